@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the tests need, lints, and runs the whole pytest suite (GUI tests under Xvfb).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+cd "$ROOT"
+
+ensure_system_packages
+ensure_venv testing
+
+echo "==> ruff"
+"$VENV/bin/ruff" check src tests benchmarks scripts
+"$VENV/bin/ruff" format --check src tests benchmarks scripts
+
+echo "==> pytest"
+export QT_API="${QT_API:-pyqt5}"
+# pytest-xvfb starts a virtual X server for the whole run, so GUI tests get real OpenGL (Mesa).
+set +e
+"$PY" -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "ERROR: pytest collected no tests" >&2
+fi
+exit "$rc"

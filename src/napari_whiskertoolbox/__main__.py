@@ -1,0 +1,3 @@
+from napari_whiskertoolbox.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Command line: ``napari-whiskertoolbox {run,demo} ...`` (also ``python -m napari_whiskertoolbox``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="napari-whiskertoolbox",
+        description="WhiskerToolbox sessions and scripts, with or without napari.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a script headless against a config or session")
+    run.add_argument("script", help="Python script to run")
+    run.add_argument("--session", help="WhiskerToolbox JSON config or saved session folder")
+    run.add_argument("--save", help="save the session to this folder afterwards")
+    run.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments after --")
+
+    demo = sub.add_parser("demo", help="open napari with the sample whisker session")
+    demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
+    demo.add_argument("path", nargs="?", help="open this config/session instead of the sample")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _build_parser().parse_args(argv)
+    if args.command == "run":
+        from .scripting.headless import run_headless
+
+        script_args = list(args.script_args)
+        if script_args and script_args[0] == "--":
+            script_args = script_args[1:]
+        return run_headless(args.script, session=args.session, save=args.save, argv=script_args)
+    if args.command == "demo":
+        from .demo import launch
+
+        return launch(path=args.path, screenshot=args.screenshot)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

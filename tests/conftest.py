@@ -1,0 +1,24 @@
+"""Shared fixtures: paths to the real WhiskerToolbox test files copied into tests/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = Path(__file__).parent / "data"
+WTB_FIXTURES = DATA_DIR / "whiskertoolbox"
+
+
+@pytest.fixture
+def wtb_data() -> Path:
+    """Folder holding WhiskerToolbox's own test files (copied from ../shared/fixtures)."""
+    if not WTB_FIXTURES.is_dir():
+        pytest.skip(f"WhiskerToolbox fixtures missing at {WTB_FIXTURES}")
+    return WTB_FIXTURES
+
+
+@pytest.fixture
+def frame_number_video(wtb_data: Path) -> Path:
+    """1000-frame H.264 video whose frame i shows the number i + 1 (keyframe every 250)."""
+    return wtb_data / "Media" / "test_each_frame_number.mp4"
