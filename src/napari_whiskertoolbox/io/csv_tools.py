@@ -1,0 +1,125 @@
+"""Small helpers shared by the text readers: open files, split rows, parse numbers."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .errors import FormatError
+
+__all__ = [
+    "check_file",
+    "iter_csv_rows",
+    "parse_float",
+    "parse_int",
+    "read_lines",
+    "split_row",
+]
+
+
+def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
+    """Return ``path`` as a ``Path`` or raise ``FormatError`` if it is not an existing file."""
+    p = Path(path)
+    if not p.is_file():
+        reason = "is a folder" if p.is_dir() else "does not exist"
+        raise FormatError(f"expected a {what}, but the path {reason}", path=p)
+    return p
+
+
+def read_lines(path: str | os.PathLike[str]) -> list[str]:
+    """Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
+
+    Raises
+    ------
+    FormatError
+        If the file is missing, unreadable or not valid UTF-8 text.
+    """
+    p = check_file(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError("expected UTF-8 text, found binary data", path=p, line=line) from exc
+    return text.splitlines()
+
+
+def split_row(line: str, delimiter: str) -> list[str]:
+    """Split ``line`` on ``delimiter``; a blank (whitespace) delimiter splits on runs of spaces/tabs."""
+    if delimiter.strip() == "":
+        return line.split()
+    return [token.strip() for token in line.split(delimiter)]
+
+
+def iter_csv_rows(
+    path: str | os.PathLike[str], delimiter: str = ","
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line_number, fields)`` for each non-blank row, honouring double quotes."""
+    lines = read_lines(path)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=True)
+    try:
+        for fields in reader:
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            yield reader.line_num, fields
+    except csv.Error as exc:
+        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+
+
+def parse_float(
+    token: str, path: str | os.PathLike[str], line: int, what: str = "a number"
+) -> float:
+    """Parse ``token`` as float or raise ``FormatError`` naming the file, line and column meaning."""
+    try:
+        return float(token)
+    except ValueError:
+        raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
+
+
+def parse_int(token: str, path: str | os.PathLike[str], line: int, what: str = "an integer") -> int:
+    """Parse ``token`` as an integer (``"12"`` or ``"12.0"``) or raise ``FormatError``."""
+    try:
+        return int(token)
+    except ValueError:
+        value = parse_float(token, path, line, what)
+        if not np.isfinite(value) or value != int(value):
+            raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
+        return int(value)
+
+
+def column(fields: list[str], index: int, path: str | os.PathLike[str], line: int) -> str:
+    """Return ``fields[index]`` or raise ``FormatError`` saying how many columns were expected."""
+    if index >= len(fields):
+        raise FormatError(
+            f"expected at least {index + 1} columns, found {len(fields)}", path=path, line=line
+        )
+    return fields[index]
+
+
+def looks_numeric(token: str) -> bool:
+    """True when ``token`` parses as a float (used to detect header rows)."""
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def format_float32(value: float) -> str:
+    """Shortest decimal text that parses back to the same float32 (``131``, ``0.1``)."""
+    return np.format_float_positional(np.float32(value), unique=True, trim="-")
+
+
+def format_floats(values: np.ndarray, precision: int | None = None) -> list[str]:
+    """Format many floats at C speed: shortest float32 round-trip text, or fixed ``precision``."""
+    arr = np.asarray(values, dtype=np.float32).ravel()
+    if precision is None:
+        return arr.astype(str).tolist()
+    return np.char.mod(f"%.{int(precision)}f", arr.astype(np.float64)).tolist()

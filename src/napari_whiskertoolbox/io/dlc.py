@@ -1,0 +1,121 @@
+"""DeepLabCut CSV: 3 header rows (scorer, bodyparts, coords), then ``frame, x, y, likelihood, ...``."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .atomic import atomic_open
+from .csv_tools import format_float32, iter_csv_rows, parse_float, parse_int
+from .errors import FormatError
+
+__all__ = ["read_dlc_csv", "write_dlc_csv"]
+
+_HEADER_ROWS = 3
+
+
+def read_dlc_csv(
+    path: str | os.PathLike[str],
+    *,
+    frame_column: int = 0,
+    likelihood_threshold: float = 0.0,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Read a DeepLabCut CSV into one point set per body part.
+
+    Points whose likelihood is below ``likelihood_threshold`` are dropped (WhiskerToolbox
+    keeps points with ``likelihood >= threshold``).
+
+    Returns
+    -------
+    dict
+        ``{bodypart: (times (N,) int64, coords (N, 2) float32)}`` in header order.
+    """
+    rows = list(iter_csv_rows(path, ","))
+    if len(rows) < _HEADER_ROWS:
+        raise FormatError(
+            "expected 3 DeepLabCut header rows (scorer, bodyparts, coords)",
+            path=path,
+            line=rows[-1][0] if rows else None,
+        )
+    (_, _scorer), (bp_line, bodyparts), (coord_line, coords) = rows[:_HEADER_ROWS]
+    if len(bodyparts) != len(coords):
+        raise FormatError(
+            f"expected the bodyparts row ({len(bodyparts)} fields) and coords row "
+            f"({len(coords)} fields) to have the same length",
+            path=path,
+            line=coord_line,
+        )
+    parts: dict[str, dict[str, int]] = {}
+    for col, (part, coord) in enumerate(zip(bodyparts, coords)):
+        if col == frame_column:
+            continue
+        parts.setdefault(part, {})[coord.strip().lower()] = col
+    for part, cols in parts.items():
+        missing = {"x", "y", "likelihood"} - cols.keys()
+        if missing:
+            raise FormatError(
+                f"expected columns x, y and likelihood for body part {part!r}, "
+                f"missing {sorted(missing)}",
+                path=path,
+                line=coord_line,
+            )
+    n_cols = len(coords)
+    frames: list[int] = []
+    table: list[list[float]] = []
+    for line, fields in rows[_HEADER_ROWS:]:
+        if len(fields) != n_cols:
+            raise FormatError(
+                f"expected {n_cols} columns, found {len(fields)}", path=path, line=line
+            )
+        frames.append(parse_int(fields[frame_column], path, line, "a frame number"))
+        table.append(
+            [
+                parse_float(tok, path, line, f"a number in column {i + 1}") if tok else np.nan
+                for i, tok in enumerate(fields)
+            ]
+        )
+    values = np.asarray(table, dtype=np.float64).reshape(-1, n_cols)
+    times = np.asarray(frames, dtype=np.int64)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for part, cols in parts.items():
+        keep = values[:, cols["likelihood"]] >= likelihood_threshold
+        keep &= np.isfinite(values[:, cols["x"]]) & np.isfinite(values[:, cols["y"]])
+        xy = np.stack([values[keep, cols["x"]], values[keep, cols["y"]]], axis=1)
+        out[part] = (times[keep], xy.astype(np.float32))
+    return out
+
+
+def write_dlc_csv(
+    path: str | os.PathLike[str],
+    parts: dict[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    scorer: str = "napari_whiskertoolbox",
+) -> None:
+    """Atomically write body-part points as a DeepLabCut CSV (likelihood 1, missing = empty).
+
+    Parameters
+    ----------
+    parts : dict
+        ``{bodypart: (times, coords)}`` with at most one point per frame per body part.
+    """
+    frames = np.unique(np.concatenate([np.asarray(t, np.int64) for t, _ in parts.values()] or [[]]))
+    frames = frames.astype(np.int64)
+    names = list(parts)
+    with atomic_open(path, "w") as handle:
+        handle.write(",".join(["scorer"] + [scorer] * 3 * len(names)) + "\n")
+        handle.write(",".join(["bodyparts"] + [n for n in names for _ in range(3)]) + "\n")
+        handle.write(",".join(["coords"] + ["x", "y", "likelihood"] * len(names)) + "\n")
+        lookup = []
+        for name in names:
+            t, xy = parts[name]
+            lookup.append(dict(zip(np.asarray(t, np.int64).tolist(), np.asarray(xy).tolist())))
+        for frame in frames.tolist():
+            fields = [str(frame)]
+            for table in lookup:
+                if frame in table:
+                    x, y = table[frame]
+                    fields += [format_float32(x), format_float32(y), "1"]
+                else:
+                    fields += ["", "", "0"]
+            handle.write(",".join(fields) + "\n")

@@ -1,0 +1,234 @@
+"""Mask formats of WhiskerToolbox.
+
+* run-length CSV: header ``Frame,RLE`` then rows ``frame,"y,x_start,length,y,x_start,length,..."``;
+  several rows with the same frame are several masks on that frame;
+* image folder: one binary image per frame, the frame number taken from the last run of
+  digits in the file name (``mask_0000123.png`` → frame 123).
+
+Pixels are ``(x, y)`` uint32 pairs, as in the data model.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_open
+from .csv_tools import parse_int, read_lines
+from .errors import FormatError
+
+__all__ = [
+    "decode_rle",
+    "encode_rle",
+    "read_mask_images",
+    "read_masks_csv",
+    "write_mask_images",
+    "write_masks_csv",
+]
+
+FlatMasks = tuple[np.ndarray, np.ndarray, np.ndarray]
+_DIGITS = re.compile(r"(\d+)(?!.*\d)")
+
+
+def decode_rle(runs: np.ndarray) -> np.ndarray:
+    """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels."""
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+    lengths = runs[:, 2]
+    total = int(lengths.sum())
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    within = np.arange(total, dtype=np.int64) - starts
+    x = np.repeat(runs[:, 1], lengths) + within
+    y = np.repeat(runs[:, 0], lengths)
+    return np.stack([x, y], axis=1).astype(np.uint32)
+
+
+def encode_rle(pixels: np.ndarray) -> np.ndarray:
+    """Encode ``(N, 2)`` ``(x, y)`` pixels as ``(R, 3)`` int64 ``(y, x_start, length)`` runs.
+
+    Pixels are sorted by ``(y, x)`` first; duplicates are dropped.
+    """
+    px = np.asarray(pixels, dtype=np.int64).reshape(-1, 2)
+    if px.size == 0:
+        return np.empty((0, 3), dtype=np.int64)
+    order = np.lexsort((px[:, 0], px[:, 1]))
+    px = px[order]
+    keep = np.ones(len(px), dtype=bool)
+    keep[1:] = np.any(px[1:] != px[:-1], axis=1)
+    px = px[keep]
+    x, y = px[:, 0], px[:, 1]
+    new_run = np.ones(len(px), dtype=bool)
+    new_run[1:] = (y[1:] != y[:-1]) | (x[1:] != x[:-1] + 1)
+    starts = np.flatnonzero(new_run)
+    lengths = np.diff(np.append(starts, len(px)))
+    return np.stack([y[starts], x[starts], lengths], axis=1)
+
+
+def read_masks_csv(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str = ",",
+    rle_delimiter: str = ",",
+    has_header: bool = True,
+    header_identifier: str = "Frame",
+) -> FlatMasks:
+    """Read a run-length mask CSV.
+
+    Returns
+    -------
+    times : (M,) int64
+        Frame of each mask, in file order.
+    offsets : (M + 1,) int64
+        Mask ``k`` is ``pixels[offsets[k]:offsets[k + 1]]``.
+    pixels : (P, 2) uint32
+        ``(x, y)`` pixels of all masks.
+    """
+    lines = read_lines(path)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"')
+    times: list[int] = []
+    masks: list[np.ndarray] = []
+    first = True
+    try:
+        for fields in reader:
+            number = reader.line_num
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if first:
+                first = False
+                if has_header and fields[0].strip().startswith(header_identifier):
+                    continue
+            if len(fields) != 2:
+                raise FormatError(
+                    f'expected 2 columns (frame,"y,x_start,length,..."), found {len(fields)}',
+                    path=path,
+                    line=number,
+                )
+            times.append(parse_int(fields[0], path, number, "a frame number"))
+            masks.append(decode_rle(_parse_runs(fields[1], rle_delimiter, path, number)))
+    except csv.Error as exc:
+        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+    if first:
+        raise FormatError("expected a 'Frame,RLE' mask CSV, the file is empty", path=path)
+    return _flatten(times, masks)
+
+
+def _parse_runs(text: str, delimiter: str, path: str | os.PathLike[str], line: int) -> np.ndarray:
+    tokens = [t for t in (s.strip() for s in text.split(delimiter)) if t] if text.strip() else []
+    if len(tokens) % 3:
+        raise FormatError(
+            f"expected run-length triplets y,x_start,length; found {len(tokens)} numbers",
+            path=path,
+            line=line,
+        )
+    values = [parse_int(t, path, line, "a non-negative integer in the RLE") for t in tokens]
+    runs = np.asarray(values, dtype=np.int64).reshape(-1, 3)
+    if np.any(runs < 0):
+        raise FormatError("expected non-negative run values", path=path, line=line)
+    return runs
+
+
+def _flatten(times: list[int], masks: list[np.ndarray]) -> FlatMasks:
+    counts = np.asarray([len(m) for m in masks], dtype=np.int64)
+    offsets = np.zeros(len(masks) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    pixels = np.concatenate(masks) if masks else np.empty((0, 2), np.uint32)
+    return np.asarray(times, dtype=np.int64), offsets, pixels.astype(np.uint32)
+
+
+def write_masks_csv(
+    path: str | os.PathLike[str],
+    times: np.ndarray,
+    offsets: np.ndarray,
+    pixels: np.ndarray,
+    *,
+    header: str = "Frame,RLE",
+) -> None:
+    """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask)."""
+    times = np.asarray(times, dtype=np.int64)
+    with atomic_open(path, "w") as handle:
+        if header:
+            handle.write(header + "\n")
+        for k, frame in enumerate(times.tolist()):
+            runs = encode_rle(pixels[int(offsets[k]) : int(offsets[k + 1])])
+            handle.write(f'{frame},"{",".join(map(str, runs.ravel().tolist()))}"\n')
+
+
+def read_mask_images(
+    folder: str | os.PathLike[str],
+    *,
+    file_pattern: str = "*.png",
+    threshold: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int] | None]:
+    """Read a folder of binary mask images, one mask per image (pixels ``> threshold``).
+
+    Returns
+    -------
+    times, offsets, pixels
+        As :func:`read_masks_csv`, sorted by frame.
+    image_size : (width, height) or None
+        Size of the images (``None`` when the folder has none).
+    """
+    import imageio.v3 as iio
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise FormatError("expected a folder of mask images", path=root)
+    entries = []
+    for file in root.glob(file_pattern):
+        match = _DIGITS.search(file.stem)
+        if match is None:
+            raise FormatError("expected a frame number in the image file name", path=file)
+        entries.append((int(match.group(1)), file))
+    entries.sort()
+    times, masks, size = [], [], None
+    for frame, file in entries:
+        try:
+            image = np.asarray(iio.imread(file))
+        except Exception as exc:  # imageio raises many types for unreadable images
+            raise FormatError(f"expected a readable image ({exc})", path=file) from exc
+        if image.ndim == 3:
+            image = image.max(axis=2)
+        if image.ndim != 2:
+            raise FormatError(f"expected a 2-D image, found shape {image.shape}", path=file)
+        this_size = (int(image.shape[1]), int(image.shape[0]))
+        if size is not None and this_size != size:
+            raise FormatError(
+                f"expected every mask image to be {size[0]}x{size[1]}, found "
+                f"{this_size[0]}x{this_size[1]}",
+                path=file,
+            )
+        size = this_size
+        ys, xs = np.nonzero(image > threshold)
+        times.append(frame)
+        masks.append(np.stack([xs, ys], axis=1).astype(np.uint32))
+    return (*_flatten(times, masks), size)
+
+
+def write_mask_images(
+    folder: str | os.PathLike[str],
+    times: np.ndarray,
+    offsets: np.ndarray,
+    pixels: np.ndarray,
+    image_size: tuple[int, int],
+    *,
+    frame_id_padding: int = 7,
+    prefix: str = "",
+) -> None:
+    """Write one 8-bit PNG per frame (255 = mask), all masks of a frame merged into one image."""
+    import imageio.v3 as iio
+
+    width, height = int(image_size[0]), int(image_size[1])
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    times = np.asarray(times, dtype=np.int64)
+    for frame in np.unique(times).tolist():
+        image = np.zeros((height, width), dtype=np.uint8)
+        for k in np.flatnonzero(times == frame).tolist():
+            px = np.asarray(pixels[int(offsets[k]) : int(offsets[k + 1])], dtype=np.int64)
+            inside = (px[:, 0] < width) & (px[:, 1] < height)
+            image[px[inside, 1], px[inside, 0]] = 255
+        with atomic_open(root / f"{prefix}{frame:0{frame_id_padding}d}.png", "wb") as handle:
+            handle.write(iio.imwrite("<bytes>", image, extension=".png"))
