@@ -1,0 +1,192 @@
+"""The script namespace: default contents, prelude and a listing for inspectors."""
+
+from __future__ import annotations
+
+import builtins
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_PRELUDE",
+    "NamespaceEntry",
+    "ScriptInputError",
+    "build_namespace",
+    "data_types",
+    "describe",
+    "listing",
+]
+
+DEFAULT_PRELUDE = "import numpy as np\nfrom whiskertoolbox_python import *\n"
+"""Code run in a fresh namespace before any script (configurable per engine)."""
+
+_SUMMARY_WIDTH = 80
+
+
+class ScriptInputError(RuntimeError):
+    """Raised by ``input()`` inside a script: scripts cannot read from a terminal."""
+
+    __module__ = "napari_whiskertoolbox.scripting"
+
+
+def _no_input(prompt: object = "") -> str:
+    raise ScriptInputError(
+        f"input({prompt!r}) is not available in scripts: there is no terminal to read from. "
+        "Pass values through sys.argv (run_file(path, argv=[...]) or `run SCRIPT -- args`) "
+        "or set a variable in the namespace before running."
+    )
+
+
+def data_types() -> dict[str, type]:
+    """Our data classes by name, as put into every namespace."""
+    from .. import core
+
+    names = (
+        "AnalogTimeSeries",
+        "DataManager",
+        "DigitalEventSeries",
+        "DigitalIntervalSeries",
+        "LineData",
+        "MaskData",
+        "MediaData",
+        "PointData",
+        "TensorData",
+        "TimeFrame",
+        "TimeFrameIndex",
+    )
+    return {name: getattr(core, name) for name in names if hasattr(core, name)}
+
+
+def build_namespace(dm: Any, viewer: Any = None) -> dict[str, Any]:
+    """Return a fresh namespace holding ``dm``, ``viewer``, ``np`` and the data types.
+
+    ``input`` is replaced by a function raising :class:`ScriptInputError`.
+    """
+    script_builtins = dict(vars(builtins))
+    script_builtins["input"] = _no_input
+    namespace: dict[str, Any] = {
+        "__name__": "__main__",
+        "__doc__": None,
+        "__builtins__": script_builtins,
+        "np": np,
+        "dm": dm,
+        "viewer": viewer,
+    }
+    namespace.update(data_types())
+    return namespace
+
+
+@dataclass(frozen=True)
+class NamespaceEntry:
+    """One row of a namespace listing.
+
+    Attributes
+    ----------
+    name : str
+        Variable name.
+    type_name : str
+        Name of the value's type.
+    shape : tuple of int or None
+        Shape of arrays and array-like data objects.
+    dtype : str or None
+        dtype of arrays and array-like data objects.
+    summary : str
+        One line describing the value.
+    """
+
+    name: str
+    type_name: str
+    shape: tuple[int, ...] | None
+    dtype: str | None
+    summary: str
+
+
+def _short_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception as exc:  # a broken __repr__ must not break the inspector
+        text = f"<repr failed: {type(exc).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= _SUMMARY_WIDTH else text[: _SUMMARY_WIDTH - 3] + "..."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def describe(value: Any) -> str:
+    """One-line summary of ``value``; our data types get a domain summary."""
+    kinds = data_types()
+    checks: list[tuple[str, Any]] = [
+        ("DataManager", lambda v: _plural(len(v.keys()), "key")),
+        (
+            "AnalogTimeSeries",
+            lambda v: f"{_plural(len(v), 'sample')}, {'dense' if v.is_dense else 'sparse'}",
+        ),
+        ("DigitalEventSeries", lambda v: _plural(len(v), "event")),
+        ("DigitalIntervalSeries", lambda v: _plural(len(v), "interval")),
+        (
+            "PointData",
+            lambda v: f"{_plural(v.n_entries, 'point')} on {_plural(v.n_frames_with_data, 'frame')}",
+        ),
+        (
+            "LineData",
+            lambda v: f"{_plural(v.n_entries, 'line')} on {_plural(v.n_frames_with_data, 'frame')}",
+        ),
+        (
+            "MaskData",
+            lambda v: f"{_plural(v.n_entries, 'mask')} on {_plural(v.n_frames_with_data, 'frame')}",
+        ),
+        ("TensorData", lambda v: f"tensor {tuple(v.shape)}"),
+        ("MediaData", lambda v: f"{v.kind} {tuple(v.shape)}"),
+        ("TimeFrame", lambda v: _plural(len(v), "tick")),
+    ]
+    for type_name, summarize in checks:
+        cls = kinds.get(type_name)
+        if cls is not None and isinstance(value, cls):
+            try:
+                return summarize(value)
+            except Exception:  # summaries are best effort; fall back to repr
+                break
+    if isinstance(value, np.ndarray):
+        return f"array {value.shape} {value.dtype}"
+    if isinstance(value, (list, tuple, set, dict)):
+        return f"{type(value).__name__} of {_plural(len(value), 'item')}"
+    return _short_repr(value)
+
+
+def _shape_and_dtype(value: Any) -> tuple[tuple[int, ...] | None, str | None]:
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape):
+        return tuple(int(n) for n in shape), (str(dtype) if dtype is not None else None)
+    values = getattr(value, "values", None)
+    if isinstance(values, np.ndarray):
+        return values.shape, str(values.dtype)
+    return None, None
+
+
+def _is_listable(name: str, value: Any) -> bool:
+    if name.startswith("_"):
+        return False
+    if isinstance(value, types.FunctionType):
+        return value.__module__ == "__main__"  # functions defined by scripts
+    return not isinstance(value, (types.ModuleType, type, types.BuiltinFunctionType))
+
+
+def listing(namespace: Mapping[str, Any], hidden: frozenset[str] | set[str] = frozenset()) -> list[NamespaceEntry]:
+    """Describe the variables of ``namespace``, sorted by name.
+
+    Private names, modules, classes and functions are left out, as are ``hidden`` names.
+    """
+    entries = []
+    for name in sorted(namespace):
+        value = namespace[name]
+        if name in hidden or not _is_listable(name, value):
+            continue
+        shape, dtype = _shape_and_dtype(value)
+        entries.append(NamespaceEntry(name, type(value).__name__, shape, dtype, describe(value)))
+    return entries
