@@ -1,0 +1,69 @@
+"""Helpers shared by the file-backed media sources."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from napari_whiskertoolbox.core.media import MediaData
+from napari_whiskertoolbox.media.errors import MediaError, MediaFileNotFoundError
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_sort_key(name: str) -> tuple:
+    """Sort key that orders ``img2`` before ``img10`` (digit runs compare as numbers)."""
+    parts = _DIGITS.split(name)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts)
+
+
+def existing_path(path: str | os.PathLike, what: str) -> Path:
+    """Return ``path`` as an absolute :class:`Path`, raising a clear error if it is missing.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The path given by the user.
+    what : str
+        What the path should be, used in the error message (e.g. ``"video file"``).
+    """
+    resolved = Path(path).expanduser()
+    if not resolved.exists():
+        raise MediaFileNotFoundError(f"{what} not found: {str(resolved)!r}")
+    return resolved.resolve()
+
+
+def sampled_contrast_limits(media: MediaData) -> tuple[float, float]:
+    """Display range for ``media``: full range for ``uint8``, else min/max of sampled frames.
+
+    Frames sampled are the first, the middle and the last one, so the cost does not grow
+    with the number of frames.
+    """
+    if media.dtype == np.uint8:
+        return (0.0, 255.0)
+    n = len(media)
+    if n == 0:
+        return MediaData.contrast_limits.fget(media)
+    samples = [media.frame(i) for i in sorted({0, n // 2, n - 1})]
+    low = float(min(np.nanmin(s) for s in samples))
+    high = float(max(np.nanmax(s) for s in samples))
+    if not np.isfinite(low) or not np.isfinite(high):
+        return MediaData.contrast_limits.fget(media)
+    if high <= low:
+        high = low + 1.0
+    return (low, high)
+
+
+def check_frame_shape(
+    frame: np.ndarray, expected: tuple[int, ...], source: Path | str
+) -> np.ndarray:
+    """Return ``frame`` unchanged, or raise :class:`MediaError` naming ``source`` on a shape mismatch."""
+    if frame.shape != expected:
+        raise MediaError(
+            f"image {str(source)!r} has shape {frame.shape}, expected {expected} "
+            "like the other frames"
+        )
+    return frame

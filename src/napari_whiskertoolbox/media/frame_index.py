@@ -1,0 +1,122 @@
+"""Frame index of a video stream, built by demuxing the file once (no decoding).
+
+Frame numbers are positions in *presentation* order: packets are demuxed in decode
+order (B-frames make that differ from display order), so their timestamps are sorted.
+The index answers "which timestamp does frame i carry", "which frame does a decoded
+timestamp belong to" and "which keyframe must the decoder start from to reach frame i".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from napari_whiskertoolbox.media.errors import MediaError
+
+__all__ = ["FrameIndex", "build_frame_index"]
+
+
+@dataclass(frozen=True)
+class FrameIndex:
+    """Presentation-ordered timestamps and seek points of one video stream.
+
+    Attributes
+    ----------
+    pts : np.ndarray
+        int64 presentation timestamp of each frame (stream time base), strictly increasing.
+    keyframe_of : np.ndarray
+        int64, for each frame the frame number of the last keyframe at or before it in
+        presentation order; decoding from there reaches the frame.
+    seek_ts : np.ndarray
+        int64, for each frame the timestamp to give ``container.seek`` so that the demuxer
+        lands on ``keyframe_of[i]`` (or earlier).
+    time_base : Fraction or None
+        Unit of ``pts``.
+    """
+
+    pts: np.ndarray
+    keyframe_of: np.ndarray
+    seek_ts: np.ndarray
+    time_base: Fraction | None
+
+    def __len__(self) -> int:
+        return len(self.pts)
+
+    @property
+    def keyframes(self) -> np.ndarray:
+        """Frame numbers of the keyframes (sorted)."""
+        return np.unique(self.keyframe_of)
+
+    def frame_at_pts(self, pts: int) -> int | None:
+        """Frame number whose timestamp is exactly ``pts``, or ``None``."""
+        i = int(np.searchsorted(self.pts, pts))
+        if i < len(self.pts) and self.pts[i] == pts:
+            return i
+        return None
+
+    def frame_before_pts(self, pts: int) -> int:
+        """Frame number of the last frame whose timestamp is ``<= pts`` (``-1`` if none)."""
+        return int(np.searchsorted(self.pts, pts, side="right")) - 1
+
+
+def build_frame_index(container: Any, stream: Any) -> FrameIndex:
+    """Demux ``stream`` of an open PyAV ``container`` once and index its frames.
+
+    The container is left at the end of the file; callers seek before decoding.
+
+    Parameters
+    ----------
+    container : av.container.InputContainer
+        Open input container.
+    stream : av.video.stream.VideoStream
+        The video stream to index.
+
+    Returns
+    -------
+    FrameIndex
+
+    Raises
+    ------
+    MediaError
+        If the stream has no packets or its packets carry no timestamps.
+    """
+    pts_list: list[int] = []
+    seek_list: list[int] = []
+    key_list: list[bool] = []
+    for packet in container.demux(stream):
+        if packet.size == 0:  # flush packet at end of stream
+            continue
+        pts, dts = packet.pts, packet.dts
+        if pts is None:
+            pts = dts
+        if pts is None:
+            raise MediaError(
+                f"video {container.name!r}: packets carry no timestamps, cannot index frames"
+            )
+        pts_list.append(pts)
+        seek_list.append(pts if dts is None else min(pts, dts))
+        key_list.append(packet.is_keyframe)
+    if not pts_list:
+        raise MediaError(f"video {container.name!r} has no video frames")
+
+    pts = np.asarray(pts_list, dtype=np.int64)
+    order = np.argsort(pts, kind="stable")
+    pts = pts[order]
+    seek = np.asarray(seek_list, dtype=np.int64)[order]
+    is_key = np.asarray(key_list, dtype=bool)[order]
+    unique = np.concatenate(([True], np.diff(pts) > 0))
+    pts, seek, is_key = pts[unique], seek[unique], is_key[unique]
+    is_key[0] = True  # decoding always starts at the first packet when seeking to the start
+
+    positions = np.arange(len(pts), dtype=np.int64)
+    keyframe_of = np.maximum.accumulate(np.where(is_key, positions, 0))
+    seek_ts = seek[keyframe_of]
+    return FrameIndex(
+        pts=pts,
+        keyframe_of=keyframe_of,
+        seek_ts=seek_ts,
+        time_base=stream.time_base,
+    )

@@ -1,0 +1,166 @@
+"""A folder of image files (one frame per file) as a lazy frame source."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import tifffile
+from PIL import Image, UnidentifiedImageError
+
+from napari_whiskertoolbox.core.media import MediaData
+from napari_whiskertoolbox.media._common import (
+    check_frame_shape,
+    existing_path,
+    natural_sort_key,
+    sampled_contrast_limits,
+)
+from napari_whiskertoolbox.media.errors import MediaError
+from napari_whiskertoolbox.media.frame_cache import FrameCache
+
+__all__ = ["DEFAULT_IMAGE_EXTENSIONS", "ImageFolderMedia"]
+
+DEFAULT_IMAGE_EXTENSIONS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+_TIFF_SUFFIXES = (".tif", ".tiff")
+
+
+class ImageFolderMedia(MediaData):
+    """Image files of a folder, in natural name order (``img2`` before ``img10``), as frames.
+
+    Files are read on demand (tifffile for TIFF, imageio otherwise) and the few most recent
+    frames are cached. Every image must have the size of the first one; headers are checked
+    when the folder is opened and full shapes when a frame is read.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder holding the images.
+    pattern : str
+        Glob pattern the file names must match (default ``"*"``).
+    extensions : iterable of str or None
+        Accepted file suffixes (case-insensitive); default :data:`DEFAULT_IMAGE_EXTENSIONS`.
+    validate : bool
+        Check every file's image size from its header at open (default ``True``).
+    cache_size : int
+        Number of decoded frames kept in memory.
+
+    Raises
+    ------
+    MediaFileNotFoundError
+        If ``folder`` does not exist.
+    MediaError
+        If it is not a folder, holds no matching image, or an image differs in size.
+    """
+
+    kind = "images"
+
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        pattern: str = "*",
+        extensions: Iterable[str] | None = None,
+        validate: bool = True,
+        cache_size: int = 8,
+    ) -> None:
+        self.source_path = existing_path(folder, "image folder")
+        if not self.source_path.is_dir():
+            raise MediaError(f"image folder {str(self.source_path)!r} is not a folder")
+        suffixes = DEFAULT_IMAGE_EXTENSIONS if extensions is None else extensions
+        self._suffixes = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes}
+        self._files = sorted(
+            (
+                p
+                for p in self.source_path.glob(pattern)
+                if p.is_file() and p.suffix.lower() in self._suffixes
+            ),
+            key=lambda p: natural_sort_key(p.name),
+        )
+        if not self._files:
+            raise MediaError(
+                f"image folder {str(self.source_path)!r} has no files matching {pattern!r} "
+                f"with extension {sorted(self._suffixes)}"
+            )
+        self._lock = threading.Lock()
+        self._cache = FrameCache(cache_size)
+        first = self._read(0)
+        self._frame_shape: tuple[int, ...] = first.shape
+        self._dtype = first.dtype
+        self._cache.put(0, first)
+        if validate:
+            self._check_sizes()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self._files), *self._frame_shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    @property
+    def files(self) -> list[Path]:
+        """The image files, in frame order."""
+        return list(self._files)
+
+    @property
+    def contrast_limits(self) -> tuple[float, float]:
+        """Full range for uint8; otherwise min/max of the first, middle and last frames."""
+        return sampled_contrast_limits(self)
+
+    def frame(self, index: int) -> np.ndarray:
+        """Return the image of frame ``index`` (read from disk unless cached)."""
+        i = self._normalise_index(index)
+        with self._lock:
+            cached = self._cache.get(i)
+        if cached is not None:
+            return cached
+        frame = check_frame_shape(self._read(i), self._frame_shape, self._files[i])
+        if frame.dtype != self._dtype:
+            raise MediaError(
+                f"image {str(self._files[i])!r} has dtype {frame.dtype}, expected {self._dtype} "
+                "like the other frames"
+            )
+        with self._lock:
+            self._cache.put(i, frame)
+        return frame
+
+    def _read(self, i: int) -> np.ndarray:
+        path = self._files[i]
+        try:
+            if path.suffix.lower() in _TIFF_SUFFIXES:
+                data = tifffile.imread(path)
+            else:
+                data = iio.imread(path)
+        except Exception as exc:  # any decoder failure is a bad file for the user
+            raise MediaError(f"cannot read image {str(path)!r}: {exc}") from exc
+        data = np.asarray(data)
+        data.flags.writeable = False
+        return data
+
+    def _check_sizes(self) -> None:
+        expected = self._frame_shape[:2]
+        for path in self._files[1:]:
+            size = _header_size(path)
+            if size != expected:
+                raise MediaError(
+                    f"image {str(path)!r} is {size[1]}x{size[0]} (width x height), expected "
+                    f"{expected[1]}x{expected[0]} like {self._files[0].name!r}"
+                )
+
+
+def _header_size(path: Path) -> tuple[int, int]:
+    """``(height, width)`` of an image file, read from its header only."""
+    try:
+        if path.suffix.lower() in _TIFF_SUFFIXES:
+            with tifffile.TiffFile(path) as tif:
+                page = tif.pages.first
+                return (int(page.imagelength), int(page.imagewidth))
+        with Image.open(path) as image:
+            width, height = image.size
+            return (int(height), int(width))
+    except (OSError, ValueError, UnidentifiedImageError, tifffile.TiffFileError) as exc:
+        raise MediaError(f"cannot read image {str(path)!r}: {exc}") from exc
