@@ -1,0 +1,71 @@
+"""npe2 writers: save the WhiskerToolbox key a layer is bound to, in WhiskerToolbox's format.
+
+A synced layer only shows the current frame; the writer saves the key's *whole* series
+from the session's DataManager (``layer.metadata["wtb_key"]``), not the layer's slice:
+points → ``frame x y`` CSV, lines → ``Frame,X,Y`` CSV, masks → run-length ``Frame,RLE`` CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_lines", "write_mask", "write_points"]
+
+
+def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
+    key = (attributes.get("metadata") or {}).get("wtb_key")
+    if not key:
+        raise ValueError(
+            f"cannot write {path}: layer {attributes.get('name')!r} is not bound to a "
+            "WhiskerToolbox key (expected layer.metadata['wtb_key'])"
+        )
+    return str(key)
+
+
+def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> Any:
+    import napari
+
+    from .layers.session import get_session
+
+    key = _bound_key(path, attributes)
+    viewer = napari.current_viewer()
+    if viewer is None:
+        raise RuntimeError(f"cannot write {path}: there is no napari viewer")
+    dm = get_session(viewer).dm
+    if key not in dm:
+        raise KeyError(f"cannot write {path}: key {key!r} is not in the session's DataManager")
+    data_type = dm.data_type(key)
+    if data_type != expected_type:
+        raise ValueError(
+            f"cannot write {path}: key {key!r} holds {data_type!r} data, expected {expected_type!r}"
+        )
+    return dm.get_data(key)
+
+
+def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
+    """Write the points key bound to a Points layer as a ``frame x y`` CSV."""
+    from .io.points import write_points_csv
+
+    flat = _container(path, attributes, "points").to_flat()
+    write_points_csv(path, flat.times, flat.coords)
+    return [str(Path(path))]
+
+
+def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
+    """Write the line key bound to a Shapes layer as a ``Frame,X,Y`` CSV."""
+    from .io.lines import write_lines_csv
+
+    flat = _container(path, attributes, "line").to_flat()
+    write_lines_csv(path, flat.times, flat.offsets, flat.coords)
+    return [str(Path(path))]
+
+
+def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
+    """Write the mask key bound to a Labels layer as a run-length ``Frame,RLE`` CSV."""
+    from .io.masks import write_masks_csv
+
+    flat = _container(path, attributes, "mask").to_flat()
+    write_masks_csv(path, flat.times, flat.offsets, flat.coords)
+    return [str(Path(path))]

@@ -1,0 +1,177 @@
+"""Annotation-workflow actions on a :class:`ViewerSession` (what the keybindings call).
+
+Each action takes the session, acts on its DataManager / current frame and reports
+problems through napari notifications, never by raising into Qt's key handler.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from napari.utils.notifications import show_info, show_warning
+
+from . import navigation
+
+if TYPE_CHECKING:
+    from .session import ViewerSession
+
+__all__ = [
+    "copy_previous_annotations",
+    "display_frame_count",
+    "display_frames_with_data",
+    "go_to_empty_frame",
+    "go_to_frame_with_data",
+    "redo",
+    "save",
+    "step",
+    "undo",
+]
+
+RAGGED_TYPES = ("points", "line", "mask")
+NAVIGABLE_TYPES = (*RAGGED_TYPES, "digital_event")
+
+
+def display_frame_count(session: ViewerSession) -> int:
+    """Number of frames of the display clock (the frame slider's range)."""
+    return len(session.dm.get_time(session.display_clock))
+
+
+def _to_display_frames(session: ViewerSession, key: str, times: np.ndarray) -> np.ndarray:
+    dm = session.dm
+    times = np.asarray(times, dtype=np.int64)
+    if dm.time_key(key) == session.display_clock or times.size == 0:
+        return times
+    display = dm.get_time(session.display_clock)
+    return np.unique(np.asarray(dm.clock_of(key).convert_index(times, to=display), np.int64))
+
+
+def display_frames_with_data(session: ViewerSession, key: str) -> np.ndarray:
+    """Sorted display-clock frames on which ``key`` has data.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` holds a type without per-frame objects (analog, intervals, media...).
+    """
+    dm = session.dm
+    data_type = dm.data_type(key)
+    data = dm.get_data(key)
+    if data_type in RAGGED_TYPES:
+        times = data.times_with_data()
+    elif data_type == "digital_event":
+        times = data.times
+    else:
+        raise ValueError(
+            f"key {key!r} holds {data_type!r} data; frame navigation needs one of "
+            f"{', '.join(NAVIGABLE_TYPES)}"
+        )
+    return _to_display_frames(session, key, times)
+
+
+def _active_key(session: ViewerSession) -> str | None:
+    key = session.active_key
+    if key is None:
+        show_info("No active key: select a WhiskerToolbox layer first.")
+    return key
+
+
+def step(session: ViewerSession, delta: int) -> int:
+    """Move ``delta`` frames (clamped); return the new frame."""
+    frame = navigation.step_frame(session.current_frame, delta, display_frame_count(session))
+    session.set_frame(frame)
+    return frame
+
+
+def go_to_frame_with_data(session: ViewerSession, direction: int = 1) -> int | None:
+    """Jump to the next (``direction > 0``) or previous frame where the active key has data."""
+    key = _active_key(session)
+    if key is None:
+        return None
+    try:
+        times = display_frames_with_data(session, key)
+    except ValueError as error:
+        show_warning(str(error))
+        return None
+    find = navigation.next_frame_with_data if direction > 0 else navigation.previous_frame_with_data
+    frame = find(times, session.current_frame)
+    if frame is None:
+        show_info(f"No {'later' if direction > 0 else 'earlier'} frame with data in {key!r}.")
+        return None
+    session.set_frame(frame)
+    return frame
+
+
+def go_to_empty_frame(session: ViewerSession) -> int | None:
+    """Jump to the next frame where the active key has no data."""
+    key = _active_key(session)
+    if key is None:
+        return None
+    try:
+        times = display_frames_with_data(session, key)
+    except ValueError as error:
+        show_warning(str(error))
+        return None
+    frame = navigation.next_frame_without_data(
+        times, session.current_frame, display_frame_count(session)
+    )
+    if frame is None:
+        show_info(f"Every later frame has data in {key!r}.")
+        return None
+    session.set_frame(frame)
+    return frame
+
+
+def _copied(objects: Any) -> Any:
+    if isinstance(objects, np.ndarray):
+        return np.array(objects)
+    return [np.array(obj) for obj in objects]
+
+
+def copy_previous_annotations(session: ViewerSession) -> int | None:
+    """Replace this frame's objects of the active key by those of the nearest earlier frame.
+
+    The copies get new entity ids; the whole replacement is one undo step. Returns the
+    source frame (in the key's clock) or ``None`` when nothing was copied.
+    """
+    key = _active_key(session)
+    if key is None:
+        return None
+    dm = session.dm
+    if dm.data_type(key) not in RAGGED_TYPES:
+        show_warning(f"Copying frames needs a points, line or mask key; {key!r} is not one.")
+        return None
+    data = dm.get_data(key)
+    target = int(session.from_display(key, session.current_frame))
+    source = navigation.previous_frame_with_data(data.times_with_data(), target)
+    if source is None:
+        show_info(f"No earlier frame with data in {key!r} to copy from.")
+        return None
+    data.set_frame(target, _copied(data.at(source)))
+    return source
+
+
+def undo(session: ViewerSession) -> bool:
+    """Undo the last DataManager edit; ``False`` (and a notice) when there is nothing to undo."""
+    done = bool(session.dm.undo())
+    if not done:
+        show_info("Nothing to undo.")
+    return done
+
+
+def redo(session: ViewerSession) -> bool:
+    """Redo the last undone DataManager edit; ``False`` when there is nothing to redo."""
+    done = bool(session.dm.redo())
+    if not done:
+        show_info("Nothing to redo.")
+    return done
+
+
+def save(session: ViewerSession) -> bool:
+    """Save the session where it came from; ``False`` (and a notice) if it has no path yet."""
+    if session.path is None:
+        show_warning("This session has no folder yet: use File > Save to choose one.")
+        return False
+    session.save()
+    show_info(f"Saved {session.path}")
+    return True

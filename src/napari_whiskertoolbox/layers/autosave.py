@@ -1,0 +1,259 @@
+"""Periodic autosave of a modified session to a recovery folder, offered again after a crash.
+
+Recovery folders live under a per-user cache directory (``$NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR``,
+else ``$XDG_CACHE_HOME/napari-whiskertoolbox/autosave``, else ``~/.cache/...``), one per
+source path, so the user's data folders are never written to behind their back::
+
+    <root>/<name>-<hash>/session/        the autosaved session (``io.save_session``)
+    <root>/<name>-<hash>/recovery.json   {"source": path or null, "saved_at": ISO time}
+
+A clean save (the DataManager becomes unmodified) or discarding on close removes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qtpy.QtCore import QObject, QTimer
+from qtpy.QtWidgets import QMessageBox
+
+from .main_thread import connect_main
+
+if TYPE_CHECKING:
+    from ..core import DataManager
+    from .session import ViewerSession
+
+__all__ = [
+    "AUTOSAVE_DIR_ENV",
+    "Autosaver",
+    "RecoveryInfo",
+    "autosave_root",
+    "find_recovery",
+    "offer_recovery",
+    "recovery_folder",
+    "restore_recovery",
+]
+
+AUTOSAVE_DIR_ENV = "NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR"
+DEFAULT_INTERVAL_S = 60.0
+MARKER_NAME = "recovery.json"
+SESSION_DIR_NAME = "session"
+MEDIA_TYPES = ("video", "images")
+
+
+def autosave_root() -> Path:
+    """The folder holding all recovery folders of this user."""
+    configured = os.environ.get(AUTOSAVE_DIR_ENV)
+    if configured:
+        return Path(configured)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "napari-whiskertoolbox" / "autosave"
+
+
+def recovery_folder(source: str | os.PathLike[str] | None, root: Path | None = None) -> Path:
+    """Recovery folder for a session opened from ``source`` (``None``: an unsaved session)."""
+    root = autosave_root() if root is None else Path(root)
+    if source is None:
+        return root / "untitled"
+    resolved = str(Path(source).expanduser().resolve())
+    digest = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:12]
+    return root / f"{Path(resolved).name}-{digest}"
+
+
+@dataclass(frozen=True)
+class RecoveryInfo:
+    """An autosave found on disk.
+
+    Attributes
+    ----------
+    folder : Path
+        The recovery folder (holds ``session/`` and ``recovery.json``).
+    source : str or None
+        The path the autosaved session was opened from.
+    saved_at : str
+        ISO 8601 UTC time of the autosave.
+    """
+
+    folder: Path
+    source: str | None
+    saved_at: str
+
+    @property
+    def session_path(self) -> Path:
+        """The autosaved session folder, loadable with ``io.load_session``."""
+        return self.folder / SESSION_DIR_NAME
+
+
+def find_recovery(
+    source: str | os.PathLike[str] | None, root: Path | None = None
+) -> RecoveryInfo | None:
+    """Return the autosave left for ``source``, or ``None`` when there is none."""
+    folder = recovery_folder(source, root)
+    marker = folder / MARKER_NAME
+    if not marker.is_file() or not (folder / SESSION_DIR_NAME).is_dir():
+        return None
+    try:
+        record = json.loads(marker.read_text(encoding="utf-8"))
+        return RecoveryInfo(folder, record.get("source"), str(record["saved_at"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"autosave marker {marker} is unreadable ({error}); expected JSON with 'saved_at'"
+        ) from error
+
+
+def discard_recovery(source: str | os.PathLike[str] | None, root: Path | None = None) -> None:
+    """Delete the autosave left for ``source`` (no error when there is none)."""
+    shutil.rmtree(recovery_folder(source, root), ignore_errors=True)
+
+
+def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
+    """Replace ``dm``'s clocks and data keys by the autosaved ones, as one undo step.
+
+    Media keys already present are kept as they are (the autosave only points at the same
+    file). The DataManager stays modified: the recovered changes are not saved yet.
+
+    Returns
+    -------
+    list of str
+        The keys set from the autosave.
+    """
+    from ..io import load_session
+
+    recovered = load_session(info.session_path)
+    restored: list[str] = []
+    with dm.history.group("restore autosave"):
+        for name in recovered.time_keys():
+            dm.set_time(name, recovered.get_time(name))
+        for key in list(dm.keys()):
+            if key not in recovered and dm.data_type(key) not in MEDIA_TYPES:
+                dm.delete_data(key)
+        for key in recovered.keys():
+            if key in dm and dm.data_type(key) in MEDIA_TYPES:
+                continue
+            dm.set_data(key, recovered.get_data(key), recovered.time_key(key))
+            restored.append(key)
+    return restored
+
+
+def offer_recovery(session: ViewerSession, root: Path | None = None) -> bool:
+    """If an autosave exists for ``session.path``, ask whether to restore it.
+
+    Returns
+    -------
+    bool
+        ``True`` when the autosave was restored; a declined autosave is deleted.
+    """
+    info = find_recovery(session.path, root)
+    if info is None:
+        return False
+    answer = QMessageBox.question(
+        None,
+        "Recover unsaved changes?",
+        f"napari-whiskertoolbox found changes autosaved at {info.saved_at} that were never "
+        f"saved to\n{session.path}\n\nRestore them?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        shutil.rmtree(info.folder, ignore_errors=True)
+        return False
+    restore_recovery(session.dm, info)
+    return True
+
+
+class Autosaver(QObject):
+    """Autosave ``session`` every ``interval_s`` seconds while it has unsaved edits.
+
+    Parameters
+    ----------
+    session : ViewerSession
+        The session to protect.
+    interval_s : float
+        Seconds between autosave checks.
+    root : Path, optional
+        Folder for recovery folders (default :func:`autosave_root`).
+    """
+
+    def __init__(
+        self,
+        session: ViewerSession,
+        interval_s: float = DEFAULT_INTERVAL_S,
+        root: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._root = root
+        self._pending = False
+        self._source = session.path
+        dm = session.dm
+        self._connections = [
+            (dm.data_changed, connect_main(dm.data_changed, self._on_edit)),
+            (dm.data_added, connect_main(dm.data_added, self._on_edit)),
+            (dm.data_removed, connect_main(dm.data_removed, self._on_edit)),
+            (dm.modified_changed, connect_main(dm.modified_changed, self._on_modified_changed)),
+        ]
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(interval_s * 1000))
+        self.timer.timeout.connect(self.autosave_now)
+        self.timer.start()
+
+    @property
+    def folder(self) -> Path:
+        """The recovery folder of the session's current path."""
+        return recovery_folder(self._session.path, self._root)
+
+    def autosave_now(self) -> Path | None:
+        """Write the autosave if there are edits since the last one; return its folder."""
+        dm = self._session.dm
+        if not (self._pending and dm.modified):
+            return None
+        from ..io import save_session
+
+        folder = self.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        save_session(dm, folder / SESSION_DIR_NAME, **_quiet_save_kwargs(save_session))
+        record = {
+            "source": None if self._session.path is None else str(self._session.path),
+            "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
+        self._pending = False
+        return folder
+
+    def discard(self) -> None:
+        """Delete this session's autosave (after a clean save or a deliberate discard)."""
+        self._pending = False
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._source != self._session.path:
+            shutil.rmtree(recovery_folder(self._source, self._root), ignore_errors=True)
+            self._source = self._session.path
+
+    def stop(self) -> None:
+        """Stop the timer and disconnect from the DataManager."""
+        self.timer.stop()
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
+
+    def _on_edit(self, *_: Any) -> None:
+        self._pending = True
+
+    def _on_modified_changed(self, modified: Any) -> None:
+        if not modified:
+            self.discard()
+
+
+def _quiet_save_kwargs(save_session: Any) -> dict[str, Any]:
+    """Keyword arguments that stop ``save_session`` from marking the session saved, if supported."""
+    import inspect
+
+    parameters = inspect.signature(save_session).parameters
+    return {"mark_saved": False} if "mark_saved" in parameters else {}

@@ -1,0 +1,46 @@
+"""Show the session's unsaved state in the viewer title (``"napari *"`` while modified)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .main_thread import connect_main
+
+if TYPE_CHECKING:
+    import napari
+
+    from .session import ViewerSession
+
+__all__ = ["MODIFIED_SUFFIX", "install_modified_indicator", "title_with_state"]
+
+MODIFIED_SUFFIX = " *"
+
+
+def title_with_state(title: str, modified: bool) -> str:
+    """Return ``title`` with the modified marker added or removed."""
+    base = title.removesuffix(MODIFIED_SUFFIX)
+    return base + MODIFIED_SUFFIX if modified else base
+
+
+def _update_title(viewer: napari.Viewer, modified: bool) -> None:
+    viewer.title = title_with_state(viewer.title, modified)
+
+
+def install_modified_indicator(session: ViewerSession) -> Callable[[], None]:
+    """Keep ``session.viewer.title`` marked with ``" *"`` while ``session.dm.modified``.
+
+    Returns
+    -------
+    callable
+        Call it to disconnect the indicator.
+    """
+    viewer = session.viewer
+    signal = session.dm.modified_changed
+
+    def on_modified_changed(modified: Any) -> None:
+        _update_title(viewer, bool(modified))
+
+    slot = connect_main(signal, on_modified_changed)
+    _update_title(viewer, bool(session.dm.modified))
+    return lambda: signal.disconnect(slot)
