@@ -1,0 +1,42 @@
+"""The timeline cursor: a vertical line at the current display frame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+
+__all__ = ["FrameCursor"]
+
+
+class FrameCursor:
+    """A draggable vertical line on ``plot`` marking the current frame.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotItem
+        Where the line is drawn.
+    on_drag : callable
+        Called with the frame (int) while the user drags the line.
+    """
+
+    def __init__(self, plot: pg.PlotItem, on_drag: Callable[[int], None]) -> None:
+        self.line = pg.InfiniteLine(
+            pos=0, angle=90, movable=True, pen=pg.mkPen("#ffd400", width=2), hoverPen="#ffffff"
+        )
+        self.line.setZValue(100)
+        plot.addItem(self.line, ignoreBounds=True)
+        self._on_drag = on_drag
+        self.line.sigDragged.connect(self._dragged)
+
+    @property
+    def frame(self) -> int:
+        """The frame the cursor shows."""
+        return round(self.line.value())
+
+    def move_to(self, frame: int) -> None:
+        """Place the cursor on ``frame`` (no callback)."""
+        self.line.setValue(float(frame))
+
+    def _dragged(self, line: pg.InfiniteLine) -> None:
+        self._on_drag(round(line.value()))

@@ -1,0 +1,128 @@
+"""Drag-to-annotate intervals on the timeline lane of one interval key.
+
+Drag on empty space of the lane to create ``[start, end]`` (inclusive frames); drag within
+a few pixels of an edge to move that edge; click an interval to select it and press Delete
+to remove it. Edits go through the interval series, so the key's layout decides merging
+and the DataManager's history makes each edit one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+
+from .hit_testing import edge_at
+from .lanes import IntervalLane
+
+__all__ = ["IntervalEditor"]
+
+
+class IntervalEditor:
+    """Create, resize, select and delete intervals of one key by pointer gestures.
+
+    Parameters
+    ----------
+    session : ViewerSession
+        Gives the DataManager and clock conversion (``from_display``).
+    plot : pyqtgraph.PlotItem
+        Where the drag preview is drawn.
+    """
+
+    def __init__(self, session: Any, plot: pg.PlotItem) -> None:
+        self.session = session
+        self.lane: IntervalLane | None = None
+        self._drag: dict | None = None
+        self.preview = pg.BarGraphItem(
+            x0=[0],
+            x1=[1],
+            y0=[0],
+            height=[1],
+            brush=pg.mkBrush(255, 255, 255, 60),
+            pen=pg.mkPen("#ffffff", width=1),
+        )
+        self.preview.setZValue(50)
+        self.preview.hide()
+        plot.addItem(self.preview, ignoreBounds=True)
+
+    @property
+    def key(self) -> str | None:
+        """The edited interval key, or ``None`` when editing is off."""
+        return None if self.lane is None else self.lane.key
+
+    def set_lane(self, lane: IntervalLane | None) -> None:
+        """Edit the intervals of ``lane`` (``None`` turns editing off)."""
+        if self.lane is not None and self.lane is not lane:
+            self.lane.select(None)
+        self.lane = lane
+        self._drag = None
+        self.preview.hide()
+
+    def _series(self) -> Any:
+        return self.session.dm.get_data(self.lane.key)
+
+    def _to_key_index(self, x: float) -> int:
+        return int(self.session.from_display(self.lane.key, round(x)))
+
+    def begin(self, x: float, y: float, tolerance: float) -> bool:
+        """Start a drag at ``(x, y)`` if it is on the edited lane; return whether taken."""
+        if self.lane is None or not self.lane.contains_y(y):
+            return False
+        hit = edge_at(self.lane.starts, self.lane.ends, x, tolerance)
+        if hit is None:
+            self._drag = {"mode": "create", "anchor": round(x)}
+        else:
+            row, edge = hit
+            self._drag = {
+                "mode": edge,
+                "id": int(self.lane.ids[row]),
+                "start": round(self.lane.starts[row] + 0.5),
+                "end": round(self.lane.ends[row] - 0.5),
+            }
+        return True
+
+    def _frames(self, x: float) -> tuple[int, int]:
+        frame = round(x)
+        drag = self._drag
+        if drag["mode"] == "create":
+            first, last = drag["anchor"], frame
+        elif drag["mode"] == "start":
+            first, last = frame, drag["end"]
+        else:
+            first, last = drag["start"], frame
+        return min(first, last), max(first, last)
+
+    def move(self, x: float, finished: bool) -> None:
+        """Follow the pointer; on ``finished`` write the interval to the DataManager."""
+        if self._drag is None:
+            return
+        first, last = self._frames(x)
+        if not finished:
+            bottom = self.lane.bottom
+            self.preview.setOpts(x0=[first - 0.5], x1=[last + 0.5], y0=[bottom], height=[1.0])
+            self.preview.show()
+            return
+        drag, self._drag = self._drag, None
+        self.preview.hide()
+        start, end = self._to_key_index(first), self._to_key_index(last)
+        series = self._series()
+        if drag["mode"] == "create":
+            self.lane.selected_id = int(series.add(start, end))
+        else:
+            series.update(drag["id"], start, end)
+            self.lane.selected_id = drag["id"]
+
+    def select_at(self, x: float) -> int | None:
+        """Select the interval under ``x`` on the edited lane; return its entity id."""
+        row = self.lane.index_at(x) if self.lane is not None else None
+        entity_id = None if row is None else int(self.lane.ids[row])
+        if self.lane is not None:
+            self.lane.select(entity_id)
+        return entity_id
+
+    def delete_selected(self) -> bool:
+        """Remove the selected interval from the key; return whether one was removed."""
+        if self.lane is None or self.lane.selected_id is None:
+            return False
+        entity_id, self.lane.selected_id = self.lane.selected_id, None
+        return bool(self._series().remove(entity_id))

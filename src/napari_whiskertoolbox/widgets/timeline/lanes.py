@@ -1,0 +1,268 @@
+"""Timeline lanes: the pyqtgraph items drawing one series key in a horizontal band.
+
+All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
+``[n - 1 - row, n - row]``; x is the display clock's frame axis (frame ``i`` centred at
+``x = i``). On every view change a lane redraws only what the view can show:
+
+* :class:`AnalogLane` — one curve, min/max peak envelope per pixel column from a
+  :class:`~.sampling.PeakPyramid`, clipped to the view;
+* :class:`EventLane` — one curve of vertical ticks (``connect="pairs"``), binned per column;
+* :class:`IntervalLane` — one ``BarGraphItem`` of merged, clipped bars (never one item per
+  interval), plus one bar item for the selected interval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+
+from .sampling import PeakPyramid, event_ticks, merge_bars
+from .time_mapping import DisplayMapper
+
+__all__ = ["AnalogLane", "EventLane", "IntervalLane", "Lane", "make_lane"]
+
+_MARGIN = 0.08  # fraction of a band left empty above and below the drawing
+
+
+class Lane:
+    """Base class: one key drawn in one band of the shared plot.
+
+    Parameters
+    ----------
+    key : str
+        DataManager key drawn by the lane.
+    dm : DataManager
+        Source of the data.
+    mapper : DisplayMapper
+        Converts the key's time indices to display positions.
+    plot : pyqtgraph.PlotItem
+        The shared plot the lane's items are added to.
+    color : str
+        ``#rrggbb`` colour.
+    """
+
+    def __init__(self, key: str, dm: Any, mapper: DisplayMapper, plot: pg.PlotItem, color: str):
+        self.key = key
+        self.dm = dm
+        self.mapper = mapper
+        self.plot = plot
+        self.color = color
+        self.bottom = 0.0
+        self.items: list[pg.GraphicsObject] = []
+        self.source: Any = None
+        self._view: tuple[float, float, int] = (0.0, 1.0, 1)
+
+    def _add_item(self, item: pg.GraphicsObject) -> pg.GraphicsObject:
+        self.plot.addItem(item)
+        self.items.append(item)
+        return item
+
+    def set_band(self, bottom: float) -> None:
+        """Move the lane to the band ``[bottom, bottom + 1]`` and redraw."""
+        self.bottom = float(bottom)
+        self.update_view(*self._view)
+
+    def set_color(self, color: str) -> None:
+        """Change the lane's colour."""
+        self.color = color
+        self._apply_color()
+
+    def contains_y(self, y: float) -> bool:
+        """Whether plot coordinate ``y`` falls inside the lane's band."""
+        return self.bottom <= y < self.bottom + 1.0
+
+    def reload(self) -> None:
+        """Re-read the key's data (after it changed) and redraw."""
+        self.mapper.invalidate(self.key)
+        self._load()
+        self.update_view(*self._view)
+
+    def update_view(self, x0: float, x1: float, n_columns: int) -> None:
+        """Redraw for the visible x range ``[x0, x1]`` spread over ``n_columns`` pixels."""
+        self._view = (float(x0), float(x1), max(1, int(n_columns)))
+        self._draw(*self._view)
+
+    def remove(self) -> None:
+        """Take the lane's items off the plot."""
+        for item in self.items:
+            self.plot.removeItem(item)
+        self.items.clear()
+
+    def marks(self) -> np.ndarray:
+        """Display positions a click can snap to / next-previous can step through."""
+        return np.empty(0)
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def _draw(self, x0: float, x1: float, n_columns: int) -> None:
+        raise NotImplementedError
+
+    def _apply_color(self) -> None:
+        raise NotImplementedError
+
+
+class AnalogLane(Lane):
+    """Analog series drawn as a min/max peak envelope, clipped to the view."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.curve = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(self.color, width=1)))
+        self._load()
+
+    def _load(self) -> None:
+        series = self.source = self.dm.get_data(self.key)
+        self.values = np.asarray(series.values)
+        self.pyramid = PeakPyramid(self.values)
+        self.lo, self.hi = self.pyramid.value_range
+        times = series.times
+        self.is_dense_identity = bool(series.is_dense) and self.mapper.is_identity(self.key)
+        self.positions = None if self.is_dense_identity else self._positions(times)
+
+    def _positions(self, times: np.ndarray) -> np.ndarray:
+        mapped = self.mapper.cached_positions(self.key, times)
+        return np.asarray(times, dtype=np.float64) if mapped is None else mapped
+
+    def _sample_range(self, x0: float, x1: float) -> tuple[int, int]:
+        if self.positions is None:
+            return int(np.floor(x0)), int(np.ceil(x1)) + 1
+        start = int(np.searchsorted(self.positions, x0, side="left"))
+        stop = int(np.searchsorted(self.positions, x1, side="right"))
+        return max(0, start - 1), min(len(self.positions), stop + 1)
+
+    def _draw(self, x0: float, x1: float, n_columns: int) -> None:
+        start, stop = self._sample_range(x0, x1)
+        envelope = self.pyramid.envelope(start, stop, n_columns)
+        if self.positions is None:
+            x = envelope.sample_indices.astype(np.float64)
+        else:
+            x = self.positions[envelope.sample_indices]
+        span = (self.hi - self.lo) or 1.0
+        scale = (1.0 - 2 * _MARGIN) / span
+        y = self.bottom + _MARGIN + (envelope.values - self.lo) * scale
+        self.curve.setData(x, y, connect="finite")
+
+    def _apply_color(self) -> None:
+        self.curve.setPen(pg.mkPen(self.color, width=1))
+
+
+class EventLane(Lane):
+    """Event raster: a vertical tick per event, at most one per pixel column."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ticks = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(self.color, width=1)))
+        self._load()
+
+    def _load(self) -> None:
+        self.source = self.dm.get_data(self.key)
+        times = np.asarray(self.source.times)
+        mapped = self.mapper.cached_positions(self.key, times)
+        self.positions = times.astype(np.float64) if mapped is None else mapped
+
+    def marks(self) -> np.ndarray:
+        return self.positions
+
+    def _draw(self, x0: float, x1: float, n_columns: int) -> None:
+        ticks = event_ticks(self.positions, x0, x1, n_columns)
+        x = np.repeat(ticks, 2)
+        y = np.tile([self.bottom + _MARGIN, self.bottom + 1 - _MARGIN], len(ticks))
+        self.ticks.setData(x, y, connect="pairs")
+
+    def _apply_color(self) -> None:
+        self.ticks.setPen(pg.mkPen(self.color, width=1))
+
+
+class IntervalLane(Lane):
+    """Interval shading drawn as one bar item; inclusive ``[s, e]`` spans ``s - .5 .. e + .5``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.selected_id: int | None = None
+        self.bars = self._add_item(self._bar_item(self.color, 140))
+        self.selection = self._add_item(self._bar_item("#ffffff", 110))
+        self.selection.setZValue(5)
+        self._load()
+
+    @staticmethod
+    def _bar_item(color: str, alpha: int) -> pg.BarGraphItem:
+        brush = pg.mkBrush(
+            pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), alpha
+        )
+        return pg.BarGraphItem(x0=[], x1=[], y0=[], height=[], brush=brush, pen=pg.mkPen(None))
+
+    def _load(self) -> None:
+        series = self.source = self.dm.get_data(self.key)
+        pairs = np.asarray(series.intervals, dtype=np.int64).reshape(-1, 2)
+        self.intervals = pairs
+        self.ids = np.asarray(series.ids, dtype=np.uint64)
+        if len(pairs):
+            starts = self.mapper.positions(self.key, pairs[:, 0])
+            ends = self.mapper.positions(self.key, pairs[:, 1])
+        else:
+            starts = ends = np.empty(0)
+        self.starts = starts - 0.5
+        self.ends = ends + 0.5
+        if self.selected_id is not None and self.selected_id not in set(self.ids.tolist()):
+            self.selected_id = None
+
+    def marks(self) -> np.ndarray:
+        return self.starts + 0.5
+
+    def index_at(self, x: float) -> int | None:
+        """Row of the interval drawn under display position ``x``, or ``None``."""
+        inside = np.flatnonzero((self.starts <= x) & (x <= self.ends))
+        return int(inside[0]) if len(inside) else None
+
+    def select(self, entity_id: int | None) -> None:
+        """Highlight the interval with ``entity_id`` (``None`` clears)."""
+        self.selected_id = entity_id
+        self._draw(*self._view)
+
+    def _draw(self, x0: float, x1: float, n_columns: int) -> None:
+        min_gap = (x1 - x0) / max(1, n_columns)
+        starts, ends = merge_bars(self.starts, self.ends, x0, x1, min_gap)
+        ends = np.maximum(ends, starts + min_gap)  # keep sub-pixel bars one pixel wide
+        bottom = self.bottom + _MARGIN
+        height = 1.0 - 2 * _MARGIN
+        self.bars.setOpts(
+            x0=starts, x1=ends, y0=np.full(len(starts), bottom), height=np.full(len(starts), height)
+        )
+        rows = np.flatnonzero(self.ids == np.uint64(self.selected_id or 0))
+        if self.selected_id is not None and len(rows):
+            row = rows[0]
+            self.selection.setOpts(
+                x0=[self.starts[row]], x1=[self.ends[row]], y0=[bottom], height=[height]
+            )
+            self.selection.show()
+        else:
+            self.selection.hide()
+
+    def _apply_color(self) -> None:
+        color = pg.mkColor(self.color)
+        color.setAlpha(140)
+        self.bars.setOpts(brush=pg.mkBrush(color))
+
+
+_LANE_TYPES = {"analog": AnalogLane, "digital_event": EventLane, "digital_interval": IntervalLane}
+
+
+def make_lane(key: str, dm: Any, mapper: DisplayMapper, plot: pg.PlotItem, color: str) -> Lane:
+    """Create the lane class matching ``dm.data_type(key)``.
+
+    Raises
+    ------
+    ValueError
+        When the key is not an analog, event or interval series.
+    """
+    data_type = dm.data_type(key)
+    try:
+        lane_type = _LANE_TYPES[data_type]
+    except KeyError:
+        raise ValueError(
+            f"key {key!r} is {data_type!r}; timeline lanes show analog, digital_event or "
+            "digital_interval keys"
+        ) from None
+    return lane_type(key, dm, mapper, plot, color)

@@ -1,0 +1,64 @@
+"""The timeline's ViewBox: time-only zoom and pan, with clicks and drags offered to a handler."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pyqtgraph as pg
+from qtpy.QtCore import Qt
+
+__all__ = ["PointerHandler", "TimelineViewBox"]
+
+
+class PointerHandler(Protocol):
+    """What the timeline widget implements to react to the pointer."""
+
+    def click(self, x: float, y: float) -> bool:
+        """Handle a left click at plot coordinates; return whether it was consumed."""
+
+    def drag_start(self, x: float, y: float) -> bool:
+        """A left drag begins where the button went down; return whether to take it over."""
+
+    def drag_move(self, x: float, finished: bool) -> None:
+        """The taken-over drag is now at ``x``; ``finished`` on the button release."""
+
+
+class TimelineViewBox(pg.ViewBox):
+    """ViewBox whose wheel zooms and drag pans the time axis only.
+
+    Left clicks and left drags go to ``handler`` first; unconsumed drags pan.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(enableMenu=False)
+        self.setMouseEnabled(x=True, y=False)
+        self.handler: PointerHandler | None = None
+        self._drag_consumed = False
+
+    def _plot_xy(self, event: Any, scene_pos: Any = None) -> tuple[float, float]:
+        point = self.mapSceneToView(scene_pos if scene_pos is not None else event.scenePos())
+        return float(point.x()), float(point.y())
+
+    def mouseClickEvent(self, event: Any) -> None:
+        """Offer left clicks to the handler."""
+        if event.button() == Qt.MouseButton.LeftButton and self.handler is not None:
+            if self.handler.click(*self._plot_xy(event)):
+                event.accept()
+                return
+        super().mouseClickEvent(event)
+
+    def mouseDragEvent(self, event: Any, axis: int | None = None) -> None:
+        """Offer left drags to the handler; pan (x only) otherwise."""
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self.handler is not None
+            and axis is None
+        ):
+            if event.isStart():
+                down = self._plot_xy(event, event.buttonDownScenePos())
+                self._drag_consumed = self.handler.drag_start(*down)
+            if self._drag_consumed:
+                self.handler.drag_move(self._plot_xy(event)[0], bool(event.isFinish()))
+                event.accept()
+                return
+        super().mouseDragEvent(event, axis=axis)

@@ -1,0 +1,477 @@
+"""The timeline dock: lanes of analog, event and interval keys under a frame cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from qtpy.QtCore import Qt, QTimer, Signal
+from qtpy.QtGui import QKeySequence
+from qtpy.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.session import get_session
+
+from .axis import TimeAxisItem
+from .cursor import FrameCursor
+from .hit_testing import nearest_mark, step_mark
+from .interval_editor import IntervalEditor
+from .lane_panel import LanePanel
+from .lane_state import SERIES_TYPES, LaneState
+from .lanes import EventLane, IntervalLane, Lane, make_lane
+from .time_mapping import DisplayMapper
+from .view_box import TimelineViewBox
+
+__all__ = ["TimelineWidget", "find_timeline"]
+
+_CLICK_TOLERANCE_PX = 4
+_NO_EDIT = "(no interval editing)"
+
+
+class TimelineWidget(QWidget):
+    """Timeline plots for one viewer's session.
+
+    Parameters
+    ----------
+    napari_viewer : napari.Viewer
+        The viewer whose session (``get_session(viewer)``) is shown.
+
+    Signals
+    -------
+    lanes_changed()
+        Lane visibility, order or colour changed (state is in ``dm.metadata["ui"]["timeline"]``).
+
+    Notes
+    -----
+    Mouse: wheel zooms time, left-drag pans, click moves the frame (onto an event or an
+    interval's start when clicked on one), click or drag on the time axis scrubs. With an
+    interval key chosen for editing, left-drag on its lane creates an interval and
+    dragging an edge moves it; Delete removes the selected interval. ``[`` / ``]`` jump to
+    the previous / next event of the last clicked event or interval lane.
+    """
+
+    lanes_changed = Signal()
+
+    def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.viewer = napari_viewer
+        self.session = get_session(napari_viewer)
+        self.dm = self.session.dm
+        self.state = LaneState(self.dm)
+        self.mapper = DisplayMapper(self.dm, self.session.display_clock)
+        self.lanes: dict[str, Lane] = {}
+        self.active_key: str | None = None
+        self._pending_reload: set[str] = set()
+        self._pending_rebuild = False
+        self._pending_clocks = False
+
+        self._build_ui()
+        self.cursor = FrameCursor(self.plot_item, self.set_frame)
+        self.editor = IntervalEditor(self.session, self.plot_item)
+        self.view_box.handler = self
+        self._connect()
+        self.state.sync_keys()
+        self._rebuild_lanes()
+        self._refresh_controls()
+        self.fit_all()
+        self._on_dims_step()
+
+    # ----------------------------------------------------------------- construction
+    def _build_ui(self) -> None:
+        self.view_box = TimelineViewBox()
+        self.time_axis = TimeAxisItem(self._scrub)
+        self.plot_widget = pg.PlotWidget(
+            viewBox=self.view_box, axisItems={"bottom": self.time_axis}
+        )
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.hideButtons()
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.getAxis("left").setWidth(90)
+        self.plot_widget.setMinimumHeight(120)
+
+        self.edit_combo = QComboBox()
+        self.edit_combo.setToolTip("Interval key annotated by dragging on its lane")
+        self.axis_combo = QComboBox()
+        self.axis_combo.addItems(["frames", "seconds"])
+        self.axis_combo.setToolTip("Time axis unit (seconds needs a clock with a sampling rate)")
+        self.prev_button = QPushButton("◀ event")
+        self.prev_button.setToolTip("Previous event / interval start on the selected lane  [")
+        self.next_button = QPushButton("event ▶")
+        self.next_button.setToolTip("Next event / interval start on the selected lane  ]")
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Show the whole session")
+        self.lanes_button = QPushButton("Lanes")
+        self.lanes_button.setCheckable(True)
+        self.lanes_button.setToolTip("Show the lane list (visibility, order, colour)")
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Edit:"))
+        controls.addWidget(self.edit_combo, 1)
+        controls.addWidget(self.axis_combo)
+        controls.addWidget(self.prev_button)
+        controls.addWidget(self.next_button)
+        controls.addWidget(self.fit_button)
+        controls.addWidget(self.lanes_button)
+
+        self.lane_panel = LanePanel()
+        self.lane_panel.hide()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.lane_panel)
+        splitter.addWidget(self.plot_widget)
+        splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(splitter, 1)
+
+        shortcuts = {
+            QKeySequence.StandardKey.Delete: self.delete_selected_interval,
+            QKeySequence(Qt.Key.Key_Backspace): self.delete_selected_interval,
+            QKeySequence(Qt.Key.Key_BracketRight): self.next_event,
+            QKeySequence(Qt.Key.Key_BracketLeft): self.previous_event,
+        }
+        self._shortcuts = []
+        for sequence, slot in shortcuts.items():
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+    def _connect(self) -> None:
+        dm = self.dm
+        wrappers = [
+            (dm.data_added, connect_main(dm.data_added, self._on_keys_changed)),
+            (dm.data_removed, connect_main(dm.data_removed, self._on_keys_changed)),
+            (dm.data_renamed, connect_main(dm.data_renamed, self._on_renamed)),
+            (dm.data_changed, connect_main(dm.data_changed, self._on_data_changed)),
+            (dm.clocks_changed, connect_main(dm.clocks_changed, self._on_clocks_changed)),
+        ]
+        step_event = self.viewer.dims.events.current_step
+        step_event.connect(self._on_dims_step)
+
+        def disconnect(*_: object) -> None:
+            for signal, wrapper in wrappers:
+                signal.disconnect(wrapper)
+            step_event.disconnect(self._on_dims_step)
+
+        self._disconnect = disconnect
+        self.destroyed.connect(disconnect)
+
+        self.view_box.sigXRangeChanged.connect(self._update_views)
+        self.view_box.sigResized.connect(self._update_views)
+        self.edit_combo.currentTextChanged.connect(self._edit_combo_changed)
+        self.axis_combo.currentTextChanged.connect(self.set_axis_mode)
+        self.prev_button.clicked.connect(self.previous_event)
+        self.next_button.clicked.connect(self.next_event)
+        self.fit_button.clicked.connect(self.fit_all)
+        self.lanes_button.toggled.connect(self.lane_panel.setVisible)
+        self.lane_panel.visibility_changed.connect(
+            lambda key, shown: self.show_lane(key) if shown else self.hide_lane(key)
+        )
+        self.lane_panel.order_changed.connect(self.set_lane_order)
+        self.lane_panel.color_changed.connect(self.set_lane_color)
+
+    # ----------------------------------------------------------------- public API
+    def show_lane(self, key: str) -> None:
+        """Show ``key`` (an analog, event or interval key) as a lane.
+
+        Raises
+        ------
+        KeyError
+            When ``key`` is not in the DataManager.
+        ValueError
+            When ``key`` is not a series type.
+        """
+        self._require_series(key)
+        self.state.sync_keys()
+        self.state.set_visible(key, True)
+        self._lanes_edited()
+
+    def hide_lane(self, key: str) -> None:
+        """Hide ``key``'s lane (its settings are kept)."""
+        self._require_series(key)
+        self.state.sync_keys()
+        self.state.set_visible(key, False)
+        self._lanes_edited()
+
+    def is_lane_shown(self, key: str) -> bool:
+        """Whether ``key`` is drawn as a lane."""
+        return key in self.lanes
+
+    def lane_keys(self) -> list[str]:
+        """Keys of the shown lanes, top to bottom."""
+        return self.state.visible_keys()
+
+    def set_lane_order(self, keys: list[str]) -> None:
+        """Put the lanes of ``keys`` first, top to bottom, in that order."""
+        self.state.set_order(list(keys))
+        self._lanes_edited()
+
+    def set_lane_color(self, key: str, color: str) -> None:
+        """Set the colour (``#rrggbb``) of ``key``'s lane."""
+        self.state.set_color(key, color)
+        if key in self.lanes:
+            self.lanes[key].set_color(color)
+        self._lanes_edited()
+
+    def set_axis_mode(self, mode: str) -> None:
+        """Label the time axis in ``"frames"`` or ``"seconds"``.
+
+        Raises
+        ------
+        ValueError
+            For another mode, or ``"seconds"`` when the display clock has no sampling rate.
+        """
+        if mode == "seconds":
+            clock = self.dm.get_time(self.mapper.display_clock)
+            if clock.sampling_rate is None:
+                raise ValueError(
+                    f"clock {self.mapper.display_clock!r} has no sampling_rate; the timeline "
+                    "can only show frames"
+                )
+            self.time_axis.show_seconds(clock.seconds_at_index)
+        elif mode == "frames":
+            self.time_axis.show_frames()
+        else:
+            raise ValueError(f"timeline axis must be 'frames' or 'seconds', got {mode!r}")
+        self.state.axis = mode
+        if self.axis_combo.currentText() != mode:
+            self.axis_combo.setCurrentText(mode)
+
+    def set_edit_key(self, key: str | None) -> None:
+        """Annotate intervals of ``key`` by dragging (``None`` stops editing).
+
+        Raises
+        ------
+        ValueError
+            When ``key`` is not a ``digital_interval`` key.
+        """
+        if key is not None:
+            if key not in self.dm or self.dm.data_type(key) != "digital_interval":
+                raise ValueError(f"interval editing needs a digital_interval key, got {key!r}")
+            if not self.state.is_visible(key):
+                self.show_lane(key)
+        self.state.edit_key = key
+        lane = self.lanes.get(key) if key is not None else None
+        self.editor.set_lane(lane if isinstance(lane, IntervalLane) else None)
+        wanted = key if key is not None else _NO_EDIT
+        if self.edit_combo.currentText() != wanted:
+            self.edit_combo.setCurrentText(wanted)
+
+    def set_frame(self, frame: int) -> None:
+        """Move the viewer to display frame ``frame``."""
+        self.session.set_frame(int(frame))
+
+    @property
+    def cursor_frame(self) -> int:
+        """The frame under the cursor line."""
+        return self.cursor.frame
+
+    def view_range(self) -> tuple[float, float]:
+        """Visible time range ``(x0, x1)`` in display frames."""
+        x0, x1 = self.view_box.viewRange()[0]
+        return float(x0), float(x1)
+
+    def set_view_range(self, x0: float, x1: float) -> None:
+        """Show display frames ``x0 .. x1``."""
+        self.view_box.setXRange(x0, x1, padding=0)
+
+    def fit_all(self) -> None:
+        """Show the whole display clock (or all lane data when the clock is empty)."""
+        n_frames = len(self.dm.get_time(self.mapper.display_clock))
+        if n_frames == 0:
+            extents = [lane.marks() for lane in self.lanes.values() if len(lane.marks())]
+            n_frames = int(max((m.max() for m in extents), default=99)) + 1
+        self.set_view_range(-0.5, n_frames - 0.5)
+
+    def next_event(self) -> None:
+        """Jump to the next event (or interval start) of the selected lane."""
+        self._step_event(+1)
+
+    def previous_event(self) -> None:
+        """Jump to the previous event (or interval start) of the selected lane."""
+        self._step_event(-1)
+
+    def delete_selected_interval(self) -> bool:
+        """Delete the interval selected on the edited lane; return whether one was deleted."""
+        return self.editor.delete_selected()
+
+    # ----------------------------------------------------------------- pointer handler
+    def click(self, x: float, y: float) -> bool:
+        """Left click at plot ``(x, y)``: select/jump on a lane's item, else move the frame."""
+        lane = self._lane_at(y)
+        target = round(x)
+        if lane is not None:
+            if isinstance(lane, (EventLane, IntervalLane)):
+                self.active_key = lane.key
+            if isinstance(lane, IntervalLane):
+                row = lane.index_at(x)
+                if lane is self.editor.lane:
+                    self.editor.select_at(x)
+                if row is not None:
+                    target = round(lane.starts[row] + 0.5)
+            elif isinstance(lane, EventLane):
+                mark = nearest_mark(lane.marks(), x, self._pixel_width() * _CLICK_TOLERANCE_PX)
+                if mark is not None:
+                    target = round(mark)
+        self.set_frame(target)
+        return True
+
+    def drag_start(self, x: float, y: float) -> bool:
+        """Take the drag over when it starts on the edited interval lane."""
+        return self.editor.begin(x, y, self._pixel_width() * _CLICK_TOLERANCE_PX)
+
+    def drag_move(self, x: float, finished: bool) -> None:
+        """Follow an interval drag."""
+        self.editor.move(x, finished)
+
+    # ----------------------------------------------------------------- internals
+    def _require_series(self, key: str) -> None:
+        if key not in self.dm:
+            raise KeyError(f"no key {key!r} in the DataManager")
+        if self.dm.data_type(key) not in SERIES_TYPES:
+            raise ValueError(
+                f"key {key!r} is {self.dm.data_type(key)!r}; timeline lanes show "
+                f"{', '.join(SERIES_TYPES)} keys"
+            )
+
+    def _lanes_edited(self) -> None:
+        self._rebuild_lanes()
+        self._refresh_controls()
+        self.lanes_changed.emit()
+
+    def _pixel_width(self) -> float:
+        return float(self.view_box.viewPixelSize()[0])
+
+    def _lane_at(self, y: float) -> Lane | None:
+        return next((lane for lane in self.lanes.values() if lane.contains_y(y)), None)
+
+    def _scrub(self, x: float) -> None:
+        self.set_frame(round(x))
+
+    def _step_event(self, step: int) -> None:
+        lane = self.lanes.get(self.active_key) if self.active_key else None
+        if not isinstance(lane, (EventLane, IntervalLane)):
+            lane = next(
+                (v for v in self.lanes.values() if isinstance(v, (EventLane, IntervalLane))), None
+            )
+        if lane is None:
+            return
+        mark = step_mark(lane.marks(), self.session.current_frame, step)
+        if mark is not None:
+            self.set_frame(round(mark))
+
+    def _rebuild_lanes(self) -> None:
+        self.mapper.set_display_clock(self.session.display_clock)
+        wanted = [k for k in self.state.visible_keys() if k in self.dm]
+        for key in [k for k in self.lanes if k not in wanted]:
+            self.lanes.pop(key).remove()
+        for key in wanted:
+            if key not in self.lanes:
+                self.lanes[key] = make_lane(
+                    key, self.dm, self.mapper, self.plot_item, self.state.color(key)
+                )
+        self.lanes = {key: self.lanes[key] for key in wanted}
+        n = len(wanted)
+        for row, key in enumerate(wanted):
+            self.lanes[key].set_band(n - 1 - row)
+        self.plot_item.getAxis("left").setTicks(
+            [[(n - row - 0.5, key) for row, key in enumerate(wanted)], []]
+        )
+        self.view_box.setYRange(0, max(n, 1), padding=0)
+        edit_lane = self.lanes.get(self.state.edit_key or "")
+        self.editor.set_lane(edit_lane if isinstance(edit_lane, IntervalLane) else None)
+        self._update_views()
+
+    def _refresh_controls(self) -> None:
+        self.lane_panel.set_lanes(self.state.lanes())
+        interval_keys = self.dm.keys("digital_interval")
+        self.edit_combo.blockSignals(True)
+        self.edit_combo.clear()
+        self.edit_combo.addItems([_NO_EDIT, *interval_keys])
+        self.edit_combo.setCurrentText(self.editor.key or _NO_EDIT)
+        self.edit_combo.blockSignals(False)
+        clock = self.dm.get_time(self.mapper.display_clock)
+        seconds_ok = clock.sampling_rate is not None
+        self.axis_combo.model().item(1).setEnabled(seconds_ok)
+        self.set_axis_mode(self.state.axis if seconds_ok else "frames")
+
+    def _edit_combo_changed(self, text: str) -> None:
+        if text:
+            self.set_edit_key(None if text == _NO_EDIT else text)
+
+    def _update_views(self, *_: object) -> None:
+        x0, x1 = self.view_range()
+        n_columns = max(1, int(self.view_box.width()))
+        for lane in self.lanes.values():
+            lane.update_view(x0, x1, n_columns)
+
+    def _on_dims_step(self, *_: object) -> None:
+        frame = self.session.current_frame
+        self.cursor.move_to(frame)
+        x0, x1 = self.view_range()
+        if not x0 <= frame <= x1:  # follow the cursor (playback, jumps) one page at a time
+            width = x1 - x0
+            self.set_view_range(frame - 0.1 * width, frame + 0.9 * width)
+
+    def _schedule(self) -> None:
+        QTimer.singleShot(0, self._flush)
+
+    def _flush(self) -> None:
+        rebuild, self._pending_rebuild = self._pending_rebuild, False
+        clocks, self._pending_clocks = self._pending_clocks, False
+        reload, self._pending_reload = self._pending_reload, set()
+        if rebuild or clocks:
+            old_clock = self.mapper.display_clock
+            for key, lane in list(self.lanes.items()):
+                if key not in self.dm or self.dm.get_data(key) is not lane.source:
+                    self.lanes.pop(key).remove()  # deleted, renamed or replaced
+            self.state.sync_keys()
+            self._rebuild_lanes()
+            if clocks or self.mapper.display_clock != old_clock:
+                self.mapper.invalidate()
+                reload = set(self.lanes)
+            self._refresh_controls()
+            self.lanes_changed.emit()
+            if self.mapper.display_clock != old_clock:
+                self.fit_all()
+        for key in reload:
+            if key in self.lanes:
+                self.lanes[key].reload()
+
+    def _on_keys_changed(self, key: str) -> None:
+        self._pending_rebuild = True
+        self._schedule()
+
+    def _on_renamed(self, old: str, new: str) -> None:
+        self.state.rename(old, new)
+        if self.active_key == old:
+            self.active_key = new
+        self._on_keys_changed(new)
+
+    def _on_data_changed(self, key: str, frames: object = None) -> None:
+        if key in self.lanes:
+            self._pending_reload.add(key)
+            self._schedule()
+
+    def _on_clocks_changed(self, name: str) -> None:
+        self._pending_clocks = True
+        self._schedule()
+
+
+def find_timeline(viewer: Any) -> TimelineWidget | None:
+    """The first :class:`TimelineWidget` docked in ``viewer``'s window, or ``None``."""
+    for widget in viewer.window.dock_widgets.values():
+        if isinstance(widget, TimelineWidget):
+            return widget
+    return None
