@@ -72,9 +72,7 @@ class _Outcome:
     exception: BaseException | None = None
 
 
-def _split_trailing_expression(
-    source: str, filename: str
-) -> tuple[CodeType, CodeType | None]:
+def _split_trailing_expression(source: str, filename: str) -> tuple[CodeType, CodeType | None]:
     """Compile ``source`` as a module body plus, if it ends in an expression, that expression."""
     tree = ast.parse(source, filename=filename, mode="exec")
     trailing = None
@@ -353,7 +351,9 @@ class ScriptEngine:
         try:
             body, expression = _split_trailing_expression(code, filename)
         except (SyntaxError, ValueError) as exc:
-            outcome.exception = exc.with_traceback(None)  # the parser's frames mean nothing to users
+            outcome.exception = exc.with_traceback(
+                None
+            )  # the parser's frames mean nothing to users
             return outcome
         namespace = self.namespace
         try:

@@ -130,7 +130,9 @@ def describe(value: Any) -> str:
         ("DigitalIntervalSeries", lambda v: _plural(len(v), "interval")),
         (
             "PointData",
-            lambda v: f"{_plural(v.n_entries, 'point')} on {_plural(v.n_frames_with_data, 'frame')}",
+            lambda v: (
+                f"{_plural(v.n_entries, 'point')} on {_plural(v.n_frames_with_data, 'frame')}"
+            ),
         ),
         (
             "LineData",
@@ -177,7 +179,9 @@ def _is_listable(name: str, value: Any) -> bool:
     return not isinstance(value, (types.ModuleType, type, types.BuiltinFunctionType))
 
 
-def listing(namespace: Mapping[str, Any], hidden: frozenset[str] | set[str] = frozenset()) -> list[NamespaceEntry]:
+def listing(
+    namespace: Mapping[str, Any], hidden: frozenset[str] | set[str] = frozenset()
+) -> list[NamespaceEntry]:
     """Describe the variables of ``namespace``, sorted by name.
 
     Private names, modules, classes and functions are left out, as are ``hidden`` names.

@@ -1,0 +1,40 @@
+"""Starting points for new scripts (the script runner's *New* menu).
+
+Each template is a ``*.py.template`` file next to this module, shipped as package data.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+__all__ = ["TEMPLATES", "list_templates", "load_template"]
+
+TEMPLATES: dict[str, str] = {
+    "Blank": "blank.py.template",
+    "Filter an analog series": "filter_analog.py.template",
+    "Per-frame processing of points and lines": "per_frame.py.template",
+    "Per-interval summary": "per_interval_summary.py.template",
+}
+"""Template titles (as shown in the menu) → file names."""
+
+
+def list_templates() -> list[str]:
+    """Titles of the available templates, in menu order."""
+    return list(TEMPLATES)
+
+
+def load_template(title: str) -> str:
+    """Source code of the template called ``title``.
+
+    Raises
+    ------
+    KeyError
+        If there is no template with that title.
+    """
+    try:
+        filename = TEMPLATES[title]
+    except KeyError:
+        raise KeyError(
+            f"no script template named {title!r}; available: {', '.join(TEMPLATES)}"
+        ) from None
+    return resources.files(__name__).joinpath(filename).read_text(encoding="utf-8")

@@ -1,0 +1,127 @@
+"""Script output pane: thread-safe, batched, size-capped, stdout and stderr in two colours."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+from qtpy.QtCore import QTimer
+from qtpy.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
+from qtpy.QtWidgets import QPlainTextEdit, QWidget
+
+__all__ = ["OutputPane"]
+
+_COLORS = {"stdout": None, "stderr": "#e06c75", "info": "#7f848e", "value": "#61afef"}
+
+
+class OutputPane(QPlainTextEdit):
+    """Read-only text pane fed from any thread through :meth:`append_output`.
+
+    Writes are queued and flushed to the document by a timer, so a script printing
+    100,000 lines costs a handful of repaints instead of 100,000; per flush only the
+    newest ``max_flush_chars`` characters are shown, and the document keeps at most
+    ``max_lines`` lines.
+
+    Parameters
+    ----------
+    max_lines : int
+        Lines kept in the pane (older ones are dropped).
+    flush_interval_ms : int
+        How often queued output is written to the pane.
+    max_flush_chars : int
+        Largest amount of text written per flush; the excess is summarised in one line.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        max_lines: int = 10_000,
+        flush_interval_ms: int = 50,
+        max_flush_chars: int = 200_000,
+    ) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setMaximumBlockCount(max_lines)
+        self.auto_scroll = True
+        self._max_flush_chars = max_flush_chars
+        self._queue: deque[tuple[str, str]] = deque()
+        self._lock = threading.Lock()
+        self._formats = {name: self._format(color) for name, color in _COLORS.items()}
+        self._timer = QTimer(self)
+        self._timer.setInterval(flush_interval_ms)
+        self._timer.timeout.connect(self.flush)
+        self._timer.start()
+
+    @staticmethod
+    def _format(color: str | None) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        if color is not None:
+            fmt.setForeground(QColor(color))
+        return fmt
+
+    def append_output(self, stream: str, text: str) -> None:
+        """Queue ``text`` for display (any thread).
+
+        ``stream`` is ``"stdout"``, ``"stderr"``, ``"info"`` (status lines) or ``"value"``
+        (the repr of a trailing expression).
+        """
+        with self._lock:
+            self._queue.append((stream, text))
+
+    def has_pending(self) -> bool:
+        """Whether queued output is waiting for the next flush."""
+        with self._lock:
+            return bool(self._queue)
+
+    def flush(self) -> None:
+        """Write queued output to the pane now (main thread)."""
+        with self._lock:
+            if not self._queue:
+                return
+            chunks = list(self._queue)
+            self._queue.clear()
+        runs = self._merge_runs(self._keep_newest(chunks))
+        scrollbar = self.verticalScrollBar()
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        for stream, text in runs:
+            cursor.insertText(text, self._formats.get(stream, self._formats["stdout"]))
+        cursor.endEditBlock()
+        if self.auto_scroll:
+            scrollbar.setValue(scrollbar.maximum())
+
+    def _keep_newest(self, chunks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        total = 0
+        kept: list[tuple[str, str]] = []
+        for stream, text in reversed(chunks):
+            room = self._max_flush_chars - total
+            if room <= 0:
+                break
+            piece = text if len(text) <= room else text[-room:]
+            kept.append((stream, piece))
+            total += len(piece)
+        kept.reverse()
+        skipped = sum(len(text) for _, text in chunks) - total
+        if skipped:
+            kept.insert(0, ("info", f"[... {skipped:,} characters of output skipped ...]\n"))
+        return kept
+
+    @staticmethod
+    def _merge_runs(chunks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        runs: list[tuple[str, list[str]]] = []
+        for stream, text in chunks:
+            if runs and runs[-1][0] == stream:
+                runs[-1][1].append(text)
+            else:
+                runs.append((stream, [text]))
+        return [(stream, "".join(parts)) for stream, parts in runs]
+
+    def clear(self) -> None:
+        """Drop shown and queued output."""
+        with self._lock:
+            self._queue.clear()
+        super().clear()

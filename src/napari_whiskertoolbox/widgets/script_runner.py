@@ -1,0 +1,449 @@
+"""Script runner dock: edit, open and run Python scripts against the viewer's session.
+
+Scripts run on a worker thread through the session's
+:class:`~napari_whiskertoolbox.scripting.ScriptEngine`; ``viewer`` inside scripts is a
+:class:`~napari_whiskertoolbox.widgets.viewer_proxy.MainThreadProxy`, so viewer calls
+are marshalled to the Qt main thread. After each run the new variables go to napari's
+console (``viewer.update_console``) and keys the script added to ``dm`` are shown.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+from magicgui.widgets import CheckBox, ComboBox, Container, Label, PushButton
+from psygnal import Signal
+from qtpy.QtCore import QTimer
+from qtpy.QtWidgets import (
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..layers.main_thread import call_in_main
+from ..scripting import RunResult, ScriptEngine, find_new_data
+from ..scripting.templates import list_templates, load_template
+from .namespace_inspector import NamespaceInspector
+from .output_pane import OutputPane
+from .recent_files import RecentFiles
+from .script_editor import CodeEditor
+from .viewer_proxy import MainThreadProxy
+
+__all__ = ["ScriptRunnerWidget"]
+
+_UNTITLED = "untitled"
+
+
+def _row(*widgets: Any) -> Container:
+    return Container(widgets=list(widgets), layout="horizontal", labels=False)
+
+
+def _boxed(*parts: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        layout.addWidget(part)
+    return box
+
+
+class ScriptRunnerWidget(Container):
+    """Dock widget to write, open and run scripts in the viewer's session.
+
+    Parameters
+    ----------
+    napari_viewer : napari.Viewer
+        The viewer whose session (``dm``) scripts work on.
+    engine : ScriptEngine, optional
+        Engine to use instead of the session's (``get_session(viewer).engine``).
+    recent_files : RecentFiles, optional
+        Recent-files store; the user config folder's by default.
+
+    Attributes
+    ----------
+    run_finished : psygnal.Signal
+        Emitted on the main thread with the :class:`RunResult` after each run.
+    last_result : RunResult or None
+        Outcome of the latest run.
+    last_console_push : dict
+        Variables pushed into napari's console after the latest run.
+    """
+
+    run_finished = Signal(object)
+
+    def __init__(
+        self,
+        napari_viewer: Any,
+        engine: ScriptEngine | None = None,
+        recent_files: RecentFiles | None = None,
+    ) -> None:
+        super().__init__(labels=False)
+        self._viewer = napari_viewer
+        self._engine = engine
+        self._recent = recent_files if recent_files is not None else RecentFiles()
+        self._path: Path | None = None
+        self._started = 0.0
+        self._keys_before: set[str] = set()
+        self.last_result: RunResult | None = None
+        self.last_console_push: dict[str, Any] = {}
+
+        self._build_file_row()
+        self._build_run_row()
+        self._build_panes()
+        self._elapsed_timer = QTimer(self.native)
+        self._elapsed_timer.setInterval(200)
+        self._elapsed_timer.timeout.connect(self._show_elapsed)
+        self.native.destroyed.connect(self._cancel_quietly)
+        self._update_title()
+        self._set_busy(False)
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _build_file_row(self) -> None:
+        self._template_choice = ComboBox(choices=list_templates(), tooltip="template for New")
+        self._new_button = PushButton(text="New", tooltip="new script from the chosen template")
+        self._open_button = PushButton(text="Open…")
+        self._save_button = PushButton(text="Save")
+        self._save_as_button = PushButton(text="Save As…")
+        self._new_button.changed.connect(
+            lambda: self.new_from_template(self._template_choice.value)
+        )
+        self._open_button.changed.connect(self._ask_open)
+        self._save_button.changed.connect(self.save)
+        self._save_as_button.changed.connect(self._ask_save_as)
+        row = _row(
+            self._template_choice,
+            self._new_button,
+            self._open_button,
+            self._save_button,
+            self._save_as_button,
+        )
+        self._recent_button = QToolButton()
+        self._recent_button.setText("Recent")
+        self._recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._recent_menu = QMenu(self._recent_button)
+        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._recent_button.setMenu(self._recent_menu)
+        row.native.layout().addWidget(self._recent_button)
+        self._title = Label(value=_UNTITLED)
+        self.extend([row, self._title])
+
+    def _build_run_row(self) -> None:
+        self._run_button = PushButton(text="Run file", tooltip="run the whole script")
+        self._run_selection_button = PushButton(
+            text="Run selection", tooltip="run the selection or current line (Shift+Enter)"
+        )
+        self._cancel_button = PushButton(text="Cancel", tooltip="stop the running script")
+        self._status = Label(value="")
+        self._run_button.changed.connect(self.run_file)
+        self._run_selection_button.changed.connect(self.run_selection)
+        self._cancel_button.changed.connect(self.cancel)
+        row = _row(self._run_button, self._run_selection_button, self._cancel_button, self._status)
+        self._busy_bar = QProgressBar()
+        self._busy_bar.setRange(0, 0)  # indeterminate: a script's progress is unknown
+        self._busy_bar.setMaximumWidth(120)
+        self._busy_bar.setTextVisible(False)
+        row.native.layout().addWidget(self._busy_bar)
+        self.append(row)
+
+    def _build_panes(self) -> None:
+        self.editor = CodeEditor()
+        self.editor.setPlaceholderText("# dm, viewer, np and the data types are ready to use")
+        self.editor.run_selection_requested.connect(self.run_selection)
+        self.editor.file_dropped.connect(self.open_path)
+        self.editor.document().modificationChanged.connect(self._update_title)
+
+        self.output = OutputPane()
+        self._clear_button = PushButton(text="Clear")
+        self._clear_button.changed.connect(self.output.clear)
+        self._auto_scroll = CheckBox(value=True, text="Auto-scroll")
+        self._auto_scroll.changed.connect(self._set_auto_scroll)
+
+        self.inspector = NamespaceInspector()
+        self._clock_choice = ComboBox(choices=self._clock_names, tooltip="clock for imported data")
+        self._import_button = PushButton(
+            text="Import new data", tooltip="store data objects left in the namespace into dm"
+        )
+        self._import_button.changed.connect(lambda: self.import_new_data(self._clock_choice.value))
+        self._new_data_label = Label(value="")
+
+        splitter = QSplitter()
+        splitter.setOrientation(2)  # Qt.Vertical
+        splitter.addWidget(self.editor)
+        splitter.addWidget(_boxed(self.output, _row(self._clear_button, self._auto_scroll).native))
+        import_row = _row(self._new_data_label, self._clock_choice, self._import_button)
+        splitter.addWidget(_boxed(self.inspector, import_row.native))
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 1)
+        self.native.layout().addWidget(splitter)
+
+    # -- engine and session ------------------------------------------------------------------
+
+    @property
+    def engine(self) -> ScriptEngine:
+        """The engine scripts run in (the session's unless one was given)."""
+        if self._engine is None:
+            from ..layers.session import get_session
+
+            self._engine = get_session(self._viewer).engine
+        if self._viewer is not None and not isinstance(self._engine.viewer, MainThreadProxy):
+            self._engine.viewer = MainThreadProxy(self._viewer)
+        return self._engine
+
+    def _clock_names(self, *_: Any) -> list[str]:
+        try:
+            return list(self.engine.dm.time_keys())
+        except Exception:  # the session may not be ready while the dock is being built
+            return ["time"]
+
+    @property
+    def is_running(self) -> bool:
+        """Whether a script started from this dock is running."""
+        return self.engine.is_running
+
+    # -- files --------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """File shown in the editor (``None`` for an unsaved script)."""
+        return self._path
+
+    @property
+    def modified(self) -> bool:
+        """Whether the editor has unsaved changes."""
+        return self.editor.document().isModified()
+
+    def _update_title(self, *_: Any) -> None:
+        name = self._path.name if self._path is not None else _UNTITLED
+        self._title.value = f"{name} *" if self.modified else name
+        self._title.tooltip = str(self._path) if self._path is not None else None
+
+    def _set_text(self, text: str, path: Path | None) -> None:
+        self.editor.setPlainText(text)
+        self.editor.document().setModified(False)
+        self._path = path
+        self._update_title()
+
+    def confirm_discard(self) -> bool:
+        """Ask before unsaved edits are replaced; ``True`` when it is fine to go on."""
+        if not self.modified:
+            return True
+        answer = QMessageBox.question(
+            self.native,
+            "Unsaved script",
+            "The script has unsaved changes. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_from_template(self, title: str = "Blank") -> None:
+        """Replace the editor content with the template called ``title`` (unsaved)."""
+        if self.confirm_discard():
+            self._set_text(load_template(title), None)
+
+    def open_path(self, path: str | os.PathLike[str]) -> None:
+        """Load the script at ``path`` into the editor.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` is not a file.
+        """
+        script = Path(path).expanduser().resolve()
+        if not script.is_file():
+            raise FileNotFoundError(f"script file not found: {script}")
+        if not self.confirm_discard():
+            return
+        self._set_text(script.read_text(encoding="utf-8"), script)
+        self._recent.add(script)
+
+    def save(self) -> bool:
+        """Save to the current file (asks for a name when there is none)."""
+        if self._path is None:
+            return self._ask_save_as()
+        self.save_to(self._path)
+        return True
+
+    def save_to(self, path: str | os.PathLike[str]) -> None:
+        """Write the editor content to ``path`` (atomically) and make it the current file."""
+        target = Path(path).expanduser().resolve()
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(self.editor.toPlainText(), encoding="utf-8")
+        os.replace(temporary, target)
+        self._path = target
+        self.editor.document().setModified(False)
+        self._recent.add(target)
+        self._update_title()
+
+    def _ask_open(self) -> None:
+        start = str(self._path.parent) if self._path else ""
+        path, _ = QFileDialog.getOpenFileName(self.native, "Open script", start, "Python (*.py)")
+        if path:
+            self.open_path(path)
+
+    def _ask_save_as(self) -> bool:
+        start = str(self._path) if self._path else "script.py"
+        path, _ = QFileDialog.getSaveFileName(self.native, "Save script", start, "Python (*.py)")
+        if not path:
+            return False
+        self.save_to(path)
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self._recent_menu.clear()
+        entries = self._recent.load()
+        if not entries:
+            self._recent_menu.addAction("(none)").setEnabled(False)
+        for entry in entries:
+            action = self._recent_menu.addAction(Path(entry).name)
+            action.setToolTip(entry)
+            action.triggered.connect(lambda _=False, e=entry: self.open_path(e))
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run_file(self) -> None:
+        """Run the whole script (saving it first when it has a file and unsaved edits)."""
+        if self._path is not None:
+            if self.modified:
+                self.save_to(self._path)
+            self._start(path=self._path, label=self._path.name)
+        else:
+            self._start(code=self.editor.toPlainText(), label=_UNTITLED)
+
+    def run_selection(self) -> None:
+        """Run the selected text, or the current line when nothing is selected."""
+        code = textwrap.dedent(self.editor.selected_code())
+        if code.strip():
+            self._start(code=code, label="selection")
+
+    def run_code(self, code: str) -> None:
+        """Run ``code`` as if it were selected in the editor."""
+        self._start(code=code, label="code")
+
+    def cancel(self) -> None:
+        """Stop the running script."""
+        if self.engine.cancel():
+            self.output.append_output("info", "cancel requested…\n")
+
+    def _cancel_quietly(self, *_: Any) -> None:
+        if self._engine is not None:
+            self._engine.cancel()
+
+    def _start(self, code: str | None = None, path: Path | None = None, label: str = "") -> None:
+        engine = self.engine
+        if engine.is_running:
+            self.output.append_output("info", "a script is already running\n")
+            return
+        self._keys_before = set(engine.dm.keys())
+        self.output.append_output("info", f">>> run {label}\n")
+        self._started = time.perf_counter()
+        self._set_busy(True)
+        engine.run_async(code, self._on_worker_done, path=path, on_output=self.output.append_output)
+
+    def _on_worker_done(self, result: RunResult) -> None:
+        call_in_main(self._finish, result)
+
+    def _finish(self, result: RunResult) -> None:
+        self._set_busy(False)
+        self.last_result = result
+        self._report(result)
+        self.refresh_namespace()
+        self._push_to_console(result)
+        self._show_new_keys()
+        self.run_finished.emit(result)
+
+    def _report(self, result: RunResult) -> None:
+        if result.value_repr is not None:
+            self.output.append_output("value", result.value_repr + "\n")
+        if result.error:
+            self.output.append_output("stderr", result.error.rstrip("\n") + "\n")
+        if result.cancelled:
+            outcome = "cancelled"
+        elif result.success:
+            outcome = "done"
+        else:
+            outcome = "failed"
+        self.output.append_output("info", f"<<< {outcome} in {result.duration:.2f} s\n")
+        self._status.value = outcome
+
+    def _push_to_console(self, result: RunResult) -> None:
+        namespace = self.engine.namespace
+        variables = {
+            name: namespace[name]
+            for name in result.new_names
+            if name in namespace and not name.startswith("_")
+        }
+        variables["dm"] = self.engine.dm
+        self.last_console_push = variables
+        if self._viewer is not None:
+            self._viewer.update_console(variables)
+
+    def _show_new_keys(self) -> None:
+        new_keys = [key for key in self.engine.dm.keys() if key not in self._keys_before]
+        if not new_keys or self._engine_is_injected():
+            return
+        from ..layers.session import get_session
+
+        session = get_session(self._viewer)
+        for key in new_keys:
+            if not session.is_shown(key):
+                session.show_key(key)
+
+    def _engine_is_injected(self) -> bool:
+        if self._viewer is None:
+            return True
+        from ..layers.session import get_session
+
+        return get_session(self._viewer).engine is not self._engine
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy_bar.setVisible(busy)
+        self._cancel_button.enabled = busy
+        self._run_button.enabled = not busy
+        self._run_selection_button.enabled = not busy
+        if busy:
+            self._status.value = "running…"
+            self._elapsed_timer.start()
+        else:
+            self._elapsed_timer.stop()
+
+    def _show_elapsed(self) -> None:
+        self._status.value = f"running… {time.perf_counter() - self._started:.1f} s"
+
+    def _set_auto_scroll(self, value: bool) -> None:
+        self.output.auto_scroll = bool(value)
+
+    # -- namespace --------------------------------------------------------------------------
+
+    def refresh_namespace(self) -> None:
+        """Refresh the inspector and the new-data import row."""
+        engine = self.engine
+        self.inspector.set_entries(engine.listing())
+        new_data = find_new_data(engine.namespace, engine.dm)
+        self._new_data_label.value = (
+            f"new data: {', '.join(new_data)}" if new_data else "no new data objects"
+        )
+        self._import_button.enabled = bool(new_data)
+        self._clock_choice.reset_choices()
+
+    def import_new_data(self, clock: str = "time") -> list[str]:
+        """Store the namespace's new data objects in ``dm`` on ``clock`` and show them."""
+        keys_before = set(self.engine.dm.keys())
+        imported = self.engine.import_new_data(clock=clock)
+        self._keys_before = keys_before
+        self._show_new_keys()
+        self.output.append_output(
+            "info", f"imported into dm: {', '.join(imported) if imported else 'nothing'}\n"
+        )
+        self.refresh_namespace()
+        return imported
