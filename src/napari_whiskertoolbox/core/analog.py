@@ -1,0 +1,214 @@
+"""AnalogTimeSeries: float32 samples at int64 time indices (dense or sparse)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from psygnal import Signal
+
+from ._arrays import readonly, readonly_view
+
+__all__ = ["AnalogTimeSeries"]
+
+
+def _validate_times(times: ArrayLike, n: int) -> np.ndarray:
+    arr = np.asarray(times)
+    if arr.ndim != 1 or arr.size != n:
+        raise ValueError(
+            f"AnalogTimeSeries times must be a 1-D array with one entry per value ({n}), "
+            f"got shape {arr.shape}"
+        )
+    if not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise ValueError(f"AnalogTimeSeries times must be integers, got dtype {arr.dtype}")
+    out = np.array(arr, dtype=np.int64, copy=True)
+    bad = np.flatnonzero(np.diff(out) < 0)
+    if bad.size:
+        i = int(bad[0]) + 1
+        raise ValueError(
+            f"AnalogTimeSeries times must be sorted; index {i} ({out[i]}) < index {i - 1} "
+            f"({out[i - 1]})"
+        )
+    return readonly(out)
+
+
+class AnalogTimeSeries:
+    """A float32 signal sampled at int64 time indices.
+
+    Parameters
+    ----------
+    values : array_like
+        1-D samples, stored as float32.
+    times : array_like of int, optional
+        Sorted time index of each sample; ``None`` means dense ``0 .. N-1``.
+    copy : bool
+        Copy ``values`` even when they already are contiguous float32 (default True).
+
+    Notes
+    -----
+    :attr:`values` and ``np.asarray(series)`` are read-only views of the storage (no copy).
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, values: ArrayLike, times: ArrayLike | None = None, copy: bool = True):
+        arr = np.asarray(values)
+        if arr.ndim != 1:
+            raise ValueError(f"AnalogTimeSeries values must be 1-D, got shape {arr.shape}")
+        if copy:
+            arr = np.array(arr, dtype=np.float32, copy=True)
+        else:
+            arr = np.ascontiguousarray(arr, dtype=np.float32)
+        self._raw: np.ndarray | None = None
+        self._scale = 1.0
+        self._offset = 0.0
+        self._n = int(arr.size)
+        self._set_values(arr)
+        self._times = None if times is None else _validate_times(times, self._n)
+        self._dense_times: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self._recorder = None
+
+    def _set_values(self, arr: np.ndarray) -> None:
+        self._values = arr
+        self._values_view = readonly_view(arr)
+
+    @classmethod
+    def from_raw(
+        cls,
+        raw: np.ndarray,
+        scale: float = 1.0,
+        offset: float = 0.0,
+        times: ArrayLike | None = None,
+    ) -> AnalogTimeSeries:
+        """Wrap raw (e.g. memory-mapped int16) samples without reading them.
+
+        Values are ``raw * scale + offset``. The float32 array is materialised lazily,
+        once, on first access of :attr:`values`; :meth:`range` converts only the range.
+
+        Parameters
+        ----------
+        raw : numpy.ndarray
+            1-D raw samples (a ``numpy.memmap`` stays unread until needed).
+        scale, offset : float
+            Linear conversion to physical units.
+        times : array_like of int, optional
+            Time index per sample; ``None`` means dense.
+        """
+        if raw.ndim != 1:
+            raise ValueError(f"raw samples must be 1-D, got shape {raw.shape}")
+        self = cls.__new__(cls)
+        self._raw = raw
+        self._scale = float(scale)
+        self._offset = float(offset)
+        self._n = int(raw.shape[0])
+        self._values = None
+        self._values_view = None
+        self._times = None if times is None else _validate_times(times, self._n)
+        self._dense_times = None
+        self._lock = threading.Lock()
+        self._recorder = None
+        return self
+
+    def _convert_raw(self, raw: np.ndarray) -> np.ndarray:
+        out = np.asarray(raw, dtype=np.float32)
+        if out is raw or np.shares_memory(out, raw):
+            out = out.copy()
+        if self._scale != 1.0:
+            out *= np.float32(self._scale)
+        if self._offset != 0.0:
+            out += np.float32(self._offset)
+        return out
+
+    @property
+    def is_materialized(self) -> bool:
+        """False while memory-mapped raw data has not been converted to float32."""
+        return self._values is not None
+
+    @property
+    def values(self) -> np.ndarray:
+        """Read-only float32 view of the samples (zero-copy)."""
+        view = self._values_view
+        if view is None:
+            with self._lock:
+                if self._values_view is None:
+                    self._set_values(self._convert_raw(self._raw))
+                view = self._values_view
+        return view
+
+    @property
+    def is_dense(self) -> bool:
+        """True when samples sit at time indices ``0 .. N-1``."""
+        return self._times is None
+
+    @property
+    def times(self) -> np.ndarray:
+        """Read-only int64 time index of each sample."""
+        if self._times is not None:
+            return self._times
+        if self._dense_times is None:
+            self._dense_times = readonly(np.arange(self._n, dtype=np.int64))
+        return self._dense_times
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return self._n
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        values = self.values
+        if dtype is not None and np.dtype(dtype) != values.dtype:
+            if copy is False:
+                raise ValueError("cannot convert AnalogTimeSeries values without a copy")
+            return values.astype(dtype)
+        if copy:
+            return values.copy()
+        return values
+
+    def _index_range(self, start: int, end: int) -> tuple[int, int]:
+        if self._times is None:
+            lo = min(max(int(start), 0), self._n)
+            hi = min(max(int(end) + 1, 0), self._n)
+            return lo, max(lo, hi)
+        lo = int(np.searchsorted(self._times, start, side="left"))
+        hi = int(np.searchsorted(self._times, end, side="right"))
+        return lo, max(lo, hi)
+
+    def range(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(times, values)`` with ``start <= time <= end``.
+
+        Both are views when the values are materialised; for unmaterialised raw data only
+        the range is converted.
+        """
+        lo, hi = self._index_range(start, end)
+        if self._values is None:
+            values = readonly(self._convert_raw(self._raw[lo:hi]))
+        else:
+            values = self._values_view[lo:hi]
+        return self.times[lo:hi], values
+
+    def value_at(self, time: int) -> float | None:
+        """Return the sample at exactly ``time``, or None if there is none."""
+        lo, hi = self._index_range(time, time)
+        if hi <= lo:
+            return None
+        if self._values is None:
+            return float(self._convert_raw(self._raw[lo : lo + 1])[0])
+        return float(self._values[lo])
+
+    def copy(self) -> AnalogTimeSeries:
+        """Return an independent copy (materialises raw data)."""
+        return AnalogTimeSeries(self.values, None if self._times is None else self._times)
+
+    def __repr__(self) -> str:
+        kind = "dense" if self.is_dense else "sparse"
+        lazy = "" if self.is_materialized else " lazy"
+        return f"<AnalogTimeSeries n={self._n} {kind}{lazy}>"

@@ -1,0 +1,423 @@
+"""DataManager: the keyed store of typed data objects, each bound to a clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from psygnal import Signal
+
+from ._recording import RecordingMixin
+from .analog import AnalogTimeSeries
+from .entity import EntityGroups
+from .events import DigitalEventSeries
+from .history import Change, CommandHistory, FunctionCommand
+from .intervals import DigitalIntervalSeries
+from .lines import LineData
+from .masks import MaskData
+from .media import MediaData
+from .points import PointData
+from .tensor import TensorData
+from .timeframe import TimeFrame
+
+__all__ = ["DATA_TYPES", "DataManager", "data_type_of"]
+
+DATA_TYPES = (
+    "analog",
+    "digital_event",
+    "digital_interval",
+    "points",
+    "line",
+    "mask",
+    "tensor",
+    "video",
+    "images",
+)
+"""Every value :meth:`DataManager.data_type` can return."""
+
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (AnalogTimeSeries, "analog"),
+    (DigitalEventSeries, "digital_event"),
+    (DigitalIntervalSeries, "digital_interval"),
+    (PointData, "points"),
+    (LineData, "line"),
+    (MaskData, "mask"),
+    (TensorData, "tensor"),
+)
+
+DEFAULT_CLOCK = "time"
+
+
+def data_type_of(obj: Any) -> str:
+    """Return the data-type name of ``obj`` (see :data:`DATA_TYPES`).
+
+    Raises
+    ------
+    ValueError
+        If ``obj`` is not one of the supported data objects.
+    """
+    for cls, name in _TYPE_NAMES:
+        if isinstance(obj, cls):
+            return name
+    if isinstance(obj, MediaData):
+        return "video" if obj.kind == "video" else "images"
+    supported = ", ".join(cls.__name__ for cls, _ in _TYPE_NAMES) + ", MediaData"
+    raise ValueError(f"unsupported data object {type(obj).__name__}; expected one of {supported}")
+
+
+def _extent(obj: Any) -> int:
+    """Number of clock indices ``obj`` spans (last time index + 1), 0 when empty."""
+    if isinstance(obj, AnalogTimeSeries):
+        return len(obj) if obj.is_dense else (int(obj.times[-1]) + 1 if len(obj) else 0)
+    if isinstance(obj, DigitalEventSeries):
+        return int(obj.times[-1]) + 1 if len(obj) else 0
+    if isinstance(obj, DigitalIntervalSeries):
+        return int(obj.intervals[:, 1].max()) + 1 if len(obj) else 0
+    if isinstance(obj, (PointData, LineData, MaskData)):
+        times = obj.times_with_data()
+        return int(times[-1]) + 1 if times.size else 0
+    if isinstance(obj, MediaData):
+        return len(obj)
+    if isinstance(obj, TensorData) and obj.rows is not None and obj.rows.size:
+        return int(obj.rows.max()) + 1
+    return 0
+
+
+class DataManager:
+    """Keyed store of data objects bound to named clocks, with undo/redo.
+
+    Signals
+    -------
+    data_added(str), data_removed(str), data_renamed(str, str)
+        Key-level changes.
+    data_changed(str, object)
+        A stored object changed; the second argument is the int64 array of frames touched
+        or None for "everything".
+    clocks_changed(str)
+        A clock was set or replaced.
+    modified_changed(bool)
+        :attr:`modified` flipped.
+
+    Notes
+    -----
+    Edits made through a stored container's own methods are recorded in :attr:`history`,
+    so :meth:`undo` reverts the last edit whoever made it. Setting, deleting and renaming
+    keys are undoable too.
+    """
+
+    data_added = Signal(str)
+    data_removed = Signal(str)
+    data_renamed = Signal(str, str)
+    data_changed = Signal(str, object)
+    clocks_changed = Signal(str)
+    modified_changed = Signal(bool)
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._data: dict[str, Any] = {}
+        self._time_keys: dict[str, str] = {}
+        self._clocks: dict[str, TimeFrame] = {DEFAULT_CLOCK: TimeFrame.from_count(0)}
+        self._default_clock_is_auto = True
+        self._key_by_obj: dict[int, str] = {}
+        self._handlers: dict[int, Callable[[Change], None]] = {}
+        self._modified = False
+        self.history = CommandHistory()
+        self.groups = EntityGroups()
+        self.metadata: dict[str, Any] = {}
+        self.groups.changed.connect(self._on_groups_changed)
+
+    # ------------------------------------------------------------------ helpers
+    def _on_groups_changed(self, _name: str) -> None:
+        self._set_modified(True)
+
+    def _set_modified(self, value: bool) -> None:
+        if value != self._modified:
+            self._modified = value
+            self.modified_changed.emit(value)
+
+    @property
+    def modified(self) -> bool:
+        """True when anything changed since construction or :meth:`mark_saved`."""
+        return self._modified
+
+    def mark_saved(self) -> None:
+        """Declare the current state saved (:attr:`modified` becomes False)."""
+        self._set_modified(False)
+
+    def _require_key(self, key: str) -> Any:
+        try:
+            return self._data[key]
+        except KeyError:
+            raise KeyError(f"no data key {key!r}; available keys: {sorted(self._data)}") from None
+
+    def _require_clock(self, name: str) -> TimeFrame:
+        try:
+            return self._clocks[name]
+        except KeyError:
+            raise KeyError(f"no clock {name!r}; available clocks: {sorted(self._clocks)}") from None
+
+    def _record(self, label: str, undo: Callable[[], None], redo: Callable[[], None]) -> None:
+        self.history.push(FunctionCommand(label, undo, redo))
+
+    def _insert(self, key: str, obj: Any, time_key: str) -> None:
+        """Store ``obj`` (no recording); connects signals and the undo recorder."""
+        with self._lock:
+            self._data[key] = obj
+            self._time_keys[key] = time_key
+            self._key_by_obj[id(obj)] = key
+            changed = getattr(obj, "changed", None)
+            if changed is not None and hasattr(changed, "connect"):
+
+                def handler(change: Change, _obj: Any = obj) -> None:
+                    self._on_container_changed(_obj, change)
+
+                changed.connect(handler)
+                self._handlers[id(obj)] = handler
+            if isinstance(obj, RecordingMixin):
+                obj._recorder = self.history.push
+            if time_key == DEFAULT_CLOCK:
+                self._grow_default_clock(_extent(obj))
+        self.data_added.emit(key)
+        self._set_modified(True)
+
+    def _remove(self, key: str) -> Any:
+        """Remove ``key`` (no recording); disconnects signals and the recorder."""
+        with self._lock:
+            obj = self._data.pop(key)
+            self._time_keys.pop(key)
+            self._key_by_obj.pop(id(obj), None)
+            handler = self._handlers.pop(id(obj), None)
+            if handler is not None:
+                obj.changed.disconnect(handler)
+            if isinstance(obj, RecordingMixin):
+                obj._recorder = None
+        self.data_removed.emit(key)
+        self._set_modified(True)
+        return obj
+
+    def _rename(self, old: str, new: str) -> None:
+        with self._lock:
+            obj = self._data.pop(old)
+            self._data[new] = obj
+            self._time_keys[new] = self._time_keys.pop(old)
+            self._key_by_obj[id(obj)] = new
+        self.data_renamed.emit(old, new)
+        self._set_modified(True)
+
+    def _on_container_changed(self, obj: Any, change: Change) -> None:
+        key = self._key_by_obj.get(id(obj))
+        if key is None:
+            return
+        frames = change.frames if isinstance(change, Change) else None
+        if self._time_keys.get(key) == DEFAULT_CLOCK and frames is not None and frames.size:
+            self._grow_default_clock(int(frames[-1]) + 1)
+        self.data_changed.emit(key, frames)
+        self._set_modified(True)
+
+    def _grow_default_clock(self, extent: int) -> None:
+        """Extend the automatic ``"time"`` clock so it spans ``extent`` indices."""
+        if not self._default_clock_is_auto:
+            return
+        clock = self._clocks[DEFAULT_CLOCK]
+        if extent > len(clock):
+            self._clocks[DEFAULT_CLOCK] = TimeFrame.from_count(extent)
+            self.clocks_changed.emit(DEFAULT_CLOCK)
+
+    # ------------------------------------------------------------------ keys
+    def set_data(self, key: str, obj: Any, time_key: str = DEFAULT_CLOCK) -> None:
+        """Store ``obj`` under ``key`` bound to clock ``time_key`` (undoable).
+
+        Replacing an existing key emits ``data_removed`` then ``data_added``.
+
+        Raises
+        ------
+        ValueError
+            Bad key, unsupported object, or the object is already stored under another key.
+        KeyError
+            ``time_key`` is not a known clock.
+        """
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"data key must be a non-empty string, got {key!r}")
+        data_type_of(obj)
+        self._require_clock(time_key)
+        with self._lock:
+            other = self._key_by_obj.get(id(obj))
+            if other is not None and other != key:
+                raise ValueError(
+                    f"this {type(obj).__name__} is already stored under key {other!r}; "
+                    "store a .copy() instead"
+                )
+            old = self._data.get(key)
+            old_time_key = self._time_keys.get(key)
+            if old is obj and old_time_key == time_key:
+                return
+            if old is not None:
+                self._remove(key)
+            self._insert(key, obj, time_key)
+
+        def undo() -> None:
+            self._remove(key)
+            if old is not None:
+                self._insert(key, old, old_time_key)
+
+        def redo() -> None:
+            if old is not None:
+                self._remove(key)
+            self._insert(key, obj, time_key)
+
+        self._record(f"set {key}", undo, redo)
+
+    def get_data(self, key: str) -> Any:
+        """Return the object stored under ``key`` (KeyError listing the keys if missing)."""
+        return self._require_key(key)
+
+    def delete_data(self, key: str) -> bool:
+        """Delete ``key`` (undoable); return False if it did not exist."""
+        with self._lock:
+            if key not in self._data:
+                return False
+            time_key = self._time_keys[key]
+            obj = self._remove(key)
+        self._record(
+            f"delete {key}", lambda: self._insert(key, obj, time_key), lambda: self._remove(key)
+        )
+        return True
+
+    def rename_data(self, old: str, new: str) -> None:
+        """Rename key ``old`` to ``new`` (undoable)."""
+        if not isinstance(new, str) or not new:
+            raise ValueError(f"data key must be a non-empty string, got {new!r}")
+        with self._lock:
+            self._require_key(old)
+            if new == old:
+                return
+            if new in self._data:
+                raise ValueError(f"cannot rename {old!r} to {new!r}: key {new!r} already exists")
+            self._rename(old, new)
+        self._record(
+            f"rename {old} to {new}", lambda: self._rename(new, old), lambda: self._rename(old, new)
+        )
+
+    def keys(self, data_type: str | None = None) -> list[str]:
+        """Return the keys in insertion order, optionally only those of ``data_type``."""
+        if data_type is None:
+            return list(self._data)
+        if data_type not in DATA_TYPES:
+            raise ValueError(f"unknown data type {data_type!r}; expected one of {DATA_TYPES}")
+        return [k for k, v in list(self._data.items()) if data_type_of(v) == data_type]
+
+    def items(self) -> list[tuple[str, Any]]:
+        """Return ``(key, object)`` pairs in insertion order."""
+        return list(self._data.items())
+
+    def data_type(self, key: str) -> str:
+        """Return the data-type name of ``key`` (see :data:`DATA_TYPES`)."""
+        return data_type_of(self._require_key(key))
+
+    # ------------------------------------------------------------------ clocks
+    def time_key(self, key: str) -> str:
+        """Return the name of the clock ``key`` is bound to."""
+        self._require_key(key)
+        return self._time_keys[key]
+
+    def set_time_key(self, key: str, name: str) -> None:
+        """Bind ``key`` to clock ``name`` (undoable)."""
+        self._require_key(key)
+        self._require_clock(name)
+        old = self._time_keys[key]
+        if old == name:
+            return
+
+        def bind(clock: str) -> None:
+            self._time_keys[key] = clock
+            self.data_changed.emit(key, None)
+            self._set_modified(True)
+
+        bind(name)
+        self._record(f"bind {key} to {name}", lambda: bind(old), lambda: bind(name))
+
+    def set_time(self, name: str, timeframe: TimeFrame) -> None:
+        """Add or replace clock ``name``."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"clock name must be a non-empty string, got {name!r}")
+        if not isinstance(timeframe, TimeFrame):
+            raise ValueError(f"clock {name!r} must be a TimeFrame, got {type(timeframe).__name__}")
+        with self._lock:
+            self._clocks[name] = timeframe
+            if name == DEFAULT_CLOCK:
+                self._default_clock_is_auto = False
+        self.clocks_changed.emit(name)
+        self._set_modified(True)
+
+    def get_time(self, name: str = DEFAULT_CLOCK) -> TimeFrame:
+        """Return clock ``name`` (KeyError listing the clocks if missing)."""
+        return self._require_clock(name)
+
+    def delete_time(self, name: str) -> None:
+        """Remove clock ``name``; the ``"time"`` clock and clocks in use cannot be removed."""
+        self._require_clock(name)
+        if name == DEFAULT_CLOCK:
+            raise ValueError("the 'time' clock cannot be removed")
+        users = [k for k, c in self._time_keys.items() if c == name]
+        if users:
+            raise ValueError(f"clock {name!r} is used by keys {users}")
+        del self._clocks[name]
+        self.clocks_changed.emit(name)
+        self._set_modified(True)
+
+    def time_keys(self) -> list[str]:
+        """Return the clock names."""
+        return list(self._clocks)
+
+    def clock_of(self, key: str) -> TimeFrame:
+        """Return the clock ``key`` is bound to."""
+        return self._clocks[self.time_key(key)]
+
+    def convert_index(
+        self, index: Any, from_clock: str, to_clock: str, preceding: bool = True
+    ) -> Any:
+        """Convert an index (or int array) of clock ``from_clock`` to clock ``to_clock``."""
+        source = self._require_clock(from_clock)
+        target = self._require_clock(to_clock)
+        if from_clock == to_clock:
+            return np.asarray(index, dtype=np.int64) if np.ndim(index) else int(index)
+        return source.convert_index(index, target, preceding)
+
+    # ------------------------------------------------------------------ undo
+    def undo(self) -> bool:
+        """Revert the last recorded step; return False when there is none."""
+        return self.history.undo()
+
+    def redo(self) -> bool:
+        """Re-apply the last undone step; return False when there is none."""
+        return self.history.redo()
+
+    # ------------------------------------------------------------------ dunder
+    def __getitem__(self, key: str) -> Any:
+        return self.get_data(key)
+
+    def __setitem__(self, key: str, obj: Any) -> None:
+        self.set_data(key, obj)
+
+    def __delitem__(self, key: str) -> None:
+        self._require_key(key)
+        self.delete_data(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        entries = ", ".join(
+            f"{k!r}: {data_type_of(v)} @ {self._time_keys[k]}" for k, v in self._data.items()
+        )
+        clocks = ", ".join(f"{n}[{len(tf)}]" for n, tf in self._clocks.items())
+        mod = " modified" if self._modified else ""
+        return f"<DataManager {{{entries}}} clocks: {clocks}{mod}>"

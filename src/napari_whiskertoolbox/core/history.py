@@ -1,0 +1,228 @@
+"""Undo/redo: the :class:`Change` record containers emit and the :class:`CommandHistory`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from psygnal import Signal
+
+__all__ = ["Change", "Command", "CommandGroup", "CommandHistory", "FunctionCommand"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a container edit touched.
+
+    Parameters
+    ----------
+    frames : numpy.ndarray of int64 or None
+        Sorted unique time indices touched; ``None`` means "everything".
+    """
+
+    frames: np.ndarray | None = None
+
+    @classmethod
+    def at(cls, *frames: int) -> Change:
+        """Build a change touching the given frames."""
+        return cls(np.unique(np.asarray(frames, dtype=np.int64)))
+
+    @classmethod
+    def everything(cls) -> Change:
+        """Build a change touching all frames."""
+        return cls(None)
+
+
+@runtime_checkable
+class Command(Protocol):
+    """One undoable step: ``redo()`` applies it again, ``undo()`` reverts it."""
+
+    label: str
+
+    def undo(self) -> None:
+        """Revert the step."""
+
+    def redo(self) -> None:
+        """Apply the step again."""
+
+
+@dataclass
+class FunctionCommand:
+    """A command built from two callables.
+
+    Parameters
+    ----------
+    label : str
+        Human-readable description shown in menus.
+    undo_fn, redo_fn : callable
+        Functions reverting and re-applying the step.
+    """
+
+    label: str
+    undo_fn: Callable[[], None]
+    redo_fn: Callable[[], None]
+
+    def undo(self) -> None:
+        """Revert the step."""
+        self.undo_fn()
+
+    def redo(self) -> None:
+        """Apply the step again."""
+        self.redo_fn()
+
+
+@dataclass
+class CommandGroup:
+    """Several commands undone and redone as one step (undo runs in reverse order)."""
+
+    label: str
+    commands: list[Command] = field(default_factory=list)
+
+    def undo(self) -> None:
+        """Revert every command, last first."""
+        for command in reversed(self.commands):
+            command.undo()
+
+    def redo(self) -> None:
+        """Re-apply every command, first first."""
+        for command in self.commands:
+            command.redo()
+
+
+class CommandHistory:
+    """Linear undo/redo stacks of :class:`Command` objects; thread-safe.
+
+    Parameters
+    ----------
+    max_depth : int
+        Number of undo steps kept; older steps are dropped.
+
+    Notes
+    -----
+    Commands pushed while an undo or redo is being replayed are ignored, so
+    containers may record unconditionally.
+    """
+
+    changed = Signal()
+
+    def __init__(self, max_depth: int = 500) -> None:
+        if max_depth < 1:
+            raise ValueError(f"max_depth must be >= 1, got {max_depth}")
+        self.max_depth = int(max_depth)
+        self._undo: list[Command] = []
+        self._redo: list[Command] = []
+        self._groups: list[CommandGroup] = []
+        self._replaying = False
+        self._lock = threading.RLock()
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is a step to undo."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """True when there is a step to redo."""
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str | None:
+        """Label of the step :meth:`undo` would revert."""
+        return self._undo[-1].label if self._undo else None
+
+    @property
+    def redo_label(self) -> str | None:
+        """Label of the step :meth:`redo` would re-apply."""
+        return self._redo[-1].label if self._redo else None
+
+    @property
+    def is_replaying(self) -> bool:
+        """True while an undo or redo runs."""
+        return self._replaying
+
+    def __len__(self) -> int:
+        return len(self._undo)
+
+    def push(self, command: Command) -> None:
+        """Record an already applied ``command`` (clears the redo stack)."""
+        with self._lock:
+            if self._replaying:
+                return
+            if self._groups:
+                self._groups[-1].commands.append(command)
+                return
+            self._push_step(command)
+        self.changed.emit()
+
+    def _push_step(self, command: Command) -> None:
+        self._undo.append(command)
+        if len(self._undo) > self.max_depth:
+            del self._undo[: len(self._undo) - self.max_depth]
+        self._redo.clear()
+
+    def undo(self) -> bool:
+        """Revert the last step; return False when there is none."""
+        with self._lock:
+            if not self._undo or self._groups:
+                return False
+            command = self._undo.pop()
+            self._replay(command.undo)
+            self._redo.append(command)
+        self.changed.emit()
+        return True
+
+    def redo(self) -> bool:
+        """Re-apply the last undone step; return False when there is none."""
+        with self._lock:
+            if not self._redo or self._groups:
+                return False
+            command = self._redo.pop()
+            self._replay(command.redo)
+            self._undo.append(command)
+        self.changed.emit()
+        return True
+
+    def _replay(self, action: Callable[[], None]) -> None:
+        self._replaying = True
+        try:
+            action()
+        finally:
+            self._replaying = False
+
+    @contextmanager
+    def group(self, label: str) -> Iterator[CommandGroup]:
+        """Merge every command pushed inside the ``with`` block into one undo step.
+
+        Groups nest; only the outermost one becomes a step. An empty group records nothing.
+        """
+        with self._lock:
+            group = CommandGroup(label)
+            self._groups.append(group)
+        try:
+            yield group
+        finally:
+            with self._lock:
+                self._groups.pop()
+                emit = False
+                if group.commands:
+                    if self._groups:
+                        self._groups[-1].commands.append(group)
+                    else:
+                        self._push_step(group)
+                        emit = True
+            if emit:
+                self.changed.emit()
+
+    def clear(self) -> None:
+        """Forget every undo and redo step."""
+        with self._lock:
+            self._undo.clear()
+            self._redo.clear()
+        self.changed.emit()
+
+    def __repr__(self) -> str:
+        return f"<CommandHistory undo={len(self._undo)} redo={len(self._redo)}>"

@@ -1,0 +1,65 @@
+"""LineData: any number of ordered (N, 2) float32 polylines per frame (whiskers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .ragged import RaggedSeries
+
+__all__ = ["LineData"]
+
+
+def as_line(obj: Any) -> np.ndarray:
+    """Convert ``obj`` to an ``(N, 2)`` finite float32 line of ``(x, y)`` vertices."""
+    if hasattr(obj, "to_numpy"):
+        obj = obj.to_numpy()
+    arr = np.asarray(obj)
+    if arr.size == 0:
+        return np.empty((0, 2), np.float32)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"a line must be an (N, 2) array of (x, y), got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise ValueError(f"line coordinates must be real numbers, got dtype {arr.dtype}")
+    out = arr.astype(np.float32)
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    if bad.size:
+        raise ValueError(f"line vertex {int(bad[0])} is not finite: {arr[bad[0]].tolist()}")
+    return out
+
+
+class LineData(RaggedSeries):
+    """Polylines per frame, stored as flat arrays (times, ids, offsets, coords).
+
+    Parameters
+    ----------
+    image_size : (width, height), optional
+        Size of the images the lines annotate.
+    """
+
+    coord_dtype = np.dtype(np.float32)
+    has_offsets = True
+    kind = "line"
+
+    def _coerce_entry(self, obj: Any) -> np.ndarray:
+        return as_line(obj)
+
+    def _coerce_objects(self, objs: Any) -> list[np.ndarray]:
+        if isinstance(objs, np.ndarray) and objs.dtype != object:
+            if objs.ndim == 3:
+                return [as_line(o) for o in objs]
+            if objs.size == 0:
+                return []
+            raise ValueError(
+                f"set_frame expects a list of (N, 2) lines, got an array of shape {objs.shape}"
+            )
+        return [as_line(o) for o in objs]
+
+    def add(self, t: int, obj: Any) -> np.ndarray:
+        """Append one ``(N, 2)`` line at frame ``t``; return its id (1-element array)."""
+        return super().add(t, obj)
+
+    def at(self, t: int) -> list[np.ndarray]:
+        """Return the lines at frame ``t`` as a list of ``(Ni, 2)`` float32 read-only views."""
+        return super().at(t)

@@ -1,0 +1,82 @@
+"""PointData: any number of (x, y) float32 points per frame, each with an entity id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .ragged import RaggedSeries
+
+__all__ = ["PointData"]
+
+
+def _as_points(obj: Any) -> np.ndarray:
+    arr = np.asarray(obj if not isinstance(obj, (list, tuple)) else [np.asarray(o) for o in obj])
+    if arr.ndim == 1 and arr.shape[0] == 2:
+        arr = arr[np.newaxis]
+    if arr.size == 0:
+        return np.empty((0, 2), np.float32)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"points must be (x, y) or an (N, 2) array, got shape {arr.shape}")
+    if not (np.issubdtype(arr.dtype, np.number) and not np.iscomplexobj(arr)):
+        raise ValueError(f"point coordinates must be real numbers, got dtype {arr.dtype}")
+    out = arr.astype(np.float32)
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    if bad.size:
+        raise ValueError(f"point {int(bad[0])} is not finite: {arr[bad[0]].tolist()}")
+    return out
+
+
+class PointData(RaggedSeries):
+    """Points per frame, stored as flat arrays (one coordinate per entry).
+
+    Parameters
+    ----------
+    image_size : (width, height), optional
+        Size of the images the points annotate.
+
+    Examples
+    --------
+    >>> pts = PointData()
+    >>> ids = pts.add(0, [[10.0, 20.0], [30.0, 40.0]])
+    >>> pts.at(0).shape
+    (2, 2)
+    """
+
+    coord_dtype = np.dtype(np.float32)
+    has_offsets = False
+    kind = "point"
+
+    def _coerce_entry(self, obj: Any) -> np.ndarray:
+        pts = _as_points(obj)
+        if pts.shape[0] != 1:
+            raise ValueError(f"expected one (x, y) point, got {pts.shape[0]} points")
+        return pts
+
+    def _coerce_add(self, obj: Any) -> list[np.ndarray]:
+        pts = _as_points(obj)
+        return [pts[k : k + 1] for k in range(pts.shape[0])]
+
+    def _coerce_objects(self, objs: Any) -> list[np.ndarray]:
+        return self._coerce_add(objs)
+
+    def add(self, t: int, obj: Any) -> np.ndarray:
+        """Append one ``(x, y)`` point or an ``(N, 2)`` array at frame ``t``; return N ids."""
+        return super().add(t, obj)
+
+    def at(self, t: int) -> np.ndarray:
+        """Return the ``(N, 2)`` float32 points at frame ``t`` (read-only view)."""
+        return self._frame(int(t)).coords
+
+    def set_frame(self, t: int, objs: Any, ids=None) -> np.ndarray:
+        """Replace the points at frame ``t`` with ``(N, 2)`` ``objs`` (one undo step).
+
+        Given ``ids`` are kept; ``0``/``None`` get new ids. Returns the ids in order.
+        """
+        return super().set_frame(t, objs, ids)
+
+    def find(self, entity_id: int) -> tuple[int, np.ndarray] | None:
+        """Return ``(frame, (2,) point)`` of ``entity_id``, or None."""
+        found = super().find(entity_id)
+        return None if found is None else (found[0], found[1][0])

@@ -1,0 +1,118 @@
+"""TensorData: a float32 N-d array with optional column names and row labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+from psygnal import Signal
+
+from ._arrays import readonly, readonly_view
+
+__all__ = ["TensorData"]
+
+RowType = Literal["ordinal", "time", "interval"]
+ROW_TYPES = ("ordinal", "time", "interval")
+
+
+class TensorData:
+    """A float32 N-d array (rows first) with optional column names and a row type.
+
+    Parameters
+    ----------
+    values : array_like
+        Data, stored as float32 (at least 1-D).
+    column_names : sequence of str, optional
+        One name per column (``shape[1]``; needs ``values.ndim >= 2``).
+    row_type : {"ordinal", "time", "interval"}
+        What a row stands for: its position, a time index, or an ``[start, end]`` interval.
+    rows : array_like, optional
+        Row labels: ``(N,)`` int time indices for ``"time"``, ``(N, 2)`` for ``"interval"``;
+        must be None for ``"ordinal"``.
+    """
+
+    changed = Signal(object)
+
+    def __init__(
+        self,
+        values: ArrayLike,
+        column_names: Sequence[str] | None = None,
+        row_type: RowType = "ordinal",
+        rows: ArrayLike | None = None,
+    ) -> None:
+        arr = np.array(values, dtype=np.float32, copy=True)
+        if arr.ndim == 0:
+            raise ValueError("TensorData values must have at least one dimension")
+        self._values = arr
+        self._view = readonly_view(arr)
+        if row_type not in ROW_TYPES:
+            raise ValueError(f"row_type must be one of {ROW_TYPES}, got {row_type!r}")
+        self.row_type: RowType = row_type
+        self.column_names = self._check_columns(column_names)
+        self.rows = self._check_rows(rows)
+
+    def _check_columns(self, names: Sequence[str] | None) -> list[str] | None:
+        if names is None:
+            return None
+        names = [str(n) for n in names]
+        if self._values.ndim < 2 or len(names) != self._values.shape[1]:
+            raise ValueError(
+                f"got {len(names)} column names for values of shape {self._values.shape} "
+                "(expected one per column, shape[1])"
+            )
+        return names
+
+    def _check_rows(self, rows: ArrayLike | None) -> np.ndarray | None:
+        n = self._values.shape[0]
+        if self.row_type == "ordinal":
+            if rows is not None:
+                raise ValueError("rows must be None when row_type is 'ordinal'")
+            return None
+        if rows is None:
+            raise ValueError(f"row_type {self.row_type!r} needs rows")
+        arr = np.asarray(rows)
+        expected = (n,) if self.row_type == "time" else (n, 2)
+        if arr.shape != expected:
+            raise ValueError(
+                f"rows for row_type {self.row_type!r} must have shape {expected}, got {arr.shape}"
+            )
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise ValueError(f"rows must be integer time indices, got dtype {arr.dtype}")
+        return readonly(arr.astype(np.int64))
+
+    @property
+    def values(self) -> np.ndarray:
+        """Read-only float32 view of the data (zero-copy)."""
+        return self._view
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the data."""
+        return self._values.shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._values.ndim
+
+    def __len__(self) -> int:
+        return int(self._values.shape[0])
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self._view.dtype:
+            if copy is False:
+                raise ValueError("cannot convert TensorData values without a copy")
+            return self._view.astype(dtype)
+        return self._view.copy() if copy else self._view
+
+    def column(self, name: str) -> np.ndarray:
+        """Return column ``name`` (a view)."""
+        if not self.column_names or name not in self.column_names:
+            raise KeyError(f"no column {name!r}; columns: {self.column_names or []}")
+        return self._view[:, self.column_names.index(name)]
+
+    def __repr__(self) -> str:
+        cols = f" columns={self.column_names}" if self.column_names else ""
+        return f"<TensorData shape={self.shape} rows={self.row_type}{cols}>"

@@ -1,0 +1,178 @@
+"""Clocks: :class:`TimeFrame` maps frame indices to master-clock times and back."""
+
+from __future__ import annotations
+
+from typing import Any, overload
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["TimeFrame", "TimeFrameIndex"]
+
+
+class TimeFrameIndex(int):
+    """An integer index into a :class:`TimeFrame` (an ``int`` subclass)."""
+
+    @property
+    def value(self) -> int:
+        """The index as a plain ``int``."""
+        return int(self)
+
+    def __repr__(self) -> str:
+        return f"TimeFrameIndex({int(self)})"
+
+
+def _as_int64_times(times: ArrayLike) -> np.ndarray:
+    arr = np.asarray(times)
+    if arr.ndim != 1:
+        raise ValueError(f"TimeFrame times must be 1-D, got shape {arr.shape}")
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise ValueError(f"TimeFrame times must be integers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"TimeFrame times must be integers; index {i} holds {arr[i]!r}")
+    out = np.array(arr, dtype=np.int64, copy=True)
+    if out.size > 1:
+        bad = np.flatnonzero(np.diff(out) < 0)
+        if bad.size:
+            i = int(bad[0]) + 1
+            raise ValueError(
+                f"TimeFrame times must be non-decreasing; index {i} ({out[i]}) is smaller "
+                f"than index {i - 1} ({out[i - 1]})"
+            )
+    out.setflags(write=False)
+    return out
+
+
+class TimeFrame:
+    """A clock: an increasing int64 array mapping index → time (master-clock ticks).
+
+    Parameters
+    ----------
+    times : array_like of int
+        Non-decreasing time values, one per index.
+    sampling_rate : float, optional
+        Ticks of the time values per second; lets plots show seconds.
+
+    Examples
+    --------
+    >>> master = TimeFrame.from_count(1000)
+    >>> camera = TimeFrame([0, 100, 200, 300])
+    >>> camera.convert_index(2, master)
+    200
+    """
+
+    def __init__(self, times: ArrayLike, sampling_rate: float | None = None) -> None:
+        self._times = _as_int64_times(times)
+        if sampling_rate is not None:
+            sampling_rate = float(sampling_rate)
+            if not np.isfinite(sampling_rate) or sampling_rate <= 0:
+                raise ValueError(
+                    f"sampling_rate must be a positive finite number, got {sampling_rate}"
+                )
+        self.sampling_rate = sampling_rate
+
+    @classmethod
+    def from_count(cls, n: int, sampling_rate: float | None = None) -> TimeFrame:
+        """Return the clock whose times are ``0 .. n-1``."""
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"TimeFrame count must be >= 0, got {n}")
+        return cls(np.arange(n, dtype=np.int64), sampling_rate)
+
+    @property
+    def times(self) -> np.ndarray:
+        """Read-only int64 view of the time values."""
+        return self._times
+
+    def __len__(self) -> int:
+        return int(self._times.size)
+
+    @property
+    def n_frames(self) -> int:
+        """Number of indices in the clock."""
+        return int(self._times.size)
+
+    def _require_nonempty(self) -> None:
+        if self._times.size == 0:
+            raise ValueError("TimeFrame is empty: it has no index or time to convert")
+
+    def time_at_index(self, index: int) -> int:
+        """Return the time at ``index``, clamping the index to ``[0, len - 1]``."""
+        self._require_nonempty()
+        i = min(max(int(index), 0), self._times.size - 1)
+        return int(self._times[i])
+
+    def times_at_indices(self, indices: ArrayLike) -> np.ndarray:
+        """Vectorised :meth:`time_at_index` (int64 array out)."""
+        self._require_nonempty()
+        idx = np.clip(np.asarray(indices, dtype=np.int64), 0, self._times.size - 1)
+        return self._times[idx]
+
+    def index_at_time(self, time: int, preceding: bool = True) -> int:
+        """Return the index for ``time``.
+
+        Parameters
+        ----------
+        time : int
+            A time value (master-clock ticks).
+        preceding : bool
+            True: the exact match, else the nearest index (ties go to the earlier one).
+            False: the first index whose time is ``>= time``.
+            Either way the result is clamped to ``[0, len - 1]``.
+        """
+        return int(self.indices_at_times(np.asarray([time]), preceding)[0])
+
+    def indices_at_times(self, times: ArrayLike, preceding: bool = True) -> np.ndarray:
+        """Vectorised :meth:`index_at_time` (int64 array out)."""
+        self._require_nonempty()
+        t = np.asarray(times)
+        ts = self._times
+        n = ts.size
+        pos = np.searchsorted(ts, t, side="left").astype(np.int64)
+        if not preceding:
+            return np.minimum(pos, n - 1)
+        nxt = np.minimum(pos, n - 1)
+        prev = np.maximum(pos - 1, 0)
+        d_next = np.abs(ts[nxt] - t)
+        d_prev = np.abs(t - ts[prev])
+        return np.where(d_prev <= d_next, prev, nxt).astype(np.int64)
+
+    @overload
+    def convert_index(self, index: int, to: TimeFrame, preceding: bool = True) -> int: ...
+    @overload
+    def convert_index(
+        self, index: np.ndarray, to: TimeFrame, preceding: bool = True
+    ) -> np.ndarray: ...
+    def convert_index(self, index: Any, to: TimeFrame, preceding: bool = True) -> Any:
+        """Convert an index (or array of indices) of this clock to clock ``to``."""
+        if to is self:
+            return index if np.ndim(index) else int(index)
+        if np.ndim(index):
+            return to.indices_at_times(self.times_at_indices(index), preceding)
+        return to.index_at_time(self.time_at_index(index), preceding)
+
+    def seconds_at_index(self, index: int) -> float:
+        """Return ``time_at_index(index) / sampling_rate`` (needs ``sampling_rate``)."""
+        if self.sampling_rate is None:
+            raise ValueError("TimeFrame has no sampling_rate; cannot convert to seconds")
+        return self.time_at_index(index) / self.sampling_rate
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TimeFrame):
+            return NotImplemented
+        return self.sampling_rate == other.sampling_rate and np.array_equal(
+            self._times, other._times
+        )
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        n = len(self)
+        span = f" {self._times[0]}..{self._times[-1]}" if n else ""
+        rate = f" @ {self.sampling_rate:g} Hz" if self.sampling_rate else ""
+        return f"<TimeFrame n={n}{span}{rate}>"

@@ -1,0 +1,251 @@
+"""WhiskerToolbox-compatible camelCase names — the only place they live.
+
+Importing this module (``core/__init__`` does) attaches thin camelCase aliases to the
+snake_case classes and defines the small value classes WhiskerToolbox scripts use:
+:class:`Point2D`, :class:`Line2D`, :class:`Mask2D` and :class:`Interval`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .analog import AnalogTimeSeries
+from .data_manager import DEFAULT_CLOCK, DataManager
+from .events import DigitalEventSeries
+from .intervals import DigitalIntervalSeries
+from .lines import LineData
+from .masks import MaskData
+from .points import PointData
+from .ragged import ImageSize, RaggedSeries
+from .timeframe import TimeFrame, TimeFrameIndex
+
+__all__ = ["ImageSize", "Interval", "Line2D", "Mask2D", "Point2D", "TimeFrameIndex"]
+
+
+class Point2D:
+    """A point ``(x, y)`` with attributes ``.x`` and ``.y``."""
+
+    __slots__ = ("x", "y")
+
+    def __init__(self, x: float = 0.0, y: float = 0.0) -> None:
+        self.x = float(x)
+        self.y = float(y)
+
+    def __iter__(self) -> Iterator[float]:
+        yield self.x
+        yield self.y
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Point2D):
+            return (self.x, self.y) == (other.x, other.y)
+        if isinstance(other, (tuple, list)) and len(other) == 2:
+            return (self.x, self.y) == (float(other[0]), float(other[1]))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.x, self.y))
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return np.array([self.x, self.y], dtype=dtype or np.float32)
+
+    def __repr__(self) -> str:
+        return f"Point2D(x={self.x:g}, y={self.y:g})"
+
+
+def _points_to_array(items: Any, dtype: np.dtype) -> np.ndarray:
+    if isinstance(items, _CoordArray):
+        return items.to_numpy()
+    if isinstance(items, (list, tuple)) and items and isinstance(items[0], Point2D):
+        return np.array([[p.x, p.y] for p in items], dtype=np.float64)
+    arr = np.asarray(items)
+    return arr.reshape(0, 2) if arr.size == 0 else arr
+
+
+class _CoordArray:
+    """An ``(N, 2)`` coordinate array with Point2D element access."""
+
+    _dtype: np.dtype
+
+    def __init__(self, data: Any = ()) -> None:
+        arr = _points_to_array(data, self._dtype)
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise ValueError(
+                f"{type(self).__name__} needs (N, 2) (x, y) coordinates, got shape {arr.shape}"
+            )
+        self._array = self._convert(arr)
+
+    def _convert(self, arr: np.ndarray) -> np.ndarray:
+        return arr.astype(self._dtype)
+
+    def __len__(self) -> int:
+        return int(self._array.shape[0])
+
+    def __getitem__(self, index: int) -> Point2D:
+        x, y = self._array[index]
+        return Point2D(x, y)
+
+    def __iter__(self) -> Iterator[Point2D]:
+        for x, y in self._array.tolist():
+            yield Point2D(x, y)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _CoordArray):
+            return np.array_equal(self._array, other._array)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_numpy(self) -> np.ndarray:
+        """Return the ``(N, 2)`` coordinate array."""
+        return self._array
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        arr = self._array if dtype is None else self._array.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} points)"
+
+
+class Line2D(_CoordArray):
+    """An ordered polyline: ``(N, 2)`` float32 ``(x, y)`` vertices.
+
+    Build from a list of :class:`Point2D`, an ``(N, 2)`` array, or nothing.
+    """
+
+    _dtype = np.dtype(np.float32)
+
+
+class Mask2D(_CoordArray):
+    """An unordered set of pixels: ``(N, 2)`` uint32 ``(x, y)`` coordinates."""
+
+    _dtype = np.dtype(np.uint32)
+
+    def _convert(self, arr: np.ndarray) -> np.ndarray:
+        if arr.size and (np.any(arr < 0) or not np.all(arr == np.round(arr))):
+            raise ValueError("Mask2D pixels must be non-negative integers")
+        return arr.astype(np.uint32)
+
+
+class Interval(NamedTuple):
+    """An inclusive interval ``[start, end]``."""
+
+    start: int
+    end: int
+
+
+# ---------------------------------------------------------------- DataManager
+def _dm_set_data(self: DataManager, key: str, obj: Any, time_key: str = DEFAULT_CLOCK) -> None:
+    self.set_data(key, obj, time_key)
+
+
+def _dm_get_time(self: DataManager, name: str = DEFAULT_CLOCK) -> TimeFrame:
+    return self.get_time(name)
+
+
+DataManager.getData = DataManager.get_data
+DataManager.setData = _dm_set_data
+DataManager.getAllKeys = lambda self: self.keys()
+DataManager.getKeys = DataManager.keys
+DataManager.getType = DataManager.data_type
+DataManager.getTimeKey = DataManager.time_key
+DataManager.setTimeKey = DataManager.set_time_key
+DataManager.deleteData = DataManager.delete_data
+DataManager.getTime = _dm_get_time
+DataManager.setTime = DataManager.set_time
+DataManager.getTimeFrameKeys = DataManager.time_keys
+
+# ---------------------------------------------------------------- TimeFrame
+TimeFrame.getTimeAtIndex = TimeFrame.time_at_index
+TimeFrame.getIndexAtTime = TimeFrame.index_at_time
+TimeFrame.getTotalFrameCount = lambda self: len(self)
+
+# ---------------------------------------------------------------- AnalogTimeSeries
+AnalogTimeSeries.getNumSamples = lambda self: len(self)
+AnalogTimeSeries.getAnalogTimeSeries = lambda self: self.values
+AnalogTimeSeries.getTimeSeries = lambda self: self.times
+
+
+# ---------------------------------------------------------------- DigitalEventSeries
+def _events_add(self: DigitalEventSeries, time: int) -> None:
+    self.add(time)
+
+
+DigitalEventSeries.addEvent = _events_add
+DigitalEventSeries.removeEvent = DigitalEventSeries.remove
+DigitalEventSeries.toList = lambda self: self.times.tolist()
+DigitalEventSeries.getEventSeries = lambda self: self.times
+DigitalEventSeries.size = lambda self: len(self)
+
+
+# ---------------------------------------------------------------- DigitalIntervalSeries
+def _intervals_add(self: DigitalIntervalSeries, start: Any, end: int | None = None) -> None:
+    if end is None:
+        if isinstance(start, Interval) or (isinstance(start, (tuple, list)) and len(start) == 2):
+            start, end = start
+        else:
+            raise ValueError(f"addEvent expects an Interval or (start, end), got {start!r}")
+    self.add(int(start), int(end))
+
+
+DigitalIntervalSeries.addEvent = _intervals_add
+DigitalIntervalSeries.toList = lambda self: [Interval(int(s), int(e)) for s, e in self.intervals]
+DigitalIntervalSeries.size = lambda self: len(self)
+DigitalIntervalSeries.isEventAtTime = DigitalIntervalSeries.contains
+DigitalIntervalSeries.setEventAtTime = DigitalIntervalSeries.set_time
+
+
+# ---------------------------------------------------------------- Points / lines / masks
+def _to_point_array(obj: Any) -> Any:
+    if isinstance(obj, Point2D):
+        return [obj.x, obj.y]
+    if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], Point2D):
+        return [[p.x, p.y] for p in obj]
+    if isinstance(obj, _CoordArray):
+        return obj.to_numpy()
+    return obj
+
+
+def _add_at_time(self: RaggedSeries, time: int, obj: Any, notify: bool = True) -> None:
+    if isinstance(self, PointData):
+        self.add(time, _to_point_array(obj))
+        return
+    if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], _CoordArray):
+        for item in obj:
+            self.add(time, item.to_numpy())
+        return
+    self.add(time, _to_point_array(obj))
+
+
+def _get_at_time(self: RaggedSeries, time: int) -> list:
+    if isinstance(self, PointData):
+        return [Point2D(x, y) for x, y in self.at(time).tolist()]
+    wrapper = Mask2D if isinstance(self, MaskData) else Line2D
+    return [wrapper(obj) for obj in self.at(time)]
+
+
+def _clear_at_time(self: RaggedSeries, time: int, notify: bool = True) -> bool:
+    had = self.count_at(time) > 0
+    self.clear_at(time)
+    return had
+
+
+def _get_image_size(self: RaggedSeries) -> ImageSize | None:
+    return self.image_size
+
+
+def _set_image_size(self: RaggedSeries, size: Any) -> None:
+    self.image_size = size
+
+
+for _cls in (PointData, LineData, MaskData):
+    _cls.addAtTime = _add_at_time
+    _cls.getAtTime = _get_at_time
+    _cls.getTimesWithData = lambda self: self.times_with_data().tolist()
+    _cls.getImageSize = _get_image_size
+    _cls.setImageSize = _set_image_size
+    _cls.clearAtTime = _clear_at_time
+del _cls
