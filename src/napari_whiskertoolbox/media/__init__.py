@@ -16,7 +16,7 @@ from napari_whiskertoolbox.media.errors import MediaError, MediaFileNotFoundErro
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
 from napari_whiskertoolbox.media.image_folder import DEFAULT_IMAGE_EXTENSIONS, ImageFolderMedia
 from napari_whiskertoolbox.media.tiff import TiffStackMedia
-from napari_whiskertoolbox.media.video import VideoMedia
+from napari_whiskertoolbox.media.video import DecodeStats, VideoMedia
 
 __all__ = [
     "DEFAULT_IMAGE_EXTENSIONS",
@@ -24,6 +24,7 @@ __all__ = [
     "TIFF_SUFFIXES",
     "VIDEO_SUFFIXES",
     "ArrayMedia",
+    "DecodeStats",
     "FrameIndex",
     "ImageFolderMedia",
     "MediaData",

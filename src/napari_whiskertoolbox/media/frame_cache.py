@@ -48,6 +48,10 @@ class FrameCache:
         while len(self._frames) > self.capacity:
             self._frames.popitem(last=False)
 
+    def keys(self) -> list[int]:
+        """Cached frame numbers, least recently used first."""
+        return list(self._frames)
+
     def clear(self) -> None:
         """Drop every cached frame."""
         self._frames.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
+from dataclasses import dataclass, replace
 from typing import Any
 
 import av
@@ -17,7 +18,7 @@ from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
 from napari_whiskertoolbox.media.read_ahead import ReadAheadWorker
 
-__all__ = ["VideoMedia"]
+__all__ = ["DecodeStats", "VideoMedia"]
 
 # 8-bit pixel formats whose first plane is the luma (Y) image, usable as gray without conversion.
 _Y_PLANE_FORMATS = frozenset(
@@ -41,6 +42,25 @@ _Y_PLANE_FORMATS = frozenset(
 _NEUTRAL_CHROMA_TOLERANCE = 3
 # Decode forward instead of seeking when the target is at most this many frames ahead.
 _FORWARD_DECODE_LIMIT = 8
+
+
+@dataclass
+class DecodeStats:
+    """Counters of what a :class:`VideoMedia` did to serve frames (for diagnostics and benchmarks).
+
+    Attributes
+    ----------
+    seeks : int
+        Demuxer seeks (each restarts decoding at a keyframe).
+    decoded : int
+        Frames returned by the decoder, including frames passed over after a seek.
+    cache_hits : int
+        Requests served from the frame cache (including frames decoded ahead).
+    """
+
+    seeks: int = 0
+    decoded: int = 0
+    cache_hits: int = 0
 
 
 class VideoMedia(MediaData):
@@ -103,6 +123,7 @@ class VideoMedia(MediaData):
         self._read_ahead = int(read_ahead)
         self._ahead_until = -1
         self._last_request = -2
+        self._stats = DecodeStats()
         self._worker = ReadAheadWorker(self._read_ahead_step, name=f"wtb-video-{id(self):x}")
 
         first = self._first_frame()
@@ -137,6 +158,18 @@ class VideoMedia(MediaData):
         rate = self._stream.average_rate or self._stream.guessed_rate
         return float(rate) if rate else None
 
+    @property
+    def stats(self) -> DecodeStats:
+        """A snapshot of the seek / decode / cache-hit counters since opening."""
+        with self._lock:
+            return replace(self._stats)
+
+    @property
+    def cached_frames(self) -> list[int]:
+        """Frame numbers currently held in the frame cache, least recently used first."""
+        with self._lock:
+            return self._cache.keys()
+
     def frame(self, index: int) -> np.ndarray:
         """Return frame ``index`` as a read-only uint8 array of shape ``shape[1:]``.
 
@@ -151,6 +184,8 @@ class VideoMedia(MediaData):
             array = self._cache.get(i)
             if array is None:
                 array = self._decode_frame(i)
+            else:
+                self._stats.cache_hits += 1
             sequential = i == self._last_request + 1
             self._last_request = i
             self._ahead_until = i + self._read_ahead if sequential else -1
@@ -248,6 +283,7 @@ class VideoMedia(MediaData):
             stream=self._stream,
         )
         self._decoded_frames = self._container.decode(self._stream)
+        self._stats.seeks += 1
         self._last_output = -1
         self._first_valid = keyframe
 
@@ -292,13 +328,15 @@ class VideoMedia(MediaData):
         if self._decoded_frames is None:
             return None
         try:
-            return next(self._decoded_frames)
+            av_frame = next(self._decoded_frames)
         except StopIteration:
             self._decoded_frames = None
             return None
         except av.FFmpegError as exc:
             self._decoded_frames = None
             raise MediaError(f"error decoding video file {str(self.source_path)!r}: {exc}") from exc
+        self._stats.decoded += 1
+        return av_frame
 
     def _frame_number(self, av_frame: Any) -> int:
         pts = av_frame.pts
