@@ -1,0 +1,29 @@
+"""Qt-free readers and writers: WhiskerToolbox JSON configs, file formats, sessions.
+
+Everything here raises :class:`FormatError` (a ``ValueError``) for bad input, with a
+message naming the file and line or the config item, and what was expected. Every
+write is atomic (temporary file in the same folder + fsync + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+from .atomic import atomic_open, atomic_save_npy, atomic_write_bytes, atomic_write_text
+from .config import load_config
+from .errors import FormatError
+from .registry import DATA_TYPES, reader_formats, write_data, writer_formats
+from .session import load_session, save_session
+
+__all__ = [
+    "DATA_TYPES",
+    "FormatError",
+    "atomic_open",
+    "atomic_save_npy",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "load_config",
+    "load_session",
+    "reader_formats",
+    "save_session",
+    "write_data",
+    "writer_formats",
+]

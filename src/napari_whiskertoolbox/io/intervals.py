@@ -124,38 +124,38 @@ def read_binary_state(
         )
     names = split_row(lines[header_lines_to_skip], delimiter)
     name_line = header_lines_to_skip + 1
+    if not all_columns and data_column < 0:
+        raise FormatError(f"expected data_column >= 0, got {data_column}", path=path)
+    data = [
+        (number, split_row(text, delimiter))
+        for number, text in enumerate(lines[name_line:], start=name_line + 1)
+        if text.strip()
+    ]
+    if not data:
+        raise FormatError("expected data rows after the column-name row", path=path, line=name_line)
     if all_columns:
-        wanted = [c for c in range(len(names)) if c != time_column]
+        # Header rows may name more columns than the data holds (jun_test.dat does):
+        # the first data row decides how many columns exist.
+        width = min(len(data[0][1]), len(names))
+        wanted = [c for c in range(width) if c != time_column]
     else:
-        if data_column >= len(names):
-            raise FormatError(
-                f"expected data_column {data_column} to exist, the column-name row has "
-                f"{len(names)} columns",
-                path=path,
-                line=name_line,
-            )
         wanted = [data_column]
-    rows: list[list[str]] = []
-    for number, text in enumerate(lines[name_line:], start=name_line + 1):
-        if not text.strip():
-            continue
-        fields = split_row(text, delimiter)
-        if len(fields) < len(names) if all_columns else len(fields) <= data_column:
+    needed = max(wanted) + 1 if wanted else 1
+    for number, fields in data:
+        if len(fields) < needed:
             raise FormatError(
-                f"expected {len(names)} columns, found {len(fields)}", path=path, line=number
+                f"expected at least {needed} columns, found {len(fields)}", path=path, line=number
             )
-        rows.append(fields)
+    columns = {}
+    for c in wanted:
         try:
-            for c in wanted:
-                float(fields[c])
+            columns[c] = np.asarray([float(f[c]) for _, f in data], dtype=np.float64)
         except ValueError:
+            number, fields = next((n, f) for n, f in data if not looks_numeric(f[c]))
             raise FormatError(
-                f"expected a numeric state in column {c} ({names[c]!r}), found {fields[c]!r}",
+                f"expected a numeric state in column {c}, found {fields[c]!r}",
                 path=path,
                 line=number,
             ) from None
-    out: dict[str, np.ndarray] = {}
-    for c in wanted:
-        values = np.asarray([float(r[c]) for r in rows], dtype=np.float64)
-        out[names[c]] = intervals_from_states(values >= binary_threshold)
-    return out
+    label = {c: names[c] if c < len(names) else f"column{c}" for c in wanted}
+    return {label[c]: intervals_from_states(v >= binary_threshold) for c, v in columns.items()}

@@ -1,0 +1,171 @@
+"""Load a WhiskerToolbox JSON config into a DataManager, all or nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.data_manager import DataManager
+from ..core.timeframe import TimeFrame
+from .config_parse import ConfigItem, ParsedConfig, parse_config
+from .errors import FormatError
+from .registry import item_format, read_item
+
+__all__ = ["load_config"]
+
+MEDIA_TYPES = ("video", "images")
+
+
+def load_config(
+    path: str | os.PathLike[str],
+    dm: DataManager | None = None,
+    *,
+    allow_python: bool = False,
+) -> DataManager:
+    """Load every item of a WhiskerToolbox JSON config.
+
+    Everything is first loaded into a fresh staging DataManager; only when every item
+    loaded does it get copied into ``dm``. On any error ``dm`` is left unchanged.
+
+    Parameters
+    ----------
+    path : path-like
+        The JSON config (list form or object form, see :mod:`.config_parse`).
+    dm : DataManager, optional
+        Where to put the data; a new DataManager when omitted.
+    allow_python : bool
+        Run the config's ``python`` block (with ``dm`` and ``np`` in scope) after the data
+        loaded. By default it is only parsed and reported in
+        ``dm.metadata["config_python"]`` — never executed or imported.
+
+    Returns
+    -------
+    DataManager
+        ``dm`` (or the new one). ``dm.metadata["sources"][key]`` records where each key came
+        from: ``data_type``, ``format``, ``filepath``, ``options``, ``clock``, ``color``,
+        ``item`` (the config item name) and ``config``.
+
+    Raises
+    ------
+    FormatError
+        Bad JSON (line and column), unknown data type or format, missing or malformed
+        files, undefined variables or clocks; the message names the file and line or item.
+    """
+    parsed = parse_config(path)
+    staging = DataManager()
+    sources = _load_into(parsed, staging)
+    if parsed.python is not None:
+        _handle_python(parsed, staging, allow_python)
+    target = staging if dm is None else dm
+    if dm is not None:
+        _copy_into(staging, dm, sources)
+    _update_metadata(target, parsed, sources, allow_python)
+    return target
+
+
+def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str, Any]]:
+    sources: dict[str, dict[str, Any]] = {}
+    defined_clocks: set[str] = set()
+    for item in parsed.clocks:
+        for name, clock in read_item(item):
+            if name in defined_clocks:
+                raise FormatError(f"clock {name!r} is defined twice", item=item.label)
+            staging.set_time(name, clock)
+            defined_clocks.add(name)
+    first_media = None
+    for item in parsed.data:
+        clock = item.clock or "time"
+        if clock != "time" and clock not in defined_clocks:
+            raise FormatError(
+                f"clock {clock!r} is never defined; expected it in 'clocks' or as a "
+                f"'time' item (defined: {sorted(defined_clocks) or 'none'})",
+                item=item.label,
+            )
+        for key, obj in read_item(item):
+            if key in sources:
+                raise FormatError(
+                    f"key {key!r} is produced twice (also by {sources[key]['item_label']})",
+                    item=item.label,
+                )
+            staging.set_data(key, obj, clock)
+            sources[key] = _source_record(item, parsed.path)
+            if first_media is None and item.data_type in MEDIA_TYPES:
+                first_media = obj
+    if "time" not in defined_clocks and first_media is not None:
+        # WhiskerToolbox: without an explicit "time" clock, the media's frames define it.
+        staging.set_time("time", TimeFrame.from_count(len(first_media)))
+        defined_clocks.add("time")
+    staging.metadata["_defined_clocks"] = sorted(defined_clocks)
+    return sources
+
+
+def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
+    return {
+        "data_type": item.data_type,
+        "format": item_format(item),
+        "filepath": None if item.path is None else str(item.path),
+        "options": dict(item.options),
+        "clock": item.clock or "time",
+        "color": item.color,
+        "item": item.name,
+        "item_label": item.label,
+        "config": str(config),
+    }
+
+
+def _handle_python(parsed: ParsedConfig, staging: DataManager, allow: bool) -> None:
+    if not allow:
+        return
+    block = parsed.python or {}
+    code, filename = block.get("code"), block.get("file")
+    if code is None and filename is not None:
+        try:
+            code = Path(filename).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise FormatError(
+                f"cannot read the python file ({exc})", path=filename, item="python"
+            ) from exc
+    namespace = {"dm": staging, "np": np, "__name__": "__wtb_config__", "__file__": filename}
+    try:
+        exec(compile(code or "", filename or f"{parsed.path}:python", "exec"), namespace)
+    except Exception as exc:
+        raise FormatError(
+            f"the python block raised {type(exc).__name__}: {exc}", path=parsed.path, item="python"
+        ) from exc
+
+
+def _copy_into(staging: DataManager, dm: DataManager, sources: dict[str, Any]) -> None:
+    clocks = staging.metadata.get("_defined_clocks", [])
+    with dm.history.group("Load config"):
+        for name in clocks:
+            dm.set_time(name, staging.get_time(name))
+        for key in staging.keys():
+            obj = staging.get_data(key)
+            clock = staging.time_key(key)
+            staging.delete_data(key)
+            dm.set_data(key, obj, clock)
+
+
+def _update_metadata(
+    dm: DataManager, parsed: ParsedConfig, sources: dict[str, Any], allow_python: bool
+) -> None:
+    dm.metadata.pop("_defined_clocks", None)
+    for record in sources.values():
+        record.pop("item_label", None)
+    if parsed.metadata is not None:
+        # A saved session: its metadata is restored exactly, groups too.
+        dm.metadata.clear()
+        dm.metadata.update(parsed.metadata)
+    else:
+        dm.metadata.setdefault("sources", {}).update(sources)
+        dm.metadata["config_path"] = str(parsed.path)
+    if parsed.python is not None:
+        dm.metadata["config_python"] = {**parsed.python, "executed": bool(allow_python)}
+    if parsed.groups is not None:
+        for name in list(dm.groups.names()):
+            dm.groups.delete(name)
+        for name, ids in parsed.groups.items():
+            dm.groups.create(name, ids)

@@ -1,0 +1,181 @@
+"""Sessions: a folder holding ``session.json`` (a WhiskerToolbox-style config) + its data files.
+
+Layout::
+
+    my_session/
+      session.json                      # object-form config: clocks, data, groups, metadata
+      data/<key>-<token>.<field>.npy    # native structure-of-arrays files (see .native)
+
+Saving is atomic at the folder level: new data files get fresh names (a new random
+token per save), then ``session.json`` is atomically replaced (the commit point), then
+files nothing points at are removed. A save killed at any moment leaves the previous
+``session.json`` and every file it points at intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.data_manager import DataManager
+from .atomic import atomic_save_npy, atomic_write_text, fsync_directory
+from .config import load_config
+from .errors import FormatError
+from .native import NATIVE_FORMAT, save_native
+
+__all__ = ["SESSION_FILE", "load_session", "save_session", "session_config_path"]
+
+SESSION_FILE = "session.json"
+DATA_DIR = "data"
+SESSION_VERSION = 1
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def session_config_path(path: str | os.PathLike[str]) -> Path:
+    """The ``session.json`` of a session folder (a ``.json`` path is returned as is)."""
+    p = Path(path)
+    return p if p.suffix.lower() == ".json" else p / SESSION_FILE
+
+
+def save_session(dm: DataManager, path: str | os.PathLike[str]) -> Path:
+    """Save every key, clock, group and ``dm.metadata`` to the session folder ``path``.
+
+    Parameters
+    ----------
+    dm : DataManager
+    path : path-like
+        Session folder (created if needed), or the path of its ``.json`` config.
+
+    Returns
+    -------
+    Path
+        The written ``session.json``.
+
+    Notes
+    -----
+    Media keys are saved as references to their source file; in-memory media
+    (no source file) is saved as a ``.npy`` of its frames. ``dm.mark_saved()`` is called
+    after success.
+    """
+    config_path = session_config_path(path)
+    folder = config_path.parent
+    data_dir = folder / DATA_DIR
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:10]
+    written: list[Path] = []
+    clocks = []
+    for name in dm.time_keys():
+        prefix = data_dir / f"clock-{_safe(name)}-{token}"
+        extra, files = save_native("time", dm.get_time(name), prefix)
+        written += files
+        clocks.append(
+            {"name": name, "format": NATIVE_FORMAT, "filepath": _rel(prefix, folder), **extra}
+        )
+    items = []
+    sources = dm.metadata.get("sources", {}) if isinstance(dm.metadata.get("sources"), dict) else {}
+    for key in dm.keys():
+        data_type = dm.data_type(key)
+        obj = dm.get_data(key)
+        item: dict[str, Any] = {"data_type": data_type, "name": key, "clock": dm.time_key(key)}
+        prefix = data_dir / f"{_safe(key)}-{token}"
+        if data_type in ("video", "images"):
+            item.update(_media_item(key, obj, prefix, folder, sources.get(key), written))
+        else:
+            extra, files = save_native(data_type, obj, prefix)
+            written += files
+            item.update({"format": NATIVE_FORMAT, "filepath": _rel(prefix, folder), **extra})
+        items.append(item)
+    document = {
+        "version": SESSION_VERSION,
+        "clocks": clocks,
+        "data": items,
+        "groups": {name: [int(i) for i in ids] for name, ids in dm.groups.to_dict().items()},
+        "metadata": dm.metadata,
+    }
+    try:
+        text = json.dumps(document, indent=1, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        _remove(written)
+        raise FormatError(
+            f"dm.metadata must hold only JSON values (dict, list, str, number, bool, None): {exc}",
+            path=config_path,
+        ) from exc
+    fsync_directory(data_dir)
+    atomic_write_text(config_path, text)
+    _remove_unreferenced(folder, data_dir, {p.resolve() for p in written}, config_path)
+    dm.mark_saved()
+    return config_path
+
+
+def load_session(path: str | os.PathLike[str]) -> DataManager:
+    """Load a session folder written by :func:`save_session` into a new DataManager.
+
+    Keys, clocks (with sampling rates), values, entity ids, image sizes, interval layouts,
+    groups and metadata come back exactly; the result is marked saved.
+    """
+    config_path = session_config_path(path)
+    if not config_path.is_file():
+        raise FormatError(f"expected a session folder holding {SESSION_FILE}", path=config_path)
+    dm = load_config(config_path)
+    dm.history.clear()
+    dm.mark_saved()
+    return dm
+
+
+def _media_item(
+    key: str,
+    media: Any,
+    prefix: Path,
+    folder: Path,
+    source: dict[str, Any] | None,
+    written: list[Path],
+) -> dict[str, Any]:
+    source_path = getattr(media, "source_path", None)
+    if source_path is not None:
+        options = dict(source.get("options", {})) if isinstance(source, dict) else {}
+        return {"format": "media", "filepath": _media_path(Path(source_path), folder), **options}
+    target = prefix.with_name(f"{prefix.name}.frames.npy")
+    atomic_save_npy(target, np.asarray(media[:]))
+    written.append(target)
+    return {"format": "npy", "filepath": _rel(target, folder)}
+
+
+def _media_path(source: Path, folder: Path) -> str:
+    """Relative path when the media lives inside the session folder, else absolute."""
+    source = source.resolve()
+    try:
+        return source.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(source)
+
+
+def _safe(name: str) -> str:
+    return _UNSAFE.sub("_", name)[:80] or "key"
+
+
+def _rel(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
+
+
+def _remove(files: list[Path]) -> None:
+    for f in files:
+        with contextlib.suppress(OSError):
+            f.unlink()
+
+
+def _remove_unreferenced(folder: Path, data_dir: Path, keep: set[Path], config_path: Path) -> None:
+    """Delete data files of earlier saves and temporaries left by interrupted ones."""
+    for entry in data_dir.iterdir():
+        if entry.is_file() and entry.resolve() not in keep:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+    for entry in folder.glob(f".{config_path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            entry.unlink()
