@@ -1,0 +1,176 @@
+"""Every real WhiskerToolbox test file loads through a JSON config with WhiskerToolbox values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.io import load_config
+
+
+def _item(wtb_data, data_type, name, rel, **options):
+    return {"data_type": data_type, "name": name, "filepath": str(wtb_data / rel), **options}
+
+
+def test_points_csv_space_delimited_with_header(wtb_data, write_config):
+    dm = load_config(write_config([_item(wtb_data, "points", "pt", "Points/test_point.csv")]))
+    pts = dm.get_data("pt")
+    times = pts.times_with_data()
+    assert times[0] == 0 and times[-1] == 1000 and len(times) == 1001
+    assert all(pts.count_at(t) == 1 for t in (0, 500, 1000))
+    np.testing.assert_array_equal(pts.at(0), [[131, 222]])
+    np.testing.assert_array_equal(pts.at(2), [[130, 222]])
+    np.testing.assert_array_equal(pts.at(1000), [[129, 222]])
+
+
+def test_dlc_csv_one_key_per_bodypart_with_threshold(wtb_data, write_config):
+    item = _item(
+        wtb_data,
+        "points",
+        "face",
+        "Points/dlc_test.csv",
+        format="dlc_csv",
+        likelihood_threshold=0.5,
+    )
+    dm = load_config(write_config([item]))
+    parts = [k.removeprefix("face_") for k in dm.keys("points")]
+    assert parts == [
+        "wp_post_left", "wp_cent_left", "wp_ant_left", "nose_left", "nose_tip",
+        "nose_right", "wp_ant_right", "wp_cent_right", "wp_p_right", "cuetip",
+    ]  # fmt: skip
+    # likelihoods of wp_post_left and cuetip are all ~0.0003 / 0.0016: below threshold
+    assert dm.get_data("face_wp_post_left").n_entries == 0
+    assert dm.get_data("face_cuetip").n_entries == 0
+    tip = dm.get_data("face_nose_tip")
+    np.testing.assert_array_equal(tip.times_with_data(), [0, 1, 2, 3, 4])
+    np.testing.assert_allclose(tip.at(0), [[363.8144531, 272.2839661]], rtol=1e-6)
+    np.testing.assert_allclose(tip.at(2), [[363.9734497, 272.3464355]], rtol=1e-6)
+
+
+def test_dlc_csv_without_threshold_keeps_every_row(wtb_data, write_config):
+    dm = load_config(
+        write_config([_item(wtb_data, "points", "f", "Points/dlc_test.csv", format="dlc_csv")])
+    )
+    post = dm.get_data("f_wp_post_left")
+    assert post.n_entries == 5
+    np.testing.assert_allclose(post.at(4), [[387.9310608, 253.9377289]], rtol=1e-6)
+
+
+def test_lines_csv_several_rows_per_frame(wtb_data, write_config):
+    dm = load_config(write_config([_item(wtb_data, "line", "w", "Lines/line_test_large.csv")]))
+    lines = dm.get_data("w")
+    np.testing.assert_array_equal(lines.times_with_data(), np.arange(10))
+    assert [lines.count_at(t) for t in range(10)] == [5] * 10
+    first = lines.at(0)[0]
+    assert first.shape == (50, 2)
+    np.testing.assert_allclose(first[0], [33.16, 1.72], rtol=1e-6)
+    np.testing.assert_allclose(first[1], [42.23, 29.77], rtol=1e-6)
+    last = lines.at(9)[-1]
+    np.testing.assert_allclose(last[0], [77.32, 24.58], rtol=1e-6)
+    np.testing.assert_allclose(last[-1], [17.22, 36.64], rtol=1e-6)
+
+
+def test_analog_single_column_is_dense(wtb_data, write_config):
+    dm = load_config(write_config([_item(wtb_data, "analog", "a", "Analog/single_column.csv")]))
+    series = dm.get_data("a")
+    assert series.is_dense
+    np.testing.assert_array_equal(series.values, [1, 2, 3, 4, 5, 6])
+
+
+def test_events_csv(wtb_data, write_config):
+    dm = load_config(
+        write_config([_item(wtb_data, "digital_event", "e", "DigitalEvents/events.csv")])
+    )
+    np.testing.assert_array_equal(dm.get_data("e").times, [1, 2, 3, 4, 5])
+
+
+def test_events_csv_scale(wtb_data, write_config):
+    item = _item(wtb_data, "digital_event", "e", "DigitalEvents/events.csv", scale=30000)
+    dm = load_config(write_config([item]))
+    np.testing.assert_array_equal(dm.get_data("e").times, [30000, 60000, 90000, 120000, 150000])
+
+
+JUN = {
+    "format": "csv",
+    "csv_layout": "binary_state",
+    "header_lines_to_skip": 5,
+    "data_column": 1,
+    "delimiter": "\t",
+    "binary_threshold": 0.5,
+}
+
+
+def test_binary_state_intervals_as_in_whiskertoolbox_tests(wtb_data, write_config):
+    item = _item(wtb_data, "digital_interval", "laser", "DigitalIntervals/jun_test.dat", **JUN)
+    dm = load_config(write_config([item]))
+    # column v0 is 1.0 on all 993 data rows: one interval over every row index
+    np.testing.assert_array_equal(dm.get_data("laser").intervals, [[0, 992]])
+
+
+def test_binary_state_all_columns(wtb_data, write_config):
+    item = _item(
+        wtb_data,
+        "digital_interval",
+        "jun",
+        "DigitalIntervals/jun_test.dat",
+        **JUN,
+        all_columns=True,
+    )
+    dm = load_config(write_config([item]))
+    assert dm.keys() == ["jun_v0", "jun_v1", "jun_v2", "jun_v3"]
+    np.testing.assert_array_equal(dm.get_data("jun_v0").intervals, [[0, 992]])
+    for key in ("jun_v1", "jun_v2", "jun_v3"):
+        assert len(dm.get_data(key)) == 0
+
+
+def test_binary_state_threshold_applies(wtb_data, write_config):
+    item = _item(
+        wtb_data, "digital_interval", "x", "DigitalIntervals/jun_test.dat",
+        **{**JUN, "binary_threshold": 1.5},
+    )  # fmt: skip
+    dm = load_config(write_config([item]))
+    assert len(dm.get_data("x")) == 0
+
+
+def test_video_sets_time_clock_from_frame_count(wtb_data, write_config):
+    cfg = write_config([_item(wtb_data, "video", "my_video", "Media/test_each_frame_number.mp4")])
+    dm = load_config(cfg)
+    media = dm.get_data("my_video")
+    assert dm.data_type("my_video") == "video"
+    assert len(media) == 1000
+    assert len(dm.get_time("time")) == 1000
+    assert dm.get_time("time").time_at_index(999) == 999
+
+
+def test_whiskertoolbox_own_test_config_loads(wtb_data):
+    """The test_config.json shipped with the fixtures (relative path, list form)."""
+    dm = load_config(wtb_data / "test_config.json")
+    assert dm.keys() == ["my_video"]
+    assert len(dm.get_time("time")) == 1000
+    source = dm.metadata["sources"]["my_video"]
+    assert source["filepath"] == str(wtb_data / "Media" / "test_each_frame_number.mp4")
+
+
+@pytest.mark.parametrize("pattern", ["Media/*.mp4", "Media/test_each_*"])
+def test_glob_pattern_in_filepath(wtb_data, write_config, pattern):
+    dm = load_config(write_config([_item(wtb_data, "video", "v", pattern)]))
+    assert dm.get_data("v").source_path.name == "test_each_frame_number.mp4"
+
+
+def test_everything_in_one_object_form_config(wtb_data, write_config):
+    doc = {
+        "variables": {"DATA": str(wtb_data)},
+        "data": [
+            {"data_type": "video", "name": "media", "filepath": "${DATA}/Media/*.mp4"},
+            {"data_type": "points", "name": "pt", "filepath": "${DATA}/Points/test_point.csv"},
+            {"data_type": "line", "name": "w", "filepath": "${DATA}/Lines/line_test_large.csv"},
+            {"data_type": "analog", "name": "a", "filepath": "${DATA}/Analog/single_column.csv"},
+            {"data_type": "digital_event", "name": "e",
+             "filepath": "${DATA}/DigitalEvents/events.csv"},
+            {"data_type": "digital_interval", "name": "i",
+             "filepath": "${DATA}/DigitalIntervals/jun_test.dat", **JUN},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert sorted(dm.keys()) == ["a", "e", "i", "media", "pt", "w"]
+    assert dm.metadata["sources"]["i"]["options"]["csv_layout"] == "binary_state"
