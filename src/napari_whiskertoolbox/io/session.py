@@ -44,7 +44,7 @@ def session_config_path(path: str | os.PathLike[str]) -> Path:
     return p if p.suffix.lower() == ".json" else p / SESSION_FILE
 
 
-def save_session(dm: DataManager, path: str | os.PathLike[str]) -> Path:
+def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: bool = True) -> Path:
     """Save every key, clock, group and ``dm.metadata`` to the session folder ``path``.
 
     Parameters
@@ -52,6 +52,8 @@ def save_session(dm: DataManager, path: str | os.PathLike[str]) -> Path:
     dm : DataManager
     path : path-like
         Session folder (created if needed), or the path of its ``.json`` config.
+    mark_saved : bool
+        Call ``dm.mark_saved()`` after success (``False`` for autosaves and backups).
 
     Returns
     -------
@@ -110,7 +112,8 @@ def save_session(dm: DataManager, path: str | os.PathLike[str]) -> Path:
     fsync_directory(data_dir)
     atomic_write_text(config_path, text)
     _remove_unreferenced(folder, data_dir, {p.resolve() for p in written}, config_path)
-    dm.mark_saved()
+    if mark_saved:
+        dm.mark_saved()
     return config_path
 
 
