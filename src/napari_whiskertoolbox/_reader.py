@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "SESSION_FILE_NAME",
     "get_config_reader",
     "get_media_reader",
     "get_session_reader",
     "looks_like_config",
 ]
 
-SESSION_FILE_NAME = "session.json"
 MEDIA_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".tif", ".tiff")
 ALREADY_ADDED: list[tuple[None]] = [(None,)]
 
@@ -73,8 +71,10 @@ def get_config_reader(path: str | list[str]) -> ReaderFunction | None:
 
 def get_session_reader(path: str | list[str]) -> ReaderFunction | None:
     """Reader for a saved session folder (a directory holding ``session.json``), or ``None``."""
+    from .io.session import SESSION_FILE
+
     single = _single_path(path)
-    if single is None or not (single / SESSION_FILE_NAME).is_file():
+    if single is None or not (single / SESSION_FILE).is_file():
         return None
     return _load_into_current_viewer
 

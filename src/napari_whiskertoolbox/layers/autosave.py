@@ -219,7 +219,7 @@ class Autosaver(QObject):
 
         folder = self.folder
         folder.mkdir(parents=True, exist_ok=True)
-        save_session(dm, folder / SESSION_DIR_NAME, **_quiet_save_kwargs(save_session))
+        save_session(dm, folder / SESSION_DIR_NAME, mark_saved=False)
         record = {
             "source": None if self._session.path is None else str(self._session.path),
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -249,11 +249,3 @@ class Autosaver(QObject):
     def _on_modified_changed(self, modified: Any) -> None:
         if not modified:
             self.discard()
-
-
-def _quiet_save_kwargs(save_session: Any) -> dict[str, Any]:
-    """Keyword arguments that stop ``save_session`` from marking the session saved, if supported."""
-    import inspect
-
-    parameters = inspect.signature(save_session).parameters
-    return {"mark_saved": False} if "mark_saved" in parameters else {}

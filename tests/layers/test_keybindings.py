@@ -1,0 +1,156 @@
+"""The annotation keys, bound on a real viewer, drive frames, copies, undo/redo and save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from napari.layers import Labels, Points, Shapes
+from napari.utils.key_bindings import coerce_keybinding
+
+from napari_whiskertoolbox.core import PointData, TimeFrame
+from napari_whiskertoolbox.layers.keybindings import KEY_TABLE, KeyHelpWidget, bind_keys
+from napari_whiskertoolbox.layers.session import get_session
+
+pytestmark = pytest.mark.gui
+
+KEY = "whisker_pad"
+ANNOTATED_FRAMES = (3, 4, 5, 8)
+N_FRAMES = 40
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+def _points_session(make_napari_viewer: Any) -> Any:
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    dm.set_time("time", TimeFrame.from_count(N_FRAMES))
+    points = PointData()
+    for t in ANNOTATED_FRAMES:
+        points.add(t, np.array([[10.0 + t, 20.0], [30.0, 40.0 + t]], dtype=np.float32))
+    dm.set_data(KEY, points, "time")
+    session.show_key(KEY)
+    viewer.layers.selection.active = _layer(viewer, KEY)
+    dm.mark_saved()
+    return viewer, session
+
+
+def _layer(viewer: Any, key: str) -> Any:
+    (layer,) = [layer for layer in viewer.layers if layer.metadata.get("wtb_key") == key]
+    return layer
+
+
+def press(viewer: Any, key: str) -> None:
+    """Run what napari runs for ``key`` on this viewer's keymap."""
+    viewer.keymap[coerce_keybinding(key)](viewer)
+
+
+def test_every_table_key_is_bound_on_the_viewer_only(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    bind_keys(viewer)
+    bound = {str(k) for k in viewer.keymap}
+    for action in KEY_TABLE:
+        assert str(coerce_keybinding(action.key)) in bound, action.key
+    for layer_class in (Labels, Points, Shapes):
+        assert not [f for f in layer_class.class_keymap.values() if f.__name__.startswith("wtb_")]
+    assert len({action.key for action in KEY_TABLE}) == len(KEY_TABLE)
+
+
+def test_frame_steps_and_jumps(make_napari_viewer: Any) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    assert session.active_key == KEY
+    session.set_frame(0)
+    press(viewer, ".")
+    assert session.current_frame == 1
+    press(viewer, ",")
+    press(viewer, ",")
+    assert session.current_frame == 0
+    press(viewer, "Shift-Right")
+    assert session.current_frame == 10
+    press(viewer, "Shift-Left")
+    assert session.current_frame == 0
+
+    press(viewer, "Control-Right")
+    assert session.current_frame == 3
+    press(viewer, "Control-Right")
+    assert session.current_frame == 4
+    press(viewer, "Control-Shift-Right")
+    assert session.current_frame == 6
+    press(viewer, "Control-Right")
+    assert session.current_frame == 8
+    press(viewer, "Control-Right")  # nothing later: stays
+    assert session.current_frame == 8
+    press(viewer, "Control-Left")
+    assert session.current_frame == 5
+
+    session.set_frame(N_FRAMES - 5)
+    press(viewer, "Shift-Right")
+    assert session.current_frame == N_FRAMES - 1
+
+
+def test_copy_previous_frame_is_one_undoable_step(make_napari_viewer: Any) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    points = session.dm.get_data(KEY)
+    session.set_frame(7)
+    press(viewer, "Control-D")
+    np.testing.assert_array_equal(points.at(7), points.at(5))
+    assert not set(points.ids_at(7).tolist()) & set(points.ids_at(5).tolist())
+    np.testing.assert_array_equal(_layer(viewer, KEY).data[:, -2:], points.at(5)[:, ::-1])
+    assert session.dm.modified
+
+    press(viewer, "Control-Z")
+    assert points.count_at(7) == 0
+    press(viewer, "Control-Shift-Z")
+    np.testing.assert_array_equal(points.at(7), points.at(5))
+
+
+def test_undo_redo_keys_revert_a_data_manager_edit(make_napari_viewer: Any) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    points = session.dm.get_data(KEY)
+    before = np.array(points.at(4))
+    points.set_frame(4, np.array([[1.0, 2.0]], dtype=np.float32))
+    press(viewer, "Control-Z")
+    np.testing.assert_array_equal(points.at(4), before)
+    press(viewer, "Control-Shift-Z")
+    np.testing.assert_array_equal(points.at(4), [[1.0, 2.0]])
+
+
+def test_save_key_saves_the_session_and_clears_modified(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    from napari_whiskertoolbox.io import load_session
+
+    viewer, session = _points_session(make_napari_viewer)
+    folder = tmp_path / "saved"
+    session.save(folder)
+    points = session.dm.get_data(KEY)
+    points.add(20, np.array([5.0, 6.0], dtype=np.float32))
+    assert session.dm.modified
+    assert viewer.title.endswith(" *")
+
+    press(viewer, "Control-S")
+    assert not session.dm.modified
+    assert not viewer.title.endswith(" *")
+    reloaded = load_session(folder).get_data(KEY)
+    np.testing.assert_array_equal(reloaded.at(20), [[5.0, 6.0]])
+    np.testing.assert_array_equal(reloaded.times_with_data(), [*ANNOTATED_FRAMES, 20])
+
+
+def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    rows = [
+        (dock.table.item(r, 0).text(), dock.table.item(r, 1).text())
+        for r in range(dock.table.rowCount())
+    ]
+    assert rows == [(a.key, a.description) for a in KEY_TABLE]
+    assert "saved" in dock.status_label.text() and KEY in dock.status_label.text()
+    session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
+    assert "unsaved changes" in dock.status_label.text()
