@@ -1,0 +1,151 @@
+"""Small dialogs of the data-key browser: new key, rename, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qtpy.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from .browser_model import NEW_KEY_KINDS, validate_key_name
+
+__all__ = ["ExportDialog", "KeyNameDialog", "NewKeyDialog", "RenameDialog"]
+
+
+class KeyNameDialog(QDialog):
+    """Ask for a key name, validated live against the DataManager.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Holds the existing keys.
+    title : str
+        Window title.
+    initial : str
+        Pre-filled name; also allowed to stay unchanged (renaming to itself).
+    """
+
+    def __init__(self, dm: Any, title: str, initial: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.dm = dm
+        self._initial = initial or None
+        self.name_edit = QLineEdit(initial)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #e06c75")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.form = QFormLayout(self)
+        self.form.addRow("Name", self.name_edit)
+        self.name_edit.textChanged.connect(self._validate)
+
+    def _finish_layout(self) -> None:
+        self.form.addRow(self.error_label)
+        self.form.addRow(self.buttons)
+        self._validate()
+
+    def _validate(self, *_: object) -> None:
+        try:
+            validate_key_name(self.dm, self.name_edit.text(), allow_existing=self._initial)
+            message = ""
+        except ValueError as exc:
+            message = str(exc)
+        self.error_label.setText(message)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not message)
+
+    @property
+    def name(self) -> str:
+        """The (stripped) name typed."""
+        return self.name_edit.text().strip()
+
+
+class NewKeyDialog(KeyNameDialog):
+    """Ask for the name, kind and clock of a new empty key."""
+
+    def __init__(self, dm: Any, parent: QWidget | None = None) -> None:
+        super().__init__(dm, "New key", parent=parent)
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItems(list(NEW_KEY_KINDS))
+        self.clock_combo = QComboBox()
+        self.clock_combo.addItems(dm.time_keys())
+        self.form.addRow("Kind", self.kind_combo)
+        self.form.addRow("Clock", self.clock_combo)
+        self._finish_layout()
+
+    @property
+    def kind(self) -> str:
+        """The chosen kind (a key of ``NEW_KEY_KINDS``)."""
+        return self.kind_combo.currentText()
+
+    @property
+    def clock(self) -> str:
+        """The chosen clock name."""
+        return self.clock_combo.currentText()
+
+
+class RenameDialog(KeyNameDialog):
+    """Ask for a key's new name."""
+
+    def __init__(self, dm: Any, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(dm, f"Rename {key}", initial=key, parent=parent)
+        self._finish_layout()
+
+
+class ExportDialog(QDialog):
+    """Choose a destination folder and a format for exporting keys.
+
+    Parameters
+    ----------
+    formats : list of str
+        Offered formats; ``"default"`` means each key's usual format.
+    """
+
+    def __init__(self, formats: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export keys")
+        self.format_combo = QComboBox()
+        self.format_combo.addItems(["default", *formats])
+        self.folder_edit = QLineEdit()
+        browse = QPushButton("…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(browse)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format_combo)
+        form.addRow("Folder", row)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+        if folder:
+            self.folder_edit.setText(folder)
+
+    @property
+    def folder(self) -> str:
+        """The chosen folder."""
+        return self.folder_edit.text().strip()
+
+    @property
+    def format(self) -> str | None:
+        """The chosen format, ``None`` for each key's default."""
+        text = self.format_combo.currentText()
+        return None if text == "default" else text

@@ -1,0 +1,186 @@
+"""Qt-free helpers of the data-key browser: row summaries, key-name rules, empty containers."""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from typing import Any, NamedTuple
+
+__all__ = [
+    "NEW_KEY_KINDS",
+    "SERIES_TYPES",
+    "SPATIAL_TYPES",
+    "KeyRow",
+    "describe_entity",
+    "get_data_code",
+    "key_row",
+    "make_empty",
+    "size_summary",
+    "validate_key_name",
+]
+
+SPATIAL_TYPES = ("video", "images", "points", "line", "mask")
+"""Data types shown as synced napari layers."""
+
+SERIES_TYPES = ("analog", "digital_event", "digital_interval")
+"""Data types shown as timeline lanes."""
+
+NEW_KEY_KINDS = {
+    "points": "points",
+    "lines": "line",
+    "mask": "mask",
+    "events": "digital_event",
+    "intervals": "digital_interval",
+}
+"""User-facing kind of a new empty key → DataManager data type."""
+
+_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+class KeyRow(NamedTuple):
+    """One row of the browser table."""
+
+    name: str
+    data_type: str
+    clock: str
+    size: str
+    image_size: str
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def size_summary(data_type: str, obj: Any) -> str:
+    """Human summary of a data object's size (samples, events, intervals, frames...)."""
+    if data_type == "analog":
+        return _plural(len(obj), "sample")
+    if data_type == "digital_event":
+        return _plural(len(obj), "event")
+    if data_type == "digital_interval":
+        return _plural(len(obj), "interval")
+    if data_type in ("points", "line", "mask"):
+        frames = _plural(obj.n_frames_with_data, "frame")
+        return f"{_plural(obj.n_entries, 'entry').replace('entrys', 'entries')} in {frames}"
+    if data_type in ("video", "images"):
+        return _plural(len(obj), "frame")
+    if data_type == "tensor":
+        return " × ".join(str(n) for n in obj.shape)
+    return ""
+
+
+def _image_size(data_type: str, obj: Any) -> str:
+    if data_type in ("points", "line", "mask"):
+        size = obj.image_size
+        return "" if size is None else f"{size.width} × {size.height}"
+    if data_type in ("video", "images"):
+        height, width = obj.shape[1:3]
+        return f"{width} × {height}"
+    return ""
+
+
+def key_row(dm: Any, key: str) -> KeyRow:
+    """Summarise ``key`` of ``dm`` for the table."""
+    data_type = dm.data_type(key)
+    obj = dm.get_data(key)
+    return KeyRow(
+        key, data_type, dm.time_key(key), size_summary(data_type, obj), _image_size(data_type, obj)
+    )
+
+
+def validate_key_name(dm: Any, name: str, *, allow_existing: str | None = None) -> str:
+    """Check a new key name and return it stripped.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Holds the existing keys.
+    name : str
+        Proposed name.
+    allow_existing : str, optional
+        A key that may be reused (renaming a key to itself).
+
+    Raises
+    ------
+    ValueError
+        When the name is empty, malformed, a Python keyword, or already used.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("key name is empty; type a name such as 'contacts'")
+    if not _KEY_RE.match(name) or keyword.iskeyword(name):
+        raise ValueError(
+            f"key name {name!r} is not allowed; use letters, digits, '_', '-' or '.', "
+            "starting with a letter or '_'"
+        )
+    if name in dm and name != allow_existing:
+        raise ValueError(f"key {name!r} already exists; choose another name")
+    return name
+
+
+def make_empty(kind: str, image_size: tuple[int, int] | None = None) -> Any:
+    """An empty container of user-facing ``kind`` (see :data:`NEW_KEY_KINDS`).
+
+    Parameters
+    ----------
+    kind : str
+        ``"points"``, ``"lines"``, ``"mask"``, ``"events"`` or ``"intervals"``.
+    image_size : tuple, optional
+        ``(width, height)`` for spatial kinds (usually the video's).
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind.
+    """
+    from napari_whiskertoolbox.core import (
+        DigitalEventSeries,
+        DigitalIntervalSeries,
+        LineData,
+        MaskData,
+        PointData,
+    )
+
+    factories = {
+        "points": lambda: PointData(image_size=image_size),
+        "lines": lambda: LineData(image_size=image_size),
+        "mask": lambda: MaskData(image_size=image_size),
+        "events": DigitalEventSeries,
+        "intervals": DigitalIntervalSeries,
+    }
+    try:
+        return factories[kind]()
+    except KeyError:
+        raise ValueError(f"unknown key kind {kind!r}; expected one of {list(factories)}") from None
+
+
+def get_data_code(key: str) -> str:
+    """The script line that fetches ``key``: ``dm.get_data("key")``."""
+    return f"dm.get_data({json.dumps(key)})"
+
+
+def describe_entity(dm: Any, entity_id: int) -> str:
+    """Where entity ``entity_id`` lives: ``"<id>  key @ frame t"``, or ``"<id>  (not found)"``.
+
+    Searches points, lines, masks, events and intervals of ``dm``.
+    """
+    entity_id = int(entity_id)
+    for key in dm.keys():
+        data_type = dm.data_type(key)
+        obj = dm.get_data(key)
+        if data_type in ("points", "line", "mask"):
+            found = obj.find(entity_id)
+            if found is not None:
+                return f"{entity_id}  {key} @ frame {int(found[0])}"
+        elif data_type in ("digital_event", "digital_interval"):
+            rows = (obj.ids == entity_id).nonzero()[0]
+            if len(rows):
+                row = int(rows[0])
+                where = (
+                    f"time {int(obj.times[row])}"
+                    if data_type == "digital_event"
+                    else "interval [{}, {}]".format(*(int(v) for v in obj.intervals[row]))
+                )
+                return f"{entity_id}  {key} @ {where}"
+    return f"{entity_id}  (not found)"

@@ -1,0 +1,469 @@
+"""The data-key browser dock: every key of the session in one live table.
+
+Show/hide a spatial key as its synced layer and a series key as a timeline lane; create
+empty keys ready to annotate; rename, delete (undoable), export; copy the script line
+that fetches a key or insert it into the script editor; list and build entity groups.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qtpy.QtCore import Qt, QTimer
+from qtpy.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.session import get_session
+
+from .browser_dialogs import ExportDialog, NewKeyDialog, RenameDialog
+from .browser_export import export_formats, export_key
+from .browser_groups import GroupsPanel
+from .browser_model import (
+    NEW_KEY_KINDS,
+    SERIES_TYPES,
+    SPATIAL_TYPES,
+    get_data_code,
+    key_row,
+    make_empty,
+    validate_key_name,
+)
+from .timeline import TimelineWidget, find_timeline
+
+__all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
+
+COLUMNS = ("Shown", "Name", "Type", "Clock", "Size", "Image size")
+_ALL_TYPES = "all types"
+
+
+def find_script_editor(viewer: Any) -> Any | None:
+    """The script-runner dock of ``viewer`` if one is open and offers ``insert_text(str)``.
+
+    Looks through the public ``viewer.window.dock_widgets`` mapping for a
+    ``widgets.script_runner.ScriptRunnerWidget``.
+    """
+    try:
+        from .script_runner import ScriptRunnerWidget
+    except ImportError:
+        return None
+    for widget in viewer.window.dock_widgets.values():
+        if isinstance(widget, ScriptRunnerWidget) and callable(
+            getattr(widget, "insert_text", None)
+        ):
+            return widget
+    return None
+
+
+class DataBrowserWidget(QWidget):
+    """Table of the session's keys with actions on the selection.
+
+    Parameters
+    ----------
+    napari_viewer : napari.Viewer
+        The viewer whose session (``get_session(viewer)``) is browsed.
+    """
+
+    def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.viewer = napari_viewer
+        self.session = get_session(napari_viewer)
+        self.dm = self.session.dm
+        self._refresh_pending = False
+        self._connected_timeline: TimelineWidget | None = None
+        self._build_ui()
+        self._connect()
+        self.refresh()
+
+    # ----------------------------------------------------------------- construction
+    def _build_ui(self) -> None:
+        self.type_filter = QComboBox()
+        self.text_filter = QLineEdit()
+        self.text_filter.setPlaceholderText("filter keys…")
+        self.text_filter.setClearButtonEnabled(True)
+        filters = QHBoxLayout()
+        filters.addWidget(self.type_filter)
+        filters.addWidget(self.text_filter, 1)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        self.new_button = QPushButton("New…")
+        self.new_button.setToolTip("Create an empty points / lines / mask / events / intervals key")
+        self.rename_button = QPushButton("Rename…")
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the selected keys (undo with dm.undo() / Ctrl+Z)")
+        self.export_button = QPushButton("Export…")
+        self.copy_button = QPushButton("Copy code")
+        self.copy_button.setToolTip('Copy dm.get_data("key") for the selected keys')
+        self.insert_button = QPushButton("To script")
+        self.insert_button.setToolTip('Insert dm.get_data("key") into the script editor')
+        actions = QHBoxLayout()
+        for button in (
+            self.new_button,
+            self.rename_button,
+            self.delete_button,
+            self.export_button,
+            self.copy_button,
+            self.insert_button,
+        ):
+            actions.addWidget(button)
+
+        self.groups = GroupsPanel(self.session)
+        keys_box = QWidget()
+        keys_layout = QVBoxLayout(keys_box)
+        keys_layout.setContentsMargins(0, 0, 0, 0)
+        keys_layout.addLayout(filters)
+        keys_layout.addWidget(self.table, 1)
+        keys_layout.addLayout(actions)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(keys_box)
+        splitter.addWidget(self.groups)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+
+    def _connect(self) -> None:
+        dm = self.dm
+        connections = [
+            (dm.data_added, connect_main(dm.data_added, self._schedule_refresh)),
+            (dm.data_removed, connect_main(dm.data_removed, self._schedule_refresh)),
+            (dm.data_renamed, connect_main(dm.data_renamed, self._schedule_refresh)),
+            (dm.data_changed, connect_main(dm.data_changed, self._schedule_refresh)),
+            (dm.groups.changed, connect_main(dm.groups.changed, self._schedule_groups)),
+            (
+                self.session.shown_changed,
+                connect_main(self.session.shown_changed, self._schedule_refresh),
+            ),
+        ]
+
+        def disconnect(*_: object) -> None:
+            for signal, wrapper in connections:
+                signal.disconnect(wrapper)
+
+        self.destroyed.connect(disconnect)
+        self.type_filter.currentTextChanged.connect(self._apply_filter)
+        self.text_filter.textChanged.connect(self._apply_filter)
+        self.table.itemChanged.connect(self._shown_toggled)
+        self.new_button.clicked.connect(self._ask_new_key)
+        self.rename_button.clicked.connect(self._ask_rename)
+        self.delete_button.clicked.connect(lambda: self.delete_keys(self.selected_keys()))
+        self.export_button.clicked.connect(self._ask_export)
+        self.copy_button.clicked.connect(lambda: self.copy_code(self.selected_keys()))
+        self.insert_button.clicked.connect(lambda: self.insert_into_script(self.selected_keys()))
+
+    # ----------------------------------------------------------------- table
+    def refresh(self) -> None:
+        """Rebuild the table from the DataManager (keeps the selection and filters)."""
+        self._refresh_pending = False
+        self._follow_timeline()
+        selected = set(self.selected_keys())
+        self.table.blockSignals(True)
+        try:
+            keys = self.dm.keys()
+            self.table.setRowCount(len(keys))
+            for row, key in enumerate(keys):
+                self._fill_row(row, key)
+        finally:
+            self.table.blockSignals(False)
+        self._refresh_type_filter()
+        self._apply_filter()
+        self.table.clearSelection()
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 1).text() in selected:
+                self.table.selectRow(row)
+        self.groups.refresh()
+
+    def _fill_row(self, row: int, key: str) -> None:
+        info = key_row(self.dm, key)
+        shown = QTableWidgetItem()
+        if info.data_type in SPATIAL_TYPES or info.data_type in SERIES_TYPES:
+            shown.setFlags(
+                Qt.ItemFlag.ItemIsUserCheckable
+                | Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsSelectable
+            )
+            shown.setCheckState(
+                Qt.CheckState.Checked if self.is_shown(key) else Qt.CheckState.Unchecked
+            )
+            where = "layer" if info.data_type in SPATIAL_TYPES else "timeline lane"
+            shown.setToolTip(f"Show {key!r} as a {where}")
+        else:
+            shown.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        self.table.setItem(row, 0, shown)
+        for column, text in enumerate(info, start=1):
+            self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def _refresh_type_filter(self) -> None:
+        current = self.type_filter.currentText() or _ALL_TYPES
+        types = sorted({self.dm.data_type(k) for k in self.dm.keys()})
+        self.type_filter.blockSignals(True)
+        self.type_filter.clear()
+        self.type_filter.addItems([_ALL_TYPES, *types])
+        self.type_filter.setCurrentText(current if current in types else _ALL_TYPES)
+        self.type_filter.blockSignals(False)
+
+    def _apply_filter(self, *_: object) -> None:
+        wanted_type = self.type_filter.currentText()
+        text = self.text_filter.text().strip().lower()
+        for row in range(self.table.rowCount()):
+            name = self.table.item(row, 1).text()
+            data_type = self.table.item(row, 2).text()
+            visible = (
+                wanted_type in ("", _ALL_TYPES) or data_type == wanted_type
+            ) and text in name.lower()
+            self.table.setRowHidden(row, not visible)
+
+    def set_filter(self, data_type: str | None = None, text: str = "") -> None:
+        """Filter rows by data type (``None`` = all) and by a case-insensitive substring."""
+        self.type_filter.setCurrentText(data_type or _ALL_TYPES)
+        self.text_filter.setText(text)
+        self._apply_filter()
+
+    def listed_keys(self) -> list[str]:
+        """Keys of the rows currently visible (after filtering), in table order."""
+        return [
+            self.table.item(row, 1).text()
+            for row in range(self.table.rowCount())
+            if not self.table.isRowHidden(row)
+        ]
+
+    def row_of(self, key: str) -> dict[str, str]:
+        """The texts of ``key``'s row by column name (``Shown`` is ``"yes"``/``"no"``/``""``)."""
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 1).text() == key:
+                shown = self.table.item(row, 0)
+                checkable = bool(shown.flags() & Qt.ItemFlag.ItemIsUserCheckable)
+                texts = {COLUMNS[c]: self.table.item(row, c).text() for c in range(1, len(COLUMNS))}
+                texts["Shown"] = (
+                    ("yes" if shown.checkState() == Qt.CheckState.Checked else "no")
+                    if checkable
+                    else ""
+                )
+                return texts
+        raise KeyError(f"key {key!r} is not listed in the data browser")
+
+    def selected_keys(self) -> list[str]:
+        """Keys of the selected rows, in table order."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.table.item(row, 1).text() for row in rows]
+
+    def select_keys(self, keys: list[str]) -> None:
+        """Select the rows of ``keys``."""
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 1).text() in keys:
+                self.table.selectRow(row)
+        self.table.setSelectionMode(mode)
+
+    def _schedule_refresh(self, *_: object) -> None:
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            QTimer.singleShot(0, self.refresh)
+
+    def _schedule_groups(self, *_: object) -> None:
+        QTimer.singleShot(0, self.groups.refresh)
+
+    # ----------------------------------------------------------------- show / hide
+    def _follow_timeline(self) -> None:
+        timeline = find_timeline(self.viewer)
+        if timeline is not None and timeline is not self._connected_timeline:
+            timeline.lanes_changed.connect(self._schedule_refresh)
+            self._connected_timeline = timeline
+
+    def timeline(self, create: bool = True) -> TimelineWidget | None:
+        """The viewer's timeline dock; with ``create`` dock a new one when none is open."""
+        timeline = find_timeline(self.viewer)
+        if timeline is None and create:
+            timeline = TimelineWidget(self.viewer)
+            self.viewer.window.add_dock_widget(timeline, name="Timeline", area="bottom")
+            self._follow_timeline()
+        return timeline
+
+    def is_shown(self, key: str) -> bool:
+        """Whether ``key`` is shown as a synced layer or a timeline lane."""
+        if self.dm.data_type(key) in SERIES_TYPES:
+            timeline = find_timeline(self.viewer)
+            return timeline is not None and timeline.is_lane_shown(key)
+        return bool(self.session.is_shown(key))
+
+    def set_shown(self, key: str, shown: bool) -> None:
+        """Show or hide ``key``: spatial keys as layers, series keys as timeline lanes.
+
+        Raises
+        ------
+        ValueError
+            For keys that have no view (e.g. tensors).
+        """
+        data_type = self.dm.data_type(key)
+        if data_type in SERIES_TYPES:
+            timeline = self.timeline(create=shown)
+            if timeline is not None:
+                timeline.show_lane(key) if shown else timeline.hide_lane(key)
+        elif data_type in SPATIAL_TYPES:
+            self.session.show_key(key) if shown else self.session.hide_key(key)
+        else:
+            raise ValueError(f"key {key!r} ({data_type}) has no layer or lane to show")
+        self._schedule_refresh()
+
+    def _shown_toggled(self, item: QTableWidgetItem) -> None:
+        if item.column() != 0 or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            return
+        key = self.table.item(item.row(), 1).text()
+        self.set_shown(key, item.checkState() == Qt.CheckState.Checked)
+
+    # ----------------------------------------------------------------- key actions
+    def _media_image_size(self) -> tuple[int, int] | None:
+        for key in self.dm.keys():
+            if self.dm.data_type(key) in ("video", "images"):
+                height, width = self.dm.get_data(key).shape[1:3]
+                return int(width), int(height)
+        return None
+
+    def create_key(self, name: str, kind: str, clock: str | None = None) -> str:
+        """Create an empty key and show it ready to annotate.
+
+        Parameters
+        ----------
+        name : str
+            New key name (validated: unique, identifier-like).
+        kind : str
+            ``"points"``, ``"lines"``, ``"mask"``, ``"events"`` or ``"intervals"``.
+        clock : str, optional
+            Clock to bind the key to; the display clock by default.
+
+        Returns
+        -------
+        str
+            The created key.
+        """
+        name = validate_key_name(self.dm, name)
+        if kind not in NEW_KEY_KINDS:
+            raise ValueError(f"unknown key kind {kind!r}; expected one of {list(NEW_KEY_KINDS)}")
+        clock = clock or self.session.display_clock
+        if clock not in self.dm.time_keys():
+            raise KeyError(f"no clock {clock!r}; clocks: {self.dm.time_keys()}")
+        self.dm.set_data(name, make_empty(kind, self._media_image_size()), clock)
+        self.set_shown(name, True)
+        if kind == "intervals":
+            self.timeline().set_edit_key(name)
+        return name
+
+    def rename_key(self, old: str, new: str) -> str:
+        """Rename key ``old`` to ``new`` (validated); return the new name."""
+        new = validate_key_name(self.dm, new, allow_existing=old)
+        if new != old:
+            self.dm.rename_data(old, new)
+        return new
+
+    def delete_keys(self, keys: list[str]) -> None:
+        """Delete ``keys`` as one undoable step (``dm.undo()`` brings them back)."""
+        if not keys:
+            return
+        with self.dm.history.group(f"delete {', '.join(keys)}"):
+            for key in keys:
+                self.dm.delete_data(key)
+        from napari.utils.notifications import show_info
+
+        show_info(f"Deleted {', '.join(keys)} — undo with dm.undo() or Ctrl+Z")
+
+    def export_keys(
+        self, keys: list[str], folder: str | Path, fmt: str | None = None
+    ) -> list[Path]:
+        """Write each key into ``folder`` (see :func:`browser_export.export_key`)."""
+        return [export_key(self.dm, key, folder, fmt) for key in keys]
+
+    def code_for(self, keys: list[str]) -> str:
+        """Script lines fetching ``keys``: one ``dm.get_data("key")`` per line."""
+        return "\n".join(get_data_code(key) for key in keys)
+
+    def copy_code(self, keys: list[str]) -> str:
+        """Put :meth:`code_for` ``keys`` on the clipboard and return it."""
+        text = self.code_for(keys)
+        if text:
+            QApplication.clipboard().setText(text)
+        return text
+
+    def insert_into_script(self, keys: list[str]) -> bool:
+        """Insert :meth:`code_for` ``keys`` into the open script editor.
+
+        Returns
+        -------
+        bool
+            ``True`` when inserted; ``False`` when no script editor is open, in which case
+            the text is copied to the clipboard instead.
+        """
+        text = self.code_for(keys)
+        if not text:
+            return False
+        editor = find_script_editor(self.viewer)
+        if editor is None:
+            self.copy_code(keys)
+            from napari.utils.notifications import show_info
+
+            show_info("No script editor open: the code was copied to the clipboard")
+            return False
+        editor.insert_text(text)
+        return True
+
+    # ----------------------------------------------------------------- dialogs
+    def _ask_new_key(self) -> None:
+        dialog = NewKeyDialog(self.dm, self)
+        dialog.clock_combo.setCurrentText(self.session.display_clock)
+        if dialog.exec_() == QDialog.DialogCode.Accepted:
+            self._report(self.create_key, dialog.name, dialog.kind, dialog.clock)
+
+    def _ask_rename(self) -> None:
+        keys = self.selected_keys()
+        if len(keys) != 1:
+            return
+        dialog = RenameDialog(self.dm, keys[0], self)
+        if dialog.exec_() == QDialog.DialogCode.Accepted:
+            self._report(self.rename_key, keys[0], dialog.name)
+
+    def _ask_export(self) -> None:
+        keys = self.selected_keys()
+        if not keys:
+            return
+        formats = sorted({f for k in keys for f in export_formats(self.dm.data_type(k))})
+        dialog = ExportDialog(formats, self)
+        if dialog.exec_() == QDialog.DialogCode.Accepted and dialog.folder:
+            paths = self._report(self.export_keys, keys, dialog.folder, dialog.format)
+            if paths:
+                from napari.utils.notifications import show_info
+
+                show_info(f"Exported {len(paths)} key(s) to {dialog.folder}")
+
+    @staticmethod
+    def _report(action: Any, *args: Any) -> Any:
+        try:
+            return action(*args)
+        except (ValueError, KeyError, OSError) as exc:
+            from napari.utils.notifications import show_error
+
+            show_error(str(exc))
+            return None
