@@ -1,0 +1,170 @@
+"""Base class of the bindings that keep one napari layer in sync with one DataManager key.
+
+A binding owns its layer. It shows the objects of *one* frame of its key (the frame the
+viewer's display frame maps to on the key's clock) and swaps them in O(objects on that
+frame) when the frame changes. Edits made in the layer are written back to that frame with
+``set_frame`` (one undo step, entity ids kept); DataManager changes touching the shown
+frame are redrawn.
+
+Layer content swaps go through :meth:`Binding.quiet_swap`: the layer's own ``data``,
+``set_data``, ``highlight`` and ``features`` events are blocked while the frame content is
+replaced and one refresh is issued at the end. That is both what keeps our own edit
+handlers from mistaking a swap for a user edit and what makes a frame step cheap (napari
+otherwise recomputes the viewer's dims ranges and redraws the layer several times per
+``layer.data =``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from napari.layers import Layer
+
+    from .session import ViewerSession
+
+__all__ = ["WTB_KEY", "Binding", "key_color"]
+
+WTB_KEY = "wtb_key"
+"""``layer.metadata`` entry naming the DataManager key a layer is bound to."""
+
+_PALETTE = (
+    "#ffd700",  # gold
+    "#00e5ff",  # cyan
+    "#ff4081",  # pink
+    "#76ff03",  # lime
+    "#ff9100",  # orange
+    "#b388ff",  # lavender
+)
+
+
+def key_color(dm: Any, key: str) -> str:
+    """Display colour of ``key``: ``dm.metadata["colors"][key]`` if set, else a stable pick."""
+    colors = dm.metadata.get("colors", {}) if isinstance(dm.metadata, dict) else {}
+    if isinstance(colors, dict) and isinstance(colors.get(key), str):
+        return colors[key]
+    return _PALETTE[sum(key.encode()) % len(_PALETTE)]
+
+
+class Binding(ABC):
+    """Keep the napari layer of one DataManager key in sync with it, both ways.
+
+    Parameters
+    ----------
+    session : ViewerSession
+        The session owning the viewer and the DataManager.
+    key : str
+        The DataManager key shown by this binding.
+    """
+
+    kinds: ClassVar[tuple[str, ...]] = ()
+    """DataManager data types this binding class handles."""
+
+    def __init__(self, session: ViewerSession, key: str) -> None:
+        self.session = session
+        self.key = key
+        self.layer: Layer | None = None
+        self.shown_index: int | None = None
+        """Index (on the key's clock) whose objects the layer shows."""
+        self._pushing = False
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def data(self) -> Any:
+        """The bound data object (looked up each time: keys can be replaced)."""
+        return self.session.dm.get_data(self.key)
+
+    def attach(self) -> Layer:
+        """Create the layer, add it to the viewer and connect its edit events."""
+        layer = self._make_layer()
+        layer.metadata[WTB_KEY] = self.key
+        self.layer = layer
+        self.session.viewer.add_layer(layer)
+        self._connect_layer(layer)
+        return layer
+
+    def detach(self, remove_layer: bool = True) -> None:
+        """Disconnect from the layer and (optionally) remove it from the viewer."""
+        layer, self.layer = self.layer, None
+        if layer is None:
+            return
+        self._disconnect_layer(layer)
+        viewer = self.session.viewer
+        if remove_layer and viewer is not None and layer in viewer.layers:
+            viewer.layers.remove(layer)
+
+    def rename(self, new_key: str) -> None:
+        """Follow a key rename: the layer takes the new name."""
+        self.key = new_key
+        if self.layer is not None:
+            self.layer.metadata[WTB_KEY] = new_key
+            self.layer.name = new_key
+
+    # ------------------------------------------------------------------ time
+    def show_frame(self, display_frame: int, force: bool = False) -> None:
+        """Show the objects of ``display_frame`` (converted to the key's clock)."""
+        if self.layer is None:
+            return
+        index = self.session.from_display(self.key, display_frame)
+        if index == self.shown_index and not force:
+            return
+        self.shown_index = index
+        self._render(index)
+
+    def on_data_changed(self, frames: np.ndarray | None) -> None:
+        """Redraw if the DataManager change touched the shown frame (``None`` = all)."""
+        if self._pushing or self.layer is None:
+            return
+        if frames is None or self.shown_index is None:
+            self.show_frame(self.session.current_frame, force=True)
+            return
+        touched = np.asarray(frames, dtype=np.int64).ravel()
+        if touched.size and np.any(touched == self.shown_index):
+            self.show_frame(self.session.current_frame, force=True)
+
+    # ------------------------------------------------------------------ edits
+    def push_frame(self, objects: Any, ids: np.ndarray) -> np.ndarray:
+        """Write the layer's objects to the shown frame as one undo step; return the ids."""
+        if self.shown_index is None:
+            raise RuntimeError(f"{self.key!r}: no frame shown yet, cannot store an edit")
+        self._pushing = True
+        try:
+            return np.asarray(self.data.set_frame(self.shown_index, objects, ids), np.uint64)
+        finally:
+            self._pushing = False
+
+    # ------------------------------------------------------------------ helpers
+    @contextmanager
+    def quiet_swap(self, *extra_blockers: Any) -> Iterator[None]:
+        """Block the layer's events while replacing its content, then refresh it once."""
+        layer = self.layer
+        assert layer is not None
+        with ExitStack() as stack:
+            for name in ("data", "set_data", "highlight", "features"):
+                emitter = getattr(layer.events, name, None)
+                if emitter is not None:
+                    stack.enter_context(emitter.blocker())
+            for blocker in extra_blockers:
+                stack.enter_context(blocker)
+            yield
+        layer.refresh(thumbnail=False)
+        self.session.schedule_thumbnails()
+
+    @abstractmethod
+    def _make_layer(self) -> Layer:
+        """Build the (empty) napari layer for this key."""
+
+    @abstractmethod
+    def _render(self, index: int) -> None:
+        """Put the objects of ``index`` (key clock) into the layer."""
+
+    def _connect_layer(self, layer: Layer) -> None:  # noqa: B027 - optional hook
+        """Connect the layer's edit events (default: none)."""
+
+    def _disconnect_layer(self, layer: Layer) -> None:  # noqa: B027 - optional hook
+        """Undo :meth:`_connect_layer` (default: none)."""

@@ -1,0 +1,85 @@
+"""Media key (video / image stack) → napari Image layer, sliced lazily by napari."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from napari.layers import Image
+
+from .binding import Binding
+
+__all__ = ["ClockMappedMedia", "ImageBinding"]
+
+
+class ClockMappedMedia:
+    """Array-like view of a media on the display clock, for media bound to another clock.
+
+    Frame ``i`` of this view is frame ``index_map[i]`` of ``media``. Only integer indexing on
+    the first axis is mapped; napari slices one frame at a time.
+    """
+
+    def __init__(self, media: Any, index_map: np.ndarray) -> None:
+        self.media = media
+        self.index_map = np.asarray(index_map, dtype=np.int64)
+        self.dtype = media.dtype
+        self.shape = (int(self.index_map.size), *tuple(media.shape[1:]))
+        self.ndim = len(self.shape)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rest: tuple = ()
+        if isinstance(key, tuple):
+            key, rest = key[0], key[1:]
+        mapped = self.index_map[key]
+        frames = self.media[int(mapped)] if np.ndim(mapped) == 0 else self.media[mapped.tolist()]
+        if not rest:
+            return frames
+        if np.ndim(mapped) == 0:
+            return frames[rest]
+        return frames[(slice(None), *rest)]
+
+
+class ImageBinding(Binding):
+    """Show a media key as an Image layer: gray colormap, contrast limits from the media.
+
+    The MediaData itself is handed to napari (lazy: napari reads one frame per step). A
+    media bound to a clock other than the display clock is wrapped in
+    :class:`ClockMappedMedia`.
+    """
+
+    kinds: ClassVar[tuple[str, ...]] = ("video", "images")
+
+    def _layer_source(self) -> Any:
+        media = self.data
+        session = self.session
+        if session.dm.time_key(self.key) == session.display_clock:
+            return media
+        display_times = session.dm.get_time(session.display_clock).times
+        index_map = session.dm.clock_of(self.key).indices_at_times(display_times)
+        return ClockMappedMedia(media, np.clip(index_map, 0, len(media) - 1))
+
+    def _make_layer(self) -> Image:
+        media = self.data
+        return Image(
+            self._layer_source(),
+            name=self.key,
+            colormap="gray",
+            contrast_limits=tuple(media.contrast_limits),
+            rgb=bool(getattr(media, "is_color", False)),
+            multiscale=False,
+        )
+
+    def _render(self, index: int) -> None:
+        """napari slices the media itself when the frame changes."""
+
+    def on_data_changed(self, frames: np.ndarray | None) -> None:
+        """Swap the media when the key was replaced with a new media object."""
+        if self.layer is None or frames is not None:
+            return
+        source = self._layer_source()
+        if source is not self.layer.data:
+            self.layer.data = source
+            self.layer.contrast_limits = tuple(self.data.contrast_limits)

@@ -1,0 +1,504 @@
+"""One :class:`ViewerSession` per napari viewer: its DataManager, layer bindings and clock.
+
+Every dock of a viewer reaches the same session through :func:`get_session`; the
+registry holds the session (and so the DataManager) strongly for as long as the viewer
+lives. napari offers no public "viewer closed" signal, so the registry is keyed weakly by
+the viewer and the session only holds a weak reference back to it: closing and
+dropping the viewer drops its session (no leaked Qt widgets in tests).
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from psygnal import Signal
+from qtpy.QtCore import QTimer
+
+from ..core import DataManager
+from .binding import WTB_KEY, Binding
+from .image_binding import ImageBinding
+from .labels_binding import LabelsBinding
+from .main_thread import connect_main
+from .points_binding import PointsBinding
+from .shapes_binding import ShapesBinding
+from .time_sync import FrameScheduler, convert_frame, frame_axis_placeholder, frame_of_dims
+
+if TYPE_CHECKING:
+    import napari
+
+__all__ = [
+    "BINDING_CLASSES",
+    "FRAME_AXIS_LAYER",
+    "MEDIA_SUFFIXES",
+    "ViewerSession",
+    "get_data_manager",
+    "get_session",
+]
+
+BINDING_CLASSES: dict[str, type[Binding]] = {
+    "video": ImageBinding,
+    "images": ImageBinding,
+    "mask": LabelsBinding,
+    "line": ShapesBinding,
+    "points": PointsBinding,
+}
+"""DataManager data type → binding class (the spatial types shown as layers)."""
+
+MEDIA_TYPES = ("video", "images")
+_STACK_ORDER = {"video": 0, "images": 0, "mask": 1, "line": 2, "points": 3}
+FRAME_AXIS_LAYER = "wtb_frame_axis"
+"""``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
+MEDIA_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".tif", ".tiff")
+THUMBNAIL_DELAY_MS = 250
+"""Layer thumbnails are redrawn once scrubbing has paused this long."""
+
+_SESSIONS: weakref.WeakKeyDictionary[Any, ViewerSession] = weakref.WeakKeyDictionary()
+
+
+def get_session(viewer: napari.Viewer) -> ViewerSession:
+    """Return the session of ``viewer``, creating it (with an empty DataManager) on first use."""
+    session = _SESSIONS.get(viewer)
+    if session is None:
+        session = ViewerSession(viewer)
+        _SESSIONS[viewer] = session
+    return session
+
+
+def get_data_manager(viewer: napari.Viewer) -> DataManager:
+    """Return the DataManager of ``viewer``'s session."""
+    return get_session(viewer).dm
+
+
+class ViewerSession:
+    """A viewer's DataManager plus the layer bindings that keep napari in sync with it.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer to bind (held weakly).
+    dm : DataManager, optional
+        The DataManager to show; a new one by default.
+
+    Signals
+    -------
+    frame_changed(int)
+        The display frame our layers show changed (coalesced while scrubbing).
+    active_key_changed(object)
+        :attr:`active_key` changed (str or None).
+    shown_changed(str, bool)
+        A key got (True) or lost (False) its layer.
+    """
+
+    frame_changed = Signal(int)
+    active_key_changed = Signal(object)
+    shown_changed = Signal(str, bool)
+
+    def __init__(self, viewer: napari.Viewer, dm: DataManager | None = None) -> None:
+        self._viewer_ref = weakref.ref(viewer)
+        self.dm = dm if dm is not None else DataManager()
+        self.path: Path | None = None
+        self.bindings: dict[str, Binding] = {}
+        self._hidden: set[str] = set()
+        self._active_key: str | None = None
+        self._engine: Any = None
+        self._display_clock = "time"
+        self._frame_axis: Any = None
+        self._loading = False
+        self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
+        self._thumbnail_timer = QTimer()
+        self._thumbnail_timer.setSingleShot(True)
+        self._thumbnail_timer.setInterval(THUMBNAIL_DELAY_MS)
+        self._thumbnail_timer.timeout.connect(self._refresh_thumbnails)
+        viewer.layers.events.removed.connect(self._on_layer_removed)
+        viewer.layers.selection.events.active.connect(self._on_active_layer)
+        dm_signals = self.dm
+        self._dm_slots = [
+            (dm_signals.data_added, connect_main(dm_signals.data_added, self._on_data_added)),
+            (dm_signals.data_removed, connect_main(dm_signals.data_removed, self._on_data_removed)),
+            (dm_signals.data_renamed, connect_main(dm_signals.data_renamed, self._on_data_renamed)),
+            (dm_signals.data_changed, connect_main(dm_signals.data_changed, self._on_data_changed)),
+            (
+                dm_signals.clocks_changed,
+                connect_main(dm_signals.clocks_changed, self._on_clocks_changed),
+            ),
+        ]
+        self.bind_all()
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def viewer(self) -> napari.Viewer | None:
+        """The viewer (``None`` once it has been garbage-collected)."""
+        return self._viewer_ref()
+
+    @property
+    def modified(self) -> bool:
+        """Whether the DataManager changed since it was loaded or saved."""
+        return bool(self.dm.modified)
+
+    @property
+    def engine(self) -> Any:
+        """The session's :class:`~napari_whiskertoolbox.scripting.ScriptEngine` (created lazily).
+
+        The engine sees the viewer through a weak proxy so that it does not keep a closed
+        viewer alive.
+        """
+        if self._engine is None:
+            from ..scripting import ScriptEngine
+
+            viewer = self.viewer
+            self._engine = ScriptEngine(
+                self.dm, viewer=weakref.proxy(viewer) if viewer is not None else None
+            )
+        return self._engine
+
+    # ------------------------------------------------------------------ clocks
+    @property
+    def display_clock(self) -> str:
+        """Name of the clock on the viewer's frame axis: the media key's clock, else ``"time"``."""
+        return self._display_clock
+
+    def _find_display_clock(self) -> str:
+        for key in self.dm.keys():
+            if self.dm.data_type(key) in MEDIA_TYPES:
+                return self.dm.time_key(key)
+        return "time"
+
+    @property
+    def n_frames(self) -> int:
+        """Number of display frames (length of the display clock, else of the media)."""
+        n = len(self.dm.get_time(self._display_clock))
+        if n == 0:
+            shape = self.media_shape(with_frames=True)
+            n = shape[0] if shape else 0
+        return n
+
+    def media_shape(self, with_frames: bool = False) -> tuple[int, ...] | None:
+        """``(height, width)`` of the first media key (with ``with_frames``: ``(n, h, w)``)."""
+        for key in self.dm.keys():
+            if self.dm.data_type(key) in MEDIA_TYPES:
+                shape = tuple(int(s) for s in self.dm.get_data(key).shape[:3])
+                return shape if with_frames else shape[1:3]
+        return None
+
+    def to_display(self, key: str, index: int) -> int:
+        """Display frame showing index ``index`` of ``key``'s clock."""
+        return convert_frame(self.dm, index, self.dm.time_key(key), self._display_clock)
+
+    def from_display(self, key: str, frame: int) -> int:
+        """Index on ``key``'s clock matching display frame ``frame``."""
+        return convert_frame(self.dm, frame, self._display_clock, self.dm.time_key(key))
+
+    # ------------------------------------------------------------------ frame
+    @property
+    def current_frame(self) -> int:
+        """The display frame the viewer's slider points at."""
+        viewer = self.viewer
+        return frame_of_dims(viewer.dims) if viewer is not None else 0
+
+    def set_frame(self, frame: int) -> None:
+        """Move the viewer to display frame ``frame`` (clamped) and show it right away."""
+        viewer = self.viewer
+        if viewer is None:
+            return
+        n = self.n_frames
+        frame = min(max(int(frame), 0), max(n - 1, 0))
+        if viewer.dims.ndim >= 3:
+            viewer.dims.set_current_step(0, frame)
+        self._scheduler.flush()
+
+    def _apply_frame(self, frame: int) -> None:
+        for binding in list(self.bindings.values()):
+            binding.show_frame(frame)
+        self.frame_changed.emit(frame)
+
+    def schedule_thumbnails(self) -> None:
+        """Redraw layer thumbnails once frame stepping pauses (they are skipped per step)."""
+        self._thumbnail_timer.start()
+
+    def _refresh_thumbnails(self) -> None:
+        for binding in self.bindings.values():
+            if binding.layer is not None and not isinstance(binding, ImageBinding):
+                binding.layer.refresh(data_displayed=False, highlight=False, extent=False)
+
+    # ------------------------------------------------------------------ active key
+    @property
+    def active_key(self) -> str | None:
+        """The key annotation shortcuts act on; follows the selected synced layer."""
+        return self._active_key
+
+    @active_key.setter
+    def active_key(self, key: str | None) -> None:
+        if key is not None and key not in self.dm:
+            raise KeyError(f"active_key: no data key {key!r}; available keys: {self.dm.keys()}")
+        if key != self._active_key:
+            self._active_key = key
+            self.active_key_changed.emit(key)
+
+    def _on_active_layer(self, event: Any) -> None:
+        layer = getattr(event, "value", None)
+        key = layer.metadata.get(WTB_KEY) if layer is not None else None
+        if key is not None and key in self.dm:
+            self.active_key = key
+
+    # ------------------------------------------------------------------ show / hide
+    def bind_all(self) -> None:
+        """Give every spatial key (media, masks, lines, points) its layer."""
+        self._display_clock = self._find_display_clock()
+        keys = [k for k in self.dm.keys() if self.dm.data_type(k) in BINDING_CLASSES]
+        keys.sort(key=lambda k: _STACK_ORDER[self.dm.data_type(k)])
+        for key in keys:
+            if key not in self._hidden:
+                self.show_key(key, _update_axis=False)
+        self._update_frame_axis()
+        self._scheduler.flush(force=True)
+
+    def is_shown(self, key: str) -> bool:
+        """Whether ``key`` currently has a layer."""
+        return key in self.bindings
+
+    def show_key(self, key: str, _update_axis: bool = True) -> None:
+        """Create the layer of ``key`` (no-op if it is shown already)."""
+        if key in self.bindings or self.viewer is None:
+            return
+        data_type = self.dm.data_type(key)
+        binding_class = BINDING_CLASSES.get(data_type)
+        if binding_class is None:
+            raise ValueError(
+                f"key {key!r} holds {data_type} data; only {sorted(BINDING_CLASSES)} "
+                "data can be shown as layers"
+            )
+        self._hidden.discard(key)
+        if data_type in MEDIA_TYPES:
+            self._display_clock = self._find_display_clock()
+        binding = binding_class(self, key)
+        self.bindings[key] = binding
+        layer = binding.attach()
+        self._place_layer(layer, _STACK_ORDER[data_type])
+        if _update_axis:
+            self._update_frame_axis()
+        binding.show_frame(self.current_frame, force=True)
+        self.shown_changed.emit(key, True)
+
+    def hide_key(self, key: str) -> None:
+        """Remove the layer of ``key`` (the data stays in the DataManager)."""
+        self._hidden.add(key)
+        self._unbind(key)
+
+    def _unbind(self, key: str) -> None:
+        binding = self.bindings.pop(key, None)
+        if binding is None:
+            return
+        binding.detach(remove_layer=True)
+        self.shown_changed.emit(key, False)
+
+    def _place_layer(self, layer: Any, order: int) -> None:
+        """Stack media below masks below lines below points; other layers stay on top."""
+        layers = self.viewer.layers
+        target = 0
+        for other in layers:
+            if other is layer:
+                continue
+            if other.metadata.get(FRAME_AXIS_LAYER):
+                target += 1
+                continue
+            key = other.metadata.get(WTB_KEY)
+            if key in self.bindings and key in self.dm:
+                if _STACK_ORDER.get(self.dm.data_type(key), 99) <= order:
+                    target += 1
+        index = layers.index(layer)
+        if index != target:
+            layers.move(index, target)
+
+    def _update_frame_axis(self) -> None:
+        """Keep a hidden placeholder carrying the frame axis when no media is shown."""
+        viewer = self.viewer
+        if viewer is None:
+            return
+        has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
+        placeholder = self._frame_axis
+        if has_media or not self.bindings:
+            if placeholder is not None:
+                self._frame_axis = None
+                if placeholder in viewer.layers:
+                    viewer.layers.remove(placeholder)
+            return
+        n = self.n_frames
+        if placeholder is not None and placeholder in viewer.layers:
+            if placeholder.data.shape[0] != max(n, 1):
+                placeholder.data = frame_axis_placeholder(n)
+            return
+        from napari.layers import Image
+
+        placeholder = Image(
+            frame_axis_placeholder(n),
+            name="frame axis",
+            visible=False,
+            contrast_limits=(0, 1),
+            metadata={FRAME_AXIS_LAYER: True},
+        )
+        self._frame_axis = placeholder
+        viewer.add_layer(placeholder)
+        viewer.layers.move(viewer.layers.index(placeholder), 0)
+
+    # ------------------------------------------------------------------ DataManager → layers
+    def _on_data_added(self, key: str) -> None:
+        if self._loading or key not in self.dm:
+            return
+        if self.dm.data_type(key) in BINDING_CLASSES and key not in self._hidden:
+            self.show_key(key)
+        elif self.dm.data_type(key) in MEDIA_TYPES:
+            self._refresh_clock()
+
+    def _on_data_removed(self, key: str) -> None:
+        if self._loading:
+            return
+        was_media = isinstance(self.bindings.get(key), ImageBinding)
+        self._unbind(key)
+        if key == self._active_key:
+            self.active_key = None
+        if was_media:
+            self._refresh_clock()
+
+    def _on_data_renamed(self, old: str, new: str) -> None:
+        if old in self._hidden:
+            self._hidden.discard(old)
+            self._hidden.add(new)
+        binding = self.bindings.pop(old, None)
+        if binding is not None:
+            binding.rename(new)
+            self.bindings[new] = binding
+        if self._active_key == old:
+            self.active_key = new
+
+    def _on_data_changed(self, key: str, frames: Any) -> None:
+        binding = self.bindings.get(key)
+        if binding is not None and not self._loading:
+            binding.on_data_changed(frames)
+
+    def _on_clocks_changed(self, name: str) -> None:
+        if not self._loading:
+            self._refresh_clock()
+
+    def _refresh_clock(self) -> None:
+        """Re-derive the display clock and frame axis, then redraw every layer."""
+        self._display_clock = self._find_display_clock()
+        self._update_frame_axis()
+        for binding in self.bindings.values():
+            if isinstance(binding, ImageBinding):
+                binding.on_data_changed(None)
+            binding.show_frame(self.current_frame, force=True)
+
+    def _on_layer_removed(self, event: Any) -> None:
+        layer = getattr(event, "value", None)
+        if layer is self._frame_axis:
+            self._frame_axis = None
+            return
+        for key, binding in list(self.bindings.items()):
+            if binding.layer is layer:
+                binding.detach(remove_layer=False)
+                del self.bindings[key]
+                self._hidden.add(key)
+                self.shown_changed.emit(key, False)
+
+    # ------------------------------------------------------------------ files
+    def open(self, path: str | Path) -> None:
+        """Load a session folder, a WhiskerToolbox JSON config, a video or a TIFF stack.
+
+        Everything is loaded into this session's DataManager and every spatial key is bound.
+
+        Raises
+        ------
+        ValueError
+            ``path`` is none of the supported kinds (or a file in it is malformed).
+        FileNotFoundError
+            ``path`` does not exist.
+        """
+        from .. import io
+
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"cannot open {path}: no such file or folder")
+        self._loading = True
+        try:
+            if path.is_dir():
+                from ..io.session import session_config_path
+
+                io.load_config(session_config_path(path), dm=self.dm)
+                self.dm.history.clear()
+                self.dm.mark_saved()
+                self.path = path
+            elif path.suffix.lower() == ".json":
+                io.load_config(path, dm=self.dm)
+                self.path = path
+            elif path.suffix.lower() in MEDIA_SUFFIXES:
+                from ..media import open_media
+
+                key = "media"
+                if key in self.dm:
+                    key = _free_key(self.dm, path.stem)
+                self.dm.set_data(key, open_media(path))
+            else:
+                raise ValueError(
+                    f"cannot open {path}: expected a session folder, a WhiskerToolbox .json "
+                    f"config, a video or a TIFF stack ({', '.join(MEDIA_SUFFIXES)})"
+                )
+        finally:
+            self._loading = False
+            self._resync_after_load()
+
+    def _resync_after_load(self) -> None:
+        for key in list(self.bindings):
+            if key not in self.dm or self.dm.data_type(key) not in BINDING_CLASSES:
+                self._unbind(key)
+        self._display_clock = self._find_display_clock()
+        self.bind_all()
+        for binding in self.bindings.values():
+            binding.on_data_changed(None)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Save the DataManager as a session folder (``path``, else :attr:`path`).
+
+        A session opened from a WhiskerToolbox config is saved, by default, into the folder
+        ``<config name>.session`` next to the config, never over the config itself.
+
+        Returns
+        -------
+        Path
+            The written ``session.json``.
+        """
+        from ..io import save_session
+
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("save: this session has no folder yet; pass save(path=<folder>)")
+        if path is None and target.suffix.lower() == ".json" and target.name != "session.json":
+            target = target.with_name(f"{target.stem}.session")
+        written = save_session(self.dm, target)
+        self.path = written.parent if target.suffix.lower() == ".json" else target
+        return written
+
+    def close(self) -> None:
+        """Remove every synced layer and disconnect from the DataManager and the viewer."""
+        for key in list(self.bindings):
+            self._unbind(key)
+        for signal, slot in self._dm_slots:
+            signal.disconnect(slot)
+        self._dm_slots = []
+        self._scheduler.close()
+        self._thumbnail_timer.stop()
+        viewer = self.viewer
+        if viewer is not None:
+            viewer.layers.events.removed.disconnect(self._on_layer_removed)
+            viewer.layers.selection.events.active.disconnect(self._on_active_layer)
+            if _SESSIONS.get(viewer) is self:
+                del _SESSIONS[viewer]
+
+
+def _free_key(dm: DataManager, stem: str) -> str:
+    base = stem or "media"
+    key, n = base, 2
+    while key in dm:
+        key, n = f"{base}_{n}", n + 1
+    return key
