@@ -18,7 +18,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("script", help="Python script to run")
     run.add_argument("--session", help="WhiskerToolbox JSON config or saved session folder")
     run.add_argument("--save", help="save the session to this folder afterwards")
-    run.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments after --")
+    run.epilog = "Arguments after `--` are passed to the script as sys.argv[1:]."
 
     demo = sub.add_parser("demo", help="open napari with the sample whisker session")
     demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
@@ -28,13 +28,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    script_args: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, script_args = argv[:split], argv[split + 1 :]
     args = _build_parser().parse_args(argv)
     if args.command == "run":
         from .scripting.headless import run_headless
 
-        script_args = list(args.script_args)
-        if script_args and script_args[0] == "--":
-            script_args = script_args[1:]
         return run_headless(args.script, session=args.session, save=args.save, argv=script_args)
     if args.command == "demo":
         from .demo import launch

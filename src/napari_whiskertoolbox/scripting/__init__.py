@@ -6,6 +6,7 @@ Nothing here imports Qt or napari; the GUI dock lives in
 
 from __future__ import annotations
 
+from .batch import EntityRef, entities_in_group, frames_with_data, intervals_of
 from .cancel import ScriptCancelled, check_cancelled
 from .engine import RunResult, ScriptBusyError, ScriptEngine
 from .importing import find_new_data, import_new_data
@@ -13,6 +14,7 @@ from .namespace import DEFAULT_PRELUDE, NamespaceEntry, ScriptInputError
 
 __all__ = [
     "DEFAULT_PRELUDE",
+    "EntityRef",
     "NamespaceEntry",
     "RunResult",
     "ScriptBusyError",
@@ -20,6 +22,9 @@ __all__ = [
     "ScriptEngine",
     "ScriptInputError",
     "check_cancelled",
+    "entities_in_group",
     "find_new_data",
+    "frames_with_data",
     "import_new_data",
+    "intervals_of",
 ]

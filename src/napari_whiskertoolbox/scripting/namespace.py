@@ -20,7 +20,14 @@ __all__ = [
     "listing",
 ]
 
-DEFAULT_PRELUDE = "import numpy as np\nfrom whiskertoolbox_python import *\n"
+DEFAULT_PRELUDE = (
+    "import numpy as np\n"
+    "from whiskertoolbox_python import *\n"
+    "from napari_whiskertoolbox.scripting import check_cancelled\n"
+    "from napari_whiskertoolbox.scripting.batch import (\n"
+    "    entities_in_group, frames_with_data, intervals_of,\n"
+    ")\n"
+)
 """Code run in a fresh namespace before any script (configurable per engine)."""
 
 _SUMMARY_WIDTH = 80

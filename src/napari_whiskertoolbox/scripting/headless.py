@@ -1,0 +1,133 @@
+"""Run a script without a GUI: ``napari-whiskertoolbox run SCRIPT.py --session PATH``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .capture import underlying_stream
+from .engine import RunResult, ScriptEngine
+
+__all__ = ["EXIT_CANCELLED", "EXIT_FAILURE", "EXIT_USAGE", "load_for_script", "run_headless"]
+
+EXIT_FAILURE = 1
+"""Exit code of a script that raised, or of a failed load or save."""
+EXIT_USAGE = 2
+"""Exit code when the script or session path is unusable."""
+EXIT_CANCELLED = 130
+"""Exit code of an interrupted script (as a shell reports Ctrl+C)."""
+
+
+def load_for_script(session: str | os.PathLike[str] | None) -> Any:
+    """DataManager for a headless run: empty, a saved session folder or a JSON config.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``session`` does not exist.
+    napari_whiskertoolbox.io.FormatError
+        If the config or session is malformed (the message names file and line/item).
+    """
+    from .. import io
+    from ..core import DataManager
+
+    if session is None:
+        return DataManager()
+    path = Path(session).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"session not found: {path} (expected a .json config or a session folder)"
+        )
+    return io.load_session(path) if path.is_dir() else io.load_config(path)
+
+
+def _echo(stdout: TextIO, stderr: TextIO):
+    streams = {"stdout": stdout, "stderr": stderr}
+
+    def write(stream: str, text: str) -> None:
+        target = streams[stream]
+        target.write(text)
+        if stream == "stderr" or text.endswith("\n"):
+            target.flush()
+
+    return write
+
+
+def _exit_code(result: RunResult) -> int:
+    if result.cancelled:
+        return EXIT_CANCELLED
+    if result.exit_code is not None:
+        return result.exit_code
+    return 0 if result.success else EXIT_FAILURE
+
+
+def run_headless(
+    script: str | os.PathLike[str],
+    session: str | os.PathLike[str] | None = None,
+    save: str | os.PathLike[str] | None = None,
+    argv: Sequence[str] = (),
+) -> int:
+    """Run ``script`` against a session with the same engine the GUI uses.
+
+    The script's output goes to this process's stdout/stderr as it is printed; a failure
+    prints the traceback (trimmed to the script's frames) to stderr.
+
+    Parameters
+    ----------
+    script : path-like
+        The Python file to run (``__file__`` is set, the working directory is its folder).
+    session : path-like, optional
+        A WhiskerToolbox JSON config or a saved session folder; an empty DataManager if omitted.
+    save : path-like, optional
+        Session folder to save ``dm`` to after a successful run.
+    argv : sequence of str
+        ``sys.argv[1:]`` inside the script.
+
+    Returns
+    -------
+    int
+        ``0`` on success, the script's ``sys.exit`` code, ``1`` when it raised or loading or
+        saving failed, ``2`` for a missing script or session, ``130`` when interrupted.
+    """
+    stdout, stderr = underlying_stream("stdout"), underlying_stream("stderr")
+    script_path = Path(script).expanduser()
+    if not script_path.is_file():
+        print(f"error: script not found: {script_path}", file=stderr)
+        return EXIT_USAGE
+    try:
+        dm = load_for_script(session)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_USAGE
+    except (ValueError, OSError) as exc:
+        print(f"error: could not load session {session}: {exc}", file=stderr)
+        return EXIT_FAILURE
+    if session is not None and dm.metadata.get("config_python"):
+        print(
+            "note: the config's python block was not run (headless runs never run it)", file=stderr
+        )
+
+    engine = ScriptEngine(dm)
+    try:
+        result = engine.run_file(script_path, argv=list(argv), on_output=_echo(stdout, stderr))
+    except KeyboardInterrupt:
+        print("interrupted", file=stderr)
+        return EXIT_CANCELLED
+    if result.error:
+        stderr.write(result.error if result.error.endswith("\n") else result.error + "\n")
+        stderr.flush()
+    code = _exit_code(result)
+    if code != 0 or save is None:
+        return code
+
+    from .. import io
+
+    try:
+        written = io.save_session(dm, save)
+    except (ValueError, OSError) as exc:
+        print(f"error: could not save the session to {save}: {exc}", file=stderr)
+        return EXIT_FAILURE
+    print(f"saved session to {written.parent}", file=stderr)
+    return 0
