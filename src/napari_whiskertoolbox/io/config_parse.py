@@ -219,7 +219,8 @@ def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -
 def _resolve(raw: Any, where: str, variables: dict[str, str], base: Path, path: Path) -> ConfigItem:
     if not isinstance(raw, dict):
         raise FormatError(f"expected an object, found {type(raw).__name__}", path=path, item=where)
-    item = _substitute(raw, variables, path, where)
+    raw_name = raw.get("name")
+    item = _substitute(raw, variables, path, f"{where} '{raw_name}'" if raw_name else where)
     name = item.get("name")
     label = f"{where} '{name}'" if name else where
     for key in ("data_type", "name"):
