@@ -252,6 +252,7 @@ def _resolve_path(filepath: str, base: Path, config: Path, label: str) -> Path:
     candidate = Path(os.path.expanduser(filepath))
     if not candidate.is_absolute():
         candidate = base / candidate
+    candidate = Path(os.path.normpath(candidate))
     if glob.has_magic(str(candidate)):
         matches = sorted(glob.glob(str(candidate)))
         if not matches:

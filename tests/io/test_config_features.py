@@ -1,0 +1,217 @@
+"""load_config: variables, loops, clocks, python block, relative paths, all-or-nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io import FormatError, load_config
+
+
+@pytest.fixture
+def events_dir(tmp_path):
+    folder = tmp_path / "animal1"
+    folder.mkdir()
+    for name, times in {"w0": "1\n2\n", "w1": "3\n", "w2": "4\n5\n6\n"}.items():
+        (folder / f"{name}.csv").write_text(times)
+    return folder
+
+
+def test_paths_are_relative_to_the_json_file(tmp_path, events_dir, write_config):
+    sub = tmp_path / "configs"
+    sub.mkdir()
+    cfg = sub / "c.json"
+    cfg.write_text('[{"data_type": "digital_event", "name": "e", "filepath": "../animal1/w0.csv"}]')
+    dm = load_config(cfg)
+    np.testing.assert_array_equal(dm.get_data("e").times, [1, 2])
+    assert dm.metadata["sources"]["e"]["filepath"] == str(events_dir / "w0.csv")
+
+
+def test_variables_then_environment(tmp_path, events_dir, write_config, monkeypatch):
+    monkeypatch.setenv("WTB_TEST_ANIMAL", "animal1")
+    doc = {
+        "variables": {"WHISKER": "w1"},
+        "data": [
+            {"data_type": "digital_event", "name": "${WHISKER}_events",
+             "filepath": "${WTB_TEST_ANIMAL}/${WHISKER}.csv"},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    np.testing.assert_array_equal(dm.get_data("w1_events").times, [3])
+
+
+def test_variables_take_precedence_over_environment(
+    tmp_path, events_dir, write_config, monkeypatch
+):
+    monkeypatch.setenv("WHICH", "w0")
+    doc = {
+        "variables": {"WHICH": "w2"},
+        "data": [{"data_type": "digital_event", "name": "e", "filepath": "animal1/${WHICH}.csv"}],
+    }
+    assert len(load_config(write_config(doc)).get_data("e")) == 3
+
+
+def test_loops_expand_items_per_value(tmp_path, events_dir, write_config):
+    doc = {
+        "variables": {"ANIMAL": "animal1"},
+        "loops": [
+            {"variable": "W", "values": ["w0", "w2"],
+             "data": [{"data_type": "digital_event", "name": "events_${W}",
+                       "filepath": "${ANIMAL}/${W}.csv"}]},
+            {"variable": "I", "values": {"start": 0, "stop": 2},
+             "data": [{"data_type": "digital_event", "name": "idx_${I}",
+                       "filepath": "${ANIMAL}/w${I}.csv"}]},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert dm.keys() == ["events_w0", "events_w2", "idx_0", "idx_1"]
+    np.testing.assert_array_equal(dm.get_data("events_w2").times, [4, 5, 6])
+    np.testing.assert_array_equal(dm.get_data("idx_1").times, [3])
+
+
+def test_loop_error_names_the_loop_value(tmp_path, events_dir, write_config):
+    doc = {
+        "loops": [
+            {"variable": "W", "values": ["w0", "w9"],
+             "data": [{"data_type": "digital_event", "name": "e_${W}", "filepath": "animal1/${W}.csv"}]}
+        ]
+    }  # fmt: skip
+    with pytest.raises(FormatError, match=r"loops\[0\]\.data\[0\] \(w9\) 'e_w9'.*w9\.csv"):
+        load_config(write_config(doc))
+
+
+def test_clocks_block_binds_items(tmp_path, events_dir, write_config):
+    ticks = tmp_path / "camera.txt"
+    ticks.write_text("0\n300\n600\n900\n")
+    doc = {
+        "clocks": {"camera": {"format": "csv", "filepath": "camera.txt", "sampling_rate": 30000}},
+        "data": [
+            {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": "camera"},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert dm.time_key("e") == "camera"
+    camera = dm.get_time("camera")
+    np.testing.assert_array_equal(camera.times, [0, 300, 600, 900])
+    assert camera.sampling_rate == 30000
+    assert dm.convert_index(2, "camera", "camera") == 2
+
+
+def test_explicit_time_clock_is_not_replaced_by_media(wtb_data, write_config):
+    doc = {
+        "clocks": [{"name": "time", "format": "count", "count": 30000}],
+        "data": [
+            {"data_type": "video", "name": "v", "filepath": str(wtb_data / "Media" / "*.mp4")}
+        ],
+    }
+    dm = load_config(write_config(doc))
+    assert len(dm.get_time("time")) == 30000
+
+
+def test_python_block_is_reported_not_executed(tmp_path, write_config):
+    marker = tmp_path / "ran.txt"
+    code = f"open({str(marker)!r}, 'w').write('x')"
+    dm = load_config(write_config({"data": [], "python": code}))
+    assert not marker.exists()
+    assert dm.metadata["config_python"] == {"code": code, "file": None, "executed": False}
+
+
+def test_python_block_runs_only_when_allowed(tmp_path, write_config):
+    code = [
+        "from napari_whiskertoolbox.core.events import DigitalEventSeries",
+        "dm.set_data('from_python', DigitalEventSeries([7, 8]))",
+    ]
+    dm = load_config(write_config({"python": code}), allow_python=True)
+    np.testing.assert_array_equal(dm.get_data("from_python").times, [7, 8])
+    assert dm.metadata["config_python"]["executed"] is True
+
+
+def test_python_file_block_is_not_imported(tmp_path, write_config):
+    script = tmp_path / "setup.py"
+    script.write_text("raise SystemExit('must not run')\n")
+    dm = load_config(write_config({"python": {"file": "setup.py"}}))
+    assert dm.metadata["config_python"]["file"] == str(script)
+
+
+def _populated_dm() -> DataManager:
+    dm = DataManager()
+    dm.set_time("camera", TimeFrame([0, 10, 20]))
+    dm.set_data("existing", DigitalEventSeries([1, 2, 3]))
+    dm.metadata["note"] = "keep me"
+    dm.mark_saved()
+    return dm
+
+
+def _snapshot(dm: DataManager):
+    return (
+        dm.keys(),
+        {k: dm.get_data(k) for k in dm.keys()},
+        dm.time_keys(),
+        {c: dm.get_time(c) for c in dm.time_keys()},
+        dict(dm.metadata),
+        dm.modified,
+        dm.history.can_undo,
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_item",
+    [
+        {"data_type": "digital_event", "name": "bad", "filepath": "missing.csv"},
+        {"data_type": "nonsense", "name": "bad", "filepath": "x.csv"},
+        {
+            "data_type": "digital_event",
+            "name": "bad",
+            "filepath": "animal1/w0.csv",
+            "clock": "nope",
+        },
+    ],
+)
+def test_all_or_nothing(tmp_path, events_dir, write_config, bad_item):
+    dm = _populated_dm()
+    before = _snapshot(dm)
+    good = {"data_type": "digital_event", "name": "good", "filepath": "animal1/w1.csv"}
+    clock = {"name": "time", "format": "count", "count": 5}
+    with pytest.raises(FormatError):
+        load_config(write_config({"clocks": [clock], "data": [good, bad_item]}), dm)
+    after = _snapshot(dm)
+    assert after[0] == before[0] and after[2] == before[2]
+    assert all(after[1][k] is before[1][k] for k in before[0])
+    assert all(after[3][c] is before[3][c] for c in before[2])
+    assert after[4:] == before[4:]
+
+
+def test_python_error_leaves_dm_unchanged(tmp_path, events_dir, write_config):
+    dm = _populated_dm()
+    doc = {
+        "data": [{"data_type": "digital_event", "name": "good", "filepath": "animal1/w1.csv"}],
+        "python": "raise RuntimeError('boom')",
+    }
+    with pytest.raises(FormatError, match=r"python.*RuntimeError: boom"):
+        load_config(write_config(doc), dm, allow_python=True)
+    assert dm.keys() == ["existing"]
+
+
+def test_success_merges_into_given_dm_and_is_undoable(tmp_path, events_dir, write_config):
+    dm = _populated_dm()
+    doc = [
+        {
+            "data_type": "digital_event",
+            "name": "good",
+            "filepath": "animal1/w1.csv",
+            "color": "#ff0000",
+        }
+    ]
+    result = load_config(write_config(doc), dm)
+    assert result is dm
+    assert dm.keys() == ["existing", "good"]
+    assert dm.metadata["note"] == "keep me"
+    source = dm.metadata["sources"]["good"]
+    assert source["format"] == "csv" and source["color"] == "#ff0000"
+    assert source["filepath"] == str(events_dir / "w1.csv")
+    assert dm.modified
+    assert dm.undo()
+    assert dm.keys() == ["existing"]
