@@ -74,7 +74,7 @@ class DigitalEventSeries(RecordingMixin):
     def _restore(self, snapshot: _Snapshot) -> Change:
         old = self._times
         self._times, self._ids = snapshot
-        return Change(np.union1d(old, self._times))
+        return Change(np.setxor1d(old, self._times))
 
     @property
     def times(self) -> np.ndarray:

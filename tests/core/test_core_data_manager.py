@@ -1,0 +1,312 @@
+"""DataManager: keys, clocks, signals, undo/redo of container and key-level edits."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    ArrayMedia,
+    DataManager,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    LineData,
+    MaskData,
+    PointData,
+    TensorData,
+    TimeFrame,
+)
+
+
+@pytest.fixture
+def dm() -> DataManager:
+    return DataManager()
+
+
+class Recorder:
+    """Collects every DataManager signal emission as (name, args)."""
+
+    def __init__(self, dm: DataManager) -> None:
+        self.events: list[tuple] = []
+        for name in (
+            "data_added",
+            "data_removed",
+            "data_renamed",
+            "data_changed",
+            "clocks_changed",
+            "modified_changed",
+        ):
+            getattr(dm, name).connect(lambda *args, _n=name: self.events.append((_n, *args)))
+
+    def of(self, name: str) -> list[tuple]:
+        return [e[1:] for e in self.events if e[0] == name]
+
+    def changed_frames(self) -> list[list[int] | None]:
+        return [None if f is None else f.tolist() for _, f in self.of("data_changed")]
+
+
+def test_default_time_clock_exists_and_grows_with_data(dm: DataManager):
+    assert dm.time_keys() == ["time"]
+    assert len(dm.get_time()) == 0
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(50)))
+    assert len(dm.get_time("time")) == 50
+    pts = PointData()
+    dm.set_data("pts", pts)
+    pts.add(120, [1, 1])
+    assert len(dm.get_time()) == 121
+
+
+def test_explicit_time_clock_is_not_grown(dm: DataManager):
+    dm.set_time("time", TimeFrame.from_count(10))
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(50)))
+    assert len(dm.get_time()) == 10
+
+
+@pytest.mark.parametrize(
+    ("obj", "kind"),
+    [
+        (AnalogTimeSeries([1.0]), "analog"),
+        (DigitalEventSeries([1]), "digital_event"),
+        (DigitalIntervalSeries([[0, 1]]), "digital_interval"),
+        (PointData(), "points"),
+        (LineData(), "line"),
+        (MaskData(), "mask"),
+        (TensorData(np.zeros((2, 2))), "tensor"),
+        (ArrayMedia(np.zeros((2, 4, 4), np.uint8), kind="video"), "video"),
+        (ArrayMedia(np.zeros((2, 4, 4), np.uint8)), "images"),
+    ],
+)
+def test_data_type_of_every_kind(dm: DataManager, obj, kind: str):
+    dm.set_data("x", obj)
+    assert dm.data_type("x") == kind
+    assert dm.keys(kind) == ["x"]
+    assert dm["x"] is obj
+
+
+def test_get_missing_key_lists_available(dm: DataManager):
+    dm.set_data("whiskers", LineData())
+    with pytest.raises(KeyError, match=r"'nope'.*\['whiskers'\]"):
+        dm.get_data("nope")
+    with pytest.raises(KeyError, match="'nope'"):
+        del dm["nope"]
+
+
+def test_set_data_validation(dm: DataManager):
+    with pytest.raises(KeyError, match="'camera'"):
+        dm.set_data("x", PointData(), time_key="camera")
+    with pytest.raises(ValueError, match="unsupported data object list"):
+        dm.set_data("x", [1, 2])
+    with pytest.raises(ValueError, match="non-empty string"):
+        dm.set_data("", PointData())
+    pts = PointData()
+    dm.set_data("a", pts)
+    with pytest.raises(ValueError, match="already stored under key 'a'"):
+        dm.set_data("b", pts)
+    with pytest.raises(ValueError, match="unknown data type"):
+        dm.keys("whatever")
+
+
+def test_container_edits_recorded_and_undone_with_frames(dm: DataManager):
+    pts = PointData()
+    pts.add(1, [0, 0])  # before insertion: not recorded
+    dm.set_data("pts", pts)
+    rec = Recorder(dm)
+    ids = pts.add(5, [[1, 2], [3, 4]])
+    pts.update(int(ids[0]), [9, 9])
+    assert rec.changed_frames() == [[5], [5]]
+    assert dm.undo()
+    np.testing.assert_array_equal(pts.at(5), [[1, 2], [3, 4]])
+    assert dm.undo()
+    assert pts.count_at(5) == 0
+    assert rec.changed_frames() == [[5], [5], [5], [5]]
+    assert dm.undo()  # the set_data itself
+    assert "pts" not in dm
+    assert not dm.undo()
+    assert dm.redo() and dm.redo() and dm.redo()
+    np.testing.assert_array_equal(pts.at(5), [[9, 9], [3, 4]])
+    assert dm.history.can_undo and not dm.history.can_redo
+
+
+def test_undo_of_set_frame_restores_previous_frame_and_ids(dm: DataManager):
+    lines = LineData()
+    dm.set_data("whiskers", lines)
+    (a,) = lines.add(3, [[0, 0], [1, 1]])
+    lines.set_frame(3, [[[5, 5], [6, 6], [7, 7]]], ids=[0])
+    assert lines.find(int(a)) is None
+    dm.undo()
+    assert lines.ids_at(3).tolist() == [a]
+    np.testing.assert_array_equal(lines.at(3)[0], [[0, 0], [1, 1]])
+
+
+def test_undo_survives_compaction(dm: DataManager):
+    lines = LineData.from_flat([0, 1], np.zeros((4, 2)), offsets=[0, 2, 4])
+    lines.compact_threshold = 2
+    dm.set_data("w", lines)
+    for t in range(2, 8):
+        lines.add(t, np.full((2, 2), t))
+    lines.clear_at(0)
+    for _ in range(7):
+        assert dm.undo()
+    np.testing.assert_array_equal(lines.times_with_data(), [0, 1])
+    assert lines.n_entries == 2
+
+
+def test_events_and_intervals_edits_are_undoable(dm: DataManager):
+    ev = DigitalEventSeries([1, 2])
+    iv = DigitalIntervalSeries([[0, 10]])
+    dm.set_data("ttl", ev)
+    dm.set_data("contact", iv)
+    rec = Recorder(dm)
+    ev.add(7)
+    iv.set_time(5, False)
+    assert iv.intervals.tolist() == [[0, 4], [6, 10]]
+    dm.undo()
+    assert iv.intervals.tolist() == [[0, 10]]
+    dm.undo()
+    assert ev.times.tolist() == [1, 2]
+    assert [k for k, _ in rec.of("data_changed")] == ["ttl", "contact", "contact", "ttl"]
+    assert rec.changed_frames()[-1] == [7]
+
+
+def test_group_merges_edits_of_several_containers(dm: DataManager):
+    pts, ev = PointData(), DigitalEventSeries()
+    dm.set_data("pts", pts)
+    dm.set_data("ev", ev)
+    with dm.history.group("label frame"):
+        pts.add(0, [1, 1])
+        ev.add(0)
+    assert dm.history.undo_label == "label frame"
+    dm.undo()
+    assert pts.count_at(0) == 0 and len(ev) == 0
+
+
+def test_key_operations_are_undoable_with_signals(dm: DataManager):
+    rec = Recorder(dm)
+    first, second = PointData(), PointData()
+    dm.set_data("p", first)
+    dm.set_data("p", second)  # replacement
+    dm.rename_data("p", "q")
+    assert dm.delete_data("q") and not dm.delete_data("q")
+    assert rec.of("data_added") == [("p",), ("p",)]
+    assert rec.of("data_removed") == [("p",), ("q",)]
+    assert rec.of("data_renamed") == [("p", "q")]
+    dm.undo()  # delete
+    assert dm["q"] is second
+    dm.undo()  # rename
+    assert dm["p"] is second and "q" not in dm
+    dm.undo()  # replacement
+    assert dm["p"] is first
+    first.add(0, [1, 1])
+    assert dm.history.undo_label.startswith("add point")
+    second.add(0, [2, 2])  # no longer stored: not recorded
+    assert dm.history.undo_label.startswith("add point")
+    dm.undo()
+    assert first.count_at(0) == 0
+
+
+def test_deleted_container_no_longer_records_or_signals(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    dm.delete_data("p")
+    rec = Recorder(dm)
+    steps = len(dm.history)
+    pts.add(0, [1, 1])
+    assert len(dm.history) == steps
+    assert rec.of("data_changed") == []
+
+
+def test_rename_validation(dm: DataManager):
+    dm.set_data("a", PointData())
+    dm.set_data("b", PointData())
+    with pytest.raises(ValueError, match="'b' already exists"):
+        dm.rename_data("a", "b")
+    with pytest.raises(KeyError, match="'zzz'"):
+        dm.rename_data("zzz", "c")
+
+
+def test_renamed_container_signals_under_new_key(dm: DataManager):
+    pts = PointData()
+    dm.set_data("a", pts)
+    dm.rename_data("a", "b")
+    rec = Recorder(dm)
+    pts.add(2, [0, 0])
+    assert rec.of("data_changed")[0][0] == "b"
+
+
+def test_modified_flag(dm: DataManager):
+    rec = Recorder(dm)
+    assert not dm.modified
+    pts = PointData()
+    dm.set_data("p", pts)
+    assert dm.modified
+    dm.mark_saved()
+    assert not dm.modified
+    pts.add(0, [0, 0])
+    assert dm.modified
+    dm.mark_saved()
+    dm.groups.create("left", [1])
+    assert dm.modified
+    assert rec.of("modified_changed") == [(True,), (False,), (True,), (False,), (True,)]
+
+
+def test_clocks_and_conversion(dm: DataManager):
+    rec = Recorder(dm)
+    dm.set_time("time", TimeFrame.from_count(1000, sampling_rate=30000.0))
+    dm.set_time("camera", TimeFrame(np.arange(0, 1000, 10)))
+    assert rec.of("clocks_changed") == [("time",), ("camera",)]
+    pts = PointData()
+    dm.set_data("pts", pts, time_key="camera")
+    assert dm.time_key("pts") == "camera"
+    assert dm.clock_of("pts") is dm.get_time("camera")
+    assert dm.convert_index(3, "camera", "time") == 30
+    assert dm.convert_index(34, "time", "camera") == 3
+    assert dm.convert_index(35, "time", "camera", preceding=False) == 4
+    np.testing.assert_array_equal(dm.convert_index([0, 15], "time", "camera"), [0, 1])
+    assert dm.convert_index(7, "camera", "camera") == 7
+    dm.set_time_key("pts", "time")
+    assert dm.time_key("pts") == "time"
+    dm.undo()
+    assert dm.time_key("pts") == "camera"
+    with pytest.raises(KeyError, match="'nope'.*camera"):
+        dm.get_time("nope")
+    with pytest.raises(ValueError, match="used by keys"):
+        dm.delete_time("camera")
+    with pytest.raises(ValueError, match="TimeFrame"):
+        dm.set_time("x", [1, 2, 3])
+
+
+def test_dunders_and_metadata(dm: DataManager):
+    dm["a"] = PointData()
+    dm.set_data("b", LineData())
+    assert list(dm) == ["a", "b"] and len(dm) == 2 and "a" in dm
+    assert dm.keys() == ["a", "b"]
+    assert [k for k, _ in dm.items()] == ["a", "b"]
+    del dm["a"]
+    assert "a" not in dm
+    dm.metadata["ui"] = {"lanes": ["b"]}
+    text = repr(dm)
+    assert "'b': line @ time" in text and "time[" in text
+
+
+def test_edits_from_worker_threads_are_all_recorded(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    steps = len(dm.history)
+
+    def work(base: int) -> None:
+        for t in range(50):
+            pts.add(base + t, [t, t])
+
+    threads = [threading.Thread(target=work, args=(b,)) for b in (0, 1000)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert pts.n_entries == 100
+    assert len(dm.history) == steps + 100
+    while dm.history.can_undo:
+        dm.undo()
+    assert pts.n_entries == 0

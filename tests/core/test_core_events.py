@@ -1,0 +1,56 @@
+"""DigitalEventSeries: sorted unique times with ids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import DigitalEventSeries
+from napari_whiskertoolbox.core.history import Change
+
+
+def test_construction_sorts_and_dedupes_keeping_first_id():
+    ev = DigitalEventSeries([5, 1, 5, 3], ids=[10, 11, 12, 13])
+    np.testing.assert_array_equal(ev.times, [1, 3, 5])
+    np.testing.assert_array_equal(ev.ids, [11, 13, 10])
+    assert not ev.times.flags.writeable
+
+
+def test_add_remove_contains_and_signal():
+    ev = DigitalEventSeries()
+    changes: list[Change] = []
+    ev.changed.connect(changes.append)
+    first = ev.add(7)
+    assert ev.add(7) == first
+    ev.add(3)
+    assert ev.contains(7) and 3 in ev and not ev.contains(4)
+    assert ev.remove(7) and not ev.remove(7)
+    np.testing.assert_array_equal(ev.times, [3])
+    assert [c.frames.tolist() for c in changes] == [[7], [3], [7]]
+
+
+def test_in_range_inclusive_view():
+    ev = DigitalEventSeries([1, 5, 10, 15])
+    got = ev.in_range(5, 10)
+    np.testing.assert_array_equal(got, [5, 10])
+    assert np.shares_memory(got, ev.times)
+    np.testing.assert_array_equal(ev.ids_in_range(5, 10), ev.ids[1:3])
+
+
+def test_set_times_keeps_ids_of_surviving_events():
+    ev = DigitalEventSeries([1, 2, 3])
+    old = dict(zip(ev.times.tolist(), ev.ids.tolist()))
+    seen: list[Change] = []
+    ev.changed.connect(seen.append)
+    ev.set_times([3, 2, 9])
+    np.testing.assert_array_equal(ev.times, [2, 3, 9])
+    assert ev.ids[0] == old[2] and ev.ids[1] == old[3]
+    assert ev.ids[2] not in old.values()
+    assert seen[-1].frames.tolist() == [1, 9]
+
+
+def test_invalid_times():
+    with pytest.raises(ValueError, match="integers"):
+        DigitalEventSeries([1.5])
+    with pytest.raises(ValueError, match="ids"):
+        DigitalEventSeries([1, 2], ids=[1])

@@ -1,0 +1,104 @@
+"""TimeFrame: index <-> time conversion, ties, clamping, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import TimeFrame, TimeFrameIndex
+
+
+@pytest.fixture
+def camera() -> TimeFrame:
+    return TimeFrame([0, 10, 20, 30], sampling_rate=1000.0)
+
+
+def test_times_are_read_only_int64(camera: TimeFrame):
+    assert camera.times.dtype == np.int64
+    assert not camera.times.flags.writeable
+    assert len(camera) == 4
+
+
+def test_time_at_index_clamps_both_ends(camera: TimeFrame):
+    assert camera.time_at_index(2) == 20
+    assert camera.time_at_index(-3) == 0
+    assert camera.time_at_index(99) == 30
+
+
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [(20, 2), (14, 1), (15, 1), (16, 2), (-100, 0), (1000, 3), (0, 0), (30, 3)],
+)
+def test_index_at_time_nearest_ties_to_earlier(camera: TimeFrame, time: int, expected: int):
+    assert camera.index_at_time(time) == expected
+
+
+@pytest.mark.parametrize(("time", "expected"), [(20, 2), (11, 2), (19, 2), (-5, 0), (31, 3)])
+def test_index_at_time_not_preceding_takes_next(camera: TimeFrame, time: int, expected: int):
+    assert camera.index_at_time(time, preceding=False) == expected
+
+
+def test_vectorised_matches_scalar(camera: TimeFrame):
+    times = np.arange(-5, 40)
+    for preceding in (True, False):
+        expected = [camera.index_at_time(int(t), preceding) for t in times]
+        np.testing.assert_array_equal(camera.indices_at_times(times, preceding), expected)
+    np.testing.assert_array_equal(camera.times_at_indices([-1, 0, 3, 7]), [0, 0, 30, 30])
+
+
+def test_convert_between_clocks():
+    master = TimeFrame.from_count(100)
+    camera = TimeFrame([0, 10, 20, 30])
+    assert camera.convert_index(2, master) == 20
+    assert master.convert_index(24, camera) == 2
+    assert master.convert_index(25, camera) == 2  # tie -> earlier
+    assert master.convert_index(25, camera, preceding=False) == 3
+    np.testing.assert_array_equal(master.convert_index(np.array([0, 16, 99]), camera), [0, 2, 3])
+    assert camera.convert_index(3, camera) == 3
+
+
+def test_duplicate_times_allowed_and_exact_match_is_first():
+    tf = TimeFrame([0, 5, 5, 9])
+    assert tf.index_at_time(5) == 1
+
+
+def test_seconds_need_sampling_rate(camera: TimeFrame):
+    assert camera.seconds_at_index(2) == pytest.approx(0.02)
+    with pytest.raises(ValueError, match="sampling_rate"):
+        TimeFrame.from_count(3).seconds_at_index(1)
+
+
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        ([0, 5, 3, 9], "index 2"),
+        ([[0, 1], [2, 3]], "1-D"),
+        ([0.0, 1.5], "index 1"),
+        (["a", "b"], "integers"),
+    ],
+)
+def test_invalid_times_raise_naming_the_problem(times, message):
+    with pytest.raises(ValueError, match=message):
+        TimeFrame(times)
+
+
+def test_integral_floats_accepted():
+    np.testing.assert_array_equal(TimeFrame([0.0, 2.0]).times, [0, 2])
+
+
+def test_empty_clock_cannot_convert():
+    tf = TimeFrame.from_count(0)
+    assert len(tf) == 0
+    with pytest.raises(ValueError, match="empty"):
+        tf.index_at_time(3)
+
+
+def test_bad_sampling_rate():
+    with pytest.raises(ValueError, match="sampling_rate"):
+        TimeFrame([0, 1], sampling_rate=-1)
+
+
+def test_timeframe_index_is_int():
+    i = TimeFrameIndex(7)
+    assert i == 7 and i.value == 7 and isinstance(i, int)
+    assert TimeFrame.from_count(10).time_at_index(i) == 7

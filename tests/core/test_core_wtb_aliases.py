@@ -1,0 +1,118 @@
+"""WhiskerToolbox camelCase names and value classes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DataManager,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    ImageSize,
+    Interval,
+    Line2D,
+    LineData,
+    Mask2D,
+    MaskData,
+    Point2D,
+    PointData,
+    TimeFrame,
+)
+
+
+def test_star_import_exposes_names():
+    namespace: dict = {}
+    exec("from whiskertoolbox_python import *", namespace)
+    for name in (
+        "DataManager",
+        "PointData",
+        "Line2D",
+        "Mask2D",
+        "Point2D",
+        "Interval",
+        "TimeFrame",
+    ):
+        assert name in namespace
+    assert namespace["PointData"] is PointData
+
+
+def test_value_classes():
+    p = Point2D(1, 2)
+    assert (p.x, p.y) == (1.0, 2.0) and list(p) == [1.0, 2.0] and p == Point2D(1, 2) and p == (1, 2)
+    line = Line2D([Point2D(0, 0), Point2D(1, 2)])
+    assert len(line) == 2 and line[1] == Point2D(1, 2)
+    assert line.to_numpy().dtype == np.float32 and np.asarray(line).shape == (2, 2)
+    assert list(Line2D(np.zeros((3, 2)))) == [Point2D(0, 0)] * 3
+    assert len(Line2D()) == 0
+    mask = Mask2D([[1, 2], [3, 4]])
+    assert mask.to_numpy().dtype == np.uint32 and mask[1] == Point2D(3, 4)
+    with pytest.raises(ValueError, match="non-negative"):
+        Mask2D([[-1, 0]])
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        Line2D([1, 2, 3])
+    assert Interval(1, 5).end == 5
+
+
+def test_data_manager_aliases():
+    dm = DataManager()
+    dm.setTime("camera", TimeFrame([0, 10, 20]))
+    pts = PointData()
+    dm.setData("pts", pts, "camera")
+    dm.setData("sig", AnalogTimeSeries([1.0, 2.0]))
+    assert dm.getData("pts") is pts
+    assert dm.getAllKeys() == ["pts", "sig"]
+    assert dm.getType("pts") == "points"
+    assert dm.getTimeKey("pts") == "camera"
+    assert dm.getTime("camera").getTimeAtIndex(1) == 10
+    assert dm.getTime().getTotalFrameCount() == 2
+    dm.deleteData("sig")
+    assert dm.getAllKeys() == ["pts"]
+
+
+def test_timeframe_and_analog_aliases():
+    tf = TimeFrame([0, 10, 20])
+    assert tf.getIndexAtTime(14) == 1 and tf.getTotalFrameCount() == 3
+    ts = AnalogTimeSeries([1.0, 2.0, 3.0])
+    assert ts.getNumSamples() == 3
+    assert np.shares_memory(ts.getAnalogTimeSeries(), ts.values)
+
+
+def test_event_and_interval_aliases():
+    ev = DigitalEventSeries()
+    ev.addEvent(5)
+    ev.addEvent(2)
+    assert ev.toList() == [2, 5] and ev.size() == 2
+    ev.removeEvent(2)
+    assert ev.toList() == [5]
+    iv = DigitalIntervalSeries()
+    iv.addEvent(Interval(0, 4))
+    iv.addEvent(5, 8)
+    assert iv.toList() == [Interval(0, 8)] and iv.size() == 1
+    assert iv.isEventAtTime(8) and not iv.isEventAtTime(9)
+    iv.setEventAtTime(3, False)
+    assert iv.toList() == [Interval(0, 2), Interval(4, 8)]
+    with pytest.raises(ValueError, match="Interval"):
+        iv.addEvent(3)
+
+
+def test_ragged_aliases():
+    pts = PointData()
+    pts.addAtTime(1, Point2D(1, 2))
+    pts.addAtTime(1, [Point2D(3, 4), Point2D(5, 6)])
+    assert pts.getAtTime(1) == [Point2D(1, 2), Point2D(3, 4), Point2D(5, 6)]
+    assert pts.getTimesWithData() == [1] and isinstance(pts.getTimesWithData()[0], int)
+    lines = LineData()
+    lines.addAtTime(0, Line2D([Point2D(0, 0), Point2D(1, 1)]))
+    lines.addAtTime(0, np.ones((3, 2)))
+    lines.addAtTime(2, [Point2D(0, 0), Point2D(2, 2)])
+    got = lines.getAtTime(0)
+    assert [len(x) for x in got] == [2, 3] and isinstance(got[0], Line2D)
+    assert lines.getTimesWithData() == [0, 2]
+    assert lines.clearAtTime(2) and not lines.clearAtTime(2)
+    masks = MaskData()
+    masks.setImageSize(ImageSize(10, 8))
+    masks.addAtTime(4, Mask2D([[1, 1], [2, 2]]))
+    assert masks.getImageSize() == ImageSize(10, 8)
+    assert masks.getAtTime(4)[0][1] == Point2D(2, 2)
