@@ -138,6 +138,7 @@ class TimeFrame:
             return np.minimum(pos, n - 1)
         nxt = np.minimum(pos, n - 1)
         prev = np.maximum(pos - 1, 0)
+        prev = np.searchsorted(ts, ts[prev], side="left")  # first of duplicated times
         d_next = np.abs(ts[nxt] - t)
         d_prev = np.abs(t - ts[prev])
         return np.where(d_prev <= d_next, prev, nxt).astype(np.int64)
