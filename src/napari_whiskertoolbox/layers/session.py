@@ -63,6 +63,9 @@ def get_session(viewer: napari.Viewer) -> ViewerSession:
     if session is None:
         session = ViewerSession(viewer)
         _SESSIONS[viewer] = session
+        from .workflow import install_workflow  # keys, title marker, console, autosave, close guard
+
+        session.workflow = install_workflow(session)
     return session
 
 
@@ -196,6 +199,12 @@ class ViewerSession:
         """The display frame the viewer's slider points at."""
         viewer = self.viewer
         return frame_of_dims(viewer.dims) if viewer is not None else 0
+
+    @property
+    def shown_frame(self) -> int | None:
+        """The display frame our layers show (lags :attr:`current_frame` until the event
+        loop runs, while scrubbing is coalesced)."""
+        return self._scheduler.applied_frame
 
     def set_frame(self, frame: int) -> None:
         """Move the viewer to display frame ``frame`` (clamped) and show it right away."""
