@@ -116,11 +116,14 @@ def test_resave_removes_files_nothing_points_at(tmp_path, assert_dm_equal):
     dm = build_rich_dm(tmp_path)
     save_session(dm, tmp_path / "s")
     first = set((tmp_path / "s" / "data").iterdir())
-    (tmp_path / "s" / "data" / ".stale.npy.abc.tmp").write_bytes(b"junk from a killed save")
+    data_dir = tmp_path / "s" / "data"
+    (data_dir / ".licks-0123456789.times.npy.x1y2.tmp").write_bytes(b"junk from a killed save")
+    (data_dir / "users_own_notes.txt").write_text("not ours: never deleted")
     dm.get_data("licks").add(999)
     dm.delete_data("mask")
     save_session(dm, tmp_path / "s")
-    second = set((tmp_path / "s" / "data").iterdir())
+    assert (data_dir / "users_own_notes.txt").read_text() == "not ours: never deleted"
+    second = set(data_dir.iterdir()) - {data_dir / "users_own_notes.txt"}
     assert not first & second
     doc = json.loads((tmp_path / "s" / "session.json").read_text())
     referenced = {

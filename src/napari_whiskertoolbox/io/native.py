@@ -130,6 +130,7 @@ def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[st
             offsets=None if data_type == "points" else _load(prefix, "offsets"),
             ids=ids,
             image_size=None if size is None else ImageSize(int(size[0]), int(size[1])),
+            copy=False,  # freshly loaded arrays: adopt them instead of copying 400 MB
         )
     if data_type == "analog":
         return AnalogTimeSeries(_load(prefix, "values"), _load(prefix, "times", False), copy=False)

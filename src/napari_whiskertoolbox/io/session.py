@@ -36,6 +36,10 @@ SESSION_FILE = "session.json"
 DATA_DIR = "data"
 SESSION_VERSION = 1
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+# Only files this module writes are ever deleted: "<key>-<token>.<field>.npy" and the
+# temporaries of interrupted writes of such files.
+_OUR_FILE = re.compile(r"^.+-[0-9a-f]{10}\.[a-z_]+\.npy$")
+_OUR_TEMP = re.compile(r"^\..+-[0-9a-f]{10}\.[a-z_]+\.npy\..+\.tmp$")
 
 
 def session_config_path(path: str | os.PathLike[str]) -> Path:
@@ -176,7 +180,8 @@ def _remove(files: list[Path]) -> None:
 def _remove_unreferenced(folder: Path, data_dir: Path, keep: set[Path], config_path: Path) -> None:
     """Delete data files of earlier saves and temporaries left by interrupted ones."""
     for entry in data_dir.iterdir():
-        if entry.is_file() and entry.resolve() not in keep:
+        ours = _OUR_FILE.match(entry.name) or _OUR_TEMP.match(entry.name)
+        if ours and entry.is_file() and entry.resolve() not in keep:
             with contextlib.suppress(OSError):
                 entry.unlink()
     for entry in folder.glob(f".{config_path.name}.*.tmp"):
