@@ -10,6 +10,7 @@ from __future__ import annotations
 from .atomic import atomic_open, atomic_save_npy, atomic_write_bytes, atomic_write_text
 from .config import load_config
 from .errors import FormatError
+from .keys import source_of, write_key
 from .registry import DATA_TYPES, reader_formats, write_data, writer_formats
 from .session import load_session, save_session
 
@@ -24,6 +25,8 @@ __all__ = [
     "load_session",
     "reader_formats",
     "save_session",
+    "source_of",
     "write_data",
+    "write_key",
     "writer_formats",
 ]

@@ -523,6 +523,11 @@ def _write_events(obj: Any, path: Path, options: dict[str, Any]) -> None:
 
 @_writer("digital_interval", "csv")
 def _write_intervals(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    if options.get("csv_layout", "start_end") not in ("start_end", "intervals"):
+        raise FormatError(
+            f"cannot write the {options['csv_layout']!r} layout; expected csv_layout 'start_end'",
+            path=path,
+        )
     intervals.write_intervals_csv(path, obj.intervals, delimiter=options.get("delimiter", ","))
 
 

@@ -1,0 +1,70 @@
+"""Write one DataManager key back where (and how) its config loaded it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import FormatError
+from .registry import write_data, writer_formats
+
+__all__ = ["source_of", "write_key"]
+
+
+def source_of(dm: Any, key: str) -> dict[str, Any] | None:
+    """The ``dm.metadata["sources"][key]`` record written by ``load_config``, or None."""
+    sources = dm.metadata.get("sources")
+    record = sources.get(key) if isinstance(sources, dict) else None
+    return record if isinstance(record, dict) else None
+
+
+def write_key(
+    dm: Any,
+    key: str,
+    path: str | os.PathLike[str] | None = None,
+    fmt: str | None = None,
+    **options: Any,
+) -> Path:
+    """Write ``key`` in WhiskerToolbox's format for it (atomic).
+
+    Parameters
+    ----------
+    dm : DataManager
+    key : str
+    path : path-like, optional
+        Destination; defaults to the file the key was loaded from.
+    fmt : str, optional
+        Format; defaults to the format it was loaded with.
+    **options
+        Writer options; default to the options the key was loaded with.
+
+    Raises
+    ------
+    FormatError
+        No destination known, or the key came from a multi-key item (a DeepLabCut body
+        part, an analog channel, a label-split event series) whose file cannot be
+        rewritten from one key.
+    """
+    source = source_of(dm, key) or {}
+    if path is None:
+        if not source.get("filepath"):
+            raise FormatError(f"key {key!r} has no source file; pass a path to write it to")
+        if source.get("item") != key:
+            raise FormatError(
+                f"key {key!r} is one of several keys loaded from {source['filepath']!r}; "
+                "pass a path to write it on its own",
+                path=source["filepath"],
+            )
+        path = source["filepath"]
+    data_type = dm.data_type(key)
+    fmt = fmt or source.get("format") or "csv"
+    if fmt not in writer_formats(data_type):
+        raise FormatError(
+            f"key {key!r} ({data_type}) cannot be written as {fmt!r}; expected one of "
+            f"{writer_formats(data_type)}",
+            path=path,
+        )
+    merged = {**source.get("options", {}), **options}
+    write_data(data_type, fmt, dm.get_data(key), path, **merged)
+    return Path(path)
