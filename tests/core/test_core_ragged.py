@@ -255,3 +255,17 @@ def test_mask_set_frame_accepts_images_stack():
     stack[1, 1, 2] = True
     masks.set_frame(1, stack)
     np.testing.assert_array_equal(masks.label_image(1), [[1, 0, 0], [0, 0, 2]])
+
+
+def test_from_flat_accepts_huge_finite_floats_and_rejects_float32_overflow():
+    huge = np.full((4, 2), 3e38, np.float32)  # finite, but their float32 sum overflows
+    lines = LineData.from_flat([0, 1], huge, offsets=[0, 2, 4])
+    assert lines.at(1)[0][0, 0] == np.float32(3e38)
+    with pytest.raises(ValueError, match="row 2 is not finite as float32"):
+        LineData.from_flat([0, 1], [[0, 0], [1, 1], [1e39, 0]], offsets=[0, 1, 3])
+
+
+def test_from_flat_without_copy_shares_float32_input():
+    coords = np.zeros((3, 2), np.float32)
+    lines = LineData.from_flat([0], coords, offsets=[0, 3], copy=False)
+    assert np.shares_memory(lines.to_flat().coords, coords)

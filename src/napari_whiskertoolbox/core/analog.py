@@ -185,15 +185,20 @@ class AnalogTimeSeries:
     def range(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(times, values)`` with ``start <= time <= end``.
 
-        Both are views when the values are materialised; for unmaterialised raw data only
-        the range is converted.
+        ``values`` is a view when the samples are materialised (unmaterialised raw data is
+        converted for the range only); ``times`` is a view for sparse series and a small
+        ``arange`` for dense ones.
         """
         lo, hi = self._index_range(start, end)
         if self._values is None:
             values = readonly(self._convert_raw(self._raw[lo:hi]))
         else:
             values = self._values_view[lo:hi]
-        return self.times[lo:hi], values
+        if self._times is None:
+            times = readonly(np.arange(lo, hi, dtype=np.int64))
+        else:
+            times = self._times[lo:hi]
+        return times, values
 
     def value_at(self, time: int) -> float | None:
         """Return the sample at exactly ``time``, or None if there is none."""

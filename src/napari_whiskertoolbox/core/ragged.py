@@ -132,7 +132,7 @@ class RaggedSeries(RecordingMixin):
         self._main = main
         self._overlay: dict[int, _Frame] = {}
         self._overlay_ids: dict[int, int] = {}
-        self._main_id_order: np.ndarray | None = None
+        self._main_id_order: tuple[np.ndarray, np.ndarray] | None = None
         self._main_frames: np.ndarray | None = None
         self._times_cache: np.ndarray | None = None
         self._n_entries = int(main.ids.size)
@@ -293,11 +293,10 @@ class RaggedSeries(RecordingMixin):
         main = self._main
         if main.ids.size == 0 or entity_id <= 0:
             return None
-        order = self._main_id_order
-        if order is None:
+        if self._main_id_order is None:
             order = np.argsort(main.ids, kind="stable")
-            self._main_id_order = order
-        sorted_ids = main.ids[order]
+            self._main_id_order = (order, main.ids[order])
+        order, sorted_ids = self._main_id_order
         pos = int(np.searchsorted(sorted_ids, np.uint64(entity_id)))
         if pos >= sorted_ids.size or int(sorted_ids[pos]) != entity_id:
             return None
@@ -314,7 +313,10 @@ class RaggedSeries(RecordingMixin):
         nonzero = out[out != 0]
         if np.unique(nonzero).size != nonzero.size:
             raise ValueError(f"set_frame at {t}: duplicate entity ids {sorted(nonzero.tolist())}")
+        on_frame = set(self._frame(t).ids.tolist())
         for entity_id in nonzero.tolist():
+            if entity_id in on_frame:
+                continue
             where = self._locate(entity_id)
             if where is not None and where != t:
                 raise ValueError(
@@ -467,9 +469,13 @@ class RaggedSeries(RecordingMixin):
         with self._lock:
             frames = self._main_frame_times()
             if self._overlay:
-                keys = np.fromiter(self._overlay, np.int64, len(self._overlay))
-                filled = np.array([k for k, f in self._overlay.items() if f.ids.size], np.int64)
-                frames = np.union1d(frames[~np.isin(frames, keys)], filled)
+                keys = np.array(sorted(self._overlay), np.int64)
+                pos = np.searchsorted(frames, keys)
+                hit = pos < frames.size
+                hit[hit] = frames[pos[hit]] == keys[hit]
+                frames = np.delete(frames, pos[hit])
+                filled = np.array([k for k in keys.tolist() if self._overlay[k].ids.size], np.int64)
+                frames = np.insert(frames, np.searchsorted(frames, filled), filled)
             self._times_cache = readonly_view(frames)
             return self._times_cache
 
@@ -590,14 +596,15 @@ class RaggedSeries(RecordingMixin):
         arr = np.asarray(coords)
         if arr.ndim != 2 or arr.shape[1] != 2:
             raise ValueError(f"coords must be a (P, 2) array of (x, y), got shape {arr.shape}")
+        if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+            raise ValueError(f"coords must be real numbers, got dtype {arr.dtype}")
+        if self.coord_dtype.kind == "f":
+            return _copy_finite(arr, self.coord_dtype, copy)
         self._check_coords(arr, "coords")
         return np.array(arr, dtype=self.coord_dtype, copy=True if copy else None, order="C")
 
     def _check_coords(self, arr: np.ndarray, what: str) -> None:
-        if np.issubdtype(arr.dtype, np.floating) and arr.size:
-            if not np.isfinite(arr.sum(dtype=np.float64)):
-                bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
-                raise ValueError(f"{what} row {bad} is not finite: {arr[bad].tolist()}")
+        """Validate integer coordinates (hook for subclasses with integer ``coord_dtype``)."""
 
     def copy(self):
         """Return an independent copy with fresh entity ids."""
@@ -625,6 +632,28 @@ class RaggedSeries(RecordingMixin):
             f"<{type(self).__name__} entries={self.n_entries} "
             f"frames={self.n_frames_with_data}{size}>"
         )
+
+
+def _copy_finite(
+    arr: np.ndarray, dtype: np.dtype, copy: bool, chunk_rows: int = 1 << 18
+) -> np.ndarray:
+    """Convert ``arr`` to C-contiguous ``dtype`` and check every value is finite.
+
+    Works chunk by chunk so each chunk is checked while it is still in cache: the cost
+    stays close to one plain copy.
+    """
+    reuse = not copy and arr.dtype == dtype and arr.flags.c_contiguous
+    out = arr if reuse else np.empty(arr.shape, dtype)
+    for start in range(0, arr.shape[0], chunk_rows):
+        block = out[start : start + chunk_rows]
+        if not reuse:
+            np.copyto(block, arr[start : start + chunk_rows], casting="unsafe")
+        if not np.isfinite(block.sum()):  # a float32 sum may overflow: check exactly
+            bad = np.flatnonzero(~np.isfinite(block).all(axis=1))
+            if bad.size:
+                row = start + int(bad[0])
+                raise ValueError(f"coords row {row} is not finite as {dtype}: {arr[row].tolist()}")
+    return out
 
 
 def _sort_entries(t, i, o, c):
