@@ -43,6 +43,7 @@ from .browser_model import (
     validate_key_name,
 )
 from .timeline import TimelineWidget, find_timeline
+from .timeline.lane_state import LaneState, lanes_changed
 
 __all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
 
@@ -83,7 +84,6 @@ class DataBrowserWidget(QWidget):
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
         self._refresh_pending = False
-        self._connected_timeline: TimelineWidget | None = None
         self._build_ui()
         self._connect()
         self.refresh()
@@ -157,6 +157,7 @@ class DataBrowserWidget(QWidget):
                 self.session.shown_changed,
                 connect_main(self.session.shown_changed, self._schedule_refresh),
             ),
+            (lanes_changed, connect_main(lanes_changed, self._on_lanes_changed)),
         ]
 
         def disconnect(*_: object) -> None:
@@ -178,7 +179,6 @@ class DataBrowserWidget(QWidget):
     def refresh(self) -> None:
         """Rebuild the table from the DataManager (keeps the selection and filters)."""
         self._refresh_pending = False
-        self._follow_timeline()
         selected = set(self.selected_keys())
         self.table.blockSignals(True)
         try:
@@ -285,30 +285,27 @@ class DataBrowserWidget(QWidget):
             self._refresh_pending = True
             QTimer.singleShot(0, self.refresh)
 
+    def _on_lanes_changed(self, dm: Any) -> None:
+        if dm is self.dm:
+            self._schedule_refresh()
+
     def _schedule_groups(self, *_: object) -> None:
         QTimer.singleShot(0, self.groups.refresh)
 
     # ----------------------------------------------------------------- show / hide
-    def _follow_timeline(self) -> None:
-        timeline = find_timeline(self.viewer)
-        if timeline is not None and timeline is not self._connected_timeline:
-            timeline.lanes_changed.connect(self._schedule_refresh)
-            self._connected_timeline = timeline
-
     def timeline(self, create: bool = True) -> TimelineWidget | None:
         """The viewer's timeline dock; with ``create`` dock a new one when none is open."""
         timeline = find_timeline(self.viewer)
         if timeline is None and create:
             timeline = TimelineWidget(self.viewer)
             self.viewer.window.add_dock_widget(timeline, name="Timeline", area="bottom")
-            self._follow_timeline()
         return timeline
 
     def is_shown(self, key: str) -> bool:
-        """Whether ``key`` is shown as a synced layer or a timeline lane."""
+        """Whether ``key`` is shown as a synced layer or a lane of an open timeline."""
         if self.dm.data_type(key) in SERIES_TYPES:
             timeline = find_timeline(self.viewer)
-            return timeline is not None and timeline.is_lane_shown(key)
+            return timeline is not None and LaneState(self.dm).is_visible(key)
         return bool(self.session.is_shown(key))
 
     def set_shown(self, key: str, shown: bool) -> None:

@@ -14,7 +14,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["SERIES_TYPES", "LaneState", "default_color"]
+from psygnal import SignalInstance
+
+__all__ = ["SERIES_TYPES", "LaneState", "default_color", "lanes_changed"]
+
+lanes_changed = SignalInstance((object,), name="lanes_changed")
+"""Emitted with the DataManager whenever a timeline's lanes change, appear or go away.
+
+Lets other docks (the data browser) follow lane visibility without holding the timeline.
+"""
 
 SERIES_TYPES = ("analog", "digital_event", "digital_interval")
 """Data types drawn as timeline lanes."""

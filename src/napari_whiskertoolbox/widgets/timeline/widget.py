@@ -26,7 +26,7 @@ from .cursor import FrameCursor
 from .hit_testing import nearest_mark, step_mark
 from .interval_editor import IntervalEditor
 from .lane_panel import LanePanel
-from .lane_state import SERIES_TYPES, LaneState
+from .lane_state import SERIES_TYPES, LaneState, lanes_changed
 from .lanes import EventLane, IntervalLane, Lane, make_lane
 from .time_mapping import DisplayMapper
 from .view_box import TimelineViewBox
@@ -84,6 +84,7 @@ class TimelineWidget(QWidget):
         self._refresh_controls()
         self.fit_all()
         self._on_dims_step()
+        lanes_changed.emit(self.dm)
 
     # ----------------------------------------------------------------- construction
     def _build_ui(self) -> None:
@@ -134,15 +135,15 @@ class TimelineWidget(QWidget):
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
 
-        shortcuts = {
-            QKeySequence.StandardKey.Delete: self.delete_selected_interval,
-            QKeySequence(Qt.Key.Key_Backspace): self.delete_selected_interval,
-            QKeySequence(Qt.Key.Key_BracketRight): self.next_event,
-            QKeySequence(Qt.Key.Key_BracketLeft): self.previous_event,
-        }
+        shortcuts = [
+            (QKeySequence(QKeySequence.StandardKey.Delete), self.delete_selected_interval),
+            (QKeySequence(Qt.Key.Key_Backspace), self.delete_selected_interval),
+            (QKeySequence(Qt.Key.Key_BracketRight), self.next_event),
+            (QKeySequence(Qt.Key.Key_BracketLeft), self.previous_event),
+        ]
         self._shortcuts = []
-        for sequence, slot in shortcuts.items():
-            shortcut = QShortcut(QKeySequence(sequence), self)
+        for sequence, slot in shortcuts:
+            shortcut = QShortcut(sequence, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             self._shortcuts.append(shortcut)
@@ -163,6 +164,7 @@ class TimelineWidget(QWidget):
             for signal, wrapper in wrappers:
                 signal.disconnect(wrapper)
             step_event.disconnect(self._on_dims_step)
+            lanes_changed.emit(dm)
 
         self._disconnect = disconnect
         self.destroyed.connect(disconnect)
@@ -349,6 +351,7 @@ class TimelineWidget(QWidget):
         self._rebuild_lanes()
         self._refresh_controls()
         self.lanes_changed.emit()
+        lanes_changed.emit(self.dm)
 
     def _pixel_width(self) -> float:
         return float(self.view_box.viewPixelSize()[0])
@@ -443,6 +446,7 @@ class TimelineWidget(QWidget):
                 reload = set(self.lanes)
             self._refresh_controls()
             self.lanes_changed.emit()
+            lanes_changed.emit(self.dm)
             if self.mapper.display_clock != old_clock:
                 self.fit_all()
         for key in reload:
