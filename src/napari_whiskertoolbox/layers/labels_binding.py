@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from napari.layers import Labels
+from qtpy.QtCore import QTimer
 
 from .binding import Binding
 from .converters import label_dtype_for, label_image_to_masks, masks_to_label_image
@@ -23,6 +24,10 @@ class LabelsBinding(Binding):
     ``k`` of the frame → label ``k + 1``), followed by one refresh. ``label_ids[v - 1]`` is
     the entity id label ``v`` stands for, so painting or erasing keeps the ids of the masks
     that survive and gives new labels new ids.
+
+    napari announces a paint stroke (``events.paint``) before the pixels are written, so the
+    write-back is deferred to the next event-loop turn (and done at the latest before the
+    layer shows another frame).
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("mask",)
@@ -30,6 +35,16 @@ class LabelsBinding(Binding):
     def __init__(self, session: Any, key: str) -> None:
         super().__init__(session, key)
         self.label_ids = np.empty(0, dtype=np.uint64)
+        self._edit_timer = QTimer()
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(0)
+        self._edit_timer.timeout.connect(self.flush_pending_edit)
+        self._edit_pending = False
+
+    @property
+    def edit_pending(self) -> bool:
+        """Whether a paint stroke waits to be written to the DataManager."""
+        return self._edit_pending
 
     def image_shape(self) -> tuple[int, int]:
         """``(height, width)`` of the label image: the masks' image size, else the media's."""
@@ -46,6 +61,7 @@ class LabelsBinding(Binding):
         return Labels(image, name=self.key, opacity=0.5)
 
     def _render(self, index: int) -> None:
+        self.flush_pending_edit()
         layer = self.layer
         masks = self.data.at(index)
         self.label_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
@@ -69,7 +85,27 @@ class LabelsBinding(Binding):
         layer.events.paint.disconnect(self._on_layer_edit)
         layer.events.data.disconnect(self._on_layer_edit)
 
+    def on_data_changed(self, frames: np.ndarray | None) -> None:
+        """Write a pending stroke first, then redraw if the shown frame was touched."""
+        self.flush_pending_edit()
+        super().on_data_changed(frames)
+
+    def detach(self, remove_layer: bool = True) -> None:
+        """Write a pending stroke, then disconnect (and remove) the layer."""
+        self.flush_pending_edit()
+        super().detach(remove_layer)
+
     def _on_layer_edit(self, event: Any = None) -> None:
+        if self.layer is not None:
+            self._edit_pending = True
+            self._edit_timer.start()
+
+    def flush_pending_edit(self) -> None:
+        """Write the layer's label image to the shown frame now if a stroke is pending."""
+        if not self._edit_pending:
+            return
+        self._edit_pending = False
+        self._edit_timer.stop()
         if self.layer is None:
             return
         masks, ids, labels = label_image_to_masks(self.layer.data, self.label_ids)

@@ -1,0 +1,109 @@
+"""LineData key <-> napari Shapes layer (paths): frames, path and vertex edits, undo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _bindings_support import frame_lines, make_session, yx
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def session(make_napari_viewer):
+    return make_session(make_napari_viewer())
+
+
+def assert_paths_equal(layer, lines):
+    assert layer.nshapes == len(lines)
+    assert set(layer.shape_type) <= {"path"}
+    for path, line in zip(layer.data, lines):
+        np.testing.assert_array_equal(path, yx(line))
+
+
+def test_layer_shows_exactly_the_current_frame(session):
+    layer = session.viewer.layers["whiskers"]
+    assert layer.metadata["wtb_key"] == "whiskers"
+    for frame in (0, 1, 2, 8, 3, 0):
+        session.set_frame(frame)
+        assert_paths_equal(layer, frame_lines(frame))
+
+
+def test_add_path_gets_a_new_id_and_keeps_the_others(session):
+    whiskers = session.dm.get_data("whiskers")
+    session.set_frame(4)
+    ids = whiskers.ids_at(4).copy()
+    layer = session.viewer.layers["whiskers"]
+    layer.add_paths([np.array([[5.0, 5.0], [6.0, 9.0], [7.0, 12.0]])])
+    assert whiskers.count_at(4) == 3
+    np.testing.assert_array_equal(whiskers.ids_at(4)[:2], ids)
+    np.testing.assert_array_equal(whiskers.at(4)[2], [[5, 5], [9, 6], [12, 7]])
+    assert session.dm.modified
+    session.dm.undo()
+    assert_paths_equal(layer, frame_lines(4))
+    np.testing.assert_array_equal(whiskers.ids_at(4), ids)
+
+
+def test_add_path_on_an_empty_frame(session):
+    whiskers = session.dm.get_data("whiskers")
+    session.set_frame(3)
+    layer = session.viewer.layers["whiskers"]
+    assert layer.nshapes == 0
+    layer.add_paths([np.array([[1.0, 2.0], [3.0, 4.0]])])
+    assert whiskers.count_at(3) == 1
+    np.testing.assert_array_equal(whiskers.at(3)[0], [[2, 1], [4, 3]])
+
+
+def test_remove_selected_path_drops_only_its_id(session):
+    whiskers = session.dm.get_data("whiskers")
+    session.set_frame(6)
+    ids = whiskers.ids_at(6).copy()
+    layer = session.viewer.layers["whiskers"]
+    layer.selected_data = {0}
+    layer.remove_selected()
+    np.testing.assert_array_equal(whiskers.ids_at(6), ids[1:])
+    np.testing.assert_array_equal(whiskers.at(6)[0], frame_lines(6)[1])
+
+
+def test_vertex_edits_keep_the_line_id(session):
+    whiskers = session.dm.get_data("whiskers")
+    session.set_frame(2)
+    ids = whiskers.ids_at(2).copy()
+    layer = session.viewer.layers["whiskers"]
+    paths = [p.copy() for p in layer.data]
+    paths[0][1] = [7.0, 11.0]  # move a vertex
+    paths[1] = np.vstack([paths[1], [[25.0, 30.0]]])  # add a vertex
+    layer.data = (paths, ["path", "path"])
+    np.testing.assert_array_equal(whiskers.ids_at(2), ids)
+    np.testing.assert_array_equal(whiskers.at(2)[0][1], [11.0, 7.0])
+    assert len(whiskers.at(2)[1]) == 3
+    paths = [p.copy() for p in layer.data]
+    paths[0] = paths[0][[0, 2]]  # delete a vertex
+    layer.data = (paths, ["path", "path"])
+    assert len(whiskers.at(2)[0]) == 2
+    np.testing.assert_array_equal(whiskers.ids_at(2), ids)
+    assert session.dm.undo()
+    assert len(whiskers.at(2)[0]) == 3
+
+
+def test_datamanager_change_redraws_the_shown_frame(session):
+    whiskers = session.dm.get_data("whiskers")
+    layer = session.viewer.layers["whiskers"]
+    session.set_frame(0)
+    whiskers.clear_at(0)
+    assert layer.nshapes == 0
+    session.dm.undo()
+    assert_paths_equal(layer, frame_lines(0))
+    session.dm.redo()
+    assert layer.nshapes == 0
+
+
+def test_new_paths_take_the_key_colour(session):
+    layer = session.viewer.layers["whiskers"]
+    session.set_frame(0)
+    colors = np.asarray(layer.edge_color)
+    assert len(colors) == 2
+    np.testing.assert_allclose(colors[0], colors[1])
+    session.set_frame(1)
+    session.set_frame(0)
+    np.testing.assert_allclose(np.asarray(layer.edge_color)[0], colors[0])
