@@ -55,32 +55,60 @@ def test_variables_take_precedence_over_environment(
 
 
 def test_loops_expand_items_per_value(tmp_path, events_dir, write_config):
+    """WhiskerToolbox's loop form: {name} placeholders, lists or inclusive ranges."""
     doc = {
         "variables": {"ANIMAL": "animal1"},
-        "loops": [
-            {"variable": "W", "values": ["w0", "w2"],
-             "data": [{"data_type": "digital_event", "name": "events_${W}",
-                       "filepath": "${ANIMAL}/${W}.csv"}]},
-            {"variable": "I", "values": {"start": 0, "stop": 2},
-             "data": [{"data_type": "digital_event", "name": "idx_${I}",
-                       "filepath": "${ANIMAL}/w${I}.csv"}]},
+        "loops": {"w": ["w0", "w2"], "i": {"from": 0, "to": 1}},
+        "data": [
+            {"data_type": "digital_event", "name": "events_{w}", "filepath": "${ANIMAL}/{w}.csv"},
+            {"data_type": "digital_event", "name": "idx_{i}", "filepath": "${ANIMAL}/w{i}.csv"},
+            {"data_type": "digital_event", "name": "static", "filepath": "${ANIMAL}/w1.csv"},
         ],
-    }  # fmt: skip
+    }
     dm = load_config(write_config(doc))
-    assert dm.keys() == ["events_w0", "events_w2", "idx_0", "idx_1"]
+    assert dm.keys() == ["events_w0", "events_w2", "idx_0", "idx_1", "static"]
     np.testing.assert_array_equal(dm.get_data("events_w2").times, [4, 5, 6])
     np.testing.assert_array_equal(dm.get_data("idx_1").times, [3])
 
 
+def test_loop_range_with_step(tmp_path, events_dir, write_config):
+    doc = {
+        "loops": {"i": {"from": 0, "to": 2, "step": 2}},
+        "data": [{"data_type": "digital_event", "name": "e{i}", "filepath": "animal1/w{i}.csv"}],
+    }
+    assert load_config(write_config(doc)).keys() == ["e0", "e2"]
+
+
 def test_loop_error_names_the_loop_value(tmp_path, events_dir, write_config):
     doc = {
-        "loops": [
-            {"variable": "W", "values": ["w0", "w9"],
-             "data": [{"data_type": "digital_event", "name": "e_${W}", "filepath": "animal1/${W}.csv"}]}
-        ]
-    }  # fmt: skip
-    with pytest.raises(FormatError, match=r"loops\[0\]\.data\[0\] \(w9\) 'e_w9'.*w9\.csv"):
+        "loops": {"W": ["w0", "w9"]},
+        "data": [{"data_type": "digital_event", "name": "e_{W}", "filepath": "animal1/{W}.csv"}],
+    }
+    with pytest.raises(FormatError, match=r"data\[0\] \(W=w9\) 'e_w9'.*w9\.csv"):
         load_config(write_config(doc))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("x_{missing}", "names no loop"), ("x_{a}_{b}", "one loop variable")],
+)
+def test_bad_loop_placeholders(write_config, name, message):
+    doc = {
+        "loops": {"a": [0], "b": [1]},
+        "data": [{"data_type": "digital_event", "name": name, "filepath": "x.csv"}],
+    }
+    with pytest.raises(FormatError, match=rf"data\[0\].*{message}"):
+        load_config(write_config(doc))
+
+
+def test_transformations_are_reported_not_run(tmp_path, events_dir, write_config):
+    block = {"transformations": {"steps": []}}
+    doc = {
+        "data": [block, {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"}]
+    }
+    dm = load_config(write_config(doc))
+    assert dm.keys() == ["e"]
+    assert dm.metadata["config_transformations"] == [block]
 
 
 def test_clocks_block_binds_items(tmp_path, events_dir, write_config):

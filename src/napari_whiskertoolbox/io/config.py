@@ -162,6 +162,8 @@ def _update_metadata(
     else:
         dm.metadata.setdefault("sources", {}).update(sources)
         dm.metadata["config_path"] = str(parsed.path)
+    if parsed.transformations:
+        dm.metadata["config_transformations"] = parsed.transformations
     if parsed.python is not None:
         dm.metadata["config_python"] = {**parsed.python, "executed": bool(allow_python)}
     if parsed.groups is not None:

@@ -8,18 +8,21 @@ Accepted layouts
       {
         "variables": {"SESSION": "mouse1/day3"},          # ${SESSION}, then environment
         "clocks":    [{"name": "camera", "format": "uint16", "filepath": "ttl.bin", "channel": 2}],
-        "loops":     [{"variable": "WHISKER", "values": ["w0", "w1"],
-                       "data": [{"data_type": "line", "name": "${WHISKER}",
-                                 "filepath": "${SESSION}/${WHISKER}.csv"}]}],
-        "data":      [ ...items... ],
+        "loops":     {"w": ["w0", "w1"], "i": {"from": 0, "to": 3, "step": 1}},
+        "data":      [{"data_type": "line", "name": "whisker_{w}",
+                       "filepath": "${SESSION}/{w}.csv"}, ...],
         "python":    "print(dm.keys())"                   # or a list of lines, or {"file": "x.py"}
       }
 
   ``clocks`` items are ``data_type: "time"`` items (the data type may be omitted); a dict
-  ``{"camera": {...}}`` is accepted too. Each ``loops`` entry repeats its ``data`` items once
-  per value with ``${variable}`` bound to that value (``values`` may also be a
-  ``{"start": a, "stop": b}`` integer range, stop exclusive). Sessions written by this package
-  add ``groups`` and ``metadata`` blocks.
+  ``{"camera": {...}}`` is accepted too. ``loops`` follows WhiskerToolbox
+  (``JsonDataLoadExpansion``): each loop name maps to a list of values or an inclusive
+  ``{"from", "to", "step"?}`` integer range; a ``data`` item whose strings contain
+  ``{name}`` is repeated once per value of that loop (an item may use only one loop),
+  items without placeholders are kept once. Loops expand before ``${...}`` substitution.
+  WhiskerToolbox ``transformations`` blocks are not run; they are reported in
+  :attr:`ParsedConfig.transformations`. Sessions written by this package add ``groups``
+  and ``metadata`` blocks.
 
 Every string in an item may use ``${NAME}``; unknown names fall back to environment
 variables and otherwise raise :class:`FormatError` naming the item.
@@ -40,6 +43,7 @@ from .errors import FormatError
 __all__ = ["ConfigItem", "ParsedConfig", "parse_config", "read_json"]
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
+_LOOP_VAR = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KNOWN_TOP = {"variables", "loops", "clocks", "data", "python", "groups", "metadata", "version"}
 _RESERVED = {"data_type", "name", "filepath", "format", "clock", "color"}
 
@@ -85,6 +89,7 @@ class ParsedConfig:
     python: dict[str, Any] | None = None
     groups: dict[str, list[int]] | None = None
     metadata: dict[str, Any] | None = None
+    transformations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -141,8 +146,13 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     data = doc.get("data", [])
     if not isinstance(data, list):
         raise FormatError("expected 'data' to be a list of items", path=p)
-    parsed.data = [_resolve(it, f"data[{i}]", variables, base, p) for i, it in enumerate(data)]
-    parsed.data += _expand_loops(doc.get("loops", []), variables, base, p)
+    loops = _parse_loops(doc.get("loops", {}), p)
+    for i, raw in enumerate(data):
+        if isinstance(raw, dict) and "transformations" in raw:
+            parsed.transformations.append(raw)
+            continue
+        for where, item in _expand_item(raw, f"data[{i}]", loops, p):
+            parsed.data.append(_resolve(item, where, variables, base, p))
     _split_time_items(parsed)
     if "python" in doc:
         parsed.python = _parse_python(doc["python"], base, p)
@@ -161,36 +171,85 @@ def _split_time_items(parsed: ParsedConfig) -> None:
     parsed.data = [it for it in parsed.data if it.data_type != "time"]
 
 
-def _expand_loops(
-    loops: Any, variables: dict[str, str], base: Path, path: Path
-) -> list[ConfigItem]:
-    if not isinstance(loops, list):
-        raise FormatError("expected 'loops' to be a list", path=path)
-    items = []
-    for i, loop in enumerate(loops):
-        where = f"loops[{i}]"
-        if not isinstance(loop, dict) or "variable" not in loop or "values" not in loop:
-            raise FormatError(
-                "expected {'variable': NAME, 'values': [...], 'data': [...]}", path=path, item=where
-            )
-        values = loop["values"]
-        if isinstance(values, dict):
+def _parse_loops(loops: Any, path: Path) -> dict[str, list[str]]:
+    if not isinstance(loops, dict):
+        raise FormatError(
+            "expected 'loops' to map loop names to a list of values or "
+            "{'from': int, 'to': int, 'step': int}",
+            path=path,
+            item="loops",
+        )
+    out = {}
+    for name, spec in loops.items():
+        where = f"loops.{name}"
+        if isinstance(spec, list) and all(isinstance(v, (str, int, float)) for v in spec):
+            out[name] = [_loop_value(v) for v in spec]
+        elif isinstance(spec, dict):
             try:
-                values = list(range(int(values["start"]), int(values["stop"])))
+                start, stop = int(spec["from"]), int(spec["to"])
+                step = int(spec.get("step", 1))
             except (KeyError, TypeError, ValueError):
                 raise FormatError(
-                    "expected 'values' to be a list or {'start': int, 'stop': int}",
+                    "expected {'from': int, 'to': int, 'step': int (optional)}",
                     path=path,
                     item=where,
                 ) from None
-        body = loop.get("data", loop.get("items"))
-        if not isinstance(values, list) or not isinstance(body, list):
-            raise FormatError("expected 'values' and 'data' to be lists", path=path, item=where)
-        for value in values:
-            scope = {**variables, str(loop["variable"]): str(value)}
-            for j, raw in enumerate(body):
-                items.append(_resolve(raw, f"{where}.data[{j}] ({value})", scope, base, path))
-    return items
+            if step == 0:
+                raise FormatError("expected a non-zero 'step'", path=path, item=where)
+            out[name] = [str(v) for v in range(start, stop + (1 if step > 0 else -1), step)]
+        else:
+            raise FormatError(
+                "expected a list of values or {'from': int, 'to': int}", path=path, item=where
+            )
+    return out
+
+
+def _loop_value(value: str | int | float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _placeholders(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return set(_LOOP_VAR.findall(value))
+    if isinstance(value, list):
+        return set().union(*(_placeholders(v) for v in value)) if value else set()
+    if isinstance(value, dict):
+        return set().union(*(_placeholders(v) for v in value.values())) if value else set()
+    return set()
+
+
+def _fill(value: Any, name: str, replacement: str) -> Any:
+    if isinstance(value, str):
+        return _LOOP_VAR.sub(lambda m: replacement if m.group(1) == name else m.group(0), value)
+    if isinstance(value, list):
+        return [_fill(v, name, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, name, replacement) for k, v in value.items()}
+    return value
+
+
+def _expand_item(
+    raw: Any, where: str, loops: dict[str, list[str]], path: Path
+) -> list[tuple[str, Any]]:
+    """Repeat ``raw`` once per value of the single loop its strings reference."""
+    used = _placeholders(raw) if loops else set()
+    if not used:
+        return [(where, raw)]
+    unknown = sorted(used - loops.keys())
+    if unknown:
+        raise FormatError(
+            f"placeholder {{{unknown[0]}}} names no loop; defined loops: {sorted(loops)}",
+            path=path,
+            item=where,
+        )
+    if len(used) > 1:
+        raise FormatError(
+            f"an item may use one loop variable, found {sorted(used)}", path=path, item=where
+        )
+    (name,) = used
+    return [(f"{where} ({name}={v})", _fill(raw, name, v)) for v in loops[name]]
 
 
 def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -> Any:
