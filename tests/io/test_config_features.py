@@ -243,3 +243,52 @@ def test_success_merges_into_given_dm_and_is_undoable(tmp_path, events_dir, writ
     assert dm.modified
     assert dm.undo()
     assert dm.keys() == ["existing"]
+
+
+def test_forward_declared_clock_that_never_gets_values(tmp_path, events_dir, write_config):
+    doc = {
+        "clocks": ["master"],
+        "data": [{"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"}],
+    }
+    with pytest.raises(FormatError, match=r"config item clocks.*'master' is declared but never"):
+        load_config(write_config(doc))
+
+
+def test_data_may_reference_a_clock_defined_later(tmp_path, events_dir, write_config):
+    (tmp_path / "ticks.txt").write_text("5\n10\n15\n")
+    doc = {
+        "clocks": ["master"],
+        "data": [
+            {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": "master"},
+            {"data_type": "time", "name": "master", "format": "csv", "filepath": "ticks.txt"},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert dm.time_key("e") == "master"
+    np.testing.assert_array_equal(dm.get_time("master").times, [5, 10, 15])
+
+
+def test_max_value_and_derived_clocks(tmp_path, write_config):
+    (tmp_path / "breath.csv").write_text("\n".join(str(v) for v in range(100)) + "\n")
+    (tmp_path / "frames.csv").write_text("10\n40\n70\n")
+    doc = {
+        "clocks": ["master", "time"],
+        "data": [
+            {"data_type": "analog", "name": "breath", "filepath": "breath.csv", "clock": "master"},
+            {"data_type": "digital_event", "name": "camera_frames", "filepath": "frames.csv",
+             "clock": "master"},
+            {"data_type": "time", "name": "master", "format": "max_value", "source_data": "breath"},
+            {"data_type": "time", "name": "time", "format": "derived", "source_timeframe": "master",
+             "source_series": "camera_frames", "source_type": "event"},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert len(dm.get_time("master")) == 100
+    np.testing.assert_array_equal(dm.get_time("time").times, [10, 40, 70])
+    assert dm.convert_index(1, "time", "master") == 40
+
+
+def test_derived_clock_with_unknown_source(write_config):
+    doc = {"data": [{"data_type": "time", "name": "t", "format": "max_value", "source_data": "x"}]}
+    with pytest.raises(FormatError, match=r"data\[0\] 't'.*source_data 'x' is not loaded"):
+        load_config(write_config(doc))

@@ -252,3 +252,29 @@ def test_ttl_clock_rising_edges(tmp_path, write_config):
 def test_frame_count_clock(write_config):
     dm = load_config(write_config({"clocks": [{"name": "time", "format": "count", "count": 7}]}))
     np.testing.assert_array_equal(dm.get_time("time").times, np.arange(7))
+
+
+def test_ttl_intervals_and_events(tmp_path, write_config):
+    samples = np.zeros(60, dtype=np.uint16)
+    samples[5:10] |= 1 << 3
+    samples[30:45] |= 1 << 3
+    (tmp_path / "ttl.bin").write_bytes(b"\x00" * 6 + samples.tobytes())
+    common = {"filepath": str(tmp_path / "ttl.bin"), "format": "uint16", "channel": 3,
+              "header_size": 6}  # fmt: skip
+    dm = load_config(
+        write_config(
+            [
+                {"data_type": "digital_interval", "name": "laser", **common},
+                {"data_type": "digital_event", "name": "onsets", **common},
+                {
+                    "data_type": "digital_event",
+                    "name": "offsets",
+                    **common,
+                    "transition": "falling",
+                },
+            ]
+        )
+    )
+    np.testing.assert_array_equal(dm.get_data("laser").intervals, [[5, 9], [30, 44]])
+    np.testing.assert_array_equal(dm.get_data("onsets").times, [5, 30])
+    np.testing.assert_array_equal(dm.get_data("offsets").times, [10, 45])

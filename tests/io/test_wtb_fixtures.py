@@ -174,3 +174,25 @@ def test_everything_in_one_object_form_config(wtb_data, write_config):
     dm = load_config(write_config(doc))
     assert sorted(dm.keys()) == ["a", "e", "i", "media", "pt", "w"]
     assert dm.metadata["sources"]["i"]["options"]["csv_layout"] == "binary_state"
+
+
+def test_multi_column_binary_format_and_its_clock(wtb_data, write_config):
+    """The JSON_loading guide's spelling: format "multi_column_binary" + a time item."""
+    dat = str(wtb_data / "DigitalIntervals" / "jun_test.dat")
+    doc = {
+        "clocks": ["daq"],
+        "data": [
+            {"data_type": "time", "name": "daq", "format": "multi_column_binary", "filepath": dat,
+             "header_lines_to_skip": 5, "time_column": 0, "sampling_rate": 14000.0},
+            {"data_type": "digital_interval", "name": "v0", "format": "multi_column_binary",
+             "filepath": dat, "data_column": 1, "clock": "daq"},
+        ],
+    }  # fmt: skip
+    dm = load_config(write_config(doc))
+    daq = dm.get_time("daq")
+    assert len(daq) == 993
+    # 0.000071 s * 14 kHz = 0.994 -> tick 1; the last row 0.070829 s -> tick 992
+    np.testing.assert_array_equal(daq.times[:3], [0, 1, 2])
+    assert daq.times[-1] == 992
+    np.testing.assert_array_equal(dm.get_data("v0").intervals, [[0, 992]])
+    assert dm.time_key("v0") == "daq"

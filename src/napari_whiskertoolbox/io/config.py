@@ -11,6 +11,7 @@ import numpy as np
 from ..core.data_manager import DataManager
 from ..core.timeframe import TimeFrame
 from .config_parse import ConfigItem, ParsedConfig, parse_config
+from .derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
 from .errors import FormatError
 from .registry import item_format, read_item
 
@@ -67,38 +68,61 @@ def load_config(
 
 
 def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str, Any]]:
+    """Load clocks and data in file order, then bind every key to its clock."""
+    clocks: dict[str, TimeFrame] = {}
+    clock_items: dict[str, str] = {}
+    loaded: dict[str, Any] = {}
+    bindings: list[tuple[str, str, ConfigItem]] = []
     sources: dict[str, dict[str, Any]] = {}
-    defined_clocks: set[str] = set()
-    for item in parsed.clocks:
-        for name, clock in read_item(item):
-            if name in defined_clocks:
-                raise FormatError(f"clock {name!r} is defined twice", item=item.label)
-            staging.set_time(name, clock)
-            defined_clocks.add(name)
-    first_media = None
-    for item in parsed.data:
-        clock = item.clock or "time"
-        if clock != "time" and clock not in defined_clocks:
-            raise FormatError(
-                f"clock {clock!r} is never defined; expected it in 'clocks' or as a "
-                f"'time' item (defined: {sorted(defined_clocks) or 'none'})",
-                item=item.label,
-            )
+    for item in [*parsed.clocks, *parsed.data]:
+        if item.data_type == "time":
+            if item.format in DERIVED_CLOCK_FORMATS:
+                produced = [(item.name, derive_clock(item, loaded, clocks))]
+            else:
+                produced = read_item(item)
+            for name, clock in produced:
+                if name in clocks:
+                    raise FormatError(
+                        f"clock {name!r} is defined twice (also by {clock_items[name]})",
+                        item=item.label,
+                    )
+                clocks[name] = clock
+                clock_items[name] = item.label
+            continue
         for key, obj in read_item(item):
-            if key in sources:
+            if key in loaded:
                 raise FormatError(
                     f"key {key!r} is produced twice (also by {sources[key]['item_label']})",
                     item=item.label,
                 )
-            staging.set_data(key, obj, clock)
+            loaded[key] = obj
+            bindings.append((key, item.clock or "time", item))
             sources[key] = _source_record(item, parsed.path)
-            if first_media is None and item.data_type in MEDIA_TYPES:
-                first_media = obj
-    if "time" not in defined_clocks and first_media is not None:
-        # WhiskerToolbox: without an explicit "time" clock, the media's frames define it.
-        staging.set_time("time", TimeFrame.from_count(len(first_media)))
-        defined_clocks.add("time")
-    staging.metadata["_defined_clocks"] = sorted(defined_clocks)
+    if "time" not in clocks:
+        media = [loaded[k] for k, _, it in bindings if it.data_type in MEDIA_TYPES]
+        if media:
+            # WhiskerToolbox: without an explicit "time" clock, the media's frames define it.
+            clocks["time"] = TimeFrame.from_count(max(len(m) for m in media))
+    for name in parsed.declared_clocks:
+        if name not in clocks:
+            raise FormatError(
+                f"clock {name!r} is declared but never gets values; expected a "
+                f"'data_type': 'time' item named {name!r}",
+                path=parsed.path,
+                item="clocks",
+            )
+    for _key, clock, item in bindings:
+        if clock != "time" and clock not in clocks:
+            raise FormatError(
+                f"clock {clock!r} is never defined; expected a 'data_type': 'time' item "
+                f"named {clock!r} (defined: {sorted(clocks) or 'none'})",
+                item=item.label,
+            )
+    for name, clock in clocks.items():
+        staging.set_time(name, clock)
+    for key, clock, _item in bindings:
+        staging.set_data(key, loaded[key], clock)
+    staging.metadata["_defined_clocks"] = list(clocks)
     return sources
 
 

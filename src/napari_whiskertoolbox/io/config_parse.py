@@ -7,15 +7,17 @@ Accepted layouts
 
       {
         "variables": {"SESSION": "mouse1/day3"},          # ${SESSION}, then environment
-        "clocks":    [{"name": "camera", "format": "uint16", "filepath": "ttl.bin", "channel": 2}],
+        "clocks":    ["master", "time"],                  # forward-declared clock names
         "loops":     {"w": ["w0", "w1"], "i": {"from": 0, "to": 3, "step": 1}},
         "data":      [{"data_type": "line", "name": "whisker_{w}",
                        "filepath": "${SESSION}/{w}.csv"}, ...],
         "python":    "print(dm.keys())"                   # or a list of lines, or {"file": "x.py"}
       }
 
-  ``clocks`` items are ``data_type: "time"`` items (the data type may be omitted); a dict
-  ``{"camera": {...}}`` is accepted too. ``loops`` follows WhiskerToolbox
+  ``clocks`` (WhiskerToolbox): names of clocks that later ``data_type: "time"`` items must
+  populate (loading fails if one never gets values). As an extension an entry may also be a
+  full clock item ``{"name": "camera", "format": "uint16", ...}`` (``data_type`` implied), and
+  ``clocks`` may be a dict ``{"camera": {...}}``; such items load before ``data``. ``loops`` follows WhiskerToolbox
   (``JsonDataLoadExpansion``): each loop name maps to a list of values or an inclusive
   ``{"from", "to", "step"?}`` integer range; a ``data`` item whose strings contain
   ``{name}`` is repeated once per value of that loop (an item may use only one loop),
@@ -81,10 +83,16 @@ class ConfigItem:
 
 @dataclass
 class ParsedConfig:
-    """Items of a config in load order (clocks first), plus the raw extra blocks."""
+    """Items of a config in load order, plus the raw extra blocks.
+
+    ``clocks`` holds clock items given in the ``clocks`` block (loaded first); ``data``
+    holds every other item in file order (``time`` items included, loaded in place);
+    ``declared_clocks`` the clock names forward-declared in ``clocks``.
+    """
 
     path: Path
     clocks: list[ConfigItem] = field(default_factory=list)
+    declared_clocks: list[str] = field(default_factory=list)
     data: list[ConfigItem] = field(default_factory=list)
     python: dict[str, Any] | None = None
     groups: dict[str, list[int]] | None = None
@@ -117,7 +125,6 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     base = p.parent
     if isinstance(doc, list):
         parsed.data = [_resolve(it, f"[{i}]", {}, base, p) for i, it in enumerate(doc)]
-        _split_time_items(parsed)
         return parsed
     if not isinstance(doc, dict):
         raise FormatError(
@@ -140,6 +147,9 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     if not isinstance(clocks, list):
         raise FormatError("expected 'clocks' to be a list of clock items", path=p)
     for i, item in enumerate(clocks):
+        if isinstance(item, str) and item:
+            parsed.declared_clocks.append(_substitute(item, variables, p, f"clocks[{i}]"))
+            continue
         if isinstance(item, dict):
             item = {"data_type": "time", **item}
         parsed.clocks.append(_resolve(item, f"clocks[{i}]", variables, base, p))
@@ -153,7 +163,6 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
             continue
         for where, item in _expand_item(raw, f"data[{i}]", loops, p):
             parsed.data.append(_resolve(item, where, variables, base, p))
-    _split_time_items(parsed)
     if "python" in doc:
         parsed.python = _parse_python(doc["python"], base, p)
     if "groups" in doc:
@@ -163,12 +172,6 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
             raise FormatError("expected 'metadata' to be an object", path=p)
         parsed.metadata = doc["metadata"]
     return parsed
-
-
-def _split_time_items(parsed: ParsedConfig) -> None:
-    """Move ``data_type: "time"`` items of ``data`` to the clocks list (they load first)."""
-    parsed.clocks += [it for it in parsed.data if it.data_type == "time"]
-    parsed.data = [it for it in parsed.data if it.data_type != "time"]
 
 
 def _parse_loops(loops: Any, path: Path) -> dict[str, list[str]]:

@@ -159,3 +159,44 @@ def read_binary_state(
             ) from None
     label = {c: names[c] if c < len(names) else f"column{c}" for c in wanted}
     return {label[c]: intervals_from_states(v >= binary_threshold) for c, v in columns.items()}
+
+
+def read_binary_state_times(
+    path: str | os.PathLike[str],
+    *,
+    header_lines_to_skip: int = 5,
+    time_column: int = 0,
+    delimiter: str = "\t",
+    sampling_rate: float = 1.0,
+) -> np.ndarray:
+    """Clock ticks from the time column of the binary-state layout: ``round(t * sampling_rate)``.
+
+    (WhiskerToolbox truncates; rounding keeps ``0.000071 s * 14000 Hz`` at tick 1, not 0.)
+    """
+    lines = read_lines(path)
+    if len(lines) <= header_lines_to_skip:
+        raise FormatError(
+            f"expected {header_lines_to_skip} header lines and a column-name row, "
+            f"the file has {len(lines)} lines",
+            path=path,
+        )
+    values = []
+    for number, text in enumerate(
+        lines[header_lines_to_skip + 1 :], start=header_lines_to_skip + 2
+    ):
+        if not text.strip():
+            continue
+        fields = split_row(text, delimiter)
+        if time_column >= len(fields):
+            raise FormatError(
+                f"expected at least {time_column + 1} columns, found {len(fields)}",
+                path=path,
+                line=number,
+            )
+        try:
+            values.append(float(fields[time_column]))
+        except ValueError:
+            raise FormatError(
+                f"expected a numeric time, found {fields[time_column]!r}", path=path, line=number
+            ) from None
+    return np.rint(np.asarray(values, dtype=np.float64) * sampling_rate).astype(np.int64)

@@ -354,6 +354,62 @@ def _read_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
     return [(item.name, DigitalIntervalSeries(pairs, layout=layout_kind))]
 
 
+def _binary_state_options(item: ConfigItem) -> dict[str, Any]:
+    return {
+        "header_lines_to_skip": _opt(item, "header_lines_to_skip", int, 5),
+        "delimiter": _opt(item, "delimiter", str, "\t"),
+    }
+
+
+@_reader("digital_interval", "multi_column_binary")
+def _read_multi_column_binary(item: ConfigItem) -> list[tuple[str, Any]]:
+    all_columns = _opt(item, "all_columns", bool, False)
+    columns = intervals.read_binary_state(
+        _path(item),
+        data_column=_opt(item, "data_column", int, 1),
+        binary_threshold=_opt(item, "binary_threshold", float, 0.5),
+        all_columns=all_columns,
+        time_column=_opt(item, "time_column", int, 0),
+        **_binary_state_options(item),
+    )
+    if not all_columns:
+        return [(item.name, DigitalIntervalSeries(next(iter(columns.values()))))]
+    return [(f"{item.name}_{col}", DigitalIntervalSeries(p)) for col, p in columns.items()]
+
+
+@_reader("digital_interval", "uint16")
+def _read_ttl_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
+    pairs = clocks.read_ttl_intervals(
+        _path(item),
+        channel=_opt(item, "channel", int, 0),
+        transition=_opt(item, "transition", str, "rising"),
+        header_size=_opt(item, "header_size", int, 0),
+    )
+    return [(item.name, DigitalIntervalSeries(pairs))]
+
+
+@_reader("digital_event", "uint16")
+def _read_ttl_events(item: ConfigItem) -> list[tuple[str, Any]]:
+    edges = clocks.read_ttl_edges(
+        _path(item),
+        channel=_opt(item, "channel", int, 0),
+        transition=_opt(item, "transition", str, "rising"),
+        header_size=_opt(item, "header_size", int, 0),
+    )
+    return [(item.name, DigitalEventSeries(edges))]
+
+
+@_reader("time", "multi_column_binary")
+def _read_binary_state_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    ticks = intervals.read_binary_state_times(
+        _path(item),
+        time_column=_opt(item, "time_column", int, 0),
+        sampling_rate=_opt(item, "sampling_rate", float, 1.0),
+        **_binary_state_options(item),
+    )
+    return _clock(item, ticks)
+
+
 @_reader("tensor", "npy")
 def _read_tensor(item: ConfigItem) -> list[tuple[str, Any]]:
     row_labels = _opt(item, "row_labels", str, None)
