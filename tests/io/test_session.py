@@ -171,3 +171,11 @@ def test_load_session_with_deleted_data_file(tmp_path):
     victim.unlink()
     with pytest.raises(FormatError, match=r"'coords'"):
         load_session(tmp_path / "s")
+
+
+def test_autosave_style_save_keeps_modified_flag(tmp_path, assert_dm_equal):
+    dm = build_rich_dm(tmp_path)
+    assert dm.modified
+    save_session(dm, tmp_path / "autosave", mark_saved=False)
+    assert dm.modified
+    assert_dm_equal(dm, load_session(tmp_path / "autosave"))

@@ -67,8 +67,7 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     Notes
     -----
     Media keys are saved as references to their source file; in-memory media
-    (no source file) is saved as a ``.npy`` of its frames. ``dm.mark_saved()`` is called
-    after success.
+    (no source file) is saved as a ``.npy`` of its frames.
     """
     config_path = session_config_path(path)
     folder = config_path.parent
