@@ -1,0 +1,204 @@
+"""ViewerSession: registry, key lifecycle, frame axis, coalescing, files, screenshot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _bindings_support import N_FRAMES, frame_points, make_dm, make_session, yx
+
+import napari_whiskertoolbox
+from napari_whiskertoolbox.core import AnalogTimeSeries, ArrayMedia, LineData
+from napari_whiskertoolbox.layers.session import (
+    FRAME_AXIS_LAYER,
+    ViewerSession,
+    get_data_manager,
+    get_session,
+)
+
+pytestmark = pytest.mark.gui
+
+
+def layer_names(viewer):
+    return [layer.name for layer in viewer.layers if not layer.metadata.get(FRAME_AXIS_LAYER)]
+
+
+def test_one_session_per_viewer(make_napari_viewer):
+    first, second = make_napari_viewer(), make_napari_viewer()
+    session = get_session(first)
+    assert get_session(first) is session
+    assert get_session(second) is not session
+    assert get_data_manager(first) is session.dm
+    assert napari_whiskertoolbox.get_data_manager(first) is session.dm
+    assert session.viewer is first
+
+
+def test_spatial_keys_bound_in_stacking_order(make_napari_viewer):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    assert layer_names(viewer) == ["media", "pad", "whiskers", "nose", "tips"]
+    media = viewer.layers["media"]
+    assert media.colormap.name == "gray"
+    assert tuple(media.contrast_limits) == (0.0, 255.0)
+    assert viewer.dims.range[0].stop == N_FRAMES - 1
+    assert set(session.bindings) == {"media", "pad", "whiskers", "nose", "tips"}
+
+
+def test_keys_added_removed_renamed_follow(make_napari_viewer):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    events = []
+    session.shown_changed.connect(lambda key, shown: events.append((key, shown)))
+    lines = LineData()
+    lines.add(2, np.array([[0, 0], [5, 5]], np.float32))
+    session.dm.set_data("new_lines", lines, "camera")
+    assert viewer.layers["new_lines"].metadata["wtb_key"] == "new_lines"
+    session.dm.rename_data("new_lines", "renamed")
+    assert "renamed" in layer_names(viewer) and "new_lines" not in layer_names(viewer)
+    assert viewer.layers["renamed"].metadata["wtb_key"] == "renamed"
+    session.set_frame(2)
+    assert viewer.layers["renamed"].nshapes == 1
+    session.dm.delete_data("renamed")
+    assert "renamed" not in layer_names(viewer)
+    session.dm.undo()  # the key comes back, and so does its layer
+    assert viewer.layers["renamed"].nshapes == 1
+    session.dm.set_data("angle", AnalogTimeSeries(np.zeros(5, np.float32)))
+    assert "angle" not in layer_names(viewer)
+    assert events == [("new_lines", True), ("renamed", False), ("renamed", True)]
+
+
+def test_show_hide_and_user_layer_removal(make_napari_viewer):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    session.hide_key("nose")
+    assert not session.is_shown("nose") and "nose" not in layer_names(viewer)
+    session.show_key("nose")
+    assert session.is_shown("nose")
+    frame = session.current_frame
+    np.testing.assert_array_equal(viewer.layers["nose"].data, yx(frame_points(frame)))
+    viewer.layers.remove("whiskers")
+    assert not session.is_shown("whiskers")
+    session.dm.get_data("whiskers").clear_at(0)  # no layer any more: nothing to redraw
+    with pytest.raises(ValueError, match="angle"):
+        session.dm.set_data("angle", AnalogTimeSeries(np.zeros(5, np.float32)))
+        session.show_key("angle")
+
+
+def test_active_key_follows_the_selected_layer(make_napari_viewer):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    seen = []
+    session.active_key_changed.connect(seen.append)
+    viewer.layers.selection.active = viewer.layers["whiskers"]
+    assert session.active_key == "whiskers"
+    viewer.layers.selection.active = viewer.layers["pad"]
+    assert session.active_key == "pad"
+    assert seen[-2:] == ["whiskers", "pad"]
+    with pytest.raises(KeyError, match="nope"):
+        session.active_key = "nope"
+
+
+def test_rapid_scrubbing_draws_only_the_last_frame(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    session.set_frame(0)
+    drawn = []
+    session.frame_changed.connect(drawn.append)
+    for frame in (1, 2, 3, 4, 5, 6):
+        viewer.dims.set_current_step(0, frame)
+    assert session.current_frame == 6
+    assert drawn == []  # nothing drawn until the event loop runs
+    qtbot.waitUntil(lambda: session.shown_frame == 6, timeout=2000)
+    assert drawn == [6]
+    np.testing.assert_array_equal(viewer.layers["tips"].data, [[6.0, 30.0]])
+
+
+def test_without_media_a_hidden_placeholder_carries_the_frame_axis(make_napari_viewer):
+    viewer = make_napari_viewer()
+    dm = make_dm()
+    dm.delete_data("media")
+    session = ViewerSession(viewer, dm)
+    assert session.display_clock == "time"
+    axis = [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
+    assert len(axis) == 1 and not axis[0].visible
+    assert axis[0].data.strides[0] == 0  # broadcast: no memory per frame
+    assert viewer.dims.range[0].stop == len(dm.get_time("time")) - 1
+    session.set_frame(30)
+    np.testing.assert_array_equal(viewer.layers["tips"].data, [[3.0, 30.0]])
+    assert len(viewer.layers["nose"].data) == 1  # "nose" frame 30 on camera -> clamped 11
+    dm.set_data("media", ArrayMedia(np.zeros((N_FRAMES, 30, 40), np.uint8)), "camera")
+    assert session.display_clock == "camera"
+    assert not [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
+    assert layer_names(viewer)[0] == "media"
+
+
+def test_open_video_and_config(make_napari_viewer, frame_number_video, wtb_data):
+    viewer = make_napari_viewer()
+    session = ViewerSession(viewer)
+    session.open(frame_number_video)
+    assert "media" in session.dm
+    assert viewer.layers["media"].data.shape[0] == 1000
+    assert viewer.dims.range[0].stop == 999
+    session.open(wtb_data / "test_config.json")
+    assert "my_video" in layer_names(viewer)
+    assert session.path == wtb_data / "test_config.json"
+    with pytest.raises(ValueError, match="expected a session folder"):
+        session.open(wtb_data / "DigitalEvents" / "events.csv")
+    with pytest.raises(FileNotFoundError):
+        session.open(wtb_data / "missing.mp4")
+
+
+def test_save_and_reopen_in_another_viewer(make_napari_viewer, tmp_path):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    session.set_frame(2)
+    viewer.layers["nose"].add([[20.0, 21.0]])
+    assert session.modified
+    with pytest.raises(ValueError, match="save"):
+        session.save()
+    written = session.save(tmp_path / "saved")
+    assert written.name == "session.json" and not session.modified
+    assert session.save() == written  # Ctrl+S again: same folder
+
+    other = ViewerSession(make_napari_viewer())
+    other.open(tmp_path / "saved")
+    assert other.path == tmp_path / "saved"
+    assert not other.modified
+    nose, reloaded = session.dm.get_data("nose"), other.dm.get_data("nose")
+    np.testing.assert_array_equal(reloaded.at(2), nose.at(2))
+    np.testing.assert_array_equal(reloaded.ids_at(2), nose.ids_at(2))
+    other.set_frame(2)
+    np.testing.assert_array_equal(other.viewer.layers["nose"].data[-1], [20.0, 21.0])
+
+
+def test_engine_is_lazy_and_shares_the_datamanager(make_napari_viewer):
+    session = make_session(make_napari_viewer())
+    engine = session.engine
+    assert engine is session.engine
+    result = engine.run("n = len(dm.getAllKeys())")
+    assert result.success
+    assert engine.namespace["n"] == len(session.dm.keys())
+    engine.run("dm.getData('nose').add(0, [1.0, 1.0])")
+    session.set_frame(0)
+    assert len(session.viewer.layers["nose"].data) == 2
+
+
+def test_screenshot_shows_whiskers_over_the_video(make_napari_viewer, tmp_path):
+    viewer = make_napari_viewer(show=True)  # offscreen canvases render black under Xvfb
+    dm = make_dm()
+    media = dm.get_data("media")
+    dm.set_data("media", ArrayMedia(np.full(media.shape, 60, np.uint8), kind="video"), "camera")
+    session = ViewerSession(viewer, dm)
+    dm.metadata["colors"] = {}
+    session.set_frame(0)
+    for key in ("pad", "nose", "tips"):
+        session.hide_key(key)
+    viewer.layers["whiskers"].edge_width = 2
+    image = viewer.screenshot(path=str(tmp_path / "annotated.png"), canvas_only=True, flash=False)
+    rgb = image[..., :3].astype(int)
+    gray = (np.abs(rgb[..., 0] - rgb[..., 1]) < 8) & (np.abs(rgb[..., 1] - rgb[..., 2]) < 8)
+    assert gray.mean() > 0.3  # the video
+    assert (~gray).sum() > 50  # coloured whisker paths drawn over it
+    session.set_frame(1)  # no whiskers on odd frames
+    image = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int)
+    gray = (np.abs(image[..., 0] - image[..., 1]) < 8) & (np.abs(image[..., 1] - image[..., 2]) < 8)
+    assert (~gray).sum() < 5
