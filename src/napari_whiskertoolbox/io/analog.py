@@ -10,7 +10,9 @@ import numpy as np
 from .atomic import atomic_open
 from .csv_tools import (
     check_file,
+    fast_numeric_table,
     format_floats,
+    integral,
     looks_numeric,
     parse_float,
     parse_int,
@@ -50,6 +52,9 @@ def read_analog_csv(
         ``None`` for a dense single-column file.
     """
     lines = read_lines(path)
+    fast = _fast_analog(lines, delimiter, has_header, time_column, data_column)
+    if fast is not None:
+        return fast
     rows: list[tuple[int, list[str]]] = []
     for number, text in enumerate(lines, start=1):
         if text.strip():
@@ -83,6 +88,31 @@ def read_analog_csv(
         bad = int(np.flatnonzero(np.diff(times_arr) <= 0)[0]) + 1
         raise FormatError("expected strictly increasing times", path=path, line=rows[bad][0])
     return np.asarray(values, dtype=np.float32), times_arr
+
+
+def _fast_analog(
+    lines: list[str],
+    delimiter: str,
+    has_header: bool | None,
+    time_column: int,
+    data_column: int,
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    first = next((i for i, text in enumerate(lines) if text.strip()), None)
+    if first is None:
+        return None
+    fields = split_row(lines[first], delimiter)
+    skip = has_header if has_header is not None else not looks_numeric(fields[0])
+    table = fast_numeric_table(lines[first + 1 :] if skip else lines[first:], delimiter)
+    if table is None or len(table) == 0:
+        return None
+    if table.shape[1] == 1:
+        return table[:, 0].astype(np.float32), None
+    if max(time_column, data_column) >= table.shape[1]:
+        return None
+    times = integral(table[:, time_column])
+    if times is None or np.any(np.diff(times) <= 0):
+        return None
+    return table[:, data_column].astype(np.float32), times
 
 
 def write_analog_csv(

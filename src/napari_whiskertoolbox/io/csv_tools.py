@@ -123,3 +123,33 @@ def format_floats(values: np.ndarray, precision: int | None = None) -> list[str]
     if precision is None:
         return arr.astype(str).tolist()
     return np.char.mod(f"%.{int(precision)}f", arr.astype(np.float64)).tolist()
+
+
+def fast_numeric_table(
+    lines: list[str], delimiter: str, usecols: tuple[int, ...] | None = None
+) -> np.ndarray | None:
+    """Parse clean numeric rows with numpy's C parser; ``None`` if anything is off.
+
+    Callers fall back to their line-by-line parser on ``None``, which then reports the
+    exact file line of the problem. Blank lines are skipped; ``#`` is not a comment.
+    """
+    if not lines:
+        return None
+    try:
+        table = np.loadtxt(
+            lines,
+            delimiter=None if delimiter.strip() == "" else delimiter,
+            usecols=usecols,
+            comments=None,
+            ndmin=2,
+            dtype=np.float64,
+        )
+    except (ValueError, IndexError):
+        return None
+    return table if np.all(np.isfinite(table)) else None
+
+
+def integral(values: np.ndarray) -> np.ndarray | None:
+    """``values`` as int64 when every value is a whole number, else ``None``."""
+    as_int = values.astype(np.int64)
+    return as_int if np.array_equal(as_int, values) else None

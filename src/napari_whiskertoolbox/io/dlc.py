@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import os
 
 import numpy as np
 
 from .atomic import atomic_open
-from .csv_tools import format_float32, iter_csv_rows, parse_float, parse_int
+from .csv_tools import (
+    fast_numeric_table,
+    format_float32,
+    integral,
+    parse_float,
+    parse_int,
+    read_lines,
+)
 from .errors import FormatError
 
 __all__ = ["read_dlc_csv", "write_dlc_csv"]
@@ -31,7 +39,10 @@ def read_dlc_csv(
     dict
         ``{bodypart: (times (N,) int64, coords (N, 2) float32)}`` in header order.
     """
-    rows = list(iter_csv_rows(path, ","))
+    lines = read_lines(path)
+    nonblank = [i for i, text in enumerate(lines) if text.strip()]
+    header_end = nonblank[_HEADER_ROWS - 1] + 1 if len(nonblank) >= _HEADER_ROWS else len(lines)
+    rows = [(number, fields) for number, fields in _csv_rows(lines[:header_end], path)]
     if len(rows) < _HEADER_ROWS:
         raise FormatError(
             "expected 3 DeepLabCut header rows (scorer, bodyparts, coords)",
@@ -61,9 +72,39 @@ def read_dlc_csv(
                 line=coord_line,
             )
     n_cols = len(coords)
+    values = fast_numeric_table(lines[header_end:], ",")
+    if values is not None and values.shape[1] == n_cols and len(values):
+        times = integral(values[:, frame_column])
+    else:
+        times = None
+    if times is None:
+        times, values = _parse_rows(lines, header_end, n_cols, frame_column, path)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for part, cols in parts.items():
+        keep = values[:, cols["likelihood"]] >= likelihood_threshold
+        keep &= np.isfinite(values[:, cols["x"]]) & np.isfinite(values[:, cols["y"]])
+        xy = np.stack([values[keep, cols["x"]], values[keep, cols["y"]]], axis=1)
+        out[part] = (times[keep], xy.astype(np.float32))
+    return out
+
+
+def _csv_rows(lines: list[str], path: str | os.PathLike[str], first_line: int = 1):
+    reader = csv.reader(lines, delimiter=",", quotechar='"')
+    try:
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                yield reader.line_num + first_line - 1, fields
+    except csv.Error as exc:
+        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+
+
+def _parse_rows(
+    lines: list[str], start: int, n_cols: int, frame_column: int, path: str | os.PathLike[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Line-by-line parse (missing values allowed) that names the first bad line."""
     frames: list[int] = []
     table: list[list[float]] = []
-    for line, fields in rows[_HEADER_ROWS:]:
+    for line, fields in _csv_rows(lines[start:], path, first_line=start + 1):
         if len(fields) != n_cols:
             raise FormatError(
                 f"expected {n_cols} columns, found {len(fields)}", path=path, line=line
@@ -76,14 +117,7 @@ def read_dlc_csv(
             ]
         )
     values = np.asarray(table, dtype=np.float64).reshape(-1, n_cols)
-    times = np.asarray(frames, dtype=np.int64)
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for part, cols in parts.items():
-        keep = values[:, cols["likelihood"]] >= likelihood_threshold
-        keep &= np.isfinite(values[:, cols["x"]]) & np.isfinite(values[:, cols["y"]])
-        xy = np.stack([values[keep, cols["x"]], values[keep, cols["y"]]], axis=1)
-        out[part] = (times[keep], xy.astype(np.float32))
-    return out
+    return np.asarray(frames, dtype=np.int64), values
 
 
 def write_dlc_csv(

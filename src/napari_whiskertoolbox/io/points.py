@@ -9,7 +9,9 @@ import numpy as np
 from .atomic import atomic_open
 from .csv_tools import (
     column,
+    fast_numeric_table,
     format_float32,
+    integral,
     looks_numeric,
     parse_float,
     parse_int,
@@ -51,6 +53,9 @@ def read_points_csv(
         ``(x, y)`` of each point.
     """
     lines = read_lines(path)
+    fast = _fast_points(lines, frame_column, x_column, y_column, delimiter, has_header)
+    if fast is not None:
+        return fast
     times: list[int] = []
     xy: list[tuple[float, float]] = []
     first = True
@@ -75,6 +80,32 @@ def read_points_csv(
     if not times and first:
         raise FormatError("expected point rows 'frame x y', the file is empty", path=path)
     return np.asarray(times, dtype=np.int64), np.asarray(xy, dtype=np.float32).reshape(-1, 2)
+
+
+def _fast_points(
+    lines: list[str],
+    frame_column: int,
+    x_column: int,
+    y_column: int,
+    delimiter: str,
+    has_header: bool | None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    first = next((i for i, text in enumerate(lines) if text.strip()), None)
+    if first is None:
+        return None
+    fields = split_row(lines[first], delimiter)
+    if frame_column >= len(fields):
+        return None
+    skip = has_header if has_header is not None else not looks_numeric(fields[frame_column])
+    table = fast_numeric_table(
+        lines[first + 1 :] if skip else lines[first:], delimiter, (frame_column, x_column, y_column)
+    )
+    if table is None:
+        return None
+    times = integral(table[:, 0])
+    if times is None:
+        return None
+    return times, table[:, 1:3].astype(np.float32)
 
 
 def write_points_csv(
