@@ -6,13 +6,12 @@ from typing import Any
 
 import pyqtgraph as pg
 from qtpy.QtCore import Qt, QTimer, Signal
-from qtpy.QtGui import QKeySequence
+from qtpy.QtGui import QKeyEvent
 from qtpy.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QShortcut,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -134,19 +133,6 @@ class TimelineWidget(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
-
-        shortcuts = [
-            (QKeySequence(QKeySequence.StandardKey.Delete), self.delete_selected_interval),
-            (QKeySequence(Qt.Key.Key_Backspace), self.delete_selected_interval),
-            (QKeySequence(Qt.Key.Key_BracketRight), self.next_event),
-            (QKeySequence(Qt.Key.Key_BracketLeft), self.previous_event),
-        ]
-        self._shortcuts = []
-        for sequence, slot in shortcuts:
-            shortcut = QShortcut(sequence, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
 
     def _connect(self) -> None:
         dm = self.dm
@@ -307,6 +293,21 @@ class TimelineWidget(QWidget):
     def delete_selected_interval(self) -> bool:
         """Delete the interval selected on the edited lane; return whether one was deleted."""
         return self.editor.delete_selected()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Delete/Backspace delete the selected interval; ``[`` / ``]`` step through events."""
+        actions = {
+            Qt.Key.Key_Delete: self.delete_selected_interval,
+            Qt.Key.Key_Backspace: self.delete_selected_interval,
+            Qt.Key.Key_BracketRight: self.next_event,
+            Qt.Key.Key_BracketLeft: self.previous_event,
+        }
+        action = actions.get(Qt.Key(event.key()))
+        if action is None:
+            super().keyPressEvent(event)
+            return
+        action()
+        event.accept()
 
     # ----------------------------------------------------------------- pointer handler
     def click(self, x: float, y: float) -> bool:

@@ -1,0 +1,231 @@
+"""GUI tests of the timeline dock on a real napari viewer, real video and real mouse events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qtpy.QtCore import QPoint, Qt
+from qtpy.QtTest import QTest
+from test_timeline_support import build_session, lane_y, mouse_click, mouse_drag, viewport_point
+
+from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
+from napari_whiskertoolbox.widgets.timeline import TimelineWidget
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def timeline(make_napari_viewer, frame_number_video, qtbot):
+    viewer = make_napari_viewer()
+    build_session(viewer, frame_number_video)
+    widget = TimelineWidget(viewer)
+    qtbot.addWidget(widget)
+    widget.resize(900, 320)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_view_range(-0.5, 999.5)
+    widget.set_frame(0)  # napari starts mid-video; keep the cursor line out of the way
+    return widget
+
+
+def current_frame(timeline: TimelineWidget) -> int:
+    return int(timeline.viewer.dims.current_step[0])
+
+
+def test_lanes_for_every_series_key_saved_in_metadata(timeline, qtbot):
+    assert timeline.lane_keys() == ["angle", "licks", "contact"]
+    dm = timeline.dm
+    dm.set_data("pole", DigitalEventSeries([5, 6]))
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("pole"))
+    timeline.hide_lane("licks")
+    timeline.set_lane_order(["contact", "angle"])
+    timeline.set_lane_color("angle", "#00ff00")
+    lanes = dm.metadata["ui"]["timeline"]["lanes"]
+    assert [lane["key"] for lane in lanes] == ["contact", "angle", "licks", "pole"]
+    assert {lane["key"]: lane["visible"] for lane in lanes}["licks"] is False
+    assert timeline.lane_keys() == ["contact", "angle", "pole"]
+    assert timeline.lanes["contact"].bottom > timeline.lanes["angle"].bottom
+    assert timeline.lanes["angle"].color == "#00ff00"
+    dm.delete_data("pole")
+    qtbot.waitUntil(lambda: not timeline.is_lane_shown("pole"))
+    with pytest.raises(ValueError, match="video"):
+        timeline.show_lane("video")
+    with pytest.raises(ValueError, match="#rrggbb"):
+        timeline.set_lane_color("angle", "green")
+
+
+def test_cursor_follows_viewer_dims_and_view_follows_cursor(timeline, qtbot):
+    timeline.viewer.dims.set_current_step(0, 321)
+    assert timeline.cursor_frame == 321
+    timeline.set_view_range(0, 100)
+    timeline.viewer.dims.set_current_step(0, 640)
+    x0, x1 = timeline.view_range()
+    assert x0 <= 640 <= x1
+    assert x1 - x0 == pytest.approx(100)
+
+
+def test_click_in_timeline_sets_frame(timeline):
+    mouse_click(timeline, viewport_point(timeline, 250, lane_y(timeline, "angle")))
+    assert current_frame(timeline) == 250
+    assert timeline.cursor_frame == 250
+
+
+def test_click_near_event_jumps_to_it_and_next_previous(timeline):
+    pixel = timeline.view_box.viewPixelSize()[0]
+    mouse_click(timeline, viewport_point(timeline, 300 + 2 * pixel, lane_y(timeline, "licks")))
+    assert current_frame(timeline) == 300
+    timeline.next_event()
+    assert current_frame(timeline) == 700
+    timeline.previous_event()
+    timeline.previous_event()
+    assert current_frame(timeline) == 50
+    QTest.keyClick(timeline.plot_widget, Qt.Key.Key_BracketRight)
+    assert current_frame(timeline) == 300
+
+
+def test_click_on_interval_jumps_to_its_start(timeline):
+    mouse_click(timeline, viewport_point(timeline, 420, lane_y(timeline, "contact")))
+    assert current_frame(timeline) == 400
+
+
+def test_click_and_drag_on_time_axis_scrubs(timeline):
+    axis = timeline.time_axis
+    axis_y = timeline.plot_widget.mapFromScene(axis.mapToScene(axis.boundingRect().center())).y()
+
+    def at(frame: float) -> QPoint:
+        return QPoint(viewport_point(timeline, frame, 0).x(), axis_y)
+
+    mouse_click(timeline, at(600))
+    assert current_frame(timeline) == 600
+    view_before = timeline.view_range()
+    mouse_drag(timeline, at(100), at(180))
+    assert current_frame(timeline) == 180
+    assert timeline.view_range() == view_before  # scrubbing does not pan
+
+
+def test_wheel_zooms_and_drag_pans_time_only(timeline):
+    y_before = timeline.view_box.viewRange()[1]
+    x0, x1 = timeline.view_range()
+    centre = viewport_point(timeline, 500, lane_y(timeline, "angle"))
+    QTest.mouseMove(timeline.plot_widget.viewport(), centre)
+    from qtpy.QtCore import QPointF
+    from qtpy.QtGui import QWheelEvent
+    from qtpy.QtWidgets import QApplication
+
+    wheel = QWheelEvent(
+        QPointF(centre),
+        QPointF(timeline.plot_widget.viewport().mapToGlobal(centre)),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(timeline.plot_widget.viewport(), wheel)
+    z0, z1 = timeline.view_range()
+    assert z1 - z0 < x1 - x0
+    assert z0 < 500 < z1
+    assert timeline.view_box.viewRange()[1] == y_before
+    mouse_drag(
+        timeline,
+        viewport_point(timeline, 500, lane_y(timeline, "angle")),
+        viewport_point(timeline, 450, lane_y(timeline, "angle")),
+    )
+    p0, p1 = timeline.view_range()
+    assert p0 == pytest.approx(z0 + 50, abs=2)
+    assert p1 - p0 == pytest.approx(z1 - z0)
+    assert current_frame(timeline) == 0  # a pan is not a click
+
+
+def test_drag_creates_interval_and_undo_removes_it(timeline, qtbot):
+    dm = timeline.dm
+    timeline.set_edit_key("contact")
+    timeline.set_view_range(500, 800)
+    y = lane_y(timeline, "contact")
+    mouse_drag(timeline, viewport_point(timeline, 600, y), viewport_point(timeline, 650, y))
+    intervals = dm.get_data("contact").intervals.tolist()
+    assert intervals == [[100, 200], [400, 450], [600, 650]]
+    qtbot.waitUntil(lambda: timeline.lanes["contact"].intervals.tolist() == intervals)
+    assert dm.undo()
+    assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
+
+
+def test_drag_touching_interval_merges_per_layout(timeline):
+    timeline.set_edit_key("contact")
+    timeline.set_view_range(150, 300)
+    y = lane_y(timeline, "contact")
+    mouse_drag(timeline, viewport_point(timeline, 201, y), viewport_point(timeline, 230, y))
+    # inclusive semantics: [201, 230] touches [100, 200] and merges (disjoint layout)
+    assert timeline.dm.get_data("contact").intervals.tolist() == [[100, 230], [400, 450]]
+
+
+def test_drag_edge_moves_it_and_undo_restores(timeline, qtbot):
+    dm = timeline.dm
+    timeline.set_edit_key("contact")
+    timeline.set_view_range(50, 500)  # about 2 pixels per frame: every frame is reachable
+    y = lane_y(timeline, "contact")
+    mouse_drag(timeline, viewport_point(timeline, 200.5, y), viewport_point(timeline, 260, y))
+    assert dm.get_data("contact").intervals.tolist() == [[100, 260], [400, 450]]
+    qtbot.waitUntil(lambda: timeline.lanes["contact"].intervals.tolist()[0] == [100, 260])
+    mouse_drag(timeline, viewport_point(timeline, 399.5, y), viewport_point(timeline, 380, y))
+    assert dm.get_data("contact").intervals.tolist() == [[100, 260], [380, 450]]
+    assert dm.undo() and dm.undo()
+    assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
+
+
+def test_select_and_delete_interval_with_delete_key(timeline, qtbot):
+    dm = timeline.dm
+    timeline.set_edit_key("contact")
+    mouse_click(timeline, viewport_point(timeline, 420, lane_y(timeline, "contact")))
+    assert timeline.lanes["contact"].selected_id == int(dm.get_data("contact").ids[1])
+    timeline.plot_widget.setFocus()
+    QTest.keyClick(timeline.plot_widget, Qt.Key.Key_Delete)
+    assert dm.get_data("contact").intervals.tolist() == [[100, 200]]
+    assert dm.undo()
+    assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
+
+
+def test_series_on_other_clock_drawn_against_display_clock(timeline, qtbot):
+    dm = timeline.dm
+    # master clock ticks 0..99_999; display frame i was taken at master tick 100 * i
+    dm.set_time("time", TimeFrame(np.arange(1000) * 100, sampling_rate=500.0))
+    dm.set_time("master", TimeFrame.from_count(100_000, sampling_rate=50_000.0))
+    ramp = np.zeros(100_000, np.float32)
+    ramp[25_000] = 1.0  # one spike at master tick 25000 = display frame 250
+    dm.set_data("voltage", AnalogTimeSeries(ramp), "master")
+    dm.set_data("ttl", DigitalEventSeries([5_050]), "master")
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("voltage") and timeline.is_lane_shown("ttl"))
+    timeline.set_view_range(200, 300)
+    x, y = timeline.lanes["voltage"].curve.getData()
+    assert x[np.argmax(y)] == pytest.approx(250, abs=0.05)
+    tick_x, _ = timeline.lanes["ttl"].ticks.getData()
+    timeline.set_view_range(0, 100)
+    tick_x, _ = timeline.lanes["ttl"].ticks.getData()
+    assert tick_x[0] == pytest.approx(50.5)
+
+
+def test_long_analog_is_peak_downsampled_to_the_view(timeline, qtbot):
+    values = np.zeros(2_000_000, np.float32)
+    values[1_234_567] = 5.0
+    timeline.dm.set_time("time", TimeFrame.from_count(2_000_000))
+    timeline.dm.set_data("long", AnalogTimeSeries(values))
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("long"))
+    timeline.set_view_range(0, 2_000_000)
+    x, y = timeline.lanes["long"].curve.getData()
+    assert len(x) <= 4 * timeline.view_box.width() + 4
+    assert y.max() == pytest.approx(timeline.lanes["long"].bottom + 0.92)
+    timeline.set_view_range(1_000_000, 1_000_100)
+    x, _ = timeline.lanes["long"].curve.getData()
+    assert x.min() >= 999_999 and x.max() <= 1_000_101
+
+
+def test_axis_in_seconds_uses_display_clock_rate(timeline):
+    timeline.set_axis_mode("seconds")
+    assert timeline.time_axis.tickStrings([0, 250, 500], 1.0, 250) == ["0.0", "0.5", "1.0"]
+    assert timeline.dm.metadata["ui"]["timeline"]["axis"] == "seconds"
+    timeline.set_axis_mode("frames")
+    assert timeline.time_axis.tickStrings([0, 250], 1.0, 250) == ["0", "250"]
+    timeline.dm.set_time("time", TimeFrame.from_count(1000))
+    with pytest.raises(ValueError, match="sampling_rate"):
+        timeline.set_axis_mode("seconds")
