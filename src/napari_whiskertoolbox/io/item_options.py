@@ -1,0 +1,76 @@
+"""Typed access to a config item's options, shared by the format readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config_parse import ConfigItem
+from .errors import FormatError
+
+__all__ = ["clock_from_ticks", "image_size_option", "item_path", "option", "ragged_from_flat"]
+
+
+def option(item: ConfigItem, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    """Option ``name`` of ``item`` checked to be of ``kind`` (ints accepted for floats)."""
+    value = item.options.get(name, default)
+    if value is default:
+        return value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise FormatError(f"expected option {name!r} to be {names}, got {value!r}", item=item.label)
+    return value
+
+
+def item_path(item: ConfigItem) -> Path:
+    """The item's resolved ``filepath`` (error naming the item when it has none)."""
+    if item.path is None:
+        raise FormatError("expected a 'filepath'", item=item.label)
+    return item.path
+
+
+def image_size_option(item: ConfigItem) -> Any:
+    """``ImageSize`` from ``image_size`` ([w, h] or {width, height}) or ``image_width``/``image_height``."""
+    from ..core.ragged import ImageSize
+
+    size = item.options.get("image_size")
+    if size is None and "image_width" in item.options and "image_height" in item.options:
+        size = [item.options["image_width"], item.options["image_height"]]
+    if size is None:
+        return None
+    if isinstance(size, dict):
+        size = [size.get("width"), size.get("height")]
+    try:
+        width, height = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise FormatError(
+            f"expected 'image_size' as [width, height], got {size!r}", item=item.label
+        ) from None
+    return ImageSize(width, height)
+
+
+def ragged_from_flat(kind: str, times, coords, offsets, image_size) -> Any:
+    from ..core.lines import LineData
+    from ..core.masks import MaskData
+    from ..core.points import PointData
+
+    cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
+    return cls.from_flat(times, coords, offsets=offsets, image_size=image_size, copy=False)
+
+
+def clock_from_ticks(item: ConfigItem, times: np.ndarray) -> list[tuple[str, Any]]:
+    """``[(name, TimeFrame)]`` for a time item; an empty clock is an error naming the item."""
+    from ..core.timeframe import TimeFrame
+
+    if len(times) == 0:
+        raise FormatError(
+            "the clock never gets values (no ticks found); expected at least one",
+            path=item.path,
+            item=item.label,
+        )
+    rate = option(item, "sampling_rate", (int, float), None)
+    return [(item.name, TimeFrame(times, sampling_rate=None if rate is None else float(rate)))]

@@ -1,0 +1,75 @@
+"""Writers: ``(data object, path, options)`` for every format WhiskerToolbox can save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import analog, events, intervals, lines, masks, points, tensors
+from .errors import FormatError
+from .registry import register_writer
+
+
+@register_writer("points", "csv")
+def _write_points(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    flat = obj.to_flat()
+    points.write_points_csv(
+        path,
+        flat.times,
+        flat.coords,
+        delimiter=options.get("delimiter", options.get("column_delim", " ")),
+    )
+
+
+@register_writer("line", "csv")
+def _write_lines(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    flat = obj.to_flat()
+    if options.get("multi_file") or path.is_dir():
+        lines.write_lines_folder(
+            path, flat.times, flat.offsets, flat.coords, precision=options.get("precision")
+        )
+    else:
+        lines.write_lines_csv(
+            path, flat.times, flat.offsets, flat.coords, precision=options.get("precision")
+        )
+
+
+@register_writer("mask", "csv")
+def _write_masks(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    flat = obj.to_flat()
+    masks.write_masks_csv(path, flat.times, flat.offsets, flat.coords)
+
+
+@register_writer("mask", "image", "images", "png")
+def _write_mask_images(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    if obj.image_size is None:
+        raise FormatError("expected the mask data to have an image size to write images", path=path)
+    flat = obj.to_flat()
+    masks.write_mask_images(path, flat.times, flat.offsets, flat.coords, obj.image_size)
+
+
+@register_writer("analog", "csv")
+def _write_analog(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    analog.write_analog_csv(
+        path, obj.values, None if obj.is_dense else obj.times, precision=options.get("precision")
+    )
+
+
+@register_writer("digital_event", "csv")
+def _write_events(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    events.write_events_csv(path, obj.times)
+
+
+@register_writer("digital_interval", "csv")
+def _write_intervals(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    if options.get("csv_layout", "start_end") not in ("start_end", "intervals"):
+        raise FormatError(
+            f"cannot write the {options['csv_layout']!r} layout; expected csv_layout 'start_end'",
+            path=path,
+        )
+    intervals.write_intervals_csv(path, obj.intervals, delimiter=options.get("delimiter", ","))
+
+
+@register_writer("tensor", "npy")
+def _write_tensor(obj: Any, path: Path, options: dict[str, Any]) -> None:
+    tensors.write_tensor_npy(path, obj)
