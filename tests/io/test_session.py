@@ -179,3 +179,12 @@ def test_autosave_style_save_keeps_modified_flag(tmp_path, assert_dm_equal):
     save_session(dm, tmp_path / "autosave", mark_saved=False)
     assert dm.modified
     assert_dm_equal(dm, load_session(tmp_path / "autosave"))
+
+
+def test_keys_that_sanitise_to_the_same_file_name(tmp_path, assert_dm_equal):
+    dm = DataManager()
+    for key, times in {"a/b": [1], "a_b": [2], "A_B": [3], "a:b": [4]}.items():
+        dm.set_data(key, DigitalEventSeries(times))
+    dm.set_time("a/b", TimeFrame.from_count(3))
+    save_session(dm, tmp_path / "s")
+    assert_dm_equal(dm, load_session(tmp_path / "s"))

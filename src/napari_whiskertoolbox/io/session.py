@@ -75,9 +75,10 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     data_dir.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:10]
     written: list[Path] = []
+    used: set[str] = set()
     clocks = []
     for name in dm.time_keys():
-        prefix = data_dir / f"clock-{_safe(name)}-{token}"
+        prefix = data_dir / f"{_unique_stem(f'clock-{name}', used)}-{token}"
         extra, files = save_native("time", dm.get_time(name), prefix)
         written += files
         clocks.append(
@@ -89,7 +90,7 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         data_type = dm.data_type(key)
         obj = dm.get_data(key)
         item: dict[str, Any] = {"data_type": data_type, "name": key, "clock": dm.time_key(key)}
-        prefix = data_dir / f"{_safe(key)}-{token}"
+        prefix = data_dir / f"{_unique_stem(key, used)}-{token}"
         if data_type in ("video", "images"):
             item.update(_media_item(key, obj, prefix, folder, sources.get(key), written))
         else:
@@ -162,8 +163,15 @@ def _media_path(source: Path, folder: Path) -> str:
         return str(source)
 
 
-def _safe(name: str) -> str:
-    return _UNSAFE.sub("_", name)[:80] or "key"
+def _unique_stem(name: str, used: set[str]) -> str:
+    """A file-name-safe stem for ``name``, distinct from every stem in ``used`` (case-blind)."""
+    base = _UNSAFE.sub("_", name)[:80] or "key"
+    stem, n = base, 1
+    while stem.lower() in used:
+        n += 1
+        stem = f"{base}_{n}"
+    used.add(stem.lower())
+    return stem
 
 
 def _rel(path: Path, folder: Path) -> str:
