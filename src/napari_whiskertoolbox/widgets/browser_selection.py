@@ -12,9 +12,9 @@ __all__ = ["selected_entity_ids"]
 def selected_entity_ids(session: Any, layer: Any) -> np.ndarray:
     """uint64 entity ids of the selected points / shapes / label of a synced layer.
 
-    The layer's binding is asked first (``binding.selected_entity_ids()``); otherwise
-    Points / Shapes rows are read from ``layer.features["entity_id"]`` and a Labels
-    layer's selected label ``k`` maps to entry ``k - 1`` of the current frame.
+    Points / Shapes: the selected rows of ``layer.selected_data`` mapped through the
+    binding's ``row_ids`` (row ``i`` shows entity ``row_ids[i]``). Labels: the selected
+    label ``k`` is entry ``k - 1`` of the current frame.
 
     Raises
     ------
@@ -27,15 +27,11 @@ def selected_entity_ids(session: Any, layer: Any) -> np.ndarray:
             f"layer {getattr(layer, 'name', layer)!r} is not synced with a DataManager key; "
             "select a points, lines or mask layer created by the session"
         )
-    binding = session.bindings.get(key) if hasattr(session, "bindings") else None
-    if binding is not None and callable(getattr(binding, "selected_entity_ids", None)):
-        return np.asarray(binding.selected_entity_ids(), dtype=np.uint64)
+    binding = session.bindings.get(key)
     if hasattr(layer, "selected_data"):
-        rows = sorted(layer.selected_data)
-        features = layer.features
-        if "entity_id" not in features or not rows:
-            return np.empty(0, np.uint64)
-        return np.asarray(features["entity_id"].to_numpy()[rows], dtype=np.uint64)
+        row_ids = np.asarray(getattr(binding, "row_ids", ()), dtype=np.uint64)
+        rows = [row for row in sorted(layer.selected_data) if row < len(row_ids)]
+        return row_ids[rows]
     if hasattr(layer, "selected_label"):
         container = session.dm.get_data(key)
         frame = session.from_display(key, session.current_frame)

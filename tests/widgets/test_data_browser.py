@@ -1,0 +1,205 @@
+"""GUI tests of the data-key browser on a real viewer holding the sample whisker session."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QApplication
+
+from napari_whiskertoolbox._sample_data import adopt_data_manager
+from napari_whiskertoolbox.core import DigitalEventSeries
+from napari_whiskertoolbox.io.intervals import read_intervals_csv
+from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
+from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
+
+pytestmark = pytest.mark.gui
+
+SAMPLE_KEYS = [
+    "media",
+    "whiskers",
+    "nose",
+    "pad",
+    "pad_mask",
+    "whisker_angle",
+    "contact",
+    "contact_events",
+]
+
+
+@pytest.fixture
+def browser(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    adopt_data_manager(session.dm, make_sample_session(n_frames=60))
+    widget = DataBrowserWidget(viewer)
+    viewer.window.add_dock_widget(widget, name="Data browser", area="right")
+    return widget
+
+
+def layer_names(browser: DataBrowserWidget) -> list[str]:
+    return [layer.name for layer in browser.viewer.layers]
+
+
+def test_lists_sample_session_with_summaries(browser):
+    assert browser.listed_keys() == SAMPLE_KEYS
+    whiskers = browser.row_of("whiskers")
+    assert whiskers["Type"] == "line"
+    assert whiskers["Clock"] == "camera"
+    assert whiskers["Size"] == "240 entries in 60 frames"
+    assert whiskers["Image size"] == "320 × 240"
+    assert whiskers["Shown"] == "yes"
+    assert browser.row_of("media")["Size"] == "60 frames"
+    assert browser.row_of("whisker_angle")["Size"] == "600 samples"
+    n_contacts = len(browser.dm.get_data("contact"))
+    plural = "" if n_contacts == 1 else "s"
+    assert browser.row_of("contact")["Size"] == f"{n_contacts} interval{plural}"
+    assert browser.row_of("contact")["Shown"] == "no"  # no timeline open yet
+
+
+def test_follows_adds_deletes_renames_made_by_a_script(browser, qtbot):
+    def run(code: str) -> None:
+        result = browser.session.engine.run(code)
+        assert result.success, result.error
+
+    run("dm.set_data('licks', DigitalEventSeries([1, 5, 9]), 'time')")
+    qtbot.waitUntil(lambda: "licks" in browser.listed_keys())
+    assert browser.row_of("licks")["Size"] == "3 events"
+    run("dm.get_data('licks').add(20)")
+    qtbot.waitUntil(lambda: browser.row_of("licks")["Size"] == "4 events")
+    run("dm.rename_data('licks', 'lick_times')")
+    qtbot.waitUntil(lambda: "lick_times" in browser.listed_keys())
+    assert "licks" not in browser.listed_keys()
+    run("dm.delete_data('lick_times')")
+    qtbot.waitUntil(lambda: "lick_times" not in browser.listed_keys())
+
+
+def test_filter_by_type_and_text(browser):
+    browser.set_filter("digital_interval")
+    assert browser.listed_keys() == ["contact"]
+    browser.set_filter(None, "PA")
+    assert browser.listed_keys() == ["pad", "pad_mask"]
+    browser.set_filter("points", "pa")
+    assert browser.listed_keys() == ["pad"]
+    browser.set_filter()
+    assert browser.listed_keys() == SAMPLE_KEYS
+
+
+def test_show_hide_toggles_synced_layer(browser, qtbot):
+    assert "nose" in layer_names(browser)
+    browser.set_shown("nose", False)
+    assert "nose" not in layer_names(browser)
+    qtbot.waitUntil(lambda: browser.row_of("nose")["Shown"] == "no")
+    row = browser.listed_keys().index("nose")
+    browser.table.item(row, 0).setCheckState(Qt.CheckState.Checked)  # the user ticks the box
+    assert "nose" in layer_names(browser)
+    assert browser.viewer.layers["nose"].metadata["wtb_key"] == "nose"
+    qtbot.waitUntil(lambda: browser.row_of("nose")["Shown"] == "yes")
+
+
+def test_series_key_shows_as_timeline_lane(browser, qtbot):
+    browser.set_shown("whisker_angle", True)
+    timeline = find_timeline(browser.viewer)
+    assert isinstance(timeline, TimelineWidget)
+    assert timeline.is_lane_shown("whisker_angle")
+    qtbot.waitUntil(lambda: browser.row_of("contact")["Shown"] == "yes")
+    browser.set_shown("contact", False)
+    assert not timeline.is_lane_shown("contact")
+    qtbot.waitUntil(lambda: browser.row_of("contact")["Shown"] == "no")
+    timeline.show_lane("contact")  # changed in the timeline: the browser follows
+    qtbot.waitUntil(lambda: browser.row_of("contact")["Shown"] == "yes")
+
+
+def test_new_key_becomes_synced_layer_or_lane(browser, qtbot):
+    browser.create_key("whisker_tips", "points")
+    layer = browser.viewer.layers["whisker_tips"]
+    assert layer.metadata["wtb_key"] == "whisker_tips"
+    assert browser.dm.time_key("whisker_tips") == "camera"  # the display clock
+    assert browser.dm.get_data("whisker_tips").image_size == (320, 240)
+    browser.create_key("pole_touch", "intervals", clock="time")
+    timeline = find_timeline(browser.viewer)
+    assert timeline.is_lane_shown("pole_touch")
+    assert timeline.editor.key == "pole_touch"
+    qtbot.waitUntil(lambda: "pole_touch" in browser.listed_keys())
+    with pytest.raises(ValueError, match="already exists"):
+        browser.create_key("nose", "points")
+    with pytest.raises(ValueError, match="not allowed"):
+        browser.create_key("2 bad", "mask")
+    with pytest.raises(ValueError, match="unknown key kind"):
+        browser.create_key("ok_name", "tensor")
+    with pytest.raises(KeyError, match="no clock"):
+        browser.create_key("ok_name", "events", clock="nope")
+
+
+def test_rename_and_undoable_delete(browser, qtbot):
+    dm = browser.dm
+    browser.rename_key("nose", "snout")
+    assert "snout" in dm and "nose" not in dm
+    assert "snout" in layer_names(browser)
+    with pytest.raises(ValueError, match="already exists"):
+        browser.rename_key("snout", "pad")
+    browser.delete_keys(["snout", "contact"])
+    assert "snout" not in dm and "contact" not in dm
+    qtbot.waitUntil(lambda: "snout" not in browser.listed_keys())
+    assert dm.undo()  # one step brings both back
+    assert "snout" in dm and "contact" in dm
+    qtbot.waitUntil(lambda: "snout" in browser.listed_keys() and "contact" in browser.listed_keys())
+
+
+def test_export_selection_reads_back(browser, tmp_path):
+    browser.select_keys(["contact", "contact_events"])
+    assert browser.selected_keys() == ["contact", "contact_events"]
+    paths = browser.export_keys(browser.selected_keys(), tmp_path)
+    assert [p.name for p in paths] == ["contact.csv", "contact_events.csv"]
+    loaded = read_intervals_csv(paths[0])
+    np.testing.assert_array_equal(loaded, browser.dm.get_data("contact").intervals)
+    native = browser.export_keys(["whiskers"], tmp_path, "wtb_npy")[0]
+    assert (tmp_path / "whiskers.coords.npy").is_file(), native
+    with pytest.raises(ValueError, match="cannot be exported"):
+        browser.export_keys(["media"], tmp_path)
+    with pytest.raises(ValueError, match="does not exist"):
+        browser.export_keys(["contact"], tmp_path / "missing")
+
+
+def test_copy_code_and_insert_into_script_editor(browser):
+    text = browser.copy_code(["whisker_angle", "contact"])
+    assert text == 'dm.get_data("whisker_angle")\ndm.get_data("contact")'
+    assert QApplication.clipboard().text() == text
+    QApplication.clipboard().clear()
+    assert browser.insert_into_script(["nose"]) is False  # no editor: clipboard fallback
+    assert QApplication.clipboard().text() == 'dm.get_data("nose")'
+    from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
+    runner = ScriptRunnerWidget(browser.viewer)
+    browser.viewer.window.add_dock_widget(runner, name="Script runner")
+    if not hasattr(runner, "insert_text"):
+        pytest.xfail("ScriptRunnerWidget.insert_text(str) is not provided yet")
+    runner.editor.setPlainText("x = 1\n")
+    assert browser.insert_into_script(["nose"]) is True
+    assert 'dm.get_data("nose")' in runner.editor.toPlainText()
+
+
+def test_groups_listed_and_made_from_layer_selection(browser, qtbot):
+    dm = browser.dm
+    whisker_ids = dm.get_data("whiskers").ids_at(0)
+    dm.groups.create("first_frame_whiskers", whisker_ids.tolist())
+    qtbot.waitUntil(lambda: "first_frame_whiskers" in browser.groups.group_names())
+    members = browser.groups.members_shown("first_frame_whiskers")
+    assert len(members) == 4
+    assert all("whiskers @ frame 0" in text for text in members)
+
+    browser.session.set_frame(0)
+    layer = browser.viewer.layers["whiskers"]
+    layer.selected_data = {1, 3}
+    browser.viewer.layers.selection.active = layer
+    ids = browser.groups.group_from_layer("two_whiskers")
+    np.testing.assert_array_equal(np.sort(ids), np.sort(whisker_ids[[1, 3]]))
+    qtbot.waitUntil(lambda: "two_whiskers" in browser.groups.group_names())
+    item = browser.groups.tree.topLevelItem(browser.groups.group_names().index("two_whiskers"))
+    assert item.text(1) == "2"
+    layer.selected_data = set()
+    with pytest.raises(ValueError, match="nothing is selected"):
+        browser.groups.group_from_layer("empty")
+    assert isinstance(dm.get_data("contact_events"), DigitalEventSeries)
