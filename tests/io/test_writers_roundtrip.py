@@ -278,3 +278,30 @@ def test_ttl_intervals_and_events(tmp_path, write_config):
     np.testing.assert_array_equal(dm.get_data("laser").intervals, [[5, 9], [30, 44]])
     np.testing.assert_array_equal(dm.get_data("onsets").times, [5, 30])
     np.testing.assert_array_equal(dm.get_data("offsets").times, [10, 45])
+
+
+def test_mask_images_prefix_threshold_and_invert(tmp_path, write_config):
+    import imageio.v3 as iio
+
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    image = np.zeros((4, 5), np.uint8)
+    image[1, 2] = 200  # above the default threshold 128
+    image[2, 3] = 100  # below it
+    iio.imwrite(folder / "whisker_0012.png", image)
+    item = {"data_type": "mask", "name": "m", "format": "image", "filepath": str(folder)}
+    dm = load_config(write_config([{**item, "filename_prefix": "whisker_"}]))
+    np.testing.assert_array_equal(dm.get_data("m").at(12)[0], [[2, 1]])
+    dm = load_config(write_config([{**item, "threshold_value": 50}]))
+    assert len(dm.get_data("m").at(12)[0]) == 2
+    dm = load_config(write_config([{**item, "invert_mask": True}]))
+    assert len(dm.get_data("m").at(12)[0]) == 4 * 5 - 1
+
+
+def test_mask_images_writer_prefix_and_padding(tmp_path):
+    masks = MaskData(image_size=(8, 6))
+    masks.add(3, np.array([[1, 2]], np.uint32))
+    write_data(
+        "mask", "image", masks, tmp_path / "out", filename_prefix="m_", frame_number_padding=6
+    )
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["m_000003.png"]

@@ -289,12 +289,16 @@ def _resolve(raw: Any, where: str, variables: dict[str, str], base: Path, path: 
         if not isinstance(item.get(key), str) or not item[key]:
             raise FormatError(f"expected a non-empty string '{key}'", path=path, item=label)
     file_path = None
-    filepath = item.get("filepath", item.get("parent_dir"))
+    filepath = item.get("filepath", item.get("parent_dir", item.get("directory_path")))
     if filepath is not None:
         if not isinstance(filepath, str):
             raise FormatError("expected 'filepath' to be a string", path=path, item=label)
         file_path = _resolve_path(filepath, base, path, label)
-    options = {k: v for k, v in item.items() if k not in _RESERVED and k != "parent_dir"}
+    options = {
+        k: v
+        for k, v in item.items()
+        if k not in _RESERVED and k not in ("parent_dir", "directory_path")
+    }
     fmt = item.get("format")
     clock = item.get("clock")
     return ConfigItem(

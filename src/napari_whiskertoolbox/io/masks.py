@@ -160,9 +160,21 @@ def read_mask_images(
     folder: str | os.PathLike[str],
     *,
     file_pattern: str = "*.png",
-    threshold: float = 0.0,
+    filename_prefix: str = "",
+    threshold_value: float = 128,
+    invert_mask: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int] | None]:
-    """Read a folder of binary mask images, one mask per image (pixels ``> threshold``).
+    """Read a folder of binary mask images, one mask per image (WhiskerToolbox "image" masks).
+
+    Parameters
+    ----------
+    file_pattern : str
+        Glob of the image files.
+    filename_prefix : str
+        Text before the frame number in file names; without it the last run of digits
+        in the name is the frame number.
+    threshold_value : float
+        Pixels ``>= threshold_value`` belong to the mask (``<`` with ``invert_mask``).
 
     Returns
     -------
@@ -176,12 +188,7 @@ def read_mask_images(
     root = Path(folder)
     if not root.is_dir():
         raise FormatError("expected a folder of mask images", path=root)
-    entries = []
-    for file in root.glob(file_pattern):
-        match = _DIGITS.search(file.stem)
-        if match is None:
-            raise FormatError("expected a frame number in the image file name", path=file)
-        entries.append((int(match.group(1)), file))
+    entries = [(_frame_of(file, filename_prefix), file) for file in root.glob(file_pattern)]
     entries.sort()
     times, masks, size = [], [], None
     for frame, file in entries:
@@ -201,10 +208,25 @@ def read_mask_images(
                 path=file,
             )
         size = this_size
-        ys, xs = np.nonzero(image > threshold)
+        inside = image >= threshold_value
+        ys, xs = np.nonzero(~inside if invert_mask else inside)
         times.append(frame)
         masks.append(np.stack([xs, ys], axis=1).astype(np.uint32))
     return (*_flatten(times, masks), size)
+
+
+def _frame_of(file: Path, prefix: str) -> int:
+    stem = file.stem
+    if prefix:
+        if not stem.startswith(prefix) or not stem[len(prefix) :].isdigit():
+            raise FormatError(
+                f"expected the file name to be {prefix!r} followed by a frame number", path=file
+            )
+        return int(stem[len(prefix) :])
+    match = _DIGITS.search(stem)
+    if match is None:
+        raise FormatError("expected a frame number in the image file name", path=file)
+    return int(match.group(1))
 
 
 def write_mask_images(
@@ -214,10 +236,15 @@ def write_mask_images(
     pixels: np.ndarray,
     image_size: tuple[int, int],
     *,
-    frame_id_padding: int = 7,
-    prefix: str = "",
+    filename_prefix: str = "",
+    frame_number_padding: int = 4,
+    mask_value: int = 255,
+    background_value: int = 0,
 ) -> None:
-    """Write one 8-bit PNG per frame (255 = mask), all masks of a frame merged into one image."""
+    """Write one 8-bit PNG per frame (``<prefix><frame>.png``), all masks of a frame merged.
+
+    Each file is written atomically. Pixels outside ``image_size`` are dropped.
+    """
     import imageio.v3 as iio
 
     width, height = int(image_size[0]), int(image_size[1])
@@ -225,10 +252,11 @@ def write_mask_images(
     root.mkdir(parents=True, exist_ok=True)
     times = np.asarray(times, dtype=np.int64)
     for frame in np.unique(times).tolist():
-        image = np.zeros((height, width), dtype=np.uint8)
+        image = np.full((height, width), background_value, dtype=np.uint8)
         for k in np.flatnonzero(times == frame).tolist():
             px = np.asarray(pixels[int(offsets[k]) : int(offsets[k + 1])], dtype=np.int64)
             inside = (px[:, 0] < width) & (px[:, 1] < height)
-            image[px[inside, 1], px[inside, 0]] = 255
-        with atomic_open(root / f"{prefix}{frame:0{frame_id_padding}d}.png", "wb") as handle:
+            image[px[inside, 1], px[inside, 0]] = mask_value
+        name = f"{filename_prefix}{frame:0{frame_number_padding}d}.png"
+        with atomic_open(root / name, "wb") as handle:
             handle.write(iio.imwrite("<bytes>", image, extension=".png"))

@@ -81,7 +81,9 @@ def _read_mask_images(item: ConfigItem) -> list[tuple[str, Any]]:
     times, offsets, pixels, size = masks.read_mask_images(
         item_path(item),
         file_pattern=option(item, "file_pattern", str, "*.png"),
-        threshold=option(item, "threshold", float, 0.0),
+        filename_prefix=option(item, "filename_prefix", str, ""),
+        threshold_value=option(item, "threshold_value", float, 128.0),
+        invert_mask=option(item, "invert_mask", bool, False),
     )
     image_size = image_size_option(item) or (None if size is None else ImageSize(*size))
     return [(item.name, ragged_from_flat("mask", times, pixels, offsets, image_size))]

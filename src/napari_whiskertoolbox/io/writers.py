@@ -45,7 +45,15 @@ def _write_mask_images(obj: Any, path: Path, options: dict[str, Any]) -> None:
     if obj.image_size is None:
         raise FormatError("expected the mask data to have an image size to write images", path=path)
     flat = obj.to_flat()
-    masks.write_mask_images(path, flat.times, flat.offsets, flat.coords, obj.image_size)
+    masks.write_mask_images(
+        path,
+        flat.times,
+        flat.offsets,
+        flat.coords,
+        obj.image_size,
+        filename_prefix=options.get("filename_prefix", ""),
+        frame_number_padding=int(options.get("frame_number_padding", 4)),
+    )
 
 
 @register_writer("analog", "csv")
