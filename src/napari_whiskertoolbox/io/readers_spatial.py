@@ -89,7 +89,7 @@ def _read_mask_images(item: ConfigItem) -> list[tuple[str, Any]]:
     return [(item.name, ragged_from_flat("mask", times, pixels, offsets, image_size))]
 
 
-@register_reader("tensor", "npy")
+@register_reader("tensor", "npy", "numpy")
 def _read_tensor(item: ConfigItem) -> list[tuple[str, Any]]:
     row_labels = option(item, "row_labels", str, None)
     labels_path = None
