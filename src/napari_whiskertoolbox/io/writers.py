@@ -78,6 +78,6 @@ def _write_intervals(obj: Any, path: Path, options: dict[str, Any]) -> None:
     intervals.write_intervals_csv(path, obj.intervals, delimiter=options.get("delimiter", ","))
 
 
-@register_writer("tensor", "npy", "numpy")
+@register_writer("tensor", "npy")
 def _write_tensor(obj: Any, path: Path, options: dict[str, Any]) -> None:
     tensors.write_tensor_npy(path, obj)
