@@ -60,8 +60,8 @@ def test_traceback_points_at_user_lines_without_engine_frames(engine: ScriptEngi
     result = engine.run(code)
     assert not result.success
     assert "ZeroDivisionError" in result.error
-    assert 'line 6, in <module>' in result.error
-    assert 'line 4, in broken' in result.error
+    assert "line 6, in <module>" in result.error
+    assert "line 4, in broken" in result.error
     assert "return 1 / 0" in result.error  # source shown for editor code via linecache
     assert "engine.py" not in result.error
 
@@ -114,7 +114,9 @@ def test_sys_exit_ends_only_the_script(
     assert engine.run("1 + 1").value_repr == "2"  # engine and process are still fine
 
 
-def test_run_file_sets_file_argv_and_cwd_then_restores(tmp_path: Path, engine: ScriptEngine) -> None:
+def test_run_file_sets_file_argv_and_cwd_then_restores(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
     folder = tmp_path / "scripts"
     folder.mkdir()
     (folder / "numbers.txt").write_text("1 2 3")

@@ -1,13 +1,18 @@
 """Stopping a running script from another thread.
 
-The main mechanism is CPython's ``PyThreadState_SetAsyncExc`` (through :mod:`ctypes`):
-it raises ``KeyboardInterrupt`` in the script thread at its next bytecode boundary, so a
-``while True: pass`` stops within microseconds. Because a script may swallow the
-exception (``except: pass`` inside a loop), the request is repeated until the script
-leaves user code. Where the C API is unavailable, the script thread runs under a
-``sys.settrace`` line tracer that raises once cancellation was requested (slower, but
-it works everywhere). Code blocked inside a C call (``time.sleep(60)``) is interrupted
-when that call returns; long loops can call :func:`CancelToken.check` to stop sooner.
+:meth:`CancelToken.cancel` raises :class:`ScriptCancelled` (a ``KeyboardInterrupt``) in
+the script thread with CPython's ``PyThreadState_SetAsyncExc`` (through :mod:`ctypes`):
+it lands at the script's next bytecode boundary, so ``while True: pass`` stops at once.
+
+A script may swallow that exception (``except BaseException: pass`` in a loop). So when
+the exception is created in the script thread it also arms a ``sys.settrace`` line
+tracer on the running frames, which raises again at the next line, including the
+handler's own lines, so the exception escapes the loop. The request is also re-sent
+every 0.2 s until the script has stopped. Where the C API is unavailable, the tracer is
+armed from the start of each run instead (slower, but it works everywhere).
+
+Code blocked inside one long C call (``time.sleep(60)``) stops when that call returns;
+loops can call :func:`check_cancelled` (the batch helpers do) to stop between items.
 """
 
 from __future__ import annotations
@@ -15,17 +20,16 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
+
+from .tracebacks import ENGINE_DIR
 
 __all__ = ["CancelToken", "ScriptCancelled", "async_exc_supported", "check_cancelled"]
 
 _RESEND_INTERVAL_S = 0.2
 _current = threading.local()
-
-
-class ScriptCancelled(KeyboardInterrupt):
-    """Raised inside a script whose run was cancelled."""
 
 
 def _set_async_exc_function() -> Any | None:
@@ -44,12 +48,47 @@ def async_exc_supported() -> bool:
     return _SET_ASYNC_EXC is not None
 
 
-def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> bool:
-    """Schedule ``exc_type`` in ``thread_id``; ``None`` clears a pending exception."""
+def _raise_in_thread(thread_id: int, exc_type: type[BaseException]) -> bool:
+    """Schedule ``exc_type`` to be raised in ``thread_id``.
+
+    Never called with NULL to clear a pending exception: on CPython 3.11 that leaves the
+    interpreter's "async exception pending" flag set, which stalls traced threads.
+    """
     if _SET_ASYNC_EXC is None:
         return False
-    exc = ctypes.py_object(exc_type) if exc_type is not None else None
-    return _SET_ASYNC_EXC(ctypes.c_ulong(thread_id), exc) == 1
+    return _SET_ASYNC_EXC(ctypes.c_ulong(thread_id), ctypes.py_object(exc_type)) == 1
+
+
+class ScriptCancelled(KeyboardInterrupt):
+    """Raised inside a script whose run was cancelled.
+
+    Creating it on a script thread whose run was cancelled arms the line tracer, so a
+    handler that swallows it cannot keep the script alive.
+    """
+
+    __module__ = "napari_whiskertoolbox.scripting"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(args or ("script cancelled",)))
+        token: CancelToken | None = getattr(_current, "token", None)
+        if token is not None and token.requested:
+            token._arm_tracer(sys._getframe(1))
+
+
+class _AsyncCancel(ScriptCancelled):
+    """The exception type sent across threads; its creation marks the delivery."""
+
+    __module__ = "napari_whiskertoolbox.scripting"
+
+    def __init__(self, *args: object) -> None:
+        token: CancelToken | None = getattr(_current, "token", None)
+        if token is not None:
+            token._pending = False
+        super().__init__(*args)
+
+
+def _is_engine_code(frame: FrameType) -> bool:
+    return frame.f_code.co_filename.startswith(ENGINE_DIR)
 
 
 class CancelToken:
@@ -60,12 +99,14 @@ class CancelToken:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: a delivered exception updates ``_pending`` while ``leave`` holds it.
+        self._lock = threading.RLock()
         self._thread_id: int | None = None
         self._requested = threading.Event()
-        self._exception_sent = False
-        self._use_trace = not async_exc_supported()
+        self._pending = False
+        self._trace_from_start = not async_exc_supported()
         self._previous_trace: Any = None
+        self._tracing = False
 
     @property
     def requested(self) -> bool:
@@ -75,46 +116,52 @@ class CancelToken:
     def check(self) -> None:
         """Raise :class:`ScriptCancelled` if cancellation was requested (cooperative check)."""
         if self._requested.is_set():
-            raise ScriptCancelled("script cancelled")
+            raise ScriptCancelled()
 
     def enter(self) -> None:
         """Mark the calling thread as running user code that may be cancelled."""
         with self._lock:
             self._thread_id = threading.get_ident()
         _current.token = self
-        if self._use_trace:
-            self._previous_trace = sys.gettrace()
-            sys.settrace(self._trace)
+        if self._trace_from_start:
+            self._arm_tracer(None)
 
     def leave(self) -> None:
-        """Mark user code as finished; clears a cancellation that arrived too late.
+        """Mark user code as finished and absorb a cancellation that arrived too late.
 
         Safe against a ``KeyboardInterrupt`` landing while it runs: it retries until the
-        thread is unregistered and no asynchronous exception is pending.
+        thread is unregistered and no exception sent by :meth:`cancel` is pending.
         """
         while True:
             try:
-                if self._use_trace:
+                if self._tracing:
                     sys.settrace(self._previous_trace)
-                _current.token = None
+                    self._tracing = False
                 with self._lock:
-                    thread_id, self._thread_id = self._thread_id, None
-                    if self._exception_sent and thread_id is not None:
-                        _raise_in_thread(thread_id, None)
+                    self._thread_id = None
+                self._drain_pending()
+                _current.token = None
                 return
             except KeyboardInterrupt:
                 continue
+
+    def _drain_pending(self, timeout_s: float = 1.0) -> None:
+        """Run bytecode until a sent exception has been delivered (it is raised here)."""
+        deadline = time.monotonic() + timeout_s
+        while self._pending and time.monotonic() < deadline:
+            for _ in range(1000):
+                pass
 
     def cancel(self, timeout_s: float = 5.0) -> bool:
         """Request cancellation; returns ``False`` if no user code is running.
 
         The exception is re-sent every 0.2 s (for up to ``timeout_s``) while the script
-        keeps running, in case it caught the first one.
+        keeps running.
         """
         self._requested.set()
         if self._thread_id is None:
             return False
-        if not self._use_trace and self._send():
+        if self._send():
             resender = threading.Thread(
                 target=self._resend, args=(timeout_s,), name="script-cancel", daemon=True
             )
@@ -125,21 +172,37 @@ class CancelToken:
         with self._lock:
             if self._thread_id is None:
                 return False
-            self._exception_sent = True
-            return _raise_in_thread(self._thread_id, ScriptCancelled)
+            self._pending = True  # before sending: delivery may clear it at once
+            sent = _raise_in_thread(self._thread_id, _AsyncCancel)
+            if not sent:
+                self._pending = False
+            return sent
 
     def _resend(self, timeout_s: float) -> None:
         waited = 0.0
+        pause = threading.Event()  # never set: only used to sleep without busy waiting
         while waited < timeout_s:
-            # ``_requested`` stays set, so wait on a private event for the interval.
-            threading.Event().wait(_RESEND_INTERVAL_S)
+            pause.wait(_RESEND_INTERVAL_S)
             waited += _RESEND_INTERVAL_S
             if not self._send():
                 return
 
+    def _arm_tracer(self, frame: FrameType | None) -> None:
+        """Trace the calling (script) thread; from ``frame`` up, trace running frames too."""
+        if sys.gettrace() is not self._trace:
+            if not self._tracing:
+                self._previous_trace = sys.gettrace()
+            sys.settrace(self._trace)
+            self._tracing = True
+        while frame is not None:
+            frame.f_trace = self._trace
+            frame = frame.f_back
+
     def _trace(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if _is_engine_code(frame):
+            return None
         if self._requested.is_set():
-            raise ScriptCancelled("script cancelled")
+            raise ScriptCancelled()
         return self._trace
 
 
