@@ -196,8 +196,11 @@ class ScriptRunnerWidget(Container):
             from ..layers.session import get_session
 
             self._engine = get_session(self._viewer).engine
-        if self._viewer is not None and not isinstance(self._engine.viewer, MainThreadProxy):
-            self._engine.viewer = MainThreadProxy(self._viewer)
+        current = self._engine.viewer
+        if self._viewer is not None and type(current) is not MainThreadProxy:
+            # Scripts run on a worker thread: route their viewer use to the main thread.
+            # Keep the session's weak reference when it has one.
+            self._engine.viewer = MainThreadProxy(current if current is not None else self._viewer)
         return self._engine
 
     def _clock_names(self, *_: Any) -> list[str]:

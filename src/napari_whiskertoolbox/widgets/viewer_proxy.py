@@ -82,7 +82,8 @@ class MainThreadProxy:
     Parameters
     ----------
     target : object
-        A napari viewer (or any object owned by the main thread).
+        A napari viewer (or any object owned by the main thread), or a ``weakref.proxy``
+        to one, so that scripts do not keep a closed viewer alive.
 
     Notes
     -----
@@ -95,7 +96,8 @@ class MainThreadProxy:
 
     @property  # type: ignore[misc]
     def __class__(self) -> type:
-        return type(object.__getattribute__(self, "_wtb_target"))
+        # ``.__class__`` rather than ``type()``: a weakref.proxy target reports its referent's.
+        return object.__getattribute__(self, "_wtb_target").__class__
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return _wrap(_in_main(method, *args, **kwargs))

@@ -1,0 +1,67 @@
+"""run_headless in-process: config and session loading, argv, save, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from napari_whiskertoolbox import io
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+from napari_whiskertoolbox.scripting.headless import EXIT_USAGE, run_headless
+
+
+def _script(folder: Path, text: str, name: str = "job.py") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def test_runs_against_a_saved_session_and_saves(tmp_path: Path, capsys) -> None:
+    dm = DataManager()
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5, dtype=np.float32)))
+    io.save_session(dm, tmp_path / "in")
+    script = _script(
+        tmp_path,
+        "import sys\n"
+        "gain = float(sys.argv[1])\n"
+        "dm.setData('scaled', AnalogTimeSeries(dm.getData('angle').values * gain), 'time')\n"
+        "print('keys', dm.getAllKeys())\n",
+    )
+    code = run_headless(script, session=tmp_path / "in", save=tmp_path / "out", argv=["2"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "keys ['angle', 'scaled']" in out.out
+    saved = io.load_session(tmp_path / "out")
+    np.testing.assert_array_equal(saved.get_data("scaled").values, [0, 2, 4, 6, 8])
+
+
+def test_failure_prints_trimmed_traceback_and_does_not_save(tmp_path: Path, capsys) -> None:
+    script = _script(tmp_path, "x = 1\nraise RuntimeError('bad input')\n")
+    code = run_headless(script, save=tmp_path / "out")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f'File "{script}", line 2, in <module>' in err
+    assert "RuntimeError: bad input" in err
+    assert "engine.py" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_sys_exit_code_is_the_exit_code(tmp_path: Path) -> None:
+    assert run_headless(_script(tmp_path, "import sys\nsys.exit(4)\n")) == 4
+    assert run_headless(_script(tmp_path, "import sys\nsys.exit()\n", "ok.py")) == 0
+
+
+def test_missing_script_or_session_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    assert run_headless(tmp_path / "nope.py") == EXIT_USAGE
+    assert "script not found" in capsys.readouterr().err
+    script = _script(tmp_path, "pass\n")
+    assert run_headless(script, session=tmp_path / "missing.json") == EXIT_USAGE
+    assert "session not found" in capsys.readouterr().err
+
+
+def test_malformed_config_names_the_file(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "broken.json"
+    config.write_text('[{"data_type": "points", "name": "p"')
+    assert run_headless(_script(tmp_path, "pass\n"), session=config) == 1
+    assert "broken.json" in capsys.readouterr().err
