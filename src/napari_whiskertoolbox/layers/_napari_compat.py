@@ -7,13 +7,15 @@ napari release changes the internals it relies on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import napari
     from qtpy.QtWidgets import QMainWindow
 
-__all__ = ["main_window"]
+__all__ = ["block_refresh", "main_window"]
 
 
 # --------------------------------------------------------------------------- main window
@@ -38,3 +40,28 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
             "layers/_napari_compat.main_window"
         )
     return window
+
+
+# --------------------------------------------------------------------------- refresh batching
+# Used by layers/binding.py (owner: layers A) for frame swaps. ``layer.data = ...`` makes
+# napari refresh the layer (re-slice, thumbnail, highlight) up to three times for Shapes
+# and once for Points before our own single refresh; napari's ``Layer._block_refresh``
+# context manager is the only way to skip those intermediate refreshes.
+@contextlib.contextmanager
+def block_refresh(layer: Any) -> Iterator[None]:
+    """Suppress ``layer.refresh()`` calls inside the block (the caller refreshes after).
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has ``Layer._block_refresh``.
+    """
+    blocker = getattr(layer, "_block_refresh", None)
+    if blocker is None or not hasattr(layer, "_refresh_blocked"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari layers no longer have _block_refresh(); update "
+            "layers/_napari_compat.block_refresh (frame swaps would be correct but slower "
+            "with contextlib.nullcontext())"
+        )
+    with blocker():
+        yield

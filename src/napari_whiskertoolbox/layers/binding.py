@@ -8,7 +8,8 @@ frame are redrawn.
 
 Layer content swaps go through :meth:`Binding.quiet_swap`: the layer's own ``data``,
 ``set_data``, ``highlight`` and ``features`` events are blocked while the frame content is
-replaced and one refresh is issued at the end. That is both what keeps our own edit
+replaced (napari's own intermediate refreshes too, see ``_napari_compat.block_refresh``)
+and one refresh is issued at the end. That is both what keeps our own edit
 handlers from mistaking a swap for a user edit and what makes a frame step cheap (napari
 otherwise recomputes the viewer's dims ranges and redraws the layer several times per
 ``layer.data =``).
@@ -22,6 +23,8 @@ from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+from ._napari_compat import block_refresh
 
 if TYPE_CHECKING:
     from napari.layers import Layer
@@ -144,6 +147,7 @@ class Binding(ABC):
         """Block the layer's events while replacing its content, then refresh it once."""
         layer = self.layer
         assert layer is not None
+        had_selection = bool(getattr(layer, "selected_data", None))
         with ExitStack() as stack:
             for name in ("data", "set_data", "highlight", "features"):
                 emitter = getattr(layer.events, name, None)
@@ -151,8 +155,11 @@ class Binding(ABC):
                     stack.enter_context(emitter.blocker())
             for blocker in extra_blockers:
                 stack.enter_context(blocker)
+            stack.enter_context(block_refresh(layer))
             yield
-        layer.refresh(thumbnail=False)
+        # Thumbnail and extent wait until stepping pauses; the highlight only matters if a
+        # selection was just cleared (hover highlights follow the next mouse move).
+        layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
         self.session.schedule_thumbnails()
 
     @abstractmethod

@@ -47,7 +47,8 @@ class PointsBinding(Binding):
             self.row_ids = np.empty(0, dtype=np.uint64)
             return
         with self.quiet_swap():
-            layer.selected_data = set()
+            if layer.selected_data:
+                layer.selected_data = set()
             layer.data = points_to_layer_points(points)
         self.row_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
 

@@ -223,13 +223,13 @@ class ViewerSession:
         self.frame_changed.emit(frame)
 
     def schedule_thumbnails(self) -> None:
-        """Redraw layer thumbnails once frame stepping pauses (they are skipped per step)."""
+        """Redraw layer thumbnails and extents once frame stepping pauses (skipped per step)."""
         self._thumbnail_timer.start()
 
     def _refresh_thumbnails(self) -> None:
         for binding in self.bindings.values():
             if binding.layer is not None and not isinstance(binding, ImageBinding):
-                binding.layer.refresh(data_displayed=False, highlight=False, extent=False)
+                binding.layer.refresh(data_displayed=False, highlight=False, extent=True)
 
     # ------------------------------------------------------------------ active key
     @property

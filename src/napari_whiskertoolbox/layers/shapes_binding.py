@@ -54,7 +54,6 @@ class ShapesBinding(Binding):
             self.row_ids = np.empty(0, dtype=np.uint64)
             return
         with self.quiet_swap(layer.block_thumbnail_update()):
-            layer.selected_data = set()
             paths = lines_to_layer_paths(lines)
             layer.data = (paths, ["path"] * len(paths))
         self.row_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
