@@ -25,11 +25,14 @@ def test_main_window_raises_when_napari_moves_it(
     make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     viewer = make_napari_viewer()
-    real = viewer.window._qt_window
-    monkeypatch.setattr(viewer.window, "_qt_window", object())
-    with pytest.raises(RuntimeError, match="_napari_compat.main_window"):
-        main_window(viewer)
-    monkeypatch.setattr(viewer.window, "_qt_window", real)  # the fixture closes the real one
+    window = viewer.window
+    real = window._qt_window
+    window._qt_window = object()
+    try:
+        with pytest.raises(RuntimeError, match="_napari_compat.main_window"):
+            main_window(viewer)
+    finally:
+        window._qt_window = real  # the fixture closes the real one
 
 
 # --------------------------------------------------------------------------- block_refresh
