@@ -310,3 +310,20 @@ def test_edits_from_worker_threads_are_all_recorded(dm: DataManager):
     while dm.history.can_undo:
         dm.undo()
     assert pts.n_entries == 0
+
+
+def test_identical_rewrites_record_nothing(dm: DataManager):
+    lines, iv, ev = LineData(), DigitalIntervalSeries([[0, 10]]), DigitalEventSeries([3])
+    for key, obj in (("l", lines), ("i", iv), ("e", ev)):
+        dm.set_data(key, obj)
+    (a,) = lines.add(2, [[0, 0], [1, 1]])
+    steps = len(dm.history)
+    rec = Recorder(dm)
+    lines.set_frame(2, [lines.at(2)[0].copy()], ids=[a])
+    lines.update(int(a), [[0, 0], [1, 1]])
+    lines.clear_at(5)
+    iv.add(2, 8)  # inside an existing interval
+    iv.set_range(20, 30, False)
+    ev.set_times([3])
+    assert len(dm.history) == steps
+    assert rec.of("data_changed") == []

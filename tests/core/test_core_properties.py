@@ -172,9 +172,13 @@ class RaggedMachine(RuleBasedStateMachine):
 
     @rule(t=times_st, lines=st.lists(line_st(), max_size=3), keep=st.booleans())
     def set_frame(self, t, lines, keep):
-        self.before_edit()
-        old_ids = [i for i, _ in self.model.get(t, [])]
-        given = [old_ids[k] if keep and k < len(old_ids) else 0 for k in range(len(lines))]
+        old = self.model.get(t, [])
+        given = [old[k][0] if keep and k < len(old) else 0 for k in range(len(lines))]
+        unchanged = len(lines) == len(old) and all(
+            g != 0 and np.array_equal(new, o) for g, new, (_, o) in zip(given, lines, old)
+        )
+        if not unchanged:  # identical rewrites record no undo step
+            self.before_edit()
         new_ids = self.lines.set_frame(t, lines, ids=given)
         for g, n in zip(given, new_ids.tolist()):
             assert g == 0 or g == n
@@ -201,9 +205,10 @@ class RaggedMachine(RuleBasedStateMachine):
         loc = self.where(entity_id)
         if loc is None:
             return
-        self.before_edit()
-        self.lines.update(entity_id, line)
         t, k = loc
+        if not np.array_equal(self.model[t][k][1], line):
+            self.before_edit()
+        self.lines.update(entity_id, line)
         self.model[t][k] = (entity_id, line)
 
     @rule(src=times_st, dst=times_st)

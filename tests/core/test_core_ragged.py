@@ -269,3 +269,4 @@ def test_from_flat_without_copy_shares_float32_input():
     coords = np.zeros((3, 2), np.float32)
     lines = LineData.from_flat([0], coords, offsets=[0, 3], copy=False)
     assert np.shares_memory(lines.to_flat().coords, coords)
+    assert coords.flags.writeable  # the caller's array is left as it was

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from .history import Change, Command, FunctionCommand
 
-__all__ = ["RecordingMixin"]
+__all__ = ["RecordingMixin", "locked"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def locked(method: F) -> F:
+    """Run ``method`` holding the instance's re-entrant ``_lock``."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 class RecordingMixin:

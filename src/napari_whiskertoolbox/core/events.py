@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from numpy.typing import ArrayLike
 from psygnal import Signal
 
 from ._arrays import readonly
-from ._recording import RecordingMixin
+from ._recording import RecordingMixin, locked
 from .entity import allocate_ids, reserve_ids
 from .history import Change
 
@@ -48,6 +50,7 @@ class DigitalEventSeries(RecordingMixin):
 
     def __init__(self, times: ArrayLike | None = None, ids: ArrayLike | None = None) -> None:
         self._recorder = None
+        self._lock = threading.RLock()
         self._set_arrays(*self._build(times, ids))
 
     @staticmethod
@@ -90,11 +93,14 @@ class DigitalEventSeries(RecordingMixin):
         return int(self._times.size)
 
     def _commit(self, label: str, times: np.ndarray, ids: np.ndarray, touched) -> None:
+        if np.array_equal(times, self._times) and np.array_equal(ids, self._ids):
+            return
         before = self._snapshot()
         self._set_arrays(times, ids)
         self._record_snapshot(label, before, self._snapshot())
         self._emit(Change(np.unique(np.asarray(touched, dtype=np.int64))))
 
+    @locked
     def add(self, time: int) -> int:
         """Add an event at ``time``; return its id (the existing id if already present)."""
         t = int(time)
@@ -110,6 +116,7 @@ class DigitalEventSeries(RecordingMixin):
         )
         return int(new_id[0])
 
+    @locked
     def remove(self, time: int) -> bool:
         """Remove the event at ``time``; return False if there was none."""
         t = int(time)
@@ -121,6 +128,7 @@ class DigitalEventSeries(RecordingMixin):
         )
         return True
 
+    @locked
     def set_times(self, times: ArrayLike) -> None:
         """Replace all events (one undo step); times already present keep their ids."""
         new = np.unique(_as_times(times))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 import numpy as np
@@ -9,7 +10,7 @@ from numpy.typing import ArrayLike
 from psygnal import Signal
 
 from ._arrays import readonly
-from ._recording import RecordingMixin
+from ._recording import RecordingMixin, locked
 from .entity import allocate_ids, reserve_ids
 from .history import Change
 
@@ -104,6 +105,7 @@ class DigitalIntervalSeries(RecordingMixin):
             raise ValueError(f"layout must be 'disjoint' or 'overlapping', got {layout!r}")
         self._layout: Layout = layout
         self._recorder = None
+        self._lock = threading.RLock()
         p = _as_pairs([] if pairs is None else pairs)
         if ids is None:
             i = allocate_ids(p.shape[0])
@@ -134,8 +136,11 @@ class DigitalIntervalSeries(RecordingMixin):
         return _change_between(old, self._pairs)
 
     def _commit(self, label: str, pairs: np.ndarray, ids: np.ndarray) -> None:
+        pairs, ids = self._normalise(pairs, ids)
+        if np.array_equal(pairs, self._pairs) and np.array_equal(ids, self._ids):
+            return
         before = self._snapshot()
-        self._set_arrays(*self._normalise(pairs, ids))
+        self._set_arrays(pairs, ids)
         self._record_snapshot(label, before, self._snapshot())
         self._emit(_change_between(before[0], self._pairs))
 
@@ -157,6 +162,7 @@ class DigitalIntervalSeries(RecordingMixin):
     def __len__(self) -> int:
         return int(self._pairs.shape[0])
 
+    @locked
     def add(self, start: int, end: int) -> int:
         """Add ``[start, end]``; return the id of the interval now covering it."""
         new = _as_pairs([[start, end]])
@@ -178,6 +184,7 @@ class DigitalIntervalSeries(RecordingMixin):
         """Mark the single time ``time`` inside (True) or outside (False) the intervals."""
         self.set_range(time, time, value)
 
+    @locked
     def set_range(self, start: int, end: int, value: bool) -> None:
         """Mark ``[start, end]`` inside (True, like :meth:`add`) or outside (False).
 
@@ -209,6 +216,7 @@ class DigitalIntervalSeries(RecordingMixin):
             np.concatenate(keep_i).astype(np.uint64),
         )
 
+    @locked
     def remove(self, entity_id: int) -> bool:
         """Remove the interval with ``entity_id``; return False if there is none."""
         rows = np.flatnonzero(self._ids == np.uint64(entity_id))
@@ -221,6 +229,7 @@ class DigitalIntervalSeries(RecordingMixin):
         )
         return True
 
+    @locked
     def update(self, entity_id: int, start: int, end: int) -> None:
         """Move interval ``entity_id`` to ``[start, end]`` (re-merging in disjoint layout)."""
         rows = np.flatnonzero(self._ids == np.uint64(entity_id))
@@ -230,6 +239,7 @@ class DigitalIntervalSeries(RecordingMixin):
         pairs[rows[0]] = _as_pairs([[start, end]])[0]
         self._commit(f"update interval {entity_id}", pairs, self._ids)
 
+    @locked
     def set_intervals(self, pairs: ArrayLike, ids: ArrayLike | None = None) -> None:
         """Replace every interval (one undo step); new ids are allocated when omitted."""
         p = _as_pairs(pairs)

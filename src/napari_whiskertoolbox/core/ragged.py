@@ -210,9 +210,15 @@ class RaggedSeries(RecordingMixin):
                 self.compact()
 
     def _edit_frame(self, t: int, frame: _Frame, label: str) -> None:
-        """Replace frame ``t`` as one undoable step and emit ``changed``."""
+        """Replace frame ``t`` as one undoable step and emit ``changed``.
+
+        Writing content identical to the current frame does nothing (no step, no signal).
+        """
         with self._lock:
-            before = self._copy_frame_arrays(self._frame(t))
+            current = self._frame(t)
+            if _same_frame(current, frame):
+                return
+            before = self._copy_frame_arrays(current)
             self._write_frame(t, frame)
         if self._recorder is not None:
             self._record(
@@ -587,7 +593,7 @@ class RaggedSeries(RecordingMixin):
                 readonly(np.array(t, copy=True)),
                 readonly(i),
                 None if o is None else readonly(np.array(o, copy=True)),
-                readonly(c),
+                readonly_view(c),
             )
         )
         return self
@@ -632,6 +638,14 @@ class RaggedSeries(RecordingMixin):
             f"<{type(self).__name__} entries={self.n_entries} "
             f"frames={self.n_frames_with_data}{size}>"
         )
+
+
+def _same_frame(a: _Frame, b: _Frame) -> bool:
+    return (
+        np.array_equal(a.ids, b.ids)
+        and (a.offsets is None or np.array_equal(a.offsets, b.offsets))
+        and np.array_equal(a.coords, b.coords)
+    )
 
 
 def _copy_finite(
