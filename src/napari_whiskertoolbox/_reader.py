@@ -1,8 +1,9 @@
 """npe2 readers: load a config, session folder, video or TIFF stack into the viewer's session.
 
 Each ``get_*_reader`` returns ``None`` for paths it does not handle, else a reader that
-loads the path into the session of ``napari.current_viewer()`` and returns napari's
-"layers already added" sentinel ``[(None,)]``: the session's bindings create the layers.
+loads the path into the session of ``napari.current_viewer()`` (offering the autosave a
+crashed session left for that path, if any) and returns napari's "layers already added"
+sentinel ``[(None,)]``: the session's bindings create the layers.
 """
 
 from __future__ import annotations
@@ -54,12 +55,15 @@ def _single_path(path: Any) -> Path | None:
 def _load_into_current_viewer(path: Any) -> list[tuple[None]]:
     import napari
 
+    from .layers.autosave import offer_recovery
     from .layers.session import get_session
 
     viewer = napari.current_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot open {path}: there is no napari viewer to load it into")
-    get_session(viewer).open(_single_path(path))
+    session = get_session(viewer)
+    session.open(_single_path(path))
+    offer_recovery(session)
     return ALREADY_ADDED
 
 

@@ -145,16 +145,25 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
 def offer_recovery(session: ViewerSession, root: Path | None = None) -> bool:
     """If an autosave exists for ``session.path``, ask whether to restore it.
 
+    Only a viewer window the user can see asks (a hidden, scripted viewer never blocks on
+    a dialog); the autosave then stays for the next interactive open.
+
     Returns
     -------
     bool
         ``True`` when the autosave was restored; a declined autosave is deleted.
     """
+    from ._napari_compat import main_window
+
     info = find_recovery(session.path, root)
-    if info is None:
+    viewer = session.viewer
+    if info is None or viewer is None or getattr(viewer, "window", None) is None:
+        return False
+    window = main_window(viewer)
+    if not window.isVisible():
         return False
     answer = QMessageBox.question(
-        None,
+        window,
         "Recover unsaved changes?",
         f"napari-whiskertoolbox found changes autosaved at {info.saved_at} that were never "
         f"saved to\n{session.path}\n\nRestore them?",
@@ -242,6 +251,11 @@ class Autosaver(QObject):
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self._connections = []
+
+    def shutdown(self) -> None:
+        """Orderly end of the session (its window closed): stop and drop the autosave."""
+        self.stop()
+        self.discard()
 
     def _on_edit(self, *_: Any) -> None:
         self._pending = True

@@ -2,7 +2,8 @@
 
 Called once per :class:`ViewerSession`: binds the key table on the viewer, shows the
 modified state in the title, fills napari's console, starts autosave and installs the
-unsaved-changes prompt on the window.
+unsaved-changes prompt on the window. When the window goes away in an orderly way the
+autosave is dropped: recovery is only for sessions whose process died.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .autosave import Autosaver
-from .close_guard import CloseGuard, install_close_guard
+from .close_guard import CloseGuard
 from .console import install_console
 from .keybindings import bind_keys
 from .modified_state import install_modified_indicator
@@ -31,11 +32,20 @@ class Workflow:
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
-    """Install keys, modified indicator, console names, autosave and close guard."""
+    """Install keys, modified indicator, console names, autosave and close guard.
+
+    A viewer model without a Qt window (headless) gets keys, title and autosave only.
+    """
+    from ._napari_compat import main_window
+
     viewer = session.viewer
     bind_keys(viewer)
     install_modified_indicator(session)
-    install_console(session)
     autosaver = Autosaver(session)
-    close_guard = install_close_guard(session, on_discard=autosaver.discard)
+    if getattr(viewer, "window", None) is None:
+        return Workflow(autosaver=autosaver, close_guard=None)
+    install_console(session)
+    window = main_window(viewer)
+    close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
+    window.destroyed.connect(lambda *_: autosaver.shutdown())
     return Workflow(autosaver=autosaver, close_guard=close_guard)

@@ -1,0 +1,135 @@
+"""Autosave of a modified session, recovery offered on reopen after a crash, cleanup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from qtpy.QtWidgets import QMessageBox
+
+from napari_whiskertoolbox.core import PointData, TimeFrame
+from napari_whiskertoolbox.io import load_session
+from napari_whiskertoolbox.layers import autosave
+from napari_whiskertoolbox.layers.session import get_session
+
+KEY = "nose"
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "autosave"
+    monkeypatch.setenv(autosave.AUTOSAVE_DIR_ENV, str(folder))
+    return folder
+
+
+def test_recovery_folder_is_per_source_and_under_the_root(root: Path, tmp_path: Path) -> None:
+    a = autosave.recovery_folder(tmp_path / "a" / "session")
+    b = autosave.recovery_folder(tmp_path / "b" / "session")
+    assert a != b
+    assert a.parent == root and b.parent == root
+    assert a.name.startswith("session-")
+    assert autosave.recovery_folder(tmp_path / "a" / "session") == a
+    assert autosave.recovery_folder(None) == root / "untitled"
+    assert autosave.find_recovery(tmp_path / "a" / "session") is None
+
+
+def test_unreadable_marker_names_the_file(root: Path, tmp_path: Path) -> None:
+    folder = autosave.recovery_folder(tmp_path / "s")
+    (folder / autosave.SESSION_DIR_NAME).mkdir(parents=True)
+    (folder / autosave.MARKER_NAME).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"recovery\.json"):
+        autosave.find_recovery(tmp_path / "s")
+
+
+def _saved_session(make_napari_viewer: Any, folder: Path) -> Any:
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    dm.set_time("time", TimeFrame.from_count(50))
+    points = PointData()
+    points.add(2, np.array([[1.0, 2.0]], dtype=np.float32))
+    dm.set_data(KEY, points, "time")
+    session.save(folder)
+    assert not dm.modified
+    return viewer, session
+
+
+@pytest.mark.gui
+def test_autosave_writes_only_when_modified_and_keeps_modified(
+    make_napari_viewer: Any, root: Path, tmp_path: Path
+) -> None:
+    _, session = _saved_session(make_napari_viewer, tmp_path / "session")
+    saver = autosave.Autosaver(session, interval_s=3600, root=root)
+    assert saver.autosave_now() is None  # nothing to save
+
+    session.dm.get_data(KEY).add(7, np.array([[3.0, 4.0]], dtype=np.float32))
+    folder = saver.autosave_now()
+    assert folder == autosave.recovery_folder(session.path, root)
+    assert session.dm.modified, "an autosave must not count as saving"
+    info = autosave.find_recovery(session.path, root)
+    assert info is not None and info.source == str(session.path)
+    np.testing.assert_array_equal(load_session(info.session_path).get_data(KEY).at(7), [[3, 4]])
+    assert saver.autosave_now() is None  # no edit since the last autosave
+
+    session.save()
+    assert not folder.exists(), "a clean save drops the autosave"
+    saver.stop()
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("accept", [True, False])
+def test_recovery_is_offered_on_reopen_after_a_crash(
+    make_napari_viewer: Any,
+    root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    accept: bool,
+) -> None:
+    folder = tmp_path / "session"
+    _, crashed = _saved_session(make_napari_viewer, folder)
+    crashed.dm.get_data(KEY).add(9, np.array([[5.0, 6.0]], dtype=np.float32))
+    crashed.workflow.autosaver.autosave_now()  # the timer fired, then the process "died"
+
+    questions: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes if accept else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    hidden = make_napari_viewer()  # scripted, invisible viewers never ask
+    hidden.open(str(folder), plugin="napari-whiskertoolbox")
+    assert questions == []
+    assert autosave.find_recovery(folder, root) is not None
+
+    viewer = make_napari_viewer(show=True)
+    viewer.open(str(folder), plugin="napari-whiskertoolbox")
+    reopened = get_session(viewer)
+    assert len(questions) == 1 and str(folder.name) in questions[0]
+    points = reopened.dm.get_data(KEY)
+    if accept:
+        np.testing.assert_array_equal(points.at(9), [[5.0, 6.0]])
+        assert reopened.dm.modified
+        assert autosave.find_recovery(reopened.path, root) is not None
+    else:
+        assert points.count_at(9) == 0
+        assert autosave.find_recovery(reopened.path, root) is None
+    np.testing.assert_array_equal(points.at(2), [[1.0, 2.0]])
+
+
+@pytest.mark.gui
+def test_orderly_close_drops_the_autosave(
+    make_napari_viewer: Any, root: Path, tmp_path: Path
+) -> None:
+    viewer, session = _saved_session(make_napari_viewer, tmp_path / "session")
+    session.dm.get_data(KEY).add(3, np.array([[1.0, 1.0]], dtype=np.float32))
+    folder = session.workflow.autosaver.autosave_now()
+    assert folder is not None and folder.exists()
+    viewer.close()
+    from qtpy.QtCore import QEvent
+    from qtpy.QtWidgets import QApplication
+
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not folder.exists()

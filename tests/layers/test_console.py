@@ -1,0 +1,59 @@
+"""napari's console receives dm, viewer, np, the data types and whiskertoolbox_python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import napari_whiskertoolbox
+from napari_whiskertoolbox.layers.console import console_namespace, install_console
+from napari_whiskertoolbox.layers.session import get_session
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+def test_namespace_holds_the_session_and_the_types(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    namespace = console_namespace(session)
+    assert namespace["dm"] is session.dm
+    assert namespace["viewer"] is viewer
+    assert namespace["np"] is np
+    for name in ("AnalogTimeSeries", "PointData", "LineData", "MaskData", "TimeFrame"):
+        assert namespace[name] is getattr(napari_whiskertoolbox, name)
+    assert namespace["whiskertoolbox_python"].__name__ == "whiskertoolbox_python"
+
+
+def test_whiskertoolbox_scripts_run_in_that_namespace(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    namespace = console_namespace(get_session(viewer))
+    exec(  # what a user types in the console
+        "from whiskertoolbox_python import *\n"
+        "dm.setData('angle', AnalogTimeSeries(np.arange(5, dtype=np.float32)), 'time')\n"
+        "n = len(dm.getData('angle').values)\n",
+        namespace,
+    )
+    assert namespace["n"] == 5
+    assert "angle" in get_session(viewer).dm.keys()
+
+
+def test_install_pushes_the_namespace_into_the_viewer_console(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    pushed: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        type(viewer), "update_console", lambda self, variables: pushed.append(variables)
+    )
+    namespace = install_console(session)
+    assert pushed == [namespace]
+    assert pushed[0]["dm"] is session.dm
