@@ -7,6 +7,7 @@ objects are napari-whiskertoolbox's own (camelCase methods are thin aliases).
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
     DataManager,
+    DataType,
     DigitalEventSeries,
     DigitalIntervalSeries,
     EntityGroups,
@@ -17,6 +18,7 @@ from napari_whiskertoolbox.core import (
     Mask2D,
     MaskData,
     Point2D,
+    Point2DU32,
     PointData,
     TensorData,
     TimeFrame,
@@ -26,6 +28,7 @@ from napari_whiskertoolbox.core import (
 __all__ = [
     "AnalogTimeSeries",
     "DataManager",
+    "DataType",
     "DigitalEventSeries",
     "DigitalIntervalSeries",
     "EntityGroups",
@@ -36,6 +39,7 @@ __all__ = [
     "Mask2D",
     "MaskData",
     "Point2D",
+    "Point2DU32",
     "PointData",
     "TensorData",
     "TimeFrame",

@@ -116,3 +116,55 @@ def test_ragged_aliases():
     masks.addAtTime(4, Mask2D([[1, 1], [2, 2]]))
     assert masks.getImageSize() == ImageSize(10, 8)
     assert masks.getAtTime(4)[0][1] == Point2D(2, 2)
+
+
+def test_more_whiskertoolbox_names():
+    from napari_whiskertoolbox.core import DataType, EntityGroups, TimeFrameIndex
+
+    dm = DataManager()
+    pts, lines = PointData(), LineData()
+    dm.setData("pts", pts)
+    dm.setData("whisker", lines)
+    dm.setData("sig", AnalogTimeSeries([1.0, 2.0, 3.0], 3))
+    assert dm.getType("pts") is DataType.Points and dm.getType("pts") == "points"
+    assert dm.getPointKeys() == ["pts"] and dm.getLineKeys() == ["whisker"]
+    assert dm.getAnalogKeys() == ["sig"] and dm.getMediaKeys() == []
+    assert TimeFrameIndex(4).getValue() == 4
+
+    pts.addPointsAtTime(2, [Point2D(1, 1), Point2D(2, 2)])
+    (line_id,) = lines.add(2, [[0, 0], [3, 4]])
+    assert pts.getTimeCount() == 1 and pts.getTotalEntryCount() == 2
+    assert lines.getDataByEntityId(int(line_id)) == Line2D([Point2D(0, 0), Point2D(3, 4)])
+    assert pts.getDataByEntityId(int(pts.ids_at(2)[1])) == Point2D(2, 2)
+    assert lines.getDataByEntityId(123456789) is None
+
+    line = Line2D([0.0, 1.0], [5.0, 6.0])
+    line.push_back(Point2D(2, 7))
+    assert line.size() == 3 and not line.empty() and line.toList()[2] == Point2D(2, 7)
+
+    sig = dm.getData("sig")
+    assert sig.getDataInRange(1, 2).tolist() == [2.0, 3.0] and sig.getAtTime(0) == 1.0
+    assert AnalogTimeSeries().getNumSamples() == 0
+    with pytest.raises(ValueError, match="num_samples 5"):
+        AnalogTimeSeries([1.0], 5)
+
+    ev = DigitalEventSeries([4, 1])
+    assert [t for t, _ in ev.toListWithIds()] == [1, 4]
+    ev.clear()
+    assert ev.size() == 0
+    iv = DigitalIntervalSeries([Interval(0, 3), Interval(10, 12)])
+    iv.addInterval(20, 22)
+    assert iv.removeInterval(Interval(10, 12)) and not iv.removeInterval(Interval(10, 12))
+    assert [i for i, _ in iv.toListWithIds()] == [Interval(0, 3), Interval(20, 22)]
+
+    groups = dm.getEntityGroupManager()
+    assert isinstance(groups, EntityGroups)
+    gid = groups.createGroup("contacts", "whisker contacts")
+    groups.addEntityToGroup(gid, int(line_id))
+    assert groups.hasGroup(gid) and groups.isEntityInGroup(gid, int(line_id))
+    assert groups.getEntitiesInGroup(gid) == [int(line_id)]
+    assert groups.getGroupsContainingEntity(int(line_id)) == ["contacts"]
+    assert groups.getGroupSize(gid) == 1 and groups.getGroupCount() == 1
+    groups.clearGroup(gid)
+    assert groups.getGroupSize(gid) == 0
+    assert groups.deleteGroup(gid) and not groups.hasGroup(gid)

@@ -15,7 +15,7 @@ from .points import PointData
 from .ragged import FlatRagged, ImageSize, RaggedSeries
 from .tensor import TensorData
 from .timeframe import TimeFrame, TimeFrameIndex
-from .wtb_aliases import Interval, Line2D, Mask2D, Point2D
+from .wtb_aliases import DataType, Interval, Line2D, Mask2D, Point2D, Point2DU32
 
 __all__ = [
     "DATA_TYPES",
@@ -26,6 +26,7 @@ __all__ = [
     "CommandGroup",
     "CommandHistory",
     "DataManager",
+    "DataType",
     "DigitalEventSeries",
     "DigitalIntervalSeries",
     "EntityGroups",
@@ -39,6 +40,7 @@ __all__ = [
     "MaskData",
     "MediaData",
     "Point2D",
+    "Point2DU32",
     "PointData",
     "RaggedSeries",
     "TensorData",

@@ -43,9 +43,10 @@ class AnalogTimeSeries:
     Parameters
     ----------
     values : array_like
-        1-D samples, stored as float32.
-    times : array_like of int, optional
-        Sorted time index of each sample; ``None`` means dense ``0 .. N-1``.
+        1-D samples, stored as float32 (empty by default).
+    times : array_like of int or int, optional
+        Sorted time index of each sample; ``None`` means dense ``0 .. N-1``. An int equal
+        to ``len(values)`` also means dense (WhiskerToolbox's ``(values, num_samples)``).
     copy : bool
         Copy ``values`` even when they already are contiguous float32 (default True).
 
@@ -56,8 +57,10 @@ class AnalogTimeSeries:
 
     changed = Signal(object)
 
-    def __init__(self, values: ArrayLike, times: ArrayLike | None = None, copy: bool = True):
-        arr = np.asarray(values)
+    def __init__(
+        self, values: ArrayLike = (), times: ArrayLike | int | None = None, copy: bool = True
+    ):
+        arr = np.asarray(values, dtype=np.float32 if np.size(values) == 0 else None)
         if arr.ndim != 1:
             raise ValueError(f"AnalogTimeSeries values must be 1-D, got shape {arr.shape}")
         if copy:
@@ -69,6 +72,12 @@ class AnalogTimeSeries:
         self._offset = 0.0
         self._n = int(arr.size)
         self._set_values(arr)
+        if isinstance(times, (int, np.integer)):
+            if int(times) != self._n:
+                raise ValueError(
+                    f"num_samples {int(times)} does not match the {self._n} values given"
+                )
+            times = None
         self._times = None if times is None else _validate_times(times, self._n)
         self._dense_times: np.ndarray | None = None
         self._lock = threading.Lock()

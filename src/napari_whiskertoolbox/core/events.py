@@ -140,6 +140,10 @@ class DigitalEventSeries(RecordingMixin):
         touched = np.setxor1d(new, self._times)
         self._commit("set event times", new, ids, touched)
 
+    def clear(self) -> None:
+        """Remove every event (one undo step)."""
+        self.set_times([])
+
     def in_range(self, start: int, end: int) -> np.ndarray:
         """Return a view of the event times with ``start <= t <= end``."""
         lo, hi = self._bounds(start, end)

@@ -250,6 +250,18 @@ class DigitalIntervalSeries(RecordingMixin):
             reserve_ids(int(i.max()))
         self._commit("set intervals", p, i)
 
+    def clear(self) -> None:
+        """Remove every interval (one undo step)."""
+        self.set_intervals([])
+
+    @locked
+    def remove_interval(self, start: int, end: int) -> bool:
+        """Remove the interval exactly ``[start, end]``; return False if there is none."""
+        rows = np.flatnonzero((self._pairs[:, 0] == start) & (self._pairs[:, 1] == end))
+        if rows.size == 0:
+            return False
+        return self.remove(int(self._ids[rows[0]]))
+
     def overlapping(self, start: int, end: int) -> np.ndarray:
         """Return the intervals overlapping ``[start, end]`` (a view in disjoint layout)."""
         if self._layout == "disjoint":

@@ -8,12 +8,14 @@ snake_case classes and defines the small value classes WhiskerToolbox scripts us
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import Enum
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .analog import AnalogTimeSeries
 from .data_manager import DEFAULT_CLOCK, DataManager
+from .entity import EntityGroups
 from .events import DigitalEventSeries
 from .intervals import DigitalIntervalSeries
 from .lines import LineData
@@ -22,7 +24,34 @@ from .points import PointData
 from .ragged import ImageSize, RaggedSeries
 from .timeframe import TimeFrame, TimeFrameIndex
 
-__all__ = ["ImageSize", "Interval", "Line2D", "Mask2D", "Point2D", "TimeFrameIndex"]
+__all__ = [
+    "DataType",
+    "ImageSize",
+    "Interval",
+    "Line2D",
+    "Mask2D",
+    "Point2D",
+    "Point2DU32",
+    "TimeFrameIndex",
+]
+
+
+class DataType(str, Enum):
+    """WhiskerToolbox's data-type names; each member equals our snake_case type string."""
+
+    Video = "video"
+    Images = "images"
+    Points = "points"
+    Mask = "mask"
+    Line = "line"
+    Analog = "analog"
+    DigitalEvent = "digital_event"
+    DigitalInterval = "digital_interval"
+    Tensor = "tensor"
+    Unknown = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class Point2D:
@@ -69,7 +98,9 @@ class _CoordArray:
 
     _dtype: np.dtype
 
-    def __init__(self, data: Any = ()) -> None:
+    def __init__(self, data: Any = (), y: Any = None) -> None:
+        if y is not None:  # WhiskerToolbox's (x, y) coordinate-vector form
+            data = np.column_stack((np.asarray(data), np.asarray(y)))
         arr = _points_to_array(data, self._dtype)
         if arr.ndim != 2 or arr.shape[1] != 2:
             raise ValueError(
@@ -102,6 +133,25 @@ class _CoordArray:
         """Return the ``(N, 2)`` coordinate array."""
         return self._array
 
+    def size(self) -> int:
+        """Number of points."""
+        return len(self)
+
+    def empty(self) -> bool:
+        """True when there are no points."""
+        return len(self) == 0
+
+    def push_back(self, point: Any) -> None:
+        """Append one point (a :class:`Point2D` or ``(x, y)``)."""
+        row = self._convert(np.asarray([list(point)], dtype=np.float64))
+        self._array = np.concatenate([self._array, row])
+
+    def toList(self) -> list[Point2D]:
+        """Return the points as a list of :class:`Point2D`."""
+        return list(self)
+
+    points = toList
+
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         arr = self._array if dtype is None else self._array.astype(dtype)
         return arr.copy() if copy else arr
@@ -130,6 +180,10 @@ class Mask2D(_CoordArray):
         return arr.astype(np.uint32)
 
 
+Point2DU32 = Point2D
+"""WhiskerToolbox's integer (mask pixel) point; the same class here."""
+
+
 class Interval(NamedTuple):
     """An inclusive interval ``[start, end]``."""
 
@@ -150,15 +204,32 @@ DataManager.getData = DataManager.get_data
 DataManager.setData = _dm_set_data
 DataManager.getAllKeys = lambda self: self.keys()
 DataManager.getKeys = DataManager.keys
-DataManager.getType = DataManager.data_type
 DataManager.getTimeKey = DataManager.time_key
 DataManager.setTimeKey = DataManager.set_time_key
 DataManager.deleteData = DataManager.delete_data
 DataManager.getTime = _dm_get_time
-DataManager.setTime = DataManager.set_time
+DataManager.setTime = lambda self, key, time_frame, overwrite=True: self.set_time(key, time_frame)
 DataManager.getTimeFrameKeys = DataManager.time_keys
+DataManager.getEntityGroupManager = lambda self: self.groups
+DataManager.getType = lambda self, key: DataType(self.data_type(key))
+for _name, _kinds in (
+    ("getAnalogKeys", ("analog",)),
+    ("getDigitalEventKeys", ("digital_event",)),
+    ("getDigitalIntervalKeys", ("digital_interval",)),
+    ("getLineKeys", ("line",)),
+    ("getMaskKeys", ("mask",)),
+    ("getPointKeys", ("points",)),
+    ("getTensorKeys", ("tensor",)),
+    ("getMediaKeys", ("video", "images")),
+):
+    setattr(
+        DataManager,
+        _name,
+        lambda self, _kinds=_kinds: [k for kind in _kinds for k in self.keys(kind)],
+    )
 
 # ---------------------------------------------------------------- TimeFrame
+TimeFrameIndex.getValue = lambda self: int(self)
 TimeFrame.getTimeAtIndex = TimeFrame.time_at_index
 TimeFrame.getIndexAtTime = TimeFrame.index_at_time
 TimeFrame.getTotalFrameCount = lambda self: len(self)
@@ -167,6 +238,9 @@ TimeFrame.getTotalFrameCount = lambda self: len(self)
 AnalogTimeSeries.getNumSamples = lambda self: len(self)
 AnalogTimeSeries.getAnalogTimeSeries = lambda self: self.values
 AnalogTimeSeries.getTimeSeries = lambda self: self.times
+AnalogTimeSeries.getDataInRange = lambda self, start, end: self.range(start, end)[1]
+AnalogTimeSeries.getAtTime = AnalogTimeSeries.value_at
+AnalogTimeSeries.toList = lambda self: self.values.tolist()
 
 
 # ---------------------------------------------------------------- DigitalEventSeries
@@ -179,6 +253,7 @@ DigitalEventSeries.removeEvent = DigitalEventSeries.remove
 DigitalEventSeries.toList = lambda self: self.times.tolist()
 DigitalEventSeries.getEventSeries = lambda self: self.times
 DigitalEventSeries.size = lambda self: len(self)
+DigitalEventSeries.toListWithIds = lambda self: list(zip(self.times.tolist(), self.ids.tolist()))
 
 
 # ---------------------------------------------------------------- DigitalIntervalSeries
@@ -196,6 +271,11 @@ DigitalIntervalSeries.toList = lambda self: [Interval(int(s), int(e)) for s, e i
 DigitalIntervalSeries.size = lambda self: len(self)
 DigitalIntervalSeries.isEventAtTime = DigitalIntervalSeries.contains
 DigitalIntervalSeries.setEventAtTime = DigitalIntervalSeries.set_time
+DigitalIntervalSeries.addInterval = _intervals_add
+DigitalIntervalSeries.removeInterval = lambda self, interval: self.remove_interval(*interval)
+DigitalIntervalSeries.toListWithIds = lambda self: [
+    (Interval(int(s), int(e)), int(i)) for (s, e), i in zip(self.intervals, self.ids)
+]
 
 
 # ---------------------------------------------------------------- Points / lines / masks
@@ -233,6 +313,15 @@ def _clear_at_time(self: RaggedSeries, time: int, notify: bool = True) -> bool:
     return had
 
 
+def _get_by_entity_id(self: RaggedSeries, entity_id: int) -> Any:
+    found = self.find(int(entity_id))
+    if found is None:
+        return None
+    if isinstance(self, PointData):
+        return Point2D(*found[1])
+    return (Mask2D if isinstance(self, MaskData) else Line2D)(found[1])
+
+
 def _get_image_size(self: RaggedSeries) -> ImageSize | None:
     return self.image_size
 
@@ -248,4 +337,28 @@ for _cls in (PointData, LineData, MaskData):
     _cls.getImageSize = _get_image_size
     _cls.setImageSize = _set_image_size
     _cls.clearAtTime = _clear_at_time
+    _cls.getTimeCount = lambda self: self.n_frames_with_data
+    _cls.getTotalEntryCount = lambda self: self.n_entries
+    _cls.getDataByEntityId = _get_by_entity_id
+PointData.addPointsAtTime = _add_at_time
 del _cls
+
+
+# ---------------------------------------------------------------- entity groups
+# WhiskerToolbox addresses groups by an id returned from createGroup; here the id is the name.
+def _create_group(self: EntityGroups, name: str, description: str = "") -> str:
+    self.create(name)
+    return name
+
+
+EntityGroups.createGroup = _create_group
+EntityGroups.deleteGroup = EntityGroups.delete
+EntityGroups.hasGroup = EntityGroups.__contains__
+EntityGroups.addEntityToGroup = EntityGroups.add
+EntityGroups.removeEntityFromGroup = EntityGroups.remove
+EntityGroups.getEntitiesInGroup = lambda self, name: self.members(name).tolist()
+EntityGroups.isEntityInGroup = lambda self, name, entity_id: name in self.groups_of(entity_id)
+EntityGroups.getGroupsContainingEntity = EntityGroups.groups_of
+EntityGroups.getGroupSize = EntityGroups.count
+EntityGroups.getGroupCount = lambda self: len(self)
+EntityGroups.clearGroup = lambda self, name: self.remove(name, self.members(name))
