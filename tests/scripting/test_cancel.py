@@ -113,3 +113,13 @@ def test_batch_helpers_check_for_cancel(engine: ScriptEngine) -> None:
     engine.cancel()
     assert finished.wait(CANCEL_BOUND_S)
     assert results[0].cancelled
+
+
+def test_cancel_right_after_start_is_not_lost(engine: ScriptEngine) -> None:
+    finished = threading.Event()
+    results: list[RunResult] = []
+    engine.run_async("while True: pass", lambda r: (results.append(r), finished.set()))
+    assert engine.cancel()  # the worker may not have reached the script yet
+    assert finished.wait(CANCEL_BOUND_S)
+    assert results[0].cancelled
+    assert engine.cancel() is False

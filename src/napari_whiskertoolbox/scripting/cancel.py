@@ -104,6 +104,7 @@ class CancelToken:
         self._thread_id: int | None = None
         self._requested = threading.Event()
         self._pending = False
+        self._finished = False
         self._trace_from_start = not async_exc_supported()
         self._previous_trace: Any = None
         self._tracing = False
@@ -125,6 +126,7 @@ class CancelToken:
         _current.token = self
         if self._trace_from_start:
             self._arm_tracer(None)
+        self.check()  # cancelled before the script even started
 
     def leave(self) -> None:
         """Mark user code as finished and absorb a cancellation that arrived too late.
@@ -139,6 +141,7 @@ class CancelToken:
                     self._tracing = False
                 with self._lock:
                     self._thread_id = None
+                    self._finished = True
                 self._drain_pending()
                 _current.token = None
                 return
@@ -153,14 +156,15 @@ class CancelToken:
                 pass
 
     def cancel(self, timeout_s: float = 5.0) -> bool:
-        """Request cancellation; returns ``False`` if no user code is running.
+        """Request cancellation; returns ``False`` if the run has already finished.
 
-        The exception is re-sent every 0.2 s (for up to ``timeout_s``) while the script
-        keeps running.
+        A run that has not started yet stops as soon as it starts. The exception is
+        re-sent every 0.2 s (for up to ``timeout_s``) while the script keeps running.
         """
-        self._requested.set()
-        if self._thread_id is None:
-            return False
+        with self._lock:
+            if self._finished:
+                return False
+            self._requested.set()
         if self._send():
             resender = threading.Thread(
                 target=self._resend, args=(timeout_s,), name="script-cancel", daemon=True

@@ -303,6 +303,8 @@ class ScriptEngine:
     def _acquire(self) -> None:
         if not self._run_lock.acquire(blocking=False):
             raise ScriptBusyError("a script is already running in this engine; cancel it first")
+        # Created here, before any worker thread starts, so an early Cancel is not lost.
+        self._token = CancelToken()
 
     def _run_file_locked(
         self,
@@ -337,13 +339,11 @@ class ScriptEngine:
         if not os.path.isfile(filename):
             register_source(filename, code)
         before = dict(self.namespace)
-        token = CancelToken()
-        self._token = token
+        token = self._token
         started = time.perf_counter()
         with OutputCapture(on_output) as capture:
             outcome = self._execute(code, filename, token)
         duration = time.perf_counter() - started
-        self._token = None
         return self._result(outcome, capture, duration, token, before)
 
     def _execute(self, code: str, filename: str, token: CancelToken) -> _Outcome:
@@ -351,9 +351,9 @@ class ScriptEngine:
         try:
             body, expression = _split_trailing_expression(code, filename)
         except (SyntaxError, ValueError) as exc:
-            outcome.exception = exc.with_traceback(
-                None
-            )  # the parser's frames mean nothing to users
+            # The parser's frames mean nothing to users; the run is over before it began.
+            outcome.exception = exc.with_traceback(None)
+            token.leave()
             return outcome
         namespace = self.namespace
         try:

@@ -4,7 +4,8 @@ Scripts run on a worker thread through the session's
 :class:`~napari_whiskertoolbox.scripting.ScriptEngine`; ``viewer`` inside scripts is a
 :class:`~napari_whiskertoolbox.widgets.viewer_proxy.MainThreadProxy`, so viewer calls
 are marshalled to the Qt main thread. After each run the new variables go to napari's
-console (``viewer.update_console``) and keys the script added to ``dm`` are shown.
+console (``viewer.update_console``); keys the script adds to ``dm`` become layers through
+the session's own ``data_added`` handling.
 """
 
 from __future__ import annotations
@@ -92,7 +93,6 @@ class ScriptRunnerWidget(Container):
         self._recent = recent_files if recent_files is not None else RecentFiles()
         self._path: Path | None = None
         self._started = 0.0
-        self._keys_before: set[str] = set()
         self.last_result: RunResult | None = None
         self.last_console_push: dict[str, Any] = {}
 
@@ -288,6 +288,12 @@ class ScriptRunnerWidget(Container):
         self._recent.add(target)
         self._update_title()
 
+    def _matches_disk(self) -> bool:
+        try:
+            return self._path.read_text(encoding="utf-8") == self.editor.toPlainText()
+        except OSError:
+            return False
+
     def _ask_open(self) -> None:
         start = str(self._path.parent) if self._path else ""
         path, _ = QFileDialog.getOpenFileName(self.native, "Open script", start, "Python (*.py)")
@@ -317,7 +323,7 @@ class ScriptRunnerWidget(Container):
     def run_file(self) -> None:
         """Run the whole script (saving it first when it has a file and unsaved edits)."""
         if self._path is not None:
-            if self.modified:
+            if self.modified or not self._matches_disk():
                 self.save_to(self._path)
             self._start(path=self._path, label=self._path.name)
         else:
@@ -347,7 +353,6 @@ class ScriptRunnerWidget(Container):
         if engine.is_running:
             self.output.append_output("info", "a script is already running\n")
             return
-        self._keys_before = set(engine.dm.keys())
         self.output.append_output("info", f">>> run {label}\n")
         self._started = time.perf_counter()
         self._set_busy(True)
@@ -362,7 +367,6 @@ class ScriptRunnerWidget(Container):
         self._report(result)
         self.refresh_namespace()
         self._push_to_console(result)
-        self._show_new_keys()
         self.run_finished.emit(result)
 
     def _report(self, result: RunResult) -> None:
@@ -390,24 +394,6 @@ class ScriptRunnerWidget(Container):
         self.last_console_push = variables
         if self._viewer is not None:
             self._viewer.update_console(variables)
-
-    def _show_new_keys(self) -> None:
-        new_keys = [key for key in self.engine.dm.keys() if key not in self._keys_before]
-        if not new_keys or self._engine_is_injected():
-            return
-        from ..layers.session import get_session
-
-        session = get_session(self._viewer)
-        for key in new_keys:
-            if not session.is_shown(key):
-                session.show_key(key)
-
-    def _engine_is_injected(self) -> bool:
-        if self._viewer is None:
-            return True
-        from ..layers.session import get_session
-
-        return get_session(self._viewer).engine is not self._engine
 
     def _set_busy(self, busy: bool) -> None:
         self._busy_bar.setVisible(busy)
@@ -440,11 +426,8 @@ class ScriptRunnerWidget(Container):
         self._clock_choice.reset_choices()
 
     def import_new_data(self, clock: str = "time") -> list[str]:
-        """Store the namespace's new data objects in ``dm`` on ``clock`` and show them."""
-        keys_before = set(self.engine.dm.keys())
+        """Store the namespace's new data objects in ``dm`` on ``clock`` (the session shows them)."""
         imported = self.engine.import_new_data(clock=clock)
-        self._keys_before = keys_before
-        self._show_new_keys()
         self.output.append_output(
             "info", f"imported into dm: {', '.join(imported) if imported else 'nothing'}\n"
         )

@@ -1,0 +1,239 @@
+"""GUI tests of the script-runner dock on a real napari viewer with the sample session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qtpy.QtCore import QMimeData, QPointF, Qt, QUrl
+from qtpy.QtGui import QDropEvent, QTextCursor
+
+from napari_whiskertoolbox._sample_data import adopt_data_manager
+from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.widgets.output_pane import OutputPane
+from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
+pytestmark = pytest.mark.gui
+
+RUN_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def viewer(make_napari_viewer):
+    viewer = make_napari_viewer()
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    return viewer
+
+
+@pytest.fixture
+def runner(viewer, qtbot, tmp_path: Path) -> ScriptRunnerWidget:
+    widget = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
+    return widget
+
+
+def run_and_wait(qtbot, runner: ScriptRunnerWidget, code: str | None = None):
+    if code is not None:
+        runner.editor.setPlainText(code)
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        runner.run_file()
+    runner.output.flush()
+    return blocker.args[0]
+
+
+def output_fragments(pane: OutputPane) -> list[tuple[str, str]]:
+    """(text, foreground colour) of every formatted run in the output pane."""
+    fragments = []
+    block = pane.document().begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            color = fragment.charFormat().foreground().color().name()
+            fragments.append((fragment.text(), color))
+            iterator += 1
+        block = block.next()
+    return fragments
+
+
+def test_run_shows_stdout_stderr_and_new_data_as_a_layer(qtbot, viewer, runner) -> None:
+    code = (
+        "import sys\n"
+        "print('nose frames:', len(dm.getData('nose').getTimesWithData()))\n"
+        "print('careful', file=sys.stderr)\n"
+        "tips = PointData()\n"
+        "for t, whiskers in frames_with_data(dm, 'whiskers'):\n"
+        "    tips.addAtTime(t, [Point2D(*w[-1]) for w in whiskers])\n"
+        "dm.setData('whisker_tips', tips, 'camera')\n"
+        "tips.getTimesWithData()[:3]\n"
+    )
+    result = run_and_wait(qtbot, runner, code)
+    assert result.success, result.error
+    fragments = output_fragments(runner.output)
+    text = "".join(t for t, _ in fragments)
+    assert "nose frames: 30" in text
+    assert "[0, 1, 2]" in text  # repr of the trailing expression
+    stderr_colors = {color for t, color in fragments if "careful" in t}
+    stdout_colors = {color for t, color in fragments if "nose frames" in t}
+    assert stderr_colors and stdout_colors and stderr_colors.isdisjoint(stdout_colors)
+    qtbot.waitUntil(
+        lambda: any(layer.metadata.get("wtb_key") == "whisker_tips" for layer in viewer.layers),
+        timeout=5000,
+    )
+    assert "tips" in runner.inspector.names()
+
+
+def test_error_traceback_goes_to_the_output_in_stderr_colour(qtbot, runner) -> None:
+    result = run_and_wait(qtbot, runner, "x = 1\ny = dm.getData('no_such_key')\n")
+    assert not result.success
+    fragments = output_fragments(runner.output)
+    error_lines = [(t, c) for t, c in fragments if "no_such_key" in t]
+    assert error_lines and "line 2" in "".join(t for t, _ in fragments)
+    assert runner._status.value == "failed"
+
+
+def test_cancel_from_the_dock_stops_an_infinite_loop(qtbot, viewer, runner) -> None:
+    runner.editor.setPlainText("while True:\n    pass\n")
+    runner.run_file()
+    qtbot.waitUntil(lambda: runner.is_running, timeout=5000)
+    assert not runner._busy_bar.isHidden()
+    assert runner._cancel_button.enabled and not runner._run_button.enabled
+    with qtbot.waitSignal(runner.run_finished, timeout=2000) as blocker:
+        runner.cancel()
+    assert blocker.args[0].cancelled
+    assert runner._busy_bar.isHidden()
+    assert run_and_wait(qtbot, runner, "1 + 1").value_repr == "2"
+    viewer.dims.set_current_step(0, 5)  # napari still responds
+    assert viewer.dims.current_step[0] == 5
+
+
+def test_console_receives_dm_and_script_variables(qtbot, viewer, runner, monkeypatch) -> None:
+    pushed: list[dict] = []
+    original = type(viewer).update_console
+
+    def spy(self, variables):
+        if self is viewer:
+            pushed.append(dict(variables))
+        return original(self, variables)
+
+    # The Viewer model refuses instance attributes, so spy on the class for this test.
+    monkeypatch.setattr(type(viewer), "update_console", spy)
+    run_and_wait(qtbot, runner, "threshold = 3\nangles = dm.getData('whisker_angle').values\n")
+    assert pushed, "nothing was pushed to napari's console"
+    assert pushed[-1]["dm"] is get_session(viewer).dm
+    assert pushed[-1]["threshold"] == 3
+    assert np.shares_memory(
+        pushed[-1]["angles"], get_session(viewer).dm.get_data("whisker_angle").values
+    )
+    assert runner.last_console_push.keys() == pushed[-1].keys()
+
+
+def test_script_uses_the_viewer_from_its_worker_thread(qtbot, viewer, runner) -> None:
+    code = (
+        "import threading, napari\n"
+        "on_worker = threading.current_thread() is not threading.main_thread()\n"
+        "names = [layer.name for layer in viewer.layers]\n"
+        "viewer.dims.set_current_step(0, 7)\n"
+        "extra = viewer.add_points(np.array([[1.0, 2.0, 3.0]]), name='from_script')\n"
+        "extra.opacity = 0.5\n"
+        "(on_worker, isinstance(viewer, napari.Viewer), 'whiskers' in names)\n"
+    )
+    result = run_and_wait(qtbot, runner, code)
+    assert result.success, result.error
+    assert result.value_repr == "(True, True, True)"
+    assert viewer.dims.current_step[0] == 7
+    assert viewer.layers["from_script"].opacity == 0.5
+
+
+def test_run_selection_with_shift_enter(qtbot, runner) -> None:
+    runner.editor.setPlainText("first = 1\nsecond = 2\n")
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Start)
+    cursor.movePosition(QTextCursor.MoveOperation.Down)
+    runner.editor.setTextCursor(cursor)
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.keyClick(runner.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    namespace = runner.engine.namespace
+    assert namespace.get("second") == 2 and "first" not in namespace
+    assert runner.editor.toPlainText() == "first = 1\nsecond = 2\n"  # no newline inserted
+
+
+def test_open_save_modified_marker_and_recent_files(qtbot, runner, tmp_path: Path) -> None:
+    script = tmp_path / "analysis.py"
+    script.write_text("value = 41\n")
+    runner.open_path(script)
+    assert runner._title.value == "analysis.py"
+    runner.editor.moveCursor(QTextCursor.MoveOperation.End)
+    runner.editor.insertPlainText("value += 1\n")
+    assert runner.modified and runner._title.value == "analysis.py *"
+    runner.save()
+    assert not runner.modified and runner._title.value == "analysis.py"
+    assert script.read_text() == "value = 41\nvalue += 1\n"
+    copy = tmp_path / "copy.py"
+    runner.save_to(copy)
+    assert runner.path == copy.resolve()
+    assert RecentFiles(tmp_path / "recent.json").load() == [
+        str(copy.resolve()),
+        str(script.resolve()),
+    ]
+    result = run_and_wait(qtbot, runner)
+    assert runner.engine.namespace["value"] == 42 and result.success
+
+
+def test_run_file_saves_edits_and_runs_in_the_script_folder(qtbot, runner, tmp_path) -> None:
+    script = tmp_path / "where.py"
+    script.write_text("")
+    runner.open_path(script)
+    runner.editor.setPlainText("import os\nhere = os.getcwd()\n")
+    run_and_wait(qtbot, runner)
+    assert script.read_text() == "import os\nhere = os.getcwd()\n"
+    assert runner.engine.namespace["here"] == str(tmp_path)
+
+
+def test_new_from_template_and_unsaved_changes_guard(qtbot, runner, monkeypatch) -> None:
+    runner.new_from_template("Per-interval summary")
+    assert "intervals_of" in runner.editor.toPlainText()
+    assert runner.path is None and not runner.modified
+    runner.editor.insertPlainText("# my edit\n")
+    monkeypatch.setattr(ScriptRunnerWidget, "confirm_discard", lambda self: False)
+    runner.new_from_template("Blank")
+    assert "# my edit" in runner.editor.toPlainText()
+    result = run_and_wait(qtbot, runner)
+    assert result.success, result.error
+    assert "contact_summary" in get_session(runner._viewer).dm.keys()
+
+
+def test_dropping_a_py_file_opens_it(qtbot, runner, tmp_path: Path) -> None:
+    script = tmp_path / "dropped.py"
+    script.write_text("dropped = True\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(script))])
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    runner.editor.dropEvent(event)
+    assert runner.path == script.resolve()
+    assert runner.editor.toPlainText() == "dropped = True\n"
+
+
+def test_import_new_data_with_chosen_clock(qtbot, runner) -> None:
+    run_and_wait(qtbot, runner, "speed = AnalogTimeSeries(np.ones(30, dtype=np.float32))\n")
+    assert "speed" in runner._new_data_label.value
+    assert runner.import_new_data("camera") == ["speed"]
+    dm = get_session(runner._viewer).dm
+    assert dm.time_key("speed") == "camera"
+
+
+def test_a_hundred_thousand_lines_are_capped_in_the_pane(qtbot, runner) -> None:
+    result = run_and_wait(qtbot, runner, "for i in range(100_000):\n    print(i)\n")
+    assert result.success
+    document = runner.output.document()
+    assert document.blockCount() <= runner.output.maximumBlockCount()
+    assert "99999" in runner.output.toPlainText()
