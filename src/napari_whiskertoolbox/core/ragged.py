@@ -73,6 +73,46 @@ class _Main(NamedTuple):
     coords: np.ndarray
 
 
+class _EntryParts:
+    """Runs of entries collected in time order, concatenated once into a new ``_Main``."""
+
+    def __init__(self) -> None:
+        self.times: list[np.ndarray] = []
+        self.ids: list[np.ndarray] = []
+        self.lengths: list[np.ndarray] = []
+        self.coords: list[np.ndarray] = []
+
+    def add(self, times, ids, lengths: np.ndarray | None, coords) -> None:
+        self.times.append(times)
+        self.ids.append(ids)
+        if lengths is not None:
+            self.lengths.append(lengths)
+        self.coords.append(coords)
+
+    def add_main_slice(self, main: _Main, lo: int, hi: int) -> None:
+        """Add main-store entries ``lo:hi`` (views, copied only by :meth:`build`)."""
+        if hi <= lo:
+            return
+        if main.offsets is None:
+            self.add(main.times[lo:hi], main.ids[lo:hi], None, main.coords[lo:hi])
+        else:
+            offsets = main.offsets[lo : hi + 1]
+            coords = main.coords[offsets[0] : offsets[-1]]
+            self.add(main.times[lo:hi], main.ids[lo:hi], np.diff(offsets), coords)
+
+    def build(self, coord_dtype: np.dtype, has_offsets: bool) -> _Main:
+        times = np.concatenate(self.times) if self.times else np.empty(0, np.int64)
+        ids = np.concatenate(self.ids) if self.ids else np.empty(0, np.uint64)
+        coords = np.concatenate(self.coords) if self.coords else np.empty((0, 2), coord_dtype)
+        offsets = None
+        if has_offsets:
+            offsets = np.zeros(times.size + 1, np.int64)
+            if self.lengths:
+                np.cumsum(np.concatenate(self.lengths), out=offsets[1:])
+            offsets = readonly(offsets)
+        return _Main(readonly(times), readonly(ids), offsets, readonly(coords))
+
+
 def _as_image_size(size: Any) -> ImageSize | None:
     if size is None:
         return None
@@ -233,61 +273,25 @@ class RaggedSeries(RecordingMixin):
         self._emit(Change.at(t))
 
     def compact(self) -> None:
-        """Fold the overlay of edited frames into the sorted main store."""
+        """Fold the overlay of edited frames into the sorted main store (one concatenate)."""
         with self._lock:
             if not self._overlay:
                 return
             main = self._main
-            keys = sorted(self._overlay)
-            times_parts, ids_parts, len_parts, coord_parts = [], [], [], []
-            lengths = None if main.offsets is None else np.diff(main.offsets)
+            parts = _EntryParts()
             prev = 0
-            for t in keys:
+            for t in sorted(self._overlay):
                 lo, hi = self._main_bounds(t)
-                self._append_main_slice(
-                    prev, lo, times_parts, ids_parts, len_parts, coord_parts, lengths
-                )
+                parts.add_main_slice(main, prev, lo)
                 frame = self._overlay[t]
-                k = frame.ids.size
-                if k:
-                    times_parts.append(np.full(k, t, np.int64))
-                    ids_parts.append(frame.ids)
-                    if frame.offsets is not None:
-                        len_parts.append(np.diff(frame.offsets))
-                    coord_parts.append(frame.coords)
+                if frame.ids.size:
+                    lengths = None if frame.offsets is None else np.diff(frame.offsets)
+                    parts.add(
+                        np.full(frame.ids.size, t, np.int64), frame.ids, lengths, frame.coords
+                    )
                 prev = hi
-            self._append_main_slice(
-                prev, main.times.size, times_parts, ids_parts, len_parts, coord_parts, lengths
-            )
-            self._set_main(self._build_main(times_parts, ids_parts, len_parts, coord_parts))
-
-    def _append_main_slice(self, lo, hi, times_parts, ids_parts, len_parts, coord_parts, lengths):
-        if hi <= lo:
-            return
-        main = self._main
-        times_parts.append(main.times[lo:hi])
-        ids_parts.append(main.ids[lo:hi])
-        if main.offsets is None:
-            coord_parts.append(main.coords[lo:hi])
-        else:
-            len_parts.append(lengths[lo:hi])
-            coord_parts.append(main.coords[main.offsets[lo] : main.offsets[hi]])
-
-    def _build_main(self, times_parts, ids_parts, len_parts, coord_parts) -> _Main:
-        times = np.concatenate(times_parts) if times_parts else np.empty(0, np.int64)
-        ids = np.concatenate(ids_parts) if ids_parts else np.empty(0, np.uint64)
-        coords = np.concatenate(coord_parts) if coord_parts else np.empty((0, 2), self.coord_dtype)
-        offsets = None
-        if self.has_offsets:
-            offsets = np.zeros(times.size + 1, np.int64)
-            if len_parts:
-                np.cumsum(np.concatenate(len_parts), out=offsets[1:])
-        return _Main(
-            readonly(times),
-            readonly(ids),
-            None if offsets is None else readonly(offsets),
-            readonly(coords),
-        )
+            parts.add_main_slice(main, prev, main.times.size)
+            self._set_main(parts.build(self.coord_dtype, self.has_offsets))
 
     # ------------------------------------------------------------------ ids
     def _locate(self, entity_id: int) -> int | None:
