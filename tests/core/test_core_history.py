@@ -105,3 +105,11 @@ def test_changed_signal_and_clear():
 def test_invalid_depth():
     with pytest.raises(ValueError):
         CommandHistory(max_depth=0)
+
+
+def test_change_constructors():
+    from napari_whiskertoolbox.core import Change
+
+    assert Change.at(5, 2, 5).frames.tolist() == [2, 5]
+    assert Change.at(3).frames.dtype.name == "int64"
+    assert Change.everything().frames is None

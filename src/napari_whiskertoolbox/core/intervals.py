@@ -303,7 +303,11 @@ class DigitalIntervalSeries(RecordingMixin):
         return f"<DigitalIntervalSeries n={len(self)} layout={self._layout!r}>"
 
 
+_ROW = np.dtype([("start", np.int64), ("end", np.int64)])
+
+
 def _change_between(old: np.ndarray, new: np.ndarray) -> Change:
     """Change whose frames are the start and end of every interval added or removed."""
-    diff = set(map(tuple, old.tolist())) ^ set(map(tuple, new.tolist()))
-    return Change(np.unique(np.asarray(sorted(diff), dtype=np.int64).ravel()))
+    as_rows = [np.ascontiguousarray(p, dtype=np.int64).view(_ROW).ravel() for p in (old, new)]
+    changed = np.setxor1d(*as_rows)
+    return Change(np.unique(np.concatenate([changed["start"], changed["end"]])))

@@ -74,7 +74,7 @@ class TimeFrame:
                 raise ValueError(
                     f"sampling_rate must be a positive finite number, got {sampling_rate}"
                 )
-        self.sampling_rate = sampling_rate
+        self._sampling_rate = sampling_rate
 
     @classmethod
     def from_count(cls, n: int, sampling_rate: float | None = None) -> TimeFrame:
@@ -83,6 +83,11 @@ class TimeFrame:
         if n < 0:
             raise ValueError(f"TimeFrame count must be >= 0, got {n}")
         return cls(np.arange(n, dtype=np.int64), sampling_rate)
+
+    @property
+    def sampling_rate(self) -> float | None:
+        """Ticks of the time values per second, or None."""
+        return self._sampling_rate
 
     @property
     def times(self) -> np.ndarray:
@@ -170,7 +175,10 @@ class TimeFrame:
             self._times, other._times
         )
 
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:
+        n = self._times.size
+        ends = (int(self._times[0]), int(self._times[-1])) if n else ()
+        return hash((n, ends, self._sampling_rate))
 
     def __repr__(self) -> str:
         n = len(self)
