@@ -82,12 +82,15 @@ class Binding(ABC):
         """The bound data object (looked up each time: keys can be replaced)."""
         return self.session.dm.get_data(self.key)
 
-    def attach(self) -> Layer:
-        """Create the layer, add it to the viewer and connect its edit events."""
-        layer = self._make_layer()
+    def attach(self, layer: Layer | None = None) -> Layer:
+        """Create the layer (or adopt ``layer``, already in the viewer), connect its edit events."""
+        adopted = layer is not None
+        if layer is None:
+            layer = self._make_layer()
         layer.metadata[WTB_KEY] = self.key
         self.layer = layer
-        self.session.viewer.add_layer(layer)
+        if not adopted:
+            self.session.viewer.add_layer(layer)
         self._connect_layer(layer)
         return layer
 

@@ -115,6 +115,7 @@ class ViewerSession:
         self._thumbnail_timer.setInterval(THUMBNAIL_DELAY_MS)
         self._thumbnail_timer.timeout.connect(self._refresh_thumbnails)
         viewer.layers.events.removed.connect(self._on_layer_removed)
+        viewer.layers.events.inserted.connect(self._on_layer_inserted)
         viewer.layers.selection.events.active.connect(self._on_active_layer)
         dm_signals = self.dm
         self._dm_slots = [
@@ -267,8 +268,8 @@ class ViewerSession:
         """Whether ``key`` currently has a layer."""
         return key in self.bindings
 
-    def show_key(self, key: str, _update_axis: bool = True) -> None:
-        """Create the layer of ``key`` (no-op if it is shown already)."""
+    def show_key(self, key: str, _update_axis: bool = True, layer: Any = None) -> None:
+        """Create the layer of ``key`` (no-op if it is shown already); or adopt ``layer``."""
         if key in self.bindings or self.viewer is None:
             return
         data_type = self.dm.data_type(key)
@@ -283,7 +284,7 @@ class ViewerSession:
             self._display_clock = self._find_display_clock()
         binding = binding_class(self, key)
         self.bindings[key] = binding
-        layer = binding.attach()
+        layer = binding.attach(layer)
         self._place_layer(layer, _STACK_ORDER[data_type])
         if _update_axis:
             self._update_frame_axis()
@@ -399,6 +400,17 @@ class ViewerSession:
                 binding.on_data_changed(None)
             binding.show_frame(self.current_frame, force=True)
 
+    def _on_layer_inserted(self, event: Any) -> None:
+        """Adopt a media Image layer added from outside (e.g. the sample) tagged with a key."""
+        layer = getattr(event, "value", None)
+        key = layer.metadata.get(WTB_KEY) if layer is not None else None
+        if key is None or key in self.bindings or key not in self.dm:
+            return
+        from napari.layers import Image
+
+        if self.dm.data_type(key) in MEDIA_TYPES and isinstance(layer, Image):
+            self.show_key(key, layer=layer)
+
     def _on_layer_removed(self, event: Any) -> None:
         layer = getattr(event, "value", None)
         if layer is self._frame_axis:
@@ -500,6 +512,7 @@ class ViewerSession:
         viewer = self.viewer
         if viewer is not None:
             viewer.layers.events.removed.disconnect(self._on_layer_removed)
+            viewer.layers.events.inserted.disconnect(self._on_layer_inserted)
             viewer.layers.selection.events.active.disconnect(self._on_active_layer)
             if _SESSIONS.get(viewer) is self:
                 del _SESSIONS[viewer]
