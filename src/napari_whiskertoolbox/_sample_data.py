@@ -1,13 +1,20 @@
-"""npe2 sample data: the synthetic "Whisker session" loaded into the viewer's session."""
+"""npe2 sample data: the synthetic "Whisker session" loaded into the viewer's session.
+
+napari requires a sample to return at least one layer-data tuple, so the sample returns
+the media's Image layer (tagged with its key) and the session adopts it as the media
+binding; every other key is loaded into the session, whose bindings add their layers.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .core import DataManager
 
 __all__ = ["adopt_data_manager", "whisker_session"]
+
+MEDIA_KEY = "media"
 
 
 def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
@@ -29,11 +36,14 @@ def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
         dm.mark_saved()
 
 
-def whisker_session() -> list[tuple[None]]:
+def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
     """Load the synthetic whisker session into ``napari.current_viewer()``'s session.
 
-    Returns napari's "layers already added" sentinel: the session's bindings create the
-    Image, Labels, Shapes and Points layers.
+    Returns
+    -------
+    list
+        One layer-data tuple: the video as an Image layer carrying
+        ``metadata["wtb_key"] = "media"``, which the session adopts as its media layer.
     """
     import napari
 
@@ -43,5 +53,15 @@ def whisker_session() -> list[tuple[None]]:
     viewer = napari.current_viewer()
     if viewer is None:
         raise RuntimeError("the Whisker session sample needs an open napari viewer")
-    adopt_data_manager(get_session(viewer).dm, make_sample_session())
-    return [(None,)]
+    session = get_session(viewer)
+    sample = make_sample_session()
+    media = sample.get_data(MEDIA_KEY)
+    session.hide_key(MEDIA_KEY)  # napari adds the returned layer; the session adopts it
+    adopt_data_manager(session.dm, sample)
+    attributes = {
+        "name": MEDIA_KEY,
+        "metadata": {"wtb_key": MEDIA_KEY},
+        "colormap": "gray",
+        "contrast_limits": tuple(media.contrast_limits),
+    }
+    return [(media, attributes, "image")]

@@ -1,0 +1,154 @@
+"""npe2 readers and sample data: File > Open / viewer.open fill the viewer's session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import tifffile
+from napari.layers import Image, Labels, Points, Shapes
+
+from napari_whiskertoolbox._reader import (
+    get_config_reader,
+    get_media_reader,
+    get_session_reader,
+    looks_like_config,
+)
+from napari_whiskertoolbox.layers.session import get_session
+
+pytestmark = pytest.mark.gui
+PLUGIN = "napari-whiskertoolbox"
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+def _synced(viewer: Any) -> dict[str, Any]:
+    return {
+        layer.metadata["wtb_key"]: layer for layer in viewer.layers if "wtb_key" in layer.metadata
+    }
+
+
+@pytest.fixture
+def annotation_config(wtb_data: Path, tmp_path: Path) -> Path:
+    items = [
+        {"data_type": "video", "name": "media", "filepath": "Media/test_each_frame_number.mp4"},
+        {"data_type": "points", "name": "tip", "filepath": "Points/test_point.csv"},
+        {"data_type": "line", "name": "whisker", "filepath": "Lines/line_test_large.csv"},
+        {"data_type": "analog", "name": "angle", "filepath": "Analog/single_column.csv"},
+    ]
+    for item in items:
+        item["filepath"] = str(wtb_data / item["filepath"])
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return path
+
+
+def test_readers_only_claim_their_own_paths(tmp_path: Path, wtb_data: Path) -> None:
+    other_json = tmp_path / "other.json"
+    other_json.write_text('{"hello": [1, 2]}', encoding="utf-8")
+    assert get_config_reader(str(other_json)) is None
+    assert not looks_like_config(tmp_path / "missing.json")
+    assert get_config_reader(str(wtb_data / "test_config.json")) is not None
+    assert get_session_reader(str(tmp_path)) is None
+    assert get_media_reader(str(wtb_data / "Points" / "test_point.csv")) is None
+    assert get_media_reader(str(wtb_data / "Media" / "test_each_frame_number.mp4")) is not None
+
+
+def test_whiskertoolbox_fixture_config_opens_its_video(
+    make_napari_viewer: Any, wtb_data: Path
+) -> None:
+    viewer = make_napari_viewer()
+    viewer.open(str(wtb_data / "test_config.json"), plugin=PLUGIN)
+    layers = _synced(viewer)
+    assert list(layers) == ["my_video"]
+    assert isinstance(layers["my_video"], Image)
+    assert layers["my_video"].name == "my_video"
+    assert layers["my_video"].data.shape[0] == 1000
+    assert get_session(viewer).dm.data_type("my_video") == "video"
+
+
+def test_config_with_annotations_gives_one_layer_per_spatial_key(
+    make_napari_viewer: Any, annotation_config: Path
+) -> None:
+    viewer = make_napari_viewer()
+    viewer.open(str(annotation_config), plugin=PLUGIN)
+    session = get_session(viewer)
+    layers = _synced(viewer)
+    assert set(layers) == {"media", "tip", "whisker"}
+    assert isinstance(layers["tip"], Points) and isinstance(layers["whisker"], Shapes)
+    assert "angle" in session.dm.keys()  # non-spatial keys stay in the DataManager
+    points = session.dm.get_data("tip")
+    lines = session.dm.get_data("whisker")
+    for frame in (0, 1, int(points.times_with_data()[-1])):
+        session.set_frame(frame)
+        np.testing.assert_allclose(
+            layers["tip"].data[:, -2:], np.asarray(points.at(frame))[:, ::-1]
+        )
+        assert len(layers["whisker"].data) == lines.count_at(frame)
+
+
+def test_saved_session_folder_reopens_equal(
+    make_napari_viewer: Any, annotation_config: Path, tmp_path: Path
+) -> None:
+    first = make_napari_viewer()
+    first.open(str(annotation_config), plugin=PLUGIN)
+    folder = tmp_path / "saved_session"
+    get_session(first).save(folder)
+
+    second = make_napari_viewer()
+    second.open(str(folder), plugin=PLUGIN)
+    session = get_session(second)
+    assert session.path == folder
+    assert set(_synced(second)) == {"media", "tip", "whisker"}
+    original = get_session(first).dm
+    for key in ("tip", "whisker"):
+        a, b = original.get_data(key).to_flat(), session.dm.get_data(key).to_flat()
+        np.testing.assert_array_equal(a.times, b.times)
+        np.testing.assert_array_equal(a.coords, b.coords)
+        np.testing.assert_array_equal(a.ids, b.ids)
+    assert not session.dm.modified
+
+
+def test_video_file_opens_as_media(make_napari_viewer: Any, frame_number_video: Path) -> None:
+    viewer = make_napari_viewer()
+    viewer.open(str(frame_number_video), plugin=PLUGIN)
+    (layer,) = _synced(viewer).values()
+    assert isinstance(layer, Image)
+    assert layer.data.shape[0] == 1000
+
+
+def test_tiff_stack_opens_as_media(make_napari_viewer: Any, tmp_path: Path) -> None:
+    stack = np.arange(5 * 12 * 16, dtype=np.uint16).reshape(5, 12, 16)
+    path = tmp_path / "stack.tif"
+    tifffile.imwrite(path, stack)
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    (key,) = _synced(viewer)
+    dm = get_session(viewer).dm
+    assert dm.data_type(key) == "images"
+    np.testing.assert_array_equal(np.asarray(dm.get_data(key)[3]), stack[3])
+
+
+def test_whisker_session_sample(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    session = get_session(viewer)
+    layers = _synced(viewer)
+    assert isinstance(layers["media"], Image)
+    assert isinstance(layers["whiskers"], Shapes)
+    assert isinstance(layers["nose"], Points) and isinstance(layers["pad"], Points)
+    assert isinstance(layers["pad_mask"], Labels)
+    assert session.is_shown("media")  # napari added the sample's layer; the session adopted it
+    assert [layer.name for layer in viewer.layers if layer.name == "media"] == ["media"]
+    assert set(_synced(viewer)) == {"media", "whiskers", "nose", "pad", "pad_mask"}
+    assert {"whisker_angle", "contact", "contact_events"} <= set(session.dm.keys())
+    assert not session.dm.modified
+    assert not session.dm.history.can_undo
+    session.set_frame(17)
+    assert len(layers["whiskers"].data) == session.dm.get_data("whiskers").count_at(17)

@@ -1,0 +1,81 @@
+"""npe2 writers: a bound layer saves its whole key in WhiskerToolbox's format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox._writer import write_points
+from napari_whiskertoolbox.io.lines import read_lines_csv
+from napari_whiskertoolbox.io.masks import read_masks_csv
+from napari_whiskertoolbox.io.points import read_points_csv
+from napari_whiskertoolbox.layers.session import get_session
+
+pytestmark = pytest.mark.gui
+PLUGIN = "napari-whiskertoolbox"
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+@pytest.fixture
+def sample_viewer(make_napari_viewer: Any) -> Any:
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    return viewer
+
+
+def _layer(viewer: Any, key: str) -> Any:
+    (layer,) = [layer for layer in viewer.layers if layer.metadata.get("wtb_key") == key]
+    return layer
+
+
+def test_points_layer_writes_every_frame_of_its_key(sample_viewer: Any, tmp_path: Path) -> None:
+    dm = get_session(sample_viewer).dm
+    path = tmp_path / "nose.csv"
+    written = _layer(sample_viewer, "nose").save(str(path), plugin=PLUGIN)
+    assert written == [str(path)]
+    times, coords = read_points_csv(path)
+    flat = dm.get_data("nose").to_flat()
+    np.testing.assert_array_equal(times, flat.times)
+    np.testing.assert_array_equal(coords, flat.coords)
+    assert len(np.unique(times)) == dm.get_data("nose").n_frames_with_data > 1
+
+
+def test_shapes_layer_writes_its_line_key(sample_viewer: Any, tmp_path: Path) -> None:
+    dm = get_session(sample_viewer).dm
+    path = tmp_path / "whiskers.csv"
+    _layer(sample_viewer, "whiskers").save(str(path), plugin=PLUGIN)
+    times, offsets, coords = read_lines_csv(path)
+    flat = dm.get_data("whiskers").to_flat()
+    np.testing.assert_array_equal(times, flat.times)
+    np.testing.assert_array_equal(offsets, flat.offsets)
+    np.testing.assert_array_equal(coords, flat.coords)
+
+
+def test_labels_layer_writes_its_mask_key_as_rle(sample_viewer: Any, tmp_path: Path) -> None:
+    masks = get_session(sample_viewer).dm.get_data("pad_mask")
+    path = tmp_path / "pad_mask.csv"
+    _layer(sample_viewer, "pad_mask").save(str(path), plugin=PLUGIN)
+    times, offsets, pixels = read_masks_csv(path)
+    flat = masks.to_flat()
+    np.testing.assert_array_equal(times, flat.times)
+    for k in range(len(times)):
+        read = pixels[offsets[k] : offsets[k + 1]]
+        stored = flat.coords[flat.offsets[k] : flat.offsets[k + 1]]
+        assert {tuple(p) for p in read.tolist()} == {tuple(p) for p in stored.tolist()}
+
+
+def test_an_unbound_layer_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"not bound to a WhiskerToolbox key.*wtb_key"):
+        write_points(str(tmp_path / "x.csv"), np.zeros((1, 3)), {"name": "mine", "metadata": {}})
+
+
+def test_a_layer_bound_to_another_type_is_refused(sample_viewer: Any, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"'whiskers' holds 'line' data, expected 'points'"):
+        write_points(str(tmp_path / "x.csv"), None, {"metadata": {"wtb_key": "whiskers"}})
