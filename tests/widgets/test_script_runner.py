@@ -229,6 +229,9 @@ def test_import_new_data_with_chosen_clock(qtbot, runner) -> None:
     assert runner.import_new_data("camera") == ["speed"]
     dm = get_session(runner._viewer).dm
     assert dm.time_key("speed") == "camera"
+    runner.reset_namespace()
+    assert "speed" not in runner.engine.namespace
+    assert runner.inspector.names() == ["dm", "viewer"]
 
 
 def test_a_hundred_thousand_lines_are_capped_in_the_pane(qtbot, runner) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from ..scripting import NamespaceEntry
@@ -23,6 +24,7 @@ class NamespaceInspector(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
         self.setSortingEnabled(True)
+        self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.header().setStretchLastSection(True)
 

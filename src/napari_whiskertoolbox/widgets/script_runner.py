@@ -93,6 +93,7 @@ class ScriptRunnerWidget(Container):
         self._recent = recent_files if recent_files is not None else RecentFiles()
         self._path: Path | None = None
         self._started = 0.0
+        self._closed = False
         self.last_result: RunResult | None = None
         self.last_console_push: dict[str, Any] = {}
 
@@ -175,12 +176,16 @@ class ScriptRunnerWidget(Container):
         )
         self._import_button.changed.connect(lambda: self.import_new_data(self._clock_choice.value))
         self._new_data_label = Label(value="")
+        self._reset_button = PushButton(text="Reset namespace", tooltip="forget all variables")
+        self._reset_button.changed.connect(self.reset_namespace)
 
         splitter = QSplitter()
         splitter.setOrientation(2)  # Qt.Vertical
         splitter.addWidget(self.editor)
         splitter.addWidget(_boxed(self.output, _row(self._clear_button, self._auto_scroll).native))
-        import_row = _row(self._new_data_label, self._clock_choice, self._import_button)
+        import_row = _row(
+            self._new_data_label, self._clock_choice, self._import_button, self._reset_button
+        )
         splitter.addWidget(_boxed(self.inspector, import_row.native))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -345,6 +350,7 @@ class ScriptRunnerWidget(Container):
             self.output.append_output("info", "cancel requested…\n")
 
     def _cancel_quietly(self, *_: Any) -> None:
+        self._closed = True
         if self._engine is not None:
             self._engine.cancel()
 
@@ -362,6 +368,8 @@ class ScriptRunnerWidget(Container):
         call_in_main(self._finish, result)
 
     def _finish(self, result: RunResult) -> None:
+        if self._closed:  # the dock was closed while the script ran
+            return
         self._set_busy(False)
         self.last_result = result
         self._report(result)
@@ -424,6 +432,17 @@ class ScriptRunnerWidget(Container):
         )
         self._import_button.enabled = bool(new_data)
         self._clock_choice.reset_choices()
+
+    def reset_namespace(self) -> None:
+        """Give scripts a fresh namespace (``dm``, ``viewer``, ``np``, the data types)."""
+        if self.engine.is_running:
+            self.output.append_output("info", "cannot reset while a script is running\n")
+            return
+        result = self.engine.reset()
+        if not result.success:
+            self.output.append_output("stderr", f"prelude failed:\n{result.error}")
+        self.output.append_output("info", "namespace reset\n")
+        self.refresh_namespace()
 
     def import_new_data(self, clock: str = "time") -> list[str]:
         """Store the namespace's new data objects in ``dm`` on ``clock`` (the session shows them)."""
