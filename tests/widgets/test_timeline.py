@@ -229,3 +229,31 @@ def test_axis_in_seconds_uses_display_clock_rate(timeline):
     timeline.dm.set_time("time", TimeFrame.from_count(1000))
     with pytest.raises(ValueError, match="sampling_rate"):
         timeline.set_axis_mode("seconds")
+
+
+def test_interval_drag_on_a_finer_clock_covers_whole_frames(make_napari_viewer, qtbot):
+    from napari_whiskertoolbox._sample_data import adopt_data_manager
+    from napari_whiskertoolbox.layers.session import get_session
+    from napari_whiskertoolbox.sample import TICKS_PER_FRAME, make_sample_session
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    adopt_data_manager(session.dm, make_sample_session(n_frames=60))
+    session.dm.get_data("contact").set_intervals(np.empty((0, 2), np.int64))
+    timeline = TimelineWidget(viewer)
+    qtbot.addWidget(timeline)
+    timeline.resize(900, 320)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    timeline.set_frame(0)
+    timeline.set_edit_key("contact")
+    timeline.set_view_range(-0.5, 59.5)
+    y = lane_y(timeline, "contact")
+    mouse_drag(timeline, viewport_point(timeline, 40, y), viewport_point(timeline, 45, y))
+    # "contact" is on the master clock: frames 40..45 are ticks 400..459
+    assert session.dm.get_data("contact").intervals.tolist() == [
+        [40 * TICKS_PER_FRAME, 46 * TICKS_PER_FRAME - 1]
+    ]
+    qtbot.waitUntil(lambda: len(timeline.lanes["contact"].intervals) == 1)
+    mouse_click(timeline, viewport_point(timeline, 43, y))
+    assert current_frame(timeline) == 40

@@ -106,7 +106,7 @@ class DataBrowserWidget(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
 
         self.new_button = QPushButton("New…")
         self.new_button.setToolTip("Create an empty points / lines / mask / events / intervals key")

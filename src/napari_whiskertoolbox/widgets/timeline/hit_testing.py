@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["edge_at", "nearest_mark", "step_mark"]
+__all__ = ["edge_at", "frame_of", "nearest_mark", "step_mark"]
+
+
+def frame_of(position: float | np.ndarray) -> np.ndarray:
+    """Display frame holding display ``position`` (a frame spans ``[i, i + 1)`` of a finer clock).
+
+    Whole-number positions (keys on the display clock) map to themselves.
+    """
+    return np.floor(np.asarray(position, dtype=np.float64) + 1e-9)
 
 
 def edge_at(
@@ -50,12 +58,12 @@ def nearest_mark(marks: np.ndarray, x: float, tolerance: float) -> float | None:
 def step_mark(marks: np.ndarray, frame: float, step: int) -> float | None:
     """The first mark after ``frame`` (``step=+1``) or before it (``step=-1``), or ``None``.
 
-    ``marks`` are sorted display positions; positions are compared after rounding to
-    whole frames so a mark drawn at the current frame is not returned again.
+    ``marks`` are sorted display positions; each is taken as the frame it falls in
+    (``floor``), so a mark inside the current frame is not returned again.
     """
     if len(marks) == 0:
         return None
-    rounded = np.round(np.asarray(marks, dtype=np.float64))
+    rounded = frame_of(np.asarray(marks, dtype=np.float64))
     if step > 0:
         i = int(np.searchsorted(rounded, frame, side="right"))
         return float(rounded[i]) if i < len(rounded) else None

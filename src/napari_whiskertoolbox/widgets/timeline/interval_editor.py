@@ -61,8 +61,22 @@ class IntervalEditor:
     def _series(self) -> Any:
         return self.session.dm.get_data(self.lane.key)
 
-    def _to_key_index(self, x: float) -> int:
-        return int(self.session.from_display(self.lane.key, round(x)))
+    def _key_range(self, first: int, last: int) -> tuple[int, int]:
+        """Indices of the key's clock covering display frames ``first..last`` inclusive.
+
+        On a finer clock (e.g. 30 kHz samples under a 500 Hz camera) the end extends to
+        the last tick before frame ``last + 1``, so the whole last frame is included.
+        """
+        key = self.lane.key
+        start = int(self.session.from_display(key, first))
+        if self.lane.mapper.is_identity(key):
+            return start, int(self.session.from_display(key, last))
+        n_display = len(self.session.dm.get_time(self.session.display_clock))
+        if last + 1 < n_display:
+            end = int(self.session.from_display(key, last + 1)) - 1
+        else:
+            end = len(self.session.dm.clock_of(key)) - 1
+        return start, max(start, end)
 
     def begin(self, x: float, y: float, tolerance: float) -> bool:
         """Start a drag at ``(x, y)`` if it is on the edited lane; return whether taken."""
@@ -76,8 +90,8 @@ class IntervalEditor:
             self._drag = {
                 "mode": edge,
                 "id": int(self.lane.ids[row]),
-                "start": round(self.lane.starts[row] + 0.5),
-                "end": round(self.lane.ends[row] - 0.5),
+                "start": int(self.lane.first_frames[row]),
+                "end": int(self.lane.last_frames[row]),
             }
         return True
 
@@ -104,7 +118,7 @@ class IntervalEditor:
             return
         drag, self._drag = self._drag, None
         self.preview.hide()
-        start, end = self._to_key_index(first), self._to_key_index(last)
+        start, end = self._key_range(first, last)
         series = self._series()
         if drag["mode"] == "create":
             self.lane.selected_id = int(series.add(start, end))

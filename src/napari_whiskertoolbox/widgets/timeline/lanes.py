@@ -176,7 +176,11 @@ class EventLane(Lane):
 
 
 class IntervalLane(Lane):
-    """Interval shading drawn as one bar item; inclusive ``[s, e]`` spans ``s - .5 .. e + .5``."""
+    """Interval shading drawn as one bar item.
+
+    On the display clock an inclusive ``[s, e]`` spans ``s - 0.5 .. e + 0.5``; on another
+    clock it spans the display positions of ``s`` and ``e``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,13 +207,19 @@ class IntervalLane(Lane):
             ends = self.mapper.positions(self.key, pairs[:, 1])
         else:
             starts = ends = np.empty(0)
-        self.starts = starts - 0.5
-        self.ends = ends + 0.5
+        # a frame index covers half a frame either side; on a finer clock, indices are
+        # drawn where they fall and the bar covers exactly the ticks it holds
+        identity = self.mapper.is_identity(self.key)
+        pad = 0.5 if identity else 0.0
+        self.starts = starts - pad
+        self.ends = ends + pad
+        self.first_frames = np.floor(starts + 1e-9).astype(np.int64)
+        self.last_frames = np.floor(ends + 1e-9).astype(np.int64)
         if self.selected_id is not None and self.selected_id not in set(self.ids.tolist()):
             self.selected_id = None
 
     def marks(self) -> np.ndarray:
-        return self.starts + 0.5
+        return self.first_frames.astype(np.float64)
 
     def index_at(self, x: float) -> int | None:
         """Row of the interval drawn under display position ``x``, or ``None``."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from qtpy.QtCore import Qt, QTimer, Signal
-from qtpy.QtGui import QKeyEvent
+from qtpy.QtGui import QFontMetrics, QKeyEvent
 from qtpy.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,7 +22,7 @@ from napari_whiskertoolbox.layers.session import get_session
 
 from .axis import TimeAxisItem
 from .cursor import FrameCursor
-from .hit_testing import nearest_mark, step_mark
+from .hit_testing import frame_of, nearest_mark, step_mark
 from .interval_editor import IntervalEditor
 from .lane_panel import LanePanel
 from .lane_state import SERIES_TYPES, LaneState, lanes_changed
@@ -33,6 +33,17 @@ from .view_box import TimelineViewBox
 __all__ = ["TimelineWidget", "find_timeline"]
 
 _CLICK_TOLERANCE_PX = 4
+_MAX_LABEL_CHARS = 18
+
+
+def _short(key: str) -> str:
+    """Lane label: the key, elided in the middle when long."""
+    if len(key) <= _MAX_LABEL_CHARS:
+        return key
+    half = (_MAX_LABEL_CHARS - 1) // 2
+    return f"{key[:half]}…{key[-half:]}"
+
+
 _NO_EDIT = "(no interval editing)"
 
 
@@ -95,7 +106,7 @@ class TimelineWidget(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.hideButtons()
         self.plot_item.setMenuEnabled(False)
-        self.plot_item.getAxis("left").setWidth(90)
+        self.plot_item.getAxis("left").setStyle(tickLength=0)
         self.plot_widget.setMinimumHeight(120)
 
         self.edit_combo = QComboBox()
@@ -322,11 +333,11 @@ class TimelineWidget(QWidget):
                 if lane is self.editor.lane:
                     self.editor.select_at(x)
                 if row is not None:
-                    target = round(lane.starts[row] + 0.5)
+                    target = int(lane.first_frames[row])
             elif isinstance(lane, EventLane):
                 mark = nearest_mark(lane.marks(), x, self._pixel_width() * _CLICK_TOLERANCE_PX)
                 if mark is not None:
-                    target = round(mark)
+                    target = int(frame_of(mark))
         self.set_frame(target)
         return True
 
@@ -389,9 +400,11 @@ class TimelineWidget(QWidget):
         n = len(wanted)
         for row, key in enumerate(wanted):
             self.lanes[key].set_band(n - 1 - row)
-        self.plot_item.getAxis("left").setTicks(
-            [[(n - row - 0.5, key) for row, key in enumerate(wanted)], []]
-        )
+        labels = [_short(key) for key in wanted]
+        left_axis = self.plot_item.getAxis("left")
+        left_axis.setTicks([[(n - row - 0.5, label) for row, label in enumerate(labels)], []])
+        metrics = QFontMetrics(left_axis.font())
+        left_axis.setWidth(max([40, *(metrics.horizontalAdvance(t) + 16 for t in labels)]))
         self.view_box.setYRange(0, max(n, 1), padding=0)
         edit_lane = self.lanes.get(self.state.edit_key or "")
         self.editor.set_lane(edit_lane if isinstance(edit_lane, IntervalLane) else None)
