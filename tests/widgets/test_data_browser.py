@@ -203,3 +203,21 @@ def test_groups_listed_and_made_from_layer_selection(browser, qtbot):
     with pytest.raises(ValueError, match="nothing is selected"):
         browser.groups.group_from_layer("empty")
     assert isinstance(dm.get_data("contact_events"), DigitalEventSeries)
+
+
+def test_new_key_dialog_validates_the_name(browser):
+    from qtpy.QtWidgets import QDialogButtonBox
+
+    from napari_whiskertoolbox.widgets.browser_dialogs import NewKeyDialog
+
+    dialog = NewKeyDialog(browser.dm, browser)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled() and "empty" in dialog.error_label.text()
+    dialog.name_edit.setText("nose")
+    assert not ok.isEnabled() and "already exists" in dialog.error_label.text()
+    dialog.name_edit.setText("whisker_tips")
+    dialog.kind_combo.setCurrentText("lines")
+    dialog.clock_combo.setCurrentText("camera")
+    assert ok.isEnabled() and dialog.error_label.text() == ""
+    assert (dialog.name, dialog.kind, dialog.clock) == ("whisker_tips", "lines", "camera")
+    dialog.deleteLater()

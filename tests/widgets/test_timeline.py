@@ -257,3 +257,17 @@ def test_interval_drag_on_a_finer_clock_covers_whole_frames(make_napari_viewer, 
     qtbot.waitUntil(lambda: len(timeline.lanes["contact"].intervals) == 1)
     mouse_click(timeline, viewport_point(timeline, 43, y))
     assert current_frame(timeline) == 40
+
+
+def test_lane_panel_toggles_visibility_and_reorders(timeline):
+    panel = timeline.lane_panel
+    assert panel.keys() == ["angle", "licks", "contact"]
+    panel.item(1).setCheckState(Qt.CheckState.Unchecked)  # the user unticks "licks"
+    assert timeline.lane_keys() == ["angle", "contact"]
+    assert not timeline.is_lane_shown("licks")
+    panel.color_changed.emit("contact", "#ff0000")  # what the colour dialog reports
+    assert timeline.lanes["contact"].color == "#ff0000"
+    assert timeline.dm.metadata["ui"]["timeline"]["lanes"][2]["color"] == "#ff0000"
+    panel.order_changed.emit(["contact", "licks", "angle"])  # what a drag-and-drop reports
+    assert timeline.lane_keys() == ["contact", "angle"]
+    assert panel.keys() == ["contact", "licks", "angle"]
