@@ -280,6 +280,7 @@ class ViewerSession:
                 "data can be shown as layers"
             )
         self._hidden.discard(key)
+        old_clock, frame = self._display_clock, self.current_frame
         if data_type in MEDIA_TYPES:
             self._display_clock = self._find_display_clock()
         binding = binding_class(self, key)
@@ -288,6 +289,8 @@ class ViewerSession:
         self._place_layer(layer, _STACK_ORDER[data_type])
         if _update_axis:
             self._update_frame_axis()
+        if data_type in MEDIA_TYPES and _update_axis:
+            self._restore_frame(old_clock, frame)
         binding.show_frame(self.current_frame, force=True)
         self.shown_changed.emit(key, True)
 
@@ -364,12 +367,29 @@ class ViewerSession:
     def _on_data_removed(self, key: str) -> None:
         if self._loading:
             return
-        was_media = isinstance(self.bindings.get(key), ImageBinding)
-        self._unbind(key)
+        if isinstance(self.bindings.get(key), ImageBinding):
+            self._unbind_media(key)
+        else:
+            self._unbind(key)
         if key == self._active_key:
             self.active_key = None
-        if was_media:
-            self._refresh_clock()
+
+    def _unbind_media(self, key: str) -> None:
+        """Unbind a media key, keeping a frame axis (placeholder first) and the shown time."""
+        old_clock, frame = self._display_clock, self.current_frame
+        binding = self.bindings.pop(key)
+        self._display_clock = self._find_display_clock()
+        self._update_frame_axis()  # adds the placeholder before the media layer goes
+        self.bindings[key] = binding
+        self._unbind(key)
+        self._refresh_clock()
+        self._restore_frame(old_clock, frame)
+
+    def _restore_frame(self, old_clock: str, frame: int) -> None:
+        """Show the moment that was display frame ``frame`` of ``old_clock`` again."""
+        if old_clock != self._display_clock and old_clock in self.dm.time_keys():
+            frame = convert_frame(self.dm, frame, old_clock, self._display_clock)
+        self.set_frame(frame)
 
     def _on_data_renamed(self, old: str, new: str) -> None:
         if old in self._hidden:
@@ -383,8 +403,13 @@ class ViewerSession:
             self.active_key = new
 
     def _on_data_changed(self, key: str, frames: Any) -> None:
+        if self._loading:
+            return
+        if frames is None and isinstance(self.bindings.get(key), ImageBinding):
+            self._refresh_clock()  # e.g. the media was bound to another clock
+            return
         binding = self.bindings.get(key)
-        if binding is not None and not self._loading:
+        if binding is not None:
             binding.on_data_changed(frames)
 
     def _on_clocks_changed(self, name: str) -> None:
