@@ -1,39 +1,31 @@
-"""npe2 widget factories: each builds one dock for ``napari_viewer`` (imports stay lazy)."""
+"""npe2 widget entry points: the dock widget classes, imported lazily by attribute.
+
+napari instantiates a widget contribution by inspecting the class's ``__init__`` for a
+``napari_viewer`` parameter, so the manifest points at the classes themselves; this module
+only defers importing each dock's module (and its Qt dependencies) until it is opened.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from importlib import import_module
+from typing import Any
 
-if TYPE_CHECKING:
-    import napari
-    from qtpy.QtWidgets import QWidget
+__all__ = ["DataBrowserWidget", "KeyHelpWidget", "ScriptRunnerWidget", "TimelineWidget"]
 
-__all__ = ["data_browser", "key_help", "script_runner", "timeline"]
-
-
-def script_runner(napari_viewer: napari.Viewer) -> QWidget:
-    """The script-runner dock of ``napari_viewer``'s session."""
-    from .widgets.script_runner import ScriptRunnerWidget
-
-    return ScriptRunnerWidget(napari_viewer)
+_WIDGET_MODULES = {
+    "ScriptRunnerWidget": "napari_whiskertoolbox.widgets.script_runner",
+    "DataBrowserWidget": "napari_whiskertoolbox.widgets.data_browser",
+    "TimelineWidget": "napari_whiskertoolbox.widgets.timeline",
+    "KeyHelpWidget": "napari_whiskertoolbox.layers.keybindings",
+}
 
 
-def data_browser(napari_viewer: napari.Viewer) -> QWidget:
-    """The data-key browser dock."""
-    from .widgets.data_browser import DataBrowserWidget
-
-    return DataBrowserWidget(napari_viewer)
-
-
-def timeline(napari_viewer: napari.Viewer) -> QWidget:
-    """The timeline plots dock."""
-    from .widgets.timeline import TimelineWidget
-
-    return TimelineWidget(napari_viewer)
+def __getattr__(name: str) -> Any:
+    module = _WIDGET_MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module), name)
 
 
-def key_help(napari_viewer: napari.Viewer) -> QWidget:
-    """The annotation-keys help dock (binds the keys on the viewer)."""
-    from .layers.keybindings import KeyHelpWidget
-
-    return KeyHelpWidget(napari_viewer)
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WIDGET_MODULES])

@@ -10,13 +10,16 @@ __all__ = ["DEMO_DOCKS", "PLUGIN_NAME", "launch"]
 PLUGIN_NAME = "napari-whiskertoolbox"
 #: (widget display name in napari.yaml, dock area)
 DEMO_DOCKS: tuple[tuple[str, str], ...] = (
+    ("Script runner", "right"),
     ("Data browser", "right"),
     ("Annotation keys", "right"),
-    ("Script runner", "right"),
     ("Timeline", "bottom"),
 )
-WINDOW_SIZE = (1500, 950)
-SETTLE_ROUNDS = 20
+TABBED_DOCKS = ("Data browser",)
+"""Docks stacked as a tab over the previous one (the canvas keeps most of the width)."""
+WINDOW_SIZE = (1560, 960)
+BOTTOM_DOCK_HEIGHT = 230
+SETTLE_ROUNDS = 60
 
 
 def _process_events(rounds: int = SETTLE_ROUNDS) -> None:
@@ -36,12 +39,15 @@ def _add_docks(viewer: object) -> list[str]:
     errors = []
     for name, area in DEMO_DOCKS:
         try:
-            dock, _ = viewer.window.add_plugin_dock_widget(PLUGIN_NAME, name, tabify=False)
+            dock, _ = viewer.window.add_plugin_dock_widget(
+                PLUGIN_NAME, name, tabify=name in TABBED_DOCKS
+            )
         except Exception as error:  # a broken dock must not stop the demo; it is reported
             errors.append(f"dock {name!r} failed to load: {type(error).__name__}: {error}")
             continue
-        if area != "right":
+        if area == "bottom":
             dock.window().addDockWidget(areas[area], dock)
+            dock.window().resizeDocks([dock], [BOTTOM_DOCK_HEIGHT], Qt.Vertical)
     return errors
 
 
@@ -86,9 +92,12 @@ def launch(path: str | None = None, screenshot: str | None = None) -> int:
         viewer.open(path, plugin=PLUGIN_NAME)
     errors = _add_docks(viewer)
     _show_an_annotated_frame(viewer)
+    viewer.reset_view()
     for message in errors:
         print(f"napari-whiskertoolbox demo: {message}", file=sys.stderr)
     if screenshot is not None:
+        _process_events()
+        viewer.reset_view()  # fit the canvas as laid out with the docks
         _process_events()
         target = Path(screenshot).expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
