@@ -8,7 +8,13 @@ only defers importing each dock's module (and its Qt dependencies) until it is o
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .layers.keybindings import KeyHelpWidget
+    from .widgets.data_browser import DataBrowserWidget
+    from .widgets.script_runner import ScriptRunnerWidget
+    from .widgets.timeline import TimelineWidget
 
 __all__ = ["DataBrowserWidget", "KeyHelpWidget", "ScriptRunnerWidget", "TimelineWidget"]
 
