@@ -202,3 +202,18 @@ def test_screenshot_shows_whiskers_over_the_video(make_napari_viewer, tmp_path):
     image = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int)
     gray = (np.abs(image[..., 0] - image[..., 1]) < 8) & (np.abs(image[..., 1] - image[..., 2]) < 8)
     assert (~gray).sum() < 5
+
+
+def test_hiding_or_deleting_the_media_keeps_the_frame_axis(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    session.set_frame(7)
+    session.hide_key("media")
+    assert viewer.dims.range[0].stop == N_FRAMES - 1  # placeholder on the media's clock
+    assert session.current_frame == 7
+    session.show_key("media")
+    assert session.current_frame == 7
+    assert not [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
+    viewer.layers.remove("media")
+    qtbot.waitUntil(lambda: session.current_frame == 7 and viewer.dims.ndim == 3, timeout=2000)
+    np.testing.assert_array_equal(viewer.layers["nose"].data, yx(frame_points(7)))

@@ -297,7 +297,10 @@ class ViewerSession:
     def hide_key(self, key: str) -> None:
         """Remove the layer of ``key`` (the data stays in the DataManager)."""
         self._hidden.add(key)
-        self._unbind(key)
+        if isinstance(self.bindings.get(key), ImageBinding):
+            self._unbind_media(key)
+        else:
+            self._unbind(key)
 
     def _unbind(self, key: str) -> None:
         binding = self.bindings.pop(key, None)
@@ -447,6 +450,17 @@ class ViewerSession:
                 del self.bindings[key]
                 self._hidden.add(key)
                 self.shown_changed.emit(key, False)
+                if isinstance(binding, ImageBinding):
+                    # The frame axis may be gone with the media layer. Re-check once the
+                    # removal is over (never add layers while napari is clearing them).
+                    frame = self.shown_frame or 0
+                    QTimer.singleShot(0, lambda: self._after_media_layer_removed(frame))
+
+    def _after_media_layer_removed(self, frame: int) -> None:
+        if self.viewer is None or not self.bindings:
+            return
+        self._update_frame_axis()
+        self.set_frame(frame)
 
     # ------------------------------------------------------------------ files
     def open(self, path: str | Path) -> None:
