@@ -10,6 +10,7 @@ dropping the viewer drops its session (no leaked Qt widgets in tests).
 from __future__ import annotations
 
 import weakref
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -454,7 +455,7 @@ class ViewerSession:
                     # The frame axis may be gone with the media layer. Re-check once the
                     # removal is over (never add layers while napari is clearing them).
                     frame = self.shown_frame or 0
-                    QTimer.singleShot(0, lambda: self._after_media_layer_removed(frame))
+                    QTimer.singleShot(0, partial(self._after_media_layer_removed, frame))
 
     def _after_media_layer_removed(self, frame: int) -> None:
         if self.viewer is None or not self.bindings:
