@@ -30,12 +30,15 @@ def test_run_script_with_config_save_and_args(tmp_path: Path) -> None:
         "print('args', sys.argv[1:])\n"
         "print('frames', len(video))\n"
         "dm.setData('marks', DigitalEventSeries([0, len(video) - 1]), 'time')\n"
+        "gui = {m.split('.')[0] for m in sys.modules} & {'napari', 'qtpy', 'PyQt5', 'magicgui'}\n"
+        "print('gui modules', sorted(gui))\n"
     )
     out = tmp_path / "out"
     proc = _cli(script, "--session", WTB_CONFIG, "--save", out, "--", "a", "b", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "args ['a', 'b']" in proc.stdout
     assert "frames 1000" in proc.stdout
+    assert "gui modules []" in proc.stdout  # headless runs never load Qt or napari
     saved = io.load_session(out)
     assert list(saved.get_data("marks").times) == [0, 999]
     assert "my_video" in saved.keys()
