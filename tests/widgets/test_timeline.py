@@ -271,3 +271,18 @@ def test_lane_panel_toggles_visibility_and_reorders(timeline):
     panel.order_changed.emit(["contact", "licks", "angle"])  # what a drag-and-drop reports
     assert timeline.lane_keys() == ["contact", "angle"]
     assert panel.keys() == ["contact", "licks", "angle"]
+
+
+def test_lane_settings_survive_session_save_and_open(timeline, make_napari_viewer, tmp_path):
+    from napari_whiskertoolbox.layers.session import get_session
+
+    timeline.hide_lane("licks")
+    timeline.set_lane_color("angle", "#00ff00")
+    timeline.set_lane_order(["contact", "angle", "licks"])
+    saved = timeline.session.save(tmp_path / "session")
+    viewer = make_napari_viewer()
+    get_session(viewer).open(saved)
+    reopened = TimelineWidget(viewer)
+    assert reopened.lane_keys() == ["contact", "angle"]
+    assert reopened.lanes["angle"].color == "#00ff00"
+    reopened.deleteLater()

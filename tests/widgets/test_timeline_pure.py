@@ -100,3 +100,20 @@ def test_lane_state_round_trips_through_json_metadata():
         state.axis = "minutes"
     with pytest.raises(KeyError, match="no lanes"):
         state.set_order(["nope"])
+
+
+def test_pure_helpers_import_without_qt():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import napari_whiskertoolbox.widgets.timeline.sampling\n"
+        "import napari_whiskertoolbox.widgets.timeline.time_mapping\n"
+        "import napari_whiskertoolbox.widgets.timeline.hit_testing\n"
+        "import napari_whiskertoolbox.widgets.timeline.lane_state\n"
+        "import napari_whiskertoolbox.widgets.browser_model\n"
+        "bad = [m for m in ('PyQt5', 'qtpy', 'pyqtgraph', 'napari') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
