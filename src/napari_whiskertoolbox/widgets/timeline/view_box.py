@@ -7,7 +7,10 @@ from typing import Any, Protocol
 import pyqtgraph as pg
 from qtpy.QtCore import Qt
 
-__all__ = ["PointerHandler", "TimelineViewBox"]
+__all__ = ["MIN_VISIBLE_FRAMES", "PointerHandler", "TimelineViewBox"]
+
+MIN_VISIBLE_FRAMES = 4
+"""Zooming in stops when this many frames fill the view."""
 
 
 class PointerHandler(Protocol):
@@ -32,6 +35,7 @@ class TimelineViewBox(pg.ViewBox):
     def __init__(self) -> None:
         super().__init__(enableMenu=False)
         self.setMouseEnabled(x=True, y=False)
+        self.setLimits(minXRange=MIN_VISIBLE_FRAMES)
         self.handler: PointerHandler | None = None
         self._drag_consumed = False
 
