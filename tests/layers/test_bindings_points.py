@@ -114,3 +114,14 @@ def test_swapping_frames_does_not_touch_the_datamanager(session):
         session.set_frame(frame)
     assert not dm.modified
     assert not dm.history.can_undo
+
+
+def test_hidden_layer_skips_swaps_and_catches_up_when_shown(session):
+    layer = session.viewer.layers["nose"]
+    session.set_frame(1)
+    layer.visible = False
+    shown = layer.data
+    session.set_frame(2)
+    assert layer.data is shown  # not rebuilt while hidden
+    layer.visible = True
+    np.testing.assert_array_equal(layer.data, yx(frame_points(2)))

@@ -75,6 +75,7 @@ class Binding(ABC):
         self.shown_index: int | None = None
         """Index (on the key's clock) whose objects the layer shows."""
         self._pushing = False
+        self._stale = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -91,6 +92,7 @@ class Binding(ABC):
         self.layer = layer
         if not adopted:
             self.session.viewer.add_layer(layer)
+        layer.events.visible.connect(self._on_visible)
         self._connect_layer(layer)
         return layer
 
@@ -99,6 +101,7 @@ class Binding(ABC):
         layer, self.layer = self.layer, None
         if layer is None:
             return
+        layer.events.visible.disconnect(self._on_visible)
         self._disconnect_layer(layer)
         viewer = self.session.viewer
         if remove_layer and viewer is not None and layer in viewer.layers:
@@ -113,8 +116,15 @@ class Binding(ABC):
 
     # ------------------------------------------------------------------ time
     def show_frame(self, display_frame: int, force: bool = False) -> None:
-        """Show the objects of ``display_frame`` (converted to the key's clock)."""
+        """Show the objects of ``display_frame`` (converted to the key's clock).
+
+        A hidden layer is left alone (it costs nothing while scrubbing) and catches up when
+        it is shown again.
+        """
         if self.layer is None:
+            return
+        if not self.layer.visible and not force:
+            self._stale = True
             return
         index = self.session.from_display(self.key, display_frame)
         if index == self.shown_index and not force:
@@ -131,6 +141,11 @@ class Binding(ABC):
             return
         touched = np.asarray(frames, dtype=np.int64).ravel()
         if touched.size and np.any(touched == self.shown_index):
+            self.show_frame(self.session.current_frame, force=True)
+
+    def _on_visible(self, event: Any = None) -> None:
+        if self.layer is not None and self.layer.visible and self._stale:
+            self._stale = False
             self.show_frame(self.session.current_frame, force=True)
 
     # ------------------------------------------------------------------ edits
