@@ -107,3 +107,15 @@ def test_many_masks_widen_the_label_dtype(session):
     layer = session.viewer.layers["many"]
     assert layer.data.max() == 300
     assert layer.data[299 // WIDTH, 299 % WIDTH] == 300
+
+
+def test_stroke_pending_when_the_frame_changes_lands_on_its_own_frame(session):
+    pad = session.dm.get_data("pad")
+    layer = session.viewer.layers["pad"]
+    session.set_frame(2)
+    layer.brush_size = 1
+    layer.paint((25, 35), 2)  # napari announces the stroke; write-back is still pending
+    session.set_frame(3)
+    assert pad.count_at(2) == 2
+    assert pad.count_at(3) == 1
+    np.testing.assert_array_equal(layer.data, expected_labels(3))

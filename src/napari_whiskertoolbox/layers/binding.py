@@ -129,6 +129,7 @@ class Binding(ABC):
         index = self.session.from_display(self.key, display_frame)
         if index == self.shown_index and not force:
             return
+        self.flush_pending_edit()  # an edit still in flight belongs to the old frame
         self.shown_index = index
         self._render(index)
 
@@ -142,6 +143,9 @@ class Binding(ABC):
         touched = np.asarray(frames, dtype=np.int64).ravel()
         if touched.size and np.any(touched == self.shown_index):
             self.show_frame(self.session.current_frame, force=True)
+
+    def flush_pending_edit(self) -> None:
+        """Write an edit the layer announced but did not finish yet (default: none)."""
 
     def _on_visible(self, event: Any = None) -> None:
         if self.layer is not None and self.layer.visible and self._stale:

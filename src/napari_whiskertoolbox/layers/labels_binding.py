@@ -61,7 +61,6 @@ class LabelsBinding(Binding):
         return Labels(image, name=self.key, opacity=0.5)
 
     def _render(self, index: int) -> None:
-        self.flush_pending_edit()
         layer = self.layer
         masks = self.data.at(index)
         self.label_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
