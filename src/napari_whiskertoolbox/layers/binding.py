@@ -144,7 +144,7 @@ class Binding(ABC):
         if touched.size and np.any(touched == self.shown_index):
             self.show_frame(self.session.current_frame, force=True)
 
-    def flush_pending_edit(self) -> None:
+    def flush_pending_edit(self) -> None:  # noqa: B027 - optional hook
         """Write an edit the layer announced but did not finish yet (default: none)."""
 
     def _on_visible(self, event: Any = None) -> None:
