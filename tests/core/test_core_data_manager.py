@@ -327,3 +327,31 @@ def test_identical_rewrites_record_nothing(dm: DataManager):
     ev.set_times([3])
     assert len(dm.history) == steps
     assert rec.of("data_changed") == []
+
+
+def test_undo_redo_of_set_data_emits_key_signals(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    rec = Recorder(dm)
+    dm.undo()
+    dm.redo()
+    assert [e[0] for e in rec.events if e[0] != "modified_changed"] == [
+        "data_removed",
+        "data_added",
+    ]
+    assert dm["p"] is pts
+    pts.add(1, [0, 0])
+    assert dm.history.undo_label.startswith("add point")
+
+
+def test_history_depth_bounds_container_steps(dm: DataManager):
+    dm.history.max_depth = 5
+    ev = DigitalEventSeries()
+    dm.set_data("ev", ev)
+    for t in range(10):
+        ev.add(t)
+    undone = 0
+    while dm.undo():
+        undone += 1
+    assert undone == 5
+    assert ev.times.tolist() == [0, 1, 2, 3, 4]

@@ -270,3 +270,27 @@ def test_from_flat_without_copy_shares_float32_input():
     lines = LineData.from_flat([0], coords, offsets=[0, 3], copy=False)
     assert np.shares_memory(lines.to_flat().coords, coords)
     assert coords.flags.writeable  # the caller's array is left as it was
+
+
+def test_overlay_edits_of_main_frames_keep_counts_right():
+    pts = PointData.from_flat([0, 0, 1, 2], [[0, 0], [1, 1], [2, 2], [3, 3]])
+    assert pts.n_entries == 4 and pts.n_frames_with_data == 3
+    pts.set_frame(0, [[5, 5]])
+    pts.set_frame(1, np.empty((0, 2)))
+    pts.add(7, [7, 7])
+    assert pts.n_entries == 3
+    np.testing.assert_array_equal(pts.times_with_data(), [0, 2, 7])
+    assert pts.next_time_with_data(0) == 2
+    flat = pts.to_flat()
+    np.testing.assert_array_equal(flat.times, [0, 2, 7])
+    np.testing.assert_array_equal(flat.coords, [[5, 5], [3, 3], [7, 7]])
+    assert not flat.coords.flags.writeable
+
+
+def test_main_ids_found_until_their_frame_is_rewritten():
+    lines = LineData.from_flat([0, 3], np.zeros((4, 2)), offsets=[0, 2, 4], ids=[500, 501])
+    assert lines.find(501)[0] == 3
+    lines.set_frame(3, [np.ones((2, 2))])  # 501 replaced by a new id
+    assert lines.find(501) is None and not lines.remove(501)
+    assert lines.remove(500) and lines.find(500) is None
+    assert lines.n_entries == 1
