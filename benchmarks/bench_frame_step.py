@@ -3,6 +3,7 @@
 Run under a virtual display::
 
     xvfb-run -a .venv/bin/python benchmarks/bench_frame_step.py [--steps 100] [--sizes 1000 20000 200000]
+    xvfb-run -a .venv/bin/python benchmarks/bench_frame_step.py --video tests/data/whiskertoolbox/Media/test_each_frame_number.mp4
 
 For each session length it builds a DataManager (stores made with ``from_flat``) holding a
 lazy 640x480 gray media, 5 lines x 50 vertices, 10 points and 1 mask per frame, opens it in
@@ -48,8 +49,11 @@ class LoopMedia(MediaData):
         return self._frames[index % 32]
 
 
-def build_session(n_frames: int) -> DataManager:
-    """A DataManager with media, lines, points and a mask on every one of ``n_frames``."""
+def build_session(n_frames: int, media: MediaData | None = None) -> DataManager:
+    """A DataManager with media, lines, points and a mask on every one of ``n_frames``.
+
+    ``media`` defaults to a :class:`LoopMedia` of ``n_frames`` frames.
+    """
     frames = np.arange(n_frames, dtype=np.int64)
     wobble = (frames % 40).astype(np.float32)
 
@@ -81,7 +85,7 @@ def build_session(n_frames: int) -> DataManager:
     )
 
     dm = DataManager()
-    dm.set_data("media", LoopMedia(n_frames))
+    dm.set_data("media", LoopMedia(n_frames) if media is None else media)
     dm.set_data("pad_mask", masks)
     dm.set_data("whiskers", lines)
     dm.set_data("nose", points)
@@ -107,18 +111,24 @@ def time_steps(session, app, start: int, n_steps: int) -> np.ndarray:
     return times
 
 
-def run(n_frames: int, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+def run(n_frames: int, n_steps: int, video: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Median (wall, CPU) step in ms with only the Image layer, and with every key bound."""
     import napari
     from qtpy.QtWidgets import QApplication
 
     from napari_whiskertoolbox.layers.session import ViewerSession
 
-    dm = build_session(n_frames)
+    media = None
+    if video is not None:
+        from napari_whiskertoolbox.media import open_media
+
+        media = open_media(video)
+        n_frames = len(media)
+    dm = build_session(n_frames, media)
     viewer = napari.Viewer(show=False)
     app = QApplication.instance()
     session = ViewerSession(viewer, dm)
-    start = n_frames // 2
+    start = n_frames // 2 if video is None else 100
     annotation_keys = ["pad_mask", "whiskers", "nose"]
     for key in annotation_keys:
         session.hide_key(key)
@@ -144,7 +154,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 20_000, 200_000])
+    parser.add_argument(
+        "--video",
+        help="decode this 640x480 video (PyAV) instead of the lazy in-memory media; "
+        "the session then has the video's length",
+    )
     args = parser.parse_args()
+    if args.video:
+        args.sizes = [0]
     print(
         f"frame step, 640x480 lazy media + {N_LINES} lines x {N_VERTICES} vertices, "
         f"{N_POINTS} points, 1 mask per frame; median of {args.steps} steps"
@@ -153,10 +170,11 @@ def main() -> None:
     header = f"{'image':>9} {'all bound':>10} {'ratio':>7}"
     print(f"{'frames':>8} {header:>30} {header:>30}")
     for n in args.sizes:
-        image_only, bound = run(n, args.steps)
+        image_only, bound = run(n, args.steps, args.video)
         ratio = bound / image_only
         cells = [f"{image_only[i]:>9.2f} {bound[i]:>10.2f} {ratio[i]:>7.2f}" for i in (0, 1)]
-        print(f"{n:>8} {cells[0]:>30} {cells[1]:>30}")
+        label = "video" if args.video else n
+        print(f"{label:>8} {cells[0]:>30} {cells[1]:>30}")
 
 
 if __name__ == "__main__":
