@@ -269,3 +269,10 @@ def test_values_are_zero_copy_inside_a_script(engine: ScriptEngine) -> None:
     stored = engine.dm.get_data("angle")
     assert np.shares_memory(engine.namespace["v1"], stored.values)
     assert isinstance(stored, AnalogTimeSeries)
+
+
+def test_huge_expression_repr_is_cut(engine: ScriptEngine) -> None:
+    result = engine.run("list(range(100_000))")
+    assert len(result.value_repr) < 21_000
+    assert result.value_repr.endswith("more characters]")
+    assert len(engine.namespace["_"]) == 100_000

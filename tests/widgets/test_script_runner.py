@@ -240,3 +240,19 @@ def test_a_hundred_thousand_lines_are_capped_in_the_pane(qtbot, runner) -> None:
     document = runner.output.document()
     assert document.blockCount() <= runner.output.maximumBlockCount()
     assert "99999" in runner.output.toPlainText()
+
+
+def test_selection_errors_report_editor_line_numbers(qtbot, runner) -> None:
+    runner.editor.setPlainText("a = 1\nb = 2\nc = missing_name\n")
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Start)
+    cursor.movePosition(QTextCursor.MoveOperation.Down)
+    cursor.movePosition(QTextCursor.MoveOperation.Down, QTextCursor.MoveMode.KeepAnchor)
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfLine, QTextCursor.MoveMode.KeepAnchor)
+    runner.editor.setTextCursor(cursor)
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        runner.run_selection()
+    error = blocker.args[0].error
+    assert 'File "<selection of untitled>", line 3, in <module>' in error
+    assert "c = missing_name" in error
+    assert "NameError" in error

@@ -83,6 +83,13 @@ def _split_trailing_expression(source: str, filename: str) -> tuple[CodeType, Co
     return body, expression
 
 
+def _limited(text: str, limit: int = 20_000) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [{len(text) - limit:,} more characters]"
+
+
 def _exit_status(exc: SystemExit) -> tuple[bool, int, str | None]:
     """Map ``sys.exit(code)`` to (success, exit code, message)."""
     code = exc.code
@@ -240,11 +247,13 @@ class ScriptEngine:
         path: str | os.PathLike[str] | None = None,
         argv: Sequence[str] | None = None,
         on_output: OutputCallback | None = None,
+        filename: str | None = None,
     ) -> threading.Thread:
         """Run ``code`` (or the file at ``path``) on a new thread.
 
         ``on_done(result)`` is called on that thread when the run ends; a file that cannot
-        be read is reported as a failed result. Returns the started thread.
+        be read is reported as a failed result. ``filename`` names ``code`` in tracebacks
+        (see :meth:`run`). Returns the started thread.
 
         Raises
         ------
@@ -265,7 +274,7 @@ class ScriptEngine:
                     except (OSError, UnicodeDecodeError) as exc:
                         result = RunResult("", "", False, error=f"{type(exc).__name__}: {exc}")
                 else:
-                    result = self._run_locked(code, None, on_output)
+                    result = self._run_locked(code, filename, on_output)
             finally:
                 self._run_lock.release()
             if on_done is not None:
@@ -364,7 +373,7 @@ class ScriptEngine:
                     value = eval(expression, namespace)
                     if value is not None:
                         namespace["_"] = value
-                        outcome.value_repr = repr(value)
+                        outcome.value_repr = _limited(repr(value))
             finally:
                 token.leave()
         except BaseException as exc:

@@ -153,6 +153,11 @@ class CodeEditor(QPlainTextEdit):
             return cursor.selectedText().replace("\u2029", "\n")
         return cursor.block().text()
 
+    def selection_first_line(self) -> int:
+        """0-based number of the first line of the selection (or of the current line)."""
+        cursor = self.textCursor()
+        return self.document().findBlock(cursor.selectionStart()).blockNumber()
+
     # -- line numbers ---------------------------------------------------------------------
 
     def line_number_width(self) -> int:

@@ -332,13 +332,20 @@ class ScriptRunnerWidget(Container):
                 self.save_to(self._path)
             self._start(path=self._path, label=self._path.name)
         else:
-            self._start(code=self.editor.toPlainText(), label=_UNTITLED)
+            self._start(code=self.editor.toPlainText(), label=_UNTITLED, filename="<untitled>")
 
     def run_selection(self) -> None:
-        """Run the selected text, or the current line when nothing is selected."""
+        """Run the selected text, or the current line when nothing is selected.
+
+        Tracebacks show the editor's line numbers: the code is compiled as if it started
+        on the selection's first line.
+        """
         code = textwrap.dedent(self.editor.selected_code())
-        if code.strip():
-            self._start(code=code, label="selection")
+        if not code.strip():
+            return
+        padded = "\n" * self.editor.selection_first_line() + code
+        name = self._path.name if self._path is not None else _UNTITLED
+        self._start(code=padded, label="selection", filename=f"<selection of {name}>")
 
     def run_code(self, code: str) -> None:
         """Run ``code`` as if it were selected in the editor."""
@@ -354,7 +361,13 @@ class ScriptRunnerWidget(Container):
         if self._engine is not None:
             self._engine.cancel()
 
-    def _start(self, code: str | None = None, path: Path | None = None, label: str = "") -> None:
+    def _start(
+        self,
+        code: str | None = None,
+        path: Path | None = None,
+        label: str = "",
+        filename: str | None = None,
+    ) -> None:
         engine = self.engine
         if engine.is_running:
             self.output.append_output("info", "a script is already running\n")
@@ -362,7 +375,13 @@ class ScriptRunnerWidget(Container):
         self.output.append_output("info", f">>> run {label}\n")
         self._started = time.perf_counter()
         self._set_busy(True)
-        engine.run_async(code, self._on_worker_done, path=path, on_output=self.output.append_output)
+        engine.run_async(
+            code,
+            self._on_worker_done,
+            path=path,
+            on_output=self.output.append_output,
+            filename=filename,
+        )
 
     def _on_worker_done(self, result: RunResult) -> None:
         call_in_main(self._finish, result)
