@@ -28,17 +28,28 @@ QT_FREE_MODULES = (
     "whiskertoolbox_python",
 )
 
+QT_FREE_PACKAGES = (
+    "napari_whiskertoolbox.core",
+    "napari_whiskertoolbox.io",
+    "napari_whiskertoolbox.media",
+    "napari_whiskertoolbox.scripting",
+)
+
 _PROBE = """
-import importlib, json, sys
+import importlib, json, pkgutil, sys
 for name in {modules!r}:
     importlib.import_module(name)
+for package in {packages!r}:  # every submodule too, not just what __init__ pulls in
+    path = importlib.import_module(package).__path__
+    for info in pkgutil.walk_packages(path, package + "."):
+        importlib.import_module(info.name)
 loaded = sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r})
 print(json.dumps(loaded))
 """
 
 
 def test_qt_free_layers_import_without_gui_toolkits():
-    code = _PROBE.format(modules=QT_FREE_MODULES, forbidden=FORBIDDEN)
+    code = _PROBE.format(modules=QT_FREE_MODULES, packages=QT_FREE_PACKAGES, forbidden=FORBIDDEN)
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
