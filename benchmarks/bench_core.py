@@ -123,6 +123,13 @@ def bench_edits(lines: LineData, n_frames: int) -> None:
     start = time.perf_counter()
     lines.times_with_data()
     print(f"times_with_data after edits:     {(time.perf_counter() - start) * 1e3:8.3f} ms")
+    n_stored = lines.n_frames_with_data
+    start = time.perf_counter()
+    lines.compact()
+    print(
+        f"compact() of pending edits into a {n_stored:,}-frame store: "
+        f"{(time.perf_counter() - start) * 1e3:8.1f} ms"
+    )
 
 
 def bench_analog(n: int = 10_000_000) -> None:
