@@ -217,3 +217,22 @@ def test_hiding_or_deleting_the_media_keeps_the_frame_axis(make_napari_viewer, q
     viewer.layers.remove("media")
     qtbot.waitUntil(lambda: session.current_frame == 7 and viewer.dims.ndim == 3, timeout=2000)
     np.testing.assert_array_equal(viewer.layers["nose"].data, yx(frame_points(7)))
+
+
+def test_open_tiff_stack_and_image_folder(make_napari_viewer, tmp_path):
+    import imageio.v3 as iio
+    import tifffile
+
+    stack = np.arange(5 * 6 * 8, dtype=np.uint16).reshape(5, 6, 8)
+    tifffile.imwrite(tmp_path / "stack.tif", stack)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(3):
+        iio.imwrite(folder / f"img_{i:03d}.png", np.full((6, 8), 10 * i, np.uint8))
+    viewer = make_napari_viewer()
+    session = ViewerSession(viewer)
+    session.open(tmp_path / "stack.tif")
+    assert viewer.layers["media"].data.shape == (5, 6, 8)
+    session.open(folder)
+    assert viewer.layers["frames"].data.shape == (3, 6, 8)
+    assert session.dm.data_type("frames") == "images"

@@ -465,7 +465,8 @@ class ViewerSession:
 
     # ------------------------------------------------------------------ files
     def open(self, path: str | Path) -> None:
-        """Load a session folder, a WhiskerToolbox JSON config, a video or a TIFF stack.
+        """Load a session folder, a WhiskerToolbox JSON config, a video, a TIFF stack or an
+        image folder.
 
         Everything is loaded into this session's DataManager and every spatial key is bound.
 
@@ -483,9 +484,9 @@ class ViewerSession:
             raise FileNotFoundError(f"cannot open {path}: no such file or folder")
         self._loading = True
         try:
-            if path.is_dir():
-                from ..io.session import session_config_path
+            from ..io.session import session_config_path
 
+            if path.is_dir() and session_config_path(path).is_file():
                 io.load_config(session_config_path(path), dm=self.dm)
                 self.dm.history.clear()
                 self.dm.mark_saved()
@@ -493,7 +494,7 @@ class ViewerSession:
             elif path.suffix.lower() == ".json":
                 io.load_config(path, dm=self.dm)
                 self.path = path
-            elif path.suffix.lower() in MEDIA_SUFFIXES:
+            elif path.is_dir() or path.suffix.lower() in MEDIA_SUFFIXES:
                 from ..media import open_media
 
                 key = "media"
@@ -503,7 +504,8 @@ class ViewerSession:
             else:
                 raise ValueError(
                     f"cannot open {path}: expected a session folder, a WhiskerToolbox .json "
-                    f"config, a video or a TIFF stack ({', '.join(MEDIA_SUFFIXES)})"
+                    f"config, an image folder, a video or a TIFF stack "
+                    f"({', '.join(MEDIA_SUFFIXES)})"
                 )
         finally:
             self._loading = False
