@@ -110,6 +110,8 @@ class ViewerSession:
         self._display_clock = "time"
         self._frame_axis: Any = None
         self._loading = False
+        self.workflow: Any = None
+        """Annotation workflow helpers installed by :func:`get_session` (layers.workflow)."""
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._thumbnail_timer = QTimer()
         self._thumbnail_timer.setSingleShot(True)
@@ -118,16 +120,16 @@ class ViewerSession:
         viewer.layers.events.removed.connect(self._on_layer_removed)
         viewer.layers.events.inserted.connect(self._on_layer_inserted)
         viewer.layers.selection.events.active.connect(self._on_active_layer)
-        dm_signals = self.dm
+        dm = self.dm
         self._dm_slots = [
-            (dm_signals.data_added, connect_main(dm_signals.data_added, self._on_data_added)),
-            (dm_signals.data_removed, connect_main(dm_signals.data_removed, self._on_data_removed)),
-            (dm_signals.data_renamed, connect_main(dm_signals.data_renamed, self._on_data_renamed)),
-            (dm_signals.data_changed, connect_main(dm_signals.data_changed, self._on_data_changed)),
-            (
-                dm_signals.clocks_changed,
-                connect_main(dm_signals.clocks_changed, self._on_clocks_changed),
-            ),
+            (signal, connect_main(signal, slot))
+            for signal, slot in (
+                (dm.data_added, self._on_data_added),
+                (dm.data_removed, self._on_data_removed),
+                (dm.data_renamed, self._on_data_renamed),
+                (dm.data_changed, self._on_data_changed),
+                (dm.clocks_changed, self._on_clocks_changed),
+            )
         ]
         self.bind_all()
 
