@@ -56,10 +56,12 @@ def test_every_table_key_is_bound_on_the_viewer_only(make_napari_viewer: Any) ->
     bind_keys(viewer)
     bound = {str(k) for k in viewer.keymap}
     for action in KEY_TABLE:
-        assert str(coerce_keybinding(action.key)) in bound, action.key
+        for key in action.keys:
+            assert str(coerce_keybinding(key)) in bound, key
     for layer_class in (Labels, Points, Shapes):
         assert not [f for f in layer_class.class_keymap.values() if f.__name__.startswith("wtb_")]
-    assert len({action.key for action in KEY_TABLE}) == len(KEY_TABLE)
+    all_keys = [key for action in KEY_TABLE for key in action.keys]
+    assert len(set(all_keys)) == len(all_keys)
 
 
 def test_frame_steps_and_jumps(make_napari_viewer: Any) -> None:
@@ -137,9 +139,12 @@ def test_save_key_saves_the_session_and_clears_modified(
     press(viewer, "Control-S")
     assert not session.dm.modified
     assert not viewer.title.endswith(" *")
+    points.add(21, np.array([7.0, 8.0], dtype=np.float32))
+    press(viewer, "Control-Shift-S")
+    assert not session.dm.modified
     reloaded = load_session(folder).get_data(KEY)
     np.testing.assert_array_equal(reloaded.at(20), [[5.0, 6.0]])
-    np.testing.assert_array_equal(reloaded.times_with_data(), [*ANNOTATED_FRAMES, 20])
+    np.testing.assert_array_equal(reloaded.times_with_data(), [*ANNOTATED_FRAMES, 20, 21])
 
 
 def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any) -> None:
@@ -150,7 +155,46 @@ def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any)
         (dock.table.item(r, 0).text(), dock.table.item(r, 1).text())
         for r in range(dock.table.rowCount())
     ]
-    assert rows == [(a.key, a.description) for a in KEY_TABLE]
+    assert rows == [(" / ".join(a.keys), a.description) for a in KEY_TABLE]
     assert "saved" in dock.status_label.text() and KEY in dock.status_label.text()
     session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
     assert "unsaved changes" in dock.status_label.text()
+
+
+def test_key_help_dock_from_the_plugin_menu_shares_the_viewer_session(
+    make_napari_viewer: Any,
+) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    _, dock = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Annotation keys")
+    assert isinstance(dock, KeyHelpWidget)
+    assert KEY in dock.status_label.text()  # napari passed a proxy; same session found
+    session.dm.get_data(KEY).add(2, np.array([3.0, 3.0], dtype=np.float32))
+    assert "unsaved changes" in dock.status_label.text()
+
+
+def test_real_key_presses_reach_the_viewer_bindings(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from qtpy.QtCore import Qt
+    from qtpy.QtTest import QTest
+    from qtpy.QtWidgets import QApplication
+
+    viewer = make_napari_viewer(show=True)
+    session = get_session(viewer)
+    session.dm.set_time("time", TimeFrame.from_count(N_FRAMES))
+    session.dm.set_data(KEY, PointData(), "time")
+    session.save(tmp_path / "s")
+    viewer.window.activate()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    target = QApplication.focusWidget()
+
+    QTest.keyClick(target, Qt.Key_Period)
+    QTest.keyClick(target, Qt.Key_Right, Qt.ShiftModifier)
+    assert session.current_frame == 11
+    session.dm.get_data(KEY).add(11, np.array([1.0, 2.0], dtype=np.float32))
+    QTest.keyClick(target, Qt.Key_Z, Qt.ControlModifier)
+    assert session.dm.get_data(KEY).count_at(11) == 0
+    QTest.keyClick(target, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert session.dm.get_data(KEY).count_at(11) == 1
+    QTest.keyClick(target, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)
+    assert not session.dm.modified

@@ -247,7 +247,10 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         """Stop the timer and disconnect from the DataManager."""
-        self.timer.stop()
+        try:
+            self.timer.stop()
+        except RuntimeError:  # Qt already deleted the timer (application shutting down)
+            pass
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self._connections = []

@@ -30,54 +30,65 @@ class KeyAction:
 
     Attributes
     ----------
-    key : str
-        napari key name, e.g. ``"Control-Shift-Right"``.
+    keys : tuple of str
+        napari key names bound to the action, e.g. ``("Control-Shift-Right",)``.
     name : str
         Short identifier of the action.
     description : str
-        What the key does, shown in the help dock.
+        What the keys do, shown in the help dock.
     run : callable
         ``run(session)`` performs the action.
     """
 
-    key: str
+    keys: tuple[str, ...]
     name: str
     description: str
     run: Callable[[ViewerSession], Any]
 
+    @property
+    def key(self) -> str:
+        """The main key of the action."""
+        return self.keys[0]
+
 
 KEY_TABLE: tuple[KeyAction, ...] = (
-    KeyAction(".", "next_frame", "Next frame", lambda s: actions.step(s, 1)),
-    KeyAction(",", "previous_frame", "Previous frame", lambda s: actions.step(s, -1)),
-    KeyAction("Shift-Right", "forward_10", "Forward 10 frames", lambda s: actions.step(s, 10)),
-    KeyAction("Shift-Left", "back_10", "Back 10 frames", lambda s: actions.step(s, -10)),
+    KeyAction((".",), "next_frame", "Next frame", lambda s: actions.step(s, 1)),
+    KeyAction((",",), "previous_frame", "Previous frame", lambda s: actions.step(s, -1)),
+    KeyAction(("Shift-Right",), "forward_10", "Forward 10 frames", lambda s: actions.step(s, 10)),
+    KeyAction(("Shift-Left",), "back_10", "Back 10 frames", lambda s: actions.step(s, -10)),
     KeyAction(
-        "Control-Right",
+        ("Control-Right",),
         "next_data_frame",
         "Next frame with data in the active key",
         lambda s: actions.go_to_frame_with_data(s, 1),
     ),
     KeyAction(
-        "Control-Left",
+        ("Control-Left",),
         "previous_data_frame",
         "Previous frame with data in the active key",
         lambda s: actions.go_to_frame_with_data(s, -1),
     ),
     KeyAction(
-        "Control-Shift-Right",
+        ("Control-Shift-Right",),
         "next_empty_frame",
         "Next frame without data in the active key",
         actions.go_to_empty_frame,
     ),
     KeyAction(
-        "Control-D",
+        ("Control-D",),
         "copy_previous",
         "Copy the previous annotated frame of the active key to this frame",
         actions.copy_previous_annotations,
     ),
-    KeyAction("Control-Z", "undo", "Undo", actions.undo),
-    KeyAction("Control-Shift-Z", "redo", "Redo", actions.redo),
-    KeyAction("Control-S", "save", "Save the session", actions.save),
+    KeyAction(("Control-Z",), "undo", "Undo", actions.undo),
+    KeyAction(("Control-Shift-Z",), "redo", "Redo", actions.redo),
+    KeyAction(
+        ("Control-S", "Control-Shift-S"),
+        "save",
+        "Save the session (napari's File > Save Selected Layers claims Ctrl+S while "
+        "layers are selected; Ctrl+Shift+S always saves the session)",
+        actions.save,
+    ),
 )
 
 
@@ -93,7 +104,9 @@ def _viewer_callback(action: KeyAction) -> Callable[[napari.Viewer], None]:
 def bind_keys(viewer: napari.Viewer) -> None:
     """Bind every key of :data:`KEY_TABLE` on ``viewer`` (idempotent)."""
     for action in KEY_TABLE:
-        viewer.bind_key(action.key, _viewer_callback(action), overwrite=True)
+        callback = _viewer_callback(action)
+        for key in action.keys:
+            viewer.bind_key(key, callback, overwrite=True)
 
 
 class KeyHelpWidget(QWidget):
@@ -115,7 +128,7 @@ class KeyHelpWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         for row, action in enumerate(KEY_TABLE):
-            self.table.setItem(row, 0, QTableWidgetItem(action.key))
+            self.table.setItem(row, 0, QTableWidgetItem(" / ".join(action.keys)))
             self.table.setItem(row, 1, QTableWidgetItem(action.description))
         self.table.resizeColumnsToContents()
         layout = QVBoxLayout(self)
