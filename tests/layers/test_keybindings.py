@@ -198,3 +198,22 @@ def test_real_key_presses_reach_the_viewer_bindings(
     assert session.dm.get_data(KEY).count_at(11) == 1
     QTest.keyClick(target, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)
     assert not session.dm.modified
+
+
+@pytest.mark.parametrize("chosen", [True, False])
+def test_first_save_asks_for_a_folder(
+    make_napari_viewer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chosen: bool
+) -> None:
+    from qtpy.QtWidgets import QFileDialog
+
+    viewer, session = _points_session(make_napari_viewer)
+    assert session.path is None
+    folder = tmp_path / "new_session"
+    folder.mkdir()
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder) if chosen else ""
+    )
+    session.dm.get_data(KEY).add(30, np.array([1.0, 1.0], dtype=np.float32))
+    press(viewer, "Control-Shift-S")
+    assert session.dm.modified is not chosen
+    assert (folder / "session.json").is_file() is chosen

@@ -70,7 +70,10 @@ def test_whiskertoolbox_fixture_config_opens_its_video(
     assert isinstance(layers["my_video"], Image)
     assert layers["my_video"].name == "my_video"
     assert layers["my_video"].data.shape[0] == 1000
-    assert get_session(viewer).dm.data_type("my_video") == "video"
+    dm = get_session(viewer).dm
+    assert dm.data_type("my_video") == "video"
+    assert not dm.modified and not dm.history.can_undo  # just opened: nothing to save
+    assert not viewer.title.endswith(" *")
 
 
 def test_config_with_annotations_gives_one_layer_per_spatial_key(

@@ -168,10 +168,18 @@ def redo(session: ViewerSession) -> bool:
 
 
 def save(session: ViewerSession) -> bool:
-    """Save the session where it came from; ``False`` (and a notice) if it has no path yet."""
+    """Save the session where it came from, asking for a folder the first time.
+
+    Returns ``False`` when the user cancels the folder choice.
+    """
     if session.path is None:
-        show_warning("This session has no folder yet: use File > Save to choose one.")
-        return False
-    session.save()
+        from qtpy.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(None, "Save the WhiskerToolbox session in")
+        if not folder:
+            return False
+        session.save(folder)
+    else:
+        session.save()
     show_info(f"Saved {session.path}")
     return True
