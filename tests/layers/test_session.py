@@ -236,3 +236,18 @@ def test_open_tiff_stack_and_image_folder(make_napari_viewer, tmp_path):
     session.open(folder)
     assert viewer.layers["frames"].data.shape == (3, 6, 8)
     assert session.dm.data_type("frames") == "images"
+
+
+def test_close_removes_synced_layers_and_stops_listening(make_napari_viewer):
+    viewer = make_napari_viewer()
+    dm = make_dm()
+    dm.delete_data("media")  # so that a frame-axis placeholder exists too
+    session = ViewerSession(viewer, dm)
+    session.close()
+    assert len(viewer.layers) == 0
+    lines = LineData()
+    lines.add(0, np.array([[0, 0], [1, 1]], np.float32))
+    dm.set_data("late", lines, "camera")
+    assert "late" not in layer_names(viewer) and session.bindings == {}
+    viewer.dims.set_current_step(0, 3)  # no scheduler left to react
+    assert session.shown_frame != 3

@@ -548,6 +548,7 @@ class ViewerSession:
         """Remove every synced layer and disconnect from the DataManager and the viewer."""
         for key in list(self.bindings):
             self._unbind(key)
+        self._update_frame_axis()  # no bindings left: drops the placeholder, if any
         for signal, slot in self._dm_slots:
             signal.disconnect(slot)
         self._dm_slots = []
