@@ -54,3 +54,13 @@ def test_navigation_matches_a_linear_scan(annotated: set[int], current: int) -> 
     assert navigation.next_frame_without_data(times, current, n_frames) == (
         empty[0] if empty else None
     )
+
+
+def test_next_frame_without_data_after_a_long_annotated_run() -> None:
+    times = np.concatenate([np.arange(10, 5000), np.arange(5001, 9000)])
+    assert navigation.next_frame_without_data(times, 9, 10_000) == 5000
+    assert navigation.next_frame_without_data(times, 5000, 10_000) == 9000
+    assert navigation.next_frame_without_data(np.arange(10_000), 0, 10_000) is None
+    unsorted_with_duplicates = np.array([7, 5, 6, 5, 9])
+    assert navigation.next_frame_without_data(unsorted_with_duplicates, 4, 20) == 8
+    assert navigation.next_frame_with_data(unsorted_with_duplicates, 7) == 9

@@ -31,9 +31,10 @@ def step_frame(current: int, delta: int, n_frames: int) -> int:
 
 
 def _sorted_times(times_with_data: ArrayLike) -> np.ndarray:
+    """Sorted unique int64 frames; already sorted unique input is used as is (O(N) check)."""
     times = np.asarray(times_with_data, dtype=np.int64).ravel()
-    if times.size > 1 and np.any(times[1:] < times[:-1]):
-        times = np.sort(times)
+    if times.size > 1 and np.any(times[1:] <= times[:-1]):
+        times = np.unique(times)
     return times
 
 
@@ -54,14 +55,20 @@ def previous_frame_with_data(times_with_data: ArrayLike, current: int) -> int | 
 def next_frame_without_data(times_with_data: ArrayLike, current: int, n_frames: int) -> int | None:
     """Return the first frame after ``current`` that has no data, or ``None`` if all are full.
 
-    Runs in O(log N + length of the run of annotated frames after ``current``) numpy work.
+    Scans the run of annotated frames after ``current`` in doubling blocks, so the cost
+    follows the length of that run, not the session length.
     """
-    times = np.unique(np.asarray(times_with_data, dtype=np.int64))
-    start = int(current) + 1
-    if start >= n_frames:
-        return None
-    following = times[np.searchsorted(times, start, side="left") :]
-    expected = start + np.arange(following.size, dtype=np.int64)
-    gaps = np.flatnonzero(following != expected)
-    candidate = start + (int(gaps[0]) if gaps.size else following.size)
+    times = _sorted_times(times_with_data)
+    candidate = int(current) + 1
+    position = int(np.searchsorted(times, candidate, side="left"))
+    block = 64
+    while position < times.size and candidate < n_frames:
+        chunk = times[position : position + block]
+        gaps = np.flatnonzero(chunk != candidate + np.arange(chunk.size, dtype=np.int64))
+        if gaps.size:
+            candidate += int(gaps[0])
+            break
+        candidate += chunk.size
+        position += chunk.size
+        block *= 2
     return candidate if candidate < n_frames else None
