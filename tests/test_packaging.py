@@ -62,6 +62,7 @@ DISCOVERY_PROBE = textwrap.dedent(
     import importlib.resources, json, sys
     import npe2
     import napari_whiskertoolbox
+    import whiskertoolbox_python
 
     manifest_file = importlib.resources.files("napari_whiskertoolbox") / "napari.yaml"
     manager = npe2.PluginManager.instance()
@@ -74,6 +75,7 @@ DISCOVERY_PROBE = textwrap.dedent(
     ]
     print(json.dumps({
         "package": napari_whiskertoolbox.__file__,
+        "aliases": whiskertoolbox_python.__file__,
         "manifest_file": str(manifest_file),
         "manifest_is_file": manifest_file.is_file(),
         "widgets": sorted(w.display_name for w in manifest.contributions.widgets),
@@ -138,6 +140,7 @@ def test_built_wheel_installs_and_is_discovered_in_a_fresh_venv(tmp_path: Path) 
     assert probe.returncode == 0, probe.stderr
     report = json.loads(probe.stdout.strip().splitlines()[-1])
     assert Path(report["package"]).is_relative_to(fresh_site)
+    assert Path(report["aliases"]).is_relative_to(fresh_site)  # shipped top-level module
     assert Path(report["manifest_file"]).is_relative_to(fresh_site)
     assert report["manifest_is_file"]
     assert set(report["widgets"]) == EXPECTED_WIDGETS

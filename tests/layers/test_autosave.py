@@ -133,3 +133,14 @@ def test_orderly_close_drops_the_autosave(
 
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not folder.exists()
+
+
+@pytest.mark.gui
+def test_the_timer_autosaves_an_edited_session(
+    make_napari_viewer: Any, root: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    _, session = _saved_session(make_napari_viewer, tmp_path / "session")
+    saver = autosave.Autosaver(session, interval_s=0.05, root=root)
+    session.dm.get_data(KEY).add(11, np.array([[2.0, 2.0]], dtype=np.float32))
+    qtbot.waitUntil(lambda: autosave.find_recovery(session.path, root) is not None, timeout=5000)
+    saver.stop()

@@ -217,3 +217,12 @@ def test_first_save_asks_for_a_folder(
     press(viewer, "Control-Shift-S")
     assert session.dm.modified is not chosen
     assert (folder / "session.json").is_file() is chosen
+
+
+def test_title_marker_follows_the_modified_state() -> None:
+    from napari_whiskertoolbox.layers.modified_state import title_with_state
+
+    assert title_with_state("napari", True) == "napari *"
+    assert title_with_state("napari *", True) == "napari *"
+    assert title_with_state("napari *", False) == "napari"
+    assert title_with_state("napari", False) == "napari"
