@@ -35,12 +35,13 @@ def install_modified_indicator(session: ViewerSession) -> Callable[[], None]:
     callable
         Call it to disconnect the indicator.
     """
-    viewer = session.viewer
     signal = session.dm.modified_changed
 
     def on_modified_changed(modified: Any) -> None:
-        _update_title(viewer, bool(modified))
+        viewer = session.viewer  # held weakly by the session: the DataManager must not keep it
+        if viewer is not None:
+            _update_title(viewer, bool(modified))
 
     slot = connect_main(signal, on_modified_changed)
-    _update_title(viewer, bool(session.dm.modified))
+    on_modified_changed(session.dm.modified)
     return lambda: signal.disconnect(slot)
