@@ -78,14 +78,26 @@ def get_config_reader(path: str | list[str]) -> ReaderFunction | None:
     return _load_into_current_viewer if single and looks_like_config(single) else None
 
 
+def _is_image_folder(folder: Path) -> bool:
+    from .media.image_folder import DEFAULT_IMAGE_EXTENSIONS
+
+    return any(
+        entry.suffix.lower() in DEFAULT_IMAGE_EXTENSIONS
+        for entry in folder.iterdir()
+        if entry.is_file()
+    )
+
+
 def get_session_reader(path: str | list[str]) -> ReaderFunction | None:
-    """Reader for a saved session folder (a directory holding ``session.json``), or ``None``."""
+    """Reader for a saved session folder (holding ``session.json``) or an image folder."""
     from .io.session import SESSION_FILE
 
     single = _single_path(path)
-    if single is None or not (single / SESSION_FILE).is_file():
+    if single is None or not single.is_dir():
         return None
-    return _load_into_current_viewer
+    if (single / SESSION_FILE).is_file() or _is_image_folder(single):
+        return _load_into_current_viewer
+    return None
 
 
 def get_media_reader(path: str | list[str]) -> ReaderFunction | None:

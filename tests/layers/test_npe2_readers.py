@@ -138,6 +138,23 @@ def test_tiff_stack_opens_as_media(make_napari_viewer: Any, tmp_path: Path) -> N
     np.testing.assert_array_equal(np.asarray(dm.get_data(key)[3]), stack[3])
 
 
+def test_image_folder_opens_as_media(make_napari_viewer: Any, tmp_path: Path) -> None:
+    import imageio.v3 as iio
+
+    frames = np.arange(3 * 8 * 10, dtype=np.uint8).reshape(3, 8, 10)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i, frame in enumerate(frames):
+        iio.imwrite(folder / f"frame_{i:04d}.png", frame)
+    assert get_session_reader(str(folder)) is not None
+    viewer = make_napari_viewer()
+    viewer.open(str(folder), plugin=PLUGIN)
+    (key,) = _synced(viewer)
+    media = get_session(viewer).dm.get_data(key)
+    assert media.shape[0] == 3
+    np.testing.assert_array_equal(np.asarray(media[2]), frames[2])
+
+
 def test_whisker_session_sample(make_napari_viewer: Any) -> None:
     viewer = make_napari_viewer()
     viewer.open_sample(PLUGIN, "whisker_session")
