@@ -226,3 +226,23 @@ def test_title_marker_follows_the_modified_state() -> None:
     assert title_with_state("napari *", True) == "napari *"
     assert title_with_state("napari *", False) == "napari"
     assert title_with_state("napari", False) == "napari"
+
+
+def test_data_jumps_convert_keys_on_another_clock(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    session = get_session(viewer)
+    assert session.display_clock == "camera"
+    assert session.dm.time_key("contact_events") == "time"  # master clock, 10 ticks per frame
+    session.active_key = "contact_events"
+    onsets = [
+        session.to_display("contact_events", int(t))
+        for t in session.dm.get_data("contact_events").times
+    ]
+    session.set_frame(0)
+    press(viewer, "Control-Right")
+    assert session.current_frame == onsets[0]
+    press(viewer, "Control-Right")
+    assert session.current_frame == onsets[1]
+    press(viewer, "Control-Left")
+    assert session.current_frame == onsets[0]
