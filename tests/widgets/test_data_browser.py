@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qtpy.QtCore import Qt
+from qtpy.QtGui import QTextCursor
 from qtpy.QtWidgets import QApplication
 
 from napari_whiskertoolbox._sample_data import adopt_data_manager
@@ -174,11 +175,11 @@ def test_copy_code_and_insert_into_script_editor(browser):
 
     runner = ScriptRunnerWidget(browser.viewer)
     browser.viewer.window.add_dock_widget(runner, name="Script runner")
-    if not hasattr(runner, "insert_text"):
-        pytest.xfail("ScriptRunnerWidget.insert_text(str) is not provided yet")
-    runner.editor.setPlainText("x = 1\n")
+    runner.editor.setPlainText("x = 1")
+    runner.editor.moveCursor(QTextCursor.MoveOperation.End)
     assert browser.insert_into_script(["nose"]) is True
-    assert 'dm.get_data("nose")' in runner.editor.toPlainText()
+    assert runner.editor.toPlainText() == 'x = 1\ndm.get_data("nose")\n'
+    assert QApplication.clipboard().text() == 'dm.get_data("nose")'  # clipboard untouched
 
 
 def test_groups_listed_and_made_from_layer_selection(browser, qtbot):

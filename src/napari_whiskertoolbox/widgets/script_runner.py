@@ -347,6 +347,16 @@ class ScriptRunnerWidget(Container):
         name = self._path.name if self._path is not None else _UNTITLED
         self._start(code=padded, label="selection", filename=f"<selection of {name}>")
 
+    def insert_text(self, text: str) -> None:
+        """Insert ``text`` at the editor's cursor on a line of its own and focus the editor."""
+        cursor = self.editor.textCursor()
+        if cursor.positionInBlock() > 0:
+            cursor.movePosition(cursor.MoveOperation.EndOfBlock)
+            text = "\n" + text
+        cursor.insertText(text if text.endswith("\n") else text + "\n")
+        self.editor.setTextCursor(cursor)
+        self.editor.setFocus()
+
     def run_code(self, code: str) -> None:
         """Run ``code`` as if it were selected in the editor."""
         self._start(code=code, label="code")
