@@ -205,7 +205,7 @@ class CancelToken:
     def _trace(self, frame: FrameType, event: str, arg: Any) -> Any:
         if _is_engine_code(frame):
             return None
-        if self._requested.is_set():
+        if self._requested.is_set() and self._thread_id is not None:
             raise ScriptCancelled()
         return self._trace
 

@@ -378,6 +378,7 @@ class ScriptEngine:
                 token.leave()
         except BaseException as exc:
             outcome.exception = exc
+        _leave_surely(token)
         return outcome
 
     def _result(
@@ -409,3 +410,17 @@ class ScriptEngine:
         return RunResult(
             success=False, error=format_user_traceback(exc), new_names=new_names, **common
         )
+
+
+def _leave_surely(token: CancelToken) -> None:
+    """Finish ``token.leave()`` even when a late Cancel interrupted the first call.
+
+    A cancel sent just as the script ends can land before ``leave`` has unregistered the
+    thread; ``leave`` is idempotent, so repeat it until it completes.
+    """
+    while True:
+        try:
+            token.leave()
+            return
+        except KeyboardInterrupt:
+            continue
