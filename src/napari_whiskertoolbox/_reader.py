@@ -62,12 +62,7 @@ def _load_into_current_viewer(path: Any) -> list[tuple[None]]:
     if viewer is None:
         raise RuntimeError(f"cannot open {path}: there is no napari viewer to load it into")
     session = get_session(viewer)
-    dm = session.dm
-    pristine = not dm.keys() and not dm.modified
     session.open(_single_path(path))
-    if pristine:  # a file just opened into an empty session has nothing to save or undo
-        dm.history.clear()
-        dm.mark_saved()
     offer_recovery(session)
     return ALREADY_ADDED
 

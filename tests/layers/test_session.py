@@ -249,3 +249,28 @@ def test_close_removes_synced_layers_and_stops_listening(make_napari_viewer):
     lines.add(0, np.array([[0, 0], [1, 1]], np.float32))
     dm.set_data("late", lines, "camera")
     assert "late" not in layer_names(viewer) and session.bindings == {}
+
+
+def test_open_into_an_empty_session_leaves_nothing_to_save_or_undo(
+    make_napari_viewer, frame_number_video, wtb_data
+):
+    for path in (frame_number_video, wtb_data / "test_config.json"):
+        session = ViewerSession(make_napari_viewer())
+        session.open(path)
+        assert session.dm.keys(), path
+        assert not session.modified, path
+        assert not session.dm.history.can_undo, path
+
+
+def test_open_into_a_session_with_data_is_an_undoable_edit(make_napari_viewer, frame_number_video):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)  # annotations, saved state
+    session.dm.mark_saved()
+    annotated = session.dm.keys()
+    session.open(frame_number_video)
+    added = [key for key in session.dm.keys() if key not in annotated]
+    assert len(added) == 1 and session.dm.data_type(added[0]) == "video"
+    assert session.modified
+    assert session.dm.undo()
+    assert session.dm.keys() == annotated
+    assert added[0] not in layer_names(viewer)

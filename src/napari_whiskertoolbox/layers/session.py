@@ -471,6 +471,10 @@ class ViewerSession:
         image folder.
 
         Everything is loaded into this session's DataManager and every spatial key is bound.
+        A path opened into an empty, unmodified session (or any session folder) leaves it
+        saved with an empty undo history: there is nothing to save or undo yet. Opening
+        into a session that already holds data (e.g. adding a video to annotations) is an
+        edit of that session: it stays modified and can be undone.
 
         Raises
         ------
@@ -484,14 +488,14 @@ class ViewerSession:
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"cannot open {path}: no such file or folder")
+        from ..io.session import session_config_path
+
+        is_session_folder = path.is_dir() and session_config_path(path).is_file()
+        pristine = not self.dm.keys() and not self.dm.modified
         self._loading = True
         try:
-            from ..io.session import session_config_path
-
-            if path.is_dir() and session_config_path(path).is_file():
+            if is_session_folder:
                 io.load_config(session_config_path(path), dm=self.dm)
-                self.dm.history.clear()
-                self.dm.mark_saved()
                 self.path = path
             elif path.suffix.lower() == ".json":
                 io.load_config(path, dm=self.dm)
@@ -512,6 +516,9 @@ class ViewerSession:
         finally:
             self._loading = False
             self._resync_after_load()
+        if is_session_folder or pristine:
+            self.dm.history.clear()
+            self.dm.mark_saved()
 
     def _resync_after_load(self) -> None:
         for key in list(self.bindings):
