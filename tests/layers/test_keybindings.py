@@ -124,8 +124,10 @@ def test_undo_redo_keys_revert_a_data_manager_edit(make_napari_viewer: Any) -> N
 
 
 def test_save_key_saves_the_session_and_clears_modified(
-    make_napari_viewer: Any, tmp_path: Path
+    make_napari_viewer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from qtpy.QtWidgets import QFileDialog
+
     from napari_whiskertoolbox.io import load_session
 
     viewer, session = _points_session(make_napari_viewer)
@@ -140,9 +142,21 @@ def test_save_key_saves_the_session_and_clears_modified(
     assert not session.dm.modified
     assert not viewer.title.endswith(" *")
     points.add(21, np.array([7.0, 8.0], dtype=np.float32))
-    press(viewer, "Control-Shift-S")
-    assert not session.dm.modified
-    reloaded = load_session(folder).get_data(KEY)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    asked: list[str] = []
+
+    def choose_copy(parent: Any, caption: str, start: str) -> str:
+        asked.append(start)
+        return str(copy)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose_copy)
+    press(viewer, "Control-Shift-S")  # save as: always asks, starting next to the session
+    assert asked == [str(tmp_path)]
+    assert not session.dm.modified and session.path == copy
+    first = load_session(folder).get_data(KEY)
+    np.testing.assert_array_equal(first.times_with_data(), [*ANNOTATED_FRAMES, 20])
+    reloaded = load_session(copy).get_data(KEY)
     np.testing.assert_array_equal(reloaded.at(20), [[5.0, 6.0]])
     np.testing.assert_array_equal(reloaded.times_with_data(), [*ANNOTATED_FRAMES, 20, 21])
 
@@ -196,7 +210,7 @@ def test_real_key_presses_reach_the_viewer_bindings(
     assert session.dm.get_data(KEY).count_at(11) == 0
     QTest.keyClick(target, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert session.dm.get_data(KEY).count_at(11) == 1
-    QTest.keyClick(target, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)
+    QTest.keyClick(target, Qt.Key_S, Qt.ControlModifier)
     assert not session.dm.modified
 
 
@@ -214,7 +228,7 @@ def test_first_save_asks_for_a_folder(
         QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder) if chosen else ""
     )
     session.dm.get_data(KEY).add(30, np.array([1.0, 1.0], dtype=np.float32))
-    press(viewer, "Control-Shift-S")
+    press(viewer, "Control-S")
     assert session.dm.modified is not chosen
     assert (folder / "session.json").is_file() is chosen
 

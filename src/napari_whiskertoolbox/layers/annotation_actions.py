@@ -24,6 +24,7 @@ __all__ = [
     "go_to_frame_with_data",
     "redo",
     "save",
+    "save_as",
     "step",
     "undo",
 ]
@@ -173,13 +174,23 @@ def save(session: ViewerSession) -> bool:
     Returns ``False`` when the user cancels the folder choice.
     """
     if session.path is None:
-        from qtpy.QtWidgets import QFileDialog
+        return save_as(session)
+    session.save()
+    show_info(f"Saved {session.path}")
+    return True
 
-        folder = QFileDialog.getExistingDirectory(None, "Save the WhiskerToolbox session in")
-        if not folder:
-            return False
-        session.save(folder)
-    else:
-        session.save()
+
+def save_as(session: ViewerSession) -> bool:
+    """Ask for a session folder and save the session there (it becomes the session's folder).
+
+    Returns ``False`` when the user cancels the folder choice.
+    """
+    from qtpy.QtWidgets import QFileDialog
+
+    start = str(session.path.parent) if session.path is not None else ""
+    folder = QFileDialog.getExistingDirectory(None, "Save the WhiskerToolbox session in", start)
+    if not folder:
+        return False
+    session.save(folder)
     show_info(f"Saved {session.path}")
     return True

@@ -1,7 +1,9 @@
 """The annotation-workflow keys: one declarative table, bound on the viewer, and a help dock.
 
 Keys are bound on the *viewer* (``viewer.bind_key(..., overwrite=True)``), never on napari's
-layer classes, so other layers and plugins keep their own bindings.
+layer classes, so other layers and plugins keep their own bindings. In a Qt window napari's
+menu shortcut for Save Selected Layers takes Ctrl+S before the viewer's keymap sees it;
+:mod:`.save_shortcut` claims the key back for the session.
 """
 
 from __future__ import annotations
@@ -82,12 +84,9 @@ KEY_TABLE: tuple[KeyAction, ...] = (
     ),
     KeyAction(("Control-Z",), "undo", "Undo", actions.undo),
     KeyAction(("Control-Shift-Z",), "redo", "Redo", actions.redo),
+    KeyAction(("Control-S",), "save", "Save the session", actions.save),
     KeyAction(
-        ("Control-S", "Control-Shift-S"),
-        "save",
-        "Save the session (napari's File > Save Selected Layers claims Ctrl+S while "
-        "layers are selected; Ctrl+Shift+S always saves the session)",
-        actions.save,
+        ("Control-Shift-S",), "save_as", "Save the session in another folder", actions.save_as
     ),
 )
 

@@ -2,8 +2,9 @@
 
 Called once per :class:`ViewerSession`: binds the key table on the viewer, shows the
 modified state in the title, fills napari's console, starts autosave and installs the
-unsaved-changes prompt on the window. When the window goes away in an orderly way the
-autosave is dropped: recovery is only for sessions whose process died.
+unsaved-changes prompt and the Save-key filter on the window. When the window goes away
+in an orderly way the autosave is dropped: recovery is only for sessions whose process
+died.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .close_guard import CloseGuard
 from .console import install_console
 from .keybindings import bind_keys
 from .modified_state import install_modified_indicator
+from .save_shortcut import SaveShortcut
 
 if TYPE_CHECKING:
     from .session import ViewerSession
@@ -29,10 +31,11 @@ class Workflow:
 
     autosaver: Autosaver
     close_guard: CloseGuard | None
+    save_shortcut: SaveShortcut | None = None
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
-    """Install keys, modified indicator, console names, autosave and close guard.
+    """Install keys, modified indicator, console names, autosave, close guard and Save key.
 
     A viewer model without a Qt window (headless) gets keys, title and autosave only.
     """
@@ -47,5 +50,6 @@ def install_workflow(session: ViewerSession) -> Workflow:
     install_console(session)
     window = main_window(viewer)
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
+    save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
-    return Workflow(autosaver=autosaver, close_guard=close_guard)
+    return Workflow(autosaver=autosaver, close_guard=close_guard, save_shortcut=save_shortcut)

@@ -1,0 +1,76 @@
+"""Ctrl+S (the platform's Save key) saves the WhiskerToolbox session of the active viewer.
+
+napari's File > Save Selected Layers owns the Save key as a Qt menu shortcut, so a
+``viewer.bind_key("Control-S", ...)`` binding never sees it (napari issue #6305), and
+napari offers plugins no public way to override one of its app-model keybindings.
+
+Qt asks the focused widget whether it wants a key before treating the key as a menu
+shortcut (``QEvent.ShortcutOverride``). An application event filter answers "yes" for
+the Save key while this viewer's window is active and its session holds data; Qt then
+delivers the key as an ordinary key press, which the filter turns into a session save.
+With an empty session the key is left to napari (Save Selected Layers).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from napari.utils.notifications import show_error
+from qtpy.QtCore import QEvent, QObject
+from qtpy.QtGui import QKeyEvent, QKeySequence
+from qtpy.QtWidgets import QApplication, QDockWidget, QMainWindow
+
+from . import annotation_actions
+
+if TYPE_CHECKING:
+    from .session import ViewerSession
+
+__all__ = ["SaveShortcut"]
+
+_KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+
+
+class SaveShortcut(QObject):
+    """Application event filter that routes the Save key of ``window`` to the session.
+
+    Parameters
+    ----------
+    session : ViewerSession
+        The session to save (with :func:`annotation_actions.save`).
+    window : QMainWindow
+        The viewer's main window; the filter lives as long as it does.
+    """
+
+    def __init__(self, session: ViewerSession, window: QMainWindow) -> None:
+        super().__init__(window)  # no Python reference to the window: it must stay collectable
+        self._session = session
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Claim the Save key from napari's menu shortcut, then save on the key press."""
+        if event.type() not in _KEY_EVENTS or not self.owns_save_key(event):
+            return False
+        event.accept()
+        if event.type() == QEvent.Type.KeyPress and not event.isAutoRepeat():
+            self._save()
+        return True
+
+    def owns_save_key(self, event: QKeyEvent) -> bool:
+        """Whether ``event`` is the Save key pressed in this window with session data."""
+        return (
+            event.matches(QKeySequence.StandardKey.Save)
+            and self._window_is_active()
+            and bool(self._session.dm.keys())
+        )
+
+    def _window_is_active(self) -> bool:
+        active = QApplication.activeWindow()
+        if isinstance(active, QDockWidget):  # a floating dock belongs to its main window
+            active = active.parentWidget()
+        return active is self.parent()
+
+    def _save(self) -> None:
+        try:
+            annotation_actions.save(self._session)
+        except (OSError, ValueError) as error:
+            show_error(f"Could not save the WhiskerToolbox session: {error}")
