@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from qtpy.QtCore import QEvent
 from qtpy.QtGui import QCloseEvent
-from qtpy.QtWidgets import QApplication, QMessageBox
+from qtpy.QtWidgets import QAction, QApplication, QMessageBox
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.io import load_session
@@ -120,3 +120,77 @@ def test_no_question_when_saved_or_when_closed_by_code(
     session.save()
     assert guard.eventFilter(main_window(viewer), UserCloseEvent()) is False
     assert asked == []
+
+
+CLOSE_WINDOW = "napari.window.file.close_dialog"
+"""app-model command id of napari's File > Close Window (its QAction's objectName)."""
+EXIT = "napari.window.file.quit_dialog"
+"""app-model command id of napari's File > Exit."""
+
+
+def _shown_modified_session(make_napari_viewer: Any, qtbot: Any, folder: Path) -> tuple[Any, Any]:
+    from napari.settings import get_settings
+
+    get_settings().application.confirm_close_window = False  # napari's own "are you sure?"
+    viewer = make_napari_viewer(show=True)
+    session = get_session(viewer)
+    session.dm.set_time("time", TimeFrame.from_count(20))
+    session.dm.set_data(KEY, PointData(), "time")
+    session.save(folder)
+    session.dm.get_data(KEY).add(4, np.array([[7.0, 8.0]], dtype=np.float32))
+    viewer.window.activate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(viewer), timeout=5000)
+    return viewer, session
+
+
+def _menu_action(viewer: Any, command_id: str) -> QAction:
+    """The QAction of ``command_id`` in the window's menu bar (app-model names it by id)."""
+    menus = [action.menu() for action in main_window(viewer).menuBar().actions()]
+    while menus:
+        menu = menus.pop()
+        for action in menu.actions():
+            if action.objectName() == command_id:
+                return action
+            if action.menu() is not None:
+                menus.append(action.menu())
+    raise AssertionError(f"napari's menu bar has no action for {command_id}")
+
+
+@pytest.mark.parametrize("command_id", [CLOSE_WINDOW, EXIT])
+def test_file_menu_close_and_exit_ask_and_cancel_keeps_the_window(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any], command_id: str
+) -> None:
+    viewer, session = _shown_modified_session(make_napari_viewer, qtbot, tmp_path / "s")
+    asked = answers.pop(0)
+    answers.append(QMessageBox.StandardButton.Cancel)
+    _menu_action(viewer, command_id).trigger()  # what a click on the menu item does
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert len(asked) == 1 and "unsaved changes" in asked[0]
+    assert main_window(viewer).isVisible()
+    assert session.dm.modified
+    # a cancelled Exit must not turn the window's next close into an application quit
+    assert main_window(viewer)._quit_app is False
+
+
+def test_ctrl_w_asks_first(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any]
+) -> None:
+    from qtpy.QtCore import Qt
+    from qtpy.QtTest import QTest
+
+    viewer, session = _shown_modified_session(make_napari_viewer, qtbot, tmp_path / "s")
+    asked = answers.pop(0)
+    answers.append(QMessageBox.StandardButton.Cancel)
+    QTest.keyClick(main_window(viewer), Qt.Key_W, Qt.ControlModifier)  # Close Window's key
+    assert len(asked) == 1
+    assert main_window(viewer).isVisible()
+
+
+def test_viewer_close_of_a_shown_modified_window_does_not_ask(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any]
+) -> None:
+    viewer, session = _shown_modified_session(make_napari_viewer, qtbot, tmp_path / "s")
+    asked = answers.pop(0)
+    viewer.close()  # a script's or a test's decision: never a dialog
+    assert asked == []
+    assert session.dm.modified

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QWidget
 
-from napari_whiskertoolbox.layers._napari_compat import block_refresh, main_window
+from napari_whiskertoolbox.layers._napari_compat import (
+    block_refresh,
+    forget_vetoed_quit,
+    main_window,
+    viewer_widget,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -33,6 +39,69 @@ def test_main_window_raises_when_napari_moves_it(
             main_window(viewer)
     finally:
         window._qt_window = real  # the fixture closes the real one
+
+
+# --------------------------------------------------------------------------- close requests
+class CloseRecorder(QObject):
+    """Records the Close events of the watched widgets; optionally vetoes them."""
+
+    def __init__(self, names: dict[QObject, str], veto: bool = False) -> None:
+        super().__init__()
+        self.names, self.veto, self.closed = names, veto, []
+        for widget in names:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.closed.append(self.names[watched])
+            if self.veto:
+                event.ignore()
+                return True
+        return False
+
+
+def test_viewer_close_closes_the_viewer_widget_before_the_main_window(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    window, widget = main_window(viewer), viewer_widget(viewer)
+    assert window.isAncestorOf(widget)
+    recorder = CloseRecorder({window: "window", widget: "viewer widget"})
+    viewer.close()
+    assert recorder.closed == ["viewer widget", "window"]
+
+
+def test_viewer_widget_raises_when_napari_moves_it(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    with monkeypatch.context() as patch:  # undone before the fixture closes the viewer
+        patch.setattr(type(viewer.window), "_qt_viewer", property(lambda window: None))
+        with pytest.raises(RuntimeError, match="_napari_compat.viewer_widget"):
+            viewer_widget(viewer)
+
+
+def test_a_vetoed_exit_leaves_a_quit_flag_that_forget_vetoed_quit_clears(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    window = main_window(viewer)
+    recorder = CloseRecorder({window: "window"}, veto=True)
+    window.close(quit_app=True)  # what File > Exit runs (after napari's own confirmation)
+    assert recorder.closed == ["window"]
+    assert window._quit_app is True  # the next close would quit the application
+    forget_vetoed_quit(window)
+    assert window._quit_app is False
+    window.removeEventFilter(recorder)
+
+
+def test_forget_vetoed_quit_raises_when_napari_drops_the_flag() -> None:
+    window = QMainWindow()
+    try:
+        with pytest.raises(RuntimeError, match="_napari_compat.forget_vetoed_quit"):
+            forget_vetoed_quit(window)
+    finally:
+        window.deleteLater()
 
 
 # --------------------------------------------------------------------------- block_refresh

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import napari
-    from qtpy.QtWidgets import QMainWindow
+    from qtpy.QtWidgets import QMainWindow, QWidget
 
-__all__ = ["block_refresh", "main_window"]
+__all__ = ["block_refresh", "forget_vetoed_quit", "main_window", "viewer_widget"]
 
 
 # --------------------------------------------------------------------------- main window
@@ -40,6 +40,50 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
             "layers/_napari_compat.main_window"
         )
     return window
+
+
+# --------------------------------------------------------------------------- close requests
+# Used by layers/close_guard.py (owner: napari integration). ``viewer.close()`` (napari's
+# ``Window.close()``) closes the viewer's QtViewer widget before its main window, while
+# the user's closes (File > Close Window / Exit, Ctrl+W / Ctrl+Q, the window's X button)
+# close only the main window. The close guard watches that widget to tell the two apart.
+def viewer_widget(viewer: napari.Viewer) -> QWidget:
+    """Return the Qt widget napari's ``viewer.close()`` closes before the main window.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer exposes it where we expect it.
+    """
+    from qtpy.QtWidgets import QWidget
+
+    widget = getattr(viewer.window, "_qt_viewer", None)
+    if not isinstance(widget, QWidget):
+        raise RuntimeError(
+            "napari_whiskertoolbox: viewer.window._qt_viewer is no longer the viewer's Qt "
+            f"widget in napari (got {type(widget).__name__}); update "
+            "layers/_napari_compat.viewer_widget"
+        )
+    return widget
+
+
+# napari's File > Exit runs ``window.close(quit_app=True)``, which records the quit in
+# ``_QtMainWindow._quit_app`` before the close event that our guard may veto. Left set,
+# the window's next close (even the X button) would quit the whole application.
+def forget_vetoed_quit(window: QMainWindow) -> None:
+    """Forget an application quit requested by a close that was vetoed.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer records the quit in ``_quit_app``.
+    """
+    if not isinstance(getattr(window, "_quit_app", None), bool):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's main window no longer has the _quit_app flag; "
+            "update layers/_napari_compat.forget_vetoed_quit"
+        )
+    window._quit_app = False
 
 
 # --------------------------------------------------------------------------- refresh batching

@@ -1,9 +1,15 @@
 """Ask before a viewer window with unsaved WhiskerToolbox changes is closed by the user.
 
 An event filter on the viewer's main window sees the close request before napari does.
-User closes (window button, window manager, keyboard) arrive as *spontaneous* close events;
-programmatic ``viewer.close()`` calls are the caller's decision and are not intercepted,
-so scripts and test teardown never block on a dialog.
+A close is the user's when
+
+- it is *spontaneous* (the window's X button, the window manager), or
+- the window is shown and napari is not tearing the viewer down: napari's File > Close
+  Window and File > Exit (and their Ctrl+W / Ctrl+Q shortcuts) close just the main window,
+  whereas ``viewer.close()`` first closes the viewer's canvas widget (watched too).
+
+Programmatic ``viewer.close()`` calls and hidden windows are never asked, so scripts and
+test teardown never block on a dialog.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QMessageBox
 
 from . import annotation_actions
+from ._napari_compat import forget_vetoed_quit, viewer_widget
 
 if TYPE_CHECKING:
     from .session import ViewerSession
@@ -30,7 +37,8 @@ class CloseGuard(QObject):
     session : ViewerSession
         The session whose ``dm.modified`` decides whether to ask.
     window : QMainWindow
-        The viewer's main window (the filter is installed on it).
+        The viewer's main window (the filter is installed on it, and on the viewer's canvas
+        widget to notice ``viewer.close()``).
     on_discard : callable, optional
         Called when the user chooses to discard the changes (e.g. to drop autosaves).
     """
@@ -41,17 +49,32 @@ class CloseGuard(QObject):
         window: QMainWindow,
         on_discard: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__(window)
+        super().__init__(window)  # no Python reference to the window: it must stay collectable
         self._session = session
         self._on_discard = on_discard
+        self._viewer_closing = False
         window.installEventFilter(self)
+        viewer = session.viewer
+        if viewer is not None:
+            viewer_widget(viewer).installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Veto a spontaneous close of a modified session unless the user agrees."""
-        if event.type() == QEvent.Type.Close and event.spontaneous() and not self.confirm_close():
+        """Veto a user's close of a modified session unless the user agrees."""
+        if event.type() != QEvent.Type.Close:
+            return False
+        window = self.parent()
+        if watched is not window:  # the canvas widget: napari's viewer.close() is under way
+            self._viewer_closing = True
+            return False
+        if self.is_user_close(event) and not self.confirm_close():
             event.ignore()
+            forget_vetoed_quit(window)
             return True
         return False
+
+    def is_user_close(self, event: QEvent) -> bool:
+        """Whether the close ``event`` of the main window was requested by the user."""
+        return event.spontaneous() or (self.parent().isVisible() and not self._viewer_closing)
 
     def confirm_close(self) -> bool:
         """Return whether closing may go ahead, asking the user if there are unsaved changes."""
