@@ -1,0 +1,272 @@
+"""A deterministic synthetic "whisker session" for demos, tests and tutorials (Qt-free).
+
+The session imitates a head-fixed rodent filmed from above: a textured face on the left
+with a whisker pad, four whiskers drawn as bright curves sweeping back and forth
+(whisking), and a thin pole the whiskers touch at full protraction. Everything stored in
+the :class:`~napari_whiskertoolbox.core.DataManager` is computed from the same geometry
+used to draw the video, so the traced whiskers lie exactly on the drawn ones, the points
+sit on the nose and pad, and the contacts match the whisker angle.
+
+Clocks follow WhiskerToolbox: a master clock ``"time"`` ticking :data:`MASTER_RATE` times
+per second (the analog angle, contact events and intervals are bound to it) and a
+``"camera"`` clock whose values are the master ticks at which each video frame was taken
+(the video, whiskers, points and mask are bound to it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    ArrayMedia,
+    DataManager,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    ImageSize,
+    LineData,
+    MaskData,
+    PointData,
+    TimeFrame,
+)
+
+__all__ = [
+    "CAMERA_RATE",
+    "CONTACT_THRESHOLD_DEG",
+    "IMAGE_SIZE",
+    "MASTER_RATE",
+    "TICKS_PER_FRAME",
+    "make_sample_session",
+    "whisker_angle_deg",
+]
+
+CAMERA_RATE = 500.0
+"""Video frames per second."""
+TICKS_PER_FRAME = 10
+"""Master-clock ticks between two video frames."""
+MASTER_RATE = CAMERA_RATE * TICKS_PER_FRAME
+"""Ticks per second of the master ``"time"`` clock."""
+IMAGE_SIZE = ImageSize(width=320, height=240)
+CONTACT_THRESHOLD_DEG = 14.0
+"""Whisker angle (degrees) above which the whiskers touch the pole."""
+
+WHISKING_HZ = 8.0
+N_POINTS_PER_WHISKER = 30
+_WHISKER_OFFSETS_DEG = np.array([-24.0, -8.0, 8.0, 24.0])
+_WHISKER_LENGTHS = np.array([118.0, 128.0, 124.0, 112.0])
+_WHISKER_CURVATURE = 0.0025  # radians per pixel of arc length: whiskers bend backward gently
+_PAD_CENTER = np.array([110.0, 120.0])  # (x, y) at rest
+_PAD_RADII = (16.0, 34.0)
+_FACE_CENTER = np.array([55.0, 120.0])
+_FACE_RADII = (90.0, 62.0)
+_NOSE = np.array([143.0, 120.0])
+_WHISKER_BASE_X = 118.0
+_WHISKER_BASE_Y = np.array([-24.0, -8.0, 8.0, 24.0])
+_POLE_RADIUS = 3.0
+
+
+def whisker_angle_deg(seconds: np.ndarray) -> np.ndarray:
+    """Mean whisker angle (degrees, positive = protraction) at the given times in seconds."""
+    t = np.asarray(seconds, dtype=np.float64)
+    return 18.0 * np.sin(2 * np.pi * WHISKING_HZ * t) + 5.0 * np.sin(2 * np.pi * 1.3 * t + 0.4)
+
+
+def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
+    """Build the synthetic whisker session.
+
+    Parameters
+    ----------
+    n_frames : int
+        Number of video frames (the master clock has ``n_frames * TICKS_PER_FRAME`` ticks).
+    seed : int
+        Seed of the textures and noise; equal arguments give equal data (entity ids aside,
+        which are unique per process).
+
+    Returns
+    -------
+    DataManager
+        Keys: ``"media"`` (gray video, ``(n_frames, 240, 320)`` uint8), ``"whiskers"``
+        (LineData, 4 whiskers × 30 points per frame), ``"nose"`` and ``"pad"`` (PointData,
+        one point per frame), ``"pad_mask"`` (MaskData, the whisker pad), all on the
+        ``"camera"`` clock; ``"whisker_angle"`` (AnalogTimeSeries, degrees), ``"contact"``
+        (DigitalIntervalSeries, angle above :data:`CONTACT_THRESHOLD_DEG`) and
+        ``"contact_events"`` (DigitalEventSeries, contact onsets) on the ``"time"`` clock.
+        The session starts unmodified with an empty undo history.
+    """
+    if n_frames < 1:
+        raise ValueError(f"n_frames must be >= 1, got {n_frames}")
+    rng = np.random.default_rng(seed)
+    frame_ticks = np.arange(n_frames, dtype=np.int64) * TICKS_PER_FRAME
+    master_ticks = np.arange(n_frames * TICKS_PER_FRAME, dtype=np.int64)
+    frame_angles = whisker_angle_deg(frame_ticks / MASTER_RATE)
+    head = _head_shift(frame_ticks / MASTER_RATE)
+
+    whiskers = _whisker_curves(frame_angles, head, N_POINTS_PER_WHISKER)
+    pole = _pole_position()
+    video = _render_video(rng, whiskers, head, pole)
+
+    master_angle = whisker_angle_deg(master_ticks / MASTER_RATE).astype(np.float32)
+    contact_pairs = _runs_above(master_angle, CONTACT_THRESHOLD_DEG)
+
+    dm = DataManager()
+    dm.set_time("time", TimeFrame(master_ticks, sampling_rate=MASTER_RATE))
+    dm.set_time("camera", TimeFrame(frame_ticks, sampling_rate=CAMERA_RATE))
+    dm.set_data("media", ArrayMedia(video, kind="video"), "camera")
+    dm.set_data("whiskers", _line_data(whiskers), "camera")
+    dm.set_data("nose", _point_data(_NOSE + head), "camera")
+    dm.set_data("pad", _point_data(_PAD_CENTER + head), "camera")
+    dm.set_data("pad_mask", _pad_mask(head), "camera")
+    dm.set_data("whisker_angle", AnalogTimeSeries(master_angle), "time")
+    dm.set_data("contact", DigitalIntervalSeries(contact_pairs), "time")
+    dm.set_data("contact_events", DigitalEventSeries(contact_pairs[:, 0]), "time")
+    dm.metadata["sample"] = {
+        "description": "synthetic whisker session",
+        "n_frames": int(n_frames),
+        "seed": int(seed),
+        "camera_rate": CAMERA_RATE,
+        "master_rate": MASTER_RATE,
+        "contact_threshold_deg": CONTACT_THRESHOLD_DEG,
+        "pole_xy": [float(pole[0]), float(pole[1])],
+    }
+    dm.history.clear()
+    dm.mark_saved()
+    return dm
+
+
+# ---------------------------------------------------------------------- geometry
+def _head_shift(seconds: np.ndarray) -> np.ndarray:
+    """Whole-pixel head motion ``(n, 2)`` as (dx, dy): slow drift of a few pixels."""
+    dx = np.rint(4.0 * np.sin(2 * np.pi * 0.9 * seconds))
+    dy = np.rint(3.0 * np.sin(2 * np.pi * 0.6 * seconds + 1.0))
+    return np.column_stack((dx, dy))
+
+
+def _whisker_curves(angles_deg: np.ndarray, head: np.ndarray, n_samples: int) -> np.ndarray:
+    """Points along each whisker, ``(n_frames, n_whiskers, n_samples, 2)`` float64 (x, y).
+
+    Each whisker is an arc of constant curvature leaving its base on the pad at the frame's
+    angle plus the whisker's own offset; positive angles sweep the whiskers forward (up).
+    """
+    s = np.linspace(0.0, 1.0, n_samples)[None, None, :] * _WHISKER_LENGTHS[None, :, None]
+    start = np.deg2rad(angles_deg[:, None, None] + _WHISKER_OFFSETS_DEG[None, :, None])
+    phi = -start + _WHISKER_CURVATURE * s  # image y points down: forward (up) is negative
+    k = _WHISKER_CURVATURE
+    x = (np.sin(phi) - np.sin(-start)) / k
+    y = -(np.cos(phi) - np.cos(-start)) / k
+    base_x = _WHISKER_BASE_X + head[:, 0, None, None]
+    base_y = _PAD_CENTER[1] + _WHISKER_BASE_Y[None, :, None] + head[:, 1, None, None]
+    return np.stack((base_x + x, base_y + y), axis=-1)
+
+
+def _pole_position() -> np.ndarray:
+    """(x, y) of the pole: where the second whisker's tip reaches at the contact angle."""
+    curve = _whisker_curves(np.array([CONTACT_THRESHOLD_DEG]), np.zeros((1, 2)), 2)
+    return curve[0, 1, -1] + np.array([-6.0, -4.0])
+
+
+def _runs_above(values: np.ndarray, threshold: float) -> np.ndarray:
+    """Inclusive ``[start, end]`` index pairs of the runs where ``values > threshold``."""
+    above = np.concatenate(([False], values > threshold, [False]))
+    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
+    return np.column_stack((edges[0::2], edges[1::2] - 1)).astype(np.int64)
+
+
+# ---------------------------------------------------------------------- data objects
+def _line_data(whiskers: np.ndarray) -> LineData:
+    n_frames, n_whiskers, n_points, _ = whiskers.shape
+    times = np.repeat(np.arange(n_frames, dtype=np.int64), n_whiskers)
+    offsets = np.arange(n_frames * n_whiskers + 1, dtype=np.int64) * n_points
+    coords = whiskers.reshape(-1, 2).astype(np.float32)
+    return LineData.from_flat(times, coords, offsets=offsets, image_size=IMAGE_SIZE, copy=False)
+
+
+def _point_data(xy: np.ndarray) -> PointData:
+    times = np.arange(len(xy), dtype=np.int64)
+    return PointData.from_flat(times, xy.astype(np.float32), image_size=IMAGE_SIZE, copy=False)
+
+
+def _ellipse_pixels(center: np.ndarray, radii: tuple[float, float]) -> np.ndarray:
+    """Integer (x, y) pixels inside an axis-aligned ellipse, ``(N, 2)`` int64."""
+    rx, ry = radii
+    ys, xs = np.mgrid[-int(ry) : int(ry) + 1, -int(rx) : int(rx) + 1]
+    inside = (xs / rx) ** 2 + (ys / ry) ** 2 <= 1.0
+    return np.column_stack((xs[inside], ys[inside])) + np.rint(center).astype(np.int64)
+
+
+def _pad_mask(head: np.ndarray) -> MaskData:
+    template = _ellipse_pixels(_PAD_CENTER, _PAD_RADII)
+    shifted = template[None, :, :] + head.astype(np.int64)[:, None, :]
+    size = np.array([IMAGE_SIZE.width, IMAGE_SIZE.height])
+    inside = np.all((shifted >= 0) & (shifted < size), axis=2)
+    counts = inside.sum(axis=1)
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    coords = shifted[inside].astype(np.uint32)
+    times = np.arange(len(head), dtype=np.int64)
+    return MaskData.from_flat(times, coords, offsets=offsets, image_size=IMAGE_SIZE, copy=False)
+
+
+# ---------------------------------------------------------------------- rendering
+def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale: int) -> np.ndarray:
+    """Blotchy texture in [0, 1]: coarse random values upsampled and box-blurred."""
+    coarse = rng.random((shape[0] // scale + 2, shape[1] // scale + 2))
+    fine = np.kron(coarse, np.ones((scale, scale)))[: shape[0], : shape[1]]
+    return _box_blur(_box_blur(fine, scale).T, scale).T
+
+
+def _box_blur(image: np.ndarray, width: int) -> np.ndarray:
+    """Moving average along axis 1 (edges padded by reflection)."""
+    pad = width // 2
+    padded = np.pad(image, ((0, 0), (pad, width - pad)), mode="reflect")
+    cumulative = np.cumsum(padded, axis=1)
+    return (cumulative[:, width:] - cumulative[:, :-width]) / width
+
+
+def _render_video(
+    rng: np.random.Generator, whiskers: np.ndarray, head: np.ndarray, pole: np.ndarray
+) -> np.ndarray:
+    """Gray frames: dark textured background, brighter furry face, pad, pole, whiskers."""
+    height, width = IMAGE_SIZE.height, IMAGE_SIZE.width
+    n_frames = len(whiskers)
+    background = 22.0 + 14.0 * _smooth_noise(rng, (height, width), 16)
+    fur = 60.0 + 35.0 * _smooth_noise(rng, (height, width), 4)
+    ys, xs = np.mgrid[0:height, 0:width]
+
+    def ellipse(center, radii):
+        return ((xs - center[0]) / radii[0]) ** 2 + ((ys - center[1]) / radii[1]) ** 2 <= 1.0
+
+    face = np.where(ellipse(_FACE_CENTER, _FACE_RADII), fur, background)
+    face = np.where(ellipse(_PAD_CENTER, _PAD_RADII), fur - 18.0, face)
+    face = np.where(ellipse(_NOSE, (6.0, 6.0)), 120.0, face)
+    pole_disk = (xs - pole[0]) ** 2 + (ys - pole[1]) ** 2 <= _POLE_RADIUS**2
+    noise_bank = rng.normal(0.0, 3.0, (8, height, width))
+
+    video = np.empty((n_frames, height, width), np.uint8)
+    face_u8 = face.astype(np.float32)
+    for i in range(n_frames):
+        dx, dy = int(head[i, 0]), int(head[i, 1])
+        frame = np.roll(face_u8, (dy, dx), axis=(0, 1)) + noise_bank[i % len(noise_bank)]
+        frame[pole_disk] = 170.0
+        video[i] = np.clip(frame, 0, 255).astype(np.uint8)
+    _draw_whiskers(video, whiskers)
+    return video
+
+
+def _draw_whiskers(video: np.ndarray, whiskers: np.ndarray) -> None:
+    """Draw every whisker as a bright curve, 2 px thick near the base, fading towards the tip."""
+    n_frames, n_whiskers, n_points, _ = whiskers.shape
+    density = 4  # samples per pixel of whisker length
+    n_dense = int(_WHISKER_LENGTHS.max()) * density
+    u = np.linspace(0.0, n_points - 1, n_dense)
+    lower = np.minimum(np.floor(u).astype(int), n_points - 2)
+    frac = (u - lower)[None, None, :, None]
+    dense = whiskers[:, :, lower] * (1 - frac) + whiskers[:, :, lower + 1] * frac
+    brightness = np.linspace(250.0, 200.0, n_dense)
+    thick = u < (n_points - 1) * 0.5
+    height, width = video.shape[1:]
+    frames = np.broadcast_to(np.arange(n_frames)[:, None, None], dense.shape[:3])
+    for dy, mask in ((0, np.ones(n_dense, bool)), (1, thick)):
+        x = np.rint(dense[..., 0]).astype(np.int64)
+        y = np.rint(dense[..., 1]).astype(np.int64) + dy
+        value = np.broadcast_to(brightness, x.shape)
+        keep = (x >= 0) & (x < width) & (y >= 0) & (y < height) & mask
+        video[frames[keep], y[keep], x[keep]] = value[keep].astype(np.uint8)
