@@ -492,14 +492,15 @@ class ViewerSession:
 
         is_session_folder = path.is_dir() and session_config_path(path).is_file()
         pristine = not self.dm.keys() and not self.dm.modified
+        new_path = self.path
         self._loading = True
         try:
             if is_session_folder:
                 io.load_config(session_config_path(path), dm=self.dm)
-                self.path = path
+                new_path = path
             elif path.suffix.lower() == ".json":
                 io.load_config(path, dm=self.dm)
-                self.path = path
+                new_path = path
             elif path.is_dir() or path.suffix.lower() in MEDIA_SUFFIXES:
                 from ..media import open_media
 
@@ -519,6 +520,9 @@ class ViewerSession:
         if is_session_folder or pristine:
             self.dm.history.clear()
             self.dm.mark_saved()
+        # Only now: marking the load saved must not read as a save of ``path`` (the autosaver
+        # would drop the recovery that the reader offers for ``path`` next).
+        self.path = new_path
 
     def _resync_after_load(self) -> None:
         for key in list(self.bindings):
