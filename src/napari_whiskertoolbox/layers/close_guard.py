@@ -6,7 +6,7 @@ A close is the user's when
 - it is *spontaneous* (the window's X button, the window manager), or
 - the window is shown and napari is not tearing the viewer down: napari's File > Close
   Window and File > Exit (and their Ctrl+W / Ctrl+Q shortcuts) close just the main window,
-  whereas ``viewer.close()`` first closes the viewer's canvas widget (watched too).
+  whereas ``viewer.close()`` first closes the viewer's QtViewer widget (watched too).
 
 Programmatic ``viewer.close()`` calls and hidden windows are never asked, so scripts and
 test teardown never block on a dialog.
@@ -37,7 +37,7 @@ class CloseGuard(QObject):
     session : ViewerSession
         The session whose ``dm.modified`` decides whether to ask.
     window : QMainWindow
-        The viewer's main window (the filter is installed on it, and on the viewer's canvas
+        The viewer's main window (the filter is installed on it, and on the viewer's QtViewer
         widget to notice ``viewer.close()``).
     on_discard : callable, optional
         Called when the user chooses to discard the changes (e.g. to drop autosaves).
@@ -63,7 +63,7 @@ class CloseGuard(QObject):
         if event.type() != QEvent.Type.Close:
             return False
         window = self.parent()
-        if watched is not window:  # the canvas widget: napari's viewer.close() is under way
+        if watched is not window:  # the QtViewer: napari's viewer.close() is under way
             self._viewer_closing = True
             return False
         if self.is_user_close(event) and not self.confirm_close():
