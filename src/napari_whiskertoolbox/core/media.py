@@ -94,11 +94,7 @@ class MediaData(ABC):
             else:
                 indices = [self._normalise_index(i) for i in np.asarray(key).ravel()]
             frames = [self.frame(i) for i in indices]
-            out = (
-                np.stack(frames)
-                if frames
-                else np.empty((0, *self.shape[1:]), dtype=self.dtype)
-            )
+            out = np.stack(frames) if frames else np.empty((0, *self.shape[1:]), dtype=self.dtype)
             if rest:
                 return out[(slice(None), *rest)]
             return out

@@ -31,6 +31,8 @@ def connect_main(signal: Any, slot: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def call_in_main(func: Callable[..., Any], *args: Any, wait: bool = False, timeout_ms: int = 10000) -> Any:
+def call_in_main(
+    func: Callable[..., Any], *args: Any, wait: bool = False, timeout_ms: int = 10000
+) -> Any:
     """Call ``func(*args)`` on the main thread; with ``wait`` block for and return its result."""
     return ensure_main_thread(func, await_return=wait, timeout=timeout_ms)(*args)
