@@ -84,16 +84,24 @@ def step(session: ViewerSession, delta: int) -> int:
     return frame
 
 
-def go_to_frame_with_data(session: ViewerSession, direction: int = 1) -> int | None:
-    """Jump to the next (``direction > 0``) or previous frame where the active key has data."""
+def _active_key_frames(session: ViewerSession) -> tuple[str, np.ndarray] | None:
+    """The active key and its display frames with data, or ``None`` (reported to the user)."""
     key = _active_key(session)
     if key is None:
         return None
     try:
-        times = display_frames_with_data(session, key)
+        return key, display_frames_with_data(session, key)
     except ValueError as error:
         show_warning(str(error))
         return None
+
+
+def go_to_frame_with_data(session: ViewerSession, direction: int = 1) -> int | None:
+    """Jump to the next (``direction > 0``) or previous frame where the active key has data."""
+    found = _active_key_frames(session)
+    if found is None:
+        return None
+    key, times = found
     find = navigation.next_frame_with_data if direction > 0 else navigation.previous_frame_with_data
     frame = find(times, session.current_frame)
     if frame is None:
@@ -105,14 +113,10 @@ def go_to_frame_with_data(session: ViewerSession, direction: int = 1) -> int | N
 
 def go_to_empty_frame(session: ViewerSession) -> int | None:
     """Jump to the next frame where the active key has no data."""
-    key = _active_key(session)
-    if key is None:
+    found = _active_key_frames(session)
+    if found is None:
         return None
-    try:
-        times = display_frames_with_data(session, key)
-    except ValueError as error:
-        show_warning(str(error))
-        return None
+    key, times = found
     frame = navigation.next_frame_without_data(
         times, session.current_frame, display_frame_count(session)
     )
