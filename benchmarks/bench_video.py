@@ -44,6 +44,7 @@ FIXTURE_VIDEO = REPO / "tests" / "data" / "whiskertoolbox" / "Media" / "test_eac
 GENERATED_GOPS = (250, 30)
 WIDTH, HEIGHT, GENERATED_FPS = 640, 480, 500
 RANDOM_GOAL, SEQUENTIAL_GOAL = 1.3, 0.8
+SEQUENTIAL_REPEATS = 2
 
 
 @dataclass
@@ -57,7 +58,8 @@ class VideoResult:
     open_ms: float
     random_media_ms: float
     random_bare_ms: float
-    media_seeks: int
+    media_decoded_per_frame: float
+    bare_decoded_per_frame: float
     sequential_media_fps: float
     sequential_bare_fps: float
     mismatches: dict[str, list[int]] = field(default_factory=dict)
@@ -138,19 +140,22 @@ def bare_sequential(
 
 def bare_random(
     path: Path, gray: bool, pts: np.ndarray, indices: np.ndarray
-) -> tuple[float, list[np.ndarray | None]]:
+) -> tuple[float, int, list[np.ndarray | None]]:
     """Seek to the keyframe preceding each frame and decode forward until its pts.
 
-    Returns seconds taken and the frames (``None`` where decoding passed the wanted pts).
+    Returns seconds taken, the number of frames decoded and the wanted frames (``None``
+    where decoding passed the wanted pts).
     """
     container, stream = open_bare(path)
     frames: list[np.ndarray | None] = []
+    n_decoded = 0
     start = time.perf_counter()
     for i in indices:
         target = int(pts[i])
         container.seek(target, backward=True, stream=stream)
         found = None
         for av_frame in container.decode(stream):
+            n_decoded += 1
             if av_frame.pts is not None and av_frame.pts >= target:
                 if av_frame.pts == target:
                     found = convert(av_frame, gray)
@@ -158,10 +163,25 @@ def bare_random(
         frames.append(found)
     elapsed = time.perf_counter() - start
     container.close()
-    return elapsed, frames
+    return elapsed, n_decoded, frames
 
 
 # ---------------------------------------------------------------------- measurements
+def media_sequential(
+    path: Path, n_frames: int, keep: set[int]
+) -> tuple[float, dict[int, np.ndarray]]:
+    """Read ``VideoMedia[i]`` for every ``i`` (default options); seconds and kept frames."""
+    kept: dict[int, np.ndarray] = {}
+    with VideoMedia(path) as media:
+        start = time.perf_counter()
+        for i in range(n_frames):
+            array = media[i]
+            if i in keep:
+                kept[i] = array
+        elapsed = time.perf_counter() - start
+    return elapsed, kept
+
+
 def time_index_build(path: Path, repeats: int = 3) -> tuple[float, np.ndarray, np.ndarray]:
     """Best-of-``repeats`` ms of ``build_frame_index``; also the keyframes and the pts."""
     best = float("inf")
@@ -212,21 +232,19 @@ def bench_video(name: str, path: Path, n_random: int, rng: np.random.Generator) 
 
     with VideoMedia(path) as media:
         gray = media.gray
-        sequential: dict[int, np.ndarray] = {}
-        start = time.perf_counter()
-        for i in range(n_frames):
-            array = media[i]
-            if i in checked:
-                sequential[i] = array
-        media_seq_s = time.perf_counter() - start
-    bare_seq_s, n_bare, reference = bare_sequential(path, gray, checked)
+    media_seq_s, bare_seq_s = float("inf"), float("inf")
+    for _ in range(SEQUENTIAL_REPEATS):  # interleaved best-of: the machine is shared
+        bare_s, n_bare, reference = bare_sequential(path, gray, checked)
+        bare_seq_s = min(bare_seq_s, bare_s)
+        media_s, sequential = media_sequential(path, n_frames, checked)
+        media_seq_s = min(media_seq_s, media_s)
 
+    bare_random_s, bare_decoded, random_bare = bare_random(path, gray, pts, indices)
     with VideoMedia(path, gray=gray, cache_size=1, read_ahead=0) as media:
         start = time.perf_counter()
         random_media = [media[int(i)] for i in indices]
         media_random_s = time.perf_counter() - start
-        seeks = media.stats.seeks
-    bare_random_s, random_bare = bare_random(path, gray, pts, indices)
+        media_decoded = media.stats.decoded - 1  # the first frame is decoded at open
 
     mismatches = {
         "VideoMedia sequential": mismatching(sequential, reference),
@@ -243,7 +261,8 @@ def bench_video(name: str, path: Path, n_random: int, rng: np.random.Generator) 
         open_ms=open_ms,
         random_media_ms=media_random_s / len(indices) * 1e3,
         random_bare_ms=bare_random_s / len(indices) * 1e3,
-        media_seeks=seeks,
+        media_decoded_per_frame=media_decoded / len(indices),
+        bare_decoded_per_frame=bare_decoded / len(indices),
         sequential_media_fps=n_frames / media_seq_s,
         sequential_bare_fps=n_frames / bare_seq_s,
         mismatches=mismatches,
@@ -255,7 +274,8 @@ def print_report(results: list[VideoResult], n_random: int) -> None:
     """Print the figures as a table, then the frame checks."""
     header = (
         f"{'video':<28} {'frames':>6} {'keys':>4} {'index ms':>8} {'open ms':>8} "
-        f"{'rand VM ms':>10} {'rand bare ms':>12} {'ratio':>6} {'VM seeks':>8} "
+        f"{'rand VM ms':>10} {'rand bare ms':>12} {'ratio':>6} {'dec/frame VM':>12} "
+        f"{'bare':>5} "
         f"{'seq VM fps':>10} {'seq bare fps':>12} {'ratio':>6}"
     )
     print(header)
@@ -266,15 +286,18 @@ def print_report(results: list[VideoResult], n_random: int) -> None:
         print(
             f"{r.name:<28} {r.n_frames:>6} {r.n_keyframes:>4} {r.index_ms:>8.1f} "
             f"{r.open_ms:>8.1f} {r.random_media_ms:>10.2f} {r.random_bare_ms:>12.2f} "
-            f"{random_ratio:>5.2f}x {r.media_seeks:>8} {r.sequential_media_fps:>10.0f} "
+            f"{random_ratio:>5.2f}x {r.media_decoded_per_frame:>12.1f} "
+            f"{r.bare_decoded_per_frame:>5.1f} {r.sequential_media_fps:>10.0f} "
             f"{r.sequential_bare_fps:>12.0f} {sequential_ratio:>5.2f}x"
         )
     print(
         f"\nrandom access: {n_random} distinct random frames, VideoMedia(cache_size=1, "
-        f"read_ahead=0); goal ratio <= {RANDOM_GOAL}x"
+        f"read_ahead=0); goal ratio <= {RANDOM_GOAL}x;\n"
+        "  dec/frame = frames the decoder produced per requested frame"
     )
     print(
-        f"sequential: every frame in order, VideoMedia defaults; goal ratio >= {SEQUENTIAL_GOAL}x"
+        f"sequential: every frame in order, VideoMedia defaults, best of {SEQUENTIAL_REPEATS}; "
+        f"goal ratio >= {SEQUENTIAL_GOAL}x"
     )
     print("\nframe checks against the bare sequential decode:")
     for r in results:
