@@ -52,7 +52,7 @@ CONTACT_THRESHOLD_DEG = 14.0
 
 WHISKING_HZ = 8.0
 N_POINTS_PER_WHISKER = 30
-_WHISKER_OFFSETS_DEG = np.array([-24.0, -8.0, 8.0, 24.0])
+_WHISKER_OFFSETS_DEG = np.array([24.0, 8.0, -8.0, -24.0])  # top whiskers point up
 _WHISKER_LENGTHS = np.array([118.0, 128.0, 124.0, 112.0])
 _WHISKER_CURVATURE = 0.0025  # radians per pixel of arc length: whiskers bend backward gently
 _PAD_CENTER = np.array([110.0, 120.0])  # (x, y) at rest
