@@ -100,3 +100,19 @@ def test_open_gop_video_has_leading_b_frames(encoded_videos):
         if later < pts
     ]
     assert leading
+
+
+@pytest.mark.parametrize("name", ["h264_bframes.mp4", "h264_bframes.mkv", "h264_bframes.mov"])
+def test_random_access_decodes_from_the_preceding_keyframe_only(encoded_videos, name):
+    """A seek lands on frame i's own keyframe, not one GOP earlier (B-frames: dts < pts)."""
+    video = encoded_videos[name]
+    with VideoMedia(video.path, read_ahead=0, cache_size=1) as media:
+        keyframes = media.frame_index.keyframes
+        target = int(keyframes[-1]) + 2  # just after the last keyframe: two frames to decode
+        assert target < len(media)
+        before = media.stats
+        media[target]
+        after = media.stats
+    assert after.seeks - before.seeks == 1
+    # Decoding from the keyframe reaches the target within its GOP plus the B-frame delay.
+    assert after.decoded - before.decoded <= (target - keyframes[-1]) + 4

@@ -84,7 +84,6 @@ def build_frame_index(container: Any, stream: Any) -> FrameIndex:
         If the stream has no packets or its packets carry no timestamps.
     """
     pts_list: list[int] = []
-    seek_list: list[int] = []
     key_list: list[bool] = []
     for packet in container.demux(stream):
         if packet.size == 0:  # flush packet at end of stream
@@ -97,7 +96,6 @@ def build_frame_index(container: Any, stream: Any) -> FrameIndex:
                 f"video {container.name!r}: packets carry no timestamps, cannot index frames"
             )
         pts_list.append(pts)
-        seek_list.append(pts if dts is None else min(pts, dts))
         key_list.append(packet.is_keyframe)
     if not pts_list:
         raise MediaError(f"video {container.name!r} has no video frames")
@@ -105,15 +103,16 @@ def build_frame_index(container: Any, stream: Any) -> FrameIndex:
     pts = np.asarray(pts_list, dtype=np.int64)
     order = np.argsort(pts, kind="stable")
     pts = pts[order]
-    seek = np.asarray(seek_list, dtype=np.int64)[order]
     is_key = np.asarray(key_list, dtype=bool)[order]
     unique = np.concatenate(([True], np.diff(pts) > 0))
-    pts, seek, is_key = pts[unique], seek[unique], is_key[unique]
+    pts, is_key = pts[unique], is_key[unique]
     is_key[0] = True  # decoding always starts at the first packet when seeking to the start
 
     positions = np.arange(len(pts), dtype=np.int64)
     keyframe_of = np.maximum.accumulate(np.where(is_key, positions, 0))
-    seek_ts = seek[keyframe_of]
+    # Seek by the keyframe's own pts: with B-frames its dts is earlier, and seeking
+    # backward to that dts lands on the previous keyframe (a whole extra GOP decoded).
+    seek_ts = pts[keyframe_of]
     return FrameIndex(
         pts=pts,
         keyframe_of=keyframe_of,
