@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -176,3 +178,16 @@ def test_random_access_does_not_trigger_read_ahead(frame_number_video):
             media[i]
         time.sleep(0.2)
         assert 701 not in media.cached_frames
+
+
+def test_unclosed_video_is_garbage_collected(frame_number_video):
+    media = VideoMedia(frame_number_video, read_ahead=4)
+    for i in range(5):
+        media[i]  # starts the read-ahead thread
+    ref = weakref.ref(media)
+    del media
+    deadline = time.monotonic() + 10  # the read-ahead thread may be finishing a step
+    while ref() is not None and time.monotonic() < deadline:
+        gc.collect()
+        time.sleep(0.02)
+    assert ref() is None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import warnings
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -124,7 +126,10 @@ class VideoMedia(MediaData):
         self._ahead_until = -1
         self._last_request = -2
         self._stats = DecodeStats()
-        self._worker = ReadAheadWorker(self._read_ahead_step, name=f"wtb-video-{id(self):x}")
+        self._worker = ReadAheadWorker(
+            _weak_step(weakref.WeakMethod(self._read_ahead_step)),
+            name=f"wtb-video-{id(self):x}",
+        )
 
         first = self._first_frame()
         self._use_y_plane = first.format.name in _Y_PLANE_FORMATS
@@ -372,6 +377,16 @@ class VideoMedia(MediaData):
             array = av_frame.to_ndarray(format="gray")
         array.flags.writeable = False
         return array
+
+
+def _weak_step(method: weakref.WeakMethod) -> Callable[[], bool]:
+    """Read-ahead step that does not keep its video alive (so an unclosed video is collected)."""
+
+    def step() -> bool:
+        bound = method()
+        return bool(bound()) if bound is not None else False
+
+    return step
 
 
 def _plane_array(plane: Any) -> np.ndarray:
