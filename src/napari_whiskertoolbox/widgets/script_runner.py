@@ -18,7 +18,7 @@ from typing import Any
 
 from magicgui.widgets import CheckBox, ComboBox, Container, Label, PushButton
 from psygnal import Signal
-from qtpy.QtCore import QTimer
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
     QFileDialog,
     QMenu,
@@ -180,7 +180,7 @@ class ScriptRunnerWidget(Container):
         self._reset_button.changed.connect(self.reset_namespace)
 
         splitter = QSplitter()
-        splitter.setOrientation(2)  # Qt.Vertical
+        splitter.setOrientation(Qt.Orientation.Vertical)
         splitter.addWidget(self.editor)
         splitter.addWidget(_boxed(self.output, _row(self._clear_button, self._auto_scroll).native))
         import_row = _row(
