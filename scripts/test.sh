@@ -12,7 +12,7 @@ echo "==> ruff"
 "$VENV/bin/ruff" format --check src tests benchmarks scripts
 
 echo "==> pytest"
-export QT_API="${QT_API:-pyqt5}"
+export QT_API="${QT_API:-pyqt6}"
 # pytest-xvfb starts a virtual X server for the whole run, so GUI tests get real OpenGL (Mesa).
 set +e
 "$PY" -m pytest "$@"
