@@ -9,86 +9,19 @@ menu shortcut for Save Selected Layers takes Ctrl+S before the viewer's keymap s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qtpy.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from . import annotation_actions as actions
+from .key_table import KEY_TABLE, KeyAction
 from .main_thread import connect_main
 from .session import get_session
 
 if TYPE_CHECKING:
     import napari
 
-    from .session import ViewerSession
 
 __all__ = ["KEY_TABLE", "KeyAction", "KeyHelpWidget", "bind_keys"]
-
-
-@dataclass(frozen=True)
-class KeyAction:
-    """One row of the key table.
-
-    Attributes
-    ----------
-    keys : tuple of str
-        napari key names bound to the action, e.g. ``("Control-Shift-Right",)``.
-    name : str
-        Short identifier of the action.
-    description : str
-        What the keys do, shown in the help dock.
-    run : callable
-        ``run(session)`` performs the action.
-    """
-
-    keys: tuple[str, ...]
-    name: str
-    description: str
-    run: Callable[[ViewerSession], Any]
-
-    @property
-    def key(self) -> str:
-        """The main key of the action."""
-        return self.keys[0]
-
-
-KEY_TABLE: tuple[KeyAction, ...] = (
-    KeyAction((".",), "next_frame", "Next frame", lambda s: actions.step(s, 1)),
-    KeyAction((",",), "previous_frame", "Previous frame", lambda s: actions.step(s, -1)),
-    KeyAction(("Shift-Right",), "forward_10", "Forward 10 frames", lambda s: actions.step(s, 10)),
-    KeyAction(("Shift-Left",), "back_10", "Back 10 frames", lambda s: actions.step(s, -10)),
-    KeyAction(
-        ("Control-Right",),
-        "next_data_frame",
-        "Next frame with data in the active key",
-        lambda s: actions.go_to_frame_with_data(s, 1),
-    ),
-    KeyAction(
-        ("Control-Left",),
-        "previous_data_frame",
-        "Previous frame with data in the active key",
-        lambda s: actions.go_to_frame_with_data(s, -1),
-    ),
-    KeyAction(
-        ("Control-Shift-Right",),
-        "next_empty_frame",
-        "Next frame without data in the active key",
-        actions.go_to_empty_frame,
-    ),
-    KeyAction(
-        ("Control-D",),
-        "copy_previous",
-        "Copy the previous annotated frame of the active key to this frame",
-        actions.copy_previous_annotations,
-    ),
-    KeyAction(("Control-Z",), "undo", "Undo", actions.undo),
-    KeyAction(("Control-Shift-Z",), "redo", "Redo", actions.redo),
-    KeyAction(("Control-S",), "save", "Save the session", actions.save),
-    KeyAction(
-        ("Control-Shift-S",), "save_as", "Save the session in another folder", actions.save_as
-    ),
-)
 
 
 def _viewer_callback(action: KeyAction) -> Callable[[napari.Viewer], None]:

@@ -10,6 +10,7 @@ from qtpy.QtCore import QTimer
 
 from .binding import Binding
 from .converters import label_dtype_for, label_image_to_masks, masks_to_label_image
+from .key_table import bind_history_keys, unbind_history_keys
 
 __all__ = ["LabelsBinding"]
 
@@ -79,10 +80,12 @@ class LabelsBinding(Binding):
     def _connect_layer(self, layer: Labels) -> None:
         layer.events.paint.connect(self._on_layer_edit)
         layer.events.data.connect(self._on_layer_edit)
+        bind_history_keys(layer, self.session, before=self.flush_pending_edit)
 
     def _disconnect_layer(self, layer: Labels) -> None:
         layer.events.paint.disconnect(self._on_layer_edit)
         layer.events.data.disconnect(self._on_layer_edit)
+        unbind_history_keys(layer)
 
     def on_data_changed(self, frames: np.ndarray | None) -> None:
         """Write a pending stroke first, then redraw if the shown frame was touched."""

@@ -1,0 +1,121 @@
+"""The annotation-workflow key table: one declarative list of keys and what they do.
+
+:mod:`.keybindings` binds it on the viewer and shows it in a dock; layers that keep a
+history of their own (napari's Labels) route its undo/redo keys to the DataManager with
+:func:`bind_history_keys`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import annotation_actions as actions
+
+if TYPE_CHECKING:
+    import napari
+
+    from .session import ViewerSession
+
+__all__ = ["HISTORY_ACTIONS", "KEY_TABLE", "KeyAction", "bind_history_keys", "unbind_history_keys"]
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    """One row of the key table.
+
+    Attributes
+    ----------
+    keys : tuple of str
+        napari key names bound to the action, e.g. ``("Control-Shift-Right",)``.
+    name : str
+        Short identifier of the action.
+    description : str
+        What the keys do, shown in the help dock.
+    run : callable
+        ``run(session)`` performs the action.
+    """
+
+    keys: tuple[str, ...]
+    name: str
+    description: str
+    run: Callable[[ViewerSession], Any]
+
+    @property
+    def key(self) -> str:
+        """The main key of the action."""
+        return self.keys[0]
+
+
+KEY_TABLE: tuple[KeyAction, ...] = (
+    KeyAction((".",), "next_frame", "Next frame", lambda s: actions.step(s, 1)),
+    KeyAction((",",), "previous_frame", "Previous frame", lambda s: actions.step(s, -1)),
+    KeyAction(("Shift-Right",), "forward_10", "Forward 10 frames", lambda s: actions.step(s, 10)),
+    KeyAction(("Shift-Left",), "back_10", "Back 10 frames", lambda s: actions.step(s, -10)),
+    KeyAction(
+        ("Control-Right",),
+        "next_data_frame",
+        "Next frame with data in the active key",
+        lambda s: actions.go_to_frame_with_data(s, 1),
+    ),
+    KeyAction(
+        ("Control-Left",),
+        "previous_data_frame",
+        "Previous frame with data in the active key",
+        lambda s: actions.go_to_frame_with_data(s, -1),
+    ),
+    KeyAction(
+        ("Control-Shift-Right",),
+        "next_empty_frame",
+        "Next frame without data in the active key",
+        actions.go_to_empty_frame,
+    ),
+    KeyAction(
+        ("Control-D",),
+        "copy_previous",
+        "Copy the previous annotated frame of the active key to this frame",
+        actions.copy_previous_annotations,
+    ),
+    KeyAction(("Control-Z",), "undo", "Undo", actions.undo),
+    KeyAction(("Control-Shift-Z",), "redo", "Redo", actions.redo),
+    KeyAction(("Control-S",), "save", "Save the session", actions.save),
+    KeyAction(
+        ("Control-Shift-S",), "save_as", "Save the session in another folder", actions.save_as
+    ),
+)
+
+
+HISTORY_ACTIONS = ("undo", "redo")
+"""Actions of :data:`KEY_TABLE` that layers with a history of their own must route to ``dm``."""
+
+
+def bind_history_keys(
+    layer: napari.layers.Layer, session: ViewerSession, before: Callable[[], Any] | None = None
+) -> None:
+    """Bind the undo/redo keys of :data:`KEY_TABLE` on one layer instance to the DataManager.
+
+    napari's Labels layer binds Ctrl+Z to its own paint history; layer keys take precedence
+    over the viewer's, so without this the layer would undo alone and leave the DataManager
+    out of step. ``before`` runs first (e.g. to write a pending paint stroke).
+    """
+    for action in KEY_TABLE:
+        if action.name not in HISTORY_ACTIONS:
+            continue
+
+        def callback(_layer: napari.layers.Layer, action: KeyAction = action) -> None:
+            if before is not None:
+                before()
+            action.run(session)
+
+        callback.__name__ = f"wtb_{action.name}"
+        for key in action.keys:
+            layer.bind_key(key, callback, overwrite=True)
+
+
+def unbind_history_keys(layer: napari.layers.Layer) -> None:
+    """Undo :func:`bind_history_keys` on ``layer``."""
+    for action in KEY_TABLE:
+        if action.name in HISTORY_ACTIONS:
+            for key in action.keys:
+                layer.bind_key(key, None)
