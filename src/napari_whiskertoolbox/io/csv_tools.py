@@ -59,18 +59,48 @@ def split_row(line: str, delimiter: str) -> list[str]:
 
 
 def iter_csv_rows(
-    path: str | os.PathLike[str], delimiter: str = ","
+    path: str | os.PathLike[str],
+    *,
+    n_columns: int,
+    columns: str,
+    layout: str,
+    delimiter: str = ",",
+    has_header: bool = True,
+    header_identifier: str = "Frame",
 ) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line_number, fields)`` for each non-blank row, honouring double quotes."""
-    lines = read_lines(path)
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=True)
+    """Yield ``(line_number, fields)`` for each data row of a quoted CSV of ``n_columns``.
+
+    Blank lines are skipped, and so is a first row starting with ``header_identifier`` when
+    ``has_header``.
+
+    Raises
+    ------
+    FormatError
+        Naming the line, for a row without ``n_columns`` fields (``columns`` describes them)
+        or malformed quoting; for a file without any row (``layout`` names what was expected).
+    """
+    reader = csv.reader(read_lines(path), delimiter=delimiter, quotechar='"')
+    first = True
     try:
         for fields in reader:
-            if not fields or all(not f.strip() for f in fields):
+            number = reader.line_num
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
-            yield reader.line_num, fields
+            if first:
+                first = False
+                if has_header and fields[0].strip().startswith(header_identifier):
+                    continue
+            if len(fields) != n_columns:
+                raise FormatError(
+                    f"expected {n_columns} columns ({columns}), found {len(fields)}",
+                    path=path,
+                    line=number,
+                )
+            yield number, fields
     except csv.Error as exc:
         raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+    if first:
+        raise FormatError(f"expected a {layout} CSV, the file is empty", path=path)
 
 
 def parse_float(

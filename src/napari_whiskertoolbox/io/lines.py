@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import warnings
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_open
-from .csv_tools import format_floats, parse_float, parse_int, read_lines
+from .csv_tools import format_floats, iter_csv_rows, parse_float, parse_int, read_lines
 from .errors import FormatError
 
 __all__ = ["read_lines_csv", "read_lines_folder", "write_lines_csv", "write_lines_folder"]
@@ -43,48 +42,35 @@ def read_lines_csv(
     coords : (P, 2) float32
         ``(x, y)`` vertices of all lines, concatenated.
     """
-    text_lines = read_lines(path)
-    reader = csv.reader(text_lines, delimiter=delimiter, quotechar='"')
     frames: list[int] = []
     line_numbers: list[int] = []
     xs: list[str] = []
     ys: list[str] = []
     counts: list[int] = []
-    first = True
-    try:
-        for fields in reader:
-            number = reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if first:
-                first = False
-                if has_header and fields[0].strip().startswith(header_identifier):
-                    continue
-            if len(fields) != 3:
-                raise FormatError(
-                    f'expected 3 columns (frame,"x list","y list"), found {len(fields)}',
-                    path=path,
-                    line=number,
-                )
-            frame_text, x_text, y_text = fields
-            nx = _count(x_text, coordinate_delimiter)
-            ny = _count(y_text, coordinate_delimiter)
-            if nx != ny:
-                raise FormatError(
-                    f"expected as many x as y coordinates, found {nx} x and {ny} y",
-                    path=path,
-                    line=number,
-                )
-            frames.append(parse_int(frame_text, path, number, "a frame number"))
-            line_numbers.append(number)
-            counts.append(nx)
-            if nx:
-                xs.append(x_text)
-                ys.append(y_text)
-    except csv.Error as exc:
-        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
-    if first:
-        raise FormatError("expected a 'Frame,X,Y' line CSV, the file is empty", path=path)
+    rows = iter_csv_rows(
+        path,
+        n_columns=3,
+        columns='frame,"x list","y list"',
+        layout="'Frame,X,Y' line",
+        delimiter=delimiter,
+        has_header=has_header,
+        header_identifier=header_identifier,
+    )
+    for number, (frame_text, x_text, y_text) in rows:
+        nx = _count(x_text, coordinate_delimiter)
+        ny = _count(y_text, coordinate_delimiter)
+        if nx != ny:
+            raise FormatError(
+                f"expected as many x as y coordinates, found {nx} x and {ny} y",
+                path=path,
+                line=number,
+            )
+        frames.append(parse_int(frame_text, path, number, "a frame number"))
+        line_numbers.append(number)
+        counts.append(nx)
+        if nx:
+            xs.append(x_text)
+            ys.append(y_text)
     count_arr = np.asarray(counts, dtype=np.int64)
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(count_arr, out=offsets[1:])

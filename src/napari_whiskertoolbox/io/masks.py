@@ -10,7 +10,6 @@ Pixels are ``(x, y)`` uint32 pairs, as in the data model.
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_open
-from .csv_tools import parse_int, read_lines
+from .csv_tools import iter_csv_rows, parse_int
 from .errors import FormatError
 
 __all__ = [
@@ -86,32 +85,20 @@ def read_masks_csv(
     pixels : (P, 2) uint32
         ``(x, y)`` pixels of all masks.
     """
-    lines = read_lines(path)
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"')
     times: list[int] = []
     masks: list[np.ndarray] = []
-    first = True
-    try:
-        for fields in reader:
-            number = reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if first:
-                first = False
-                if has_header and fields[0].strip().startswith(header_identifier):
-                    continue
-            if len(fields) != 2:
-                raise FormatError(
-                    f'expected 2 columns (frame,"y,x_start,length,..."), found {len(fields)}',
-                    path=path,
-                    line=number,
-                )
-            times.append(parse_int(fields[0], path, number, "a frame number"))
-            masks.append(decode_rle(_parse_runs(fields[1], rle_delimiter, path, number)))
-    except csv.Error as exc:
-        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
-    if first:
-        raise FormatError("expected a 'Frame,RLE' mask CSV, the file is empty", path=path)
+    rows = iter_csv_rows(
+        path,
+        n_columns=2,
+        columns='frame,"y,x_start,length,..."',
+        layout="'Frame,RLE' mask",
+        delimiter=delimiter,
+        has_header=has_header,
+        header_identifier=header_identifier,
+    )
+    for number, (frame_text, runs_text) in rows:
+        times.append(parse_int(frame_text, path, number, "a frame number"))
+        masks.append(decode_rle(_parse_runs(runs_text, rle_delimiter, path, number)))
     return _flatten(times, masks)
 
 
