@@ -89,6 +89,27 @@ def intervals_from_states(states: np.ndarray) -> np.ndarray:
     return np.stack([starts, ends], axis=1).astype(np.int64)
 
 
+def _binary_state_table(
+    path: str | os.PathLike[str], header_lines_to_skip: int, delimiter: str
+) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
+    """Column names, their 1-based line number, and the non-blank data rows ``(line, fields)``."""
+    lines = read_lines(path)
+    if len(lines) <= header_lines_to_skip:
+        raise FormatError(
+            f"expected {header_lines_to_skip} header lines and a column-name row, "
+            f"the file has {len(lines)} lines",
+            path=path,
+        )
+    names = split_row(lines[header_lines_to_skip], delimiter)
+    name_line = header_lines_to_skip + 1
+    rows = [
+        (number, split_row(text, delimiter))
+        for number, text in enumerate(lines[name_line:], start=name_line + 1)
+        if text.strip()
+    ]
+    return names, name_line, rows
+
+
 def read_binary_state(
     path: str | os.PathLike[str],
     *,
@@ -115,22 +136,9 @@ def read_binary_state(
     dict
         ``{column name: (N, 2) int64 intervals}``.
     """
-    lines = read_lines(path)
-    if len(lines) <= header_lines_to_skip:
-        raise FormatError(
-            f"expected {header_lines_to_skip} header lines and a column-name row, "
-            f"the file has {len(lines)} lines",
-            path=path,
-        )
-    names = split_row(lines[header_lines_to_skip], delimiter)
-    name_line = header_lines_to_skip + 1
     if not all_columns and data_column < 0:
         raise FormatError(f"expected data_column >= 0, got {data_column}", path=path)
-    data = [
-        (number, split_row(text, delimiter))
-        for number, text in enumerate(lines[name_line:], start=name_line + 1)
-        if text.strip()
-    ]
+    names, name_line, data = _binary_state_table(path, header_lines_to_skip, delimiter)
     if not data:
         raise FormatError("expected data rows after the column-name row", path=path, line=name_line)
     if all_columns:
@@ -173,20 +181,8 @@ def read_binary_state_times(
 
     (WhiskerToolbox truncates; rounding keeps ``0.000071 s * 14000 Hz`` at tick 1, not 0.)
     """
-    lines = read_lines(path)
-    if len(lines) <= header_lines_to_skip:
-        raise FormatError(
-            f"expected {header_lines_to_skip} header lines and a column-name row, "
-            f"the file has {len(lines)} lines",
-            path=path,
-        )
     values = []
-    for number, text in enumerate(
-        lines[header_lines_to_skip + 1 :], start=header_lines_to_skip + 2
-    ):
-        if not text.strip():
-            continue
-        fields = split_row(text, delimiter)
+    for number, fields in _binary_state_table(path, header_lines_to_skip, delimiter)[2]:
         if time_column >= len(fields):
             raise FormatError(
                 f"expected at least {time_column + 1} columns, found {len(fields)}",
