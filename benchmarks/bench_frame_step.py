@@ -139,6 +139,12 @@ def run(
     app = QApplication.instance()
     session = ViewerSession(viewer, dm)
     start = n_frames // 2 if video is None else 100
+    last = start + 2 * n_steps + 40
+    if last >= n_frames:
+        # dims would clamp the step and time_steps would wait forever for that frame
+        raise ValueError(
+            f"--steps {n_steps} needs a session of more than {last} frames, got {n_frames}"
+        )
     annotation_keys = list(ANNOTATION_KEYS.values())
     for key in annotation_keys:
         session.hide_key(key)
