@@ -26,6 +26,15 @@ def option(item: ConfigItem, name: str, kind: type | tuple[type, ...], default: 
     return value
 
 
+def ttl_options(item: ConfigItem) -> dict[str, Any]:
+    """The options of a uint16 TTL item (channel, transition, header_size) with their defaults."""
+    return {
+        "channel": option(item, "channel", int, 0),
+        "transition": option(item, "transition", str, "rising"),
+        "header_size": option(item, "header_size", int, 0),
+    }
+
+
 def item_path(item: ConfigItem) -> Path:
     """The item's resolved ``filepath`` (error naming the item when it has none)."""
     if item.path is None:

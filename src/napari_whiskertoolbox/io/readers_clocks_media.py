@@ -9,19 +9,14 @@ import numpy as np
 from . import clocks
 from .config_parse import ConfigItem
 from .errors import FormatError
-from .item_options import clock_from_ticks, item_path, option
+from .item_options import clock_from_ticks, item_path, option, ttl_options
 from .native import NATIVE_FORMAT, load_native
 from .registry import READERS, register_reader
 
 
 @register_reader("time", "uint16", "ttl")
 def _read_ttl_clock(item: ConfigItem) -> list[tuple[str, Any]]:
-    edges = clocks.read_ttl_edges(
-        item_path(item),
-        channel=option(item, "channel", int, 0),
-        transition=option(item, "transition", str, "rising"),
-        header_size=option(item, "header_size", int, 0),
-    )
+    edges = clocks.read_ttl_edges(item_path(item), **ttl_options(item))
     return clock_from_ticks(item, edges)
 
 

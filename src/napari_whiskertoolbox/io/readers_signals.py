@@ -10,7 +10,7 @@ from ..core.intervals import DigitalIntervalSeries
 from . import analog, clocks, events, intervals
 from .config_parse import ConfigItem
 from .errors import FormatError
-from .item_options import clock_from_ticks, item_path, option
+from .item_options import clock_from_ticks, item_path, option, ttl_options
 from .registry import register_reader
 
 
@@ -122,23 +122,13 @@ def _read_multi_column_binary(item: ConfigItem) -> list[tuple[str, Any]]:
 
 @register_reader("digital_interval", "uint16")
 def _read_ttl_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
-    pairs = clocks.read_ttl_intervals(
-        item_path(item),
-        channel=option(item, "channel", int, 0),
-        transition=option(item, "transition", str, "rising"),
-        header_size=option(item, "header_size", int, 0),
-    )
+    pairs = clocks.read_ttl_intervals(item_path(item), **ttl_options(item))
     return [(item.name, DigitalIntervalSeries(pairs))]
 
 
 @register_reader("digital_event", "uint16")
 def _read_ttl_events(item: ConfigItem) -> list[tuple[str, Any]]:
-    edges = clocks.read_ttl_edges(
-        item_path(item),
-        channel=option(item, "channel", int, 0),
-        transition=option(item, "transition", str, "rising"),
-        header_size=option(item, "header_size", int, 0),
-    )
+    edges = clocks.read_ttl_edges(item_path(item), **ttl_options(item))
     return [(item.name, DigitalEventSeries(edges))]
 
 
