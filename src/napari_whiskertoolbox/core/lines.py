@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import finite_xy
 from .ragged import RaggedSeries
 
 __all__ = ["LineData"]
@@ -18,15 +19,7 @@ def as_line(obj: Any) -> np.ndarray:
     arr = np.asarray(obj)
     if arr.size == 0:
         return np.empty((0, 2), np.float32)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(f"a line must be an (N, 2) array of (x, y), got shape {arr.shape}")
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise ValueError(f"line coordinates must be real numbers, got dtype {arr.dtype}")
-    out = arr.astype(np.float32)
-    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
-    if bad.size:
-        raise ValueError(f"line vertex {int(bad[0])} is not finite: {arr[bad[0]].tolist()}")
-    return out
+    return finite_xy(arr, "a line must be an (N, 2) array of (x, y)", "line vertex")
 
 
 class LineData(RaggedSeries):

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import finite_xy
 from .ragged import RaggedSeries
 
 __all__ = ["PointData"]
@@ -17,15 +18,7 @@ def _as_points(obj: Any) -> np.ndarray:
         arr = arr[np.newaxis]
     if arr.size == 0:
         return np.empty((0, 2), np.float32)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(f"points must be (x, y) or an (N, 2) array, got shape {arr.shape}")
-    if not (np.issubdtype(arr.dtype, np.number) and not np.iscomplexobj(arr)):
-        raise ValueError(f"point coordinates must be real numbers, got dtype {arr.dtype}")
-    out = arr.astype(np.float32)
-    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
-    if bad.size:
-        raise ValueError(f"point {int(bad[0])} is not finite: {arr[bad[0]].tolist()}")
-    return out
+    return finite_xy(arr, "points must be (x, y) or an (N, 2) array", "point")
 
 
 class PointData(RaggedSeries):
