@@ -97,19 +97,34 @@ def test_active_key_follows_the_selected_layer(make_napari_viewer):
         session.active_key = "nope"
 
 
+def test_a_single_step_is_shown_in_the_same_turn_as_the_media(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    session.set_frame(0)
+    qtbot.wait(10)  # a fresh event-loop turn, as for a slider move or a key press
+    viewer.dims.set_current_step(0, 4)
+    # no event loop turn in between: the canvas never paints the media of frame 4 with
+    # the annotations of frame 0
+    assert session.shown_frame == 4
+    np.testing.assert_array_equal(viewer.layers["tips"].data, [[4.0, 30.0]])
+
+
 def test_rapid_scrubbing_draws_only_the_last_frame(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
     session = make_session(viewer)
     session.set_frame(0)
+    qtbot.wait(10)  # a fresh event-loop turn
     drawn = []
     session.frame_changed.connect(drawn.append)
     for frame in (1, 2, 3, 4, 5, 6):
         viewer.dims.set_current_step(0, frame)
     assert session.current_frame == 6
-    assert drawn == []  # nothing drawn until the event loop runs
+    assert drawn == [1]  # the turn's first step at once; 2-5 are never drawn
     qtbot.waitUntil(lambda: session.shown_frame == 6, timeout=2000)
-    assert drawn == [6]
+    assert drawn == [1, 6]
     np.testing.assert_array_equal(viewer.layers["tips"].data, [[6.0, 30.0]])
+    qtbot.wait(10)
+    assert drawn == [1, 6]  # nothing more once the latest frame is shown
 
 
 def test_without_media_a_hidden_placeholder_carries_the_frame_axis(make_napari_viewer):

@@ -206,8 +206,8 @@ class ViewerSession:
 
     @property
     def shown_frame(self) -> int | None:
-        """The display frame our layers show (lags :attr:`current_frame` until the event
-        loop runs, while scrubbing is coalesced)."""
+        """The display frame our layers show (lags :attr:`current_frame` only after several
+        steps within one event-loop turn, until the loop runs: scrubbing is coalesced)."""
         return self._scheduler.applied_frame
 
     def set_frame(self, frame: int) -> None:

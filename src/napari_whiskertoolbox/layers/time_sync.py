@@ -60,11 +60,15 @@ def frame_axis_placeholder(n_frames: int, height: int = 1, width: int = 1) -> np
 
 
 class FrameScheduler:
-    """Apply the viewer's current frame at most once per event-loop turn.
+    """Apply the viewer's frame at most once per event-loop turn, in the same turn as napari.
 
-    Every ``dims.events.current_step`` (slider drag, key repeat, playback) only (re)starts a
-    0 ms single-shot timer; when the event loop gets to it, ``apply(frame)`` runs once with
-    the *latest* frame. Frames requested in between are never drawn by our bindings.
+    The first ``dims.events.current_step`` of an event-loop turn (a slider move, a key
+    press, a playback tick) is applied at once, inside the same call as napari's own slicing
+    of the Image layer, so the canvas paints the media and our layers of the same frame
+    once. It also starts a 0 ms single-shot timer; further steps in that turn (a script
+    looping over frames, queued key repeats) only wait for it, and when the event loop gets
+    to it ``apply(frame)`` runs once with the *latest* frame. Frames requested in between
+    are never drawn by our bindings.
 
     Parameters
     ----------
@@ -81,13 +85,13 @@ class FrameScheduler:
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._on_turn_end)
         dims.events.current_step.connect(self._on_step)
 
     @property
     def pending(self) -> bool:
         """Whether a frame change is waiting to be applied."""
-        return self._timer.isActive()
+        return frame_of_dims(self._dims) != self._applied
 
     @property
     def applied_frame(self) -> int | None:
@@ -95,12 +99,18 @@ class FrameScheduler:
         return self._applied
 
     def _on_step(self, event: Any = None) -> None:
-        if frame_of_dims(self._dims) != self._applied and not self._timer.isActive():
+        if self._timer.isActive():
+            return  # this turn has drawn a frame already: the timer brings the latest
+        self._timer.start()
+        self.flush()
+
+    def _on_turn_end(self) -> None:
+        if self.pending:
             self._timer.start()
+            self.flush()
 
     def flush(self, force: bool = False) -> None:
         """Apply the current frame now (if it changed, or always with ``force``)."""
-        self._timer.stop()
         frame = frame_of_dims(self._dims)
         if force or frame != self._applied:
             self._applied = frame
