@@ -122,6 +122,7 @@ def masks_to_label_image(
     masks_xy: Sequence[ArrayLike],
     shape: tuple[int, int],
     out: np.ndarray | None = None,
+    origin: tuple[int, int] = (0, 0),
 ) -> np.ndarray:
     """Rasterise masks into a label image where mask ``k`` gets label ``k + 1``.
 
@@ -137,6 +138,9 @@ def masks_to_label_image(
     out : numpy.ndarray, optional
         Image to fill in place (zeroed first); must have ``shape`` and hold
         ``len(masks_xy)`` labels.
+    origin : tuple of int
+        ``(x, y)`` image pixel that lands on pixel ``(0, 0)`` of the result: with ``shape``
+        it renders one window of a larger label image.
 
     Returns
     -------
@@ -160,8 +164,8 @@ def masks_to_label_image(
             continue
         if pixels.ndim != 2 or pixels.shape[1] != 2:
             raise ValueError(f"mask {k}: expected (N, 2) pixel coordinates, got {pixels.shape}")
-        xs = pixels[:, 0].astype(np.int64, copy=False)
-        ys = pixels[:, 1].astype(np.int64, copy=False)
+        xs = pixels[:, 0].astype(np.int64, copy=False) - origin[0]
+        ys = pixels[:, 1].astype(np.int64, copy=False) - origin[1]
         inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
         if not inside.all():
             xs, ys = xs[inside], ys[inside]

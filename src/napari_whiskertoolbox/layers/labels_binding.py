@@ -8,23 +8,37 @@ import numpy as np
 from napari.layers import Labels
 from qtpy.QtCore import QTimer
 
+from ._napari_compat import main_window
 from .binding import Binding
 from .converters import label_dtype_for, label_image_to_masks, masks_to_label_image
 from .key_table import bind_history_keys, unbind_history_keys
+from .label_regions import Box, box_area, label_image_box, masks_box, union_box
 
 __all__ = ["LabelsBinding"]
 
 FALLBACK_SIZE = (480, 640)
 """``(height, width)`` when neither the masks nor the media know the image size."""
+PARTIAL_SWAP_MAX_FRACTION = 0.25
+"""A frame swap whose changed window covers at most this fraction of the label image is
+written pixel by pixel through napari's partial texture update; larger ones refresh all."""
+_UNKNOWN = "unknown"
 
 
 class LabelsBinding(Binding):
     """Show a :class:`~napari_whiskertoolbox.core.MaskData` key as a 2-D Labels layer.
 
     The layer owns one ``(H, W)`` label image that each frame step rewrites in place (mask
-    ``k`` of the frame → label ``k + 1``), followed by one refresh. ``label_ids[v - 1]`` is
-    the entity id label ``v`` stands for, so painting or erasing keeps the ids of the masks
-    that survive and gives new labels new ids.
+    ``k`` of the frame → label ``k + 1``). ``label_ids[v - 1]`` is the entity id label ``v``
+    stands for, so painting or erasing keeps the ids of the masks that survive and gives
+    new labels new ids.
+
+    A frame step only rewrites the window around the old and the new frame's masks. While
+    the viewer is on screen, a small window goes through ``Labels.data_setitem``, which
+    uploads just those pixels to the canvas texture (a full refresh re-sends the layer's
+    transform down the scene graph and costs several times more); napari also keeps those
+    swaps in the layer's own paint history, which is never used because Ctrl+Z goes to the
+    DataManager. A hidden viewer has no texture yet, so there (and for large windows) the
+    image is rewritten in place and refreshed once.
 
     napari announces a paint stroke (``events.paint``) before the pixels are written, so the
     write-back is deferred to the next event-loop turn (and done at the latest before the
@@ -41,6 +55,8 @@ class LabelsBinding(Binding):
         self._edit_timer.setInterval(0)
         self._edit_timer.timeout.connect(self.flush_pending_edit)
         self._edit_pending = False
+        self._drawn_box: Box | None | str = _UNKNOWN
+        """Box around the label image's non-zero pixels, or ``_UNKNOWN`` after a paint."""
 
     @property
     def edit_pending(self) -> bool:
@@ -66,16 +82,50 @@ class LabelsBinding(Binding):
         masks = self.data.at(index)
         self.label_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
         image = layer.data
-        if len(masks) == 0 and not image.any():
-            return
         shape = self.image_shape()
         dtype = label_dtype_for(len(masks))
         fits = image.shape == shape and np.iinfo(image.dtype).max >= np.iinfo(dtype).max
-        with self.quiet_swap():
-            if fits:
-                masks_to_label_image(masks, shape, out=image)
-            else:
-                layer.data = masks_to_label_image(masks, shape)
+        if self._drawn_box == _UNKNOWN:
+            self._drawn_box = label_image_box(image) if fits else None
+        new_box = masks_box(masks, shape)
+        window = union_box(self._drawn_box, new_box) if fits else None
+        if fits and window is None:
+            return  # nothing drawn before, nothing to draw now
+        partial = (
+            window is not None
+            and box_area(window) <= PARTIAL_SWAP_MAX_FRACTION * image.size
+            and self._viewer_on_screen()
+        )
+        if partial:
+            self._write_window(masks, window)
+        else:
+            with self.quiet_swap():
+                if fits:
+                    masks_to_label_image(masks, shape, out=image)
+                else:
+                    layer.data = masks_to_label_image(masks, shape)
+        self._drawn_box = new_box
+
+    def _write_window(self, masks: list[np.ndarray], window: Box) -> None:
+        """Rewrite only the pixels of ``window`` that change, through napari's partial update."""
+        layer = self.layer
+        y0, y1, x0, x1 = window
+        image = layer.data
+        fresh = np.zeros((y1 - y0, x1 - x0), dtype=image.dtype)
+        masks_to_label_image(masks, fresh.shape, out=fresh, origin=(x0, y0))
+        rows, cols = np.nonzero(fresh != image[y0:y1, x0:x1])
+        if rows.size == 0:
+            return
+        with layer.events.paint.blocker(), layer.events.data.blocker():
+            layer.data_setitem((rows + y0, cols + x0), fresh[rows, cols])
+        self.session.schedule_thumbnails()
+
+    def _viewer_on_screen(self) -> bool:
+        viewer = self.session.viewer
+        try:
+            return viewer is not None and main_window(viewer).isVisible()
+        except RuntimeError:
+            return False
 
     def _connect_layer(self, layer: Labels) -> None:
         layer.events.paint.connect(self._on_layer_edit)
@@ -99,6 +149,7 @@ class LabelsBinding(Binding):
 
     def _on_layer_edit(self, event: Any = None) -> None:
         if self.layer is not None:
+            self._drawn_box = _UNKNOWN
             self._edit_pending = True
             self._edit_timer.start()
 

@@ -1,0 +1,56 @@
+"""Bounding boxes of masks and label images: the window a frame swap has to rewrite.
+
+A box is ``(y0, y1, x0, x1)``, half-open, in label-image pixels; ``None`` means no pixel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["Box", "box_area", "label_image_box", "masks_box", "union_box"]
+
+Box = tuple[int, int, int, int]
+
+
+def masks_box(masks_xy: Sequence[ArrayLike], shape: tuple[int, int]) -> Box | None:
+    """The box around every pixel of ``masks_xy`` (``(N, 2)`` x, y arrays) inside ``shape``."""
+    height, width = int(shape[0]), int(shape[1])
+    lows, highs = [], []
+    for mask in masks_xy:
+        pixels = np.asarray(mask)
+        if pixels.size == 0:
+            continue
+        lows.append(pixels.min(axis=0).astype(np.int64))
+        highs.append(pixels.max(axis=0).astype(np.int64))
+    if not lows:
+        return None
+    x0, y0 = np.min(lows, axis=0)
+    x1, y1 = np.max(highs, axis=0) + 1
+    box = (max(int(y0), 0), min(int(y1), height), max(int(x0), 0), min(int(x1), width))
+    return box if box[0] < box[1] and box[2] < box[3] else None
+
+
+def label_image_box(image: np.ndarray) -> Box | None:
+    """The box around the non-zero pixels of a 2-D label image."""
+    rows = np.flatnonzero(image.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(image[rows[0] : rows[-1] + 1].any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def union_box(a: Box | None, b: Box | None) -> Box | None:
+    """The smallest box holding both ``a`` and ``b``."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
+def box_area(box: Box | None) -> int:
+    """Number of pixels in ``box`` (0 for ``None``)."""
+    return 0 if box is None else (box[1] - box[0]) * (box[3] - box[2])
