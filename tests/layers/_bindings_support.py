@@ -43,6 +43,14 @@ def frame_mask(t: int) -> np.ndarray:
     return np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.uint32)
 
 
+def frame_label_image(t: int) -> np.ndarray:
+    """The (HEIGHT, WIDTH) label image the "pad" layer must show at frame ``t``."""
+    image = np.zeros((HEIGHT, WIDTH), np.uint8)
+    pixels = frame_mask(t)
+    image[pixels[:, 1], pixels[:, 0]] = 1
+    return image
+
+
 def make_dm() -> DataManager:
     """Media on "camera", masks/lines/points on "camera", tips on the 10x faster "time"."""
     dm = DataManager()

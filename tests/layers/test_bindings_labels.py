@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _bindings_support import HEIGHT, WIDTH, frame_mask, make_session
+from _bindings_support import HEIGHT, WIDTH, frame_label_image, make_session
 
 from napari_whiskertoolbox.core import MaskData
 
@@ -24,20 +24,13 @@ def paint(session, qtbot, coord, label):
     qtbot.waitUntil(lambda: not binding.edit_pending, timeout=2000)
 
 
-def expected_labels(t: int) -> np.ndarray:
-    image = np.zeros((HEIGHT, WIDTH), np.uint8)
-    pixels = frame_mask(t)
-    image[pixels[:, 1], pixels[:, 0]] = 1
-    return image
-
-
 def test_layer_shows_exactly_the_current_frame(session):
     layer = session.viewer.layers["pad"]
     assert layer.metadata["wtb_key"] == "pad"
     assert layer.data.shape == (HEIGHT, WIDTH)
     for frame in (0, 5, 2, 11):
         session.set_frame(frame)
-        np.testing.assert_array_equal(layer.data, expected_labels(frame))
+        np.testing.assert_array_equal(layer.data, frame_label_image(frame))
 
 
 def test_paint_grows_the_mask_and_keeps_its_id(session, qtbot):
@@ -83,7 +76,7 @@ def test_each_stroke_is_one_undo_step(session, qtbot):
     assert pad.count_at(3) == 2
     assert session.dm.undo()
     assert pad.count_at(3) == 1
-    np.testing.assert_array_equal(layer.data, expected_labels(3))
+    np.testing.assert_array_equal(layer.data, frame_label_image(3))
     assert session.dm.redo()
     assert layer.data[25, 35] == 2
 
@@ -118,4 +111,4 @@ def test_stroke_pending_when_the_frame_changes_lands_on_its_own_frame(session):
     session.set_frame(3)
     assert pad.count_at(2) == 2
     assert pad.count_at(3) == 1
-    np.testing.assert_array_equal(layer.data, expected_labels(3))
+    np.testing.assert_array_equal(layer.data, frame_label_image(3))

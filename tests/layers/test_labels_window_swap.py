@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _bindings_support import HEIGHT, WIDTH, frame_mask, make_session
+from _bindings_support import HEIGHT, WIDTH, frame_label_image, make_session
 
 from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 from napari_whiskertoolbox.layers.label_regions import (
@@ -15,13 +15,6 @@ from napari_whiskertoolbox.layers.label_regions import (
 )
 
 pytestmark = pytest.mark.gui
-
-
-def expected_labels(t: int) -> np.ndarray:
-    image = np.zeros((HEIGHT, WIDTH), np.uint8)
-    pixels = frame_mask(t)
-    image[pixels[:, 1], pixels[:, 0]] = 1
-    return image
 
 
 def grab_canvas(viewer) -> np.ndarray:
@@ -75,7 +68,7 @@ def test_on_screen_steps_write_only_the_window_and_the_canvas_matches(
     for frame in (1, 2, 5, 4):
         viewer.dims.set_current_step(0, frame)
         qtbot.wait(20)
-        np.testing.assert_array_equal(layer.data, expected_labels(frame))
+        np.testing.assert_array_equal(layer.data, frame_label_image(frame))
     # frame 1 -> 2 changes a 3-row band: the writes are that band, never the whole image
     assert len(writes) == 4
     assert 0 < max(writes) < HEIGHT * WIDTH // 4
@@ -95,9 +88,9 @@ def test_a_paint_between_swaps_is_rewritten_correctly(make_napari_viewer, qtbot)
     layer.paint((25, 35), 2)  # far from the frame's mask: outside any swap window so far
     qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
     session.set_frame(6)
-    np.testing.assert_array_equal(layer.data, expected_labels(6))
+    np.testing.assert_array_equal(layer.data, frame_label_image(6))
     session.set_frame(3)
-    painted = expected_labels(3)
+    painted = frame_label_image(3)
     painted[25, 35] = 2
     np.testing.assert_array_equal(layer.data, painted)
 
@@ -109,5 +102,5 @@ def test_hidden_viewer_refreshes_the_whole_image(make_napari_viewer, monkeypatch
     writes = count_window_writes(layer, monkeypatch)
     for frame in (1, 2, 3):
         session.set_frame(frame)
-        np.testing.assert_array_equal(layer.data, expected_labels(frame))
+        np.testing.assert_array_equal(layer.data, frame_label_image(frame))
     assert writes == []  # no texture to patch: napari would refresh everything anyway
