@@ -99,6 +99,8 @@ class FrameScheduler:
         return self._applied
 
     def _on_step(self, event: Any = None) -> None:
+        if not self.pending:
+            return  # another axis moved: the turn stays free for a frame step
         if self._timer.isActive():
             return  # this turn has drawn a frame already: the timer brings the latest
         self._timer.start()
