@@ -109,9 +109,7 @@ def test_a_single_step_is_shown_in_the_same_turn_as_the_media(make_napari_viewer
     np.testing.assert_array_equal(viewer.layers["tips"].data, [[4.0, 30.0]])
 
 
-def test_a_step_on_another_axis_leaves_the_turn_free_for_a_frame_step(
-    make_napari_viewer, qtbot
-):
+def test_a_step_on_another_axis_leaves_the_turn_free_for_a_frame_step(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
     session = make_session(viewer)
     session.set_frame(0)
