@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from napari_whiskertoolbox.core import DataManager, LineData, TimeFrame
-from napari_whiskertoolbox.layers import navigation
+from napari_whiskertoolbox.workflow import navigation
 
 N_FRAMES = 200_000
 LINES_PER_FRAME = 5

@@ -59,8 +59,8 @@ def bench_timeline() -> dict[str, tuple[float, float]]:
     import napari
     from qtpy.QtWidgets import QApplication
 
-    from napari_whiskertoolbox.layers.session import get_session
     from napari_whiskertoolbox.widgets.timeline import TimelineWidget
+    from napari_whiskertoolbox.workflow.registry import get_session
 
     viewer = napari.Viewer(show=False)
     session = get_session(viewer)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need, lints, and runs the whole pytest suite (GUI tests under Xvfb).
+# Installs what the tests need, runs ruff, the import contracts and mypy, then the whole pytest
+# suite (GUI tests under Xvfb).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 cd "$ROOT"
@@ -10,6 +11,12 @@ ensure_venv testing
 echo "==> ruff"
 "$VENV/bin/ruff" check src tests benchmarks scripts
 "$VENV/bin/ruff" format --check src tests benchmarks scripts
+
+echo "==> import contracts (import-linter)"
+"$VENV/bin/lint-imports"
+
+echo "==> mypy"
+"$VENV/bin/mypy"
 
 echo "==> pytest"
 export QT_API="${QT_API:-pyqt6}"

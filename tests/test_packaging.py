@@ -11,18 +11,29 @@ from pathlib import Path
 
 import pytest
 
+from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
+
 REPO = Path(__file__).resolve().parents[1]
 PLUGIN = "napari-whiskertoolbox"
 NPE2 = Path(sys.executable).with_name("npe2")
 
 EXPECTED_WIDGETS = {"Script runner", "Data browser", "Timeline", "Annotation keys"}
-EXPECTED_READER_PATTERNS = {"*.json", "*", "*.mp4", "*.avi", "*.mov", "*.mkv", "*.tif", "*.tiff"}
 
 
 def test_manifest_in_package_is_the_repo_manifest() -> None:
     packaged = REPO / "src" / "napari_whiskertoolbox" / "napari.yaml"
     assert packaged.is_symlink()
     assert packaged.resolve() == (REPO / "napari.yaml").resolve()
+
+
+def test_media_reader_patterns_are_the_media_suffix_table() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((REPO / "napari.yaml").read_text(encoding="utf-8"))
+    readers = manifest["contributions"]["readers"]
+    media = [r for r in readers if r["command"].endswith("get_media_reader")]
+    assert len(media) == 1
+    assert media[0]["filename_patterns"] == [f"*{suffix}" for suffix in MEDIA_FILE_SUFFIXES]
 
 
 def test_npe2_validate_with_imports_passes() -> None:
@@ -45,7 +56,7 @@ def test_editable_install_is_discovered_with_its_contributions() -> None:
     contributions = manifest.contributions
     assert {w.display_name for w in contributions.widgets} == EXPECTED_WIDGETS
     patterns = {p for reader in contributions.readers for p in reader.filename_patterns}
-    assert patterns == EXPECTED_READER_PATTERNS
+    assert patterns == {"*.json", "*", *(f"*{suffix}" for suffix in MEDIA_FILE_SUFFIXES)}
     assert any(reader.accepts_directories for reader in contributions.readers)
     assert {tuple(str(t) for t in w.layer_types) for w in contributions.writers} == {
         ("points",),

@@ -1,46 +1,27 @@
 """napari-whiskertoolbox: WhiskerToolbox's data model and Python workflow in napari.
 
-Importing this package loads no Qt binding and no napari; :func:`get_data_manager`
-imports the napari layer lazily.
+The top level re-exports :mod:`napari_whiskertoolbox.core` (the DataManager, clocks and
+every data type). Importing this package loads no Qt binding and no napari;
+:func:`get_data_manager` imports the napari side lazily.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .core import (
-    AnalogTimeSeries,
-    DataManager,
-    DigitalEventSeries,
-    DigitalIntervalSeries,
-    LineData,
-    MaskData,
-    PointData,
-    TensorData,
-    TimeFrame,
-)
+from napari_whiskertoolbox import core as _core
+from napari_whiskertoolbox.core import *  # noqa: F403
 
 if TYPE_CHECKING:
-    from .core import DataManager as _DataManager
+    import napari
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AnalogTimeSeries",
-    "DataManager",
-    "DigitalEventSeries",
-    "DigitalIntervalSeries",
-    "LineData",
-    "MaskData",
-    "PointData",
-    "TensorData",
-    "TimeFrame",
-    "get_data_manager",
-]
+__all__ = [*_core.__all__, "get_data_manager"]
 
 
-def get_data_manager(viewer: Any) -> _DataManager:
+def get_data_manager(viewer: napari.Viewer) -> DataManager:  # noqa: F405
     """Return the DataManager of ``viewer``'s session (created on first use)."""
-    from .layers.session import get_data_manager as _get
+    from napari_whiskertoolbox.workflow.registry import get_data_manager as _get
 
     return _get(viewer)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .core import DataManager
+    from napari_whiskertoolbox.core import DataManager
 
 __all__ = ["adopt_data_manager", "whisker_session"]
 
@@ -47,8 +47,8 @@ def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
     """
     import napari
 
-    from .layers.session import get_session
-    from .sample import make_sample_session
+    from napari_whiskertoolbox.sample import make_sample_session
+    from napari_whiskertoolbox.workflow.registry import get_session
 
     viewer = napari.current_viewer()
     if viewer is None:

@@ -11,10 +11,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .layers.keybindings import KeyHelpWidget
-    from .widgets.data_browser import DataBrowserWidget
-    from .widgets.script_runner import ScriptRunnerWidget
-    from .widgets.timeline import TimelineWidget
+    from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
+    from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
+    from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+    from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 
 __all__ = ["DataBrowserWidget", "KeyHelpWidget", "ScriptRunnerWidget", "TimelineWidget"]
 
@@ -22,7 +22,7 @@ _WIDGET_MODULES = {
     "ScriptRunnerWidget": "napari_whiskertoolbox.widgets.script_runner",
     "DataBrowserWidget": "napari_whiskertoolbox.widgets.data_browser",
     "TimelineWidget": "napari_whiskertoolbox.widgets.timeline",
-    "KeyHelpWidget": "napari_whiskertoolbox.layers.keybindings",
+    "KeyHelpWidget": "napari_whiskertoolbox.widgets.key_help",
 }
 
 

@@ -27,7 +27,7 @@ def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
 def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> Any:
     import napari
 
-    from .layers.session import get_session
+    from napari_whiskertoolbox.workflow.registry import get_session
 
     key = _bound_key(path, attributes)
     viewer = napari.current_viewer()
@@ -46,7 +46,7 @@ def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> 
 
 def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the points key bound to a Points layer as a ``frame x y`` CSV."""
-    from .io.points import write_points_csv
+    from napari_whiskertoolbox.io.points import write_points_csv
 
     flat = _container(path, attributes, "points").to_flat()
     write_points_csv(path, flat.times, flat.coords)
@@ -55,7 +55,7 @@ def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
 def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the line key bound to a Shapes layer as a ``Frame,X,Y`` CSV."""
-    from .io.lines import write_lines_csv
+    from napari_whiskertoolbox.io.lines import write_lines_csv
 
     flat = _container(path, attributes, "line").to_flat()
     write_lines_csv(path, flat.times, flat.offsets, flat.coords)
@@ -64,7 +64,7 @@ def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
 def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the mask key bound to a Labels layer as a run-length ``Frame,RLE`` CSV."""
-    from .io.masks import write_masks_csv
+    from napari_whiskertoolbox.io.masks import write_masks_csv
 
     flat = _container(path, attributes, "mask").to_flat()
     write_masks_csv(path, flat.times, flat.offsets, flat.coords)

@@ -35,11 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv, script_args = argv[:split], argv[split + 1 :]
     args = _build_parser().parse_args(argv)
     if args.command == "run":
-        from .scripting.headless import run_headless
+        from napari_whiskertoolbox.scripting.headless import run_headless
 
         return run_headless(args.script, session=args.session, save=args.save, argv=script_args)
     if args.command == "demo":
-        from .demo import launch
+        from napari_whiskertoolbox.demo import launch
 
         return launch(path=args.path, screenshot=args.screenshot)
     return 2

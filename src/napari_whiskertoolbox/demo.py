@@ -55,8 +55,8 @@ def _show_an_annotated_frame(viewer: object) -> None:
     """Select the first points layer and jump to a frame where it has data."""
     from napari.layers import Points
 
-    from .layers.annotation_actions import go_to_frame_with_data
-    from .layers.session import get_session
+    from napari_whiskertoolbox.workflow.actions import go_to_frame_with_data
+    from napari_whiskertoolbox.workflow.registry import get_session
 
     session = get_session(viewer)
     point_layers = [layer for layer in viewer.layers if isinstance(layer, Points)]

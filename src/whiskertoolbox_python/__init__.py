@@ -1,47 +1,11 @@
 """WhiskerToolbox-compatible names: ``from whiskertoolbox_python import *``.
 
 Scripts written for WhiskerToolbox's Python console import their types from here; the
-objects are napari-whiskertoolbox's own (camelCase methods are thin aliases).
+objects are napari-whiskertoolbox's own (camelCase methods are thin aliases). The names
+come from :func:`napari_whiskertoolbox.core.script_types`.
 """
 
-from napari_whiskertoolbox.core import (
-    AnalogTimeSeries,
-    DataManager,
-    DataType,
-    DigitalEventSeries,
-    DigitalIntervalSeries,
-    EntityGroups,
-    ImageSize,
-    Interval,
-    Line2D,
-    LineData,
-    Mask2D,
-    MaskData,
-    Point2D,
-    Point2DU32,
-    PointData,
-    TensorData,
-    TimeFrame,
-    TimeFrameIndex,
-)
+from napari_whiskertoolbox.core import script_types
 
-__all__ = [
-    "AnalogTimeSeries",
-    "DataManager",
-    "DataType",
-    "DigitalEventSeries",
-    "DigitalIntervalSeries",
-    "EntityGroups",
-    "ImageSize",
-    "Interval",
-    "Line2D",
-    "LineData",
-    "Mask2D",
-    "MaskData",
-    "Point2D",
-    "Point2DU32",
-    "PointData",
-    "TensorData",
-    "TimeFrame",
-    "TimeFrameIndex",
-]
+globals().update(script_types())
+__all__ = list(script_types())

@@ -11,13 +11,9 @@ import pytest
 import tifffile
 from napari.layers import Image, Labels, Points, Shapes
 
-from napari_whiskertoolbox._reader import (
-    get_config_reader,
-    get_media_reader,
-    get_session_reader,
-    looks_like_config,
-)
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox._reader import get_config_reader, get_media_reader, get_session_reader
+from napari_whiskertoolbox.io.routing import is_config_file
+from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
@@ -53,7 +49,7 @@ def test_readers_only_claim_their_own_paths(tmp_path: Path, wtb_data: Path) -> N
     other_json = tmp_path / "other.json"
     other_json.write_text('{"hello": [1, 2]}', encoding="utf-8")
     assert get_config_reader(str(other_json)) is None
-    assert not looks_like_config(tmp_path / "missing.json")
+    assert not is_config_file(tmp_path / "missing.json")
     assert get_config_reader(str(wtb_data / "test_config.json")) is not None
     assert get_session_reader(str(tmp_path)) is None
     assert get_media_reader(str(wtb_data / "Points" / "test_point.csv")) is None

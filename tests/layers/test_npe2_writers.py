@@ -12,7 +12,7 @@ from napari_whiskertoolbox._writer import write_points
 from napari_whiskertoolbox.io.lines import read_lines_csv
 from napari_whiskertoolbox.io.masks import read_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"

@@ -8,12 +8,9 @@ from _bindings_support import N_FRAMES, frame_points, make_dm, make_session, yx
 
 import napari_whiskertoolbox
 from napari_whiskertoolbox.core import AnalogTimeSeries, ArrayMedia, LineData
-from napari_whiskertoolbox.layers.session import (
-    FRAME_AXIS_LAYER,
-    ViewerSession,
-    get_data_manager,
-    get_session,
-)
+from napari_whiskertoolbox.layers.frame_axis import FRAME_AXIS_LAYER
+from napari_whiskertoolbox.layers.session import ViewerSession
+from napari_whiskertoolbox.workflow.registry import get_data_manager, get_session
 
 pytestmark = pytest.mark.gui
 

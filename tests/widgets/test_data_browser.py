@@ -11,10 +11,10 @@ from qtpy.QtWidgets import QApplication
 from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.core import DigitalEventSeries
 from napari_whiskertoolbox.io.intervals import read_intervals_csv
-from napari_whiskertoolbox.layers.session import get_session
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
+from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
 

@@ -10,11 +10,11 @@ from qtpy.QtCore import QMimeData, QPointF, Qt, QUrl
 from qtpy.QtGui import QDropEvent, QTextCursor
 
 from napari_whiskertoolbox._sample_data import adopt_data_manager
-from napari_whiskertoolbox.layers.session import get_session
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
 

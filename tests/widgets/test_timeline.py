@@ -233,8 +233,8 @@ def test_axis_in_seconds_uses_display_clock_rate(timeline):
 
 def test_interval_drag_on_a_finer_clock_covers_whole_frames(make_napari_viewer, qtbot):
     from napari_whiskertoolbox._sample_data import adopt_data_manager
-    from napari_whiskertoolbox.layers.session import get_session
     from napari_whiskertoolbox.sample import TICKS_PER_FRAME, make_sample_session
+    from napari_whiskertoolbox.workflow.registry import get_session
 
     viewer = make_napari_viewer()
     session = get_session(viewer)
@@ -274,7 +274,7 @@ def test_lane_panel_toggles_visibility_and_reorders(timeline):
 
 
 def test_lane_settings_survive_session_save_and_open(timeline, make_napari_viewer, tmp_path):
-    from napari_whiskertoolbox.layers.session import get_session
+    from napari_whiskertoolbox.workflow.registry import get_session
 
     timeline.hide_lane("licks")
     timeline.set_lane_color("angle", "#00ff00")

@@ -17,8 +17,8 @@ from napari_whiskertoolbox.core import (
     DigitalIntervalSeries,
     TimeFrame,
 )
-from napari_whiskertoolbox.layers.session import get_session
 from napari_whiskertoolbox.media import open_media
+from napari_whiskertoolbox.workflow.registry import get_session
 
 LEFT = Qt.MouseButton.LeftButton
 NO_BUTTON = Qt.MouseButton.NoButton

@@ -2,30 +2,63 @@
 
 from __future__ import annotations
 
-from .analog import AnalogTimeSeries
-from .data_manager import DATA_TYPES, DataManager, data_type_of
-from .entity import EntityGroups, allocate_id, allocate_ids, reserve_ids
-from .events import DigitalEventSeries
-from .history import Change, Command, CommandGroup, CommandHistory, FunctionCommand
-from .intervals import DigitalIntervalSeries
-from .lines import LineData
-from .masks import MaskData
-from .media import ArrayMedia, MediaData
-from .points import PointData
-from .ragged import FlatRagged, ImageSize, RaggedSeries
-from .tensor import TensorData
-from .timeframe import TimeFrame, TimeFrameIndex
-from .wtb_aliases import DataType, Interval, Line2D, Mask2D, Point2D, Point2DU32
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.data_manager import DEFAULT_CLOCK, DataManager
+from napari_whiskertoolbox.core.entity import EntityGroups, allocate_id, allocate_ids, reserve_ids
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.history import (
+    Change,
+    Command,
+    CommandGroup,
+    CommandHistory,
+    FunctionCommand,
+)
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.kinds import (
+    DATA_CLASSES,
+    DATA_KINDS,
+    KIND_TABLE,
+    MEDIA_KINDS,
+    RAGGED_KINDS,
+    SERIES_KINDS,
+    DataKind,
+    DataObject,
+    DataType,
+    data_type_of,
+)
+from napari_whiskertoolbox.core.lines import LineData
+from napari_whiskertoolbox.core.masks import MaskData
+from napari_whiskertoolbox.core.media import ArrayMedia, MediaData
+from napari_whiskertoolbox.core.points import PointData
+from napari_whiskertoolbox.core.ragged import FlatRagged, ImageSize, RaggedSeries
+from napari_whiskertoolbox.core.script_names import script_types
+from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
+from napari_whiskertoolbox.core.wtb_aliases import (
+    Interval,
+    Line2D,
+    Mask2D,
+    Point2D,
+    Point2DU32,
+)
 
 __all__ = [
-    "DATA_TYPES",
+    "DATA_CLASSES",
+    "DATA_KINDS",
+    "DEFAULT_CLOCK",
+    "KIND_TABLE",
+    "MEDIA_KINDS",
+    "RAGGED_KINDS",
+    "SERIES_KINDS",
     "AnalogTimeSeries",
     "ArrayMedia",
     "Change",
     "Command",
     "CommandGroup",
     "CommandHistory",
+    "DataKind",
     "DataManager",
+    "DataObject",
     "DataType",
     "DigitalEventSeries",
     "DigitalIntervalSeries",
@@ -50,4 +83,5 @@ __all__ = [
     "allocate_ids",
     "data_type_of",
     "reserve_ids",
+    "script_types",
 ]

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .history import Change, Command, FunctionCommand
+from napari_whiskertoolbox.core.history import Change, Command, FunctionCommand
 
 __all__ = ["RecordingMixin", "locked"]
 

@@ -9,62 +9,23 @@ from typing import Any
 import numpy as np
 from psygnal import Signal
 
-from ._recording import RecordingMixin
-from .analog import AnalogTimeSeries
-from .entity import EntityGroups
-from .events import DigitalEventSeries
-from .history import Change, CommandHistory, FunctionCommand
-from .intervals import DigitalIntervalSeries
-from .lines import LineData
-from .masks import MaskData
-from .media import MediaData
-from .points import PointData
-from .tensor import TensorData
-from .timeframe import TimeFrame
+from napari_whiskertoolbox.core._recording import RecordingMixin
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.entity import EntityGroups
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.history import Change, CommandHistory, FunctionCommand
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.kinds import DataKind, data_type_of, kind_info
+from napari_whiskertoolbox.core.lines import LineData
+from napari_whiskertoolbox.core.masks import MaskData
+from napari_whiskertoolbox.core.media import MediaData
+from napari_whiskertoolbox.core.points import PointData
+from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.core.timeframe import TimeFrame
 
-__all__ = ["DATA_TYPES", "DataManager", "data_type_of"]
-
-DATA_TYPES = (
-    "analog",
-    "digital_event",
-    "digital_interval",
-    "points",
-    "line",
-    "mask",
-    "tensor",
-    "video",
-    "images",
-)
-"""Every value :meth:`DataManager.data_type` can return."""
-
-_TYPE_NAMES: tuple[tuple[type, str], ...] = (
-    (AnalogTimeSeries, "analog"),
-    (DigitalEventSeries, "digital_event"),
-    (DigitalIntervalSeries, "digital_interval"),
-    (PointData, "points"),
-    (LineData, "line"),
-    (MaskData, "mask"),
-    (TensorData, "tensor"),
-)
+__all__ = ["DEFAULT_CLOCK", "DataManager"]
 
 DEFAULT_CLOCK = "time"
-
-
-def data_type_of(obj: Any) -> str:
-    """Return the data-type name of ``obj`` (see :data:`DATA_TYPES`).
-
-    Raises
-    ------
-    ValueError
-        If ``obj`` is not one of the supported data objects.
-    """
-    for cls, name in _TYPE_NAMES:
-        if isinstance(obj, cls):
-            return name
-    if isinstance(obj, MediaData):
-        return "video" if obj.kind == "video" else "images"
-    supported = ", ".join(cls.__name__ for cls, _ in _TYPE_NAMES) + ", MediaData"
-    raise ValueError(f"unsupported data object {type(obj).__name__}; expected one of {supported}")
 
 
 def _extent(obj: Any) -> int:
@@ -300,20 +261,19 @@ class DataManager:
             f"rename {old} to {new}", lambda: self._rename(new, old), lambda: self._rename(old, new)
         )
 
-    def keys(self, data_type: str | None = None) -> list[str]:
+    def keys(self, data_type: DataKind | None = None) -> list[str]:
         """Return the keys in insertion order, optionally only those of ``data_type``."""
         if data_type is None:
             return list(self._data)
-        if data_type not in DATA_TYPES:
-            raise ValueError(f"unknown data type {data_type!r}; expected one of {DATA_TYPES}")
+        kind_info(data_type)  # raises for an unknown kind
         return [k for k, v in list(self._data.items()) if data_type_of(v) == data_type]
 
     def items(self) -> list[tuple[str, Any]]:
         """Return ``(key, object)`` pairs in insertion order."""
         return list(self._data.items())
 
-    def data_type(self, key: str) -> str:
-        """Return the data-type name of ``key`` (see :data:`DATA_TYPES`)."""
+    def data_type(self, key: str) -> DataKind:
+        """Return the data kind of ``key`` (see :data:`~napari_whiskertoolbox.core.kinds.DATA_KINDS`)."""
         return data_type_of(self._require_key(key))
 
     # ------------------------------------------------------------------ clocks

@@ -8,10 +8,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from psygnal import Signal
 
-from ._arrays import readonly
-from ._recording import RecordingMixin, locked
-from .entity import allocate_ids, reserve_ids
-from .history import Change
+from napari_whiskertoolbox.core._arrays import readonly
+from napari_whiskertoolbox.core._recording import RecordingMixin, locked
+from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
+from napari_whiskertoolbox.core.history import Change
 
 __all__ = ["DigitalEventSeries"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .ragged import ImageSize, RaggedSeries
+from napari_whiskertoolbox.core.ragged import ImageSize, RaggedSeries
 
 __all__ = ["MaskData"]
 

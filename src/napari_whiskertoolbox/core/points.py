@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import finite_xy
-from .ragged import RaggedSeries
+from napari_whiskertoolbox.core._arrays import finite_xy
+from napari_whiskertoolbox.core.ragged import RaggedSeries
 
 __all__ = ["PointData"]
 

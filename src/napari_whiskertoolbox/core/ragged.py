@@ -24,10 +24,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from psygnal import Signal
 
-from ._arrays import readonly, readonly_view
-from ._recording import RecordingMixin
-from .entity import allocate_ids, reserve_ids
-from .history import Change
+from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._recording import RecordingMixin
+from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
+from napari_whiskertoolbox.core.history import Change
 
 __all__ = ["FlatRagged", "ImageSize", "RaggedSeries"]
 
@@ -664,9 +664,12 @@ def _copy_finite(
     out = arr if reuse else np.empty(arr.shape, dtype)
     for start in range(0, arr.shape[0], chunk_rows):
         block = out[start : start + chunk_rows]
-        if not reuse:
-            np.copyto(block, arr[start : start + chunk_rows], casting="unsafe")
-        if not np.isfinite(block.sum()):  # a float32 sum may overflow: check exactly
+        # Overflow to inf is what the check below looks for, not a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not reuse:
+                np.copyto(block, arr[start : start + chunk_rows], casting="unsafe")
+            total = block.sum()
+        if not np.isfinite(total):  # a float32 sum may overflow: check exactly
             bad = np.flatnonzero(~np.isfinite(block).all(axis=1))
             if bad.size:
                 row = start + int(bad[0])

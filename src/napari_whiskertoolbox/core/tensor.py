@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from psygnal import Signal
 
-from ._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._arrays import readonly, readonly_view
 
 __all__ = ["TensorData"]
 

@@ -8,21 +8,21 @@ snake_case classes and defines the small value classes WhiskerToolbox scripts us
 from __future__ import annotations
 
 from collections.abc import Iterator
-from enum import Enum
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .analog import AnalogTimeSeries
-from .data_manager import DEFAULT_CLOCK, DataManager
-from .entity import EntityGroups
-from .events import DigitalEventSeries
-from .intervals import DigitalIntervalSeries
-from .lines import LineData
-from .masks import MaskData
-from .points import PointData
-from .ragged import ImageSize, RaggedSeries
-from .timeframe import TimeFrame, TimeFrameIndex
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.data_manager import DEFAULT_CLOCK, DataManager
+from napari_whiskertoolbox.core.entity import EntityGroups
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.kinds import DataType
+from napari_whiskertoolbox.core.lines import LineData
+from napari_whiskertoolbox.core.masks import MaskData
+from napari_whiskertoolbox.core.points import PointData
+from napari_whiskertoolbox.core.ragged import ImageSize, RaggedSeries
+from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 
 __all__ = [
     "DataType",
@@ -34,24 +34,6 @@ __all__ = [
     "Point2DU32",
     "TimeFrameIndex",
 ]
-
-
-class DataType(str, Enum):
-    """WhiskerToolbox's data-type names; each member equals our snake_case type string."""
-
-    Video = "video"
-    Images = "images"
-    Points = "points"
-    Mask = "mask"
-    Line = "line"
-    Analog = "analog"
-    DigitalEvent = "digital_event"
-    DigitalInterval = "digital_interval"
-    Tensor = "tensor"
-    Unknown = "unknown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Point2D:

@@ -7,15 +7,25 @@ write is atomic (temporary file in the same folder + fsync + ``os.replace``).
 
 from __future__ import annotations
 
-from .atomic import atomic_open, atomic_save_npy, atomic_write_bytes, atomic_write_text
-from .config import load_config
-from .errors import FormatError
-from .keys import source_of, write_key
-from .registry import DATA_TYPES, reader_formats, write_data, writer_formats
-from .session import load_session, save_session
+from napari_whiskertoolbox.io.atomic import (
+    atomic_open,
+    atomic_save_npy,
+    atomic_write_bytes,
+    atomic_write_text,
+)
+from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.keys import source_of, write_key
+from napari_whiskertoolbox.io.registry import (
+    CONFIG_DATA_TYPES,
+    reader_formats,
+    write_data,
+    writer_formats,
+)
+from napari_whiskertoolbox.io.session import load_session, save_session
 
 __all__ = [
-    "DATA_TYPES",
+    "CONFIG_DATA_TYPES",
     "FormatError",
     "atomic_open",
     "atomic_save_npy",

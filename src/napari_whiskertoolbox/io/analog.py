@@ -7,8 +7,8 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import (
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import (
     check_file,
     fast_numeric_table,
     format_floats,
@@ -19,7 +19,7 @@ from .csv_tools import (
     read_lines,
     split_row,
 )
-from .errors import FormatError
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["BINARY_DTYPES", "map_analog_binary", "read_analog_csv", "write_analog_csv"]
 

@@ -6,8 +6,8 @@ import os
 
 import numpy as np
 
-from .csv_tools import check_file, read_lines
-from .errors import FormatError
+from napari_whiskertoolbox.io.csv_tools import check_file, read_lines
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["read_clock_text", "read_ttl_bits", "read_ttl_edges", "read_ttl_intervals"]
 
@@ -75,7 +75,7 @@ def read_ttl_intervals(
     header_size: int = 0,
 ) -> np.ndarray:
     """Inclusive ``(N, 2)`` sample intervals where bit ``channel`` is high ("rising") or low."""
-    from .intervals import intervals_from_states
+    from napari_whiskertoolbox.io.intervals import intervals_from_states
 
     _check_transition(transition, path)
     bits = read_ttl_bits(path, channel=channel, header_size=header_size)

@@ -8,16 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from ..core.data_manager import DataManager
-from ..core.timeframe import TimeFrame
-from .config_parse import ConfigItem, ParsedConfig, parse_config
-from .derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
-from .errors import FormatError
-from .registry import item_format, read_item
+from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.config_parse import ConfigItem, ParsedConfig, parse_config
+from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.registry import item_format, read_item
 
 __all__ = ["load_config"]
-
-MEDIA_TYPES = ("video", "images")
 
 
 def load_config(
@@ -99,7 +98,7 @@ def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str
             bindings.append((key, item.clock or "time", item))
             sources[key] = _source_record(item, parsed.path)
     if "time" not in clocks:
-        media = [loaded[k] for k, _, it in bindings if it.data_type in MEDIA_TYPES]
+        media = [loaded[k] for k, _, it in bindings if it.data_type in MEDIA_KINDS]
         if media:
             # WhiskerToolbox: without an explicit "time" clock, the media's frames define it.
             clocks["time"] = TimeFrame.from_count(max(len(m) for m in media))

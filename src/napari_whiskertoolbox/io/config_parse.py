@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import FormatError
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["ConfigItem", "ParsedConfig", "parse_config", "read_json"]
 

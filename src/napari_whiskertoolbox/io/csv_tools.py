@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import FormatError
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = [
     "check_file",

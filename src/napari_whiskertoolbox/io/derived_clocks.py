@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.timeframe import TimeFrame
-from .config_parse import ConfigItem
-from .errors import FormatError
+from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["DERIVED_CLOCK_FORMATS", "derive_clock"]
 

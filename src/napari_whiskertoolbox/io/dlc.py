@@ -7,8 +7,8 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import (
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import (
     fast_numeric_table,
     format_float32,
     integral,
@@ -16,7 +16,7 @@ from .csv_tools import (
     parse_int,
     read_lines,
 )
-from .errors import FormatError
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["read_dlc_csv", "write_dlc_csv"]
 

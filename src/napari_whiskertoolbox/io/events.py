@@ -6,9 +6,15 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import column, looks_numeric, parse_float, read_lines, split_row
-from .errors import FormatError
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import (
+    column,
+    looks_numeric,
+    parse_float,
+    read_lines,
+    split_row,
+)
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["read_events_csv", "write_events_csv"]
 

@@ -12,9 +12,9 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import looks_numeric, parse_int, read_lines, split_row
-from .errors import FormatError
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import looks_numeric, parse_int, read_lines, split_row
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = [
     "intervals_from_states",

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .config_parse import ConfigItem
-from .errors import FormatError
+from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["clock_from_ticks", "image_size_option", "item_path", "option", "ragged_from_flat"]
 
@@ -44,7 +44,7 @@ def item_path(item: ConfigItem) -> Path:
 
 def image_size_option(item: ConfigItem) -> Any:
     """``ImageSize`` from ``image_size`` ([w, h] or {width, height}) or ``image_width``/``image_height``."""
-    from ..core.ragged import ImageSize
+    from napari_whiskertoolbox.core.ragged import ImageSize
 
     size = item.options.get("image_size")
     if size is None and "image_width" in item.options and "image_height" in item.options:
@@ -63,9 +63,9 @@ def image_size_option(item: ConfigItem) -> Any:
 
 
 def ragged_from_flat(kind: str, times, coords, offsets, image_size) -> Any:
-    from ..core.lines import LineData
-    from ..core.masks import MaskData
-    from ..core.points import PointData
+    from napari_whiskertoolbox.core.lines import LineData
+    from napari_whiskertoolbox.core.masks import MaskData
+    from napari_whiskertoolbox.core.points import PointData
 
     cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
     return cls.from_flat(times, coords, offsets=offsets, image_size=image_size, copy=False)
@@ -73,7 +73,7 @@ def ragged_from_flat(kind: str, times, coords, offsets, image_size) -> Any:
 
 def clock_from_ticks(item: ConfigItem, times: np.ndarray) -> list[tuple[str, Any]]:
     """``[(name, TimeFrame)]`` for a time item; an empty clock is an error naming the item."""
-    from ..core.timeframe import TimeFrame
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
 
     if len(times) == 0:
         raise FormatError(

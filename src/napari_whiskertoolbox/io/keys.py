@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import FormatError
-from .registry import write_data, writer_formats
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.registry import write_data, writer_formats
 
 __all__ = ["source_of", "write_key"]
 

@@ -14,9 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import format_floats, iter_csv_rows, parse_float, parse_int, read_lines
-from .errors import FormatError
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import (
+    format_floats,
+    iter_csv_rows,
+    parse_float,
+    parse_int,
+    read_lines,
+)
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["read_lines_csv", "read_lines_folder", "write_lines_csv", "write_lines_folder"]
 

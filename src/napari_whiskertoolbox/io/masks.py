@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import iter_csv_rows, parse_int
-from .errors import FormatError
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import iter_csv_rows, parse_int
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = [
     "decode_rle",

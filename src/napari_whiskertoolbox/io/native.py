@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core.analog import AnalogTimeSeries
-from ..core.entity import reserve_ids
-from ..core.events import DigitalEventSeries
-from ..core.intervals import DigitalIntervalSeries
-from ..core.timeframe import TimeFrame
-from .atomic import atomic_save_npy
-from .errors import FormatError
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.entity import reserve_ids
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.atomic import atomic_save_npy
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["NATIVE_FORMAT", "load_native", "native_fields", "save_native"]
 
@@ -115,10 +115,10 @@ def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[st
     """Load an object written by :func:`save_native` (entity ids kept and reserved)."""
     prefix = Path(prefix)
     if data_type in ("points", "line", "mask"):
-        from ..core.lines import LineData
-        from ..core.masks import MaskData
-        from ..core.points import PointData
-        from ..core.ragged import ImageSize
+        from napari_whiskertoolbox.core.lines import LineData
+        from napari_whiskertoolbox.core.masks import MaskData
+        from napari_whiskertoolbox.core.points import PointData
+        from napari_whiskertoolbox.core.ragged import ImageSize
 
         cls = {"points": PointData, "line": LineData, "mask": MaskData}[data_type]
         size = options.get("image_size")
@@ -145,7 +145,7 @@ def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[st
             _load(prefix, "intervals"), ids, layout=options.get("layout", "disjoint")
         )
     if data_type == "tensor":
-        from ..core.tensor import TensorData
+        from napari_whiskertoolbox.core.tensor import TensorData
 
         return TensorData(
             _load(prefix, "values"),

@@ -6,8 +6,8 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_open
-from .csv_tools import (
+from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_tools import (
     column,
     fast_numeric_table,
     format_float32,
@@ -18,7 +18,7 @@ from .csv_tools import (
     read_lines,
     split_row,
 )
-from .errors import FormatError
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["read_points_csv", "write_points_csv"]
 

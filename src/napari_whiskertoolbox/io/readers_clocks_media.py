@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from . import clocks
-from .config_parse import ConfigItem
-from .errors import FormatError
-from .item_options import clock_from_ticks, item_path, option, ttl_options
-from .native import NATIVE_FORMAT, load_native
-from .registry import READERS, register_reader
+from napari_whiskertoolbox.io import clocks
+from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_path, option, ttl_options
+from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native
+from napari_whiskertoolbox.io.registry import READERS, register_reader
 
 
 @register_reader("time", "uint16", "ttl")
@@ -37,7 +37,7 @@ def _read_text_clock(item: ConfigItem) -> list[tuple[str, Any]]:
 
 
 def _read_media(item: ConfigItem) -> list[tuple[str, Any]]:
-    from ..media import open_media
+    from napari_whiskertoolbox.media import open_media
 
     path = item_path(item)
     if not path.exists():
@@ -52,7 +52,7 @@ def _read_media(item: ConfigItem) -> list[tuple[str, Any]]:
 
 
 def _read_media_npy(item: ConfigItem) -> list[tuple[str, Any]]:
-    from ..core.media import ArrayMedia
+    from napari_whiskertoolbox.core.media import ArrayMedia
 
     path = item_path(item)
     try:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import dlc, lines, masks, points, tensors
-from .config_parse import ConfigItem
-from .item_options import image_size_option, item_path, option, ragged_from_flat
-from .registry import register_reader
+from napari_whiskertoolbox.io import dlc, lines, masks, points, tensors
+from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.item_options import (
+    image_size_option,
+    item_path,
+    option,
+    ragged_from_flat,
+)
+from napari_whiskertoolbox.io.registry import register_reader
 
 
 @register_reader("points", "csv")
@@ -76,7 +81,7 @@ def _read_masks_csv(item: ConfigItem) -> list[tuple[str, Any]]:
 
 @register_reader("mask", "image", "images", "png")
 def _read_mask_images(item: ConfigItem) -> list[tuple[str, Any]]:
-    from ..core.ragged import ImageSize
+    from napari_whiskertoolbox.core.ragged import ImageSize
 
     times, offsets, pixels, size = masks.read_mask_images(
         item_path(item),

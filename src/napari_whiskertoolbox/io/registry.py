@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .config_parse import ConfigItem
-from .errors import FormatError
+from napari_whiskertoolbox.core.kinds import DATA_KINDS
+from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = [
-    "DATA_TYPES",
+    "CONFIG_DATA_TYPES",
     "DEFAULT_FORMATS",
     "READERS",
     "WRITERS",
@@ -37,19 +38,9 @@ __all__ = [
 Reader = Callable[[ConfigItem], list[tuple[str, Any]]]
 Writer = Callable[[Any, Path, dict[str, Any]], None]
 
-DATA_TYPES = (
-    "video",
-    "images",
-    "points",
-    "mask",
-    "line",
-    "analog",
-    "digital_event",
-    "digital_interval",
-    "tensor",
-    "time",
-)
-DEFAULT_FORMATS = {
+CONFIG_DATA_TYPES: tuple[str, ...] = (*DATA_KINDS, "time")
+"""Values of a config item's ``data_type``: every data kind, and ``time`` for clocks."""
+DEFAULT_FORMATS: dict[str, str] = {
     "points": "csv",
     "mask": "csv",
     "line": "csv",
@@ -107,9 +98,9 @@ def writer_formats(data_type: str) -> list[str]:
 
 def item_format(item: ConfigItem) -> str:
     """The item's format, its data type's default, or an error naming the item."""
-    if item.data_type not in DATA_TYPES:
+    if item.data_type not in CONFIG_DATA_TYPES:
         raise FormatError(
-            f"unknown data_type {item.data_type!r}; expected one of {list(DATA_TYPES)}",
+            f"unknown data_type {item.data_type!r}; expected one of {list(CONFIG_DATA_TYPES)}",
             item=item.label,
         )
     if item.format is not None:

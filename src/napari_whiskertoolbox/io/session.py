@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core.data_manager import DataManager
-from .atomic import atomic_save_npy, atomic_write_text, fsync_directory
-from .config import load_config
-from .errors import FormatError
-from .native import NATIVE_FORMAT, save_native
+from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.io.atomic import atomic_save_npy, atomic_write_text, fsync_directory
+from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
 
 __all__ = ["SESSION_FILE", "load_session", "save_session", "session_config_path"]
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.tensor import TensorData
-from .atomic import atomic_save_npy
-from .csv_tools import check_file, parse_int, read_lines
-from .errors import FormatError
+from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.io.atomic import atomic_save_npy
+from napari_whiskertoolbox.io.csv_tools import check_file, parse_int, read_lines
+from napari_whiskertoolbox.io.errors import FormatError
 
 __all__ = ["read_row_labels", "read_tensor_npy", "write_tensor_npy"]
 

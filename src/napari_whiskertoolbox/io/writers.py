@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import analog, events, intervals, lines, masks, points, tensors
-from .errors import FormatError
-from .registry import register_writer
+from napari_whiskertoolbox.io import analog, events, intervals, lines, masks, points, tensors
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.registry import register_writer
 
 
 @register_writer("points", "csv")

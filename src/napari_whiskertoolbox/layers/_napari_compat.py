@@ -19,7 +19,7 @@ __all__ = ["block_refresh", "forget_vetoed_quit", "main_window", "viewer_widget"
 
 
 # --------------------------------------------------------------------------- main window
-# Used by layers/close_guard.py (owner: napari integration). napari has no public
+# Used by workflow/close_guard.py (owner: napari integration). napari has no public
 # accessor for the QMainWindow of a viewer that has no docked widget yet; dock widgets
 # would give it through ``dock.window()``, which the close guard cannot wait for.
 def main_window(viewer: napari.Viewer) -> QMainWindow:
@@ -43,7 +43,7 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
 
 
 # --------------------------------------------------------------------------- close requests
-# Used by layers/close_guard.py (owner: napari integration). ``viewer.close()`` (napari's
+# Used by workflow/close_guard.py (owner: napari integration). ``viewer.close()`` (napari's
 # ``Window.close()``) closes the viewer's QtViewer widget before its main window, while
 # the user's closes (File > Close Window / Exit, Ctrl+W / Ctrl+Q, the window's X button)
 # close only the main window. The close guard watches that widget to tell the two apart.

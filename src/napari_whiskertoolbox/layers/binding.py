@@ -19,19 +19,21 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from ._napari_compat import block_refresh
+from napari_whiskertoolbox.layers._napari_compat import block_refresh
 
 if TYPE_CHECKING:
+    import napari
     from napari.layers import Layer
 
-    from .session import ViewerSession
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.kinds import DataKind
 
-__all__ = ["WTB_KEY", "Binding", "key_color"]
+__all__ = ["WTB_KEY", "Binding", "BindingHost", "key_color"]
 
 WTB_KEY = "wtb_key"
 """``layer.metadata`` entry naming the DataManager key a layer is bound to."""
@@ -46,7 +48,7 @@ _PALETTE = (
 )
 
 
-def key_color(dm: Any, key: str) -> str:
+def key_color(dm: DataManager, key: str) -> str:
     """Display colour of ``key``: ``dm.metadata["colors"][key]`` if set, else a stable pick."""
     colors = dm.metadata.get("colors", {}) if isinstance(dm.metadata, dict) else {}
     if isinstance(colors, dict) and isinstance(colors.get(key), str):
@@ -54,26 +56,53 @@ def key_color(dm: Any, key: str) -> str:
     return _PALETTE[sum(key.encode()) % len(_PALETTE)]
 
 
+class BindingHost(Protocol):
+    """What a binding needs from the session that owns it (the session pushes frames)."""
+
+    @property
+    def dm(self) -> DataManager:
+        """The DataManager holding the bound key."""
+
+    @property
+    def viewer(self) -> napari.Viewer | None:
+        """The viewer showing the layer (``None`` once it is gone)."""
+
+    @property
+    def display_clock(self) -> str:
+        """Name of the clock on the viewer's frame axis."""
+
+    def media_shape(self) -> tuple[int, int] | None:
+        """Return ``(height, width)`` of the session's media, if any."""
+
+    def schedule_thumbnails(self) -> None:
+        """Redraw layer thumbnails once frame stepping pauses."""
+
+
 class Binding(ABC):
     """Keep the napari layer of one DataManager key in sync with it, both ways.
 
+    The session tells the binding which index of the key's clock to show
+    (:meth:`show_index`); a binding never converts frames itself.
+
     Parameters
     ----------
-    session : ViewerSession
+    session : BindingHost
         The session owning the viewer and the DataManager.
     key : str
         The DataManager key shown by this binding.
     """
 
-    kinds: ClassVar[tuple[str, ...]] = ()
-    """DataManager data types this binding class handles."""
+    kinds: ClassVar[tuple[DataKind, ...]] = ()
+    """Data kinds this binding class handles."""
 
-    def __init__(self, session: ViewerSession, key: str) -> None:
+    def __init__(self, session: BindingHost, key: str) -> None:
         self.session = session
         self.key = key
         self.layer: Layer | None = None
         self.shown_index: int | None = None
         """Index (on the key's clock) whose objects the layer shows."""
+        self.wanted_index: int | None = None
+        """Index (on the key's clock) the session asked for last (shown once visible)."""
         self._pushing = False
         self._stale = False
 
@@ -115,34 +144,39 @@ class Binding(ABC):
             self.layer.name = new_key
 
     # ------------------------------------------------------------------ time
-    def show_frame(self, display_frame: int, force: bool = False) -> None:
-        """Show the objects of ``display_frame`` (converted to the key's clock).
+    def show_index(self, index: int, force: bool = False) -> None:
+        """Show the objects of ``index`` of the key's clock.
 
         A hidden layer is left alone (it costs nothing while scrubbing) and catches up when
         it is shown again.
         """
+        self.wanted_index = index
         if self.layer is None:
             return
         if not self.layer.visible and not force:
             self._stale = True
             return
-        index = self.session.from_display(self.key, display_frame)
         if index == self.shown_index and not force:
             return
         self.flush_pending_edit()  # an edit still in flight belongs to the old frame
         self.shown_index = index
         self._render(index)
 
+    def redraw(self) -> None:
+        """Show the wanted index again (its content changed)."""
+        if self.wanted_index is not None:
+            self.show_index(self.wanted_index, force=True)
+
     def on_data_changed(self, frames: np.ndarray | None) -> None:
         """Redraw if the DataManager change touched the shown frame (``None`` = all)."""
         if self._pushing or self.layer is None:
             return
         if frames is None or self.shown_index is None:
-            self.show_frame(self.session.current_frame, force=True)
+            self.redraw()
             return
         touched = np.asarray(frames, dtype=np.int64).ravel()
         if touched.size and np.any(touched == self.shown_index):
-            self.show_frame(self.session.current_frame, force=True)
+            self.redraw()
 
     def flush_pending_edit(self) -> None:  # noqa: B027 - optional hook
         """Write an edit the layer announced but did not finish yet (default: none)."""
@@ -150,7 +184,7 @@ class Binding(ABC):
     def _on_visible(self, event: Any = None) -> None:
         if self.layer is not None and self.layer.visible and self._stale:
             self._stale = False
-            self.show_frame(self.session.current_frame, force=True)
+            self.redraw()
 
     # ------------------------------------------------------------------ edits
     def push_frame(self, objects: Any, ids: np.ndarray) -> np.ndarray:
@@ -165,7 +199,7 @@ class Binding(ABC):
 
     # ------------------------------------------------------------------ helpers
     @contextmanager
-    def quiet_swap(self, *extra_blockers: Any) -> Iterator[None]:
+    def quiet_swap(self, *extra_blockers: AbstractContextManager[Any]) -> Iterator[None]:
         """Block the layer's events while replacing its content, then refresh it once."""
         layer = self.layer
         assert layer is not None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Image
 
-from .binding import Binding
+from napari_whiskertoolbox.layers.binding import Binding
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["ClockMappedMedia", "ImageBinding"]
 
@@ -50,7 +53,7 @@ class ImageBinding(Binding):
     :class:`ClockMappedMedia`.
     """
 
-    kinds: ClassVar[tuple[str, ...]] = ("video", "images")
+    kinds: ClassVar[tuple[DataKind, ...]] = ("video", "images")
 
     def _layer_source(self) -> Any:
         media = self.data

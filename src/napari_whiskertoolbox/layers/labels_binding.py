@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Labels
 from qtpy.QtCore import QTimer
 
-from ._napari_compat import main_window
-from .binding import Binding
-from .converters import label_dtype_for, label_image_to_masks, masks_to_label_image
-from .key_table import bind_history_keys, unbind_history_keys
-from .label_regions import Box, box_area, label_image_box, masks_box, union_box
+from napari_whiskertoolbox.layers._napari_compat import main_window
+from napari_whiskertoolbox.layers.binding import Binding, BindingHost
+from napari_whiskertoolbox.layers.converters import (
+    label_dtype_for,
+    label_image_to_masks,
+    masks_to_label_image,
+)
+from napari_whiskertoolbox.layers.history_keys import bind_history_keys, unbind_history_keys
+from napari_whiskertoolbox.layers.label_regions import (
+    Box,
+    box_area,
+    label_image_box,
+    masks_box,
+    union_box,
+)
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["LabelsBinding"]
 
@@ -45,9 +58,9 @@ class LabelsBinding(Binding):
     layer shows another frame).
     """
 
-    kinds: ClassVar[tuple[str, ...]] = ("mask",)
+    kinds: ClassVar[tuple[DataKind, ...]] = ("mask",)
 
-    def __init__(self, session: Any, key: str) -> None:
+    def __init__(self, session: BindingHost, key: str) -> None:
         super().__init__(session, key)
         self.label_ids = np.empty(0, dtype=np.uint64)
         self._edit_timer = QTimer()
@@ -130,7 +143,7 @@ class LabelsBinding(Binding):
     def _connect_layer(self, layer: Labels) -> None:
         layer.events.paint.connect(self._on_layer_edit)
         layer.events.data.connect(self._on_layer_edit)
-        bind_history_keys(layer, self.session, before=self.flush_pending_edit)
+        bind_history_keys(layer, self.session.dm, before=self.flush_pending_edit)
 
     def _disconnect_layer(self, layer: Labels) -> None:
         layer.events.paint.disconnect(self._on_layer_edit)

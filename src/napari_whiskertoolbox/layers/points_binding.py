@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from napari.layers import Points
 
-from .binding import Binding, key_color
-from .converters import layer_points_to_points, points_to_layer_points, reconcile_row_ids
+from napari_whiskertoolbox.layers.binding import key_color
+from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
+from napari_whiskertoolbox.layers.row_edits import RowBinding
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["PointsBinding"]
 
-_EDIT_ACTIONS = ("added", "removed", "changed")
 
-
-class PointsBinding(Binding):
+class PointsBinding(RowBinding):
     """Show a :class:`~napari_whiskertoolbox.core.PointData` key as a 2-D Points layer.
 
     Row ``i`` of the layer is the point with entity id ``row_ids[i]``; adding, moving or
     deleting points rewrites the shown frame with those ids kept.
     """
 
-    kinds: ClassVar[tuple[str, ...]] = ("points",)
-
-    def __init__(self, session: Any, key: str) -> None:
-        super().__init__(session, key)
-        self.row_ids = np.empty(0, dtype=np.uint64)
+    kinds: ClassVar[tuple[DataKind, ...]] = ("points",)
 
     def _make_layer(self) -> Points:
         color = key_color(self.session.dm, self.key)
@@ -52,18 +50,5 @@ class PointsBinding(Binding):
             layer.data = points_to_layer_points(points)
         self.row_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
 
-    def _connect_layer(self, layer: Points) -> None:
-        layer.events.data.connect(self._on_layer_data)
-
-    def _disconnect_layer(self, layer: Points) -> None:
-        layer.events.data.disconnect(self._on_layer_data)
-
-    def _on_layer_data(self, event: Any) -> None:
-        action = str(getattr(event, "action", "changed"))
-        if action not in _EDIT_ACTIONS or self.layer is None:
-            return
-        data = self.layer.data
-        ids = reconcile_row_ids(
-            self.row_ids, len(data), action, tuple(getattr(event, "data_indices", ()) or ())
-        )
-        self.row_ids = self.push_frame(layer_points_to_points(data), ids)
+    def _layer_objects(self, layer: Points) -> np.ndarray:
+        return layer_points_to_points(layer.data)

@@ -1,10 +1,12 @@
 """One :class:`ViewerSession` per napari viewer: its DataManager, layer bindings and clock.
 
-Every dock of a viewer reaches the same session through :func:`get_session`; the
-registry holds the session (and so the DataManager) strongly for as long as the viewer
-lives. napari offers no public "viewer closed" signal, so the registry is keyed weakly by
-the viewer and the session only holds a weak reference back to it: closing and
-dropping the viewer drops its session (no leaked Qt widgets in tests).
+The session keeps one binding per shown spatial key (media, masks, lines, points), keeps
+the viewer's frame axis on the display clock, and pushes each binding the index of its
+own clock that the viewer's frame shows. The viewer → session registry and the annotation
+workflow around a session live in :mod:`napari_whiskertoolbox.workflow`.
+
+The session only holds a weak reference to its viewer, so closing and dropping the viewer
+drops the session (no leaked Qt widgets in tests).
 """
 
 from __future__ import annotations
@@ -17,62 +19,46 @@ from typing import TYPE_CHECKING, Any
 from psygnal import Signal
 from qtpy.QtCore import QTimer
 
-from ..core import DataManager
-from .binding import WTB_KEY, Binding
-from .image_binding import ImageBinding
-from .labels_binding import LabelsBinding
-from .main_thread import connect_main
-from .points_binding import PointsBinding
-from .shapes_binding import ShapesBinding
-from .time_sync import FrameScheduler, convert_frame, frame_axis_placeholder, frame_of_dims
+from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.routing import open_path, session_folder_for
+from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
+from napari_whiskertoolbox.layers.frame_axis import (
+    FRAME_AXIS_LAYER,
+    FrameAxisPlaceholder,
+    convert_frame,
+    find_display_clock,
+    frame_of_dims,
+    media_shape,
+)
+from napari_whiskertoolbox.layers.image_binding import ImageBinding
+from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.points_binding import PointsBinding
+from napari_whiskertoolbox.layers.shapes_binding import ShapesBinding
+from napari_whiskertoolbox.layers.time_sync import FrameScheduler
 
 if TYPE_CHECKING:
     import napari
 
-__all__ = [
-    "BINDING_CLASSES",
-    "FRAME_AXIS_LAYER",
-    "MEDIA_SUFFIXES",
-    "ViewerSession",
-    "get_data_manager",
-    "get_session",
-]
+    from napari_whiskertoolbox.scripting import ScriptEngine
 
+__all__ = ["BINDING_CLASSES", "ViewerSession"]
+
+STACKED_BINDINGS: tuple[type[Binding], ...] = (
+    ImageBinding,
+    LabelsBinding,
+    ShapesBinding,
+    PointsBinding,
+)
+"""Binding classes from the bottom of the layer list to the top."""
 BINDING_CLASSES: dict[str, type[Binding]] = {
-    "video": ImageBinding,
-    "images": ImageBinding,
-    "mask": LabelsBinding,
-    "line": ShapesBinding,
-    "points": PointsBinding,
+    kind: cls for cls in STACKED_BINDINGS for kind in cls.kinds
 }
-"""DataManager data type → binding class (the spatial types shown as layers)."""
-
-MEDIA_TYPES = ("video", "images")
-_STACK_ORDER = {"video": 0, "images": 0, "mask": 1, "line": 2, "points": 3}
-FRAME_AXIS_LAYER = "wtb_frame_axis"
-"""``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
-MEDIA_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".tif", ".tiff")
+"""Data kind → binding class (the spatial kinds shown as layers)."""
+_STACK_ORDER = {kind: STACKED_BINDINGS.index(cls) for kind, cls in BINDING_CLASSES.items()}
 THUMBNAIL_DELAY_MS = 250
 """Layer thumbnails are redrawn once scrubbing has paused this long."""
-
-_SESSIONS: weakref.WeakKeyDictionary[Any, ViewerSession] = weakref.WeakKeyDictionary()
-
-
-def get_session(viewer: napari.Viewer) -> ViewerSession:
-    """Return the session of ``viewer``, creating it (with an empty DataManager) on first use."""
-    session = _SESSIONS.get(viewer)
-    if session is None:
-        session = ViewerSession(viewer)
-        _SESSIONS[viewer] = session
-        from .workflow import install_workflow  # keys, title marker, console, autosave, close guard
-
-        session.workflow = install_workflow(session)
-    return session
-
-
-def get_data_manager(viewer: napari.Viewer) -> DataManager:
-    """Return the DataManager of ``viewer``'s session."""
-    return get_session(viewer).dm
 
 
 class ViewerSession:
@@ -93,25 +79,27 @@ class ViewerSession:
         :attr:`active_key` changed (str or None).
     shown_changed(str, bool)
         A key got (True) or lost (False) its layer.
+    closed()
+        :meth:`close` finished: the session is disconnected from the viewer.
     """
 
     frame_changed = Signal(int)
     active_key_changed = Signal(object)
     shown_changed = Signal(str, bool)
+    closed = Signal()
 
     def __init__(self, viewer: napari.Viewer, dm: DataManager | None = None) -> None:
         self._viewer_ref = weakref.ref(viewer)
-        self.dm = dm if dm is not None else DataManager()
+        self._dm = dm if dm is not None else DataManager()
         self.path: Path | None = None
+        """Where the session was opened from or last saved (session folder or config)."""
         self.bindings: dict[str, Binding] = {}
         self._hidden: set[str] = set()
         self._active_key: str | None = None
-        self._engine: Any = None
+        self._engine: ScriptEngine | None = None
         self._display_clock = "time"
-        self._frame_axis: Any = None
+        self._frame_axis = FrameAxisPlaceholder(viewer)
         self._loading = False
-        self.workflow: Any = None
-        """Annotation workflow helpers installed by :func:`get_session` (layers.workflow)."""
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._thumbnail_timer = QTimer()
         self._thumbnail_timer.setSingleShot(True)
@@ -135,6 +123,11 @@ class ViewerSession:
 
     # ------------------------------------------------------------------ basics
     @property
+    def dm(self) -> DataManager:
+        """The session's DataManager."""
+        return self._dm
+
+    @property
     def viewer(self) -> napari.Viewer | None:
         """The viewer (``None`` once it has been garbage-collected)."""
         return self._viewer_ref()
@@ -145,14 +138,14 @@ class ViewerSession:
         return bool(self.dm.modified)
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> ScriptEngine:
         """The session's :class:`~napari_whiskertoolbox.scripting.ScriptEngine` (created lazily).
 
         The engine sees the viewer through a weak proxy so that it does not keep a closed
         viewer alive.
         """
         if self._engine is None:
-            from ..scripting import ScriptEngine
+            from napari_whiskertoolbox.scripting import ScriptEngine
 
             viewer = self.viewer
             self._engine = ScriptEngine(
@@ -166,28 +159,19 @@ class ViewerSession:
         """Name of the clock on the viewer's frame axis: the media key's clock, else ``"time"``."""
         return self._display_clock
 
-    def _find_display_clock(self) -> str:
-        for key in self.dm.keys():
-            if self.dm.data_type(key) in MEDIA_TYPES:
-                return self.dm.time_key(key)
-        return "time"
-
     @property
     def n_frames(self) -> int:
         """Number of display frames (length of the display clock, else of the media)."""
         n = len(self.dm.get_time(self._display_clock))
         if n == 0:
-            shape = self.media_shape(with_frames=True)
+            shape = media_shape(self.dm)
             n = shape[0] if shape else 0
         return n
 
-    def media_shape(self, with_frames: bool = False) -> tuple[int, ...] | None:
-        """``(height, width)`` of the first media key (with ``with_frames``: ``(n, h, w)``)."""
-        for key in self.dm.keys():
-            if self.dm.data_type(key) in MEDIA_TYPES:
-                shape = tuple(int(s) for s in self.dm.get_data(key).shape[:3])
-                return shape if with_frames else shape[1:3]
-        return None
+    def media_shape(self) -> tuple[int, int] | None:
+        """Return ``(height, width)`` of the first media key, or ``None`` without media."""
+        shape = media_shape(self.dm)
+        return None if shape is None else (shape[1], shape[2])
 
     def to_display(self, key: str, index: int) -> int:
         """Display frame showing index ``index`` of ``key``'s clock."""
@@ -223,8 +207,12 @@ class ViewerSession:
 
     def _apply_frame(self, frame: int) -> None:
         for binding in list(self.bindings.values()):
-            binding.show_frame(frame)
+            binding.show_index(self.from_display(binding.key, frame))
         self.frame_changed.emit(frame)
+
+    def _show_current(self, binding: Binding) -> None:
+        """Make ``binding`` draw the current frame, whether or not it changed."""
+        binding.show_index(self.from_display(binding.key, self.current_frame), force=True)
 
     def schedule_thumbnails(self) -> None:
         """Redraw layer thumbnails and extents once frame stepping pauses (skipped per step)."""
@@ -258,7 +246,7 @@ class ViewerSession:
     # ------------------------------------------------------------------ show / hide
     def bind_all(self) -> None:
         """Give every spatial key (media, masks, lines, points) its layer."""
-        self._display_clock = self._find_display_clock()
+        self._display_clock = find_display_clock(self.dm)
         keys = [k for k in self.dm.keys() if self.dm.data_type(k) in BINDING_CLASSES]
         keys.sort(key=lambda k: _STACK_ORDER[self.dm.data_type(k)])
         for key in keys:
@@ -284,17 +272,17 @@ class ViewerSession:
             )
         self._hidden.discard(key)
         old_clock, frame = self._display_clock, self.current_frame
-        if data_type in MEDIA_TYPES:
-            self._display_clock = self._find_display_clock()
+        if data_type in MEDIA_KINDS:
+            self._display_clock = find_display_clock(self.dm)
         binding = binding_class(self, key)
         self.bindings[key] = binding
         layer = binding.attach(layer)
         self._place_layer(layer, _STACK_ORDER[data_type])
         if _update_axis:
             self._update_frame_axis()
-        if data_type in MEDIA_TYPES and _update_axis:
+        if data_type in MEDIA_KINDS and _update_axis:
             self._restore_frame(old_clock, frame)
-        binding.show_frame(self.current_frame, force=True)
+        self._show_current(binding)
         self.shown_changed.emit(key, True)
 
     def hide_key(self, key: str) -> None:
@@ -332,34 +320,10 @@ class ViewerSession:
 
     def _update_frame_axis(self) -> None:
         """Keep a hidden placeholder carrying the frame axis when no media is shown."""
-        viewer = self.viewer
-        if viewer is None:
+        if self.viewer is None:
             return
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
-        placeholder = self._frame_axis
-        if has_media or not self.bindings:
-            if placeholder is not None:
-                self._frame_axis = None
-                if placeholder in viewer.layers:
-                    viewer.layers.remove(placeholder)
-            return
-        n = self.n_frames
-        if placeholder is not None and placeholder in viewer.layers:
-            if placeholder.data.shape[0] != max(n, 1):
-                placeholder.data = frame_axis_placeholder(n)
-            return
-        from napari.layers import Image
-
-        placeholder = Image(
-            frame_axis_placeholder(n),
-            name="frame axis",
-            visible=False,
-            contrast_limits=(0, 1),
-            metadata={FRAME_AXIS_LAYER: True},
-        )
-        self._frame_axis = placeholder
-        viewer.add_layer(placeholder)
-        viewer.layers.move(viewer.layers.index(placeholder), 0)
+        self._frame_axis.update(bool(self.bindings) and not has_media, self.n_frames)
 
     # ------------------------------------------------------------------ DataManager → layers
     def _on_data_added(self, key: str) -> None:
@@ -367,7 +331,7 @@ class ViewerSession:
             return
         if self.dm.data_type(key) in BINDING_CLASSES and key not in self._hidden:
             self.show_key(key)
-        elif self.dm.data_type(key) in MEDIA_TYPES:
+        elif self.dm.data_type(key) in MEDIA_KINDS:
             self._refresh_clock()
 
     def _on_data_removed(self, key: str) -> None:
@@ -384,7 +348,7 @@ class ViewerSession:
         """Unbind a media key, keeping a frame axis (placeholder first) and the shown time."""
         old_clock, frame = self._display_clock, self.current_frame
         binding = self.bindings.pop(key)
-        self._display_clock = self._find_display_clock()
+        self._display_clock = find_display_clock(self.dm)
         self._update_frame_axis()  # adds the placeholder before the media layer goes
         self.bindings[key] = binding
         self._unbind(key)
@@ -424,12 +388,12 @@ class ViewerSession:
 
     def _refresh_clock(self) -> None:
         """Re-derive the display clock and frame axis, then redraw every layer."""
-        self._display_clock = self._find_display_clock()
+        self._display_clock = find_display_clock(self.dm)
         self._update_frame_axis()
         for binding in self.bindings.values():
             if isinstance(binding, ImageBinding):
                 binding.on_data_changed(None)
-            binding.show_frame(self.current_frame, force=True)
+            self._show_current(binding)
 
     def _on_layer_inserted(self, event: Any) -> None:
         """Adopt a media Image layer added from outside (e.g. the sample) tagged with a key."""
@@ -439,13 +403,13 @@ class ViewerSession:
             return
         from napari.layers import Image
 
-        if self.dm.data_type(key) in MEDIA_TYPES and isinstance(layer, Image):
+        if self.dm.data_type(key) in MEDIA_KINDS and isinstance(layer, Image):
             self.show_key(key, layer=layer)
 
     def _on_layer_removed(self, event: Any) -> None:
         layer = getattr(event, "value", None)
-        if layer is self._frame_axis:
-            self._frame_axis = None
+        if self._frame_axis.is_placeholder(layer):
+            self._frame_axis.forget()
             return
         for key, binding in list(self.bindings.items()):
             if binding.layer is layer:
@@ -468,7 +432,7 @@ class ViewerSession:
     # ------------------------------------------------------------------ files
     def open(self, path: str | Path) -> None:
         """Load a session folder, a WhiskerToolbox JSON config, a video, a TIFF stack or an
-        image folder.
+        image folder (routed by :func:`napari_whiskertoolbox.io.routing.open_path`).
 
         Everything is loaded into this session's DataManager and every spatial key is bound.
         A path opened into an empty, unmodified session (or any session folder) leaves it
@@ -478,57 +442,31 @@ class ViewerSession:
 
         Raises
         ------
-        ValueError
+        napari_whiskertoolbox.io.FormatError
             ``path`` is none of the supported kinds (or a file in it is malformed).
         FileNotFoundError
             ``path`` does not exist.
         """
-        from .. import io
-
-        path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"cannot open {path}: no such file or folder")
-        from ..io.session import session_config_path
-
-        is_session_folder = path.is_dir() and session_config_path(path).is_file()
         pristine = not self.dm.keys() and not self.dm.modified
-        new_path = self.path
         self._loading = True
         try:
-            if is_session_folder:
-                io.load_config(session_config_path(path), dm=self.dm)
-                new_path = path
-            elif path.suffix.lower() == ".json":
-                io.load_config(path, dm=self.dm)
-                new_path = path
-            elif path.is_dir() or path.suffix.lower() in MEDIA_SUFFIXES:
-                from ..media import open_media
-
-                key = "media"
-                if key in self.dm:
-                    key = _free_key(self.dm, path.stem)
-                self.dm.set_data(key, open_media(path))
-            else:
-                raise ValueError(
-                    f"cannot open {path}: expected a session folder, a WhiskerToolbox .json "
-                    f"config, an image folder, a video or a TIFF stack "
-                    f"({', '.join(MEDIA_SUFFIXES)})"
-                )
+            opened = open_path(path, self.dm)
         finally:
             self._loading = False
             self._resync_after_load()
-        if is_session_folder or pristine:
+        if opened.kind == "session" or pristine:
             self.dm.history.clear()
             self.dm.mark_saved()
         # Only now: marking the load saved must not read as a save of ``path`` (the autosaver
         # would drop the recovery that the reader offers for ``path`` next).
-        self.path = new_path
+        if opened.source is not None:
+            self.path = opened.source
 
     def _resync_after_load(self) -> None:
         for key in list(self.bindings):
             if key not in self.dm or self.dm.data_type(key) not in BINDING_CLASSES:
                 self._unbind(key)
-        self._display_clock = self._find_display_clock()
+        self._display_clock = find_display_clock(self.dm)
         self.bind_all()
         for binding in self.bindings.values():
             binding.on_data_changed(None)
@@ -544,13 +482,13 @@ class ViewerSession:
         Path
             The written ``session.json``.
         """
-        from ..io import save_session
+        from napari_whiskertoolbox.io import save_session
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("save: this session has no folder yet; pass save(path=<folder>)")
-        if path is None and target.suffix.lower() == ".json" and target.name != "session.json":
-            target = target.with_name(f"{target.stem}.session")
+        if path is None:
+            target = session_folder_for(target)
         written = save_session(self.dm, target)
         self.path = written.parent if target.suffix.lower() == ".json" else target
         return written
@@ -570,13 +508,4 @@ class ViewerSession:
             viewer.layers.events.removed.disconnect(self._on_layer_removed)
             viewer.layers.events.inserted.disconnect(self._on_layer_inserted)
             viewer.layers.selection.events.active.disconnect(self._on_active_layer)
-            if _SESSIONS.get(viewer) is self:
-                del _SESSIONS[viewer]
-
-
-def _free_key(dm: DataManager, stem: str) -> str:
-    base = stem or "media"
-    key, n = base, 2
-    while key in dm:
-        key, n = f"{base}_{n}", n + 1
-    return key
+        self.closed.emit()

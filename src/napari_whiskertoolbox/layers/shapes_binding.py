@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from napari.layers import Shapes
 
-from .binding import Binding, key_color
-from .converters import layer_paths_to_lines, lines_to_layer_paths, reconcile_row_ids
+from napari_whiskertoolbox.layers.binding import key_color
+from napari_whiskertoolbox.layers.converters import layer_paths_to_lines, lines_to_layer_paths
+from napari_whiskertoolbox.layers.row_edits import RowBinding
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["ShapesBinding"]
 
-_EDIT_ACTIONS = ("added", "removed", "changed")
 EDGE_WIDTH = 1.0
 """Path width in data pixels; napari gives shapes added by ``data =`` width 1 as well."""
 
 
-class ShapesBinding(Binding):
+class ShapesBinding(RowBinding):
     """Show a :class:`~napari_whiskertoolbox.core.LineData` key as a 2-D Shapes layer of paths.
 
     Frame swaps assign ``layer.data = (paths, "path")`` with the layer's events and
@@ -26,11 +29,7 @@ class ShapesBinding(Binding):
     ``row_ids[i]``; drawing, deleting or editing paths/vertices rewrites the shown frame.
     """
 
-    kinds: ClassVar[tuple[str, ...]] = ("line",)
-
-    def __init__(self, session: Any, key: str) -> None:
-        super().__init__(session, key)
-        self.row_ids = np.empty(0, dtype=np.uint64)
+    kinds: ClassVar[tuple[DataKind, ...]] = ("line",)
 
     def _make_layer(self) -> Shapes:
         color = key_color(self.session.dm, self.key)
@@ -58,17 +57,5 @@ class ShapesBinding(Binding):
             layer.data = (paths, ["path"] * len(paths))
         self.row_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
 
-    def _connect_layer(self, layer: Shapes) -> None:
-        layer.events.data.connect(self._on_layer_data)
-
-    def _disconnect_layer(self, layer: Shapes) -> None:
-        layer.events.data.disconnect(self._on_layer_data)
-
-    def _on_layer_data(self, event: Any) -> None:
-        action = str(getattr(event, "action", "changed"))
-        if action not in _EDIT_ACTIONS or self.layer is None:
-            return
-        paths = self.layer.data
-        indices = tuple(i for i in (getattr(event, "data_indices", ()) or ()) if i is not None)
-        ids = reconcile_row_ids(self.row_ids, len(paths), action, indices)
-        self.row_ids = self.push_frame(layer_paths_to_lines(paths), ids)
+    def _layer_objects(self, layer: Shapes) -> list[np.ndarray]:
+        return layer_paths_to_lines(layer.data)

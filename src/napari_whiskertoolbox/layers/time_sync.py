@@ -1,62 +1,18 @@
-"""The viewer's frame axis: clock conversion and coalescing of rapid scrubbing.
-
-The viewer's dims axis 0 is the *display clock* index (the media's clock, else
-``"time"``). Keys bound to other clocks are converted through the DataManager's clocks
-(design.md §3: ``B.index_at_time(A.time_at_index(i))``).
-
-When there is no media, napari still needs an axis of the right length: a hidden Image
-layer backed by ``numpy.broadcast_to`` (one byte of memory, whatever the frame count) is the
-cheapest public way to give the viewer that axis; see :func:`frame_axis_placeholder`.
-"""
+"""Coalescing of rapid scrubbing: apply the viewer's frame at most once per event-loop turn."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from qtpy.QtCore import QTimer
 
-__all__ = [
-    "FRAME_AXIS",
-    "FrameScheduler",
-    "convert_frame",
-    "frame_axis_placeholder",
-    "frame_of_dims",
-]
+from napari_whiskertoolbox.layers.frame_axis import frame_of_dims
 
-FRAME_AXIS = 0
-"""The viewer dims axis that carries the display clock."""
+if TYPE_CHECKING:
+    from napari.components import Dims
 
-
-def convert_frame(dm: Any, index: int, from_clock: str, to_clock: str) -> int:
-    """Convert ``index`` of clock ``from_clock`` to the matching index of ``to_clock``.
-
-    Identity when the clocks are the same or either clock is empty.
-    """
-    index = int(index)
-    if from_clock == to_clock:
-        return index
-    if len(dm.get_time(from_clock)) == 0 or len(dm.get_time(to_clock)) == 0:
-        return index
-    return int(dm.convert_index(index, from_clock, to_clock))
-
-
-def frame_of_dims(dims: Any) -> int:
-    """The display frame the dims model points at (``0`` when there is no frame axis)."""
-    if dims.ndim < 3:
-        return 0
-    return int(dims.current_step[FRAME_AXIS])
-
-
-def frame_axis_placeholder(n_frames: int, height: int = 1, width: int = 1) -> np.ndarray:
-    """A zero-memory ``(n_frames, height, width)`` uint8 array to carry the frame axis.
-
-    ``numpy.broadcast_to`` of a single zero: no allocation proportional to the frame count,
-    and napari can slice it like any array.
-    """
-    shape = (max(int(n_frames), 1), max(int(height), 1), max(int(width), 1))
-    return np.broadcast_to(np.zeros((1, 1, 1), dtype=np.uint8), shape)
+__all__ = ["FrameScheduler"]
 
 
 class FrameScheduler:
@@ -78,7 +34,7 @@ class FrameScheduler:
         Called with the display frame to show.
     """
 
-    def __init__(self, dims: Any, apply: Callable[[int], None]) -> None:
+    def __init__(self, dims: Dims, apply: Callable[[int], None]) -> None:
         self._dims = dims
         self._apply = apply
         self._applied: int | None = None

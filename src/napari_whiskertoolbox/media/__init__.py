@@ -14,13 +14,22 @@ from napari_whiskertoolbox.core.media import ArrayMedia, MediaData
 from napari_whiskertoolbox.media._common import existing_path
 from napari_whiskertoolbox.media.errors import MediaError, MediaFileNotFoundError
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
-from napari_whiskertoolbox.media.image_folder import DEFAULT_IMAGE_EXTENSIONS, ImageFolderMedia
+from napari_whiskertoolbox.media.image_folder import ImageFolderMedia
+from napari_whiskertoolbox.media.suffixes import (
+    IMAGE_SUFFIXES,
+    MEDIA_FILE_SUFFIXES,
+    TIFF_SUFFIXES,
+    VIDEO_SUFFIXES,
+    has_images,
+    is_media_file_name,
+)
 from napari_whiskertoolbox.media.tiff import TiffStackMedia
 from napari_whiskertoolbox.media.video import DecodeStats, VideoMedia
 
 __all__ = [
-    "DEFAULT_IMAGE_EXTENSIONS",
-    "MEDIA_KINDS",
+    "IMAGE_SUFFIXES",
+    "MEDIA_FILE_SUFFIXES",
+    "OPEN_MEDIA_KINDS",
     "TIFF_SUFFIXES",
     "VIDEO_SUFFIXES",
     "ArrayMedia",
@@ -33,13 +42,14 @@ __all__ = [
     "TiffStackMedia",
     "VideoMedia",
     "build_frame_index",
+    "has_images",
+    "is_media_file_name",
     "is_media_path",
     "open_media",
 ]
 
-VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".avi", ".mov", ".mkv", ".m4v")
-TIFF_SUFFIXES: tuple[str, ...] = (".tif", ".tiff")
-MEDIA_KINDS: tuple[str, ...] = ("video", "tiff", "images")
+OPEN_MEDIA_KINDS: tuple[str, ...] = ("video", "tiff", "images")
+"""Values of :func:`open_media`'s ``kind``: which reader to use instead of the suffix."""
 
 
 def open_media(path: str | os.PathLike, kind: str | None = None, **options: Any) -> MediaData:
@@ -70,10 +80,10 @@ def open_media(path: str | os.PathLike, kind: str | None = None, **options: Any)
     MediaError
         If the suffix is not a known media type, or the file cannot be read.
     ValueError
-        If ``kind`` is not one of :data:`MEDIA_KINDS`.
+        If ``kind`` is not one of :data:`OPEN_MEDIA_KINDS`.
     """
-    if kind is not None and kind not in MEDIA_KINDS:
-        raise ValueError(f"media kind must be one of {MEDIA_KINDS} or None, got {kind!r}")
+    if kind is not None and kind not in OPEN_MEDIA_KINDS:
+        raise ValueError(f"media kind must be one of {OPEN_MEDIA_KINDS} or None, got {kind!r}")
     resolved = existing_path(path, "media path")
     suffix = resolved.suffix.lower()
     if resolved.is_dir():
@@ -92,5 +102,4 @@ def open_media(path: str | os.PathLike, kind: str | None = None, **options: Any)
 
 def is_media_path(path: str | os.PathLike) -> bool:
     """Whether ``path`` looks like something :func:`open_media` can open (by suffix or folder)."""
-    p = Path(path)
-    return p.is_dir() or p.suffix.lower() in VIDEO_SUFFIXES + TIFF_SUFFIXES
+    return Path(path).is_dir() or is_media_file_name(path)

@@ -21,11 +21,9 @@ from napari_whiskertoolbox.media._common import (
 )
 from napari_whiskertoolbox.media.errors import MediaError
 from napari_whiskertoolbox.media.frame_cache import FrameCache
+from napari_whiskertoolbox.media.suffixes import IMAGE_SUFFIXES, TIFF_SUFFIXES
 
-__all__ = ["DEFAULT_IMAGE_EXTENSIONS", "ImageFolderMedia"]
-
-DEFAULT_IMAGE_EXTENSIONS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
-_TIFF_SUFFIXES = (".tif", ".tiff")
+__all__ = ["ImageFolderMedia"]
 
 
 class ImageFolderMedia(MediaData):
@@ -42,7 +40,7 @@ class ImageFolderMedia(MediaData):
     pattern : str
         Glob pattern the file names must match (default ``"*"``).
     extensions : iterable of str or None
-        Accepted file suffixes (case-insensitive); default :data:`DEFAULT_IMAGE_EXTENSIONS`.
+        Accepted file suffixes (case-insensitive); default :data:`IMAGE_SUFFIXES`.
     validate : bool
         Check every file's image size from its header at open (default ``True``).
     cache_size : int
@@ -69,7 +67,7 @@ class ImageFolderMedia(MediaData):
         self.source_path = existing_path(folder, "image folder")
         if not self.source_path.is_dir():
             raise MediaError(f"image folder {str(self.source_path)!r} is not a folder")
-        suffixes = DEFAULT_IMAGE_EXTENSIONS if extensions is None else extensions
+        suffixes = IMAGE_SUFFIXES if extensions is None else extensions
         self._suffixes = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes}
         self._files = sorted(
             (
@@ -131,7 +129,7 @@ class ImageFolderMedia(MediaData):
     def _read(self, i: int) -> np.ndarray:
         path = self._files[i]
         try:
-            if path.suffix.lower() in _TIFF_SUFFIXES:
+            if path.suffix.lower() in TIFF_SUFFIXES:
                 data = tifffile.imread(path)
             else:
                 data = iio.imread(path)
@@ -155,7 +153,7 @@ class ImageFolderMedia(MediaData):
 def _header_size(path: Path) -> tuple[int, int]:
     """``(height, width)`` of an image file, read from its header only."""
     try:
-        if path.suffix.lower() in _TIFF_SUFFIXES:
+        if path.suffix.lower() in TIFF_SUFFIXES:
             with tifffile.TiffFile(path) as tif:
                 page = tif.pages.first
                 return (int(page.imagelength), int(page.imagewidth))

@@ -6,11 +6,20 @@ Nothing here imports Qt or napari; the GUI dock lives in
 
 from __future__ import annotations
 
-from .batch import EntityRef, entities_in_group, frames_with_data, intervals_of
-from .cancel import ScriptCancelled, check_cancelled
-from .engine import RunResult, ScriptBusyError, ScriptEngine
-from .importing import find_new_data, import_new_data
-from .namespace import DEFAULT_PRELUDE, NamespaceEntry, ScriptInputError
+from napari_whiskertoolbox.scripting.batch import (
+    EntityRef,
+    entities_in_group,
+    frames_with_data,
+    intervals_of,
+)
+from napari_whiskertoolbox.scripting.cancel import ScriptCancelled, check_cancelled
+from napari_whiskertoolbox.scripting.engine import RunResult, ScriptBusyError, ScriptEngine
+from napari_whiskertoolbox.scripting.importing import find_new_data, import_new_data
+from napari_whiskertoolbox.scripting.namespace import (
+    DEFAULT_PRELUDE,
+    NamespaceEntry,
+    ScriptInputError,
+)
 
 __all__ = [
     "DEFAULT_PRELUDE",

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..core import (
+from napari_whiskertoolbox.core import (
     DigitalEventSeries,
     DigitalIntervalSeries,
     Interval,
@@ -20,7 +20,7 @@ from ..core import (
     PointData,
     RaggedSeries,
 )
-from .cancel import check_cancelled
+from napari_whiskertoolbox.scripting.cancel import check_cancelled
 
 __all__ = ["EntityRef", "entities_in_group", "frames_with_data", "intervals_of"]
 

@@ -24,7 +24,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from .tracebacks import ENGINE_DIR
+from napari_whiskertoolbox.scripting.tracebacks import ENGINE_DIR
 
 __all__ = ["CancelToken", "ScriptCancelled", "async_exc_supported", "check_cancelled"]
 

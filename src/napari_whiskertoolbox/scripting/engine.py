@@ -15,11 +15,16 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from .cancel import CancelToken
-from .capture import OutputCallback, OutputCapture
-from .importing import import_new_data
-from .namespace import DEFAULT_PRELUDE, NamespaceEntry, build_namespace, listing
-from .tracebacks import format_user_traceback, register_source
+from napari_whiskertoolbox.scripting.cancel import CancelToken
+from napari_whiskertoolbox.scripting.capture import OutputCallback, OutputCapture
+from napari_whiskertoolbox.scripting.importing import import_new_data
+from napari_whiskertoolbox.scripting.namespace import (
+    DEFAULT_PRELUDE,
+    NamespaceEntry,
+    build_namespace,
+    listing,
+)
+from napari_whiskertoolbox.scripting.tracebacks import format_user_traceback, register_source
 
 __all__ = ["RunResult", "ScriptBusyError", "ScriptEngine"]
 

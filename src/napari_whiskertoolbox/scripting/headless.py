@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from .capture import underlying_stream
-from .engine import RunResult, ScriptEngine
+from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.scripting.capture import underlying_stream
+from napari_whiskertoolbox.scripting.engine import RunResult, ScriptEngine
 
 __all__ = ["EXIT_CANCELLED", "EXIT_FAILURE", "EXIT_USAGE", "load_for_script", "run_headless"]
 
@@ -20,8 +21,11 @@ EXIT_CANCELLED = 130
 """Exit code of an interrupted script (as a shell reports Ctrl+C)."""
 
 
-def load_for_script(session: str | os.PathLike[str] | None) -> Any:
-    """DataManager for a headless run: empty, a saved session folder or a JSON config.
+def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
+    """Return the DataManager of a headless run: empty, or what ``session`` holds.
+
+    ``session`` is anything :func:`napari_whiskertoolbox.io.routing.open_path` opens: a
+    saved session folder, a JSON config, a video, a TIFF stack or an image folder.
 
     Raises
     ------
@@ -30,17 +34,16 @@ def load_for_script(session: str | os.PathLike[str] | None) -> Any:
     napari_whiskertoolbox.io.FormatError
         If the config or session is malformed (the message names file and line/item).
     """
-    from .. import io
-    from ..core import DataManager
+    from napari_whiskertoolbox.io.routing import open_path
 
     if session is None:
         return DataManager()
     path = Path(session).expanduser()
     if not path.exists():
         raise FileNotFoundError(
-            f"session not found: {path} (expected a .json config or a session folder)"
+            f"session not found: {path} (expected a .json config, a session folder or media)"
         )
-    return io.load_session(path) if path.is_dir() else io.load_config(path)
+    return open_path(path).dm
 
 
 def _echo(stdout: TextIO, stderr: TextIO):
@@ -122,7 +125,7 @@ def run_headless(
     if code != 0 or save is None:
         return code
 
-    from .. import io
+    from napari_whiskertoolbox import io
 
     try:
         written = io.save_session(dm, save)

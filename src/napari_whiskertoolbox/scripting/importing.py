@@ -5,29 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from napari_whiskertoolbox.core.kinds import DATA_CLASSES
+
 __all__ = ["find_new_data", "import_new_data", "is_data_object"]
-
-_STORABLE = (
-    "AnalogTimeSeries",
-    "DigitalEventSeries",
-    "DigitalIntervalSeries",
-    "LineData",
-    "MaskData",
-    "MediaData",
-    "PointData",
-    "TensorData",
-)
-
-
-def _storable_types() -> tuple[type, ...]:
-    from .. import core
-
-    return tuple(getattr(core, name) for name in _STORABLE if hasattr(core, name))
 
 
 def is_data_object(value: Any) -> bool:
     """Whether ``value`` is one of the data types a DataManager stores."""
-    return isinstance(value, _storable_types())
+    return isinstance(value, DATA_CLASSES)
 
 
 def find_new_data(namespace: Mapping[str, Any], dm: Any) -> dict[str, Any]:
@@ -89,7 +74,7 @@ def import_new_data(
             if not is_data_object(namespace[name]):
                 raise TypeError(
                     f"import_new_data: variable {name!r} holds a {type(namespace[name]).__name__}, "
-                    f"expected one of {', '.join(_STORABLE)}"
+                    f"expected one of {', '.join(cls.__name__ for cls in DATA_CLASSES)}"
                 )
             chosen[name] = namespace[name]
     for name, value in chosen.items():

@@ -48,23 +48,10 @@ def _no_input(prompt: object = "") -> str:
 
 
 def data_types() -> dict[str, type]:
-    """Our data classes by name, as put into every namespace."""
-    from .. import core
+    """Return the classes put into every namespace by name (:func:`core.script_types`)."""
+    from napari_whiskertoolbox.core import script_types
 
-    names = (
-        "AnalogTimeSeries",
-        "DataManager",
-        "DigitalEventSeries",
-        "DigitalIntervalSeries",
-        "LineData",
-        "MaskData",
-        "MediaData",
-        "PointData",
-        "TensorData",
-        "TimeFrame",
-        "TimeFrameIndex",
-    )
-    return {name: getattr(core, name) for name in names if hasattr(core, name)}
+    return script_types()
 
 
 def build_namespace(dm: Any, viewer: Any = None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from .browser_model import NEW_KEY_KINDS, validate_key_name
+from napari_whiskertoolbox.widgets.browser_model import NEW_KEY_KINDS, validate_key_name
 
 __all__ = ["ExportDialog", "KeyNameDialog", "NewKeyDialog", "RenameDialog"]
 

@@ -15,8 +15,8 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from .browser_model import describe_entity
-from .browser_selection import selected_entity_ids
+from napari_whiskertoolbox.widgets.browser_model import describe_entity
+from napari_whiskertoolbox.widgets.browser_selection import selected_entity_ids
 
 __all__ = ["GroupsPanel"]
 

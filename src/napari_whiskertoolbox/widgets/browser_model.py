@@ -7,10 +7,10 @@ import keyword
 import re
 from typing import Any, NamedTuple
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
+
 __all__ = [
     "NEW_KEY_KINDS",
-    "SERIES_TYPES",
-    "SPATIAL_TYPES",
     "KeyRow",
     "describe_entity",
     "get_data_code",
@@ -19,12 +19,6 @@ __all__ = [
     "size_summary",
     "validate_key_name",
 ]
-
-SPATIAL_TYPES = ("video", "images", "points", "line", "mask")
-"""Data types shown as synced napari layers."""
-
-SERIES_TYPES = ("analog", "digital_event", "digital_interval")
-"""Data types shown as timeline lanes."""
 
 NEW_KEY_KINDS = {
     "points": "points",
@@ -60,10 +54,10 @@ def size_summary(data_type: str, obj: Any) -> str:
         return _plural(len(obj), "event")
     if data_type == "digital_interval":
         return _plural(len(obj), "interval")
-    if data_type in ("points", "line", "mask"):
+    if data_type in RAGGED_KINDS:
         frames = _plural(obj.n_frames_with_data, "frame")
         return f"{_plural(obj.n_entries, 'entry').replace('entrys', 'entries')} in {frames}"
-    if data_type in ("video", "images"):
+    if data_type in MEDIA_KINDS:
         return _plural(len(obj), "frame")
     if data_type == "tensor":
         return " × ".join(str(n) for n in obj.shape)
@@ -71,10 +65,10 @@ def size_summary(data_type: str, obj: Any) -> str:
 
 
 def _image_size(data_type: str, obj: Any) -> str:
-    if data_type in ("points", "line", "mask"):
+    if data_type in RAGGED_KINDS:
         size = obj.image_size
         return "" if size is None else f"{size.width} × {size.height}"
-    if data_type in ("video", "images"):
+    if data_type in MEDIA_KINDS:
         height, width = obj.shape[1:3]
         return f"{width} × {height}"
     return ""
@@ -169,7 +163,7 @@ def describe_entity(dm: Any, entity_id: int) -> str:
     for key in dm.keys():
         data_type = dm.data_type(key)
         obj = dm.get_data(key)
-        if data_type in ("points", "line", "mask"):
+        if data_type in RAGGED_KINDS:
             found = obj.find(entity_id)
             if found is not None:
                 return f"{entity_id}  {key} @ frame {int(found[0])}"

@@ -27,23 +27,22 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.layers.main_thread import connect_main
-from napari_whiskertoolbox.layers.session import get_session
-
-from .browser_dialogs import ExportDialog, NewKeyDialog, RenameDialog
-from .browser_export import export_formats, export_key
-from .browser_groups import GroupsPanel
-from .browser_model import (
+from napari_whiskertoolbox.layers.session import BINDING_CLASSES
+from napari_whiskertoolbox.widgets.browser_dialogs import ExportDialog, NewKeyDialog, RenameDialog
+from napari_whiskertoolbox.widgets.browser_export import export_formats, export_key
+from napari_whiskertoolbox.widgets.browser_groups import GroupsPanel
+from napari_whiskertoolbox.widgets.browser_model import (
     NEW_KEY_KINDS,
-    SERIES_TYPES,
-    SPATIAL_TYPES,
     get_data_code,
     key_row,
     make_empty,
     validate_key_name,
 )
-from .timeline import TimelineWidget, find_timeline
-from .timeline.lane_state import LaneState, lanes_changed
+from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
+from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
+from napari_whiskertoolbox.workflow.registry import get_session
 
 __all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
 
@@ -58,7 +57,7 @@ def find_script_editor(viewer: Any) -> Any | None:
     ``widgets.script_runner.ScriptRunnerWidget``.
     """
     try:
-        from .script_runner import ScriptRunnerWidget
+        from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
     except ImportError:
         return None
     for widget in viewer.window.dock_widgets.values():
@@ -199,7 +198,7 @@ class DataBrowserWidget(QWidget):
     def _fill_row(self, row: int, key: str) -> None:
         info = key_row(self.dm, key)
         shown = QTableWidgetItem()
-        if info.data_type in SPATIAL_TYPES or info.data_type in SERIES_TYPES:
+        if info.data_type in BINDING_CLASSES or info.data_type in SERIES_KINDS:
             shown.setFlags(
                 Qt.ItemFlag.ItemIsUserCheckable
                 | Qt.ItemFlag.ItemIsEnabled
@@ -208,7 +207,7 @@ class DataBrowserWidget(QWidget):
             shown.setCheckState(
                 Qt.CheckState.Checked if self.is_shown(key) else Qt.CheckState.Unchecked
             )
-            where = "layer" if info.data_type in SPATIAL_TYPES else "timeline lane"
+            where = "layer" if info.data_type in BINDING_CLASSES else "timeline lane"
             shown.setToolTip(f"Show {key!r} as a {where}")
         else:
             shown.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -303,7 +302,7 @@ class DataBrowserWidget(QWidget):
 
     def is_shown(self, key: str) -> bool:
         """Whether ``key`` is shown as a synced layer or a lane of an open timeline."""
-        if self.dm.data_type(key) in SERIES_TYPES:
+        if self.dm.data_type(key) in SERIES_KINDS:
             timeline = find_timeline(self.viewer)
             return timeline is not None and LaneState(self.dm).is_visible(key)
         return bool(self.session.is_shown(key))
@@ -317,11 +316,11 @@ class DataBrowserWidget(QWidget):
             For keys that have no view (e.g. tensors).
         """
         data_type = self.dm.data_type(key)
-        if data_type in SERIES_TYPES:
+        if data_type in SERIES_KINDS:
             timeline = self.timeline(create=shown)
             if timeline is not None:
                 timeline.show_lane(key) if shown else timeline.hide_lane(key)
-        elif data_type in SPATIAL_TYPES:
+        elif data_type in BINDING_CLASSES:
             self.session.show_key(key) if shown else self.session.hide_key(key)
         else:
             raise ValueError(f"key {key!r} ({data_type}) has no layer or lane to show")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from ..scripting import NamespaceEntry
+from napari_whiskertoolbox.scripting import NamespaceEntry
 
 __all__ = ["NamespaceInspector"]
 

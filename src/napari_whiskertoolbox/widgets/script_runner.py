@@ -30,14 +30,14 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from ..layers.main_thread import call_in_main
-from ..scripting import RunResult, ScriptEngine, find_new_data
-from ..scripting.templates import list_templates, load_template
-from .namespace_inspector import NamespaceInspector
-from .output_pane import OutputPane
-from .recent_files import RecentFiles
-from .script_editor import CodeEditor
-from .viewer_proxy import MainThreadProxy
+from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.scripting import RunResult, ScriptEngine, find_new_data
+from napari_whiskertoolbox.scripting.templates import list_templates, load_template
+from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
+from napari_whiskertoolbox.widgets.output_pane import OutputPane
+from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+from napari_whiskertoolbox.widgets.script_editor import CodeEditor
+from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy
 
 __all__ = ["ScriptRunnerWidget"]
 
@@ -198,7 +198,7 @@ class ScriptRunnerWidget(Container):
     def engine(self) -> ScriptEngine:
         """The engine scripts run in (the session's unless one was given)."""
         if self._engine is None:
-            from ..layers.session import get_session
+            from napari_whiskertoolbox.workflow.registry import get_session
 
             self._engine = get_session(self._viewer).engine
         current = self._engine.viewer

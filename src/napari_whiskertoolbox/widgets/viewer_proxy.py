@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..layers.main_thread import call_in_main
+from napari_whiskertoolbox.layers.main_thread import call_in_main
 
 __all__ = ["MainThreadProxy", "unwrap"]
 

@@ -14,7 +14,7 @@ __all__ = ["TimelineWidget", "find_timeline"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from . import widget
+        from napari_whiskertoolbox.widgets.timeline import widget
 
         return getattr(widget, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,8 +12,8 @@ from typing import Any
 
 import pyqtgraph as pg
 
-from .hit_testing import edge_at
-from .lanes import IntervalLane
+from napari_whiskertoolbox.widgets.timeline.hit_testing import edge_at
+from napari_whiskertoolbox.widgets.timeline.lanes import IntervalLane
 
 __all__ = ["IntervalEditor"]
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from psygnal import SignalInstance
 
-__all__ = ["SERIES_TYPES", "LaneState", "default_color", "lanes_changed"]
+from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+
+__all__ = ["LaneState", "default_color", "lanes_changed"]
 
 lanes_changed = SignalInstance((object,), name="lanes_changed")
 """Emitted with the DataManager whenever a timeline's lanes change, appear or go away.
@@ -24,7 +26,6 @@ lanes_changed = SignalInstance((object,), name="lanes_changed")
 Lets other docks (the data browser) follow lane visibility without holding the timeline.
 """
 
-SERIES_TYPES = ("analog", "digital_event", "digital_interval")
 """Data types drawn as timeline lanes."""
 
 _PALETTE = (
@@ -76,7 +77,7 @@ class LaneState:
             Whether the lane list changed.
         """
         lanes = self._state["lanes"]
-        series = [k for k in self.dm.keys() if self.dm.data_type(k) in SERIES_TYPES]
+        series = [k for k in self.dm.keys() if self.dm.data_type(k) in SERIES_KINDS]
         kept = [lane for lane in lanes if lane.get("key") in series]
         known = {lane["key"] for lane in kept}
         for key in series:

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 
-from .sampling import PeakPyramid, event_ticks, merge_bars
-from .time_mapping import DisplayMapper
+from napari_whiskertoolbox.widgets.timeline.sampling import PeakPyramid, event_ticks, merge_bars
+from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
 
 __all__ = ["AnalogLane", "EventLane", "IntervalLane", "Lane", "make_lane"]
 

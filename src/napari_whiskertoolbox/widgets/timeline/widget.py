@@ -17,18 +17,18 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.layers.main_thread import connect_main
-from napari_whiskertoolbox.layers.session import get_session
-
-from .axis import TimeAxisItem
-from .cursor import FrameCursor
-from .hit_testing import frame_of, nearest_mark, step_mark
-from .interval_editor import IntervalEditor
-from .lane_panel import LanePanel
-from .lane_state import SERIES_TYPES, LaneState, lanes_changed
-from .lanes import EventLane, IntervalLane, Lane, make_lane
-from .time_mapping import DisplayMapper
-from .view_box import TimelineViewBox
+from napari_whiskertoolbox.widgets.timeline.axis import TimeAxisItem
+from napari_whiskertoolbox.widgets.timeline.cursor import FrameCursor
+from napari_whiskertoolbox.widgets.timeline.hit_testing import frame_of, nearest_mark, step_mark
+from napari_whiskertoolbox.widgets.timeline.interval_editor import IntervalEditor
+from napari_whiskertoolbox.widgets.timeline.lane_panel import LanePanel
+from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
+from napari_whiskertoolbox.widgets.timeline.lanes import EventLane, IntervalLane, Lane, make_lane
+from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
+from napari_whiskertoolbox.widgets.timeline.view_box import TimelineViewBox
+from napari_whiskertoolbox.workflow.registry import get_session
 
 __all__ = ["TimelineWidget", "find_timeline"]
 
@@ -353,10 +353,10 @@ class TimelineWidget(QWidget):
     def _require_series(self, key: str) -> None:
         if key not in self.dm:
             raise KeyError(f"no key {key!r} in the DataManager")
-        if self.dm.data_type(key) not in SERIES_TYPES:
+        if self.dm.data_type(key) not in SERIES_KINDS:
             raise ValueError(
                 f"key {key!r} is {self.dm.data_type(key)!r}; timeline lanes show "
-                f"{', '.join(SERIES_TYPES)} keys"
+                f"{', '.join(SERIES_KINDS)} keys"
             )
 
     def _lanes_edited(self) -> None:

@@ -11,8 +11,8 @@ from qtpy.QtWidgets import QMessageBox
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.io import load_session
-from napari_whiskertoolbox.layers import autosave
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.workflow import autosave
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
 KEY = "nose"
 
@@ -90,7 +90,9 @@ def test_recovery_is_offered_on_reopen_after_a_crash(
     folder = tmp_path / "session"
     _, crashed = _saved_session(make_napari_viewer, folder)
     crashed.dm.get_data(KEY).add(9, np.array([[5.0, 6.0]], dtype=np.float32))
-    crashed.workflow.autosaver.autosave_now()  # the timer fired, then the process "died"
+    get_workflow(
+        crashed.viewer
+    ).autosaver.autosave_now()  # the timer fired, then the process "died"
 
     questions: list[str] = []
 
@@ -125,7 +127,7 @@ def test_orderly_close_drops_the_autosave(
 ) -> None:
     viewer, session = _saved_session(make_napari_viewer, tmp_path / "session")
     session.dm.get_data(KEY).add(3, np.array([[1.0, 1.0]], dtype=np.float32))
-    folder = session.workflow.autosaver.autosave_now()
+    folder = get_workflow(session.viewer).autosaver.autosave_now()
     assert folder is not None and folder.exists()
     viewer.close()
     from qtpy.QtCore import QEvent

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from napari.utils.notifications import show_info, show_warning
 
-from . import navigation
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
+from napari_whiskertoolbox.layers import history_keys
+from napari_whiskertoolbox.workflow import navigation
 
 if TYPE_CHECKING:
-    from .session import ViewerSession
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = [
     "copy_previous_annotations",
@@ -29,8 +31,7 @@ __all__ = [
     "undo",
 ]
 
-RAGGED_TYPES = ("points", "line", "mask")
-NAVIGABLE_TYPES = (*RAGGED_TYPES, "digital_event")
+NAVIGABLE_KINDS = (*RAGGED_KINDS, "digital_event")
 
 
 def display_frame_count(session: ViewerSession) -> int:
@@ -58,14 +59,14 @@ def display_frames_with_data(session: ViewerSession, key: str) -> np.ndarray:
     dm = session.dm
     data_type = dm.data_type(key)
     data = dm.get_data(key)
-    if data_type in RAGGED_TYPES:
+    if data_type in RAGGED_KINDS:
         times = data.times_with_data()
     elif data_type == "digital_event":
         times = data.times
     else:
         raise ValueError(
             f"key {key!r} holds {data_type!r} data; frame navigation needs one of "
-            f"{', '.join(NAVIGABLE_TYPES)}"
+            f"{', '.join(NAVIGABLE_KINDS)}"
         )
     return _to_display_frames(session, key, times)
 
@@ -143,7 +144,7 @@ def copy_previous_annotations(session: ViewerSession) -> int | None:
     if key is None:
         return None
     dm = session.dm
-    if dm.data_type(key) not in RAGGED_TYPES:
+    if dm.data_type(key) not in RAGGED_KINDS:
         show_warning(f"Copying frames needs a points, line or mask key; {key!r} is not one.")
         return None
     data = dm.get_data(key)
@@ -158,18 +159,12 @@ def copy_previous_annotations(session: ViewerSession) -> int | None:
 
 def undo(session: ViewerSession) -> bool:
     """Undo the last DataManager edit; ``False`` (and a notice) when there is nothing to undo."""
-    done = bool(session.dm.undo())
-    if not done:
-        show_info("Nothing to undo.")
-    return done
+    return history_keys.undo(session.dm)
 
 
 def redo(session: ViewerSession) -> bool:
     """Redo the last undone DataManager edit; ``False`` when there is nothing to redo."""
-    done = bool(session.dm.redo())
-    if not done:
-        show_info("Nothing to redo.")
-    return done
+    return history_keys.redo(session.dm)
 
 
 def save(session: ViewerSession) -> bool:

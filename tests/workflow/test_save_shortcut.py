@@ -13,10 +13,10 @@ from qtpy.QtWidgets import QApplication, QFileDialog
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.io import load_session
-from napari_whiskertoolbox.layers import annotation_actions
 from napari_whiskertoolbox.layers._napari_compat import main_window
-from napari_whiskertoolbox.layers.save_shortcut import SaveShortcut
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.workflow import actions as annotation_actions
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 
 pytestmark = pytest.mark.gui
 KEY = "whisker_pad"
@@ -75,7 +75,7 @@ def test_ctrl_s_saves_the_session_instead_of_save_selected_layers(
 ) -> None:
     viewer = make_napari_viewer(show=True)
     session = get_session(viewer)
-    assert isinstance(session.workflow.save_shortcut, SaveShortcut)
+    assert isinstance(get_workflow(session.viewer).save_shortcut, SaveShortcut)
     session.dm.set_time("time", TimeFrame.from_count(30))
     session.dm.set_data(KEY, PointData(), "time")
     session.save(tmp_path / "s")

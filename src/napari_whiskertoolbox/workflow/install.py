@@ -12,22 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .autosave import Autosaver
-from .close_guard import CloseGuard
-from .console import install_console
-from .keybindings import bind_keys
-from .modified_state import install_modified_indicator
-from .save_shortcut import SaveShortcut
+from napari_whiskertoolbox.layers._napari_compat import main_window
+from napari_whiskertoolbox.workflow.autosave import Autosaver
+from napari_whiskertoolbox.workflow.close_guard import CloseGuard
+from napari_whiskertoolbox.workflow.console import install_console
+from napari_whiskertoolbox.workflow.keybindings import bind_keys
+from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
+from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 
 if TYPE_CHECKING:
-    from .session import ViewerSession
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["Workflow", "install_workflow"]
 
 
 @dataclass
 class Workflow:
-    """The per-session workflow helpers (kept alive by the session)."""
+    """The per-session workflow helpers (kept alive by the registry with the session)."""
 
     autosaver: Autosaver
     close_guard: CloseGuard | None
@@ -39,10 +40,10 @@ def install_workflow(session: ViewerSession) -> Workflow:
 
     A viewer model without a Qt window (headless) gets keys, title and autosave only.
     """
-    from ._napari_compat import main_window
-
     viewer = session.viewer
-    bind_keys(viewer)
+    if viewer is None:
+        raise RuntimeError("install_workflow: the session's viewer is gone")
+    bind_keys(viewer, session)
     install_modified_indicator(session)
     autosaver = Autosaver(session)
     if getattr(viewer, "window", None) is None:

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import annotation_actions as actions
+from napari_whiskertoolbox.layers.history_keys import HISTORY_KEYS
+from napari_whiskertoolbox.workflow import actions
 
 if TYPE_CHECKING:
-    import napari
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
-    from .session import ViewerSession
-
-__all__ = ["HISTORY_ACTIONS", "KEY_TABLE", "KeyAction", "bind_history_keys", "unbind_history_keys"]
+__all__ = ["KEY_TABLE", "KeyAction"]
 
 
 @dataclass(frozen=True)
@@ -77,45 +76,10 @@ KEY_TABLE: tuple[KeyAction, ...] = (
         "Copy the previous annotated frame of the active key to this frame",
         actions.copy_previous_annotations,
     ),
-    KeyAction(("Control-Z",), "undo", "Undo", actions.undo),
-    KeyAction(("Control-Shift-Z",), "redo", "Redo", actions.redo),
+    KeyAction(HISTORY_KEYS["undo"][0], "undo", "Undo", actions.undo),
+    KeyAction(HISTORY_KEYS["redo"][0], "redo", "Redo", actions.redo),
     KeyAction(("Control-S",), "save", "Save the session", actions.save),
     KeyAction(
         ("Control-Shift-S",), "save_as", "Save the session in another folder", actions.save_as
     ),
 )
-
-
-HISTORY_ACTIONS = ("undo", "redo")
-"""Actions of :data:`KEY_TABLE` that layers with a history of their own must route to ``dm``."""
-
-
-def bind_history_keys(
-    layer: napari.layers.Layer, session: ViewerSession, before: Callable[[], Any] | None = None
-) -> None:
-    """Bind the undo/redo keys of :data:`KEY_TABLE` on one layer instance to the DataManager.
-
-    napari's Labels layer binds Ctrl+Z to its own paint history; layer keys take precedence
-    over the viewer's, so without this the layer would undo alone and leave the DataManager
-    out of step. ``before`` runs first (e.g. to write a pending paint stroke).
-    """
-    for action in KEY_TABLE:
-        if action.name not in HISTORY_ACTIONS:
-            continue
-
-        def callback(_layer: napari.layers.Layer, action: KeyAction = action) -> None:
-            if before is not None:
-                before()
-            action.run(session)
-
-        callback.__name__ = f"wtb_{action.name}"
-        for key in action.keys:
-            layer.bind_key(key, callback, overwrite=True)
-
-
-def unbind_history_keys(layer: napari.layers.Layer) -> None:
-    """Undo :func:`bind_history_keys` on ``layer``."""
-    for action in KEY_TABLE:
-        if action.name in HISTORY_ACTIONS:
-            for key in action.keys:
-                layer.bind_key(key, None)

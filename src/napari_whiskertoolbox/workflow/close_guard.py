@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QMessageBox
 
-from . import annotation_actions
-from ._napari_compat import forget_vetoed_quit, viewer_widget
+from napari_whiskertoolbox.layers._napari_compat import forget_vetoed_quit, viewer_widget
+from napari_whiskertoolbox.workflow import actions
 
 if TYPE_CHECKING:
-    from .session import ViewerSession
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["CloseGuard", "install_close_guard"]
 
@@ -90,7 +90,7 @@ class CloseGuard(QObject):
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
-            return annotation_actions.save(self._session)
+            return actions.save(self._session)
         if answer == QMessageBox.StandardButton.Discard:
             if self._on_discard is not None:
                 self._on_discard()
@@ -105,7 +105,7 @@ def install_close_guard(
 ) -> CloseGuard:
     """Install a :class:`CloseGuard` on ``window`` (default: the session viewer's main window)."""
     if window is None:
-        from ._napari_compat import main_window
+        from napari_whiskertoolbox.layers._napari_compat import main_window
 
         window = main_window(session.viewer)
     return CloseGuard(session, window, on_discard=on_discard)

@@ -11,8 +11,10 @@ from napari.layers import Labels, Points, Shapes
 from napari.utils.key_bindings import coerce_keybinding
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
-from napari_whiskertoolbox.layers.keybindings import KEY_TABLE, KeyHelpWidget, bind_keys
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
+from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
+from napari_whiskertoolbox.workflow.keybindings import bind_keys
+from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
 
@@ -53,7 +55,7 @@ def press(viewer: Any, key: str) -> None:
 
 def test_every_table_key_is_bound_on_the_viewer_only(make_napari_viewer: Any) -> None:
     viewer = make_napari_viewer()
-    bind_keys(viewer)
+    bind_keys(viewer, get_session(viewer))
     bound = {str(k) for k in viewer.keymap}
     for action in KEY_TABLE:
         for key in action.keys:
@@ -234,7 +236,7 @@ def test_first_save_asks_for_a_folder(
 
 
 def test_title_marker_follows_the_modified_state() -> None:
-    from napari_whiskertoolbox.layers.modified_state import title_with_state
+    from napari_whiskertoolbox.workflow.modified_state import title_with_state
 
     assert title_with_state("napari", True) == "napari *"
     assert title_with_state("napari *", True) == "napari *"

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 from qtpy.QtCore import QObject, QTimer
 from qtpy.QtWidgets import QMessageBox
 
-from .main_thread import connect_main
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.layers.main_thread import connect_main
 
 if TYPE_CHECKING:
-    from ..core import DataManager
-    from .session import ViewerSession
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = [
     "AUTOSAVE_DIR_ENV",
@@ -45,7 +46,6 @@ AUTOSAVE_DIR_ENV = "NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR"
 DEFAULT_INTERVAL_S = 60.0
 MARKER_NAME = "recovery.json"
 SESSION_DIR_NAME = "session"
-MEDIA_TYPES = ("video", "images")
 
 
 def autosave_root() -> Path:
@@ -124,7 +124,7 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
     list of str
         The keys set from the autosave.
     """
-    from ..io import load_session
+    from napari_whiskertoolbox.io import load_session
 
     recovered = load_session(info.session_path)
     restored: list[str] = []
@@ -132,10 +132,10 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
         for name in recovered.time_keys():
             dm.set_time(name, recovered.get_time(name))
         for key in list(dm.keys()):
-            if key not in recovered and dm.data_type(key) not in MEDIA_TYPES:
+            if key not in recovered and dm.data_type(key) not in MEDIA_KINDS:
                 dm.delete_data(key)
         for key in recovered.keys():
-            if key in dm and dm.data_type(key) in MEDIA_TYPES:
+            if key in dm and dm.data_type(key) in MEDIA_KINDS:
                 continue
             dm.set_data(key, recovered.get_data(key), recovered.time_key(key))
             restored.append(key)
@@ -153,7 +153,7 @@ def offer_recovery(session: ViewerSession, root: Path | None = None) -> bool:
     bool
         ``True`` when the autosave was restored; a declined autosave is deleted.
     """
-    from ._napari_compat import main_window
+    from napari_whiskertoolbox.layers._napari_compat import main_window
 
     info = find_recovery(session.path, root)
     viewer = session.viewer
@@ -224,7 +224,7 @@ class Autosaver(QObject):
         dm = self._session.dm
         if not (self._pending and dm.modified):
             return None
-        from ..io import save_session
+        from napari_whiskertoolbox.io import save_session
 
         folder = self.folder
         folder.mkdir(parents=True, exist_ok=True)

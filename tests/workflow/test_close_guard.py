@@ -14,8 +14,8 @@ from qtpy.QtWidgets import QAction, QApplication, QMessageBox
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.io import load_session
 from napari_whiskertoolbox.layers._napari_compat import main_window
-from napari_whiskertoolbox.layers.close_guard import CloseGuard
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.workflow.close_guard import CloseGuard
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
 pytestmark = pytest.mark.gui
 KEY = "whiskers_tip"
@@ -62,8 +62,8 @@ def _modified_session(make_napari_viewer: Any, folder: Path) -> tuple[Any, Any]:
 def test_the_session_guard_sits_on_the_viewer_window(make_napari_viewer: Any) -> None:
     viewer = make_napari_viewer()
     session = get_session(viewer)
-    assert isinstance(session.workflow.close_guard, CloseGuard)
-    assert session.workflow.close_guard.parent() is main_window(viewer)
+    assert isinstance(get_workflow(session.viewer).close_guard, CloseGuard)
+    assert get_workflow(session.viewer).close_guard.parent() is main_window(viewer)
 
 
 def test_cancel_keeps_the_window_open(
@@ -90,7 +90,10 @@ def test_save_saves_then_lets_the_close_through(
     viewer, session = _modified_session(make_napari_viewer, tmp_path / "s")
     answers.pop(0)
     answers.append(QMessageBox.StandardButton.Save)
-    assert session.workflow.close_guard.eventFilter(main_window(viewer), UserCloseEvent()) is False
+    assert (
+        get_workflow(session.viewer).close_guard.eventFilter(main_window(viewer), UserCloseEvent())
+        is False
+    )
     assert not session.dm.modified
     np.testing.assert_array_equal(load_session(tmp_path / "s").get_data(KEY).at(4), [[7, 8]])
 
@@ -113,7 +116,7 @@ def test_no_question_when_saved_or_when_closed_by_code(
 ) -> None:
     viewer, session = _modified_session(make_napari_viewer, tmp_path / "s")
     asked = answers.pop(0)
-    guard = session.workflow.close_guard
+    guard = get_workflow(session.viewer).close_guard
     programmatic = QCloseEvent()
     assert programmatic.type() == QEvent.Type.Close and not programmatic.spontaneous()
     assert guard.eventFilter(main_window(viewer), programmatic) is False

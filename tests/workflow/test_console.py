@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import napari_whiskertoolbox
-from napari_whiskertoolbox.layers.console import console_namespace, install_console
-from napari_whiskertoolbox.layers.session import get_session
+from napari_whiskertoolbox.workflow.console import console_namespace, install_console
+from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
 

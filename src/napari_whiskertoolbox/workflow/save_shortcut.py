@@ -20,10 +20,10 @@ from qtpy.QtCore import QEvent, QObject
 from qtpy.QtGui import QKeyEvent, QKeySequence
 from qtpy.QtWidgets import QApplication, QDockWidget, QMainWindow
 
-from . import annotation_actions
+from napari_whiskertoolbox.workflow import actions
 
 if TYPE_CHECKING:
-    from .session import ViewerSession
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["SaveShortcut"]
 
@@ -36,7 +36,7 @@ class SaveShortcut(QObject):
     Parameters
     ----------
     session : ViewerSession
-        The session to save (with :func:`annotation_actions.save`).
+        The session to save (with :func:`actions.save`).
     window : QMainWindow
         The viewer's main window; the filter lives as long as it does.
     """
@@ -71,6 +71,6 @@ class SaveShortcut(QObject):
 
     def _save(self) -> None:
         try:
-            annotation_actions.save(self._session)
+            actions.save(self._session)
         except (OSError, ValueError) as error:
             show_error(f"Could not save the WhiskerToolbox session: {error}")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from napari_whiskertoolbox.layers import navigation
+from napari_whiskertoolbox.workflow import navigation
 
 
 @pytest.mark.parametrize(

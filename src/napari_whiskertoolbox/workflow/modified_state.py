@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .main_thread import connect_main
+from napari_whiskertoolbox.layers.main_thread import connect_main
 
 if TYPE_CHECKING:
     import napari
 
-    from .session import ViewerSession
+    from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["MODIFIED_SUFFIX", "install_modified_indicator", "title_with_state"]
 

@@ -1,44 +1,19 @@
-"""The annotation-workflow keys: one declarative table, bound on the viewer, and a help dock.
-
-Keys are bound on the *viewer* (``viewer.bind_key(..., overwrite=True)``), never on napari's
-layer classes, so other layers and plugins keep their own bindings. In a Qt window napari's
-menu shortcut for Save Selected Layers takes Ctrl+S before the viewer's keymap sees it;
-:mod:`.save_shortcut` claims the key back for the session.
-"""
+"""The Annotation keys dock: the key table, the active key and the session's saved state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qtpy.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from .key_table import KEY_TABLE, KeyAction
-from .main_thread import connect_main
-from .session import get_session
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
+from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
     import napari
 
-
-__all__ = ["KEY_TABLE", "KeyAction", "KeyHelpWidget", "bind_keys"]
-
-
-def _viewer_callback(action: KeyAction) -> Callable[[napari.Viewer], None]:
-    def callback(viewer: napari.Viewer) -> None:
-        action.run(get_session(viewer))
-
-    callback.__name__ = f"wtb_{action.name}"
-    callback.__doc__ = action.description
-    return callback
-
-
-def bind_keys(viewer: napari.Viewer) -> None:
-    """Bind every key of :data:`KEY_TABLE` on ``viewer`` (idempotent)."""
-    for action in KEY_TABLE:
-        callback = _viewer_callback(action)
-        for key in action.keys:
-            viewer.bind_key(key, callback, overwrite=True)
+__all__ = ["KeyHelpWidget"]
 
 
 class KeyHelpWidget(QWidget):
@@ -53,7 +28,6 @@ class KeyHelpWidget(QWidget):
     def __init__(self, napari_viewer: napari.Viewer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = get_session(napari_viewer)
-        bind_keys(napari_viewer)
         self.status_label = QLabel(self)
         self.table = QTableWidget(len(KEY_TABLE), 2, self)
         self.table.setHorizontalHeaderLabels(["Key", "Action"])

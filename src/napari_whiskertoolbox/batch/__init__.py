@@ -1,0 +1,1 @@
+"""Many sessions on dask.distributed (Qt-free); filled by the batch issue."""

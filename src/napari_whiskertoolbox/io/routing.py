@@ -1,0 +1,187 @@
+"""Open and save routing by path, shared by the viewer session and the headless runner.
+
+A path is one of:
+
+- a *session folder* (holds ``session.json``, written by :func:`~.session.save_session`);
+- a WhiskerToolbox JSON *config* (list form, or object form with ``data``);
+- a *media* path: a video, a TIFF stack (:data:`~napari_whiskertoolbox.media.suffixes.MEDIA_FILE_SUFFIXES`)
+  or a folder of images.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.session import SESSION_FILE, session_config_path
+from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES, has_images, is_media_file_name
+
+__all__ = [
+    "SESSION_FOLDER_SUFFIX",
+    "OpenedPath",
+    "PathKind",
+    "classify_path",
+    "free_key",
+    "is_config_file",
+    "is_session_folder",
+    "open_path",
+    "session_folder_for",
+]
+
+PathKind = Literal["session", "config", "media"]
+"""What an openable path holds."""
+SESSION_FOLDER_SUFFIX = ".session"
+"""A config ``exp.json`` is saved, by default, as the session folder ``exp.session``."""
+MEDIA_KEY = "media"
+"""Key of a media opened on its own (``<file stem>`` when ``media`` is taken)."""
+
+
+@dataclass(frozen=True)
+class OpenedPath:
+    """What :func:`open_path` loaded.
+
+    Attributes
+    ----------
+    kind : PathKind
+        What the path held.
+    dm : DataManager
+        The DataManager the data went into.
+    source : Path or None
+        The path a later save belongs to: the session folder or the config (``None`` for
+        media, which belongs to whatever session it was added to).
+    keys : tuple of str
+        The keys that were added or replaced.
+    """
+
+    kind: PathKind
+    dm: DataManager
+    source: Path | None
+    keys: tuple[str, ...]
+
+
+def is_session_folder(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a folder holding a ``session.json``."""
+    path = Path(path)
+    return path.is_dir() and (path / SESSION_FILE).is_file()
+
+
+def is_config_file(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a WhiskerToolbox JSON config (list or object form).
+
+    Only the JSON structure is checked (a list of items with ``data_type``), not the items.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if isinstance(content, dict):
+        content = content.get("data")
+    return (
+        isinstance(content, list)
+        and bool(content)
+        and all(isinstance(item, dict) and "data_type" in item for item in content)
+    )
+
+
+def classify_path(path: str | os.PathLike[str]) -> PathKind | None:
+    """Return what ``path`` holds, or ``None`` when it is nothing we open.
+
+    A ``.json`` file is a config whatever its content (so that loading it reports what is
+    wrong with it); a folder is a session folder or, with images in it, media.
+    """
+    path = Path(path)
+    if is_session_folder(path):
+        return "session"
+    if path.is_file() and path.suffix.lower() == ".json":
+        return "config"
+    if (path.is_file() and is_media_file_name(path)) or has_images(path):
+        return "media"
+    return None
+
+
+def free_key(dm: DataManager, stem: str) -> str:
+    """Return ``stem`` (or ``media``), suffixed ``_2``, ``_3``… until it is not a key of ``dm``."""
+    base = stem or MEDIA_KEY
+    key, n = base, 2
+    while key in dm:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def open_path(path: str | os.PathLike[str], dm: DataManager | None = None) -> OpenedPath:
+    """Load a session folder, a JSON config, a video, a TIFF stack or an image folder.
+
+    Parameters
+    ----------
+    path : path-like
+        What to open (see the module docstring).
+    dm : DataManager, optional
+        Where the data goes; a new DataManager when omitted. A config or session is
+        loaded completely before anything is added (``dm`` is unchanged on error). A media
+        goes under the key ``media``, or the file's stem when ``media`` is taken.
+
+    Returns
+    -------
+    OpenedPath
+        What was loaded, and where.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    FormatError
+        ``path`` is none of the supported kinds, or a file in it is malformed (the
+        message names the file and line or config item).
+    napari_whiskertoolbox.media.MediaError
+        The media cannot be read.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"cannot open {path}: no such file or folder")
+    kind = classify_path(path)
+    target = dm if dm is not None else DataManager()
+    before = dict(target.items())
+    if kind == "session":
+        load_config(session_config_path(path), dm=target)
+        source: Path | None = path
+    elif kind == "config":
+        load_config(path, dm=target)
+        source = path
+    elif kind == "media":
+        from napari_whiskertoolbox.media import open_media
+
+        key = MEDIA_KEY if MEDIA_KEY not in target else free_key(target, path.stem)
+        target.set_data(key, open_media(path))
+        source = None
+    else:
+        raise FormatError(
+            "cannot open this path: expected a session folder, a WhiskerToolbox .json "
+            f"config, an image folder, a video or a TIFF stack ({', '.join(MEDIA_FILE_SUFFIXES)})",
+            path=path,
+        )
+    keys = tuple(k for k, obj in target.items() if before.get(k) is not obj)
+    return OpenedPath(kind=kind, dm=target, source=source, keys=keys)
+
+
+def session_folder_for(path: str | os.PathLike[str]) -> Path:
+    """Return the session folder a save to ``path`` writes.
+
+    A session folder (or its ``session.json``) is itself; a config ``exp.json`` gives the
+    folder ``exp.session`` beside it (a config is never overwritten); any other path is
+    taken as the folder to create.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".json":
+        return path
+    if path.name == SESSION_FILE:
+        return path.parent
+    return path.with_name(f"{path.stem}{SESSION_FOLDER_SUFFIX}")

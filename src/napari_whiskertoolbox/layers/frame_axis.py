@@ -1,0 +1,144 @@
+"""The viewer's frame axis: the display clock, clock conversion and the axis placeholder.
+
+The viewer's dims axis 0 is the *display clock* index: the clock of the first media key,
+else ``"time"``. Keys bound to other clocks are converted through the DataManager's
+clocks (design.md §3: ``B.index_at_time(A.time_at_index(i))``).
+
+When there is no media, napari still needs an axis of the right length: a hidden Image
+layer backed by ``numpy.broadcast_to`` (one byte of memory, whatever the frame count) is
+the cheapest public way to give the viewer that axis (:class:`FrameAxisPlaceholder`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from napari_whiskertoolbox.core.data_manager import DEFAULT_CLOCK
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+
+if TYPE_CHECKING:
+    import napari
+    from napari.components import Dims
+    from napari.layers import Image
+
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = [
+    "FRAME_AXIS",
+    "FRAME_AXIS_LAYER",
+    "FrameAxisPlaceholder",
+    "convert_frame",
+    "find_display_clock",
+    "frame_axis_placeholder",
+    "frame_of_dims",
+    "media_shape",
+]
+
+FRAME_AXIS = 0
+"""The viewer dims axis that carries the display clock."""
+FRAME_AXIS_LAYER = "wtb_frame_axis"
+"""``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
+
+
+def find_display_clock(dm: DataManager) -> str:
+    """Return the clock of the first media key of ``dm``, else ``"time"``."""
+    for key in dm.keys():
+        if dm.data_type(key) in MEDIA_KINDS:
+            return dm.time_key(key)
+    return DEFAULT_CLOCK
+
+
+def media_shape(dm: DataManager) -> tuple[int, int, int] | None:
+    """Return ``(n_frames, height, width)`` of the first media key of ``dm``, or ``None``."""
+    for key in dm.keys():
+        if dm.data_type(key) in MEDIA_KINDS:
+            n, height, width = (int(s) for s in dm.get_data(key).shape[:3])
+            return n, height, width
+    return None
+
+
+def convert_frame(dm: DataManager, index: int, from_clock: str, to_clock: str) -> int:
+    """Convert ``index`` of clock ``from_clock`` to the matching index of ``to_clock``.
+
+    Identity when the clocks are the same or either clock is empty.
+    """
+    index = int(index)
+    if from_clock == to_clock:
+        return index
+    if len(dm.get_time(from_clock)) == 0 or len(dm.get_time(to_clock)) == 0:
+        return index
+    return int(dm.convert_index(index, from_clock, to_clock))
+
+
+def frame_of_dims(dims: Dims) -> int:
+    """Return the display frame the dims model points at (``0`` without a frame axis)."""
+    if dims.ndim < 3:
+        return 0
+    return int(dims.current_step[FRAME_AXIS])
+
+
+def frame_axis_placeholder(n_frames: int, height: int = 1, width: int = 1) -> np.ndarray:
+    """Return a zero-memory ``(n_frames, height, width)`` uint8 array to carry the frame axis.
+
+    ``numpy.broadcast_to`` of a single zero: no allocation proportional to the frame count,
+    and napari can slice it like any array.
+    """
+    shape = (max(int(n_frames), 1), max(int(height), 1), max(int(width), 1))
+    return np.broadcast_to(np.zeros((1, 1, 1), dtype=np.uint8), shape)
+
+
+class FrameAxisPlaceholder:
+    """The hidden Image layer that gives a viewer without media its frame axis.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer to keep the placeholder in.
+    """
+
+    def __init__(self, viewer: napari.Viewer) -> None:
+        self._viewer = viewer
+        self.layer: Image | None = None
+
+    def is_placeholder(self, layer: object) -> bool:
+        """Return whether ``layer`` is this placeholder."""
+        return layer is not None and layer is self.layer
+
+    def update(self, wanted: bool, n_frames: int) -> None:
+        """Add, resize or remove the placeholder.
+
+        Parameters
+        ----------
+        wanted : bool
+            Whether the viewer needs the placeholder (synced layers but no media).
+        n_frames : int
+            Length of the display clock.
+        """
+        viewer, layer = self._viewer, self.layer
+        if not wanted:
+            self.layer = None
+            if layer is not None and layer in viewer.layers:
+                viewer.layers.remove(layer)
+            return
+        if layer is not None and layer in viewer.layers:
+            if layer.data.shape[0] != max(n_frames, 1):
+                layer.data = frame_axis_placeholder(n_frames)
+            return
+        from napari.layers import Image
+
+        layer = Image(
+            frame_axis_placeholder(n_frames),
+            name="frame axis",
+            visible=False,
+            contrast_limits=(0, 1),
+            metadata={FRAME_AXIS_LAYER: True},
+        )
+        self.layer = layer
+        viewer.add_layer(layer)
+        viewer.layers.move(viewer.layers.index(layer), 0)
+
+    def forget(self) -> None:
+        """Drop the reference after napari removed the layer itself."""
+        self.layer = None

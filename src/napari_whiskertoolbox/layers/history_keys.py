@@ -1,0 +1,77 @@
+"""Undo and redo keys that go to the DataManager's history, also from layers with their own.
+
+The workflow's key table binds :data:`HISTORY_KEYS` on the viewer. napari's Labels layer
+binds Ctrl+Z to its own paint history, and layer keys take precedence over the viewer's,
+so the Labels binding routes the same keys on its layer with :func:`bind_history_keys`;
+otherwise the layer would undo alone and leave the DataManager out of step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from napari.utils.notifications import show_info
+
+if TYPE_CHECKING:
+    from napari.layers import Layer
+
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = ["HISTORY_KEYS", "bind_history_keys", "redo", "unbind_history_keys", "undo"]
+
+
+def undo(dm: DataManager) -> bool:
+    """Undo the last DataManager edit; ``False`` (and a notice) when there is nothing to undo."""
+    done = bool(dm.undo())
+    if not done:
+        show_info("Nothing to undo.")
+    return done
+
+
+def redo(dm: DataManager) -> bool:
+    """Redo the last undone DataManager edit; ``False`` when there is nothing to redo."""
+    done = bool(dm.redo())
+    if not done:
+        show_info("Nothing to redo.")
+    return done
+
+
+HISTORY_KEYS: dict[str, tuple[tuple[str, ...], Callable[[DataManager], bool]]] = {
+    "undo": (("Control-Z",), undo),
+    "redo": (("Control-Shift-Z",), redo),
+}
+"""History action name → (napari key names, action on the DataManager)."""
+
+
+def bind_history_keys(
+    layer: Layer, dm: DataManager, before: Callable[[], Any] | None = None
+) -> None:
+    """Bind the undo/redo keys on one layer instance to ``dm``'s history.
+
+    Parameters
+    ----------
+    layer : napari.layers.Layer
+        The layer whose own bindings would otherwise take the keys.
+    dm : DataManager
+        The DataManager whose history the keys drive.
+    before : callable, optional
+        Run first (e.g. to write a pending paint stroke).
+    """
+    for name, (keys, action) in HISTORY_KEYS.items():
+
+        def callback(_layer: Layer, action: Callable[[DataManager], bool] = action) -> None:
+            if before is not None:
+                before()
+            action(dm)
+
+        callback.__name__ = f"wtb_{name}"
+        for key in keys:
+            layer.bind_key(key, callback, overwrite=True)
+
+
+def unbind_history_keys(layer: Layer) -> None:
+    """Undo :func:`bind_history_keys` on ``layer``."""
+    for keys, _action in HISTORY_KEYS.values():
+        for key in keys:
+            layer.bind_key(key, None)

@@ -1,0 +1,1 @@
+"""WhiskerToolbox's transforms and pipelines (Qt-free); filled by the transforms issue."""

@@ -1,0 +1,38 @@
+"""Bind the annotation-workflow key table on a viewer.
+
+Keys are bound on the *viewer* (``viewer.bind_key(..., overwrite=True)``), never on napari's
+layer classes, so other layers and plugins keep their own bindings. In a Qt window napari's
+menu shortcut for Save Selected Layers takes Ctrl+S before the viewer's keymap sees it;
+:mod:`.save_shortcut` claims the key back for the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from napari_whiskertoolbox.workflow.key_table import KEY_TABLE, KeyAction
+
+if TYPE_CHECKING:
+    import napari
+
+    from napari_whiskertoolbox.layers.session import ViewerSession
+
+__all__ = ["bind_keys"]
+
+
+def _viewer_callback(action: KeyAction, session: ViewerSession) -> Callable[[napari.Viewer], None]:
+    def callback(viewer: napari.Viewer) -> None:
+        action.run(session)
+
+    callback.__name__ = f"wtb_{action.name}"
+    callback.__doc__ = action.description
+    return callback
+
+
+def bind_keys(viewer: napari.Viewer, session: ViewerSession) -> None:
+    """Bind every key of :data:`KEY_TABLE` on ``viewer`` to act on ``session`` (idempotent)."""
+    for action in KEY_TABLE:
+        callback = _viewer_callback(action, session)
+        for key in action.keys:
+            viewer.bind_key(key, callback, overwrite=True)
