@@ -11,11 +11,14 @@ import argparse
 import gc
 import time
 import tracemalloc
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, LineData
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def rss_bytes() -> int:

@@ -58,7 +58,7 @@ class LoopMedia(MediaData):
 
 
 def build_session(n_frames: int, media: MediaData | None = None) -> DataManager:
-    """A DataManager with media, lines, points and a mask on every one of ``n_frames``.
+    """Build a DataManager with media, lines, points and a mask on every one of ``n_frames``.
 
     ``media`` defaults to a :class:`LoopMedia` of ``n_frames`` frames.
     """
@@ -113,7 +113,7 @@ def settle(app) -> None:
 
 
 def time_steps(session, app, start: int, n_steps: int) -> np.ndarray:
-    """Times (s) of ``n_steps`` forward steps from ``start``: shape ``(n_steps, 3)``.
+    """Time ``n_steps`` forward steps from ``start``; return seconds, shape ``(n_steps, 3)``.
 
     Columns: *ready* (wall time until napari and our layers hold that frame, the work done
     on the CPU before the canvas can paint), *step* (ready plus one pass of the event loop,

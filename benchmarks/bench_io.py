@@ -110,7 +110,8 @@ def bench_lines_csv(n_lines: int, folder: Path) -> None:
     t0 = time.perf_counter()
     parsed_times, _, parsed = read_lines_csv(target)
     read = time.perf_counter() - t0
-    assert parsed.shape == coords.shape and np.array_equal(parsed_times, times)
+    assert parsed.shape == coords.shape
+    assert np.array_equal(parsed_times, times)
     print(f"lines CSV: {n_lines} lines x {POINTS_PER_LINE} points, {size / 1e6:.0f} MB")
     print(f"  parse: {read:.2f} s = {size / read / 1e6:.0f} MB/s | write: {write:.2f} s "
           f"= {size / write / 1e6:.0f} MB/s")  # fmt: skip

@@ -7,12 +7,15 @@ Qt-free: measures the pure navigation rules and the DataManager work behind the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.core import DataManager, LineData, TimeFrame
 from napari_whiskertoolbox.workflow import navigation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 N_FRAMES = 200_000
 LINES_PER_FRAME = 5

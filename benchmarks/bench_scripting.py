@@ -50,7 +50,8 @@ def bench_cancel(engine: ScriptEngine, code: str, repeats: int = 20) -> tuple[fl
 def bench_print_headless(engine: ScriptEngine) -> float:
     start = time.perf_counter()
     result = engine.run(PRINT_LOOP)
-    assert result.success and result.stdout.count("\n") == N_LINES
+    assert result.success
+    assert result.stdout.count("\n") == N_LINES
     return time.perf_counter() - start
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 N_SAMPLES = 10_000_000
 N_EVENTS = 100_000
@@ -117,7 +120,7 @@ def bench_timeline() -> dict[str, tuple[float, float]]:
 
 
 def bench_matplotlib() -> dict[str, tuple[float, float]]:
-    """matplotlib (Agg) drawing the same analog series, full redraw each time."""
+    """Matplotlib (Agg) drawing the same analog series, full redraw each time."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

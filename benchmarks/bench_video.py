@@ -29,15 +29,17 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
 
 from napari_whiskertoolbox.media import VideoMedia, build_frame_index
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_VIDEO = REPO / "tests" / "data" / "whiskertoolbox" / "Media" / "test_each_frame_number.mp4"
@@ -109,7 +111,7 @@ def open_bare(path: Path) -> tuple[Any, Any]:
 
 
 def convert(av_frame: Any, gray: bool) -> np.ndarray:
-    """The array VideoMedia returns: a copy of the Y plane (gray) or an ``rgb24`` image."""
+    """Return what VideoMedia returns: a copy of the Y plane (gray) or an ``rgb24`` image."""
     if not gray:
         return av_frame.to_ndarray(format="rgb24")
     plane = av_frame.planes[0]
@@ -206,8 +208,11 @@ def time_open(path: Path, repeats: int = 3) -> float:
 
 
 def frames_to_check(n_frames: int, keyframes: np.ndarray, random_indices: np.ndarray) -> set[int]:
-    """Frames compared with the bare decode: the random ones, both ends, around every
-    keyframe (where decode and presentation order differ most) and every 25th frame."""
+    """Return the frames compared with the bare decode.
+
+    The random ones, both ends, around every keyframe (where decode and presentation
+    order differ most) and every 25th frame.
+    """
     around_keys = np.concatenate((keyframes - 1, keyframes, keyframes + 1))
     ends = np.r_[0:5, n_frames - 5 : n_frames]
     candidates = np.concatenate((random_indices, around_keys, ends, np.arange(0, n_frames, 25)))

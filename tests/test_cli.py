@@ -41,7 +41,7 @@ def test_run_script_with_config_save_and_args(tmp_path: Path) -> None:
     assert "gui modules []" in proc.stdout  # headless runs never load Qt or napari
     saved = io.load_session(out)
     assert list(saved.get_data("marks").times) == [0, 999]
-    assert "my_video" in saved.keys()
+    assert "my_video" in saved
 
 
 def test_failing_script_exits_non_zero_with_traceback(tmp_path: Path) -> None:

@@ -209,7 +209,8 @@ def test_mask_pixels_are_inside_the_image_and_centred_on_the_pad(session: DataMa
     width, height = IMAGE_SIZE
     flat = session["pad_mask"].to_flat()
     assert flat.coords.shape[0] > 0
-    assert np.all(flat.coords[:, 0] < width) and np.all(flat.coords[:, 1] < height)
+    assert np.all(flat.coords[:, 0] < width)
+    assert np.all(flat.coords[:, 1] < height)
     for frame in (0, 111, N_FRAMES - 1):
         pixels = session["pad_mask"].at(frame)[0].astype(np.float64)
         pad = session["pad"].at(frame)[0]

@@ -26,7 +26,7 @@ def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
     was_pristine = not dm.keys() and not dm.modified
     for name in source.time_keys():
         dm.set_time(name, source.get_time(name))
-    for key in source.keys():
+    for key in source:
         dm.set_data(key, source.get_data(key), source.time_key(key))
     for name, ids in source.groups.to_dict().items():
         dm.groups.add(name, ids)

@@ -7,9 +7,11 @@ points → ``frame x y`` CSV, lines → ``Frame,X,Y`` CSV, masks → run-length 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["write_lines", "write_mask", "write_points"]
 

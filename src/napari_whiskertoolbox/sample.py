@@ -66,7 +66,7 @@ _POLE_RADIUS = 3.0
 
 
 def whisker_angle_deg(seconds: np.ndarray) -> np.ndarray:
-    """Mean whisker angle (degrees, positive = protraction) at the given times in seconds."""
+    """Return the mean whisker angle (degrees, positive = protraction) at times in seconds."""
     t = np.asarray(seconds, dtype=np.float64)
     return 18.0 * np.sin(2 * np.pi * WHISKING_HZ * t) + 5.0 * np.sin(2 * np.pi * 1.3 * t + 0.4)
 
@@ -214,7 +214,7 @@ def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale: int) 
 
 
 def _box_blur(image: np.ndarray, width: int) -> np.ndarray:
-    """Moving average along axis 1 (edges padded by reflection)."""
+    """Return the moving average along axis 1 (edges padded by reflection)."""
     pad = width // 2
     padded = np.pad(image, ((0, 0), (pad, width - pad)), mode="reflect")
     cumulative = np.cumsum(padded, axis=1)
@@ -231,7 +231,7 @@ def _render_video(
     fur = 60.0 + 35.0 * _smooth_noise(rng, (height, width), 4)
     ys, xs = np.mgrid[0:height, 0:width]
 
-    def ellipse(center, radii):
+    def ellipse(center: np.ndarray, radii: tuple[float, float]) -> np.ndarray:
         return ((xs - center[0]) / radii[0]) ** 2 + ((ys - center[1]) / radii[1]) ** 2 <= 1.0
 
     face = np.where(ellipse(_FACE_CENTER, _FACE_RADII), fur, background)
@@ -253,7 +253,7 @@ def _render_video(
 
 def _draw_whiskers(video: np.ndarray, whiskers: np.ndarray) -> None:
     """Draw every whisker as a bright curve, 2 px thick near the base, fading towards the tip."""
-    n_frames, n_whiskers, n_points, _ = whiskers.shape
+    n_frames, _n_whiskers, n_points, _ = whiskers.shape
     density = 4  # samples per pixel of whisker length
     n_dense = int(_WHISKER_LENGTHS.max()) * density
     u = np.linspace(0.0, n_points - 1, n_dense)

@@ -16,7 +16,7 @@ def test_values_are_read_only_zero_copy_float32():
     assert np.shares_memory(v, ts.values)
     arr = np.asarray(ts)
     assert np.shares_memory(arr, v)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         v[0] = 1.0
 
 
@@ -27,7 +27,7 @@ def test_array_protocol_respects_copy_and_dtype():
     assert copied.flags.writeable
     as64 = np.asarray(ts, dtype=np.float64)
     assert as64.dtype == np.float64
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="without a copy"):
         ts.__array__(np.float64, copy=False)
 
 

@@ -45,7 +45,7 @@ def test_allocation_is_thread_safe():
 
 
 def test_negative_count_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         allocate_ids(-1)
 
 
@@ -62,8 +62,10 @@ def test_groups_lifecycle_and_signal():
     groups.remove("left", [1, 99])
     assert groups.count("left") == 2
     groups.rename("left", "L")
-    assert "L" in groups and "left" not in groups
-    assert groups.delete("right") and not groups.delete("right")
+    assert "L" in groups
+    assert "left" not in groups
+    assert groups.delete("right")
+    assert not groups.delete("right")
     assert groups.to_dict() == {"L": [3, 7]}
     assert EntityGroups.from_dict(groups.to_dict()).to_dict() == {"L": [3, 7]}
     assert seen == ["left", "left", "right", "left", "left", "L", "right"]

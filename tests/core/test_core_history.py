@@ -31,10 +31,15 @@ def test_undo_redo_linear():
     c.add(1)
     c.add(10)
     assert h.undo_label == "add 10"
-    assert h.undo() and c.value == 1
-    assert h.can_redo and h.redo_label == "add 10"
-    assert h.redo() and c.value == 11
-    assert h.undo() and h.undo() and c.value == 0
+    assert h.undo()
+    assert c.value == 1
+    assert h.can_redo
+    assert h.redo_label == "add 10"
+    assert h.redo()
+    assert c.value == 11
+    assert h.undo()
+    assert h.undo()
+    assert c.value == 0
     assert not h.undo()
     assert len(h) == 0
 
@@ -57,7 +62,8 @@ def test_group_merges_into_one_step_and_nests():
         with h.group("inner"):
             c.add(2)
         c.add(3)
-    assert len(h) == 1 and h.undo_label == "batch"
+    assert len(h) == 1
+    assert h.undo_label == "batch"
     h.undo()
     assert c.value == 0
     h.redo()
@@ -70,9 +76,14 @@ def test_group_merges_into_one_step_and_nests():
 def test_group_survives_exceptions():
     h = CommandHistory()
     c = Counter(h)
-    with pytest.raises(RuntimeError), h.group("boom"):
-        c.add(4)
-        raise RuntimeError
+
+    def add_then_fail() -> None:
+        with h.group("boom"):
+            c.add(4)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        add_then_fail()
     assert len(h) == 1
     h.undo()
     assert c.value == 0
@@ -99,11 +110,12 @@ def test_changed_signal_and_clear():
     h.redo()
     h.clear()
     assert len(hits) == 4
-    assert not h.can_undo and not h.can_redo
+    assert not h.can_undo
+    assert not h.can_redo
 
 
 def test_invalid_depth():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="max_depth"):
         CommandHistory(max_depth=0)
 
 

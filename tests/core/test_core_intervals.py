@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
 
 from napari_whiskertoolbox.core import DigitalIntervalSeries
-from napari_whiskertoolbox.core.history import Change
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.history import Change
 
 
 def rows(series: DigitalIntervalSeries) -> list[list[int]]:
@@ -81,7 +85,9 @@ def test_set_true_is_add():
 
 def test_queries_inclusive():
     s = DigitalIntervalSeries([[0, 5], [10, 15], [20, 25]])
-    assert s.contains(5) and s.contains(10) and not s.contains(6)
+    assert s.contains(5)
+    assert s.contains(10)
+    assert not s.contains(6)
     assert s.interval_at(12) == (10, 15)
     assert s.interval_at(7) is None
     got = s.overlapping(5, 10)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
 
 from napari_whiskertoolbox.core import ImageSize, LineData, MaskData, PointData
-from napari_whiskertoolbox.core.history import Change
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.history import Change
 
 
 def square_line(n: int, shift: float = 0.0) -> np.ndarray:
@@ -17,16 +21,20 @@ def square_line(n: int, shift: float = 0.0) -> np.ndarray:
 def test_points_add_read_ids():
     pts = PointData()
     ids = pts.add(3, [[1, 2], [3, 4]])
-    assert ids.dtype == np.uint64 and ids.size == 2
+    assert ids.dtype == np.uint64
+    assert ids.size == 2
     more = pts.add(3, (5, 6))
     assert more.size == 1
     got = pts.at(3)
-    assert got.dtype == np.float32 and got.shape == (3, 2)
+    assert got.dtype == np.float32
+    assert got.shape == (3, 2)
     np.testing.assert_array_equal(got, [[1, 2], [3, 4], [5, 6]])
     np.testing.assert_array_equal(pts.ids_at(3), np.concatenate([ids, more]))
-    assert pts.count_at(3) == 3 and pts.count_at(4) == 0
+    assert pts.count_at(3) == 3
+    assert pts.count_at(4) == 0
     assert pts.at(4).shape == (0, 2)
-    assert pts.n_entries == 3 and pts.n_frames_with_data == 1
+    assert pts.n_entries == 3
+    assert pts.n_frames_with_data == 1
 
 
 def test_points_find_update_remove():
@@ -34,7 +42,8 @@ def test_points_find_update_remove():
     a, b = pts.add(0, [[1, 1], [2, 2]])
     pts.update(int(b), [9, 9])
     t, point = pts.find(int(b))
-    assert t == 0 and point.tolist() == [9, 9]
+    assert t == 0
+    assert point.tolist() == [9, 9]
     assert pts.remove(int(a))
     np.testing.assert_array_equal(pts.ids_at(0), [b])
     assert not pts.remove(int(a))
@@ -113,7 +122,9 @@ def test_lines_set_frame_keeps_given_ids_and_allocates_zero():
     (a,) = lines.add(2, square_line(3))
     (b,) = lines.add(2, square_line(3, 5))
     ids = lines.set_frame(2, [square_line(2), square_line(5), square_line(1)], ids=[b, 0, None])
-    assert ids[0] == b and ids[1] not in (a, b) and ids[2] not in (a, b, ids[1])
+    assert ids[0] == b
+    assert ids[1] not in (a, b)
+    assert ids[2] not in (a, b, ids[1])
     assert lines.find(int(a)) is None
     assert [len(x) for x in lines.at(2)] == [2, 5, 1]
 
@@ -142,7 +153,8 @@ def test_clear_copy_frame_and_navigation():
     lines.add(10, square_line(3))
     lines.add(20, square_line(2))
     new = lines.copy_frame(10, 30)
-    assert new.size == 1 and new[0] != lines.ids_at(10)[0]
+    assert new.size == 1
+    assert new[0] != lines.ids_at(10)[0]
     np.testing.assert_array_equal(lines.at(30)[0], lines.at(10)[0])
     lines.clear_at(20)
     np.testing.assert_array_equal(lines.times_with_data(), [10, 30])
@@ -274,7 +286,8 @@ def test_from_flat_without_copy_shares_float32_input():
 
 def test_overlay_edits_of_main_frames_keep_counts_right():
     pts = PointData.from_flat([0, 0, 1, 2], [[0, 0], [1, 1], [2, 2], [3, 3]])
-    assert pts.n_entries == 4 and pts.n_frames_with_data == 3
+    assert pts.n_entries == 4
+    assert pts.n_frames_with_data == 3
     pts.set_frame(0, [[5, 5]])
     pts.set_frame(1, np.empty((0, 2)))
     pts.add(7, [7, 7])
@@ -291,6 +304,8 @@ def test_main_ids_found_until_their_frame_is_rewritten():
     lines = LineData.from_flat([0, 3], np.zeros((4, 2)), offsets=[0, 2, 4], ids=[500, 501])
     assert lines.find(501)[0] == 3
     lines.set_frame(3, [np.ones((2, 2))])  # 501 replaced by a new id
-    assert lines.find(501) is None and not lines.remove(501)
-    assert lines.remove(500) and lines.find(500) is None
+    assert lines.find(501) is None
+    assert not lines.remove(501)
+    assert lines.remove(500)
+    assert lines.find(500) is None
     assert lines.n_entries == 1

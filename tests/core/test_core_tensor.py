@@ -10,7 +10,9 @@ from napari_whiskertoolbox.core import TensorData
 
 def test_values_zero_copy_read_only():
     t = TensorData(np.arange(6).reshape(3, 2), column_names=["a", "b"])
-    assert t.values.dtype == np.float32 and t.shape == (3, 2) and len(t) == 3
+    assert t.values.dtype == np.float32
+    assert t.shape == (3, 2)
+    assert len(t) == 3
     assert not t.values.flags.writeable
     assert np.shares_memory(np.asarray(t), t.values)
     np.testing.assert_array_equal(t.column("b"), [1, 3, 5])

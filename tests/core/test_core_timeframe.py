@@ -100,15 +100,19 @@ def test_bad_sampling_rate():
 
 def test_timeframe_index_is_int():
     i = TimeFrameIndex(7)
-    assert i == 7 and i.value == 7 and isinstance(i, int)
+    assert i == 7
+    assert i.value == 7
+    assert isinstance(i, int)
     assert TimeFrame.from_count(10).time_at_index(i) == 7
 
 
 def test_equality_and_hash_follow_values():
     a = TimeFrame([0, 10, 20], sampling_rate=100.0)
     b = TimeFrame(np.array([0, 10, 20]), sampling_rate=100.0)
-    assert a == b and hash(a) == hash(b)
-    assert a != TimeFrame([0, 10, 20]) and a != TimeFrame([0, 10, 21], sampling_rate=100.0)
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != TimeFrame([0, 10, 20])
+    assert a != TimeFrame([0, 10, 21], sampling_rate=100.0)
     assert len({a, b}) == 1
     with pytest.raises(AttributeError):
         a.sampling_rate = 5.0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def _assert_dm_equal(a, b) -> None:
         ta, tb = a.get_time(name), b.get_time(name)
         np.testing.assert_array_equal(ta.times, tb.times)
         assert ta.sampling_rate == tb.sampling_rate
-    for key in a.keys():
+    for key in a:
         assert a.data_type(key) == b.data_type(key), key
         assert a.time_key(key) == b.time_key(key), key
         x, y = a.get_data(key), b.get_data(key)
@@ -59,13 +61,15 @@ def _assert_dm_equal(a, b) -> None:
             np.testing.assert_array_equal(x.ids, y.ids)
         elif kind == "tensor":
             np.testing.assert_array_equal(x.values, y.values)
-            assert x.column_names == y.column_names and x.row_type == y.row_type
+            assert x.column_names == y.column_names
+            assert x.row_type == y.row_type
             if x.rows is None:
                 assert y.rows is None
             else:
                 np.testing.assert_array_equal(x.rows, y.rows)
         else:
-            assert x.shape == y.shape and x.dtype == y.dtype
+            assert x.shape == y.shape
+            assert x.dtype == y.dtype
             for i in (0, len(x) // 2, len(x) - 1):
                 np.testing.assert_array_equal(x[i], y[i])
     assert a.groups.to_dict() == b.groups.to_dict()

@@ -43,10 +43,14 @@ def test_atomic_write_replaces_whole_file(tmp_path):
 def test_exception_half_way_through_a_write_keeps_old_file(tmp_path):
     target = tmp_path / "f.bin"
     atomic_write_bytes(target, b"old data")
-    with pytest.raises(RuntimeError, match="disk on fire"):
+
+    def write_half_then_fail():
         with atomic_module.atomic_open(target, "wb") as handle:
             handle.write(b"half of the new da")
             raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_half_then_fail()
     assert target.read_bytes() == b"old data"
     assert _leftovers(tmp_path) == []
 

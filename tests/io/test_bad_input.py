@@ -309,7 +309,8 @@ def test_clock_that_never_gets_values(tmp_path, write_config):
     with pytest.raises(FormatError) as info:
         load_config(write_config(doc))
     message = str(info.value)
-    assert "clocks[0] 'camera'" in message and "ttl.bin" in message
+    assert "clocks[0] 'camera'" in message
+    assert "ttl.bin" in message
     assert "never gets values" in message
 
 

@@ -176,7 +176,7 @@ def _populated_dm() -> DataManager:
 def _snapshot(dm: DataManager):
     return (
         dm.keys(),
-        {k: dm.get_data(k) for k in dm.keys()},
+        {k: dm.get_data(k) for k in dm},
         dm.time_keys(),
         {c: dm.get_time(c) for c in dm.time_keys()},
         dict(dm.metadata),
@@ -206,7 +206,8 @@ def test_all_or_nothing(tmp_path, events_dir, write_config, bad_item):
     with pytest.raises(FormatError):
         load_config(write_config({"clocks": [clock], "data": [good, bad_item]}), dm)
     after = _snapshot(dm)
-    assert after[0] == before[0] and after[2] == before[2]
+    assert after[0] == before[0]
+    assert after[2] == before[2]
     assert all(after[1][k] is before[1][k] for k in before[0])
     assert all(after[3][c] is before[3][c] for c in before[2])
     assert after[4:] == before[4:]
@@ -238,7 +239,8 @@ def test_success_merges_into_given_dm_and_is_undoable(tmp_path, events_dir, writ
     assert dm.keys() == ["existing", "good"]
     assert dm.metadata["note"] == "keep me"
     source = dm.metadata["sources"]["good"]
-    assert source["format"] == "csv" and source["color"] == "#ff0000"
+    assert source["format"] == "csv"
+    assert source["color"] == "#ff0000"
     assert source["filepath"] == str(events_dir / "w1.csv")
     assert dm.modified
     assert dm.undo()

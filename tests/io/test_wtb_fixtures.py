@@ -16,7 +16,9 @@ def test_points_csv_space_delimited_with_header(wtb_data, write_config):
     dm = load_config(write_config([_item(wtb_data, "points", "pt", "Points/test_point.csv")]))
     pts = dm.get_data("pt")
     times = pts.times_with_data()
-    assert times[0] == 0 and times[-1] == 1000 and len(times) == 1001
+    assert times[0] == 0
+    assert times[-1] == 1000
+    assert len(times) == 1001
     assert all(pts.count_at(t) == 1 for t in (0, 500, 1000))
     np.testing.assert_array_equal(pts.at(0), [[131, 222]])
     np.testing.assert_array_equal(pts.at(2), [[130, 222]])

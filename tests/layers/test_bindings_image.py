@@ -71,4 +71,5 @@ def test_clock_mapped_media_indexing():
     np.testing.assert_array_equal(mapped[0], media[4])
     np.testing.assert_array_equal(mapped[1, 1], media[0][1])
     np.testing.assert_array_equal(mapped[1:3], media[[0, 2]])
-    assert len(mapped) == 3 and mapped.ndim == 3
+    assert len(mapped) == 3
+    assert mapped.ndim == 3

@@ -73,7 +73,8 @@ def test_masks_to_label_image_labels_are_entry_plus_one():
     masks = [np.array([[0, 0], [1, 0]], np.uint32), np.array([[3, 2]], np.uint32)]
     img = masks_to_label_image(masks, (4, 5))
     assert img.shape == (4, 5)
-    assert img[0, 0] == 1 and img[0, 1] == 1
+    assert img[0, 0] == 1
+    assert img[0, 1] == 1
     assert img[2, 3] == 2
     assert np.count_nonzero(img) == 3
 
@@ -102,7 +103,9 @@ def test_label_image_to_masks_keeps_ids_by_label():
 
 def test_label_image_empty():
     masks, ids, labels = label_image_to_masks(np.zeros((2, 2), np.int32))
-    assert masks == [] and ids.size == 0 and labels.size == 0
+    assert masks == []
+    assert ids.size == 0
+    assert labels.size == 0
     with pytest.raises(ValueError, match="2-D"):
         label_image_to_masks(np.zeros((2, 2, 2)))
 
@@ -110,7 +113,7 @@ def test_label_image_empty():
 @settings(max_examples=40, deadline=None)
 @given(arrays(np.uint8, (6, 7), elements=st.integers(0, 4)))
 def test_label_image_round_trip(img):
-    masks, ids, labels = label_image_to_masks(img)
+    masks, _ids, labels = label_image_to_masks(img)
     rebuilt = masks_to_label_image(masks, img.shape)
     # labels are renumbered 1..K in increasing order: same partition of pixels
     np.testing.assert_array_equal(rebuilt > 0, img > 0)

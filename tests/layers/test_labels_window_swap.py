@@ -53,7 +53,8 @@ def test_boxes_of_masks_and_label_images():
     assert label_image_box(image) == masks_box(masks, image.shape)
     assert union_box(None, (1, 2, 3, 4)) == (1, 2, 3, 4)
     assert union_box((0, 2, 5, 6), (1, 3, 3, 4)) == (0, 3, 3, 6)
-    assert box_area((0, 3, 3, 6)) == 9 and box_area(None) == 0
+    assert box_area((0, 3, 3, 6)) == 9
+    assert box_area(None) == 0
 
 
 def test_on_screen_steps_write_only_the_window_and_the_canvas_matches(

@@ -35,7 +35,7 @@ def test_main_window_raises_when_napari_moves_it(
     real = window._qt_window
     window._qt_window = object()
     try:
-        with pytest.raises(RuntimeError, match="_napari_compat.main_window"):
+        with pytest.raises(RuntimeError, match=r"_napari_compat.main_window"):
             main_window(viewer)
     finally:
         window._qt_window = real  # the fixture closes the real one
@@ -77,7 +77,7 @@ def test_viewer_widget_raises_when_napari_moves_it(
     viewer = make_napari_viewer()
     with monkeypatch.context() as patch:  # undone before the fixture closes the viewer
         patch.setattr(type(viewer.window), "_qt_viewer", property(lambda window: None))
-        with pytest.raises(RuntimeError, match="_napari_compat.viewer_widget"):
+        with pytest.raises(RuntimeError, match=r"_napari_compat.viewer_widget"):
             viewer_widget(viewer)
 
 
@@ -98,7 +98,7 @@ def test_a_vetoed_exit_leaves_a_quit_flag_that_forget_vetoed_quit_clears(
 def test_forget_vetoed_quit_raises_when_napari_drops_the_flag() -> None:
     window = QMainWindow()
     try:
-        with pytest.raises(RuntimeError, match="_napari_compat.forget_vetoed_quit"):
+        with pytest.raises(RuntimeError, match=r"_napari_compat.forget_vetoed_quit"):
             forget_vetoed_quit(window)
     finally:
         window.deleteLater()
@@ -126,7 +126,7 @@ def test_block_refresh_raises_when_napari_drops_it(monkeypatch: pytest.MonkeyPat
         pass
 
     with (
-        pytest.raises(RuntimeError, match="_napari_compat.block_refresh"),
+        pytest.raises(RuntimeError, match=r"_napari_compat.block_refresh"),
         block_refresh(FakeLayer()),
     ):
         pass

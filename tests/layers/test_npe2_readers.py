@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -14,6 +13,9 @@ from napari.layers import Image, Labels, Points, Shapes
 from napari_whiskertoolbox._reader import get_config_reader, get_media_reader, get_session_reader
 from napari_whiskertoolbox.io.routing import is_config_file
 from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
@@ -68,7 +70,8 @@ def test_whiskertoolbox_fixture_config_opens_its_video(
     assert layers["my_video"].data.shape[0] == 1000
     dm = get_session(viewer).dm
     assert dm.data_type("my_video") == "video"
-    assert not dm.modified and not dm.history.can_undo  # just opened: nothing to save
+    assert not dm.modified
+    assert not dm.history.can_undo
     assert not viewer.title.endswith(" *")
 
 
@@ -80,8 +83,9 @@ def test_config_with_annotations_gives_one_layer_per_spatial_key(
     session = get_session(viewer)
     layers = _synced(viewer)
     assert set(layers) == {"media", "tip", "whisker"}
-    assert isinstance(layers["tip"], Points) and isinstance(layers["whisker"], Shapes)
-    assert "angle" in session.dm.keys()  # non-spatial keys stay in the DataManager
+    assert isinstance(layers["tip"], Points)
+    assert isinstance(layers["whisker"], Shapes)
+    assert "angle" in session.dm  # non-spatial keys stay in the DataManager
     points = session.dm.get_data("tip")
     lines = session.dm.get_data("whisker")
     for frame in (0, 1, int(points.times_with_data()[-1])):
@@ -158,7 +162,8 @@ def test_whisker_session_sample(make_napari_viewer: Any) -> None:
     layers = _synced(viewer)
     assert isinstance(layers["media"], Image)
     assert isinstance(layers["whiskers"], Shapes)
-    assert isinstance(layers["nose"], Points) and isinstance(layers["pad"], Points)
+    assert isinstance(layers["nose"], Points)
+    assert isinstance(layers["pad"], Points)
     assert isinstance(layers["pad_mask"], Labels)
     assert session.is_shown("media")  # napari added the sample's layer; the session adopted it
     assert [layer.name for layer in viewer.layers if layer.name == "media"] == ["media"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -13,6 +12,9 @@ from napari_whiskertoolbox.io.lines import read_lines_csv
 from napari_whiskertoolbox.io.masks import read_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv
 from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"

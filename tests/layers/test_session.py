@@ -50,7 +50,8 @@ def test_keys_added_removed_renamed_follow(make_napari_viewer):
     session.dm.set_data("new_lines", lines, "camera")
     assert viewer.layers["new_lines"].metadata["wtb_key"] == "new_lines"
     session.dm.rename_data("new_lines", "renamed")
-    assert "renamed" in layer_names(viewer) and "new_lines" not in layer_names(viewer)
+    assert "renamed" in layer_names(viewer)
+    assert "new_lines" not in layer_names(viewer)
     assert viewer.layers["renamed"].metadata["wtb_key"] == "renamed"
     session.set_frame(2)
     assert viewer.layers["renamed"].nshapes == 1
@@ -67,7 +68,8 @@ def test_show_hide_and_user_layer_removal(make_napari_viewer):
     viewer = make_napari_viewer()
     session = make_session(viewer)
     session.hide_key("nose")
-    assert not session.is_shown("nose") and "nose" not in layer_names(viewer)
+    assert not session.is_shown("nose")
+    assert "nose" not in layer_names(viewer)
     session.show_key("nose")
     assert session.is_shown("nose")
     frame = session.current_frame
@@ -75,8 +77,8 @@ def test_show_hide_and_user_layer_removal(make_napari_viewer):
     viewer.layers.remove("whiskers")
     assert not session.is_shown("whiskers")
     session.dm.get_data("whiskers").clear_at(0)  # no layer any more: nothing to redraw
+    session.dm.set_data("angle", AnalogTimeSeries(np.zeros(5, np.float32)))
     with pytest.raises(ValueError, match="angle"):
-        session.dm.set_data("angle", AnalogTimeSeries(np.zeros(5, np.float32)))
         session.show_key("angle")
 
 
@@ -141,7 +143,8 @@ def test_without_media_a_hidden_placeholder_carries_the_frame_axis(make_napari_v
     session = ViewerSession(viewer, dm)
     assert session.display_clock == "time"
     axis = [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
-    assert len(axis) == 1 and not axis[0].visible
+    assert len(axis) == 1
+    assert not axis[0].visible
     assert axis[0].data.strides[0] == 0  # broadcast: no memory per frame
     assert viewer.dims.range[0].stop == len(dm.get_time("time")) - 1
     session.set_frame(30)
@@ -178,7 +181,8 @@ def test_save_and_reopen_in_another_viewer(make_napari_viewer, tmp_path):
     with pytest.raises(ValueError, match="save"):
         session.save()
     written = session.save(tmp_path / "saved")
-    assert written.name == "session.json" and not session.modified
+    assert written.name == "session.json"
+    assert not session.modified
     assert session.save() == written  # Ctrl+S again: same folder
 
     other = ViewerSession(make_napari_viewer())
@@ -270,7 +274,8 @@ def test_close_removes_synced_layers_and_stops_listening(make_napari_viewer):
     lines = LineData()
     lines.add(0, np.array([[0, 0], [1, 1]], np.float32))
     dm.set_data("late", lines, "camera")
-    assert "late" not in layer_names(viewer) and session.bindings == {}
+    assert "late" not in layer_names(viewer)
+    assert session.bindings == {}
 
 
 def test_open_into_an_empty_session_leaves_nothing_to_save_or_undo(
@@ -290,8 +295,9 @@ def test_open_into_a_session_with_data_is_an_undoable_edit(make_napari_viewer, f
     session.dm.mark_saved()
     annotated = session.dm.keys()
     session.open(frame_number_video)
-    added = [key for key in session.dm.keys() if key not in annotated]
-    assert len(added) == 1 and session.dm.data_type(added[0]) == "video"
+    added = [key for key in session.dm if key not in annotated]
+    assert len(added) == 1
+    assert session.dm.data_type(added[0]) == "video"
     assert session.modified
     assert session.dm.undo()
     assert session.dm.keys() == annotated

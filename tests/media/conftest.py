@@ -52,10 +52,7 @@ def read_pattern(frame: np.ndarray) -> int:
     for bit in range(N_BITS):
         r, c = _block_origin(bit)
         inner = frame[r + 4 : r + BLOCK - 4, c + 4 : c + BLOCK - 4].astype(np.float64)
-        if frame.ndim == 3:
-            on = inner[..., 0].mean() > inner[..., 2].mean()
-        else:
-            on = inner.mean() > 128
+        on = inner[..., 0].mean() > inner[..., 2].mean() if frame.ndim == 3 else inner.mean() > 128
         value |= int(on) << bit
     return value
 

@@ -61,7 +61,7 @@ def test_tiff_and_folder(tmp_path):
 
 
 def test_bad_paths_and_kinds(tmp_path):
-    with pytest.raises(MediaFileNotFoundError, match="gone.mp4"):
+    with pytest.raises(MediaFileNotFoundError, match=r"gone\.mp4"):
         open_media(tmp_path / "gone.mp4")
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")

@@ -9,7 +9,7 @@ from napari_whiskertoolbox.media import MediaError, MediaFileNotFoundError, Vide
 
 def test_missing_file_names_the_path(tmp_path):
     missing = tmp_path / "nowhere" / "session.mp4"
-    with pytest.raises(MediaFileNotFoundError, match="session.mp4"):
+    with pytest.raises(MediaFileNotFoundError, match=r"session\.mp4"):
         VideoMedia(missing)
     with pytest.raises(FileNotFoundError):
         VideoMedia(missing)
@@ -18,14 +18,14 @@ def test_missing_file_names_the_path(tmp_path):
 def test_unreadable_file_names_the_path(tmp_path):
     bogus = tmp_path / "not_a_video.mp4"
     bogus.write_text("frame,x,y\n1,2,3\n")
-    with pytest.raises(MediaError, match="not_a_video.mp4"):
+    with pytest.raises(MediaError, match=r"not_a_video\.mp4"):
         VideoMedia(bogus)
 
 
 def test_empty_file_is_rejected(tmp_path):
     empty = tmp_path / "empty.avi"
     empty.write_bytes(b"")
-    with pytest.raises(MediaError, match="empty.avi"):
+    with pytest.raises(MediaError, match=r"empty\.avi"):
         VideoMedia(empty)
 
 

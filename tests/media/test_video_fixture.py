@@ -94,7 +94,7 @@ def test_out_of_range_index_raises(video):
 
 def test_frames_are_read_only(video):
     frame = video[3]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         frame[0, 0] = 1
 
 

@@ -18,7 +18,8 @@ def test_frames_with_data_from_key_or_container(session_dm: DataManager) -> None
     assert [t for t, _ in frames] == [0, 2, 4, 6, 8]
     np.testing.assert_array_equal(frames[1][1], [[2, 4], [4, 4]])
     lines = dict(frames_with_data(session_dm.get_data("whisker")))
-    assert len(lines[4]) == 1 and lines[4][0].shape == (3, 2)
+    assert len(lines[4]) == 1
+    assert lines[4][0].shape == (3, 2)
 
 
 def test_frames_with_data_rejects_wrong_keys(session_dm: DataManager) -> None:
@@ -30,7 +31,7 @@ def test_frames_with_data_rejects_wrong_keys(session_dm: DataManager) -> None:
 
 def test_intervals_of(session_dm: DataManager) -> None:
     assert list(intervals_of(session_dm, "contact")) == [Interval(10, 19), Interval(50, 59)]
-    assert list(intervals_of(session_dm.get_data("contact")))[0].end == 19
+    assert next(iter(intervals_of(session_dm.get_data("contact")))).end == 19
 
 
 def test_entities_in_group_across_kinds(session_dm: DataManager) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 
-from napari_whiskertoolbox.scripting import RunResult, ScriptEngine
+from napari_whiskertoolbox.scripting import cancel
 from napari_whiskertoolbox.scripting.cancel import CancelToken, ScriptCancelled
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.scripting import RunResult, ScriptEngine
 
 CANCEL_BOUND_S = 1.0  # the requirement; typical cancel latency is well under 10 ms
 
@@ -45,10 +51,12 @@ def test_cancel_stops_an_infinite_loop_within_a_second(engine: ScriptEngine, loo
     latency = time.perf_counter() - asked
     assert latency < CANCEL_BOUND_S
     result = results[0]
-    assert result.cancelled and not result.success
+    assert result.cancelled
+    assert not result.success
     assert result.error is None  # reported as cancelled, not as a crash
     after = engine.run("sum(range(10))")
-    assert after.success and after.value_repr == "45"
+    assert after.success
+    assert after.value_repr == "45"
 
 
 def test_cancel_when_idle_is_a_no_op(engine: ScriptEngine) -> None:
@@ -58,7 +66,8 @@ def test_cancel_when_idle_is_a_no_op(engine: ScriptEngine) -> None:
 
 def test_script_raising_keyboard_interrupt_itself_is_an_error(engine: ScriptEngine) -> None:
     result = engine.run("raise KeyboardInterrupt('by the script')")
-    assert not result.cancelled and not result.success
+    assert not result.cancelled
+    assert not result.success
     assert "KeyboardInterrupt" in result.error
 
 
@@ -69,10 +78,17 @@ def test_output_before_cancel_is_kept(engine: ScriptEngine) -> None:
     assert results[0].stdout == "working\n"
 
 
+@pytest.fixture
+def no_async_exc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancel as on interpreters without ``PyThreadState_SetAsyncExc``: by the tracer only."""
+    monkeypatch.setattr(cancel, "_SET_ASYNC_EXC", None)
+
+
+@pytest.mark.usefixtures("no_async_exc")
 def test_trace_fallback_cancels_without_async_exceptions() -> None:
     """The settrace path used where PyThreadState_SetAsyncExc is unavailable."""
     token = CancelToken()
-    token._trace_from_start = True  # force the fallback on CPython
+    assert token._trace_from_start
     outcome: list[BaseException] = []
     running = threading.Event()
 
@@ -94,6 +110,48 @@ def test_trace_fallback_cancels_without_async_exceptions() -> None:
     thread.join(CANCEL_BOUND_S)
     assert not thread.is_alive()
     assert isinstance(outcome[0], ScriptCancelled)
+
+
+@pytest.mark.usefixtures("no_async_exc")
+def test_trace_fallback_never_raises_inside_gc_callbacks(
+    engine: ScriptEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gc callback running on the script thread is not the script: it is not interrupted.
+
+    Raising there cannot stop the script; the exception is only reported as unraisable
+    (CPython then also drops the tracer, so the script would keep running).
+    """
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    script_threads: list[int] = []
+    engine.namespace["_threads"] = script_threads
+    callback_runs: list[str] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if threading.get_ident() not in script_threads:
+            return
+        time.sleep(0.001)  # most of the script's time is spent here: cancel lands here
+        callback_runs.append(phase)
+
+    gc.callbacks.append(on_gc)
+    try:
+        finished, results = _start(
+            engine,
+            "import gc, threading\n"
+            "_threads.append(threading.get_ident())\n"
+            "while True:\n"
+            "    gc.collect(0)\n",
+        )
+        deadline = time.monotonic() + 10
+        while not callback_runs and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert callback_runs, "no garbage collection ran on the script thread"
+        assert engine.cancel()
+        assert finished.wait(CANCEL_BOUND_S), "script still running 1 s after Cancel"
+    finally:
+        gc.callbacks.remove(on_gc)
+    assert results[0].cancelled
+    assert unraisable == []
 
 
 def test_batch_helpers_check_for_cancel(engine: ScriptEngine) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, Point2D
 from napari_whiskertoolbox.scripting import ScriptBusyError, ScriptEngine
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_stdout_and_stderr_are_captured_separately(engine: ScriptEngine) -> None:
@@ -141,7 +144,7 @@ def test_run_file_sets_file_argv_and_cwd_then_restores(
 
 
 def test_run_file_missing_names_the_file(tmp_path: Path, engine: ScriptEngine) -> None:
-    with pytest.raises(FileNotFoundError, match="missing.py"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.py"):
         engine.run_file(tmp_path / "missing.py")
 
 
@@ -255,7 +258,8 @@ def test_wtb_script_points_to_analog_with_set_data(engine: ScriptEngine) -> None
     np.testing.assert_array_equal(stored.times, [0, 2, 4, 6, 8])
     np.testing.assert_allclose(stored.values, [1, 3, 5, 7, 9])
     first = dm.get_data("nose").getAtTime(0)[0]
-    assert isinstance(first, Point2D) and (first.x, first.y) == (0.0, 0.0)
+    assert isinstance(first, Point2D)
+    assert (first.x, first.y) == (0.0, 0.0)
 
 
 def test_values_are_zero_copy_inside_a_script(engine: ScriptEngine) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox import io
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.scripting.headless import EXIT_USAGE, run_headless
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _script(folder: Path, text: str, name: str = "job.py") -> Path:

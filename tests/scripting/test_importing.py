@@ -27,7 +27,7 @@ def test_import_new_data_with_chosen_clock(engine: ScriptEngine) -> None:
 def test_import_selected_names_and_errors(engine: ScriptEngine) -> None:
     engine.run("a = PointData()\nb = PointData()\nnumber = 3")
     assert import_new_data(engine, engine.dm, names=["b"]) == ["b"]
-    assert "a" not in engine.dm.keys()
+    assert "a" not in engine.dm
     with pytest.raises(KeyError, match="clock 'nope' does not exist"):
         engine.import_new_data(clock="nope")
     with pytest.raises(KeyError, match="no variable named 'zzz'"):

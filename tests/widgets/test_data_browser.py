@@ -137,15 +137,18 @@ def test_new_key_becomes_synced_layer_or_lane(browser, qtbot):
 def test_rename_and_undoable_delete(browser, qtbot):
     dm = browser.dm
     browser.rename_key("nose", "snout")
-    assert "snout" in dm and "nose" not in dm
+    assert "snout" in dm
+    assert "nose" not in dm
     assert "snout" in layer_names(browser)
     with pytest.raises(ValueError, match="already exists"):
         browser.rename_key("snout", "pad")
     browser.delete_keys(["snout", "contact"])
-    assert "snout" not in dm and "contact" not in dm
+    assert "snout" not in dm
+    assert "contact" not in dm
     qtbot.waitUntil(lambda: "snout" not in browser.listed_keys())
     assert dm.undo()  # one step brings both back
-    assert "snout" in dm and "contact" in dm
+    assert "snout" in dm
+    assert "contact" in dm
     qtbot.waitUntil(lambda: "snout" in browser.listed_keys() and "contact" in browser.listed_keys())
 
 
@@ -213,12 +216,15 @@ def test_new_key_dialog_validates_the_name(browser):
 
     dialog = NewKeyDialog(browser.dm, browser)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    assert not ok.isEnabled() and "empty" in dialog.error_label.text()
+    assert not ok.isEnabled()
+    assert "empty" in dialog.error_label.text()
     dialog.name_edit.setText("nose")
-    assert not ok.isEnabled() and "already exists" in dialog.error_label.text()
+    assert not ok.isEnabled()
+    assert "already exists" in dialog.error_label.text()
     dialog.name_edit.setText("whisker_tips")
     dialog.kind_combo.setCurrentText("lines")
     dialog.clock_combo.setCurrentText("camera")
-    assert ok.isEnabled() and dialog.error_label.text() == ""
+    assert ok.isEnabled()
+    assert dialog.error_label.text() == ""
     assert (dialog.name, dialog.kind, dialog.clock) == ("whisker_tips", "lines", "camera")
     dialog.deleteLater()

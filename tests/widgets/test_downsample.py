@@ -68,7 +68,8 @@ def test_envelope_ignores_nan_and_reports_range() -> None:
     pyramid = PeakPyramid(values, base=2)
     assert pyramid.value_range == (-2.0, 5.0)
     env = pyramid.envelope(0, len(values), 10)
-    assert np.nanmax(env.values) == 5.0 and np.nanmin(env.values) == -2.0
+    assert np.nanmax(env.values) == 5.0
+    assert np.nanmin(env.values) == -2.0
 
 
 def test_pyramid_rejects_bad_input() -> None:

@@ -73,4 +73,5 @@ def test_output_pane_accepts_writes_from_threads_and_caps_each_flush(qtbot) -> N
     assert "characters of output skipped" in text
     assert pane.document().blockCount() <= 100
     pane.clear()
-    assert pane.toPlainText() == "" and not pane.has_pending()
+    assert pane.toPlainText() == ""
+    assert not pane.has_pending()

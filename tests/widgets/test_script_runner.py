@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -11,10 +11,14 @@ from qtpy.QtGui import QDropEvent, QTextCursor
 
 from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.sample import make_sample_session
-from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from napari_whiskertoolbox.widgets.output_pane import OutputPane
 
 pytestmark = pytest.mark.gui
 
@@ -78,7 +82,9 @@ def test_run_shows_stdout_stderr_and_new_data_as_a_layer(qtbot, viewer, runner) 
     assert "[0, 1, 2]" in text  # repr of the trailing expression
     stderr_colors = {color for t, color in fragments if "careful" in t}
     stdout_colors = {color for t, color in fragments if "nose frames" in t}
-    assert stderr_colors and stdout_colors and stderr_colors.isdisjoint(stdout_colors)
+    assert stderr_colors
+    assert stdout_colors
+    assert stderr_colors.isdisjoint(stdout_colors)
     qtbot.waitUntil(
         lambda: any(layer.metadata.get("wtb_key") == "whisker_tips" for layer in viewer.layers),
         timeout=5000,
@@ -91,7 +97,8 @@ def test_error_traceback_goes_to_the_output_in_stderr_colour(qtbot, runner) -> N
     assert not result.success
     fragments = output_fragments(runner.output)
     error_lines = [(t, c) for t, c in fragments if "no_such_key" in t]
-    assert error_lines and "line 2" in "".join(t for t, _ in fragments)
+    assert error_lines
+    assert "line 2" in "".join(t for t, _ in fragments)
     assert runner._status.value == "failed"
 
 
@@ -100,7 +107,8 @@ def test_cancel_from_the_dock_stops_an_infinite_loop(qtbot, viewer, runner) -> N
     runner.run_file()
     qtbot.waitUntil(lambda: runner.is_running, timeout=5000)
     assert not runner._busy_bar.isHidden()
-    assert runner._cancel_button.enabled and not runner._run_button.enabled
+    assert runner._cancel_button.enabled
+    assert not runner._run_button.enabled
     with qtbot.waitSignal(runner.run_finished, timeout=2000) as blocker:
         runner.cancel()
     assert blocker.args[0].cancelled
@@ -157,7 +165,8 @@ def test_run_selection_with_shift_enter(qtbot, runner) -> None:
     with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS):
         qtbot.keyClick(runner.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     namespace = runner.engine.namespace
-    assert namespace.get("second") == 2 and "first" not in namespace
+    assert namespace.get("second") == 2
+    assert "first" not in namespace
     assert runner.editor.toPlainText() == "first = 1\nsecond = 2\n"  # no newline inserted
 
 
@@ -168,9 +177,11 @@ def test_open_save_modified_marker_and_recent_files(qtbot, runner, tmp_path: Pat
     assert runner._title.value == "analysis.py"
     runner.editor.moveCursor(QTextCursor.MoveOperation.End)
     runner.editor.insertPlainText("value += 1\n")
-    assert runner.modified and runner._title.value == "analysis.py *"
+    assert runner.modified
+    assert runner._title.value == "analysis.py *"
     runner.save()
-    assert not runner.modified and runner._title.value == "analysis.py"
+    assert not runner.modified
+    assert runner._title.value == "analysis.py"
     assert script.read_text() == "value = 41\nvalue += 1\n"
     copy = tmp_path / "copy.py"
     runner.save_to(copy)
@@ -180,7 +191,8 @@ def test_open_save_modified_marker_and_recent_files(qtbot, runner, tmp_path: Pat
         str(script.resolve()),
     ]
     result = run_and_wait(qtbot, runner)
-    assert runner.engine.namespace["value"] == 42 and result.success
+    assert runner.engine.namespace["value"] == 42
+    assert result.success
 
 
 def test_run_file_saves_edits_and_runs_in_the_script_folder(qtbot, runner, tmp_path) -> None:
@@ -196,14 +208,15 @@ def test_run_file_saves_edits_and_runs_in_the_script_folder(qtbot, runner, tmp_p
 def test_new_from_template_and_unsaved_changes_guard(qtbot, runner, monkeypatch) -> None:
     runner.new_from_template("Per-interval summary")
     assert "intervals_of" in runner.editor.toPlainText()
-    assert runner.path is None and not runner.modified
+    assert runner.path is None
+    assert not runner.modified
     runner.editor.insertPlainText("# my edit\n")
     monkeypatch.setattr(ScriptRunnerWidget, "confirm_discard", lambda self: False)
     runner.new_from_template("Blank")
     assert "# my edit" in runner.editor.toPlainText()
     result = run_and_wait(qtbot, runner)
     assert result.success, result.error
-    assert "contact_summary" in get_session(runner._viewer).dm.keys()
+    assert "contact_summary" in get_session(runner._viewer).dm
 
 
 def test_dropping_a_py_file_opens_it(qtbot, runner, tmp_path: Path) -> None:

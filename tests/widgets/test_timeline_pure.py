@@ -82,7 +82,7 @@ def test_lane_state_round_trips_through_json_metadata():
     state.set_color("angle", "#123456")
     state.axis = "seconds"
     restored = DataManager()
-    for key in dm.keys():
+    for key in dm:
         restored.set_data(key, dm.get_data(key))
     restored.metadata.update(json.loads(json.dumps(dm.metadata)))
     again = LaneState(restored)
@@ -93,7 +93,8 @@ def test_lane_state_round_trips_through_json_metadata():
     dm.rename_data("licks", "lick_times")
     state.rename("licks", "lick_times")
     assert not state.sync_keys()
-    assert not state.is_visible("lick_times") and "lick_times" in [x["key"] for x in state.lanes()]
+    assert not state.is_visible("lick_times")
+    assert "lick_times" in [x["key"] for x in state.lanes()]
     with pytest.raises(KeyError, match="no lane"):
         state.set_visible("nose", True)
     with pytest.raises(ValueError, match="frames"):

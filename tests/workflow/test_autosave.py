@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -13,6 +12,9 @@ from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.io import load_session
 from napari_whiskertoolbox.workflow import autosave
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 KEY = "nose"
 
@@ -28,7 +30,8 @@ def test_recovery_folder_is_per_source_and_under_the_root(root: Path, tmp_path: 
     a = autosave.recovery_folder(tmp_path / "a" / "session")
     b = autosave.recovery_folder(tmp_path / "b" / "session")
     assert a != b
-    assert a.parent == root and b.parent == root
+    assert a.parent == root
+    assert b.parent == root
     assert a.name.startswith("session-")
     assert autosave.recovery_folder(tmp_path / "a" / "session") == a
     assert autosave.recovery_folder(None) == root / "untitled"
@@ -69,7 +72,8 @@ def test_autosave_writes_only_when_modified_and_keeps_modified(
     assert folder == autosave.recovery_folder(session.path, root)
     assert session.dm.modified, "an autosave must not count as saving"
     info = autosave.find_recovery(session.path, root)
-    assert info is not None and info.source == str(session.path)
+    assert info is not None
+    assert info.source == str(session.path)
     np.testing.assert_array_equal(load_session(info.session_path).get_data(KEY).at(7), [[3, 4]])
     assert saver.autosave_now() is None  # no edit since the last autosave
 
@@ -109,7 +113,8 @@ def test_recovery_is_offered_on_reopen_after_a_crash(
     viewer = make_napari_viewer(show=True)
     viewer.open(str(folder), plugin="napari-whiskertoolbox")
     reopened = get_session(viewer)
-    assert len(questions) == 1 and str(folder.name) in questions[0]
+    assert len(questions) == 1
+    assert str(folder.name) in questions[0]
     points = reopened.dm.get_data(KEY)
     if accept:
         np.testing.assert_array_equal(points.at(9), [[5.0, 6.0]])
@@ -128,7 +133,8 @@ def test_orderly_close_drops_the_autosave(
     viewer, session = _saved_session(make_napari_viewer, tmp_path / "session")
     session.dm.get_data(KEY).add(3, np.array([[1.0, 1.0]], dtype=np.float32))
     folder = get_workflow(session.viewer).autosaver.autosave_now()
-    assert folder is not None and folder.exists()
+    assert folder is not None
+    assert folder.exists()
     viewer.close()
     from qtpy.QtCore import QEvent
     from qtpy.QtWidgets import QApplication

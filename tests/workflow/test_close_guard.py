@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -16,6 +15,9 @@ from napari_whiskertoolbox.io import load_session
 from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 KEY = "whiskers_tip"
@@ -80,7 +82,8 @@ def test_cancel_keeps_the_window_open(
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not event.isAccepted()
     assert destroyed == []
-    assert len(asked) == 1 and "unsaved changes" in asked[0]
+    assert len(asked) == 1
+    assert "unsaved changes" in asked[0]
     assert session.dm.modified
 
 
@@ -118,7 +121,8 @@ def test_no_question_when_saved_or_when_closed_by_code(
     asked = answers.pop(0)
     guard = get_workflow(session.viewer).close_guard
     programmatic = QCloseEvent()
-    assert programmatic.type() == QEvent.Type.Close and not programmatic.spontaneous()
+    assert programmatic.type() == QEvent.Type.Close
+    assert not programmatic.spontaneous()
     assert guard.eventFilter(main_window(viewer), programmatic) is False
     session.save()
     assert guard.eventFilter(main_window(viewer), UserCloseEvent()) is False
@@ -168,7 +172,8 @@ def test_file_menu_close_and_exit_ask_and_cancel_keeps_the_window(
     answers.append(QMessageBox.StandardButton.Cancel)
     _menu_action(viewer, command_id).trigger()  # what a click on the menu item does
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    assert len(asked) == 1 and "unsaved changes" in asked[0]
+    assert len(asked) == 1
+    assert "unsaved changes" in asked[0]
     assert main_window(viewer).isVisible()
     assert session.dm.modified
     # a cancelled Exit must not turn the window's next close into an application quit
@@ -181,7 +186,7 @@ def test_ctrl_w_asks_first(
     from qtpy.QtCore import Qt
     from qtpy.QtTest import QTest
 
-    viewer, session = _shown_modified_session(make_napari_viewer, qtbot, tmp_path / "s")
+    viewer, _session = _shown_modified_session(make_napari_viewer, qtbot, tmp_path / "s")
     asked = answers.pop(0)
     answers.append(QMessageBox.StandardButton.Cancel)
     QTest.keyClick(main_window(viewer), Qt.Key_W, Qt.ControlModifier)  # Close Window's key

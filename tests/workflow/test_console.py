@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -11,6 +10,9 @@ import pytest
 import napari_whiskertoolbox
 from napari_whiskertoolbox.workflow.console import console_namespace, install_console
 from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 
@@ -42,7 +44,7 @@ def test_whiskertoolbox_scripts_run_in_that_namespace(make_napari_viewer: Any) -
         namespace,
     )
     assert namespace["n"] == 5
-    assert "angle" in get_session(viewer).dm.keys()
+    assert "angle" in get_session(viewer).dm
 
 
 def test_install_pushes_the_namespace_into_the_viewer_console(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -15,6 +14,9 @@ from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 
@@ -155,7 +157,8 @@ def test_save_key_saves_the_session_and_clears_modified(
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose_copy)
     press(viewer, "Control-Shift-S")  # save as: always asks, starting next to the session
     assert asked == [str(tmp_path)]
-    assert not session.dm.modified and session.path == copy
+    assert not session.dm.modified
+    assert session.path == copy
     first = load_session(folder).get_data(KEY)
     np.testing.assert_array_equal(first.times_with_data(), [*ANNOTATED_FRAMES, 20])
     reloaded = load_session(copy).get_data(KEY)
@@ -172,7 +175,8 @@ def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any)
         for r in range(dock.table.rowCount())
     ]
     assert rows == [(" / ".join(a.keys), a.description) for a in KEY_TABLE]
-    assert "saved" in dock.status_label.text() and KEY in dock.status_label.text()
+    assert "saved" in dock.status_label.text()
+    assert KEY in dock.status_label.text()
     session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
     assert "unsaved changes" in dock.status_label.text()
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -17,6 +16,9 @@ from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.workflow import actions as annotation_actions
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 KEY = "whisker_pad"
@@ -92,7 +94,8 @@ def test_ctrl_s_saves_the_session_instead_of_save_selected_layers(
 
     session.dm.get_data(KEY).add(4, np.array([5.0, 6.0], dtype=np.float32))
     QTest.keyClick(main_window(viewer), Qt.Key_S, Qt.ControlModifier)
-    assert len(saves) == 2 and file_dialogs == []
+    assert len(saves) == 2
+    assert file_dialogs == []
     assert load_session(tmp_path / "s").get_data(KEY).count_at(4) == 1
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
-from napari_whiskertoolbox.core.data_manager import DEFAULT_CLOCK, DataManager
+from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.entity import EntityGroups, allocate_id, allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.history import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["finite_xy", "readonly", "readonly_view"]
+__all__ = ["finite_xy", "holds_integers", "readonly", "readonly_view"]
 
 
 def readonly(arr: np.ndarray) -> np.ndarray:
@@ -18,6 +18,13 @@ def readonly_view(arr: np.ndarray) -> np.ndarray:
     view = arr.view()
     view.setflags(write=False)
     return view
+
+
+def holds_integers(arr: np.ndarray) -> bool:
+    """Return True if ``arr`` has an integer dtype, or a float dtype and only whole values."""
+    if np.issubdtype(arr.dtype, np.integer):
+        return True
+    return bool(np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)))
 
 
 def finite_xy(arr: np.ndarray, shape_error: str, what: str) -> np.ndarray:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core.wtb_aliases import AnalogAliases
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["AnalogTimeSeries"]
 
@@ -37,7 +40,7 @@ def _validate_times(times: ArrayLike, n: int) -> np.ndarray:
     return readonly(out)
 
 
-class AnalogTimeSeries:
+class AnalogTimeSeries(AnalogAliases):
     """A float32 signal sampled at int64 time indices.
 
     Parameters
@@ -59,7 +62,7 @@ class AnalogTimeSeries:
 
     def __init__(
         self, values: ArrayLike = (), times: ArrayLike | int | None = None, copy: bool = True
-    ):
+    ) -> None:
         arr = np.asarray(values, dtype=np.float32 if np.size(values) == 0 else None)
         if arr.ndim != 1:
             raise ValueError(f"AnalogTimeSeries values must be 1-D, got shape {arr.shape}")
@@ -71,6 +74,8 @@ class AnalogTimeSeries:
         self._scale = 1.0
         self._offset = 0.0
         self._n = int(arr.size)
+        self._values: np.ndarray | None
+        self._values_view: np.ndarray | None
         self._set_values(arr)
         if isinstance(times, (int, np.integer)):
             if int(times) != self._n:
@@ -83,9 +88,11 @@ class AnalogTimeSeries:
         self._lock = threading.Lock()
         self._recorder = None
 
-    def _set_values(self, arr: np.ndarray) -> None:
+    def _set_values(self, arr: np.ndarray) -> np.ndarray:
+        """Store float32 ``arr`` as the samples; return their read-only view."""
         self._values = arr
         self._values_view = readonly_view(arr)
+        return self._values_view
 
     @classmethod
     def from_raw(
@@ -124,6 +131,18 @@ class AnalogTimeSeries:
         self._recorder = None
         return self
 
+    def _unconverted(self) -> np.ndarray:
+        """Return the raw samples of a series whose float32 values are not materialised.
+
+        Raises
+        ------
+        RuntimeError
+            If the series has no raw samples (every constructor sets values or raw).
+        """
+        if self._raw is None:
+            raise RuntimeError("AnalogTimeSeries has neither float32 values nor raw samples")
+        return self._raw
+
     def _convert_raw(self, raw: np.ndarray) -> np.ndarray:
         out = np.asarray(raw, dtype=np.float32)
         if out is raw or np.shares_memory(out, raw):
@@ -145,9 +164,9 @@ class AnalogTimeSeries:
         view = self._values_view
         if view is None:
             with self._lock:
-                if self._values_view is None:
-                    self._set_values(self._convert_raw(self._raw))
                 view = self._values_view
+                if view is None:
+                    view = self._set_values(self._convert_raw(self._unconverted()))
         return view
 
     @property
@@ -199,10 +218,11 @@ class AnalogTimeSeries:
         ``arange`` for dense ones.
         """
         lo, hi = self._index_range(start, end)
-        if self._values is None:
-            values = readonly(self._convert_raw(self._raw[lo:hi]))
+        view = self._values_view
+        if view is None:
+            values = readonly(self._convert_raw(self._unconverted()[lo:hi]))
         else:
-            values = self._values_view[lo:hi]
+            values = view[lo:hi]
         if self._times is None:
             times = readonly(np.arange(lo, hi, dtype=np.int64))
         else:
@@ -214,9 +234,10 @@ class AnalogTimeSeries:
         lo, hi = self._index_range(time, time)
         if hi <= lo:
             return None
-        if self._values is None:
-            return float(self._convert_raw(self._raw[lo : lo + 1])[0])
-        return float(self._values[lo])
+        values = self._values
+        if values is None:
+            return float(self._convert_raw(self._unconverted()[lo : lo + 1])[0])
+        return float(values[lo])
 
     def copy(self) -> AnalogTimeSeries:
         """Return an independent copy (materialises raw data)."""

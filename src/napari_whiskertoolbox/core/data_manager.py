@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.entity import EntityGroups
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.history import Change, CommandHistory, FunctionCommand
@@ -22,14 +22,18 @@ from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.core.points import PointData
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.core.wtb_aliases import DataManagerAliases
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from napari_whiskertoolbox.core.kinds import DataObject
 
 __all__ = ["DEFAULT_CLOCK", "DataManager"]
 
-DEFAULT_CLOCK = "time"
 
-
-def _extent(obj: Any) -> int:
-    """Number of clock indices ``obj`` spans (last time index + 1), 0 when empty."""
+def _extent(obj: DataObject) -> int:
+    """Return the number of clock indices ``obj`` spans: its last time index + 1, 0 when empty."""
     if isinstance(obj, AnalogTimeSeries):
         return len(obj) if obj.is_dense else (int(obj.times[-1]) + 1 if len(obj) else 0)
     if isinstance(obj, DigitalEventSeries):
@@ -46,7 +50,7 @@ def _extent(obj: Any) -> int:
     return 0
 
 
-class DataManager:
+class DataManager(DataManagerAliases):
     """Keyed store of data objects bound to named clocks, with undo/redo.
 
     Signals
@@ -122,7 +126,7 @@ class DataManager:
     def _record(self, label: str, undo: Callable[[], None], redo: Callable[[], None]) -> None:
         self.history.push(FunctionCommand(label, undo, redo))
 
-    def _insert(self, key: str, obj: Any, time_key: str) -> None:
+    def _insert(self, key: str, obj: DataObject, time_key: str) -> None:
         """Store ``obj`` (no recording); connects signals and the undo recorder."""
         with self._lock:
             self._data[key] = obj
@@ -187,7 +191,7 @@ class DataManager:
             self.clocks_changed.emit(DEFAULT_CLOCK)
 
     # ------------------------------------------------------------------ keys
-    def set_data(self, key: str, obj: Any, time_key: str = DEFAULT_CLOCK) -> None:
+    def set_data(self, key: str, obj: DataObject, time_key: str = DEFAULT_CLOCK) -> None:
         """Store ``obj`` under ``key`` bound to clock ``time_key`` (undoable).
 
         Replacing an existing key emits ``data_removed`` then ``data_added``.
@@ -210,21 +214,20 @@ class DataManager:
                     f"this {type(obj).__name__} is already stored under key {other!r}; "
                     "store a .copy() instead"
                 )
-            old = self._data.get(key)
-            old_time_key = self._time_keys.get(key)
-            if old is obj and old_time_key == time_key:
-                return
-            if old is not None:
+            previous = (self._data[key], self._time_keys[key]) if key in self._data else None
+            if previous is not None:
+                if previous[0] is obj and previous[1] == time_key:
+                    return
                 self._remove(key)
             self._insert(key, obj, time_key)
 
         def undo() -> None:
             self._remove(key)
-            if old is not None:
-                self._insert(key, old, old_time_key)
+            if previous is not None:
+                self._insert(key, *previous)
 
         def redo() -> None:
-            if old is not None:
+            if previous is not None:
                 self._remove(key)
             self._insert(key, obj, time_key)
 
@@ -358,7 +361,7 @@ class DataManager:
     def __getitem__(self, key: str) -> Any:
         return self.get_data(key)
 
-    def __setitem__(self, key: str, obj: Any) -> None:
+    def __setitem__(self, key: str, obj: DataObject) -> None:
         self.set_data(key, obj)
 
     def __delitem__(self, key: str) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from psygnal import Signal
+
+from napari_whiskertoolbox.core.wtb_aliases import EntityGroupsAliases
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 __all__ = [
     "NO_ENTITY",
@@ -61,7 +66,7 @@ def peek_next_id() -> int:
     return _next_id
 
 
-class EntityGroups:
+class EntityGroups(EntityGroupsAliases):
     """Named sets of entity ids.
 
     Signals
@@ -165,7 +170,7 @@ class EntityGroups:
     def __len__(self) -> int:
         return len(self._groups)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(list(self._groups))
 
     def __repr__(self) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import ArrayLike
 from psygnal import Signal
 
-from napari_whiskertoolbox.core._arrays import readonly
-from napari_whiskertoolbox.core._recording import RecordingMixin, locked
+from napari_whiskertoolbox.core._arrays import holds_integers, readonly
+from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
+from napari_whiskertoolbox.core.wtb_aliases import EventAliases
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["DigitalEventSeries"]
 
@@ -24,13 +28,12 @@ def _as_times(times: ArrayLike, what: str = "event times") -> np.ndarray:
         arr = arr.ravel() if arr.ndim == 0 else arr
         if arr.ndim != 1:
             raise ValueError(f"{what} must be 1-D, got shape {arr.shape}")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
-            raise ValueError(f"{what} must be integers, got {arr.dtype} values")
+    if arr.size and not holds_integers(arr):
+        raise ValueError(f"{what} must be integers, got {arr.dtype} values")
     return arr.astype(np.int64)
 
 
-class DigitalEventSeries(RecordingMixin):
+class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
     """Sorted unique event times (int64 indices into the bound clock) with entity ids.
 
     Parameters
@@ -92,7 +95,7 @@ class DigitalEventSeries(RecordingMixin):
     def __len__(self) -> int:
         return int(self._times.size)
 
-    def _commit(self, label: str, times: np.ndarray, ids: np.ndarray, touched) -> None:
+    def _commit(self, label: str, times: np.ndarray, ids: np.ndarray, touched: ArrayLike) -> None:
         if np.array_equal(times, self._times) and np.array_equal(ids, self._ids):
             return
         before = self._snapshot()
@@ -133,7 +136,7 @@ class DigitalEventSeries(RecordingMixin):
         """Replace all events (one undo step); times already present keep their ids."""
         new = np.unique(_as_times(times))
         ids = allocate_ids(new.size)
-        common, new_pos, old_pos = np.intersect1d(
+        _common, new_pos, old_pos = np.intersect1d(
             new, self._times, assume_unique=True, return_indices=True
         )
         ids[new_pos] = self._ids[old_pos]
@@ -160,7 +163,7 @@ class DigitalEventSeries(RecordingMixin):
         return lo, max(lo, hi)
 
     def contains(self, time: int) -> bool:
-        """True if there is an event at exactly ``time``."""
+        """Return True if there is an event at exactly ``time``."""
         pos = int(np.searchsorted(self._times, int(time)))
         return pos < self._times.size and int(self._times[pos]) == int(time)
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
 from psygnal import Signal
 
-from napari_whiskertoolbox.core._arrays import readonly
-from napari_whiskertoolbox.core._recording import RecordingMixin, locked
+from napari_whiskertoolbox.core._arrays import holds_integers, readonly
+from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
+from napari_whiskertoolbox.core.wtb_aliases import IntervalAliases
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["DigitalIntervalSeries", "merge_intervals"]
 
@@ -30,9 +33,8 @@ def _as_pairs(pairs: ArrayLike) -> np.ndarray:
         raise ValueError(
             f"intervals must be an (N, 2) array of [start, end], got shape {arr.shape}"
         )
-    if not np.issubdtype(arr.dtype, np.integer):
-        if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
-            raise ValueError(f"interval bounds must be integers, got {arr.dtype} values")
+    if not holds_integers(arr):
+        raise ValueError(f"interval bounds must be integers, got {arr.dtype} values")
     out = arr.astype(np.int64)
     bad = np.flatnonzero(out[:, 1] < out[:, 0])
     if bad.size:
@@ -74,7 +76,7 @@ def merge_intervals(pairs: np.ndarray, ids: np.ndarray) -> _Snapshot:
     return merged, merged_ids
 
 
-class DigitalIntervalSeries(RecordingMixin):
+class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
     """Inclusive ``[start, end]`` intervals (int64 indices into the bound clock) with ids.
 
     Parameters
@@ -282,7 +284,7 @@ class DigitalIntervalSeries(RecordingMixin):
         return int(rows[0]) if rows.size else None
 
     def contains(self, time: int) -> bool:
-        """True if ``time`` lies in some interval (ends inclusive)."""
+        """Return True if ``time`` lies in some interval (ends inclusive)."""
         return self._row_at(int(time)) is not None
 
     def interval_at(self, time: int) -> tuple[int, int] | None:
@@ -309,5 +311,5 @@ _ROW = np.dtype([("start", np.int64), ("end", np.int64)])
 def _change_between(old: np.ndarray, new: np.ndarray) -> Change:
     """Change whose frames are the start and end of every interval added or removed."""
     as_rows = [np.ascontiguousarray(p, dtype=np.int64).view(_ROW).ravel() for p in (old, new)]
-    changed = np.setxor1d(*as_rows)
+    changed = np.setxor1d(as_rows[0], as_rows[1])
     return Change(np.unique(np.concatenate([changed["start"], changed["end"]])))

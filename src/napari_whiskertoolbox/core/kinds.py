@@ -4,12 +4,14 @@ Every other list of data kinds in the package (namespaces, readers, bindings, th
 browser, the timeline) derives from :data:`KIND_TABLE`. A data kind is the snake_case
 string :meth:`DataManager.data_type <napari_whiskertoolbox.core.DataManager.data_type>`
 returns and a WhiskerToolbox config's ``data_type`` names.
+
+WhiskerToolbox's names are the :class:`~napari_whiskertoolbox.core.wtb_aliases.DataType`
+enum, defined with the other WhiskerToolbox names in ``wtb_aliases`` and re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Literal, get_args
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
@@ -20,6 +22,7 @@ from napari_whiskertoolbox.core.masks import MaskData
 from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.core.points import PointData
 from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.core.wtb_aliases import DataType
 
 __all__ = [
     "DATA_CLASSES",
@@ -66,28 +69,6 @@ DataObject = (
     | MediaData
 )
 """Any object a DataManager stores."""
-
-
-class DataType(str, Enum):
-    """WhiskerToolbox's data-type names; each member's value is our data kind.
-
-    ``Unknown`` is WhiskerToolbox's answer for a key it cannot type; no stored object has it.
-    """
-
-    Video = "video"
-    Images = "images"
-    Points = "points"
-    Mask = "mask"
-    Line = "line"
-    Analog = "analog"
-    DigitalEvent = "digital_event"
-    DigitalInterval = "digital_interval"
-    Tensor = "tensor"
-    Unknown = "unknown"
-
-    def __str__(self) -> str:
-        """Return the data kind (the member's value)."""
-        return str(self.value)
 
 
 @dataclass(frozen=True)

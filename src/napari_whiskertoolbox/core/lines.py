@@ -8,6 +8,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core._arrays import finite_xy
 from napari_whiskertoolbox.core.ragged import RaggedSeries
+from napari_whiskertoolbox.core.wtb_aliases import Line2D, RaggedAliases
 
 __all__ = ["LineData"]
 
@@ -22,7 +23,7 @@ def as_line(obj: Any) -> np.ndarray:
     return finite_xy(arr, "a line must be an (N, 2) array of (x, y)", "line vertex")
 
 
-class LineData(RaggedSeries):
+class LineData(RaggedSeries, RaggedAliases):
     """Polylines per frame, stored as flat arrays (times, ids, offsets, coords).
 
     Parameters
@@ -34,6 +35,7 @@ class LineData(RaggedSeries):
     coord_dtype = np.dtype(np.float32)
     has_offsets = True
     kind = "line"
+    wtb_element = Line2D
 
     def _coerce_entry(self, obj: Any) -> np.ndarray:
         return as_line(obj)

@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 
 from napari_whiskertoolbox.core.ragged import ImageSize, RaggedSeries
+from napari_whiskertoolbox.core.wtb_aliases import Mask2D, RaggedAliases
 
 __all__ = ["MaskData"]
 
 
-class MaskData(RaggedSeries):
+class MaskData(RaggedSeries, RaggedAliases):
     """Masks per frame, stored as flat arrays of uint32 ``(x, y)`` pixel coordinates.
 
     Parameters
@@ -23,6 +24,7 @@ class MaskData(RaggedSeries):
     coord_dtype = np.dtype(np.uint32)
     has_offsets = True
     kind = "mask"
+    wtb_element = Mask2D
 
     def _coerce_entry(self, obj: Any) -> np.ndarray:
         if hasattr(obj, "to_numpy"):
@@ -113,9 +115,10 @@ class MaskData(RaggedSeries):
         frame = self._frame(int(t))
         if frame.ids.size == 0:
             return out
-        labels = np.repeat(np.arange(1, frame.ids.size + 1, dtype=np.int32), np.diff(frame.offsets))
-        x, y, labels = self._inside(frame.coords, labels, shape)
-        out[y, x] = labels
+        lengths = self._entry_lengths(frame)
+        labels = np.repeat(np.arange(1, frame.ids.size + 1, dtype=np.int32), lengths)
+        x, y, inside = self._inside(frame.coords, shape)
+        out[y, x] = labels[inside]
         return out
 
     def rasterize(self, t: int) -> np.ndarray:
@@ -123,16 +126,22 @@ class MaskData(RaggedSeries):
         shape = self._require_size()
         out = np.zeros(shape, bool)
         frame = self._frame(int(t))
-        x, y, _ = self._inside(frame.coords, None, shape)
+        x, y, _ = self._inside(frame.coords, shape)
         out[y, x] = True
         return out
 
     @staticmethod
-    def _inside(coords: np.ndarray, labels, shape):
+    def _inside(
+        coords: np.ndarray, shape: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | slice]:
+        """Return the x and y (intp) of the ``(P, 2)`` pixels inside an ``(H, W)`` image.
+
+        The third value selects those pixels' rows of ``coords``: ``slice(None)`` when all
+        are inside, else a boolean mask.
+        """
         x = coords[:, 0]
         y = coords[:, 1]
         ok = (x < shape[1]) & (y < shape[0])
-        if not ok.all():
-            x, y = x[ok], y[ok]
-            labels = None if labels is None else labels[ok]
-        return x.astype(np.intp), y.astype(np.intp), labels
+        if ok.all():
+            return x.astype(np.intp), y.astype(np.intp), slice(None)
+        return x[ok].astype(np.intp), y[ok].astype(np.intp), ok

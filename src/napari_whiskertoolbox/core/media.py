@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
 
 __all__ = ["ArrayMedia", "MediaData"]
 
@@ -37,26 +40,32 @@ class MediaData(ABC):
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions: 3, or 4 for colour frames."""
         return len(self.shape)
 
     @property
     def size(self) -> int:
+        """Number of pixel values over all frames (and channels)."""
         return int(np.prod(self.shape))
 
     @property
     def n_frames(self) -> int:
+        """Number of frames."""
         return self.shape[0]
 
     @property
     def height(self) -> int:
+        """Frame height in pixels."""
         return self.shape[1]
 
     @property
     def width(self) -> int:
+        """Frame width in pixels."""
         return self.shape[2]
 
     @property
     def is_color(self) -> bool:
+        """Whether frames have a trailing channel axis."""
         return self.ndim == 4
 
     @property
@@ -73,7 +82,7 @@ class MediaData(ABC):
     def __len__(self) -> int:
         return self.shape[0]
 
-    def _normalise_index(self, index: int) -> int:
+    def _normalise_index(self, index: int | np.integer) -> int:
         n = self.shape[0]
         i = int(index)
         if i < 0:
@@ -89,6 +98,7 @@ class MediaData(ABC):
         if isinstance(key, (int, np.integer)):
             out = self.frame(self._normalise_index(key))
         else:
+            indices: Iterable[int]
             if isinstance(key, slice):
                 indices = range(*key.indices(self.shape[0]))
             else:
@@ -133,10 +143,12 @@ class ArrayMedia(MediaData):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """``(n_frames, height, width)`` or ``(n_frames, height, width, channels)``."""
         return self._array.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """Pixel dtype of a frame."""
         return self._array.dtype
 
     @property
@@ -145,6 +157,13 @@ class ArrayMedia(MediaData):
         return self._array
 
     def frame(self, index: int) -> np.ndarray:
+        """Return frame ``index`` (a view of the backing array; negative indices count back).
+
+        Raises
+        ------
+        IndexError
+            If ``index`` is out of range.
+        """
         return self._array[self._normalise_index(index)]
 
     def __getitem__(self, key: Any) -> np.ndarray:

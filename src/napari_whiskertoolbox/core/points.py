@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core._arrays import finite_xy
 from napari_whiskertoolbox.core.ragged import RaggedSeries
+from napari_whiskertoolbox.core.wtb_aliases import Point2D, PointAliases
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["PointData"]
 
@@ -21,7 +25,7 @@ def _as_points(obj: Any) -> np.ndarray:
     return finite_xy(arr, "points must be (x, y) or an (N, 2) array", "point")
 
 
-class PointData(RaggedSeries):
+class PointData(RaggedSeries, PointAliases):
     """Points per frame, stored as flat arrays (one coordinate per entry).
 
     Parameters
@@ -40,6 +44,7 @@ class PointData(RaggedSeries):
     coord_dtype = np.dtype(np.float32)
     has_offsets = False
     kind = "point"
+    wtb_element = Point2D
 
     def _coerce_entry(self, obj: Any) -> np.ndarray:
         pts = _as_points(obj)
@@ -62,7 +67,7 @@ class PointData(RaggedSeries):
         """Return the ``(N, 2)`` float32 points at frame ``t`` (read-only view)."""
         return self._frame(int(t)).coords
 
-    def set_frame(self, t: int, objs: Any, ids=None) -> np.ndarray:
+    def set_frame(self, t: int, objs: Any, ids: Iterable[int | None] | None = None) -> np.ndarray:
         """Replace the points at frame ``t`` with ``(N, 2)`` ``objs`` (one undo step).
 
         Given ``ids`` are kept; ``0``/``None`` get new ids. Returns the ids in order.

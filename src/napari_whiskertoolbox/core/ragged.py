@@ -17,17 +17,20 @@ flat export needs it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import numpy as np
-from numpy.typing import ArrayLike
 from psygnal import Signal
 
-from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._arrays import holds_integers, readonly, readonly_view
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from numpy.typing import ArrayLike
 
 __all__ = ["FlatRagged", "ImageSize", "RaggedSeries"]
 
@@ -82,7 +85,14 @@ class _EntryParts:
         self.lengths: list[np.ndarray] = []
         self.coords: list[np.ndarray] = []
 
-    def add(self, times, ids, lengths: np.ndarray | None, coords) -> None:
+    def add(
+        self, times: np.ndarray, ids: np.ndarray, lengths: np.ndarray | None, coords: np.ndarray
+    ) -> None:
+        """Add a run of entries (views are fine: :meth:`build` copies).
+
+        ``times`` and ``ids`` are ``(E,)``, ``lengths`` the ``(E,)`` coordinate counts (None
+        for points) and ``coords`` the ``(P, 2)`` coordinates.
+        """
         self.times.append(times)
         self.ids.append(ids)
         if lengths is not None:
@@ -129,9 +139,8 @@ def _as_int64_1d(values: ArrayLike, what: str) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim != 1:
         raise ValueError(f"{what} must be 1-D, got shape {arr.shape}")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
-            raise ValueError(f"{what} must be integers, got {arr.dtype} values")
+    if arr.size and not holds_integers(arr):
+        raise ValueError(f"{what} must be integers, got {arr.dtype} values")
     return arr.astype(np.int64, copy=False)
 
 
@@ -191,7 +200,7 @@ class RaggedSeries(RecordingMixin):
         return lo, hi
 
     def _frame(self, t: int) -> _Frame:
-        """Current content of frame ``t`` (views; never mutate)."""
+        """Return the current content of frame ``t`` (views; never mutate)."""
         frame = self._overlay.get(t)
         if frame is not None:
             return frame
@@ -226,6 +235,13 @@ class RaggedSeries(RecordingMixin):
             None if offsets is None else readonly(offsets),
             readonly(np.ascontiguousarray(coords)),
         )
+
+    @staticmethod
+    def _entry_lengths(frame: _Frame) -> np.ndarray:
+        """Return the number of coordinates of each entry of ``frame`` (``(k,)`` int64)."""
+        if frame.offsets is None:
+            return np.ones(frame.ids.size, np.int64)
+        return np.diff(frame.offsets)
 
     def _objects_of(self, frame: _Frame) -> list[np.ndarray]:
         if frame.offsets is None:
@@ -503,8 +519,10 @@ class RaggedSeries(RecordingMixin):
         return self._n_entries
 
     def next_time_with_data(self, t: int, step: int = 1) -> int | None:
-        """Return the nearest frame after ``t`` (``step > 0``) or before it (``step < 0``)
-        that holds data, or None."""
+        """Return the nearest frame holding data after ``t``, or None.
+
+        With ``step < 0``, the nearest one before ``t`` instead.
+        """
         times = self.times_with_data()
         if step >= 0:
             pos = int(np.searchsorted(times, int(t), side="right"))
@@ -531,7 +549,7 @@ class RaggedSeries(RecordingMixin):
         ids: ArrayLike | None = None,
         image_size: Any = None,
         copy: bool = True,
-    ):
+    ) -> Self:
         """Build a series from flat arrays (cost close to one ``np.concatenate``).
 
         Parameters
@@ -616,7 +634,7 @@ class RaggedSeries(RecordingMixin):
     def _check_coords(self, arr: np.ndarray, what: str) -> None:
         """Validate integer coordinates (hook for subclasses with integer ``coord_dtype``)."""
 
-    def copy(self):
+    def copy(self) -> Self:
         """Return an independent copy with fresh entity ids."""
         flat = self.to_flat()
         return type(self).from_flat(
@@ -647,7 +665,7 @@ class RaggedSeries(RecordingMixin):
 def _same_frame(a: _Frame, b: _Frame) -> bool:
     return (
         np.array_equal(a.ids, b.ids)
-        and (a.offsets is None or np.array_equal(a.offsets, b.offsets))
+        and (a.offsets is None or (b.offsets is not None and np.array_equal(a.offsets, b.offsets)))
         and np.array_equal(a.coords, b.coords)
     )
 
@@ -677,7 +695,10 @@ def _copy_finite(
     return out
 
 
-def _sort_entries(t, i, o, c):
+def _sort_entries(
+    t: np.ndarray, i: np.ndarray, o: np.ndarray | None, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Sort entries by time (stable): ``(E,)`` times and ids, offsets and ``(P, 2)`` coords."""
     order = np.argsort(t, kind="stable")
     t, i = t[order], i[order]
     if o is None:

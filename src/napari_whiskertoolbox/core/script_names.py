@@ -6,25 +6,47 @@ all take their names from :func:`script_types`.
 
 from __future__ import annotations
 
-from napari_whiskertoolbox.core import wtb_aliases
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.entity import EntityGroups
 from napari_whiskertoolbox.core.kinds import DATA_CLASSES
-from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.core.ragged import ImageSize
+from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
+from napari_whiskertoolbox.core.wtb_aliases import (
+    DataType,
+    Interval,
+    Line2D,
+    Mask2D,
+    Point2D,
+    Point2DU32,
+)
 
 __all__ = ["script_types"]
+
+_NAMED_TYPES: tuple[type, ...] = (
+    DataManager,
+    TimeFrame,
+    TimeFrameIndex,
+    EntityGroups,
+    ImageSize,
+    DataType,
+    Interval,
+    Line2D,
+    Mask2D,
+    Point2D,
+)
+"""Classes a script uses by name besides the stored data classes."""
 
 
 def script_types() -> dict[str, type]:
     """Return the classes scripts use by name, sorted by name.
 
     Every stored data class (from :data:`~napari_whiskertoolbox.core.kinds.KIND_TABLE`),
-    :class:`DataManager`, :class:`TimeFrame`, :class:`EntityGroups` and WhiskerToolbox's
-    value classes (``Point2D``, ``Line2D``, ``Interval``, ``DataType``, …).
+    :class:`DataManager`, :class:`TimeFrame`, :class:`TimeFrameIndex`,
+    :class:`EntityGroups`, :class:`ImageSize` and WhiskerToolbox's value classes
+    (``Point2D``, ``Point2DU32``, ``Line2D``, ``Mask2D``, ``Interval``, ``DataType``).
     """
     names: dict[str, type] = {cls.__name__: cls for cls in DATA_CLASSES}
-    for cls in (DataManager, TimeFrame, EntityGroups):
+    for cls in _NAMED_TYPES:
         names[cls.__name__] = cls
-    for name in wtb_aliases.__all__:
-        names[name] = getattr(wtb_aliases, name)
+    names["Point2DU32"] = Point2DU32
     return dict(sorted(names.items()))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-from numpy.typing import ArrayLike
+
+from napari_whiskertoolbox.core.wtb_aliases import TimeFrameAliases, TimeFrameIndexAliases
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["TimeFrame", "TimeFrameIndex"]
 
 
-class TimeFrameIndex(int):
+class TimeFrameIndex(int, TimeFrameIndexAliases):
     """An integer index into a :class:`TimeFrame` (an ``int`` subclass)."""
 
     @property
@@ -48,7 +52,7 @@ def _as_int64_times(times: ArrayLike) -> np.ndarray:
     return out
 
 
-class TimeFrame:
+class TimeFrame(TimeFrameAliases):
     """A clock: an increasing int64 array mapping index → time (master-clock ticks).
 
     Parameters

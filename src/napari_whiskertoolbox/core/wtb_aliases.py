@@ -1,47 +1,98 @@
-"""WhiskerToolbox-compatible camelCase names — the only place they live.
+"""WhiskerToolbox-compatible names — the only module where camelCase names live.
 
-Importing this module (``core/__init__`` does) attaches thin camelCase aliases to the
-snake_case classes and defines the small value classes WhiskerToolbox scripts use:
-:class:`Point2D`, :class:`Line2D`, :class:`Mask2D` and :class:`Interval`.
+Two things live here:
+
+* the small value classes WhiskerToolbox scripts use: :class:`Point2D`, :class:`Line2D`,
+  :class:`Mask2D`, :class:`Interval` and the :class:`DataType` enum;
+* one mixin per core class adding WhiskerToolbox's camelCase methods as thin wrappers of
+  the snake_case API (:class:`DataManagerAliases`, :class:`TimeFrameAliases`, …). Each
+  core class inherits its mixin.
+
+The mixins do not import the core classes (the core classes import this module): each
+alias method types ``self`` with a small :class:`~typing.Protocol` listing the snake_case
+members it calls, so mypy checks every alias against the class that inherits it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol, SupportsFloat, SupportsInt
 
 import numpy as np
 
-from napari_whiskertoolbox.core.analog import AnalogTimeSeries
-from napari_whiskertoolbox.core.data_manager import DEFAULT_CLOCK, DataManager
-from napari_whiskertoolbox.core.entity import EntityGroups
-from napari_whiskertoolbox.core.events import DigitalEventSeries
-from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
-from napari_whiskertoolbox.core.kinds import DataType
-from napari_whiskertoolbox.core.lines import LineData
-from napari_whiskertoolbox.core.masks import MaskData
-from napari_whiskertoolbox.core.points import PointData
-from napari_whiskertoolbox.core.ragged import ImageSize, RaggedSeries
-from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.core.entity import EntityGroups
+    from napari_whiskertoolbox.core.events import DigitalEventSeries
+    from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+    from napari_whiskertoolbox.core.kinds import DataKind, DataObject
+    from napari_whiskertoolbox.core.lines import LineData
+    from napari_whiskertoolbox.core.masks import MaskData
+    from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.core.ragged import ImageSize
+    from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 
 __all__ = [
+    "AnalogAliases",
+    "DataManagerAliases",
     "DataType",
-    "ImageSize",
+    "EntityGroupsAliases",
+    "EventAliases",
     "Interval",
+    "IntervalAliases",
     "Line2D",
     "Mask2D",
     "Point2D",
     "Point2DU32",
-    "TimeFrameIndex",
+    "PointAliases",
+    "RaggedAliases",
+    "TimeFrameAliases",
+    "TimeFrameIndexAliases",
+    "WtbElement",
 ]
 
 
+# ====================================================================== value classes
+class DataType(StrEnum):
+    """WhiskerToolbox's data-type names; each member's value is our data kind.
+
+    ``Unknown`` is WhiskerToolbox's answer for a key it cannot type; no stored object has it.
+    """
+
+    Video = "video"
+    Images = "images"
+    Points = "points"
+    Mask = "mask"
+    Line = "line"
+    Analog = "analog"
+    DigitalEvent = "digital_event"
+    DigitalInterval = "digital_interval"
+    Tensor = "tensor"
+    Unknown = "unknown"
+
+    def __str__(self) -> str:
+        """Return the data kind (the member's value)."""
+        return str(self.value)
+
+
 class Point2D:
-    """A point ``(x, y)`` with attributes ``.x`` and ``.y``."""
+    """A point ``(x, y)`` with float attributes ``.x`` and ``.y`` (pixels).
+
+    Compares equal to another ``Point2D`` or to an ``(x, y)`` tuple or list; iterating
+    yields ``x`` then ``y``; ``np.asarray(point)`` is a ``(2,)`` float32 array.
+    """
 
     __slots__ = ("x", "y")
 
-    def __init__(self, x: float = 0.0, y: float = 0.0) -> None:
+    def __init__(self, x: SupportsFloat = 0.0, y: SupportsFloat = 0.0) -> None:
         self.x = float(x)
         self.y = float(y)
 
@@ -59,14 +110,15 @@ class Point2D:
     def __hash__(self) -> int:
         return hash((self.x, self.y))
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         return np.array([self.x, self.y], dtype=dtype or np.float32)
 
     def __repr__(self) -> str:
         return f"Point2D(x={self.x:g}, y={self.y:g})"
 
 
-def _points_to_array(items: Any, dtype: np.dtype) -> np.ndarray:
+def _points_to_array(items: ArrayLike | Sequence[Point2D] | _CoordArray) -> np.ndarray:
+    """Return ``items`` as an array; an empty input becomes a ``(0, 2)`` array."""
     if isinstance(items, _CoordArray):
         return items.to_numpy()
     if isinstance(items, (list, tuple)) and items and isinstance(items[0], Point2D):
@@ -76,14 +128,36 @@ def _points_to_array(items: Any, dtype: np.dtype) -> np.ndarray:
 
 
 class _CoordArray:
-    """An ``(N, 2)`` coordinate array with Point2D element access."""
+    """An ``(N, 2)`` ``(x, y)`` coordinate array with :class:`Point2D` element access.
 
-    _dtype: np.dtype
+    Parameters
+    ----------
+    data : array_like, sequence of Point2D or _CoordArray, optional
+        ``(N, 2)`` coordinates; empty by default. With ``y`` given, the x coordinates.
+    y : array_like, optional
+        The y coordinates (WhiskerToolbox's ``Line2D(xs, ys)`` form).
 
-    def __init__(self, data: Any = (), y: Any = None) -> None:
+    Raises
+    ------
+    ValueError
+        If the coordinates are not ``(N, 2)``, or a subclass rejects their values.
+
+    Notes
+    -----
+    Defining ``__eq__`` makes instances unhashable, as they are mutable
+    (:meth:`push_back`).
+    """
+
+    _dtype: ClassVar[np.dtype]
+
+    def __init__(
+        self,
+        data: ArrayLike | Sequence[Point2D] | _CoordArray = (),
+        y: ArrayLike | None = None,
+    ) -> None:
         if y is not None:  # WhiskerToolbox's (x, y) coordinate-vector form
             data = np.column_stack((np.asarray(data), np.asarray(y)))
-        arr = _points_to_array(data, self._dtype)
+        arr = _points_to_array(data)
         if arr.ndim != 2 or arr.shape[1] != 2:
             raise ValueError(
                 f"{type(self).__name__} needs (N, 2) (x, y) coordinates, got shape {arr.shape}"
@@ -109,21 +183,19 @@ class _CoordArray:
             return np.array_equal(self._array, other._array)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
-
     def to_numpy(self) -> np.ndarray:
-        """Return the ``(N, 2)`` coordinate array."""
+        """Return the ``(N, 2)`` coordinate array (no copy)."""
         return self._array
 
     def size(self) -> int:
-        """Number of points."""
+        """Return the number of points."""
         return len(self)
 
     def empty(self) -> bool:
-        """True when there are no points."""
+        """Return True when there are no points."""
         return len(self) == 0
 
-    def push_back(self, point: Any) -> None:
+    def push_back(self, point: Iterable[SupportsFloat]) -> None:
         """Append one point (a :class:`Point2D` or ``(x, y)``)."""
         row = self._convert(np.asarray([list(point)], dtype=np.float64))
         self._array = np.concatenate([self._array, row])
@@ -132,9 +204,11 @@ class _CoordArray:
         """Return the points as a list of :class:`Point2D`."""
         return list(self)
 
-    points = toList
+    def points(self) -> list[Point2D]:
+        """Return the points as a list of :class:`Point2D` (same as :meth:`toList`)."""
+        return self.toList()
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         arr = self._array if dtype is None else self._array.astype(dtype)
         return arr.copy() if copy else arr
 
@@ -143,16 +217,23 @@ class _CoordArray:
 
 
 class Line2D(_CoordArray):
-    """An ordered polyline: ``(N, 2)`` float32 ``(x, y)`` vertices.
+    """An ordered polyline: ``(N, 2)`` float32 ``(x, y)`` vertices (pixels).
 
-    Build from a list of :class:`Point2D`, an ``(N, 2)`` array, or nothing.
+    Build from a list of :class:`Point2D`, an ``(N, 2)`` array, two coordinate vectors
+    ``Line2D(xs, ys)``, or nothing.
     """
 
     _dtype = np.dtype(np.float32)
 
 
 class Mask2D(_CoordArray):
-    """An unordered set of pixels: ``(N, 2)`` uint32 ``(x, y)`` coordinates."""
+    """An unordered set of pixels: ``(N, 2)`` uint32 ``(x, y)`` coordinates.
+
+    Raises
+    ------
+    ValueError
+        If a coordinate is negative or not a whole number.
+    """
 
     _dtype = np.dtype(np.uint32)
 
@@ -167,101 +248,365 @@ Point2DU32 = Point2D
 
 
 class Interval(NamedTuple):
-    """An inclusive interval ``[start, end]``."""
+    """An inclusive interval ``[start, end]`` of time indices."""
 
     start: int
     end: int
 
 
-# ---------------------------------------------------------------- DataManager
-def _dm_set_data(self: DataManager, key: str, obj: Any, time_key: str = DEFAULT_CLOCK) -> None:
-    self.set_data(key, obj, time_key)
+WtbElement = Point2D | Line2D | Mask2D
+"""What a ragged container's WhiskerToolbox methods return per entry."""
 
 
-def _dm_get_time(self: DataManager, name: str = DEFAULT_CLOCK) -> TimeFrame:
-    return self.get_time(name)
+# ====================================================================== DataManager
+class _DataManagerLike(Protocol):
+    """The snake_case members :class:`DataManagerAliases` calls."""
+
+    @property
+    def groups(self) -> EntityGroups: ...
+    def get_data(self, key: str) -> Any: ...
+    def set_data(self, key: str, obj: DataObject, time_key: str = ...) -> None: ...
+    def delete_data(self, key: str) -> bool: ...
+    def keys(self, data_type: DataKind | None = ...) -> list[str]: ...
+    def data_type(self, key: str) -> DataKind: ...
+    def time_key(self, key: str) -> str: ...
+    def set_time_key(self, key: str, name: str) -> None: ...
+    def get_time(self, name: str = ...) -> TimeFrame: ...
+    def set_time(self, name: str, timeframe: TimeFrame) -> None: ...
+    def time_keys(self) -> list[str]: ...
 
 
-DataManager.getData = DataManager.get_data
-DataManager.setData = _dm_set_data
-DataManager.getAllKeys = lambda self: self.keys()
-DataManager.getKeys = DataManager.keys
-DataManager.getTimeKey = DataManager.time_key
-DataManager.setTimeKey = DataManager.set_time_key
-DataManager.deleteData = DataManager.delete_data
-DataManager.getTime = _dm_get_time
-DataManager.setTime = lambda self, key, time_frame, overwrite=True: self.set_time(key, time_frame)
-DataManager.getTimeFrameKeys = DataManager.time_keys
-DataManager.getEntityGroupManager = lambda self: self.groups
-DataManager.getType = lambda self, key: DataType(self.data_type(key))
-for _name, _kinds in (
-    ("getAnalogKeys", ("analog",)),
-    ("getDigitalEventKeys", ("digital_event",)),
-    ("getDigitalIntervalKeys", ("digital_interval",)),
-    ("getLineKeys", ("line",)),
-    ("getMaskKeys", ("mask",)),
-    ("getPointKeys", ("points",)),
-    ("getTensorKeys", ("tensor",)),
-    ("getMediaKeys", ("video", "images")),
-):
-    setattr(
-        DataManager,
-        _name,
-        lambda self, _kinds=_kinds: [k for kind in _kinds for k in self.keys(kind)],
-    )
-
-# ---------------------------------------------------------------- TimeFrame
-TimeFrameIndex.getValue = lambda self: int(self)
-TimeFrame.getTimeAtIndex = TimeFrame.time_at_index
-TimeFrame.getIndexAtTime = TimeFrame.index_at_time
-TimeFrame.getTotalFrameCount = lambda self: len(self)
-
-# ---------------------------------------------------------------- AnalogTimeSeries
-AnalogTimeSeries.getNumSamples = lambda self: len(self)
-AnalogTimeSeries.getAnalogTimeSeries = lambda self: self.values
-AnalogTimeSeries.getTimeSeries = lambda self: self.times
-AnalogTimeSeries.getDataInRange = lambda self, start, end: self.range(start, end)[1]
-AnalogTimeSeries.getAtTime = AnalogTimeSeries.value_at
-AnalogTimeSeries.toList = lambda self: self.values.tolist()
+def _keys_of(dm: _DataManagerLike, *kinds: DataKind) -> list[str]:
+    """Return the keys of the given kinds, kind by kind, each in insertion order."""
+    return [key for kind in kinds for key in dm.keys(kind)]
 
 
-# ---------------------------------------------------------------- DigitalEventSeries
-def _events_add(self: DigitalEventSeries, time: int) -> None:
-    self.add(time)
+class DataManagerAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.DataManager`."""
+
+    def getData(self: _DataManagerLike, key: str) -> Any:
+        """Return the object stored under ``key`` (:meth:`DataManager.get_data`)."""
+        return self.get_data(key)
+
+    def setData(
+        self: _DataManagerLike, key: str, obj: DataObject, time_key: str = DEFAULT_CLOCK
+    ) -> None:
+        """Store ``obj`` under ``key`` bound to clock ``time_key`` (:meth:`DataManager.set_data`)."""
+        self.set_data(key, obj, time_key)
+
+    def deleteData(self: _DataManagerLike, key: str) -> bool:
+        """Delete ``key``; return False if it did not exist (:meth:`DataManager.delete_data`)."""
+        return self.delete_data(key)
+
+    def getAllKeys(self: _DataManagerLike) -> list[str]:
+        """Return every key in insertion order."""
+        return self.keys()
+
+    def getKeys(self: _DataManagerLike, data_type: DataKind | None = None) -> list[str]:
+        """Return the keys, optionally only those of ``data_type`` (:meth:`DataManager.keys`)."""
+        return self.keys(data_type)
+
+    def getType(self: _DataManagerLike, key: str) -> DataType:
+        """Return the :class:`DataType` of ``key``."""
+        return DataType(self.data_type(key))
+
+    def getTimeKey(self: _DataManagerLike, key: str) -> str:
+        """Return the name of the clock ``key`` is bound to."""
+        return self.time_key(key)
+
+    def setTimeKey(self: _DataManagerLike, key: str, name: str) -> None:
+        """Bind ``key`` to clock ``name`` (undoable)."""
+        self.set_time_key(key, name)
+
+    def getTime(self: _DataManagerLike, name: str = DEFAULT_CLOCK) -> TimeFrame:
+        """Return clock ``name`` (the ``"time"`` clock by default)."""
+        return self.get_time(name)
+
+    def setTime(
+        self: _DataManagerLike, key: str, time_frame: TimeFrame, overwrite: bool = True
+    ) -> None:
+        """Add or replace clock ``key``.
+
+        ``overwrite`` is accepted for WhiskerToolbox compatibility; an existing clock is
+        always replaced.
+        """
+        self.set_time(key, time_frame)
+
+    def getTimeFrameKeys(self: _DataManagerLike) -> list[str]:
+        """Return the clock names."""
+        return self.time_keys()
+
+    def getEntityGroupManager(self: _DataManagerLike) -> EntityGroups:
+        """Return the manager's named groups of entity ids."""
+        return self.groups
+
+    def getAnalogKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding analog signals."""
+        return _keys_of(self, "analog")
+
+    def getDigitalEventKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding event series."""
+        return _keys_of(self, "digital_event")
+
+    def getDigitalIntervalKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding interval series."""
+        return _keys_of(self, "digital_interval")
+
+    def getLineKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding lines."""
+        return _keys_of(self, "line")
+
+    def getMaskKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding masks."""
+        return _keys_of(self, "mask")
+
+    def getPointKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding points."""
+        return _keys_of(self, "points")
+
+    def getTensorKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding tensors."""
+        return _keys_of(self, "tensor")
+
+    def getMediaKeys(self: _DataManagerLike) -> list[str]:
+        """Return the keys holding media: videos first, then image stacks."""
+        return _keys_of(self, "video", "images")
 
 
-DigitalEventSeries.addEvent = _events_add
-DigitalEventSeries.removeEvent = DigitalEventSeries.remove
-DigitalEventSeries.toList = lambda self: self.times.tolist()
-DigitalEventSeries.getEventSeries = lambda self: self.times
-DigitalEventSeries.size = lambda self: len(self)
-DigitalEventSeries.toListWithIds = lambda self: list(zip(self.times.tolist(), self.ids.tolist()))
+# ====================================================================== clocks
+class _TimeFrameLike(Protocol):
+    """The snake_case members :class:`TimeFrameAliases` calls."""
+
+    def __len__(self) -> int: ...
+    def time_at_index(self, index: int) -> int: ...
+    def index_at_time(self, time: int, preceding: bool = ...) -> int: ...
 
 
-# ---------------------------------------------------------------- DigitalIntervalSeries
-def _intervals_add(self: DigitalIntervalSeries, start: Any, end: int | None = None) -> None:
+class TimeFrameAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.TimeFrame`."""
+
+    def getTimeAtIndex(self: _TimeFrameLike, index: int) -> int:
+        """Return the time at ``index`` (clamped to the clock; :meth:`TimeFrame.time_at_index`)."""
+        return self.time_at_index(index)
+
+    def getIndexAtTime(self: _TimeFrameLike, time: int, preceding: bool = True) -> int:
+        """Return the index for ``time`` (:meth:`TimeFrame.index_at_time`)."""
+        return self.index_at_time(time, preceding)
+
+    def getTotalFrameCount(self: _TimeFrameLike) -> int:
+        """Return the number of indices in the clock."""
+        return len(self)
+
+
+class TimeFrameIndexAliases:
+    """WhiskerToolbox's camelCase method of :class:`~napari_whiskertoolbox.core.TimeFrameIndex`."""
+
+    def getValue(self: SupportsInt) -> int:
+        """Return the index as a plain ``int``."""
+        return int(self)
+
+
+# ====================================================================== analog signals
+class _AnalogLike(Protocol):
+    """The snake_case members :class:`AnalogAliases` calls."""
+
+    @property
+    def values(self) -> np.ndarray: ...
+    @property
+    def times(self) -> np.ndarray: ...
+    def __len__(self) -> int: ...
+    def range(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def value_at(self, time: int) -> float | None: ...
+
+
+class AnalogAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.AnalogTimeSeries`."""
+
+    def getNumSamples(self: _AnalogLike) -> int:
+        """Return the number of samples."""
+        return len(self)
+
+    def getAnalogTimeSeries(self: _AnalogLike) -> np.ndarray:
+        """Return the read-only float32 samples (a view, no copy)."""
+        return self.values
+
+    def getTimeSeries(self: _AnalogLike) -> np.ndarray:
+        """Return the read-only int64 time index of each sample."""
+        return self.times
+
+    def getDataInRange(self: _AnalogLike, start: int, end: int) -> np.ndarray:
+        """Return the float32 samples with ``start <= time <= end`` (ends inclusive)."""
+        return self.range(start, end)[1]
+
+    def getAtTime(self: _AnalogLike, time: int) -> float | None:
+        """Return the sample at exactly ``time``, or None if there is none."""
+        return self.value_at(time)
+
+    def toList(self: _AnalogLike) -> list[float]:
+        """Return the samples as a list of floats."""
+        values: list[float] = self.values.tolist()
+        return values
+
+
+# ====================================================================== events
+class _EventsLike(Protocol):
+    """The snake_case members :class:`EventAliases` calls."""
+
+    @property
+    def times(self) -> np.ndarray: ...
+    @property
+    def ids(self) -> np.ndarray: ...
+    def __len__(self) -> int: ...
+    def add(self, time: int) -> int: ...
+    def remove(self, time: int) -> bool: ...
+
+
+class EventAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.DigitalEventSeries`."""
+
+    def addEvent(self: _EventsLike, time: int) -> None:
+        """Add an event at ``time`` (nothing happens if there is one already)."""
+        self.add(time)
+
+    def removeEvent(self: _EventsLike, time: int) -> bool:
+        """Remove the event at ``time``; return False if there was none."""
+        return self.remove(time)
+
+    def toList(self: _EventsLike) -> list[int]:
+        """Return the sorted event times as a list of ints."""
+        times: list[int] = self.times.tolist()
+        return times
+
+    def toListWithIds(self: _EventsLike) -> list[tuple[int, int]]:
+        """Return ``(time, entity id)`` pairs sorted by time."""
+        return list(zip(self.times.tolist(), self.ids.tolist()))
+
+    def getEventSeries(self: _EventsLike) -> np.ndarray:
+        """Return the read-only sorted int64 event times."""
+        return self.times
+
+    def size(self: _EventsLike) -> int:
+        """Return the number of events."""
+        return len(self)
+
+
+# ====================================================================== intervals
+class _IntervalsLike(Protocol):
+    """The snake_case members :class:`IntervalAliases` calls."""
+
+    @property
+    def intervals(self) -> np.ndarray: ...
+    @property
+    def ids(self) -> np.ndarray: ...
+    def __len__(self) -> int: ...
+    def add(self, start: int, end: int) -> int: ...
+    def contains(self, time: int) -> bool: ...
+    def set_time(self, time: int, value: bool) -> None: ...
+    def remove_interval(self, start: int, end: int) -> bool: ...
+
+
+def _interval_bounds(
+    start: SupportsInt | Sequence[SupportsInt], end: SupportsInt | None
+) -> tuple[int, int]:
+    """Return ``(start, end)`` as ints from ``(start, end)`` or from ``(interval, None)``.
+
+    Raises
+    ------
+    ValueError
+        If ``end`` is None and ``start`` is not an :class:`Interval` or a pair.
+    TypeError
+        If ``end`` is given and ``start`` is a sequence.
+    """
     if end is None:
         if isinstance(start, Interval) or (isinstance(start, (tuple, list)) and len(start) == 2):
-            start, end = start
-        else:
-            raise ValueError(f"addEvent expects an Interval or (start, end), got {start!r}")
-    self.add(int(start), int(end))
+            first, last = start
+            return int(first), int(last)
+        raise ValueError(f"addEvent expects an Interval or (start, end), got {start!r}")
+    if isinstance(start, Sequence):
+        raise TypeError(f"interval start must be an int when an end is given, got {start!r}")
+    return int(start), int(end)
 
 
-DigitalIntervalSeries.addEvent = _intervals_add
-DigitalIntervalSeries.toList = lambda self: [Interval(int(s), int(e)) for s, e in self.intervals]
-DigitalIntervalSeries.size = lambda self: len(self)
-DigitalIntervalSeries.isEventAtTime = DigitalIntervalSeries.contains
-DigitalIntervalSeries.setEventAtTime = DigitalIntervalSeries.set_time
-DigitalIntervalSeries.addInterval = _intervals_add
-DigitalIntervalSeries.removeInterval = lambda self, interval: self.remove_interval(*interval)
-DigitalIntervalSeries.toListWithIds = lambda self: [
-    (Interval(int(s), int(e)), int(i)) for (s, e), i in zip(self.intervals, self.ids)
-]
+class IntervalAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.DigitalIntervalSeries`."""
+
+    def addEvent(
+        self: _IntervalsLike,
+        start: SupportsInt | Sequence[SupportsInt],
+        end: SupportsInt | None = None,
+    ) -> None:
+        """Add the interval ``[start, end]``.
+
+        Parameters
+        ----------
+        start : int or Interval or (int, int)
+            The first time index, or the whole interval when ``end`` is omitted.
+        end : int, optional
+            The last time index (inclusive).
+
+        Raises
+        ------
+        ValueError
+            If ``end`` is omitted and ``start`` is not an interval, or ``end < start``.
+        """
+        self.add(*_interval_bounds(start, end))
+
+    def addInterval(
+        self: _IntervalsLike,
+        start: SupportsInt | Sequence[SupportsInt],
+        end: SupportsInt | None = None,
+    ) -> None:
+        """Add the interval ``[start, end]`` (same as :meth:`addEvent`)."""
+        self.add(*_interval_bounds(start, end))
+
+    def removeInterval(self: _IntervalsLike, interval: tuple[int, int]) -> bool:
+        """Remove the interval exactly ``(start, end)``; return False if there is none."""
+        return self.remove_interval(*interval)
+
+    def isEventAtTime(self: _IntervalsLike, time: int) -> bool:
+        """Return True if ``time`` lies in some interval (ends inclusive)."""
+        return self.contains(time)
+
+    def setEventAtTime(self: _IntervalsLike, time: int, value: bool) -> None:
+        """Mark the single time ``time`` inside (True) or outside (False) the intervals."""
+        self.set_time(time, value)
+
+    def toList(self: _IntervalsLike) -> list[Interval]:
+        """Return the intervals sorted by start."""
+        return [Interval(int(s), int(e)) for s, e in self.intervals]
+
+    def toListWithIds(self: _IntervalsLike) -> list[tuple[Interval, int]]:
+        """Return ``(Interval, entity id)`` pairs sorted by start."""
+        return [(Interval(int(s), int(e)), int(i)) for (s, e), i in zip(self.intervals, self.ids)]
+
+    def size(self: _IntervalsLike) -> int:
+        """Return the number of intervals."""
+        return len(self)
 
 
-# ---------------------------------------------------------------- Points / lines / masks
+# ====================================================================== points, lines, masks
+class _RaggedLike(Protocol):
+    """The snake_case members :class:`RaggedAliases` calls."""
+
+    @property
+    def wtb_element(self) -> type[WtbElement]: ...
+    @property
+    def image_size(self) -> ImageSize | None: ...
+    @property
+    def n_frames_with_data(self) -> int: ...
+    @property
+    def n_entries(self) -> int: ...
+    def set_image_size(self, size: Any) -> None: ...
+    def add(self, t: int, obj: Any) -> np.ndarray: ...
+    def at(self, t: int) -> Any: ...
+    def count_at(self, t: int) -> int: ...
+    def clear_at(self, t: int) -> None: ...
+    def find(self, entity_id: int) -> tuple[int, np.ndarray] | None: ...
+    def times_with_data(self) -> np.ndarray: ...
+
+
 def _to_point_array(obj: Any) -> Any:
+    """Return ``obj`` with :class:`Point2D` and coordinate arrays turned into numbers."""
     if isinstance(obj, Point2D):
         return [obj.x, obj.y]
     if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], Point2D):
@@ -271,76 +616,189 @@ def _to_point_array(obj: Any) -> Any:
     return obj
 
 
-def _add_at_time(self: RaggedSeries, time: int, obj: Any, notify: bool = True) -> None:
-    if isinstance(self, PointData):
-        self.add(time, _to_point_array(obj))
+def _add_at_time(series: _RaggedLike, time: int, obj: Any) -> None:
+    """Add ``obj`` at ``time``: points, or one or several lines or masks."""
+    if issubclass(series.wtb_element, Point2D):
+        series.add(time, _to_point_array(obj))
         return
     if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], _CoordArray):
         for item in obj:
-            self.add(time, item.to_numpy())
+            series.add(time, item.to_numpy())
         return
-    self.add(time, _to_point_array(obj))
+    series.add(time, _to_point_array(obj))
 
 
-def _get_at_time(self: RaggedSeries, time: int) -> list:
-    if isinstance(self, PointData):
-        return [Point2D(x, y) for x, y in self.at(time).tolist()]
-    wrapper = Mask2D if isinstance(self, MaskData) else Line2D
-    return [wrapper(obj) for obj in self.at(time)]
+class RaggedAliases:
+    """WhiskerToolbox's camelCase methods of points, lines and masks.
+
+    Attributes
+    ----------
+    wtb_element : type
+        The class each entry is returned as: :class:`Point2D`, :class:`Line2D` or
+        :class:`Mask2D`. Every inheriting container sets it.
+    """
+
+    wtb_element: ClassVar[type[WtbElement]]
+
+    def addAtTime(self: _RaggedLike, time: int, obj: Any, notify: bool = True) -> None:
+        """Add entries at frame ``time``.
+
+        Parameters
+        ----------
+        time : int
+            Frame (time index).
+        obj : Point2D, Line2D, Mask2D, a list of them, or array_like
+            Points: one point or several. Lines and masks: one object (a
+            :class:`Line2D` / :class:`Mask2D`, a list of :class:`Point2D` or an
+            ``(N, 2)`` array) or a list of :class:`Line2D` / :class:`Mask2D`.
+        notify : bool
+            Accepted for WhiskerToolbox compatibility; every edit emits ``changed``.
+        """
+        _add_at_time(self, time, obj)
+
+    def getAtTime(self: _RaggedLike, time: int) -> list[WtbElement]:
+        """Return the entries at frame ``time`` as :attr:`wtb_element` objects."""
+        element = self.wtb_element
+        if issubclass(element, Point2D):
+            return [Point2D(x, y) for x, y in self.at(time).tolist()]
+        return [element(obj) for obj in self.at(time)]
+
+    def getDataByEntityId(self: _RaggedLike, entity_id: int) -> WtbElement | None:
+        """Return the entry with ``entity_id`` as a :attr:`wtb_element`, or None."""
+        found = self.find(int(entity_id))
+        if found is None:
+            return None
+        element = self.wtb_element
+        if issubclass(element, Point2D):
+            return Point2D(*found[1])
+        return element(found[1])
+
+    def clearAtTime(self: _RaggedLike, time: int, notify: bool = True) -> bool:
+        """Remove every entry at frame ``time``; return True if there was any.
+
+        ``notify`` is accepted for WhiskerToolbox compatibility; clearing emits ``changed``.
+        """
+        had = self.count_at(time) > 0
+        self.clear_at(time)
+        return had
+
+    def getTimesWithData(self: _RaggedLike) -> list[int]:
+        """Return the sorted frames holding at least one entry."""
+        times: list[int] = self.times_with_data().tolist()
+        return times
+
+    def getImageSize(self: _RaggedLike) -> ImageSize | None:
+        """Return the ``ImageSize(width, height)`` of the annotated images, or None."""
+        return self.image_size
+
+    def setImageSize(self: _RaggedLike, size: Any) -> None:
+        """Set the image size: ``(width, height)`` in pixels, or None."""
+        self.set_image_size(size)
+
+    def getTimeCount(self: _RaggedLike) -> int:
+        """Return the number of frames holding at least one entry."""
+        return self.n_frames_with_data
+
+    def getTotalEntryCount(self: _RaggedLike) -> int:
+        """Return the total number of entries over all frames."""
+        return self.n_entries
 
 
-def _clear_at_time(self: RaggedSeries, time: int, notify: bool = True) -> bool:
-    had = self.count_at(time) > 0
-    self.clear_at(time)
-    return had
+class PointAliases(RaggedAliases):
+    """:class:`RaggedAliases` plus the points-only ``addPointsAtTime``."""
+
+    def addPointsAtTime(self: _RaggedLike, time: int, obj: Any, notify: bool = True) -> None:
+        """Add one point or several points at frame ``time`` (same as :meth:`addAtTime`)."""
+        _add_at_time(self, time, obj)
 
 
-def _get_by_entity_id(self: RaggedSeries, entity_id: int) -> Any:
-    found = self.find(int(entity_id))
-    if found is None:
-        return None
-    if isinstance(self, PointData):
-        return Point2D(*found[1])
-    return (Mask2D if isinstance(self, MaskData) else Line2D)(found[1])
+# ====================================================================== entity groups
+class _EntityGroupsLike(Protocol):
+    """The snake_case members :class:`EntityGroupsAliases` calls."""
+
+    def __contains__(self, name: object) -> bool: ...
+    def __len__(self) -> int: ...
+    def create(self, name: str, ids: Iterable[int] = ...) -> None: ...
+    def delete(self, name: str) -> bool: ...
+    def add(self, name: str, ids: int | Iterable[int]) -> None: ...
+    def remove(self, name: str, ids: int | Iterable[int]) -> None: ...
+    def members(self, name: str) -> np.ndarray: ...
+    def groups_of(self, entity_id: int) -> list[str]: ...
+    def count(self, name: str) -> int: ...
 
 
-def _get_image_size(self: RaggedSeries) -> ImageSize | None:
-    return self.image_size
+class EntityGroupsAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.EntityGroups`.
+
+    WhiskerToolbox addresses a group by the id ``createGroup`` returns; here that id is
+    the group's name.
+    """
+
+    def createGroup(self: _EntityGroupsLike, name: str, description: str = "") -> str:
+        """Create group ``name`` and return its id (the name).
+
+        ``description`` is accepted for WhiskerToolbox compatibility and not stored.
+
+        Raises
+        ------
+        ValueError
+            If the name is empty or the group exists.
+        """
+        self.create(name)
+        return name
+
+    def deleteGroup(self: _EntityGroupsLike, name: str) -> bool:
+        """Delete group ``name``; return False if it did not exist."""
+        return self.delete(name)
+
+    def hasGroup(self: _EntityGroupsLike, name: object) -> bool:
+        """Return True if group ``name`` exists."""
+        return name in self
+
+    def addEntityToGroup(self: _EntityGroupsLike, name: str, ids: int | Iterable[int]) -> None:
+        """Add one entity id or several to group ``name``."""
+        self.add(name, ids)
+
+    def removeEntityFromGroup(self: _EntityGroupsLike, name: str, ids: int | Iterable[int]) -> None:
+        """Remove one entity id or several from group ``name`` (missing ids are ignored)."""
+        self.remove(name, ids)
+
+    def clearGroup(self: _EntityGroupsLike, name: str) -> None:
+        """Remove every entity id from group ``name`` (the group stays)."""
+        self.remove(name, self.members(name))
+
+    def getEntitiesInGroup(self: _EntityGroupsLike, name: str) -> list[int]:
+        """Return the sorted entity ids of group ``name``."""
+        ids: list[int] = self.members(name).tolist()
+        return ids
+
+    def isEntityInGroup(self: _EntityGroupsLike, name: str, entity_id: int) -> bool:
+        """Return True if ``entity_id`` belongs to group ``name``."""
+        return name in self.groups_of(entity_id)
+
+    def getGroupsContainingEntity(self: _EntityGroupsLike, entity_id: int) -> list[str]:
+        """Return the sorted names of the groups containing ``entity_id``."""
+        return self.groups_of(entity_id)
+
+    def getGroupSize(self: _EntityGroupsLike, name: str) -> int:
+        """Return the number of entity ids in group ``name``."""
+        return self.count(name)
+
+    def getGroupCount(self: _EntityGroupsLike) -> int:
+        """Return the number of groups."""
+        return len(self)
 
 
-def _set_image_size(self: RaggedSeries, size: Any) -> None:
-    self.image_size = size
-
-
-for _cls in (PointData, LineData, MaskData):
-    _cls.addAtTime = _add_at_time
-    _cls.getAtTime = _get_at_time
-    _cls.getTimesWithData = lambda self: self.times_with_data().tolist()
-    _cls.getImageSize = _get_image_size
-    _cls.setImageSize = _set_image_size
-    _cls.clearAtTime = _clear_at_time
-    _cls.getTimeCount = lambda self: self.n_frames_with_data
-    _cls.getTotalEntryCount = lambda self: self.n_entries
-    _cls.getDataByEntityId = _get_by_entity_id
-PointData.addPointsAtTime = _add_at_time
-del _cls
-
-
-# ---------------------------------------------------------------- entity groups
-# WhiskerToolbox addresses groups by an id returned from createGroup; here the id is the name.
-def _create_group(self: EntityGroups, name: str, description: str = "") -> str:
-    self.create(name)
-    return name
-
-
-EntityGroups.createGroup = _create_group
-EntityGroups.deleteGroup = EntityGroups.delete
-EntityGroups.hasGroup = EntityGroups.__contains__
-EntityGroups.addEntityToGroup = EntityGroups.add
-EntityGroups.removeEntityFromGroup = EntityGroups.remove
-EntityGroups.getEntitiesInGroup = lambda self, name: self.members(name).tolist()
-EntityGroups.isEntityInGroup = lambda self, name, entity_id: name in self.groups_of(entity_id)
-EntityGroups.getGroupsContainingEntity = EntityGroups.groups_of
-EntityGroups.getGroupSize = EntityGroups.count
-EntityGroups.getGroupCount = lambda self: len(self)
-EntityGroups.clearGroup = lambda self, name: self.remove(name, self.members(name))
+if TYPE_CHECKING:
+    # Every core class must have the snake_case members its mixin's aliases call. Alias
+    # calls are checked where they are made; these lines check each class once, here.
+    _data_manager: type[_DataManagerLike] = DataManager
+    _time_frame: type[_TimeFrameLike] = TimeFrame
+    _time_frame_index: type[SupportsInt] = TimeFrameIndex
+    _analog: type[_AnalogLike] = AnalogTimeSeries
+    _events: type[_EventsLike] = DigitalEventSeries
+    _intervals: type[_IntervalsLike] = DigitalIntervalSeries
+    _points: type[_RaggedLike] = PointData
+    _lines: type[_RaggedLike] = LineData
+    _masks: type[_RaggedLike] = MaskData
+    _entity_groups: type[_EntityGroupsLike] = EntityGroups

@@ -1,9 +1,12 @@
-"""Analog signal formats: CSV (one column = dense values, two = time,value) and
-interleaved multi-channel raw binary (memory-mapped, never read at load time)."""
+"""Analog signal formats: CSV and interleaved multi-channel raw binary.
+
+A CSV has one column (dense values) or two (time, value); a raw binary file is
+memory-mapped, never read at load time.
+"""
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +23,9 @@ from napari_whiskertoolbox.io.csv_tools import (
     split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["BINARY_DTYPES", "map_analog_binary", "read_analog_csv", "write_analog_csv"]
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = [
     "atomic_open",
@@ -37,7 +39,7 @@ def fsync_directory(folder: str | os.PathLike[str]) -> None:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
-    """Open a temporary file next to ``path``; on success it atomically replaces ``path``.
+    r"""Open a temporary file next to ``path``; on success it atomically replaces ``path``.
 
     Parameters
     ----------

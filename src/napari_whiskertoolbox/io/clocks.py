@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.io.csv_tools import check_file, read_lines
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["read_clock_text", "read_ttl_bits", "read_ttl_edges", "read_ttl_intervals"]
 
@@ -15,7 +18,7 @@ __all__ = ["read_clock_text", "read_ttl_bits", "read_ttl_edges", "read_ttl_inter
 def read_ttl_bits(
     path: str | os.PathLike[str], *, channel: int = 0, header_size: int = 0
 ) -> np.ndarray:
-    """The 0/1 state of bit ``channel`` of every uint16 sample (int8 array)."""
+    """Return the 0/1 state of bit ``channel`` of every uint16 sample (int8 array)."""
     p = check_file(path)
     if not 0 <= channel < 16:
         raise FormatError(f"expected channel to be a bit number 0..15, got {channel}", path=p)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +14,9 @@ from napari_whiskertoolbox.io.config_parse import ConfigItem, ParsedConfig, pars
 from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import item_format, read_item
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["load_config"]
 
@@ -110,17 +112,17 @@ def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str
                 path=parsed.path,
                 item="clocks",
             )
-    for _key, clock, item in bindings:
-        if clock != "time" and clock not in clocks:
+    for _key, clock_name, item in bindings:
+        if clock_name != "time" and clock_name not in clocks:
             raise FormatError(
-                f"clock {clock!r} is never defined; expected a 'data_type': 'time' item "
-                f"named {clock!r} (defined: {sorted(clocks) or 'none'})",
+                f"clock {clock_name!r} is never defined; expected a 'data_type': 'time' item "
+                f"named {clock_name!r} (defined: {sorted(clocks) or 'none'})",
                 item=item.label,
             )
     for name, clock in clocks.items():
         staging.set_time(name, clock)
-    for key, clock, _item in bindings:
-        staging.set_data(key, loaded[key], clock)
+    for key, clock_name, _item in bindings:
+        staging.set_data(key, loaded[key], clock_name)
     staging.metadata["_defined_clocks"] = list(clocks)
     return sources
 
@@ -165,7 +167,7 @@ def _copy_into(staging: DataManager, dm: DataManager, sources: dict[str, Any]) -
     with dm.history.group("Load config"):
         for name in clocks:
             dm.set_time(name, staging.get_time(name))
-        for key in staging.keys():
+        for key in list(staging):  # a copy: keys leave staging as they move
             obj = staging.get_data(key)
             clock = staging.time_key(key)
             staging.delete_data(key)

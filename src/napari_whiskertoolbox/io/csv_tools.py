@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator
 
 __all__ = [
     "check_file",
@@ -31,7 +34,7 @@ def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
 
 
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
-    """Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
+    r"""Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
 
     Raises
     ------
@@ -134,7 +137,7 @@ def column(fields: list[str], index: int, path: str | os.PathLike[str], line: in
 
 
 def looks_numeric(token: str) -> bool:
-    """True when ``token`` parses as a float (used to detect header rows)."""
+    """Return whether ``token`` parses as a float (used to detect header rows)."""
     try:
         float(token)
     except ValueError:
@@ -143,7 +146,7 @@ def looks_numeric(token: str) -> bool:
 
 
 def format_float32(value: float) -> str:
-    """Shortest decimal text that parses back to the same float32 (``131``, ``0.1``)."""
+    """Return the shortest decimal text that parses back to the same float32 (``131``, ``0.1``)."""
     return np.format_float_positional(np.float32(value), unique=True, trim="-")
 
 
@@ -180,6 +183,6 @@ def fast_numeric_table(
 
 
 def integral(values: np.ndarray) -> np.ndarray | None:
-    """``values`` as int64 when every value is a whole number, else ``None``."""
+    """Return ``values`` as int64 when every value is a whole number, else ``None``."""
     as_int = values.astype(np.int64)
     return as_int if np.array_equal(as_int, values) else None

@@ -1,15 +1,19 @@
-"""Clocks computed from data already loaded by the same config (WhiskerToolbox
-``"format": "max_value"`` and ``"format": "derived"`` time items)."""
+"""Clocks computed from data already loaded by the same config.
+
+These are WhiskerToolbox's ``"format": "max_value"`` and ``"format": "derived"`` time items.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core.timeframe import TimeFrame
-from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 __all__ = ["DERIVED_CLOCK_FORMATS", "derive_clock"]
 

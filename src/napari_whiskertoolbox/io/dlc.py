@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +17,10 @@ from napari_whiskertoolbox.io.csv_tools import (
     read_lines,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator
 
 __all__ = ["read_dlc_csv", "write_dlc_csv"]
 
@@ -49,7 +53,7 @@ def read_dlc_csv(
             path=path,
             line=rows[-1][0] if rows else None,
         )
-    (_, _scorer), (bp_line, bodyparts), (coord_line, coords) = rows[:_HEADER_ROWS]
+    (_, _scorer), (_bp_line, bodyparts), (coord_line, coords) = rows[:_HEADER_ROWS]
     if len(bodyparts) != len(coords):
         raise FormatError(
             f"expected the bodyparts row ({len(bodyparts)} fields) and coords row "
@@ -72,13 +76,14 @@ def read_dlc_csv(
                 line=coord_line,
             )
     n_cols = len(coords)
-    values = fast_numeric_table(lines[header_end:], ",")
-    if values is not None and values.shape[1] == n_cols and len(values):
-        times = integral(values[:, frame_column])
-    else:
-        times = None
-    if times is None:
+    fast = fast_numeric_table(lines[header_end:], ",")
+    times = None
+    if fast is not None and fast.shape[1] == n_cols and len(fast):
+        times = integral(fast[:, frame_column])
+    if fast is None or times is None:
         times, values = _parse_rows(lines, header_end, n_cols, frame_column, path)
+    else:
+        values = fast
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for part, cols in parts.items():
         keep = values[:, cols["likelihood"]] >= likelihood_threshold
@@ -88,7 +93,10 @@ def read_dlc_csv(
     return out
 
 
-def _csv_rows(lines: list[str], path: str | os.PathLike[str], first_line: int = 1):
+def _csv_rows(
+    lines: list[str], path: str | os.PathLike[str], first_line: int = 1
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line number, fields)`` of each non-blank CSV row of ``lines``."""
     reader = csv.reader(lines, delimiter=",", quotechar='"')
     try:
         for fields in reader:
@@ -133,8 +141,8 @@ def write_dlc_csv(
     parts : dict
         ``{bodypart: (times, coords)}`` with at most one point per frame per body part.
     """
-    frames = np.unique(np.concatenate([np.asarray(t, np.int64) for t, _ in parts.values()] or [[]]))
-    frames = frames.astype(np.int64)
+    part_times = [np.asarray(t, np.int64) for t, _ in parts.values()]
+    frames = np.unique(np.concatenate(part_times)) if part_times else np.empty(0, np.int64)
     names = list(parts)
     with atomic_open(path, "w") as handle:
         handle.write(",".join(["scorer"] + [scorer] * 3 * len(names)) + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +15,9 @@ from napari_whiskertoolbox.io.csv_tools import (
     split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["read_events_csv", "write_events_csv"]
 

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
-from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import numpy as np
+    from numpy.typing import ArrayLike
+
+    from napari_whiskertoolbox.core.lines import LineData
+    from napari_whiskertoolbox.core.masks import MaskData
+    from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.core.ragged import ImageSize
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 __all__ = ["clock_from_ticks", "image_size_option", "item_path", "option", "ragged_from_flat"]
 
 
 def option(item: ConfigItem, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
-    """Option ``name`` of ``item`` checked to be of ``kind`` (ints accepted for floats)."""
+    """Return option ``name`` of ``item``, checked to be of ``kind`` (ints accepted for floats)."""
     value = item.options.get(name, default)
     if value is default:
         return value
@@ -27,7 +36,7 @@ def option(item: ConfigItem, name: str, kind: type | tuple[type, ...], default: 
 
 
 def ttl_options(item: ConfigItem) -> dict[str, Any]:
-    """The options of a uint16 TTL item (channel, transition, header_size) with their defaults."""
+    """Return a uint16 TTL item's channel, transition and header_size (or their defaults)."""
     return {
         "channel": option(item, "channel", int, 0),
         "transition": option(item, "transition", str, "rising"),
@@ -36,14 +45,18 @@ def ttl_options(item: ConfigItem) -> dict[str, Any]:
 
 
 def item_path(item: ConfigItem) -> Path:
-    """The item's resolved ``filepath`` (error naming the item when it has none)."""
+    """Return the item's resolved ``filepath`` (an error naming the item when it has none)."""
     if item.path is None:
         raise FormatError("expected a 'filepath'", item=item.label)
     return item.path
 
 
-def image_size_option(item: ConfigItem) -> Any:
-    """``ImageSize`` from ``image_size`` ([w, h] or {width, height}) or ``image_width``/``image_height``."""
+def image_size_option(item: ConfigItem) -> ImageSize | None:
+    """Return the item's ``ImageSize``, or None when it has none.
+
+    Read from ``image_size`` (``[w, h]`` or ``{width, height}``) or from ``image_width`` and
+    ``image_height``.
+    """
     from napari_whiskertoolbox.core.ragged import ImageSize
 
     size = item.options.get("image_size")
@@ -62,17 +75,38 @@ def image_size_option(item: ConfigItem) -> Any:
     return ImageSize(width, height)
 
 
-def ragged_from_flat(kind: str, times, coords, offsets, image_size) -> Any:
+def ragged_from_flat(
+    kind: Literal["points", "line", "mask"],
+    times: ArrayLike,
+    coords: ArrayLike,
+    offsets: ArrayLike | None,
+    image_size: ImageSize | None,
+) -> PointData | LineData | MaskData:
+    """Build the points, lines or masks of ``kind`` from flat arrays, adopting them (no copy).
+
+    Parameters
+    ----------
+    kind : {"points", "line", "mask"}
+        The data kind to build.
+    times, coords, offsets, image_size
+        As in :meth:`~napari_whiskertoolbox.core.ragged.RaggedSeries.from_flat`
+        (``offsets`` is None for points).
+    """
     from napari_whiskertoolbox.core.lines import LineData
     from napari_whiskertoolbox.core.masks import MaskData
     from napari_whiskertoolbox.core.points import PointData
 
-    cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
+    classes: dict[str, type[PointData | LineData | MaskData]] = {
+        "points": PointData,
+        "line": LineData,
+        "mask": MaskData,
+    }
+    cls = classes[kind]
     return cls.from_flat(times, coords, offsets=offsets, image_size=image_size, copy=False)
 
 
-def clock_from_ticks(item: ConfigItem, times: np.ndarray) -> list[tuple[str, Any]]:
-    """``[(name, TimeFrame)]`` for a time item; an empty clock is an error naming the item."""
+def clock_from_ticks(item: ConfigItem, times: np.ndarray) -> list[tuple[str, TimeFrame]]:
+    """Return ``[(name, TimeFrame)]`` for a time item (an empty clock is an error naming it)."""
     from napari_whiskertoolbox.core.timeframe import TimeFrame
 
     if len(times) == 0:

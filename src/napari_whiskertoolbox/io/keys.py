@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import write_data, writer_formats
 
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.data_manager import DataManager
+
 __all__ = ["source_of", "write_key"]
 
 
-def source_of(dm: Any, key: str) -> dict[str, Any] | None:
-    """The ``dm.metadata["sources"][key]`` record written by ``load_config``, or None."""
+def source_of(dm: DataManager, key: str) -> dict[str, Any] | None:
+    """Return the ``dm.metadata["sources"][key]`` record written by ``load_config``, or None."""
     sources = dm.metadata.get("sources")
     record = sources.get(key) if isinstance(sources, dict) else None
     return record if isinstance(record, dict) else None
 
 
 def write_key(
-    dm: Any,
+    dm: DataManager,
     key: str,
     path: str | os.PathLike[str] | None = None,
     fmt: str | None = None,

@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from napari_whiskertoolbox.io.csv_tools import (
     read_lines,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["read_lines_csv", "read_lines_folder", "write_lines_csv", "write_lines_folder"]
 

@@ -10,15 +10,18 @@ Pixels are ``(x, y)`` uint32 pairs, as in the data model.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import iter_csv_rows, parse_int
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "decode_rle",

@@ -8,9 +8,8 @@ No pickles: ``allow_pickle=False`` everywhere.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +20,11 @@ from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.atomic import atomic_save_npy
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.kinds import DataObject
 
 __all__ = ["NATIVE_FORMAT", "load_native", "native_fields", "save_native"]
 
@@ -39,7 +43,7 @@ _FIELDS = {
 
 
 def native_fields(data_type: str) -> tuple[str, ...]:
-    """Field names stored for ``data_type`` (some are optional, e.g. dense analog ``times``)."""
+    """Return the fields stored for ``data_type`` (some optional, e.g. dense analog ``times``)."""
     return _FIELDS[data_type]
 
 
@@ -49,7 +53,7 @@ def _file(prefix: Path, name: str) -> Path:
 
 def save_native(
     data_type: str, obj: Any, prefix: str | os.PathLike[str]
-) -> tuple[dict, list[Path]]:
+) -> tuple[dict[str, Any], list[Path]]:
     """Write ``obj`` under ``prefix``; return (extra item options, files written).
 
     Parameters
@@ -99,19 +103,28 @@ def save_native(
     return extra, written
 
 
-def _load(prefix: Path, name: str, required: bool = True) -> np.ndarray | None:
+def _load(prefix: Path, name: str) -> np.ndarray:
     target = _file(prefix, name)
     if not target.is_file():
-        if required:
-            raise FormatError(f"expected the native data file for field {name!r}", path=target)
-        return None
+        raise FormatError(f"expected the native data file for field {name!r}", path=target)
+    return _read(target)
+
+
+def _load_optional(prefix: Path, name: str) -> np.ndarray | None:
+    target = _file(prefix, name)
+    return _read(target) if target.is_file() else None
+
+
+def _read(target: Path) -> np.ndarray:
     try:
         return np.load(target, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
         raise FormatError(f"expected a valid .npy file ({exc})", path=target) from exc
 
 
-def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[str, Any]) -> Any:
+def load_native(
+    data_type: str, prefix: str | os.PathLike[str], options: dict[str, Any]
+) -> DataObject | TimeFrame:
     """Load an object written by :func:`save_native` (entity ids kept and reserved)."""
     prefix = Path(prefix)
     if data_type in ("points", "line", "mask"):
@@ -120,7 +133,12 @@ def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[st
         from napari_whiskertoolbox.core.points import PointData
         from napari_whiskertoolbox.core.ragged import ImageSize
 
-        cls = {"points": PointData, "line": LineData, "mask": MaskData}[data_type]
+        classes: dict[str, type[PointData | LineData | MaskData]] = {
+            "points": PointData,
+            "line": LineData,
+            "mask": MaskData,
+        }
+        cls = classes[data_type]
         size = options.get("image_size")
         ids = _load(prefix, "ids")
         _reserve(ids)
@@ -133,7 +151,9 @@ def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[st
             copy=False,  # freshly loaded arrays: adopt them instead of copying 400 MB
         )
     if data_type == "analog":
-        return AnalogTimeSeries(_load(prefix, "values"), _load(prefix, "times", False), copy=False)
+        return AnalogTimeSeries(
+            _load(prefix, "values"), _load_optional(prefix, "times"), copy=False
+        )
     if data_type == "digital_event":
         ids = _load(prefix, "ids")
         _reserve(ids)
@@ -151,7 +171,7 @@ def load_native(data_type: str, prefix: str | os.PathLike[str], options: dict[st
             _load(prefix, "values"),
             column_names=options.get("column_names"),
             row_type=options.get("row_type", "ordinal"),
-            rows=_load(prefix, "rows", False),
+            rows=_load_optional(prefix, "rows"),
         )
     if data_type == "time":
         return TimeFrame(_load(prefix, "times"), sampling_rate=options.get("sampling_rate"))

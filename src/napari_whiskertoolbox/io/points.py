@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from napari_whiskertoolbox.io.csv_tools import (
     split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["read_points_csv", "write_points_csv"]
 
@@ -141,5 +144,5 @@ def write_points_csv(
 
 
 def _fmt(value: float) -> str:
-    """Shortest text that round-trips a float32 value."""
+    """Return the shortest text that round-trips a float32 value."""
     return format_float32(value)

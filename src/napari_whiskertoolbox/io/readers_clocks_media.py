@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import clocks
-from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_path, option, ttl_options
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native
 from napari_whiskertoolbox.io.registry import READERS, register_reader
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 
 @register_reader("time", "uint16", "ttl")
@@ -64,7 +67,7 @@ def _read_media_npy(item: ConfigItem) -> list[tuple[str, Any]]:
 
 def _read_native(item: ConfigItem) -> list[tuple[str, Any]]:
     obj = load_native(item.data_type, item_path(item), item.options)
-    if item.data_type == "time" and len(obj) == 0:
+    if isinstance(obj, TimeFrame) and len(obj) == 0:
         return clock_from_ticks(item, obj.times)
     return [(item.name, obj)]
 

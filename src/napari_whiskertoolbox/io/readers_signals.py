@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io import analog, clocks, events, intervals
-from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_path, option, ttl_options
 from napari_whiskertoolbox.io.registry import register_reader
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 
 @register_reader("analog", "csv")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.io import dlc, lines, masks, points, tensors
-from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.item_options import (
     image_size_option,
     item_path,
@@ -14,6 +13,9 @@ from napari_whiskertoolbox.io.item_options import (
     ragged_from_flat,
 )
 from napari_whiskertoolbox.io.registry import register_reader
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 
 @register_reader("points", "csv")

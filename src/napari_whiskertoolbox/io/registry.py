@@ -10,14 +10,18 @@ The format modules (``readers_*.py``, ``writers.py``) register themselves with
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import DATA_KINDS
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.kinds import DataObject
 
 __all__ = [
     "CONFIG_DATA_TYPES",
@@ -58,7 +62,7 @@ _FORMAT_MODULES = ("readers_spatial", "readers_signals", "readers_clocks_media",
 
 
 def register_reader(data_type: str, *formats: str) -> Callable[[Reader], Reader]:
-    """Decorator: make ``fn`` the reader of ``data_type`` in each of ``formats``."""
+    """Return a decorator making its function the reader of ``data_type`` in each of ``formats``."""
 
     def register(fn: Reader) -> Reader:
         for fmt in formats:
@@ -69,7 +73,7 @@ def register_reader(data_type: str, *formats: str) -> Callable[[Reader], Reader]
 
 
 def register_writer(data_type: str, *formats: str) -> Callable[[Writer], Writer]:
-    """Decorator: make ``fn`` the writer of ``data_type`` in each of ``formats``."""
+    """Return a decorator making its function the writer of ``data_type`` in each of ``formats``."""
 
     def register(fn: Writer) -> Writer:
         for fmt in formats:
@@ -85,19 +89,19 @@ def _load_formats() -> None:
 
 
 def reader_formats(data_type: str) -> list[str]:
-    """Formats that can be read for ``data_type``."""
+    """Return the formats that can be read for ``data_type``."""
     _load_formats()
     return sorted(f for (t, f) in READERS if t == data_type)
 
 
 def writer_formats(data_type: str) -> list[str]:
-    """Formats that can be written for ``data_type``."""
+    """Return the formats that can be written for ``data_type``."""
     _load_formats()
     return sorted(f for (t, f) in WRITERS if t == data_type)
 
 
 def item_format(item: ConfigItem) -> str:
-    """The item's format, its data type's default, or an error naming the item."""
+    """Return the item's format or its data type's default (an error naming the item if unknown)."""
     if item.data_type not in CONFIG_DATA_TYPES:
         raise FormatError(
             f"unknown data_type {item.data_type!r}; expected one of {list(CONFIG_DATA_TYPES)}",
@@ -132,7 +136,7 @@ def read_item(item: ConfigItem) -> list[tuple[str, Any]]:
 def write_data(
     data_type: str,
     fmt: str,
-    obj: Any,
+    obj: DataObject,
     path: str | os.PathLike[str],
     **options: Any,
 ) -> None:
@@ -149,7 +153,7 @@ def write_data(
 
 
 def guess_clock_format(item: ConfigItem) -> str:
-    """Format of a ``time`` item without ``format``: a count, a TTL binary, or text ticks."""
+    """Guess the format of a ``time`` item without ``format``: count, TTL binary or text ticks."""
     if "count" in item.options or "frame_count" in item.options:
         return "count"
     if item.path is not None and item.path.suffix.lower() in (".bin", ".dat"):

@@ -11,16 +11,18 @@ A path is one of:
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_config_path
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES, has_images, is_media_file_name
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "SESSION_FOLDER_SUFFIX",

@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io.atomic import atomic_save_npy, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.core.media import MediaData
 
 __all__ = ["SESSION_FILE", "load_session", "save_session", "session_config_path"]
 
@@ -43,7 +47,7 @@ _OUR_TEMP = re.compile(r"^\..+-[0-9a-f]{10}\.[a-z_]+\.npy\..+\.tmp$")
 
 
 def session_config_path(path: str | os.PathLike[str]) -> Path:
-    """The ``session.json`` of a session folder (a ``.json`` path is returned as is)."""
+    """Return the ``session.json`` of a session folder (a ``.json`` path is returned as is)."""
     p = Path(path)
     return p if p.suffix.lower() == ".json" else p / SESSION_FILE
 
@@ -86,7 +90,7 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         )
     items = []
     sources = dm.metadata.get("sources", {}) if isinstance(dm.metadata.get("sources"), dict) else {}
-    for key in dm.keys():
+    for key in dm:
         data_type = dm.data_type(key)
         obj = dm.get_data(key)
         item: dict[str, Any] = {"data_type": data_type, "name": key, "clock": dm.time_key(key)}
@@ -138,16 +142,15 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
 
 def _media_item(
     key: str,
-    media: Any,
+    media: MediaData,
     prefix: Path,
     folder: Path,
     source: dict[str, Any] | None,
     written: list[Path],
 ) -> dict[str, Any]:
-    source_path = getattr(media, "source_path", None)
-    if source_path is not None:
+    if media.source_path is not None:
         options = dict(source.get("options", {})) if isinstance(source, dict) else {}
-        return {"format": "media", "filepath": _media_path(Path(source_path), folder), **options}
+        return {"format": "media", "filepath": _media_path(media.source_path, folder), **options}
     target = prefix.with_name(f"{prefix.name}.frames.npy")
     atomic_save_npy(target, np.asarray(media[:]))
     written.append(target)
@@ -164,7 +167,7 @@ def _media_path(source: Path, folder: Path) -> str:
 
 
 def _unique_stem(name: str, used: set[str]) -> str:
-    """A file-name-safe stem for ``name``, distinct from every stem in ``used`` (case-blind)."""
+    """Return a file-name-safe stem for ``name``, unlike every stem in ``used`` (case-blind)."""
     base = _UNSAFE.sub("_", name)[:80] or "key"
     stem, n = base, 1
     while stem.lower() in used:

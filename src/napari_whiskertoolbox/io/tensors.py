@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +11,11 @@ from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.io.atomic import atomic_save_npy
 from napari_whiskertoolbox.io.csv_tools import check_file, parse_int, read_lines
 from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.tensor import RowType
 
 __all__ = ["read_row_labels", "read_tensor_npy", "write_tensor_npy"]
 
@@ -23,7 +27,7 @@ def read_row_labels(path: str | os.PathLike[str]) -> np.ndarray:
     -------
     (N,) or (N, 2) int64
     """
-    rows = []
+    rows: list[list[int]] = []
     for number, text in enumerate(read_lines(path), start=1):
         if not text.strip():
             continue
@@ -44,7 +48,7 @@ def read_tensor_npy(
     *,
     column_names: list[str] | None = None,
     row_labels: str | os.PathLike[str] | None = None,
-    row_type: str | None = None,
+    row_type: RowType | None = None,
 ) -> TensorData:
     """Load a numeric ``.npy`` array as :class:`TensorData` (pickles are refused).
 
@@ -80,6 +84,6 @@ def read_tensor_npy(
         raise FormatError(str(exc), path=p) from exc
 
 
-def write_tensor_npy(path: str | os.PathLike[str], tensor: Any) -> None:
+def write_tensor_npy(path: str | os.PathLike[str], tensor: TensorData) -> None:
     """Atomically write the tensor values (row labels are not part of a ``.npy``)."""
     atomic_save_npy(Path(path), np.asarray(tensor.values))

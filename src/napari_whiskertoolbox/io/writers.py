@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.io import analog, events, intervals, lines, masks, points, tensors
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import register_writer
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import numpy as np
+
+    from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+    from napari_whiskertoolbox.core.events import DigitalEventSeries
+    from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+    from napari_whiskertoolbox.core.lines import LineData
+    from napari_whiskertoolbox.core.masks import MaskData
+    from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.core.tensor import TensorData
+
 
 @register_writer("points", "csv")
-def _write_points(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _write_points(obj: PointData, path: Path, options: dict[str, Any]) -> None:
     flat = obj.to_flat()
     points.write_points_csv(
         path,
@@ -21,35 +33,38 @@ def _write_points(obj: Any, path: Path, options: dict[str, Any]) -> None:
     )
 
 
-@register_writer("line", "csv")
-def _write_lines(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _entries(obj: LineData | MaskData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(times, offsets, coords)`` of lines or masks (only points lack offsets)."""
     flat = obj.to_flat()
+    if flat.offsets is None:
+        raise TypeError(f"expected lines or masks with offsets, got {type(obj).__name__}")
+    return flat.times, flat.offsets, flat.coords
+
+
+@register_writer("line", "csv")
+def _write_lines(obj: LineData, path: Path, options: dict[str, Any]) -> None:
+    times, offsets, coords = _entries(obj)
     if options.get("multi_file") or path.is_dir():
-        lines.write_lines_folder(
-            path, flat.times, flat.offsets, flat.coords, precision=options.get("precision")
-        )
+        lines.write_lines_folder(path, times, offsets, coords, precision=options.get("precision"))
     else:
-        lines.write_lines_csv(
-            path, flat.times, flat.offsets, flat.coords, precision=options.get("precision")
-        )
+        lines.write_lines_csv(path, times, offsets, coords, precision=options.get("precision"))
 
 
 @register_writer("mask", "csv")
-def _write_masks(obj: Any, path: Path, options: dict[str, Any]) -> None:
-    flat = obj.to_flat()
-    masks.write_masks_csv(path, flat.times, flat.offsets, flat.coords)
+def _write_masks(obj: MaskData, path: Path, options: dict[str, Any]) -> None:
+    masks.write_masks_csv(path, *_entries(obj))
 
 
 @register_writer("mask", "image", "images", "png")
-def _write_mask_images(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _write_mask_images(obj: MaskData, path: Path, options: dict[str, Any]) -> None:
     if obj.image_size is None:
         raise FormatError("expected the mask data to have an image size to write images", path=path)
-    flat = obj.to_flat()
+    times, offsets, coords = _entries(obj)
     masks.write_mask_images(
         path,
-        flat.times,
-        flat.offsets,
-        flat.coords,
+        times,
+        offsets,
+        coords,
         obj.image_size,
         filename_prefix=options.get("filename_prefix", ""),
         frame_number_padding=int(options.get("frame_number_padding", 4)),
@@ -57,19 +72,19 @@ def _write_mask_images(obj: Any, path: Path, options: dict[str, Any]) -> None:
 
 
 @register_writer("analog", "csv")
-def _write_analog(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _write_analog(obj: AnalogTimeSeries, path: Path, options: dict[str, Any]) -> None:
     analog.write_analog_csv(
         path, obj.values, None if obj.is_dense else obj.times, precision=options.get("precision")
     )
 
 
 @register_writer("digital_event", "csv")
-def _write_events(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _write_events(obj: DigitalEventSeries, path: Path, options: dict[str, Any]) -> None:
     events.write_events_csv(path, obj.times)
 
 
 @register_writer("digital_interval", "csv")
-def _write_intervals(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _write_intervals(obj: DigitalIntervalSeries, path: Path, options: dict[str, Any]) -> None:
     if options.get("csv_layout", "start_end") not in ("start_end", "intervals"):
         raise FormatError(
             f"cannot write the {options['csv_layout']!r} layout; expected csv_layout 'start_end'",
@@ -79,5 +94,5 @@ def _write_intervals(obj: Any, path: Path, options: dict[str, Any]) -> None:
 
 
 @register_writer("tensor", "npy")
-def _write_tensor(obj: Any, path: Path, options: dict[str, Any]) -> None:
+def _write_tensor(obj: TensorData, path: Path, options: dict[str, Any]) -> None:
     tensors.write_tensor_npy(path, obj)

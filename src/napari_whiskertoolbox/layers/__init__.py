@@ -1,0 +1,1 @@
+"""napari bindings: one layer per spatial key, kept in sync with the DataManager both ways."""

@@ -8,10 +8,11 @@ napari release changes the internals it relies on.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import napari
     from qtpy.QtWidgets import QMainWindow, QWidget
 

@@ -18,7 +18,6 @@ otherwise recomputes the viewer's dims ranges and redraws the layer several time
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -27,6 +26,8 @@ import numpy as np
 from napari_whiskertoolbox.layers._napari_compat import block_refresh
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import napari
     from napari.layers import Layer
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from napari_whiskertoolbox.core.data_manager import DEFAULT_CLOCK
+from napari_whiskertoolbox.core import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ FRAME_AXIS_LAYER = "wtb_frame_axis"
 
 def find_display_clock(dm: DataManager) -> str:
     """Return the clock of the first media key of ``dm``, else ``"time"``."""
-    for key in dm.keys():
+    for key in dm:
         if dm.data_type(key) in MEDIA_KINDS:
             return dm.time_key(key)
     return DEFAULT_CLOCK
@@ -52,7 +52,7 @@ def find_display_clock(dm: DataManager) -> str:
 
 def media_shape(dm: DataManager) -> tuple[int, int, int] | None:
     """Return ``(n_frames, height, width)`` of the first media key of ``dm``, or ``None``."""
-    for key in dm.keys():
+    for key in dm:
         if dm.data_type(key) in MEDIA_KINDS:
             n, height, width = (int(s) for s in dm.get_data(key).shape[:3])
             return n, height, width

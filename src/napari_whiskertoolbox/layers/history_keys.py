@@ -8,12 +8,13 @@ otherwise the layer would undo alone and leave the DataManager out of step.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from napari.utils.notifications import show_info
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari.layers import Layer
 
     from napari_whiskertoolbox.core import DataManager

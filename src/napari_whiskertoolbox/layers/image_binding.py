@@ -76,7 +76,7 @@ class ImageBinding(Binding):
         )
 
     def _render(self, index: int) -> None:
-        """napari slices the media itself when the frame changes."""
+        """Napari slices the media itself when the frame changes."""
 
     def on_data_changed(self, frames: np.ndarray | None) -> None:
         """Swap the media when the key was replaced with a new media object."""

@@ -5,10 +5,14 @@ A box is ``(y0, y1, x0, x1)``, half-open, in label-image pixels; ``None`` means 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike
 
 __all__ = ["Box", "box_area", "label_image_box", "masks_box", "union_box"]
 
@@ -16,7 +20,7 @@ Box = tuple[int, int, int, int]
 
 
 def masks_box(masks_xy: Sequence[ArrayLike], shape: tuple[int, int]) -> Box | None:
-    """The box around every pixel of ``masks_xy`` (``(N, 2)`` x, y arrays) inside ``shape``."""
+    """Return the box around every pixel of ``masks_xy`` (``(N, 2)`` x, y arrays) inside ``shape``."""
     height, width = int(shape[0]), int(shape[1])
     lows, highs = [], []
     for mask in masks_xy:
@@ -34,7 +38,7 @@ def masks_box(masks_xy: Sequence[ArrayLike], shape: tuple[int, int]) -> Box | No
 
 
 def label_image_box(image: np.ndarray) -> Box | None:
-    """The box around the non-zero pixels of a 2-D label image."""
+    """Return the box around the non-zero pixels of a 2-D label image."""
     rows = np.flatnonzero(image.any(axis=1))
     if rows.size == 0:
         return None
@@ -43,7 +47,7 @@ def label_image_box(image: np.ndarray) -> Box | None:
 
 
 def union_box(a: Box | None, b: Box | None) -> Box | None:
-    """The smallest box holding both ``a`` and ``b``."""
+    """Return the smallest box holding both ``a`` and ``b``."""
     if a is None:
         return b
     if b is None:
@@ -52,5 +56,5 @@ def union_box(a: Box | None, b: Box | None) -> Box | None:
 
 
 def box_area(box: Box | None) -> int:
-    """Number of pixels in ``box`` (0 for ``None``)."""
+    """Return the number of pixels in ``box`` (0 for ``None``)."""
     return 0 if box is None else (box[1] - box[0]) * (box[3] - box[2])

@@ -68,7 +68,7 @@ class LabelsBinding(Binding):
         self._edit_timer.setInterval(0)
         self._edit_timer.timeout.connect(self.flush_pending_edit)
         self._edit_pending = False
-        self._drawn_box: Box | None | str = _UNKNOWN
+        self._drawn_box: Box | str | None = _UNKNOWN
         """Box around the label image's non-zero pixels, or ``_UNKNOWN`` after a paint."""
 
     @property

@@ -7,10 +7,12 @@ callable if you need to disconnect later.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from superqt.utils import ensure_main_thread
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["call_in_main", "connect_main"]
 

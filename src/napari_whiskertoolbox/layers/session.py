@@ -190,8 +190,11 @@ class ViewerSession:
 
     @property
     def shown_frame(self) -> int | None:
-        """The display frame our layers show (lags :attr:`current_frame` only after several
-        steps within one event-loop turn, until the loop runs: scrubbing is coalesced)."""
+        """The display frame our layers show.
+
+        It lags :attr:`current_frame` only after several steps within one event-loop turn,
+        until the loop runs: scrubbing is coalesced.
+        """
         return self._scheduler.applied_frame
 
     def set_frame(self, frame: int) -> None:
@@ -247,7 +250,7 @@ class ViewerSession:
     def bind_all(self) -> None:
         """Give every spatial key (media, masks, lines, points) its layer."""
         self._display_clock = find_display_clock(self.dm)
-        keys = [k for k in self.dm.keys() if self.dm.data_type(k) in BINDING_CLASSES]
+        keys = [k for k in self.dm if self.dm.data_type(k) in BINDING_CLASSES]
         keys.sort(key=lambda k: _STACK_ORDER[self.dm.data_type(k)])
         for key in keys:
             if key not in self._hidden:
@@ -311,9 +314,12 @@ class ViewerSession:
                 target += 1
                 continue
             key = other.metadata.get(WTB_KEY)
-            if key in self.bindings and key in self.dm:
-                if _STACK_ORDER.get(self.dm.data_type(key), 99) <= order:
-                    target += 1
+            if (
+                key in self.bindings
+                and key in self.dm
+                and _STACK_ORDER.get(self.dm.data_type(key), 99) <= order
+            ):
+                target += 1
         index = layers.index(layer)
         if index != target:
             layers.move(index, target)
@@ -431,10 +437,9 @@ class ViewerSession:
 
     # ------------------------------------------------------------------ files
     def open(self, path: str | Path) -> None:
-        """Load a session folder, a WhiskerToolbox JSON config, a video, a TIFF stack or an
-        image folder (routed by :func:`napari_whiskertoolbox.io.routing.open_path`).
+        """Load a session folder, a JSON config, a video, a TIFF stack or an image folder.
 
-        Everything is loaded into this session's DataManager and every spatial key is bound.
+        The path is routed by :func:`napari_whiskertoolbox.io.routing.open_path`. Everything is loaded into this session's DataManager and every spatial key is bound.
         A path opened into an empty, unmodified session (or any session folder) leaves it
         saved with an empty undo history: there is nothing to save or undo yet. Opening
         into a session that already holds data (e.g. adding a video to annotations) is an

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qtpy.QtCore import QTimer
@@ -10,6 +9,8 @@ from qtpy.QtCore import QTimer
 from napari_whiskertoolbox.layers.frame_axis import frame_of_dims
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari.components import Dims
 
 __all__ = ["FrameScheduler"]

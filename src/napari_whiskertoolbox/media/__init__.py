@@ -6,9 +6,8 @@ subclass for a path.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.media import ArrayMedia, MediaData
 from napari_whiskertoolbox.media._common import existing_path
@@ -25,6 +24,9 @@ from napari_whiskertoolbox.media.suffixes import (
 )
 from napari_whiskertoolbox.media.tiff import TiffStackMedia
 from napari_whiskertoolbox.media.video import DecodeStats, VideoMedia
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -52,7 +54,7 @@ OPEN_MEDIA_KINDS: tuple[str, ...] = ("video", "tiff", "images")
 """Values of :func:`open_media`'s ``kind``: which reader to use instead of the suffix."""
 
 
-def open_media(path: str | os.PathLike, kind: str | None = None, **options: Any) -> MediaData:
+def open_media(path: str | os.PathLike[str], kind: str | None = None, **options: Any) -> MediaData:
     """Open a video file, TIFF stack or image folder as a lazy frame source.
 
     Parameters
@@ -100,6 +102,6 @@ def open_media(path: str | os.PathLike, kind: str | None = None, **options: Any)
     )
 
 
-def is_media_path(path: str | os.PathLike) -> bool:
-    """Whether ``path`` looks like something :func:`open_media` can open (by suffix or folder)."""
+def is_media_path(path: str | os.PathLike[str]) -> bool:
+    """Return whether :func:`open_media` can open ``path`` (judged by suffix, or a folder)."""
     return Path(path).is_dir() or is_media_file_name(path)

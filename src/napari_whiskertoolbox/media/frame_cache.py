@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["FrameCache"]
 
@@ -49,7 +51,7 @@ class FrameCache:
             self._frames.popitem(last=False)
 
     def keys(self) -> list[int]:
-        """Cached frame numbers, least recently used first."""
+        """Return the cached frame numbers, least recently used first."""
         return list(self._frames)
 
     def clear(self) -> None:

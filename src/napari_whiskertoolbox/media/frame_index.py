@@ -9,12 +9,17 @@ timestamp belong to" and "which keyframe must the decoder start from to reach fr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.media.errors import MediaError
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from av.container import InputContainer
+    from av.video.stream import VideoStream
 
 __all__ = ["FrameIndex", "build_frame_index"]
 
@@ -51,18 +56,18 @@ class FrameIndex:
         return np.unique(self.keyframe_of)
 
     def frame_at_pts(self, pts: int) -> int | None:
-        """Frame number whose timestamp is exactly ``pts``, or ``None``."""
+        """Return the frame number whose timestamp is exactly ``pts``, or ``None``."""
         i = int(np.searchsorted(self.pts, pts))
         if i < len(self.pts) and self.pts[i] == pts:
             return i
         return None
 
     def frame_before_pts(self, pts: int) -> int:
-        """Frame number of the last frame whose timestamp is ``<= pts`` (``-1`` if none)."""
+        """Return the number of the last frame whose timestamp is ``<= pts`` (``-1`` if none)."""
         return int(np.searchsorted(self.pts, pts, side="right")) - 1
 
 
-def build_frame_index(container: Any, stream: Any) -> FrameIndex:
+def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIndex:
     """Demux ``stream`` of an open PyAV ``container`` once and index its frames.
 
     The container is left at the end of the file; callers seek before decoding.
@@ -88,14 +93,12 @@ def build_frame_index(container: Any, stream: Any) -> FrameIndex:
     for packet in container.demux(stream):
         if packet.size == 0:  # flush packet at end of stream
             continue
-        pts, dts = packet.pts, packet.dts
-        if pts is None:
-            pts = dts
-        if pts is None:
+        packet_pts = packet.pts if packet.pts is not None else packet.dts
+        if packet_pts is None:
             raise MediaError(
                 f"video {container.name!r}: packets carry no timestamps, cannot index frames"
             )
-        pts_list.append(pts)
+        pts_list.append(packet_pts)
         key_list.append(packet.is_keyframe)
     if not pts_list:
         raise MediaError(f"video {container.name!r} has no video frames")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import imageio.v3 as iio
 import numpy as np
@@ -22,6 +20,11 @@ from napari_whiskertoolbox.media._common import (
 from napari_whiskertoolbox.media.errors import MediaError
 from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.suffixes import IMAGE_SUFFIXES, TIFF_SUFFIXES
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
+    from pathlib import Path
 
 __all__ = ["ImageFolderMedia"]
 
@@ -55,10 +58,11 @@ class ImageFolderMedia(MediaData):
     """
 
     kind = "images"
+    source_path: Path
 
     def __init__(
         self,
-        folder: str | os.PathLike,
+        folder: str | os.PathLike[str],
         pattern: str = "*",
         extensions: Iterable[str] | None = None,
         validate: bool = True,
@@ -93,10 +97,12 @@ class ImageFolderMedia(MediaData):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """``(n_files, height, width[, channels])``."""
         return (len(self._files), *self._frame_shape)
 
     @property
     def dtype(self) -> np.dtype:
+        """Pixel dtype of the first image (every image must share it)."""
         return self._dtype
 
     @property
@@ -107,7 +113,7 @@ class ImageFolderMedia(MediaData):
     @property
     def contrast_limits(self) -> tuple[float, float]:
         """Full range for uint8; otherwise min/max of the first, middle and last frames."""
-        return sampled_contrast_limits(self)
+        return sampled_contrast_limits(self) or super().contrast_limits
 
     def frame(self, index: int) -> np.ndarray:
         """Return the image of frame ``index`` (read from disk unless cached)."""
@@ -151,7 +157,7 @@ class ImageFolderMedia(MediaData):
 
 
 def _header_size(path: Path) -> tuple[int, int]:
-    """``(height, width)`` of an image file, read from its header only."""
+    """Return the ``(height, width)`` of an image file, read from its header only."""
     try:
         if path.suffix.lower() in TIFF_SUFFIXES:
             with tifffile.TiffFile(path) as tif:

@@ -7,8 +7,11 @@ patterns (checked by a test) all derive from these tuples.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "IMAGE_SUFFIXES",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tifffile
@@ -12,6 +11,10 @@ import tifffile
 from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.media._common import existing_path, sampled_contrast_limits
 from napari_whiskertoolbox.media.errors import MediaError
+
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
 
 __all__ = ["TiffStackMedia"]
 
@@ -39,12 +42,13 @@ class TiffStackMedia(MediaData):
     """
 
     kind = "images"
+    source_path: Path
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.source_path = existing_path(path, "TIFF file")
         self._lock = threading.Lock()
         self._tiff: tifffile.TiffFile | None = None
-        self._pages: list[Any] | None = None
+        self._pages: list[tifffile.TiffPage | tifffile.TiffFrame | None] | None = None
         self._frames: np.ndarray | None = None
         try:
             self._tiff = tifffile.TiffFile(self.source_path)
@@ -66,10 +70,12 @@ class TiffStackMedia(MediaData):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """``(n_frames, height, width[, samples])``."""
         return self._shape
 
     @property
     def dtype(self) -> np.dtype:
+        """Pixel dtype of the series."""
         return self._dtype
 
     @property
@@ -82,7 +88,7 @@ class TiffStackMedia(MediaData):
     @property
     def contrast_limits(self) -> tuple[float, float]:
         """Full range for uint8; otherwise min/max of the first, middle and last frames."""
-        return sampled_contrast_limits(self)
+        return sampled_contrast_limits(self) or super().contrast_limits
 
     def frame(self, index: int) -> np.ndarray:
         """Return frame ``index`` as an array of shape ``shape[1:]``."""
@@ -110,7 +116,7 @@ class TiffStackMedia(MediaData):
         self._tiff = None
         self._pages = None
 
-    def _open_frames(self, series: Any, n: int) -> None:
+    def _open_frames(self, series: tifffile.TiffPageSeries, n: int) -> None:
         frame_ndim = len(self._shape) - 1
         stored_frame_shape = tuple(series.shape[-frame_ndim:])
         try:
@@ -148,8 +154,8 @@ class TiffStackMedia(MediaData):
         return self._shape[1:]
 
 
-def _samples_axis(series: Any) -> int | None:
-    """Position of the colour-samples axis within a frame: ``None`` (gray), ``0`` or ``2``."""
+def _samples_axis(series: tifffile.TiffPageSeries) -> int | None:
+    """Return the colour-samples axis within a frame: ``None`` (gray), ``0`` or ``2``."""
     axes = series.axes
     if axes.endswith("S"):
         return 2

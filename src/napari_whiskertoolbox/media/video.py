@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import threading
 import warnings
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
@@ -19,6 +18,14 @@ from napari_whiskertoolbox.media.errors import MediaError
 from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
 from napari_whiskertoolbox.media.read_ahead import ReadAheadWorker
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from av.container import InputContainer
+    from av.video.plane import VideoPlane
 
 __all__ = ["DecodeStats", "VideoMedia"]
 
@@ -100,10 +107,11 @@ class VideoMedia(MediaData):
     """
 
     kind = "video"
+    source_path: Path
 
     def __init__(
         self,
-        path: str | os.PathLike,
+        path: str | os.PathLike[str],
         gray: bool | None = None,
         cache_size: int = 32,
         read_ahead: int = 8,
@@ -119,7 +127,7 @@ class VideoMedia(MediaData):
         self._index = build_frame_index(self._container, self._stream)
 
         self._cache = FrameCache(max(int(cache_size), 2 * read_ahead + 2))
-        self._decoded_frames: Any = None  # generator of av.VideoFrame, None when not decoding
+        self._decoded_frames: Iterator[av.VideoFrame] | None = None  # None when not decoding
         self._last_output = -1  # frame number of the last frame the decoder returned
         self._first_valid = 0  # frames before this (leading frames after a seek) are dropped
         self._read_ahead = int(read_ahead)
@@ -141,10 +149,12 @@ class VideoMedia(MediaData):
     # ------------------------------------------------------------------ MediaData interface
     @property
     def shape(self) -> tuple[int, ...]:
+        """``(n_frames, height, width)`` when gray, ``(n_frames, height, width, 3)`` for RGB."""
         return self._shape
 
     @property
     def dtype(self) -> np.dtype:
+        """Always uint8."""
         return np.dtype(np.uint8)
 
     @property
@@ -216,13 +226,11 @@ class VideoMedia(MediaData):
         self.close()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown or a half-built object
             self.close()
-        except Exception:  # interpreter shutdown or a half-built object
-            pass
 
     # ------------------------------------------------------------------ opening
-    def _open_container(self, thread_type: str) -> Any:
+    def _open_container(self, thread_type: str) -> InputContainer:
         try:
             container = av.open(str(self.source_path))
         except av.FFmpegError as exc:
@@ -240,7 +248,7 @@ class VideoMedia(MediaData):
             ) from exc
         return container
 
-    def _first_frame(self) -> Any:
+    def _first_frame(self) -> av.VideoFrame:
         self._seek(0)
         av_frame = self._next_decoded_at_or_after(0)
         if av_frame is None:
@@ -292,7 +300,7 @@ class VideoMedia(MediaData):
         self._last_output = -1
         self._first_valid = keyframe
 
-    def _next_decoded_at_or_after(self, i: int) -> Any:
+    def _next_decoded_at_or_after(self, i: int) -> av.VideoFrame | None:
         """Decode until frame ``i``; return it, the first frame after it, or the last one at EOF.
 
         Frames decoded on the way that fall within the cache window are cached. If the seek
@@ -320,7 +328,7 @@ class VideoMedia(MediaData):
                 self._cache.put(number, self._to_array(av_frame))
 
     def _seek_earlier(self) -> None:
-        """The last seek overshot its target: restart from the keyframe before that one."""
+        """Restart from the keyframe before the last one (the last seek overshot its target)."""
         keyframe = self._first_valid
         if keyframe == 0:
             raise MediaError(
@@ -329,7 +337,7 @@ class VideoMedia(MediaData):
             )
         self._seek(keyframe - 1)
 
-    def _next_raw_frame(self) -> Any:
+    def _next_raw_frame(self) -> av.VideoFrame | None:
         if self._decoded_frames is None:
             return None
         try:
@@ -343,7 +351,7 @@ class VideoMedia(MediaData):
         self._stats.decoded += 1
         return av_frame
 
-    def _frame_number(self, av_frame: Any) -> int:
+    def _frame_number(self, av_frame: av.VideoFrame) -> int:
         pts = av_frame.pts
         if pts is None:
             return self._last_output + 1
@@ -368,7 +376,7 @@ class VideoMedia(MediaData):
             return True
 
     # ------------------------------------------------------------------ conversion
-    def _to_array(self, av_frame: Any) -> np.ndarray:
+    def _to_array(self, av_frame: av.VideoFrame) -> np.ndarray:
         if not self._gray:
             array = av_frame.to_ndarray(format="rgb24")
         elif self._use_y_plane:
@@ -379,8 +387,8 @@ class VideoMedia(MediaData):
         return array
 
 
-def _weak_step(method: weakref.WeakMethod) -> Callable[[], bool]:
-    """Read-ahead step that does not keep its video alive (so an unclosed video is collected)."""
+def _weak_step(method: weakref.WeakMethod[Callable[[], bool]]) -> Callable[[], bool]:
+    """Return a read-ahead step that does not keep its video alive (so it can be collected)."""
 
     def step() -> bool:
         bound = method()
@@ -389,14 +397,14 @@ def _weak_step(method: weakref.WeakMethod) -> Callable[[], bool]:
     return step
 
 
-def _plane_array(plane: Any) -> np.ndarray:
-    """View of one 8-bit plane as ``(height, width)`` (drops the row padding)."""
-    rows = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+def _plane_array(plane: VideoPlane) -> np.ndarray:
+    """Return a view of one 8-bit plane as ``(height, width)`` (drops the row padding)."""
+    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
     return rows[:, : plane.width]
 
 
-def _looks_gray(av_frame: Any) -> bool:
-    """Whether ``av_frame`` is a gray image: gray format, or YUV with neutral chroma planes."""
+def _looks_gray(av_frame: av.VideoFrame) -> bool:
+    """Return whether ``av_frame`` is gray: a gray format, or YUV with neutral chroma planes."""
     name = av_frame.format.name
     if name.startswith("gray"):
         return True

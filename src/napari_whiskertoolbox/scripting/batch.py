@@ -6,12 +6,12 @@ promptly even when its body spends its time in C code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import numpy as np
 
 from napari_whiskertoolbox.core import (
+    DataManager,
     DigitalEventSeries,
     DigitalIntervalSeries,
     Interval,
@@ -22,7 +22,12 @@ from napari_whiskertoolbox.core import (
 )
 from napari_whiskertoolbox.scripting.cancel import check_cancelled
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 __all__ = ["EntityRef", "entities_in_group", "frames_with_data", "intervals_of"]
+
+_Container = TypeVar("_Container")
 
 
 class EntityRef(NamedTuple):
@@ -36,7 +41,7 @@ class EntityRef(NamedTuple):
         The entity id.
     time : int
         Time index of the entity in ``key``'s clock (the start for intervals).
-    value : object
+    value : numpy.ndarray or int or Interval
         ``(2,)`` point, ``(N, 2)`` line or mask pixels, the event time, or an
         :class:`~napari_whiskertoolbox.core.Interval`.
     """
@@ -44,26 +49,40 @@ class EntityRef(NamedTuple):
     key: str
     entity_id: int
     time: int
-    value: Any
+    value: np.ndarray | int | Interval
 
 
-def _resolve(source: Any, key: str | None, expected: type | tuple[type, ...], what: str) -> Any:
+def _resolve(source: object, key: str | None, expected: type[_Container], what: str) -> _Container:
+    """Return ``source`` (or ``source[key]`` of a DataManager), checked to be ``expected``.
+
+    Raises
+    ------
+    KeyError
+        If the DataManager has no ``key``.
+    TypeError
+        If ``key`` is given but ``source`` is no DataManager, or the object is no
+        ``expected``.
+    """
+    found = source
     if key is not None:
+        if not isinstance(source, DataManager):
+            raise TypeError(
+                f"{what}: a key ({key!r}) needs a DataManager, got a {type(source).__name__}"
+            )
         if key not in source:
             raise KeyError(f"{what}: no key {key!r} in the DataManager; keys: {source.keys()}")
-        source = source.get_data(key)
-    if not isinstance(source, expected):
-        names = (
-            expected.__name__
-            if isinstance(expected, type)
-            else " or ".join(t.__name__ for t in expected)
-        )
+        found = source.get_data(key)
+    if not isinstance(found, expected):
         label = f"key {key!r}" if key is not None else "the argument"
-        raise TypeError(f"{what}: {label} holds a {type(source).__name__}, expected {names}")
-    return source
+        raise TypeError(
+            f"{what}: {label} holds a {type(found).__name__}, expected {expected.__name__}"
+        )
+    return found
 
 
-def frames_with_data(source: Any, key: str | None = None) -> Iterator[tuple[int, Any]]:
+def frames_with_data(
+    source: DataManager | RaggedSeries, key: str | None = None
+) -> Iterator[tuple[int, np.ndarray | list[np.ndarray]]]:
     """Yield ``(time, data_at_time)`` for every frame that holds points, lines or masks.
 
     Parameters
@@ -115,7 +134,7 @@ def _interval_members(
         yield EntityRef(key, int(data.ids[index]), start, Interval(start, end))
 
 
-def entities_in_group(dm: Any, group: str) -> Iterator[EntityRef]:
+def entities_in_group(dm: DataManager, group: str) -> Iterator[EntityRef]:
     """Yield every member of entity group ``group``, across all keys of ``dm``.
 
     Members are reported key by key (in ``dm.keys()`` order), by time within a key.
@@ -130,21 +149,25 @@ def entities_in_group(dm: Any, group: str) -> Iterator[EntityRef]:
     wanted = dm.groups.members(group)
     if wanted.size == 0:
         return
-    readers = (
-        ((PointData, LineData, MaskData), _ragged_members),
-        (DigitalEventSeries, _event_members),
-        (DigitalIntervalSeries, _interval_members),
-    )
-    for key in dm.keys():
+    for key in dm:
         data = dm.get_data(key)
-        for kinds, read in readers:
-            if isinstance(data, kinds):
-                for ref in read(key, data, wanted):
-                    check_cancelled()
-                    yield ref
+        members: Iterator[EntityRef]
+        if isinstance(data, (PointData, LineData, MaskData)):
+            members = _ragged_members(key, data, wanted)
+        elif isinstance(data, DigitalEventSeries):
+            members = _event_members(key, data, wanted)
+        elif isinstance(data, DigitalIntervalSeries):
+            members = _interval_members(key, data, wanted)
+        else:
+            continue
+        for ref in members:
+            check_cancelled()
+            yield ref
 
 
-def intervals_of(source: Any, key: str | None = None) -> Iterator[Interval]:
+def intervals_of(
+    source: DataManager | DigitalIntervalSeries, key: str | None = None
+) -> Iterator[Interval]:
     """Yield each interval ``(start, end)`` (inclusive) of an interval series, in order.
 
     Parameters

@@ -11,6 +11,12 @@ handler's own lines, so the exception escapes the loop. The request is also re-s
 every 0.2 s until the script has stopped. Where the C API is unavailable, the tracer is
 armed from the start of each run instead (slower, but it works everywhere).
 
+The tracer only ever raises in the script's own frames: those running with the script's
+globals (the engine's namespace), on the script's thread. Other Python code that happens
+to run on that thread, such as ``gc`` callbacks, finalizers and library functions the
+script called, is left alone: an exception raised inside a ``gc`` callback could not
+reach the script and would only be reported as "unraisable".
+
 Code blocked inside one long C call (``time.sleep(60)``) stops when that call returns;
 loops can call :func:`check_cancelled` (the batch helpers do) to stop between items.
 """
@@ -21,10 +27,13 @@ import ctypes
 import sys
 import threading
 import time
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
-from napari_whiskertoolbox.scripting.tracebacks import ENGINE_DIR
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import FrameType
+
+    from _typeshed import TraceFunction
 
 __all__ = ["CancelToken", "ScriptCancelled", "async_exc_supported", "check_cancelled"]
 
@@ -32,7 +41,7 @@ _RESEND_INTERVAL_S = 0.2
 _current = threading.local()
 
 
-def _set_async_exc_function() -> Any | None:
+def _set_async_exc_function() -> Callable[..., int] | None:
     try:
         return ctypes.pythonapi.PyThreadState_SetAsyncExc
     except (AttributeError, OSError):
@@ -44,7 +53,7 @@ _SET_ASYNC_EXC = _set_async_exc_function()
 
 
 def async_exc_supported() -> bool:
-    """Whether this interpreter can raise exceptions in other threads."""
+    """Return whether this interpreter can raise exceptions in other threads."""
     return _SET_ASYNC_EXC is not None
 
 
@@ -87,10 +96,6 @@ class _AsyncCancel(ScriptCancelled):
         super().__init__(*args)
 
 
-def _is_engine_code(frame: FrameType) -> bool:
-    return frame.f_code.co_filename.startswith(ENGINE_DIR)
-
-
 class CancelToken:
     """Cancellation state of one script run on one thread.
 
@@ -106,12 +111,13 @@ class CancelToken:
         self._pending = False
         self._finished = False
         self._trace_from_start = not async_exc_supported()
-        self._previous_trace: Any = None
+        self._previous_trace: TraceFunction | None = None
         self._tracing = False
+        self._script_globals: Mapping[str, object] | None = None
 
     @property
     def requested(self) -> bool:
-        """Whether :meth:`cancel` was called."""
+        """Return whether :meth:`cancel` was called."""
         return self._requested.is_set()
 
     def check(self) -> None:
@@ -119,13 +125,24 @@ class CancelToken:
         if self._requested.is_set():
             raise ScriptCancelled()
 
-    def enter(self) -> None:
-        """Mark the calling thread as running user code that may be cancelled."""
+    def enter(self, script_globals: Mapping[str, object] | None = None) -> None:
+        """Mark the calling thread as running user code that may be cancelled.
+
+        Parameters
+        ----------
+        script_globals : mapping, optional
+            Globals of the user code (the engine passes its namespace). The line tracer
+            only raises in frames running with exactly these globals. Defaults to the
+            caller's module globals.
+        """
+        if script_globals is None:
+            script_globals = sys._getframe(1).f_globals
         with self._lock:
             self._thread_id = threading.get_ident()
+            self._script_globals = script_globals
         _current.token = self
         if self._trace_from_start:
-            self._arm_tracer(None)
+            self._arm_tracer(sys._getframe(1))
         self.check()  # cancelled before the script even started
 
     def leave(self) -> None:
@@ -141,6 +158,7 @@ class CancelToken:
                     self._tracing = False
                 with self._lock:
                     self._thread_id = None
+                    self._script_globals = None
                     self._finished = True
                 self._drain_pending()
                 _current.token = None
@@ -192,20 +210,30 @@ class CancelToken:
                 return
 
     def _arm_tracer(self, frame: FrameType | None) -> None:
-        """Trace the calling (script) thread; from ``frame`` up, trace running frames too."""
+        """Trace the calling (script) thread; from ``frame`` up, trace script frames too."""
         if sys.gettrace() is not self._trace:
             if not self._tracing:
                 self._previous_trace = sys.gettrace()
             sys.settrace(self._trace)
             self._tracing = True
         while frame is not None:
-            frame.f_trace = self._trace
+            if self._is_script_frame(frame):
+                frame.f_trace = self._trace
             frame = frame.f_back
 
-    def _trace(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if _is_engine_code(frame):
+    def _is_script_frame(self, frame: FrameType) -> bool:
+        """Return whether ``frame`` runs the script's own code (with the script's globals)."""
+        return frame.f_globals is self._script_globals
+
+    def _trace(self, frame: FrameType, event: str, arg: object) -> TraceFunction | None:
+        """Raise :class:`ScriptCancelled` in a script frame once cancellation is requested.
+
+        Frames of any other code on the script thread (``gc`` callbacks, finalizers, the
+        engine, libraries the script calls) are neither interrupted nor line-traced.
+        """
+        if not self._is_script_frame(frame):
             return None
-        if self._requested.is_set() and self._thread_id is not None:
+        if self._requested.is_set() and self._thread_id == threading.get_ident():
             raise ScriptCancelled()
         return self._trace
 

@@ -51,6 +51,7 @@ class ThreadRoutedStream(io.TextIOBase):
         self._sinks.pop(thread_id, None)
 
     def write(self, text: str) -> int:
+        """Send ``text`` to the writing thread's sink, else to the fallback stream."""
         sink = self._sinks.get(threading.get_ident())
         if sink is None:
             return self.fallback.write(text) if self.fallback is not None else len(text)
@@ -58,17 +59,23 @@ class ThreadRoutedStream(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
+        """Flush the fallback stream (sinks keep nothing to flush)."""
         if threading.get_ident() not in self._sinks and self.fallback is not None:
             self.fallback.flush()
 
     def writable(self) -> bool:
+        """Return ``True``: the stream always accepts writes."""
         return True
 
     def isatty(self) -> bool:
+        """Return ``False``: writes may go to a capture rather than a terminal."""
         return False
 
+    # TextIOBase declares ``encoding`` a plain attribute; the C base class makes it a
+    # read-only property, so a property is the only way to report the fallback's.
     @property
     def encoding(self) -> str:  # type: ignore[override]
+        """Encoding of the fallback stream (``utf-8`` if it has none)."""
         return getattr(self.fallback, "encoding", None) or "utf-8"
 
     def __getattr__(self, name: str) -> Any:
@@ -101,7 +108,7 @@ def _uninstall_if_idle() -> None:
 
 
 class OutputCapture:
-    """Context manager collecting what the current thread prints to stdout and stderr.
+    r"""Context manager collecting what the current thread prints to stdout and stderr.
 
     Parameters
     ----------
@@ -162,8 +169,9 @@ class OutputCapture:
     def __exit__(self, *exc_info: object) -> None:
         global _active_captures
         with _install_lock:
-            for proxy in self._proxies:
-                proxy.unregister(self._thread_id)
+            if self._thread_id is not None:
+                for proxy in self._proxies:
+                    proxy.unregister(self._thread_id)
             _active_captures -= 1
             if _active_captures == 0:
                 _uninstall_if_idle()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import os
 import sys
 import threading
 import time
 import tokenize
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.scripting.cancel import CancelToken
 from napari_whiskertoolbox.scripting.capture import OutputCallback, OutputCapture
@@ -25,6 +24,12 @@ from napari_whiskertoolbox.scripting.namespace import (
     listing,
 )
 from napari_whiskertoolbox.scripting.tracebacks import format_user_traceback, register_source
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import CodeType
+
+    from napari_whiskertoolbox.core import DataManager
 
 __all__ = ["RunResult", "ScriptBusyError", "ScriptEngine"]
 
@@ -81,15 +86,17 @@ def _split_trailing_expression(source: str, filename: str) -> tuple[CodeType, Co
     """Compile ``source`` as a module body plus, if it ends in an expression, that expression."""
     tree = ast.parse(source, filename=filename, mode="exec")
     trailing = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        trailing = ast.Expression(body=tree.body.pop().value)
+    last = tree.body[-1] if tree.body else None
+    if isinstance(last, ast.Expr):
+        tree.body.pop()
+        trailing = ast.Expression(body=last.value)
     body = compile(tree, filename, "exec", dont_inherit=True)
     expression = compile(trailing, filename, "eval", dont_inherit=True) if trailing else None
     return body, expression
 
 
 def _limited(text: str, limit: int = 20_000) -> str:
-    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    """Return ``text`` cut to ``limit`` characters, saying how much was left out."""
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... [{len(text) - limit:,} more characters]"
@@ -106,7 +113,7 @@ def _exit_status(exc: SystemExit) -> tuple[bool, int, str | None]:
 
 
 class ScriptEngine:
-    """Runs user scripts against a DataManager in one persistent namespace.
+    r"""Runs user scripts against a DataManager in one persistent namespace.
 
     Parameters
     ----------
@@ -131,7 +138,7 @@ class ScriptEngine:
     '42'
     """
 
-    def __init__(self, dm: Any, viewer: Any = None, prelude: str | None = None) -> None:
+    def __init__(self, dm: DataManager, viewer: object = None, prelude: str | None = None) -> None:
         self._dm = dm
         self._viewer = viewer
         self._prelude = DEFAULT_PRELUDE if prelude is None else prelude
@@ -146,17 +153,21 @@ class ScriptEngine:
     # -- configuration -------------------------------------------------------------------
 
     @property
-    def dm(self) -> Any:
+    def dm(self) -> DataManager:
         """The DataManager scripts see as ``dm``."""
         return self._dm
 
     @property
-    def viewer(self) -> Any:
-        """The object scripts see as ``viewer`` (``None`` when headless)."""
+    def viewer(self) -> object:
+        """The object scripts see as ``viewer`` (``None`` when headless).
+
+        The engine never uses it itself: it is whatever the caller passed (the GUI passes
+        a proxy of the napari viewer), handed to scripts as is.
+        """
         return self._viewer
 
     @viewer.setter
-    def viewer(self, viewer: Any) -> None:
+    def viewer(self, viewer: object) -> None:
         self._viewer = viewer
         self.namespace["viewer"] = viewer
 
@@ -213,9 +224,9 @@ class ScriptEngine:
         ScriptBusyError
             If another run of this engine is in progress.
         """
-        self._acquire()
+        token = self._acquire()
         try:
-            return self._run_locked(code, filename, on_output)
+            return self._run_locked(code, filename, on_output, token)
         finally:
             self._run_lock.release()
 
@@ -238,9 +249,9 @@ class ScriptEngine:
         ScriptBusyError
             If another run of this engine is in progress.
         """
-        self._acquire()
+        token = self._acquire()
         try:
-            return self._run_file_locked(path, argv, on_output)
+            return self._run_file_locked(path, argv, on_output, token)
         finally:
             self._run_lock.release()
 
@@ -267,19 +278,17 @@ class ScriptEngine:
         ValueError
             If neither or both of ``code`` and ``path`` are given.
         """
-        if (code is None) == (path is None):
+        if code is not None and path is None:
+            execute = functools.partial(self._run_locked, code, filename, on_output)
+        elif path is not None and code is None:
+            execute = functools.partial(self._run_file_reporting, path, argv, on_output)
+        else:
             raise ValueError("run_async needs exactly one of `code` or `path`")
-        self._acquire()
+        token = self._acquire()
 
         def work() -> None:
             try:
-                if path is not None:
-                    try:
-                        result = self._run_file_locked(path, argv, on_output)
-                    except (OSError, UnicodeDecodeError) as exc:
-                        result = RunResult("", "", False, error=f"{type(exc).__name__}: {exc}")
-                else:
-                    result = self._run_locked(code, filename, on_output)
+                result = execute(token)
             finally:
                 self._run_lock.release()
             if on_done is not None:
@@ -314,17 +323,33 @@ class ScriptEngine:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _acquire(self) -> None:
+    def _acquire(self) -> CancelToken:
+        """Take the run lock and return the new run's cancel token."""
         if not self._run_lock.acquire(blocking=False):
             raise ScriptBusyError("a script is already running in this engine; cancel it first")
         # Created here, before any worker thread starts, so an early Cancel is not lost.
-        self._token = CancelToken()
+        token = self._token = CancelToken()
+        return token
+
+    def _run_file_reporting(
+        self,
+        path: str | os.PathLike[str],
+        argv: Sequence[str] | None,
+        on_output: OutputCallback | None,
+        token: CancelToken,
+    ) -> RunResult:
+        """Run the file at ``path``; a file that cannot be read is a failed result."""
+        try:
+            return self._run_file_locked(path, argv, on_output, token)
+        except (OSError, UnicodeDecodeError) as exc:
+            return RunResult("", "", False, error=f"{type(exc).__name__}: {exc}")
 
     def _run_file_locked(
         self,
         path: str | os.PathLike[str],
         argv: Sequence[str] | None,
         on_output: OutputCallback | None,
+        token: CancelToken,
     ) -> RunResult:
         script = Path(path).expanduser().resolve()
         if not script.is_file():
@@ -336,7 +361,7 @@ class ScriptEngine:
         sys.argv = [str(script), *(argv or [])]
         os.chdir(script.parent)
         try:
-            return self._run_locked(source, str(script), on_output)
+            return self._run_locked(source, str(script), on_output, token)
         finally:
             cwd, sys.argv, old_file = previous
             os.chdir(cwd)
@@ -346,14 +371,17 @@ class ScriptEngine:
                 self.namespace["__file__"] = old_file
 
     def _run_locked(
-        self, code: str, filename: str | None, on_output: OutputCallback | None
+        self,
+        code: str,
+        filename: str | None,
+        on_output: OutputCallback | None,
+        token: CancelToken,
     ) -> RunResult:
         if filename is None:
             filename = f"<script-{next(_script_counter)}>"
         if not os.path.isfile(filename):
             register_source(filename, code)
         before = dict(self.namespace)
-        token = self._token
         started = time.perf_counter()
         with OutputCapture(on_output) as capture:
             outcome = self._execute(code, filename, token)
@@ -372,7 +400,7 @@ class ScriptEngine:
         namespace = self.namespace
         try:
             try:
-                token.enter()
+                token.enter(namespace)
                 exec(body, namespace)
                 if expression is not None:
                     value = eval(expression, namespace)
@@ -400,21 +428,21 @@ class ScriptEngine:
             if not name.startswith("__") and (name not in before or before[name] is not value)
         )
         exc = outcome.exception
-        common = {"stdout": capture.stdout, "stderr": capture.stderr, "duration": duration}
+        result = functools.partial(
+            RunResult,
+            stdout=capture.stdout,
+            stderr=capture.stderr,
+            duration=duration,
+            new_names=new_names,
+        )
         if exc is None:
-            return RunResult(
-                success=True, value_repr=outcome.value_repr, new_names=new_names, **common
-            )
+            return result(success=True, value_repr=outcome.value_repr)
         if isinstance(exc, SystemExit):
             success, code, message = _exit_status(exc)
-            return RunResult(
-                success=success, error=message, exit_code=code, new_names=new_names, **common
-            )
+            return result(success=success, error=message, exit_code=code)
         if isinstance(exc, KeyboardInterrupt) and token.requested:
-            return RunResult(success=False, cancelled=True, new_names=new_names, **common)
-        return RunResult(
-            success=False, error=format_user_traceback(exc), new_names=new_names, **common
-        )
+            return result(success=False, cancelled=True)
+        return result(success=False, error=format_user_traceback(exc))
 
 
 def _leave_surely(token: CancelToken) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.scripting.capture import underlying_stream
 from napari_whiskertoolbox.scripting.engine import RunResult, ScriptEngine
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.scripting.capture import OutputCallback
 
 __all__ = ["EXIT_CANCELLED", "EXIT_FAILURE", "EXIT_USAGE", "load_for_script", "run_headless"]
 
@@ -46,7 +50,8 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
     return open_path(path).dm
 
 
-def _echo(stdout: TextIO, stderr: TextIO):
+def _echo(stdout: TextIO, stderr: TextIO) -> OutputCallback:
+    """Return an output callback writing to ``stdout`` / ``stderr`` as the script prints."""
     streams = {"stdout": stdout, "stderr": stderr}
 
     def write(stream: str, text: str) -> None:

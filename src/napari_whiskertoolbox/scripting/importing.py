@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
 from napari_whiskertoolbox.core.kinds import DATA_CLASSES
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from napari_whiskertoolbox.core import DataManager, DataObject
 
 __all__ = ["find_new_data", "import_new_data", "is_data_object"]
 
 
-def is_data_object(value: Any) -> bool:
-    """Whether ``value`` is one of the data types a DataManager stores."""
+class _HasNamespace(Protocol):
+    """Anything with a script namespace, such as a :class:`~.engine.ScriptEngine`."""
+
+    @property
+    def namespace(self) -> Mapping[str, object]:
+        """The script's variables by name."""
+        ...
+
+
+def is_data_object(value: object) -> TypeGuard[DataObject]:
+    """Return whether ``value`` is one of the data types a DataManager stores."""
     return isinstance(value, DATA_CLASSES)
 
 
-def find_new_data(namespace: Mapping[str, Any], dm: Any) -> dict[str, Any]:
-    """Data objects in ``namespace`` that ``dm`` does not hold yet (under any key).
+def find_new_data(namespace: Mapping[str, object], dm: DataManager) -> dict[str, DataObject]:
+    """Return the data objects in ``namespace`` that ``dm`` does not hold yet (under any key).
 
     Private names (``_x``) are ignored. Returns ``{variable name: object}`` sorted by name.
     """
-    stored = {id(dm.get_data(key)) for key in dm.keys()}
+    stored = {id(dm.get_data(key)) for key in dm}
     return {
         name: value
         for name, value in sorted(namespace.items())
@@ -29,8 +42,8 @@ def find_new_data(namespace: Mapping[str, Any], dm: Any) -> dict[str, Any]:
 
 
 def import_new_data(
-    source: Any,
-    dm: Any,
+    source: _HasNamespace | Mapping[str, object],
+    dm: DataManager,
     clock: str = "time",
     names: Sequence[str] | None = None,
 ) -> list[str]:
@@ -59,7 +72,7 @@ def import_new_data(
     TypeError
         If a requested name does not hold a storable data object.
     """
-    namespace = getattr(source, "namespace", source)
+    namespace: Mapping[str, object] = source.namespace if hasattr(source, "namespace") else source
     if clock not in dm.time_keys():
         raise KeyError(
             f"import_new_data: clock {clock!r} does not exist; available clocks: {dm.time_keys()}"
@@ -71,12 +84,13 @@ def import_new_data(
         for name in names:
             if name not in namespace:
                 raise KeyError(f"import_new_data: no variable named {name!r} in the namespace")
-            if not is_data_object(namespace[name]):
+            value = namespace[name]
+            if not is_data_object(value):
                 raise TypeError(
-                    f"import_new_data: variable {name!r} holds a {type(namespace[name]).__name__}, "
+                    f"import_new_data: variable {name!r} holds a {type(value).__name__}, "
                     f"expected one of {', '.join(cls.__name__ for cls in DATA_CLASSES)}"
                 )
-            chosen[name] = namespace[name]
+            chosen[name] = value
     for name, value in chosen.items():
         dm.set_data(name, value, time_key=clock)
     return list(chosen)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import builtins
 import types
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from napari_whiskertoolbox.core import DataManager
 
 __all__ = [
     "DEFAULT_PRELUDE",
@@ -54,7 +58,7 @@ def data_types() -> dict[str, type]:
     return script_types()
 
 
-def build_namespace(dm: Any, viewer: Any = None) -> dict[str, Any]:
+def build_namespace(dm: DataManager, viewer: object = None) -> dict[str, Any]:
     """Return a fresh namespace holding ``dm``, ``viewer``, ``np`` and the data types.
 
     ``input`` is replaced by a function raising :class:`ScriptInputError`.
@@ -98,7 +102,7 @@ class NamespaceEntry:
     summary: str
 
 
-def _short_repr(value: Any) -> str:
+def _short_repr(value: object) -> str:
     try:
         text = repr(value)
     except Exception as exc:  # a broken __repr__ must not break the inspector
@@ -111,10 +115,11 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def describe(value: Any) -> str:
-    """One-line summary of ``value``; our data types get a domain summary."""
+def describe(value: object) -> str:
+    """Return a one-line summary of ``value``; our data types get a domain summary."""
     kinds = data_types()
-    checks: list[tuple[str, Any]] = [
+    # Each summary is only called on an instance of the class it is listed with.
+    checks: list[tuple[str, Callable[[Any], str]]] = [
         ("DataManager", lambda v: _plural(len(v.keys()), "key")),
         (
             "AnalogTimeSeries",
@@ -154,7 +159,7 @@ def describe(value: Any) -> str:
     return _short_repr(value)
 
 
-def _shape_and_dtype(value: Any) -> tuple[tuple[int, ...] | None, str | None]:
+def _shape_and_dtype(value: object) -> tuple[tuple[int, ...] | None, str | None]:
     shape = getattr(value, "shape", None)
     dtype = getattr(value, "dtype", None)
     if isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape):
@@ -165,7 +170,7 @@ def _shape_and_dtype(value: Any) -> tuple[tuple[int, ...] | None, str | None]:
     return None, None
 
 
-def _is_listable(name: str, value: Any) -> bool:
+def _is_listable(name: str, value: object) -> bool:
     if name.startswith("_"):
         return False
     if isinstance(value, types.FunctionType):
@@ -180,7 +185,7 @@ def listing(
 
     Private names, modules, classes and functions are left out, as are ``hidden`` names.
     """
-    entries = []
+    entries: list[NamespaceEntry] = []
     for name in sorted(namespace):
         value = namespace[name]
         if name in hidden or not _is_listable(name, value):

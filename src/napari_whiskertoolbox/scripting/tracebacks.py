@@ -10,7 +10,10 @@ from __future__ import annotations
 import linecache
 import os
 import traceback
-from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import TracebackType
 
 __all__ = ["ENGINE_DIR", "format_user_traceback", "register_source", "trim_engine_frames"]
 

@@ -1,0 +1,1 @@
+"""Dock widgets: script runner, data browser, timeline, annotation keys."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["export_formats", "export_key"]
 
@@ -12,7 +14,7 @@ _IMAGE_FORMATS = ("image", "images", "png")  # written as a folder of images
 
 
 def export_formats(data_type: str) -> list[str]:
-    """Formats ``data_type`` can be exported to: the io writers' plus the native format."""
+    """Return the formats ``data_type`` can be exported to: the io writers' plus the native format."""
     from napari_whiskertoolbox.io.native import NATIVE_FORMAT
     from napari_whiskertoolbox.io.registry import writer_formats
 

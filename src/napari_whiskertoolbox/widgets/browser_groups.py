@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from qtpy.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -17,6 +16,9 @@ from qtpy.QtWidgets import (
 
 from napari_whiskertoolbox.widgets.browser_model import describe_entity
 from napari_whiskertoolbox.widgets.browser_selection import selected_entity_ids
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["GroupsPanel"]
 
@@ -70,7 +72,7 @@ class GroupsPanel(QWidget):
                 item.setExpanded(True)
 
     def group_names(self) -> list[str]:
-        """Listed group names in order."""
+        """Return the listed group names in order."""
         return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
 
     def members_shown(self, name: str) -> list[str]:

@@ -114,7 +114,7 @@ def validate_key_name(dm: Any, name: str, *, allow_existing: str | None = None) 
 
 
 def make_empty(kind: str, image_size: tuple[int, int] | None = None) -> Any:
-    """An empty container of user-facing ``kind`` (see :data:`NEW_KEY_KINDS`).
+    """Return an empty container of user-facing ``kind`` (see :data:`NEW_KEY_KINDS`).
 
     Parameters
     ----------
@@ -150,7 +150,7 @@ def make_empty(kind: str, image_size: tuple[int, int] | None = None) -> Any:
 
 
 def get_data_code(key: str) -> str:
-    """The script line that fetches ``key``: ``dm.get_data("key")``."""
+    """Return the script line that fetches ``key``: ``dm.get_data("key")``."""
     return f"dm.get_data({json.dumps(key)})"
 
 
@@ -160,7 +160,7 @@ def describe_entity(dm: Any, entity_id: int) -> str:
     Searches points, lines, masks, events and intervals of ``dm``.
     """
     entity_id = int(entity_id)
-    for key in dm.keys():
+    for key in dm:
         data_type = dm.data_type(key)
         obj = dm.get_data(key)
         if data_type in RAGGED_KINDS:

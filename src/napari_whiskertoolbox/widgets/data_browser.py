@@ -7,8 +7,7 @@ that fetches a key or insert it into the script editor; list and build entity gr
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
@@ -44,6 +43,9 @@ from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.workflow.registry import get_session
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
 
 COLUMNS = ("Shown", "Name", "Type", "Clock", "Size", "Image size")
@@ -51,7 +53,7 @@ _ALL_TYPES = "all types"
 
 
 def find_script_editor(viewer: Any) -> Any | None:
-    """The script-runner dock of ``viewer`` if one is open and offers ``insert_text(str)``.
+    """Return the script-runner dock of ``viewer`` if one is open and offers ``insert_text(str)``.
 
     Looks through the public ``viewer.window.dock_widgets`` mapping for a
     ``widgets.script_runner.ScriptRunnerWidget``.
@@ -217,7 +219,7 @@ class DataBrowserWidget(QWidget):
 
     def _refresh_type_filter(self) -> None:
         current = self.type_filter.currentText() or _ALL_TYPES
-        types = sorted({self.dm.data_type(k) for k in self.dm.keys()})
+        types = sorted({self.dm.data_type(k) for k in self.dm})
         self.type_filter.blockSignals(True)
         self.type_filter.clear()
         self.type_filter.addItems([_ALL_TYPES, *types])
@@ -250,7 +252,7 @@ class DataBrowserWidget(QWidget):
         ]
 
     def row_of(self, key: str) -> dict[str, str]:
-        """The texts of ``key``'s row by column name (``Shown`` is ``"yes"``/``"no"``/``""``)."""
+        """Return the texts of ``key``'s row by column name (``Shown`` is ``"yes"``/``"no"``/``""``)."""
         for row in range(self.table.rowCount()):
             if self.table.item(row, 1).text() == key:
                 shown = self.table.item(row, 0)
@@ -293,7 +295,7 @@ class DataBrowserWidget(QWidget):
 
     # ----------------------------------------------------------------- show / hide
     def timeline(self, create: bool = True) -> TimelineWidget | None:
-        """The viewer's timeline dock; with ``create`` dock a new one when none is open."""
+        """Return the viewer's timeline dock; with ``create`` dock a new one when none is open."""
         timeline = find_timeline(self.viewer)
         if timeline is None and create:
             timeline = TimelineWidget(self.viewer)
@@ -334,7 +336,7 @@ class DataBrowserWidget(QWidget):
 
     # ----------------------------------------------------------------- key actions
     def _media_image_size(self) -> tuple[int, int] | None:
-        for key in self.dm.keys():
+        for key in self.dm:
             if self.dm.data_type(key) in ("video", "images"):
                 height, width = self.dm.get_data(key).shape[1:3]
                 return int(width), int(height)

@@ -57,7 +57,7 @@ class KeyHelpWidget(QWidget):
         self._refresh()
 
     def status_text(self) -> str:
-        """The status line: active key and whether there are unsaved changes."""
+        """Return the status line: active key and whether there are unsaved changes."""
         key = self._session.active_key
         state = "unsaved changes" if self._session.dm.modified else "saved"
         return f"Active key: {key if key is not None else '—'}   ·   {state}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from napari_whiskertoolbox.scripting import NamespaceEntry
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.scripting import NamespaceEntry
 
 __all__ = ["NamespaceInspector"]
 

@@ -31,7 +31,7 @@ class RecentFiles:
         self.limit = limit
 
     def load(self) -> list[str]:
-        """Stored entries that still exist on disk (a missing or corrupt file gives ``[]``)."""
+        """Return the stored entries that still exist on disk (a missing or corrupt file gives ``[]``)."""
         try:
             entries = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

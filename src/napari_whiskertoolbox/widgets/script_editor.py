@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from qtpy.QtCore import QRect, QSize, Qt, Signal
 from qtpy.QtGui import (
@@ -36,7 +37,7 @@ def _text_format(color: str, bold: bool = False, italic: bool = False) -> QTextC
 class PythonHighlighter(QSyntaxHighlighter):
     """Keyword, builtin, string, number, comment and decorator highlighting for Python."""
 
-    STYLES = {
+    STYLES: ClassVar[dict[str, QTextCharFormat]] = {
         "keyword": _text_format("#c678dd", bold=True),
         "builtin": _text_format("#56b6c2"),
         "number": _text_format("#d19a66"),
@@ -68,6 +69,7 @@ class PythonHighlighter(QSyntaxHighlighter):
         ]  # fmt: skip
 
     def highlightBlock(self, text: str) -> None:
+        """Apply the highlighting rules to one block of text (Qt calls this)."""
         for pattern, fmt in self._rules:
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
@@ -147,7 +149,7 @@ class CodeEditor(QPlainTextEdit):
     # -- selection ------------------------------------------------------------------------
 
     def selected_code(self) -> str:
-        """The selected text, or the current line when nothing is selected."""
+        """Return the selected text, or the current line when nothing is selected."""
         cursor = self.textCursor()
         if cursor.hasSelection():
             return cursor.selectedText().replace("\u2029", "\n")
@@ -177,6 +179,7 @@ class CodeEditor(QPlainTextEdit):
             self._update_gutter_width()
 
     def resizeEvent(self, event) -> None:
+        """Keep the line-number gutter the editor's height."""
         super().resizeEvent(event)
         contents = self.contentsRect()
         self._gutter.setGeometry(
@@ -184,6 +187,7 @@ class CodeEditor(QPlainTextEdit):
         )
 
     def paint_line_numbers(self, event) -> None:
+        """Paint the numbers of the visible lines into the gutter."""
         """Paint the numbers of the visible lines (called by the gutter)."""
         painter = QPainter(self._gutter)
         painter.fillRect(event.rect(), self.palette().alternateBase())
@@ -208,6 +212,7 @@ class CodeEditor(QPlainTextEdit):
     # -- keys and drops ---------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Run the selection on Shift+Enter and keep the indentation on Enter."""
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.run_selection_requested.emit()
@@ -233,18 +238,21 @@ class CodeEditor(QPlainTextEdit):
         return [path for path in paths if Path(path).suffix == ".py"]
 
     def dragEnterEvent(self, event) -> None:
+        """Accept drags carrying ``.py`` files."""
         if self._dropped_scripts(event):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
+        """Keep accepting a drag of ``.py`` files while it moves."""
         if self._dropped_scripts(event):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
 
     def dropEvent(self, event) -> None:
+        """Open dropped ``.py`` files; other drops go to the editor."""
         scripts = self._dropped_scripts(event)
         if not scripts:
             super().dropEvent(event)

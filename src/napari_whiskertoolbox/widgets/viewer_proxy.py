@@ -11,13 +11,15 @@ works from a script. On the main thread the proxy calls straight through.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.layers.main_thread import call_in_main
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 __all__ = ["MainThreadProxy", "unwrap"]
 
@@ -113,6 +115,7 @@ class MainThreadProxy:
         _in_main(delattr, object.__getattribute__(self, "_wtb_target"), name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the target on the main thread and return its result."""
         return self._call(object.__getattribute__(self, "_wtb_target"), *args, **kwargs)
 
     def __getitem__(self, key: Any) -> Any:

@@ -35,7 +35,7 @@ NAVIGABLE_KINDS = (*RAGGED_KINDS, "digital_event")
 
 
 def display_frame_count(session: ViewerSession) -> int:
-    """Number of frames of the display clock (the frame slider's range)."""
+    """Return the number of frames of the display clock (the frame slider's range)."""
     return len(session.dm.get_time(session.display_clock))
 
 
@@ -86,7 +86,7 @@ def step(session: ViewerSession, delta: int) -> int:
 
 
 def _active_key_frames(session: ViewerSession) -> tuple[str, np.ndarray] | None:
-    """The active key and its display frames with data, or ``None`` (reported to the user)."""
+    """Return the active key and its display frames with data, or ``None`` (reported)."""
     key = _active_key(session)
     if key is None:
         return None

@@ -12,12 +12,13 @@ A clean save (the DataManager becomes unmodified) or discarding on close removes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ SESSION_DIR_NAME = "session"
 
 
 def autosave_root() -> Path:
-    """The folder holding all recovery folders of this user."""
+    """Return the folder holding all recovery folders of this user."""
     configured = os.environ.get(AUTOSAVE_DIR_ENV)
     if configured:
         return Path(configured)
@@ -134,7 +135,7 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
         for key in list(dm.keys()):
             if key not in recovered and dm.data_type(key) not in MEDIA_KINDS:
                 dm.delete_data(key)
-        for key in recovered.keys():
+        for key in recovered:
             if key in dm and dm.data_type(key) in MEDIA_KINDS:
                 continue
             dm.set_data(key, recovered.get_data(key), recovered.time_key(key))
@@ -231,7 +232,7 @@ class Autosaver(QObject):
         save_session(dm, folder / SESSION_DIR_NAME, mark_saved=False)
         record = {
             "source": None if self._session.path is None else str(self._session.path),
-            "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
         self._pending = False
@@ -247,10 +248,8 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         """Stop the timer and disconnect from the DataManager."""
-        try:
+        with contextlib.suppress(RuntimeError):  # Qt already deleted the timer at shutdown
             self.timer.stop()
-        except RuntimeError:  # Qt already deleted the timer (application shutting down)
-            pass
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self._connections = []

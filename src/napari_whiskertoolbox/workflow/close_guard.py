@@ -14,7 +14,6 @@ test teardown never block on a dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QEvent, QObject
@@ -24,6 +23,8 @@ from napari_whiskertoolbox.layers._napari_compat import forget_vetoed_quit, view
 from napari_whiskertoolbox.workflow import actions
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["CloseGuard", "install_close_guard"]

@@ -7,7 +7,6 @@ history of their own (napari's Labels) route its undo/redo keys to the DataManag
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,8 @@ from napari_whiskertoolbox.layers.history_keys import HISTORY_KEYS
 from napari_whiskertoolbox.workflow import actions
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["KEY_TABLE", "KeyAction"]

@@ -8,12 +8,13 @@ menu shortcut for Save Selected Layers takes Ctrl+S before the viewer's keymap s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE, KeyAction
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import napari
 
     from napari_whiskertoolbox.layers.session import ViewerSession

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.layers.main_thread import connect_main
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import napari
 
     from napari_whiskertoolbox.layers.session import ViewerSession

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from qtpy.QtCore import Qt
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["TimeAxisItem"]
 
@@ -64,7 +67,7 @@ class TimeAxisItem(pg.AxisItem):
         return float(view.mapSceneToView(event.scenePos()).x())
 
     def mouseClickEvent(self, event: object) -> None:
-        """A left click on the axis moves the frame there."""
+        """Move the frame to a left click on the axis."""
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mouseClickEvent(event)
         x = self._x_of(event)
@@ -74,7 +77,7 @@ class TimeAxisItem(pg.AxisItem):
         return None
 
     def mouseDragEvent(self, event: object) -> None:
-        """A left drag along the axis scrubs the frame; other buttons pan as usual."""
+        """Scrub the frame with a left drag along the axis; other buttons pan as usual."""
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mouseDragEvent(event)
         x = self._x_of(event)

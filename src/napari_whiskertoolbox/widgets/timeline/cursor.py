@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["FrameCursor"]
 

@@ -18,7 +18,7 @@ def frame_of(position: float | np.ndarray) -> np.ndarray:
 def edge_at(
     starts: np.ndarray, ends: np.ndarray, x: float, tolerance: float
 ) -> tuple[int, str] | None:
-    """The interval edge within ``tolerance`` of ``x``, nearest first.
+    """Return the interval edge within ``tolerance`` of ``x``, nearest first.
 
     Parameters
     ----------
@@ -46,7 +46,7 @@ def edge_at(
 
 
 def nearest_mark(marks: np.ndarray, x: float, tolerance: float) -> float | None:
-    """The mark (sorted positions) closest to ``x`` if within ``tolerance``, else ``None``."""
+    """Return the mark (sorted positions) closest to ``x`` if within ``tolerance``, else ``None``."""
     if len(marks) == 0:
         return None
     i = int(np.searchsorted(marks, x))
@@ -56,7 +56,7 @@ def nearest_mark(marks: np.ndarray, x: float, tolerance: float) -> float | None:
 
 
 def step_mark(marks: np.ndarray, frame: float, step: int) -> float | None:
-    """The first mark after ``frame`` (``step=+1``) or before it (``step=-1``), or ``None``.
+    """Return the first mark after ``frame`` (``step=+1``) or before it (``step=-1``), or ``None``.
 
     ``marks`` are sorted display positions; each is taken as the frame it falls in
     (``floor``), so a mark inside the current frame is not returned again.

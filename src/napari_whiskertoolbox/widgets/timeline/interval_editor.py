@@ -8,12 +8,14 @@ and the DataManager's history makes each edit one undo step.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 
 from napari_whiskertoolbox.widgets.timeline.hit_testing import edge_at
-from napari_whiskertoolbox.widgets.timeline.lanes import IntervalLane
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.widgets.timeline.lanes import IntervalLane
 
 __all__ = ["IntervalEditor"]
 
@@ -62,7 +64,7 @@ class IntervalEditor:
         return self.session.dm.get_data(self.lane.key)
 
     def _key_range(self, first: int, last: int) -> tuple[int, int]:
-        """Indices of the key's clock covering display frames ``first..last`` inclusive.
+        """Return the indices of the key's clock covering display frames ``first..last`` inclusive.
 
         On a finer clock (e.g. 30 kHz samples under a 500 Hz camera) the end extends to
         the last tick before frame ``last + 1``, so the whole last frame is included.

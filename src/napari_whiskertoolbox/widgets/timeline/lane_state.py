@@ -77,7 +77,7 @@ class LaneState:
             Whether the lane list changed.
         """
         lanes = self._state["lanes"]
-        series = [k for k in self.dm.keys() if self.dm.data_type(k) in SERIES_KINDS]
+        series = [k for k in self.dm if self.dm.data_type(k) in SERIES_KINDS]
         kept = [lane for lane in lanes if lane.get("key") in series]
         known = {lane["key"] for lane in kept}
         for key in series:

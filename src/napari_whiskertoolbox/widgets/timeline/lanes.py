@@ -13,13 +13,15 @@ All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
 
 from napari_whiskertoolbox.widgets.timeline.sampling import PeakPyramid, event_ticks, merge_bars
-from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
 
 __all__ = ["AnalogLane", "EventLane", "IntervalLane", "Lane", "make_lane"]
 
@@ -163,6 +165,7 @@ class EventLane(Lane):
         self.positions = times.astype(np.float64) if mapped is None else mapped
 
     def marks(self) -> np.ndarray:
+        """Return the event positions on the display axis (float64, sorted)."""
         return self.positions
 
     def _draw(self, x0: float, x1: float, n_columns: int) -> None:
@@ -219,6 +222,7 @@ class IntervalLane(Lane):
             self.selected_id = None
 
     def marks(self) -> np.ndarray:
+        """Return the interval starts on the display axis (float64, sorted)."""
         return self.first_frames.astype(np.float64)
 
     def index_at(self, x: float) -> int | None:

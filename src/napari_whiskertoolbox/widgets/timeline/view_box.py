@@ -20,10 +20,10 @@ class PointerHandler(Protocol):
         """Handle a left click at plot coordinates; return whether it was consumed."""
 
     def drag_start(self, x: float, y: float) -> bool:
-        """A left drag begins where the button went down; return whether to take it over."""
+        """Start a left drag where the button went down; return whether to take it over."""
 
     def drag_move(self, x: float, finished: bool) -> None:
-        """The taken-over drag is now at ``x``; ``finished`` on the button release."""
+        """Move the taken-over drag to ``x``; ``finished`` on the button release."""
 
 
 class TimelineViewBox(pg.ViewBox):
@@ -45,10 +45,13 @@ class TimelineViewBox(pg.ViewBox):
 
     def mouseClickEvent(self, event: Any) -> None:
         """Offer left clicks to the handler."""
-        if event.button() == Qt.MouseButton.LeftButton and self.handler is not None:
-            if self.handler.click(*self._plot_xy(event)):
-                event.accept()
-                return
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self.handler is not None
+            and self.handler.click(*self._plot_xy(event))
+        ):
+            event.accept()
+            return
         super().mouseClickEvent(event)
 
     def mouseDragEvent(self, event: Any, axis: int | None = None) -> None:

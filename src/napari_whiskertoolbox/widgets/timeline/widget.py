@@ -488,7 +488,7 @@ class TimelineWidget(QWidget):
 
 
 def find_timeline(viewer: Any) -> TimelineWidget | None:
-    """The first :class:`TimelineWidget` docked in ``viewer``'s window, or ``None``."""
+    """Return the first :class:`TimelineWidget` docked in ``viewer``'s window, or ``None``."""
     for widget in viewer.window.dock_widgets.values():
         if isinstance(widget, TimelineWidget):
             return widget
