@@ -13,23 +13,32 @@ from __future__ import annotations
 
 # Catalogue modules register their transforms on import (order = registration order).
 from napari_whiskertoolbox.transforms import (  # noqa: F401
-    masks,
-    lines,
-    values,
     analog,
-    intervals,
-    points,
     interval_reductions,
-    tensors,
+    intervals,
     legacy_v1,
+    lines,
+    masks,
+    points,
+    tensors,
+    values,
 )
 from napari_whiskertoolbox.transforms.api import apply_transform, describe, names, run_transform
 from napari_whiskertoolbox.transforms.commands import COMMANDS, run_command, run_commands
 from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
-from napari_whiskertoolbox.transforms.json_runner import PipelineRunResult, pipeline_cli, run_json_pipeline
+from napari_whiskertoolbox.transforms.json_runner import (
+    PipelineRunResult,
+    pipeline_cli,
+    run_json_pipeline,
+)
 from napari_whiskertoolbox.transforms.library import PipelineLibrary, pipeline_file_stem
-from napari_whiskertoolbox.transforms.pipeline import Pipeline, PipelineStep, load_pipeline, save_pipeline
+from napari_whiskertoolbox.transforms.pipeline import (
+    Pipeline,
+    PipelineStep,
+    load_pipeline,
+    save_pipeline,
+)
 from napari_whiskertoolbox.transforms.python_transforms import (
     load_entry_point_transforms,
     load_transforms_from_file,
@@ -42,7 +51,7 @@ from napari_whiskertoolbox.transforms.python_transforms import (
 from napari_whiskertoolbox.transforms.range_reductions import RANGE_REDUCTIONS
 from napari_whiskertoolbox.transforms.recorder import AppliedStep, AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
-from napari_whiskertoolbox.transforms.schema import Param, ParamSchema, Params
+from napari_whiskertoolbox.transforms.schema import Param, Params, ParamSchema
 from napari_whiskertoolbox.transforms.v1_runner import run_v1_transformations
 
 __all__ = [

@@ -6,12 +6,16 @@ Everything works on flat line storage: ``offsets`` (E + 1,) and ``coords`` (P, 2
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from napari_whiskertoolbox.transforms.context import TransformContext
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = [
     "ChunkGeometry",
@@ -68,7 +72,7 @@ def chunk_bounds(offsets: np.ndarray, max_vertices: int = CHUNK_VERTICES) -> lis
     cuts = np.unique(np.searchsorted(offsets, marks, side="right") - 1)
     cuts = cuts[(cuts > 0) & (cuts < n_lines)]
     edges = [0, *cuts.tolist(), n_lines]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(itertools.pairwise(edges))
 
 
 def chunk_geometry(offsets: np.ndarray, coords: np.ndarray, e0: int, e1: int) -> ChunkGeometry:

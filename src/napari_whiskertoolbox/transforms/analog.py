@@ -1,5 +1,6 @@
-"""Analog-signal transforms (reference §3.4): thresholds, interval peaks, differences,
-sinc interpolation and the Hilbert phase.
+"""Analog-signal transforms (reference §3.4).
+
+Thresholds, interval peaks, differences, sinc interpolation and the Hilbert phase.
 
 Durations (lockout, minimum duration, gaps) are in frame-index units of the signal's own
 clock. Thresholds are vectorised over the sample array in chunks; only lockouts walk the
@@ -8,8 +9,7 @@ qualifying samples.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import fft as sp_fft
@@ -18,12 +18,16 @@ from scipy import signal
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
-from napari_whiskertoolbox.core.timeframe import TimeFrame
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
+    from napari_whiskertoolbox.transforms.context import TransformContext
+    from napari_whiskertoolbox.transforms.lift import Bound
 
 __all__ = [
     "analytic_signal",
@@ -40,7 +44,9 @@ __all__ = [
 THRESHOLD_CHUNK = 1 << 22
 
 
-def qualifies(values: np.ndarray, threshold: float, direction: str, v1_absolute: bool = False) -> np.ndarray:
+def qualifies(
+    values: np.ndarray, threshold: float, direction: str, v1_absolute: bool = False
+) -> np.ndarray:
     """Level test of every sample (reference §3.4): ``>``, ``<`` or ``|v| > |thr|``.
 
     ``v1_absolute`` compares ``|v| > threshold`` (V1's absolute, reference §5).
@@ -103,7 +109,9 @@ def event_threshold(
     return _lockout(candidates.astype(np.int64, copy=False), lockout)
 
 
-_DIRECTION = p_enum("direction", ("positive", "negative", "absolute"), "value > thr, < thr, or |v| > |thr|")
+_DIRECTION = p_enum(
+    "direction", ("positive", "negative", "absolute"), "value > thr, < thr, or |v| > |thr|"
+)
 _LOCKOUT = p_float("lockout_time", 0.0, "minimum frames between events", minimum=0.0)
 
 
@@ -116,13 +124,13 @@ _LOCKOUT = p_float("lockout_time", 0.0, "minimum frames between events", minimum
     source="reference §3.4",
 )
 def analog_event_threshold(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """An event at every qualifying sample (level test, not crossings), with a lockout."""
+    """Emit an event at every qualifying sample (level test, not crossings), with a lockout."""
     times = event_threshold(inputs[0].data, p.threshold_value, p.direction, p.lockout_time, ctx)
     return DigitalEventSeries(times)
 
 
 def expected_step(times: np.ndarray) -> int:
-    """Sampling step of a series (reference §3.4): ``t1 - t0``, or ``t2 - t1`` if smaller."""
+    """Return the sampling step (reference §3.4): ``t1 - t0``, or ``t2 - t1`` if smaller."""
     n = times.size
     if n < 2:
         return 1
@@ -237,7 +245,12 @@ def _insert_gap_zeros(
     (
         p_float("threshold_value", 1.0, "threshold (signal units)"),
         _DIRECTION,
-        p_float("lockout_time", 0.0, "minimum frames from an interval's end to the next start", minimum=0.0),
+        p_float(
+            "lockout_time",
+            0.0,
+            "minimum frames from an interval's end to the next start",
+            minimum=0.0,
+        ),
         p_float("min_duration", 0.0, "shortest interval kept, frames", minimum=0.0),
         p_enum("missing_data_mode", ("treat_as_zero", "ignore"), "how gaps in the samples count"),
     ),
@@ -276,7 +289,7 @@ def convert_range(
 
 
 def search_ranges(pairs: np.ndarray, mode: str) -> np.ndarray:
-    """Search ranges of AnalogIntervalPeak: each interval, or start to next start − 1."""
+    """Search ranges of AnalogIntervalPeak: each interval, or start to next start - 1."""
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     if mode == "between_starts" and pairs.shape[0] > 1:
         out = pairs.copy()
@@ -321,7 +334,9 @@ def analog_interval_peak(inputs: Sequence[Bound], p: Params, ctx: TransformConte
 
 
 # ---------------------------------------------------------------------- difference
-def difference(values: np.ndarray, method: str, window: int, edge: str) -> tuple[np.ndarray, np.ndarray]:
+def difference(
+    values: np.ndarray, method: str, window: int, edge: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Finite difference on index-adjacent samples (reference §3.4 AnalogDifference).
 
     Returns
@@ -400,7 +415,7 @@ def sinc_interpolate(
     """Windowed-sinc upsampling by an integer factor (reference §3.4 SincInterpolation).
 
     Output ``(N - 1) * factor + 1`` samples; originals copied at multiples of ``factor``;
-    between them, taps ``c - K + 1 .. c + K`` weighted by window × sinc and renormalised per
+    between them, taps ``c - K + 1 .. c + K`` weighted by window x sinc and renormalised per
     phase (so DC is exact). Boundary: ``ZeroPad`` or ``SymmetricExtension`` (mirror without
     repeating the edge, clamped for large overshoot). Each phase is one
     ``scipy.signal.correlate`` of the padded signal.
@@ -475,7 +490,7 @@ def sinc_interpolation(inputs: Sequence[Bound], p: Params, ctx: TransformContext
 def analytic_signal(x: np.ndarray) -> np.ndarray:
     """Analytic signal by FFT, WhiskerToolbox's convention (reference §3.4).
 
-    Keeps bin 0, doubles bins 1 … ⌈n/2⌉ − 1 and zeroes the rest — for even ``n`` the
+    Keeps bin 0, doubles bins 1 … ⌈n/2⌉ - 1 and zeroes the rest — for even ``n`` the
     Nyquist bin is zeroed, unlike ``scipy.signal.hilbert`` which keeps it.
     """
     n = x.size
@@ -486,7 +501,9 @@ def analytic_signal(x: np.ndarray) -> np.ndarray:
     return sp_fft.ifft(spectrum * h)
 
 
-def _analytic_windowed(x: np.ndarray, size: int, overlap_fraction: float, taper: bool) -> np.ndarray:
+def _analytic_windowed(
+    x: np.ndarray, size: int, overlap_fraction: float, taper: bool
+) -> np.ndarray:
     n = x.size
     overlap = int(size * min(max(overlap_fraction, 0.0), 0.5))
     step = max(size - overlap, 1)
@@ -510,7 +527,7 @@ def _analytic_windowed(x: np.ndarray, size: int, overlap_fraction: float, taper:
 
 
 def hilbert_phase(series: AnalogTimeSeries, p: Params, ctx: TransformContext) -> AnalogTimeSeries:
-    """Instantaneous phase (radians, [−π, π]) or amplitude (reference §3.4).
+    """Instantaneous phase (radians, [-π, π]) or amplitude (reference §3.4).
 
     Splits at frame gaps > ``discontinuity_threshold``; per chunk drops NaNs, optionally
     band-passes (zero-phase Butterworth, ``scipy.signal.butter`` + ``sosfiltfilt``), takes
@@ -558,13 +575,17 @@ def _bandpass(x: np.ndarray, p: Params) -> np.ndarray:
     nyquist = p.sampling_rate / 2
     if not 0 < p.filter_low_freq < p.filter_high_freq < nyquist:
         raise TransformError(
-            f"band {p.filter_low_freq:g}–{p.filter_high_freq:g} Hz must lie inside "
+            f"band {p.filter_low_freq:g}-{p.filter_high_freq:g} Hz must lie inside "
             f"(0, {nyquist:g}) Hz for sampling_rate {p.sampling_rate:g}",
             parameter="filter_high_freq",
             value=p.filter_high_freq,
         )
     sos = signal.butter(
-        p.filter_order, [p.filter_low_freq, p.filter_high_freq], "bandpass", fs=p.sampling_rate, output="sos"
+        p.filter_order,
+        [p.filter_low_freq, p.filter_high_freq],
+        "bandpass",
+        fs=p.sampling_rate,
+        output="sos",
     )
     padlen = min(3 * (2 * len(sos) + 1), x.size - 1)
     return signal.sosfiltfilt(sos, x, padlen=max(padlen, 0))
@@ -573,8 +594,10 @@ def _bandpass(x: np.ndarray, p: Params) -> np.ndarray:
 HILBERT_PARAMS = (
     p_enum("output_type", ("Phase", "Amplitude"), "phase (radians) or envelope"),
     p_int("discontinuity_threshold", 1000, "frame gap that splits the signal into chunks"),
-    p_int("max_chunk_size", 100000, "longer chunks are processed in overlapping windows (0 = never)"),
-    p_float("overlap_fraction", 0.25, "window overlap (clamped to 0–0.5)"),
+    p_int(
+        "max_chunk_size", 100000, "longer chunks are processed in overlapping windows (0 = never)"
+    ),
+    p_float("overlap_fraction", 0.25, "window overlap (clamped to 0-0.5)"),
     p_bool("use_windowing", True, "Hann taper of the windows"),
     p_bool("apply_bandpass_filter", False, "zero-phase Butterworth band-pass first"),
     p_float("filter_low_freq", 5.0, "band-pass low edge, Hz"),

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import data_type_of
-from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import KeyLookup, execute, parse_params
@@ -15,6 +13,8 @@ from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
 
 if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
     from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 
 __all__ = ["apply_transform", "bound_key", "describe", "names", "run_transform", "store_result"]
@@ -191,7 +191,9 @@ def store_result(
         Empty key, unknown clock, or ``output_key`` holds data of another kind.
     """
     if not isinstance(output_key, str) or not output_key:
-        raise TransformError(f"output key must be a non-empty string, got {output_key!r}", transform=owner)
+        raise TransformError(
+            f"output key must be a non-empty string, got {output_key!r}", transform=owner
+        )
     if clock not in dm.time_keys():
         raise TransformError(
             f"output clock '{clock}' does not exist (clocks: {dm.time_keys()})",
@@ -284,7 +286,9 @@ def run_transform(
         )
     ctx = _context(context, progress, cancel, spec.name)
     result = execute(spec, inputs, parsed, ctx, dm_lookup(dm, spec.name))
-    slot = spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
+    slot = (
+        spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
+    )
     clock = output_time_key or dm.time_key(keys[slot])
     store_result(dm, output_key, result, clock, f"{spec.name} → {output_key}", spec.name)
     if recorder is not None:

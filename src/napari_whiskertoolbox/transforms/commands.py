@@ -28,8 +28,8 @@ from napari_whiskertoolbox.transforms.errors import TransformCancelled, Transfor
 from napari_whiskertoolbox.transforms.pipeline import load_pipeline
 from napari_whiskertoolbox.transforms.schema import (
     Param,
-    ParamSchema,
     Params,
+    ParamSchema,
     p_bool,
     p_int,
     p_object,
@@ -94,7 +94,9 @@ COMMANDS: dict[str, CommandSpec] = {}
 """Every command by name."""
 
 
-def _command(name: str, params: tuple[Param, ...], description: str) -> Callable[[CommandFunc], CommandFunc]:
+def _command(
+    name: str, params: tuple[Param, ...], description: str
+) -> Callable[[CommandFunc], CommandFunc]:
     def wrap(func: CommandFunc) -> CommandFunc:
         COMMANDS[name] = CommandSpec(name, ParamSchema(params), func, description)
         return func
@@ -183,8 +185,8 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
 def upsample_ticks(ticks: np.ndarray, factor: int) -> np.ndarray:
     """Upsampled clock ticks (reference §6.3 UpsampleTimeFrame).
 
-    ``(N − 1) · k + 1`` entries: for each consecutive pair ``(a, b)``,
-    ``round(a + j (b − a) / k)`` for ``j = 0 … k − 1`` (round half away from zero), then
+    ``(N - 1) · k + 1`` entries: for each consecutive pair ``(a, b)``,
+    ``round(a + j (b - a) / k)`` for ``j = 0 … k - 1`` (round half away from zero), then
     the last tick. ``N <= 1`` → a copy.
     """
     t = np.asarray(ticks, np.int64)
@@ -205,7 +207,7 @@ def upsample_ticks(ticks: np.ndarray, factor: int) -> np.ndarray:
         p_int("upsampling_factor", 2, "new entries per source interval (> 0)"),
         p_bool("overwrite", False, "replace an existing clock of that name"),
     ),
-    "Create a clock with (N − 1) · k + 1 entries between the source clock's ticks.",
+    "Create a clock with (N - 1) · k + 1 entries between the source clock's ticks.",
 )
 def _upsample(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     name = "UpsampleTimeFrame"
@@ -219,7 +221,9 @@ def _upsample(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             value=p.upsampling_factor,
         )
     if p.source_time_key not in dm.time_keys():
-        raise _fail(name, f"source clock '{p.source_time_key}' not found (clocks: {dm.time_keys()})")
+        raise _fail(
+            name, f"source clock '{p.source_time_key}' not found (clocks: {dm.time_keys()})"
+        )
     if p.output_time_key in dm.time_keys() and not p.overwrite:
         raise _fail(
             name,
@@ -293,7 +297,7 @@ class SequenceResult:
     error : str
         The last error message ("" on success).
     failed_index : int
-        Index of the last failing command, −1 when none failed.
+        Index of the last failing command, -1 when none failed.
     saved_paths : list of Path
     """
 
@@ -332,7 +336,9 @@ def substitute(value: Any, variables: Mapping[str, str]) -> Any:
             if literal is not None or text == "null":
                 return literal
             return text
-        return _VAR.sub(lambda m: str(variables[m.group(1)]) if m.group(1) in variables else m.group(0), value)
+        return _VAR.sub(
+            lambda m: str(variables[m.group(1)]) if m.group(1) in variables else m.group(0), value
+        )
     if isinstance(value, list):
         return [substitute(v, variables) for v in value]
     if isinstance(value, Mapping):
@@ -374,12 +380,16 @@ def run_command(
     env = env or CommandEnv()
     variables = dict(variables or {})
     if not isinstance(command, Mapping):
-        return CommandResult(False, error=f"Command at index {index} must be an object, got {command!r}")
+        return CommandResult(
+            False, error=f"Command at index {index} must be an object, got {command!r}"
+        )
     name = substitute(command.get("command_name"), variables)
     spec = COMMANDS.get(name) if isinstance(name, str) else None
     if spec is None:
         known = ", ".join(sorted(COMMANDS))
-        return CommandResult(False, error=f"Unknown command '{name}' (index {index}); commands: {known}")
+        return CommandResult(
+            False, error=f"Unknown command '{name}' (index {index}); commands: {known}"
+        )
     raw = command.get("parameters", {})
     params = _whole_numbers(substitute(raw, variables))
     try:
@@ -388,7 +398,9 @@ def run_command(
     except TransformCancelled:
         raise
     except (TransformError, FormatError, OSError) as exc:
-        message = exc.reason if isinstance(exc, TransformError) and exc.transform == name else str(exc)
+        message = (
+            exc.reason if isinstance(exc, TransformError) and exc.transform == name else str(exc)
+        )
         return CommandResult(False, error=f"Command '{name}' failed (index {index}): {message}")
     return CommandResult(True, keys)
 
@@ -414,7 +426,9 @@ def run_commands(
         ctx.check()
         one = run_command(dm, command, index=i, variables=variables, env=env)
         if one.success:
-            result.affected_keys.extend(k for k in one.affected_keys if k not in result.affected_keys)
+            result.affected_keys.extend(
+                k for k in one.affected_keys if k not in result.affected_keys
+            )
             continue
         result.success = False
         result.error = one.error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, sub_context
@@ -18,8 +18,10 @@ from napari_whiskertoolbox.transforms.lift import (
     pair_batches,
     to_batch,
 )
-from napari_whiskertoolbox.transforms.registry import TransformSpec
-from napari_whiskertoolbox.transforms.schema import Params
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.registry import TransformSpec
+    from napari_whiskertoolbox.transforms.schema import Params
 
 __all__ = ["check_inputs", "execute", "execute_chain", "parse_params", "resolve_key_params"]
 
@@ -27,8 +29,11 @@ KeyLookup = Callable[[str], Bound]
 
 
 def parse_params(spec: TransformSpec, raw: Mapping[str, Any] | None) -> Params:
-    """Validate JSON parameters for ``spec`` (V1 operations: unknown keys rejected, text
-    numbers accepted; reference §1.4 and §5)."""
+    """Validate JSON parameters for ``spec``.
+
+    V1 operations reject unknown keys and accept numbers written as text (reference §1.4,
+    §5).
+    """
     v1 = spec.engine == "v1"
     return spec.schema.parse(raw, spec.name, strict=v1, lenient=v1)
 
@@ -86,7 +91,9 @@ def resolve_key_params(spec: TransformSpec, params: Params, lookup: KeyLookup | 
         else:
             if not value:
                 raise TransformError(
-                    f"parameter '{param.name}' must name a data key", transform=spec.name, parameter=param.name
+                    f"parameter '{param.name}' must name a data key",
+                    transform=spec.name,
+                    parameter=param.name,
                 )
             if lookup is None:
                 raise TransformError(
@@ -120,7 +127,9 @@ def _named(spec: TransformSpec, exc: TransformError) -> TransformError:
     return err
 
 
-def _element_batch(spec: TransformSpec, inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Batch:
+def _element_batch(
+    spec: TransformSpec, inputs: Sequence[Bound], p: Params, ctx: TransformContext
+) -> Batch:
     if spec.kind == "binary_element":
         a = to_batch(inputs[0].data, spec.inputs[0], spec.name, 0)
         b = to_batch(inputs[1].data, spec.inputs[1], spec.name, 1)
@@ -140,7 +149,7 @@ def execute(
 ) -> Any:
     """Run ``spec`` on ``inputs`` with parsed ``params``; return the new data object.
 
-    Element transforms are lifted over the inputs' flat storage (reference §1.2–1.3);
+    Element transforms are lifted over the inputs' flat storage (reference §1.2-1.3);
     container transforms get the bound inputs. Inputs are never modified.
 
     Raises

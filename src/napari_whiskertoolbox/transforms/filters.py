@@ -21,9 +21,15 @@ def _field(spec: Mapping[str, Any], name: str, kind: type, default: Any = None) 
     value = spec.get(name, default)
     if value is None:
         raise TransformError(
-            f"filter_specification needs '{name}'", transform=_OWNER, parameter=f"filter_specification.{name}"
+            f"filter_specification needs '{name}'",
+            transform=_OWNER,
+            parameter=f"filter_specification.{name}",
         )
-    ok = isinstance(value, bool) if kind is bool else isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = (
+        isinstance(value, bool)
+        if kind is bool
+        else isinstance(value, (int, float)) and not isinstance(value, bool)
+    )
     if kind is int and ok and not float(value).is_integer():
         ok = False
     if not ok:
@@ -89,7 +95,9 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
     nyquist = fs / 2
     if fs <= 0:
         raise TransformError(
-            f"filter_specification.sampling_rate_hz = {fs:g} must be > 0", transform=_OWNER, value=fs
+            f"filter_specification.sampling_rate_hz = {fs:g} must be > 0",
+            transform=_OWNER,
+            value=fs,
         )
     band = response in ("bandpass", "bandstop")
     if family == "rbj" or not band:
@@ -114,16 +122,24 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
                 value=edge,
             )
     if family == "rbj":
-        return rbj_biquad(response, cutoffs, _field(spec, "q_factor", float, 0.7071), fs), zero_phase
+        return rbj_biquad(
+            response, cutoffs, _field(spec, "q_factor", float, 0.7071), fs
+        ), zero_phase
     order = _field(spec, "order", int, 4)
     if order < 1:
-        raise TransformError(f"filter_specification.order = {order} must be >= 1", transform=_OWNER, value=order)
+        raise TransformError(
+            f"filter_specification.order = {order} must be >= 1", transform=_OWNER, value=order
+        )
     if family == "butterworth":
         sos = signal.butter(order, cutoffs, response, fs=fs, output="sos")
     elif family == "chebyshev_i":
-        sos = signal.cheby1(order, _field(spec, "ripple_db", float, 1.0), cutoffs, response, fs=fs, output="sos")
+        sos = signal.cheby1(
+            order, _field(spec, "ripple_db", float, 1.0), cutoffs, response, fs=fs, output="sos"
+        )
     else:
-        sos = signal.cheby2(order, _field(spec, "ripple_db", float, 40.0), cutoffs, response, fs=fs, output="sos")
+        sos = signal.cheby2(
+            order, _field(spec, "ripple_db", float, 40.0), cutoffs, response, fs=fs, output="sos"
+        )
     return sos, zero_phase
 
 

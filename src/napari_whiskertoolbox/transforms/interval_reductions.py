@@ -7,19 +7,22 @@ reduces them with a named range reduction (§4) into one column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core.tensor import TensorData
-from napari_whiskertoolbox.core.timeframe import TimeFrame
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_str
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
+    from napari_whiskertoolbox.transforms.context import TransformContext
+    from napari_whiskertoolbox.transforms.lift import Bound
 
 __all__ = ["reduce_over_intervals"]
 
@@ -111,7 +114,11 @@ def reduce_over_intervals(
 
 _PARAMS = (
     p_str("reduction_name", "MeanValue", "range reduction applied per interval (reference §4)"),
-    p_str("reduction_params_json", "{}", "ignored, as in WhiskerToolbox (only parameterless reductions)"),
+    p_str(
+        "reduction_params_json",
+        "{}",
+        "ignored, as in WhiskerToolbox (only parameterless reductions)",
+    ),
     p_str("column_name", "value", "name of the output column"),
 )
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries, merge_intervals
-from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.transforms.analog import convert_range
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_enum, p_int
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
+    from napari_whiskertoolbox.transforms.context import TransformContext
+    from napari_whiskertoolbox.transforms.lift import Bound
 
 __all__ = [
     "boolean_intervals",
@@ -42,7 +45,9 @@ def interval_series(pairs: np.ndarray) -> DigitalIntervalSeries:
 
 
 def _merged(pairs: np.ndarray) -> np.ndarray:
-    merged, _ = merge_intervals(np.asarray(pairs, np.int64).reshape(-1, 2), np.zeros(len(pairs), np.uint64))
+    merged, _ = merge_intervals(
+        np.asarray(pairs, np.int64).reshape(-1, 2), np.zeros(len(pairs), np.uint64)
+    )
     return merged
 
 
@@ -84,19 +89,27 @@ def boolean_intervals(a: np.ndarray, b: np.ndarray, operation: str) -> np.ndarra
     "DigitalIntervalBoolean",
     ("digital_interval", "digital_interval"),
     "digital_interval",
-    (p_enum("operation", ("and", "or", "xor", "not", "and_not"), "set operation (not: gaps of input)"),),
+    (
+        p_enum(
+            "operation",
+            ("and", "or", "xor", "not", "and_not"),
+            "set operation (not: gaps of input)",
+        ),
+    ),
     category="Intervals",
     source="reference §3.5",
 )
 def digital_interval_boolean(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """and / or / xor / and_not of two interval series, or the gaps (not) of the first."""
+    """And / or / xor / and_not of two interval series, or the gaps (not) of the first."""
     a, b = inputs
     other = np.asarray(b.data.intervals)
     if other.size and a.clock is not None and b.clock is not None and a.clock is not b.clock:
         lo, hi = convert_range(other[:, 0], other[:, 1], b.clock, a.clock)
         other = np.column_stack((lo, hi))
         other = other[other[:, 1] >= other[:, 0]]
-    return DigitalIntervalSeries(boolean_intervals(np.asarray(a.data.intervals), other, p.operation))
+    return DigitalIntervalSeries(
+        boolean_intervals(np.asarray(a.data.intervals), other, p.operation)
+    )
 
 
 @container_transform(
@@ -111,7 +124,7 @@ def digital_interval_boolean(inputs: Sequence[Bound], p: Params, ctx: TransformC
     source="reference §3.5",
 )
 def event_to_interval(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """A window [t − pre, t + post] around every event (windows are never merged)."""
+    """Put a window [t - pre, t + post] around every event (windows are never merged)."""
     t = np.asarray(inputs[0].data.times, np.int64)
     return interval_series(np.column_stack((t - p.pre_expansion, t + p.post_expansion)))
 
@@ -170,8 +183,11 @@ def prune_overlapping_intervals(inputs: Sequence[Bound], p: Params, ctx: Transfo
 
 
 def group_intervals(pairs: np.ndarray, max_spacing: float) -> np.ndarray:
-    """V1 ``Group Intervals`` (reference §5): merge when the gap to the previous interval
-    (``start − previous end − 1``) is <= ``max_spacing``; the merged end is the last end."""
+    """Group intervals as V1 ``Group Intervals`` does (reference §5).
+
+    Merge when the gap to the previous interval (``start - previous end - 1``) is
+    <= ``max_spacing``; the merged end is the last end.
+    """
     p = np.asarray(pairs, np.int64).reshape(-1, 2)
     p = p[np.lexsort((p[:, 1], p[:, 0]))]
     if p.shape[0] == 0:
@@ -227,7 +243,9 @@ def normalize_events_relative(inputs: Sequence[Bound], p: Params, ctx: Transform
     source="reference §3.5",
 )
 def shift_events(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """Every event's ticks plus ``offset``, written back as frame indices (meaningful on an
-    identity clock; a series without a clock is taken as relative ticks)."""
+    """Add ``offset`` to every event's ticks, written back as frame indices.
+
+    Meaningful on an identity clock; a series without a clock is taken as relative ticks.
+    """
     ticks = ticks_of(inputs[0].data.times, inputs[0].clock, "ShiftDigitalEventSeries")
     return DigitalEventSeries(ticks + p.offset)

@@ -17,15 +17,22 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.transforms.commands import CommandEnv, run_command, run_commands, substitute
-from napari_whiskertoolbox.transforms.context import TransformContext
+from napari_whiskertoolbox.transforms.commands import (
+    CommandEnv,
+    run_command,
+    run_commands,
+    substitute,
+)
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.v1_runner import run_v1_transformations
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = ["PHASES", "PipelineRunResult", "expand_loops", "pipeline_cli", "run_json_pipeline"]
 
@@ -50,7 +57,7 @@ class PipelineRunResult:
     message : str
         The error message ("" on success).
     failed_command_index : int
-        Index of the failing command, −1 when the failure is not a command's.
+        Index of the failing command, -1 when the failure is not a command's.
     dm : DataManager
         The DataManager (what loaded and ran up to the failure).
     loaded_data : list of str
@@ -103,7 +110,8 @@ def _normalise(doc: Any) -> tuple[dict[str, Any], list[Any], list[Any] | None, l
         raise _PhaseError("normalize", "Pipeline config root must be an object or array")
     if not any(k in doc for k in _ROOT_KEYS):
         raise _PhaseError(
-            "normalize", "Pipeline config object must contain 'data', 'transformations', 'commands', or 'saves'"
+            "normalize",
+            "Pipeline config object must contain 'data', 'transformations', 'commands', or 'saves'",
         )
     for key in ("variables", "loops"):
         if key in doc and not isinstance(doc[key], Mapping):
@@ -146,15 +154,20 @@ def _loop_values(name: str, spec: Any) -> list[str]:
             start, stop = spec["from"], spec["to"]
             step = spec.get("step", 1)
         except KeyError:
-            raise _PhaseError("load_and_transform", f"loop '{name}' needs 'from' and 'to'") from None
+            raise _PhaseError(
+                "load_and_transform", f"loop '{name}' needs 'from' and 'to'"
+            ) from None
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, stop, step)):
-            raise _PhaseError("load_and_transform", f"loop '{name}': from, to and step must be integers")
+            raise _PhaseError(
+                "load_and_transform", f"loop '{name}': from, to and step must be integers"
+            )
         values = list(range(start, stop + (1 if step > 0 else -1), step)) if step else []
         if not values:
             raise _PhaseError("load_and_transform", f"loop '{name}' is empty or has step 0")
         return [str(v) for v in values]
     raise _PhaseError(
-        "load_and_transform", f"loop '{name}' must be an array of strings/integers/booleans or a range"
+        "load_and_transform",
+        f"loop '{name}' must be an array of strings/integers/booleans or a range",
     )
 
 
@@ -177,7 +190,9 @@ def expand_loops(data: Sequence[Any], loops: Mapping[str, Any], warnings: list[s
         elif len(used) > 1:
             warnings.append(f"data[{i}] uses several loop variables {sorted(used)}; dropped")
         elif next(iter(used)) not in values:
-            warnings.append(f"data[{i}] uses undefined loop variable {{{next(iter(used))}}}; dropped")
+            warnings.append(
+                f"data[{i}] uses undefined loop variable {{{next(iter(used))}}}; dropped"
+            )
         else:
             name = next(iter(used))
             out.extend(_fill(entry, name, v) for v in values[name])
@@ -213,10 +228,16 @@ def _absolute(entry: Mapping[str, Any], base: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- phases
 def _load_phase(
-    dm: DataManager, data: list[Any], base: Path, config_path: Path | None, ctx: TransformContext | None
+    dm: DataManager,
+    data: list[Any],
+    base: Path,
+    config_path: Path | None,
+    ctx: TransformContext | None,
 ) -> list[str]:
     entries = [e for e in data if not (isinstance(e, Mapping) and "transformations" in e)]
-    blocks = [e["transformations"] for e in data if isinstance(e, Mapping) and "transformations" in e]
+    blocks = [
+        e["transformations"] for e in data if isinstance(e, Mapping) and "transformations" in e
+    ]
     loaded: list[str] = []
     if entries:
         before = set(dm.keys())
@@ -225,7 +246,7 @@ def _load_phase(
             items = [_absolute(e, base) if isinstance(e, Mapping) else e for e in entries]
             staged.write_text(json.dumps(items), encoding="utf-8")
             load_config(staged, dm)
-        loaded = [k for k in dm.keys() if k not in before]
+        loaded = [k for k in dm if k not in before]
         if config_path is not None:
             dm.metadata["config_path"] = str(config_path)
             for record in dm.metadata.get("sources", {}).values():
@@ -283,7 +304,9 @@ def _read(source: str | os.PathLike[str]) -> tuple[Any, Path]:
     try:
         return json.loads(text), path.resolve()
     except json.JSONDecodeError as exc:
-        raise _PhaseError("parse", f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise _PhaseError(
+            "parse", f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
 
 
 def run_json_pipeline(
@@ -405,7 +428,9 @@ _FLAGS = {
 }
 
 
-def pipeline_cli(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def pipeline_cli(
+    argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run ``napari-whiskertoolbox pipeline``; return WhiskerToolbox's exit code.
 
     Parameters
@@ -444,12 +469,21 @@ def pipeline_cli(argv: list[str], *, stdout: TextIO | None = None, stderr: TextI
         err.write(f"Multiple pipeline JSON paths were provided\n{USAGE}")
         return 2
     try:
-        result = run_json_pipeline(paths[0], **options)
-    except Exception as exc:  # noqa: BLE001 - the CLI reports every failure as exit 1
+        result = run_json_pipeline(
+            paths[0],
+            load_transform=options.get("load_transform", True),
+            commands=options.get("commands", True),
+            saves=options.get("saves", True),
+            continue_on_command_error=options.get("continue_on_command_error", False),
+            continue_on_save_error=options.get("continue_on_save_error", False),
+        )
+    except Exception as exc:
         err.write(f"Pipeline failed with an unexpected error: {type(exc).__name__}: {exc}\n")
         return 1
     if not result.success:
-        where = f" at command index {result.failed_command_index}" if result.phase == "command" else ""
+        where = (
+            f" at command index {result.failed_command_index}" if result.phase == "command" else ""
+        )
         err.write(f"Pipeline failed during phase '{result.phase}'{where}: {result.message}\n")
         return 1
     for warning in result.warnings:

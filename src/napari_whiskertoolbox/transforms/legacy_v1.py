@@ -9,8 +9,7 @@ data (``other_series``, ``point_data``, …) are DataManager keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import ndimage
@@ -20,12 +19,10 @@ from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.core.masks import MaskData
-from napari_whiskertoolbox.core.points import PointData
 from napari_whiskertoolbox.transforms import analog as an
 from napari_whiskertoolbox.transforms import intervals as iv
 from napari_whiskertoolbox.transforms import lines as ln
 from napari_whiskertoolbox.transforms import masks as mk
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.filters import filter_signal
 from napari_whiskertoolbox.transforms.lift import Batch, Bound, from_batch, pair_batches, to_batch
@@ -42,7 +39,13 @@ from napari_whiskertoolbox.transforms.schema import (
 )
 from napari_whiskertoolbox.transforms.values import group_starts
 
-__all__ = ["V1_UNSUPPORTED", "V1_TO_V2"]
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.transforms.context import TransformContext
+
+__all__ = ["V1_TO_V2", "V1_UNSUPPORTED"]
 
 V1_TO_V2: dict[str, str] = {
     "Calculate Area": "CalculateMaskArea",
@@ -114,7 +117,10 @@ def _batch(data: Any, etype: str) -> Batch:
 
 
 def _map_masks(
-    data: MaskData, fn: Callable[[np.ndarray], np.ndarray], ctx: TransformContext, keep_empty: bool = False
+    data: MaskData,
+    fn: Callable[[np.ndarray], np.ndarray],
+    ctx: TransformContext,
+    keep_empty: bool = False,
 ) -> MaskData:
     flat = data.to_flat()
     o = flat.offsets
@@ -134,18 +140,24 @@ def _masks(times: list[int], masks: list[np.ndarray], like: Any) -> MaskData:
     lengths = [len(m) for m in masks]
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     coords = np.concatenate(masks) if masks else np.empty((0, 2), np.uint32)
-    return MaskData.from_flat(np.asarray(times, np.int64), coords.astype(np.uint32), offsets, image_size=like.image_size)
+    return MaskData.from_flat(
+        np.asarray(times, np.int64), coords.astype(np.uint32), offsets, image_size=like.image_size
+    )
 
 
 def _lines(times: list[int], lines: list[np.ndarray], like: Any) -> LineData:
     lengths = [len(m) for m in lines]
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     coords = np.concatenate(lines) if lines else np.empty((0, 2), np.float32)
-    return LineData.from_flat(np.asarray(times, np.int64), coords.astype(np.float32), offsets, image_size=like.image_size)
+    return LineData.from_flat(
+        np.asarray(times, np.int64), coords.astype(np.float32), offsets, image_size=like.image_size
+    )
 
 
 # ---------------------------------------------------------------------- masks
-@_v1("Calculate Area", "mask", "analog", description="Total pixel count of all masks of each frame.")
+@_v1(
+    "Calculate Area", "mask", "analog", description="Total pixel count of all masks of each frame."
+)
 def calculate_area(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Sum of pixel counts of all masks of a frame (one value per frame)."""
     flat = inputs[0].data.to_flat()
@@ -160,20 +172,25 @@ def calculate_centroid(inputs: Sequence[Bound], p: Params, ctx: TransformContext
     """Mean pixel of every mask; empty masks are skipped (V2 emits (0, 0))."""
     batch = _batch(inputs[0].data, "mask")
     out = REGISTRY.get("CalculateMaskCentroid").func(batch, _v2("CalculateMaskCentroid", {}), ctx)
-    keep = np.flatnonzero(np.diff(batch.offsets) > 0)  # type: ignore[arg-type]
+    keep = np.flatnonzero(batch.lengths() > 0)
     return from_batch(out.take(keep))
 
 
-@_v1("Apply Median Filter", "mask", "mask", (p_int("window_size", 3, "odd window (even or <= 0 → 3)"),))
+@_v1(
+    "Apply Median Filter",
+    "mask",
+    "mask",
+    (p_int("window_size", 3, "odd window (even or <= 0 → 3)"),),
+)
 def apply_median(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """Binary median filter on the image canvas (256×256 if unset); empty results dropped."""
+    """Binary median filter on the image canvas (256x256 if unset); empty results dropped."""
     w, h = _canvas(inputs[0].data)
     return _map_masks(inputs[0].data, lambda px: mk.mask_median(px, p.window_size, w, h), ctx)
 
 
 @_v1("Skeletonize Mask", "mask", "mask")
 def skeletonize_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """Zhang–Suen skeleton on the image canvas (256×256 if unset); empty results dropped."""
+    """Zhang-Suen skeleton on the image canvas (256x256 if unset); empty results dropped."""
     w, h = _canvas(inputs[0].data)
     return _map_masks(inputs[0].data, lambda px: mk.mask_skeleton(px, "ZhangSuen", w, h), ctx)
 
@@ -248,7 +265,7 @@ def principal_axis(pixels: np.ndarray, minor: bool) -> np.ndarray | None:
     (p_enum("axis_type", ("Major", "Minor"), "major axis, or the major rotated +90°"),),
 )
 def mask_principal_axis(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """A 2-point line through each mask's centroid along its principal axis (< 2 px skipped)."""
+    """Draw a 2-point line through each mask's centroid along its principal axis (< 2 px skipped)."""
     data = inputs[0].data
     flat = data.to_flat()
     o = flat.offsets
@@ -267,7 +284,11 @@ def mask_principal_axis(inputs: Sequence[Bound], p: Params, ctx: TransformContex
     "mask",
     "line",
     (
-        p_enum("method", ("Skeletonize", "NearestToReference"), "skeletonise first, or order raw pixels"),
+        p_enum(
+            "method",
+            ("Skeletonize", "NearestToReference"),
+            "skeletonise first, or order raw pixels",
+        ),
         p_float("reference_x", 0.0, "x of the whisker-base reference, pixels"),
         p_float("reference_y", 0.0, "y of the whisker-base reference, pixels"),
         p_int("polynomial_order", 3, "order for outlier removal and smoothing"),
@@ -275,7 +296,13 @@ def mask_principal_axis(inputs: Sequence[Bound], p: Params, ctx: TransformContex
         p_bool("remove_outliers", True, "drop vertices far from a polynomial fit"),
         p_int("input_point_subsample_factor", 1, "keep every k-th pixel"),
         p_bool("should_smooth_line", False, "polynomial smoothing instead of fixed spacing"),
-        p_float("output_resolution", 5.0, "output vertex spacing, pixels", minimum=0.0, exclusive_minimum=True),
+        p_float(
+            "output_resolution",
+            5.0,
+            "output vertex spacing, pixels",
+            minimum=0.0,
+            exclusive_minimum=True,
+        ),
     ),
 )
 def convert_mask_to_line(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
@@ -308,20 +335,35 @@ def convert_mask_to_line(inputs: Sequence[Bound], p: Params, ctx: TransformConte
 
 
 # ---------------------------------------------------------------------- analog
-_DIRECTIONS = {"Positive (Rising)": "positive", "Negative (Falling)": "negative", "Absolute (Magnitude)": "absolute"}
-_V1_DIRECTION = p_enum("direction", tuple(_DIRECTIONS), "level test (absolute: |value| > threshold)")
+_DIRECTIONS = {
+    "Positive (Rising)": "positive",
+    "Negative (Falling)": "negative",
+    "Absolute (Magnitude)": "absolute",
+}
+_V1_DIRECTION = p_enum(
+    "direction", tuple(_DIRECTIONS), "level test (absolute: |value| > threshold)"
+)
 
 
 @_v1(
     "Threshold Event Detection",
     "analog",
     "digital_event",
-    (p_float("threshold_value", 1.0, "threshold"), _V1_DIRECTION, p_float("lockout_time", 0.0, "frames", minimum=0.0)),
+    (
+        p_float("threshold_value", 1.0, "threshold"),
+        _V1_DIRECTION,
+        p_float("lockout_time", 0.0, "frames", minimum=0.0),
+    ),
 )
 def threshold_events(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """AnalogEventThreshold with V1's absolute test (|v| > threshold)."""
     times = an.event_threshold(
-        inputs[0].data, p.threshold_value, _DIRECTIONS[p.direction], p.lockout_time, ctx, v1_absolute=True
+        inputs[0].data,
+        p.threshold_value,
+        _DIRECTIONS[p.direction],
+        p.lockout_time,
+        ctx,
+        v1_absolute=True,
     )
     return DigitalEventSeries(times)
 
@@ -389,7 +431,9 @@ def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
         return v - mu
     if method == "MinMax":
         lo, hi = v.min(), v.max()
-        return v if hi == lo else p.min_target + (v - lo) / (hi - lo) * (p.max_target - p.min_target)
+        return (
+            v if hi == lo else p.min_target + (v - lo) / (hi - lo) * (p.max_target - p.min_target)
+        )
     if method == "RobustScaling":
         s = np.sort(v)
         iqr = s[(3 * s.size) // 4] - s[s.size // 4]
@@ -410,7 +454,15 @@ def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
     (
         p_enum(
             "method",
-            ("ZScore", "FixedGain", "StandardDeviation", "MinMax", "RobustScaling", "UnitVariance", "Centering"),
+            (
+                "ZScore",
+                "FixedGain",
+                "StandardDeviation",
+                "MinMax",
+                "RobustScaling",
+                "UnitVariance",
+                "Centering",
+            ),
             "scaling rule",
         ),
         p_float("gain_factor", 1.0, "FixedGain multiplier"),
@@ -422,12 +474,25 @@ def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
     ),
 )
 def scale_and_normalize(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """Scale or normalise a signal (z-score, gain, min–max, robust, …)."""
+    """Scale or normalise a signal (z-score, gain, min-max, robust, …)."""
     s: AnalogTimeSeries = inputs[0].data
-    return AnalogTimeSeries(scale_normalize(s.values, p).astype(np.float32), None if s.is_dense else s.times)
+    return AnalogTimeSeries(
+        scale_normalize(s.values, p).astype(np.float32), None if s.is_dense else s.times
+    )
 
 
-@_v1("Filter", "analog", "analog", (p_object("filter_specification", {}, "IIR filter design (family, response, order, cutoffs, sampling_rate_hz, zero_phase)"),))
+@_v1(
+    "Filter",
+    "analog",
+    "analog",
+    (
+        p_object(
+            "filter_specification",
+            {},
+            "IIR filter design (family, response, order, cutoffs, sampling_rate_hz, zero_phase)",
+        ),
+    ),
+)
 def filter_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """IIR filter (Butterworth, Chebyshev I/II, RBJ biquad) over the sample array."""
     s: AnalogTimeSeries = inputs[0].data
@@ -436,7 +501,12 @@ def filter_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
 
 
 # ---------------------------------------------------------------------- intervals
-@_v1("Group Intervals", "digital_interval", "digital_interval", (p_float("max_spacing", 1.0, "largest gap merged, frames"),))
+@_v1(
+    "Group Intervals",
+    "digital_interval",
+    "digital_interval",
+    (p_float("max_spacing", 1.0, "largest gap merged, frames"),),
+)
 def group_intervals_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Merge intervals separated by at most ``max_spacing`` frames."""
     return iv.interval_series(iv.group_intervals(inputs[0].data.intervals, p.max_spacing))
@@ -498,7 +568,7 @@ def line_angle_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> 
     batch = _batch(inputs[0].data, "line")
     raw = {**p.to_dict(), "method": p.method.replace(" ", "")}
     values = ln.line_angles(batch, _v2("CalculateLineAngle", raw), ctx)
-    return _per_frame_last(batch, values, np.diff(batch.offsets) >= 2)  # type: ignore[arg-type]
+    return _per_frame_last(batch, values, batch.lengths() >= 2)
 
 
 @_v1(
@@ -516,7 +586,7 @@ def line_curvature_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     """CalculateLineCurvature, one value per frame (the frame's last line with >= 2 points)."""
     batch = _batch(inputs[0].data, "line")
     values = ln.line_curvatures(batch, _v2("CalculateLineCurvature", p.to_dict()), ctx)
-    return _per_frame_last(batch, values, np.diff(batch.offsets) >= 2)  # type: ignore[arg-type]
+    return _per_frame_last(batch, values, batch.lengths() >= 2)
 
 
 @_v1(
@@ -532,9 +602,14 @@ def line_point_distance_v1(inputs: Sequence[Bound], p: Params, ctx: TransformCon
     pts = _batch(points, "point")
     first = group_starts(lines.time_array())
     lines = lines.take(first)
-    lines = lines.take(np.flatnonzero(np.diff(lines.offsets) >= 2))  # type: ignore[arg-type]
+    lines = lines.take(np.flatnonzero(lines.lengths() >= 2))
     size_l, size_p = inputs[0].data.image_size, points.image_size
-    if size_l is not None and size_p is not None and tuple(size_l) != tuple(size_p) and pts.coords is not None:
+    if (
+        size_l is not None
+        and size_p is not None
+        and tuple(size_l) != tuple(size_p)
+        and pts.coords is not None
+    ):
         scale = np.array([size_l.width / size_p.width, size_l.height / size_p.height], np.float32)
         pts = Batch("point", pts.times, coords=pts.coords * scale)
     ia, ib = pair_batches(lines, pts, "Calculate Line to Point Distance")
@@ -579,10 +654,14 @@ def clip_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     return _lines(times, out, data)
 
 
-def _via_v2(v2_name: str, raw: dict[str, Any]) -> Callable[[Sequence[Bound], Params, TransformContext], Any]:
+def _via_v2(
+    v2_name: str, raw: dict[str, Any]
+) -> Callable[[Sequence[Bound], Params, TransformContext], Any]:
     def run(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
         spec = REGISTRY.get(v2_name)
-        return from_batch(spec.func(_batch(inputs[0].data, "line"), _v2(v2_name, raw | p.to_dict()), ctx))
+        return from_batch(
+            spec.func(_batch(inputs[0].data, "line"), _v2(v2_name, raw | p.to_dict()), ctx)
+        )
 
     return run
 
@@ -621,7 +700,11 @@ def extract_subsegment_v1(inputs: Sequence[Bound], p: Params, ctx: TransformCont
     return _via_v2("ExtractLineSubsegment", {})(inputs, p, ctx)
 
 
-_ALGORITHMS = {"Fixed Spacing": "FixedSpacing", "Douglas-Peucker": "DouglasPeucker", "Polynomial Smooth": "PolynomialSmooth"}
+_ALGORITHMS = {
+    "Fixed Spacing": "FixedSpacing",
+    "Douglas-Peucker": "DouglasPeucker",
+    "Polynomial Smooth": "PolynomialSmooth",
+}
 
 
 @_v1(
@@ -631,7 +714,9 @@ _ALGORITHMS = {"Fixed Spacing": "FixedSpacing", "Douglas-Peucker": "DouglasPeuck
     (
         p_enum("algorithm", tuple(_ALGORITHMS), "resampling algorithm"),
         p_float("target_spacing", 5.0, "pixels", minimum=0.0, exclusive_minimum=True),
-        p_float("epsilon", 2.0, "Douglas-Peucker tolerance, pixels", minimum=0.0, exclusive_minimum=True),
+        p_float(
+            "epsilon", 2.0, "Douglas-Peucker tolerance, pixels", minimum=0.0, exclusive_minimum=True
+        ),
         p_int("polynomial_order", 3, "Polynomial Smooth order"),
     ),
 )

@@ -1,5 +1,7 @@
-"""The pipeline library: saved TransformsV2 pipeline files in the user config folder
-(reference §6.2)."""
+"""The pipeline library (reference §6.2).
+
+Saved TransformsV2 pipeline files in the user config folder.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +14,13 @@ from pathlib import Path
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 
-__all__ = ["LIBRARY_ENV", "LibraryEntry", "PipelineLibrary", "pipeline_file_stem", "user_config_dir"]
+__all__ = [
+    "LIBRARY_ENV",
+    "LibraryEntry",
+    "PipelineLibrary",
+    "pipeline_file_stem",
+    "user_config_dir",
+]
 
 LIBRARY_ENV = "NAPARI_WHISKERTOOLBOX_PIPELINES"
 """Environment variable overriding the library folder."""
@@ -21,7 +29,7 @@ APP_NAME = "napari-whiskertoolbox"
 
 
 def user_config_dir() -> Path:
-    """Return this application's user config folder (not created).
+    r"""Return this application's user config folder (not created).
 
     ``%APPDATA%\\napari-whiskertoolbox`` on Windows, ``~/Library/Application Support/…`` on
     macOS, ``$XDG_CONFIG_HOME/napari-whiskertoolbox`` (default ``~/.config``) elsewhere.
@@ -130,7 +138,9 @@ class PipelineLibrary:
         """
         return load_pipeline(self.path_of(entry_id))
 
-    def save(self, pipeline: Pipeline, name: str | None = None, *, overwrite: bool = False) -> LibraryEntry:
+    def save(
+        self, pipeline: Pipeline, name: str | None = None, *, overwrite: bool = False
+    ) -> LibraryEntry:
         """Save ``pipeline`` under a stem derived from ``name`` (default: its metadata name).
 
         Raises
@@ -162,7 +172,7 @@ class PipelineLibrary:
         """
         path = self.path_of(entry_id)
         if not path.is_file():
-            raise TransformError(f"no pipeline '{entry_id}' in {self.folder}", transform="pipeline library")
+            raise TransformError(
+                f"no pipeline '{entry_id}' in {self.folder}", transform="pipeline library"
+            )
         path.unlink()
-
-

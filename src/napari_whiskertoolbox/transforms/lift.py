@@ -13,9 +13,8 @@ flat form of a ragged float series; times stay sorted).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -26,8 +25,12 @@ from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.core.masks import MaskData
 from napari_whiskertoolbox.core.points import PointData
 from napari_whiskertoolbox.core.ragged import ImageSize, RaggedSeries
-from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.transforms.errors import TransformError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
 
 __all__ = [
     "ELEMENT_CONTAINER",
@@ -157,7 +160,8 @@ class Batch:
         index = np.asarray(index, dtype=np.int64)
         times = self.time_array()[index]
         if self.etype in _VARIABLE_LENGTH:
-            assert self.offsets is not None and self.coords is not None
+            assert self.offsets is not None
+            assert self.coords is not None
             lengths = np.diff(self.offsets)[index]
             offsets = np.zeros(index.size + 1, np.int64)
             np.cumsum(lengths, out=offsets[1:])
@@ -254,6 +258,8 @@ def from_batch(batch: Batch) -> Any:
     if etype == "event":
         return DigitalEventSeries(batch.time_array())
     times = batch.time_array()
+    if batch.coords is None:
+        raise ValueError(f"a {etype} batch needs coords")
     if etype == "point":
         return PointData.from_flat(times, batch.coords, image_size=batch.image_size, copy=False)
     cls = LineData if etype == "line" else MaskData

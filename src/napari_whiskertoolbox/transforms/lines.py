@@ -9,6 +9,7 @@ removal) loop over lines.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,10 +24,12 @@ from napari_whiskertoolbox.transforms._geometry import (
     normalised_arc,
     point_at_fraction,
 )
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.lift import Batch, batch_of_arrays, float_batch, segment_ids
 from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = [
     "angle_basis",
@@ -51,7 +54,7 @@ def _order(order: int) -> int:
 
 
 def _round_half_away(x: float) -> int:
-    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
 
 
 # ---------------------------------------------------------------------- one-line helpers
@@ -63,9 +66,14 @@ def _cum(xy: np.ndarray) -> np.ndarray:
 
 
 def _point_at(xy: np.ndarray, cum: np.ndarray, fraction: float) -> np.ndarray:
-    """The §3.2 helper for one line (interpolated)."""
+    """Return the interpolated point at ``fraction`` of one line (§3.2 helper)."""
     geo = ChunkGeometry(
-        0, 1, np.array([0]), np.array([xy.shape[0]]), np.asarray(xy, np.float64), cum,
+        0,
+        1,
+        np.array([0]),
+        np.array([xy.shape[0]]),
+        np.asarray(xy, np.float64),
+        cum,
         np.array([cum[-1] if cum.size > 1 else 0.0]),
     )
     return point_at_fraction(geo, np.array([0]), fraction)[0]
@@ -118,7 +126,7 @@ def fixed_spacing(xy: np.ndarray, spacing: float) -> np.ndarray:
 
 
 def douglas_peucker(xy: np.ndarray, epsilon: float) -> np.ndarray:
-    """Douglas–Peucker simplification (reference §3.2).
+    """Douglas-Peucker simplification (reference §3.2).
 
     Distance is to the *infinite* line through the segment ends (scikit-image's
     ``approximate_polygon`` uses the segment, hence this short implementation); a point is
@@ -139,7 +147,9 @@ def douglas_peucker(xy: np.ndarray, epsilon: float) -> np.ndarray:
         if norm == 0:
             dist = np.hypot(*(inner - pts[a]).T)
         else:
-            dist = np.abs(d[0] * (inner[:, 1] - pts[a, 1]) - d[1] * (inner[:, 0] - pts[a, 0])) / norm
+            dist = (
+                np.abs(d[0] * (inner[:, 1] - pts[a, 1]) - d[1] * (inner[:, 0] - pts[a, 0])) / norm
+            )
         k = int(np.argmax(dist))
         if dist[k] > epsilon:
             mid = a + 1 + k
@@ -181,7 +191,7 @@ def extract_subsegment(
     output_points: int,
     preserve_spacing: bool,
 ) -> np.ndarray:
-    """The part of a line between two arc-length fractions (reference §3.2)."""
+    """Return the part of a line between two arc-length fractions (reference §3.2)."""
     pts = np.asarray(xy, np.float64)
     n = pts.shape[0]
     if n <= 1:
@@ -244,7 +254,7 @@ def clip_at_reference(line: np.ndarray, reference: np.ndarray, keep: str) -> np.
 
 # ---------------------------------------------------------------------- angle
 def angle_span(position: float, window: float) -> tuple[float, float]:
-    """The arc-length span ``[t_low, t_high]`` of the angle window (reference §3.2)."""
+    """Return the arc-length span ``[t_low, t_high]`` of the angle window (reference §3.2)."""
     p = min(max(position, 0.0), 1.0)
     w = min(max(window, 0.0), 1.0)
     if w >= 1.0:
@@ -262,8 +272,8 @@ def angle_span(position: float, window: float) -> tuple[float, float]:
 def angle_basis(ax: tuple[float, float], ay: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Orthonormal basis from the axis parameters (reference §3.2 CalculateLineAngle).
 
-    ê_x = normalise(axis_x) (degenerate → (1, 0)); ê_y = axis_y Gram–Schmidt against ê_x
-    (degenerate → ê_x rotated +90°), negated if ê_x × ê_y < 0.
+    ê_x = normalise(axis_x) (degenerate → (1, 0)); ê_y = axis_y Gram-Schmidt against ê_x
+    (degenerate → ê_x rotated +90°), negated if ê_x x ê_y < 0.
     """
     ex = np.asarray(ax, np.float64)
     norm = np.hypot(*ex)
@@ -303,12 +313,13 @@ def _fit_angles(
 
 
 def line_angles(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
-    """Angle (degrees, (−180, 180]) of every line at ``position`` (reference §3.2).
+    """Angle (degrees, (-180, 180]) of every line at ``position`` (reference §3.2).
 
     Lines with fewer than 2 vertices give NaN.
     """
     offsets, coords = batch.offsets, batch.coords
-    assert offsets is not None and coords is not None
+    assert offsets is not None
+    assert coords is not None
     out = np.full(offsets.size - 1, np.nan, np.float64)
     t_lo, t_hi = angle_span(p.position, p.window)
     ex, ey = angle_basis((p.axis_x_x, p.axis_x_y), (p.axis_y_x, p.axis_y_y))
@@ -342,7 +353,7 @@ _ANGLE_PARAMS = (
     "CalculateLineAngle", "line", "float", _ANGLE_PARAMS, category="Lines", source="reference §3.2"
 )
 def calculate_line_angle(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Angle of every line in degrees (atan2 from +x toward +y, y down), (−180, 180]."""
+    """Angle of every line in degrees (atan2 from +x toward +y, y down), (-180, 180]."""
     return float_batch(batch, line_angles(batch, p, ctx).astype(np.float32))
 
 
@@ -350,14 +361,17 @@ def calculate_line_angle(batch: Batch, p: Params, ctx: TransformContext) -> Batc
 def line_lengths(batch: Batch, ctx: TransformContext) -> np.ndarray:
     """Sum of segment lengths of every line (0 for fewer than 2 vertices), float64."""
     offsets, coords = batch.offsets, batch.coords
-    assert offsets is not None and coords is not None
+    assert offsets is not None
+    assert coords is not None
     out = np.zeros(offsets.size - 1, np.float64)
     for geo in iter_line_chunks(offsets, coords, ctx):
         out[geo.e0 : geo.e1] = geo.total
     return out
 
 
-@element_transform("CalculateLineLength", "line", "float", (), category="Lines", source="reference §3.2")
+@element_transform(
+    "CalculateLineLength", "line", "float", (), category="Lines", source="reference §3.2"
+)
 def calculate_line_length(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Length of every line in pixels (sum of segment lengths; < 2 points → 0)."""
     return float_batch(batch, line_lengths(batch, ctx).astype(np.float32))
@@ -389,7 +403,8 @@ def _group_by_count(
 def line_curvatures(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
     """Signed curvature of every line at ``position`` (reference §3.2)."""
     offsets, coords = batch.offsets, batch.coords
-    assert offsets is not None and coords is not None
+    assert offsets is not None
+    assert coords is not None
     order = int(p.polynomial_order)
     out = np.full(offsets.size - 1, np.nan, np.float64)
     t0 = min(max(p.position, 0.0), 1.0)
@@ -400,7 +415,9 @@ def line_curvatures(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarra
         for sel, t, xy in _group_by_count(geo, lines):
             coef = fit_polynomials(t, xy, _order(order))
             at = eval_poly(coef, np.tile([tm, t0, tp], (sel.size, 1)))
-            first = (at[:, 2] - at[:, 0]) / (tp - tm) if tp - tm >= 1e-9 else np.zeros((sel.size, 2))
+            first = (
+                (at[:, 2] - at[:, 0]) / (tp - tm) if tp - tm >= 1e-9 else np.zeros((sel.size, 2))
+            )
             second = (at[:, 2] - 2 * at[:, 1] + at[:, 0]) / h**2
             speed2 = (first**2).sum(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -419,7 +436,7 @@ def line_curvatures(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarra
         p_float("position", 0.5, "where along the line (fraction of arc length)"),
         p_enum("method", ("PolynomialFit",), "curvature from a polynomial fit"),
         p_int("polynomial_order", 3, "order of the fit (not clamped)"),
-        p_float("fitting_window_percentage", 0.1, "finite-difference span (fraction, 0.001–1)"),
+        p_float("fitting_window_percentage", 0.1, "finite-difference span (fraction, 0.001-1)"),
     ),
     category="Lines",
     source="reference §3.2",
@@ -431,9 +448,10 @@ def calculate_line_curvature(batch: Batch, p: Params, ctx: TransformContext) -> 
 
 # ---------------------------------------------------------------------- points on lines
 def line_points(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
-    """The point at ``position`` of every line, (E, 2) float64 (reference §3.2)."""
+    """Return the point at ``position`` of every line, (E, 2) float64 (reference §3.2)."""
     offsets, coords = batch.offsets, batch.coords
-    assert offsets is not None and coords is not None
+    assert offsets is not None
+    assert coords is not None
     out = np.zeros((offsets.size - 1, 2), np.float64)
     order = _order(p.polynomial_order)
     for geo in iter_line_chunks(offsets, coords, ctx):
@@ -483,7 +501,8 @@ def extract_line_point(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
 def flip_line_base(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Reverse every line whose last vertex is strictly closer to the reference than its first."""
     offsets, coords = batch.offsets, batch.coords
-    assert offsets is not None and coords is not None
+    assert offsets is not None
+    assert coords is not None
     starts, ends = offsets[:-1], offsets[1:]
     many = ends - starts >= 2
     ref = np.array([p.reference_x, p.reference_y])
@@ -506,7 +525,9 @@ def flip_line_base(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
 
 def _map_lines(batch: Batch, ctx: TransformContext, fn: object) -> Batch:
     o, c = batch.offsets, batch.coords
-    assert o is not None and c is not None and callable(fn)
+    assert o is not None
+    assert c is not None
+    assert callable(fn)
     n = o.size - 1
     out = []
     for k in range(n):
@@ -521,7 +542,7 @@ def _map_lines(batch: Batch, ctx: TransformContext, fn: object) -> Batch:
     "line",
     (
         p_float("error_threshold", 5.0, "largest residual kept, pixels"),
-        p_int("polynomial_order", 3, "order of the fit (clamped to 1–9)"),
+        p_int("polynomial_order", 3, "order of the fit (clamped to 1-9)"),
     ),
     category="Lines",
     source="reference §3.1",
@@ -550,15 +571,23 @@ def resample(xy: np.ndarray, p: Params) -> np.ndarray:
     "line",
     (
         p_enum("method", ("FixedSpacing", "DouglasPeucker", "PolynomialSmooth"), "algorithm"),
-        p_float("target_spacing", 5.0, "arc length between vertices, pixels", minimum=0.0, exclusive_minimum=True),
-        p_float("epsilon", 2.0, "DouglasPeucker tolerance, pixels", minimum=0.0, exclusive_minimum=True),
-        p_int("polynomial_order", 3, "PolynomialSmooth order (clamped to 1–9)"),
+        p_float(
+            "target_spacing",
+            5.0,
+            "arc length between vertices, pixels",
+            minimum=0.0,
+            exclusive_minimum=True,
+        ),
+        p_float(
+            "epsilon", 2.0, "DouglasPeucker tolerance, pixels", minimum=0.0, exclusive_minimum=True
+        ),
+        p_int("polynomial_order", 3, "PolynomialSmooth order (clamped to 1-9)"),
     ),
     category="Lines",
     source="reference §3.2",
 )
 def resample_line(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Resample every line (fixed spacing, Douglas–Peucker or polynomial smoothing)."""
+    """Resample every line (fixed spacing, Douglas-Peucker or polynomial smoothing)."""
     return _map_lines(batch, ctx, lambda xy: resample(xy, p))
 
 
@@ -578,7 +607,7 @@ def resample_line(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     source="reference §3.2",
 )
 def extract_line_subsegment(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """The part of every line between two fractions of its length."""
+    """Extract the part of every line between two fractions of its length."""
     return _map_lines(
         batch,
         ctx,
@@ -612,7 +641,9 @@ def extract_line_subsegment(batch: Batch, p: Params, ctx: TransformContext) -> B
 def line_min_point_distance(a: Batch, b: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Distance (pixels) from each point to its paired line; lines < 2 points → +inf."""
     offsets, coords = a.offsets, a.coords
-    assert offsets is not None and coords is not None and b.coords is not None
+    assert offsets is not None
+    assert coords is not None
+    assert b.coords is not None
     n = offsets.size - 1
     best = np.full(n, np.inf)
     pts = b.coords.astype(np.float64)
@@ -656,7 +687,10 @@ def line_min_point_distance(a: Batch, b: Batch, p: Params, ctx: TransformContext
 def clip_line_at_reference(a: Batch, b: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Cut every line at its first crossing with the paired reference line."""
     oa, ca, ob, cb = a.offsets, a.coords, b.offsets, b.coords
-    assert oa is not None and ca is not None and ob is not None and cb is not None
+    assert oa is not None
+    assert ca is not None
+    assert ob is not None
+    assert cb is not None
     out = []
     for k in range(oa.size - 1):
         ctx.tick(k, oa.size - 1)

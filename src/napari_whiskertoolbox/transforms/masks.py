@@ -1,13 +1,16 @@
-"""Mask transforms of TransformsV2 (reference §3.1): area, centroid, median filter,
-skeleton, mask → line."""
+"""Mask transforms of TransformsV2 (reference §3.1).
+
+Area, centroid, median filter, skeleton, mask to line.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
 from skimage.morphology import medial_axis, skeletonize
 
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.lift import (
     Batch,
     batch_of_arrays,
@@ -17,6 +20,9 @@ from napari_whiskertoolbox.transforms.lift import (
 from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
 
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
+
 __all__ = [
     "mask_median",
     "mask_skeleton",
@@ -25,7 +31,9 @@ __all__ = [
     "rasterise",
 ]
 
-_CANVAS_HELP = "canvas {} in pixels; with both width and height > 0 the full image is used, else a tight box"
+_CANVAS_HELP = (
+    "canvas {} in pixels; with both width and height > 0 the full image is used, else a tight box"
+)
 
 
 # ---------------------------------------------------------------------- raster helpers
@@ -158,7 +166,8 @@ def order_pixels(
 
 def _each_mask(batch: Batch) -> list[np.ndarray]:
     o, c = batch.offsets, batch.coords
-    assert o is not None and c is not None
+    assert o is not None
+    assert c is not None
     return [c[o[k] : o[k + 1]] for k in range(o.size - 1)]
 
 
@@ -168,7 +177,9 @@ def _each_mask(batch: Batch) -> list[np.ndarray]:
     "mask",
     "float",
     (
-        p_float("scale_factor", 1.0, "multiplies the pixel count", minimum=0.0, exclusive_minimum=True),
+        p_float(
+            "scale_factor", 1.0, "multiplies the pixel count", minimum=0.0, exclusive_minimum=True
+        ),
         p_float("min_area", 0.0, "areas below this (pixels) become 0", minimum=0.0),
         p_bool("exclude_holes", False, "accepted and ignored, as in WhiskerToolbox"),
     ),
@@ -181,7 +192,7 @@ def calculate_mask_area(batch: Batch, p: Params, ctx: TransformContext) -> Batch
 
     ``area < min_area`` → 0, else ``area * scale_factor``; an empty mask gives 0.
     """
-    area = np.diff(batch.offsets).astype(np.float64)  # type: ignore[arg-type]
+    area = batch.lengths().astype(np.float64)
     out = np.where(area < p.min_area, 0.0, area * p.scale_factor)
     return float_batch(batch, out.astype(np.float32))
 
@@ -191,7 +202,13 @@ def calculate_mask_area(batch: Batch, p: Params, ctx: TransformContext) -> Batch
     "mask",
     "float",
     (
-        p_float("scale_factor", 1.0, "ignored by the context variant", minimum=0.0, exclusive_minimum=True),
+        p_float(
+            "scale_factor",
+            1.0,
+            "ignored by the context variant",
+            minimum=0.0,
+            exclusive_minimum=True,
+        ),
         p_float("min_area", 0.0, "ignored by the context variant", minimum=0.0),
         p_bool("exclude_holes", False, "accepted and ignored"),
     ),
@@ -200,16 +217,21 @@ def calculate_mask_area(batch: Batch, p: Params, ctx: TransformContext) -> Batch
     with_context_twin=False,
 )
 def calculate_mask_area_ctx(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Count the stored pixels of every mask (raw count: WhiskerToolbox's context variant
-    ignores ``min_area`` and ``scale_factor``)."""
-    return float_batch(batch, np.diff(batch.offsets).astype(np.float32))  # type: ignore[arg-type]
+    """Count the stored pixels of every mask (raw count).
+
+    WhiskerToolbox's context variant ignores ``min_area`` and ``scale_factor``.
+    """
+    return float_batch(batch, batch.lengths().astype(np.float32))
 
 
-@element_transform("CalculateMaskCentroid", "mask", "point", (), category="Masks", source="reference §3.1")
+@element_transform(
+    "CalculateMaskCentroid", "mask", "point", (), category="Masks", source="reference §3.1"
+)
 def calculate_mask_centroid(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Return the mean (x, y) of every mask's stored pixels; an empty mask gives (0, 0)."""
     offsets, coords = batch.offsets, batch.coords
-    assert offsets is not None and coords is not None
+    assert offsets is not None
+    assert coords is not None
     n = offsets.size - 1
     counts = np.diff(offsets)
     seg = segment_ids(offsets)
@@ -218,9 +240,7 @@ def calculate_mask_centroid(batch: Batch, p: Params, ctx: TransformContext) -> B
         out[:, axis] = np.bincount(seg, weights=coords[:, axis], minlength=n)
     nonempty = counts > 0
     out[nonempty] /= counts[nonempty, None]
-    return Batch(
-        "point", batch.times, coords=out.astype(np.float32), image_size=batch.image_size
-    )
+    return Batch("point", batch.times, coords=out.astype(np.float32), image_size=batch.image_size)
 
 
 _WIDTH = p_int("image_width", -1, _CANVAS_HELP.format("width"))
@@ -249,7 +269,11 @@ def median_filter_mask(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     "SkeletonizeMask",
     "mask",
     "mask",
-    (p_enum("method", ("ZhangSuen", "MedialAxis"), "thinning algorithm (scikit-image)"), _WIDTH, _HEIGHT),
+    (
+        p_enum("method", ("ZhangSuen", "MedialAxis"), "thinning algorithm (scikit-image)"),
+        _WIDTH,
+        _HEIGHT,
+    ),
     category="Masks",
     source="reference §3.1",
 )

@@ -7,16 +7,14 @@ decides where the result goes.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
-from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
@@ -27,7 +25,12 @@ from napari_whiskertoolbox.transforms.execute import execute_chain, parse_params
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
-from napari_whiskertoolbox.transforms.schema import Params
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.schema import Params
 
 __all__ = [
     "Pipeline",
@@ -55,14 +58,18 @@ def _str(value: Any, where: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise _fail(f"Failed to parse pipeline JSON: {where} must be a non-empty string, got {value!r}")
+        raise _fail(
+            f"Failed to parse pipeline JSON: {where} must be a non-empty string, got {value!r}"
+        )
     return value
 
 
 def _bindings(value: Any, where: str) -> dict[str, str]:
     raw = _obj(value, where)
     if not all(isinstance(v, str) for v in raw.values()):
-        raise _fail(f"Failed to parse pipeline JSON: {where} must map parameter names to store keys")
+        raise _fail(
+            f"Failed to parse pipeline JSON: {where} must map parameter names to store keys"
+        )
     return raw
 
 
@@ -187,7 +194,9 @@ class Pipeline:
             a disabled step, or bad parameters; the message names the step index and id.
         """
         if not isinstance(doc, Mapping):
-            raise _fail(f"Failed to parse pipeline JSON: the root must be an object, got {type(doc).__name__}")
+            raise _fail(
+                f"Failed to parse pipeline JSON: the root must be an object, got {type(doc).__name__}"
+            )
         metadata = _obj(doc.get("metadata"), "'metadata'")
         raw_steps = doc.get("steps", [])
         if not isinstance(raw_steps, list):
@@ -296,7 +305,9 @@ class Pipeline:
         for pre in self.pre_reductions:
             red = get_reduction(pre.reduction_name)
             params = red.schema.parse(pre.parameters, pre.reduction_name)
-            store[pre.output_key] = float(red.func(_raw_elements(data, red.element, red.name), params))
+            store[pre.output_key] = float(
+                red.func(_raw_elements(data, red.element, red.name), params)
+            )
         return store
 
     def bound_steps(self, store: Mapping[str, Any]) -> list[tuple[TransformSpec, Params]]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.lift import Batch, Bound, float_batch
 from napari_whiskertoolbox.transforms.registry import container_transform, element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_enum
 from napari_whiskertoolbox.transforms.values import group_starts
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__: list[str] = []
 
@@ -29,7 +32,7 @@ _COORDINATE = p_enum("coordinate", ("X", "Y"), "which coordinate, pixels")
     with_context_twin=False,
 )
 def point_coordinate(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """The x or y of every point (one float per point, same frame; ragged)."""
+    """Take the x or y of every point (one float per point, same frame; ragged)."""
     assert batch.coords is not None
     return float_batch(batch, batch.coords[:, 0 if p.coordinate == "X" else 1].copy())
 
@@ -42,9 +45,7 @@ def point_coordinate(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     category="Points",
     source="reference §3.6",
 )
-def point_coordinate_reduction(
-    inputs: Sequence[Bound], p: Params, ctx: TransformContext
-) -> Any:
+def point_coordinate_reduction(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """One value per frame with points: first, mean, sum, max or min of x or y."""
     flat = inputs[0].data.to_flat()
     values = flat.coords[:, 0 if p.coordinate == "X" else 1].astype(np.float64)

@@ -29,12 +29,19 @@ import numpy as np
 
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, KIND_TABLE
 from napari_whiskertoolbox.core.wtb_aliases import Line2D, Mask2D, Point2D
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.library import user_config_dir
 from napari_whiskertoolbox.transforms.lift import Batch, Bound, batch_of_arrays, float_batch
-from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformKind, TransformRegistry, TransformSpec
-from napari_whiskertoolbox.transforms.schema import Param, ParamSchema, Params
+from napari_whiskertoolbox.transforms.registry import (
+    REGISTRY,
+    TransformKind,
+    TransformRegistry,
+    TransformSpec,
+)
+from napari_whiskertoolbox.transforms.schema import Param, Params, ParamSchema
+
+if typing.TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -102,12 +109,18 @@ def _param_from_hint(
     origin = get_origin(hint)
     if origin is Literal:
         choices = tuple(str(c) for c in get_args(hint))
-        return Param(name, "enum", default if default is not None else choices[0], doc, choices=choices)
+        return Param(
+            name, "enum", default if default is not None else choices[0], doc, choices=choices
+        )
     if origin in (list, Sequence, typing.Sequence) or hint in (list,):
         args = get_args(hint)
-        element = {float: "float_list", int: "int_list", str: "str_list"}.get(args[0] if args else float)
+        element = {float: "float_list", int: "int_list", str: "str_list"}.get(
+            args[0] if args else float
+        )
         if element is None:
-            raise TransformError(f"parameter '{name}': unsupported list element {args}", transform=owner)
+            raise TransformError(
+                f"parameter '{name}': unsupported list element {args}", transform=owner
+            )
         return Param(name, element, list(default or []), doc)  # type: ignore[arg-type]
     if hint is bool:
         return Param(name, "bool", bool(default), doc)
@@ -162,14 +175,21 @@ def _batch_of(like: Batch, out: str, results: list[Any], name: str) -> Batch:
         if out == "event":
             return Batch("event", np.asarray(results, np.int64).reshape(len(results)), ragged=False)
         if out == "point":
-            return batch_of_arrays(like, "point", [np.asarray(r, np.float32).reshape(2) for r in results], np.float32)
+            return batch_of_arrays(
+                like, "point", [np.asarray(r, np.float32).reshape(2) for r in results], np.float32
+            )
         dtype = np.uint32 if out == "mask" else np.float32
-        return batch_of_arrays(like, out, [np.asarray(r, dtype).reshape(-1, 2) for r in results], dtype)  # type: ignore[arg-type]
+        arrays = [np.asarray(r, dtype).reshape(-1, 2) for r in results]
+        return batch_of_arrays(like, out, arrays, dtype)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise TransformError(f"the function must return {out} elements: {exc}", transform=name) from exc
+        raise TransformError(
+            f"the function must return {out} elements: {exc}", transform=name
+        ) from exc
 
 
-def _binary_element_call(fn: Callable[..., Any], name: str, out: str, pass_ctx: bool) -> Callable[..., Batch]:
+def _binary_element_call(
+    fn: Callable[..., Any], name: str, out: str, pass_ctx: bool
+) -> Callable[..., Batch]:
     def run(a: Batch, b: Batch, p: Params, ctx: TransformContext) -> Batch:
         kwargs = dict(p)
         if pass_ctx:
@@ -182,13 +202,17 @@ def _binary_element_call(fn: Callable[..., Any], name: str, out: str, pass_ctx: 
             except (TransformCancelled, TransformError):
                 raise
             except Exception as exc:
-                raise TransformError(f"the function raised {type(exc).__name__}: {exc}", transform=name) from exc
+                raise TransformError(
+                    f"the function raised {type(exc).__name__}: {exc}", transform=name
+                ) from exc
         return _batch_of(a, out, results, name)
 
     return run
 
 
-def _container_call(fn: Callable[..., Any], name: str, arity: int, pass_ctx: bool) -> Callable[..., Any]:
+def _container_call(
+    fn: Callable[..., Any], name: str, arity: int, pass_ctx: bool
+) -> Callable[..., Any]:
     def run(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
         kwargs = dict(p)
         if pass_ctx:
@@ -198,7 +222,9 @@ def _container_call(fn: Callable[..., Any], name: str, arity: int, pass_ctx: boo
         except (TransformCancelled, TransformError):
             raise
         except Exception as exc:
-            raise TransformError(f"the function raised {type(exc).__name__}: {exc}", transform=name) from exc
+            raise TransformError(
+                f"the function raised {type(exc).__name__}: {exc}", transform=name
+            ) from exc
 
     return run
 
@@ -253,7 +279,9 @@ def register_function(
     positional = [
         p
         for p in sig.parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty and p.name != "ctx"
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        and p.default is p.empty
+        and p.name != "ctx"
     ]
     n_inputs = 2 if second is not None or len(positional) >= 2 else 1
     if not positional:
@@ -271,7 +299,9 @@ def register_function(
     out, out_element = _resolve_io(out_value, "output", owner)
     elements = {is_el for _, is_el in slots} | {out_element}
     if len(elements) != 1:
-        raise TransformError("inputs and output must all be elements or all be data kinds", transform=owner)
+        raise TransformError(
+            "inputs and output must all be elements or all be data kinds", transform=owner
+        )
     is_element = out_element
     params = []
     pass_ctx = False
@@ -285,7 +315,9 @@ def register_function(
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         if p.default is p.empty:
-            raise TransformError(f"parameter '{p.name}' needs a default value", transform=owner, parameter=p.name)
+            raise TransformError(
+                f"parameter '{p.name}' needs a default value", transform=owner, parameter=p.name
+            )
         hint = hints.get(p.name, type(p.default))
         params.append(_param_from_hint(p.name, hint, p.default, owner, bounds or {}, help or {}))
     kind: TransformKind

@@ -10,14 +10,16 @@ an analog series), ``interval`` (``(pairs, ids)``).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.schema import Param, ParamSchema, Params, p_bool, p_float
+from napari_whiskertoolbox.transforms.schema import Param, Params, ParamSchema, p_bool, p_float
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 __all__ = ["RANGE_REDUCTIONS", "RangeReduction", "get_reduction", "reduce_range"]
 
@@ -66,7 +68,9 @@ def _register(
     name: str, element: ReductionElement, description: str, params: tuple[Param, ...] = ()
 ) -> Callable[[Callable[[Any, Params], float]], Callable[[Any, Params], float]]:
     def wrap(func: Callable[[Any, Params], float]) -> Callable[[Any, Params], float]:
-        RANGE_REDUCTIONS[name] = RangeReduction(name, element, ParamSchema(params), func, description)
+        RANGE_REDUCTIONS[name] = RangeReduction(
+            name, element, ParamSchema(params), func, description
+        )
         return func
 
     return wrap
@@ -143,7 +147,7 @@ def _mean_iei(e: Any, p: Params) -> float:
     return float(np.mean(np.diff(t))) if t.size >= 2 else float("nan")
 
 
-@_register("EventTimeSpan", "event", "last − first (0 if < 2)")
+@_register("EventTimeSpan", "event", "last - first (0 if < 2)")
 def _span(e: Any, p: Params) -> float:
     t = _t(e)
     return float(t[-1] - t[0]) if t.size >= 2 else 0.0
@@ -176,7 +180,7 @@ def _std(v: np.ndarray) -> float:
     return float(v.std()) if v.size else float("nan")  # population std (ddof 0)
 
 
-_register_value_and_raw("MaxValue", "maximum (−inf)", _max)
+_register_value_and_raw("MaxValue", "maximum (-inf)", _max)
 _register_value_and_raw("MinValue", "minimum (+inf)", _min)
 _register_value_and_raw("MeanValue", "mean (NaN)", _mean)
 _register_value_and_raw("StdValue", "population standard deviation (NaN; 1 element → 0)", _std)
@@ -205,7 +209,11 @@ def _time_of_cross(e: Any, p: Params) -> float:
     if v.size < 2:
         return float("nan")
     prev, cur = v[:-1], v[1:]
-    hit = (prev < p.threshold) & (cur >= p.threshold) if p.rising else (prev >= p.threshold) & (cur < p.threshold)
+    hit = (
+        (prev < p.threshold) & (cur >= p.threshold)
+        if p.rising
+        else (prev >= p.threshold) & (cur < p.threshold)
+    )
     i = np.flatnonzero(hit)
     return float(t[i[0] + 1]) if i.size else float("nan")
 
@@ -215,7 +223,7 @@ def _sum(e: Any, p: Params) -> float:
     return float(_v(e)[1].sum())
 
 
-@_register("ValueRange", "value", "max − min (NaN)")
+@_register("ValueRange", "value", "max - min (NaN)")
 def _range(e: Any, p: Params) -> float:
     v = _v(e)[1]
     return float(v.max() - v.min()) if v.size else float("nan")
@@ -264,7 +272,7 @@ def _interval_end(e: Any, p: Params) -> float:
     return float(pairs[0, 1]) if pairs.shape[0] else float("nan")
 
 
-@_register("IntervalSourceIndex", "interval", "entity id of the first interval (−1)")
+@_register("IntervalSourceIndex", "interval", "entity id of the first interval (-1)")
 def _interval_id(e: Any, p: Params) -> float:
     ids = _pairs(e)[1]
     return float(ids[0]) if ids.size else -1.0

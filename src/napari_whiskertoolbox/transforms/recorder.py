@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, PipelineStep
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 __all__ = ["AppliedStep", "AppliedSteps"]
 
@@ -131,7 +133,13 @@ class AppliedSteps:
                     f"previous step's output '{chosen[i - 1].output_key}'; a pipeline file is a chain",
                     transform="pipeline",
                 )
-            steps.append(PipelineStep(f"step{i + 1}_{step.transform_name}", step.transform_name, copy.deepcopy(step.parameters)))
+            steps.append(
+                PipelineStep(
+                    f"step{i + 1}_{step.transform_name}",
+                    step.transform_name,
+                    copy.deepcopy(step.parameters),
+                )
+            )
         metadata: dict[str, Any] = {"name": name} if name else {}
         pipeline = Pipeline(steps, metadata)
         pipeline.validate()

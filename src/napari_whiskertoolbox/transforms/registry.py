@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, DataKind
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.lift import ELEMENT_CONTAINER
 from napari_whiskertoolbox.transforms.schema import Param, ParamSchema
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "REGISTRY",
@@ -100,10 +102,7 @@ class TransformSpec:
     def input_kinds(self, slot: int = 0) -> tuple[DataKind, ...]:
         """Return the data kinds accepted at input ``slot``, in display order."""
         accepted = self.inputs[slot]
-        if self.is_element:
-            kinds = {ELEMENT_CONTAINER[e] for e in accepted}
-        else:
-            kinds = set(accepted)
+        kinds = {ELEMENT_CONTAINER[e] for e in accepted} if self.is_element else set(accepted)
         return tuple(k for k in DATA_KINDS if k in kinds)
 
     @property

@@ -385,7 +385,9 @@ def p_str(name: str, default: str = "", help: str = "", *, required: bool = Fals
     return Param(name, "str", default, help, required=required)
 
 
-def p_enum(name: str, choices: tuple[str, ...], help: str = "", default: str | None = None) -> Param:
+def p_enum(
+    name: str, choices: tuple[str, ...], help: str = "", default: str | None = None
+) -> Param:
     """Declare an enumeration (case-sensitive strings); the default is the first choice."""
     value = choices[0] if default is None else default
     if value not in choices:
@@ -437,7 +439,9 @@ class Params(Mapping[str, Any]):
         try:
             return self._values[name]
         except KeyError:
-            raise AttributeError(f"no parameter {name!r}; parameters: {list(self._values)}") from None
+            raise AttributeError(
+                f"no parameter {name!r}; parameters: {list(self._values)}"
+            ) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Params are read-only; use replace(**changes)")

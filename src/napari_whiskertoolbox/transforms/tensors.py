@@ -1,5 +1,7 @@
-"""TensorData transforms (reference §3.8): PCA, ICA, robust PCA, t-SNE, common-average
-reference, whitening, central differences and temporal neighbours.
+"""TensorData transforms (reference §3.8).
+
+PCA, ICA, robust PCA, t-SNE, common-average reference, whitening, central differences and
+temporal neighbours.
 
 Every transform needs a 2-D tensor; rows keep their descriptor (frame indices, intervals
 or ordinals) and the input clock. Decompositions use scikit-learn.
@@ -7,17 +9,14 @@ or ordinals) and the input clock. Decompositions use scikit-learn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.decomposition import PCA, FastICA
 from sklearn.manifold import TSNE
 
 from napari_whiskertoolbox.core.tensor import TensorData
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import (
     Params,
@@ -28,9 +27,17 @@ from napari_whiskertoolbox.transforms.schema import (
     p_list,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.transforms.context import TransformContext
+    from napari_whiskertoolbox.transforms.lift import Bound
+
 __all__ = ["robust_pca"]
 
-_NAN = p_enum("nan_policy", ("Propagate", "Fail", "Drop"), "rows with NaN/Inf: keep as NaN, fail, or drop")
+_NAN = p_enum(
+    "nan_policy", ("Propagate", "Fail", "Drop"), "rows with NaN/Inf: keep as NaN, fail, or drop"
+)
 _BOUNDARY = p_enum("boundary_policy", ("NaN", "Drop", "Clamp", "Zero"), "rows beyond the ends")
 
 
@@ -48,7 +55,7 @@ def _names(tensor: TensorData) -> list[str]:
 def _result(
     tensor: TensorData, values: np.ndarray, names: list[str], rows: np.ndarray | None = None
 ) -> TensorData:
-    """A tensor with the input's row descriptor (``rows`` selects a subset)."""
+    """Build a tensor with the input's row descriptor (``rows`` selects a subset)."""
     labels = tensor.rows
     if labels is not None and rows is not None:
         labels = labels[rows]
@@ -67,13 +74,17 @@ def _decompose(
     """Apply ``fit(finite_rows) -> (m, n_out)`` with the NaN policy (reference §3.8)."""
     x = _matrix(tensor, owner)
     if x.shape[1] < min_columns:
-        raise TransformError(f"needs at least {min_columns} columns, got {x.shape[1]}", transform=owner)
+        raise TransformError(
+            f"needs at least {min_columns} columns, got {x.shape[1]}", transform=owner
+        )
     finite = np.isfinite(x).all(axis=1)
     if p.nan_policy == "Fail" and not finite.all():
         bad = int(np.flatnonzero(~finite)[0])
         raise TransformError(f"row {bad} holds NaN or Inf (nan_policy 'Fail')", transform=owner)
     if finite.sum() < 2:
-        raise TransformError(f"needs at least 2 finite rows, got {int(finite.sum())}", transform=owner)
+        raise TransformError(
+            f"needs at least 2 finite rows, got {int(finite.sum())}", transform=owner
+        )
     projected = np.asarray(fit(x[finite]), np.float64)
     names = [f"{prefix}{i + 1}" for i in range(n_out)]
     if p.nan_policy == "Drop":
@@ -109,7 +120,12 @@ def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
     t: TensorData = inputs[0].data
     k = _components(p, t, "TensorPCA")
     return _decompose(
-        t, p, "TensorPCA", "PC", k, lambda x: PCA(n_components=k, svd_solver="full").fit_transform(x)
+        t,
+        p,
+        "TensorPCA",
+        "PC",
+        k,
+        lambda x: PCA(n_components=k, svd_solver="full").fit_transform(x),
     )
 
 
@@ -143,7 +159,7 @@ def robust_pca(
 ) -> np.ndarray:
     """Low-rank part L of ``x = L + S`` by principal component pursuit (inexact ALM).
 
-    ``lam`` 0 means 1/sqrt(max(rows, columns)). Stops when ``||x − L − S||_F <= tol ||x||_F``
+    ``lam`` 0 means 1/sqrt(max(rows, columns)). Stops when ``||x - L - S||_F <= tol ||x||_F``
     or after ``max_iter`` iterations.
     """
     m, n = x.shape
@@ -153,7 +169,7 @@ def robust_pca(
         return x.copy()
     two = np.linalg.norm(x, 2)
     y = x / max(two, np.abs(x).max() / lam)
-    mu = 1.25 / two
+    mu = float(1.25 / two)
     rho = 1.5
     low = np.zeros_like(x)
     sparse = np.zeros_like(x)
@@ -165,7 +181,7 @@ def robust_pca(
         sparse = np.sign(resid) * np.maximum(np.abs(resid) - lam / mu, 0)
         z = x - low - sparse
         y = y + mu * z
-        mu = min(mu * rho, 1e7)
+        mu = min(float(mu) * rho, 1e7)
         if np.linalg.norm(z) <= tol * norm_x:
             break
     return low
@@ -203,8 +219,14 @@ def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     "tensor",
     (
         p_int("n_components", 2, "embedding dimensions", minimum=1),
-        p_float("perplexity", 30.0, "effective number of neighbours", minimum=0.0, exclusive_minimum=True),
-        p_float("theta", 0.5, "Barnes–Hut accuracy (scikit-learn 'angle')", minimum=0.0),
+        p_float(
+            "perplexity",
+            30.0,
+            "effective number of neighbours",
+            minimum=0.0,
+            exclusive_minimum=True,
+        ),
+        p_float("theta", 0.5, "Barnes-Hut accuracy (scikit-learn 'angle')", minimum=0.0),
         _NAN,
     ),
     category="Tensors",
@@ -225,7 +247,9 @@ def tensor_tsne(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> An
                 value=p.perplexity,
             )
         method = "barnes_hut" if k < 4 else "exact"
-        return TSNE(n_components=k, perplexity=p.perplexity, angle=p.theta, method=method).fit_transform(x)
+        return TSNE(
+            n_components=k, perplexity=p.perplexity, angle=p.theta, method=method
+        ).fit_transform(x)
 
     return _decompose(t, p, "TensorTSNE", "tSNE", k, fit)
 
@@ -234,7 +258,7 @@ def _included(n: int, exclude: list[int], owner: str) -> np.ndarray:
     bad = [c for c in exclude if not 0 <= c < n]
     if bad:
         raise TransformError(
-            f"parameter 'exclude_channels' = {exclude} holds {bad[0]}, not a column index (0–{n - 1})",
+            f"parameter 'exclude_channels' = {exclude} holds {bad[0]}, not a column index (0-{n - 1})",
             transform=owner,
             parameter="exclude_channels",
             value=exclude,
@@ -242,7 +266,12 @@ def _included(n: int, exclude: list[int], owner: str) -> np.ndarray:
     keep = np.ones(n, bool)
     keep[list(exclude)] = False
     if not keep.any():
-        raise TransformError("every channel is excluded", transform=owner, parameter="exclude_channels", value=exclude)
+        raise TransformError(
+            "every channel is excluded",
+            transform=owner,
+            parameter="exclude_channels",
+            value=exclude,
+        )
     return keep
 
 
@@ -273,7 +302,11 @@ def tensor_car(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
     ("tensor",),
     "tensor",
     (
-        p_float("mad_threshold_multiplier", 4.0, "rows beyond this many robust SDs are left out of the covariance (0 = none)"),
+        p_float(
+            "mad_threshold_multiplier",
+            4.0,
+            "rows beyond this many robust SDs are left out of the covariance (0 = none)",
+        ),
         p_list("exclude_channels", "int", [], "column indices copied unchanged"),
         p_bool("rescale_amplitude", True, "multiply by the mean robust SD"),
         p_float("epsilon", 1e-8, "added to the eigenvalues"),
@@ -288,7 +321,9 @@ def tensor_whitening(inputs: Sequence[Bound], p: Params, ctx: TransformContext) 
     t: TensorData = inputs[0].data
     x = _matrix(t, owner)
     if x.shape[0] < 2 or x.shape[1] == 0:
-        raise TransformError(f"needs at least 2 rows and 1 column, got shape {x.shape}", transform=owner)
+        raise TransformError(
+            f"needs at least 2 rows and 1 column, got shape {x.shape}", transform=owner
+        )
     if p.epsilon <= 0:
         raise TransformError(
             f"parameter 'epsilon' = {p.epsilon!r} is invalid; expected > 0",
@@ -323,7 +358,9 @@ def tensor_whitening(inputs: Sequence[Bound], p: Params, ctx: TransformContext) 
 def _require_time_rows(t: TensorData, owner: str) -> np.ndarray:
     x = _matrix(t, owner)
     if t.row_type != "time":
-        raise TransformError(f"needs frame-indexed rows (row_type 'time'), got {t.row_type!r}", transform=owner)
+        raise TransformError(
+            f"needs frame-indexed rows (row_type 'time'), got {t.row_type!r}", transform=owner
+        )
     return x
 
 
@@ -349,7 +386,7 @@ def _shifted(x: np.ndarray, offset: int, policy: str) -> tuple[np.ndarray, np.nd
     source="reference §3.8",
 )
 def tensor_central_difference(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """(v[r+1] − v[r−1]) / 2 over adjacent rows, as ``<name>_delta`` columns."""
+    """(v[r+1] - v[r-1]) / 2 over adjacent rows, as ``<name>_delta`` columns."""
     owner = "TensorCentralDifference"
     t: TensorData = inputs[0].data
     x = _require_time_rows(t, owner)

@@ -12,15 +12,17 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.transforms.api import run_transform
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context, sub_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.execute import parse_params
 from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2, V1_UNSUPPORTED
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.data_manager import DataManager
 
 __all__ = ["V1Step", "parse_v1_block", "run_v1_transformations"]
 
@@ -47,7 +49,9 @@ def _text(value: Any) -> str:
 
 def _substitute(value: Any, variables: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
-        return _VAR.sub(lambda m: _text(variables[m.group(1)]) if m.group(1) in variables else m.group(0), value)
+        return _VAR.sub(
+            lambda m: _text(variables[m.group(1)]) if m.group(1) in variables else m.group(0), value
+        )
     if isinstance(value, list):
         return [_substitute(v, variables) for v in value]
     if isinstance(value, Mapping):
@@ -61,7 +65,9 @@ def _error(message: str) -> TransformError:
 
 def _unknown_name(name: str, where: str) -> TransformError:
     if name in V1_UNSUPPORTED:
-        return _error(f"{where}: V1 operation '{name}' is not supported here: {V1_UNSUPPORTED[name]}")
+        return _error(
+            f"{where}: V1 operation '{name}' is not supported here: {V1_UNSUPPORTED[name]}"
+        )
     if name in REGISTRY and REGISTRY.get(name).engine != "v1":
         v1 = [k for k, v in V1_TO_V2.items() if v == name]
         hint = f" (its V1 name is '{v1[0]}')" if v1 else ""
@@ -126,7 +132,11 @@ def parse_v1_block(block: Any) -> list[V1Step]:
             parse_params(REGISTRY.get(name), params)
         except TransformError as exc:
             raise _error(f"{where}: {exc}") from exc
-        steps.append(V1Step(step_id, name, input_key, str(output_key), dict(params), phase, enabled is not False))
+        steps.append(
+            V1Step(
+                step_id, name, input_key, str(output_key), dict(params), phase, enabled is not False
+            )
+        )
     return steps
 
 
@@ -162,7 +172,9 @@ def run_v1_transformations(
                     step.input_key,
                     step.output_key,
                     step.parameters,
-                    context=sub_context(ctx, n / max(len(enabled), 1), (n + 1) / max(len(enabled), 1)),
+                    context=sub_context(
+                        ctx, n / max(len(enabled), 1), (n + 1) / max(len(enabled), 1)
+                    ),
                 )
                 written.append(step.output_key)
             except TransformCancelled:

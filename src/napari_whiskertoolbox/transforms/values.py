@@ -1,14 +1,20 @@
-"""Value transforms of TransformsV2 (reference §3.3): per-frame sums, z-scores and the
-time projections used inside trial pipelines."""
+"""Value transforms of TransformsV2 (reference §3.3).
+
+Per-frame sums, z-scores and the time projections used inside trial pipelines.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.lift import Batch, float_batch
 from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_float, p_int
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = ["group_starts"]
 
@@ -73,7 +79,7 @@ def sum_reduction(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     with_context_twin=False,
 )
 def zscore(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """z = (x − mean) / (std_dev + epsilon), optionally clamped."""
+    """Z = (x - mean) / (std_dev + epsilon), optionally clamped."""
     z = (np.asarray(batch.values, np.float64) - p.mean) / (p.std_dev + p.epsilon)
     if p.clamp_outliers:
         np.clip(z, -p.outlier_threshold, p.outlier_threshold, out=z)
