@@ -52,10 +52,26 @@ def qualifies(
     ``v1_absolute`` compares ``|v| > threshold`` (V1's absolute, reference §5).
     """
     if direction == "negative":
-        return values < threshold
+        return _less(values, threshold)
     if direction == "absolute":
-        return np.abs(values) > (threshold if v1_absolute else abs(threshold))
-    return values > threshold
+        return _greater(np.abs(values), threshold if v1_absolute else abs(threshold))
+    return _greater(values, threshold)
+
+
+def _greater(values: np.ndarray, threshold: float) -> np.ndarray:
+    """``values > threshold`` exactly (the threshold is not rounded to float32)."""
+    if values.dtype != np.float32:
+        return values > np.float64(threshold)
+    t32 = np.float32(threshold)
+    return values >= t32 if float(t32) > threshold else values > t32
+
+
+def _less(values: np.ndarray, threshold: float) -> np.ndarray:
+    """``values < threshold`` exactly (the threshold is not rounded to float32)."""
+    if values.dtype != np.float32:
+        return values < np.float64(threshold)
+    t32 = np.float32(threshold)
+    return values <= t32 if float(t32) < threshold else values < t32
 
 
 def _lockout(candidates: np.ndarray, lockout: float) -> np.ndarray:
