@@ -409,7 +409,7 @@ def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipelin
         "Failed to open file: <path>", a JSON syntax error (with line and column), or any
         load rule of reference §6.1.
     """
-    if isinstance(source, Mapping):
+    if not isinstance(source, (str, os.PathLike)):
         return Pipeline.from_json(source)
     path = Path(source)
     try:
