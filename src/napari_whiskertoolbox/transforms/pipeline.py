@@ -7,6 +7,7 @@ decides where the result goes.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,6 @@ from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
 
 if TYPE_CHECKING:
-    import os
-
     from napari_whiskertoolbox.core.data_manager import DataManager
     from napari_whiskertoolbox.transforms.schema import Params
 
