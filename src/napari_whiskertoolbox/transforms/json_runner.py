@@ -265,13 +265,13 @@ def _save_phase(
     keep_going: bool,
     ctx: TransformContext | None,
 ) -> tuple[list[Path], str]:
+    """Run the save descriptors; return the saved paths and the last error ("" if none)."""
     if not isinstance(saves, list):
-        raise _PhaseError("save", "'saves' must be an array when present")
+        return [], "'saves' must be an array when present"
     saved: list[Path] = []
     error = ""
     for i, descriptor in enumerate(saves):
         env = CommandEnv(base_dir=base, context=ctx)
-        message = ""
         if not isinstance(descriptor, Mapping):
             message = f"Save descriptor at index {i} must be an object"
         else:
@@ -285,13 +285,11 @@ def _save_phase(
                 if outcome.success:
                     saved.extend(env.saved_paths)
                     continue
-                message = outcome.error.split(": ", 1)[-1]
-        error = f"SaveData failed at index {i}: {message}"
+                message = f"SaveData failed at index {i}: {outcome.error.split(': ', 1)[-1]}"
+        error = message
         if not keep_going:
-            raise _PhaseError("save", error)
+            break
         saved = []  # WhiskerToolbox quirk: only saves after the last failure are listed
-    if error:
-        raise _PhaseError("save", error)
     return saved, error
 
 
@@ -388,8 +386,10 @@ def run_json_pipeline(
                 result.failed_command_index = seq.failed_index
                 raise _PhaseError("command", seq.error)
         if saves and save_list is not None:
-            saved, _ = _save_phase(dm, save_list, strings, base, continue_on_save_error, context)
+            saved, error = _save_phase(dm, save_list, strings, base, continue_on_save_error, context)
             result.saved_paths.extend(saved)
+            if error:
+                raise _PhaseError("save", error)
     except _PhaseError as exc:
         result.success = False
         result.phase = exc.phase
