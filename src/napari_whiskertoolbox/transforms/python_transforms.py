@@ -283,7 +283,8 @@ def register_function(
         and p.default is p.empty
         and p.name != "ctx"
     ]
-    n_inputs = 2 if second is not None or len(positional) >= 2 else 1
+    # two inputs: declared with second=, or two undefaulted arguments and no input= given
+    n_inputs = 2 if second is not None or (input is None and len(positional) >= 2) else 1
     if not positional:
         raise TransformError("the function needs a first argument (the input)", transform=owner)
     declared = [input, second][:n_inputs]
