@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from napari_whiskertoolbox.core import LineData, MaskData, PointData
 
 
@@ -15,7 +16,9 @@ def lines_of(frames: dict[int, list[list[list[float]]]]) -> LineData:
     return ld
 
 
-def masks_of(frames: dict[int, list[list[list[int]]]], size: tuple[int, int] = (64, 64)) -> MaskData:
+def masks_of(
+    frames: dict[int, list[list[list[int]]]], size: tuple[int, int] = (64, 64)
+) -> MaskData:
     """MaskData from ``{frame: [mask pixels, ...]}``."""
     md = MaskData(image_size=size)
     for t, masks in frames.items():

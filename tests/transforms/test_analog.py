@@ -30,11 +30,17 @@ def test_event_threshold_illustration():
 
 def test_event_threshold_directions():
     s = series([-3, -1, 0, 1, 3])
-    neg = apply_transform("AnalogEventThreshold", s, {"threshold_value": -0.5, "direction": "negative"})
+    neg = apply_transform(
+        "AnalogEventThreshold", s, {"threshold_value": -0.5, "direction": "negative"}
+    )
     np.testing.assert_array_equal(neg.times, [0, 1])
-    ab = apply_transform("AnalogEventThreshold", s, {"threshold_value": -2, "direction": "absolute"})
+    ab = apply_transform(
+        "AnalogEventThreshold", s, {"threshold_value": -2, "direction": "absolute"}
+    )
     np.testing.assert_array_equal(ab.times, [0, 4])  # |v| > |thr|
-    v1 = apply_transform("Threshold Event Detection", s, {"threshold_value": -2, "direction": "Absolute (Magnitude)"})
+    v1 = apply_transform(
+        "Threshold Event Detection", s, {"threshold_value": -2, "direction": "Absolute (Magnitude)"}
+    )
     np.testing.assert_array_equal(v1.times, [0, 1, 2, 3, 4])  # V1: |v| > thr
     assert len(apply_transform("AnalogEventThreshold", series([]))) == 0
 
@@ -58,8 +64,12 @@ def _ref_events(times, values, thr, lockout):
 def test_event_lockout_matches_the_sequential_rule(values, gaps, thr, lockout):
     times = np.cumsum(gaps[: len(values)])
     s = series(values, times)
-    out = apply_transform("AnalogEventThreshold", s, {"threshold_value": thr, "lockout_time": lockout})
-    np.testing.assert_array_equal(out.times, _ref_events(times.tolist(), s.values.tolist(), thr, lockout))
+    out = apply_transform(
+        "AnalogEventThreshold", s, {"threshold_value": thr, "lockout_time": lockout}
+    )
+    np.testing.assert_array_equal(
+        out.times, _ref_events(times.tolist(), s.values.tolist(), thr, lockout)
+    )
 
 
 def test_interval_threshold_illustrations():
@@ -71,7 +81,9 @@ def test_interval_threshold_illustrations():
     gap = series([-2, -2, -2, 0.3], [0, 1, 5, 6])
     out = apply_transform("AnalogIntervalThreshold", gap, {"threshold_value": -1})
     assert out.intervals.tolist() == [[2, 4], [6, 6]]
-    out = apply_transform("AnalogIntervalThreshold", gap, {"threshold_value": -1, "missing_data_mode": "ignore"})
+    out = apply_transform(
+        "AnalogIntervalThreshold", gap, {"threshold_value": -1, "missing_data_mode": "ignore"}
+    )
     assert out.intervals.tolist() == [[6, 6]]
 
 
@@ -83,7 +95,7 @@ def _ref_intervals(times, values, thr, lockout, min_dur, mode):
     step = 1 if n < 2 else times[1] - times[0]
     if n > 2 and times[2] - times[1] != step:
         step = min(step, times[2] - times[1])
-    q0 = 0 > thr
+    q0 = thr < 0
     state = {"in": False, "start": 0, "last": -lockout - 1}
     out = []
 
@@ -128,7 +140,12 @@ def test_interval_threshold_matches_the_state_machine(values, gaps, thr, lockout
     gaps = [1, 1, *gaps[2:]]  # expected step 1 (so the gap rule never inverts an interval)
     times = np.cumsum(gaps[: len(values)])
     s = series(values, times)
-    params = {"threshold_value": thr, "lockout_time": lockout, "min_duration": min_dur, "missing_data_mode": mode}
+    params = {
+        "threshold_value": thr,
+        "lockout_time": lockout,
+        "min_duration": min_dur,
+        "missing_data_mode": mode,
+    }
     out = apply_transform("AnalogIntervalThreshold", s, params)
     expected = _ref_intervals(times.tolist(), s.values.tolist(), thr, lockout, min_dur, mode)
     assert out.intervals.tolist() == expected
@@ -148,7 +165,12 @@ def test_interval_peak_within_and_between():
     np.testing.assert_array_equal(out.times, [1, 5])
     out = apply_transform("AnalogIntervalPeak", iv, {"peak_type": "minimum"}, others=s)
     np.testing.assert_array_equal(out.times, [0, 6])
-    out = apply_transform("AnalogIntervalPeak", DigitalIntervalSeries([[0, 1], [3, 4], [7, 8]]), {"search_mode": "between_starts"}, others=s)
+    out = apply_transform(
+        "AnalogIntervalPeak",
+        DigitalIntervalSeries([[0, 1], [3, 4], [7, 8]]),
+        {"search_mode": "between_starts"},
+        others=s,
+    )
     np.testing.assert_array_equal(out.times, [1, 5, 7])  # [0,2], [3,6], [7,8]
 
 
@@ -159,7 +181,9 @@ def test_interval_peak_converts_through_ticks():
     iv = DigitalIntervalSeries([[1, 2]])  # ticks 10..20 on the slow clock
     out = apply_transform("AnalogIntervalPeak", iv, others=s, clocks=[slow, fast])
     np.testing.assert_array_equal(out.times, [16])
-    empty = apply_transform("AnalogIntervalPeak", DigitalIntervalSeries([[200, 300]]), others=series([1.0, 2.0]))
+    empty = apply_transform(
+        "AnalogIntervalPeak", DigitalIntervalSeries([[200, 300]]), others=series([1.0, 2.0])
+    )
     assert len(empty) == 0
 
 
@@ -172,7 +196,9 @@ def test_difference_methods_and_edges():
     fwd = apply_transform("AnalogDifference", s, {"method": "Forward", "edge_policy": "NaN"})
     np.testing.assert_array_equal(fwd.values[:4], [1, 3, 5, 7])
     assert math.isnan(fwd.values[4])
-    cen = apply_transform("AnalogDifference", s, {"method": "Central", "window": 2, "edge_policy": "Zero"})
+    cen = apply_transform(
+        "AnalogDifference", s, {"method": "Central", "window": 2, "edge_policy": "Zero"}
+    )
     np.testing.assert_array_equal(cen.values, [0, 0, 4, 0, 0])
     cl = apply_transform("AnalogDifference", s, {"method": "Central", "edge_policy": "Clamp"})
     np.testing.assert_array_equal(cl.values, [0.5, 2, 4, 6, 3.5])
@@ -217,7 +243,9 @@ def test_sinc_matches_the_formula(window):
 
 
 def test_sinc_dc_is_exact_and_edges():
-    np.testing.assert_allclose(sinc_interpolate(np.full(10, 3.0), 3, 8, "Blackman", "SymmetricExtension"), 3.0)
+    np.testing.assert_allclose(
+        sinc_interpolate(np.full(10, 3.0), 3, 8, "Blackman", "SymmetricExtension"), 3.0
+    )
     s = series([1, 2, 3, 4, 5], [0, 1, 2, 4, 5])
     out = apply_transform("SincInterpolation", s, {"upsampling_factor": 2})
     np.testing.assert_array_equal(out.times, [0, 1, 2, 3, 4, 6, 8, 9, 10])
@@ -293,6 +321,8 @@ def test_hilbert_bandpass_checks_frequencies():
             {"apply_bandpass_filter": True, "filter_high_freq": 600},
         )
     out = apply_transform(
-        "AnalogHilbertPhase", series(np.cos(np.arange(3000) / 15.0)), {"apply_bandpass_filter": True}
+        "AnalogHilbertPhase",
+        series(np.cos(np.arange(3000) / 15.0)),
+        {"apply_bandpass_filter": True},
     )
     assert np.isfinite(out.values).all()

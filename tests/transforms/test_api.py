@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+from _transforms_support import lines_of, random_lines
 
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
@@ -26,8 +27,6 @@ from napari_whiskertoolbox.transforms import (
     names,
     run_transform,
 )
-
-from _transforms_support import lines_of, random_lines
 
 V2_CATALOGUE = {
     # reference §2, in table order; (ctx) = a ...WithContext twin is registered too
@@ -108,7 +107,9 @@ def test_apply_is_pure():
 
 
 def test_wrong_kind_names_transform_and_input():
-    with pytest.raises(TransformError, match=r"CalculateMaskArea: input 1 .* is line data; expected mask"):
+    with pytest.raises(
+        TransformError, match=r"CalculateMaskArea: input 1 .* is line data; expected mask"
+    ):
         apply_transform("CalculateMaskArea", lines_of({0: [[[0, 0], [1, 1]]]}))
     with pytest.raises(TransformError, match="takes 2 inputs, got 1"):
         apply_transform("DigitalIntervalBoolean", DigitalIntervalSeries([[0, 1]]))
@@ -164,7 +165,12 @@ def test_run_transform_bad_input_leaves_dm_unchanged():
         ({"output_key": "whisker", "name": "CalculateLineLength"}, "different data type"),
     ]
     for change, fragment in bad:
-        args = {"name": "CalculateLineAngle", "input_key": "whisker", "output_key": "out", "params": None}
+        args = {
+            "name": "CalculateLineAngle",
+            "input_key": "whisker",
+            "output_key": "out",
+            "params": None,
+        }
         args.update(change)
         with pytest.raises(TransformError, match=fragment):
             run_transform(

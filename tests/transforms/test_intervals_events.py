@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 
 from napari_whiskertoolbox.core import DigitalEventSeries, DigitalIntervalSeries, TimeFrame
 from napari_whiskertoolbox.transforms import apply_transform
-from napari_whiskertoolbox.transforms.intervals import boolean_intervals, group_intervals, prune_overlapping
+from napari_whiskertoolbox.transforms.intervals import (
+    boolean_intervals,
+    group_intervals,
+    prune_overlapping,
+)
 
 
 def frames_of(pairs) -> set[int]:
@@ -22,23 +26,41 @@ def frames_of(pairs) -> set[int]:
 def test_boolean_illustration():
     a = DigitalIntervalSeries([[0, 4], [8, 12]])
     b = DigitalIntervalSeries([[2, 9]])
-    run = lambda op: apply_transform("DigitalIntervalBoolean", a, {"operation": op}, others=b).intervals.tolist()  # noqa: E731
+
+    def run(op):
+        return apply_transform(
+            "DigitalIntervalBoolean", a, {"operation": op}, others=b
+        ).intervals.tolist()
+
     assert run("xor") == [[0, 1], [5, 7], [10, 12]]
     assert run("and_not") == [[0, 1], [10, 12]]
     assert run("and") == [[2, 4], [8, 9]]
     assert run("or") == [[0, 12]]
     assert run("not") == [[5, 7]]
     one = DigitalIntervalSeries([[3, 9]])
-    assert apply_transform("DigitalIntervalBoolean", one, {"operation": "not"}, others=b).intervals.tolist() == []
+    assert (
+        apply_transform(
+            "DigitalIntervalBoolean", one, {"operation": "not"}, others=b
+        ).intervals.tolist()
+        == []
+    )
 
 
 def test_boolean_converts_the_other_clock():
     a = DigitalIntervalSeries([[0, 9]])
     b = DigitalIntervalSeries([[1, 2]])  # ticks 100..200 on the slow clock
     fast, slow = TimeFrame(np.arange(0, 1000, 10)), TimeFrame(np.arange(0, 10000, 100))
-    out = apply_transform("DigitalIntervalBoolean", a, {"operation": "and"}, others=b, clocks=[fast, slow])
+    out = apply_transform(
+        "DigitalIntervalBoolean", a, {"operation": "and"}, others=b, clocks=[fast, slow]
+    )
     assert out.intervals.tolist() == []  # b is fast 10..20: no overlap with 0..9
-    out = apply_transform("DigitalIntervalBoolean", DigitalIntervalSeries([[0, 30]]), {"operation": "and"}, others=b, clocks=[fast, slow])
+    out = apply_transform(
+        "DigitalIntervalBoolean",
+        DigitalIntervalSeries([[0, 30]]),
+        {"operation": "and"},
+        others=b,
+        clocks=[fast, slow],
+    )
     assert out.intervals.tolist() == [[10, 20]]
 
 
@@ -61,7 +83,10 @@ def test_boolean_algebra_matches_frame_sets(a, b):
     if merged:
         lo, hi = min(merged), max(merged)
         gaps = set(range(lo, hi + 1)) - merged
-        assert frames_of(boolean_intervals(np.asarray(a).reshape(-1, 2), np.empty((0, 2)), "not")) == gaps
+        assert (
+            frames_of(boolean_intervals(np.asarray(a).reshape(-1, 2), np.empty((0, 2)), "not"))
+            == gaps
+        )
 
 
 @settings(max_examples=100, deadline=None)
@@ -73,7 +98,9 @@ def test_boolean_laws(a, b, c):
     assert frames_of(op(a, b, "and")) == frames_of(op(b, a, "and"))
     assert frames_of(op(op(a, b, "or"), c, "or")) == frames_of(op(a, op(b, c, "or"), "or"))
     # a and (b or c) == (a and b) or (a and c)
-    assert frames_of(op(a, op(b, c, "or"), "and")) == frames_of(op(op(a, b, "and"), op(a, c, "and"), "or"))
+    assert frames_of(op(a, op(b, c, "or"), "and")) == frames_of(
+        op(op(a, b, "and"), op(a, c, "and"), "or")
+    )
     assert frames_of(op(op(a, b, "xor"), b, "xor")) == frames_of(a)
 
 
@@ -90,14 +117,19 @@ def test_event_to_interval_keeps_overlaps():
 
 def test_interval_to_event_points():
     iv = DigitalIntervalSeries([[2, 5], [10, 10], [20, 29]])
-    get = lambda point: apply_transform("IntervalToEvent", iv, {"point": point}).times.tolist()  # noqa: E731
+
+    def get(point):
+        return apply_transform("IntervalToEvent", iv, {"point": point}).times.tolist()
+
     assert get("start") == [2, 10, 20]
     assert get("end") == [5, 10, 29]
     assert get("center") == [3, 10, 24]
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(-50, 500), max_size=40, unique=True), st.integers(0, 5), st.integers(0, 5))
+@given(
+    st.lists(st.integers(-50, 500), max_size=40, unique=True), st.integers(0, 5), st.integers(0, 5)
+)
 def test_event_interval_event_round_trip(times, pre, post):
     ev = DigitalEventSeries(times)
     iv = apply_transform("EventToInterval", ev, {"pre_expansion": pre, "post_expansion": post})
@@ -130,14 +162,18 @@ def test_prune_gives_non_overlapping_subset(a):
 def test_group_intervals_v1_quirk():
     pairs = np.array([[0, 100], [5, 10], [12, 20], [40, 50]])
     assert group_intervals(pairs, 1.0).tolist() == [[0, 20], [40, 50]]  # end = the last end
-    out = apply_transform("Group Intervals", DigitalIntervalSeries([[0, 2], [4, 6], [10, 11]]), {"max_spacing": 1})
+    out = apply_transform(
+        "Group Intervals", DigitalIntervalSeries([[0, 2], [4, 6], [10, 11]]), {"max_spacing": 1}
+    )
     assert out.intervals.tolist() == [[0, 6], [10, 11]]
 
 
 def test_relative_and_shifted_events():
     ev = DigitalEventSeries([1, 3])
     clock = TimeFrame([0, 100, 200, 300, 400])
-    rel = apply_transform("NormalizeDigitalEventSeriesRelative", ev, {"alignment_time": 150}, clocks=[clock])
+    rel = apply_transform(
+        "NormalizeDigitalEventSeriesRelative", ev, {"alignment_time": 150}, clocks=[clock]
+    )
     assert rel.times.tolist() == [-50, 150]
     shifted = apply_transform("ShiftDigitalEventSeries", ev, {"offset": 2})
     assert shifted.times.tolist() == [3, 5]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -12,6 +12,9 @@ import pytest
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.transforms import pipeline_cli, run_json_pipeline
 from napari_whiskertoolbox.transforms.json_runner import expand_loops
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 JUN = {
     "format": "csv",
@@ -93,7 +96,10 @@ def test_skipping_phases(project, wtb_data):
 
 def test_each_phase_failing(project, wtb_data, tmp_path):
     missing = run_json_pipeline(tmp_path / "nope.json")
-    assert (missing.phase, missing.message) == ("parse", f"Failed to open JSON file: {tmp_path / 'nope.json'}")
+    assert (missing.phase, missing.message) == (
+        "parse",
+        f"Failed to open JSON file: {tmp_path / 'nope.json'}",
+    )
     bad = tmp_path / "bad.json"
     bad.write_text("{")
     assert run_json_pipeline(bad).phase == "parse"
@@ -111,11 +117,19 @@ def test_each_phase_failing(project, wtb_data, tmp_path):
         {"step_id": "a", "transform_name": "CalculateLineLength", "input_key": "whisker"}]}))  # fmt: skip
     assert v2_in_v1.phase == "load_and_transform"
     assert "TransformsV2 name" in v2_in_v1.message
-    save = run_json_pipeline(config(project, wtb_data, saves=[{"data_key": "whisker_length", "format": "png", "path": "x"}]))
+    save = run_json_pipeline(
+        config(
+            project, wtb_data, saves=[{"data_key": "whisker_length", "format": "png", "path": "x"}]
+        )
+    )
     assert save.phase == "save"
-    assert save.message.startswith("SaveData failed at index 0: No registered saver supports format 'png'")
+    assert save.message.startswith(
+        "SaveData failed at index 0: No registered saver supports format 'png'"
+    )
     assert run_json_pipeline({"saves": {}}).message == "'saves' must be an array when present"
-    assert run_json_pipeline({"saves": [3]}).message == "Save descriptor at index 0 must be an object"
+    assert (
+        run_json_pipeline({"saves": [3]}).message == "Save descriptor at index 0 must be an object"
+    )
     assert run_json_pipeline({"saves": [{"data_key": "x"}]}).message == (
         "Save descriptor at index 0 requires string field 'path'"
     )
@@ -124,12 +138,17 @@ def test_each_phase_failing(project, wtb_data, tmp_path):
 def test_continue_flags(project, wtb_data):
     commands = [
         {"command_name": "Bogus", "parameters": {}},
-        {"command_name": "UpsampleTimeFrame", "parameters": {"source_time_key": "time", "output_time_key": "fast"}},
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "time", "output_time_key": "fast"},
+        },
     ]
     stop = run_json_pipeline(config(project, wtb_data, commands=commands), saves=False)
     assert (stop.phase, stop.failed_command_index) == ("command", 0)
     assert "fast" not in stop.dm.time_keys()
-    go = run_json_pipeline(config(project, wtb_data, commands=commands), saves=False, continue_on_command_error=True)
+    go = run_json_pipeline(
+        config(project, wtb_data, commands=commands), saves=False, continue_on_command_error=True
+    )
     assert not go.success
     assert go.failed_command_index == 0
     assert "fast" in go.dm.time_keys()
@@ -221,7 +240,9 @@ def test_cli_exit_codes(project, wtb_data, tmp_path):
     code, _, err = cli(str(tmp_path / "missing.json"))
     assert code == 1
     assert err.startswith("Pipeline failed during phase 'parse': Failed to open JSON file")
-    code, _, err = cli(str(config(project, wtb_data, commands=[{"command_name": "X", "parameters": {}}])))
+    code, _, err = cli(
+        str(config(project, wtb_data, commands=[{"command_name": "X", "parameters": {}}]))
+    )
     assert code == 1
     assert "during phase 'command' at command index 0: Unknown command 'X'" in err
     assert cli("--no-commands", "--no-saves", "--no-load-transform", path)[0] == 0

@@ -36,7 +36,9 @@ def test_v1_parameters_are_strict_and_accept_text_numbers():
     s = AnalogTimeSeries([0.0, 2.0, 0.0])
     out = apply_transform("Threshold Event Detection", s, {"threshold_value": "1.5"})
     assert out.times.tolist() == [1]
-    with pytest.raises(TransformError, match="Threshold Event Detection: unknown parameter 'thresh'"):
+    with pytest.raises(
+        TransformError, match="Threshold Event Detection: unknown parameter 'thresh'"
+    ):
         apply_transform("Threshold Event Detection", s, {"thresh": 1})
     with pytest.raises(TransformError, match="unknown parameter 'reference_x'"):
         apply_transform("Line Base Flip", lines_of({0: [[[0, 0], [1, 1]]]}), {"reference_x": 3})
@@ -58,9 +60,13 @@ def test_centroid_skips_empty_masks():
 def test_small_components_and_holes():
     big = [[x, y] for x in range(10) for y in range(10)]
     speck = [[30, 30], [31, 31]]  # 8-connected pair
-    out = apply_transform("Remove Small Connected Components", masks_of({0: [big + speck]}), {"threshold": 3})
+    out = apply_transform(
+        "Remove Small Connected Components", masks_of({0: [big + speck]}), {"threshold": 3}
+    )
     assert len(out.at(0)[0]) == 100
-    kept = apply_transform("Remove Small Connected Components", masks_of({0: [big + speck]}), {"threshold": 2})
+    kept = apply_transform(
+        "Remove Small Connected Components", masks_of({0: [big + speck]}), {"threshold": 2}
+    )
     assert len(kept.at(0)[0]) == 102  # the diagonal pair is one 8-connected component
     ring = [[x, y] for x in range(10) for y in range(10) if x in (0, 9) or y in (0, 9)]
     filled = apply_transform("Fill Mask Holes", masks_of({0: [ring, []]}))
@@ -114,11 +120,15 @@ def test_line_to_point_distance_rescales_points():
 def test_boolean_operation_with_key_or_object():
     a = DigitalIntervalSeries([[0, 4], [8, 12]])
     b = DigitalIntervalSeries([[2, 9]])
-    out = apply_transform("Boolean Operation", a, {"operation": "XOR", "other_series": "b"}, others={"b": b})
+    out = apply_transform(
+        "Boolean Operation", a, {"operation": "XOR", "other_series": "b"}, others={"b": b}
+    )
     assert out.intervals.tolist() == [[0, 1], [5, 7], [10, 12]]
     out = apply_transform("Boolean Operation", a, {"operation": "AND", "other_series": b})
     assert out.intervals.tolist() == [[2, 4], [8, 9]]
-    assert apply_transform("Boolean Operation", a, {"operation": "NOT"}).intervals.tolist() == [[5, 7]]
+    assert apply_transform("Boolean Operation", a, {"operation": "NOT"}).intervals.tolist() == [
+        [5, 7]
+    ]
     with pytest.raises(TransformError, match="'other_series' is required for operation AND"):
         apply_transform("Boolean Operation", a, {"operation": "AND"})
     with pytest.raises(TransformError, match="names a data key"):
@@ -162,15 +172,39 @@ def test_filter_families():
     t = np.arange(4000) / 1000.0
     x = np.sin(2 * np.pi * 5 * t) + np.sin(2 * np.pi * 200 * t)
     s = AnalogTimeSeries(x)
-    for family, extra in [("butterworth", {}), ("chebyshev_i", {"ripple_db": 0.5}), ("chebyshev_ii", {"ripple_db": 40}), ("rbj", {"q_factor": 0.707})]:
-        spec = {"filter_family": family, "filter_response": "lowpass", "order": 4, "sampling_rate_hz": 1000, "cutoff_hz": 30, "zero_phase": True, **extra}
+    for family, extra in [
+        ("butterworth", {}),
+        ("chebyshev_i", {"ripple_db": 0.5}),
+        ("chebyshev_ii", {"ripple_db": 40}),
+        ("rbj", {"q_factor": 0.707}),
+    ]:
+        spec = {
+            "filter_family": family,
+            "filter_response": "lowpass",
+            "order": 4,
+            "sampling_rate_hz": 1000,
+            "cutoff_hz": 30,
+            "zero_phase": True,
+            **extra,
+        }
         out = apply_transform("Filter", s, {"filter_specification": spec}).values
         assert np.abs(out[500:-500] - np.sin(2 * np.pi * 5 * t[500:-500])).max() < 0.3, family
-    band = {"filter_family": "butterworth", "filter_response": "bandpass", "order": 2, "sampling_rate_hz": 1000, "cutoff_low_hz": 150, "cutoff_high_hz": 250}
+    band = {
+        "filter_family": "butterworth",
+        "filter_response": "bandpass",
+        "order": 2,
+        "sampling_rate_hz": 1000,
+        "cutoff_low_hz": 150,
+        "cutoff_high_hz": 250,
+    }
     out = apply_transform("Filter", s, {"filter_specification": band}).values
     assert np.abs(out[1000:]).max() > 0.8
     with pytest.raises(TransformError, match="cutoff 600 Hz must lie inside"):
-        apply_transform("Filter", s, {"filter_specification": {**band, "filter_response": "lowpass", "cutoff_hz": 600}})
+        apply_transform(
+            "Filter",
+            s,
+            {"filter_specification": {**band, "filter_response": "lowpass", "cutoff_hz": 600}},
+        )
     with pytest.raises(TransformError, match="filter_family"):
         apply_transform("Filter", s, {"filter_specification": {"filter_family": "bessel"}})
     with pytest.raises(TransformError, match="empty"):
@@ -195,7 +229,13 @@ def test_clip_by_reference_frame():
     dm = DataManager()
     dm.set_data("w", lines_of({0: [[[0, 0], [20, 0]]], 1: [[[0, 2], [20, 2]]]}))
     dm.set_data("ref", lines_of({7: [[[10, -5], [10, 5]]]}))
-    out = run_transform(dm, "Clip Line by Reference Line", "w", "c", {"reference_line_data": "ref", "reference_frame": 7})
+    out = run_transform(
+        dm,
+        "Clip Line by Reference Line",
+        "w",
+        "c",
+        {"reference_line_data": "ref", "reference_frame": 7},
+    )
     np.testing.assert_allclose(out.at(1)[0], [[0, 2], [10, 2]])
     with pytest.raises(TransformError, match="no line at frame 0"):
         run_transform(dm, "Clip Line by Reference Line", "w", "c2", {"reference_line_data": "ref"})
@@ -232,7 +272,10 @@ def test_block_runs_by_phase_with_variables_and_temporaries():
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
-        ({"transform_name": "CalculateMaskArea"}, r"is a TransformsV2 name; .* \(its V1 name is 'Calculate Area'\)"),
+        (
+            {"transform_name": "CalculateMaskArea"},
+            r"is a TransformsV2 name; .* \(its V1 name is 'Calculate Area'\)",
+        ),
         ({"transform_name": "Whisker Tracing"}, "not supported here"),
         ({"transform_name": "Frobnicate"}, "unknown V1 operation 'Frobnicate'"),
         ({"step_id": "touch"}, "duplicate step_id"),
@@ -254,13 +297,19 @@ def test_block_step_failure_stops_later_phases():
         {"step_id": "good", "transform_name": "Calculate Area", "input_key": "mask", "phase": 0},
         {"step_id": "later", "transform_name": "Calculate Area", "input_key": "mask", "phase": 1},
     ]}  # fmt: skip
-    with pytest.raises(TransformError, match="step 'bad' .* Input data 'missing' not found"):
+    with pytest.raises(TransformError, match=r"step 'bad' .* Input data 'missing' not found"):
         run_v1_transformations(dm, block)
     assert "good_output" in dm  # the rest of the phase ran
     assert "later_output" not in dm
 
 
 def test_non_integer_phase_is_ignored():
-    steps = parse_v1_block({"steps": [{"step_id": "a", "transform_name": "Calculate Area", "input_key": "m", "phase": "x"}]})
+    steps = parse_v1_block(
+        {
+            "steps": [
+                {"step_id": "a", "transform_name": "Calculate Area", "input_key": "m", "phase": "x"}
+            ]
+        }
+    )
     assert steps[0].phase == 0
     assert math.isclose(steps[0].phase, 0)

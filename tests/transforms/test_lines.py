@@ -71,7 +71,9 @@ def test_vectorised_angle_matches_the_plain_loop(rng, position, window):
     out = apply_transform("CalculateLineAngle", ld, {"position": position, "window": window})
     flat = ld.to_flat()
     expected = [
-        _ref_angle(flat.coords[flat.offsets[k] : flat.offsets[k + 1]].astype(np.float64), position, window)
+        _ref_angle(
+            flat.coords[flat.offsets[k] : flat.offsets[k + 1]].astype(np.float64), position, window
+        )
         for k in range(len(flat.times))
     ]
     np.testing.assert_allclose(out.values, expected, atol=2e-3)
@@ -109,7 +111,12 @@ def test_length_matches_the_plain_sum_and_short_lines_are_zero(rng):
     ld.add(500, np.array([[3.0, 4.0]]))
     out = apply_transform("CalculateLineLength", ld)
     flat = ld.to_flat()
-    expected = [ref_cum(flat.coords[flat.offsets[k] : flat.offsets[k + 1]])[-1] if flat.offsets[k + 1] - flat.offsets[k] > 1 else 0.0 for k in range(len(flat.times))]
+    expected = [
+        ref_cum(flat.coords[flat.offsets[k] : flat.offsets[k + 1]])[-1]
+        if flat.offsets[k + 1] - flat.offsets[k] > 1
+        else 0.0
+        for k in range(len(flat.times))
+    ]
     np.testing.assert_allclose(out.values, expected, rtol=1e-5)
     assert out.values[-1] == 0.0
 
@@ -136,7 +143,9 @@ def test_extract_point_edges_and_parametric():
     p = apply_transform("ExtractLinePoint", para, {"method": "Parametric", "position": 0.5})
     np.testing.assert_allclose(p.at(0)[0], [4.5, 9.0], atol=1e-4)
     few = lines_of({0: [[[0, 0], [2, 0]]]})  # n < order + 1 → Direct
-    np.testing.assert_allclose(apply_transform("ExtractLinePoint", few, {"method": "Parametric"}).at(0)[0], [1, 0])
+    np.testing.assert_allclose(
+        apply_transform("ExtractLinePoint", few, {"method": "Parametric"}).at(0)[0], [1, 0]
+    )
 
 
 def test_next_vertex_without_interpolation():
@@ -150,20 +159,28 @@ def test_curvature_of_a_circle_is_signed():
     theta = np.linspace(0, np.pi / 2, 60)
     r = 50.0
     ccw = np.column_stack((r * np.cos(theta), r * np.sin(theta)))
-    k = apply_transform("CalculateLineCurvature", lines_of({0: [ccw.tolist(), ccw[::-1].tolist()]}), {"polynomial_order": 5})
+    k = apply_transform(
+        "CalculateLineCurvature",
+        lines_of({0: [ccw.tolist(), ccw[::-1].tolist()]}),
+        {"polynomial_order": 5},
+    )
     assert k.values[0] == pytest.approx(1 / r, rel=0.05)
     assert k.values[1] == pytest.approx(-1 / r, rel=0.05)
 
 
 def test_curvature_edge_cases():
-    ld = lines_of({0: [[[0, 0]], [[0, 0], [1, 1], [2, 2]], [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]]})
+    ld = lines_of(
+        {0: [[[0, 0]], [[0, 0], [1, 1], [2, 2]], [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]]}
+    )
     out = apply_transform("CalculateLineCurvature", ld).values
     assert math.isnan(out[0])  # < 2 points
     assert math.isnan(out[1])  # fewer than order + 1 points
     assert out[2] == pytest.approx(0.0, abs=1e-6)  # straight
     theta = np.linspace(0, np.pi / 2, 60)
     arc = np.column_stack((50 * np.cos(theta), 50 * np.sin(theta)))
-    at_end = apply_transform("CalculateLineCurvature", lines_of({0: [arc.tolist()]}), {"position": 1.0}).values[0]
+    at_end = apply_transform(
+        "CalculateLineCurvature", lines_of({0: [arc.tolist()]}), {"position": 1.0}
+    ).values[0]
     assert abs(at_end) < 0.2 / 50  # one-sided second difference: about 0
 
 
@@ -205,7 +222,10 @@ def test_resample_polynomial_smooth_point_count():
 def test_resample_leaves_short_lines():
     ld = lines_of({0: [[[0, 0], [100, 0]]]})
     for method in ("FixedSpacing", "DouglasPeucker", "PolynomialSmooth"):
-        assert apply_transform("ResampleLine", ld, {"method": method}).at(0)[0].tolist() == [[0, 0], [100, 0]]
+        assert apply_transform("ResampleLine", ld, {"method": method}).at(0)[0].tolist() == [
+            [0, 0],
+            [100, 0],
+        ]
 
 
 def test_resample_rejects_bad_spacing():
@@ -253,9 +273,12 @@ def test_subsegment_illustrations():
     line = np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)  # fractions 0, 1/3, 2/3, 1
     direct = extract_subsegment(line, 0.1, 0.9, "Direct", 3, 50, True)
     np.testing.assert_allclose(direct, [[1, 0], [2, 0]])
-    np.testing.assert_allclose(extract_subsegment(line, 0.4, 0.6, "Direct", 3, 50, True), [[1.2, 0]])
     np.testing.assert_allclose(
-        extract_subsegment(line, 0.1, 0.9, "Direct", 3, 50, False), [[0.3, 0], [1, 0], [2, 0], [2.7, 0]]
+        extract_subsegment(line, 0.4, 0.6, "Direct", 3, 50, True), [[1.2, 0]]
+    )
+    np.testing.assert_allclose(
+        extract_subsegment(line, 0.1, 0.9, "Direct", 3, 50, False),
+        [[0.3, 0], [1, 0], [2, 0], [2.7, 0]],
     )
     assert len(extract_subsegment(line, 0.7, 0.3, "Direct", 3, 50, True)) == 0
     para = extract_subsegment(line, 0.0, 1.0, "Parametric", 3, 4, True)
@@ -283,13 +306,17 @@ def test_remove_outliers_drops_a_spike():
 
 # ---------------------------------------------------------------------- binary
 def test_min_point_distance_pairs_by_frame():
-    lines = lines_of({0: [[[0, 0], [10, 0]]], 1: [[[0, 0], [0, 10]], [[5, 5], [6, 5]]], 2: [[[1, 1]]]})
+    lines = lines_of(
+        {0: [[[0, 0], [10, 0]]], 1: [[[0, 0], [0, 10]], [[5, 5], [6, 5]]], 2: [[[1, 1]]]}
+    )
     pts = points_of({0: [[5, 3], [20, 0]], 1: [[3, 4]], 2: [[0, 0]], 7: [[1, 1]]})
     out = apply_transform("CalculateLineMinPointDistance", lines, others=pts)
     np.testing.assert_array_equal(out.times, [0, 0, 1, 1, 2])
     np.testing.assert_allclose(out.values[:4], [3, 10, 3, np.hypot(2, 1)])
     assert math.isinf(out.values[4])
-    sq = apply_transform("CalculateLineMinPointDistance", lines, {"return_squared_distance": True}, others=pts)
+    sq = apply_transform(
+        "CalculateLineMinPointDistance", lines, {"return_squared_distance": True}, others=pts
+    )
     np.testing.assert_allclose(sq.values[:2], [9, 100])
 
 

@@ -30,9 +30,7 @@ def test_area_min_area_and_scale():
 
 @settings(max_examples=50, deadline=None)
 @given(
-    st.lists(
-        st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=30), max_size=6
-    ),
+    st.lists(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=30), max_size=6),
     st.floats(0.01, 100),
 )
 def test_area_is_non_negative_and_counts(masks, scale):
@@ -53,7 +51,7 @@ def test_centroid_and_empty_mask():
 
 def test_median_filter_removes_specks_and_corners():
     square = [[x, y] for x in range(10, 15) for y in range(10, 15)]
-    out = mask_median(np.asarray(square + [[30, 30]]), 3)
+    out = mask_median(np.asarray([*square, [30, 30]]), 3)
     pixels = {tuple(p) for p in out.tolist()}
     assert (30, 30) not in pixels  # isolated pixel removed
     assert (10, 10) not in pixels  # a corner has 4 of 9 set: removed
@@ -84,7 +82,9 @@ def test_skeleton_of_a_bar_is_one_pixel_wide():
         np.testing.assert_array_equal(middle[:, 1], 12)  # one pixel wide, on the mid-line
         assert len(middle) == 21
     assert mask_skeleton(np.array([[3, 4]]), "ZhangSuen").tolist() == [[3, 4]]
-    out = apply_transform("SkeletonizeMask", masks_of({0: [bar.tolist()]}), {"method": "MedialAxis"})
+    out = apply_transform(
+        "SkeletonizeMask", masks_of({0: [bar.tolist()]}), {"method": "MedialAxis"}
+    )
     assert out.n_entries == 1
 
 

@@ -47,7 +47,9 @@ def test_reference_example_self_zscore():
 
 def test_minimal_mask_area_file(tmp_path):
     path = tmp_path / "area.json"
-    path.write_text(json.dumps({"steps": [{"step_id": "area", "transform_name": "CalculateMaskArea"}]}))
+    path.write_text(
+        json.dumps({"steps": [{"step_id": "area", "transform_name": "CalculateMaskArea"}]})
+    )
     out = load_pipeline(path).run(masks_of({0: [[[0, 0]] * 4]}))
     assert out.values.tolist() == [4]
 
@@ -122,10 +124,10 @@ def test_missing_file_and_bad_json(tmp_path):
 
 def test_step_failure_names_the_step():
     pipe = load_pipeline({"steps": [{"step_id": "d", "transform_name": "AnalogDifference"}]})
-    with pytest.raises(TransformError, match="Step 'd' failed: .*empty"):
+    with pytest.raises(TransformError, match=r"Step 'd' failed: .*empty"):
         pipe.run(AnalogTimeSeries([]))
     area = load_pipeline({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]})
-    with pytest.raises(TransformError, match="Step 'a' failed: .*is analog data; expected mask"):
+    with pytest.raises(TransformError, match=r"Step 'a' failed: .*is analog data; expected mask"):
         area.run(AnalogTimeSeries([1.0]))
 
 
@@ -161,7 +163,9 @@ def test_library(tmp_path, monkeypatch):
     assert lib.entries() == []
     entry = lib.save(load_pipeline(SELF_ZSCORE), "Zeta score")
     assert entry.id == "zeta_score"
-    lib.save(load_pipeline({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]}), "alpha")
+    lib.save(
+        load_pipeline({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]}), "alpha"
+    )
     (tmp_path / "lib" / "broken.json").write_text("{")
     (tmp_path / "lib" / "notes.txt").write_text("x")
     assert [(e.id, e.name) for e in lib.entries()] == [

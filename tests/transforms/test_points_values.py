@@ -20,7 +20,13 @@ def test_point_coordinate_is_ragged():
 
 def test_point_coordinate_reduction():
     pts = points_of({0: [[1, 2], [3, 4]], 3: [[5, 6]], 4: [[-1, 0], [7, 0], [2, 0]]})
-    expected = {"First": [1, 5, -1], "Mean": [2, 5, 8 / 3], "Sum": [4, 5, 8], "Max": [3, 5, 7], "Min": [1, 5, -1]}
+    expected = {
+        "First": [1, 5, -1],
+        "Mean": [2, 5, 8 / 3],
+        "Sum": [4, 5, 8],
+        "Max": [3, 5, 7],
+        "Min": [1, 5, -1],
+    }
     for reduction, values in expected.items():
         out = apply_transform("PointCoordinateReduction", pts, {"reduction": reduction})
         np.testing.assert_array_equal(out.times, [0, 3, 4])
@@ -28,7 +34,9 @@ def test_point_coordinate_reduction():
 
 
 def test_sum_reduction_groups_by_frame():
-    areas = apply_transform("CalculateMaskArea", masks_of({0: [[[0, 0]] * 2, [[0, 0]] * 3], 5: [[[1, 1]]]}))
+    areas = apply_transform(
+        "CalculateMaskArea", masks_of({0: [[[0, 0]] * 2, [[0, 0]] * 3], 5: [[[1, 1]]]})
+    )
     out = apply_transform("SumReduction", areas)
     np.testing.assert_array_equal(out.times, [0, 5])
     np.testing.assert_array_equal(out.values, [5, 1])
@@ -53,7 +61,9 @@ def test_time_projections():
     np.testing.assert_array_equal(rel.times, [10, 25])
     np.testing.assert_array_equal(rel.values, [-10, 5])
     s = AnalogTimeSeries([7.0, 8.0], [3, 4])
-    np.testing.assert_array_equal(apply_transform("NormalizeSampleTimeValueV2", s, {"alignment_time": 1}).values, [2, 3])
+    np.testing.assert_array_equal(
+        apply_transform("NormalizeSampleTimeValueV2", s, {"alignment_time": 1}).values, [2, 3]
+    )
     np.testing.assert_array_equal(apply_transform("NormalizeTimeValueV2", ev).values, [10, 25])
     ticks = apply_transform("NormalizeClockTicksValueV2", ev, {"alignment_time": 10})
     np.testing.assert_array_equal(ticks.times, [0, 15])

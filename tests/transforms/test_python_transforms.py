@@ -38,7 +38,13 @@ def cleanup():
 
 
 def test_decorated_element_function_lifts_and_has_a_schema(cleanup):
-    @transform("TipX", input="Line2D", output="float", bounds={"offset": (-10, 10)}, help={"offset": "added, px"})
+    @transform(
+        "TipX",
+        input="Line2D",
+        output="float",
+        bounds={"offset": (-10, 10)},
+        help={"offset": "added, px"},
+    )
     def tip_x(line, offset: float = 0.0, end: Literal["tip", "base"] = "tip") -> float:
         """The x of one end of the line."""
         return float(line[-1 if end == "tip" else 0, 0]) + offset
@@ -109,7 +115,9 @@ def test_errors_in_user_functions_name_the_transform(cleanup):
         raise ZeroDivisionError("nope")
 
     cleanup.append("Broken")
-    with pytest.raises(TransformError, match="Broken: the function raised ZeroDivisionError at frame 0: nope"):
+    with pytest.raises(
+        TransformError, match="Broken: the function raised ZeroDivisionError at frame 0: nope"
+    ):
         apply_transform("Broken", AnalogTimeSeries([1.0]))
 
 
@@ -171,13 +179,15 @@ def test_script_and_user_folder(tmp_path, monkeypatch, cleanup):
 def test_entry_points(tmp_path, monkeypatch, cleanup):
     pkg = tmp_path / "site"
     (pkg / "wtb_plugin_demo").mkdir(parents=True)
-    (pkg / "wtb_plugin_demo" / "__init__.py").write_text(textwrap.dedent('''
+    (pkg / "wtb_plugin_demo" / "__init__.py").write_text(
+        textwrap.dedent('''
         from napari_whiskertoolbox.core import AnalogTimeSeries
 
         def negate(series: AnalogTimeSeries) -> AnalogTimeSeries:
             """Negate a signal."""
             return AnalogTimeSeries(-series.values, None if series.is_dense else series.times)
-    '''))
+    ''')
+    )
     dist = pkg / "wtb_plugin_demo-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: wtb-plugin-demo\nVersion: 1.0\n")
@@ -202,5 +212,7 @@ def test_binary_element_function(cleanup):
     from _transforms_support import points_of
 
     assert describe("DistToPoint")["kind"] == "binary_element"
-    out = apply_transform("DistToPoint", lines_of({0: [[[0, 0], [3, 0]]]}), others=points_of({0: [[3, 4]]}))
+    out = apply_transform(
+        "DistToPoint", lines_of({0: [[[0, 0], [3, 0]]]}), others=points_of({0: [[3, 4]]})
+    )
     assert out.values.tolist() == [4]

@@ -54,7 +54,9 @@ def test_events_and_intervals(dm):
     np.testing.assert_array_equal(back.times, ev.times)
     laser = dm.get_data("laser")
     assert apply_transform("IntervalToEvent", laser, {"point": "end"}).times.tolist() == [992]
-    count = apply_transform("EventIntervalReduction", laser, {"reduction_name": "EventCount"}, others=ev)
+    count = apply_transform(
+        "EventIntervalReduction", laser, {"reduction_name": "EventCount"}, others=ev
+    )
     assert count.values.tolist() == [[5]]
 
 

@@ -85,14 +85,25 @@ def test_analog_interval_reduction_through_ticks():
 def test_event_and_overlap_reductions():
     rows = DigitalIntervalSeries([[0, 10], [20, 30], [40, 50]])
     ev = DigitalEventSeries([1, 5, 25, 60])
-    out = apply_transform("EventIntervalReduction", rows, {"reduction_name": "EventCount"}, others=ev)
+    out = apply_transform(
+        "EventIntervalReduction", rows, {"reduction_name": "EventCount"}, others=ev
+    )
     np.testing.assert_array_equal(out.values[:, 0], [2, 1, 0])
     src = DigitalIntervalSeries([[8, 22], [49, 70]], layout="overlapping")
-    out = apply_transform("IntervalOverlapReduction", rows, {"reduction_name": "IntervalCount"}, others=src)
+    out = apply_transform(
+        "IntervalOverlapReduction", rows, {"reduction_name": "IntervalCount"}, others=src
+    )
     np.testing.assert_array_equal(out.values[:, 0], [1, 1, 1])
-    with pytest.raises(TransformError, match="reduces value elements; this transform gathers event"):
+    with pytest.raises(
+        TransformError, match="reduces value elements; this transform gathers event"
+    ):
         apply_transform("EventIntervalReduction", rows, others=ev)
-    empty = apply_transform("EventIntervalReduction", DigitalIntervalSeries(), {"reduction_name": "EventCount"}, others=ev)
+    empty = apply_transform(
+        "EventIntervalReduction",
+        DigitalIntervalSeries(),
+        {"reduction_name": "EventCount"},
+        others=ev,
+    )
     assert empty.shape == (0, 1)
 
 
@@ -105,7 +116,9 @@ def tensor(values, names=None, rows=None):
 def test_pca_projects_and_names():
     rng = np.random.default_rng(0)
     latent = rng.normal(size=(200, 1))
-    x = np.hstack([latent * 5, latent * 2 + rng.normal(0, 0.01, (200, 1)), rng.normal(0, 0.1, (200, 1))])
+    x = np.hstack(
+        [latent * 5, latent * 2 + rng.normal(0, 0.01, (200, 1)), rng.normal(0, 0.1, (200, 1))]
+    )
     out = apply_transform("TensorPCA", tensor(x), {"n_components": 2})
     assert out.column_names == ["PC1", "PC2"]
     assert out.rows.tolist() == list(range(200))
@@ -158,11 +171,15 @@ def test_robust_pca_separates_sparse_spikes():
 
 def test_car():
     x = np.array([[1, 2, 3, 10], [0, 0, 6, 2]], float)
-    out = apply_transform("TensorCAR", tensor(x, ["a", "b", "c", "d"]), {"method": "Mean", "exclude_channels": [3]})
+    out = apply_transform(
+        "TensorCAR", tensor(x, ["a", "b", "c", "d"]), {"method": "Mean", "exclude_channels": [3]}
+    )
     np.testing.assert_allclose(out.values, x - np.array([[2], [2]]))
     assert out.column_names == ["a", "b", "c", "d"]
     med = apply_transform("TensorCAR", tensor(x))
-    np.testing.assert_allclose(med.values, x - np.array([[2.5], [1]]))  # even count: mean of middles
+    np.testing.assert_allclose(
+        med.values, x - np.array([[2.5], [1]])
+    )  # even count: mean of middles
     np.testing.assert_allclose(apply_transform("TensorCAR", tensor(x[:, :1])).values, 0)
     with pytest.raises(TransformError, match="every channel is excluded"):
         apply_transform("TensorCAR", tensor(x), {"exclude_channels": [0, 1, 2, 3]})
@@ -173,7 +190,9 @@ def test_car():
 def test_whitening_decorrelates():
     rng = np.random.default_rng(5)
     mix = rng.normal(size=(3000, 2)) @ np.array([[2.0, 1.5], [0.0, 0.5]])
-    out = apply_transform("TensorWhitening", tensor(mix), {"mad_threshold_multiplier": 0, "rescale_amplitude": False})
+    out = apply_transform(
+        "TensorWhitening", tensor(mix), {"mad_threshold_multiplier": 0, "rescale_amplitude": False}
+    )
     cov = np.cov(out.values.T)
     np.testing.assert_allclose(cov, np.eye(2), atol=0.1)
     with pytest.raises(TransformError, match="NaN or Inf"):
@@ -186,7 +205,11 @@ def test_central_difference():
     assert out.column_names == ["p", "q", "p_delta", "q_delta"]
     np.testing.assert_allclose(out.values[1:3, 2:], [[2, 10], [4, 10]])
     assert np.isnan(out.values[0, 2])
-    clamp = apply_transform("TensorCentralDifference", tensor(x), {"boundary_policy": "Clamp", "include_original": False})
+    clamp = apply_transform(
+        "TensorCentralDifference",
+        tensor(x),
+        {"boundary_policy": "Clamp", "include_original": False},
+    )
     assert clamp.column_names == ["col0_delta", "col1_delta"]
     np.testing.assert_allclose(clamp.values[0], [0.5, 5])
     drop = apply_transform("TensorCentralDifference", tensor(x), {"boundary_policy": "Drop"})
@@ -197,11 +220,24 @@ def test_central_difference():
 
 def test_temporal_neighbors():
     x = np.arange(10, dtype=float).reshape(5, 2)
-    out = apply_transform("TensorTemporalNeighbors", tensor(x, ["a", "b"]), {"lag_range": 2, "lead_range": 1})
-    assert out.column_names == ["a", "b", "a_lag-2", "b_lag-2", "a_lag-1", "b_lag-1", "a_lag+1", "b_lag+1"]
+    out = apply_transform(
+        "TensorTemporalNeighbors", tensor(x, ["a", "b"]), {"lag_range": 2, "lead_range": 1}
+    )
+    assert out.column_names == [
+        "a",
+        "b",
+        "a_lag-2",
+        "b_lag-2",
+        "a_lag-1",
+        "b_lag-1",
+        "a_lag+1",
+        "b_lag+1",
+    ]
     np.testing.assert_allclose(out.values[3, 2:], [2, 3, 4, 5, 8, 9])
     assert np.isnan(out.values[0, 2])
-    drop = apply_transform("TensorTemporalNeighbors", tensor(x), {"lag_range": 1, "boundary_policy": "Drop"})
+    drop = apply_transform(
+        "TensorTemporalNeighbors", tensor(x), {"lag_range": 1, "boundary_policy": "Drop"}
+    )
     assert drop.rows.tolist() == [1, 2, 3, 4]
     same = apply_transform("TensorTemporalNeighbors", tensor(x))
     np.testing.assert_array_equal(same.values, x)

@@ -40,8 +40,8 @@ class ChunkGeometry:
         The lines ``e0 .. e1 - 1`` of the batch.
     starts, ends : (k,) int64
         Vertex range of each line inside ``xy``.
-    xy : (p, 2) float64
-        The chunk's vertices.
+    xy : (p, 2) array
+        The chunk's vertices (a view of the storage, float32 for lines).
     cum : (p,) float64
         Cumulative arc length over the chunk; zero across line boundaries, so
         ``cum[v] - cum[starts[line]]`` is the distance along the line to vertex ``v``.
@@ -79,16 +79,18 @@ def chunk_geometry(offsets: np.ndarray, coords: np.ndarray, e0: int, e1: int) ->
     """Return the :class:`ChunkGeometry` of lines ``e0 .. e1 - 1``."""
     base = int(offsets[e0])
     local = offsets[e0 : e1 + 1] - base
-    xy = np.asarray(coords[base : int(offsets[e1])], dtype=np.float64)
+    xy = coords[base : int(offsets[e1])]  # a view, in the storage dtype
     p = xy.shape[0]
     cum = np.zeros(p, np.float64)
     if p > 1:
         d = np.diff(xy, axis=0)
-        seg = np.hypot(d[:, 0], d[:, 1])
+        np.multiply(d, d, out=d)
+        seg = d[:, 0] + d[:, 1]
+        np.sqrt(seg, out=seg)
         inner = local[1:-1]
         inner = inner[(inner > 0) & (inner < p)]
         seg[inner - 1] = 0.0  # the step from one line's last vertex to the next line's first
-        np.cumsum(seg, out=cum[1:])
+        np.cumsum(seg, dtype=np.float64, out=cum[1:])
     starts = local[:-1]
     ends = local[1:]
     total = np.zeros(starts.size, np.float64)
@@ -149,7 +151,7 @@ def point_at_fraction(
     target = base + frac * total
     idx = np.searchsorted(geo.cum, target, side="left")
     idx = np.minimum(np.maximum(idx, s), e - 1)
-    out = geo.xy[idx].copy()
+    out = geo.xy[idx].astype(np.float64)
     short = total < MIN_LENGTH
     out[short] = geo.xy[s[short]]
     if not interpolate:
@@ -158,8 +160,8 @@ def point_at_fraction(
     if inside.any():
         i = idx[inside]
         seg = geo.cum[i] - geo.cum[i - 1]
-        prev = geo.xy[i - 1]
-        nxt = geo.xy[i]
+        prev = geo.xy[i - 1].astype(np.float64)
+        nxt = geo.xy[i].astype(np.float64)
         ok = seg >= MIN_LENGTH
         r = np.zeros(i.size)
         r[ok] = np.clip((target[inside][ok] - geo.cum[i - 1][ok]) / seg[ok], 0.0, 1.0)

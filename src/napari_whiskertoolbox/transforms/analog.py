@@ -41,7 +41,7 @@ __all__ = [
     "sinc_interpolate",
 ]
 
-THRESHOLD_CHUNK = 1 << 22
+THRESHOLD_CHUNK = 1 << 17
 
 
 def qualifies(

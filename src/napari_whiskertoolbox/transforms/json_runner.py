@@ -386,7 +386,9 @@ def run_json_pipeline(
                 result.failed_command_index = seq.failed_index
                 raise _PhaseError("command", seq.error)
         if saves and save_list is not None:
-            saved, error = _save_phase(dm, save_list, strings, base, continue_on_save_error, context)
+            saved, error = _save_phase(
+                dm, save_list, strings, base, continue_on_save_error, context
+            )
             result.saved_paths.extend(saved)
             if error:
                 raise _PhaseError("save", error)

@@ -252,9 +252,9 @@ def from_batch(batch: Batch) -> Any:
         values = np.ascontiguousarray(batch.values, dtype=np.float32)
         times = batch.times
         n = values.size
-        if times is not None and (n == 0 or (times[0] == 0 and times[-1] == n - 1)):
-            if n < 2 or bool(np.all(times[1:] > times[:-1])):
-                times = None  # E distinct sorted values from 0 to E-1: the dense layout
+        spans = times is not None and (n == 0 or (times[0] == 0 and times[-1] == n - 1))
+        if spans and (n < 2 or bool(np.all(times[1:] > times[:-1]))):  # type: ignore[index]
+            times = None  # E distinct sorted values from 0 to E-1: the dense layout
         return AnalogTimeSeries(values, times, copy=False)
     if etype == "event":
         return DigitalEventSeries(batch.time_array())

@@ -650,7 +650,7 @@ def line_min_point_distance(a: Batch, b: Batch, p: Params, ctx: TransformContext
     for e0, e1 in chunk_bounds(offsets):
         ctx.check()
         geo = chunk_geometry(offsets, coords, e0, e1)
-        xy = geo.xy
+        xy = np.asarray(geo.xy, np.float64)
         if xy.shape[0] < 2:
             continue
         owner = segment_ids(np.append(geo.starts, geo.ends[-1]))

@@ -192,9 +192,14 @@ def calculate_mask_area(batch: Batch, p: Params, ctx: TransformContext) -> Batch
 
     ``area < min_area`` → 0, else ``area * scale_factor``; an empty mask gives 0.
     """
-    area = batch.lengths().astype(np.float64)
-    out = np.where(area < p.min_area, 0.0, area * p.scale_factor)
-    return float_batch(batch, out.astype(np.float32))
+    offsets = batch.offsets
+    assert offsets is not None
+    area = np.empty(offsets.size - 1, np.float32)
+    np.subtract(offsets[1:], offsets[:-1], out=area, casting="unsafe")  # no int64 temporary
+    area[area < p.min_area] = 0.0
+    if p.scale_factor != 1.0:
+        area *= np.float32(p.scale_factor)
+    return float_batch(batch, area)
 
 
 @element_transform(
