@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, LineData, MaskData
-from napari_whiskertoolbox.transforms import apply_transform
+from napari_whiskertoolbox.transforms import TransformContext, apply_transform
+from napari_whiskertoolbox.transforms.analog import event_threshold
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +31,8 @@ MB = 1 << 20
 
 def nbytes(obj: Any) -> int:
     """Storage bytes of a result (values + times, or flat arrays)."""
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
     if isinstance(obj, AnalogTimeSeries):
         return obj.values.nbytes + (0 if obj.is_dense else obj.times.nbytes)
     if hasattr(obj, "times") and hasattr(obj, "ids"):
@@ -129,6 +132,10 @@ def bench_analog(args: argparse.Namespace) -> None:
         measure(
             label, partial(apply_transform, "AnalogEventThreshold", signal, params), size, repeat
         )
+    # the same without building the DigitalEventSeries (core's constructor sorts and
+    # allocates ids): what the transform itself costs
+    kernel = partial(event_threshold, signal, 1.0, "positive", 0.0, TransformContext())
+    measure("  thr 1: event times only (no core)", kernel, size, 1)
 
 
 def main() -> None:

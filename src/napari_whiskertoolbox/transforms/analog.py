@@ -74,7 +74,7 @@ def _less(values: np.ndarray, threshold: float) -> np.ndarray:
     return values <= t32 if float(t32) < threshold else values < t32
 
 
-def _lockout(candidates: np.ndarray, lockout: float) -> np.ndarray:
+def _lockout(candidates: np.ndarray, lockout: float, ctx: TransformContext) -> np.ndarray:
     """Greedy acceptance: keep an event when it is ``>= lockout`` after the last kept one."""
     m = candidates.size
     if lockout <= 0 or m < 2:
@@ -92,11 +92,15 @@ def _lockout(candidates: np.ndarray, lockout: float) -> np.ndarray:
         cluster = candidates[lo:hi]
         nxt = np.searchsorted(cluster, cluster + lockout, side="left").tolist()
         i = 0
+        steps = 0
         while True:
             i = nxt[i]
             if i >= hi - lo:
                 break
             keep[lo + i] = True
+            steps += 1
+            if steps % 65536 == 0:
+                ctx.check()
     return candidates[keep]
 
 
@@ -117,12 +121,22 @@ def event_threshold(
     """
     values = series.values
     n = values.size
-    parts = []
-    for start, stop in ctx.chunks(n, THRESHOLD_CHUNK):
+    # two passes (count, then fill) so the only large allocation is the result itself
+    counts = [
+        int(np.count_nonzero(qualifies(values[a:b], threshold, direction, v1_absolute)))
+        for a, b in ctx.chunks(n, THRESHOLD_CHUNK)
+    ]
+    candidates = np.empty(sum(counts), np.int64)
+    pos = 0
+    for (start, stop), count in zip(_chunk_ranges(n), counts):
+        if not count:
+            continue
         idx = np.flatnonzero(qualifies(values[start:stop], threshold, direction, v1_absolute))
-        parts.append(idx + start if series.is_dense else series.times[start:stop][idx])
-    candidates = np.concatenate(parts) if parts else np.empty(0, np.int64)
-    return _lockout(candidates.astype(np.int64, copy=False), lockout)
+        candidates[pos : pos + count] = (
+            idx + start if series.is_dense else series.times[start:stop][idx]
+        )
+        pos += count
+    return _lockout(candidates, lockout, ctx)
 
 
 _DIRECTION = p_enum(
@@ -143,6 +157,10 @@ def analog_event_threshold(inputs: Sequence[Bound], p: Params, ctx: TransformCon
     """Emit an event at every qualifying sample (level test, not crossings), with a lockout."""
     times = event_threshold(inputs[0].data, p.threshold_value, p.direction, p.lockout_time, ctx)
     return DigitalEventSeries(times)
+
+
+def _chunk_ranges(n: int) -> list[tuple[int, int]]:
+    return [(a, min(a + THRESHOLD_CHUNK, n)) for a in range(0, n, THRESHOLD_CHUNK)]
 
 
 def expected_step(times: np.ndarray) -> int:
