@@ -233,7 +233,10 @@ def calculate_mask_area_ctx(batch: Batch, p: Params, ctx: TransformContext) -> B
     "CalculateMaskCentroid", "mask", "point", (), category="Masks", source="reference §3.1"
 )
 def calculate_mask_centroid(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Return the mean (x, y) of every mask's stored pixels; an empty mask gives (0, 0)."""
+    """Return the mean (x, y) of every mask's stored pixels; an empty mask gives (0, 0).
+
+    Sums accumulate in float64 (WhiskerToolbox uses float32), the result is float32.
+    """
     offsets, coords = batch.offsets, batch.coords
     assert offsets is not None
     assert coords is not None
