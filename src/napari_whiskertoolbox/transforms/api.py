@@ -1,0 +1,303 @@
+"""The public entry points: list, describe, apply and run transforms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.core.kinds import data_type_of
+from napari_whiskertoolbox.transforms.context import TransformContext, as_context
+from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.execute import KeyLookup, execute, parse_params
+from napari_whiskertoolbox.transforms.lift import Bound
+from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
+    from napari_whiskertoolbox.transforms.recorder import AppliedSteps
+
+__all__ = ["apply_transform", "bound_key", "describe", "names", "run_transform", "store_result"]
+
+
+def names(engine: Engine | None = None) -> list[str]:
+    """Return the registered transform names.
+
+    Parameters
+    ----------
+    engine : {"v2", "v1", "python"}, optional
+        Only TransformsV2 names, V1 display names, or registered Python functions.
+
+    Returns
+    -------
+    list of str
+        In registration order.
+    """
+    return REGISTRY.names(engine)
+
+
+def describe(name: str) -> dict[str, Any]:
+    """Describe transform ``name``: kind, input kinds, output kind, parameter schema.
+
+    Returns
+    -------
+    dict
+        JSON-compatible: ``name``, ``kind``, ``engine``, ``category``, ``description``,
+        ``input_kinds`` (one list of data kinds per input), ``output_kind``,
+        ``parameters`` (name, type, default, bounds, choices, help), ``output_clock``.
+
+    Raises
+    ------
+    TransformError
+        Unknown name.
+    """
+    return REGISTRY.get(name).describe()
+
+
+def _context(
+    context: TransformContext | None,
+    progress: Callable[[float], Any] | None,
+    cancel: Any,
+    name: str,
+) -> TransformContext:
+    if context is None and (progress is not None or cancel is not None):
+        context = TransformContext(progress=progress, cancel=cancel)
+    return as_context(context, name)
+
+
+def _split_others(others: Any) -> tuple[list[Any], Mapping[str, Any]]:
+    if others is None:
+        return [], {}
+    if isinstance(others, Mapping):
+        return [], others
+    if isinstance(others, (list, tuple)):
+        return list(others), {}
+    return [others], {}
+
+
+def apply_transform(
+    name: str,
+    data: Any,
+    params: Mapping[str, Any] | None = None,
+    *,
+    others: Any = None,
+    clocks: Sequence[TimeFrame | None] | None = None,
+    progress: Callable[[float], Any] | None = None,
+    cancel: Any = None,
+    context: TransformContext | None = None,
+) -> Any:
+    """Apply transform ``name`` to ``data`` and return a new data object (pure).
+
+    Parameters
+    ----------
+    name : str
+        A registered name (``names()``), e.g. ``"CalculateLineAngle"`` or ``"Calculate Area"``.
+    data : data object
+        The (first) input; never modified.
+    params : mapping, optional
+        JSON parameters; missing ones take their defaults.
+    others : data object, sequence or mapping, optional
+        The second input of a two-input transform (or a one-item sequence); a mapping
+        ``{key: data}`` resolves parameters that name other data keys (V1 operations such
+        as ``Boolean Operation``'s ``other_series``).
+    clocks : sequence of TimeFrame or None, optional
+        The clock of each input (used where a transform converts between clocks);
+        without them indices are compared directly.
+    progress : callable, optional
+        Called with a fraction in [0, 1].
+    cancel : threading.Event or callable, optional
+        Set it (or make it return True) to stop the run with :class:`TransformCancelled`.
+    context : TransformContext, optional
+        Instead of ``progress`` and ``cancel``.
+
+    Returns
+    -------
+    data object
+        The result (see ``describe(name)["output_kind"]``).
+
+    Raises
+    ------
+    TransformError
+        Unknown transform, wrong input kind, bad parameter; the message names them.
+    TransformCancelled
+        The run was cancelled.
+    """
+    spec = REGISTRY.get(name)
+    extra, by_key = _split_others(others)
+    items = [data, *extra]
+    clock_list = list(clocks or [])
+    inputs = [
+        Bound(obj, clock_list[i] if i < len(clock_list) else None) for i, obj in enumerate(items)
+    ]
+    raw = dict(params or {})
+    objects: dict[str, Bound] = {}
+    for param in spec.schema:
+        value = raw.get(param.name)
+        if param.type == "key" and value is not None and not isinstance(value, str):
+            objects[param.name] = value if isinstance(value, Bound) else Bound(value)
+            raw[param.name] = "<object>"
+    parsed = parse_params(spec, raw)
+    if objects:
+        parsed = parsed.replace(**objects)
+
+    def lookup(key: str) -> Bound:
+        if key not in by_key:
+            raise TransformError(
+                f"data key {key!r} is not among the given others {sorted(by_key)}",
+                transform=spec.name,
+                key=key,
+            )
+        return Bound(by_key[key], None, key)
+
+    ctx = _context(context, progress, cancel, spec.name)
+    return execute(spec, inputs, parsed, ctx, lookup if by_key else None)
+
+
+def bound_key(dm: DataManager, key: str, owner: str) -> Bound:
+    """Return the data under ``key`` with its clock.
+
+    Raises
+    ------
+    TransformError
+        ``key`` is not in ``dm`` (the message lists the keys).
+    """
+    if not isinstance(key, str) or key not in dm:
+        raise TransformError(
+            f"Input data '{key}' not found in DataManager (keys: {sorted(dm.keys())})",
+            transform=owner,
+            key=str(key),
+        )
+    return Bound(dm.get_data(key), dm.clock_of(key), key)
+
+
+def dm_lookup(dm: DataManager, owner: str) -> KeyLookup:
+    """Return a function resolving parameter keys in ``dm``."""
+    return lambda key: bound_key(dm, key, owner)
+
+
+def store_result(
+    dm: DataManager,
+    output_key: str,
+    result: Any,
+    clock: str,
+    label: str,
+    owner: str,
+) -> None:
+    """Store ``result`` under ``output_key`` on ``clock`` as one undo step.
+
+    Raises
+    ------
+    TransformError
+        Empty key, unknown clock, or ``output_key`` holds data of another kind.
+    """
+    if not isinstance(output_key, str) or not output_key:
+        raise TransformError(
+            f"output key must be a non-empty string, got {output_key!r}", transform=owner
+        )
+    if clock not in dm.time_keys():
+        raise TransformError(
+            f"output clock '{clock}' does not exist (clocks: {dm.time_keys()})",
+            transform=owner,
+            parameter="output_time_key",
+            value=clock,
+        )
+    if output_key in dm:
+        old_kind, new_kind = dm.data_type(output_key), data_type_of(result)
+        if old_kind != new_kind:
+            raise TransformError(
+                f"output key '{output_key}' already exists with a different data type "
+                f"({old_kind}; the result is {new_kind})",
+                transform=owner,
+                key=output_key,
+            )
+    with dm.history.group(label):
+        dm.set_data(output_key, result, clock)
+
+
+def run_transform(
+    dm: DataManager,
+    name: str,
+    input_key: str,
+    output_key: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    other_keys: Sequence[str] | str | None = None,
+    output_time_key: str | None = None,
+    progress: Callable[[float], Any] | None = None,
+    cancel: Any = None,
+    context: TransformContext | None = None,
+    recorder: AppliedSteps | None = None,
+) -> Any:
+    """Run transform ``name`` on ``dm[input_key]`` and store the result under ``output_key``.
+
+    The result is computed first and stored as one undo step; on any error or cancel the
+    DataManager is unchanged. An existing ``output_key`` of the same kind is replaced (undo
+    restores it); one of another kind is an error.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Where the inputs are and the output goes.
+    name : str
+        A registered transform name.
+    input_key : str
+        The (first) input.
+    output_key : str
+        Key of the result.
+    params : mapping, optional
+        JSON parameters.
+    other_keys : str or sequence of str, optional
+        The second input of a two-input transform.
+    output_time_key : str, optional
+        Clock of the result; by default the clock of the input the transform puts its
+        output on (usually ``input_key``'s; the analog's for ``AnalogIntervalPeak``).
+    progress, cancel, context
+        As in :func:`apply_transform`.
+    recorder : AppliedSteps, optional
+        Records the step once it succeeded (for "save as pipeline").
+
+    Returns
+    -------
+    data object
+        The stored result.
+
+    Raises
+    ------
+    TransformError
+        Unknown transform or key, wrong kind, bad parameter, unknown clock, output kind
+        clash; the message names them.
+    TransformCancelled
+        The run was cancelled.
+    """
+    spec = REGISTRY.get(name)
+    keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
+    inputs = [bound_key(dm, key, spec.name) for key in keys]
+    parsed = parse_params(spec, params)
+    if output_time_key is not None and output_time_key not in dm.time_keys():
+        raise TransformError(
+            f"output clock '{output_time_key}' does not exist (clocks: {dm.time_keys()})",
+            transform=spec.name,
+            parameter="output_time_key",
+            value=output_time_key,
+        )
+    if not isinstance(output_key, str) or not output_key:
+        raise TransformError(
+            f"output key must be a non-empty string, got {output_key!r}", transform=spec.name
+        )
+    ctx = _context(context, progress, cancel, spec.name)
+    result = execute(spec, inputs, parsed, ctx, dm_lookup(dm, spec.name))
+    slot = (
+        spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
+    )
+    clock = output_time_key or dm.time_key(keys[slot])
+    store_result(dm, output_key, result, clock, f"{spec.name} → {output_key}", spec.name)
+    if recorder is not None:
+        recorder.record(
+            spec.name,
+            spec.schema.to_json(parsed),
+            input_key=input_key,
+            output_key=output_key,
+            other_keys=keys[1:],
+            output_time_key=output_time_key,
+        )
+    return result

@@ -1,0 +1,257 @@
+"""Running one registered transform, or a chain of them, on bound inputs (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.core.kinds import data_type_of
+from napari_whiskertoolbox.transforms.context import TransformContext, sub_context
+from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
+from napari_whiskertoolbox.transforms.lift import (
+    ELEMENT_CONTAINER,
+    Batch,
+    Bound,
+    drop_empty,
+    from_batch,
+    pair_batches,
+    to_batch,
+)
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.registry import TransformSpec
+    from napari_whiskertoolbox.transforms.schema import Params
+
+__all__ = ["check_inputs", "execute", "execute_chain", "parse_params", "resolve_key_params"]
+
+KeyLookup = Callable[[str], Bound]
+
+
+def parse_params(spec: TransformSpec, raw: Mapping[str, Any] | None) -> Params:
+    """Validate JSON parameters for ``spec``.
+
+    V1 operations reject unknown keys and accept numbers written as text (reference §1.4,
+    §5).
+    """
+    v1 = spec.engine == "v1"
+    return spec.schema.parse(raw, spec.name, strict=v1, lenient=v1)
+
+
+def check_inputs(spec: TransformSpec, inputs: Sequence[Bound]) -> None:
+    """Check the number and kinds of ``inputs``.
+
+    Raises
+    ------
+    TransformError
+        Wrong count or a kind the transform does not accept (names the input).
+    """
+    if len(inputs) != spec.arity:
+        raise TransformError(
+            f"takes {spec.arity} input{'s' if spec.arity > 1 else ''}, got {len(inputs)}",
+            transform=spec.name,
+        )
+    for slot, bound in enumerate(inputs):
+        try:
+            kind = data_type_of(bound.data)
+        except ValueError:
+            raise TransformError(
+                f"input {slot + 1} ({bound.label}) is a {type(bound.data).__name__}, not a data object",
+                transform=spec.name,
+                key=bound.key,
+            ) from None
+        accepted = spec.input_kinds(slot)
+        if kind not in accepted:
+            raise TransformError(
+                f"input {slot + 1} ({bound.label}) is {kind} data; expected {' or '.join(accepted)}",
+                transform=spec.name,
+                key=bound.key,
+                value=kind,
+            )
+
+
+def resolve_key_params(spec: TransformSpec, params: Params, lookup: KeyLookup | None) -> Params:
+    """Replace every ``key`` parameter by the :class:`Bound` data it names.
+
+    Raises
+    ------
+    TransformError
+        No way to look keys up, an unknown key, or a key of the wrong kind.
+    """
+    changes: dict[str, Any] = {}
+    for param in spec.schema:
+        if param.type != "key":
+            continue
+        value = params[param.name]
+        if not value and not param.required:
+            changes[param.name] = None
+            continue
+        if isinstance(value, Bound):
+            bound = value
+        else:
+            if not value:
+                raise TransformError(
+                    f"parameter '{param.name}' must name a data key",
+                    transform=spec.name,
+                    parameter=param.name,
+                )
+            if lookup is None:
+                raise TransformError(
+                    f"parameter '{param.name}' = {value!r} names a data key; pass the data in "
+                    "'others' (a mapping of key to data) or run on a DataManager",
+                    transform=spec.name,
+                    parameter=param.name,
+                    value=value,
+                )
+            bound = lookup(value)
+        kind = data_type_of(bound.data)
+        if param.key_kinds and kind not in param.key_kinds:
+            raise TransformError(
+                f"parameter '{param.name}' = {bound.label} is {kind} data; expected "
+                f"{' or '.join(param.key_kinds)}",
+                transform=spec.name,
+                parameter=param.name,
+                value=bound.key,
+            )
+        changes[param.name] = bound
+    return params.replace(**changes) if changes else params
+
+
+def _named(spec: TransformSpec, exc: TransformError) -> TransformError:
+    if exc.transform:
+        return exc
+    err = TransformError(
+        exc.reason, transform=spec.name, parameter=exc.parameter, value=exc.value, key=exc.key
+    )
+    err.__cause__ = exc
+    return err
+
+
+def _element_batch(
+    spec: TransformSpec, inputs: Sequence[Bound], p: Params, ctx: TransformContext
+) -> Batch:
+    if spec.kind == "binary_element":
+        a = to_batch(inputs[0].data, spec.inputs[0], spec.name, 0)
+        b = to_batch(inputs[1].data, spec.inputs[1], spec.name, 1)
+        ia, ib = pair_batches(a, b, spec.name)
+        out = spec.func(a.take(ia), b.take(ib), p, ctx)
+        return drop_empty(out) if out.etype == "line" else out
+    batch = to_batch(inputs[0].data, spec.inputs[0], spec.name, 0)
+    return spec.func(batch, p, ctx)
+
+
+def execute(
+    spec: TransformSpec,
+    inputs: Sequence[Bound],
+    params: Params,
+    ctx: TransformContext,
+    lookup: KeyLookup | None = None,
+) -> Any:
+    """Run ``spec`` on ``inputs`` with parsed ``params``; return the new data object.
+
+    Element transforms are lifted over the inputs' flat storage (reference §1.2-1.3);
+    container transforms get the bound inputs. Inputs are never modified.
+
+    Raises
+    ------
+    TransformError
+        Bad inputs, or the transform failed (a container transform returned None).
+    TransformCancelled
+        ``ctx`` was cancelled.
+    """
+    check_inputs(spec, inputs)
+    ctx.name = ctx.name or spec.name
+    try:
+        params = resolve_key_params(spec, params, lookup)
+        ctx.check()
+        if spec.is_element:
+            result = from_batch(_element_batch(spec, inputs, params, ctx))
+        else:
+            result = spec.func(list(inputs), params, ctx)
+    except TransformCancelled:
+        raise
+    except TransformError as exc:
+        raise _named(spec, exc) from exc.__cause__
+    if result is None:
+        raise TransformError("the transform failed (it returned no data)", transform=spec.name)
+    try:
+        data_type_of(result)
+    except ValueError:
+        raise TransformError(
+            f"returned a {type(result).__name__}, not a data object", transform=spec.name
+        ) from None
+    return result
+
+
+def _relabel(batch: Batch, spec: TransformSpec) -> Batch:
+    """Give ``batch`` the element type ``spec`` accepts for the same container kind."""
+    accepted = spec.inputs[0]
+    if batch.etype in accepted:
+        return batch
+    kind = ELEMENT_CONTAINER[batch.etype]
+    for etype in accepted:
+        if ELEMENT_CONTAINER[etype] == kind:
+            return replace(batch, etype=etype)  # type: ignore[arg-type]
+    raise TransformError(
+        f"receives {batch.etype} elements from the previous step; it accepts {list(accepted)}",
+        transform=spec.name,
+    )
+
+
+def execute_chain(
+    steps: Sequence[tuple[TransformSpec, Params]],
+    source: Bound,
+    ctx: TransformContext,
+    labels: Sequence[str] | None = None,
+) -> Any:
+    """Run transforms one after another on one input (reference §6.1 execution).
+
+    Runs of consecutive unary element steps are fused: the elements stay flat arrays
+    between them and only the last one builds a container (the same results as running the
+    steps one by one). Container steps get the previous step's whole output.
+
+    Parameters
+    ----------
+    steps : sequence of (TransformSpec, Params)
+        The chain; every step must take one input.
+    source : Bound
+        The input.
+    ctx : TransformContext
+        Progress and cancel (each step gets an equal share of the progress).
+    labels : sequence of str, optional
+        Step ids for error messages.
+
+    Raises
+    ------
+    TransformError
+        A step failed: the message starts with ``Step '<id>' failed:``.
+    """
+    current = source
+    batch: Batch | None = None
+    n = len(steps)
+    for i, (spec, params) in enumerate(steps):
+        label = labels[i] if labels else spec.name
+        step_ctx = sub_context(ctx, i / n, (i + 1) / n)
+        step_ctx.name = spec.name
+        try:
+            if spec.arity != 1:
+                raise TransformError(
+                    f"takes {spec.arity} inputs; a pipeline step gets one", transform=spec.name
+                )
+            if spec.is_element:
+                if batch is None:
+                    check_inputs(spec, [current])
+                    batch = to_batch(current.data, spec.inputs[0], spec.name)
+                batch = spec.func(_relabel(batch, spec), params, step_ctx)
+                continue
+            if batch is not None:
+                current = replace(current, data=from_batch(batch))
+                batch = None
+            current = replace(current, data=execute(spec, [current], params, step_ctx))
+        except TransformCancelled:
+            raise
+        except TransformError as exc:
+            raise TransformError(f"Step '{label}' failed: {exc}", transform=spec.name) from exc
+    if batch is not None:
+        return from_batch(batch)
+    return current.data

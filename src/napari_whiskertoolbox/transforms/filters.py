@@ -1,0 +1,155 @@
+"""IIR filter design for the V1 ``Filter`` operation (reference §5), with scipy.signal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy import signal
+
+from napari_whiskertoolbox.transforms.errors import TransformError
+
+__all__ = ["FAMILIES", "RESPONSES", "design_sos", "filter_signal", "rbj_biquad"]
+
+FAMILIES = ("butterworth", "chebyshev_i", "chebyshev_ii", "rbj")
+RESPONSES = ("lowpass", "highpass", "bandpass", "bandstop")
+_OWNER = "Filter"
+
+
+def _field(spec: Mapping[str, Any], name: str, kind: type, default: Any = None) -> Any:
+    value = spec.get(name, default)
+    if value is None:
+        raise TransformError(
+            f"filter_specification needs '{name}'",
+            transform=_OWNER,
+            parameter=f"filter_specification.{name}",
+        )
+    ok = (
+        isinstance(value, bool)
+        if kind is bool
+        else isinstance(value, (int, float)) and not isinstance(value, bool)
+    )
+    if kind is int and ok and not float(value).is_integer():
+        ok = False
+    if not ok:
+        raise TransformError(
+            f"filter_specification.{name} = {value!r} is invalid; expected a {kind.__name__}",
+            transform=_OWNER,
+            parameter=f"filter_specification.{name}",
+            value=value,
+        )
+    return kind(value)
+
+
+def _choice(spec: Mapping[str, Any], name: str, choices: tuple[str, ...]) -> str:
+    value = spec.get(name)
+    if value not in choices:
+        raise TransformError(
+            f"filter_specification.{name} = {value!r} is invalid; expected one of {list(choices)}",
+            transform=_OWNER,
+            parameter=f"filter_specification.{name}",
+            value=value,
+        )
+    return str(value)
+
+
+def rbj_biquad(response: str, cutoff: float, q: float, fs: float) -> np.ndarray:
+    """One second-order section from the RBJ Audio-EQ cookbook (``[b0 b1 b2 1 a1 a2]``).
+
+    Band-pass uses the constant 0 dB peak gain form; band-stop is the notch.
+    """
+    w = 2 * np.pi * cutoff / fs
+    cos_w, alpha = np.cos(w), np.sin(w) / (2 * q)
+    if response == "lowpass":
+        b = [(1 - cos_w) / 2, 1 - cos_w, (1 - cos_w) / 2]
+    elif response == "highpass":
+        b = [(1 + cos_w) / 2, -(1 + cos_w), (1 + cos_w) / 2]
+    elif response == "bandpass":
+        b = [alpha, 0.0, -alpha]
+    else:
+        b = [1.0, -2 * cos_w, 1.0]
+    a = [1 + alpha, -2 * cos_w, 1 - alpha]
+    return np.array([[*(np.asarray(b) / a[0]), 1.0, a[1] / a[0], a[2] / a[0]]])
+
+
+def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
+    """Second-order sections and the zero-phase flag of a ``filter_specification``.
+
+    Raises
+    ------
+    TransformError
+        Unknown family/response, missing or bad fields, cutoffs outside (0, Nyquist).
+    """
+    if not isinstance(spec, Mapping):
+        raise TransformError(
+            f"filter_specification must be an object, got {spec!r}",
+            transform=_OWNER,
+            parameter="filter_specification",
+            value=spec,
+        )
+    family = _choice(spec, "filter_family", FAMILIES)
+    response = _choice(spec, "filter_response", RESPONSES)
+    fs = _field(spec, "sampling_rate_hz", float)
+    zero_phase = _field(spec, "zero_phase", bool, False)
+    nyquist = fs / 2
+    if fs <= 0:
+        raise TransformError(
+            f"filter_specification.sampling_rate_hz = {fs:g} must be > 0",
+            transform=_OWNER,
+            value=fs,
+        )
+    band = response in ("bandpass", "bandstop")
+    if family == "rbj" or not band:
+        cutoffs: Any = _field(spec, "cutoff_hz", float)
+        edges = [cutoffs]
+    else:
+        cutoffs = [_field(spec, "cutoff_low_hz", float), _field(spec, "cutoff_high_hz", float)]
+        edges = list(cutoffs)
+        if cutoffs[0] >= cutoffs[1]:
+            raise TransformError(
+                f"cutoff_low_hz {cutoffs[0]:g} must be below cutoff_high_hz {cutoffs[1]:g}",
+                transform=_OWNER,
+                parameter="filter_specification.cutoff_low_hz",
+                value=cutoffs[0],
+            )
+    for edge in edges:
+        if not 0 < edge < nyquist:
+            raise TransformError(
+                f"cutoff {edge:g} Hz must lie inside (0, {nyquist:g}) Hz (Nyquist of {fs:g} Hz)",
+                transform=_OWNER,
+                parameter="filter_specification.cutoff_hz",
+                value=edge,
+            )
+    if family == "rbj":
+        return rbj_biquad(
+            response, cutoffs, _field(spec, "q_factor", float, 0.7071), fs
+        ), zero_phase
+    order = _field(spec, "order", int, 4)
+    if order < 1:
+        raise TransformError(
+            f"filter_specification.order = {order} must be >= 1", transform=_OWNER, value=order
+        )
+    if family == "butterworth":
+        sos = signal.butter(order, cutoffs, response, fs=fs, output="sos")
+    elif family == "chebyshev_i":
+        sos = signal.cheby1(
+            order, _field(spec, "ripple_db", float, 1.0), cutoffs, response, fs=fs, output="sos"
+        )
+    else:
+        sos = signal.cheby2(
+            order, _field(spec, "ripple_db", float, 40.0), cutoffs, response, fs=fs, output="sos"
+        )
+    return sos, zero_phase
+
+
+def filter_signal(values: np.ndarray, spec: Mapping[str, Any]) -> np.ndarray:
+    """Filter ``values`` as ``spec`` says (``sosfilt``, or ``sosfiltfilt`` when zero-phase)."""
+    x = np.asarray(values, np.float64)
+    if x.size == 0:
+        raise TransformError("the input signal is empty", transform=_OWNER)
+    sos, zero_phase = design_sos(spec)
+    if zero_phase:
+        padlen = min(3 * (2 * len(sos) + 1), x.size - 1)
+        return signal.sosfiltfilt(sos, x, padlen=padlen)
+    return signal.sosfilt(sos, x)

@@ -1,0 +1,433 @@
+"""TransformsV2 pipeline files (reference §6.1): load, validate, save and run.
+
+A pipeline file names no data keys: the caller supplies the input object (or key) and
+decides where the result goes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.io.atomic import atomic_write_text
+from napari_whiskertoolbox.transforms.api import bound_key, store_result
+from napari_whiskertoolbox.transforms.context import TransformContext, as_context
+from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.execute import execute_chain, parse_params
+from napari_whiskertoolbox.transforms.lift import Bound
+from napari_whiskertoolbox.transforms.range_reductions import get_reduction
+from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.schema import Params
+
+__all__ = [
+    "Pipeline",
+    "PipelineStep",
+    "PreReduction",
+    "ReductionStep",
+    "load_pipeline",
+    "save_pipeline",
+]
+
+
+def _fail(message: str) -> TransformError:
+    return TransformError(message, transform="pipeline")
+
+
+def _obj(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _fail(f"Failed to parse pipeline JSON: {where} must be an object, got {value!r}")
+    return dict(value)
+
+
+def _str(value: Any, where: str, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value):
+        raise _fail(
+            f"Failed to parse pipeline JSON: {where} must be a non-empty string, got {value!r}"
+        )
+    return value
+
+
+def _bindings(value: Any, where: str) -> dict[str, str]:
+    raw = _obj(value, where)
+    if not all(isinstance(v, str) for v in raw.values()):
+        raise _fail(
+            f"Failed to parse pipeline JSON: {where} must map parameter names to store keys"
+        )
+    return raw
+
+
+@dataclass
+class PipelineStep:
+    """One step: a registered transform with JSON parameters.
+
+    Attributes
+    ----------
+    step_id : str
+        Label used in messages.
+    transform_name : str
+        A registered TransformsV2 (or Python) transform.
+    parameters : dict
+        JSON parameters (missing ones take defaults).
+    param_bindings : dict of str to str
+        Parameter → value-store key, filled from pre-reductions at run time.
+    description : str
+    tags : list of str
+    """
+
+    step_id: str
+    transform_name: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    param_bindings: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the step as written in a pipeline file."""
+        out: dict[str, Any] = {"step_id": self.step_id, "transform_name": self.transform_name}
+        if self.parameters:
+            out["parameters"] = self.parameters
+        if self.param_bindings:
+            out["param_bindings"] = self.param_bindings
+        if self.description:
+            out["description"] = self.description
+        if self.tags:
+            out["tags"] = self.tags
+        return out
+
+
+@dataclass
+class PreReduction:
+    """A range reduction of the input computed before the steps (value store entry)."""
+
+    reduction_name: str
+    output_key: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    param_bindings: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the pre-reduction as written in a pipeline file."""
+        out: dict[str, Any] = {"reduction_name": self.reduction_name, "output_key": self.output_key}
+        if self.parameters:
+            out["parameters"] = self.parameters
+        if self.param_bindings:
+            out["param_bindings"] = self.param_bindings
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass
+class ReductionStep:
+    """The optional final ``range_reduction`` (kept, not applied by the commands)."""
+
+    reduction_name: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the reduction as written in a pipeline file."""
+        out: dict[str, Any] = {"reduction_name": self.reduction_name}
+        if self.parameters:
+            out["parameters"] = self.parameters
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass
+class Pipeline:
+    """A TransformsV2 pipeline (reference §6.1).
+
+    Attributes
+    ----------
+    steps : list of PipelineStep
+        The transform chain, applied in order.
+    metadata : dict
+        ``name``, ``description``, ``version``, ``author``, ``created``, ``tags``.
+    pre_reductions : list of PreReduction
+    range_reduction : ReductionStep or None
+    path : Path or None
+        The file it was loaded from.
+    """
+
+    steps: list[PipelineStep] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    pre_reductions: list[PreReduction] = field(default_factory=list)
+    range_reduction: ReductionStep | None = None
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """Return ``metadata["name"]`` (or the file stem, or "")."""
+        name = self.metadata.get("name")
+        if isinstance(name, str) and name:
+            return name
+        return self.path.stem if self.path else ""
+
+    # ------------------------------------------------------------------ JSON
+    @classmethod
+    def from_json(cls, doc: Any, path: Path | None = None) -> Pipeline:
+        """Parse and validate a pipeline document (reference §6.1 load rules).
+
+        Raises
+        ------
+        TransformError
+            Bad shape, no steps and no range reduction, unknown transform or reduction,
+            a disabled step, or bad parameters; the message names the step index and id.
+        """
+        if not isinstance(doc, Mapping):
+            raise _fail(
+                f"Failed to parse pipeline JSON: the root must be an object, got {type(doc).__name__}"
+            )
+        metadata = _obj(doc.get("metadata"), "'metadata'")
+        raw_steps = doc.get("steps", [])
+        if not isinstance(raw_steps, list):
+            raise _fail("Failed to parse pipeline JSON: 'steps' must be an array")
+        raw_pre = doc.get("pre_reductions", [])
+        if not isinstance(raw_pre, list):
+            raise _fail("Failed to parse pipeline JSON: 'pre_reductions' must be an array")
+        pre = [cls._pre(item, i) for i, item in enumerate(raw_pre)]
+        rr = None
+        if doc.get("range_reduction") is not None:
+            raw = _obj(doc["range_reduction"], "'range_reduction'")
+            rr = ReductionStep(
+                _str(raw.get("reduction_name"), "range_reduction.reduction_name"),
+                _obj(raw.get("parameters"), "range_reduction.parameters"),
+                _str(raw.get("description"), "range_reduction.description", required=False),
+            )
+        if not raw_steps and rr is None:
+            raise _fail("Pipeline must have at least one step or a range reduction")
+        steps = [cls._step(item, i) for i, item in enumerate(raw_steps)]
+        pipeline = cls(steps, metadata, pre, rr, path)
+        pipeline.validate()
+        return pipeline
+
+    @staticmethod
+    def _pre(item: Any, i: int) -> PreReduction:
+        raw = _obj(item, f"pre_reductions[{i}]")
+        return PreReduction(
+            _str(raw.get("reduction_name"), f"pre_reductions[{i}].reduction_name"),
+            _str(raw.get("output_key"), f"pre_reductions[{i}].output_key"),
+            _obj(raw.get("parameters"), f"pre_reductions[{i}].parameters"),
+            _bindings(raw.get("param_bindings"), f"pre_reductions[{i}].param_bindings"),
+            _str(raw.get("description"), f"pre_reductions[{i}].description", required=False),
+        )
+
+    @staticmethod
+    def _step(item: Any, i: int) -> PipelineStep:
+        raw = _obj(item, f"steps[{i}]")
+        step_id = _str(raw.get("step_id"), f"steps[{i}].step_id")
+        where = f"steps[{i}] '{step_id}'"
+        name = _str(raw.get("transform_name"), f"{where}.transform_name")
+        tags = raw.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise _fail(f"Failed to parse pipeline JSON: {where}.tags must be an array of strings")
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise _fail(f"Failed to parse pipeline JSON: {where}.enabled must be true or false")
+        step = PipelineStep(
+            step_id,
+            name,
+            _obj(raw.get("parameters"), f"{where}.parameters"),
+            _bindings(raw.get("param_bindings"), f"{where}.param_bindings"),
+            _str(raw.get("description"), f"{where}.description", required=False),
+            list(tags),
+        )
+        _spec_of(step, i)
+        if not enabled:
+            raise _fail(f"{where}: Step '{step_id}' is disabled (pipeline files cannot skip steps)")
+        return step
+
+    def validate(self) -> None:
+        """Check every reduction and transform exists and every parameter set parses.
+
+        Raises
+        ------
+        TransformError
+            The first problem, naming the step index and id.
+        """
+        for i, pre in enumerate(self.pre_reductions):
+            red = get_reduction(pre.reduction_name)
+            red.schema.parse(pre.parameters, f"pre_reductions[{i}] '{pre.reduction_name}'")
+        if self.range_reduction is not None:
+            red = get_reduction(self.range_reduction.reduction_name)
+            red.schema.parse(self.range_reduction.parameters, "range_reduction")
+        for i, step in enumerate(self.steps):
+            spec = _spec_of(step, i)
+            try:
+                parse_params(spec, step.parameters)
+            except TransformError as exc:
+                raise _fail(
+                    f"Failed to load parameters for transform '{spec.name}' in step "
+                    f"'{step.step_id}' (steps[{i}]): {exc.reason}"
+                ) from exc
+            unknown = sorted(set(step.param_bindings) - set(spec.schema.names()))
+            if unknown:
+                raise _fail(
+                    f"steps[{i}] '{step.step_id}': param_bindings names unknown parameter "
+                    f"'{unknown[0]}' of '{spec.name}' (parameters: {spec.schema.names()})"
+                )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the pipeline document."""
+        out: dict[str, Any] = {}
+        if self.metadata:
+            out["metadata"] = self.metadata
+        if self.pre_reductions:
+            out["pre_reductions"] = [p.to_json() for p in self.pre_reductions]
+        out["steps"] = [s.to_json() for s in self.steps]
+        if self.range_reduction is not None:
+            out["range_reduction"] = self.range_reduction.to_json()
+        return out
+
+    # ------------------------------------------------------------------ running
+    def pre_reduce(self, data: Any) -> dict[str, float]:
+        """Compute the pre-reductions on the input's raw elements (the value store)."""
+        store: dict[str, float] = {}
+        for pre in self.pre_reductions:
+            red = get_reduction(pre.reduction_name)
+            params = red.schema.parse(pre.parameters, pre.reduction_name)
+            store[pre.output_key] = float(
+                red.func(_raw_elements(data, red.element, red.name), params)
+            )
+        return store
+
+    def bound_steps(self, store: Mapping[str, Any]) -> list[tuple[TransformSpec, Params]]:
+        """Return every step's spec with its parameters, bindings applied from ``store``."""
+        out = []
+        for i, step in enumerate(self.steps):
+            spec = _spec_of(step, i)
+            raw = dict(step.parameters)
+            for param, key in step.param_bindings.items():
+                if key in store:  # a missing store key leaves the parameter unchanged
+                    value = store[key]
+                    if spec.schema[param].type == "int" and float(value).is_integer():
+                        value = int(value)
+                    raw[param] = value
+            out.append((spec, parse_params(spec, raw)))
+        return out
+
+    def run(
+        self,
+        data: Any,
+        *,
+        clock: Any = None,
+        context: TransformContext | None = None,
+    ) -> Any:
+        """Run the steps over one whole data object and return the result (pure).
+
+        Raises
+        ------
+        TransformError
+            "Pipeline has no steps", or "Step '<id>' failed: …".
+        TransformCancelled
+            The context was cancelled.
+        """
+        if not self.steps:
+            raise _fail("Pipeline has no steps")
+        ctx = as_context(context, self.name or "pipeline")
+        store = self.pre_reduce(data)
+        steps = self.bound_steps(store)
+        return execute_chain(steps, Bound(data, clock), ctx, [s.step_id for s in self.steps])
+
+    def run_on_key(
+        self,
+        dm: DataManager,
+        input_key: str,
+        output_key: str,
+        output_time_key: str | None = None,
+        *,
+        context: TransformContext | None = None,
+    ) -> Any:
+        """Run on ``dm[input_key]`` and store the result under ``output_key`` (one undo step).
+
+        The output goes on ``output_time_key`` (must exist) or the input key's clock; an
+        existing output of the same kind is replaced, one of another kind is an error.
+        """
+        source = bound_key(dm, input_key, "pipeline")
+        clock = output_time_key or dm.time_key(input_key)
+        if clock not in dm.time_keys():
+            raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
+        result = self.run(source.data, clock=source.clock, context=context)
+        label = f"pipeline {self.name or '(unnamed)'} → {output_key}"
+        store_result(dm, output_key, result, clock, label, "pipeline")
+        return result
+
+
+def _spec_of(step: PipelineStep, i: int) -> TransformSpec:
+    where = f"steps[{i}] '{step.step_id}'"
+    if step.transform_name not in REGISTRY:
+        raise _fail(f"{where}: Transform '{step.transform_name}' not found in registry")
+    spec = REGISTRY.get(step.transform_name)
+    if spec.engine == "v1":
+        raise _fail(
+            f"{where}: '{spec.name}' is a legacy V1 operation name; pipeline files use "
+            "TransformsV2 names (see names(engine='v2'))"
+        )
+    return spec
+
+
+def _raw_elements(data: Any, element: str, name: str) -> Any:
+    if isinstance(data, AnalogTimeSeries):
+        if element == "raw":
+            return data.values
+        if element == "value":
+            return data.times, data.values
+    elif isinstance(data, DigitalEventSeries) and element == "event":
+        return np.asarray(data.times, np.float64)
+    elif isinstance(data, DigitalIntervalSeries) and element == "interval":
+        return data.intervals, data.ids
+    raise _fail(
+        f"Range reduction '{name}' reduces {element} elements; the input is a {type(data).__name__}"
+    )
+
+
+def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipeline:
+    """Load and validate a pipeline file (or an already parsed document).
+
+    Raises
+    ------
+    TransformError
+        "Failed to open file: <path>", a JSON syntax error (with line and column), or any
+        load rule of reference §6.1.
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        return Pipeline.from_json(source)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        raise _fail(f"Failed to open file: {path}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            f"Failed to parse pipeline JSON {path}: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    return Pipeline.from_json(doc, path)
+
+
+def save_pipeline(pipeline: Pipeline, path: str | os.PathLike[str]) -> Path:
+    """Write ``pipeline`` as JSON (atomic; validated first); return the path."""
+    pipeline.validate()
+    target = Path(path)
+    atomic_write_text(target, json.dumps(pipeline.to_json(), indent=2) + "\n")
+    pipeline.path = target
+    return target

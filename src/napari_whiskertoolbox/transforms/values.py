@@ -1,0 +1,150 @@
+"""Value transforms of TransformsV2 (reference §3.3).
+
+Per-frame sums, z-scores and the time projections used inside trial pipelines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from napari_whiskertoolbox.transforms.lift import Batch, float_batch
+from napari_whiskertoolbox.transforms.registry import element_transform
+from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_float, p_int
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
+
+__all__ = ["group_starts"]
+
+
+def group_starts(times: np.ndarray) -> np.ndarray:
+    """Return the index of the first element of every run of equal (sorted) times."""
+    if times.size == 0:
+        return np.empty(0, np.int64)
+    return np.flatnonzero(np.r_[True, times[1:] != times[:-1]])
+
+
+@element_transform(
+    "SumReduction",
+    "float",
+    "float",
+    (
+        p_bool("ignore_nan", False, "skip NaN values"),
+        p_float("default_value", 0.0, "value of a frame whose values are all skipped"),
+    ),
+    kind="time_grouped",
+    category="Values",
+    source="reference §3.3",
+)
+def sum_reduction(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Sum the values of every frame into one value (non-ragged result).
+
+    With ``ignore_nan`` NaNs are skipped and a frame left without values gets
+    ``default_value``.
+    """
+    values = np.asarray(batch.values, np.float64)
+    if batch.times is None:  # dense: one value per frame already
+        out = values.copy()
+        if p.ignore_nan:
+            out[np.isnan(out)] = p.default_value
+        return Batch("float", None, values=out, ragged=False)
+    starts = group_starts(batch.times)
+    if values.size == 0:
+        return Batch("float", batch.times[:0], values=values, ragged=False)
+    if p.ignore_nan:
+        nan = np.isnan(values)
+        sums = np.add.reduceat(np.where(nan, 0.0, values), starts)
+        kept = np.add.reduceat((~nan).astype(np.int64), starts)
+        sums[kept == 0] = p.default_value
+    else:
+        sums = np.add.reduceat(values, starts)
+    return Batch("float", batch.times[starts], values=sums, ragged=False)
+
+
+@element_transform(
+    "ZScoreNormalizeV2",
+    "float",
+    "float",
+    (
+        p_float("mean", 0.0, "subtracted mean (usually bound to a MeanValueRaw pre-reduction)"),
+        p_float("std_dev", 1.0, "divisor (usually bound to StdValueRaw)"),
+        p_bool("clamp_outliers", False, "clamp z to ±outlier_threshold"),
+        p_float("outlier_threshold", 3.0, "clamp bound"),
+        p_float("epsilon", 1e-8, "added to std_dev"),
+    ),
+    category="Values",
+    source="reference §3.3",
+    with_context_twin=False,
+)
+def zscore(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Z = (x - mean) / (std_dev + epsilon), optionally clamped."""
+    z = (np.asarray(batch.values, np.float64) - p.mean) / (p.std_dev + p.epsilon)
+    if p.clamp_outliers:
+        np.clip(z, -p.outlier_threshold, p.outlier_threshold, out=z)
+    return float_batch(batch, z.astype(np.float32))
+
+
+_ALIGN = (p_int("alignment_time", 0, "subtracted from each time (frame index or ticks)"),)
+
+
+def _relative_times(batch: Batch, p: Params) -> Batch:
+    rel = batch.time_array().astype(np.float64) - p.alignment_time
+    return float_batch(batch, rel.astype(np.float32))
+
+
+@element_transform(
+    "NormalizeTimeValueV2",
+    ("event", "sample"),
+    "float",
+    _ALIGN,
+    category="Values",
+    source="reference §3.3",
+    with_context_twin=False,
+)
+def normalize_time_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Each element's frame index minus ``alignment_time``, as a float at that frame."""
+    return _relative_times(batch, p)
+
+
+@element_transform(
+    "NormalizeEventTimeValueV2",
+    "event",
+    "float",
+    _ALIGN,
+    category="Values",
+    source="reference §3.3",
+    with_context_twin=False,
+)
+def normalize_event_time_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Each event's time minus ``alignment_time``, as a float at the event's frame."""
+    return _relative_times(batch, p)
+
+
+@element_transform(
+    "NormalizeSampleTimeValueV2",
+    "sample",
+    "float",
+    _ALIGN,
+    category="Values",
+    source="reference §3.3",
+    with_context_twin=False,
+)
+def normalize_sample_time_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Each sample's time minus ``alignment_time`` (replaces the value), at the sample's frame."""
+    return _relative_times(batch, p)
+
+
+@element_transform(
+    "NormalizeClockTicksValueV2",
+    "event",
+    "event",
+    _ALIGN,
+    category="Values",
+    source="reference §3.3",
+    with_context_twin=False,
+)
+def normalize_clock_ticks_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Each event time minus ``alignment_time`` (stays an event time)."""
+    return Batch("event", batch.time_array() - p.alignment_time, ragged=False)

@@ -1,0 +1,255 @@
+"""names/describe/apply_transform/run_transform: kinds, errors, undo, cancel, progress."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from _transforms_support import lines_of, random_lines
+
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DataManager,
+    DigitalIntervalSeries,
+    LineData,
+    MaskData,
+    TimeFrame,
+)
+from napari_whiskertoolbox.core.kinds import DATA_KINDS
+from napari_whiskertoolbox.transforms import (
+    AppliedSteps,
+    TransformCancelled,
+    TransformContext,
+    TransformError,
+    apply_transform,
+    describe,
+    names,
+    run_transform,
+)
+
+V2_CATALOGUE = {
+    # reference §2, in table order; (ctx) = a ...WithContext twin is registered too
+    "CalculateMaskArea": True,
+    "CalculateMaskCentroid": True,
+    "MedianFilterMask": True,
+    "SkeletonizeMask": True,
+    "MaskToLine": True,
+    "RemoveLineOutliers": True,
+    "CalculateLineAngle": True,
+    "CalculateLineCurvature": True,
+    "CalculateLineLength": True,
+    "FlipLineBase": True,
+    "ResampleLine": True,
+    "ExtractLineSubsegment": True,
+    "ExtractLinePoint": True,
+    "CalculateLineMinPointDistance": False,
+    "ClipLineAtReference": False,
+    "SumReduction": True,
+    "ZScoreNormalizeV2": False,
+    "NormalizeTimeValueV2": False,
+    "NormalizeEventTimeValueV2": False,
+    "NormalizeSampleTimeValueV2": False,
+    "NormalizeClockTicksValueV2": False,
+    "AnalogEventThreshold": False,
+    "AnalogIntervalThreshold": False,
+    "AnalogIntervalPeak": False,
+    "AnalogDifference": False,
+    "SincInterpolation": False,
+    "DigitalIntervalBoolean": False,
+    "EventToInterval": False,
+    "IntervalToEvent": False,
+    "PruneOverlappingIntervals": False,
+    "NormalizeDigitalEventSeriesRelative": False,
+    "ShiftDigitalEventSeries": False,
+    "PointCoordinate": False,
+    "PointCoordinateReduction": False,
+    "AnalogIntervalReduction": False,
+    "EventIntervalReduction": False,
+    "IntervalOverlapReduction": False,
+    "TensorPCA": False,
+    "TensorICA": False,
+    "TensorRobustPCA": False,
+    "TensorTSNE": False,
+    "TensorCAR": False,
+    "TensorWhitening": False,
+    "TensorCentralDifference": False,
+    "TensorTemporalNeighbors": False,
+}
+
+
+def test_every_v2_name_of_the_reference_is_registered():
+    registered = set(names("v2"))
+    for name, twin in V2_CATALOGUE.items():
+        assert name in registered, name
+        assert (f"{name}WithContext" in registered) == twin, name
+    expected = {*V2_CATALOGUE, *(f"{n}WithContext" for n, t in V2_CATALOGUE.items() if t)}
+    assert registered - expected == {"AnalogHilbertPhase"}  # shipped, not registered by WT
+    assert describe("AnalogHilbertPhase")["in_wt_registry"] is False
+
+
+def test_kinds_come_from_the_kind_table():
+    for name in names():
+        d = describe(name)
+        for slot in d["input_kinds"]:
+            assert slot
+            assert set(slot) <= set(DATA_KINDS)
+        assert d["output_kind"] in DATA_KINDS
+
+
+def test_apply_is_pure():
+    ld = lines_of({0: [[[0, 0], [3, 4]]]})
+    before = ld.to_flat().coords.copy()
+    out = apply_transform("FlipLineBase", ld, {"reference_x": 3, "reference_y": 4})
+    np.testing.assert_array_equal(ld.to_flat().coords, before)
+    np.testing.assert_array_equal(out.at(0)[0], [[3, 4], [0, 0]])
+    assert out is not ld
+
+
+def test_wrong_kind_names_transform_and_input():
+    with pytest.raises(
+        TransformError, match=r"CalculateMaskArea: input 1 .* is line data; expected mask"
+    ):
+        apply_transform("CalculateMaskArea", lines_of({0: [[[0, 0], [1, 1]]]}))
+    with pytest.raises(TransformError, match="takes 2 inputs, got 1"):
+        apply_transform("DigitalIntervalBoolean", DigitalIntervalSeries([[0, 1]]))
+    with pytest.raises(TransformError, match="not a data object"):
+        apply_transform("CalculateLineLength", np.zeros((3, 2)))
+
+
+def test_unknown_transform():
+    with pytest.raises(TransformError, match="unknown transform 'NoSuchThing'"):
+        apply_transform("NoSuchThing", LineData())
+
+
+def _dm_with_lines() -> DataManager:
+    dm = DataManager()
+    dm.set_time("camera", TimeFrame(np.arange(0, 500, 10)))
+    dm.set_data("whisker", lines_of({0: [[[0, 0], [10, 0]]], 3: [[[0, 0], [0, 5]]]}), "camera")
+    dm.history.clear()
+    return dm
+
+
+def test_run_transform_adds_one_undo_step_on_the_input_clock():
+    dm = _dm_with_lines()
+    out = run_transform(dm, "CalculateLineLength", "whisker", "length")
+    assert dm.time_key("length") == "camera"
+    assert dm.get_data("length") is out
+    np.testing.assert_array_equal(out.times, [0, 3])
+    np.testing.assert_allclose(out.values, [10, 5])
+    assert len(dm.history) == 1
+    assert dm.undo()
+    assert "length" not in dm
+    assert dm.redo()
+    assert dm.get_data("length") is out
+
+
+def test_run_transform_replaces_same_kind_and_undo_restores():
+    dm = _dm_with_lines()
+    first = run_transform(dm, "CalculateLineLength", "whisker", "value")
+    second = run_transform(dm, "CalculateLineAngle", "whisker", "value")
+    assert dm.get_data("value") is second
+    dm.undo()
+    assert dm.get_data("value") is first
+
+
+def test_run_transform_bad_input_leaves_dm_unchanged():
+    dm = _dm_with_lines()
+    keys, undo = dm.keys(), len(dm.history)
+    bad = [
+        ({"name": "Nope"}, "unknown transform 'Nope'"),
+        ({"input_key": "missing"}, "Input data 'missing' not found"),
+        ({"params": {"position": "far"}}, "'position' = 'far'"),
+        ({"output_time_key": "nope"}, "output clock 'nope' does not exist"),
+        ({"name": "CalculateMaskArea"}, "is line data; expected mask"),
+        ({"output_key": "whisker", "name": "CalculateLineLength"}, "different data type"),
+    ]
+    for change, fragment in bad:
+        args = {
+            "name": "CalculateLineAngle",
+            "input_key": "whisker",
+            "output_key": "out",
+            "params": None,
+        }
+        args.update(change)
+        with pytest.raises(TransformError, match=fragment):
+            run_transform(
+                dm,
+                args["name"],
+                args["input_key"],
+                args["output_key"],
+                args["params"],
+                output_time_key=change.get("output_time_key"),
+            )
+        assert dm.keys() == keys
+        assert len(dm.history) == undo
+
+
+def test_output_clock_of_interval_peak_is_the_analog_clock():
+    dm = DataManager()
+    dm.set_time("fast", TimeFrame(np.arange(100)))
+    dm.set_time("slow", TimeFrame(np.arange(0, 100, 10)))
+    dm.set_data("sig", AnalogTimeSeries(np.sin(np.arange(100) / 5.0)), "fast")
+    dm.set_data("trials", DigitalIntervalSeries([[0, 2], [5, 7]]), "slow")
+    out = run_transform(dm, "AnalogIntervalPeak", "trials", "peaks", other_keys=["sig"])
+    assert dm.time_key("peaks") == "fast"
+    # slow [0, 2] = ticks 0..20 -> fast 0..20: sin(t/5) peaks at t = 8 (5*pi/2 = 7.85)
+    assert out.times[0] == 8
+
+
+def test_progress_is_reported_and_cancel_stops_without_storing(rng):
+    dm = DataManager()
+    dm.set_data("w", random_lines(rng, 3000, 5, 50))
+    seen: list[float] = []
+    run_transform(dm, "CalculateLineAngle", "w", "a", progress=seen.append)
+    assert seen[-1] == 1.0
+    assert len(seen) > 3
+    assert seen == sorted(seen)
+    cancel = threading.Event()
+    cancel.set()
+    keys = dm.keys()
+    with pytest.raises(TransformCancelled):
+        run_transform(dm, "CalculateLineAngle", "w", "b", cancel=cancel)
+    assert dm.keys() == keys
+
+
+def test_cancel_from_another_thread_stops_a_per_element_loop_quickly(rng):
+    """A per-mask loop (median filter) stops within a second of the request."""
+    import time
+
+    square = np.array([[x, y] for x in range(20) for y in range(20)])
+    n = 20000
+    big = MaskData.from_flat(
+        np.arange(n), np.tile(square, (n, 1)), np.arange(n + 1) * len(square), image_size=(64, 64)
+    )
+    cancel = threading.Event()
+    ctx = TransformContext(cancel=cancel)
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            apply_transform("MedianFilterMask", big, context=ctx)
+            outcome["result"] = "finished"
+        except TransformCancelled:
+            outcome["result"] = "cancelled"
+            outcome["at"] = time.monotonic()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    time.sleep(0.3)
+    requested = time.monotonic()
+    cancel.set()
+    thread.join(5)
+    assert outcome["result"] == "cancelled"
+    assert outcome["at"] - requested < 1.0  # type: ignore[operator]
+
+
+def test_recorder_records_successful_runs_only():
+    dm = _dm_with_lines()
+    steps = AppliedSteps()
+    run_transform(dm, "CalculateLineLength", "whisker", "len", recorder=steps)
+    with pytest.raises(TransformError):
+        run_transform(dm, "CalculateLineLength", "nope", "len2", recorder=steps)
+    assert len(steps) == 1
+    assert steps.steps[0].transform_name == "CalculateLineLength"
+    assert steps.steps[0].output_key == "len"

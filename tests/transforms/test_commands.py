@@ -1,0 +1,237 @@
+"""Commands and command sequences (reference §6.3)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from _transforms_support import lines_of, masks_of
+
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, TimeFrame
+from napari_whiskertoolbox.transforms import run_command, run_commands
+from napari_whiskertoolbox.transforms.commands import CommandEnv, substitute, upsample_ticks
+
+
+@pytest.fixture
+def area_file(tmp_path):
+    path = tmp_path / "area.json"
+    path.write_text(
+        json.dumps({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]})
+    )
+    return path
+
+
+def test_upsample_ticks_rounds_half_away():
+    assert upsample_ticks(np.array([0, 50]), 4).tolist() == [0, 13, 25, 38, 50]
+    assert upsample_ticks(np.array([7]), 3).tolist() == [7]
+    assert len(upsample_ticks(np.arange(0, 100, 10), 3)) == (10 - 1) * 3 + 1
+
+
+def test_upsample_and_sinc_lengths_match(tmp_path):
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame(np.arange(0, 200, 20)))
+    dm.set_data("sig", AnalogTimeSeries(np.sin(np.arange(10.0))), "cam")
+    sinc = tmp_path / "sinc.json"
+    sinc.write_text(
+        json.dumps(
+            {
+                "steps": [
+                    {
+                        "step_id": "s",
+                        "transform_name": "SincInterpolation",
+                        "parameters": {"upsampling_factor": 4},
+                    }
+                ]
+            }
+        )
+    )
+    result = run_commands(dm, [
+        {"command_name": "UpsampleTimeFrame", "parameters": {"source_time_key": "cam", "output_time_key": "cam4", "upsampling_factor": 4}},
+        {"command_name": "RunTransformsV2Pipeline", "parameters": {"input_key": "sig", "output_key": "sig4", "pipeline_path": str(sinc), "output_time_key": "cam4"}},
+    ])  # fmt: skip
+    assert result.success, result.error
+    assert result.affected_keys == ["cam4", "sig4"]
+    assert len(dm.get_time("cam4")) == len(dm.get_data("sig4")) == 37
+    assert dm.time_key("sig4") == "cam4"
+
+
+def test_upsample_errors():
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame([0, 10]))
+    cases = [
+        (
+            {"source_time_key": "cam", "output_time_key": "x", "upsampling_factor": 0},
+            "upsampling_factor",
+        ),
+        ({"source_time_key": "nope", "output_time_key": "x"}, "'nope' not found"),
+        ({"source_time_key": "cam", "output_time_key": "time"}, "may already exist"),
+        ({"source_time_key": "", "output_time_key": "x"}, "must not be empty"),
+    ]
+    for params, fragment in cases:
+        out = run_command(dm, {"command_name": "UpsampleTimeFrame", "parameters": params}, index=3)
+        assert not out.success
+        assert out.error.startswith("Command 'UpsampleTimeFrame' failed (index 3): ")
+        assert fragment in out.error
+    ok = run_command(
+        dm,
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "cam", "output_time_key": "time", "overwrite": True},
+        },
+    )
+    assert ok.success
+
+
+def test_run_pipeline_command_errors(area_file):
+    dm = DataManager()
+    dm.set_data("m", masks_of({0: [[[0, 0]]]}))
+    dm.set_data("lines", lines_of({0: [[[0, 0], [1, 1]]]}))
+
+    def run(**p):
+        return run_command(dm, {"command_name": "RunTransformsV2Pipeline", "parameters": p})
+
+    assert (
+        "Failed to open file"
+        in run(input_key="m", output_key="a", pipeline_path="/no/such.json").error
+    )
+    assert (
+        "Input data 'x' not found"
+        in run(input_key="x", output_key="a", pipeline_path=str(area_file)).error
+    )
+    assert (
+        "different data type"
+        in run(input_key="m", output_key="lines", pipeline_path=str(area_file)).error
+    )
+    assert "'pipeline_path' is required" in run(input_key="m", output_key="a").error
+    assert run(input_key="m", output_key="a", pipeline_path=str(area_file)).success
+    assert dm.get_data("a").values.tolist() == [1]
+
+
+def test_run_pipeline_at_time_merges_one_frame(tmp_path):
+    flip = tmp_path / "flip.json"
+    flip.write_text(
+        json.dumps(
+            {
+                "steps": [
+                    {
+                        "step_id": "f",
+                        "transform_name": "FlipLineBase",
+                        "parameters": {"reference_x": 9, "reference_y": 9},
+                    }
+                ]
+            }
+        )
+    )
+    dm = DataManager()
+    dm.set_data("w", lines_of({0: [[[0, 0], [9, 9]]], 1: [[[1, 1], [9, 9]]]}))
+    dm.set_data("out", lines_of({0: [[[5, 5], [6, 6]]], 1: [[[7, 7], [8, 8]]]}))
+    dm.history.clear()
+    cmd = {
+        "command_name": "RunTransformsV2PipelineAtTime",
+        "parameters": {
+            "input_key": "w",
+            "output_key": "out",
+            "pipeline_path": str(flip),
+            "time": "${current_frame}",
+        },
+    }
+    result = run_commands(dm, [cmd], variables={"current_frame": "1"})
+    assert result.success, result.error
+    out = dm.get_data("out")
+    assert out.at(1)[0].tolist() == [[9, 9], [1, 1]]
+    assert out.at(0)[0].tolist() == [[5, 5], [6, 6]]  # other frames untouched
+    assert len(dm.history) == 1
+    dm.undo()
+    assert dm.get_data("out").at(1)[0].tolist() == [[7, 7], [8, 8]]
+
+
+def test_save_data_with_backup(tmp_path):
+    dm = DataManager()
+    dm.set_data("sig", AnalogTimeSeries([1.0, 2.0]))
+    target = tmp_path / "out" / "sig.csv"
+    env = CommandEnv(base_dir=tmp_path)
+    cmd = {
+        "command_name": "SaveData",
+        "parameters": {"data_key": "sig", "format": "csv", "path": "out/sig.csv"},
+    }
+    assert run_command(dm, cmd, env=env).success
+    assert target.read_text() == "1.0\n2.0\n"
+    dm.set_data("sig", AnalogTimeSeries([3.0]))
+    cmd["parameters"]["backup_existing"] = True
+    assert run_command(dm, cmd, env=env).success
+    assert (tmp_path / "out" / "sig.csv.bak").exists()
+    assert env.saved_paths == [target, target]
+    bad = run_command(
+        dm,
+        {
+            "command_name": "SaveData",
+            "parameters": {"data_key": "sig", "format": "png", "path": "x"},
+        },
+    )
+    assert "No registered saver supports format 'png' for data type analog" in bad.error
+    missing = run_command(
+        dm,
+        {
+            "command_name": "SaveData",
+            "parameters": {"data_key": "nope", "format": "csv", "path": "x"},
+        },
+    )
+    assert "Data key 'nope' not found in DataManager" in missing.error
+
+
+def test_substitution_rules():
+    variables = {"n": "5", "flag": "true", "name": "mask", "path": "a/b"}
+    assert substitute(
+        {"k": "${n}", "b": "${flag}", "s": "${name}_area", "u": "${unknown}"}, variables
+    ) == {
+        "k": 5,
+        "b": True,
+        "s": "mask_area",
+        "u": "${unknown}",
+    }
+    assert substitute(["${path}/x.json", {"${name}": 1}], variables) == ["a/b/x.json", {"mask": 1}]
+
+
+def test_sequence_stops_or_continues():
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame([0, 10]))
+    commands = [
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "cam", "output_time_key": "a"},
+        },
+        {"command_name": "Nonsense", "parameters": {}},
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "cam", "output_time_key": "b"},
+        },
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "zzz", "output_time_key": "c"},
+        },
+    ]
+    stop = run_commands(dm, commands)
+    assert not stop.success
+    assert stop.failed_index == 1
+    assert stop.error.startswith("Unknown command 'Nonsense' (index 1)")
+    assert stop.affected_keys == ["a"]
+    go = run_commands(dm, commands[2:], continue_on_error=True)
+    assert not go.success
+    assert go.failed_index == 1
+    assert go.affected_keys == ["b"]
+    named = run_commands(
+        dm,
+        [
+            {
+                "command_name": "${cmd}",
+                "parameters": {
+                    "source_time_key": "cam",
+                    "output_time_key": "d",
+                    "upsampling_factor": 2.0,
+                },
+            }
+        ],
+        variables={"cmd": "UpsampleTimeFrame"},
+    )
+    assert named.success  # command names are substituted; 2.0 is read as an integer

@@ -1,0 +1,248 @@
+"""The JSON pipeline runner (reference §6.6) and ``pipeline_cli``, on real WhiskerToolbox files."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.transforms import pipeline_cli, run_json_pipeline
+from napari_whiskertoolbox.transforms.json_runner import expand_loops
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+JUN = {
+    "format": "csv",
+    "csv_layout": "binary_state",
+    "header_lines_to_skip": 5,
+    "data_column": 1,
+    "delimiter": "\t",
+    "binary_threshold": 0.5,
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, wtb_data: Path) -> Path:
+    """A runner config folder: a length pipeline file and relative output paths."""
+    (tmp_path / "length.json").write_text(
+        json.dumps({"steps": [{"step_id": "len", "transform_name": "CalculateLineLength"}]})
+    )
+    return tmp_path
+
+
+def config(project: Path, wtb_data: Path, **extra) -> Path:
+    doc = {
+        "variables": {"data": str(wtb_data), "pipes": str(project)},
+        "data": [
+            {"data_type": "line", "name": "whisker", "filepath": "${data}/Lines/line_test_large.csv"},
+            {"data_type": "points", "name": "nose", "filepath": "${data}/Points/test_point.csv"},
+        ],
+        "transformations": {
+            "steps": [
+                {"step_id": "angle", "transform_name": "Calculate Line Angle", "input_key": "whisker",
+                 "output_key": "whisker_angle"},
+            ]
+        },
+        "commands": [
+            {"command_name": "RunTransformsV2Pipeline",
+             "parameters": {"input_key": "whisker", "output_key": "whisker_length",
+                            "pipeline_path": "${pipes}/length.json"}},
+        ],
+        "saves": [{"data_key": "whisker_length", "format": "csv", "path": "out/${name}.csv"}],
+    }  # fmt: skip
+    doc["variables"]["name"] = "length"
+    doc.update(extra)
+    path = project / "pipeline.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_three_phases_on_real_files(project, wtb_data):
+    result = run_json_pipeline(config(project, wtb_data))
+    assert result.success, result.message
+    assert result.phase == "none"
+    assert result.failed_command_index == -1
+    dm = result.dm
+    assert result.loaded_data == ["whisker", "nose"]
+    assert result.command_affected_keys == ["whisker_length"]
+    assert result.saved_paths == [project / "out" / "length.csv"]
+    whisker = dm.get_data("whisker")
+    lengths = dm.get_data("whisker_length")
+    assert len(lengths) == whisker.n_entries
+    flat = whisker.to_flat()
+    first = flat.coords[flat.offsets[0] : flat.offsets[1]].astype(float)
+    assert lengths.values[0] == pytest.approx(np.hypot(*np.diff(first, axis=0).T).sum(), rel=1e-5)
+    angle = dm.get_data("whisker_angle")
+    assert len(angle) == whisker.n_frames_with_data  # V1: one value per frame
+    assert (project / "out" / "length.csv").read_text().count("\n") == len(lengths)
+
+
+def test_skipping_phases(project, wtb_data):
+    path = config(project, wtb_data)
+    only_load = run_json_pipeline(path, commands=False, saves=False)
+    assert only_load.success
+    assert "whisker_length" not in only_load.dm
+    no_load = run_json_pipeline(path, load_transform=False, saves=False)
+    assert not no_load.success
+    assert no_load.phase == "command"
+    assert no_load.failed_command_index == 0
+    assert "Input data 'whisker' not found" in no_load.message
+
+
+def test_each_phase_failing(project, wtb_data, tmp_path):
+    missing = run_json_pipeline(tmp_path / "nope.json")
+    assert (missing.phase, missing.message) == (
+        "parse",
+        f"Failed to open JSON file: {tmp_path / 'nope.json'}",
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert run_json_pipeline(bad).phase == "parse"
+    assert run_json_pipeline({"clocks": []}).message == (
+        "Pipeline config object must contain 'data', 'transformations', 'commands', or 'saves'"
+    )
+    assert run_json_pipeline({"data": {}}).phase == "normalize"
+    assert run_json_pipeline({"data": [], "loops": []}).phase == "normalize"
+    load = run_json_pipeline(
+        {"data": [{"data_type": "line", "name": "x", "filepath": str(tmp_path / "none.csv")}]}
+    )
+    assert load.phase == "load_and_transform"
+    assert "none.csv" in load.message
+    v2_in_v1 = run_json_pipeline(config(project, wtb_data, transformations={"steps": [
+        {"step_id": "a", "transform_name": "CalculateLineLength", "input_key": "whisker"}]}))  # fmt: skip
+    assert v2_in_v1.phase == "load_and_transform"
+    assert "TransformsV2 name" in v2_in_v1.message
+    save = run_json_pipeline(
+        config(
+            project, wtb_data, saves=[{"data_key": "whisker_length", "format": "png", "path": "x"}]
+        )
+    )
+    assert save.phase == "save"
+    assert save.message.startswith(
+        "SaveData failed at index 0: No registered saver supports format 'png'"
+    )
+    assert run_json_pipeline({"saves": {}}).message == "'saves' must be an array when present"
+    assert (
+        run_json_pipeline({"saves": [3]}).message == "Save descriptor at index 0 must be an object"
+    )
+    assert run_json_pipeline({"saves": [{"data_key": "x"}]}).message == (
+        "Save descriptor at index 0 requires string field 'path'"
+    )
+
+
+def test_continue_flags(project, wtb_data):
+    commands = [
+        {"command_name": "Bogus", "parameters": {}},
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "time", "output_time_key": "fast"},
+        },
+    ]
+    stop = run_json_pipeline(config(project, wtb_data, commands=commands), saves=False)
+    assert (stop.phase, stop.failed_command_index) == ("command", 0)
+    assert "fast" not in stop.dm.time_keys()
+    go = run_json_pipeline(
+        config(project, wtb_data, commands=commands), saves=False, continue_on_command_error=True
+    )
+    assert not go.success
+    assert go.failed_command_index == 0
+    assert "fast" in go.dm.time_keys()
+    assert go.command_affected_keys == ["fast"]
+    saves = [
+        {"data_key": "nose", "format": "csv", "path": "a.csv"},
+        {"data_key": "missing", "format": "csv", "path": "b.csv"},
+        {"data_key": "nose", "format": "csv", "path": "c.csv"},
+    ]
+    first = run_json_pipeline(config(project, wtb_data, saves=saves))
+    assert first.phase == "save"
+    assert not (project / "c.csv").exists()
+    later = run_json_pipeline(config(project, wtb_data, saves=saves), continue_on_save_error=True)
+    assert later.phase == "save"
+    assert (project / "c.csv").exists()
+    assert later.saved_paths == [project / "c.csv"]  # WT quirk: saves after the last failure
+
+
+def test_loops_and_variables(tmp_path, wtb_data):
+    for i in range(3):
+        (tmp_path / f"ev_{i}.csv").write_text(f"{i}\n{i + 10}\n")
+    doc = {
+        "variables": {"dir": str(tmp_path), "ignored": 5},
+        "loops": {"i": {"from": 0, "to": 2}, "j": ["a"]},
+        "data": [
+            {"data_type": "digital_event", "name": "ev_{i}", "filepath": "${dir}/ev_{i}.csv"},
+            {"data_type": "digital_event", "name": "both_{i}_{j}", "filepath": "x"},
+            {"data_type": "digital_interval", "name": "laser", "filepath": str(wtb_data / "DigitalIntervals/jun_test.dat"), **JUN},
+        ],
+    }  # fmt: skip
+    result = run_json_pipeline(doc)
+    assert result.success, result.message
+    assert result.loaded_data == ["ev_0", "ev_1", "ev_2", "laser"]
+    assert result.dm.get_data("ev_2").times.tolist() == [2, 12]
+    assert any("several loop variables" in w for w in result.warnings)
+    down = expand_loops([{"n": "{k}"}], {"k": {"from": 3, "to": 1, "step": -1}}, [])
+    assert [e["n"] for e in down] == ["3", "2", "1"]
+
+
+def test_relative_paths_and_array_root(tmp_path, wtb_data):
+    target = tmp_path / "cfg"
+    target.mkdir()
+    (target / "events.csv").write_text((wtb_data / "DigitalEvents/events.csv").read_text())
+    path = target / "p.json"
+    path.write_text(json.dumps([
+        {"data_type": "digital_event", "name": "ev", "filepath": "events.csv"},
+        {"transformations": {"steps": [{"step_id": "w", "transform_name": "Group Intervals",
+                                         "input_key": "ev", "output_key": "g"}]}},
+    ]))  # fmt: skip
+    result = run_json_pipeline(path)
+    assert result.phase == "load_and_transform"  # Group Intervals needs intervals, not events
+    assert "is digital_event data; expected digital_interval" in result.message
+    assert result.dm.get_data("ev").times.tolist() == [1, 2, 3, 4, 5]
+    assert result.dm.metadata["config_path"] == str(path.resolve())
+
+
+def test_load_into_an_existing_dm(project, wtb_data):
+    dm = DataManager()
+    result = run_json_pipeline(config(project, wtb_data), dm=dm, saves=False)
+    assert result.dm is dm
+    assert "whisker_length" in dm
+
+
+# ---------------------------------------------------------------------- CLI
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = pipeline_cli(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_exit_codes(project, wtb_data, tmp_path):
+    path = str(config(project, wtb_data))
+    code, out, err = cli(path)
+    assert code == 0, err
+    assert out.splitlines()[:4] == [
+        "Pipeline succeeded",
+        "Loaded data entries: 2",
+        "Command affected keys: 1",
+        "Saved outputs: 1",
+    ]
+    assert out.splitlines()[4].strip() == str(project / "out" / "length.csv")
+    code, out, _ = cli("--help")
+    assert code == 0
+    assert "--continue-on-save-error" in out
+    assert cli("--bogus", path)[0] == 2
+    assert "Unknown option: --bogus" in cli("--bogus", path)[2]
+    assert cli()[2].startswith("Missing pipeline JSON path")
+    assert cli(path, path)[2].startswith("Multiple pipeline JSON paths were provided")
+    code, _, err = cli(str(tmp_path / "missing.json"))
+    assert code == 1
+    assert err.startswith("Pipeline failed during phase 'parse': Failed to open JSON file")
+    code, _, err = cli(
+        str(config(project, wtb_data, commands=[{"command_name": "X", "parameters": {}}]))
+    )
+    assert code == 1
+    assert "during phase 'command' at command index 0: Unknown command 'X'" in err
+    assert cli("--no-commands", "--no-saves", "--no-load-transform", path)[0] == 0

@@ -1,0 +1,206 @@
+"""TransformsV2 pipeline files (§6.1), the library (§6.2), the recorder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from _transforms_support import lines_of, masks_of
+
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+from napari_whiskertoolbox.transforms import (
+    AppliedSteps,
+    Pipeline,
+    PipelineLibrary,
+    TransformError,
+    apply_transform,
+    load_pipeline,
+    pipeline_file_stem,
+    run_transform,
+    save_pipeline,
+)
+from napari_whiskertoolbox.transforms.library import LIBRARY_ENV, default_library_dir
+
+SELF_ZSCORE = {
+    "metadata": {"name": "Self z-score", "version": "1.0"},
+    "pre_reductions": [
+        {"reduction_name": "MeanValueRaw", "output_key": "mu"},
+        {"reduction_name": "StdValueRaw", "output_key": "sigma"},
+    ],
+    "steps": [
+        {
+            "step_id": "z",
+            "transform_name": "ZScoreNormalizeV2",
+            "parameters": {"clamp_outliers": False},
+            "param_bindings": {"mean": "mu", "std_dev": "sigma"},
+        }
+    ],
+}
+
+
+def test_reference_example_self_zscore():
+    x = np.array([1.0, 2.0, 3.0, 10.0])
+    out = load_pipeline(SELF_ZSCORE).run(AnalogTimeSeries(x))
+    np.testing.assert_allclose(out.values, (x - x.mean()) / (x.std() + 1e-8), rtol=1e-6)
+
+
+def test_minimal_mask_area_file(tmp_path):
+    path = tmp_path / "area.json"
+    path.write_text(
+        json.dumps({"steps": [{"step_id": "area", "transform_name": "CalculateMaskArea"}]})
+    )
+    out = load_pipeline(path).run(masks_of({0: [[[0, 0]] * 4]}))
+    assert out.values.tolist() == [4]
+
+
+def test_fused_element_chain_equals_step_by_step():
+    ld = lines_of({0: [[[0, 0], [3, 0], [9, 8], [20, 8]]], 4: [[[1, 1], [5, 1], [5, 6]]]})
+    pipe = load_pipeline({
+        "steps": [
+            {"step_id": "flip", "transform_name": "FlipLineBase", "parameters": {"reference_x": 20, "reference_y": 8}},
+            {"step_id": "sub", "transform_name": "ExtractLineSubsegment", "parameters": {"method": "Direct", "preserve_original_spacing": False}},
+            {"step_id": "len", "transform_name": "CalculateLineLength"},
+            {"step_id": "sum", "transform_name": "SumReduction"},
+            {"step_id": "z", "transform_name": "ZScoreNormalizeV2", "parameters": {"mean": 1}},
+        ]
+    })  # fmt: skip
+    fused = pipe.run(ld)
+    step = ld
+    for s in pipe.steps:
+        step = apply_transform(s.transform_name, step, s.parameters)
+    np.testing.assert_array_equal(fused.times, step.times)
+    np.testing.assert_allclose(fused.values, step.values)
+
+
+def test_container_steps_in_a_chain():
+    pipe = load_pipeline({
+        "steps": [
+            {"step_id": "thr", "transform_name": "AnalogEventThreshold", "parameters": {"threshold_value": 0.5}},
+            {"step_id": "win", "transform_name": "EventToInterval", "parameters": {"post_expansion": 2}},
+        ]
+    })  # fmt: skip
+    out = pipe.run(AnalogTimeSeries([0, 1, 0, 0, 0, 0, 1.0]))
+    assert out.intervals.tolist() == [[1, 3], [6, 8]]
+
+
+@pytest.mark.parametrize(
+    ("doc", "fragment"),
+    [
+        ([], "the root must be an object"),
+        ({"steps": []}, "at least one step or a range reduction"),
+        ({"steps": "x"}, "'steps' must be an array"),
+        ({"steps": [{"transform_name": "CalculateMaskArea"}]}, r"steps\[0\]\.step_id"),
+        ({"steps": [{"step_id": "a", "transform_name": "Nope"}]}, r"steps\[0\] 'a': Transform 'Nope' not found"),
+        ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "enabled": False}]}, "Step 'a' is disabled"),
+        ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "parameters": {"min_area": -1}}]},
+         "Failed to load parameters for transform 'CalculateMaskArea' in step 'a'.*'min_area' = -1"),
+        ({"steps": [{"step_id": "a", "transform_name": "Calculate Area"}]}, "legacy V1 operation name"),
+        ({"pre_reductions": [{"reduction_name": "Nope", "output_key": "k"}], "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
+         "Range reduction 'Nope' not found"),
+        ({"steps": [{"step_id": "a", "transform_name": "ZScoreNormalizeV2", "param_bindings": {"sd": "x"}}]},
+         "unknown parameter 'sd'"),
+    ],
+)  # fmt: skip
+def test_load_rules(doc, fragment):
+    with pytest.raises(TransformError, match=fragment):
+        load_pipeline(doc)
+
+
+def test_range_reduction_only_loads_but_cannot_run():
+    pipe = load_pipeline({"range_reduction": {"reduction_name": "MeanValue"}})
+    with pytest.raises(TransformError, match="Pipeline has no steps"):
+        pipe.run(AnalogTimeSeries([1.0]))
+
+
+def test_missing_file_and_bad_json(tmp_path):
+    with pytest.raises(TransformError, match="Failed to open file"):
+        load_pipeline(tmp_path / "none.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\n  oops")
+    with pytest.raises(TransformError, match="line 2"):
+        load_pipeline(bad)
+
+
+def test_step_failure_names_the_step():
+    pipe = load_pipeline({"steps": [{"step_id": "d", "transform_name": "AnalogDifference"}]})
+    with pytest.raises(TransformError, match=r"Step 'd' failed: .*empty"):
+        pipe.run(AnalogTimeSeries([]))
+    area = load_pipeline({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]})
+    with pytest.raises(TransformError, match=r"Step 'a' failed: .*is analog data; expected mask"):
+        area.run(AnalogTimeSeries([1.0]))
+
+
+def test_save_round_trip(tmp_path):
+    pipe = load_pipeline(SELF_ZSCORE)
+    path = save_pipeline(pipe, tmp_path / "z.json")
+    again = load_pipeline(path)
+    assert again.to_json() == pipe.to_json() == SELF_ZSCORE
+
+
+def test_run_on_key_one_undo_step():
+    dm = DataManager()
+    dm.set_data("sig", AnalogTimeSeries([1.0, 2.0, 6.0]))
+    dm.history.clear()
+    load_pipeline(SELF_ZSCORE).run_on_key(dm, "sig", "z")
+    assert "z" in dm
+    assert len(dm.history) == 1
+    dm.undo()
+    assert "z" not in dm
+
+
+def test_file_stems():
+    assert pipeline_file_stem("My Pipeline (v2)!") == "my_pipeline_v2"
+    assert pipeline_file_stem("--Tail--") == "tail"
+    assert pipeline_file_stem("***") == "pipeline"
+    assert pipeline_file_stem("a - b__c") == "a_b_c"
+
+
+def test_library(tmp_path, monkeypatch):
+    monkeypatch.setenv(LIBRARY_ENV, str(tmp_path / "lib"))
+    assert default_library_dir() == tmp_path / "lib"
+    lib = PipelineLibrary()
+    assert lib.entries() == []
+    entry = lib.save(load_pipeline(SELF_ZSCORE), "Zeta score")
+    assert entry.id == "zeta_score"
+    lib.save(
+        load_pipeline({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]}), "alpha"
+    )
+    (tmp_path / "lib" / "broken.json").write_text("{")
+    (tmp_path / "lib" / "notes.txt").write_text("x")
+    assert [(e.id, e.name) for e in lib.entries()] == [
+        ("zeta_score", "Zeta score"),
+        ("alpha", "alpha"),
+        ("broken", "broken"),
+    ]  # byte order: upper-case first
+    assert lib.load("zeta_score").steps[0].transform_name == "ZScoreNormalizeV2"
+    with pytest.raises(TransformError, match="already exists"):
+        lib.save(load_pipeline(SELF_ZSCORE), "Zeta score")
+    lib.delete("alpha")
+    with pytest.raises(TransformError, match="no pipeline 'alpha'"):
+        lib.delete("alpha")
+
+
+def test_recorder_to_pipeline_and_rerun():
+    dm = DataManager()
+    dm.set_data("w", lines_of({0: [[[0, 0], [10, 0]]], 1: [[[0, 0], [0, 4]]]}))
+    steps = AppliedSteps()
+    run_transform(dm, "ResampleLine", "w", "w2", {"target_spacing": 2}, recorder=steps)
+    run_transform(dm, "CalculateLineLength", "w2", "len", recorder=steps)
+    pipe = steps.to_pipeline(name="resample and length")
+    assert isinstance(pipe, Pipeline)
+    assert [s.transform_name for s in pipe.steps] == ["ResampleLine", "CalculateLineLength"]
+    assert pipe.steps[0].parameters["target_spacing"] == 2.0
+    other = DataManager()
+    other.set_data("w", lines_of({5: [[[0, 0], [3, 4]]]}))
+    pipe.run_on_key(other, "w", "len")
+    np.testing.assert_allclose(other.get_data("len").values, [5])
+    run_transform(dm, "CalculateLineLength", "w", "len_w", recorder=steps)
+    with pytest.raises(TransformError, match="a pipeline file is a chain"):
+        steps.to_pipeline()
+    assert steps.to_json()[2] == {
+        "transform_name": "CalculateLineLength",
+        "input_key": "w",
+        "output_key": "len_w",
+        "parameters": {},
+    }
