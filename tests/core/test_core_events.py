@@ -62,3 +62,42 @@ def test_invalid_times():
         DigitalEventSeries([1.5])
     with pytest.raises(ValueError, match="ids"):
         DigitalEventSeries([1, 2], ids=[1])
+
+
+def test_sorted_unique_times_are_taken_without_touching_the_callers_array():
+    times = np.array([2, 4, 9], dtype=np.int64)
+    ev = DigitalEventSeries(times)
+    np.testing.assert_array_equal(ev.times, [2, 4, 9])
+    assert not np.shares_memory(ev.times, times)
+    assert times.flags.writeable  # the caller's array is not made read-only
+    times[0] = 100
+    assert ev.times[0] == 2
+    ids = np.array([7, 8, 9], dtype=np.uint64)
+    with_ids = DigitalEventSeries(times[1:] * 0 + [3, 5], ids=ids[:2])
+    assert not np.shares_memory(with_ids.ids, ids)
+
+
+def test_copy_false_takes_ownership_of_sorted_int64_times():
+    times = np.arange(0, 50, 5, dtype=np.int64)
+    ev = DigitalEventSeries(times, copy=False)
+    assert np.shares_memory(ev.times, times)
+    assert not times.flags.writeable
+    assert len(np.unique(ev.ids)) == len(times)
+    assert ev.ids.min() > 0
+
+
+@pytest.mark.parametrize("times", [[3, 1, 2], [1, 1, 2], [5, 5, 5], [0, 2, 1, 3]], ids=str)
+def test_fast_path_never_skips_sorting_or_dedup(times):
+    ids = np.arange(10, 10 + len(times), dtype=np.uint64)
+    ev = DigitalEventSeries(np.array(times, np.int64), ids=ids, copy=False)
+    expected, first = np.unique(times, return_index=True)
+    np.testing.assert_array_equal(ev.times, expected)
+    np.testing.assert_array_equal(ev.ids, ids[first])
+
+
+def test_strided_and_other_dtype_times():
+    base = np.arange(20, dtype=np.int32)
+    ev = DigitalEventSeries(base[::4])
+    np.testing.assert_array_equal(ev.times, [0, 4, 8, 12, 16])
+    assert ev.times.dtype == np.int64
+    assert base.flags.writeable

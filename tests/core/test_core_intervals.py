@@ -155,3 +155,39 @@ def test_set_intervals_bulk():
     s = DigitalIntervalSeries([[0, 1]])
     s.set_intervals([[10, 20], [21, 22]])
     assert rows(s) == [[10, 22]]
+
+
+@pytest.mark.parametrize("layout", ["disjoint", "overlapping"])
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [[0, 2], [4, 6], [9, 9]],  # already normalised
+        [[0, 2], [3, 6]],  # touching
+        [[0, 5], [2, 3]],  # nested
+        [[4, 6], [0, 2]],  # unsorted
+        [[0, 3], [0, 1]],  # same start, ends descending
+    ],
+    ids=str,
+)
+def test_construction_matches_the_merge_whatever_the_order(pairs, layout):
+    from napari_whiskertoolbox.core.intervals import merge_intervals
+
+    arr = np.array(pairs, np.int64)
+    ids = np.arange(1, len(pairs) + 1, dtype=np.uint64) + 1000
+    series = DigitalIntervalSeries(arr, ids=ids, layout=layout)
+    if layout == "disjoint":
+        want_pairs, want_ids = merge_intervals(arr, ids)
+    else:
+        order = np.lexsort((arr[:, 1], arr[:, 0]))
+        want_pairs, want_ids = arr[order], ids[order]
+    np.testing.assert_array_equal(series.intervals, want_pairs)
+    np.testing.assert_array_equal(series.ids, want_ids)
+    assert arr.flags.writeable
+    assert not np.shares_memory(series.intervals, arr)
+
+
+def test_copy_false_takes_ownership_of_normalised_pairs():
+    pairs = np.array([[0, 2], [5, 8]], np.int64)
+    series = DigitalIntervalSeries(pairs, copy=False)
+    assert np.shares_memory(series.intervals, pairs)
+    assert not pairs.flags.writeable

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["finite_xy", "holds_integers", "readonly", "readonly_view"]
+__all__ = [
+    "finite_xy",
+    "holds_integers",
+    "is_strictly_increasing",
+    "owned",
+    "readonly",
+    "readonly_view",
+]
+
+_CHECK_CHUNK = 1 << 20
 
 
 def readonly(arr: np.ndarray) -> np.ndarray:
@@ -42,3 +51,31 @@ def finite_xy(arr: np.ndarray, shape_error: str, what: str) -> np.ndarray:
     if bad.size:
         raise ValueError(f"{what} {int(bad[0])} is not finite: {arr[bad[0]].tolist()}")
     return out
+
+
+def is_strictly_increasing(arr: np.ndarray) -> bool:
+    """Return True if the 1-D ``arr`` is sorted with no repeats (O(n), chunked).
+
+    The comparison runs over chunks of about a million elements, so the only temporary is
+    a 1 MB boolean buffer whatever the length.
+    """
+    n = arr.shape[0]
+    for start in range(0, max(n - 1, 0), _CHECK_CHUNK):
+        stop = min(start + _CHECK_CHUNK, n - 1)
+        if not np.all(arr[start + 1 : stop + 1] > arr[start:stop]):
+            return False
+    return True
+
+
+def owned(arr: np.ndarray, source: object) -> np.ndarray:
+    """Return ``arr``, copied if it may share memory with the caller's ``source``.
+
+    Containers mark their arrays read-only in place; this keeps that from reaching an array
+    the caller still holds (an ``astype(copy=False)`` or ``asarray`` of the input).
+    """
+    base = source if isinstance(source, np.ndarray) else None
+    if base is None and hasattr(source, "__array__"):
+        base = np.asarray(source)
+    if base is not None and np.may_share_memory(arr, base):
+        return arr.copy()
+    return arr

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from psygnal import Signal
 
-from napari_whiskertoolbox.core._arrays import holds_integers, readonly
+from napari_whiskertoolbox.core._arrays import (
+    holds_integers,
+    is_strictly_increasing,
+    owned,
+    readonly,
+)
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
@@ -30,7 +35,7 @@ def _as_times(times: ArrayLike, what: str = "event times") -> np.ndarray:
             raise ValueError(f"{what} must be 1-D, got shape {arr.shape}")
     if arr.size and not holds_integers(arr):
         raise ValueError(f"{what} must be integers, got {arr.dtype} values")
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)
 
 
 class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
@@ -40,8 +45,15 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
     ----------
     times : array_like of int, optional
         Event times; sorted and de-duplicated (the first id of a duplicate is kept).
+        Times that already are sorted and unique are taken as they are (an O(n) check,
+        no sort).
     ids : array_like of int, optional
         Entity id per time; fresh ids are allocated when omitted.
+    copy : bool
+        Copy ``times`` (and ``ids``) even when they can be used as they are (default
+        True). With False the series takes ownership of sorted unique int64 ``times``
+        and uint64 ``ids`` arrays: it marks them read-only and the caller must not
+        change them.
 
     Signals
     -------
@@ -51,14 +63,20 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
 
     changed = Signal(object)
 
-    def __init__(self, times: ArrayLike | None = None, ids: ArrayLike | None = None) -> None:
+    def __init__(
+        self, times: ArrayLike | None = None, ids: ArrayLike | None = None, copy: bool = True
+    ) -> None:
         self._recorder = None
         self._lock = threading.RLock()
-        self._set_arrays(*self._build(times, ids))
+        t, i = self._build(times, ids, copy)
+        self._times = readonly(t)
+        self._ids = readonly(i)
 
     @staticmethod
-    def _build(times: ArrayLike | None, ids: ArrayLike | None) -> _Snapshot:
-        t = _as_times([] if times is None else times)
+    def _build(times: ArrayLike | None, ids: ArrayLike | None, copy: bool) -> _Snapshot:
+        """Return sorted unique times and their ids, as arrays the series owns."""
+        source: ArrayLike = [] if times is None else times
+        t = _as_times(source)
         if ids is None:
             i = allocate_ids(t.size)
         else:
@@ -67,6 +85,11 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
                 raise ValueError(f"got {i.size} ids for {t.size} event times")
             if i.size:
                 reserve_ids(int(i.max()))
+            if copy:
+                i = owned(i, ids)
+        if is_strictly_increasing(t):
+            # already sorted and unique: no sort, at most the one copy that owning needs
+            return (owned(t, source) if copy else t), i
         t, first = np.unique(t, return_index=True)
         return t, i[first]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from psygnal import Signal
 
-from napari_whiskertoolbox.core._arrays import holds_integers, readonly
+from napari_whiskertoolbox.core._arrays import holds_integers, owned, readonly
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
@@ -35,7 +35,7 @@ def _as_pairs(pairs: ArrayLike) -> np.ndarray:
         )
     if not holds_integers(arr):
         raise ValueError(f"interval bounds must be integers, got {arr.dtype} values")
-    out = arr.astype(np.int64)
+    out = arr.astype(np.int64, copy=False)
     bad = np.flatnonzero(out[:, 1] < out[:, 0])
     if bad.size:
         i = int(bad[0])
@@ -88,6 +88,12 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
     layout : {"disjoint", "overlapping"}
         ``"disjoint"`` (default) merges overlapping or touching intervals (``a.end + 1 ==
         b.start``), keeping the earliest (smallest) id; ``"overlapping"`` keeps them apart.
+        Intervals already in the layout's order (and, for ``"disjoint"``, apart) are taken
+        as they are after an O(n) check.
+    copy : bool
+        Copy ``pairs`` (and ``ids``) even when they can be used as they are (default True).
+        With False the series takes ownership of an ``(N, 2)`` int64 array already in
+        order (and a uint64 ``ids`` array): it marks them read-only.
 
     Signals
     -------
@@ -102,13 +108,15 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
         pairs: ArrayLike | None = None,
         ids: ArrayLike | None = None,
         layout: Layout = "disjoint",
+        copy: bool = True,
     ) -> None:
         if layout not in ("disjoint", "overlapping"):
             raise ValueError(f"layout must be 'disjoint' or 'overlapping', got {layout!r}")
         self._layout: Layout = layout
         self._recorder = None
         self._lock = threading.RLock()
-        p = _as_pairs([] if pairs is None else pairs)
+        source: ArrayLike = [] if pairs is None else pairs
+        p = _as_pairs(source)
         if ids is None:
             i = allocate_ids(p.shape[0])
         else:
@@ -117,7 +125,15 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
                 raise ValueError(f"got {i.size} ids for {p.shape[0]} intervals")
             if i.size:
                 reserve_ids(int(i.max()))
-        self._set_arrays(*self._normalise(p, i))
+            if copy:
+                i = owned(i, ids)
+        if _in_layout_order(p, layout):
+            # already normalised: no sort or merge, at most the one copy owning needs
+            p = np.ascontiguousarray(owned(p, source) if copy else p)
+        else:
+            p, i = self._normalise(p, i)
+        self._pairs = readonly(p)
+        self._ids = readonly(i)
 
     def _normalise(self, pairs: np.ndarray, ids: np.ndarray) -> _Snapshot:
         if self._layout == "disjoint":
@@ -303,6 +319,19 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
 
     def __repr__(self) -> str:
         return f"<DigitalIntervalSeries n={len(self)} layout={self._layout!r}>"
+
+
+def _in_layout_order(pairs: np.ndarray, layout: Layout) -> bool:
+    """Return True if ``pairs`` already is what :meth:`_normalise` would make of it (O(n)).
+
+    Disjoint: starts increasing and each start more than one past the previous end (no
+    overlap, no touching). Overlapping: sorted by start, then end.
+    """
+    starts, ends = pairs[:, 0], pairs[:, 1]
+    if layout == "disjoint":
+        return bool(np.all(starts[1:] > ends[:-1] + 1))
+    later = starts[1:] > starts[:-1]
+    return bool(np.all(later | ((starts[1:] == starts[:-1]) & (ends[1:] >= ends[:-1]))))
 
 
 _ROW = np.dtype([("start", np.int64), ("end", np.int64)])

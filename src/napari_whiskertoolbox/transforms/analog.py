@@ -156,7 +156,7 @@ _LOCKOUT = p_float("lockout_time", 0.0, "minimum frames between events", minimum
 def analog_event_threshold(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Emit an event at every qualifying sample (level test, not crossings), with a lockout."""
     times = event_threshold(inputs[0].data, p.threshold_value, p.direction, p.lockout_time, ctx)
-    return DigitalEventSeries(times)
+    return DigitalEventSeries(times, copy=False)  # sorted, unique and ours: no sort, no copy
 
 
 def _chunk_ranges(n: int) -> list[tuple[int, int]]:
@@ -302,7 +302,7 @@ def analog_interval_threshold(inputs: Sequence[Bound], p: Params, ctx: Transform
         p.missing_data_mode,
         ctx,
     )
-    return DigitalIntervalSeries(pairs)
+    return DigitalIntervalSeries(pairs, copy=False)  # sorted and apart: no merge, no copy
 
 
 # ---------------------------------------------------------------------- interval peaks
