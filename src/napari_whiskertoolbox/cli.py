@@ -1,4 +1,4 @@
-"""Command line: ``napari-whiskertoolbox {run,demo} ...`` (also ``python -m napari_whiskertoolbox``)."""
+"""Command line: ``napari-whiskertoolbox {run,demo,pipeline} ...`` (also ``python -m napari_whiskertoolbox``)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,38 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="open napari with the sample whisker session")
     demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     demo.add_argument("path", nargs="?", help="open this config/session instead of the sample")
+    _add_pipeline_command(sub)
     return parser
+
+
+PIPELINE_COMMAND = "pipeline"
+
+
+def _add_pipeline_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """List ``pipeline`` in the help; :func:`_run_pipeline` parses its own arguments."""
+    sub.add_parser(
+        PIPELINE_COMMAND,
+        help="run a WhiskerToolbox JSON pipeline-runner config (exit 0 ok, 1 failed, 2 usage)",
+        add_help=False,
+    )
+
+
+def _run_pipeline(argv: list[str]) -> int:
+    """Run ``pipeline [options] CONFIG.json`` with WhiskerToolbox's options and exit codes.
+
+    The arguments go to :func:`napari_whiskertoolbox.transforms.pipeline_cli` untouched, so
+    its messages ("Unknown option: …") and exit codes (0, 1, 2) are WhiskerToolbox's.
+    """
+    from napari_whiskertoolbox.transforms import pipeline_cli
+
+    return pipeline_cli(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [PIPELINE_COMMAND]:
+        return _run_pipeline(argv[1:])
     script_args: list[str] = []
     if "--" in argv:
         split = argv.index("--")

@@ -101,14 +101,67 @@ def test_bad_loop_placeholders(write_config, name, message):
         load_config(write_config(doc))
 
 
-def test_transformations_are_reported_not_run(tmp_path, events_dir, write_config):
-    block = {"transformations": {"steps": []}}
+@pytest.fixture
+def no_transformations_runner():
+    """No runner installed (as when napari_whiskertoolbox.transforms was never imported)."""
+    from napari_whiskertoolbox.io.config import set_transformations_runner
+
+    previous = set_transformations_runner(None)
+    yield
+    set_transformations_runner(previous)
+
+
+@pytest.mark.usefixtures("events_dir", "no_transformations_runner")
+@pytest.mark.parametrize("where", ["data", "root"])
+def test_transformations_without_runner_fail_saying_what_to_import(write_config, where):
+    block = {"steps": []}
+    doc = {"data": [{"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"}]}
+    if where == "data":
+        doc["data"].insert(0, {"transformations": block})
+    else:
+        doc["transformations"] = block
+    dm = DataManager()
+    with pytest.raises(
+        FormatError,
+        match=r"config item transformations.*'transformations' block.*"
+        r"`import napari_whiskertoolbox\.transforms`.*nothing was loaded",
+    ):
+        load_config(write_config(doc), dm)
+    assert dm.keys() == []
+
+
+@pytest.mark.usefixtures("events_dir")
+def test_runner_blocks_run_in_order_on_the_staging_data_and_commands_are_kept(write_config):
+    from napari_whiskertoolbox.io.config import set_transformations_runner
+
+    seen = []
+
+    def runner(dm, block):
+        seen.append((dm.keys(), block))
+        dm.set_data(block["out"], DigitalEventSeries([7]))
+
     doc = {
-        "data": [block, {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"}]
+        "variables": {"OUT": "second"},
+        "data": [
+            {"transformations": {"out": "first"}},
+            {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"},
+        ],
+        "transformations": {"out": "${OUT}", "keep": "${NOT_A_VARIABLE}"},
+        "commands": [{"command_name": "SaveData", "parameters": {}}],
+        "saves": [],
     }
-    dm = load_config(write_config(doc))
-    assert dm.keys() == ["e"]
-    assert dm.metadata["config_transformations"] == [block]
+    previous = set_transformations_runner(runner)
+    try:
+        dm = load_config(write_config(doc))
+    finally:
+        set_transformations_runner(previous)
+    assert [block for _, block in seen] == [
+        {"out": "first"},
+        {"out": "second", "keep": "${NOT_A_VARIABLE}"},
+    ]
+    assert seen[0][0] == ["e"]  # blocks run after the data loaded
+    assert dm.keys() == ["e", "first", "second"]
+    assert dm.metadata["config_runner_phases"] == {"commands": doc["commands"], "saves": []}
 
 
 def test_clocks_block_binds_items(tmp_path, events_dir, write_config):

@@ -11,6 +11,11 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.config_parse import ConfigItem, ParsedConfig, parse_config
+from napari_whiskertoolbox.io.config_transformations import (
+    clear_transformations_runner,
+    run_config_transformations,
+    set_transformations_runner,
+)
 from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import item_format, read_item
@@ -18,7 +23,7 @@ from napari_whiskertoolbox.io.registry import item_format, read_item
 if TYPE_CHECKING:
     import os
 
-__all__ = ["load_config"]
+__all__ = ["clear_transformations_runner", "load_config", "set_transformations_runner"]
 
 
 def load_config(
@@ -29,8 +34,10 @@ def load_config(
 ) -> DataManager:
     """Load every item of a WhiskerToolbox JSON config.
 
-    Everything is first loaded into a fresh staging DataManager; only when every item
-    loaded does it get copied into ``dm``. On any error ``dm`` is left unchanged.
+    Everything is first loaded into a fresh staging DataManager, then the config's
+    ``transformations`` blocks run there (WhiskerToolbox's V1 operations, through the runner
+    :mod:`napari_whiskertoolbox.transforms` installs when imported); only when all of that
+    succeeded does it get copied into ``dm``. On any error ``dm`` is left unchanged.
 
     Parameters
     ----------
@@ -48,17 +55,21 @@ def load_config(
     DataManager
         ``dm`` (or the new one). ``dm.metadata["sources"][key]`` records where each key came
         from: ``data_type``, ``format``, ``filepath``, ``options``, ``clock``, ``color``,
-        ``item`` (the config item name) and ``config``.
+        ``item`` (the config item name) and ``config``. The keys a ``transformations``
+        block wrote are there too (on their input's clock).
 
     Raises
     ------
     FormatError
         Bad JSON (line and column), unknown data type or format, missing or malformed
-        files, undefined variables or clocks; the message names the file and line or item.
+        files, undefined variables or clocks, a failing ``transformations`` step, or a
+        ``transformations`` block while :mod:`napari_whiskertoolbox.transforms` was never
+        imported; the message names the file and line or item.
     """
     parsed = parse_config(path)
     staging = DataManager()
     sources = _load_into(parsed, staging)
+    run_config_transformations(staging, parsed.transformations, parsed.path)
     if parsed.python is not None:
         _handle_python(parsed, staging, allow_python)
     target = staging if dm is None else dm
@@ -189,6 +200,8 @@ def _update_metadata(
         dm.metadata["config_path"] = str(parsed.path)
     if parsed.transformations:
         dm.metadata["config_transformations"] = parsed.transformations
+    if parsed.runner_phases:  # commands/saves: only `napari-whiskertoolbox pipeline` runs them
+        dm.metadata["config_runner_phases"] = parsed.runner_phases
     if parsed.python is not None:
         dm.metadata["config_python"] = {**parsed.python, "executed": bool(allow_python)}
     if parsed.groups is not None:

@@ -22,9 +22,13 @@ Accepted layouts
   ``{"from", "to", "step"?}`` integer range; a ``data`` item whose strings contain
   ``{name}`` is repeated once per value of that loop (an item may use only one loop),
   items without placeholders are kept once. Loops expand before ``${...}`` substitution.
-  WhiskerToolbox ``transformations`` blocks are not run; they are reported in
-  :attr:`ParsedConfig.transformations`. Sessions written by this package add ``groups``
-  and ``metadata`` blocks.
+  WhiskerToolbox ``{"transformations": ...}`` elements of ``data`` and a root
+  ``transformations`` block (JSON pipeline-runner configs, appended last as the runner
+  does) are collected in :attr:`ParsedConfig.transformations`, ``${NAME}`` filled where
+  known (the block's own ``metadata.variables`` fill the rest); ``load_config`` runs them.
+  The runner's ``commands`` and ``saves`` are accepted and kept in
+  :attr:`ParsedConfig.runner_phases` (``napari-whiskertoolbox pipeline`` runs them).
+  Sessions written by this package add ``groups`` and ``metadata`` blocks.
 
 Every string in an item may use ``${NAME}``; unknown names fall back to environment
 variables and otherwise raise :class:`FormatError` naming the item.
@@ -47,6 +51,7 @@ __all__ = ["ConfigItem", "ParsedConfig", "parse_config", "read_json"]
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _LOOP_VAR = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KNOWN_TOP = {"variables", "loops", "clocks", "data", "python", "groups", "metadata", "version"}
+_RUNNER_TOP = ("transformations", "commands", "saves")  # JSON pipeline-runner root keys
 _RESERVED = {"data_type", "name", "filepath", "format", "clock", "color"}
 
 
@@ -98,6 +103,7 @@ class ParsedConfig:
     groups: dict[str, list[int]] | None = None
     metadata: dict[str, Any] | None = None
     transformations: list[dict[str, Any]] = field(default_factory=list)
+    runner_phases: dict[str, Any] = field(default_factory=dict)
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -124,17 +130,22 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     parsed = ParsedConfig(path=p)
     base = p.parent
     if isinstance(doc, list):
-        parsed.data = [_resolve(it, f"[{i}]", {}, base, p) for i, it in enumerate(doc)]
+        for i, it in enumerate(doc):
+            if isinstance(it, dict) and "transformations" in it:
+                parsed.transformations.append(_fill_known(it, {}))
+            else:
+                parsed.data.append(_resolve(it, f"[{i}]", {}, base, p))
         return parsed
     if not isinstance(doc, dict):
         raise FormatError(
             f"expected a list of items or an object with 'data', found {type(doc).__name__}",
             path=p,
         )
-    unknown = set(doc) - _KNOWN_TOP
+    unknown = set(doc) - _KNOWN_TOP - set(_RUNNER_TOP)
     if unknown:
         raise FormatError(
-            f"unknown top-level keys {sorted(unknown)}; expected some of {sorted(_KNOWN_TOP)}",
+            f"unknown top-level keys {sorted(unknown)}; expected some of "
+            f"{sorted(_KNOWN_TOP | set(_RUNNER_TOP))}",
             path=p,
         )
     variables = doc.get("variables", {})
@@ -159,10 +170,15 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     loops = _parse_loops(doc.get("loops", {}), p)
     for i, raw in enumerate(data):
         if isinstance(raw, dict) and "transformations" in raw:
-            parsed.transformations.append(raw)
+            parsed.transformations.append(_fill_known(raw, variables))
             continue
         for where, item in _expand_item(raw, f"data[{i}]", loops, p):
             parsed.data.append(_resolve(item, where, variables, base, p))
+    if "transformations" in doc:
+        parsed.transformations.append(
+            _fill_known({"transformations": doc["transformations"]}, variables)
+        )
+    parsed.runner_phases = {k: doc[k] for k in ("commands", "saves") if k in doc}
     if "python" in doc:
         parsed.python = _parse_python(doc["python"], base, p)
     if "groups" in doc:
@@ -275,6 +291,19 @@ def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -
         return [_substitute(v, variables, path, where) for v in value]
     if isinstance(value, dict):
         return {k: _substitute(v, variables, path, where) for k, v in value.items()}
+    return value
+
+
+def _fill_known(value: Any, variables: dict[str, str]) -> Any:
+    """Replace ``${NAME}`` from ``variables``, then the environment; leave unknown names."""
+    if isinstance(value, str):
+        return _VAR.sub(
+            lambda m: variables.get(m.group(1), os.environ.get(m.group(1), m.group(0))), value
+        )
+    if isinstance(value, list):
+        return [_fill_known(v, variables) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill_known(v, variables) for k, v in value.items()}
     return value
 
 

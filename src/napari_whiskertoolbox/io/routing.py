@@ -76,7 +76,8 @@ def is_session_folder(path: str | os.PathLike[str]) -> bool:
 def is_config_file(path: str | os.PathLike[str]) -> bool:
     """Return whether ``path`` is a WhiskerToolbox JSON config (list or object form).
 
-    Only the JSON structure is checked (a list of items with ``data_type``), not the items.
+    Only the JSON structure is checked (a list of items with ``data_type``, and maybe
+    ``{"transformations": ...}`` elements), not the items.
     """
     path = Path(path)
     if path.suffix.lower() != ".json" or not path.is_file():
@@ -87,10 +88,11 @@ def is_config_file(path: str | os.PathLike[str]) -> bool:
         return False
     if isinstance(content, dict):
         content = content.get("data")
-    return (
-        isinstance(content, list)
-        and bool(content)
-        and all(isinstance(item, dict) and "data_type" in item for item in content)
+    if not isinstance(content, list) or not all(isinstance(item, dict) for item in content):
+        return False
+    data_items = [item for item in content if "data_type" in item]
+    return bool(data_items) and all(
+        "data_type" in item or "transformations" in item for item in content
     )
 
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from psygnal import Signal
 from qtpy.QtCore import QTimer
 
+# imported for its side effect: it installs the runner of configs' transformations blocks
+import napari_whiskertoolbox.transforms  # noqa: F401
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.routing import open_path, session_folder_for

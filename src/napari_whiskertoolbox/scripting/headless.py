@@ -38,6 +38,8 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
     napari_whiskertoolbox.io.FormatError
         If the config or session is malformed (the message names file and line/item).
     """
+    # transforms installs the runner of configs' transformations blocks when imported
+    import napari_whiskertoolbox.transforms  # noqa: F401
     from napari_whiskertoolbox.io.routing import open_path
 
     if session is None:

@@ -7,9 +7,16 @@
 * Python functions registered as transforms (``@transform``).
 
 Everything follows ``shared/reference/wt_transforms.md`` (cited as "reference §n").
+
+Importing the package is cheap (no scipy, scikit-image or scikit-learn: the functions that
+use them import them), so every entry point that loads configs can import it; doing so
+registers the runner of configs' ``transformations`` blocks with
+:func:`napari_whiskertoolbox.io.config.set_transformations_runner`.
 """
 
 from __future__ import annotations
+
+from napari_whiskertoolbox.io.config import set_transformations_runner
 
 # Catalogue modules register their transforms on import (order = registration order).
 from napari_whiskertoolbox.transforms import (  # noqa: F401
@@ -91,3 +98,5 @@ __all__ = [
     "unregister",
     "user_transforms_dir",
 ]
+
+set_transformations_runner(run_v1_transformations)

@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import fft as sp_fft
-from scipy import signal
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
@@ -454,6 +452,8 @@ def sinc_interpolate(
     repeating the edge, clamped for large overshoot). Each phase is one
     ``scipy.signal.correlate`` of the padded signal.
     """
+    from scipy import signal
+
     x = np.asarray(values, np.float64)
     n = x.size
     if factor == 1 or n == 1:
@@ -527,6 +527,8 @@ def analytic_signal(x: np.ndarray) -> np.ndarray:
     Keeps bin 0, doubles bins 1 … ⌈n/2⌉ - 1 and zeroes the rest — for even ``n`` the
     Nyquist bin is zeroed, unlike ``scipy.signal.hilbert`` which keeps it.
     """
+    from scipy import fft as sp_fft
+
     n = x.size
     spectrum = sp_fft.fft(x)
     h = np.zeros(n)
@@ -538,6 +540,8 @@ def analytic_signal(x: np.ndarray) -> np.ndarray:
 def _analytic_windowed(
     x: np.ndarray, size: int, overlap_fraction: float, taper: bool
 ) -> np.ndarray:
+    from scipy import signal
+
     n = x.size
     overlap = int(size * min(max(overlap_fraction, 0.0), 0.5))
     step = max(size - overlap, 1)
@@ -606,6 +610,8 @@ def hilbert_phase(series: AnalogTimeSeries, p: Params, ctx: TransformContext) ->
 
 
 def _bandpass(x: np.ndarray, p: Params) -> np.ndarray:
+    from scipy import signal
+
     nyquist = p.sampling_rate / 2
     if not 0 < p.filter_low_freq < p.filter_high_freq < nyquist:
         raise TransformError(

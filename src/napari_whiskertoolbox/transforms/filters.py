@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from napari_whiskertoolbox.transforms.errors import TransformError
 
@@ -81,6 +80,8 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
     TransformError
         Unknown family/response, missing or bad fields, cutoffs outside (0, Nyquist).
     """
+    from scipy import signal
+
     if not isinstance(spec, Mapping):
         raise TransformError(
             f"filter_specification must be an object, got {spec!r}",
@@ -145,6 +146,8 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
 
 def filter_signal(values: np.ndarray, spec: Mapping[str, Any]) -> np.ndarray:
     """Filter ``values`` as ``spec`` says (``sosfilt``, or ``sosfiltfilt`` when zero-phase)."""
+    from scipy import signal
+
     x = np.asarray(values, np.float64)
     if x.size == 0:
         raise TransformError("the input signal is empty", transform=_OWNER)

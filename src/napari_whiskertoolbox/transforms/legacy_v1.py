@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import ndimage
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
@@ -197,6 +196,8 @@ def skeletonize_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) ->
 
 def remove_small_components(pixels: np.ndarray, threshold: int) -> np.ndarray:
     """Drop 8-connected components with fewer than ``threshold`` pixels (scipy.ndimage.label)."""
+    from scipy import ndimage
+
     if pixels.shape[0] == 0:
         return pixels
     image, x0, y0 = mk.rasterise(pixels, -1, -1, 1)
@@ -221,6 +222,8 @@ def remove_components(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
 
 def fill_holes(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
     """Fill background not 4-connected to the image border (scipy binary_fill_holes)."""
+    from scipy import ndimage
+
     if pixels.shape[0] == 0:
         return pixels
     image, x0, y0 = mk.rasterise(pixels, width, height, 1)

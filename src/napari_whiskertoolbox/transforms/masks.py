@@ -8,8 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import ndimage
-from skimage.morphology import medial_axis, skeletonize
 
 from napari_whiskertoolbox.transforms.lift import (
     Batch,
@@ -96,6 +94,8 @@ def mask_median(pixels: np.ndarray, window: int, width: int = -1, height: int = 
     ``window`` if odd and >= 1, else 3; mirrored edges (``scipy.ndimage.median_filter``
     with ``mode="reflect"``, which repeats the edge pixel). Empty → empty.
     """
+    from scipy import ndimage
+
     if pixels.shape[0] == 0:
         return np.empty((0, 2), np.uint32)
     if window < 1 or window % 2 == 0:
@@ -113,6 +113,8 @@ def mask_skeleton(
     ``ZhangSuen``: ``skimage.morphology.skeletonize(method="zhang")``; ``MedialAxis``:
     ``skimage.morphology.medial_axis``. Tight canvas border 1 pixel. Empty → empty.
     """
+    from skimage.morphology import medial_axis, skeletonize
+
     if pixels.shape[0] == 0:
         return np.empty((0, 2), np.uint32)
     image, x0, y0 = rasterise(pixels, width, height, 1)

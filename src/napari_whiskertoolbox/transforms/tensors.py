@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.decomposition import PCA, FastICA
-from sklearn.manifold import TSNE
 
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -117,6 +115,8 @@ def _components(p: Params, x: TensorData, owner: str) -> int:
 )
 def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Project the rows on the principal components (columns PC1…PCk; signs arbitrary)."""
+    from sklearn.decomposition import PCA
+
     t: TensorData = inputs[0].data
     k = _components(p, t, "TensorPCA")
     return _decompose(
@@ -145,6 +145,8 @@ def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
 )
 def tensor_ica(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Independent components of the columns (IC1…; scikit-learn FastICA, non-deterministic)."""
+    from sklearn.decomposition import FastICA
+
     t: TensorData = inputs[0].data
     n = t.shape[1] if t.ndim == 2 else 0
 
@@ -203,6 +205,8 @@ def robust_pca(
 )
 def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Principal components of the low-rank part of a robust (L + S) decomposition."""
+    from sklearn.decomposition import PCA
+
     t: TensorData = inputs[0].data
     k = _components(p, t, "TensorRobustPCA")
 
@@ -234,6 +238,8 @@ def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
 )
 def tensor_tsne(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """t-SNE embedding of the rows (columns tSNE1…; scikit-learn, non-deterministic)."""
+    from sklearn.manifold import TSNE
+
     t: TensorData = inputs[0].data
     k = int(p.n_components)
 

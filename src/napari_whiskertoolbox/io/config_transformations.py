@@ -1,0 +1,110 @@
+"""The hook through which configs' ``transformations`` blocks run.
+
+WhiskerToolbox's data-config loader runs a config's V1 ``transformations`` block after the
+data loaded (reference ``wt_transforms.md`` §6.5). The operations live in
+:mod:`napari_whiskertoolbox.transforms`, which sits above ``io``; importing that package
+registers its runner here with :func:`set_transformations_runner`. Without a runner, a
+config with a ``transformations`` block fails to load with an error saying what to
+import — the block is never silently skipped.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from napari_whiskertoolbox.core.data_manager import DataManager
+
+__all__ = [
+    "TRANSFORMS_PACKAGE",
+    "TransformationsRunner",
+    "clear_transformations_runner",
+    "get_transformations_runner",
+    "run_config_transformations",
+    "set_transformations_runner",
+]
+
+TransformationsRunner = Callable[["DataManager", Any], object]
+"""``runner(dm, block)`` runs one ``transformations`` block (``{"metadata"?, "steps"}``) on
+``dm``; it raises ``ValueError`` naming the failing step."""
+
+TRANSFORMS_PACKAGE = "napari_whiskertoolbox.transforms"
+"""The package whose import registers the runner."""
+
+_lock = threading.Lock()
+_runner: TransformationsRunner | None = None
+
+
+def set_transformations_runner(
+    runner: TransformationsRunner | None,
+) -> TransformationsRunner | None:
+    """Install the function that runs configs' ``transformations`` blocks.
+
+    Parameters
+    ----------
+    runner : callable or None
+        ``runner(dm, block)``; ``None`` removes the runner.
+
+    Returns
+    -------
+    callable or None
+        The runner installed before (so a caller can put it back).
+    """
+    global _runner
+    with _lock:
+        previous, _runner = _runner, runner
+    return previous
+
+
+def clear_transformations_runner() -> None:
+    """Remove the runner: configs with a ``transformations`` block then fail to load."""
+    set_transformations_runner(None)
+
+
+def get_transformations_runner() -> TransformationsRunner | None:
+    """Return the installed runner, or ``None``."""
+    return _runner
+
+
+def run_config_transformations(
+    dm: DataManager, blocks: Sequence[Mapping[str, Any]], config: Path
+) -> None:
+    """Run each ``{"transformations": block}`` element of a config on ``dm``, in order.
+
+    Parameters
+    ----------
+    dm : DataManager
+        The (staging) DataManager the config's data was loaded into.
+    blocks : list of dict
+        The config's ``{"transformations": ...}`` elements (from ``data`` or the root).
+    config : Path
+        The config file, for error messages.
+
+    Raises
+    ------
+    FormatError
+        No runner is installed (the message says what to import), or a block failed (the
+        message names the block and the runner's reason).
+    """
+    if not blocks:
+        return
+    runner = _runner
+    if runner is None:
+        raise FormatError(
+            f"this config has {len(blocks)} 'transformations' block(s), which need "
+            f"WhiskerToolbox's transforms: `import {TRANSFORMS_PACKAGE}` first (it installs "
+            "the runner); nothing was loaded",
+            path=config,
+            item="transformations",
+        )
+    for i, element in enumerate(blocks):
+        try:
+            runner(dm, element["transformations"])
+        except ValueError as exc:
+            raise FormatError(str(exc), path=config, item=f"transformations block {i}") from exc

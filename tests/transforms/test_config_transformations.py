@@ -1,0 +1,128 @@
+"""Configs' ``transformations`` blocks run by ``load_config`` once the transforms are imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+import napari_whiskertoolbox.transforms  # noqa: F401  (installs the runner)
+from napari_whiskertoolbox.core import DataManager, DigitalEventSeries
+from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.config import set_transformations_runner
+from napari_whiskertoolbox.io.routing import is_config_file, open_path
+from napari_whiskertoolbox.transforms import apply_transform, run_v1_transformations
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+ANGLE_STEP = {
+    "step_id": "angle",
+    "transform_name": "Calculate Line Angle",
+    "input_key": "whisker",
+    "output_key": "whisker_angle",
+}
+
+
+def _write(folder: Path, doc: object, name: str = "config.json") -> Path:
+    path = folder / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _whisker(wtb_data: Path) -> dict[str, str]:
+    return {
+        "data_type": "line",
+        "name": "whisker",
+        "filepath": str(wtb_data / "Lines" / "line_test_large.csv"),
+    }
+
+
+def test_importing_transforms_installs_the_v1_runner() -> None:
+    previous = set_transformations_runner(None)
+    set_transformations_runner(previous)
+    assert previous is run_v1_transformations
+
+
+def test_list_config_with_a_transformations_element(tmp_path: Path, wtb_data: Path) -> None:
+    doc = [
+        _whisker(wtb_data),
+        {"transformations": {"metadata": {"variables": {"pos": 0.5}}, "steps": [
+            {**ANGLE_STEP, "parameters": {"position": "${pos}"}},
+        ]}},
+    ]  # fmt: skip
+    path = _write(tmp_path, doc)
+    assert is_config_file(path)  # the npe2 config reader accepts it
+    dm = load_config(path)
+    assert dm.keys() == ["whisker", "whisker_angle"]
+    assert dm.time_key("whisker_angle") == dm.time_key("whisker")
+    expected = apply_transform("Calculate Line Angle", dm.get_data("whisker"), {"position": 0.5})
+    np.testing.assert_array_equal(dm.get_data("whisker_angle").values, expected.values)
+    assert dm.metadata["config_transformations"] == doc[1:]
+
+
+def test_runner_config_root_block_through_open_path(tmp_path: Path, wtb_data: Path) -> None:
+    doc = {
+        "variables": {"out": "whisker_angle"},
+        "data": [_whisker(wtb_data)],
+        "transformations": {"steps": [{**ANGLE_STEP, "output_key": "${out}"}]},
+        "commands": [],
+        "saves": [{"data_key": "whisker_angle", "format": "csv", "path": "angle.csv"}],
+    }
+    dm = DataManager()
+    dm.set_data("kept", DigitalEventSeries([1]))
+    opened = open_path(_write(tmp_path, doc), dm)
+    assert opened.kind == "config"
+    assert set(opened.keys) == {"whisker", "whisker_angle"}
+    assert "kept" in dm
+    assert not (tmp_path / "angle.csv").exists()  # saves belong to the pipeline runner
+    assert dm.metadata["config_runner_phases"]["saves"] == doc["saves"]
+    dm.undo()  # the whole load, transformations included, is one undo step
+    assert dm.keys() == ["kept"]
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ({**ANGLE_STEP, "transform_name": "CalculateLineAngle"}, "is a TransformsV2 name"),
+        ({**ANGLE_STEP, "input_key": "nope"}, "Input data 'nope' not found"),
+        ({**ANGLE_STEP, "parameters": {"position": "far"}}, "position"),
+    ],
+    ids=["v2-name", "missing-key", "bad-parameter"],
+)
+def test_failing_block_names_the_block_and_loads_nothing(
+    tmp_path: Path, wtb_data: Path, step: dict, message: str
+) -> None:
+    doc = {"data": [_whisker(wtb_data)], "transformations": {"steps": [step]}}
+    dm = DataManager()
+    with pytest.raises(FormatError, match=rf"config item transformations block 0.*{message}"):
+        load_config(_write(tmp_path, doc), dm)
+    assert dm.keys() == []
+
+
+def test_entry_points_that_load_configs_import_the_transforms(
+    tmp_path: Path, wtb_data: Path
+) -> None:
+    config = _write(
+        tmp_path, {"data": [_whisker(wtb_data)], "transformations": {"steps": [ANGLE_STEP]}}
+    )
+    headless = (
+        "from napari_whiskertoolbox.scripting.headless import load_for_script\n"
+        f"print(load_for_script({str(config)!r}).keys())\n"
+    )
+    viewer_session = (
+        "import napari_whiskertoolbox.layers.session\n"
+        "from napari_whiskertoolbox.io.config_transformations import get_transformations_runner\n"
+        "print(get_transformations_runner().__name__)\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+        ).stdout.strip()
+        for code in (headless, viewer_session)
+    ]
+    assert outputs == ["['whisker', 'whisker_angle']", "run_v1_transformations"]
