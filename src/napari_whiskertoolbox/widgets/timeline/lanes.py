@@ -5,7 +5,9 @@ All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
 ``x = i``). On every view change a lane redraws only what the view can show:
 
 * :class:`AnalogLane` — one curve, min/max peak envelope per pixel column from a
-  :class:`~.sampling.PeakPyramid`, clipped to the view;
+  :class:`~.sampling.PeakPyramid`, clipped to the view; a series with several values per
+  frame (a measure of each line or mask) is drawn, once zoomed in to its samples, as one
+  dotted trace per entry of the frame;
 * :class:`EventLane` — one curve of vertical ticks (``connect="pairs"``), binned per column;
 * :class:`IntervalLane` — one ``BarGraphItem`` of merged, clipped bars (never one item per
   interval), plus one bar item for the selected interval.
@@ -18,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 
-from napari_whiskertoolbox.widgets.timeline.sampling import PeakPyramid, event_ticks, merge_bars
+from napari_whiskertoolbox.widgets.timeline.sampling import (
+    PeakPyramid,
+    event_ticks,
+    has_repeated_times,
+    merge_bars,
+    rank_tracks,
+)
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
@@ -112,6 +120,9 @@ class AnalogLane(Lane):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.curve = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(self.color, width=1)))
+        self.dots = self._add_item(
+            pg.ScatterPlotItem(size=4, pen=pg.mkPen(None), brush=pg.mkBrush(self.color))
+        )
         self._load()
 
     def _load(self) -> None:
@@ -120,6 +131,8 @@ class AnalogLane(Lane):
         self.pyramid = PeakPyramid(self.values)
         self.lo, self.hi = self.pyramid.value_range
         times = series.times
+        self.times = times
+        self.repeated = not series.is_dense and has_repeated_times(np.asarray(times))
         self.is_dense_identity = bool(series.is_dense) and self.mapper.is_identity(self.key)
         self.positions = None if self.is_dense_identity else self._positions(times)
 
@@ -144,10 +157,19 @@ class AnalogLane(Lane):
         span = (self.hi - self.lo) or 1.0
         scale = (1.0 - 2 * _MARGIN) / span
         y = self.bottom + _MARGIN + (envelope.values - self.lo) * scale
-        self.curve.setData(x, y, connect="finite")
+        if not (self.repeated and envelope.is_raw):
+            self.curve.setData(x, y, connect="finite")
+            self.dots.setData([], [])
+            return
+        order, connect = rank_tracks(self.times, envelope.sample_indices, envelope.values)
+        finite = np.isfinite(y[order])
+        keep = order[finite]
+        self.curve.setData(x[keep], y[keep], connect=connect[finite])
+        self.dots.setData(x[keep], y[keep])
 
     def _apply_color(self) -> None:
         self.curve.setPen(pg.mkPen(self.color, width=1))
+        self.dots.setBrush(pg.mkBrush(self.color))
 
 
 class EventLane(Lane):

@@ -6,13 +6,22 @@
 * :func:`event_ticks` thins an event raster to at most one tick per pixel column.
 * :func:`merge_bars` clips intervals to the view and merges those closer than a pixel, so
   one bar item draws any number of intervals.
+* :func:`rank_tracks` orders the samples of a series with several values per time (a line
+  or mask measure: one value per whisker per frame) into one track per rank in its frame.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Envelope", "PeakPyramid", "event_ticks", "merge_bars"]
+__all__ = [
+    "Envelope",
+    "PeakPyramid",
+    "event_ticks",
+    "has_repeated_times",
+    "merge_bars",
+    "rank_tracks",
+]
 
 
 class Envelope:
@@ -225,3 +234,44 @@ def merge_bars(
     merged_starts = np.maximum(starts[group_first], x0)
     merged_ends = np.minimum(reach[group_last], x1)
     return merged_starts, merged_ends
+
+
+def has_repeated_times(times: np.ndarray) -> bool:
+    """Return True if sorted ``times`` hold some time more than once."""
+    return bool(times.size > 1 and np.any(times[1:] == times[:-1]))
+
+
+def rank_tracks(
+    times: np.ndarray, indices: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Order samples so that the k-th value of every time forms track k.
+
+    A float measure of ragged data (angle of each whisker, area of each mask) stores one
+    sample per entry at the entry's frame. Joining samples in storage order would zigzag
+    between entries; joining the k-th entry of consecutive frames draws one trace per
+    entry (as WhiskerToolbox plots a ragged series).
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        The series' sorted time of every sample (repeats allowed).
+    indices : numpy.ndarray
+        Increasing sample indices to draw.
+    values : numpy.ndarray
+        The values at ``indices``.
+
+    Returns
+    -------
+    order : numpy.ndarray
+        int64 positions into ``indices``: track 0 in time order, then track 1, ...
+    connect : numpy.ndarray
+        bool per ordered sample: join it to the next one (same track, both finite).
+    """
+    indices = np.asarray(indices, dtype=np.int64)
+    rank = indices - np.searchsorted(times, times[indices], side="left")
+    order = np.lexsort((indices, rank))
+    ranks = rank[order]
+    finite = np.isfinite(np.asarray(values)[order])
+    connect = np.zeros(order.size, bool)
+    connect[:-1] = (ranks[1:] == ranks[:-1]) & finite[1:] & finite[:-1]
+    return order, connect
