@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.execute import KeyLookup, execute, parse_params
+from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, execute, parse_params
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
 
@@ -17,7 +18,16 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.timeframe import TimeFrame
     from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 
-__all__ = ["apply_transform", "bound_key", "describe", "names", "run_transform", "store_result"]
+__all__ = [
+    "PlannedRun",
+    "apply_transform",
+    "bound_key",
+    "describe",
+    "names",
+    "plan_transform",
+    "run_transform",
+    "store_result",
+]
 
 
 def names(engine: Engine | None = None) -> list[str]:
@@ -214,6 +224,146 @@ def store_result(
         dm.set_data(output_key, result, clock)
 
 
+@dataclass
+class PlannedRun:
+    """A checked run of a transform (or pipeline) on DataManager keys, not started yet.
+
+    The work is split so a GUI can compute on a worker thread and store on the main
+    thread: :meth:`compute` is pure (it reads the inputs, never changes the DataManager;
+    cancel it and nothing happened), :meth:`store` adds the result as one undo step.
+
+    Attributes
+    ----------
+    dm : DataManager
+    name : str
+        The transform (or pipeline) name.
+    input_key, output_key : str
+    output_time_key : str
+        The clock the result will be stored on.
+    other_keys : tuple of str
+        Further inputs of a two-input transform.
+    parameters : dict
+        The JSON parameters with defaults filled in (what a recorder records).
+    """
+
+    dm: DataManager
+    name: str
+    input_key: str
+    output_key: str
+    output_time_key: str
+    compute_fn: Callable[[TransformContext], Any] = field(repr=False)
+    other_keys: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict)
+    explicit_time_key: bool = False
+    pipeline: dict[str, Any] | None = None
+
+    @property
+    def label(self) -> str:
+        """Return the undo step's label."""
+        return f"{self.name} → {self.output_key}"
+
+    def compute(
+        self,
+        context: TransformContext | None = None,
+        *,
+        progress: Callable[[float], Any] | None = None,
+        cancel: Any = None,
+    ) -> Any:
+        """Compute the result (pure; safe on a worker thread).
+
+        Raises
+        ------
+        TransformError
+            The transform failed.
+        TransformCancelled
+            The run was cancelled.
+        """
+        return self.compute_fn(_context(context, progress, cancel, self.name))
+
+    def store(self, result: Any, recorder: AppliedSteps | None = None) -> None:
+        """Store ``result`` under :attr:`output_key` and record the step: one undo step.
+
+        Undoing it removes the key (or restores the one it replaced) and the recorded step.
+
+        Raises
+        ------
+        TransformError
+            The clock is gone or ``output_key`` now holds data of another kind.
+        """
+        with self.dm.history.group(self.label):
+            store_result(
+                self.dm, self.output_key, result, self.output_time_key, self.label, self.name
+            )
+            if recorder is not None:
+                recorder.record(
+                    self.name,
+                    self.parameters,
+                    input_key=self.input_key,
+                    output_key=self.output_key,
+                    other_keys=self.other_keys,
+                    output_time_key=self.output_time_key if self.explicit_time_key else None,
+                    pipeline=self.pipeline,
+                    history=self.dm.history,
+                )
+
+
+def plan_transform(
+    dm: DataManager,
+    name: str,
+    input_key: str,
+    output_key: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    other_keys: Sequence[str] | str | None = None,
+    output_time_key: str | None = None,
+) -> PlannedRun:
+    """Check a :func:`run_transform` call and return it as a :class:`PlannedRun`.
+
+    Every argument is as in :func:`run_transform`; nothing runs and nothing changes.
+
+    Raises
+    ------
+    TransformError
+        Unknown transform or key, wrong kind, bad parameter, unknown clock, empty output
+        key; the message names them.
+    """
+    spec = REGISTRY.get(name)
+    keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
+    inputs = [bound_key(dm, key, spec.name) for key in keys]
+    check_inputs(spec, inputs)
+    parsed = parse_params(spec, params)
+    if output_time_key is not None and output_time_key not in dm.time_keys():
+        raise TransformError(
+            f"output clock '{output_time_key}' does not exist (clocks: {dm.time_keys()})",
+            transform=spec.name,
+            parameter="output_time_key",
+            value=output_time_key,
+        )
+    if not isinstance(output_key, str) or not output_key:
+        raise TransformError(
+            f"output key must be a non-empty string, got {output_key!r}", transform=spec.name
+        )
+    slot = (
+        spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
+    )
+    lookup = dm_lookup(dm, spec.name)
+
+    def compute(ctx: TransformContext) -> Any:
+        return execute(spec, inputs, parsed, ctx, lookup)
+
+    return PlannedRun(
+        dm,
+        spec.name,
+        input_key,
+        output_key,
+        output_time_key or dm.time_key(keys[slot]),
+        compute,
+        tuple(keys[1:]),
+        spec.schema.to_json(parsed),
+        explicit_time_key=output_time_key is not None,
+    )
+
+
 def run_transform(
     dm: DataManager,
     name: str,
@@ -254,7 +404,8 @@ def run_transform(
     progress, cancel, context
         As in :func:`apply_transform`.
     recorder : AppliedSteps, optional
-        Records the step once it succeeded (for "save as pipeline").
+        Records the step once it succeeded, in the same undo step as the result (for
+        "save as pipeline"; :meth:`AppliedSteps.of` gives a DataManager's own record).
 
     Returns
     -------
@@ -269,35 +420,15 @@ def run_transform(
     TransformCancelled
         The run was cancelled.
     """
-    spec = REGISTRY.get(name)
-    keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
-    inputs = [bound_key(dm, key, spec.name) for key in keys]
-    parsed = parse_params(spec, params)
-    if output_time_key is not None and output_time_key not in dm.time_keys():
-        raise TransformError(
-            f"output clock '{output_time_key}' does not exist (clocks: {dm.time_keys()})",
-            transform=spec.name,
-            parameter="output_time_key",
-            value=output_time_key,
-        )
-    if not isinstance(output_key, str) or not output_key:
-        raise TransformError(
-            f"output key must be a non-empty string, got {output_key!r}", transform=spec.name
-        )
-    ctx = _context(context, progress, cancel, spec.name)
-    result = execute(spec, inputs, parsed, ctx, dm_lookup(dm, spec.name))
-    slot = (
-        spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
+    planned = plan_transform(
+        dm,
+        name,
+        input_key,
+        output_key,
+        params,
+        other_keys=other_keys,
+        output_time_key=output_time_key,
     )
-    clock = output_time_key or dm.time_key(keys[slot])
-    store_result(dm, output_key, result, clock, f"{spec.name} → {output_key}", spec.name)
-    if recorder is not None:
-        recorder.record(
-            spec.name,
-            spec.schema.to_json(parsed),
-            input_key=input_key,
-            output_key=output_key,
-            other_keys=keys[1:],
-            output_time_key=output_time_key,
-        )
+    result = planned.compute(context, progress=progress, cancel=cancel)
+    planned.store(result, recorder)
     return result

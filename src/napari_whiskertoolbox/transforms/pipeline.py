@@ -19,7 +19,7 @@ from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
-from napari_whiskertoolbox.transforms.api import bound_key, store_result
+from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import execute_chain, parse_params
@@ -29,6 +29,7 @@ from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.recorder import AppliedSteps
     from napari_whiskertoolbox.transforms.schema import Params
 
 __all__ = [
@@ -347,6 +348,43 @@ class Pipeline:
         steps = self.bound_steps(store)
         return execute_chain(steps, Bound(data, clock), ctx, [s.step_id for s in self.steps])
 
+    def plan_on_key(
+        self,
+        dm: DataManager,
+        input_key: str,
+        output_key: str,
+        output_time_key: str | None = None,
+    ) -> PlannedRun:
+        """Check a :meth:`run_on_key` call and return it as a :class:`PlannedRun`.
+
+        Raises
+        ------
+        TransformError
+            Missing input key, unknown clock, empty output key or an invalid pipeline.
+        """
+        source = bound_key(dm, input_key, "pipeline")
+        clock = output_time_key or dm.time_key(input_key)
+        if clock not in dm.time_keys():
+            raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
+        if not isinstance(output_key, str) or not output_key:
+            raise _fail(f"output key must be a non-empty string, got {output_key!r}")
+        self.validate()
+        name = self.name or "(unnamed)"
+
+        def compute(ctx: TransformContext) -> Any:
+            return self.run(source.data, clock=source.clock, context=ctx)
+
+        return PlannedRun(
+            dm,
+            name,
+            input_key,
+            output_key,
+            clock,
+            compute,
+            explicit_time_key=output_time_key is not None,
+            pipeline=self.to_json(),
+        )
+
     def run_on_key(
         self,
         dm: DataManager,
@@ -355,19 +393,17 @@ class Pipeline:
         output_time_key: str | None = None,
         *,
         context: TransformContext | None = None,
+        recorder: AppliedSteps | None = None,
     ) -> Any:
         """Run on ``dm[input_key]`` and store the result under ``output_key`` (one undo step).
 
         The output goes on ``output_time_key`` (must exist) or the input key's clock; an
         existing output of the same kind is replaced, one of another kind is an error.
+        ``recorder`` records the run (as one pipeline step) in the same undo step.
         """
-        source = bound_key(dm, input_key, "pipeline")
-        clock = output_time_key or dm.time_key(input_key)
-        if clock not in dm.time_keys():
-            raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
-        result = self.run(source.data, clock=source.clock, context=context)
-        label = f"pipeline {self.name or '(unnamed)'} → {output_key}"
-        store_result(dm, output_key, result, clock, label, "pipeline")
+        planned = self.plan_on_key(dm, input_key, output_key, output_time_key)
+        result = planned.compute(context)
+        planned.store(result, recorder)
         return result
 
 
