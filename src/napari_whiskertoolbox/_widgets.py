@@ -15,14 +15,22 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
     from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
     from napari_whiskertoolbox.widgets.timeline import TimelineWidget
+    from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 
-__all__ = ["DataBrowserWidget", "KeyHelpWidget", "ScriptRunnerWidget", "TimelineWidget"]
+__all__ = [
+    "DataBrowserWidget",
+    "KeyHelpWidget",
+    "ScriptRunnerWidget",
+    "TimelineWidget",
+    "TransformsWidget",
+]
 
 _WIDGET_MODULES = {
     "ScriptRunnerWidget": "napari_whiskertoolbox.widgets.script_runner",
     "DataBrowserWidget": "napari_whiskertoolbox.widgets.data_browser",
     "TimelineWidget": "napari_whiskertoolbox.widgets.timeline",
     "KeyHelpWidget": "napari_whiskertoolbox.widgets.key_help",
+    "TransformsWidget": "napari_whiskertoolbox.widgets.transforms.dock",
 }
 
 

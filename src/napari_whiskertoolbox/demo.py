@@ -11,12 +11,14 @@ PLUGIN_NAME = "napari-whiskertoolbox"
 #: (widget display name in napari.yaml, dock area)
 DEMO_DOCKS: tuple[tuple[str, str], ...] = (
     ("Script runner", "right"),
+    ("Transforms", "right"),
     ("Data browser", "right"),
     ("Annotation keys", "right"),
     ("Timeline", "bottom"),
 )
-TABBED_DOCKS = ("Data browser",)
-"""Docks stacked as a tab over the previous one (the canvas keeps most of the width)."""
+TABBED_DOCKS = ("Transforms", "Data browser")
+"""Docks stacked as a tab over the previous one (the canvas keeps most of the width); the
+last one stacked is the tab in front."""
 WINDOW_SIZE = (1560, 960)
 BOTTOM_DOCK_HEIGHT = 230
 SETTLE_ROUNDS = 60

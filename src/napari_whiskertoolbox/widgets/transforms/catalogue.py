@@ -1,0 +1,145 @@
+"""Qt-free choices behind the Transforms dock: which transforms, keys, names and clocks.
+
+Everything derives from the registry (:mod:`napari_whiskertoolbox.transforms.registry`) and
+the kinds table (:mod:`napari_whiskertoolbox.core.kinds`); the dock only displays it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
+from napari_whiskertoolbox.transforms.registry import REGISTRY
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.registry import TransformSpec
+
+__all__ = [
+    "INPUT_CLOCK",
+    "clash_message",
+    "group_label",
+    "grouped_transforms",
+    "keys_of_kinds",
+    "output_clock_of",
+    "output_suffix",
+    "suggest_output_key",
+    "visible_specs",
+]
+
+INPUT_CLOCK = "(input's clock)"
+"""Output-clock choice meaning "the clock WhiskerToolbox puts the result on"."""
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_VERBS = ("Calculate", "Extract", "Analog")
+
+
+def visible_specs(show_legacy: bool = False) -> list[TransformSpec]:
+    """Return the transforms the dock lists, in registration order.
+
+    TransformsV2 transforms and registered Python functions always; the V1 operations
+    (under their display names) and the ``…WithContext`` twins (same results as their
+    base transform) only with ``show_legacy``.
+    """
+    return [
+        spec
+        for spec in REGISTRY.specs()
+        if show_legacy or (spec.engine != "v1" and not spec.name.endswith("WithContext"))
+    ]
+
+
+def group_label(kind: str) -> str:
+    """Return the tree heading of an input kind, e.g. ``"lines"``."""
+    return kind_info(kind).label
+
+
+def _matches(spec: TransformSpec, words: list[str]) -> bool:
+    text = " ".join((spec.name, spec.category, spec.description, spec.engine)).lower()
+    return all(word in text for word in words)
+
+
+def grouped_transforms(
+    query: str = "", show_legacy: bool = False
+) -> dict[str, list[TransformSpec]]:
+    """Group the visible transforms by the kinds their (first) input accepts.
+
+    Parameters
+    ----------
+    query : str
+        Space-separated words that must all appear in the name, category, description
+        or engine (case-insensitive).
+    show_legacy : bool
+        Also list V1 operations and ``…WithContext`` twins.
+
+    Returns
+    -------
+    dict
+        Input kind → transforms, kinds in :data:`~napari_whiskertoolbox.core.kinds.DATA_KINDS`
+        order, transforms sorted by name; empty groups left out. A transform accepting
+        several kinds is listed under each.
+    """
+    words = query.lower().split()
+    groups: dict[str, list[TransformSpec]] = {kind: [] for kind in DATA_KINDS}
+    for spec in visible_specs(show_legacy):
+        if not _matches(spec, words):
+            continue
+        for kind in spec.input_kinds(0):
+            groups[kind].append(spec)
+    return {
+        kind: sorted(specs, key=lambda s: s.name.lower()) for kind, specs in groups.items() if specs
+    }
+
+
+def keys_of_kinds(dm: DataManager, kinds: tuple[str, ...]) -> list[str]:
+    """Return ``dm``'s keys whose data kind is one of ``kinds``, in ``dm`` order."""
+    return [key for key in dm if dm.data_type(key) in kinds]
+
+
+def output_suffix(name: str) -> str:
+    """Return a snake_case key suffix for transform ``name``.
+
+    ``"CalculateLineAngle"`` → ``"line_angle"``; ``"Calculate Area"`` → ``"area"``;
+    ``"AnalogEventThreshold"`` → ``"event_threshold"``.
+    """
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", _CAMEL.sub(" ", name)) if w]
+    if len(words) > 1 and words[0] in _VERBS:
+        words = words[1:]
+    return "_".join(w.lower() for w in words) or "result"
+
+
+def suggest_output_key(dm: DataManager, name: str, input_key: str | None) -> str:
+    """Return ``<input>_<suffix>`` (``_2``, ``_3``… added until no key has that name)."""
+    base = f"{input_key}_{output_suffix(name)}" if input_key else output_suffix(name)
+    key, n = base, 2
+    while key in dm:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def clash_message(dm: DataManager, key: str, output_kind: str) -> str | None:
+    """Return a warning when ``key`` is taken, or None.
+
+    A key of the same kind is replaced (undo restores it); one of another kind cannot be
+    replaced and the run will fail.
+    """
+    if not key:
+        return "the output needs a key"
+    if key not in dm:
+        return None
+    kind = dm.data_type(key)
+    if kind == output_kind:
+        return f"'{key}' exists and will be replaced (undo restores it)"
+    return f"'{key}' already holds {group_label(kind)}; the result ({group_label(output_kind)}) cannot replace it"
+
+
+def output_clock_of(spec: TransformSpec, dm: DataManager, keys: list[str]) -> str:
+    """Return the clock the result goes on by default (reference §1.2).
+
+    The clock of the input the transform puts its output on (the first, the analog's for
+    ``AnalogIntervalPeak``), or ``"time"`` when that input is not chosen yet.
+    """
+    slot = spec.output_clock if spec.output_clock is not None else 0
+    slot = slot if slot < len(keys) else 0
+    key = keys[slot] if keys else None
+    return dm.time_key(key) if key and key in dm else "time"

@@ -1,0 +1,485 @@
+"""The Transforms dock: pick a WhiskerToolbox transform, fill its form, run it on a key.
+
+Transform tab: a search box and the transforms grouped by the kind of data they take;
+the chosen transform's help, its input key(s) (only keys of the accepted kinds), its
+parameter form (magicgui widgets from the schema: bounds and choices enforced), the
+output key (a suggested free name; a warning when it is taken) and clock, and a preview on
+the current frame for transforms of points, lines and masks. Run computes on a worker
+thread (napari ``thread_worker``) with progress here and in napari's activity dock; Cancel
+stops it and nothing changes. The result is stored as one undo step, so it appears as a
+layer or timeline lane at once and Ctrl+Z removes it.
+
+Pipelines tab: the steps applied in this session ("Save as pipeline…") and the pipeline
+library (open, run, edit parameters) — :mod:`.pipelines_panel`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from magicgui.widgets import CheckBox, ComboBox, Container, Label, LineEdit, PushButton
+from qtpy.QtCore import Qt, QTimer
+from qtpy.QtWidgets import (
+    QProgressBar,
+    QScrollArea,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.transforms.api import plan_transform
+from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.transforms.recorder import AppliedSteps
+from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
+from napari_whiskertoolbox.widgets.transforms.catalogue import (
+    INPUT_CLOCK,
+    clash_message,
+    group_label,
+    grouped_transforms,
+    keys_of_kinds,
+    output_clock_of,
+    suggest_output_key,
+)
+from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
+from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
+from napari_whiskertoolbox.widgets.transforms.preview import FramePreview, can_preview
+from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.api import PlannedRun
+    from napari_whiskertoolbox.transforms.pipeline import Pipeline
+    from napari_whiskertoolbox.transforms.registry import TransformSpec
+
+__all__ = ["TransformsWidget"]
+
+_NAME = Qt.ItemDataRole.UserRole
+_ERROR_STYLE = "color: #e06c6c"
+_WARN_STYLE = "color: #e0b050"
+PREVIEW_DELAY_MS = 150
+"""Form edits and frame steps are previewed once they pause this long."""
+
+
+def _row(*widgets: Any) -> Container:
+    return Container(widgets=list(widgets), layout="horizontal", labels=False)
+
+
+def _say(label: Label, text: str, style: str = "") -> None:
+    """Show ``text`` in ``label`` (hidden while empty, so it takes no room)."""
+    label.value = text
+    label.native.setStyleSheet(style if text else "")
+    label.visible = bool(text)
+
+
+class TransformsWidget(Container):
+    """Dock widget running WhiskerToolbox transforms and pipelines on the viewer's session.
+
+    Parameters
+    ----------
+    napari_viewer : napari.Viewer
+        The viewer whose session (``get_session(viewer).dm``) the transforms work on.
+    library : PipelineLibrary, optional
+        The pipeline library (the user config folder's by default).
+
+    Attributes
+    ----------
+    spec : TransformSpec or None
+        The chosen transform.
+    current_run : BackgroundRun or None
+        The latest run (running or finished).
+    """
+
+    def __init__(self, napari_viewer: Any, library: PipelineLibrary | None = None) -> None:
+        super().__init__(labels=False)
+        self.viewer = napari_viewer
+        self.session = get_session(napari_viewer)
+        self.dm = self.session.dm
+        self.library = library if library is not None else PipelineLibrary()
+        self.spec: TransformSpec | None = None
+        self.form: ParamForm | None = None
+        self.current_run: BackgroundRun | None = None
+        self.preview = FramePreview(self.session)
+        self._auto_output = True
+        self._preview_timer = QTimer()
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.update_preview)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_transform_tab(), "Transform")
+        self.pipelines = PipelinesPanel(self.dm, self.library, self.start_pipeline, self.report)
+        self.tabs.addTab(self.pipelines.native, "Pipelines")
+        layout = self.native.layout()
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self._build_run_row().native)
+        self._disconnect = self._connect()
+        self.refresh_tree()
+        self._set_running(False)
+
+    # ----------------------------------------------------------------- construction
+    def _build_transform_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.search = LineEdit(tooltip="filter transforms by name, category or help")
+        self.search.native.setPlaceholderText("search transforms…")
+        self.search.native.setClearButtonEnabled(True)
+        self.search.changed.connect(lambda *_: self.refresh_tree())
+        self.show_legacy = CheckBox(
+            text="V1 names", tooltip="also list the legacy V1 operations and …WithContext twins"
+        )
+        self.show_legacy.changed.connect(lambda *_: self.refresh_tree())
+        layout.addWidget(_row(self.search, self.show_legacy).native)
+
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setMinimumHeight(80)
+        self.tree.currentItemChanged.connect(self._tree_selection_changed)
+        layout.addWidget(self.tree, 2)
+
+        self.help = Label(value="Choose a transform.")
+        self.help.native.setWordWrap(True)
+        self.help.native.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.help.native)
+
+        self.input_combo = ComboBox(label="Input", choices=self._input_choices)
+        self.input_combo.changed.connect(self._inputs_changed)
+        self.second_combo = ComboBox(label="Second input", choices=self._second_choices)
+        self.second_combo.changed.connect(self._inputs_changed)
+        self.second_combo.visible = False
+        layout.addWidget(Container(widgets=[self.input_combo, self.second_combo]).native)
+
+        self.form_box = QScrollArea()
+        self.form_box.setWidgetResizable(True)
+        self.form_box.setMinimumHeight(60)
+        layout.addWidget(self.form_box, 3)
+
+        self.preview_check = CheckBox(
+            text="Preview on the current frame",
+            tooltip="run on the shown frame only; points, lines and masks go to a scratch layer",
+        )
+        self.preview_check.changed.connect(self._preview_toggled)
+        self.preview_text = Label(value="")
+        self.preview_text.native.setWordWrap(True)
+        self.preview_text.visible = False
+        layout.addWidget(self.preview_check.native)
+        layout.addWidget(self.preview_text.native)
+
+        self.output_key = LineEdit(label="Output key")
+        self.output_key.changed.connect(self._output_key_edited)
+        self.output_warning = Label(value="")
+        self.output_warning.native.setWordWrap(True)
+        self.output_warning.visible = False
+        self.output_clock = ComboBox(label="Output clock", choices=self._clock_choices)
+        self.run_button = PushButton(text="Run")
+        self.run_button.changed.connect(self.run)
+        layout.addWidget(Container(widgets=[self.output_key, self.output_clock]).native)
+        layout.addWidget(self.output_warning.native)
+        layout.addWidget(self.run_button.native)
+        return tab
+
+    def _build_run_row(self) -> Container:
+        self.cancel_button = PushButton(text="Cancel", tooltip="stop the running transform")
+        self.cancel_button.changed.connect(self.cancel)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(14)
+        self.status = Label(value="")
+        self.status.native.setWordWrap(True)
+        self.status.visible = False
+        row = _row(self.cancel_button)
+        row.native.layout().addWidget(self.progress_bar, 1)
+        return Container(widgets=[row, self.status], labels=False)
+
+    def _connect(self) -> Any:
+        dm = self.dm
+        slots = [
+            (signal, connect_main(signal, self._on_keys_changed))
+            for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.clocks_changed)
+        ]
+        frame_slot = self.session.frame_changed.connect(self._schedule_preview)
+
+        def disconnect(*_: object) -> None:
+            for signal, slot in slots:
+                signal.disconnect(slot)
+            self.session.frame_changed.disconnect(frame_slot)
+            if self.current_run is not None and self.current_run.running:
+                self.current_run.cancel()
+
+        self.native.destroyed.connect(disconnect)
+        return disconnect
+
+    # ----------------------------------------------------------------- transform list
+    def refresh_tree(self) -> None:
+        """Re-list the transforms matching the search box, grouped by input kind."""
+        groups = grouped_transforms(self.search.value, self.show_legacy.value)
+        chosen = self.spec.name if self.spec is not None else None
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        expand = bool(self.search.value.strip())
+        current = None
+        for kind, specs in groups.items():
+            group = QTreeWidgetItem([f"{group_label(kind)} ({len(specs)})"])
+            group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.tree.addTopLevelItem(group)
+            for spec in specs:
+                label = spec.name if spec.engine != "python" else f"{spec.name}  (Python)"
+                item = QTreeWidgetItem([label])
+                item.setData(0, _NAME, spec.name)
+                item.setToolTip(0, spec.description)
+                group.addChild(item)
+                if spec.name == chosen and current is None:
+                    current = item
+            group.setExpanded(expand)
+        if current is not None:
+            current.parent().setExpanded(True)
+            self.tree.setCurrentItem(current)
+        self.tree.blockSignals(False)
+        if len(groups) == 1 or (expand and sum(map(len, groups.values())) <= 12):
+            self.tree.expandAll()
+
+    def _tree_selection_changed(self, item: QTreeWidgetItem | None, *_: Any) -> None:
+        name = None if item is None else item.data(0, _NAME)
+        if name:
+            self.select_transform(name)
+
+    def select_transform(self, name: str) -> None:
+        """Choose transform ``name``: show its help, inputs, form, output key and clock.
+
+        Raises
+        ------
+        TransformError
+            Unknown name.
+        """
+        spec = REGISTRY.get(name)
+        self.spec = spec
+        inputs = " + ".join(
+            "/".join(group_label(k) for k in spec.input_kinds(i)) for i in range(spec.arity)
+        )
+        self.help.value = (
+            f"{spec.name} ({spec.engine}): {inputs} → {group_label(spec.output_kind)}\n"
+            f"{spec.description}"
+        )
+        self.second_combo.visible = spec.arity > 1
+        self.input_combo.reset_choices()
+        self.second_combo.reset_choices()
+        self.form = ParamForm(spec.schema, spec.name, self._key_choices)
+        self.form.changed.connect(lambda *_: self._schedule_preview())
+        self.form_box.setWidget(self.form.native)
+        self.preview_check.enabled = can_preview(spec)
+        if not can_preview(spec):
+            self.preview_check.value = False
+        self._auto_output = True
+        self._inputs_changed()
+        self._highlight(spec.name)
+
+    def _highlight(self, name: str) -> None:
+        """Make ``name``'s row of the tree the current one (if it is listed)."""
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                item = group.child(j)
+                if item.data(0, _NAME) == name:
+                    if self.tree.currentItem() is not item:
+                        self.tree.blockSignals(True)
+                        group.setExpanded(True)
+                        self.tree.setCurrentItem(item)
+                        self.tree.blockSignals(False)
+                    return
+
+    def _input_choices(self, *_: Any) -> list[str]:
+        return [] if self.spec is None else keys_of_kinds(self.dm, self.spec.input_kinds(0))
+
+    def _second_choices(self, *_: Any) -> list[str]:
+        if self.spec is None or self.spec.arity < 2:
+            return []
+        return keys_of_kinds(self.dm, self.spec.input_kinds(1))
+
+    def _key_choices(self, kinds: tuple[str, ...]) -> list[str]:
+        return keys_of_kinds(self.dm, kinds) if kinds else list(self.dm.keys())
+
+    def _clock_choices(self, *_: Any) -> list[str]:
+        return [INPUT_CLOCK, *self.dm.time_keys()]
+
+    def input_keys(self) -> list[str]:
+        """Return the chosen input key(s) (empty when the first input has none)."""
+        if self.spec is None or not self.input_combo.value:
+            return []
+        keys = [self.input_combo.value]
+        if self.spec.arity > 1 and self.second_combo.value:
+            keys.append(self.second_combo.value)
+        return keys
+
+    def _inputs_changed(self, *_: Any) -> None:
+        if self.spec is None:
+            return
+        if self._auto_output:
+            self._set_output_key(
+                suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
+            )
+        clock = output_clock_of(self.spec, self.dm, self.input_keys())
+        self.output_clock.tooltip = (
+            f"{INPUT_CLOCK} = '{clock}': the clock WhiskerToolbox puts the result on"
+        )
+        self._check_output_key()
+        self._schedule_preview()
+
+    # ----------------------------------------------------------------- output
+    def _set_output_key(self, key: str) -> None:
+        with self.output_key.changed.blocked():
+            self.output_key.value = key
+        self._check_output_key()
+
+    def _output_key_edited(self, *_: Any) -> None:
+        self._auto_output = False
+        self._check_output_key()
+
+    def _check_output_key(self) -> str | None:
+        message = None
+        if self.spec is not None:
+            message = clash_message(self.dm, self.output_key.value.strip(), self.spec.output_kind)
+        _say(self.output_warning, message or "", _WARN_STYLE)
+        return message
+
+    def output_time_key(self) -> str | None:
+        """Return the chosen output clock (None = the transform's default)."""
+        value = self.output_clock.value
+        return None if value in (None, INPUT_CLOCK) else value
+
+    def _on_keys_changed(self, *_: Any) -> None:
+        self.input_combo.reset_choices()
+        self.second_combo.reset_choices()
+        self.output_clock.reset_choices()
+        if self.form is not None:
+            self.form.refresh_keys()
+        if self.spec is not None and self._auto_output and not self.running:
+            self._set_output_key(
+                suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
+            )
+        self._check_output_key()
+
+    # ----------------------------------------------------------------- preview
+    def _preview_toggled(self, on: bool) -> None:
+        if on:
+            self.update_preview()
+        else:
+            self.preview.clear()
+            _say(self.preview_text, "")
+
+    def _schedule_preview(self, *_: Any) -> None:
+        if self.preview_check.value:
+            self._preview_timer.start()
+
+    def update_preview(self) -> None:
+        """Preview the chosen transform on the current frame (when the box is ticked)."""
+        if not self.preview_check.value or self.spec is None or self.form is None:
+            return
+        keys = self.input_keys()
+        if len(keys) < self.spec.arity:
+            _say(self.preview_text, "choose the input key(s) to preview")
+            return
+        try:
+            text = self.preview.show(self.spec, keys, self.form.values())
+        except (TransformError, ValueError) as exc:
+            self.preview.clear()
+            text = f"preview failed: {exc}"
+        _say(self.preview_text, text)
+
+    # ----------------------------------------------------------------- running
+    @property
+    def running(self) -> bool:
+        """Whether a transform or pipeline started here is computing."""
+        return self.current_run is not None and self.current_run.running
+
+    def plan(self) -> PlannedRun:
+        """Check the form and return the run it describes (nothing starts).
+
+        Raises
+        ------
+        TransformError
+            No transform or input chosen, a bad parameter or output key; the message names it.
+        """
+        if self.spec is None or self.form is None:
+            raise TransformError("choose a transform first", transform="Transforms")
+        keys = self.input_keys()
+        if len(keys) < self.spec.arity:
+            raise TransformError(
+                f"choose {self.spec.arity} input key(s) of the accepted kinds",
+                transform=self.spec.name,
+            )
+        return plan_transform(
+            self.dm,
+            self.spec.name,
+            keys[0],
+            self.output_key.value.strip(),
+            self.form.values(),
+            other_keys=keys[1:],
+            output_time_key=self.output_time_key(),
+        )
+
+    def run(self) -> BackgroundRun | None:
+        """Start the chosen transform in the background; return the run (None on a bad form)."""
+        if self.running:
+            return None
+        try:
+            planned = self.plan()
+        except TransformError as exc:
+            self.report(str(exc), True)
+            return None
+        return self._start(planned)
+
+    def start_pipeline(self, pipeline: Pipeline, input_key: str, output_key: str) -> None:
+        """Run ``pipeline`` on ``input_key`` into ``output_key`` in the background."""
+        if self.running:
+            return
+        try:
+            planned = pipeline.plan_on_key(self.dm, input_key, output_key.strip())
+        except TransformError as exc:
+            self.report(str(exc), True)
+            return
+        self._start(planned)
+
+    def _start(self, planned: PlannedRun) -> BackgroundRun:
+        run = BackgroundRun(planned, AppliedSteps.of(self.dm))
+        run.progressed.connect(self._show_progress)
+        run.finished.connect(self._finished)
+        self.current_run = run
+        self.progress_bar.setValue(0)
+        self.report(f"running {planned.label}…", False)
+        self._set_running(True)
+        run.start()
+        return run
+
+    def cancel(self) -> None:
+        """Stop the running transform or pipeline (nothing is stored)."""
+        if self.running and self.current_run is not None:
+            self.current_run.cancel()
+            self.report("cancelling…", False)
+
+    def _show_progress(self, fraction: float) -> None:
+        self.progress_bar.setValue(round(fraction * 1000))
+
+    def _finished(self, outcome: RunOutcome) -> None:
+        self._set_running(False)
+        self.progress_bar.setValue(1000 if outcome.status == "done" else 0)
+        self.report(outcome.message, outcome.status == "failed")
+        if outcome.status == "done" and self._auto_output and self.spec is not None:
+            self._set_output_key(
+                suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
+            )
+        self.pipelines.refresh()
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.enabled = not running
+        self.cancel_button.enabled = running
+        self.progress_bar.setVisible(running)
+        self.pipelines.set_running(running)
+
+    def report(self, message: str, error: bool = False) -> None:
+        """Show ``message`` in the status line (red for errors)."""
+        _say(self.status, message, _ERROR_STYLE if error else "")

@@ -1,0 +1,162 @@
+"""A magicgui form built from a transform's parameter schema.
+
+One widget per :class:`~napari_whiskertoolbox.transforms.schema.Param`, made from
+``Param.widget_options()``: spin boxes carry the schema's bounds, enumerations are combo
+boxes of their choices, key parameters list the DataManager keys of the allowed kinds.
+:meth:`ParamForm.values` returns the JSON parameters, validated by the same schema.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label, create_widget
+
+from napari_whiskertoolbox.transforms.errors import TransformError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from napari_whiskertoolbox.transforms.schema import Param, ParamSchema
+
+__all__ = ["ParamForm"]
+
+_MIN_DECIMALS = 3
+_MAX_DECIMALS = 12
+
+
+def _decimals(value: float) -> int:
+    """Return the decimals needed to show ``value`` exactly (at most 12)."""
+    if not math.isfinite(value) or float(value).is_integer():
+        return 0
+    text = repr(float(value))
+    if "e-" in text:
+        mantissa, exponent = text.split("e-")
+        return min(int(exponent) + len(mantissa.partition(".")[2]), _MAX_DECIMALS)
+    return min(len(text.partition(".")[2]), _MAX_DECIMALS)
+
+
+class ParamForm(Container):
+    """Editable parameters of one transform (or pipeline step).
+
+    Parameters
+    ----------
+    schema : ParamSchema
+        The parameters, in display order.
+    owner : str
+        Transform name, for error messages.
+    key_choices : callable, optional
+        ``key_choices(kinds) -> list[str]``: the DataManager keys a ``key`` parameter may
+        name (refreshed by :meth:`refresh_keys`).
+    """
+
+    def __init__(
+        self,
+        schema: ParamSchema,
+        owner: str = "",
+        key_choices: Callable[[tuple[str, ...]], list[str]] | None = None,
+    ) -> None:
+        super().__init__(labels=True)
+        self.schema = schema
+        self.owner = owner
+        self._key_choices = key_choices or (lambda kinds: [])
+        self._params = {p.name: p for p in schema}
+        for param in schema:
+            self.append(self._make(param))
+        if not len(schema):
+            self.append(Label(value="(no parameters)"))
+
+    def _make(self, param: Param) -> Any:
+        options = param.widget_options()
+        widget_type = options.pop("widget_type")
+        label = options.pop("label")
+        value = options.pop("value", None)
+        if param.type == "key":
+            keys = self._choices_for(param)
+            options["choices"] = keys
+            value = value if value in keys else (keys[0] if keys else None)
+        widget = create_widget(
+            value=value,
+            annotation=param.annotation() if param.type.endswith("_list") else None,
+            name=param.name,
+            label=label,
+            widget_type=widget_type,
+            options=options,
+        )
+        if isinstance(widget, FloatSpinBox):
+            # Qt rounds a spin box's value to its decimals: keep the default (and the
+            # schema's bounds) exact, e.g. 0.175 or 1e-8.
+            lo, hi = float(options["min"]), float(options["max"])
+            wanted = max(
+                _MIN_DECIMALS,
+                _decimals(float(param.default)),
+                _decimals(float(options["step"])),
+                _decimals(lo),
+            )
+            widget.native.setDecimals(max(widget.native.decimals(), wanted))
+            widget.min, widget.max = lo, hi  # set again: Qt rounded them to the old decimals
+            widget.value = float(param.default)
+        if param.type == "key" and not param.required:
+            widget.choices = ["", *widget.choices]
+        return widget
+
+    def _choices_for(self, param: Param) -> list[str]:
+        return list(self._key_choices(param.key_kinds))
+
+    def refresh_keys(self) -> None:
+        """Re-list the keys offered by ``key`` parameters (keeping the current choice)."""
+        for param in self.schema:
+            if param.type != "key":
+                continue
+            widget: ComboBox = self[param.name]
+            keys = self._choices_for(param)
+            current = widget.value
+            widget.choices = keys if param.required else ["", *keys]
+            if current in widget.choices:
+                widget.value = current
+
+    def values(self) -> dict[str, Any]:
+        """Return the JSON parameters, checked against the schema.
+
+        Raises
+        ------
+        TransformError
+            A JSON-object parameter holds invalid JSON, a required key is not chosen, or a
+            value breaks the schema; the message names the parameter.
+        """
+        raw: dict[str, Any] = {}
+        for param in self.schema:
+            value = self[param.name].value
+            if param.type == "object":
+                try:
+                    value = json.loads(value or "{}")
+                except json.JSONDecodeError as exc:
+                    raise TransformError(
+                        f"parameter '{param.name}' must be a JSON object: {exc.msg}",
+                        transform=self.owner,
+                        parameter=param.name,
+                        value=value,
+                    ) from None
+            elif param.type == "key" and value is None:
+                value = ""
+            elif param.type.endswith("_list"):
+                value = list(value)
+            raw[param.name] = value
+        return self.schema.to_json(self.schema.parse(raw, self.owner))
+
+    def set_values(self, params: Mapping[str, Any]) -> None:
+        """Show ``params`` (JSON values); parameters not given keep their value."""
+        for name, value in params.items():
+            param = self._params.get(name)
+            if param is None:
+                continue
+            widget = self[name]
+            if param.type == "object":
+                widget.value = json.dumps(value)
+            elif param.type == "key" and value not in widget.choices:
+                widget.choices = [*widget.choices, value]
+                widget.value = value
+            else:
+                widget.value = value

@@ -1,0 +1,393 @@
+"""The Transforms dock's pipelines tab: the session's applied steps and the pipeline library.
+
+* Applied steps: what ran in this session (kept in ``dm.metadata``, saved with it; undo
+  forgets a step with its result). "Save as pipeline…" writes the selected steps (all when
+  none is selected) as a TransformsV2 pipeline file in the library.
+* Library: the pipeline files of the library folder. Open… copies a pipeline file from
+  anywhere into it, Run runs the chosen one on an input key, Edit… changes its steps'
+  parameters in forms made from their schemas, Delete removes the file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from magicgui.widgets import ComboBox, Container, Label, LineEdit, PushButton
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
+from napari_whiskertoolbox.transforms.recorder import AppliedSteps
+from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.widgets.transforms.catalogue import (
+    keys_of_kinds,
+    suggest_output_key,
+)
+from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable
+
+    from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.library import LibraryEntry, PipelineLibrary
+
+__all__ = ["PipelineEditor", "PipelinesPanel"]
+
+_ENTRY_ID = Qt.ItemDataRole.UserRole
+
+
+def _row(*widgets: Any) -> Container:
+    return Container(widgets=list(widgets), layout="horizontal", labels=False)
+
+
+class PipelineEditor(QDialog):
+    """Edit the parameters of a pipeline's steps; Save writes them back to its file.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        The pipeline (changed in place on :meth:`apply`).
+    parent : QWidget, optional
+    """
+
+    def __init__(self, pipeline: Pipeline, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pipeline = pipeline
+        self.setWindowTitle(f"Edit pipeline — {pipeline.name or 'unnamed'}")
+        self.forms: list[ParamForm] = []
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        for i, step in enumerate(pipeline.steps):
+            spec = REGISTRY.get(step.transform_name)
+            body_layout.addWidget(QLabel(f"<b>{i + 1}. {step.step_id}</b> — {spec.name}"))
+            form = ParamForm(spec.schema, spec.name)
+            form.set_values(step.parameters)
+            body_layout.addWidget(form.native)
+            self.forms.append(form)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #e06c6c")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(420, 480)
+
+    def apply(self) -> None:
+        """Write the forms' values into the pipeline's steps and check it.
+
+        Raises
+        ------
+        TransformError
+            A value breaks a step's schema.
+        """
+        values = [form.values() for form in self.forms]
+        for step, params in zip(self.pipeline.steps, values):
+            step.parameters = params
+        self.pipeline.validate()
+
+    def _save(self) -> None:
+        try:
+            self.apply()
+            if self.pipeline.path is not None:
+                save_pipeline(self.pipeline, self.pipeline.path)
+        except (TransformError, OSError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class PipelinesPanel(Container):
+    """Applied steps and the pipeline library of one session.
+
+    Parameters
+    ----------
+    dm : DataManager
+        The session's data (its record of applied steps, its keys).
+    library : PipelineLibrary
+        The library folder.
+    start_pipeline : callable
+        ``start_pipeline(pipeline, input_key, output_key)`` runs a pipeline in the
+        background (the dock's runner).
+    report : callable
+        ``report(message, error)`` shows a message in the dock's status line.
+    """
+
+    def __init__(
+        self,
+        dm: DataManager,
+        library: PipelineLibrary,
+        start_pipeline: Callable[[Pipeline, str, str], None],
+        report: Callable[[str, bool], None],
+    ) -> None:
+        super().__init__(labels=False)
+        self.dm = dm
+        self.library = library
+        self._start_pipeline = start_pipeline
+        self._report = report
+        self._build_steps()
+        self._build_library()
+        self._disconnect = self._connect()
+        self.refresh()
+
+    # ----------------------------------------------------------------- construction
+    def _build_steps(self) -> None:
+        self.steps_list = QListWidget()
+        self.steps_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.steps_list.setToolTip(
+            "Transforms applied in this session (saved with it). Select a chain of steps "
+            "(or none for all) and save them as a pipeline."
+        )
+        self.save_steps_button = PushButton(text="Save as pipeline…")
+        self.save_steps_button.changed.connect(self._ask_save_steps)
+        self.clear_steps_button = PushButton(text="Clear list")
+        self.clear_steps_button.changed.connect(self.clear_steps)
+        layout = self.native.layout()
+        layout.addWidget(Label(value="<b>Applied in this session</b>").native)
+        layout.addWidget(self.steps_list, 1)
+        layout.addWidget(_row(self.save_steps_button, self.clear_steps_button).native)
+
+    def _build_library(self) -> None:
+        self.library_list = QListWidget()
+        self.library_list.setToolTip(f"Pipeline files in {self.library.folder}")
+        self.library_list.currentItemChanged.connect(lambda *_: self._library_selected())
+        self.open_button = PushButton(text="Open…", tooltip="add a pipeline file to the library")
+        self.open_button.changed.connect(self._ask_open)
+        self.edit_button = PushButton(text="Edit…", tooltip="edit the steps' parameters")
+        self.edit_button.changed.connect(self._edit_selected)
+        self.delete_button = PushButton(text="Delete")
+        self.delete_button.changed.connect(self._delete_selected)
+        self.run_input = ComboBox(label="Input", choices=self._input_choices)
+        self.run_output = LineEdit(label="Output key")
+        self.run_button = PushButton(text="Run pipeline")
+        self.run_button.changed.connect(self._run_selected)
+        layout = self.native.layout()
+        layout.addWidget(Label(value="<b>Pipeline library</b>").native)
+        layout.addWidget(self.library_list, 1)
+        layout.addWidget(_row(self.open_button, self.edit_button, self.delete_button).native)
+        layout.addWidget(Container(widgets=[self.run_input, self.run_output]).native)
+        layout.addWidget(self.run_button.native)
+
+    def _connect(self) -> Callable[[], None]:
+        dm = self.dm
+        slots = [
+            (signal, connect_main(signal, lambda *_: self.refresh()))
+            for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.history.changed)
+        ]
+
+        def disconnect(*_: object) -> None:
+            for signal, slot in slots:
+                signal.disconnect(slot)
+
+        self.native.destroyed.connect(disconnect)
+        return disconnect
+
+    # ----------------------------------------------------------------- applied steps
+    @property
+    def steps(self) -> AppliedSteps:
+        """The session's record of applied steps."""
+        return AppliedSteps.of(self.dm)
+
+    def refresh(self) -> None:
+        """Re-list the applied steps, the library and the input keys."""
+        self.steps_list.clear()
+        for step in self.steps.steps:
+            item = QListWidgetItem(step.title)
+            item.setToolTip(str(step.to_json()))
+            self.steps_list.addItem(item)
+        self.save_steps_button.enabled = len(self.steps) > 0
+        self.clear_steps_button.enabled = len(self.steps) > 0
+        self.refresh_library()
+        self.run_input.reset_choices()
+
+    def selected_step_indices(self) -> list[int] | None:
+        """Return the selected rows in order (None when nothing is selected)."""
+        rows = sorted(self.steps_list.row(item) for item in self.steps_list.selectedItems())
+        return rows or None
+
+    def save_steps_as_pipeline(
+        self, name: str, indices: list[int] | None = None, *, overwrite: bool = False
+    ) -> LibraryEntry:
+        """Save applied steps (all by default) as the library pipeline ``name``.
+
+        Raises
+        ------
+        TransformError
+            The steps do not form a one-input chain, or the file exists and ``overwrite``
+            is False.
+        """
+        pipeline = self.steps.to_pipeline(indices, name=name)
+        entry = self.library.save(pipeline, name, overwrite=overwrite)
+        self.select_entry(entry.id)
+        return entry
+
+    def _ask_save_steps(self) -> None:
+        name, ok = QInputDialog.getText(self.native, "Save as pipeline", "Pipeline name:")
+        if not ok or not name.strip():
+            return
+        try:
+            entry = self.save_steps_as_pipeline(name.strip(), self.selected_step_indices())
+        except TransformError as exc:
+            self._report(str(exc), True)
+            return
+        self._report(f"saved pipeline '{entry.name}' to {entry.path}", False)
+
+    def clear_steps(self) -> None:
+        """Forget the applied steps (their results stay)."""
+        self.steps.clear()
+        self.refresh()
+
+    # ----------------------------------------------------------------- library
+    def refresh_library(self, select: str | None = None) -> None:
+        """Re-list the library's files, keeping (or moving to) a selection."""
+        current = select or self.selected_entry_id()
+        self.library_list.blockSignals(True)
+        self.library_list.clear()
+        for entry in self.library.entries():
+            item = QListWidgetItem(entry.name)
+            item.setData(_ENTRY_ID, entry.id)
+            item.setToolTip(str(entry.path))
+            self.library_list.addItem(item)
+            if entry.id == current:
+                self.library_list.setCurrentItem(item)
+        self.library_list.blockSignals(False)
+        self._update_library_buttons()
+
+    def _update_library_buttons(self) -> None:
+        has = self.selected_entry_id() is not None
+        for button in (self.edit_button, self.delete_button, self.run_button):
+            button.enabled = has
+
+    def selected_entry_id(self) -> str | None:
+        """Return the id (file stem) of the chosen library pipeline."""
+        item = self.library_list.currentItem()
+        return None if item is None else item.data(_ENTRY_ID)
+
+    def select_entry(self, entry_id: str) -> None:
+        """Choose the library pipeline ``entry_id``."""
+        self.refresh_library(select=entry_id)
+        self._library_selected()
+
+    def selected_pipeline(self) -> Pipeline | None:
+        """Load the chosen pipeline (None when nothing is chosen).
+
+        Raises
+        ------
+        TransformError
+            The file is not a valid pipeline.
+        """
+        entry_id = self.selected_entry_id()
+        return None if entry_id is None else self.library.load(entry_id)
+
+    def _library_selected(self) -> None:
+        self._update_library_buttons()
+        self.run_input.reset_choices()
+        try:
+            pipeline = self.selected_pipeline()
+        except TransformError as exc:
+            self._report(str(exc), True)
+            return
+        if pipeline is not None and pipeline.steps:
+            name = pipeline.steps[-1].transform_name
+            self.run_output.value = suggest_output_key(self.dm, name, self.run_input.value)
+
+    def _input_choices(self, *_: Any) -> list[str]:
+        try:
+            pipeline = self.selected_pipeline()
+        except TransformError:
+            pipeline = None
+        if pipeline is None or not pipeline.steps:
+            return list(self.dm.keys())
+        spec = REGISTRY.get(pipeline.steps[0].transform_name)
+        return keys_of_kinds(self.dm, spec.input_kinds(0))
+
+    def open_pipeline_file(self, path: str | os.PathLike[str]) -> LibraryEntry:
+        """Check the pipeline file ``path`` and copy it into the library.
+
+        Raises
+        ------
+        TransformError
+            Not a valid pipeline, or the library already has a file of that name.
+        """
+        pipeline = load_pipeline(path)
+        name = pipeline.name or "pipeline"
+        entry = self.library.save(pipeline, name)
+        self.select_entry(entry.id)
+        return entry
+
+    def _ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.native, "Open pipeline", "", "Pipeline (*.json)")
+        if not path:
+            return
+        try:
+            entry = self.open_pipeline_file(path)
+        except TransformError as exc:
+            self._report(str(exc), True)
+            return
+        self._report(f"added '{entry.name}' to the library", False)
+
+    def edit_dialog(self) -> PipelineEditor | None:
+        """Return an editor for the chosen pipeline (None when nothing is chosen)."""
+        try:
+            pipeline = self.selected_pipeline()
+        except TransformError as exc:
+            self._report(str(exc), True)
+            return None
+        return None if pipeline is None else PipelineEditor(pipeline, self.native)
+
+    def _edit_selected(self) -> None:
+        dialog = self.edit_dialog()
+        if dialog is not None and dialog.exec():
+            self._report(f"saved '{dialog.pipeline.name}'", False)
+
+    def _delete_selected(self) -> None:
+        entry_id = self.selected_entry_id()
+        if entry_id is not None:
+            self.library.delete(entry_id)
+            self.refresh_library()
+
+    def run_selected(self, input_key: str | None = None, output_key: str | None = None) -> None:
+        """Run the chosen pipeline on ``input_key`` into ``output_key`` (the form's by default)."""
+        try:
+            pipeline = self.selected_pipeline()
+        except TransformError as exc:
+            self._report(str(exc), True)
+            return
+        if pipeline is None:
+            return
+        self._start_pipeline(
+            pipeline,
+            input_key or self.run_input.value or "",
+            output_key or self.run_output.value,
+        )
+
+    def _run_selected(self) -> None:
+        self.run_selected()
+
+    def set_running(self, running: bool) -> None:
+        """Disable running while another run is going on."""
+        self.run_button.enabled = not running and self.selected_entry_id() is not None

@@ -1,0 +1,328 @@
+"""GUI tests of the Transforms dock on a real napari viewer: run, layer/lane, undo, cancel."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+from magicgui.widgets import ComboBox, FloatSpinBox, SpinBox
+from napari.layers import Points
+from napari.utils.key_bindings import coerce_keybinding
+
+# AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager  # noqa: TC001
+from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.transforms import (
+    AppliedSteps,
+    TransformContext,
+    apply_transform,
+    register_function,
+    unregister,
+)
+from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.widgets.timeline import TimelineWidget
+from napari_whiskertoolbox.widgets.transforms import TransformsWidget
+from napari_whiskertoolbox.widgets.transforms.catalogue import visible_specs
+from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
+from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.gui
+
+N_FRAMES = 40
+SLOW = "SlowCountdownForTests"
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+@pytest.fixture(scope="module")
+def sample() -> DataManager:
+    """The synthetic whisker session (built once; each test copies its objects)."""
+    return make_sample_session(n_frames=N_FRAMES)
+
+
+def _load(session: Any, sample: DataManager) -> None:
+    dm = session.dm
+    for name in sample.time_keys():
+        dm.set_time(name, sample.get_time(name))
+    for key in sample:
+        dm.set_data(
+            key,
+            sample.get_data(key).copy() if key != "media" else sample.get_data(key),
+            sample.time_key(key),
+        )
+    dm.history.clear()
+
+
+@pytest.fixture
+def dock(make_napari_viewer, qtbot, sample, tmp_path) -> TransformsWidget:
+    viewer = make_napari_viewer()
+    _load(get_session(viewer), sample)
+    widget = TransformsWidget(viewer, library=PipelineLibrary(tmp_path / "library"))
+    qtbot.addWidget(widget.native)
+    return widget
+
+
+def _press(viewer: Any, key: str) -> None:
+    viewer.keymap[coerce_keybinding(key)](viewer)
+
+
+def _run_and_wait(dock: TransformsWidget, qtbot: Any) -> Any:
+    run = dock.run()
+    assert run is not None, dock.status.value
+    qtbot.waitUntil(lambda: not dock.running, timeout=20_000)
+    return run.outcome
+
+
+def _layer_of(viewer: Any, key: str) -> Any:
+    layers = [layer for layer in viewer.layers if layer.metadata.get("wtb_key") == key]
+    return layers[0] if layers else None
+
+
+def test_run_adds_a_timeline_lane_in_one_undo_step(dock, qtbot):
+    timeline = TimelineWidget(dock.viewer)
+    qtbot.addWidget(timeline)
+    dm = dock.dm
+    dock.select_transform("CalculateLineAngle")
+    assert dock.input_combo.choices == ("whiskers",)  # only line keys
+    dock.input_combo.value = "whiskers"
+    assert dock.output_key.value == "whiskers_line_angle"
+    dock.form["position"].value = 0.5
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "done", outcome.message
+    expected = apply_transform("CalculateLineAngle", dm.get_data("whiskers"), {"position": 0.5})
+    np.testing.assert_array_equal(dm.get_data("whiskers_line_angle").values, expected.values)
+    assert dm.time_key("whiskers_line_angle") == "camera"
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("whiskers_line_angle"))
+    assert [s.title for s in AppliedSteps.of(dm)] == [
+        "CalculateLineAngle: whiskers → whiskers_line_angle"
+    ]
+    assert dock.output_key.value == "whiskers_line_angle_2"  # the next suggestion is free
+
+    _press(dock.viewer, "Control-Z")  # one step: the key, its lane and its record
+    assert "whiskers_line_angle" not in dm
+    qtbot.waitUntil(lambda: not timeline.is_lane_shown("whiskers_line_angle"))
+    assert len(AppliedSteps.of(dm)) == 0
+    assert dock.pipelines.steps_list.count() == 0
+
+
+def test_spatial_result_appears_as_a_layer_and_undo_removes_it(dock, qtbot):
+    viewer, dm = dock.viewer, dock.dm
+    dock.select_transform("ExtractLinePoint")
+    dock.input_combo.value = "whiskers"
+    dock.output_key.value = "tips"
+    dock.form["position"].value = 1.0
+    assert _run_and_wait(dock, qtbot).status == "done"
+    layer = _layer_of(viewer, "tips")
+    assert isinstance(layer, Points)
+    frame = get_session(viewer).shown_frame
+    tips = dm.get_data("tips").at(frame)
+    np.testing.assert_allclose(layer.data[:, -2:], tips[:, ::-1])
+    lines = dm.get_data("whiskers").at(frame)
+    np.testing.assert_allclose(tips, [line[-1] for line in lines], atol=1e-3)
+    _press(viewer, "Control-Z")
+    assert "tips" not in dm
+    assert _layer_of(viewer, "tips") is None
+
+
+@pytest.fixture
+def slow_transform():
+    """A Python transform that runs until cancelled (checking cancel as built-ins do)."""
+    started = threading.Event()
+
+    def slow_countdown(x: AnalogTimeSeries, ctx: TransformContext) -> AnalogTimeSeries:
+        """Count down forever (test transform)."""
+        step = 0
+        while True:
+            started.set()
+            step += 1
+            ctx.tick(step % 100, 100)  # progress and cancel, like a chunked built-in
+            threading.Event().wait(0.002)
+
+    register_function(slow_countdown, SLOW, output="analog")
+    yield started
+    unregister(SLOW)
+
+
+def test_cancel_stops_within_a_second_and_changes_nothing(dock, qtbot, slow_transform):
+    dm = dock.dm
+    dock.refresh_tree()
+    dock.search.value = "countdown"
+    names = [
+        dock.tree.topLevelItem(0).child(i).text(0)
+        for i in range(dock.tree.topLevelItem(0).childCount())
+    ]
+    assert names == [f"{SLOW}  (Python)"]  # registered functions are listed with built-ins
+    dock.select_transform(SLOW)
+    dock.input_combo.value = "whisker_angle"
+    keys, undo_depth = dm.keys(), len(dm.history)
+    run = dock.run()
+    assert run is not None
+    assert slow_transform.wait(5)
+    qtbot.waitUntil(lambda: dock.progress_bar.value() > 0, timeout=5000)
+    assert run.bar is not None  # napari's activity-dock progress bar follows the run
+    assert run.bar.n > 0
+    assert dock.cancel_button.enabled
+    assert not dock.run_button.enabled
+    pressed = time.perf_counter()
+    dock.cancel_button.native.click()
+    qtbot.waitUntil(lambda: not dock.running, timeout=1000)
+    assert time.perf_counter() - pressed < 1.0
+    assert run.outcome.status == "cancelled"
+    assert run.bar is None  # closed
+    assert dm.keys() == keys
+    assert len(dm.history) == undo_depth
+    assert len(AppliedSteps.of(dm)) == 0
+    assert "nothing changed" in dock.status.value
+    assert dock.run_button.enabled
+
+
+def test_every_transform_gets_a_form_holding_its_defaults_and_bounds(qtbot):
+    for spec in visible_specs(show_legacy=True):
+        form = ParamForm(spec.schema, spec.name, lambda kinds: ["a_key"])
+        defaults = spec.schema.to_json(spec.schema.defaults())
+        keys = {p.name for p in spec.schema if p.type == "key"}
+        values = form.values()
+        assert {k: v for k, v in values.items() if k not in keys} == {
+            k: v for k, v in defaults.items() if k not in keys
+        }, spec.name
+        assert all(values[k] == "a_key" for k in keys)  # key parameters offer the keys
+        for param in spec.schema:
+            widget = form[param.name]
+            if param.type == "enum":
+                assert isinstance(widget, ComboBox)
+                assert list(widget.choices) == list(param.choices)
+            if param.type in ("float", "int") and param.minimum is not None:
+                assert isinstance(widget, (FloatSpinBox, SpinBox))
+                assert widget.min >= param.minimum, (spec.name, param.name)
+                widget.value = widget.min
+                spec.schema.parse(form.values(), spec.name)  # the lowest value is valid
+        form.native.close()
+
+
+def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
+    dm = dock.dm
+    dock.search.value = "mask area"
+    groups = [dock.tree.topLevelItem(i).text(0) for i in range(dock.tree.topLevelItemCount())]
+    assert groups == ["masks (1)"]
+    dock.tree.setCurrentItem(dock.tree.topLevelItem(0).child(0))
+    assert dock.spec.name == "CalculateMaskArea"
+    assert dock.input_combo.choices == ("pad_mask",)
+    dock.output_key.value = "pad_mask_area"
+    assert dock.output_warning.value == ""
+    dock.output_key.value = "whisker_angle"  # an analog key: replaced, undo restores it
+    assert "will be replaced" in dock.output_warning.value
+    dock.output_key.value = "contact"  # intervals: the result cannot replace them
+    assert "cannot replace" in dock.output_warning.value
+    before = dm.get_data("contact")
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "failed"
+    assert "different data type" in dock.status.value
+    assert dm.get_data("contact") is before
+    dock.output_key.value = "area"
+    dock.form["scale_factor"].value = dock.form["scale_factor"].min
+    dock.form["min_area"].native.setValue(-5)  # below the schema's minimum (>= 0)
+    assert dock.form["min_area"].value == 0  # the spin box clamps it
+    with pytest.raises(ValueError, match="outside of the allowed range"):
+        dock.form["min_area"].value = -5
+    dock.output_clock.value = "time"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    assert dm.time_key("area") == "time"
+
+
+def test_preview_draws_the_current_frame_only(dock, qtbot):
+    viewer, dm = dock.viewer, dock.dm
+    session = get_session(viewer)
+    keys, undo_depth = dm.keys(), len(dm.history)
+    dock.select_transform("ExtractLinePoint")
+    dock.input_combo.value = "whiskers"
+    dock.form["position"].value = 0.0
+    dock.preview_check.value = True
+    layer = dock.preview.layer
+    assert isinstance(layer, Points)
+    assert layer.name == "preview: ExtractLinePoint"
+    assert "wtb_key" not in layer.metadata  # not a DataManager key: the session ignores it
+    bases = [line[0] for line in dm.get_data("whiskers").at(session.current_frame)]
+    np.testing.assert_allclose(layer.data[:, ::-1], bases, atol=1e-3)
+    session.set_frame(7)
+    qtbot.waitUntil(lambda: "frame 7" in dock.preview_text.value, timeout=3000)
+    bases = [line[0] for line in dm.get_data("whiskers").at(session.from_display("whiskers", 7))]
+    np.testing.assert_allclose(dock.preview.layer.data[:, ::-1], bases, atol=1e-3)
+    dock.select_transform("CalculateLineLength")
+    dock.update_preview()
+    assert dock.preview.layer is None  # a measure is written out, not drawn
+    assert dock.preview_text.value.startswith("frame 7: ")
+    assert dm.keys() == keys
+    assert len(dm.history) == undo_depth
+    dock.preview_check.value = False
+    assert not [lyr for lyr in viewer.layers if lyr.name.startswith("preview")]
+
+
+def test_steps_saved_as_pipeline_rerun_on_another_session(
+    dock, qtbot, make_napari_viewer, sample, tmp_path
+):
+    dm = dock.dm
+    dock.select_transform("ResampleLine")
+    dock.input_combo.value = "whiskers"
+    dock.form["target_spacing"].value = 4.0
+    dock.output_key.value = "resampled"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    dock.select_transform("CalculateLineLength")
+    dock.input_combo.value = "resampled"
+    dock.output_key.value = "length"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel = dock.pipelines
+    assert panel.steps_list.count() == 2
+    entry = panel.save_steps_as_pipeline("Resample then length")
+    assert entry.path == tmp_path / "library" / "resample_then_length.json"
+    saved = json.loads(entry.path.read_text())
+    assert [s["transform_name"] for s in saved["steps"]] == ["ResampleLine", "CalculateLineLength"]
+
+    other_viewer = make_napari_viewer()
+    _load(get_session(other_viewer), sample)
+    other = TransformsWidget(other_viewer, library=PipelineLibrary(tmp_path / "library"))
+    qtbot.addWidget(other.native)
+    other.pipelines.select_entry(entry.id)
+    assert other.pipelines.run_input.choices == ("whiskers",)
+    other.pipelines.run_output.value = "length_again"
+    other.pipelines.run_selected()
+    qtbot.waitUntil(lambda: not other.running, timeout=20_000)
+    assert other.current_run.outcome.status == "done", other.status.value
+    np.testing.assert_allclose(
+        other.dm.get_data("length_again").values, dm.get_data("length").values, rtol=1e-6
+    )
+    assert other.pipelines.steps_list.item(0).text().startswith("pipeline Resample then length")
+
+
+def test_library_edit_open_and_delete(dock, qtbot, tmp_path):
+    doc = {
+        "metadata": {"name": "Smooth angle"},
+        "steps": [{"step_id": "a", "transform_name": "CalculateLineAngle",
+                   "parameters": {"position": 0.3}}],
+    }  # fmt: skip
+    source = tmp_path / "elsewhere.json"
+    source.write_text(json.dumps(doc))
+    panel = dock.pipelines
+    entry = panel.open_pipeline_file(source)
+    assert panel.selected_entry_id() == entry.id == "smooth_angle"
+    dialog = panel.edit_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.forms[0]["position"].value == pytest.approx(0.3)
+    dialog.forms[0]["position"].value = 0.75
+    dialog.forms[0]["method"].value = "PolynomialFit"
+    dialog._save()
+    saved = json.loads(entry.path.read_text())
+    assert saved["steps"][0]["parameters"]["position"] == 0.75
+    assert saved["steps"][0]["parameters"]["method"] == "PolynomialFit"
+    panel.delete_button.native.click()
+    assert not entry.path.exists()
+    assert panel.library_list.count() == 0
