@@ -266,7 +266,11 @@ class AppliedSteps:
             No steps, a V1 or two-input step, or steps that do not form a chain.
         """
         every = self.steps
-        chosen = [every[i] for i in (range(len(every)) if indices is None else indices)]
+        wanted = range(len(every)) if indices is None else indices
+        bad = [i for i in wanted if not 0 <= i < len(every)]
+        if bad:
+            raise _error(f"no applied step {bad[0]} (there are {len(every)})")
+        chosen = [every[i] for i in wanted]
         if not chosen:
             raise _error("no applied steps to save")
         steps: list[PipelineStep] = []

@@ -149,7 +149,9 @@ class FramePreview:
                 )
             else:
                 layer = Labels(data, name=name, opacity=0.6)
+            active = viewer.layers.selection.active
             self.layer = viewer.add_layer(layer)
+            viewer.layers.selection.active = active  # the preview does not take the selection
             return self.layer
         self.layer.name = name
         if data is not None:
