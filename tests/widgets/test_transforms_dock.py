@@ -326,3 +326,38 @@ def test_library_edit_open_and_delete(dock, qtbot, tmp_path):
     panel.delete_button.native.click()
     assert not entry.path.exists()
     assert panel.library_list.count() == 0
+
+
+def test_python_file_transforms_load_on_request_with_a_form(dock, qtbot, tmp_path):
+    source = tmp_path / "my_transforms.py"
+    source.write_text(
+        "from napari_whiskertoolbox.transforms import transform\n\n"
+        "@transform('ScaledLengthForTests', input='Line2D', output='float',\n"
+        "           bounds={'scale': (0.5, 4)})\n"
+        "def scaled_length(line, scale: float = 2.0) -> float:\n"
+        "    '''Arc length times a factor.'''\n"
+        "    import numpy as np\n"
+        "    return float(np.hypot(*np.diff(line, axis=0).T).sum() * scale)\n"
+    )
+    try:
+        assert dock.load_python_transforms(source) == ["ScaledLengthForTests"]
+        dock.search.value = "ScaledLength"
+        group = dock.tree.topLevelItem(0)
+        assert group.text(0) == "lines (1)"
+        dock.tree.setCurrentItem(group.child(0))
+        assert dock.spec.name == "ScaledLengthForTests"
+        assert dock.form["scale"].min == 0.5
+        assert dock.form["scale"].max == 4
+        dock.input_combo.value = "whiskers"
+        dock.form["scale"].value = 3.0
+        key = "whiskers_scaled_length_for_tests"
+        assert dock.output_key.value == key
+        assert _run_and_wait(dock, qtbot).status == "done"
+        length = apply_transform("CalculateLineLength", dock.dm.get_data("whiskers"))
+        np.testing.assert_allclose(dock.dm.get_data(key).values, length.values * 3, rtol=1e-4)
+    finally:
+        unregister("ScaledLengthForTests")
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise RuntimeError('no')\n")
+    assert dock.load_python_transforms(broken) == []
+    assert "broken.py raised RuntimeError: no" in dock.status.value

@@ -20,9 +20,12 @@ from typing import TYPE_CHECKING, Any
 from magicgui.widgets import CheckBox, ComboBox, Container, Label, LineEdit, PushButton
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
+    QFileDialog,
+    QMenu,
     QProgressBar,
     QScrollArea,
     QTabWidget,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -33,6 +36,12 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.transforms.python_transforms import (
+    load_entry_point_transforms,
+    load_transforms_from_file,
+    load_user_transforms,
+    user_transforms_dir,
+)
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
@@ -51,6 +60,8 @@ from napari_whiskertoolbox.widgets.transforms.preview import FramePreview, can_p
 from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
+    import os
+
     from napari_whiskertoolbox.transforms.api import PlannedRun
     from napari_whiskertoolbox.transforms.pipeline import Pipeline
     from napari_whiskertoolbox.transforms.registry import TransformSpec
@@ -104,6 +115,7 @@ class TransformsWidget(Container):
         self.current_run: BackgroundRun | None = None
         self.preview = FramePreview(self.session)
         self._auto_output = True
+        self._closed = False
         self._preview_timer = QTimer()
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
@@ -133,7 +145,9 @@ class TransformsWidget(Container):
             text="V1 names", tooltip="also list the legacy V1 operations and …WithContext twins"
         )
         self.show_legacy.changed.connect(lambda *_: self.refresh_tree())
-        layout.addWidget(_row(self.search, self.show_legacy).native)
+        search_row = _row(self.search, self.show_legacy)
+        search_row.native.layout().addWidget(self._python_button())
+        layout.addWidget(search_row.native)
 
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
@@ -182,6 +196,22 @@ class TransformsWidget(Container):
         layout.addWidget(self.run_button.native)
         return tab
 
+    def _python_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setText("Python")
+        button.setToolTip("load Python functions registered as transforms (never automatic)")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        menu.addAction("Load a file…", self._ask_python_file)
+        menu.addAction(
+            f"Load the user folder ({user_transforms_dir()})",
+            lambda: self.load_python_transforms(None),
+        )
+        menu.addAction("Load installed packages' transforms", self._load_entry_points)
+        button.setMenu(menu)
+        self._python_menu = menu
+        return button
+
     def _build_run_row(self) -> Container:
         self.cancel_button = PushButton(text="Cancel", tooltip="stop the running transform")
         self.cancel_button.changed.connect(self.cancel)
@@ -205,6 +235,7 @@ class TransformsWidget(Container):
         frame_slot = self.session.frame_changed.connect(self._schedule_preview)
 
         def disconnect(*_: object) -> None:
+            self._closed = True
             for signal, slot in slots:
                 signal.disconnect(slot)
             self.session.frame_changed.disconnect(frame_slot)
@@ -213,6 +244,42 @@ class TransformsWidget(Container):
 
         self.native.destroyed.connect(disconnect)
         return disconnect
+
+    # ----------------------------------------------------------------- Python transforms
+    def load_python_transforms(self, path: str | os.PathLike[str] | None) -> list[str]:
+        """Load Python transforms from a file, or from the user folder when ``path`` is None.
+
+        The file(s) run only now, on request; the new transforms are listed at once.
+
+        Returns
+        -------
+        list of str
+            The names registered (empty on error; the status line says why).
+        """
+        try:
+            names = load_user_transforms() if path is None else load_transforms_from_file(path)
+        except TransformError as exc:
+            self.report(str(exc), True)
+            return []
+        self.refresh_tree()
+        self.report(f"Python transforms loaded: {', '.join(names) or 'none'}")
+        return names
+
+    def _ask_python_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.native, "Load Python transforms", str(user_transforms_dir()), "Python (*.py)"
+        )
+        if path:
+            self.load_python_transforms(path)
+
+    def _load_entry_points(self) -> None:
+        try:
+            names = load_entry_point_transforms()
+        except TransformError as exc:
+            self.report(str(exc), True)
+            return
+        self.refresh_tree()
+        self.report(f"installed transforms loaded: {', '.join(names) or 'none'}")
 
     # ----------------------------------------------------------------- transform list
     def refresh_tree(self) -> None:
@@ -462,9 +529,12 @@ class TransformsWidget(Container):
             self.report("cancelling…", False)
 
     def _show_progress(self, fraction: float) -> None:
-        self.progress_bar.setValue(round(fraction * 1000))
+        if not self._closed:
+            self.progress_bar.setValue(round(fraction * 1000))
 
     def _finished(self, outcome: RunOutcome) -> None:
+        if self._closed:  # the dock was closed while it ran (a finished result is kept)
+            return
         self._set_running(False)
         self.progress_bar.setValue(1000 if outcome.status == "done" else 0)
         self.report(outcome.message, outcome.status == "failed")
