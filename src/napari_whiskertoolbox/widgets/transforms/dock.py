@@ -236,6 +236,8 @@ class TransformsWidget(Container):
 
         def disconnect(*_: object) -> None:
             self._closed = True
+            self._preview_timer.stop()
+            self.preview.clear()
             for signal, slot in slots:
                 signal.disconnect(slot)
             self.session.frame_changed.disconnect(frame_slot)
@@ -444,7 +446,7 @@ class TransformsWidget(Container):
 
     def update_preview(self) -> None:
         """Preview the chosen transform on the current frame (when the box is ticked)."""
-        if not self.preview_check.value or self.spec is None or self.form is None:
+        if self._closed or not self.preview_check.value or self.spec is None or self.form is None:
             return
         keys = self.input_keys()
         if len(keys) < self.spec.arity:
