@@ -95,6 +95,7 @@ class BackgroundRun:
         self.bar = progress(total=_STEPS, desc=self.planned.label)
         self._worker = thread_worker(self._compute, start_thread=False)()
         self._worker.returned.connect(self._on_returned)
+        self._worker.errored.connect(self._on_errored)  # only what _compute cannot catch
         self._timer.start()
         self._worker.start()
 
@@ -140,6 +141,10 @@ class BackgroundRun:
         else:
             message = str(payload)
         self._finish(RunOutcome(status, message, seconds))
+
+    def _on_errored(self, exc: BaseException) -> None:
+        seconds = time.perf_counter() - self._started
+        self._finish(RunOutcome("failed", f"{type(exc).__name__}: {exc}", seconds))
 
     def _finish(self, outcome: RunOutcome) -> None:
         self._timer.stop()
