@@ -194,9 +194,11 @@ class PipelinesPanel(Container):
 
     def _connect(self) -> Callable[[], None]:
         dm = self.dm
-        slots = [
-            (signal, connect_main(signal, lambda *_: self.refresh()))
-            for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.history.changed)
+        # undo/redo and runs change the applied steps; keys change the run input's choices
+        slots = [(dm.history.changed, connect_main(dm.history.changed, self.refresh_steps))]
+        slots += [
+            (signal, connect_main(signal, lambda *_: self.run_input.reset_choices()))
+            for signal in (dm.data_added, dm.data_removed, dm.data_renamed)
         ]
 
         def disconnect(*_: object) -> None:
@@ -214,15 +216,20 @@ class PipelinesPanel(Container):
 
     def refresh(self) -> None:
         """Re-list the applied steps, the library and the input keys."""
+        self.refresh_steps()
+        self.refresh_library()
+        self.run_input.reset_choices()
+
+    def refresh_steps(self, *_: Any) -> None:
+        """Re-list the applied steps."""
+        steps = self.steps.steps
         self.steps_list.clear()
-        for step in self.steps.steps:
+        for step in steps:
             item = QListWidgetItem(step.title)
             item.setToolTip(str(step.to_json()))
             self.steps_list.addItem(item)
-        self.save_steps_button.enabled = len(self.steps) > 0
-        self.clear_steps_button.enabled = len(self.steps) > 0
-        self.refresh_library()
-        self.run_input.reset_choices()
+        self.save_steps_button.enabled = bool(steps)
+        self.clear_steps_button.enabled = bool(steps)
 
     def selected_step_indices(self) -> list[int] | None:
         """Return the selected rows in order (None when nothing is selected)."""
