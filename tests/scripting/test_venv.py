@@ -17,24 +17,20 @@ import zipfile
 from typing import TYPE_CHECKING
 
 import pytest
+from _venvs import (
+    MAJOR,
+    MINOR,
+    make_venv,
+    other_python_version,
+    set_pyvenv_version,
+    site_packages,
+)
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.scripting import ScriptEngine, venv
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-MAJOR, MINOR = sys.version_info[:2]
-
-
-def make_venv(path: Path, *options: str) -> Path:
-    """Create a real environment at ``path`` with the running interpreter's ``venv`` module."""
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", *options, str(path)],
-        check=True,
-        capture_output=True,
-    )
-    return path
 
 
 def process_state() -> tuple:
@@ -58,19 +54,8 @@ def envs(tmp_path_factory) -> dict[str, Path]:
     first = make_venv(root / "first")
     second = make_venv(root / "second")
     mismatched = make_venv(root / "mismatched")
-    cfg = mismatched / "pyvenv.cfg"
-    other_minor = MINOR - 1 if MINOR > 7 else MINOR + 1
-    cfg.write_text(
-        "".join(
-            f"version = {MAJOR}.{other_minor}.0\n" if line.startswith("version") else line
-            for line in cfg.read_text().splitlines(keepends=True)
-        )
-    )
+    set_pyvenv_version(mismatched, other_python_version())
     return {"first": first, "second": second, "mismatched": mismatched, "root": root}
-
-
-def site_packages(env: Path) -> Path:
-    return env / "lib" / f"python{MAJOR}.{MINOR}" / "site-packages"
 
 
 def test_python_version_tuple_is_the_running_interpreter() -> None:
