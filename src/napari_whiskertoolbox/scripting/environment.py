@@ -23,7 +23,11 @@ from napari_whiskertoolbox.scripting.venv import VenvError, activate_venv, activ
 if TYPE_CHECKING:
     import os
 
-__all__ = ["configure_python_environment", "register_python_environment_configurator"]
+__all__ = [
+    "configure_python_environment",
+    "register_python_environment_configurator",
+    "restore_environment",
+]
 
 
 def configure_python_environment(
@@ -66,3 +70,21 @@ def configure_python_environment(
 def register_python_environment_configurator() -> None:
     """Make the config loader apply ``python`` blocks with :func:`configure_python_environment`."""
     set_python_environment_configurator(configure_python_environment)
+
+
+def restore_environment(path: str | os.PathLike[str] | None) -> str:
+    """Activate the environment saved from an earlier napari session, unless one is active.
+
+    Returns
+    -------
+    str
+        ``""`` when there is nothing to do or it worked; otherwise why the saved
+        environment could not be activated (it is left inactive).
+    """
+    if not path or not str(path).strip() or active_venv_path() is not None:
+        return ""
+    try:
+        activate_venv(path)
+    except VenvError as exc:
+        return f"the saved environment {path} was not activated: {exc}"
+    return ""
