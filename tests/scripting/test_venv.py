@@ -7,25 +7,23 @@ the prefixes and the environment variables are back to what they were).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import subprocess
 import sys
 import threading
-import zipfile
 from typing import TYPE_CHECKING
 
 import pytest
+
 from _venvs import (
     MAJOR,
     MINOR,
+    build_wheel,
     make_venv,
     other_python_version,
     set_pyvenv_version,
     site_packages,
 )
-
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.scripting import ScriptEngine, venv
 
@@ -193,33 +191,6 @@ def test_install_with_an_empty_name_is_an_error() -> None:
         venv.install_package("  ")
     with pytest.raises(ValueError, match="option"):
         venv.install_package("--index-url=http://example.invalid")
-
-
-def build_wheel(folder: Path, name: str = "wtb_probe_pkg", version: str = "1.2.3") -> Path:
-    """Write a minimal pure-Python wheel (the format pip installs) for ``name``."""
-    dist_info = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": "VALUE = 7\n",
-        f"{dist_info}/METADATA": (
-            f"Metadata-Version: 2.1\nName: {name.replace('_', '-')}\nVersion: {version}\n"
-        ),
-        f"{dist_info}/WHEEL": (
-            "Wheel-Version: 1.0\nGenerator: napari-whiskertoolbox-tests\n"
-            "Root-Is-Purelib: true\nTag: py3-none-any\n"
-        ),
-    }
-    record = []
-    for path, text in files.items():
-        digest = hashlib.sha256(text.encode()).digest()
-        b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-        record.append(f"{path},sha256={b64},{len(text.encode())}")
-    record.append(f"{dist_info}/RECORD,,")
-    files[f"{dist_info}/RECORD"] = "\n".join(record) + "\n"
-    wheel = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel
 
 
 @pytest.fixture(scope="module")

@@ -87,7 +87,7 @@ class DataKeysPanel(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, row[0])
             self.table.addTopLevelItem(item)
 
-    def keys(self) -> list[str]:
+    def listed_keys(self) -> list[str]:
         """Keys currently listed, in order."""
         return [self.table.topLevelItem(i).text(0) for i in range(self.table.topLevelItemCount())]
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.scripting.settings import config_dir
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["RecentFiles", "default_recent_files_path"]
 
