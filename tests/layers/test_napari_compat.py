@@ -148,8 +148,9 @@ def test_console_is_found_once_opened_and_takes_lines_above_its_prompt(
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     console = console_if_created(viewer)
     assert shown[0] is console
-    qtbot.waitUntil(lambda: "In [" in console._control.toPlainText(), timeout=20_000)
-    write_to_console(console, "probe line from the compat test")
+    write_to_console(console, "probe line from the compat test")  # may still be starting
+    qtbot.waitUntil(lambda: "probe line" in console._control.toPlainText(), timeout=20_000)
+    qtbot.wait(500)
     text = console._control.toPlainText()
     assert "probe line from the compat test\n" in text
     assert text.index("probe line") < text.rindex("In [")  # above the prompt

@@ -86,8 +86,12 @@ def test_the_console_banner_names_the_environment_when_the_console_opens(
         viewer_widget(viewer).toggle_console_visibility()  # the user opens the console
         qtbot.waitUntil(lambda: console_if_created(viewer) is not None, timeout=20_000)
         console = console_if_created(viewer)
-        qtbot.waitUntil(lambda: "scripts import from" in console._control.toPlainText())
+        qtbot.waitUntil(
+            lambda: "scripts import from" in console._control.toPlainText(), timeout=20_000
+        )
+        qtbot.wait(500)  # the banner stays once the console has started
         text = console._control.toPlainText()
+        assert "In [" in text
         assert "dm, wt, viewer, np" in text
         assert f"the virtual environment {env.resolve()}" in text
         assert text.count("scripts import from") == 1  # once per console

@@ -173,8 +173,12 @@ def on_console_shown(viewer: napari.Viewer, callback: Any) -> None:
     signal.connect(shown)
 
 
-def write_to_console(console: Any, text: str) -> None:
+def write_to_console(console: Any, text: str, *, retries: int = 200) -> None:
     """Write ``text`` into napari's console above its prompt (output only, nothing runs).
+
+    A console still starting (qtconsole's ``_starting``: its kernel has not answered yet)
+    clears itself once it has, so the text is written when it is ready (checked every
+    0.1 s, ``retries`` times at most).
 
     Raises
     ------
@@ -187,4 +191,13 @@ def write_to_console(console: Any, text: str) -> None:
             "napari_whiskertoolbox: napari's console no longer has _append_plain_text "
             "(qtconsole); update layers/_napari_compat.write_to_console"
         )
+    if getattr(console, "_starting", False) and retries > 0:
+        from qtpy.QtCore import QTimer
+
+        timer = QTimer(console)  # goes away with the console
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: write_to_console(console, text, retries=retries - 1))
+        timer.timeout.connect(timer.deleteLater)
+        timer.start(100)
+        return
     append(text if text.endswith("\n") else text + "\n", before_prompt=True)
