@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from napari_whiskertoolbox.scripting.settings import CONFIG_DIR_ENV
+
 DATA_DIR = Path(__file__).parent / "data"
 WTB_FIXTURES = DATA_DIR / "whiskertoolbox"
 
@@ -22,3 +24,14 @@ def wtb_data() -> Path:
 def frame_number_video(wtb_data: Path) -> Path:
     """1000-frame H.264 video whose frame i shows the number i + 1 (keyframe every 250)."""
     return wtb_data / "Media" / "test_each_frame_number.mp4"
+
+
+@pytest.fixture(autouse=True)
+def user_config_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Point the plugin's user files (settings, recent scripts) at a fresh temporary folder.
+
+    Tests never write to the user's real config folder.
+    """
+    folder = tmp_path_factory.mktemp("user_config")
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(folder))
+    return folder

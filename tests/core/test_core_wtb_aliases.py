@@ -19,6 +19,7 @@ from napari_whiskertoolbox.core import (
     Point2D,
     PointData,
     TimeFrame,
+    TimeFrameIndex,
 )
 
 
@@ -266,7 +267,8 @@ def test_every_alias_forwards():
     assert not dm.deleteData("ev")
 
     ts = AnalogTimeSeries([1.0, 2.0], [4, 9])
-    assert ts.getTimeSeries().tolist() == [4, 9]
+    assert ts.getTimeSeries() == [4, 9]
+    assert all(type(t) is TimeFrameIndex for t in ts.getTimeSeries())
     assert ts.toList() == [1.0, 2.0]
     assert ts.getAtTime(5) is None
 

@@ -192,29 +192,44 @@ def test_explicit_time_clock_is_not_replaced_by_media(wtb_data, write_config):
     assert len(dm.get_time("time")) == 30000
 
 
-def test_python_block_is_reported_not_executed(tmp_path, write_config):
+def test_python_code_is_reported_not_executed(tmp_path, write_config):
     marker = tmp_path / "ran.txt"
     code = f"open({str(marker)!r}, 'w').write('x')"
-    dm = load_config(write_config({"data": [], "python": code}))
+    dm = load_config(write_config({"data": [], "python_code": code}))
     assert not marker.exists()
-    assert dm.metadata["config_python"] == {"code": code, "file": None, "executed": False}
+    assert dm.metadata["config_python_code"] == {"code": code, "file": None, "executed": False}
 
 
-def test_python_block_runs_only_when_allowed(tmp_path, write_config):
+def test_python_code_runs_only_when_allowed(tmp_path, write_config):
     code = [
         "from napari_whiskertoolbox.core.events import DigitalEventSeries",
         "dm.set_data('from_python', DigitalEventSeries([7, 8]))",
     ]
-    dm = load_config(write_config({"python": code}), allow_python=True)
+    dm = load_config(write_config({"python_code": code}), allow_python=True)
     np.testing.assert_array_equal(dm.get_data("from_python").times, [7, 8])
-    assert dm.metadata["config_python"]["executed"] is True
+    assert dm.metadata["config_python_code"]["executed"] is True
 
 
-def test_python_file_block_is_not_imported(tmp_path, write_config):
+def test_python_code_file_is_not_imported(tmp_path, write_config):
     script = tmp_path / "setup.py"
     script.write_text("raise SystemExit('must not run')\n")
-    dm = load_config(write_config({"python": {"file": "setup.py"}}))
-    assert dm.metadata["config_python"]["file"] == str(script)
+    dm = load_config(write_config({"python_code": {"file": "setup.py"}}))
+    assert dm.metadata["config_python_code"]["file"] == str(script)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("print('hi')", r"'python' to be an object.*code to run goes under 'python_code'"),
+        ({"file": "setup.py"}, r"'python\.file'.*'python_code'"),
+        ({"venv_path": 3}, r"python\.venv_path must be a string"),
+        ({"prepend_sys_paths": "lib"}, r"python\.prepend_sys_paths must be a list of strings"),
+        ({"fail_on_missing_imports": "no"}, r"python\.fail_on_missing_imports must be true or"),
+    ],
+)
+def test_malformed_python_block_names_the_key(write_config, block, expected):
+    with pytest.raises(FormatError, match=rf"config item python; .*{expected}"):
+        load_config(write_config({"data": [], "python": block}))
 
 
 def _populated_dm() -> DataManager:
@@ -270,9 +285,9 @@ def test_python_error_leaves_dm_unchanged(tmp_path, events_dir, write_config):
     dm = _populated_dm()
     doc = {
         "data": [{"data_type": "digital_event", "name": "good", "filepath": "animal1/w1.csv"}],
-        "python": "raise RuntimeError('boom')",
+        "python_code": "raise RuntimeError('boom')",
     }
-    with pytest.raises(FormatError, match=r"python.*RuntimeError: boom"):
+    with pytest.raises(FormatError, match=r"python_code.*RuntimeError: boom"):
         load_config(write_config(doc), dm, allow_python=True)
     assert dm.keys() == ["existing"]
 

@@ -10,9 +10,12 @@ from qtpy.QtWidgets import QMainWindow, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
+    console_if_created,
     forget_vetoed_quit,
     main_window,
+    on_console_shown,
     viewer_widget,
+    write_to_console,
 )
 
 pytestmark = pytest.mark.gui
@@ -130,3 +133,41 @@ def test_block_refresh_raises_when_napari_drops_it(monkeypatch: pytest.MonkeyPat
         block_refresh(FakeLayer()),
     ):
         pass
+
+
+# --------------------------------------------------------------------------- console banner
+@pytest.mark.enable_console
+def test_console_is_found_once_opened_and_takes_lines_above_its_prompt(
+    qtbot, make_napari_viewer: Any
+) -> None:
+    viewer = make_napari_viewer(show=True)  # the console dock reports visibility on screen
+    assert console_if_created(viewer) is None
+    shown: list[object] = []
+    on_console_shown(viewer, shown.append)
+    viewer_widget(viewer).toggle_console_visibility()  # what the console button does
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    console = console_if_created(viewer)
+    assert shown[0] is console
+    write_to_console(console, "probe line from the compat test")  # may still be starting
+    qtbot.waitUntil(lambda: "probe line" in console._control.toPlainText(), timeout=20_000)
+    qtbot.wait(500)
+    text = console._control.toPlainText()
+    assert "probe line from the compat test\n" in text
+    assert text.index("probe line") < text.rindex("In [")  # above the prompt
+
+
+def test_console_helpers_raise_when_napari_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    qt_viewer = viewer_widget(viewer)
+    with monkeypatch.context() as patch:
+        patch.delattr(qt_viewer, "_console")
+        with pytest.raises(RuntimeError, match=r"_napari_compat.console_if_created"):
+            console_if_created(viewer)
+    with monkeypatch.context() as patch:
+        patch.setattr(type(qt_viewer), "dockConsole", property(lambda self: None))
+        with pytest.raises(RuntimeError, match=r"_napari_compat.on_console_shown"):
+            on_console_shown(viewer, print)
+    with pytest.raises(RuntimeError, match=r"_napari_compat.write_to_console"):
+        write_to_console(object(), "text")

@@ -82,18 +82,22 @@ def test_syntax_error_reports_file_and_line(tmp_path: Path, engine: ScriptEngine
 
 def test_file_traceback_names_the_file(tmp_path: Path, engine: ScriptEngine) -> None:
     script = tmp_path / "analysis.py"
-    script.write_text("import numpy as np\n\nvalues = dm.getData('no_such_key')\n")
+    script.write_text("import numpy as np\n\nvalues = dm.get_data('no_such_key')\n")
     result = engine.run_file(script)
     assert not result.success
     assert f'File "{script}", line 3, in <module>' in result.error
     assert "no_such_key" in result.error
+    # The traceback stops at the user's line: no frames from our own modules.
+    assert "data_manager.py" not in result.error
+    assert result.error.rstrip().splitlines()[-1].startswith("KeyError:")
 
 
 def test_input_raises_a_clear_error(engine: ScriptEngine) -> None:
     result = engine.run("name = input('your name? ')")
     assert not result.success
     assert "ScriptInputError" in result.error
-    assert "input('your name? ') is not available in scripts" in result.error
+    assert "input() is disabled" in result.error
+    assert "input('your name? ')" in result.error
     assert "sys.argv" in result.error
 
 
@@ -143,9 +147,14 @@ def test_run_file_sets_file_argv_and_cwd_then_restores(
     assert "__file__" not in engine.namespace
 
 
-def test_run_file_missing_names_the_file(tmp_path: Path, engine: ScriptEngine) -> None:
-    with pytest.raises(FileNotFoundError, match=r"missing\.py"):
-        engine.run_file(tmp_path / "missing.py")
+def test_run_file_missing_fails_saying_the_file_could_not_be_opened(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
+    result = engine.run_file(tmp_path / "missing.py")
+    assert not result.success
+    assert result.error.startswith("Could not open file: ")
+    assert "missing.py" in result.error
+    assert engine.run("1 + 1").value_repr == "2"  # the engine is still usable
 
 
 def test_run_async_calls_back_with_result_and_streams_output(engine: ScriptEngine) -> None:

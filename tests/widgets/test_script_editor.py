@@ -8,7 +8,7 @@ import pytest
 from qtpy.QtCore import Qt
 
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
-from napari_whiskertoolbox.widgets.script_editor import CodeEditor, PythonHighlighter
+from napari_whiskertoolbox.widgets.script_editor import CodeEditor
 
 pytestmark = pytest.mark.gui
 
@@ -28,7 +28,7 @@ def test_highlighting_of_keywords_strings_comments_and_docstrings(qtbot) -> None
     qtbot.addWidget(editor)
     editor.setPlainText('def smooth(x):\n    """Doc\n    string."""\n    return "s"  # note\n')
     styles = {
-        name: fmt.foreground().color().name() for name, fmt in PythonHighlighter.STYLES.items()
+        name: fmt.foreground().color().name() for name, fmt in editor.highlighter.styles.items()
     }
     first = _formats(editor, 0)
     assert first["def"] == styles["keyword"]

@@ -93,7 +93,7 @@ def test_run_shows_stdout_stderr_and_new_data_as_a_layer(qtbot, viewer, runner) 
 
 
 def test_error_traceback_goes_to_the_output_in_stderr_colour(qtbot, runner) -> None:
-    result = run_and_wait(qtbot, runner, "x = 1\ny = dm.getData('no_such_key')\n")
+    result = run_and_wait(qtbot, runner, "x = 1\ny = dm.get_data('no_such_key')\n")
     assert not result.success
     fragments = output_fragments(runner.output)
     error_lines = [(t, c) for t, c in fragments if "no_such_key" in t]

@@ -32,6 +32,7 @@ def test_namespace_holds_the_session_and_the_types(make_napari_viewer: Any) -> N
     for name in ("AnalogTimeSeries", "PointData", "LineData", "MaskData", "TimeFrame"):
         assert namespace[name] is getattr(napari_whiskertoolbox, name)
     assert namespace["whiskertoolbox_python"].__name__ == "whiskertoolbox_python"
+    assert namespace["wt"] is namespace["whiskertoolbox_python"]  # as WhiskerToolbox's bridge
 
 
 def test_whiskertoolbox_scripts_run_in_that_namespace(make_napari_viewer: Any) -> None:
@@ -40,10 +41,16 @@ def test_whiskertoolbox_scripts_run_in_that_namespace(make_napari_viewer: Any) -
     exec(  # what a user types in the console
         "from whiskertoolbox_python import *\n"
         "dm.setData('angle', AnalogTimeSeries(np.arange(5, dtype=np.float32)), 'time')\n"
-        "n = len(dm.getData('angle').values)\n",
+        "n = len(dm.getData('angle').values)\n"
+        "kind = str(dm.getType('angle'))\n"
+        "missing = dm.getData('nothing')\n"
+        "tensor = wt.TensorData.createOrdinal2D([1.0, 2.0], 1, 2)\n",
         namespace,
     )
     assert namespace["n"] == 5
+    assert namespace["kind"] == "DataType.Analog"
+    assert namespace["missing"] is None
+    assert namespace["tensor"].numColumns() == 2
     assert "angle" in get_session(viewer).dm
 
 
@@ -59,3 +66,37 @@ def test_install_pushes_the_namespace_into_the_viewer_console(
     namespace = install_console(session)
     assert pushed == [namespace]
     assert pushed[0]["dm"] is session.dm
+
+
+@pytest.mark.enable_console
+def test_the_console_banner_names_the_environment_when_the_console_opens(
+    qtbot, make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    from _venvs import make_venv
+    from napari_whiskertoolbox.layers._napari_compat import console_if_created, viewer_widget
+    from napari_whiskertoolbox.scripting import venv
+    from napari_whiskertoolbox.workflow.console import console_banner, show_console_banner
+
+    env = make_venv(tmp_path / "banner_env")
+    viewer = make_napari_viewer(show=True)
+    get_session(viewer)  # installs the workflow, console names and banner included
+    venv.activate_venv(env)
+    try:
+        assert str(env.resolve()) in console_banner()
+        viewer_widget(viewer).toggle_console_visibility()  # the user opens the console
+        qtbot.waitUntil(lambda: console_if_created(viewer) is not None, timeout=20_000)
+        console = console_if_created(viewer)
+        qtbot.waitUntil(
+            lambda: "scripts import from" in console._control.toPlainText(), timeout=20_000
+        )
+        qtbot.wait(500)  # the banner stays once the console has started
+        text = console._control.toPlainText()
+        assert "In [" in text
+        assert "dm, wt, viewer, np" in text
+        assert f"the virtual environment {env.resolve()}" in text
+        assert text.count("scripts import from") == 1  # once per console
+        venv.deactivate_venv()
+        assert show_console_banner(viewer)  # the dock calls this after a change
+        assert "scripts import from napari's own environment" in console._control.toPlainText()
+    finally:
+        venv.deactivate_venv()

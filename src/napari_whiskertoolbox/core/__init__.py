@@ -36,6 +36,7 @@ from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 from napari_whiskertoolbox.core.wtb_aliases import (
+    EntityId,
     Interval,
     Line2D,
     Mask2D,
@@ -64,6 +65,7 @@ __all__ = [
     "DigitalEventSeries",
     "DigitalIntervalSeries",
     "EntityGroups",
+    "EntityId",
     "FlatRagged",
     "FunctionCommand",
     "ImageSize",

@@ -13,6 +13,7 @@ from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 from napari_whiskertoolbox.core.wtb_aliases import (
     DataType,
+    EntityId,
     Interval,
     Line2D,
     Mask2D,
@@ -29,10 +30,12 @@ _NAMED_TYPES: tuple[type, ...] = (
     EntityGroups,
     ImageSize,
     DataType,
+    EntityId,
     Interval,
     Line2D,
     Mask2D,
     Point2D,
+    Point2DU32,
 )
 """Classes a script uses by name besides the stored data classes."""
 
@@ -43,10 +46,10 @@ def script_types() -> dict[str, type]:
     Every stored data class (from :data:`~napari_whiskertoolbox.core.kinds.KIND_TABLE`),
     :class:`DataManager`, :class:`TimeFrame`, :class:`TimeFrameIndex`,
     :class:`EntityGroups`, :class:`ImageSize` and WhiskerToolbox's value classes
-    (``Point2D``, ``Point2DU32``, ``Line2D``, ``Mask2D``, ``Interval``, ``DataType``).
+    (``Point2D``, ``Point2DU32``, ``Line2D``, ``Mask2D``, ``Interval``, ``EntityId``,
+    ``DataType``).
     """
     names: dict[str, type] = {cls.__name__: cls for cls in DATA_CLASSES}
     for cls in _NAMED_TYPES:
         names[cls.__name__] = cls
-    names["Point2DU32"] = Point2DU32
     return dict(sorted(names.items()))

@@ -8,6 +8,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core.wtb_aliases import CallableInt, CallableShape, TensorAliases
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,8 +21,11 @@ RowType = Literal["ordinal", "time", "interval"]
 ROW_TYPES = ("ordinal", "time", "interval")
 
 
-class TensorData:
+class TensorData(TensorAliases):
     """A float32 N-d array (rows first) with optional column names and a row type.
+
+    WhiskerToolbox's API (``createOrdinal2D``, ``ndim()``, ``numRows()``, ``getColumn``,
+    ``columnNames()``, …) comes from :class:`~napari_whiskertoolbox.core.wtb_aliases.TensorAliases`.
 
     Parameters
     ----------
@@ -92,13 +96,13 @@ class TensorData:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """Shape of the data."""
-        return self._values.shape
+        """Shape of the data (also callable, as WhiskerToolbox's ``shape()``)."""
+        return CallableShape(self._values.shape)
 
     @property
     def ndim(self) -> int:
-        """Number of dimensions."""
-        return self._values.ndim
+        """Number of dimensions (also callable, as WhiskerToolbox's ``ndim()``)."""
+        return CallableInt(self._values.ndim)
 
     def __len__(self) -> int:
         return int(self._values.shape[0])

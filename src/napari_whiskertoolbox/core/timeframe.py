@@ -15,15 +15,43 @@ __all__ = ["TimeFrame", "TimeFrameIndex"]
 
 
 class TimeFrameIndex(int, TimeFrameIndexAliases):
-    """An integer index into a :class:`TimeFrame` (an ``int`` subclass)."""
+    """An integer index into a :class:`TimeFrame` (an ``int`` subclass).
+
+    Adding or subtracting an integer (or another index) gives a :class:`TimeFrameIndex`,
+    as in WhiskerToolbox; ``str()`` is the plain number, ``repr()`` names the class.
+    Other arithmetic gives plain numbers.
+    """
 
     @property
     def value(self) -> int:
         """The index as a plain ``int``."""
         return int(self)
 
+    def __add__(self, other: object) -> TimeFrameIndex:
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            return TimeFrameIndex(int(self) + int(other))
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other: object) -> TimeFrameIndex:
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            return TimeFrameIndex(int(self) - int(other))
+        return NotImplemented
+
+    def __rsub__(self, other: object) -> TimeFrameIndex:
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            return TimeFrameIndex(int(other) - int(self))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return int.__hash__(self)
+
     def __repr__(self) -> str:
         return f"TimeFrameIndex({int(self)})"
+
+    def __str__(self) -> str:
+        return str(int(self))
 
 
 def _as_int64_times(times: ArrayLike) -> np.ndarray:

@@ -2,11 +2,13 @@
 
 Two things live here:
 
-* the small value classes WhiskerToolbox scripts use: :class:`Point2D`, :class:`Line2D`,
-  :class:`Mask2D`, :class:`Interval` and the :class:`DataType` enum;
-* one mixin per core class adding WhiskerToolbox's camelCase methods as thin wrappers of
-  the snake_case API (:class:`DataManagerAliases`, :class:`TimeFrameAliases`, …). Each
-  core class inherits its mixin.
+* the small value classes WhiskerToolbox scripts use: :class:`Point2D`,
+  :class:`Point2DU32`, :class:`Line2D`, :class:`Mask2D`, :class:`Interval`,
+  :class:`EntityId` and the :class:`DataType` enum;
+* one mixin per class adding WhiskerToolbox's camelCase methods as thin wrappers of
+  the snake_case API (:class:`DataManagerAliases`, :class:`TimeFrameAliases`,
+  :class:`TensorAliases`, …, and :class:`ScriptEngineAliases` for the script engine).
+  Each class inherits its mixin.
 
 The mixins do not import the core classes (the core classes import this module): each
 alias method types ``self`` with a small :class:`~typing.Protocol` listing the snake_case
@@ -15,16 +17,29 @@ members it calls, so mypy checks every alias against the class that inherits it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol, SupportsFloat, SupportsInt
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    NamedTuple,
+    Protocol,
+    SupportsFloat,
+    SupportsIndex,
+    SupportsInt,
+    TypeVar,
+)
 
 import numpy as np
 
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    import os
+    from collections.abc import Iterable, Iterator, Mapping
+    from pathlib import Path
 
     from numpy.typing import ArrayLike, DTypeLike
 
@@ -38,13 +53,17 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.masks import MaskData
     from napari_whiskertoolbox.core.points import PointData
     from napari_whiskertoolbox.core.ragged import ImageSize
+    from napari_whiskertoolbox.core.tensor import TensorData
     from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 
 __all__ = [
     "AnalogAliases",
+    "CallableInt",
+    "CallableShape",
     "DataManagerAliases",
     "DataType",
     "EntityGroupsAliases",
+    "EntityId",
     "EventAliases",
     "Interval",
     "IntervalAliases",
@@ -54,10 +73,14 @@ __all__ = [
     "Point2DU32",
     "PointAliases",
     "RaggedAliases",
+    "ScriptEngineAliases",
+    "TensorAliases",
     "TimeFrameAliases",
     "TimeFrameIndexAliases",
     "WtbElement",
 ]
+
+_T = TypeVar("_T")
 
 
 # ====================================================================== value classes
@@ -79,8 +102,12 @@ class DataType(StrEnum):
     Unknown = "unknown"
 
     def __str__(self) -> str:
-        """Return the data kind (the member's value)."""
-        return str(self.value)
+        """Return ``DataType.<Name>``, as WhiskerToolbox prints its enum.
+
+        The member still compares equal to its data kind (``DataType.Analog == "analog"``);
+        ``member.value`` is the kind itself.
+        """
+        return f"{type(self).__name__}.{self.name}"
 
 
 class Point2D:
@@ -117,6 +144,36 @@ class Point2D:
         return f"Point2D(x={self.x:g}, y={self.y:g})"
 
 
+class Point2DU32(Point2D):
+    """A mask pixel ``(x, y)`` with non-negative integer attributes ``.x`` and ``.y``.
+
+    WhiskerToolbox's ``Point2D<uint32_t>``: ``print(p.x, p.y)`` shows ``10 20``.
+    ``np.asarray(point)`` is a ``(2,)`` uint32 array.
+
+    Raises
+    ------
+    ValueError
+        If a coordinate is negative or not a whole number.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, x: SupportsFloat = 0, y: SupportsFloat = 0) -> None:
+        coords: list[int] = []
+        for name, value in (("x", x), ("y", y)):
+            number = float(int(value)) if isinstance(value, np.integer) else float(value)
+            if number < 0 or number != int(number):
+                raise ValueError(f"Point2DU32.{name} must be a non-negative integer, got {value!r}")
+            coords.append(int(number))
+        self.x, self.y = coords
+
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        return np.array([self.x, self.y], dtype=dtype or np.uint32)
+
+    def __repr__(self) -> str:
+        return f"Point2DU32(x={self.x}, y={self.y})"
+
+
 def _points_to_array(items: ArrayLike | Sequence[Point2D] | _CoordArray) -> np.ndarray:
     """Return ``items`` as an array; an empty input becomes a ``(0, 2)`` array."""
     if isinstance(items, _CoordArray):
@@ -149,6 +206,7 @@ class _CoordArray:
     """
 
     _dtype: ClassVar[np.dtype]
+    _element: ClassVar[type[Point2D]] = Point2D
 
     def __init__(
         self,
@@ -171,12 +229,12 @@ class _CoordArray:
         return int(self._array.shape[0])
 
     def __getitem__(self, index: int) -> Point2D:
-        x, y = self._array[index]
-        return Point2D(x, y)
+        x, y = self._array[index].tolist()
+        return self._element(x, y)
 
     def __iter__(self) -> Iterator[Point2D]:
         for x, y in self._array.tolist():
-            yield Point2D(x, y)
+            yield self._element(x, y)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, _CoordArray):
@@ -229,6 +287,8 @@ class Line2D(_CoordArray):
 class Mask2D(_CoordArray):
     """An unordered set of pixels: ``(N, 2)`` uint32 ``(x, y)`` coordinates.
 
+    Elements are :class:`Point2DU32`.
+
     Raises
     ------
     ValueError
@@ -236,6 +296,7 @@ class Mask2D(_CoordArray):
     """
 
     _dtype = np.dtype(np.uint32)
+    _element = Point2DU32
 
     def _convert(self, arr: np.ndarray) -> np.ndarray:
         if arr.size and (np.any(arr < 0) or not np.all(arr == np.round(arr))):
@@ -243,15 +304,85 @@ class Mask2D(_CoordArray):
         return arr.astype(np.uint32)
 
 
-Point2DU32 = Point2D
-"""WhiskerToolbox's integer (mask pixel) point; the same class here."""
-
-
 class Interval(NamedTuple):
     """An inclusive interval ``[start, end]`` of time indices."""
 
     start: int
     end: int
+
+
+class EntityId:
+    """WhiskerToolbox's entity identifier: a uint64 in ``.id`` (0 = none).
+
+    Compares equal to another ``EntityId`` or to the plain ``int`` our containers use;
+    hashable like that ``int``; ``int(entity)`` gives the number.
+
+    Raises
+    ------
+    ValueError
+        If the id is negative or not a whole number.
+    """
+
+    __slots__ = ("id",)
+
+    def __init__(self, value: SupportsIndex = 0) -> None:
+        try:
+            number = operator.index(value)
+        except TypeError:
+            raise TypeError(f"EntityId needs an integer, got {value!r}") from None
+        if number < 0:
+            raise ValueError(f"EntityId must be a non-negative integer, got {value!r}")
+        self.id = number
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EntityId):
+            return self.id == other.id
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            return self.id == int(other)
+        return NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, EntityId):
+            return self.id < other.id
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __int__(self) -> int:
+        return self.id
+
+    def __index__(self) -> int:
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"EntityId({self.id})"
+
+
+class CallableInt(int):
+    """An ``int`` that returns itself when called.
+
+    Lets one attribute serve both our property (``tensor.ndim``) and WhiskerToolbox's
+    method (``tensor.ndim()``).
+    """
+
+    def __call__(self) -> int:
+        """Return the number as a plain ``int``."""
+        return int(self)
+
+
+class CallableShape(tuple[int, ...]):
+    """A shape tuple that returns itself (as a list, like WhiskerToolbox) when called.
+
+    Lets ``tensor.shape`` (our property, a tuple) and ``tensor.shape()`` (WhiskerToolbox's
+    method, a list) both work.
+    """
+
+    __slots__ = ()
+
+    def __call__(self) -> list[int]:
+        """Return the sizes as a list."""
+        return list(self)
 
 
 WtbElement = Point2D | Line2D | Mask2D
@@ -264,6 +395,7 @@ class _DataManagerLike(Protocol):
 
     @property
     def groups(self) -> EntityGroups: ...
+    def __contains__(self, key: object) -> bool: ...
     def get_data(self, key: str) -> Any: ...
     def set_data(self, key: str, obj: DataObject, time_key: str = ...) -> None: ...
     def delete_data(self, key: str) -> bool: ...
@@ -285,7 +417,13 @@ class DataManagerAliases:
     """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.DataManager`."""
 
     def getData(self: _DataManagerLike, key: str) -> Any:
-        """Return the object stored under ``key`` (:meth:`DataManager.get_data`)."""
+        """Return the object stored under ``key``, or None when there is no such key.
+
+        WhiskerToolbox's semantics (``if dm.getData("angle"):``); the snake_case
+        :meth:`DataManager.get_data` raises ``KeyError`` instead.
+        """
+        if key not in self:
+            return None
         return self.get_data(key)
 
     def setData(
@@ -307,7 +445,9 @@ class DataManagerAliases:
         return self.keys(data_type)
 
     def getType(self: _DataManagerLike, key: str) -> DataType:
-        """Return the :class:`DataType` of ``key``."""
+        """Return the :class:`DataType` of ``key`` (``DataType.Unknown`` for a missing key)."""
+        if key not in self:
+            return DataType.Unknown
         return DataType(self.data_type(key))
 
     def getTimeKey(self: _DataManagerLike, key: str) -> str:
@@ -430,9 +570,18 @@ class AnalogAliases:
         """Return the read-only float32 samples (a view, no copy)."""
         return self.values
 
-    def getTimeSeries(self: _AnalogLike) -> np.ndarray:
-        """Return the read-only int64 time index of each sample."""
-        return self.times
+    def getTimeSeries(self: _AnalogLike) -> list[TimeFrameIndex]:
+        """Return the time index of each sample as a list of :class:`TimeFrameIndex`.
+
+        A copy, as in WhiskerToolbox; :meth:`toTimeValueArrays` gives arrays.
+        """
+        from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
+
+        return [TimeFrameIndex(t) for t in self.times.tolist()]
+
+    def toTimeValueArrays(self: _AnalogLike) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(times, values)``: int64 time indices and float32 samples (views)."""
+        return self.times, self.values
 
     def getDataInRange(self: _AnalogLike, start: int, end: int) -> np.ndarray:
         """Return the float32 samples with ``start <= time <= end`` (ends inclusive)."""
@@ -789,6 +938,288 @@ class EntityGroupsAliases:
         return len(self)
 
 
+# ====================================================================== tensors
+class _TensorLike(Protocol):
+    """The snake_case members :class:`TensorAliases` calls."""
+
+    @property
+    def values(self) -> np.ndarray: ...
+    @property
+    def column_names(self) -> list[str] | None: ...
+    @property
+    def row_type(self) -> str: ...
+
+
+_ROW_TYPE_NAMES = {"ordinal": "Ordinal", "time": "TimeFrameIndex", "interval": "Interval"}
+
+
+class TensorAliases:
+    """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.TensorData`.
+
+    ``ndim()`` and ``shape()`` work too: the class's ``ndim`` and ``shape`` properties
+    return a :class:`CallableInt` and a :class:`CallableShape`.
+    """
+
+    @classmethod
+    def createOrdinal2D(
+        cls: Callable[..., _T],
+        data: ArrayLike,
+        rows: SupportsIndex,
+        cols: SupportsIndex,
+        column_names: Sequence[str] = (),
+    ) -> _T:
+        """Build a ``rows`` x ``cols`` tensor from flat row-major ``data`` (ordinal rows).
+
+        Raises
+        ------
+        ValueError
+            If ``data`` does not hold ``rows * cols`` values, or the column names do not
+            match ``cols``.
+        """
+        flat = np.asarray(data, dtype=np.float32).ravel()
+        n_rows, n_cols = operator.index(rows), operator.index(cols)
+        if flat.size != n_rows * n_cols:
+            raise ValueError(
+                f"createOrdinal2D: {flat.size} values cannot fill {n_rows} rows x {n_cols} "
+                f"columns (expected {n_rows * n_cols})"
+            )
+        return cls(flat.reshape(n_rows, n_cols), list(column_names) or None)
+
+    @classmethod
+    def fromNumpy2D(
+        cls: Callable[..., _T], array: ArrayLike, column_names: Sequence[str] = ()
+    ) -> _T:
+        """Build a tensor from a 2-D array (copied; ordinal rows).
+
+        Raises
+        ------
+        ValueError
+            If ``array`` is not 2-D.
+        """
+        arr = np.asarray(array, dtype=np.float32)
+        if arr.ndim != 2:
+            raise ValueError(f"fromNumpy2D expects a 2-D array, got {arr.ndim}-D")
+        return cls(arr, list(column_names) or None)
+
+    def numRows(self: _TensorLike) -> int:
+        """Return the number of rows (``shape[0]``)."""
+        return int(self.values.shape[0])
+
+    def numColumns(self: _TensorLike) -> int:
+        """Return the number of columns (``shape[1]``; 1 for a 1-D tensor)."""
+        shape = self.values.shape
+        return int(shape[1]) if len(shape) >= 2 else 1
+
+    def isEmpty(self: _TensorLike) -> bool:
+        """Return True when the tensor holds no values."""
+        return self.values.size == 0
+
+    def isContiguous(self: _TensorLike) -> bool:
+        """Return True: values are one C-contiguous float32 buffer."""
+        return bool(self.values.flags.c_contiguous)
+
+    def toList(self: _TensorLike) -> list[float]:
+        """Return every value as a flat list in row-major order (a copy)."""
+        values: list[float] = self.values.ravel().tolist()
+        return values
+
+    def flatValues(self: _TensorLike) -> np.ndarray:
+        """Return the read-only 1-D float32 view of all values (row-major, zero-copy)."""
+        return self.values.reshape(-1)
+
+    def hasNamedColumns(self: _TensorLike) -> bool:
+        """Return True when the columns have names."""
+        return bool(self.column_names)
+
+    def columnNames(self: _TensorLike) -> list[str]:
+        """Return the column names (empty when the columns have none)."""
+        return list(self.column_names or [])
+
+    def getColumn(self: _TensorLike, column: SupportsIndex | str) -> list[float]:
+        """Return one column, by index or by name, as a list of floats (a copy).
+
+        Raises
+        ------
+        KeyError
+            If there is no column of that name.
+        IndexError
+            If the index is out of range.
+        """
+        if isinstance(column, str):
+            names = self.column_names or []
+            if column not in names:
+                raise KeyError(f"no column {column!r}; columns: {names}")
+            index = names.index(column)
+        else:
+            index = operator.index(column)
+        values = self.values if self.values.ndim >= 2 else self.values[:, np.newaxis]
+        n_columns = values.shape[1]
+        if not -n_columns <= index < n_columns:
+            raise IndexError(f"column {index} is out of range for {n_columns} columns")
+        out: list[float] = values[:, index].tolist()
+        return out
+
+    def row(self: _TensorLike, index: SupportsIndex) -> list[float]:
+        """Return one row as a flat list of floats (a copy)."""
+        out: list[float] = self.values[operator.index(index)].ravel().tolist()
+        return out
+
+    def rowType(self: _TensorLike) -> str:
+        """Return ``"Ordinal"``, ``"TimeFrameIndex"`` or ``"Interval"``."""
+        return _ROW_TYPE_NAMES[self.row_type]
+
+
+# ====================================================================== script engine
+class _RunResultLike(Protocol):
+    """What the engine's runs return."""
+
+    @property
+    def success(self) -> bool: ...
+
+
+class _EngineLike(Protocol):
+    """The snake_case members :class:`ScriptEngineAliases` calls."""
+
+    namespace: dict[str, Any]
+
+    @property
+    def working_directory(self) -> Path: ...
+    @property
+    def active_venv_path(self) -> Path | None: ...
+    @property
+    def is_venv_active(self) -> bool: ...
+    def run(self, code: str) -> Any: ...
+    def run_file(self, path: str | os.PathLike[str]) -> Any: ...
+    def reset(self) -> Any: ...
+    def set_working_directory(self, path: str | os.PathLike[str] | None) -> None: ...
+    def set_sys_argv(self, text: str) -> None: ...
+    def execute_prelude(self, code: str | None = ...) -> Any: ...
+    def expose_data(self, key: str, name: str) -> bool: ...
+    def expose_time_frame(self, clock: str, name: str) -> bool: ...
+    def import_new_data(self, names: Sequence[str] | None = ..., clock: str = ...) -> list[str]: ...
+    def user_variable_names(self) -> list[str]: ...
+    def discover_venvs(self, extra_paths: Iterable[str | os.PathLike[str]] = ...) -> list[Path]: ...
+    def validate_venv(self, path: str | os.PathLike[str] | None) -> list[str]: ...
+    def activate_venv(self, path: str | os.PathLike[str]) -> None: ...
+    def deactivate_venv(self) -> None: ...
+    def list_installed_packages(self) -> list[tuple[str, str]]: ...
+    def install_package(self, name: str) -> Any: ...
+    def python_version_tuple(self) -> tuple[int, int]: ...
+    def python_version(self) -> str: ...
+    def configure_python_environment(
+        self, block: Mapping[str, Any], base_dir: str | os.PathLike[str] | None = ...
+    ) -> tuple[bool, str]: ...
+
+
+class ScriptEngineAliases:
+    """WhiskerToolbox's camelCase methods of the script engine (``PythonEngine`` / ``PythonBridge``).
+
+    Where WhiskerToolbox returns an error string (empty on success) the alias does too;
+    the snake_case methods raise instead.
+    """
+
+    def execute(self: _EngineLike, code: str) -> Any:
+        """Run ``code`` in the namespace (:meth:`ScriptEngine.run`)."""
+        return self.run(code)
+
+    def executeFile(self: _EngineLike, path: str | os.PathLike[str]) -> Any:
+        """Run the script at ``path`` (:meth:`ScriptEngine.run_file`)."""
+        return self.run_file(path)
+
+    def resetNamespace(self: _EngineLike) -> None:
+        """Give scripts a fresh namespace (the prelude runs again when enabled)."""
+        self.reset()
+
+    def inject(self: _EngineLike, name: str, value: object) -> None:
+        """Put ``value`` into the namespace as ``name``."""
+        self.namespace[name] = value
+
+    def exposeData(self: _EngineLike, key: str, python_name: str) -> bool:
+        """Put ``dm``'s object ``key`` into the namespace; False if there is no such key."""
+        return self.expose_data(key, python_name)
+
+    def exposeTimeFrame(self: _EngineLike, time_key: str, python_name: str) -> bool:
+        """Put clock ``time_key`` into the namespace; False if there is no such clock."""
+        return self.expose_time_frame(time_key, python_name)
+
+    def importNewData(self: _EngineLike, default_time_key: str = DEFAULT_CLOCK) -> list[str]:
+        """Store data objects left in the namespace into ``dm``; return their names."""
+        return self.import_new_data(clock=default_time_key)
+
+    def getUserVariableNames(self: _EngineLike) -> list[str]:
+        """Return the sorted names of the user's variables (no modules, no dunders)."""
+        return self.user_variable_names()
+
+    def setWorkingDirectory(self: _EngineLike, path: str | os.PathLike[str] | None) -> None:
+        """Run later scripts in ``path`` (an empty or missing path changes nothing)."""
+        self.set_working_directory(path)
+
+    def getWorkingDirectory(self: _EngineLike) -> Path:
+        """Return the folder scripts run in."""
+        return self.working_directory
+
+    def setSysArgv(self: _EngineLike, args: str) -> None:
+        """Set ``sys.argv`` for later runs from a shell-like line (``""`` → ``[]``)."""
+        self.set_sys_argv(args)
+
+    def executePrelude(self: _EngineLike, prelude: str | None = None) -> Any:
+        """Run ``prelude`` (the engine's prelude by default) in the namespace."""
+        return self.execute_prelude(prelude)
+
+    def pythonVersion(self: _EngineLike) -> str:
+        """Return ``sys.version`` of the interpreter scripts run in."""
+        return self.python_version()
+
+    def pythonVersionTuple(self: _EngineLike) -> tuple[int, int]:
+        """Return the interpreter's ``(major, minor)``."""
+        return self.python_version_tuple()
+
+    def discoverVenvs(
+        self: _EngineLike, extra_paths: Iterable[str | os.PathLike[str]] = ()
+    ) -> list[Path]:
+        """Return the virtual environments found in the usual places and ``extra_paths``."""
+        return self.discover_venvs(extra_paths)
+
+    def validateVenv(self: _EngineLike, venv_path: str | os.PathLike[str] | None) -> str:
+        """Return what is wrong with ``venv_path`` as one message, or ``""`` when usable."""
+        return " ".join(self.validate_venv(venv_path))
+
+    def activateVenv(self: _EngineLike, venv_path: str | os.PathLike[str]) -> str:
+        """Activate ``venv_path``; return ``""`` on success, else the error message."""
+        try:
+            self.activate_venv(venv_path)
+        except (ValueError, OSError) as exc:
+            return str(exc)
+        return ""
+
+    def deactivateVenv(self: _EngineLike) -> None:
+        """Undo the active environment's changes to ``sys.path``, prefixes and ``os.environ``."""
+        self.deactivate_venv()
+
+    def isVenvActive(self: _EngineLike) -> bool:
+        """Return True while an environment is active."""
+        return self.is_venv_active
+
+    def activeVenvPath(self: _EngineLike) -> str:
+        """Return the active environment's folder, or ``""``."""
+        path = self.active_venv_path
+        return "" if path is None else str(path)
+
+    def listInstalledPackages(self: _EngineLike) -> list[tuple[str, str]]:
+        """Return ``(name, version)`` of every installed distribution, sorted by name."""
+        return self.list_installed_packages()
+
+    def installPackage(self: _EngineLike, package: str) -> Any:
+        """Run the active environment's ``pip install package``; return the run's result."""
+        return self.install_package(package)
+
+    def configurePythonEnvironment(
+        self: _EngineLike, config: Mapping[str, Any]
+    ) -> tuple[bool, str]:
+        """Apply a config's ``python`` block; return ``(ok, message)``."""
+        return self.configure_python_environment(config)
+
+
 if TYPE_CHECKING:
     # Every core class must have the snake_case members its mixin's aliases call. Alias
     # calls are checked where they are made; these lines check each class once, here.
@@ -802,3 +1233,4 @@ if TYPE_CHECKING:
     _lines: type[_RaggedLike] = LineData
     _masks: type[_RaggedLike] = MaskData
     _entity_groups: type[_EntityGroupsLike] = EntityGroups
+    _tensor: type[_TensorLike] = TensorData

@@ -1,7 +1,20 @@
-"""Load a WhiskerToolbox JSON config into a DataManager, all or nothing."""
+"""Load a WhiskerToolbox JSON config into a DataManager, all or nothing.
+
+A config's ``python`` block (WhiskerToolbox's environment block, see
+:class:`~napari_whiskertoolbox.io.config_parse.PythonEnvironment`) is applied before any
+item loads, by the environment configurator the scripting side registers with
+:func:`set_python_environment_configurator` (it activates ``venv_path``); ``io`` itself
+never imports the script engine. With no configurator registered the loader applies
+``prepend_sys_paths`` and the import checks itself, and refuses a ``venv_path``.
+"""
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
+import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +23,12 @@ import numpy as np
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.timeframe import TimeFrame
-from napari_whiskertoolbox.io.config_parse import ConfigItem, ParsedConfig, parse_config
+from napari_whiskertoolbox.io.config_parse import (
+    ConfigItem,
+    ParsedConfig,
+    PythonEnvironment,
+    parse_config,
+)
 from napari_whiskertoolbox.io.config_transformations import (
     clear_transformations_runner,
     run_config_transformations,
@@ -22,8 +40,136 @@ from napari_whiskertoolbox.io.registry import item_format, read_item
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Iterable
 
-__all__ = ["clear_transformations_runner", "load_config", "set_transformations_runner"]
+__all__ = [
+    "PythonEnvironmentConfigurator",
+    "PythonEnvironmentWarning",
+    "apply_sys_paths_and_imports",
+    "clear_python_environment_configurator",
+    "clear_transformations_runner",
+    "load_config",
+    "missing_modules",
+    "python_environment_configurator",
+    "set_python_environment_configurator",
+    "set_transformations_runner",
+]
+
+PythonEnvironmentConfigurator = Callable[[PythonEnvironment], tuple[bool, str]]
+"""``configurator(environment) -> (ok, message)``: applies a config's ``python`` block.
+
+``ok`` False stops the load (``message`` says why); a non-empty ``message`` with ``ok``
+True is reported (e.g. optional modules that are missing) and loading goes on.
+"""
+
+_configurator: PythonEnvironmentConfigurator | None = None
+
+
+class PythonEnvironmentWarning(UserWarning):
+    """A config's ``python`` block was applied, with something to report (missing optional modules)."""
+
+
+def set_python_environment_configurator(configurator: PythonEnvironmentConfigurator) -> None:
+    """Make ``configurator`` apply the ``python`` block of every config loaded from now on.
+
+    Parameters
+    ----------
+    configurator : callable
+        ``configurator(environment) -> (ok, message)`` (see
+        :data:`PythonEnvironmentConfigurator`); replaces any earlier one.
+    """
+    global _configurator
+    _configurator = configurator
+
+
+def clear_python_environment_configurator() -> None:
+    """Forget the registered configurator: the loader applies paths and import checks itself."""
+    global _configurator
+    _configurator = None
+
+
+def python_environment_configurator() -> PythonEnvironmentConfigurator | None:
+    """Return the registered configurator, or None."""
+    return _configurator
+
+
+def _module_found(name: str) -> bool:
+    """Whether module ``name`` can be imported, found without running any of its code.
+
+    A dotted name is looked up part by part in its parent package's folders, so the
+    parent's ``__init__`` does not run either (unless it is imported already).
+    """
+    parts = name.split(".")
+    try:
+        if len(parts) == 1 or parts[0] in sys.modules:
+            return importlib.util.find_spec(name) is not None
+        spec = importlib.util.find_spec(parts[0])
+        for depth in range(1, len(parts)):
+            locations = None if spec is None else spec.submodule_search_locations
+            if locations is None:
+                return False
+            spec = importlib.machinery.PathFinder.find_spec(".".join(parts[: depth + 1]), locations)
+        return spec is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing_modules(names: Iterable[str]) -> list[str]:
+    """Return the names in ``names`` that cannot be imported (checked without importing them)."""
+    return [name for name in names if not _module_found(name)]
+
+
+def _prepend_sys_paths(paths: Iterable[Path]) -> None:
+    """Put ``paths`` first on ``sys.path``, in their order (moved there if already present)."""
+    for path in reversed([str(p) for p in paths]):
+        if path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
+    importlib.invalidate_caches()
+
+
+def apply_sys_paths_and_imports(environment: PythonEnvironment) -> tuple[bool, str]:
+    """Apply ``prepend_sys_paths`` and check ``required_imports`` of a ``python`` block.
+
+    The modules are looked up, not imported: loading a config never runs code from the
+    folders it names.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        ``(False, message naming each missing module)`` when modules are missing and
+        ``fail_on_missing_imports`` is set; ``(True, message)`` when optional modules are
+        missing; ``(True, "")`` otherwise.
+    """
+    _prepend_sys_paths(environment.prepend_sys_paths)
+    missing = missing_modules(environment.required_imports)
+    if not missing:
+        return True, ""
+    names = ", ".join(repr(name) for name in missing)
+    if environment.fail_on_missing_imports:
+        return False, (
+            f"required Python module(s) not found: {names} (python.required_imports; "
+            "install them into the environment, fix python.prepend_sys_paths or set "
+            "python.fail_on_missing_imports to false)"
+        )
+    return True, f"optional Python module(s) not found: {names} (python.required_imports)"
+
+
+def _configure_python(environment: PythonEnvironment) -> tuple[bool, str]:
+    configurator = _configurator
+    if configurator is None:
+        if environment.venv_path is not None:
+            return False, (
+                f"python.venv_path asks for the virtual environment {environment.venv_path}, "
+                "but no Python environment configurator is registered to activate it (the "
+                "napari plugin and `napari-whiskertoolbox run` register one; in plain Python "
+                "call napari_whiskertoolbox.scripting.register_python_environment_configurator())"
+            )
+        return apply_sys_paths_and_imports(environment)
+    try:
+        return configurator(environment)
+    except Exception as exc:  # a configurator bug must stop the load cleanly, not half-way
+        return False, f"the Python environment configurator failed: {type(exc).__name__}: {exc}"
 
 
 def load_config(
@@ -46,9 +192,11 @@ def load_config(
     dm : DataManager, optional
         Where to put the data; a new DataManager when omitted.
     allow_python : bool
-        Run the config's ``python`` block (with ``dm`` and ``np`` in scope) after the data
+        Run the config's ``python_code`` (with ``dm`` and ``np`` in scope) after the data
         loaded. By default it is only parsed and reported in
-        ``dm.metadata["config_python"]`` — never executed or imported.
+        ``dm.metadata["config_python_code"]`` — never executed or imported. (The
+        ``python`` environment block is always applied first, see the module docstring;
+        ``dm.metadata["config_python"]`` records it and its message.)
 
     Returns
     -------
@@ -62,20 +210,37 @@ def load_config(
     ------
     FormatError
         Bad JSON (line and column), unknown data type or format, missing or malformed
-        files, undefined variables or clocks, a failing ``transformations`` step, or a
+        files, undefined variables or clocks, a failing ``transformations`` step, a
         ``transformations`` block while :mod:`napari_whiskertoolbox.transforms` was never
-        imported; the message names the file and line or item.
+        imported, or a ``python`` block that fails (environment not usable, required module
+        missing); the message names the file and line or item.
+
+    Warns
+    -----
+    PythonEnvironmentWarning
+        The ``python`` block was applied but optional modules are missing.
     """
     parsed = parse_config(path)
+    python_message = ""
+    if parsed.python is not None:
+        ok, python_message = _configure_python(parsed.python)
+        if not ok:
+            raise FormatError(python_message, path=parsed.path, item="python")
+        if python_message:
+            warnings.warn(
+                f"{parsed.path}: {python_message}", PythonEnvironmentWarning, stacklevel=2
+            )
     staging = DataManager()
     sources = _load_into(parsed, staging)
     run_config_transformations(staging, parsed.transformations, parsed.path)
-    if parsed.python is not None:
-        _handle_python(parsed, staging, allow_python)
+    if parsed.python_code is not None:
+        _run_python_code(parsed, staging, allow_python)
     target = staging if dm is None else dm
     if dm is not None:
         _copy_into(staging, dm, sources)
     _update_metadata(target, parsed, sources, allow_python)
+    if parsed.python is not None:
+        target.metadata["config_python"] = {**parsed.python.to_json(), "message": python_message}
     return target
 
 
@@ -152,24 +317,26 @@ def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
     }
 
 
-def _handle_python(parsed: ParsedConfig, staging: DataManager, allow: bool) -> None:
+def _run_python_code(parsed: ParsedConfig, staging: DataManager, allow: bool) -> None:
     if not allow:
         return
-    block = parsed.python or {}
+    block = parsed.python_code or {}
     code, filename = block.get("code"), block.get("file")
     if code is None and filename is not None:
         try:
             code = Path(filename).read_text(encoding="utf-8")
         except OSError as exc:
             raise FormatError(
-                f"cannot read the python file ({exc})", path=filename, item="python"
+                f"cannot read the python_code file ({exc})", path=filename, item="python_code"
             ) from exc
     namespace = {"dm": staging, "np": np, "__name__": "__wtb_config__", "__file__": filename}
     try:
-        exec(compile(code or "", filename or f"{parsed.path}:python", "exec"), namespace)
+        exec(compile(code or "", filename or f"{parsed.path}:python_code", "exec"), namespace)
     except Exception as exc:
         raise FormatError(
-            f"the python block raised {type(exc).__name__}: {exc}", path=parsed.path, item="python"
+            f"the python_code raised {type(exc).__name__}: {exc}",
+            path=parsed.path,
+            item="python_code",
         ) from exc
 
 
@@ -202,8 +369,8 @@ def _update_metadata(
         dm.metadata["config_transformations"] = parsed.transformations
     if parsed.runner_phases:  # commands/saves: only `napari-whiskertoolbox pipeline` runs them
         dm.metadata["config_runner_phases"] = parsed.runner_phases
-    if parsed.python is not None:
-        dm.metadata["config_python"] = {**parsed.python, "executed": bool(allow_python)}
+    if parsed.python_code is not None:
+        dm.metadata["config_python_code"] = {**parsed.python_code, "executed": bool(allow_python)}
     if parsed.groups is not None:
         for name in list(dm.groups.names()):
             dm.groups.delete(name)

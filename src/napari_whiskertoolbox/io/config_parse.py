@@ -11,8 +11,17 @@ Accepted layouts
         "loops":     {"w": ["w0", "w1"], "i": {"from": 0, "to": 3, "step": 1}},
         "data":      [{"data_type": "line", "name": "whisker_{w}",
                        "filepath": "${SESSION}/{w}.csv"}, ...],
-        "python":    "print(dm.keys())"                   # or a list of lines, or {"file": "x.py"}
+        "python":    {"venv_path": "~/.virtualenvs/analysis",      # WhiskerToolbox's
+                      "prepend_sys_paths": ["lib"],               # environment block
+                      "required_imports": ["scipy"],
+                      "fail_on_missing_imports": true},
+        "python_code": "print(dm.keys())"   # ours: code, a list of lines or {"file": "x.py"}
       }
+
+  ``python`` (WhiskerToolbox): the Python environment data loading needs, applied before
+  any item loads (:class:`PythonEnvironment`). ``python_code`` (this package's own key):
+  code run after the data loaded, only when the caller explicitly allows it
+  (``load_config(..., allow_python=True)``); by default it is only reported.
 
   ``clocks`` (WhiskerToolbox): names of clocks that later ``data_type: "time"`` items must
   populate (loading fails if one never gets values). As an extension an entry may also be a
@@ -42,15 +51,34 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 from napari_whiskertoolbox.io.errors import FormatError
 
-__all__ = ["ConfigItem", "ParsedConfig", "parse_config", "read_json"]
+__all__ = ["ConfigItem", "ParsedConfig", "PythonEnvironment", "parse_config", "read_json"]
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _LOOP_VAR = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_KNOWN_TOP = {"variables", "loops", "clocks", "data", "python", "groups", "metadata", "version"}
+_KNOWN_TOP = {
+    "variables",
+    "loops",
+    "clocks",
+    "data",
+    "python",
+    "python_code",
+    "groups",
+    "metadata",
+    "version",
+}
+_PYTHON_ENVIRONMENT_KEYS = (
+    "venv_path",
+    "prepend_sys_paths",
+    "required_imports",
+    "fail_on_missing_imports",
+)
 _RUNNER_TOP = ("transformations", "commands", "saves")  # JSON pipeline-runner root keys
 _RESERVED = {"data_type", "name", "filepath", "format", "clock", "color"}
 
@@ -86,6 +114,98 @@ class ConfigItem:
     raw: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PythonEnvironment:
+    """A config's ``python`` block: the Python environment its data loading needs.
+
+    WhiskerToolbox's meaning: before any item loads, activate ``venv_path``, put
+    ``prepend_sys_paths`` first on :data:`sys.path` (in their order), then check that each
+    of ``required_imports`` can be imported. With ``fail_on_missing_imports`` (the
+    default) a missing module stops the load with nothing loaded; otherwise missing
+    modules are reported and loading goes on.
+
+    Attributes
+    ----------
+    venv_path : Path or None
+        Environment to activate (``~`` expanded; a relative path is taken relative to the
+        config's folder).
+    prepend_sys_paths : tuple of Path
+        Folders for :data:`sys.path`, relative ones resolved against the config's folder.
+    required_imports : tuple of str
+        Module names (dotted names allowed).
+    fail_on_missing_imports : bool
+        Whether a missing module is an error (default True).
+    """
+
+    venv_path: Path | None = None
+    prepend_sys_paths: tuple[Path, ...] = ()
+    required_imports: tuple[str, ...] = ()
+    fail_on_missing_imports: bool = True
+
+    @classmethod
+    def from_mapping(
+        cls, block: Mapping[str, Any], base_dir: str | os.PathLike[str] | None = None
+    ) -> PythonEnvironment:
+        """Read a ``python`` block; relative paths are taken relative to ``base_dir``.
+
+        ``base_dir`` defaults to the current working directory. Keys other than the four
+        above are ignored, as WhiskerToolbox does.
+
+        Raises
+        ------
+        ValueError
+            If the block is not an object, or a key has the wrong type (the message names
+            the key and what was expected).
+        """
+        if not isinstance(block, dict):
+            raise ValueError(
+                "expected 'python' to be an object with some of "
+                f"{', '.join(_PYTHON_ENVIRONMENT_KEYS)}; code to run goes under 'python_code'"
+            )
+        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        for legacy in ("code", "file"):
+            if legacy in block:
+                raise ValueError(
+                    f"'python.{legacy}' is not part of WhiskerToolbox's environment block; "
+                    "code to run goes under the top-level key 'python_code'"
+                )
+        venv = block.get("venv_path")
+        if venv is not None and not isinstance(venv, str):
+            raise ValueError(f"python.venv_path must be a string, got {type(venv).__name__}")
+        paths = _string_list(block, "prepend_sys_paths")
+        imports = _string_list(block, "required_imports")
+        fail = block.get("fail_on_missing_imports", True)
+        if not isinstance(fail, bool):
+            raise ValueError(f"python.fail_on_missing_imports must be true or false, got {fail!r}")
+        return cls(
+            venv_path=_relative_to(venv, base) if venv and venv.strip() else None,
+            prepend_sys_paths=tuple(_relative_to(path, base) for path in paths),
+            required_imports=tuple(name.strip() for name in imports if name.strip()),
+            fail_on_missing_imports=fail,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the block as JSON values (paths as strings), for metadata."""
+        return {
+            "venv_path": None if self.venv_path is None else str(self.venv_path),
+            "prepend_sys_paths": [str(path) for path in self.prepend_sys_paths],
+            "required_imports": list(self.required_imports),
+            "fail_on_missing_imports": self.fail_on_missing_imports,
+        }
+
+
+def _string_list(block: Mapping[str, Any], key: str) -> list[str]:
+    value = block.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"python.{key} must be a list of strings, got {value!r}")
+    return value
+
+
+def _relative_to(path: str, base: Path) -> Path:
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else Path(os.path.normpath(base / candidate))
+
+
 @dataclass
 class ParsedConfig:
     """Items of a config in load order, plus the raw extra blocks.
@@ -99,7 +219,8 @@ class ParsedConfig:
     clocks: list[ConfigItem] = field(default_factory=list)
     declared_clocks: list[str] = field(default_factory=list)
     data: list[ConfigItem] = field(default_factory=list)
-    python: dict[str, Any] | None = None
+    python: PythonEnvironment | None = None
+    python_code: dict[str, Any] | None = None
     groups: dict[str, list[int]] | None = None
     metadata: dict[str, Any] | None = None
     transformations: list[dict[str, Any]] = field(default_factory=list)
@@ -180,7 +301,12 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
         )
     parsed.runner_phases = {k: doc[k] for k in ("commands", "saves") if k in doc}
     if "python" in doc:
-        parsed.python = _parse_python(doc["python"], base, p)
+        try:
+            parsed.python = PythonEnvironment.from_mapping(doc["python"], base)
+        except ValueError as exc:
+            raise FormatError(str(exc), path=p, item="python") from None
+    if "python_code" in doc:
+        parsed.python_code = _parse_python_code(doc["python_code"], base, p)
     if "groups" in doc:
         parsed.groups = _parse_groups(doc["groups"], p)
     if "metadata" in doc:
@@ -360,7 +486,7 @@ def _resolve_path(filepath: str, base: Path, config: Path, label: str) -> Path:
     return candidate
 
 
-def _parse_python(block: Any, base: Path, path: Path) -> dict[str, Any]:
+def _parse_python_code(block: Any, base: Path, path: Path) -> dict[str, Any]:
     if isinstance(block, list) and all(isinstance(s, str) for s in block):
         return {"code": "\n".join(block), "file": None}
     if isinstance(block, str):
@@ -370,9 +496,9 @@ def _parse_python(block: Any, base: Path, path: Path) -> dict[str, Any]:
         file = file if file.is_absolute() else base / file
         return {"code": None, "file": str(file)}
     raise FormatError(
-        "expected 'python' to be code (string or list of lines) or {'file': 'script.py'}",
+        "expected 'python_code' to be code (a string or a list of lines) or {'file': 'script.py'}",
         path=path,
-        item="python",
+        item="python_code",
     )
 
 

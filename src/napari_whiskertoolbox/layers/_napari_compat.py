@@ -8,6 +8,7 @@ napari release changes the internals it relies on.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,7 +17,15 @@ if TYPE_CHECKING:
     import napari
     from qtpy.QtWidgets import QMainWindow, QWidget
 
-__all__ = ["block_refresh", "forget_vetoed_quit", "main_window", "viewer_widget"]
+__all__ = [
+    "block_refresh",
+    "console_if_created",
+    "forget_vetoed_quit",
+    "main_window",
+    "on_console_shown",
+    "viewer_widget",
+    "write_to_console",
+]
 
 
 # --------------------------------------------------------------------------- main window
@@ -110,3 +119,85 @@ def block_refresh(layer: Any) -> Iterator[None]:
         )
     with blocker():
         yield
+
+
+# --------------------------------------------------------------------------- console banner
+# Used by workflow/console.py (owner: scripting) to show which Python environment scripts
+# use. napari creates its console only when the user first opens it and has no public hook
+# for that moment: ``QtViewer.dockConsole`` is the dock that shows it (napari's own
+# ``visibilityChanged`` slot creates the console before ours runs) and ``QtViewer._console``
+# holds it once created. qtconsole has no public call to print a line above the prompt;
+# ``_append_plain_text(text, before_prompt=True)`` is the one its own banner code uses.
+def console_if_created(viewer: napari.Viewer) -> Any:
+    """Return napari's console widget of ``viewer``, or None while it was never opened.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer keeps the console in ``QtViewer._console``.
+    """
+    qt_viewer = viewer_widget(viewer)
+    if not hasattr(qt_viewer, "_console"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer no longer has _console; update "
+            "layers/_napari_compat.console_if_created"
+        )
+    return qt_viewer._console
+
+
+def on_console_shown(viewer: napari.Viewer, callback: Any) -> None:
+    """Call ``callback(console)`` each time napari's console dock of ``viewer`` is shown.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has ``QtViewer.dockConsole``.
+    """
+    qt_viewer = viewer_widget(viewer)
+    dock = getattr(qt_viewer, "dockConsole", None)
+    signal = getattr(dock, "visibilityChanged", None)
+    if signal is None:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer no longer has dockConsole; update "
+            "layers/_napari_compat.on_console_shown"
+        )
+
+    viewer_ref = weakref.ref(viewer)  # the dock must not keep a closed viewer alive
+
+    def shown(visible: bool) -> None:
+        current = viewer_ref()
+        console = console_if_created(current) if visible and current is not None else None
+        if console is not None:
+            callback(console)
+
+    signal.connect(shown)
+
+
+def write_to_console(console: Any, text: str, *, retries: int = 200) -> None:
+    """Write ``text`` into napari's console above its prompt (output only, nothing runs).
+
+    A console still starting (qtconsole's ``_starting``: its kernel has not answered yet)
+    clears itself once it has, so the text is written when it is ready (checked every
+    0.1 s, ``retries`` times at most).
+
+    Raises
+    ------
+    RuntimeError
+        If the console (qtconsole) no longer has ``_append_plain_text``.
+    """
+    append = getattr(console, "_append_plain_text", None)
+    if append is None:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's console no longer has _append_plain_text "
+            "(qtconsole); update layers/_napari_compat.write_to_console"
+        )
+    if getattr(console, "_starting", False) and retries > 0:
+        from qtpy.QtCore import QTimer
+
+        timer = QTimer(console)  # goes away with the console
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: write_to_console(console, text, retries=retries - 1))
+        timer.timeout.connect(timer.deleteLater)
+        timer.start(100)
+        return
+    append(text if text.endswith("\n") else text + "\n", before_prompt=True)

@@ -14,26 +14,54 @@ from napari_whiskertoolbox.scripting.batch import (
 )
 from napari_whiskertoolbox.scripting.cancel import ScriptCancelled, check_cancelled
 from napari_whiskertoolbox.scripting.engine import RunResult, ScriptBusyError, ScriptEngine
+from napari_whiskertoolbox.scripting.environment import (
+    configure_python_environment,
+    register_python_environment_configurator,
+)
 from napari_whiskertoolbox.scripting.importing import find_new_data, import_new_data
 from napari_whiskertoolbox.scripting.namespace import (
     DEFAULT_PRELUDE,
     NamespaceEntry,
     ScriptInputError,
 )
+from napari_whiskertoolbox.scripting.venv import (
+    InstallResult,
+    VenvError,
+    activate_venv,
+    active_venv_path,
+    deactivate_venv,
+    discover_venvs,
+    install_package,
+    is_venv_active,
+    list_installed_packages,
+    validate_venv,
+)
 
 __all__ = [
     "DEFAULT_PRELUDE",
     "EntityRef",
+    "InstallResult",
     "NamespaceEntry",
     "RunResult",
     "ScriptBusyError",
     "ScriptCancelled",
     "ScriptEngine",
     "ScriptInputError",
+    "VenvError",
+    "activate_venv",
+    "active_venv_path",
     "check_cancelled",
+    "configure_python_environment",
+    "deactivate_venv",
+    "discover_venvs",
     "entities_in_group",
     "find_new_data",
     "frames_with_data",
     "import_new_data",
+    "install_package",
     "intervals_of",
+    "is_venv_active",
+    "list_installed_packages",
+    "register_python_environment_configurator",
+    "validate_venv",
 ]

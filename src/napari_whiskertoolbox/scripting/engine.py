@@ -1,21 +1,34 @@
-"""The script engine: one persistent namespace, runs of code or files, cancellation."""
+"""The script engine: one persistent namespace, runs of code or files, cancellation.
+
+Besides running code the engine carries WhiskerToolbox's script-management and
+environment API (Python phases 5 and 6): a working directory and ``sys.argv`` applied to
+every run, the prelude, virtual environments (:mod:`.venv`) and a config's ``python``
+block (:mod:`.environment`). WhiskerToolbox's camelCase names for all of it come from
+:class:`~napari_whiskertoolbox.core.wtb_aliases.ScriptEngineAliases`.
+"""
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import itertools
 import os
+import shlex
 import sys
 import threading
 import time
 import tokenize
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.wtb_aliases import ScriptEngineAliases
+from napari_whiskertoolbox.scripting import venv
 from napari_whiskertoolbox.scripting.cancel import CancelToken
 from napari_whiskertoolbox.scripting.capture import OutputCallback, OutputCapture
+from napari_whiskertoolbox.scripting.environment import configure_python_environment
 from napari_whiskertoolbox.scripting.importing import import_new_data
 from napari_whiskertoolbox.scripting.namespace import (
     DEFAULT_PRELUDE,
@@ -26,10 +39,12 @@ from napari_whiskertoolbox.scripting.namespace import (
 from napari_whiskertoolbox.scripting.tracebacks import format_user_traceback, register_source
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from types import CodeType
 
     from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.wtb_aliases import _EngineLike
+    from napari_whiskertoolbox.io.config_parse import PythonEnvironment
 
 __all__ = ["RunResult", "ScriptBusyError", "ScriptEngine"]
 
@@ -112,19 +127,22 @@ def _exit_status(exc: SystemExit) -> tuple[bool, int, str | None]:
     return False, 1, str(code)
 
 
-class ScriptEngine:
+class ScriptEngine(ScriptEngineAliases):
     r"""Runs user scripts against a DataManager in one persistent namespace.
 
     Parameters
     ----------
     dm : DataManager
-        The session's data; available to scripts as ``dm``.
+        The session's data; available to scripts as ``dm`` (and ``wt`` is the
+        ``whiskertoolbox_python`` module, as in WhiskerToolbox).
     viewer : object, optional
         Available to scripts as ``viewer``. GUI callers pass a proxy that marshals calls to
         the Qt main thread, since scripts run on worker threads.
     prelude : str, optional
         Code run in every fresh namespace; defaults to :data:`DEFAULT_PRELUDE`
         (``import numpy as np`` and ``from whiskertoolbox_python import *``).
+    prelude_enabled : bool
+        Whether a fresh namespace runs the prelude (WhiskerToolbox's prelude switch).
 
     Raises
     ------
@@ -138,10 +156,20 @@ class ScriptEngine:
     '42'
     """
 
-    def __init__(self, dm: DataManager, viewer: object = None, prelude: str | None = None) -> None:
+    def __init__(
+        self,
+        dm: DataManager,
+        viewer: object = None,
+        prelude: str | None = None,
+        *,
+        prelude_enabled: bool = True,
+    ) -> None:
         self._dm = dm
         self._viewer = viewer
         self._prelude = DEFAULT_PRELUDE if prelude is None else prelude
+        self._prelude_enabled = prelude_enabled
+        self._working_directory: Path | None = None
+        self._argv: list[str] | None = None
         self._run_lock = threading.Lock()
         self._token: CancelToken | None = None
         self.namespace: dict[str, Any] = {}
@@ -181,23 +209,98 @@ class ScriptEngine:
         self._prelude = code
 
     @property
+    def prelude_enabled(self) -> bool:
+        """Whether :meth:`reset` runs the prelude in the fresh namespace."""
+        return self._prelude_enabled
+
+    @prelude_enabled.setter
+    def prelude_enabled(self, enabled: bool) -> None:
+        self._prelude_enabled = bool(enabled)
+
+    @property
+    def working_directory(self) -> Path:
+        """Folder code runs in: the one set with :meth:`set_working_directory`, else the process's.
+
+        A file run by :meth:`run_file` runs in its own folder instead.
+        """
+        return self._working_directory if self._working_directory is not None else Path.cwd()
+
+    def set_working_directory(self, path: str | os.PathLike[str] | None) -> None:
+        """Run later code in ``path``; an empty path, or one that is not a folder, changes nothing.
+
+        The process's working directory changes only while a script runs (napari's own
+        file dialogs and relative paths are left alone in between).
+        """
+        if path is None or not str(path).strip():
+            return
+        folder = Path(path).expanduser()
+        if folder.is_dir():
+            self._working_directory = folder.resolve()
+
+    def clear_working_directory(self) -> None:
+        """Run later code in the process's working directory again."""
+        self._working_directory = None
+
+    @property
+    def sys_argv(self) -> list[str] | None:
+        """``sys.argv`` later runs see (a copy), or None when not set."""
+        return None if self._argv is None else list(self._argv)
+
+    def set_sys_argv(self, text: str) -> None:
+        """Set ``sys.argv`` for every later run from a shell-like line.
+
+        The line is split like a POSIX shell does (:func:`shlex.split`: quotes group
+        words); ``""`` gives an empty ``sys.argv``, as in WhiskerToolbox. A file run without
+        its own ``argv`` sees exactly this list (``argv[0]`` is whatever the line starts
+        with).
+
+        Raises
+        ------
+        ValueError
+            If the line has an unclosed quote.
+        """
+        try:
+            self._argv = shlex.split(text)
+        except ValueError as exc:
+            raise ValueError(f"cannot split the arguments {text!r}: {exc}") from None
+
+    def clear_sys_argv(self) -> None:
+        """Stop setting ``sys.argv``: files get ``[path]``, code sees the process's."""
+        self._argv = None
+
+    @property
     def is_running(self) -> bool:
         """Whether a script is running right now."""
         return self._run_lock.locked()
 
     def reset(self) -> RunResult:
-        """Replace the namespace with a fresh one and run the prelude in it.
+        """Replace the namespace with a fresh one and run the prelude in it (when enabled).
 
         Returns
         -------
         RunResult
-            The prelude's run.
+            The prelude's run (an empty success when there is none or it is disabled).
         """
         self.namespace.clear()
         self.namespace.update(build_namespace(self._dm, self._viewer))
-        result = self.run(self._prelude, filename="<prelude>") if self._prelude.strip() else None
+        result = self.execute_prelude() if self._prelude_enabled else None
         self._baseline = frozenset(self.namespace) - _ALWAYS_LISTED
         return result or RunResult("", "", True)
+
+    def execute_prelude(self, code: str | None = None) -> RunResult:
+        """Run ``code`` (the engine's prelude by default) as a prelude in the namespace.
+
+        Empty code is a successful no-op; a failing prelude leaves the engine usable.
+
+        Raises
+        ------
+        ScriptBusyError
+            If another run of this engine is in progress.
+        """
+        source = self._prelude if code is None else code
+        if not source.strip():
+            return RunResult("", "", True)
+        return self.run(source, filename="<prelude>")
 
     # -- running ---------------------------------------------------------------------------
 
@@ -239,19 +342,19 @@ class ScriptEngine:
     ) -> RunResult:
         """Run the script at ``path`` with ``__file__`` set, in the script's folder.
 
-        ``sys.argv`` becomes ``[path, *argv]`` and the working directory the script's
-        folder for the run; both are restored afterwards.
+        ``sys.argv`` becomes ``[path, *argv]`` (without ``argv``: the list set with
+        :meth:`set_sys_argv`, else ``[path]``) and the working directory the script's
+        folder for the run; both are restored afterwards. A file that cannot be opened
+        or decoded gives a failed result saying so.
 
         Raises
         ------
-        FileNotFoundError
-            If ``path`` is not a file.
         ScriptBusyError
             If another run of this engine is in progress.
         """
         token = self._acquire()
         try:
-            return self._run_file_locked(path, argv, on_output, token)
+            return self._run_file_reporting(path, argv, on_output, token)
         finally:
             self._run_lock.release()
 
@@ -314,6 +417,135 @@ class ScriptEngine:
         names = {entry.name for entry in self.listing()}
         return {name: self.namespace[name] for name in sorted(names)}
 
+    def user_variable_names(self) -> list[str]:
+        """Return the sorted namespace names that are not dunders or modules (WhiskerToolbox's rule)."""
+        return sorted(
+            name
+            for name, value in self.namespace.items()
+            if not name.startswith("__") and not isinstance(value, types.ModuleType)
+        )
+
+    def expose_data(self, key: str, name: str) -> bool:
+        """Put ``dm``'s object ``key`` into the namespace as ``name``.
+
+        Returns
+        -------
+        bool
+            False (and the namespace unchanged) when ``dm`` has no key ``key``.
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a Python identifier.
+        """
+        _check_identifier(name)
+        if key not in self._dm:
+            return False
+        self.namespace[name] = self._dm.get_data(key)
+        return True
+
+    def expose_time_frame(self, clock: str, name: str) -> bool:
+        """Put ``dm``'s clock ``clock`` (a :class:`TimeFrame`) into the namespace as ``name``.
+
+        Returns
+        -------
+        bool
+            False (and the namespace unchanged) when ``dm`` has no clock ``clock``.
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a Python identifier.
+        """
+        _check_identifier(name)
+        if clock not in self._dm.time_keys():
+            return False
+        self.namespace[name] = self._dm.get_time(clock)
+        return True
+
+    # -- Python environment ----------------------------------------------------------------
+
+    @staticmethod
+    def python_version() -> str:
+        """Return ``sys.version`` of the interpreter scripts run in."""
+        return sys.version
+
+    @staticmethod
+    def python_version_tuple() -> tuple[int, int]:
+        """Return the interpreter's ``(major, minor)`` version."""
+        return venv.python_version_tuple()
+
+    @staticmethod
+    def discover_venvs(extra_paths: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+        """Return the virtual environments found (:func:`.venv.discover_venvs`)."""
+        return venv.discover_venvs(extra_paths)
+
+    @staticmethod
+    def validate_venv(path: str | os.PathLike[str] | None) -> list[str]:
+        """Return what makes ``path`` unusable (empty when usable; :func:`.venv.validate_venv`)."""
+        return venv.validate_venv(path)
+
+    @staticmethod
+    def activate_venv(path: str | os.PathLike[str]) -> None:
+        """Activate the environment at ``path`` for every script (:func:`.venv.activate_venv`).
+
+        Raises
+        ------
+        VenvError
+            If the environment cannot be used; the message says why.
+        """
+        venv.activate_venv(path)
+
+    @staticmethod
+    def deactivate_venv() -> None:
+        """Deactivate the active environment, restoring ``sys.path`` exactly."""
+        venv.deactivate_venv()
+
+    @property
+    def is_venv_active(self) -> bool:
+        """Whether a virtual environment is active."""
+        return venv.is_venv_active()
+
+    @property
+    def active_venv_path(self) -> Path | None:
+        """The active environment's folder, or None."""
+        return venv.active_venv_path()
+
+    @staticmethod
+    def list_installed_packages() -> list[tuple[str, str]]:
+        """Return ``(name, version)`` of the importable distributions, sorted by name."""
+        return venv.list_installed_packages()
+
+    @staticmethod
+    def install_package(
+        name: str,
+        *,
+        on_output: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> venv.InstallResult:
+        """Run the active environment's ``pip install name`` in a subprocess.
+
+        See :func:`.venv.install_package`.
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is empty.
+        """
+        return venv.install_package(name, on_output=on_output, cancel=cancel)
+
+    @staticmethod
+    def configure_python_environment(
+        block: PythonEnvironment | Mapping[str, Any],
+        base_dir: str | os.PathLike[str] | None = None,
+    ) -> tuple[bool, str]:
+        """Apply a config's ``python`` block; return ``(ok, message)``.
+
+        The message names each missing module. See
+        :func:`.environment.configure_python_environment`.
+        """
+        return configure_python_environment(block, base_dir)
+
     def import_new_data(self, names: Sequence[str] | None = None, clock: str = "time") -> list[str]:
         """Store data objects left in the namespace into ``dm`` (WhiskerToolbox's importNewData).
 
@@ -338,33 +570,26 @@ class ScriptEngine:
         on_output: OutputCallback | None,
         token: CancelToken,
     ) -> RunResult:
-        """Run the file at ``path``; a file that cannot be read is a failed result."""
-        try:
-            return self._run_file_locked(path, argv, on_output, token)
-        except (OSError, UnicodeDecodeError) as exc:
-            return RunResult("", "", False, error=f"{type(exc).__name__}: {exc}")
-
-    def _run_file_locked(
-        self,
-        path: str | os.PathLike[str],
-        argv: Sequence[str] | None,
-        on_output: OutputCallback | None,
-        token: CancelToken,
-    ) -> RunResult:
+        """Run the file at ``path``; a file that cannot be opened is a failed result."""
         script = Path(path).expanduser().resolve()
-        if not script.is_file():
-            raise FileNotFoundError(f"script file not found: {script}")
-        with tokenize.open(script) as handle:
-            source = handle.read()
-        previous = (os.getcwd(), sys.argv, self.namespace.get("__file__"))
-        self.namespace["__file__"] = str(script)
-        sys.argv = [str(script), *(argv or [])]
-        os.chdir(script.parent)
         try:
-            return self._run_locked(source, str(script), on_output, token)
+            with tokenize.open(script) as handle:
+                source = handle.read()
+        except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+            token.leave()
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return RunResult("", "", False, error=f"Could not open file: {script} ({reason})")
+        if argv is not None:
+            run_argv = [str(script), *argv]
+        else:
+            run_argv = list(self._argv) if self._argv is not None else [str(script)]
+        old_file = self.namespace.get("__file__")
+        self.namespace["__file__"] = str(script)
+        try:
+            return self._run_locked(
+                source, str(script), on_output, token, cwd=script.parent, argv=run_argv
+            )
         finally:
-            cwd, sys.argv, old_file = previous
-            os.chdir(cwd)
             if old_file is None:
                 self.namespace.pop("__file__", None)
             else:
@@ -376,14 +601,24 @@ class ScriptEngine:
         filename: str | None,
         on_output: OutputCallback | None,
         token: CancelToken,
+        *,
+        cwd: Path | None = None,
+        argv: list[str] | None = None,
     ) -> RunResult:
+        """Run ``code`` in ``cwd`` with ``argv`` (by default the engine's working directory and argv)."""
         if filename is None:
             filename = f"<script-{next(_script_counter)}>"
         if not os.path.isfile(filename):
             register_source(filename, code)
         before = dict(self.namespace)
         started = time.perf_counter()
-        with OutputCapture(on_output) as capture:
+        with (
+            _process_state(
+                cwd if cwd is not None else self._working_directory,
+                argv if argv is not None else self._argv,
+            ),
+            OutputCapture(on_output) as capture,
+        ):
             outcome = self._execute(code, filename, token)
         duration = time.perf_counter() - started
         return self._result(outcome, capture, duration, token, before)
@@ -445,6 +680,33 @@ class ScriptEngine:
         return result(success=False, error=format_user_traceback(exc))
 
 
+@contextlib.contextmanager
+def _process_state(cwd: Path | None, argv: list[str] | None) -> Iterator[None]:
+    """Set the working directory and ``sys.argv`` for one run (None: leave as is); restore both.
+
+    A working directory that disappeared since it was chosen is left alone.
+    """
+    old_cwd = os.getcwd() if cwd is not None else None
+    old_argv = sys.argv
+    if cwd is not None:
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
+    if argv is not None:
+        sys.argv = list(argv)
+    try:
+        yield
+    finally:
+        sys.argv = old_argv
+        if old_cwd is not None:
+            with contextlib.suppress(OSError):
+                os.chdir(old_cwd)
+
+
+def _check_identifier(name: str) -> None:
+    if not name.isidentifier():
+        raise ValueError(f"expected a Python identifier for the variable name, got {name!r}")
+
+
 def _leave_surely(token: CancelToken) -> None:
     """Finish ``token.leave()`` even when a late Cancel interrupted the first call.
 
@@ -457,3 +719,8 @@ def _leave_surely(token: CancelToken) -> None:
             return
         except KeyboardInterrupt:
             continue
+
+
+if TYPE_CHECKING:
+    # ScriptEngine must have every snake_case member its WhiskerToolbox aliases call.
+    _engine: type[_EngineLike] = ScriptEngine

@@ -29,7 +29,8 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
     """Return the DataManager of a headless run: empty, or what ``session`` holds.
 
     ``session`` is anything :func:`napari_whiskertoolbox.io.routing.open_path` opens: a
-    saved session folder, a JSON config, a video, a TIFF stack or an image folder.
+    saved session folder, a JSON config, a video, a TIFF stack or an image folder. A
+    config's ``python`` block is applied as in the GUI (its environment activated).
 
     Raises
     ------
@@ -41,7 +42,11 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
     # transforms installs the runner of configs' transformations blocks when imported
     import napari_whiskertoolbox.transforms  # noqa: F401
     from napari_whiskertoolbox.io.routing import open_path
+    from napari_whiskertoolbox.scripting.environment import (
+        register_python_environment_configurator,
+    )
 
+    register_python_environment_configurator()
     if session is None:
         return DataManager()
     path = Path(session).expanduser()
@@ -114,9 +119,9 @@ def run_headless(
     except (ValueError, OSError) as exc:
         print(f"error: could not load session {session}: {exc}", file=stderr)
         return EXIT_FAILURE
-    if session is not None and dm.metadata.get("config_python"):
+    if session is not None and dm.metadata.get("config_python_code"):
         print(
-            "note: the config's python block was not run (headless runs never run it)", file=stderr
+            "note: the config's python_code was not run (headless runs never run it)", file=stderr
         )
 
     engine = ScriptEngine(dm)

@@ -45,9 +45,10 @@ class ScriptInputError(RuntimeError):
 
 def _no_input(prompt: object = "") -> str:
     raise ScriptInputError(
-        f"input({prompt!r}) is not available in scripts: there is no terminal to read from. "
-        "Pass values through sys.argv (run_file(path, argv=[...]) or `run SCRIPT -- args`) "
-        "or set a variable in the namespace before running."
+        f"input({prompt!r}): input() is disabled in scripts, there is no terminal to read "
+        "from. Pass values through sys.argv (the script runner's argv field, "
+        "run_file(path, argv=[...]) or `run SCRIPT -- args`) or set a variable in the "
+        "namespace before running."
     )
 
 
@@ -59,10 +60,14 @@ def data_types() -> dict[str, type]:
 
 
 def build_namespace(dm: DataManager, viewer: object = None) -> dict[str, Any]:
-    """Return a fresh namespace holding ``dm``, ``viewer``, ``np`` and the data types.
+    """Return a fresh namespace holding ``dm``, ``wt``, ``viewer``, ``np`` and the data types.
 
-    ``input`` is replaced by a function raising :class:`ScriptInputError`.
+    ``wt`` is the ``whiskertoolbox_python`` module, as WhiskerToolbox's bridge provides it
+    (``import whiskertoolbox_python as wt``). ``input`` is replaced by a function raising
+    :class:`ScriptInputError`.
     """
+    import whiskertoolbox_python
+
     script_builtins = dict(vars(builtins))
     script_builtins["input"] = _no_input
     namespace: dict[str, Any] = {
@@ -71,6 +76,7 @@ def build_namespace(dm: DataManager, viewer: object = None) -> dict[str, Any]:
         "__builtins__": script_builtins,
         "np": np,
         "dm": dm,
+        "wt": whiskertoolbox_python,
         "viewer": viewer,
     }
     namespace.update(data_types())

@@ -2,7 +2,10 @@
 
 Frames belonging to the script engine itself are dropped from the top of a traceback,
 so the first frame shown is the script line (with its real file name, or ``<script-N>``
-for code typed in the editor, whose source is registered in :mod:`linecache`).
+for code typed in the editor, whose source is registered in :mod:`linecache`). Frames of
+this package (and of ``whiskertoolbox_python``) are dropped from the bottom, so a
+traceback stops at the user's line that called ``dm`` rather than inside
+``data_manager.py``; the error message itself names what was wrong.
 """
 
 from __future__ import annotations
@@ -15,29 +18,52 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["ENGINE_DIR", "format_user_traceback", "register_source", "trim_engine_frames"]
+__all__ = [
+    "ENGINE_DIR",
+    "PACKAGE_DIRS",
+    "format_user_traceback",
+    "register_source",
+    "trim_engine_frames",
+]
 
 ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 """Folder of the scripting package; frames from files in it are engine frames."""
 
+PACKAGE_DIRS = (
+    os.path.dirname(ENGINE_DIR) + os.sep,
+    os.path.join(os.path.dirname(os.path.dirname(ENGINE_DIR)), "whiskertoolbox_python") + os.sep,
+)
+"""Folders of our own packages; their frames after the user's last frame are dropped."""
+
+
+def _filename(tb: TracebackType) -> str:
+    filename = tb.tb_frame.f_code.co_filename
+    return os.path.abspath(filename) if filename and not filename.startswith("<") else ""
+
 
 def _is_engine_frame(tb: TracebackType) -> bool:
-    filename = tb.tb_frame.f_code.co_filename
-    return os.path.dirname(os.path.abspath(filename)) == ENGINE_DIR if filename else False
+    filename = _filename(tb)
+    return os.path.dirname(filename) == ENGINE_DIR if filename else False
+
+
+def _is_package_frame(tb: TracebackType) -> bool:
+    filename = _filename(tb)
+    return filename.startswith(PACKAGE_DIRS) if filename else False
 
 
 def trim_engine_frames(tb: TracebackType | None) -> TracebackType | None:
-    """Return ``tb`` without engine frames at its start and end (``None`` if nothing is left).
+    """Return ``tb`` from the user's first frame to the user's last (``None`` if none is left).
 
-    Trailing engine frames come from helpers such as the ``input()`` replacement; the
-    traceback chain is cut in place after the last user frame.
+    Engine frames at the start are dropped; at the end, frames of our own packages
+    (the ``dm`` methods, the ``input()`` replacement, ...). Third-party frames (numpy,
+    scipy) after the user's last line are kept. The chain is cut in place.
     """
     while tb is not None and _is_engine_frame(tb):
         tb = tb.tb_next
     last_user = tb
     entry = tb
     while entry is not None:
-        if not _is_engine_frame(entry):
+        if not _is_package_frame(entry):
             last_user = entry
         entry = entry.tb_next
     if last_user is not None:

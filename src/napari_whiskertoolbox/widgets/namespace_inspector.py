@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from napari_whiskertoolbox.scripting import NamespaceEntry
+    from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
 
 __all__ = ["NamespaceInspector"]
 
@@ -30,6 +31,13 @@ class NamespaceInspector(QTreeWidget):
         self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.header().setStretchLastSection(True)
+
+    def apply_theme(self, theme: ScriptTheme) -> None:
+        """Colour rows (and alternate rows) with napari's theme, text in the theme's text colour."""
+        self.setStyleSheet(
+            f"QTreeWidget {{ background-color: {theme.background}; "
+            f"alternate-background-color: {theme.foreground}; color: {theme.text}; }}"
+        )
 
     def set_entries(self, entries: Sequence[NamespaceEntry]) -> None:
         """Replace the rows with ``entries``."""

@@ -1,17 +1,28 @@
-"""Script output pane: thread-safe, batched, size-capped, stdout and stderr in two colours."""
+"""Script output pane: thread-safe, batched, size-capped, stdout and stderr in two colours.
+
+Long lines wrap at the pane's width (at a word boundary when there is one), so an error
+message is read in full without scrolling sideways. Colours follow napari's theme
+(:meth:`OutputPane.apply_theme`), also for text already shown.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QTimer
-from qtpy.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
+from qtpy.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat, QTextOption
 from qtpy.QtWidgets import QPlainTextEdit, QWidget
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
 
 __all__ = ["OutputPane"]
 
 _COLORS = {"stdout": None, "stderr": "#e06c75", "info": "#7f848e", "value": "#61afef"}
+_STREAM_PROPERTY = int(QTextFormat.Property.UserProperty) + 1
+"""Char-format property holding the stream a piece of text came from (to recolour it)."""
 
 
 class OutputPane(QPlainTextEdit):
@@ -43,7 +54,8 @@ class OutputPane(QPlainTextEdit):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setMaximumBlockCount(max_lines)
         self.auto_scroll = True
@@ -59,9 +71,45 @@ class OutputPane(QPlainTextEdit):
     @staticmethod
     def _format(color: str | None) -> QTextCharFormat:
         fmt = QTextCharFormat()
-        if color is not None:
+        if color:
             fmt.setForeground(QColor(color))
         return fmt
+
+    def _stream_format(self, stream: str) -> QTextCharFormat:
+        fmt = QTextCharFormat(self._formats.get(stream, self._formats["stdout"]))
+        fmt.setProperty(_STREAM_PROPERTY, stream)
+        return fmt
+
+    def apply_theme(self, theme: ScriptTheme) -> None:
+        """Colour each stream from napari's theme, including the text already shown."""
+        self._formats = {
+            name: self._format(theme.streams[name].color if name in theme.streams else color)
+            for name, color in _COLORS.items()
+        }
+        document = self.document()
+        block = document.begin()
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                stream = fragment.charFormat().property(_STREAM_PROPERTY)
+                if isinstance(stream, str):
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(
+                        fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                    )
+                    cursor.setCharFormat(self._stream_format(stream))
+                iterator += 1
+            block = block.next()
+        cursor.endEditBlock()
+
+    def set_font_size(self, points: int) -> None:
+        """Use a ``points``-sized fixed-width font."""
+        font = self.font()
+        font.setPointSize(int(points))
+        self.setFont(font)
 
     def append_output(self, stream: str, text: str) -> None:
         """Queue ``text`` for display (any thread).
@@ -90,7 +138,7 @@ class OutputPane(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
         for stream, text in runs:
-            cursor.insertText(text, self._formats.get(stream, self._formats["stdout"]))
+            cursor.insertText(text, self._stream_format(stream))
         cursor.endEditBlock()
         if self.auto_scroll:
             scrollbar.setValue(scrollbar.maximum())

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from napari_whiskertoolbox.scripting.settings import config_dir
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["RecentFiles", "default_recent_files_path"]
 
 
 def default_recent_files_path() -> Path:
-    """``$XDG_CONFIG_HOME/napari-whiskertoolbox/recent_scripts.json`` (``~/.config`` default)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "napari-whiskertoolbox" / "recent_scripts.json"
+    """``recent_scripts.json`` in the plugin's user config folder (:func:`config_dir`)."""
+    return config_dir() / "recent_scripts.json"
 
 
 class RecentFiles:

@@ -1,11 +1,16 @@
-"""Python code editor for the script runner: highlighting, line numbers, drops, Shift+Enter."""
+"""Python code editor for the script runner: highlighting, line numbers, drops, Shift+Enter.
+
+Indentation is four spaces: Tab inserts them, Enter keeps the line's indentation (one
+level more after a ``:``), and Backspace inside the indentation goes back one level.
+Colours come from napari's theme (:func:`apply_theme`).
+"""
 
 from __future__ import annotations
 
 import keyword
 import re
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QRect, QSize, Qt, Signal
 from qtpy.QtGui import (
@@ -20,36 +25,53 @@ from qtpy.QtGui import (
 )
 from qtpy.QtWidgets import QPlainTextEdit, QWidget
 
-__all__ = ["CodeEditor", "PythonHighlighter"]
+from napari_whiskertoolbox.widgets.script_theme import TextStyle
 
-_INDENT = "    "
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
+
+__all__ = ["INDENT", "CodeEditor", "PythonHighlighter"]
+
+INDENT = "    "
+"""One indentation level."""
+
+_DEFAULT_SYNTAX = {
+    "keyword": TextStyle("#c678dd", bold=True),
+    "builtin": TextStyle("#56b6c2"),
+    "number": TextStyle("#d19a66"),
+    "string": TextStyle("#98c379"),
+    "comment": TextStyle("#7f848e", italic=True),
+    "decorator": TextStyle("#e5c07b"),
+    "definition": TextStyle("#61afef", bold=True),
+}
+"""Styles used until a napari theme is applied."""
 
 
-def _text_format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
+def _text_format(style: TextStyle) -> QTextCharFormat:
     fmt = QTextCharFormat()
-    fmt.setForeground(QColor(color))
-    if bold:
+    if style.color:
+        fmt.setForeground(QColor(style.color))
+    if style.bold:
         fmt.setFontWeight(QFont.Weight.Bold)
-    fmt.setFontItalic(italic)
+    fmt.setFontItalic(style.italic)
     return fmt
 
 
 class PythonHighlighter(QSyntaxHighlighter):
-    """Keyword, builtin, string, number, comment and decorator highlighting for Python."""
+    """Keyword, builtin, string, number, comment and decorator highlighting for Python.
 
-    STYLES: ClassVar[dict[str, QTextCharFormat]] = {
-        "keyword": _text_format("#c678dd", bold=True),
-        "builtin": _text_format("#56b6c2"),
-        "number": _text_format("#d19a66"),
-        "string": _text_format("#98c379"),
-        "comment": _text_format("#7f848e", italic=True),
-        "decorator": _text_format("#e5c07b"),
-        "definition": _text_format("#61afef", bold=True),
-    }
+    Attributes
+    ----------
+    styles : dict of str to QTextCharFormat
+        Format of each kind of token (``keyword``, ``builtin``, ``number``, ``string``,
+        ``comment``, ``decorator``, ``definition``); see :meth:`set_styles`.
+    """
+
     _TRIPLE = (re.compile("'''"), re.compile('"""'))
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
+        self.styles = {name: _text_format(style) for name, style in _DEFAULT_SYNTAX.items()}
         names = (
             "print", "len", "range", "enumerate", "zip", "list", "dict", "set", "tuple",
             "int", "float", "str", "bool", "min", "max", "sum", "abs", "isinstance",
@@ -57,20 +79,28 @@ class PythonHighlighter(QSyntaxHighlighter):
         )  # fmt: skip
         builtins = r"\b(?:" + "|".join(names) + r")\b"
         self._rules = [
-            (re.compile(r"\b(?:" + "|".join(keyword.kwlist) + r")\b"), self.STYLES["keyword"]),
-            (re.compile(builtins), self.STYLES["builtin"]),
+            (re.compile(r"\b(?:" + "|".join(keyword.kwlist) + r")\b"), "keyword"),
+            (re.compile(builtins), "builtin"),
             (re.compile(r"\b(?:0[xob])?[0-9][0-9_]*\.?[0-9_]*(?:e[+-]?[0-9]+)?j?\b", re.I),
-             self.STYLES["number"]),
-            (re.compile(r"^\s*@[\w.]+"), self.STYLES["decorator"]),
-            (re.compile(r"\b(?:def|class)\s+(\w+)"), self.STYLES["definition"]),
-            (re.compile(r"[rbfuRBFU]{0,2}\"[^\"\\]*(?:\\.[^\"\\]*)*\""), self.STYLES["string"]),
-            (re.compile(r"[rbfuRBFU]{0,2}'[^'\\]*(?:\\.[^'\\]*)*'"), self.STYLES["string"]),
-            (re.compile(r"#[^\n]*"), self.STYLES["comment"]),
+             "number"),
+            (re.compile(r"^\s*@[\w.]+"), "decorator"),
+            (re.compile(r"\b(?:def|class)\s+(\w+)"), "definition"),
+            (re.compile(r"[rbfuRBFU]{0,2}\"[^\"\\]*(?:\\.[^\"\\]*)*\""), "string"),
+            (re.compile(r"[rbfuRBFU]{0,2}'[^'\\]*(?:\\.[^'\\]*)*'"), "string"),
+            (re.compile(r"#[^\n]*"), "comment"),
         ]  # fmt: skip
+
+    def set_styles(self, styles: dict[str, TextStyle]) -> None:
+        """Use ``styles`` (by token kind; kinds left out keep theirs) and re-highlight."""
+        for name, style in styles.items():
+            if name in self.styles:
+                self.styles[name] = _text_format(style)
+        self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         """Apply the highlighting rules to one block of text (Qt calls this)."""
-        for pattern, fmt in self._rules:
+        for pattern, style in self._rules:
+            fmt = self.styles[style]
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
                 start, end = match.span(group)
@@ -86,7 +116,7 @@ class PythonHighlighter(QSyntaxHighlighter):
             if state in (1, 2):
                 end = self._TRIPLE[state - 1].search(text, position)
                 stop = end.end() if end else len(text)
-                self.setFormat(position, stop - position, self.STYLES["string"])
+                self.setFormat(position, stop - position, self.styles["string"])
                 if end is None:
                     self.setCurrentBlockState(state)
                     return
@@ -103,7 +133,7 @@ class PythonHighlighter(QSyntaxHighlighter):
             comment = text.find("#", 0, position)
             if comment != -1:
                 return
-            self.setFormat(position, 3, self.STYLES["string"])
+            self.setFormat(position, 3, self.styles["string"])
             position += 3
 
 
@@ -122,6 +152,11 @@ class _LineNumberArea(QWidget):
 class CodeEditor(QPlainTextEdit):
     """Plain-text Python editor with a line-number gutter.
 
+    Attributes
+    ----------
+    gutter_colors : tuple of QColor
+        Background, number and current-line-number colours of the gutter (from the theme).
+
     Signals
     -------
     run_selection_requested
@@ -138,12 +173,52 @@ class CodeEditor(QPlainTextEdit):
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.setFont(font)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(_INDENT))
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
         self.setAcceptDrops(True)
         self.highlighter = PythonHighlighter(self.document())
+        palette = self.palette()
+        self.gutter_colors = (
+            palette.alternateBase().color(),
+            palette.placeholderText().color(),
+            palette.text().color(),
+        )
         self._gutter = _LineNumberArea(self)
+        self._line_numbers = True
         self.blockCountChanged.connect(self._update_gutter_width)
         self.updateRequest.connect(self._update_gutter)
+        self.cursorPositionChanged.connect(self._gutter.update)
+        self._update_gutter_width()
+
+    # -- appearance -----------------------------------------------------------------------
+
+    def apply_theme(self, theme: ScriptTheme) -> None:
+        """Colour the gutter and the syntax with napari's theme."""
+        self.gutter_colors = (
+            QColor(theme.foreground),
+            QColor(theme.gutter_text),
+            QColor(theme.text),
+        )
+        self.highlighter.set_styles(theme.syntax)
+        self._gutter.update()
+
+    def set_font_size(self, points: int) -> None:
+        """Use a ``points``-sized fixed-width font (the gutter and tab width follow)."""
+        font = self.font()
+        font.setPointSize(int(points))
+        self.setFont(font)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
+        self._update_gutter_width()
+        self.resizeEvent(None)
+
+    @property
+    def line_numbers_visible(self) -> bool:
+        """Whether the line-number gutter is shown."""
+        return self._line_numbers
+
+    def set_line_numbers_visible(self, visible: bool) -> None:
+        """Show or hide the line-number gutter."""
+        self._line_numbers = bool(visible)
+        self._gutter.setVisible(self._line_numbers)
         self._update_gutter_width()
 
     # -- selection ------------------------------------------------------------------------
@@ -163,7 +238,9 @@ class CodeEditor(QPlainTextEdit):
     # -- line numbers ---------------------------------------------------------------------
 
     def line_number_width(self) -> int:
-        """Width in pixels of the line-number gutter."""
+        """Width in pixels of the line-number gutter (0 when it is hidden)."""
+        if not self._line_numbers:
+            return 0
         digits = len(str(max(1, self.blockCount())))
         return 10 + self.fontMetrics().horizontalAdvance("9") * max(digits, 3)
 
@@ -180,18 +257,19 @@ class CodeEditor(QPlainTextEdit):
 
     def resizeEvent(self, event) -> None:
         """Keep the line-number gutter the editor's height."""
-        super().resizeEvent(event)
+        if event is not None:
+            super().resizeEvent(event)
         contents = self.contentsRect()
         self._gutter.setGeometry(
             QRect(contents.left(), contents.top(), self.line_number_width(), contents.height())
         )
 
     def paint_line_numbers(self, event) -> None:
-        """Paint the numbers of the visible lines into the gutter."""
-        """Paint the numbers of the visible lines (called by the gutter)."""
+        """Paint the numbers of the visible lines into the gutter (called by the gutter)."""
+        background, number_color, current_color = self.gutter_colors
+        current = self.textCursor().blockNumber()
         painter = QPainter(self._gutter)
-        painter.fillRect(event.rect(), self.palette().alternateBase())
-        painter.setPen(self.palette().placeholderText().color())
+        painter.fillRect(event.rect(), background)
         block = self.firstVisibleBlock()
         number = block.blockNumber()
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
@@ -199,6 +277,7 @@ class CodeEditor(QPlainTextEdit):
         height = self.fontMetrics().height()
         while block.isValid() and top <= event.rect().bottom():
             if block.isVisible() and bottom >= event.rect().top():
+                painter.setPen(current_color if number == current else number_color)
                 painter.drawText(
                     0, top, self._gutter.width() - 5, height,
                     Qt.AlignmentFlag.AlignRight, str(number + 1),
@@ -212,22 +291,41 @@ class CodeEditor(QPlainTextEdit):
     # -- keys and drops ---------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Run the selection on Shift+Enter and keep the indentation on Enter."""
+        """Run the selection on Shift+Enter, keep indentation on Enter, dedent on Backspace."""
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.run_selection_requested.emit()
             return
         if event.key() == Qt.Key.Key_Tab and not self.textCursor().hasSelection():
-            self.insertPlainText(_INDENT)
+            self.insertPlainText(INDENT)
+            return
+        if event.key() == Qt.Key.Key_Backspace and self._dedent():
             return
         if enter:
             indent = re.match(r"\s*", self.textCursor().block().text()).group()
             if self.textCursor().block().text().rstrip().endswith(":"):
-                indent += _INDENT
+                indent += INDENT
             super().keyPressEvent(event)
             self.insertPlainText(indent)
             return
         super().keyPressEvent(event)
+
+    def _dedent(self) -> bool:
+        """Delete back to the previous indentation level when the cursor is in the indentation.
+
+        Returns False (nothing done) when there is a selection or text before the cursor.
+        """
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            return False
+        before = cursor.block().text()[: cursor.positionInBlock()]
+        if not before or before.strip(" "):
+            return False
+        width = (len(before) - 1) % len(INDENT) + 1
+        cursor.movePosition(cursor.MoveOperation.Left, cursor.MoveMode.KeepAnchor, width)
+        cursor.removeSelectedText()
+        self.setTextCursor(cursor)
+        return True
 
     @staticmethod
     def _dropped_scripts(event) -> list[str]:

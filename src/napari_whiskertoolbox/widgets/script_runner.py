@@ -6,6 +6,12 @@ Scripts run on a worker thread through the session's
 are marshalled to the Qt main thread. After each run the new variables go to napari's
 console (``viewer.update_console``); keys the script adds to ``dm`` become layers through
 the session's own ``data_added`` handling.
+
+Below the editor, tabs hold the output, the namespace inspector, the DataManager's keys
+(double-click inserts ``dm.getData("key")``) and the properties (Python environment, editor
+settings, working folder, ``sys.argv``, prelude). Everything the user sets, and the
+unsaved editor buffer, is saved in :mod:`~napari_whiskertoolbox.scripting.settings` and
+restored when napari starts again. Colours follow napari's theme.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from magicgui.widgets import CheckBox, ComboBox, Container, Label, PushButton
+from magicgui.widgets import ComboBox, Container, Label, PushButton
 from psygnal import Signal
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
@@ -25,21 +31,35 @@ from qtpy.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from napari_whiskertoolbox.layers.main_thread import call_in_main
-from napari_whiskertoolbox.scripting import RunResult, ScriptEngine, find_new_data
+from napari_whiskertoolbox.layers.main_thread import call_in_main, connect_main
+from napari_whiskertoolbox.scripting import RunResult, ScriptEngine, find_new_data, venv
+from napari_whiskertoolbox.scripting.environment import restore_environment
+from napari_whiskertoolbox.scripting.settings import (
+    ScriptRunnerSettings,
+    load_settings,
+    settings_path,
+)
+from napari_whiskertoolbox.scripting.settings import save_settings as write_settings
 from napari_whiskertoolbox.scripting.templates import list_templates, load_template
+from napari_whiskertoolbox.widgets.data_keys import DataKeysPanel
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_editor import CodeEditor
+from napari_whiskertoolbox.widgets.script_properties import ScriptPropertiesPanel
+from napari_whiskertoolbox.widgets.script_theme import ScriptTheme, script_theme
 from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy
 
 __all__ = ["ScriptRunnerWidget"]
+
+_SAVE_DELAY_MS = 400
+"""Edits are written to the settings file this long after the last one."""
 
 _UNTITLED = "untitled"
 
@@ -67,7 +87,10 @@ class ScriptRunnerWidget(Container):
     engine : ScriptEngine, optional
         Engine to use instead of the session's (``get_session(viewer).engine``).
     recent_files : RecentFiles, optional
-        Recent-files store; the user config folder's by default.
+        Recent-files store; ``recent_scripts.json`` in the user config folder by default.
+    settings_file : path-like, optional
+        Where the dock keeps what the user set
+        (:func:`~napari_whiskertoolbox.scripting.settings.settings_path` by default).
 
     Attributes
     ----------
@@ -77,6 +100,10 @@ class ScriptRunnerWidget(Container):
         Outcome of the latest run.
     last_console_push : dict
         Variables pushed into napari's console after the latest run.
+    settings : ScriptRunnerSettings
+        What the user set (saved shortly after each change and when the dock closes).
+    theme : ScriptTheme or None
+        The colours in use (napari's current theme).
     """
 
     run_finished = Signal(object)
@@ -86,14 +113,20 @@ class ScriptRunnerWidget(Container):
         napari_viewer: Any,
         engine: ScriptEngine | None = None,
         recent_files: RecentFiles | None = None,
+        settings_file: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(labels=False)
         self._viewer = napari_viewer
         self._engine = engine
         self._recent = recent_files if recent_files is not None else RecentFiles()
+        self._settings_file = Path(settings_file) if settings_file else settings_path()
+        self.settings: ScriptRunnerSettings = load_settings(self._settings_file)
         self._path: Path | None = None
         self._started = 0.0
         self._closed = False
+        self._restoring = True
+        self._dm_connections: list[tuple[Any, Any]] = []
+        self.theme: ScriptTheme | None = None
         self.last_result: RunResult | None = None
         self.last_console_push: dict[str, Any] = {}
 
@@ -103,9 +136,16 @@ class ScriptRunnerWidget(Container):
         self._elapsed_timer = QTimer(self.native)
         self._elapsed_timer.setInterval(200)
         self._elapsed_timer.timeout.connect(self._show_elapsed)
-        self.native.destroyed.connect(self._cancel_quietly)
+        self._save_timer = QTimer(self.native)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_settings)
+        self.native.destroyed.connect(self._on_destroyed)
+        self._restore_settings()
+        self._connect_session()
         self._update_title()
         self._set_busy(False)
+        self._restoring = False
 
     # -- construction ------------------------------------------------------------------------
 
@@ -136,7 +176,8 @@ class ScriptRunnerWidget(Container):
         self._recent_button.setMenu(self._recent_menu)
         row.native.layout().addWidget(self._recent_button)
         self._title = Label(value=_UNTITLED)
-        self.extend([row, self._title])
+        self._environment_label = Label(value="")
+        self.extend([row, _row(self._title, self._environment_label)])
 
     def _build_run_row(self) -> None:
         self._run_button = PushButton(text="Run file", tooltip="run the whole script")
@@ -158,16 +199,15 @@ class ScriptRunnerWidget(Container):
 
     def _build_panes(self) -> None:
         self.editor = CodeEditor()
-        self.editor.setPlaceholderText("# dm, viewer, np and the data types are ready to use")
+        self.editor.setPlaceholderText("# dm, wt, viewer, np and the data types are ready to use")
         self.editor.run_selection_requested.connect(self.run_selection)
         self.editor.file_dropped.connect(self.open_path)
         self.editor.document().modificationChanged.connect(self._update_title)
+        self.editor.textChanged.connect(self._remember_buffer)
 
         self.output = OutputPane()
         self._clear_button = PushButton(text="Clear")
         self._clear_button.changed.connect(self.output.clear)
-        self._auto_scroll = CheckBox(value=True, text="Auto-scroll")
-        self._auto_scroll.changed.connect(self._set_auto_scroll)
 
         self.inspector = NamespaceInspector()
         self._clock_choice = ComboBox(choices=self._clock_names, tooltip="clock for imported data")
@@ -176,21 +216,236 @@ class ScriptRunnerWidget(Container):
         )
         self._import_button.changed.connect(lambda: self.import_new_data(self._clock_choice.value))
         self._new_data_label = Label(value="")
-        self._reset_button = PushButton(text="Reset namespace", tooltip="forget all variables")
+        self._reset_button = PushButton(
+            text="Reset namespace", tooltip="forget all variables (the prelude runs again)"
+        )
         self._reset_button.changed.connect(self.reset_namespace)
+
+        self.data_keys = DataKeysPanel()
+        self.data_keys.insert_requested.connect(self.insert_text)
+        self.properties = ScriptPropertiesPanel(
+            self.output.append_output, extra_venv_paths=self.settings.extra_venv_paths
+        )
+        self._connect_properties()
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_boxed(self.output, _row(self._clear_button).native), "Output")
+        import_row = _row(
+            self._new_data_label, self._clock_choice, self._import_button, self._reset_button
+        )
+        self.tabs.addTab(_boxed(self.inspector, import_row.native), "Namespace")
+        self.tabs.addTab(self.data_keys, "Data keys")
+        self.tabs.addTab(self.properties, "Properties")
 
         splitter = QSplitter()
         splitter.setOrientation(Qt.Orientation.Vertical)
         splitter.addWidget(self.editor)
-        splitter.addWidget(_boxed(self.output, _row(self._clear_button, self._auto_scroll).native))
-        import_row = _row(
-            self._new_data_label, self._clock_choice, self._import_button, self._reset_button
-        )
-        splitter.addWidget(_boxed(self.inspector, import_row.native))
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 1)
         self.native.layout().addWidget(splitter)
+
+    def _connect_properties(self) -> None:
+        panel = self.properties
+        panel.font_size.valueChanged.connect(self.set_font_size)
+        panel.line_numbers.toggled.connect(self.set_line_numbers)
+        panel.auto_scroll.toggled.connect(self.set_auto_scroll)
+        panel.working_directory.editingFinished.connect(
+            lambda: self.set_working_directory(panel.working_directory.text())
+        )
+        panel.argv.editingFinished.connect(lambda: self.set_script_arguments(panel.argv.text()))
+        panel.prelude_enabled.toggled.connect(self._set_prelude_enabled)
+        panel.apply_prelude.clicked.connect(
+            lambda: self.apply_prelude(
+                panel.prelude.toPlainText(), panel.prelude_enabled.isChecked()
+            )
+        )
+        panel.environment_changed.connect(self._environment_changed)
+        panel.extra_paths_changed.connect(self._extra_paths_changed)
+
+    # -- settings -------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        """Apply the saved settings to the editor, output, engine and environment."""
+        saved = self.settings
+        panel = self.properties
+        for widget, value in (
+            (panel.font_size, saved.font_size),
+            (panel.line_numbers, saved.show_line_numbers),
+            (panel.auto_scroll, saved.auto_scroll),
+        ):
+            widget.blockSignals(True)
+            if isinstance(value, bool):
+                widget.setChecked(value)
+            else:
+                widget.setValue(value)
+            widget.blockSignals(False)
+        self.set_font_size(saved.font_size)
+        self.set_line_numbers(saved.show_line_numbers)
+        self.set_auto_scroll(saved.auto_scroll)
+        panel.working_directory.setText(saved.working_directory)
+        panel.argv.setText(saved.script_arguments)
+        panel.prelude_enabled.setChecked(saved.prelude_enabled)
+        panel.prelude.setPlainText(saved.prelude)
+        engine = self.engine
+        if saved.working_directory:
+            engine.set_working_directory(saved.working_directory)
+        self.set_script_arguments(saved.script_arguments)
+        if (engine.prelude, engine.prelude_enabled) != (saved.prelude, saved.prelude_enabled):
+            self.apply_prelude(saved.prelude, saved.prelude_enabled)
+        problem = restore_environment(saved.venv_path)
+        if problem:
+            self.output.append_output("stderr", problem + "\n")
+        panel.refresh_environments()
+        panel.show_active_environment()
+        self._show_environment()
+        self._restore_buffer()
+
+    def _restore_buffer(self) -> None:
+        saved = self.settings
+        path = Path(saved.editor_path) if saved.editor_path else None
+        if path is not None and not path.is_file():
+            path = None
+        if path is not None and not saved.editor_modified:
+            self._set_text(path.read_text(encoding="utf-8"), path)
+        elif saved.editor_content:
+            self.editor.setPlainText(saved.editor_content)
+            self._path = path
+            self.editor.document().setModified(saved.editor_modified)
+        self._update_title()
+
+    def _remember_buffer(self) -> None:
+        saved = self.settings
+        saved.editor_content = self.editor.toPlainText()
+        saved.editor_path = str(self._path) if self._path is not None else ""
+        saved.editor_modified = self.editor.document().isModified()
+        self._schedule_save()
+
+    def _schedule_save(self) -> None:
+        if not self._restoring and not self._closed:
+            self._save_timer.start()
+
+    def save_settings(self) -> bool:
+        """Write :attr:`settings` to the settings file now; False when it is not writable."""
+        if not self._closed:
+            self._save_timer.stop()
+        return write_settings(self.settings, self._settings_file)
+
+    def set_font_size(self, points: int) -> None:
+        """Use ``points``-sized text in the editor and the output."""
+        self.editor.set_font_size(points)
+        self.output.set_font_size(points)
+        self.settings.font_size = int(points)
+        self._schedule_save()
+
+    def set_line_numbers(self, visible: bool) -> None:
+        """Show or hide the editor's line numbers."""
+        self.editor.set_line_numbers_visible(visible)
+        self.settings.show_line_numbers = bool(visible)
+        self._schedule_save()
+
+    def set_auto_scroll(self, enabled: bool) -> None:
+        """Make the output follow new text (or stay where the user scrolled)."""
+        self.output.auto_scroll = bool(enabled)
+        self.settings.auto_scroll = bool(enabled)
+        self._schedule_save()
+
+    def set_working_directory(self, path: str) -> None:
+        """Run code from the editor in ``path`` (``""``: napari's own working directory)."""
+        text = path.strip()
+        if not text:
+            self.engine.clear_working_directory()
+        elif Path(text).expanduser().is_dir():
+            self.engine.set_working_directory(text)
+        else:
+            self.output.append_output(
+                "stderr",
+                f"working folder {text} does not exist; code runs in {self.engine.working_directory}\n",
+            )
+        self.settings.working_directory = text
+        self._schedule_save()
+
+    def set_script_arguments(self, text: str) -> None:
+        """Set ``sys.argv`` of every run from a shell-like line (``""``: not set)."""
+        if text.strip():
+            try:
+                self.engine.set_sys_argv(text)
+            except ValueError as exc:
+                self.output.append_output("stderr", f"sys.argv not changed: {exc}\n")
+                return
+        else:
+            self.engine.clear_sys_argv()
+        self.settings.script_arguments = text
+        self._schedule_save()
+
+    def _set_prelude_enabled(self, enabled: bool) -> None:
+        self.engine.prelude_enabled = enabled
+        self.settings.prelude_enabled = bool(enabled)
+        self._schedule_save()
+
+    def apply_prelude(self, code: str, enabled: bool = True) -> None:
+        """Use ``code`` as the prelude (run when ``enabled``) and start a fresh namespace."""
+        engine = self.engine
+        engine.prelude = code
+        engine.prelude_enabled = enabled
+        self.settings.prelude = code
+        self.settings.prelude_enabled = bool(enabled)
+        self._schedule_save()
+        self.reset_namespace()
+
+    def _environment_changed(self, path: Path | None) -> None:
+        self.settings.venv_path = "" if path is None else str(path)
+        self._schedule_save()
+        self._show_environment()
+
+    def _extra_paths_changed(self, paths: list[str]) -> None:
+        self.settings.extra_venv_paths = list(paths)
+        self._schedule_save()
+
+    def _show_environment(self) -> None:
+        active = venv.active_venv_path()
+        version = ".".join(str(n) for n in ScriptEngine.python_version_tuple())
+        where = f"env: {active.name}" if active is not None else "env: napari's own"
+        self._environment_label.value = f"Python {version} · {where}"
+        self._environment_label.tooltip = str(active) if active is not None else None
+        if self._viewer is not None:
+            from napari_whiskertoolbox.workflow.console import show_console_banner
+
+            show_console_banner(self._viewer)
+
+    # -- theme and session ---------------------------------------------------------------------
+
+    def _apply_theme(self, *_: Any) -> None:
+        if self._viewer is None or self._closed:
+            return
+        theme = script_theme(self._viewer.theme)
+        self.theme = theme
+        for part in (self.editor, self.output, self.inspector, self.data_keys, self.properties):
+            part.apply_theme(theme)
+
+    def _connect_session(self) -> None:
+        if self._viewer is not None:
+            self._viewer.events.theme.connect(self._apply_theme)
+            self._apply_theme()
+        dm = self.engine.dm
+        for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.clocks_changed):
+            self._dm_connections.append((signal, connect_main(signal, self.refresh_data_keys)))
+        self.refresh_data_keys()
+
+    def refresh_data_keys(self, *_: Any) -> None:
+        """List the DataManager's keys in the Data keys tab."""
+        if not self._closed:
+            self.data_keys.show_keys(self.engine.dm)
+
+    def _on_destroyed(self, *_: Any) -> None:
+        """Stop the script, save the settings and let go of the session: the dock is gone."""
+        self._cancel_quietly()
+        write_settings(self.settings, self._settings_file)
+        if self._viewer is not None:
+            self._viewer.events.theme.disconnect(self._apply_theme)
+        for signal, slot in self._dm_connections:
+            signal.disconnect(slot)
+        self._dm_connections.clear()
 
     # -- engine and session ------------------------------------------------------------------
 
@@ -237,10 +492,11 @@ class ScriptRunnerWidget(Container):
         self._title.tooltip = str(self._path) if self._path is not None else None
 
     def _set_text(self, text: str, path: Path | None) -> None:
+        self._path = path
         self.editor.setPlainText(text)
         self.editor.document().setModified(False)
-        self._path = path
         self._update_title()
+        self._remember_buffer()
 
     def confirm_discard(self) -> bool:
         """Ask before unsaved edits are replaced; ``True`` when it is fine to go on."""
@@ -274,6 +530,7 @@ class ScriptRunnerWidget(Container):
             return
         self._set_text(script.read_text(encoding="utf-8"), script)
         self._recent.add(script)
+        self._remember_folder(script)
 
     def save(self) -> bool:
         """Save to the current file (asks for a name when there is none)."""
@@ -291,7 +548,18 @@ class ScriptRunnerWidget(Container):
         self._path = target
         self.editor.document().setModified(False)
         self._recent.add(target)
+        self._remember_folder(target)
         self._update_title()
+        self._remember_buffer()
+
+    def _remember_folder(self, script: Path) -> None:
+        self.settings.last_folder = str(script.parent)
+        self._schedule_save()
+
+    def _start_folder(self) -> str:
+        if self._path is not None:
+            return str(self._path.parent)
+        return self.settings.last_folder if Path(self.settings.last_folder).is_dir() else ""
 
     def _matches_disk(self) -> bool:
         try:
@@ -300,13 +568,13 @@ class ScriptRunnerWidget(Container):
             return False
 
     def _ask_open(self) -> None:
-        start = str(self._path.parent) if self._path else ""
+        start = self._start_folder()
         path, _ = QFileDialog.getOpenFileName(self.native, "Open script", start, "Python (*.py)")
         if path:
             self.open_path(path)
 
     def _ask_save_as(self) -> bool:
-        start = str(self._path) if self._path else "script.py"
+        start = str(self._path) if self._path else os.path.join(self._start_folder(), "script.py")
         path, _ = QFileDialog.getSaveFileName(self.native, "Save script", start, "Python (*.py)")
         if not path:
             return False
@@ -370,6 +638,7 @@ class ScriptRunnerWidget(Container):
         self._closed = True
         if self._engine is not None:
             self._engine.cancel()
+        self.properties.cancel_install()
 
     def _start(
         self,
@@ -445,9 +714,6 @@ class ScriptRunnerWidget(Container):
 
     def _show_elapsed(self) -> None:
         self._status.value = f"running… {time.perf_counter() - self._started:.1f} s"
-
-    def _set_auto_scroll(self, value: bool) -> None:
-        self.output.auto_scroll = bool(value)
 
     # -- namespace --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.console import install_console
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
+from napari_whiskertoolbox.workflow.python_environment import install_python_environment
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 
 if TYPE_CHECKING:
@@ -36,13 +37,14 @@ class Workflow:
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
-    """Install keys, modified indicator, console names, autosave, close guard and Save key.
+    """Install Python environments, keys, modified indicator, console names, autosave, close guard, Save key.
 
     A viewer model without a Qt window (headless) gets keys, title and autosave only.
     """
     viewer = session.viewer
     if viewer is None:
         raise RuntimeError("install_workflow: the session's viewer is gone")
+    install_python_environment()
     bind_keys(viewer, session)
     install_modified_indicator(session)
     autosaver = Autosaver(session)

@@ -11,11 +11,18 @@ __all__ = ["TEMPLATES", "list_templates", "load_template"]
 
 TEMPLATES: dict[str, str] = {
     "Blank": "blank.py.template",
-    "Filter an analog series": "filter_analog.py.template",
+    "Analog filter": "filter_analog.py.template",
+    "Batch processing": "batch_processing.py.template",
+    "Data export": "data_export.py.template",
+    "Event detection": "event_detection.py.template",
+    "Statistics summary": "statistics_summary.py.template",
     "Per-frame processing of points and lines": "per_frame.py.template",
     "Per-interval summary": "per_interval_summary.py.template",
 }
-"""Template titles (as shown in the menu) → file names."""
+"""Template titles (as shown in the menu) → file names.
+
+The first six are WhiskerToolbox's (Python phase 5); the last two are ours.
+"""
 
 
 def list_templates() -> list[str]:

@@ -1,0 +1,238 @@
+"""The script runner reads well: indentation keys, napari theme colours, wrapping, short tracebacks.
+
+Each test drives the real dock in a real napari viewer (issue 17, "Script runner
+readability").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from qtpy.QtCore import Qt
+from qtpy.QtGui import QColor, QTextCursor
+
+from napari_whiskertoolbox._sample_data import adopt_data_manager
+from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.scripting import NamespaceEntry
+from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+from napari_whiskertoolbox.widgets.script_theme import script_theme
+from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qtpy.QtGui import QImage
+
+pytestmark = pytest.mark.gui
+
+RUN_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def viewer(make_napari_viewer):
+    viewer = make_napari_viewer()
+    viewer.theme = "dark"
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    return viewer
+
+
+@pytest.fixture
+def runner(viewer, tmp_path: Path) -> ScriptRunnerWidget:
+    widget = ScriptRunnerWidget(viewer, settings_file=tmp_path / "settings.json")
+    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
+    widget.native.resize(600, 900)
+    return widget
+
+
+def run(qtbot, runner: ScriptRunnerWidget, code: str):
+    runner.editor.setPlainText(code)
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        runner.run_file()
+    runner.output.flush()
+    return blocker.args[0]
+
+
+def color_at(image: QImage, x: int, y: int) -> str:
+    return QColor(image.pixel(x, y)).name()
+
+
+def close(a: str, b: str, tolerance: int = 3) -> bool:
+    ca, cb = QColor(a), QColor(b)
+    return all(
+        abs(x - y) <= tolerance
+        for x, y in zip(ca.getRgb()[:3], cb.getRgb()[:3])  # alpha left out
+    )
+
+
+def luminance(color: QColor) -> float:
+    return 0.299 * color.red() + 0.587 * color.green() + 0.114 * color.blue()
+
+
+# -- Backspace ------------------------------------------------------------------------------------
+
+
+def test_backspace_in_indentation_goes_back_one_level(qtbot, runner) -> None:
+    editor = runner.editor
+    editor.setFocus()
+    qtbot.keyClicks(editor, "total = 0")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor, "for i in range(4):")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor, "if i % 2:")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor, "total += i")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # 8 spaces of indentation
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # back to the for-loop's level
+    qtbot.keyClicks(editor, "total += 10")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # back to the top level
+    qtbot.keyClicks(editor, "done = True")
+    assert editor.toPlainText() == (
+        "total = 0\n"
+        "for i in range(4):\n"
+        "    if i % 2:\n"
+        "        total += i\n"
+        "    total += 10\n"
+        "done = True"
+    )
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        runner.run_file()
+    assert blocker.args[0].success, blocker.args[0].error  # no IndentationError
+    assert runner.engine.namespace["total"] == 1 + 3 + 40
+
+
+def test_backspace_snaps_to_the_indentation_grid_and_deletes_normally_after_text(
+    qtbot, runner
+) -> None:
+    editor = runner.editor
+    editor.setPlainText("      x")  # 6 spaces: one Backspace goes to 4
+    cursor = editor.textCursor()
+    cursor.setPosition(6)
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    assert editor.toPlainText() == "    x"
+    cursor = editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # after text: one character
+    assert editor.toPlainText() == "    "
+    editor.setPlainText("a    ")
+    cursor = editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # spaces after text are not indentation
+    assert editor.toPlainText() == "a   "
+
+
+# -- napari theme colours ---------------------------------------------------------------------------
+
+
+def gutter_image(runner: ScriptRunnerWidget) -> QImage:
+    gutter = runner.editor._gutter
+    gutter.resize(runner.editor.line_number_width(), 300)
+    return gutter.grab().toImage()
+
+
+def test_gutter_uses_the_theme_and_follows_theme_changes(qtbot, viewer, runner) -> None:
+    runner.editor.setPlainText("\n".join(f"x{i} = {i}" for i in range(10)))
+    dark = script_theme("dark")
+    image = gutter_image(runner)
+    background = color_at(image, 1, image.height() - 2)
+    assert close(background, dark.foreground)
+    numbers = [
+        QColor(image.pixel(x, y))
+        for x in range(image.width())
+        for y in range(min(image.height(), 120))
+    ]
+    contrast = max(abs(luminance(c) - luminance(QColor(background))) for c in numbers)
+    assert contrast > 80, "line numbers are hard to read against the gutter"
+
+    viewer.theme = "light"
+    light = script_theme("light")
+    assert runner.theme == light
+    image = gutter_image(runner)
+    assert close(color_at(image, 1, image.height() - 2), light.foreground)
+    assert runner.editor.highlighter.styles["keyword"].foreground().color().name() == (
+        light.syntax["keyword"].color.lower()
+    )
+
+
+def test_namespace_rows_use_the_theme_and_follow_theme_changes(qtbot, viewer, runner) -> None:
+    inspector = runner.inspector
+    runner.tabs.setCurrentIndex(1)
+    inspector.resize(500, 200)
+    entries = [NamespaceEntry(name, "int", None, None, "1") for name in ("a", "b", "c")]
+    inspector.set_entries(entries)
+
+    def row_colors() -> list[str]:
+        image = inspector.viewport().grab().toImage()
+        colors = []
+        for row in range(3):
+            rect = inspector.visualItemRect(inspector.topLevelItem(row))
+            colors.append(color_at(image, image.width() - 3, rect.center().y()))
+        return colors
+
+    dark = script_theme("dark")
+    first, second, third = row_colors()
+    assert close(first, dark.background)
+    assert close(second, dark.foreground)  # the alternate row: dark, not white
+    assert close(third, dark.background)
+    viewer.theme = "light"
+    light = script_theme("light")
+    first, second, _ = row_colors()
+    assert close(first, light.background)
+    assert close(second, light.foreground)
+
+
+def test_output_colours_follow_theme_changes_for_text_already_shown(qtbot, viewer, runner) -> None:
+    run(qtbot, runner, "import sys\nprint('to stderr', file=sys.stderr)\n")
+    dark, light = script_theme("dark"), script_theme("light")
+
+    def stderr_color() -> str:
+        block = runner.output.document().begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if "to stderr" in fragment.text():
+                    return fragment.charFormat().foreground().color().name()
+                iterator += 1
+            block = block.next()
+        raise AssertionError("stderr text not found")
+
+    assert stderr_color() == dark.streams["stderr"].color.lower()
+    viewer.theme = "light"
+    assert stderr_color() == light.streams["stderr"].color.lower()
+
+
+# -- wrapping and tracebacks ---------------------------------------------------------------------------
+
+
+def test_output_wraps_long_lines(qtbot, make_napari_viewer, tmp_path) -> None:
+    viewer = make_napari_viewer(show=True)  # wrapping is laid out on screen
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    runner = ScriptRunnerWidget(viewer, settings_file=tmp_path / "settings.json")
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    runner.tabs.setCurrentIndex(0)
+    qtbot.waitExposed(runner.output)
+    result = run(qtbot, runner, "dm.get_data('no_such_key')\n")
+    assert not result.success
+    message = result.error.rstrip().splitlines()[-1]
+    assert runner.output.fontMetrics().horizontalAdvance(message) > runner.output.viewport().width()
+    document = runner.output.document()
+    block = document.findBlock(runner.output.toPlainText().index("available keys"))
+    qtbot.waitUntil(lambda: block.layout().lineCount() > 1, timeout=3000)
+    assert runner.output.horizontalScrollBar().maximum() == 0  # nothing hidden to the right
+
+
+def test_tracebacks_stop_at_the_users_code(qtbot, runner) -> None:
+    result = run(qtbot, runner, "x = 1\nvalue = dm.get_data('no_such_key')\n")
+    text = runner.output.toPlainText()
+    assert 'File "<untitled>", line 2, in <module>' in text
+    assert "value = dm.get_data('no_such_key')" in text
+    assert "data_manager.py" not in text
+    assert "napari_whiskertoolbox" not in result.error
+    traceback_lines = result.error.rstrip().splitlines()
+    assert traceback_lines[-1].startswith("KeyError:")
+    assert "no_such_key" in traceback_lines[-1]
