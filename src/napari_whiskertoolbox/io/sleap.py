@@ -123,7 +123,7 @@ def read_sleap_analysis(path: str | os.PathLike[str]) -> SleapPoses:
         raise FormatError(
             f"cannot read as a SLEAP analysis HDF5 file ({type(exc).__name__}: {exc})", path=path
         ) from exc
-    n_frames, n_tracks, n_nodes, n_xy = locations.shape
+    _, n_tracks, n_nodes, n_xy = locations.shape
     if n_xy != 2 or n_nodes != len(node_names):
         raise FormatError(
             f"expected 'tracks' with {len(node_names)} nodes and 2 coordinates, found shape "
