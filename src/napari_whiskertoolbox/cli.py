@@ -24,7 +24,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.epilog = "Arguments after `--` are passed to the script as sys.argv[1:]."
 
     export = sub.add_parser("export-nwb", help="export a session or config to one NWB file")
-    export.add_argument("session", help="WhiskerToolbox JSON config, saved session folder or data path")
+    export.add_argument(
+        "session", help="WhiskerToolbox JSON config, saved session folder or data path"
+    )
     export.add_argument("out", help="the .nwb file to write")
     export.add_argument("--sampling-rate", type=float, help="master-clock ticks per second")
     export.add_argument("--session-description", help="NWB session_description")

@@ -218,7 +218,7 @@ class _Writer:
         for pose in pose_sets(self.dm).values():
             self.write_pose(pose)
             in_poses.update(k for k in pose.all_keys() if k in self.dm)
-        for key in self.dm.keys():
+        for key in list(self.dm):
             kind = self.dm.data_type(key)
             if kind == "points" and key in in_poses:
                 continue
@@ -287,10 +287,14 @@ class _Writer:
             description=f"intervals of key {key!r}; stop_time is the last frame inside",
         )
         table.add_column(name="entity_id", description="WhiskerToolbox entity id")
-        for a, b, entity in zip(starts.tolist(), stops.tolist(), np.asarray(intervals.ids).tolist()):
+        for a, b, entity in zip(
+            starts.tolist(), stops.tolist(), np.asarray(intervals.ids).tolist()
+        ):
             table.add_row(start_time=float(a), stop_time=float(b), entity_id=int(entity))
         self.nwbfile.add_time_intervals(table)
-        self.record(key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint")))
+        self.record(
+            key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint"))
+        )
 
     def write_video(self, key: str, media: Any) -> None:
         from pynwb.image import ImageSeries
@@ -368,14 +372,17 @@ class _Writer:
                         **self.timing(key, flat.times),
                     )
                 )
-                self.record(key, f"processing/{POSE_MODULE}/{nwb_name(label)}/{nwb_name(bp)}", **facts)
+                self.record(
+                    key, f"processing/{POSE_MODULE}/{nwb_name(label)}/{nwb_name(bp)}", **facts
+                )
             if not series:
                 continue
             estimations.append(
                 PoseEstimation(
                     name=nwb_name(label),
                     pose_estimation_series=series,
-                    description=f"pose set {pose.name!r}" + (f", individual {individual!r}" if individual else ""),
+                    description=f"pose set {pose.name!r}"
+                    + (f", individual {individual!r}" if individual else ""),
                     skeleton=skeleton,
                     source_software=str(pose.source.get("format", "napari-whiskertoolbox")),
                     scorer=str(pose.source.get("scorer", "")) or None,
@@ -448,13 +455,28 @@ class _Writer:
             description=f"{kind} key {key!r}: one row per object, ragged x/y of its {what}",
             id=np.arange(len(times)),
         )
-        table.add_column(name="timestamp", description="time of the frame (s)", data=self.seconds(key, times))
-        table.add_column(name="frame", description="frame index on the key's clock", data=np.asarray(times, np.int64))
-        table.add_column(name="entity_id", description="WhiskerToolbox entity id", data=np.asarray(ids, np.uint64))
+        table.add_column(
+            name="timestamp", description="time of the frame (s)", data=self.seconds(key, times)
+        )
+        table.add_column(
+            name="frame",
+            description="frame index on the key's clock",
+            data=np.asarray(times, np.int64),
+        )
+        table.add_column(
+            name="entity_id",
+            description="WhiskerToolbox entity id",
+            data=np.asarray(ids, np.uint64),
+        )
         ends = np.asarray(offsets[1:], np.int64)
         unit = "pixel column" if kind == "mask" else "x (pixels)"
         table.add_column(name="x", description=unit, data=np.asarray(coords[:, 0]), index=ends)
-        table.add_column(name="y", description=unit.replace("column", "row").replace("x ", "y "), data=np.asarray(coords[:, 1]), index=ends)
+        table.add_column(
+            name="y",
+            description=unit.replace("column", "row").replace("x ", "y "),
+            data=np.asarray(coords[:, 1]),
+            index=ends,
+        )
         self.module().add(table)
         size = getattr(self.dm.get_data(key), "image_size", None)
         self.record(
@@ -477,7 +499,9 @@ class _Writer:
         rows = getattr(tensor, "rows", None)
         row_type = getattr(tensor, "row_type", "ordinal")
         if row_type == "time" and rows is not None:
-            table.add_column(name="timestamp", description="time of the row (s)", data=self.seconds(key, rows))
+            table.add_column(
+                name="timestamp", description="time of the row (s)", data=self.seconds(key, rows)
+            )
         self.module().add(table)
         names = getattr(tensor, "column_names", None)
         self.record(
@@ -487,7 +511,9 @@ class _Writer:
             row_type=str(row_type),
         )
         if rows is not None:
-            table.add_column(name="row", description="the tensor's row labels", data=np.asarray(rows))
+            table.add_column(
+                name="row", description="the tensor's row labels", data=np.asarray(rows)
+            )
 
     # ---------------------------------------------------------------- our tables
     def write_clocks(self) -> None:
@@ -496,12 +522,23 @@ class _Writer:
         for name in self.dm.time_keys():
             clock = self.dm.get_time(name)
             ticks = np.asarray(clock.times, np.int64)
+            try:
+                per_second: float | None = self.ticks_per_second(name)
+            except ValueError:
+                per_second = None
+            info = {
+                "clock": name,
+                "sampling_rate": clock.sampling_rate,
+                "ticks_per_second": per_second,
+            }
             table = DynamicTable(
                 name=nwb_name(f"clock_{name}"),
-                description=json.dumps({"clock": name, "sampling_rate": clock.sampling_rate}),
+                description=json.dumps(info),
                 id=np.arange(len(ticks)),
             )
-            table.add_column(name="ticks", description="master-clock tick of each index", data=ticks)
+            table.add_column(
+                name="ticks", description="master-clock tick of each index", data=ticks
+            )
             self.module().add(table)
 
     def write_keys_table(self) -> None:
@@ -516,9 +553,18 @@ class _Writer:
         for column, (_, description) in KEY_COLUMNS.items():
             values = [row[column] for row in self.rows]
             if column == "entity_ids":
+                if not any(len(v) for v in values):
+                    continue  # hdmf cannot store an all-empty ragged column; the import defaults it
                 ends = np.cumsum([len(v) for v in values]).astype(np.int64)
-                flat = np.concatenate([np.asarray(v, np.uint64) for v in values]) if values else []
-                table.add_column(name=column, description=description, data=np.asarray(flat, np.uint64), index=ends)
+                flat: Any = (
+                    np.concatenate([np.asarray(v, np.uint64) for v in values]) if values else []
+                )
+                table.add_column(
+                    name=column,
+                    description=description,
+                    data=np.asarray(flat, np.uint64),
+                    index=ends,
+                )
             else:
                 table.add_column(name=column, description=description, data=values)
         self.module().add(table)

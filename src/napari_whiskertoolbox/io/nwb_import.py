@@ -18,12 +18,13 @@ that objects line up with each other.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from napari_whiskertoolbox.core.tensor import ROW_TYPES
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.csv_tools import check_file
 from napari_whiskertoolbox.io.errors import FormatError
@@ -34,6 +35,10 @@ from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+
+    from napari_whiskertoolbox.core.tensor import RowType
+    from pathlib import Path
+
 
 __all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries"]
 
@@ -69,16 +74,17 @@ def load_nwb_entries(
         pynwb is not installed (extra ``[nwb]``).
     """
     pynwb = require("pynwb", "reading NWB files")
-    try:
+    with contextlib.suppress(ImportError):
         import ndx_pose  # noqa: F401 - registers the extension's classes with pynwb
-    except ImportError:
-        pass
     path = check_file(path, "NWB file")
     wanted = None if kinds is None else set(kinds)
     try:
         with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
             nwbfile = io.read()
-            if OUR_MODULE in nwbfile.processing and "keys" in nwbfile.processing[OUR_MODULE].data_interfaces:
+            if (
+                OUR_MODULE in nwbfile.processing
+                and "keys" in nwbfile.processing[OUR_MODULE].data_interfaces
+            ):
                 entries = _OurImport(nwbfile, path).entries()
             else:
                 entries = _GenericImport(nwbfile, path, prefix, taken or set()).entries()
@@ -141,7 +147,7 @@ class _OurImport:
             info = json.loads(table.description)
             rate = info.get("sampling_rate")
             clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
-            self.clocks[str(info["clock"])] = (clock, rate)
+            self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
         rows = self.module["keys"].to_dataframe()
         out: list[tuple[str, Any]] = []
         bound: dict[str, list[str]] = {name: [] for name in self.clocks}
@@ -162,7 +168,7 @@ class _OurImport:
         return out
 
     def rate_of(self, clock_name: str) -> float:
-        clock, rate = self.clocks[clock_name]
+        rate = self.clocks[clock_name][1]
         if rate:
             return float(rate)
         time_rate = self.clocks.get("time", (None, None))[1]
@@ -199,9 +205,15 @@ class _OurImport:
         from napari_whiskertoolbox.core.ragged import ImageSize
 
         kind, clock = str(row["kind"]), str(row["clock"])
-        size = ImageSize(int(row["image_width"]), int(row["image_height"])) if int(row["image_width"]) >= 0 else None
+        size = (
+            ImageSize(int(row["image_width"]), int(row["image_height"]))
+            if int(row["image_width"]) >= 0
+            else None
+        )
         if kind == "points" and not row["nwb_path"]:
-            return PointData.from_flat(np.empty(0, np.int64), np.empty((0, 2), np.float32), image_size=size)
+            return PointData.from_flat(
+                np.empty(0, np.int64), np.empty((0, 2), np.float32), image_size=size
+            )
         obj = self.obj(str(row["nwb_path"]))
         if kind == "analog":
             values = np.asarray(obj.data[:], np.float32)
@@ -213,21 +225,21 @@ class _OurImport:
                 times = self.indices(clock, np.asarray(obj["timestamp"][:], np.float64))
                 return DigitalEventSeries(times, np.asarray(obj["entity_id"][:], np.uint64))
             times = self.indices(clock, _series_seconds(obj, len(obj.data)))
-            return DigitalEventSeries(times, np.asarray(row["entity_ids"], np.uint64))
+            return DigitalEventSeries(times, _entity_ids(row))
         if kind == "digital_interval":
             starts = self.indices(clock, np.asarray(obj["start_time"][:], np.float64))
             stops = self.indices(clock, np.asarray(obj["stop_time"][:], np.float64))
             return DigitalIntervalSeries(
                 np.stack([starts, stops], axis=1),
                 np.asarray(obj["entity_id"][:], np.uint64),
-                layout=str(row["layout"] or "disjoint"),
+                layout="overlapping" if row["layout"] == "overlapping" else "disjoint",
             )
         if kind in ("video", "images"):
             return _open_external(obj, self.path)
         if kind == "points" and hasattr(obj, "reference_frame"):
             coords = np.asarray(obj.data[:], np.float32)
             times = self.indices(clock, _series_seconds(obj, len(coords)))
-            return PointData.from_flat(times, coords, ids=np.asarray(row["entity_ids"], np.uint64), image_size=size)
+            return PointData.from_flat(times, coords, ids=_entity_ids(row), image_size=size)
         if kind in ("points", "line", "mask"):
             cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
             times = np.asarray(obj["frame"][:], np.int64)
@@ -243,7 +255,12 @@ class _OurImport:
             names = json.loads(str(row["names"]))
             values = np.asarray(obj["values"][:], np.float32)
             rows = np.asarray(obj["row"][:]) if "row" in obj.colnames else None
-            return TensorData(values, column_names=names, row_type=str(row["row_type"] or "ordinal"), rows=rows)
+            row_type = str(row["row_type"] or "ordinal")
+            if row_type not in ROW_TYPES:
+                raise FormatError(f"unknown tensor row type {row_type!r}", path=self.path)
+            return TensorData(
+                values, column_names=names, row_type=cast("RowType", row_type), rows=rows
+            )
         raise FormatError(f"unknown data kind {kind!r} in the keys table", path=self.path)
 
     def pose_set(self, row: Any, rows: Any) -> PoseSet:
@@ -260,6 +277,11 @@ class _OurImport:
             keys=keys,
             source={"format": str(row["source_format"]), "path": str(row["source_path"])},
         )
+
+
+def _entity_ids(row: Any) -> np.ndarray:
+    ids = row["entity_ids"] if "entity_ids" in row.index else []
+    return np.asarray(ids, np.uint64)
 
 
 def _open_external(series: Any, nwb_path: Path) -> Any:
@@ -316,11 +338,23 @@ class _GenericImport:
 
         name = clock_name or key
         self.out.append((key, obj))
-        self.out.append((name, NewClock(name, TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate), [key])))
+        self.out.append(
+            (
+                name,
+                NewClock(
+                    name, TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate), [key]
+                ),
+            )
+        )
 
     def entries(self) -> list[tuple[str, Any]]:
-        from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, DigitalIntervalSeries
         from pynwb.image import ImageSeries
+
+        from napari_whiskertoolbox.core import (
+            AnalogTimeSeries,
+            DigitalEventSeries,
+            DigitalIntervalSeries,
+        )
 
         for series in self.time_series():
             if isinstance(series, ImageSeries) or type(series).__name__ == "PoseEstimationSeries":
@@ -330,7 +364,11 @@ class _GenericImport:
                 continue
             seconds = _series_seconds(series, data.shape[0])
             columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
-            names = [series.name] if data.ndim == 1 else [f"{series.name}_{k}" for k in range(data.shape[1])]
+            names = (
+                [series.name]
+                if data.ndim == 1
+                else [f"{series.name}_{k}" for k in range(data.shape[1])]
+            )
             keys = [self.key(n) for n in names]
             for key, column in zip(keys, columns):
                 self.out.append((key, AnalogTimeSeries(np.asarray(column, np.float32))))
@@ -344,12 +382,20 @@ class _GenericImport:
             starts = np.asarray(table["start_time"][:], np.float64)
             stops = np.asarray(table["stop_time"][:], np.float64)
             instants = np.unique(np.concatenate([starts, stops]))
-            pairs = np.stack([np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1)
-            self.add(self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants)
+            pairs = np.stack(
+                [np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1
+            )
+            self.add(
+                self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
+            )
         for table in (getattr(self.nwbfile, "events", None) or {}).values():
             stamps = np.asarray(table["timestamp"][:], np.float64)
             instants = np.unique(stamps)
-            self.add(self.key(table.name), DigitalEventSeries(np.searchsorted(instants, stamps)), instants)
+            self.add(
+                self.key(table.name),
+                DigitalEventSeries(np.searchsorted(instants, stamps)),
+                instants,
+            )
         for series in self.nwbfile.acquisition.values():
             if isinstance(series, ImageSeries) and series.external_file is not None:
                 media = _open_external(series, self.path)
@@ -366,8 +412,19 @@ class _GenericImport:
 
         series = dict(estimation.pose_estimation_series)
         skeleton = getattr(estimation, "skeleton", None)
-        nodes = [str(n) for n in (skeleton.nodes[:] if skeleton is not None else getattr(estimation, "nodes", None) or list(series))]
-        edges_raw = skeleton.edges[:] if skeleton is not None and skeleton.edges is not None else (getattr(estimation, "edges", None) or [])
+        nodes = [
+            str(n)
+            for n in (
+                skeleton.nodes[:]
+                if skeleton is not None
+                else getattr(estimation, "nodes", None) or list(series)
+            )
+        ]
+        edges_raw = (
+            skeleton.edges[:]
+            if skeleton is not None and skeleton.edges is not None
+            else (getattr(estimation, "edges", None) or [])
+        )
         edges = [(nodes[int(a)], nodes[int(b)]) for a, b in np.asarray(edges_raw).reshape(-1, 2)]
         name = self.key(estimation.name)
         seconds = {bp: _series_seconds(s, len(s.data)) for bp, s in series.items()}
