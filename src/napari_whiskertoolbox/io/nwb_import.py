@@ -35,9 +35,9 @@ from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+    from pathlib import Path
 
     from napari_whiskertoolbox.core.tensor import RowType
-    from pathlib import Path
 
 
 __all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries"]
