@@ -10,9 +10,12 @@ Layout (Open Ephys GUI >= 0.6, "Binary" record engine): ``Record Node <id>/setti
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RATE = 30000.0
 BIT_VOLTS = 0.195

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
+from napari_whiskertoolbox.io.pose import PoseSet, apply_pose, record_pose
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
@@ -56,6 +56,8 @@ def commit(
     poses = [obj for _, obj in entries if isinstance(obj, PoseSet)]
     clock_of = {k: c.name for c in clocks for k in c.keys}
     data = [(k, obj) for k, obj in entries if not is_contribution(obj)]
+    for pose in poses:  # colours first: layers are drawn in them from the start
+        record_pose(dm, pose)
     with dm.history.group(label):
         for c in clocks:
             dm.set_time(c.name, c.clock)

@@ -18,7 +18,6 @@ Source: Neo ``neo/rawio/openephysbinaryrawio.py``, ``neo/rawio/intanrawio.py``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +28,7 @@ from napari_whiskertoolbox.io.optional import require
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
 __all__ = ["INTAN_SUFFIXES", "load_recording_entries", "open_raw_io"]
 

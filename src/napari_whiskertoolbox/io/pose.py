@@ -25,9 +25,11 @@ __all__ = [
     "POSES",
     "PoseSet",
     "apply_pose",
+    "individual_color",
     "pose_key",
     "pose_of_key",
     "pose_sets",
+    "record_pose",
     "swap_individuals",
 ]
 
@@ -173,14 +175,26 @@ def individual_color(pose: PoseSet, individual: str) -> str:
     return INDIVIDUAL_COLORS[k % len(INDIVIDUAL_COLORS)]
 
 
-def apply_pose(dm: DataManager, pose: PoseSet) -> None:
-    """Record ``pose`` in ``dm``: metadata, one entity group per individual, colours.
+def record_pose(dm: DataManager, pose: PoseSet) -> None:
+    """Record ``pose`` in ``dm.metadata``: the set, and each key's individual colour.
 
-    The keys must already be in ``dm``. Multi-animal sets colour each key after its
-    individual (``dm.metadata["colors"]``).
+    Multi-animal sets colour each key after its individual (``dm.metadata["colors"]``).
+    Done before the keys are added, layers are drawn in those colours from the start.
     """
     dm.metadata.setdefault(POSES, {})[pose.name] = pose.to_metadata()
-    colors = dm.metadata.setdefault("colors", {})
+    if pose.multi_animal:
+        colors = dm.metadata.setdefault("colors", {})
+        for individual in pose.individuals:
+            for k in pose.keys.get(individual, {}).values():
+                colors.setdefault(k, individual_color(pose, individual))
+
+
+def apply_pose(dm: DataManager, pose: PoseSet) -> None:
+    """Record ``pose`` in ``dm``: metadata, colours, one entity group per individual.
+
+    The keys must already be in ``dm`` (their entity ids fill the groups).
+    """
+    record_pose(dm, pose)
     for individual in pose.individuals:
         ids = [
             np.asarray(dm.get_data(k).to_flat().ids)
@@ -191,9 +205,6 @@ def apply_pose(dm: DataManager, pose: PoseSet) -> None:
         if group in dm.groups:
             dm.groups.delete(group)
         dm.groups.create(group, np.concatenate(ids) if ids else ())
-        if pose.multi_animal:
-            for k in pose.keys.get(individual, {}).values():
-                colors.setdefault(k, individual_color(pose, individual))
 
 
 def swap_individuals(

@@ -36,6 +36,7 @@ from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
 from napari_whiskertoolbox.layers.shapes_binding import ShapesBinding
+from napari_whiskertoolbox.layers.skeleton import SkeletonLayers
 from napari_whiskertoolbox.layers.time_sync import FrameScheduler
 
 if TYPE_CHECKING:
@@ -120,6 +121,13 @@ class ViewerSession:
             )
         ]
         self.bind_all()
+        self.skeletons = SkeletonLayers(self)
+        """Skeleton edges of the pose sets (one Vectors layer each)."""
+
+    @property
+    def loading(self) -> bool:
+        """True while :meth:`open` loads a path (layers resync once it is done)."""
+        return self._loading
 
     # ------------------------------------------------------------------ basics
     @property
@@ -475,6 +483,8 @@ class ViewerSession:
         self.bind_all()
         for binding in self.bindings.values():
             binding.on_data_changed(None)
+        if hasattr(self, "skeletons"):
+            self.skeletons.sync()
 
     def save(self, path: str | Path | None = None) -> Path:
         """Save the DataManager as a session folder (``path``, else :attr:`path`).
@@ -500,6 +510,7 @@ class ViewerSession:
 
     def close(self) -> None:
         """Remove every synced layer and disconnect from the DataManager and the viewer."""
+        self.skeletons.close()
         for key in list(self.bindings):
             self._unbind(key)
         self._update_frame_axis()  # no bindings left: drops the placeholder, if any
