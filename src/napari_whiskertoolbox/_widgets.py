@@ -14,15 +14,23 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
     from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
     from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+    from napari_whiskertoolbox.widgets.swap_identities import SwapIdentitiesWidget
     from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 
-__all__ = ["DataBrowserWidget", "KeyHelpWidget", "ScriptRunnerWidget", "TimelineWidget"]
+__all__ = [
+    "DataBrowserWidget",
+    "KeyHelpWidget",
+    "ScriptRunnerWidget",
+    "SwapIdentitiesWidget",
+    "TimelineWidget",
+]
 
 _WIDGET_MODULES = {
     "ScriptRunnerWidget": "napari_whiskertoolbox.widgets.script_runner",
     "DataBrowserWidget": "napari_whiskertoolbox.widgets.data_browser",
     "TimelineWidget": "napari_whiskertoolbox.widgets.timeline",
     "KeyHelpWidget": "napari_whiskertoolbox.widgets.key_help",
+    "SwapIdentitiesWidget": "napari_whiskertoolbox.widgets.swap_identities",
 }
 
 
