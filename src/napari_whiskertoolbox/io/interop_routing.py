@@ -52,10 +52,17 @@ def _csv_is_dlc(path: Path) -> bool:
 
 
 def is_open_ephys_folder(path: Path) -> bool:
-    """Return whether ``path`` is an Open Ephys binary-format recording folder (any level)."""
+    """Return whether ``path`` is an Open Ephys binary-format recording folder.
+
+    Any level of ``Record Node <id>/experiment<N>/recording<M>/structure.oebin`` counts: the
+    file is looked for at most three folders down (never a deep scan of a large tree).
+    """
     if not path.is_dir():
         return False
-    return next(path.glob("**/structure.oebin"), None) is not None
+    return any(
+        next(path.glob("/".join(["*"] * depth + ["structure.oebin"])), None) is not None
+        for depth in range(4)
+    )
 
 
 def classify_interop(path: str | os.PathLike[str]) -> InteropKind | None:
