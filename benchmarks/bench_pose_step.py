@@ -100,7 +100,9 @@ def main() -> None:
     for n in args.sizes:
         t = run(n, args.steps, args.rounds)
         image, points, full = t["image"][0], t["points"][0], t["points+skeleton"][0]
-        print(f"{n:>8} {image:>8.2f} {points:>8.2f} {points / image:>6.2f} {full:>10.2f} {full / image:>6.2f}")
+        print(
+            f"{n:>8} {image:>8.2f} {points:>8.2f} {points / image:>6.2f} {full:>10.2f} {full / image:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

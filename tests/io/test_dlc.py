@@ -301,3 +301,17 @@ def test_bad_file_leaves_the_data_manager_unchanged(tmp_path) -> None:
     with pytest.raises(FormatError, match=r"CollectedData_x\.csv.*line 5"):
         open_path(bad, dm=dm)
     assert {k: dm.get_data(k) for k in dm} == before
+
+
+def test_pose_sets_survive_a_session_save(tmp_path) -> None:
+    from napari_whiskertoolbox.io import load_session, save_session
+
+    dm = open_path(LABELS).dm
+    save_session(dm, tmp_path / "s.session")
+    back = load_session(tmp_path / "s.session")
+    assert pose_sets(back) == pose_sets(dm)
+    assert back.groups.to_dict() == dm.groups.to_dict()
+    np.testing.assert_array_equal(
+        back.get_data("reachingvideo1_Hand").to_flat().coords,
+        dm.get_data("reachingvideo1_Hand").to_flat().coords,
+    )

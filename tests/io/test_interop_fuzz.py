@@ -45,7 +45,9 @@ def seeds(tmp_path_factory) -> dict[str, Path]:
         sio.LabeledFrame(video=video, frame_idx=t, instances=[sio.Instance.from_numpy(np.array([[1.0, 2], [3, 4]]) + t, skeleton=skeleton, track=track)])
         for t in range(4)
     ]  # fmt: skip
-    labels_obj = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[track])
+    labels_obj = sio.Labels(
+        labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[track]
+    )
     sio.save_slp(labels_obj, str(folder / "p.slp"))
     sio.save_analysis_h5(labels_obj, str(folder / "p.analysis.h5"))
     out["slp"] = folder / "p.slp"
@@ -62,9 +64,13 @@ def seeds(tmp_path_factory) -> dict[str, Path]:
     pytest.importorskip("neo")
     from _ephys_files import write_intan_rhd, write_open_ephys
 
-    node = write_open_ephys(folder / "oe", np.arange(600, dtype=np.int16).reshape(300, 2), {1: [(10, 20)]})
+    node = write_open_ephys(
+        folder / "oe", np.arange(600, dtype=np.int16).reshape(300, 2), {1: [(10, 20)]}
+    )
     out["neo_open_ephys"] = next(node.rglob("structure.oebin"))
-    out["neo_intan"] = write_intan_rhd(folder / "r.rhd", np.full((120, 2), 32768, np.uint16), np.zeros(120, np.uint16))
+    out["neo_intan"] = write_intan_rhd(
+        folder / "r.rhd", np.full((120, 2), 32768, np.uint16), np.zeros(120, np.uint16)
+    )
     return {k: Path(v) for k, v in out.items()}
 
 

@@ -14,7 +14,15 @@ from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
 from napari_whiskertoolbox.io.optional import MissingDependencyError
 from napari_whiskertoolbox.io.sleap import read_slp
 
-H5 = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching" / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.h5"
+H5 = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "deeplabcut"
+    / "reaching"
+    / "labeled-data"
+    / "reachingvideo1"
+    / "CollectedData_Mackenzie.h5"
+)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +36,9 @@ H5 = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching" / 
 )
 def test_missing_package_names_its_extra(monkeypatch, tmp_path, module, extra, call) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # as if not installed
-    with pytest.raises(MissingDependencyError, match=rf"pip install 'napari-whiskertoolbox\[{extra}\]'"):
+    with pytest.raises(
+        MissingDependencyError, match=rf"pip install 'napari-whiskertoolbox\[{extra}\]'"
+    ):
         call(tmp_path)
     assert not (tmp_path / "x.nwb").exists()
 
@@ -36,7 +46,9 @@ def test_missing_package_names_its_extra(monkeypatch, tmp_path, module, extra, c
 def test_extras_are_declared_and_in_all_and_testing() -> None:
     import tomllib
 
-    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())[
+        "project"
+    ]
     extras = project["optional-dependencies"]
     for extra in ("deeplabcut", "sleap", "nwb", "ephys"):
         assert extras[extra], extra
