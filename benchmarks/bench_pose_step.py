@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_frame_step import WARM_STEPS, LoopMedia, settle, time_steps  # noqa: E402
-
-from napari_whiskertoolbox.core import DataManager, PointData  # noqa: E402
-from napari_whiskertoolbox.io.contributions import commit  # noqa: E402
-from napari_whiskertoolbox.io.pose import PoseSet, pose_key  # noqa: E402
+from bench_frame_step import WARM_STEPS, LoopMedia, settle, time_steps
+from napari_whiskertoolbox.core import DataManager, PointData
+from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.pose import PoseSet, pose_key
 
 BODYPARTS = ["nose", "ear_l", "ear_r", "neck", "tail"]
 SKELETON = [("nose", "ear_l"), ("nose", "ear_r"), ("nose", "neck"), ("neck", "tail")]
