@@ -177,3 +177,11 @@ def test_bad_analysis_file_names_file_and_dataset(tmp_path) -> None:
         f.create_dataset("node_names", data=np.array([b"a", b"b"]))
     with pytest.raises(FormatError, match="2 nodes"):
         read_sleap_analysis(tmp_path / "y.h5")
+
+
+def test_a_dataset_declaring_more_than_the_file_holds_is_refused_unread(tmp_path) -> None:
+    with h5py.File(tmp_path / "huge.h5", "w") as f:
+        f.create_dataset("tracks", shape=(2, 2, 3, 2**30), dtype="f8", chunks=(1, 1, 1, 1024))
+        f.create_dataset("node_names", data=np.array([b"a", b"b", b"c"]))
+    with pytest.raises(FormatError, match=r"huge\.h5.*'tracks' declares .*damaged"):
+        read_sleap_analysis(tmp_path / "huge.h5")

@@ -28,6 +28,7 @@ from napari_whiskertoolbox.core.tensor import ROW_TYPES
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.csv_tools import check_file
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.h5_limits import check_dataset_size
 from napari_whiskertoolbox.io.nwb_export import OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
@@ -119,6 +120,12 @@ def _is_meta(obj: Any) -> bool:
 
 def _ticks(seconds: np.ndarray, rate: float) -> np.ndarray:
     return np.rint(np.asarray(seconds, np.float64) * rate).astype(np.int64)
+
+
+def _read(dataset: Any, path: Path, what: str, dtype: Any = None) -> np.ndarray:
+    """Read a whole dataset, refusing one whose declared size the file cannot hold."""
+    check_dataset_size(dataset, path, what)
+    return np.asarray(dataset[:], dtype)
 
 
 def _series_seconds(series: Any, n: int) -> np.ndarray:
@@ -216,7 +223,7 @@ class _OurImport:
             )
         obj = self.obj(str(row["nwb_path"]))
         if kind == "analog":
-            values = np.asarray(obj.data[:], np.float32)
+            values = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, _series_seconds(obj, len(values)))
             dense = np.array_equal(times, np.arange(len(values)))
             return AnalogTimeSeries(values, None if dense else times)
@@ -237,7 +244,7 @@ class _OurImport:
         if kind in ("video", "images"):
             return _open_external(obj, self.path)
         if kind == "points" and hasattr(obj, "reference_frame"):
-            coords = np.asarray(obj.data[:], np.float32)
+            coords = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, _series_seconds(obj, len(coords)))
             return PointData.from_flat(times, coords, ids=_entity_ids(row), image_size=size)
         if kind in ("points", "line", "mask"):
@@ -359,7 +366,7 @@ class _GenericImport:
         for series in self.time_series():
             if isinstance(series, ImageSeries) or type(series).__name__ == "PoseEstimationSeries":
                 continue
-            data = np.asarray(series.data[:])
+            data = _read(series.data, self.path, series.name)
             if data.ndim not in (1, 2) or not np.issubdtype(data.dtype, np.number):
                 continue
             seconds = _series_seconds(series, data.shape[0])
@@ -432,7 +439,7 @@ class _GenericImport:
         keys: dict[str, str] = {}
         bodyparts = [n for n in nodes if n in series] + [n for n in series if n not in nodes]
         for bp in bodyparts:
-            coords = np.asarray(series[bp].data[:], np.float32)[:, :2]
+            coords = _read(series[bp].data, self.path, bp, np.float32)[:, :2]
             times = np.searchsorted(instants, seconds[bp])
             keep = np.isfinite(coords).all(axis=1)
             key = self.key(f"{estimation.name}_{bp}")

@@ -23,6 +23,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_path
 from napari_whiskertoolbox.io.csv_tools import check_file
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.h5_limits import check_dataset_size
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 
@@ -105,6 +106,7 @@ def read_sleap_analysis(path: str | os.PathLike[str]) -> SleapPoses:
                         f"expected a SLEAP analysis file with dataset {name!r}", path=path
                     )
             tracks = f["tracks"]
+            check_dataset_size(tracks, path, "tracks")
             dims = _dims(tracks, f.attrs, path)
             if tracks.ndim != 4:
                 raise FormatError(
