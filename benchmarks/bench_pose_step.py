@@ -1,12 +1,13 @@
-"""Frame-step cost of a multi-animal pose set (Points per body part + the skeleton layer).
+"""Frame-step cost of a multi-animal pose set (its keypoints layer + the skeleton layer).
 
 Run under a virtual display::
 
     xvfb-run -a .venv/bin/python benchmarks/bench_pose_step.py [--steps 30] [--rounds 3] [--sizes 1000 200000]
 
 Three viewers share one lazy 640x480 media: the Image layer alone; the media and a pose set
-of 2 individuals x 5 body parts (10 Points layers, one point each per frame) without a
-skeleton; and the same with a 4-edge skeleton per individual (one Vectors layer). They take
+of 2 individuals x 5 body parts (10 keys, one point each per frame, shown in one Points
+layer) without a skeleton; and the same with a 4-edge skeleton per individual (one Vectors
+layer). They take
 turns (as in ``bench_frame_step.py``, whose timing helpers this script reuses) and the
 medians of *ready* (wall time until every layer holds the frame) are printed with the
 ratios to the Image-only step. The budget (design.md section 5): the whole step <= 2x the
@@ -63,7 +64,7 @@ def run(n_frames: int, n_steps: int, rounds: int) -> dict[str, np.ndarray]:
         if skeleton is not None:
             commit(dm, pose_entries(n_frames, skeleton))
         sessions[name] = ViewerSession(napari.Viewer(show=False), dm)
-    assert len(sessions["points+skeleton"].viewer.layers) == 1 + 10 + 1
+    assert len(sessions["points+skeleton"].viewer.layers) == 1 + 1 + 1  # media, keypoints, skeleton
     app = QApplication.instance()
     timings: dict[str, list[np.ndarray]] = {name: [] for name in variants}
     stride = WARM_STEPS + n_steps + 10

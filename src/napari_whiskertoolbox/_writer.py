@@ -85,10 +85,17 @@ def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
 
 def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:
-    from napari_whiskertoolbox.io.pose import pose_of_key
+    from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
 
-    key = _bound_key(path, attributes)
+    metadata = attributes.get("metadata") or {}
     dm = _session_dm(path)
+    if metadata.get("wtb_pose"):  # the keypoints layer of a whole pose set
+        name = str(metadata["wtb_pose"])
+        pose = pose_sets(dm).get(name)
+        if pose is None:
+            raise ValueError(f"cannot write {path}: pose set {name!r} is not in the session")
+        return dm, pose
+    key = _bound_key(path, attributes)
     pose = pose_of_key(dm, key)
     if pose is None:
         raise ValueError(

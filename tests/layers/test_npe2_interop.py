@@ -61,19 +61,19 @@ def test_labeled_data_folder_opens_with_skeleton_and_saves_back(
 ) -> None:
     viewer = make_napari_viewer()
     viewer.open(str(project), plugin=PLUGIN)
-    layers = _synced(viewer)
-    assert set(layers) >= {"media", "reachingvideo1_Hand", "reachingvideo1_Joystick2"}
+    assert set(_synced(viewer)) == {"media"}  # the keypoints are one layer per pose set
     assert viewer.layers["reachingvideo1 skeleton"].metadata["wtb_skeleton"] == "reachingvideo1"
+    keypoints = viewer.layers["reachingvideo1"]
     session = get_session(viewer)
     session.set_frame(1)  # img033, 640 x 470, top-left of the 832 x 747 canvas
-    hand = layers["reachingvideo1_Hand"]
     original = pd.read_hdf(project / "CollectedData_Mackenzie.h5")
     row = original.loc["labeled-data/reachingvideo1/img033.png"]
-    np.testing.assert_allclose(
-        hand.data, [[row[("Mackenzie", "Hand", "y")], row[("Mackenzie", "Hand", "x")]]], rtol=1e-6
-    )
-    hand.data = hand.data + np.float32(5)  # a user drags the point
-    written = hand.save(str(project / "CollectedData_Mackenzie.h5"), plugin=PLUGIN)
+    hand = [row[("Mackenzie", "Hand", "y")], row[("Mackenzie", "Hand", "x")]]
+    np.testing.assert_allclose(keypoints.data[0], hand, rtol=1e-6)  # Hand: first body part
+    moved = np.array(keypoints.data)
+    moved[0] += np.float32(5)  # a user drags the point
+    keypoints.data = moved
+    written = keypoints.save(str(project / "CollectedData_Mackenzie.h5"), plugin=PLUGIN)
     assert written == [str(project / "CollectedData_Mackenzie.h5")]
     back = pd.read_hdf(project / "CollectedData_Mackenzie.h5")
     assert list(back.index) == list(original.index)
@@ -100,7 +100,8 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     )
     viewer = make_napari_viewer()
     viewer.open(str(tmp_path / "p.slp"), plugin=None)  # None: napari picks the one reader
-    assert {"sleap_a", "sleap_b"} <= set(_synced(viewer))
+    assert viewer.layers["sleap"].metadata["wtb_pose"] == "sleap"
+    assert len(viewer.layers["sleap"].data) == 2
     dm = get_session(viewer).dm
     out = tmp_path / "session.nwb"
     with pytest.raises(RuntimeError, match="no sampling rate"):
@@ -149,6 +150,7 @@ def test_swap_identities_dock_with_a_timeline_interval(make_napari_viewer: Any) 
             np.testing.assert_array_equal(head_a.at(t), a)
     skeleton = viewer.layers["mice skeleton"]
     assert len(skeleton.data) == 3  # frame 3: the missing tail moved to mouseB
+    assert len(viewer.layers["mice"].data) == 5
     assert dm.undo()  # one step undoes the whole swap
     for t in range(6):
         np.testing.assert_array_equal(head_a.at(t), before[t][0])

@@ -73,39 +73,81 @@ def test_segments_are_pure_and_skip_missing_ends() -> None:
     np.testing.assert_array_equal(vectors, [[[2, 1], [2, 2]]])  # (row, col) origin and projection
 
 
+def _expected_points(t: int) -> tuple[np.ndarray, list[str]]:
+    rows, owners = [], []
+    for m, mouse in enumerate(MICE):
+        for n in range(3):
+            if not (mouse == "mouseA" and n == 2 and t == 3):
+                rows.append(_position(m, n, t)[::-1])
+                owners.append(mouse)
+    return np.array(rows), owners
+
+
 @pytest.mark.gui
-def test_skeleton_follows_the_frame_with_a_colour_per_individual(session, tmp_path) -> None:
+def test_one_keypoints_layer_and_a_skeleton_follow_the_frame(session, tmp_path) -> None:
     viewer = session.viewer
-    layers = [layer for layer in viewer.layers if WTB_SKELETON in layer.metadata]
-    assert [layer.name for layer in layers] == ["mice skeleton"]
-    skeleton = layers[0]
+    assert [layer.name for layer in viewer.layers] == ["media", "mice skeleton", "mice"]
+    skeleton, points = viewer.layers["mice skeleton"], viewer.layers["mice"]
+    assert skeleton.metadata[WTB_SKELETON] == "mice"
+    assert points.metadata["wtb_pose"] == "mice"
     for t in (0, 3, 5, 2):
         session.set_frame(t)
         np.testing.assert_allclose(skeleton.data, _expected(t))
+        rows, _ = _expected_points(t)
+        np.testing.assert_allclose(points.data, rows)
     session.set_frame(3)
     assert len(skeleton.data) == 3  # mouseA's thorax-tail edge hides: no tail on frame 3
-    colors = skeleton.edge_color
-    np.testing.assert_allclose(colors[0], colors[0])
-    assert not np.allclose(colors[0], colors[-1])  # mouseA's edges differ from mouseB's
-    points_a = viewer.layers["mice_mouseA_head"]
-    points_b = viewer.layers["mice_mouseB_head"]
-    assert not np.allclose(points_a.face_color[0], points_b.face_color[0])
+    assert len(points.data) == 5
+    edge_colors = skeleton.edge_color
+    assert not np.allclose(edge_colors[0], edge_colors[-1])  # mouseA's edges differ from mouseB's
+    face = points.face_color
+    np.testing.assert_allclose(face[0], face[1])  # mouseA head and thorax: one colour
+    assert not np.allclose(face[0], face[-1])  # mouseB another
     assert session.dm.metadata["colors"]["mice_mouseA_head"] == INDIVIDUAL_COLORS[0]
     viewer.screenshot(str(tmp_path / "skeleton.png"), canvas_only=True)
     assert (tmp_path / "skeleton.png").stat().st_size > 0
 
 
 @pytest.mark.gui
-def test_editing_a_point_moves_its_edges_and_swapping_recolours(session) -> None:
+def test_keypoints_layer_edits_go_to_their_keys_as_one_undo_step(session) -> None:
+    viewer = session.viewer
+    dm = session.dm
+    points = viewer.layers["mice"]
+    skeleton = viewer.layers["mice skeleton"]
+    session.set_frame(3)  # mouseA has no tail here
+    head_b = dm.get_data("mice_mouseB_head")
+    id_b = int(head_b.ids_at(3)[0])
+    moved = np.array(points.data)
+    moved[2] = [7.0, 111.0]  # row 2: mouseB head (mouseA has only head and thorax)
+    points.data = moved  # napari emits a "changed" data event, as a drag does
+    np.testing.assert_array_equal(head_b.at(3), [[111.0, 7.0]])
+    assert int(head_b.ids_at(3)[0]) == id_b  # the entity keeps its id
+    np.testing.assert_allclose(skeleton.data[1, 0], [7.0, 111.0])  # the edge followed
+    assert dm.undo()
+    np.testing.assert_array_equal(head_b.at(3), [_position(1, 0, 3)])
+    session.set_frame(3)
+    points.selected_data = {0}  # a mouseA point: the current individual
+    points.add([[50.0, 60.0]])  # goes to mouseA's first body part without a point: tail
+    np.testing.assert_array_equal(dm.get_data("mice_mouseA_tail").at(3), [[60.0, 50.0]])
+    assert len(skeleton.data) == 4
+    points.selected_data = {len(points.data) - 2}  # a mouseB point; mouseB has every part
+    n_before = len(points.data)
+    points.add([[1.0, 1.0]])
+    assert len(points.data) == n_before  # refused and taken back
+    points.selected_data = {1}
+    points.remove_selected()  # mouseA thorax
+    assert dm.get_data("mice_mouseA_thorax").count_at(3) == 0
+    assert dm.undo()
+    assert dm.get_data("mice_mouseA_thorax").count_at(3) == 1
+
+
+@pytest.mark.gui
+def test_swapping_identities_redraws(session) -> None:
     from napari_whiskertoolbox.io.pose import pose_sets, swap_individuals
 
     viewer = session.viewer
     session.set_frame(2)
     skeleton = viewer.layers["mice skeleton"]
-    session.dm.get_data("mice_mouseB_head").set_frame(
-        2, [[111.0, 7.0]], session.dm.get_data("mice_mouseB_head").ids_at(2)
-    )
-    np.testing.assert_allclose(skeleton.data[2, 0], [7.0, 111.0])
     before = np.array(skeleton.data)
     swap_individuals(session.dm, pose_sets(session.dm)["mice"], "mouseA", "mouseB", 2, 2)
     after = np.array(skeleton.data)
