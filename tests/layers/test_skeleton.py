@@ -130,6 +130,9 @@ def test_keypoints_layer_edits_go_to_their_keys_as_one_undo_step(session) -> Non
     points.add([[50.0, 60.0]])  # goes to mouseA's first body part without a point: tail
     np.testing.assert_array_equal(dm.get_data("mice_mouseA_tail").at(3), [[60.0, 50.0]])
     assert len(skeleton.data) == 4
+    tail_row = len(points.data) - 4  # redrawn in key order: mouseA head, thorax, tail, mouseB...
+    np.testing.assert_allclose(points.data[2], [50.0, 60.0])
+    np.testing.assert_allclose(points.face_color[tail_row], points.face_color[0])  # mouseA's colour
     points.selected_data = {len(points.data) - 2}  # a mouseB point; mouseB has every part
     n_before = len(points.data)
     points.add([[1.0, 1.0]])

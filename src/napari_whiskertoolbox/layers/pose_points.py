@@ -188,6 +188,8 @@ class PosePointsView:
                     writes[keys[i]] = rows[i]
         self._write(writes)
         self.row_keys = keys
+        if action == "added":
+            self.draw(self.frame)  # the new point takes its individual's colour and place
 
     def _next_free_key(self, taken: set[str]) -> str | None:
         """First key, in body-part order, of the current individual without a point here."""
