@@ -17,7 +17,25 @@ REPO = Path(__file__).resolve().parents[1]
 PLUGIN = "napari-whiskertoolbox"
 NPE2 = Path(sys.executable).with_name("npe2")
 
-EXPECTED_WIDGETS = {"Script runner", "Data browser", "Timeline", "Annotation keys", "Transforms"}
+EXPECTED_WIDGETS = {
+    "Script runner",
+    "Data browser",
+    "Timeline",
+    "Annotation keys",
+    "Swap identities",
+    "Transforms",
+}
+INTEROP_PATTERNS = {
+    "*.h5",
+    "*.hdf5",
+    "*.slp",
+    "*.nwb",
+    "*.csv",
+    "*.rhd",
+    "*.rhs",
+    "*.oebin",
+    "*.yaml",
+}
 
 
 def test_manifest_in_package_is_the_repo_manifest() -> None:
@@ -56,12 +74,18 @@ def test_editable_install_is_discovered_with_its_contributions() -> None:
     contributions = manifest.contributions
     assert {w.display_name for w in contributions.widgets} == EXPECTED_WIDGETS
     patterns = {p for reader in contributions.readers for p in reader.filename_patterns}
-    assert patterns == {"*.json", "*", *(f"*{suffix}" for suffix in MEDIA_FILE_SUFFIXES)}
+    assert patterns == {
+        "*.json",
+        "*",
+        *(f"*{suffix}" for suffix in MEDIA_FILE_SUFFIXES),
+        *INTEROP_PATTERNS,
+    }
     assert any(reader.accepts_directories for reader in contributions.readers)
     assert {tuple(str(t) for t in w.layer_types) for w in contributions.writers} == {
         ("points",),
         ("shapes",),
         ("labels",),
+        ("image*", "labels*", "points*", "shapes*", "vectors*"),  # NWB: the whole session
     }
     assert [s.display_name for s in contributions.sample_data] == ["Whisker session"]
     for command in contributions.commands:

@@ -15,7 +15,7 @@ from typing import Any
 
 from napari_whiskertoolbox.io.routing import classify_path, is_config_file
 
-__all__ = ["get_config_reader", "get_media_reader", "get_session_reader"]
+__all__ = ["get_config_reader", "get_interop_reader", "get_media_reader", "get_session_reader"]
 
 ALREADY_ADDED: list[tuple[None]] = [(None,)]
 
@@ -56,7 +56,7 @@ def get_config_reader(path: PathOrPaths) -> ReaderFunction | None:
 
 
 def get_session_reader(path: PathOrPaths) -> ReaderFunction | None:
-    """Return the reader for a saved session folder or an image folder, or ``None``."""
+    """Return the reader for a session, image, DeepLabCut labelled-data or Open Ephys folder."""
     single = _single_path(path)
     if single is None or not single.is_dir():
         return None
@@ -69,3 +69,19 @@ def get_media_reader(path: PathOrPaths) -> ReaderFunction | None:
     if single is None or not single.is_file() or classify_path(single) != "media":
         return None
     return _load_into_current_viewer
+
+
+INTEROP_KINDS = ("deeplabcut", "sleap", "nwb", "ephys")
+
+
+def get_interop_reader(path: PathOrPaths) -> ReaderFunction | None:
+    """Return the reader for DeepLabCut, SLEAP, NWB, Open Ephys or Intan files, or ``None``.
+
+    ``.h5`` and ``.csv`` files are told apart by content (a plain CSV or an unknown HDF5
+    file is left to other readers). Labelled-data and Open Ephys *folders* go through
+    :func:`get_session_reader`.
+    """
+    single = _single_path(path)
+    if single is None or not single.is_file():
+        return None
+    return _load_into_current_viewer if classify_path(single) in INTEROP_KINDS else None

@@ -5,7 +5,10 @@ A path is one of:
 - a *session folder* (holds ``session.json``, written by :func:`~.session.save_session`);
 - a WhiskerToolbox JSON *config* (list form, or object form with ``data``);
 - a *media* path: a video, a TIFF stack (:data:`~napari_whiskertoolbox.media.suffixes.MEDIA_FILE_SUFFIXES`)
-  or a folder of images.
+  or a folder of images;
+- another tool's data (:mod:`~napari_whiskertoolbox.io.interop_routing`): DeepLabCut
+  tables, labelled-data folders and project ``config.yaml``, SLEAP ``.slp`` and analysis
+  ``.h5``, ``.nwb``, Open Ephys folders and Intan ``.rhd``/``.rhs``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.interop_routing import classify_interop, open_interop
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_config_path
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES, has_images, is_media_file_name
 
@@ -36,7 +40,7 @@ __all__ = [
     "session_folder_for",
 ]
 
-PathKind = Literal["session", "config", "media"]
+PathKind = Literal["session", "config", "media", "deeplabcut", "sleap", "nwb", "ephys"]
 """What an openable path holds."""
 SESSION_FOLDER_SUFFIX = ".session"
 """A config ``exp.json`` is saved, by default, as the session folder ``exp.session``."""
@@ -107,6 +111,9 @@ def classify_path(path: str | os.PathLike[str]) -> PathKind | None:
         return "session"
     if path.is_file() and path.suffix.lower() == ".json":
         return "config"
+    interop = classify_interop(path)
+    if interop is not None:
+        return interop
     if (path.is_file() and is_media_file_name(path)) or has_images(path):
         return "media"
     return None
@@ -166,10 +173,14 @@ def open_path(path: str | os.PathLike[str], dm: DataManager | None = None) -> Op
         key = MEDIA_KEY if MEDIA_KEY not in target else free_key(target, path.stem)
         target.set_data(key, open_media(path))
         source = None
+    elif kind is not None:
+        open_interop(path, kind, target)
+        source = None
     else:
         raise FormatError(
             "cannot open this path: expected a session folder, a WhiskerToolbox .json "
-            f"config, an image folder, a video or a TIFF stack ({', '.join(MEDIA_FILE_SUFFIXES)})",
+            f"config, an image folder, a video or a TIFF stack ({', '.join(MEDIA_FILE_SUFFIXES)}), "
+            "or DeepLabCut, SLEAP, NWB, Open Ephys or Intan data",
             path=path,
         )
     keys = tuple(k for k, obj in target.items() if before.get(k) is not obj)

@@ -28,6 +28,7 @@ __all__ = [
     "masks_to_label_image",
     "points_to_layer_points",
     "reconcile_row_ids",
+    "segments_to_layer_vectors",
 ]
 
 
@@ -57,6 +58,28 @@ def points_to_layer_points(points_xy: ArrayLike) -> np.ndarray:
     """
     xy = _as_xy_rows(points_xy, "points")
     return np.ascontiguousarray(xy[:, 1::-1], dtype=np.float32)
+
+
+def segments_to_layer_vectors(starts_xy: ArrayLike, ends_xy: ArrayLike) -> np.ndarray:
+    """Convert segments ``start -> end`` in ``(x, y)`` to napari Vectors data ``(N, 2, 2)``.
+
+    Parameters
+    ----------
+    starts_xy, ends_xy : array_like
+        ``(N, 2)`` segment ends as ``(x, y)`` rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``(N, 2, 2)``: per vector its ``(row, col)`` origin and ``(drow, dcol)``
+        projection, the layout of napari's Vectors layer.
+    """
+    starts = _as_xy_rows(starts_xy, "segment starts")
+    ends = _as_xy_rows(ends_xy, "segment ends")
+    out = np.empty((len(starts), 2, 2), np.float32)
+    out[:, 0] = starts[:, 1::-1]
+    out[:, 1] = ends[:, 1::-1] - starts[:, 1::-1]
+    return out
 
 
 def layer_points_to_points(layer_data: ArrayLike) -> np.ndarray:

@@ -37,6 +37,7 @@ from napari_whiskertoolbox.layers.image_binding import ImageBinding
 from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
+from napari_whiskertoolbox.layers.pose_layers import PoseLayers, is_pose_key
 from napari_whiskertoolbox.layers.shapes_binding import ShapesBinding
 from napari_whiskertoolbox.layers.time_sync import FrameScheduler
 
@@ -122,6 +123,13 @@ class ViewerSession:
             )
         ]
         self.bind_all()
+        self.poses = PoseLayers(self)
+        """Keypoints and skeleton layers of the pose sets (their keys get no layer each)."""
+
+    @property
+    def loading(self) -> bool:
+        """True while :meth:`open` loads a path (layers resync once it is done)."""
+        return self._loading
 
     # ------------------------------------------------------------------ basics
     @property
@@ -252,7 +260,11 @@ class ViewerSession:
     def bind_all(self) -> None:
         """Give every spatial key (media, masks, lines, points) its layer."""
         self._display_clock = find_display_clock(self.dm)
-        keys = [k for k in self.dm if self.dm.data_type(k) in BINDING_CLASSES]
+        keys = [
+            k
+            for k in self.dm
+            if self.dm.data_type(k) in BINDING_CLASSES and not is_pose_key(self.dm, k)
+        ]
         keys.sort(key=lambda k: _STACK_ORDER[self.dm.data_type(k)])
         for key in keys:
             if key not in self._hidden:
@@ -337,7 +349,11 @@ class ViewerSession:
     def _on_data_added(self, key: str) -> None:
         if self._loading or key not in self.dm:
             return
-        if self.dm.data_type(key) in BINDING_CLASSES and key not in self._hidden:
+        if (
+            self.dm.data_type(key) in BINDING_CLASSES
+            and key not in self._hidden
+            and not is_pose_key(self.dm, key)
+        ):
             self.show_key(key)
         elif self.dm.data_type(key) in MEDIA_KINDS:
             self._refresh_clock()
@@ -477,6 +493,8 @@ class ViewerSession:
         self.bind_all()
         for binding in self.bindings.values():
             binding.on_data_changed(None)
+        if hasattr(self, "poses"):
+            self.poses.sync()
 
     def save(self, path: str | Path | None = None) -> Path:
         """Save the DataManager as a session folder (``path``, else :attr:`path`).
@@ -502,6 +520,7 @@ class ViewerSession:
 
     def close(self) -> None:
         """Remove every synced layer and disconnect from the DataManager and the viewer."""
+        self.poses.close()
         for key in list(self.bindings):
             self._unbind(key)
         self._update_frame_axis()  # no bindings left: drops the placeholder, if any
