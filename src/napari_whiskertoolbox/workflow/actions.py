@@ -170,12 +170,23 @@ def redo(session: ViewerSession) -> bool:
 def save(session: ViewerSession) -> bool:
     """Save the session where it came from, asking for a folder the first time.
 
-    Returns ``False`` when the user cancels the folder choice.
+    A session opened from a config asks, on its first save, whether to save the session
+    folder beside the config or into the config's own files (:mod:`.save_target`).
+    Returns ``False`` when the user cancels.
     """
+    from napari_whiskertoolbox.workflow.registry import workflow_of
+
     if session.path is None:
         return save_as(session)
-    session.save()
-    show_info(f"Saved {session.path}")
+    workflow = workflow_of(session)
+    if workflow is None:
+        session.save()
+        show_info(f"Saved {session.path}")
+        return True
+    message = workflow.save_target.save(workflow.ask)
+    if message is None:
+        return False
+    show_info(message)
     return True
 
 

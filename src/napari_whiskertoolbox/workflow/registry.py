@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["get_data_manager", "get_session", "get_workflow"]
+__all__ = ["get_data_manager", "get_session", "get_workflow", "workflow_of"]
 
 
 @dataclass
@@ -71,3 +71,14 @@ def get_workflow(viewer: napari.Viewer) -> Workflow:
 def get_data_manager(viewer: napari.Viewer) -> DataManager:
     """Return the DataManager of ``viewer``'s session."""
     return get_session(viewer).dm
+
+
+def workflow_of(session: ViewerSession) -> Workflow | None:
+    """Return the workflow installed on ``session`` by :func:`get_session`, or ``None``.
+
+    Unlike :func:`get_workflow` this never creates a session: a session built directly
+    (``ViewerSession(viewer)``) has no workflow.
+    """
+    viewer = session.viewer
+    entry = _ENTRIES.get(viewer) if viewer is not None else None
+    return entry.workflow if entry is not None and entry.session is session else None
