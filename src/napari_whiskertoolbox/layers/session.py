@@ -244,7 +244,12 @@ class ViewerSession:
     # ------------------------------------------------------------------ active key
     @property
     def active_key(self) -> str | None:
-        """The key annotation shortcuts act on; follows the selected synced layer."""
+        """The key annotation shortcuts act on: the most recently selected annotation layer's.
+
+        Selecting a points, lines or mask layer makes its key active; selecting the media
+        (or any other) layer keeps the last annotation key, so that frame-jump keys still
+        work right after opening a session, when napari has selected the media.
+        """
         return self._active_key
 
     @active_key.setter
@@ -258,7 +263,7 @@ class ViewerSession:
     def _on_active_layer(self, event: Any) -> None:
         layer = getattr(event, "value", None)
         key = layer.metadata.get(WTB_KEY) if layer is not None else None
-        if key is not None and key in self.dm:
+        if key is not None and key in self.dm and self.dm.data_type(key) not in MEDIA_KINDS:
             self.active_key = key
 
     # ------------------------------------------------------------------ show / hide
