@@ -163,8 +163,9 @@ def test_export_selection_reads_back(browser, tmp_path):
     assert (tmp_path / "whiskers.coords.npy").is_file(), native
     with pytest.raises(ValueError, match="cannot be exported"):
         browser.export_keys(["media"], tmp_path)
-    with pytest.raises(ValueError, match="does not exist"):
-        browser.export_keys(["contact"], tmp_path / "missing")
+    made = browser.export_keys(["contact"], tmp_path / "new" / "folder")  # a missing folder
+    assert made == [tmp_path / "new" / "folder" / "contact.csv"]
+    assert made[0].is_file()
 
 
 def test_copy_code_and_insert_into_script_editor(browser):

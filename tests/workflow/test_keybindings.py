@@ -11,6 +11,7 @@ from napari.utils.key_bindings import coerce_keybinding
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
+from napari_whiskertoolbox.workflow.actions import key_label
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -174,7 +175,9 @@ def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any)
         (dock.table.item(r, 0).text(), dock.table.item(r, 1).text())
         for r in range(dock.table.rowCount())
     ]
-    assert rows == [(" / ".join(a.keys), a.description) for a in KEY_TABLE]
+    assert rows == [(" / ".join(key_label(k) for k in a.keys), a.description) for a in KEY_TABLE]
+    assert rows[0] == (".", "Next frame")
+    assert ("Ctrl+Shift+D", KEY_TABLE[8].description) in rows
     assert "saved" in dock.status_label.text()
     assert KEY in dock.status_label.text()
     session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
