@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 DATA_DIR = Path(__file__).parent / "data"
 WTB_FIXTURES = DATA_DIR / "whiskertoolbox"
@@ -22,3 +26,18 @@ def wtb_data() -> Path:
 def frame_number_video(wtb_data: Path) -> Path:
     """1000-frame H.264 video whose frame i shows the number i + 1 (keyframe every 250)."""
     return wtb_data / "Media" / "test_each_frame_number.mp4"
+
+
+@pytest.fixture
+def notifications() -> Iterator[list[str]]:
+    """Messages napari notifications (``show_info``, ``show_warning``...) showed during the test."""
+    from napari.utils.notifications import notification_manager
+
+    seen: list[str] = []
+
+    def record(notification: Any) -> None:
+        seen.append(str(notification.message))
+
+    notification_manager.notification_ready.connect(record)
+    yield seen
+    notification_manager.notification_ready.disconnect(record)

@@ -119,8 +119,8 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
         the option or value that does not survive); no original file is touched.
     """
     if not plan.possible:
-        key, reason = next(iter(plan.refused.items()))
-        raise FormatError(f"cannot save key {key!r} into the config's files: it {reason}")
+        reasons = "; ".join(f"{key!r} {reason}" for key, reason in plan.refused.items())
+        raise FormatError(f"cannot save into the config's files: {reasons}")
     staged: list[tuple[Path, Path]] = []
     try:
         for key, target in plan.writes.items():

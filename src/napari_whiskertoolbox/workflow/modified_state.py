@@ -35,7 +35,7 @@ def title_with_state(title: str, modified: bool) -> str:
 
 
 def session_label(session: ViewerSession) -> str | None:
-    """Name of the session for the title: its folder or config, else its media file.
+    """Name of the session for the title: its folder or config, else its media or data file.
 
     ``None`` for an empty session (the title is then the viewer's own).
     """
@@ -51,7 +51,13 @@ def session_label(session: ViewerSession) -> str | None:
         source = getattr(dm.get_data(key), "source_path", None)
         if source:
             return Path(source).name
-    return UNTITLED
+    sources = dm.metadata.get("sources")
+    files = {
+        Path(record["filepath"]).name
+        for record in (sources.values() if isinstance(sources, dict) else ())
+        if isinstance(record, dict) and record.get("filepath")
+    }
+    return files.pop() if len(files) == 1 else UNTITLED
 
 
 def session_title(base: str, label: str | None, modified: bool) -> str:
