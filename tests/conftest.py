@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 DATA_DIR = Path(__file__).parent / "data"
 WTB_FIXTURES = DATA_DIR / "whiskertoolbox"
@@ -41,3 +41,37 @@ def notifications() -> Iterator[list[str]]:
     notification_manager.notification_ready.connect(record)
     yield seen
     notification_manager.notification_ready.disconnect(record)
+
+
+@pytest.fixture
+def answer_dialog() -> Callable[[type, Callable[[Any], None]], list[str]]:
+    """Return ``answer(kind, action)``: run ``action(dialog)`` on the next visible ``kind`` dialog.
+
+    The dialog is looked for from the event loop (a modal dialog's own loop), closed afterwards
+    if ``action`` left it open; the returned list receives its window title.
+    """
+    from qtpy.QtCore import QTimer
+    from qtpy.QtWidgets import QApplication
+
+    def answer(kind: type, action: Callable[[Any], None]) -> list[str]:
+        seen: list[str] = []
+
+        def find() -> None:
+            dialogs = [
+                w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()
+            ]
+            if not dialogs:
+                QTimer.singleShot(20, find)
+                return
+            dialog = dialogs[0]
+            seen.append(dialog.windowTitle())
+            try:
+                action(dialog)
+            finally:
+                if dialog.isVisible():
+                    dialog.reject()
+
+        QTimer.singleShot(20, find)
+        return seen
+
+    return answer

@@ -10,9 +10,10 @@ import npe2
 import numpy as np
 import pytest
 import tifffile
+from _ask_support import Answers
 from napari.layers import Image, Points
-from qtpy.QtCore import Qt, QTimer
-from qtpy.QtWidgets import QApplication, QDialogButtonBox
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QDialogButtonBox
 
 from napari_whiskertoolbox._reader import (
     get_config_reader,
@@ -20,7 +21,7 @@ from napari_whiskertoolbox._reader import (
     get_media_reader,
     get_session_reader,
 )
-from napari_whiskertoolbox.io.data_files import data_file_item, guess_data_file, key_for_file
+from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import DataFileNeedsItem
 from napari_whiskertoolbox.workflow.ask import DataFileRequest
 from napari_whiskertoolbox.workflow.data_file_form import DataFileDialog
@@ -37,32 +38,6 @@ PLUGIN = "napari-whiskertoolbox"
 @pytest.fixture(autouse=True)
 def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
-class Answers:
-    """An ``Ask`` that answers from a script and remembers what it was asked."""
-
-    def __init__(self, choose: dict[str, str] | None = None, data_type: str | None = None):
-        self.answers = choose or {}
-        self.data_type = data_type
-        self.questions: list[Any] = []
-        self.requests: list[DataFileRequest] = []
-
-    def choose(self, question: Any) -> str | None:
-        self.questions.append(question)
-        return self.answers.get(question.id, question.default)
-
-    def data_file(self, request: DataFileRequest) -> Any:
-        self.requests.append(request)
-        if self.data_type is None:
-            return None
-        return data_file_item(
-            request.path,
-            self.data_type,
-            key_for_file(request.dm, request.path),
-            fmt=request.guess.format_for(self.data_type),
-            options=request.guess.options_for(self.data_type),
-        )
 
 
 def _png(tmp_path: Path) -> Path:
@@ -223,30 +198,9 @@ def test_the_data_file_form_shows_errors_and_loads_the_item(qtbot, wtb_data):
     assert dialog.loaded_item.name == "whisker_angle"
 
 
-def answer_dialog(kind: type, action: Any, qtbot: Any) -> list[str]:
-    """Run ``action(dialog)`` on the first visible ``kind`` dialog once it shows; close it anyway."""
-    seen: list[str] = []
-
-    def find() -> None:
-        dialogs = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()
-        ]
-        if not dialogs:
-            QTimer.singleShot(20, find)
-            return
-        dialog = dialogs[0]
-        seen.append(dialog.windowTitle())
-        try:
-            action(dialog)
-        finally:
-            if dialog.isVisible():
-                dialog.reject()
-
-    QTimer.singleShot(20, find)
-    return seen
-
-
-def test_a_visible_window_asks_with_the_real_form(make_napari_viewer, qtbot, wtb_data):
+def test_a_visible_window_asks_with_the_real_form(
+    make_napari_viewer, qtbot, wtb_data, answer_dialog
+):
     viewer = make_napari_viewer(show=True)
 
     def answer(dialog: DataFileDialog) -> None:
@@ -255,7 +209,7 @@ def test_a_visible_window_asks_with_the_real_form(make_napari_viewer, qtbot, wtb
             dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
         )
 
-    seen = answer_dialog(DataFileDialog, answer, qtbot)
+    seen = answer_dialog(DataFileDialog, answer)
     viewer.open(str(wtb_data / "Analog" / "single_column.csv"), plugin=PLUGIN)
     assert seen == ["Open single_column.csv"]
     assert get_session(viewer).dm.data_type("single_column") == "analog"
