@@ -269,3 +269,89 @@ def test_data_jumps_convert_keys_on_another_clock(make_napari_viewer: Any) -> No
     assert session.current_frame == onsets[1]
     press(viewer, "Control-Left")
     assert session.current_frame == onsets[0]
+
+
+def test_copy_previous_says_what_it_replaced_and_merge_keeps_this_frame(
+    make_napari_viewer: Any, notifications: list[str]
+) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    points = session.dm.get_data(KEY)
+    points.set_frame(7, np.array([[1.0, 1.0]], dtype=np.float32))
+    kept_id = int(points.ids_at(7)[0])
+    session.set_frame(7)
+    press(viewer, "Control-D")
+    assert notifications[-1] == (
+        f"{KEY}: copied 2 points from frame 5 to frame 7, replacing 1 point. Ctrl+Z undoes it."
+    )
+    np.testing.assert_array_equal(points.at(7), points.at(5))
+    press(viewer, "Control-Z")
+    np.testing.assert_array_equal(points.at(7), [[1.0, 1.0]])
+
+    press(viewer, "Control-Shift-D")
+    assert notifications[-1] == (
+        f"{KEY}: copied 2 points from frame 5 to frame 7, added to the 1 point already there. "
+        "Ctrl+Z undoes it."
+    )
+    np.testing.assert_array_equal(points.at(7), np.concatenate([[[1.0, 1.0]], points.at(5)]))
+    assert int(points.ids_at(7)[0]) == kept_id  # the frame's own point keeps its id
+    press(viewer, "Control-Z")
+    assert points.count_at(7) == 1
+
+    session.set_frame(9)
+    press(viewer, "Control-D")
+    assert notifications[-1].endswith(
+        "from frame 8 to frame 9, to an empty frame. Ctrl+Z undoes it."
+    )
+
+
+def test_data_jumps_use_the_last_annotation_key_while_the_media_is_selected(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    session = get_session(viewer)
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    assert viewer.layers.selection.active.name == "media"  # what napari selects after a sample
+    key = session.active_key
+    assert key is not None
+    assert session.dm.data_type(key) in ("points", "line", "mask")
+    assert f"Active key: {key}" in dock.status_label.text()
+    assert "while 'media' is selected" in dock.status_label.text()
+    frames = session.dm.get_data(key).times_with_data()
+    session.set_frame(int(frames[0]))
+    press(viewer, "Control-Right")
+    assert session.current_frame == session.to_display(key, int(frames[1]))
+    viewer.layers.selection.active = viewer.layers["whiskers"]
+    assert session.active_key == "whiskers"
+    viewer.layers.selection.active = viewer.layers["media"]
+    assert session.active_key == "whiskers"
+    assert "Active key: whiskers" in dock.status_label.text()
+
+
+def test_the_key_table_fills_its_dock_in_the_demo_layout(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    from qtpy.QtWidgets import QDockWidget
+
+    from napari_whiskertoolbox.demo import WINDOW_SIZE, _add_docks
+
+    viewer = make_napari_viewer(show=True)
+    viewer.window.resize(*WINDOW_SIZE)
+    viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    assert _add_docks(viewer) == []
+    dock = next(w for w in viewer.window.dock_widgets.values() if isinstance(w, KeyHelpWidget))
+    frame = dock.parentWidget()
+    while not isinstance(frame, QDockWidget):
+        frame = frame.parentWidget()
+    frame.raise_()  # its tab in the right column
+    table = dock.table
+    qtbot.waitUntil(lambda: table.isVisible() and table.viewport().height() > 200, timeout=5000)
+    viewport = table.viewport().rect()
+    hidden = [
+        table.item(row, 1).text()
+        for row in range(table.rowCount())
+        if not viewport.contains(table.visualItemRect(table.item(row, 1)))
+    ]
+    assert hidden == []
+    assert table.height() >= dock.height() - dock.status_label.height() - 30  # fills the dock
