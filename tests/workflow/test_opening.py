@@ -247,3 +247,26 @@ def test_a_config_with_a_newer_saved_session_offers_it(
     assert get_session(hidden).path == config
     assert len(get_session(hidden).dm.get_data("tip").at(3)) == 1
     assert any("exp.session" in message for message in notifications)
+
+
+def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_viewer):
+    from pathlib import Path
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer()
+
+    def paths(menu: Any, trail: tuple[str, ...]) -> list[str]:
+        found = []
+        for action in menu.actions():
+            text = action.text().replace("&", "")
+            if action.menu() is not None:
+                found += paths(action.menu(), (*trail, text))
+            elif "Whisker session" in text:
+                found.append(" > ".join((*trail, text)))
+        return found
+
+    (menu_path,) = paths(main_window(viewer).menuBar(), ())
+    assert menu_path == "File > Open Sample > Whisker session (WhiskerToolbox)"
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"**{menu_path}**" in readme
