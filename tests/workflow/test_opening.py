@@ -146,6 +146,10 @@ def test_a_points_csv_opens_into_the_session(make_napari_viewer, wtb_data):
     assert not session.dm.modified
     assert viewer.title == "test_point.csv — napari"
     assert _camera_is_fitted(viewer)
+    (axis,) = [layer for layer in viewer.layers if layer.name == "frame axis"]
+    xy = session.dm.get_data("test_point").to_flat().coords.max(axis=0)
+    assert axis.data.shape[1:] == (int(np.ceil(xy[1])) + 1, int(np.ceil(xy[0])) + 1)  # the view
+    # spans the image the points are drawn on, from (0, 0)
 
 
 def test_an_ambiguous_file_is_asked_once_and_loaded_as_answered(make_napari_viewer, wtb_data):

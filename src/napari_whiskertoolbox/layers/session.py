@@ -26,6 +26,7 @@ from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
 from napari_whiskertoolbox.layers.frame_axis import (
     FRAME_AXIS_LAYER,
     FrameAxisPlaceholder,
+    annotation_extent,
     convert_frame,
     find_display_clock,
     frame_of_dims,
@@ -508,10 +509,13 @@ class ViewerSession:
         return opened
 
     def fit_view(self) -> None:
-        """Fit the viewer's camera to its layers: the media, and annotations around it."""
+        """Fit the viewer's camera to the media (without media: to the annotations' image)."""
         viewer = self.viewer
-        if viewer is not None:
-            viewer.reset_view()
+        if viewer is None:
+            return
+        if self._frame_axis.layer is not None:
+            self._frame_axis.update(True, self.n_frames, annotation_extent(self.dm))
+        viewer.reset_view()
 
     def _resync_after_load(self) -> None:
         for key in list(self.bindings):
