@@ -156,6 +156,7 @@ def test_save_key_saves_the_session_and_clears_modified(
         return str(copy)
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose_copy)
+    viewer.window.show()  # the folder dialog only shows over a visible window
     press(viewer, "Control-Shift-S")  # save as: always asks, starting next to the session
     assert asked == [str(tmp_path)]
     assert not session.dm.modified
@@ -230,6 +231,7 @@ def test_first_save_asks_for_a_folder(
     from qtpy.QtWidgets import QFileDialog
 
     viewer, session = _points_session(make_napari_viewer)
+    viewer.window.show()  # the real folder dialog only shows over a visible window
     assert session.path is None
     folder = tmp_path / "new_session"
     folder.mkdir()
@@ -240,6 +242,26 @@ def test_first_save_asks_for_a_folder(
     press(viewer, "Control-S")
     assert session.dm.modified is not chosen
     assert (folder / "session.json").is_file() is chosen
+
+
+def test_a_hidden_viewer_is_never_blocked_by_the_folder_dialog(
+    make_napari_viewer: Any, tmp_path: Path, notifications: list[str]
+) -> None:
+    from _ask_support import Answers
+
+    from napari_whiskertoolbox.workflow.registry import get_workflow
+
+    viewer, session = _points_session(make_napari_viewer)
+    session.dm.get_data(KEY).add(30, np.array([1.0, 1.0], dtype=np.float32))
+    press(viewer, "Control-S")  # nobody to ask: nothing saved, and a word about it
+    assert session.dm.modified
+    assert "Not saved" in notifications[-1]
+    answers = Answers(folder=tmp_path / "scripted")
+    get_workflow(viewer).ask = answers
+    press(viewer, "Control-S")
+    assert answers.folder_titles == ["Save the WhiskerToolbox session in"]
+    assert (tmp_path / "scripted" / "session.json").is_file()
+    assert not session.dm.modified
 
 
 def test_title_marker_follows_the_modified_state() -> None:

@@ -246,6 +246,11 @@ def test_a_config_with_a_newer_saved_session_offers_it(
     assert len(reopened.dm.get_data("tip").at(3)) == 2  # the saved edit is there
     assert chosen.title == "exp.session — napari"
 
+    by_file = make_napari_viewer()  # the session.json inside the folder opens it too
+    by_file.open(str(folder / "session.json"), plugin=None)
+    assert len(get_session(by_file).dm.get_data("tip").at(3)) == 2
+    assert by_file.title == "exp.session — napari"
+
     hidden = make_napari_viewer()  # nobody to ask: the config as asked, and a word about it
     hidden.open(str(config), plugin=None)
     assert get_session(hidden).path == config

@@ -237,13 +237,19 @@ def save(session: ViewerSession) -> bool:
 def save_as(session: ViewerSession) -> bool:
     """Ask for a session folder and save the session there (it becomes the session's folder).
 
-    Returns ``False`` when the user cancels the folder choice.
+    The folder is asked through the workflow's :class:`~.ask.Ask` (a hidden viewer has
+    nobody to ask: nothing is saved). Returns ``False`` when no folder was chosen.
     """
-    from qtpy.QtWidgets import QFileDialog
+    from napari_whiskertoolbox.workflow.ask import DialogAsk
+    from napari_whiskertoolbox.workflow.registry import workflow_of
 
-    start = str(session.path.parent) if session.path is not None else ""
-    folder = QFileDialog.getExistingDirectory(None, "Save the WhiskerToolbox session in", start)
-    if not folder:
+    workflow = workflow_of(session)
+    ask = workflow.ask if workflow is not None else DialogAsk(lambda: None)
+    start = session.path.parent if session.path is not None else None
+    folder = ask.folder("Save the WhiskerToolbox session in", start)
+    if folder is None:
+        if workflow is None or (isinstance(ask, DialogAsk) and ask.visible_window() is None):
+            show_info("Not saved: this session has no folder yet; save it with session.save(path).")
         return False
     session.save(folder)
     show_info(f"Saved {session.path}")

@@ -10,12 +10,14 @@ Scripts and tests answer by replacing ``ask`` with any object of the :class:`Ask
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qtpy.QtWidgets import (
     QCommandLinkButton,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -25,7 +27,6 @@ from napari_whiskertoolbox.io.routing import DataFileNeedsItem
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.io.config_parse import ConfigItem
@@ -129,6 +130,9 @@ class Ask(Protocol):
     def choose(self, question: Question) -> str | None:
         """Return the id of the chosen answer, or ``None`` when the user cancels."""
 
+    def folder(self, title: str, start: Path | None) -> Path | None:
+        """Return a folder the user picks (starting at ``start``), or ``None`` when cancelled."""
+
     def data_file(self, request: DataFileRequest) -> ConfigItem | None:
         """Ask for the data type and options of a data file, and load it with ``request.load``.
 
@@ -144,6 +148,10 @@ class DefaultAsk:
     def choose(self, question: Question) -> str | None:
         """Return ``question.default``."""
         return question.default
+
+    def folder(self, title: str, start: Path | None) -> Path | None:
+        """Return ``None``: nobody can pick a folder."""
+        return None
 
     def data_file(self, request: DataFileRequest) -> ConfigItem | None:
         """Raise :class:`~napari_whiskertoolbox.io.routing.DataFileNeedsItem`: nobody can say."""
@@ -218,6 +226,14 @@ class DialogAsk:
             return dialog.answer
         finally:
             dialog.deleteLater()
+
+    def folder(self, title: str, start: Path | None) -> Path | None:
+        """Show the platform's folder dialog; ``None`` when cancelled or the window is hidden."""
+        window = self.visible_window()
+        if window is None:
+            return None
+        chosen = QFileDialog.getExistingDirectory(window, title, str(start or ""))
+        return Path(chosen) if chosen else None
 
     def data_file(self, request: DataFileRequest) -> ConfigItem | None:
         """Show the data-file form (it loads the file itself); ``None`` when cancelled.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.layers.main_thread import connect_main
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def session_label(session: ViewerSession) -> str | None:
     ``None`` for an empty session (the title is then the viewer's own).
     """
     if session.path is not None:
-        return session.path.name
+        path = session.path
+        return path.parent.name if path.name == SESSION_FILE else path.name
     dm = session.dm
     if not dm.keys():
         return None
