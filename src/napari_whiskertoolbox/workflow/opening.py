@@ -89,7 +89,7 @@ def _choose_config_or_session(path: Path, ask: Ask) -> Path | None:
     answer = ask.choose(question)
     if answer is None:
         return None
-    if answer == "config" and question.default == "config":
+    if answer == "config":
         show_info(
             f"Opened {path.name}. The newer saved session {folder} holds later edits: "
             "open that folder to continue them."
