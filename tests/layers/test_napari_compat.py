@@ -171,3 +171,25 @@ def test_console_helpers_raise_when_napari_changes(
             on_console_shown(viewer, print)
     with pytest.raises(RuntimeError, match=r"_napari_compat.write_to_console"):
         write_to_console(object(), "text")
+
+
+def test_plugin_proxies_of_the_viewer_reach_the_real_viewer_without_warnings(
+    make_napari_viewer: Any,
+) -> None:
+    import warnings
+
+    from napari.utils._proxies import PublicOnlyProxy
+
+    from napari_whiskertoolbox.layers._napari_compat import real_viewer
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    proxy = PublicOnlyProxy(viewer)  # what napari hands a plugin dock widget
+    assert real_viewer(proxy) is viewer
+    assert real_viewer(viewer) is viewer
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # napari warns on private access through a proxy
+        session = get_session(proxy)
+        assert main_window(proxy) is main_window(viewer)
+    assert session is get_session(viewer)
+    assert session.viewer is viewer  # not the short-lived proxy

@@ -126,10 +126,20 @@ class DataManager(DataManagerAliases):
     def _record(self, label: str, undo: Callable[[], None], redo: Callable[[], None]) -> None:
         self.history.push(FunctionCommand(label, undo, redo))
 
-    def _insert(self, key: str, obj: DataObject, time_key: str) -> None:
-        """Store ``obj`` (no recording); connects signals and the undo recorder."""
+    def _insert(
+        self, key: str, obj: DataObject, time_key: str, position: int | None = None
+    ) -> None:
+        """Store ``obj`` (no recording); connects signals and the undo recorder.
+
+        ``position`` puts the key back at that place in the key order (undoing a delete).
+        """
         with self._lock:
             self._data[key] = obj
+            if position is not None and position < len(self._data) - 1:
+                items = list(self._data.items())
+                items.insert(position, items.pop())
+                self._data.clear()
+                self._data.update(items)
             self._time_keys[key] = time_key
             self._key_by_obj[id(obj)] = key
             changed = getattr(obj, "changed", None)
@@ -238,14 +248,17 @@ class DataManager(DataManagerAliases):
         return self._require_key(key)
 
     def delete_data(self, key: str) -> bool:
-        """Delete ``key`` (undoable); return False if it did not exist."""
+        """Delete ``key`` (undoable: undo puts it back at its place); False if it did not exist."""
         with self._lock:
             if key not in self._data:
                 return False
             time_key = self._time_keys[key]
+            position = list(self._data).index(key)
             obj = self._remove(key)
         self._record(
-            f"delete {key}", lambda: self._insert(key, obj, time_key), lambda: self._remove(key)
+            f"delete {key}",
+            lambda: self._insert(key, obj, time_key, position),
+            lambda: self._remove(key),
         )
         return True
 

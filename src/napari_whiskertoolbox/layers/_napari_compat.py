@@ -23,9 +23,26 @@ __all__ = [
     "forget_vetoed_quit",
     "main_window",
     "on_console_shown",
+    "real_viewer",
     "viewer_widget",
     "write_to_console",
 ]
+
+
+# --------------------------------------------------------------------------- viewer proxies
+# Used by workflow/registry.py and every helper below. napari hands plugin widgets a
+# ``PublicOnlyProxy`` of the viewer (napari/utils/_proxies.py, a wrapt proxy) that warns on
+# private attribute access and is a new object each time: a session keyed or weakly
+# referenced by it would vanish with the proxy. ``__wrapped__`` is wrapt's public way to the
+# object behind a proxy.
+def real_viewer(viewer: napari.Viewer) -> napari.Viewer:
+    """Return the viewer behind napari's plugin proxy (``viewer`` itself if not proxied)."""
+    while "ObjectProxy" in {cls.__name__ for cls in type(viewer).__mro__}:
+        wrapped = getattr(viewer, "__wrapped__", None)
+        if wrapped is None or wrapped is viewer:
+            break
+        viewer = wrapped
+    return viewer
 
 
 # --------------------------------------------------------------------------- main window
@@ -42,7 +59,7 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
     """
     from qtpy.QtWidgets import QMainWindow
 
-    window = getattr(viewer.window, "_qt_window", None)
+    window = getattr(real_viewer(viewer).window, "_qt_window", None)
     if not isinstance(window, QMainWindow):
         raise RuntimeError(
             "napari_whiskertoolbox: viewer.window._qt_window is no longer the viewer's "
@@ -67,7 +84,7 @@ def viewer_widget(viewer: napari.Viewer) -> QWidget:
     """
     from qtpy.QtWidgets import QWidget
 
-    widget = getattr(viewer.window, "_qt_viewer", None)
+    widget = getattr(real_viewer(viewer).window, "_qt_viewer", None)
     if not isinstance(widget, QWidget):
         raise RuntimeError(
             "napari_whiskertoolbox: viewer.window._qt_viewer is no longer the viewer's Qt "
