@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     import napari
     from qtpy.QtWidgets import QMainWindow, QWidget
 
-__all__ = ["block_refresh", "forget_vetoed_quit", "main_window", "viewer_widget"]
+__all__ = [
+    "block_refresh",
+    "clear_paint_history",
+    "forget_vetoed_quit",
+    "main_window",
+    "viewer_widget",
+]
 
 
 # --------------------------------------------------------------------------- main window
@@ -110,3 +116,28 @@ def block_refresh(layer: Any) -> Iterator[None]:
         )
     with blocker():
         yield
+
+
+# --------------------------------------------------------------------------- Labels history
+# Used by layers/labels_binding.py. napari's Labels layer records every write in its own
+# paint history, our frame swaps through ``data_setitem`` included, and napari's
+# ``layer.undo()`` would replay them: a frame swap undone paints another frame's masks.
+# Ctrl+Z goes to the DataManager, whose history holds every stroke; clearing napari's
+# after each swap and each stored stroke leaves its own undo nothing to replay (and keeps
+# its memory from growing with the frames stepped through). napari has no public way to
+# clear it.
+def clear_paint_history(layer: Any) -> None:
+    """Empty a Labels layer's own undo/redo history.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has ``Labels._reset_history``.
+    """
+    reset = getattr(layer, "_reset_history", None)
+    if not callable(reset) or not hasattr(layer, "_undo_history"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari Labels layers no longer have _reset_history(); "
+            "update layers/_napari_compat.clear_paint_history"
+        )
+    reset()
