@@ -95,9 +95,9 @@ def damaged_video(tmp_path):
 def test_undecodable_frames_show_empty_with_one_notice_per_stretch(
     make_napari_viewer, damaged_video
 ):
-    from _video_files import plain_decode
     from napari.utils.notifications import notification_manager
 
+    from _video_files import plain_decode
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.layers.session import ViewerSession
     from napari_whiskertoolbox.media import VideoMedia

@@ -112,7 +112,7 @@ class DataManager(DataManagerAliases):
             self.modified_changed.emit(value)
 
     def _note_change(self, recorded: bool) -> None:
-        """A change happened: modified now; an unrecorded one stays modified until saved."""
+        """Mark a change: modified now; an unrecorded one stays modified until saved."""
         if self.history.is_replaying:
             return  # an undo or redo: the history decides once it is done
         if not recorded:

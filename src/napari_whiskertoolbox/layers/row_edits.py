@@ -24,6 +24,7 @@ from abc import abstractmethod
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers.binding import Binding, BindingHost
 from napari_whiskertoolbox.layers.converters import reconcile_row_ids
@@ -32,13 +33,14 @@ from napari_whiskertoolbox.layers.frame_merge import deleted_rows, merge_hidden
 if TYPE_CHECKING:
     from napari.layers import Layer
 
-__all__ = ["EDIT_ACTIONS", "RowBinding"]
+__all__ = ["EDIT_ACTIONS", "STARTED_ACTIONS", "STARTED_ADDING", "RowBinding"]
 
 EDIT_ACTIONS = ("added", "removed", "changed")
 """Values of napari's ``events.data.action`` that finish an edit of the layer's rows."""
-STARTED_ACTIONS = ("adding", "removing", "changing")
-"""Values announcing an edit under way (a shape drawn with the mouse stays ``adding``
-until it is finished)."""
+STARTED_ADDING = "adding"
+"""napari's action while a shape is being drawn with the mouse (until it is finished)."""
+STARTED_ACTIONS = (STARTED_ADDING, "removing", "changing")
+"""Values announcing an edit under way."""
 
 
 class RowBinding(Binding):
@@ -66,6 +68,10 @@ class RowBinding(Binding):
         self._hidden_ids = np.empty(0, dtype=np.uint64)  # objects of the frame not shown
         self._hidden_positions: list[int] = []
         self._started: str | None = None  # an announced edit napari has not finished yet
+        self._redraw_timer = QTimer()
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(0)
+        self._redraw_timer.timeout.connect(self.redraw)
 
     # ------------------------------------------------------------------ subclass hooks
     @abstractmethod
@@ -157,7 +163,7 @@ class RowBinding(Binding):
         layer = self.layer
         if layer is None or self.shown_index is None:
             return
-        if self._started == "adding":
+        if self._started == STARTED_ADDING:
             self._finish_drawing(layer)
         # Anything still announced belongs to an action napari left unfinished.
         self._started = None
@@ -201,7 +207,9 @@ class RowBinding(Binding):
         self._hidden_positions = np.flatnonzero(~is_row).tolist()
         self._shown_rows = [np.array(row, copy=True) for row in rows]
         if refused or self._rows_changed_form(layer):
-            self.redraw()
+            # napari is still inside its own edit (e.g. finishing a drawn shape): redraw the
+            # stored objects once it is done.
+            self._redraw_timer.start()
 
     def tell_refused(self, count: int) -> None:
         """Tell the user that rows the key cannot hold were dropped."""

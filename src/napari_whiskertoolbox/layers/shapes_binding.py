@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Shapes
+from napari.utils.interactions import mouse_double_click_callbacks
 
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import (
@@ -14,7 +15,7 @@ from napari_whiskertoolbox.layers.converters import (
     shapes_to_lines,
 )
 from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
-from napari_whiskertoolbox.layers.row_edits import RowBinding
+from napari_whiskertoolbox.layers.row_edits import STARTED_ADDING, RowBinding
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.kinds import DataKind
@@ -99,7 +100,13 @@ class ShapesBinding(RowBinding):
         return list(objects)
 
     def _finish_drawing(self, layer: Shapes) -> None:
-        """Finish the shape being drawn: napari does it when the mode changes."""
-        mode = str(layer.mode)
-        layer.mode = "pan_zoom"
-        layer.mode = mode
+        """Finish the shape being drawn as the user's double-click would, else by a mode change.
+
+        The polyline and polygon tools end on a double-click (napari then drops the vertex
+        following the cursor); the other tools end when the mode changes.
+        """
+        mouse_double_click_callbacks(layer, None)
+        if self._started == STARTED_ADDING:
+            mode = str(layer.mode)
+            layer.mode = "pan_zoom"
+            layer.mode = mode
