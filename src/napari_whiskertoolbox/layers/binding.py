@@ -26,6 +26,7 @@ from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers._napari_compat import block_refresh
+from napari_whiskertoolbox.layers.frame_axis import SPATIAL_AXIS_LABELS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -125,6 +126,7 @@ class Binding(ABC):
         if layer is None:
             layer = self._make_layer()
         layer.metadata[WTB_KEY] = self.key
+        layer.axis_labels = self._axis_labels()
         self.layer = layer
         if not adopted:
             self.session.viewer.add_layer(layer)
@@ -264,6 +266,10 @@ class Binding(ABC):
         # selection was just cleared (hover highlights follow the next mouse move).
         layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
         self.session.schedule_thumbnails()
+
+    def _axis_labels(self) -> tuple[str, ...]:
+        """Return the layer's axis labels (2-D annotation layers: y, x)."""
+        return SPATIAL_AXIS_LABELS
 
     @abstractmethod
     def _make_layer(self) -> Layer:

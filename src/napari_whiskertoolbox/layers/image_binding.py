@@ -8,6 +8,7 @@ import numpy as np
 from napari.layers import Image
 
 from napari_whiskertoolbox.layers.binding import Binding
+from napari_whiskertoolbox.layers.frame_axis import frame_axis_labels
 from napari_whiskertoolbox.layers.undecodable_frames import EmptyWhereUndecodable
 
 if TYPE_CHECKING:
@@ -72,6 +73,10 @@ class ImageBinding(Binding):
     def _layer_source(self, frames: Any = None) -> EmptyWhereUndecodable:
         return EmptyWhereUndecodable(self._frame_source() if frames is None else frames, self.key)
 
+    def _axis_labels(self) -> tuple[str, ...]:
+        """Return the display clock's name, y, x (the frame slider shows the clock's name)."""
+        return frame_axis_labels(self.session.display_clock)
+
     def _make_layer(self) -> Image:
         media = self.data
         return Image(
@@ -101,3 +106,5 @@ class ImageBinding(Binding):
         if frames is not getattr(self.layer.data, "source", None):
             self.layer.data = self._layer_source(frames)
             self.layer.contrast_limits = tuple(self.data.contrast_limits)
+        if tuple(self.layer.axis_labels) != self._axis_labels():
+            self.layer.axis_labels = self._axis_labels()

@@ -329,7 +329,9 @@ class ViewerSession:
         if self.viewer is None:
             return
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
-        self._frame_axis.update(bool(self.bindings) and not has_media, self.n_frames)
+        self._frame_axis.update(
+            bool(self.bindings) and not has_media, self.n_frames, self._display_clock
+        )
 
     # ------------------------------------------------------------------ DataManager → layers
     def _on_data_added(self, key: str) -> None:
