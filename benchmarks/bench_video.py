@@ -21,8 +21,8 @@ For each video it prints
   for gray, ``rgb24`` otherwise); frames/s and the ratio (goal >= 0.8x);
 * gray conversion of the limited-range ("tv") frames of the generated videos, ms/frame:
   a copy of the Y plane (wrong values, the floor), a 256-entry lookup table on the Y plane
-  and FFmpeg's own ``gray`` conversion (both give FFmpeg's values; VideoMedia uses the
-  faster one);
+  and FFmpeg's own ``gray`` conversion with one reused scaler (both give FFmpeg's values;
+  VideoMedia uses the faster one);
 * a check that every frame VideoMedia returned (random and sequential) and every frame of
   the bare seek loop equals the frame at the same position of the bare sequential decode
   (OK / MISMATCH with the offending indices).
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.media import VideoMedia, build_frame_index
 
@@ -114,9 +115,13 @@ def open_bare(path: Path) -> tuple[Any, Any]:
     return container, stream
 
 
-def convert(av_frame: Any, gray: bool) -> np.ndarray:
-    """Return what VideoMedia must return: FFmpeg's ``gray`` or ``rgb24`` conversion."""
-    return av_frame.to_ndarray(format="gray" if gray else "rgb24")
+def convert(av_frame: Any, gray: bool, reformatter: VideoReformatter) -> np.ndarray:
+    """Return what VideoMedia must return: FFmpeg's ``gray`` or ``rgb24`` conversion.
+
+    One ``reformatter`` is reused for a whole loop (as VideoMedia does): a new one per
+    frame re-creates FFmpeg's scaler context each time.
+    """
+    return reformatter.reformat(av_frame, format="gray" if gray else "rgb24").to_ndarray()
 
 
 def y_plane(av_frame: Any) -> np.ndarray:
@@ -145,10 +150,11 @@ def bench_gray_conversion(path: Path, n_frames: int = 200) -> dict[str, float]:
     lut = ffmpeg_gray_lut(frames[0])
     if not all(np.array_equal(lut[y_plane(f)], f.to_ndarray(format="gray")) for f in frames):
         raise AssertionError(f"{path.name}: the lookup table differs from FFmpeg's gray")
+    reformatter = VideoReformatter()
     methods = {
         "Y plane copy": lambda f: y_plane(f).copy(),
         "lookup table": lambda f: lut[y_plane(f)],
-        "FFmpeg gray": lambda f: f.to_ndarray(format="gray"),
+        "FFmpeg gray": lambda f: reformatter.reformat(f, format="gray").to_ndarray(),
     }
     figures = {}
     for name, method in methods.items():
@@ -172,9 +178,10 @@ def bare_sequential(
     container, stream = open_bare(path)
     kept: dict[int, np.ndarray] = {}
     n_decoded = 0
+    reformatter = VideoReformatter()
     start = time.perf_counter()
     for av_frame in container.decode(stream):
-        array = convert(av_frame, gray)
+        array = convert(av_frame, gray, reformatter)
         if n_decoded in keep:
             kept[n_decoded] = array
         n_decoded += 1
@@ -194,6 +201,7 @@ def bare_random(
     container, stream = open_bare(path)
     frames: list[np.ndarray | None] = []
     n_decoded = 0
+    reformatter = VideoReformatter()
     start = time.perf_counter()
     for i in indices:
         target = int(pts[i])
@@ -203,7 +211,7 @@ def bare_random(
             n_decoded += 1
             if av_frame.pts is not None and av_frame.pts >= target:
                 if av_frame.pts == target:
-                    found = convert(av_frame, gray)
+                    found = convert(av_frame, gray, reformatter)
                 break
         frames.append(found)
     elapsed = time.perf_counter() - start
