@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 __all__ = [
     "FRAME_AXIS",
     "FRAME_AXIS_LAYER",
+    "SPATIAL_AXIS_LABELS",
     "FrameAxisPlaceholder",
     "annotation_extent",
     "convert_frame",
     "find_display_clock",
+    "frame_axis_labels",
     "frame_axis_placeholder",
     "frame_of_dims",
     "media_shape",
@@ -43,6 +45,17 @@ FRAME_AXIS = 0
 """The viewer dims axis that carries the display clock."""
 FRAME_AXIS_LAYER = "wtb_frame_axis"
 """``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
+SPATIAL_AXIS_LABELS = ("y", "x")
+"""Axis labels of the two image axes (napari's rows and columns)."""
+
+
+def frame_axis_labels(display_clock: str) -> tuple[str, str, str]:
+    """Return the axis labels of a ``(frame, y, x)`` layer: the display clock's name, y, x.
+
+    napari shows the labels of the layers on the viewer's sliders (in place of its
+    default ``-3``).
+    """
+    return (display_clock, *SPATIAL_AXIS_LABELS)
 
 
 def find_display_clock(dm: DataManager) -> str:
@@ -136,7 +149,13 @@ class FrameAxisPlaceholder:
         """Return whether ``layer`` is this placeholder."""
         return layer is not None and layer is self.layer
 
-    def update(self, wanted: bool, n_frames: int, extent: tuple[int, int] | None = None) -> None:
+    def update(
+        self,
+        wanted: bool,
+        n_frames: int,
+        extent: tuple[int, int] | None = None,
+        display_clock: str = DEFAULT_CLOCK,
+    ) -> None:
         """Add, resize or remove the placeholder.
 
         Parameters
@@ -147,6 +166,8 @@ class FrameAxisPlaceholder:
             Length of the display clock.
         extent : (height, width), optional
             The image the annotations are drawn on; by default the placeholder keeps its size.
+        display_clock : str
+            Name of the display clock (the frame axis label).
         """
         viewer, layer = self._viewer, self.layer
         if not wanted:
@@ -159,6 +180,8 @@ class FrameAxisPlaceholder:
             height, width = extent if extent is not None else shape[1:]
             if shape != frame_axis_placeholder(n_frames, height, width).shape:
                 layer.data = frame_axis_placeholder(n_frames, height, width)
+            if tuple(layer.axis_labels) != frame_axis_labels(display_clock):
+                layer.axis_labels = frame_axis_labels(display_clock)
             return
         from napari.layers import Image
 
@@ -168,6 +191,7 @@ class FrameAxisPlaceholder:
             visible=False,
             contrast_limits=(0, 1),
             metadata={FRAME_AXIS_LAYER: True},
+            axis_labels=frame_axis_labels(display_clock),
         )
         self.layer = layer
         viewer.add_layer(layer)

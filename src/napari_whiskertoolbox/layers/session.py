@@ -364,7 +364,11 @@ class ViewerSession:
         if self.viewer is None:
             return
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
-        self._frame_axis.update(bool(self.bindings) and not has_media, self.n_frames)
+        self._frame_axis.update(
+            bool(self.bindings) and not has_media,
+            self.n_frames,
+            display_clock=self._display_clock,
+        )
 
     # ------------------------------------------------------------------ DataManager → layers
     def _on_data_added(self, key: str) -> None:
@@ -532,7 +536,12 @@ class ViewerSession:
         if viewer is None:
             return
         if self._frame_axis.layer is not None:
-            self._frame_axis.update(True, self.n_frames, annotation_extent(self.dm))
+            self._frame_axis.update(
+                True,
+                self.n_frames,
+                annotation_extent(self.dm),
+                display_clock=self._display_clock,
+            )
         viewer.reset_view()
 
     def _resync_after_load(self) -> None:
