@@ -9,6 +9,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import holds_integers, readonly
+from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
@@ -55,6 +56,15 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
         self._recorder = None
         self._lock = threading.RLock()
         self._set_arrays(*self._build(times, ids))
+
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        return {"times": self._times, "ids": self._ids}
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        self._recorder = None
+        self._lock = threading.RLock()
+        self._times = restored_array(state["times"], np.int64)
+        self._ids = restored_ids(state["ids"])
 
     @staticmethod
     def _build(times: ArrayLike | None, ids: ArrayLike | None) -> _Snapshot:

@@ -73,6 +73,7 @@ class ImageFolderMedia(MediaData):
             raise MediaError(f"image folder {str(self.source_path)!r} is not a folder")
         suffixes = IMAGE_SUFFIXES if extensions is None else extensions
         self._suffixes = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes}
+        self._pattern = pattern
         self._files = sorted(
             (
                 p
@@ -94,6 +95,17 @@ class ImageFolderMedia(MediaData):
         self._cache.put(0, first)
         if validate:
             self._check_sizes()
+
+    def __reduce__(self) -> tuple[type[ImageFolderMedia], tuple[Path, str, list[str], bool, int]]:
+        # Another process lists the folder again (the files are not read until needed).
+        args = (
+            self.source_path,
+            self._pattern,
+            sorted(self._suffixes),
+            False,
+            self._cache.capacity,
+        )
+        return (type(self), args)
 
     @property
     def shape(self) -> tuple[int, ...]:

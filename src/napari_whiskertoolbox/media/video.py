@@ -208,6 +208,10 @@ class VideoMedia(MediaData):
             self._worker.wake()
         return array
 
+    def __reduce__(self) -> tuple[type[VideoMedia], tuple[Path, bool, int, int]]:
+        # The decoder cannot travel: another process reopens the file.
+        return (type(self), (self.source_path, self._gray, self._cache.capacity, self._read_ahead))
+
     def close(self) -> None:
         """Stop read-ahead and close the file; further reads raise :class:`MediaError`."""
         if self._closed:
