@@ -1,4 +1,4 @@
-"""Command line: ``napari-whiskertoolbox {run,demo} ...`` (also ``python -m napari_whiskertoolbox``)."""
+"""Command line: ``napari-whiskertoolbox {run,demo,batch} ...`` (also ``python -m napari_whiskertoolbox``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,16 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="open napari with the sample whisker session")
     demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     demo.add_argument("path", nargs="?", help="open this config/session instead of the sample")
+    _add_batch_command(sub)
     return parser
+
+
+def _add_batch_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``batch``: a script or pipeline over many sessions on dask (see ``batch.cli``)."""
+    from napari_whiskertoolbox.batch.cli import configure_parser
+
+    help_text = "run a script or pipeline over many sessions (dask.distributed)"
+    configure_parser(sub.add_parser("batch", help=help_text, description=help_text))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from napari_whiskertoolbox.demo import launch
 
         return launch(path=args.path, screenshot=args.screenshot)
+    if args.command == "batch":
+        from napari_whiskertoolbox.batch.cli import run_from_args
+
+        return run_from_args(args, script_args)
     return 2
 
 

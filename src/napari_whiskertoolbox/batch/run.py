@@ -1,0 +1,360 @@
+"""``run_batch``: run one task over many sessions on dask.distributed."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.batch._deps import require_batch_dependencies
+from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
+from napari_whiskertoolbox.batch.markers import completed_record
+from napari_whiskertoolbox.batch.records import BatchProgress, SessionRecord, SessionStatus
+from napari_whiskertoolbox.batch.report import BatchReport
+from napari_whiskertoolbox.batch.sessions import expand_sessions, session_names
+from napari_whiskertoolbox.batch.tasks import as_task
+from napari_whiskertoolbox.batch.worker import SessionJob, run_session
+from napari_whiskertoolbox.io.routing import session_folder_for
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterable
+
+    from distributed import Client, Future
+
+    from napari_whiskertoolbox.batch.tasks import Task, TaskArgs
+
+__all__ = ["SESSIONS_DIR", "default_out", "run_batch"]
+
+SESSIONS_DIR = "sessions"
+"""Folder of the per-session outputs inside the batch's output folder."""
+_POLL_S = 0.05
+_RUNNING_POLL_S = 0.5
+_NO_WORKER_TIMEOUT_S = 60.0
+
+
+def default_out(task: Task) -> Path:
+    """Return the default output folder: ``<task stem>-batch`` in the working directory."""
+    return Path.cwd() / f"{Path(task.name).stem or 'task'}-batch"
+
+
+def _output_folder(session: Path, name: str, out: Path, beside_input: bool) -> Path:
+    if not beside_input:
+        return out / SESSIONS_DIR / name
+    if session.is_file() and session.suffix.lower() != ".json":  # media: <stem>.session beside it
+        return session.with_name(f"{session.stem}.session")
+    return session_folder_for(session)
+
+
+class _Batch:
+    """The scheduling loop: submit, follow, retry, cancel; keeps one record per session."""
+
+    def __init__(
+        self,
+        jobs: list[SessionJob],
+        retries: int,
+        progress: Callable[[BatchProgress], object] | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.jobs = jobs
+        self.retries = retries
+        self.progress = progress
+        self.cancel_requested = cancel if cancel is not None else threading.Event()
+        self.records: dict[int, SessionRecord] = {}
+        self.status: dict[int, SessionStatus] = {}
+        self.cancelled = False
+        self.n_workers = 0
+
+    # -- events ---------------------------------------------------------------------------
+    def emit(
+        self, job: SessionJob, status: SessionStatus, record: SessionRecord | None = None
+    ) -> None:
+        self.status[job.index] = status
+        if self.progress is not None:
+            event = BatchProgress(
+                job.index,
+                job.name,
+                str(job.session),
+                status,
+                len(self.records),
+                len(self.jobs),
+                record,
+            )
+            self.progress(event)
+
+    def finish(self, job: SessionJob, record: SessionRecord) -> None:
+        self.records[job.index] = record
+        self.emit(job, record.status, record)
+
+    # -- the loop -------------------------------------------------------------------------
+    def run(self, client: Client, pending: list[SessionJob]) -> None:
+        from distributed import Event, as_completed
+
+        token = uuid.uuid4().hex[:8]
+        event_name = f"wtb-batch-cancel-{token}"
+        cancel_event = Event(event_name, client=client)
+        self.n_workers = len(client.nthreads())
+        futures: dict[str, tuple[SessionJob, Future]] = {}
+
+        def submit(job: SessionJob) -> Future:
+            job = replace(job, cancel_event=event_name)
+            key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
+            future = client.submit(run_session, job, key=key, pure=False)
+            futures[key] = (job, future)
+            return future
+
+        for job in pending:
+            self.emit(job, "queued")
+        completed = as_completed([submit(job) for job in pending])
+        last_running_poll = 0.0
+        no_workers_since: float | None = None
+        try:
+            while not completed.is_empty():
+                if self.cancel_requested.is_set():
+                    self._cancel(client, cancel_event, futures)
+                    return
+                batch = completed.next_batch(block=False)
+                for future in batch:
+                    job, _ = futures.pop(str(future.key))
+                    retry = self._collect(job, future)
+                    if retry is not None:
+                        completed.add(submit(retry))
+                if batch:
+                    continue
+                now = time.monotonic()
+                if now - last_running_poll >= _RUNNING_POLL_S:
+                    last_running_poll = now
+                    no_workers_since = self._poll(client, futures, no_workers_since, now)
+                    if (
+                        no_workers_since is not None
+                        and now - no_workers_since > _NO_WORKER_TIMEOUT_S
+                    ):
+                        self._fail_all(client, futures, "the cluster has had no worker for 60 s")
+                        return
+                self.cancel_requested.wait(_POLL_S)
+        except KeyboardInterrupt:
+            self._cancel(client, cancel_event, futures)
+
+    def _collect(self, job: SessionJob, future: Future) -> SessionJob | None:
+        """Record a finished future; return the job to resubmit when it gets another try."""
+        record: SessionRecord
+        if future.status == "finished":
+            record = future.result()
+        else:
+            try:
+                exc: BaseException | None = future.exception()
+            except Exception as error:  # cancelled futures raise instead of returning
+                exc = error
+            record = SessionRecord(
+                str(job.session),
+                job.name,
+                "failed",
+                error=_worker_error(exc),
+                attempts=job.attempt,
+            )
+        if record.status == "failed" and job.attempt <= self.retries:
+            self.emit(job, "retrying", record)
+            return replace(job, attempt=job.attempt + 1)
+        self.finish(job, record)
+        return None
+
+    def _poll(
+        self,
+        client: Client,
+        futures: dict[str, tuple[SessionJob, Future]],
+        no_workers_since: float | None,
+        now: float,
+    ) -> float | None:
+        """Mark sessions a worker has started; return since when the cluster had no worker."""
+        try:
+            processing = client.processing()
+        except Exception:
+            return no_workers_since
+        for keys in processing.values():
+            for key in keys:
+                entry = futures.get(key)
+                if entry is not None and self.status.get(entry[0].index) in ("queued", "retrying"):
+                    self.emit(entry[0], "running")
+        if processing:
+            return None
+        return no_workers_since if no_workers_since is not None else now
+
+    def _cancel(
+        self, client: Client, cancel_event: Any, futures: dict[str, tuple[SessionJob, Future]]
+    ) -> None:
+        """Cancel pending futures, ask running sessions to stop, record what is left."""
+        self.cancelled = True
+        with contextlib.suppress(Exception):
+            cancel_event.set()
+        with contextlib.suppress(Exception):
+            client.cancel([f for _, f in futures.values()], force=True)
+        for job, future in futures.values():
+            record = None
+            if future.status == "finished":
+                with contextlib.suppress(Exception):
+                    record = future.result(timeout=0)
+            if record is None:
+                record = SessionRecord(
+                    str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
+                )
+            self.finish(job, record)
+        futures.clear()
+
+    def _fail_all(
+        self, client: Client, futures: dict[str, tuple[SessionJob, Future]], reason: str
+    ) -> None:
+        with contextlib.suppress(Exception):
+            client.cancel([f for _, f in futures.values()], force=True)
+        for job, _ in futures.values():
+            self.finish(
+                job,
+                SessionRecord(
+                    str(job.session), job.name, "failed", error=reason, attempts=job.attempt
+                ),
+            )
+        futures.clear()
+
+
+def _worker_error(exc: BaseException | None) -> str:
+    """Describe a future that failed without a record (its worker died or it was cancelled)."""
+    if exc is None:
+        return "the session's task ended without a result"
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return f"the worker process died while running this session ({exc})"
+    if name == "CancelledError":
+        return "the session was cancelled by the scheduler (its worker was lost)"
+    return f"{name}: {exc}"
+
+
+def run_batch(
+    task: str | os.PathLike[str] | Callable[..., Any] | Task,
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    client: Client | None = None,
+    out: str | os.PathLike[str] | None = None,
+    retries: int = 0,
+    resume: bool = True,
+    args: TaskArgs = None,
+    progress: Callable[[BatchProgress], object] | None = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    save_beside_input: bool = False,
+    cancel: threading.Event | None = None,
+) -> BatchReport:
+    """Run ``task`` on every session, each in a worker process, and report what happened.
+
+    Each worker loads its session from disk with :func:`napari_whiskertoolbox.io.routing.open_path`
+    (DataManagers never travel between processes), runs the task, saves the session
+    atomically (:func:`napari_whiskertoolbox.io.save_session`) and writes a completion
+    marker last; it returns a small :class:`SessionRecord`.
+
+    Parameters
+    ----------
+    task : path-like, callable or Task
+        A ``.py`` script (run by the script engine with ``dm`` in its namespace; values it
+        leaves in a ``results`` dict go to the results table), a ``.json`` pipeline file
+        (TransformsV2 pipeline or pipeline-runner config), or ``f(dm, **kw) -> dict``.
+    sessions : path-like or iterable of path-like
+        Session folders, configs, media, glob patterns, manifest files (``.txt``: one path a
+        line; ``.csv``: a ``session`` column).
+    client : distributed.Client, optional
+        Use this client (left open). Default: a new ``LocalCluster`` (one single-threaded
+        worker process per core, or ``n_workers``), or ``scheduler``, closed at the end.
+    out : path-like, optional
+        Output folder: per-session outputs under ``sessions/<name>/`` and the report files.
+        Default ``./<task stem>-batch``.
+    retries : int
+        Extra attempts of a session that failed (its task raised, or its worker died).
+    resume : bool
+        Skip sessions whose completion marker (same task) and outputs are present.
+    args : sequence of str or mapping, optional
+        A script's ``sys.argv[1:]``, a callable's keyword arguments, a pipeline's keys.
+    progress : callable, optional
+        Called with a :class:`BatchProgress` at each status change (in this thread).
+    scheduler : str, optional
+        Address of a running dask scheduler (``tcp://host:8786``) instead of a local cluster.
+    n_workers : int, optional
+        Workers of the local cluster.
+    save_beside_input : bool
+        Save each session next to its input instead (a config ``exp.json`` → the folder
+        ``exp.session``; a session folder in place; media ``a.mp4`` → ``a.session``).
+    cancel : threading.Event, optional
+        Set it (from any thread) to cancel: pending sessions are dropped, running ones are
+        asked to stop (scripts and pipelines stop within a second), and a local cluster we
+        started is shut down, killing what still runs. Finished outputs stay. Ctrl+C
+        (``KeyboardInterrupt``) does the same.
+
+    Returns
+    -------
+    BatchReport
+        Every session's record and the results table; also written to ``out``.
+
+    Raises
+    ------
+    MissingBatchDependencyError
+        dask.distributed or pyarrow is missing (install ``napari-whiskertoolbox[batch]``).
+    FileNotFoundError, FormatError, ValueError
+        The task or a session path is unusable (before anything runs).
+    """
+    require_batch_dependencies()
+    started = time.perf_counter()
+    the_task = as_task(task, args)
+    paths = expand_sessions(sessions)
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0, got {retries}")
+    out_dir = (Path(out).expanduser() if out is not None else default_out(the_task)).resolve()
+    fingerprint = the_task.fingerprint()
+    jobs = [
+        SessionJob(
+            i,
+            path,
+            name,
+            _output_folder(path, name, out_dir, save_beside_input),
+            the_task,
+            fingerprint,
+        )
+        for i, (path, name) in enumerate(zip(paths, session_names(paths)))
+    ]
+    batch = _Batch(jobs, retries, progress, cancel)
+    pending = []
+    for job in jobs:
+        previous = completed_record(job.output, fingerprint) if resume else None
+        if previous is not None:
+            batch.finish(job, replace(previous, status="skipped", session=str(job.session)))
+        else:
+            pending.append(job)
+    owned: BatchClient | None = None
+    dashboard = None
+    try:
+        if pending and not batch.cancel_requested.is_set():
+            if client is None:
+                owned = start_client(scheduler, n_workers)
+                client = owned.client
+            dashboard = BatchClient(client, owned=False).dashboard_link
+            batch.run(client, pending)
+    except KeyboardInterrupt:
+        batch.cancelled = True
+    finally:
+        if owned is not None:
+            owned.close()
+    for job in jobs:
+        if job.index not in batch.records:
+            batch.finish(
+                job, SessionRecord(str(job.session), job.name, "cancelled", error="cancelled")
+            )
+    report = BatchReport(
+        task=f"{the_task.kind} {the_task.name}",
+        out=out_dir,
+        records=[batch.records[job.index] for job in jobs],
+        duration_s=time.perf_counter() - started,
+        cancelled=batch.cancelled or batch.cancel_requested.is_set(),
+        dashboard_link=dashboard,
+        n_workers=batch.n_workers,
+    )
+    report.write(out_dir)
+    return report
