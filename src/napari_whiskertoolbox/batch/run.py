@@ -6,6 +6,7 @@ import contextlib
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ __all__ = ["SESSIONS_DIR", "default_out", "run_batch"]
 SESSIONS_DIR = "sessions"
 """Folder of the per-session outputs inside the batch's output folder."""
 _POLL_S = 0.05
-_RUNNING_POLL_S = 0.5
+_POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
 
 
@@ -92,52 +93,67 @@ class _Batch:
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, client: Client, pending: list[SessionJob]) -> None:
+        """Run ``pending`` on ``client``: at most one session per worker thread in flight.
+
+        Sessions are handed to the scheduler only when a worker thread is free, so a worker
+        holds nothing but the session it runs: when it dies, only that session is lost.
+        """
         from distributed import Event, as_completed
 
         token = uuid.uuid4().hex[:8]
         event_name = f"wtb-batch-cancel-{token}"
         cancel_event = Event(event_name, client=client)
-        self.n_workers = len(client.nthreads())
+        threads = client.nthreads()
+        self.n_workers = len(threads)
+        limit = max(1, sum(threads.values()))
+        waiting = deque(pending)
         futures: dict[str, tuple[SessionJob, Future]] = {}
+        completed = as_completed()
 
-        def submit(job: SessionJob) -> Future:
-            job = replace(job, cancel_event=event_name)
-            key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
-            future = client.submit(run_session, job, key=key, pure=False)
-            futures[key] = (job, future)
-            return future
+        def fill() -> None:
+            while waiting and len(futures) < limit:
+                job = replace(waiting.popleft(), cancel_event=event_name)
+                key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
+                futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
+                completed.add(futures[key][1])
 
         for job in pending:
             self.emit(job, "queued")
-        completed = as_completed([submit(job) for job in pending])
-        last_running_poll = 0.0
+        fill()
+        last_poll = 0.0
         no_workers_since: float | None = None
         try:
-            while not completed.is_empty():
+            while futures or waiting:
                 if self.cancel_requested.is_set():
-                    self._cancel(client, cancel_event, futures)
+                    self._cancel(client, cancel_event, futures, waiting)
                     return
                 batch = completed.next_batch(block=False)
                 for future in batch:
                     job, _ = futures.pop(str(future.key))
                     retry = self._collect(job, future)
                     if retry is not None:
-                        completed.add(submit(retry))
+                        waiting.appendleft(retry)
+                fill()
                 if batch:
                     continue
                 now = time.monotonic()
-                if now - last_running_poll >= _RUNNING_POLL_S:
-                    last_running_poll = now
-                    no_workers_since = self._poll(client, futures, no_workers_since, now)
-                    if (
-                        no_workers_since is not None
-                        and now - no_workers_since > _NO_WORKER_TIMEOUT_S
-                    ):
-                        self._fail_all(client, futures, "the cluster has had no worker for 60 s")
-                        return
+                if now - last_poll >= _POLL_CLUSTER_S:
+                    last_poll = now
+                    threads = self._poll(client, futures)
+                    limit = max(1, sum(threads.values())) if threads is not None else limit
+                    if threads == {}:
+                        no_workers_since = no_workers_since or now
+                        if now - no_workers_since > _NO_WORKER_TIMEOUT_S:
+                            reason = (
+                                f"the cluster has had no worker for {_NO_WORKER_TIMEOUT_S:.0f} s"
+                            )
+                            self._fail_all(client, futures, waiting, reason)
+                            return
+                    elif threads:
+                        no_workers_since = None
                 self.cancel_requested.wait(_POLL_S)
         except KeyboardInterrupt:
-            self._cancel(client, cancel_event, futures)
+            self._cancel(client, cancel_event, futures, waiting)
 
     def _collect(self, job: SessionJob, future: Future) -> SessionJob | None:
         """Record a finished future; return the job to resubmit when it gets another try."""
@@ -163,30 +179,29 @@ class _Batch:
         return None
 
     def _poll(
-        self,
-        client: Client,
-        futures: dict[str, tuple[SessionJob, Future]],
-        no_workers_since: float | None,
-        now: float,
-    ) -> float | None:
-        """Mark sessions a worker has started; return since when the cluster had no worker."""
+        self, client: Client, futures: dict[str, tuple[SessionJob, Future]]
+    ) -> dict[str, int] | None:
+        """Mark sessions a worker has started; return the workers' threads (None: unknown)."""
         try:
+            threads = client.nthreads()
             processing = client.processing()
         except Exception:
-            return no_workers_since
+            return None
         for keys in processing.values():
             for key in keys:
                 entry = futures.get(key)
                 if entry is not None and self.status.get(entry[0].index) in ("queued", "retrying"):
                     self.emit(entry[0], "running")
-        if processing:
-            return None
-        return no_workers_since if no_workers_since is not None else now
+        return dict(threads)
 
     def _cancel(
-        self, client: Client, cancel_event: Any, futures: dict[str, tuple[SessionJob, Future]]
+        self,
+        client: Client,
+        cancel_event: Any,
+        futures: dict[str, tuple[SessionJob, Future]],
+        waiting: deque[SessionJob],
     ) -> None:
-        """Cancel pending futures, ask running sessions to stop, record what is left."""
+        """Drop waiting sessions, ask running ones to stop, keep what finished meanwhile."""
         self.cancelled = True
         with contextlib.suppress(Exception):
             cancel_event.set()
@@ -197,26 +212,34 @@ class _Batch:
             if future.status == "finished":
                 with contextlib.suppress(Exception):
                     record = future.result(timeout=0)
-            if record is None:
-                record = SessionRecord(
-                    str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
-                )
-            self.finish(job, record)
+            self.finish(job, record or _cancelled(job))
+        for job in waiting:
+            self.finish(job, _cancelled(job))
         futures.clear()
+        waiting.clear()
 
     def _fail_all(
-        self, client: Client, futures: dict[str, tuple[SessionJob, Future]], reason: str
+        self,
+        client: Client,
+        futures: dict[str, tuple[SessionJob, Future]],
+        waiting: deque[SessionJob],
+        reason: str,
     ) -> None:
         with contextlib.suppress(Exception):
             client.cancel([f for _, f in futures.values()], force=True)
-        for job, _ in futures.values():
-            self.finish(
-                job,
-                SessionRecord(
-                    str(job.session), job.name, "failed", error=reason, attempts=job.attempt
-                ),
+        for job in [j for j, _ in futures.values()] + list(waiting):
+            record = SessionRecord(
+                str(job.session), job.name, "failed", error=reason, attempts=job.attempt
             )
+            self.finish(job, record)
         futures.clear()
+        waiting.clear()
+
+
+def _cancelled(job: SessionJob) -> SessionRecord:
+    return SessionRecord(
+        str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
+    )
 
 
 def _worker_error(exc: BaseException | None) -> str:
@@ -344,9 +367,7 @@ def run_batch(
             owned.close()
     for job in jobs:
         if job.index not in batch.records:
-            batch.finish(
-                job, SessionRecord(str(job.session), job.name, "cancelled", error="cancelled")
-            )
+            batch.finish(job, _cancelled(job))
     report = BatchReport(
         task=f"{the_task.kind} {the_task.name}",
         out=out_dir,
