@@ -11,18 +11,26 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from napari_whiskertoolbox.widgets.batch_dock import BatchWidget
     from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
     from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
     from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
     from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 
-__all__ = ["DataBrowserWidget", "KeyHelpWidget", "ScriptRunnerWidget", "TimelineWidget"]
+__all__ = [
+    "BatchWidget",
+    "DataBrowserWidget",
+    "KeyHelpWidget",
+    "ScriptRunnerWidget",
+    "TimelineWidget",
+]
 
 _WIDGET_MODULES = {
     "ScriptRunnerWidget": "napari_whiskertoolbox.widgets.script_runner",
     "DataBrowserWidget": "napari_whiskertoolbox.widgets.data_browser",
     "TimelineWidget": "napari_whiskertoolbox.widgets.timeline",
     "KeyHelpWidget": "napari_whiskertoolbox.widgets.key_help",
+    "BatchWidget": "napari_whiskertoolbox.widgets.batch_dock",
 }
 
 

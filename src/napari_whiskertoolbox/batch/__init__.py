@@ -15,7 +15,12 @@ from napari_whiskertoolbox.batch._deps import (
 )
 from napari_whiskertoolbox.batch.cluster import BatchClient, batch_client, start_client
 from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
-from napari_whiskertoolbox.batch.records import BatchProgress, SessionRecord, SessionStatus
+from napari_whiskertoolbox.batch.records import (
+    FINAL_STATUSES,
+    BatchProgress,
+    SessionRecord,
+    SessionStatus,
+)
 from napari_whiskertoolbox.batch.report import REPORT_FILES, BatchReport
 from napari_whiskertoolbox.batch.run import SESSIONS_DIR, run_batch
 from napari_whiskertoolbox.batch.sessions import expand_sessions, read_manifest, session_names
@@ -29,6 +34,7 @@ from napari_whiskertoolbox.batch.tasks import (
 
 __all__ = [
     "BATCH_EXTRA",
+    "FINAL_STATUSES",
     "MARKER_FILE",
     "REPORT_FILES",
     "SESSIONS_DIR",

@@ -134,8 +134,6 @@ class _Batch:
                     if retry is not None:
                         waiting.appendleft(retry)
                 fill()
-                if batch:
-                    continue
                 now = time.monotonic()
                 if now - last_poll >= _POLL_CLUSTER_S:
                     last_poll = now
@@ -151,7 +149,9 @@ class _Batch:
                             return
                     elif threads:
                         no_workers_since = None
-                self.cancel_requested.wait(_POLL_S)
+                with completed.thread_condition:  # woken by the next completion
+                    if not batch and not completed.has_ready():
+                        completed.thread_condition.wait(_POLL_S)
         except KeyboardInterrupt:
             self._cancel(client, cancel_event, futures, waiting)
 
