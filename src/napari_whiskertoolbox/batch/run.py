@@ -323,6 +323,12 @@ def run_batch(
         dask.distributed or pyarrow is missing (install ``napari-whiskertoolbox[batch]``).
     FileNotFoundError, FormatError, ValueError
         The task or a session path is unusable (before anything runs).
+
+    Notes
+    -----
+    The local cluster's workers are new processes that import the calling script's
+    ``__main__`` module (Python's "spawn"), so a script calling ``run_batch`` must do so
+    under ``if __name__ == "__main__":``, as with any multiprocessing code.
     """
     require_batch_dependencies()
     started = time.perf_counter()

@@ -8,6 +8,8 @@ Only the process dying (or the scheduler losing the worker) fails the dask futur
 from __future__ import annotations
 
 import contextlib
+import gc
+import multiprocessing
 import threading
 import time
 import traceback
@@ -34,6 +36,7 @@ LOG_FILE = "batch-output.txt"
 """What the task printed, saved in the session's output folder."""
 _BATCH_DIR = str(Path(__file__).parent)
 _CANCEL_POLL_S = 0.5
+_gc_frozen = False
 
 
 @dataclass(frozen=True)
@@ -148,51 +151,75 @@ def run_session(job: SessionJob) -> SessionRecord:
     SessionRecord
         ``done`` with the result values, or ``failed`` / ``cancelled`` with the error.
     """
-    from napari_whiskertoolbox.io import save_session
-    from napari_whiskertoolbox.io.routing import open_path
-
     started = time.perf_counter()
     _reset_peak_memory()
+    changes = _run(job)
+    _release_memory()
     record = SessionRecord(
         session=str(job.session),
         name=job.name,
         status="failed",
         attempts=job.attempt,
         worker=_worker_address(),
+        duration_s=time.perf_counter() - started,
+        peak_memory_mb=_peak_memory_mb(),
     )
+    record = replace(record, **changes)
+    if record.status == "done":
+        write_marker(job.output, job.fingerprint, record)
+    return record
+
+
+def _run(job: SessionJob) -> dict[str, Any]:
+    """Load, run, save; return the record's fields (``status`` ``done`` on success)."""
+    from napari_whiskertoolbox.io import save_session
+    from napari_whiskertoolbox.io.routing import open_path
+
     control = RunControl()
-
-    def finish(**changes: Any) -> SessionRecord:
-        return replace(
-            record,
-            duration_s=time.perf_counter() - started,
-            peak_memory_mb=_peak_memory_mb(),
-            **changes,
-        )
-
     clear_marker(job.output)
     try:
         dm = open_path(job.session).dm
     except Exception as exc:
-        return finish(error=f"could not load {job.session}: {type(exc).__name__}: {exc}")
+        return {"error": f"could not load {job.session}: {type(exc).__name__}: {exc}"}
     before = set(dm.keys())
     context = SessionContext(job.session, job.name, job.output)
     try:
         with _watch_cancel(job.cancel_event, control):
             results = job.task.run(dm, context, control)
     except TaskCancelledError:
-        return finish(status="cancelled", error="cancelled")
+        return {"status": "cancelled", "error": "cancelled"}
     except TaskFailedError as exc:
-        return finish(error=str(exc))
+        return {"error": str(exc)}
     except Exception as exc:
-        return finish(error=user_traceback(exc))
+        return {"error": user_traceback(exc)}
     keys_added = tuple(k for k in dm if k not in before)
     try:
         save_session(dm, job.output)
         if control.output:
             atomic_write_text(job.output / LOG_FILE, "".join(control.output))
     except Exception as exc:
-        return finish(error=f"could not save to {job.output}: {type(exc).__name__}: {exc}")
-    done = finish(status="done", output=str(job.output), keys_added=keys_added, results=results)
-    write_marker(job.output, job.fingerprint, done)
-    return done
+        return {"error": f"could not save to {job.output}: {type(exc).__name__}: {exc}"}
+    return {
+        "status": "done",
+        "output": str(job.output),
+        "keys_added": keys_added,
+        "results": results,
+    }
+
+
+def _release_memory() -> None:
+    """Free the finished session's data now, in a worker process.
+
+    A DataManager's signal connections and undo history form reference cycles, which
+    only Python's cyclic collector frees; left to its own schedule a worker's memory
+    would grow by sessions. Objects that exist after the first session (imported
+    modules) are frozen once per process, so later collections only scan what a session
+    created and take a millisecond. Runs in the caller's process are left alone.
+    """
+    global _gc_frozen
+    if multiprocessing.parent_process() is None:
+        return
+    gc.collect()
+    if not _gc_frozen:
+        gc.freeze()
+        _gc_frozen = True

@@ -416,6 +416,7 @@ class BatchWidget(QWidget):
             self.table.item(row, 2).setText(f"{record.duration_s:.2f} s")
             error = (record.error or "").strip()
             last = error.splitlines()[-1] if error and event.status != "done" else ""
+            last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
             self.table.item(row, 3).setText(last)
             self.table.item(row, 3).setToolTip(error)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
