@@ -25,6 +25,7 @@ Prints figures only; never asserts. The machine is shared: run it on a quiet mac
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import statistics
 import tempfile
@@ -138,6 +139,7 @@ def main() -> None:
         # warm this process's imports the way the workers' are warmed
         whisker_summary(load_session(paths[0]))
 
+        print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         t_seq, seq_records = sequential(paths, root / "seq")
         work_seq = sum(r.duration_s for r in seq_records)
         assert all(r.status == "done" for r in seq_records), seq_records[0].error
@@ -174,6 +176,7 @@ def main() -> None:
                 + (f"{100 * overhead:>8.1f}%" if overhead is not None else f"{'':>9}")
             )
         print("goals: speedup with 2 workers >= 1.70x; overhead with 1 worker <= 5 %")
+        print(f"load average after the runs: {os.getloadavg()[0]:.1f}")
 
         print(
             f"\n{'memory (peak RSS per session)':<32} {'median':>8} {'first 10%':>10} {'last 10%':>9}"
