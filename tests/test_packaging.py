@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 PLUGIN = "napari-whiskertoolbox"
 NPE2 = Path(sys.executable).with_name("npe2")
 
-EXPECTED_WIDGETS = {"Script runner", "Data browser", "Timeline", "Annotation keys"}
+EXPECTED_WIDGETS = {"Script runner", "Data browser", "Timeline", "Annotation keys", "Batch"}
 
 
 def test_manifest_in_package_is_the_repo_manifest() -> None:
