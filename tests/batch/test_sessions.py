@@ -40,6 +40,9 @@ def test_bad_inputs_name_what_is_wrong(sessions: Path) -> None:
         expand_sessions(sessions / "nothing_here.session")
     with pytest.raises(FileNotFoundError, match="pattern"):
         expand_sessions(str(sessions / "*.nomatch"))
+    (sessions / "notes.txt").write_text("x")
+    with pytest.raises(FileNotFoundError, match="matches 1 paths but no session"):
+        expand_sessions(str(sessions / "*.txt"))
     no_column = sessions / "bad.csv"
     no_column.write_text("path\nmouse1.session\n")
     with pytest.raises(FormatError, match="'session' column"):

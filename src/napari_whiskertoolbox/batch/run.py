@@ -334,6 +334,8 @@ def run_batch(
     started = time.perf_counter()
     the_task = as_task(task, args)
     paths = expand_sessions(sessions)
+    if not paths:
+        raise ValueError("no sessions to run: give session folders, configs, globs or manifests")
     if retries < 0:
         raise ValueError(f"retries must be >= 0, got {retries}")
     out_dir = (Path(out).expanduser() if out is not None else default_out(the_task)).resolve()

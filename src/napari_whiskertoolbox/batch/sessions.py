@@ -81,7 +81,13 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
         matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
         if not matches:
             raise FileNotFoundError(f"no session matches the pattern {text!r}")
-        return [Path(m) for m in matches if classify_path(m) is not None]
+        found = [Path(m) for m in matches if classify_path(m) is not None]
+        if not found:
+            raise FileNotFoundError(
+                f"the pattern {text!r} matches {len(matches)} paths but no session "
+                "(session folder, .json config or media)"
+            )
+        return found
     path = Path(os.path.expanduser(text))
     if not path.exists():
         raise FileNotFoundError(f"session not found: {path}")
