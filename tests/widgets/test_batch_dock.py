@@ -80,8 +80,6 @@ def _statuses(dock: BatchWidget) -> list[str]:
 def test_run_fills_the_table_and_opens_outputs(
     dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
 ) -> None:
-    from napari.utils import progress
-
     broken = sessions / "mouse2.session" / "session.json"
     broken.write_text(broken.read_text().replace('"data"', '"dat"', 1))
     _prepare(dock, sessions, tmp_path)
@@ -91,7 +89,9 @@ def test_run_fills_the_table_and_opens_outputs(
     assert dock.is_running
     assert not dock.run_button.isEnabled()
     assert dock.cancel_button.isEnabled()
-    assert any(p.desc == "Batch angle.py" for p in progress._all_instances)  # activity bar
+    activity = dock._worker.pbar  # napari's progress bar of the thread_worker (activity dock)
+    assert activity.total == 3
+    assert activity.desc == "Batch angle.py"
     qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
 
     assert _statuses(dock) == ["done", "failed", "done"]
