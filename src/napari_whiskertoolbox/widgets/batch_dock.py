@@ -219,7 +219,7 @@ class BatchWidget(QWidget):
             path = self._script_runner_path()
             if path is not None:
                 self.task_path.setText(str(path))
-            elif hasattr(self, "status"):
+            else:
                 self.status.setText("Open or save a script in the Script runner dock first.")
         elif source == TASK_SOURCES[1]:
             from napari_whiskertoolbox.transforms import PipelineLibrary
