@@ -179,11 +179,15 @@ def main() -> None:
         print(f"load average after the runs: {os.getloadavg()[0]:.1f}")
 
         print(
-            f"\n{'memory (peak RSS per session)':<32} {'median':>8} {'first 10%':>10} {'last 10%':>9}"
+            f"\n{'peak RSS of a worker per session':<32} {'idle':>7} {'median':>8} "
+            f"{'first 10%':>10} {'last 10%':>9}"
         )
-        for name, _, _, _, records in rows[1:]:
+        for (name, _, _, _, records), workers in zip(rows[1:], (1, 2)):
             median, early, late = memory_figures(records)
-            print(f"{name:<32} {median:>6.0f}MB {early:>8.0f}MB {late:>7.0f}MB")
+            print(
+                f"{name:<32} {baselines[workers]:>5.0f}MB {median:>6.0f}MB {early:>8.0f}MB "
+                f"{late:>7.0f}MB"
+            )
         print(
             f"one session's arrays: {session_bytes(paths[0]) / MB:.1f} MiB; goal: the per-session "
             "peak stays flat from the first to the last session (nothing accumulates)"

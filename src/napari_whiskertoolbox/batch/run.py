@@ -108,7 +108,7 @@ class _Batch:
         limit = max(1, sum(threads.values()))
         waiting = deque(pending)
         futures: dict[str, tuple[SessionJob, Future]] = {}
-        completed = as_completed()
+        completed = as_completed(with_results=True)  # results arrive with the notice
 
         def fill() -> None:
             while waiting and len(futures) < limit:
@@ -128,9 +128,12 @@ class _Batch:
                     self._cancel(client, cancel_event, futures, waiting)
                     return
                 batch = completed.next_batch(block=False)
-                for future in batch:
-                    job, _ = futures.pop(str(future.key))
-                    retry = self._collect(job, future)
+                finished = [
+                    (futures.pop(str(future.key))[0], future, result) for future, result in batch
+                ]
+                fill()  # the freed worker threads get their next session first
+                for job, future, result in finished:
+                    retry = self._collect(job, future, result)
                     if retry is not None:
                         waiting.appendleft(retry)
                 fill()
@@ -155,16 +158,13 @@ class _Batch:
         except KeyboardInterrupt:
             self._cancel(client, cancel_event, futures, waiting)
 
-    def _collect(self, job: SessionJob, future: Future) -> SessionJob | None:
+    def _collect(self, job: SessionJob, future: Future, result: object) -> SessionJob | None:
         """Record a finished future; return the job to resubmit when it gets another try."""
         record: SessionRecord
-        if future.status == "finished":
-            record = future.result()
+        if future.status == "finished" and isinstance(result, SessionRecord):
+            record = result
         else:
-            try:
-                exc: BaseException | None = future.exception()
-            except Exception as error:  # cancelled futures raise instead of returning
-                exc = error
+            exc = _exception_of(result)
             record = SessionRecord(
                 str(job.session),
                 job.name,
@@ -240,6 +240,19 @@ def _cancelled(job: SessionJob) -> SessionRecord:
     return SessionRecord(
         str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
     )
+
+
+def _exception_of(result: object) -> BaseException | None:
+    """Return the exception of a failed future, as ``as_completed(with_results=True)`` gives it.
+
+    An errored future comes with ``(type, exception, traceback)``, a cancelled one with the
+    ``CancelledError`` itself.
+    """
+    if isinstance(result, BaseException):
+        return result
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+        return result[1]
+    return None
 
 
 def _worker_error(exc: BaseException | None) -> str:
