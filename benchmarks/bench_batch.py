@@ -19,6 +19,8 @@ Figures, next to the goals of issue 12:
   reset per session), early vs late sessions, against the size of one session's data
   (goal: bounded by one session, not growing with the number of sessions).
 
+Saving a session fsyncs every file (atomic saves), so on a busy disk sessions wait for the
+disk and more workers cannot help; ``--tmp /dev/shm`` measures the CPU side alone.
 Prints figures only; never asserts. The machine is shared: run it on a quiet machine.
 """
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import shutil
 import statistics
 import tempfile
 import time
@@ -126,8 +129,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--frames", type=int, default=1000)
+    parser.add_argument(
+        "--tmp",
+        help="folder for the sessions and outputs (e.g. /dev/shm to take the disk's fsync "
+        "latency out of the figures); default: the system's temporary folder",
+    )
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wtb-bench-batch-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="wtb-bench-batch-", dir=options.tmp) as tmp:
         root = Path(tmp)
         t0 = time.perf_counter()
         paths = make_sessions(root / "data", options.sessions, options.frames)
@@ -142,6 +150,7 @@ def main() -> None:
         print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         t_seq, seq_records = sequential(paths, root / "seq")
         work_seq = sum(r.duration_s for r in seq_records)
+        shutil.rmtree(root / "seq")
         assert all(r.status == "done" for r in seq_records), seq_records[0].error
         rows = [("sequential loop", 0.0, t_seq, work_seq, seq_records)]
         baselines = {}
@@ -162,6 +171,7 @@ def main() -> None:
             seq_mean = [r.results["mean_angle"] for r in seq_records]
             batch_mean = [r.results["mean_angle"] for r in report.records]
             np.testing.assert_allclose(batch_mean, seq_mean)  # same work, same results
+            shutil.rmtree(root / f"batch{workers}")
 
         print(
             f"\n{'mode':<22} {'start-up':>9} {'wall':>8} {'in sessions':>12} {'per session':>12} "
