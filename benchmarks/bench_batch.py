@@ -173,6 +173,12 @@ def main() -> None:
             np.testing.assert_allclose(batch_mean, seq_mean)  # same work, same results
             shutil.rmtree(root / f"batch{workers}")
 
+        t_seq_after, _ = sequential(paths, root / "seq")  # the machine's load drifts
+        shutil.rmtree(root / "seq")
+        print(
+            f"\nsequential loop again after the batches: {t_seq_after:.2f} s "
+            f"({t_seq_after / t_seq:.2f}x the first run; speedups below use the first)"
+        )
         print(
             f"\n{'mode':<22} {'start-up':>9} {'wall':>8} {'in sessions':>12} {'per session':>12} "
             f"{'speedup':>8} {'overhead':>9}"

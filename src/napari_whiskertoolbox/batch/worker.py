@@ -127,9 +127,11 @@ def _watch_cancel(event_name: str | None, control: RunControl) -> Any:
     finished = threading.Event()
 
     def watch() -> None:
-        while not finished.is_set():
+        # short polls, not a long Event.wait: nothing is left waiting on the scheduler
+        # when the session ends and the cluster shuts down
+        while not finished.wait(_CANCEL_POLL_S):
             try:
-                if event.wait(timeout=_CANCEL_POLL_S):
+                if event.is_set():
                     control.cancel()
                     return
             except Exception:  # the scheduler went away: the batch is over anyway
