@@ -24,6 +24,7 @@ QT_FREE_MODULES = (
     "napari_whiskertoolbox.io",
     "napari_whiskertoolbox.media",
     "napari_whiskertoolbox.scripting",
+    "napari_whiskertoolbox.batch",
     "napari_whiskertoolbox.sample",
     "whiskertoolbox_python",
 )
@@ -33,6 +34,7 @@ QT_FREE_PACKAGES = (
     "napari_whiskertoolbox.io",
     "napari_whiskertoolbox.media",
     "napari_whiskertoolbox.scripting",
+    "napari_whiskertoolbox.batch",
 )
 
 _PROBE = """

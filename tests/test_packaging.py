@@ -25,6 +25,7 @@ EXPECTED_WIDGETS = {
     "Annotation keys",
     "Swap identities",
     "Transforms",
+    "Batch",
 }
 
 

@@ -11,6 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from napari_whiskertoolbox.widgets.batch_dock import BatchWidget
     from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
     from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
     from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 
 __all__ = [
+    "BatchWidget",
     "DataBrowserWidget",
     "KeyHelpWidget",
     "ScriptRunnerWidget",
@@ -34,6 +36,7 @@ _WIDGET_MODULES = {
     "KeyHelpWidget": "napari_whiskertoolbox.widgets.key_help",
     "TransformsWidget": "napari_whiskertoolbox.widgets.transforms.dock",
     "SwapIdentitiesWidget": "napari_whiskertoolbox.widgets.swap_identities",
+    "BatchWidget": "napari_whiskertoolbox.widgets.batch_dock",
 }
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``napari-whiskertoolbox {run,demo,pipeline,export-nwb} ...`` (also ``python -m napari_whiskertoolbox``)."""
+"""Command line: ``napari-whiskertoolbox {run,demo,pipeline,export-nwb,batch} ...`` (also ``python -m napari_whiskertoolbox``)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     demo.add_argument("path", nargs="?", help="open this config/session instead of the sample")
     _add_pipeline_command(sub)
+    _add_batch_command(sub)
     return parser
 
 
@@ -61,6 +62,14 @@ def _run_pipeline(argv: list[str]) -> int:
     return pipeline_cli(argv)
 
 
+def _add_batch_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``batch``: a script or pipeline over many sessions on dask (see ``batch.cli``)."""
+    from napari_whiskertoolbox.batch.cli import configure_parser
+
+    help_text = "run a script or pipeline over many sessions (dask.distributed)"
+    configure_parser(sub.add_parser("batch", help=help_text, description=help_text))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -81,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from napari_whiskertoolbox.demo import launch
 
         return launch(path=args.path, screenshot=args.screenshot)
+    if args.command == "batch":
+        from napari_whiskertoolbox.batch.cli import run_from_args
+
+        return run_from_args(args, script_args)
     return 2
 
 

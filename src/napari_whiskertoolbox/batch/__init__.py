@@ -1,1 +1,60 @@
-"""Many sessions on dask.distributed (Qt-free); filled by the batch issue."""
+"""Run a script, a pipeline or a function over many sessions on dask.distributed (Qt-free).
+
+``run_batch(task, sessions, ...)`` loads each session in a worker process, runs the task,
+saves the session and returns a :class:`BatchReport` (records and a results table).
+dask.distributed and pyarrow come with ``pip install 'napari-whiskertoolbox[batch]'``;
+this package imports them only when a batch runs.
+"""
+
+from __future__ import annotations
+
+from napari_whiskertoolbox.batch._deps import (
+    BATCH_EXTRA,
+    MissingBatchDependencyError,
+    require_batch_dependencies,
+)
+from napari_whiskertoolbox.batch.cluster import BatchClient, batch_client, start_client
+from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
+from napari_whiskertoolbox.batch.records import (
+    FINAL_STATUSES,
+    BatchProgress,
+    SessionRecord,
+    SessionStatus,
+)
+from napari_whiskertoolbox.batch.report import REPORT_FILES, BatchReport
+from napari_whiskertoolbox.batch.run import SESSIONS_DIR, run_batch
+from napari_whiskertoolbox.batch.sessions import expand_sessions, read_manifest, session_names
+from napari_whiskertoolbox.batch.tasks import (
+    CallableTask,
+    PipelineTask,
+    ScriptTask,
+    Task,
+    as_task,
+)
+
+__all__ = [
+    "BATCH_EXTRA",
+    "FINAL_STATUSES",
+    "MARKER_FILE",
+    "REPORT_FILES",
+    "SESSIONS_DIR",
+    "BatchClient",
+    "BatchProgress",
+    "BatchReport",
+    "CallableTask",
+    "MissingBatchDependencyError",
+    "PipelineTask",
+    "ScriptTask",
+    "SessionRecord",
+    "SessionStatus",
+    "Task",
+    "as_task",
+    "batch_client",
+    "completed_record",
+    "expand_sessions",
+    "read_manifest",
+    "require_batch_dependencies",
+    "run_batch",
+    "session_names",
+    "start_client",
+]

@@ -9,6 +9,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._pickling import restored_array
 from napari_whiskertoolbox.core.wtb_aliases import AnalogAliases
 
 if TYPE_CHECKING:
@@ -85,6 +86,33 @@ class AnalogTimeSeries(AnalogAliases):
             times = None
         self._times = None if times is None else _validate_times(times, self._n)
         self._dense_times: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self._recorder = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        raw = None if self._raw is None else np.asarray(self._raw)  # a memmap pickles as data
+        return {
+            "values": self._values,
+            "raw": raw,
+            "scale": self._scale,
+            "offset": self._offset,
+            "times": self._times,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        raw = state["raw"]
+        self._raw = None if raw is None else restored_array(raw, raw.dtype)
+        self._scale = float(state["scale"])
+        self._offset = float(state["offset"])
+        self._values = None
+        self._values_view = None
+        if state["values"] is not None:
+            self._set_values(restored_array(state["values"], np.float32))
+        source = self._values if self._values is not None else self._raw
+        self._n = 0 if source is None else int(source.shape[0])
+        times = state["times"]
+        self._times = None if times is None else restored_array(times, np.int64)
+        self._dense_times = None
         self._lock = threading.Lock()
         self._recorder = None
 

@@ -102,6 +102,31 @@ class DataManager(DataManagerAliases):
         self.groups.changed.connect(self._on_groups_changed)
         self.history.changed.connect(self._refresh_modified)
 
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self) -> dict[str, Any]:
+        """Keys, objects, clocks, groups, metadata and the modified flag (no undo history)."""
+        with self._lock:
+            return {
+                "data": [(key, obj, self._time_keys[key]) for key, obj in self._data.items()],
+                "clocks": dict(self._clocks),
+                "default_clock_is_auto": self._default_clock_is_auto,
+                "groups": self.groups,
+                "metadata": self.metadata,
+                "modified": self._modified,
+            }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        DataManager.__init__(self)
+        self._clocks = dict(state["clocks"])
+        self._default_clock_is_auto = bool(state["default_clock_is_auto"])
+        for key, obj, time_key in state["data"]:
+            self._insert(key, obj, time_key)
+        self.groups.changed.disconnect(self._on_groups_changed)
+        self.groups = state["groups"]
+        self.groups.changed.connect(self._on_groups_changed)
+        self.metadata = state["metadata"]
+        self._modified = bool(state["modified"])
+
     # ------------------------------------------------------------------ helpers
     def _on_groups_changed(self, _name: str) -> None:
         self._note_change(recorded=False)

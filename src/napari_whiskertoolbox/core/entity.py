@@ -81,6 +81,16 @@ class EntityGroups(EntityGroupsAliases):
         self._groups: dict[str, set[int]] = {}
         self._lock = threading.RLock()
 
+    def __getstate__(self) -> dict[str, dict[str, set[int]]]:
+        with self._lock:
+            return {"groups": {name: set(ids) for name, ids in self._groups.items()}}
+
+    def __setstate__(self, state: dict[str, dict[str, set[int]]]) -> None:
+        self._groups = state["groups"]
+        self._lock = threading.RLock()
+        if any(self._groups.values()):
+            reserve_ids(max(max(ids) for ids in self._groups.values() if ids))
+
     def _require(self, name: str) -> set[int]:
         try:
             return self._groups[name]

@@ -14,6 +14,7 @@ from napari_whiskertoolbox.core._arrays import (
     owned,
     readonly,
 )
+from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
@@ -71,6 +72,15 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
         t, i = self._build(times, ids, copy)
         self._times = readonly(t)
         self._ids = readonly(i)
+
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        return {"times": self._times, "ids": self._ids}
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        self._recorder = None
+        self._lock = threading.RLock()
+        self._times = restored_array(state["times"], np.int64)
+        self._ids = restored_ids(state["ids"])
 
     @staticmethod
     def _build(times: ArrayLike | None, ids: ArrayLike | None, copy: bool) -> _Snapshot:

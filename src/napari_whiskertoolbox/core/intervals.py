@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import holds_integers, owned, readonly
+from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
@@ -134,6 +135,16 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
             p, i = self._normalise(p, i)
         self._pairs = readonly(p)
         self._ids = readonly(i)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"pairs": self._pairs, "ids": self._ids, "layout": self._layout}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._layout = state["layout"]
+        self._recorder = None
+        self._lock = threading.RLock()
+        self._pairs = restored_array(state["pairs"], np.int64).reshape(-1, 2)
+        self._ids = restored_ids(state["ids"])
 
     def _normalise(self, pairs: np.ndarray, ids: np.ndarray) -> _Snapshot:
         if self._layout == "disjoint":

@@ -23,6 +23,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import holds_integers, readonly, readonly_view
+from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
@@ -173,6 +174,24 @@ class RaggedSeries(RecordingMixin):
                 readonly(np.empty(0, np.uint64)),
                 readonly(np.zeros(1, np.int64)) if self.has_offsets else None,
                 readonly(np.empty((0, 2), self.coord_dtype)),
+            )
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        main = self.to_flat()  # folds edited frames into the flat arrays
+        return {"image_size": self._image_size, "main": tuple(main)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        times, ids, offsets, coords = state["main"]
+        self._image_size = _as_image_size(state["image_size"])
+        self._recorder = None
+        self._lock = threading.RLock()
+        self._set_main(
+            _Main(
+                restored_array(times, np.int64),
+                restored_ids(ids),
+                None if offsets is None else restored_array(offsets, np.int64),
+                restored_array(coords, self.coord_dtype),
             )
         )
 

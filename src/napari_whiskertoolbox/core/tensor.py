@@ -8,6 +8,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._pickling import restored_array
 from napari_whiskertoolbox.core.wtb_aliases import CallableInt, CallableShape, TensorAliases
 
 if TYPE_CHECKING:
@@ -59,6 +60,22 @@ class TensorData(TensorAliases):
         self.row_type: RowType = row_type
         self.column_names = self._check_columns(column_names)
         self.rows = self._check_rows(rows)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "values": self._values,
+            "column_names": self.column_names,
+            "row_type": self.row_type,
+            "rows": self.rows,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._values = restored_array(state["values"], np.float32)
+        self._view = self._values
+        self.row_type = state["row_type"]
+        self.column_names = state["column_names"]
+        rows = state["rows"]
+        self.rows = None if rows is None else restored_array(rows, np.int64)
 
     def _check_columns(self, names: Sequence[str] | None) -> list[str] | None:
         if names is None:

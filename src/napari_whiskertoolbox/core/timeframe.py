@@ -108,6 +108,15 @@ class TimeFrame(TimeFrameAliases):
                 )
         self._sampling_rate = sampling_rate
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"times": self._times, "sampling_rate": self._sampling_rate}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        times = np.asarray(state["times"], dtype=np.int64)
+        times.setflags(write=False)
+        self._times = times
+        self._sampling_rate = state["sampling_rate"]
+
     @classmethod
     def from_count(cls, n: int, sampling_rate: float | None = None) -> TimeFrame:
         """Return the clock whose times are ``0 .. n-1``."""

@@ -75,6 +75,7 @@ class ImageFolderMedia(MediaData):
             raise MediaError(f"image folder {str(self.source_path)!r} is not a folder")
         suffixes = IMAGE_SUFFIXES if extensions is None else extensions
         self._suffixes = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes}
+        self._pattern = pattern
         self._files = sorted(
             (
                 p
@@ -100,6 +101,17 @@ class ImageFolderMedia(MediaData):
         self._frame_shape: tuple[int, ...] = (*canvas, *first.shape[2:])
         self._dtype = first.dtype
         self._cache.put(0, self._on_canvas(first, self._files[0]))
+
+    def __reduce__(self) -> tuple[type[ImageFolderMedia], tuple[Path, str, list[str], bool, int]]:
+        # Another process lists the folder again (the files are not read until needed).
+        args = (
+            self.source_path,
+            self._pattern,
+            sorted(self._suffixes),
+            False,
+            self._cache.capacity,
+        )
+        return (type(self), args)
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -109,6 +109,10 @@ class TiffStackMedia(MediaData):
             return self._frames[key]
         return super().__getitem__(key)
 
+    def __reduce__(self) -> tuple[type[TiffStackMedia], tuple[Path]]:
+        # The open TiffFile cannot travel: another process reopens the file.
+        return (type(self), (self.source_path,))
+
     def close(self) -> None:
         """Close the file (memory-mapped frames stay valid until dropped)."""
         if self._tiff is not None:

@@ -139,6 +139,8 @@ class VideoMedia(MediaData):
         self._undecodable: dict[int, str] = {}  # frame → why the decoder did not give it
         self._packet_errors: dict[int, str] = {}  # frame → FFmpeg's error for its packet
         self._read_ahead = int(read_ahead)
+        self._thread_type = thread_type
+        self._autorotate = autorotate
         self._ahead_until = -1
         self._last_request = -2
         self._stats = DecodeStats()
@@ -255,6 +257,22 @@ class VideoMedia(MediaData):
         if sequential and self._read_ahead:
             self._worker.wake()
         return array
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[VideoMedia], tuple[Path, bool, int, int, str, bool]]:
+        # The decoder cannot travel: another process reopens the file.
+        return (
+            type(self),
+            (
+                self.source_path,
+                self.gray,
+                self._cache.capacity,
+                self._read_ahead,
+                self._thread_type,
+                self._autorotate,
+            ),
+        )
 
     def close(self) -> None:
         """Stop read-ahead and close the file; further reads raise :class:`MediaError`."""

@@ -1,0 +1,157 @@
+"""``napari-whiskertoolbox batch TASK SESSIONS...``: the batch command line.
+
+Prints the dask dashboard's address, a progress bar, a summary table and where the
+report went; exits 0 when every session is done, 1 when any failed, 2 for unusable
+arguments or a missing ``[batch]`` extra, 130 when interrupted (Ctrl+C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from napari_whiskertoolbox.batch._deps import (
+    MissingBatchDependencyError,
+    require_batch_dependencies,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.batch.records import BatchProgress
+
+__all__ = ["EXIT_CANCELLED", "EXIT_FAILED", "EXIT_USAGE", "configure_parser", "run_from_args"]
+
+EXIT_FAILED = 1
+"""Some session failed."""
+EXIT_USAGE = 2
+"""Bad arguments, or the ``[batch]`` extra is not installed."""
+EXIT_CANCELLED = 130
+"""Interrupted with Ctrl+C (as a shell reports it)."""
+
+EPILOG = """\
+TASK is a .py script (`dm` is the session; values left in a ``results`` dict go to the
+results table), or a .json pipeline (TransformsV2 pipeline: pass input_key=KEY
+output_key=KEY after `--`; pipeline-runner config: commands run on each session).
+SESSIONS are session folders, configs, media, glob patterns ('data/**/*.json', quoted) or
+manifests (.txt one path a line, .csv with a 'session' column).
+Arguments after `--` go to the script as sys.argv[1:].
+Outputs: OUT/sessions/<name>/ per session, OUT/batch_report.{json,csv},
+OUT/batch_results.{csv,parquet}. Exit code 1 when any session failed."""
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the ``batch`` command's arguments to ``parser``."""
+    parser.add_argument("task", help="a .py script or a .json pipeline to run on each session")
+    parser.add_argument("sessions", nargs="+", help="session folders, configs, globs, manifests")
+    parser.add_argument(
+        "--scheduler", metavar="ADDR", help="a running dask scheduler, tcp://host:8786"
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: cores)"
+    )
+    parser.add_argument("--out", metavar="DIR", help="output folder (default ./<task>-batch)")
+    parser.add_argument(
+        "--retries", type=int, default=0, metavar="K", help="extra tries per failed session"
+    )
+    parser.add_argument(
+        "--no-resume", action="store_true", help="redo sessions finished by an earlier run"
+    )
+    parser.add_argument("--beside", action="store_true", help="save each session next to its input")
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+class _ProgressBar:
+    """A tqdm bar over the sessions, advanced when a session reaches a final status."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._bar: Any = None  # a tqdm bar, created with the first event
+        self._counts: dict[str, int] = {}
+
+    def __call__(self, event: BatchProgress) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None:
+            self._bar = tqdm(
+                total=event.total, unit="session", file=self._stream, dynamic_ncols=True
+            )
+        if event.status in ("done", "skipped", "failed", "cancelled"):
+            self._counts[event.status] = self._counts.get(event.status, 0) + 1
+            self._bar.set_postfix(self._counts, refresh=False)
+            self._bar.update(1)
+        elif event.status == "retrying":
+            self._bar.write(
+                f"retrying {event.name} (attempt {event.record.attempts if event.record else '?'} failed)"
+            )
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def run_from_args(
+    args: argparse.Namespace,
+    script_args: Sequence[str] = (),
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the ``batch`` command parsed into ``args``; return the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        require_batch_dependencies()
+    except MissingBatchDependencyError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
+    from napari_whiskertoolbox.batch.cluster import start_client
+    from napari_whiskertoolbox.batch.run import run_batch
+    from napari_whiskertoolbox.batch.sessions import expand_sessions
+    from napari_whiskertoolbox.batch.tasks import as_task
+
+    try:
+        task = as_task(args.task, list(script_args))
+        expand_sessions(args.sessions)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
+    bar = _ProgressBar(err)
+    client = None
+    try:
+        try:
+            client = start_client(args.scheduler, args.workers)
+        except (OSError, ValueError) as exc:
+            print(f"error: cannot start or reach the dask scheduler: {exc}", file=err)
+            return EXIT_USAGE
+        link = client.dashboard_link
+        where = args.scheduler or f"local cluster, {len(client.client.nthreads())} workers"
+        print(f"dask: {where}" + (f"; dashboard {link}" if link else ""), file=err)
+        report = run_batch(
+            task,
+            args.sessions,
+            client=client.client,
+            out=args.out,
+            retries=args.retries,
+            resume=not args.no_resume,
+            progress=bar,
+            save_beside_input=args.beside,
+        )
+    except KeyboardInterrupt:
+        print("interrupted", file=err)
+        return EXIT_CANCELLED
+    finally:
+        bar.close()
+        if client is not None:
+            client.close()
+    print(report.summary(), file=out)
+    for record in report.failed:
+        print(f"\n--- {record.name} ({record.session}) failed:\n{record.error}", file=err)
+    print(f"report: {report.files.get('report_json')}", file=out)
+    print(f"results: {report.files.get('results_csv')} (and .parquet)", file=out)
+    if report.cancelled:
+        print("cancelled: finished sessions are saved; run again to resume", file=err)
+        return EXIT_CANCELLED
+    return 0 if report.ok else EXIT_FAILED

@@ -1,0 +1,104 @@
+"""What a batch reports: one record per session, and progress events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = ["FINAL_STATUSES", "BatchProgress", "ResultValue", "SessionRecord", "SessionStatus"]
+
+SessionStatus = Literal["queued", "running", "retrying", "done", "skipped", "failed", "cancelled"]
+"""Where a session is: waiting, running, waiting again after a failed attempt, finished
+(``done``), finished by an earlier run (``skipped`` on resume), ``failed`` or ``cancelled``."""
+FINAL_STATUSES: frozenset[str] = frozenset({"done", "skipped", "failed", "cancelled"})
+ResultValue = bool | int | float | str | None
+"""A value a task may return for the results table."""
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """The small record a worker returns for one session.
+
+    Attributes
+    ----------
+    session : str
+        The input path (a session folder, a config or media).
+    name : str
+        The session's output name (its folder under the batch's ``sessions/``).
+    status : SessionStatus
+        A final status: ``done``, ``skipped``, ``failed`` or ``cancelled``.
+    output : str or None
+        The session folder the outputs were saved to (``None`` if nothing was saved).
+    duration_s : float
+        Wall time of load + task + save on the worker, in seconds.
+    peak_memory_mb : float or None
+        Peak resident memory of the worker process during the session, in MiB (Linux;
+        ``None`` elsewhere).
+    keys_added : tuple of str
+        DataManager keys the task created.
+    results : dict
+        What the task returned (a callable), or left in ``results`` (a script).
+    error : str or None
+        The error: the traceback trimmed to the user's code, or the load/format error.
+    attempts : int
+        How many times the session was started.
+    worker : str or None
+        Address of the worker that ran the last attempt.
+    """
+
+    session: str
+    name: str
+    status: SessionStatus
+    output: str | None = None
+    duration_s: float = 0.0
+    peak_memory_mb: float | None = None
+    keys_added: tuple[str, ...] = ()
+    results: dict[str, ResultValue] = field(default_factory=dict)
+    error: str | None = None
+    attempts: int = 1
+    worker: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as JSON-compatible values."""
+        out = asdict(self)
+        out["keys_added"] = list(self.keys_added)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionRecord:
+        """Rebuild a record written by :meth:`to_dict` (unknown fields are ignored)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["keys_added"] = tuple(known.get("keys_added", ()))
+        known["results"] = dict(known.get("results") or {})
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """A progress event: a session changed status.
+
+    Attributes
+    ----------
+    index : int
+        Position of the session in the batch.
+    name : str
+        The session's output name.
+    session : str
+        The input path.
+    status : SessionStatus
+        The new status.
+    finished : int
+        Sessions in a final status so far.
+    total : int
+        Sessions in the batch.
+    record : SessionRecord or None
+        The record, for final statuses (and ``retrying``: the failed attempt).
+    """
+
+    index: int
+    name: str
+    session: str
+    status: SessionStatus
+    finished: int
+    total: int
+    record: SessionRecord | None = None

@@ -1,0 +1,180 @@
+"""The batch report: per-session records, the results table, and the files they are saved to.
+
+Files written into the batch's output folder (each atomically)::
+
+    batch_report.json      the whole report (task, timing, every record with its error)
+    batch_report.csv       one row per session: status, duration, memory, keys, error
+    batch_results.csv      one row per session, one column per result value
+    batch_results.parquet  the same table as Parquet (pyarrow)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.io.atomic import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from napari_whiskertoolbox.batch.records import SessionRecord
+
+__all__ = ["REPORT_FILES", "BatchReport"]
+
+REPORT_FILES = {
+    "report_json": "batch_report.json",
+    "report_csv": "batch_report.csv",
+    "results_csv": "batch_results.csv",
+    "results_parquet": "batch_results.parquet",
+}
+"""Kind of output → file name inside the batch's output folder."""
+_IDENTITY_COLUMNS = ("name", "session", "status")
+
+
+@dataclass
+class BatchReport:
+    """What a batch did.
+
+    Attributes
+    ----------
+    task : str
+        The task's kind and name (``script angle.py``).
+    out : Path
+        The batch's output folder (report files, and ``sessions/`` unless saved beside
+        the inputs).
+    records : list of SessionRecord
+        One per session, in batch order.
+    duration_s : float
+        Wall time of the whole batch, in seconds.
+    cancelled : bool
+        The batch was cancelled before every session finished.
+    dashboard_link : str or None
+        The dask dashboard of the run.
+    n_workers : int
+        Workers the scheduler had when the batch started.
+    files : dict of str to Path
+        The files :meth:`write` wrote (see :data:`REPORT_FILES`).
+    """
+
+    task: str
+    out: Path
+    records: list[SessionRecord]
+    duration_s: float = 0.0
+    cancelled: bool = False
+    dashboard_link: str | None = None
+    n_workers: int = 0
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every session is done (now or by an earlier run) and nothing was cancelled."""
+        return not self.cancelled and all(r.status in ("done", "skipped") for r in self.records)
+
+    @property
+    def failed(self) -> list[SessionRecord]:
+        """The records of failed sessions."""
+        return [r for r in self.records if r.status == "failed"]
+
+    def counts(self) -> dict[str, int]:
+        """Return ``{status: number of sessions}``."""
+        out: dict[str, int] = {}
+        for record in self.records:
+            out[record.status] = out.get(record.status, 0) + 1
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per session: name, session, status, duration, memory, keys, attempts, error."""
+        import pandas as pd
+
+        rows = []
+        for r in self.records:
+            rows.append(
+                {
+                    "name": r.name,
+                    "session": r.session,
+                    "status": r.status,
+                    "duration_s": r.duration_s,
+                    "peak_memory_mb": r.peak_memory_mb,
+                    "attempts": r.attempts,
+                    "keys_added": ";".join(r.keys_added),
+                    "output": r.output,
+                    "worker": r.worker,
+                    "error": r.error,
+                }
+            )
+        return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["name", "session", "status"])
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """The results table: a row per session, a column per result value.
+
+        Columns ``name``, ``session``, ``status``, then every result name in the order first
+        seen; a session without a value has NA there.
+        """
+        import pandas as pd
+
+        columns: dict[str, None] = dict.fromkeys(_IDENTITY_COLUMNS)
+        rows = []
+        for r in self.records:
+            row: dict[str, Any] = {"name": r.name, "session": r.session, "status": r.status}
+            for key, value in r.results.items():
+                column = key if key not in _IDENTITY_COLUMNS else f"result_{key}"
+                columns.setdefault(column, None)
+                row[column] = value
+            rows.append(row)
+        frame = pd.DataFrame(rows, columns=list(columns))
+        return frame.convert_dtypes()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-compatible values."""
+        return {
+            "task": self.task,
+            "out": str(self.out),
+            "duration_s": self.duration_s,
+            "cancelled": self.cancelled,
+            "dashboard_link": self.dashboard_link,
+            "n_workers": self.n_workers,
+            "counts": self.counts(),
+            "records": [r.to_dict() for r in self.records],
+        }
+
+    def write(self, out: str | Path | None = None) -> dict[str, Path]:
+        """Write the report (JSON, CSV) and the results table (CSV, Parquet) into ``out``.
+
+        Returns
+        -------
+        dict of str to Path
+            :data:`REPORT_FILES` kinds → written paths (also kept in :attr:`files`).
+        """
+        folder = Path(out) if out is not None else self.out
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {kind: folder / name for kind, name in REPORT_FILES.items()}
+        atomic_write_text(paths["report_json"], json.dumps(self.to_dict(), indent=1) + "\n")
+        atomic_write_text(paths["report_csv"], self.to_frame().to_csv(index=False))
+        results = self.results
+        atomic_write_text(paths["results_csv"], results.to_csv(index=False))
+        buffer = io.BytesIO()
+        results.to_parquet(buffer, index=False)
+        atomic_write_bytes(paths["results_parquet"], buffer.getvalue())
+        self.files = paths
+        return paths
+
+    def summary(self, width: int = 100) -> str:
+        """Return a plain-text table of the sessions (status, duration, first error line)."""
+        lines = []
+        name_width = min(max([len(r.name) for r in self.records] + [7]), 40)
+        lines.append(f"{'session':<{name_width}}  {'status':<9}  {'time':>8}  error")
+        for r in self.records:
+            error = (r.error or "").strip().splitlines()
+            last = error[-1] if error else ""
+            text = (
+                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  {last}"
+            )
+            lines.append(text[:width])
+        counts = ", ".join(f"{n} {status}" for status, n in self.counts().items())
+        lines.append(f"{len(self.records)} sessions: {counts or 'none'} in {self.duration_s:.1f} s")
+        return "\n".join(lines)

@@ -1,0 +1,402 @@
+"""``run_batch``: run one task over many sessions on dask.distributed."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.batch._deps import require_batch_dependencies
+from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
+from napari_whiskertoolbox.batch.markers import completed_record
+from napari_whiskertoolbox.batch.records import BatchProgress, SessionRecord, SessionStatus
+from napari_whiskertoolbox.batch.report import BatchReport
+from napari_whiskertoolbox.batch.sessions import expand_sessions, session_names
+from napari_whiskertoolbox.batch.tasks import as_task
+from napari_whiskertoolbox.batch.worker import SessionJob, run_session
+from napari_whiskertoolbox.io.routing import session_folder_for
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterable
+
+    from distributed import Client, Future
+
+    from napari_whiskertoolbox.batch.tasks import Task, TaskArgs
+
+__all__ = ["SESSIONS_DIR", "default_out", "run_batch"]
+
+SESSIONS_DIR = "sessions"
+"""Folder of the per-session outputs inside the batch's output folder."""
+_POLL_S = 0.05
+_POLL_CLUSTER_S = 0.5
+_NO_WORKER_TIMEOUT_S = 60.0
+
+
+def default_out(task: Task) -> Path:
+    """Return the default output folder: ``<task stem>-batch`` in the working directory."""
+    return Path.cwd() / f"{Path(task.name).stem or 'task'}-batch"
+
+
+def _output_folder(session: Path, name: str, out: Path, beside_input: bool) -> Path:
+    if not beside_input:
+        return out / SESSIONS_DIR / name
+    if session.is_file() and session.suffix.lower() != ".json":  # media: <stem>.session beside it
+        return session.with_name(f"{session.stem}.session")
+    return session_folder_for(session)
+
+
+class _Batch:
+    """The scheduling loop: submit, follow, retry, cancel; keeps one record per session."""
+
+    def __init__(
+        self,
+        jobs: list[SessionJob],
+        retries: int,
+        progress: Callable[[BatchProgress], object] | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.jobs = jobs
+        self.retries = retries
+        self.progress = progress
+        self.cancel_requested = cancel if cancel is not None else threading.Event()
+        self.records: dict[int, SessionRecord] = {}
+        self.status: dict[int, SessionStatus] = {}
+        self.cancelled = False
+        self.n_workers = 0
+
+    # -- events ---------------------------------------------------------------------------
+    def emit(
+        self, job: SessionJob, status: SessionStatus, record: SessionRecord | None = None
+    ) -> None:
+        self.status[job.index] = status
+        if self.progress is not None:
+            event = BatchProgress(
+                job.index,
+                job.name,
+                str(job.session),
+                status,
+                len(self.records),
+                len(self.jobs),
+                record,
+            )
+            self.progress(event)
+
+    def finish(self, job: SessionJob, record: SessionRecord) -> None:
+        self.records[job.index] = record
+        self.emit(job, record.status, record)
+
+    # -- the loop -------------------------------------------------------------------------
+    def run(self, client: Client, pending: list[SessionJob]) -> None:
+        """Run ``pending`` on ``client``: at most one session per worker thread in flight.
+
+        Sessions are handed to the scheduler only when a worker thread is free, so a worker
+        holds nothing but the session it runs: when it dies, only that session is lost.
+        """
+        from distributed import Event, as_completed
+
+        token = uuid.uuid4().hex[:8]
+        event_name = f"wtb-batch-cancel-{token}"
+        cancel_event = Event(event_name, client=client)
+        threads = client.nthreads()
+        self.n_workers = len(threads)
+        limit = max(1, sum(threads.values()))
+        waiting = deque(pending)
+        futures: dict[str, tuple[SessionJob, Future]] = {}
+        completed = as_completed(with_results=True)  # results arrive with the notice
+
+        def fill() -> None:
+            while waiting and len(futures) < limit:
+                job = replace(waiting.popleft(), cancel_event=event_name)
+                key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
+                futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
+                completed.add(futures[key][1])
+
+        for job in pending:
+            self.emit(job, "queued")
+        fill()
+        last_poll = 0.0
+        no_workers_since: float | None = None
+        try:
+            while futures or waiting:
+                if self.cancel_requested.is_set():
+                    self._cancel(client, cancel_event, futures, waiting)
+                    return
+                batch = completed.next_batch(block=False)
+                finished = [
+                    (futures.pop(str(future.key))[0], future, result) for future, result in batch
+                ]
+                fill()  # the freed worker threads get their next session first
+                for job, future, result in finished:
+                    retry = self._collect(job, future, result)
+                    if retry is not None:
+                        waiting.appendleft(retry)
+                fill()
+                now = time.monotonic()
+                if now - last_poll >= _POLL_CLUSTER_S:
+                    last_poll = now
+                    threads = self._poll(client, futures)
+                    limit = max(1, sum(threads.values())) if threads is not None else limit
+                    if threads == {}:
+                        no_workers_since = no_workers_since or now
+                        if now - no_workers_since > _NO_WORKER_TIMEOUT_S:
+                            reason = (
+                                f"the cluster has had no worker for {_NO_WORKER_TIMEOUT_S:.0f} s"
+                            )
+                            self._fail_all(client, futures, waiting, reason)
+                            return
+                    elif threads:
+                        no_workers_since = None
+                with completed.thread_condition:  # woken by the next completion
+                    if not batch and not completed.has_ready():
+                        completed.thread_condition.wait(_POLL_S)
+        except KeyboardInterrupt:
+            self._cancel(client, cancel_event, futures, waiting)
+
+    def _collect(self, job: SessionJob, future: Future, result: object) -> SessionJob | None:
+        """Record a finished future; return the job to resubmit when it gets another try."""
+        record: SessionRecord
+        if future.status == "finished" and isinstance(result, SessionRecord):
+            record = result
+        else:
+            exc = _exception_of(result)
+            record = SessionRecord(
+                str(job.session),
+                job.name,
+                "failed",
+                error=_worker_error(exc),
+                attempts=job.attempt,
+            )
+        if record.status == "failed" and job.attempt <= self.retries:
+            self.emit(job, "retrying", record)
+            return replace(job, attempt=job.attempt + 1)
+        self.finish(job, record)
+        return None
+
+    def _poll(
+        self, client: Client, futures: dict[str, tuple[SessionJob, Future]]
+    ) -> dict[str, int] | None:
+        """Mark sessions a worker has started; return the workers' threads (None: unknown)."""
+        try:
+            threads = client.nthreads()
+            processing = client.processing()
+        except Exception:
+            return None
+        for keys in processing.values():
+            for key in keys:
+                entry = futures.get(key)
+                if entry is not None and self.status.get(entry[0].index) in ("queued", "retrying"):
+                    self.emit(entry[0], "running")
+        return dict(threads)
+
+    def _cancel(
+        self,
+        client: Client,
+        cancel_event: Any,
+        futures: dict[str, tuple[SessionJob, Future]],
+        waiting: deque[SessionJob],
+    ) -> None:
+        """Drop waiting sessions, ask running ones to stop, keep what finished meanwhile."""
+        self.cancelled = True
+        with contextlib.suppress(Exception):
+            cancel_event.set()
+        with contextlib.suppress(Exception):
+            client.cancel([f for _, f in futures.values()], force=True)
+        for job, future in futures.values():
+            record = None
+            if future.status == "finished":
+                with contextlib.suppress(Exception):
+                    record = future.result(timeout=0)
+            self.finish(job, record or _cancelled(job))
+        for job in waiting:
+            self.finish(job, _cancelled(job))
+        futures.clear()
+        waiting.clear()
+
+    def _fail_all(
+        self,
+        client: Client,
+        futures: dict[str, tuple[SessionJob, Future]],
+        waiting: deque[SessionJob],
+        reason: str,
+    ) -> None:
+        with contextlib.suppress(Exception):
+            client.cancel([f for _, f in futures.values()], force=True)
+        for job in [j for j, _ in futures.values()] + list(waiting):
+            record = SessionRecord(
+                str(job.session), job.name, "failed", error=reason, attempts=job.attempt
+            )
+            self.finish(job, record)
+        futures.clear()
+        waiting.clear()
+
+
+def _cancelled(job: SessionJob) -> SessionRecord:
+    return SessionRecord(
+        str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
+    )
+
+
+def _exception_of(result: object) -> BaseException | None:
+    """Return the exception of a failed future, as ``as_completed(with_results=True)`` gives it.
+
+    An errored future comes with ``(type, exception, traceback)``, a cancelled one with the
+    ``CancelledError`` itself.
+    """
+    if isinstance(result, BaseException):
+        return result
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+        return result[1]
+    return None
+
+
+def _worker_error(exc: BaseException | None) -> str:
+    """Describe a future that failed without a record (its worker died or it was cancelled)."""
+    if exc is None:
+        return "the session's task ended without a result"
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return f"the worker process died while running this session ({exc})"
+    if name == "CancelledError":
+        return "the session was cancelled by the scheduler (its worker was lost)"
+    return f"{name}: {exc}"
+
+
+def run_batch(
+    task: str | os.PathLike[str] | Callable[..., Any] | Task,
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    client: Client | None = None,
+    out: str | os.PathLike[str] | None = None,
+    retries: int = 0,
+    resume: bool = True,
+    args: TaskArgs = None,
+    progress: Callable[[BatchProgress], object] | None = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    save_beside_input: bool = False,
+    cancel: threading.Event | None = None,
+) -> BatchReport:
+    """Run ``task`` on every session, each in a worker process, and report what happened.
+
+    Each worker loads its session from disk with :func:`napari_whiskertoolbox.io.routing.open_path`
+    (DataManagers never travel between processes), runs the task, saves the session
+    atomically (:func:`napari_whiskertoolbox.io.save_session`) and writes a completion
+    marker last; it returns a small :class:`SessionRecord`.
+
+    Parameters
+    ----------
+    task : path-like, callable or Task
+        A ``.py`` script (run by the script engine with ``dm`` in its namespace; values it
+        leaves in a ``results`` dict go to the results table), a ``.json`` pipeline file
+        (TransformsV2 pipeline or pipeline-runner config), or ``f(dm, **kw) -> dict``.
+    sessions : path-like or iterable of path-like
+        Session folders, configs, media, glob patterns, manifest files (``.txt``: one path a
+        line; ``.csv``: a ``session`` column).
+    client : distributed.Client, optional
+        Use this client (left open). Default: a new ``LocalCluster`` (one single-threaded
+        worker process per core, or ``n_workers``), or ``scheduler``, closed at the end.
+    out : path-like, optional
+        Output folder: per-session outputs under ``sessions/<name>/`` and the report files.
+        Default ``./<task stem>-batch``.
+    retries : int
+        Extra attempts of a session that failed (its task raised, or its worker died).
+    resume : bool
+        Skip sessions whose completion marker (same task) and outputs are present.
+    args : sequence of str or mapping, optional
+        A script's ``sys.argv[1:]``, a callable's keyword arguments, a pipeline's keys.
+    progress : callable, optional
+        Called with a :class:`BatchProgress` at each status change (in this thread).
+    scheduler : str, optional
+        Address of a running dask scheduler (``tcp://host:8786``) instead of a local cluster.
+    n_workers : int, optional
+        Workers of the local cluster.
+    save_beside_input : bool
+        Save each session next to its input instead (a config ``exp.json`` → the folder
+        ``exp.session``; a session folder in place; media ``a.mp4`` → ``a.session``).
+    cancel : threading.Event, optional
+        Set it (from any thread) to cancel: pending sessions are dropped, running ones are
+        asked to stop (scripts and pipelines stop within a second), and a local cluster we
+        started is shut down, killing what still runs. Finished outputs stay. Ctrl+C
+        (``KeyboardInterrupt``) does the same.
+
+    Returns
+    -------
+    BatchReport
+        Every session's record and the results table; also written to ``out``.
+
+    Raises
+    ------
+    MissingBatchDependencyError
+        dask.distributed or pyarrow is missing (install ``napari-whiskertoolbox[batch]``).
+    FileNotFoundError, FormatError, ValueError
+        The task or a session path is unusable (before anything runs).
+
+    Notes
+    -----
+    The local cluster's workers are new processes that import the calling script's
+    ``__main__`` module (Python's "spawn"), so a script calling ``run_batch`` must do so
+    under ``if __name__ == "__main__":``, as with any multiprocessing code.
+    """
+    require_batch_dependencies()
+    started = time.perf_counter()
+    the_task = as_task(task, args)
+    paths = expand_sessions(sessions)
+    if not paths:
+        raise ValueError("no sessions to run: give session folders, configs, globs or manifests")
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0, got {retries}")
+    out_dir = (Path(out).expanduser() if out is not None else default_out(the_task)).resolve()
+    fingerprint = the_task.fingerprint()
+    jobs = [
+        SessionJob(
+            i,
+            path,
+            name,
+            _output_folder(path, name, out_dir, save_beside_input),
+            the_task,
+            fingerprint,
+        )
+        for i, (path, name) in enumerate(zip(paths, session_names(paths)))
+    ]
+    batch = _Batch(jobs, retries, progress, cancel)
+    pending = []
+    for job in jobs:
+        previous = completed_record(job.output, fingerprint) if resume else None
+        if previous is not None:
+            batch.finish(job, replace(previous, status="skipped", session=str(job.session)))
+        else:
+            pending.append(job)
+    owned: BatchClient | None = None
+    dashboard = None
+    try:
+        if pending and not batch.cancel_requested.is_set():
+            if client is None:
+                owned = start_client(scheduler, n_workers)
+                client = owned.client
+            dashboard = BatchClient(client, owned=False).dashboard_link
+            batch.run(client, pending)
+    except KeyboardInterrupt:
+        batch.cancelled = True
+    finally:
+        if owned is not None:
+            owned.close()
+    for job in jobs:
+        if job.index not in batch.records:
+            batch.finish(job, _cancelled(job))
+    report = BatchReport(
+        task=f"{the_task.kind} {the_task.name}",
+        out=out_dir,
+        records=[batch.records[job.index] for job in jobs],
+        duration_s=time.perf_counter() - started,
+        cancelled=batch.cancelled or batch.cancel_requested.is_set(),
+        dashboard_link=dashboard,
+        n_workers=batch.n_workers,
+    )
+    report.write(out_dir)
+    return report

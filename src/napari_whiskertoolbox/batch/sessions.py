@@ -1,0 +1,173 @@
+"""Which sessions a batch runs over: paths, globs and manifest files, and their output names."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import os
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.routing import SESSION_FOLDER_SUFFIX, classify_path
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "MANIFEST_COLUMN",
+    "expand_sessions",
+    "is_manifest",
+    "read_manifest",
+    "session_names",
+]
+
+MANIFEST_COLUMN = "session"
+"""Column of a CSV manifest that holds the session paths."""
+_MANIFEST_SUFFIXES = (".txt", ".csv", ".tsv", ".lst")
+_GLOB_CHARS = frozenset("*?[")
+
+
+def is_session(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` opens as a whole session.
+
+    A session folder, a WhiskerToolbox ``.json`` config, media, or another tool's project
+    (DeepLabCut, SLEAP, NWB, ephys); a lone data file (a CSV of events, say) is not one.
+    """
+    return classify_path(path) not in (None, "data_file")
+
+
+def is_manifest(path: Path) -> bool:
+    """Return whether ``path`` is a manifest file (a ``.txt``/``.csv``/``.tsv``/``.lst`` file)."""
+    return path.is_file() and path.suffix.lower() in _MANIFEST_SUFFIXES
+
+
+def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
+    """Read the session paths a manifest lists; relative paths are relative to the manifest.
+
+    A ``.csv``/``.tsv`` manifest has a header row with a ``session`` column; any other
+    manifest holds one path a line (blank lines and lines starting with ``#`` are skipped).
+
+    Raises
+    ------
+    FormatError
+        A CSV manifest without a ``session`` column, or with an empty cell (naming the line).
+    """
+    path = Path(path)
+    base = path.parent
+    text = path.read_text(encoding="utf-8-sig")
+    entries: list[tuple[int, str]] = []
+    if path.suffix.lower() in (".csv", ".tsv"):
+        reader = csv.DictReader(text.splitlines(), delimiter="\t" if path.suffix == ".tsv" else ",")
+        columns = [c.strip() for c in reader.fieldnames or []]
+        if MANIFEST_COLUMN not in columns:
+            raise FormatError(
+                f"a CSV manifest needs a {MANIFEST_COLUMN!r} column; found columns {columns}",
+                path=path,
+            )
+        for line, row in enumerate(reader, start=2):
+            cell = {k.strip(): v for k, v in row.items() if k is not None}.get(MANIFEST_COLUMN)
+            if not cell or not cell.strip():
+                raise FormatError(f"line {line}: empty {MANIFEST_COLUMN!r} cell", path=path)
+            entries.append((line, cell.strip()))
+    else:
+        for line, raw in enumerate(text.splitlines(), start=1):
+            stripped = raw.strip()
+            if stripped and not stripped.startswith("#"):
+                entries.append((line, stripped))
+    out = []
+    for _, entry in entries:
+        p = Path(os.path.expanduser(entry))
+        out.append(p if p.is_absolute() else base / p)
+    return out
+
+
+def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
+    text = os.fspath(spec)
+    if _GLOB_CHARS & set(text) and not Path(text).exists():
+        matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
+        if not matches:
+            raise FileNotFoundError(f"no session matches the pattern {text!r}")
+        found = [Path(m) for m in matches if is_session(m)]
+        if not found:
+            raise FileNotFoundError(
+                f"the pattern {text!r} matches {len(matches)} paths but no session "
+                "(session folder, .json config, media or another tool's project)"
+            )
+        return found
+    path = Path(os.path.expanduser(text))
+    if not path.exists():
+        raise FileNotFoundError(f"session not found: {path}")
+    if not is_session(path) and is_manifest(path):
+        return [_checked(p, path) for p in read_manifest(path)]
+    if not is_session(path):
+        raise FormatError(
+            "not a session: expected a session folder, a WhiskerToolbox .json config, media, "
+            "a glob pattern or a manifest (.txt one path a line, .csv with a 'session' column)",
+            path=path,
+        )
+    return [path]
+
+
+def _checked(path: Path, manifest: Path) -> Path:
+    if not path.exists():
+        raise FileNotFoundError(f"session not found: {path} (listed in the manifest {manifest})")
+    return path
+
+
+def expand_sessions(
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> list[Path]:
+    """Expand paths, glob patterns and manifest files into absolute session paths.
+
+    Parameters
+    ----------
+    sessions : path-like or iterable of path-like
+        Session folders, WhiskerToolbox configs, media; glob patterns (``**`` recurses;
+        matches that are no session are skipped); manifest files (see :func:`read_manifest`).
+
+    Returns
+    -------
+    list of Path
+        Absolute paths in the order given (globs sorted), without duplicates.
+
+    Raises
+    ------
+    FileNotFoundError
+        A path or a manifest entry does not exist, or a pattern matches nothing.
+    FormatError
+        A path is no session, pattern or manifest, or a manifest is malformed.
+    """
+    specs = [sessions] if isinstance(sessions, (str, os.PathLike)) else list(sessions)
+    seen: dict[Path, None] = {}
+    for spec in specs:
+        for path in _expand_one(spec):
+            seen.setdefault(path.resolve(), None)
+    return list(seen)
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    if path.is_dir():
+        return name.removesuffix(SESSION_FOLDER_SUFFIX) or name
+    return path.stem if path.stem != "session" else path.parent.name
+
+
+def session_names(paths: Sequence[Path]) -> list[str]:
+    """Return a unique output-folder name for each session path.
+
+    A name is the file stem (a session folder's name without ``.session``, a
+    ``session.json``'s folder name); stems shared by several sessions of the batch get a
+    short hash of the absolute path appended.
+    """
+    stems = [_stem(p) for p in paths]
+    counts = Counter(stems)
+    names = []
+    for path, stem in zip(paths, stems):
+        if counts[stem] > 1:
+            digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
+            stem = f"{stem}-{digest}"
+        names.append(stem)
+    return names

@@ -1,0 +1,410 @@
+"""What a batch runs on each session: a script, a pipeline file or a Python callable.
+
+A task is a small picklable object sent to the workers; it never holds a DataManager.
+:meth:`Task.run` executes on the worker against the session's freshly loaded DataManager
+and returns the session's result values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import json
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from napari_whiskertoolbox.batch.records import ResultValue
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = [
+    "CallableTask",
+    "PipelineTask",
+    "RunControl",
+    "ScriptTask",
+    "Task",
+    "TaskArgs",
+    "TaskCancelledError",
+    "TaskFailedError",
+    "as_task",
+]
+
+TaskArgs = Sequence[str] | Mapping[str, Any] | None
+
+
+class TaskFailedError(Exception):
+    """The task failed on a session; the message is what the user sees (a trimmed traceback)."""
+
+
+class TaskCancelledError(Exception):
+    """The task stopped because the batch was cancelled."""
+
+
+class RunControl:
+    """Cancellation of one running session, given to :meth:`Task.run` on the worker."""
+
+    def __init__(self) -> None:
+        self.cancelled = threading.Event()
+        self._callbacks: list[Callable[[], object]] = []
+        self._lock = threading.Lock()
+        self.output: list[str] = []
+
+    def on_cancel(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` (from another thread) when the session is cancelled."""
+        with self._lock:
+            self._callbacks.append(callback)
+            late = self.cancelled.is_set()
+        if late:
+            callback()
+
+    def cancel(self) -> None:
+        """Request cancellation and run the callbacks."""
+        with self._lock:
+            self.cancelled.set()
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
+
+
+def result_values(values: object, where: str) -> dict[str, ResultValue]:
+    """Check a task's result values: a mapping of names to numbers, strings, bools or None.
+
+    numpy scalars become Python scalars.
+
+    Raises
+    ------
+    TaskFailedError
+        ``values`` is no mapping, or holds another kind of value (naming it).
+    """
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise TaskFailedError(
+            f"{where} must be a dict of result values, got {type(values).__name__}"
+        )
+    out: dict[str, ResultValue] = {}
+    for key, value in values.items():
+        if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+            value = value.item()
+        if not isinstance(value, (bool, int, float, str, type(None))):
+            raise TaskFailedError(
+                f"{where}[{key!r}] must be a number, string, bool or None (one value per "
+                f"session for the results table), got {type(value).__name__}"
+            )
+        out[str(key)] = value
+    return out
+
+
+def _file_digest(path: Path, extra: object) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(json.dumps(extra, sort_keys=True, default=repr).encode())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _working_directory(folder: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+class Task:
+    """Base of the three kinds of task."""
+
+    kind: str = "task"
+
+    @property
+    def name(self) -> str:
+        """A short label (the file name, or the callable's name)."""
+        raise NotImplementedError
+
+    def fingerprint(self) -> str:
+        """Identify the task and its arguments: a resumed batch only skips its own sessions."""
+        raise NotImplementedError
+
+    def run(
+        self, dm: DataManager, context: SessionContext, control: RunControl
+    ) -> dict[str, ResultValue]:
+        """Run on one session's DataManager; return its result values.
+
+        Raises
+        ------
+        TaskFailedError
+            The task failed (the message is what the user sees).
+        TaskCancelledError
+            The batch was cancelled while the task ran.
+        """
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SessionContext:
+    """What a task knows about the session it runs on.
+
+    Attributes
+    ----------
+    session : Path
+        The input path.
+    name : str
+        The session's output name.
+    output : Path
+        The session folder the outputs are saved to.
+    """
+
+    session: Path
+    name: str
+    output: Path
+
+
+@dataclass(frozen=True)
+class ScriptTask(Task):
+    """A Python script run by the script engine (as ``napari-whiskertoolbox run`` does).
+
+    The script sees ``dm`` (the session), ``sys.argv[1:] == argv``, ``__file__``, and runs
+    in its own folder. Values it leaves in a ``results`` dict go to the results table.
+    """
+
+    path: Path
+    argv: tuple[str, ...] = ()
+    kind: str = field(default="script", init=False)
+
+    @property
+    def name(self) -> str:
+        """The script's file name."""
+        return self.path.name
+
+    def fingerprint(self) -> str:
+        """Hash of the script's content and arguments."""
+        return _file_digest(self.path, ["script", list(self.argv)])
+
+    def run(
+        self, dm: DataManager, context: SessionContext, control: RunControl
+    ) -> dict[str, ResultValue]:
+        """Run the script with ``dm`` in its namespace; return its ``results`` dict."""
+        from napari_whiskertoolbox.scripting import ScriptEngine
+
+        engine = ScriptEngine(dm)
+        control.on_cancel(engine.cancel)
+        result = engine.run_file(self.path, argv=list(self.argv))
+        control.output.extend(text for text in (result.stdout, result.stderr) if text)
+        if result.cancelled or control.cancelled.is_set():
+            raise TaskCancelledError("cancelled")
+        if not result.success:
+            raise TaskFailedError(result.error or f"the script exited with code {result.exit_code}")
+        return result_values(engine.namespace.get("results"), "the script's `results`")
+
+
+PipelineKind = Literal["runner", "pipeline"]
+
+
+def pipeline_kind(document: object, path: Path) -> PipelineKind:
+    """Tell a JSON pipeline-runner config (commands) from a TransformsV2 pipeline (steps).
+
+    Raises
+    ------
+    TaskFailedError
+        Neither kind.
+    """
+    if isinstance(document, Mapping):
+        if "steps" in document or "range_reduction" in document:
+            return "pipeline"
+        if "commands" in document or "transformations" in document:
+            return "runner"
+    raise TaskFailedError(
+        f"{path}: not a pipeline: expected a TransformsV2 pipeline (an object with 'steps') "
+        "or a pipeline-runner config (an object with 'commands' or 'transformations')"
+    )
+
+
+@dataclass(frozen=True)
+class PipelineTask(Task):
+    """A transforms pipeline file run on each session.
+
+    * A pipeline-runner config (``commands`` / ``transformations``): its ``data`` entries
+      are ignored (the session is the data); the variables ``session``, ``session_name``
+      and ``output_dir`` are added for ``${}`` substitution; relative paths resolve against
+      the config's folder.
+    * A TransformsV2 pipeline (``steps``): run on the key ``args["input_key"]``, stored under
+      ``args["output_key"]`` (on ``args.get("output_time_key")`` or the input's clock).
+    """
+
+    path: Path
+    args: tuple[tuple[str, str], ...] = ()
+    kind: str = field(default="pipeline", init=False)
+
+    @property
+    def name(self) -> str:
+        """The pipeline's file name."""
+        return self.path.name
+
+    def fingerprint(self) -> str:
+        """Hash of the pipeline file's content and arguments."""
+        return _file_digest(self.path, ["pipeline", list(self.args)])
+
+    def _document(self) -> dict[str, Any]:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            raise TaskFailedError(f"cannot read the pipeline {self.path}: {exc}") from exc
+        pipeline_kind(document, self.path)
+        return dict(document)
+
+    def run(
+        self, dm: DataManager, context: SessionContext, control: RunControl
+    ) -> dict[str, ResultValue]:
+        """Run the pipeline on ``dm``; a pipeline has no result values."""
+        from napari_whiskertoolbox.transforms import (
+            TransformCancelled,
+            TransformContext,
+            TransformError,
+            load_pipeline,
+            run_json_pipeline,
+        )
+
+        document = self._document()
+        transform_context = TransformContext(cancel=control.cancelled)
+        if pipeline_kind(document, self.path) == "pipeline":
+            args = dict(self.args)
+            missing = [k for k in ("input_key", "output_key") if not args.get(k)]
+            if missing:
+                raise TaskFailedError(
+                    f"{self.path.name} is a TransformsV2 pipeline: give {' and '.join(missing)} "
+                    "in the batch args (e.g. args={'input_key': 'whiskers', 'output_key': 'angle'})"
+                )
+            try:
+                pipeline = load_pipeline(self.path)
+                pipeline.run_on_key(
+                    dm,
+                    args["input_key"],
+                    args["output_key"],
+                    args.get("output_time_key") or None,
+                    context=transform_context,
+                )
+            except TransformCancelled as exc:
+                raise TaskCancelledError(str(exc)) from exc
+            except (TransformError, KeyError, ValueError) as exc:
+                raise TaskFailedError(f"{self.path.name}: {exc}") from exc
+            return {}
+        document.pop("data", None)
+        variables = dict(document.get("variables") or {})
+        variables.update(
+            session=str(context.session),
+            session_name=context.name,
+            output_dir=str(context.output),
+            **dict(self.args),
+        )
+        document["variables"] = variables
+        with _working_directory(self.path.parent):
+            result = run_json_pipeline(document, dm=dm, context=transform_context)
+        if control.cancelled.is_set():
+            raise TaskCancelledError("cancelled")
+        if not result.success:
+            where = (
+                f" at command {result.failed_command_index}" if result.phase == "command" else ""
+            )
+            raise TaskFailedError(
+                f"{self.path.name}: pipeline failed during phase '{result.phase}'{where}: {result.message}"
+            )
+        return {}
+
+
+@dataclass(frozen=True)
+class CallableTask(Task):
+    """A Python callable ``f(dm, **kwargs) -> dict | None`` (sent to workers by cloudpickle).
+
+    The callable must be importable on the workers, or defined in ``__main__`` / a notebook
+    (then it travels by value).
+    """
+
+    function: Callable[..., Mapping[str, Any] | None]
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    kind: str = field(default="callable", init=False)
+
+    @property
+    def name(self) -> str:
+        """The callable's qualified name."""
+        return getattr(self.function, "__qualname__", type(self.function).__name__)
+
+    def fingerprint(self) -> str:
+        """Hash of the callable's module, name, source (when available) and keyword arguments."""
+        function = self.function
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            source = ""
+        identity = [getattr(function, "__module__", ""), self.name, source, dict(self.kwargs)]
+        return hashlib.sha256(
+            json.dumps(identity, sort_keys=True, default=repr).encode()
+        ).hexdigest()[:16]
+
+    def run(
+        self, dm: DataManager, context: SessionContext, control: RunControl
+    ) -> dict[str, ResultValue]:
+        """Call the function with ``dm`` and the keyword arguments; return what it returns."""
+        values = self.function(dm, **dict(self.kwargs))
+        return result_values(values, f"the value returned by {self.name}")
+
+
+def as_task(task: object, args: TaskArgs = None) -> Task:
+    """Turn what the user gave into a :class:`Task`.
+
+    Parameters
+    ----------
+    task : path-like, callable or Task
+        A ``.py`` script, a ``.json`` pipeline file, or a callable ``f(dm, **kw) -> dict``.
+    args : sequence of str or mapping, optional
+        A script's ``sys.argv[1:]``; a callable's keyword arguments; a pipeline's
+        ``input_key``/``output_key`` (TransformsV2) or extra ``${}`` variables (runner).
+        ``KEY=VALUE`` strings are accepted as a mapping for pipelines and callables.
+
+    Raises
+    ------
+    FileNotFoundError
+        The script or pipeline file does not exist.
+    ValueError
+        The path is neither ``.py`` nor ``.json``, or ``args`` does not fit the task.
+    """
+    if isinstance(task, Task):
+        return task
+    if callable(task) and not isinstance(task, (str, os.PathLike)):
+        return CallableTask(task, tuple(sorted(_as_mapping(args, "a callable").items())))
+    if not isinstance(task, (str, os.PathLike)):
+        raise ValueError(
+            f"task must be a script path, a pipeline file or a callable, got {type(task).__name__}"
+        )
+    path = Path(os.path.expanduser(os.fspath(task))).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"task not found: {path} (expected a .py script or .json pipeline)")
+    suffix = path.suffix.lower()
+    if suffix == ".py":
+        if isinstance(args, Mapping):
+            raise ValueError("a script takes its arguments as a list of strings (sys.argv[1:])")
+        return ScriptTask(path, tuple(str(a) for a in args or ()))
+    if suffix == ".json":
+        mapping = _as_mapping(args, "a pipeline")
+        return PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
+    raise ValueError(f"task {path}: expected a .py script or a .json pipeline file, got {suffix!r}")
+
+
+def _as_mapping(args: TaskArgs, what: str) -> dict[str, Any]:
+    if args is None:
+        return {}
+    if isinstance(args, Mapping):
+        return dict(args)
+    out = {}
+    for arg in args:
+        key, sep, value = str(arg).partition("=")
+        if not sep or not key:
+            raise ValueError(f"arguments of {what} are KEY=VALUE pairs, got {arg!r}")
+        out[key.lstrip("-")] = value
+    return out

@@ -1,0 +1,227 @@
+"""What runs on a worker for one session: load, run the task, save, mark complete.
+
+:func:`run_session` never raises for a failing session: load errors, task errors and a
+cancel become the returned :class:`~napari_whiskertoolbox.batch.records.SessionRecord`.
+Only the process dying (or the scheduler losing the worker) fails the dask future itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import threading
+import time
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.batch.markers import clear_marker, write_marker
+from napari_whiskertoolbox.batch.records import SessionRecord
+from napari_whiskertoolbox.batch.tasks import (
+    RunControl,
+    SessionContext,
+    TaskCancelledError,
+    TaskFailedError,
+)
+from napari_whiskertoolbox.io.atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.batch.tasks import Task
+
+__all__ = ["LOG_FILE", "SessionJob", "run_session"]
+
+LOG_FILE = "batch-output.txt"
+"""What the task printed, saved in the session's output folder."""
+_BATCH_DIR = str(Path(__file__).parent)
+_CANCEL_POLL_S = 0.5
+_gc_frozen = False
+
+
+@dataclass(frozen=True)
+class SessionJob:
+    """One session of a batch, as sent to a worker (paths and the task, never data).
+
+    Attributes
+    ----------
+    index : int
+        Position in the batch.
+    session : Path
+        The input path.
+    name : str
+        Output name.
+    output : Path
+        Session folder to save to.
+    task : Task
+    fingerprint : str
+        The task's fingerprint, written into the completion marker.
+    attempt : int
+        1 for the first try.
+    cancel_event : str or None
+        Name of the dask ``Event`` the batch sets on cancel (``None``: no cooperative cancel).
+    """
+
+    index: int
+    session: Path
+    name: str
+    output: Path
+    task: Task
+    fingerprint: str
+    attempt: int = 1
+    cancel_event: str | None = None
+
+
+def _reset_peak_memory() -> None:
+    """Reset the kernel's peak-RSS counter of this process (Linux; ignored elsewhere)."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def _peak_memory_mb() -> float | None:
+    """Peak resident memory since :func:`_reset_peak_memory`, in MiB (Linux only)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def user_traceback(exc: BaseException) -> str:
+    """Format ``exc``'s traceback without the batch machinery's own frames."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(_BATCH_DIR)
+    ]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).rstrip("\n")
+
+
+def _worker_address() -> str | None:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def _watch_cancel(event_name: str | None, control: RunControl) -> Any:
+    """Call ``control.cancel()`` when the batch's dask Event is set (a watcher thread)."""
+    if event_name is None:
+        yield
+        return
+    try:
+        from distributed import Event, get_client
+
+        event = Event(event_name, client=get_client())
+    except (ImportError, ValueError):  # not on a dask worker: nothing to watch
+        yield
+        return
+    finished = threading.Event()
+
+    def watch() -> None:
+        # short polls, not a long Event.wait: nothing is left waiting on the scheduler
+        # when the session ends and the cluster shuts down
+        while not finished.wait(_CANCEL_POLL_S):
+            try:
+                if event.is_set():
+                    control.cancel()
+                    return
+            except Exception:  # the scheduler went away: the batch is over anyway
+                return
+
+    watcher = threading.Thread(target=watch, name="wtb-batch-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        finished.set()
+
+
+def run_session(job: SessionJob) -> SessionRecord:
+    """Load ``job.session``, run the task, save the outputs, write the completion marker.
+
+    Returns
+    -------
+    SessionRecord
+        ``done`` with the result values, or ``failed`` / ``cancelled`` with the error.
+    """
+    started = time.perf_counter()
+    _reset_peak_memory()
+    changes = _run(job)
+    _release_memory()
+    record = SessionRecord(
+        session=str(job.session),
+        name=job.name,
+        status="failed",
+        attempts=job.attempt,
+        worker=_worker_address(),
+        duration_s=time.perf_counter() - started,
+        peak_memory_mb=_peak_memory_mb(),
+    )
+    record = replace(record, **changes)
+    if record.status == "done":
+        write_marker(job.output, job.fingerprint, record)
+    return record
+
+
+def _run(job: SessionJob) -> dict[str, Any]:
+    """Load, run, save; return the record's fields (``status`` ``done`` on success)."""
+    from napari_whiskertoolbox.io import save_session
+    from napari_whiskertoolbox.io.routing import open_path
+
+    control = RunControl()
+    clear_marker(job.output)
+    try:
+        dm = open_path(job.session).dm
+    except Exception as exc:
+        return {"error": f"could not load {job.session}: {type(exc).__name__}: {exc}"}
+    before = set(dm.keys())
+    context = SessionContext(job.session, job.name, job.output)
+    try:
+        with _watch_cancel(job.cancel_event, control):
+            results = job.task.run(dm, context, control)
+    except TaskCancelledError:
+        return {"status": "cancelled", "error": "cancelled"}
+    except TaskFailedError as exc:
+        return {"error": str(exc)}
+    except Exception as exc:
+        return {"error": user_traceback(exc)}
+    keys_added = tuple(k for k in dm if k not in before)
+    try:
+        save_session(dm, job.output)
+        if control.output:
+            atomic_write_text(job.output / LOG_FILE, "".join(control.output))
+    except Exception as exc:
+        return {"error": f"could not save to {job.output}: {type(exc).__name__}: {exc}"}
+    return {
+        "status": "done",
+        "output": str(job.output),
+        "keys_added": keys_added,
+        "results": results,
+    }
+
+
+def _release_memory() -> None:
+    """Free the finished session's data now, in a worker process.
+
+    A DataManager's signal connections and undo history form reference cycles, which
+    only Python's cyclic collector frees; left to its own schedule a worker's memory
+    would grow by sessions. Objects that exist after the first session (imported
+    modules) are frozen once per process, so later collections only scan what a session
+    created and take a millisecond. Runs in the caller's process are left alone.
+    """
+    global _gc_frozen
+    if multiprocessing.parent_process() is None:
+        return
+    gc.collect()
+    if not _gc_frozen:
+        gc.freeze()
+        _gc_frozen = True

@@ -1,0 +1,476 @@
+"""Batch dock: run a script or pipeline over many sessions on dask, with a live table.
+
+The batch runs through :func:`napari_whiskertoolbox.batch.run_batch` on a napari
+``thread_worker`` (its progress shows in napari's activity bar); the UI never waits for
+it. Every status change updates the table on the main thread. Cancel drops waiting
+sessions, stops running ones and shuts down the local cluster; finished sessions keep
+their outputs. Double-clicking a finished session opens its saved outputs: in this
+viewer when its session is empty, else in a new viewer.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qtpy.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from napari_whiskertoolbox.batch import (
+    FINAL_STATUSES,
+    BatchProgress,
+    BatchReport,
+    MissingBatchDependencyError,
+    SessionRecord,
+    expand_sessions,
+    require_batch_dependencies,
+    run_batch,
+)
+from napari_whiskertoolbox.batch.cluster import default_n_workers
+from napari_whiskertoolbox.layers.main_thread import call_in_main
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["BatchWidget"]
+
+TASK_SOURCES = ("Script in the script runner", "Pipeline from the library", "File")
+COLUMNS = ("session", "status", "duration", "error")
+_STATUS_COLORS = {
+    "done": "#3fa34d",
+    "skipped": "#5b8fd6",
+    "failed": "#d64545",
+    "cancelled": "#b08a2e",
+}
+
+
+class BatchWidget(QWidget):
+    """Dock widget to run a task over many sessions and follow each one.
+
+    Parameters
+    ----------
+    napari_viewer : napari.Viewer
+        The viewer: its script runner provides a task, and finished sessions open in it.
+
+    Attributes
+    ----------
+    report : BatchReport or None
+        The last finished batch.
+    """
+
+    def __init__(self, napari_viewer: Any) -> None:
+        super().__init__()
+        self._viewer = napari_viewer
+        self._rows: dict[int, int] = {}
+        self._records: dict[int, SessionRecord] = {}
+        self._cancel: threading.Event | None = None
+        self._worker: Any = None
+        self.report: BatchReport | None = None
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_task())
+        layout.addLayout(self._build_sessions())
+        layout.addLayout(self._build_scheduler())
+        layout.addLayout(self._build_buttons())
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.cellDoubleClicked.connect(self._open_row)
+        self.table.setToolTip("Double-click a finished session to open its outputs")
+        layout.addWidget(self.table, stretch=1)
+        self.status = QLabel("Choose a task and sessions, then Run.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self._on_source_changed()
+        self._set_running(False)
+
+    # -- construction ----------------------------------------------------------------------
+    def _build_task(self) -> QFormLayout:
+        form = QFormLayout()
+        self.task_source = QComboBox()
+        self.task_source.addItems(TASK_SOURCES)
+        self.task_source.currentIndexChanged.connect(self._on_source_changed)
+        form.addRow("Task", self.task_source)
+        self.library = QComboBox()
+        form.addRow("Pipeline", self.library)
+        self.library.currentIndexChanged.connect(self._on_library_changed)
+        row = QHBoxLayout()
+        self.task_path = QLineEdit()
+        self.task_path.setPlaceholderText("script.py or pipeline.json")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_task)
+        row.addWidget(self.task_path, stretch=1)
+        row.addWidget(browse)
+        form.addRow("File", row)
+        self.task_args = QLineEdit()
+        self.task_args.setPlaceholderText("script arguments, or input_key=... output_key=...")
+        form.addRow("Arguments", self.task_args)
+        return form
+
+    def _build_sessions(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        row = QHBoxLayout()
+        self.session_folder = QLineEdit()
+        self.session_folder.setPlaceholderText("folder holding the sessions")
+        folder_button = QPushButton("Folder…")
+        folder_button.clicked.connect(self._browse_folder)
+        self.session_glob = QLineEdit("*.session")
+        self.session_glob.setToolTip("Pattern inside the folder (** recurses)")
+        add = QPushButton("Add")
+        add.clicked.connect(self._add_from_folder)
+        row.addWidget(QLabel("Sessions"))
+        row.addWidget(self.session_folder, stretch=2)
+        row.addWidget(folder_button)
+        row.addWidget(self.session_glob, stretch=1)
+        row.addWidget(add)
+        box.addLayout(row)
+        self.session_list = QListWidget()
+        self.session_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.session_list.setMaximumHeight(110)
+        box.addWidget(self.session_list)
+        row = QHBoxLayout()
+        manifest = QPushButton("Manifest…")
+        manifest.clicked.connect(self._browse_manifest)
+        remove = QPushButton("Remove selected")
+        remove.clicked.connect(self._remove_selected)
+        clear = QPushButton("Clear")
+        clear.clicked.connect(self.session_list.clear)
+        for button in (manifest, remove, clear):
+            row.addWidget(button)
+        row.addStretch(1)
+        box.addLayout(row)
+        return box
+
+    def _build_scheduler(self) -> QFormLayout:
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.local = QRadioButton("Local, workers:")
+        self.local.setChecked(True)
+        self.n_workers = QSpinBox()
+        self.n_workers.setRange(1, 256)
+        self.n_workers.setValue(default_n_workers())
+        self.remote = QRadioButton("Scheduler:")
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("tcp://host:8786")
+        for widget in (self.local, self.n_workers, self.remote):
+            row.addWidget(widget)
+        row.addWidget(self.address, stretch=1)
+        form.addRow("Run on", row)
+        row = QHBoxLayout()
+        self.out_dir = QLineEdit()
+        self.out_dir.setPlaceholderText("output folder (default: <task>-batch beside the task)")
+        out_button = QPushButton("…")
+        out_button.clicked.connect(self._browse_out)
+        row.addWidget(self.out_dir, stretch=1)
+        row.addWidget(out_button)
+        form.addRow("Output", row)
+        row = QHBoxLayout()
+        self.retries = QSpinBox()
+        self.retries.setRange(0, 10)
+        self.resume = QCheckBox("Resume (skip finished sessions)")
+        self.resume.setChecked(True)
+        row.addWidget(QLabel("Retries"))
+        row.addWidget(self.retries)
+        row.addWidget(self.resume)
+        row.addStretch(1)
+        form.addRow(row)
+        return form
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.run_button = QPushButton("Run")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        return row
+
+    # -- task ------------------------------------------------------------------------------
+    def _on_source_changed(self, *_: Any) -> None:
+        source = self.task_source.currentText()
+        self.library.setEnabled(source == TASK_SOURCES[1])
+        if source == TASK_SOURCES[0]:
+            path = self._script_runner_path()
+            if path is not None:
+                self.task_path.setText(str(path))
+            else:
+                self.status.setText("Open or save a script in the Script runner dock first.")
+        elif source == TASK_SOURCES[1]:
+            from napari_whiskertoolbox.transforms import PipelineLibrary
+
+            self.library.blockSignals(True)
+            self.library.clear()
+            for entry in PipelineLibrary().entries():
+                self.library.addItem(entry.name, str(entry.path))
+            self.library.blockSignals(False)
+            self._on_library_changed()
+
+    def _on_library_changed(self, *_: Any) -> None:
+        path = self.library.currentData()
+        if path:
+            self.task_path.setText(path)
+
+    def _script_runner_path(self) -> Path | None:
+        """Return the file open in this viewer's script runner dock, if any."""
+        from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
+        window = getattr(self._viewer, "window", None)
+        docks = getattr(window, "dock_widgets", {}) if window is not None else {}
+        for widget in docks.values():
+            if isinstance(widget, ScriptRunnerWidget) and widget.path is not None:
+                if widget.modified:
+                    widget.save()
+                return widget.path
+        return None
+
+    def _browse_task(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the task", "", "Scripts and pipelines (*.py *.json)"
+        )
+        if path:
+            self.task_path.setText(path)
+
+    # -- sessions --------------------------------------------------------------------------
+    def sessions(self) -> list[str]:
+        """Return the session paths in the list."""
+        return [self.session_list.item(i).text() for i in range(self.session_list.count())]
+
+    def add_sessions(self, paths: list[str] | list[Path]) -> None:
+        """Append ``paths`` (expanded: globs, manifests) to the list, skipping duplicates."""
+        try:
+            found = expand_sessions([str(p) for p in paths])
+        except (OSError, ValueError) as exc:
+            self.status.setText(f"Sessions: {exc}")
+            return
+        known = set(self.sessions())
+        for path in found:
+            if str(path) not in known:
+                self.session_list.addItem(str(path))
+                known.add(str(path))
+        self.status.setText(f"{self.session_list.count()} sessions")
+
+    def _add_from_folder(self) -> None:
+        folder = self.session_folder.text().strip()
+        if not folder:
+            self.status.setText("Choose the folder holding the sessions first.")
+            return
+        self.add_sessions([str(Path(folder) / (self.session_glob.text().strip() or "*"))])
+
+    def _browse_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder holding the sessions")
+        if folder:
+            self.session_folder.setText(folder)
+
+    def _browse_manifest(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Manifest", "", "Manifests (*.txt *.csv *.tsv *.lst)"
+        )
+        if path:
+            self.add_sessions([path])
+
+    def _remove_selected(self) -> None:
+        for item in self.session_list.selectedItems():
+            self.session_list.takeItem(self.session_list.row(item))
+
+    def _browse_out(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder")
+        if folder:
+            self.out_dir.setText(folder)
+
+    # -- running ---------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        """Whether a batch is running."""
+        return self._worker is not None
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def run(self) -> None:
+        """Start the batch on a worker thread (returns at once)."""
+        if self.is_running:
+            return
+        try:
+            require_batch_dependencies()
+        except MissingBatchDependencyError as exc:
+            self.status.setText(str(exc))
+            return
+        task_text = self.task_path.text().strip()
+        sessions = self.sessions()
+        if not task_text or not sessions:
+            self.status.setText("Choose a task and add sessions first.")
+            return
+        task = Path(task_text).expanduser()
+        out = self.out_dir.text().strip() or str(task.parent / f"{task.stem}-batch")
+        options = {
+            "out": out,
+            "args": self.task_args.text().split(),
+            "retries": self.retries.value(),
+            "resume": self.resume.isChecked(),
+            "scheduler": self.address.text().strip() if self.remote.isChecked() else None,
+            "n_workers": self.n_workers.value() if self.local.isChecked() else None,
+        }
+        self._reset_table(sessions)
+        self._cancel = threading.Event()
+        self._worker = self._start_worker(task, sessions, options, self._cancel)
+        self._set_running(True)
+        self.status.setText(f"Running {task.name} on {len(sessions)} sessions…")
+
+    def _start_worker(
+        self, task: Path, sessions: list[str], options: dict[str, Any], cancel: threading.Event
+    ) -> Any:
+        from napari.qt.threading import thread_worker
+
+        def on_event(event: BatchProgress) -> None:
+            call_in_main(self._on_progress, event)
+            if event.status in FINAL_STATUSES:
+                finals.put(event)
+
+        finals: queue.Queue[BatchProgress | None] = queue.Queue()
+        outcome: dict[str, Any] = {}
+
+        def batch() -> None:
+            try:
+                outcome["report"] = run_batch(
+                    task, sessions, progress=on_event, cancel=cancel, **options
+                )
+            except Exception as exc:
+                outcome["error"] = exc
+            finally:
+                finals.put(None)
+
+        @thread_worker(progress={"total": len(sessions), "desc": f"Batch {task.name}"})
+        def follow() -> Iterator[BatchProgress]:
+            runner = threading.Thread(target=batch, name="wtb-batch", daemon=True)
+            runner.start()
+            while (event := finals.get()) is not None:
+                yield event  # each finished session advances napari's progress bar
+            runner.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            return outcome["report"]
+
+        worker = follow()
+        worker.returned.connect(self._on_finished)
+        worker.errored.connect(self._on_error)
+        worker.start()
+        return worker
+
+    def cancel(self) -> None:
+        """Cancel the running batch; finished sessions keep their outputs."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self.status.setText("Cancelling…")
+
+    def _reset_table(self, sessions: list[str]) -> None:
+        self._rows.clear()
+        self._records.clear()
+        self.table.setRowCount(len(sessions))
+        for row, path in enumerate(sessions):
+            self.table.setItem(row, 0, QTableWidgetItem(Path(path).name))
+            for column in range(1, len(COLUMNS)):
+                self.table.setItem(row, column, QTableWidgetItem(""))
+            self.table.item(row, 0).setToolTip(path)
+
+    def _on_progress(self, event: BatchProgress) -> None:
+        row = event.index
+        status_item = self.table.item(row, 1)
+        if status_item is None:
+            return
+        if status_item.text() in FINAL_STATUSES and event.status not in FINAL_STATUSES:
+            return  # a late "running" after the session finished
+        status_item.setText(event.status)
+        color = _STATUS_COLORS.get(event.status)
+        if color:
+            status_item.setForeground(_brush(color))
+        record = event.record
+        if record is not None:
+            if event.status in FINAL_STATUSES:
+                self._records[row] = record
+            self.table.item(row, 0).setText(record.name)
+            self.table.item(row, 2).setText(f"{record.duration_s:.2f} s")
+            error = (record.error or "").strip()
+            last = error.splitlines()[-1] if error and event.status != "done" else ""
+            last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
+            self.table.item(row, 3).setText(last)
+            self.table.item(row, 3).setToolTip(error)
+        self.status.setText(f"{event.finished}/{event.total} sessions finished")
+
+    def _on_finished(self, report: BatchReport) -> None:
+        self.report = report
+        self._worker = None
+        self._set_running(False)
+        counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
+        link = f" — dashboard was {report.dashboard_link}" if report.dashboard_link else ""
+        self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{link}")
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._worker = None
+        self._set_running(False)
+        self.status.setText(f"Batch failed to run: {exc}")
+
+    # -- outputs ---------------------------------------------------------------------------
+    def _open_row(self, row: int, _column: int = 0) -> None:
+        record = self._records.get(row)
+        if record is None or record.output is None:
+            self.status.setText("This session has no saved outputs (yet).")
+            return
+        self.open_output(record.output)
+
+    def open_output(self, folder: str | Path) -> Any:
+        """Open a session's saved outputs: in this viewer if its session is empty, else a new one.
+
+        Returns
+        -------
+        napari.Viewer
+            The viewer the session was opened in.
+        """
+        from napari_whiskertoolbox.workflow.registry import get_session
+
+        viewer = self._viewer
+        session = get_session(viewer)
+        if session.dm.keys() or session.dm.modified:
+            import napari
+
+            viewer = napari.Viewer(title=Path(folder).name)
+            session = get_session(viewer)
+        session.open(Path(folder))
+        return viewer
+
+    def closeEvent(self, event: Any) -> None:
+        """Cancel a running batch when the dock closes."""
+        self.cancel()
+        super().closeEvent(event)
+
+
+def _brush(color: str) -> Any:
+    from qtpy.QtGui import QBrush, QColor
+
+    return QBrush(QColor(color))

@@ -1,0 +1,141 @@
+"""``napari-whiskertoolbox batch`` through a real subprocess: summary, exit codes, Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from _batch_support import SESSION_NAMES, write_script
+
+from napari_whiskertoolbox.batch import MARKER_FILE, as_task, completed_record
+from napari_whiskertoolbox.batch.cli import configure_parser, run_from_args
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+WAIT_S = 60.0
+
+
+def _command(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "napari_whiskertoolbox", "batch", *map(str, args)]
+
+
+def test_summary_report_and_exit_code(sessions: Path, tmp_path: Path) -> None:
+    script = write_script(
+        tmp_path / "angle.py",
+        "import sys\nresults = {'mean': float(dm.get_data('whisker_angle').values.mean()),"
+        " 'tag': sys.argv[1]}\n",
+    )
+    broken = sessions / "mouse2.session" / "session.json"
+    broken.write_text(broken.read_text()[:40])  # truncated JSON
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        _command(script, sessions / "*.session", "--workers", "1", "--out", out, "--", "tagged"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 1, proc.stderr  # one session failed
+    assert "mouse2" in proc.stdout
+    assert "3 sessions: " in proc.stdout
+    assert "2 done" in proc.stdout
+    assert "1 failed" in proc.stdout
+    assert "dashboard http" in proc.stderr
+    assert "session.json" in proc.stderr  # the failed session's error names the file
+    results = pd.read_csv(out / "batch_results.csv")
+    assert list(results["name"]) == list(SESSION_NAMES)
+    assert list(results["tag"].fillna("")) == ["tagged", "", "tagged"]
+    assert (out / "batch_results.parquet").is_file()
+    assert json.loads((out / "batch_report.json").read_text())["counts"] == {"done": 2, "failed": 1}
+
+    broken.unlink()  # no session any more: the glob skips it, the others resume as done
+    proc = subprocess.run(
+        _command(script, sessions / "*.session", "--workers", "1", "--out", out, "--", "tagged"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "2 sessions: 2 skipped" in proc.stdout
+
+
+# The first session finishes; every later one runs until interrupted.
+STUCK_AFTER_FIRST = """\
+import sys, time
+from pathlib import Path
+flag = Path(sys.argv[1])
+if flag.exists():
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+flag.write_text("first done")
+results = {"ok": 1}
+"""
+
+
+def test_ctrl_c_stops_and_keeps_finished_outputs(sessions: Path, tmp_path: Path) -> None:
+    script = write_script(tmp_path / "stuck.py", STUCK_AFTER_FIRST)
+    out = tmp_path / "out"
+    flag = tmp_path / "flag"
+    proc = subprocess.Popen(
+        _command(script, sessions / "*.session", "--workers", "1", "--out", out, "--", flag),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first_marker = out / "sessions" / "mouse1" / MARKER_FILE
+        deadline = time.monotonic() + WAIT_S
+        while not first_marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the first session never finished"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the second session is running now
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=WAIT_S)
+        stopped_after = time.monotonic() - interrupted
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "cancelled" in stderr
+    assert "mouse1" in stdout
+    assert completed_record(out / "sessions" / "mouse1", as_task(script, [str(flag)]).fingerprint())
+    assert not (out / "sessions" / "mouse2" / MARKER_FILE).exists()
+    statuses = pd.read_csv(out / "batch_report.csv").set_index("name")["status"].to_dict()
+    assert statuses == {"mouse1": "done", "mouse2": "cancelled", "mouse3": "cancelled"}
+    print(f"Ctrl+C to exit: {stopped_after:.1f} s")
+
+
+def test_usage_errors_and_missing_extra(
+    sessions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    err = io.StringIO()
+    args = parser.parse_args([str(tmp_path / "missing.py"), str(sessions / "mouse1.session")])
+    assert run_from_args(args, stderr=err) == 2
+    assert "task not found" in err.getvalue()
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "distributed" else real(name, *a),
+    )
+    err = io.StringIO()
+    assert run_from_args(args, stderr=err) == 2
+    assert "pip install 'napari-whiskertoolbox[batch]'" in err.getvalue()
+    assert "dask.distributed" in err.getvalue()

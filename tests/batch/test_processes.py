@@ -1,0 +1,136 @@
+"""A real multi-process LocalCluster: sessions in worker processes, a worker SIGKILLed mid-session.
+
+One cluster (two single-threaded worker processes, as ``run_batch`` starts by default) is
+shared by the module; each kill waits at most a bounded time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+from _batch_support import SESSION_NAMES, write_script
+
+from napari_whiskertoolbox.batch import MARKER_FILE, run_batch, start_client
+from napari_whiskertoolbox.io import load_session
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from napari_whiskertoolbox.batch import BatchClient, BatchReport
+
+WAIT_S = 60.0
+
+# The first session to start writes its worker's pid and waits to be killed; later
+# sessions (and the retry) find the pid file and finish.
+KILL_ME_SCRIPT = """\
+import os, sys, time
+from pathlib import Path
+pid_file = Path(sys.argv[1])
+if not pid_file.exists():
+    pid_file.write_text(str(os.getpid()))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+    raise RuntimeError("nobody killed this worker")
+results = {"pid": os.getpid(), "keys": len(dm.keys())}
+"""
+
+
+@pytest.fixture(scope="module")
+def process_cluster() -> Iterator[BatchClient]:
+    started = start_client(n_workers=2, processes=True)
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def _run_and_kill(
+    cluster: BatchClient, script: Path, sessions: Path, out: Path, retries: int
+) -> BatchReport:
+    """Run the batch in a thread, SIGKILL the worker that wrote the pid file, return the report."""
+    pid_file = script.parent / f"pid-{out.name}"
+    result: list[BatchReport] = []
+    cancel = threading.Event()
+    runner = threading.Thread(
+        target=lambda: result.append(
+            run_batch(
+                script,
+                sessions.glob("*.session"),
+                client=cluster.client,
+                out=out,
+                retries=retries,
+                args=[str(pid_file)],
+                cancel=cancel,
+            )
+        )
+    )
+    runner.start()
+    deadline = time.monotonic() + WAIT_S
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "no session started"
+        time.sleep(0.02)
+    pid = int(pid_file.read_text())
+    assert pid != os.getpid()  # a worker process, not this one
+    os.kill(pid, signal.SIGKILL)
+    runner.join(WAIT_S)
+    if runner.is_alive():
+        cancel.set()
+        runner.join(WAIT_S)
+        pytest.fail("the batch hung after a worker was killed")
+    return result[0]
+
+
+def test_sessions_run_in_worker_processes(
+    process_cluster: BatchClient, sessions: Path, tmp_path: Path
+) -> None:
+    script = write_script(tmp_path / "pid.py", "import os\nresults = {'pid': os.getpid()}\n")
+    report = run_batch(
+        script, sessions.glob("*.session"), client=process_cluster.client, out=tmp_path / "o"
+    )
+    assert report.ok
+    assert report.n_workers == 2
+    assert all(r.results["pid"] != os.getpid() for r in report.records)
+    assert all(r.worker is not None and r.worker.startswith("tcp://") for r in report.records)
+
+
+def test_killed_worker_fails_that_session_and_resume_redoes_only_it(
+    process_cluster: BatchClient, sessions: Path, tmp_path: Path
+) -> None:
+    script = write_script(tmp_path / "kill_me.py", KILL_ME_SCRIPT)
+    out = tmp_path / "out"
+    report = _run_and_kill(process_cluster, script, sessions, out, retries=0)
+    failed = report.failed
+    assert len(failed) == 1
+    assert "worker process died" in failed[0].error
+    killed = failed[0].name
+    assert not (out / "sessions" / killed / MARKER_FILE).exists()  # nothing taken as done
+    others = [r for r in report.records if r.name != killed]
+    assert [r.status for r in others] == ["done"] * (len(SESSION_NAMES) - 1)
+
+    again = run_batch(
+        script,
+        sessions.glob("*.session"),
+        client=process_cluster.client,
+        out=out,
+        args=[str(tmp_path / f"pid-{out.name}")],
+    )
+    statuses = {r.name: r.status for r in again.records}
+    assert statuses.pop(killed) == "done"
+    assert set(statuses.values()) == {"skipped"}
+    assert "media" in load_session(out / "sessions" / killed)
+
+
+def test_killed_worker_session_is_retried(
+    process_cluster: BatchClient, sessions: Path, tmp_path: Path
+) -> None:
+    script = write_script(tmp_path / "kill_me.py", KILL_ME_SCRIPT)
+    report = _run_and_kill(process_cluster, script, sessions, tmp_path / "retried", retries=1)
+    assert report.ok
+    assert sorted(r.attempts for r in report.records) == [1, 1, 2]

@@ -1,0 +1,444 @@
+"""run_batch on an in-process cluster: tasks, results, failures, retries, resume, cancel."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+from _batch_support import SESSION_NAMES, write_script
+
+from napari_whiskertoolbox.batch import (
+    BATCH_EXTRA,
+    MARKER_FILE,
+    MissingBatchDependencyError,
+    completed_record,
+    run_batch,
+)
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+from napari_whiskertoolbox.io import load_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from distributed import Client
+
+    from napari_whiskertoolbox.batch import BatchProgress
+
+ANGLE_SCRIPT = """\
+import sys
+angle = dm.get_data("whisker_angle").values
+dm.set_data("angle_change", AnalogTimeSeries(np.diff(angle)), "time")
+print("mean", angle.mean())
+results = {"mean_angle": float(angle.mean()), "n_contacts": len(dm.get_data("contact")),
+           "label": sys.argv[1]}
+"""
+
+
+def _expected_mean(session: Path) -> float:
+    return float(load_session(session).get_data("whisker_angle").values.mean())
+
+
+def test_script_task_saves_outputs_and_results(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "angle.py", ANGLE_SCRIPT)
+    events: list[BatchProgress] = []
+    report = run_batch(
+        script,
+        str(sessions / "*.session"),
+        client=threads_client,
+        out=tmp_path / "out",
+        args=["first"],
+        progress=events.append,
+    )
+    assert report.ok
+    assert [r.name for r in report.records] == list(SESSION_NAMES)
+    for record in report.records:
+        assert record.status == "done"
+        assert record.keys_added == ("angle_change",)
+        assert record.results["label"] == "first"
+        assert record.results["mean_angle"] == pytest.approx(_expected_mean(record.session))
+        assert record.peak_memory_mb is not None
+        assert record.peak_memory_mb > 0
+        saved = load_session(record.output)
+        assert "angle_change" in saved
+        assert "whisker_angle" in saved
+        assert (tmp_path / "out" / "sessions" / record.name / "batch-output.txt").read_text()
+    finals = [e for e in events if e.status == "done"]
+    assert [e.finished for e in finals] == [1, 2, 3]
+    assert {e.status for e in events} >= {"queued", "done"}
+
+    # the results table, as the report returns it and as saved (CSV, Parquet)
+    table = report.results
+    assert list(table.columns) == ["name", "session", "status", "mean_angle", "n_contacts", "label"]
+    from_csv = pd.read_csv(report.files["results_csv"])
+    from_parquet = pd.read_parquet(report.files["results_parquet"])
+    for frame in (from_csv, from_parquet):
+        assert list(frame["name"]) == list(SESSION_NAMES)
+        np.testing.assert_allclose(frame["mean_angle"], table["mean_angle"].astype(float))
+    report_json = json.loads(report.files["report_json"].read_text())
+    assert report_json["counts"] == {"done": 3}
+    assert pd.read_csv(report.files["report_csv"])["status"].tolist() == ["done"] * 3
+
+
+def summary(dm: DataManager, threshold: float = 10.0) -> dict[str, float]:
+    angle = dm.get_data("whisker_angle").values
+    dm.set_data("above", AnalogTimeSeries((angle > threshold).astype(np.float32)), "time")
+    return {"fraction_above": float(np.mean(angle > threshold)), "max": np.float32(angle.max())}
+
+
+def test_callable_task_with_keyword_arguments(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    report = run_batch(
+        summary,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        args={"threshold": 0.0},
+    )
+    assert report.ok
+    for record in report.records:
+        angle = load_session(record.session).get_data("whisker_angle").values
+        assert record.results["fraction_above"] == pytest.approx(np.mean(angle > 0.0))
+        assert isinstance(record.results["max"], float)
+        assert record.keys_added == ("above",)
+    assert report.task == "callable summary"
+
+
+def _bad_values(dm: DataManager) -> dict[str, object]:
+    return {"angles": dm.get_data("whisker_angle").values}
+
+
+def test_results_must_be_single_values(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    report = run_batch(
+        _bad_values, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert "['angles'] must be a number, string, bool or None" in record.error
+    assert not (tmp_path / "out" / "sessions" / "mouse1" / MARKER_FILE).exists()
+
+
+def test_pipeline_files(sessions: Path, tmp_path: Path, threads_client: Client) -> None:
+    pipeline = tmp_path / "angle_pipeline.json"
+    pipeline.write_text(
+        json.dumps(
+            {
+                "metadata": {"name": "whisker angle"},
+                "steps": [{"step_id": "angle", "transform_name": "CalculateLineAngle"}],
+            }
+        )
+    )
+    report = run_batch(
+        pipeline,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "v2",
+        args={"input_key": "whiskers", "output_key": "angle"},
+    )
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert record.keys_added == ("angle",)
+    saved = load_session(record.output)
+    assert saved.data_type("angle") == "analog"
+    assert saved.time_key("angle") == "camera"
+
+    runner = tmp_path / "runner.json"
+    runner.write_text(
+        json.dumps(
+            {
+                "commands": [
+                    {
+                        "command_name": "RunTransformsV2Pipeline",
+                        "parameters": {
+                            "input_key": "whiskers",
+                            "output_key": "angle",
+                            "pipeline_path": "angle_pipeline.json",
+                        },
+                    },
+                    {
+                        "command_name": "SaveData",
+                        "parameters": {
+                            "data_key": "angle",
+                            "format": "csv",
+                            "path": "${output_dir}/${session_name}_angle.csv",
+                        },
+                    },
+                ]
+            }
+        )
+    )
+    report = run_batch(
+        runner, sessions / "mouse2.session", client=threads_client, out=tmp_path / "r"
+    )
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert (tmp_path / "r" / "sessions" / "mouse2" / "mouse2_angle.csv").is_file()
+    assert "angle" in load_session(record.output)
+
+    missing_keys = run_batch(
+        pipeline, sessions / "mouse1.session", client=threads_client, out=tmp_path / "m"
+    )
+    assert "give input_key and output_key" in missing_keys.records[0].error
+
+
+def test_bad_session_fails_alone(sessions: Path, tmp_path: Path, threads_client: Client) -> None:
+    broken = sessions / "mouse2.session"
+    angle_file = next((broken / "data").glob("whisker_angle-*.values.npy"))
+    angle_file.write_bytes(b"not a numpy file")
+    script = write_script(tmp_path / "angle.py", ANGLE_SCRIPT)
+    report = run_batch(
+        script, sessions.glob("*.session"), client=threads_client, out=tmp_path / "o", args=["x"]
+    )
+    by_name = {r.name: r for r in report.records}
+    assert by_name["mouse1"].status == "done"
+    assert by_name["mouse3"].status == "done"
+    failed = by_name["mouse2"]
+    assert failed.status == "failed"
+    assert "could not load" in failed.error
+    assert angle_file.name in failed.error
+    assert failed.output is None
+    assert not report.ok
+    assert report.failed == [failed]
+
+
+def test_script_error_shows_the_users_line(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "broken.py", "x = 1\ny = 2\nz = dm.get_data('nope')\n")
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "o"
+    )
+    error = report.records[0].error
+    assert 'broken.py", line 3' in error
+    assert "KeyError" in error
+    assert "napari_whiskertoolbox/batch" not in error
+
+
+def _raise_here(dm: DataManager) -> dict[str, float]:
+    raise RuntimeError("user bug")
+
+
+def test_callable_error_hides_batch_frames(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    report = run_batch(
+        _raise_here, sessions / "mouse1.session", client=threads_client, out=tmp_path / "o"
+    )
+    error = report.records[0].error
+    assert "test_run_batch.py" in error
+    assert "_raise_here" in error
+    assert "RuntimeError: user bug" in error
+    assert "batch/worker.py" not in error
+
+
+FLAKY_SCRIPT = """\
+import sys
+from pathlib import Path
+flag = Path(sys.argv[1])
+if not flag.exists():
+    flag.write_text("failed once")
+    raise OSError("network share not ready")
+results = {"ok": True}
+"""
+
+
+def test_retries(sessions: Path, tmp_path: Path, threads_client: Client) -> None:
+    script = write_script(tmp_path / "flaky.py", FLAKY_SCRIPT)
+    events: list[BatchProgress] = []
+    report = run_batch(
+        script,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "a",
+        retries=1,
+        args=[str(tmp_path / "flag1")],
+        progress=events.append,
+    )
+    (record,) = report.records
+    assert record.status == "done"
+    assert record.attempts == 2
+    assert [e.status for e in events if e.status in ("retrying", "done")] == ["retrying", "done"]
+
+    report = run_batch(
+        script,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "b",
+        args=[str(tmp_path / "flag2")],
+    )
+    assert report.records[0].status == "failed"
+    assert "network share not ready" in report.records[0].error
+
+
+def test_resume_skips_only_finished_sessions(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "angle.py", ANGLE_SCRIPT)
+    out = tmp_path / "out"
+
+    def run(**options: object) -> dict[str, str]:
+        report = run_batch(
+            script,
+            sessions.glob("*.session"),
+            client=threads_client,
+            out=out,
+            args=["r"],
+            **options,
+        )
+        return {r.name: r.status for r in report.records}
+
+    assert run() == dict.fromkeys(SESSION_NAMES, "done")
+    first = json.loads((out / "sessions" / "mouse1" / MARKER_FILE).read_text())
+    again = run_batch(
+        script, sessions.glob("*.session"), client=threads_client, out=out, args=["r"]
+    )
+    assert [r.status for r in again.records] == ["skipped"] * 3
+    assert again.records[0].results == first["record"]["results"]  # results survive a resume
+    assert again.results["mean_angle"].notna().all()
+
+    (out / "sessions" / "mouse2" / MARKER_FILE).unlink()  # killed between save and marker
+    data_file = next((out / "sessions" / "mouse3" / "data").glob("angle_change-*.npy"))
+    data_file.write_bytes(data_file.read_bytes()[:-8])  # an output damaged since
+    assert run() == {"mouse1": "skipped", "mouse2": "done", "mouse3": "done"}
+    assert run(resume=False) == dict.fromkeys(SESSION_NAMES, "done")
+
+    script.write_text(ANGLE_SCRIPT + "results['changed'] = 1\n")  # another task: redo all
+    assert run() == dict.fromkeys(SESSION_NAMES, "done")
+    other_args = run_batch(
+        script, sessions.glob("*.session"), client=threads_client, out=out, args=["s"]
+    )
+    assert {r.status for r in other_args.records} == {"done"}
+
+
+def test_save_beside_input(tmp_path: Path, threads_client: Client) -> None:
+    data = tmp_path / "exp"
+    data.mkdir()
+    pd.DataFrame({"v": np.arange(50, dtype=float)}).to_csv(
+        data / "signal.csv", index=False, header=False
+    )
+    config = data / "exp1.json"
+    config.write_text(
+        json.dumps([{"data_type": "analog", "name": "signal", "filepath": "signal.csv"}])
+    )
+
+    def double(dm: DataManager) -> dict[str, float]:
+        values = dm.get_data("signal").values
+        dm.set_data("doubled", AnalogTimeSeries(values * 2))
+        return {"total": float(values.sum())}
+
+    report = run_batch(
+        double, config, client=threads_client, out=tmp_path / "rep", save_beside_input=True
+    )
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert record.output == str(data / "exp1.session")
+    assert record.results == {"total": float(np.arange(50).sum())}
+    np.testing.assert_array_equal(
+        load_session(data / "exp1.session").get_data("doubled").values, np.arange(50) * 2
+    )
+    assert (tmp_path / "rep" / "batch_report.json").is_file()
+    assert not (tmp_path / "rep" / "sessions").exists()
+
+
+ENDLESS_FOR_MOUSE2 = """\
+import time
+if dm.get_data("media").shape[0] and __import__("os").environ.get("X") is None:
+    pass
+name = dm.metadata.get("batch_test_name")
+while name == "mouse2":
+    time.sleep(0.01)
+results = {"name": name}
+"""
+
+
+def test_cancel_stops_a_running_script_and_keeps_finished_outputs(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    for name in SESSION_NAMES:  # tell the script which session it runs on
+        folder = sessions / f"{name}.session"
+        document = json.loads((folder / "session.json").read_text())
+        document["metadata"]["batch_test_name"] = name
+        (folder / "session.json").write_text(json.dumps(document))
+    script = write_script(tmp_path / "endless.py", ENDLESS_FOR_MOUSE2)
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.name == "mouse2" and event.status == "running":
+            cancel.set()
+
+    result: list[object] = []
+    runner = threading.Thread(
+        target=lambda: result.append(
+            run_batch(
+                script,
+                sessions.glob("*.session"),
+                client=threads_client,
+                out=tmp_path / "out",
+                progress=on_progress,
+                cancel=cancel,
+            )
+        )
+    )
+    started = time.monotonic()
+    runner.start()
+    runner.join(timeout=60)
+    assert not runner.is_alive(), "the batch did not stop after cancel"
+    report = result[0]
+    statuses = {r.name: r.status for r in report.records}
+    assert statuses["mouse2"] == "cancelled"
+    assert report.cancelled
+    assert not report.ok
+    fingerprint = script_fingerprint(script)
+    for name, status in statuses.items():  # finished sessions keep complete outputs
+        assert status in ("done", "cancelled")
+        complete = completed_record(tmp_path / "out" / "sessions" / name, fingerprint)
+        assert (complete is not None) == (status == "done")
+    # the endless script was stopped: the single worker thread is free again
+    assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=30) == 3
+    print(f"cancelled in {time.monotonic() - started:.1f} s")
+
+
+def script_fingerprint(script: Path) -> str:
+    from napari_whiskertoolbox.batch import as_task
+
+    return as_task(script).fingerprint()
+
+
+def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch, sessions: Path) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+    )
+    with pytest.raises(
+        MissingBatchDependencyError, match=r"pyarrow.*napari-whiskertoolbox\[batch\]"
+    ):
+        run_batch(summary, sessions / "mouse1.session")
+    assert BATCH_EXTRA == "napari-whiskertoolbox[batch]"
+
+
+def test_a_copied_output_stays_complete(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    from napari_whiskertoolbox.batch import as_task
+
+    report = run_batch(
+        summary, sessions / "mouse1.session", client=threads_client, out=tmp_path / "a"
+    )
+    record = report.records[0]
+    assert record.status == "done"
+    moved = tmp_path / "moved"
+    shutil.copytree(record.output, moved)  # markers list files relative to the folder
+    assert completed_record(moved, as_task(summary).fingerprint()) == record
+    assert completed_record(moved, "another task") is None

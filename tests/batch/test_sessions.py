@@ -1,0 +1,68 @@
+"""Session lists: paths, globs, manifests, and unique output names."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+
+from napari_whiskertoolbox.batch import expand_sessions, read_manifest, session_names
+from napari_whiskertoolbox.io import FormatError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_paths_globs_and_duplicates(sessions: Path) -> None:
+    found = expand_sessions([str(sessions / "*.session"), sessions / "mouse2.session"])
+    assert [p.name for p in found] == ["mouse1.session", "mouse2.session", "mouse3.session"]
+    assert all(p.is_absolute() for p in found)
+    recursive = expand_sessions(str(sessions.parent / "**" / "mouse3*"))
+    assert [p.name for p in recursive] == ["mouse3.session"]
+
+
+def test_text_and_csv_manifests(sessions: Path) -> None:
+    text = sessions / "list.txt"
+    text.write_text("# my sessions\nmouse3.session\n\n" + str(sessions / "mouse1.session") + "\n")
+    assert [p.name for p in expand_sessions(text)] == ["mouse3.session", "mouse1.session"]
+
+    table = sessions / "sessions.csv"
+    pd.DataFrame({"animal": ["a", "b"], "session": ["mouse2.session", "mouse1.session"]}).to_csv(
+        table, index=False
+    )
+    assert [p.name for p in read_manifest(table)] == ["mouse2.session", "mouse1.session"]
+    assert [p.name for p in expand_sessions(table)] == ["mouse2.session", "mouse1.session"]
+
+
+def test_bad_inputs_name_what_is_wrong(sessions: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nothing_here"):
+        expand_sessions(sessions / "nothing_here.session")
+    with pytest.raises(FileNotFoundError, match="pattern"):
+        expand_sessions(str(sessions / "*.nomatch"))
+    (sessions / "notes.txt").write_text("x")
+    with pytest.raises(FileNotFoundError, match="matches 1 paths but no session"):
+        expand_sessions(str(sessions / "*.txt"))
+    no_column = sessions / "bad.csv"
+    no_column.write_text("path\nmouse1.session\n")
+    with pytest.raises(FormatError, match="'session' column"):
+        expand_sessions(no_column)
+    listed_missing = sessions / "list.txt"
+    listed_missing.write_text("mouse1.session\ngone.session\n")
+    with pytest.raises(FileNotFoundError, match=r"gone\.session.*list\.txt"):
+        expand_sessions(listed_missing)
+    other = sessions / "notes.md"
+    other.write_text("hello")
+    with pytest.raises(FormatError, match="not a session"):
+        expand_sessions(other)
+
+
+def test_names_are_unique(tmp_path: Path) -> None:
+    a = tmp_path / "a" / "exp.json"
+    b = tmp_path / "b" / "exp.json"
+    c = tmp_path / "day1" / "session.json"
+    names = session_names([a, b, c, tmp_path / "m.session"])
+    assert names[0].startswith("exp-")
+    assert names[1].startswith("exp-")
+    assert names[0] != names[1]
+    assert names[2:] == ["day1", "m"]

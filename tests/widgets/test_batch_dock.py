@@ -1,0 +1,168 @@
+"""The Batch dock on a real napari viewer: run, live table, progress, cancel, open outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+
+from napari_whiskertoolbox.batch import MARKER_FILE
+from napari_whiskertoolbox.io import save_session
+from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.widgets.batch_dock import BatchWidget
+from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.gui
+
+WAIT_MS = 90_000
+NAMES = ("mouse1", "mouse2", "mouse3")
+
+SCRIPT = """\
+angle = dm.get_data("whisker_angle").values
+dm.set_data("angle_sign", AnalogTimeSeries(np.sign(angle)), "time")
+name = dm.metadata.get("name")
+if name == "mouse3" and dm.metadata.get("stuck"):
+    import time
+    while True:
+        time.sleep(0.01)
+results = {"mean_angle": float(angle.mean())}
+"""
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("dock_sessions")
+    for seed, name in enumerate(NAMES, start=1):
+        dm = make_sample_session(12, seed=seed)
+        dm.metadata["name"] = name
+        save_session(dm, root / f"{name}.session")
+    return root
+
+
+@pytest.fixture
+def sessions(saved: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(saved, target)
+    return target
+
+
+@pytest.fixture
+def dock(make_napari_viewer, qtbot) -> BatchWidget:
+    viewer = make_napari_viewer()
+    widget = BatchWidget(viewer)
+    viewer.window.add_dock_widget(widget, name="Batch", area="right")
+    return widget
+
+
+def _prepare(dock: BatchWidget, sessions: Path, tmp_path: Path) -> None:
+    script = tmp_path / "angle.py"
+    script.write_text(SCRIPT)
+    dock.task_source.setCurrentIndex(2)  # a file
+    dock.task_path.setText(str(script))
+    dock.session_folder.setText(str(sessions))
+    dock.session_glob.setText("*.session")
+    dock._add_from_folder()
+    dock.n_workers.setValue(1)
+    dock.out_dir.setText(str(tmp_path / "out"))
+
+
+def _statuses(dock: BatchWidget) -> list[str]:
+    return [dock.table.item(row, 1).text() for row in range(dock.table.rowCount())]
+
+
+def test_run_fills_the_table_and_opens_outputs(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    broken = sessions / "mouse2.session" / "session.json"
+    broken.write_text(broken.read_text().replace('"data"', '"dat"', 1))
+    _prepare(dock, sessions, tmp_path)
+    assert dock.sessions() == [str(sessions / f"{n}.session") for n in NAMES]
+
+    dock.run_button.click()  # returns at once: the batch runs on a worker thread
+    assert dock.is_running
+    assert not dock.run_button.isEnabled()
+    assert dock.cancel_button.isEnabled()
+    activity = dock._worker.pbar  # napari's progress bar of the thread_worker (activity dock)
+    assert activity.total == 3
+    assert activity.desc == "Batch angle.py"
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+
+    assert _statuses(dock) == ["done", "failed", "done"]
+    assert "session.json" in dock.table.item(1, 3).toolTip()
+    assert dock.table.item(0, 2).text().endswith(" s")
+    assert dock.run_button.isEnabled()
+    assert "1 failed" in dock.status.text()
+    assert (tmp_path / "out" / "batch_results.parquet").is_file()
+
+    viewer = dock._viewer
+    dock.table.cellDoubleClicked.emit(0, 0)  # an empty viewer session: opens here
+    dm = get_session(viewer).dm
+    assert "angle_sign" in dm
+    assert "whisker_angle" in dm
+    assert "whiskers" in [layer.name for layer in viewer.layers]
+
+    dock.table.cellDoubleClicked.emit(1, 0)  # failed: nothing to open
+    assert "no saved outputs" in dock.status.text()
+
+
+def test_cancel_keeps_finished_outputs(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    stuck = sessions / "mouse3.session" / "session.json"
+    document = json.loads(stuck.read_text())
+    document["metadata"]["stuck"] = True
+    stuck.write_text(json.dumps(document))
+    _prepare(dock, sessions, tmp_path)
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: _statuses(dock)[:2] == ["done", "done"], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _statuses(dock)[2] == "running", timeout=WAIT_MS)
+    dock.cancel_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=30_000)
+    assert _statuses(dock) == ["done", "done", "cancelled"]
+    assert dock.report.cancelled
+    for name in NAMES[:2]:
+        assert (tmp_path / "out" / "sessions" / name / MARKER_FILE).is_file()
+    assert not (tmp_path / "out" / "sessions" / "mouse3" / MARKER_FILE).exists()
+
+
+def test_task_from_the_script_runner(make_napari_viewer, tmp_path: Path) -> None:
+    viewer = make_napari_viewer()
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    script = tmp_path / "mine.py"
+    script.write_text("results = {}\n")
+    runner.open_path(script)
+    dock = BatchWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Batch", area="right")
+    dock.task_source.setCurrentIndex(2)
+    dock.task_source.setCurrentIndex(0)
+    assert dock.task_path.text() == str(script.resolve())
+
+
+def test_pipeline_library_entries(
+    make_napari_viewer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from napari_whiskertoolbox.transforms.library import LIBRARY_ENV
+
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "angle.json").write_text(
+        json.dumps(
+            {
+                "metadata": {"name": "Whisker angle"},
+                "steps": [{"step_id": "a", "transform_name": "CalculateLineAngle"}],
+            }
+        )
+    )
+    monkeypatch.setenv(LIBRARY_ENV, str(library))
+    dock = BatchWidget(make_napari_viewer())
+    dock.task_source.setCurrentIndex(1)
+    assert dock.library.currentText() == "Whisker angle"
+    assert dock.task_path.text() == str(library / "angle.json")
