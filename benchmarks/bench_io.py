@@ -24,6 +24,8 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.io import load_session, save_session
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
+from napari_whiskertoolbox.io.masks import read_masks_csv, write_masks_csv
+from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
 
 LINES_PER_FRAME = 5
 POINTS_PER_LINE = 50
@@ -117,16 +119,71 @@ def bench_lines_csv(n_lines: int, folder: Path) -> None:
           f"= {size / write / 1e6:.0f} MB/s")  # fmt: skip
 
 
+def bench_points_csv(n_points: int, folder: Path) -> None:
+    rng = np.random.default_rng(2)
+    coords = np.round(rng.uniform(0, 640, (n_points, 2)), 3).astype(np.float32)
+    times = np.arange(n_points, dtype=np.int64)
+    target = folder / "points.csv"
+    t0 = time.perf_counter()
+    write_points_csv(target, times, coords)
+    write = time.perf_counter() - t0
+    size = target.stat().st_size
+    t0 = time.perf_counter()
+    parsed_times, parsed = read_points_csv(target)[:2]
+    read = time.perf_counter() - t0
+    assert np.array_equal(parsed, coords)
+    assert np.array_equal(parsed_times, times)
+    print(f"points CSV: {n_points} points, {size / 1e6:.0f} MB")
+    print(f"  parse: {read:.2f} s = {size / read / 1e6:.0f} MB/s | write: {write:.2f} s "
+          f"= {size / write / 1e6:.0f} MB/s")  # fmt: skip
+
+
+def bench_masks_csv(n_masks: int, folder: Path) -> None:
+    rng = np.random.default_rng(3)
+    runs_per_mask = 20
+    ys = np.tile(np.arange(runs_per_mask), n_masks) + 100
+    xs = rng.integers(0, 500, ys.size)
+    lengths = rng.integers(1, 40, ys.size)
+    counts = np.repeat(lengths, 1)
+    pixels = np.stack(
+        [np.repeat(xs, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)),
+         np.repeat(ys, counts)], axis=1
+    ).astype(np.uint32)
+    per_mask = np.add.reduceat(counts, np.arange(0, ys.size, runs_per_mask))
+    offsets = np.concatenate([[0], np.cumsum(per_mask)])
+    times = np.arange(n_masks, dtype=np.int64)
+    target = folder / "masks.csv"
+    t0 = time.perf_counter()
+    write_masks_csv(target, times, offsets, pixels)
+    write = time.perf_counter() - t0
+    size = target.stat().st_size
+    t0 = time.perf_counter()
+    parsed_times, parsed_offsets, parsed = read_masks_csv(target)[:3]
+    read = time.perf_counter() - t0
+    assert np.array_equal(parsed_times, times)
+    assert parsed.shape == pixels.shape
+    print(f"mask CSV: {n_masks} masks x {runs_per_mask} runs ({pixels.shape[0]} pixels), "
+          f"{size / 1e6:.0f} MB")  # fmt: skip
+    print(f"  parse: {read:.2f} s = {size / read / 1e6:.0f} MB/s | write: {write:.2f} s "
+          f"= {size / write / 1e6:.0f} MB/s")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200_000)
     parser.add_argument("--csv-lines", type=int, default=200_000)
+    parser.add_argument("--points", type=int, default=2_000_000)
+    parser.add_argument("--masks", type=int, default=200_000)
+    parser.add_argument("--csv-only", action="store_true", help="skip the session benchmark")
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: tmp)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_io_", dir=args.dir))
     try:
-        bench_session(args.frames, folder)
+        if not args.csv_only:
+            bench_session(args.frames, folder)
         bench_lines_csv(args.csv_lines, folder)
+        bench_points_csv(args.points, folder)
+        bench_masks_csv(args.masks, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -12,16 +14,190 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 __all__ = [
+    "NumberStyle",
     "check_file",
     "iter_csv_rows",
+    "number_style",
     "parse_float",
     "parse_int",
+    "parse_number",
     "read_lines",
     "split_row",
 ]
+
+Decimal = Literal[".", ",", "auto"]
+_SNIFF_LINES = 200
+_INT = re.compile(r"^\s*[-+]?\d+\s*$")
+_DIGITS = re.compile(r"^\d+\s*$")
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How a text table writes its numbers.
+
+    Attributes
+    ----------
+    delimiter : str
+        Column delimiter; a blank one splits on runs of spaces and tabs.
+    decimal : {".", ",", "auto"}
+        Decimal mark. ``"auto"`` (only with a delimiter other than ``,``): a number with a
+        comma and no point uses the comma as its decimal mark (``1,5`` is 1.5) — the only
+        reading of such a cell once commas do not separate columns.
+    paired : bool
+        Decimal commas in a comma-delimited file: each number spans two cells (``0,512``
+        is 0.512), which requires every row to hold exactly twice the expected cells.
+    """
+
+    delimiter: str
+    decimal: Decimal = "."
+    paired: bool = False
+
+    def split(self, line: str) -> list[str]:
+        """Split ``line`` into cells (pairs re-joined in paired mode)."""
+        cells = split_row(line, self.delimiter)
+        if self.paired:
+            return [f"{a}.{b}" for a, b in zip(cells[0::2], cells[1::2], strict=False)]
+        return cells
+
+    def normalise(self, text: str) -> str:
+        """Return ``text`` with its decimal commas written as points (for numpy's parser)."""
+        if self.decimal == "," or (self.decimal == "auto" and "," in text):
+            return text.replace(",", ".")
+        return text
+
+
+def number_style(
+    lines: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str,
+    delimiter_given: bool,
+    decimal: str | None,
+    n_numbers: int,
+    used_columns: int | None = None,
+    first_line: int = 1,
+) -> NumberStyle:
+    """Decide how the data ``lines`` of a table write their numbers.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        The data lines (header lines already left out).
+    path : path-like
+        The file (for error messages).
+    delimiter : str
+        The format's delimiter (its option, or its default).
+    delimiter_given : bool
+        Whether the config gave ``delimiter``. When not, and no sampled line holds the
+        format's delimiter, a file whose every line holds a ``;`` is read as
+        ``;``-delimited, and one whose every line holds blank-separated cells as
+        blank-delimited: the only readings left once the delimiter is absent.
+    decimal : {".", ","} or None
+        The ``decimal`` option; ``None`` detects it: ``auto`` once commas do not delimit,
+        else ``.`` after checking the file is not decimal-comma numbers in disguise.
+    n_numbers : int
+        Numbers one row of the format holds (events 1, ``start,end`` 2): with decimal
+        commas in a comma-delimited file each row must be exactly twice as many cells.
+    used_columns : int, optional
+        Columns the reader takes (its largest column index + 1; default ``n_numbers``).
+    first_line : int
+        1-based file line of ``lines[0]`` (for error messages).
+
+    Raises
+    ------
+    FormatError
+        ``decimal`` ``,`` with a ``,`` delimiter and rows not holding exactly
+        ``2 * n_numbers`` cells; or, without ``decimal``, a comma-delimited file that may
+        be decimal-comma numbers (see :func:`_refuse_disguised_decimal_commas`): the
+        message names the first such line and the options that settle it.
+    """
+    sample = [(i, t) for i, t in enumerate(lines) if t.strip()][:_SNIFF_LINES]
+    if not delimiter_given and sample and not any(delimiter in t for _, t in sample):
+        if delimiter != ";" and all(";" in t for _, t in sample):
+            delimiter = ";"
+        elif delimiter.strip() and all(len(t.split()) > 1 for _, t in sample):
+            delimiter = " "
+    if decimal is None:
+        if delimiter != ",":
+            return NumberStyle(delimiter, "auto")
+        used = n_numbers if used_columns is None else used_columns
+        _refuse_disguised_decimal_commas(sample, path, used, first_line)
+        return NumberStyle(delimiter, ".")
+    if decimal == "," and delimiter == ",":
+        if n_numbers == 0:
+            raise FormatError(
+                "decimal ',' needs a column delimiter other than ',' for this format "
+                "(e.g. ';' or a space)",
+                path=path,
+            )
+        for i, text in sample:
+            cells = split_row(text, ",")
+            if len(cells) != 2 * n_numbers:
+                raise FormatError(
+                    f"with decimal ',' and delimiter ',' every row must hold {n_numbers} "
+                    f"number(s) as {2 * n_numbers} cells like '0,512'; found {len(cells)} cells "
+                    "(give another delimiter, e.g. ';')",
+                    path=path,
+                    line=first_line + i,
+                )
+        return NumberStyle(delimiter, ",", paired=True)
+    return NumberStyle(delimiter, "," if decimal == "," else ".")
+
+
+def _refuse_disguised_decimal_commas(
+    sample: list[tuple[int, str]],
+    path: str | os.PathLike[str],
+    used_columns: int,
+    first_line: int,
+) -> None:
+    """Raise when the comma-delimited ``sample`` may be decimal-comma numbers.
+
+    That is: no row holds a ``.``, every row holds the same number of cells, more than the
+    ``used_columns`` the reader takes, and every cell is an integer. ``0,512`` in an
+    events file is then 0.512 written with a decimal comma as much as time 0 with a
+    second column 512: the reader cannot know, and reading one silently is not an option.
+    """
+    if not sample:
+        return
+    widths = set()
+    for _, text in sample:
+        if "." in text:
+            return
+        cells = text.split(",")
+        if len(cells) <= used_columns or not all(_INT.match(c) for c in cells):
+            return
+        widths.add(len(cells))
+    if len(widths) != 1:
+        return
+    index, text = sample[0]
+    raise FormatError(
+        f"{text.strip()!r} reads either as numbers with decimal commas or as "
+        f"{widths.pop()} comma-separated integer columns (only {used_columns} used), and every "
+        'row looks like this; set "decimal": "," for decimal commas or '
+        '"decimal": "." for separate columns',
+        path=path,
+        line=first_line + index,
+    )
+
+
+def parse_number(
+    token: str, style: NumberStyle, path: str | os.PathLike[str], line: int, what: str
+) -> float:
+    """Parse one cell as a float in ``style``, or raise ``FormatError`` naming file and line."""
+    text = token.strip()
+    if style.decimal == "," or (style.decimal == "auto" and "," in text):
+        if "." in text and style.decimal == ",":
+            raise FormatError(
+                f"expected {what} with a decimal comma, found {token!r}", path=path, line=line
+            )
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
 
 
 def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:

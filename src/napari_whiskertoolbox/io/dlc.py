@@ -9,14 +9,18 @@ import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
+    NumberStyle,
     fast_numeric_table,
     format_float32,
     integral,
+    number_style,
     parse_float,
     parse_int,
     read_lines,
+    split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
@@ -32,11 +36,17 @@ def read_dlc_csv(
     *,
     frame_column: int = 0,
     likelihood_threshold: float = 0.0,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Read a DeepLabCut CSV into one point set per body part.
 
     Points whose likelihood is below ``likelihood_threshold`` are dropped (WhiskerToolbox
-    keeps points with ``likelihood >= threshold``).
+    keeps points with ``likelihood >= threshold``; a body part without a likelihood column
+    always passes). Points with a NaN coordinate are left out (recorded in ``skips``).
+    ``delimiter`` (default ``,``, or ``;`` when every line holds one) and ``decimal``
+    follow :func:`~.csv_tools.number_style`.
 
     Returns
     -------
@@ -44,6 +54,17 @@ def read_dlc_csv(
         ``{bodypart: (times (N,) int64, coords (N, 2) float32)}`` in header order.
     """
     lines = read_lines(path)
+    style = number_style(
+        lines,
+        path,
+        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=0,
+        used_columns=10**9,
+    )
+    if style.delimiter != "," or style.decimal != ".":
+        lines = [_as_comma_text(text, style) for text in lines]
     nonblank = [i for i, text in enumerate(lines) if text.strip()]
     header_end = nonblank[_HEADER_ROWS - 1] + 1 if len(nonblank) >= _HEADER_ROWS else len(lines)
     rows = [(number, fields) for number, fields in _csv_rows(lines[:header_end], path)]
@@ -67,11 +88,10 @@ def read_dlc_csv(
             continue
         parts.setdefault(part, {})[coord.strip().lower()] = col
     for part, cols in parts.items():
-        missing = {"x", "y", "likelihood"} - cols.keys()
+        missing = {"x", "y"} - cols.keys()
         if missing:
             raise FormatError(
-                f"expected columns x, y and likelihood for body part {part!r}, "
-                f"missing {sorted(missing)}",
+                f"expected columns x and y for body part {part!r}, missing {sorted(missing)}",
                 path=path,
                 line=coord_line,
             )
@@ -85,12 +105,32 @@ def read_dlc_csv(
     else:
         values = fast
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    skips = skips if skips is not None else RowSkips()
+    row_lines = _data_line_numbers(lines, header_end)
     for part, cols in parts.items():
-        keep = values[:, cols["likelihood"]] >= likelihood_threshold
-        keep &= np.isfinite(values[:, cols["x"]]) & np.isfinite(values[:, cols["y"]])
+        keep = np.ones(len(values), dtype=bool)
+        if "likelihood" in cols:
+            keep = values[:, cols["likelihood"]] >= likelihood_threshold
+        finite = np.isfinite(values[:, cols["x"]]) & np.isfinite(values[:, cols["y"]])
+        skips.add_many(
+            f"{part}: NaN x or y (points hold finite coordinates)", row_lines[keep & ~finite]
+        )
+        keep &= finite
         xy = np.stack([values[keep, cols["x"]], values[keep, cols["y"]]], axis=1)
         out[part] = (times[keep], xy.astype(np.float32))
     return out
+
+
+def _as_comma_text(text: str, style: NumberStyle) -> str:
+    """Rewrite a line of a ``;``- or decimal-comma DeepLabCut file as plain comma CSV."""
+    return ",".join(style.normalise(cell) for cell in split_row(text, style.delimiter))
+
+
+def _data_line_numbers(lines: list[str], header_end: int) -> np.ndarray:
+    """1-based file line of each non-blank data row (the rows of the parsed table)."""
+    return np.asarray(
+        [i + 1 for i in range(header_end, len(lines)) if lines[i].strip()], dtype=np.int64
+    )
 
 
 def _csv_rows(
