@@ -146,8 +146,12 @@ def bench_masks_csv(n_masks: int, folder: Path) -> None:
     lengths = rng.integers(1, 40, ys.size)
     counts = np.repeat(lengths, 1)
     pixels = np.stack(
-        [np.repeat(xs, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)),
-         np.repeat(ys, counts)], axis=1
+        [
+            np.repeat(xs, counts)
+            + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)),
+            np.repeat(ys, counts),
+        ],
+        axis=1,
     ).astype(np.uint32)
     per_mask = np.add.reduceat(counts, np.arange(0, ys.size, runs_per_mask))
     offsets = np.concatenate([[0], np.cumsum(per_mask)])
@@ -158,7 +162,7 @@ def bench_masks_csv(n_masks: int, folder: Path) -> None:
     write = time.perf_counter() - t0
     size = target.stat().st_size
     t0 = time.perf_counter()
-    parsed_times, parsed_offsets, parsed = read_masks_csv(target)[:3]
+    parsed_times, _parsed_offsets, parsed = read_masks_csv(target)[:3]
     read = time.perf_counter() - t0
     assert np.array_equal(parsed_times, times)
     assert parsed.shape == pixels.shape

@@ -94,7 +94,9 @@ def _load_into(
         fmt = item_format(item)  # an unknown data_type fails first, as in WhiskerToolbox
         if item.path is not None and fmt != NATIVE_FORMAT and not item.path.exists():
             raise FormatError(
-                "expected a file or folder, the path does not exist", path=item.path, item=item.label
+                "expected a file or folder, the path does not exist",
+                path=item.path,
+                item=item.label,
             )
         if item.data_type not in ("video", "images") and item.format is None:
             item.note(
@@ -177,16 +179,21 @@ def _load_into(
 def _media_clock(
     loaded: dict[str, Any], bindings: dict[str, tuple[str, ConfigItem]]
 ) -> TimeFrame | None:
-    """WhiskerToolbox's default ``time``: ``0..N-1`` over the frames of key ``media`` if it has
-    frames, else of the longest video, else of the longest image stack.
+    """Return WhiskerToolbox's default ``time`` clock, or None without media frames.
+
+    ``0..N-1`` over the frames of key ``media`` if it has frames, else of the longest video,
+    else of the longest image stack.
     """
     media = {k: loaded[k] for k, (_, it) in bindings.items() if it.data_type in MEDIA_KINDS}
     if "media" in media and len(media["media"]):
         return TimeFrame.from_count(len(media["media"]))
     for kind in ("video", "images"):
-        lengths = [len(m) for k, m in media.items() if bindings[k][1].data_type == kind]
-        if lengths and max(lengths):
-            return TimeFrame.from_count(max(lengths))
+        longest = 0
+        for key, obj in media.items():
+            if bindings[key][1].data_type == kind:
+                longest = max(longest, len(obj))
+        if longest:
+            return TimeFrame.from_count(longest)
     return None
 
 

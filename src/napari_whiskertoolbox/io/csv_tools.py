@@ -59,7 +59,7 @@ class NumberStyle:
         """Split ``line`` into cells (pairs re-joined in paired mode)."""
         cells = split_row(line, self.delimiter)
         if self.paired:
-            return [f"{a}.{b}" for a, b in zip(cells[0::2], cells[1::2], strict=False)]
+            return [f"{a},{b}" for a, b in zip(cells[0::2], cells[1::2], strict=False)]
         return cells
 
     def normalise(self, text: str) -> str:
@@ -91,10 +91,10 @@ def number_style(
     delimiter : str
         The format's delimiter (its option, or its default).
     delimiter_given : bool
-        Whether the config gave ``delimiter``. When not, and no sampled line holds the
-        format's delimiter, a file whose every line holds a ``;`` is read as
-        ``;``-delimited, and one whose every line holds blank-separated cells as
-        blank-delimited: the only readings left once the delimiter is absent.
+        Whether the config gave ``delimiter``. When not, a file whose every sampled line
+        holds a ``;`` is read as ``;``-delimited (no comma- or blank-delimited numeric
+        table holds one on every line), and one where no line holds the format's
+        delimiter but every line holds blank-separated cells as blank-delimited.
     decimal : {".", ","} or None
         The ``decimal`` option; ``None`` detects it: ``auto`` once commas do not delimit,
         else ``.`` after checking the file is not decimal-comma numbers in disguise.
@@ -115,10 +115,14 @@ def number_style(
         message names the first such line and the options that settle it.
     """
     sample = [(i, t) for i, t in enumerate(lines) if t.strip()][:_SNIFF_LINES]
-    if not delimiter_given and sample and not any(delimiter in t for _, t in sample):
+    if not delimiter_given and sample:
         if delimiter != ";" and all(";" in t for _, t in sample):
             delimiter = ";"
-        elif delimiter.strip() and all(len(t.split()) > 1 for _, t in sample):
+        elif (
+            delimiter.strip()
+            and not any(delimiter in t for _, t in sample)
+            and all(len(t.split()) > 1 for _, t in sample)
+        ):
             delimiter = " "
     if decimal is None:
         if delimiter != ",":

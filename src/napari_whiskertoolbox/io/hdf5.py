@@ -17,7 +17,6 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
-    from pathlib import Path
 
     from napari_whiskertoolbox.io.report import RowSkips
 
@@ -38,7 +37,7 @@ def _open(path: str | os.PathLike[str]) -> Any:
         raise FormatError(f"expected an HDF5 file ({exc})", path=p) from exc
 
 
-def _dataset(handle: Any, key: str, path: Path | str) -> Any:
+def _dataset(handle: Any, key: str, path: str | os.PathLike[str]) -> Any:
     if key not in handle:
         raise FormatError(
             f"expected a dataset {key!r}; the file holds {sorted(handle.keys())}", path=path
@@ -46,7 +45,7 @@ def _dataset(handle: Any, key: str, path: Path | str) -> Any:
     return handle[key]
 
 
-def _numbers(values: Any, path: Path | str, key: str) -> np.ndarray:
+def _numbers(values: Any, path: str | os.PathLike[str], key: str) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -107,7 +106,9 @@ def read_hdf5_ragged(
     return t.astype(np.int64), offsets, coords
 
 
-def _frames(times: np.ndarray, scale: float, scale_divide: bool, path: Path | str) -> np.ndarray:
+def _frames(
+    times: np.ndarray, scale: float, scale_divide: bool, path: str | os.PathLike[str]
+) -> np.ndarray:
     if not np.all(np.isfinite(times)):
         raise FormatError("expected finite times", path=path)
     if scale == 0:

@@ -192,7 +192,7 @@ def _column_values(
     path: str | os.PathLike[str],
     skips: RowSkips,
 ) -> np.ndarray:
-    """The numbers of ``column`` over the rows where it is a number (others skipped)."""
+    """Return the numbers of ``column`` over the rows where it is a number (others skipped)."""
     values = []
     for number, cells in rows:
         if column >= len(cells):

@@ -51,7 +51,9 @@ def _read_media(item: ConfigItem) -> list[tuple[str, Any]]:
 
 
 def image_stack_files(item: ConfigItem, folder: Path, opts: dict[str, Any]) -> list[Path]:
-    """The frames of an ``images`` item, chosen and ordered as WhiskerToolbox does (§3.2).
+    """Return the frames of an ``images`` item, chosen and ordered as WhiskerToolbox does.
+
+    See ``wt_loaders.md`` §3.2.
 
     Files whose *last* extension is one of ``file_extensions`` (case-sensitive) and whose
     name contains a match of ``filename_pattern``, searched in ``folder`` (and its

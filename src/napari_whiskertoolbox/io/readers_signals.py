@@ -33,7 +33,7 @@ _MMAP_ONLY = ("offset", "stride", "num_samples", "scale_factor", "offset_value")
 
 
 def _delimiter(item: ConfigItem, opts: dict[str, Any]) -> str | None:
-    """The ``delimiter`` option when the item gives it, else None (format default, sniffed)."""
+    """Return the ``delimiter`` option when the item gives it, else None (default, sniffed)."""
     return opts["delimiter"] if given(item, "delimiter") else None
 
 

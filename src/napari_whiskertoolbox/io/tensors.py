@@ -150,7 +150,7 @@ def read_tensor_csv(
     label, then the values. The first label decides the row kind: ``start-end`` →
     interval rows, an integer → time rows, anything else → ordinal rows.
     """
-    lines = [t for t in read_lines(path)]
+    lines = list(read_lines(path))
     numbered = [(i + 1, t) for i, t in enumerate(lines) if t.strip()]
     if not numbered:
         raise FormatError("expected a tensor CSV, the file is empty", path=path)
