@@ -25,6 +25,7 @@ __all__ = [
     "parse_int",
     "parse_number",
     "read_lines",
+    "sniff_quoted_delimiters",
     "split_row",
 ]
 
@@ -149,6 +150,29 @@ def number_style(
                 )
         return NumberStyle(delimiter, ",", paired=True)
     return NumberStyle(delimiter, "," if decimal == "," else ".")
+
+
+def sniff_quoted_delimiters(
+    lines: Sequence[str], delimiter: str | None, inner: str | None
+) -> tuple[str, str]:
+    """Return the delimiters of a ``frame<d>"a<i>b..."`` file (lines, masks), sniffing absent ones.
+
+    Looks at the first row holding a quote: a ``;`` and no ``,`` before the quote makes the
+    frame delimiter ``;``; a ``;`` inside the first quoted list makes the list delimiter
+    ``;`` (commas in it are then decimal marks). Given delimiters are kept (first character).
+    """
+    outer = (delimiter or ",")[:1] or ","
+    within = (inner or ",")[:1] or ","
+    row = next((t for t in lines[:_SNIFF_LINES] if '"' in t), None)
+    if row is None:
+        return outer, within
+    quote = row.find('"')
+    if delimiter is None and ";" in row[:quote] and "," not in row[:quote]:
+        outer = ";"
+    end = row.find('"', quote + 1)
+    if inner is None and end > quote and ";" in row[quote + 1 : end]:
+        within = ";"
+    return outer, within
 
 
 def _refuse_disguised_decimal_commas(

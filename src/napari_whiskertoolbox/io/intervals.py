@@ -172,7 +172,7 @@ def _binary_state_table(
         delimiter_given=delimiter is not None,
         decimal=decimal,
         n_numbers=0,
-        used_columns=1,
+        used_columns=10**9,  # wide 0/1 tables: every column may be read (all_columns)
         first_line=name_line + 1,
     )
     names = [n.strip() for n in split_row(lines[header_lines_to_skip], style.delimiter)]

@@ -24,6 +24,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     parse_int,
     parse_number,
     read_lines,
+    sniff_quoted_delimiters,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -39,8 +40,8 @@ FlatLines = tuple[np.ndarray, np.ndarray, np.ndarray]
 def read_lines_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    coordinate_delimiter: str = ",",
+    delimiter: str | None = ",",
+    coordinate_delimiter: str | None = ",",
     has_header: bool = True,
     header_identifier: str = "Frame",
     decimal: str | None = None,
@@ -59,8 +60,9 @@ def read_lines_csv(
 
     Parameters
     ----------
-    delimiter, coordinate_delimiter : str
-        First character of each is used.
+    delimiter, coordinate_delimiter : str or None
+        First character of each is used; ``None`` sniffs it (``,``, or ``;`` when the file
+        uses it, see :func:`~.csv_tools.sniff_quoted_delimiters`).
     decimal : {".", ","}, optional
         Decimal mark of the coordinates; with a coordinate delimiter other than ``,`` a
         comma in a number is read as its decimal mark.
@@ -79,8 +81,7 @@ def read_lines_csv(
     skips = skips if skips is not None else RowSkips()
     lines = read_lines(path)
     start = 1 if has_header and lines and header_identifier in lines[0] else 0
-    delim = delimiter[:1] or ","
-    coord_delim = coordinate_delimiter[:1] or ","
+    delim, coord_delim = sniff_quoted_delimiters(lines[start:], delimiter, coordinate_delimiter)
     comma_decimal = coordinate_decimal(decimal, coord_delim, path)
     frames: list[int] = []
     line_numbers: list[int] = []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import parse_int, read_lines
+from napari_whiskertoolbox.io.csv_tools import parse_int, read_lines, sniff_quoted_delimiters
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
 
@@ -72,8 +72,8 @@ def encode_rle(pixels: np.ndarray) -> np.ndarray:
 def read_masks_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    rle_delimiter: str = ",",
+    delimiter: str | None = ",",
+    rle_delimiter: str | None = ",",
     has_header: bool = True,
     header_identifier: str = "Frame",
     skips: RowSkips | None = None,
@@ -84,7 +84,8 @@ def read_masks_csv(
     row the frame is the text before the first ``delimiter`` and the runs lie between the
     next two ``"``; rows without them are skipped (reported). A frame that is not an
     integer, or runs that are not ``y,x_start,length`` triplets of non-negative integers,
-    are errors naming the line. ``""`` gives an empty mask.
+    are errors naming the line. ``""`` gives an empty mask. ``None`` delimiters are sniffed
+    (``,`` or ``;``, see :func:`~.csv_tools.sniff_quoted_delimiters`).
 
     Returns
     -------
@@ -98,8 +99,7 @@ def read_masks_csv(
     skips = skips if skips is not None else RowSkips()
     lines = read_lines(path)
     start = 1 if has_header and lines and header_identifier in lines[0] else 0
-    delim = delimiter[:1] or ","
-    rle_delim = rle_delimiter[:1] or ","
+    delim, rle_delim = sniff_quoted_delimiters(lines[start:], delimiter, rle_delimiter)
     times: list[int] = []
     masks: list[np.ndarray] = []
     for number, text in enumerate(lines[start:], start=start + 1):

@@ -11,7 +11,7 @@ from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import clocks
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_options, item_path
-from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native
+from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native, read_npy
 from napari_whiskertoolbox.io.registry import READERS, register_reader
 
 if TYPE_CHECKING:
@@ -94,10 +94,7 @@ def _read_media_npy(item: ConfigItem) -> list[tuple[str, Any]]:
     from napari_whiskertoolbox.core.media import ArrayMedia
 
     path = item_path(item)
-    try:
-        frames = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"expected a .npy array of frames ({exc})", path=path) from exc
+    frames = read_npy(path, "a .npy array of frames")
     return [(item.name, ArrayMedia(frames, kind=item.data_type))]
 
 

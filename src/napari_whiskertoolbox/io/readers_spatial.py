@@ -157,8 +157,10 @@ def _read_lines(item: ConfigItem) -> list[tuple[str, Any]]:
     else:
         times, offsets, coords = lines.read_lines_csv(
             path,
-            delimiter=opts["delimiter"],
-            coordinate_delimiter=opts["coordinate_delimiter"],
+            delimiter=opts["delimiter"] if given(item, "delimiter") else None,
+            coordinate_delimiter=(
+                opts["coordinate_delimiter"] if given(item, "coordinate_delimiter") else None
+            ),
             has_header=opts["has_header"],
             header_identifier=opts["header_identifier"],
             decimal=opts["decimal"],
@@ -209,8 +211,8 @@ def _read_masks_csv(item: ConfigItem) -> list[tuple[str, Any]]:
     skips = RowSkips()
     times, offsets, pixels = masks.read_masks_csv(
         path,
-        delimiter=opts["delimiter"],
-        rle_delimiter=opts["rle_delimiter"],
+        delimiter=opts["delimiter"] if given(item, "delimiter") else None,
+        rle_delimiter=opts["rle_delimiter"] if given(item, "rle_delimiter") else None,
         has_header=opts["has_header"],
         header_identifier=opts["header_identifier"],
         skips=skips,

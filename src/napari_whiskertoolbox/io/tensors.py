@@ -19,6 +19,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.native import read_npy
 
 if TYPE_CHECKING:
     import os
@@ -66,10 +67,7 @@ def sidecar_rows(path: Path) -> tuple[str, np.ndarray | None]:
     sidecar = path.with_name(f"{path.stem}_rows.npy")
     if not sidecar.is_file():
         return "ordinal", None
-    try:
-        rows = np.load(sidecar, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise FormatError(f"expected an int64 .npy of row labels ({exc})", path=sidecar) from exc
+    rows = read_npy(sidecar, "an int64 .npy of row labels")
     if rows.dtype != np.int64:
         return "ordinal", None
     if rows.ndim == 2 and rows.shape[1] == 2:
@@ -103,10 +101,7 @@ def read_tensor_npy(
         Override the row type ("ordinal", "time", "interval").
     """
     p = check_file(path)
-    try:
-        values = np.load(p, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise FormatError(f"expected a numeric .npy array ({exc})", path=p) from exc
+    values = read_npy(p, "a numeric .npy array")
     if not np.issubdtype(values.dtype, np.number) and values.dtype != bool:
         raise FormatError(f"expected a numeric array, found dtype {values.dtype}", path=p)
     if np.iscomplexobj(values):
