@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 __all__ = [
     "NumberStyle",
     "check_file",
+    "head_lines",
     "iter_csv_rows",
     "number_style",
     "parse_float",
     "parse_int",
     "parse_number",
+    "read_bytes",
     "read_lines",
     "sniff_quoted_delimiters",
     "split_row",
@@ -237,19 +239,48 @@ def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
     return p
 
 
-def read_lines(path: str | os.PathLike[str]) -> list[str]:
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Return the bytes of an existing file (``FormatError`` naming it otherwise)."""
+    p = check_file(path)
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
+
+
+def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:
+    """Return the first lines of ``data`` up to ``nonblank`` non-blank ones (for sniffing).
+
+    Lines as :func:`read_lines` splits them, without decoding the whole file; an undecodable
+    head gives ``[]`` (the full reader then reports it).
+    """
+    end, seen = 0, 0
+    while seen < nonblank:
+        nl = data.find(b"\n", end)
+        if nl < 0:
+            end = len(data)
+            break
+        if data[end:nl].strip():
+            seen += 1
+        end = nl + 1
+    try:
+        return data[:end].decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        return []
+
+
+def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[str]:
     r"""Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
+
+    ``data``: the file's bytes when already read.
 
     Raises
     ------
     FormatError
         If the file is missing, unreadable or not valid UTF-8 text.
     """
-    p = check_file(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
+    p = Path(path)
+    data = read_bytes(p) if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

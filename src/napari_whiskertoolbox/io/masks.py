@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import parse_int, read_lines, sniff_quoted_delimiters
+from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes, read_masks_fast
+from napari_whiskertoolbox.io.csv_tools import (
+    head_lines,
+    parse_int,
+    read_bytes,
+    read_lines,
+    sniff_quoted_delimiters,
+)
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
 
@@ -97,9 +104,14 @@ def read_masks_csv(
         ``(x, y)`` pixels of all masks.
     """
     skips = skips if skips is not None else RowSkips()
-    lines = read_lines(path)
-    start = 1 if has_header and lines and header_identifier in lines[0] else 0
-    delim, rle_delim = sniff_quoted_delimiters(lines[start:], delimiter, rle_delimiter)
+    data = read_bytes(path)
+    head = head_lines(data)
+    start = 1 if has_header and head and header_identifier in head[0] else 0
+    delim, rle_delim = sniff_quoted_delimiters(head[start:], delimiter, rle_delimiter)
+    fast = read_masks_fast(data, skip_rows=start, delimiter=delim, rle_delimiter=rle_delim)
+    if fast is not None:
+        return fast
+    lines = read_lines(path, data)
     times: list[int] = []
     masks: list[np.ndarray] = []
     for number, text in enumerate(lines[start:], start=start + 1):
@@ -155,12 +167,12 @@ def write_masks_csv(
 ) -> None:
     """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask)."""
     times = np.asarray(times, dtype=np.int64)
-    with atomic_open(path, "w") as handle:
+    offsets = np.asarray(offsets, dtype=np.int64)
+    with atomic_open(path, "wb") as handle:
         if header:
-            handle.write(header + "\n")
-        for k, frame in enumerate(times.tolist()):
-            runs = encode_rle(pixels[int(offsets[k]) : int(offsets[k + 1])])
-            handle.write(f'{frame},"{",".join(map(str, runs.ravel().tolist()))}"\n')
+            handle.write((header + "\n").encode())
+        for block in masks_csv_bytes(times, offsets, np.asarray(pixels).reshape(-1, 2)):
+            handle.write(block)
 
 
 def read_mask_images(

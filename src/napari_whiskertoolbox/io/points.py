@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fast
 from napari_whiskertoolbox.io.csv_tools import (
-    format_float32,
+    NumberStyle,
+    head_lines,
     number_style,
     parse_number,
+    read_bytes,
     read_lines,
 )
 from napari_whiskertoolbox.io.errors import FormatError
@@ -73,14 +76,15 @@ def read_points_csv(
     coords : (N, 2) float32
         ``(x, y)`` of each point.
     """
-    lines = read_lines(path)
+    data = read_bytes(path)
+    head = head_lines(data)
     skips = skips if skips is not None else RowSkips()
     start = 0
     if has_header:
-        start = next((i + 1 for i, text in enumerate(lines) if text.strip()), 0)
+        start = next((i + 1 for i, text in enumerate(head) if text.strip()), 0)
     delim = " " if delimiter is None else (delimiter[:1] or " ")
     style = number_style(
-        lines[start:],
+        head[start:],
         path,
         delimiter=delim,
         delimiter_given=delimiter is not None,
@@ -89,7 +93,12 @@ def read_points_csv(
         used_columns=max(frame_column, x_column, y_column) + 1,
         first_line=start + 1,
     )
-    needed = max(frame_column, x_column, y_column) + 1
+    columns = (frame_column, x_column, y_column)
+    fast = _read_fast(data, head, start, style, columns)
+    if fast is not None:
+        return fast
+    lines = read_lines(path, data)
+    needed = max(columns) + 1
     times: list[int] = []
     xy: list[tuple[float, float]] = []
     first_row = True
@@ -128,6 +137,31 @@ def read_points_csv(
     return np.asarray(times, dtype=np.int64), np.asarray(xy, dtype=np.float32).reshape(-1, 2)
 
 
+def _read_fast(
+    data: bytes,
+    head: list[str],
+    start: int,
+    style: NumberStyle,
+    columns: tuple[int, int, int],
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Read with pyarrow when the file needs nothing the line-by-line reader reports."""
+    if style.paired or len(head) <= start or not head[start].strip():
+        return None
+    if style.decimal == "," and b"." in data:
+        return None  # the line-by-line reader names the cell written with a point
+    skip_rows = start
+    cells = style.split(head[start])
+    if len(cells) > columns[0] and not _FRAME.match(cells[columns[0]].strip()):
+        skip_rows += 1  # a header row, skipped without a report
+    return read_points_fast(
+        data,
+        skip_rows=skip_rows,
+        delimiter=style.delimiter,
+        columns=columns,
+        comma_decimal=style.decimal != ".",
+    )
+
+
 def duplicate_frame_count(times: np.ndarray) -> int:
     """Return how many rows repeat a frame already seen (WhiskerToolbox drops them)."""
     return int(times.size - np.unique(times).size)
@@ -158,13 +192,8 @@ def write_points_csv(
     """
     times = np.asarray(times, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
-    with atomic_open(path, "w") as handle:
+    with atomic_open(path, "wb") as handle:
         if header is not None:
-            handle.write(delimiter.join(header.split()) + "\n")
-        for t, (x, y) in zip(times.tolist(), coords.tolist()):
-            handle.write(f"{t}{delimiter}{_fmt(x)}{delimiter}{_fmt(y)}\n")
-
-
-def _fmt(value: float) -> str:
-    """Return the shortest text that round-trips a float32 value."""
-    return format_float32(value)
+            handle.write((delimiter.join(header.split()) + "\n").encode())
+        for block in points_csv_bytes(times, coords, delimiter=delimiter):
+            handle.write(block)
