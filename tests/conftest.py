@@ -22,3 +22,19 @@ def wtb_data() -> Path:
 def frame_number_video(wtb_data: Path) -> Path:
     """1000-frame H.264 video whose frame i shows the number i + 1 (keyframe every 250)."""
     return wtb_data / "Media" / "test_each_frame_number.mp4"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _parse_cache_in_tmp(tmp_path_factory):
+    """Keep io's parse cache of big CSVs out of the user's ~/.cache during tests."""
+    import os
+
+    from napari_whiskertoolbox.io.parse_cache import CACHE_ENV
+
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("parse_cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous

@@ -14,6 +14,7 @@ from napari_whiskertoolbox.io.config_parse import ConfigItem, ParsedConfig, pars
 from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT
+from napari_whiskertoolbox.io.parse_cache import cached_read
 from napari_whiskertoolbox.io.registry import item_format, read_item
 from napari_whiskertoolbox.io.report import LoadReport
 
@@ -127,7 +128,7 @@ def _load_into(
                 clock_items[name] = item.label
             report.extend(item.notes)
             continue
-        produced = read_item(item)
+        produced = cached_read(item, fmt, read_item)
         for key, obj in produced:
             if key in loaded:
                 item.note(
