@@ -44,15 +44,22 @@ FlatMasks = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def decode_rle(runs: np.ndarray) -> np.ndarray:
-    """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels."""
+    """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels.
+
+    Computed in uint32 throughout: pixel ``i`` of run ``r`` has ``x = i + (x_start[r] -
+    first[r])`` modulo 2**32, which is exact for any in-range result.
+    """
     runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
     lengths = runs[:, 2]
     total = int(lengths.sum())
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    within = np.arange(total, dtype=np.int64) - starts
-    x = np.repeat(runs[:, 1], lengths) + within
-    y = np.repeat(runs[:, 0], lengths)
-    return np.stack([x, y], axis=1).astype(np.uint32)
+    out = np.empty((total, 2), dtype=np.uint32)
+    first = np.cumsum(lengths) - lengths
+    delta = ((runs[:, 1] - first) % (1 << 32)).astype(np.uint32)
+    x = np.arange(total, dtype=np.uint32)
+    x += np.repeat(delta, lengths)
+    out[:, 0] = x
+    out[:, 1] = np.repeat(runs[:, 0].astype(np.uint32), lengths)
+    return out
 
 
 def encode_rle(pixels: np.ndarray) -> np.ndarray:
