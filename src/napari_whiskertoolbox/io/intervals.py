@@ -123,12 +123,15 @@ def write_intervals_csv(
     pairs: np.ndarray,
     *,
     delimiter: str = ",",
-    header: str | None = "Start,End",
+    header: str | None = "",
 ) -> None:
     """Atomically write ``(N, 2)`` intervals as ``start,end`` rows after WhiskerToolbox's header.
 
-    The loader skips the first line by default (``skip_header``), so the header matters.
+    The loader skips the first line by default (``skip_header``), so the header matters:
+    ``""`` (default) writes ``Start<delimiter>End``, ``None`` none.
     """
+    if header == "":
+        header = f"Start{delimiter}End"
     rows = np.asarray(pairs, dtype=np.int64).reshape(-1, 2).tolist()
     with atomic_open(path, "w") as handle:
         if header:
