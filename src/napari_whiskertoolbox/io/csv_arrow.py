@@ -60,16 +60,28 @@ def plain_text(data: bytes) -> bool:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return False
-    controls = len(data) - len(data.translate(None, _CONTROLS))
+    controls = sum(data.count(bytes([c])) for c in _CONTROLS)  # no copy of a big file
     if controls != data.count(b"\r\n"):  # only the \r of \r\n line ends may be there
         return False
     return data.isascii() or not any(mark in data for mark in EXOTIC_LINE_BREAKS[5:])
 
 
-def _table(data: bytes, delimiter: str, skip_rows: int, names: list[str]) -> pa.Table | None:
-    """Parse ``data`` as unquoted text columns; ``None`` on any irregular row."""
+class _Irregular(Exception):
+    """The file is not one the fast path reads exactly: use the line-by-line reader."""
+
+
+def _batches(
+    data: bytes, delimiter: str, skip_rows: int, names: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """Stream ``data`` as unquoted text columns, a block at a time (bounded memory).
+
+    Raises
+    ------
+    _Irregular
+        On any row with another number of fields, or text that is not UTF-8.
+    """
     try:
-        return pacsv.read_csv(
+        reader = pacsv.open_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(
                 skip_rows=skip_rows, column_names=names, block_size=_BLOCK
@@ -81,8 +93,9 @@ def _table(data: bytes, delimiter: str, skip_rows: int, names: list[str]) -> pa.
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
-        return None
+        yield from reader
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
+        raise _Irregular from exc
 
 
 def _ints(strings: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
@@ -137,22 +150,37 @@ def read_lines_fast(
     """Read a ``Frame,X,Y`` line CSV (see :func:`.lines.read_lines_csv`), or ``None``."""
     if not ENABLED or not plain_text(data):
         return None
-    table = _table(data, '"', skip_rows, ["frame", "x", "between", "y", "rest"])
-    if table is None:
-        return None
-    times = _frames(table["frame"], delimiter)
-    if times is None:
-        return None
+    frames, counts, xs, ys = [], [], [], []
+    names = ["frame", "x", "between", "y", "rest"]
     with ThreadPoolExecutor(2) as pool:  # pyarrow kernels release the GIL: x and y in parallel
-        (x_counts, x), (y_counts, y) = pool.map(
-            lambda column: _numbers(column, coord_delimiter, comma_decimal),
-            (table["x"], table["y"]),
-        )
-    if x is None or y is None or not np.array_equal(x_counts, y_counts):
-        return None
+        try:
+            for batch in _batches(data, '"', skip_rows, names):
+                times = _frames(batch["frame"], delimiter)
+                (x_counts, x), (y_counts, y) = pool.map(
+                    lambda column: _numbers(column, coord_delimiter, comma_decimal),
+                    (batch["x"], batch["y"]),
+                )
+                if times is None or x is None or y is None:
+                    return None
+                if not np.array_equal(x_counts, y_counts):
+                    return None
+                frames.append(times)
+                counts.append(x_counts)
+                xs.append(x)
+                ys.append(y)
+        except _Irregular:
+            return None
+    times = np.concatenate(frames) if frames else np.empty(0, np.int64)
     offsets = np.zeros(times.size + 1, dtype=np.int64)
-    np.cumsum(x_counts, out=offsets[1:])
-    return times.astype(np.int64), offsets, np.stack([x, y], axis=1)
+    if counts:
+        np.cumsum(np.concatenate(counts), out=offsets[1:])
+    coords = np.empty((int(offsets[-1]), 2), dtype=np.float32)
+    at = 0
+    for x, y in zip(xs, ys):
+        coords[at : at + x.size, 0] = x
+        coords[at : at + x.size, 1] = y
+        at += x.size
+    return times.astype(np.int64), offsets, coords
 
 
 def read_masks_fast(
@@ -163,25 +191,29 @@ def read_masks_fast(
 
     if not ENABLED or not plain_text(data):
         return None
-    table = _table(data, '"', skip_rows, ["frame", "runs", "rest"])
-    if table is None:
+    frames, all_counts, all_values = [], [], []
+    try:
+        for batch in _batches(data, '"', skip_rows, ["frame", "runs", "rest"]):
+            times = _frames(batch["frame"], delimiter)
+            tokens, counts = _split_numbers(batch["runs"], rle_delimiter)
+            if times is None or np.any(counts % 3):
+                return None
+            if len(tokens) and not pc.all(pc.match_substring_regex(tokens, r"^[0-9]+$")).as_py():
+                return None
+            values = _ints(tokens)
+            if values is None:
+                return None
+            frames.append(times)
+            all_counts.append(counts)
+            all_values.append(values)
+    except _Irregular:
         return None
-    times = _frames(table["frame"], delimiter)
-    if times is None:
-        return None
-    tokens, counts = _split_numbers(table["runs"], rle_delimiter)
-    if np.any(counts % 3):
-        return None
-    if len(tokens) and not pc.all(pc.match_substring_regex(tokens, r"^[0-9]+$")).as_py():
-        return None
-    values = _ints(tokens)
-    if values is None:
-        return None
-    runs = values.reshape(-1, 3)
+    times = np.concatenate(frames) if frames else np.empty(0, np.int64)
+    counts = np.concatenate(all_counts) if all_counts else np.empty(0, np.int64)
+    runs = (np.concatenate(all_values) if all_values else np.empty(0, np.int64)).reshape(-1, 3)
     if runs.size and (runs.max() > np.iinfo(np.uint32).max or int(runs[:, 2].sum()) > 1 << 31):
         return None
-    run_counts = counts // 3
-    owner = np.repeat(np.arange(times.size), run_counts)
+    owner = np.repeat(np.arange(times.size), counts // 3)
     per_mask = np.bincount(owner, weights=runs[:, 2], minlength=times.size).astype(np.int64)
     offsets = np.zeros(times.size + 1, dtype=np.int64)
     np.cumsum(per_mask, out=offsets[1:])
@@ -208,18 +240,27 @@ def read_points_fast(
     names = [f"c{i}" for i in range(width)]
     if max(columns) >= width:
         return None
-    table = _table(data, delimiter, skip_rows, names)
-    if table is None or table.num_rows == 0:
+    frames, xs, ys = [], [], []
+    try:
+        for batch in _batches(data, delimiter, skip_rows, names):
+            frame, x_col, y_col = (batch[names[c]] for c in columns)
+            if not pc.all(pc.match_substring_regex(frame, r"^[0-9]+$")).as_py():
+                return None
+            times = _ints(frame)
+            x = _floats(x_col, comma_decimal)
+            y = _floats(y_col, comma_decimal)
+            if times is None or x is None or y is None:
+                return None
+            frames.append(times)
+            xs.append(x)
+            ys.append(y)
+    except _Irregular:
         return None
-    frame, x_col, y_col = (table[names[c]] for c in columns)
-    if not pc.all(pc.match_substring_regex(frame, r"^[0-9]+$")).as_py():
+    if not frames:
         return None
-    times = _ints(frame)
-    x = _floats(x_col, comma_decimal)
-    y = _floats(y_col, comma_decimal)
-    if times is None or x is None or y is None:
-        return None
-    return times.astype(np.int64), np.stack([x, y], axis=1)
+    return np.concatenate(frames).astype(np.int64), np.stack(
+        [np.concatenate(xs), np.concatenate(ys)], axis=1
+    )
 
 
 def float_text(values: np.ndarray) -> pa.Array:
