@@ -1,4 +1,4 @@
-"""The pyarrow readers and writers of lines, points and masks CSVs (``io.csv_arrow``).
+"""The fast readers (``io.csv_polars``) and writers (``io.csv_arrow``) of lines, points, masks.
 
 They must give what the line-by-line readers give — the same arrays to the last float32
 bit on good files, the same error (file, line) and the same skipped-row notes on bad ones —
@@ -7,12 +7,14 @@ and the writers must write text that reads back to the same float32 values.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from napari_whiskertoolbox.io import FormatError, csv_arrow
+from napari_whiskertoolbox.io import FormatError, csv_polars
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
 from napari_whiskertoolbox.io.masks import encode_rle, read_masks_csv, write_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
@@ -26,15 +28,15 @@ SETTINGS = settings(
 
 def outcome(reader, path, fast: bool, **options):
     """What ``reader`` gives with the pyarrow path on or off: arrays, or the error text."""
-    previous = csv_arrow.ENABLED
-    csv_arrow.ENABLED = fast
+    previous = csv_polars.ENABLED
+    csv_polars.ENABLED = fast
     skips = RowSkips()
     try:
         result = reader(path, skips=skips, **options)
     except FormatError as exc:
         return ("error", str(exc))
     finally:
-        csv_arrow.ENABLED = previous
+        csv_polars.ENABLED = previous
     arrays = tuple(np.ascontiguousarray(a) for a in result)
     return ("ok", [(a.dtype.str, a.shape, a.tobytes()) for a in arrays], skips.notes("x", path))
 
@@ -43,7 +45,7 @@ def test_fast_paths_are_taken_on_clean_files(tmp_path, monkeypatch):
     """A guard: the equality tests below compare two different code paths."""
     calls = []
     for name in ("read_lines_fast", "read_points_fast", "read_masks_fast"):
-        original = getattr(csv_arrow, name)
+        original = getattr(csv_polars, name)
 
         def spy(*args, _original=original, _name=name, **kwargs):
             result = _original(*args, **kwargs)
@@ -158,7 +160,9 @@ def test_fast_and_line_by_line_agree_on_damaged_files(tmp_path_factory, name):
     reader, seed = SEEDS[name]
     folder = tmp_path_factory.mktemp(name)
 
-    @settings(max_examples=150, deadline=None, derandomize=True, database=None)
+    deep = int(os.environ.get("WTB_FUZZ_EXAMPLES", "0"))
+
+    @settings(max_examples=deep or 150, deadline=None, derandomize=not deep, database=None)
     @given(content=mutated(seed))
     def run(content: bytes) -> None:
         path = folder / "f.csv"

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fast
+from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes
+from napari_whiskertoolbox.io.csv_polars import read_points_fast
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     head_lines,
@@ -151,7 +152,9 @@ def _read_fast(
         return None  # the line-by-line reader names the cell written with a point
     skip_rows = start
     cells = style.split(head[start])
-    if len(cells) > columns[0] and not _FRAME.match(cells[columns[0]].strip()):
+    if len(cells) <= max(columns):
+        return None  # the line-by-line reader reports the short row
+    if not _FRAME.match(cells[columns[0]].strip()):
         skip_rows += 1  # a header row, skipped without a report
     return read_points_fast(
         data,
