@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +13,12 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
 __all__ = [
     "NumberStyle",
     "check_file",
     "head_lines",
-    "iter_csv_rows",
     "number_style",
     "parse_float",
     "parse_int",
@@ -296,51 +294,6 @@ def split_row(line: str, delimiter: str) -> list[str]:
     return [token.strip() for token in line.split(delimiter)]
 
 
-def iter_csv_rows(
-    path: str | os.PathLike[str],
-    *,
-    n_columns: int,
-    columns: str,
-    layout: str,
-    delimiter: str = ",",
-    has_header: bool = True,
-    header_identifier: str = "Frame",
-) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line_number, fields)`` for each data row of a quoted CSV of ``n_columns``.
-
-    Blank lines are skipped, and so is a first row starting with ``header_identifier`` when
-    ``has_header``.
-
-    Raises
-    ------
-    FormatError
-        Naming the line, for a row without ``n_columns`` fields (``columns`` describes them)
-        or malformed quoting; for a file without any row (``layout`` names what was expected).
-    """
-    reader = csv.reader(read_lines(path), delimiter=delimiter, quotechar='"')
-    first = True
-    try:
-        for fields in reader:
-            number = reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if first:
-                first = False
-                if has_header and fields[0].strip().startswith(header_identifier):
-                    continue
-            if len(fields) != n_columns:
-                raise FormatError(
-                    f"expected {n_columns} columns ({columns}), found {len(fields)}",
-                    path=path,
-                    line=number,
-                )
-            yield number, fields
-    except csv.Error as exc:
-        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
-    if first:
-        raise FormatError(f"expected a {layout} CSV, the file is empty", path=path)
-
-
 def parse_float(
     token: str, path: str | os.PathLike[str], line: int, what: str = "a number"
 ) -> float:
@@ -360,24 +313,6 @@ def parse_int(token: str, path: str | os.PathLike[str], line: int, what: str = "
         if not np.isfinite(value) or value != int(value):
             raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
         return int(value)
-
-
-def column(fields: list[str], index: int, path: str | os.PathLike[str], line: int) -> str:
-    """Return ``fields[index]`` or raise ``FormatError`` saying how many columns were expected."""
-    if index >= len(fields):
-        raise FormatError(
-            f"expected at least {index + 1} columns, found {len(fields)}", path=path, line=line
-        )
-    return fields[index]
-
-
-def looks_numeric(token: str) -> bool:
-    """Return whether ``token`` parses as a float (used to detect header rows)."""
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def format_float32(value: float) -> str:
