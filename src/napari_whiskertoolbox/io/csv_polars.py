@@ -84,6 +84,27 @@ def _floats(text: pl.Series, comma_decimal: bool) -> np.ndarray | None:
     return out.astype(np.float32) if np.isfinite(out).all() else None
 
 
+def _count(delimiter: str, name: str) -> pl.Expr:
+    """Numbers in each ``"a<d>b"`` list of column ``name`` (``""``, read as null, has none)."""
+    return (pl.col(name).str.count_matches(delimiter, literal=True) + 1).fill_null(0)
+
+
+def _numbers(delimiter: str, comma_decimal: bool, name: str) -> pl.Expr:
+    """Every number of the lists of column ``name``, as float64 (null where not a number)."""
+    tokens = pl.col(name).drop_nulls().str.split(delimiter).explode()
+    if comma_decimal:
+        tokens = tokens.str.replace_all(",", ".", literal=True)
+    return tokens.cast(pl.Float64, strict=False)
+
+
+def _finite32(values: pl.Series) -> np.ndarray | None:
+    """float32 of float64 ``values``; None when one is null (not a number) or not finite."""
+    if values.null_count():
+        return None
+    out = values.to_numpy()
+    return out.astype(np.float32) if np.isfinite(out).all() else None
+
+
 def _lists(text: pl.Series, delimiter: str) -> tuple[np.ndarray, pl.Series]:
     """Numbers per ``"a<d>b"`` string (``""``, read as null, has none) and all the tokens."""
     counts = (text.str.count_matches(delimiter, literal=True) + 1).fill_null(0)
@@ -103,17 +124,21 @@ def read_lines_fast(
     times = _frames(table["frame"], delimiter)
     if times is None:
         return None
-    x_counts, x_tokens = _lists(table["x"], coord_delimiter)
-    y_counts, y_tokens = _lists(table["y"], coord_delimiter)
-    del table
-    if not np.array_equal(x_counts, y_counts):
+    # expressions, so that polars works on x and y at once
+    counts = table.select(x=_count(coord_delimiter, "x"), y=_count(coord_delimiter, "y"))
+    if not counts["x"].equals(counts["y"]):
         return None
-    x = _floats(x_tokens, comma_decimal)
-    y = _floats(y_tokens, comma_decimal)
+    numbers = table.select(
+        x=_numbers(coord_delimiter, comma_decimal, "x"),
+        y=_numbers(coord_delimiter, comma_decimal, "y"),
+    )
+    del table
+    x = _finite32(numbers["x"])
+    y = _finite32(numbers["y"])
     if x is None or y is None:
         return None
     offsets = np.zeros(times.size + 1, dtype=np.int64)
-    np.cumsum(x_counts, out=offsets[1:])
+    np.cumsum(counts["x"].to_numpy(), out=offsets[1:])
     coords = np.empty((x.size, 2), dtype=np.float32)
     coords[:, 0] = x
     coords[:, 1] = y
