@@ -8,7 +8,7 @@ Prints
   plain ``np.save`` + fsync / ``np.load`` of the same coordinate bytes (the disk's own speed);
 * WhiskerToolbox's lines, points and mask CSVs: parse and write throughput of the
   Python-level code this package had (line-by-line readers, f-string writers) and of the
-  fast readers (polars, ``io.csv_polars``) and writers (pyarrow, ``io.csv_arrow``), side
+  pyarrow readers and writers (``io.csv_arrow``), side
   by side with their ratio; the two
   parsers must give the same float32 bits. Wall-clock MB/s depends on how busy the 2 cores
   are; the CPU MB/s (all threads) of the pyarrow parse shows its own cost. The machine's
@@ -28,7 +28,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.lines import LineData
-from napari_whiskertoolbox.io import csv_polars, load_session, save_session
+from napari_whiskertoolbox.io import csv_arrow, load_session, save_session
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
 from napari_whiskertoolbox.io.masks import read_masks_csv, write_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
@@ -122,15 +122,15 @@ def _compare(name: str, path: Path, read, write_before, write_after) -> None:
     size = path.stat().st_size
     _, w_after, _ = _timed(write_after)
     assert path.stat().st_size > 0
-    csv_polars.ENABLED = False
+    csv_arrow.ENABLED = False
     before, r_before, _ = _timed(lambda: read(path))
-    csv_polars.ENABLED = True
+    csv_arrow.ENABLED = True
     after, r_after, rc_after = _timed(lambda: read(path))
     for a, b in zip(before, after):
         assert a.dtype == b.dtype, name
         assert np.array_equal(a.view(np.uint8), b.view(np.uint8)), name
     print(f"{name}: {size / 1e6:.0f} MB")
-    print(f"  parse  line-by-line {_rate(size, r_before)} | polars  {_rate(size, r_after)} "
+    print(f"  parse  line-by-line {_rate(size, r_before)} | pyarrow {_rate(size, r_after)} "
           f"(CPU {_rate(size, rc_after)}) | x{r_before / r_after:.1f}")  # fmt: skip
     print(f"  write  Python-level {_rate(size, w_before)} | pyarrow {_rate(size, w_after)} "
           f"| x{w_before / w_after:.1f}")  # fmt: skip

@@ -1,4 +1,4 @@
-"""The fast readers (``io.csv_polars``) and writers (``io.csv_arrow``) of lines, points, masks.
+"""The pyarrow readers and writers of lines, points and mask CSVs (``io.csv_arrow``).
 
 They must give what the line-by-line readers give — the same arrays to the last float32
 bit on good files, the same error (file, line) and the same skipped-row notes on bad ones —
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from napari_whiskertoolbox.io import FormatError, csv_polars
+from napari_whiskertoolbox.io import FormatError, csv_arrow
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
 from napari_whiskertoolbox.io.masks import encode_rle, read_masks_csv, write_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
@@ -28,15 +28,15 @@ SETTINGS = settings(
 
 def outcome(reader, path, fast: bool, **options):
     """What ``reader`` gives with the pyarrow path on or off: arrays, or the error text."""
-    previous = csv_polars.ENABLED
-    csv_polars.ENABLED = fast
+    previous = csv_arrow.ENABLED
+    csv_arrow.ENABLED = fast
     skips = RowSkips()
     try:
         result = reader(path, skips=skips, **options)
     except FormatError as exc:
         return ("error", str(exc))
     finally:
-        csv_polars.ENABLED = previous
+        csv_arrow.ENABLED = previous
     arrays = tuple(np.ascontiguousarray(a) for a in result)
     return ("ok", [(a.dtype.str, a.shape, a.tobytes()) for a in arrays], skips.notes("x", path))
 
@@ -45,7 +45,7 @@ def test_fast_paths_are_taken_on_clean_files(tmp_path, monkeypatch):
     """A guard: the equality tests below compare two different code paths."""
     calls = []
     for name in ("read_lines_fast", "read_points_fast", "read_masks_fast"):
-        original = getattr(csv_polars, name)
+        original = getattr(csv_arrow, name)
 
         def spy(*args, _original=original, _name=name, **kwargs):
             result = _original(*args, **kwargs)

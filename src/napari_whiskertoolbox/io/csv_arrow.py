@@ -1,11 +1,24 @@
-"""WhiskerToolbox's lines, points and mask CSVs written at disk speed with pyarrow.
+"""WhiskerToolbox's lines, points and mask CSVs read and written at disk speed with pyarrow.
 
-The writers build each row's text with pyarrow compute kernels — float32 to the shortest
-text that reads back to the same float32, lists joined by their offsets — and hand the
-bytes of the joined rows to the file, a block at a time and two blocks at once (the
-kernels release the GIL), without a Python string per row. :func:`plain_text` tells the
-fast readers (:mod:`.csv_polars`) whether a file splits into the same lines for a CSV
-parser as for :meth:`str.splitlines`.
+The readers are *fast paths*: they stream a file through pyarrow's CSV reader a block at a
+time (bounded memory) and its compute kernels, keep the result only when the file is one the
+line-by-line readers of :mod:`.lines`, :mod:`.points` and :mod:`.masks` read without skipping,
+reporting or refusing anything, and then return exactly what those readers return (numbers
+parsed as float64, then float32, as :func:`~.csv_tools.parse_number` does). Otherwise they
+return ``None`` and the caller's line-by-line reader runs, naming the skipped rows and the
+line of any error: fast on good files, the same results and messages on bad ones.
+
+The trick for the quoted formats: split each line on ``"`` with quoting off. A
+WhiskerToolbox row ``frame,"x1,x2","y1,y2"`` then has exactly five fields — frame and
+delimiter, the x list, the delimiter, the y list, the rest — just as WhiskerToolbox finds its
+four quotes; a row with other than four quotes has another number of fields and sends the
+file to the line-by-line reader.
+
+The writers build each row's text with compute kernels — float32 to the shortest text that
+reads back to the same float32, lists joined by their offsets — and hand the bytes of the
+joined rows to the file, two blocks rendered at once (the kernels release the GIL), without a
+Python string per row. (polars was tried for the readers: the same CPU per MB at 136 MB here
+and twice the peak memory, see ``bench_io.py``.)
 """
 
 from __future__ import annotations
@@ -17,11 +30,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pyarrow import csv as pacsv
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 __all__ = [
+    "ENABLED",
     "EXOTIC_LINE_BREAKS",
     "encode_rle_many",
     "float_text",
@@ -29,12 +44,17 @@ __all__ = [
     "masks_csv_bytes",
     "plain_text",
     "points_csv_bytes",
+    "read_lines_fast",
+    "read_masks_fast",
+    "read_points_fast",
 ]
 
 EXOTIC_LINE_BREAKS = (
     b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9"
 )  # fmt: skip
 """Line breaks of :meth:`str.splitlines` that a CSV parser does not break on."""
+ENABLED = True
+"""Use the fast readers (``False`` forces the line-by-line readers: tests, benchmarks)."""
 _BLOCK = 1 << 24
 _CONTROLS = b"\x00\x0b\x0c\x1c\x1d\x1e\r"
 
@@ -50,6 +70,203 @@ def plain_text(data: bytes) -> bool:
     if controls != data.count(b"\r\n"):  # only the \r of \r\n line ends may be there
         return False
     return data.isascii() or not any(mark in data for mark in EXOTIC_LINE_BREAKS[5:])
+
+
+class _Irregular(Exception):
+    """The file is not one the fast path reads exactly: use the line-by-line reader."""
+
+
+def _batches(
+    data: bytes, delimiter: str, skip_rows: int, names: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """Stream ``data`` as unquoted text columns, a block at a time (bounded memory).
+
+    Raises
+    ------
+    _Irregular
+        On any row with another number of fields, or text that is not UTF-8.
+    """
+    try:
+        reader = pacsv.open_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip_rows, column_names=names, block_size=_BLOCK
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+        yield from reader
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
+        raise _Irregular from exc
+
+
+def _ints(strings: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
+    try:
+        return pc.cast(strings, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _floats(strings: pa.ChunkedArray | pa.Array, comma_decimal: bool) -> np.ndarray | None:
+    """float64 → float32 of every string (None when one is not a finite number)."""
+    if comma_decimal:
+        strings = pc.replace_substring(strings, ",", ".")
+    try:
+        values = pc.cast(strings, pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if not np.isfinite(values).all():
+        return None
+    return values.astype(np.float32)
+
+
+def _frames(field: pa.ChunkedArray, delimiter: str) -> np.ndarray | None:
+    """Frames of ``frame<delimiter>`` fields: text before the delimiter must be an integer."""
+    if not pc.all(pc.ends_with(field, delimiter)).as_py():
+        return None
+    if pc.max(pc.count_substring(field, delimiter)).as_py() != 1:
+        return None
+    return _ints(pc.utf8_slice_codeunits(field, 0, -1))
+
+
+def _numbers(
+    lists: pa.ChunkedArray, delimiter: str, comma_decimal: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Numbers per string and all numbers (float32; None if one is not a finite number)."""
+    tokens, counts = _split_numbers(lists, delimiter)
+    return counts, _floats(tokens, comma_decimal)
+
+
+def _split_numbers(lists: pa.ChunkedArray, delimiter: str) -> tuple[pa.Array, np.ndarray]:
+    """Flatten ``"a<d>b<d>c"`` strings: (all tokens, tokens per string); ``""`` has none."""
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    empty = pc.equal(lists, "")
+    parts = pc.split_pattern(pc.if_else(empty, pa.scalar(None, pa.string()), lists), delimiter)
+    counts = pc.fill_null(pc.list_value_length(parts), 0).to_numpy().astype(np.int64)
+    return pc.list_flatten(parts), counts
+
+
+def read_lines_fast(
+    data: bytes, *, skip_rows: int, delimiter: str, coord_delimiter: str, comma_decimal: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Read a ``Frame,X,Y`` line CSV (see :func:`.lines.read_lines_csv`), or ``None``."""
+    if not ENABLED or not plain_text(data):
+        return None
+    frames, counts, xs, ys = [], [], [], []
+    names = ["frame", "x", "between", "y", "rest"]
+    with ThreadPoolExecutor(2) as pool:  # pyarrow kernels release the GIL: x and y in parallel
+        try:
+            for batch in _batches(data, '"', skip_rows, names):
+                times = _frames(batch["frame"], delimiter)
+                (x_counts, x), (y_counts, y) = pool.map(
+                    lambda column: _numbers(column, coord_delimiter, comma_decimal),
+                    (batch["x"], batch["y"]),
+                )
+                if times is None or x is None or y is None:
+                    return None
+                if not np.array_equal(x_counts, y_counts):
+                    return None
+                frames.append(times)
+                counts.append(x_counts)
+                xs.append(x)
+                ys.append(y)
+        except _Irregular:
+            return None
+    times = np.concatenate(frames) if frames else np.empty(0, np.int64)
+    offsets = np.zeros(times.size + 1, dtype=np.int64)
+    if counts:
+        np.cumsum(np.concatenate(counts), out=offsets[1:])
+    coords = np.empty((int(offsets[-1]), 2), dtype=np.float32)
+    at = 0
+    for x, y in zip(xs, ys):
+        coords[at : at + x.size, 0] = x
+        coords[at : at + x.size, 1] = y
+        at += x.size
+    return times.astype(np.int64), offsets, coords
+
+
+def read_masks_fast(
+    data: bytes, *, skip_rows: int, delimiter: str, rle_delimiter: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Read a ``Frame,RLE`` mask CSV (see :func:`.masks.read_masks_csv`), or ``None``."""
+    from napari_whiskertoolbox.io.masks import decode_rle
+
+    if not ENABLED or not plain_text(data):
+        return None
+    frames, all_counts, all_values = [], [], []
+    try:
+        for batch in _batches(data, '"', skip_rows, ["frame", "runs", "rest"]):
+            times = _frames(batch["frame"], delimiter)
+            tokens, counts = _split_numbers(batch["runs"], rle_delimiter)
+            if times is None or np.any(counts % 3):
+                return None
+            if len(tokens) and not pc.all(pc.match_substring_regex(tokens, r"^[0-9]+$")).as_py():
+                return None
+            values = _ints(tokens)
+            if values is None:
+                return None
+            frames.append(times)
+            all_counts.append(counts)
+            all_values.append(values)
+    except _Irregular:
+        return None
+    times = np.concatenate(frames) if frames else np.empty(0, np.int64)
+    counts = np.concatenate(all_counts) if all_counts else np.empty(0, np.int64)
+    runs = (np.concatenate(all_values) if all_values else np.empty(0, np.int64)).reshape(-1, 3)
+    if runs.size and (runs.max() > np.iinfo(np.uint32).max or int(runs[:, 2].sum()) > 1 << 31):
+        return None
+    owner = np.repeat(np.arange(times.size), counts // 3)
+    per_mask = np.bincount(owner, weights=runs[:, 2], minlength=times.size).astype(np.int64)
+    offsets = np.zeros(times.size + 1, dtype=np.int64)
+    np.cumsum(per_mask, out=offsets[1:])
+    return times.astype(np.int64), offsets, decode_rle(runs)
+
+
+def read_points_fast(
+    data: bytes,
+    *,
+    skip_rows: int,
+    delimiter: str,
+    columns: tuple[int, int, int],
+    comma_decimal: bool,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Read a ``frame x y`` point CSV (see :func:`.points.read_points_csv`), or ``None``.
+
+    Only for a one-character delimiter other than a blank run; every row must have the
+    same number of cells and a digits-only frame.
+    """
+    if not ENABLED or not plain_text(data) or not delimiter or delimiter == '"':
+        return None
+    head = data[: data.find(b"\n")] if b"\n" in data else data
+    width = head.count(delimiter.encode()) + 1
+    names = [f"c{i}" for i in range(width)]
+    if max(columns) >= width:
+        return None
+    frames, xs, ys = [], [], []
+    try:
+        for batch in _batches(data, delimiter, skip_rows, names):
+            frame, x_col, y_col = (batch[names[c]] for c in columns)
+            if not pc.all(pc.match_substring_regex(frame, r"^[0-9]+$")).as_py():
+                return None
+            times = _ints(frame)
+            x = _floats(x_col, comma_decimal)
+            y = _floats(y_col, comma_decimal)
+            if times is None or x is None or y is None:
+                return None
+            frames.append(times)
+            xs.append(x)
+            ys.append(y)
+    except _Irregular:
+        return None
+    if not frames:
+        return None
+    return np.concatenate(frames).astype(np.int64), np.stack(
+        [np.concatenate(xs), np.concatenate(ys)], axis=1
+    )
 
 
 def float_text(values: np.ndarray) -> pa.Array:

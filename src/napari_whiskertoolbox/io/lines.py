@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_arrow import lines_csv_bytes
-from napari_whiskertoolbox.io.csv_polars import read_lines_fast
+from napari_whiskertoolbox.io.csv_arrow import lines_csv_bytes, read_lines_fast
 from napari_whiskertoolbox.io.csv_tools import (
     format_floats,
     head_lines,
@@ -85,7 +84,7 @@ def read_lines_csv(
     Notes
     -----
     A file that needs no skip, report or error is parsed by pyarrow
-    (:func:`~.csv_polars.read_lines_fast`, multi-threaded); any other file by the
+    (:func:`~.csv_arrow.read_lines_fast`, multi-threaded); any other file by the
     line-by-line reader, which names each skipped row and the line of an error.
     """
     skips = skips if skips is not None else RowSkips()

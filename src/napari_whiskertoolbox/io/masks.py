@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes
-from napari_whiskertoolbox.io.csv_polars import read_masks_fast
+from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes, read_masks_fast
 from napari_whiskertoolbox.io.csv_tools import (
     head_lines,
     parse_int,

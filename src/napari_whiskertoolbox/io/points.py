@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes
-from napari_whiskertoolbox.io.csv_polars import read_points_fast
+from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fast
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     head_lines,
