@@ -19,6 +19,7 @@ __all__ = [
     "NumberStyle",
     "check_file",
     "head_lines",
+    "looks_numeric",
     "number_style",
     "parse_float",
     "parse_int",
@@ -209,6 +210,15 @@ def _refuse_disguised_decimal_commas(
         path=path,
         line=first_line + index,
     )
+
+
+def looks_numeric(token: str) -> bool:
+    """Return whether ``token`` parses as a float (used to detect header rows)."""
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_number(
