@@ -417,7 +417,7 @@ def test_write_back_of_a_moved_frame_column_and_an_empty_body_part(tmp_path) -> 
             "frame_column": 1}  # fmt: skip
     dm, report = _load_items(tmp_path, item)
     assert dm.keys() == ["f_a"]  # b has no point: no key, as in WhiskerToolbox
-    assert any("get no key" in n.message for n in report.of_kind("skipped"))
+    assert any("get no key: ['b']" in n.message for n in report.of_kind("skipped"))
     np.testing.assert_array_equal(dm.get_data("f_a").at(1), [[3.5, 4.75]])
     back = read_dlc(write_dlc(dm, pose_sets(dm)["f"], tmp_path / "b.csv"))
     assert back.bodyparts == ["a", "b"]  # the empty body part keeps its columns

@@ -135,9 +135,10 @@ def _without_empty_keys(
     empty = [key for key, points in entries if points.n_entries == 0]
     kept: list[tuple[str, Any]] = [(k, p) for k, p in entries if k not in empty]
     if empty:
+        parts = [key.removeprefix(f"{item.name}_") for key in empty]
         item.note(
             "skipped",
-            f"body parts without a point above the likelihood threshold get no key: {empty}",
+            f"body parts without a point above the likelihood threshold get no key: {parts}",
             count=len(empty),
             path=path,
         )
