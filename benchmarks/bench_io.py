@@ -6,7 +6,13 @@ Prints
 ------
 * session save and load of ``frames`` x 5 lines x 50 points (goal: <= 2 s each), next to a
   plain ``np.save`` + fsync / ``np.load`` of the same coordinate bytes (the disk's own speed);
-* single-file lines CSV parse throughput in MB/s on a generated file.
+* WhiskerToolbox's lines, points and mask CSVs: parse and write throughput of the
+  Python-level code this package had (line-by-line readers, f-string writers) and of the
+  pyarrow readers and writers (``io.csv_arrow``), side
+  by side with their ratio; the two
+  parsers must give the same float32 bits. Wall-clock MB/s depends on how busy the 2 cores
+  are; the CPU MB/s (all threads) of the pyarrow parse shows its own cost. The machine's
+  load average is printed first.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import numpy as np
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.lines import LineData
-from napari_whiskertoolbox.io import load_session, save_session
+from napari_whiskertoolbox.io import csv_arrow, load_session, save_session
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
+from napari_whiskertoolbox.io.masks import read_masks_csv, write_masks_csv
+from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
 
 LINES_PER_FRAME = 5
 POINTS_PER_LINE = 50
@@ -97,36 +105,145 @@ def bench_session(n_frames: int, folder: Path) -> None:
         del back
 
 
+def _rate(nbytes: int, seconds: float) -> str:
+    return f"{nbytes / seconds / 1e6:6.0f} MB/s"
+
+
+def _timed(fn):
+    """Return ``(result, wall seconds, CPU seconds of all threads)`` of ``fn()``."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - t0, time.process_time() - c0
+
+
+def _compare(name: str, path: Path, read, write_before, write_after) -> None:
+    """Print write and parse speed of the Python-level code and of pyarrow, and the ratios."""
+    _, w_before, _ = _timed(write_before)
+    size = path.stat().st_size
+    _, w_after, _ = _timed(write_after)
+    assert path.stat().st_size > 0
+    csv_arrow.ENABLED = False
+    before, r_before, _ = _timed(lambda: read(path))
+    csv_arrow.ENABLED = True
+    after, r_after, rc_after = _timed(lambda: read(path))
+    for a, b in zip(before, after):
+        assert a.dtype == b.dtype, name
+        assert np.array_equal(a.view(np.uint8), b.view(np.uint8)), name
+    print(f"{name}: {size / 1e6:.0f} MB")
+    print(f"  parse  line-by-line {_rate(size, r_before)} | pyarrow {_rate(size, r_after)} "
+          f"(CPU {_rate(size, rc_after)}) | x{r_before / r_after:.1f}")  # fmt: skip
+    print(f"  write  Python-level {_rate(size, w_before)} | pyarrow {_rate(size, w_after)} "
+          f"| x{w_before / w_after:.1f}")  # fmt: skip
+    print("  same float32 bits from both parsers: yes")
+
+
 def bench_lines_csv(n_lines: int, folder: Path) -> None:
     rng = np.random.default_rng(1)
     coords = np.round(rng.uniform(0, 640, (n_lines * POINTS_PER_LINE, 2)), 2).astype(np.float32)
     times = np.repeat(np.arange(n_lines // LINES_PER_FRAME + 1), LINES_PER_FRAME)[:n_lines]
     offsets = np.arange(0, (n_lines + 1) * POINTS_PER_LINE, POINTS_PER_LINE)
     target = folder / "lines.csv"
-    t0 = time.perf_counter()
-    write_lines_csv(target, times, offsets, coords)
-    write = time.perf_counter() - t0
-    size = target.stat().st_size
-    t0 = time.perf_counter()
-    parsed_times, _, parsed = read_lines_csv(target)
-    read = time.perf_counter() - t0
-    assert parsed.shape == coords.shape
-    assert np.array_equal(parsed_times, times)
-    print(f"lines CSV: {n_lines} lines x {POINTS_PER_LINE} points, {size / 1e6:.0f} MB")
-    print(f"  parse: {read:.2f} s = {size / read / 1e6:.0f} MB/s | write: {write:.2f} s "
-          f"= {size / write / 1e6:.0f} MB/s")  # fmt: skip
+    _compare(
+        f"lines CSV ({n_lines} lines x {POINTS_PER_LINE} points)",
+        target,
+        read_lines_csv,
+        lambda: legacy_write_lines(target, times, offsets, coords),
+        lambda: write_lines_csv(target, times, offsets, coords),
+    )
+
+
+def bench_points_csv(n_points: int, folder: Path) -> None:
+    rng = np.random.default_rng(2)
+    coords = np.round(rng.uniform(0, 640, (n_points, 2)), 3).astype(np.float32)
+    times = np.arange(n_points, dtype=np.int64)
+    target = folder / "points.csv"
+    _compare(
+        f"points CSV ({n_points} points)",
+        target,
+        read_points_csv,
+        lambda: legacy_write_points(target, times, coords),
+        lambda: write_points_csv(target, times, coords),
+    )
+
+
+def bench_masks_csv(n_masks: int, folder: Path) -> None:
+    rng = np.random.default_rng(3)
+    runs_per_mask = 20
+    ys = np.tile(np.arange(runs_per_mask), n_masks) + 100
+    xs = rng.integers(0, 500, ys.size)
+    lengths = rng.integers(1, 40, ys.size)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    pixels = np.stack([np.repeat(xs, lengths) + within, np.repeat(ys, lengths)], axis=1)
+    pixels = pixels.astype(np.uint32)
+    per_mask = np.add.reduceat(lengths, np.arange(0, ys.size, runs_per_mask))
+    offsets = np.concatenate([[0], np.cumsum(per_mask)])
+    times = np.arange(n_masks, dtype=np.int64)
+    target = folder / "masks.csv"
+    _compare(
+        f"mask CSV ({n_masks} masks x {runs_per_mask} runs, {pixels.shape[0]} pixels)",
+        target,
+        read_masks_csv,
+        lambda: legacy_write_masks(target, times, offsets, pixels),
+        lambda: write_masks_csv(target, times, offsets, pixels),
+    )
+
+
+# ---- the Python-level writers this package had before pyarrow (the "before" figures) ----
+
+
+def legacy_write_lines(path: Path, times, offsets, coords) -> None:
+    x_text = np.asarray(coords[:, 0], dtype=np.float32).astype(str).tolist()
+    y_text = np.asarray(coords[:, 1], dtype=np.float32).astype(str).tolist()
+    with open(path, "w") as handle:
+        handle.write("Frame,X,Y\n")
+        rows = []
+        for k, frame in enumerate(np.asarray(times).tolist()):
+            a, b = int(offsets[k]), int(offsets[k + 1])
+            rows.append(f'{frame},"{",".join(x_text[a:b])}","{",".join(y_text[a:b])}"\n')
+            if len(rows) >= 4096:
+                handle.write("".join(rows))
+                rows.clear()
+        handle.write("".join(rows))
+
+
+def legacy_write_points(path: Path, times, coords) -> None:
+    from napari_whiskertoolbox.io.csv_tools import format_float32
+
+    with open(path, "w") as handle:
+        handle.write("Frame X Y\n")
+        for t, (x, y) in zip(np.asarray(times).tolist(), np.asarray(coords).tolist()):
+            handle.write(f"{t} {format_float32(x)} {format_float32(y)}\n")
+
+
+def legacy_write_masks(path: Path, times, offsets, pixels) -> None:
+    from napari_whiskertoolbox.io.masks import encode_rle
+
+    with open(path, "w") as handle:
+        handle.write("Frame,RLE\n")
+        for k, frame in enumerate(np.asarray(times).tolist()):
+            runs = encode_rle(pixels[int(offsets[k]) : int(offsets[k + 1])])
+            handle.write(f'{frame},"{",".join(map(str, runs.ravel().tolist()))}"\n')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200_000)
     parser.add_argument("--csv-lines", type=int, default=200_000)
+    parser.add_argument("--points", type=int, default=2_000_000)
+    parser.add_argument("--masks", type=int, default=200_000)
+    parser.add_argument("--csv-only", action="store_true", help="skip the session benchmark")
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: tmp)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_io_", dir=args.dir))
+    print(
+        f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     try:
-        bench_session(args.frames, folder)
+        if not args.csv_only:
+            bench_session(args.frames, folder)
         bench_lines_csv(args.csv_lines, folder)
+        bench_points_csv(args.points, folder)
+        bench_masks_csv(args.masks, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

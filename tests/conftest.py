@@ -41,6 +41,22 @@ def user_config_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _parse_cache_in_tmp(tmp_path_factory):
+    """Keep io's parse cache of big CSVs out of the user's ~/.cache during tests."""
+    import os
+
+    from napari_whiskertoolbox.io.parse_cache import CACHE_ENV
+
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("parse_cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
+
+
 @pytest.fixture
 def notifications() -> Iterator[list[str]]:
     """Messages napari notifications (``show_info``, ``show_warning``...) showed during the test."""

@@ -34,7 +34,8 @@ def _runner_config(folder: Path, wtb_data: Path, **extra: object) -> Path:
     doc = {
         "variables": {"data": str(wtb_data)},
         "data": [
-            {"data_type": "line", "name": "whisker", "filepath": "${data}/Lines/line_test_large.csv"},
+            {"data_type": "line", "name": "whisker", "format": "csv",
+             "filepath": "${data}/Lines/line_test_large.csv"},
         ],
         "transformations": {"steps": [
             {"step_id": "angle", "transform_name": "Calculate Line Angle",

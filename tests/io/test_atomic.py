@@ -175,3 +175,30 @@ def test_killing_a_saving_process_keeps_the_session(tmp_path, assert_dm_equal):
             proc.stdout.close()
         assert proc.returncode == -signal.SIGKILL
         assert_dm_equal(expected, load_session(session))
+
+
+def test_atomic_files_get_normal_permissions(tmp_path):
+    """mkstemp's 0o600 must not leak into saved files: new ones follow the umask, replaced
+    ones keep their mode."""
+    import os
+    import stat
+
+    from napari_whiskertoolbox.io import atomic_write_text
+    from napari_whiskertoolbox.io.atomic import atomic_path
+
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.csv", "x\n")
+        assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o644
+        (tmp_path / "old.csv").write_text("y\n")
+        (tmp_path / "old.csv").chmod(0o640)
+        atomic_write_text(tmp_path / "old.csv", "z\n")
+        assert stat.S_IMODE((tmp_path / "old.csv").stat().st_mode) == 0o640
+        (tmp_path / "old.h5").write_bytes(b"old")
+        (tmp_path / "old.h5").chmod(0o640)
+        with atomic_path(tmp_path / "old.h5") as temp:  # a library writing by file name
+            temp.write_bytes(b"new")
+        assert stat.S_IMODE((tmp_path / "old.h5").stat().st_mode) == 0o640
+        assert (tmp_path / "old.h5").read_bytes() == b"new"
+    finally:
+        os.umask(umask)

@@ -8,12 +8,17 @@ import numpy as np
 import pytest
 
 from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.report import LoadReport
 
 
 def _load_item(write_config, data_type, target, name="k", **options):
     return load_config(
         write_config([{"data_type": data_type, "name": name, "filepath": str(target), **options}])
     )
+
+
+def _one(data_type, target, name="k", **options):
+    return {"data_type": data_type, "name": name, "filepath": str(target), **options}
 
 
 def _expect(write_config, data_type, target, pattern, line=None, **options):
@@ -60,14 +65,21 @@ def test_points_non_numeric(tmp_path, write_config):
     _expect(write_config, "points", tmp_path / "p.csv", "expected an x coordinate, found 'abc'", 3)
 
 
-def test_points_too_few_columns(tmp_path, write_config):
-    (tmp_path / "p.csv").write_text("0 1 2\n1 5\n")
-    _expect(write_config, "points", tmp_path / "p.csv", "expected at least 3 columns, found 2", 2)
+def test_points_too_few_columns_are_skipped_and_reported(tmp_path, write_config):
+    """WhiskerToolbox reuses the previous row's cells for a short row; we skip it and say so."""
+    (tmp_path / "p.csv").write_text("0 1 2\n1 5\n2 3 4\n")
+    report = LoadReport()
+    dm = load_config(write_config([_one("points", tmp_path / "p.csv")]), report=report)
+    np.testing.assert_array_equal(dm.get_data("k").times_with_data(), [0, 2])
+    assert report.skipped("[0] 'k'") == 1
+    assert report.of_kind("skipped")[0].lines == (2,)
 
 
-def test_points_empty_file(tmp_path, write_config):
+def test_points_empty_file_loads_empty(tmp_path, write_config):
+    """WhiskerToolbox registers an empty object for an empty point file."""
     (tmp_path / "p.csv").write_text("")
-    _expect(write_config, "points", tmp_path / "p.csv", "empty")
+    dm = load_config(write_config([_one("points", tmp_path / "p.csv")]))
+    assert dm.get_data("k").n_entries == 0
 
 
 def test_points_binary_garbage(tmp_path, write_config):
@@ -104,10 +116,18 @@ def test_dlc_non_numeric(tmp_path, write_config):
     _expect(write_config, "points", tmp_path / "d.csv", "found 'oops'", 4, format="dlc_csv")
 
 
-def test_dlc_missing_coordinate(tmp_path, write_config):
-    # x, y without likelihood is DeepLabCut's labelled-data layout (valid); y is required.
+def test_dlc_without_likelihood_always_passes(tmp_path, write_config):
+    # x, y without likelihood is DeepLabCut's labelled-data layout (valid): no threshold applies.
+    (tmp_path / "d.csv").write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,y\n0,1,2\n")
+    item = _one("points", tmp_path / "d.csv", format="dlc_csv", likelihood_threshold=0.9)
+    dm = load_config(write_config([item]))
+    np.testing.assert_array_equal(dm.get_data("k_a").at(0), [[1, 2]])
+
+
+def test_dlc_missing_y(tmp_path, write_config):
     (tmp_path / "d.csv").write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,likelihood\n0,1,2\n")
-    _expect(write_config, "points", tmp_path / "d.csv", "missing \\['y'\\]", 3, format="dlc_csv")
+    message = _expect(write_config, "points", tmp_path / "d.csv", "x and y", 3, format="dlc_csv")
+    assert "missing ['y']" in message, message
 
 
 # ---- lines ---------------------------------------------------------------------------
@@ -119,19 +139,23 @@ def test_lines_non_numeric_coordinate_names_line(tmp_path, write_config):
     _expect(write_config, "line", tmp_path / "l.csv", "found 'x3'", 3)
 
 
-def test_lines_x_y_count_mismatch(tmp_path, write_config):
-    (tmp_path / "l.csv").write_text('Frame,X,Y\n0,"1,2,3","4,5"\n')
-    _expect(write_config, "line", tmp_path / "l.csv", "3 x and 2 y", 2)
-
-
-def test_lines_wrong_column_count(tmp_path, write_config):
-    (tmp_path / "l.csv").write_text('Frame,X,Y\n0,"1,2","3,4"\n1,"1,2"\n')
-    _expect(write_config, "line", tmp_path / "l.csv", "expected 3 columns", 3)
-
-
-def test_lines_truncated_quote(tmp_path, write_config):
-    (tmp_path / "l.csv").write_text('Frame,X,Y\n0,"1,2","3,4"\n1,"1,2')
-    _expect(write_config, "line", tmp_path / "l.csv", "expected 3 columns", 3)
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('Frame,X,Y\n0,"1,2","3,4"\n1,"1,2,3","4,5"\n', "different lengths"),
+        ('Frame,X,Y\n0,"1,2","3,4"\n1,"1,2"\n', "two quoted lists"),
+        ('Frame,X,Y\n0,"1,2","3,4"\n1,"1,2', "two quoted lists"),
+    ],
+)
+def test_lines_rows_whiskertoolbox_skips_are_reported(tmp_path, write_config, text, reason):
+    (tmp_path / "l.csv").write_text(text)
+    report = LoadReport()
+    dm = load_config(write_config([_one("line", tmp_path / "l.csv")]), report=report)
+    assert dm.get_data("k").n_entries == 1
+    (note,) = report.of_kind("skipped")
+    assert reason in note.message
+    assert note.lines == (3,)
+    assert "l.csv', line 3" in str(note)
 
 
 def test_lines_non_numeric_frame(tmp_path, write_config):
@@ -139,20 +163,15 @@ def test_lines_non_numeric_frame(tmp_path, write_config):
     _expect(write_config, "line", tmp_path / "l.csv", "expected a frame number", 2)
 
 
-def test_lines_folder_bad_file_name(tmp_path, write_config):
+def test_lines_folder_skips_bad_names_and_rows(tmp_path, write_config):
     folder = tmp_path / "frames"
     folder.mkdir()
     (folder / "first.csv").write_text("X,Y\n1,2\n")
-    with pytest.raises(FormatError, match=r"first\.csv.*frame number"):
-        _load_item(write_config, "line", folder)
-
-
-def test_lines_folder_bad_value(tmp_path, write_config):
-    folder = tmp_path / "frames"
-    folder.mkdir()
-    (folder / "0000003.csv").write_text("X,Y\n1,2\n1,?\n")
-    with pytest.raises(FormatError, match=r"0000003\.csv', line 3: expected a y coordinate"):
-        _load_item(write_config, "line", folder)
+    (folder / "0000003.csv").write_text("X,Y\n1,2\n1,?\n3,4\n")
+    report = LoadReport()
+    dm = load_config(write_config([_one("line", folder, multi_file=True)]), report=report)
+    np.testing.assert_array_equal(dm.get_data("k").at(3)[0], [[1, 2], [3, 4]])
+    assert report.skipped() == 2
 
 
 # ---- masks ---------------------------------------------------------------------------
@@ -168,50 +187,66 @@ def test_mask_rle_non_numeric(tmp_path, write_config):
     _expect(write_config, "mask", tmp_path / "m.csv", "found 'b'", 2)
 
 
-def test_mask_rle_wrong_columns(tmp_path, write_config):
+def test_mask_rle_extra_cells_are_ignored(tmp_path, write_config):
     (tmp_path / "m.csv").write_text('Frame,RLE\n0,"1,2,3",9\n')
-    _expect(write_config, "mask", tmp_path / "m.csv", "expected 2 columns", 2)
+    dm = load_config(write_config([_one("mask", tmp_path / "m.csv")]))
+    np.testing.assert_array_equal(dm.get_data("k").at(0)[0], [[2, 1], [3, 1], [4, 1]])
+
+
+def test_mask_rle_non_numeric_frame(tmp_path, write_config):
+    (tmp_path / "m.csv").write_text('Frame,RLE\nzero,"1,2,3"\n')
+    _expect(write_config, "mask", tmp_path / "m.csv", "frame number", 2)
 
 
 def test_mask_image_garbage(tmp_path, write_config):
     folder = tmp_path / "masks"
     folder.mkdir()
-    (folder / "mask_0001.png").write_bytes(b"not a png at all")
-    with pytest.raises(FormatError, match=r"mask_0001\.png.*readable image"):
+    (folder / "0001.png").write_bytes(b"not a png at all")
+    with pytest.raises(FormatError, match=r"0001\.png.*readable image"):
         _load_item(write_config, "mask", folder, format="image")
 
 
 # ---- analog --------------------------------------------------------------------------
 
 
-def test_analog_non_numeric(tmp_path, write_config):
+def test_analog_non_numeric_row_is_skipped(tmp_path, write_config):
     (tmp_path / "a.csv").write_text("1.0\n2.0\nNaNx\n")
-    _expect(write_config, "analog", tmp_path / "a.csv", "expected an analog value", 3)
+    report = LoadReport()
+    dm = load_config(write_config([_one("analog", tmp_path / "a.csv")]), report=report)
+    np.testing.assert_array_equal(dm.get_data("k").values, [1, 2])
+    assert report.of_kind("skipped")[0].lines == (3,)
 
 
-def test_analog_ragged_columns(tmp_path, write_config):
+def test_analog_short_row_is_skipped(tmp_path, write_config):
     (tmp_path / "a.csv").write_text("0,1.0\n1,2.0\n2\n")
-    _expect(write_config, "analog", tmp_path / "a.csv", "expected 2 columns, found 1", 3)
+    item = _one("analog", tmp_path / "a.csv", single_column_format=False)
+    report = LoadReport()
+    dm = load_config(write_config([item]), report=report)
+    np.testing.assert_array_equal(dm.get_data("k").times, [0, 1])
+    assert report.skipped() == 1
 
 
-def test_analog_times_not_increasing(tmp_path, write_config):
-    (tmp_path / "a.csv").write_text("0,1.0\n5,2.0\n5,3.0\n")
-    _expect(write_config, "analog", tmp_path / "a.csv", "increasing", 3)
+def test_analog_nothing_to_read(tmp_path, write_config):
+    (tmp_path / "a.csv").write_text("value\nx\n")
+    _expect(write_config, "analog", tmp_path / "a.csv", "found none")
 
 
-def test_analog_binary_size_not_multiple(tmp_path, write_config):
+def test_analog_binary_partial_frame_is_reported(tmp_path, write_config):
     (tmp_path / "a.bin").write_bytes(b"\x00" * 7)
-    _expect(
-        write_config, "analog", tmp_path / "a.bin", "multiple of 4", format="binary", num_channels=2
+    report = LoadReport()
+    dm = load_config(
+        write_config([_one("analog", tmp_path / "a.bin", format="binary", num_channels=2)]),
+        report=report,
     )
+    assert len(dm.get_data("k_0")) == 1
+    assert report.skipped() == 1
 
 
 def test_analog_binary_unknown_dtype(tmp_path, write_config):
     (tmp_path / "a.bin").write_bytes(b"\x00" * 8)
-    _expect(
-        write_config, "analog", tmp_path / "a.bin", "binary data type", format="binary",
-        binary_data_type="int128",
-    )  # fmt: skip
+    with pytest.raises(FormatError, match=r"\[0\] 'k'.*'binary_data_type'.*'int128'"):
+        _load_item(write_config, "analog", tmp_path / "a.bin", format="binary",
+                   binary_data_type="int128")  # fmt: skip
 
 
 def test_option_of_wrong_type(tmp_path, write_config):
@@ -223,17 +258,22 @@ def test_option_of_wrong_type(tmp_path, write_config):
 # ---- events / intervals --------------------------------------------------------------
 
 
-def test_events_non_numeric(tmp_path, write_config):
+def test_events_non_numeric_is_skipped(tmp_path, write_config):
     (tmp_path / "e.csv").write_text("1\n2\nthree\n")
-    _expect(write_config, "digital_event", tmp_path / "e.csv", "expected an event time", 3)
+    report = LoadReport()
+    dm = load_config(write_config([_one("digital_event", tmp_path / "e.csv")]), report=report)
+    np.testing.assert_array_equal(dm.get_data("k").times, [1, 2])
+    assert report.of_kind("skipped")[0].lines == (3,)
 
 
-def test_events_missing_identifier_column(tmp_path, write_config):
-    (tmp_path / "e.csv").write_text("1,a\n2\n")
-    _expect(
-        write_config, "digital_event", tmp_path / "e.csv", "at least 2 columns", 2,
-        identifier_column=1,
-    )  # fmt: skip
+def test_events_nan_is_refused(tmp_path, write_config):
+    (tmp_path / "e.csv").write_text("1\nnan\n")
+    _expect(write_config, "digital_event", tmp_path / "e.csv", "finite event time", 2)
+
+
+def test_events_none_at_all(tmp_path, write_config):
+    (tmp_path / "e.csv").write_text("time\n")
+    _expect(write_config, "digital_event", tmp_path / "e.csv", "found none")
 
 
 def test_intervals_end_before_start(tmp_path, write_config):
@@ -241,14 +281,13 @@ def test_intervals_end_before_start(tmp_path, write_config):
     _expect(write_config, "digital_interval", tmp_path / "i.csv", "start <= end", 2)
 
 
-def test_intervals_one_column(tmp_path, write_config):
-    (tmp_path / "i.csv").write_text("0,5\n9\n")
-    _expect(write_config, "digital_interval", tmp_path / "i.csv", "expected 2 columns", 2)
-
-
-def test_intervals_non_numeric(tmp_path, write_config):
-    (tmp_path / "i.csv").write_text("0,5\n9,x\n")
-    _expect(write_config, "digital_interval", tmp_path / "i.csv", "interval end, found 'x'", 2)
+@pytest.mark.parametrize("bad_row", ["9", "9,x"])
+def test_intervals_bad_rows_are_skipped(tmp_path, write_config, bad_row):
+    (tmp_path / "i.csv").write_text(f"Start,End\n0,5\n{bad_row}\n")
+    report = LoadReport()
+    dm = load_config(write_config([_one("digital_interval", tmp_path / "i.csv")]), report=report)
+    np.testing.assert_array_equal(dm.get_data("k").intervals, [[0, 5]])
+    assert report.of_kind("skipped")[0].lines == (3,)
 
 
 def test_binary_state_too_few_header_lines(tmp_path, write_config):
@@ -259,12 +298,16 @@ def test_binary_state_too_few_header_lines(tmp_path, write_config):
     )  # fmt: skip
 
 
-def test_binary_state_non_numeric(tmp_path, write_config):
-    (tmp_path / "s.dat").write_text("Time\tv0\n0.0\t1\n0.1\tx\n")
-    _expect(
-        write_config, "digital_interval", tmp_path / "s.dat", "numeric state", 3,
-        csv_layout="binary_state",
-    )  # fmt: skip
+def test_binary_state_non_numeric_row_is_skipped(tmp_path, write_config):
+    (tmp_path / "s.dat").write_text("Time\tv0\n0.0\t1\n0.1\tx\n0.2\t1\n")
+    report = LoadReport()
+    item = _one(
+        "digital_interval", tmp_path / "s.dat", csv_layout="binary_state", header_lines_to_skip=0
+    )
+    dm = load_config(write_config([item]), report=report)
+    # the skipped row does not advance the index: rows 0 and 1 are both on
+    np.testing.assert_array_equal(dm.get_data("k").intervals, [[0, 1]])
+    assert report.of_kind("skipped")[0].lines == (3,)
 
 
 def test_unknown_csv_layout(tmp_path, write_config):
@@ -306,7 +349,12 @@ def test_video_garbage_file(tmp_path, write_config):
 
 def test_clock_that_never_gets_values(tmp_path, write_config):
     np.zeros(50, dtype=np.uint16).tofile(tmp_path / "ttl.bin")
-    doc = {"clocks": [{"name": "camera", "filepath": str(tmp_path / "ttl.bin"), "channel": 1}]}
+    doc = {
+        "clocks": [
+            {"name": "camera", "filepath": str(tmp_path / "ttl.bin"), "channel": 1,
+             "transition": "rising"}
+        ]
+    }  # fmt: skip
     with pytest.raises(FormatError) as info:
         load_config(write_config(doc))
     message = str(info.value)
@@ -321,14 +369,21 @@ def test_item_bound_to_undefined_clock(tmp_path, write_config):
         _load_item(write_config, "digital_event", tmp_path / "e.csv", clock="camera")
 
 
-def test_ttl_odd_byte_count(tmp_path, write_config):
-    (tmp_path / "ttl.bin").write_bytes(b"\x00\x01\x00")
-    with pytest.raises(FormatError, match=r"ttl\.bin.*whole number of uint16"):
-        load_config(
-            write_config(
-                [{"data_type": "time", "name": "c", "filepath": str(tmp_path / "ttl.bin")}]
-            )
-        )
+def test_ttl_odd_byte_is_ignored(tmp_path, write_config):
+    (tmp_path / "ttl.bin").write_bytes(b"\x00\x00\x01\x00\x00")
+    item = {"data_type": "time", "name": "c", "filepath": str(tmp_path / "ttl.bin"),
+            "format": "uint16", "channel": 0, "transition": "rising"}  # fmt: skip
+    np.testing.assert_array_equal(load_config(write_config([item])).get_time("c").times, [1])
+
+
+@pytest.mark.parametrize("missing", ["channel", "transition"])
+def test_ttl_channel_and_transition_are_required(tmp_path, write_config, missing):
+    (tmp_path / "ttl.bin").write_bytes(b"\x00\x00\x01\x00")
+    item = {"data_type": "digital_event", "name": "c", "filepath": str(tmp_path / "ttl.bin"),
+            "format": "uint16", "channel": 0, "transition": "rising"}  # fmt: skip
+    del item[missing]
+    with pytest.raises(FormatError, match=rf"\[0\] 'c'.*option '{missing}'.*required"):
+        load_config(write_config([item]))
 
 
 # ---- the JSON config itself ----------------------------------------------------------
@@ -354,8 +409,9 @@ def test_unknown_data_type(tmp_path, write_config):
 
 
 def test_unknown_format(tmp_path, write_config):
-    with pytest.raises(FormatError, match=r"\[0\] 'k'.*unknown format 'hdf5' for data_type 'line'"):
-        _load_item(write_config, "line", tmp_path / "x.h5", format="hdf5")
+    (tmp_path / "x.cp").write_bytes(b"")
+    with pytest.raises(FormatError, match=r"\[0\] 'k'.*unknown format 'capnproto' for data_type"):
+        _load_item(write_config, "line", tmp_path / "x.cp", format="capnproto")
 
 
 def test_item_without_name(write_config):
@@ -375,9 +431,12 @@ def test_undefined_variable(write_config, monkeypatch):
         load_config(write_config(doc))
 
 
-def test_unknown_top_level_key(write_config):
-    with pytest.raises(FormatError, match="unknown top-level keys"):
-        load_config(write_config({"data": [], "dta": []}))
+def test_unknown_top_level_key_is_reported(write_config, caplog):
+    report = LoadReport()
+    load_config(write_config({"data": [], "dta": []}), report=report)
+    (note,) = report.of_kind("unknown_option")
+    assert "'dta'" in note.message
+    assert "'dta'" in caplog.text
 
 
 def test_glob_matching_nothing(tmp_path, write_config):
@@ -385,8 +444,12 @@ def test_glob_matching_nothing(tmp_path, write_config):
         _load_item(write_config, "video", tmp_path / "*.mp4")
 
 
-def test_duplicate_keys(tmp_path, write_config):
+def test_duplicate_keys_later_entry_wins(tmp_path, write_config):
+    """WhiskerToolbox: a later entry with the same key replaces the earlier object."""
     (tmp_path / "e.csv").write_text("1\n")
+    (tmp_path / "f.csv").write_text("2\n")
     item = {"data_type": "digital_event", "name": "e", "filepath": str(tmp_path / "e.csv")}
-    with pytest.raises(FormatError, match="key 'e' is produced twice"):
-        load_config(write_config([item, item]))
+    report = LoadReport()
+    dm = load_config(write_config([item, {**item, "filepath": "f.csv"}]), report=report)
+    np.testing.assert_array_equal(dm.get_data("e").times, [2])
+    assert any("replaces" in n.message for n in report.notes)

@@ -87,7 +87,8 @@ def test_two_numeric_columns_and_a_binary_file_are_asked(tmp_path):
     pairs.write_text("10 20\n30 45\n", encoding="utf-8")
     guess = guess_data_file(pairs)
     assert guess.candidates == ("digital_interval", "analog")
-    assert guess.options_for("digital_interval") == {"delimiter": " "}
+    # WhiskerToolbox's interval CSV skips line 1 by default: a table without header says so
+    assert guess.options_for("digital_interval") == {"delimiter": " ", "skip_header": False}
     dm = DataManager()
     item = data_file_item(
         pairs, "digital_interval", "epochs", options=guess.options_for("digital_interval")
@@ -101,6 +102,38 @@ def test_two_numeric_columns_and_a_binary_file_are_asked(tmp_path):
     assert guess.preview == ()
     assert guess.format_for("analog") == "binary"
     assert guess.format_for("digital_event") == "uint16"
+
+
+def test_guessed_options_read_the_table_as_seen(tmp_path):
+    """Header row and time,value columns become the options WhiskerToolbox's readers need."""
+    path = tmp_path / "signal.csv"
+    path.write_text("time,volts\n0,0.5\n1,0.25\n3,0.75\n", encoding="utf-8")
+    guess = guess_data_file(path)
+    assert guess.options_for("analog") == {"has_header": True, "single_column_format": False}
+    assert guess.options_for("digital_interval") == {}  # skips line 1 by default
+    dm = DataManager()
+    item = data_file_item(path, "analog", "volts", options=guess.options_for("analog"))
+    load_data_file(dm, item)
+    np.testing.assert_array_equal(dm.get_data("volts").values, [0.5, 0.25, 0.75])
+    np.testing.assert_array_equal(dm.get_data("volts").times, [0, 1, 3])
+
+
+def test_a_deeplabcut_item_gets_its_pose_set_and_its_notes(tmp_path, caplog):
+    from napari_whiskertoolbox.io.pose import pose_sets
+
+    path = tmp_path / "pred.csv"
+    path.write_text(
+        "scorer,s,s,s,s\nbodyparts,a,a,b,b\ncoords,x,y,x,y\n0,1,2,3,4\n1,,5,6,7\n",
+        encoding="utf-8",
+    )
+    dm = DataManager()
+    keys = load_data_file(dm, data_file_item(path, "points", "pred", fmt="dlc_csv"))
+    assert keys == ["pred_a", "pred_b"]
+    assert pose_sets(dm)["pred"].bodyparts == ["a", "b"]
+    (note,) = dm.metadata["sources"]["pred_a"]["notes"]
+    assert "line 5" in note
+    assert "a: NaN x or y" in note
+    assert note in caplog.text
 
 
 def test_header_names_the_points_columns(tmp_path):

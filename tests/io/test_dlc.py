@@ -315,3 +315,120 @@ def test_pose_sets_survive_a_session_save(tmp_path) -> None:
         back.get_data("reachingvideo1_Hand").to_flat().coords,
         dm.get_data("reachingvideo1_Hand").to_flat().coords,
     )
+
+
+# ------------------------------------------------------------------- config items (WhiskerToolbox)
+
+
+def _load_items(tmp_path: Path, *items: dict):
+    from napari_whiskertoolbox.io.report import LoadReport
+
+    (tmp_path / "c.json").write_text(json.dumps(list(items)))
+    report = LoadReport()
+    return load_config(tmp_path / "c.json", report=report), report
+
+
+def test_nan_points_are_skipped_and_reported_with_file_lines(tmp_path) -> None:
+    (tmp_path / "d.csv").write_text(
+        "scorer,s,s,s\nbodyparts,a,a,a\ncoords,x,y,likelihood\n"
+        "0,1,2,0.9\n1,,,0.9\n\n2,nan,3,0.9\n3,,,0.1\n"
+    )
+    item = {"data_type": "points", "name": "k", "format": "dlc_csv", "filepath": "d.csv",
+            "likelihood_threshold": 0.5}  # fmt: skip
+    dm, report = _load_items(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("k_a").times_with_data(), [0])
+    (note,) = report.of_kind("skipped")
+    assert note.count == 2  # line 8: below the threshold, not a skipped NaN point
+    assert note.lines == (5, 7)  # file lines (line 6 is blank)
+    assert "a: NaN x or y" in note.message
+    assert "d.csv" in str(note)
+    assert dm.metadata["sources"]["k_a"]["notes"] == [str(note)]
+
+
+def test_nan_points_of_an_h5_table_are_counted(tmp_path) -> None:
+    pytest.importorskip("tables")
+    columns = pd.MultiIndex.from_product(
+        [["s"], ["a"], ["x", "y"]], names=["scorer", "bodyparts", "coords"]
+    )
+    frame = pd.DataFrame([[1.0, 2.0], [np.nan, np.nan], [3.0, np.nan]], columns=columns)
+    frame.to_hdf(tmp_path / "d.h5", key="df_with_missing", mode="w")
+    item = {"data_type": "points", "name": "k", "format": "dlc_h5", "filepath": "d.h5"}
+    dm, report = _load_items(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("k_a").times_with_data(), [0])
+    assert report.skipped() == 2
+    assert report.of_kind("skipped")[0].lines == ()
+
+
+def test_repeated_frames_keep_every_point_and_make_no_pose_set(tmp_path) -> None:
+    text = "scorer,s,s\nbodyparts,a,a\ncoords,x,y\n0,1,2\n0,3,4\n1,5,6\n"
+    (tmp_path / "d.csv").write_text(text)
+    item = {"data_type": "points", "name": "k", "format": "dlc_csv", "filepath": "d.csv"}
+    dm, report = _load_items(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("k_a").at(0), [[1, 2], [3, 4]])
+    assert pose_sets(dm) == {}
+    assert any("no pose set" in n.message for n in report.of_kind("info"))
+    with pytest.raises(FormatError, match="two rows map to frame 0"):
+        open_path(tmp_path / "d.csv")  # opening the file as a pose set refuses it
+
+
+def test_multi_animal_keys_and_the_one_body_part_layout(tmp_path) -> None:
+    index = [0, 1, 2]
+    frame = _multi_animal_frame(index)
+    frame.to_csv(tmp_path / "ma.csv")
+    item = {"data_type": "points", "name": "m", "format": "dlc_csv", "filepath": "ma.csv"}
+    dm, _ = _load_items(tmp_path, item)
+    assert sorted(dm.keys()) == sorted(
+        ["m_mus1_nose", "m_mus1_tail", "m_mus2_nose", "m_mus2_tail", "m_single_port"]
+    )
+    assert pose_sets(dm)["m"].individuals == ["mus1", "mus2", "single"]
+    one = {**item, "format": "csv", "csv_layout": "dlc"}
+    dm, _ = _load_items(tmp_path, {**one, "bodypart": "port"})  # only `single` has it
+    np.testing.assert_array_equal(
+        dm.get_data("m").at(2), [frame.iloc[2, 8:10].to_numpy(np.float32)]
+    )
+    with pytest.raises(FormatError, match=r"individuals \['mus1', 'mus2'\].*dlc_csv"):
+        _load_items(tmp_path, {**one, "bodypart": "nose"})
+
+
+def test_scaled_points_are_written_back_in_the_source_pixels(tmp_path) -> None:
+    columns = pd.MultiIndex.from_product(
+        [["net"], ["a", "b"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    values = np.array([[10.1, 20.3, 0.9, 1.7, 2.9, 0.8], [11.3, 21.7, 0.95, 3.1, 4.3, 0.7]])
+    pd.DataFrame(values, index=[0, 1], columns=columns).to_csv(tmp_path / "p.csv")
+    item = {"data_type": "points", "name": "p", "format": "dlc_csv", "filepath": "p.csv",
+            "width": 100, "height": 50, "scaled_width": 300, "scaled_height": 25}  # fmt: skip
+    dm, _ = _load_items(tmp_path, item)
+    np.testing.assert_allclose(dm.get_data("p_a").at(0), [[30.3, 10.15]], rtol=1e-6)
+    dm.get_data("p_b").set_frame(1, [[30.0, 5.0]], dm.get_data("p_b").ids_at(1))
+    back = pd.read_csv(write_dlc(dm, pose_sets(dm)["p"], tmp_path / "b.csv"),
+                       header=[0, 1, 2], index_col=0)  # fmt: skip
+    np.testing.assert_array_equal(back.iloc[0].to_numpy(), values[0])  # untouched: exact
+    np.testing.assert_allclose(back.loc[1, ("net", "b", "x")], 10.0)  # moved: 30 / 3
+    np.testing.assert_allclose(back.loc[1, ("net", "b", "y")], 10.0)  # 5 / 0.5
+    assert back.loc[1, ("net", "b", "likelihood")] == 1.0
+
+
+def test_write_back_of_a_moved_frame_column_and_an_empty_body_part(tmp_path) -> None:
+    (tmp_path / "f.csv").write_text(
+        "s,scorer,s,s,s\na,bodyparts,a,b,b\nx,coords,y,x,y\n1.25,0,2.5,,\n3.5,1,4.75,,\n"
+    )
+    item = {"data_type": "points", "name": "f", "format": "dlc_csv", "filepath": "f.csv",
+            "frame_column": 1}  # fmt: skip
+    dm, report = _load_items(tmp_path, item)
+    assert dm.keys() == ["f_a"]  # b has no point: no key, as in WhiskerToolbox
+    assert any("get no key: ['b']" in n.message for n in report.of_kind("skipped"))
+    np.testing.assert_array_equal(dm.get_data("f_a").at(1), [[3.5, 4.75]])
+    back = read_dlc(write_dlc(dm, pose_sets(dm)["f"], tmp_path / "b.csv"))
+    assert back.bodyparts == ["a", "b"]  # the empty body part keeps its columns
+    np.testing.assert_array_equal(back.frames, [0, 1])
+    np.testing.assert_array_equal(back.xy[:, 0], [[1.25, 2.5], [3.5, 4.75]])
+    assert np.isnan(back.xy[:, 1]).all()
+
+
+def test_decimal_commas_and_semicolons_are_detected(tmp_path) -> None:
+    (tmp_path / "d.csv").write_text("scorer;s;s\nbodyparts;a;a\ncoords;x;y\n0;1,5;2,25\n")
+    np.testing.assert_array_equal(read_dlc(tmp_path / "d.csv").xy[0, 0], [1.5, 2.25])
+    (tmp_path / "e.csv").write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,y\n0,1,5\n")
+    with pytest.raises(FormatError, match="decimal ','"):
+        read_dlc(tmp_path / "e.csv", decimal=",")

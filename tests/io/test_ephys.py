@@ -63,7 +63,7 @@ def test_config_neo_with_channels_and_camera_clock_from_ttl(open_ephys, tmp_path
         "data": [
             {"data_type": "analog", "name": "rec", "format": "neo", "filepath": str(node), "channels": ["CH3", 0]},
             {"data_type": "time", "name": "camera", "format": "derived",
-             "source_timeframe": "time", "source_series": "rec_TTL1"},
+             "source_timeframe": "time", "source_series": "rec_TTL1", "source_type": "event"},
         ]
     }  # fmt: skip
     (tmp_path / "c.json").write_text(json.dumps(config))

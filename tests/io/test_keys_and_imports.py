@@ -70,3 +70,19 @@ def test_io_imports_without_qt_or_napari():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_reader_per_data_type_and_format():
+    from napari_whiskertoolbox.io.registry import READERS, reader_formats, register_reader
+
+    assert "dlc_csv" in reader_formats("points")
+    dlc = READERS[("points", "dlc_csv")]
+    assert dlc is READERS[("points", "dlc_h5")]
+    assert dlc.__module__ == "napari_whiskertoolbox.io.readers_dlc"
+
+    def other(item):
+        return []
+
+    with pytest.raises(ValueError, match=r"reader of \('points', 'dlc_csv'\) registered twice"):
+        register_reader("points", "dlc_csv")(other)
+    assert READERS[("points", "dlc_csv")] is dlc

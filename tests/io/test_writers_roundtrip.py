@@ -157,7 +157,9 @@ def test_analog_csv_roundtrip(tmp_path, write_config, dense):
     times = None if dense else np.cumsum(rng.integers(1, 5, size=300))
     series = AnalogTimeSeries(values, times)
     write_data("analog", "csv", series, tmp_path / "a.csv")
-    back = _load_one(write_config, tmp_path, "analog", "a", tmp_path / "a.csv")
+    back = _load_one(
+        write_config, tmp_path, "analog", "a", tmp_path / "a.csv", single_column_format=dense
+    )
     assert back.is_dense == dense
     np.testing.assert_array_equal(back.values, values)
     np.testing.assert_array_equal(back.times, series.times)
@@ -171,7 +173,8 @@ def test_analog_binary_multichannel_memmapped(tmp_path, write_config, dtype):
     cfg = write_config(
         [{"data_type": "analog", "name": "ephys", "filepath": str(tmp_path / "a.bin"),
           "format": "binary", "binary_data_type": dtype, "header_size": len(header),
-          "num_channels": 3, "scale": 0.5, "offset": 1.0}]
+          "num_channels": 3, "scale_factor": 0.5, "offset_value": 1.0,
+          "use_memory_mapped": True}]
     )  # fmt: skip
     dm = load_config(cfg)
     assert dm.keys() == ["ephys_0", "ephys_1", "ephys_2"]
@@ -200,9 +203,10 @@ def test_events_label_column_splits_keys(tmp_path, write_config):
           "identifier_column": 1, "scale": 100}]
     )  # fmt: skip
     dm = load_config(cfg)
-    assert dm.keys() == ["spikes_a", "spikes_b"]
-    np.testing.assert_array_equal(dm.get_data("spikes_a").times, [50, 100])
-    np.testing.assert_array_equal(dm.get_data("spikes_b").times, [25])
+    # WhiskerToolbox numbers the keys by the identifiers' lexicographic order: a -> 0, b -> 1
+    assert dm.keys() == ["spikes_0", "spikes_1"]
+    np.testing.assert_array_equal(dm.get_data("spikes_0").times, [50, 100])
+    np.testing.assert_array_equal(dm.get_data("spikes_1").times, [25])
 
 
 def test_intervals_csv_roundtrip(tmp_path, write_config):
@@ -213,8 +217,11 @@ def test_intervals_csv_roundtrip(tmp_path, write_config):
 
 
 def test_intervals_csv_space_separated(tmp_path, write_config):
+    """No comma anywhere and two blank-separated numbers per row: read as blank-delimited."""
     (tmp_path / "i.txt").write_text("1 3\n5 9\n")
-    back = _load_one(write_config, tmp_path, "digital_interval", "i", tmp_path / "i.txt")
+    back = _load_one(
+        write_config, tmp_path, "digital_interval", "i", tmp_path / "i.txt", skip_header=False
+    )
     np.testing.assert_array_equal(back.intervals, [[1, 3], [5, 9]])
 
 
@@ -240,7 +247,7 @@ def test_ttl_clock_rising_edges(tmp_path, write_config):
     samples.tofile(tmp_path / "ttl.bin")
     doc = {
         "clocks": [{"name": "camera", "format": "uint16", "filepath": str(tmp_path / "ttl.bin"),
-                    "channel": 2, "sampling_rate": 30000}],
+                    "channel": 2, "transition": "rising", "sampling_rate": 30000}],
         "data": [],
     }  # fmt: skip
     dm = load_config(write_config(doc))
@@ -260,7 +267,7 @@ def test_ttl_intervals_and_events(tmp_path, write_config):
     samples[30:45] |= 1 << 3
     (tmp_path / "ttl.bin").write_bytes(b"\x00" * 6 + samples.tobytes())
     common = {"filepath": str(tmp_path / "ttl.bin"), "format": "uint16", "channel": 3,
-              "header_size": 6}  # fmt: skip
+              "header_size": 6, "transition": "rising"}  # fmt: skip
     dm = load_config(
         write_config(
             [
@@ -275,7 +282,8 @@ def test_ttl_intervals_and_events(tmp_path, write_config):
             ]
         )
     )
-    np.testing.assert_array_equal(dm.get_data("laser").intervals, [[5, 9], [30, 44]])
+    # WhiskerToolbox's TTL convention: the end is the first low sample after the pulse
+    np.testing.assert_array_equal(dm.get_data("laser").intervals, [[5, 10], [30, 45]])
     np.testing.assert_array_equal(dm.get_data("onsets").times, [5, 30])
     np.testing.assert_array_equal(dm.get_data("offsets").times, [10, 45])
 
@@ -292,6 +300,7 @@ def test_mask_images_prefix_threshold_and_invert(tmp_path, write_config):
     item = {"data_type": "mask", "name": "m", "format": "image", "filepath": str(folder)}
     dm = load_config(write_config([{**item, "filename_prefix": "whisker_"}]))
     np.testing.assert_array_equal(dm.get_data("m").at(12)[0], [[2, 1]])
+    item["filename_prefix"] = "whisker_"
     dm = load_config(write_config([{**item, "threshold_value": 50}]))
     assert len(dm.get_data("m").at(12)[0]) == 2
     dm = load_config(write_config([{**item, "invert_mask": True}]))

@@ -6,23 +6,21 @@ memory-mapped, never read at load time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     check_file,
-    fast_numeric_table,
     format_floats,
-    integral,
-    looks_numeric,
-    parse_float,
-    parse_int,
+    number_style,
+    parse_number,
     read_lines,
-    split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
@@ -41,84 +39,102 @@ BINARY_DTYPES = {
 def read_analog_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    has_header: bool | None = None,
+    delimiter: str | None = None,
+    has_header: bool = False,
+    single_column_format: bool = True,
     time_column: int = 0,
     data_column: int = 1,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
+    info: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Read an analog CSV.
+    """Read an analog CSV with WhiskerToolbox's rules (``wt_loaders.md`` §7.2).
 
-    A file with one column holds dense values (time = row index); with two or more columns
-    ``time_column`` holds integer times and ``data_column`` the values.
+    ``single_column_format`` (the default): the value is column 0 of each row and the
+    frame is the count of rows read so far (dense). Otherwise frame = truncate(cell of
+    ``time_column``) and value = cell of ``data_column``; rows are kept in file order
+    unless their frames go backwards, when they are sorted by frame (stable).
+    Blank, short and non-numeric rows are skipped (a first line that is not a number is
+    taken as a header); NaN values are kept.
+
+    Parameters
+    ----------
+    delimiter : str, optional
+        First character is the delimiter (default ``,``; ``;`` when every line holds one).
+    decimal : {".", ","}, optional
+        Decimal mark (detected when omitted).
+    skips : RowSkips, optional
+        Receives the skipped rows.
+    info : dict, optional
+        Receives ``max_columns`` (widest row) and ``reordered`` (rows were sorted).
 
     Returns
     -------
     values : (N,) float32
     times : (N,) int64 or None
-        ``None`` for a dense single-column file.
+        ``None`` in single-column format (dense).
+
+    Raises
+    ------
+    FormatError
+        No value at all, or a NaN time (naming the file and line).
     """
+    skips = skips if skips is not None else RowSkips()
+    info = info if info is not None else {}
     lines = read_lines(path)
-    fast = _fast_analog(lines, delimiter, has_header, time_column, data_column)
-    if fast is not None:
-        return fast
-    rows: list[tuple[int, list[str]]] = []
-    for number, text in enumerate(lines, start=1):
-        if text.strip():
-            rows.append((number, split_row(text, delimiter)))
-    if not rows:
-        raise FormatError("expected analog values, the file is empty", path=path)
-    skip = has_header if has_header is not None else not looks_numeric(rows[0][1][0])
-    if skip:
-        rows = rows[1:]
-    if not rows:
-        raise FormatError("expected analog values after the header", path=path)
-    width = len(rows[0][1])
-    for number, fields in rows:
-        if len(fields) != width:
-            raise FormatError(
-                f"expected {width} columns, found {len(fields)}", path=path, line=number
-            )
-    if width == 1:
-        values = [parse_float(f[0], path, n, "an analog value") for n, f in rows]
-        return np.asarray(values, dtype=np.float32), None
-    if max(time_column, data_column) >= width:
-        raise FormatError(
-            f"expected at least {max(time_column, data_column) + 1} columns, found {width}",
-            path=path,
-            line=rows[0][0],
-        )
-    times = [parse_int(f[time_column], path, n, "an integer time") for n, f in rows]
-    values = [parse_float(f[data_column], path, n, "an analog value") for n, f in rows]
-    times_arr = np.asarray(times, dtype=np.int64)
-    if np.any(np.diff(times_arr) <= 0):
-        bad = int(np.flatnonzero(np.diff(times_arr) <= 0)[0]) + 1
-        raise FormatError("expected strictly increasing times", path=path, line=rows[bad][0])
-    return np.asarray(values, dtype=np.float32), times_arr
-
-
-def _fast_analog(
-    lines: list[str],
-    delimiter: str,
-    has_header: bool | None,
-    time_column: int,
-    data_column: int,
-) -> tuple[np.ndarray, np.ndarray | None] | None:
-    first = next((i for i, text in enumerate(lines) if text.strip()), None)
-    if first is None:
-        return None
-    fields = split_row(lines[first], delimiter)
-    skip = has_header if has_header is not None else not looks_numeric(fields[0])
-    table = fast_numeric_table(lines[first + 1 :] if skip else lines[first:], delimiter)
-    if table is None or len(table) == 0:
-        return None
-    if table.shape[1] == 1:
-        return table[:, 0].astype(np.float32), None
-    if max(time_column, data_column) >= table.shape[1]:
-        return None
-    times = integral(table[:, time_column])
-    if times is None or np.any(np.diff(times) <= 0):
-        return None
-    return table[:, data_column].astype(np.float32), times
+    start = 1 if has_header and lines else 0
+    used = 1 if single_column_format else max(time_column, data_column) + 1
+    style = number_style(
+        lines[start:],
+        path,
+        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=1 if single_column_format else 2,
+        used_columns=used,
+        first_line=start + 1,
+    )
+    values: list[float] = []
+    times: list[int] = []
+    widest = 0
+    first_row = True
+    for number, text in enumerate(lines[start:], start=start + 1):
+        if not text.strip():
+            continue
+        cells = style.split(text)
+        widest = max(widest, len(cells))
+        header_line = first_row
+        first_row = False
+        if len(cells) < used:
+            skips.add(f"fewer than {used} columns", number)
+            continue
+        try:
+            if single_column_format:
+                value = parse_number(cells[0], style, path, number, "a value")
+            else:
+                time = parse_number(cells[time_column], style, path, number, "a time")
+                value = parse_number(cells[data_column], style, path, number, "a value")
+        except FormatError:
+            if not header_line:
+                skips.add("a cell is not a number", number)
+            continue
+        if not single_column_format:
+            if not math.isfinite(time):
+                raise FormatError(f"expected a finite time, found {time}", path=path, line=number)
+            times.append(math.trunc(time))
+        values.append(value)
+    info["max_columns"] = widest
+    if not values:
+        raise FormatError("expected analog values, found none", path=path)
+    out_values = np.asarray(values, dtype=np.float32)
+    if single_column_format:
+        return out_values, None
+    out_times = np.asarray(times, dtype=np.int64)
+    info["reordered"] = bool(np.any(np.diff(out_times) < 0))
+    if info["reordered"]:
+        order = np.argsort(out_times, kind="stable")
+        out_times, out_values = out_times[order], out_values[order]
+    return out_values, out_times
 
 
 def write_analog_csv(
@@ -147,31 +163,84 @@ def map_analog_binary(
     dtype: str = "int16",
     header_size: int = 0,
     num_channels: int = 1,
-) -> np.ndarray:
-    """Memory-map an interleaved multi-channel binary file as ``(n_samples, num_channels)``.
+    offset: int = 0,
+    stride: int = 1,
+    num_samples: int = 0,
+    memory_mapped_counts: bool = False,
+    info: dict[str, Any] | None = None,
+) -> list[np.ndarray]:
+    """Memory-map an interleaved binary file as one raw sample array per channel.
 
-    Nothing is read: the returned ``np.memmap`` pages data in on access.
+    Nothing is read: each array is a strided view of one ``np.memmap`` that pages data
+    in on access. Layout (WhiskerToolbox, ``wt_loaders.md`` §7.1): ``header_size`` bytes,
+    then elements sample-major (ch0, ch1, ..., ch0, ...). Channel ``c`` starts at element
+    ``offset + c`` and steps ``stride * num_channels`` elements.
+
+    Parameters
+    ----------
+    dtype : str
+        One of :data:`BINARY_DTYPES` (little-endian).
+    header_size : int
+        Bytes before the first element.
+    num_channels : int
+        Interleaved channels.
+    offset, stride : int
+        First element, and step in frames, of every channel.
+    num_samples : int
+        Samples per channel (0: as many as the file holds); more than it holds is an error.
+    memory_mapped_counts : bool
+        WhiskerToolbox's count for ``use_memory_mapped``: ``ceil((E - offset - c) /
+        (stride * N))`` per channel, so a partial last frame gives low channels one more
+        sample; otherwise every channel gets the whole frames only.
+    info : dict, optional
+        Receives ``leftover_elements``: elements after the last whole frame.
+
+    Returns
+    -------
+    list of np.ndarray
+        One 1-D raw array per channel.
     """
     p = check_file(path)
+    info = info if info is not None else {}
     if dtype not in BINARY_DTYPES:
         raise FormatError(
             f"expected binary data type one of {sorted(BINARY_DTYPES)}, got {dtype!r}", path=p
         )
-    if num_channels < 1 or header_size < 0:
+    if num_channels < 1 or header_size < 0 or offset < 0 or stride < 1 or num_samples < 0:
         raise FormatError(
-            f"expected num_channels >= 1 and header_size >= 0, got {num_channels} and {header_size}",
+            "expected num_channels >= 1, header_size >= 0, offset >= 0, stride >= 1 and "
+            f"num_samples >= 0, got {num_channels}, {header_size}, {offset}, {stride} and "
+            f"{num_samples}",
             path=p,
         )
-    np_dtype = np.dtype(BINARY_DTYPES[dtype])
-    payload = p.stat().st_size - header_size
-    frame_bytes = np_dtype.itemsize * num_channels
-    if payload < 0 or payload % frame_bytes:
+    np_dtype = np.dtype(BINARY_DTYPES[dtype]).newbyteorder("<")
+    size = p.stat().st_size
+    if header_size > size:
         raise FormatError(
-            f"expected {payload if payload > 0 else 0} data bytes after the {header_size}-byte "
-            f"header to be a multiple of {frame_bytes} ({num_channels} channels of {dtype})",
-            path=p,
+            f"the {header_size}-byte header is longer than the file ({size} bytes)", path=p
         )
-    n = payload // frame_bytes
-    if n == 0:
-        return np.zeros((0, num_channels), dtype=np_dtype)
-    return np.memmap(p, dtype=np_dtype, mode="r", offset=header_size, shape=(n, num_channels))
+    elements = (size - header_size) // np_dtype.itemsize
+    step = stride * num_channels
+    frames = max(0, elements - offset) // num_channels
+    info["leftover_elements"] = max(0, elements - offset) - frames * num_channels
+    counts = []
+    for c in range(num_channels):
+        available = (
+            -(-max(0, elements - offset - c) // step)
+            if memory_mapped_counts
+            else -(-frames // stride)
+        )
+        if num_samples:
+            if num_samples > available:
+                raise FormatError(
+                    f"num_samples {num_samples} is more than channel {c} holds ({available} "
+                    f"samples of {dtype} after header {header_size}, offset {offset}, stride "
+                    f"{stride})",
+                    path=p,
+                )
+            available = num_samples
+        counts.append(available)
+    if elements == 0:
+        return [np.zeros(0, dtype=np_dtype) for _ in range(num_channels)]
+    raw = np.memmap(p, dtype=np_dtype, mode="r", offset=header_size, shape=(elements,))
+    return [raw[offset + c :: step][: counts[c]] for c in range(num_channels)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -69,6 +70,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
         with handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), _mode_for(target))
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
     except BaseException:
@@ -100,6 +102,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield Path(tmp_name)
         with open(tmp_name, "rb+") as handle:
+            os.fchmod(handle.fileno(), _mode_for(target))
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
     except BaseException:
@@ -107,6 +110,29 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.unlink(tmp_name)
         raise
     fsync_directory(folder)
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _mode_for(target: Path) -> int:
+    """Permissions of the file being replaced, else what ``open()`` would give (0o666 & ~umask).
+
+    ``mkstemp`` creates its file 0o600; without this a saved CSV would no longer be
+    readable by the lab group that could read the one it replaced.
+    """
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_process_umask()
+
+
+def _process_umask() -> int:
+    """Read the umask (``os.umask`` can only be read by setting it; done under a lock)."""
+    with _UMASK_LOCK:
+        umask = os.umask(0o077)
+        os.umask(umask)
+    return umask
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | memoryview) -> None:

@@ -37,8 +37,11 @@ from napari_whiskertoolbox.io.config_transformations import (
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.native import NATIVE_FORMAT
+from napari_whiskertoolbox.io.parse_cache import cached_read
 from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
 from napari_whiskertoolbox.io.registry import item_format, read_item
+from napari_whiskertoolbox.io.report import LoadReport
 
 if TYPE_CHECKING:
     import os
@@ -179,13 +182,22 @@ def load_config(
     dm: DataManager | None = None,
     *,
     allow_python: bool = False,
+    report: LoadReport | None = None,
 ) -> DataManager:
-    """Load every item of a WhiskerToolbox JSON config.
+    """Load every item of a WhiskerToolbox JSON config, with WhiskerToolbox's values and keys.
 
     Everything is first loaded into a fresh staging DataManager, then the config's
     ``transformations`` blocks run there (WhiskerToolbox's V1 operations, through the runner
     :mod:`napari_whiskertoolbox.transforms` installs when imported); only when all of that
     succeeded does it get copied into ``dm``. On any error ``dm`` is left unchanged.
+
+    What WhiskerToolbox's loader skips (NaN point rows, headers, rows outside the options'
+    range, unknown options) is skipped here too and reported: each :class:`~.report.LoadNote`
+    is logged at WARNING level on the ``napari_whiskertoolbox.io`` logger, added to
+    ``report`` and stored as text in ``dm.metadata["sources"][key]["notes"]``. Where
+    WhiskerToolbox drops a whole entry (missing file, unknown format, a failing reader) the
+    load fails instead, naming the item — a partial load reported as success is the one
+    thing it must not do.
 
     Parameters
     ----------
@@ -223,6 +235,8 @@ def load_config(
         The ``python`` block was applied but optional modules are missing.
     """
     parsed = parse_config(path)
+    report = report if report is not None else LoadReport()
+    report.extend(parsed.notes)
     python_message = ""
     if parsed.python is not None:
         ok, python_message = _configure_python(parsed.python)
@@ -233,7 +247,7 @@ def load_config(
                 f"{parsed.path}: {python_message}", PythonEnvironmentWarning, stacklevel=2
             )
     staging = DataManager()
-    sources = _load_into(parsed, staging)
+    sources = _load_into(parsed, staging, report)
     run_config_transformations(staging, parsed.transformations, parsed.path)
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
@@ -249,58 +263,96 @@ def load_config(
     return target
 
 
-def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str, Any]]:
+def _load_into(
+    parsed: ParsedConfig, staging: DataManager, report: LoadReport
+) -> dict[str, dict[str, Any]]:
     """Load clocks and data in file order, then bind every key to its clock."""
     clocks: dict[str, TimeFrame] = {}
     clock_items: dict[str, str] = {}
     loaded: dict[str, Any] = {}
-    bindings: list[tuple[str, str, ConfigItem]] = []
+    bindings: dict[str, tuple[str, ConfigItem]] = {}
     sources: dict[str, dict[str, Any]] = {}
-    key_clocks: dict[str, str] = {}  # keys bound to a clock their own file defines
+    file_clock_of: dict[str, str] = {}  # keys bound to a clock their own file defines
     for item in [*parsed.clocks, *parsed.data]:
+        fmt = item_format(item)  # an unknown data_type fails first, as in WhiskerToolbox
+        if item.path is not None and fmt != NATIVE_FORMAT and not item.path.exists():
+            raise FormatError(
+                "expected a file or folder, the path does not exist",
+                path=item.path,
+                item=item.label,
+            )
+        if item.data_type not in ("video", "images") and item.format is None:
+            item.note(
+                "divergence",
+                f"no 'format': read as {fmt!r} (WhiskerToolbox skips an entry without a "
+                "format: 'no suitable loader found for format: unknown')",
+            )
         if item.data_type == "time":
+            if item.clock is not None:
+                raise FormatError(
+                    "a 'time' item defines a clock and cannot carry 'clock' (WhiskerToolbox "
+                    "aborts the end of the load on it); remove 'clock'",
+                    item=item.label,
+                )
             if item.format in DERIVED_CLOCK_FORMATS:
-                produced = [(item.name, derive_clock(item, loaded, clocks))]
+                key_clocks = {k: c for k, (c, _) in bindings.items()}
+                produced = [(item.name, derive_clock(item, loaded, clocks, key_clocks))]
             else:
                 produced = read_item(item)
             for name, clock in produced:
                 if name in clocks:
-                    raise FormatError(
-                        f"clock {name!r} is defined twice (also by {clock_items[name]})",
-                        item=item.label,
+                    item.note(
+                        "info",
+                        f"clock {name!r} replaces the one defined by {clock_items[name]} "
+                        "(as in WhiskerToolbox; data on it follows the new clock)",
                     )
                 clocks[name] = clock
                 clock_items[name] = item.label
+            report.extend(item.notes)
             continue
-        for key, obj in read_item(item):
+        produced = cached_read(item, fmt, read_item)
+        data_keys: list[str] = []
+        for key, obj in produced:
             if isinstance(obj, PoseSet):
                 staging.metadata.setdefault("_poses", []).append(obj)
                 continue
             if isinstance(obj, NewClock):
-                _add_file_clock(obj, item, clocks, clock_items, key_clocks)
+                _add_file_clock(obj, item, clocks, clock_items, file_clock_of)
                 continue
             if key in loaded:
-                raise FormatError(
-                    f"key {key!r} is produced twice (also by {sources[key]['item_label']})",
-                    item=item.label,
+                item.note(
+                    "info",
+                    f"key {key!r} replaces the object loaded by {sources[key]['item_label']} "
+                    "(as in WhiskerToolbox, a later entry with the same key wins)",
                 )
             loaded[key] = obj
-            bindings.append((key, key_clocks.get(key, item.clock or "time"), item))
+            bindings[key] = (file_clock_of.get(key, item.clock or "time"), item)
             sources[key] = _source_record(item, parsed.path)
+            data_keys.append(key)
+        report.extend(item.notes)
+        if item.notes:
+            for key in data_keys:
+                sources[key]["notes"] = [str(n) for n in item.notes]
+    if "time" in parsed.declared_clocks and "time" not in clocks:
+        raise FormatError(
+            "clock 'time' is declared in 'clocks', so a 'data_type': 'time' item named 'time' "
+            "must fill it (WhiskerToolbox checks declared clocks before the media fallback)",
+            path=parsed.path,
+            item="clocks",
+        )
     if "time" not in clocks:
-        media = [loaded[k] for k, _, it in bindings if it.data_type in MEDIA_KINDS]
-        if media:
-            # WhiskerToolbox: without an explicit "time" clock, the media's frames define it.
-            clocks["time"] = TimeFrame.from_count(max(len(m) for m in media))
+        fallback = _media_clock(loaded, bindings)
+        if fallback is not None:
+            clocks["time"] = fallback
     for name in parsed.declared_clocks:
-        if name not in clocks:
+        if name not in clocks or len(clocks[name]) == 0:
             raise FormatError(
                 f"clock {name!r} is declared but never gets values; expected a "
                 f"'data_type': 'time' item named {name!r}",
                 path=parsed.path,
                 item="clocks",
             )
-    for _key, clock_name, item in bindings:
+    for _key, (clock_name, item) in bindings.items():
         if clock_name != "time" and clock_name not in clocks:
             raise FormatError(
                 f"clock {clock_name!r} is never defined; expected a 'data_type': 'time' item "
@@ -309,7 +361,7 @@ def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str
             )
     for name, clock in clocks.items():
         staging.set_time(name, clock)
-    for key, clock_name, _item in bindings:
+    for key, (clock_name, _item) in bindings.items():
         staging.set_data(key, loaded[key], clock_name)
     staging.metadata["_defined_clocks"] = list(clocks)
     return sources
@@ -320,7 +372,7 @@ def _add_file_clock(
     item: ConfigItem,
     clocks: dict[str, TimeFrame],
     clock_items: dict[str, str],
-    key_clocks: dict[str, str],
+    file_clock_of: dict[str, str],
 ) -> None:
     """Register a clock defined by a data file (e.g. a recording's sample clock)."""
     if new.name in clocks:
@@ -331,7 +383,32 @@ def _add_file_clock(
         )
     clocks[new.name] = new.clock
     clock_items[new.name] = item.label
-    key_clocks.update(dict.fromkeys(new.keys, new.name))
+    file_clock_of.update(dict.fromkeys(new.keys, new.name))
+
+
+def _media_clock(
+    loaded: dict[str, Any], bindings: dict[str, tuple[str, ConfigItem]]
+) -> TimeFrame | None:
+    """Return WhiskerToolbox's default ``time`` clock, or None without media frames.
+
+    ``0..N-1`` over the frames of key ``media`` if it has frames, else of the longest video,
+    else of the longest image stack.
+    """
+    media = {k: loaded[k] for k, (_, it) in bindings.items() if it.data_type in MEDIA_KINDS}
+    if "media" in media and len(media["media"]):
+        return TimeFrame.from_count(len(media["media"]))
+    for kind in ("video", "images"):
+        longest = 0
+        for key, obj in media.items():
+            if bindings[key][1].data_type == kind:
+                longest = max(longest, len(obj))
+        if longest:
+            return TimeFrame.from_count(longest)
+    return None
+
+
+_DEFAULT_COLORS = {"points": "#0000FF", "line": "0000FF", "mask": "0000FF"}
+"""WhiskerToolbox's display colours when an item gives none (note the inconsistent ``#``)."""
 
 
 def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
@@ -341,7 +418,7 @@ def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
         "filepath": None if item.path is None else str(item.path),
         "options": dict(item.options),
         "clock": item.clock or "time",
-        "color": item.color,
+        "color": item.color if item.color is not None else _DEFAULT_COLORS.get(item.data_type),
         "item": item.name,
         "item_label": item.label,
         "config": str(config),

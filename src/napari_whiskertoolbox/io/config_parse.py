@@ -57,8 +57,16 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import LoadNote, NoteKind, RowSkips
 
-__all__ = ["ConfigItem", "ParsedConfig", "PythonEnvironment", "parse_config", "read_json"]
+__all__ = [
+    "ConfigItem",
+    "ParsedConfig",
+    "PythonEnvironment",
+    "make_item",
+    "parse_config",
+    "read_json",
+]
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _LOOP_VAR = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -101,6 +109,9 @@ class ConfigItem:
         All other keys (format options).
     raw : dict
         The item after variable substitution, as written (relative filepath kept).
+    notes : list of LoadNote
+        What its reader wants the user to know (rows skipped, options ignored); collected
+        into the :class:`~.report.LoadReport` of the load.
     """
 
     label: str
@@ -112,6 +123,76 @@ class ConfigItem:
     color: str | None
     options: dict[str, Any]
     raw: dict[str, Any]
+    notes: list[LoadNote] = field(default_factory=list)
+
+    def note(
+        self,
+        kind: NoteKind,
+        message: str,
+        *,
+        count: int = 0,
+        lines: tuple[int, ...] = (),
+        path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Record a :class:`~.report.LoadNote` about this item."""
+        self.notes.append(
+            LoadNote(self.label, kind, message, count, lines, None if path is None else str(path))
+        )
+
+    def note_skips(self, skips: RowSkips, path: str | os.PathLike[str] | None) -> None:
+        """Record one ``skipped`` note per reason in ``skips``."""
+        self.notes.extend(skips.notes(self.label, path))
+
+
+def make_item(
+    data_type: str,
+    path: str | os.PathLike[str] | None,
+    *,
+    name: str | None = None,
+    format: str | None = None,
+    clock: str | None = None,
+    color: str | None = None,
+    **options: Any,
+) -> ConfigItem:
+    """Build a :class:`ConfigItem` for one file, as a config entry would describe it.
+
+    This is the entry point for opening a single WhiskerToolbox data file without a config:
+    ``read_item(make_item("line", "whiskers.csv", height=480, width=640))`` returns
+    ``[(key, LineData)]`` exactly as a config entry with those fields would.
+
+    Parameters
+    ----------
+    data_type : str
+        A config ``data_type`` (``points``, ``line``, ``mask``, ``analog``, ...).
+    path : path-like or None
+        The file or folder (``None`` for derived clocks).
+    name : str, optional
+        Key of the result (default: the file's stem).
+    format : str, optional
+        The config ``format`` (default: the data type's default).
+    clock, color : str, optional
+        As in a config entry.
+    **options
+        Format options (see :mod:`.option_table`).
+    """
+    file_path = None if path is None else Path(path).resolve()
+    key = name or (file_path.stem if file_path is not None else data_type)
+    raw: dict[str, Any] = {"data_type": data_type, "name": key, **options}
+    if file_path is not None:
+        raw["filepath"] = str(file_path)
+    if format is not None:
+        raw["format"] = format
+    return ConfigItem(
+        label=f"'{key}'",
+        data_type=data_type,
+        name=key,
+        format=format,
+        path=file_path,
+        clock=clock,
+        color=color,
+        options=dict(options),
+        raw=raw,
+    )
 
 
 @dataclass(frozen=True)
@@ -225,6 +306,11 @@ class ParsedConfig:
     metadata: dict[str, Any] | None = None
     transformations: list[dict[str, Any]] = field(default_factory=list)
     runner_phases: dict[str, Any] = field(default_factory=dict)
+    notes: list[LoadNote] = field(default_factory=list)
+
+    def note(self, kind: NoteKind, message: str) -> None:
+        """Record a note about the config as a whole."""
+        self.notes.append(LoadNote("(config)", kind, message, path=str(self.path)))
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -262,17 +348,26 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
             f"expected a list of items or an object with 'data', found {type(doc).__name__}",
             path=p,
         )
-    unknown = set(doc) - _KNOWN_TOP - set(_RUNNER_TOP)
-    if unknown:
-        raise FormatError(
-            f"unknown top-level keys {sorted(unknown)}; expected some of "
-            f"{sorted(_KNOWN_TOP | set(_RUNNER_TOP))}",
-            path=p,
-        )
+    for key in sorted(set(doc) - _KNOWN_TOP):
+        if key in ("commands", "saves"):
+            parsed.note(
+                "info",
+                f"top-level {key!r} belongs to WhiskerToolbox's pipeline runner and is not run "
+                "when loading (`napari-whiskertoolbox pipeline` runs it; see "
+                "dm.metadata['config_runner_phases'])",
+            )
+        elif key not in _RUNNER_TOP:
+            parsed.note(
+                "unknown_option",
+                f"unknown top-level key {key!r} is ignored; known: "
+                f"{sorted(_KNOWN_TOP | set(_RUNNER_TOP))}",
+            )
+    if "data" not in doc:
+        parsed.note("info", "the config has no 'data' list: no data item to load")
     variables = doc.get("variables", {})
     if not isinstance(variables, dict):
         raise FormatError("expected 'variables' to be an object of name: value", path=p)
-    variables = {str(k): str(v) for k, v in variables.items()}
+    variables = {str(k): v for k, v in variables.items() if isinstance(v, str)}
     clocks = doc.get("clocks", [])
     if isinstance(clocks, dict):
         clocks = [{"name": name, **spec} for name, spec in clocks.items()]
@@ -327,7 +422,7 @@ def _parse_loops(loops: Any, path: Path) -> dict[str, list[str]]:
     out = {}
     for name, spec in loops.items():
         where = f"loops.{name}"
-        if isinstance(spec, list) and all(isinstance(v, (str, int, float)) for v in spec):
+        if isinstance(spec, list) and all(isinstance(v, (str, int)) for v in spec):
             out[name] = [_loop_value(v) for v in spec]
         elif isinstance(spec, dict):
             try:
@@ -342,16 +437,25 @@ def _parse_loops(loops: Any, path: Path) -> dict[str, list[str]]:
             if step == 0:
                 raise FormatError("expected a non-zero 'step'", path=path, item=where)
             out[name] = [str(v) for v in range(start, stop + (1 if step > 0 else -1), step)]
+            if not out[name]:
+                raise FormatError(
+                    f"the range from {start} to {stop} with step {step} is empty",
+                    path=path,
+                    item=where,
+                )
         else:
             raise FormatError(
-                "expected a list of values or {'from': int, 'to': int}", path=path, item=where
+                "expected a list of strings, integers or booleans (no floats), or "
+                "{'from': int, 'to': int, 'step': int}",
+                path=path,
+                item=where,
             )
     return out
 
 
-def _loop_value(value: str | int | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+def _loop_value(value: str | int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
 
 
@@ -402,10 +506,11 @@ def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -
 
         def lookup(match: re.Match[str]) -> str:
             name = match.group(1)
+            # WhiskerToolbox writes every backslash of a resolved value as "/".
             if name in variables:
-                return variables[name]
+                return variables[name].replace("\\", "/")
             if name in os.environ:
-                return os.environ[name]
+                return os.environ[name].replace("\\", "/")
             raise FormatError(
                 f"variable ${{{name}}} is not defined in 'variables' nor in the environment",
                 path=path,

@@ -45,12 +45,16 @@ def is_contribution(obj: Any) -> bool:
 
 
 def commit(
-    dm: DataManager, entries: list[tuple[str, Any]], *, label: str = "Open file"
+    dm: DataManager,
+    entries: list[tuple[str, Any]],
+    *,
+    label: str = "Open file",
+    clock: str = "time",
 ) -> tuple[str, ...]:
     """Add a reader's entries to ``dm`` as one undo step; return the data keys added.
 
     Clocks are set first, data keys are bound to the clock a :class:`NewClock` names (else
-    ``"time"``), then pose sets are recorded (:func:`~napari_whiskertoolbox.io.pose.apply_pose`).
+    ``clock``), then pose sets are recorded (:func:`~napari_whiskertoolbox.io.pose.apply_pose`).
     """
     clocks = [obj for _, obj in entries if isinstance(obj, NewClock)]
     poses = [obj for _, obj in entries if isinstance(obj, PoseSet)]
@@ -62,7 +66,7 @@ def commit(
         for c in clocks:
             dm.set_time(c.name, c.clock)
         for key, obj in data:
-            dm.set_data(key, obj, clock_of.get(key, "time"))
+            dm.set_data(key, obj, clock_of.get(key, clock))
     for pose in poses:
         apply_pose(dm, pose)
     return tuple(k for k, _ in data)

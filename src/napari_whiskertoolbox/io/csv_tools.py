@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -12,16 +13,229 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator
+    from collections.abc import Sequence
 
 __all__ = [
+    "NumberStyle",
     "check_file",
-    "iter_csv_rows",
+    "head_lines",
+    "looks_numeric",
+    "number_style",
     "parse_float",
     "parse_int",
+    "parse_number",
+    "read_bytes",
     "read_lines",
+    "sniff_quoted_delimiters",
     "split_row",
 ]
+
+Decimal = Literal[".", ",", "auto"]
+_SNIFF_LINES = 200
+_INT = re.compile(r"^\s*[-+]?\d+\s*$")
+_DIGITS = re.compile(r"^\d+\s*$")
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How a text table writes its numbers.
+
+    Attributes
+    ----------
+    delimiter : str
+        Column delimiter; a blank one splits on runs of spaces and tabs.
+    decimal : {".", ",", "auto"}
+        Decimal mark. ``"auto"`` (only with a delimiter other than ``,``): a number with a
+        comma and no point uses the comma as its decimal mark (``1,5`` is 1.5) — the only
+        reading of such a cell once commas do not separate columns.
+    paired : bool
+        Decimal commas in a comma-delimited file: each number spans two cells (``0,512``
+        is 0.512), which requires every row to hold exactly twice the expected cells.
+    """
+
+    delimiter: str
+    decimal: Decimal = "."
+    paired: bool = False
+
+    def split(self, line: str) -> list[str]:
+        """Split ``line`` into cells (pairs re-joined in paired mode)."""
+        cells = split_row(line, self.delimiter)
+        if self.paired:
+            return [f"{a},{b}" for a, b in zip(cells[0::2], cells[1::2], strict=False)]
+        return cells
+
+    def normalise(self, text: str) -> str:
+        """Return ``text`` with its decimal commas written as points (for numpy's parser)."""
+        if self.decimal == "," or (self.decimal == "auto" and "," in text):
+            return text.replace(",", ".")
+        return text
+
+
+def number_style(
+    lines: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str,
+    delimiter_given: bool,
+    decimal: str | None,
+    n_numbers: int,
+    used_columns: int | None = None,
+    first_line: int = 1,
+) -> NumberStyle:
+    """Decide how the data ``lines`` of a table write their numbers.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        The data lines (header lines already left out).
+    path : path-like
+        The file (for error messages).
+    delimiter : str
+        The format's delimiter (its option, or its default).
+    delimiter_given : bool
+        Whether the config gave ``delimiter``. When not, a file whose every sampled line
+        holds a ``;`` is read as ``;``-delimited (no comma- or blank-delimited numeric
+        table holds one on every line), and one where no line holds the format's
+        delimiter but every line holds blank-separated cells as blank-delimited.
+    decimal : {".", ","} or None
+        The ``decimal`` option; ``None`` detects it: ``auto`` once commas do not delimit,
+        else ``.`` after checking the file is not decimal-comma numbers in disguise.
+    n_numbers : int
+        Numbers one row of the format holds (events 1, ``start,end`` 2): with decimal
+        commas in a comma-delimited file each row must be exactly twice as many cells.
+    used_columns : int, optional
+        Columns the reader takes (its largest column index + 1; default ``n_numbers``).
+    first_line : int
+        1-based file line of ``lines[0]`` (for error messages).
+
+    Raises
+    ------
+    FormatError
+        ``decimal`` ``,`` with a ``,`` delimiter and rows not holding exactly
+        ``2 * n_numbers`` cells; or, without ``decimal``, a comma-delimited file that may
+        be decimal-comma numbers (see :func:`_refuse_disguised_decimal_commas`): the
+        message names the first such line and the options that settle it.
+    """
+    sample = [(i, t) for i, t in enumerate(lines) if t.strip()][:_SNIFF_LINES]
+    if not delimiter_given and sample:
+        if delimiter != ";" and all(";" in t for _, t in sample):
+            delimiter = ";"
+        elif (
+            delimiter.strip()
+            and not any(delimiter in t for _, t in sample)
+            and all(len(t.split()) > 1 for _, t in sample)
+        ):
+            delimiter = " "
+    if decimal is None:
+        if delimiter != ",":
+            return NumberStyle(delimiter, "auto")
+        used = n_numbers if used_columns is None else used_columns
+        _refuse_disguised_decimal_commas(sample, path, used, first_line)
+        return NumberStyle(delimiter, ".")
+    if decimal == "," and delimiter == ",":
+        if n_numbers == 0:
+            raise FormatError(
+                "decimal ',' needs a column delimiter other than ',' for this format "
+                "(e.g. ';' or a space)",
+                path=path,
+            )
+        for i, text in sample:
+            cells = split_row(text, ",")
+            if len(cells) != 2 * n_numbers:
+                raise FormatError(
+                    f"with decimal ',' and delimiter ',' every row must hold {n_numbers} "
+                    f"number(s) as {2 * n_numbers} cells like '0,512'; found {len(cells)} cells "
+                    "(give another delimiter, e.g. ';')",
+                    path=path,
+                    line=first_line + i,
+                )
+        return NumberStyle(delimiter, ",", paired=True)
+    return NumberStyle(delimiter, "," if decimal == "," else ".")
+
+
+def sniff_quoted_delimiters(
+    lines: Sequence[str], delimiter: str | None, inner: str | None
+) -> tuple[str, str]:
+    """Return the delimiters of a ``frame<d>"a<i>b..."`` file (lines, masks), sniffing absent ones.
+
+    Looks at the first row holding a quote: a ``;`` and no ``,`` before the quote makes the
+    frame delimiter ``;``; a ``;`` inside the first quoted list makes the list delimiter
+    ``;`` (commas in it are then decimal marks). Given delimiters are kept (first character).
+    """
+    outer = (delimiter or ",")[:1] or ","
+    within = (inner or ",")[:1] or ","
+    row = next((t for t in lines[:_SNIFF_LINES] if '"' in t), None)
+    if row is None:
+        return outer, within
+    quote = row.find('"')
+    if delimiter is None and ";" in row[:quote] and "," not in row[:quote]:
+        outer = ";"
+    end = row.find('"', quote + 1)
+    if inner is None and end > quote and ";" in row[quote + 1 : end]:
+        within = ";"
+    return outer, within
+
+
+def _refuse_disguised_decimal_commas(
+    sample: list[tuple[int, str]],
+    path: str | os.PathLike[str],
+    used_columns: int,
+    first_line: int,
+) -> None:
+    """Raise when the comma-delimited ``sample`` may be decimal-comma numbers.
+
+    That is: no row holds a ``.``, every row holds the same number of cells, more than the
+    ``used_columns`` the reader takes, and every cell is an integer. ``0,512`` in an
+    events file is then 0.512 written with a decimal comma as much as time 0 with a
+    second column 512: the reader cannot know, and reading one silently is not an option.
+    """
+    if not sample:
+        return
+    widths = set()
+    for _, text in sample:
+        if "." in text:
+            return
+        cells = text.split(",")
+        if len(cells) <= used_columns or not all(_INT.match(c) for c in cells):
+            return
+        widths.add(len(cells))
+    if len(widths) != 1:
+        return
+    index, text = sample[0]
+    raise FormatError(
+        f"{text.strip()!r} reads either as numbers with decimal commas or as "
+        f"{widths.pop()} comma-separated integer columns (only {used_columns} used), and every "
+        'row looks like this; set "decimal": "," for decimal commas or '
+        '"decimal": "." for separate columns',
+        path=path,
+        line=first_line + index,
+    )
+
+
+def looks_numeric(token: str) -> bool:
+    """Return whether ``token`` parses as a float (used to detect header rows)."""
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_number(
+    token: str, style: NumberStyle, path: str | os.PathLike[str], line: int, what: str
+) -> float:
+    """Parse one cell as a float in ``style``, or raise ``FormatError`` naming file and line."""
+    text = token.strip()
+    if style.decimal == "," or (style.decimal == "auto" and "," in text):
+        if "." in text and style.decimal == ",":
+            raise FormatError(
+                f"expected {what} with a decimal comma, found {token!r}", path=path, line=line
+            )
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
 
 
 def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
@@ -33,19 +247,48 @@ def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
     return p
 
 
-def read_lines(path: str | os.PathLike[str]) -> list[str]:
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Return the bytes of an existing file (``FormatError`` naming it otherwise)."""
+    p = check_file(path)
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
+
+
+def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:
+    """Return the first lines of ``data`` up to ``nonblank`` non-blank ones (for sniffing).
+
+    Lines as :func:`read_lines` splits them, without decoding the whole file; an undecodable
+    head gives ``[]`` (the full reader then reports it).
+    """
+    end, seen = 0, 0
+    while seen < nonblank:
+        nl = data.find(b"\n", end)
+        if nl < 0:
+            end = len(data)
+            break
+        if data[end:nl].strip():
+            seen += 1
+        end = nl + 1
+    try:
+        return data[:end].decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        return []
+
+
+def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[str]:
     r"""Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
+
+    ``data``: the file's bytes when already read.
 
     Raises
     ------
     FormatError
         If the file is missing, unreadable or not valid UTF-8 text.
     """
-    p = check_file(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
+    p = Path(path)
+    data = read_bytes(p) if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -59,51 +302,6 @@ def split_row(line: str, delimiter: str) -> list[str]:
     if delimiter.strip() == "":
         return line.split()
     return [token.strip() for token in line.split(delimiter)]
-
-
-def iter_csv_rows(
-    path: str | os.PathLike[str],
-    *,
-    n_columns: int,
-    columns: str,
-    layout: str,
-    delimiter: str = ",",
-    has_header: bool = True,
-    header_identifier: str = "Frame",
-) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line_number, fields)`` for each data row of a quoted CSV of ``n_columns``.
-
-    Blank lines are skipped, and so is a first row starting with ``header_identifier`` when
-    ``has_header``.
-
-    Raises
-    ------
-    FormatError
-        Naming the line, for a row without ``n_columns`` fields (``columns`` describes them)
-        or malformed quoting; for a file without any row (``layout`` names what was expected).
-    """
-    reader = csv.reader(read_lines(path), delimiter=delimiter, quotechar='"')
-    first = True
-    try:
-        for fields in reader:
-            number = reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if first:
-                first = False
-                if has_header and fields[0].strip().startswith(header_identifier):
-                    continue
-            if len(fields) != n_columns:
-                raise FormatError(
-                    f"expected {n_columns} columns ({columns}), found {len(fields)}",
-                    path=path,
-                    line=number,
-                )
-            yield number, fields
-    except csv.Error as exc:
-        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
-    if first:
-        raise FormatError(f"expected a {layout} CSV, the file is empty", path=path)
 
 
 def parse_float(
@@ -125,24 +323,6 @@ def parse_int(token: str, path: str | os.PathLike[str], line: int, what: str = "
         if not np.isfinite(value) or value != int(value):
             raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
         return int(value)
-
-
-def column(fields: list[str], index: int, path: str | os.PathLike[str], line: int) -> str:
-    """Return ``fields[index]`` or raise ``FormatError`` saying how many columns were expected."""
-    if index >= len(fields):
-        raise FormatError(
-            f"expected at least {index + 1} columns, found {len(fields)}", path=path, line=line
-        )
-    return fields[index]
-
-
-def looks_numeric(token: str) -> bool:
-    """Return whether ``token`` parses as a float (used to detect header rows)."""
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def format_float32(value: float) -> str:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.contributions import commit, is_contribution
 from napari_whiskertoolbox.io.csv_tools import looks_numeric
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT
@@ -32,6 +33,7 @@ from napari_whiskertoolbox.io.registry import (
     read_item,
     reader_formats,
 )
+from napari_whiskertoolbox.io.report import LoadReport
 
 if TYPE_CHECKING:
     import os
@@ -270,7 +272,8 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
     """Guess from a table of numbers (after at most one header row)."""
     delimiter = _delimiter(rows[-1])
     data = [_fields(row, delimiter) for row in rows]
-    if data and not all(looks_numeric(t) for t in data[0]):
+    header = bool(data) and not all(looks_numeric(t) for t in data[0])
+    if header:
         data = data[1:]
     if not data or not all(looks_numeric(t) for row in data for t in row):
         return DataFileGuess(
@@ -282,7 +285,10 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
         )
     n_columns = max(len(row) for row in data)
     values = [[float(t) for t in row] for row in data]
-    options: dict[str, Any] = {} if delimiter == "," else {"delimiter": delimiter}
+
+    def options(data_type: str) -> dict[str, Any]:
+        return _csv_options(data_type, delimiter, header=header, n_columns=n_columns)
+
     if n_columns == 1:
         column = [row[0] for row in values]
         increasing = all(b > a for a, b in itertools.pairwise(column))
@@ -293,7 +299,14 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
         )
         if increasing and whole:
             reason += " (whole, increasing numbers)"
-        return DataFileGuess(path, None, order, reason=reason, preview=preview)
+        return DataFileGuess(
+            path,
+            None,
+            order,
+            options={t: options(t) for t in order},
+            reason=reason,
+            preview=preview,
+        )
     if n_columns == 2:
         ordered = all(row[0] <= row[-1] for row in values if len(row) == 2)
         pair = ("digital_interval", "analog") if ordered else ("analog", "digital_interval")
@@ -301,19 +314,43 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
             path,
             None,
             pair,
-            options={t: dict(options) for t in pair},
+            options={t: options(t) for t in pair},
             reason="two columns of numbers: start,end intervals or time,value samples",
             preview=preview,
         )
-    point_options = {"delimiter": delimiter}
+    several = ("points", "analog", "digital_interval")
     return DataFileGuess(
         path,
         None,
-        ("points", "analog", "digital_interval"),
-        options={"points": point_options, "analog": dict(options), "digital_interval": options},
+        several,
+        options={t: options(t) for t in several},
         reason=f"{n_columns} columns of numbers: frame x y points, or time,value samples",
         preview=preview,
     )
+
+
+def _csv_options(data_type: str, delimiter: str, *, header: bool, n_columns: int) -> dict[str, Any]:
+    """Return the options that make ``data_type``'s CSV reader read the table as it was seen.
+
+    The table's ``delimiter`` when it has several columns (for points always: their default
+    is a space); the header option (``has_header``/``skip_header``, from
+    :mod:`.option_table`) when its WhiskerToolbox default does not match whether the table
+    starts with a header row; ``time,value`` columns for an analog table of several columns.
+    """
+    from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
+
+    variant = FORMAT_VARIANTS.get((data_type, "csv"))
+    if variant is None:
+        return {}
+    options: dict[str, Any] = {}
+    if n_columns > 1 and (delimiter != "," or data_type == "points"):
+        options["delimiter"] = delimiter
+    for opt in variant.options:
+        if opt.name in ("has_header", "skip_header") and opt.default not in (None, header):
+            options[opt.name] = header
+    if data_type == "analog" and n_columns > 1:
+        options["single_column_format"] = False
+    return options
 
 
 def data_file_item(
@@ -400,7 +437,10 @@ def source_record(item: ConfigItem) -> dict[str, Any]:
 def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
     """Read ``item`` and add its keys to ``dm`` as one undo step, all or nothing.
 
-    Clock items (``data_type`` ``time``) set a clock named ``item.name`` instead.
+    Clock items (``data_type`` ``time``) set a clock named ``item.name`` instead. What the
+    reader skipped or ignored (:class:`~.report.LoadNote`) is logged at WARNING level, as a
+    config load does, and kept in ``dm.metadata["sources"][key]["notes"]``; a pose set or
+    a clock the file defines (:mod:`.contributions`) is applied as the config loader does.
 
     Returns
     -------
@@ -414,13 +454,15 @@ def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
         a key is already taken, or the item's clock does not exist.
     """
     loaded = read_item(item)
+    LoadReport().extend(item.notes)
     clock = item.clock or "time"
     if item.data_type == "time":
         with dm.history.group(f"open {item.path}"):
             for name, timeframe in loaded:
                 dm.set_time(name, timeframe)
         return [name for name, _ in loaded]
-    taken = [key for key, _ in loaded if key in dm]
+    data = [key for key, obj in loaded if not is_contribution(obj)]
+    taken = [key for key in data if key in dm]
     if taken:
         raise FormatError(
             f"key {taken[0]!r} already exists; choose another name", path=item.path, item=item.label
@@ -430,10 +472,10 @@ def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
             f"no clock {clock!r}; expected one of {dm.time_keys()}", path=item.path, item=item.label
         )
     record = source_record(item)
-    with dm.history.group(f"open {item.path}"):
-        for key, obj in loaded:
-            dm.set_data(key, obj, clock)
+    if item.notes:
+        record["notes"] = [str(note) for note in item.notes]
+    keys = commit(dm, loaded, label=f"open {item.path}", clock=clock)
     sources = dm.metadata.setdefault("sources", {})
-    for key, _ in loaded:
+    for key in keys:
         sources[key] = dict(record)
-    return [key for key, _ in loaded]
+    return list(keys)

@@ -1,6 +1,7 @@
-"""Clocks computed from data already loaded by the same config.
+"""Clocks computed from data the same config loaded before them.
 
-These are WhiskerToolbox's ``"format": "max_value"`` and ``"format": "derived"`` time items.
+These are WhiskerToolbox's ``"format": "max_value"`` and ``"format": "derived"`` time items
+(``wt_loaders.md`` §2.5-2.6).
 """
 
 from __future__ import annotations
@@ -9,8 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.item_options import item_options
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
@@ -20,10 +25,7 @@ __all__ = ["DERIVED_CLOCK_FORMATS", "derive_clock"]
 DERIVED_CLOCK_FORMATS = ("max_value", "derived")
 
 
-def _source(item: ConfigItem, option: str, data: dict[str, Any]) -> Any:
-    key = item.options.get(option)
-    if not isinstance(key, str):
-        raise FormatError(f"expected option {option!r} naming a data key", item=item.label)
+def _source(item: ConfigItem, option: str, key: str, data: dict[str, Any]) -> Any:
     if key not in data:
         raise FormatError(
             f"{option} {key!r} is not loaded before this item; loaded keys: {sorted(data)}",
@@ -32,48 +34,140 @@ def _source(item: ConfigItem, option: str, data: dict[str, Any]) -> Any:
     return data[key]
 
 
-def _times_of(obj: Any, item: ConfigItem, source_type: str = "event") -> np.ndarray:
-    if hasattr(obj, "intervals"):
-        pairs = np.asarray(obj.intervals)
-        return pairs[:, 0] if source_type == "interval" else pairs.ravel()
-    if hasattr(obj, "times_with_data"):
-        return np.asarray(obj.times_with_data())
-    if hasattr(obj, "times"):
-        return np.asarray(obj.times)
-    raise FormatError(f"cannot take times from a {type(obj).__name__}", item=item.label)
+def _tick_of(
+    item: ConfigItem,
+    index: int,
+    clock_name: str,
+    clocks: dict[str, TimeFrame],
+    what: str,
+) -> int:
+    """Tick of ``index`` on ``clock_name``; the index itself when that clock has no ticks yet."""
+    clock = clocks.get(clock_name)
+    if clock is None or len(clock) == 0:
+        item.note(
+            "divergence",
+            f"{what} is on clock {clock_name!r}, which has no ticks when this item loads; its "
+            "index is used as the tick (WhiskerToolbox looks it up on the empty clock and "
+            "gets 0)",
+        )
+        return index
+    if not 0 <= index < len(clock):
+        raise FormatError(
+            f"{what} index {index} is outside clock {clock_name!r} ({len(clock)} ticks)",
+            item=item.label,
+        )
+    return int(clock.times[index])
 
 
-def derive_clock(item: ConfigItem, data: dict[str, Any], clocks: dict[str, TimeFrame]) -> TimeFrame:
+def derive_clock(
+    item: ConfigItem,
+    data: dict[str, Any],
+    clocks: dict[str, TimeFrame],
+    key_clocks: dict[str, str],
+) -> TimeFrame:
     """Build the clock of a ``max_value`` or ``derived`` time item.
 
-    * ``max_value``: ``source_data`` names a loaded series; the clock is ``0 .. max time``.
-    * ``derived``: the ticks of clock ``source_timeframe`` at the event times (or interval
-      starts, ``source_type: "interval"``) of ``source_series``.
+    Parameters
+    ----------
+    item : ConfigItem
+        The time item.
+    data : dict
+        Objects loaded so far, by key.
+    clocks : dict
+        Clocks loaded so far, by name.
+    key_clocks : dict
+        The clock each loaded key is bound to.
+
+    Notes
+    -----
+    * ``max_value``: ticks ``start_value .. last`` where ``last`` is the tick of the last
+      event of ``source_data`` on its clock, or the last sample index of an analog series.
+    * ``derived``: the ticks of ``source_timeframe`` at the events of the source series, or
+      the start (``edge: "end"``: end) of each interval converted through the interval
+      series' own clock.
     """
-    rate = item.options.get("sampling_rate")
+    opts = item_options(item)
+    rate = opts.get("sampling_rate")
     if item.format == "max_value":
-        times = _times_of(_source(item, "source_data", data), item)
-        if times.size == 0:
-            raise FormatError(
-                "source_data has no samples; the clock never gets values", item=item.label
-            )
-        return TimeFrame.from_count(int(times.max()) + 1, sampling_rate=rate)
-    source_clock = item.options.get("source_timeframe")
+        return _max_value(item, opts, data, clocks, key_clocks, rate)
+    source_clock = opts["source_timeframe"]
     if source_clock not in clocks:
         raise FormatError(
             f"source_timeframe {source_clock!r} is not loaded before this item; "
             f"loaded clocks: {sorted(clocks)}",
             item=item.label,
         )
-    source_type = item.options.get("source_type", "event")
-    if source_type not in ("event", "interval"):
+    if opts["source_series"] is not None and opts["source_type"] is not None:
+        key = opts["source_series"]
+        kind = "interval" if opts["source_type"].startswith("interval") else "event"
+    elif opts["interval_series"] is not None:
+        key, kind = opts["interval_series"], "interval"
+    elif opts["event_series"] is not None:
+        key, kind = opts["event_series"], "event"
+    else:
         raise FormatError(
-            f"expected source_type 'event' or 'interval', got {source_type!r}", item=item.label
+            "expected 'source_series' with 'source_type', or 'event_series', or 'interval_series'",
+            item=item.label,
         )
-    indices = _times_of(_source(item, "source_series", data), item, source_type)
-    if indices.size == 0:
-        raise FormatError("source_series is empty; the clock never gets values", item=item.label)
-    ticks = clocks[source_clock].times_at_indices(np.asarray(indices, dtype=np.int64))
-    return TimeFrame(
-        ticks, sampling_rate=rate if rate is not None else clocks[source_clock].sampling_rate
-    )
+    source = _source(item, "source_series", key, data)
+    base = clocks[source_clock]
+    if kind == "event":
+        if not isinstance(source, DigitalEventSeries):
+            raise FormatError(f"source_series {key!r} is not an event series", item=item.label)
+        indices = np.asarray(source.times, dtype=np.int64)
+        if indices.size and (indices.min() < 0 or indices.max() >= len(base)):
+            bad = int(indices[(indices < 0) | (indices >= len(base))][0])
+            raise FormatError(
+                f"event at index {bad} is outside clock {source_clock!r} ({len(base)} ticks)",
+                item=item.label,
+            )
+        ticks = base.times[indices] if indices.size else indices
+    else:
+        if not isinstance(source, DigitalIntervalSeries):
+            raise FormatError(f"source_series {key!r} is not an interval series", item=item.label)
+        column = 1 if opts["edge"] == "end" else 0
+        edges = np.asarray(source.intervals[:, column], dtype=np.int64)
+        own = key_clocks.get(key, "time")
+        name = own if own in clocks and len(clocks[own]) else source_clock
+        ticks = np.asarray(
+            [_tick_of(item, int(i), name, clocks, f"interval edge of {key!r}") for i in edges],
+            dtype=np.int64,
+        )
+    if ticks.size == 0:
+        raise FormatError(
+            f"source_series {key!r} is empty; the clock gets no ticks", item=item.label
+        )
+    return TimeFrame(ticks, sampling_rate=rate if rate is not None else base.sampling_rate)
+
+
+def _max_value(
+    item: ConfigItem,
+    opts: dict[str, Any],
+    data: dict[str, Any],
+    clocks: dict[str, TimeFrame],
+    key_clocks: dict[str, str],
+    rate: float | None,
+) -> TimeFrame:
+    key = opts["source_data"]
+    source = _source(item, "source_data", key, data)
+    if isinstance(source, DigitalEventSeries):
+        if len(source) == 0:
+            raise FormatError(f"source_data {key!r} has no events", item=item.label)
+        clock = key_clocks.get(key, "time")
+        last = _tick_of(item, int(source.times[-1]), clock, clocks, f"last event of {key!r}")
+    elif isinstance(source, AnalogTimeSeries):
+        if len(source) == 0:
+            raise FormatError(f"source_data {key!r} has no samples", item=item.label)
+        last = int(source.times[-1])
+    else:
+        raise FormatError(
+            f"source_data {key!r} is a {type(source).__name__}; expected events or analog",
+            item=item.label,
+        )
+    start = opts["start_value"]
+    if start > last:
+        raise FormatError(
+            f"start_value {start} is after the last tick {last}; the clock gets no ticks",
+            item=item.label,
+        )
+    return TimeFrame(np.arange(start, last + 1, dtype=np.int64), sampling_rate=rate)

@@ -18,25 +18,33 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_path
-from napari_whiskertoolbox.io.csv_tools import check_file, read_lines
+from napari_whiskertoolbox.io.csv_tools import (
+    NumberStyle,
+    check_file,
+    number_style,
+    read_lines,
+    split_row,
+)
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Iterator
 
     import pandas as pd
 
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.io.report import RowSkips
 
 __all__ = [
     "DLC_H5_KEY",
@@ -57,6 +65,7 @@ H5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 FrameFrom = Literal["position", "image_name"]
 """How labelled images map to frames: their position in the folder, or ``img<frame>.png``."""
 _DIGITS = re.compile(r"(\d+)(?!.*\d)")
+_ANY_WIDTH = 1 << 62
 
 
 @dataclass
@@ -83,6 +92,13 @@ class DLCTable:
         Number of index columns: 1, or 3 for DeepLabCut's newer labelled-data index.
     multi_animal : bool
         The file has an ``individuals`` level.
+    unscored : tuple of int
+        Columns without a likelihood in a table that has some (their ``likelihood`` is NaN;
+        they pass any threshold).
+    row_lines : (rows,) int64 or None
+        1-based file line of each row (CSV); None for HDF5 tables.
+    read_options : dict
+        The :func:`read_dlc` options the file needed besides the defaults (to read it again).
     """
 
     scorer: str
@@ -93,6 +109,9 @@ class DLCTable:
     rows: list[str]
     index_levels: int
     multi_animal: bool
+    unscored: tuple[int, ...] = ()
+    row_lines: np.ndarray | None = None
+    read_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def individuals(self) -> list[str]:
@@ -103,6 +122,17 @@ class DLCTable:
     def bodyparts(self) -> list[str]:
         """Body parts in first-seen order."""
         return list(dict.fromkeys(bp for _, bp in self.columns))
+
+    def select(self, columns: list[tuple[str, str]]) -> DLCTable:
+        """Return the table restricted to ``columns`` (``(individual, bodypart)`` pairs)."""
+        index = [self.columns.index(col) for col in columns]
+        return replace(
+            self,
+            columns=list(columns),
+            xy=self.xy[:, index],
+            likelihood=None if self.likelihood is None else self.likelihood[:, index],
+            unscored=tuple(i for i, k in enumerate(index) if k in self.unscored),
+        )
 
 
 @dataclass
@@ -134,7 +164,13 @@ class DLCProject:
 # ----------------------------------------------------------------------------- reading
 
 
-def read_dlc(path: str | os.PathLike[str], *, delimiter: str = ",", decimal: str = ".") -> DLCTable:
+def read_dlc(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    frame_column: int = 0,
+) -> DLCTable:
     """Read a DeepLabCut or LightningPose CSV or ``.h5`` table.
 
     Parameters
@@ -142,8 +178,14 @@ def read_dlc(path: str | os.PathLike[str], *, delimiter: str = ",", decimal: str
     path : path-like
         ``.h5``/``.hdf5`` (pandas HDF5, key ``df_with_missing``, else the file's only key) or
         a CSV.
-    delimiter, decimal : str
-        CSV field delimiter and decimal mark.
+    delimiter : str, optional
+        CSV field delimiter (first character); default ``,``, or ``;`` when every line holds
+        one (:func:`~.csv_tools.number_style`).
+    decimal : {".", ","}, optional
+        Decimal mark; default ``.``, or a comma inside a number once commas do not delimit.
+    frame_column : int
+        CSV column (from 0) holding the index, WhiskerToolbox's ``frame_column``; DeepLabCut
+        writes it first.
 
     Returns
     -------
@@ -161,7 +203,7 @@ def read_dlc(path: str | os.PathLike[str], *, delimiter: str = ",", decimal: str
     path = check_file(path, "DeepLabCut file")
     if path.suffix.lower() in H5_SUFFIXES:
         return _table_from_frame(_read_h5_frame(path), path)
-    return _read_csv(path, delimiter, decimal)
+    return _read_csv(path, delimiter, decimal, frame_column)
 
 
 def _read_h5_frame(path: Path) -> pd.DataFrame:
@@ -226,22 +268,30 @@ def _table_from_frame(frame: pd.DataFrame, path: Path) -> DLCTable:
     return _build_table(header, values, rows, levels, path, line=None)
 
 
-def _read_csv(path: Path, delimiter: str, decimal: str) -> DLCTable:
+def _read_csv(
+    path: Path, delimiter: str | None, decimal: str | None, frame_column: int
+) -> DLCTable:
     lines = read_lines(path)
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"')
+    style = number_style(
+        lines,
+        path,
+        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=0,
+        # The header rows are text: a DeepLabCut table is never decimal commas in disguise.
+        used_columns=_ANY_WIDTH,
+    )
     header_rows: list[tuple[int, list[str]]] = []
     data: list[tuple[int, list[str]]] = []
-    try:
-        for fields in reader:
-            if not fields or not any(f.strip() for f in fields):
-                continue
-            entry = (reader.line_num, fields)
-            if not header_rows or (len(header_rows) < 4 and _is_header(fields, header_rows)):
-                header_rows.append(entry)
-            else:
-                data.append(entry)
-    except csv.Error as exc:
-        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+    for line, fields in _csv_records(lines, style.delimiter, path):
+        if frame_column:
+            fields = _frame_first(fields, frame_column, path, line)
+        entry = (line, fields)
+        if not header_rows or (len(header_rows) < 4 and _is_header(fields, header_rows)):
+            header_rows.append(entry)
+        else:
+            data.append(entry)
     labels = [fields[0].strip().lower() for _, fields in header_rows]
     expected = ["scorer", "bodyparts", "coords"]
     if labels[:1] != ["scorer"]:
@@ -287,10 +337,48 @@ def _read_csv(path: Path, delimiter: str, decimal: str) -> DLCTable:
             )
         rows.append("/".join(f.strip() for f in fields[:levels]))
         cells.append([f.strip() or "nan" for f in fields[levels:]])
-    values = _parse_cells(
-        cells, [line for line, _ in data], n_fields - levels, levels, decimal, path
-    )
-    return _build_table(header, values, rows, levels, path, line=coord_line)
+    row_lines = np.asarray([line for line, _ in data], np.int64)
+    values = _parse_cells(cells, row_lines, n_fields - levels, levels, style, frame_column, path)
+    table = _build_table(header, values, rows, levels, path, line=coord_line)
+    table.row_lines = row_lines
+    given = {"delimiter": delimiter, "decimal": decimal, "frame_column": frame_column}
+    table.read_options = {k: v for k, v in given.items() if v}
+    return table
+
+
+def _csv_records(lines: list[str], delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(1-based line, fields)`` of each non-blank record (quotes honoured)."""
+    if not delimiter.strip():  # blank-delimited: runs of spaces and tabs
+        for number, text in enumerate(lines, start=1):
+            if text.strip():
+                yield number, split_row(text, delimiter)
+        return
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"')
+    try:
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                yield reader.line_num, fields
+    except csv.Error as exc:
+        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+
+
+def _frame_first(fields: list[str], frame_column: int, path: Path, line: int) -> list[str]:
+    """Move WhiskerToolbox's ``frame_column`` to the front, where DeepLabCut keeps its index."""
+    if frame_column >= len(fields):
+        raise FormatError(
+            f"option frame_column {frame_column} is past the last column ({len(fields)} "
+            "columns; columns count from 0)",
+            path=path,
+            line=line,
+        )
+    return [fields[frame_column], *fields[:frame_column], *fields[frame_column + 1 :]]
+
+
+def _file_column(position: int, frame_column: int) -> int:
+    """Return the 1-based file column of field ``position`` after :func:`_frame_first`."""
+    if position == 0:
+        return frame_column + 1
+    return position if position <= frame_column else position + 1
 
 
 def _is_header(fields: list[str], so_far: list[tuple[int, list[str]]]) -> bool:
@@ -302,29 +390,31 @@ def _is_header(fields: list[str], so_far: list[tuple[int, list[str]]]) -> bool:
 
 def _parse_cells(
     cells: list[list[str]],
-    lines: list[int],
+    lines: np.ndarray,
     n_values: int,
     levels: int,
-    decimal: str,
+    style: NumberStyle,
+    frame_column: int,
     path: Path,
 ) -> np.ndarray:
     """Convert the text cells to float64 at C speed; name the first bad cell's line."""
     if not cells:
         return np.empty((0, n_values), np.float64)
     text = np.array(cells, dtype=str)
-    if decimal != ".":
-        text = np.char.replace(text, decimal, ".")
+    if style.decimal != ".":
+        text = np.char.replace(text, ",", ".")
     try:
         return text.astype(np.float64)
     except ValueError:
         pass
-    for row, line in zip(cells, lines):
+    for row, line in zip(cells, lines.tolist()):
         for col, token in enumerate(row):
             try:
-                float(token.replace(decimal, ".") if decimal != "." else token)
+                float(style.normalise(token))
             except ValueError:
+                column = _file_column(col + levels, frame_column)
                 raise FormatError(
-                    f"expected a number in column {col + levels + 1}, found {token!r}",
+                    f"expected a number in column {column}, found {token!r}",
                     path=path,
                     line=line,
                 ) from None
@@ -344,25 +434,32 @@ def _build_table(
     individuals = header["individuals"]
     columns: dict[tuple[str, str], dict[str, int]] = {}
     for col, (bp, coord) in enumerate(zip(bodyparts, coords)):
+        if not bp.strip():  # WhiskerToolbox ignores columns without a body part
+            continue
         ind = SINGLE_ANIMAL if individuals is None else individuals[col].strip()
         columns.setdefault((ind, bp.strip()), {})[coord] = col
     if not columns:
         raise FormatError("expected at least one body part column", path=path, line=line)
-    has_likelihood = any("likelihood" in c for c in columns.values())
-    wanted = {"x", "y", "likelihood"} if has_likelihood else {"x", "y"}
     for (ind, bp), cols in columns.items():
-        missing = wanted - cols.keys()
+        missing = {"x", "y"} - cols.keys()
         if missing:
             who = f"body part {bp!r}" + (f" of individual {ind!r}" if ind else "")
             raise FormatError(
-                f"expected coords {sorted(wanted)} for {who}, missing {sorted(missing)}",
+                f"expected coords x and y for {who}, missing {sorted(missing)}",
                 path=path,
                 line=line,
             )
     keys = list(columns)
     x = values[:, [columns[k]["x"] for k in keys]]
     y = values[:, [columns[k]["y"] for k in keys]]
-    likelihood = values[:, [columns[k]["likelihood"] for k in keys]] if has_likelihood else None
+    likelihood = None
+    unscored: tuple[int, ...] = ()
+    if any("likelihood" in c for c in columns.values()):
+        unscored = tuple(k for k, key in enumerate(keys) if "likelihood" not in columns[key])
+        likelihood = np.full((len(values), len(keys)), np.nan)
+        for k, key in enumerate(keys):
+            if "likelihood" in columns[key]:
+                likelihood[:, k] = values[:, columns[key]["likelihood"]]
     frames = _numeric_index(rows) if levels == 1 else None
     scorers = header["scorer"] or [""]
     return DLCTable(
@@ -374,6 +471,7 @@ def _build_table(
         rows=rows,
         index_levels=levels,
         multi_animal=individuals is not None,
+        unscored=unscored,
     )
 
 
@@ -502,7 +600,10 @@ def dlc_to_pose(
     images: list[str] | None = None,
     frame_from: FrameFrom = "position",
     image_size: Any = None,
-) -> tuple[list[tuple[str, PointData]], PoseSet]:
+    scale: tuple[float, float] | None = None,
+    repeated_frames: Literal["error", "keep"] = "error",
+    skips: RowSkips | None = None,
+) -> tuple[list[tuple[str, PointData]], PoseSet | None]:
     """Turn a table into one PointData per (individual, body part) and their pose set.
 
     Parameters
@@ -516,52 +617,84 @@ def dlc_to_pose(
     project : DLCProject, optional
         Body-part order and skeleton.
     likelihood_threshold : float
-        Predictions below it are dropped (WhiskerToolbox keeps ``likelihood >= threshold``).
+        Predictions below it are dropped (WhiskerToolbox keeps ``likelihood >= threshold``;
+        a body part without a likelihood column always passes).
     images : list of str, optional
         Image file names in frame order (the media), for labelled-image rows.
     frame_from : {"position", "image_name"}
         See :func:`image_frames`.
     image_size : ImageSize, optional
         Size of the images the points annotate.
+    scale : (float, float), optional
+        ``(x, y)`` factors applied to the coordinates (WhiskerToolbox's ``scaled_width`` /
+        ``scaled_height``); recorded so that write-back divides them out again.
+    repeated_frames : {"error", "keep"}
+        Rows mapping to a frame already seen: an error naming it, or every point kept
+        (several points on that frame, WhiskerToolbox's ``dlc_csv`` rule); a pose set holds
+        one point per frame per key, so then none is made.
+    skips : RowSkips, optional
+        Receives the rows left out: a point with a NaN coordinate that passed the threshold,
+        a negative frame number, a labelled image not among ``images`` (file lines for CSV
+        tables, a count for HDF5 ones).
 
     Returns
     -------
     entries, pose
-        ``[(key, PointData)]`` in pose order, and the :class:`PoseSet`.
+        ``[(key, PointData)]`` in pose order, and the :class:`PoseSet` (None when repeated
+        frames were kept).
+
+    Raises
+    ------
+    FormatError
+        Two rows map to one frame and ``repeated_frames`` is ``"error"``; an image name
+        without a number with ``frame_from="image_name"``.
     """
     from napari_whiskertoolbox.core.points import PointData
 
     if table.frames is not None:
         frames = table.frames
         index_kind = "frame"
+        _skip(skips, "negative frame number", table.row_lines, frames < 0)
     else:
         frames = image_frames(table.rows, images, frame_from, source)
         index_kind = "image"
+        _skip(skips, "labelled image not among the images shown", table.row_lines, frames < 0)
+    factors = None if scale is None else np.asarray(scale, np.float32)
     bodyparts = _ordered(table.bodyparts, project)
     individuals = _ordered_individuals(table.individuals, project)
     column_of = {col: k for k, col in enumerate(table.columns)}
     entries: list[tuple[str, PointData]] = []
     keys: dict[str, dict[str, str]] = {}
+    repeated = False
     for ind in individuals:
         for bp in bodyparts:
             k = column_of.get((ind, bp))
             if k is None:
                 continue
             xy = table.xy[:, k]
-            keep = np.isfinite(xy).all(axis=1) & (frames >= 0)
-            if table.likelihood is not None:
+            keep = frames >= 0
+            if table.likelihood is not None and k not in table.unscored:
                 keep &= table.likelihood[:, k] >= likelihood_threshold
+            finite = np.isfinite(xy).all(axis=1)
+            who = bp if ind == SINGLE_ANIMAL else f"{ind} {bp}"
+            _skip(skips, f"{who}: NaN x or y (points hold finite coordinates)",
+                  table.row_lines, keep & ~finite)  # fmt: skip
+            keep &= finite
             order = np.argsort(frames[keep], kind="stable")
             times = frames[keep][order]
             if times.size and np.any(np.diff(times) == 0):
-                raise FormatError(
-                    f"two rows map to frame {int(times[np.flatnonzero(np.diff(times) == 0)[0]])}",
-                    path=source,
-                )
+                if repeated_frames == "error":
+                    frame = int(times[np.flatnonzero(np.diff(times) == 0)[0]])
+                    raise FormatError(f"two rows map to frame {frame}", path=source)
+                repeated = True
             coords = xy[keep][order].astype(np.float32)
+            if factors is not None:
+                coords = coords * factors
             key = pose_key(name, ind, bp)
             entries.append((key, PointData.from_flat(times, coords, image_size=image_size)))
             keys.setdefault(ind, {})[bp] = key
+    if repeated:
+        return entries, None
     row_frames = {int(f): row for f, row in zip(frames.tolist(), table.rows) if f >= 0}
     pose = PoseSet(
         name=name,
@@ -584,7 +717,21 @@ def dlc_to_pose(
             else {},
         },
     )
+    if scale is not None:
+        pose.source["scale"] = [float(scale[0]), float(scale[1])]
+    if table.read_options:
+        pose.source["read"] = dict(table.read_options)
     return entries, pose
+
+
+def _skip(skips: RowSkips | None, reason: str, lines: np.ndarray | None, rows: np.ndarray) -> None:
+    """Record the table rows selected by the boolean ``rows`` as skipped for ``reason``."""
+    if skips is None or not rows.any():
+        return
+    if lines is None:
+        skips.add_count(reason, int(rows.sum()))
+    else:
+        skips.add_many(reason, lines[rows])
 
 
 def _ordered(found: list[str], project: DLCProject | None) -> list[str]:
@@ -612,9 +759,11 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     frame index otherwise; ``likelihood`` columns only when the source had them (1.0 for a
     point placed or moved here). What the DataManager holds is written: a point deleted
     here is gone from the file (never resurrected), and so is a prediction dropped by the
-    likelihood threshold. Rows of the source file for images that were not shown are
-    written unchanged, and an untouched point keeps its float64 value (and likelihood)
-    from the source.
+    likelihood threshold; a body part that has no key (none of its points passed the
+    threshold) keeps the source's columns, empty. Rows of the source file for images that
+    were not shown are written unchanged, and an untouched point keeps its float64 value
+    (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
+    ``scaled_height``) are written in the source's pixels.
 
     Parameters
     ----------
@@ -656,10 +805,9 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
     scorer = str(source.get("scorer") or "napari_whiskertoolbox")
     multi = bool(source.get("multi_animal", pose.multi_animal))
     with_likelihood = bool(source.get("likelihood", False))
+    scale = np.asarray(source.get("scale") or (1.0, 1.0), np.float32)
     original = _original_table(source)
-    columns = [
-        (ind, bp) for ind in pose.individuals for bp in pose.bodyparts if pose.key(ind, bp) in dm
-    ]
+    columns = _written_columns(dm, pose, original)
     coords = ["x", "y", "likelihood"] if with_likelihood else ["x", "y"]
     frames = _written_frames(dm, pose, columns)
     if original is not None and original.frames is not None:
@@ -672,16 +820,23 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
         for f in frames.tolist()
     ]
     values = np.full((len(frames), len(columns), len(coords)), np.nan)
+    held = np.full((len(frames), len(columns), 2), np.nan, np.float32)  # as the keys hold them
     for c, (ind, bp) in enumerate(columns):
-        points: PointData = dm.get_data(pose.require_key(ind, bp))
+        key = pose.key(ind, bp)
+        if key is None or key not in dm:
+            continue  # the source's column, written empty
+        points: PointData = dm.get_data(key)
         flat = points.to_flat()
         where = np.searchsorted(frames, flat.times)
-        values[where, c, 0:2] = flat.coords.astype(np.float64)
+        held[where, c] = flat.coords
+        values[where, c, 0:2] = flat.coords.astype(np.float64) / scale
         if with_likelihood:
             values[where, c, 2] = 1.0
     extra_rows: list[str] = []
     if original is not None:
-        values, extra_rows = _merge_original(values, labels, columns, original, with_likelihood)
+        values, extra_rows = _merge_original(
+            values, held, scale, labels, columns, original, with_likelihood
+        )
     labels = labels + extra_rows
     if image_index:
         labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])
@@ -708,8 +863,27 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
     return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header)
 
 
+def _written_columns(
+    dm: DataManager, pose: PoseSet, original: DLCTable | None
+) -> list[tuple[str, str]]:
+    """``(individual, bodypart)`` columns in pose order: those with a key, and the source's."""
+    in_source = set(original.columns) if original is not None else set()
+    individuals = list(pose.individuals)
+    bodyparts = list(pose.bodyparts)
+    if original is not None:
+        individuals += [i for i in original.individuals if i not in individuals]
+        bodyparts += [b for b in original.bodyparts if b not in bodyparts]
+    return [
+        (ind, bp)
+        for ind in individuals
+        for bp in bodyparts
+        if pose.key(ind, bp) in dm or (ind, bp) in in_source
+    ]
+
+
 def _written_frames(dm: DataManager, pose: PoseSet, columns: list[tuple[str, str]]) -> np.ndarray:
-    times = [dm.get_data(pose.require_key(ind, bp)).times_with_data() for ind, bp in columns]
+    keys = [pose.key(ind, bp) for ind, bp in columns]
+    times = [dm.get_data(key).times_with_data() for key in keys if key is not None and key in dm]
     rows = [int(k) for k in (pose.source.get("rows") or {})]
     all_frames: Any = np.concatenate([*times, np.asarray(rows, np.int64)]) if times or rows else []
     return np.unique(np.asarray(all_frames, np.int64))
@@ -720,20 +894,33 @@ def _original_table(source: dict[str, Any]) -> DLCTable | None:
     path = source.get("path")
     if not path or not Path(path).is_file():
         return None
+    read = source.get("read") or {}
     try:
-        return read_dlc(path)
+        return read_dlc(
+            path,
+            delimiter=read.get("delimiter"),
+            decimal=read.get("decimal"),
+            frame_column=int(read.get("frame_column", 0)),
+        )
     except (FormatError, ImportError):
         return None
 
 
 def _merge_original(
     values: np.ndarray,
+    held: np.ndarray,
+    scale: np.ndarray,
     labels: list[str],
     columns: list[tuple[str, str]],
     original: DLCTable,
     with_likelihood: bool,
 ) -> tuple[np.ndarray, list[str]]:
-    """Keep source values of untouched points; append source rows absent from ``labels``."""
+    """Keep source values of untouched points; append source rows absent from ``labels``.
+
+    A point is untouched when the float32 coordinates its key holds are what reading the
+    source gave (its value times ``scale``); it is then written with the source's float64
+    value and likelihood.
+    """
     column_of = {col: k for k, col in enumerate(original.columns)}
     cols = [column_of.get(c, -1) for c in columns]
     row_of = {r: i for i, r in enumerate(original.rows)}
@@ -746,11 +933,11 @@ def _merge_original(
                 continue
             old = original.xy[j, k]
             if np.all(np.isfinite(old)) and np.array_equal(
-                old.astype(np.float32), values[i, c, 0:2].astype(np.float32)
+                old.astype(np.float32) * scale, held[i, c]
             ):
                 values[i, c, 0:2] = old
-                if with_likelihood and original.likelihood is not None:
-                    values[i, c, 2] = original.likelihood[j, k]
+                if with_likelihood:
+                    values[i, c, 2] = _source_likelihood(original, j, k)
     missing = [r for r in original.rows if r not in set(labels)]
     if not missing:
         return values, []
@@ -760,9 +947,16 @@ def _merge_original(
         for c, k in enumerate(cols):
             if k >= 0:
                 extra[m, c, 0:2] = original.xy[j, k]
-                if with_likelihood and original.likelihood is not None:
-                    extra[m, c, 2] = original.likelihood[j, k]
+                if with_likelihood:
+                    extra[m, c, 2] = _source_likelihood(original, j, k)
     return np.concatenate([values, extra]), missing
+
+
+def _source_likelihood(original: DLCTable, row: int, column: int) -> float:
+    """Likelihood of a source point: its own, or 1.0 for a body part the source did not score."""
+    if original.likelihood is None or column in original.unscored:
+        return 1.0 if np.all(np.isfinite(original.xy[row, column])) else np.nan
+    return float(original.likelihood[row, column])
 
 
 # ----------------------------------------------------------------------------- legacy API
@@ -771,16 +965,46 @@ def _merge_original(
 def read_dlc_csv(
     path: str | os.PathLike[str],
     *,
+    frame_column: int = 0,
     likelihood_threshold: float = 0.0,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Read a single-animal DeepLabCut CSV into ``{bodypart: (times, (N, 2) float32)}``.
+    """Read a DeepLabCut CSV into ``{bodypart: (times, (N, 2) float32)}``.
 
-    Kept for WhiskerToolbox's ``dlc_csv`` points format; see :func:`read_dlc` for every
-    layout.
+    WhiskerToolbox's ``dlc_csv`` reading: every point of a repeated frame is kept, a body
+    part without a likelihood column always passes ``likelihood_threshold``, points with a
+    NaN coordinate are left out (recorded in ``skips``). Multi-animal files give
+    ``individual_bodypart`` names. See :func:`read_dlc` and :func:`dlc_to_pose` for every
+    layout and pose sets.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV.
+    frame_column : int
+        Column of the frame number.
+    likelihood_threshold : float
+        Points with a likelihood below it are dropped.
+    delimiter, decimal : str, optional
+        As in :func:`read_dlc`.
+    skips : RowSkips, optional
+        Receives the rows left out, with their file lines.
+
+    Returns
+    -------
+    dict
+        ``{bodypart: (times (N,) int64, coords (N, 2) float32)}`` in header order.
     """
-    table = read_dlc(path)
+    table = read_dlc(path, delimiter=delimiter, decimal=decimal, frame_column=frame_column)
     entries, _ = dlc_to_pose(
-        table, "", source=Path(path), likelihood_threshold=likelihood_threshold
+        table,
+        "",
+        source=Path(path),
+        likelihood_threshold=likelihood_threshold,
+        repeated_frames="keep",
+        skips=skips,
     )
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for key, points in entries:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from napari_whiskertoolbox.io.dlc import (
     H5_SUFFIXES,
+    DLCProject,
     FrameFrom,
     dlc_to_pose,
     find_dlc_config,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.ragged import ImageSize
 
 __all__ = [
+    "dlc_context",
     "is_dlc_project_config",
     "is_labeled_data_folder",
     "labels_file_of",
@@ -77,8 +79,8 @@ def load_dlc_entries(
     frame_from: str = "position",
     images: Path | None = None,
     image_size: ImageSize | None = None,
-    delimiter: str = ",",
-    decimal: str = ".",
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> list[tuple[str, Any]]:
     """Read one DeepLabCut table into ``[(key, PointData), ..., (name, PoseSet)]``.
 
@@ -99,27 +101,50 @@ def load_dlc_entries(
         Folder of the labelled images (default: the table's folder).
     image_size : ImageSize, optional
         Size of the images the points annotate.
-    delimiter, decimal : str
-        CSV field delimiter and decimal mark.
+    delimiter, decimal : str, optional
+        CSV field delimiter and decimal mark (detected when absent, see :func:`.dlc.read_dlc`).
     """
     if frame_from not in FRAME_FROM:
         raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
     table = read_dlc(path, delimiter=delimiter, decimal=decimal)
-    config = config if config is not None else find_dlc_config(path)
-    project = read_dlc_config(config) if config is not None else None
-    folder = images if images is not None else path.parent
-    names = _image_names(folder)
+    project, names = dlc_context(path, config, images)
     entries, pose = dlc_to_pose(
         table,
         name,
         source=path,
         project=project,
         likelihood_threshold=likelihood_threshold,
-        images=names or None,
+        images=names,
         frame_from=cast("FrameFrom", frame_from),
         image_size=image_size,
     )
-    return [*entries, (name, pose)]
+    return [*entries, (name, pose)] if pose is not None else list(entries)
+
+
+def dlc_context(
+    path: Path, config: Path | None, images: Path | None
+) -> tuple[DLCProject | None, list[str] | None]:
+    """Return what a table's keys need besides the table: its project and its images.
+
+    Parameters
+    ----------
+    path : Path
+        The table.
+    config : Path, optional
+        The project's ``config.yaml``; found beside the table or two folders up otherwise.
+    images : Path, optional
+        Folder of the labelled images (default: the table's folder).
+
+    Returns
+    -------
+    project, images
+        The :class:`~.dlc.DLCProject` (None without a ``config.yaml``) and the image file
+        names in frame order (None when the folder holds no image).
+    """
+    config = config if config is not None else find_dlc_config(path)
+    project = read_dlc_config(config) if config is not None else None
+    names = _image_names(images if images is not None else path.parent)
+    return project, names or None
 
 
 def _image_names(folder: Path) -> list[str]:

@@ -1,79 +1,169 @@
-"""Digital event CSV: one event time per row, optional identifier column splitting series."""
+"""Digital event CSVs: one time per row; split by an identifier column; a folder of files.
+
+WhiskerToolbox semantics (``wt_loaders.md`` §8.1-8.2): frame = truncate(time x scale);
+rows too short or whose time is not a number are skipped (reported); no event at all is
+an error. Times are exact: WhiskerToolbox computes in 32-bit floats and loses samples on
+long recordings; we truncate the exact decimal product (see :func:`scaled_frames`).
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import (
-    column,
-    looks_numeric,
-    parse_float,
-    read_lines,
-    split_row,
-)
+from napari_whiskertoolbox.io.csv_tools import number_style, parse_number, read_lines
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
+    from pathlib import Path
 
-__all__ = ["read_events_csv", "write_events_csv"]
+__all__ = [
+    "event_files",
+    "read_events_csv",
+    "scaled_frames",
+    "write_events_csv",
+]
+
+_SNAP = 1e-9
+
+
+def scaled_frames(values: np.ndarray, scale: float, scale_divide: bool) -> np.ndarray:
+    """Return ``truncate(value x scale)`` (or ``/ scale``) as int64, exact for decimal input.
+
+    A product within a relative 1e-9 of an integer is that integer: ``0.29 x 100`` is
+    28.999999999999996 in binary floating point but 29 in the decimal text the user wrote.
+    Anything else truncates toward zero, as WhiskerToolbox does (0.00499 s x 10 kHz → 49).
+    """
+    product = values / scale if scale_divide else values * scale
+    nearest = np.round(product)
+    snapped = np.abs(product - nearest) <= _SNAP * np.maximum(1.0, np.abs(product))
+    return np.where(snapped, nearest, np.trunc(product)).astype(np.int64)
 
 
 def read_events_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    has_header: bool | None = None,
+    delimiter: str | None = None,
+    has_header: bool = False,
     event_column: int = 0,
     identifier_column: int = -1,
     scale: float = 1.0,
     scale_divide: bool = False,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> dict[str | None, np.ndarray]:
-    """Read event times, scaled and rounded to integer times (WhiskerToolbox semantics).
+    """Read event times as WhiskerToolbox frames.
 
     Parameters
     ----------
-    scale : float
-        Times are multiplied by ``scale`` (divided when ``scale_divide``) before rounding.
+    delimiter : str, optional
+        Column delimiter (first character; default ``,``, or ``;`` when every line holds
+        one).
+    has_header : bool
+        Skip the first line (a header that is not a number is skipped anyway, reported).
+    event_column : int
+        Column of the time.
     identifier_column : int
-        Column whose values split the events into several series (``-1``: none).
-    has_header : bool, optional
-        ``None`` skips a first row whose event field is not a number.
+        Column whose text splits the events into several series (``-1``: none).
+    scale, scale_divide : float, bool
+        frame = truncate(time x scale), or time / scale.
+    decimal : {".", ","}, optional
+        Decimal mark (detected when omitted).
+    skips : RowSkips, optional
+        Receives the skipped rows.
 
     Returns
     -------
     dict
-        ``{identifier: sorted unique int64 times}``; the key is ``None`` without an
-        identifier column. Identifiers keep first-appearance order.
+        ``{identifier: int64 frames in file order}`` (``None`` key without an identifier
+        column), identifiers in lexicographic order of their text (WhiskerToolbox's key
+        numbering). Duplicated frames are kept here; the DataManager's event series holds
+        each time once.
+
+    Raises
+    ------
+    FormatError
+        A NaN time, a zero scale, or no event at all (naming the file).
     """
     if scale == 0:
         raise FormatError("expected a non-zero scale", path=path)
-    factor = 1.0 / scale if scale_divide else float(scale)
-    out: dict[str | None, list[float]] = {}
-    first = True
-    for number, text in enumerate(read_lines(path), start=1):
+    skips = skips if skips is not None else RowSkips()
+    lines = read_lines(path)
+    start = 1 if has_header and lines else 0
+    used = max(event_column, identifier_column) + 1
+    style = number_style(
+        lines[start:],
+        path,
+        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=1 if identifier_column < 0 else 0,
+        used_columns=used,
+        first_line=start + 1,
+    )
+    values: dict[str | None, list[float]] = {}
+    first_row = True
+    for number, text in enumerate(lines[start:], start=start + 1):
         if not text.strip():
             continue
-        fields = split_row(text, delimiter)
-        token = column(fields, event_column, path, number)
-        if first:
-            first = False
-            if has_header or (has_header is None and not looks_numeric(token)):
-                continue
-        value = parse_float(token, path, number, "an event time")
-        label = None
-        if identifier_column >= 0:
-            label = column(fields, identifier_column, path, number)
-        out.setdefault(label, []).append(value)
-    if first:
-        raise FormatError("expected event times, the file is empty", path=path)
+        cells = style.split(text)
+        header_line = first_row
+        first_row = False
+        if len(cells) < used:
+            skips.add(f"fewer than {used} columns", number)
+            continue
+        try:
+            value = parse_number(cells[event_column], style, path, number, "an event time")
+        except FormatError:
+            if not header_line:
+                skips.add("the time is not a number", number)
+            continue
+        if math.isnan(value) or math.isinf(value):
+            raise FormatError(
+                f"expected a finite event time, found {value}", path=path, line=number
+            )
+        label = cells[identifier_column] if identifier_column >= 0 else None
+        values.setdefault(label, []).append(value)
+    if not values:
+        raise FormatError("expected event times, found none", path=path)
+    ordered = sorted(values, key=lambda k: "" if k is None else k.encode("utf-8"))
     return {
-        label: np.unique(np.rint(np.asarray(vals, dtype=np.float64) * factor).astype(np.int64))
-        for label, vals in out.items()
+        label: scaled_frames(np.asarray(values[label], dtype=np.float64), scale, scale_divide)
+        for label in ordered
     }
+
+
+def event_files(folder: Path, file_pattern: str) -> list[Path]:
+    """Return the event files of a ``multi_file`` folder, sorted by path.
+
+    ``file_pattern`` follows WhiskerToolbox: ``*`` is any text, every other character
+    keeps its regular-expression meaning, and the whole file name must match
+    (case-sensitive); ``""`` takes every ``.csv`` and ``.txt`` file.
+    """
+    if not folder.is_dir():
+        raise FormatError("expected a folder of event files (multi_file)", path=folder)
+    try:
+        pattern = re.compile(file_pattern.replace("*", ".*")) if file_pattern else None
+    except re.error as exc:
+        raise FormatError(
+            f"file_pattern {file_pattern!r} is not valid ({exc})", path=folder
+        ) from None
+    files = []
+    for file in sorted(folder.iterdir()):
+        if not file.is_file():
+            continue
+        if pattern is None:
+            if file.name.endswith((".csv", ".txt")):
+                files.append(file)
+        elif pattern.fullmatch(file.name):
+            files.append(file)
+    return files
 
 
 def write_events_csv(

@@ -8,13 +8,21 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import looks_numeric, parse_int, read_lines, split_row
+from napari_whiskertoolbox.io.csv_tools import (
+    NumberStyle,
+    number_style,
+    parse_number,
+    read_lines,
+    split_row,
+)
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
@@ -30,42 +38,84 @@ __all__ = [
 def read_intervals_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    has_header: bool | None = None,
-    start_column: int = 0,
-    end_column: int = 1,
+    delimiter: str | None = None,
+    skip_header: bool = True,
+    flip_column_order: bool = False,
+    start_column: int | None = None,
+    end_column: int | None = None,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> np.ndarray:
-    """Read ``start,end`` rows into an ``(N, 2)`` int64 array (file order).
+    """Read ``start,end`` rows with WhiskerToolbox's rules (``wt_loaders.md`` §9.1).
 
-    A row without ``delimiter`` is split on blanks, so space-separated files load too.
+    The first line is skipped by default (``skip_header``, even when it is data). Cells are
+    numbers truncated toward zero (exactly: no 32-bit rounding). Blank rows, rows with
+    fewer than two cells and rows that are not numbers are skipped (reported). An empty
+    file gives no interval. Intervals are returned as the file gives them, in file order;
+    the caller keeps overlaps (WhiskerToolbox does not merge on load).
+
+    Parameters
+    ----------
+    flip_column_order : bool
+        The file holds the end first.
+    start_column, end_column : int, optional
+        Columns of start and end (default 0 and 1, swapped by ``flip_column_order``).
+
+    Returns
+    -------
+    (N, 2) int64
+
+    Raises
+    ------
+    FormatError
+        A NaN bound, or an end before its start (naming the line).
     """
+    skips = skips if skips is not None else RowSkips()
+    lines = read_lines(path)
+    first = 1 if skip_header and lines else 0
+    starts_at = (1 if flip_column_order else 0) if start_column is None else start_column
+    ends_at = (0 if flip_column_order else 1) if end_column is None else end_column
+    needed = max(starts_at, ends_at, 1) + 1
+    style = number_style(
+        lines[first:],
+        path,
+        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=2,
+        used_columns=needed,
+        first_line=first + 1,
+    )
     pairs: list[tuple[int, int]] = []
-    first = True
-    needed = max(start_column, end_column) + 1
-    for number, text in enumerate(read_lines(path), start=1):
+    for number, text in enumerate(lines[first:], start=first + 1):
         if not text.strip():
             continue
-        fields = split_row(text, delimiter if delimiter in text else " ")
-        if first:
-            first = False
-            if has_header or (has_header is None and not looks_numeric(fields[0])):
-                continue
-        if len(fields) < needed:
+        cells = style.split(text)
+        if len(cells) < needed:
+            skips.add(f"fewer than {needed} columns", number)
+            continue
+        try:
+            a = parse_number(cells[starts_at], style, path, number, "an interval start")
+            b = parse_number(cells[ends_at], style, path, number, "an interval end")
+        except FormatError:
+            skips.add("start or end is not a number", number)
+            continue
+        if not (math.isfinite(a) and math.isfinite(b)):
             raise FormatError(
-                f"expected {needed} columns (start{delimiter}end), found {len(fields)}",
-                path=path,
-                line=number,
+                f"expected finite start and end, found {a} and {b}", path=path, line=number
             )
-        start = parse_int(fields[start_column], path, number, "an integer interval start")
-        end = parse_int(fields[end_column], path, number, "an integer interval end")
+        start, end = math.trunc(a), math.trunc(b)
         if end < start:
             raise FormatError(
                 f"expected start <= end, found {start} > {end}", path=path, line=number
             )
         pairs.append((start, end))
-    if first:
-        raise FormatError("expected 'start,end' rows, the file is empty", path=path)
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def exact_duplicates(pairs: np.ndarray) -> int:
+    """Return how many rows of ``pairs`` repeat an earlier one (WhiskerToolbox drops them)."""
+    return int(len(pairs) - len(np.unique(pairs, axis=0))) if len(pairs) else 0
 
 
 def write_intervals_csv(
@@ -73,9 +123,15 @@ def write_intervals_csv(
     pairs: np.ndarray,
     *,
     delimiter: str = ",",
-    header: str | None = None,
+    header: str | None = "",
 ) -> None:
-    """Atomically write ``(N, 2)`` intervals as ``start,end`` rows."""
+    """Atomically write ``(N, 2)`` intervals as ``start,end`` rows after WhiskerToolbox's header.
+
+    The loader skips the first line by default (``skip_header``), so the header matters:
+    ``""`` (default) writes ``Start<delimiter>End``, ``None`` none.
+    """
+    if header == "":
+        header = f"Start{delimiter}End"
     rows = np.asarray(pairs, dtype=np.int64).reshape(-1, 2).tolist()
     with atomic_open(path, "w") as handle:
         if header:
@@ -93,9 +149,17 @@ def intervals_from_states(states: np.ndarray) -> np.ndarray:
 
 
 def _binary_state_table(
-    path: str | os.PathLike[str], header_lines_to_skip: int, delimiter: str
-) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
-    """Column names, their 1-based line number, and the non-blank data rows ``(line, fields)``."""
+    path: str | os.PathLike[str],
+    header_lines_to_skip: int,
+    delimiter: str | None,
+    decimal: str | None,
+    skips: RowSkips,
+) -> tuple[list[str], int, NumberStyle, list[tuple[int, list[str]]]]:
+    """Column names, their line number, the number style and the data rows ``(line, cells)``.
+
+    Blank data rows are skipped (reported); cells keep their position (WhiskerToolbox drops
+    empty cells with a one-character delimiter, shifting later columns left; see README).
+    """
     lines = read_lines(path)
     if len(lines) <= header_lines_to_skip:
         raise FormatError(
@@ -103,27 +167,65 @@ def _binary_state_table(
             f"the file has {len(lines)} lines",
             path=path,
         )
-    names = split_row(lines[header_lines_to_skip], delimiter)
     name_line = header_lines_to_skip + 1
-    rows = [
-        (number, split_row(text, delimiter))
-        for number, text in enumerate(lines[name_line:], start=name_line + 1)
-        if text.strip()
-    ]
-    return names, name_line, rows
+    style = number_style(
+        lines[name_line:],
+        path,
+        delimiter="\t" if delimiter is None else delimiter,
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=0,
+        used_columns=10**9,  # wide 0/1 tables: every column may be read (all_columns)
+        first_line=name_line + 1,
+    )
+    names = [n.strip() for n in split_row(lines[header_lines_to_skip], style.delimiter)]
+    rows = []
+    for number, text in enumerate(lines[name_line:], start=name_line + 1):
+        if text.strip():
+            rows.append((number, style.split(text)))
+        else:
+            skips.add("blank row", number)
+    return names, name_line, style, rows
+
+
+def _column_values(
+    rows: list[tuple[int, list[str]]],
+    column: int,
+    style: NumberStyle,
+    path: str | os.PathLike[str],
+    skips: RowSkips,
+) -> np.ndarray:
+    """Return the numbers of ``column`` over the rows where it is a number (others skipped)."""
+    values = []
+    for number, cells in rows:
+        if column >= len(cells):
+            skips.add(f"fewer than {column + 1} columns", number)
+            continue
+        try:
+            values.append(parse_number(cells[column], style, path, number, "a number"))
+        except FormatError:
+            skips.add(f"column {column} is not a number", number)
+    return np.asarray(values, dtype=np.float64)
 
 
 def read_binary_state(
     path: str | os.PathLike[str],
     *,
-    header_lines_to_skip: int = 0,
+    header_lines_to_skip: int = 5,
     data_column: int = 1,
-    delimiter: str = "\t",
+    delimiter: str | None = None,
     binary_threshold: float = 0.5,
     all_columns: bool = False,
     time_column: int = 0,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> dict[str, np.ndarray]:
-    """Read the multi-column binary-state layout into intervals of data-row indices.
+    """Read the binary-state layout into intervals of row indices (``wt_loaders.md`` §9.2).
+
+    The index of a row is its position among the rows whose state cell is a number
+    (skipped rows do not advance it). An interval runs from the first "on" row
+    (value >= ``binary_threshold``) to the last one, inclusive; a run still on at the
+    last row ends there.
 
     Parameters
     ----------
@@ -131,45 +233,42 @@ def read_binary_state(
         Lines before the column-name row.
     data_column : int
         0-based state column (ignored with ``all_columns``).
+    delimiter : str, optional
+        Column delimiter (default tab; ``;`` when every line holds one).
     all_columns : bool
-        Return one interval set per column except ``time_column``.
+        One interval set per column except ``time_column``; a column that fails is left
+        out (reported), at least one must load.
 
     Returns
     -------
     dict
         ``{column name: (N, 2) int64 intervals}``.
     """
-    if not all_columns and data_column < 0:
-        raise FormatError(f"expected data_column >= 0, got {data_column}", path=path)
-    names, name_line, data = _binary_state_table(path, header_lines_to_skip, delimiter)
-    if not data:
-        raise FormatError("expected data rows after the column-name row", path=path, line=name_line)
-    if all_columns:
-        # Header rows may name more columns than the data holds (jun_test.dat does):
-        # the first data row decides how many columns exist.
-        width = min(len(data[0][1]), len(names))
-        wanted = [c for c in range(width) if c != time_column]
-    else:
-        wanted = [data_column]
-    needed = max(wanted) + 1 if wanted else 1
-    for number, fields in data:
-        if len(fields) < needed:
-            raise FormatError(
-                f"expected at least {needed} columns, found {len(fields)}", path=path, line=number
-            )
-    columns = {}
-    for c in wanted:
-        try:
-            columns[c] = np.asarray([float(f[c]) for _, f in data], dtype=np.float64)
-        except ValueError:
-            number, fields = next((n, f) for n, f in data if not looks_numeric(f[c]))
-            raise FormatError(
-                f"expected a numeric state in column {c}, found {fields[c]!r}",
-                path=path,
-                line=number,
-            ) from None
-    label = {c: names[c] if c < len(names) else f"column{c}" for c in wanted}
-    return {label[c]: intervals_from_states(v >= binary_threshold) for c, v in columns.items()}
+    skips = skips if skips is not None else RowSkips()
+    names, name_line, style, data = _binary_state_table(
+        path, header_lines_to_skip, delimiter, decimal, skips
+    )
+    if not all_columns:
+        values = _column_values(data, data_column, style, path, skips)
+        label = names[data_column] if data_column < len(names) else f"column{data_column}"
+        return {label: intervals_from_states(values >= binary_threshold)}
+    width = max((len(cells) for _, cells in data), default=0)
+    out = {}
+    for c in range(min(width, len(names)) if names else width):
+        if c == time_column:
+            continue
+        values = _column_values(data, c, style, path, skips)
+        if values.size == 0:
+            continue
+        label = names[c] if c < len(names) and names[c] else f"column{c}"
+        out[label] = intervals_from_states(values >= binary_threshold)
+    if not out:
+        raise FormatError(
+            "expected at least one numeric state column after the column-name row",
+            path=path,
+            line=name_line,
+        )
+    return out
 
 
 def read_binary_state_times(
@@ -177,25 +276,20 @@ def read_binary_state_times(
     *,
     header_lines_to_skip: int = 5,
     time_column: int = 0,
-    delimiter: str = "\t",
+    delimiter: str | None = None,
     sampling_rate: float = 1.0,
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> np.ndarray:
-    """Clock ticks from the time column of the binary-state layout: ``round(t * sampling_rate)``.
+    """Clock ticks from the time column of the binary-state layout: ``t * sampling_rate``.
 
-    (WhiskerToolbox truncates; rounding keeps ``0.000071 s * 14000 Hz`` at tick 1, not 0.)
+    Rounded to the nearest tick (half up). WhiskerToolbox truncates, which turns the
+    6-decimal times of a 14 kHz export into repeated ticks (0.000071 s x 14000 = 0.994 → 0,
+    the same as row 0); see the README. Rows whose time is not a number are skipped.
     """
-    values = []
-    for number, fields in _binary_state_table(path, header_lines_to_skip, delimiter)[2]:
-        if time_column >= len(fields):
-            raise FormatError(
-                f"expected at least {time_column + 1} columns, found {len(fields)}",
-                path=path,
-                line=number,
-            )
-        try:
-            values.append(float(fields[time_column]))
-        except ValueError:
-            raise FormatError(
-                f"expected a numeric time, found {fields[time_column]!r}", path=path, line=number
-            ) from None
-    return np.rint(np.asarray(values, dtype=np.float64) * sampling_rate).astype(np.int64)
+    skips = skips if skips is not None else RowSkips()
+    _, _, style, data = _binary_state_table(path, header_lines_to_skip, delimiter, decimal, skips)
+    values = _column_values(data, time_column, style, path, skips)
+    if values.size and not np.all(np.isfinite(values)):
+        raise FormatError("expected finite times in the time column", path=path)
+    return np.floor(values * sampling_rate + 0.5).astype(np.int64)

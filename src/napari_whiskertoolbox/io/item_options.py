@@ -18,8 +18,129 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.ragged import ImageSize
     from napari_whiskertoolbox.core.timeframe import TimeFrame
     from napari_whiskertoolbox.io.config_parse import ConfigItem
+    from napari_whiskertoolbox.io.option_table import Option, Variant
 
-__all__ = ["clock_from_ticks", "image_size_option", "item_path", "option", "ragged_from_flat"]
+__all__ = [
+    "clock_from_ticks",
+    "given",
+    "image_size_option",
+    "item_options",
+    "item_path",
+    "option",
+    "ragged_from_flat",
+    "variant_of",
+]
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "str": (str,),
+    "list": (list,),
+    "dict": (dict,),
+    "number_or_str": (int, float, str),
+}
+
+
+def variant_of(item: ConfigItem, fmt: str | None = None) -> Variant | None:
+    """Return the option-table row of ``item`` (``None`` for a format without one).
+
+    The layout options pick the row within a format: ``csv_layout`` (points ``dlc``,
+    intervals ``binary_state``), ``multi_file`` (lines and events; a line folder too).
+    """
+    from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
+    from napari_whiskertoolbox.io.registry import item_format
+
+    fmt = fmt or item_format(item)
+    variant = fmt
+    layout = item.options.get("csv_layout")
+    if item.data_type == "points" and fmt == "csv" and layout == "dlc":
+        variant = "csv dlc"
+    elif item.data_type == "digital_interval" and (
+        fmt == "multi_column_binary" or (fmt == "csv" and layout == "binary_state")
+    ):
+        variant = "csv binary_state"
+    elif item.data_type in ("line", "digital_event") and fmt == "csv":
+        multi = item.options.get("multi_file") is True
+        if item.data_type == "line" and item.path is not None and item.path.is_dir():
+            multi = True
+        variant = "csv multi_file" if multi else "csv"
+    else:
+        for (data_type, name), row in FORMAT_VARIANTS.items():
+            if data_type == item.data_type and fmt in row.formats and " " not in name:
+                variant = name
+                break
+    return FORMAT_VARIANTS.get((item.data_type, variant))
+
+
+def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
+    """Return every option of ``item``'s format variant: its value, or the default.
+
+    Aliases are resolved to the option's name; types, ranges and choices are checked;
+    options of the item that its variant does not read are recorded as
+    ``unknown_option`` notes (WhiskerToolbox ignores unknown keys; we say so).
+
+    Raises
+    ------
+    FormatError
+        An option of the wrong type, out of range, not one of its choices, or a required
+        option missing; the message names the item and the option.
+    """
+    from napari_whiskertoolbox.io.option_table import COMMON_FIELDS
+
+    variant = variant_of(item, fmt)
+    if variant is None:
+        return dict(item.options)
+    out: dict[str, Any] = {}
+    for opt in variant.options:
+        present = [k for k in (opt.name, *opt.aliases) if k in item.options]
+        if not present:
+            if opt.required:
+                raise FormatError(
+                    f"expected option {opt.name!r} ({opt.meaning}); it is required for "
+                    f"{item.data_type} {variant.variant}",
+                    item=item.label,
+                )
+            out[opt.name] = opt.default
+            continue
+        out[opt.name] = _checked(item, present[0], item.options[present[0]], opt)
+    if variant.check_unknown:
+        for key in item.options:
+            if key not in COMMON_FIELDS and not variant.accepts(key):
+                item.note(
+                    "unknown_option",
+                    f"option {key!r} is not read by {item.data_type} {variant.variant} and is "
+                    f"ignored (known: {', '.join(o.name for o in variant.options) or 'none'})",
+                )
+    return out
+
+
+def _checked(item: ConfigItem, key: str, value: Any, opt: Option) -> Any:
+    kinds = _PY_TYPES[opt.kind]
+    if value is None and not opt.required:
+        return opt.default
+    wrong = not isinstance(value, kinds) or (opt.kind != "bool" and isinstance(value, bool))
+    if wrong:
+        raise FormatError(
+            f"expected option {key!r} to be {opt.kind}, got {value!r}", item=item.label
+        )
+    if opt.kind == "float":
+        value = float(value)
+    if opt.minimum is not None and value < opt.minimum:
+        raise FormatError(
+            f"expected option {key!r} >= {opt.minimum:g}, got {value!r}", item=item.label
+        )
+    if opt.choices is not None and value not in opt.choices:
+        raise FormatError(
+            f"expected option {key!r} to be one of {list(opt.choices)}, got {value!r}",
+            item=item.label,
+        )
+    return value
+
+
+def given(item: ConfigItem, *names: str) -> bool:
+    """Return whether the config item itself sets any of ``names`` (not a default)."""
+    return any(name in item.options for name in names)
 
 
 def option(item: ConfigItem, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
@@ -35,13 +156,25 @@ def option(item: ConfigItem, name: str, kind: type | tuple[type, ...], default: 
     return value
 
 
-def ttl_options(item: ConfigItem) -> dict[str, Any]:
-    """Return a uint16 TTL item's channel, transition and header_size (or their defaults)."""
-    return {
-        "channel": option(item, "channel", int, 0),
-        "transition": option(item, "transition", str, "rising"),
-        "header_size": option(item, "header_size", int, 0),
-    }
+def ttl_options(item: ConfigItem, opts: dict[str, Any]) -> dict[str, Any]:
+    """Return a uint16 TTL item's ``channel``, ``transition`` and ``header_size``.
+
+    ``channel_count`` is read by WhiskerToolbox without effect (every uint16 word is one
+    sample); anything but 1 is refused rather than silently ignored.
+    """
+    if opts.get("channel_count", 1) != 1:
+        raise FormatError(
+            f"option 'channel_count' {opts['channel_count']} cannot be honoured: WhiskerToolbox "
+            "reads every uint16 word of a TTL file as one sample (channel_count has no effect); "
+            "remove it, or split the channels first",
+            item=item.label,
+        )
+    if opts["channel"] > 15:
+        raise FormatError(
+            f"expected option 'channel' to be a bit number 0..15, got {opts['channel']}",
+            item=item.label,
+        )
+    return {k: opts[k] for k in ("channel", "transition", "header_size")}
 
 
 def item_path(item: ConfigItem) -> Path:
@@ -51,17 +184,26 @@ def item_path(item: ConfigItem) -> Path:
     return item.path
 
 
-def image_size_option(item: ConfigItem) -> ImageSize | None:
-    """Return the item's ``ImageSize``, or None when it has none.
+def image_size_option(item: ConfigItem, opts: dict[str, Any]) -> ImageSize | None:
+    """Return the item's ``ImageSize`` as WhiskerToolbox picks it, or None.
 
-    Read from ``image_size`` (``[w, h]`` or ``{width, height}``) or from ``image_width`` and
-    ``image_height``.
+    ``height`` and ``width`` when both are given, else ``image_width`` and ``image_height``
+    when both are given (the options the item's format reads, see :mod:`.option_table`),
+    else our ``image_size`` (``[w, h]`` or ``{width, height}``).
     """
     from napari_whiskertoolbox.core.ragged import ImageSize
 
-    size = item.options.get("image_size")
-    if size is None and "image_width" in item.options and "image_height" in item.options:
-        size = [item.options["image_width"], item.options["image_height"]]
+    pairs = (("width", "height"), ("image_width", "image_height"))
+    for w_key, h_key in pairs:
+        width, height = opts.get(w_key), opts.get(h_key)
+        if width is not None and height is not None:
+            if width < 1 or height < 1:
+                raise FormatError(
+                    f"expected options {w_key!r} and {h_key!r} >= 1, got {width} and {height}",
+                    item=item.label,
+                )
+            return ImageSize(int(width), int(height))
+    size = opts.get("image_size")
     if size is None:
         return None
     if isinstance(size, dict):

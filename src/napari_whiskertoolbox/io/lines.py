@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,14 +17,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_arrow import lines_csv_bytes, read_lines_fast
 from napari_whiskertoolbox.io.csv_tools import (
     format_floats,
-    iter_csv_rows,
+    head_lines,
+    number_style,
     parse_float,
     parse_int,
+    parse_number,
+    read_bytes,
     read_lines,
+    sniff_quoted_delimiters,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
@@ -35,12 +43,34 @@ FlatLines = tuple[np.ndarray, np.ndarray, np.ndarray]
 def read_lines_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    coordinate_delimiter: str = ",",
+    delimiter: str | None = ",",
+    coordinate_delimiter: str | None = ",",
     has_header: bool = True,
     header_identifier: str = "Frame",
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> FlatLines:
     """Read a single-file line CSV into flat structure-of-arrays buffers.
+
+    WhiskerToolbox's row rules (``wt_loaders.md`` §5.1): line 1 is a header when it
+    contains ``header_identifier`` (and ``has_header``); in each row the frame is the text
+    before the first ``delimiter``, the x list lies between the first two ``"`` after it
+    and the y list between the next two. Rows without the delimiter or the four quotes, or
+    whose x and y lists differ in length, are skipped (reported); ``""`` lists give an
+    empty line. A frame or coordinate that is not a number is an error naming the line.
+    Lines with a NaN or infinite vertex are left out (reported): the data model holds
+    finite coordinates.
+
+    Parameters
+    ----------
+    delimiter, coordinate_delimiter : str or None
+        First character of each is used; ``None`` sniffs it (``,``, or ``;`` when the file
+        uses it, see :func:`~.csv_tools.sniff_quoted_delimiters`).
+    decimal : {".", ","}, optional
+        Decimal mark of the coordinates; with a coordinate delimiter other than ``,`` a
+        comma in a number is read as its decimal mark.
+    skips : RowSkips, optional
+        Receives the skipped rows.
 
     Returns
     -------
@@ -50,31 +80,62 @@ def read_lines_csv(
         Line ``k`` is ``coords[offsets[k]:offsets[k + 1]]``.
     coords : (P, 2) float32
         ``(x, y)`` vertices of all lines, concatenated.
+
+    Notes
+    -----
+    A file that needs no skip, report or error is parsed by pyarrow
+    (:func:`~.csv_arrow.read_lines_fast`, multi-threaded); any other file by the
+    line-by-line reader, which names each skipped row and the line of an error.
     """
+    skips = skips if skips is not None else RowSkips()
+    data = read_bytes(path)
+    head = head_lines(data)
+    start = 1 if has_header and head and header_identifier in head[0] else 0
+    delim, coord_delim = sniff_quoted_delimiters(head[start:], delimiter, coordinate_delimiter)
+    comma_decimal = coordinate_decimal(decimal, coord_delim, path)
+    fast = read_lines_fast(
+        data,
+        skip_rows=start,
+        delimiter=delim,
+        coord_delimiter=coord_delim,
+        comma_decimal=comma_decimal,
+    )
+    if fast is not None:
+        return fast
+    return _read_lines_rows(
+        path, read_lines(path, data), start, delim, coord_delim, comma_decimal, skips
+    )
+
+
+def _read_lines_rows(
+    path: str | os.PathLike[str],
+    lines: list[str],
+    start: int,
+    delim: str,
+    coord_delim: str,
+    comma_decimal: bool,
+    skips: RowSkips,
+) -> FlatLines:
+    """Line-by-line reader: the reference the pyarrow path matches, naming bad lines."""
     frames: list[int] = []
     line_numbers: list[int] = []
     xs: list[str] = []
     ys: list[str] = []
     counts: list[int] = []
-    rows = iter_csv_rows(
-        path,
-        n_columns=3,
-        columns='frame,"x list","y list"',
-        layout="'Frame,X,Y' line",
-        delimiter=delimiter,
-        has_header=has_header,
-        header_identifier=header_identifier,
-    )
-    for number, (frame_text, x_text, y_text) in rows:
-        nx = _count(x_text, coordinate_delimiter)
-        ny = _count(y_text, coordinate_delimiter)
+    for number, text in enumerate(lines[start:], start=start + 1):
+        if not text.strip():
+            continue
+        parts = split_quoted_row(text, delim)
+        if parts is None:
+            skips.add(f"no {delim!r} followed by two quoted lists", number)
+            continue
+        frame_text, x_text, y_text = parts
+        nx = _count(x_text, coord_delim)
+        ny = _count(y_text, coord_delim)
         if nx != ny:
-            raise FormatError(
-                f"expected as many x as y coordinates, found {nx} x and {ny} y",
-                path=path,
-                line=number,
-            )
-        frames.append(parse_int(frame_text, path, number, "a frame number"))
+            skips.add("x and y lists of different lengths", number)
+            continue
+        frames.append(parse_int(frame_text.strip(), path, number, "a frame number"))
         line_numbers.append(number)
         counts.append(nx)
         if nx:
@@ -86,29 +147,81 @@ def read_lines_csv(
     total = int(offsets[-1])
     coords = np.empty((total, 2), dtype=np.float32)
     for axis, chunks in ((0, xs), (1, ys)):
-        values = _parse_joined(chunks, coordinate_delimiter, total)
+        values = _parse_joined(chunks, coord_delim, total, comma_decimal)
         if values is None:
-            _raise_first_bad(chunks, count_arr, line_numbers, coordinate_delimiter, path)
+            _raise_first_bad(chunks, count_arr, line_numbers, coord_delim, comma_decimal, path)
         coords[:, axis] = values
-    return np.asarray(frames, dtype=np.int64), offsets, coords
+    return drop_nonfinite_lines(
+        np.asarray(frames, dtype=np.int64), offsets, coords, np.asarray(line_numbers), skips
+    )
+
+
+def coordinate_decimal(decimal: str | None, coord_delim: str, path: str | os.PathLike[str]) -> bool:
+    """Return whether commas in coordinate lists are decimal marks (``decimal`` resolved)."""
+    if decimal == "," and coord_delim == ",":
+        raise FormatError(
+            "decimal ',' needs a coordinate_delimiter other than ',' (e.g. ';')", path=path
+        )
+    return coord_delim != "," and decimal != "."
+
+
+def split_quoted_row(text: str, delimiter: str) -> tuple[str, str, str] | None:
+    """Return ``(frame, x list, y list)`` of a ``frame<d>"x..."<d>"y..."`` row, or None."""
+    d = text.find(delimiter)
+    if d < 0:
+        return None
+    q1 = text.find('"', d + 1)
+    q2 = text.find('"', q1 + 1) if q1 >= 0 else -1
+    q3 = text.find('"', q2 + 1) if q2 >= 0 else -1
+    q4 = text.find('"', q3 + 1) if q3 >= 0 else -1
+    if q4 < 0:
+        return None
+    return text[:d], text[q1 + 1 : q2], text[q3 + 1 : q4]
+
+
+def drop_nonfinite_lines(
+    times: np.ndarray,
+    offsets: np.ndarray,
+    coords: np.ndarray,
+    line_numbers: np.ndarray,
+    skips: RowSkips,
+) -> FlatLines:
+    """Leave out lines holding a NaN or infinite vertex, recording their file lines."""
+    finite = np.isfinite(coords).all(axis=1)
+    if finite.all():
+        return times, offsets, coords
+    lengths = np.diff(offsets)
+    owner = np.repeat(np.arange(lengths.size), lengths)
+    bad = np.zeros(lengths.size, dtype=bool)
+    bad[owner[~finite]] = True
+    skips.add_many("a NaN or infinite coordinate (lines hold finite vertices)", line_numbers[bad])
+    keep_vertex = np.repeat(~bad, lengths)
+    kept_lengths = lengths[~bad]
+    new_offsets = np.zeros(kept_lengths.size + 1, dtype=np.int64)
+    np.cumsum(kept_lengths, out=new_offsets[1:])
+    return times[~bad], new_offsets, coords[keep_vertex]
 
 
 def _count(text: str, delimiter: str) -> int:
     return text.count(delimiter) + 1 if text.strip() else 0
 
 
-def _parse_joined(chunks: list[str], delimiter: str, expected: int) -> np.ndarray | None:
+def _parse_joined(
+    chunks: list[str], delimiter: str, expected: int, comma_decimal: bool
+) -> np.ndarray | None:
     """Parse all coordinate lists in one C call; ``None`` when any token is not a number."""
     if expected == 0:
         return np.empty(0, dtype=np.float32)
     joined = delimiter.join(chunks)
+    if comma_decimal:
+        joined = joined.replace(",", ".")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             values = np.fromstring(joined, dtype=np.float32, sep=delimiter)
         except ValueError:
             return None
-    if values.size != expected or not np.all(np.isfinite(values)):
+    if values.size != expected:
         return None
     return values
 
@@ -118,6 +231,7 @@ def _raise_first_bad(
     counts: np.ndarray,
     line_numbers: list[int],
     delimiter: str,
+    comma_decimal: bool,
     path: str | os.PathLike[str],
 ) -> None:
     nonempty = iter(chunks)
@@ -125,11 +239,8 @@ def _raise_first_bad(
         if not count:
             continue
         for token in next(nonempty).split(delimiter):
-            value = parse_float(token.strip(), path, number, "a coordinate list of numbers")
-            if not np.isfinite(value):
-                raise FormatError(
-                    f"expected a finite coordinate, found {token!r}", path=path, line=number
-                )
+            text = token.strip().replace(",", ".") if comma_decimal else token.strip()
+            parse_float(text, path, number, "a number in the coordinate list")
     raise FormatError("expected numeric coordinate lists", path=path)
 
 
@@ -153,6 +264,13 @@ def write_lines_csv(
     times = np.asarray(times, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
+    if precision is None:
+        with atomic_open(path, "wb") as handle:
+            if header:
+                handle.write((header + "\n").encode())
+            for block in lines_csv_bytes(times, offsets, coords):
+                handle.write(block)
+        return
     x_text = format_floats(coords[:, 0], precision)
     y_text = format_floats(coords[:, 1], precision)
     with atomic_open(path, "w") as handle:
@@ -176,43 +294,65 @@ def read_lines_folder(
     y_column: int = 1,
     has_header: bool = True,
     file_pattern: str = "*.csv",
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> FlatLines:
     """Read one-line-per-file CSVs named by frame number (``0000123.csv`` → frame 123).
 
+    WhiskerToolbox's rules (``wt_loaders.md`` §5.2): a file whose stem is not an integer is
+    skipped (reported); ``has_header`` skips each file's first line; a row whose x or y is
+    missing or not a number is skipped (reported), and so is a file without any point.
+
     Returns the same flat arrays as :func:`read_lines_csv`, sorted by frame.
     """
+    skips = skips if skips is not None else RowSkips()
     root = Path(folder)
     if not root.is_dir():
         raise FormatError("expected a folder of per-frame line CSV files", path=root)
     files = []
-    for file in root.glob(file_pattern):
-        try:
-            files.append((int(file.stem), file))
-        except ValueError:
-            raise FormatError(
-                "expected the file name to be a frame number (e.g. 0000123.csv)", path=file
-            ) from None
-    files.sort()
+    for position, file in enumerate(sorted(root.glob(file_pattern)), start=1):
+        if not file.is_file():
+            continue
+        if re.fullmatch(r"[-+]?\d+", file.stem) is None:
+            skips.add("file name is not a frame number (position in the folder listing)", position)
+            continue
+        files.append((int(file.stem), file))
+    files.sort(key=lambda pair: pair[0])
+    needed = max(x_column, y_column) + 1
     times, counts, parts = [], [], []
     for frame, file in files:
+        lines = read_lines(file)
+        first = 1 if has_header else 0
+        style = number_style(
+            lines[first:],
+            file,
+            delimiter=delimiter[:1] or ",",
+            delimiter_given=delimiter != ",",
+            decimal=decimal,
+            n_numbers=2,
+            used_columns=needed,
+            first_line=first + 1,
+        )
         pts = []
-        for number, text in enumerate(read_lines(file), start=1):
-            if not text.strip() or (has_header and number == 1):
+        for number, text in enumerate(lines[first:], start=first + 1):
+            if not text.strip():
                 continue
-            fields = [f.strip() for f in text.split(delimiter)]
-            needed = max(x_column, y_column) + 1
-            if len(fields) < needed:
-                raise FormatError(
-                    f"expected at least {needed} columns, found {len(fields)}",
-                    path=file,
-                    line=number,
-                )
-            pts.append(
-                (
-                    parse_float(fields[x_column], file, number, "an x coordinate"),
-                    parse_float(fields[y_column], file, number, "a y coordinate"),
-                )
-            )
+            cells = style.split(text)
+            try:
+                if len(cells) < needed:
+                    raise FormatError("short row", path=file, line=number)
+                x = parse_number(cells[x_column], style, file, number, "an x coordinate")
+                y = parse_number(cells[y_column], style, file, number, "a y coordinate")
+            except FormatError:
+                skips.add(f"x or y missing or not a number in {file.name}", number)
+                continue
+            if not (math.isfinite(x) and math.isfinite(y)):
+                skips.add(f"NaN or infinite vertex in {file.name} (vertex left out)", number)
+                continue
+            pts.append((x, y))
+        if not pts:
+            skips.add(f"no point in {file.name} (file left out)", 0)
+            continue
         times.append(frame)
         counts.append(len(pts))
         parts.append(np.asarray(pts, dtype=np.float32).reshape(-1, 2))

@@ -2,8 +2,8 @@
 
 * run-length CSV: header ``Frame,RLE`` then rows ``frame,"y,x_start,length,y,x_start,length,..."``;
   several rows with the same frame are several masks on that frame;
-* image folder: one binary image per frame, the frame number taken from the last run of
-  digits in the file name (``mask_0000123.png`` → frame 123).
+* image folder: one binary image per frame, the frame number at the start of the file name
+  after ``filename_prefix`` (``mask_0000123.png`` with prefix ``mask_`` → frame 123).
 
 Pixels are ``(x, y)`` uint32 pairs, as in the data model.
 """
@@ -17,8 +17,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import iter_csv_rows, parse_int
+from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes, read_masks_fast
+from napari_whiskertoolbox.io.csv_tools import (
+    head_lines,
+    parse_int,
+    read_bytes,
+    read_lines,
+    sniff_quoted_delimiters,
+)
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
@@ -33,19 +41,25 @@ __all__ = [
 ]
 
 FlatMasks = tuple[np.ndarray, np.ndarray, np.ndarray]
-_DIGITS = re.compile(r"(\d+)(?!.*\d)")
 
 
 def decode_rle(runs: np.ndarray) -> np.ndarray:
-    """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels."""
+    """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels.
+
+    Computed in uint32 throughout: pixel ``i`` of run ``r`` has ``x = i + (x_start[r] -
+    first[r])`` modulo 2**32, which is exact for any in-range result.
+    """
     runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
     lengths = runs[:, 2]
     total = int(lengths.sum())
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    within = np.arange(total, dtype=np.int64) - starts
-    x = np.repeat(runs[:, 1], lengths) + within
-    y = np.repeat(runs[:, 0], lengths)
-    return np.stack([x, y], axis=1).astype(np.uint32)
+    out = np.empty((total, 2), dtype=np.uint32)
+    first = np.cumsum(lengths) - lengths
+    delta = ((runs[:, 1] - first) % (1 << 32)).astype(np.uint32)
+    x = np.arange(total, dtype=np.uint32)
+    x += np.repeat(delta, lengths)
+    out[:, 0] = x
+    out[:, 1] = np.repeat(runs[:, 0].astype(np.uint32), lengths)
+    return out
 
 
 def encode_rle(pixels: np.ndarray) -> np.ndarray:
@@ -72,12 +86,20 @@ def encode_rle(pixels: np.ndarray) -> np.ndarray:
 def read_masks_csv(
     path: str | os.PathLike[str],
     *,
-    delimiter: str = ",",
-    rle_delimiter: str = ",",
+    delimiter: str | None = ",",
+    rle_delimiter: str | None = ",",
     has_header: bool = True,
     header_identifier: str = "Frame",
+    skips: RowSkips | None = None,
 ) -> FlatMasks:
-    """Read a run-length mask CSV.
+    """Read a run-length mask CSV with WhiskerToolbox's rules (``wt_loaders.md`` §6.1).
+
+    Line 1 is a header when it contains ``header_identifier`` (and ``has_header``). In each
+    row the frame is the text before the first ``delimiter`` and the runs lie between the
+    next two ``"``; rows without them are skipped (reported). A frame that is not an
+    integer, or runs that are not ``y,x_start,length`` triplets of non-negative integers,
+    are errors naming the line. ``""`` gives an empty mask. ``None`` delimiters are sniffed
+    (``,`` or ``;``, see :func:`~.csv_tools.sniff_quoted_delimiters`).
 
     Returns
     -------
@@ -88,20 +110,28 @@ def read_masks_csv(
     pixels : (P, 2) uint32
         ``(x, y)`` pixels of all masks.
     """
+    skips = skips if skips is not None else RowSkips()
+    data = read_bytes(path)
+    head = head_lines(data)
+    start = 1 if has_header and head and header_identifier in head[0] else 0
+    delim, rle_delim = sniff_quoted_delimiters(head[start:], delimiter, rle_delimiter)
+    fast = read_masks_fast(data, skip_rows=start, delimiter=delim, rle_delimiter=rle_delim)
+    if fast is not None:
+        return fast
+    lines = read_lines(path, data)
     times: list[int] = []
     masks: list[np.ndarray] = []
-    rows = iter_csv_rows(
-        path,
-        n_columns=2,
-        columns='frame,"y,x_start,length,..."',
-        layout="'Frame,RLE' mask",
-        delimiter=delimiter,
-        has_header=has_header,
-        header_identifier=header_identifier,
-    )
-    for number, (frame_text, runs_text) in rows:
-        times.append(parse_int(frame_text, path, number, "a frame number"))
-        masks.append(decode_rle(_parse_runs(runs_text, rle_delimiter, path, number)))
+    for number, text in enumerate(lines[start:], start=start + 1):
+        if not text.strip():
+            continue
+        d = text.find(delim)
+        q1 = text.find('"', d + 1) if d >= 0 else -1
+        q2 = text.find('"', q1 + 1) if q1 >= 0 else -1
+        if q2 < 0:
+            skips.add(f"no {delim!r} followed by a quoted run list", number)
+            continue
+        times.append(parse_int(text[:d].strip(), path, number, "a frame number"))
+        masks.append(decode_rle(_parse_runs(text[q1 + 1 : q2], rle_delim, path, number)))
     return _flatten(times, masks)
 
 
@@ -113,10 +143,16 @@ def _parse_runs(text: str, delimiter: str, path: str | os.PathLike[str], line: i
             path=path,
             line=line,
         )
-    values = [parse_int(t, path, line, "a non-negative integer in the RLE") for t in tokens]
+    values = []
+    for token in tokens:
+        if not token.isascii() or not token.isdigit():
+            raise FormatError(
+                f"expected a non-negative integer in the RLE, found {token!r}", path=path, line=line
+            )
+        values.append(int(token))
     runs = np.asarray(values, dtype=np.int64).reshape(-1, 3)
-    if np.any(runs < 0):
-        raise FormatError("expected non-negative run values", path=path, line=line)
+    if runs.size and (runs.max() > np.iinfo(np.uint32).max or int(runs[:, 2].sum()) > 1 << 31):
+        raise FormatError("run values out of range for pixel coordinates", path=path, line=line)
     return runs
 
 
@@ -138,12 +174,12 @@ def write_masks_csv(
 ) -> None:
     """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask)."""
     times = np.asarray(times, dtype=np.int64)
-    with atomic_open(path, "w") as handle:
+    offsets = np.asarray(offsets, dtype=np.int64)
+    with atomic_open(path, "wb") as handle:
         if header:
-            handle.write(header + "\n")
-        for k, frame in enumerate(times.tolist()):
-            runs = encode_rle(pixels[int(offsets[k]) : int(offsets[k + 1])])
-            handle.write(f'{frame},"{",".join(map(str, runs.ravel().tolist()))}"\n')
+            handle.write((header + "\n").encode())
+        for block in masks_csv_bytes(times, offsets, np.asarray(pixels).reshape(-1, 2)):
+            handle.write(block)
 
 
 def read_mask_images(
@@ -153,70 +189,100 @@ def read_mask_images(
     filename_prefix: str = "",
     threshold_value: float = 128,
     invert_mask: bool = False,
+    skips: RowSkips | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int] | None]:
-    """Read a folder of binary mask images, one mask per image (WhiskerToolbox "image" masks).
+    """Read a folder of binary mask images, one mask per image (``wt_loaders.md`` §6.3).
 
     Parameters
     ----------
     file_pattern : str
-        Glob of the image files.
+        File names to take: ``*`` is any text, other characters keep their regular
+        expression meaning, whole name, case-insensitive (WhiskerToolbox).
     filename_prefix : str
-        Text before the frame number in file names; without it the last run of digits
-        in the name is the frame number.
+        Text the stem must start with; the frame is the integer at the start of what
+        follows it (other files are skipped, reported; a negative frame is an error).
     threshold_value : float
-        Pixels ``>= threshold_value`` belong to the mask (``<`` with ``invert_mask``).
+        A pixel read as 8-bit gray (OpenCV's conversion) ``>= threshold_value`` is in the
+        mask (``<`` with ``invert_mask``). Images without a mask pixel are skipped.
 
     Returns
     -------
     times, offsets, pixels
-        As :func:`read_masks_csv`, sorted by frame.
+        As :func:`read_masks_csv`, sorted by file path.
     image_size : (width, height) or None
-        Size of the images (``None`` when the folder has none).
+        Size of the images when they all share one, else ``None``.
     """
     import imageio.v3 as iio
 
+    skips = skips if skips is not None else RowSkips()
     root = Path(folder)
     if not root.is_dir():
         raise FormatError("expected a folder of mask images", path=root)
-    entries = [(_frame_of(file, filename_prefix), file) for file in root.glob(file_pattern)]
-    entries.sort()
-    times, masks, size = [], [], None
-    for frame, file in entries:
+    try:
+        pattern = re.compile(file_pattern.replace("*", ".*"), re.IGNORECASE)
+    except re.error as exc:
+        raise FormatError(
+            f"file_pattern {file_pattern!r} is not valid ({exc})", path=root
+        ) from None
+    entries = []
+    for position, file in enumerate(sorted(root.iterdir()), start=1):
+        if not file.is_file() or not pattern.fullmatch(file.name):
+            continue
+        frame = _frame_of(file, filename_prefix)
+        if frame is None:
+            skips.add(
+                f"file name does not start with {filename_prefix!r} and a frame number "
+                "(position in the folder listing)",
+                position,
+            )
+            continue
+        entries.append((frame, file, position))
+    times, masks, sizes = [], [], set()
+    for frame, file, position in entries:
         try:
             image = np.asarray(iio.imread(file))
         except Exception as exc:  # imageio raises many types for unreadable images
             raise FormatError(f"expected a readable image ({exc})", path=file) from exc
-        if image.ndim == 3:
-            image = image.max(axis=2)
-        if image.ndim != 2:
-            raise FormatError(f"expected a 2-D image, found shape {image.shape}", path=file)
-        this_size = (int(image.shape[1]), int(image.shape[0]))
-        if size is not None and this_size != size:
-            raise FormatError(
-                f"expected every mask image to be {size[0]}x{size[1]}, found "
-                f"{this_size[0]}x{this_size[1]}",
-                path=file,
-            )
-        size = this_size
-        inside = image >= threshold_value
+        gray = _gray8(image, file)
+        sizes.add((int(gray.shape[1]), int(gray.shape[0])))
+        inside = gray >= threshold_value
         ys, xs = np.nonzero(~inside if invert_mask else inside)
+        if xs.size == 0:
+            skips.add("image without a mask pixel (position in the folder listing)", position)
+            continue
         times.append(frame)
         masks.append(np.stack([xs, ys], axis=1).astype(np.uint32))
+    size = next(iter(sizes)) if len(sizes) == 1 else None
     return (*_flatten(times, masks), size)
 
 
-def _frame_of(file: Path, prefix: str) -> int:
+def _gray8(image: np.ndarray, file: Path) -> np.ndarray:
+    """Convert an image to 8-bit gray as OpenCV's ``IMREAD_GRAYSCALE`` does."""
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        rgb = image[..., :3].astype(np.float64)
+        image = np.floor(rgb @ np.array([0.299, 0.587, 0.114]) + 0.5).astype(np.uint8)
+    elif image.ndim == 3 and image.shape[2] in (1, 2):
+        image = image[..., 0]
+    if image.ndim != 2:
+        raise FormatError(f"expected a 2-D image, found shape {image.shape}", path=file)
+    return image
+
+
+def _frame_of(file: Path, prefix: str) -> int | None:
     stem = file.stem
-    if prefix:
-        if not stem.startswith(prefix) or not stem[len(prefix) :].isdigit():
-            raise FormatError(
-                f"expected the file name to be {prefix!r} followed by a frame number", path=file
-            )
-        return int(stem[len(prefix) :])
-    match = _DIGITS.search(stem)
+    if not stem.startswith(prefix):
+        return None
+    match = re.match(r"[-+]?\d+", stem[len(prefix) :])
     if match is None:
-        raise FormatError("expected a frame number in the image file name", path=file)
-    return int(match.group(1))
+        return None
+    frame = int(match.group(0))
+    if frame < 0:
+        raise FormatError("expected a non-negative frame number in the file name", path=file)
+    return frame
 
 
 def write_mask_images(

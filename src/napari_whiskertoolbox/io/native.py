@@ -9,6 +9,7 @@ No pickles: ``allow_pickle=False`` everywhere.
 from __future__ import annotations
 
 from pathlib import Path
+from tokenize import TokenError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core.kinds import DataObject
 
-__all__ = ["NATIVE_FORMAT", "load_native", "native_fields", "save_native"]
+__all__ = ["NATIVE_FORMAT", "load_native", "native_fields", "read_npy", "save_native"]
 
 NATIVE_FORMAT = "wtb_npy"
 
@@ -116,10 +117,19 @@ def _load_optional(prefix: Path, name: str) -> np.ndarray | None:
 
 
 def _read(target: Path) -> np.ndarray:
+    return read_npy(target)
+
+
+def read_npy(path: str | os.PathLike[str], what: str = "a valid .npy file") -> np.ndarray:
+    """Load a ``.npy`` file (never a pickle); any malformed file is a ``FormatError`` naming it.
+
+    numpy parses the header text with :mod:`ast`, so a damaged header raises
+    ``SyntaxError`` or ``tokenize.TokenError`` besides the usual I/O and value errors.
+    """
     try:
-        return np.load(target, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise FormatError(f"expected a valid .npy file ({exc})", path=target) from exc
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, SyntaxError, TokenError) as exc:
+        raise FormatError(f"expected {what} ({exc})", path=path) from exc
 
 
 def load_native(

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
+from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fast
 from napari_whiskertoolbox.io.csv_tools import (
-    column,
-    fast_numeric_table,
-    format_float32,
-    integral,
-    looks_numeric,
-    parse_float,
-    parse_int,
+    NumberStyle,
+    head_lines,
+    number_style,
+    parse_number,
+    read_bytes,
     read_lines,
-    split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     import os
 
 __all__ = ["read_points_csv", "write_points_csv"]
+
+
+_FRAME = re.compile(r"^[0-9]+$")
 
 
 def read_points_csv(
@@ -32,10 +36,19 @@ def read_points_csv(
     frame_column: int = 0,
     x_column: int = 1,
     y_column: int = 2,
-    delimiter: str = " ",
+    delimiter: str | None = None,
     has_header: bool | None = None,
+    nan_handling: str = "Skip",
+    decimal: str | None = None,
+    skips: RowSkips | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Read a point CSV into flat arrays.
+    """Read a point CSV into flat arrays, with WhiskerToolbox's row rules.
+
+    A row is a point when its frame cell is all decimal digits (so headers, negative and
+    ``12.0``-style frames are skipped) and it has the frame, x and y columns. x and y
+    must be numbers (else the file is refused, naming the line); a row with a NaN x or y
+    is skipped (``nan_handling="Skip"``, the default). Rows with the same frame are all
+    kept (WhiskerToolbox keeps only the first; see the README).
 
     Parameters
     ----------
@@ -43,10 +56,18 @@ def read_points_csv(
         The CSV file.
     frame_column, x_column, y_column : int
         0-based columns (WhiskerToolbox defaults 0, 1, 2).
-    delimiter : str
-        Column delimiter; the default ``" "`` splits on runs of blanks.
+    delimiter : str, optional
+        Column delimiter (first character; blank splits on runs of spaces and tabs).
+        Default: space, or ``;`` when every line holds one.
     has_header : bool, optional
-        Skip the first row. ``None`` (default) skips it when its frame field is not a number.
+        Skip the first line whatever it holds.
+    nan_handling : {"Skip", "Include"}
+        ``Include`` cannot be honoured (points hold finite coordinates): a NaN row is
+        then an error.
+    decimal : {".", ","}, optional
+        Decimal mark; detected when omitted (see :func:`~.csv_tools.number_style`).
+    skips : RowSkips, optional
+        Receives the skipped rows and why.
 
     Returns
     -------
@@ -55,60 +76,97 @@ def read_points_csv(
     coords : (N, 2) float32
         ``(x, y)`` of each point.
     """
-    lines = read_lines(path)
-    fast = _fast_points(lines, frame_column, x_column, y_column, delimiter, has_header)
+    data = read_bytes(path)
+    head = head_lines(data)
+    skips = skips if skips is not None else RowSkips()
+    start = 0
+    if has_header:
+        start = next((i + 1 for i, text in enumerate(head) if text.strip()), 0)
+    delim = " " if delimiter is None else (delimiter[:1] or " ")
+    style = number_style(
+        head[start:],
+        path,
+        delimiter=delim,
+        delimiter_given=delimiter is not None,
+        decimal=decimal,
+        n_numbers=0,
+        used_columns=max(frame_column, x_column, y_column) + 1,
+        first_line=start + 1,
+    )
+    columns = (frame_column, x_column, y_column)
+    fast = _read_fast(data, head, start, style, columns)
     if fast is not None:
         return fast
+    lines = read_lines(path, data)
+    needed = max(columns) + 1
     times: list[int] = []
     xy: list[tuple[float, float]] = []
-    first = True
-    for number, text in enumerate(lines, start=1):
+    first_row = True
+    for number, text in enumerate(lines[start:], start=start + 1):
         if not text.strip():
             continue
-        fields = split_row(text, delimiter)
-        if first:
-            first = False
-            skip = has_header
-            if skip is None:
-                skip = not looks_numeric(column(fields, frame_column, path, number))
-            if skip:
-                continue
-        frame = parse_int(
-            column(fields, frame_column, path, number), path, number, "a frame number"
-        )
-        x = parse_float(column(fields, x_column, path, number), path, number, "an x coordinate")
-        y = parse_float(column(fields, y_column, path, number), path, number, "a y coordinate")
-        times.append(frame)
+        cells = style.split(text)
+        header_line = first_row
+        first_row = False
+        if len(cells) < needed:
+            skips.add(f"fewer than {needed} columns", number)
+            continue
+        frame = cells[frame_column].strip()
+        if not _FRAME.match(frame):
+            if not header_line:
+                skips.add(
+                    "frame cell is not all digits (header, negative or decimal frame)", number
+                )
+            continue
+        x = parse_number(cells[x_column], style, path, number, "an x coordinate")
+        y = parse_number(cells[y_column], style, path, number, "a y coordinate")
+        if math.isnan(x) or math.isnan(y):
+            if nan_handling == "Include":
+                raise FormatError(
+                    "nan_handling 'Include' cannot be honoured: points hold finite (x, y) "
+                    "only; use 'Skip' to leave NaN rows out",
+                    path=path,
+                    line=number,
+                )
+            skips.add("x or y is NaN (nan_handling 'Skip')", number)
+            continue
+        if math.isinf(x) or math.isinf(y):
+            raise FormatError(f"expected finite x and y, found {x} and {y}", path=path, line=number)
+        times.append(int(frame))
         xy.append((x, y))
-    if not times and first:
-        raise FormatError("expected point rows 'frame x y', the file is empty", path=path)
     return np.asarray(times, dtype=np.int64), np.asarray(xy, dtype=np.float32).reshape(-1, 2)
 
 
-def _fast_points(
-    lines: list[str],
-    frame_column: int,
-    x_column: int,
-    y_column: int,
-    delimiter: str,
-    has_header: bool | None,
+def _read_fast(
+    data: bytes,
+    head: list[str],
+    start: int,
+    style: NumberStyle,
+    columns: tuple[int, int, int],
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    first = next((i for i, text in enumerate(lines) if text.strip()), None)
-    if first is None:
+    """Read with pyarrow when the file needs nothing the line-by-line reader reports."""
+    if style.paired or len(head) <= start or not head[start].strip():
         return None
-    fields = split_row(lines[first], delimiter)
-    if frame_column >= len(fields):
-        return None
-    skip = has_header if has_header is not None else not looks_numeric(fields[frame_column])
-    table = fast_numeric_table(
-        lines[first + 1 :] if skip else lines[first:], delimiter, (frame_column, x_column, y_column)
+    if style.decimal == "," and b"." in data:
+        return None  # the line-by-line reader names the cell written with a point
+    skip_rows = start
+    cells = style.split(head[start])
+    if len(cells) <= max(columns):
+        return None  # the line-by-line reader reports the short row
+    if not _FRAME.match(cells[columns[0]].strip()):
+        skip_rows += 1  # a header row, skipped without a report
+    return read_points_fast(
+        data,
+        skip_rows=skip_rows,
+        delimiter=style.delimiter,
+        columns=columns,
+        comma_decimal=style.decimal != ".",
     )
-    if table is None:
-        return None
-    times = integral(table[:, 0])
-    if times is None:
-        return None
-    return times, table[:, 1:3].astype(np.float32)
+
+
+def duplicate_frame_count(times: np.ndarray) -> int:
+    """Return how many rows repeat a frame already seen (WhiskerToolbox drops them)."""
+    return int(times.size - np.unique(times).size)
 
 
 def write_points_csv(
@@ -136,13 +194,8 @@ def write_points_csv(
     """
     times = np.asarray(times, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
-    with atomic_open(path, "w") as handle:
+    with atomic_open(path, "wb") as handle:
         if header is not None:
-            handle.write(delimiter.join(header.split()) + "\n")
-        for t, (x, y) in zip(times.tolist(), coords.tolist()):
-            handle.write(f"{t}{delimiter}{_fmt(x)}{delimiter}{_fmt(y)}\n")
-
-
-def _fmt(value: float) -> str:
-    """Return the shortest text that round-trips a float32 value."""
-    return format_float32(value)
+            handle.write((delimiter.join(header.split()) + "\n").encode())
+        for block in points_csv_bytes(times, coords, delimiter=delimiter):
+            handle.write(block)

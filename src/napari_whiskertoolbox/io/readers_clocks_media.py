@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -9,33 +10,25 @@ import numpy as np
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import clocks
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_path, option, ttl_options
-from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native
+from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_options, item_path
+from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native, read_npy
 from napari_whiskertoolbox.io.registry import READERS, register_reader
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from napari_whiskertoolbox.io.config_parse import ConfigItem
-
-
-@register_reader("time", "uint16", "ttl")
-def _read_ttl_clock(item: ConfigItem) -> list[tuple[str, Any]]:
-    edges = clocks.read_ttl_edges(item_path(item), **ttl_options(item))
-    return clock_from_ticks(item, edges)
 
 
 @register_reader("time", "count", "frame_count")
 def _read_count_clock(item: ConfigItem) -> list[tuple[str, Any]]:
-    count = option(item, "count", int, option(item, "frame_count", int, None))
-    if count is None or count < 1:
-        raise FormatError(
-            f"expected a positive integer 'count' for a frame-count clock, got {count!r}",
-            item=item.label,
-        )
+    count = item_options(item)["count"]
     return clock_from_ticks(item, np.arange(count, dtype=np.int64))
 
 
 @register_reader("time", "csv", "txt")
 def _read_text_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    item_options(item)
     return clock_from_ticks(item, clocks.read_clock_text(item_path(item)))
 
 
@@ -45,7 +38,10 @@ def _read_media(item: ConfigItem) -> list[tuple[str, Any]]:
     path = item_path(item)
     if not path.exists():
         raise FormatError("expected a video file, image folder or TIFF stack", path=path)
-    options = {k: v for k, v in item.options.items() if k not in ("sampling_rate",)}
+    opts = item_options(item)
+    options: dict[str, Any] = {}
+    if item.data_type == "images" and path.is_dir():
+        options["files"] = image_stack_files(item, path, opts)
     try:
         return [(item.name, open_media(path, kind=item.data_type, **options))]
     except FormatError:
@@ -54,14 +50,51 @@ def _read_media(item: ConfigItem) -> list[tuple[str, Any]]:
         raise FormatError(f"cannot open the media ({exc})", path=path) from exc
 
 
+def image_stack_files(item: ConfigItem, folder: Path, opts: dict[str, Any]) -> list[Path]:
+    """Return the frames of an ``images`` item, chosen and ordered as WhiskerToolbox does.
+
+    See ``wt_loaders.md`` §3.2.
+
+    Files whose *last* extension is one of ``file_extensions`` (case-sensitive) and whose
+    name contains a match of ``filename_pattern``, searched in ``folder`` (and its
+    sub-folders with ``recursive_search``), sorted by full path (plain lexicographic;
+    ``sort_by_name: false`` keeps the folder order).
+    """
+    if opts["display_format"].lower() == "gray":
+        raise FormatError(
+            "option 'display_format' 'Gray' cannot be honoured yet: frames are shown as stored "
+            "(use 'Color', the default)",
+            item=item.label,
+        )
+    extensions = opts["file_extensions"]
+    try:
+        pattern = re.compile(opts["filename_pattern"])
+    except re.error as exc:
+        raise FormatError(
+            f"filename_pattern {opts['filename_pattern']!r} is not valid ({exc})", item=item.label
+        ) from None
+    found = folder.rglob("*") if opts["recursive_search"] else folder.iterdir()
+    files = [
+        f
+        for f in found
+        if f.is_file() and f.suffix in extensions and pattern.search(f.name) is not None
+    ]
+    if opts["sort_by_name"]:
+        files.sort(key=str)
+    if not files:
+        raise FormatError(
+            f"no image in the folder has an extension in {extensions} and a name matching "
+            f"{opts['filename_pattern']!r} (WhiskerToolbox would load an empty stack)",
+            path=folder,
+        )
+    return files
+
+
 def _read_media_npy(item: ConfigItem) -> list[tuple[str, Any]]:
     from napari_whiskertoolbox.core.media import ArrayMedia
 
     path = item_path(item)
-    try:
-        frames = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"expected a .npy array of frames ({exc})", path=path) from exc
+    frames = read_npy(path, "a .npy array of frames")
     return [(item.name, ArrayMedia(frames, kind=item.data_type))]
 
 

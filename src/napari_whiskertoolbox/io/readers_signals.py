@@ -1,145 +1,373 @@
-"""Readers for signal items: analog, digital events and digital intervals."""
+"""Readers for signal items: analog, digital events and digital intervals.
+
+Keys follow WhiskerToolbox's batch naming (``wt_loaders.md`` §1.9): one object → ``<name>``;
+several → ``<name>_<label>`` (channel number, column header) or ``<name>_<i>``.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.io import analog, clocks, events, intervals
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_path, option, ttl_options
+from napari_whiskertoolbox.io.item_options import (
+    clock_from_ticks,
+    given,
+    item_options,
+    item_path,
+    ttl_options,
+)
 from napari_whiskertoolbox.io.registry import register_reader
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
 
+_MMAP_ONLY = ("offset", "stride", "num_samples", "scale_factor", "offset_value")
+
+
+def _delimiter(item: ConfigItem, opts: dict[str, Any]) -> str | None:
+    """Return the ``delimiter`` option when the item gives it, else None (default, sniffed)."""
+    return opts["delimiter"] if given(item, "delimiter") else None
+
+
+def _spike2(item: ConfigItem) -> list[tuple[str, Any]]:
+    raise FormatError(
+        "format 'spike2' needs CED's SonPy inside WhiskerToolbox's embedded Python and is not "
+        "supported here; export the channel (e.g. as binary or csv) and load that",
+        path=item.path,
+        item=item.label,
+    )
+
+
+for _type in ("analog", "digital_event", "digital_interval"):
+    register_reader(_type, "spike2")(_spike2)
+
 
 @register_reader("analog", "csv")
 def _read_analog_csv(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
+    info: dict[str, Any] = {}
     values, times = analog.read_analog_csv(
-        item_path(item),
-        delimiter=option(item, "delimiter", str, ","),
-        has_header=option(item, "has_header", bool, None),
-        time_column=option(item, "time_column", int, 0),
-        data_column=option(item, "data_column", int, 1),
+        path,
+        delimiter=_delimiter(item, opts),
+        has_header=opts["has_header"],
+        single_column_format=opts["single_column_format"],
+        time_column=opts["time_column"],
+        data_column=opts["data_column"],
+        decimal=opts["decimal"],
+        skips=skips,
+        info=info,
     )
+    item.note_skips(skips, path)
+    if opts["single_column_format"] and info.get("max_columns", 1) > 1:
+        item.note(
+            "info",
+            f"rows hold up to {info['max_columns']} columns; single_column_format is true "
+            "(WhiskerToolbox's default), so column 0 is the value and the frame is the row "
+            "count; set single_column_format: false for time,value files",
+            path=path,
+        )
+    if info.get("reordered"):
+        item.note(
+            "divergence",
+            "frames are not in increasing order; the samples are sorted by frame (stable) where "
+            "WhiskerToolbox keeps file order",
+            path=path,
+        )
     return [(item.name, AnalogTimeSeries(values, times, copy=False))]
 
 
 @register_reader("analog", "binary")
 def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
-    dtype = option(item, "binary_data_type", str, option(item, "dtype", str, "int16"))
-    n_channels = option(item, "num_channels", int, 1)
-    raw = analog.map_analog_binary(
-        item_path(item),
-        dtype=dtype,
-        header_size=option(item, "header_size", int, 0),
-        num_channels=n_channels,
+    opts = item_options(item)
+    path = item_path(item)
+    n = opts["num_channels"]
+    if opts["channel_count"] is not None and opts["channel_count"] != n:
+        raise FormatError(
+            f"option 'channel_count' {opts['channel_count']} is not read by WhiskerToolbox's "
+            f"binary analog loader (it would load {n} channel(s)); use 'num_channels'",
+            item=item.label,
+        )
+    mmap = opts["use_memory_mapped"]
+    if not mmap and any(given(item, k) for k in _MMAP_ONLY):
+        used = [k for k in _MMAP_ONLY if given(item, k)]
+        item.note(
+            "divergence",
+            f"{used} are applied although use_memory_mapped is false (WhiskerToolbox applies "
+            "them only with use_memory_mapped: true and ignores them otherwise)",
+        )
+    info: dict[str, Any] = {}
+    channels = analog.map_analog_binary(
+        path,
+        dtype=opts["binary_data_type"],
+        header_size=opts["header_size"],
+        num_channels=n,
+        offset=opts["offset"],
+        stride=opts["stride"],
+        num_samples=opts["num_samples"],
+        memory_mapped_counts=mmap,
+        info=info,
     )
-    scale = option(item, "scale", float, option(item, "scale_factor", float, 1.0))
-    offset = option(item, "offset", float, option(item, "offset_value", float, 0.0))
-    names = option(item, "channel_names", list, None)
-    if names is not None and len(names) != n_channels:
-        raise FormatError(f"expected {n_channels} channel_names, got {len(names)}", item=item.label)
-    out = []
-    for c in range(n_channels):
-        key = item.name if n_channels == 1 else f"{item.name}_{names[c] if names else c}"
-        out.append((key, AnalogTimeSeries.from_raw(raw[:, c], scale=scale, offset=offset)))
+    if info.get("leftover_elements"):
+        item.note(
+            "skipped",
+            f"{info['leftover_elements']} trailing sample(s) do not fill a frame of {n} "
+            "channel(s)" + (" and are ignored" if not mmap else ""),
+            count=int(info["leftover_elements"]),
+            path=path,
+        )
+    names = opts["channel_names"]
+    if names is not None and len(names) != n:
+        raise FormatError(f"expected {n} channel_names, got {len(names)}", item=item.label)
+    scale, offset = opts["scale_factor"], opts["offset_value"]
+    out: list[tuple[str, Any]] = []
+    if opts["use_tensor_backed"] and n > 1:
+        rows = min(c.size for c in channels)
+        table = np.stack([c[:rows] for c in channels], axis=1).astype(np.float32)
+        out.append((item.name, TensorData(table * np.float32(scale) + np.float32(offset))))
+    for c, raw in enumerate(channels):
+        key = item.name if n == 1 else f"{item.name}_{names[c] if names else c}"
+        out.append((key, AnalogTimeSeries.from_raw(raw, scale=scale, offset=offset)))
     return out
+
+
+@register_reader("analog", "hdf5")
+def _read_analog_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+    from napari_whiskertoolbox.io.hdf5 import read_hdf5_analog
+
+    opts = item_options(item)
+    values, frames = read_hdf5_analog(
+        item_path(item),
+        time_key=opts["time_key"],
+        value_key=opts["value_key"],
+        scale=opts["scale"],
+        scale_divide=opts["scale_divide"],
+    )
+    if np.any(np.diff(frames) < 0):
+        order = np.argsort(frames, kind="stable")
+        values, frames = values[order], frames[order]
+        item.note("divergence", "frames sorted (WhiskerToolbox keeps dataset order)")
+    return [(item.name, AnalogTimeSeries(values, frames))]
+
+
+def _event_series(item: ConfigItem, frames: np.ndarray) -> DigitalEventSeries:
+    repeats = int(frames.size - np.unique(frames).size)
+    if repeats:
+        item.note(
+            "divergence",
+            f"{repeats} event(s) repeat the frame of another; the series holds each frame once "
+            "(WhiskerToolbox keeps the duplicates)",
+            count=repeats,
+        )
+    return DigitalEventSeries(frames)
 
 
 @register_reader("digital_event", "csv")
 def _read_events(item: ConfigItem) -> list[tuple[str, Any]]:
-    series = events.read_events_csv(
-        item_path(item),
-        delimiter=option(item, "delimiter", str, ","),
-        has_header=option(item, "has_header", bool, None),
-        event_column=option(item, "event_column", int, 0),
-        identifier_column=option(item, "identifier_column", int, -1),
-        scale=option(item, "scale", float, 1.0),
-        scale_divide=option(item, "scale_divide", bool, False),
+    opts = item_options(item)
+    path = item_path(item)
+    common = {
+        "delimiter": _delimiter(item, opts),
+        "has_header": opts["has_header"],
+        "event_column": opts["event_column"],
+        "scale": opts["scale"],
+        "scale_divide": opts["scale_divide"],
+        "decimal": opts["decimal"],
+    }
+    if opts.get("multi_file"):
+        return _read_event_folder(item, opts, common)
+    split = opts["label_column"] if opts["label_column"] >= 0 else opts["identifier_column"]
+    skips = RowSkips()
+    series = events.read_events_csv(path, identifier_column=split, skips=skips, **common)
+    item.note_skips(skips, path)
+    if len(series) == 1:
+        return [(item.name, _event_series(item, next(iter(series.values()))))]
+    labels = list(series)
+    item.note(
+        "info",
+        "keys numbered by the identifiers in lexicographic order: "
+        + ", ".join(f"{item.name}_{i} = {label!r}" for i, label in enumerate(labels)),
     )
     return [
-        (item.name if label is None else f"{item.name}_{label}", DigitalEventSeries(times))
-        for label, times in series.items()
+        (f"{item.name}_{i}", _event_series(item, series[label])) for i, label in enumerate(labels)
     ]
+
+
+def _read_event_folder(
+    item: ConfigItem, opts: dict[str, Any], common: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    folder = item_path(item)
+    files = events.event_files(folder, opts["file_pattern"])
+    if not files:
+        raise FormatError(
+            f"no file matches file_pattern {opts['file_pattern'] or '*.csv / *.txt'!r}",
+            path=folder,
+        )
+    out: list[tuple[str, Any]] = []
+    empty = []
+    for file in files:
+        skips = RowSkips()
+        try:
+            series = events.read_events_csv(file, skips=skips, **common)
+        except FormatError as exc:
+            if "found none" not in str(exc):
+                raise
+            empty.append(file.name)
+            continue
+        item.note_skips(skips, file)
+        suffix = file.stem if opts["append_filename"] and file.stem else str(len(out))
+        out.append((f"{item.name}_{suffix}", _event_series(item, next(iter(series.values())))))
+    if empty:
+        item.note("skipped", f"files without events get no key: {empty}", count=len(empty))
+    if not out:
+        raise FormatError("expected events in at least one file of the folder", path=folder)
+    return out
+
+
+@register_reader("digital_event", "hdf5")
+def _read_events_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+    from napari_whiskertoolbox.io.hdf5 import read_hdf5_events
+
+    opts = item_options(item)
+    frames = read_hdf5_events(
+        item_path(item),
+        time_key=opts["time_key"],
+        event_key=opts["event_key"],
+        scale=opts["scale"],
+        scale_divide=opts["scale_divide"],
+    )
+    return [(item.name, _event_series(item, frames))]
+
+
+def _nonempty_ttl(item: ConfigItem) -> None:
+    path = item_path(item)
+    if path.is_file() and path.stat().st_size == 0:
+        raise FormatError("expected uint16 TTL samples, the file is empty", path=path)
+
+
+@register_reader("digital_event", "uint16", "binary")
+def _read_ttl_events(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    _nonempty_ttl(item)
+    edges = clocks.read_ttl_edges(item_path(item), **ttl_options(item, opts))
+    return [(item.name, DigitalEventSeries(edges))]
 
 
 @register_reader("digital_interval", "csv")
 def _read_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
-    layout = option(item, "csv_layout", str, "start_end")
+    layout = item.options.get("csv_layout", "intervals")
     if layout == "binary_state":
-        all_columns = option(item, "all_columns", bool, False)
-        columns = intervals.read_binary_state(
-            item_path(item),
-            header_lines_to_skip=option(item, "header_lines_to_skip", int, 0),
-            data_column=option(item, "data_column", int, 1),
-            delimiter=option(item, "delimiter", str, "\t"),
-            binary_threshold=option(item, "binary_threshold", float, 0.5),
-            all_columns=all_columns,
-        )
-        if not all_columns:
-            return [(item.name, DigitalIntervalSeries(next(iter(columns.values()))))]
-        return [(f"{item.name}_{col}", DigitalIntervalSeries(p)) for col, p in columns.items()]
-    if layout not in ("start_end", "intervals"):
+        return _read_binary_state(item)
+    opts = item_options(item)
+    if layout not in ("intervals", "start_end"):
         raise FormatError(
-            f"unknown csv_layout {layout!r}; expected 'start_end' or 'binary_state'",
+            f"unknown csv_layout {layout!r}; expected 'intervals' or 'binary_state'",
             item=item.label,
         )
+    path = item_path(item)
+    skips = RowSkips()
     pairs = intervals.read_intervals_csv(
-        item_path(item),
-        delimiter=option(item, "delimiter", str, ","),
-        has_header=option(item, "has_header", bool, None),
-        start_column=option(item, "start_column", int, 0),
-        end_column=option(item, "end_column", int, 1),
+        path,
+        delimiter=_delimiter(item, opts),
+        skip_header=opts["skip_header"],
+        flip_column_order=opts["flip_column_order"],
+        start_column=opts["start_column"],
+        end_column=opts["end_column"],
+        decimal=opts["decimal"],
+        skips=skips,
     )
-    layout_kind = option(item, "layout", str, "disjoint")
-    return [(item.name, DigitalIntervalSeries(pairs, layout=layout_kind))]
-
-
-def _binary_state_options(item: ConfigItem) -> dict[str, Any]:
-    return {
-        "header_lines_to_skip": option(item, "header_lines_to_skip", int, 5),
-        "delimiter": option(item, "delimiter", str, "\t"),
-    }
+    repeats = intervals.exact_duplicates(pairs)
+    if repeats:
+        skips.add_many("exact duplicate of an earlier interval", [0] * repeats)
+        pairs = np.unique(pairs, axis=0)
+    item.note_skips(skips, path)
+    return [(item.name, DigitalIntervalSeries(pairs, layout=opts["layout"]))]
 
 
 @register_reader("digital_interval", "multi_column_binary")
-def _read_multi_column_binary(item: ConfigItem) -> list[tuple[str, Any]]:
-    all_columns = option(item, "all_columns", bool, False)
+def _read_binary_state(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
     columns = intervals.read_binary_state(
-        item_path(item),
-        data_column=option(item, "data_column", int, 1),
-        binary_threshold=option(item, "binary_threshold", float, 0.5),
-        all_columns=all_columns,
-        time_column=option(item, "time_column", int, 0),
-        **_binary_state_options(item),
+        path,
+        header_lines_to_skip=opts["header_lines_to_skip"],
+        data_column=opts["data_column"],
+        delimiter=_delimiter(item, opts),
+        binary_threshold=opts["binary_threshold"],
+        all_columns=opts["all_columns"],
+        time_column=opts["time_column"],
+        decimal=opts["decimal"],
+        skips=skips,
     )
-    if not all_columns:
+    item.note_skips(skips, path)
+    if len(columns) == 1:
         return [(item.name, DigitalIntervalSeries(next(iter(columns.values()))))]
     return [(f"{item.name}_{col}", DigitalIntervalSeries(p)) for col, p in columns.items()]
 
 
-@register_reader("digital_interval", "uint16")
+@register_reader("digital_interval", "uint16", "binary")
 def _read_ttl_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
-    pairs = clocks.read_ttl_intervals(item_path(item), **ttl_options(item))
-    return [(item.name, DigitalIntervalSeries(pairs))]
+    opts = item_options(item)
+    _nonempty_ttl(item)
+    pairs = clocks.read_ttl_intervals(item_path(item), **ttl_options(item, opts))
+    return [(item.name, DigitalIntervalSeries(pairs, layout="overlapping"))]
 
 
-@register_reader("digital_event", "uint16")
-def _read_ttl_events(item: ConfigItem) -> list[tuple[str, Any]]:
-    edges = clocks.read_ttl_edges(item_path(item), **ttl_options(item))
-    return [(item.name, DigitalEventSeries(edges))]
+@register_reader("time", "uint16", "ttl")
+def _read_ttl_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    edges = clocks.read_ttl_edges(item_path(item), **ttl_options(item, opts))
+    return clock_from_ticks(item, edges)
+
+
+@register_reader("time", "uint16_length")
+def _read_length_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    return clock_from_ticks(
+        item, clocks.file_length_ticks(item_path(item), header_size=opts["header_size"])
+    )
+
+
+@register_reader("time", "filename")
+def _read_filename_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
+    ticks = clocks.filename_ticks(
+        path,
+        regex_pattern=opts["regex_pattern"],
+        file_extension=opts["file_extension"],
+        mode=opts["mode"],
+        sort_ascending=opts["sort_ascending"],
+        skips=skips,
+    )
+    item.note_skips(skips, path)
+    return clock_from_ticks(item, ticks)
 
 
 @register_reader("time", "multi_column_binary")
 def _read_binary_state_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
     ticks = intervals.read_binary_state_times(
-        item_path(item),
-        time_column=option(item, "time_column", int, 0),
-        sampling_rate=option(item, "sampling_rate", float, 1.0),
-        **_binary_state_options(item),
+        path,
+        header_lines_to_skip=opts["header_lines_to_skip"],
+        time_column=opts["time_column"],
+        delimiter=_delimiter(item, opts),
+        sampling_rate=opts["sampling_rate"],
+        decimal=opts["decimal"],
+        skips=skips,
     )
+    item.note_skips(skips, path)
     return clock_from_ticks(item, ticks)

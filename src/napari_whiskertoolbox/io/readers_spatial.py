@@ -1,18 +1,31 @@
-"""Readers for spatial annotation items: points, lines, masks, tensors (DeepLabCut: readers_pose)."""
+"""Readers for spatial annotation items: points, lines, masks, tensors (DeepLabCut: readers_dlc).
+
+Each reader takes a resolved :class:`~.config_parse.ConfigItem` and returns
+``[(key, data object)]`` with WhiskerToolbox's values and key names; options come from
+:mod:`.option_table` through :func:`~.item_options.item_options`, and what was skipped is
+recorded on the item (:meth:`~.config_parse.ConfigItem.note_skips`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.io import lines, masks, points, tensors
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import (
+    given,
     image_size_option,
+    item_options,
     item_path,
-    option,
     ragged_from_flat,
 )
+from napari_whiskertoolbox.io.readers_dlc import read_dlc_item
 from napari_whiskertoolbox.io.registry import register_reader
+from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
@@ -20,80 +33,184 @@ if TYPE_CHECKING:
 
 @register_reader("points", "csv")
 def _read_points(item: ConfigItem) -> list[tuple[str, Any]]:
-    delimiter = option(item, "delimiter", str, option(item, "column_delim", str, " "))
+    if item.options.get("csv_layout") == "dlc":
+        return read_dlc_item(item, single=True)
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
     times, coords = points.read_points_csv(
-        item_path(item),
-        frame_column=option(item, "frame_column", int, 0),
-        x_column=option(item, "x_column", int, 1),
-        y_column=option(item, "y_column", int, 2),
-        delimiter=delimiter,
-        has_header=option(item, "has_header", bool, None),
+        path,
+        frame_column=opts["frame_column"],
+        x_column=opts["x_column"],
+        y_column=opts["y_column"],
+        delimiter=opts["column_delim"] if given(item, "column_delim", "delimiter") else None,
+        has_header=opts["has_header"],
+        nan_handling=opts["nan_handling"],
+        decimal=opts["decimal"],
+        skips=skips,
     )
-    return [(item.name, ragged_from_flat("points", times, coords, None, image_size_option(item)))]
+    item.note_skips(skips, path)
+    repeats = points.duplicate_frame_count(times)
+    if repeats:
+        item.note(
+            "divergence",
+            f"{repeats} rows repeat a frame of an earlier row; all are kept (several points on "
+            "that frame) where WhiskerToolbox keeps only the first row of each frame",
+            count=repeats,
+            path=path,
+        )
+    size = image_size_option(item, opts)
+    return [(item.name, ragged_from_flat("points", times, coords, None, size))]
 
 
 @register_reader("line", "csv")
 def _read_lines(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
     path = item_path(item)
-    if path.is_dir():
+    skips = RowSkips()
+    if opts.get("multi_file") or path.is_dir():
         times, offsets, coords = lines.read_lines_folder(
             path,
-            delimiter=option(item, "delimiter", str, ","),
-            x_column=option(item, "x_column", int, 0),
-            y_column=option(item, "y_column", int, 1),
-            has_header=option(item, "has_header", bool, True),
-            file_pattern=option(item, "file_pattern", str, "*.csv"),
+            delimiter=opts["delimiter"],
+            x_column=opts["x_column"],
+            y_column=opts["y_column"],
+            has_header=opts["has_header"],
+            file_pattern=opts["file_pattern"],
+            decimal=opts["decimal"],
+            skips=skips,
         )
     else:
         times, offsets, coords = lines.read_lines_csv(
             path,
-            delimiter=option(item, "delimiter", str, ","),
-            coordinate_delimiter=option(item, "coordinate_delimiter", str, ","),
-            has_header=option(item, "has_header", bool, True),
-            header_identifier=option(item, "header_identifier", str, "Frame"),
+            delimiter=opts["delimiter"] if given(item, "delimiter") else None,
+            coordinate_delimiter=(
+                opts["coordinate_delimiter"] if given(item, "coordinate_delimiter") else None
+            ),
+            has_header=opts["has_header"],
+            header_identifier=opts["header_identifier"],
+            decimal=opts["decimal"],
+            skips=skips,
         )
-    return [(item.name, ragged_from_flat("line", times, coords, offsets, image_size_option(item)))]
+    item.note_skips(skips, path)
+    size = image_size_option(item, opts)
+    return [(item.name, ragged_from_flat("line", times, coords, offsets, size))]
+
+
+@register_reader("line", "hdf5")
+def _read_lines_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+    from napari_whiskertoolbox.io.hdf5 import read_hdf5_ragged
+
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
+    times, offsets, coords = read_hdf5_ragged(
+        path,
+        frame_key=opts["frame_key"],
+        x_key=opts["x_key"],
+        y_key=opts["y_key"],
+        integer_pixels=False,
+        skips=skips,
+    )
+    times, offsets, coords = lines.drop_nonfinite_lines(
+        times, offsets, coords, np.arange(times.size), skips
+    )
+    item.note_skips(skips, path)
+    size = image_size_option(item, opts)
+    return [(item.name, ragged_from_flat("line", times, coords, offsets, size))]
+
+
+@register_reader("line", "capnp", "binary")
+def _read_lines_capnp(item: ConfigItem) -> list[tuple[str, Any]]:
+    raise FormatError(
+        f"format {item.format!r} (WhiskerToolbox's Cap'n Proto line file) cannot be read here: "
+        "its schema is internal to WhiskerToolbox; save the lines as 'csv' in WhiskerToolbox",
+        path=item.path,
+        item=item.label,
+    )
 
 
 @register_reader("mask", "csv")
 def _read_masks_csv(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
     times, offsets, pixels = masks.read_masks_csv(
-        item_path(item),
-        delimiter=option(item, "delimiter", str, ","),
-        rle_delimiter=option(item, "rle_delimiter", str, ","),
-        has_header=option(item, "has_header", bool, True),
-        header_identifier=option(item, "header_identifier", str, "Frame"),
+        path,
+        delimiter=opts["delimiter"] if given(item, "delimiter") else None,
+        rle_delimiter=opts["rle_delimiter"] if given(item, "rle_delimiter") else None,
+        has_header=opts["has_header"],
+        header_identifier=opts["header_identifier"],
+        skips=skips,
     )
-    return [(item.name, ragged_from_flat("mask", times, pixels, offsets, image_size_option(item)))]
+    item.note_skips(skips, path)
+    size = image_size_option(item, opts)
+    return [(item.name, ragged_from_flat("mask", times, pixels, offsets, size))]
+
+
+@register_reader("mask", "hdf5")
+def _read_masks_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+    from napari_whiskertoolbox.io.hdf5 import read_hdf5_ragged
+
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
+    times, offsets, pixels = read_hdf5_ragged(
+        path,
+        frame_key=opts["frame_key"],
+        x_key=opts["x_key"],
+        y_key=opts["y_key"],
+        integer_pixels=True,
+        skips=skips,
+    )
+    item.note_skips(skips, path)
+    size = image_size_option(item, opts)
+    return [(item.name, ragged_from_flat("mask", times, pixels, offsets, size))]
 
 
 @register_reader("mask", "image", "images", "png")
 def _read_mask_images(item: ConfigItem) -> list[tuple[str, Any]]:
-    from napari_whiskertoolbox.core.ragged import ImageSize
-
-    times, offsets, pixels, size = masks.read_mask_images(
-        item_path(item),
-        file_pattern=option(item, "file_pattern", str, "*.png"),
-        filename_prefix=option(item, "filename_prefix", str, ""),
-        threshold_value=option(item, "threshold_value", float, 128.0),
-        invert_mask=option(item, "invert_mask", bool, False),
+    opts = item_options(item)
+    path = item_path(item)
+    skips = RowSkips()
+    times, offsets, pixels, found = masks.read_mask_images(
+        path,
+        file_pattern=opts["file_pattern"],
+        filename_prefix=opts["filename_prefix"],
+        threshold_value=opts["threshold_value"],
+        invert_mask=opts["invert_mask"],
+        skips=skips,
     )
-    image_size = image_size_option(item) or (None if size is None else ImageSize(*size))
-    return [(item.name, ragged_from_flat("mask", times, pixels, offsets, image_size))]
+    item.note_skips(skips, path)
+    size = image_size_option(item, opts)
+    if size is None and found is not None:
+        size = ImageSize(*found)
+    return [(item.name, ragged_from_flat("mask", times, pixels, offsets, size))]
 
 
 @register_reader("tensor", "npy", "numpy")
 def _read_tensor(item: ConfigItem) -> list[tuple[str, Any]]:
-    row_labels = option(item, "row_labels", str, None)
+    opts = item_options(item)
     labels_path = None
-    if row_labels is not None:
-        labels_path = Path(row_labels)
+    if opts["row_labels"] is not None:
+        labels_path = Path(opts["row_labels"])
         if not labels_path.is_absolute() and item.path is not None:
             labels_path = item.path.parent / labels_path
     tensor = tensors.read_tensor_npy(
         item_path(item),
-        column_names=option(item, "column_names", list, None),
+        column_names=opts["column_names"],
         row_labels=labels_path,
-        row_type=option(item, "row_type", str, None),
+        row_type=opts["row_type"],
+    )
+    return [(item.name, tensor)]
+
+
+@register_reader("tensor", "csv")
+def _read_tensor_csv(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    tensor = tensors.read_tensor_csv(
+        item_path(item),
+        delimiter=opts["delimiter"] if given(item, "delimiter") else None,
+        has_header=opts["has_header"],
+        decimal=opts["decimal"],
     )
     return [(item.name, tensor)]

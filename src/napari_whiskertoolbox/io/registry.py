@@ -60,6 +60,7 @@ READERS: dict[tuple[str, str], Reader] = {}
 WRITERS: dict[tuple[str, str], Writer] = {}
 _FORMAT_MODULES = (
     "readers_spatial",
+    "readers_dlc",
     "readers_signals",
     "readers_clocks_media",
     "writers",
@@ -68,25 +69,51 @@ _FORMAT_MODULES = (
 
 
 def register_reader(data_type: str, *formats: str) -> Callable[[Reader], Reader]:
-    """Return a decorator making its function the reader of ``data_type`` in each of ``formats``."""
+    """Return a decorator making its function the reader of ``data_type`` in each of ``formats``.
+
+    Raises
+    ------
+    ValueError
+        Another function already reads one of the ``(data_type, format)`` pairs: one reader
+        per pair, so what an item reads never depends on which module loaded last.
+    """
 
     def register(fn: Reader) -> Reader:
         for fmt in formats:
-            READERS[(data_type, fmt)] = fn
+            _claim(READERS, (data_type, fmt), fn, "reader")
         return fn
 
     return register
 
 
 def register_writer(data_type: str, *formats: str) -> Callable[[Writer], Writer]:
-    """Return a decorator making its function the writer of ``data_type`` in each of ``formats``."""
+    """Return a decorator making its function the writer of ``data_type`` in each of ``formats``.
+
+    Raises
+    ------
+    ValueError
+        Another function already writes one of the ``(data_type, format)`` pairs.
+    """
 
     def register(fn: Writer) -> Writer:
         for fmt in formats:
-            WRITERS[(data_type, fmt)] = fn
+            _claim(WRITERS, (data_type, fmt), fn, "writer")
         return fn
 
     return register
+
+
+def _claim(table: dict[tuple[str, str], Any], pair: tuple[str, str], fn: Any, what: str) -> None:
+    old = table.get(pair)
+    if old is not None and _name(old) != _name(fn):  # the same function re-imported is fine
+        raise ValueError(
+            f"{what} of {pair} registered twice: {_name(old)} and {_name(fn)}; keep one"
+        )
+    table[pair] = fn
+
+
+def _name(fn: Any) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def _load_formats() -> None:

@@ -23,7 +23,7 @@ from napari_whiskertoolbox.media.suffixes import IMAGE_SUFFIXES, TIFF_SUFFIXES
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
 __all__ = ["ImageFolderMedia"]
@@ -50,6 +50,9 @@ class ImageFolderMedia(MediaData):
         Check every file's image size from its header at open (default ``True``).
     cache_size : int
         Number of decoded frames kept in memory.
+    files : sequence of path-like, optional
+        The frames, in order, instead of ``pattern``/``extensions`` and natural sorting
+        (a config's ``images`` options choose them, see ``io.readers_clocks_media``).
 
     Raises
     ------
@@ -69,6 +72,7 @@ class ImageFolderMedia(MediaData):
         extensions: Iterable[str] | None = None,
         validate: bool = True,
         cache_size: int = 8,
+        files: Sequence[str | os.PathLike[str]] | None = None,
     ) -> None:
         self.source_path = existing_path(folder, "image folder")
         if not self.source_path.is_dir():
@@ -76,14 +80,17 @@ class ImageFolderMedia(MediaData):
         suffixes = IMAGE_SUFFIXES if extensions is None else extensions
         self._suffixes = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes}
         self._pattern = pattern
-        self._files = sorted(
-            (
-                p
-                for p in self.source_path.glob(pattern)
-                if p.is_file() and p.suffix.lower() in self._suffixes
-            ),
-            key=lambda p: natural_sort_key(p.name),
-        )
+        if files is not None:
+            self._files = [self.source_path / f for f in files]
+        else:
+            self._files = sorted(
+                (
+                    p
+                    for p in self.source_path.glob(pattern)
+                    if p.is_file() and p.suffix.lower() in self._suffixes
+                ),
+                key=lambda p: natural_sort_key(p.name),
+            )
         if not self._files:
             raise MediaError(
                 f"image folder {str(self.source_path)!r} has no files matching {pattern!r} "
@@ -102,14 +109,17 @@ class ImageFolderMedia(MediaData):
         self._dtype = first.dtype
         self._cache.put(0, self._on_canvas(first, self._files[0]))
 
-    def __reduce__(self) -> tuple[type[ImageFolderMedia], tuple[Path, str, list[str], bool, int]]:
-        # Another process lists the folder again (the files are not read until needed).
+    def __reduce__(
+        self,
+    ) -> tuple[type[ImageFolderMedia], tuple[Path, str, list[str], bool, int, list[str]]]:
+        # Another process gets the same file list (the files are not read until needed).
         args = (
             self.source_path,
             self._pattern,
             sorted(self._suffixes),
             False,
             self._cache.capacity,
+            [str(p.relative_to(self.source_path)) for p in self._files],
         )
         return (type(self), args)
 

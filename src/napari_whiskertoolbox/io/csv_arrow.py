@@ -1,0 +1,408 @@
+"""WhiskerToolbox's lines, points and mask CSVs read and written at disk speed with pyarrow.
+
+The readers are *fast paths*: they stream a file through pyarrow's CSV reader a block at a
+time (bounded memory) and its compute kernels, keep the result only when the file is one the
+line-by-line readers of :mod:`.lines`, :mod:`.points` and :mod:`.masks` read without skipping,
+reporting or refusing anything, and then return exactly what those readers return (numbers
+parsed as float64, then float32, as :func:`~.csv_tools.parse_number` does). Otherwise they
+return ``None`` and the caller's line-by-line reader runs, naming the skipped rows and the
+line of any error: fast on good files, the same results and messages on bad ones.
+
+The trick for the quoted formats: split each line on ``"`` with quoting off. A
+WhiskerToolbox row ``frame,"x1,x2","y1,y2"`` then has exactly five fields — frame and
+delimiter, the x list, the delimiter, the y list, the rest — just as WhiskerToolbox finds its
+four quotes; a row with other than four quotes has another number of fields and sends the
+file to the line-by-line reader.
+
+The writers build each row's text with compute kernels — float32 to the shortest text that
+reads back to the same float32, lists joined by their offsets — and hand the bytes of the
+joined rows to the file, two blocks rendered at once (the kernels release the GIL), without a
+Python string per row. (polars was tried for the readers: the same CPU per MB at 136 MB here
+and twice the peak memory, see ``bench_io.py``.)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pacsv
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+__all__ = [
+    "ENABLED",
+    "EXOTIC_LINE_BREAKS",
+    "encode_rle_many",
+    "float_text",
+    "lines_csv_bytes",
+    "masks_csv_bytes",
+    "plain_text",
+    "points_csv_bytes",
+    "read_lines_fast",
+    "read_masks_fast",
+    "read_points_fast",
+]
+
+EXOTIC_LINE_BREAKS = (
+    b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9"
+)  # fmt: skip
+"""Line breaks of :meth:`str.splitlines` that a CSV parser does not break on."""
+ENABLED = True
+"""Use the fast readers (``False`` forces the line-by-line readers: tests, benchmarks)."""
+_BLOCK = 1 << 24
+_CONTROLS = b"\x00\x0b\x0c\x1c\x1d\x1e\r"
+
+
+def plain_text(data: bytes) -> bool:
+    r"""Return whether ``data`` splits into the same lines for pyarrow as for ``splitlines``.
+
+    That is: no exotic line break, no lone ``\r``, no NUL, no byte-order mark.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return False
+    controls = len(data) - len(data.translate(None, _CONTROLS))  # one pass
+    if controls != data.count(b"\r\n"):  # only the \r of \r\n line ends may be there
+        return False
+    return data.isascii() or not any(mark in data for mark in EXOTIC_LINE_BREAKS[5:])
+
+
+class _Irregular(Exception):
+    """The file is not one the fast path reads exactly: use the line-by-line reader."""
+
+
+def _batches(
+    data: bytes, delimiter: str, skip_rows: int, names: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """Stream ``data`` as unquoted text columns, a block at a time (bounded memory).
+
+    Raises
+    ------
+    _Irregular
+        On any row with another number of fields, or text that is not UTF-8.
+    """
+    try:
+        reader = pacsv.open_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip_rows, column_names=names, block_size=_BLOCK
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+        yield from reader
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
+        raise _Irregular from exc
+
+
+def _ints(strings: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
+    try:
+        return pc.cast(strings, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _floats(strings: pa.ChunkedArray | pa.Array, comma_decimal: bool) -> np.ndarray | None:
+    """float64 → float32 of every string (None when one is not a finite number)."""
+    if comma_decimal:
+        strings = pc.replace_substring(strings, ",", ".")
+    try:
+        values = pc.cast(strings, pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if not np.isfinite(values).all():
+        return None
+    return values.astype(np.float32)
+
+
+def _frames(field: pa.ChunkedArray, delimiter: str) -> np.ndarray | None:
+    """Frames of ``frame<delimiter>`` fields: text before the delimiter must be an integer."""
+    if not pc.all(pc.ends_with(field, delimiter)).as_py():
+        return None
+    if pc.max(pc.count_substring(field, delimiter)).as_py() != 1:
+        return None
+    return _ints(pc.utf8_slice_codeunits(field, 0, -1))
+
+
+def _numbers(
+    lists: pa.ChunkedArray, delimiter: str, comma_decimal: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Numbers per string and all numbers (float32; None if one is not a finite number)."""
+    tokens, counts = _split_numbers(lists, delimiter)
+    return counts, _floats(tokens, comma_decimal)
+
+
+def _split_numbers(lists: pa.ChunkedArray, delimiter: str) -> tuple[pa.Array, np.ndarray]:
+    """Flatten ``"a<d>b<d>c"`` strings: (all tokens, tokens per string); ``""`` has none."""
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    empty = pc.equal(lists, "")
+    parts = pc.split_pattern(pc.if_else(empty, pa.scalar(None, pa.string()), lists), delimiter)
+    counts = pc.fill_null(pc.list_value_length(parts), 0).to_numpy().astype(np.int64)
+    return pc.list_flatten(parts), counts
+
+
+def read_lines_fast(
+    data: bytes, *, skip_rows: int, delimiter: str, coord_delimiter: str, comma_decimal: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Read a ``Frame,X,Y`` line CSV (see :func:`.lines.read_lines_csv`), or ``None``."""
+    if not ENABLED or not plain_text(data):
+        return None
+    frames, counts, xs, ys = [], [], [], []
+    names = ["frame", "x", "between", "y", "rest"]
+    with ThreadPoolExecutor(2) as pool:  # pyarrow kernels release the GIL: x and y in parallel
+        try:
+            for batch in _batches(data, '"', skip_rows, names):
+                times = _frames(batch["frame"], delimiter)
+                (x_counts, x), (y_counts, y) = pool.map(
+                    lambda column: _numbers(column, coord_delimiter, comma_decimal),
+                    (batch["x"], batch["y"]),
+                )
+                if times is None or x is None or y is None:
+                    return None
+                if not np.array_equal(x_counts, y_counts):
+                    return None
+                frames.append(times)
+                counts.append(x_counts)
+                xs.append(x)
+                ys.append(y)
+        except _Irregular:
+            return None
+    times = np.concatenate(frames) if frames else np.empty(0, np.int64)
+    offsets = np.zeros(times.size + 1, dtype=np.int64)
+    if counts:
+        np.cumsum(np.concatenate(counts), out=offsets[1:])
+    coords = np.empty((int(offsets[-1]), 2), dtype=np.float32)
+    at = 0
+    for x, y in zip(xs, ys):
+        coords[at : at + x.size, 0] = x
+        coords[at : at + x.size, 1] = y
+        at += x.size
+    return times.astype(np.int64), offsets, coords
+
+
+def read_masks_fast(
+    data: bytes, *, skip_rows: int, delimiter: str, rle_delimiter: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Read a ``Frame,RLE`` mask CSV (see :func:`.masks.read_masks_csv`), or ``None``."""
+    from napari_whiskertoolbox.io.masks import decode_rle
+
+    if not ENABLED or not plain_text(data):
+        return None
+    frames, all_counts, all_values = [], [], []
+    try:
+        for batch in _batches(data, '"', skip_rows, ["frame", "runs", "rest"]):
+            times = _frames(batch["frame"], delimiter)
+            tokens, counts = _split_numbers(batch["runs"], rle_delimiter)
+            if times is None or np.any(counts % 3):
+                return None
+            if len(tokens) and not pc.all(pc.match_substring_regex(tokens, r"^[0-9]+$")).as_py():
+                return None
+            values = _ints(tokens)
+            if values is None:
+                return None
+            frames.append(times)
+            all_counts.append(counts)
+            all_values.append(values)
+    except _Irregular:
+        return None
+    times = np.concatenate(frames) if frames else np.empty(0, np.int64)
+    counts = np.concatenate(all_counts) if all_counts else np.empty(0, np.int64)
+    runs = (np.concatenate(all_values) if all_values else np.empty(0, np.int64)).reshape(-1, 3)
+    if runs.size and (runs.max() > np.iinfo(np.uint32).max or int(runs[:, 2].sum()) > 1 << 31):
+        return None
+    owner = np.repeat(np.arange(times.size), counts // 3)
+    per_mask = np.bincount(owner, weights=runs[:, 2], minlength=times.size).astype(np.int64)
+    offsets = np.zeros(times.size + 1, dtype=np.int64)
+    np.cumsum(per_mask, out=offsets[1:])
+    return times.astype(np.int64), offsets, decode_rle(runs)
+
+
+def read_points_fast(
+    data: bytes,
+    *,
+    skip_rows: int,
+    delimiter: str,
+    columns: tuple[int, int, int],
+    comma_decimal: bool,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Read a ``frame x y`` point CSV (see :func:`.points.read_points_csv`), or ``None``.
+
+    Only for a one-character delimiter other than a blank run; every row must have the
+    same number of cells and a digits-only frame.
+    """
+    if not ENABLED or not plain_text(data) or not delimiter or delimiter == '"':
+        return None
+    head = data[: data.find(b"\n")] if b"\n" in data else data
+    width = head.count(delimiter.encode()) + 1
+    names = [f"c{i}" for i in range(width)]
+    if max(columns) >= width:
+        return None
+    frames, xs, ys = [], [], []
+    try:
+        for batch in _batches(data, delimiter, skip_rows, names):
+            frame, x_col, y_col = (batch[names[c]] for c in columns)
+            if not pc.all(pc.match_substring_regex(frame, r"^[0-9]+$")).as_py():
+                return None
+            times = _ints(frame)
+            x = _floats(x_col, comma_decimal)
+            y = _floats(y_col, comma_decimal)
+            if times is None or x is None or y is None:
+                return None
+            frames.append(times)
+            xs.append(x)
+            ys.append(y)
+    except _Irregular:
+        return None
+    if not frames:
+        return None
+    return np.concatenate(frames).astype(np.int64), np.stack(
+        [np.concatenate(xs), np.concatenate(ys)], axis=1
+    )
+
+
+def float_text(values: np.ndarray) -> pa.Array:
+    """Return the shortest text of each float32 that reads back to the same float32."""
+    return pc.cast(pa.array(np.asarray(values, dtype=np.float32)), pa.string())
+
+
+def _int_text(values: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
+
+
+def _joined(texts: pa.Array, offsets: np.ndarray, separator: str) -> pa.Array:
+    """Join ``texts[offsets[k]:offsets[k+1]]`` with ``separator`` for each ``k``."""
+    local = pa.array((offsets - offsets[0]).astype(np.int32))
+    return pc.binary_join(pa.ListArray.from_arrays(local, texts), separator)
+
+
+def _bytes(rows: pa.Array) -> memoryview:
+    r"""Return the bytes of ``rows``, each followed by ``\n`` (no Python string per row)."""
+    block = pc.binary_join_element_wise(rows, "", "\n")
+    offsets = np.frombuffer(block.buffers()[1], dtype=np.int32)[
+        block.offset : block.offset + len(block) + 1
+    ]
+    return memoryview(block.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+
+
+def _blocks(n_rows: int, offsets: np.ndarray | None, per_block: int) -> Iterator[tuple[int, int]]:
+    """Row ranges holding at most ``per_block`` rows (and values, when ``offsets`` is given)."""
+    start = 0
+    while start < n_rows:
+        stop = min(n_rows, start + per_block)
+        if offsets is not None:
+            limit = int(np.searchsorted(offsets, offsets[start] + 4 * per_block, side="right")) - 1
+            stop = max(start + 1, min(stop, limit))
+        yield start, stop
+        start = stop
+
+
+def _pipelined(
+    render: Callable[[int, int], memoryview], blocks: list[tuple[int, int]]
+) -> Iterator[memoryview]:
+    """Yield ``render(a, b)`` of each block in order, rendering the next while one is written.
+
+    Two workers and at most three blocks in flight: both cores busy, bounded memory.
+    """
+    with ThreadPoolExecutor(2) as pool:
+        pending: deque[Future[memoryview]] = deque()
+        for a, b in blocks:
+            pending.append(pool.submit(render, a, b))
+            if len(pending) > 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def lines_csv_bytes(
+    times: np.ndarray, offsets: np.ndarray, coords: np.ndarray, *, coord_delimiter: str = ","
+) -> Iterator[memoryview]:
+    """Yield the rows ``frame,"x1,x2,...","y1,y2,..."`` of lines, in blocks of bytes."""
+
+    def render(a: int, b: int) -> memoryview:
+        seg = coords[offsets[a] : offsets[b]]
+        xs = _joined(float_text(seg[:, 0]), offsets[a : b + 1], coord_delimiter)
+        ys = _joined(float_text(seg[:, 1]), offsets[a : b + 1], coord_delimiter)
+        rows = pc.binary_join_element_wise(_int_text(times[a:b]), xs, ys, '","')
+        rows = pc.replace_substring(rows, '","', ',"', max_replacements=1)
+        return _bytes(pc.binary_join_element_wise(rows, "", '"'))
+
+    return _pipelined(render, list(_blocks(len(times), offsets, 1 << 16)))
+
+
+def points_csv_bytes(
+    times: np.ndarray, coords: np.ndarray, *, delimiter: str = " "
+) -> Iterator[memoryview]:
+    """Yield the rows ``frame<d>x<d>y`` of points, in blocks of bytes."""
+
+    def render(a: int, b: int) -> memoryview:
+        return _bytes(
+            pc.binary_join_element_wise(
+                _int_text(times[a:b]),
+                float_text(coords[a:b, 0]),
+                float_text(coords[a:b, 1]),
+                delimiter,
+            )
+        )
+
+    return _pipelined(render, list(_blocks(len(times), None, 1 << 18)))
+
+
+def masks_csv_bytes(
+    times: np.ndarray, offsets: np.ndarray, pixels: np.ndarray
+) -> Iterator[memoryview]:
+    """Yield the rows ``frame,"y,x_start,length,..."`` of masks, in blocks of bytes."""
+    runs, run_offsets = encode_rle_many(offsets, pixels)
+
+    def render(a: int, b: int) -> memoryview:
+        text = _int_text(runs[run_offsets[a] : run_offsets[b]].ravel())
+        joined = _joined(text, 3 * run_offsets[a : b + 1], ",")
+        rows = pc.binary_join_element_wise(_int_text(times[a:b]), joined, ',"')
+        return _bytes(pc.binary_join_element_wise(rows, "", '"'))
+
+    return _pipelined(render, list(_blocks(len(times), run_offsets, 1 << 16)))
+
+
+def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run-length encode every mask at once (as :func:`.masks.encode_rle` does each).
+
+    Returns
+    -------
+    runs : (R, 3) int64
+        ``(y, x_start, length)`` of every run, mask after mask, sorted by ``(y, x)``.
+    run_offsets : (M + 1,) int64
+        Mask ``k`` owns ``runs[run_offsets[k]:run_offsets[k + 1]]``.
+    """
+    n_masks = len(offsets) - 1
+    lengths = np.diff(offsets)
+    owner = np.repeat(np.arange(n_masks, dtype=np.int64), lengths)
+    x = np.asarray(pixels[:, 0], dtype=np.int64)
+    y = np.asarray(pixels[:, 1], dtype=np.int64)
+    if x.size:
+        same = owner[1:] == owner[:-1]
+        ordered = ~same | (y[1:] > y[:-1]) | ((y[1:] == y[:-1]) & (x[1:] > x[:-1]))
+        if not ordered.all():
+            order = np.lexsort((x, y, owner))
+            owner, x, y = owner[order], x[order], y[order]
+            keep = np.ones(x.size, dtype=bool)
+            keep[1:] = (owner[1:] != owner[:-1]) | (y[1:] != y[:-1]) | (x[1:] != x[:-1])
+            owner, x, y = owner[keep], x[keep], y[keep]
+    new_run = np.ones(x.size, dtype=bool)
+    new_run[1:] = (owner[1:] != owner[:-1]) | (y[1:] != y[:-1]) | (x[1:] != x[:-1] + 1)
+    starts = np.flatnonzero(new_run)
+    run_lengths = np.diff(np.append(starts, x.size))
+    runs = np.stack([y[starts], x[starts], run_lengths], axis=1)
+    per_mask = np.bincount(owner[starts], minlength=n_masks) if starts.size else np.zeros(
+        n_masks, dtype=np.int64
+    )  # fmt: skip
+    run_offsets = np.zeros(n_masks + 1, dtype=np.int64)
+    np.cumsum(per_mask, out=run_offsets[1:])
+    return runs, run_offsets

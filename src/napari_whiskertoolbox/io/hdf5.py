@@ -1,0 +1,159 @@
+"""WhiskerToolbox's HDF5 formats for lines, masks, analog signals and events (h5py).
+
+Layouts (``wt_loaders.md`` §5.3, §6.2, §7.3, §8.4): a 1-D frame dataset with one entry per
+object plus variable-length coordinate datasets (lines, masks); or a time dataset and a
+value / indicator dataset of the same length (analog, events). h5py is an optional
+dependency (``pip install napari-whiskertoolbox[hdf5]``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from napari_whiskertoolbox.io.csv_tools import check_file
+from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.io.report import RowSkips
+
+__all__ = ["read_hdf5_analog", "read_hdf5_events", "read_hdf5_ragged"]
+
+
+def _open(path: str | os.PathLike[str]) -> Any:
+    try:
+        import h5py
+    except ImportError:  # pragma: no cover - h5py is in the testing extra
+        raise FormatError(
+            "reading HDF5 needs h5py (pip install 'napari-whiskertoolbox[hdf5]')", path=path
+        ) from None
+    p = check_file(path)
+    try:
+        return h5py.File(p, "r")
+    except OSError as exc:
+        raise FormatError(f"expected an HDF5 file ({exc})", path=p) from exc
+
+
+def _dataset(handle: Any, key: str, path: str | os.PathLike[str]) -> Any:
+    if key not in handle:
+        raise FormatError(
+            f"expected a dataset {key!r}; the file holds {sorted(handle.keys())}", path=path
+        )
+    return handle[key]
+
+
+def _numbers(values: Any, path: str | os.PathLike[str], key: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise FormatError(f"expected numbers in dataset {key!r} ({exc})", path=path) from exc
+    return arr.ravel()
+
+
+def read_hdf5_ragged(
+    path: str | os.PathLike[str],
+    *,
+    frame_key: str,
+    x_key: str,
+    y_key: str,
+    integer_pixels: bool,
+    skips: RowSkips,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read lines (``integer_pixels=False``) or masks from a frames + x + y HDF5 file.
+
+    Object ``i`` pairs ``x_key[i]`` with ``y_key[i]`` up to the shorter length; objects
+    beyond the shortest dataset are ignored, empty objects are dropped (reported as
+    skipped, with the object index as "line"). Mask coordinates are truncated to unsigned
+    integers; a negative one is an error.
+
+    Returns
+    -------
+    times, offsets, coords
+        Flat arrays (``coords`` float32 for lines, uint32 for masks).
+    """
+    with _open(path) as handle:
+        frames = _numbers(_dataset(handle, frame_key, path)[()], path, frame_key)
+        xs = _dataset(handle, x_key, path)
+        ys = _dataset(handle, y_key, path)
+        n = min(len(frames), len(xs), len(ys))
+        if n == 0:
+            raise FormatError(f"datasets {frame_key!r}, {x_key!r}, {y_key!r} are empty", path=path)
+        times, parts, empty = [], [], []
+        for i in range(n):
+            x, y = _numbers(xs[i], path, x_key), _numbers(ys[i], path, y_key)
+            m = min(x.size, y.size)
+            if m == 0:
+                empty.append(i)
+                continue
+            times.append(frames[i])
+            parts.append(np.stack([x[:m], y[:m]], axis=1))
+    skips.add_many("empty object (index in the datasets)", empty)
+    t = np.asarray(times, dtype=np.float64)
+    if t.size and not np.all(t == np.trunc(t)):
+        raise FormatError(f"expected integer frames in {frame_key!r}", path=path)
+    coords = np.concatenate(parts) if parts else np.empty((0, 2))
+    if integer_pixels:
+        if coords.size and (not np.all(np.isfinite(coords)) or coords.min() < 0):
+            raise FormatError("expected non-negative finite mask pixels", path=path)
+        coords = np.trunc(coords).astype(np.uint32)
+    else:
+        coords = coords.astype(np.float32)
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    return t.astype(np.int64), offsets, coords
+
+
+def _frames(
+    times: np.ndarray, scale: float, scale_divide: bool, path: str | os.PathLike[str]
+) -> np.ndarray:
+    if not np.all(np.isfinite(times)):
+        raise FormatError("expected finite times", path=path)
+    if scale == 0:
+        raise FormatError("expected a non-zero scale", path=path)
+    scaled = times / scale if scale_divide else times * scale
+    return np.floor(scaled + 0.5).astype(np.int64)
+
+
+def read_hdf5_analog(
+    path: str | os.PathLike[str],
+    *,
+    time_key: str,
+    value_key: str,
+    scale: float = 1.0,
+    scale_divide: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``(values float32, frames int64)``: frame = round(time x scale), in file order."""
+    with _open(path) as handle:
+        times = _numbers(_dataset(handle, time_key, path)[()], path, time_key)
+        values = _numbers(_dataset(handle, value_key, path)[()], path, value_key)
+    if times.size != values.size or times.size == 0:
+        raise FormatError(
+            f"expected {time_key!r} and {value_key!r} of the same non-zero length, found "
+            f"{times.size} and {values.size}",
+            path=path,
+        )
+    return values.astype(np.float32), _frames(times, scale, scale_divide, path)
+
+
+def read_hdf5_events(
+    path: str | os.PathLike[str],
+    *,
+    time_key: str,
+    event_key: str,
+    scale: float = 1.0,
+    scale_divide: bool = False,
+) -> np.ndarray:
+    """Read event frames: round(time x scale) where the indicator is > 0.5."""
+    with _open(path) as handle:
+        times = _numbers(_dataset(handle, time_key, path)[()], path, time_key)
+        flags = _numbers(_dataset(handle, event_key, path)[()], path, event_key)
+    if times.size != flags.size or times.size == 0:
+        raise FormatError(
+            f"expected {time_key!r} and {event_key!r} of the same non-zero length, found "
+            f"{times.size} and {flags.size}",
+            path=path,
+        )
+    return _frames(times[flags > 0.5], scale, scale_divide, path)

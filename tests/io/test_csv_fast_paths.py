@@ -1,0 +1,172 @@
+"""The pyarrow readers and writers of lines, points and mask CSVs (``io.csv_arrow``).
+
+They must give what the line-by-line readers give — the same arrays to the last float32
+bit on good files, the same error (file, line) and the same skipped-row notes on bad ones —
+and the writers must write text that reads back to the same float32 values.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from napari_whiskertoolbox.io import FormatError, csv_arrow
+from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
+from napari_whiskertoolbox.io.masks import encode_rle, read_masks_csv, write_masks_csv
+from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
+from napari_whiskertoolbox.io.report import RowSkips
+
+float32s = st.floats(width=32, allow_nan=False, allow_infinity=False)
+SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def outcome(reader, path, fast: bool, **options):
+    """What ``reader`` gives with the pyarrow path on or off: arrays, or the error text."""
+    previous = csv_arrow.ENABLED
+    csv_arrow.ENABLED = fast
+    skips = RowSkips()
+    try:
+        result = reader(path, skips=skips, **options)
+    except FormatError as exc:
+        return ("error", str(exc))
+    finally:
+        csv_arrow.ENABLED = previous
+    arrays = tuple(np.ascontiguousarray(a) for a in result)
+    return ("ok", [(a.dtype.str, a.shape, a.tobytes()) for a in arrays], skips.notes("x", path))
+
+
+def test_fast_paths_are_taken_on_clean_files(tmp_path, monkeypatch):
+    """A guard: the equality tests below compare two different code paths."""
+    calls = []
+    for name in ("read_lines_fast", "read_points_fast", "read_masks_fast"):
+        original = getattr(csv_arrow, name)
+
+        def spy(*args, _original=original, _name=name, **kwargs):
+            result = _original(*args, **kwargs)
+            calls.append((_name, result is not None))
+            return result
+
+        monkeypatch.setattr(f"napari_whiskertoolbox.io.{name.split('_')[1]}.{name}", spy)
+    write_lines_csv(tmp_path / "l.csv", [0, 2], [0, 2, 3], np.ones((3, 2), np.float32))
+    write_points_csv(tmp_path / "p.csv", [0, 1], np.ones((2, 2), np.float32))
+    write_masks_csv(tmp_path / "m.csv", [3], [0, 2], np.array([[1, 1], [2, 1]], np.uint32))
+    read_lines_csv(tmp_path / "l.csv")
+    read_points_csv(tmp_path / "p.csv")
+    read_masks_csv(tmp_path / "m.csv")
+    assert sorted(calls) == [
+        ("read_lines_fast", True),
+        ("read_masks_fast", True),
+        ("read_points_fast", True),
+    ]
+
+
+@SETTINGS
+@given(
+    lines=st.lists(
+        st.tuples(st.integers(-5, 10**6), st.lists(st.tuples(float32s, float32s), max_size=6)),
+        max_size=12,
+    )
+)
+def test_lines_round_trip_bit_exact(tmp_path, lines):
+    times = np.asarray([t for t, _ in lines], dtype=np.int64)
+    counts = [len(v) for _, v in lines]
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    coords = np.asarray([p for _, v in lines for p in v], dtype=np.float32).reshape(-1, 2)
+    write_lines_csv(tmp_path / "l.csv", times, offsets, coords)
+    fast = outcome(read_lines_csv, tmp_path / "l.csv", True)
+    assert fast == outcome(read_lines_csv, tmp_path / "l.csv", False)
+    t, o, c = read_lines_csv(tmp_path / "l.csv")
+    np.testing.assert_array_equal(t, times)
+    np.testing.assert_array_equal(o, offsets)
+    assert c.view(np.uint32).tolist() == coords.view(np.uint32).tolist()
+
+
+@SETTINGS
+@given(points=st.lists(st.tuples(st.integers(0, 10**9), float32s, float32s), max_size=20))
+def test_points_round_trip_bit_exact(tmp_path, points):
+    times = np.asarray([p[0] for p in points], dtype=np.int64)
+    coords = np.asarray([p[1:] for p in points], dtype=np.float32).reshape(-1, 2)
+    write_points_csv(tmp_path / "p.csv", times, coords)
+    assert outcome(read_points_csv, tmp_path / "p.csv", True) == outcome(
+        read_points_csv, tmp_path / "p.csv", False
+    )
+    t, c = read_points_csv(tmp_path / "p.csv")
+    np.testing.assert_array_equal(t, times)
+    assert c.view(np.uint32).tolist() == coords.view(np.uint32).tolist()
+
+
+@SETTINGS
+@given(
+    masks=st.lists(
+        st.tuples(
+            st.integers(0, 1000),
+            st.lists(st.tuples(st.integers(0, 300), st.integers(0, 200)), max_size=30),
+        ),
+        max_size=10,
+    )
+)
+def test_masks_round_trip(tmp_path, masks):
+    times = np.asarray([t for t, _ in masks], dtype=np.int64)
+    parts = [np.asarray(px, dtype=np.uint32).reshape(-1, 2) for _, px in masks]
+    offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    pixels = np.concatenate(parts) if parts else np.empty((0, 2), np.uint32)
+    write_masks_csv(tmp_path / "m.csv", times, offsets, pixels)
+    assert outcome(read_masks_csv, tmp_path / "m.csv", True) == outcome(
+        read_masks_csv, tmp_path / "m.csv", False
+    )
+    t, o, px = read_masks_csv(tmp_path / "m.csv")
+    np.testing.assert_array_equal(t, times)
+    for k, part in enumerate(parts):
+        expected = {tuple(p) for p in part.tolist()}
+        assert {tuple(p) for p in px[o[k] : o[k + 1]].tolist()} == expected
+        runs = encode_rle(px[o[k] : o[k + 1]])
+        np.testing.assert_array_equal(runs, encode_rle(part))
+
+
+SEEDS = {
+    "lines": (
+        read_lines_csv,
+        b'Frame,X,Y\n0,"1.5,2,3","4,5.25,6"\n0,"",""\n3,"7","8"\n-2,"1e3,2","3,-4"\n',
+    ),
+    "points": (read_points_csv, b"Frame X Y\n0 131 222\n1 1.5 -2e3\n5 0 0\n"),
+    "masks": (read_masks_csv, b'Frame,RLE\n0,"1,2,3,4,0,2"\n0,""\n7,"10,10,1"\n'),
+}
+
+
+@st.composite
+def mutated(draw, seed: bytes) -> bytes:
+    kind = draw(st.sampled_from(["cut", "flip", "insert"]))
+    if kind == "cut":
+        return seed[: draw(st.integers(0, len(seed)))]
+    data = bytearray(seed)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(data) - 1))
+        if kind == "flip":
+            data[i] = draw(st.sampled_from(b' ,";\r\n\t.-+e0123456789abnx\x00\x0c'))
+        else:
+            data[i:i] = draw(st.sampled_from([b'"', b",", b" ", b"\r", b"\n", b"nan", b";", b"1,"]))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name", list(SEEDS))
+def test_fast_and_line_by_line_agree_on_damaged_files(tmp_path_factory, name):
+    """Same arrays, same error (file, line) and same skipped rows, with or without pyarrow."""
+    reader, seed = SEEDS[name]
+    folder = tmp_path_factory.mktemp(name)
+
+    deep = int(os.environ.get("WTB_FUZZ_EXAMPLES", "0"))
+
+    @settings(max_examples=deep or 150, deadline=None, derandomize=not deep, database=None)
+    @given(content=mutated(seed))
+    def run(content: bytes) -> None:
+        path = folder / "f.csv"
+        path.write_bytes(content)
+        assert outcome(reader, path, True) == outcome(reader, path, False)
+
+    run()

@@ -1,0 +1,1044 @@
+"""A test per loader option of ``io.option_table``, each with WhiskerToolbox's value.
+
+Values come from ``shared/reference/wt_loaders.md`` (WhiskerToolbox's JSON loader). Every
+test names the options it covers with ``@covers``; ``test_every_option_has_a_test`` fails
+when an option of the table has none.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core.ragged import ImageSize
+from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
+from napari_whiskertoolbox.io.report import LoadReport
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+COVERED: set[tuple[str, str, str]] = set()
+
+
+def covers(data_type: str, variant: str, *options: str):
+    """Register that the decorated test checks ``options`` of one format variant."""
+    for name in options:
+        COVERED.add((data_type, variant, name))
+
+    def mark(fn):
+        return fn
+
+    return mark
+
+
+def load(tmp_path: Path, *items: dict, **top) -> tuple:
+    """Write a config of ``items`` (object form when ``top`` is given) and load it."""
+    doc = {**top, "data": list(items)} if top else list(items)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(doc))
+    report = LoadReport()
+    return load_config(path, report=report), report
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(text)
+    return name
+
+
+def ttl_file(tmp_path: Path, words, name="ttl.bin", header=b"") -> str:
+    (tmp_path / name).write_bytes(header + np.asarray(words, dtype="<u2").tobytes())
+    return name
+
+
+# ---- clocks ---------------------------------------------------------------------------
+
+TTL_WORDS = [0, 0b100, 0b100, 0, 0, 0b101, 0, 0b100, 0b100]  # bit 2 pulses at 1-2, 5, 7-8
+
+
+@covers("time", "uint16", "channel", "transition", "header_size", "sampling_rate")
+def test_time_uint16(tmp_path):
+    name = ttl_file(tmp_path, TTL_WORDS, header=b"HEAD")
+    base = {"data_type": "time", "name": "cam", "format": "uint16", "filepath": name,
+            "channel": 2, "header_size": 4}  # fmt: skip
+    dm, _ = load(tmp_path, {**base, "transition": "rising", "sampling_rate": 500})
+    np.testing.assert_array_equal(dm.get_time("cam").times, [1, 5, 7])  # sample 0 never an edge
+    assert dm.get_time("cam").sampling_rate == 500
+    dm, _ = load(tmp_path, {**base, "transition": "falling"})
+    np.testing.assert_array_equal(dm.get_time("cam").times, [3, 6])
+    dm, _ = load(tmp_path, {**base, "channel": 0, "transition": "rising"})
+    np.testing.assert_array_equal(dm.get_time("cam").times, [5])
+
+
+@covers("time", "uint16_length", "header_size", "sampling_rate")
+def test_time_uint16_length(tmp_path):
+    (tmp_path / "d.bin").write_bytes(b"\0" * 13)
+    item = {"data_type": "time", "name": "m", "format": "uint16_length", "filepath": "d.bin",
+            "header_size": 4, "sampling_rate": 30000.0}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_time("m").times, [0, 1, 2, 3])  # (13 - 4) // 2
+    assert dm.get_time("m").sampling_rate == 30000
+
+
+@covers("time", "filename", "regex_pattern", "file_extension", "mode", "sort_ascending",
+        "sampling_rate")  # fmt: skip
+def test_time_filename(tmp_path):
+    for name in ("img_12.png", "img_3.png", "img_7.png", "img_9.txt", "other.png"):
+        write(tmp_path, f"frames/{name}", "")
+    base = {"data_type": "time", "name": "t", "format": "filename", "filepath": "frames",
+            "regex_pattern": r"img_(\d+)", "file_extension": ".png"}  # fmt: skip
+    dm, report = load(tmp_path, base)
+    np.testing.assert_array_equal(dm.get_time("t").times, [3, 7, 12])
+    assert report.skipped() == 1  # other.png
+    dm, _ = load(tmp_path, {**base, "mode": "zero_to_max"})
+    np.testing.assert_array_equal(dm.get_time("t").times, np.arange(13))
+    dm, _ = load(tmp_path, {**base, "mode": "min_to_max", "sampling_rate": 2.0})
+    np.testing.assert_array_equal(dm.get_time("t").times, np.arange(3, 13))
+    assert dm.get_time("t").sampling_rate == 2
+    # folder order is not sorted in general; clocks must be (WhiskerToolbox accepts it)
+    listed = [p.name for p in (tmp_path / "frames").iterdir()]
+    numbers = [int(n[4:-4]) for n in listed if n.startswith("img_") and n.endswith(".png")]
+    if numbers == sorted(numbers):
+        dm, _ = load(tmp_path, {**base, "sort_ascending": False})
+        np.testing.assert_array_equal(dm.get_time("t").times, numbers)
+    else:
+        with pytest.raises(FormatError, match="non-decreasing"):
+            load(tmp_path, {**base, "sort_ascending": False})
+    dm, _ = load(tmp_path, {**base, "file_extension": ""})
+    np.testing.assert_array_equal(dm.get_time("t").times, [3, 7, 9, 12])
+
+
+DAQ = "date\ntime\n\n\n\nTime\tv0\tv1\n0.000000\t1\t0\n0.000071\t1\t1\n0.000143\t0\t1\n0.000214\t1\t0\n"
+
+
+@covers("time", "multi_column_binary", "header_lines_to_skip", "delimiter", "time_column",
+        "sampling_rate")  # fmt: skip
+def test_time_multi_column_binary(tmp_path):
+    write(tmp_path, "daq.dat", DAQ)
+    item = {"data_type": "time", "name": "daq", "format": "multi_column_binary",
+            "filepath": "daq.dat", "sampling_rate": 14000.0}  # fmt: skip
+    dm, _ = load(tmp_path, item)  # defaults: 5 preamble lines, tab, column 0
+    # rounded to the nearest tick (WhiskerToolbox truncates 0.994 to 0: see README)
+    np.testing.assert_array_equal(dm.get_time("daq").times, [0, 1, 2, 3])
+    write(tmp_path, "semi.dat", "Time;v0\n1;0,25\n2;0,5\n")
+    item = {"data_type": "time", "name": "s", "format": "multi_column_binary",
+            "filepath": "semi.dat", "header_lines_to_skip": 0, "delimiter": ";",
+            "time_column": 1, "sampling_rate": 100}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_time("s").times, [25, 50])
+    dm, _ = load(tmp_path, {**item, "sampling_rate": 1.0})
+    np.testing.assert_array_equal(dm.get_time("s").times, [0, 1])  # 0.5 rounds half up
+
+
+@covers("time", "multi_column_binary", "decimal")
+def test_time_multi_column_binary_decimal(tmp_path):
+    write(tmp_path, "d.dat", "Time\tv\n0,5\t1\n1,5\t0\n")
+    item = {"data_type": "time", "name": "d", "format": "multi_column_binary", "filepath": "d.dat",
+            "header_lines_to_skip": 0, "sampling_rate": 10, "decimal": ","}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_time("d").times, [5, 15])
+
+
+@covers("time", "max_value", "source_data", "start_value", "sampling_rate")
+def test_time_max_value(tmp_path):
+    write(tmp_path, "a.csv", "\n".join(["0.5"] * 10))
+    write(tmp_path, "e.csv", "3\n40\n")
+    items = [
+        {"data_type": "analog", "name": "a", "format": "csv", "filepath": "a.csv"},
+        {"data_type": "digital_event", "name": "e", "format": "csv", "filepath": "e.csv"},
+        {"data_type": "time", "name": "from_analog", "format": "max_value", "source_data": "a",
+         "start_value": 1, "sampling_rate": 1000},
+        {"data_type": "time", "name": "from_events", "format": "max_value", "source_data": "e"},
+    ]  # fmt: skip
+    dm, _ = load(tmp_path, *items)
+    np.testing.assert_array_equal(dm.get_time("from_analog").times, np.arange(1, 10))
+    assert dm.get_time("from_analog").sampling_rate == 1000
+    np.testing.assert_array_equal(dm.get_time("from_events").times, np.arange(41))
+
+
+@covers("time", "derived", "source_timeframe", "source_series", "source_type", "event_series",
+        "interval_series", "edge", "sampling_rate")  # fmt: skip
+def test_time_derived(tmp_path):
+    write(tmp_path, "ticks.txt", "\n".join(str(10 * i) for i in range(20)))
+    write(tmp_path, "frames.csv", "2\n5\n9\n")
+    write(tmp_path, "trials.csv", "Start,End\n1,3\n6,8\n")
+    base = [
+        {"data_type": "time", "name": "daq", "format": "csv", "filepath": "ticks.txt",
+         "sampling_rate": 100},
+        {"data_type": "digital_event", "name": "ttl", "format": "csv", "filepath": "frames.csv",
+         "clock": "daq"},
+        {"data_type": "digital_interval", "name": "trials", "format": "csv",
+         "filepath": "trials.csv", "clock": "daq"},
+    ]  # fmt: skip
+    derived = {"data_type": "time", "format": "derived", "source_timeframe": "daq"}
+    items = [
+        {**derived, "name": "cam", "source_series": "ttl", "source_type": "event"},
+        {**derived, "name": "legacy", "event_series": "ttl", "sampling_rate": 30},
+        {**derived, "name": "starts", "interval_series": "trials"},
+        {**derived, "name": "ends", "source_series": "trials", "source_type": "interval_series",
+         "edge": "end"},
+        {**derived, "name": "other_edge", "interval_series": "trials", "edge": "middle"},
+    ]  # fmt: skip
+    dm, _ = load(tmp_path, *base, *items, clocks=["daq"])
+    np.testing.assert_array_equal(dm.get_time("cam").times, [20, 50, 90])
+    assert dm.get_time("cam").sampling_rate == 100  # ours: the source clock's
+    assert dm.get_time("legacy").sampling_rate == 30
+    np.testing.assert_array_equal(dm.get_time("starts").times, [10, 60])
+    np.testing.assert_array_equal(dm.get_time("ends").times, [30, 80])
+    np.testing.assert_array_equal(dm.get_time("other_edge").times, [10, 60])  # not "end": start
+
+
+@covers("time", "count", "count", "sampling_rate")
+def test_time_count(tmp_path):
+    dm, _ = load(tmp_path, {"data_type": "time", "name": "t", "format": "count",
+                            "frame_count": 4, "sampling_rate": 30.0})  # fmt: skip
+    np.testing.assert_array_equal(dm.get_time("t").times, [0, 1, 2, 3])
+    assert dm.get_time("t").sampling_rate == 30
+
+
+@covers("time", "csv", "sampling_rate")
+def test_time_csv(tmp_path):
+    write(tmp_path, "t.txt", "0\n33\n66\n")
+    item = {"data_type": "time", "name": "t", "format": "csv", "filepath": "t.txt",
+            "sampling_rate": 1000}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_time("t").times, [0, 33, 66])
+    assert dm.get_time("t").sampling_rate == 1000
+
+
+# ---- media ----------------------------------------------------------------------------
+
+
+def _images(tmp_path, names):
+    import imageio.v3 as iio
+
+    for i, name in enumerate(names):
+        path = tmp_path / "stack" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        iio.imwrite(path, np.full((4, 6), 10 * (i + 1), np.uint8), extension=".png")
+    return "stack"
+
+
+@covers("images", "media", "file_extensions", "filename_pattern", "sort_by_name",
+        "display_format", "recursive_search")  # fmt: skip
+def test_images(tmp_path):
+    folder = _images(tmp_path, ["f_2.png", "f_10.png", "g_1.png", "sub/f_5.png", "x.PNG"])
+    base = {"data_type": "images", "name": "im", "filepath": folder}
+    dm, _ = load(tmp_path, base)
+    # .png only (case-sensitive), plain lexicographic order: f_10 before f_2
+    assert [p.name for p in dm.get_data("im").files] == ["f_10.png", "f_2.png", "g_1.png"]
+    assert dm.get_data("im")[0][0, 0] == 20
+    dm, _ = load(tmp_path, {**base, "filename_pattern": "^f_", "recursive_search": True})
+    assert [p.name for p in dm.get_data("im").files] == ["f_10.png", "f_2.png", "f_5.png"]
+    dm, _ = load(tmp_path, {**base, "file_extensions": [".PNG"], "display_format": "Color"})
+    assert [p.name for p in dm.get_data("im").files] == ["x.PNG"]
+    dm, _ = load(tmp_path, {**base, "sort_by_name": False})
+    assert sorted(p.name for p in dm.get_data("im").files) == ["f_10.png", "f_2.png", "g_1.png"]
+    with pytest.raises(FormatError, match="display_format"):
+        load(tmp_path, {**base, "display_format": "Gray"})
+
+
+def test_video_options_are_reported_not_used(tmp_path, frame_number_video):
+    item = {"data_type": "video", "name": "media", "filepath": str(frame_number_video),
+            "gray": True}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert len(dm.get_data("media")) == 1000
+    assert [n.message.split()[1] for n in report.of_kind("unknown_option")] == ["'gray'"]
+
+
+# ---- points ---------------------------------------------------------------------------
+
+
+@covers("points", "csv", "frame_column", "x_column", "y_column", "column_delim")
+def test_points_columns(tmp_path):
+    write(tmp_path, "p.csv", "x;y;frame\n1.5;2.5;7\n3;4;9\n-1;2;-3\n")
+    item = {"data_type": "points", "name": "p", "format": "csv", "filepath": "p.csv",
+            "frame_column": 2, "x_column": 0, "y_column": 1, "column_delim": ";"}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("p").at(7), [[1.5, 2.5]])
+    np.testing.assert_array_equal(dm.get_data("p").times_with_data(), [7, 9])
+    assert report.skipped() == 1  # the negative frame
+    write(tmp_path, "q.csv", "0\t1\t2\n")
+    dm, _ = load(tmp_path, {**item, "filepath": "q.csv", "column_delim": "", "frame_column": 0,
+                            "x_column": 1, "y_column": 2})  # fmt: skip
+    np.testing.assert_array_equal(dm.get_data("p").at(0), [[1, 2]])
+
+
+@covers("points", "csv", "nan_handling", "has_header")
+def test_points_nan_handling(tmp_path):
+    write(tmp_path, "p.csv", "0 1 2\n1 nan nan\n2 3 4\n")
+    item = {"data_type": "points", "name": "p", "format": "csv", "filepath": "p.csv"}
+    dm, report = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("p").times_with_data(), [0, 2])
+    (note,) = report.of_kind("skipped")
+    assert note.lines == (2,)  # the file's own line number
+    assert "p.csv', line 2" in str(note)
+    with pytest.raises(FormatError, match=r"'Include' cannot be honoured"):
+        load(tmp_path, {**item, "nan_handling": "Include"})
+    dm, _ = load(tmp_path, {**item, "has_header": True})
+    np.testing.assert_array_equal(dm.get_data("p").times_with_data(), [2])
+
+
+@covers("points", "csv", "csv_layout")
+def test_points_csv_layout(tmp_path):
+    write(tmp_path, "p.csv", "0 1 2\n")
+    item = {"data_type": "points", "name": "p", "format": "csv", "filepath": "p.csv",
+            "csv_layout": "simple"}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("p").at(0), [[1, 2]])
+
+
+DLC = (
+    "scorer,s,s,s,s,s,s,s,s\n"
+    "bodyparts,nose,nose,nose,Ear,Ear,Ear,tail,tail\n"
+    "coords,x,y,likelihood,x,y,likelihood,x,y\n"
+    "0,10,20,0.9,30,40,0.2,1,2\n"
+    "1,11,21,0.4,31,41,0.95,3,4\n"
+    "1,12,22,0.99,,,,5,6\n"
+)
+
+
+@covers("points", "csv dlc", "csv_layout", "bodypart", "all_bodyparts", "frame_column",
+        "likelihood_threshold")  # fmt: skip
+def test_points_csv_dlc_layout(tmp_path):
+    write(tmp_path, "d.csv", DLC)
+    item = {"data_type": "points", "name": "p", "format": "csv", "csv_layout": "dlc",
+            "filepath": "d.csv"}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    assert dm.keys() == ["p"]  # "Ear" sorts before "nose" and "tail" byte-wise
+    np.testing.assert_array_equal(dm.get_data("p").at(0), [[30, 40]])
+    dm, _ = load(tmp_path, {**item, "bodypart": "nose", "likelihood_threshold": 0.5})
+    np.testing.assert_array_equal(dm.get_data("p").times_with_data(), [0, 1])
+    np.testing.assert_array_equal(dm.get_data("p").at(1), [[12, 22]])  # duplicate frames kept
+    with pytest.raises(FormatError, match="'bodypart' 'paw'"):
+        load(tmp_path, {**item, "bodypart": "paw"})
+    dm, _ = load(tmp_path, {**item, "all_bodyparts": True})
+    assert dm.keys() == ["p_nose", "p_Ear", "p_tail"]
+    moved = "\n".join(",".join([*r.split(",")[1:3], r.split(",")[0], *r.split(",")[3:]])
+                      for r in DLC.splitlines())  # fmt: skip
+    write(tmp_path, "f.csv", moved)  # frame number in column 2
+    dm, _ = load(tmp_path, {**item, "filepath": "f.csv", "bodypart": "tail", "frame_column": 2})
+    np.testing.assert_array_equal(dm.get_data("p").times_with_data(), [0, 1])
+
+
+@covers("points", "dlc_csv", "frame_column", "likelihood_threshold")
+def test_points_dlc_csv(tmp_path):
+    write(tmp_path, "d.csv", DLC)
+    item = {"data_type": "points", "name": "f", "format": "dlc_csv", "filepath": "d.csv",
+            "likelihood_threshold": 0.5, "frame_column": 0}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    assert dm.keys() == ["f_nose", "f_Ear", "f_tail"]
+    np.testing.assert_array_equal(dm.get_data("f_nose").times_with_data(), [0, 1])
+    np.testing.assert_array_equal(dm.get_data("f_Ear").times_with_data(), [1])
+    assert dm.get_data("f_tail").n_entries == 3  # no likelihood column: always passes
+    dm, _ = load(tmp_path, {**item, "likelihood_threshold": 0.99})
+    assert dm.keys() == ["f_nose", "f_tail"]  # Ear keeps no point: no key
+
+
+@covers("points", "dlc_csv", "scaled_width", "scaled_height", "width", "height")
+@covers("points", "csv dlc", "scaled_width", "scaled_height")
+def test_points_dlc_scaling(tmp_path):
+    write(tmp_path, "d.csv", DLC)
+    item = {"data_type": "points", "name": "f", "format": "dlc_csv", "filepath": "d.csv",
+            "width": 100, "height": 50, "scaled_width": 200, "scaled_height": 25}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("f_nose").at(0), [[20, 10]])
+    assert dm.get_data("f_nose").image_size == ImageSize(200, 25)
+    no_size = {k: v for k, v in item.items() if k not in ("width", "height")}
+    dm, _ = load(tmp_path, no_size)
+    np.testing.assert_array_equal(dm.get_data("f_nose").at(0), [[10, 20]])  # not scaled
+    assert dm.get_data("f_nose").image_size == ImageSize(200, 25)
+    with pytest.raises(FormatError, match="both 'scaled_width' and 'scaled_height'"):
+        load(tmp_path, {**item, "scaled_height": -1})
+    dm, _ = load(tmp_path, {**item, "format": "csv", "csv_layout": "dlc", "bodypart": "nose"})
+    np.testing.assert_array_equal(dm.get_data("f").at(0), [[20, 10]])
+
+
+def _dlc_h5(tmp_path, name, index=(0, 1, 2)):
+    """DeepLabCut's pandas HDF5 table of two predicted body parts (nose, tail)."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("tables")
+    columns = pd.MultiIndex.from_product(
+        [["s"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = [[10, 20, 0.9, 1, 2, 0.1], [11, 21, 0.4, 3, 4, 0.8], [12, 22, 0.99, 5, 6, 0.3]]
+    frame = pd.DataFrame(np.asarray(values, float), index=list(index), columns=columns)
+    frame.to_hdf(tmp_path / name, key="df_with_missing", mode="w")
+    return name
+
+
+@covers("points", "dlc_h5", "likelihood_threshold", "scaled_width", "scaled_height")
+def test_points_dlc_h5(tmp_path):
+    item = {"data_type": "points", "name": "h", "format": "dlc_h5",
+            "filepath": _dlc_h5(tmp_path, "d.h5"), "likelihood_threshold": 0.5}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert dm.keys() == ["h_nose", "h_tail"]
+    np.testing.assert_array_equal(dm.get_data("h_nose").times_with_data(), [0, 2])
+    np.testing.assert_array_equal(dm.get_data("h_tail").times_with_data(), [1])
+    assert report.of_kind("unknown_option") == []
+    scaled = {**item, "width": 100, "height": 50, "scaled_width": 50, "scaled_height": 100}
+    dm, _ = load(tmp_path, scaled)
+    np.testing.assert_array_equal(dm.get_data("h_nose").at(0), [[5, 40]])
+    assert dm.get_data("h_nose").image_size == ImageSize(50, 100)
+    dm, _ = load(tmp_path, {**item, "likelihood_threshold": 0.95})
+    assert dm.keys() == ["h_nose"]  # no tail point reaches 0.95: no key, as WhiskerToolbox
+
+
+def _labelled_project(tmp_path):
+    """A DeepLabCut project: config.yaml (order tail, nose; one edge) and a labelled table."""
+    pd = pytest.importorskip("pandas")
+    import imageio.v3 as iio
+    import yaml
+
+    (tmp_path / "proj").mkdir()
+    config = {"scorer": "me", "bodyparts": ["tail", "nose"], "skeleton": [["nose", "tail"]]}
+    (tmp_path / "proj" / "config.yaml").write_text(yaml.safe_dump(config))
+    (tmp_path / "labels").mkdir()
+    columns = pd.MultiIndex.from_product(
+        [["me"], ["nose", "tail"], ["x", "y"]], names=["scorer", "bodyparts", "coords"]
+    )
+    index = ["labeled-data/v/img004.png", "labeled-data/v/img009.png"]
+    frame = pd.DataFrame([[1.0, 2, 3, 4], [5, 6, 7, 8]], index=index, columns=columns)
+    frame.to_csv(tmp_path / "labels" / "CollectedData_me.csv")
+    frame.to_hdf(tmp_path / "labels" / "CollectedData_me.h5", key="df_with_missing", mode="w")
+    (tmp_path / "imgs").mkdir()
+    for name in ("img001.png", "img004.png", "img009.png"):
+        iio.imwrite(tmp_path / "imgs" / name, np.zeros((4, 6), np.uint8))
+
+
+DLC_FORMATS = {
+    "dlc_csv": {"format": "dlc_csv", "filepath": "labels/CollectedData_me.csv"},
+    "dlc_h5": {"format": "dlc_h5", "filepath": "labels/CollectedData_me.h5"},
+    "csv dlc": {"format": "csv", "csv_layout": "dlc", "all_bodyparts": True,
+                "filepath": "labels/CollectedData_me.csv"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("variant", sorted(DLC_FORMATS))
+def test_points_dlc_labelled_images_and_project(tmp_path, variant):
+    """``frame_from``, ``images`` and ``config`` place labelled-image rows and order body parts."""
+    from napari_whiskertoolbox.io.pose import pose_sets
+
+    _labelled_project(tmp_path)
+    item = {"data_type": "points", "name": "L", **DLC_FORMATS[variant]}
+    dm, report = load(tmp_path, item)  # the images' order beside the table: img004, img009
+    np.testing.assert_array_equal(dm.get_data("L_nose").times_with_data(), [0, 1])
+    np.testing.assert_array_equal(dm.get_data("L_tail").at(1), [[7, 8]])
+    assert pose_sets(dm)["L"].skeleton == []
+    assert report.of_kind("unknown_option") == []
+    dm, _ = load(tmp_path, {**item, "images": "../imgs"})  # img001 is frame 0
+    np.testing.assert_array_equal(dm.get_data("L_nose").times_with_data(), [1, 2])
+    dm, _ = load(tmp_path, {**item, "frame_from": "image_name"})
+    np.testing.assert_array_equal(dm.get_data("L_nose").times_with_data(), [4, 9])
+    with pytest.raises(FormatError, match="'frame_from'"):
+        load(tmp_path, {**item, "frame_from": "name"})
+    dm, _ = load(tmp_path, {**item, "config": "../proj/config.yaml"})  # from the table's folder
+    pose = pose_sets(dm)["L"]
+    assert pose.bodyparts == ["tail", "nose"]
+    assert pose.skeleton == [("nose", "tail")]
+    assert dm.keys() == ["L_tail", "L_nose"]
+
+
+for _variant in DLC_FORMATS:
+    covers("points", _variant, "config", "frame_from", "images")
+
+
+# ---- image sizes on every spatial format ----------------------------------------------
+
+
+def _h5(tmp_path, name, **datasets):
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(tmp_path / name, "w") as handle:
+        for key, value in datasets.items():
+            if isinstance(value, list):
+                vlen = handle.create_dataset(key, (len(value),), dtype=h5py.vlen_dtype("f4"))
+                for i, v in enumerate(value):
+                    vlen[i] = np.asarray(v, np.float32)
+            else:
+                handle[key] = value
+    return name
+
+
+def _minimal(tmp_path, data_type, variant):
+    """A one-object file of ``(data_type, variant)`` and its config item."""
+    if data_type == "points" and variant == "csv":
+        return {"format": "csv", "filepath": write(tmp_path, "p.csv", "0 1 2\n")}
+    if data_type == "points" and variant == "dlc_h5":
+        return {"format": "dlc_h5", "filepath": _dlc_h5(tmp_path, "d.h5")}
+    if data_type == "points":
+        fmt = (
+            {"format": "dlc_csv"}
+            if variant == "dlc_csv"
+            else {"format": "csv", "csv_layout": "dlc"}
+        )
+        return {**fmt, "filepath": write(tmp_path, "d.csv", DLC)}
+    if data_type == "line" and variant == "csv":
+        return {"format": "csv", "filepath": write(tmp_path, "l.csv", 'Frame,X,Y\n0,"1,2","3,4"\n')}
+    if data_type == "line" and variant == "csv multi_file":
+        write(tmp_path, "lines/0000004.csv", "X,Y\n1,2\n3,4\n")
+        return {"format": "csv", "multi_file": True, "filepath": "lines"}
+    if data_type == "line":
+        return {"format": "hdf5", "filepath": _h5(tmp_path, "l.h5", frames=np.array([4]),
+                                                  x=[[3, 4]], y=[[1, 2]])}  # fmt: skip
+    if data_type == "mask" and variant == "csv":
+        return {"format": "csv", "filepath": write(tmp_path, "m.csv", 'Frame,RLE\n2,"1,2,3"\n')}
+    if data_type == "mask" and variant == "hdf5":
+        return {"format": "hdf5", "filepath": _h5(tmp_path, "m.h5", frames=np.array([2]),
+                                                  widths=[[2, 3]], heights=[[1, 1]])}  # fmt: skip
+    import imageio.v3 as iio
+
+    (tmp_path / "masks").mkdir(exist_ok=True)
+    image = np.zeros((6, 8), np.uint8)
+    image[1, 2] = 255
+    iio.imwrite(tmp_path / "masks" / "0002.png", image)
+    return {"format": "image", "filepath": "masks"}
+
+
+SIZED = [
+    (t, v)
+    for (t, v), row in FORMAT_VARIANTS.items()
+    if t in ("points", "line", "mask") and row.accepts("image_size")
+]
+
+
+@pytest.mark.parametrize(("data_type", "variant"), SIZED)
+def test_image_size_options(tmp_path, data_type, variant):
+    """height+width win over image_width+image_height, which win over image_size."""
+    base = {"data_type": data_type, "name": "k", **_minimal(tmp_path, data_type, variant)}
+    row = FORMAT_VARIANTS[(data_type, variant)]
+    sized = {"image_size": [64, 48]}
+    if row.accepts("image_width"):
+        sized |= {"image_width": 320, "image_height": 240}
+    if row.accepts("width"):
+        sized |= {"width": 640, "height": 480}
+    expected = (
+        ImageSize(640, 480)
+        if row.accepts("width")
+        else ImageSize(320, 240)
+        if row.accepts("image_width")
+        else ImageSize(64, 48)
+    )
+    dm, report = load(tmp_path, {**base, **sized})
+    key = next(k for k in dm if k == "k" or k.startswith("k_"))
+    assert dm.get_data(key).image_size == expected
+    assert report.of_kind("unknown_option") == []
+    for name in sized:
+        COVERED.add((data_type, variant, name))
+
+
+for _t, _v in SIZED:
+    for _name in ("image_size", "image_width", "image_height", "width", "height"):
+        if FORMAT_VARIANTS[(_t, _v)].accepts(_name):
+            covers(_t, _v, _name)
+
+
+def test_mask_image_size_from_files(tmp_path):
+    item = {"data_type": "mask", "name": "m", **_minimal(tmp_path, "mask", "image")}
+    assert load(tmp_path, item)[0].get_data("m").image_size == ImageSize(8, 6)
+
+
+# ---- lines ----------------------------------------------------------------------------
+
+
+@covers("line", "csv", "delimiter", "coordinate_delimiter", "has_header", "header_identifier",
+        "multi_file")  # fmt: skip
+def test_line_csv(tmp_path):
+    write(tmp_path, "l.csv", 'Frame;X;Y\n3;"1 2 3";"4 5 6"\n3;"";""\n')
+    item = {"data_type": "line", "name": "w", "format": "csv", "filepath": "l.csv",
+            "delimiter": ";", "coordinate_delimiter": " ", "multi_file": False}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    first, empty = dm.get_data("w").at(3)
+    np.testing.assert_array_equal(first, [[1, 4], [2, 5], [3, 6]])
+    assert len(empty) == 0  # "" lists: an empty line
+    write(tmp_path, "h.csv", 'Index,X,Y\n3,"1,2","4,5"\n')
+    dm, report = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv",
+                                 "filepath": "h.csv"})  # fmt: skip
+    assert report.skipped() == 1  # "Index" line is not a header: no quotes, skipped
+    dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "filepath": "h.csv",
+                            "header_identifier": "Index"})  # fmt: skip
+    np.testing.assert_array_equal(dm.get_data("w").at(3)[0], [[1, 4], [2, 5]])
+    write(tmp_path, "n.csv", '1,"1,2","4,5"\n')
+    dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "filepath": "n.csv",
+                            "has_header": False})  # fmt: skip
+    assert dm.get_data("w").n_entries == 1
+
+
+@covers("line", "csv", "decimal")
+@covers("line", "csv multi_file", "decimal")
+def test_line_decimal_commas(tmp_path):
+    write(tmp_path, "l.csv", 'Frame;X;Y\n0;"1,5;2,25";"3,5;4"\n')
+    item = {"data_type": "line", "name": "w", "format": "csv", "filepath": "l.csv",
+            "delimiter": ";", "coordinate_delimiter": ";"}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("w").at(0)[0], [[1.5, 3.5], [2.25, 4]])
+    with pytest.raises(FormatError, match="coordinate list"):
+        load(tmp_path, {**item, "decimal": "."})
+    write(tmp_path, "lines/0000001.csv", "X;Y\n1,5;2\n")
+    dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "multi_file": True,
+                            "filepath": "lines", "delimiter": ";", "decimal": ","})  # fmt: skip
+    np.testing.assert_array_equal(dm.get_data("w").at(1)[0], [[1.5, 2]])
+
+
+@covers("line", "csv multi_file", "multi_file", "delimiter", "x_column", "y_column", "has_header",
+        "file_pattern")  # fmt: skip
+def test_line_multi_file(tmp_path):
+    write(tmp_path, "lines/0000042.csv", "a\tb\tc\n9\t1\t2\n9\t3\t4\n")
+    write(tmp_path, "lines/-3.csv", "head\n0\t5\t6\n")
+    write(tmp_path, "lines/notes.csv", "x\n")
+    write(tmp_path, "lines/7.txt", "head\n0\t1\t1\n")
+    item = {"data_type": "line", "name": "w", "format": "csv", "multi_file": True,
+            "filepath": "lines", "delimiter": "\t", "x_column": 1, "y_column": 2}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("w").times_with_data(), [-3, 42])
+    np.testing.assert_array_equal(dm.get_data("w").at(42)[0], [[1, 2], [3, 4]])
+    assert report.skipped() == 1  # notes.csv: not a frame number
+    dm, _ = load(tmp_path, {**item, "has_header": False})
+    assert len(dm.get_data("w").at(42)[0]) == 2  # header row is not numbers: skipped anyway
+    dm, _ = load(tmp_path, {**item, "file_pattern": "*.txt"})
+    np.testing.assert_array_equal(dm.get_data("w").times_with_data(), [7])
+
+
+@covers("line", "hdf5", "frame_key", "x_key", "y_key")
+def test_line_hdf5(tmp_path):
+    name = _h5(
+        tmp_path, "l.h5", frames=np.array([4, 4, 6]), x=[[3, 4], [], [9]], y=[[1, 2, 7], [1], [8]]
+    )
+    item = {"data_type": "line", "name": "w", "format": "hdf5", "filepath": name}
+    dm, report = load(tmp_path, item)
+    # WhiskerToolbox's swapped defaults: x_key "y", y_key "x"; pairs up to the shorter list
+    np.testing.assert_array_equal(dm.get_data("w").at(4)[0], [[1, 3], [2, 4]])
+    assert report.skipped() == 1  # the empty line
+    name = _h5(tmp_path, "m.h5", f=np.array([1]), a=[[5, 6]], b=[[7, 8]])
+    dm, _ = load(tmp_path, {**item, "filepath": name, "frame_key": "f", "x_key": "a", "y_key": "b"})
+    np.testing.assert_array_equal(dm.get_data("w").at(1)[0], [[5, 7], [6, 8]])
+
+
+# ---- masks ----------------------------------------------------------------------------
+
+
+@covers("mask", "csv", "delimiter", "rle_delimiter", "has_header", "header_identifier",
+        "csv_layout")  # fmt: skip
+def test_mask_csv(tmp_path):
+    write(tmp_path, "m.csv", 'Frame;RLE\n2;"1 2 3 4 0 1"\n2;""\n')
+    item = {"data_type": "mask", "name": "m", "format": "csv", "filepath": "m.csv",
+            "delimiter": ";", "rle_delimiter": " ", "csv_layout": "rle"}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    first, empty = dm.get_data("m").at(2)
+    np.testing.assert_array_equal(first, [[2, 1], [3, 1], [4, 1], [0, 4]])
+    assert len(empty) == 0
+    write(tmp_path, "h.csv", 'Masks,"RLE"\n2,"1,2,1"\n')
+    base = {"data_type": "mask", "name": "m", "format": "csv", "filepath": "h.csv"}
+    with pytest.raises(FormatError, match="frame number"):
+        load(tmp_path, base)  # not a recognised header: "Masks" is a bad frame → fails
+    dm, _ = load(tmp_path, {**base, "header_identifier": "Masks"})
+    assert dm.get_data("m").n_entries == 1
+    with pytest.raises(FormatError, match="frame number"):
+        load(tmp_path, {**base, "header_identifier": "Masks", "has_header": False})
+
+
+@covers("mask", "hdf5", "frame_key", "x_key", "y_key")
+def test_mask_hdf5(tmp_path):
+    name = _h5(tmp_path, "m.h5", frames=np.array([2, 3]), widths=[[2.7, 3], []], heights=[[1, 1]])
+    dm, _ = load(tmp_path, {"data_type": "mask", "name": "m", "format": "hdf5", "filepath": name})
+    np.testing.assert_array_equal(dm.get_data("m").at(2)[0], [[2, 1], [3, 1]])  # truncated
+    name = _h5(tmp_path, "n.h5", t=np.array([5]), u=[[1]], v=[[2]])
+    item = {"data_type": "mask", "name": "m", "format": "hdf5", "filepath": name,
+            "frame_key": "t", "x_key": "u", "y_key": "v"}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("m").at(5)[0], [[1, 2]])
+
+
+@covers("mask", "image", "file_pattern", "filename_prefix", "frame_number_padding",
+        "threshold_value", "invert_mask")  # fmt: skip
+def test_mask_image(tmp_path):
+    import imageio.v3 as iio
+
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    image = np.zeros((4, 5), np.uint8)
+    image[1, 2] = 200
+    image[2, 3] = 100
+    iio.imwrite(folder / "whisker_0012.PNG", image)
+    iio.imwrite(folder / "0003.png", image)
+    iio.imwrite(folder / "blank_1.png", np.zeros((4, 5), np.uint8))
+    item = {"data_type": "mask", "name": "m", "format": "image", "filepath": "masks"}
+    dm, report = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("m").times_with_data(), [3])
+    assert report.skipped() == 2  # whisker_0012 and blank_1: no frame number at the start
+    dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "frame_number_padding": 4})
+    np.testing.assert_array_equal(dm.get_data("m").at(12)[0], [[2, 1]])  # pattern is case-blind
+    dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "threshold_value": 50})
+    assert len(dm.get_data("m").at(12)[0]) == 2
+    dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "invert_mask": True})
+    assert len(dm.get_data("m").at(12)[0]) == 4 * 5 - 1
+    dm, _ = load(tmp_path, {**item, "file_pattern": "00*"})
+    np.testing.assert_array_equal(dm.get_data("m").times_with_data(), [3])
+    dm, report = load(tmp_path, {**item, "filename_prefix": "blank_"})
+    assert dm.get_data("m").n_entries == 0
+    assert report.skipped() >= 1  # an all-background image is skipped
+
+
+# ---- analog ---------------------------------------------------------------------------
+
+
+def _interleaved(tmp_path, frames=10, channels=3, dtype="<i2", header=b""):
+    raw = (np.arange(frames * channels).reshape(frames, channels) * 2).astype(dtype)
+    (tmp_path / "a.bin").write_bytes(header + raw.tobytes())
+    return raw
+
+
+@covers("analog", "binary", "binary_data_type", "num_channels", "header_size", "parent_dir")
+def test_analog_binary_layout(tmp_path):
+    raw = _interleaved(tmp_path, dtype="<f4", header=b"X" * 8)
+    item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
+            "binary_data_type": "float32", "num_channels": 3, "header_size": 8,
+            "parent_dir": "."}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    assert dm.keys() == ["a_0", "a_1", "a_2"]
+    np.testing.assert_array_equal(dm.get_data("a_1").values, raw[:, 1])
+    dm, _ = load(tmp_path, {**item, "num_channels": 1})
+    assert dm.keys() == ["a"]
+    assert len(dm.get_data("a")) == 30
+
+
+@covers("analog", "binary", "use_memory_mapped", "offset", "stride", "num_samples",
+        "scale_factor", "offset_value")  # fmt: skip
+def test_analog_binary_memory_mapped_options(tmp_path):
+    raw = _interleaved(tmp_path, frames=10, channels=2)
+    flat = raw.ravel()
+    item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
+            "num_channels": 2, "use_memory_mapped": True, "offset": 3, "stride": 2,
+            "scale_factor": 0.5, "offset_value": -1.0}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    # offset in elements: channel c starts at element 3 + c and steps 2 x 2 elements
+    np.testing.assert_array_equal(dm.get_data("a_0").values, flat[3::4] * 0.5 - 1)
+    np.testing.assert_array_equal(dm.get_data("a_1").values, flat[4::4] * 0.5 - 1)
+    assert len(dm.get_data("a_0")) == 5  # ceil((20 - 3) / 4): one more than a_1
+    assert len(dm.get_data("a_1")) == 4
+    dm, _ = load(tmp_path, {**item, "num_samples": 3})
+    assert len(dm.get_data("a_0")) == len(dm.get_data("a_1")) == 3
+    with pytest.raises(FormatError, match="num_samples 9"):
+        load(tmp_path, {**item, "num_samples": 9})
+
+
+def test_analog_binary_offset_is_elements_not_values(tmp_path):
+    """The issue's case: ``offset`` was taken as a value offset (every sample wrong)."""
+    (tmp_path / "a.bin").write_bytes(np.arange(8, dtype="<i2").tobytes())
+    item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
+            "use_memory_mapped": True, "offset": 2}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("a").values, np.arange(2, 8))
+
+
+@covers("analog", "binary", "use_tensor_backed", "channel_names", "channel_count")
+def test_analog_binary_tensor_and_names(tmp_path):
+    raw = _interleaved(tmp_path, frames=4, channels=2)
+    item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
+            "num_channels": 2, "use_tensor_backed": True, "channel_names": ["x", "y"]}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    assert dm.keys() == ["a", "a_x", "a_y"]
+    np.testing.assert_array_equal(dm.get_data("a").values, raw)
+    with pytest.raises(FormatError, match=r"'channel_count' 4.*num_channels"):
+        load(tmp_path, {**item, "channel_count": 4})
+    assert load(tmp_path, {**item, "channel_count": 2})[0].keys() == ["a", "a_x", "a_y"]
+
+
+@covers("analog", "csv", "delimiter", "has_header", "single_column_format", "time_column",
+        "data_column")  # fmt: skip
+def test_analog_csv(tmp_path):
+    write(tmp_path, "a.csv", "Time;Data;Other\n5;1.5;0\n2;2.5;0\n9;nan;0\n")
+    item = {"data_type": "analog", "name": "a", "format": "csv", "filepath": "a.csv",
+            "delimiter": ";", "has_header": True}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("a").values, [5, 2, 9])  # column 0, dense
+    assert dm.get_data("a").is_dense
+    assert report.of_kind("info")
+    dm, report = load(tmp_path, {**item, "single_column_format": False})
+    np.testing.assert_array_equal(dm.get_data("a").times, [2, 5, 9])  # sorted (see README)
+    np.testing.assert_array_equal(dm.get_data("a").values, [2.5, 1.5, np.nan])
+    dm, _ = load(tmp_path, {**item, "single_column_format": False, "time_column": 2,
+                            "data_column": 0})  # fmt: skip
+    np.testing.assert_array_equal(dm.get_data("a").values, [5, 2, 9])
+
+
+@covers("analog", "hdf5", "time_key", "value_key", "scale", "scale_divide")
+def test_analog_hdf5(tmp_path):
+    name = _h5(tmp_path, "a.h5", t=np.array([0.1, 0.2, 0.25]), v=np.array([1.0, 2.0, 3.0]))
+    item = {"data_type": "analog", "name": "a", "format": "hdf5", "filepath": name,
+            "time_key": "t", "value_key": "v", "scale": 10}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("a").times, [1, 2, 3])  # round(2.5) -> 3
+    dm, _ = load(tmp_path, {**item, "scale": 0.01, "scale_divide": True})
+    np.testing.assert_array_equal(dm.get_data("a").times, [10, 20, 25])
+
+
+# ---- events ---------------------------------------------------------------------------
+
+
+@covers("digital_event", "csv", "delimiter", "has_header", "event_column", "scale",
+        "scale_divide", "base_name")  # fmt: skip
+def test_events_csv(tmp_path):
+    write(tmp_path, "e.csv", "unit|time\n1|0.00499\n1|0.29\n2|1.5\n")
+    item = {"data_type": "digital_event", "name": "e", "format": "csv", "filepath": "e.csv",
+            "delimiter": "|", "has_header": True, "event_column": 1, "scale": 10000,
+            "base_name": "spikes"}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    # truncation toward zero: 49.9 -> 49; 0.29 x 10000 is 2900 exactly (not 2899)
+    np.testing.assert_array_equal(dm.get_data("e").times, [49, 2900, 15000])
+    dm, _ = load(tmp_path, {**item, "scale": 0.001, "scale_divide": True})
+    np.testing.assert_array_equal(dm.get_data("e").times, [4, 290, 1500])
+
+
+@covers("digital_event", "csv", "identifier_column", "label_column")
+def test_events_identifier_split(tmp_path):
+    write(tmp_path, "e.csv", "5,10\n6,2\n7,10\n8,2\n9,3\n")
+    item = {"data_type": "digital_event", "name": "u", "format": "csv", "filepath": "e.csv",
+            "identifier_column": 1}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    # lexicographic order of the identifier text: "10" < "2" < "3"
+    assert dm.keys() == ["u_0", "u_1", "u_2"]
+    np.testing.assert_array_equal(dm.get_data("u_0").times, [5, 7])
+    np.testing.assert_array_equal(dm.get_data("u_1").times, [6, 8])
+    dm, _ = load(tmp_path, {**item, "identifier_column": 5, "label_column": 1})
+    assert dm.keys() == ["u_0", "u_1", "u_2"]
+
+
+@covers("digital_event", "csv", "multi_file")
+@covers("digital_event", "csv multi_file", "multi_file", "file_pattern", "append_filename",
+        "delimiter", "has_header", "event_column", "scale", "scale_divide", "base_name")  # fmt: skip
+def test_events_multi_file(tmp_path):
+    write(tmp_path, "units/b.txt", "t;x\n0,5;1\n")
+    write(tmp_path, "units/a.txt", "t;x\n1,0;1\n2,0;1\n")
+    write(tmp_path, "units/empty.txt", "t;x\n")
+    write(tmp_path, "units/c.csv", "t;x\n9;1\n")
+    item = {"data_type": "digital_event", "name": "unit", "format": "csv", "multi_file": True,
+            "filepath": "units", "file_pattern": "*.txt", "delimiter": ";", "has_header": True,
+            "event_column": 0, "scale": 10, "scale_divide": False, "base_name": "u"}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert dm.keys() == ["unit_0", "unit_1"]  # empty.txt is skipped and takes no number
+    np.testing.assert_array_equal(dm.get_data("unit_0").times, [10, 20])
+    np.testing.assert_array_equal(dm.get_data("unit_1").times, [5])
+    assert report.skipped() == 1
+    dm, _ = load(tmp_path, {**item, "append_filename": True, "file_pattern": ""})
+    assert dm.keys() == ["unit_a", "unit_b", "unit_c"]
+
+
+@covers("digital_event", "uint16", "channel", "transition", "header_size", "channel_count")
+def test_events_ttl(tmp_path):
+    name = ttl_file(tmp_path, TTL_WORDS, header=b"HH")
+    item = {"data_type": "digital_event", "name": "e", "format": "binary", "filepath": name,
+            "channel": 2, "transition": "falling", "header_size": 2, "channel_count": 1}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("e").times, [3, 6])
+    with pytest.raises(FormatError, match="'channel_count' 2 cannot be honoured"):
+        load(tmp_path, {**item, "channel_count": 2})
+
+
+@covers("digital_event", "hdf5", "time_key", "event_key", "scale", "scale_divide")
+def test_events_hdf5(tmp_path):
+    name = _h5(tmp_path, "e.h5", t=np.array([0.1, 0.2, 0.3]), on=np.array([1.0, 0.2, 0.9]))
+    item = {"data_type": "digital_event", "name": "e", "format": "hdf5", "filepath": name,
+            "time_key": "t", "event_key": "on", "scale": 100}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("e").times, [10, 30])
+    dm, _ = load(tmp_path, {**item, "scale": 10, "scale_divide": True})
+    np.testing.assert_array_equal(dm.get_data("e").times, [0])  # 0.01 and 0.03 round to 0
+
+
+# ---- intervals ------------------------------------------------------------------------
+
+
+@covers("digital_interval", "csv", "delimiter", "skip_header", "flip_column_order", "csv_layout",
+        "layout")  # fmt: skip
+def test_intervals_csv(tmp_path):
+    write(tmp_path, "i.csv", "0\t99\n100\t199\n10\t20\n100\t199\n")
+    item = {"data_type": "digital_interval", "name": "t", "format": "csv", "filepath": "i.csv",
+            "delimiter": "\t", "csv_layout": "intervals"}  # fmt: skip
+    dm, _ = load(tmp_path, item)  # skip_header defaults to true: "0 99" is dropped
+    np.testing.assert_array_equal(dm.get_data("t").intervals, [[10, 20], [100, 199]])
+    dm, report = load(tmp_path, {**item, "skip_header": False})
+    # kept as the file gives them: back-to-back and nested intervals stay 3 (4 rows, one dup)
+    np.testing.assert_array_equal(dm.get_data("t").intervals, [[0, 99], [10, 20], [100, 199]])
+    assert report.skipped() == 1
+    dm, _ = load(tmp_path, {**item, "skip_header": False, "layout": "disjoint"})
+    np.testing.assert_array_equal(dm.get_data("t").intervals, [[0, 199]])
+    write(tmp_path, "f.csv", "End,Start\n20,10\n")
+    dm, _ = load(
+        tmp_path, {**item, "filepath": "f.csv", "delimiter": ",", "flip_column_order": True}
+    )
+    np.testing.assert_array_equal(dm.get_data("t").intervals, [[10, 20]])
+
+
+def test_intervals_back_to_back_and_nested(tmp_path):
+    """The issue's case: 0,99 / 100,199 and a nested one load as 4 intervals, not 2."""
+    write(tmp_path, "i.csv", "Start,End\n0,99\n100,199\n200,299\n210,220\n")
+    item = {"data_type": "digital_interval", "name": "t", "format": "csv", "filepath": "i.csv"}
+    assert len(load(tmp_path, item)[0].get_data("t")) == 4
+
+
+@covers("digital_interval", "csv", "start_column", "end_column")
+def test_intervals_columns(tmp_path):
+    write(tmp_path, "i.csv", "id,end,start\n1,7.9,3.2\n")
+    item = {"data_type": "digital_interval", "name": "t", "format": "csv", "filepath": "i.csv",
+            "start_column": 2, "end_column": 1}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("t").intervals, [[3, 7]])
+
+
+@covers("digital_interval", "csv binary_state", "csv_layout", "header_lines_to_skip", "delimiter",
+        "data_column", "binary_threshold", "time_column", "sampling_rate", "all_columns")  # fmt: skip
+def test_intervals_binary_state(tmp_path):
+    write(tmp_path, "s.dat", "pre\nTime,a,b\n0.0,1,0.6\n0.1,1,0\n0.2,0,0.7\n0.3,1,0.7\n")
+    item = {"data_type": "digital_interval", "name": "s", "format": "csv",
+            "csv_layout": "binary_state", "filepath": "s.dat", "header_lines_to_skip": 1,
+            "delimiter": ",", "sampling_rate": 1000}  # fmt: skip
+    dm, _ = load(tmp_path, item)  # data_column 1: "a"; a run open at the end closes there
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 1], [3, 3]])
+    dm, _ = load(tmp_path, {**item, "data_column": 2, "binary_threshold": 0.65})
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[2, 3]])
+    dm, _ = load(tmp_path, {**item, "all_columns": True})
+    assert dm.keys() == ["s_a", "s_b"]
+    dm, _ = load(tmp_path, {**item, "all_columns": True, "time_column": 1})
+    assert dm.keys() == ["s_Time", "s_b"]
+    dm, _ = load(tmp_path, {**item, "format": "multi_column_binary"})
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 1], [3, 3]])
+
+
+@covers("digital_interval", "uint16", "channel", "transition", "header_size", "channel_count")
+def test_intervals_ttl(tmp_path):
+    # bit 0: high at sample 0 (no rising edge), pulse 3-4, pulse 7 to the end (no falling edge)
+    name = ttl_file(tmp_path, [9, 1, 0, 1, 1, 0, 0, 1, 1], header=b"abcd")
+    item = {"data_type": "digital_interval", "name": "i", "format": "uint16", "filepath": name,
+            "channel": 0, "transition": "rising", "header_size": 4, "channel_count": 1}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("i").intervals, [[3, 5]])  # end: first low sample
+    dm, _ = load(tmp_path, {**item, "transition": "falling"})
+    np.testing.assert_array_equal(dm.get_data("i").intervals, [[2, 3], [5, 7]])
+    dm, _ = load(tmp_path, {**item, "channel": 3})
+    np.testing.assert_array_equal(dm.get_data("i").intervals, np.empty((0, 2)))
+
+
+# ---- tensors --------------------------------------------------------------------------
+
+
+@covers("tensor", "numpy", "row_type", "column_names", "row_labels")
+def test_tensor_numpy(tmp_path):
+    np.save(tmp_path / "t.npy", np.arange(12, dtype=np.float32).reshape(2, 3, 2))
+    np.save(tmp_path / "t_rows.npy", np.array([[0, 9], [10, 19]], dtype=np.int64))
+    item = {"data_type": "tensor", "name": "t", "format": "numpy", "filepath": "t.npy"}
+    tensor = load(tmp_path, item)[0].get_data("t")
+    assert tensor.shape == (2, 6)  # trailing axes flattened into columns
+    assert tensor.row_type == "interval"
+    np.testing.assert_array_equal(tensor.rows, [[0, 9], [10, 19]])
+    tensor = load(tmp_path, {**item, "row_type": "ordinal", "column_names": list("abcdef")})[
+        0
+    ].get_data("t")
+    assert tensor.row_type == "ordinal"
+    assert tensor.column_names == list("abcdef")
+    write(tmp_path, "rows.txt", "5\n7\n")
+    tensor = load(tmp_path, {**item, "row_labels": "rows.txt"})[0].get_data("t")
+    assert tensor.row_type == "time"
+    np.testing.assert_array_equal(tensor.rows, [5, 7])
+
+
+@covers("tensor", "csv", "delimiter", "has_header", "decimal")
+def test_tensor_csv(tmp_path):
+    write(tmp_path, "t.csv", "row;a;b\n0-9;1,5;2\n10-19;3;4\n")
+    item = {"data_type": "tensor", "name": "t", "format": "csv", "filepath": "t.csv",
+            "delimiter": ";", "decimal": ","}  # fmt: skip
+    tensor = load(tmp_path, item)[0].get_data("t")
+    assert tensor.column_names == ["a", "b"]
+    assert tensor.row_type == "interval"
+    np.testing.assert_array_equal(tensor.values, [[1.5, 2], [3, 4]])
+    write(tmp_path, "u.csv", "4,1,2\n8,3,4\n")
+    tensor = load(tmp_path, {"data_type": "tensor", "name": "t", "format": "csv",
+                             "filepath": "u.csv", "has_header": False})[0].get_data("t")  # fmt: skip
+    assert tensor.row_type == "time"
+    np.testing.assert_array_equal(tensor.rows, [4, 8])
+
+
+# ---- decimal and delimiter on every CSV reader that has them --------------------------
+
+
+DECIMAL_CASES = {
+    ("points", "csv"): (
+        {"format": "csv"}, "p.csv", "0 1,5 2,25\n", lambda dm: dm.get_data("k").at(0), [[1.5, 2.25]]
+    ),
+    ("points", "csv dlc"): (
+        {"format": "csv", "csv_layout": "dlc"}, "d.csv",
+        "scorer;s;s\nbodyparts;a;a\ncoords;x;y\n0;1,5;2,25\n",
+        lambda dm: dm.get_data("k").at(0), [[1.5, 2.25]],
+    ),
+    ("points", "dlc_csv"): (
+        {"format": "dlc_csv"}, "d.csv", "scorer;s;s\nbodyparts;a;a\ncoords;x;y\n0;1,5;2,25\n",
+        lambda dm: dm.get_data("k_a").at(0), [[1.5, 2.25]],
+    ),
+    ("analog", "csv"): (
+        {"format": "csv"}, "a.csv", "0,5\n1,25\n", lambda dm: dm.get_data("k").values, [0.5, 1.25]
+    ),
+    ("digital_event", "csv"): (
+        {"format": "csv", "scale": 1000}, "e.csv", "0,512\n1,034\n2,750\n3,101\n",
+        lambda dm: dm.get_data("k").times, [512, 1034, 2750, 3101],
+    ),
+    ("digital_event", "csv multi_file"): (
+        {"format": "csv", "multi_file": True, "scale": 1000, "filepath": "ev"}, "ev/x.csv",
+        "0,512\n1,034\n", lambda dm: dm.get_data("k_0").times, [512, 1034],
+    ),
+    ("digital_interval", "csv"): (
+        {"format": "csv", "skip_header": False}, "i.csv", "0,5,9,5\n",
+        lambda dm: dm.get_data("k").intervals, [[0, 9]],
+    ),
+    ("digital_interval", "csv binary_state"): (
+        {"format": "csv", "csv_layout": "binary_state", "header_lines_to_skip": 0,
+         "binary_threshold": 0.5}, "s.dat", "t\tv\n0\t0,75\n1\t0,25\n",
+        lambda dm: dm.get_data("k").intervals, [[0, 0]],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(DECIMAL_CASES), ids=" ".join)
+def test_decimal_commas_given_as_option(tmp_path, case):
+    """The issue's numbers: decimal commas read right with ``decimal: ","``."""
+    options, name, text, get, expected = DECIMAL_CASES[case]
+    write(tmp_path, name, text)
+    item = {"data_type": case[0], "name": "k", "filepath": name, "decimal": ",", **options}
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(get(dm), expected)
+
+
+for _t, _v in DECIMAL_CASES:
+    covers(_t, _v, "decimal")
+covers("points", "csv dlc", "delimiter")
+covers("points", "dlc_csv", "delimiter")
+
+
+def test_every_option_has_a_test():
+    missing = sorted(
+        (t, v, o.name)
+        for (t, v), row in FORMAT_VARIANTS.items()
+        for o in row.options
+        if (t, v, o.name) not in COVERED
+    )
+    assert missing == []
+
+
+def test_unknown_options_are_reported_not_errors(tmp_path):
+    write(tmp_path, "p.csv", "0 1 2\n")
+    item = {"data_type": "points", "name": "p", "format": "csv", "filepath": "p.csv",
+            "channel_count": 3, "colour": "red"}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert dm.get_data("p").n_entries == 1
+    assert sorted(n.message.split()[1] for n in report.of_kind("unknown_option")) == [
+        "'channel_count'",
+        "'colour'",
+    ]
+
+
+def test_readme_lists_every_option():
+    """The README's option table is the table of ``io.option_table`` (regenerate it if not)."""
+    from pathlib import Path
+
+    from napari_whiskertoolbox.io.option_table import options_markdown
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- options-table:start -->") + len("<!-- options-table:start -->")
+    end = readme.index("<!-- options-table:end -->")
+    assert readme[start:end].strip() == options_markdown()

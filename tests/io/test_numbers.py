@@ -1,0 +1,170 @@
+"""Numbers as labs write them: decimal commas and ``;`` delimiters in every CSV reader.
+
+Each reader reads them right — detected when unambiguous, or given as ``decimal`` /
+``delimiter`` — or refuses with an error naming the file and line. Never silently wrong.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from napari_whiskertoolbox.io import FormatError, load_config
+
+
+def load(tmp_path, item):
+    (tmp_path / "config.json").write_text(json.dumps([item]))
+    return load_config(tmp_path / "config.json")
+
+
+def refused(tmp_path, item, line, pattern=None):
+    with pytest.raises(FormatError, match=pattern) as info:
+        load(tmp_path, item)
+    message = str(info.value)
+    assert item["filepath"] in message
+    assert f"line {line}" in message
+    return message
+
+
+def item(data_type, filepath, **options):
+    return {"data_type": data_type, "name": "k", "filepath": filepath, **options}
+
+
+# ---- the issue's files ----------------------------------------------------------------
+
+EVENTS_SECONDS = "0,512\n1,034\n2,750\n3,101\n"
+
+
+def test_events_decimal_commas_are_refused_without_decimal(tmp_path):
+    """Was [0, 1000, 2000, 3000]: '0,512' is a decimal comma or two columns, and only the user knows."""
+    (tmp_path / "e.csv").write_text(EVENTS_SECONDS)
+    message = refused(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000), 1)
+    assert '"decimal": ","' in message
+
+
+@pytest.mark.parametrize(("options", "text"), [
+    ({"decimal": ","}, EVENTS_SECONDS),
+    ({}, "0,512;a\n1,034;a\n2,750;a\n3,101;a\n"),  # ';' delimiter detected, then ',' is decimal
+    ({"delimiter": "\t"}, "0,512\n1,034\n2,750\n3,101\n"),  # no ',' delimiter: ',' is decimal
+])  # fmt: skip
+def test_events_decimal_commas_read_right(tmp_path, options, text):
+    (tmp_path / "e.csv").write_text(text)
+    dm = load(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000, **options))
+    np.testing.assert_array_equal(dm.get_data("k").times, [512, 1034, 2750, 3101])
+
+
+def test_analog_decimal_commas_are_not_pairs(tmp_path):
+    """Was read as (time, value) pairs; now refused, or read right with decimal ','."""
+    (tmp_path / "a.csv").write_text("0,5\n1,25\n2,125\n")
+    refused(tmp_path, item("analog", "a.csv", format="csv"), 1, "decimal")
+    dm = load(tmp_path, item("analog", "a.csv", format="csv", decimal=","))
+    np.testing.assert_array_equal(dm.get_data("k").values, [0.5, 1.25, 2.125])
+
+
+def test_analog_semicolon_two_columns(tmp_path):
+    (tmp_path / "a.csv").write_text("Time;Data\n0;1,5\n1;-2,25\n")
+    dm = load(tmp_path, item("analog", "a.csv", format="csv", single_column_format=False))
+    np.testing.assert_array_equal(dm.get_data("k").values, [1.5, -2.25])
+
+
+def test_intervals_decimal_commas(tmp_path):
+    (tmp_path / "i.csv").write_text("Start,End\n0,5,9,5\n")
+    refused(tmp_path, item("digital_interval", "i.csv", format="csv"), 2, "decimal")
+    (tmp_path / "j.csv").write_text("Start;End\n0,5;9,5\n")
+    dm = load(tmp_path, item("digital_interval", "j.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").intervals, [[0, 9]])  # truncated
+
+
+def test_points_decimal_commas(tmp_path):
+    (tmp_path / "p.csv").write_text("0 1,5 2,25\n1 3 4,75\n")
+    dm = load(tmp_path, item("points", "p.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").at(0), [[1.5, 2.25]])
+    (tmp_path / "q.csv").write_text("frame;x;y\n0;1,5;2,25\n")
+    dm = load(tmp_path, item("points", "q.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").at(0), [[1.5, 2.25]])
+    refused(tmp_path, item("points", "p.csv", format="csv", decimal="."), 1, "'1,5'")
+    (tmp_path / "r.csv").write_text("0,1,5,2,5\n")
+    refused(tmp_path, item("points", "r.csv", format="csv", column_delim=","), 1, "decimal")
+
+
+def test_dlc_semicolons_and_decimal_commas(tmp_path):
+    (tmp_path / "d.csv").write_text(
+        "scorer;s;s;s\nbodyparts;nose;nose;nose\ncoords;x;y;likelihood\n0;1,5;2,5;0,9\n"
+    )
+    dm = load(tmp_path, item("points", "d.csv", format="dlc_csv", likelihood_threshold=0.5))
+    np.testing.assert_array_equal(dm.get_data("k_nose").at(0), [[1.5, 2.5]])
+    (tmp_path / "e.csv").write_text(
+        "scorer,s,s,s\nbodyparts,nose,nose,nose\ncoords,x,y,likelihood\n0,1,5,2,5,0,9\n"
+    )
+    refused(tmp_path, item("points", "e.csv", format="dlc_csv"), 4, "columns")
+
+
+def test_lines_semicolon_file(tmp_path):
+    (tmp_path / "l.csv").write_text('Frame;X;Y\n0;"1,5;2,5";"3,5;4,5"\n')
+    dm = load(tmp_path, item("line", "l.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").at(0)[0], [[1.5, 3.5], [2.5, 4.5]])
+    (tmp_path / "m.csv").write_text('Frame,X,Y\n0,"1,5,2,5","3,5,4,5"\n')
+    # decimal commas inside comma lists cannot be told apart: the quoted lists read as
+    # numbers 1, 5, 2, 5 — as written; with decimal ',' the file is refused
+    with pytest.raises(FormatError, match="coordinate_delimiter other than"):
+        load(tmp_path, item("line", "m.csv", format="csv", decimal=","))
+
+
+def test_masks_semicolon_file(tmp_path):
+    (tmp_path / "m.csv").write_text('Frame;RLE\n4;"1;2;3"\n')
+    dm = load(tmp_path, item("mask", "m.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").at(4)[0], [[2, 1], [3, 1], [4, 1]])
+    (tmp_path / "n.csv").write_text('Frame,RLE\n4,"1,2,3,5"\n')
+    refused(tmp_path, item("mask", "n.csv", format="csv"), 2, "triplets")
+
+
+def test_clock_text_with_decimal_comma_is_refused(tmp_path):
+    (tmp_path / "t.txt").write_text("0\n1,5\n")
+    refused(tmp_path, item("time", "t.txt", format="csv"), 2, "integer clock tick")
+
+
+def test_daq_table_decimal_commas(tmp_path):
+    (tmp_path / "d.dat").write_text("Time\tv\n0,0\t1\n0,5\t0\n1,0\t1\n")
+    dm = load(tmp_path, item("time", "d.dat", format="multi_column_binary",
+                             header_lines_to_skip=0, sampling_rate=10))  # fmt: skip
+    np.testing.assert_array_equal(dm.get_time("k").times, [0, 5, 10])
+
+
+def test_tensor_semicolons(tmp_path):
+    (tmp_path / "t.csv").write_text("row;a\n3;1,5\n")
+    dm = load(tmp_path, item("tensor", "t.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").values, [[1.5]])
+
+
+# ---- never silently wrong: any value written either way reads back -------------------
+
+finite32 = st.floats(-1e6, 1e6, allow_nan=False, width=32).map(lambda v: float(np.float32(v)))
+
+
+def _text(value: float) -> str:
+    return np.format_float_positional(np.float32(value), unique=True, trim="0")
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(finite32, min_size=1, max_size=20), comma=st.booleans())
+def test_analog_values_read_back_exactly(tmp_path_factory, values, comma):
+    folder = tmp_path_factory.mktemp("analog")
+    lines = [_text(v).replace(".", ",") if comma else _text(v) for v in values]
+    (folder / "a.csv").write_text("\n".join(f"{i};{t}" for i, t in enumerate(lines)) + "\n")
+    dm = load(folder, item("analog", "a.csv", format="csv", single_column_format=False))
+    np.testing.assert_array_equal(dm.get_data("k").values, np.asarray(values, np.float32))
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(finite32, min_size=1, max_size=20))
+def test_point_values_read_back_exactly(tmp_path_factory, values):
+    folder = tmp_path_factory.mktemp("points")
+    rows = [f"{i} {_text(v).replace('.', ',')} {_text(-v)}" for i, v in enumerate(values)]
+    (folder / "p.csv").write_text("\n".join(rows) + "\n")
+    flat = load(folder, item("points", "p.csv", format="csv")).get_data("k").to_flat()
+    expected = np.stack([values, [-v for v in values]], axis=1).astype(np.float32)
+    np.testing.assert_array_equal(flat.coords, expected)
