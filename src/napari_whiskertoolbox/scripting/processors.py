@@ -71,6 +71,8 @@ IN_MEMORY_LIMIT = 64 * 1024 * 1024
 """Outputs larger than this (bytes, all channels) go to memory-mapped files."""
 
 _module_counter = itertools.count(1)
+_NAME_ATTRIBUTE = "__processor_name__"
+"""Module attribute holding a processor module's readable name (its file stem)."""
 
 Cancel = threading.Event | None
 
@@ -160,6 +162,7 @@ def module_from_source(code: str, name: str = "untitled") -> types.ModuleType:
     register_source(filename, code)
     module = types.ModuleType(_unique_module_name(name))
     module.__file__ = filename
+    module.__dict__[_NAME_ATTRIBUTE] = name
     sys.modules[module.__name__] = module
     try:
         exec(compile(code, filename, "exec"), module.__dict__)
@@ -205,7 +208,7 @@ def load_processor(module_or_path: types.ModuleType | str | os.PathLike[str]) ->
     """
     if isinstance(module_or_path, types.ModuleType):
         module = module_or_path
-        name = module.__name__.rsplit(".", 1)[-1]
+        name = getattr(module, _NAME_ATTRIBUTE, None) or module.__name__.rsplit(".", 1)[-1]
     else:
         path = Path(module_or_path).expanduser().resolve()
         module = _load_module(path)
