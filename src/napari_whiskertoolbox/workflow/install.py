@@ -1,8 +1,9 @@
 """Wire the annotation workflow into a new viewer session.
 
 Called once per :class:`ViewerSession`: binds the key table on the viewer, shows the
-modified state in the title, fills napari's console, starts autosave and installs the
-unsaved-changes prompt and the Save-key filter on the window. When the window goes away
+modified state in the title, fills napari's console, routes scripts' figures and
+``wt.plot`` lanes to the viewer, starts autosave and installs the unsaved-changes prompt
+and the Save-key filter on the window. When the window goes away
 in an orderly way the autosave is dropped: recovery is only for sessions whose process
 died.
 """
@@ -20,6 +21,7 @@ from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
 from napari_whiskertoolbox.workflow.python_environment import install_python_environment
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
+from napari_whiskertoolbox.workflow.session_display import SessionDisplay, install_session_display
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
@@ -34,6 +36,7 @@ class Workflow:
     autosaver: Autosaver
     close_guard: CloseGuard | None
     save_shortcut: SaveShortcut | None = None
+    display: SessionDisplay | None = None
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
@@ -51,8 +54,11 @@ def install_workflow(session: ViewerSession) -> Workflow:
     if getattr(viewer, "window", None) is None:
         return Workflow(autosaver=autosaver, close_guard=None)
     install_console(session)
+    display = install_session_display(session)
     window = main_window(viewer)
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
-    return Workflow(autosaver=autosaver, close_guard=close_guard, save_shortcut=save_shortcut)
+    return Workflow(
+        autosaver=autosaver, close_guard=close_guard, save_shortcut=save_shortcut, display=display
+    )
