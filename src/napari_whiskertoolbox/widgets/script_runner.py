@@ -293,6 +293,7 @@ class ScriptRunnerWidget(Container):
         output_split.addWidget(self.cell_view)
         output_split.addWidget(self.output)
         output_split.setStretchFactor(1, 2)
+        output_split.setSizes([120, 240])  # the log keeps most of the room
         self.tabs.addTab(_boxed(output_split, _row(self._clear_button).native), "Output")
         import_row = _row(
             self._new_data_label, self._clock_choice, self._import_button, self._reset_button
