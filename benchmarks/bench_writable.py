@@ -91,12 +91,21 @@ def main() -> None:
         seconds, peak = best(fn, repeat)
         floor = floor or seconds
         print(f"  {label:<34} {seconds * 1e3:8.1f} ms  x{seconds / floor:5.1f}  +{peak:6.1f} MB")
-    undone, started = 0, time.perf_counter()
-    while dm.history.undo_label == "edit analog values":
+    for label, changed in (
+        ("every sample", slice(None)),
+        ("1% of the samples", slice(0, n // 100)),
+    ):
+        with stored.writable() as arr:
+            arr[changed] *= 2
+        started = time.perf_counter()
         dm.undo()
-        undone += 1
-    per_undo = (time.perf_counter() - started) / max(undone, 1)
-    print(f"  undo of one writable() step (whole array changed): {per_undo * 1e3:.1f} ms")
+        undo = time.perf_counter() - started
+        started = time.perf_counter()
+        dm.redo()
+        redo = time.perf_counter() - started
+        print(
+            f"  undo / redo of a writable() step changing {label}: {undo * 1e3:.1f} / {redo * 1e3:.1f} ms"
+        )
     with stored.writable() as arr:
         shared = np.shares_memory(arr, stored.values)
     print(f"  zero-copy: np.shares_memory(arr, series.values) is {shared}")

@@ -9,7 +9,8 @@ handed out is made read-only again, so ``values`` stays read-only outside the bl
 To know what changed (for the undo step and the frames touched) a container that records
 its edits keeps a copy of the storage taken on entering the block; on leaving, a step
 with few changed elements keeps only those elements, a step that changed most of them
-keeps the copy. A standalone container (no recorder) copies nothing and reports
+keeps the copy. The signal lists the frames touched, or says "everything" (``None``) when
+every element changed. A standalone container (no recorder) copies nothing and reports
 "everything" changed. Views derived from ``arr`` inside the block (``arr[::2]``) stay
 writable after it: keep writes inside the block.
 """
@@ -77,12 +78,16 @@ class WritableStorage:
     check: Callable[[np.ndarray], None] | None = None
 
 
-def _changed_positions(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """Return the flat indices where ``after`` differs from ``before`` (NaN equals NaN)."""
-    differ = before != after
-    if before.dtype.kind in "fc":
-        differ &= ~(np.isnan(before) & np.isnan(after))
-    return np.flatnonzero(differ)
+def _changed_mask(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Return where ``after``'s bits differ from ``before``'s, as a flat bool array.
+
+    Floats are compared as same-sized unsigned integers: one pass, and a NaN left as it was
+    is no change.
+    """
+    if before.dtype.kind == "f" and before.dtype.itemsize in (2, 4, 8):
+        bits = np.dtype(f"u{before.dtype.itemsize}")
+        return before.view(bits) != after.view(bits)
+    return before != after
 
 
 class _SparseEdit:
@@ -191,22 +196,28 @@ def _finish(
         owner.changed.emit(Change.everything())
         return
     flat_before, flat_after = before.reshape(-1), array.reshape(-1)
-    positions = _changed_positions(flat_before, flat_after)
-    if positions.size == 0:
+    changed = _changed_mask(flat_before, flat_after)
+    count = int(np.count_nonzero(changed))
+    if count == 0:
         return
     if storage.check is not None:
         try:
             storage.check(array)
         except ValueError:
             with _writeable(array):
-                array.reshape(-1)[positions] = flat_before[positions]
+                np.copyto(array.reshape(-1), flat_before, where=changed)
             raise
     edit: _SparseEdit | _FullEdit
-    if positions.size <= _SPARSE_FRACTION * flat_after.size:
+    frames: np.ndarray | None = None  # everything changed: no list of every frame needed
+    if count <= _SPARSE_FRACTION * flat_after.size:
+        positions = np.flatnonzero(changed)
         edit = _SparseEdit(positions, flat_before[positions], flat_after[positions].copy())
+        frames = storage.frames_of(positions)
     else:
         edit = _FullEdit(before)
-    frames = storage.frames_of(positions)
+        if count < flat_after.size:
+            frames = storage.frames_of(np.flatnonzero(changed))
+    del changed
     change = Change(frames)
 
     def replay(undo: bool) -> None:

@@ -868,7 +868,10 @@ class ScriptRunnerWidget(Container):
         """Take the console command's new variables into the namespace and refresh the watch."""
         if self._closed or dm is not self.engine.dm:
             return
-        self.engine.namespace.update(variables)
+        # the engine keeps its own dm and viewer (a main-thread proxy for worker threads)
+        self.engine.namespace.update(
+            {name: value for name, value in variables.items() if name not in ("dm", "viewer")}
+        )
         self.refresh_namespace()
 
     # -- showing values ---------------------------------------------------------------------
