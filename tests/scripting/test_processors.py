@@ -332,3 +332,18 @@ def test_process_command_runs_headless_and_saves(tmp_path, bandpass) -> None:
     np.testing.assert_allclose(saved.get_data("bp_ch1").values, offline, rtol=1e-6, atol=1e-6)
     assert main(["process", str(module), "--session", str(session), "--keys", "zz"]) == 2
     assert main(["process", str(tmp_path / "no.py"), "--keys", "ch0"]) == 2
+
+
+def test_errors_inside_libraries_point_at_the_processors_line(tmp_path) -> None:
+    dm = _session(100)
+    bad = _processor(
+        tmp_path,
+        "import numpy as np\n"
+        "class P:\n"
+        "    def __init__(self, processor, num_channels, sample_rate): pass\n"
+        "    def process(self, data):\n"
+        "        return np.reshape(data, (7, 7))\n",
+        "reshaper",
+    )
+    with pytest.raises(ProcessorError, match=r"ValueError: .*reshaper\.py:5\)"):
+        run_processor(dm, bad, ["ch0"], chunk_samples=10)

@@ -233,10 +233,12 @@ def load_processor(module_or_path: types.ModuleType | str | os.PathLike[str]) ->
     return candidates[0], name
 
 
-def _describe(exc: BaseException) -> str:
-    """Return ``Type: message`` plus the innermost user frame ``(file:line)``."""
+def _describe(exc: BaseException, source: str | None = None) -> str:
+    """Return ``Type: message (file:line)``: the last frame in ``source``, else the innermost."""
     frames = traceback.extract_tb(exc.__traceback__)
-    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    own = [frame for frame in frames if source is not None and frame.filename == source]
+    frame = own[-1] if own else (frames[-1] if frames else None)
+    where = f" ({frame.filename}:{frame.lineno})" if frame is not None else ""
     return f"{type(exc).__name__}: {exc}{where}"
 
 
@@ -473,7 +475,10 @@ class ProcessorPlan:
             raise
         except Exception as exc:
             span = f" on samples {where[0]}..{where[1] - 1}" if where else ""
-            raise ProcessorError(f"{self.name}.{method}(){span} failed: {_describe(exc)}") from exc
+            module = sys.modules.get(self.processor_class.__module__)
+            source = getattr(module, "__file__", None)
+            message = _describe(exc, source)
+            raise ProcessorError(f"{self.name}.{method}(){span} failed: {message}") from exc
 
     def _call_optional(self, instance: Any, method: str) -> None:
         func = getattr(instance, method, None)
