@@ -131,7 +131,10 @@ def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
         runner,
         "long = np.broadcast_to(np.float32(0), (10_000_000,))\n"
         "nose = PointData()\n"
-        "nose.add(3, [[1, 2], [3, 4]])\n",
+        "nose.add(3, [[1, 2], [3, 4]])\n"
+        "whisker = LineData()\n"
+        "whisker.add(2, [[0, 0], [1, 1], [2, 2]])\n"
+        "whisker.add(7, [[5, 5], [6, 6]])\n",
     )
     view = runner.show_value("long")
     assert view.model.rowCount() == 10_000_000  # cells are read only when drawn
@@ -143,5 +146,11 @@ def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
         "y",
     ]
     assert flat.data(flat.index(1, 2)) == "3"
+    lines = runner.show_value("whisker").model
+    assert lines.rowCount() == 5  # one row per coordinate, looked up per cell
+    assert [lines.data(lines.index(r, 0)) for r in range(5)] == ["2", "2", "2", "7", "7"]
+    assert lines.data(lines.index(3, 3)) == "5"
+    whisker = runner.engine.namespace["whisker"]
+    assert np.shares_memory(lines.array.flat.coords, whisker.to_flat().coords)  # no copy
     for view in list(runner.value_views):
         view.close()

@@ -118,6 +118,42 @@ def test_closing_the_dock_closes_the_figure(qtbot, viewer) -> None:
     assert _figure_docks(viewer) == {}
 
 
+def test_plt_pause_in_a_worker_script_animates_the_dock_without_a_qt_loop(qtbot, viewer) -> None:
+    result = _run_async(
+        qtbot,
+        viewer,
+        "import threading\n"
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\n"
+        "line, = ax.plot([0, 1], [0, 0])\n"
+        "drawn_on = set()\n"
+        "fig.canvas.mpl_connect('draw_event', lambda e: drawn_on.add(threading.current_thread().name))\n"
+        "plt.show()\n"
+        "for step in range(1, 4):\n"
+        "    line.set_ydata([0, step])\n"
+        "    plt.pause(0.02)\n"
+        "fig.canvas.draw()\n"
+        "fig.canvas.flush_events()\n",
+    )
+    assert result.success
+    namespace = get_session(viewer).engine.namespace
+    assert namespace["drawn_on"] == {"MainThread"}
+    dock = _figure_docks(viewer)["Figure 1"]
+    assert list(dock.canvas.figure.axes[0].lines[0].get_ydata()) == [0, 3]
+
+
+def test_closing_the_viewer_closes_its_figures(qtbot, make_napari_viewer) -> None:
+    viewer = make_napari_viewer()
+    _run_async(qtbot, viewer, "import matplotlib.pyplot as plt\nplt.figure()\nplt.show()\n")
+    assert plt.get_fignums() == [1]
+    display = get_workflow(viewer).display
+    viewer.close()
+    assert plt.get_fignums() == []
+    assert display.docks == {}
+    assert display.window_closed
+    plt.close("all")  # nothing left to close: no error from the closed window
+
+
 def test_wt_plot_adds_timeline_lanes_for_keys_series_and_arrays(qtbot, viewer) -> None:
     result = _run_async(
         qtbot,

@@ -2,7 +2,8 @@
 
 :class:`ArrayTableModel` reads only the cells Qt asks for, so a 10-million-row array opens
 at once. Arrays of more than two dimensions show their first 2-D slice; a ragged series
-shows its flat table (frame, entity id, x, y).
+shows one row per coordinate (frame, entity id, x, y), looked up per cell from its flat
+buffers (nothing is copied).
 """
 
 from __future__ import annotations
@@ -13,14 +14,48 @@ import numpy as np
 from qtpy.QtCore import QAbstractTableModel, QModelIndex, Qt
 from qtpy.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
 
-from napari_whiskertoolbox.core.ragged import RaggedSeries
+from napari_whiskertoolbox.core.ragged import FlatRagged, RaggedSeries
 from napari_whiskertoolbox.core.tensor import TensorData
 
-__all__ = ["ArrayTableModel", "ArrayViewDialog", "table_of"]
+__all__ = ["ArrayTableModel", "ArrayViewDialog", "RaggedRows", "table_of"]
+
+RAGGED_COLUMNS = ["frame", "entity id", "x", "y"]
 
 
-def table_of(value: Any) -> tuple[np.ndarray, list[str] | None, str]:
-    """Return ``(2-D array, column names or None, note)`` for showing ``value`` as a table.
+class RaggedRows:
+    """The rows of a ragged series' flat buffers as a read-only 2-D table, cell by cell.
+
+    Row ``r`` is coordinate ``r``: its entry's frame and entity id, then its x and y.
+
+    Parameters
+    ----------
+    flat : FlatRagged
+        The series' flat buffers (:meth:`RaggedSeries.to_flat`, views).
+    """
+
+    def __init__(self, flat: FlatRagged) -> None:
+        self.flat = flat
+        self.shape = (int(flat.coords.shape[0]), 4)
+        self.ndim = 2
+
+    def entry_of(self, row: int) -> int:
+        """Return the entry owning coordinate ``row``."""
+        offsets = self.flat.offsets
+        return row if offsets is None else int(np.searchsorted(offsets, row, "right")) - 1
+
+    def __getitem__(self, index: tuple[int, int]) -> Any:
+        row, column = index
+        if column >= 2:
+            return self.flat.coords[row, column - 2]
+        entry = self.entry_of(row)
+        return self.flat.times[entry] if column == 0 else self.flat.ids[entry]
+
+
+def table_of(value: Any) -> tuple[np.ndarray | RaggedRows, list[str] | None, str]:
+    """Return ``(2-D table, column names or None, note)`` for showing ``value`` as a table.
+
+    The table is an array (or :class:`RaggedRows`) indexed ``table[row, column]``; nothing
+    is copied.
 
     Raises
     ------
@@ -29,19 +64,11 @@ def table_of(value: Any) -> tuple[np.ndarray, list[str] | None, str]:
     """
     columns: list[str] | None = None
     note = ""
+    if isinstance(value, RaggedSeries):
+        return RaggedRows(value.to_flat()), list(RAGGED_COLUMNS), note
     if isinstance(value, TensorData):
         columns = value.column_names
         array = value.values
-    elif isinstance(value, RaggedSeries):
-        flat = value.to_flat()
-        if flat.offsets is None:
-            entry = np.arange(flat.times.size)
-        else:
-            entry = np.repeat(np.arange(flat.times.size), np.diff(flat.offsets))
-        array = np.column_stack(
-            [flat.times[entry], flat.ids[entry].astype(np.float64), flat.coords]
-        )
-        columns = ["frame", "entity id", "x", "y"]
     elif isinstance(value, np.ndarray):
         array = value
     else:
@@ -57,9 +84,9 @@ def table_of(value: Any) -> tuple[np.ndarray, list[str] | None, str]:
 
 
 class ArrayTableModel(QAbstractTableModel):
-    """Read-only table model over a 2-D array (cells formatted on demand)."""
+    """Read-only table model over a 2-D array or :class:`RaggedRows` (cells formatted on demand)."""
 
-    def __init__(self, array: np.ndarray, columns: list[str] | None = None) -> None:
+    def __init__(self, array: np.ndarray | RaggedRows, columns: list[str] | None = None) -> None:
         super().__init__()
         self.array = array
         self.columns = columns

@@ -89,6 +89,12 @@ _SAVE_DELAY_MS = 400
 
 _UNTITLED = "untitled"
 
+_EDITOR_MIN_LINES = 6
+"""Lines of code the editor always shows, however crowded the dock area."""
+
+_TABS_MIN_HEIGHT = 180
+"""Pixels the output / variables tabs may shrink to (below their contents' wish)."""
+
 
 def _row(*widgets: Any) -> Container:
     return Container(widgets=list(widgets), layout="horizontal", labels=False)
@@ -308,6 +314,11 @@ class ScriptRunnerWidget(Container):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        # In a crowded dock area the editor keeps a few lines; the tabs give way first.
+        self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES)
+        splitter.setSizes([3, 2])  # a weight: the editor gets 3/5 of the room
+        splitter.setChildrenCollapsible(False)
         self.native.layout().addWidget(splitter)
 
     def _connect_properties(self) -> None:

@@ -5,21 +5,27 @@ Registered for the session's DataManager with
 (on any thread, with the Qt-free backend of :mod:`~napari_whiskertoolbox.scripting.mpl_backend`)
 are drawn here on the main thread: the first ``plt.show()`` of a figure docks matplotlib's Qt
 canvas with its navigation toolbar; showing it again redraws that dock; ``plt.close(fig)``
-takes the dock away, and closing the dock closes the figure. ``wt.plot`` opens the timeline
-dock if needed and adds the lane.
+takes the dock away, and closing the dock closes the figure; closing the viewer closes its
+figures. ``plt.pause`` in a worker thread waits while the main thread redraws (no Qt event
+loop runs off the main thread). ``wt.plot`` opens the timeline dock if needed and adds the
+lane.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import sys
 import threading
+import time
 import weakref
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent
-from qtpy.QtWidgets import QVBoxLayout, QWidget
+from qtpy.QtCore import QEvent, QObject
+from qtpy.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
+from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.scripting.display import (
     register_display,
@@ -40,6 +46,8 @@ __all__ = ["FigureDock", "SessionDisplay", "install_session_display"]
 PLUGIN_NAME = "napari-whiskertoolbox"
 TIMELINE_WIDGET = "Timeline"
 _POLL_S = 0.1
+_PAUSE_SLICE_S = 0.02
+"""``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
 
 
 def _on_main(func: Callable[..., Any], *args: Any) -> Any:
@@ -68,18 +76,34 @@ def _on_main(func: Callable[..., Any], *args: Any) -> Any:
     return value
 
 
+@functools.cache
 def _figure_canvas_class() -> type:
     """Matplotlib's Qt canvas, redrawing on the main thread whoever asks for a draw."""
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
     class MainThreadCanvas(FigureCanvasQTAgg):
-        def draw(self) -> None:
+        """The Qt canvas of a docked figure; scripts on worker threads use it too."""
+
+        def start_event_loop(self, timeout: float = 0) -> None:
+            """Run Qt's loop on the main thread; elsewhere wait (``plt.pause``) in slices."""
             if threading.current_thread() is threading.main_thread():
-                super().draw()
-            else:
-                call_in_main(FigureCanvasQTAgg.draw, self)
+                super().start_event_loop(timeout)
+                return
+            deadline = time.monotonic() + max(float(timeout), 0.0)
+            while (left := deadline - time.monotonic()) > 0:
+                time.sleep(min(left, _PAUSE_SLICE_S))
+
+        def flush_events(self) -> None:
+            """Process pending Qt events on the main thread (nothing to do elsewhere)."""
+            if threading.current_thread() is threading.main_thread():
+                super().flush_events()
+
+        def draw(self) -> None:
+            """Render now, on the main thread (a worker thread waits for it)."""
+            _on_main(FigureCanvasQTAgg.draw, self)
 
         def draw_idle(self) -> None:
+            """Ask for a render on the main thread (never waits)."""
             if threading.current_thread() is threading.main_thread():
                 super().draw_idle()
             else:
@@ -144,6 +168,8 @@ class SessionDisplay:
     def __init__(self, session: ViewerSession) -> None:
         self._session = weakref.ref(session)
         self.docks: dict[int, FigureDock] = {}
+        self.window_closed = False
+        self._watch: _WindowWatch | None = None
 
     @property
     def viewer(self) -> Any:
@@ -170,7 +196,7 @@ class SessionDisplay:
 
     def _show(self, figure: Figure) -> None:
         viewer = self.viewer
-        if viewer is None or getattr(viewer, "window", None) is None:
+        if viewer is None or getattr(viewer, "window", None) is None or self.window_closed:
             return
         dock = self.docks.get(id(figure))
         if dock is None:
@@ -199,6 +225,8 @@ class SessionDisplay:
             return
         dock.closing = True
         viewer = self.viewer
+        if self.window_closed:
+            return  # the window took its docks with it
         if viewer is not None and getattr(viewer, "window", None) is not None:
             with contextlib.suppress(LookupError):  # the window already let go of it
                 viewer.window.remove_dock_widget(dock)
@@ -211,6 +239,31 @@ class SessionDisplay:
         if dock.figure.canvas.manager is not None:
             plt.close(dock.figure)
         dock.deleteLater()
+
+    def watch_window(self, window: QMainWindow, viewer_qt_widget: QWidget) -> None:
+        """Close the session's figures when its viewer closes (see :meth:`window_closing`).
+
+        ``viewer.close()`` closes ``viewer_qt_widget`` first; the user's closes end with the
+        main ``window`` being destroyed.
+        """
+        self._watch = _WindowWatch(self, window, viewer_qt_widget)
+
+    def window_closing(self) -> None:
+        """Forget the docks and close their figures: the viewer's window is going away."""
+        if self.window_closed:
+            return
+        self.window_closed = True
+        session = self._session()
+        if session is not None:
+            unregister_display(session.dm)
+        docks = list(self.docks.values())
+        self.docks.clear()
+        for dock in docks:
+            dock.closing = True
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            for dock in docks:
+                pyplot.close(dock.figure)
 
     # -- timeline lanes ----------------------------------------------------------------------------
 
@@ -237,15 +290,40 @@ class SessionDisplay:
         return widget
 
 
+class _WindowWatch(QObject):
+    """Tells a :class:`SessionDisplay` when its viewer's window closes."""
+
+    def __init__(self, display: SessionDisplay, window: QMainWindow, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._display = weakref.ref(display)
+        widget.installEventFilter(self)
+        window.destroyed.connect(self._closing)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Notice ``viewer.close()`` (it closes the viewer widget first)."""
+        if event.type() == QEvent.Type.Close:
+            self._closing()
+        return False
+
+    def _closing(self, *_: object) -> None:
+        display = self._display()
+        if display is not None:
+            display.window_closing()
+
+
 def install_session_display(session: ViewerSession) -> SessionDisplay:
     """Route the session's figures and ``wt.plot`` lanes to its viewer; return the target.
 
     Also makes the Qt-free dock backend matplotlib's backend (when matplotlib is installed),
-    so ``plt.show()`` from scripts and napari's console lands in a dock.
+    so ``plt.show()`` from scripts and napari's console lands in a dock. The viewer needs a
+    Qt window.
     """
     target = SessionDisplay(session)
     dm = session.dm
     register_display(dm, target)
     use_figure_backend()
     session.closed.connect(lambda: unregister_display(dm))
+    viewer = session.viewer
+    if viewer is not None:
+        target.watch_window(main_window(viewer), viewer_widget(viewer))
     return target
