@@ -17,8 +17,12 @@ For each video it prints
   container (``container.seek(pts, backward=True, stream=s)`` then decode until the wanted
   pts, ``thread_type="SLICE"``) over the same indices; ms/frame and the ratio (goal <= 1.3x);
 * sequential read: ``VideoMedia[i]`` for every ``i`` (default options) against
-  ``for frame in container.decode(stream)`` with the same conversion (Y plane copy for gray,
-  ``rgb24`` otherwise); frames/s and the ratio (goal >= 0.8x);
+  ``for frame in container.decode(stream)`` with the same conversion (FFmpeg's ``gray``
+  for gray, ``rgb24`` otherwise); frames/s and the ratio (goal >= 0.8x);
+* gray conversion of the limited-range ("tv") frames of the generated videos, ms/frame:
+  a copy of the Y plane (wrong values, the floor), a 256-entry lookup table on the Y plane
+  and FFmpeg's own ``gray`` conversion with one reused scaler (both give FFmpeg's values;
+  VideoMedia uses the faster one);
 * a check that every frame VideoMedia returned (random and sequential) and every frame of
   the bare seek loop equals the frame at the same position of the bare sequential decode
   (OK / MISMATCH with the offending indices).
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.media import VideoMedia, build_frame_index
 
@@ -110,13 +115,57 @@ def open_bare(path: Path) -> tuple[Any, Any]:
     return container, stream
 
 
-def convert(av_frame: Any, gray: bool) -> np.ndarray:
-    """Return what VideoMedia returns: a copy of the Y plane (gray) or an ``rgb24`` image."""
-    if not gray:
-        return av_frame.to_ndarray(format="rgb24")
+def convert(av_frame: Any, gray: bool, reformatter: VideoReformatter) -> np.ndarray:
+    """Return what VideoMedia must return: FFmpeg's ``gray`` or ``rgb24`` conversion.
+
+    One ``reformatter`` is reused for a whole loop (as VideoMedia does): a new one per
+    frame re-creates FFmpeg's scaler context each time.
+    """
+    return reformatter.reformat(av_frame, format="gray" if gray else "rgb24").to_ndarray()
+
+
+def y_plane(av_frame: Any) -> np.ndarray:
+    """View of the 8-bit Y plane without row padding."""
     plane = av_frame.planes[0]
     rows = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
-    return rows[:, : plane.width].copy()
+    return rows[:, : plane.width]
+
+
+def ffmpeg_gray_lut(av_frame: Any) -> np.ndarray:
+    """Return the 256-entry table FFmpeg's gray conversion applies to ``av_frame``'s Y plane."""
+    probe = av.VideoFrame(256, 2, av_frame.format.name)
+    for plane, value in zip(probe.planes, (None, 128, 128)):
+        rows = np.zeros((plane.height, plane.line_size), np.uint8)
+        rows[:, : plane.width] = np.arange(256, dtype=np.uint8) if value is None else value
+        plane.update(rows.tobytes())
+    probe.color_range = av_frame.color_range
+    return probe.to_ndarray(format="gray")[0].copy()
+
+
+def bench_gray_conversion(path: Path, n_frames: int = 200) -> dict[str, float]:
+    """ms/frame of three gray conversions of the first ``n_frames`` decoded frames."""
+    container, stream = open_bare(path)
+    frames = [f for _, f in zip(range(n_frames), container.decode(stream))]
+    container.close()
+    lut = ffmpeg_gray_lut(frames[0])
+    if not all(np.array_equal(lut[y_plane(f)], f.to_ndarray(format="gray")) for f in frames):
+        raise AssertionError(f"{path.name}: the lookup table differs from FFmpeg's gray")
+    reformatter = VideoReformatter()
+    methods = {
+        "Y plane copy": lambda f: y_plane(f).copy(),
+        "lookup table": lambda f: lut[y_plane(f)],
+        "FFmpeg gray": lambda f: reformatter.reformat(f, format="gray").to_ndarray(),
+    }
+    figures = {}
+    for name, method in methods.items():
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for f in frames:
+                method(f)
+            best = min(best, time.perf_counter() - start)
+        figures[name] = best / len(frames) * 1e3
+    return figures
 
 
 def bare_sequential(
@@ -129,9 +178,10 @@ def bare_sequential(
     container, stream = open_bare(path)
     kept: dict[int, np.ndarray] = {}
     n_decoded = 0
+    reformatter = VideoReformatter()
     start = time.perf_counter()
     for av_frame in container.decode(stream):
-        array = convert(av_frame, gray)
+        array = convert(av_frame, gray, reformatter)
         if n_decoded in keep:
             kept[n_decoded] = array
         n_decoded += 1
@@ -151,6 +201,7 @@ def bare_random(
     container, stream = open_bare(path)
     frames: list[np.ndarray | None] = []
     n_decoded = 0
+    reformatter = VideoReformatter()
     start = time.perf_counter()
     for i in indices:
         target = int(pts[i])
@@ -160,7 +211,7 @@ def bare_random(
             n_decoded += 1
             if av_frame.pts is not None and av_frame.pts >= target:
                 if av_frame.pts == target:
-                    found = convert(av_frame, gray)
+                    found = convert(av_frame, gray, reformatter)
                 break
         frames.append(found)
     elapsed = time.perf_counter() - start
@@ -325,6 +376,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append(bench_video("fixture (frame numbers)", FIXTURE_VIDEO, args.n_random, rng))
     else:
         print(f"fixture video missing, skipped: {FIXTURE_VIDEO}")
+    gray_figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench_video_") as tmp:
         for gop in GENERATED_GOPS:
             path = Path(tmp) / f"gray_gop{gop}.mp4"
@@ -334,8 +386,13 @@ def main(argv: list[str] | None = None) -> None:
                 f"encoded {path.name} ({args.frames} frames) in {time.perf_counter() - start:.1f} s"
             )
             results.append(bench_video(f"generated GOP {gop}", path, args.n_random, rng))
+            gray_figures[f"generated GOP {gop}"] = bench_gray_conversion(path)
     print()
     print_report(results, args.n_random)
+    print(f"\ngray conversion of limited-range {WIDTH}x{HEIGHT} frames, ms/frame (best of 3):")
+    for name, figures in gray_figures.items():
+        row = "  ".join(f"{method} {ms:.3f}" for method, ms in figures.items())
+        print(f"  {name:<28} {row}")
 
 
 if __name__ == "__main__":

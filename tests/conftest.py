@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from napari_whiskertoolbox.scripting.settings import CONFIG_DIR_ENV
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 DATA_DIR = Path(__file__).parent / "data"
 WTB_FIXTURES = DATA_DIR / "whiskertoolbox"
@@ -35,3 +39,52 @@ def user_config_dir(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("user_config")
     monkeypatch.setenv(CONFIG_DIR_ENV, str(folder))
     return folder
+
+
+@pytest.fixture
+def notifications() -> Iterator[list[str]]:
+    """Messages napari notifications (``show_info``, ``show_warning``...) showed during the test."""
+    from napari.utils.notifications import notification_manager
+
+    seen: list[str] = []
+
+    def record(notification: Any) -> None:
+        seen.append(str(notification.message))
+
+    notification_manager.notification_ready.connect(record)
+    yield seen
+    notification_manager.notification_ready.disconnect(record)
+
+
+@pytest.fixture
+def answer_dialog() -> Callable[[type, Callable[[Any], None]], list[str]]:
+    """Return ``answer(kind, action)``: run ``action(dialog)`` on the next visible ``kind`` dialog.
+
+    The dialog is looked for from the event loop (a modal dialog's own loop), closed afterwards
+    if ``action`` left it open; the returned list receives its window title.
+    """
+    from qtpy.QtCore import QTimer
+    from qtpy.QtWidgets import QApplication
+
+    def answer(kind: type, action: Callable[[Any], None]) -> list[str]:
+        seen: list[str] = []
+
+        def find() -> None:
+            dialogs = [
+                w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()
+            ]
+            if not dialogs:
+                QTimer.singleShot(20, find)
+                return
+            dialog = dialogs[0]
+            seen.append(dialog.windowTitle())
+            try:
+                action(dialog)
+            finally:
+                if dialog.isVisible():
+                    dialog.reject()
+
+        QTimer.singleShot(20, find)
+        return seen
+
+    return answer

@@ -11,13 +11,21 @@ from pathlib import Path
 
 import pytest
 
+from napari_whiskertoolbox._reader import READER_TABLE
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGIN = "napari-whiskertoolbox"
 NPE2 = Path(sys.executable).with_name("npe2")
 
-EXPECTED_WIDGETS = {"Script runner", "Data browser", "Timeline", "Annotation keys", "Transforms"}
+EXPECTED_WIDGETS = {
+    "Script runner",
+    "Data browser",
+    "Timeline",
+    "Annotation keys",
+    "Swap identities",
+    "Transforms",
+}
 
 
 def test_manifest_in_package_is_the_repo_manifest() -> None:
@@ -55,13 +63,21 @@ def test_editable_install_is_discovered_with_its_contributions() -> None:
     manifest = manager.get_manifest(PLUGIN)
     contributions = manifest.contributions
     assert {w.display_name for w in contributions.widgets} == EXPECTED_WIDGETS
+    declared = [
+        (r.command, tuple(r.filename_patterns), r.accepts_directories)
+        for r in contributions.readers
+    ]
+    assert declared == [
+        (f"{PLUGIN}.{row.function}", row.filename_patterns, row.accepts_directories)
+        for row in READER_TABLE
+    ]
     patterns = {p for reader in contributions.readers for p in reader.filename_patterns}
-    assert patterns == {"*.json", "*", *(f"*{suffix}" for suffix in MEDIA_FILE_SUFFIXES)}
-    assert any(reader.accepts_directories for reader in contributions.readers)
+    assert "*" not in patterns  # a catch-all pattern would put us in every "Choose reader" dialog
     assert {tuple(str(t) for t in w.layer_types) for w in contributions.writers} == {
         ("points",),
         ("shapes",),
         ("labels",),
+        ("image*", "labels*", "points*", "shapes*", "vectors*"),  # NWB: the whole session
     }
     assert [s.display_name for s in contributions.sample_data] == ["Whisker session"]
     for command in contributions.commands:

@@ -1,26 +1,129 @@
-"""npe2 readers: load a config, session folder, video or TIFF stack into the viewer's session.
+"""npe2 readers: load a config, session, video, TIFF stack or data file into the viewer's session.
 
-Each ``get_*_reader`` returns ``None`` for paths it does not handle, else a reader that
-loads the path into the session of ``napari.current_viewer()`` (offering the autosave a
-crashed session left for that path, if any) and returns napari's "layers already added"
-sentinel ``[(None,)]``: the session's bindings create the layers. What a path holds is
-decided by :mod:`napari_whiskertoolbox.io.routing`.
+:data:`READER_TABLE` is the one table of our reader contributions: the npe2 command, its
+filename patterns and whether it takes folders (``napari.yaml`` lists the same, a test
+compares) and which paths it claims. npe2 matches readers by file name only, so the
+patterns name only what we read. napari's own reader also takes ``.csv``, video and TIFF
+files and every folder, so for those napari asks once which reader to use (and offers to
+remember the choice); our readers then refuse, with ``None``, whatever they do not read.
+
+Each reader loads its path into the session of ``napari.current_viewer()`` through
+:func:`napari_whiskertoolbox.workflow.opening.open_in_session` (which asks what must be
+asked, fits the view and offers a crash's autosave) and returns napari's "layers already
+added" sentinel ``[(None,)]``: the session's bindings create the layers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from napari_whiskertoolbox.io.data_files import DATA_FILE_SUFFIXES
 from napari_whiskertoolbox.io.routing import classify_path, is_config_file
+from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
 
-__all__ = ["get_config_reader", "get_media_reader", "get_session_reader"]
+__all__ = [
+    "READER_TABLE",
+    "ReaderContribution",
+    "get_config_reader",
+    "get_data_file_reader",
+    "get_interop_reader",
+    "get_media_reader",
+    "get_session_reader",
+]
 
 ALREADY_ADDED: list[tuple[None]] = [(None,)]
 
 ReaderFunction = Callable[[Any], list[tuple[Any, ...]]]
 PathOrPaths = str | Sequence[str]
+
+
+@dataclass(frozen=True)
+class ReaderContribution:
+    """One reader of ``napari.yaml``.
+
+    Attributes
+    ----------
+    function : str
+        Name of the ``get_*_reader`` function of this module (and of the npe2 command).
+    title : str
+        The command title.
+    filename_patterns : tuple of str
+        What npe2 matches file names against.
+    accepts_directories : bool
+        Whether npe2 offers folders to the reader.
+    claims : callable
+        ``claims(path) -> bool``: whether the reader reads this path.
+    """
+
+    function: str
+    title: str
+    filename_patterns: tuple[str, ...]
+    accepts_directories: bool
+    claims: Callable[[Path], bool]
+
+
+INTEROP_KINDS = ("deeplabcut", "sleap", "nwb", "ephys")
+"""Path kinds of other tools' data (:mod:`napari_whiskertoolbox.io.interop_routing`)."""
+INTEROP_FILE_PATTERNS = (
+    "*.h5",
+    "*.hdf5",
+    "*.slp",
+    "*.nwb",
+    "*.csv",
+    "*.rhd",
+    "*.rhs",
+    "*.oebin",
+    "*.yaml",
+)
+"""File names another tool's reader looks at (content decides; folders go to the session reader)."""
+
+
+def _patterns(suffixes: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"*{suffix}" for suffix in suffixes)
+
+
+READER_TABLE: tuple[ReaderContribution, ...] = (
+    ReaderContribution(
+        "get_config_reader",
+        "Open a WhiskerToolbox JSON config (or a session's session.json)",
+        ("*.json",),
+        False,
+        is_config_file,
+    ),
+    ReaderContribution(
+        "get_session_reader",
+        "Open a saved WhiskerToolbox session folder or an image folder",
+        (),
+        True,
+        lambda path: path.is_dir() and classify_path(path) is not None,
+    ),
+    ReaderContribution(
+        "get_media_reader",
+        "Open a video or TIFF stack as a WhiskerToolbox session",
+        _patterns(MEDIA_FILE_SUFFIXES),
+        False,
+        lambda path: path.is_file() and classify_path(path) == "media",
+    ),
+    ReaderContribution(
+        "get_data_file_reader",
+        "Open a WhiskerToolbox data file (points, lines, masks, events, intervals, analog)",
+        _patterns(DATA_FILE_SUFFIXES),
+        False,
+        lambda path: path.is_file() and classify_path(path) == "data_file",
+    ),
+    ReaderContribution(
+        "get_interop_reader",
+        "Open DeepLabCut, SLEAP, NWB, Open Ephys or Intan data in a WhiskerToolbox session",
+        INTEROP_FILE_PATTERNS,
+        False,
+        lambda path: path.is_file() and classify_path(path) in INTEROP_KINDS,
+    ),
+)
+"""Our reader contributions (``napari.yaml`` ``contributions.readers``)."""
+_BY_FUNCTION = {row.function: row for row in READER_TABLE}
 
 
 def _single_path(path: PathOrPaths) -> Path | None:
@@ -34,8 +137,8 @@ def _single_path(path: PathOrPaths) -> Path | None:
 def _load_into_current_viewer(path: PathOrPaths) -> list[tuple[None]]:
     import napari
 
-    from napari_whiskertoolbox.workflow.autosave import offer_recovery
-    from napari_whiskertoolbox.workflow.registry import get_session
+    from napari_whiskertoolbox.workflow.opening import open_in_session
+    from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
     viewer = napari.current_viewer()
     if viewer is None:
@@ -44,28 +147,42 @@ def _load_into_current_viewer(path: PathOrPaths) -> list[tuple[None]]:
     if single is None:
         raise ValueError(f"cannot open {path}: open one path at a time")
     session = get_session(viewer)
-    session.open(single)
-    offer_recovery(session)
+    open_in_session(session, single, get_workflow(viewer).ask)
     return ALREADY_ADDED
 
 
-def get_config_reader(path: PathOrPaths) -> ReaderFunction | None:
-    """Return the reader for a WhiskerToolbox JSON config, or ``None``."""
+def _reader(function: str, path: PathOrPaths) -> ReaderFunction | None:
     single = _single_path(path)
-    return _load_into_current_viewer if single and is_config_file(single) else None
+    if single is None or not _BY_FUNCTION[function].claims(single):
+        return None
+    return _load_into_current_viewer
+
+
+def get_config_reader(path: PathOrPaths) -> ReaderFunction | None:
+    """Return the reader for a WhiskerToolbox JSON config or ``session.json``, or ``None``."""
+    return _reader("get_config_reader", path)
 
 
 def get_session_reader(path: PathOrPaths) -> ReaderFunction | None:
-    """Return the reader for a saved session folder or an image folder, or ``None``."""
-    single = _single_path(path)
-    if single is None or not single.is_dir():
-        return None
-    return _load_into_current_viewer if classify_path(single) is not None else None
+    """Return the reader for a session, image, DeepLabCut labelled-data or Open Ephys folder."""
+    return _reader("get_session_reader", path)
 
 
 def get_media_reader(path: PathOrPaths) -> ReaderFunction | None:
     """Return the reader for a video file or TIFF stack, or ``None``."""
-    single = _single_path(path)
-    if single is None or not single.is_file() or classify_path(single) != "media":
-        return None
-    return _load_into_current_viewer
+    return _reader("get_media_reader", path)
+
+
+def get_data_file_reader(path: PathOrPaths) -> ReaderFunction | None:
+    """Return the reader for one WhiskerToolbox data file, or ``None``."""
+    return _reader("get_data_file_reader", path)
+
+
+def get_interop_reader(path: PathOrPaths) -> ReaderFunction | None:
+    """Return the reader for DeepLabCut, SLEAP, NWB, Open Ephys or Intan files, or ``None``.
+
+    ``.h5`` and ``.csv`` files are told apart by content (a plain CSV or an unknown HDF5
+    file is left to other readers). Labelled-data and Open Ephys *folders* go through
+    :func:`get_session_reader`.
+    """
+    return _reader("get_interop_reader", path)

@@ -3,6 +3,7 @@
 napari requires a sample to return at least one layer-data tuple, so the sample returns
 the media's Image layer (tagged with its key) and the session adopts it as the media
 binding; every other key is loaded into the session, whose bindings add their layers.
+Once napari has added the media layer the view is fitted to it, at frame 0.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["adopt_data_manager", "whisker_session"]
 
 MEDIA_KEY = "media"
+SAMPLE_TITLE = "Whisker session (sample)"
 
 
 def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
@@ -48,6 +50,8 @@ def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
     import napari
 
     from napari_whiskertoolbox.sample import make_sample_session
+    from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
+    from napari_whiskertoolbox.workflow.opening import fit_view_when_shown
     from napari_whiskertoolbox.workflow.registry import get_session
 
     viewer = napari.current_viewer()
@@ -55,8 +59,10 @@ def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
         raise RuntimeError("the Whisker session sample needs an open napari viewer")
     session = get_session(viewer)
     sample = make_sample_session()
+    sample.metadata.setdefault(TITLE_METADATA, SAMPLE_TITLE)
     media = sample.get_data(MEDIA_KEY)
     session.hide_key(MEDIA_KEY)  # napari adds the returned layer; the session adopts it
+    fit_view_when_shown(session, MEDIA_KEY)
     adopt_data_manager(session.dm, sample)
     attributes = {
         "name": MEDIA_KEY,

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
     from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
     from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+    from napari_whiskertoolbox.widgets.swap_identities import SwapIdentitiesWidget
     from napari_whiskertoolbox.widgets.timeline import TimelineWidget
     from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 
@@ -21,6 +22,7 @@ __all__ = [
     "DataBrowserWidget",
     "KeyHelpWidget",
     "ScriptRunnerWidget",
+    "SwapIdentitiesWidget",
     "TimelineWidget",
     "TransformsWidget",
 ]
@@ -31,6 +33,7 @@ _WIDGET_MODULES = {
     "TimelineWidget": "napari_whiskertoolbox.widgets.timeline",
     "KeyHelpWidget": "napari_whiskertoolbox.widgets.key_help",
     "TransformsWidget": "napari_whiskertoolbox.widgets.transforms.dock",
+    "SwapIdentitiesWidget": "napari_whiskertoolbox.widgets.swap_identities",
 }
 
 

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["write_lines", "write_mask", "write_points"]
+__all__ = [
+    "write_deeplabcut",
+    "write_lines",
+    "write_mask",
+    "write_nwb",
+    "write_points",
+    "write_sleap",
+]
 
 
 def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
@@ -26,16 +33,20 @@ def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
     return str(key)
 
 
-def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> Any:
+def _session_dm(path: str) -> Any:
     import napari
 
     from napari_whiskertoolbox.workflow.registry import get_session
 
-    key = _bound_key(path, attributes)
     viewer = napari.current_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot write {path}: there is no napari viewer")
-    dm = get_session(viewer).dm
+    return get_session(viewer).dm
+
+
+def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> Any:
+    key = _bound_key(path, attributes)
+    dm = _session_dm(path)
     if key not in dm:
         raise KeyError(f"cannot write {path}: key {key!r} is not in the session's DataManager")
     data_type = dm.data_type(key)
@@ -71,3 +82,58 @@ def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     flat = _container(path, attributes, "mask").to_flat()
     write_masks_csv(path, flat.times, flat.offsets, flat.coords)
     return [str(Path(path))]
+
+
+def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:
+    from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
+
+    metadata = attributes.get("metadata") or {}
+    dm = _session_dm(path)
+    if metadata.get("wtb_pose"):  # the keypoints layer of a whole pose set
+        name = str(metadata["wtb_pose"])
+        pose = pose_sets(dm).get(name)
+        if pose is None:
+            raise ValueError(f"cannot write {path}: pose set {name!r} is not in the session")
+        return dm, pose
+    key = _bound_key(path, attributes)
+    pose = pose_of_key(dm, key)
+    if pose is None:
+        raise ValueError(
+            f"cannot write {path}: key {key!r} belongs to no pose set (DeepLabCut, SLEAP or "
+            "NWB keypoints); save it as WhiskerToolbox points instead"
+        )
+    return dm, pose
+
+
+def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
+    """Write the pose set of the layer's key as DeepLabCut's ``.h5`` or ``.csv`` (every label)."""
+    from napari_whiskertoolbox.io.dlc import write_dlc
+
+    dm, pose = _pose_of_layer(path, attributes)
+    return [str(write_dlc(dm, pose, path))]
+
+
+def write_sleap(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
+    """Write the pose set of the layer's key as a SLEAP ``.slp`` or analysis ``.h5``."""
+    from napari_whiskertoolbox.io.sleap import write_sleap_analysis, write_slp
+
+    dm, pose = _pose_of_layer(path, attributes)
+    writer = write_slp if Path(path).suffix.lower() == ".slp" else write_sleap_analysis
+    return [str(writer(dm, pose, path))]
+
+
+def write_nwb(path: str, layer_data: Any) -> list[str]:
+    """Export the viewer's whole session (every key, not only the layers) to NWB.
+
+    Raises
+    ------
+    RuntimeError
+        A clock has no sampling rate (napari turns a ValueError from a writer into a
+        silent "not a valid writer" warning; this one reaches the user).
+    """
+    from napari_whiskertoolbox.io.nwb_export import export_nwb
+
+    try:
+        return [str(export_nwb(_session_dm(path), path))]
+    except ValueError as exc:
+        raise RuntimeError(f"cannot export {path} to NWB: {exc}") from exc

@@ -1,4 +1,4 @@
-"""Command line: ``napari-whiskertoolbox {run,process,demo,pipeline} ...`` (also ``python -m napari_whiskertoolbox``)."""
+"""Command line: ``napari-whiskertoolbox {run,process,demo,pipeline,export-nwb} ...`` (also ``python -m napari_whiskertoolbox``)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--session", help="WhiskerToolbox JSON config or saved session folder")
     run.add_argument("--save", help="save the session to this folder afterwards")
     run.epilog = "Arguments after `--` are passed to the script as sys.argv[1:]."
+
+    export = sub.add_parser("export-nwb", help="export a session or config to one NWB file")
+    export.add_argument(
+        "session", help="WhiskerToolbox JSON config, saved session folder or data path"
+    )
+    export.add_argument("out", help="the .nwb file to write")
+    export.add_argument("--sampling-rate", type=float, help="master-clock ticks per second")
+    export.add_argument("--session-description", help="NWB session_description")
 
     demo = sub.add_parser("demo", help="open napari with the sample whisker session")
     demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
@@ -108,11 +116,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_headless(args.script, session=args.session, save=args.save, argv=script_args)
     if args.command == "process":
         return _run_process(args)
+    if args.command == "export-nwb":
+        return _export_nwb(args)
     if args.command == "demo":
         from napari_whiskertoolbox.demo import launch
 
         return launch(path=args.path, screenshot=args.screenshot)
     return 2
+
+
+def _export_nwb(args: argparse.Namespace) -> int:
+    from napari_whiskertoolbox.io.errors import FormatError
+    from napari_whiskertoolbox.io.nwb_export import export_nwb
+    from napari_whiskertoolbox.io.routing import open_path
+
+    try:
+        dm = open_path(args.session).dm
+        out = export_nwb(
+            dm,
+            args.out,
+            sampling_rate=args.sampling_rate,
+            session_description=args.session_description,
+        )
+    except (FileNotFoundError, FormatError, ValueError, ImportError) as exc:
+        print(f"napari-whiskertoolbox export-nwb: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({len(dm.keys())} keys)")
+    return 0
 
 
 if __name__ == "__main__":

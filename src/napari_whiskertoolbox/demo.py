@@ -16,9 +16,11 @@ DEMO_DOCKS: tuple[tuple[str, str], ...] = (
     ("Annotation keys", "right"),
     ("Timeline", "bottom"),
 )
-TABBED_DOCKS = ("Transforms", "Data browser")
-"""Docks stacked as a tab over the previous one (the canvas keeps most of the width); the
-last one stacked is the tab in front."""
+TABBED_DOCKS = ("Data browser", "Transforms", "Annotation keys")
+"""Docks stacked as a tab over the previous one: each gets the whole right column (the script
+runner alone needs most of its height, so docks stacked under it would show a sliver)."""
+RAISED_DOCK = "Data browser"
+"""The tab shown first in the right column."""
 WINDOW_SIZE = (1560, 960)
 BOTTOM_DOCK_HEIGHT = 230
 SETTLE_ROUNDS = 60
@@ -39,6 +41,7 @@ def _add_docks(viewer: object) -> list[str]:
 
     areas = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
     errors = []
+    raised = None
     for name, area in DEMO_DOCKS:
         try:
             dock, _ = viewer.window.add_plugin_dock_widget(
@@ -50,6 +53,10 @@ def _add_docks(viewer: object) -> list[str]:
         if area == "bottom":
             dock.window().addDockWidget(areas[area], dock)
             dock.window().resizeDocks([dock], [BOTTOM_DOCK_HEIGHT], Qt.Vertical)
+        if name == RAISED_DOCK:
+            raised = dock
+    if raised is not None:
+        raised.raise_()
     return errors
 
 

@@ -19,6 +19,7 @@ from napari_whiskertoolbox.core import (
     TensorData,
     TimeFrame,
 )
+from napari_whiskertoolbox.core.history import CommandHistory, FunctionCommand
 
 
 @pytest.fixture
@@ -364,3 +365,109 @@ def test_history_depth_bounds_container_steps(dm: DataManager):
         undone += 1
     assert undone == 5
     assert ev.times.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_modified_returns_to_saved_after_undoing_back_to_the_save(dm: DataManager):
+    rec = Recorder(dm)
+    pts = PointData()
+    dm.set_data("p", pts)
+    pts.add(0, [1, 2])
+    dm.mark_saved()
+    pts.add(1, [3, 4])
+    pts.add(2, [5, 6])
+    assert dm.modified
+    assert dm.undo()
+    assert dm.modified
+    assert dm.undo()
+    assert not dm.modified  # back at the saved point
+    assert dm.undo()
+    assert dm.modified  # before the saved point
+    assert dm.redo()
+    assert not dm.modified
+    assert dm.redo()
+    assert dm.modified
+    flips = [value for (value,) in rec.of("modified_changed")]
+    assert flips == [True, False, True, False, True, False, True]
+
+
+def test_modified_after_undo_to_save_then_new_edit(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    dm.mark_saved()
+    pts.add(0, [1, 2])
+    dm.undo()
+    assert not dm.modified
+    pts.add(0, [7, 8])  # a different edit from the saved point: the redo step is gone
+    assert dm.modified
+    assert not dm.redo()
+    dm.undo()
+    assert not dm.modified
+
+
+def test_key_operations_undone_to_the_save_are_unmodified(dm: DataManager):
+    dm.set_data("p", PointData())
+    dm.mark_saved()
+    dm.rename_data("p", "q")
+    dm.set_data("r", PointData())
+    dm.delete_data("q")
+    assert dm.modified
+    for _ in range(3):
+        dm.undo()
+    assert not dm.modified
+    assert dm.keys() == ["p"]
+
+
+def test_unrecorded_changes_stay_modified_after_undo(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    dm.mark_saved()
+    pts.add(0, [1, 2])
+    pts.image_size = (64, 48)  # not undoable
+    dm.undo()
+    assert dm.modified
+    dm.mark_saved()
+    pts.add(1, [1, 2])
+    dm.set_time("camera", TimeFrame.from_count(3))  # clocks are not undoable
+    dm.undo()
+    assert dm.modified
+    dm.mark_saved()
+    pts.add(2, [1, 2])
+    dm.groups.create("left", [1])
+    dm.undo()
+    assert dm.modified
+
+
+def test_grouped_edits_undo_to_the_save_as_one_step(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    dm.mark_saved()
+    with dm.history.group("two points"):
+        pts.add(0, [1, 2])
+        pts.add(1, [3, 4])
+    assert dm.modified
+    dm.undo()
+    assert not dm.modified
+
+
+def test_clearing_the_history_keeps_the_saved_state(dm: DataManager):
+    pts = PointData()
+    dm.set_data("p", pts)
+    dm.mark_saved()
+    dm.history.clear()
+    assert not dm.modified
+    pts.add(0, [1, 2])
+    dm.history.clear()
+    assert dm.modified
+
+
+def test_saved_step_dropped_by_history_depth_is_still_found():
+    history = CommandHistory(max_depth=2)
+    noop = FunctionCommand("x", lambda: None, lambda: None)
+    history.push(noop)
+    saved = history.state
+    history.push(noop)
+    history.push(noop)  # the saved step's successor is dropped; the saved step is the base
+    history.undo()
+    history.undo()
+    assert history.state == saved
+    assert not history.can_undo

@@ -104,9 +104,10 @@ def test_dlc_non_numeric(tmp_path, write_config):
     _expect(write_config, "points", tmp_path / "d.csv", "found 'oops'", 4, format="dlc_csv")
 
 
-def test_dlc_missing_likelihood(tmp_path, write_config):
-    (tmp_path / "d.csv").write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,y\n0,1,2\n")
-    _expect(write_config, "points", tmp_path / "d.csv", "likelihood", 3, format="dlc_csv")
+def test_dlc_missing_coordinate(tmp_path, write_config):
+    # x, y without likelihood is DeepLabCut's labelled-data layout (valid); y is required.
+    (tmp_path / "d.csv").write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,likelihood\n0,1,2\n")
+    _expect(write_config, "points", tmp_path / "d.csv", "missing \\['y'\\]", 3, format="dlc_csv")
 
 
 # ---- lines ---------------------------------------------------------------------------

@@ -10,10 +10,13 @@ from qtpy.QtWidgets import QMainWindow, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
+    clear_paint_history,
     console_if_created,
     forget_vetoed_quit,
     main_window,
     on_console_shown,
+    quit_requested,
+    set_napari_close_questions,
     viewer_widget,
     write_to_console,
 )
@@ -171,3 +174,102 @@ def test_console_helpers_raise_when_napari_changes(
             on_console_shown(viewer, print)
     with pytest.raises(RuntimeError, match=r"_napari_compat.write_to_console"):
         write_to_console(object(), "text")
+
+
+def test_plugin_proxies_of_the_viewer_reach_the_real_viewer_without_warnings(
+    make_napari_viewer: Any,
+) -> None:
+    import warnings
+
+    from napari.utils._proxies import PublicOnlyProxy
+
+    from napari_whiskertoolbox.layers._napari_compat import real_viewer
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    proxy = PublicOnlyProxy(viewer)  # what napari hands a plugin dock widget
+    assert real_viewer(proxy) is viewer
+    assert real_viewer(viewer) is viewer
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # napari warns on private access through a proxy
+        session = get_session(proxy)
+        assert main_window(proxy) is main_window(viewer)
+    assert session is get_session(viewer)
+    assert session.viewer is viewer  # not the short-lived proxy
+
+
+# --------------------------------------------------------------------------- exit flag
+def test_quit_requested_reads_the_flag_file_exit_sets(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    window = main_window(viewer)
+    recorder = CloseRecorder({window: "window"}, veto=True)
+    assert quit_requested(window) is False
+    window.close(quit_app=True)
+    assert quit_requested(window) is True
+    forget_vetoed_quit(window)
+    window.removeEventFilter(recorder)
+
+
+def test_quit_requested_raises_when_napari_drops_the_flag() -> None:
+    window = QMainWindow()
+    try:
+        with pytest.raises(RuntimeError, match=r"_napari_compat.quit_requested"):
+            quit_requested(window)
+    finally:
+        window.deleteLater()
+
+
+# --------------------------------------------------------------------------- napari's question
+def test_napari_close_questions_are_switched_off_and_on(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from napari._qt.dialogs.confirm_close_dialog import ConfirmCloseDialog
+    from napari.settings import get_settings
+    from qtpy.QtWidgets import QDialog
+
+    viewer = make_napari_viewer()
+    viewer.add_points()  # napari only asks when the window has layers
+    window = main_window(viewer)
+    asked: list[bool] = []
+    monkeypatch.setattr(
+        ConfirmCloseDialog, "exec_", lambda dialog: asked.append(True) or QDialog.Rejected
+    )
+    monkeypatch.setattr(get_settings().application, "confirm_close_window", True)
+    set_napari_close_questions(window, close=False, quit=False)
+    recorder = CloseRecorder({window: "window"}, veto=True)
+    window.close(quit_app=False, confirm_need=True)  # what File > Close Window runs
+    assert asked == []
+    assert recorder.closed == ["window"]
+    set_napari_close_questions(window, close=True, quit=True)
+    window.close(quit_app=False, confirm_need=True)
+    assert asked == [True]
+    window.removeEventFilter(recorder)
+
+
+def test_napari_close_questions_raise_when_napari_drops_the_flags() -> None:
+    window = QMainWindow()
+    try:
+        with pytest.raises(RuntimeError, match=r"_napari_compat.set_napari_close_questions"):
+            set_napari_close_questions(window, close=False, quit=False)
+    finally:
+        window.deleteLater()
+
+
+# --------------------------------------------------------------------------- Labels history
+def test_clear_paint_history_leaves_napari_undo_nothing(make_napari_viewer: Any) -> None:
+    import numpy as np
+
+    viewer = make_napari_viewer()
+    layer = viewer.add_labels(np.zeros((8, 8), np.uint8))
+    layer.paint((2, 2), 3)
+    clear_paint_history(layer)
+    layer.undo()
+    assert layer.data[2, 2] == 3
+
+
+def test_clear_paint_history_raises_when_napari_drops_it() -> None:
+    class FakeLabels:
+        pass
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.clear_paint_history"):
+        clear_paint_history(FakeLabels())

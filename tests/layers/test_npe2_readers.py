@@ -173,3 +173,32 @@ def test_whisker_session_sample(make_napari_viewer: Any) -> None:
     assert not session.dm.history.can_undo
     session.set_frame(17)
     assert len(layers["whiskers"].data) == session.dm.get_data("whiskers").count_at(17)
+
+
+def test_m4v_video_opens_everywhere(make_napari_viewer: Any, tmp_path: Path) -> None:
+    """The ``.m4v`` suffix opens like ``.mp4``: open_media, open_path, napari's reader."""
+    from _video_files import pattern_frame, read_pattern, write_frames
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.io.routing import open_path
+    from napari_whiskertoolbox.media import VideoMedia, open_media
+
+    path = write_frames(
+        tmp_path / "clip.m4v",
+        [pattern_frame(i) for i in range(6)],
+        "libx264",
+        "yuv420p",
+        "gray",
+        {"preset": "veryfast", "crf": "10"},
+    )
+    with open_media(path) as media:
+        assert isinstance(media, VideoMedia)
+        assert read_pattern(media[4]) == 4
+    dm = DataManager()
+    open_path(path, dm)
+    assert dm.data_type(dm.keys()[0]) == "video"
+    assert get_media_reader(str(path)) is not None
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    (layer,) = _synced(viewer).values()
+    assert isinstance(layer, Image)
+    assert layer.data.shape[0] == 6

@@ -8,6 +8,7 @@ from _bindings_support import N_FRAMES, frame_points, make_dm, make_session, yx
 
 import napari_whiskertoolbox
 from napari_whiskertoolbox.core import AnalogTimeSeries, ArrayMedia, LineData
+from napari_whiskertoolbox.io.routing import DataFileNeedsItem
 from napari_whiskertoolbox.layers.frame_axis import FRAME_AXIS_LAYER
 from napari_whiskertoolbox.layers.session import ViewerSession
 from napari_whiskertoolbox.workflow.registry import get_data_manager, get_session
@@ -156,7 +157,7 @@ def test_without_media_a_hidden_placeholder_carries_the_frame_axis(make_napari_v
     assert layer_names(viewer)[0] == "media"
 
 
-def test_open_video_and_config(make_napari_viewer, frame_number_video, wtb_data):
+def test_open_video_and_config(make_napari_viewer, frame_number_video, wtb_data, tmp_path):
     viewer = make_napari_viewer()
     session = ViewerSession(viewer)
     session.open(frame_number_video)
@@ -166,8 +167,12 @@ def test_open_video_and_config(make_napari_viewer, frame_number_video, wtb_data)
     session.open(wtb_data / "test_config.json")
     assert "my_video" in layer_names(viewer)
     assert session.path == wtb_data / "test_config.json"
+    with pytest.raises(DataFileNeedsItem, match="digital_event"):
+        session.open(wtb_data / "DigitalEvents" / "events.csv")  # events or an analog signal?
+    unknown = tmp_path / "notes.xyz"
+    unknown.write_text("hello", encoding="utf-8")
     with pytest.raises(ValueError, match="expected a session folder"):
-        session.open(wtb_data / "DigitalEvents" / "events.csv")
+        session.open(unknown)
     with pytest.raises(FileNotFoundError):
         session.open(wtb_data / "missing.mp4")
 

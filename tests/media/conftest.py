@@ -1,8 +1,6 @@
 """Videos encoded by the tests themselves: every frame carries its own number as a bit pattern.
 
-Frame ``i`` shows ``i`` in binary as 16 blocks of 16×16 pixels (white = 1, black = 0 for gray
-videos; red = 1, blue = 0 for colour videos) on a mid-gray background, which survives lossy
-compression, so decoding the pattern tells which frame a decoder really returned.
+See ``tests/_video_files.py`` for the pattern.
 """
 
 from __future__ import annotations
@@ -15,10 +13,7 @@ import av
 import numpy as np
 import pytest
 
-HEIGHT, WIDTH = 96, 128
-BLOCK = 16
-N_BITS = 16
-_ROW0 = 32  # first block row; bits fill two rows of eight blocks
+from _video_files import HEIGHT, WIDTH, pattern_frame, read_pattern
 
 
 @dataclass(frozen=True)
@@ -28,37 +23,6 @@ class EncodedVideo:
     path: Path
     n_frames: int
     color: bool
-
-
-def pattern_frame(i: int, color: bool = False) -> np.ndarray:
-    """Frame ``i`` of a test video: gray ``(H, W)`` or RGB ``(H, W, 3)`` uint8."""
-    if color:
-        img = np.full((HEIGHT, WIDTH, 3), 128, np.uint8)
-    else:
-        img = np.full((HEIGHT, WIDTH), 128, np.uint8)
-    for bit in range(N_BITS):
-        r, c = _block_origin(bit)
-        on = (i >> bit) & 1
-        if color:
-            img[r : r + BLOCK, c : c + BLOCK] = (255, 0, 0) if on else (0, 0, 255)
-        else:
-            img[r : r + BLOCK, c : c + BLOCK] = 255 if on else 0
-    return img
-
-
-def read_pattern(frame: np.ndarray) -> int:
-    """The frame number drawn by :func:`pattern_frame` into a decoded ``frame``."""
-    value = 0
-    for bit in range(N_BITS):
-        r, c = _block_origin(bit)
-        inner = frame[r + 4 : r + BLOCK - 4, c + 4 : c + BLOCK - 4].astype(np.float64)
-        on = inner[..., 0].mean() > inner[..., 2].mean() if frame.ndim == 3 else inner.mean() > 128
-        value |= int(on) << bit
-    return value
-
-
-def _block_origin(bit: int) -> tuple[int, int]:
-    return _ROW0 + (bit // 8) * BLOCK, (bit % 8) * BLOCK
 
 
 def encode_video(
@@ -117,7 +81,10 @@ def frame_digest(frame: np.ndarray) -> bytes:
 
 @pytest.fixture(scope="session")
 def fixture_video_digests() -> list[bytes]:
-    """Digests of the Y plane of every frame of the 1000-frame fixture, by sequential decode."""
+    """Digests of every frame of the 1000-frame fixture as FFmpeg's gray conversion gives it.
+
+    Plain sequential decode with PyAV, each frame converted by FFmpeg to ``gray``.
+    """
     path = Path(__file__).parents[1] / "data" / "whiskertoolbox" / "Media"
     path = path / "test_each_frame_number.mp4"
     if not path.is_file():
@@ -125,9 +92,7 @@ def fixture_video_digests() -> list[bytes]:
     digests = []
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
-            plane = frame.planes[0]
-            rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-            digests.append(frame_digest(rows[:, : plane.width]))
+            digests.append(frame_digest(frame.to_ndarray(format="gray")))
     return digests
 
 

@@ -84,12 +84,23 @@ def test_pattern_and_extension_filters(tmp_path):
         ImageFolderMedia(folder, extensions=["jpg"])
 
 
-def test_image_of_another_size_is_named(tmp_path):
+def test_images_of_other_sizes_sit_top_left_on_the_largest_canvas(tmp_path):
     folder = tmp_path / "odd"
-    _write_pngs(folder, _gray_frames(3))
-    iio.imwrite(folder / "img7.png", np.zeros((5, 5), np.uint8))
-    with pytest.raises(MediaError, match=r"img7\.png.*5x5.*16x12"):
-        ImageFolderMedia(folder)
+    frames = _gray_frames(3)  # 12 x 16
+    _write_pngs(folder, frames)
+    small = np.full((5, 7), 200, np.uint8)
+    tall = np.full((20, 4), 100, np.uint8)
+    iio.imwrite(folder / "img7.png", small)
+    iio.imwrite(folder / "img8.png", tall)
+    media = ImageFolderMedia(folder)
+    assert media.shape == (5, 20, 16)
+    assert media.image_sizes[3:] == [(5, 7), (20, 4)]
+    np.testing.assert_array_equal(media[0][:12, :16], frames[0])
+    assert not media[0][12:].any()
+    np.testing.assert_array_equal(media[3][:5, :7], small)
+    assert not media[3][5:].any()
+    assert not media[3][:, 7:].any()
+    np.testing.assert_array_equal(media[4][:, :4], tall)
 
 
 def test_channel_mismatch_is_caught_when_read(tmp_path):

@@ -163,8 +163,9 @@ def test_export_selection_reads_back(browser, tmp_path):
     assert (tmp_path / "whiskers.coords.npy").is_file(), native
     with pytest.raises(ValueError, match="cannot be exported"):
         browser.export_keys(["media"], tmp_path)
-    with pytest.raises(ValueError, match="does not exist"):
-        browser.export_keys(["contact"], tmp_path / "missing")
+    made = browser.export_keys(["contact"], tmp_path / "new" / "folder")  # a missing folder
+    assert made == [tmp_path / "new" / "folder" / "contact.csv"]
+    assert made[0].is_file()
 
 
 def test_copy_code_and_insert_into_script_editor(browser):
@@ -228,3 +229,64 @@ def test_new_key_dialog_validates_the_name(browser):
     assert dialog.error_label.text() == ""
     assert (dialog.name, dialog.kind, dialog.clock) == ("whisker_tips", "lines", "camera")
     dialog.deleteLater()
+
+
+def test_rename_without_a_selection_says_so(browser, qtbot, notifications):
+    browser.table.clearSelection()
+    qtbot.mouseClick(browser.rename_button, Qt.MouseButton.LeftButton)
+    assert notifications[-1] == "Select a key in the table to rename it."
+    browser.select_keys(["nose", "pad"])
+    qtbot.mouseClick(browser.rename_button, Qt.MouseButton.LeftButton)
+    assert notifications[-1] == "Select only one key to rename (2 are selected)."
+
+
+def test_export_offers_writable_formats_explains_them_and_makes_the_folder(
+    browser, qtbot, tmp_path, notifications, answer_dialog
+):
+    from napari_whiskertoolbox.io.native import NATIVE_FORMAT
+    from napari_whiskertoolbox.widgets.browser_dialogs import ExportDialog
+    from napari_whiskertoolbox.widgets.browser_export import export_formats
+
+    assert export_formats("video") == []
+    assert export_formats("mask") == ["csv", "png", NATIVE_FORMAT]  # one name per writer
+    browser.session.path = tmp_path / "exp.session"  # a saved session: exports go beside it
+    (tmp_path / "exp.session").mkdir()
+    browser.select_keys(["media", "contact"])
+
+    def check_and_export(dialog: ExportDialog) -> None:
+        formats = [dialog.format_combo.itemText(i) for i in range(dialog.format_combo.count())]
+        assert formats == ["default", "csv", NATIVE_FORMAT]  # media is left out
+        assert dialog.keys == ["contact"]
+        assert dialog.folder == str(tmp_path / "exp.session" / "exports")
+        assert "start,end" in dialog.help_label.text()
+        dialog.format_combo.setCurrentText(NATIVE_FORMAT)
+        assert "read back only by this plugin" in dialog.help_label.text()
+        dialog.format_combo.setCurrentText("csv")
+        dialog.folder_edit.setText(str(tmp_path / "new" / "exports"))
+        dialog.accept()
+
+    seen = answer_dialog(ExportDialog, check_and_export)
+    qtbot.mouseClick(browser.export_button, Qt.MouseButton.LeftButton)
+    assert seen == ["Export contact"]
+    assert "Not exported: media (media stays in its own video or image files)." in notifications
+    written = tmp_path / "new" / "exports" / "contact.csv"
+    np.testing.assert_array_equal(
+        read_intervals_csv(written), browser.dm.get_data("contact").intervals
+    )
+    browser.select_keys(["media"])
+    qtbot.mouseClick(browser.export_button, Qt.MouseButton.LeftButton)  # nothing to ask
+    assert notifications[-1].startswith("Not exported: media")
+
+
+def test_undoing_a_delete_puts_the_key_back_in_place_with_its_lane_colour(browser, qtbot):
+    timeline = browser.timeline()
+    timeline.set_lane_color("contact", "#ff0000")
+    lanes_before = timeline.lane_keys()
+    browser.delete_keys(["contact", "nose"])
+    qtbot.waitUntil(lambda: "contact" not in browser.listed_keys())
+    qtbot.waitUntil(lambda: "contact" not in timeline.lane_keys())
+    browser.dm.undo()
+    qtbot.waitUntil(lambda: browser.listed_keys() == SAMPLE_KEYS)
+    qtbot.waitUntil(lambda: timeline.lane_keys() == lanes_before)
+    assert timeline.lanes["contact"].color == "#ff0000"
+    assert browser.dm.keys() == SAMPLE_KEYS

@@ -83,9 +83,9 @@ def test_click_near_event_jumps_to_it_and_next_previous(timeline):
     assert current_frame(timeline) == 300
 
 
-def test_click_on_interval_jumps_to_its_start(timeline):
+def test_click_inside_an_interval_jumps_to_the_clicked_frame(timeline):
     mouse_click(timeline, viewport_point(timeline, 420, lane_y(timeline, "contact")))
-    assert current_frame(timeline) == 400
+    assert current_frame(timeline) == 420  # not the interval's start (400)
 
 
 def test_click_and_drag_on_time_axis_scrubs(timeline):
@@ -288,7 +288,7 @@ def test_interval_drag_on_a_finer_clock_covers_whole_frames(make_napari_viewer, 
     ]
     qtbot.waitUntil(lambda: len(timeline.lanes["contact"].intervals) == 1)
     mouse_click(timeline, viewport_point(timeline, 43, y))
-    assert current_frame(timeline) == 40
+    assert current_frame(timeline) == 43
 
 
 def test_lane_panel_toggles_visibility_and_reorders(timeline):
@@ -318,3 +318,32 @@ def test_lane_settings_survive_session_save_and_open(timeline, make_napari_viewe
     assert reopened.lane_keys() == ["contact", "angle"]
     assert reopened.lanes["angle"].color == "#00ff00"
     reopened.deleteLater()
+
+
+def test_the_drag_mode_is_shown_and_shift_drag_marks_the_lane_under_the_mouse(timeline):
+    assert timeline.editor.key is None
+    assert "Drag pans the time axis" in timeline.mode_label.text()
+    assert "Shift+drag on an interval lane marks an interval" in timeline.mode_label.text()
+    y = lane_y(timeline, "contact")
+    timeline.set_view_range(549.5, 699.5)  # a few pixels per frame
+    view_before = timeline.view_range()
+    mouse_drag(
+        timeline,
+        viewport_point(timeline, 600, y),
+        viewport_point(timeline, 640, y),
+        modifiers=Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert timeline.dm.get_data("contact").intervals.tolist() == [
+        [100, 200],
+        [400, 450],
+        [600, 640],
+    ]
+    assert timeline.view_range() == view_before  # marking does not pan
+    assert timeline.editor.key is None  # the edit mode stays as it was
+    mouse_drag(timeline, viewport_point(timeline, 660, y), viewport_point(timeline, 690, y))
+    assert len(timeline.dm.get_data("contact")) == 3  # a plain drag pans
+    assert timeline.view_range() != view_before
+    timeline.set_edit_key("contact")
+    assert "Drag on the 'contact' lane marks intervals" in timeline.mode_label.text()
+    timeline.set_edit_key(None)
+    assert "Drag pans" in timeline.mode_label.text()

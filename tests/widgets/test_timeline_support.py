@@ -50,8 +50,15 @@ def lane_y(timeline: Any, key: str) -> float:
     return timeline.lanes[key].bottom + 0.5
 
 
-def _send(widget: Any, kind: QEvent.Type, pos: QPoint, button: Any, buttons: Any) -> None:
-    event = QMouseEvent(kind, QPointF(pos), button, buttons, Qt.KeyboardModifier.NoModifier)
+def _send(
+    widget: Any,
+    kind: QEvent.Type,
+    pos: QPoint,
+    button: Any,
+    buttons: Any,
+    modifiers: Any = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    event = QMouseEvent(kind, QPointF(pos), button, buttons, modifiers)
     QApplication.sendEvent(widget, event)
 
 
@@ -63,13 +70,19 @@ def mouse_click(timeline: Any, pos: QPoint) -> None:
     _send(viewport, QEvent.Type.MouseButtonRelease, pos, LEFT, NO_BUTTON)
 
 
-def mouse_drag(timeline: Any, start: QPoint, end: QPoint, steps: int = 6) -> None:
-    """Left-drag from viewport ``start`` to ``end`` in ``steps`` moves."""
+def mouse_drag(
+    timeline: Any,
+    start: QPoint,
+    end: QPoint,
+    steps: int = 6,
+    modifiers: Any = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """Left-drag from viewport ``start`` to ``end`` in ``steps`` moves, holding ``modifiers``."""
     viewport = timeline.plot_widget.viewport()
-    _send(viewport, QEvent.Type.MouseMove, start, NO_BUTTON, NO_BUTTON)
-    _send(viewport, QEvent.Type.MouseButtonPress, start, LEFT, LEFT)
+    _send(viewport, QEvent.Type.MouseMove, start, NO_BUTTON, NO_BUTTON, modifiers)
+    _send(viewport, QEvent.Type.MouseButtonPress, start, LEFT, LEFT, modifiers)
     for k in range(1, steps + 1):
         QTest.qWait(MOVE_INTERVAL_MS)  # pyqtgraph drops moves closer than its mouseRateLimit
         point = start + (end - start) * (k / steps)
-        _send(viewport, QEvent.Type.MouseMove, point, NO_BUTTON, LEFT)
-    _send(viewport, QEvent.Type.MouseButtonRelease, end, LEFT, NO_BUTTON)
+        _send(viewport, QEvent.Type.MouseMove, point, NO_BUTTON, LEFT, modifiers)
+    _send(viewport, QEvent.Type.MouseButtonRelease, end, LEFT, NO_BUTTON, modifiers)

@@ -87,31 +87,33 @@ def test_cancel_keeps_the_window_open(
     assert session.dm.modified
 
 
-def test_save_saves_then_lets_the_close_through(
-    make_napari_viewer: Any, tmp_path: Path, answers: list[Any]
+def test_save_saves_then_closes_the_viewer(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any]
 ) -> None:
     viewer, session = _modified_session(make_napari_viewer, tmp_path / "s")
     answers.pop(0)
     answers.append(QMessageBox.StandardButton.Save)
-    assert (
-        get_workflow(session.viewer).close_guard.eventFilter(main_window(viewer), UserCloseEvent())
-        is False
-    )
+    window = main_window(viewer)
+    event = UserCloseEvent()
+    # The X-button close is taken over: napari must not ask its own question after ours.
+    assert get_workflow(session.viewer).close_guard.eventFilter(window, event) is True
     assert not session.dm.modified
     np.testing.assert_array_equal(load_session(tmp_path / "s").get_data(KEY).at(4), [[7, 8]])
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=2000)
 
 
-def test_discard_lets_the_close_through_without_saving(
-    make_napari_viewer: Any, tmp_path: Path, answers: list[Any]
+def test_discard_closes_the_viewer_without_saving(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any]
 ) -> None:
     viewer, session = _modified_session(make_napari_viewer, tmp_path / "s")
     answers.pop(0)
     answers.append(QMessageBox.StandardButton.Discard)
     discarded: list[bool] = []
     guard = CloseGuard(session, main_window(viewer), on_discard=lambda: discarded.append(True))
-    assert guard.eventFilter(main_window(viewer), UserCloseEvent()) is False
+    assert guard.eventFilter(main_window(viewer), UserCloseEvent()) is True
     assert discarded == [True]
     assert load_session(tmp_path / "s").get_data(KEY).count_at(4) == 0
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=2000)
 
 
 def test_no_question_when_saved_or_when_closed_by_code(
@@ -202,3 +204,174 @@ def test_viewer_close_of_a_shown_modified_window_does_not_ask(
     viewer.close()  # a script's or a test's decision: never a dialog
     assert asked == []
     assert session.dm.modified
+
+
+# --------------------------------------------------------------------------- one question
+@pytest.fixture
+def napari_questions(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """napari's own "Close window?" / "Quit?" dialog, on (its default) and recorded."""
+    from napari._qt.dialogs.confirm_close_dialog import ConfirmCloseDialog
+    from napari.settings import get_settings
+    from qtpy.QtWidgets import QDialog
+
+    asked: list[bool] = []
+
+    def exec_(dialog: Any) -> Any:
+        asked.append(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ConfirmCloseDialog, "exec_", exec_)
+    monkeypatch.setattr(ConfirmCloseDialog, "exec", exec_)
+    monkeypatch.setattr(get_settings().application, "confirm_close_window", True)
+    return asked
+
+
+def _shown_session(make_napari_viewer: Any, qtbot: Any, folder: Path, modified: bool) -> Any:
+    viewer = make_napari_viewer(show=True)
+    session = get_session(viewer)
+    session.dm.set_time("time", TimeFrame.from_count(20))
+    session.dm.set_data(KEY, PointData(), "time")
+    session.save(folder)
+    if modified:
+        session.dm.get_data(KEY).add(4, np.array([[7.0, 8.0]], dtype=np.float32))
+    viewer.window.activate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(viewer), timeout=5000)
+    return viewer, session
+
+
+@pytest.mark.parametrize("how", ["x_button", CLOSE_WINDOW, EXIT])
+def test_napari_does_not_ask_next_to_us(
+    make_napari_viewer: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    answers: list[Any],
+    napari_questions: list[bool],
+    how: str,
+) -> None:
+    viewer, session = _shown_session(make_napari_viewer, qtbot, tmp_path / "s", modified=True)
+    asked = answers.pop(0)
+    answers.append(QMessageBox.StandardButton.Cancel)
+    if how == "x_button":
+        QApplication.sendEvent(main_window(viewer), UserCloseEvent())
+    else:
+        _menu_action(viewer, how).trigger()
+    assert len(asked) == 1
+    assert napari_questions == [], "napari asked its own question next to ours"
+    assert main_window(viewer).isVisible()
+    assert session.dm.modified
+
+
+def test_x_button_discard_closes_without_napari_asking(
+    make_napari_viewer: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    answers: list[Any],
+    napari_questions: list[bool],
+) -> None:
+    viewer, _session = _shown_session(make_napari_viewer, qtbot, tmp_path / "s", modified=True)
+    asked = answers.pop(0)
+    answers.append(QMessageBox.StandardButton.Discard)
+    QApplication.sendEvent(main_window(viewer), UserCloseEvent())
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=2000)
+    assert len(asked) == 1
+    assert napari_questions == []
+
+
+def test_napari_asks_alone_when_nothing_is_unsaved(
+    make_napari_viewer: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    answers: list[Any],
+    napari_questions: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With every change saved, napari's own question (the user's setting) is the only one."""
+    from napari._qt.dialogs.confirm_close_dialog import ConfirmCloseDialog
+    from qtpy.QtWidgets import QDialog
+
+    viewer, _session = _shown_session(make_napari_viewer, qtbot, tmp_path / "s", modified=False)
+    asked = answers.pop(0)
+    monkeypatch.setattr(
+        ConfirmCloseDialog,
+        "exec_",
+        lambda dialog: napari_questions.append(True) or QDialog.DialogCode.Rejected,
+    )
+    _menu_action(viewer, CLOSE_WINDOW).trigger()
+    assert asked == []
+    assert napari_questions == [True]
+    assert main_window(viewer).isVisible()
+
+
+def test_undoing_back_to_the_save_closes_without_a_question(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any]
+) -> None:
+    viewer, session = _shown_session(make_napari_viewer, qtbot, tmp_path / "s", modified=True)
+    asked = answers.pop(0)
+    session.dm.undo()
+    assert not session.dm.modified
+    assert get_workflow(viewer).close_guard.confirm_close()
+    assert asked == []
+
+
+# --------------------------------------------------------------------------- exit, many windows
+def test_exit_asks_for_every_window_with_unsaved_changes(
+    make_napari_viewer: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    answers: list[Any],
+    napari_questions: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import napari._qt.qt_main_window as qt_main_window
+
+    quits: list[bool] = []
+
+    def quit_app() -> None:  # napari's quit_app without quitting the test's QApplication
+        from napari import Viewer
+
+        quits.append(True)
+        for open_viewer in list(Viewer._instances):
+            open_viewer.close()
+
+    monkeypatch.setattr(qt_main_window, "quit_app_", quit_app)
+    first, first_session = _shown_session(make_napari_viewer, qtbot, tmp_path / "a", True)
+    _saved, _ = _shown_session(make_napari_viewer, qtbot, tmp_path / "b", modified=False)
+    _third, third_session = _shown_session(make_napari_viewer, qtbot, tmp_path / "c", True)
+    asked = answers.pop(0)
+    answers.extend([QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Save])
+    first.window.activate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(first), timeout=5000)
+    _menu_action(first, EXIT).trigger()
+    assert len(asked) == 2, "one question per window with unsaved changes"
+    assert not first_session.dm.modified
+    assert not third_session.dm.modified
+    assert load_session(tmp_path / "c").get_data(KEY).count_at(4) == 1
+    assert napari_questions == []
+    assert quits == [True]
+
+
+def test_cancel_in_any_window_keeps_napari_running(
+    make_napari_viewer: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    answers: list[Any],
+    napari_questions: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import napari._qt.qt_main_window as qt_main_window
+
+    quits: list[bool] = []
+    monkeypatch.setattr(qt_main_window, "quit_app_", lambda: quits.append(True))
+    first, _ = _shown_session(make_napari_viewer, qtbot, tmp_path / "a", True)
+    second, second_session = _shown_session(make_napari_viewer, qtbot, tmp_path / "b", True)
+    asked = answers.pop(0)
+    answers.extend([QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Cancel])
+    first.window.activate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(first), timeout=5000)
+    _menu_action(first, EXIT).trigger()
+    assert len(asked) == 2
+    assert quits == []
+    assert main_window(first).isVisible()
+    assert main_window(second).isVisible()
+    assert second_session.dm.modified
+    assert main_window(first)._quit_app is False

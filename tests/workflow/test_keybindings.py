@@ -11,6 +11,7 @@ from napari.utils.key_bindings import coerce_keybinding
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
+from napari_whiskertoolbox.workflow.actions import key_label
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -155,6 +156,7 @@ def test_save_key_saves_the_session_and_clears_modified(
         return str(copy)
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose_copy)
+    viewer.window.show()  # the folder dialog only shows over a visible window
     press(viewer, "Control-Shift-S")  # save as: always asks, starting next to the session
     assert asked == [str(tmp_path)]
     assert not session.dm.modified
@@ -174,7 +176,9 @@ def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any)
         (dock.table.item(r, 0).text(), dock.table.item(r, 1).text())
         for r in range(dock.table.rowCount())
     ]
-    assert rows == [(" / ".join(a.keys), a.description) for a in KEY_TABLE]
+    assert rows == [(" / ".join(key_label(k) for k in a.keys), a.description) for a in KEY_TABLE]
+    assert rows[0] == (".", "Next frame")
+    assert ("Ctrl+Shift+D", KEY_TABLE[8].description) in rows
     assert "saved" in dock.status_label.text()
     assert KEY in dock.status_label.text()
     session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
@@ -227,6 +231,7 @@ def test_first_save_asks_for_a_folder(
     from qtpy.QtWidgets import QFileDialog
 
     viewer, session = _points_session(make_napari_viewer)
+    viewer.window.show()  # the real folder dialog only shows over a visible window
     assert session.path is None
     folder = tmp_path / "new_session"
     folder.mkdir()
@@ -237,6 +242,26 @@ def test_first_save_asks_for_a_folder(
     press(viewer, "Control-S")
     assert session.dm.modified is not chosen
     assert (folder / "session.json").is_file() is chosen
+
+
+def test_a_hidden_viewer_is_never_blocked_by_the_folder_dialog(
+    make_napari_viewer: Any, tmp_path: Path, notifications: list[str]
+) -> None:
+    from _ask_support import Answers
+
+    from napari_whiskertoolbox.workflow.registry import get_workflow
+
+    viewer, session = _points_session(make_napari_viewer)
+    session.dm.get_data(KEY).add(30, np.array([1.0, 1.0], dtype=np.float32))
+    press(viewer, "Control-S")  # nobody to ask: nothing saved, and a word about it
+    assert session.dm.modified
+    assert "Not saved" in notifications[-1]
+    answers = Answers(folder=tmp_path / "scripted")
+    get_workflow(viewer).ask = answers
+    press(viewer, "Control-S")
+    assert answers.folder_titles == ["Save the WhiskerToolbox session in"]
+    assert (tmp_path / "scripted" / "session.json").is_file()
+    assert not session.dm.modified
 
 
 def test_title_marker_follows_the_modified_state() -> None:
@@ -266,3 +291,89 @@ def test_data_jumps_convert_keys_on_another_clock(make_napari_viewer: Any) -> No
     assert session.current_frame == onsets[1]
     press(viewer, "Control-Left")
     assert session.current_frame == onsets[0]
+
+
+def test_copy_previous_says_what_it_replaced_and_merge_keeps_this_frame(
+    make_napari_viewer: Any, notifications: list[str]
+) -> None:
+    viewer, session = _points_session(make_napari_viewer)
+    points = session.dm.get_data(KEY)
+    points.set_frame(7, np.array([[1.0, 1.0]], dtype=np.float32))
+    kept_id = int(points.ids_at(7)[0])
+    session.set_frame(7)
+    press(viewer, "Control-D")
+    assert notifications[-1] == (
+        f"{KEY}: copied 2 points from frame 5 to frame 7, replacing 1 point. Ctrl+Z undoes it."
+    )
+    np.testing.assert_array_equal(points.at(7), points.at(5))
+    press(viewer, "Control-Z")
+    np.testing.assert_array_equal(points.at(7), [[1.0, 1.0]])
+
+    press(viewer, "Control-Shift-D")
+    assert notifications[-1] == (
+        f"{KEY}: copied 2 points from frame 5 to frame 7, added to the 1 point already there. "
+        "Ctrl+Z undoes it."
+    )
+    np.testing.assert_array_equal(points.at(7), np.concatenate([[[1.0, 1.0]], points.at(5)]))
+    assert int(points.ids_at(7)[0]) == kept_id  # the frame's own point keeps its id
+    press(viewer, "Control-Z")
+    assert points.count_at(7) == 1
+
+    session.set_frame(9)
+    press(viewer, "Control-D")
+    assert notifications[-1].endswith(
+        "from frame 8 to frame 9, to an empty frame. Ctrl+Z undoes it."
+    )
+
+
+def test_data_jumps_use_the_last_annotation_key_while_the_media_is_selected(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    session = get_session(viewer)
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    assert viewer.layers.selection.active.name == "media"  # what napari selects after a sample
+    key = session.active_key
+    assert key is not None
+    assert session.dm.data_type(key) in ("points", "line", "mask")
+    assert f"Active key: {key}" in dock.status_label.text()
+    assert "while 'media' is selected" in dock.status_label.text()
+    frames = session.dm.get_data(key).times_with_data()
+    session.set_frame(int(frames[0]))
+    press(viewer, "Control-Right")
+    assert session.current_frame == session.to_display(key, int(frames[1]))
+    viewer.layers.selection.active = viewer.layers["whiskers"]
+    assert session.active_key == "whiskers"
+    viewer.layers.selection.active = viewer.layers["media"]
+    assert session.active_key == "whiskers"
+    assert "Active key: whiskers" in dock.status_label.text()
+
+
+def test_the_key_table_fills_its_dock_in_the_demo_layout(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    from qtpy.QtWidgets import QDockWidget
+
+    from napari_whiskertoolbox.demo import WINDOW_SIZE, _add_docks
+
+    viewer = make_napari_viewer(show=True)
+    viewer.window.resize(*WINDOW_SIZE)
+    viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    assert _add_docks(viewer) == []
+    dock = next(w for w in viewer.window.dock_widgets.values() if isinstance(w, KeyHelpWidget))
+    frame = dock.parentWidget()
+    while not isinstance(frame, QDockWidget):
+        frame = frame.parentWidget()
+    frame.raise_()  # its tab in the right column
+    table = dock.table
+    qtbot.waitUntil(lambda: table.isVisible() and table.viewport().height() > 200, timeout=5000)
+    viewport = table.viewport().rect()
+    hidden = [
+        table.item(row, 1).text()
+        for row in range(table.rowCount())
+        if not viewport.contains(table.visualItemRect(table.item(row, 1)))
+    ]
+    assert hidden == []
+    assert table.height() >= dock.height() - dock.status_label.height() - 30  # fills the dock

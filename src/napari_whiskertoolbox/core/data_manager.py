@@ -70,6 +70,11 @@ class DataManager(DataManagerAliases):
     Edits made through a stored container's own methods are recorded in :attr:`history`,
     so :meth:`undo` reverts the last edit whoever made it. Setting, deleting and renaming
     keys are undoable too.
+
+    :attr:`modified` compares the history's position with the one at the last
+    :meth:`mark_saved`: undoing back to the saved moment makes it False again. Changes
+    that are not undoable (clocks, groups, a container's image size) keep it True until
+    the next save.
     """
 
     data_added = Signal(str)
@@ -89,26 +94,48 @@ class DataManager(DataManagerAliases):
         self._handlers: dict[int, Callable[[Change], None]] = {}
         self._modified = False
         self.history = CommandHistory()
+        self._saved_state = self.history.state
+        self._unrecorded_change = False  # a change undo cannot take back since the save
+        self._seen_pushes = self.history.pushes
         self.groups = EntityGroups()
         self.metadata: dict[str, Any] = {}
         self.groups.changed.connect(self._on_groups_changed)
+        self.history.changed.connect(self._refresh_modified)
 
     # ------------------------------------------------------------------ helpers
     def _on_groups_changed(self, _name: str) -> None:
-        self._set_modified(True)
+        self._note_change(recorded=False)
 
     def _set_modified(self, value: bool) -> None:
         if value != self._modified:
             self._modified = value
             self.modified_changed.emit(value)
 
+    def _note_change(self, recorded: bool) -> None:
+        """Mark a change: modified now; an unrecorded one stays modified until saved."""
+        if self.history.is_replaying:
+            return  # an undo or redo: the history decides once it is done
+        if not recorded:
+            self._unrecorded_change = True
+        self._set_modified(True)
+
+    def _refresh_modified(self) -> None:
+        self._set_modified(self._unrecorded_change or self.history.state != self._saved_state)
+
     @property
     def modified(self) -> bool:
-        """True when anything changed since construction or :meth:`mark_saved`."""
+        """True when the data differs from the last save (or construction).
+
+        Undoing back to the saved moment makes it False again, unless something that
+        cannot be undone (a clock, a group, an image size) changed since the save.
+        """
         return self._modified
 
     def mark_saved(self) -> None:
         """Declare the current state saved (:attr:`modified` becomes False)."""
+        self._saved_state = self.history.state
+        self._unrecorded_change = False
+        self._seen_pushes = self.history.pushes
         self._set_modified(False)
 
     def _require_key(self, key: str) -> Any:
@@ -125,11 +152,22 @@ class DataManager(DataManagerAliases):
 
     def _record(self, label: str, undo: Callable[[], None], redo: Callable[[], None]) -> None:
         self.history.push(FunctionCommand(label, undo, redo))
+        self._seen_pushes = self.history.pushes
 
-    def _insert(self, key: str, obj: DataObject, time_key: str) -> None:
-        """Store ``obj`` (no recording); connects signals and the undo recorder."""
+    def _insert(
+        self, key: str, obj: DataObject, time_key: str, position: int | None = None
+    ) -> None:
+        """Store ``obj`` (no recording); connects signals and the undo recorder.
+
+        ``position`` puts the key back at that place in the key order (undoing a delete).
+        """
         with self._lock:
             self._data[key] = obj
+            if position is not None and position < len(self._data) - 1:
+                items = list(self._data.items())
+                items.insert(position, items.pop())
+                self._data.clear()
+                self._data.update(items)
             self._time_keys[key] = time_key
             self._key_by_obj[id(obj)] = key
             changed = getattr(obj, "changed", None)
@@ -145,7 +183,7 @@ class DataManager(DataManagerAliases):
             if time_key == DEFAULT_CLOCK:
                 self._grow_default_clock(_extent(obj))
         self.data_added.emit(key)
-        self._set_modified(True)
+        self._note_change(recorded=True)
 
     def _remove(self, key: str) -> Any:
         """Remove ``key`` (no recording); disconnects signals and the recorder."""
@@ -159,7 +197,7 @@ class DataManager(DataManagerAliases):
             if isinstance(obj, RecordingMixin):
                 obj._recorder = None
         self.data_removed.emit(key)
-        self._set_modified(True)
+        self._note_change(recorded=True)
         return obj
 
     def _rename(self, old: str, new: str) -> None:
@@ -169,7 +207,7 @@ class DataManager(DataManagerAliases):
             self._time_keys[new] = self._time_keys.pop(old)
             self._key_by_obj[id(obj)] = new
         self.data_renamed.emit(old, new)
-        self._set_modified(True)
+        self._note_change(recorded=True)
 
     def _on_container_changed(self, obj: Any, change: Change) -> None:
         key = self._key_by_obj.get(id(obj))
@@ -178,8 +216,11 @@ class DataManager(DataManagerAliases):
         frames = change.frames if isinstance(change, Change) else None
         if self._time_keys.get(key) == DEFAULT_CLOCK and frames is not None and frames.size:
             self._grow_default_clock(int(frames[-1]) + 1)
+        # Containers record a command before they emit: no new push means no undo step.
+        recorded = self.history.pushes != self._seen_pushes
+        self._seen_pushes = self.history.pushes
         self.data_changed.emit(key, frames)
-        self._set_modified(True)
+        self._note_change(recorded)
 
     def _grow_default_clock(self, extent: int) -> None:
         """Extend the automatic ``"time"`` clock so it spans ``extent`` indices."""
@@ -238,14 +279,17 @@ class DataManager(DataManagerAliases):
         return self._require_key(key)
 
     def delete_data(self, key: str) -> bool:
-        """Delete ``key`` (undoable); return False if it did not exist."""
+        """Delete ``key`` (undoable: undo puts it back at its place); False if it did not exist."""
         with self._lock:
             if key not in self._data:
                 return False
             time_key = self._time_keys[key]
+            position = list(self._data).index(key)
             obj = self._remove(key)
         self._record(
-            f"delete {key}", lambda: self._insert(key, obj, time_key), lambda: self._remove(key)
+            f"delete {key}",
+            lambda: self._insert(key, obj, time_key, position),
+            lambda: self._remove(key),
         )
         return True
 
@@ -296,7 +340,7 @@ class DataManager(DataManagerAliases):
         def bind(clock: str) -> None:
             self._time_keys[key] = clock
             self.data_changed.emit(key, None)
-            self._set_modified(True)
+            self._note_change(recorded=True)
 
         bind(name)
         self._record(f"bind {key} to {name}", lambda: bind(old), lambda: bind(name))
@@ -312,7 +356,7 @@ class DataManager(DataManagerAliases):
             if name == DEFAULT_CLOCK:
                 self._default_clock_is_auto = False
         self.clocks_changed.emit(name)
-        self._set_modified(True)
+        self._note_change(recorded=False)
 
     def get_time(self, name: str = DEFAULT_CLOCK) -> TimeFrame:
         """Return clock ``name`` (KeyError listing the clocks if missing)."""
@@ -328,7 +372,7 @@ class DataManager(DataManagerAliases):
             raise ValueError(f"clock {name!r} is used by keys {users}")
         del self._clocks[name]
         self.clocks_changed.emit(name)
-        self._set_modified(True)
+        self._note_change(recorded=False)
 
     def time_keys(self) -> list[str]:
         """Return the clock names."""

@@ -107,6 +107,11 @@ class CommandHistory:
     -----
     Commands pushed while an undo or redo is being replayed are ignored, so
     containers may record unconditionally.
+
+    Every undo step carries a unique token; :attr:`state` is the token of the step the
+    history stands after, so two moments with equal :attr:`state` hold the same data as
+    far as recorded edits go (what the DataManager's ``modified`` flag compares with the
+    saved moment).
     """
 
     changed = Signal()
@@ -115,11 +120,25 @@ class CommandHistory:
         if max_depth < 1:
             raise ValueError(f"max_depth must be >= 1, got {max_depth}")
         self.max_depth = int(max_depth)
-        self._undo: list[Command] = []
-        self._redo: list[Command] = []
+        self._undo: list[tuple[int, Command]] = []
+        self._redo: list[tuple[int, Command]] = []
         self._groups: list[CommandGroup] = []
         self._replaying = False
         self._lock = threading.RLock()
+        self._next_token = 1
+        self._base_token = 0  # the state below the oldest undo step
+        self._pushes = 0
+
+    @property
+    def state(self) -> int:
+        """Token of the moment the history stands at (changes with every push, undo, redo)."""
+        with self._lock:
+            return self._undo[-1][0] if self._undo else self._base_token
+
+    @property
+    def pushes(self) -> int:
+        """Number of commands recorded so far (grouped ones included; replays excluded)."""
+        return self._pushes
 
     @property
     def can_undo(self) -> bool:
@@ -134,12 +153,12 @@ class CommandHistory:
     @property
     def undo_label(self) -> str | None:
         """Label of the step :meth:`undo` would revert."""
-        return self._undo[-1].label if self._undo else None
+        return self._undo[-1][1].label if self._undo else None
 
     @property
     def redo_label(self) -> str | None:
         """Label of the step :meth:`redo` would re-apply."""
-        return self._redo[-1].label if self._redo else None
+        return self._redo[-1][1].label if self._redo else None
 
     @property
     def is_replaying(self) -> bool:
@@ -154,6 +173,7 @@ class CommandHistory:
         with self._lock:
             if self._replaying:
                 return
+            self._pushes += 1
             if self._groups:
                 self._groups[-1].commands.append(command)
                 return
@@ -161,9 +181,12 @@ class CommandHistory:
         self.changed.emit()
 
     def _push_step(self, command: Command) -> None:
-        self._undo.append(command)
+        self._undo.append((self._next_token, command))
+        self._next_token += 1
         if len(self._undo) > self.max_depth:
-            del self._undo[: len(self._undo) - self.max_depth]
+            dropped = len(self._undo) - self.max_depth
+            self._base_token = self._undo[dropped - 1][0]
+            del self._undo[:dropped]
         self._redo.clear()
 
     def undo(self) -> bool:
@@ -171,9 +194,9 @@ class CommandHistory:
         with self._lock:
             if not self._undo or self._groups:
                 return False
-            command = self._undo.pop()
-            self._replay(command.undo)
-            self._redo.append(command)
+            step = self._undo.pop()
+            self._replay(step[1].undo)
+            self._redo.append(step)
         self.changed.emit()
         return True
 
@@ -182,9 +205,9 @@ class CommandHistory:
         with self._lock:
             if not self._redo or self._groups:
                 return False
-            command = self._redo.pop()
-            self._replay(command.redo)
-            self._undo.append(command)
+            step = self._redo.pop()
+            self._replay(step[1].redo)
+            self._undo.append(step)
         self.changed.emit()
         return True
 
@@ -220,8 +243,9 @@ class CommandHistory:
                 self.changed.emit()
 
     def clear(self) -> None:
-        """Forget every undo and redo step."""
+        """Forget every undo and redo step (the current :attr:`state` stays the same)."""
         with self._lock:
+            self._base_token = self.state
             self._undo.clear()
             self._redo.clear()
         self.changed.emit()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "atomic_open",
+    "atomic_path",
     "atomic_save_npy",
     "atomic_write_bytes",
     "atomic_write_text",
@@ -68,6 +69,37 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
         with handle:
             yield handle
             handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    fsync_directory(folder)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path`` for a library that writes by file name.
+
+    On success the temporary file is flushed to disk and atomically replaces ``path``; if
+    the ``with`` block raises, it is removed and ``path`` is left as it was. Used for HDF5
+    (PyTables, h5py, pynwb) and other writers that open the file themselves.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Final destination; the temporary file keeps its suffix.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
+    os.close(fd)
+    os.unlink(tmp_name)  # the library creates the file itself
+    try:
+        yield Path(tmp_name)
+        with open(tmp_name, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
     except BaseException:

@@ -34,8 +34,10 @@ from napari_whiskertoolbox.io.config_transformations import (
     run_config_transformations,
     set_transformations_runner,
 )
+from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS, derive_clock
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
 from napari_whiskertoolbox.io.registry import item_format, read_item
 
 if TYPE_CHECKING:
@@ -236,9 +238,12 @@ def load_config(
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
     target = staging if dm is None else dm
+    poses: list[PoseSet] = staging.metadata.pop("_poses", [])
     if dm is not None:
         _copy_into(staging, dm, sources)
     _update_metadata(target, parsed, sources, allow_python)
+    for pose in poses:
+        apply_pose(target, pose)
     if parsed.python is not None:
         target.metadata["config_python"] = {**parsed.python.to_json(), "message": python_message}
     return target
@@ -251,6 +256,7 @@ def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str
     loaded: dict[str, Any] = {}
     bindings: list[tuple[str, str, ConfigItem]] = []
     sources: dict[str, dict[str, Any]] = {}
+    key_clocks: dict[str, str] = {}  # keys bound to a clock their own file defines
     for item in [*parsed.clocks, *parsed.data]:
         if item.data_type == "time":
             if item.format in DERIVED_CLOCK_FORMATS:
@@ -267,13 +273,19 @@ def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str
                 clock_items[name] = item.label
             continue
         for key, obj in read_item(item):
+            if isinstance(obj, PoseSet):
+                staging.metadata.setdefault("_poses", []).append(obj)
+                continue
+            if isinstance(obj, NewClock):
+                _add_file_clock(obj, item, clocks, clock_items, key_clocks)
+                continue
             if key in loaded:
                 raise FormatError(
                     f"key {key!r} is produced twice (also by {sources[key]['item_label']})",
                     item=item.label,
                 )
             loaded[key] = obj
-            bindings.append((key, item.clock or "time", item))
+            bindings.append((key, key_clocks.get(key, item.clock or "time"), item))
             sources[key] = _source_record(item, parsed.path)
     if "time" not in clocks:
         media = [loaded[k] for k, _, it in bindings if it.data_type in MEDIA_KINDS]
@@ -301,6 +313,25 @@ def _load_into(parsed: ParsedConfig, staging: DataManager) -> dict[str, dict[str
         staging.set_data(key, loaded[key], clock_name)
     staging.metadata["_defined_clocks"] = list(clocks)
     return sources
+
+
+def _add_file_clock(
+    new: NewClock,
+    item: ConfigItem,
+    clocks: dict[str, TimeFrame],
+    clock_items: dict[str, str],
+    key_clocks: dict[str, str],
+) -> None:
+    """Register a clock defined by a data file (e.g. a recording's sample clock)."""
+    if new.name in clocks:
+        raise FormatError(
+            f"clock {new.name!r} is defined twice (also by {clock_items[new.name]}); give this "
+            "item another 'clock' name",
+            item=item.label,
+        )
+    clocks[new.name] = new.clock
+    clock_items[new.name] = item.label
+    key_clocks.update(dict.fromkeys(new.keys, new.name))
 
 
 def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:

@@ -1,131 +1,792 @@
-"""DeepLabCut CSV: 3 header rows (scorer, bodyparts, coords), then ``frame, x, y, likelihood, ...``."""
+"""DeepLabCut (and LightningPose) keypoint tables: CSV and pandas HDF5, read and written back.
+
+DeepLabCut stores keypoints as a pandas DataFrame whose columns are a MultiIndex
+``(scorer, [individuals,] bodyparts, coords)`` and whose index is either the frame number
+(predictions, LightningPose) or the labelled image (``CollectedData_<scorer>``: one column
+``labeled-data/<video>/imgNNN.png``, or DeepLabCut ≥ 2.3's three columns
+``labeled-data, <video>, imgNNN.png``). ``coords`` is ``x, y, likelihood`` for predictions
+and ``x, y`` for human labels; empty cells are absent points. The CSV is ``DataFrame.to_csv``
+of that frame (3 header rows, 4 with ``individuals``); the ``.h5`` is ``DataFrame.to_hdf``
+with key ``df_with_missing``. Source: DeepLabCut's ``deeplabcut/utils/auxfun_multianimal.py``
+and ``generate_training_dataset`` (the layouts), the Reaching example project.
+
+No DeepLabCut dependency: CSV through the ``csv`` module, HDF5 through pandas + PyTables
+(extra ``[deeplabcut]``).
+"""
 
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import (
-    fast_numeric_table,
-    format_float32,
-    integral,
-    parse_float,
-    parse_int,
-    read_lines,
-)
+from napari_whiskertoolbox.io.atomic import atomic_open, atomic_path
+from napari_whiskertoolbox.io.csv_tools import check_file, read_lines
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.optional import require
+from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator
 
-__all__ = ["read_dlc_csv", "write_dlc_csv"]
+    import pandas as pd
 
-_HEADER_ROWS = 3
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.points import PointData
+
+__all__ = [
+    "DLC_H5_KEY",
+    "DLCProject",
+    "DLCTable",
+    "dlc_to_pose",
+    "find_dlc_config",
+    "read_dlc",
+    "read_dlc_config",
+    "read_dlc_csv",
+    "write_dlc",
+    "write_dlc_csv",
+]
+
+DLC_H5_KEY = "df_with_missing"
+"""The HDF5 key DeepLabCut writes its tables under."""
+H5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+FrameFrom = Literal["position", "image_name"]
+"""How labelled images map to frames: their position in the folder, or ``img<frame>.png``."""
+_DIGITS = re.compile(r"(\d+)(?!.*\d)")
+
+
+@dataclass
+class DLCTable:
+    """A DeepLabCut table in one normal form, whatever the file layout.
+
+    Attributes
+    ----------
+    scorer : str
+        The ``scorer`` header (labeller's name or network name).
+    columns : list of (str, str)
+        ``(individual, bodypart)`` of each keypoint column, in file order; individual is
+        ``""`` for single-animal files.
+    xy : (rows, columns, 2) float64
+        Coordinates in pixels; NaN where the point is absent.
+    likelihood : (rows, columns) float64 or None
+        Network confidence (predictions); None for human labels.
+    frames : (rows,) int64 or None
+        Frame numbers of a numeric index; None for an image index.
+    rows : list of str
+        Image path of each row (``/``-joined when the index has three columns); frame numbers
+        as text for a numeric index.
+    index_levels : int
+        Number of index columns: 1, or 3 for DeepLabCut's newer labelled-data index.
+    multi_animal : bool
+        The file has an ``individuals`` level.
+    """
+
+    scorer: str
+    columns: list[tuple[str, str]]
+    xy: np.ndarray
+    likelihood: np.ndarray | None
+    frames: np.ndarray | None
+    rows: list[str]
+    index_levels: int
+    multi_animal: bool
+
+    @property
+    def individuals(self) -> list[str]:
+        """Individuals in first-seen order (``[""]`` for single-animal files)."""
+        return list(dict.fromkeys(ind for ind, _ in self.columns))
+
+    @property
+    def bodyparts(self) -> list[str]:
+        """Body parts in first-seen order."""
+        return list(dict.fromkeys(bp for _, bp in self.columns))
+
+
+@dataclass
+class DLCProject:
+    """What a DeepLabCut ``config.yaml`` says about keypoints.
+
+    Attributes
+    ----------
+    path : Path
+        The config file.
+    scorer : str
+    bodyparts : list of str
+        ``bodyparts`` (single animal) or ``multianimalbodyparts``.
+    unique_bodyparts : list of str
+        ``uniquebodyparts`` (multi-animal projects; the ``single`` individual).
+    individuals : list of str
+        ``individuals`` (multi-animal projects), else empty.
+    skeleton : list of (str, str)
+    """
+
+    path: Path
+    scorer: str
+    bodyparts: list[str]
+    unique_bodyparts: list[str]
+    individuals: list[str]
+    skeleton: list[tuple[str, str]]
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_dlc(path: str | os.PathLike[str], *, delimiter: str = ",", decimal: str = ".") -> DLCTable:
+    """Read a DeepLabCut or LightningPose CSV or ``.h5`` table.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.h5``/``.hdf5`` (pandas HDF5, key ``df_with_missing``, else the file's only key) or
+        a CSV.
+    delimiter, decimal : str
+        CSV field delimiter and decimal mark.
+
+    Returns
+    -------
+    DLCTable
+        The table in normal form.
+
+    Raises
+    ------
+    FormatError
+        The file is not a DeepLabCut table (names the file, line or header, and what was
+        expected).
+    MissingDependencyError
+        An ``.h5`` file and PyTables is not installed (extra ``[deeplabcut]``).
+    """
+    path = check_file(path, "DeepLabCut file")
+    if path.suffix.lower() in H5_SUFFIXES:
+        return _table_from_frame(_read_h5_frame(path), path)
+    return _read_csv(path, delimiter, decimal)
+
+
+def _read_h5_frame(path: Path) -> pd.DataFrame:
+    require("tables", "reading DeepLabCut .h5 files")
+    import pandas as pd
+
+    try:
+        with pd.HDFStore(path, mode="r") as store:
+            keys = [k.lstrip("/") for k in store]
+            if DLC_H5_KEY in keys:
+                key = DLC_H5_KEY
+            elif len(keys) == 1:
+                key = keys[0]
+            else:
+                raise FormatError(
+                    f"expected a pandas table under key {DLC_H5_KEY!r} or a single key, "
+                    f"found keys {keys}",
+                    path=path,
+                )
+            frame = store.get(key)
+    except FormatError:
+        raise
+    except Exception as exc:  # PyTables/HDF5 raise many types for a damaged file
+        raise FormatError(
+            f"cannot read as a pandas HDF5 table ({type(exc).__name__}: {exc})", path=path
+        ) from exc
+    if not isinstance(frame, pd.DataFrame):
+        raise FormatError(f"expected a pandas DataFrame, found {type(frame).__name__}", path=path)
+    return frame
+
+
+def _table_from_frame(frame: pd.DataFrame, path: Path) -> DLCTable:
+    """Normalise a DeepLabCut DataFrame (from ``read_hdf``) into a :class:`DLCTable`."""
+    import pandas as pd
+
+    columns = frame.columns
+    nlevels = columns.nlevels
+    if nlevels not in (3, 4):
+        raise FormatError(
+            f"expected column levels (scorer, [individuals,] bodyparts, coords), found "
+            f"{nlevels} level(s) {list(columns.names)}",
+            path=path,
+        )
+    names = [list(map(str, col)) for col in columns]
+    header = {
+        "scorer": [c[0] for c in names],
+        "individuals": [c[1] for c in names] if nlevels == 4 else None,
+        "bodyparts": [c[-2] for c in names],
+        "coords": [c[-1] for c in names],
+    }
+    try:
+        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise FormatError(f"expected numeric coordinates ({exc})", path=path) from exc
+    index = frame.index
+    if isinstance(index, pd.MultiIndex):
+        rows = ["/".join(map(str, parts)) for parts in index]
+        levels = index.nlevels
+    else:
+        rows = [str(v) for v in index]
+        levels = 1
+    return _build_table(header, values, rows, levels, path, line=None)
+
+
+def _read_csv(path: Path, delimiter: str, decimal: str) -> DLCTable:
+    lines = read_lines(path)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"')
+    header_rows: list[tuple[int, list[str]]] = []
+    data: list[tuple[int, list[str]]] = []
+    try:
+        for fields in reader:
+            if not fields or not any(f.strip() for f in fields):
+                continue
+            entry = (reader.line_num, fields)
+            if not header_rows or (len(header_rows) < 4 and _is_header(fields, header_rows)):
+                header_rows.append(entry)
+            else:
+                data.append(entry)
+    except csv.Error as exc:
+        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+    labels = [fields[0].strip().lower() for _, fields in header_rows]
+    expected = ["scorer", "bodyparts", "coords"]
+    if labels[:1] != ["scorer"]:
+        raise FormatError(
+            "expected 3 DeepLabCut header rows (scorer, bodyparts, coords) or 4 with "
+            f"individuals; the first field is {labels[0] if labels else 'missing'!r}",
+            path=path,
+            line=header_rows[0][0] if header_rows else None,
+        )
+    if labels not in (expected, ["scorer", "individuals", "bodyparts", "coords"]):
+        raise FormatError(
+            "expected 3 DeepLabCut header rows (scorer, bodyparts, coords) or 4 with "
+            f"individuals, found {labels}",
+            path=path,
+            line=header_rows[-1][0],
+        )
+    coord_line, coord_fields = header_rows[-1]
+    n_fields = len(coord_fields)
+    for line, fields in header_rows:
+        if len(fields) != n_fields:
+            raise FormatError(
+                f"expected every header row to have {n_fields} fields like the coords row, "
+                f"found {len(fields)}",
+                path=path,
+                line=line,
+            )
+    scorer_fields = header_rows[0][1]
+    levels = 1
+    while levels < n_fields and not scorer_fields[levels].strip():
+        levels += 1
+    header = {
+        "scorer": scorer_fields[levels:],
+        "individuals": header_rows[1][1][levels:] if len(header_rows) == 4 else None,
+        "bodyparts": header_rows[-2][1][levels:],
+        "coords": coord_fields[levels:],
+    }
+    rows: list[str] = []
+    cells: list[list[str]] = []
+    for line, fields in data:
+        if len(fields) != n_fields:
+            raise FormatError(
+                f"expected {n_fields} columns, found {len(fields)}", path=path, line=line
+            )
+        rows.append("/".join(f.strip() for f in fields[:levels]))
+        cells.append([f.strip() or "nan" for f in fields[levels:]])
+    values = _parse_cells(
+        cells, [line for line, _ in data], n_fields - levels, levels, decimal, path
+    )
+    return _build_table(header, values, rows, levels, path, line=coord_line)
+
+
+def _is_header(fields: list[str], so_far: list[tuple[int, list[str]]]) -> bool:
+    label = fields[0].strip().lower()
+    return label in ("individuals", "bodyparts", "coords") and all(
+        f[0].strip().lower() != "coords" for _, f in so_far
+    )
+
+
+def _parse_cells(
+    cells: list[list[str]],
+    lines: list[int],
+    n_values: int,
+    levels: int,
+    decimal: str,
+    path: Path,
+) -> np.ndarray:
+    """Convert the text cells to float64 at C speed; name the first bad cell's line."""
+    if not cells:
+        return np.empty((0, n_values), np.float64)
+    text = np.array(cells, dtype=str)
+    if decimal != ".":
+        text = np.char.replace(text, decimal, ".")
+    try:
+        return text.astype(np.float64)
+    except ValueError:
+        pass
+    for row, line in zip(cells, lines):
+        for col, token in enumerate(row):
+            try:
+                float(token.replace(decimal, ".") if decimal != "." else token)
+            except ValueError:
+                raise FormatError(
+                    f"expected a number in column {col + levels + 1}, found {token!r}",
+                    path=path,
+                    line=line,
+                ) from None
+    raise FormatError("expected numbers in every coordinate cell", path=path)  # unreachable
+
+
+def _build_table(
+    header: dict[str, list[str] | None],
+    values: np.ndarray,
+    rows: list[str],
+    levels: int,
+    path: Path,
+    line: int | None,
+) -> DLCTable:
+    bodyparts = header["bodyparts"] or []
+    coords = [c.strip().lower() for c in header["coords"] or []]
+    individuals = header["individuals"]
+    columns: dict[tuple[str, str], dict[str, int]] = {}
+    for col, (bp, coord) in enumerate(zip(bodyparts, coords)):
+        ind = SINGLE_ANIMAL if individuals is None else individuals[col].strip()
+        columns.setdefault((ind, bp.strip()), {})[coord] = col
+    if not columns:
+        raise FormatError("expected at least one body part column", path=path, line=line)
+    has_likelihood = any("likelihood" in c for c in columns.values())
+    wanted = {"x", "y", "likelihood"} if has_likelihood else {"x", "y"}
+    for (ind, bp), cols in columns.items():
+        missing = wanted - cols.keys()
+        if missing:
+            who = f"body part {bp!r}" + (f" of individual {ind!r}" if ind else "")
+            raise FormatError(
+                f"expected coords {sorted(wanted)} for {who}, missing {sorted(missing)}",
+                path=path,
+                line=line,
+            )
+    keys = list(columns)
+    x = values[:, [columns[k]["x"] for k in keys]]
+    y = values[:, [columns[k]["y"] for k in keys]]
+    likelihood = values[:, [columns[k]["likelihood"] for k in keys]] if has_likelihood else None
+    frames = _numeric_index(rows) if levels == 1 else None
+    scorers = header["scorer"] or [""]
+    return DLCTable(
+        scorer=scorers[0].strip(),
+        columns=keys,
+        xy=np.stack([x, y], axis=-1),
+        likelihood=likelihood,
+        frames=frames,
+        rows=rows,
+        index_levels=levels,
+        multi_animal=individuals is not None,
+    )
+
+
+def _numeric_index(rows: list[str]) -> np.ndarray | None:
+    """Return the rows as int64 frame numbers, or None when any is not a whole number."""
+    try:
+        values = np.array([float(r) for r in rows], dtype=np.float64)
+    except ValueError:
+        return None
+    if values.size and (not np.all(np.isfinite(values)) or np.any(values != np.round(values))):
+        return None
+    return values.astype(np.int64)
+
+
+# ----------------------------------------------------------------------------- project
+
+
+def find_dlc_config(path: str | os.PathLike[str]) -> Path | None:
+    """Return the ``config.yaml`` of the DeepLabCut project holding ``path``, if any.
+
+    Looked for beside the file, then two folders up (``<project>/labeled-data/<video>/``).
+    """
+    start = Path(path).resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, folder.parent, folder.parent.parent):
+        config = candidate / "config.yaml"
+        if config.is_file():
+            return config
+    return None
+
+
+def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
+    """Read body parts, individuals and skeleton from a DeepLabCut ``config.yaml``.
+
+    Raises
+    ------
+    FormatError
+        Not YAML, or ``bodyparts``/``skeleton`` of the wrong shape (names the key).
+    """
+    import yaml
+
+    path = check_file(path, "DeepLabCut config.yaml")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FormatError(f"cannot read the YAML ({exc})", path=path) from exc
+    if not isinstance(content, dict):
+        raise FormatError("expected a YAML mapping with 'bodyparts'", path=path)
+    multi = bool(content.get("multianimalproject"))
+    bodyparts = content.get("multianimalbodyparts") if multi else content.get("bodyparts")
+    if multi and bodyparts is None:
+        bodyparts = content.get("bodyparts")
+    lists = {
+        "bodyparts": bodyparts or [],
+        "uniquebodyparts": content.get("uniquebodyparts") or [],
+        "individuals": content.get("individuals") if multi else [],
+    }
+    for key, value in lists.items():
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            raise FormatError(f"expected {key!r} to be a list of names, got {value!r}", path=path)
+    skeleton = content.get("skeleton") or []
+    if not isinstance(skeleton, list) or not all(
+        isinstance(e, list) and len(e) == 2 for e in skeleton
+    ):
+        raise FormatError(
+            f"expected 'skeleton' to be a list of [bodypart, bodypart] pairs, got {skeleton!r}",
+            path=path,
+        )
+    return DLCProject(
+        path=path,
+        scorer=str(content.get("scorer", "")),
+        bodyparts=[str(b) for b in lists["bodyparts"] or []],
+        unique_bodyparts=[str(b) for b in lists["uniquebodyparts"] or []],
+        individuals=[str(i) for i in lists["individuals"] or []],
+        skeleton=[(str(a), str(b)) for a, b in skeleton],
+    )
+
+
+# ----------------------------------------------------------------------------- to keys
+
+
+def image_frames(
+    rows: list[str], images: list[str] | None, frame_from: FrameFrom, path: Path
+) -> np.ndarray:
+    """Return the frame of each labelled-image row (-1 for an image not shown).
+
+    Parameters
+    ----------
+    rows : list of str
+        The table's image paths.
+    images : list of str or None
+        File names of the images shown as media, in frame order; None: the rows' own file
+        names in natural order.
+    frame_from : {"position", "image_name"}
+        ``position``: the image's index in ``images``; ``image_name``: the number in the file
+        name (DeepLabCut names extracted frames ``img<frame>.png``).
+    path : Path
+        The table (for error messages).
+    """
+    names = [PurePosixPath(r.replace("\\", "/")).name for r in rows]
+    if frame_from == "image_name":
+        frames = []
+        for name in names:
+            match = _DIGITS.search(PurePosixPath(name).stem)
+            if match is None:
+                raise FormatError(
+                    f"expected a frame number in image name {name!r} (frame_from='image_name')",
+                    path=path,
+                )
+            frames.append(int(match.group(1)))
+        return np.asarray(frames, np.int64)
+    from napari_whiskertoolbox.media._common import natural_sort_key
+
+    order = images if images is not None else sorted(set(names), key=natural_sort_key)
+    position = {name: i for i, name in enumerate(order)}
+    return np.asarray([position.get(name, -1) for name in names], np.int64)
+
+
+def dlc_to_pose(
+    table: DLCTable,
+    name: str,
+    *,
+    source: Path,
+    project: DLCProject | None = None,
+    likelihood_threshold: float = 0.0,
+    images: list[str] | None = None,
+    frame_from: FrameFrom = "position",
+    image_size: Any = None,
+) -> tuple[list[tuple[str, PointData]], PoseSet]:
+    """Turn a table into one PointData per (individual, body part) and their pose set.
+
+    Parameters
+    ----------
+    table : DLCTable
+        What :func:`read_dlc` returned.
+    name : str
+        Key prefix: ``name_bodypart`` or ``name_individual_bodypart``.
+    source : Path
+        The table's file (recorded for write-back).
+    project : DLCProject, optional
+        Body-part order and skeleton.
+    likelihood_threshold : float
+        Predictions below it are dropped (WhiskerToolbox keeps ``likelihood >= threshold``).
+    images : list of str, optional
+        Image file names in frame order (the media), for labelled-image rows.
+    frame_from : {"position", "image_name"}
+        See :func:`image_frames`.
+    image_size : ImageSize, optional
+        Size of the images the points annotate.
+
+    Returns
+    -------
+    entries, pose
+        ``[(key, PointData)]`` in pose order, and the :class:`PoseSet`.
+    """
+    from napari_whiskertoolbox.core.points import PointData
+
+    if table.frames is not None:
+        frames = table.frames
+        index_kind = "frame"
+    else:
+        frames = image_frames(table.rows, images, frame_from, source)
+        index_kind = "image"
+    bodyparts = _ordered(table.bodyparts, project)
+    individuals = _ordered_individuals(table.individuals, project)
+    column_of = {col: k for k, col in enumerate(table.columns)}
+    entries: list[tuple[str, PointData]] = []
+    keys: dict[str, dict[str, str]] = {}
+    for ind in individuals:
+        for bp in bodyparts:
+            k = column_of.get((ind, bp))
+            if k is None:
+                continue
+            xy = table.xy[:, k]
+            keep = np.isfinite(xy).all(axis=1) & (frames >= 0)
+            if table.likelihood is not None:
+                keep &= table.likelihood[:, k] >= likelihood_threshold
+            order = np.argsort(frames[keep], kind="stable")
+            times = frames[keep][order]
+            if times.size and np.any(np.diff(times) == 0):
+                raise FormatError(
+                    f"two rows map to frame {int(times[np.flatnonzero(np.diff(times) == 0)[0]])}",
+                    path=source,
+                )
+            coords = xy[keep][order].astype(np.float32)
+            key = pose_key(name, ind, bp)
+            entries.append((key, PointData.from_flat(times, coords, image_size=image_size)))
+            keys.setdefault(ind, {})[bp] = key
+    row_frames = {int(f): row for f, row in zip(frames.tolist(), table.rows) if f >= 0}
+    pose = PoseSet(
+        name=name,
+        bodyparts=bodyparts,
+        individuals=[i for i in individuals if i in keys] or [SINGLE_ANIMAL],
+        skeleton=[
+            e for e in (project.skeleton if project else []) if all(b in bodyparts for b in e)
+        ],
+        keys=keys,
+        source={
+            "format": "deeplabcut",
+            "path": str(source),
+            "scorer": table.scorer,
+            "index": index_kind,
+            "index_levels": table.index_levels,
+            "multi_animal": table.multi_animal,
+            "likelihood": table.likelihood is not None,
+            "rows": {str(f): r for f, r in sorted(row_frames.items())}
+            if index_kind == "image"
+            else {},
+        },
+    )
+    return entries, pose
+
+
+def _ordered(found: list[str], project: DLCProject | None) -> list[str]:
+    if project is None:
+        return found
+    known = [*project.bodyparts, *project.unique_bodyparts]
+    return [b for b in known if b in found] + [b for b in found if b not in known]
+
+
+def _ordered_individuals(found: list[str], project: DLCProject | None) -> list[str]:
+    if project is None or not project.individuals:
+        return found
+    known = [*project.individuals, "single"]
+    return [i for i in known if i in found] + [i for i in found if i not in known]
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> Path:
+    """Write a pose set back as DeepLabCut's own file: ``.h5`` (and/or) ``.csv``.
+
+    The layout follows the file it was read from (``pose.source``): same MultiIndex levels
+    and names, float64, image-path index for labelled data (``CollectedData_<scorer>``),
+    frame index otherwise; ``likelihood`` columns only when the source had them (1.0 for a
+    point placed or moved here). What the DataManager holds is written: a point deleted
+    here is gone from the file (never resurrected), and so is a prediction dropped by the
+    likelihood threshold. Rows of the source file for images that were not shown are
+    written unchanged, and an untouched point keeps its float64 value (and likelihood)
+    from the source.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Holds the pose set's keys.
+    pose : PoseSet
+        The keys to write.
+    path : path-like
+        ``.h5``/``.hdf5`` (pandas HDF5, key ``df_with_missing``; "table" format, "fixed" for a
+        three-column image index) or ``.csv``.
+
+    Returns
+    -------
+    Path
+        The file written (atomically).
+    """
+    path = Path(path)
+    frame = dlc_frame(dm, pose)
+    if path.suffix.lower() in H5_SUFFIXES:
+        require("tables", "writing DeepLabCut .h5 files")
+        import pandas as pd
+
+        # PyTables' "table" format (the Reaching example's) cannot hold a MultiIndex on both
+        # axes; DeepLabCut's three-column image index is then written in "fixed" format.
+        layout = "fixed" if isinstance(frame.index, pd.MultiIndex) else "table"
+        with atomic_path(path) as temp:
+            frame.to_hdf(temp, key=DLC_H5_KEY, mode="w", format=layout)
+    else:
+        with atomic_open(path, "w") as handle:
+            frame.to_csv(handle)
+    return path
+
+
+def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
+    """Return the pose set as a DeepLabCut DataFrame (see :func:`write_dlc`)."""
+    import pandas as pd
+
+    source = pose.source
+    scorer = str(source.get("scorer") or "napari_whiskertoolbox")
+    multi = bool(source.get("multi_animal", pose.multi_animal))
+    with_likelihood = bool(source.get("likelihood", False))
+    original = _original_table(source)
+    columns = [
+        (ind, bp) for ind in pose.individuals for bp in pose.bodyparts if pose.key(ind, bp) in dm
+    ]
+    coords = ["x", "y", "likelihood"] if with_likelihood else ["x", "y"]
+    frames = _written_frames(dm, pose, columns)
+    if original is not None and original.frames is not None:
+        # Every frame of the source keeps its row (empty when its points were deleted).
+        frames = np.union1d(frames, original.frames)
+    rows_of_frames = {int(k): v for k, v in (source.get("rows") or {}).items()}
+    image_index = source.get("index") == "image"
+    labels = [
+        rows_of_frames.get(f, f"labeled-data/img{f:03d}.png") if image_index else str(f)
+        for f in frames.tolist()
+    ]
+    values = np.full((len(frames), len(columns), len(coords)), np.nan)
+    for c, (ind, bp) in enumerate(columns):
+        points: PointData = dm.get_data(pose.require_key(ind, bp))
+        flat = points.to_flat()
+        where = np.searchsorted(frames, flat.times)
+        values[where, c, 0:2] = flat.coords.astype(np.float64)
+        if with_likelihood:
+            values[where, c, 2] = 1.0
+    extra_rows: list[str] = []
+    if original is not None:
+        values, extra_rows = _merge_original(values, labels, columns, original, with_likelihood)
+    labels = labels + extra_rows
+    if image_index:
+        labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])
+        values = values[labels_sorted] if len(labels) else values
+        labels = [labels[i] for i in labels_sorted]
+    index: pd.Index
+    if image_index and int(source.get("index_levels", 1)) == 3:
+        index = pd.MultiIndex.from_tuples([tuple(lab.split("/", 2)) for lab in labels])
+    elif image_index:
+        index = pd.Index(labels)
+    else:
+        index = pd.Index([int(lab) for lab in labels])
+    names = (
+        ["scorer", "individuals", "bodyparts", "coords"]
+        if multi
+        else ["scorer", "bodyparts", "coords"]
+    )
+    tuples = [
+        (scorer, ind, bp, coord) if multi else (scorer, bp, coord)
+        for ind, bp in columns
+        for coord in coords
+    ]
+    header = pd.MultiIndex.from_tuples(tuples, names=names)
+    return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header)
+
+
+def _written_frames(dm: DataManager, pose: PoseSet, columns: list[tuple[str, str]]) -> np.ndarray:
+    times = [dm.get_data(pose.require_key(ind, bp)).times_with_data() for ind, bp in columns]
+    rows = [int(k) for k in (pose.source.get("rows") or {})]
+    all_frames: Any = np.concatenate([*times, np.asarray(rows, np.int64)]) if times or rows else []
+    return np.unique(np.asarray(all_frames, np.int64))
+
+
+def _original_table(source: dict[str, Any]) -> DLCTable | None:
+    """Re-read the source file, if it is still there and readable, to keep its exact values."""
+    path = source.get("path")
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        return read_dlc(path)
+    except (FormatError, ImportError):
+        return None
+
+
+def _merge_original(
+    values: np.ndarray,
+    labels: list[str],
+    columns: list[tuple[str, str]],
+    original: DLCTable,
+    with_likelihood: bool,
+) -> tuple[np.ndarray, list[str]]:
+    """Keep source values of untouched points; append source rows absent from ``labels``."""
+    column_of = {col: k for k, col in enumerate(original.columns)}
+    cols = [column_of.get(c, -1) for c in columns]
+    row_of = {r: i for i, r in enumerate(original.rows)}
+    for i, label in enumerate(labels):
+        j = row_of.get(label)
+        if j is None:
+            continue
+        for c, k in enumerate(cols):
+            if k < 0:
+                continue
+            old = original.xy[j, k]
+            if np.all(np.isfinite(old)) and np.array_equal(
+                old.astype(np.float32), values[i, c, 0:2].astype(np.float32)
+            ):
+                values[i, c, 0:2] = old
+                if with_likelihood and original.likelihood is not None:
+                    values[i, c, 2] = original.likelihood[j, k]
+    missing = [r for r in original.rows if r not in set(labels)]
+    if not missing:
+        return values, []
+    extra = np.full((len(missing), len(columns), values.shape[2]), np.nan)
+    for m, label in enumerate(missing):
+        j = row_of[label]
+        for c, k in enumerate(cols):
+            if k >= 0:
+                extra[m, c, 0:2] = original.xy[j, k]
+                if with_likelihood and original.likelihood is not None:
+                    extra[m, c, 2] = original.likelihood[j, k]
+    return np.concatenate([values, extra]), missing
+
+
+# ----------------------------------------------------------------------------- legacy API
 
 
 def read_dlc_csv(
     path: str | os.PathLike[str],
     *,
-    frame_column: int = 0,
     likelihood_threshold: float = 0.0,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Read a DeepLabCut CSV into one point set per body part.
+    """Read a single-animal DeepLabCut CSV into ``{bodypart: (times, (N, 2) float32)}``.
 
-    Points whose likelihood is below ``likelihood_threshold`` are dropped (WhiskerToolbox
-    keeps points with ``likelihood >= threshold``).
-
-    Returns
-    -------
-    dict
-        ``{bodypart: (times (N,) int64, coords (N, 2) float32)}`` in header order.
+    Kept for WhiskerToolbox's ``dlc_csv`` points format; see :func:`read_dlc` for every
+    layout.
     """
-    lines = read_lines(path)
-    nonblank = [i for i, text in enumerate(lines) if text.strip()]
-    header_end = nonblank[_HEADER_ROWS - 1] + 1 if len(nonblank) >= _HEADER_ROWS else len(lines)
-    rows = [(number, fields) for number, fields in _csv_rows(lines[:header_end], path)]
-    if len(rows) < _HEADER_ROWS:
-        raise FormatError(
-            "expected 3 DeepLabCut header rows (scorer, bodyparts, coords)",
-            path=path,
-            line=rows[-1][0] if rows else None,
-        )
-    (_, _scorer), (_bp_line, bodyparts), (coord_line, coords) = rows[:_HEADER_ROWS]
-    if len(bodyparts) != len(coords):
-        raise FormatError(
-            f"expected the bodyparts row ({len(bodyparts)} fields) and coords row "
-            f"({len(coords)} fields) to have the same length",
-            path=path,
-            line=coord_line,
-        )
-    parts: dict[str, dict[str, int]] = {}
-    for col, (part, coord) in enumerate(zip(bodyparts, coords)):
-        if col == frame_column:
-            continue
-        parts.setdefault(part, {})[coord.strip().lower()] = col
-    for part, cols in parts.items():
-        missing = {"x", "y", "likelihood"} - cols.keys()
-        if missing:
-            raise FormatError(
-                f"expected columns x, y and likelihood for body part {part!r}, "
-                f"missing {sorted(missing)}",
-                path=path,
-                line=coord_line,
-            )
-    n_cols = len(coords)
-    fast = fast_numeric_table(lines[header_end:], ",")
-    times = None
-    if fast is not None and fast.shape[1] == n_cols and len(fast):
-        times = integral(fast[:, frame_column])
-    if fast is None or times is None:
-        times, values = _parse_rows(lines, header_end, n_cols, frame_column, path)
-    else:
-        values = fast
+    table = read_dlc(path)
+    entries, _ = dlc_to_pose(
+        table, "", source=Path(path), likelihood_threshold=likelihood_threshold
+    )
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for part, cols in parts.items():
-        keep = values[:, cols["likelihood"]] >= likelihood_threshold
-        keep &= np.isfinite(values[:, cols["x"]]) & np.isfinite(values[:, cols["y"]])
-        xy = np.stack([values[keep, cols["x"]], values[keep, cols["y"]]], axis=1)
-        out[part] = (times[keep], xy.astype(np.float32))
+    for key, points in entries:
+        flat = points.to_flat()
+        out[key.removeprefix("_")] = (flat.times, flat.coords)
     return out
-
-
-def _csv_rows(
-    lines: list[str], path: str | os.PathLike[str], first_line: int = 1
-) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line number, fields)`` of each non-blank CSV row of ``lines``."""
-    reader = csv.reader(lines, delimiter=",", quotechar='"')
-    try:
-        for fields in reader:
-            if fields and any(f.strip() for f in fields):
-                yield reader.line_num + first_line - 1, fields
-    except csv.Error as exc:
-        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
-
-
-def _parse_rows(
-    lines: list[str], start: int, n_cols: int, frame_column: int, path: str | os.PathLike[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Line-by-line parse (missing values allowed) that names the first bad line."""
-    frames: list[int] = []
-    table: list[list[float]] = []
-    for line, fields in _csv_rows(lines[start:], path, first_line=start + 1):
-        if len(fields) != n_cols:
-            raise FormatError(
-                f"expected {n_cols} columns, found {len(fields)}", path=path, line=line
-            )
-        frames.append(parse_int(fields[frame_column], path, line, "a frame number"))
-        table.append(
-            [
-                parse_float(tok, path, line, f"a number in column {i + 1}") if tok else np.nan
-                for i, tok in enumerate(fields)
-            ]
-        )
-    values = np.asarray(table, dtype=np.float64).reshape(-1, n_cols)
-    return np.asarray(frames, dtype=np.int64), values
 
 
 def write_dlc_csv(
@@ -134,30 +795,32 @@ def write_dlc_csv(
     *,
     scorer: str = "napari_whiskertoolbox",
 ) -> None:
-    """Atomically write body-part points as a DeepLabCut CSV (likelihood 1, missing = empty).
+    """Atomically write single-animal body-part points as a DeepLabCut predictions CSV.
 
     Parameters
     ----------
+    path : path-like
+        The CSV to write.
     parts : dict
-        ``{bodypart: (times, coords)}`` with at most one point per frame per body part.
+        ``{bodypart: (times, (N, 2) coords)}`` with at most one point per frame each.
+    scorer : str
+        The ``scorer`` header.
     """
-    part_times = [np.asarray(t, np.int64) for t, _ in parts.values()]
-    frames = np.unique(np.concatenate(part_times)) if part_times else np.empty(0, np.int64)
-    names = list(parts)
-    with atomic_open(path, "w") as handle:
-        handle.write(",".join(["scorer"] + [scorer] * 3 * len(names)) + "\n")
-        handle.write(",".join(["bodyparts"] + [n for n in names for _ in range(3)]) + "\n")
-        handle.write(",".join(["coords"] + ["x", "y", "likelihood"] * len(names)) + "\n")
-        lookup = []
-        for name in names:
-            t, xy = parts[name]
-            lookup.append(dict(zip(np.asarray(t, np.int64).tolist(), np.asarray(xy).tolist())))
-        for frame in frames.tolist():
-            fields = [str(frame)]
-            for table in lookup:
-                if frame in table:
-                    x, y = table[frame]
-                    fields += [format_float32(x), format_float32(y), "1"]
-                else:
-                    fields += ["", "", "0"]
-            handle.write(",".join(fields) + "\n")
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.points import PointData
+
+    dm = DataManager()
+    keys = {}
+    for part, (times, xy) in parts.items():
+        dm.set_data(
+            part, PointData.from_flat(np.asarray(times, np.int64), np.asarray(xy, np.float32))
+        )
+        keys[part] = part
+    pose = PoseSet(
+        name="",
+        bodyparts=list(parts),
+        individuals=[SINGLE_ANIMAL],
+        keys={SINGLE_ANIMAL: keys},
+        source={"format": "deeplabcut", "scorer": scorer, "index": "frame", "likelihood": True},
+    )
+    write_dlc(dm, pose, path)

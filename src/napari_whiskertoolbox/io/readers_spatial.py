@@ -1,11 +1,11 @@
-"""Readers for spatial annotation items: points, DeepLabCut, lines, masks, tensors."""
+"""Readers for spatial annotation items: points, lines, masks, tensors (DeepLabCut: readers_pose)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.io import dlc, lines, masks, points, tensors
+from napari_whiskertoolbox.io import lines, masks, points, tensors
 from napari_whiskertoolbox.io.item_options import (
     image_size_option,
     item_path,
@@ -30,20 +30,6 @@ def _read_points(item: ConfigItem) -> list[tuple[str, Any]]:
         has_header=option(item, "has_header", bool, None),
     )
     return [(item.name, ragged_from_flat("points", times, coords, None, image_size_option(item)))]
-
-
-@register_reader("points", "dlc_csv")
-def _read_dlc(item: ConfigItem) -> list[tuple[str, Any]]:
-    parts = dlc.read_dlc_csv(
-        item_path(item),
-        frame_column=option(item, "frame_column", int, 0),
-        likelihood_threshold=option(item, "likelihood_threshold", float, 0.0),
-    )
-    size = image_size_option(item)
-    return [
-        (f"{item.name}_{part}", ragged_from_flat("points", t, xy, None, size))
-        for part, (t, xy) in parts.items()
-    ]
 
 
 @register_reader("line", "csv")

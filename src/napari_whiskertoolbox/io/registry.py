@@ -58,7 +58,13 @@ DEFAULT_FORMATS: dict[str, str] = {
 
 READERS: dict[tuple[str, str], Reader] = {}
 WRITERS: dict[tuple[str, str], Writer] = {}
-_FORMAT_MODULES = ("readers_spatial", "readers_signals", "readers_clocks_media", "writers")
+_FORMAT_MODULES = (
+    "readers_spatial",
+    "readers_signals",
+    "readers_clocks_media",
+    "writers",
+    "readers_interop",
+)
 
 
 def register_reader(data_type: str, *formats: str) -> Callable[[Reader], Reader]:

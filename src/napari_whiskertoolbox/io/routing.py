@@ -5,7 +5,13 @@ A path is one of:
 - a *session folder* (holds ``session.json``, written by :func:`~.session.save_session`);
 - a WhiskerToolbox JSON *config* (list form, or object form with ``data``);
 - a *media* path: a video, a TIFF stack (:data:`~napari_whiskertoolbox.media.suffixes.MEDIA_FILE_SUFFIXES`)
-  or a folder of images.
+  or a folder of images;
+- another tool's data (:mod:`~napari_whiskertoolbox.io.interop_routing`): DeepLabCut
+  tables, labelled-data folders and project ``config.yaml``, SLEAP ``.slp`` and analysis
+  ``.h5``, ``.nwb``, Open Ephys folders and Intan ``.rhd``/``.rhs``.
+- a *data file*: one WhiskerToolbox data file (:data:`~.data_files.DATA_FILE_SUFFIXES`: points,
+  lines, masks, events, intervals, analog signals, clocks), read as the config item its
+  content says it is (:mod:`.data_files`) or as the one the caller gives.
 """
 
 from __future__ import annotations
@@ -17,15 +23,28 @@ from typing import TYPE_CHECKING, Literal
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.data_files import (
+    DATA_FILE_SUFFIXES,
+    DataFileGuess,
+    data_file_item,
+    guess_data_file,
+    is_data_file_name,
+    key_for_file,
+    load_data_file,
+)
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.interop_routing import classify_interop, open_interop
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_config_path
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES, has_images, is_media_file_name
 
 if TYPE_CHECKING:
     import os
 
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
+
 __all__ = [
     "SESSION_FOLDER_SUFFIX",
+    "DataFileNeedsItem",
     "OpenedPath",
     "PathKind",
     "classify_path",
@@ -36,12 +55,30 @@ __all__ = [
     "session_folder_for",
 ]
 
-PathKind = Literal["session", "config", "media"]
+PathKind = Literal["session", "config", "media", "data_file", "deeplabcut", "sleap", "nwb", "ephys"]
 """What an openable path holds."""
 SESSION_FOLDER_SUFFIX = ".session"
 """A config ``exp.json`` is saved, by default, as the session folder ``exp.session``."""
 MEDIA_KEY = "media"
 """Key of a media opened on its own (``<file stem>`` when ``media`` is taken)."""
+
+
+class DataFileNeedsItem(FormatError):
+    """A data file's content does not say what it holds: the caller must give the config item.
+
+    Attributes
+    ----------
+    guess : DataFileGuess
+        What the content says: the data types the file could hold, most likely first.
+    """
+
+    def __init__(self, guess: DataFileGuess) -> None:
+        super().__init__(
+            f"cannot tell what this file holds ({guess.reason}); expected a config item "
+            f"saying its data_type (one of {', '.join(guess.candidates)})",
+            path=guess.path,
+        )
+        self.guess = guess
 
 
 @dataclass(frozen=True)
@@ -107,8 +144,13 @@ def classify_path(path: str | os.PathLike[str]) -> PathKind | None:
         return "session"
     if path.is_file() and path.suffix.lower() == ".json":
         return "config"
+    interop = classify_interop(path)
+    if interop is not None:
+        return interop
     if (path.is_file() and is_media_file_name(path)) or has_images(path):
         return "media"
+    if path.is_file() and is_data_file_name(path):
+        return "data_file"
     return None
 
 
@@ -121,8 +163,13 @@ def free_key(dm: DataManager, stem: str) -> str:
     return key
 
 
-def open_path(path: str | os.PathLike[str], dm: DataManager | None = None) -> OpenedPath:
-    """Load a session folder, a JSON config, a video, a TIFF stack or an image folder.
+def open_path(
+    path: str | os.PathLike[str],
+    dm: DataManager | None = None,
+    *,
+    item: ConfigItem | None = None,
+) -> OpenedPath:
+    """Load a session folder, a JSON config, a video, a TIFF stack, an image folder or a data file.
 
     Parameters
     ----------
@@ -132,6 +179,9 @@ def open_path(path: str | os.PathLike[str], dm: DataManager | None = None) -> Op
         Where the data goes; a new DataManager when omitted. A config or session is
         loaded completely before anything is added (``dm`` is unchanged on error). A media
         goes under the key ``media``, or the file's stem when ``media`` is taken.
+    item : ConfigItem, optional
+        How to read a data file (see :func:`~.data_files.data_file_item`); by default
+        what its content says, under a key named after the file.
 
     Returns
     -------
@@ -142,6 +192,9 @@ def open_path(path: str | os.PathLike[str], dm: DataManager | None = None) -> Op
     ------
     FileNotFoundError
         ``path`` does not exist.
+    DataFileNeedsItem
+        ``path`` is a data file whose content does not say what it holds, and no
+        ``item`` was given (the error carries the guess).
     FormatError
         ``path`` is none of the supported kinds, or a file in it is malformed (the
         message names the file and line or config item).
@@ -166,10 +219,29 @@ def open_path(path: str | os.PathLike[str], dm: DataManager | None = None) -> Op
         key = MEDIA_KEY if MEDIA_KEY not in target else free_key(target, path.stem)
         target.set_data(key, open_media(path))
         source = None
+    elif kind == "data_file":
+        if item is None:
+            guess = guess_data_file(path)
+            if guess.data_type is None:
+                raise DataFileNeedsItem(guess)
+            item = data_file_item(
+                path,
+                guess.data_type,
+                key_for_file(target, path),
+                fmt=guess.format_for(guess.data_type),
+                options=guess.options_for(guess.data_type),
+            )
+        load_data_file(target, item)
+        source = None
+    elif kind is not None:
+        open_interop(path, kind, target)
+        source = None
     else:
         raise FormatError(
             "cannot open this path: expected a session folder, a WhiskerToolbox .json "
-            f"config, an image folder, a video or a TIFF stack ({', '.join(MEDIA_FILE_SUFFIXES)})",
+            f"config, an image folder, a video or a TIFF stack ({', '.join(MEDIA_FILE_SUFFIXES)})"
+            f", a data file ({', '.join(DATA_FILE_SUFFIXES)}), "
+            "or DeepLabCut, SLEAP, NWB, Open Ephys or Intan data",
             path=path,
         )
     keys = tuple(k for k, obj in target.items() if before.get(k) is not obj)

@@ -19,13 +19,33 @@ if TYPE_CHECKING:
 
 __all__ = [
     "block_refresh",
+    "clear_paint_history",
     "console_if_created",
     "forget_vetoed_quit",
     "main_window",
     "on_console_shown",
+    "quit_requested",
+    "real_viewer",
+    "set_napari_close_questions",
     "viewer_widget",
     "write_to_console",
 ]
+
+
+# --------------------------------------------------------------------------- viewer proxies
+# Used by workflow/registry.py and every helper below. napari hands plugin widgets a
+# ``PublicOnlyProxy`` of the viewer (napari/utils/_proxies.py, a wrapt proxy) that warns on
+# private attribute access and is a new object each time: a session keyed or weakly
+# referenced by it would vanish with the proxy. ``__wrapped__`` is wrapt's public way to the
+# object behind a proxy.
+def real_viewer(viewer: napari.Viewer) -> napari.Viewer:
+    """Return the viewer behind napari's plugin proxy (``viewer`` itself if not proxied)."""
+    while "ObjectProxy" in {cls.__name__ for cls in type(viewer).__mro__}:
+        wrapped = getattr(viewer, "__wrapped__", None)
+        if wrapped is None or wrapped is viewer:
+            break
+        viewer = wrapped
+    return viewer
 
 
 # --------------------------------------------------------------------------- main window
@@ -42,7 +62,7 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
     """
     from qtpy.QtWidgets import QMainWindow
 
-    window = getattr(viewer.window, "_qt_window", None)
+    window = getattr(real_viewer(viewer).window, "_qt_window", None)
     if not isinstance(window, QMainWindow):
         raise RuntimeError(
             "napari_whiskertoolbox: viewer.window._qt_window is no longer the viewer's "
@@ -67,7 +87,7 @@ def viewer_widget(viewer: napari.Viewer) -> QWidget:
     """
     from qtpy.QtWidgets import QWidget
 
-    widget = getattr(viewer.window, "_qt_viewer", None)
+    widget = getattr(real_viewer(viewer).window, "_qt_viewer", None)
     if not isinstance(widget, QWidget):
         raise RuntimeError(
             "napari_whiskertoolbox: viewer.window._qt_viewer is no longer the viewer's Qt "
@@ -94,6 +114,48 @@ def forget_vetoed_quit(window: QMainWindow) -> None:
             "update layers/_napari_compat.forget_vetoed_quit"
         )
     window._quit_app = False
+
+
+def quit_requested(window: QMainWindow) -> bool:
+    """Return whether the close under way was requested by File > Exit (quits napari).
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer records the quit in ``_quit_app``.
+    """
+    flag = getattr(window, "_quit_app", None)
+    if not isinstance(flag, bool):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's main window no longer has the _quit_app flag; "
+            "update layers/_napari_compat.quit_requested"
+        )
+    return flag
+
+
+# Used by workflow/close_guard.py. With its confirm_close_window setting on (the default),
+# napari asks its own "Close window?" / "Quit?" in ``_QtMainWindow.close(quit_app,
+# confirm_need=True)`` (File > Close Window, File > Exit, Ctrl+W, Ctrl+Q) before the close
+# event our guard asks in; the user would get two questions. ``_is_close_dialog`` holds
+# napari's own per-command "may ask" flags (napari clears one while closing so that it never
+# asks twice, and sets it again afterwards); the guard clears them while a session has
+# unsaved changes, so that only its Save / Discard / Cancel question is asked.
+def set_napari_close_questions(window: QMainWindow, close: bool, quit: bool) -> None:
+    """Let napari ask (True) or not (False) its own question for Close Window and Exit.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer keeps the flags in ``_is_close_dialog``.
+    """
+    flags = getattr(window, "_is_close_dialog", None)
+    if not isinstance(flags, dict) or set(flags) != {False, True}:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's main window no longer has the _is_close_dialog "
+            "flags; update layers/_napari_compat.set_napari_close_questions"
+        )
+    flags[False] = bool(close)
+    flags[True] = bool(quit)
 
 
 # --------------------------------------------------------------------------- refresh batching
@@ -201,3 +263,28 @@ def write_to_console(console: Any, text: str, *, retries: int = 200) -> None:
         timer.start(100)
         return
     append(text if text.endswith("\n") else text + "\n", before_prompt=True)
+
+
+# --------------------------------------------------------------------------- Labels history
+# Used by layers/labels_binding.py. napari's Labels layer records every write in its own
+# paint history, our frame swaps through ``data_setitem`` included, and napari's
+# ``layer.undo()`` would replay them: a frame swap undone paints another frame's masks.
+# Ctrl+Z goes to the DataManager, whose history holds every stroke; clearing napari's
+# after each swap and each stored stroke leaves its own undo nothing to replay (and keeps
+# its memory from growing with the frames stepped through). napari has no public way to
+# clear it.
+def clear_paint_history(layer: Any) -> None:
+    """Empty a Labels layer's own undo/redo history.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has ``Labels._reset_history``.
+    """
+    reset = getattr(layer, "_reset_history", None)
+    if not callable(reset) or not hasattr(layer, "_undo_history"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari Labels layers no longer have _reset_history(); "
+            "update layers/_napari_compat.clear_paint_history"
+        )
+    reset()

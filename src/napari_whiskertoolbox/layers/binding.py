@@ -22,8 +22,11 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
+from napari.utils.notifications import show_info
+from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers._napari_compat import block_refresh
+from napari_whiskertoolbox.layers.frame_axis import SPATIAL_AXIS_LABELS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -95,6 +98,8 @@ class Binding(ABC):
 
     kinds: ClassVar[tuple[DataKind, ...]] = ()
     """Data kinds this binding class handles."""
+    blocked_modes: ClassVar[dict[str, str]] = {}
+    """napari layer modes refused on this binding's layer → why (shown to the user)."""
 
     def __init__(self, session: BindingHost, key: str) -> None:
         self.session = session
@@ -106,6 +111,8 @@ class Binding(ABC):
         """Index (on the key's clock) the session asked for last (shown once visible)."""
         self._pushing = False
         self._stale = False
+        self._mode = ""
+        self._undrawn_told = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -119,10 +126,14 @@ class Binding(ABC):
         if layer is None:
             layer = self._make_layer()
         layer.metadata[WTB_KEY] = self.key
+        layer.axis_labels = self._axis_labels()
         self.layer = layer
         if not adopted:
             self.session.viewer.add_layer(layer)
         layer.events.visible.connect(self._on_visible)
+        if self.blocked_modes:
+            self._mode = str(layer.mode)
+            layer.events.mode.connect(self._on_mode)
         self._connect_layer(layer)
         return layer
 
@@ -132,6 +143,8 @@ class Binding(ABC):
         if layer is None:
             return
         layer.events.visible.disconnect(self._on_visible)
+        if self.blocked_modes:
+            layer.events.mode.disconnect(self._on_mode)
         self._disconnect_layer(layer)
         viewer = self.session.viewer
         if remove_layer and viewer is not None and layer in viewer.layers:
@@ -182,6 +195,41 @@ class Binding(ABC):
     def flush_pending_edit(self) -> None:  # noqa: B027 - optional hook
         """Write an edit the layer announced but did not finish yet (default: none)."""
 
+    def _on_mode(self, event: Any = None) -> None:
+        """Refuse a blocked mode: tell why and go back to the previous mode (next turn)."""
+        layer = self.layer
+        if layer is None:
+            return
+        mode = str(getattr(event, "mode", layer.mode))
+        reason = self.blocked_modes.get(mode)
+        if reason is None:
+            self._mode = mode
+            return
+        show_info(f"{self.key}: {reason}")
+        # After napari's own mode handlers ran: the layer controls then show the mode restored.
+        QTimer.singleShot(0, lambda previous=self._mode: self._restore_mode(previous))
+
+    def _restore_mode(self, mode: str) -> None:
+        layer = self.layer
+        if layer is not None and str(layer.mode) in self.blocked_modes:
+            layer.mode = mode or "pan_zoom"
+
+    def tell_undrawn_once(self, what: str) -> None:
+        """Tell the user, once per key, that some objects are kept but not drawn.
+
+        Parameters
+        ----------
+        what : str
+            Which objects and why, e.g. ``"2 lines on frame 5 have fewer than two points"``.
+        """
+        if self._undrawn_told:
+            return
+        self._undrawn_told = True
+        show_info(
+            f"{self.key}: {what}. napari cannot draw them; they stay unchanged in the "
+            "DataManager and are saved (no further notice for this key)."
+        )
+
     def _on_visible(self, event: Any = None) -> None:
         if self.layer is not None and self.layer.visible and self._stale:
             self._stale = False
@@ -218,6 +266,10 @@ class Binding(ABC):
         # selection was just cleared (hover highlights follow the next mouse move).
         layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
         self.session.schedule_thumbnails()
+
+    def _axis_labels(self) -> tuple[str, ...]:
+        """Return the layer's axis labels (2-D annotation layers: y, x)."""
+        return SPATIAL_AXIS_LABELS
 
     @abstractmethod
     def _make_layer(self) -> Layer:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 __all__ = [
+    "CLOSED_SHAPE_TYPES",
+    "UNSTORABLE_SHAPE_TYPES",
+    "drawable_lines",
     "label_dtype_for",
     "label_image_to_masks",
     "layer_paths_to_lines",
@@ -28,7 +31,14 @@ __all__ = [
     "masks_to_label_image",
     "points_to_layer_points",
     "reconcile_row_ids",
+    "segments_to_layer_vectors",
+    "shapes_to_lines",
 ]
+
+CLOSED_SHAPE_TYPES = frozenset({"polygon", "rectangle"})
+"""napari shape types stored as closed polylines (their outline, first vertex repeated)."""
+UNSTORABLE_SHAPE_TYPES = frozenset({"ellipse"})
+"""napari shape types a line cannot hold exactly (their outline is not a polyline)."""
 
 
 def _as_xy_rows(data: ArrayLike, what: str) -> np.ndarray:
@@ -57,6 +67,28 @@ def points_to_layer_points(points_xy: ArrayLike) -> np.ndarray:
     """
     xy = _as_xy_rows(points_xy, "points")
     return np.ascontiguousarray(xy[:, 1::-1], dtype=np.float32)
+
+
+def segments_to_layer_vectors(starts_xy: ArrayLike, ends_xy: ArrayLike) -> np.ndarray:
+    """Convert segments ``start -> end`` in ``(x, y)`` to napari Vectors data ``(N, 2, 2)``.
+
+    Parameters
+    ----------
+    starts_xy, ends_xy : array_like
+        ``(N, 2)`` segment ends as ``(x, y)`` rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``(N, 2, 2)``: per vector its ``(row, col)`` origin and ``(drow, dcol)``
+        projection, the layout of napari's Vectors layer.
+    """
+    starts = _as_xy_rows(starts_xy, "segment starts")
+    ends = _as_xy_rows(ends_xy, "segment ends")
+    out = np.empty((len(starts), 2, 2), np.float32)
+    out[:, 0] = starts[:, 1::-1]
+    out[:, 1] = ends[:, 1::-1] - starts[:, 1::-1]
+    return out
 
 
 def layer_points_to_points(layer_data: ArrayLike) -> np.ndarray:
@@ -110,6 +142,59 @@ def layer_paths_to_lines(layer_paths: Sequence[ArrayLike]) -> list[np.ndarray]:
     return [layer_points_to_points(path) for path in layer_paths]
 
 
+def shapes_to_lines(
+    layer_shapes: Sequence[ArrayLike], shape_types: Sequence[str]
+) -> list[np.ndarray | None]:
+    """Convert napari shapes of any type to model lines (their outline as a polyline).
+
+    Paths and lines keep their vertices; polygons and rectangles become closed polylines
+    (the first vertex repeated at the end); ellipses give ``None``: no polyline is their
+    outline.
+
+    Parameters
+    ----------
+    layer_shapes : sequence of array_like
+        Shapes layer data, one ``(Ni, D)`` vertex array per shape (last two columns row/col).
+    shape_types : sequence of str
+        napari's ``shape_type`` of each shape.
+
+    Returns
+    -------
+    list of numpy.ndarray or None
+        One float32 ``(Ni, 2)`` ``(x, y)`` line per shape, ``None`` for ellipses.
+    """
+    lines: list[np.ndarray | None] = []
+    for shape, shape_type in zip(layer_shapes, shape_types):
+        if shape_type in UNSTORABLE_SHAPE_TYPES:
+            lines.append(None)
+            continue
+        line = layer_points_to_points(shape)
+        if shape_type in CLOSED_SHAPE_TYPES and len(line) and not np.array_equal(line[0], line[-1]):
+            line = np.concatenate([line, line[:1]])
+        lines.append(line)
+    return lines
+
+
+def drawable_lines(lines_xy: Sequence[ArrayLike]) -> np.ndarray:
+    """Return which lines napari can draw as paths: finite, with two distinct vertices.
+
+    napari refuses a path with fewer than two unique vertices; WhiskerToolbox's files hold
+    such lines (0 or 1 point) legitimately.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per line.
+    """
+    flags = np.zeros(len(lines_xy), dtype=bool)
+    for k, line in enumerate(lines_xy):
+        arr = np.asarray(line)
+        if arr.ndim != 2 or arr.shape[0] < 2 or not np.isfinite(arr).all():
+            continue
+        flags[k] = bool((arr[1:] != arr[0]).any())
+    return flags
+
+
 def label_dtype_for(n_labels: int) -> np.dtype:
     """Smallest unsigned dtype holding labels ``0..n_labels`` (uint8 up to 255 masks).
 
@@ -127,6 +212,7 @@ def masks_to_label_image(
     shape: tuple[int, int],
     out: np.ndarray | None = None,
     origin: tuple[int, int] = (0, 0),
+    labels: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Rasterise masks into a label image where mask ``k`` gets label ``k + 1``.
 
@@ -145,26 +231,30 @@ def masks_to_label_image(
     origin : tuple of int
         ``(x, y)`` image pixel that lands on pixel ``(0, 0)`` of the result: with ``shape``
         it renders one window of a larger label image.
+    labels : sequence of int, optional
+        The label of each mask instead of ``k + 1`` (``0`` = not drawn).
 
     Returns
     -------
     numpy.ndarray
-        ``out`` or a new image of dtype :func:`label_dtype_for` ``(len(masks_xy))``.
+        ``out`` or a new image of dtype :func:`label_dtype_for` of the largest label.
     """
     height, width = int(shape[0]), int(shape[1])
+    values = list(range(1, len(masks_xy) + 1)) if labels is None else [int(v) for v in labels]
+    if len(values) != len(masks_xy):
+        raise ValueError(f"label image: {len(values)} labels for {len(masks_xy)} masks")
+    top = max(values, default=0)
     if out is None:
-        out = np.zeros((height, width), dtype=label_dtype_for(len(masks_xy)))
+        out = np.zeros((height, width), dtype=label_dtype_for(top))
     else:
         if out.shape != (height, width):
             raise ValueError(f"label image: out has shape {out.shape}, expected {(height, width)}")
-        if len(masks_xy) > np.iinfo(out.dtype).max:
-            raise ValueError(
-                f"label image: {len(masks_xy)} masks do not fit in a {out.dtype} label image"
-            )
+        if top > np.iinfo(out.dtype).max:
+            raise ValueError(f"label image: label {top} does not fit in a {out.dtype} label image")
         out.fill(0)
     for k, mask in enumerate(masks_xy):
         pixels = np.asarray(mask)
-        if pixels.size == 0:
+        if pixels.size == 0 or values[k] == 0:
             continue
         if pixels.ndim != 2 or pixels.shape[1] != 2:
             raise ValueError(f"mask {k}: expected (N, 2) pixel coordinates, got {pixels.shape}")
@@ -173,7 +263,7 @@ def masks_to_label_image(
         inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
         if not inside.all():
             xs, ys = xs[inside], ys[inside]
-        out[ys, xs] = k + 1
+        out[ys, xs] = values[k]
     return out
 
 

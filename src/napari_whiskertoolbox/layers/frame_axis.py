@@ -6,7 +6,9 @@ clocks (design.md §3: ``B.index_at_time(A.time_at_index(i))``).
 
 When there is no media, napari still needs an axis of the right length: a hidden Image
 layer backed by ``numpy.broadcast_to`` (one byte of memory, whatever the frame count) is
-the cheapest public way to give the viewer that axis (:class:`FrameAxisPlaceholder`).
+the cheapest public way to give the viewer that axis (:class:`FrameAxisPlaceholder`). It
+also spans the annotations' image (:func:`annotation_extent`), so that fitting the view
+shows the frame the annotations live in.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ if TYPE_CHECKING:
 __all__ = [
     "FRAME_AXIS",
     "FRAME_AXIS_LAYER",
+    "SPATIAL_AXIS_LABELS",
     "FrameAxisPlaceholder",
+    "annotation_extent",
     "convert_frame",
     "find_display_clock",
+    "frame_axis_labels",
     "frame_axis_placeholder",
     "frame_of_dims",
     "media_shape",
@@ -40,6 +45,17 @@ FRAME_AXIS = 0
 """The viewer dims axis that carries the display clock."""
 FRAME_AXIS_LAYER = "wtb_frame_axis"
 """``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
+SPATIAL_AXIS_LABELS = ("y", "x")
+"""Axis labels of the two image axes (napari's rows and columns)."""
+
+
+def frame_axis_labels(display_clock: str) -> tuple[str, str, str]:
+    """Return the axis labels of a ``(frame, y, x)`` layer: the display clock's name, y, x.
+
+    napari shows the labels of the layers on the viewer's sliders (in place of its
+    default ``-3``).
+    """
+    return (display_clock, *SPATIAL_AXIS_LABELS)
 
 
 def find_display_clock(dm: DataManager) -> str:
@@ -57,6 +73,33 @@ def media_shape(dm: DataManager) -> tuple[int, int, int] | None:
             n, height, width = (int(s) for s in dm.get_data(key).shape[:3])
             return n, height, width
     return None
+
+
+def annotation_extent(dm: DataManager) -> tuple[int, int] | None:
+    """Return ``(height, width)`` of the image the spatial annotations of ``dm`` are drawn on.
+
+    The largest image size of the points, lines and masks; without one, the bounding box
+    of their coordinates from ``(0, 0)``. ``None`` when there are no coordinates.
+    """
+    from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
+
+    height = width = 0
+    for key in dm:
+        if dm.data_type(key) not in RAGGED_KINDS:
+            continue
+        data = dm.get_data(key)
+        size = data.image_size
+        if size is not None:
+            height, width = max(height, int(size.height)), max(width, int(size.width))
+            continue
+        coords = data.to_flat().coords
+        if len(coords):
+            x_max, y_max = np.asarray(coords, dtype=np.float64).max(axis=0)
+            height, width = (
+                max(height, int(np.ceil(y_max)) + 1),
+                max(width, int(np.ceil(x_max)) + 1),
+            )
+    return (height, width) if height and width else None
 
 
 def convert_frame(dm: DataManager, index: int, from_clock: str, to_clock: str) -> int:
@@ -106,7 +149,13 @@ class FrameAxisPlaceholder:
         """Return whether ``layer`` is this placeholder."""
         return layer is not None and layer is self.layer
 
-    def update(self, wanted: bool, n_frames: int) -> None:
+    def update(
+        self,
+        wanted: bool,
+        n_frames: int,
+        extent: tuple[int, int] | None = None,
+        display_clock: str = DEFAULT_CLOCK,
+    ) -> None:
         """Add, resize or remove the placeholder.
 
         Parameters
@@ -115,6 +164,10 @@ class FrameAxisPlaceholder:
             Whether the viewer needs the placeholder (synced layers but no media).
         n_frames : int
             Length of the display clock.
+        extent : (height, width), optional
+            The image the annotations are drawn on; by default the placeholder keeps its size.
+        display_clock : str
+            Name of the display clock (the frame axis label).
         """
         viewer, layer = self._viewer, self.layer
         if not wanted:
@@ -123,17 +176,22 @@ class FrameAxisPlaceholder:
                 viewer.layers.remove(layer)
             return
         if layer is not None and layer in viewer.layers:
-            if layer.data.shape[0] != max(n_frames, 1):
-                layer.data = frame_axis_placeholder(n_frames)
+            shape = layer.data.shape
+            height, width = extent if extent is not None else shape[1:]
+            if shape != frame_axis_placeholder(n_frames, height, width).shape:
+                layer.data = frame_axis_placeholder(n_frames, height, width)
+            if tuple(layer.axis_labels) != frame_axis_labels(display_clock):
+                layer.axis_labels = frame_axis_labels(display_clock)
             return
         from napari.layers import Image
 
         layer = Image(
-            frame_axis_placeholder(n_frames),
+            frame_axis_placeholder(n_frames, *(extent or (1, 1))),
             name="frame axis",
             visible=False,
             contrast_limits=(0, 1),
             metadata={FRAME_AXIS_LAYER: True},
+            axis_labels=frame_axis_labels(display_clock),
         )
         self.layer = layer
         viewer.add_layer(layer)

@@ -8,8 +8,12 @@ import numpy as np
 from napari.layers import Image
 
 from napari_whiskertoolbox.layers.binding import Binding
+from napari_whiskertoolbox.layers.frame_axis import frame_axis_labels
+from napari_whiskertoolbox.layers.undecodable_frames import EmptyWhereUndecodable
 
 if TYPE_CHECKING:
+    from napari.layers import Layer
+
     from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["ClockMappedMedia", "ImageBinding"]
@@ -48,14 +52,16 @@ class ClockMappedMedia:
 class ImageBinding(Binding):
     """Show a media key as an Image layer: gray colormap, contrast limits from the media.
 
-    The MediaData itself is handed to napari (lazy: napari reads one frame per step). A
-    media bound to a clock other than the display clock is wrapped in
-    :class:`ClockMappedMedia`.
+    The MediaData is handed to napari (lazy: napari reads one frame per step) through
+    :class:`~napari_whiskertoolbox.layers.undecodable_frames.EmptyWhereUndecodable`, so a
+    frame that cannot be decoded shows empty (one notification per stretch). A media bound
+    to a clock other than the display clock is seen through :class:`ClockMappedMedia`.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("video", "images")
 
-    def _layer_source(self) -> Any:
+    def _frame_source(self) -> Any:
+        """Return the media, or its view on the display clock."""
         media = self.data
         session = self.session
         if session.dm.time_key(self.key) == session.display_clock:
@@ -63,6 +69,13 @@ class ImageBinding(Binding):
         display_times = session.dm.get_time(session.display_clock).times
         index_map = session.dm.clock_of(self.key).indices_at_times(display_times)
         return ClockMappedMedia(media, np.clip(index_map, 0, len(media) - 1))
+
+    def _layer_source(self, frames: Any = None) -> EmptyWhereUndecodable:
+        return EmptyWhereUndecodable(self._frame_source() if frames is None else frames, self.key)
+
+    def _axis_labels(self) -> tuple[str, ...]:
+        """Return the display clock's name, y, x (the frame slider shows the clock's name)."""
+        return frame_axis_labels(self.session.display_clock)
 
     def _make_layer(self) -> Image:
         media = self.data
@@ -75,6 +88,13 @@ class ImageBinding(Binding):
             multiscale=False,
         )
 
+    def attach(self, layer: Layer | None = None) -> Layer:
+        """Create the layer, or adopt ``layer`` and have it read frames through our guard."""
+        layer = super().attach(layer)
+        if not isinstance(layer.data, EmptyWhereUndecodable):
+            layer.data = self._layer_source()
+        return layer
+
     def _render(self, index: int) -> None:
         """Napari slices the media itself when the frame changes."""
 
@@ -82,7 +102,9 @@ class ImageBinding(Binding):
         """Swap the media when the key was replaced with a new media object."""
         if self.layer is None or frames is not None:
             return
-        source = self._layer_source()
-        if source is not self.layer.data:
-            self.layer.data = source
+        frames = self._frame_source()
+        if frames is not getattr(self.layer.data, "source", None):
+            self.layer.data = self._layer_source(frames)
             self.layer.contrast_limits = tuple(self.data.contrast_limits)
+        if tuple(self.layer.axis_labels) != self._axis_labels():
+            self.layer.axis_labels = self._axis_labels()

@@ -14,14 +14,22 @@ if TYPE_CHECKING:
 
     from numpy.typing import ArrayLike
 
-__all__ = ["Box", "box_area", "label_image_box", "masks_box", "union_box"]
+__all__ = [
+    "Box",
+    "box_area",
+    "box_exceeds",
+    "clip_box",
+    "label_image_box",
+    "masks_box",
+    "masks_extent",
+    "union_box",
+]
 
 Box = tuple[int, int, int, int]
 
 
-def masks_box(masks_xy: Sequence[ArrayLike], shape: tuple[int, int]) -> Box | None:
-    """Return the box around every pixel of ``masks_xy`` (``(N, 2)`` x, y arrays) inside ``shape``."""
-    height, width = int(shape[0]), int(shape[1])
+def masks_extent(masks_xy: Sequence[ArrayLike]) -> Box | None:
+    """Return the box around every pixel of ``masks_xy`` (``(N, 2)`` x, y arrays), unclipped."""
     lows, highs = [], []
     for mask in masks_xy:
         pixels = np.asarray(mask)
@@ -33,8 +41,28 @@ def masks_box(masks_xy: Sequence[ArrayLike], shape: tuple[int, int]) -> Box | No
         return None
     x0, y0 = np.min(lows, axis=0)
     x1, y1 = np.max(highs, axis=0) + 1
-    box = (max(int(y0), 0), min(int(y1), height), max(int(x0), 0), min(int(x1), width))
-    return box if box[0] < box[1] and box[2] < box[3] else None
+    return int(y0), int(y1), int(x0), int(x1)
+
+
+def clip_box(box: Box | None, shape: tuple[int, int]) -> Box | None:
+    """Return the part of ``box`` inside an image of ``shape`` ``(height, width)``."""
+    if box is None:
+        return None
+    height, width = int(shape[0]), int(shape[1])
+    clipped = (max(box[0], 0), min(box[1], height), max(box[2], 0), min(box[3], width))
+    return clipped if clipped[0] < clipped[1] and clipped[2] < clipped[3] else None
+
+
+def box_exceeds(box: Box | None, shape: tuple[int, int]) -> bool:
+    """Return whether ``box`` reaches outside an image of ``shape`` ``(height, width)``."""
+    if box is None:
+        return False
+    return box[0] < 0 or box[2] < 0 or box[1] > int(shape[0]) or box[3] > int(shape[1])
+
+
+def masks_box(masks_xy: Sequence[ArrayLike], shape: tuple[int, int]) -> Box | None:
+    """Return the box around every pixel of ``masks_xy`` (``(N, 2)`` x, y arrays) inside ``shape``."""
+    return clip_box(masks_extent(masks_xy), shape)
 
 
 def label_image_box(image: np.ndarray) -> Box | None:

@@ -8,21 +8,21 @@ import numpy as np
 from napari.layers import Labels
 from qtpy.QtCore import QTimer
 
-from napari_whiskertoolbox.layers._napari_compat import main_window
+from napari_whiskertoolbox.layers._napari_compat import clear_paint_history, main_window
 from napari_whiskertoolbox.layers.binding import Binding, BindingHost
-from napari_whiskertoolbox.layers.converters import (
-    label_dtype_for,
-    label_image_to_masks,
-    masks_to_label_image,
-)
+from napari_whiskertoolbox.layers.converters import label_dtype_for, masks_to_label_image
 from napari_whiskertoolbox.layers.history_keys import bind_history_keys, unbind_history_keys
 from napari_whiskertoolbox.layers.label_regions import (
     Box,
     box_area,
+    box_exceeds,
+    clip_box,
     label_image_box,
-    masks_box,
+    masks_extent,
     union_box,
 )
+from napari_whiskertoolbox.layers.mask_edits import merge_label_edit
+from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.kinds import DataKind
@@ -55,10 +55,16 @@ class LabelsBinding(Binding):
 
     napari announces a paint stroke (``events.paint``) before the pixels are written, so the
     write-back is deferred to the next event-loop turn (and done at the latest before the
-    layer shows another frame).
+    layer shows another frame). Only the masks whose labels the edit changed are rewritten
+    (:func:`~napari_whiskertoolbox.layers.mask_edits.merge_label_edit`): every other mask
+    of the frame is kept exactly, and pixels the image cannot show (outside it, or under
+    another mask) stay in the DataManager. napari's own paint history is emptied after
+    each swap and each stored edit, so its ``layer.undo()`` never replays a frame swap;
+    Ctrl+Z on the layer goes to the DataManager.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("mask",)
+    blocked_modes: ClassVar[dict[str, str]] = {"transform": TRANSFORM_REFUSED}
 
     def __init__(self, session: BindingHost, key: str) -> None:
         super().__init__(session, key)
@@ -100,7 +106,12 @@ class LabelsBinding(Binding):
         fits = image.shape == shape and np.iinfo(image.dtype).max >= np.iinfo(dtype).max
         if self._drawn_box == _UNKNOWN:
             self._drawn_box = label_image_box(image) if fits else None
-        new_box = masks_box(masks, shape)
+        extent = masks_extent(masks)
+        if not self._undrawn_told and box_exceeds(extent, shape):
+            self.tell_undrawn_once(
+                f"mask pixels on frame {index} lie outside the {shape[1]}x{shape[0]} image"
+            )
+        new_box = clip_box(extent, shape)
         window = union_box(self._drawn_box, new_box) if fits else None
         if fits and window is None:
             return  # nothing drawn before, nothing to draw now
@@ -131,6 +142,7 @@ class LabelsBinding(Binding):
             return
         with layer.events.paint.blocker(), layer.events.data.blocker():
             layer.data_setitem((rows + y0, cols + x0), fresh[rows, cols])
+        clear_paint_history(layer)
         self.session.schedule_thumbnails()
 
     def _viewer_on_screen(self) -> bool:
@@ -167,15 +179,29 @@ class LabelsBinding(Binding):
             self._edit_timer.start()
 
     def flush_pending_edit(self) -> None:
-        """Write the layer's label image to the shown frame now if a stroke is pending."""
+        """Write the edited masks of the shown frame now if a stroke is pending."""
         if not self._edit_pending:
             return
         self._edit_pending = False
         self._edit_timer.stop()
-        if self.layer is None:
+        layer = self.layer
+        if layer is None or self.shown_index is None:
             return
-        masks, ids, labels = label_image_to_masks(self.layer.data, self.label_ids)
-        new_ids = self.push_frame(masks, ids)
-        label_ids = np.zeros(int(labels.max()) if labels.size else 0, dtype=np.uint64)
-        label_ids[labels - 1] = new_ids
+        data, index = self.data, self.shown_index
+        masks = data.at(index)
+        ids = np.asarray(data.ids_at(index), dtype=np.uint64)
+        label_of = {int(i): v for v, i in enumerate(self.label_ids.tolist(), start=1) if i}
+        labels = [label_of.get(int(i), 0) for i in ids]
+        after = np.asarray(layer.data)
+        before = masks_to_label_image(masks, after.shape, labels=labels)
+        clear_paint_history(layer)  # the DataManager holds the stroke now
+        merged = merge_label_edit(masks, ids, labels, before, after)
+        if merged is None:
+            return
+        new_masks, new_ids, new_labels = merged
+        stored = self.push_frame(new_masks, new_ids)
+        label_ids = np.zeros(max(new_labels, default=0), dtype=np.uint64)
+        for label, entity_id in zip(new_labels, stored.tolist()):
+            if label:
+                label_ids[label - 1] = entity_id
         self.label_ids = label_ids

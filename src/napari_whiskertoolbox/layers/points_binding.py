@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Points
@@ -14,17 +14,26 @@ from napari_whiskertoolbox.layers.row_edits import RowBinding
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.kinds import DataKind
 
-__all__ = ["PointsBinding"]
+__all__ = ["TRANSFORM_REFUSED", "PointsBinding"]
+
+TRANSFORM_REFUSED = (
+    "the transform tool moves the whole layer on screen, not the stored annotations; "
+    "it is off for layers synced with WhiskerToolbox data"
+)
+"""Why napari's transform mode is refused on synced annotation layers."""
 
 
 class PointsBinding(RowBinding):
     """Show a :class:`~napari_whiskertoolbox.core.PointData` key as a 2-D Points layer.
 
-    Row ``i`` of the layer is the point with entity id ``row_ids[i]``; adding, moving or
-    deleting points rewrites the shown frame with those ids kept.
+    Row ``i`` of the layer is the point with entity id ``row_ids[i]``; adding, moving,
+    deleting or pasting points rewrites the shown frame with those ids kept. Every point
+    can be drawn (coordinates outside the image included).
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("points",)
+    blocked_modes: ClassVar[dict[str, str]] = {"transform": TRANSFORM_REFUSED}
+    noun = "points"
 
     def _make_layer(self) -> Points:
         color = key_color(self.session.dm, self.key)
@@ -38,17 +47,34 @@ class PointsBinding(RowBinding):
             border_width=0.1,
         )
 
-    def _render(self, index: int) -> None:
+    def _drawable(self, objects: Any) -> np.ndarray:
+        points = np.asarray(objects)
+        return np.isfinite(points).all(axis=1) if points.size else np.ones(len(points), bool)
+
+    def _to_rows(self, objects: Any, keep: np.ndarray) -> list[np.ndarray]:
+        return list(points_to_layer_points(np.asarray(objects)[keep]))
+
+    def _show_rows(self, rows: list[np.ndarray]) -> None:
         layer = self.layer
-        points = self.data.at(index)
-        if len(points) == 0 and len(layer.data) == 0:
-            self.row_ids = np.empty(0, dtype=np.uint64)
-            return
         with self.quiet_swap():
             if layer.selected_data:
                 layer.selected_data = set()
-            layer.data = points_to_layer_points(points)
-        self.row_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
+            layer.data = (
+                np.asarray(rows, dtype=np.float32) if rows else np.empty((0, 2), np.float32)
+            )
 
-    def _layer_objects(self, layer: Points) -> np.ndarray:
-        return layer_points_to_points(layer.data)
+    def _layer_rows(self, layer: Points) -> list[np.ndarray]:
+        return list(np.asarray(layer.data)[:, -2:])
+
+    def _layer_row_count(self) -> int:
+        return 0 if self.layer is None else len(self.layer.data)
+
+    def _rows_to_objects(self, layer: Points, rows: list[np.ndarray]) -> list[Any]:
+        if not rows:
+            return []
+        return list(layer_points_to_points(np.asarray(rows)))
+
+    def _pack(self, objects: list[Any]) -> np.ndarray:
+        if not objects:
+            return np.empty((0, 2), dtype=np.float32)
+        return np.asarray(objects, dtype=np.float32).reshape(-1, 2)

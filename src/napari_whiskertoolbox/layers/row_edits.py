@@ -1,8 +1,21 @@
 """Write-back of edits for layers whose rows are objects with entity ids (Points, Shapes).
 
-Row ``i`` of the layer is the object with entity id ``row_ids[i]``. napari's ``data``
-event says which rows were added, removed or changed; the rows that survive keep their
-ids, new rows get new ids, and the whole frame is written back as one undo step.
+Row ``i`` of the layer is the object with entity id ``row_ids[i]``. Every way napari
+changes the rows reaches :meth:`RowBinding.write_back`, once per user action:
+
+- napari's ``data`` event with a finished action (``added``, ``removed``, ``changed``):
+  adding with the mouse or ``layer.add``, dragging (napari announces a drag once, when it
+  ends), deleting with the key or ``remove_selected``, vertex tools, ``layer.data = …``;
+- rows napari adds without any ``data`` event (paste with Ctrl+V): noticed on the layer's
+  ``set_data`` event (each refresh) and before the frame changes, by the row count alone —
+  O(1), so a frame step costs nothing more;
+- a shape still being drawn when the frame changes is finished first (napari finishes it
+  when its mode changes).
+
+The rows that survive keep their ids, new rows get new ids, and the whole frame is written
+back as one undo step. Rows the edit did not touch are written back as the stored objects
+themselves (not re-read from napari), and objects the layer cannot show stay in the frame
+untouched (:mod:`~napari_whiskertoolbox.layers.frame_merge`).
 """
 
 from __future__ import annotations
@@ -11,24 +24,30 @@ from abc import abstractmethod
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers.binding import Binding, BindingHost
 from napari_whiskertoolbox.layers.converters import reconcile_row_ids
+from napari_whiskertoolbox.layers.frame_merge import deleted_rows, merge_hidden
 
 if TYPE_CHECKING:
     from napari.layers import Layer
 
-__all__ = ["EDIT_ACTIONS", "RowBinding"]
+__all__ = ["EDIT_ACTIONS", "STARTED_ACTIONS", "STARTED_ADDING", "RowBinding"]
 
 EDIT_ACTIONS = ("added", "removed", "changed")
 """Values of napari's ``events.data.action`` that finish an edit of the layer's rows."""
+STARTED_ADDING = "adding"
+"""napari's action while a shape is being drawn with the mouse (until it is finished)."""
+STARTED_ACTIONS = (STARTED_ADDING, "removing", "changing")
+"""Values announcing an edit under way."""
 
 
 class RowBinding(Binding):
-    """A binding whose layer rows are objects of the shown frame, in entity-id order.
+    """A binding whose layer rows are the drawable objects of the shown frame.
 
-    Subclasses convert between the model's objects and the layer's rows
-    (:meth:`_layer_objects`) and set :attr:`row_ids` whenever they render a frame.
+    Subclasses convert between the model's objects and the layer's rows and swap the
+    layer's content (:meth:`_show_rows`).
 
     Parameters
     ----------
@@ -38,26 +57,197 @@ class RowBinding(Binding):
         The DataManager key shown by this binding.
     """
 
+    noun = "objects"
+    """What the objects are called in messages."""
+
     def __init__(self, session: BindingHost, key: str) -> None:
         super().__init__(session, key)
         self.row_ids = np.empty(0, dtype=np.uint64)
         """Entity id of each layer row (uint64, one per row)."""
+        self._shown_rows: list[np.ndarray] = []  # copies of the rows as last drawn / stored
+        self._hidden_ids = np.empty(0, dtype=np.uint64)  # objects of the frame not shown
+        self._hidden_positions: list[int] = []
+        self._started: str | None = None  # an announced edit napari has not finished yet
+        self._redraw_timer = QTimer()
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(0)
+        self._redraw_timer.timeout.connect(self.redraw)
+
+    # ------------------------------------------------------------------ subclass hooks
+    @abstractmethod
+    def _drawable(self, objects: Any) -> np.ndarray:
+        """Return one bool per object of a frame: whether the layer can show it."""
 
     @abstractmethod
-    def _layer_objects(self, layer: Layer) -> Any:
-        """Return the layer's rows as model objects of the shown frame."""
+    def _to_rows(self, objects: Any, keep: np.ndarray) -> list[np.ndarray]:
+        """Return the layer rows (layer coordinates) of the kept objects."""
 
+    @abstractmethod
+    def _show_rows(self, rows: list[np.ndarray]) -> None:
+        """Replace the layer's content with ``rows`` (events blocked, one refresh)."""
+
+    @abstractmethod
+    def _layer_rows(self, layer: Layer) -> list[np.ndarray]:
+        """Return the layer's rows, in layer coordinates."""
+
+    @abstractmethod
+    def _layer_row_count(self) -> int:
+        """Return the number of rows in the layer (O(1): checked on every refresh)."""
+
+    @abstractmethod
+    def _rows_to_objects(self, layer: Layer, rows: list[np.ndarray]) -> list[Any]:
+        """Return the model object of each row (``None`` for a row the key cannot hold)."""
+
+    @abstractmethod
+    def _pack(self, objects: list[Any]) -> Any:
+        """Return ``objects`` in the form the data's ``set_frame`` takes."""
+
+    def _finish_drawing(self, layer: Layer) -> None:
+        """Make napari finish an object still being drawn (default: nothing to finish)."""
+
+    def _refused_rows_message(self, n_rows: int) -> str:
+        return f"{n_rows} {self.noun} cannot be stored in this key and were removed"
+
+    # ------------------------------------------------------------------ frames
+    def _render(self, index: int) -> None:
+        data = self.data
+        objects = data.at(index)
+        ids = np.asarray(data.ids_at(index), dtype=np.uint64)
+        keep = self._drawable(objects)
+        rows = self._to_rows(objects, keep)
+        if not keep.all():
+            self.tell_undrawn_once(self._undrawn_message(index, int((~keep).sum())))
+        swap = bool(rows) or bool(self._shown_rows) or self._layer_row_count() != 0
+        self.row_ids = ids[keep]
+        self._shown_rows = [np.array(row, copy=True) for row in rows]
+        self._hidden_ids = ids[~keep]
+        self._hidden_positions = np.flatnonzero(~keep).tolist()
+        if swap:
+            self._show_rows(rows)
+
+    def _undrawn_message(self, index: int, count: int) -> str:
+        return f"{count} {self.noun} on frame {index} cannot be drawn"
+
+    # ------------------------------------------------------------------ edits
     def _connect_layer(self, layer: Layer) -> None:
         layer.events.data.connect(self._on_layer_data)
+        layer.events.set_data.connect(self._on_set_data)
 
     def _disconnect_layer(self, layer: Layer) -> None:
         layer.events.data.disconnect(self._on_layer_data)
+        layer.events.set_data.disconnect(self._on_set_data)
 
     def _on_layer_data(self, event: Any) -> None:
         action = str(getattr(event, "action", "changed"))
+        if action in STARTED_ACTIONS:
+            self._started = action
+            return
         if action not in EDIT_ACTIONS or self.layer is None:
             return
-        objects = self._layer_objects(self.layer)
+        self._started = None
         indices = tuple(i for i in (getattr(event, "data_indices", ()) or ()) if i is not None)
-        ids = reconcile_row_ids(self.row_ids, len(objects), action, indices)
-        self.row_ids = self.push_frame(objects, ids)
+        self.write_back(action, indices)
+
+    def _on_set_data(self, event: Any = None) -> None:
+        self._catch_unannounced_rows()
+
+    def _catch_unannounced_rows(self) -> None:
+        """Write back rows napari added without a ``data`` event (paste)."""
+        if self.layer is None or self._started or self._pushing or self.shown_index is None:
+            return
+        if self._layer_row_count() != len(self.row_ids):
+            self.write_back("added", ())
+
+    def flush_pending_edit(self) -> None:
+        """Before the frame changes: finish a shape being drawn, catch unannounced rows."""
+        layer = self.layer
+        if layer is None or self.shown_index is None:
+            return
+        if self._started == STARTED_ADDING:
+            self._finish_drawing(layer)
+        # Anything still announced belongs to an action napari left unfinished.
+        self._started = None
+        self._catch_unannounced_rows()
+
+    def write_back(self, action: str, indices: tuple[int, ...] = ()) -> None:
+        """Store the layer's rows as the shown frame (one undo step).
+
+        Parameters
+        ----------
+        action : str
+            napari's finished action (``"added"``, ``"removed"``, ``"changed"``).
+        indices : tuple of int
+            The rows napari's event names.
+        """
+        layer = self.layer
+        if layer is None or self.shown_index is None:
+            return
+        rows = self._layer_rows(layer)
+        if action == "changed" and len(rows) < len(self.row_ids):
+            removed = deleted_rows(self._shown_rows, rows)
+            if removed is not None:  # a shape deleted by a tool that announces a change
+                action, indices = "removed", tuple(removed)
+        ids = reconcile_row_ids(self.row_ids, len(rows), action, indices)
+        objects = self._rows_to_objects(layer, rows)
+        self._keep_untouched_objects(objects, ids, rows)
+        refused = [i for i, obj in enumerate(objects) if obj is None]
+        if refused:
+            self.tell_refused(len(refused))
+            keep = np.ones(len(objects), dtype=bool)
+            keep[refused] = False
+            objects = [obj for obj in objects if obj is not None]
+            ids = ids[keep]
+        hidden, hidden_ids, hidden_positions = self._hidden_objects()
+        merged, merged_ids, is_row = merge_hidden(
+            objects, ids, hidden, hidden_ids, hidden_positions
+        )
+        stored = self.push_frame(self._pack(merged), merged_ids)
+        self.row_ids = stored[is_row]
+        self._hidden_ids = stored[~is_row]
+        self._hidden_positions = np.flatnonzero(~is_row).tolist()
+        self._shown_rows = [np.array(row, copy=True) for row in rows]
+        if refused or self._rows_changed_form(layer):
+            # napari is still inside its own edit (e.g. finishing a drawn shape): redraw the
+            # stored objects once it is done.
+            self._redraw_timer.start()
+
+    def tell_refused(self, count: int) -> None:
+        """Tell the user that rows the key cannot hold were dropped."""
+        from napari.utils.notifications import show_warning
+
+        show_warning(f"{self.key}: {self._refused_rows_message(count)}.")
+
+    def _rows_changed_form(self, layer: Layer) -> bool:
+        """Whether stored objects look different from the layer's rows (redraw them)."""
+        return False
+
+    def _stored_objects(self) -> dict[int, Any]:
+        """Entity id → stored object of the shown frame."""
+        data = self.data
+        index = self.shown_index
+        return dict(zip(np.asarray(data.ids_at(index)).tolist(), data.at(index)))
+
+    def _keep_untouched_objects(self, objects: list[Any], ids: np.ndarray, rows: list) -> None:
+        """Replace rows equal to what was drawn for their id with the stored object itself."""
+        if not len(self.row_ids):
+            return
+        drawn = dict(zip(self.row_ids.tolist(), self._shown_rows))
+        stored = self._stored_objects()
+        for k, (entity_id, row) in enumerate(zip(ids.tolist(), rows)):
+            before = drawn.get(entity_id)
+            if before is not None and entity_id in stored and np.array_equal(before, row):
+                objects[k] = stored[entity_id]
+
+    def _hidden_objects(self) -> tuple[list[Any], np.ndarray, list[int]]:
+        """Return the stored objects the layer does not show, their ids and frame positions."""
+        if not self._hidden_ids.size:
+            return [], self._hidden_ids, []
+        stored = self._stored_objects()
+        kept = [
+            (stored[i], i, p)
+            for i, p in zip(self._hidden_ids.tolist(), self._hidden_positions)
+            if i in stored
+        ]
+        objects = [obj for obj, _, _ in kept]
+        ids = np.asarray([i for _, i, _ in kept], dtype=np.uint64)
+        return objects, ids, [p for _, _, p in kept]

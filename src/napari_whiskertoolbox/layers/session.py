@@ -23,11 +23,12 @@ from qtpy.QtCore import QTimer
 import napari_whiskertoolbox.transforms  # noqa: F401
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
-from napari_whiskertoolbox.io.routing import open_path, session_folder_for
+from napari_whiskertoolbox.io.routing import OpenedPath, open_path, session_folder_for
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
 from napari_whiskertoolbox.layers.frame_axis import (
     FRAME_AXIS_LAYER,
     FrameAxisPlaceholder,
+    annotation_extent,
     convert_frame,
     find_display_clock,
     frame_of_dims,
@@ -37,12 +38,14 @@ from napari_whiskertoolbox.layers.image_binding import ImageBinding
 from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
+from napari_whiskertoolbox.layers.pose_layers import PoseLayers, is_pose_key
 from napari_whiskertoolbox.layers.shapes_binding import ShapesBinding
 from napari_whiskertoolbox.layers.time_sync import FrameScheduler
 
 if TYPE_CHECKING:
     import napari
 
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
     from napari_whiskertoolbox.scripting import ScriptEngine
 
 __all__ = ["BINDING_CLASSES", "ViewerSession"]
@@ -81,6 +84,8 @@ class ViewerSession:
         :attr:`active_key` changed (str or None).
     shown_changed(str, bool)
         A key got (True) or lost (False) its layer.
+    path_changed(object)
+        :attr:`path` changed (Path or None).
     closed()
         :meth:`close` finished: the session is disconnected from the viewer.
     """
@@ -88,13 +93,13 @@ class ViewerSession:
     frame_changed = Signal(int)
     active_key_changed = Signal(object)
     shown_changed = Signal(str, bool)
+    path_changed = Signal(object)
     closed = Signal()
 
     def __init__(self, viewer: napari.Viewer, dm: DataManager | None = None) -> None:
         self._viewer_ref = weakref.ref(viewer)
         self._dm = dm if dm is not None else DataManager()
-        self.path: Path | None = None
-        """Where the session was opened from or last saved (session folder or config)."""
+        self._path: Path | None = None
         self.bindings: dict[str, Binding] = {}
         self._hidden: set[str] = set()
         self._active_key: str | None = None
@@ -122,6 +127,13 @@ class ViewerSession:
             )
         ]
         self.bind_all()
+        self.poses = PoseLayers(self)
+        """Keypoints and skeleton layers of the pose sets (their keys get no layer each)."""
+
+    @property
+    def loading(self) -> bool:
+        """True while :meth:`open` loads a path (layers resync once it is done)."""
+        return self._loading
 
     # ------------------------------------------------------------------ basics
     @property
@@ -133,6 +145,18 @@ class ViewerSession:
     def viewer(self) -> napari.Viewer | None:
         """The viewer (``None`` once it has been garbage-collected)."""
         return self._viewer_ref()
+
+    @property
+    def path(self) -> Path | None:
+        """Where the session was opened from or last saved (session folder or config)."""
+        return self._path
+
+    @path.setter
+    def path(self, path: str | Path | None) -> None:
+        path = None if path is None else Path(path)
+        if path != self._path:
+            self._path = path
+            self.path_changed.emit(path)
 
     @property
     def modified(self) -> bool:
@@ -231,7 +255,12 @@ class ViewerSession:
     # ------------------------------------------------------------------ active key
     @property
     def active_key(self) -> str | None:
-        """The key annotation shortcuts act on; follows the selected synced layer."""
+        """The key annotation shortcuts act on: the most recently selected annotation layer's.
+
+        Selecting a points, lines or mask layer makes its key active; selecting the media
+        (or any other) layer keeps the last annotation key, so that frame-jump keys still
+        work right after opening a session, when napari has selected the media.
+        """
         return self._active_key
 
     @active_key.setter
@@ -245,14 +274,18 @@ class ViewerSession:
     def _on_active_layer(self, event: Any) -> None:
         layer = getattr(event, "value", None)
         key = layer.metadata.get(WTB_KEY) if layer is not None else None
-        if key is not None and key in self.dm:
+        if key is not None and key in self.dm and self.dm.data_type(key) not in MEDIA_KINDS:
             self.active_key = key
 
     # ------------------------------------------------------------------ show / hide
     def bind_all(self) -> None:
         """Give every spatial key (media, masks, lines, points) its layer."""
         self._display_clock = find_display_clock(self.dm)
-        keys = [k for k in self.dm if self.dm.data_type(k) in BINDING_CLASSES]
+        keys = [
+            k
+            for k in self.dm
+            if self.dm.data_type(k) in BINDING_CLASSES and not is_pose_key(self.dm, k)
+        ]
         keys.sort(key=lambda k: _STACK_ORDER[self.dm.data_type(k)])
         for key in keys:
             if key not in self._hidden:
@@ -331,13 +364,21 @@ class ViewerSession:
         if self.viewer is None:
             return
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
-        self._frame_axis.update(bool(self.bindings) and not has_media, self.n_frames)
+        self._frame_axis.update(
+            bool(self.bindings) and not has_media,
+            self.n_frames,
+            display_clock=self._display_clock,
+        )
 
     # ------------------------------------------------------------------ DataManager → layers
     def _on_data_added(self, key: str) -> None:
         if self._loading or key not in self.dm:
             return
-        if self.dm.data_type(key) in BINDING_CLASSES and key not in self._hidden:
+        if (
+            self.dm.data_type(key) in BINDING_CLASSES
+            and key not in self._hidden
+            and not is_pose_key(self.dm, key)
+        ):
             self.show_key(key)
         elif self.dm.data_type(key) in MEDIA_KINDS:
             self._refresh_clock()
@@ -438,17 +479,34 @@ class ViewerSession:
         self.set_frame(frame)
 
     # ------------------------------------------------------------------ files
-    def open(self, path: str | Path) -> None:
-        """Load a session folder, a JSON config, a video, a TIFF stack or an image folder.
+    def open(self, path: str | Path, item: ConfigItem | None = None) -> OpenedPath:
+        """Load a session folder, a JSON config, a video, a TIFF stack, an image folder or a data file.
 
-        The path is routed by :func:`napari_whiskertoolbox.io.routing.open_path`. Everything is loaded into this session's DataManager and every spatial key is bound.
+        The path is routed by :func:`napari_whiskertoolbox.io.routing.open_path`. Everything
+        is loaded into this session's DataManager, every spatial key is bound and the view
+        is fitted to the media (:meth:`fit_view`).
+
         A path opened into an empty, unmodified session (or any session folder) leaves it
-        saved with an empty undo history: there is nothing to save or undo yet. Opening
-        into a session that already holds data (e.g. adding a video to annotations) is an
-        edit of that session: it stays modified and can be undone.
+        saved with an empty undo history, at frame 0: there is nothing to save or undo yet.
+        Opening into a session that already holds data (e.g. adding a video to annotations)
+        is an edit of that session: it stays modified, can be undone, and keeps its frame.
+
+        Parameters
+        ----------
+        path : str or Path
+            What to open.
+        item : ConfigItem, optional
+            How to read a data file (see :func:`napari_whiskertoolbox.io.data_files.data_file_item`).
+
+        Returns
+        -------
+        OpenedPath
+            What was loaded.
 
         Raises
         ------
+        napari_whiskertoolbox.io.routing.DataFileNeedsItem
+            ``path`` is a data file whose content does not say what it holds (pass ``item``).
         napari_whiskertoolbox.io.FormatError
             ``path`` is none of the supported kinds (or a file in it is malformed).
         FileNotFoundError
@@ -457,17 +515,34 @@ class ViewerSession:
         pristine = not self.dm.keys() and not self.dm.modified
         self._loading = True
         try:
-            opened = open_path(path, self.dm)
+            opened = open_path(path, self.dm, item=item)
         finally:
             self._loading = False
             self._resync_after_load()
         if opened.kind == "session" or pristine:
             self.dm.history.clear()
             self.dm.mark_saved()
+            self.set_frame(0)
         # Only now: marking the load saved must not read as a save of ``path`` (the autosaver
         # would drop the recovery that the reader offers for ``path`` next).
         if opened.source is not None:
             self.path = opened.source
+        self.fit_view()
+        return opened
+
+    def fit_view(self) -> None:
+        """Fit the viewer's camera to the media (without media: to the annotations' image)."""
+        viewer = self.viewer
+        if viewer is None:
+            return
+        if self._frame_axis.layer is not None:
+            self._frame_axis.update(
+                True,
+                self.n_frames,
+                annotation_extent(self.dm),
+                display_clock=self._display_clock,
+            )
+        viewer.reset_view()
 
     def _resync_after_load(self) -> None:
         for key in list(self.bindings):
@@ -477,6 +552,8 @@ class ViewerSession:
         self.bind_all()
         for binding in self.bindings.values():
             binding.on_data_changed(None)
+        if hasattr(self, "poses"):
+            self.poses.sync()
 
     def save(self, path: str | Path | None = None) -> Path:
         """Save the DataManager as a session folder (``path``, else :attr:`path`).
@@ -502,6 +579,7 @@ class ViewerSession:
 
     def close(self) -> None:
         """Remove every synced layer and disconnect from the DataManager and the viewer."""
+        self.poses.close()
         for key in list(self.bindings):
             self._unbind(key)
         self._update_frame_axis()  # no bindings left: drops the placeholder, if any

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Shapes
+from napari.utils.interactions import mouse_double_click_callbacks
 
 from napari_whiskertoolbox.layers.binding import key_color
-from napari_whiskertoolbox.layers.converters import layer_paths_to_lines, lines_to_layer_paths
-from napari_whiskertoolbox.layers.row_edits import RowBinding
+from napari_whiskertoolbox.layers.converters import (
+    drawable_lines,
+    lines_to_layer_paths,
+    shapes_to_lines,
+)
+from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
+from napari_whiskertoolbox.layers.row_edits import STARTED_ADDING, RowBinding
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.kinds import DataKind
@@ -18,6 +24,10 @@ __all__ = ["ShapesBinding"]
 
 EDGE_WIDTH = 1.0
 """Path width in data pixels; napari gives shapes added by ``data =`` width 1 as well."""
+ELLIPSE_REFUSED = (
+    "a line key holds polylines and an ellipse is not one; draw with the path, polyline, "
+    "line, polygon or rectangle tools"
+)
 
 
 class ShapesBinding(RowBinding):
@@ -26,10 +36,18 @@ class ShapesBinding(RowBinding):
     Frame swaps assign ``layer.data = (paths, "path")`` with the layer's events and
     thumbnail blocked and one refresh at the end: measured the cheapest public way (see
     ``benchmarks/bench_frame_step.py``). Shape ``i`` is the line with entity id
-    ``row_ids[i]``; drawing, deleting or editing paths/vertices rewrites the shown frame.
+    ``row_ids[i]``; drawing, deleting, pasting or editing paths/vertices rewrites the
+    shown frame. Polygons and rectangles are stored as closed polylines; ellipses are
+    refused. Lines napari cannot draw (fewer than two distinct points) are left out of the
+    layer and kept as they are.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("line",)
+    blocked_modes: ClassVar[dict[str, str]] = {
+        "transform": TRANSFORM_REFUSED,
+        "add_ellipse": ELLIPSE_REFUSED,
+    }
+    noun = "lines"
 
     def _make_layer(self) -> Shapes:
         color = key_color(self.session.dm, self.key)
@@ -46,16 +64,49 @@ class ShapesBinding(RowBinding):
         layer.current_face_color = "transparent"
         return layer
 
-    def _render(self, index: int) -> None:
-        layer = self.layer
-        lines = self.data.at(index)
-        if len(lines) == 0 and layer.nshapes == 0:
-            self.row_ids = np.empty(0, dtype=np.uint64)
-            return
-        with self.quiet_swap(layer.block_thumbnail_update()):
-            paths = lines_to_layer_paths(lines)
-            layer.data = (paths, ["path"] * len(paths))
-        self.row_ids = np.array(self.data.ids_at(index), dtype=np.uint64)
+    def _drawable(self, objects: Any) -> np.ndarray:
+        return drawable_lines(objects)
 
-    def _layer_objects(self, layer: Shapes) -> list[np.ndarray]:
-        return layer_paths_to_lines(layer.data)
+    def _undrawn_message(self, index: int, count: int) -> str:
+        return (
+            f"{count} line(s) on frame {index} have fewer than two distinct points "
+            "(e.g. a single point)"
+        )
+
+    def _to_rows(self, objects: Any, keep: np.ndarray) -> list[np.ndarray]:
+        return lines_to_layer_paths([line for line, k in zip(objects, keep) if k])
+
+    def _show_rows(self, rows: list[np.ndarray]) -> None:
+        layer = self.layer
+        with self.quiet_swap(layer.block_thumbnail_update()):
+            layer.data = (rows, ["path"] * len(rows))
+
+    def _layer_rows(self, layer: Shapes) -> list[np.ndarray]:
+        return [np.asarray(shape)[:, -2:] for shape in layer.data]
+
+    def _layer_row_count(self) -> int:
+        return 0 if self.layer is None else int(self.layer.nshapes)
+
+    def _rows_to_objects(self, layer: Shapes, rows: list[np.ndarray]) -> list[Any]:
+        return list(shapes_to_lines(rows, list(layer.shape_type)))
+
+    def _refused_rows_message(self, n_rows: int) -> str:
+        return f"{n_rows} ellipse(s) cannot be stored as lines and were removed"
+
+    def _rows_changed_form(self, layer: Shapes) -> bool:
+        return any(shape_type != "path" for shape_type in layer.shape_type)
+
+    def _pack(self, objects: list[Any]) -> list[np.ndarray]:
+        return list(objects)
+
+    def _finish_drawing(self, layer: Shapes) -> None:
+        """Finish the shape being drawn as the user's double-click would, else by a mode change.
+
+        The polyline and polygon tools end on a double-click (napari then drops the vertex
+        following the cursor); the other tools end when the mode changes.
+        """
+        mouse_double_click_callbacks(layer, None)
+        if self._started == STARTED_ADDING:
+            mode = str(layer.mode)
+            layer.mode = "pan_zoom"
+            layer.mode = mode

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.media import ArrayMedia, MediaData
 from napari_whiskertoolbox.media._common import existing_path
-from napari_whiskertoolbox.media.errors import MediaError, MediaFileNotFoundError
+from napari_whiskertoolbox.media.errors import (
+    FrameDecodeError,
+    MediaError,
+    MediaFileNotFoundError,
+    MediaWarning,
+)
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
 from napari_whiskertoolbox.media.image_folder import ImageFolderMedia
 from napari_whiskertoolbox.media.suffixes import (
@@ -36,11 +41,13 @@ __all__ = [
     "VIDEO_SUFFIXES",
     "ArrayMedia",
     "DecodeStats",
+    "FrameDecodeError",
     "FrameIndex",
     "ImageFolderMedia",
     "MediaData",
     "MediaError",
     "MediaFileNotFoundError",
+    "MediaWarning",
     "TiffStackMedia",
     "VideoMedia",
     "build_frame_index",

@@ -1,8 +1,8 @@
-"""Errors raised when a media file or folder cannot be opened or read."""
+"""Errors and warnings raised when a media file or folder cannot be opened or read."""
 
 from __future__ import annotations
 
-__all__ = ["MediaError", "MediaFileNotFoundError"]
+__all__ = ["FrameDecodeError", "MediaError", "MediaFileNotFoundError", "MediaWarning"]
 
 
 class MediaError(ValueError):
@@ -11,3 +11,23 @@ class MediaError(ValueError):
 
 class MediaFileNotFoundError(MediaError, FileNotFoundError):
     """A media path does not exist."""
+
+
+class FrameDecodeError(MediaError):
+    """One frame of a media file cannot be decoded (the file itself opened).
+
+    Parameters
+    ----------
+    message : str
+        The message, naming the file and the frame.
+    frame : int
+        The frame number (0-based, presentation order).
+    """
+
+    def __init__(self, message: str, frame: int) -> None:
+        super().__init__(message)
+        self.frame = int(frame)
+
+
+class MediaWarning(UserWarning):
+    """A media file carries something players honour that is not applied here."""

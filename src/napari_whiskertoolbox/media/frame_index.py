@@ -4,6 +4,11 @@ Frame numbers are positions in *presentation* order: packets are demuxed in deco
 order (B-frames make that differ from display order), so their timestamps are sorted.
 The index answers "which timestamp does frame i carry", "which frame does a decoded
 timestamp belong to" and "which keyframe must the decoder start from to reach frame i".
+
+Packets the demuxer flags as *discard* are not frames: an MP4 cut with ``ffmpeg -ss … -c
+copy`` keeps the packets from the keyframe before the cut, and its edit list tells the
+demuxer to flag them; the decoder decodes them (later frames refer to them) but never
+presents them. They still serve as the keyframe to seek to for the first frames.
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
     """
     pts_list: list[int] = []
     key_list: list[bool] = []
+    discard_list: list[bool] = []
     for packet in container.demux(stream):
         if packet.size == 0:  # flush packet at end of stream
             continue
@@ -100,6 +106,7 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
             )
         pts_list.append(packet_pts)
         key_list.append(packet.is_keyframe)
+        discard_list.append(packet.is_discard)
     if not pts_list:
         raise MediaError(f"video {container.name!r} has no video frames")
 
@@ -107,17 +114,24 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
     order = np.argsort(pts, kind="stable")
     pts = pts[order]
     is_key = np.asarray(key_list, dtype=bool)[order]
+    discarded = np.asarray(discard_list, dtype=bool)[order]
     unique = np.concatenate(([True], np.diff(pts) > 0))
-    pts, is_key = pts[unique], is_key[unique]
+    pts, is_key, discarded = pts[unique], is_key[unique], discarded[unique]
     is_key[0] = True  # decoding always starts at the first packet when seeking to the start
 
     positions = np.arange(len(pts), dtype=np.int64)
-    keyframe_of = np.maximum.accumulate(np.where(is_key, positions, 0))
+    key_packet = np.maximum.accumulate(np.where(is_key, positions, 0))
+    shown = ~discarded
+    if not shown.any():
+        raise MediaError(f"video {container.name!r}: every frame is flagged as discarded")
+    frame_pts = pts[shown]
     # Seek by the keyframe's own pts: with B-frames its dts is earlier, and seeking
     # backward to that dts lands on the previous keyframe (a whole extra GOP decoded).
-    seek_ts = pts[keyframe_of]
+    seek_ts = pts[key_packet[shown]]
+    # The first frame decoding from that keyframe presents (the keyframe may be discarded).
+    keyframe_of = np.searchsorted(frame_pts, seek_ts, side="left").astype(np.int64)
     return FrameIndex(
-        pts=pts,
+        pts=frame_pts,
         keyframe_of=keyframe_of,
         seek_ts=seek_ts,
         time_base=stream.time_base,

@@ -33,8 +33,10 @@ class ImageFolderMedia(MediaData):
     """Image files of a folder, in natural name order (``img2`` before ``img10``), as frames.
 
     Files are read on demand (tifffile for TIFF, imageio otherwise) and the few most recent
-    frames are cached. Every image must have the size of the first one; headers are checked
-    when the folder is opened and full shapes when a frame is read.
+    frames are cached. Images of different sizes (normal in DeepLabCut's labelled-data
+    folders) are each shown at their own pixel coordinates: frames are a canvas of the
+    largest width and height, each image anchored at the top-left, the rest zero. Sizes are
+    read from the headers when the folder is opened; channels and dtype must agree.
 
     Parameters
     ----------
@@ -54,7 +56,7 @@ class ImageFolderMedia(MediaData):
     MediaFileNotFoundError
         If ``folder`` does not exist.
     MediaError
-        If it is not a folder, holds no matching image, or an image differs in size.
+        If it is not a folder, holds no matching image, or a header cannot be read.
     """
 
     kind = "images"
@@ -89,11 +91,15 @@ class ImageFolderMedia(MediaData):
         self._lock = threading.Lock()
         self._cache = FrameCache(cache_size)
         first = self._read(0)
-        self._frame_shape: tuple[int, ...] = first.shape
-        self._dtype = first.dtype
-        self._cache.put(0, first)
+        self._sizes: list[tuple[int, int]] | None = None
         if validate:
-            self._check_sizes()
+            self._sizes = [first.shape[:2], *(_header_size(p) for p in self._files[1:])]
+            canvas = (max(h for h, _ in self._sizes), max(w for _, w in self._sizes))
+        else:
+            canvas = first.shape[:2]
+        self._frame_shape: tuple[int, ...] = (*canvas, *first.shape[2:])
+        self._dtype = first.dtype
+        self._cache.put(0, self._on_canvas(first, self._files[0]))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -122,7 +128,7 @@ class ImageFolderMedia(MediaData):
             cached = self._cache.get(i)
         if cached is not None:
             return cached
-        frame = check_frame_shape(self._read(i), self._frame_shape, self._files[i])
+        frame = self._on_canvas(self._read(i), self._files[i])
         if frame.dtype != self._dtype:
             raise MediaError(
                 f"image {str(self._files[i])!r} has dtype {frame.dtype}, expected {self._dtype} "
@@ -145,15 +151,29 @@ class ImageFolderMedia(MediaData):
         data.flags.writeable = False
         return data
 
-    def _check_sizes(self) -> None:
-        expected = self._frame_shape[:2]
-        for path in self._files[1:]:
-            size = _header_size(path)
-            if size != expected:
-                raise MediaError(
-                    f"image {str(path)!r} is {size[1]}x{size[0]} (width x height), expected "
-                    f"{expected[1]}x{expected[0]} like {self._files[0].name!r}"
-                )
+    @property
+    def image_sizes(self) -> list[tuple[int, int]]:
+        """``(height, width)`` of each image file (frames may be padded to a larger canvas)."""
+        if self._sizes is None:
+            self._sizes = [_header_size(p) for p in self._files]
+        return list(self._sizes)
+
+    def _on_canvas(self, image: np.ndarray, path: Path) -> np.ndarray:
+        """Return ``image`` placed at the top-left of the frame canvas (itself when it fills it)."""
+        canvas = self._frame_shape
+        if image.shape == canvas:
+            return image
+        if (
+            image.ndim != len(canvas)
+            or image.shape[2:] != canvas[2:]
+            or image.shape[0] > canvas[0]
+            or image.shape[1] > canvas[1]
+        ):
+            check_frame_shape(image, canvas, path)  # raises, naming the file
+        frame = np.zeros(canvas, dtype=image.dtype)
+        frame[: image.shape[0], : image.shape[1]] = image
+        frame.flags.writeable = False
+        return frame
 
 
 def _header_size(path: Path) -> tuple[int, int]:

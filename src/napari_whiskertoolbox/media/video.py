@@ -1,4 +1,4 @@
-"""Frame-accurate, lazily decoded video files (PyAV)."""
+"""Frame-accurate, lazily decoded video files (PyAV), with the frames and values FFmpeg gives."""
 
 from __future__ import annotations
 
@@ -10,47 +10,41 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import av
-import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.media._common import existing_path
-from napari_whiskertoolbox.media.errors import MediaError
+from napari_whiskertoolbox.media.errors import FrameDecodeError, MediaError, MediaWarning
 from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
+from napari_whiskertoolbox.media.pixel_format import (
+    PixelConversion,
+    looks_gray,
+    pixel_conversion,
+)
 from napari_whiskertoolbox.media.read_ahead import ReadAheadWorker
+from napari_whiskertoolbox.media.video_metadata import (
+    DisplayTransform,
+    choose_video_stream,
+    display_transform,
+    ignored_metadata,
+)
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    import numpy as np
     from av.container import InputContainer
-    from av.video.plane import VideoPlane
 
 __all__ = ["DecodeStats", "VideoMedia"]
 
-# 8-bit pixel formats whose first plane is the luma (Y) image, usable as gray without conversion.
-_Y_PLANE_FORMATS = frozenset(
-    {
-        "gray",
-        "yuv420p",
-        "yuvj420p",
-        "yuv422p",
-        "yuvj422p",
-        "yuv444p",
-        "yuvj444p",
-        "yuv440p",
-        "yuvj440p",
-        "yuv411p",
-        "yuv410p",
-        "nv12",
-        "nv21",
-    }
-)
-# Chroma within this distance of neutral (128) on every pixel counts as a gray video.
-_NEUTRAL_CHROMA_TOLERANCE = 3
 # Decode forward instead of seeking when the target is at most this many frames ahead.
 _FORWARD_DECODE_LIMIT = 8
+# A seek that lands after its target is retried from this many earlier keyframes at most
+# (inexact demuxer indexes are off by one keyframe; more means frames are missing).
+_MAX_EARLIER_SEEKS = 2
 
 
 @dataclass
@@ -73,23 +67,29 @@ class DecodeStats:
 
 
 class VideoMedia(MediaData):
-    """A video file as a lazy ``(n_frames, height, width[, 3])`` uint8 array.
+    """A video file as a lazy ``(n_frames, height, width[, 3])`` array, frames as FFmpeg gives them.
 
-    Frame ``i`` is always the ``i``-th frame in presentation order: a frame index built by
-    demuxing the file once maps frame numbers to timestamps and keyframes; random access
-    seeks to the keyframe preceding the frame and decodes forward, matching decoded
-    timestamps against the index. The decoder stays open, so stepping forward decodes one
-    frame without seeking, and a background thread decodes a few frames ahead while frames
-    are read sequentially.
+    Frame ``i`` is always the ``i``-th frame FFmpeg presents: a frame index built by
+    demuxing the file once maps frame numbers to timestamps and keyframes (packets an edit
+    list marks as pre-roll are not frames); random access seeks to the keyframe preceding
+    the frame and decodes forward, matching decoded timestamps against the index. The
+    decoder stays open, so stepping forward decodes one frame without seeking, and a
+    background thread decodes a few frames ahead while frames are read sequentially.
+
+    Pixel values are FFmpeg's: gray frames equal FFmpeg's gray conversion (limited-range
+    video is expanded to 0..255), RGB frames its ``rgb24`` conversion. Video with more than
+    8 bits per component gives uint16 frames (:attr:`bit_depth` significant bits). The
+    display matrix (rotation) is applied as FFmpeg's ``autorotate`` does; metadata that
+    is not honoured is named in one :class:`~napari_whiskertoolbox.media.MediaWarning`.
 
     Parameters
     ----------
     path : str or os.PathLike
         Video file (anything FFmpeg can demux: mp4, avi, mov, mkv, ...).
     gray : bool or None
-        ``True``: frames are ``(H, W)`` luma images (the Y plane, read without conversion
-        for 8-bit YUV/gray formats). ``False``: ``(H, W, 3)`` RGB. ``None`` (default): gray
-        when the pixel format is gray, or YUV with neutral chroma in the first frame.
+        ``True``: frames are ``(H, W)`` gray images. ``False``: ``(H, W, 3)`` RGB.
+        ``None`` (default): gray when the pixel format is gray, or the first frame has
+        no colour.
     cache_size : int
         Number of decoded frames kept in an LRU cache (raised to fit the read-ahead).
     read_ahead : int
@@ -97,13 +97,16 @@ class VideoMedia(MediaData):
     thread_type : str
         FFmpeg decoder threading: ``"SLICE"`` (default, no added latency), ``"FRAME"``,
         ``"AUTO"`` or ``"NONE"``.
+    autorotate : bool
+        Apply the stream's display matrix (rotation / flip) like FFmpeg (default); False
+        keeps the stored orientation.
 
     Raises
     ------
     MediaFileNotFoundError
         If ``path`` does not exist.
     MediaError
-        If the file cannot be opened as a video or has no video frames.
+        If the file cannot be opened as a video or has no decodable video frame.
     """
 
     kind = "video"
@@ -116,20 +119,25 @@ class VideoMedia(MediaData):
         cache_size: int = 32,
         read_ahead: int = 8,
         thread_type: str = "SLICE",
+        autorotate: bool = True,
     ) -> None:
         self.source_path = existing_path(path, "video file")
         if read_ahead < 0:
             raise ValueError(f"read_ahead must be >= 0, got {read_ahead}")
         self._lock = threading.RLock()
         self._closed = False
-        self._container = self._open_container(thread_type)
-        self._stream = self._container.streams.video[0]
+        notes: list[str] = []
+        self._container, self._stream, stream_note = self._open_container(thread_type)
+        if stream_note:
+            notes.append(stream_note)
         self._index = build_frame_index(self._container, self._stream)
 
         self._cache = FrameCache(max(int(cache_size), 2 * read_ahead + 2))
         self._decoded_frames: Iterator[av.VideoFrame] | None = None  # None when not decoding
         self._last_output = -1  # frame number of the last frame the decoder returned
         self._first_valid = 0  # frames before this (leading frames after a seek) are dropped
+        self._undecodable: dict[int, str] = {}  # frame → why the decoder did not give it
+        self._packet_errors: dict[int, str] = {}  # frame → FFmpeg's error for its packet
         self._read_ahead = int(read_ahead)
         self._ahead_until = -1
         self._last_request = -2
@@ -139,12 +147,31 @@ class VideoMedia(MediaData):
             name=f"wtb-video-{id(self):x}",
         )
 
-        first = self._first_frame()
-        self._use_y_plane = first.format.name in _Y_PLANE_FORMATS
-        self._gray = _looks_gray(first) if gray is None else bool(gray)
-        frame_shape = (first.height, first.width) if self._gray else (first.height, first.width, 3)
+        self._reformatter = VideoReformatter()
+        first, first_number = self._first_frame()
+        self._conversion: PixelConversion = pixel_conversion(
+            first, looks_gray(first) if gray is None else bool(gray)
+        )
+        self._display: DisplayTransform
+        self._display, rotation_note = display_transform(first, autorotate)
+        notes.extend(n for n in (rotation_note, *ignored_metadata(self._stream, first)) if n)
+        height, width = (
+            (first.width, first.height)
+            if self._display.swaps_axes
+            else (
+                first.height,
+                first.width,
+            )
+        )
+        frame_shape = (height, width) if self._conversion.gray else (height, width, 3)
         self._shape = (len(self._index), *frame_shape)
-        self._cache.put(0, self._to_array(first))
+        self._cache.put(first_number, self._to_array(first))
+        if notes:
+            warnings.warn(
+                f"video {self.source_path.name!r}: not applied: {'; '.join(notes)}",
+                MediaWarning,
+                stacklevel=2,
+            )
 
     # ------------------------------------------------------------------ MediaData interface
     @property
@@ -154,13 +181,28 @@ class VideoMedia(MediaData):
 
     @property
     def dtype(self) -> np.dtype:
-        """Always uint8."""
-        return np.dtype(np.uint8)
+        """uint8, or uint16 for video with more than 8 bits per component."""
+        return self._conversion.dtype
+
+    @property
+    def bit_depth(self) -> int:
+        """Significant bits of the pixel values (8; up to 16 for deeper video)."""
+        return self._conversion.bit_depth
+
+    @property
+    def contrast_limits(self) -> tuple[float, float]:
+        """``(0, 2**bit_depth - 1)``: the display range implied by the bit depth."""
+        return self._conversion.value_range
 
     @property
     def gray(self) -> bool:
         """Whether frames are returned as ``(H, W)`` gray images."""
-        return self._gray
+        return self._conversion.gray
+
+    @property
+    def pixel_format(self) -> str:
+        """FFmpeg's name of the stream's pixel format (e.g. ``"yuv420p"``, ``"gray16le"``)."""
+        return str(self._stream.codec_context.pix_fmt or "")
 
     @property
     def frame_index(self) -> FrameIndex:
@@ -186,24 +228,30 @@ class VideoMedia(MediaData):
             return self._cache.keys()
 
     def frame(self, index: int) -> np.ndarray:
-        """Return frame ``index`` as a read-only uint8 array of shape ``shape[1:]``.
+        """Return frame ``index`` as a read-only array of shape ``shape[1:]`` and :attr:`dtype`.
 
         Parameters
         ----------
         index : int
             Frame number (negative counts from the end).
+
+        Raises
+        ------
+        FrameDecodeError
+            If the decoder cannot give this frame (corrupt or missing data); the message
+            names the file and the frame.
         """
         i = self._normalise_index(index)
         with self._lock:
             self._check_open()
             array = self._cache.get(i)
+            sequential = i == self._last_request + 1
+            self._last_request = i
+            self._ahead_until = i + self._read_ahead if sequential else -1
             if array is None:
                 array = self._decode_frame(i)
             else:
                 self._stats.cache_hits += 1
-            sequential = i == self._last_request + 1
-            self._last_request = i
-            self._ahead_until = i + self._read_ahead if sequential else -1
         if sequential and self._read_ahead:
             self._worker.wake()
         return array
@@ -230,15 +278,18 @@ class VideoMedia(MediaData):
             self.close()
 
     # ------------------------------------------------------------------ opening
-    def _open_container(self, thread_type: str) -> InputContainer:
+    def _open_container(
+        self, thread_type: str
+    ) -> tuple[InputContainer, av.VideoStream, str | None]:
         try:
             container = av.open(str(self.source_path))
         except av.FFmpegError as exc:
             raise MediaError(f"cannot open video file {str(self.source_path)!r}: {exc}") from exc
-        if not container.streams.video:
+        try:
+            stream, note = choose_video_stream(container)
+        except IndexError:
             container.close()
-            raise MediaError(f"file {str(self.source_path)!r} has no video stream")
-        stream = container.streams.video[0]
+            raise MediaError(f"file {str(self.source_path)!r} has no video stream") from None
         try:
             stream.thread_type = thread_type.upper()
         except (KeyError, ValueError) as exc:
@@ -246,14 +297,18 @@ class VideoMedia(MediaData):
             raise ValueError(
                 f"thread_type must be 'SLICE', 'FRAME', 'AUTO' or 'NONE', got {thread_type!r}"
             ) from exc
-        return container
+        return container, stream, note
 
-    def _first_frame(self) -> av.VideoFrame:
+    def _first_frame(self) -> tuple[av.VideoFrame, int]:
+        """Decode from the start; return the first frame the decoder gives and its number."""
         self._seek(0)
         av_frame = self._next_decoded_at_or_after(0)
         if av_frame is None:
-            raise MediaError(f"video file {str(self.source_path)!r}: no frame could be decoded")
-        return av_frame
+            reason = self._undecodable.get(0, "the decoder gave no frame")
+            raise MediaError(
+                f"video file {str(self.source_path)!r}: no frame could be decoded ({reason})"
+            )
+        return av_frame, self._last_output
 
     # ------------------------------------------------------------------ decoding
     def _check_open(self) -> None:
@@ -262,22 +317,20 @@ class VideoMedia(MediaData):
 
     def _decode_frame(self, i: int) -> np.ndarray:
         """Decode frame ``i`` (lock held), seeking only when decoding forward is not cheaper."""
-        if not self._can_decode_forward_to(i):
-            self._seek(i)
-        av_frame = self._next_decoded_at_or_after(i)
-        if av_frame is None:
-            raise MediaError(
-                f"video file {str(self.source_path)!r}: frame {i} could not be decoded"
-            )
-        array = self._to_array(av_frame)
-        if self._last_output != i:
-            warnings.warn(
-                f"video {self.source_path.name!r}: frame {i} is missing from the decoded stream; "
-                f"showing frame {self._last_output}",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-        return array
+        if i not in self._undecodable:
+            if not self._can_decode_forward_to(i):
+                self._seek(i)
+            av_frame = self._next_decoded_at_or_after(i)
+            if av_frame is not None and self._last_output == i:
+                return self._to_array(av_frame)
+            if av_frame is not None:  # a later frame: keep it, the next step will want it
+                self._cache.put(self._last_output, self._to_array(av_frame))
+        reason = self._undecodable.get(i) or self._packet_errors.get(i)
+        raise FrameDecodeError(
+            f"video file {str(self.source_path)!r}: frame {i} could not be decoded"
+            f" ({reason or 'the decoder gave no picture for it'})",
+            i,
+        )
 
     def _can_decode_forward_to(self, i: int) -> bool:
         if self._decoded_frames is None or self._last_output >= i:
@@ -285,40 +338,64 @@ class VideoMedia(MediaData):
         keyframe = int(self._index.keyframe_of[i])
         return keyframe <= self._last_output + 1 or i - self._last_output <= _FORWARD_DECODE_LIMIT
 
-    def _seek(self, i: int, keyframe: int | None = None) -> None:
-        """Position the demuxer on the keyframe preceding frame ``i`` (or on ``keyframe``)."""
-        if keyframe is None:
-            keyframe = int(self._index.keyframe_of[i])
+    def _seek(self, i: int) -> None:
+        """Position the demuxer on the keyframe preceding frame ``i``."""
         self._container.seek(
-            int(self._index.seek_ts[keyframe]),
+            int(self._index.seek_ts[i]),
             backward=True,
             any_frame=False,
             stream=self._stream,
         )
-        self._decoded_frames = self._container.decode(self._stream)
+        self._decoded_frames = self._decode_packets()
         self._stats.seeks += 1
         self._last_output = -1
-        self._first_valid = keyframe
+        self._first_valid = int(self._index.keyframe_of[i])
+
+    def _decode_packets(self) -> Iterator[av.VideoFrame]:
+        """Decode packet by packet: a packet FFmpeg rejects is noted, decoding goes on."""
+        for packet in self._container.demux(self._stream):
+            try:
+                frames = packet.decode()
+            except av.FFmpegError as exc:
+                frame = self._index.frame_at_pts(packet.pts) if packet.pts is not None else None
+                if frame is not None:
+                    self._packet_errors[frame] = f"FFmpeg: {exc}"
+                continue
+            yield from frames
 
     def _next_decoded_at_or_after(self, i: int) -> av.VideoFrame | None:
         """Decode until frame ``i``; return it, the first frame after it, or the last one at EOF.
 
         Frames decoded on the way that fall within the cache window are cached. If the seek
-        landed after frame ``i``, seek again from an earlier keyframe.
+        landed after frame ``i``, or on a keyframe FFmpeg rejected (the frames after it are
+        then concealed from what the decoder saw before, as in a sequential decode), seek
+        again from an earlier keyframe (a few times at most: beyond that, the frames in
+        between are missing from the stream). Frames the decoder skips while decoding
+        continuously are remembered as undecodable.
         """
         keep_from = i - self._cache.capacity // 2
         last = None
         just_seeked = self._last_output < 0
+        earlier_seeks = 0
         while True:
             av_frame = self._next_raw_frame()
             if av_frame is None:
+                if self._last_output >= 0 or self._first_valid == 0:
+                    start = max(self._last_output + 1, self._first_valid)
+                    self._note_missing(start, len(self._index))
                 return last
             number = self._frame_number(av_frame)
-            if number < self._first_valid:
+            if number < self._first_valid or number <= self._last_output:
                 continue  # leading frames of an open GOP: their references were skipped
-            if just_seeked and number > i:
-                self._seek_earlier()
+            overshot = number > i or self._first_valid in self._packet_errors
+            retry = just_seeked and overshot and earlier_seeks < _MAX_EARLIER_SEEKS
+            if retry and self._seek_earlier():
+                earlier_seeks += 1
                 continue
+            if not just_seeked:
+                self._note_missing(self._last_output + 1, number)
+            elif self._first_valid == 0:  # decoding from the very start, as FFmpeg does
+                self._note_missing(0, number)
             just_seeked = False
             self._last_output = number
             last = av_frame
@@ -327,15 +404,20 @@ class VideoMedia(MediaData):
             if number >= keep_from and number not in self._cache:
                 self._cache.put(number, self._to_array(av_frame))
 
-    def _seek_earlier(self) -> None:
-        """Restart from the keyframe before the last one (the last seek overshot its target)."""
+    def _note_missing(self, start: int, stop: int) -> None:
+        """Remember frames ``start..stop-1`` as undecodable: decoding went past them."""
+        for frame in range(max(start, 0), stop):
+            self._undecodable.setdefault(
+                frame, self._packet_errors.get(frame, "the decoder gave no picture for it")
+            )
+
+    def _seek_earlier(self) -> bool:
+        """Restart from the keyframe before the one last sought; False at the first one."""
         keyframe = self._first_valid
         if keyframe == 0:
-            raise MediaError(
-                f"video file {str(self.source_path)!r}: seeking to the start does not reach "
-                "the first frame"
-            )
+            return False
         self._seek(keyframe - 1)
+        return True
 
     def _next_raw_frame(self) -> av.VideoFrame | None:
         if self._decoded_frames is None:
@@ -345,9 +427,10 @@ class VideoMedia(MediaData):
         except StopIteration:
             self._decoded_frames = None
             return None
-        except av.FFmpegError as exc:
+        except av.FFmpegError as exc:  # the demuxer itself failed (e.g. a truncated file)
             self._decoded_frames = None
-            raise MediaError(f"error decoding video file {str(self.source_path)!r}: {exc}") from exc
+            self._packet_errors.setdefault(self._last_output + 1, f"FFmpeg: {exc}")
+            return None
         self._stats.decoded += 1
         return av_frame
 
@@ -377,12 +460,7 @@ class VideoMedia(MediaData):
 
     # ------------------------------------------------------------------ conversion
     def _to_array(self, av_frame: av.VideoFrame) -> np.ndarray:
-        if not self._gray:
-            array = av_frame.to_ndarray(format="rgb24")
-        elif self._use_y_plane:
-            array = _plane_array(av_frame.planes[0]).copy()
-        else:
-            array = av_frame.to_ndarray(format="gray")
+        array = self._display.apply(self._conversion.to_array(av_frame, self._reformatter))
         array.flags.writeable = False
         return array
 
@@ -395,23 +473,3 @@ def _weak_step(method: weakref.WeakMethod[Callable[[], bool]]) -> Callable[[], b
         return bool(bound()) if bound is not None else False
 
     return step
-
-
-def _plane_array(plane: VideoPlane) -> np.ndarray:
-    """Return a view of one 8-bit plane as ``(height, width)`` (drops the row padding)."""
-    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
-    return rows[:, : plane.width]
-
-
-def _looks_gray(av_frame: av.VideoFrame) -> bool:
-    """Return whether ``av_frame`` is gray: a gray format, or YUV with neutral chroma planes."""
-    name = av_frame.format.name
-    if name.startswith("gray"):
-        return True
-    if name not in _Y_PLANE_FORMATS:
-        return False
-    for plane in av_frame.planes[1:]:
-        chroma = _plane_array(plane).astype(np.int16)
-        if np.abs(chroma - 128).max() > _NEUTRAL_CHROMA_TOLERANCE:
-            return False
-    return True

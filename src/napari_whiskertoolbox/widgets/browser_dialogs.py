@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qtpy.QtWidgets import (
@@ -17,6 +18,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.widgets.browser_export import DEFAULT_FORMAT, export_formats, format_help
 from napari_whiskertoolbox.widgets.browser_model import NEW_KEY_KINDS, validate_key_name
 
 __all__ = ["ExportDialog", "KeyNameDialog", "NewKeyDialog", "RenameDialog"]
@@ -110,15 +112,34 @@ class ExportDialog(QDialog):
     Parameters
     ----------
     formats : list of str
-        Offered formats; ``"default"`` means each key's usual format.
+        Formats every selected key can be written in; ``"default"`` (each key's usual
+        format) is offered first.
+    data_types : list of str
+        The data types of the selected keys (the help line explains each format for them).
+    folder : path-like
+        The folder the dialog starts with (created on export when missing).
+    keys : list of str
+        The keys to export.
     """
 
-    def __init__(self, formats: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        formats: list[str],
+        parent: QWidget | None = None,
+        data_types: list[str] | None = None,
+        folder: str | Path = "",
+        keys: list[str] | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export keys")
+        self.keys = list(keys or [])
+        self.setWindowTitle(f"Export {', '.join(self.keys)}" if self.keys else "Export keys")
+        self.data_types = sorted(set(data_types or []))
         self.format_combo = QComboBox()
-        self.format_combo.addItems(["default", *formats])
-        self.folder_edit = QLineEdit()
+        self.format_combo.addItems([DEFAULT_FORMAT, *formats])
+        self.help_label = QLabel()
+        self.help_label.setWordWrap(True)
+        self.folder_edit = QLineEdit(str(folder))
+        self.folder_edit.setToolTip("Created when it does not exist")
         browse = QPushButton("…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -131,11 +152,35 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
+        form.addRow("", self.help_label)
         form.addRow("Folder", row)
         form.addRow(buttons)
+        self.setMinimumWidth(520)
+        self.format_combo.currentTextChanged.connect(self._explain)
+        self._explain()
+
+    def help_text(self) -> str:
+        """Return what the chosen format writes, for each data type being exported."""
+        fmt = self.format_combo.currentText()
+        if fmt == DEFAULT_FORMAT or len(self.data_types) <= 1:
+            data_type = self.data_types[0] if self.data_types else "*"
+            text = format_help(data_type, fmt)
+            if fmt == DEFAULT_FORMAT and self.data_types:
+                usual = "; ".join(
+                    f"{t}: {format_help(t, export_formats(t)[0])}" for t in self.data_types
+                )
+                text = f"{text} — {usual}"
+            return text
+        return "; ".join(f"{t}: {format_help(t, fmt)}" for t in self.data_types)
+
+    def _explain(self, *_: object) -> None:
+        self.help_label.setText(self.help_text())
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+        start = Path(self.folder) if self.folder else Path.cwd()
+        while not start.is_dir() and start != start.parent:
+            start = start.parent
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", str(start))
         if folder:
             self.folder_edit.setText(folder)
 
@@ -148,4 +193,4 @@ class ExportDialog(QDialog):
     def format(self) -> str | None:
         """The chosen format, ``None`` for each key's default."""
         text = self.format_combo.currentText()
-        return None if text == "default" else text
+        return None if text == DEFAULT_FORMAT else text

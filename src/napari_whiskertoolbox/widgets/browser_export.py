@@ -1,36 +1,122 @@
-"""Export keys of a DataManager to files with the io writers (Qt-free)."""
+"""Export keys of a DataManager to files with the io writers (Qt-free).
+
+:func:`export_formats` offers only the formats that can write a key (media cannot be
+exported: it stays in its video or image files), one name per writer, each explained by
+:func:`format_help`; :func:`export_key` creates a missing folder.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+
 if TYPE_CHECKING:
     import os
 
-__all__ = ["export_formats", "export_key"]
+__all__ = [
+    "DEFAULT_FORMAT",
+    "FORMAT_HELP",
+    "common_formats",
+    "default_export_folder",
+    "export_formats",
+    "export_key",
+    "format_help",
+]
 
-_IMAGE_FORMATS = ("image", "images", "png")  # written as a folder of images
+DEFAULT_FORMAT = "default"
+"""The export choice meaning "each key in its usual format"."""
+_IMAGE_FORMATS = ("png", "image", "images")  # written as a folder of images; first is shown
+EXPORT_FOLDER = "exports"
+"""Folder created beside (or inside) the session for exports."""
+
+FORMAT_HELP: dict[tuple[str, str], str] = {
+    ("*", DEFAULT_FORMAT): "each key in its usual WhiskerToolbox format (the first one below)",
+    ("points", "csv"): "WhiskerToolbox points CSV: one point per row, 'frame x y'",
+    ("line", "csv"): (
+        'WhiskerToolbox lines CSV: one line per row, Frame,"x1,x2,…","y1,y2,…" (quoted lists)'
+    ),
+    ("mask", "csv"): "WhiskerToolbox mask CSV: one mask per row, Frame then run-length pixels",
+    ("mask", "png"): "a folder of PNG images, one per frame (white pixels are the mask)",
+    ("analog", "csv"): "CSV: one sample per row (time,value when the signal is not dense)",
+    ("digital_event", "csv"): "CSV: one event time (frame index) per row",
+    ("digital_interval", "csv"): "CSV: one interval per row, 'start,end' (both frames included)",
+    ("tensor", "npy"): "a NumPy .npy array",
+    ("*", "wtb_npy"): (
+        "napari-whiskertoolbox's own .npy arrays, exactly as sessions store them "
+        "(read back only by this plugin)"
+    ),
+}
+"""What each export format writes, by ``(data_type, format)`` (``"*"``: any data type)."""
+
+
+def format_help(data_type: str, fmt: str) -> str:
+    """Return what exporting ``data_type`` as ``fmt`` writes, in a phrase for the user."""
+    return (
+        FORMAT_HELP.get((data_type, fmt))
+        or FORMAT_HELP.get(("*", fmt))
+        or f"the {fmt!r} format of the io writers"
+    )
 
 
 def export_formats(data_type: str) -> list[str]:
-    """Return the formats ``data_type`` can be exported to: the io writers' plus the native format."""
-    from napari_whiskertoolbox.io.native import NATIVE_FORMAT
-    from napari_whiskertoolbox.io.registry import writer_formats
+    """Return the formats a key of ``data_type`` can be exported to (none for media).
 
-    return [*writer_formats(data_type), NATIVE_FORMAT]
+    The io writers' formats, one name per writer (``png`` for the image-folder writer),
+    then the native format of sessions.
+    """
+    from napari_whiskertoolbox.io.native import NATIVE_FORMAT
+    from napari_whiskertoolbox.io.registry import WRITERS, writer_formats
+
+    if data_type in MEDIA_KINDS:
+        return []
+    by_writer: dict[int, list[str]] = {}
+    for fmt in writer_formats(data_type):
+        by_writer.setdefault(id(WRITERS[(data_type, fmt)]), []).append(fmt)
+    names = []
+    for group in by_writer.values():
+        preferred = [f for f in _IMAGE_FORMATS if f in group]
+        names.append(preferred[0] if preferred else group[0])
+    return [*names, NATIVE_FORMAT]
+
+
+def common_formats(data_types: list[str]) -> list[str]:
+    """Return the formats every one of ``data_types`` can be exported to, in order."""
+    if not data_types:
+        return []
+    common = export_formats(data_types[0])
+    for data_type in data_types[1:]:
+        allowed = set(export_formats(data_type))
+        common = [f for f in common if f in allowed]
+    return common
+
+
+def default_export_folder(session_path: Path | None, media_path: Path | None = None) -> Path:
+    """Return where exports go by default: ``exports/`` in the session's folder.
+
+    The session folder, else the config's folder, else the media's folder, else the
+    current folder.
+    """
+    if session_path is not None:
+        base = session_path if session_path.is_dir() else session_path.parent
+    elif media_path is not None:
+        base = media_path if media_path.is_dir() else media_path.parent
+    else:
+        base = Path.cwd()
+    return base / EXPORT_FOLDER
 
 
 def _default_format(data_type: str) -> str:
     from napari_whiskertoolbox.io.native import NATIVE_FORMAT
-    from napari_whiskertoolbox.io.registry import DEFAULT_FORMATS, writer_formats
+    from napari_whiskertoolbox.io.registry import DEFAULT_FORMATS
 
     fmt = DEFAULT_FORMATS.get(data_type)
-    return fmt if fmt in writer_formats(data_type) else NATIVE_FORMAT
+    return fmt if fmt in export_formats(data_type) else NATIVE_FORMAT
 
 
 def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | None = None) -> Path:
-    """Write ``key`` into ``folder`` and return the written path.
+    """Write ``key`` into ``folder`` (created if missing) and return the written path.
 
     Parameters
     ----------
@@ -39,7 +125,7 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
     key : str
         Key to export.
     folder : path-like
-        Existing destination folder; the file is named after the key.
+        Destination folder; the file is named after the key.
     fmt : str, optional
         A format of :func:`export_formats`; by default the data type's usual format
         (csv / npy), else the native ``.npy`` format of sessions.
@@ -53,16 +139,20 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
     from napari_whiskertoolbox.io.registry import write_data
 
     data_type = dm.data_type(key)
-    fmt = fmt or _default_format(data_type)
     allowed = export_formats(data_type)
-    if fmt not in allowed or data_type in ("video", "images"):
+    if not allowed:
         raise ValueError(
-            f"key {key!r} ({data_type}) cannot be exported as {fmt!r}; formats: "
-            f"{[] if data_type in ('video', 'images') else allowed}"
+            f"key {key!r} ({data_type}) cannot be exported: media stays in its own files "
+            f"({getattr(dm.get_data(key), 'source_path', None) or 'in memory'})"
         )
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"export folder {str(folder)!r} does not exist")
+    fmt = None if fmt == DEFAULT_FORMAT else fmt
+    fmt = fmt or _default_format(data_type)
+    if fmt not in allowed and fmt not in _IMAGE_FORMATS[1:]:
+        raise ValueError(
+            f"key {key!r} ({data_type}) cannot be exported as {fmt!r}; formats: {allowed}"
+        )
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
     obj = dm.get_data(key)
     if fmt == NATIVE_FORMAT:
         prefix = folder / key

@@ -7,7 +7,8 @@ that fetches a key or insert it into the script editor; list and build entity gr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
@@ -30,7 +31,12 @@ from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.session import BINDING_CLASSES
 from napari_whiskertoolbox.widgets.browser_dialogs import ExportDialog, NewKeyDialog, RenameDialog
-from napari_whiskertoolbox.widgets.browser_export import export_formats, export_key
+from napari_whiskertoolbox.widgets.browser_export import (
+    common_formats,
+    default_export_folder,
+    export_formats,
+    export_key,
+)
 from napari_whiskertoolbox.widgets.browser_groups import GroupsPanel
 from napari_whiskertoolbox.widgets.browser_model import (
     NEW_KEY_KINDS,
@@ -42,9 +48,6 @@ from napari_whiskertoolbox.widgets.browser_model import (
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.workflow.registry import get_session
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 __all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
 
@@ -438,23 +441,71 @@ class DataBrowserWidget(QWidget):
     def _ask_rename(self) -> None:
         keys = self.selected_keys()
         if len(keys) != 1:
+            from napari.utils.notifications import show_info
+
+            show_info(
+                "Select a key in the table to rename it."
+                if not keys
+                else f"Select only one key to rename ({len(keys)} are selected)."
+            )
             return
         dialog = RenameDialog(self.dm, keys[0], self)
         if dialog.exec_() == QDialog.DialogCode.Accepted:
             self._report(self.rename_key, keys[0], dialog.name)
 
-    def _ask_export(self) -> None:
-        keys = self.selected_keys()
-        if not keys:
-            return
-        formats = sorted({f for k in keys for f in export_formats(self.dm.data_type(k))})
-        dialog = ExportDialog(formats, self)
-        if dialog.exec_() == QDialog.DialogCode.Accepted and dialog.folder:
-            paths = self._report(self.export_keys, keys, dialog.folder, dialog.format)
-            if paths:
-                from napari.utils.notifications import show_info
+    def export_dialog(self, keys: list[str]) -> ExportDialog | None:
+        """Return the Export dialog for ``keys``, or ``None`` (and say why) when none can be.
 
-                show_info(f"Exported {len(paths)} key(s) to {dialog.folder}")
+        Keys that cannot be exported (media stays in its own files) are left out and named.
+        """
+        from napari.utils.notifications import show_info
+
+        if not keys:
+            show_info("Select the keys to export in the table first.")
+            return None
+        exportable = [k for k in keys if export_formats(self.dm.data_type(k))]
+        skipped = [k for k in keys if k not in exportable]
+        if skipped:
+            show_info(
+                f"Not exported: {', '.join(skipped)} (media stays in its own video or image files)."
+            )
+        if not exportable:
+            return None
+        data_types = [self.dm.data_type(k) for k in exportable]
+        dialog = ExportDialog(
+            common_formats(data_types),
+            self,
+            data_types=data_types,
+            folder=default_export_folder(self.session.path, self._media_source()),
+            keys=exportable,
+        )
+        return dialog
+
+    def _media_source(self) -> Path | None:
+        for key in self.dm:
+            source = getattr(self.dm.get_data(key), "source_path", None)
+            if source:
+                return Path(source)
+        return None
+
+    def _ask_export(self) -> None:
+        dialog = self.export_dialog(self.selected_keys())
+        if dialog is not None and dialog.exec_() == QDialog.DialogCode.Accepted:
+            self.finish_export(dialog)
+
+    def finish_export(self, dialog: ExportDialog) -> list[Path] | None:
+        """Export the dialog's keys to its folder and format; say where they went."""
+        if not dialog.folder:
+            from napari.utils.notifications import show_info
+
+            show_info("Nothing exported: choose a folder.")
+            return None
+        paths = self._report(self.export_keys, dialog.keys, dialog.folder, dialog.format)
+        if paths:
+            from napari.utils.notifications import show_info
+
+            show_info(f"Exported {len(paths)} key(s) to {dialog.folder}")
+        return paths
 
     @staticmethod
     def _report(action: Any, *args: Any) -> Any:

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from qtpy.QtCore import QSize
+from qtpy.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from napari_whiskertoolbox.layers.binding import WTB_KEY
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.workflow.actions import key_label
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
 from napari_whiskertoolbox.workflow.registry import get_session
 
@@ -19,6 +31,8 @@ __all__ = ["KeyHelpWidget"]
 class KeyHelpWidget(QWidget):
     """Dock listing the annotation keys, the active key and the session's saved state.
 
+    The table takes all the height of the dock, and asks for enough to show every key.
+
     Parameters
     ----------
     napari_viewer : napari.Viewer
@@ -27,26 +41,42 @@ class KeyHelpWidget(QWidget):
 
     def __init__(self, napari_viewer: napari.Viewer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._viewer = napari_viewer
         self._session = get_session(napari_viewer)
         self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
         self.table = QTableWidget(len(KEY_TABLE), 2, self)
         self.table.setHorizontalHeaderLabels(["Key", "Action"])
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(False)  # one line per key; the full text is in the tooltip
         for row, action in enumerate(KEY_TABLE):
-            self.table.setItem(row, 0, QTableWidgetItem(" / ".join(action.keys)))
-            self.table.setItem(row, 1, QTableWidgetItem(action.description))
-        self.table.resizeColumnsToContents()
+            keys = " / ".join(key_label(key) for key in action.keys)
+            self.table.setItem(row, 0, QTableWidgetItem(keys))
+            description = QTableWidgetItem(action.description)
+            description.setToolTip(action.description)
+            self.table.setItem(row, 1, description)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         dm = self._session.dm
+        selection = napari_viewer.layers.selection.events.active
         connections = [
             (dm.modified_changed, connect_main(dm.modified_changed, self._refresh)),
             (
                 self._session.active_key_changed,
                 connect_main(self._session.active_key_changed, self._refresh),
             ),
+            (selection, connect_main(selection, self._refresh)),
         ]
 
         def disconnect(*_: Any) -> None:
@@ -56,11 +86,38 @@ class KeyHelpWidget(QWidget):
         self.destroyed.connect(disconnect)
         self._refresh()
 
+    def table_height(self) -> int:
+        """Height in pixels that shows every row of the key table."""
+        rows = sum(self.table.rowHeight(row) for row in range(self.table.rowCount()))
+        return rows + self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
+
+    def sizeHint(self) -> QSize:
+        """Ask for room to show the whole key table."""
+        hint = super().sizeHint()
+        margins = self.layout().contentsMargins()
+        height = (
+            self.status_label.sizeHint().height()
+            + self.layout().spacing()
+            + self.table_height()
+            + margins.top()
+            + margins.bottom()
+        )
+        return QSize(hint.width(), max(hint.height(), height))
+
     def status_text(self) -> str:
-        """Return the status line: active key and whether there are unsaved changes."""
+        """Return the status line: the active key (and why it is active) and the saved state."""
         key = self._session.active_key
         state = "unsaved changes" if self._session.dm.modified else "saved"
-        return f"Active key: {key if key is not None else '—'}   ·   {state}"
+        if key is None:
+            return f"Active key: —  (select a points, lines or mask layer)   ·   {state}"
+        selected = self._viewer.layers.selection.active
+        selected_key = selected.metadata.get(WTB_KEY) if selected is not None else None
+        if selected is not None and selected_key != key:
+            return (
+                f"Active key: {key}  (the last annotation layer selected; keys act on it while "
+                f"{selected.name!r} is selected)   ·   {state}"
+            )
+        return f"Active key: {key}   ·   {state}"
 
     def _refresh(self, *_: Any) -> None:
         self.status_label.setText(self.status_text())

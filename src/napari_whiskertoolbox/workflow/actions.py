@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from napari.utils.notifications import show_info, show_warning
 
-from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, kind_info
 from napari_whiskertoolbox.layers import history_keys
 from napari_whiskertoolbox.workflow import navigation
 
@@ -24,6 +24,8 @@ __all__ = [
     "display_frames_with_data",
     "go_to_empty_frame",
     "go_to_frame_with_data",
+    "key_label",
+    "merge_previous_annotations",
     "redo",
     "save",
     "save_as",
@@ -128,23 +130,46 @@ def go_to_empty_frame(session: ViewerSession) -> int | None:
     return frame
 
 
+def key_label(key: str) -> str:
+    """Return a napari key name as users read it: ``"Control-Shift-D"`` → ``"Ctrl+Shift+D"``."""
+    return "+".join("Ctrl" if part == "Control" else part for part in key.split("-"))
+
+
 def _copied(objects: Any) -> Any:
     if isinstance(objects, np.ndarray):
         return np.array(objects)
     return [np.array(obj) for obj in objects]
 
 
-def copy_previous_annotations(session: ViewerSession) -> int | None:
-    """Replace this frame's objects of the active key by those of the nearest earlier frame.
+def _joined(kept: Any, added: Any) -> Any:
+    if isinstance(kept, np.ndarray):
+        return np.concatenate([np.asarray(kept).reshape(-1, 2), added.reshape(-1, 2)], axis=0)
+    return [*_copied(kept), *added]
 
-    The copies get new entity ids; the whole replacement is one undo step. Returns the
-    source frame (in the key's clock) or ``None`` when nothing was copied.
+
+def _count(n: int, data_type: str) -> str:
+    label = kind_info(data_type).label  # plural noun: "points", "lines", "masks"
+    return f"{n} {label if n != 1 else label.removesuffix('s')}"
+
+
+def copy_previous_annotations(session: ViewerSession, merge: bool = False) -> int | None:
+    """Copy the objects of the nearest earlier annotated frame of the active key here.
+
+    By default the copies *replace* what this frame had; with ``merge`` they are added to
+    it. The copies get new entity ids; the whole edit is one undo step. A notification
+    says what happened (counts, source frame, how to undo).
+
+    Returns
+    -------
+    int or None
+        The source frame (in the key's clock), or ``None`` when nothing was copied.
     """
     key = _active_key(session)
     if key is None:
         return None
     dm = session.dm
-    if dm.data_type(key) not in RAGGED_KINDS:
+    data_type = dm.data_type(key)
+    if data_type not in RAGGED_KINDS:
         show_warning(f"Copying frames needs a points, line or mask key; {key!r} is not one.")
         return None
     data = dm.get_data(key)
@@ -153,8 +178,27 @@ def copy_previous_annotations(session: ViewerSession) -> int | None:
     if source is None:
         show_info(f"No earlier frame with data in {key!r} to copy from.")
         return None
-    data.set_frame(target, _copied(data.at(source)))
+    copies = _copied(data.at(source))
+    n_copied, n_before = len(copies), data.count_at(target)
+    undo_key = key_label(history_keys.HISTORY_KEYS["undo"][0][0])
+    if merge:
+        kept_ids = np.asarray(data.ids_at(target), dtype=np.uint64)
+        ids = np.concatenate([kept_ids, np.zeros(n_copied, dtype=np.uint64)])
+        data.set_frame(target, _joined(data.at(target), copies), ids=ids)
+        outcome = f"added to the {_count(n_before, data_type)} already there"
+    else:
+        data.set_frame(target, copies)
+        outcome = f"replacing {_count(n_before, data_type)}" if n_before else "to an empty frame"
+    show_info(
+        f"{key}: copied {_count(n_copied, data_type)} from frame {source} to frame {target}, "
+        f"{outcome}. {undo_key} undoes it."
+    )
     return source
+
+
+def merge_previous_annotations(session: ViewerSession) -> int | None:
+    """Add the objects of the nearest earlier annotated frame to this frame (keep its own)."""
+    return copy_previous_annotations(session, merge=True)
 
 
 def undo(session: ViewerSession) -> bool:
@@ -170,25 +214,42 @@ def redo(session: ViewerSession) -> bool:
 def save(session: ViewerSession) -> bool:
     """Save the session where it came from, asking for a folder the first time.
 
-    Returns ``False`` when the user cancels the folder choice.
+    A session opened from a config asks, on its first save, whether to save the session
+    folder beside the config or into the config's own files (:mod:`.save_target`).
+    Returns ``False`` when the user cancels.
     """
+    from napari_whiskertoolbox.workflow.registry import workflow_of
+
     if session.path is None:
         return save_as(session)
-    session.save()
-    show_info(f"Saved {session.path}")
+    workflow = workflow_of(session)
+    if workflow is None:
+        session.save()
+        show_info(f"Saved {session.path}")
+        return True
+    message = workflow.save_target.save(workflow.ask)
+    if message is None:
+        return False
+    show_info(message)
     return True
 
 
 def save_as(session: ViewerSession) -> bool:
     """Ask for a session folder and save the session there (it becomes the session's folder).
 
-    Returns ``False`` when the user cancels the folder choice.
+    The folder is asked through the workflow's :class:`~.ask.Ask` (a hidden viewer has
+    nobody to ask: nothing is saved). Returns ``False`` when no folder was chosen.
     """
-    from qtpy.QtWidgets import QFileDialog
+    from napari_whiskertoolbox.workflow.ask import DialogAsk
+    from napari_whiskertoolbox.workflow.registry import workflow_of
 
-    start = str(session.path.parent) if session.path is not None else ""
-    folder = QFileDialog.getExistingDirectory(None, "Save the WhiskerToolbox session in", start)
-    if not folder:
+    workflow = workflow_of(session)
+    ask = workflow.ask if workflow is not None else DialogAsk(lambda: None)
+    start = session.path.parent if session.path is not None else None
+    folder = ask.folder("Save the WhiskerToolbox session in", start)
+    if folder is None:
+        if workflow is None or (isinstance(ask, DialogAsk) and ask.visible_window() is None):
+            show_info("Not saved: this session has no folder yet; save it with session.save(path).")
         return False
     session.save(folder)
     show_info(f"Saved {session.path}")

@@ -10,10 +10,12 @@ died.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.layers._napari_compat import main_window
+from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
 from napari_whiskertoolbox.workflow.autosave import Autosaver
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.console import install_console
@@ -21,22 +23,43 @@ from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
 from napari_whiskertoolbox.workflow.python_environment import install_python_environment
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
+from napari_whiskertoolbox.workflow.save_target import SaveTarget
 from napari_whiskertoolbox.workflow.session_display import SessionDisplay, install_session_display
 
 if TYPE_CHECKING:
+    from qtpy.QtWidgets import QMainWindow
+
     from napari_whiskertoolbox.layers.session import ViewerSession
+    from napari_whiskertoolbox.workflow.ask import Ask
 
 __all__ = ["Workflow", "install_workflow"]
 
 
 @dataclass
 class Workflow:
-    """The per-session workflow helpers (kept alive by the registry with the session)."""
+    """The per-session workflow helpers (kept alive by the registry with the session).
+
+    Attributes
+    ----------
+    autosaver : Autosaver
+    close_guard : CloseGuard or None
+        ``None`` for a viewer without a Qt window.
+    save_shortcut : SaveShortcut or None
+    save_target : SaveTarget
+        Where Ctrl+S writes, and which keys changed since the last save.
+    display : SessionDisplay or None
+        Where scripts' figures and ``wt.plot`` lanes go; ``None`` without a Qt window.
+    ask : Ask
+        Asks the user (:class:`~.ask.DialogAsk` in a window); replace it to answer from a
+        script or a test.
+    """
 
     autosaver: Autosaver
     close_guard: CloseGuard | None
+    save_target: SaveTarget
     save_shortcut: SaveShortcut | None = None
     display: SessionDisplay | None = None
+    ask: Ask = field(default_factory=DefaultAsk)
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
@@ -51,8 +74,9 @@ def install_workflow(session: ViewerSession) -> Workflow:
     bind_keys(viewer, session)
     install_modified_indicator(session)
     autosaver = Autosaver(session)
+    save_target = SaveTarget(session)
     if getattr(viewer, "window", None) is None:
-        return Workflow(autosaver=autosaver, close_guard=None)
+        return Workflow(autosaver=autosaver, close_guard=None, save_target=save_target)
     install_console(session)
     display = install_session_display(session)
     window = main_window(viewer)
@@ -60,5 +84,16 @@ def install_workflow(session: ViewerSession) -> Workflow:
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
     return Workflow(
-        autosaver=autosaver, close_guard=close_guard, save_shortcut=save_shortcut, display=display
+        autosaver=autosaver,
+        close_guard=close_guard,
+        save_target=save_target,
+        save_shortcut=save_shortcut,
+        display=display,
+        ask=DialogAsk(partial(_window_of, session)),
     )
+
+
+def _window_of(session: ViewerSession) -> QMainWindow | None:
+    """Return the session viewer's main window (the session holds its viewer weakly)."""
+    viewer = session.viewer
+    return main_window(viewer) if viewer is not None else None

@@ -74,8 +74,14 @@ KEY_TABLE: tuple[KeyAction, ...] = (
     KeyAction(
         ("Control-D",),
         "copy_previous",
-        "Copy the previous annotated frame of the active key to this frame",
+        "Copy the previous annotated frame of the active key here, replacing this frame's",
         actions.copy_previous_annotations,
+    ),
+    KeyAction(
+        ("Control-Shift-D",),
+        "merge_previous",
+        "Add the previous annotated frame of the active key to this frame's",
+        actions.merge_previous_annotations,
     ),
     KeyAction(HISTORY_KEYS["undo"][0], "undo", "Undo", actions.undo),
     KeyAction(HISTORY_KEYS["redo"][0], "redo", "Redo", actions.redo),

@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.layers._napari_compat import real_viewer
 from napari_whiskertoolbox.layers.session import ViewerSession
 from napari_whiskertoolbox.workflow.install import Workflow, install_workflow
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["get_data_manager", "get_session", "get_workflow"]
+__all__ = ["get_data_manager", "get_session", "get_workflow", "workflow_of"]
 
 
 @dataclass
@@ -34,6 +35,7 @@ _ENTRIES: weakref.WeakKeyDictionary[napari.Viewer, _Entry] = weakref.WeakKeyDict
 
 
 def _entry(viewer: napari.Viewer) -> _Entry:
+    viewer = real_viewer(viewer)
     entry = _ENTRIES.get(viewer)
     if entry is None:
         session = ViewerSession(viewer)
@@ -71,3 +73,14 @@ def get_workflow(viewer: napari.Viewer) -> Workflow:
 def get_data_manager(viewer: napari.Viewer) -> DataManager:
     """Return the DataManager of ``viewer``'s session."""
     return get_session(viewer).dm
+
+
+def workflow_of(session: ViewerSession) -> Workflow | None:
+    """Return the workflow installed on ``session`` by :func:`get_session`, or ``None``.
+
+    Unlike :func:`get_workflow` this never creates a session: a session built directly
+    (``ViewerSession(viewer)``) has no workflow.
+    """
+    viewer = session.viewer
+    entry = _ENTRIES.get(viewer) if viewer is not None else None
+    return entry.workflow if entry is not None and entry.session is session else None

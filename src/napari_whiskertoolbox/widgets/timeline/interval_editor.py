@@ -60,18 +60,23 @@ class IntervalEditor:
         self._drag = None
         self.preview.hide()
 
-    def _series(self) -> Any:
-        return self.session.dm.get_data(self.lane.key)
+    @property
+    def dragging(self) -> bool:
+        """Whether a drag is under way."""
+        return self._drag is not None
 
-    def _key_range(self, first: int, last: int) -> tuple[int, int]:
+    def _series(self, lane: IntervalLane) -> Any:
+        return self.session.dm.get_data(lane.key)
+
+    def _key_range(self, lane: IntervalLane, first: int, last: int) -> tuple[int, int]:
         """Return the indices of the key's clock covering display frames ``first..last`` inclusive.
 
         On a finer clock (e.g. 30 kHz samples under a 500 Hz camera) the end extends to
         the last tick before frame ``last + 1``, so the whole last frame is included.
         """
-        key = self.lane.key
+        key = lane.key
         start = int(self.session.from_display(key, first))
-        if self.lane.mapper.is_identity(key):
+        if lane.mapper.is_identity(key):
             return start, int(self.session.from_display(key, last))
         n_display = len(self.session.dm.get_time(self.session.display_clock))
         if last + 1 < n_display:
@@ -80,20 +85,26 @@ class IntervalEditor:
             end = len(self.session.dm.clock_of(key)) - 1
         return start, max(start, end)
 
-    def begin(self, x: float, y: float, tolerance: float) -> bool:
-        """Start a drag at ``(x, y)`` if it is on the edited lane; return whether taken."""
-        if self.lane is None or not self.lane.contains_y(y):
+    def begin(self, x: float, y: float, tolerance: float, lane: IntervalLane | None = None) -> bool:
+        """Start a drag at ``(x, y)`` if it is on the edited lane; return whether taken.
+
+        ``lane`` edits that lane for this one drag instead (a modifier-drag on any interval
+        lane creates an interval there).
+        """
+        lane = lane if lane is not None else self.lane
+        if lane is None or not lane.contains_y(y):
             return False
-        hit = edge_at(self.lane.starts, self.lane.ends, x, tolerance)
+        hit = edge_at(lane.starts, lane.ends, x, tolerance) if lane is self.lane else None
         if hit is None:
-            self._drag = {"mode": "create", "anchor": round(x)}
+            self._drag = {"mode": "create", "anchor": round(x), "lane": lane}
         else:
             row, edge = hit
             self._drag = {
                 "mode": edge,
-                "id": int(self.lane.ids[row]),
-                "start": int(self.lane.first_frames[row]),
-                "end": int(self.lane.last_frames[row]),
+                "lane": lane,
+                "id": int(lane.ids[row]),
+                "start": int(lane.first_frames[row]),
+                "end": int(lane.last_frames[row]),
             }
         return True
 
@@ -113,20 +124,21 @@ class IntervalEditor:
         if self._drag is None:
             return
         first, last = self._frames(x)
+        lane: IntervalLane = self._drag["lane"]
         if not finished:
-            bottom = self.lane.bottom
+            bottom = lane.bottom
             self.preview.setOpts(x0=[first - 0.5], x1=[last + 0.5], y0=[bottom], height=[1.0])
             self.preview.show()
             return
         drag, self._drag = self._drag, None
         self.preview.hide()
-        start, end = self._key_range(first, last)
-        series = self._series()
+        start, end = self._key_range(lane, first, last)
+        series = self._series(lane)
         if drag["mode"] == "create":
-            self.lane.selected_id = int(series.add(start, end))
+            lane.selected_id = int(series.add(start, end))
         else:
             series.update(drag["id"], start, end)
-            self.lane.selected_id = drag["id"]
+            lane.selected_id = drag["id"]
 
     def select_at(self, x: float) -> int | None:
         """Select the interval under ``x`` on the edited lane; return its entity id."""
@@ -141,4 +153,4 @@ class IntervalEditor:
         if self.lane is None or self.lane.selected_id is None:
             return False
         entity_id, self.lane.selected_id = self.lane.selected_id, None
-        return bool(self._series().remove(entity_id))
+        return bool(self._series(self.lane).remove(entity_id))

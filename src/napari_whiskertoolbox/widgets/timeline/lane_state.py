@@ -12,6 +12,7 @@ The list order is the lane order, top to bottom.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 from psygnal import SignalInstance
@@ -40,6 +41,10 @@ _PALETTE = (
     "#bcbd22",
 )
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DROPPED_LANES: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, dict]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Lanes of deleted keys, per DataManager: ``{key: (index, lane)}``, restored on undo."""
 
 
 def default_color(index: int) -> str:
@@ -71,6 +76,9 @@ class LaneState:
     def sync_keys(self) -> bool:
         """Add a visible lane for every new series key, drop lanes of deleted keys.
 
+        A dropped lane is remembered (for this DataManager, not saved): when its key comes
+        back — undoing a delete — the lane returns to its place with its colour.
+
         Returns
         -------
         bool
@@ -78,10 +86,21 @@ class LaneState:
         """
         lanes = self._state["lanes"]
         series = [k for k in self.dm if self.dm.data_type(k) in SERIES_KINDS]
-        kept = [lane for lane in lanes if lane.get("key") in series]
+        dropped = _DROPPED_LANES.setdefault(self.dm, {})
+        kept = []
+        for index, lane in enumerate(lanes):
+            if lane.get("key") in series:
+                kept.append(lane)
+            else:
+                dropped[lane.get("key")] = (index, lane)
         known = {lane["key"] for lane in kept}
         for key in series:
-            if key not in known:
+            if key in known:
+                continue
+            if key in dropped:
+                index, lane = dropped.pop(key)
+                kept.insert(min(index, len(kept)), lane)
+            else:
                 kept.append({"key": key, "color": default_color(len(kept)), "visible": True})
         changed = kept != lanes
         self._state["lanes"] = kept

@@ -7,10 +7,19 @@ from typing import Any, Protocol
 import pyqtgraph as pg
 from qtpy.QtCore import Qt
 
-__all__ = ["MIN_VISIBLE_FRAMES", "PointerHandler", "TimelineViewBox"]
+__all__ = [
+    "MARK_MODIFIER",
+    "MARK_MODIFIER_NAME",
+    "MIN_VISIBLE_FRAMES",
+    "PointerHandler",
+    "TimelineViewBox",
+]
 
 MIN_VISIBLE_FRAMES = 4
 """Zooming in stops when this many frames fill the view."""
+MARK_MODIFIER = Qt.KeyboardModifier.ShiftModifier
+"""Held while dragging, marks an interval on the interval lane under the mouse."""
+MARK_MODIFIER_NAME = "Shift"
 
 
 class PointerHandler(Protocol):
@@ -19,8 +28,11 @@ class PointerHandler(Protocol):
     def click(self, x: float, y: float) -> bool:
         """Handle a left click at plot coordinates; return whether it was consumed."""
 
-    def drag_start(self, x: float, y: float) -> bool:
-        """Start a left drag where the button went down; return whether to take it over."""
+    def drag_start(self, x: float, y: float, mark: bool = False) -> bool:
+        """Start a left drag where the button went down; return whether to take it over.
+
+        ``mark``: the mark modifier (:data:`MARK_MODIFIER`) is held.
+        """
 
     def drag_move(self, x: float, finished: bool) -> None:
         """Move the taken-over drag to ``x``; ``finished`` on the button release."""
@@ -29,7 +41,8 @@ class PointerHandler(Protocol):
 class TimelineViewBox(pg.ViewBox):
     """ViewBox whose wheel zooms and drag pans the time axis only.
 
-    Left clicks and left drags go to ``handler`` first; unconsumed drags pan.
+    Left clicks and left drags go to ``handler`` first (with whether :data:`MARK_MODIFIER`
+    is held); unconsumed drags pan.
     """
 
     def __init__(self) -> None:
@@ -63,7 +76,8 @@ class TimelineViewBox(pg.ViewBox):
         ):
             if event.isStart():
                 down = self._plot_xy(event, event.buttonDownScenePos())
-                self._drag_consumed = self.handler.drag_start(*down)
+                mark = bool(event.modifiers() & MARK_MODIFIER)
+                self._drag_consumed = self.handler.drag_start(*down, mark=mark)
             if self._drag_consumed:
                 self.handler.drag_move(self._plot_xy(event)[0], bool(event.isFinish()))
                 event.accept()

@@ -31,7 +31,7 @@ from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_c
 from napari_whiskertoolbox.widgets.timeline.lanes import EventLane, IntervalLane, Lane, make_lane
 from napari_whiskertoolbox.widgets.timeline.plotted import LaneSources, PlottedLanes
 from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
-from napari_whiskertoolbox.widgets.timeline.view_box import TimelineViewBox
+from napari_whiskertoolbox.widgets.timeline.view_box import MARK_MODIFIER_NAME, TimelineViewBox
 from napari_whiskertoolbox.workflow.registry import get_session
 
 __all__ = ["TimelineWidget", "find_timeline"]
@@ -66,11 +66,13 @@ class TimelineWidget(QWidget):
 
     Notes
     -----
-    Mouse: wheel zooms time, left-drag pans, click moves the frame (onto an event or an
-    interval's start when clicked on one), click or drag on the time axis scrubs. With an
-    interval key chosen for editing, left-drag on its lane creates an interval and
-    dragging an edge moves it; Delete removes the selected interval. ``[`` / ``]`` jump to
-    the previous / next event of the last clicked event or interval lane.
+    Mouse: wheel zooms time, left-drag pans, click moves the frame to the clicked frame
+    (onto an event when clicked near one), click or drag on the time axis scrubs.
+    Shift+drag on any interval lane marks an interval there. With an interval key chosen
+    for editing, a plain drag on its lane creates an interval and dragging an edge moves
+    it; Delete removes the selected interval. ``[`` / ``]`` jump to the previous / next
+    event of the last clicked event or interval lane. The line under the controls says
+    what a drag does now.
     """
 
     lanes_changed = Signal()
@@ -99,6 +101,7 @@ class TimelineWidget(QWidget):
         self.state.sync_keys()
         self._rebuild_lanes()
         self._refresh_controls()
+        self._show_mode()
         self.fit_all()
         self._on_dims_step()
         lanes_changed.emit(self.dm)
@@ -131,6 +134,9 @@ class TimelineWidget(QWidget):
         self.lanes_button.setCheckable(True)
         self.lanes_button.setToolTip("Show the lane list (visibility, order, colour)")
 
+        self.mode_label = QLabel()
+        self.mode_label.setObjectName("timeline_mode")
+        self.mode_label.setWordWrap(True)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Edit:"))
         controls.addWidget(self.edit_combo, 1)
@@ -150,6 +156,7 @@ class TimelineWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
+        layout.addWidget(self.mode_label)
         layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
@@ -316,6 +323,21 @@ class TimelineWidget(QWidget):
         wanted = key if key is not None else _NO_EDIT
         if self.edit_combo.currentText() != wanted:
             self.edit_combo.setCurrentText(wanted)
+        self._show_mode()
+
+    def mode_text(self) -> str:
+        """Return what a drag on the plot does now (shown under the controls)."""
+        mark = f"{MARK_MODIFIER_NAME}+drag on an interval lane marks an interval there"
+        key = self.editor.key
+        if key is None:
+            return f"Drag pans the time axis · {mark} · choose an Edit key to drag-mark one lane"
+        return (
+            f"Drag on the {key!r} lane marks intervals (drag an edge to move it, Delete "
+            f"removes the selected one) · drag elsewhere pans · {mark}"
+        )
+
+    def _show_mode(self) -> None:
+        self.mode_label.setText(self.mode_text())
 
     def set_frame(self, frame: int) -> None:
         """Move the viewer to display frame ``frame``."""
@@ -379,11 +401,8 @@ class TimelineWidget(QWidget):
             if isinstance(lane, (EventLane, IntervalLane)):
                 self.active_key = lane.key
             if isinstance(lane, IntervalLane):
-                row = lane.index_at(x)
                 if lane is self.editor.lane:
                     self.editor.select_at(x)
-                if row is not None:
-                    target = int(lane.first_frames[row])
             elif isinstance(lane, EventLane):
                 mark = nearest_mark(lane.marks(), x, self._pixel_width() * _CLICK_TOLERANCE_PX)
                 if mark is not None:
@@ -391,9 +410,15 @@ class TimelineWidget(QWidget):
         self.set_frame(target)
         return True
 
-    def drag_start(self, x: float, y: float) -> bool:
-        """Take the drag over when it starts on the edited interval lane."""
-        return self.editor.begin(x, y, self._pixel_width() * _CLICK_TOLERANCE_PX)
+    def drag_start(self, x: float, y: float, mark: bool = False) -> bool:
+        """Take the drag over on the edited interval lane, or with ``mark`` on any interval lane."""
+        tolerance = self._pixel_width() * _CLICK_TOLERANCE_PX
+        if mark:
+            lane = self._lane_at(y)
+            if isinstance(lane, IntervalLane):
+                self.active_key = lane.key
+                return self.editor.begin(x, y, tolerance, lane=lane)
+        return self.editor.begin(x, y, tolerance)
 
     def drag_move(self, x: float, finished: bool) -> None:
         """Follow an interval drag."""
@@ -459,6 +484,7 @@ class TimelineWidget(QWidget):
         self.view_box.setYRange(0, max(n, 1), padding=0)
         edit_lane = self.lanes.get(self.state.edit_key or "")
         self.editor.set_lane(edit_lane if isinstance(edit_lane, IntervalLane) else None)
+        self._show_mode()
         self._update_views()
 
     def _refresh_controls(self) -> None:

@@ -1,0 +1,439 @@
+"""One WhiskerToolbox data file opened on its own: what it holds, and loading it as a config item.
+
+WhiskerToolbox loads every data file through a config item (``data_type``, ``format`` and
+options). A file opened on its own gets the same treatment: :func:`guess_data_file` reads
+the first lines and says what the file holds when the content leaves no doubt (a
+DeepLabCut CSV, a ``Frame,X,Y`` lines CSV, a ``Frame,RLE`` mask CSV, a points CSV with
+``frame x y`` columns, a ``start,end`` intervals CSV, the multi-column state ``.dat`` of
+``DigitalIntervals/jun_test.dat``). Otherwise it lists the data types the file could hold
+(a column of numbers is an analog signal as much as a list of event times) and a caller
+asks the user. :func:`data_file_item` then builds the
+:class:`~napari_whiskertoolbox.io.config_parse.ConfigItem` and :func:`load_data_file` reads
+it with :func:`~napari_whiskertoolbox.io.registry.read_item` into a DataManager.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.csv_tools import looks_numeric
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.native import NATIVE_FORMAT
+from napari_whiskertoolbox.io.registry import (
+    CONFIG_DATA_TYPES,
+    DEFAULT_FORMATS,
+    item_format,
+    read_item,
+    reader_formats,
+)
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = [
+    "DATA_FILE_SUFFIXES",
+    "FILE_DATA_TYPES",
+    "DataFileGuess",
+    "data_file_item",
+    "file_formats",
+    "guess_data_file",
+    "is_data_file_name",
+    "key_for_file",
+    "load_data_file",
+    "source_record",
+]
+
+DATA_FILE_SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".dat", ".bin")
+"""Suffixes of WhiskerToolbox data files that open on their own (text tables and raw binary)."""
+FILE_DATA_TYPES: tuple[str, ...] = tuple(
+    t for t in CONFIG_DATA_TYPES if t not in MEDIA_KINDS and t != "tensor"
+)
+"""Data types a data file of :data:`DATA_FILE_SUFFIXES` can hold (media open on their own)."""
+_SNIFF_BYTES = 64 * 1024
+_SNIFF_LINES = 40
+_BINARY_TYPES = ("analog", "digital_event", "digital_interval", "time")
+_BINARY_FORMATS = {"analog": "binary", "digital_event": "uint16", "digital_interval": "uint16"}
+_QUOTED_LIST = re.compile(r'"[^"]*,[^"]*"')
+
+
+@dataclass(frozen=True)
+class DataFileGuess:
+    """What the content of a data file says it holds.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    data_type : str or None
+        The data type when the content leaves no doubt, else ``None``.
+    candidates : tuple of str
+        The data types the file could hold, most likely first (one when certain).
+    formats : dict
+        The config ``format`` for each candidate data type.
+    options : dict
+        Config item options read from the content (delimiter, header lines...), for each
+        candidate data type.
+    reason : str
+        Why: what was seen in the file, in a sentence for the user.
+    preview : tuple of str
+        The first lines of a text file (empty for a binary file).
+    """
+
+    path: Path
+    data_type: str | None
+    candidates: tuple[str, ...]
+    formats: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reason: str = ""
+    preview: tuple[str, ...] = ()
+
+    @property
+    def certain(self) -> bool:
+        """Whether the content alone says what the file holds."""
+        return self.data_type is not None
+
+    def format_for(self, data_type: str) -> str:
+        """Return the config ``format`` for reading the file as ``data_type``."""
+        return self.formats.get(data_type) or DEFAULT_FORMATS.get(data_type) or "csv"
+
+    def options_for(self, data_type: str) -> dict[str, Any]:
+        """Return the config options read from the content for ``data_type`` (a copy)."""
+        return dict(self.options.get(data_type, {}))
+
+
+def is_data_file_name(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path``'s suffix is one of :data:`DATA_FILE_SUFFIXES`."""
+    return Path(path).suffix.lower() in DATA_FILE_SUFFIXES
+
+
+def key_for_file(dm: DataManager, path: str | os.PathLike[str]) -> str:
+    """Return a free key named after ``path``'s stem (``tip.csv`` → ``tip``, then ``tip_2``...)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).stem).strip("_.-") or "data"
+    if not (stem[0].isalpha() or stem[0] == "_"):
+        stem = f"_{stem}"
+    key, n = stem, 2
+    while key in dm:
+        key, n = f"{stem}_{n}", n + 1
+    return key
+
+
+def file_formats(data_type: str) -> list[str]:
+    """Return the config formats that read a single file of ``data_type``."""
+    skip = {NATIVE_FORMAT, "count", "frame_count"}
+    return [f for f in reader_formats(data_type) if f not in skip]
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise FormatError(f"cannot read the file ({exc})", path=path) from exc
+
+
+def _text_lines(head: bytes) -> list[str] | None:
+    """Decode the head of a file as text lines, or ``None`` when it is binary."""
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the head
+            return None
+        text = head[: exc.start].decode("utf-8-sig")
+    lines = text.splitlines()
+    if len(head) == _SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut
+    return lines[:_SNIFF_LINES]
+
+
+def _delimiter(line: str) -> str:
+    for candidate in (",", "\t", ";"):
+        if candidate in line:
+            return candidate
+    return " "
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    if delimiter == " ":
+        return line.split()
+    return [f.strip().strip('"') for f in line.split(delimiter)]
+
+
+def guess_data_file(path: str | os.PathLike[str]) -> DataFileGuess:
+    """Tell what a data file holds from its first lines.
+
+    Parameters
+    ----------
+    path : path-like
+        A text table (``.csv``, ``.txt``, ``.dat``) or a raw binary file.
+
+    Returns
+    -------
+    DataFileGuess
+        ``data_type`` is set only when the content leaves no doubt.
+
+    Raises
+    ------
+    FormatError
+        The file cannot be read, or holds no lines.
+    """
+    path = Path(path)
+    head = _head(path)
+    lines = _text_lines(head)
+    if lines is None:
+        return DataFileGuess(
+            path,
+            None,
+            _BINARY_TYPES,
+            formats={t: _BINARY_FORMATS.get(t, "uint16") for t in _BINARY_TYPES},
+            reason="binary data: multi-channel samples (analog) or TTL words (events, "
+            "intervals or a clock)",
+        )
+    rows = [line for line in lines if line.strip()]
+    if not rows:
+        raise FormatError("expected data rows, the file is empty", path=path)
+    preview = tuple(lines[:8])
+    certain = _certain_layout(path, lines, rows)
+    if certain is not None:
+        data_type, fmt, options, reason = certain
+        return DataFileGuess(
+            path, data_type, (data_type,), {data_type: fmt}, {data_type: options}, reason, preview
+        )
+    return _numeric_guess(path, rows, preview)
+
+
+def _certain_layout(
+    path: Path, lines: list[str], rows: list[str]
+) -> tuple[str, str, dict[str, Any], str] | None:
+    """Return ``(data_type, format, options, reason)`` for layouts only one reader fits."""
+    first = rows[0]
+    delimiter = _delimiter(first)
+    names = [name.lower() for name in _fields(first, delimiter)]
+    if names[:1] == ["scorer"] and len(rows) > 2 and rows[1].lower().startswith("bodyparts"):
+        return "points", "dlc_csv", {}, "a DeepLabCut table (scorer, bodyparts, coords rows)"
+    state_header = _state_header_line(lines)
+    if state_header is not None:
+        return (
+            "digital_interval",
+            "multi_column_binary",
+            {} if state_header == 5 else {"header_lines_to_skip": state_header},
+            "a multi-column state table (a 'Time' column, then 0/1 columns)",
+        )
+    if not names or looks_numeric(names[0]):
+        return None
+    options: dict[str, Any] = {} if delimiter == "," else {"delimiter": delimiter}
+    if names[:2] == ["frame", "rle"]:
+        return "mask", "csv", options, "a run-length mask table (Frame,RLE header)"
+    if names[:3] == ["frame", "x", "y"] and len(rows) > 1 and _QUOTED_LIST.search(rows[1]):
+        return "line", "csv", options, "a lines table (Frame,X,Y with quoted coordinate lists)"
+    columns = {name: index for index, name in enumerate(names)}
+    if {"x", "y"} <= columns.keys() and ("frame" in columns or "time" in columns):
+        frame = columns.get("frame", columns.get("time", 0))
+        point_options: dict[str, Any] = {"delimiter": delimiter}
+        for option, index in (("frame_column", frame), ("x_column", columns["x"])):
+            if index != {"frame_column": 0, "x_column": 1}[option]:
+                point_options[option] = index
+        if columns["y"] != 2:
+            point_options["y_column"] = columns["y"]
+        return "points", "csv", point_options, "a points table (frame, x and y columns)"
+    if names[:2] == ["start", "end"]:
+        return "digital_interval", "csv", options, "an intervals table (start,end header)"
+    return None
+
+
+def _state_header_line(lines: list[str]) -> int | None:
+    """Index of a ``Time<TAB>name...`` row that follows non-numeric lines and precedes numbers."""
+    for index, line in enumerate(lines):
+        fields = line.split("\t")
+        if len(fields) > 1 and fields[0].strip().lower() == "time":
+            following = [f for f in lines[index + 1 : index + 3] if f.strip()]
+            if following and all(
+                looks_numeric(t) for f in following for t in f.split("\t") if t.strip()
+            ):
+                return index
+            return None
+        if line.strip() and looks_numeric(line.split()[0]):
+            return None
+    return None
+
+
+def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> DataFileGuess:
+    """Guess from a table of numbers (after at most one header row)."""
+    delimiter = _delimiter(rows[-1])
+    data = [_fields(row, delimiter) for row in rows]
+    if data and not all(looks_numeric(t) for t in data[0]):
+        data = data[1:]
+    if not data or not all(looks_numeric(t) for row in data for t in row):
+        return DataFileGuess(
+            path,
+            None,
+            ("points", "line", "mask", "digital_interval", "digital_event", "analog"),
+            reason="a table whose columns could not be recognised",
+            preview=preview,
+        )
+    n_columns = max(len(row) for row in data)
+    values = [[float(t) for t in row] for row in data]
+    options: dict[str, Any] = {} if delimiter == "," else {"delimiter": delimiter}
+    if n_columns == 1:
+        column = [row[0] for row in values]
+        increasing = all(b > a for a, b in itertools.pairwise(column))
+        whole = all(v.is_integer() for v in column)
+        order: tuple[str, ...] = ("digital_event", "analog", "time") if increasing else ("analog",)
+        reason = "one column of numbers: event times" + (
+            ", signal samples or clock ticks" if increasing else " or signal samples"
+        )
+        if increasing and whole:
+            reason += " (whole, increasing numbers)"
+        return DataFileGuess(path, None, order, reason=reason, preview=preview)
+    if n_columns == 2:
+        ordered = all(row[0] <= row[-1] for row in values if len(row) == 2)
+        pair = ("digital_interval", "analog") if ordered else ("analog", "digital_interval")
+        return DataFileGuess(
+            path,
+            None,
+            pair,
+            options={t: dict(options) for t in pair},
+            reason="two columns of numbers: start,end intervals or time,value samples",
+            preview=preview,
+        )
+    point_options = {"delimiter": delimiter}
+    return DataFileGuess(
+        path,
+        None,
+        ("points", "analog", "digital_interval"),
+        options={"points": point_options, "analog": dict(options), "digital_interval": options},
+        reason=f"{n_columns} columns of numbers: frame x y points, or time,value samples",
+        preview=preview,
+    )
+
+
+def data_file_item(
+    path: str | os.PathLike[str],
+    data_type: str,
+    name: str,
+    *,
+    fmt: str | None = None,
+    clock: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> ConfigItem:
+    """Return the config item that loads ``path`` as ``data_type`` under the key ``name``.
+
+    Parameters
+    ----------
+    path : path-like
+        The data file.
+    data_type : str
+        A config ``data_type`` (:data:`FILE_DATA_TYPES`).
+    name : str
+        The key (or key prefix for items giving several keys).
+    fmt : str, optional
+        The config ``format``; the data type's default when omitted.
+    clock : str, optional
+        The clock the key is bound to (``"time"`` when omitted).
+    options : dict, optional
+        Other config item options (``delimiter``, ``has_header``, ``scale``...).
+
+    Raises
+    ------
+    FormatError
+        An unknown data type, or an option named like a reserved item field.
+    """
+    path = Path(path).resolve()
+    if data_type not in CONFIG_DATA_TYPES:
+        raise FormatError(
+            f"unknown data_type {data_type!r}; expected one of {list(FILE_DATA_TYPES)}",
+            path=path,
+        )
+    options = dict(options or {})
+    reserved = sorted(set(options) & {"data_type", "name", "filepath", "format", "clock"})
+    if reserved:
+        raise FormatError(
+            f"options {reserved} are item fields, not options; set them in the form itself",
+            path=path,
+        )
+    raw: dict[str, Any] = {"data_type": data_type, "name": name, "filepath": str(path)}
+    if fmt is not None:
+        raw["format"] = fmt
+    if clock is not None:
+        raw["clock"] = clock
+    raw.update(options)
+    return ConfigItem(
+        label=f"{path.name!r} as {data_type}",
+        data_type=data_type,
+        name=name,
+        format=fmt,
+        path=path,
+        clock=clock,
+        color=None,
+        options=options,
+        raw=raw,
+    )
+
+
+def source_record(item: ConfigItem) -> dict[str, Any]:
+    """Return the ``dm.metadata["sources"]`` record of a key loaded from ``item``.
+
+    The same record :func:`~napari_whiskertoolbox.io.config.load_config` keeps, so that
+    :func:`~napari_whiskertoolbox.io.keys.write_key` can write the key back to its file.
+    """
+    return {
+        "data_type": item.data_type,
+        "format": item_format(item),
+        "filepath": None if item.path is None else str(item.path),
+        "options": dict(item.options),
+        "clock": item.clock or "time",
+        "color": item.color,
+        "item": item.name,
+        "config": None,
+    }
+
+
+def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
+    """Read ``item`` and add its keys to ``dm`` as one undo step, all or nothing.
+
+    Clock items (``data_type`` ``time``) set a clock named ``item.name`` instead.
+
+    Returns
+    -------
+    list of str
+        The keys (or the clock) added.
+
+    Raises
+    ------
+    FormatError
+        The file does not read as the item says (the message names the file and line),
+        a key is already taken, or the item's clock does not exist.
+    """
+    loaded = read_item(item)
+    clock = item.clock or "time"
+    if item.data_type == "time":
+        with dm.history.group(f"open {item.path}"):
+            for name, timeframe in loaded:
+                dm.set_time(name, timeframe)
+        return [name for name, _ in loaded]
+    taken = [key for key, _ in loaded if key in dm]
+    if taken:
+        raise FormatError(
+            f"key {taken[0]!r} already exists; choose another name", path=item.path, item=item.label
+        )
+    if clock not in dm.time_keys():
+        raise FormatError(
+            f"no clock {clock!r}; expected one of {dm.time_keys()}", path=item.path, item=item.label
+        )
+    record = source_record(item)
+    with dm.history.group(f"open {item.path}"):
+        for key, obj in loaded:
+            dm.set_data(key, obj, clock)
+    sources = dm.metadata.setdefault("sources", {})
+    for key, _ in loaded:
+        sources[key] = dict(record)
+    return [key for key, _ in loaded]

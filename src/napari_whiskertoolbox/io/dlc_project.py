@@ -1,0 +1,187 @@
+"""Open DeepLabCut files, labelled-data folders and projects as keys (and media).
+
+- a table (``CollectedData_<scorer>.csv``/``.h5``, predictions, LightningPose CSV): its
+  keypoints; labelled-image rows go on the frames of the images beside it;
+- a ``labeled-data/<video>/`` folder: its images as media (by name) and its
+  ``CollectedData_*`` labels on their frames;
+- a project's ``config.yaml``: every ``labeled-data/<video>/`` folder of the project.
+
+Body-part order and skeleton come from the project's ``config.yaml`` when it is found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from napari_whiskertoolbox.io.dlc import (
+    H5_SUFFIXES,
+    FrameFrom,
+    dlc_to_pose,
+    find_dlc_config,
+    read_dlc,
+    read_dlc_config,
+)
+from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core.ragged import ImageSize
+
+__all__ = [
+    "is_dlc_project_config",
+    "is_labeled_data_folder",
+    "labels_file_of",
+    "load_dlc_entries",
+    "load_dlc_path",
+]
+
+FRAME_FROM = ("position", "image_name")
+
+
+def labels_file_of(folder: Path) -> Path | None:
+    """Return the ``CollectedData_*`` table of a labelled-data folder (``.h5`` preferred)."""
+    found = sorted(folder.glob("CollectedData_*"))
+    for suffixes in (H5_SUFFIXES, (".csv",)):
+        for path in found:
+            if path.suffix.lower() in suffixes:
+                return path
+    return None
+
+
+def is_labeled_data_folder(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a folder holding a ``CollectedData_*`` table."""
+    path = Path(path)
+    return path.is_dir() and labels_file_of(path) is not None
+
+
+def is_dlc_project_config(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a DeepLabCut project's ``config.yaml``."""
+    path = Path(path)
+    if path.name.lower() not in ("config.yaml", "config.yml") or not path.is_file():
+        return False
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return False
+    return "bodyparts" in head and ("labeled-data" in head or "Task" in head or "scorer" in head)
+
+
+def load_dlc_entries(
+    path: Path,
+    name: str,
+    *,
+    likelihood_threshold: float = 0.0,
+    config: Path | None = None,
+    frame_from: str = "position",
+    images: Path | None = None,
+    image_size: ImageSize | None = None,
+    delimiter: str = ",",
+    decimal: str = ".",
+) -> list[tuple[str, Any]]:
+    """Read one DeepLabCut table into ``[(key, PointData), ..., (name, PoseSet)]``.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV or ``.h5`` table.
+    name : str
+        Key prefix.
+    likelihood_threshold : float
+        Predictions below it are dropped.
+    config : Path, optional
+        The project's ``config.yaml``; found beside the file or two folders up otherwise.
+    frame_from : {"position", "image_name"}
+        For labelled-image rows: the image's position among the images of ``images`` (or of
+        the file's folder), or the number in its name (frames of the source video).
+    images : Path, optional
+        Folder of the labelled images (default: the table's folder).
+    image_size : ImageSize, optional
+        Size of the images the points annotate.
+    delimiter, decimal : str
+        CSV field delimiter and decimal mark.
+    """
+    if frame_from not in FRAME_FROM:
+        raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
+    table = read_dlc(path, delimiter=delimiter, decimal=decimal)
+    config = config if config is not None else find_dlc_config(path)
+    project = read_dlc_config(config) if config is not None else None
+    folder = images if images is not None else path.parent
+    names = _image_names(folder)
+    entries, pose = dlc_to_pose(
+        table,
+        name,
+        source=path,
+        project=project,
+        likelihood_threshold=likelihood_threshold,
+        images=names or None,
+        frame_from=cast("FrameFrom", frame_from),
+        image_size=image_size,
+    )
+    return [*entries, (name, pose)]
+
+
+def _image_names(folder: Path) -> list[str]:
+    from napari_whiskertoolbox.media._common import natural_sort_key
+    from napari_whiskertoolbox.media.suffixes import IMAGE_SUFFIXES
+
+    if not folder.is_dir():
+        return []
+    suffixes = {s.lower() for s in IMAGE_SUFFIXES}
+    files = [p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes]
+    return sorted(files, key=natural_sort_key)
+
+
+def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
+    """Return the entries of a DeepLabCut table, labelled-data folder or project config.
+
+    Parameters
+    ----------
+    path : Path
+        What the user opened.
+    taken : set of str
+        Keys already in the DataManager (new keys avoid them).
+    """
+    if path.is_file() and is_dlc_project_config(path):
+        root = path.parent / "labeled-data"
+        folders = (
+            sorted(p for p in root.glob("*") if is_labeled_data_folder(p)) if root.is_dir() else []
+        )
+        if not folders:
+            raise FormatError(
+                "expected labelled data: no labeled-data/<video>/ folder with a "
+                "CollectedData_* file beside this config.yaml",
+                path=path,
+            )
+        entries: list[tuple[str, Any]] = []
+        for folder in folders:
+            entries += _folder_entries(folder, taken | {k for k, _ in entries}, config=path)
+        return entries
+    if path.is_dir():
+        return _folder_entries(path, taken, config=None)
+    return load_dlc_entries(path, _free_name("dlc", taken))
+
+
+def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:
+    from napari_whiskertoolbox.core.ragged import ImageSize
+    from napari_whiskertoolbox.media import open_media
+
+    labels = labels_file_of(folder)
+    if labels is None:
+        raise FormatError("expected a CollectedData_*.h5 or .csv file in the folder", path=folder)
+    media = open_media(folder)
+    name = _free_name(folder.name, taken)
+    media_key = _free_name("media", taken | {name})
+    height, width = media.shape[1:3]
+    entries = load_dlc_entries(
+        labels, name, config=config, images=folder, image_size=ImageSize(int(width), int(height))
+    )
+    return [(media_key, media), *entries]
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken or any(k.startswith(f"{name}_") for k in taken):
+        name, n = f"{base}_{n}", n + 1
+    return name

@@ -1,0 +1,143 @@
+"""Which other tool wrote a path, and opening it: DeepLabCut, SLEAP, NWB, Neo recordings.
+
+Used by :mod:`napari_whiskertoolbox.io.routing` (``classify_path``/``open_path``) and the
+npe2 readers. ``.h5`` files are told apart by content: a SLEAP analysis file has ``tracks``
+and ``node_names`` datasets, a DeepLabCut file is a pandas table, an NWB file has an
+``nwb_version`` attribute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from napari_whiskertoolbox.io.errors import FormatError
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = ["InteropKind", "classify_interop", "h5_flavour", "open_interop"]
+
+InteropKind = Literal["deeplabcut", "sleap", "nwb", "ephys"]
+"""Which tool's files a path holds."""
+INTAN_SUFFIXES = (".rhd", ".rhs")
+
+
+def h5_flavour(path: str | os.PathLike[str]) -> InteropKind | None:
+    """Return who wrote an HDF5 file (``sleap``, ``deeplabcut``, ``nwb``), or None."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            if "nwb_version" in f.attrs:
+                return "nwb"
+            if "tracks" in f and "node_names" in f:
+                return "sleap"
+            if any("pandas_type" in f[name].attrs for name in f):
+                return "deeplabcut"
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return None
+    return None
+
+
+def _csv_is_dlc(path: Path) -> bool:
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return False
+    return first.split(",", 1)[0].strip().lower() == "scorer"
+
+
+def is_open_ephys_folder(path: Path) -> bool:
+    """Return whether ``path`` is an Open Ephys binary-format recording folder.
+
+    Any level of ``Record Node <id>/experiment<N>/recording<M>/structure.oebin`` counts: the
+    file is looked for at most three folders down (never a deep scan of a large tree).
+    """
+    if not path.is_dir():
+        return False
+    return any(
+        next(path.glob("/".join(["*"] * depth + ["structure.oebin"])), None) is not None
+        for depth in range(4)
+    )
+
+
+def classify_interop(path: str | os.PathLike[str]) -> InteropKind | None:
+    """Return which other tool's data ``path`` holds, or None.
+
+    Parameters
+    ----------
+    path : path-like
+        A file or folder.
+    """
+    from napari_whiskertoolbox.io.dlc_project import is_dlc_project_config, is_labeled_data_folder
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        if is_labeled_data_folder(path):
+            return "deeplabcut"
+        if is_open_ephys_folder(path):
+            return "ephys"
+        return None
+    if not path.is_file():
+        return None
+    if suffix == ".nwb":
+        return "nwb"
+    if suffix == ".slp":
+        return "sleap"
+    if suffix in INTAN_SUFFIXES or path.name == "structure.oebin":
+        return "ephys"
+    if suffix in (".h5", ".hdf5"):
+        return h5_flavour(path)
+    if suffix == ".csv" and _csv_is_dlc(path):
+        return "deeplabcut"
+    if is_dlc_project_config(path):
+        return "deeplabcut"
+    return None
+
+
+def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, ...]:
+    """Load ``path`` of ``kind`` into ``dm`` (one undo step); return the keys added.
+
+    Everything is read before ``dm`` changes, so a bad file leaves it as it was.
+    """
+    from napari_whiskertoolbox.io.contributions import commit
+
+    taken = set(dm.keys())
+    entries: list[tuple[str, Any]]
+    if kind == "deeplabcut":
+        from napari_whiskertoolbox.io.dlc_project import load_dlc_path
+
+        entries = load_dlc_path(path, taken)
+    elif kind == "sleap":
+        from napari_whiskertoolbox.io.sleap import load_sleap_entries
+
+        entries = load_sleap_entries(path, _free_prefix("sleap", taken))
+    elif kind == "nwb":
+        from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
+
+        entries = load_nwb_entries(path, taken=taken)
+    elif kind == "ephys":
+        from napari_whiskertoolbox.io.ephys import load_recording_entries
+
+        target = path.parent if path.name == "structure.oebin" else path
+        clock = (
+            "time"
+            if not len(dm.get_time("time"))
+            else _free_prefix("ephys_clock", set(dm.time_keys()))
+        )
+        entries = load_recording_entries(target, _free_prefix("ephys", taken), clock=clock)
+    else:  # pragma: no cover - Literal exhausted
+        raise FormatError(f"unknown kind {kind!r}", path=path)
+    return commit(dm, entries, label=f"Open {path.name}")
+
+
+def _free_prefix(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken or any(k.startswith(f"{name}_") for k in taken):
+        name, n = f"{base}_{n}", n + 1
+    return name

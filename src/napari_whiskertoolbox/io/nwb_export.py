@@ -1,0 +1,618 @@
+"""Export a whole session to NWB (pynwb + ndx-pose, extra ``[nwb]``).
+
+========================  ===========================================================
+our data kind             NWB object
+========================  ===========================================================
+analog                    ``TimeSeries`` in ``acquisition`` (``rate`` when dense on a
+                          regular clock, else ``timestamps`` in seconds)
+digital_event             ``EventsTable`` in ``events`` (a ``TimeSeries`` of ones when
+                          the installed pynwb has no EventsTable)
+digital_interval          ``TimeIntervals`` per key in ``intervals`` (``stop_time`` = the
+                          time of the last frame inside, WhiskerToolbox intervals being
+                          inclusive at both ends)
+video / images            ``ImageSeries`` in ``acquisition``, ``external_file`` relative
+                          to the NWB file
+points                    ndx-pose ``PoseEstimation`` per pose set and individual in
+                          processing module ``behavior`` (``PoseEstimationSeries`` per
+                          body part, ``Skeleton`` in ``Skeletons``, confidence 1); points
+                          keys outside a pose set with one point per frame: a
+                          ``PoseEstimation`` of one node; with several: a table like lines
+line                      ``DynamicTable`` in processing module ``whiskertoolbox``: one row
+                          per line, columns ``timestamp`` (s), ``frame``, ``entity_id``,
+                          ragged ``x``, ``y`` (pixels)
+mask                      the same with ragged pixel columns ``x``, ``y`` (uint32)
+tensor                    ``DynamicTable`` with a ``values`` column (one row per tensor row)
+                          and ``timestamp`` when rows are time indices
+========================  ===========================================================
+
+Every time is converted to seconds through the key's clock: ``ticks / sampling_rate``
+(clock values are master-clock ticks; a clock without a rate uses the ``time`` clock's).
+The ``whiskertoolbox`` processing module also holds a ``keys`` table (key, data kind,
+clock, NWB object, JSON extras) and one ``clock_<name>`` table per clock, so that
+:mod:`.nwb_import` gives back the same DataManager. Source: NWB schema 2.x, ndx-pose 0.2+.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from napari_whiskertoolbox.io.atomic import atomic_path
+from napari_whiskertoolbox.io.optional import require
+from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_sets
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+__all__ = ["OUR_MODULE", "REFERENCE_FRAME", "export_nwb"]
+
+OUR_MODULE = "whiskertoolbox"
+"""Processing module holding our keys table, clocks, lines, masks and tensors."""
+POSE_MODULE = "behavior"
+REFERENCE_FRAME = "(0, 0) is the top-left corner of the image; x to the right, y down, in pixels"
+CONFIDENCE_DEFINITION = "1 for every point present (human labels or kept predictions)"
+
+
+def export_nwb(
+    dm: DataManager,
+    path: str | os.PathLike[str],
+    *,
+    session_description: str | None = None,
+    identifier: str | None = None,
+    session_start_time: dt.datetime | None = None,
+    sampling_rate: float | None = None,
+    subject_id: str | None = None,
+    species: str | None = None,
+) -> Path:
+    """Write every key of ``dm`` to one NWB file (atomically).
+
+    Parameters
+    ----------
+    dm : DataManager
+        The session.
+    path : path-like
+        The ``.nwb`` file; media are referenced relative to its folder.
+    session_description, identifier : str, optional
+        NWB file fields (defaults: ``dm.metadata["nwb"]`` entries, else a generic
+        description and a new UUID).
+    session_start_time : datetime, optional
+        Time zone aware start of the session (default: ``dm.metadata["nwb"]``, else now).
+    sampling_rate : float, optional
+        Master-clock ticks per second for clocks without a rate of their own and no rate on
+        the ``time`` clock.
+    subject_id, species : str, optional
+        The NWB ``Subject`` (default: ``dm.metadata["nwb"]``, else ``"unknown"`` /
+        ``"Mus musculus"``).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        A key's clock has no sampling rate (names the key and the clock).
+    MissingDependencyError
+        pynwb or ndx-pose is not installed (extra ``[nwb]``).
+    """
+    pynwb = require("pynwb", "exporting NWB files")
+    require("ndx_pose", "exporting poses to NWB")
+    from pynwb.file import Subject
+
+    path = Path(path)
+    info = dm.metadata.get("nwb", {}) if isinstance(dm.metadata.get("nwb"), dict) else {}
+    start = session_start_time or _parse_time(info.get("session_start_time"))
+    nwbfile = pynwb.NWBFile(
+        session_description=session_description
+        or info.get("session_description")
+        or "Session exported from napari-whiskertoolbox",
+        identifier=identifier or info.get("identifier") or str(uuid.uuid4()),
+        session_start_time=start,
+        experimenter=info.get("experimenter") or None,
+        institution=info.get("institution") or None,
+        subject=Subject(
+            subject_id=subject_id or info.get("subject_id") or "unknown",
+            species=species or info.get("species") or "Mus musculus",
+            description=info.get("subject_description") or "subject of the session",
+            age=info.get("age") or "P90D/",
+            sex=info.get("sex") or "U",
+        ),
+    )
+    writer = _Writer(dm, nwbfile, path.parent, sampling_rate)
+    writer.write_all()
+    with atomic_path(path) as temp, pynwb.NWBHDF5IO(str(temp), "w") as io:
+        io.write(nwbfile)
+    return path
+
+
+def _parse_time(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.astimezone()
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def nwb_name(key: str) -> str:
+    """Return an NWB object name for ``key`` (``/`` and ``:`` are not allowed there)."""
+    return key.replace("/", "_").replace(":", "_") or "unnamed"
+
+
+class _Writer:
+    """Adds each key of a DataManager to an NWBFile."""
+
+    def __init__(self, dm: DataManager, nwbfile: Any, folder: Path, rate: float | None) -> None:
+        self.dm = dm
+        self.nwbfile = nwbfile
+        self.folder = folder
+        self.rate = rate
+        self.rows: list[dict[str, Any]] = []
+        self._module: Any = None
+        self._pose_module: Any = None
+
+    # ---------------------------------------------------------------- helpers
+    def module(self) -> Any:
+        if self._module is None:
+            self._module = self.nwbfile.create_processing_module(
+                name=OUR_MODULE,
+                description="napari-whiskertoolbox: keys, clocks, lines, masks and tensors",
+            )
+        return self._module
+
+    def pose_module(self) -> Any:
+        if self._pose_module is None:
+            self._pose_module = self.nwbfile.create_processing_module(
+                name=POSE_MODULE, description="keypoints (ndx-pose)"
+            )
+        return self._pose_module
+
+    def ticks_per_second(self, clock_name: str) -> float:
+        clock = self.dm.get_time(clock_name)
+        rate = clock.sampling_rate or self.dm.get_time("time").sampling_rate or self.rate
+        if not rate:
+            raise ValueError(
+                f"clock {clock_name!r} has no sampling rate (neither has the 'time' clock): "
+                "cannot convert its times to seconds; set the clock's sampling_rate or pass "
+                "sampling_rate= (CLI: --sampling-rate)"
+            )
+        return float(rate)
+
+    def ticks(self, key: str, indices: np.ndarray) -> np.ndarray:
+        clock = self.dm.get_time(self.dm.time_key(key))
+        indices = np.asarray(indices, np.int64)
+        return indices if len(clock) == 0 else np.asarray(clock.times_at_indices(indices), np.int64)
+
+    def seconds(self, key: str, indices: np.ndarray) -> np.ndarray:
+        ticks = self.ticks(key, indices)
+        return np.asarray(ticks, np.float64) / self.ticks_per_second(self.dm.time_key(key))
+
+    def timing(self, key: str, indices: np.ndarray) -> dict[str, Any]:
+        """Return ``rate`` timing when the indices' ticks are regular, else ``timestamps``."""
+        return _timing(self.ticks(key, indices), self.ticks_per_second(self.dm.time_key(key)))
+
+    def record(self, key: str, nwb_path: str, **extra: Any) -> None:
+        """Add ``key``'s row to the keys table (columns: :data:`KEY_COLUMNS`)."""
+        colors = self.dm.metadata.get("colors", {})
+        row: dict[str, Any] = {name: default for name, (default, _) in KEY_COLUMNS.items()}
+        row.update(
+            key=key,
+            kind=self.dm.data_type(key),
+            clock=self.dm.time_key(key),
+            nwb_path=nwb_path,
+            color=colors.get(key, "") if isinstance(colors, dict) else "",
+        )
+        for name, value in extra.items():
+            row[name] = value
+        self.rows.append(row)
+
+    # ---------------------------------------------------------------- all
+    def write_all(self) -> None:
+        in_poses: set[str] = set()
+        for pose in pose_sets(self.dm).values():
+            self.write_pose(pose)
+            in_poses.update(k for k in pose.all_keys() if k in self.dm)
+        for key in list(self.dm):
+            kind = self.dm.data_type(key)
+            if kind == "points" and key in in_poses:
+                continue
+            writer = getattr(self, f"write_{kind}")
+            writer(key, self.dm.get_data(key))
+        self.write_clocks()
+        self.write_keys_table()
+
+    # ---------------------------------------------------------------- kinds
+    def write_analog(self, key: str, series: Any) -> None:
+        from pynwb import TimeSeries
+
+        clock_name = self.dm.time_key(key)
+        clock = self.dm.get_time(clock_name)
+        values = np.asarray(series)
+        timing: dict[str, Any]
+        regular = _regular_step(clock, len(values)) if series.is_dense else None
+        if regular is not None:
+            first_tick, step = regular
+            rate = self.ticks_per_second(clock_name)
+            timing = {"starting_time": first_tick / rate, "rate": rate / step}
+        else:
+            timing = {"timestamps": self.seconds(key, series.times)}
+        ts = TimeSeries(
+            name=nwb_name(key),
+            data=values,
+            unit="a.u.",
+            description=f"analog key {key!r}",
+            **timing,
+        )
+        self.nwbfile.add_acquisition(ts)
+        self.record(key, f"acquisition/{ts.name}")
+
+    def write_digital_event(self, key: str, events: Any) -> None:
+        seconds = self.seconds(key, events.times)
+        try:
+            from pynwb.event import EventsTable
+        except ImportError:  # pynwb < 3.1: a TimeSeries of ones at the event times
+            from pynwb import TimeSeries
+
+            ts = TimeSeries(
+                name=nwb_name(key),
+                data=np.ones(len(seconds), np.uint8),
+                unit="n.a.",
+                timestamps=seconds,
+                description=f"events of key {key!r} (value 1 at each event)",
+            )
+            self.nwbfile.add_acquisition(ts)
+            self.record(key, f"acquisition/{ts.name}", entity_ids=np.asarray(events.ids))
+            return
+        table = EventsTable(name=nwb_name(key), description=f"events of key {key!r}")
+        table.add_column(name="entity_id", description="WhiskerToolbox entity id")
+        for t, entity in zip(seconds.tolist(), np.asarray(events.ids).tolist()):
+            table.add_row(timestamp=float(t), entity_id=int(entity))
+        self.nwbfile.add_events_table(table)
+        self.record(key, f"events/{table.name}")
+
+    def write_digital_interval(self, key: str, intervals: Any) -> None:
+        from pynwb.epoch import TimeIntervals
+
+        pairs = np.asarray(intervals.intervals).reshape(-1, 2)
+        starts = self.seconds(key, pairs[:, 0])
+        stops = self.seconds(key, pairs[:, 1])
+        table = TimeIntervals(
+            name=nwb_name(key),
+            description=f"intervals of key {key!r}; stop_time is the last frame inside",
+        )
+        table.add_column(name="entity_id", description="WhiskerToolbox entity id")
+        for a, b, entity in zip(
+            starts.tolist(), stops.tolist(), np.asarray(intervals.ids).tolist()
+        ):
+            table.add_row(start_time=float(a), stop_time=float(b), entity_id=int(entity))
+        self.nwbfile.add_time_intervals(table)
+        self.record(
+            key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint"))
+        )
+
+    def write_video(self, key: str, media: Any) -> None:
+        from pynwb.image import ImageSeries
+
+        source = getattr(media, "source_path", None)
+        if source is None:
+            return  # an in-memory array has no file to point at
+        files = [Path(p) for p in getattr(media, "files", [source])]
+        external = [os.path.relpath(p, self.folder) for p in files]
+        starting = list(range(len(files))) if len(files) > 1 else [0]
+        n = len(media)
+        timing = self.timing(key, np.arange(n))
+        if "rate" in timing:
+            timing["num_samples"] = n  # external frames: NWB cannot count them from data
+        series = ImageSeries(
+            name=nwb_name(key),
+            external_file=external,
+            starting_frame=starting,
+            format="external",
+            description=f"{self.dm.data_type(key)} key {key!r} ({n} frames)",
+            unit="n.a.",
+            **timing,
+        )
+        self.nwbfile.add_acquisition(series)
+        self.record(key, f"acquisition/{series.name}")
+
+    write_images = write_video
+
+    def write_pose(self, pose: PoseSet, record: bool = True) -> None:
+        from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+
+        module = self.pose_module()
+        skeletons = []
+        estimations = []
+        for individual in pose.individuals:
+            parts = [bp for bp in pose.bodyparts if pose.key(individual, bp) in self.dm]
+            if not parts:
+                continue
+            label = pose.name if individual == SINGLE_ANIMAL else f"{pose.name}_{individual}"
+            index = {bp: i for i, bp in enumerate(parts)}
+            edges = np.array(
+                [[index[a], index[b]] for a, b in pose.skeleton if a in index and b in index],
+                dtype=np.uint8,
+            ).reshape(-1, 2)
+            skeleton = Skeleton(name=nwb_name(f"{label}_skeleton"), nodes=parts, edges=edges)
+            skeletons.append(skeleton)
+            series = []
+            for bp in parts:
+                key = pose.require_key(individual, bp)
+                points = self.dm.get_data(key)
+                flat = points.to_flat()
+                if np.any(np.diff(flat.times) == 0):
+                    raise ValueError(f"key {key!r} has two points on one frame; a pose keeps one")
+                size = points.image_size
+                facts = {
+                    "pose": pose.name,
+                    "individual": individual,
+                    "bodypart": bp,
+                    "entity_ids": np.asarray(flat.ids),
+                    "image_width": -1 if size is None else int(size[0]),
+                    "image_height": -1 if size is None else int(size[1]),
+                }
+                if flat.times.size == 0:  # NWB wants no empty series: the keys table keeps it
+                    self.record(key, "", **facts)
+                    continue
+                series.append(
+                    PoseEstimationSeries(
+                        name=nwb_name(bp),
+                        description=f"key {key!r}",
+                        data=np.asarray(flat.coords, np.float64),
+                        unit="pixels",
+                        reference_frame=REFERENCE_FRAME,
+                        confidence=np.ones(len(flat.times)),
+                        confidence_definition=CONFIDENCE_DEFINITION,
+                        **self.timing(key, flat.times),
+                    )
+                )
+                self.record(
+                    key, f"processing/{POSE_MODULE}/{nwb_name(label)}/{nwb_name(bp)}", **facts
+                )
+            if not series:
+                continue
+            estimations.append(
+                PoseEstimation(
+                    name=nwb_name(label),
+                    pose_estimation_series=series,
+                    description=f"pose set {pose.name!r}"
+                    + (f", individual {individual!r}" if individual else ""),
+                    skeleton=skeleton,
+                    source_software=str(pose.source.get("format", "napari-whiskertoolbox")),
+                    scorer=str(pose.source.get("scorer", "")) or None,
+                )
+            )
+        if skeletons:
+            existing = module.data_interfaces.get("Skeletons")
+            if existing is None:
+                module.add(Skeletons(skeletons=skeletons))
+            else:
+                for skeleton in skeletons:
+                    existing.add_skeletons(skeleton)
+        for estimation in estimations:
+            module.add(estimation)
+        if record:
+            self.pose_records(pose)
+
+    def pose_records(self, pose: PoseSet) -> None:
+        """Keep the pose set's order, skeleton and source for the import."""
+        row: dict[str, Any] = {name: default for name, (default, _) in KEY_COLUMNS.items()}
+        row.update(
+            key=pose.name,
+            kind="pose_set",
+            nwb_path=f"processing/{POSE_MODULE}",
+            names=json.dumps(pose.bodyparts),
+            individuals=json.dumps(pose.individuals),
+            skeleton=json.dumps([list(e) for e in pose.skeleton]),
+            source_format=str(pose.source.get("format", "")),
+            source_path=str(pose.source.get("path", "")),
+        )
+        self.rows.append(row)
+
+    def write_points(self, key: str, points: Any) -> None:
+        flat = points.to_flat()
+        if flat.times.size == 0 or np.all(np.diff(flat.times) > 0):
+            single = PoseSet(
+                name=key,
+                bodyparts=[key],
+                individuals=[SINGLE_ANIMAL],
+                keys={SINGLE_ANIMAL: {key: key}},
+                source={"format": "napari-whiskertoolbox"},
+            )
+            self.write_pose(single, record=False)
+            return
+        offsets = np.arange(len(flat.times) + 1, dtype=np.int64)
+        self.write_ragged(key, flat.times, flat.ids, offsets, flat.coords, "points")
+
+    def write_line(self, key: str, lines: Any) -> None:
+        flat = lines.to_flat()
+        self.write_ragged(key, flat.times, flat.ids, flat.offsets, flat.coords, "line")
+
+    def write_mask(self, key: str, masks: Any) -> None:
+        flat = masks.to_flat()
+        self.write_ragged(key, flat.times, flat.ids, flat.offsets, flat.coords, "mask")
+
+    def write_ragged(
+        self,
+        key: str,
+        times: np.ndarray,
+        ids: np.ndarray,
+        offsets: np.ndarray,
+        coords: np.ndarray,
+        kind: str,
+    ) -> None:
+        from hdmf.common import DynamicTable
+
+        what = {"points": "points", "line": "line vertices", "mask": "mask pixels"}[kind]
+        table = DynamicTable(
+            name=nwb_name(key),
+            description=f"{kind} key {key!r}: one row per object, ragged x/y of its {what}",
+            id=np.arange(len(times)),
+        )
+        table.add_column(
+            name="timestamp", description="time of the frame (s)", data=self.seconds(key, times)
+        )
+        table.add_column(
+            name="frame",
+            description="frame index on the key's clock",
+            data=np.asarray(times, np.int64),
+        )
+        table.add_column(
+            name="entity_id",
+            description="WhiskerToolbox entity id",
+            data=np.asarray(ids, np.uint64),
+        )
+        ends = np.asarray(offsets[1:], np.int64)
+        unit = "pixel column" if kind == "mask" else "x (pixels)"
+        table.add_column(name="x", description=unit, data=np.asarray(coords[:, 0]), index=ends)
+        table.add_column(
+            name="y",
+            description=unit.replace("column", "row").replace("x ", "y "),
+            data=np.asarray(coords[:, 1]),
+            index=ends,
+        )
+        self.module().add(table)
+        size = getattr(self.dm.get_data(key), "image_size", None)
+        self.record(
+            key,
+            f"processing/{OUR_MODULE}/{table.name}",
+            image_width=-1 if size is None else int(size[0]),
+            image_height=-1 if size is None else int(size[1]),
+        )
+
+    def write_tensor(self, key: str, tensor: Any) -> None:
+        from hdmf.common import DynamicTable
+
+        values = np.asarray(tensor.values)
+        table = DynamicTable(
+            name=nwb_name(key),
+            description=f"tensor key {key!r}: one row per tensor row",
+            id=np.arange(values.shape[0]),
+        )
+        table.add_column(name="values", description="the tensor's rows", data=values)
+        rows = getattr(tensor, "rows", None)
+        row_type = getattr(tensor, "row_type", "ordinal")
+        if row_type == "time" and rows is not None:
+            table.add_column(
+                name="timestamp", description="time of the row (s)", data=self.seconds(key, rows)
+            )
+        self.module().add(table)
+        names = getattr(tensor, "column_names", None)
+        self.record(
+            key,
+            f"processing/{OUR_MODULE}/{table.name}",
+            names=json.dumps(list(names) if names is not None else None),
+            row_type=str(row_type),
+        )
+        if rows is not None:
+            table.add_column(
+                name="row", description="the tensor's row labels", data=np.asarray(rows)
+            )
+
+    # ---------------------------------------------------------------- our tables
+    def write_clocks(self) -> None:
+        from hdmf.common import DynamicTable
+
+        for name in self.dm.time_keys():
+            clock = self.dm.get_time(name)
+            ticks = np.asarray(clock.times, np.int64)
+            try:
+                per_second: float | None = self.ticks_per_second(name)
+            except ValueError:
+                per_second = None
+            info = {
+                "clock": name,
+                "sampling_rate": clock.sampling_rate,
+                "ticks_per_second": per_second,
+            }
+            table = DynamicTable(
+                name=nwb_name(f"clock_{name}"),
+                description=json.dumps(info),
+                id=np.arange(len(ticks)),
+            )
+            table.add_column(
+                name="ticks", description="master-clock tick of each index", data=ticks
+            )
+            self.module().add(table)
+
+    def write_keys_table(self) -> None:
+        from hdmf.common import DynamicTable
+
+        table = DynamicTable(
+            name="keys",
+            description="napari-whiskertoolbox keys: data kind, clock, NWB object and what "
+            "NWB has no field for",
+            id=np.arange(len(self.rows)),
+        )
+        for column, (_, description) in KEY_COLUMNS.items():
+            values = [row[column] for row in self.rows]
+            if column == "entity_ids":
+                if not any(len(v) for v in values):
+                    continue  # hdmf cannot store an all-empty ragged column; the import defaults it
+                ends = np.cumsum([len(v) for v in values]).astype(np.int64)
+                flat: Any = (
+                    np.concatenate([np.asarray(v, np.uint64) for v in values]) if values else []
+                )
+                table.add_column(
+                    name=column,
+                    description=description,
+                    data=np.asarray(flat, np.uint64),
+                    index=ends,
+                )
+            else:
+                table.add_column(name=column, description=description, data=values)
+        self.module().add(table)
+
+
+KEY_COLUMNS: dict[str, tuple[Any, str]] = {
+    "key": ("", "the DataManager key"),
+    "kind": ("", "its data kind (or 'pose_set')"),
+    "clock": ("", "the clock it is bound to"),
+    "nwb_path": ("", "the NWB object holding it ('' when empty)"),
+    "color": ("", "display colour"),
+    "image_width": (-1, "width of the annotated images in pixels (-1: unknown)"),
+    "image_height": (-1, "height of the annotated images in pixels (-1: unknown)"),
+    "pose": ("", "pose set of a keypoint key"),
+    "individual": ("", "individual of a keypoint key"),
+    "bodypart": ("", "body part of a keypoint key"),
+    "layout": ("", "interval layout (disjoint or overlapping)"),
+    "row_type": ("", "tensor row type"),
+    "names": ("[]", "JSON list: tensor column names, or a pose set's body parts"),
+    "skeleton": ("[]", "JSON list of a pose set's skeleton edges"),
+    "individuals": ("[]", "JSON list of a pose set's individuals"),
+    "source_format": ("", "the tool a pose set came from"),
+    "source_path": ("", "the file a pose set came from"),
+    "entity_ids": ([], "entity ids of keypoints or tensor rows (ragged)"),
+}
+"""Columns of the ``keys`` table: name → (default, description)."""
+
+
+def _timing(ticks: np.ndarray, rate: float) -> dict[str, Any]:
+    """Return TimeSeries timing: ``starting_time``/``rate`` when ticks are regular, else timestamps."""
+    ticks = np.asarray(ticks, np.int64)
+    if ticks.size >= 2:
+        steps = np.diff(ticks)
+        if steps[0] > 0 and np.all(steps == steps[0]):
+            return {"starting_time": float(ticks[0]) / rate, "rate": rate / float(steps[0])}
+    return {"timestamps": ticks.astype(np.float64) / rate}
+
+
+def _regular_step(clock: TimeFrame, n: int) -> tuple[int, int] | None:
+    """Return ``(first tick, ticks per sample)`` when the first ``n`` ticks are equally spaced."""
+    if len(clock) == 0:
+        return (0, 1)
+    ticks = np.asarray(clock.times[:n], np.int64)
+    if len(ticks) < n:
+        return None
+    if n < 2:
+        return (int(ticks[0]) if n else 0, 1)
+    steps = np.diff(ticks)
+    if steps[0] > 0 and np.all(steps == steps[0]):
+        return int(ticks[0]), int(steps[0])
+    return None

@@ -1,0 +1,462 @@
+"""Import NWB files (pynwb + ndx-pose, extra ``[nwb]``).
+
+A file written by :func:`~napari_whiskertoolbox.io.nwb_export.export_nwb` comes back as the
+same keys, clocks, entity ids and pose sets (its ``whiskertoolbox`` processing module says
+how). Any other NWB file maps:
+
+- ``TimeSeries`` in ``acquisition`` and processing modules → ``analog`` (one key per
+  column of 2-D data);
+- ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
+- ``EventsTable`` (``events``) → ``digital_event``;
+- ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
+- ``ImageSeries`` with ``external_file`` → ``video`` / ``images`` (relative to the file).
+
+Times are seconds in NWB. Each imported object gets a clock of its own whose values are
+ticks of a master clock at the file's highest ``rate`` (1 kHz when no series has one), so
+that objects line up with each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from napari_whiskertoolbox.core.tensor import ROW_TYPES
+from napari_whiskertoolbox.io.contributions import NewClock
+from napari_whiskertoolbox.io.csv_tools import check_file
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.h5_limits import check_dataset_size
+from napari_whiskertoolbox.io.nwb_export import OUR_MODULE
+from napari_whiskertoolbox.io.optional import require
+from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from napari_whiskertoolbox.core.tensor import RowType
+
+
+__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries"]
+
+DEFAULT_MASTER_RATE = 1000.0
+"""Master-clock ticks per second for a generic file whose series have no ``rate``."""
+
+
+def load_nwb_entries(
+    path: str | os.PathLike[str],
+    *,
+    kinds: Iterable[str] | None = None,
+    prefix: str | None = None,
+    taken: set[str] | None = None,
+) -> list[tuple[str, Any]]:
+    """Read an NWB file into ``[(key, object), ..., (name, PoseSet), (clock, NewClock)]``.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.nwb`` file.
+    kinds : iterable of str, optional
+        Only these data kinds (default: all).
+    prefix : str, optional
+        Prefix of generic keys (``<prefix>_<object name>``); our own exports keep their keys.
+    taken : set of str, optional
+        Keys already used (generic keys avoid them).
+
+    Raises
+    ------
+    FormatError
+        Not an NWB file, or an object that does not fit (names the file and object).
+    MissingDependencyError
+        pynwb is not installed (extra ``[nwb]``).
+    """
+    pynwb = require("pynwb", "reading NWB files")
+    with contextlib.suppress(ImportError):
+        import ndx_pose  # noqa: F401 - registers the extension's classes with pynwb
+    path = check_file(path, "NWB file")
+    wanted = None if kinds is None else set(kinds)
+    try:
+        with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+            nwbfile = io.read()
+            if (
+                OUR_MODULE in nwbfile.processing
+                and "keys" in nwbfile.processing[OUR_MODULE].data_interfaces
+            ):
+                entries = _OurImport(nwbfile, path).entries()
+            else:
+                entries = _GenericImport(nwbfile, path, prefix, taken or set()).entries()
+    except FormatError:
+        raise
+    except Exception as exc:  # pynwb/hdmf/h5py raise many types for a damaged file
+        raise FormatError(
+            f"cannot read as an NWB file ({type(exc).__name__}: {exc})", path=path
+        ) from exc
+    return _only(entries, wanted)
+
+
+def _only(entries: list[tuple[str, Any]], wanted: set[str] | None) -> list[tuple[str, Any]]:
+    if wanted is None:
+        return entries
+    from napari_whiskertoolbox.core.kinds import data_type_of
+
+    kept = [(k, o) for k, o in entries if not _is_meta(o) and data_type_of(o) in wanted]
+    names = {k for k, _ in kept}
+    meta: list[tuple[str, Any]] = []
+    for name, obj in entries:
+        if isinstance(obj, NewClock) and names & set(obj.keys):
+            meta.append((name, NewClock(obj.name, obj.clock, [k for k in obj.keys if k in names])))
+        elif isinstance(obj, PoseSet) and names & set(obj.all_keys()):
+            meta.append((name, obj))
+    return kept + meta
+
+
+def _is_meta(obj: Any) -> bool:
+    return isinstance(obj, (NewClock, PoseSet))
+
+
+def _ticks(seconds: np.ndarray, rate: float) -> np.ndarray:
+    return np.rint(np.asarray(seconds, np.float64) * rate).astype(np.int64)
+
+
+def _read(dataset: Any, path: Path, what: str, dtype: Any = None) -> np.ndarray:
+    """Read a whole dataset, refusing one whose declared size the file cannot hold."""
+    check_dataset_size(dataset, path, what)
+    return np.asarray(dataset[:], dtype)
+
+
+def _series_seconds(series: Any, n: int) -> np.ndarray:
+    """Return the time in seconds of each of the ``n`` samples of a TimeSeries."""
+    if series.timestamps is not None:
+        return np.asarray(series.timestamps[:], np.float64)
+    start = float(series.starting_time or 0.0)
+    return start + np.arange(n, dtype=np.float64) / float(series.rate)
+
+
+class _OurImport:
+    """Rebuild the DataManager content of one of our exports."""
+
+    def __init__(self, nwbfile: Any, path: Path) -> None:
+        self.nwbfile = nwbfile
+        self.path = path
+        self.module = nwbfile.processing[OUR_MODULE]
+        self.clocks: dict[str, tuple[Any, float]] = {}
+
+    def entries(self) -> list[tuple[str, Any]]:
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+        for name, table in self.module.data_interfaces.items():
+            if not name.startswith("clock_"):
+                continue
+            info = json.loads(table.description)
+            rate = info.get("sampling_rate")
+            clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
+            self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
+        rows = self.module["keys"].to_dataframe()
+        out: list[tuple[str, Any]] = []
+        bound: dict[str, list[str]] = {name: [] for name in self.clocks}
+        pose_rows = []
+        for _, row in rows.iterrows():
+            if row["kind"] == "pose_set":
+                pose_rows.append(row)
+                continue
+            obj = self.read_key(row)
+            if obj is None:
+                continue
+            out.append((str(row["key"]), obj))
+            bound.setdefault(str(row["clock"]), []).append(str(row["key"]))
+        for row in pose_rows:
+            out.append((str(row["key"]), self.pose_set(row, rows)))
+        for name, (clock, _) in self.clocks.items():
+            out.append((name, NewClock(name, clock, bound.get(name, []))))
+        return out
+
+    def rate_of(self, clock_name: str) -> float:
+        rate = self.clocks[clock_name][1]
+        if rate:
+            return float(rate)
+        time_rate = self.clocks.get("time", (None, None))[1]
+        if time_rate:
+            return float(time_rate)
+        raise FormatError(f"clock {clock_name!r} has no sampling rate", path=self.path)
+
+    def indices(self, clock_name: str, seconds: np.ndarray) -> np.ndarray:
+        clock = self.clocks[clock_name][0]
+        ticks = _ticks(seconds, self.rate_of(clock_name))
+        return ticks if len(clock) == 0 else np.asarray(clock.indices_at_times(ticks), np.int64)
+
+    def obj(self, nwb_path: str) -> Any:
+        parts = nwb_path.split("/")
+        if parts[0] == "acquisition":
+            return self.nwbfile.acquisition[parts[1]]
+        if parts[0] == "events":
+            return self.nwbfile.events[parts[1]]
+        if parts[0] == "intervals":
+            return self.nwbfile.intervals[parts[1]]
+        container = self.nwbfile.processing[parts[1]][parts[2]]
+        return container.pose_estimation_series[parts[3]] if len(parts) == 4 else container
+
+    def read_key(self, row: Any) -> Any:
+        from napari_whiskertoolbox.core import (
+            AnalogTimeSeries,
+            DigitalEventSeries,
+            DigitalIntervalSeries,
+            PointData,
+            TensorData,
+        )
+        from napari_whiskertoolbox.core.lines import LineData
+        from napari_whiskertoolbox.core.masks import MaskData
+        from napari_whiskertoolbox.core.ragged import ImageSize
+
+        kind, clock = str(row["kind"]), str(row["clock"])
+        size = (
+            ImageSize(int(row["image_width"]), int(row["image_height"]))
+            if int(row["image_width"]) >= 0
+            else None
+        )
+        if kind == "points" and not row["nwb_path"]:
+            return PointData.from_flat(
+                np.empty(0, np.int64), np.empty((0, 2), np.float32), image_size=size
+            )
+        obj = self.obj(str(row["nwb_path"]))
+        if kind == "analog":
+            values = _read(obj.data, self.path, obj.name, np.float32)
+            times = self.indices(clock, _series_seconds(obj, len(values)))
+            dense = np.array_equal(times, np.arange(len(values)))
+            return AnalogTimeSeries(values, None if dense else times)
+        if kind == "digital_event":
+            if hasattr(obj, "colnames"):
+                times = self.indices(clock, np.asarray(obj["timestamp"][:], np.float64))
+                return DigitalEventSeries(times, np.asarray(obj["entity_id"][:], np.uint64))
+            times = self.indices(clock, _series_seconds(obj, len(obj.data)))
+            return DigitalEventSeries(times, _entity_ids(row))
+        if kind == "digital_interval":
+            starts = self.indices(clock, np.asarray(obj["start_time"][:], np.float64))
+            stops = self.indices(clock, np.asarray(obj["stop_time"][:], np.float64))
+            return DigitalIntervalSeries(
+                np.stack([starts, stops], axis=1),
+                np.asarray(obj["entity_id"][:], np.uint64),
+                layout="overlapping" if row["layout"] == "overlapping" else "disjoint",
+            )
+        if kind in ("video", "images"):
+            return _open_external(obj, self.path)
+        if kind == "points" and hasattr(obj, "reference_frame"):
+            coords = _read(obj.data, self.path, obj.name, np.float32)
+            times = self.indices(clock, _series_seconds(obj, len(coords)))
+            return PointData.from_flat(times, coords, ids=_entity_ids(row), image_size=size)
+        if kind in ("points", "line", "mask"):
+            cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
+            times = np.asarray(obj["frame"][:], np.int64)
+            ids = np.asarray(obj["entity_id"][:], np.uint64)
+            x_index = obj["x"]
+            ends = np.asarray(x_index.data[:], np.int64)
+            x = np.asarray(x_index.target.data[:])
+            y = np.asarray(obj["y"].target.data[:])
+            coords = np.stack([x, y], axis=1)
+            offsets = None if kind == "points" else np.concatenate([[0], ends])
+            return cls.from_flat(times, coords, offsets=offsets, ids=ids, image_size=size)
+        if kind == "tensor":
+            names = json.loads(str(row["names"]))
+            values = np.asarray(obj["values"][:], np.float32)
+            rows = np.asarray(obj["row"][:]) if "row" in obj.colnames else None
+            row_type = str(row["row_type"] or "ordinal")
+            if row_type not in ROW_TYPES:
+                raise FormatError(f"unknown tensor row type {row_type!r}", path=self.path)
+            return TensorData(
+                values, column_names=names, row_type=cast("RowType", row_type), rows=rows
+            )
+        raise FormatError(f"unknown data kind {kind!r} in the keys table", path=self.path)
+
+    def pose_set(self, row: Any, rows: Any) -> PoseSet:
+        name = str(row["key"])
+        mine = rows[(rows["pose"] == name) & (rows["kind"] == "points")]
+        keys: dict[str, dict[str, str]] = {}
+        for _, r in mine.iterrows():
+            keys.setdefault(str(r["individual"]), {})[str(r["bodypart"])] = str(r["key"])
+        return PoseSet(
+            name=name,
+            bodyparts=[str(b) for b in json.loads(str(row["names"]))],
+            individuals=[str(i) for i in json.loads(str(row["individuals"]))],
+            skeleton=[(str(a), str(b)) for a, b in json.loads(str(row["skeleton"]))],
+            keys=keys,
+            source={"format": str(row["source_format"]), "path": str(row["source_path"])},
+        )
+
+
+def _entity_ids(row: Any) -> np.ndarray:
+    ids = row["entity_ids"] if "entity_ids" in row.index else []
+    return np.asarray(ids, np.uint64)
+
+
+def _open_external(series: Any, nwb_path: Path) -> Any:
+    from napari_whiskertoolbox.media import open_media
+
+    files = [str(f) for f in (series.external_file[:] if series.external_file is not None else [])]
+    if not files:
+        raise FormatError(f"ImageSeries {series.name!r} has no external_file", path=nwb_path)
+    resolved = [(nwb_path.parent / f).resolve() for f in files]
+    missing = [f for f in resolved if not f.exists()]
+    if missing:
+        raise FormatError(
+            f"ImageSeries {series.name!r} points at {str(missing[0])!r}, which does not exist",
+            path=nwb_path,
+        )
+    target = resolved[0] if len(resolved) == 1 else resolved[0].parent
+    return open_media(target)
+
+
+class _GenericImport:
+    """Map the standard NWB types of any file to keys, each on its own clock."""
+
+    def __init__(self, nwbfile: Any, path: Path, prefix: str | None, taken: set[str]) -> None:
+        self.nwbfile = nwbfile
+        self.path = path
+        self.prefix = prefix
+        self.taken = set(taken)
+        self.out: list[tuple[str, Any]] = []
+        self.rate = self.master_rate()
+
+    def master_rate(self) -> float:
+        rates = [float(s.rate) for s in self.time_series() if getattr(s, "rate", None)]
+        return max(rates) if rates else DEFAULT_MASTER_RATE
+
+    def time_series(self) -> list[Any]:
+        from pynwb import TimeSeries
+
+        found = [o for o in self.nwbfile.acquisition.values() if isinstance(o, TimeSeries)]
+        for module in self.nwbfile.processing.values():
+            found += [o for o in module.data_interfaces.values() if isinstance(o, TimeSeries)]
+        return found
+
+    def key(self, name: str) -> str:
+        base = f"{self.prefix}_{name}" if self.prefix else name
+        key, n = base, 2
+        while key in self.taken:
+            key, n = f"{base}_{n}", n + 1
+        self.taken.add(key)
+        return key
+
+    def add(self, key: str, obj: Any, seconds: np.ndarray, clock_name: str | None = None) -> None:
+        """Add ``obj`` whose time indices index ``seconds`` (the clock's own instants)."""
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+        name = clock_name or key
+        self.out.append((key, obj))
+        self.out.append(
+            (
+                name,
+                NewClock(
+                    name, TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate), [key]
+                ),
+            )
+        )
+
+    def entries(self) -> list[tuple[str, Any]]:
+        from pynwb.image import ImageSeries
+
+        from napari_whiskertoolbox.core import (
+            AnalogTimeSeries,
+            DigitalEventSeries,
+            DigitalIntervalSeries,
+        )
+
+        for series in self.time_series():
+            if isinstance(series, ImageSeries) or type(series).__name__ == "PoseEstimationSeries":
+                continue
+            data = _read(series.data, self.path, series.name)
+            if data.ndim not in (1, 2) or not np.issubdtype(data.dtype, np.number):
+                continue
+            seconds = _series_seconds(series, data.shape[0])
+            columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
+            names = (
+                [series.name]
+                if data.ndim == 1
+                else [f"{series.name}_{k}" for k in range(data.shape[1])]
+            )
+            keys = [self.key(n) for n in names]
+            for key, column in zip(keys, columns):
+                self.out.append((key, AnalogTimeSeries(np.asarray(column, np.float32))))
+            from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+            clock = TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate)
+            self.out.append((keys[0], NewClock(keys[0], clock, keys)))
+        for table in (self.nwbfile.intervals or {}).values():
+            if "start_time" not in table.colnames:
+                continue
+            starts = np.asarray(table["start_time"][:], np.float64)
+            stops = np.asarray(table["stop_time"][:], np.float64)
+            instants = np.unique(np.concatenate([starts, stops]))
+            pairs = np.stack(
+                [np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1
+            )
+            self.add(
+                self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
+            )
+        for table in (getattr(self.nwbfile, "events", None) or {}).values():
+            stamps = np.asarray(table["timestamp"][:], np.float64)
+            instants = np.unique(stamps)
+            self.add(
+                self.key(table.name),
+                DigitalEventSeries(np.searchsorted(instants, stamps)),
+                instants,
+            )
+        for series in self.nwbfile.acquisition.values():
+            if isinstance(series, ImageSeries) and series.external_file is not None:
+                media = _open_external(series, self.path)
+                self.add(self.key(series.name), media, _series_seconds(series, len(media)))
+        for module in self.nwbfile.processing.values():
+            for obj in module.data_interfaces.values():
+                if type(obj).__name__ == "PoseEstimation":
+                    self.pose(obj)
+        return self.out
+
+    def pose(self, estimation: Any) -> None:
+        from napari_whiskertoolbox.core import PointData
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+        series = dict(estimation.pose_estimation_series)
+        skeleton = getattr(estimation, "skeleton", None)
+        nodes = [
+            str(n)
+            for n in (
+                skeleton.nodes[:]
+                if skeleton is not None
+                else getattr(estimation, "nodes", None) or list(series)
+            )
+        ]
+        edges_raw = (
+            skeleton.edges[:]
+            if skeleton is not None and skeleton.edges is not None
+            else (getattr(estimation, "edges", None) or [])
+        )
+        edges = [(nodes[int(a)], nodes[int(b)]) for a, b in np.asarray(edges_raw).reshape(-1, 2)]
+        name = self.key(estimation.name)
+        seconds = {bp: _series_seconds(s, len(s.data)) for bp, s in series.items()}
+        instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
+        keys: dict[str, str] = {}
+        bodyparts = [n for n in nodes if n in series] + [n for n in series if n not in nodes]
+        for bp in bodyparts:
+            coords = _read(series[bp].data, self.path, bp, np.float32)[:, :2]
+            times = np.searchsorted(instants, seconds[bp])
+            keep = np.isfinite(coords).all(axis=1)
+            key = self.key(f"{estimation.name}_{bp}")
+            self.out.append((key, PointData.from_flat(times[keep], coords[keep])))
+            keys[bp] = key
+        clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
+        self.out.append((name, NewClock(name, clock, list(keys.values()))))
+        self.out.append(
+            (
+                name,
+                PoseSet(
+                    name=name,
+                    bodyparts=bodyparts,
+                    individuals=[SINGLE_ANIMAL],
+                    skeleton=edges,
+                    keys={SINGLE_ANIMAL: keys},
+                    source={"format": "nwb", "path": str(self.path)},
+                ),
+            )
+        )

@@ -1,0 +1,421 @@
+"""SLEAP: analysis ``.h5`` (h5py) and project ``.slp`` (sleap-io), read and written.
+
+The analysis HDF5 file holds dense arrays: ``tracks`` (coordinates), ``track_occupancy``,
+``point_scores``, ``node_names``, ``track_names`` and ``edge_inds``. Its axis order is
+SLEAP's ``matlab`` preset — ``tracks`` as ``(track, xy, node, frame)`` — unless each
+dataset's ``dims`` attribute (JSON list, written by sleap-io) says otherwise; files of old
+SLEAP versions without ``dims`` mark a frame-first layout with ``transpose = False``.
+Source: sleap-io ``sleap_io/io/analysis_h5.py`` and SLEAP's ``sleap/info/write_tracking_h5.py``.
+
+Each (track, node) becomes one :class:`PointData` key, ``<name>_<track>_<node>``; files
+without tracks give ``<name>_<node>`` (one instance per frame) or, for untracked
+multi-instance ``.slp`` labels, ``instance_<k>`` individuals in frame order.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from napari_whiskertoolbox.io.atomic import atomic_path
+from napari_whiskertoolbox.io.csv_tools import check_file
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.h5_limits import check_dataset_size
+from napari_whiskertoolbox.io.optional import require
+from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.core.ragged import ImageSize
+
+__all__ = [
+    "SleapPoses",
+    "load_sleap_entries",
+    "read_sleap_analysis",
+    "read_slp",
+    "write_sleap_analysis",
+    "write_slp",
+]
+
+MATLAB_TRACKS_DIMS = ("track", "xy", "node", "frame")
+"""Axis order of ``tracks`` in SLEAP's analysis export (``matlab`` preset)."""
+LEGACY_UNTRANSPOSED_DIMS = ("frame", "node", "xy", "track")
+CANONICAL = ("frame", "track", "node", "xy")
+UNTRACKED = "instance"
+
+
+class SleapPoses:
+    """Dense keypoints of one video: ``(frames, tracks, nodes, 2)`` with NaN for absent.
+
+    Parameters
+    ----------
+    locations : (n_frames, n_tracks, n_nodes, 2) float
+        Coordinates in pixels; frame ``k`` of the array is frame ``first_frame + k``.
+    node_names, track_names : list of str
+        Nodes (body parts) and tracks (``[""]`` when the file has no tracks).
+    edges : list of (str, str)
+        Skeleton edges by node name.
+    first_frame : int
+        Frame number of the array's first row.
+    video_path : str
+        The video the labels belong to ("" when unknown).
+    """
+
+    def __init__(
+        self,
+        locations: np.ndarray,
+        node_names: list[str],
+        track_names: list[str],
+        edges: list[tuple[str, str]],
+        first_frame: int = 0,
+        video_path: str = "",
+    ) -> None:
+        self.locations = locations
+        self.node_names = node_names
+        self.track_names = track_names
+        self.edges = edges
+        self.first_frame = first_frame
+        self.video_path = video_path
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_sleap_analysis(path: str | os.PathLike[str]) -> SleapPoses:
+    """Read a SLEAP analysis ``.h5`` file with h5py.
+
+    Raises
+    ------
+    FormatError
+        Not HDF5, a dataset missing, or shapes that disagree (names the file and dataset).
+    """
+    import h5py
+
+    path = check_file(path, "SLEAP analysis file")
+    try:
+        with h5py.File(path, "r") as f:
+            for name in ("tracks", "node_names"):
+                if name not in f or not isinstance(f[name], h5py.Dataset):
+                    raise FormatError(
+                        f"expected a SLEAP analysis file with dataset {name!r}", path=path
+                    )
+            tracks = f["tracks"]
+            check_dataset_size(tracks, path, "tracks")
+            dims = _dims(tracks, f.attrs, path)
+            if tracks.ndim != 4:
+                raise FormatError(
+                    f"expected 'tracks' with 4 axes {dims}, found shape {tracks.shape}", path=path
+                )
+            locations = np.transpose(tracks[()], [dims.index(d) for d in CANONICAL])
+            node_names = _names(f["node_names"][()], "node_names", path)
+            track_names = (
+                _names(f["track_names"][()], "track_names", path) if "track_names" in f else []
+            )
+            edge_inds = np.asarray(f["edge_inds"][()]) if "edge_inds" in f else np.empty((0, 2))
+            video_path = _text(f["video_path"][()]) if "video_path" in f else ""
+    except FormatError:
+        raise
+    except Exception as exc:  # h5py raises OSError, KeyError, ValueError... for damaged files
+        raise FormatError(
+            f"cannot read as a SLEAP analysis HDF5 file ({type(exc).__name__}: {exc})", path=path
+        ) from exc
+    _, n_tracks, n_nodes, n_xy = locations.shape
+    if n_xy != 2 or n_nodes != len(node_names):
+        raise FormatError(
+            f"expected 'tracks' with {len(node_names)} nodes and 2 coordinates, found shape "
+            f"{locations.shape} in order {CANONICAL}",
+            path=path,
+        )
+    if track_names and len(track_names) != n_tracks:
+        raise FormatError(
+            f"expected {n_tracks} track_names like 'tracks', found {len(track_names)}", path=path
+        )
+    if not track_names:
+        track_names = (
+            [SINGLE_ANIMAL] if n_tracks == 1 else [f"{UNTRACKED}_{k}" for k in range(n_tracks)]
+        )
+    edges = _edges(edge_inds, node_names, path)
+    return SleapPoses(
+        np.asarray(locations, np.float64), node_names, track_names, edges, 0, video_path
+    )
+
+
+def _dims(dataset: Any, file_attrs: Any, path: Path) -> tuple[str, ...]:
+    raw = dataset.attrs.get("dims")
+    if raw is None:
+        return MATLAB_TRACKS_DIMS if file_attrs.get("transpose", True) else LEGACY_UNTRANSPOSED_DIMS
+    try:
+        dims = tuple(json.loads(_text(raw)))
+    except (ValueError, TypeError) as exc:
+        raise FormatError(f"expected 'tracks' dims as a JSON list, got {raw!r}", path=path) from exc
+    if sorted(dims) != sorted(CANONICAL):
+        raise FormatError(
+            f"expected 'tracks' dims to be {sorted(CANONICAL)}, got {dims}", path=path
+        )
+    return dims
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return _text(value[()])
+    return str(value)
+
+
+def _names(values: Any, what: str, path: Path) -> list[str]:
+    arr = np.atleast_1d(np.asarray(values))
+    if arr.ndim != 1:
+        raise FormatError(
+            f"expected {what!r} to be a list of names, found shape {arr.shape}", path=path
+        )
+    return [_text(v) for v in arr]
+
+
+def _edges(edge_inds: np.ndarray, node_names: list[str], path: Path) -> list[tuple[str, str]]:
+    inds = np.asarray(edge_inds).reshape(-1, 2) if np.asarray(edge_inds).size else np.empty((0, 2))
+    if inds.size and (inds.min() < 0 or inds.max() >= len(node_names)):
+        raise FormatError(
+            f"expected 'edge_inds' between 0 and {len(node_names) - 1}, found {inds.min()}..{inds.max()}",
+            path=path,
+        )
+    return [(node_names[int(a)], node_names[int(b)]) for a, b in inds]
+
+
+def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
+    """Read the labels of one video of a SLEAP ``.slp`` project with sleap-io.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.slp`` file.
+    video : int
+        Which of the project's videos.
+
+    Raises
+    ------
+    FormatError
+        Not a SLEAP file, or no such video.
+    MissingDependencyError
+        sleap-io is not installed (extra ``[sleap]``).
+    """
+    sio = require("sleap_io", "reading SLEAP .slp files")
+    path = check_file(path, "SLEAP .slp file")
+    try:
+        labels = sio.load_slp(str(path), open_videos=False)
+    except Exception as exc:  # sleap-io/h5py raise many types for a damaged file
+        raise FormatError(
+            f"cannot read as a SLEAP .slp file ({type(exc).__name__}: {exc})", path=path
+        ) from exc
+    if not labels.skeletons:
+        raise FormatError("expected a skeleton in the SLEAP file, found none", path=path)
+    if labels.videos and not 0 <= video < len(labels.videos):
+        raise FormatError(f"expected video 0..{len(labels.videos) - 1}, got {video}", path=path)
+    skeleton = labels.skeletons[0]
+    nodes = [n.name for n in skeleton.nodes]
+    target = labels.videos[video] if labels.videos else None
+    frames = [lf for lf in labels.labeled_frames if target is None or lf.video is target]
+    track_names = [t.name for t in labels.tracks]
+    n_untracked = max(
+        (sum(1 for inst in lf.instances if inst.track is None) for lf in frames), default=0
+    )
+    if not track_names and n_untracked <= 1:
+        individuals = [SINGLE_ANIMAL]
+    else:
+        individuals = track_names + [f"{UNTRACKED}_{k}" for k in range(n_untracked)]
+    first = min((lf.frame_idx for lf in frames), default=0)
+    last = max((lf.frame_idx for lf in frames), default=-1)
+    locations = np.full((last - first + 1, len(individuals), len(nodes), 2), np.nan)
+    column = {name: k for k, name in enumerate(individuals)}
+    for lf in frames:
+        untracked = 0
+        for inst in _user_first(lf):
+            if inst.track is not None:
+                k = column[inst.track.name]
+            elif individuals == [SINGLE_ANIMAL]:
+                k = 0
+            else:
+                k = column[f"{UNTRACKED}_{untracked}"]
+                untracked += 1
+            points = np.asarray(inst.numpy(), np.float64)[:, :2]
+            row = locations[lf.frame_idx - first, k]
+            fill = np.isnan(row[:, 0])  # a user instance wins over a prediction of the same track
+            row[fill] = points[fill]
+    edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
+    video_path = (
+        str(target.filename) if target is not None and isinstance(target.filename, str) else ""
+    )
+    return SleapPoses(locations, nodes, individuals, edges, first, video_path)
+
+
+def _user_first(labeled_frame: Any) -> list[Any]:
+    user = list(getattr(labeled_frame, "user_instances", []))
+    predicted = list(getattr(labeled_frame, "predicted_instances", []))
+    return user + predicted if user or predicted else list(labeled_frame.instances)
+
+
+# ----------------------------------------------------------------------------- to keys
+
+
+def sleap_to_pose(
+    poses: SleapPoses, name: str, source: Path, image_size: ImageSize | None = None
+) -> tuple[list[tuple[str, PointData]], PoseSet]:
+    """Turn dense SLEAP arrays into one PointData per (track, node) and their pose set."""
+    from napari_whiskertoolbox.core.points import PointData
+
+    frames = np.arange(poses.locations.shape[0], dtype=np.int64) + poses.first_frame
+    entries: list[tuple[str, PointData]] = []
+    keys: dict[str, dict[str, str]] = {}
+    for k, track in enumerate(poses.track_names):
+        for n, node in enumerate(poses.node_names):
+            xy = poses.locations[:, k, n]
+            keep = np.isfinite(xy).all(axis=1)
+            key = pose_key(name, track, node)
+            points = PointData.from_flat(
+                frames[keep], xy[keep].astype(np.float32), image_size=image_size
+            )
+            entries.append((key, points))
+            keys.setdefault(track, {})[node] = key
+    pose = PoseSet(
+        name=name,
+        bodyparts=list(poses.node_names),
+        individuals=list(poses.track_names),
+        skeleton=list(poses.edges),
+        keys=keys,
+        source={"format": "sleap", "path": str(source), "video_path": poses.video_path},
+    )
+    return entries, pose
+
+
+def load_sleap_entries(
+    path: Path, name: str, *, image_size: ImageSize | None = None, video: int = 0
+) -> list[tuple[str, Any]]:
+    """Read a ``.slp`` or analysis ``.h5`` file into ``[(key, PointData), ..., (name, PoseSet)]``."""
+    poses = read_slp(path, video) if path.suffix.lower() == ".slp" else read_sleap_analysis(path)
+    entries, pose = sleap_to_pose(poses, name, path, image_size)
+    return [*entries, (name, pose)]
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def pose_locations(dm: DataManager, pose: PoseSet) -> tuple[np.ndarray, int]:
+    """Return ``(locations (frames, tracks, nodes, 2) float64, first frame)`` of a pose set."""
+    keys = [k for k in pose.all_keys() if k in dm]
+    times = [dm.get_data(k).times_with_data() for k in keys]
+    all_times = np.concatenate(times) if times else np.empty(0, np.int64)
+    first = int(all_times.min()) if all_times.size else 0
+    last = int(all_times.max()) if all_times.size else -1
+    out = np.full((last - first + 1, len(pose.individuals), len(pose.bodyparts), 2), np.nan)
+    for k, individual in enumerate(pose.individuals):
+        for n, bodypart in enumerate(pose.bodyparts):
+            key = pose.key(individual, bodypart)
+            if key is None or key not in dm:
+                continue
+            flat = dm.get_data(key).to_flat()
+            rows = flat.times - first
+            if np.any(np.bincount(rows) > 1) if rows.size else False:
+                raise ValueError(f"key {key!r} has more than one point on a frame; SLEAP keeps one")
+            out[rows, k, n] = flat.coords
+    return out, first
+
+
+def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> Path:
+    """Write a pose set as a SLEAP analysis ``.h5`` (``matlab`` preset, ``dims`` attributes).
+
+    Frames run from 0 to the last frame with data (SLEAP's ``all_frames``); a point present
+    has score 1 and its track is occupied on that frame.
+    """
+    import h5py
+
+    locations, first = pose_locations(dm, pose)
+    if first > 0:
+        pad = np.full((first, *locations.shape[1:]), np.nan)
+        locations = np.concatenate([pad, locations])
+    present = np.isfinite(locations).all(axis=-1)  # (frame, track, node)
+    occupancy = present.any(axis=2).astype(np.uint8)  # (frame, track)
+    scores = np.where(present, 1.0, np.nan)
+    node_index = {n: i for i, n in enumerate(pose.bodyparts)}
+    edge_inds = np.array(
+        [[node_index[a], node_index[b]] for a, b in pose.skeleton], np.int64
+    ).reshape(-1, 2)
+    tracks = [t if t else "track_0" for t in pose.individuals] if pose.multi_animal else []
+    path = Path(path)
+    with atomic_path(path) as temp, h5py.File(temp, "w") as f:
+        _dataset(
+            f, "tracks", np.transpose(locations, (1, 3, 2, 0)), ["track", "xy", "node", "frame"]
+        )
+        _dataset(f, "track_occupancy", occupancy, ["frame", "track"])
+        _dataset(f, "point_scores", np.transpose(scores, (1, 2, 0)), ["track", "node", "frame"])
+        instance = np.where(occupancy.T > 0, 1.0, np.nan)
+        _dataset(f, "instance_scores", instance, ["track", "frame"])
+        _dataset(f, "tracking_scores", instance, ["track", "frame"])
+        f.create_dataset("track_names", data=np.array([t.encode() for t in tracks], dtype="S"))
+        f.create_dataset(
+            "node_names", data=np.array([n.encode() for n in pose.bodyparts], dtype="S")
+        )
+        f.create_dataset(
+            "edge_names",
+            data=np.array([[a.encode(), b.encode()] for a, b in pose.skeleton], dtype="S").reshape(
+                -1, 2
+            ),
+        )
+        f.create_dataset("edge_inds", data=edge_inds)
+        f.create_dataset("labels_path", data="")
+        f.create_dataset("video_path", data=str(pose.source.get("video_path", "")))
+        f.create_dataset("video_ind", data=0)
+        f.create_dataset("provenance", data=json.dumps({"software": "napari-whiskertoolbox"}))
+        f.attrs["preset"] = "matlab"
+        f.attrs["format"] = "analysis"
+    return path
+
+
+def _dataset(f: Any, name: str, data: np.ndarray, dims: list[str]) -> None:
+    ds = f.create_dataset(name, data=data, compression="gzip", compression_opts=1)
+    ds.attrs["dims"] = json.dumps(dims)
+
+
+def write_slp(
+    dm: DataManager, pose: PoseSet, path: str | os.PathLike[str], video_path: str | None = None
+) -> Path:
+    """Write a pose set as a SLEAP ``.slp`` project with sleap-io (user instances).
+
+    Parameters
+    ----------
+    dm : DataManager
+        Holds the pose set's keys.
+    pose : PoseSet
+        Body parts become nodes, individuals tracks (none for a single animal).
+    path : path-like
+        The ``.slp`` file (written atomically).
+    video_path : str, optional
+        The video the labels belong to (default: the source's, else ``"video.mp4"``).
+    """
+    sio = require("sleap_io", "writing SLEAP .slp files")
+    locations, first = pose_locations(dm, pose)
+    skeleton = sio.Skeleton(nodes=list(pose.bodyparts), edges=[list(e) for e in pose.skeleton])
+    tracks = [sio.Track(name=t) for t in pose.individuals] if pose.multi_animal else []
+    filename = video_path or str(pose.source.get("video_path") or "video.mp4")
+    video = sio.Video(filename=filename, open_backend=False)
+    frames = []
+    for row in range(locations.shape[0]):
+        instances = []
+        for k in range(locations.shape[1]):
+            points = locations[row, k]
+            if np.isnan(points).all():
+                continue
+            track = tracks[k] if tracks else None
+            instances.append(sio.Instance.from_numpy(points, skeleton=skeleton, track=track))
+        if instances:
+            frames.append(sio.LabeledFrame(video=video, frame_idx=first + row, instances=instances))
+    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    path = Path(path)
+    with atomic_path(path) as temp:
+        sio.save_slp(labels, str(temp))
+    return path

@@ -1,0 +1,207 @@
+"""Save edited keys back into the files a config loaded them from, in their own formats.
+
+A session opened from a WhiskerToolbox config can be saved two ways: as a session folder
+(:func:`~.session.save_session`, everything) or into the config's own files, so that
+WhiskerToolbox itself sees the edits. Only the second can lose information — a format may
+not hold what was read with options (a ``scale``, a column layout), a key may be new or
+renamed, several keys may share one file — so :func:`plan_write_back` says, for every
+changed key, where it goes or why it cannot, and :func:`write_back` writes each file next
+to its original first, reads it back with the key's own config item, and replaces the
+originals only when every key reads back the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.data_files import data_file_item
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.keys import source_of, write_key
+from napari_whiskertoolbox.io.registry import read_item, writer_formats
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = ["WriteBackPlan", "plan_write_back", "write_back"]
+
+_COORD_TOLERANCE = 1e-3
+"""Largest coordinate or value difference (pixels, signal units) a text format may round to."""
+
+
+@dataclass(frozen=True)
+class WriteBackPlan:
+    """Where each changed key would be written, and why some cannot be.
+
+    Attributes
+    ----------
+    writes : dict
+        ``{key: file}`` for keys written back to the file they were loaded from.
+    refused : dict
+        ``{key: reason}`` for changed keys that cannot be written to a file of the config.
+    """
+
+    writes: dict[str, Path] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def possible(self) -> bool:
+        """Whether every changed key can be written back."""
+        return not self.refused
+
+
+def plan_write_back(
+    dm: DataManager, changed: Iterable[str], removed: Iterable[str] = ()
+) -> WriteBackPlan:
+    """Say where each of ``changed`` goes, and why ``removed`` or unwritable keys cannot.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Holds the keys and ``metadata["sources"]`` (written by the config loader).
+    changed : iterable of str
+        Keys added or edited since the last save.
+    removed : iterable of str
+        Keys deleted since the last save.
+    """
+    plan = WriteBackPlan()
+    for key in removed:
+        if key not in dm:
+            plan.refused[key] = "was deleted; a config's files cannot forget a key"
+    for key in changed:
+        if key not in dm or dm.data_type(key) in MEDIA_KINDS:
+            continue
+        reason = _refusal(dm, key)
+        if reason is None:
+            plan.writes[key] = Path(source_of(dm, key)["filepath"])  # type: ignore[index]
+        else:
+            plan.refused[key] = reason
+    return plan
+
+
+def _refusal(dm: DataManager, key: str) -> str | None:
+    source = source_of(dm, key)
+    if source is None or not source.get("filepath"):
+        return "is not in the config (new or renamed key)"
+    if source.get("item") != key:
+        return f"is one of several keys read from {Path(source['filepath']).name}"
+    fmt = source.get("format")
+    if fmt not in writer_formats(dm.data_type(key)):
+        return f"was read as {fmt!r}, a format that cannot be written"
+    if Path(source["filepath"]).is_dir():
+        return "was read from a folder of files"
+    return None
+
+
+def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
+    """Write every key of ``plan.writes`` into its own file, all or nothing.
+
+    Each file is first written beside its original and read back with the key's config
+    item; the originals are replaced only when every key reads back as it is in ``dm``.
+
+    Returns
+    -------
+    list of Path
+        The files replaced.
+
+    Raises
+    ------
+    FormatError
+        The plan refuses keys, or a key would not read back the same (naming the key and
+        the option or value that does not survive); no original file is touched.
+    """
+    if not plan.possible:
+        reasons = "; ".join(f"{key!r} {reason}" for key, reason in plan.refused.items())
+        raise FormatError(f"cannot save into the config's files: {reasons}")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for key, target in plan.writes.items():
+            temporary = target.with_name(f".{target.name}.wtb-save{target.suffix}")
+            write_key(dm, key, temporary)
+            staged.append((temporary, target))
+            _check_reads_back(dm, key, temporary)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+    return [target for _, target in staged]
+
+
+def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
+    source = source_of(dm, key) or {}
+    item = data_file_item(
+        path,
+        source["data_type"],
+        key,
+        fmt=source.get("format"),
+        options=source.get("options") or {},
+    )
+    try:
+        loaded = dict(read_item(item))
+    except FormatError as exc:
+        raise FormatError(
+            f"key {key!r} would not read back from {Path(source['filepath']).name} ({exc})"
+        ) from exc
+    mismatch = _difference(dm.get_data(key), loaded.get(key))
+    if mismatch is not None:
+        options = source.get("options") or {}
+        hint = f" (read with options {options})" if options else ""
+        raise FormatError(
+            f"key {key!r} would not read back the same from "
+            f"{Path(source['filepath']).name}{hint}: {mismatch}"
+        )
+
+
+def _difference(ours: Any, read: Any) -> str | None:
+    """Describe how ``read`` differs from ``ours`` (``None`` when they hold the same)."""
+    if read is None or type(read) is not type(ours):
+        return f"it reads as {type(read).__name__}, not {type(ours).__name__}"
+    if hasattr(ours, "to_flat"):
+        a, b = ours.to_flat(), read.to_flat()
+        if not np.array_equal(a.times, b.times):
+            return "the frames differ"
+        if (a.offsets is None) != (b.offsets is None) or (
+            a.offsets is not None and not np.array_equal(a.offsets, b.offsets)
+        ):
+            return "the objects per frame differ"
+        if a.coords.shape != b.coords.shape or not _close(
+            _canonical(a.coords, a.offsets), _canonical(b.coords, b.offsets)
+        ):
+            return "the coordinates differ"
+        return None
+    if hasattr(ours, "intervals"):
+        return None if np.array_equal(ours.intervals, read.intervals) else "the intervals differ"
+    if hasattr(ours, "values") and hasattr(ours, "is_dense"):
+        if not np.array_equal(np.asarray(ours.times), np.asarray(read.times)):
+            return "the sample times differ"
+        return None if _close(ours.values, read.values) else "the values differ"
+    if hasattr(ours, "times"):
+        return None if np.array_equal(ours.times, read.times) else "the event times differ"
+    if hasattr(ours, "values"):
+        return None if _close(ours.values, read.values) else "the values differ"
+    return f"{type(ours).__name__} cannot be compared"
+
+
+def _canonical(coords: np.ndarray, offsets: np.ndarray | None) -> np.ndarray:
+    """Sort integer pixel lists within each entry (a mask's pixels have no order)."""
+    if offsets is None or not np.issubdtype(coords.dtype, np.integer):
+        return coords
+    parts = [coords[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    return np.concatenate(
+        [p[np.lexsort((p[:, 0], p[:, 1]))] for p in parts] or [coords[:0]], axis=0
+    )
+
+
+def _close(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=_COORD_TOLERANCE))

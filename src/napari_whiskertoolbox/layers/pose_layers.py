@@ -1,0 +1,171 @@
+"""The layers of the session's pose sets: one keypoints Points layer and one skeleton each.
+
+The keys of a pose set (:mod:`napari_whiskertoolbox.io.pose`) get no layer of their own
+(the session asks :func:`is_pose_key`); :class:`PoseLayers` shows each set as a
+:class:`~.pose_points.PosePointsView` (editable) and, when it has a skeleton, a
+:class:`~.skeleton.SkeletonView`. A frame step costs one ``at()`` look-up per key of the set
+and two layer updates per set: O(objects on the frame), whatever the session's length.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from napari.utils.notifications import show_warning
+
+from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
+from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.pose_points import PosePointsView, frame_point
+from napari_whiskertoolbox.layers.skeleton import SkeletonView
+
+if TYPE_CHECKING:
+    from napari.layers import Layer
+
+    from napari_whiskertoolbox.core import DataManager
+
+__all__ = ["PoseLayers", "is_pose_key"]
+
+
+def is_pose_key(dm: DataManager, key: str) -> bool:
+    """Return whether ``key`` is shown by its pose set's layers rather than a layer of its own."""
+    return dm.data_type(key) == "points" and pose_of_key(dm, key) is not None
+
+
+class PoseLayers:
+    """Keep the keypoints and skeleton layers of every pose set in step with the frame.
+
+    Parameters
+    ----------
+    session : ViewerSession-like
+        Has ``viewer``, ``dm``, ``current_frame``, ``loading``, ``from_display(key, frame)``
+        and the ``frame_changed`` signal.
+    """
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.points: dict[str, PosePointsView] = {}
+        self.skeletons: dict[str, SkeletonView] = {}
+        self._dismissed: set[tuple[str, str]] = set()  # layers the user removed stay removed
+        dm = session.dm
+        self._slots = [
+            (session.frame_changed, self._on_frame),
+            (dm.data_changed, connect_main(dm.data_changed, self._on_data_changed)),
+            (dm.data_removed, connect_main(dm.data_removed, self._on_keys_changed)),
+            (dm.data_added, connect_main(dm.data_added, self._on_keys_changed)),
+            # apply_pose fills the groups after the keys: a new pose set announces itself
+            (dm.groups.changed, connect_main(dm.groups.changed, self._on_keys_changed)),
+        ]
+        session.frame_changed.connect(self._on_frame)
+        viewer = session.viewer
+        if viewer is not None:
+            viewer.layers.events.removed.connect(self._on_layer_removed)
+            self._slots.append((viewer.layers.events.removed, self._on_layer_removed))
+        self.sync()
+
+    # ---------------------------------------------------------------- lifecycle
+    def sync(self) -> None:
+        """Add layers for new pose sets, drop those of sets gone, then draw the frame."""
+        viewer = self.session.viewer
+        if viewer is None:
+            return
+        wanted = pose_sets(self.session.dm)
+        bindings = getattr(self.session, "bindings", {})
+        for pose in wanted.values():
+            for key in pose.all_keys():
+                if key in bindings:  # bound before its pose set was recorded
+                    self.session.hide_key(key)
+        for name in list(self.points):
+            if name not in wanted:
+                self._drop(name)
+        for name, pose in wanted.items():
+            view = self.points.get(name)
+            if view is not None:
+                view.pose = pose
+            elif (name, "points") not in self._dismissed:
+                view = PosePointsView(
+                    pose, self.session.dm, self.session.from_display, show_warning
+                )
+                self.points[name] = view
+                viewer.add_layer(view.layer)
+            skeleton = self.skeletons.get(name)
+            if skeleton is not None:
+                skeleton.pose = pose
+            elif pose.skeleton and (name, "skeleton") not in self._dismissed:
+                skeleton = SkeletonView(pose)
+                self.skeletons[name] = skeleton
+                self._insert_below(viewer, skeleton.layer, self.points.get(name))
+        self.redraw()
+
+    @staticmethod
+    def _insert_below(viewer: Any, layer: Layer, above: PosePointsView | None) -> None:
+        """Add ``layer`` under the keypoints layer, leaving the selection alone."""
+        index = len(viewer.layers)
+        if above is not None and above.layer in viewer.layers:
+            index = viewer.layers.index(above.layer)
+        active = viewer.layers.selection.active
+        selected = set(viewer.layers.selection)
+        viewer.layers.insert(index, layer)
+        viewer.layers.selection.clear()
+        viewer.layers.selection.update(selected)
+        viewer.layers.selection.active = active
+
+    def close(self) -> None:
+        """Disconnect and remove the layers."""
+        for signal, slot in self._slots:
+            signal.disconnect(slot)
+        self._slots = []
+        for name in list(self.points):
+            self._drop(name)
+        for name in list(self.skeletons):
+            self._drop(name)
+
+    def _drop(self, name: str) -> None:
+        viewer = self.session.viewer
+        view = self.points.pop(name, None)
+        skeleton = self.skeletons.pop(name, None)
+        if view is not None:
+            view.close()
+        for layer in (view and view.layer, skeleton and skeleton.layer):
+            if layer is not None and viewer is not None and layer in viewer.layers:
+                viewer.layers.remove(layer)
+
+    def _on_layer_removed(self, event: Any) -> None:
+        layer = getattr(event, "value", None)
+        for name, view in list(self.points.items()):
+            if view.layer is layer:
+                view.close()
+                del self.points[name]
+                self._dismissed.add((name, "points"))
+        for name, skeleton in list(self.skeletons.items()):
+            if skeleton.layer is layer:
+                del self.skeletons[name]
+                self._dismissed.add((name, "skeleton"))
+
+    # ---------------------------------------------------------------- drawing
+    def redraw(self) -> None:
+        """Draw the current frame again."""
+        self._on_frame(self.session.current_frame)
+
+    def _on_frame(self, frame: int) -> None:
+        frame = int(frame)
+        for view in self.points.values():
+            view.draw(frame)
+        self._draw_skeletons(frame)
+
+    def _draw_skeletons(self, frame: int) -> None:
+        dm, index_of = self.session.dm, self.session.from_display
+        for skeleton in self.skeletons.values():
+            skeleton.draw(lambda key: frame_point(dm, index_of, key, frame))
+
+    def _on_data_changed(self, key: str, frames: Any) -> None:
+        if any(view.pushing for view in self.points.values()):
+            self._draw_skeletons(self.session.current_frame)  # the points layer already shows it
+            return
+        if any(key in view.pose.all_keys() for view in self.points.values()) or any(
+            key in s.pose.all_keys() for s in self.skeletons.values()
+        ):
+            self.redraw()
+
+    def _on_keys_changed(self, name: str) -> None:
+        if not getattr(self.session, "loading", False):
+            self.sync()

@@ -1,0 +1,222 @@
+"""All keypoints of one pose set in one editable napari Points layer.
+
+A pose set keeps one :class:`PointData` key per (individual, body part), at most one point
+per frame each. One Points layer per key would cost a layer update per body part on every
+frame step (10 body parts x 2 animals = 20 layers); this view shows the whole set in one
+layer instead: row ``i`` is the point of key ``row_keys[i]`` on the shown frame, coloured
+after its individual (after its body part for a single animal), with ``individual`` and
+``bodypart`` features.
+
+Edits go back to the keys as one undo step: a moved point updates its key (entity id kept);
+a deleted point clears its key on that frame; an added point goes to the first body part,
+in the project's order, that the *current individual* (the one of the last selected point,
+else the first) has no point for on this frame — DeepLabCut's labelling order. When every
+body part is placed, the extra point is taken back and the user is told.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from napari.layers import Points
+
+from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, SINGLE_ANIMAL, individual_color
+from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
+from napari_whiskertoolbox.layers.quiet import quiet_update
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from napari_whiskertoolbox.io.pose import PoseSet
+
+__all__ = ["WTB_POSE", "PosePointsView", "frame_point"]
+
+WTB_POSE = "wtb_pose"
+"""``layer.metadata`` entry naming the pose set a keypoints layer shows."""
+POINT_SIZE = 8
+
+
+def frame_point(
+    dm: Any, index_of: Callable[[str, int], int], key: str, frame: int
+) -> np.ndarray | None:
+    """Return the ``(x, y)`` point of ``key`` on display ``frame`` (None when absent)."""
+    if key not in dm:
+        return None
+    points = dm.get_data(key).at(index_of(key, frame))
+    return points[0] if len(points) else None
+
+
+class PosePointsView:
+    """The Points layer of one pose set, and the write-back of its edits.
+
+    Parameters
+    ----------
+    pose : PoseSet
+        The pose set shown.
+    dm : DataManager
+        Holds its keys.
+    index_of : callable
+        ``(key, display frame) -> index on the key's clock``.
+    notify : callable
+        ``message -> None``, tells the user why an edit was refused.
+    """
+
+    def __init__(
+        self,
+        pose: PoseSet,
+        dm: Any,
+        index_of: Callable[[str, int], int],
+        notify: Callable[[str], None],
+    ) -> None:
+        self.pose = pose
+        self.dm = dm
+        self.index_of = index_of
+        self.notify = notify
+        self.frame: int | None = None
+        self.row_keys: list[str] = []
+        self.pushing = False
+        self.current_individual = pose.individuals[0]
+        self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
+        self.layer = Points(
+            np.empty((0, 2), np.float32),
+            ndim=2,
+            name=pose.name,
+            size=POINT_SIZE,
+            border_color="black",
+            border_width=0.1,
+            metadata={WTB_POSE: pose.name},
+        )
+        self.layer.events.data.connect(self._on_layer_data)
+        self.layer.selected_data.events.items_changed.connect(self._on_selection)
+
+    def close(self) -> None:
+        """Disconnect from the layer."""
+        self.layer.events.data.disconnect(self._on_layer_data)
+        self.layer.selected_data.events.items_changed.disconnect(self._on_selection)
+
+    # ---------------------------------------------------------------- drawing
+    def color_of(self, key: str) -> str:
+        """Display colour of ``key``: its individual's, or its body part's for one animal."""
+        individual, bodypart = self.owner(key)
+        if self.pose.multi_animal:
+            return individual_color(self.pose, individual)
+        k = self.pose.bodyparts.index(bodypart) if bodypart in self.pose.bodyparts else 0
+        return INDIVIDUAL_COLORS[k % len(INDIVIDUAL_COLORS)]
+
+    def owner(self, key: str) -> tuple[str, str]:
+        """Return ``(individual, bodypart)`` of ``key``."""
+        for individual, parts in self.pose.keys.items():
+            for bodypart, k in parts.items():
+                if k == key:
+                    return individual, bodypart
+        raise KeyError(f"key {key!r} is not in pose set {self.pose.name!r}")
+
+    def point_at(self, key: str, frame: int) -> np.ndarray | None:
+        """Return the ``(x, y)`` point of ``key`` on display ``frame`` (None when absent)."""
+        return frame_point(self.dm, self.index_of, key, frame)
+
+    def draw(self, frame: int) -> None:
+        """Show the set's points on display ``frame``: O(keys of the set)."""
+        self.frame = frame
+        keys: list[str] = []
+        xy: list[np.ndarray] = []
+        for key in self.pose.all_keys():
+            point = self.point_at(key, frame)
+            if point is not None:
+                keys.append(key)
+                xy.append(point)
+        layer = self.layer
+        if not keys and not len(layer.data):
+            self.row_keys = []
+            return
+        data = points_to_layer_points(np.asarray(xy, np.float32).reshape(-1, 2))
+        same_rows = keys == self.row_keys
+        with quiet_update(layer):
+            if layer.selected_data:
+                layer.selected_data = set()
+            layer.data = data
+        if keys and not same_rows:  # same keys as before: napari kept their colours
+            with layer.events.data.blocker():  # after the refresh: the view matches the data
+                layer.face_color = np.array([self.rgba(k) for k in keys])
+        self.row_keys = keys
+
+    def rgba(self, key: str) -> np.ndarray:
+        """Return the RGBA float colour of ``key`` (parsed once)."""
+        color = self._colors.get(key)
+        if color is None:
+            from napari.utils.colormaps.standardize_color import transform_color
+
+            color = self._colors[key] = transform_color(self.color_of(key))[0]
+        return color
+
+    # ---------------------------------------------------------------- edits
+    def _on_selection(self, event: Any = None) -> None:
+        selected = sorted(self.layer.selected_data)
+        if selected and selected[-1] < len(self.row_keys):
+            self.current_individual = self.owner(self.row_keys[selected[-1]])[0]
+
+    def _on_layer_data(self, event: Any) -> None:
+        action = str(getattr(event, "action", "changed"))
+        if action not in ("added", "removed", "changed") or self.frame is None:
+            return
+        indices = [i for i in (getattr(event, "data_indices", ()) or ()) if i is not None]
+        rows = layer_points_to_points(self.layer.data)
+        keys = list(self.row_keys)
+        writes: dict[str, np.ndarray | None] = {}
+        if action == "removed":
+            gone = {i if i >= 0 else i + len(keys) for i in indices}
+            for i in sorted(gone):
+                if 0 <= i < len(keys):
+                    writes[keys[i]] = None
+            keys = [k for i, k in enumerate(keys) if i not in gone]
+        elif action == "added":
+            for i in range(len(keys), len(rows)):
+                key = self._next_free_key(set(keys))
+                if key is None:
+                    self.notify(
+                        f"every body part of {self.current_individual or 'the animal'} already "
+                        f"has a point on this frame; move one instead"
+                    )
+                    self.draw(self.frame)
+                    return
+                keys.append(key)
+                writes[key] = rows[i]
+        else:
+            for i in indices or range(len(keys)):
+                if 0 <= i < len(keys):
+                    writes[keys[i]] = rows[i]
+        self._write(writes)
+        self.row_keys = keys
+        if action == "added":
+            self.draw(self.frame)  # the new point takes its individual's colour and place
+
+    def _next_free_key(self, taken: set[str]) -> str | None:
+        """First key, in body-part order, of the current individual without a point here."""
+        individual = self.current_individual
+        if individual not in self.pose.individuals:
+            individual = self.pose.individuals[0] if self.pose.individuals else SINGLE_ANIMAL
+        for bodypart in self.pose.bodyparts:
+            key = self.pose.key(individual, bodypart)
+            if key is not None and key in self.dm and key not in taken:
+                return key
+        return None
+
+    def _write(self, writes: dict[str, np.ndarray | None]) -> None:
+        """Store the edited points, one undo step for the whole edit."""
+        if not writes or self.frame is None:
+            return
+        frame = self.frame
+        self.pushing = True
+        try:
+            with self.dm.history.group(f"Edit {self.pose.name}"):
+                for key, point in writes.items():
+                    points = self.dm.get_data(key)
+                    t = self.index_of(key, frame)
+                    if point is None:
+                        points.clear_at(t)
+                    else:
+                        ids = [int(i) for i in points.ids_at(t)[:1]] or [0]
+                        points.set_frame(t, np.asarray(point, np.float32).reshape(1, 2), ids)
+        finally:
+            self.pushing = False

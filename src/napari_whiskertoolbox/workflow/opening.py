@@ -1,0 +1,168 @@
+"""Open a path in a viewer the way File > Open should: ask what must be asked, then show it.
+
+- A WhiskerToolbox config with a newer saved session beside it (``exp.json`` and
+  ``exp.session/``, written by Ctrl+S) offers to open that session instead, which holds the
+  edits made since.
+- A data file whose content does not say what it holds asks for its config item once
+  (:mod:`.data_file_form`).
+- Every open fits the view to the media; a path opened into an empty session starts at
+  frame 0 (:meth:`ViewerSession.open`); an autosave left by a crash is offered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from napari.utils.notifications import show_info
+
+from napari_whiskertoolbox.io.data_files import guess_data_file
+from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
+from napari_whiskertoolbox.io.session import SESSION_FILE
+from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
+
+if TYPE_CHECKING:
+    import os
+
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
+    from napari_whiskertoolbox.io.data_files import DataFileGuess
+    from napari_whiskertoolbox.io.routing import OpenedPath
+    from napari_whiskertoolbox.layers.session import ViewerSession
+    from napari_whiskertoolbox.workflow.ask import Ask
+
+__all__ = [
+    "NEWER_SESSION_QUESTION",
+    "fit_view_when_shown",
+    "newer_saved_session",
+    "open_in_session",
+]
+
+NEWER_SESSION_QUESTION = "newer_session"
+"""Id of the question asked when a config has a newer saved session beside it."""
+
+
+def newer_saved_session(config: str | os.PathLike[str]) -> Path | None:
+    """Return the session folder saved beside ``config`` if it is newer than the config."""
+    config = Path(config)
+    folder = session_folder_for(config)
+    saved = folder / SESSION_FILE
+    if folder == config.parent or not saved.is_file():
+        return None
+    return folder if saved.stat().st_mtime > config.stat().st_mtime else None
+
+
+def _when(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+
+
+def _newer_session_question(config: Path, folder: Path) -> Question:
+    return Question(
+        id=NEWER_SESSION_QUESTION,
+        title="A saved session is newer than this config",
+        text=(
+            f"{folder.name}, next to {config.name}, was saved on {_when(folder / SESSION_FILE)} "
+            f"— after the config last changed ({_when(config)}). It holds the edits saved with "
+            f"Ctrl+S in an earlier session; {config.name} does not."
+        ),
+        choices=(
+            Choice(
+                "session",
+                f"Open the saved session {folder.name}",
+                "Continue where the last save left off.",
+            ),
+            Choice(
+                "config",
+                f"Open {config.name} as written",
+                "Load the config's own files; the saved session stays on disk.",
+            ),
+        ),
+        default="config",
+    )
+
+
+def _choose_config_or_session(path: Path, ask: Ask) -> Path | None:
+    folder = newer_saved_session(path)
+    if folder is None:
+        return path
+    question = _newer_session_question(path, folder)
+    answer = ask.choose(question)
+    if answer is None:
+        return None
+    if answer == "config":
+        show_info(
+            f"Opened {path.name}. The newer saved session {folder} holds later edits: "
+            "open that folder to continue them."
+        )
+    return folder if answer == "session" else path
+
+
+def open_in_session(
+    session: ViewerSession, path: str | os.PathLike[str], ask: Ask
+) -> OpenedPath | None:
+    """Open ``path`` in ``session``, asking ``ask`` what cannot be told from the files.
+
+    Parameters
+    ----------
+    session : ViewerSession
+        Where the data goes.
+    path : path-like
+        A config, session folder, media, or data file.
+    ask : Ask
+        Answers the questions (the workflow's :class:`~.ask.DialogAsk` in a window).
+
+    Returns
+    -------
+    OpenedPath or None
+        What was opened; ``None`` when the user cancelled.
+
+    Raises
+    ------
+    napari_whiskertoolbox.io.routing.DataFileNeedsItem
+        A data file whose content does not say what it holds, and nobody to ask.
+    napari_whiskertoolbox.io.FormatError
+        A malformed file (the message names it).
+    """
+    from napari_whiskertoolbox.workflow.autosave import offer_recovery
+
+    path = Path(path).expanduser()
+    kind = classify_path(path)
+    if kind == "config" and path.name != SESSION_FILE:
+        chosen = _choose_config_or_session(path, ask)
+        if chosen is None:
+            return None
+        path = chosen
+    if kind == "data_file":
+        guess = guess_data_file(path)
+        if not guess.certain:
+            return _ask_data_file(session, path, ask, guess)
+    opened = session.open(path)
+    offer_recovery(session)
+    return opened
+
+
+def _ask_data_file(
+    session: ViewerSession, path: Path, ask: Ask, guess: DataFileGuess
+) -> OpenedPath | None:
+    opened: list[OpenedPath] = []
+
+    def load(item: ConfigItem) -> None:
+        opened.append(session.open(path, item=item))
+
+    request = DataFileRequest(path, guess, session.dm, session.display_clock, load)
+    item = ask.data_file(request)
+    if item is not None and not opened:  # an answer that did not load the file itself
+        load(item)
+    return opened[-1] if opened else None
+
+
+def fit_view_when_shown(session: ViewerSession, key: str) -> None:
+    """Fit the view and go to frame 0 once ``key`` gets its layer (e.g. a sample's media)."""
+
+    def shown(shown_key: str, is_shown: bool) -> None:
+        if shown_key == key and is_shown:
+            session.shown_changed.disconnect(shown)
+            session.set_frame(0)
+            session.fit_view()
+
+    session.shown_changed.connect(shown)

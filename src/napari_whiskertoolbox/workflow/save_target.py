@@ -1,0 +1,191 @@
+"""Where Ctrl+S saves a session, said (and asked) the first time.
+
+A session opened from a WhiskerToolbox config ``exp.json`` is saved, by default, as the
+session folder ``exp.session/`` beside it: the config and its files are never changed
+behind the user's back, and opening ``exp.json`` later offers the newer session
+(:mod:`.opening`). The first save says so, and offers the other choice: writing the
+changed keys back into the config's own files in their WhiskerToolbox formats
+(:mod:`napari_whiskertoolbox.io.write_back`), possible only when every change fits them.
+The answer holds for the rest of the session. Sessions opened from a session folder (or
+saved once) are saved there without asking.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from napari_whiskertoolbox.io.routing import session_folder_for
+from napari_whiskertoolbox.io.session import SESSION_FILE
+from napari_whiskertoolbox.io.write_back import WriteBackPlan, plan_write_back, write_back
+from napari_whiskertoolbox.workflow.ask import Choice, Question
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from napari_whiskertoolbox.layers.session import ViewerSession
+    from napari_whiskertoolbox.workflow.ask import Ask
+
+__all__ = ["CONFIG_FILES", "FIRST_SAVE_QUESTION", "SESSION_FOLDER", "SaveTarget"]
+
+FIRST_SAVE_QUESTION = "first_save"
+"""Id of the question the first save of a config's session asks."""
+SESSION_FOLDER = "session_folder"
+"""Answer: save everything as the session folder beside the config."""
+CONFIG_FILES = "config_files"
+"""Answer: write changed keys back into the config's own files."""
+
+
+class SaveTarget:
+    """Where ``session`` is saved, and which keys changed since it was last saved.
+
+    Parameters
+    ----------
+    session : ViewerSession
+        The session to save.
+    """
+
+    def __init__(self, session: ViewerSession) -> None:
+        self._session = session
+        self.mode: str | None = None
+        """The answer to the first-save question (``None`` until asked)."""
+        self.changed: set[str] = set()
+        """Keys added or edited since the last save."""
+        self.removed: set[str] = set()
+        """Keys deleted since the last save."""
+        dm = session.dm
+        dm.data_added.connect(self._on_changed)
+        dm.data_changed.connect(self._on_changed)
+        dm.data_removed.connect(self._on_removed)
+        dm.data_renamed.connect(self._on_renamed)
+        dm.modified_changed.connect(self._on_modified)
+        session.path_changed.connect(self._on_path_changed)
+
+    # ------------------------------------------------------------------ tracking
+    def _on_changed(self, key: str, *_: Any) -> None:
+        self.changed.add(key)
+
+    def _on_removed(self, key: str) -> None:
+        self.changed.discard(key)
+        self.removed.add(key)
+
+    def _on_renamed(self, old: str, new: str) -> None:
+        self._on_removed(old)
+        self.changed.add(new)
+
+    def _on_modified(self, modified: Any) -> None:
+        if not modified:
+            self.changed.clear()
+            self.removed.clear()
+
+    def _on_path_changed(self, path: Any) -> None:
+        self.mode = None
+
+    # ------------------------------------------------------------------ where
+    def config(self) -> Path | None:
+        """Return the WhiskerToolbox config the session was opened from (while saved by it)."""
+        path = self._session.path
+        if path is None or path.suffix.lower() != ".json" or path.name == SESSION_FILE:
+            return None
+        return path
+
+    def plan(self) -> WriteBackPlan:
+        """Where each changed key would go in the config's own files (or why it cannot)."""
+        return plan_write_back(self._session.dm, sorted(self.changed), sorted(self.removed))
+
+    def question(self) -> Question:
+        """Return the first-save question for the session's config."""
+        config = self.config()
+        if config is None:
+            raise ValueError(
+                "the first-save question is only asked for a session opened from a config"
+            )
+        folder = session_folder_for(config)
+        existing = folder / SESSION_FILE
+        replaces = (
+            f" It replaces the session saved there on "
+            f"{datetime.fromtimestamp(existing.stat().st_mtime):%Y-%m-%d %H:%M}."
+            if existing.is_file()
+            else ""
+        )
+        return Question(
+            id=FIRST_SAVE_QUESTION,
+            title="Where should this session be saved?",
+            text=(
+                f"This session was opened from the WhiskerToolbox config {config.name}. "
+                "Saving never rewrites the config itself; choose where the edits go. "
+                "Later saves go to the same place without asking."
+            ),
+            choices=(
+                Choice(
+                    SESSION_FOLDER,
+                    f"Save the session folder {folder.name} beside the config (recommended)",
+                    f"Everything — keys, clocks, groups, lane colours — goes into {folder}. "
+                    f"The config's files stay as they are; opening {config.name} later "
+                    f"offers this session.{replaces}",
+                ),
+                self._config_files_choice(config),
+            ),
+            default=SESSION_FOLDER,
+        )
+
+    def _config_files_choice(self, config: Path) -> Choice:
+        label = "Save into the config's own files, in their WhiskerToolbox formats"
+        plan = self.plan()
+        if not plan.possible:
+            reasons = "; ".join(f"{key} {reason}" for key, reason in sorted(plan.refused.items()))
+            return Choice(CONFIG_FILES, label, f"Not possible: {reasons}.", enabled=False)
+        if not plan.writes:
+            return Choice(CONFIG_FILES, label, "No key changed since the config was loaded.")
+        base = config.parent
+        files = ", ".join(f"{key} → {_relative(path, base)}" for key, path in plan.writes.items())
+        return Choice(
+            CONFIG_FILES,
+            label,
+            f"Rewrites {files}, so WhiskerToolbox sees the edits. Groups and lane colours "
+            "are not kept.",
+        )
+
+    # ------------------------------------------------------------------ save
+    def save(self, ask: Ask) -> str | None:
+        """Save the session where this target says, asking first if it never asked.
+
+        Returns
+        -------
+        str or None
+            What was saved where, for a notification; ``None`` when the user cancelled.
+
+        Raises
+        ------
+        napari_whiskertoolbox.io.FormatError
+            A key would not read back the same from its own file (nothing was written).
+        OSError
+            The disk refused the write.
+        """
+        session = self._session
+        config = self.config()
+        if config is None:
+            session.save()
+            return f"Saved {session.path}"
+        if self.mode is None or (self.mode == CONFIG_FILES and not self.plan().possible):
+            answer = ask.choose(self.question())
+            if answer is None:
+                return None
+            self.mode = answer
+        if self.mode == CONFIG_FILES:
+            written = write_back(session.dm, self.plan())
+            session.dm.mark_saved()
+            names = ", ".join(_relative(p, config.parent) for p in written) or "nothing changed"
+            return f"Saved into the files of {config.name}: {names}"
+        session.save()
+        return (
+            f"Saved the session to {session.path} (beside {config.name}; opening "
+            f"{config.name} later offers it)"
+        )
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,175 @@
+"""Video files written with PyAV for the tests, and the reference decode.
+
+Pattern videos: frame ``i`` shows ``i`` in binary as 16 blocks of 16×16 pixels (white = 1,
+black = 0 for gray videos; red = 1, blue = 0 for colour videos) on a mid-gray background,
+which survives lossy compression, so decoding the pattern tells which frame a decoder
+really returned.
+
+The reference is always PyAV's plain sequential decode (``container.demux`` + decode, each
+frame converted by FFmpeg), which is what FFmpeg presents.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import av
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from pathlib import Path
+
+RATE = Fraction(30)
+HEIGHT, WIDTH = 96, 128
+BLOCK = 16
+N_BITS = 16
+_ROW0 = 32  # first block row; bits fill two rows of eight blocks
+
+
+def pattern_frame(i: int, color: bool = False) -> np.ndarray:
+    """Frame ``i`` of a test video: gray ``(H, W)`` or RGB ``(H, W, 3)`` uint8."""
+    if color:
+        img = np.full((HEIGHT, WIDTH, 3), 128, np.uint8)
+    else:
+        img = np.full((HEIGHT, WIDTH), 128, np.uint8)
+    for bit in range(N_BITS):
+        r, c = _block_origin(bit)
+        on = (i >> bit) & 1
+        if color:
+            img[r : r + BLOCK, c : c + BLOCK] = (255, 0, 0) if on else (0, 0, 255)
+        else:
+            img[r : r + BLOCK, c : c + BLOCK] = 255 if on else 0
+    return img
+
+
+def read_pattern(frame: np.ndarray) -> int:
+    """The frame number drawn by :func:`pattern_frame` into a decoded ``frame``."""
+    value = 0
+    for bit in range(N_BITS):
+        r, c = _block_origin(bit)
+        inner = frame[r + 4 : r + BLOCK - 4, c + 4 : c + BLOCK - 4].astype(np.float64)
+        on = inner[..., 0].mean() > inner[..., 2].mean() if frame.ndim == 3 else inner.mean() > 128
+        value |= int(on) << bit
+    return value
+
+
+def _block_origin(bit: int) -> tuple[int, int]:
+    return _ROW0 + (bit // 8) * BLOCK, (bit % 8) * BLOCK
+
+
+def encode_packets(
+    frames: Iterable[np.ndarray],
+    width: int,
+    height: int,
+    codec: str = "libx264",
+    gop: int = 30,
+    b_frames: int = 2,
+    frame_format: str = "gray",
+) -> tuple[list[av.Packet], bytes | None]:
+    """Encode ``frames`` to packets (pts in frames, time base 1/30); also the extradata."""
+    encoder = av.CodecContext.create(codec, "w")
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+    encoder.time_base = 1 / RATE
+    encoder.framerate = RATE
+    encoder.gop_size = gop
+    if codec == "libx264":
+        params = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={b_frames}"
+        encoder.options = {"preset": "veryfast", "x264-params": params}
+    else:
+        encoder.max_b_frames = b_frames
+        encoder.options = {"qscale": "3"}
+    packets: list[av.Packet] = []
+    for i, array in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(array, format=frame_format)
+        frame.pts = i
+        packets += encoder.encode(frame)
+    packets += encoder.encode(None)
+    return packets, encoder.extradata
+
+
+def mux_packets(
+    path: Path,
+    packets: list[av.Packet],
+    extradata: bytes | None,
+    width: int,
+    height: int,
+    codec: str = "h264",
+    shift: int = 0,
+    replace: Callable[[av.Packet], bytes | None] | None = None,
+) -> Path:
+    """Write ``packets`` into ``path``, their timestamps moved by ``-shift`` frames.
+
+    A shift makes the first ``shift`` frames' timestamps negative: the MP4 muxer then
+    writes an edit list starting at timestamp 0, as ``ffmpeg -ss … -c copy`` does, and
+    the demuxer flags those packets as discarded pre-roll. ``replace`` may return new
+    bytes for a packet (to damage it).
+    """
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=RATE)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if extradata:
+            stream.codec_context.extradata = extradata
+        stream.time_base = 1 / RATE
+        for packet in packets:
+            payload = replace(packet) if replace is not None else None
+            if payload is not None:
+                damaged = av.Packet(payload)
+                damaged.pts, damaged.dts = packet.pts, packet.dts
+                damaged.is_keyframe = packet.is_keyframe
+                packet = damaged
+            packet.pts -= shift
+            packet.dts -= shift
+            packet.stream = stream
+            packet.time_base = 1 / RATE
+            out.mux(packet)
+    return path
+
+
+def write_frames(
+    path: Path,
+    frames: Iterable[np.ndarray],
+    codec: str,
+    pix_fmt: str,
+    frame_format: str,
+    options: dict[str, str] | None = None,
+    configure: Callable[[av.VideoStream], None] | None = None,
+) -> Path:
+    """Encode ``frames`` (given in ``frame_format``) as ``codec`` video in ``pix_fmt``."""
+    frames = list(frames)
+    height, width = frames[0].shape[:2]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=RATE)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        if options:
+            stream.codec_context.options = options
+        if configure is not None:
+            configure(stream)
+        for array in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(array, format=frame_format)))
+        out.mux(stream.encode())
+    return path
+
+
+def plain_decode(path: Path, fmt: str) -> dict[int, np.ndarray]:
+    """PyAV's plain sequential decode: ``{pts: frame converted by FFmpeg to fmt}``.
+
+    Packets FFmpeg rejects are passed over, as FFmpeg does.
+    """
+    frames: dict[int, np.ndarray] = {}
+    with av.open(str(path)) as container:
+        for packet in container.demux(video=0):
+            try:
+                decoded = packet.decode()
+            except av.FFmpegError:
+                continue
+            for frame in decoded:
+                frames[int(frame.pts)] = frame.to_ndarray(format=fmt).copy()
+    return frames
+
+
+def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
+    """The frames of :func:`plain_decode` in presentation order."""
+    frames = plain_decode(path, fmt)
+    return [frames[pts] for pts in sorted(frames)]

@@ -1,0 +1,146 @@
+"""One data file opened on its own: told from its content, or read as the config item given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.io import FormatError
+from napari_whiskertoolbox.io.data_files import (
+    data_file_item,
+    guess_data_file,
+    key_for_file,
+    load_data_file,
+)
+from napari_whiskertoolbox.io.routing import DataFileNeedsItem, classify_path, open_path
+
+
+@pytest.mark.parametrize(
+    ("relative", "data_type", "fmt", "keys", "n"),
+    [
+        ("Points/test_point.csv", "points", "csv", ["test_point"], 1001),
+        ("Lines/line_test_large.csv", "line", "csv", ["line_test_large"], 50),
+        (
+            "DigitalIntervals/jun_test.dat",
+            "digital_interval",
+            "multi_column_binary",
+            ["jun_test"],
+            1,
+        ),
+    ],
+)
+def test_content_that_leaves_no_doubt_opens_without_asking(
+    wtb_data, relative, data_type, fmt, keys, n
+):
+    path = wtb_data / relative
+    assert classify_path(path) == "data_file"
+    guess = guess_data_file(path)
+    assert guess.certain
+    assert (guess.data_type, guess.format_for(data_type)) == (data_type, fmt)
+    opened = open_path(path)
+    assert opened.kind == "data_file"
+    assert list(opened.keys) == keys
+    dm = opened.dm
+    assert dm.data_type(keys[0]) == data_type
+    assert len(dm.get_data(keys[0])) == n
+    source = dm.metadata["sources"][keys[0]]
+    assert (source["data_type"], source["format"], source["filepath"]) == (
+        data_type,
+        fmt,
+        str(path.resolve()),
+    )
+
+
+def test_deeplabcut_csv_gives_one_points_key_per_body_part(wtb_data):
+    opened = open_path(wtb_data / "Points" / "dlc_test.csv")
+    assert len(opened.keys) == 10
+    assert all(key.startswith("dlc_") for key in opened.keys)
+    assert "dlc_nose_tip" in opened.keys
+    assert {opened.dm.data_type(key) for key in opened.keys} == {"points"}
+
+
+@pytest.mark.parametrize(
+    ("relative", "first"),
+    [("DigitalEvents/events.csv", "digital_event"), ("Analog/single_column.csv", "digital_event")],
+)
+def test_a_column_of_numbers_needs_the_user_to_say(wtb_data, relative, first):
+    path = wtb_data / relative
+    guess = guess_data_file(path)
+    assert not guess.certain
+    assert guess.candidates[0] == first
+    assert "analog" in guess.candidates
+    assert guess.preview[:2] == ("1.0", "2.0")
+    dm = DataManager()
+    with pytest.raises(DataFileNeedsItem, match="one column of numbers") as caught:
+        open_path(path, dm)
+    assert caught.value.guess == guess
+    assert not dm.keys()
+    item = data_file_item(path, "analog", "signal")
+    opened = open_path(path, dm, item=item)
+    assert opened.keys == ("signal",)
+    np.testing.assert_array_equal(dm.get_data("signal").values[:3], [1.0, 2.0, 3.0])
+
+
+def test_two_numeric_columns_and_a_binary_file_are_asked(tmp_path):
+    pairs = tmp_path / "epochs.txt"
+    pairs.write_text("10 20\n30 45\n", encoding="utf-8")
+    guess = guess_data_file(pairs)
+    assert guess.candidates == ("digital_interval", "analog")
+    assert guess.options_for("digital_interval") == {"delimiter": " "}
+    dm = DataManager()
+    item = data_file_item(
+        pairs, "digital_interval", "epochs", options=guess.options_for("digital_interval")
+    )
+    assert load_data_file(dm, item) == ["epochs"]
+    assert dm.get_data("epochs").intervals.tolist() == [[10, 20], [30, 45]]
+    binary = tmp_path / "amplifier.dat"
+    np.arange(40, dtype=np.int16).tofile(binary)
+    guess = guess_data_file(binary)
+    assert not guess.certain
+    assert guess.preview == ()
+    assert guess.format_for("analog") == "binary"
+    assert guess.format_for("digital_event") == "uint16"
+
+
+def test_header_names_the_points_columns(tmp_path):
+    path = tmp_path / "tip.csv"
+    path.write_text("likelihood,frame,y,x\n0.9,3,20.5,10.5\n0.8,4,21,11\n", encoding="utf-8")
+    guess = guess_data_file(path)
+    assert guess.data_type == "points"
+    options = guess.options_for("points")
+    assert options == {"delimiter": ",", "frame_column": 1, "x_column": 3}  # y: column 2
+    dm = open_path(path).dm
+    np.testing.assert_array_equal(dm.get_data("tip").at(3), [[10.5, 20.5]])
+
+
+def test_bad_items_and_taken_keys_are_refused_naming_the_file(wtb_data, tmp_path):
+    path = wtb_data / "Points" / "test_point.csv"
+    dm = open_path(path).dm
+    with pytest.raises(FormatError, match="already exists"):
+        load_data_file(dm, data_file_item(path, "points", "test_point"))
+    with pytest.raises(FormatError, match="item fields"):
+        data_file_item(path, "points", "p", options={"clock": "camera"})
+    with pytest.raises(FormatError, match="no clock 'camera'"):
+        load_data_file(dm, data_file_item(path, "points", "p", clock="camera"))
+    with pytest.raises(FormatError, match=r"test_point\.csv"):
+        load_data_file(dm, data_file_item(path, "digital_interval", "wrong"))
+    assert dm.keys() == ["test_point"]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="empty"):
+        guess_data_file(empty)
+
+
+def test_key_for_file_makes_a_free_identifier(tmp_path):
+    dm = DataManager()
+    assert key_for_file(dm, tmp_path / "2p cell #3.csv") == "_2p_cell_3"
+    assert key_for_file(dm, tmp_path / "tip.csv") == "tip"
+    dm.set_data("tip", _points())
+    assert key_for_file(dm, tmp_path / "tip.csv") == "tip_2"
+
+
+def _points():
+    from napari_whiskertoolbox.core import PointData
+
+    return PointData()

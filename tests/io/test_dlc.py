@@ -1,0 +1,317 @@
+"""DeepLabCut tables: every layout DeepLabCut writes, the Reaching example, write-back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc
+from napari_whiskertoolbox.io.pose import pose_sets
+from napari_whiskertoolbox.io.routing import classify_path, open_path
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
+LABELS = DATA / "labeled-data" / "reachingvideo1"
+SHARED = Path("/work/shared/fixtures/deeplabcut/reaching")
+BODYPARTS = ["Hand", "Finger1", "Tongue", "Joystick1", "Joystick2"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A writable copy of the Reaching project subset (4 images, both label files)."""
+    target = tmp_path / "reaching"
+    shutil.copytree(DATA, target)
+    for path in target.rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    return target
+
+
+def _reaching_frame() -> pd.DataFrame:
+    return pd.read_hdf(LABELS / "CollectedData_Mackenzie.h5", "df_with_missing")
+
+
+# ------------------------------------------------------------------- the Reaching example
+
+
+def test_reaching_csv_and_h5_read_to_the_same_points() -> None:
+    csv_table = read_dlc(LABELS / "CollectedData_Mackenzie.csv")
+    h5_table = read_dlc(LABELS / "CollectedData_Mackenzie.h5")
+    assert csv_table.scorer == h5_table.scorer == "Mackenzie"
+    assert csv_table.bodyparts == h5_table.bodyparts == BODYPARTS
+    assert csv_table.rows == h5_table.rows
+    assert len(csv_table.rows) == 55
+    assert csv_table.likelihood is None
+    assert csv_table.frames is None
+    np.testing.assert_array_equal(csv_table.xy, h5_table.xy)
+    frame = _reaching_frame()
+    np.testing.assert_array_equal(
+        h5_table.xy[:, 0], frame.xs("Hand", axis=1, level="bodyparts").to_numpy()
+    )
+
+
+def test_labeled_data_folder_opens_images_and_labels_on_their_frames() -> None:
+    assert classify_path(LABELS) == "deeplabcut"
+    opened = open_path(LABELS)
+    dm = opened.dm
+    media = dm.get_data("media")
+    assert media.shape == (4, 747, 832, 3)  # img033/img038 (640 x 470) sit top-left
+    assert [p.name for p in media.files] == ["img005.png", "img033.png", "img038.png", "img142.png"]
+    assert media.image_sizes == [(747, 832), (470, 640), (470, 640), (747, 832)]
+    frame = _reaching_frame()
+    for t, image in enumerate(["img005", "img033", "img038", "img142"]):
+        row = frame.loc[f"labeled-data/reachingvideo1/{image}.png"]
+        for bp in BODYPARTS:
+            x, y = row[("Mackenzie", bp, "x")], row[("Mackenzie", bp, "y")]
+            points = dm.get_data(f"reachingvideo1_{bp}").at(t)
+            if np.isnan(x):
+                assert len(points) == 0  # an empty cell is an absent point, never (0, 0)
+            else:
+                np.testing.assert_array_equal(points, [[np.float32(x), np.float32(y)]])
+    pose = pose_sets(dm)["reachingvideo1"]
+    assert pose.bodyparts == BODYPARTS
+    assert pose.skeleton == [("Hand", "Finger1"), ("Joystick1", "Joystick2")]
+    n_points = sum(dm.get_data(k).n_entries for k in pose.all_keys())
+    assert dm.groups.count("reachingvideo1") == n_points
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_read_write_read_is_exact_and_equal_to_deeplabcut_files(tmp_path, suffix) -> None:
+    dm = open_path(LABELS / f"CollectedData_Mackenzie{suffix}").dm
+    pose = pose_sets(dm)["dlc"]
+    out = write_dlc(dm, pose, tmp_path / f"CollectedData_Mackenzie{suffix}")
+    if suffix == ".h5":
+        pd.testing.assert_frame_equal(pd.read_hdf(out, "df_with_missing"), _reaching_frame())
+    else:
+        assert out.read_bytes() == (LABELS / "CollectedData_Mackenzie.csv").read_bytes()
+    again = read_dlc(out)
+    np.testing.assert_array_equal(
+        again.xy, read_dlc(LABELS / f"CollectedData_Mackenzie{suffix}").xy
+    )
+
+
+def test_write_back_keeps_every_label_of_images_not_shown_or_not_touched(project) -> None:
+    folder = project / "labeled-data" / "reachingvideo1"
+    original = pd.read_hdf(folder / "CollectedData_Mackenzie.h5")
+    dm = open_path(folder).dm
+    hand = dm.get_data("reachingvideo1_Hand")
+    hand.set_frame(1, [[10.5, 20.25]], hand.ids_at(1))  # img033 re-labelled
+    dm.get_data("reachingvideo1_Joystick1").clear_at(2)  # img038: one label removed
+    dm.get_data("reachingvideo1_Tongue").set_frame(0, [[5.0, 6.0]])  # img005: one added
+    write_dlc(dm, pose_sets(dm)["reachingvideo1"], folder / "CollectedData_Mackenzie.h5")
+    written = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
+    assert list(written.index) == list(original.index)  # all 55 images, 51 of them not shown
+    assert written.columns.equals(original.columns)
+    changed = {
+        ("labeled-data/reachingvideo1/img033.png", "Hand"): (10.5, 20.25),
+        ("labeled-data/reachingvideo1/img038.png", "Joystick1"): (np.nan, np.nan),
+        ("labeled-data/reachingvideo1/img005.png", "Tongue"): (5.0, 6.0),
+    }
+    for image in original.index:
+        for bp in BODYPARTS:
+            got = written.loc[image, [("Mackenzie", bp, "x"), ("Mackenzie", bp, "y")]].to_numpy()
+            want = changed.get(
+                (image, bp),
+                original.loc[image, [("Mackenzie", bp, "x"), ("Mackenzie", bp, "y")]].to_numpy(),
+            )
+            np.testing.assert_array_equal(got, np.asarray(want, float), err_msg=f"{image} {bp}")
+
+
+def test_project_config_opens_every_labeled_data_folder(project) -> None:
+    assert classify_path(project / "config.yaml") == "deeplabcut"
+    dm = open_path(project / "config.yaml").dm
+    assert len(dm.get_data("media")) == 4
+    assert pose_sets(dm)["reachingvideo1"].skeleton == [
+        ("Hand", "Finger1"),
+        ("Joystick1", "Joystick2"),
+    ]
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="needs the shared DeepLabCut fixtures (/work/shared/fixtures)"
+)
+def test_full_reaching_folder_with_mixed_image_sizes() -> None:
+    dm = open_path(SHARED / "labeled-data" / "reachingvideo1").dm
+    media = dm.get_data("media")
+    assert media.shape == (55, 747, 832, 3)
+    sizes = media.image_sizes
+    assert sizes.count((470, 640)) == 15
+    assert sizes.count((747, 832)) == 40
+    small = next(p.name for p, s in zip(media.files, sizes) if s == (470, 640))
+    t = [p.name for p in media.files].index(small)
+    frame = media[t]
+    assert not frame[470:].any()
+    assert not frame[:, 640:].any()
+    assert dm.get_data("reachingvideo1_Joystick1").n_entries == 55
+
+
+# ------------------------------------------------------------------- other layouts
+
+
+def _multi_animal_frame(index) -> pd.DataFrame:
+    columns = pd.MultiIndex.from_tuples(
+        [
+            ("me", ind, bp, c)
+            for ind, bps in (
+                ("mus1", ["nose", "tail"]),
+                ("mus2", ["nose", "tail"]),
+                ("single", ["port"]),
+            )
+            for bp in bps
+            for c in ("x", "y")
+        ],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )
+    rng = np.random.default_rng(3)
+    values = rng.uniform(0, 100, (len(index), len(columns)))
+    values[1, 2:4] = np.nan  # mus1 tail missing on row 1
+    return pd.DataFrame(values, index=index, columns=columns)
+
+
+def _write_ma_config(folder: Path) -> None:
+    config = {
+        "Task": "mice",
+        "scorer": "me",
+        "multianimalproject": True,
+        "individuals": ["mus1", "mus2"],
+        "uniquebodyparts": ["port"],
+        "multianimalbodyparts": ["tail", "nose"],
+        "bodyparts": "MULTI!",
+        "skeleton": [["nose", "tail"]],
+    }
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+
+
+def test_multi_animal_with_single_and_three_index_columns(tmp_path) -> None:
+    folder = tmp_path / "labeled-data" / "vid"
+    folder.mkdir(parents=True)
+    _write_ma_config(tmp_path)
+    index = pd.MultiIndex.from_tuples(
+        [("labeled-data", "vid", f"img{i:03d}.png") for i in (4, 9, 12)]
+    )
+    frame = _multi_animal_frame(index)
+    frame.to_csv(folder / "CollectedData_me.csv")
+    frame.to_hdf(folder / "CollectedData_me.h5", key="df_with_missing", mode="w")
+    assert (
+        (folder / "CollectedData_me.csv").read_text().splitlines()[1].startswith("individuals,,,")
+    )
+    csv_table = read_dlc(folder / "CollectedData_me.csv")
+    h5_table = read_dlc(folder / "CollectedData_me.h5")
+    assert csv_table.index_levels == h5_table.index_levels == 3
+    assert (
+        csv_table.rows == h5_table.rows == [f"labeled-data/vid/img{i:03d}.png" for i in (4, 9, 12)]
+    )
+    np.testing.assert_array_equal(csv_table.xy, h5_table.xy)
+    item = {
+        "data_type": "points", "name": "mice", "format": "dlc_h5",
+        "filepath": str(folder / "CollectedData_me.h5"), "frame_from": "image_name",
+    }  # fmt: skip
+    (tmp_path / "c.json").write_text(json.dumps([item]))
+    dm = load_config(tmp_path / "c.json")
+    pose = pose_sets(dm)["mice"]
+    assert pose.individuals == ["mus1", "mus2", "single"]
+    assert pose.bodyparts == ["tail", "nose", "port"]  # the project's order
+    assert pose.skeleton == [("nose", "tail")]
+    assert sorted(dm.keys("points")) == sorted(
+        ["mice_mus1_nose", "mice_mus1_tail", "mice_mus2_nose", "mice_mus2_tail", "mice_single_port"]
+    )
+    tail = dm.get_data("mice_mus1_tail")
+    np.testing.assert_array_equal(tail.times_with_data(), [4, 12])  # frame from img<frame>.png
+    np.testing.assert_array_equal(tail.at(4), [frame.iloc[0, 2:4].to_numpy(np.float32)])
+    assert set(dm.groups.names()) == {"mice_mus1", "mice_mus2", "mice_single"}
+    assert dm.groups.count("mice_mus1") == 5
+    assert dm.metadata["colors"]["mice_mus1_nose"] != dm.metadata["colors"]["mice_mus2_nose"]
+    back = pd.read_hdf(write_dlc(dm, pose, tmp_path / "back.h5"))
+    assert back.index.nlevels == 3
+    assert back.columns.names == frame.columns.names
+    pd.testing.assert_frame_equal(back, frame.loc[:, back.columns])  # columns in project order
+    back_csv = read_dlc(write_dlc(dm, pose, tmp_path / "back.csv"))
+    assert back_csv.rows == csv_table.rows
+    assert back_csv.index_levels == 3
+
+
+def test_predictions_and_lightningpose_with_likelihood_threshold(tmp_path) -> None:
+    columns = pd.MultiIndex.from_product(
+        [["heatmap_tracker"], ["paw", "nose"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = np.array(
+        [[1, 2, 0.9, 3, 4, 0.2], [5, 6, 0.95, 7, 8, 0.8], [9, 10, 0.1, np.nan, np.nan, 0.0]]
+    )
+    frame = pd.DataFrame(values, index=[0, 1, 5], columns=columns)
+    frame.to_csv(tmp_path / "lp.csv")  # LightningPose writes DeepLabCut's layout
+    assert classify_path(tmp_path / "lp.csv") == "deeplabcut"
+    item = {
+        "data_type": "points", "name": "lp", "format": "dlc_csv",
+        "filepath": "lp.csv", "likelihood_threshold": 0.5,
+    }  # fmt: skip
+    (tmp_path / "c.json").write_text(json.dumps([item]))
+    dm = load_config(tmp_path / "c.json")
+    np.testing.assert_array_equal(dm.get_data("lp_paw").times_with_data(), [0, 1])
+    np.testing.assert_array_equal(dm.get_data("lp_nose").times_with_data(), [1])
+    pose = pose_sets(dm)["lp"]
+    assert pose.individuals == [""]
+    assert pose.source["index"] == "frame"
+    out = write_dlc(dm, pose, tmp_path / "lp_back.h5")
+    back = pd.read_hdf(out)
+    assert back.columns.equals(columns)
+    np.testing.assert_array_equal(back.loc[1].to_numpy(), values[1])  # untouched: as the source
+    assert np.isnan(back.loc[5, ("heatmap_tracker", "paw", "x")])  # below threshold: not kept
+
+
+def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:
+    text = "scorer;s;s\nbodyparts;a;a\ncoords;x;y\n0;1,5;2,25\n"
+    (tmp_path / "d.csv").write_text(text)
+    table = read_dlc(tmp_path / "d.csv", delimiter=";", decimal=",")
+    np.testing.assert_array_equal(table.xy[0, 0], [1.5, 2.25])
+
+
+@pytest.mark.parametrize(
+    ("text", "match", "line"),
+    [
+        ("scorer,s,s\nbodyparts,a,a\n", "3 DeepLabCut header rows", 2),
+        ("frame,x,y\n0,1,2\n", "first field is 'frame'", 1),
+        (
+            "scorer,s,s,s\nbodyparts,a,a,a\ncoords,x,y,likelihood\n0,1,2,0.9\n1,1,2\n",
+            "expected 4 columns, found 3",
+            5,
+        ),
+        ("scorer,s,s,s\nbodyparts,a,a,a\ncoords,x,y,likelihood\n0,1,oops,0.9\n", "found 'oops'", 4),
+        ("scorer,s,s\nbodyparts,a,a\ncoords,x,q\n0,1,2\n", "missing \\['y'\\]", 3),
+    ],
+)
+def test_bad_csv_names_file_and_line(tmp_path, text, match, line) -> None:
+    (tmp_path / "d.csv").write_text(text)
+    with pytest.raises(FormatError, match=match) as info:
+        read_dlc(tmp_path / "d.csv")
+    assert info.value.line == line
+    assert "d.csv" in str(info.value)
+
+
+def test_bad_file_leaves_the_data_manager_unchanged(tmp_path) -> None:
+    dm = open_path(LABELS / "CollectedData_Mackenzie.h5").dm
+    before = {k: dm.get_data(k) for k in dm}
+    bad = tmp_path / "CollectedData_x.csv"
+    bad.write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,y\n0,1,2\n1,2\n")
+    with pytest.raises(FormatError, match=r"CollectedData_x\.csv.*line 5"):
+        open_path(bad, dm=dm)
+    assert {k: dm.get_data(k) for k in dm} == before
+
+
+def test_pose_sets_survive_a_session_save(tmp_path) -> None:
+    from napari_whiskertoolbox.io import load_session, save_session
+
+    dm = open_path(LABELS).dm
+    save_session(dm, tmp_path / "s.session")
+    back = load_session(tmp_path / "s.session")
+    assert pose_sets(back) == pose_sets(dm)
+    assert back.groups.to_dict() == dm.groups.to_dict()
+    np.testing.assert_array_equal(
+        back.get_data("reachingvideo1_Hand").to_flat().coords,
+        dm.get_data("reachingvideo1_Hand").to_flat().coords,
+    )

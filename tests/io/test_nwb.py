@@ -1,0 +1,267 @@
+"""NWB: export a whole session, nwbinspector, round trip, generic files written by pynwb."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DataManager,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    TensorData,
+    TimeFrame,
+)
+from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.nwb_export import export_nwb
+from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
+from napari_whiskertoolbox.io.pose import pose_sets
+from napari_whiskertoolbox.io.routing import classify_path, open_path
+from napari_whiskertoolbox.sample import make_sample_session
+
+pynwb = pytest.importorskip("pynwb")
+ndx_pose = pytest.importorskip("ndx_pose")
+inspector = pytest.importorskip("nwbinspector")
+
+DLC = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
+START = dt.datetime(2024, 5, 6, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def session() -> DataManager:
+    """The sample session (30 kHz master clock, camera clock) plus a DeepLabCut folder."""
+    dm = make_sample_session(40)
+    open_path(DLC / "labeled-data" / "reachingvideo1", dm=dm)
+    dm.set_data(
+        "embedding", TensorData(np.arange(12.0).reshape(4, 3), column_names=["a", "b", "c"])
+    )
+    clicks = DigitalEventSeries([3, 9, 27])
+    dm.set_data("clicks", clicks)
+    return dm
+
+
+@pytest.fixture(scope="module")
+def exported(session, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("nwb") / "session.nwb"
+    export_nwb(session, path, session_start_time=START)
+    return path
+
+
+def _same(a, b, kind: str) -> None:
+    if kind in ("points", "line", "mask"):
+        fa, fb = a.to_flat(), b.to_flat()
+        for x, y in zip(fa, fb):
+            if x is None:
+                assert y is None
+            else:
+                np.testing.assert_array_equal(x, y)
+        assert a.image_size == b.image_size
+    elif kind == "analog":
+        np.testing.assert_array_equal(a.values, b.values)
+        assert a.is_dense == b.is_dense
+    elif kind == "digital_event":
+        np.testing.assert_array_equal(a.times, b.times)
+        np.testing.assert_array_equal(a.ids, b.ids)
+    elif kind == "digital_interval":
+        np.testing.assert_array_equal(a.intervals, b.intervals)
+        np.testing.assert_array_equal(a.ids, b.ids)
+    elif kind == "tensor":
+        np.testing.assert_array_equal(a.values, b.values)
+        assert list(a.column_names) == list(b.column_names)
+    else:
+        assert a.shape == b.shape
+        np.testing.assert_array_equal(a[len(a) - 1], b[len(b) - 1])
+
+
+def test_export_passes_nwbinspector_without_critical_or_violations(exported) -> None:
+    from nwbinspector import Importance, inspect_nwbfile
+
+    messages = list(inspect_nwbfile(nwbfile_path=str(exported)))
+    assert messages  # the inspector ran its checks (suggestions remain, e.g. no experimenter)
+    serious = [
+        m for m in messages
+        if m.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)
+    ]  # fmt: skip
+    assert serious == [], "\n".join(
+        f"{m.importance.name} {m.check_function_name}: {m.message}" for m in serious
+    )
+
+
+def test_export_contents(session, exported) -> None:
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(exported), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        angle = nwbfile.acquisition["whisker_angle"]
+        rate = session.get_time("time").sampling_rate
+        assert angle.rate == rate  # dense on a regular clock: a rate, no timestamps
+        np.testing.assert_array_equal(angle.data[:], session.get_data("whisker_angle").values)
+        contact = nwbfile.intervals["contact"]
+        pairs = session.get_data("contact").intervals
+        np.testing.assert_allclose(contact["start_time"][:], pairs[:, 0] / rate)
+        events = nwbfile.events["clicks"]
+        np.testing.assert_allclose(events["timestamp"][:], np.array([3, 9, 27]) / rate)
+        media = nwbfile.acquisition["media_2"]
+        assert media.format == "external"
+        assert not Path(media.external_file[0]).is_absolute()
+        behavior = nwbfile.processing["behavior"]
+        hand = behavior["reachingvideo1"].pose_estimation_series["Hand"]
+        assert hand.reference_frame.startswith("(0, 0) is the top-left")
+        np.testing.assert_array_equal(
+            hand.data[:], session.get_data("reachingvideo1_Hand").to_flat().coords
+        )
+        skeleton = behavior["Skeletons"]["reachingvideo1_skeleton"]
+        assert list(skeleton.nodes[:]) == ["Hand", "Finger1", "Tongue", "Joystick1", "Joystick2"]
+        np.testing.assert_array_equal(skeleton.edges[:], [[0, 1], [3, 4]])
+        whiskers = nwbfile.processing["whiskertoolbox"]["whiskers"].to_dataframe()
+        first = session.get_data("whiskers").at(int(whiskers["frame"].iloc[0]))[0]
+        np.testing.assert_array_equal(whiskers["x"].iloc[0], first[:, 0])
+
+
+def test_export_imports_back_equal(session, exported) -> None:
+    back = DataManager()
+    commit(back, load_nwb_entries(exported))
+    exported_keys = [k for k in session if k != "media"]  # the sample's media is in memory
+    assert sorted(back.keys()) == sorted(exported_keys)
+    for key in exported_keys:
+        assert back.time_key(key) == session.time_key(key)
+        _same(session.get_data(key), back.get_data(key), session.data_type(key))
+    for name in session.time_keys():
+        assert back.get_time(name) == session.get_time(name)
+    pose = pose_sets(back)["reachingvideo1"]
+    assert pose.skeleton == [("Hand", "Finger1"), ("Joystick1", "Joystick2")]
+    assert back.groups.count("reachingvideo1") == session.groups.count("reachingvideo1")
+
+
+def test_generic_file_written_with_pynwb(tmp_path) -> None:
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.image import ImageSeries
+
+    video = tmp_path / "clip.tif"
+    import tifffile
+
+    tifffile.imwrite(video, np.zeros((5, 8, 10), np.uint8))
+    nwbfile = NWBFile(session_description="generic", identifier="g1", session_start_time=START)
+    nwbfile.add_acquisition(
+        TimeSeries(name="lfp", data=np.arange(20.0), unit="V", rate=100.0, starting_time=1.0)
+    )
+    nwbfile.add_acquisition(
+        TimeSeries(name="xy", data=np.ones((6, 2)), unit="m", timestamps=np.arange(6) * 0.5)
+    )
+    nwbfile.add_acquisition(
+        ImageSeries(
+            name="camera",
+            external_file=["clip.tif"],
+            starting_frame=[0],
+            format="external",
+            rate=10.0,
+            num_samples=5,
+            unit="n.a.",
+        )
+    )
+    nwbfile.add_trial(start_time=1.0, stop_time=2.0)
+    nwbfile.add_trial(start_time=3.0, stop_time=3.5)
+    skeleton = Skeleton(
+        name="mouse", nodes=["nose", "tail"], edges=np.array([[0, 1]], dtype=np.uint8)
+    )
+    series = [
+        PoseEstimationSeries(name=n, data=np.full((4, 2), k, float), unit="pixels", reference_frame="top-left",
+                             timestamps=np.arange(4) / 10.0, confidence=np.ones(4), description=n)
+        for k, n in enumerate(["nose", "tail"])
+    ]  # fmt: skip
+    behavior = nwbfile.create_processing_module(name="behavior", description="b")
+    behavior.add(Skeletons(skeletons=[skeleton]))
+    behavior.add(
+        PoseEstimation(
+            name="pose", pose_estimation_series=series, skeleton=skeleton, description="p"
+        )
+    )
+    with NWBHDF5IO(str(tmp_path / "g.nwb"), "w") as io:
+        io.write(nwbfile)
+    assert classify_path(tmp_path / "g.nwb") == "nwb"
+    dm = open_path(tmp_path / "g.nwb").dm
+    assert set(dm.keys()) >= {"lfp", "xy_0", "xy_1", "trials", "camera", "pose_nose", "pose_tail"}
+    np.testing.assert_array_equal(dm.get_data("lfp").values, np.arange(20.0, dtype=np.float32))
+    lfp_clock = dm.clock_of("lfp")
+    assert lfp_clock.sampling_rate == 100.0
+    assert lfp_clock.seconds_at_index(0) == 1.0
+    assert dm.clock_of("xy_0").seconds_at_index(3) == 1.5
+    trials = dm.get_data("trials")
+    clock = dm.clock_of("trials")
+    assert [clock.seconds_at_index(int(i)) for i in trials.intervals.ravel()] == [
+        1.0,
+        2.0,
+        3.0,
+        3.5,
+    ]
+    assert dm.get_data("camera").shape == (5, 8, 10)
+    assert pose_sets(dm)["pose"].skeleton == [("nose", "tail")]
+    np.testing.assert_array_equal(dm.get_data("pose_tail").at(2), [[1.0, 1.0]])
+
+
+def test_config_format_nwb_loads_one_kind(exported, tmp_path) -> None:
+    item = {
+        "data_type": "digital_interval",
+        "name": "n",
+        "format": "nwb",
+        "filepath": str(exported),
+    }
+    (tmp_path / "c.json").write_text(json.dumps([item]))
+    dm = load_config(tmp_path / "c.json")
+    assert dm.keys() == ["contact"]
+    assert dm.time_key("contact") == "time"
+
+
+def test_cli_export_nwb(tmp_path) -> None:
+    config = tmp_path / "s.json"
+    np.savetxt(tmp_path / "a.csv", np.arange(10.0))
+    config.write_text(json.dumps([{"data_type": "analog", "name": "a", "filepath": "a.csv"}]))
+    out = tmp_path / "out.nwb"
+    result = subprocess.run(
+        [sys.executable, "-m", "napari_whiskertoolbox", "export-nwb", str(config), str(out), "--sampling-rate", "30000"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    dm = open_path(out).dm
+    np.testing.assert_array_equal(dm.get_data("a").values, np.arange(10.0, dtype=np.float32))
+    bad = subprocess.run(
+        [sys.executable, "-m", "napari_whiskertoolbox", "export-nwb", str(config), str(tmp_path / "x.nwb")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert "no sampling rate" in bad.stderr
+    assert not (tmp_path / "x.nwb").exists()
+
+
+def test_bad_nwb_names_file(tmp_path) -> None:
+    (tmp_path / "bad.nwb").write_bytes(b"not hdf5 at all")
+    with pytest.raises(FormatError, match=r"bad\.nwb.*cannot read as an NWB file"):
+        load_nwb_entries(tmp_path / "bad.nwb")
+
+
+def test_analog_on_an_irregular_clock_gets_timestamps(tmp_path) -> None:
+    dm = DataManager()
+    dm.set_time("time", TimeFrame(np.arange(100), sampling_rate=1000.0))
+    dm.set_time("cam", TimeFrame([0, 10, 25, 30], sampling_rate=1000.0))
+    dm.set_data("v", AnalogTimeSeries(np.arange(4.0)), "cam")
+    dm.set_data("ev", DigitalIntervalSeries([[1, 2]]), "cam")
+    export_nwb(dm, tmp_path / "i.nwb", session_start_time=START)
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(tmp_path / "i.nwb"), "r") as io:
+        v = io.read().acquisition["v"]
+        np.testing.assert_allclose(v.timestamps[:], [0, 0.010, 0.025, 0.030])
+    back = DataManager()
+    commit(back, load_nwb_entries(tmp_path / "i.nwb"))
+    _same(dm.get_data("v"), back.get_data("v"), "analog")
+    assert back.get_time("cam") == dm.get_time("cam")

@@ -1,0 +1,187 @@
+"""SLEAP: files written by sleap-io itself, read here; ours read back by sleap-io."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.pose import pose_sets, swap_individuals
+from napari_whiskertoolbox.io.routing import classify_path, open_path
+from napari_whiskertoolbox.io.sleap import (
+    load_sleap_entries,
+    read_sleap_analysis,
+    read_slp,
+    write_sleap_analysis,
+    write_slp,
+)
+
+sio = pytest.importorskip("sleap_io")
+
+FRAMES = (2, 3, 7)
+
+
+@pytest.fixture(scope="module")
+def labels():
+    """Two tracked mice, three nodes, a node missing on frame 3 (built with sleap-io)."""
+    skeleton = sio.Skeleton(
+        nodes=["head", "thorax", "tail"], edges=[["head", "thorax"], ["thorax", "tail"]]
+    )
+    tracks = [sio.Track(name="mouseA"), sio.Track(name="mouseB")]
+    video = sio.Video(filename="clip.mp4", open_backend=False)
+    rng = np.random.default_rng(0)
+    frames = []
+    for t in FRAMES:
+        a, b = rng.uniform(0, 100, (3, 2)), rng.uniform(0, 100, (3, 2))
+        if t == 3:
+            a[2] = np.nan
+        frames.append(
+            sio.LabeledFrame(
+                video=video,
+                frame_idx=t,
+                instances=[
+                    sio.Instance.from_numpy(a, skeleton=skeleton, track=tracks[0]),
+                    sio.Instance.from_numpy(b, skeleton=skeleton, track=tracks[1]),
+                ],
+            )
+        )
+    return sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+
+
+@pytest.fixture(scope="module")
+def files(labels, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sleap")
+    sio.save_slp(labels, str(folder / "mice.slp"))
+    sio.save_analysis_h5(labels, str(folder / "mice.analysis.h5"))  # matlab preset
+    sio.save_analysis_h5(labels, str(folder / "standard.h5"), preset="standard")
+    return folder
+
+
+def _expected(labels) -> np.ndarray:
+    return labels.numpy()  # (frames, tracks, nodes, 2), frames from 0
+
+
+def test_slp_and_analysis_files_read_to_sleap_ios_arrays(labels, files) -> None:
+    expected = _expected(labels)
+    slp = read_slp(files / "mice.slp")
+    assert slp.first_frame == 2
+    np.testing.assert_allclose(slp.locations, expected[2:], rtol=1e-6)  # numpy() is float32
+    for name in ("mice.analysis.h5", "standard.h5"):
+        analysis = read_sleap_analysis(files / name)
+        assert analysis.track_names == ["mouseA", "mouseB"]
+        assert analysis.node_names == ["head", "thorax", "tail"]
+        assert analysis.edges == [("head", "thorax"), ("thorax", "tail")]
+        np.testing.assert_allclose(analysis.locations, expected, rtol=1e-6)  # stored float32
+
+
+def test_legacy_analysis_file_without_dims(labels, tmp_path) -> None:
+    """SLEAP 1.x wrote ``tracks`` as (track, xy, node, frame) with no ``dims`` attribute."""
+    expected = _expected(labels)
+    with h5py.File(tmp_path / "old.h5", "w") as f:
+        f.create_dataset("tracks", data=np.transpose(expected, (1, 3, 2, 0)))
+        f.create_dataset("node_names", data=np.array([b"head", b"thorax", b"tail"]))
+        f.create_dataset("track_names", data=np.array([b"mouseA", b"mouseB"]))
+        f.create_dataset("edge_inds", data=np.array([[0, 1], [1, 2]]))
+    assert classify_path(tmp_path / "old.h5") == "sleap"
+    np.testing.assert_allclose(read_sleap_analysis(tmp_path / "old.h5").locations, expected)
+
+
+def test_keys_groups_and_skeleton(files) -> None:
+    assert classify_path(files / "mice.slp") == "sleap"
+    assert classify_path(files / "mice.analysis.h5") == "sleap"
+    dm = open_path(files / "mice.analysis.h5").dm
+    pose = pose_sets(dm)["sleap"]
+    assert pose.individuals == ["mouseA", "mouseB"]
+    assert pose.skeleton == [("head", "thorax"), ("thorax", "tail")]
+    tail = dm.get_data("sleap_mouseA_tail")
+    np.testing.assert_array_equal(tail.times_with_data(), [2, 7])  # missing on frame 3
+    assert dm.groups.count("sleap_mouseA") == 8
+    assert dm.groups.count("sleap_mouseB") == 9
+
+
+@pytest.mark.parametrize("fmt", ["slp", "sleap_h5"])
+def test_config_formats(files, tmp_path, fmt) -> None:
+    name = "mice.slp" if fmt == "slp" else "mice.analysis.h5"
+    item = {"data_type": "points", "name": "m", "format": fmt, "filepath": str(files / name)}
+    (tmp_path / "c.json").write_text(json.dumps([item]))
+    dm = load_config(tmp_path / "c.json")
+    assert len(dm.keys("points")) == 6
+    assert "m" in pose_sets(dm)
+
+
+def test_written_files_read_back_with_sleap_io(labels, files, tmp_path) -> None:
+    dm = DataManager()
+    commit(dm, load_sleap_entries(files / "mice.slp", "s"))
+    pose = pose_sets(dm)["s"]
+    write_sleap_analysis(dm, pose, tmp_path / "ours.h5")
+    write_slp(dm, pose, tmp_path / "ours.slp")
+    expected = _expected(labels)
+    for loaded in (
+        sio.load_analysis_h5(str(tmp_path / "ours.h5")),
+        sio.load_slp(str(tmp_path / "ours.slp"), open_videos=False),
+    ):
+        assert [t.name for t in loaded.tracks] == ["mouseA", "mouseB"]
+        assert [n.name for n in loaded.skeletons[0].nodes] == ["head", "thorax", "tail"]
+        assert [
+            (e.source.name, e.destination.name) for e in loaded.skeletons[0].edges
+        ] == pose.skeleton
+        np.testing.assert_allclose(loaded.numpy(), expected, rtol=1e-6)  # float32 storage
+    again = read_sleap_analysis(tmp_path / "ours.h5")
+    np.testing.assert_array_equal(again.locations[2:], read_slp(tmp_path / "ours.slp").locations)
+
+
+def test_swap_identities_over_a_range_is_one_undo_step(files) -> None:
+    dm = open_path(files / "mice.slp").dm
+    pose = pose_sets(dm)["sleap"]
+    head_a, head_b = dm.get_data("sleap_mouseA_head"), dm.get_data("sleap_mouseB_head")
+    before_a = {t: np.array(head_a.at(t)) for t in FRAMES}
+    before_b = {t: np.array(head_b.at(t)) for t in FRAMES}
+    ids_a = {t: head_a.ids_at(t).copy() for t in FRAMES}
+    depth = len(dm.history)
+    changed = swap_individuals(dm, pose, "mouseA", "mouseB", 3, 7)
+    assert changed == [3, 7]
+    np.testing.assert_array_equal(head_a.at(2), before_a[2])  # outside the range
+    for t in (3, 7):
+        np.testing.assert_array_equal(head_a.at(t), before_b[t])
+        np.testing.assert_array_equal(head_b.at(t), before_a[t])
+        np.testing.assert_array_equal(head_a.ids_at(t), ids_a[t])  # ids stay with the key
+    tail_b = dm.get_data("sleap_mouseB_tail")
+    assert tail_b.count_at(3) == 0  # mouseA had no tail on frame 3: it went to B
+    assert dm.get_data("sleap_mouseA_tail").count_at(3) == 1
+    assert len(dm.history) == depth + 1
+    assert dm.history.undo_label == "Swap mouseA and mouseB on frames 3..7"
+    assert dm.undo()
+    for t in FRAMES:
+        np.testing.assert_array_equal(head_a.at(t), before_a[t])
+        np.testing.assert_array_equal(head_b.at(t), before_b[t])
+    assert dm.redo()  # one redo brings the whole swap back
+    np.testing.assert_array_equal(head_a.at(7), before_b[7])
+    with pytest.raises(KeyError, match="mouseC"):
+        swap_individuals(dm, pose, "mouseA", "mouseC", 0, 9)
+    with pytest.raises(ValueError, match="start <= end"):
+        swap_individuals(dm, pose, "mouseA", "mouseB", 9, 0)
+
+
+def test_bad_analysis_file_names_file_and_dataset(tmp_path) -> None:
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        f.create_dataset("tracks", data=np.zeros((1, 2, 3, 4)))
+    with pytest.raises(FormatError, match=r"x\.h5.*'node_names'"):
+        read_sleap_analysis(tmp_path / "x.h5")
+    with h5py.File(tmp_path / "y.h5", "w") as f:
+        f.create_dataset("tracks", data=np.zeros((1, 2, 3, 4)))
+        f.create_dataset("node_names", data=np.array([b"a", b"b"]))
+    with pytest.raises(FormatError, match="2 nodes"):
+        read_sleap_analysis(tmp_path / "y.h5")
+
+
+def test_a_dataset_declaring_more_than_the_file_holds_is_refused_unread(tmp_path) -> None:
+    with h5py.File(tmp_path / "huge.h5", "w") as f:
+        f.create_dataset("tracks", shape=(2, 2, 3, 2**30), dtype="f8", chunks=(1, 1, 1, 1024))
+        f.create_dataset("node_names", data=np.array([b"a", b"b", b"c"]))
+    with pytest.raises(FormatError, match=r"huge\.h5.*'tracks' declares .*damaged"):
+        read_sleap_analysis(tmp_path / "huge.h5")

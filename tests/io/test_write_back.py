@@ -1,0 +1,74 @@
+"""Edits saved into a config's own files: planned per key, verified by reading back, all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import PointData
+from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.write_back import plan_write_back, write_back
+
+
+@pytest.fixture
+def config(tmp_path, wtb_data, write_config):
+    for relative in ("Points/test_point.csv", "DigitalEvents/events.csv"):
+        target = tmp_path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(wtb_data / relative, target)
+    return write_config(
+        [
+            {"data_type": "points", "name": "tip", "filepath": "Points/test_point.csv"},
+            {
+                "data_type": "digital_event",
+                "name": "licks",
+                "filepath": "DigitalEvents/events.csv",
+                "scale": 2.0,
+            },
+        ],
+        name="exp.json",
+    )
+
+
+def test_an_edited_points_key_is_rewritten_and_reads_back(config, tmp_path):
+    dm = load_config(config)
+    dm.get_data("tip").add(5, np.array([[7.25, 8.5]], dtype=np.float32))
+    plan = plan_write_back(dm, ["tip"])
+    assert plan.possible
+    assert plan.writes == {"tip": tmp_path / "Points" / "test_point.csv"}
+    assert write_back(dm, plan) == [tmp_path / "Points" / "test_point.csv"]
+    again = load_config(config)
+    np.testing.assert_array_equal(again.get_data("tip").at(5)[-1], [7.25, 8.5])
+    assert len(again.get_data("tip")) == len(dm.get_data("tip"))
+    assert not list(tmp_path.rglob(".*wtb-save*"))  # no temporary file left
+
+
+def test_new_deleted_and_unwritable_keys_are_refused_with_reasons(config):
+    dm = load_config(config)
+    dm.set_data("new_points", PointData())
+    dm.delete_data("tip")
+    plan = plan_write_back(dm, ["new_points"], removed=["tip"])
+    assert not plan.possible
+    assert plan.refused == {
+        "new_points": "is not in the config (new or renamed key)",
+        "tip": "was deleted; a config's files cannot forget a key",
+    }
+    with pytest.raises(FormatError, match="new_points"):
+        write_back(dm, plan)
+
+
+def test_an_option_the_format_cannot_hold_leaves_every_file_untouched(config, tmp_path):
+    dm = load_config(config)
+    dm.get_data("tip").add(5, np.array([[1.0, 2.0]], dtype=np.float32))
+    dm.get_data("licks").add(40)
+    points_before = (tmp_path / "Points" / "test_point.csv").read_bytes()
+    events_before = (tmp_path / "DigitalEvents" / "events.csv").read_bytes()
+    plan = plan_write_back(dm, ["tip", "licks"])
+    assert plan.possible  # only writing tells that the scale does not survive
+    with pytest.raises(FormatError, match=r"'licks' would not read back the same.*scale"):
+        write_back(dm, plan)
+    assert (tmp_path / "Points" / "test_point.csv").read_bytes() == points_before
+    assert (tmp_path / "DigitalEvents" / "events.csv").read_bytes() == events_before
+    assert not list(tmp_path.rglob(".*wtb-save*"))

@@ -1,0 +1,170 @@
+"""Every way napari changes a synced Labels layer reaches the DataManager (issue 16).
+
+Paths, from napari's public API: painting with the brush, erasing, filling and drawing a
+polygon with the mouse; ``paint``, ``fill`` and ``data_setitem``; ``layer.data = …`` from
+the console; napari's own layer undo (Ctrl+Z on the layer goes to the DataManager —
+``tests/layers/test_labels_history_keys.py`` — and ``layer.undo()`` has nothing of ours to
+replay). The transform tool is refused. Each path is one undo step, and masks the edit did
+not touch are kept exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _bindings_support import frame_mask, make_session
+from _napari_input import click, click_vertices, drag
+from napari.layers import Labels
+from napari.utils.notifications import notification_manager
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def session(make_napari_viewer):
+    session = make_session(make_napari_viewer())
+    session.viewer.layers.selection.active = session.viewer.layers["pad"]
+    session.set_frame(3)
+    return session
+
+
+@pytest.fixture
+def notices():
+    seen = []
+    notification_manager.notification_ready.connect(seen.append)
+    yield seen
+    notification_manager.notification_ready.disconnect(seen.append)
+
+
+def stored(session, frame=3) -> list[np.ndarray]:
+    return session.dm.get_data("pad").at(frame)
+
+
+def settle(session, qtbot) -> None:
+    """Wait for the deferred write-back of the last stroke."""
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+
+
+def steps(session) -> int:
+    return len(session.dm.history)
+
+
+def pixel_set(mask) -> set[tuple[int, int]]:
+    return {tuple(p) for p in np.asarray(mask).tolist()}
+
+
+def test_brush_stroke_is_one_step_and_a_new_mask(session, qtbot):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    ids, n_steps = pad.ids_at(3).copy(), steps(session)
+    layer.mode = "paint"
+    layer.brush_size = 3
+    layer.selected_label = 2
+    drag(session.viewer, layer, [(20.0, 20.0), (20.0, 22.0), (20.0, 25.0), (21.0, 28.0)])
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1, "one stroke, one undo step"
+    assert pad.ids_at(3)[0] == ids[0]
+    assert len(stored(session)) == 2
+    assert (20, 20) in pixel_set(stored(session)[1])  # (x, y)
+    assert pixel_set(stored(session)[0]) == pixel_set(frame_mask(3))
+    session.dm.undo()
+    assert len(stored(session)) == 1
+    assert not np.any(layer.data == 2)
+
+
+def test_erasing_shrinks_only_the_erased_mask(session, qtbot):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    ids, n_steps = pad.ids_at(3).copy(), steps(session)
+    layer.mode = "erase"
+    layer.brush_size = 1
+    drag(session.viewer, layer, [(3.0, 5.0), (3.0, 6.0)])  # (row, col) of the mask's corner
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    np.testing.assert_array_equal(pad.ids_at(3), ids)
+    assert pixel_set(stored(session)[0]) == pixel_set(frame_mask(3)) - {(5, 3), (6, 3)}
+
+
+def test_fill_is_one_step(session, qtbot):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    n_steps = steps(session)
+    layer.mode = "fill"
+    layer.selected_label = 1
+    layer.contiguous = True
+    click(session.viewer, layer, (4.0, 6.0))  # inside the mask: refill it with its own label
+    settle(session, qtbot)
+    assert steps(session) == n_steps, "filling a mask with its own label changes nothing"
+    layer.selected_label = 5
+    click(session.viewer, layer, (4.0, 6.0))
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    assert pixel_set(stored(session)[0]) == pixel_set(frame_mask(3))
+    assert len(pad.ids_at(3)) == 1, "the refilled mask keeps its id"
+
+
+def test_polygon_tool_is_one_step(session, qtbot):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    n_steps = steps(session)
+    layer.mode = "polygon"
+    layer.selected_label = 4
+    click_vertices(session.viewer, layer, [(20.0, 2.0), (20.0, 12.0), (28.0, 7.0)])
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    assert len(pad.ids_at(3)) == 2
+    assert (7, 24) in pixel_set(stored(session)[1])
+
+
+@pytest.mark.parametrize("how", ["paint", "fill", "data_setitem"])
+def test_programmatic_edits_are_one_step(session, qtbot, how):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    n_steps = steps(session)
+    if how == "paint":
+        layer.paint((20, 20), 3)
+    elif how == "fill":
+        layer.fill((20, 20), 3)
+    else:
+        layer.data_setitem((np.array([20, 21]), np.array([20, 20])), 3)
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    assert len(pad.ids_at(3)) == 2
+    assert pixel_set(stored(session)[0]) == pixel_set(frame_mask(3))
+
+
+def test_console_data_assignment_is_one_step(session, qtbot):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    ids, n_steps = pad.ids_at(3).copy(), steps(session)
+    image = np.array(layer.data)
+    image[25:28, 30:35] = 2
+    layer.data = image
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    assert pad.ids_at(3)[0] == ids[0]
+    assert pixel_set(stored(session)[1]) == {(x, y) for y in range(25, 28) for x in range(30, 35)}
+
+
+def test_napari_layer_undo_has_nothing_to_replay(session, qtbot):
+    """Frame swaps and stored strokes never stay in napari's own Labels history."""
+    layer = session.viewer.layers["pad"]
+    layer.paint((20, 20), 3)
+    settle(session, qtbot)
+    for frame in (4, 5, 3):
+        session.set_frame(frame)
+    shown = np.array(layer.data)
+    layer.undo()
+    np.testing.assert_array_equal(layer.data, shown)
+    assert len(stored(session)) == 2
+
+
+def test_transform_tool_is_refused_with_a_message(session, qtbot, notices):
+    layer = session.viewer.layers["pad"]
+    layer.mode = "paint"
+    layer.mode = "transform"
+    qtbot.waitUntil(lambda: layer.mode == "paint", timeout=2000)
+    assert any("transform tool" in str(n.message) for n in notices)
+
+
+def test_napari_labels_undo_exists_and_is_routed():
+    """napari's Labels layer has its own undo: its key is routed to the DataManager."""
+    from napari_whiskertoolbox.layers.history_keys import HISTORY_KEYS
+
+    assert callable(Labels.undo)
+    assert callable(Labels.redo)
+    assert set(HISTORY_KEYS) == {"undo", "redo"}

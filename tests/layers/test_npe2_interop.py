@@ -1,0 +1,159 @@
+"""File > Open / Save of other tools' files in a real viewer, and the Swap identities dock."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from napari_whiskertoolbox._reader import get_interop_reader, get_session_reader
+from napari_whiskertoolbox.core import DigitalIntervalSeries, TimeFrame
+from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.workflow.registry import get_session
+
+pytestmark = pytest.mark.gui
+PLUGIN = "napari-whiskertoolbox"
+REACHING = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
+LABELS = REACHING / "labeled-data" / "reachingvideo1"
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    target = tmp_path / "reaching"
+    shutil.copytree(REACHING, target)
+    for path in target.rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    return target / "labeled-data" / "reachingvideo1"
+
+
+def _synced(viewer: Any) -> dict[str, Any]:
+    return {
+        layer.metadata["wtb_key"]: layer for layer in viewer.layers if "wtb_key" in layer.metadata
+    }
+
+
+def test_readers_claim_only_what_they_read(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b\n1,2\n")
+    unknown = tmp_path / "x.h5"
+    import h5py
+
+    with h5py.File(unknown, "w") as f:
+        f.create_dataset("data", data=np.zeros(3))
+    assert get_interop_reader(str(plain)) is None
+    assert get_interop_reader(str(unknown)) is None
+    assert get_interop_reader(str(LABELS / "CollectedData_Mackenzie.h5")) is not None
+    assert get_interop_reader(str(LABELS / "CollectedData_Mackenzie.csv")) is not None
+    assert get_session_reader(str(LABELS)) is not None
+
+
+def test_labeled_data_folder_opens_with_skeleton_and_saves_back(
+    make_napari_viewer: Any, project: Path, tmp_path: Path
+) -> None:
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    assert set(_synced(viewer)) == {"media"}  # the keypoints are one layer per pose set
+    assert viewer.layers["reachingvideo1 skeleton"].metadata["wtb_skeleton"] == "reachingvideo1"
+    keypoints = viewer.layers["reachingvideo1"]
+    session = get_session(viewer)
+    session.set_frame(1)  # img033, 640 x 470, top-left of the 832 x 747 canvas
+    original = pd.read_hdf(project / "CollectedData_Mackenzie.h5")
+    row = original.loc["labeled-data/reachingvideo1/img033.png"]
+    hand = [row[("Mackenzie", "Hand", "y")], row[("Mackenzie", "Hand", "x")]]
+    np.testing.assert_allclose(keypoints.data[0], hand, rtol=1e-6)  # Hand: first body part
+    moved = np.array(keypoints.data)
+    moved[0] += np.float32(5)  # a user drags the point
+    keypoints.data = moved
+    written = keypoints.save(str(project / "CollectedData_Mackenzie.h5"), plugin=PLUGIN)
+    assert written == [str(project / "CollectedData_Mackenzie.h5")]
+    back = pd.read_hdf(project / "CollectedData_Mackenzie.h5")
+    assert list(back.index) == list(original.index)
+    assert back.loc[
+        "labeled-data/reachingvideo1/img033.png", ("Mackenzie", "Hand", "x")
+    ] == pytest.approx(row[("Mackenzie", "Hand", "x")] + 5, rel=1e-6)
+    others = original.drop(index="labeled-data/reachingvideo1/img033.png")
+    pd.testing.assert_frame_equal(back.loc[others.index], others)
+
+
+def test_slp_and_nwb_open_without_naming_the_plugin(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(nodes=["a", "b"], edges=[["a", "b"]])
+    video = sio.Video(filename="v.mp4", open_backend=False)
+    frames = [
+        sio.LabeledFrame(video=video, frame_idx=t, instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)])
+        for t in range(3)
+    ]  # fmt: skip
+    sio.save_slp(
+        sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]),
+        str(tmp_path / "p.slp"),
+    )
+    viewer = make_napari_viewer()
+    viewer.open(str(tmp_path / "p.slp"), plugin=None)  # None: napari picks the one reader
+    assert viewer.layers["sleap"].metadata["wtb_pose"] == "sleap"
+    assert len(viewer.layers["sleap"].data) == 2
+    dm = get_session(viewer).dm
+    out = tmp_path / "session.nwb"
+    with pytest.raises(RuntimeError, match="no sampling rate"):
+        viewer.layers.save(str(out), plugin=PLUGIN)
+    assert not out.exists()
+    dm.set_time("time", TimeFrame.from_count(3, sampling_rate=30.0))
+    viewer.layers.save(str(out), plugin=PLUGIN)  # File > Save All Layers... as NWB
+    assert out.is_file()
+    other = make_napari_viewer()
+    other.open(str(out), plugin=None)
+    back = get_session(other).dm
+    np.testing.assert_array_equal(
+        back.get_data("sleap_a").to_flat().coords, dm.get_data("sleap_a").to_flat().coords
+    )
+
+
+def test_swap_identities_dock_with_a_timeline_interval(make_napari_viewer: Any) -> None:
+    from test_skeleton import _entries
+
+    from napari_whiskertoolbox.widgets.swap_identities import SwapIdentitiesWidget
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    commit(session.dm, _entries())
+    session.dm.set_data("swap_range", DigitalIntervalSeries([[2, 4]]))
+    dock = SwapIdentitiesWidget(viewer)
+    viewer.window.add_dock_widget(dock)
+    assert dock.pose.value == "mice"
+    assert (dock.first.value, dock.second.value) == ("mouseA", "mouseB")
+    dm = session.dm
+    head_a, head_b = dm.get_data("mice_mouseA_head"), dm.get_data("mice_mouseB_head")
+    before = {t: (np.array(head_a.at(t)), np.array(head_b.at(t))) for t in range(6)}
+    dock.interval_key.value = "swap_range"
+    session.set_frame(0)
+    assert not dock.take_interval()  # no interval holds frame 0
+    session.set_frame(3)  # the interval clicked on the timeline holds the current frame
+    assert dock.take_interval()
+    assert (dock.start.value, dock.end.value) == (2, 4)
+    assert dock.run() == [2, 3, 4]
+    for t in range(6):
+        a, b = before[t]
+        if 2 <= t <= 4:
+            np.testing.assert_array_equal(head_a.at(t), b)
+            np.testing.assert_array_equal(head_b.at(t), a)
+        else:
+            np.testing.assert_array_equal(head_a.at(t), a)
+    skeleton = viewer.layers["mice skeleton"]
+    assert len(skeleton.data) == 3  # frame 3: the missing tail moved to mouseB
+    assert len(viewer.layers["mice"].data) == 5
+    assert dm.undo()  # one step undoes the whole swap
+    for t in range(6):
+        np.testing.assert_array_equal(head_a.at(t), before[t][0])
+    dock.start.value, dock.end.value = 4, 2
+    assert dock.run() == []
+    assert "start <= end" in dock.status.value

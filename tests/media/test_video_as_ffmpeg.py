@@ -1,0 +1,371 @@
+"""Frame i is the frame FFmpeg presents as i, with FFmpeg's pixel values (issue 16).
+
+Every file is written by PyAV here; every expected frame comes from PyAV's plain
+sequential decode of the same file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from _video_files import (
+    HEIGHT,
+    WIDTH,
+    encode_packets,
+    mux_packets,
+    pattern_frame,
+    plain_decode,
+    plain_decode_list,
+    read_pattern,
+    write_frames,
+)
+from napari_whiskertoolbox.media import (
+    FrameDecodeError,
+    MediaError,
+    MediaWarning,
+    VideoMedia,
+    open_media,
+)
+
+X264_OPTIONS = {"preset": "veryfast", "crf": "10"}
+
+
+def assert_all_frames_match(media: VideoMedia, reference: list[np.ndarray]) -> None:
+    assert len(media) == len(reference)
+    for i, expected in enumerate(reference):
+        np.testing.assert_array_equal(media[i], expected, err_msg=f"frame {i}")
+
+
+# --------------------------------------------------------------------------- edit lists
+@pytest.fixture(scope="module")
+def cut_video(tmp_path_factory):
+    """A 30-picture H.264 (B-frames) whose first two pictures are edit-list pre-roll."""
+    packets, extradata = encode_packets(
+        (pattern_frame(i) for i in range(30)), WIDTH, HEIGHT, gop=30, b_frames=2
+    )
+    path = tmp_path_factory.mktemp("cut") / "cut.mp4"
+    return mux_packets(path, packets, extradata, WIDTH, HEIGHT, shift=2)
+
+
+def test_cut_video_really_has_pre_roll(cut_video):
+    with av.open(str(cut_video)) as container:
+        flags = [p.is_discard for p in container.demux(video=0) if p.size]
+    assert flags.count(True) == 2
+    assert len(plain_decode(cut_video, "gray")) == 28
+
+
+def test_edit_list_pre_roll_is_not_a_frame(cut_video):
+    with VideoMedia(cut_video) as media:
+        assert len(media) == 28
+        assert read_pattern(media[0]) == 2
+        assert read_pattern(media[27]) == 29
+        assert [read_pattern(media[i]) for i in range(28)] == list(range(2, 30))
+
+
+def test_edit_list_random_access_matches_sequential_decode(cut_video):
+    reference = plain_decode_list(cut_video, "gray")
+    with VideoMedia(cut_video, read_ahead=0, cache_size=1) as media:
+        for i in [27, 0, 13, 1, 26, 2, 0]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+    with VideoMedia(cut_video) as media:
+        assert_all_frames_match(media, reference)
+
+
+# --------------------------------------------------------------------------- gray values
+def level_frame(i: int, height: int = 48, width: int = 64) -> np.ndarray:
+    """Black, background and white bands (0, 128, 255) with a small moving bright square."""
+    image = np.full((height, width), 128, np.uint8)
+    image[:, :16] = 0
+    image[:, 48:] = 255
+    image[20:28, 20 + i : 28 + i] = 200
+    return image
+
+
+def as_yuvj420p(gray: np.ndarray) -> np.ndarray:
+    """The ``(H * 3/2, W)`` yuvj420p layout of a gray image (neutral chroma)."""
+    height, width = gray.shape
+    return np.concatenate([gray, np.full((height // 2, width), 128, np.uint8)])
+
+
+@pytest.fixture(scope="module")
+def tv_range_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("range") / "tv.mp4"
+    frames = [level_frame(i) for i in range(10)]
+    return write_frames(path, frames, "libx264", "yuv420p", "gray", X264_OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def full_range_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("range") / "pc.mp4"
+    frames = [as_yuvj420p(level_frame(i)) for i in range(10)]
+    return write_frames(path, frames, "libx264", "yuvj420p", "yuvj420p", X264_OPTIONS)
+
+
+def test_limited_range_gray_is_ffmpegs_gray(tv_range_video):
+    with av.open(str(tv_range_video)) as container:
+        first = next(container.decode(video=0))
+        plane = first.planes[0]
+        luma = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    assert luma[10, [5, 30, 60]].tolist() == [16, 126, 235]  # what the Y plane holds
+    with VideoMedia(tv_range_video) as media:
+        assert media.gray
+        assert media[0][10, [5, 30, 60]].tolist() == [0, 128, 255]
+        assert_all_frames_match(media, plain_decode_list(tv_range_video, "gray"))
+
+
+def test_limited_range_gray_equals_rgb_mode(tv_range_video):
+    with VideoMedia(tv_range_video) as gray, VideoMedia(tv_range_video, gray=False) as rgb:
+        assert_all_frames_match(rgb, plain_decode_list(tv_range_video, "rgb24"))
+        np.testing.assert_array_equal(gray[3][10, [5, 30, 60]], rgb[3][10, [5, 30, 60], 0])
+
+
+def test_full_range_gray_is_the_plain_luma(full_range_video):
+    with av.open(str(full_range_video)) as container:
+        luma = [f.to_ndarray(format="gray") for f in container.decode(video=0)]
+    with VideoMedia(full_range_video) as media:
+        assert media[0][10, [5, 30, 60]].tolist() == [0, 128, 255]
+        assert_all_frames_match(media, plain_decode_list(full_range_video, "gray"))
+        np.testing.assert_array_equal(media[4], luma[4])
+
+
+def test_fixture_video_is_ffmpegs_gray(frame_number_video):
+    reference = plain_decode_list(frame_number_video, "gray")
+    with VideoMedia(frame_number_video) as media:
+        for i in [0, 1, 249, 250, 998, 999, 500]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+
+
+# --------------------------------------------------------------------------- bit depth
+DEEP_H, DEEP_W, DEEP_N = 16, 64, 30
+
+
+def ramp16(i: int) -> np.ndarray:
+    """Frame ``i`` of the 16-bit gray video: column ``c`` holds ``1000 i + 10 c``."""
+    return np.tile((1000 * i + 10 * np.arange(DEEP_W)).astype(np.uint16), (DEEP_H, 1))
+
+
+def fine_ramp(i: int) -> np.ndarray:
+    """1024 distinct 16-bit levels spread over the whole range (more than 8 bits can hold)."""
+    return (np.arange(DEEP_H * DEEP_W, dtype=np.uint16) * 64 + i).reshape(DEEP_H, DEEP_W)
+
+
+@pytest.fixture(scope="module")
+def deep_videos(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("deep")
+    frames = [ramp16(i) for i in range(DEEP_N)]
+    fine = [fine_ramp(i) for i in range(DEEP_N)]
+    colour = [np.stack([f, np.zeros_like(f), 65535 - f], axis=-1) for f in frames]
+    return {
+        "gray16": write_frames(folder / "g16.mkv", frames, "ffv1", "gray16le", "gray16le"),
+        "yuv10": write_frames(folder / "y10.mkv", fine, "ffv1", "yuv420p10le", "gray16le"),
+        "yuv12": write_frames(folder / "y12.mkv", fine, "ffv1", "yuv444p12le", "gray16le"),
+        "rgb16": write_frames(folder / "rgb16.mkv", colour, "ffv1", "gbrp16le", "rgb48le"),
+    }
+
+
+def test_16_bit_gray_keeps_every_value(deep_videos):
+    with VideoMedia(deep_videos["gray16"]) as media:
+        assert media.dtype == np.uint16
+        assert media.bit_depth == 16
+        assert media.pixel_format == "gray16le"
+        assert media.contrast_limits == (0.0, 65535.0)
+        assert media.shape == (DEEP_N, DEEP_H, DEEP_W)
+        for i in [0, 1, 17, 29, 3]:
+            np.testing.assert_array_equal(media[i], ramp16(i))
+
+
+@pytest.mark.parametrize(
+    ("name", "depth", "fmt"), [("yuv10", 10, "gray10le"), ("yuv12", 12, "gray12le")]
+)
+def test_10_and_12_bit_yuv_gray_keeps_precision(deep_videos, name, depth, fmt):
+    with VideoMedia(deep_videos[name]) as media:
+        assert media.gray
+        assert media.dtype == np.uint16
+        assert media.bit_depth == depth
+        assert media.contrast_limits == (0.0, float(2**depth - 1))
+        reference = plain_decode_list(deep_videos[name], fmt)
+        assert_all_frames_match(media, reference)
+        assert len(np.unique(media[29])) > 256  # more levels than 8 bits can hold
+
+
+def test_16_bit_rgb_keeps_precision(deep_videos):
+    with VideoMedia(deep_videos["rgb16"]) as media:
+        assert not media.gray
+        assert media.dtype == np.uint16
+        assert media.shape == (DEEP_N, DEEP_H, DEEP_W, 3)
+        assert media.contrast_limits == (0.0, 65535.0)
+        assert_all_frames_match(media, plain_decode_list(deep_videos["rgb16"], "rgb48le"))
+        np.testing.assert_array_equal(media[7][..., 0], ramp16(7))
+
+
+def test_deep_video_contrast_reaches_napari_layers(deep_videos):
+    media = open_media(deep_videos["yuv10"])
+    try:
+        assert media.contrast_limits == (0.0, 1023.0)
+        assert media[3].dtype == np.uint16
+    finally:
+        media.close()
+
+
+# --------------------------------------------------------------------------- metadata
+def test_display_rotation_is_applied_like_ffmpeg(tmp_path):
+    frames = [pattern_frame(i) for i in range(5)]
+    path = write_frames(
+        tmp_path / "rot.mp4",
+        frames,
+        "libx264",
+        "yuv420p",
+        "gray",
+        X264_OPTIONS,
+        configure=lambda s: s.set_display_rotation(90),
+    )
+    with av.open(str(path)) as container:
+        assert next(container.decode(video=0)).rotation == 90  # counterclockwise
+    stored = plain_decode_list(path, "gray")
+    with VideoMedia(path) as media:
+        assert media.shape == (5, WIDTH, HEIGHT)
+        for i in range(5):
+            np.testing.assert_array_equal(media[i], np.rot90(stored[i], 1))
+    with pytest.warns(MediaWarning, match="autorotate=False"):
+        media = VideoMedia(path, autorotate=False)
+    assert media.shape == (5, HEIGHT, WIDTH)
+    np.testing.assert_array_equal(media[2], stored[2])
+    media.close()
+
+
+def test_non_square_pixels_are_named_in_a_warning(tmp_path):
+    path = write_frames(
+        tmp_path / "sar.mp4",
+        [pattern_frame(i) for i in range(3)],
+        "libx264",
+        "yuv420p",
+        "gray",
+        X264_OPTIONS,
+        configure=lambda s: setattr(s.codec_context, "sample_aspect_ratio", Fraction(4, 3)),
+    )
+    with pytest.warns(MediaWarning, match=r"sar\.mp4.*sample aspect ratio 4:3"):
+        media = VideoMedia(path)
+    assert media.shape == (3, HEIGHT, WIDTH)  # stored pixels
+    media.close()
+
+
+def test_ordinary_video_opens_without_warning(tv_range_video):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        VideoMedia(tv_range_video).close()
+
+
+def test_other_video_streams_are_named(tmp_path):
+    path = tmp_path / "two_streams.mkv"
+    with av.open(str(path), "w") as out:
+        main = out.add_stream("libx264", rate=30)
+        main.width, main.height, main.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        thumb = out.add_stream("mpeg4", rate=30)
+        thumb.width, thumb.height, thumb.pix_fmt = 32, 32, "yuv420p"
+        for i in range(6):
+            out.mux(main.encode(av.VideoFrame.from_ndarray(pattern_frame(i), format="gray")))
+            small = np.full((32, 32), 40 * (i % 5), np.uint8)
+            out.mux(thumb.encode(av.VideoFrame.from_ndarray(small, format="gray")))
+        out.mux(main.encode())
+        out.mux(thumb.encode())
+    with av.open(str(path)) as container:
+        best = container.streams.best("video")
+        best_size = (best.height, best.width)
+    with pytest.warns(MediaWarning, match=r"video streams? \d"):
+        media = VideoMedia(path)
+    assert media.shape[1:] == best_size
+    media.close()
+
+
+# --------------------------------------------------------------------------- damaged stretch
+BAD = range(24, 30)
+
+
+@pytest.fixture(scope="module", params=["mpeg4", "libx264"])
+def damaged_video(request, tmp_path_factory):
+    """60 pictures, keyframe every 12, pictures 24..29 overwritten with junk bytes."""
+    codec = request.param
+    packets, extradata = encode_packets(
+        (pattern_frame(i) for i in range(60)), WIDTH, HEIGHT, codec=codec, gop=12, b_frames=0
+    )
+
+    def damage(packet):
+        if packet.pts in BAD:
+            data = bytes(packet)
+            return data[:4] + b"\xff" * (len(data) - 4)
+        return None
+
+    path = tmp_path_factory.mktemp("damaged") / f"{codec}.mp4"
+    muxer_codec = "h264" if codec == "libx264" else codec
+    return mux_packets(path, packets, extradata, WIDTH, HEIGHT, codec=muxer_codec, replace=damage)
+
+
+def test_damaged_stretch_names_the_frame(damaged_video):
+    decoded = plain_decode(damaged_video, "gray")
+    with VideoMedia(damaged_video) as media:
+        pts = media.frame_index.pts
+        missing = [i for i in range(len(media)) if int(pts[i]) not in decoded]
+        assert missing[:6] == list(BAD)
+        for i in range(len(media)):
+            if i in missing:
+                with pytest.raises(
+                    FrameDecodeError, match=rf"frame {i} could not be decoded"
+                ) as info:
+                    media[i]
+                assert info.value.frame == i
+                assert damaged_video.name in str(info.value)
+            else:
+                np.testing.assert_array_equal(media[i], decoded[int(pts[i])], err_msg=f"frame {i}")
+
+
+def test_damaged_stretch_random_access_matches_sequential_decode(damaged_video):
+    decoded = plain_decode(damaged_video, "gray")
+    order = [31, 27, 40, 23, 36, 24, 30, 59, 0, 35, 29, 12]
+    with VideoMedia(damaged_video, read_ahead=0, cache_size=1) as media:
+        pts = media.frame_index.pts
+        for i in order:
+            if int(pts[i]) in decoded:
+                np.testing.assert_array_equal(media[i], decoded[int(pts[i])], err_msg=f"frame {i}")
+            else:
+                with pytest.raises(FrameDecodeError):
+                    media[i]
+
+
+def test_frame_decode_error_is_a_media_error():
+    assert issubclass(FrameDecodeError, MediaError)
+
+
+@pytest.mark.parametrize(
+    ("ffmpeg_filter", "argument"),
+    [
+        ("transpose", "cclock_flip"),
+        ("transpose", "clock"),
+        ("transpose", "cclock"),
+        ("transpose", "clock_flip"),
+        ("hflip", None),
+        ("vflip", None),
+    ],
+)
+def test_display_operations_equal_ffmpegs_filters(ffmpeg_filter, argument):
+    """Each operation autorotate may insert gives what FFmpeg's own filter gives."""
+    from napari_whiskertoolbox.media.video_metadata import TRANSPOSE_OPS, DisplayTransform
+
+    image = (np.arange(6 * 4, dtype=np.uint8) * 10).reshape(6, 4)
+    graph = av.filter.Graph()
+    source = graph.add_buffer(width=4, height=6, format="gray", time_base=Fraction(1, 30))
+    step = graph.add(ffmpeg_filter, argument) if argument else graph.add(ffmpeg_filter)
+    sink = graph.add("buffersink")
+    source.link_to(step)
+    step.link_to(sink)
+    graph.configure()
+    frame = av.VideoFrame.from_ndarray(image, format="gray")
+    frame.pts = 0
+    graph.push(frame)
+    expected = graph.pull().to_ndarray()
+    ops = TRANSPOSE_OPS[argument] if argument else (ffmpeg_filter,)
+    np.testing.assert_array_equal(DisplayTransform(ops).apply(image), expected)

@@ -1,0 +1,281 @@
+"""The first open: what napari asks, what we read, the data-file form, fitted views and titles."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+import npe2
+import numpy as np
+import pytest
+import tifffile
+from _ask_support import Answers
+from napari.layers import Image, Points
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QDialogButtonBox
+
+from napari_whiskertoolbox._reader import (
+    get_config_reader,
+    get_data_file_reader,
+    get_media_reader,
+    get_session_reader,
+)
+from napari_whiskertoolbox.io.data_files import guess_data_file
+from napari_whiskertoolbox.io.routing import DataFileNeedsItem
+from napari_whiskertoolbox.workflow.ask import DataFileRequest
+from napari_whiskertoolbox.workflow.data_file_form import DataFileDialog
+from napari_whiskertoolbox.workflow.opening import NEWER_SESSION_QUESTION
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.gui
+PLUGIN = "napari-whiskertoolbox"
+
+
+@pytest.fixture(autouse=True)
+def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+
+
+def _png(tmp_path: Path) -> Path:
+    import imageio.v3 as iio
+
+    path = tmp_path / "photo.png"
+    iio.imwrite(path, (np.arange(120 * 160) % 251).reshape(120, 160).astype(np.uint8))
+    return path
+
+
+def _config(tmp_path: Path, wtb_data: Path) -> Path:
+    items = [
+        {
+            "data_type": "video",
+            "name": "media",
+            "filepath": str(wtb_data / "Media" / "test_each_frame_number.mp4"),
+        },
+        {
+            "data_type": "points",
+            "name": "tip",
+            "filepath": str(wtb_data / "Points" / "test_point.csv"),
+        },
+    ]
+    path = tmp_path / "exp.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return path
+
+
+def _compatible(path: Path) -> set[str]:
+    manager = npe2.PluginManager.instance()
+    manager.discover()
+    return {r.plugin_name for r in manager.iter_compatible_readers([str(path)])}
+
+
+def camera(viewer: Any) -> Any:
+    """The viewer's camera (``viewer.scene.camera`` since napari 0.9)."""
+    return getattr(viewer, "scene", viewer).camera
+
+
+def _camera_is_fitted(viewer: Any) -> bool:
+    center, zoom = tuple(camera(viewer).center), camera(viewer).zoom
+    viewer.reset_view()
+    return np.allclose(center, camera(viewer).center) and np.isclose(zoom, camera(viewer).zoom)
+
+
+def test_readers_name_only_what_we_read(tmp_path, wtb_data):
+    png = _png(tmp_path)
+    assert _compatible(png) == {"napari"}  # no "Choose reader" for ordinary images
+    assert _compatible(wtb_data / "test_config.json") == {PLUGIN}
+    assert _compatible(wtb_data / "DigitalIntervals" / "jun_test.dat") == {PLUGIN}
+    # napari reads .csv, videos and every folder too: it asks once which reader to use
+    assert _compatible(wtb_data / "Points" / "test_point.csv") == {"napari", PLUGIN}
+    plain = tmp_path / "plain_folder"
+    plain.mkdir()
+    (plain / "notes.txt").write_text("x", encoding="utf-8")
+    assert get_session_reader(str(plain)) is None  # ...and ours refuses folders it does not read
+    images = tmp_path / "frames"
+    images.mkdir()
+    tifffile.imwrite(images / "0001.tif", np.zeros((4, 5), np.uint8))
+    assert get_session_reader(str(images)) is not None
+    assert get_media_reader(str(png)) is None
+    assert get_data_file_reader(str(png)) is None
+    assert get_config_reader(str(png)) is None
+    assert get_data_file_reader(str(wtb_data / "Points" / "test_point.csv")) is not None
+
+
+def test_a_png_opens_with_napari_without_asking(make_napari_viewer, tmp_path):
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    layers = viewer.open(str(_png(tmp_path)), plugin=None)  # what File > Open does
+    assert [type(layer) for layer in layers] == [Image]
+    assert layers[0].data.shape == (120, 160)
+    assert not session.dm.keys()
+
+
+def test_a_config_opens_at_frame_0_fitted_and_named(make_napari_viewer, tmp_path, wtb_data):
+    viewer = make_napari_viewer()
+    viewer.open(str(_config(tmp_path, wtb_data)), plugin=None)
+    session = get_session(viewer)
+    assert session.current_frame == 0
+    assert viewer.dims.current_step[0] == 0
+    assert _camera_is_fitted(viewer)
+    assert viewer.title == "exp.json — napari"
+    assert isinstance(viewer.layers["tip"], Points)
+
+
+def test_the_sample_opens_fitted_at_frame_0(make_napari_viewer):
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    session = get_session(viewer)
+    assert session.current_frame == 0
+    height, width = session.media_shape()
+    assert np.allclose(camera(viewer).center[-2:], ((height - 1) / 2, (width - 1) / 2), atol=1)
+    assert _camera_is_fitted(viewer)
+    assert viewer.title.startswith("Whisker session (sample) — ")
+
+
+def test_a_points_csv_opens_into_the_session(make_napari_viewer, wtb_data):
+    viewer = make_napari_viewer()
+    path = wtb_data / "Points" / "test_point.csv"
+    viewer.open(str(path), plugin=PLUGIN)  # the choice napari's dialog offers
+    session = get_session(viewer)
+    assert session.dm.keys() == ["test_point"]
+    assert isinstance(viewer.layers["test_point"], Points)
+    assert session.dm.metadata["sources"]["test_point"]["filepath"] == str(path.resolve())
+    assert not session.dm.modified
+    assert viewer.title == "test_point.csv — napari"
+    assert _camera_is_fitted(viewer)
+    (axis,) = [layer for layer in viewer.layers if layer.name == "frame axis"]
+    xy = session.dm.get_data("test_point").to_flat().coords.max(axis=0)
+    assert axis.data.shape[1:] == (int(np.ceil(xy[1])) + 1, int(np.ceil(xy[0])) + 1)  # the view
+    # spans the image the points are drawn on, from (0, 0)
+
+
+def test_an_ambiguous_file_is_asked_once_and_loaded_as_answered(make_napari_viewer, wtb_data):
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    path = wtb_data / "DigitalEvents" / "events.csv"
+    with pytest.raises(DataFileNeedsItem, match="digital_event"):
+        viewer.open(str(path), plugin=PLUGIN)  # a hidden window cannot ask: a clear error
+    answers = Answers(data_type="digital_event")
+    get_workflow(viewer).ask = answers
+    viewer.open(str(path), plugin=PLUGIN)
+    assert len(answers.requests) == 1
+    assert answers.requests[0].guess.candidates[:2] == ("digital_event", "analog")
+    assert session.dm.data_type("events") == "digital_event"
+    assert session.dm.get_data("events").times.tolist() == [1, 2, 3, 4, 5]
+
+
+def test_the_data_file_form_shows_errors_and_loads_the_item(qtbot, wtb_data):
+    from napari_whiskertoolbox.core import DataManager
+
+    dm = DataManager()
+    path = wtb_data / "Analog" / "single_column.csv"
+    loaded: list[Any] = []
+
+    def load(item: Any) -> None:
+        from napari_whiskertoolbox.io.data_files import load_data_file
+
+        loaded.append(load_data_file(dm, item))
+
+    dialog = DataFileDialog(DataFileRequest(path, guess_data_file(path), dm, "time", load))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.preview.toPlainText().startswith("1.0\n2.0")
+    assert dialog.data_type == "digital_event"  # the most likely first
+    dialog.set_data_type("analog")
+    assert dialog.format_combo.currentText() == "csv"
+    assert '"data_type": "analog"' in dialog.item_label.text()
+    open_button = dialog.buttons.button(QDialogButtonBox.StandardButton.Open)
+    qtbot.keyClicks(dialog.options_edit, '{"delimiter": ')
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    assert "not valid JSON" in dialog.error_label.text()
+    assert dialog.isVisible()
+    assert not loaded
+    dialog.options_edit.clear()
+    dialog.name_edit.setText("whisker_angle")
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert loaded == [["whisker_angle"]]
+    assert dm.data_type("whisker_angle") == "analog"
+    assert dialog.loaded_item.name == "whisker_angle"
+
+
+def test_a_visible_window_asks_with_the_real_form(
+    make_napari_viewer, qtbot, wtb_data, answer_dialog
+):
+    viewer = make_napari_viewer(show=True)
+
+    def answer(dialog: DataFileDialog) -> None:
+        dialog.set_data_type("analog")
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
+        )
+
+    seen = answer_dialog(DataFileDialog, answer)
+    viewer.open(str(wtb_data / "Analog" / "single_column.csv"), plugin=PLUGIN)
+    assert seen == ["Open single_column.csv"]
+    assert get_session(viewer).dm.data_type("single_column") == "analog"
+
+
+def test_a_config_with_a_newer_saved_session_offers_it(
+    make_napari_viewer, tmp_path, wtb_data, notifications
+):
+    config = _config(tmp_path, wtb_data)
+    first = make_napari_viewer()
+    first.open(str(config), plugin=None)
+    session = get_session(first)
+    session.dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))
+    get_workflow(first).ask = Answers()  # first save: the session folder (the default)
+    from napari_whiskertoolbox.workflow.actions import save
+
+    assert save(session)
+    folder = tmp_path / "exp.session"
+    assert session.path == folder
+    os.utime(config, (1_000_000, 1_000_000))  # the config is older than the session
+
+    chosen = make_napari_viewer()
+    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
+    get_workflow(chosen).ask = answers
+    chosen.open(str(config), plugin=None)
+    assert [q.id for q in answers.questions] == [NEWER_SESSION_QUESTION]
+    assert "exp.session" in answers.questions[0].text
+    reopened = get_session(chosen)
+    assert reopened.path == folder
+    assert len(reopened.dm.get_data("tip").at(3)) == 2  # the saved edit is there
+    assert chosen.title == "exp.session — napari"
+
+    by_file = make_napari_viewer()  # the session.json inside the folder opens it too
+    by_file.open(str(folder / "session.json"), plugin=None)
+    assert len(get_session(by_file).dm.get_data("tip").at(3)) == 2
+    assert by_file.title == "exp.session — napari"
+
+    hidden = make_napari_viewer()  # nobody to ask: the config as asked, and a word about it
+    hidden.open(str(config), plugin=None)
+    assert get_session(hidden).path == config
+    assert len(get_session(hidden).dm.get_data("tip").at(3)) == 1
+    assert any("exp.session" in message for message in notifications)
+
+
+def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_viewer):
+    from pathlib import Path
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer()
+
+    def paths(menu: Any, trail: tuple[str, ...]) -> list[str]:
+        found = []
+        for action in menu.actions():
+            text = action.text().replace("&", "")
+            if action.menu() is not None:
+                found += paths(action.menu(), (*trail, text))
+            elif "Whisker session" in text:
+                found.append(" > ".join((*trail, text)))
+        return found
+
+    (menu_path,) = paths(main_window(viewer).menuBar(), ())
+    assert menu_path == "File > Open Sample > Whisker session (WhiskerToolbox)"
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"**{menu_path}**" in readme
