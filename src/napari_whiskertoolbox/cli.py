@@ -1,4 +1,4 @@
-"""Command line: ``napari-whiskertoolbox {run,demo,pipeline,export-nwb,batch} ...`` (also ``python -m napari_whiskertoolbox``)."""
+"""Command line: ``napari-whiskertoolbox {run,process,demo,pipeline,export-nwb,batch} ...`` (also ``python -m napari_whiskertoolbox``)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,46 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("path", nargs="?", help="open this config/session instead of the sample")
     _add_pipeline_command(sub)
     _add_batch_command(sub)
+    _add_process_command(sub)
     return parser
+
+
+def _add_process_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``process MODULE.py --session S --keys a,b [--save OUT]`` (stream processors)."""
+    process = sub.add_parser(
+        "process", help="run a stream processor (Open Ephys Python Processor model) headless"
+    )
+    process.add_argument("module", help="Python module defining the processor class")
+    process.add_argument("--session", help="WhiskerToolbox JSON config or saved session folder")
+    process.add_argument("--keys", required=True, help="comma-separated analog input keys")
+    process.add_argument("--save", help="save the session to this folder afterwards")
+    process.add_argument("--chunk-seconds", type=float, default=1.0, help="chunk length (s)")
+    process.add_argument("--chunk-samples", type=int, help="chunk length in samples")
+    process.add_argument("--prefix", help="output key prefix (default: '<module name>_')")
+    process.add_argument("--event-keys", default="", help="comma-separated event/interval keys")
+    process.add_argument("--sample-rate", type=float, help="samples per second of the inputs")
+    process.add_argument("--output-dir", help="keep the outputs as memory-mapped .npy files here")
+
+
+def _run_process(args: argparse.Namespace) -> int:
+    """Run ``process`` (:func:`napari_whiskertoolbox.scripting.headless.process_headless`)."""
+    from napari_whiskertoolbox.scripting.headless import process_headless
+
+    def split(text: str) -> list[str]:
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    return process_headless(
+        args.module,
+        args.session,
+        split(args.keys),
+        save=args.save,
+        chunk_seconds=args.chunk_seconds,
+        chunk_samples=args.chunk_samples,
+        output_prefix=args.prefix,
+        event_keys=split(args.event_keys),
+        sample_rate=args.sample_rate,
+        output_dir=args.output_dir,
+    )
 
 
 PIPELINE_COMMAND = "pipeline"
@@ -84,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from napari_whiskertoolbox.scripting.headless import run_headless
 
         return run_headless(args.script, session=args.session, save=args.save, argv=script_args)
+    if args.command == "process":
+        return _run_process(args)
     if args.command == "export-nwb":
         return _export_nwb(args)
     if args.command == "demo":

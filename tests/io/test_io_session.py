@@ -188,3 +188,23 @@ def test_keys_that_sanitise_to_the_same_file_name(tmp_path, assert_dm_equal):
     dm.set_time("a/b", TimeFrame.from_count(3))
     save_session(dm, tmp_path / "s")
     assert_dm_equal(dm, load_session(tmp_path / "s"))
+
+
+def test_a_session_file_without_its_data_list_is_an_error(tmp_path) -> None:
+    import numpy as np
+
+    from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+    from napari_whiskertoolbox.io import FormatError, load_session, save_session
+    from napari_whiskertoolbox.io.routing import open_path
+
+    dm = DataManager()
+    dm.set_data("a", AnalogTimeSeries(np.arange(4.0)))
+    folder = tmp_path / "x.session"
+    save_session(dm, folder)
+    document = folder / "session.json"
+    document.write_text(document.read_text().replace('"data"', '"dat"', 1))
+    for load in (load_session, open_path):
+        with pytest.raises(
+            FormatError, match=r"session\.json.*'data' list|'data' list.*session\.json"
+        ):
+            load(folder)

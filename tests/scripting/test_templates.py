@@ -31,6 +31,7 @@ def test_template_menu_lists_whiskertoolbox_templates_then_ours() -> None:
         "Statistics summary",
         "Per-frame processing of points and lines",
         "Per-interval summary",
+        "Stream processor: band-pass",
     ]
     with pytest.raises(KeyError, match="no script template named 'Nope'"):
         load_template("Nope")

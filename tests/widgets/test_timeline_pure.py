@@ -118,3 +118,27 @@ def test_pure_helpers_import_without_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plotted_lanes_names_and_sources() -> None:
+    from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, DigitalEventSeries
+    from napari_whiskertoolbox.widgets.timeline.plotted import LaneSources, PlottedLanes
+
+    dm = DataManager()
+    dm.set_data("angle", AnalogTimeSeries([1.0, 2.0]))
+    plotted = PlottedLanes()
+    first, second = AnalogTimeSeries([3.0]), DigitalEventSeries([4])
+    assert plotted.add(first, "time", None, set(dm), 0) == "plot 1"
+    assert plotted.add(first, "time", None, set(dm), 1) == "plot 1"  # same series, same lane
+    assert plotted.add(second, "time", "angle", set(dm), 1) == "angle (2)"  # keys stay unique
+    assert plotted.add(first, "time", "renamed", set(dm), 2) == "renamed"
+    assert list(plotted) == ["angle (2)", "renamed"]
+    sources = LaneSources(dm, plotted)
+    assert sources.get_data("renamed") is first
+    assert sources.get_data("angle") is dm.get_data("angle")
+    assert sources.data_type("angle (2)") == "digital_event"
+    assert sources.time_key("angle") == "time"
+    assert "renamed" in sources
+    assert "angle" in sources
+    assert plotted.remove("renamed") is not None
+    assert "renamed" not in sources

@@ -10,9 +10,13 @@ from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
 from napari_whiskertoolbox.core._pickling import restored_array
+from napari_whiskertoolbox.core._recording import RecordingMixin
+from napari_whiskertoolbox.core.writable import WritableStorage, can_write, writable_block
 from napari_whiskertoolbox.core.wtb_aliases import AnalogAliases
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from numpy.typing import ArrayLike
 
 __all__ = ["AnalogTimeSeries"]
@@ -41,7 +45,7 @@ def _validate_times(times: ArrayLike, n: int) -> np.ndarray:
     return readonly(out)
 
 
-class AnalogTimeSeries(AnalogAliases):
+class AnalogTimeSeries(RecordingMixin, AnalogAliases):
     """A float32 signal sampled at int64 time indices.
 
     Parameters
@@ -266,6 +270,35 @@ class AnalogTimeSeries(AnalogAliases):
         if values is None:
             return float(self._convert_raw(self._unconverted()[lo : lo + 1])[0])
         return float(values[lo])
+
+    def writable(self) -> AbstractContextManager[np.ndarray]:
+        """Return a ``with`` block handing out the samples as a writable zero-copy array.
+
+        ``with series.writable() as arr: arr *= 2`` changes the series itself; on leaving
+        the block the edit is one undo step (in a DataManager) and one ``changed`` signal
+        with the time indices touched. See :mod:`napari_whiskertoolbox.core.writable`.
+        Memory-mapped or read-only samples are copied into memory once, on first use.
+        """
+        return writable_block(
+            self, WritableStorage(self._writable_values, self._times_of, "edit analog values")
+        )
+
+    def _writable_values(self) -> np.ndarray:
+        values = self._values
+        if values is None:
+            self.values  # noqa: B018 - materialises the float32 samples
+            values = self._values
+        assert values is not None
+        if not can_write(values):
+            with self._lock:
+                values = np.array(values, copy=True)
+                self._set_values(values)
+        return values
+
+    def _times_of(self, positions: np.ndarray) -> np.ndarray:
+        if self._times is None:
+            return positions.astype(np.int64, copy=False)
+        return np.unique(self._times[positions])
 
     def copy(self) -> AnalogTimeSeries:
         """Return an independent copy (materialises raw data)."""

@@ -27,9 +27,11 @@ from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
+from napari_whiskertoolbox.core.writable import WritableStorage, can_write, writable_block
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from contextlib import AbstractContextManager
 
     from numpy.typing import ArrayLike
 
@@ -558,6 +560,50 @@ class RaggedSeries(RecordingMixin):
         self.compact()
         main = self._main
         return FlatRagged(main.times, main.ids, main.offsets, main.coords)
+
+    def writable(self) -> AbstractContextManager[np.ndarray]:
+        """Return a ``with`` block handing out all coordinates as a writable zero-copy array.
+
+        The array is the flat ``(P, 2)`` coordinate store of :meth:`to_flat` (the series is
+        compacted first); entry ``k`` owns rows ``offsets[k]:offsets[k + 1]`` (row ``k`` for
+        points). Moving coordinates keeps every entity id. On leaving the block the edit is
+        one undo step (in a DataManager) and one ``changed`` signal with the frames touched;
+        non-finite point or line coordinates are refused (``ValueError``, the edit undone).
+        Do not add or remove entries inside the block. See
+        :mod:`napari_whiskertoolbox.core.writable`.
+        """
+        return writable_block(
+            self,
+            WritableStorage(
+                self._writable_coords,
+                self._frames_of_rows,
+                f"edit {self.kind} coordinates",
+                self._check_written if self.coord_dtype.kind == "f" else None,
+            ),
+        )
+
+    def _writable_coords(self) -> np.ndarray:
+        self.compact()
+        main = self._main
+        if not can_write(main.coords) or not main.coords.flags.c_contiguous:
+            with self._lock:
+                coords = readonly(np.array(main.coords, copy=True, order="C"))
+                self._main = main._replace(coords=coords)
+        return self._main.coords
+
+    def _frames_of_rows(self, positions: np.ndarray) -> np.ndarray:
+        rows = np.unique(positions // 2)
+        main = self._main
+        entries = rows if main.offsets is None else np.searchsorted(main.offsets, rows, "right") - 1
+        return np.unique(main.times[entries])
+
+    def _check_written(self, coords: np.ndarray) -> None:
+        bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
+        if bad.size:
+            row = int(bad[0])
+            raise ValueError(
+                f"{self.kind} coordinates must stay finite; row {row} became {coords[row].tolist()}"
+            )
 
     @classmethod
     def from_flat(

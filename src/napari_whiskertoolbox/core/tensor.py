@@ -9,10 +9,13 @@ from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
 from napari_whiskertoolbox.core._pickling import restored_array
+from napari_whiskertoolbox.core._recording import RecordingMixin
+from napari_whiskertoolbox.core.writable import WritableStorage, writable_block
 from napari_whiskertoolbox.core.wtb_aliases import CallableInt, CallableShape, TensorAliases
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from contextlib import AbstractContextManager
 
     from numpy.typing import ArrayLike
 
@@ -22,7 +25,7 @@ RowType = Literal["ordinal", "time", "interval"]
 ROW_TYPES = ("ordinal", "time", "interval")
 
 
-class TensorData(TensorAliases):
+class TensorData(RecordingMixin, TensorAliases):
     """A float32 N-d array (rows first) with optional column names and a row type.
 
     WhiskerToolbox's API (``createOrdinal2D``, ``ndim()``, ``numRows()``, ``getColumn``,
@@ -71,7 +74,7 @@ class TensorData(TensorAliases):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._values = restored_array(state["values"], np.float32)
-        self._view = self._values
+        self._view = readonly_view(self._values)
         self.row_type = state["row_type"]
         self.column_names = state["column_names"]
         rows = state["rows"]
@@ -130,6 +133,23 @@ class TensorData(TensorAliases):
                 raise ValueError("cannot convert TensorData values without a copy")
             return self._view.astype(dtype)
         return self._view.copy() if copy else self._view
+
+    def writable(self) -> AbstractContextManager[np.ndarray]:
+        """Return a ``with`` block handing out the data as a writable zero-copy array.
+
+        On leaving the block the edit is one undo step (in a DataManager) and one
+        ``changed`` signal; the frames touched are known for ``"time"`` rows. See
+        :mod:`napari_whiskertoolbox.core.writable`.
+        """
+        return writable_block(
+            self, WritableStorage(lambda: self._values, self._frames_of, "edit tensor values")
+        )
+
+    def _frames_of(self, positions: np.ndarray) -> np.ndarray | None:
+        if self.row_type != "time" or self.rows is None:
+            return None
+        row_size = int(np.prod(self._values.shape[1:], dtype=np.int64))
+        return np.unique(self.rows[positions // max(row_size, 1)])
 
     def column(self, name: str) -> np.ndarray:
         """Return column ``name`` (a view)."""

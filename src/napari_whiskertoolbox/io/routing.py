@@ -34,7 +34,11 @@ from napari_whiskertoolbox.io.data_files import (
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.interop_routing import classify_interop, open_interop
-from napari_whiskertoolbox.io.session import SESSION_FILE, session_config_path
+from napari_whiskertoolbox.io.session import (
+    SESSION_FILE,
+    check_session_file,
+    session_config_path,
+)
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES, has_images, is_media_file_name
 
 if TYPE_CHECKING:
@@ -208,6 +212,7 @@ def open_path(
     target = dm if dm is not None else DataManager()
     before = dict(target.items())
     if kind == "session":
+        check_session_file(session_config_path(path))
         load_config(session_config_path(path), dm=target)
         source: Path | None = path
     elif kind == "config":

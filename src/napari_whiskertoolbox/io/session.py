@@ -34,7 +34,13 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
     from napari_whiskertoolbox.core.media import MediaData
 
-__all__ = ["SESSION_FILE", "load_session", "save_session", "session_config_path"]
+__all__ = [
+    "SESSION_FILE",
+    "check_session_file",
+    "load_session",
+    "save_session",
+    "session_config_path",
+]
 
 SESSION_FILE = "session.json"
 DATA_DIR = "data"
@@ -130,14 +136,43 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
 
     Keys, clocks (with sampling rates), values, entity ids, image sizes, interval layouts,
     groups and metadata come back exactly; the result is marked saved.
+
+    Raises
+    ------
+    FormatError
+        The folder has no session file, or the file is not a session :func:`save_session`
+        writes (a ``"data"`` list is required: a WhiskerToolbox config may omit it, a
+        session never does); the message names the file and the key.
     """
     config_path = session_config_path(path)
     if not config_path.is_file():
         raise FormatError(f"expected a session folder holding {SESSION_FILE}", path=config_path)
+    check_session_file(config_path)
     dm = load_config(config_path)
     dm.history.clear()
     dm.mark_saved()
     return dm
+
+
+def check_session_file(config_path: Path) -> None:
+    """Check that ``config_path`` holds a session's top-level ``"data"`` list.
+
+    Raises
+    ------
+    FormatError
+        Naming the file and the keys found. Unreadable JSON is left to :func:`load_config`,
+        which reports its line and column.
+    """
+    try:
+        document = json.loads(config_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return  # load_config reports the line and column
+    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+        raise FormatError(
+            "a session file needs a top-level 'data' list (the saved keys); "
+            f"found keys {sorted(document) if isinstance(document, dict) else type(document).__name__}",
+            path=config_path,
+        )
 
 
 def _media_item(

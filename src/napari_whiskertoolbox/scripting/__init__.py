@@ -1,4 +1,4 @@
-"""Qt-free script engine: namespace, output capture, cancellation, headless runs.
+"""Qt-free script engine: namespace, output capture, cancellation, headless runs, processors.
 
 Nothing here imports Qt or napari; the GUI dock lives in
 :mod:`napari_whiskertoolbox.widgets.script_runner`.
@@ -13,6 +13,7 @@ from napari_whiskertoolbox.scripting.batch import (
     intervals_of,
 )
 from napari_whiskertoolbox.scripting.cancel import ScriptCancelled, check_cancelled
+from napari_whiskertoolbox.scripting.display import plot, plot_key
 from napari_whiskertoolbox.scripting.engine import RunResult, ScriptBusyError, ScriptEngine
 from napari_whiskertoolbox.scripting.environment import (
     configure_python_environment,
@@ -23,6 +24,13 @@ from napari_whiskertoolbox.scripting.namespace import (
     DEFAULT_PRELUDE,
     NamespaceEntry,
     ScriptInputError,
+)
+from napari_whiskertoolbox.scripting.processors import (
+    ProcessorCancelled,
+    ProcessorError,
+    ProcessorResult,
+    plan_processor,
+    run_processor,
 )
 from napari_whiskertoolbox.scripting.venv import (
     InstallResult,
@@ -42,6 +50,9 @@ __all__ = [
     "EntityRef",
     "InstallResult",
     "NamespaceEntry",
+    "ProcessorCancelled",
+    "ProcessorError",
+    "ProcessorResult",
     "RunResult",
     "ScriptBusyError",
     "ScriptCancelled",
@@ -62,6 +73,10 @@ __all__ = [
     "intervals_of",
     "is_venv_active",
     "list_installed_packages",
+    "plan_processor",
+    "plot",
+    "plot_key",
     "register_python_environment_configurator",
+    "run_processor",
     "validate_venv",
 ]

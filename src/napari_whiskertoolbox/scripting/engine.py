@@ -28,6 +28,7 @@ from napari_whiskertoolbox.core.wtb_aliases import ScriptEngineAliases
 from napari_whiskertoolbox.scripting import venv
 from napari_whiskertoolbox.scripting.cancel import CancelToken
 from napari_whiskertoolbox.scripting.capture import OutputCallback, OutputCapture
+from napari_whiskertoolbox.scripting.display import displaying_for
 from napari_whiskertoolbox.scripting.environment import configure_python_environment
 from napari_whiskertoolbox.scripting.importing import import_new_data
 from napari_whiskertoolbox.scripting.namespace import (
@@ -410,7 +411,11 @@ class ScriptEngine(ScriptEngineAliases):
 
     def listing(self, include_prelude: bool = False) -> list[NamespaceEntry]:
         """Describe the namespace's variables (by default without the prelude's names)."""
-        return listing(self.namespace, hidden=frozenset() if include_prelude else self._baseline)
+        return listing(
+            self.namespace,
+            hidden=frozenset() if include_prelude else self._baseline,
+            dm=self._dm,
+        )
 
     def user_variables(self) -> dict[str, Any]:
         """Variables a user or script added, plus ``dm`` and ``viewer``."""
@@ -618,6 +623,7 @@ class ScriptEngine(ScriptEngineAliases):
                 argv if argv is not None else self._argv,
             ),
             OutputCapture(on_output) as capture,
+            displaying_for(self._dm),
         ):
             outcome = self._execute(code, filename, token)
         duration = time.perf_counter() - started

@@ -1,4 +1,8 @@
-"""Run a script without a GUI: ``napari-whiskertoolbox run SCRIPT.py --session PATH``."""
+"""Run without a GUI: ``napari-whiskertoolbox run SCRIPT.py`` and ``process MODULE.py``.
+
+Headless runs use the Qt-free figure backend: ``plt.show()`` shows nothing (a note on
+stderr says so) and never blocks.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.scripting.capture import underlying_stream
+from napari_whiskertoolbox.scripting.display import use_figure_backend
 from napari_whiskertoolbox.scripting.engine import RunResult, ScriptEngine
 
 if TYPE_CHECKING:
@@ -15,7 +20,14 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.scripting.capture import OutputCallback
 
-__all__ = ["EXIT_CANCELLED", "EXIT_FAILURE", "EXIT_USAGE", "load_for_script", "run_headless"]
+__all__ = [
+    "EXIT_CANCELLED",
+    "EXIT_FAILURE",
+    "EXIT_USAGE",
+    "load_for_script",
+    "process_headless",
+    "run_headless",
+]
 
 EXIT_FAILURE = 1
 """Exit code of a script that raised, or of a failed load or save."""
@@ -124,6 +136,7 @@ def run_headless(
             "note: the config's python_code was not run (headless runs never run it)", file=stderr
         )
 
+    use_figure_backend()
     engine = ScriptEngine(dm)
     try:
         result = engine.run_file(script_path, argv=list(argv), on_output=_echo(stdout, stderr))
@@ -137,6 +150,109 @@ def run_headless(
     if code != 0 or save is None:
         return code
 
+    from napari_whiskertoolbox import io
+
+    try:
+        written = io.save_session(dm, save)
+    except (ValueError, OSError) as exc:
+        print(f"error: could not save the session to {save}: {exc}", file=stderr)
+        return EXIT_FAILURE
+    print(f"saved session to {written.parent}", file=stderr)
+    return 0
+
+
+def process_headless(
+    module: str | os.PathLike[str],
+    session: str | os.PathLike[str] | None,
+    keys: Sequence[str],
+    *,
+    save: str | os.PathLike[str] | None = None,
+    chunk_seconds: float = 1.0,
+    chunk_samples: int | None = None,
+    output_prefix: str | None = None,
+    event_keys: Sequence[str] = (),
+    sample_rate: float | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+) -> int:
+    """Run a stream processor over ``keys`` of a session (``napari-whiskertoolbox process``).
+
+    Progress and the output keys go to stderr; see
+    :func:`napari_whiskertoolbox.scripting.processors.run_processor` for the parameters.
+
+    Returns
+    -------
+    int
+        ``0`` on success, ``1`` when loading, the processor or saving failed, ``2`` for a
+        missing module or session or bad keys, ``130`` when interrupted.
+    """
+    from napari_whiskertoolbox.scripting.processors import (
+        ProcessorCancelled,
+        ProcessorError,
+        plan_processor,
+    )
+
+    stderr = underlying_stream("stderr")
+    module_path = Path(module).expanduser()
+    if not module_path.is_file():
+        print(f"error: processor module not found: {module_path}", file=stderr)
+        return EXIT_USAGE
+    try:
+        dm = load_for_script(session)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_USAGE
+    except (ValueError, OSError) as exc:
+        print(f"error: could not load session {session}: {exc}", file=stderr)
+        return EXIT_FAILURE
+    use_figure_backend()
+    try:
+        plan = plan_processor(
+            dm,
+            module_path,
+            list(keys),
+            chunk_seconds=chunk_seconds,
+            chunk_samples=chunk_samples,
+            output_prefix=output_prefix,
+            event_keys=event_keys,
+            sample_rate=sample_rate,
+            output_dir=output_dir,
+        )
+    except ProcessorError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_FAILURE
+    except (KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=stderr)
+        return EXIT_USAGE
+    print(
+        f"{plan.label}: {plan.n_samples:,} samples x {len(plan.input_keys)} channels "
+        f"in {plan.n_chunks:,} chunks of {plan.chunk_samples:,}",
+        file=stderr,
+    )
+    shown = [-1]
+
+    def progress(fraction: float) -> None:
+        tenth = int(fraction * 10)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"  {tenth * 10:3d} %", file=stderr, flush=True)
+
+    try:
+        result = plan.store(plan.compute(progress=progress))
+    except (ProcessorCancelled, KeyboardInterrupt):
+        print("interrupted; nothing stored", file=stderr)
+        return EXIT_CANCELLED
+    except (ProcessorError, ValueError) as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_FAILURE
+    rate = result.samples_per_second
+    print(
+        f"done in {result.seconds:.2f} s ({rate / 1e6:.1f} M samples/s): "
+        f"{', '.join([*result.analog_keys, *result.event_keys])}",
+        file=stderr,
+    )
+    if save is None:
+        return 0
     from napari_whiskertoolbox import io
 
     try:

@@ -31,6 +31,7 @@ DEFAULT_PRELUDE = (
     "from napari_whiskertoolbox.scripting.batch import (\n"
     "    entities_in_group, frames_with_data, intervals_of,\n"
     ")\n"
+    "from napari_whiskertoolbox.scripting.processors import run_processor\n"
 )
 """Code run in a fresh namespace before any script (configurable per engine)."""
 
@@ -99,6 +100,12 @@ class NamespaceEntry:
         dtype of arrays and array-like data objects.
     summary : str
         One line describing the value.
+    key : str or None
+        For our data objects: the key ``dm`` stores the object itself under.
+    clock : str or None
+        The clock of that key (for a clock object: its name in ``dm``).
+    size : int or None
+        For our data objects: samples, events, intervals, entries, frames or ticks.
     """
 
     name: str
@@ -106,6 +113,9 @@ class NamespaceEntry:
     shape: tuple[int, ...] | None
     dtype: str | None
     summary: str
+    key: str | None = None
+    clock: str | None = None
+    size: int | None = None
 
 
 def _short_repr(value: object) -> str:
@@ -185,17 +195,34 @@ def _is_listable(name: str, value: object) -> bool:
 
 
 def listing(
-    namespace: Mapping[str, Any], hidden: frozenset[str] | set[str] = frozenset()
+    namespace: Mapping[str, Any],
+    hidden: frozenset[str] | set[str] = frozenset(),
+    dm: DataManager | None = None,
 ) -> list[NamespaceEntry]:
     """Describe the variables of ``namespace``, sorted by name.
 
     Private names, modules, classes and functions are left out, as are ``hidden`` names.
+    With ``dm``, data objects it stores are listed with their key and clock.
     """
+    from napari_whiskertoolbox.scripting.watch import data_info
+
     entries: list[NamespaceEntry] = []
     for name in sorted(namespace):
         value = namespace[name]
         if name in hidden or not _is_listable(name, value):
             continue
         shape, dtype = _shape_and_dtype(value)
-        entries.append(NamespaceEntry(name, type(value).__name__, shape, dtype, describe(value)))
+        info = data_info(value, dm)
+        entries.append(
+            NamespaceEntry(
+                name,
+                type(value).__name__,
+                shape,
+                dtype,
+                describe(value),
+                key=info.key if info else None,
+                clock=info.clock if info else None,
+                size=info.size if info else None,
+            )
+        )
     return entries

@@ -1,8 +1,10 @@
-"""Python code editor for the script runner: highlighting, line numbers, drops, Shift+Enter.
+"""Python code editor for the script runner: highlighting, line numbers, cells, drops, run keys.
 
 Indentation is four spaces: Tab inserts them, Enter keeps the line's indentation (one
 level more after a ``:``), and Backspace inside the indentation goes back one level.
-Colours come from napari's theme (:func:`apply_theme`).
+``# %%`` lines split the script into notebook-style cells (:mod:`~napari_whiskertoolbox.scripting.cells`):
+a line is drawn above each, its title line is shaded, and the run keys of :data:`RUN_KEYS`
+run the selection or a cell. Colours come from napari's theme (:func:`apply_theme`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qtpy.QtCore import QRect, QSize, Qt, Signal
+from qtpy.QtCore import QRect, QSize, Qt, QTimer, Signal
 from qtpy.QtGui import (
     QColor,
     QFont,
@@ -23,17 +25,28 @@ from qtpy.QtGui import (
     QTextCharFormat,
     QTextDocument,
 )
-from qtpy.QtWidgets import QPlainTextEdit, QWidget
+from qtpy.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from napari_whiskertoolbox.scripting.cells import Cell, cell_at, split_cells
 from napari_whiskertoolbox.widgets.script_theme import TextStyle
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
 
-__all__ = ["INDENT", "CodeEditor", "PythonHighlighter"]
+__all__ = ["INDENT", "RUN_KEYS", "CodeEditor", "PythonHighlighter"]
 
 INDENT = "    "
 """One indentation level."""
+
+RUN_KEYS = {
+    "run_selection": ("Shift+Enter", "run the selection, or the current line"),
+    "run_cell": ("Ctrl+Enter", "run the # %% cell under the cursor"),
+    "run_cell_and_advance": ("Ctrl+Shift+Enter", "run the cell and move to the next one"),
+}
+"""The editor's run keys: action → (key, what it does)."""
+
+_CELL_SCAN_MS = 150
+"""Cells are found again this long after the last edit."""
 
 _DEFAULT_SYNTAX = {
     "keyword": TextStyle("#c678dd", bold=True),
@@ -161,11 +174,17 @@ class CodeEditor(QPlainTextEdit):
     -------
     run_selection_requested
         Shift+Enter was pressed.
+    run_cell_requested : bool
+        Ctrl+Enter (``False``) or Ctrl+Shift+Enter (``True``: then move to the next cell).
+    current_cell_changed : object
+        The cursor entered another cell (the :class:`Cell`, or None without cells).
     file_dropped : str
         A ``.py`` file was dropped onto the editor (its path).
     """
 
     run_selection_requested = Signal()
+    run_cell_requested = Signal(bool)
+    current_cell_changed = Signal(object)
     file_dropped = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -184,9 +203,18 @@ class CodeEditor(QPlainTextEdit):
         )
         self._gutter = _LineNumberArea(self)
         self._line_numbers = True
+        self.cell_line_color = palette.mid().color()
+        self._cells: list[Cell] = []
+        self._current_cell_key: str | None = None
+        self._cell_timer = QTimer(self)
+        self._cell_timer.setSingleShot(True)
+        self._cell_timer.setInterval(_CELL_SCAN_MS)
+        self._cell_timer.timeout.connect(self.rescan_cells)
         self.blockCountChanged.connect(self._update_gutter_width)
         self.updateRequest.connect(self._update_gutter)
         self.cursorPositionChanged.connect(self._gutter.update)
+        self.cursorPositionChanged.connect(self._follow_cursor_cell)
+        self.textChanged.connect(self._cell_timer.start)
         self._update_gutter_width()
 
     # -- appearance -----------------------------------------------------------------------
@@ -198,8 +226,10 @@ class CodeEditor(QPlainTextEdit):
             QColor(theme.gutter_text),
             QColor(theme.text),
         )
+        self.cell_line_color = QColor(theme.highlight)
         self.highlighter.set_styles(theme.syntax)
         self._gutter.update()
+        self._shade_cell_titles()
 
     def set_font_size(self, points: int) -> None:
         """Use a ``points``-sized fixed-width font (the gutter and tab width follow)."""
@@ -234,6 +264,100 @@ class CodeEditor(QPlainTextEdit):
         """0-based number of the first line of the selection (or of the current line)."""
         cursor = self.textCursor()
         return self.document().findBlock(cursor.selectionStart()).blockNumber()
+
+    # -- cells ----------------------------------------------------------------------------
+
+    def cells(self) -> list[Cell]:
+        """Return the script's ``# %%`` cells (one cell when it has no marker)."""
+        if self._cell_timer.isActive():
+            self.rescan_cells()
+        return self._cells
+
+    def has_cell_markers(self) -> bool:
+        """Whether the script has at least one ``# %%`` line."""
+        return any(cell.has_marker for cell in self.cells())
+
+    def current_cell(self) -> Cell | None:
+        """Return the cell holding the cursor."""
+        return cell_at(self.cells(), self.textCursor().blockNumber())
+
+    def move_to_next_cell(self) -> bool:
+        """Put the cursor on the first line after the next cell's ``# %%`` line.
+
+        Returns False (the cursor goes to the end) when the current cell is the last.
+        """
+        current = self.current_cell()
+        cells = self.cells()
+        following = [c for c in cells if current is not None and c.index == current.index + 1]
+        cursor = self.textCursor()
+        if not following:
+            cursor.movePosition(cursor.MoveOperation.End)
+            self.setTextCursor(cursor)
+            return False
+        target = following[0]
+        line = min(target.start_line + (1 if target.has_marker else 0), target.end_line - 1)
+        block = self.document().findBlockByNumber(max(line, target.start_line))
+        cursor.setPosition(block.position())
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        return True
+
+    def rescan_cells(self) -> None:
+        """Find the cells again (after edits) and redraw their boundaries."""
+        self._cell_timer.stop()
+        self._cells = split_cells(self.toPlainText())
+        self._shade_cell_titles()
+        self.viewport().update()
+        self._follow_cursor_cell()
+
+    def _follow_cursor_cell(self) -> None:
+        cell = cell_at(self._cells, self.textCursor().blockNumber()) if self._cells else None
+        key = cell.key if cell is not None and self.has_cell_markers() else None
+        if key != self._current_cell_key:
+            self._current_cell_key = key
+            self.current_cell_changed.emit(cell if key is not None else None)
+
+    def _shade_cell_titles(self) -> None:
+        """Shade each ``# %%`` line across the editor's width."""
+        color = QColor(self.cell_line_color)
+        color.setAlpha(60)
+        selections = []
+        for cell in self._cells:
+            if not cell.has_marker:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(color)
+            selection.format.setProperty(QTextCharFormat.Property.FullWidthSelection, True)
+            selection.cursor = self.textCursor()
+            selection.cursor.setPosition(
+                self.document().findBlockByNumber(cell.start_line).position()
+            )
+            selection.cursor.clearSelection()
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
+    def paintEvent(self, event) -> None:
+        """Draw the text, then a line above each cell's ``# %%`` line."""
+        super().paintEvent(event)
+        markers = {cell.start_line for cell in self._cells if cell.has_marker}
+        if not markers:
+            return
+        painter = QPainter(self.viewport())
+        pen = painter.pen()
+        pen.setColor(self.cell_line_color)
+        pen.setWidth(2)
+        painter.setPen(pen)
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        width = self.viewport().width()
+        while block.isValid():
+            top = round(self.blockBoundingGeometry(block).translated(offset).top())
+            if top > event.rect().bottom():
+                break
+            if block.blockNumber() in markers and block.isVisible():
+                painter.drawLine(0, top, width, top)
+            block = block.next()
+        painter.end()
 
     # -- line numbers ---------------------------------------------------------------------
 
@@ -291,9 +415,13 @@ class CodeEditor(QPlainTextEdit):
     # -- keys and drops ---------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Run the selection on Shift+Enter, keep indentation on Enter, dedent on Backspace."""
+        """Run keys (:data:`RUN_KEYS`), indentation on Enter, dedent on Backspace."""
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        modifiers = event.modifiers()
+        if enter and modifiers & Qt.KeyboardModifier.ControlModifier:
+            self.run_cell_requested.emit(bool(modifiers & Qt.KeyboardModifier.ShiftModifier))
+            return
+        if enter and modifiers & Qt.KeyboardModifier.ShiftModifier:
             self.run_selection_requested.emit()
             return
         if event.key() == Qt.Key.Key_Tab and not self.textCursor().hasSelection():

@@ -7,9 +7,16 @@ are marshalled to the Qt main thread. After each run the new variables go to nap
 console (``viewer.update_console``); keys the script adds to ``dm`` become layers through
 the session's own ``data_added`` handling.
 
-Below the editor, tabs hold the output, the namespace inspector, the DataManager's keys
-(double-click inserts ``dm.getData("key")``) and the properties (Python environment, editor
-settings, working folder, ``sys.argv``, prelude). Everything the user sets, and the
+``# %%`` lines make notebook-style cells: Ctrl+Enter runs the cell under the cursor,
+Ctrl+Shift+Enter runs it and moves to the next; each cell's latest output and value are
+kept and shown above the output log whenever the cursor is in that cell. "Run as
+processor…" feeds analog keys chunk by chunk through the script's processor class
+(:mod:`~napari_whiskertoolbox.scripting.processors`), with progress and Cancel.
+
+Below the editor, tabs hold the output, the variable watch (the namespace with array
+statistics, refreshed after every run and every command of napari's console; double-click
+shows a value), the DataManager's keys (double-click inserts ``dm.getData("key")``) and the
+properties (Python environment, editor settings, working folder, ``sys.argv``, prelude). Everything the user sets, and the
 unsaved editor buffer, is saved in :mod:`~napari_whiskertoolbox.scripting.settings` and
 restored when napari starts again. Colours follow napari's theme.
 """
@@ -37,9 +44,20 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.layers.main_thread import call_in_main, connect_main
 from napari_whiskertoolbox.scripting import RunResult, ScriptEngine, find_new_data, venv
+from napari_whiskertoolbox.scripting.cells import Cell, CellOutputs
+from napari_whiskertoolbox.scripting.display import key_of
+from napari_whiskertoolbox.scripting.display import plot as plot_lane
 from napari_whiskertoolbox.scripting.environment import restore_environment
+from napari_whiskertoolbox.scripting.processors import (
+    ProcessorError,
+    module_from_source,
+    plan_processor,
+)
 from napari_whiskertoolbox.scripting.settings import (
     ScriptRunnerSettings,
     load_settings,
@@ -47,14 +65,22 @@ from napari_whiskertoolbox.scripting.settings import (
 )
 from napari_whiskertoolbox.scripting.settings import save_settings as write_settings
 from napari_whiskertoolbox.scripting.templates import list_templates, load_template
+from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog, table_of
+from napari_whiskertoolbox.widgets.cell_output import CellOutputView
 from napari_whiskertoolbox.widgets.data_keys import DataKeysPanel
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
+from napari_whiskertoolbox.widgets.processor_run import (
+    ProcessorDialog,
+    ProcessorOutcome,
+    ProcessorRun,
+)
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_editor import CodeEditor
 from napari_whiskertoolbox.widgets.script_properties import ScriptPropertiesPanel
 from napari_whiskertoolbox.widgets.script_theme import ScriptTheme, script_theme
 from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy
+from napari_whiskertoolbox.workflow.console import console_executed
 
 __all__ = ["ScriptRunnerWidget"]
 
@@ -62,6 +88,12 @@ _SAVE_DELAY_MS = 400
 """Edits are written to the settings file this long after the last one."""
 
 _UNTITLED = "untitled"
+
+_EDITOR_MIN_LINES = 6
+"""Lines of code the editor always shows, however crowded the dock area."""
+
+_TABS_MIN_HEIGHT = 180
+"""Pixels the output / variables tabs may shrink to (below their contents' wish)."""
 
 
 def _row(*widgets: Any) -> Container:
@@ -100,6 +132,12 @@ class ScriptRunnerWidget(Container):
         Outcome of the latest run.
     last_console_push : dict
         Variables pushed into napari's console after the latest run.
+    cell_outputs : CellOutputs
+        The latest output of each ``# %%`` cell run from the editor.
+    processor_run : ProcessorRun or None
+        The latest "Run as processor" run.
+    value_views : list
+        Table windows opened from the variable watch (kept while open).
     settings : ScriptRunnerSettings
         What the user set (saved shortly after each change and when the dock closes).
     theme : ScriptTheme or None
@@ -129,6 +167,10 @@ class ScriptRunnerWidget(Container):
         self.theme: ScriptTheme | None = None
         self.last_result: RunResult | None = None
         self.last_console_push: dict[str, Any] = {}
+        self.cell_outputs = CellOutputs()
+        self.processor_run: ProcessorRun | None = None
+        self.value_views: list[ArrayViewDialog] = []
+        self._running_cell: Cell | None = None
 
         self._build_file_row()
         self._build_run_row()
@@ -184,12 +226,30 @@ class ScriptRunnerWidget(Container):
         self._run_selection_button = PushButton(
             text="Run selection", tooltip="run the selection or current line (Shift+Enter)"
         )
+        self._run_cell_button = PushButton(
+            text="Run cell",
+            tooltip="run the # %% cell under the cursor (Ctrl+Enter; "
+            "Ctrl+Shift+Enter runs it and moves to the next cell)",
+        )
+        self._processor_button = PushButton(
+            text="Run as processor…",
+            tooltip="feed analog keys chunk by chunk through the script's processor class",
+        )
         self._cancel_button = PushButton(text="Cancel", tooltip="stop the running script")
         self._status = Label(value="")
         self._run_button.changed.connect(self.run_file)
         self._run_selection_button.changed.connect(self.run_selection)
+        self._run_cell_button.changed.connect(lambda: self.run_cell())
+        self._processor_button.changed.connect(self._ask_run_as_processor)
         self._cancel_button.changed.connect(self.cancel)
-        row = _row(self._run_button, self._run_selection_button, self._cancel_button, self._status)
+        row = _row(
+            self._run_button,
+            self._run_selection_button,
+            self._run_cell_button,
+            self._processor_button,
+            self._cancel_button,
+            self._status,
+        )
         self._busy_bar = QProgressBar()
         self._busy_bar.setRange(0, 0)  # indeterminate: a script's progress is unknown
         self._busy_bar.setMaximumWidth(120)
@@ -201,6 +261,8 @@ class ScriptRunnerWidget(Container):
         self.editor = CodeEditor()
         self.editor.setPlaceholderText("# dm, wt, viewer, np and the data types are ready to use")
         self.editor.run_selection_requested.connect(self.run_selection)
+        self.editor.run_cell_requested.connect(lambda advance: self.run_cell(advance))
+        self.editor.current_cell_changed.connect(self._show_cell_output)
         self.editor.file_dropped.connect(self.open_path)
         self.editor.document().modificationChanged.connect(self._update_title)
         self.editor.textChanged.connect(self._remember_buffer)
@@ -209,7 +271,10 @@ class ScriptRunnerWidget(Container):
         self._clear_button = PushButton(text="Clear")
         self._clear_button.changed.connect(self.output.clear)
 
+        self.cell_view = CellOutputView()
+        self.cell_view.hide()
         self.inspector = NamespaceInspector()
+        self.inspector.value_requested.connect(self.show_value)
         self._clock_choice = ComboBox(choices=self._clock_names, tooltip="clock for imported data")
         self._import_button = PushButton(
             text="Import new data", tooltip="store data objects left in the namespace into dm"
@@ -229,11 +294,17 @@ class ScriptRunnerWidget(Container):
         self._connect_properties()
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(_boxed(self.output, _row(self._clear_button).native), "Output")
+        output_split = QSplitter()
+        output_split.setOrientation(Qt.Orientation.Vertical)
+        output_split.addWidget(self.cell_view)
+        output_split.addWidget(self.output)
+        output_split.setStretchFactor(1, 2)
+        output_split.setSizes([120, 240])  # the log keeps most of the room
+        self.tabs.addTab(_boxed(output_split, _row(self._clear_button).native), "Output")
         import_row = _row(
             self._new_data_label, self._clock_choice, self._import_button, self._reset_button
         )
-        self.tabs.addTab(_boxed(self.inspector, import_row.native), "Namespace")
+        self.tabs.addTab(_boxed(self.inspector, import_row.native), "Variables")
         self.tabs.addTab(self.data_keys, "Data keys")
         self.tabs.addTab(self.properties, "Properties")
 
@@ -243,6 +314,11 @@ class ScriptRunnerWidget(Container):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        # In a crowded dock area the editor keeps a few lines; the tabs give way first.
+        self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES)
+        splitter.setSizes([3, 2])  # a weight: the editor gets 3/5 of the room
+        splitter.setChildrenCollapsible(False)
         self.native.layout().addWidget(splitter)
 
     def _connect_properties(self) -> None:
@@ -420,7 +496,8 @@ class ScriptRunnerWidget(Container):
             return
         theme = script_theme(self._viewer.theme)
         self.theme = theme
-        for part in (self.editor, self.output, self.inspector, self.data_keys, self.properties):
+        parts = (self.editor, self.output, self.cell_view, self.inspector, self.data_keys)
+        for part in (*parts, self.properties):
             part.apply_theme(theme)
 
     def _connect_session(self) -> None:
@@ -430,6 +507,9 @@ class ScriptRunnerWidget(Container):
         dm = self.engine.dm
         for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.clocks_changed):
             self._dm_connections.append((signal, connect_main(signal, self.refresh_data_keys)))
+        self._dm_connections.append(
+            (console_executed, connect_main(console_executed, self._on_console_command))
+        )
         self.refresh_data_keys()
 
     def refresh_data_keys(self, *_: Any) -> None:
@@ -493,6 +573,7 @@ class ScriptRunnerWidget(Container):
 
     def _set_text(self, text: str, path: Path | None) -> None:
         self._path = path
+        self.cell_outputs.clear()
         self.editor.setPlainText(text)
         self.editor.document().setModified(False)
         self._update_title()
@@ -615,6 +696,35 @@ class ScriptRunnerWidget(Container):
         name = self._path.name if self._path is not None else _UNTITLED
         self._start(code=padded, label="selection", filename=f"<selection of {name}>")
 
+    def run_cell(self, advance: bool = False) -> None:
+        """Run the ``# %%`` cell under the cursor (then move to the next cell with ``advance``).
+
+        The cell's output and last value are kept with it (:attr:`cell_outputs`) and shown
+        above the output log while the cursor is in the cell. Tracebacks show editor lines.
+        """
+        cell = self.editor.current_cell()
+        if cell is None or not cell.code.strip():
+            return
+        if self.engine.is_running or self._processor_running():
+            self.output.append_output("info", "a script is already running\n")
+            return
+        name = self._path.name if self._path is not None else _UNTITLED
+        self._start(
+            code="\n" * cell.start_line + cell.code,
+            label=cell.label,
+            filename=f"<{cell.label} of {name}>",
+            cell=cell,
+        )
+        if advance:
+            self.editor.move_to_next_cell()
+
+    def _show_cell_output(self, cell: Cell | None = None) -> None:
+        has_cells = self.editor.has_cell_markers()
+        self.cell_view.setVisible(has_cells)
+        if has_cells:
+            cell = cell if cell is not None else self.editor.current_cell()
+            self.cell_view.show_cell(cell, self.cell_outputs.get(cell) if cell else None)
+
     def insert_text(self, text: str) -> None:
         """Insert ``text`` at the editor's cursor on a line of its own and focus the editor."""
         cursor = self.editor.textCursor()
@@ -630,14 +740,19 @@ class ScriptRunnerWidget(Container):
         self._start(code=code, label="code")
 
     def cancel(self) -> None:
-        """Stop the running script."""
-        if self.engine.cancel():
+        """Stop the running script (or processor run)."""
+        if self._processor_running():
+            self.processor_run.cancel()
+            self.output.append_output("info", "cancel requested…\n")
+        elif self.engine.cancel():
             self.output.append_output("info", "cancel requested…\n")
 
     def _cancel_quietly(self, *_: Any) -> None:
         self._closed = True
         if self._engine is not None:
             self._engine.cancel()
+        if self.processor_run is not None:
+            self.processor_run.cancel()
         self.properties.cancel_install()
 
     def _start(
@@ -646,11 +761,13 @@ class ScriptRunnerWidget(Container):
         path: Path | None = None,
         label: str = "",
         filename: str | None = None,
+        cell: Cell | None = None,
     ) -> None:
         engine = self.engine
-        if engine.is_running:
+        if engine.is_running or self._processor_running():
             self.output.append_output("info", "a script is already running\n")
             return
+        self._running_cell = cell
         self.output.append_output("info", f">>> run {label}\n")
         self._started = time.perf_counter()
         self._set_busy(True)
@@ -670,6 +787,10 @@ class ScriptRunnerWidget(Container):
             return
         self._set_busy(False)
         self.last_result = result
+        cell, self._running_cell = self._running_cell, None
+        if cell is not None:
+            self.cell_outputs.record(cell, result)
+            self._show_cell_output()
         self._report(result)
         self.refresh_namespace()
         self._push_to_console(result)
@@ -701,11 +822,17 @@ class ScriptRunnerWidget(Container):
         if self._viewer is not None:
             self._viewer.update_console(variables)
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, determinate: bool = False) -> None:
         self._busy_bar.setVisible(busy)
+        self._busy_bar.setRange(0, 1000 if determinate else 0)
         self._cancel_button.enabled = busy
-        self._run_button.enabled = not busy
-        self._run_selection_button.enabled = not busy
+        for button in (
+            self._run_button,
+            self._run_selection_button,
+            self._run_cell_button,
+            self._processor_button,
+        ):
+            button.enabled = not busy
         if busy:
             self._status.value = "running…"
             self._elapsed_timer.start()
@@ -720,7 +847,7 @@ class ScriptRunnerWidget(Container):
     def refresh_namespace(self) -> None:
         """Refresh the inspector and the new-data import row."""
         engine = self.engine
-        self.inspector.set_entries(engine.listing())
+        self.inspector.set_entries(engine.listing(), value_of=engine.namespace.__getitem__)
         new_data = find_new_data(engine.namespace, engine.dm)
         self._new_data_label.value = (
             f"new data: {', '.join(new_data)}" if new_data else "no new data objects"
@@ -747,3 +874,124 @@ class ScriptRunnerWidget(Container):
         )
         self.refresh_namespace()
         return imported
+
+    def _on_console_command(self, dm: Any, variables: dict[str, Any]) -> None:
+        """Take the console command's new variables into the namespace and refresh the watch."""
+        if self._closed or dm is not self.engine.dm:
+            return
+        # the engine keeps its own dm and viewer (a main-thread proxy for worker threads)
+        self.engine.namespace.update(
+            {name: value for name, value in variables.items() if name not in ("dm", "viewer")}
+        )
+        self.refresh_namespace()
+
+    # -- showing values ---------------------------------------------------------------------
+
+    def show_value(self, name: str) -> Any:
+        """Show the namespace's ``name``: series as a timeline lane, arrays in a table.
+
+        Returns the lane name or the table window (None when the value has no view; the
+        output pane then says so).
+        """
+        engine = self.engine
+        if name not in engine.namespace:
+            return None
+        value = engine.namespace[name]
+        if isinstance(value, (AnalogTimeSeries, DigitalEventSeries, DigitalIntervalSeries)):
+            key = key_of(engine.dm, value)
+            try:
+                return plot_lane(key if key is not None else value, name=name, dm=engine.dm)
+            except (KeyError, ValueError) as exc:
+                self.output.append_output("stderr", f"{exc}\n")
+                return None
+        try:
+            table_of(value)
+        except TypeError:
+            self.output.append_output("info", f"{name}: {type(value).__name__} has no view\n")
+            return None
+        view = ArrayViewDialog(name, value, self.native)
+        view.finished.connect(lambda *_: self.value_views.remove(view))
+        self.value_views.append(view)
+        view.show()
+        return view
+
+    # -- stream processors ---------------------------------------------------------------------
+
+    def _processor_running(self) -> bool:
+        return self.processor_run is not None and self.processor_run.running
+
+    def _processor_module(self) -> Any:
+        """Return the script as a processor module (saving a script that has a file)."""
+        if self._path is not None:
+            if self.modified or not self._matches_disk():
+                self.save_to(self._path)
+            return self._path
+        return module_from_source(self.editor.toPlainText(), _UNTITLED)
+
+    def _ask_run_as_processor(self) -> None:
+        default = f"{self._path.stem if self._path is not None else _UNTITLED}_"
+        dialog = ProcessorDialog(self.engine.dm, default, self.native)
+        if dialog.exec() != ProcessorDialog.DialogCode.Accepted:
+            return
+        choices = dialog.choices()
+        self.run_as_processor(
+            choices.input_keys,
+            chunk_seconds=choices.chunk_seconds,
+            event_keys=choices.event_keys,
+            output_prefix=choices.output_prefix,
+            sample_rate=choices.sample_rate,
+        )
+
+    def run_as_processor(
+        self,
+        input_keys: list[str],
+        *,
+        chunk_seconds: float = 1.0,
+        chunk_samples: int | None = None,
+        event_keys: list[str] | tuple[str, ...] = (),
+        output_prefix: str | None = None,
+        sample_rate: float | None = None,
+    ) -> ProcessorRun | None:
+        """Run the editor's script as a stream processor over ``input_keys`` in the background.
+
+        Progress shows in the run row; Cancel stops it before the next chunk. Returns the
+        run, or None when the script or the choices are unusable (the output pane says why).
+        """
+        if self.engine.is_running or self._processor_running():
+            self.output.append_output("info", "a script is already running\n")
+            return None
+        try:
+            plan = plan_processor(
+                self.engine.dm,
+                self._processor_module(),
+                input_keys,
+                chunk_seconds=chunk_seconds,
+                chunk_samples=chunk_samples,
+                output_prefix=output_prefix,
+                event_keys=event_keys,
+                sample_rate=sample_rate,
+            )
+        except (ProcessorError, KeyError, ValueError, OSError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            self.output.append_output("stderr", f"cannot run as processor: {message}\n")
+            return None
+        run = self.processor_run = ProcessorRun(plan)
+        run.progressed.connect(lambda fraction: self._busy_bar.setValue(round(fraction * 1000)))
+        run.finished.connect(self._processor_finished)
+        self.output.append_output(
+            "info",
+            f">>> {plan.label}: {plan.n_samples:,} samples in {plan.n_chunks:,} chunks "
+            f"of {plan.chunk_samples:,}\n",
+        )
+        self._started = time.perf_counter()
+        self._set_busy(True, determinate=True)
+        run.start()
+        return run
+
+    def _processor_finished(self, outcome: ProcessorOutcome) -> None:
+        if self._closed:
+            return
+        self._set_busy(False)
+        stream = "stderr" if outcome.status == "failed" else "info"
+        self.output.append_output(stream, f"<<< {outcome.message}\n")
+        self._status.value = outcome.status

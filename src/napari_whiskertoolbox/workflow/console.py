@@ -1,7 +1,10 @@
 """Give napari's console the session: ``dm``, ``wt``, ``viewer``, ``np``, the data types and aliases.
 
 When napari's console opens it also shows a banner naming those and the Python
-environment scripts use (see :func:`console_banner`).
+environment scripts use (see :func:`console_banner`). Each console command runs marked as
+working on the console's ``dm`` (so ``plt.show()`` and ``wt.plot`` reach that viewer), and
+after it :data:`console_executed` reports the variables it created or rebound (the script
+runner's namespace and variable watch follow them).
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from psygnal import SignalInstance
 
+from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.layers._napari_compat import (
     console_if_created,
     on_console_shown,
     write_to_console,
 )
+from napari_whiskertoolbox.scripting.display import displaying_for
 from napari_whiskertoolbox.scripting.venv import active_venv_path
 
 if TYPE_CHECKING:
@@ -24,9 +30,24 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.layers.session import ViewerSession
 
-__all__ = ["console_banner", "console_namespace", "install_console", "show_console_banner"]
+__all__ = [
+    "console_banner",
+    "console_executed",
+    "console_namespace",
+    "install_console",
+    "show_console_banner",
+    "watch_console_commands",
+]
 
 _consoles_with_banner: weakref.WeakSet[Any] = weakref.WeakSet()
+_watched_shells: weakref.WeakSet[Any] = weakref.WeakSet()
+
+console_executed = SignalInstance((object, object), name="console_executed")
+"""Emitted after each command of napari's console with ``(dm, variables)``.
+
+``dm`` is the console's ``dm``; ``variables`` maps the names the command created or rebound
+(private names and IPython's own left out) to their values.
+"""
 
 
 def console_namespace(session: ViewerSession) -> dict[str, Any]:
@@ -92,6 +113,65 @@ def install_console(session: ViewerSession) -> dict[str, Any]:
             write_to_console(console, console_banner())
 
     on_console_shown(viewer, first_shown)
-    if console_if_created(viewer) is not None:
+    on_console_shown(viewer, watch_console_commands)
+    console = console_if_created(viewer)
+    if console is not None:
         show_console_banner(viewer)
+        watch_console_commands(console)
     return namespace
+
+
+class _CommandWatch:
+    """IPython ``pre_execute`` / ``post_execute`` hooks of one console shell."""
+
+    def __init__(self, shell: Any) -> None:
+        self._shell = weakref.ref(shell)
+        self._before: dict[str, int] = {}
+        self._context: Any = None
+
+    def _dm(self) -> DataManager | None:
+        shell = self._shell()
+        dm = shell.user_ns.get("dm") if shell is not None else None
+        return dm if isinstance(dm, DataManager) else None
+
+    def pre_execute(self) -> None:
+        shell = self._shell()
+        if shell is None:
+            return
+        self._before = {name: id(value) for name, value in shell.user_ns.items()}
+        dm = self._dm()
+        if dm is not None:
+            self._context = displaying_for(dm)
+            self._context.__enter__()
+
+    def post_execute(self) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            context.__exit__(None, None, None)
+        shell = self._shell()
+        dm = self._dm()
+        if shell is None or dm is None:
+            return
+        hidden = getattr(shell, "user_ns_hidden", {})
+        changed = {
+            name: value
+            for name, value in shell.user_ns.items()
+            if not name.startswith("_")
+            and name not in hidden
+            and self._before.get(name) != id(value)
+        }
+        console_executed.emit(dm, changed)
+
+
+def watch_console_commands(console: Any) -> bool:
+    """Watch each command of napari's ``console`` (IPython events); False without a shell."""
+    shell = getattr(console, "shell", None)
+    events = getattr(shell, "events", None)
+    if events is None:
+        return False
+    if shell not in _watched_shells:
+        _watched_shells.add(shell)
+        watch = _CommandWatch(shell)
+        events.register("pre_execute", watch.pre_execute)
+        events.register("post_execute", watch.post_execute)
+    return True

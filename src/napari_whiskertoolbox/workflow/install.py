@@ -1,8 +1,9 @@
 """Wire the annotation workflow into a new viewer session.
 
 Called once per :class:`ViewerSession`: binds the key table on the viewer, shows the
-modified state in the title, fills napari's console, starts autosave and installs the
-unsaved-changes prompt and the Save-key filter on the window. When the window goes away
+modified state in the title, fills napari's console, routes scripts' figures and
+``wt.plot`` lanes to the viewer, starts autosave and installs the unsaved-changes prompt
+and the Save-key filter on the window. When the window goes away
 in an orderly way the autosave is dropped: recovery is only for sessions whose process
 died.
 """
@@ -23,6 +24,7 @@ from napari_whiskertoolbox.workflow.modified_state import install_modified_indic
 from napari_whiskertoolbox.workflow.python_environment import install_python_environment
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 from napari_whiskertoolbox.workflow.save_target import SaveTarget
+from napari_whiskertoolbox.workflow.session_display import SessionDisplay, install_session_display
 
 if TYPE_CHECKING:
     from qtpy.QtWidgets import QMainWindow
@@ -45,6 +47,8 @@ class Workflow:
     save_shortcut : SaveShortcut or None
     save_target : SaveTarget
         Where Ctrl+S writes, and which keys changed since the last save.
+    display : SessionDisplay or None
+        Where scripts' figures and ``wt.plot`` lanes go; ``None`` without a Qt window.
     ask : Ask
         Asks the user (:class:`~.ask.DialogAsk` in a window); replace it to answer from a
         script or a test.
@@ -54,6 +58,7 @@ class Workflow:
     close_guard: CloseGuard | None
     save_target: SaveTarget
     save_shortcut: SaveShortcut | None = None
+    display: SessionDisplay | None = None
     ask: Ask = field(default_factory=DefaultAsk)
 
 
@@ -73,6 +78,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
     if getattr(viewer, "window", None) is None:
         return Workflow(autosaver=autosaver, close_guard=None, save_target=save_target)
     install_console(session)
+    display = install_session_display(session)
     window = main_window(viewer)
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
@@ -82,6 +88,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
         close_guard=close_guard,
         save_target=save_target,
         save_shortcut=save_shortcut,
+        display=display,
         ask=DialogAsk(partial(_window_of, session)),
     )
 

@@ -18,10 +18,12 @@ TEMPLATES: dict[str, str] = {
     "Statistics summary": "statistics_summary.py.template",
     "Per-frame processing of points and lines": "per_frame.py.template",
     "Per-interval summary": "per_interval_summary.py.template",
+    "Stream processor: band-pass": "bandpass_processor.py.template",
 }
 """Template titles (as shown in the menu) → file names.
 
-The first six are WhiskerToolbox's (Python phase 5); the last two are ours.
+The first six are WhiskerToolbox's (Python phase 5); the others are ours. The stream
+processor is run with "Run as processor…" (:mod:`napari_whiskertoolbox.scripting.processors`).
 """
 
 

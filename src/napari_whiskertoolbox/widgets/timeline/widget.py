@@ -17,6 +17,9 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.widgets.timeline.axis import TimeAxisItem
@@ -26,6 +29,7 @@ from napari_whiskertoolbox.widgets.timeline.interval_editor import IntervalEdito
 from napari_whiskertoolbox.widgets.timeline.lane_panel import LanePanel
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.widgets.timeline.lanes import EventLane, IntervalLane, Lane, make_lane
+from napari_whiskertoolbox.widgets.timeline.plotted import LaneSources, PlottedLanes
 from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
 from napari_whiskertoolbox.widgets.timeline.view_box import MARK_MODIFIER_NAME, TimelineViewBox
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -79,7 +83,10 @@ class TimelineWidget(QWidget):
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
         self.state = LaneState(self.dm)
-        self.mapper = DisplayMapper(self.dm, self.session.display_clock)
+        self.plotted = PlottedLanes()
+        self.sources = LaneSources(self.dm, self.plotted)
+        self.mapper = DisplayMapper(self.sources, self.session.display_clock)
+        self._plotted_slots: dict[str, tuple[Any, Any]] = {}
         self.lanes: dict[str, Lane] = {}
         self.active_key: str | None = None
         self._pending_reload: set[str] = set()
@@ -165,7 +172,7 @@ class TimelineWidget(QWidget):
         step_event.connect(self._on_dims_step)
 
         def disconnect(*_: object) -> None:
-            for signal, wrapper in wrappers:
+            for signal, wrapper in [*wrappers, *self._plotted_slots.values()]:
                 signal.disconnect(wrapper)
             step_event.disconnect(self._on_dims_step)
             lanes_changed.emit(dm)
@@ -203,8 +210,51 @@ class TimelineWidget(QWidget):
         self.state.set_visible(key, True)
         self._lanes_edited()
 
+    def plot_series(self, series: Any, name: str | None = None, clock: str = "time") -> str:
+        """Draw ``series`` (not in the DataManager) as a view-only lane; return its name.
+
+        The lane follows the series' own changes; it is not saved. Plotting the same
+        series again keeps its lane.
+
+        Raises
+        ------
+        ValueError
+            When ``series`` is not an analog, event or interval series, or ``clock`` is
+            not a clock of the DataManager.
+        """
+        if not isinstance(series, (AnalogTimeSeries, DigitalEventSeries, DigitalIntervalSeries)):
+            raise ValueError(
+                "timeline lanes draw AnalogTimeSeries, DigitalEventSeries or "
+                f"DigitalIntervalSeries, got {type(series).__name__}"
+            )
+        if clock not in self.dm.time_keys():
+            raise ValueError(f"no clock {clock!r}; clocks: {self.dm.time_keys()}")
+        previous = self.plotted.name_of(series)
+        name = self.plotted.add(series, clock, name, set(self.dm), len(self.lanes))
+        if previous is not None and previous != name:
+            signal, slot = self._plotted_slots.pop(previous)
+            signal.disconnect(slot)
+        self.mapper.invalidate(name)
+        if name in self.lanes:
+            self.lanes.pop(name).remove()
+        if name not in self._plotted_slots:
+            slot = connect_main(series.changed, lambda *_, n=name: self._reload_plotted(n))
+            self._plotted_slots[name] = (series.changed, slot)
+        self._lanes_edited()
+        return name
+
+    def _reload_plotted(self, name: str) -> None:
+        if name in self.lanes:
+            self.lanes[name].reload()
+
     def hide_lane(self, key: str) -> None:
-        """Hide ``key``'s lane (its settings are kept)."""
+        """Hide ``key``'s lane (its settings are kept; a plotted series' lane is dropped)."""
+        if key in self.plotted:
+            self.plotted.remove(key)
+            signal, slot = self._plotted_slots.pop(key)
+            signal.disconnect(slot)
+            self._lanes_edited()
+            return
         self._require_series(key)
         self.state.sync_keys()
         self.state.set_visible(key, False)
@@ -413,14 +463,15 @@ class TimelineWidget(QWidget):
 
     def _rebuild_lanes(self) -> None:
         self.mapper.set_display_clock(self.session.display_clock)
-        wanted = [k for k in self.state.visible_keys() if k in self.dm]
+        wanted = [k for k in self.state.visible_keys() if k in self.dm and k not in self.plotted]
+        wanted += list(self.plotted)
         for key in [k for k in self.lanes if k not in wanted]:
             self.lanes.pop(key).remove()
         for key in wanted:
             if key not in self.lanes:
-                self.lanes[key] = make_lane(
-                    key, self.dm, self.mapper, self.plot_item, self.state.color(key)
-                )
+                plotted = self.plotted.lanes.get(key)
+                color = plotted.color if plotted is not None else self.state.color(key)
+                self.lanes[key] = make_lane(key, self.sources, self.mapper, self.plot_item, color)
         self.lanes = {key: self.lanes[key] for key in wanted}
         n = len(wanted)
         for row, key in enumerate(wanted):
@@ -477,6 +528,8 @@ class TimelineWidget(QWidget):
         if rebuild or clocks:
             old_clock = self.mapper.display_clock
             for key, lane in list(self.lanes.items()):
+                if key in self.plotted:
+                    continue
                 if key not in self.dm or self.dm.get_data(key) is not lane.source:
                     self.lanes.pop(key).remove()  # deleted, renamed or replaced
             self.state.sync_keys()

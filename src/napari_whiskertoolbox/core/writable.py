@@ -1,0 +1,232 @@
+"""Shared writable arrays (NEURON's ``Vector`` ↔ numpy model): ``with obj.writable() as arr``.
+
+A container hands out a writable, zero-copy view of its own storage for the duration of a
+``with`` block: writes change the object itself, nothing is copied in or out. On leaving
+the block the edit becomes **one** undo step (when the object is in a DataManager) and
+**one** ``changed`` signal carrying the frames touched where they can be known; the view
+handed out is made read-only again, so ``values`` stays read-only outside the block.
+
+To know what changed (for the undo step and the frames touched) a container that records
+its edits keeps a copy of the storage taken on entering the block; on leaving, a step
+with few changed elements keeps only those elements, a step that changed most of them
+keeps the copy. The signal lists the frames touched, or says "everything" (``None``) when
+every element changed. A standalone container (no recorder) copies nothing and reports
+"everything" changed. Views derived from ``arr`` inside the block (``arr[::2]``) stay
+writable after it: keep writes inside the block.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from napari_whiskertoolbox.core.history import Change, FunctionCommand
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from psygnal import SignalInstance
+
+    from napari_whiskertoolbox.core.history import Command
+
+__all__ = ["WritableStorage", "can_write", "writable_block"]
+
+_SPARSE_FRACTION = 1 / 3
+"""An undo step keeps only the changed elements when at most this fraction changed."""
+
+_open_blocks: set[int] = set()
+_open_lock = threading.Lock()
+
+
+class _Owner(Protocol):
+    """A container: a ``changed`` signal and an optional undo recorder."""
+
+    @property
+    def changed(self) -> SignalInstance: ...
+
+    @property
+    def _recorder(self) -> Callable[[Command], None] | None: ...
+
+
+@dataclass(frozen=True)
+class WritableStorage:
+    """How a container exposes its storage to :func:`writable_block`.
+
+    Attributes
+    ----------
+    get : callable
+        Returns the container's current storage array (C-contiguous, writable or made
+        writable by the caller); called again for undo/redo, since the container may have
+        replaced the array (e.g. compaction) without changing its content.
+    frames_of : callable
+        Maps sorted flat element indices of the storage to the frames they belong to
+        (sorted unique int64), or returns ``None`` when they cannot be known.
+    label : str
+        Undo step label.
+    check : callable, optional
+        Validates the storage after the block; raises ``ValueError`` (the block's writes are
+        then undone when a copy was kept).
+    """
+
+    get: Callable[[], np.ndarray]
+    frames_of: Callable[[np.ndarray], np.ndarray | None]
+    label: str
+    check: Callable[[np.ndarray], None] | None = None
+
+
+def _changed_mask(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Return where ``after``'s bits differ from ``before``'s, as a flat bool array.
+
+    Floats are compared as same-sized unsigned integers: one pass, and a NaN left as it was
+    is no change.
+    """
+    if before.dtype.kind == "f" and before.dtype.itemsize in (2, 4, 8):
+        bits = np.dtype(f"u{before.dtype.itemsize}")
+        return before.view(bits) != after.view(bits)
+    return before != after
+
+
+class _SparseEdit:
+    """Undo data of a block that changed few elements: positions, old and new values."""
+
+    def __init__(self, positions: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+        self.positions, self.old, self.new = positions, old, new
+
+    def apply(self, flat: np.ndarray, undo: bool) -> None:
+        flat[self.positions] = self.old if undo else self.new
+
+
+class _FullEdit:
+    """Undo data of a block that changed most elements: the other state, swapped in place."""
+
+    def __init__(self, other: np.ndarray) -> None:
+        self.other = other
+
+    def apply(self, flat: np.ndarray, undo: bool) -> None:
+        current = flat.copy()
+        flat[...] = self.other
+        self.other = current
+
+
+def can_write(arr: np.ndarray) -> bool:
+    """Return whether ``arr``'s memory may be written (its write flag can be turned on).
+
+    False for views of read-only arrays and read-only memory maps; a container then copies
+    its storage once into memory it owns.
+    """
+    if arr.flags.writeable:
+        return True
+    try:
+        arr.setflags(write=True)
+    except ValueError:
+        return False
+    arr.setflags(write=False)
+    return True
+
+
+@contextmanager
+def _writeable(arr: np.ndarray) -> Iterator[np.ndarray]:
+    """Yield ``arr`` with its write flag on, restoring the flag afterwards."""
+    was_writeable = arr.flags.writeable
+    if not was_writeable:
+        arr.setflags(write=True)
+    try:
+        yield arr
+    finally:
+        if not was_writeable:
+            arr.setflags(write=False)
+
+
+@contextmanager
+def writable_block(owner: _Owner, storage: WritableStorage) -> Iterator[np.ndarray]:
+    """Hand out a writable view of ``storage.get()`` for one ``with`` block.
+
+    Parameters
+    ----------
+    owner : container
+        Emits ``changed`` once on exit; its ``_recorder`` (set by a DataManager) receives
+        the undo step.
+    storage : WritableStorage
+        The storage accessors of the container.
+
+    Yields
+    ------
+    numpy.ndarray
+        A writable view sharing the container's memory (same shape and dtype).
+
+    Raises
+    ------
+    RuntimeError
+        If a writable block of the same object is already open.
+    ValueError
+        If ``storage.check`` rejects the content on exit (the writes are undone first when
+        the object records its edits).
+    """
+    with _open_lock:
+        if id(owner) in _open_blocks:
+            raise RuntimeError(f"{type(owner).__name__}.writable(): a block is already open")
+        _open_blocks.add(id(owner))
+    try:
+        array = storage.get()
+        recorder = owner._recorder
+        before = array.copy() if recorder is not None else None
+        with _writeable(array):
+            view = array.view()
+            try:
+                yield view
+            finally:
+                view.setflags(write=False)
+        _finish(owner, storage, array, before)
+    finally:
+        with _open_lock:
+            _open_blocks.discard(id(owner))
+
+
+def _finish(
+    owner: _Owner, storage: WritableStorage, array: np.ndarray, before: np.ndarray | None
+) -> None:
+    """Validate, record one undo step and emit one ``changed`` for a closed block."""
+    if before is None:
+        if storage.check is not None:
+            storage.check(array)
+        owner.changed.emit(Change.everything())
+        return
+    flat_before, flat_after = before.reshape(-1), array.reshape(-1)
+    changed = _changed_mask(flat_before, flat_after)
+    count = int(np.count_nonzero(changed))
+    if count == 0:
+        return
+    if storage.check is not None:
+        try:
+            storage.check(array)
+        except ValueError:
+            with _writeable(array):
+                np.copyto(array.reshape(-1), flat_before, where=changed)
+            raise
+    edit: _SparseEdit | _FullEdit
+    frames: np.ndarray | None = None  # everything changed: no list of every frame needed
+    if count <= _SPARSE_FRACTION * flat_after.size:
+        positions = np.flatnonzero(changed)
+        edit = _SparseEdit(positions, flat_before[positions], flat_after[positions].copy())
+        frames = storage.frames_of(positions)
+    else:
+        edit = _FullEdit(before)
+        if count < flat_after.size:
+            frames = storage.frames_of(np.flatnonzero(changed))
+    del changed
+    change = Change(frames)
+
+    def replay(undo: bool) -> None:
+        current = storage.get()
+        with _writeable(current):
+            edit.apply(current.reshape(-1), undo)
+        owner.changed.emit(change)
+
+    recorder = owner._recorder
+    if recorder is not None:
+        recorder(FunctionCommand(storage.label, lambda: replay(True), lambda: replay(False)))
+    owner.changed.emit(change)

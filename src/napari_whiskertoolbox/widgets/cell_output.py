@@ -1,0 +1,63 @@
+"""The kept output of the ``# %%`` cell under the editor's cursor (above the output log)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qtpy.QtGui import QFontDatabase
+from qtpy.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.scripting.cells import Cell, CellOutput
+    from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
+
+__all__ = ["CellOutputView"]
+
+
+class CellOutputView(QWidget):
+    """The cell's title, then what its latest run printed and its last expression's value.
+
+    Attributes
+    ----------
+    title : QLabel
+        ``cell 2 · load data — 0.03 s`` (or "not run yet").
+    text : QPlainTextEdit
+        The kept output (read-only).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setPlaceholderText("Run the cell (Ctrl+Enter) to keep its output here")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 1)
+        self.cell: Cell | None = None
+
+    def apply_theme(self, theme: ScriptTheme) -> None:
+        """Use napari's theme colours."""
+        self.title.setStyleSheet(f"color: {theme.text}; font-weight: bold;")
+        self.text.setStyleSheet(f"background-color: {theme.background}; color: {theme.text};")
+
+    def show_cell(self, cell: Cell | None, output: CellOutput | None) -> None:
+        """Show ``cell``'s kept ``output`` (None: not run yet)."""
+        self.cell = cell
+        if cell is None:
+            self.title.setText("")
+            self.text.setPlainText("")
+            return
+        if output is None:
+            self.title.setText(f"{cell.label} — not run yet")
+            self.text.setPlainText("")
+            return
+        self.title.setText(f"{cell.label} — {output.duration:.2f} s")
+        self.text.setPlainText(output.render(cell.digest))
+
+    def shown_text(self) -> str:
+        """Return the title and the text shown."""
+        return f"{self.title.text()}\n{self.text.toPlainText()}"

@@ -1,0 +1,329 @@
+"""The GUI display target of a session: matplotlib figures in docks, ``wt.plot`` lanes.
+
+Registered for the session's DataManager with
+:func:`napari_whiskertoolbox.scripting.display.register_display`. Figures built by scripts
+(on any thread, with the Qt-free backend of :mod:`~napari_whiskertoolbox.scripting.mpl_backend`)
+are drawn here on the main thread: the first ``plt.show()`` of a figure docks matplotlib's Qt
+canvas with its navigation toolbar; showing it again redraws that dock; ``plt.close(fig)``
+takes the dock away, and closing the dock closes the figure; closing the viewer closes its
+figures. ``plt.pause`` in a worker thread waits while the main thread redraws (no Qt event
+loop runs off the main thread). ``wt.plot`` opens the timeline dock if needed and adds the
+lane.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+import threading
+import time
+import weakref
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, Any
+
+from qtpy.QtCore import QEvent, QObject
+from qtpy.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+
+from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
+from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.scripting.display import (
+    register_display,
+    unregister_display,
+    use_figure_backend,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from matplotlib.figure import Figure
+
+    from napari_whiskertoolbox.layers.session import ViewerSession
+    from napari_whiskertoolbox.scripting.display import PlotSource
+
+__all__ = ["FigureDock", "SessionDisplay", "install_session_display"]
+
+PLUGIN_NAME = "napari-whiskertoolbox"
+TIMELINE_WIDGET = "Timeline"
+_POLL_S = 0.1
+_PAUSE_SLICE_S = 0.02
+"""``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
+
+
+def _on_main(func: Callable[..., Any], *args: Any) -> Any:
+    """Run ``func(*args)`` on the main thread and return its result (or raise its error here).
+
+    A worker thread waits in short slices, so a script's Cancel still interrupts it.
+    """
+    if threading.current_thread() is threading.main_thread():
+        return func(*args)
+
+    def task() -> tuple[bool, Any]:
+        try:
+            return True, func(*args)
+        except Exception as exc:
+            return False, exc
+
+    future = call_in_main(task, wait=False)
+    while True:
+        try:
+            ok, value = future.result(timeout=_POLL_S)
+            break
+        except FutureTimeout:
+            continue
+    if not ok:
+        raise value
+    return value
+
+
+@functools.cache
+def _figure_canvas_class() -> type:
+    """Matplotlib's Qt canvas, redrawing on the main thread whoever asks for a draw."""
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+    class MainThreadCanvas(FigureCanvasQTAgg):
+        """The Qt canvas of a docked figure; scripts on worker threads use it too."""
+
+        def start_event_loop(self, timeout: float = 0) -> None:
+            """Run Qt's loop on the main thread; elsewhere wait (``plt.pause``) in slices."""
+            if threading.current_thread() is threading.main_thread():
+                super().start_event_loop(timeout)
+                return
+            deadline = time.monotonic() + max(float(timeout), 0.0)
+            while (left := deadline - time.monotonic()) > 0:
+                time.sleep(min(left, _PAUSE_SLICE_S))
+
+        def flush_events(self) -> None:
+            """Process pending Qt events on the main thread (nothing to do elsewhere)."""
+            if threading.current_thread() is threading.main_thread():
+                super().flush_events()
+
+        def draw(self) -> None:
+            """Render now, on the main thread (a worker thread waits for it)."""
+            _on_main(FigureCanvasQTAgg.draw, self)
+
+        def draw_idle(self) -> None:
+            """Ask for a render on the main thread (never waits)."""
+            if threading.current_thread() is threading.main_thread():
+                super().draw_idle()
+            else:
+                call_in_main(FigureCanvasQTAgg.draw_idle, self)
+
+    return MainThreadCanvas
+
+
+class FigureDock(QWidget):
+    """A figure's Qt canvas with matplotlib's navigation toolbar, for one napari dock.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure; its pyplot manager (if any) now draws through this canvas.
+    on_user_close : callable
+        Called with the dock when the user closes it (napari takes it out of its window).
+    """
+
+    def __init__(self, figure: Figure, on_user_close: Callable[[FigureDock], None]) -> None:
+        super().__init__()
+        from matplotlib.backends.backend_qtagg import NavigationToolbar2QT
+
+        self.figure = figure
+        self.closing = False
+        self._on_user_close = on_user_close
+        manager = figure.canvas.manager
+        self.canvas = _figure_canvas_class()(figure)
+        if manager is not None:
+            manager.canvas = self.canvas
+            self.canvas.manager = manager
+        self.toolbar = NavigationToolbar2QT(self.canvas, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.canvas, 1)
+        self.setMinimumSize(320, 260)
+
+    def event(self, event: QEvent) -> bool:
+        """Notice napari taking the widget out of its dock (the user closed it)."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.ParentChange and self.parent() is None and not self.closing:
+            self.closing = True
+            self._on_user_close(self)
+        return handled
+
+
+class SessionDisplay:
+    """Figures and timeline lanes of one viewer session (a :class:`DisplayTarget`).
+
+    Parameters
+    ----------
+    session : ViewerSession
+        The session; held weakly.
+
+    Attributes
+    ----------
+    docks : dict
+        ``id(figure)`` → :class:`FigureDock` of the figures shown and not closed.
+    """
+
+    def __init__(self, session: ViewerSession) -> None:
+        self._session = weakref.ref(session)
+        self.docks: dict[int, FigureDock] = {}
+        self.window_closed = False
+        self._watch: _WindowWatch | None = None
+
+    @property
+    def viewer(self) -> Any:
+        """The session's viewer, or None once it is gone."""
+        session = self._session()
+        return session.viewer if session is not None else None
+
+    # -- figures ---------------------------------------------------------------------------------
+
+    def show_figure(self, figure: Figure) -> None:
+        """Dock ``figure`` (once) and draw it, on the main thread."""
+        _on_main(self._show, figure)
+
+    def close_figure(self, figure: Figure) -> None:
+        """Remove ``figure``'s dock, on the main thread (without waiting)."""
+        if threading.current_thread() is threading.main_thread():
+            self._close(figure)
+        else:
+            call_in_main(self._close, figure)
+
+    def dock_of(self, figure: Figure) -> FigureDock | None:
+        """Return the dock showing ``figure``, or None."""
+        return self.docks.get(id(figure))
+
+    def _show(self, figure: Figure) -> None:
+        viewer = self.viewer
+        if viewer is None or getattr(viewer, "window", None) is None or self.window_closed:
+            return
+        dock = self.docks.get(id(figure))
+        if dock is None:
+            dock = FigureDock(figure, self._user_closed)
+            self.docks[id(figure)] = dock
+            viewer.window.add_dock_widget(dock, name=self._dock_name(figure), area="right")
+        dock.canvas.draw_idle()
+        wrapper = dock.parentWidget()
+        if wrapper is not None:
+            wrapper.show()
+            wrapper.raise_()
+
+    def _dock_name(self, figure: Figure) -> str:
+        manager = figure.canvas.manager
+        label = figure.get_label()
+        name = label or (f"Figure {manager.num}" if manager is not None else "Figure")
+        taken = set(self.viewer.window.dock_widgets)
+        unique, n = name, 2
+        while unique in taken:
+            unique, n = f"{name} ({n})", n + 1
+        return unique
+
+    def _close(self, figure: Figure) -> None:
+        dock = self.docks.pop(id(figure), None)
+        if dock is None or dock.closing:
+            return
+        dock.closing = True
+        viewer = self.viewer
+        if self.window_closed:
+            return  # the window took its docks with it
+        if viewer is not None and getattr(viewer, "window", None) is not None:
+            with contextlib.suppress(LookupError):  # the window already let go of it
+                viewer.window.remove_dock_widget(dock)
+        dock.deleteLater()
+
+    def _user_closed(self, dock: FigureDock) -> None:
+        self.docks.pop(id(dock.figure), None)
+        import matplotlib.pyplot as plt
+
+        if dock.figure.canvas.manager is not None:
+            plt.close(dock.figure)
+        dock.deleteLater()
+
+    def watch_window(self, window: QMainWindow, viewer_qt_widget: QWidget) -> None:
+        """Close the session's figures when its viewer closes (see :meth:`window_closing`).
+
+        ``viewer.close()`` closes ``viewer_qt_widget`` first; the user's closes end with the
+        main ``window`` being destroyed.
+        """
+        self._watch = _WindowWatch(self, window, viewer_qt_widget)
+
+    def window_closing(self) -> None:
+        """Forget the docks and close their figures: the viewer's window is going away."""
+        if self.window_closed:
+            return
+        self.window_closed = True
+        session = self._session()
+        if session is not None:
+            unregister_display(session.dm)
+        docks = list(self.docks.values())
+        self.docks.clear()
+        for dock in docks:
+            dock.closing = True
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            for dock in docks:
+                pyplot.close(dock.figure)
+
+    # -- timeline lanes ----------------------------------------------------------------------------
+
+    def plot(self, source: str | PlotSource, name: str | None, clock: str) -> str:
+        """Show a key or a series as a timeline lane (opening the timeline); return the lane."""
+        return _on_main(self._plot, source, name, clock)
+
+    def _plot(self, source: str | PlotSource, name: str | None, clock: str) -> str:
+        timeline = self.timeline()
+        if isinstance(source, str):
+            timeline.show_lane(source)
+            return source
+        return timeline.plot_series(source, name, clock)
+
+    def timeline(self) -> Any:
+        """Return the viewer's timeline dock widget, docking one when there is none."""
+        viewer = self.viewer
+        if viewer is None:
+            raise RuntimeError("wt.plot: the session's viewer is gone")
+        for widget in viewer.window.dock_widgets.values():
+            if callable(getattr(widget, "plot_series", None)):
+                return widget
+        _, widget = viewer.window.add_plugin_dock_widget(PLUGIN_NAME, TIMELINE_WIDGET)
+        return widget
+
+
+class _WindowWatch(QObject):
+    """Tells a :class:`SessionDisplay` when its viewer's window closes."""
+
+    def __init__(self, display: SessionDisplay, window: QMainWindow, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._display = weakref.ref(display)
+        widget.installEventFilter(self)
+        window.destroyed.connect(self._closing)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Notice ``viewer.close()`` (it closes the viewer widget first)."""
+        if event.type() == QEvent.Type.Close:
+            self._closing()
+        return False
+
+    def _closing(self, *_: object) -> None:
+        display = self._display()
+        if display is not None:
+            display.window_closing()
+
+
+def install_session_display(session: ViewerSession) -> SessionDisplay:
+    """Route the session's figures and ``wt.plot`` lanes to its viewer; return the target.
+
+    Also makes the Qt-free dock backend matplotlib's backend (when matplotlib is installed),
+    so ``plt.show()`` from scripts and napari's console lands in a dock. The viewer needs a
+    Qt window.
+    """
+    target = SessionDisplay(session)
+    dm = session.dm
+    register_display(dm, target)
+    use_figure_backend()
+    session.closed.connect(lambda: unregister_display(dm))
+    viewer = session.viewer
+    if viewer is not None:
+        target.watch_window(main_window(viewer), viewer_widget(viewer))
+    return target

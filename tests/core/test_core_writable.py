@@ -1,0 +1,198 @@
+"""``with obj.writable() as arr``: zero-copy writes, one undo step, one signal, read-only after."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DataManager,
+    LineData,
+    PointData,
+    TensorData,
+)
+
+
+def _recorded(dm: DataManager) -> list[tuple[str, object]]:
+    seen: list[tuple[str, object]] = []
+    dm.data_changed.connect(lambda key, frames: seen.append((key, frames)))
+    return seen
+
+
+def test_analog_block_is_zero_copy_and_read_only_outside() -> None:
+    series = AnalogTimeSeries(np.arange(1000, dtype=np.float32))
+    before = series.values
+    with series.writable() as arr:
+        assert np.shares_memory(arr, series.values)
+        assert arr.flags.writeable
+        assert not series.values.flags.writeable
+        arr *= 2
+        assert series.values[10] == 20  # seen through values at once: one buffer
+    assert not arr.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        arr[0] = 1
+    with pytest.raises(ValueError, match="read-only"):
+        series.values[0] = 1
+    assert np.shares_memory(before, series.values)  # the storage was never replaced
+    np.testing.assert_array_equal(series.values, np.arange(1000) * 2)
+
+
+def test_analog_block_is_one_undo_step_and_one_signal_with_frames() -> None:
+    dm = DataManager()
+    series = AnalogTimeSeries(np.arange(100, dtype=np.float32))
+    dm.set_data("angle", series)
+    seen = _recorded(dm)
+    steps = len(dm.history)
+    with series.writable() as arr:
+        for i in (5, 6, 40):  # three writes, still one step and one signal
+            arr[i] = -1
+    assert len(dm.history) == steps + 1
+    assert len(seen) == 1
+    key, frames = seen[0]
+    assert key == "angle"
+    np.testing.assert_array_equal(frames, [5, 6, 40])
+    assert dm.modified
+    assert dm.undo()
+    np.testing.assert_array_equal(series.values, np.arange(100))
+    assert dm.redo()
+    assert series.values[40] == -1
+    assert series.values[7] == 7
+
+
+def test_analog_block_changing_everything_undoes_and_redoes() -> None:
+    dm = DataManager()
+    series = AnalogTimeSeries(np.linspace(0, 1, 5000, dtype=np.float32))
+    dm.set_data("x", series)
+    original = series.values.copy()
+    with series.writable() as arr:
+        arr *= 3
+    tripled = series.values.copy()
+    for _ in range(2):
+        dm.undo()
+        np.testing.assert_array_equal(series.values, original)
+        dm.redo()
+        np.testing.assert_array_equal(series.values, tripled)
+
+
+def test_unchanged_block_records_nothing() -> None:
+    dm = DataManager()
+    series = AnalogTimeSeries(np.arange(10, dtype=np.float32))
+    dm.set_data("x", series)
+    seen = _recorded(dm)
+    steps = len(dm.history)
+    with series.writable() as arr:
+        arr[3] = 3  # same value
+    assert len(dm.history) == steps
+    assert seen == []
+
+
+def test_nan_writes_are_changes_and_nan_to_nan_is_not() -> None:
+    dm = DataManager()
+    series = AnalogTimeSeries(np.array([np.nan, 1, 2], np.float32))
+    dm.set_data("x", series)
+    seen = _recorded(dm)
+    with series.writable() as arr:
+        arr[0] = np.nan
+        arr[1] = np.nan
+    np.testing.assert_array_equal(seen[0][1], [1])
+
+
+def test_sparse_analog_reports_time_indices() -> None:
+    dm = DataManager()
+    series = AnalogTimeSeries(np.zeros(4, np.float32), times=[10, 20, 20, 30])
+    dm.set_data("x", series)
+    seen = _recorded(dm)
+    with series.writable() as arr:
+        arr[1:3] = 1
+    np.testing.assert_array_equal(seen[0][1], [20])
+
+
+def test_standalone_series_emits_once_without_copy() -> None:
+    series = AnalogTimeSeries(np.zeros(10, np.float32))
+    changes = []
+    series.changed.connect(changes.append)
+    with series.writable() as arr:
+        arr[:] = 1
+    assert len(changes) == 1
+    assert changes[0].frames is None
+
+
+def test_nested_block_is_refused() -> None:
+    series = AnalogTimeSeries(np.zeros(10, np.float32))
+    with series.writable(), pytest.raises(RuntimeError, match="already open"):
+        series.writable().__enter__()
+    with series.writable() as arr:  # closed blocks can be reopened
+        arr[0] = 1
+
+
+def test_memory_mapped_read_only_series_is_copied_once(tmp_path) -> None:
+    raw_path = tmp_path / "raw.bin"
+    np.arange(50, dtype=np.int16).tofile(raw_path)
+    raw = np.memmap(raw_path, dtype=np.int16, mode="r")
+    series = AnalogTimeSeries.from_raw(raw, scale=0.5)
+    with series.writable() as arr:
+        arr += 1
+    with series.writable() as again:
+        assert np.shares_memory(again, series.values)
+    np.testing.assert_array_equal(series.values, np.arange(50) * 0.5 + 1)
+    assert np.fromfile(raw_path, np.int16)[3] == 3  # the file is untouched
+
+
+def test_tensor_block_reports_time_rows() -> None:
+    dm = DataManager()
+    tensor = TensorData(np.ones((4, 3)), row_type="time", rows=[2, 4, 6, 8])
+    dm.set_data("t", tensor)
+    seen = _recorded(dm)
+    with tensor.writable() as arr:
+        assert np.shares_memory(arr, tensor.values)
+        arr[2, 1] = 7
+    np.testing.assert_array_equal(seen[0][1], [6])
+    dm.undo()
+    np.testing.assert_array_equal(tensor.values, np.ones((4, 3)))
+
+
+def test_points_coordinates_keep_ids_and_report_frames() -> None:
+    dm = DataManager()
+    points = PointData()
+    first = points.add(3, [[1, 2], [3, 4]])
+    second = points.add(7, [[5, 6]])
+    dm.set_data("nose", points)
+    seen = _recorded(dm)
+    with points.writable() as coords:
+        assert coords.shape == (3, 2)
+        assert np.shares_memory(coords, points.to_flat().coords)
+        coords[2] += 10  # the point of frame 7
+    np.testing.assert_array_equal(points.at(7), [[15, 16]])
+    np.testing.assert_array_equal(points.ids_at(3), first)
+    np.testing.assert_array_equal(points.ids_at(7), second)
+    np.testing.assert_array_equal(seen[0][1], [7])
+    points.add(9, [[0, 0]])  # a later edit in the overlay, then undo both
+    dm.undo()
+    dm.undo()
+    np.testing.assert_array_equal(points.at(7), [[5, 6]])
+
+
+def test_points_refuse_non_finite_coordinates_and_undo_the_block() -> None:
+    dm = DataManager()
+    points = PointData()
+    points.add(0, [[1, 2]])
+    dm.set_data("nose", points)
+    steps = len(dm.history)
+    with pytest.raises(ValueError, match="must stay finite; row 0"), points.writable() as coords:
+        coords[0, 0] = np.inf
+    np.testing.assert_array_equal(points.at(0), [[1, 2]])
+    assert len(dm.history) == steps
+
+
+def test_lines_rows_map_to_their_frames() -> None:
+    dm = DataManager()
+    lines = LineData()
+    lines.add(1, [[0, 0], [1, 1]])
+    lines.add(4, [[0, 0], [1, 1], [2, 2]])
+    dm.set_data("whisker", lines)
+    seen = _recorded(dm)
+    with lines.writable() as coords:
+        coords[3:] *= 2
+    np.testing.assert_array_equal(lines.at(4)[0], [[0, 0], [2, 2], [4, 4]])
+    np.testing.assert_array_equal(seen[0][1], [4])

@@ -1,0 +1,132 @@
+"""``# %%`` cells in the script runner: keys, kept outputs, boundaries, shared namespace."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from qtpy.QtCore import Qt
+from qtpy.QtGui import QColor, QTextCursor
+
+from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.gui
+
+RUN_TIMEOUT_MS = 20_000
+
+SCRIPT = """# %% setup
+x = np.arange(10)
+print("x has", len(x), "values")
+# %% total
+x.sum()
+# %% broken
+1 / 0
+"""
+
+
+@pytest.fixture
+def runner(make_napari_viewer, qtbot, tmp_path: Path) -> ScriptRunnerWidget:
+    viewer = make_napari_viewer()
+    widget = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
+    widget.editor.setPlainText(SCRIPT)
+    widget.editor.rescan_cells()
+    return widget
+
+
+def _put_cursor(runner: ScriptRunnerWidget, line: int) -> None:
+    cursor = runner.editor.textCursor()
+    cursor.setPosition(runner.editor.document().findBlockByNumber(line).position())
+    runner.editor.setTextCursor(cursor)
+
+
+def _press(qtbot, runner: ScriptRunnerWidget, modifiers) -> object:
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.keyClick(runner.editor, Qt.Key.Key_Return, modifiers)
+    runner.output.flush()
+    return blocker.args[0]
+
+
+def test_ctrl_enter_runs_the_cell_under_the_cursor_and_keeps_its_output(qtbot, runner) -> None:
+    _put_cursor(runner, 1)
+    result = _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)
+    assert result.stdout == "x has 10 values\n"
+    assert runner.editor.textCursor().blockNumber() == 1  # Ctrl+Enter stays in the cell
+    assert ">>> run cell 1 · setup" in runner.output.toPlainText()
+    assert not runner.cell_view.isHidden()
+    assert "cell 1 · setup" in runner.cell_view.title.text()
+    assert runner.cell_view.text.toPlainText() == "x has 10 values\n"
+    assert "x" in runner.inspector.names()
+
+
+def test_run_and_advance_moves_to_the_next_cell_and_values_are_kept(qtbot, runner) -> None:
+    _put_cursor(runner, 0)
+    advance = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    _press(qtbot, runner, advance)
+    assert runner.editor.textCursor().blockNumber() == 4  # first line of "total"
+    result = _press(qtbot, runner, advance)  # the next cell uses x from the first
+    assert result.value_repr == "np.int64(45)"
+    assert runner.editor.textCursor().blockNumber() == 6
+    failed = _press(qtbot, runner, advance)
+    assert "ZeroDivisionError" in failed.error
+    assert "line 7" in failed.error  # tracebacks show the editor's line numbers
+    # coming back to a cell shows what it printed and returned then
+    _put_cursor(runner, 4)
+    assert "cell 2 · total" in runner.cell_view.title.text()
+    assert "Out: np.int64(45)" in runner.cell_view.text.toPlainText()
+    _put_cursor(runner, 1)
+    assert runner.cell_view.text.toPlainText() == "x has 10 values\n"
+    _put_cursor(runner, 6)
+    assert "ZeroDivisionError" in runner.cell_view.text.toPlainText()
+
+
+def test_an_edited_cell_says_its_output_is_older(qtbot, runner) -> None:
+    _put_cursor(runner, 4)
+    runner.run_cell()
+    qtbot.waitUntil(lambda: runner.last_result is not None, timeout=RUN_TIMEOUT_MS)
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+    cursor.insertText(" * 2")
+    runner.editor.rescan_cells()
+    runner._show_cell_output()
+    assert "edited since this run" in runner.cell_view.text.toPlainText()
+
+
+def test_cell_boundaries_are_drawn(qtbot, runner) -> None:
+    runner.editor.resize(500, 300)
+    runner.editor.cell_line_color = QColor("#ff0000")
+    runner.editor.viewport().update()
+    qtbot.wait(50)
+    image = runner.editor.viewport().grab().toImage()
+    red_rows = {
+        y
+        for y in range(image.height())
+        for x in range(40, min(image.width(), 300), 37)
+        if image.pixelColor(x, y).red() > 200 and image.pixelColor(x, y).green() < 80
+    }
+    marker_tops = []
+    for line in (0, 3, 5):
+        block = runner.editor.document().findBlockByNumber(line)
+        geometry = runner.editor.blockBoundingGeometry(block).translated(
+            runner.editor.contentOffset()
+        )
+        marker_tops.append(round(geometry.top()))
+    for top in marker_tops:
+        assert any(abs(row - top) <= 1 for row in red_rows), (top, sorted(red_rows))
+    assert len(runner.editor.extraSelections()) == 3  # the title lines are shaded
+
+
+def test_scripts_without_markers_hide_the_cell_view(qtbot, runner) -> None:
+    runner.editor.setPlainText("y = 1\ny + 1\n")
+    runner.editor.rescan_cells()
+    runner._show_cell_output()
+    assert runner.cell_view.isHidden()
+    _put_cursor(runner, 1)
+    result = _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)  # the whole script
+    assert result.value_repr == "2"
+    assert np.array_equal(runner.engine.namespace["y"], 1)

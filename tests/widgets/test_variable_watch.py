@@ -1,0 +1,156 @@
+"""The variable watch: statistics, data objects' key and clock, refresh, double-click views."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from qtpy.QtCore import Qt
+
+from napari_whiskertoolbox.core import AnalogTimeSeries, TimeFrame
+from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog
+from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+from napari_whiskertoolbox.workflow.console import console_executed
+from napari_whiskertoolbox.workflow.registry import get_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.gui
+
+RUN_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def viewer(make_napari_viewer):
+    viewer = make_napari_viewer()
+    dm = get_session(viewer).dm
+    dm.set_time("time", TimeFrame.from_count(1000, sampling_rate=100.0))
+    dm.set_data("angle", AnalogTimeSeries(np.linspace(-1, 1, 1000, dtype=np.float32)))
+    return viewer
+
+
+@pytest.fixture
+def runner(viewer, qtbot, tmp_path: Path) -> ScriptRunnerWidget:
+    widget = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
+    return widget
+
+
+def _run(qtbot, runner: ScriptRunnerWidget, code: str):
+    runner.editor.setPlainText(code)
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        runner.run_file()
+    assert blocker.args[0].success, blocker.args[0].error
+    return blocker.args[0]
+
+
+def test_arrays_get_lazy_stats_and_data_objects_their_key_and_clock(qtbot, runner) -> None:
+    _run(
+        qtbot,
+        runner,
+        "a = np.array([[1.0, np.nan], [4.0, 7.0]])\n"
+        "angle = dm.getData('angle')\n"
+        "loose = DigitalEventSeries([1, 5])\n"
+        "name = 'text'\n",
+    )
+    inspector = runner.inspector
+    qtbot.waitUntil(lambda: not inspector.stats_pending, timeout=5000)
+    row = inspector.row("a")
+    assert (row["Shape"], row["Dtype"]) == ("2×2", "float64")
+    assert (row["Min"], row["Max"], row["Mean"]) == ("1", "7", "4")
+    angle = inspector.row("angle")
+    assert (angle["Key"], angle["Clock"], angle["Type"]) == ("angle", "time", "AnalogTimeSeries")
+    assert (angle["Min"], angle["Max"]) == ("-1", "1")
+    loose = inspector.row("loose")
+    assert (loose["Key"], loose["Clock"], loose["Shape"]) == ("", "", "2")
+    assert inspector.row("name")["Min"] == ""
+
+
+def test_huge_arrays_are_sampled_once_the_time_budget_is_spent(qtbot, runner) -> None:
+    code = "big = np.broadcast_to(np.float32(1), (3000, 10000))\n"  # 30M values, no memory
+    _run(qtbot, runner, code)
+    inspector = runner.inspector
+    inspector.stats_budget_s = 0.0  # spent after the first chunk: the rest is sampled
+    runner.refresh_namespace()
+    inspector.finish_stats()
+    row = inspector.row("big")
+    assert (row["Min"], row["Max"], row["Mean"]) == ("≈1", "≈1", "≈1")
+    item = next(
+        inspector.topLevelItem(i)
+        for i in range(inspector.topLevelItemCount())
+        if inspector.topLevelItem(i).text(0) == "big"
+    )
+    assert "approximate: from" in item.toolTip(6)
+    assert "of 30,000,000 values" in item.toolTip(6)
+
+
+def test_the_watch_follows_runs_and_console_commands(qtbot, runner) -> None:
+    _run(qtbot, runner, "counter = 1\n")
+    assert "counter" in runner.inspector.names()
+    # what napari's console reports after a command (tests of the real console: workflow/)
+    console_executed.emit(runner.engine.dm, {"from_console": np.arange(3)})
+    qtbot.waitUntil(lambda: "from_console" in runner.inspector.names(), timeout=5000)
+    assert "from_console" in runner.engine.namespace
+    console_executed.emit(object(), {"elsewhere": 1})  # another viewer's console
+    qtbot.wait(20)
+    assert "elsewhere" not in runner.inspector.names()
+
+
+def test_double_click_shows_arrays_in_a_table_and_series_as_lanes(qtbot, runner, viewer) -> None:
+    _run(
+        qtbot,
+        runner,
+        "table = np.arange(12.0).reshape(4, 3)\n"
+        "angle = dm.getData('angle')\n"
+        "doubled = AnalogTimeSeries(angle.values * 2)\n",
+    )
+    inspector = runner.inspector
+    items = {inspector.topLevelItem(i).text(0): inspector.topLevelItem(i) for i in range(5)}
+    inspector.itemDoubleClicked.emit(items["table"], 0)  # what a double-click sends
+    assert len(runner.value_views) == 1
+    view = runner.value_views[0]
+    assert isinstance(view, ArrayViewDialog)
+    model = view.model
+    assert (model.rowCount(), model.columnCount()) == (4, 3)
+    assert model.data(model.index(3, 2)) == "11"
+    view.close()
+    qtbot.waitUntil(lambda: runner.value_views == [], timeout=2000)
+    assert runner.show_value("angle") == "angle"  # a key: its own lane
+    assert runner.show_value("doubled") == "doubled"  # not in dm: a plotted lane by name
+    timeline = next(w for w in viewer.window.dock_widgets.values() if hasattr(w, "plot_series"))
+    assert timeline.is_lane_shown("doubled")
+    assert "doubled" not in runner.engine.dm
+
+
+def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
+    _run(
+        qtbot,
+        runner,
+        "long = np.broadcast_to(np.float32(0), (10_000_000,))\n"
+        "nose = PointData()\n"
+        "nose.add(3, [[1, 2], [3, 4]])\n"
+        "whisker = LineData()\n"
+        "whisker.add(2, [[0, 0], [1, 1], [2, 2]])\n"
+        "whisker.add(7, [[5, 5], [6, 6]])\n",
+    )
+    view = runner.show_value("long")
+    assert view.model.rowCount() == 10_000_000  # cells are read only when drawn
+    flat = runner.show_value("nose").model
+    assert [flat.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == [
+        "frame",
+        "entity id",
+        "x",
+        "y",
+    ]
+    assert flat.data(flat.index(1, 2)) == "3"
+    lines = runner.show_value("whisker").model
+    assert lines.rowCount() == 5  # one row per coordinate, looked up per cell
+    assert [lines.data(lines.index(r, 0)) for r in range(5)] == ["2", "2", "2", "7", "7"]
+    assert lines.data(lines.index(3, 3)) == "5"
+    whisker = runner.engine.namespace["whisker"]
+    assert np.shares_memory(lines.array.flat.coords, whisker.to_flat().coords)  # no copy
+    for view in list(runner.value_views):
+        view.close()

@@ -1,0 +1,214 @@
+"""Figures in docks and ``wt.plot`` lanes on a real napari viewer (scripts and the console)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+from napari_whiskertoolbox.workflow.session_display import FigureDock
+
+pytestmark = pytest.mark.gui
+
+plt = pytest.importorskip("matplotlib.pyplot")
+
+
+@pytest.fixture
+def viewer(make_napari_viewer):
+    viewer = make_napari_viewer()
+    dm = get_session(viewer).dm
+    dm.set_time("time", TimeFrame.from_count(500, sampling_rate=100.0))
+    dm.set_data("angle", AnalogTimeSeries(np.sin(np.arange(500) / 20).astype(np.float32)))
+    dm.set_data("touch", DigitalEventSeries([50, 120, 300]))
+    yield viewer
+    plt.close("all")
+
+
+def _run_async(qtbot, viewer, code: str):
+    """Run ``code`` on the session engine's worker thread, pumping Qt until it ends."""
+    engine = get_session(viewer).engine
+    done = threading.Event()
+    results: list[Any] = []
+    engine.run_async(code, lambda result: (results.append(result), done.set()))
+    qtbot.waitUntil(done.is_set, timeout=20_000)
+    qtbot.wait(50)  # queued main-thread calls
+    assert results[0].success, results[0].error
+    return results[0]
+
+
+def _figure_docks(viewer) -> dict[str, FigureDock]:
+    return {n: w for n, w in viewer.window.dock_widgets.items() if isinstance(w, FigureDock)}
+
+
+def test_plt_show_from_the_worker_thread_docks_a_canvas_drawn_on_the_main_thread(
+    qtbot, viewer
+) -> None:
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+    result = _run_async(
+        qtbot,
+        viewer,
+        "import threading\n"
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\n"
+        "drawn_on = []\n"
+        "fig.canvas.mpl_connect('draw_event', lambda e: drawn_on.append(threading.current_thread().name))\n"
+        "ax.plot(dm.getData('angle').values)\n"
+        "plt.show()\n"
+        "print(threading.current_thread().name)\n",
+    )
+    assert result.stdout.strip() == "wtb-script"
+    docks = _figure_docks(viewer)
+    assert list(docks) == ["Figure 1"]
+    dock = docks["Figure 1"]
+    assert isinstance(dock.canvas, FigureCanvasQTAgg)
+    assert dock.toolbar.canvas is dock.canvas
+    assert dock.thread() is qtbot_app_thread()
+    engine = get_session(viewer).engine
+    fig = engine.namespace["fig"]
+    assert fig.canvas is dock.canvas
+    assert fig.canvas.manager.canvas is dock.canvas  # pyplot draws through the dock
+    qtbot.waitUntil(lambda: bool(engine.namespace["drawn_on"]), timeout=5000)
+    assert set(engine.namespace["drawn_on"]) == {"MainThread"}
+    wrapper = dock.parentWidget()
+    assert not wrapper.isHidden()
+
+
+def qtbot_app_thread():
+    from qtpy.QtWidgets import QApplication
+
+    return QApplication.instance().thread()
+
+
+def test_showing_again_reuses_the_dock_and_closing_the_figure_removes_it(qtbot, viewer) -> None:
+    _run_async(
+        qtbot,
+        viewer,
+        "import matplotlib.pyplot as plt\n"
+        "fig = plt.figure('angle plot')\n"
+        "plt.plot([1, 2, 3])\n"
+        "plt.show()\n"
+        "plt.plot([3, 2, 1])\n"
+        "plt.show()\n"
+        "fig.show()\n"
+        "other = plt.figure()\n"
+        "plt.show()\n",
+    )
+    docks = _figure_docks(viewer)
+    assert sorted(docks) == ["Figure 2", "angle plot"]
+    display = get_workflow(viewer).display
+    fig = get_session(viewer).engine.namespace["fig"]
+    assert display.dock_of(fig) is docks["angle plot"]
+    _run_async(qtbot, viewer, "plt.close(fig)\n")
+    qtbot.waitUntil(lambda: "angle plot" not in viewer.window.dock_widgets, timeout=5000)
+    assert display.dock_of(fig) is None
+    assert list(_figure_docks(viewer)) == ["Figure 2"]
+
+
+def test_closing_the_dock_closes_the_figure(qtbot, viewer) -> None:
+    _run_async(qtbot, viewer, "import matplotlib.pyplot as plt\nplt.figure()\nplt.show()\n")
+    assert plt.get_fignums() == [1]
+    dock = _figure_docks(viewer)["Figure 1"]
+    viewer.window.remove_dock_widget(dock)  # what napari's close button does
+    qtbot.waitUntil(lambda: plt.get_fignums() == [], timeout=5000)
+    assert _figure_docks(viewer) == {}
+
+
+def test_plt_pause_in_a_worker_script_animates_the_dock_without_a_qt_loop(qtbot, viewer) -> None:
+    result = _run_async(
+        qtbot,
+        viewer,
+        "import threading\n"
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\n"
+        "line, = ax.plot([0, 1], [0, 0])\n"
+        "drawn_on = set()\n"
+        "fig.canvas.mpl_connect('draw_event', lambda e: drawn_on.add(threading.current_thread().name))\n"
+        "plt.show()\n"
+        "for step in range(1, 4):\n"
+        "    line.set_ydata([0, step])\n"
+        "    plt.pause(0.02)\n"
+        "fig.canvas.draw()\n"
+        "fig.canvas.flush_events()\n",
+    )
+    assert result.success
+    namespace = get_session(viewer).engine.namespace
+    assert namespace["drawn_on"] == {"MainThread"}
+    dock = _figure_docks(viewer)["Figure 1"]
+    assert list(dock.canvas.figure.axes[0].lines[0].get_ydata()) == [0, 3]
+
+
+def test_closing_the_viewer_closes_its_figures(qtbot, make_napari_viewer) -> None:
+    viewer = make_napari_viewer()
+    _run_async(qtbot, viewer, "import matplotlib.pyplot as plt\nplt.figure()\nplt.show()\n")
+    assert plt.get_fignums() == [1]
+    display = get_workflow(viewer).display
+    viewer.close()
+    assert plt.get_fignums() == []
+    assert display.docks == {}
+    assert display.window_closed
+    plt.close("all")  # nothing left to close: no error from the closed window
+
+
+def test_wt_plot_adds_timeline_lanes_for_keys_series_and_arrays(qtbot, viewer) -> None:
+    result = _run_async(
+        qtbot,
+        viewer,
+        "lanes = [wt.plot('angle'), wt.plot_key('touch')]\n"
+        "squared = AnalogTimeSeries(dm.getData('angle').values ** 2)\n"
+        "lanes.append(wt.plot(squared, 'angle squared'))\n"
+        "lanes.append(wt.plot(DigitalIntervalSeries([(10, 40)])))\n"
+        "lanes.append(wt.plot(np.linspace(0, 1, 500)))\n"
+        "lanes\n",
+    )
+    assert result.value_repr == "['angle', 'touch', 'angle squared', 'plot 1', 'plot 2']"
+    timeline = get_workflow(viewer).display.timeline()
+    assert type(timeline).__name__ == "TimelineWidget"
+    for lane in ("angle", "touch", "angle squared", "plot 1", "plot 2"):
+        assert timeline.is_lane_shown(lane)
+    assert "angle squared" not in get_session(viewer).dm  # plotted, not stored
+    squared = get_session(viewer).engine.namespace["squared"]
+    lane = timeline.lanes["angle squared"]
+    assert lane.source is squared
+    np.testing.assert_allclose(lane.values, squared.values)
+    with squared.writable() as values:  # the lane follows the series' own changes
+        values[:] = 0
+    qtbot.waitUntil(lambda: float(np.abs(timeline.lanes["angle squared"].values).max()) == 0)
+    timeline.hide_lane("angle squared")
+    assert not timeline.is_lane_shown("angle squared")
+    assert len(viewer.window.dock_widgets) == 1  # one timeline, reused
+
+
+@pytest.mark.enable_console
+def test_plt_show_and_variables_from_napari_console(qtbot, make_napari_viewer) -> None:
+    from napari_whiskertoolbox.layers._napari_compat import console_if_created, viewer_widget
+    from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
+    viewer = make_napari_viewer(show=True)
+    get_session(viewer)
+    runner = ScriptRunnerWidget(viewer)
+    viewer.window.add_dock_widget(runner, name="Script runner")
+    viewer_widget(viewer).toggle_console_visibility()
+    qtbot.waitUntil(lambda: console_if_created(viewer) is not None, timeout=20_000)
+    console = console_if_created(viewer)
+    qtbot.waitUntil(lambda: not getattr(console, "_starting", False), timeout=20_000)
+    try:
+        console.execute(
+            "import matplotlib.pyplot as plt\n"
+            "fig = plt.figure('from console')\n"
+            "plt.plot([0, 1], [1, 0])\n"
+            "plt.show()\n"
+            "watched = np.arange(6.0)\n"
+        )
+        qtbot.waitUntil(lambda: "from console" in viewer.window.dock_widgets, timeout=20_000)
+        qtbot.waitUntil(lambda: "watched" in runner.inspector.names(), timeout=20_000)
+        assert runner.engine.namespace["watched"] is console.shell.user_ns["watched"]
+        runner.inspector.finish_stats()
+        row = runner.inspector.row("watched")
+        assert (row["Min"], row["Max"], row["Mean"]) == ("0", "5", "2.5")
+    finally:
+        plt.close("all")
