@@ -82,6 +82,40 @@ def _echo(stdout: TextIO, stderr: TextIO) -> OutputCallback:
     return write
 
 
+def _load_or_exit_code(
+    what: str, path: Path, session: str | os.PathLike[str] | None, stderr: TextIO
+) -> DataManager | int:
+    """Return the run's DataManager, or the exit code after printing why it cannot start.
+
+    ``EXIT_USAGE`` when ``path`` (the ``what`` to run) or ``session`` is missing,
+    ``EXIT_FAILURE`` when the session cannot be loaded.
+    """
+    if not path.is_file():
+        print(f"error: {what} not found: {path}", file=stderr)
+        return EXIT_USAGE
+    try:
+        return load_for_script(session)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_USAGE
+    except (ValueError, OSError) as exc:
+        print(f"error: could not load session {session}: {exc}", file=stderr)
+        return EXIT_FAILURE
+
+
+def _save_exit_code(dm: DataManager, save: str | os.PathLike[str], stderr: TextIO) -> int:
+    """Save ``dm`` as a session folder at ``save``; return 0, or ``EXIT_FAILURE`` if it fails."""
+    from napari_whiskertoolbox import io
+
+    try:
+        written = io.save_session(dm, save)
+    except (ValueError, OSError) as exc:
+        print(f"error: could not save the session to {save}: {exc}", file=stderr)
+        return EXIT_FAILURE
+    print(f"saved session to {written.parent}", file=stderr)
+    return 0
+
+
 def _exit_code(result: RunResult) -> int:
     if result.cancelled:
         return EXIT_CANCELLED
@@ -120,17 +154,9 @@ def run_headless(
     """
     stdout, stderr = underlying_stream("stdout"), underlying_stream("stderr")
     script_path = Path(script).expanduser()
-    if not script_path.is_file():
-        print(f"error: script not found: {script_path}", file=stderr)
-        return EXIT_USAGE
-    try:
-        dm = load_for_script(session)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=stderr)
-        return EXIT_USAGE
-    except (ValueError, OSError) as exc:
-        print(f"error: could not load session {session}: {exc}", file=stderr)
-        return EXIT_FAILURE
+    dm = _load_or_exit_code("script", script_path, session, stderr)
+    if isinstance(dm, int):
+        return dm
     if session is not None and dm.metadata.get("config_python_code"):
         print(
             "note: the config's python_code was not run (headless runs never run it)", file=stderr
@@ -149,16 +175,7 @@ def run_headless(
     code = _exit_code(result)
     if code != 0 or save is None:
         return code
-
-    from napari_whiskertoolbox import io
-
-    try:
-        written = io.save_session(dm, save)
-    except (ValueError, OSError) as exc:
-        print(f"error: could not save the session to {save}: {exc}", file=stderr)
-        return EXIT_FAILURE
-    print(f"saved session to {written.parent}", file=stderr)
-    return 0
+    return _save_exit_code(dm, save, stderr)
 
 
 def process_headless(
@@ -193,17 +210,9 @@ def process_headless(
 
     stderr = underlying_stream("stderr")
     module_path = Path(module).expanduser()
-    if not module_path.is_file():
-        print(f"error: processor module not found: {module_path}", file=stderr)
-        return EXIT_USAGE
-    try:
-        dm = load_for_script(session)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=stderr)
-        return EXIT_USAGE
-    except (ValueError, OSError) as exc:
-        print(f"error: could not load session {session}: {exc}", file=stderr)
-        return EXIT_FAILURE
+    dm = _load_or_exit_code("processor module", module_path, session, stderr)
+    if isinstance(dm, int):
+        return dm
     use_figure_backend()
     try:
         plan = plan_processor(
@@ -253,12 +262,4 @@ def process_headless(
     )
     if save is None:
         return 0
-    from napari_whiskertoolbox import io
-
-    try:
-        written = io.save_session(dm, save)
-    except (ValueError, OSError) as exc:
-        print(f"error: could not save the session to {save}: {exc}", file=stderr)
-        return EXIT_FAILURE
-    print(f"saved session to {written.parent}", file=stderr)
-    return 0
+    return _save_exit_code(dm, save, stderr)
