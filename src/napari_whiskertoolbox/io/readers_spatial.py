@@ -9,7 +9,7 @@ recorded on the item (:meth:`~.config_parse.ConfigItem.note_skips`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -96,8 +96,8 @@ def _read_lines(item: ConfigItem) -> list[tuple[str, Any]]:
     return [(item.name, ragged_from_flat("line", times, coords, offsets, size))]
 
 
-@register_reader("line", "hdf5")
-def _read_lines_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+def _read_ragged_hdf5(item: ConfigItem, kind: Literal["line", "mask"]) -> list[tuple[str, Any]]:
+    """Read a line (float coordinates) or mask (integer pixels) item from an HDF5 file."""
     from napari_whiskertoolbox.io.hdf5 import read_hdf5_ragged
 
     opts = item_options(item)
@@ -108,15 +108,21 @@ def _read_lines_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
         frame_key=opts["frame_key"],
         x_key=opts["x_key"],
         y_key=opts["y_key"],
-        integer_pixels=False,
+        integer_pixels=kind == "mask",
         skips=skips,
     )
-    times, offsets, coords = lines.drop_nonfinite_lines(
-        times, offsets, coords, np.arange(times.size), skips
-    )
+    if kind == "line":
+        times, offsets, coords = lines.drop_nonfinite_lines(
+            times, offsets, coords, np.arange(times.size), skips
+        )
     item.note_skips(skips, path)
     size = image_size_option(item, opts)
-    return [(item.name, ragged_from_flat("line", times, coords, offsets, size))]
+    return [(item.name, ragged_from_flat(kind, times, coords, offsets, size))]
+
+
+@register_reader("line", "hdf5")
+def _read_lines_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+    return _read_ragged_hdf5(item, "line")
 
 
 @register_reader("line", "capnp", "binary")
@@ -149,22 +155,7 @@ def _read_masks_csv(item: ConfigItem) -> list[tuple[str, Any]]:
 
 @register_reader("mask", "hdf5")
 def _read_masks_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
-    from napari_whiskertoolbox.io.hdf5 import read_hdf5_ragged
-
-    opts = item_options(item)
-    path = item_path(item)
-    skips = RowSkips()
-    times, offsets, pixels = read_hdf5_ragged(
-        path,
-        frame_key=opts["frame_key"],
-        x_key=opts["x_key"],
-        y_key=opts["y_key"],
-        integer_pixels=True,
-        skips=skips,
-    )
-    item.note_skips(skips, path)
-    size = image_size_option(item, opts)
-    return [(item.name, ragged_from_flat("mask", times, pixels, offsets, size))]
+    return _read_ragged_hdf5(item, "mask")
 
 
 @register_reader("mask", "image", "images", "png")
