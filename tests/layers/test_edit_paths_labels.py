@@ -12,28 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _bindings_support import frame_mask, make_session
+from _bindings_support import frame_mask
+from _edit_paths_support import editing_session, steps
 from _napari_input import click, click_vertices, drag
 from napari.layers import Labels
-from napari.utils.notifications import notification_manager
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def session(make_napari_viewer):
-    session = make_session(make_napari_viewer())
-    session.viewer.layers.selection.active = session.viewer.layers["pad"]
-    session.set_frame(3)
-    return session
-
-
-@pytest.fixture
-def notices():
-    seen = []
-    notification_manager.notification_ready.connect(seen.append)
-    yield seen
-    notification_manager.notification_ready.disconnect(seen.append)
+    return editing_session(make_napari_viewer(), "pad", 3)
 
 
 def stored(session, frame=3) -> list[np.ndarray]:
@@ -43,10 +32,6 @@ def stored(session, frame=3) -> list[np.ndarray]:
 def settle(session, qtbot) -> None:
     """Wait for the deferred write-back of the last stroke."""
     qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
-
-
-def steps(session) -> int:
-    return len(session.dm.history)
 
 
 def pixel_set(mask) -> set[tuple[int, int]]:
@@ -153,12 +138,12 @@ def test_napari_layer_undo_has_nothing_to_replay(session, qtbot):
     assert len(stored(session)) == 2
 
 
-def test_transform_tool_is_refused_with_a_message(session, qtbot, notices):
+def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications):
     layer = session.viewer.layers["pad"]
     layer.mode = "paint"
     layer.mode = "transform"
     qtbot.waitUntil(lambda: layer.mode == "paint", timeout=2000)
-    assert any("transform tool" in str(n.message) for n in notices)
+    assert any("transform tool" in message for message in notifications)
 
 
 def test_napari_labels_undo_exists_and_is_routed():

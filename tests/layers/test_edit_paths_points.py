@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _bindings_support import frame_points, make_session, yx
-from _napari_input import CTRL, click, drag, focus_canvas, key
+from _bindings_support import frame_points, yx
+from _edit_paths_support import editing_session, steps
+from _napari_input import CTRL, click, drag, key
 from napari.layers import Points
-from napari.utils.notifications import notification_manager
 from qtpy.QtCore import Qt
 
 pytestmark = pytest.mark.gui
@@ -26,31 +26,12 @@ FAR = (25.0, 32.0)
 
 @pytest.fixture
 def session(make_napari_viewer):
-    session = make_session(make_napari_viewer())
-    session.viewer.layers.selection.active = session.viewer.layers["nose"]
-    session.set_frame(2)
-    return session
+    return editing_session(make_napari_viewer(), "nose", 2)
 
 
 @pytest.fixture
 def shown_session(make_napari_viewer, qtbot):
-    session = make_session(make_napari_viewer(show=True))
-    session.viewer.layers.selection.active = session.viewer.layers["nose"]
-    session.set_frame(2)
-    focus_canvas(session.viewer, qtbot)
-    return session
-
-
-@pytest.fixture
-def notices():
-    seen = []
-    notification_manager.notification_ready.connect(seen.append)
-    yield seen
-    notification_manager.notification_ready.disconnect(seen.append)
-
-
-def steps(session) -> int:
-    return len(session.dm.history)
+    return editing_session(make_napari_viewer(show=True), "nose", 2, qtbot)
 
 
 def test_add_with_the_mouse_is_one_step(session):
@@ -168,12 +149,12 @@ def test_undo_key_goes_to_the_data_manager(shown_session, qtbot):
     np.testing.assert_array_equal(layer.data, yx(frame_points(2)))
 
 
-def test_transform_tool_is_refused_with_a_message(session, qtbot, notices):
+def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications):
     layer = session.viewer.layers["nose"]
     layer.mode = "select"
     layer.mode = "transform"
     qtbot.waitUntil(lambda: layer.mode == "select", timeout=2000)
-    assert any("transform tool" in str(n.message) for n in notices)
+    assert any("transform tool" in message for message in notifications)
     assert np.allclose(layer.affine.affine_matrix, np.eye(3))
 
 

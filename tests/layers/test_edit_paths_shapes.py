@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _bindings_support import frame_lines, make_session
-from _napari_input import CTRL, click, click_vertices, drag, focus_canvas, key, move
+from _bindings_support import frame_lines
+from _edit_paths_support import editing_session, steps
+from _napari_input import CTRL, click, click_vertices, drag, key, move
 from napari.layers import Shapes
-from napari.utils.notifications import notification_manager
 from qtpy.QtCore import Qt
 
 pytestmark = pytest.mark.gui
@@ -25,31 +25,12 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def session(make_napari_viewer):
-    session = make_session(make_napari_viewer())
-    session.viewer.layers.selection.active = session.viewer.layers["whiskers"]
-    session.set_frame(2)
-    return session
+    return editing_session(make_napari_viewer(), "whiskers", 2)
 
 
 @pytest.fixture
 def shown_session(make_napari_viewer, qtbot):
-    session = make_session(make_napari_viewer(show=True))
-    session.viewer.layers.selection.active = session.viewer.layers["whiskers"]
-    session.set_frame(2)
-    focus_canvas(session.viewer, qtbot)
-    return session
-
-
-@pytest.fixture
-def notices():
-    seen = []
-    notification_manager.notification_ready.connect(seen.append)
-    yield seen
-    notification_manager.notification_ready.disconnect(seen.append)
-
-
-def steps(session) -> int:
-    return len(session.dm.history)
+    return editing_session(make_napari_viewer(show=True), "whiskers", 2, qtbot)
 
 
 def lines(session, frame=2) -> list[list]:
@@ -143,22 +124,22 @@ def test_drag_tools_add_one_line(session, mode, expected):
     assert lines(session) == [*stored_frame_2(), expected]
 
 
-def test_ellipse_tool_is_refused_with_a_message(session, qtbot, notices):
+def test_ellipse_tool_is_refused_with_a_message(session, qtbot, notifications):
     layer = session.viewer.layers["whiskers"]
     layer.mode = "add_path"
     layer.mode = "add_ellipse"
     qtbot.waitUntil(lambda: layer.mode == "add_path", timeout=2000)
-    assert any("ellipse" in str(n.message) for n in notices)
+    assert any("ellipse" in message for message in notifications)
 
 
-def test_programmatic_ellipse_is_refused_and_removed(session, qtbot, notices):
+def test_programmatic_ellipse_is_refused_and_removed(session, qtbot, notifications):
     layer = session.viewer.layers["whiskers"]
     n_steps = steps(session)
     layer.add_ellipses(np.array([[10.0, 10.0], [10.0, 20.0], [20.0, 20.0], [20.0, 10.0]]))
     assert lines(session) == stored_frame_2()
     assert steps(session) == n_steps
     qtbot.waitUntil(lambda: layer.nshapes == 2, timeout=2000)
-    assert any("ellipse" in str(n.message) for n in notices)
+    assert any("ellipse" in message for message in notifications)
 
 
 def test_select_drag_moves_a_shape_in_one_step_keeping_its_id(session):
@@ -309,12 +290,12 @@ def test_undo_key_goes_to_the_data_manager(shown_session, qtbot):
     assert layer.nshapes == 2
 
 
-def test_transform_tool_is_refused_with_a_message(session, qtbot, notices):
+def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications):
     layer = session.viewer.layers["whiskers"]
     layer.mode = "select"
     layer.mode = "transform"
     qtbot.waitUntil(lambda: layer.mode == "select", timeout=2000)
-    assert any("transform tool" in str(n.message) for n in notices)
+    assert any("transform tool" in message for message in notifications)
 
 
 def test_napari_shapes_have_no_layer_undo():

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from _bindings_support import HEIGHT, WIDTH
 from _napari_input import click_vertices
-from napari.utils.notifications import notification_manager
 
 from napari_whiskertoolbox.core import ArrayMedia, DataManager, LineData, MaskData, PointData
 from napari_whiskertoolbox.io import load_session, save_session
@@ -62,31 +61,23 @@ def snapshot(dm: DataManager) -> dict[str, tuple]:
 
 
 @pytest.fixture
-def notices():
-    seen = []
-    notification_manager.notification_ready.connect(seen.append)
-    yield seen
-    notification_manager.notification_ready.disconnect(seen.append)
-
-
-@pytest.fixture
-def session(make_napari_viewer, notices):
+def session(make_napari_viewer, notifications):
     session = ViewerSession(make_napari_viewer(), odd_dm())
     session.set_frame(1)
     return session
 
 
-def test_degenerate_lines_are_left_out_of_the_layer(session, notices):
+def test_degenerate_lines_are_left_out_of_the_layer(session, notifications):
     layer = session.viewer.layers["whiskers"]
     assert layer.nshapes == 1
     np.testing.assert_array_equal(layer.data[0], GOOD_LINE[:, ::-1])
-    told = [str(n.message) for n in notices if "whiskers" in str(n.message)]
+    told = [message for message in notifications if "whiskers" in message]
     assert len(told) == 1
     assert "fewer than two distinct points" in told[0]
     session.set_frame(2)  # a frame with only a one-point line
     assert layer.nshapes == 0
     session.set_frame(1)
-    assert len([n for n in notices if "whiskers" in str(n.message)]) == 1, "told once"
+    assert len([m for m in notifications if "whiskers" in m]) == 1, "told once"
 
 
 def test_a_path_drawn_on_a_frame_with_degenerate_lines_lands(session):
@@ -118,9 +109,9 @@ def test_deleting_the_drawn_line_keeps_the_degenerate_ones_in_place(session):
         np.testing.assert_array_equal(after, before)
 
 
-def test_painting_another_mask_keeps_pixels_outside_the_image(session, qtbot, notices):
+def test_painting_another_mask_keeps_pixels_outside_the_image(session, qtbot, notifications):
     layer, masks = session.viewer.layers["pad"], session.dm.get_data("pad")
-    assert any("outside the" in str(n.message) for n in notices if "pad" in str(n.message))
+    assert any("outside the" in m for m in notifications if "pad" in m)
     ids = masks.ids_at(1).copy()
     layer.paint((25, 25), 3)
     qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
