@@ -50,14 +50,33 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return queue
 
 
-def _modified_session(make_napari_viewer: Any, folder: Path) -> tuple[Any, Any]:
-    viewer = make_napari_viewer()
+def _saved_points_session(viewer: Any, folder: Path, modified: bool) -> Any:
+    """The viewer's session holding KEY, saved to ``folder``, then a point added if ``modified``."""
     session = get_session(viewer)
     session.dm.set_time("time", TimeFrame.from_count(20))
     session.dm.set_data(KEY, PointData(), "time")
     session.save(folder)
-    session.dm.get_data(KEY).add(4, np.array([[7.0, 8.0]], dtype=np.float32))
-    assert session.dm.modified
+    if modified:
+        session.dm.get_data(KEY).add(4, np.array([[7.0, 8.0]], dtype=np.float32))
+        assert session.dm.modified
+    return session
+
+
+def _activate(viewer: Any, qtbot: Any) -> None:
+    """Raise the shown viewer's window and wait until it is Qt's active window."""
+    viewer.window.activate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(viewer), timeout=5000)
+
+
+def _modified_session(make_napari_viewer: Any, folder: Path) -> tuple[Any, Any]:
+    viewer = make_napari_viewer()
+    return viewer, _saved_points_session(viewer, folder, modified=True)
+
+
+def _shown_session(make_napari_viewer: Any, qtbot: Any, folder: Path, modified: bool) -> Any:
+    viewer = make_napari_viewer(show=True)
+    session = _saved_points_session(viewer, folder, modified)
+    _activate(viewer, qtbot)
     return viewer, session
 
 
@@ -141,15 +160,7 @@ def _shown_modified_session(make_napari_viewer: Any, qtbot: Any, folder: Path) -
     from napari.settings import get_settings
 
     get_settings().application.confirm_close_window = False  # napari's own "are you sure?"
-    viewer = make_napari_viewer(show=True)
-    session = get_session(viewer)
-    session.dm.set_time("time", TimeFrame.from_count(20))
-    session.dm.set_data(KEY, PointData(), "time")
-    session.save(folder)
-    session.dm.get_data(KEY).add(4, np.array([[7.0, 8.0]], dtype=np.float32))
-    viewer.window.activate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(viewer), timeout=5000)
-    return viewer, session
+    return _shown_session(make_napari_viewer, qtbot, folder, modified=True)
 
 
 def _menu_action(viewer: Any, command_id: str) -> QAction:
@@ -224,19 +235,6 @@ def napari_questions(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     monkeypatch.setattr(ConfirmCloseDialog, "exec", exec_)
     monkeypatch.setattr(get_settings().application, "confirm_close_window", True)
     return asked
-
-
-def _shown_session(make_napari_viewer: Any, qtbot: Any, folder: Path, modified: bool) -> Any:
-    viewer = make_napari_viewer(show=True)
-    session = get_session(viewer)
-    session.dm.set_time("time", TimeFrame.from_count(20))
-    session.dm.set_data(KEY, PointData(), "time")
-    session.save(folder)
-    if modified:
-        session.dm.get_data(KEY).add(4, np.array([[7.0, 8.0]], dtype=np.float32))
-    viewer.window.activate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(viewer), timeout=5000)
-    return viewer, session
 
 
 @pytest.mark.parametrize("how", ["x_button", CLOSE_WINDOW, EXIT])
@@ -339,8 +337,7 @@ def test_exit_asks_for_every_window_with_unsaved_changes(
     _third, third_session = _shown_session(make_napari_viewer, qtbot, tmp_path / "c", True)
     asked = answers.pop(0)
     answers.extend([QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Save])
-    first.window.activate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(first), timeout=5000)
+    _activate(first, qtbot)
     _menu_action(first, EXIT).trigger()
     assert len(asked) == 2, "one question per window with unsaved changes"
     assert not first_session.dm.modified
@@ -366,8 +363,7 @@ def test_cancel_in_any_window_keeps_napari_running(
     second, second_session = _shown_session(make_napari_viewer, qtbot, tmp_path / "b", True)
     asked = answers.pop(0)
     answers.extend([QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Cancel])
-    first.window.activate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window(first), timeout=5000)
+    _activate(first, qtbot)
     _menu_action(first, EXIT).trigger()
     assert len(asked) == 2
     assert quits == []
