@@ -117,15 +117,10 @@ def _frames(
     return np.floor(scaled + 0.5).astype(np.int64)
 
 
-def read_hdf5_analog(
-    path: str | os.PathLike[str],
-    *,
-    time_key: str,
-    value_key: str,
-    scale: float = 1.0,
-    scale_divide: bool = False,
+def _time_and_value_numbers(
+    path: str | os.PathLike[str], time_key: str, value_key: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``(values float32, frames int64)``: frame = round(time x scale), in file order."""
+    """Read the numeric datasets ``time_key`` and ``value_key``, of one non-zero length."""
     with _open(path) as handle:
         times = _numbers(_dataset(handle, time_key, path)[()], path, time_key)
         values = _numbers(_dataset(handle, value_key, path)[()], path, value_key)
@@ -135,6 +130,19 @@ def read_hdf5_analog(
             f"{times.size} and {values.size}",
             path=path,
         )
+    return times, values
+
+
+def read_hdf5_analog(
+    path: str | os.PathLike[str],
+    *,
+    time_key: str,
+    value_key: str,
+    scale: float = 1.0,
+    scale_divide: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``(values float32, frames int64)``: frame = round(time x scale), in file order."""
+    times, values = _time_and_value_numbers(path, time_key, value_key)
     return values.astype(np.float32), _frames(times, scale, scale_divide, path)
 
 
@@ -147,13 +155,5 @@ def read_hdf5_events(
     scale_divide: bool = False,
 ) -> np.ndarray:
     """Read event frames: round(time x scale) where the indicator is > 0.5."""
-    with _open(path) as handle:
-        times = _numbers(_dataset(handle, time_key, path)[()], path, time_key)
-        flags = _numbers(_dataset(handle, event_key, path)[()], path, event_key)
-    if times.size != flags.size or times.size == 0:
-        raise FormatError(
-            f"expected {time_key!r} and {event_key!r} of the same non-zero length, found "
-            f"{times.size} and {flags.size}",
-            path=path,
-        )
+    times, flags = _time_and_value_numbers(path, time_key, event_key)
     return _frames(times[flags > 0.5], scale, scale_divide, path)
