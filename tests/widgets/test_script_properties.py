@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import pytest
+from _script_runner_support import docked_runner, run_and_wait
 from qtpy.QtCore import Qt
 
 from _venvs import (
@@ -21,15 +22,15 @@ from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.core import DigitalEventSeries
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.scripting import venv
-from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
 pytestmark = pytest.mark.gui
 
-RUN_TIMEOUT_MS = 20_000
 INSTALL_TIMEOUT_MS = 120_000
 
 
@@ -48,9 +49,7 @@ def viewer(make_napari_viewer):
 
 @pytest.fixture
 def runner(viewer, tmp_path: Path) -> ScriptRunnerWidget:
-    widget = ScriptRunnerWidget(viewer, settings_file=tmp_path / "settings.json")
-    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
-    return widget
+    return docked_runner(viewer, settings_file=tmp_path / "settings.json")
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +64,6 @@ def envs(tmp_path_factory) -> dict[str, Path]:
     old = make_venv(root / "old_python")
     set_pyvenv_version(old, other_python_version())
     return {"root": root, "good": good, "old": old}
-
-
-def run(qtbot, runner: ScriptRunnerWidget, code: str):
-    runner.editor.setPlainText(code)
-    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        runner.run_file()
-    runner.output.flush()
-    return blocker.args[0]
 
 
 def edit(line_edit, text: str) -> None:
@@ -119,7 +110,7 @@ def test_environment_selector_validates_activates_and_lists_packages(
     assert "env: analysis" in runner._environment_label.value
     assert "wtb-probe-dist" in panel.package_names()
     assert runner.settings.venv_path == str(envs["good"].resolve())
-    result = run(qtbot, runner, "import sys\nsys.prefix\n")
+    result = run_and_wait(qtbot, runner, "import sys\nsys.prefix\n")
     assert result.value_repr == repr(str(envs["good"].resolve()))
 
     qtbot.mouseClick(panel.deactivate_button, Qt.MouseButton.LeftButton)
@@ -213,12 +204,12 @@ def test_working_folder_and_argv_apply_to_runs(qtbot, runner, tmp_path) -> None:
     panel = runner.properties
     edit(panel.working_directory, str(tmp_path))
     edit(panel.argv, 'analysis.py --key "whisker angle"')
-    result = run(qtbot, runner, "import os, sys\n(os.getcwd(), sys.argv)\n")
+    result = run_and_wait(qtbot, runner, "import os, sys\n(os.getcwd(), sys.argv)\n")
     expected = (str(tmp_path.resolve()), ["analysis.py", "--key", "whisker angle"])
     assert result.value_repr == repr(expected)
     edit(panel.argv, "")
     edit(panel.working_directory, "")
-    result = run(qtbot, runner, "import os\nos.getcwd()\n")
+    result = run_and_wait(qtbot, runner, "import os\nos.getcwd()\n")
     assert result.value_repr == repr(os.getcwd())
     edit(panel.argv, 'unclosed "quote')
     runner.output.flush()
@@ -255,7 +246,7 @@ def test_data_keys_list_the_dm_and_insert_get_data(qtbot, viewer, runner) -> Non
     assert runner.editor.toPlainText() == 'dm.getData("nose")\ndm.getData("contact")\n'
     dm.set_data("licks", DigitalEventSeries([1, 2]))
     qtbot.waitUntil(lambda: "licks" in panel.listed_keys(), timeout=3000)
-    run(qtbot, runner, "dm.deleteData('licks')\n")
+    run_and_wait(qtbot, runner, "dm.deleteData('licks')\n")
     qtbot.waitUntil(lambda: "licks" not in panel.listed_keys(), timeout=3000)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from _script_runner_support import RUN_TIMEOUT_MS, docked_runner, run_and_wait
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QColor, QTextCursor
 
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.gui
 
-RUN_TIMEOUT_MS = 20_000
-
 
 @pytest.fixture
 def viewer(make_napari_viewer):
@@ -39,18 +38,9 @@ def viewer(make_napari_viewer):
 
 @pytest.fixture
 def runner(viewer, tmp_path: Path) -> ScriptRunnerWidget:
-    widget = ScriptRunnerWidget(viewer, settings_file=tmp_path / "settings.json")
-    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
+    widget = docked_runner(viewer, settings_file=tmp_path / "settings.json")
     widget.native.resize(600, 900)
     return widget
-
-
-def run(qtbot, runner: ScriptRunnerWidget, code: str):
-    runner.editor.setPlainText(code)
-    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        runner.run_file()
-    runner.output.flush()
-    return blocker.args[0]
 
 
 def color_at(image: QImage, x: int, y: int) -> str:
@@ -186,7 +176,7 @@ def test_namespace_rows_use_the_theme_and_follow_theme_changes(qtbot, viewer, ru
 
 
 def test_output_colours_follow_theme_changes_for_text_already_shown(qtbot, viewer, runner) -> None:
-    run(qtbot, runner, "import sys\nprint('to stderr', file=sys.stderr)\n")
+    run_and_wait(qtbot, runner, "import sys\nprint('to stderr', file=sys.stderr)\n")
     dark, light = script_theme("dark"), script_theme("light")
 
     def stderr_color() -> str:
@@ -216,7 +206,7 @@ def test_output_wraps_long_lines(qtbot, make_napari_viewer, tmp_path) -> None:
     viewer.window.add_dock_widget(runner, name="Script runner", area="right")
     runner.tabs.setCurrentIndex(0)
     qtbot.waitExposed(runner.output)
-    result = run(qtbot, runner, "dm.get_data('no_such_key')\n")
+    result = run_and_wait(qtbot, runner, "dm.get_data('no_such_key')\n")
     assert not result.success
     message = result.error.rstrip().splitlines()[-1]
     assert runner.output.fontMetrics().horizontalAdvance(message) > runner.output.viewport().width()
@@ -227,7 +217,7 @@ def test_output_wraps_long_lines(qtbot, make_napari_viewer, tmp_path) -> None:
 
 
 def test_tracebacks_stop_at_the_users_code(qtbot, runner) -> None:
-    result = run(qtbot, runner, "x = 1\nvalue = dm.get_data('no_such_key')\n")
+    result = run_and_wait(qtbot, runner, "x = 1\nvalue = dm.get_data('no_such_key')\n")
     text = runner.output.toPlainText()
     assert 'File "<untitled>", line 2, in <module>' in text
     assert "value = dm.get_data('no_such_key')" in text

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from _script_runner_support import RUN_TIMEOUT_MS, docked_runner, run_and_wait
 from qtpy.QtCore import QMimeData, QPointF, Qt, QUrl
 from qtpy.QtGui import QDropEvent, QTextCursor
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.gui
 
-RUN_TIMEOUT_MS = 20_000
-
 
 @pytest.fixture
 def viewer(make_napari_viewer):
@@ -34,18 +33,7 @@ def viewer(make_napari_viewer):
 
 @pytest.fixture
 def runner(viewer, qtbot, tmp_path: Path) -> ScriptRunnerWidget:
-    widget = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
-    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
-    return widget
-
-
-def run_and_wait(qtbot, runner: ScriptRunnerWidget, code: str | None = None):
-    if code is not None:
-        runner.editor.setPlainText(code)
-    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        runner.run_file()
-    runner.output.flush()
-    return blocker.args[0]
+    return docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
 
 
 def output_fragments(pane: OutputPane) -> list[tuple[str, str]]:

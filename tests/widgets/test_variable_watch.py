@@ -6,21 +6,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from _script_runner_support import docked_runner, run_and_wait
 from qtpy.QtCore import Qt
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, TimeFrame
 from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
-from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.console import console_executed
 from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = pytest.mark.gui
+    from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 
-RUN_TIMEOUT_MS = 20_000
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
@@ -34,27 +34,18 @@ def viewer(make_napari_viewer):
 
 @pytest.fixture
 def runner(viewer, qtbot, tmp_path: Path) -> ScriptRunnerWidget:
-    widget = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
-    viewer.window.add_dock_widget(widget, name="Script runner", area="right")
-    return widget
-
-
-def _run(qtbot, runner: ScriptRunnerWidget, code: str):
-    runner.editor.setPlainText(code)
-    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        runner.run_file()
-    assert blocker.args[0].success, blocker.args[0].error
-    return blocker.args[0]
+    return docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
 
 
 def test_arrays_get_lazy_stats_and_data_objects_their_key_and_clock(qtbot, runner) -> None:
-    _run(
+    run_and_wait(
         qtbot,
         runner,
         "a = np.array([[1.0, np.nan], [4.0, 7.0]])\n"
         "angle = dm.getData('angle')\n"
         "loose = DigitalEventSeries([1, 5])\n"
         "name = 'text'\n",
+        succeed=True,
     )
     inspector = runner.inspector
     qtbot.waitUntil(lambda: not inspector.stats_pending, timeout=5000)
@@ -71,7 +62,7 @@ def test_arrays_get_lazy_stats_and_data_objects_their_key_and_clock(qtbot, runne
 
 def test_huge_arrays_are_sampled_once_the_time_budget_is_spent(qtbot, runner) -> None:
     code = "big = np.broadcast_to(np.float32(1), (3000, 10000))\n"  # 30M values, no memory
-    _run(qtbot, runner, code)
+    run_and_wait(qtbot, runner, code, succeed=True)
     inspector = runner.inspector
     inspector.stats_budget_s = 0.0  # spent after the first chunk: the rest is sampled
     runner.refresh_namespace()
@@ -88,7 +79,7 @@ def test_huge_arrays_are_sampled_once_the_time_budget_is_spent(qtbot, runner) ->
 
 
 def test_the_watch_follows_runs_and_console_commands(qtbot, runner) -> None:
-    _run(qtbot, runner, "counter = 1\n")
+    run_and_wait(qtbot, runner, "counter = 1\n", succeed=True)
     assert "counter" in runner.inspector.names()
     # what napari's console reports after a command (tests of the real console: workflow/)
     console_executed.emit(runner.engine.dm, {"from_console": np.arange(3)})
@@ -100,12 +91,13 @@ def test_the_watch_follows_runs_and_console_commands(qtbot, runner) -> None:
 
 
 def test_double_click_shows_arrays_in_a_table_and_series_as_lanes(qtbot, runner, viewer) -> None:
-    _run(
+    run_and_wait(
         qtbot,
         runner,
         "table = np.arange(12.0).reshape(4, 3)\n"
         "angle = dm.getData('angle')\n"
         "doubled = AnalogTimeSeries(angle.values * 2)\n",
+        succeed=True,
     )
     inspector = runner.inspector
     items = {inspector.topLevelItem(i).text(0): inspector.topLevelItem(i) for i in range(5)}
@@ -126,7 +118,7 @@ def test_double_click_shows_arrays_in_a_table_and_series_as_lanes(qtbot, runner,
 
 
 def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
-    _run(
+    run_and_wait(
         qtbot,
         runner,
         "long = np.broadcast_to(np.float32(0), (10_000_000,))\n"
@@ -135,6 +127,7 @@ def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
         "whisker = LineData()\n"
         "whisker.add(2, [[0, 0], [1, 1], [2, 2]])\n"
         "whisker.add(7, [[5, 5], [6, 6]])\n",
+        succeed=True,
     )
     view = runner.show_value("long")
     assert view.model.rowCount() == 10_000_000  # cells are read only when drawn
