@@ -41,6 +41,17 @@ def user_config_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def autosave_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Point the session autosave (recovery folders) at a fresh temporary folder.
+
+    Tests never write recovery folders to the user's real cache folder.
+    """
+    folder = tmp_path_factory.mktemp("autosave")
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _parse_cache_in_tmp(tmp_path_factory):
     """Keep io's parse cache of big CSVs out of the user's ~/.cache during tests."""

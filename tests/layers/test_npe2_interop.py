@@ -21,11 +21,6 @@ REACHING = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reachi
 LABELS = REACHING / "labeled-data" / "reachingvideo1"
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     target = tmp_path / "reaching"

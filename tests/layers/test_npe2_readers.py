@@ -21,11 +21,6 @@ pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 def _synced(viewer: Any) -> dict[str, Any]:
     return {
         layer.metadata["wtb_key"]: layer for layer in viewer.layers if "wtb_key" in layer.metadata

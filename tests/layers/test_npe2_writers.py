@@ -20,11 +20,6 @@ pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 @pytest.fixture
 def sample_viewer(make_napari_viewer: Any) -> Any:
     viewer = make_napari_viewer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,18 +30,10 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import visible_specs
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.workflow.registry import get_session
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 pytestmark = pytest.mark.gui
 
 N_FRAMES = 40
 SLOW = "SlowCountdownForTests"
-
-
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
 
 
 @pytest.fixture(scope="module")

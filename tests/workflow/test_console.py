@@ -17,11 +17,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 def test_namespace_holds_the_session_and_the_types(make_napari_viewer: Any) -> None:
     viewer = make_napari_viewer()
     session = get_session(viewer)

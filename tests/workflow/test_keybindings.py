@@ -26,11 +26,6 @@ ANNOTATED_FRAMES = (3, 4, 5, 8)
 N_FRAMES = 40
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 def _points_session(make_napari_viewer: Any) -> Any:
     viewer = make_napari_viewer()
     session = get_session(viewer)

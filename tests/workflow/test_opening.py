@@ -35,11 +35,6 @@ pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 def _png(tmp_path: Path) -> Path:
     import imageio.v3 as iio
 

@@ -24,11 +24,6 @@ pytestmark = pytest.mark.gui
 KEY = "whisker_pad"
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 @pytest.fixture
 def file_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record (and cancel) every file dialog napari or we would open."""

@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(autouse=True)
-def _autosave_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-
-
 @pytest.fixture
 def config(tmp_path: Path, wtb_data: Path) -> Path:
     (tmp_path / "Points").mkdir()

@@ -25,8 +25,7 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(autouse=True)
-def clean_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+def clean_state():
     clear_python_environment_configurator()
     yield
     venv.deactivate_venv()
