@@ -265,3 +265,20 @@ def test_analog_on_an_irregular_clock_gets_timestamps(tmp_path) -> None:
     commit(back, load_nwb_entries(tmp_path / "i.nwb"))
     _same(dm.get_data("v"), back.get_data("v"), "analog")
     assert back.get_time("cam") == dm.get_time("cam")
+
+
+def test_empty_events_and_intervals_export_and_read_back(tmp_path) -> None:
+    dm = DataManager()
+    dm.set_data("signal", AnalogTimeSeries(np.arange(10.0)))
+    dm.set_data("no_events", DigitalEventSeries())
+    dm.set_data("no_intervals", DigitalIntervalSeries())
+    dm.set_data("events", DigitalEventSeries([1, 3]))
+    dm.set_data("intervals", DigitalIntervalSeries([[1, 3]]))
+    path = export_nwb(dm, tmp_path / "empty.nwb", sampling_rate=25.0)
+    back = open_path(path).dm
+    assert back.get_data("no_events").times.size == 0
+    assert back.get_data("no_intervals").intervals.size == 0
+    np.testing.assert_array_equal(back.get_data("events").times, [1, 3])
+    np.testing.assert_array_equal(back.get_data("events").ids, dm.get_data("events").ids)
+    np.testing.assert_array_equal(back.get_data("intervals").intervals, [[1, 3]])
+    np.testing.assert_array_equal(back.get_data("intervals").ids, dm.get_data("intervals").ids)

@@ -269,10 +269,22 @@ class _Writer:
             self.nwbfile.add_acquisition(ts)
             self.record(key, f"acquisition/{ts.name}", entity_ids=np.asarray(events.ids))
             return
-        table = EventsTable(name=nwb_name(key), description=f"events of key {key!r}")
-        table.add_column(name="entity_id", description="WhiskerToolbox entity id")
-        for t, entity in zip(seconds.tolist(), np.asarray(events.ids).tolist()):
-            table.add_row(timestamp=float(t), entity_id=int(entity))
+        from pynwb.event import TimestampVectorData
+
+        # Whole columns, typed: hdmf cannot infer a dtype from an empty row list.
+        table = EventsTable(
+            name=nwb_name(key),
+            description=f"events of key {key!r}",
+            id=np.arange(len(seconds)),
+            columns=[
+                TimestampVectorData(
+                    name="timestamp",
+                    description="Time of each event in seconds",
+                    data=np.asarray(seconds, np.float64),
+                ),
+                _entity_id_column(events.ids),
+            ],
+        )
         self.nwbfile.add_events_table(table)
         self.record(key, f"events/{table.name}")
 
@@ -282,15 +294,27 @@ class _Writer:
         pairs = np.asarray(intervals.intervals).reshape(-1, 2)
         starts = self.seconds(key, pairs[:, 0])
         stops = self.seconds(key, pairs[:, 1])
+        from hdmf.common import VectorData
+
+        # Whole columns, typed: hdmf cannot infer a dtype from an empty row list.
         table = TimeIntervals(
             name=nwb_name(key),
             description=f"intervals of key {key!r}; stop_time is the last frame inside",
+            id=np.arange(len(starts)),
+            columns=[
+                VectorData(
+                    name="start_time",
+                    description="Start time of epoch, in seconds",
+                    data=np.asarray(starts, np.float64),
+                ),
+                VectorData(
+                    name="stop_time",
+                    description="Stop time of epoch, in seconds",
+                    data=np.asarray(stops, np.float64),
+                ),
+                _entity_id_column(intervals.ids),
+            ],
         )
-        table.add_column(name="entity_id", description="WhiskerToolbox entity id")
-        for a, b, entity in zip(
-            starts.tolist(), stops.tolist(), np.asarray(intervals.ids).tolist()
-        ):
-            table.add_row(start_time=float(a), stop_time=float(b), entity_id=int(entity))
         self.nwbfile.add_time_intervals(table)
         self.record(
             key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint"))
@@ -616,3 +640,14 @@ def _regular_step(clock: TimeFrame, n: int) -> tuple[int, int] | None:
     if steps[0] > 0 and np.all(steps == steps[0]):
         return int(ticks[0]), int(steps[0])
     return None
+
+
+def _entity_id_column(ids: Any) -> Any:
+    """Return the ``entity_id`` column (int64, one id a row) of an events or intervals table."""
+    from hdmf.common import VectorData
+
+    return VectorData(
+        name="entity_id",
+        description="WhiskerToolbox entity id",
+        data=np.asarray(ids).astype(np.int64),
+    )
