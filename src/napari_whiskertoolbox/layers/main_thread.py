@@ -7,6 +7,8 @@ callable if you need to disconnect later.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from superqt.utils import ensure_main_thread
@@ -14,7 +16,9 @@ from superqt.utils import ensure_main_thread
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["call_in_main", "connect_main"]
+__all__ = ["call_in_main", "connect_main", "run_in_main"]
+
+_POLL_S = 0.1
 
 
 def connect_main(signal: Any, slot: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,3 +42,31 @@ def call_in_main(
 ) -> Any:
     """Call ``func(*args)`` on the main thread; with ``wait`` block for and return its result."""
     return ensure_main_thread(func, await_return=wait, timeout=timeout_ms)(*args)
+
+
+def run_in_main(func: Callable[..., Any], *args: Any, timeout_ms: int = 10000) -> Any:
+    """Run ``func(*args)`` on the main thread and return its result, or raise its error here.
+
+    On the main thread ``func`` is called directly. A worker thread waits in slices of
+    0.1 s, so a script's Cancel (an exception raised asynchronously in that thread) still
+    interrupts the wait.
+    """
+    if threading.current_thread() is threading.main_thread():
+        return func(*args)
+
+    def task() -> tuple[bool, Any]:
+        try:
+            return True, func(*args)
+        except BaseException as exc:
+            return False, exc
+
+    future = call_in_main(task, wait=False, timeout_ms=timeout_ms)
+    while True:
+        try:
+            ok, value = future.result(timeout=_POLL_S)
+            break
+        except FutureTimeout:
+            continue
+    if not ok:
+        raise value
+    return value

@@ -11,12 +11,11 @@ works from a script. On the main thread the proxy calls straight through.
 from __future__ import annotations
 
 import functools
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.layers.main_thread import run_in_main
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["MainThreadProxy", "unwrap"]
 
 _PLAIN_TYPES = (str, bytes, int, float, complex, bool, type(None), np.ndarray, np.generic)
-_POLL_S = 0.1
 _TIMEOUT_MS = 24 * 3600 * 1000  # calls such as add_image of a large stack may take long
 
 
@@ -58,24 +56,8 @@ def _wrap(value: Any) -> Any:
 
 
 def _in_main(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run ``func`` on the main thread and return its result or raise its exception here."""
-
-    def task() -> tuple[bool, Any]:
-        try:
-            return True, func(*unwrap(args), **unwrap(kwargs))
-        except BaseException as exc:
-            return False, exc
-
-    future = call_in_main(task, wait=False, timeout_ms=_TIMEOUT_MS)
-    while True:  # short waits keep the thread interruptible by Cancel
-        try:
-            ok, value = future.result(timeout=_POLL_S)
-            break
-        except FutureTimeout:
-            continue
-    if not ok:
-        raise value
-    return value
+    """Run ``func`` on the main thread with proxies unwrapped; return its result or raise here."""
+    return run_in_main(lambda: func(*unwrap(args), **unwrap(kwargs)), timeout_ms=_TIMEOUT_MS)
 
 
 class MainThreadProxy:

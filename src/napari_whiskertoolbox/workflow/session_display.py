@@ -19,14 +19,13 @@ import sys
 import threading
 import time
 import weakref
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
-from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.layers.main_thread import call_in_main, run_in_main
 from napari_whiskertoolbox.scripting.display import (
     register_display,
     unregister_display,
@@ -45,35 +44,8 @@ __all__ = ["FigureDock", "SessionDisplay", "install_session_display"]
 
 PLUGIN_NAME = "napari-whiskertoolbox"
 TIMELINE_WIDGET = "Timeline"
-_POLL_S = 0.1
 _PAUSE_SLICE_S = 0.02
 """``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
-
-
-def _on_main(func: Callable[..., Any], *args: Any) -> Any:
-    """Run ``func(*args)`` on the main thread and return its result (or raise its error here).
-
-    A worker thread waits in short slices, so a script's Cancel still interrupts it.
-    """
-    if threading.current_thread() is threading.main_thread():
-        return func(*args)
-
-    def task() -> tuple[bool, Any]:
-        try:
-            return True, func(*args)
-        except Exception as exc:
-            return False, exc
-
-    future = call_in_main(task, wait=False)
-    while True:
-        try:
-            ok, value = future.result(timeout=_POLL_S)
-            break
-        except FutureTimeout:
-            continue
-    if not ok:
-        raise value
-    return value
 
 
 @functools.cache
@@ -100,7 +72,7 @@ def _figure_canvas_class() -> type:
 
         def draw(self) -> None:
             """Render now, on the main thread (a worker thread waits for it)."""
-            _on_main(FigureCanvasQTAgg.draw, self)
+            run_in_main(FigureCanvasQTAgg.draw, self)
 
         def draw_idle(self) -> None:
             """Ask for a render on the main thread (never waits)."""
@@ -181,7 +153,7 @@ class SessionDisplay:
 
     def show_figure(self, figure: Figure) -> None:
         """Dock ``figure`` (once) and draw it, on the main thread."""
-        _on_main(self._show, figure)
+        run_in_main(self._show, figure)
 
     def close_figure(self, figure: Figure) -> None:
         """Remove ``figure``'s dock, on the main thread (without waiting)."""
@@ -269,7 +241,7 @@ class SessionDisplay:
 
     def plot(self, source: str | PlotSource, name: str | None, clock: str) -> str:
         """Show a key or a series as a timeline lane (opening the timeline); return the lane."""
-        return _on_main(self._plot, source, name, clock)
+        return run_in_main(self._plot, source, name, clock)
 
     def _plot(self, source: str | PlotSource, name: str | None, clock: str) -> str:
         timeline = self.timeline()
