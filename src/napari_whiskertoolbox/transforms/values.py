@@ -89,51 +89,40 @@ def zscore(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
 _ALIGN = (p_int("alignment_time", 0, "subtracted from each time (frame index or ticks)"),)
 
 
-def _relative_times(batch: Batch, p: Params) -> Batch:
+def _relative_times(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
+    """Each element's time minus ``alignment_time``, as a float at that time."""
     rel = batch.time_array().astype(np.float64) - p.alignment_time
     return float_batch(batch, rel.astype(np.float32))
 
 
-@element_transform(
-    "NormalizeTimeValueV2",
-    ("event", "sample"),
-    "float",
-    _ALIGN,
-    category="Values",
-    source="reference §3.3",
-    with_context_twin=False,
+_RELATIVE_TIME_TRANSFORMS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
+    (
+        "NormalizeTimeValueV2",
+        ("event", "sample"),
+        "Each element's frame index minus ``alignment_time``, as a float at that frame.",
+    ),
+    (
+        "NormalizeEventTimeValueV2",
+        "event",
+        "Each event's time minus ``alignment_time``, as a float at the event's frame.",
+    ),
+    (
+        "NormalizeSampleTimeValueV2",
+        "sample",
+        "Each sample's time minus ``alignment_time`` (replaces the value), at the sample's frame.",
+    ),
 )
-def normalize_time_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Each element's frame index minus ``alignment_time``, as a float at that frame."""
-    return _relative_times(batch, p)
-
-
-@element_transform(
-    "NormalizeEventTimeValueV2",
-    "event",
-    "float",
-    _ALIGN,
-    category="Values",
-    source="reference §3.3",
-    with_context_twin=False,
-)
-def normalize_event_time_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Each event's time minus ``alignment_time``, as a float at the event's frame."""
-    return _relative_times(batch, p)
-
-
-@element_transform(
-    "NormalizeSampleTimeValueV2",
-    "sample",
-    "float",
-    _ALIGN,
-    category="Values",
-    source="reference §3.3",
-    with_context_twin=False,
-)
-def normalize_sample_time_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Each sample's time minus ``alignment_time`` (replaces the value), at the sample's frame."""
-    return _relative_times(batch, p)
+for _name, _inputs, _description in _RELATIVE_TIME_TRANSFORMS:
+    element_transform(
+        _name,
+        _inputs,
+        "float",
+        _ALIGN,
+        category="Values",
+        description=_description,
+        source="reference §3.3",
+        with_context_twin=False,
+    )(_relative_times)
 
 
 @element_transform(
