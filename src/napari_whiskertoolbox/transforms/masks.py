@@ -11,6 +11,7 @@ import numpy as np
 
 from napari_whiskertoolbox.transforms.lift import (
     Batch,
+    ElementType,
     batch_of_arrays,
     float_batch,
     segment_ids,
@@ -19,6 +20,8 @@ from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = [
@@ -173,6 +176,22 @@ def _each_mask(batch: Batch) -> list[np.ndarray]:
     return [c[o[k] : o[k + 1]] for k in range(o.size - 1)]
 
 
+def _map_masks(
+    batch: Batch,
+    ctx: TransformContext,
+    func: Callable[[np.ndarray], np.ndarray],
+    output: ElementType,
+    dtype: type[np.generic],
+) -> Batch:
+    """Apply ``func`` to each mask's ``(n, 2)`` pixel array, reporting progress per mask."""
+    masks = _each_mask(batch)
+    out = []
+    for k, pixels in enumerate(masks):
+        ctx.tick(k, len(masks))
+        out.append(func(pixels))
+    return batch_of_arrays(batch, output, out, dtype)
+
+
 # ---------------------------------------------------------------------- transforms
 @element_transform(
     "CalculateMaskArea",
@@ -267,12 +286,13 @@ _HEIGHT = p_int("image_height", -1, _CANVAS_HELP.format("height"))
 )
 def median_filter_mask(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Binary median filter of every mask (scipy.ndimage.median_filter, mirrored edges)."""
-    masks = _each_mask(batch)
-    out = []
-    for k, pixels in enumerate(masks):
-        ctx.tick(k, len(masks))
-        out.append(mask_median(pixels, p.window_size, p.image_width, p.image_height))
-    return batch_of_arrays(batch, "mask", out, np.uint32)
+    return _map_masks(
+        batch,
+        ctx,
+        lambda pixels: mask_median(pixels, p.window_size, p.image_width, p.image_height),
+        "mask",
+        np.uint32,
+    )
 
 
 @element_transform(
@@ -289,12 +309,13 @@ def median_filter_mask(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
 )
 def skeletonize_mask(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Thin every mask to a 1-pixel skeleton (scikit-image skeletonize / medial_axis)."""
-    masks = _each_mask(batch)
-    out = []
-    for k, pixels in enumerate(masks):
-        ctx.tick(k, len(masks))
-        out.append(mask_skeleton(pixels, p.method, p.image_width, p.image_height))
-    return batch_of_arrays(batch, "mask", out, np.uint32)
+    return _map_masks(
+        batch,
+        ctx,
+        lambda pixels: mask_skeleton(pixels, p.method, p.image_width, p.image_height),
+        "mask",
+        np.uint32,
+    )
 
 
 @element_transform(
@@ -311,9 +332,10 @@ def skeletonize_mask(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
 )
 def mask_to_line(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Order every mask's pixels into a line starting at the end nearest the reference."""
-    masks = _each_mask(batch)
-    out = []
-    for k, pixels in enumerate(masks):
-        ctx.tick(k, len(masks))
-        out.append(order_pixels(pixels, p.reference_x, p.reference_y, p.subsample_factor))
-    return batch_of_arrays(batch, "line", out, np.float32)
+    return _map_masks(
+        batch,
+        ctx,
+        lambda pixels: order_pixels(pixels, p.reference_x, p.reference_y, p.subsample_factor),
+        "line",
+        np.float32,
+    )
