@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,16 @@ def _bindings(value: Any, where: str) -> dict[str, str]:
     return raw
 
 
+def _file_entry(entry: Any, required: int) -> dict[str, Any]:
+    """Return a pipeline-file entry: the first ``required`` fields always, the rest when non-empty."""
+    out: dict[str, Any] = {}
+    for k, f in enumerate(fields(entry)):
+        value = getattr(entry, f.name)
+        if k < required or value:
+            out[f.name] = value
+    return out
+
+
 @dataclass
 class PipelineStep:
     """One step: a registered transform with JSON parameters.
@@ -100,16 +110,7 @@ class PipelineStep:
 
     def to_json(self) -> dict[str, Any]:
         """Return the step as written in a pipeline file."""
-        out: dict[str, Any] = {"step_id": self.step_id, "transform_name": self.transform_name}
-        if self.parameters:
-            out["parameters"] = self.parameters
-        if self.param_bindings:
-            out["param_bindings"] = self.param_bindings
-        if self.description:
-            out["description"] = self.description
-        if self.tags:
-            out["tags"] = self.tags
-        return out
+        return _file_entry(self, required=2)
 
 
 @dataclass
@@ -124,14 +125,7 @@ class PreReduction:
 
     def to_json(self) -> dict[str, Any]:
         """Return the pre-reduction as written in a pipeline file."""
-        out: dict[str, Any] = {"reduction_name": self.reduction_name, "output_key": self.output_key}
-        if self.parameters:
-            out["parameters"] = self.parameters
-        if self.param_bindings:
-            out["param_bindings"] = self.param_bindings
-        if self.description:
-            out["description"] = self.description
-        return out
+        return _file_entry(self, required=2)
 
 
 @dataclass
@@ -144,12 +138,7 @@ class ReductionStep:
 
     def to_json(self) -> dict[str, Any]:
         """Return the reduction as written in a pipeline file."""
-        out: dict[str, Any] = {"reduction_name": self.reduction_name}
-        if self.parameters:
-            out["parameters"] = self.parameters
-        if self.description:
-            out["description"] = self.description
-        return out
+        return _file_entry(self, required=1)
 
 
 @dataclass
