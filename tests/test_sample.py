@@ -373,3 +373,21 @@ def test_saved_session_loads_the_same_frames(tmp_path: Path) -> None:
     np.testing.assert_array_equal(
         loaded["pad_mask"].to_flat().coords, dm["pad_mask"].to_flat().coords
     )
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        np.array([[0.0, 0.0], [-4.0, 3.0], [2.0, -3.0]]),  # every pixel inside (the sample)
+        np.array([[-100.0, 0.0], [0.0, 0.0], [220.0, -100.0], [0.0, 200.0]]),  # cut at edges
+        np.array([[-500.0, 0.0], [3.0, 1.0]]),  # a frame with no pixel left
+    ],
+)
+def test_pad_mask_keeps_the_pixels_inside_the_image(head: np.ndarray) -> None:
+    template = sample._ellipse_pixels(sample._PAD_CENTER, sample._PAD_RADII)
+    mask = sample._pad_mask(head)
+    for frame, (dx, dy) in enumerate(head.astype(np.int64)):
+        moved = template + np.array([dx, dy])
+        inside = np.all((moved >= 0) & (moved < np.array(IMAGE_SIZE)), axis=1)
+        pixels = mask.at(frame)[0] if mask.count_at(frame) else np.empty((0, 2), np.uint32)
+        np.testing.assert_array_equal(pixels, moved[inside], err_msg=f"frame {frame}")

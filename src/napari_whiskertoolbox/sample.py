@@ -232,12 +232,20 @@ def _pad_mask(head: np.ndarray) -> MaskData:
     counts = inside_by_shift.sum(axis=1)[inverse]
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     coords = np.empty((int(offsets[-1]), 2), np.uint32)
-    everywhere = bool(inside_by_shift.all())
-    for start in range(0, len(shifts), _CHUNK_FRAMES):
-        stop = min(start + _CHUNK_FRAMES, len(shifts))
-        block = template[None, :, :] + shifts[start:stop, None, :]
-        rows = block.reshape(-1, 2) if everywhere else block[inside_by_shift[inverse[start:stop]]]
-        coords[offsets[start] : offsets[stop]] = rows
+    if inside_by_shift.all():
+        # Every pixel stays inside: add straight into the output. uint32 arithmetic wraps,
+        # so a negative shift (cast to uint32) still lands on the right, in-range pixel.
+        # One axis at a time keeps numpy's inner loop long (a template row, not a pair).
+        out = coords.reshape(len(shifts), len(template), 2)
+        pixels, moves = template.astype(np.uint32), shifts.astype(np.uint32)
+        for axis in (0, 1):
+            np.add(pixels[None, :, axis], moves[:, axis, None], out=out[:, :, axis])
+    else:
+        for start in range(0, len(shifts), _CHUNK_FRAMES):
+            stop = min(start + _CHUNK_FRAMES, len(shifts))
+            block = template[None, :, :] + shifts[start:stop, None, :]
+            rows = block[inside_by_shift[inverse[start:stop]]]
+            coords[offsets[start] : offsets[stop]] = rows
     times = np.arange(len(head), dtype=np.int64)
     return MaskData.from_flat(times, coords, offsets=offsets, image_size=IMAGE_SIZE, copy=False)
 
