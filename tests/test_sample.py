@@ -361,11 +361,28 @@ def test_lazy_video_pickles_as_its_arguments() -> None:
     np.testing.assert_array_equal(copy[0], media[0])
 
 
-def test_saved_session_loads_the_same_frames(tmp_path: Path) -> None:
+def test_saved_session_loads_the_same_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving writes the lazy video's frames a block at a time, never the whole video."""
+    from napari_whiskertoolbox.io import session as session_io
     from napari_whiskertoolbox.io.session import load_session, save_session
 
+    frame_bytes = IMAGE_SIZE.width * IMAGE_SIZE.height
+    monkeypatch.setattr(session_io, "_FRAME_BLOCK_BYTES", 4 * frame_bytes)
+    read_at_once: list[int] = []
+    original = SampleVideo.__getitem__
+
+    def recording_getitem(self: SampleVideo, key: object) -> np.ndarray:
+        out = original(self, key)
+        read_at_once.append(len(out) if out.ndim == 3 else 1)
+        return out
+
+    monkeypatch.setattr(SampleVideo, "__getitem__", recording_getitem)
     dm = make_sample_session(n_frames=15, seed=5)
     save_session(dm, tmp_path / "sample.session")
+    assert read_at_once == [4, 4, 4, 3]
+    monkeypatch.undo()
     loaded = load_session(tmp_path / "sample.session")
     assert isinstance(loaded["media"], ArrayMedia)  # saved as the frames themselves
     assert loaded.time_key("media") == "camera"
