@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
+from napari_whiskertoolbox import sample
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
     ArrayMedia,
@@ -25,9 +28,13 @@ from napari_whiskertoolbox.sample import (
     MASTER_RATE,
     N_POINTS_PER_WHISKER,
     TICKS_PER_FRAME,
+    SampleVideo,
     make_sample_session,
     whisker_angle_deg,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 N_FRAMES = 300
 N_WHISKERS = 4
@@ -35,7 +42,7 @@ SPATIAL_KEYS = ("whiskers", "nose", "pad", "pad_mask")
 RAGGED_KEYS = SPATIAL_KEYS
 WHISKER_MIN_BRIGHTNESS = 190  # whiskers are drawn at 200 (tip) .. 250 (base); nothing else is
 EXPECTED_TYPES = {
-    "media": (ArrayMedia, "camera"),
+    "media": (SampleVideo, "camera"),
     "whiskers": (LineData, "camera"),
     "nose": (PointData, "camera"),
     "pad": (PointData, "camera"),
@@ -253,3 +260,151 @@ def test_contact_events_are_onsets_from_below_threshold(session: DataManager) ->
     values = session["whisker_angle"].values
     for t in session["contact_events"].times:
         assert values[t] > CONTACT_THRESHOLD_DEG >= values[t - 1]
+
+
+# ---------------------------------------------------------------------- the lazy video
+def eager_video(n_frames: int, seed: int) -> np.ndarray:
+    """All frames rendered at once, as ``make_sample_session`` drew them before the video
+    became lazy (commit 6020fd9): one pass over the frames, then every whisker drawn."""
+    rng = np.random.default_rng(seed)
+    frame_ticks = np.arange(n_frames, dtype=np.int64) * TICKS_PER_FRAME
+    angles = whisker_angle_deg(frame_ticks / MASTER_RATE)
+    head = sample._head_shift(frame_ticks / MASTER_RATE)
+    whiskers = sample._whisker_curves(angles, head, N_POINTS_PER_WHISKER)
+    pole = sample._pole_position()
+    height, width = IMAGE_SIZE.height, IMAGE_SIZE.width
+    background = 22.0 + 14.0 * sample._smooth_noise(rng, (height, width), 16)
+    fur = 60.0 + 35.0 * sample._smooth_noise(rng, (height, width), 4)
+    ys, xs = np.mgrid[0:height, 0:width]
+
+    def ellipse(center: np.ndarray, radii: tuple[float, float]) -> np.ndarray:
+        return ((xs - center[0]) / radii[0]) ** 2 + ((ys - center[1]) / radii[1]) ** 2 <= 1.0
+
+    face = np.where(ellipse(sample._FACE_CENTER, sample._FACE_RADII), fur, background)
+    face = np.where(ellipse(sample._PAD_CENTER, sample._PAD_RADII), fur - 18.0, face)
+    face = np.where(ellipse(sample._NOSE, (6.0, 6.0)), 120.0, face)
+    pole_disk = (xs - pole[0]) ** 2 + (ys - pole[1]) ** 2 <= sample._POLE_RADIUS**2
+    noise_bank = rng.normal(0.0, 3.0, (8, height, width))
+    video = np.empty((n_frames, height, width), np.uint8)
+    face_f32 = face.astype(np.float32)
+    for i in range(n_frames):
+        dx, dy = int(head[i, 0]), int(head[i, 1])
+        frame = np.roll(face_f32, (dy, dx), axis=(0, 1)) + noise_bank[i % len(noise_bank)]
+        frame[pole_disk] = 170.0
+        video[i] = np.clip(frame, 0, 255).astype(np.uint8)
+    sample._draw_whiskers(video, whiskers)
+    return video
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lazy_frames_equal_the_eager_rendering(session: DataManager, seed: int) -> None:
+    expected = eager_video(N_FRAMES, seed)
+    media = session["media"] if seed == 0 else make_sample_session(N_FRAMES, seed)["media"]
+    # read backwards and in strides, so that no frame depends on the one read before
+    for i in [*range(N_FRAMES - 1, -1, -7), *range(N_FRAMES)]:
+        np.testing.assert_array_equal(media[i], expected[i], err_msg=f"frame {i}")
+    np.testing.assert_array_equal(np.asarray(media), expected)
+    np.testing.assert_array_equal(media[10:40:3, 100:120, 50], expected[10:40:3, 100:120, 50])
+    np.testing.assert_array_equal(media[-1], expected[-1])
+
+
+def test_lazy_video_holds_a_few_megabytes_whatever_its_length() -> None:
+    short, long = SampleVideo(10), SampleVideo(200_000, cache_size=4)
+    assert long.shape == (200_000, IMAGE_SIZE.height, IMAGE_SIZE.width)
+    assert long.dtype == np.uint8
+    assert long.ndim == 3
+    assert len(long) == 200_000
+    assert long.kind == "video"
+    assert long.nbytes == short.nbytes < 6_000_000
+    for i in range(0, 200_000, 20_000):
+        long[i]
+    assert long.nbytes == short.nbytes + 4 * IMAGE_SIZE.height * IMAGE_SIZE.width
+    np.testing.assert_array_equal(long[7], short[7])  # frames do not depend on the length
+
+
+def test_lazy_frames_are_read_only_and_cached() -> None:
+    media = SampleVideo(30, seed=2, cache_size=2)
+    first = media[3]
+    assert not first.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        first[0, 0] = 1
+    assert media[3] is first  # served from the cache
+    media[4], media[5]
+    assert media[3] is not first  # evicted, rendered again equal
+    np.testing.assert_array_equal(media[3], first)
+    np.testing.assert_array_equal(SampleVideo(30, seed=2, cache_size=0)[3], first)
+
+
+@pytest.mark.parametrize(("args", "message"), [((0,), "n_frames"), ((5, 0, -1), "capacity")])
+def test_lazy_video_rejects_bad_arguments(args: tuple[int, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SampleVideo(*args)
+
+
+def test_lazy_video_rejects_frames_out_of_range() -> None:
+    media = SampleVideo(5)
+    with pytest.raises(IndexError, match="frame 5 out of range for media with 5 frames"):
+        media[5]
+    with pytest.raises(IndexError, match="frame -6"):
+        media.frame(-6)
+
+
+def test_lazy_video_pickles_as_its_arguments() -> None:
+    media = SampleVideo(200_000, seed=4, cache_size=3)
+    media[123_456]
+    data = pickle.dumps(media, protocol=5)
+    assert len(data) < 500  # arguments, not textures or frames
+    copy = pickle.loads(data)
+    assert type(copy) is SampleVideo
+    assert (copy.shape, copy.seed, copy.kind) == (media.shape, 4, "video")
+    np.testing.assert_array_equal(copy[123_456], media[123_456])
+    np.testing.assert_array_equal(copy[0], media[0])
+
+
+def test_saved_session_loads_the_same_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving writes the lazy video's frames a block at a time, never the whole video."""
+    from napari_whiskertoolbox.io import session as session_io
+    from napari_whiskertoolbox.io.session import load_session, save_session
+
+    frame_bytes = IMAGE_SIZE.width * IMAGE_SIZE.height
+    monkeypatch.setattr(session_io, "_FRAME_BLOCK_BYTES", 4 * frame_bytes)
+    read_at_once: list[int] = []
+    original = SampleVideo.__getitem__
+
+    def recording_getitem(self: SampleVideo, key: object) -> np.ndarray:
+        out = original(self, key)
+        read_at_once.append(len(out) if out.ndim == 3 else 1)
+        return out
+
+    monkeypatch.setattr(SampleVideo, "__getitem__", recording_getitem)
+    dm = make_sample_session(n_frames=15, seed=5)
+    save_session(dm, tmp_path / "sample.session")
+    assert read_at_once == [4, 4, 4, 3]
+    monkeypatch.undo()
+    loaded = load_session(tmp_path / "sample.session")
+    assert isinstance(loaded["media"], ArrayMedia)  # saved as the frames themselves
+    assert loaded.time_key("media") == "camera"
+    np.testing.assert_array_equal(np.asarray(loaded["media"]), np.asarray(dm["media"]))
+    np.testing.assert_array_equal(
+        loaded["pad_mask"].to_flat().coords, dm["pad_mask"].to_flat().coords
+    )
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        np.array([[0.0, 0.0], [-4.0, 3.0], [2.0, -3.0]]),  # every pixel inside (the sample)
+        np.array([[-100.0, 0.0], [0.0, 0.0], [220.0, -100.0], [0.0, 200.0]]),  # cut at edges
+        np.array([[-500.0, 0.0], [3.0, 1.0]]),  # a frame with no pixel left
+    ],
+)
+def test_pad_mask_keeps_the_pixels_inside_the_image(head: np.ndarray) -> None:
+    template = sample._ellipse_pixels(sample._PAD_CENTER, sample._PAD_RADII)
+    mask = sample._pad_mask(head)
+    for frame, (dx, dy) in enumerate(head.astype(np.int64)):
+        moved = template + np.array([dx, dy])
+        inside = np.all((moved >= 0) & (moved < np.array(IMAGE_SIZE)), axis=1)
+        pixels = mask.at(frame)[0] if mask.count_at(frame) else np.empty((0, 2), np.uint32)
+        np.testing.assert_array_equal(pixels, moved[inside], err_msg=f"frame {frame}")

@@ -5,7 +5,9 @@ with a whisker pad, four whiskers drawn as bright curves sweeping back and forth
 (whisking), and a thin pole the whiskers touch at full protraction. Everything stored in
 the :class:`~napari_whiskertoolbox.core.DataManager` is computed from the same geometry
 used to draw the video, so the traced whiskers lie exactly on the drawn ones, the points
-sit on the nose and pad, and the contacts match the whisker angle.
+sit on the nose and pad, and the contacts match the whisker angle. The video is a
+:class:`SampleVideo`, which renders a frame when it is read: a 200 000-frame session holds
+its annotations in memory, not 15 GB of frames.
 
 Clocks follow WhiskerToolbox: a master clock ``"time"`` ticking :data:`MASTER_RATE` times
 per second (the analog angle, contact events and intervals are bound to it) and a
@@ -15,11 +17,12 @@ per second (the analog angle, contact events and intervals are bound to it) and 
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
-    ArrayMedia,
     DataManager,
     DigitalEventSeries,
     DigitalIntervalSeries,
@@ -29,6 +32,8 @@ from napari_whiskertoolbox.core import (
     PointData,
     TimeFrame,
 )
+from napari_whiskertoolbox.core.media import MediaData
+from napari_whiskertoolbox.media.frame_cache import FrameCache
 
 __all__ = [
     "CAMERA_RATE",
@@ -36,6 +41,7 @@ __all__ = [
     "IMAGE_SIZE",
     "MASTER_RATE",
     "TICKS_PER_FRAME",
+    "SampleVideo",
     "make_sample_session",
     "whisker_angle_deg",
 ]
@@ -63,6 +69,8 @@ _NOSE = np.array([143.0, 120.0])
 _WHISKER_BASE_X = 118.0
 _WHISKER_BASE_Y = np.array([-24.0, -8.0, 8.0, 24.0])
 _POLE_RADIUS = 3.0
+_NOISE_BANK_SIZE = 8
+_CHUNK_FRAMES = 4096  # frames per block when building the annotation arrays
 
 
 def whisker_angle_deg(seconds: np.ndarray) -> np.ndarray:
@@ -85,7 +93,8 @@ def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
     Returns
     -------
     DataManager
-        Keys: ``"media"`` (gray video, ``(n_frames, 240, 320)`` uint8), ``"whiskers"``
+        Keys: ``"media"`` (gray video, ``(n_frames, 240, 320)`` uint8, a
+        :class:`SampleVideo` rendering each frame when read), ``"whiskers"``
         (LineData, 4 whiskers × 30 points per frame), ``"nose"`` and ``"pad"`` (PointData,
         one point per frame), ``"pad_mask"`` (MaskData, the whisker pad), all on the
         ``"camera"`` clock; ``"whisker_angle"`` (AnalogTimeSeries, degrees), ``"contact"``
@@ -95,15 +104,11 @@ def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
     """
     if n_frames < 1:
         raise ValueError(f"n_frames must be >= 1, got {n_frames}")
-    rng = np.random.default_rng(seed)
     frame_ticks = np.arange(n_frames, dtype=np.int64) * TICKS_PER_FRAME
     master_ticks = np.arange(n_frames * TICKS_PER_FRAME, dtype=np.int64)
-    frame_angles = whisker_angle_deg(frame_ticks / MASTER_RATE)
     head = _head_shift(frame_ticks / MASTER_RATE)
-
-    whiskers = _whisker_curves(frame_angles, head, N_POINTS_PER_WHISKER)
     pole = _pole_position()
-    video = _render_video(rng, whiskers, head, pole)
+    video = SampleVideo(n_frames, seed)
 
     master_angle = whisker_angle_deg(master_ticks / MASTER_RATE).astype(np.float32)
     contact_pairs = _runs_above(master_angle, CONTACT_THRESHOLD_DEG)
@@ -111,8 +116,8 @@ def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
     dm = DataManager()
     dm.set_time("time", TimeFrame(master_ticks, sampling_rate=MASTER_RATE))
     dm.set_time("camera", TimeFrame(frame_ticks, sampling_rate=CAMERA_RATE))
-    dm.set_data("media", ArrayMedia(video, kind="video"), "camera")
-    dm.set_data("whiskers", _line_data(whiskers), "camera")
+    dm.set_data("media", video, "camera")
+    dm.set_data("whiskers", _line_data(frame_ticks), "camera")
     dm.set_data("nose", _point_data(_NOSE + head), "camera")
     dm.set_data("pad", _point_data(_PAD_CENTER + head), "camera")
     dm.set_data("pad_mask", _pad_mask(head), "camera")
@@ -172,11 +177,28 @@ def _runs_above(values: np.ndarray, threshold: float) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- data objects
-def _line_data(whiskers: np.ndarray) -> LineData:
-    n_frames, n_whiskers, n_points, _ = whiskers.shape
+def _frame_whiskers(frame_ticks: np.ndarray) -> np.ndarray:
+    """Return the whisker points of the frames taken at master ``frame_ticks``.
+
+    Returns ``(n, 4, 30, 2)`` float64 (x, y) in pixels.
+    """
+    seconds = frame_ticks / MASTER_RATE
+    angles = whisker_angle_deg(seconds)
+    return _whisker_curves(angles, _head_shift(seconds), N_POINTS_PER_WHISKER)
+
+
+def _line_data(frame_ticks: np.ndarray) -> LineData:
+    """Return the traced whiskers, built block by block into one float32 coordinate array."""
+    n_frames, n_whiskers = len(frame_ticks), len(_WHISKER_OFFSETS_DEG)
+    n_points = N_POINTS_PER_WHISKER
+    per_frame = n_whiskers * n_points
+    coords = np.empty((n_frames * per_frame, 2), np.float32)
+    for start in range(0, n_frames, _CHUNK_FRAMES):
+        stop = min(start + _CHUNK_FRAMES, n_frames)
+        block = _frame_whiskers(frame_ticks[start:stop])
+        coords[start * per_frame : stop * per_frame] = block.reshape(-1, 2)
     times = np.repeat(np.arange(n_frames, dtype=np.int64), n_whiskers)
     offsets = np.arange(n_frames * n_whiskers + 1, dtype=np.int64) * n_points
-    coords = whiskers.reshape(-1, 2).astype(np.float32)
     return LineData.from_flat(times, coords, offsets=offsets, image_size=IMAGE_SIZE, copy=False)
 
 
@@ -194,18 +216,132 @@ def _ellipse_pixels(center: np.ndarray, radii: tuple[float, float]) -> np.ndarra
 
 
 def _pad_mask(head: np.ndarray) -> MaskData:
+    """Return the pad ellipse moved with the head, pixels outside the image dropped.
+
+    Which template pixels stay inside depends only on the frame's (dx, dy), so it is worked
+    out once per distinct shift; the pixels are then written block by block into one uint32
+    array of the final size.
+    """
     template = _ellipse_pixels(_PAD_CENTER, _PAD_RADII)
-    shifted = template[None, :, :] + head.astype(np.int64)[:, None, :]
+    shifts = head.astype(np.int64)
+    unique_shifts, inverse = np.unique(shifts, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
     size = np.array([IMAGE_SIZE.width, IMAGE_SIZE.height])
-    inside = np.all((shifted >= 0) & (shifted < size), axis=2)
-    counts = inside.sum(axis=1)
+    moved = template[None, :, :] + unique_shifts[:, None, :]
+    inside_by_shift = np.all((moved >= 0) & (moved < size), axis=2)  # (n_shifts, n_pixels)
+    counts = inside_by_shift.sum(axis=1)[inverse]
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    coords = shifted[inside].astype(np.uint32)
+    coords = np.empty((int(offsets[-1]), 2), np.uint32)
+    if inside_by_shift.all():
+        # Every pixel stays inside: add straight into the output. uint32 arithmetic wraps,
+        # so a negative shift (cast to uint32) still lands on the right, in-range pixel.
+        # One axis at a time keeps numpy's inner loop long (a template row, not a pair).
+        out = coords.reshape(len(shifts), len(template), 2)
+        pixels, moves = template.astype(np.uint32), shifts.astype(np.uint32)
+        for axis in (0, 1):
+            np.add(pixels[None, :, axis], moves[:, axis, None], out=out[:, :, axis])
+    else:
+        for start in range(0, len(shifts), _CHUNK_FRAMES):
+            stop = min(start + _CHUNK_FRAMES, len(shifts))
+            block = template[None, :, :] + shifts[start:stop, None, :]
+            rows = block[inside_by_shift[inverse[start:stop]]]
+            coords[offsets[start] : offsets[stop]] = rows
     times = np.arange(len(head), dtype=np.int64)
     return MaskData.from_flat(times, coords, offsets=offsets, image_size=IMAGE_SIZE, copy=False)
 
 
 # ---------------------------------------------------------------------- rendering
+class SampleVideo(MediaData):
+    """The session's gray video, each frame rendered when it is read.
+
+    Frame ``i`` is drawn from the same geometry as the stored annotations: the textured face
+    moved by the head shift, one of a few noise images, the pole, and the four whiskers at
+    the angle of the frame's master tick. Only the textures, the noise images and a few
+    recently read frames are held (about 5 MB whatever ``n_frames``); equal arguments give
+    equal pixels, in any order of reading. Pickles as its arguments.
+
+    Parameters
+    ----------
+    n_frames : int
+        Number of frames (>= 1).
+    seed : int
+        Seed of the textures and noise.
+    cache_size : int
+        Rendered frames kept (least recently read dropped first); 0 disables the cache.
+
+    Raises
+    ------
+    ValueError
+        If ``n_frames`` < 1 or ``cache_size`` < 0.
+    """
+
+    kind = "video"
+
+    def __init__(self, n_frames: int, seed: int = 0, cache_size: int = 16) -> None:
+        if n_frames < 1:
+            raise ValueError(f"n_frames must be >= 1, got {n_frames}")
+        self._n_frames = int(n_frames)
+        self._seed = int(seed)
+        self._cache = FrameCache(cache_size)
+        self._lock = threading.Lock()
+        self._face, self._pole_disk, self._noise_bank = _textures(np.random.default_rng(seed))
+
+    def __reduce__(self) -> tuple[type[SampleVideo], tuple[int, int, int]]:
+        # The lock cannot travel; the textures are re-drawn from the seed.
+        return (type(self), (self._n_frames, self._seed, self._cache.capacity))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(n_frames, 240, 320)``."""
+        return (self._n_frames, IMAGE_SIZE.height, IMAGE_SIZE.width)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """``uint8``."""
+        return np.dtype(np.uint8)
+
+    @property
+    def seed(self) -> int:
+        """Seed of the textures and noise."""
+        return self._seed
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays held: textures, noise images and cached frames."""
+        with self._lock:
+            cached = len(self._cache) * self.height * self.width
+        return self._face.nbytes + self._pole_disk.nbytes + self._noise_bank.nbytes + cached
+
+    def frame(self, index: int) -> np.ndarray:
+        """Return frame ``index`` as a read-only ``(240, 320)`` uint8 array.
+
+        Raises
+        ------
+        IndexError
+            If ``index`` is out of range (negative indices count back).
+        """
+        i = self._normalise_index(index)
+        with self._lock:
+            cached = self._cache.get(i)
+        if cached is not None:
+            return cached
+        image = self._render(i)
+        image.flags.writeable = False
+        with self._lock:
+            self._cache.put(i, image)
+        return image
+
+    def _render(self, i: int) -> np.ndarray:
+        ticks = np.array([i * TICKS_PER_FRAME], dtype=np.int64)
+        head = _head_shift(ticks / MASTER_RATE)
+        dx, dy = int(head[0, 0]), int(head[0, 1])
+        image = np.roll(self._face, (dy, dx), axis=(0, 1)) + self._noise_bank[i % _NOISE_BANK_SIZE]
+        image[self._pole_disk] = 170.0
+        video = np.clip(image, 0, 255).astype(np.uint8)[np.newaxis]
+        _draw_whiskers(video, _frame_whiskers(ticks))
+        return video[0]
+
+
 def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale: int) -> np.ndarray:
     """Blotchy texture in [0, 1]: coarse random values upsampled and box-blurred."""
     coarse = rng.random((shape[0] // scale + 2, shape[1] // scale + 2))
@@ -221,12 +357,19 @@ def _box_blur(image: np.ndarray, width: int) -> np.ndarray:
     return (cumulative[:, width:] - cumulative[:, :-width]) / width
 
 
-def _render_video(
-    rng: np.random.Generator, whiskers: np.ndarray, head: np.ndarray, pole: np.ndarray
-) -> np.ndarray:
-    """Gray frames: dark textured background, brighter furry face, pad, pole, whiskers."""
+def _textures(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the still scene and the noise drawn from ``rng``.
+
+    Returns
+    -------
+    face : (240, 320) float32
+        Dark textured background, brighter furry face, pad and nose, at rest.
+    pole_disk : (240, 320) bool
+        Pixels of the pole (which does not move with the head).
+    noise_bank : (8, 240, 320) float64
+        Gaussian noise images; frame ``i`` adds image ``i % 8``.
+    """
     height, width = IMAGE_SIZE.height, IMAGE_SIZE.width
-    n_frames = len(whiskers)
     background = 22.0 + 14.0 * _smooth_noise(rng, (height, width), 16)
     fur = 60.0 + 35.0 * _smooth_noise(rng, (height, width), 4)
     ys, xs = np.mgrid[0:height, 0:width]
@@ -237,18 +380,10 @@ def _render_video(
     face = np.where(ellipse(_FACE_CENTER, _FACE_RADII), fur, background)
     face = np.where(ellipse(_PAD_CENTER, _PAD_RADII), fur - 18.0, face)
     face = np.where(ellipse(_NOSE, (6.0, 6.0)), 120.0, face)
+    pole = _pole_position()
     pole_disk = (xs - pole[0]) ** 2 + (ys - pole[1]) ** 2 <= _POLE_RADIUS**2
-    noise_bank = rng.normal(0.0, 3.0, (8, height, width))
-
-    video = np.empty((n_frames, height, width), np.uint8)
-    face_u8 = face.astype(np.float32)
-    for i in range(n_frames):
-        dx, dy = int(head[i, 0]), int(head[i, 1])
-        frame = np.roll(face_u8, (dy, dx), axis=(0, 1)) + noise_bank[i % len(noise_bank)]
-        frame[pole_disk] = 170.0
-        video[i] = np.clip(frame, 0, 255).astype(np.uint8)
-    _draw_whiskers(video, whiskers)
-    return video
+    noise_bank = rng.normal(0.0, 3.0, (_NOISE_BANK_SIZE, height, width))
+    return face.astype(np.float32), pole_disk, noise_bank
 
 
 def _draw_whiskers(video: np.ndarray, whiskers: np.ndarray) -> None:

@@ -246,8 +246,9 @@ def test_data_manager_round_trip() -> None:
     assert copy.groups.to_dict() == dm.groups.to_dict()
     assert copy.metadata == dm.metadata
     assert copy.modified == dm.modified
-    assert inband < 10_000
-    assert sum(b.raw().nbytes for b in buffers) > 500_000
+    assert inband < 10_000  # the sample's video travels as its arguments, not its frames
+    ragged = sum(dm.get_data(key).to_flat().coords.nbytes for key in ("whiskers", "pad_mask"))
+    assert sum(b.raw().nbytes for b in buffers) > ragged  # the arrays travel out of band
 
     # the copy is a live DataManager: edits emit, record undo steps and mark it modified
     changed: list[str] = []

@@ -130,6 +130,40 @@ def test_the_sample_opens_fitted_at_frame_0(make_napari_viewer):
     assert viewer.title.startswith("Whisker session (sample) — ")
 
 
+def test_the_sample_video_is_rendered_frame_by_frame_in_the_viewer(make_napari_viewer, tmp_path):
+    """napari reads the lazy sample video one frame at a time; the layer shows that frame."""
+    from napari_whiskertoolbox.sample import SampleVideo
+
+    viewer = make_napari_viewer(show=True)  # offscreen canvases render black under Xvfb
+    viewer.open_sample(PLUGIN, "whisker_session")
+    session = get_session(viewer)
+    media = session.dm.get_data("media")
+    assert isinstance(media, SampleVideo)
+    layer = viewer.layers["media"]
+    assert layer.data.shape == media.shape
+    shots = {}
+    for frame in (0, 37):
+        session.set_frame(frame)
+        image = media[frame]
+        row, col = np.unravel_index(np.argmax(image), image.shape)  # a whisker pixel
+        assert image[row, col] >= 200
+        assert layer.get_value((frame, row, col)) == image[row, col]
+        assert layer.get_value((frame, 5, 5)) == image[5, 5]
+        shots[frame] = viewer.screenshot(
+            path=str(tmp_path / f"sample_frame_{frame}.png"), canvas_only=True, flash=False
+        )[..., :3].astype(int)
+    # the whiskers moved between the frames, and so did what napari drew of the video alone
+    for key in ("whiskers", "nose", "pad", "pad_mask"):
+        session.hide_key(key)
+    video_only = {}
+    for frame in (0, 37):
+        session.set_frame(frame)
+        video_only[frame] = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int)
+    assert not np.array_equal(media[0], media[37])
+    assert np.count_nonzero(np.abs(video_only[0] - video_only[37]).max(axis=-1) > 100) > 50
+    assert shots[37].max() > 150  # bright whiskers over the dark video
+
+
 def test_a_points_csv_opens_into_the_session(make_napari_viewer, wtb_data):
     viewer = make_napari_viewer()
     path = wtb_data / "Points" / "test_point.csv"

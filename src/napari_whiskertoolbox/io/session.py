@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from napari_whiskertoolbox.io.atomic import atomic_save_npy, atomic_write_text, fsync_directory
+from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
@@ -50,6 +50,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 # temporaries of interrupted writes of such files.
 _OUR_FILE = re.compile(r"^.+-[0-9a-f]{10}\.[a-z_]+\.npy$")
 _OUR_TEMP = re.compile(r"^\..+-[0-9a-f]{10}\.[a-z_]+\.npy\..+\.tmp$")
+_FRAME_BLOCK_BYTES = 64 * 2**20  # in-memory media is written this many bytes of frames at a time
 
 
 def session_config_path(path: str | os.PathLike[str]) -> Path:
@@ -187,9 +188,26 @@ def _media_item(
         options = dict(source.get("options", {})) if isinstance(source, dict) else {}
         return {"format": "media", "filepath": _media_path(media.source_path, folder), **options}
     target = prefix.with_name(f"{prefix.name}.frames.npy")
-    atomic_save_npy(target, np.asarray(media[:]))
+    _save_frames_npy(target, media)
     written.append(target)
     return {"format": "npy", "filepath": _rel(target, folder)}
+
+
+def _save_frames_npy(target: Path, media: MediaData) -> None:
+    """Atomically write ``media``'s frames as one ``.npy``, a block of frames at a time.
+
+    A media that renders or decodes frames when read (the sample's video) is never whole in
+    memory: at most :data:`_FRAME_BLOCK_BYTES` of frames (and at least one frame) at once.
+    """
+    shape, dtype = tuple(int(n) for n in media.shape), np.dtype(media.dtype)
+    frame_bytes = max(1, int(np.prod(shape[1:])) * dtype.itemsize)
+    step = max(1, _FRAME_BLOCK_BYTES // frame_bytes)
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+    with atomic_open(target, "wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+        for start in range(0, shape[0], step):
+            block = np.ascontiguousarray(media[start : start + step], dtype=dtype)
+            handle.write(block.data)
 
 
 def _media_path(source: Path, folder: Path) -> str:
