@@ -246,3 +246,30 @@ def test_cli_exit_codes(project, wtb_data, tmp_path):
     assert code == 1
     assert "during phase 'command' at command index 0: Unknown command 'X'" in err
     assert cli("--no-commands", "--no-saves", "--no-load-transform", path)[0] == 0
+
+
+def test_unknown_parameters_in_files_run_as_in_whiskertoolbox_and_are_warned(project, wtb_data):
+    """WT ignores unknown parameter names in commands and pipeline files (§1.4, §6.3)."""
+    (project / "length.json").write_text(
+        json.dumps({"steps": [{"step_id": "len", "transform_name": "CalculateLineLength",
+                               "parameters": {"scale": 2}}]})
+    )  # fmt: skip
+    commands = [
+        {"command_name": "RunTransformsV2Pipeline",
+         "parameters": {"input_key": "whisker", "output_key": "whisker_length",
+                        "pipeline_path": "${pipes}/length.json", "ouput_time_key": "time"}},
+    ]  # fmt: skip
+    path = config(project, wtb_data, commands=commands)
+    result = run_json_pipeline(path)
+    assert result.success, result.message
+    assert "whisker_length" in result.dm
+    assert len(result.warnings) == 2
+    command_warning = next(w for w in result.warnings if w.startswith("command 0"))
+    assert "'RunTransformsV2Pipeline': unknown parameter 'ouput_time_key'" in command_warning
+    assert "did you mean 'output_time_key'?" in command_warning
+    file_warning = next(w for w in result.warnings if "length.json" in w)
+    assert "steps[0] 'len': CalculateLineLength: unknown parameter 'scale'" in file_warning
+    code, _, err = cli(str(path))
+    assert code == 0
+    assert err.count("warning: ") == 2
+    assert "unknown parameter 'ouput_time_key'" in err

@@ -353,3 +353,24 @@ def test_python_file_transforms_load_on_request_with_a_form(dock, qtbot, tmp_pat
     broken.write_text("raise RuntimeError('no')\n")
     assert dock.load_python_transforms(broken) == []
     assert "broken.py raised RuntimeError: no" in dock.status.value
+
+
+def test_pipeline_file_with_a_misspelt_parameter_opens_with_a_warning(
+    dock, qtbot, tmp_path, monkeypatch
+):
+    doc = {"steps": [{"step_id": "a", "transform_name": "CalculateLineAngle",
+                      "parameters": {"positon": 0.3}}]}  # fmt: skip
+    source = tmp_path / "typo.json"
+    source.write_text(json.dumps(doc))
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QFileDialog.getOpenFileName",
+        lambda *a, **k: (str(source), ""),
+    )
+    dock.pipelines._ask_open()
+    status = dock.status.value
+    assert "added 'typo' to the library" in status
+    assert "warning: pipeline file" in status
+    assert "typo.json" in status
+    assert "steps[0] 'a'" in status
+    assert "did you mean 'position'?" in status
+    assert dock.pipelines.library_list.count() == 1
