@@ -44,6 +44,7 @@ from napari_whiskertoolbox.transforms.python_transforms import (
 )
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     INPUT_CLOCK,
@@ -106,6 +107,7 @@ class TransformsWidget(Container):
 
     def __init__(self, napari_viewer: Any, library: PipelineLibrary | None = None) -> None:
         super().__init__(labels=False)
+        tabify_when_docked(self.native)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
