@@ -35,6 +35,19 @@ def test_manifest_in_package_is_the_repo_manifest() -> None:
     assert packaged.resolve() == (REPO / "napari.yaml").resolve()
 
 
+def test_all_extra_brings_every_feature_extra() -> None:
+    """`pip install napari-whiskertoolbox[all]` gives batch runs too (not only formats)."""
+    import tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    (self_reference,) = [r for r in extras["all"] if r.startswith(PLUGIN)]
+    included = set(self_reference.split("[", 1)[1].rstrip("]").split(","))
+    features = set(extras) - {"all", "testing", "slurm"}  # slurm: a cluster, not a feature
+    assert included == features
+
+
 def test_media_reader_patterns_are_the_media_suffix_table() -> None:
     import yaml
 

@@ -11,6 +11,15 @@ Each reader loads its path into the session of ``napari.current_viewer()`` throu
 :func:`napari_whiskertoolbox.workflow.opening.open_in_session` (which asks what must be
 asked, fits the view and offers a crash's autosave) and returns napari's "layers already
 added" sentinel ``[(None,)]``: the session's bindings create the layers.
+
+So ``viewer.open(path, plugin="napari-whiskertoolbox")`` returns ``[]``, not the layers. This
+is deliberate: each layer belongs to a binding that made it, keeps it in sync with a
+DataManager key both ways (undo, scripts, frame steps) and recreates it when the key
+changes kind; a pose set's keypoints and skeleton layers are made per frame from several
+keys. Layer data tuples would make napari build independent copies that nothing keeps in
+sync, and napari refuses to add a layer that is already in the viewer, so the reader
+cannot hand back the bound layers either. To get them, call
+:func:`napari_whiskertoolbox.open_in_viewer` (``viewer.open`` without the list).
 """
 
 from __future__ import annotations

@@ -40,21 +40,58 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PROCESS_OPTIONS: dict[str, str] = {
+    "input_keys": "--keys",
+    "save": "--save",
+    "chunk_seconds": "--chunk-seconds",
+    "chunk_samples": "--chunk-samples",
+    "output_prefix": "--prefix",
+    "event_keys": "--event-keys",
+    "sample_rate": "--sample-rate",
+    "output_dir": "--output-dir",
+    "overwrite": "--overwrite",
+}
+"""``process`` options by the :func:`~napari_whiskertoolbox.scripting.processors.run_processor`
+parameter they set: the parser is built from it, and error messages name these options."""
+
+
 def _add_process_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``process MODULE.py --session S --keys a,b [--save OUT]`` (stream processors)."""
     process = sub.add_parser(
         "process", help="run a stream processor (Open Ephys Python Processor model) headless"
     )
+    opt = PROCESS_OPTIONS
     process.add_argument("module", help="Python module defining the processor class")
     process.add_argument("--session", help="WhiskerToolbox JSON config or saved session folder")
-    process.add_argument("--keys", required=True, help="comma-separated analog input keys")
-    process.add_argument("--save", help="save the session to this folder afterwards")
-    process.add_argument("--chunk-seconds", type=float, default=1.0, help="chunk length (s)")
-    process.add_argument("--chunk-samples", type=int, help="chunk length in samples")
-    process.add_argument("--prefix", help="output key prefix (default: '<module name>_')")
-    process.add_argument("--event-keys", default="", help="comma-separated event/interval keys")
-    process.add_argument("--sample-rate", type=float, help="samples per second of the inputs")
-    process.add_argument("--output-dir", help="keep the outputs as memory-mapped .npy files here")
+    process.add_argument(
+        opt["input_keys"], dest="keys", required=True, help="comma-separated analog input keys"
+    )
+    process.add_argument(
+        opt["save"], dest="save", help="save the session to this folder afterwards"
+    )
+    process.add_argument(
+        opt["chunk_seconds"], dest="chunk_seconds", type=float, default=1.0, help="chunk length (s)"
+    )
+    process.add_argument(
+        opt["chunk_samples"], dest="chunk_samples", type=int, help="chunk length in samples"
+    )
+    process.add_argument(
+        opt["output_prefix"], dest="prefix", help="output key prefix (default: '<module name>_')"
+    )
+    process.add_argument(
+        opt["event_keys"], dest="event_keys", default="", help="comma-separated event/interval keys"
+    )
+    process.add_argument(
+        opt["sample_rate"], dest="sample_rate", type=float, help="samples per second of the inputs"
+    )
+    process.add_argument(
+        opt["output_dir"],
+        dest="output_dir",
+        help="keep the outputs as memory-mapped .npy files here",
+    )
+    process.add_argument(
+        opt["overwrite"], dest="overwrite", action="store_true", help="replace existing output keys"
+    )
 
 
 def _run_process(args: argparse.Namespace) -> int:
@@ -75,6 +112,8 @@ def _run_process(args: argparse.Namespace) -> int:
         event_keys=split(args.event_keys),
         sample_rate=args.sample_rate,
         output_dir=args.output_dir,
+        overwrite=args.overwrite,
+        option_names=PROCESS_OPTIONS,
     )
 
 

@@ -55,8 +55,8 @@ def test_content_that_leaves_no_doubt_opens_without_asking(
 def test_deeplabcut_csv_gives_one_points_key_per_body_part(wtb_data):
     opened = open_path(wtb_data / "Points" / "dlc_test.csv")
     assert len(opened.keys) == 10
-    assert all(key.startswith("dlc_") for key in opened.keys)
-    assert "dlc_nose_tip" in opened.keys
+    assert all(key.startswith("dlc_test_") for key in opened.keys)  # <file stem>_<bodypart>
+    assert "dlc_test_nose_tip" in opened.keys
     assert {opened.dm.data_type(key) for key in opened.keys} == {"points"}
 
 

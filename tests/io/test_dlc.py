@@ -13,6 +13,7 @@ import yaml
 
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc
+from napari_whiskertoolbox.io.dlc_project import dlc_key_prefix
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import classify_path, open_path
 
@@ -83,7 +84,7 @@ def test_labeled_data_folder_opens_images_and_labels_on_their_frames() -> None:
 @pytest.mark.parametrize("suffix", [".h5", ".csv"])
 def test_read_write_read_is_exact_and_equal_to_deeplabcut_files(tmp_path, suffix) -> None:
     dm = open_path(LABELS / f"CollectedData_Mackenzie{suffix}").dm
-    pose = pose_sets(dm)["dlc"]
+    pose = pose_sets(dm)["reachingvideo1"]  # named after its video, as when the folder opens
     out = write_dlc(dm, pose, tmp_path / f"CollectedData_Mackenzie{suffix}")
     if suffix == ".h5":
         pd.testing.assert_frame_equal(pd.read_hdf(out, "df_with_missing"), _reaching_frame())
@@ -130,6 +131,47 @@ def test_project_config_opens_every_labeled_data_folder(project) -> None:
         ("Hand", "Finger1"),
         ("Joystick1", "Joystick2"),
     ]
+
+
+def test_project_root_folder_opens_like_its_config(project) -> None:
+    """The folder holding config.yaml, labeled-data/ and videos/ opens (body parts from the config)."""
+    (project / "videos").mkdir()
+    assert classify_path(project) == "deeplabcut"
+    opened = open_path(project)
+    dm = opened.dm
+    assert len(dm.get_data("media")) == 4
+    pose = pose_sets(dm)["reachingvideo1"]
+    assert pose.bodyparts == BODYPARTS  # config.yaml's order
+    assert pose.skeleton == [("Hand", "Finger1"), ("Joystick1", "Joystick2")]
+    assert sorted(opened.keys) == sorted(["media", *(f"reachingvideo1_{bp}" for bp in BODYPARTS)])
+    assert classify_path(project / "videos") is None  # a plain folder is not a project
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "",  # the project folder
+        "config.yaml",
+        "labeled-data/reachingvideo1",
+        "labeled-data/reachingvideo1/CollectedData_Mackenzie.csv",
+        "labeled-data/reachingvideo1/CollectedData_Mackenzie.h5",
+    ],
+)
+def test_every_entry_point_names_keys_after_the_video(project, entry) -> None:
+    """One rule: ``<video>_<bodypart>`` keys in a ``<video>`` pose set, whatever was opened."""
+    dm = open_path(project / entry).dm
+    assert list(pose_sets(dm)) == ["reachingvideo1"]
+    assert {k for k in dm if dm.data_type(k) == "points"} == {
+        f"reachingvideo1_{bp}" for bp in BODYPARTS
+    }
+
+
+def test_predictions_file_is_named_after_its_video(tmp_path) -> None:
+    name = "reachingvideo1DLC_resnet50_ReachingAug30shuffle1_1030000.csv"
+    shutil.copy(LABELS / "CollectedData_Mackenzie.csv", tmp_path / name)
+    assert dlc_key_prefix(tmp_path / name) == "reachingvideo1"
+    assert dlc_key_prefix(tmp_path / "lightning_preds.csv") == "lightning_preds"
+    assert "reachingvideo1" in pose_sets(open_path(tmp_path / name).dm)
 
 
 @pytest.mark.skipif(

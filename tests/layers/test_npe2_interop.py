@@ -79,6 +79,30 @@ def test_labeled_data_folder_opens_with_skeleton_and_saves_back(
     pd.testing.assert_frame_equal(back.loc[others.index], others)
 
 
+def test_project_root_opens_with_body_part_labels_on_the_points(
+    make_napari_viewer: Any, project: Path
+) -> None:
+    root = project.parents[1]  # config.yaml, labeled-data/ (and videos/ in a real project)
+    assert get_session_reader(str(root)) is not None
+    viewer = make_napari_viewer()
+    viewer.open(str(root), plugin=PLUGIN)
+    keypoints = viewer.layers["reachingvideo1"]
+    session = get_session(viewer)
+    session.set_frame(1)  # img033: every body part but one is labelled
+    shown = list(keypoints.features["bodypart"])
+    assert shown == [
+        bp
+        for bp in ("Hand", "Finger1", "Tongue", "Joystick1", "Joystick2")
+        if session.dm.get_data(f"reachingvideo1_{bp}").count_at(1)
+    ]
+    assert len(shown) == len(keypoints.data) > 0
+    assert keypoints.text.visible
+    assert list(keypoints.text.values) == shown  # each point labelled with its body part
+    session.set_frame(0)
+    assert list(keypoints.text.values) == list(keypoints.features["bodypart"])
+    assert len(keypoints.text.values) == len(keypoints.data)
+
+
 def test_slp_and_nwb_open_without_naming_the_plugin(
     make_napari_viewer: Any, tmp_path: Path
 ) -> None:

@@ -98,6 +98,8 @@ def test_one_keypoints_layer_and_a_skeleton_follow_the_frame(session, tmp_path) 
     session.set_frame(3)
     assert len(skeleton.data) == 3  # mouseA's thorax-tail edge hides: no tail on frame 3
     assert len(points.data) == 5
+    assert list(points.features["individual"]) == ["mouseA"] * 2 + ["mouseB"] * 3
+    assert list(points.text.values) == ["head", "thorax", "head", "thorax", "tail"]
     edge_colors = skeleton.edge_color
     assert not np.allclose(edge_colors[0], edge_colors[-1])  # mouseA's edges differ from mouseB's
     face = points.face_color
@@ -133,6 +135,7 @@ def test_keypoints_layer_edits_go_to_their_keys_as_one_undo_step(session) -> Non
     tail_row = len(points.data) - 4  # redrawn in key order: mouseA head, thorax, tail, mouseB...
     np.testing.assert_allclose(points.data[2], [50.0, 60.0])
     np.testing.assert_allclose(points.face_color[tail_row], points.face_color[0])  # mouseA's colour
+    assert list(points.text.values) == ["head", "thorax", "tail", "head", "thorax", "tail"]
     points.selected_data = {len(points.data) - 2}  # a mouseB point; mouseB has every part
     n_before = len(points.data)
     points.add([[1.0, 1.0]])

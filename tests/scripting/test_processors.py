@@ -347,3 +347,57 @@ def test_errors_inside_libraries_point_at_the_processors_line(tmp_path) -> None:
     )
     with pytest.raises(ProcessorError, match=r"ValueError: .*reshaper\.py:5\)"):
         run_processor(dm, bad, ["ch0"], chunk_samples=10)
+
+
+def test_process_command_errors_name_its_options(tmp_path, capfd) -> None:
+    """The CLI's messages say --sample-rate, --chunk-seconds, --prefix, --overwrite."""
+    from napari_whiskertoolbox.cli import main
+
+    dm = _session(600)
+    dm.set_time("plain", TimeFrame.from_count(600))  # no sampling rate
+    dm.set_data("raw", AnalogTimeSeries(np.zeros(600, np.float32)), "plain")
+    session = tmp_path / "session"
+    io.save_session(dm, session)
+    module = _processor(tmp_path, load_template("Stream processor: band-pass"), "bp")
+    base = ["process", str(module), "--session", str(session)]
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main([*base, *args])
+        return code, capfd.readouterr().err
+
+    code, err = run("--keys", "raw")
+    assert code == 2
+    assert "clock 'plain' has no sampling rate; pass --sample-rate" in err
+    assert "sample_rate" not in err
+    code, err = run("--keys", "ch0", "--chunk-seconds", "1e-9")
+    assert code == 2
+    assert "--chunk-seconds 1e-09 at 30000 samples/s is 0 samples" in err
+    assert "chunk_seconds" not in err
+    code, err = run("--keys", "ch0", "--chunk-samples", "0")
+    assert "chunk size must be at least one sample; --chunk-samples 0" in err
+    save = ["--save", str(tmp_path / "out")]
+    assert run("--keys", "ch0", "--chunk-samples", "100", "--prefix", "f_", *save)[0] == 0
+    session_out = tmp_path / "out"
+    again = ["process", str(module), "--session", str(session_out), "--keys", "ch0"]
+    code = main([*again, "--chunk-samples", "100", "--prefix", "f_"])
+    err = capfd.readouterr().err
+    assert code == 2
+    assert "output keys already exist: f_ch0; choose another --prefix or pass --overwrite" in err
+    assert main([*again, "--chunk-samples", "100", "--prefix", "f_", "--overwrite"]) == 0
+    with pytest.raises(ValueError, match="pass sample_rate= "):  # Python callers: keywords
+        run_processor(io.load_session(session), module, ["raw"])
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [("--workers", "0", ">= 1"), ("--retries", "-1", ">= 0"), ("--workers", "two", ">= 1")],
+)
+def test_batch_command_errors_name_its_options(tmp_path, capsys, option, value, expected):
+    from napari_whiskertoolbox.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["batch", "task.py", "s1", option, value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: expected an integer {expected}, got '{value}'" in err
+    assert "n_workers" not in err

@@ -253,3 +253,24 @@ def test_recorder_records_successful_runs_only():
     assert len(steps) == 1
     assert steps.steps[0].transform_name == "CalculateLineLength"
     assert steps.steps[0].output_key == "len"
+
+
+def test_misspelt_parameter_is_an_error_naming_transform_key_and_valid_keys():
+    """A typo must not silently run with the default (Python API and dock path)."""
+    dm = _dm_with_lines()
+    for name in ("Calculate Line Angle", "CalculateLineAngle"):
+        with pytest.raises(TransformError) as info:
+            run_transform(dm, name, "whisker", "angle", {"positon": 0.5})
+        message = str(info.value)
+        assert message.startswith(f"{name}: unknown parameter 'positon'")
+        assert "did you mean 'position'?" in message
+        assert "'window'" in message
+        assert "'method'" in message
+        assert info.value.parameter == "positon"
+    assert "angle" not in dm
+    with pytest.raises(
+        TransformError, match=r"unknown parameter 'positon'.*did you mean 'position'"
+    ):
+        apply_transform("CalculateLineAngle", lines_of({0: [[[0, 0], [3, 4]]]}), {"positon": 1.0})
+    with pytest.raises(TransformError, match=r"unknown parameter 'zzz'; valid parameters: \["):
+        apply_transform("CalculateLineAngle", lines_of({0: [[[0, 0], [3, 4]]]}), {"zzz": 1.0})

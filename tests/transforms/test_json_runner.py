@@ -246,3 +246,66 @@ def test_cli_exit_codes(project, wtb_data, tmp_path):
     assert code == 1
     assert "during phase 'command' at command index 0: Unknown command 'X'" in err
     assert cli("--no-commands", "--no-saves", "--no-load-transform", path)[0] == 0
+
+
+def test_unknown_parameters_in_files_run_as_in_whiskertoolbox_and_are_warned(project, wtb_data):
+    """WT ignores unknown parameter names in commands and pipeline files (§1.4, §6.3)."""
+    (project / "length.json").write_text(
+        json.dumps({"steps": [{"step_id": "len", "transform_name": "CalculateLineLength",
+                               "parameters": {"scale": 2}}]})
+    )  # fmt: skip
+    commands = [
+        {"command_name": "RunTransformsV2Pipeline",
+         "parameters": {"input_key": "whisker", "output_key": "whisker_length",
+                        "pipeline_path": "${pipes}/length.json", "ouput_time_key": "time"}},
+    ]  # fmt: skip
+    path = config(project, wtb_data, commands=commands)
+    result = run_json_pipeline(path)
+    assert result.success, result.message
+    assert "whisker_length" in result.dm
+    assert len(result.warnings) == 2
+    command_warning = next(w for w in result.warnings if w.startswith("command 0"))
+    assert "'RunTransformsV2Pipeline': unknown parameter 'ouput_time_key'" in command_warning
+    assert "did you mean 'output_time_key'?" in command_warning
+    file_warning = next(w for w in result.warnings if "length.json" in w)
+    assert "steps[0] 'len': CalculateLineLength: unknown parameter 'scale'" in file_warning
+    code, _, err = cli(str(path))
+    assert code == 0
+    assert err.count("warning: ") == 2
+    assert "unknown parameter 'ouput_time_key'" in err
+
+
+def test_readme_runner_config_example_runs(tmp_path, wtb_data):
+    """The README's pipeline-runner example (band-pass in `transformations`, a pipeline file
+    in `commands`, two saves) runs as written, with its session folder pointed here."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- runner-config-example -->\s*```json\n(.*?)```", readme, re.S)
+    assert block is not None
+    doc = json.loads(block.group(1))
+    angle = re.search(r"`angle\.json` beside it:\s*`(\{.*?\})`", readme, re.S)
+    assert angle is not None
+    session = tmp_path / "session01"
+    session.mkdir()
+    (session / "angle.json").write_text(angle.group(1))
+    (session / "whisker.csv").write_bytes((wtb_data / "Lines" / "line_test_large.csv").read_bytes())
+    t = np.arange(30_000) / 30_000.0
+    voltage = 100 * np.sin(2 * np.pi * 1000 * t) + 100 * np.sin(2 * np.pi * 20 * t)
+    np.savetxt(session / "voltage.csv", voltage, fmt="%.6f")
+    doc["variables"]["session"] = str(session)
+    path = session / "pipeline.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = cli(str(path))
+    assert code == 0, err
+    assert out.splitlines()[:4] == [
+        "Pipeline succeeded", "Loaded data entries: 2", "Command affected keys: 1", "Saved outputs: 2"
+    ]  # fmt: skip
+    result = run_json_pipeline(path, saves=False)
+    bp = result.dm.get_data("voltage_bp").values
+    # the 20 Hz part is gone, the 1 kHz part stays (zero-phase Butterworth 300-3000 Hz)
+    assert abs(np.std(bp[3000:-3000]) - 100 / np.sqrt(2)) < 3
+    assert len(result.dm.get_data("whisker_angle")) == result.dm.get_data("whisker").n_entries
+    assert (session / "out" / "voltage_bp.csv").is_file()
+    assert (session / "out" / "whisker_angle.csv").is_file()

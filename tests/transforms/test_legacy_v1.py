@@ -209,6 +209,10 @@ def test_filter_families():
         apply_transform("Filter", s, {"filter_specification": {"filter_family": "bessel"}})
     with pytest.raises(TransformError, match="empty"):
         apply_transform("Filter", AnalogTimeSeries([]), {"filter_specification": band})
+    with pytest.raises(  # a typo would silently use order 4
+        TransformError, match=r"has no field 'ordr' \(did you mean 'order'\?\)"
+    ):
+        apply_transform("Filter", s, {"filter_specification": {**band, "ordr": 8}})
 
 
 def test_line_ops_via_v2():

@@ -204,3 +204,23 @@ def test_recorder_to_pipeline_and_rerun():
         "output_key": "len_w",
         "parameters": {},
     }
+
+
+def test_unknown_step_parameter_is_ignored_as_in_whiskertoolbox_but_warned(tmp_path, caplog):
+    """Reference §1.4: V2 ignores unknown fields; we run like WT and say so (file, step, key)."""
+    doc = {"steps": [{"step_id": "ang", "transform_name": "CalculateLineAngle",
+                      "parameters": {"positon": 0.9, "window": 0.2}}]}  # fmt: skip
+    path = tmp_path / "angle.json"
+    path.write_text(json.dumps(doc))
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.transforms"):
+        pipe = load_pipeline(path)
+    assert len(pipe.warnings) == 1
+    warning = pipe.warnings[0]
+    for fragment in (str(path), "steps[0] 'ang'", "'positon'", "did you mean 'position'?"):
+        assert fragment in warning
+    assert [r.getMessage() for r in caplog.records] == [warning]
+    line = lines_of({0: [[[0, 0], [10, 0], [10, 10]]]})
+    ran = pipe.run(line)
+    default = apply_transform("CalculateLineAngle", line)
+    np.testing.assert_array_equal(ran.values, default.values)  # the default position was used
+    assert load_pipeline(SELF_ZSCORE).warnings == []

@@ -27,6 +27,7 @@ from napari_whiskertoolbox.transforms.library import PipelineLibrary
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 from napari_whiskertoolbox.widgets.transforms.catalogue import visible_specs
+from napari_whiskertoolbox.widgets.transforms.dock import PREVIEW_DELAY_MS
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.workflow.registry import get_session
 
@@ -353,3 +354,60 @@ def test_python_file_transforms_load_on_request_with_a_form(dock, qtbot, tmp_pat
     broken.write_text("raise RuntimeError('no')\n")
     assert dock.load_python_transforms(broken) == []
     assert "broken.py raised RuntimeError: no" in dock.status.value
+
+
+def test_pipeline_file_with_a_misspelt_parameter_opens_with_a_warning(
+    dock, qtbot, tmp_path, monkeypatch
+):
+    doc = {"steps": [{"step_id": "a", "transform_name": "CalculateLineAngle",
+                      "parameters": {"positon": 0.3}}]}  # fmt: skip
+    source = tmp_path / "typo.json"
+    source.write_text(json.dumps(doc))
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QFileDialog.getOpenFileName",
+        lambda *a, **k: (str(source), ""),
+    )
+    dock.pipelines._ask_open()
+    status = dock.status.value
+    assert "added 'typo' to the library" in status
+    assert "warning: pipeline file" in status
+    assert "typo.json" in status
+    assert "steps[0] 'a'" in status
+    assert "did you mean 'position'?" in status
+    assert dock.pipelines.library_list.count() == 1
+
+
+def test_closing_after_a_run_leaves_no_timer_to_fire_on_a_deleted_dock(
+    make_napari_viewer, qtbot, sample, tmp_path, capfd
+):
+    """At process end Python deletes the Qt objects it owns in no fixed order, then Qt
+    deletes the dock and emits ``destroyed``. A Python-owned preview timer stopped in that
+    handler raised "wrapped C/C++ object of type QTimer has been deleted" (and PyQt aborted).
+    The same order is made here: Python-owned timers go first, then the dock."""
+    from qtpy import sip
+    from qtpy.QtCore import QTimer
+
+    viewer = make_napari_viewer()
+    _load(get_session(viewer), sample)
+    widget = TransformsWidget(viewer, library=PipelineLibrary(tmp_path / "library"))
+    viewer.window.add_dock_widget(widget, name="Transforms")
+    widget.select_transform("CalculateLineAngle")
+    widget.input_combo.value = "whiskers"
+    widget.preview_check.value = True
+    assert _run_and_wait(widget, qtbot).status == "done"
+    widget._schedule_preview()  # a preview is pending when the window goes
+    owned = [
+        value
+        for value in vars(widget).values()
+        if isinstance(value, QTimer) and value.parent() is None
+    ]
+    for timer in owned:  # what interpreter teardown does to Python-owned Qt objects
+        sip.delete(timer)
+    native = widget.native
+    viewer.close()  # napari deletes the docks: destroyed runs the dock's clean-up
+    qtbot.wait(PREVIEW_DELAY_MS * 2)
+    assert sip.isdeleted(native)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err
+    assert "has been deleted" not in err, err
+    assert widget._closed

@@ -308,3 +308,27 @@ def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_vi
     assert menu_path == "File > Open Sample > Whisker session (WhiskerToolbox)"
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"**{menu_path}**" in readme
+
+
+def test_open_in_viewer_returns_the_layers_viewer_open_cannot(
+    make_napari_viewer, tmp_path, wtb_data
+):
+    """napari's viewer.open returns [] for our files (the bindings add the layers: see
+    _reader); open_in_viewer is the call that returns them."""
+    from napari_whiskertoolbox import open_in_viewer
+
+    config = _config(tmp_path, wtb_data)
+    viewer = make_napari_viewer()
+    assert viewer.open(str(config), plugin=PLUGIN) == []  # the documented limitation
+    assert "tip" in viewer.layers
+    other = make_napari_viewer()
+    layers = open_in_viewer(other, config)
+    assert layers == list(other.layers)  # every layer of the fresh viewer came from this call
+    names = [layer.name for layer in layers]
+    assert {"media", "tip"} <= set(names)
+    assert isinstance(other.layers["tip"], Points)
+    assert layers[names.index("tip")].metadata["wtb_key"] == "tip"
+    points = wtb_data / "Points" / "test_point.csv"
+    added = open_in_viewer(other, points)  # into the same session: only the new key's layer
+    assert [layer.name for layer in added] == ["test_point"]
+    assert get_session(other).dm.get_data("test_point") is not None

@@ -41,6 +41,25 @@ Outputs: OUT/sessions/<name>/ per session, OUT/batch_report.{json,csv},
 OUT/batch_results.{csv,parquet}. Exit code 1 when any session failed."""
 
 
+def _int_at_least(minimum: int) -> Any:
+    """Return an argparse ``type`` accepting integers >= ``minimum``.
+
+    argparse then names the option in its error (``argument --workers: expected an integer
+    >= 1, got '0'``), rather than the Python parameter the value ends up in.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the ``batch`` command's arguments to ``parser``."""
     parser.add_argument("task", help="a .py script or a .json pipeline to run on each session")
@@ -49,11 +68,18 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="ADDR", help="a running dask scheduler, tcp://host:8786"
     )
     parser.add_argument(
-        "--workers", type=int, metavar="N", help="local worker processes (default: cores)"
+        "--workers",
+        type=_int_at_least(1),
+        metavar="N",
+        help="local worker processes (default: cores)",
     )
     parser.add_argument("--out", metavar="DIR", help="output folder (default ./<task>-batch)")
     parser.add_argument(
-        "--retries", type=int, default=0, metavar="K", help="extra tries per failed session"
+        "--retries",
+        type=_int_at_least(0),
+        default=0,
+        metavar="K",
+        help="extra tries per failed session",
     )
     parser.add_argument(
         "--no-resume", action="store_true", help="redo sessions finished by an earlier run"

@@ -4,9 +4,18 @@
   keypoints; labelled-image rows go on the frames of the images beside it;
 - a ``labeled-data/<video>/`` folder: its images as media (by name) and its
   ``CollectedData_*`` labels on their frames;
-- a project's ``config.yaml``: every ``labeled-data/<video>/`` folder of the project.
+- a project's ``config.yaml``, or the project folder holding it: every
+  ``labeled-data/<video>/`` folder of the project.
 
 Body-part order and skeleton come from the project's ``config.yaml`` when it is found.
+
+Key naming, one rule for every entry point (:func:`dlc_key_prefix`): keys are
+``<video>_<bodypart>`` (``<video>_<individual>_<bodypart>`` for several animals) and the pose
+set is ``<video>``, where ``<video>`` is the video the labels belong to: the labelled-data
+folder's name (for the folder, a ``CollectedData_*`` table in it, or each folder of a
+project) or, for DeepLabCut's predictions ``<video>DLC_<scorer>….csv/.h5``, the text before
+``DLC_``; any other table is named after its file stem. A name already taken gets ``_2``,
+``_3``….
 """
 
 from __future__ import annotations
@@ -32,7 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "dlc_context",
+    "dlc_key_prefix",
     "is_dlc_project_config",
+    "is_dlc_project_folder",
     "is_labeled_data_folder",
     "labels_file_of",
     "load_dlc_entries",
@@ -68,6 +79,49 @@ def is_dlc_project_config(path: str | os.PathLike[str]) -> bool:
     except OSError:
         return False
     return "bodyparts" in head and ("labeled-data" in head or "Task" in head or "scorer" in head)
+
+
+def project_config_of(folder: Path) -> Path | None:
+    """Return the ``config.yaml`` of a DeepLabCut project folder (None when it is not one)."""
+    for name in ("config.yaml", "config.yml"):
+        candidate = folder / name
+        if is_dlc_project_config(candidate):
+            return candidate
+    return None
+
+
+def is_dlc_project_folder(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a DeepLabCut project folder (``config.yaml``, ``labeled-data/``)."""
+    path = Path(path)
+    return (
+        path.is_dir() and (path / "labeled-data").is_dir() and project_config_of(path) is not None
+    )
+
+
+PREDICTIONS_MARK = "DLC_"
+"""DeepLabCut names its predictions ``<video>DLC_<network>_<task><date>shuffle<n>_<iteration>``."""
+
+
+def dlc_key_prefix(path: str | os.PathLike[str]) -> str:
+    """Return the key prefix (and pose-set name) of a DeepLabCut table or labelled-data folder.
+
+    The video the labels belong to: a labelled-data folder's name, the folder name of a
+    ``CollectedData_*`` table, the part before ``DLC_`` of a predictions file name, else the
+    file stem. See the module docstring.
+
+    Examples
+    --------
+    ``labeled-data/reachingvideo1/`` and ``labeled-data/reachingvideo1/CollectedData_M.h5``
+    → ``reachingvideo1``; ``reachingvideo1DLC_resnet50_ReachingAug30shuffle1_1030000.csv``
+    → ``reachingvideo1``; ``lightning_preds.csv`` → ``lightning_preds``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return path.name
+    if path.name.startswith("CollectedData_") and path.parent.name:
+        return path.parent.name
+    video = path.stem.split(PREDICTIONS_MARK, 1)[0]
+    return video or path.stem
 
 
 def load_dlc_entries(
@@ -164,10 +218,13 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
     Parameters
     ----------
     path : Path
-        What the user opened.
+        What the user opened: a table, a labelled-data folder, a project's ``config.yaml``
+        or its project folder. Keys follow :func:`dlc_key_prefix`.
     taken : set of str
         Keys already in the DataManager (new keys avoid them).
     """
+    if path.is_dir() and (config := project_config_of(path)) is not None:
+        path = config
     if path.is_file() and is_dlc_project_config(path):
         root = path.parent / "labeled-data"
         folders = (
@@ -185,7 +242,7 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
         return entries
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
-    return load_dlc_entries(path, _free_name("dlc", taken))
+    return load_dlc_entries(path, _free_name(dlc_key_prefix(path), taken))
 
 
 def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:
@@ -196,7 +253,7 @@ def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[
     if labels is None:
         raise FormatError("expected a CollectedData_*.h5 or .csv file in the folder", path=folder)
     media = open_media(folder)
-    name = _free_name(folder.name, taken)
+    name = _free_name(dlc_key_prefix(folder), taken)
     media_key = _free_name("media", taken | {name})
     height, width = media.shape[1:3]
     entries = load_dlc_entries(

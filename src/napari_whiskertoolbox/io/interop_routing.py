@@ -73,12 +73,16 @@ def classify_interop(path: str | os.PathLike[str]) -> InteropKind | None:
     path : path-like
         A file or folder.
     """
-    from napari_whiskertoolbox.io.dlc_project import is_dlc_project_config, is_labeled_data_folder
+    from napari_whiskertoolbox.io.dlc_project import (
+        is_dlc_project_config,
+        is_dlc_project_folder,
+        is_labeled_data_folder,
+    )
 
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        if is_labeled_data_folder(path):
+        if is_labeled_data_folder(path) or is_dlc_project_folder(path):
             return "deeplabcut"
         if is_open_ephys_folder(path):
             return "ephys"

@@ -5,7 +5,8 @@ per frame each. One Points layer per key would cost a layer update per body part
 frame step (10 body parts x 2 animals = 20 layers); this view shows the whole set in one
 layer instead: row ``i`` is the point of key ``row_keys[i]`` on the shown frame, coloured
 after its individual (after its body part for a single animal), with ``individual`` and
-``bodypart`` features.
+``bodypart`` features and the body part's name as the point's text label (as
+napari-deeplabcut shows it; Layer controls > "display text" hides it).
 
 Edits go back to the keys as one undo step: a moved point updates its key (entity id kept);
 a deleted point clears its key on that frame; an added point goes to the first body part,
@@ -35,6 +36,8 @@ __all__ = ["WTB_POSE", "PosePointsView", "frame_point"]
 WTB_POSE = "wtb_pose"
 """``layer.metadata`` entry naming the pose set a keypoints layer shows."""
 POINT_SIZE = 8
+TEXT = {"string": "{bodypart}", "size": 8, "color": "white", "anchor": "upper_left"}
+"""Text label of each keypoint: its body part (napari ``text`` spec over the features)."""
 
 
 def frame_point(
@@ -78,6 +81,7 @@ class PosePointsView:
         self.pushing = False
         self.current_individual = pose.individuals[0]
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
+        self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
         self.layer = Points(
             np.empty((0, 2), np.float32),
             ndim=2,
@@ -85,6 +89,8 @@ class PosePointsView:
             size=POINT_SIZE,
             border_color="black",
             border_width=0.1,
+            features=self.features_of([]),
+            text=TEXT,
             metadata={WTB_POSE: pose.name},
         )
         self.layer.events.data.connect(self._on_layer_data)
@@ -136,10 +142,21 @@ class PosePointsView:
             if layer.selected_data:
                 layer.selected_data = set()
             layer.data = data
-        if keys and not same_rows:  # same keys as before: napari kept their colours
-            with layer.events.data.blocker():  # after the refresh: the view matches the data
+        with layer.events.data.blocker():  # after the refresh: the view matches the data
+            if keys != self._feature_keys or len(layer.features) != len(keys):
+                layer.features = self.features_of(keys)  # refreshes the text labels
+                self._feature_keys = keys
+            if keys and not same_rows:  # same keys as before: napari kept their colours
                 layer.face_color = np.array([self.rgba(k) for k in keys])
         self.row_keys = keys
+
+    def features_of(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """Return the ``individual`` and ``bodypart`` feature columns of rows ``keys``."""
+        owners = [self.owner(k) for k in keys]
+        return {
+            "individual": np.array([o[0] for o in owners], dtype=object),
+            "bodypart": np.array([o[1] for o in owners], dtype=object),
+        }
 
     def rgba(self, key: str) -> np.ndarray:
         """Return the RGBA float colour of ``key`` (parsed once)."""

@@ -16,7 +16,7 @@ from napari_whiskertoolbox.scripting.engine import RunResult, ScriptEngine
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from napari_whiskertoolbox.scripting.capture import OutputCallback
 
@@ -190,11 +190,15 @@ def process_headless(
     event_keys: Sequence[str] = (),
     sample_rate: float | None = None,
     output_dir: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    option_names: Mapping[str, str] | None = None,
 ) -> int:
     """Run a stream processor over ``keys`` of a session (``napari-whiskertoolbox process``).
 
     Progress and the output keys go to stderr; see
     :func:`napari_whiskertoolbox.scripting.processors.run_processor` for the parameters.
+    ``option_names`` (parameter → command-line option) makes error messages name the
+    options the user typed.
 
     Returns
     -------
@@ -225,6 +229,8 @@ def process_headless(
             event_keys=event_keys,
             sample_rate=sample_rate,
             output_dir=output_dir,
+            overwrite=overwrite,
+            option_names=option_names,
         )
     except ProcessorError as exc:
         print(f"error: {exc}", file=stderr)

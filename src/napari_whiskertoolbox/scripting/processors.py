@@ -45,7 +45,7 @@ from napari_whiskertoolbox.scripting.cancel import check_cancelled
 from napari_whiskertoolbox.scripting.tracebacks import register_source
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from napari_whiskertoolbox.core import DataManager
 
@@ -310,6 +310,7 @@ class ProcessorPlan:
     output_prefix: str
     output_dir: Path | None = None
     overwrite: bool = False
+    option_names: Mapping[str, str] | None = field(default=None, repr=False)
     _inputs: list[AnalogTimeSeries] = field(default_factory=list, repr=False)
     _times: np.ndarray | None = field(default=None, repr=False)
 
@@ -512,7 +513,7 @@ class ProcessorPlan:
         events = self.event_keys_of(output.events)
         keys = [*self.analog_keys, *events]
         if not self.overwrite:
-            _refuse_existing(self.dm, keys)
+            _refuse_existing(self.dm, keys, _Spelling(self.option_names))
         with self.dm.history.group(self.label):
             for key, values in zip(self.analog_keys, output.channels):
                 series = AnalogTimeSeries(values, times=self._times, copy=False)
@@ -548,12 +549,41 @@ def _check_cancel(cancel: Cancel | Callable[[], bool]) -> None:
         raise ProcessorCancelled("processor run cancelled; nothing was stored")
 
 
-def _refuse_existing(dm: DataManager, keys: Sequence[str]) -> None:
+@dataclass(frozen=True)
+class _Spelling:
+    """How the caller's user writes each parameter in an error message.
+
+    ``options`` maps a parameter to a command-line option (``sample_rate`` →
+    ``--sample-rate``); parameters it does not list are written as Python keywords.
+    """
+
+    options: Mapping[str, str] | None = None
+
+    def name(self, param: str) -> str:
+        """Return ``--option`` or ``param=`` (what to pass)."""
+        if self.options and param in self.options:
+            return self.options[param]
+        return f"{param}="
+
+    def given(self, param: str, value: Any) -> str:
+        """Return ``--option VALUE`` or ``param=VALUE`` (what was passed)."""
+        if self.options and param in self.options:
+            return f"{self.options[param]} {value}"
+        return f"{param}={value!r}"
+
+    def flag(self, param: str) -> str:
+        """Return ``--flag`` or ``param=True``."""
+        if self.options and param in self.options:
+            return self.options[param]
+        return f"{param}=True"
+
+
+def _refuse_existing(dm: DataManager, keys: Sequence[str], spelling: _Spelling) -> None:
     existing = [key for key in keys if key in dm]
     if existing:
         raise ValueError(
-            f"output keys already exist: {', '.join(existing)}; choose another output_prefix "
-            "or pass overwrite=True"
+            f"output keys already exist: {', '.join(existing)}; choose another "
+            f"{spelling.name('output_prefix').rstrip('=')} or pass {spelling.flag('overwrite')}"
         )
 
 
@@ -569,8 +599,13 @@ def plan_processor(
     sample_rate: float | None = None,
     output_dir: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
+    option_names: Mapping[str, str] | None = None,
 ) -> ProcessorPlan:
     """Check a processor run and return its plan (see :func:`run_processor`).
+
+    ``option_names`` maps parameters to the command-line options a CLI offers for them
+    (``{"sample_rate": "--sample-rate", ...}``): error messages then name the options the
+    user typed rather than Python keywords.
 
     Raises
     ------
@@ -583,9 +618,10 @@ def plan_processor(
     FileNotFoundError, ProcessorError
         If the processor module cannot be loaded (:func:`load_processor`).
     """
+    spelling = _Spelling(option_names)
     keys = [input_keys] if isinstance(input_keys, str) else list(input_keys)
     if not keys:
-        raise ValueError("run_processor needs at least one input key")
+        raise ValueError(f"no input key: pass at least one with {spelling.name('input_keys')}")
     inputs = [_analog_input(dm, key) for key in keys]
     clocks = {dm.time_key(key) for key in keys}
     if len(clocks) != 1:
@@ -603,14 +639,20 @@ def plan_processor(
     rate = sample_rate if sample_rate is not None else dm.get_time(clock).sampling_rate
     if rate is None or not rate > 0:
         raise ValueError(
-            f"clock {clock!r} has no sampling rate; pass sample_rate= (samples per second)"
+            f"clock {clock!r} has no sampling rate; pass {spelling.name('sample_rate')} "
+            "(samples per second)"
+            if sample_rate is None
+            else f"{spelling.given('sample_rate', sample_rate)} is not a positive rate"
         )
     size = chunk_samples if chunk_samples is not None else round(chunk_seconds * rate)
     if int(size) < 1:
-        raise ValueError(
-            f"chunk size must be at least one sample; got {size} "
-            f"(chunk_seconds={chunk_seconds}, sample_rate={rate})"
+        given = (
+            spelling.given("chunk_samples", chunk_samples)
+            if chunk_samples is not None
+            else f"{spelling.given('chunk_seconds', chunk_seconds)} at {rate:g} samples/s "
+            f"is {size} samples"
         )
+        raise ValueError(f"chunk size must be at least one sample; {given}")
     processor_class, name = load_processor(module_or_path)
     plan = ProcessorPlan(
         dm=dm,
@@ -625,11 +667,12 @@ def plan_processor(
         output_prefix=f"{name}_" if output_prefix is None else output_prefix,
         output_dir=None if output_dir is None else Path(output_dir).expanduser(),
         overwrite=overwrite,
+        option_names=option_names,
         _inputs=inputs,
         _times=times,
     )
     if not overwrite:
-        _refuse_existing(dm, plan.analog_keys)
+        _refuse_existing(dm, plan.analog_keys, spelling)
     return plan
 
 

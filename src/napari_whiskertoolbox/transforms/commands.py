@@ -63,11 +63,15 @@ class CommandEnv:
         Progress and cancel.
     saved_paths : list of Path
         Files written by ``SaveData`` commands.
+    warnings : list of str
+        Non-fatal problems: parameter names a command or a pipeline file's step does not
+        have (ignored, as WhiskerToolbox does, but reported).
     """
 
     base_dir: Path | None = None
     context: TransformContext | None = None
     saved_paths: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def resolve(self, path: str) -> Path:
         """Resolve ``path`` against :attr:`base_dir` (lexically normalised)."""
@@ -125,6 +129,7 @@ def _run_pipeline(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         if not p[key]:
             raise _fail(name, f"parameter '{key}' must not be empty")
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
+    env.warnings.extend(pipeline.warnings)
     bound_key(dm, p.input_key, name)
     clock = p.output_time_key or dm.time_key(p.input_key)
     if clock not in dm.time_keys():
@@ -168,6 +173,7 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         if not p[key]:
             raise _fail(name, f"parameter '{key}' must not be empty")
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
+    env.warnings.extend(w for w in pipeline.warnings if w not in env.warnings)
     source = bound_key(dm, p.input_key, name)
     t = int(p.time)
     result = pipeline.run(slice_at(source.data, t), clock=source.clock, context=env.context)
@@ -392,6 +398,11 @@ def run_command(
         )
     raw = command.get("parameters", {})
     params = _whole_numbers(substitute(raw, variables))
+    if isinstance(params, Mapping):  # WhiskerToolbox ignores unknown names: so do we, aloud
+        env.warnings.extend(
+            f"command {index} '{name}': {spec.schema.unknown_key_message(key)}; it is ignored"
+            for key in spec.schema.unknown_keys(params)
+        )
     try:
         parsed = spec.schema.parse(params, name)
         keys = spec.func(dm, parsed, env)

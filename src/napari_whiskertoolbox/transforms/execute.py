@@ -28,14 +28,31 @@ __all__ = ["check_inputs", "execute", "execute_chain", "parse_params", "resolve_
 KeyLookup = Callable[[str], Bound]
 
 
-def parse_params(spec: TransformSpec, raw: Mapping[str, Any] | None) -> Params:
-    """Validate JSON parameters for ``spec``.
+def parse_params(
+    spec: TransformSpec, raw: Mapping[str, Any] | None, *, strict: bool = True
+) -> Params:
+    """Validate parameters for ``spec``.
 
-    V1 operations reject unknown keys and accept numbers written as text (reference §1.4,
-    §5).
+    Parameters
+    ----------
+    spec : TransformSpec
+    raw : mapping or None
+        Parameter name → JSON value; missing ones take their defaults.
+    strict : bool
+        Reject a name that is not a parameter of ``spec`` (the default: Python API and dock
+        calls, where a misspelt name must not run with the default). ``False`` ignores it,
+        as WhiskerToolbox's V2 pipeline loader does (reference §1.4); the pipeline loader
+        then reports it as a warning. V1 operations are always strict and accept numbers
+        written as text (reference §5).
+
+    Raises
+    ------
+    TransformError
+        An unknown parameter (naming the transform, the key, the closest valid key and
+        every valid key), a missing required one, a wrong type or an out-of-bounds value.
     """
     v1 = spec.engine == "v1"
-    return spec.schema.parse(raw, spec.name, strict=v1, lenient=v1)
+    return spec.schema.parse(raw, spec.name, strict=strict or v1, lenient=v1)
 
 
 def check_inputs(spec: TransformSpec, inputs: Sequence[Bound]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,11 +10,38 @@ import numpy as np
 
 from napari_whiskertoolbox.transforms.errors import TransformError
 
-__all__ = ["FAMILIES", "RESPONSES", "design_sos", "filter_signal", "rbj_biquad"]
+__all__ = ["FAMILIES", "FIELDS", "RESPONSES", "design_sos", "filter_signal", "rbj_biquad"]
 
 FAMILIES = ("butterworth", "chebyshev_i", "chebyshev_ii", "rbj")
 RESPONSES = ("lowpass", "highpass", "bandpass", "bandstop")
 _OWNER = "Filter"
+FIELDS = (
+    "filter_family",
+    "filter_response",
+    "order",
+    "sampling_rate_hz",
+    "zero_phase",
+    "cutoff_hz",
+    "cutoff_low_hz",
+    "cutoff_high_hz",
+    "ripple_db",
+    "q_factor",
+)
+"""Every field a ``filter_specification`` may have (reference §5)."""
+
+
+def _check_fields(spec: Mapping[str, Any]) -> None:
+    """Reject a field the specification does not have (a typo would use a default)."""
+    for name in spec:
+        if name not in FIELDS:
+            close = difflib.get_close_matches(str(name), FIELDS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise TransformError(
+                f"filter_specification has no field '{name}'{hint}; fields: {list(FIELDS)}",
+                transform=_OWNER,
+                parameter=f"filter_specification.{name}",
+                value=spec[name],
+            )
 
 
 def _field(spec: Mapping[str, Any], name: str, kind: type, default: Any = None) -> Any:
@@ -78,7 +106,8 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
     Raises
     ------
     TransformError
-        Unknown family/response, missing or bad fields, cutoffs outside (0, Nyquist).
+        Unknown family/response, an unknown field (with the closest one), missing or bad
+        fields, cutoffs outside (0, Nyquist).
     """
     from scipy import signal
 
@@ -89,6 +118,7 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
             parameter="filter_specification",
             value=spec,
         )
+    _check_fields(spec)
     family = _choice(spec, "filter_family", FAMILIES)
     response = _choice(spec, "filter_response", RESPONSES)
     fs = _field(spec, "sampling_rate_hz", float)

@@ -65,7 +65,9 @@ class PipelineRunResult:
     command_affected_keys : list of str
     saved_paths : list of Path
     warnings : list of str
-        Non-fatal problems (dropped loop entries).
+        Non-fatal problems: dropped loop entries, and parameter names that a command or a
+        pipeline file's step does not have (ignored, as WhiskerToolbox does; each names the
+        command or file, the step and the key).
     """
 
     success: bool
@@ -373,13 +375,15 @@ def run_json_pipeline(
             except (FormatError, TransformError, OSError, ValueError) as exc:
                 raise _PhaseError("load_and_transform", str(exc)) from exc
         if commands and command_list:
+            env = CommandEnv(base_dir=base, context=context)
             seq = run_commands(
                 dm,
                 command_list,
                 variables=strings,
                 continue_on_error=continue_on_command_error,
-                env=CommandEnv(base_dir=base, context=context),
+                env=env,
             )
+            result.warnings.extend(env.warnings)
             result.command_affected_keys = seq.affected_keys
             result.saved_paths.extend(seq.saved_paths)
             if not seq.success:
@@ -482,14 +486,14 @@ def pipeline_cli(
     except Exception as exc:
         err.write(f"Pipeline failed with an unexpected error: {type(exc).__name__}: {exc}\n")
         return 1
+    for warning in result.warnings:
+        err.write(f"warning: {warning}\n")
     if not result.success:
         where = (
             f" at command index {result.failed_command_index}" if result.phase == "command" else ""
         )
         err.write(f"Pipeline failed during phase '{result.phase}'{where}: {result.message}\n")
         return 1
-    for warning in result.warnings:
-        err.write(f"warning: {warning}\n")
     out.write("Pipeline succeeded\n")
     out.write(f"Loaded data entries: {len(result.loaded_data)}\n")
     out.write(f"Command affected keys: {len(result.command_affected_keys)}\n")

@@ -7,6 +7,7 @@ decides where the result goes.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -30,7 +31,7 @@ from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
     from napari_whiskertoolbox.transforms.recorder import AppliedSteps
-    from napari_whiskertoolbox.transforms.schema import Params
+    from napari_whiskertoolbox.transforms.schema import Params, ParamSchema
 
 __all__ = [
     "Pipeline",
@@ -40,6 +41,10 @@ __all__ = [
     "load_pipeline",
     "save_pipeline",
 ]
+
+
+LOGGER = logging.getLogger("napari_whiskertoolbox.transforms")
+"""Logger that pipeline-file warnings (unknown parameters) are written to (WARNING level)."""
 
 
 def _fail(message: str) -> TransformError:
@@ -155,6 +160,11 @@ class Pipeline:
     range_reduction : ReductionStep or None
     path : Path or None
         The file it was loaded from.
+    warnings : list of str
+        Non-fatal problems found by :meth:`validate`: parameter names a step, pre-reduction
+        or range reduction does not have. WhiskerToolbox ignores them (reference §1.4) and
+        so do we, but each is listed here (naming the file, the step and the key, with the
+        closest valid name) and logged on :data:`LOGGER`.
     """
 
     steps: list[PipelineStep] = field(default_factory=list)
@@ -162,6 +172,7 @@ class Pipeline:
     pre_reductions: list[PreReduction] = field(default_factory=list)
     range_reduction: ReductionStep | None = None
     path: Path | None = None
+    warnings: list[str] = field(default_factory=list, compare=False)
 
     @property
     def name(self) -> str:
@@ -207,6 +218,7 @@ class Pipeline:
         steps = [cls._step(item, i) for i, item in enumerate(raw_steps)]
         pipeline = cls(steps, metadata, pre, rr, path)
         pipeline.validate()
+        pipeline.log_warnings()
         return pipeline
 
     @staticmethod
@@ -248,21 +260,33 @@ class Pipeline:
     def validate(self) -> None:
         """Check every reduction and transform exists and every parameter set parses.
 
+        Parameter names a step does not have are ignored, as in WhiskerToolbox; they are
+        listed in :attr:`warnings` (replaced on each call) and logged once per file load.
+
         Raises
         ------
         TransformError
             The first problem, naming the step index and id.
         """
+        found: list[str] = []
         for i, pre in enumerate(self.pre_reductions):
             red = get_reduction(pre.reduction_name)
-            red.schema.parse(pre.parameters, f"pre_reductions[{i}] '{pre.reduction_name}'")
+            where = f"pre_reductions[{i}] '{pre.reduction_name}'"
+            red.schema.parse(pre.parameters, where)
+            found += self._unknown(red.schema, pre.parameters, where, red.name)
         if self.range_reduction is not None:
             red = get_reduction(self.range_reduction.reduction_name)
             red.schema.parse(self.range_reduction.parameters, "range_reduction")
+            found += self._unknown(
+                red.schema, self.range_reduction.parameters, "range_reduction", red.name
+            )
         for i, step in enumerate(self.steps):
             spec = _spec_of(step, i)
+            found += self._unknown(
+                spec.schema, step.parameters, f"steps[{i}] '{step.step_id}'", spec.name
+            )
             try:
-                parse_params(spec, step.parameters)
+                parse_params(spec, step.parameters, strict=False)
             except TransformError as exc:
                 raise _fail(
                     f"Failed to load parameters for transform '{spec.name}' in step "
@@ -274,6 +298,22 @@ class Pipeline:
                     f"steps[{i}] '{step.step_id}': param_bindings names unknown parameter "
                     f"'{unknown[0]}' of '{spec.name}' (parameters: {spec.schema.names()})"
                 )
+        self.warnings = found
+
+    def _unknown(
+        self, schema: ParamSchema, raw: Mapping[str, Any], where: str, name: str
+    ) -> list[str]:
+        source = f"pipeline file '{self.path}'" if self.path is not None else "pipeline"
+        return [
+            f"{source}, {where}: {name}: {schema.unknown_key_message(key)}; "
+            "it is ignored (WhiskerToolbox ignores unknown parameters)"
+            for key in schema.unknown_keys(raw)
+        ]
+
+    def log_warnings(self) -> None:
+        """Write each of :attr:`warnings` to :data:`LOGGER` at WARNING level."""
+        for warning in self.warnings:
+            LOGGER.warning("%s", warning)
 
     def to_json(self) -> dict[str, Any]:
         """Return the pipeline document."""
@@ -311,7 +351,7 @@ class Pipeline:
                     if spec.schema[param].type == "int" and float(value).is_integer():
                         value = int(value)
                     raw[param] = value
-            out.append((spec, parse_params(spec, raw)))
+            out.append((spec, parse_params(spec, raw, strict=False)))
         return out
 
     def run(

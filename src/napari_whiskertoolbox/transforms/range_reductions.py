@@ -93,9 +93,16 @@ def get_reduction(name: str) -> RangeReduction:
 
 
 def reduce_range(name: str, elements: Any, params: Mapping[str, Any] | None = None) -> float:
-    """Apply reduction ``name`` with JSON ``params`` to ``elements``."""
+    """Apply reduction ``name`` with JSON ``params`` to ``elements``.
+
+    Raises
+    ------
+    TransformError
+        Unknown reduction, or a bad parameter: an unknown name (with the closest valid
+        one), a wrong type or an out-of-bounds value.
+    """
     red = get_reduction(name)
-    return float(red.func(elements, red.schema.parse(params, name)))
+    return float(red.func(elements, red.schema.parse(params, name, strict=True)))
 
 
 def _t(e: Any) -> np.ndarray:

@@ -2,13 +2,17 @@
 
 Validation, JSON parsing and serialisation, :func:`describe` output and (later) magicgui
 forms all derive from :class:`Param`. JSON rules follow WhiskerToolbox (reference §1.4):
-missing fields take their default, unknown fields are ignored (V2) or rejected (V1,
-``strict=True``), a value of the wrong JSON type is an error, declared bounds are enforced,
-enumerations are case-sensitive strings.
+missing fields take their default, a value of the wrong JSON type is an error, declared
+bounds are enforced, enumerations are case-sensitive strings. Unknown fields are rejected
+with ``strict=True`` (V1 setter tables, and every Python API / dock call, where a typo must
+not silently run with the default) and otherwise ignored, as WhiskerToolbox's V2 loader does
+for pipeline files; those callers report them with :meth:`ParamSchema.unknown_keys` and
+:meth:`ParamSchema.unknown_key_message` instead of staying silent.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Iterator, Mapping
@@ -525,7 +529,8 @@ class ParamSchema:
         owner : str
             Transform or command name, for error messages.
         strict : bool
-            Reject unknown keys (WhiskerToolbox V1 setter tables) instead of ignoring them.
+            Reject unknown keys (V1 setter tables; Python API and dock calls) instead of
+            ignoring them (V2 JSON files, whose callers report them as warnings).
         lenient : bool
             Accept numbers and booleans written as strings (V1).
 
@@ -548,10 +553,10 @@ class ParamSchema:
                 value=raw,
             )
         if strict:
-            unknown = sorted(set(raw) - set(self.names()))
+            unknown = self.unknown_keys(raw)
             if unknown:
                 raise TransformError(
-                    f"unknown parameter '{unknown[0]}'; parameters are {self.names()}",
+                    self.unknown_key_message(unknown[0]),
                     transform=owner,
                     parameter=unknown[0],
                     value=raw[unknown[0]],
@@ -569,6 +574,25 @@ class ParamSchema:
             else:
                 values[p.name] = p.default
         return Params(values)
+
+    def unknown_keys(self, raw: Mapping[str, Any] | None) -> list[str]:
+        """Return the keys of ``raw`` that are not parameters, in the order given."""
+        names = set(self.names())
+        return [str(k) for k in (raw or {}) if k not in names]
+
+    def unknown_key_message(self, key: str) -> str:
+        """Return the text saying ``key`` is not a parameter (close match, valid keys).
+
+        Examples
+        --------
+        ``unknown parameter 'positon' (did you mean 'position'?); valid parameters:
+        ['method', 'position', ...]``
+        """
+        names = self.names()
+        close = difflib.get_close_matches(str(key), names, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        valid = f"valid parameters: {names}" if names else "it takes no parameters"
+        return f"unknown parameter '{key}'{hint}; {valid}"
 
     def to_json(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Return ``params`` as a JSON object (only declared parameters)."""

@@ -47,6 +47,7 @@ from napari_whiskertoolbox.batch import (
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
 from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -79,6 +80,7 @@ class BatchWidget(QWidget):
 
     def __init__(self, napari_viewer: Any) -> None:
         super().__init__()
+        tabify_when_docked(self)
         self._viewer = napari_viewer
         self._rows: dict[int, int] = {}
         self._records: dict[int, SessionRecord] = {}

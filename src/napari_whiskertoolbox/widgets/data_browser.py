@@ -45,6 +45,7 @@ from napari_whiskertoolbox.widgets.browser_model import (
     make_empty,
     validate_key_name,
 )
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -84,6 +85,7 @@ class DataBrowserWidget(QWidget):
 
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        tabify_when_docked(self)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm

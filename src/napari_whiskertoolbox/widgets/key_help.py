@@ -18,6 +18,7 @@ from qtpy.QtWidgets import (
 
 from napari_whiskertoolbox.layers.binding import WTB_KEY
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.workflow.actions import key_label
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -41,6 +42,7 @@ class KeyHelpWidget(QWidget):
 
     def __init__(self, napari_viewer: napari.Viewer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        tabify_when_docked(self)
         self._viewer = napari_viewer
         self._session = get_session(napari_viewer)
         self.status_label = QLabel(self)

@@ -68,6 +68,7 @@ from napari_whiskertoolbox.scripting.templates import list_templates, load_templ
 from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog, table_of
 from napari_whiskertoolbox.widgets.cell_output import CellOutputView
 from napari_whiskertoolbox.widgets.data_keys import DataKeysPanel
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.processor_run import (
@@ -154,6 +155,7 @@ class ScriptRunnerWidget(Container):
         settings_file: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(labels=False)
+        tabify_when_docked(self.native)
         self._viewer = napari_viewer
         self._engine = engine
         self._recent = recent_files if recent_files is not None else RecentFiles()

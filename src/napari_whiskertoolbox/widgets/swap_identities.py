@@ -9,6 +9,7 @@ from napari.utils.notifications import show_info, show_warning
 
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.workflow.registry import get_session
 from napari_whiskertoolbox.workflow.swap_identities import range_from_interval, swap_identities
 
@@ -50,6 +51,7 @@ class SwapIdentitiesWidget(Container):
                 self.interval_key, self.use_interval, self.swap, self.status,
             ]
         )  # fmt: skip
+        tabify_when_docked(self.native)
         self.pose.changed.connect(self._refresh_individuals)
         self.use_interval.changed.connect(self.take_interval)
         self.swap.changed.connect(self.run)

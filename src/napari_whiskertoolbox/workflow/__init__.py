@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from napari_whiskertoolbox.workflow.opening import open_in_viewer
 from napari_whiskertoolbox.workflow.registry import get_data_manager, get_session, get_workflow
 
-__all__ = ["get_data_manager", "get_session", "get_workflow"]
+__all__ = ["get_data_manager", "get_session", "get_workflow", "open_in_viewer"]

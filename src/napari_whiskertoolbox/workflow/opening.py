@@ -25,6 +25,9 @@ from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 if TYPE_CHECKING:
     import os
 
+    import napari
+    from napari.layers import Layer
+
     from napari_whiskertoolbox.io.config_parse import ConfigItem
     from napari_whiskertoolbox.io.data_files import DataFileGuess
     from napari_whiskertoolbox.io.routing import OpenedPath
@@ -36,6 +39,7 @@ __all__ = [
     "fit_view_when_shown",
     "newer_saved_session",
     "open_in_session",
+    "open_in_viewer",
 ]
 
 NEWER_SESSION_QUESTION = "newer_session"
@@ -139,6 +143,48 @@ def open_in_session(
     opened = session.open(path)
     offer_recovery(session)
     return opened
+
+
+def open_in_viewer(
+    viewer: napari.Viewer, path: str | os.PathLike[str], ask: Ask | None = None
+) -> list[Layer]:
+    """Open ``path`` in ``viewer``'s session and return the layers that were added.
+
+    What ``viewer.open(path, plugin="napari-whiskertoolbox")`` does, with the layers
+    returned: napari's ``viewer.open`` returns ``[]`` for our files, because our reader
+    loads into the viewer's DataManager and the session's bindings create (and keep in
+    sync) the layers, so the reader hands napari the "already added" sentinel rather than
+    layer data for napari to add (see :mod:`napari_whiskertoolbox._reader`).
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer whose session gets the data.
+    path : path-like
+        A config, session folder, media, data file or another tool's data.
+    ask : Ask, optional
+        Answers the questions (default: the viewer's dialogs).
+
+    Returns
+    -------
+    list of napari.layers.Layer
+        The layers this call added, in layer-list order (empty when the user cancelled). A
+        key that already had a layer keeps it: that layer is updated, not listed.
+
+    Raises
+    ------
+    napari_whiskertoolbox.io.FormatError
+        A malformed file (the message names it).
+    """
+    from qtpy.QtWidgets import QApplication
+
+    from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+    before = {id(layer) for layer in viewer.layers}
+    session = get_session(viewer)
+    open_in_session(session, path, ask if ask is not None else get_workflow(viewer).ask)
+    QApplication.processEvents()  # layers made by callbacks queued to the main thread
+    return [layer for layer in viewer.layers if id(layer) not in before]
 
 
 def _ask_data_file(

@@ -174,7 +174,9 @@ class SessionDisplay:
         if dock is None:
             dock = FigureDock(figure, self._user_closed)
             self.docks[id(figure)] = dock
-            viewer.window.add_dock_widget(dock, name=self._dock_name(figure), area="right")
+            viewer.window.add_dock_widget(
+                dock, name=self._dock_name(figure), area="right", tabify=True
+            )
         dock.canvas.draw_idle()
         wrapper = dock.parentWidget()
         if wrapper is not None:

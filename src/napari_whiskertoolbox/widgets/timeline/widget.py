@@ -22,6 +22,7 @@ from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.timeline.axis import TimeAxisItem
 from napari_whiskertoolbox.widgets.timeline.cursor import FrameCursor
 from napari_whiskertoolbox.widgets.timeline.hit_testing import frame_of, nearest_mark, step_mark
@@ -79,6 +80,7 @@ class TimelineWidget(QWidget):
 
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        tabify_when_docked(self)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm

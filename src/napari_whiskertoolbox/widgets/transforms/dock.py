@@ -44,6 +44,7 @@ from napari_whiskertoolbox.transforms.python_transforms import (
 )
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     INPUT_CLOCK,
@@ -106,6 +107,7 @@ class TransformsWidget(Container):
 
     def __init__(self, napari_viewer: Any, library: PipelineLibrary | None = None) -> None:
         super().__init__(labels=False)
+        tabify_when_docked(self.native)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
@@ -116,7 +118,9 @@ class TransformsWidget(Container):
         self.preview = FramePreview(self.session)
         self._auto_output = True
         self._closed = False
-        self._preview_timer = QTimer()
+        # a child of the dock: Qt deletes it with the dock, so it can never fire on (or be
+        # stopped after) a deleted widget, whatever order Python tears objects down in
+        self._preview_timer = QTimer(self.native)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.update_preview)
@@ -235,8 +239,9 @@ class TransformsWidget(Container):
         frame_slot = self.session.frame_changed.connect(self._schedule_preview)
 
         def disconnect(*_: object) -> None:
+            # runs on ``destroyed``: the dock's Qt children (the preview timer) are already
+            # deleted, so touch no Qt object here, only Python state and psygnal slots
             self._closed = True
-            self._preview_timer.stop()
             self.preview.clear()
             for signal, slot in slots:
                 signal.disconnect(slot)

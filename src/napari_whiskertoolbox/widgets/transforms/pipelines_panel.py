@@ -340,22 +340,36 @@ class PipelinesPanel(Container):
         TransformError
             Not a valid pipeline, or the library already has a file of that name.
         """
+        return self.open_pipeline_file_checked(path)[0]
+
+    def open_pipeline_file_checked(
+        self, path: str | os.PathLike[str]
+    ) -> tuple[LibraryEntry, list[str]]:
+        """Like :meth:`open_pipeline_file`; also return the file's warnings.
+
+        The warnings name parameters a step does not have (ignored, as WhiskerToolbox
+        does; see :attr:`Pipeline.warnings`).
+        """
         pipeline = load_pipeline(path)
         name = pipeline.name or "pipeline"
         entry = self.library.save(pipeline, name)
         self.select_entry(entry.id)
-        return entry
+        return entry, list(pipeline.warnings)
 
     def _ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.native, "Open pipeline", "", "Pipeline (*.json)")
         if not path:
             return
         try:
-            entry = self.open_pipeline_file(path)
+            entry, warnings = self.open_pipeline_file_checked(path)
         except TransformError as exc:
             self._report(str(exc), True)
             return
-        self._report(f"added '{entry.name}' to the library", False)
+        added = f"added '{entry.name}' to the library"
+        if warnings:
+            self._report("\n".join([added, *(f"warning: {w}" for w in warnings)]), True)
+        else:
+            self._report(added, False)
 
     def edit_dialog(self) -> PipelineEditor | None:
         """Return an editor for the chosen pipeline (None when nothing is chosen)."""

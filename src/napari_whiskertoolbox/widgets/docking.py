@@ -1,0 +1,108 @@
+"""Our docks open as tabs over the docks already in their area, not stacked under them.
+
+napari's Plugins menu docks a plugin widget with ``viewer.window.add_dock_widget(widget,
+name=...)``, whose ``tabify`` defaults to False: a second and third dock of ours in the
+right area are stacked vertically, each getting a sliver of the height, and the video's
+column shrinks. The manifest cannot ask for tabs, so each of our dock widgets calls
+:func:`tabify_when_docked` on itself: the first time it is shown inside a docked
+``QDockWidget`` it joins the tab group of the other docks in that area (as
+``add_dock_widget(..., tabify=True)`` would have done) and is raised. A dock that is already
+tabbed, floating, or alone in its area is left where it is; after that the user's moves win.
+
+Only public API is used: napari documents that a docked widget's parent is its
+``QDockWidget`` (``Window.dock_widgets``), and the rest is Qt's ``QMainWindow``.
+"""
+
+from __future__ import annotations
+
+from qtpy.QtCore import QEvent, QObject, QTimer
+from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+__all__ = ["dock_of", "tabify_when_docked", "tabify_with_area"]
+
+
+def dock_of(widget: QWidget) -> QDockWidget | None:
+    """Return the ``QDockWidget`` holding ``widget`` (None when it is not in one)."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    return parent
+
+
+def tabify_with_area(dock: QDockWidget) -> bool:
+    """Tab ``dock`` over the other shown docks of its area and raise it.
+
+    Parameters
+    ----------
+    dock : QDockWidget
+        A dock of a ``QMainWindow``.
+
+    Returns
+    -------
+    bool
+        Whether it was moved: False when it is floating, already tabbed with another dock,
+        not in a main window, or the only shown dock of its area.
+    """
+    window = dock.parentWidget()
+    if not isinstance(window, QMainWindow) or dock.isFloating():
+        return False
+    if window.tabifiedDockWidgets(dock):
+        return False
+    area = window.dockWidgetArea(dock)
+    others = [
+        other
+        for other in window.findChildren(QDockWidget)
+        if other is not dock
+        and other.parentWidget() is window
+        and not other.isHidden()
+        and not other.isFloating()
+        and window.dockWidgetArea(other) == area
+    ]
+    if not others:
+        return False
+    grouped = [other for other in others if window.tabifiedDockWidgets(other)]
+    window.tabifyDockWidget((grouped or others)[-1], dock)
+    dock.show()
+    dock.raise_()
+    return True
+
+
+class _TabifyOnFirstShow(QObject):
+    """Event filter: on the widget's first show inside a dock, tab that dock (once)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._done = False
+        # a child timer dies with the widget, so it can never fire on a deleted one
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tabify)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self._done and watched is self._widget and event.type() == QEvent.Type.Show:
+            dock = dock_of(self._widget)
+            if dock is not None:
+                self._done = True
+                self._widget.removeEventFilter(self)
+                # after napari's add_dock_widget has finished placing and sizing the dock
+                self._timer.start()
+        return False
+
+    def _tabify(self) -> None:
+        dock = dock_of(self._widget)
+        if dock is not None:
+            tabify_with_area(dock)
+
+
+def tabify_when_docked(widget: QWidget) -> None:
+    """Make ``widget``'s dock join its area's tabs the first time it is shown docked.
+
+    Parameters
+    ----------
+    widget : QWidget
+        The dock widget's Qt widget (a magicgui widget's ``.native``).
+    """
+    _TabifyOnFirstShow(widget)

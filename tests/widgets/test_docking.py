@@ -1,0 +1,50 @@
+"""Our docks open as tabs of their area (the video keeps its room), as a user opens them."""
+
+from __future__ import annotations
+
+import pytest
+from qtpy.QtWidgets import QDockWidget, QWidget
+
+from napari_whiskertoolbox.widgets.docking import tabify_with_area
+
+pytestmark = pytest.mark.gui
+
+PLUGIN = "napari-whiskertoolbox"
+MENU_DOCKS = ("Script runner", "Transforms", "Data browser", "Annotation keys")
+
+
+def test_docks_opened_one_by_one_from_the_plugins_menu_are_tabbed(make_napari_viewer, qtbot):
+    """napari's Plugins menu docks without ``tabify``; ours still end up as tabs."""
+    viewer = make_napari_viewer(show=True)
+    docks: list[QDockWidget] = []
+    for name in MENU_DOCKS:
+        dock, _ = viewer.window.add_plugin_dock_widget(PLUGIN, name)  # what the menu does
+        docks.append(dock)
+        # the dock the user just opened is the one shown
+        qtbot.waitUntil(lambda d=dock: d.widget().isVisible() and not d.visibleRegion().isEmpty())
+        qtbot.wait(20)
+    window = docks[0].parentWidget()
+    assert set(window.tabifiedDockWidgets(docks[-1])) == set(docks[:-1])
+    # Qt moves the docks of the other tabs off screen: nothing of them is drawn
+    assert all(d.visibleRegion().isEmpty() for d in docks[:-1])
+    assert not docks[-1].visibleRegion().isEmpty()
+    # each got the whole right column, not a quarter of it
+    assert docks[-1].height() > 0.8 * window.centralWidget().height()
+
+
+def test_a_lone_tabbed_or_floating_dock_is_left_alone(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer(show=True)
+    lone = viewer.window.add_dock_widget(QWidget(), name="lone", area="bottom")
+    qtbot.waitUntil(lone.isVisible)
+    assert not tabify_with_area(lone)  # napari's (hidden) console dock does not count
+    second = viewer.window.add_dock_widget(QWidget(), name="second", area="bottom")
+    qtbot.waitUntil(second.isVisible)
+    window = lone.parentWidget()
+    assert window.tabifiedDockWidgets(second) == []  # stacked, as napari docks it
+    assert tabify_with_area(second)
+    assert window.tabifiedDockWidgets(second) == [lone]
+    assert not tabify_with_area(second)  # already tabbed: nothing moves
+    floating = viewer.window.add_dock_widget(QWidget(), name="floating", area="bottom")
+    floating.setFloating(True)
+    assert not tabify_with_area(floating)
+    assert window.tabifiedDockWidgets(floating) == []
