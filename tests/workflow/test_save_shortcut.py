@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -104,3 +106,25 @@ def test_without_session_data_ctrl_s_stays_napari_save_selected_layers(
     QTest.keyClick(focused, Qt.Key_S, Qt.ControlModifier)
     assert file_dialogs == ["getSaveFileName"]  # napari's menu shortcut still works
     assert saves == []
+
+
+_SCRIPT_ENDING_WITH_VIEWER_OPEN = """
+import napari
+viewer = napari.Viewer(show=True)
+viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+print(len(viewer.layers))
+"""
+
+
+def test_a_script_ending_with_a_session_viewer_open_exits_cleanly() -> None:
+    # The Save filter on the application crashed PyQt's exit clean-up (exit code -11);
+    # the autouse autosave_dir fixture's folder reaches the child through the environment.
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT_ENDING_WITH_VIEWER_OPEN],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["5"]

@@ -13,6 +13,9 @@ With an empty session the key is left to napari (Save Selected Layers).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import weakref
 from typing import TYPE_CHECKING
 
 from napari.utils.notifications import show_error
@@ -28,6 +31,22 @@ if TYPE_CHECKING:
 __all__ = ["SaveShortcut"]
 
 _KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+_INSTALLED: weakref.WeakSet[SaveShortcut] = weakref.WeakSet()
+
+
+@atexit.register
+def _remove_filters_at_exit() -> None:
+    """Take the filters off the application before PyQt tears its objects down.
+
+    A script that ends with a viewer still open otherwise crashes in PyQt's exit clean-up
+    (atexit handlers run last-registered first, so this runs before PyQt's).
+    """
+    app = QApplication.instance()
+    for shortcut in list(_INSTALLED):
+        if app is not None:
+            with contextlib.suppress(RuntimeError):  # its window was already deleted
+                app.removeEventFilter(shortcut)
+    _INSTALLED.clear()
 
 
 class SaveShortcut(QObject):
@@ -45,6 +64,7 @@ class SaveShortcut(QObject):
         super().__init__(window)  # no Python reference to the window: it must stay collectable
         self._session = session
         QApplication.instance().installEventFilter(self)
+        _INSTALLED.add(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Claim the Save key from napari's menu shortcut, then save on the key press."""
