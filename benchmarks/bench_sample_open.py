@@ -20,23 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-
-def _rss_mb() -> tuple[float, float]:
-    """Return (current, peak) resident set size of this process in MB."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+from _process import load_line, rss_mb, run_measurement
 
 
 def _media_nbytes(media: Any) -> int:
@@ -70,11 +59,11 @@ def measure(n_frames: int) -> dict[str, Any]:
     from napari_whiskertoolbox.sample import make_sample_session
 
     make_sample_session(n_frames=2)  # warm up imports and numpy's first calls
-    base_rss, _ = _rss_mb()
+    base_rss, _ = rss_mb()
     t0 = time.perf_counter()
     dm = make_sample_session(n_frames=n_frames)
     build = time.perf_counter() - t0
-    rss, peak = _rss_mb()
+    rss, peak = rss_mb()
     media = dm.get_data("media")
     t1 = time.perf_counter()
     np.asarray(media[0])
@@ -106,7 +95,7 @@ def measure_viewer(n_frames: int) -> dict[str, Any]:
     viewer = napari.Viewer(show=True)
     session = get_session(viewer)
     QApplication.processEvents()
-    base_rss, _ = _rss_mb()
+    base_rss, _ = rss_mb()
     t0 = time.perf_counter()
     dm = make_sample_session(n_frames=n_frames)
     built = time.perf_counter() - t0
@@ -114,7 +103,7 @@ def measure_viewer(n_frames: int) -> dict[str, Any]:
     QApplication.processEvents()
     shot = viewer.screenshot(canvas_only=True)
     first = time.perf_counter() - t0
-    rss, peak = _rss_mb()
+    rss, peak = rss_mb()
     layers = [layer.name for layer in viewer.layers]
     viewer.close()
     return {
@@ -129,13 +118,7 @@ def measure_viewer(n_frames: int) -> dict[str, Any]:
 
 
 def _run(mode: str, n_frames: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, mode, str(n_frames)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_measurement(__file__, mode, str(n_frames))
 
 
 def main() -> None:
@@ -151,9 +134,7 @@ def main() -> None:
     if args.measure_viewer is not None:
         print(json.dumps(measure_viewer(args.measure_viewer)))
         return
-    print(
-        f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
-    )
+    print(load_line())
     for n in args.frames:
         r = _run("--measure", n)
         raw = r["raw"]
