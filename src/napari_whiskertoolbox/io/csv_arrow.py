@@ -110,6 +110,17 @@ def _batches(
         raise _Irregular from exc
 
 
+def _only_bytes(strings: pa.Array, allowed: bytes) -> bool:
+    """Return whether every byte of every string is one of ``allowed`` (one table look-up each)."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[
+        strings.offset : strings.offset + len(strings) + 1
+    ]
+    text = np.frombuffer(strings.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(allowed, dtype=np.uint8)] = True
+    return bool(table[text].all())
+
+
 def _ints(strings: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
     try:
         return pc.cast(strings, pa.int64()).to_numpy()
@@ -228,12 +239,12 @@ def _masks_block(
     times = _frames(batch["frame"], delimiter)
     if times is None:
         return None
+    if not _only_bytes(batch["runs"], b"0123456789" + rle_delimiter.encode()):
+        return None  # signs, blanks, other text: the line-by-line reader decides
     tokens, counts = _split_numbers(batch["runs"], rle_delimiter)
     if np.any(counts % 3):
         return None
-    if len(tokens) and not pc.all(pc.match_substring_regex(tokens, r"^[0-9]+$")).as_py():
-        return None
-    values = _ints(tokens)
+    values = _ints(tokens)  # fails on an empty number (",,")
     if values is None:
         return None
     return times, counts, values
@@ -265,11 +276,20 @@ def read_masks_fast(
     runs = (np.concatenate(all_values) if all_values else np.empty(0, np.int64)).reshape(-1, 3)
     if runs.size and (runs.max() > np.iinfo(np.uint32).max or int(runs[:, 2].sum()) > 1 << 31):
         return None
-    owner = np.repeat(np.arange(times.size), counts // 3)
-    per_mask = np.bincount(owner, weights=runs[:, 2], minlength=times.size).astype(np.int64)
-    offsets = np.zeros(times.size + 1, dtype=np.int64)
-    np.cumsum(per_mask, out=offsets[1:])
-    return times.astype(np.int64), offsets, decode_rle(runs)
+    run_offsets = np.zeros(times.size + 1, dtype=np.int64)
+    np.cumsum(counts // 3, out=run_offsets[1:])
+    pixel_starts = np.append(0, np.cumsum(runs[:, 2]))  # of each run, and the total
+    offsets = pixel_starts[run_offsets]
+    pixels = np.empty((int(offsets[-1]), 2), dtype=np.uint32)
+    bounds = np.append(np.arange(0, len(runs), 1 << 16), len(runs))
+    starts = pixel_starts[bounds]
+
+    def decode(k: int) -> None:  # chunks decoded in cache, on two threads
+        decode_rle(runs[bounds[k] : bounds[k + 1]], out=pixels[starts[k] : starts[k + 1]])
+
+    for _ in _ordered(decode, range(len(bounds) - 1)):
+        pass
+    return times.astype(np.int64), offsets, pixels
 
 
 def _points_block(
@@ -277,9 +297,9 @@ def _points_block(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Frames and ``(N, 2)`` float32 points of one block, or None."""
     frame, x_col, y_col = (batch[names[c]] for c in columns)
-    if not pc.all(pc.match_substring_regex(frame, r"^[0-9]+$")).as_py():
+    if not _only_bytes(frame, b"0123456789"):
         return None
-    times = _ints(frame)
+    times = _ints(frame)  # fails on an empty frame
     x = _floats(x_col, comma_decimal)
     y = _floats(y_col, comma_decimal)
     if times is None or x is None or y is None:
@@ -334,26 +354,34 @@ def _int_text(values: np.ndarray) -> pa.Array:
 
 
 def _json_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Render ``values`` with orjson: (bytes, position of the separator before each value).
+    """Render ``values`` with orjson: (writable bytes, position of the separator before each).
 
     ``orjson.dumps`` writes a float32 array as ``[v0,v1,...]`` with the shortest text that
-    reads back to the same float32 (``327.57``; ``168.0`` for whole numbers) and an int64
-    array as ``[1,2,...]``, at ~30 ns a number. The bytes come back writable; ``seps[k]``
-    is the ``[`` or ``,`` before value ``k`` and ``seps[N]`` the closing ``]``, so value
-    ``k`` with the separator before it is ``text[seps[k]:seps[k + 1]]``. ``None`` when a
-    float is not finite (orjson would write ``null``).
+    reads back to the same float32 (``327.57``, ``1e-7``) and an int64 array as
+    ``[1,2,...]``, at ~30 ns a number; the ``.0`` it gives whole floats is dropped
+    (``131``, as pyarrow's formatter and the original files write them). ``seps[k]`` is
+    the ``[`` or ``,`` before value ``k`` and ``seps[N]`` the closing ``]``, so value ``k``
+    with the separator before it is ``text[seps[k]:seps[k + 1]]``. ``None`` when a float is
+    not finite (orjson would write ``null``).
     """
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         return None
-    text = np.frombuffer(
-        bytearray(orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY)),
-        dtype=np.uint8,
-    )
+    raw = orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY)
+    text = np.frombuffer(raw, dtype=np.uint8)
     seps = np.empty(values.size + 1, dtype=np.int64)
     seps[0] = 0
     seps[1:-1] = np.flatnonzero(text == ord(","))
     seps[-1] = text.size - 1
-    return text, seps
+    if values.dtype.kind == "f":
+        ends = seps[1:]
+        whole = (text[ends - 1] == ord("0")) & (text[ends - 2] == ord("."))
+        if whole.any():
+            keep = np.ones(text.size, dtype=bool)
+            keep[ends[whole] - 1] = False
+            keep[ends[whole] - 2] = False
+            seps[1:] -= 2 * np.cumsum(whole)
+            return text[keep], seps
+    return np.frombuffer(bytearray(raw), dtype=np.uint8), seps
 
 
 def _string_array(text: np.ndarray, offsets: np.ndarray) -> pa.Array:
@@ -464,20 +492,35 @@ def _delimited_values(values: np.ndarray, delimiter: str) -> pa.Array | None:
 def masks_csv_bytes(
     times: np.ndarray, offsets: np.ndarray, pixels: np.ndarray
 ) -> Iterator[memoryview]:
-    """Yield the rows ``frame,"y,x_start,length,..."`` of masks, in blocks of bytes."""
-    runs, run_offsets = encode_rle_many(offsets, pixels)
+    """Yield the rows ``frame,"y,x_start,length,..."`` of masks, in blocks of bytes.
+
+    Each block of masks (up to ~1M pixels) is run-length encoded and rendered on a worker.
+    """
 
     def render(block: tuple[int, int]) -> memoryview:
         a, b = block
-        values = runs[run_offsets[a] : run_offsets[b]].ravel()
-        lists = _quoted_lists(values, 3 * (run_offsets[a : b + 1] - run_offsets[a]), ",")
+        runs, run_offsets = encode_rle_many(
+            offsets[a : b + 1] - offsets[a], pixels[offsets[a] : offsets[b]]
+        )
+        lists = _quoted_lists(runs.ravel(), 3 * run_offsets, ",")
         return _bytes(pc.binary_join_element_wise(_int_text(times[a:b]), ",", lists, '"\n', ""))
 
-    return _ordered(render, _blocks(len(times), run_offsets, 1 << 16))
+    return _ordered(render, _blocks(len(times), offsets, 1 << 18))
 
 
 def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run-length encode every mask at once (as :func:`.masks.encode_rle` does each).
+
+    Masks whose pixels are already sorted by ``(y, x)`` without duplicates (as images and
+    run-length files give them) are encoded from one int64 key ``y << 32 | x`` per pixel: a
+    run continues where the key steps by one. Others are sorted first.
+
+    Parameters
+    ----------
+    offsets : (M + 1,) int
+        Mask ``k`` is ``pixels[offsets[k]:offsets[k + 1]]``; ``offsets[0] == 0``.
+    pixels : (P, 2) int
+        ``(x, y)`` pixels, each in ``[0, 2**32)``.
 
     Returns
     -------
@@ -486,6 +529,31 @@ def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray
     run_offsets : (M + 1,) int64
         Mask ``k`` owns ``runs[run_offsets[k]:run_offsets[k + 1]]``.
     """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    px = np.asarray(pixels)
+    if not px.size or px.dtype.kind not in "iu":
+        return _encode_rle_sorting(offsets, px)
+    x, y = px[:, 0], px[:, 1]
+    if min(int(x.min()), int(y.min())) < 0 or int(x.max()) >= 0xFFFFFFFF or int(y.max()) >> 31:
+        return _encode_rle_sorting(offsets, px)  # x + 1 must not carry into y, nor y into the sign
+    key = y.astype(np.int64) << 32
+    key |= x
+    new_run = np.zeros(key.size, dtype=bool)
+    new_run[offsets[:-1][np.diff(offsets) > 0]] = True  # each mask's first pixel
+    step = np.diff(key)
+    if not ((step > 0) | new_run[1:]).all():
+        return _encode_rle_sorting(offsets, px)
+    new_run[1:] |= step != 1
+    starts = np.flatnonzero(new_run)
+    first_keys = key[starts]
+    runs = np.stack(
+        [first_keys >> 32, first_keys & 0xFFFFFFFF, np.diff(np.append(starts, key.size))], axis=1
+    )
+    return runs, np.searchsorted(starts, offsets).astype(np.int64)
+
+
+def _encode_rle_sorting(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_rle_many` of masks in any order, with duplicates."""
     n_masks = len(offsets) - 1
     lengths = np.diff(offsets)
     owner = np.repeat(np.arange(n_masks, dtype=np.int64), lengths)
