@@ -149,13 +149,14 @@ def test_encode_rle_many_matches_encode_rle(masks, presorted, big):
     offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
     pixels = np.concatenate(parts) if parts else np.empty((0, 2), np.uint32)
     runs, run_offsets = csv_arrow.encode_rle_many(offsets, pixels)
-    assert run_offsets[0] == 0 and run_offsets[-1] == len(runs)
+    assert run_offsets[0] == 0
+    assert run_offsets[-1] == len(runs)
     for k, part in enumerate(parts):
         np.testing.assert_array_equal(runs[run_offsets[k] : run_offsets[k + 1]], encode_rle(part))
 
 
 def test_writers_text_and_fallbacks(tmp_path):
-    """orjson text, whole numbers without ``.0``, empty lists, a non-finite value, a two-character delimiter."""
+    """orjson's text (whole numbers without ``.0``), empty lists, NaN, a wide delimiter."""
     coords = np.array([[168, 0.1], [-2.5, 1e-7], [3.4e38, 7]], dtype=np.float32)
     write_lines_csv(tmp_path / "l.csv", [4, 5, 6], [0, 2, 2, 3], coords)
     assert (tmp_path / "l.csv").read_text() == (
@@ -171,8 +172,10 @@ def test_writers_text_and_fallbacks(tmp_path):
     write_lines_csv(tmp_path / "n.csv", [0, 1], [0, 1, 2], np.array([[np.nan, 1], [2, 3]]))
     assert (tmp_path / "n.csv").read_text() == 'Frame,X,Y\n0,"nan","1"\n1,"2","3"\n'
     skips = RowSkips()
-    times, offsets, back = read_lines_csv(tmp_path / "n.csv", skips=skips)
-    assert times.tolist() == [1] and back.tolist() == [[2, 3]] and len(skips.notes("x", "n")) == 1
+    times, _, back = read_lines_csv(tmp_path / "n.csv", skips=skips)
+    assert times.tolist() == [1]
+    assert back.tolist() == [[2, 3]]
+    assert len(skips.notes("x", "n")) == 1
 
 
 SEEDS = {
