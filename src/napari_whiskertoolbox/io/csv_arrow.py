@@ -374,13 +374,17 @@ def _json_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     seps[-1] = text.size - 1
     if values.dtype.kind == "f":
         ends = seps[1:]
-        whole = (text[ends - 1] == ord("0")) & (text[ends - 2] == ord("."))
-        if whole.any():
+        zero = np.flatnonzero(text[ends - 1] == ord("0"))
+        whole = zero[text[ends[zero] - 2] == ord(".")]  # values ending in ".0"
+        if whole.size:
+            cut = ends[whole] - 2
             keep = np.ones(text.size, dtype=bool)
-            keep[ends[whole] - 1] = False
-            keep[ends[whole] - 2] = False
-            seps[1:] -= 2 * np.cumsum(whole)
-            return text[keep], seps
+            keep[cut] = keep[cut + 1] = False
+            text = text[keep]
+            removed = np.zeros(values.size, dtype=np.int64)
+            removed[whole] = 2
+            seps[1:] -= np.cumsum(removed)
+            return text, seps
     return np.frombuffer(bytearray(raw), dtype=np.uint8), seps
 
 
