@@ -180,20 +180,25 @@ def _ordered(work: Callable[[_A], _R], items: Iterable[_A]) -> Iterator[_R]:
 
     The caller's thread takes the next items (reads the next CSV block, writes the last
     rendered one) while the workers run ``work`` — pyarrow's kernels and numpy release the
-    GIL, so both cores are busy. At most three items are in flight: bounded memory.
+    GIL, so both cores are busy. At most three items are in flight: bounded memory. At the
+    end pyarrow's memory pool hands the blocks' freed memory back to the system (mimalloc
+    would keep it: +0.5x the data's size in resident memory after a big file).
     """
-    with ThreadPoolExecutor(2) as pool:
-        pending: deque[Future[_R]] = deque()
-        try:
-            for item in items:
-                pending.append(pool.submit(work, item))
-                if len(pending) > 2:
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            pending: deque[Future[_R]] = deque()
+            try:
+                for item in items:
+                    pending.append(pool.submit(work, item))
+                    if len(pending) > 2:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+            finally:
+                for future in pending:
+                    future.cancel()
+    finally:
+        pa.default_memory_pool().release_unused()
 
 
 def _lines_block(
