@@ -170,7 +170,9 @@ def _split_numbers(lists: pa.ChunkedArray, delimiter: str) -> tuple[pa.Array, np
     """Flatten ``"a<d>b<d>c"`` strings: (all tokens, tokens per string); ``""`` has none."""
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     empty = pc.equal(lists, "")
-    parts = pc.split_pattern(pc.if_else(empty, pa.scalar(None, pa.string()), lists), delimiter)
+    if pc.any(empty).as_py():  # "" would split into one empty token: make it null (none)
+        lists = pc.if_else(empty, pa.scalar(None, pa.string()), lists)
+    parts = pc.split_pattern(lists, delimiter)
     counts = pc.fill_null(pc.list_value_length(parts), 0).to_numpy().astype(np.int64)
     return pc.list_flatten(parts), counts
 
