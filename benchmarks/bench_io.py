@@ -1,6 +1,8 @@
 """I/O benchmarks: native session save/load at scale, raw disk speed, lines CSV parsing.
 
 Run: ``.venv/bin/python benchmarks/bench_io.py [--frames 200000] [--csv-lines 200000]``
+(``--against old/csv_arrow.py``: the lines CSV parse and write of an older ``csv_arrow.py``
+and of this one, interleaved in one process — before/after figures on a shared machine).
 
 Prints
 ------
@@ -17,6 +19,7 @@ Prints
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import tempfile
@@ -200,6 +203,52 @@ def bench_masks_csv(n_masks: int, folder: Path) -> None:
     )
 
 
+def bench_against(module_path: Path, n_lines: int, folder: Path, rounds: int = 5) -> None:
+    """Print lines CSV parse and write of another ``csv_arrow.py`` and of this one.
+
+    The two are interleaved round by round in one process (medians of wall and CPU MB/s),
+    so a busy shared machine slows both alike.
+    """
+    import importlib.util
+    import statistics
+
+    spec = importlib.util.spec_from_file_location("other_csv_arrow", module_path)
+    assert spec is not None
+    assert spec.loader is not None
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    rng = np.random.default_rng(1)
+    coords = np.round(rng.uniform(0, 640, (n_lines * POINTS_PER_LINE, 2)), 2).astype(np.float32)
+    times = np.repeat(np.arange(n_lines // LINES_PER_FRAME + 1), LINES_PER_FRAME)[:n_lines]
+    offsets = np.arange(0, (n_lines + 1) * POINTS_PER_LINE, POINTS_PER_LINE)
+    target = folder / "against.csv"
+    write_lines_csv(target, times, offsets, coords)
+    data = target.read_bytes()
+
+    def parse(module) -> None:
+        module.read_lines_fast(
+            data, skip_rows=1, delimiter=",", coord_delimiter=",", comma_decimal=False
+        )
+
+    def write(module) -> None:
+        with open(target, "wb") as handle:
+            for block in module.lines_csv_bytes(times, offsets, coords):
+                handle.write(block)
+
+    figures: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(rounds):
+        for what, fn in (("parse", parse), ("write", write)):
+            for name, module in (("other", other), ("this", csv_arrow)):
+                run = functools.partial(fn, module)
+                figures.setdefault(f"{what} {name}", []).append(_timed(run)[1:])
+    print(f"lines CSV, {module_path} against this checkout ({len(data) / 1e6:.0f} MB, "
+          f"{rounds} interleaved rounds, no fsync):")  # fmt: skip
+    for name, runs in figures.items():
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        print(f"  {name:11s} {_rate(len(data), wall)} wall, {_rate(len(data), cpu)} CPU (medians)")
+
+
 # ---- the Python-level writers this package had before pyarrow (the "before" figures) ----
 
 
@@ -245,12 +294,21 @@ def main() -> None:
     parser.add_argument("--masks", type=int, default=200_000)
     parser.add_argument("--csv-only", action="store_true", help="skip the session benchmark")
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: tmp)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="another csv_arrow.py: interleaved lines parse/write A/B against this one, only",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_io_", dir=args.dir))
     print(
         f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
     )
     try:
+        if args.against is not None:
+            bench_against(args.against, args.csv_lines, folder)
+            return
         if not args.csv_only:
             bench_session(args.frames, folder)
         bench_lines_csv(args.csv_lines, folder)
