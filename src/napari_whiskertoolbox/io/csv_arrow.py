@@ -67,7 +67,7 @@ EXOTIC_LINE_BREAKS = (
 """Line breaks of :meth:`str.splitlines` that a CSV parser does not break on."""
 ENABLED = True
 """Use the fast readers (``False`` forces the line-by-line readers: tests, benchmarks)."""
-_BLOCK = 1 << 24
+_BLOCK = 1 << 22  # 4 MB: a 10 MB file is already three blocks for the two workers
 _CONTROLS = b"\x00\x0b\x0c\x1c\x1d\x1e\r"
 
 
