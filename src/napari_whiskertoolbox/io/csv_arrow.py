@@ -14,26 +14,38 @@ delimiter, the x list, the delimiter, the y list, the rest — just as WhiskerTo
 four quotes; a row with other than four quotes has another number of fields and sends the
 file to the line-by-line reader.
 
-The writers build each row's text with compute kernels — float32 to the shortest text that
-reads back to the same float32, lists joined by their offsets — and hand the bytes of the
-joined rows to the file, two blocks rendered at once (the kernels release the GIL), without a
-Python string per row. (polars was tried for the readers: the same CPU per MB at 136 MB here
-and twice the peak memory, see ``bench_io.py``.)
+Blocks are parsed on two worker threads while the caller's thread reads the next one
+(:func:`_ordered`): pyarrow's kernels release the GIL. Per block the time goes to splitting
+the lists (``split_pattern``, ~25 ns a number) and casting the numbers to float64 (~20 ns);
+numpy-level tokenizing would take as many passes over the text (estimated). (polars was tried for the readers: the same
+CPU per MB at 136 MB here and twice the peak memory.)
+
+The writers render numbers with orjson — a float32 array to the shortest text that reads
+back to the same float32 (~25 ns a number against ~90 ns for pyarrow's cast) — and build
+each row from that text without copying it: the separator before each list's first number
+becomes the opening quote, and one ``binary_join_element_wise`` per block joins frame, lists
+and closing quotes into the bytes handed to the file, two blocks rendered at once. A block
+with a NaN or infinite value (orjson writes ``null``) or a delimiter wider than a byte uses
+pyarrow's formatter instead. Masks are run-length encoded block by block on the same threads.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
+
+_A = TypeVar("_A")
+_R = TypeVar("_R")
 
 __all__ = [
     "ENABLED",
@@ -55,20 +67,22 @@ EXOTIC_LINE_BREAKS = (
 """Line breaks of :meth:`str.splitlines` that a CSV parser does not break on."""
 ENABLED = True
 """Use the fast readers (``False`` forces the line-by-line readers: tests, benchmarks)."""
-_BLOCK = 1 << 24
+_BLOCK = 1 << 22  # 4 MB: a 10 MB file is already three blocks for the two workers
 _CONTROLS = b"\x00\x0b\x0c\x1c\x1d\x1e\r"
 
 
 def plain_text(data: bytes) -> bool:
     r"""Return whether ``data`` splits into the same lines for pyarrow as for ``splitlines``.
 
-    That is: no exotic line break, no lone ``\r``, no NUL, no byte-order mark.
+    That is: no exotic line break, no lone ``\r``, no NUL, no byte-order mark. Each check is
+    a ``memchr``-speed scan (a 0.7 GB file in a fraction of a second), no copy.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return False
-    controls = len(data) - len(data.translate(None, _CONTROLS))  # one pass
-    if controls != data.count(b"\r\n"):  # only the \r of \r\n line ends may be there
+    if any(bytes((control,)) in data for control in _CONTROLS[:-1]):
         return False
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return False  # only the \r of \r\n line ends may be there
     return data.isascii() or not any(mark in data for mark in EXOTIC_LINE_BREAKS[5:])
 
 
@@ -102,6 +116,17 @@ def _batches(
         yield from reader
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
         raise _Irregular from exc
+
+
+def _only_bytes(strings: pa.Array, allowed: bytes) -> bool:
+    """Return whether every byte of every string is one of ``allowed`` (one table look-up each)."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[
+        strings.offset : strings.offset + len(strings) + 1
+    ]
+    text = np.frombuffer(strings.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(allowed, dtype=np.uint8)] = True
+    return bool(table[text].all())
 
 
 def _ints(strings: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
@@ -145,9 +170,53 @@ def _split_numbers(lists: pa.ChunkedArray, delimiter: str) -> tuple[pa.Array, np
     """Flatten ``"a<d>b<d>c"`` strings: (all tokens, tokens per string); ``""`` has none."""
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     empty = pc.equal(lists, "")
-    parts = pc.split_pattern(pc.if_else(empty, pa.scalar(None, pa.string()), lists), delimiter)
+    if pc.any(empty).as_py():  # "" would split into one empty token: make it null (none)
+        lists = pc.if_else(empty, pa.scalar(None, pa.string()), lists)
+    parts = pc.split_pattern(lists, delimiter)
     counts = pc.fill_null(pc.list_value_length(parts), 0).to_numpy().astype(np.int64)
     return pc.list_flatten(parts), counts
+
+
+def _ordered(work: Callable[[_A], _R], items: Iterable[_A]) -> Iterator[_R]:
+    """Yield ``work(item)`` of each item in order, two at a time on worker threads.
+
+    The caller's thread takes the next items (reads the next CSV block, writes the last
+    rendered one) while the workers run ``work`` — pyarrow's kernels and numpy release the
+    GIL, so both cores are busy. At most three items are in flight: bounded memory. At the
+    end pyarrow's memory pool hands the blocks' freed memory back to the system (mimalloc
+    would keep it: +0.5x the data's size in resident memory after a big file).
+    """
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            pending: deque[Future[_R]] = deque()
+            try:
+                for item in items:
+                    pending.append(pool.submit(work, item))
+                    if len(pending) > 2:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
+    finally:
+        pa.default_memory_pool().release_unused()
+
+
+def _lines_block(
+    batch: pa.RecordBatch, delimiter: str, coord_delimiter: str, comma_decimal: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Frames, vertices per line and ``(P, 2)`` float32 vertices of one block, or None."""
+    times = _frames(batch["frame"], delimiter)
+    if times is None:
+        return None
+    x_counts, x = _numbers(batch["x"], coord_delimiter, comma_decimal)
+    if x is None:
+        return None
+    y_counts, y = _numbers(batch["y"], coord_delimiter, comma_decimal)
+    if y is None or not np.array_equal(x_counts, y_counts):
+        return None
+    return times, x_counts, np.stack([x, y], axis=1)
 
 
 def read_lines_fast(
@@ -156,37 +225,44 @@ def read_lines_fast(
     """Read a ``Frame,X,Y`` line CSV (see :func:`.lines.read_lines_csv`), or ``None``."""
     if not ENABLED or not plain_text(data):
         return None
-    frames, counts, xs, ys = [], [], [], []
+    frames, counts, coords = [], [], []
     names = ["frame", "x", "between", "y", "rest"]
-    with ThreadPoolExecutor(2) as pool:  # pyarrow kernels release the GIL: x and y in parallel
-        try:
-            for batch in _batches(data, '"', skip_rows, names):
-                times = _frames(batch["frame"], delimiter)
-                (x_counts, x), (y_counts, y) = pool.map(
-                    lambda column: _numbers(column, coord_delimiter, comma_decimal),
-                    (batch["x"], batch["y"]),
-                )
-                if times is None or x is None or y is None:
-                    return None
-                if not np.array_equal(x_counts, y_counts):
-                    return None
-                frames.append(times)
-                counts.append(x_counts)
-                xs.append(x)
-                ys.append(y)
-        except _Irregular:
-            return None
+    try:
+        for block in _ordered(
+            lambda batch: _lines_block(batch, delimiter, coord_delimiter, comma_decimal),
+            _batches(data, '"', skip_rows, names),
+        ):
+            if block is None:
+                return None
+            frames.append(block[0])
+            counts.append(block[1])
+            coords.append(block[2])
+    except _Irregular:
+        return None
     times = np.concatenate(frames) if frames else np.empty(0, np.int64)
     offsets = np.zeros(times.size + 1, dtype=np.int64)
     if counts:
         np.cumsum(np.concatenate(counts), out=offsets[1:])
-    coords = np.empty((int(offsets[-1]), 2), dtype=np.float32)
-    at = 0
-    for x, y in zip(xs, ys):
-        coords[at : at + x.size, 0] = x
-        coords[at : at + x.size, 1] = y
-        at += x.size
-    return times.astype(np.int64), offsets, coords
+    vertices = np.concatenate(coords) if coords else np.empty((0, 2), np.float32)
+    return times.astype(np.int64), offsets, vertices
+
+
+def _masks_block(
+    batch: pa.RecordBatch, delimiter: str, rle_delimiter: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Frames, numbers per row and all run numbers (int64) of one block, or None."""
+    times = _frames(batch["frame"], delimiter)
+    if times is None:
+        return None
+    if not _only_bytes(batch["runs"], b"0123456789" + rle_delimiter.encode()):
+        return None  # signs, blanks, other text: the line-by-line reader decides
+    tokens, counts = _split_numbers(batch["runs"], rle_delimiter)
+    if np.any(counts % 3):
+        return None
+    values = _ints(tokens)  # fails on an empty number (",,")
+    if values is None:
+        return None
+    return times, counts, values
 
 
 def read_masks_fast(
@@ -199,19 +275,15 @@ def read_masks_fast(
         return None
     frames, all_counts, all_values = [], [], []
     try:
-        for batch in _batches(data, '"', skip_rows, ["frame", "runs", "rest"]):
-            times = _frames(batch["frame"], delimiter)
-            tokens, counts = _split_numbers(batch["runs"], rle_delimiter)
-            if times is None or np.any(counts % 3):
+        for block in _ordered(
+            lambda batch: _masks_block(batch, delimiter, rle_delimiter),
+            _batches(data, '"', skip_rows, ["frame", "runs", "rest"]),
+        ):
+            if block is None:
                 return None
-            if len(tokens) and not pc.all(pc.match_substring_regex(tokens, r"^[0-9]+$")).as_py():
-                return None
-            values = _ints(tokens)
-            if values is None:
-                return None
-            frames.append(times)
-            all_counts.append(counts)
-            all_values.append(values)
+            frames.append(block[0])
+            all_counts.append(block[1])
+            all_values.append(block[2])
     except _Irregular:
         return None
     times = np.concatenate(frames) if frames else np.empty(0, np.int64)
@@ -219,11 +291,35 @@ def read_masks_fast(
     runs = (np.concatenate(all_values) if all_values else np.empty(0, np.int64)).reshape(-1, 3)
     if runs.size and (runs.max() > np.iinfo(np.uint32).max or int(runs[:, 2].sum()) > 1 << 31):
         return None
-    owner = np.repeat(np.arange(times.size), counts // 3)
-    per_mask = np.bincount(owner, weights=runs[:, 2], minlength=times.size).astype(np.int64)
-    offsets = np.zeros(times.size + 1, dtype=np.int64)
-    np.cumsum(per_mask, out=offsets[1:])
-    return times.astype(np.int64), offsets, decode_rle(runs)
+    run_offsets = np.zeros(times.size + 1, dtype=np.int64)
+    np.cumsum(counts // 3, out=run_offsets[1:])
+    pixel_starts = np.append(0, np.cumsum(runs[:, 2]))  # of each run, and the total
+    offsets = pixel_starts[run_offsets]
+    pixels = np.empty((int(offsets[-1]), 2), dtype=np.uint32)
+    bounds = np.append(np.arange(0, len(runs), 1 << 16), len(runs))
+    starts = pixel_starts[bounds]
+
+    def decode(k: int) -> None:  # chunks decoded in cache, on two threads
+        decode_rle(runs[bounds[k] : bounds[k + 1]], out=pixels[starts[k] : starts[k + 1]])
+
+    for _ in _ordered(decode, range(len(bounds) - 1)):
+        pass
+    return times.astype(np.int64), offsets, pixels
+
+
+def _points_block(
+    batch: pa.RecordBatch, names: list[str], columns: tuple[int, int, int], comma_decimal: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Frames and ``(N, 2)`` float32 points of one block, or None."""
+    frame, x_col, y_col = (batch[names[c]] for c in columns)
+    if not _only_bytes(frame, b"0123456789"):
+        return None
+    times = _ints(frame)  # fails on an empty frame
+    x = _floats(x_col, comma_decimal)
+    y = _floats(y_col, comma_decimal)
+    if times is None or x is None or y is None:
+        return None
+    return times, np.stack([x, y], axis=1)
 
 
 def read_points_fast(
@@ -246,27 +342,21 @@ def read_points_fast(
     names = [f"c{i}" for i in range(width)]
     if max(columns) >= width:
         return None
-    frames, xs, ys = [], [], []
+    frames, points = [], []
     try:
-        for batch in _batches(data, delimiter, skip_rows, names):
-            frame, x_col, y_col = (batch[names[c]] for c in columns)
-            if not pc.all(pc.match_substring_regex(frame, r"^[0-9]+$")).as_py():
+        for block in _ordered(
+            lambda batch: _points_block(batch, names, columns, comma_decimal),
+            _batches(data, delimiter, skip_rows, names),
+        ):
+            if block is None:
                 return None
-            times = _ints(frame)
-            x = _floats(x_col, comma_decimal)
-            y = _floats(y_col, comma_decimal)
-            if times is None or x is None or y is None:
-                return None
-            frames.append(times)
-            xs.append(x)
-            ys.append(y)
+            frames.append(block[0])
+            points.append(block[1])
     except _Irregular:
         return None
     if not frames:
         return None
-    return np.concatenate(frames).astype(np.int64), np.stack(
-        [np.concatenate(xs), np.concatenate(ys)], axis=1
-    )
+    return np.concatenate(frames).astype(np.int64), np.concatenate(points)
 
 
 def float_text(values: np.ndarray) -> pa.Array:
@@ -278,6 +368,70 @@ def _int_text(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
 
 
+def _json_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Render ``values`` with orjson: (writable bytes, position of the separator before each).
+
+    ``orjson.dumps`` writes a float32 array as ``[v0,v1,...]`` with the shortest text that
+    reads back to the same float32 (``327.57``, ``1e-7``) and an int64 array as
+    ``[1,2,...]``, at ~30 ns a number; the ``.0`` it gives whole floats is dropped
+    (``131``, as pyarrow's formatter and the original files write them). ``seps[k]`` is
+    the ``[`` or ``,`` before value ``k`` and ``seps[N]`` the closing ``]``, so value ``k``
+    with the separator before it is ``text[seps[k]:seps[k + 1]]``. ``None`` when a float is
+    not finite (orjson would write ``null``).
+    """
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        return None
+    raw = orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY)
+    text = np.frombuffer(raw, dtype=np.uint8)
+    seps = np.empty(values.size + 1, dtype=np.int64)
+    seps[0] = 0
+    seps[1:-1] = np.flatnonzero(text == ord(","))
+    seps[-1] = text.size - 1
+    if values.dtype.kind == "f":
+        ends = seps[1:]
+        zero = np.flatnonzero(text[ends - 1] == ord("0"))
+        whole = zero[text[ends[zero] - 2] == ord(".")]  # values ending in ".0"
+        if whole.size:
+            cut = ends[whole] - 2
+            keep = np.ones(text.size, dtype=bool)
+            keep[cut] = keep[cut + 1] = False
+            text = text[keep]
+            removed = np.zeros(values.size, dtype=np.int64)
+            removed[whole] = 2
+            seps[1:] -= np.cumsum(removed)
+            return text, seps
+    return np.frombuffer(bytearray(raw), dtype=np.uint8), seps
+
+
+def _string_array(text: np.ndarray, offsets: np.ndarray) -> pa.Array:
+    """``text[offsets[k]:offsets[k + 1]]`` for each ``k``, as one string array (no copy)."""
+    return pa.StringArray.from_buffers(
+        offsets.size - 1, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(text)
+    )
+
+
+def _quoted_lists(values: np.ndarray, offsets: np.ndarray, delimiter: str) -> pa.Array:
+    """Row ``k``: ``"`` then ``values[offsets[k]:offsets[k + 1]]`` joined by ``delimiter``.
+
+    ``offsets`` start at 0. The closing quote is left to the caller.
+    """
+    lengths = np.diff(offsets)
+    rendered = _json_text(values) if len(delimiter.encode()) == 1 else None
+    if rendered is None:  # a non-finite float or a wide delimiter: pyarrow's formatter
+        texts = float_text(values) if values.dtype.kind == "f" else _int_text(values)
+        lists = _joined(texts, offsets, delimiter)
+        return pc.binary_join_element_wise('"', lists, "")
+    text, seps = rendered
+    if delimiter != ",":
+        text[seps[1:-1]] = ord(delimiter)
+    starts = seps[offsets]
+    text[starts[:-1][lengths > 0]] = ord('"')  # each list's first separator opens its quote
+    rows = _string_array(text, starts)
+    if (lengths == 0).any():
+        rows = pc.if_else(pa.array(lengths == 0), pa.scalar('"'), rows)
+    return rows
+
+
 def _joined(texts: pa.Array, offsets: np.ndarray, separator: str) -> pa.Array:
     """Join ``texts[offsets[k]:offsets[k+1]]`` with ``separator`` for each ``k``."""
     local = pa.array((offsets - offsets[0]).astype(np.int32))
@@ -285,12 +439,11 @@ def _joined(texts: pa.Array, offsets: np.ndarray, separator: str) -> pa.Array:
 
 
 def _bytes(rows: pa.Array) -> memoryview:
-    r"""Return the bytes of ``rows``, each followed by ``\n`` (no Python string per row)."""
-    block = pc.binary_join_element_wise(rows, "", "\n")
-    offsets = np.frombuffer(block.buffers()[1], dtype=np.int32)[
-        block.offset : block.offset + len(block) + 1
+    """Return the bytes of all ``rows`` strings, back to back (no copy, no Python string)."""
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[
+        rows.offset : rows.offset + len(rows) + 1
     ]
-    return memoryview(block.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+    return memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def _blocks(n_rows: int, offsets: np.ndarray | None, per_block: int) -> Iterator[tuple[int, int]]:
@@ -305,37 +458,22 @@ def _blocks(n_rows: int, offsets: np.ndarray | None, per_block: int) -> Iterator
         start = stop
 
 
-def _pipelined(
-    render: Callable[[int, int], memoryview], blocks: list[tuple[int, int]]
-) -> Iterator[memoryview]:
-    """Yield ``render(a, b)`` of each block in order, rendering the next while one is written.
-
-    Two workers and at most three blocks in flight: both cores busy, bounded memory.
-    """
-    with ThreadPoolExecutor(2) as pool:
-        pending: deque[Future[memoryview]] = deque()
-        for a, b in blocks:
-            pending.append(pool.submit(render, a, b))
-            if len(pending) > 2:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def lines_csv_bytes(
     times: np.ndarray, offsets: np.ndarray, coords: np.ndarray, *, coord_delimiter: str = ","
 ) -> Iterator[memoryview]:
     """Yield the rows ``frame,"x1,x2,...","y1,y2,..."`` of lines, in blocks of bytes."""
 
-    def render(a: int, b: int) -> memoryview:
+    def render(block: tuple[int, int]) -> memoryview:
+        a, b = block
         seg = coords[offsets[a] : offsets[b]]
-        xs = _joined(float_text(seg[:, 0]), offsets[a : b + 1], coord_delimiter)
-        ys = _joined(float_text(seg[:, 1]), offsets[a : b + 1], coord_delimiter)
-        rows = pc.binary_join_element_wise(_int_text(times[a:b]), xs, ys, '","')
-        rows = pc.replace_substring(rows, '","', ',"', max_replacements=1)
-        return _bytes(pc.binary_join_element_wise(rows, "", '"'))
+        local = offsets[a : b + 1] - offsets[a]
+        xs = _quoted_lists(seg[:, 0], local, coord_delimiter)
+        ys = _quoted_lists(seg[:, 1], local, coord_delimiter)
+        return _bytes(
+            pc.binary_join_element_wise(_int_text(times[a:b]), ",", xs, '",', ys, '"\n', "")
+        )
 
-    return _pipelined(render, list(_blocks(len(times), offsets, 1 << 16)))
+    return _ordered(render, _blocks(len(times), offsets, 1 << 16))
 
 
 def points_csv_bytes(
@@ -343,36 +481,65 @@ def points_csv_bytes(
 ) -> Iterator[memoryview]:
     """Yield the rows ``frame<d>x<d>y`` of points, in blocks of bytes."""
 
-    def render(a: int, b: int) -> memoryview:
-        return _bytes(
-            pc.binary_join_element_wise(
-                _int_text(times[a:b]),
-                float_text(coords[a:b, 0]),
-                float_text(coords[a:b, 1]),
-                delimiter,
-            )
+    def render(block: tuple[int, int]) -> memoryview:
+        a, b = block
+        frames = _int_text(times[a:b])
+        xs, ys = (
+            _delimited_values(coords[a:b, 0], delimiter),
+            _delimited_values(coords[a:b, 1], delimiter),
         )
+        if xs is None or ys is None:
+            x_text, y_text = float_text(coords[a:b, 0]), float_text(coords[a:b, 1])
+            return _bytes(
+                pc.binary_join_element_wise(frames, delimiter, x_text, delimiter, y_text, "\n", "")
+            )
+        return _bytes(pc.binary_join_element_wise(frames, xs, ys, "\n", ""))
 
-    return _pipelined(render, list(_blocks(len(times), None, 1 << 18)))
+    return _ordered(render, _blocks(len(times), None, 1 << 18))
+
+
+def _delimited_values(values: np.ndarray, delimiter: str) -> pa.Array | None:
+    """Each value with ``delimiter`` before it (``" 1.5"``), or None (see :func:`_json_text`)."""
+    rendered = _json_text(values) if len(delimiter.encode()) == 1 else None
+    if rendered is None:
+        return None
+    text, seps = rendered
+    text[seps[:-1]] = ord(delimiter)
+    return _string_array(text, seps)
 
 
 def masks_csv_bytes(
     times: np.ndarray, offsets: np.ndarray, pixels: np.ndarray
 ) -> Iterator[memoryview]:
-    """Yield the rows ``frame,"y,x_start,length,..."`` of masks, in blocks of bytes."""
-    runs, run_offsets = encode_rle_many(offsets, pixels)
+    """Yield the rows ``frame,"y,x_start,length,..."`` of masks, in blocks of bytes.
 
-    def render(a: int, b: int) -> memoryview:
-        text = _int_text(runs[run_offsets[a] : run_offsets[b]].ravel())
-        joined = _joined(text, 3 * run_offsets[a : b + 1], ",")
-        rows = pc.binary_join_element_wise(_int_text(times[a:b]), joined, ',"')
-        return _bytes(pc.binary_join_element_wise(rows, "", '"'))
+    Each block of masks (up to ~1M pixels) is run-length encoded and rendered on a worker.
+    """
 
-    return _pipelined(render, list(_blocks(len(times), run_offsets, 1 << 16)))
+    def render(block: tuple[int, int]) -> memoryview:
+        a, b = block
+        runs, run_offsets = encode_rle_many(
+            offsets[a : b + 1] - offsets[a], pixels[offsets[a] : offsets[b]]
+        )
+        lists = _quoted_lists(runs.ravel(), 3 * run_offsets, ",")
+        return _bytes(pc.binary_join_element_wise(_int_text(times[a:b]), ",", lists, '"\n', ""))
+
+    return _ordered(render, _blocks(len(times), offsets, 1 << 18))
 
 
 def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run-length encode every mask at once (as :func:`.masks.encode_rle` does each).
+
+    Masks whose pixels are already sorted by ``(y, x)`` without duplicates (as images and
+    run-length files give them) are encoded from one int64 key ``y << 32 | x`` per pixel: a
+    run continues where the key steps by one. Others are sorted first.
+
+    Parameters
+    ----------
+    offsets : (M + 1,) int
+        Mask ``k`` is ``pixels[offsets[k]:offsets[k + 1]]``; ``offsets[0] == 0``.
+    pixels : (P, 2) int
+        ``(x, y)`` pixels, each in ``[0, 2**32)``.
 
     Returns
     -------
@@ -381,6 +548,31 @@ def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray
     run_offsets : (M + 1,) int64
         Mask ``k`` owns ``runs[run_offsets[k]:run_offsets[k + 1]]``.
     """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    px = np.asarray(pixels)
+    if not px.size or px.dtype.kind not in "iu":
+        return _encode_rle_sorting(offsets, px)
+    x, y = px[:, 0], px[:, 1]
+    if min(int(x.min()), int(y.min())) < 0 or int(x.max()) >= 0xFFFFFFFF or int(y.max()) >> 31:
+        return _encode_rle_sorting(offsets, px)  # x + 1 must not carry into y, nor y into the sign
+    key = y.astype(np.int64) << 32
+    key |= x
+    new_run = np.zeros(key.size, dtype=bool)
+    new_run[offsets[:-1][np.diff(offsets) > 0]] = True  # each mask's first pixel
+    step = np.diff(key)
+    if not ((step > 0) | new_run[1:]).all():
+        return _encode_rle_sorting(offsets, px)
+    new_run[1:] |= step != 1
+    starts = np.flatnonzero(new_run)
+    first_keys = key[starts]
+    runs = np.stack(
+        [first_keys >> 32, first_keys & 0xFFFFFFFF, np.diff(np.append(starts, key.size))], axis=1
+    )
+    return runs, np.searchsorted(starts, offsets).astype(np.int64)
+
+
+def _encode_rle_sorting(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_rle_many` of masks in any order, with duplicates."""
     n_masks = len(offsets) - 1
     lengths = np.diff(offsets)
     owner = np.repeat(np.arange(n_masks, dtype=np.int64), lengths)

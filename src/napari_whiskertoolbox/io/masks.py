@@ -43,16 +43,24 @@ __all__ = [
 FlatMasks = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def decode_rle(runs: np.ndarray) -> np.ndarray:
+def decode_rle(runs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels.
 
     Computed in uint32 throughout: pixel ``i`` of run ``r`` has ``x = i + (x_start[r] -
     first[r])`` modulo 2**32, which is exact for any in-range result.
+
+    Parameters
+    ----------
+    runs : (R, 3) int
+        The runs.
+    out : (N, 2) uint32, optional
+        Where to write the pixels (``N`` = the sum of the lengths); a new array if omitted.
     """
     runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
     lengths = runs[:, 2]
     total = int(lengths.sum())
-    out = np.empty((total, 2), dtype=np.uint32)
+    if out is None:
+        out = np.empty((total, 2), dtype=np.uint32)
     first = np.cumsum(lengths) - lengths
     delta = ((runs[:, 1] - first) % (1 << 32)).astype(np.uint32)
     x = np.arange(total, dtype=np.uint32)
