@@ -21,27 +21,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from _process import load_line, rss_mb, run_measurement
+
 WHISKERS = 5
 POINTS_PER_WHISKER = 50
 POINTS_PER_FRAME = 3
 RUNS_PER_MASK = 10
-
-
-def _rss_mb() -> tuple[float, float]:
-    """Return (current, peak) resident set size of this process in MB."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def build(folder: Path, n_frames: int, n_samples: int, video_frames: int) -> Path:
@@ -134,7 +125,7 @@ def measure(config: Path) -> dict[str, float]:
 
     reader_formats("line")  # imports every reader module
     imports = time.perf_counter() - t_import
-    base_rss, _ = _rss_mb()
+    base_rss, _ = rss_mb()
     t0 = time.perf_counter()
     dm = load_config(config)
     loaded = time.perf_counter() - t0
@@ -146,7 +137,7 @@ def measure(config: Path) -> dict[str, float]:
     frame0["pad"] = dm.get_data("pad").at(0)
     frame0["ephys"] = dm.get_data("ephys").range(0, 30_000)
     first = time.perf_counter() - t0
-    rss, peak = _rss_mb()
+    rss, peak = rss_mb()
     raw = 0
     for key in ("whiskers", "snout", "pad"):
         flat = dm.get_data(key).to_flat()
@@ -170,14 +161,7 @@ def measure(config: Path) -> dict[str, float]:
 
 def _run(config: Path, cache: Path) -> dict[str, float]:
     env = {**os.environ, "NAPARI_WHISKERTOOLBOX_PARSE_CACHE": str(cache)}
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", str(config)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_measurement(__file__, "--measure", str(config), env=env)
 
 
 def main() -> None:
@@ -194,9 +178,7 @@ def main() -> None:
     folder = args.dir or Path(tempfile.gettempdir()) / f"bench_open_{args.frames}"
     config = build(folder, args.frames, args.samples, args.video_frames or args.frames)
     cache = Path(tempfile.mkdtemp(prefix="bench_open_cache_"))
-    print(
-        f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
-    )
+    print(load_line())
     for label in ("first load", "after caches"):
         r = _run(config, cache)
         print(
