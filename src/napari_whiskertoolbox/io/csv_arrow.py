@@ -219,26 +219,41 @@ def _lines_block(
     return times, x_counts, np.stack([x, y], axis=1)
 
 
+def _parts_of_blocks(
+    parse: Callable[[pa.RecordBatch], tuple[np.ndarray, ...] | None],
+    batches: Iterable[pa.RecordBatch],
+    n_parts: int,
+) -> list[list[np.ndarray]] | None:
+    """Parse the CSV blocks on the worker threads; return each part's arrays in file order.
+
+    ``None`` when a block or the CSV layout is irregular (the line-by-line reader decides).
+    """
+    parts: list[list[np.ndarray]] = [[] for _ in range(n_parts)]
+    try:
+        for block in _ordered(parse, batches):
+            if block is None:
+                return None
+            for part, array in zip(parts, block, strict=True):
+                part.append(array)
+    except _Irregular:
+        return None
+    return parts
+
+
 def read_lines_fast(
     data: bytes, *, skip_rows: int, delimiter: str, coord_delimiter: str, comma_decimal: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Read a ``Frame,X,Y`` line CSV (see :func:`.lines.read_lines_csv`), or ``None``."""
     if not ENABLED or not plain_text(data):
         return None
-    frames, counts, coords = [], [], []
-    names = ["frame", "x", "between", "y", "rest"]
-    try:
-        for block in _ordered(
-            lambda batch: _lines_block(batch, delimiter, coord_delimiter, comma_decimal),
-            _batches(data, '"', skip_rows, names),
-        ):
-            if block is None:
-                return None
-            frames.append(block[0])
-            counts.append(block[1])
-            coords.append(block[2])
-    except _Irregular:
+    parts = _parts_of_blocks(
+        lambda batch: _lines_block(batch, delimiter, coord_delimiter, comma_decimal),
+        _batches(data, '"', skip_rows, ["frame", "x", "between", "y", "rest"]),
+        3,
+    )
+    if parts is None:
         return None
+    frames, counts, coords = parts
     times = np.concatenate(frames) if frames else np.empty(0, np.int64)
     offsets = np.zeros(times.size + 1, dtype=np.int64)
     if counts:
@@ -273,19 +288,14 @@ def read_masks_fast(
 
     if not ENABLED or not plain_text(data):
         return None
-    frames, all_counts, all_values = [], [], []
-    try:
-        for block in _ordered(
-            lambda batch: _masks_block(batch, delimiter, rle_delimiter),
-            _batches(data, '"', skip_rows, ["frame", "runs", "rest"]),
-        ):
-            if block is None:
-                return None
-            frames.append(block[0])
-            all_counts.append(block[1])
-            all_values.append(block[2])
-    except _Irregular:
+    parts = _parts_of_blocks(
+        lambda batch: _masks_block(batch, delimiter, rle_delimiter),
+        _batches(data, '"', skip_rows, ["frame", "runs", "rest"]),
+        3,
+    )
+    if parts is None:
         return None
+    frames, all_counts, all_values = parts
     times = np.concatenate(frames) if frames else np.empty(0, np.int64)
     counts = np.concatenate(all_counts) if all_counts else np.empty(0, np.int64)
     runs = (np.concatenate(all_values) if all_values else np.empty(0, np.int64)).reshape(-1, 3)
@@ -342,20 +352,14 @@ def read_points_fast(
     names = [f"c{i}" for i in range(width)]
     if max(columns) >= width:
         return None
-    frames, points = [], []
-    try:
-        for block in _ordered(
-            lambda batch: _points_block(batch, names, columns, comma_decimal),
-            _batches(data, delimiter, skip_rows, names),
-        ):
-            if block is None:
-                return None
-            frames.append(block[0])
-            points.append(block[1])
-    except _Irregular:
+    parts = _parts_of_blocks(
+        lambda batch: _points_block(batch, names, columns, comma_decimal),
+        _batches(data, delimiter, skip_rows, names),
+        2,
+    )
+    if parts is None or not parts[0]:
         return None
-    if not frames:
-        return None
+    frames, points = parts
     return np.concatenate(frames).astype(np.int64), np.concatenate(points)
 
 
