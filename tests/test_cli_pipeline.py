@@ -127,3 +127,17 @@ def test_pipeline_exit_codes_and_flags(tmp_path: Path, wtb_data: Path) -> None:
         "Pipeline failed during phase 'command' at command index 0: Unknown command 'NoSuchCommand'"
     )
     assert failed.stdout == ""
+
+
+def test_each_warning_is_printed_once(tmp_path: Path, wtb_data: Path) -> None:
+    """A warning that is logged and also returned in the result reaches stderr once."""
+    path = _runner_config(tmp_path, wtb_data)
+    (tmp_path / "length.json").write_text(
+        json.dumps({"steps": [{"step_id": "len", "transform_name": "CalculateLineLength",
+                               "parameters": {"scael": 2}}]})
+    )  # fmt: skip
+    done = _pipeline(path, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "unknown parameter 'scael'" in line]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("warning: pipeline file ")

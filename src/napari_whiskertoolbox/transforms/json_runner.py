@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import re
 import sys
@@ -434,6 +435,24 @@ _FLAGS = {
 }
 
 
+class _WarningPrinter(logging.Handler):
+    """Print the package's logged warnings to the CLI's error stream, each message once."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(logging.WARNING)
+        self._stream = stream
+        self._seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.write(record.getMessage())
+
+    def write(self, message: str) -> None:
+        """Print ``message`` as ``warning: message`` unless it was printed already."""
+        if message not in self._seen:
+            self._seen.add(message)
+            self._stream.write(f"warning: {message}\n")
+
+
 def pipeline_cli(
     argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -474,6 +493,10 @@ def pipeline_cli(
     if len(paths) > 1:
         err.write(f"Multiple pipeline JSON paths were provided\n{USAGE}")
         return 2
+    printed = _WarningPrinter(err)
+    package_logger = logging.getLogger("napari_whiskertoolbox")
+    package_logger.addHandler(printed)
+    propagate, package_logger.propagate = package_logger.propagate, False
     try:
         result = run_json_pipeline(
             paths[0],
@@ -486,8 +509,11 @@ def pipeline_cli(
     except Exception as exc:
         err.write(f"Pipeline failed with an unexpected error: {type(exc).__name__}: {exc}\n")
         return 1
+    finally:
+        package_logger.removeHandler(printed)
+        package_logger.propagate = propagate
     for warning in result.warnings:
-        err.write(f"warning: {warning}\n")
+        printed.write(warning)
     if not result.success:
         where = (
             f" at command index {result.failed_command_index}" if result.phase == "command" else ""
