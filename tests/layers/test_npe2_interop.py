@@ -103,6 +103,26 @@ def test_project_root_opens_with_body_part_labels_on_the_points(
     assert len(keypoints.text.values) == len(keypoints.data)
 
 
+def test_a_labels_table_alone_gets_a_frame_slider(make_napari_viewer: Any, project: Path) -> None:
+    viewer = make_napari_viewer()
+    viewer.open(str(project / "CollectedData_Mackenzie.csv"), plugin=PLUGIN)
+    session = get_session(viewer)
+    assert viewer.dims.ndim == 3  # frame, y, x: no media, yet every labelled frame is reachable
+    assert viewer.dims.nsteps[0] == session.n_frames > 1
+    last = session.n_frames - 1
+    viewer.dims.set_current_step(0, last)
+    assert session.current_frame == last
+    shown = viewer.layers["reachingvideo1"]
+    assert (
+        len(shown.data)
+        == sum(
+            session.dm.get_data(f"reachingvideo1_{bp}").count_at(last)
+            for bp in ("Hand", "Finger1", "Tongue", "Joystick1", "Joystick2")
+        )
+        > 0
+    )
+
+
 def test_slp_and_nwb_open_without_naming_the_plugin(
     make_napari_viewer: Any, tmp_path: Path
 ) -> None:

@@ -19,6 +19,8 @@ from napari_whiskertoolbox.layers.pose_points import PosePointsView, frame_point
 from napari_whiskertoolbox.layers.skeleton import SkeletonView
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari.layers import Layer
 
     from napari_whiskertoolbox.core import DataManager
@@ -39,10 +41,13 @@ class PoseLayers:
     session : ViewerSession-like
         Has ``viewer``, ``dm``, ``current_frame``, ``loading``, ``from_display(key, frame)``
         and the ``frame_changed`` signal.
+    on_layers_changed : callable, optional
+        Called after :meth:`sync` added or dropped layers (the session keeps its frame axis).
     """
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, on_layers_changed: Callable[[], None] | None = None) -> None:
         self.session = session
+        self._on_layers_changed = on_layers_changed
         self.points: dict[str, PosePointsView] = {}
         self.skeletons: dict[str, SkeletonView] = {}
         self._dismissed: set[tuple[str, str]] = set()  # layers the user removed stay removed
@@ -94,6 +99,8 @@ class PoseLayers:
                 skeleton = SkeletonView(pose)
                 self.skeletons[name] = skeleton
                 self._insert_below(viewer, skeleton.layer, self.points.get(name))
+        if self._on_layers_changed is not None:
+            self._on_layers_changed()
         self.redraw()
 
     @staticmethod

@@ -127,8 +127,9 @@ class ViewerSession:
             )
         ]
         self.bind_all()
-        self.poses = PoseLayers(self)
+        self.poses = PoseLayers(self, on_layers_changed=self.update_frame_axis)
         """Keypoints and skeleton layers of the pose sets (their keys get no layer each)."""
+        self.update_frame_axis()
 
     @property
     def loading(self) -> bool:
@@ -290,7 +291,7 @@ class ViewerSession:
         for key in keys:
             if key not in self._hidden:
                 self.show_key(key, _update_axis=False)
-        self._update_frame_axis()
+        self.update_frame_axis()
         self._scheduler.flush(force=True)
 
     def is_shown(self, key: str) -> bool:
@@ -317,7 +318,7 @@ class ViewerSession:
         layer = binding.attach(layer)
         self._place_layer(layer, _STACK_ORDER[data_type])
         if _update_axis:
-            self._update_frame_axis()
+            self.update_frame_axis()
         if data_type in MEDIA_KINDS and _update_axis:
             self._restore_frame(old_clock, frame)
         self._show_current(binding)
@@ -359,13 +360,18 @@ class ViewerSession:
         if index != target:
             layers.move(index, target)
 
-    def _update_frame_axis(self) -> None:
-        """Keep a hidden placeholder carrying the frame axis when no media is shown."""
+    def update_frame_axis(self) -> None:
+        """Keep a hidden placeholder carrying the frame axis when no media is shown.
+
+        Any shown key or pose set without media (a DeepLabCut table opened alone) needs it.
+        """
         if self.viewer is None:
             return
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
+        poses = getattr(self, "poses", None)
+        has_layers = bool(self.bindings) or (poses is not None and bool(poses.points))
         self._frame_axis.update(
-            bool(self.bindings) and not has_media,
+            has_layers and not has_media,
             self.n_frames,
             display_clock=self._display_clock,
         )
@@ -398,7 +404,7 @@ class ViewerSession:
         old_clock, frame = self._display_clock, self.current_frame
         binding = self.bindings.pop(key)
         self._display_clock = find_display_clock(self.dm)
-        self._update_frame_axis()  # adds the placeholder before the media layer goes
+        self.update_frame_axis()  # adds the placeholder before the media layer goes
         self.bindings[key] = binding
         self._unbind(key)
         self._refresh_clock()
@@ -438,7 +444,7 @@ class ViewerSession:
     def _refresh_clock(self) -> None:
         """Re-derive the display clock and frame axis, then redraw every layer."""
         self._display_clock = find_display_clock(self.dm)
-        self._update_frame_axis()
+        self.update_frame_axis()
         for binding in self.bindings.values():
             if isinstance(binding, ImageBinding):
                 binding.on_data_changed(None)
@@ -475,7 +481,7 @@ class ViewerSession:
     def _after_media_layer_removed(self, frame: int) -> None:
         if self.viewer is None or not self.bindings:
             return
-        self._update_frame_axis()
+        self.update_frame_axis()
         self.set_frame(frame)
 
     # ------------------------------------------------------------------ files
@@ -582,7 +588,7 @@ class ViewerSession:
         self.poses.close()
         for key in list(self.bindings):
             self._unbind(key)
-        self._update_frame_axis()  # no bindings left: drops the placeholder, if any
+        self.update_frame_axis()  # no bindings left: drops the placeholder, if any
         for signal, slot in self._dm_slots:
             signal.disconnect(slot)
         self._dm_slots = []
