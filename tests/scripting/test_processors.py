@@ -365,6 +365,19 @@ def test_process_command_errors_name_its_options(tmp_path, capfd) -> None:
         code = main([*base, *args])
         return code, capfd.readouterr().err
 
+    code, err = run("--keys", "ch00")
+    assert code == 2
+    assert "no input key 'ch00' in the DataManager (did you mean 'ch0'?)" in err
+    assert "(given with --keys)" in err
+    code, err = run("--keys", "ch0", "--event-keys", "nope")
+    assert "no event key 'nope'" in err
+    assert "(given with --event-keys)" in err
+    unwritable = tmp_path / "file"
+    unwritable.write_text("")
+    code, err = run("--keys", "ch0", "--output-dir", str(unwritable / "sub"))
+    assert code == 1
+    assert f"cannot create the output folder '{unwritable / 'sub'}' (--output-dir)" in err
+    assert "Traceback" not in err
     code, err = run("--keys", "raw")
     assert code == 2
     assert "clock 'plain' has no sampling rate; pass --sample-rate" in err

@@ -24,6 +24,7 @@ and large outputs are written to memory-mapped files.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import itertools
 import os
@@ -450,7 +451,13 @@ class ProcessorPlan:
         temporary = folder is None
         if folder is None:
             folder = Path(tempfile.mkdtemp(prefix="wtb-processor-"))
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProcessorError(
+                f"cannot create the output folder {str(folder)!r} "
+                f"({_Spelling(self.option_names).name('output_dir')}): {exc.strerror or exc}"
+            ) from exc
         channels: list[np.ndarray] = []
         files: list[Path] = []
         for key in self.analog_keys:
@@ -622,7 +629,7 @@ def plan_processor(
     keys = [input_keys] if isinstance(input_keys, str) else list(input_keys)
     if not keys:
         raise ValueError(f"no input key: pass at least one with {spelling.name('input_keys')}")
-    inputs = [_analog_input(dm, key) for key in keys]
+    inputs = [_analog_input(dm, key, spelling) for key in keys]
     clocks = {dm.time_key(key) for key in keys}
     if len(clocks) != 1:
         raise ValueError(f"input keys must share one clock; got {sorted(clocks)} for {keys}")
@@ -630,7 +637,10 @@ def plan_processor(
     times = _shared_times(keys, inputs)
     for key in event_keys:
         if key not in dm:
-            raise KeyError(f"no event key {key!r} in the DataManager")
+            raise KeyError(
+                _missing_key(dm, key, "event", ("digital_event", "digital_interval"))
+                + f" (given with {spelling.name('event_keys')})"
+            )
         if dm.data_type(key) not in ("digital_event", "digital_interval"):
             raise ValueError(
                 f"event key {key!r} is {dm.data_type(key)!r}; expected digital_event or "
@@ -676,9 +686,22 @@ def plan_processor(
     return plan
 
 
-def _analog_input(dm: DataManager, key: str) -> AnalogTimeSeries:
+def _missing_key(dm: DataManager, key: str, role: str, data_types: tuple[str, ...]) -> str:
+    """Say that ``key`` is not in ``dm``: the closest key of ``data_types`` and the valid ones."""
+    valid = sorted(k for k in dm if dm.data_type(k) in data_types)
+    if not list(dm):
+        return f"no {role} key {key!r}: the DataManager is empty (no session loaded)"
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"no {role} key {key!r} in the DataManager{hint}; {role} keys: {valid}"
+
+
+def _analog_input(dm: DataManager, key: str, spelling: _Spelling) -> AnalogTimeSeries:
     if key not in dm:
-        raise KeyError(f"no input key {key!r} in the DataManager")
+        raise KeyError(
+            _missing_key(dm, key, "input", ("analog",))
+            + f" (given with {spelling.name('input_keys')})"
+        )
     series = dm.get_data(key)
     if not isinstance(series, AnalogTimeSeries):
         raise ValueError(f"input key {key!r} is {dm.data_type(key)!r}; processors read analog keys")
