@@ -69,10 +69,15 @@ def _add_process_command(sub: argparse._SubParsersAction[argparse.ArgumentParser
     process.add_argument(
         opt["save"], dest="save", help="save the session to this folder afterwards"
     )
-    process.add_argument(
-        opt["chunk_seconds"], dest="chunk_seconds", type=float, default=1.0, help="chunk length (s)"
+    chunk = process.add_mutually_exclusive_group()
+    chunk.add_argument(
+        opt["chunk_seconds"],
+        dest="chunk_seconds",
+        type=float,
+        default=1.0,
+        help="chunk length (s, default 1)",
     )
-    process.add_argument(
+    chunk.add_argument(
         opt["chunk_samples"], dest="chunk_samples", type=int, help="chunk length in samples"
     )
     process.add_argument(

@@ -185,10 +185,9 @@ def test_pipeline_files(sessions: Path, tmp_path: Path, threads_client: Client) 
     assert (tmp_path / "r" / "sessions" / "mouse2" / "mouse2_angle.csv").is_file()
     assert "angle" in load_session(record.output)
 
-    missing_keys = run_batch(
-        pipeline, sessions / "mouse1.session", client=threads_client, out=tmp_path / "m"
-    )
-    assert "give input_key and output_key" in missing_keys.records[0].error
+    with pytest.raises(ValueError, match=r"give input_key and output_key \(command line: "):
+        run_batch(pipeline, sessions / "mouse1.session", client=threads_client, out=tmp_path / "m")
+    assert not (tmp_path / "m").exists()  # refused before any session ran
 
 
 def test_bad_session_fails_alone(sessions: Path, tmp_path: Path, threads_client: Client) -> None:

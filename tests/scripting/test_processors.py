@@ -386,6 +386,9 @@ def test_process_command_errors_name_its_options(tmp_path, capfd) -> None:
     assert code == 2
     assert "--chunk-seconds 1e-09 at 30000 samples/s is 0 samples" in err
     assert "chunk_seconds" not in err
+    with pytest.raises(SystemExit):  # one chunk length, not two
+        run("--keys", "ch0", "--chunk-seconds", "1", "--chunk-samples", "100")
+    assert "--chunk-samples: not allowed with argument --chunk-seconds" in capfd.readouterr().err
     code, err = run("--keys", "ch0", "--chunk-samples", "0")
     assert "chunk size must be at least one sample; --chunk-samples 0" in err
     save = ["--save", str(tmp_path / "out")]

@@ -98,7 +98,7 @@ def test_each_phase_failing(project, wtb_data, tmp_path):
     missing = run_json_pipeline(tmp_path / "nope.json")
     assert (missing.phase, missing.message) == (
         "parse",
-        f"Failed to open JSON file: {tmp_path / 'nope.json'}",
+        f"Failed to open JSON file: {tmp_path / 'nope.json'} (No such file or directory)",
     )
     bad = tmp_path / "bad.json"
     bad.write_text("{")
@@ -106,6 +106,8 @@ def test_each_phase_failing(project, wtb_data, tmp_path):
     assert run_json_pipeline({"clocks": []}).message == (
         "Pipeline config object must contain 'data', 'transformations', 'commands', or 'saves'"
     )
+    steps_only = run_json_pipeline({"steps": [{"step_id": "a", "transform_name": "X"}]})
+    assert "this is a TransformsV2 pipeline file" in steps_only.message
     assert run_json_pipeline({"data": {}}).phase == "normalize"
     assert run_json_pipeline({"data": [], "loops": []}).phase == "normalize"
     load = run_json_pipeline(

@@ -275,12 +275,8 @@ class PipelineTask(Task):
         transform_context = TransformContext(cancel=control.cancelled)
         if pipeline_kind(document, self.path) == "pipeline":
             args = dict(self.args)
-            missing = [k for k in ("input_key", "output_key") if not args.get(k)]
-            if missing:
-                raise TaskFailedError(
-                    f"{self.path.name} is a TransformsV2 pipeline: give {' and '.join(missing)} "
-                    "in the batch args (e.g. args={'input_key': 'whiskers', 'output_key': 'angle'})"
-                )
+            if missing := _missing_pipeline_keys(self.path, args):
+                raise TaskFailedError(missing)
             try:
                 pipeline = load_pipeline(self.path)
                 pipeline.run_on_key(
@@ -355,6 +351,19 @@ class CallableTask(Task):
         return result_values(values, f"the value returned by {self.name}")
 
 
+def _missing_pipeline_keys(path: Path, args: Mapping[str, str]) -> str:
+    """Say which of a TransformsV2 pipeline's ``input_key``/``output_key`` are missing ("" if none)."""
+    missing = [k for k in ("input_key", "output_key") if not args.get(k)]
+    if not missing:
+        return ""
+    given = " ".join(f"{k}=KEY" for k in missing)
+    return (
+        f"{path.name} is a TransformsV2 pipeline: give {' and '.join(missing)} "
+        f"(command line: `{given}` after `--`; Python: args={{'input_key': 'whiskers', "
+        "'output_key': 'angle'}})"
+    )
+
+
 def as_task(task: object, args: TaskArgs = None) -> Task:
     """Turn what the user gave into a :class:`Task`.
 
@@ -392,7 +401,16 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
         return ScriptTask(path, tuple(str(a) for a in args or ()))
     if suffix == ".json":
         mapping = _as_mapping(args, "a pipeline")
-        return PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
+        task_ = PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
+        try:
+            document = task_._document()
+        except TaskFailedError as exc:
+            raise ValueError(str(exc)) from None
+        if pipeline_kind(document, path) == "pipeline" and (
+            missing := _missing_pipeline_keys(path, dict(task_.args))
+        ):
+            raise ValueError(missing)
+        return task_
     raise ValueError(f"task {path}: expected a .py script or a .json pipeline file, got {suffix!r}")
 
 

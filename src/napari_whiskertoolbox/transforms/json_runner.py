@@ -112,9 +112,16 @@ def _normalise(doc: Any) -> tuple[dict[str, Any], list[Any], list[Any] | None, l
     if not isinstance(doc, Mapping):
         raise _PhaseError("normalize", "Pipeline config root must be an object or array")
     if not any(k in doc for k in _ROOT_KEYS):
+        hint = (
+            " (this is a TransformsV2 pipeline file: run it from a runner config's "
+            "RunTransformsV2Pipeline command, the Transforms dock, or `batch`)"
+            if "steps" in doc
+            else ""
+        )
         raise _PhaseError(
             "normalize",
-            "Pipeline config object must contain 'data', 'transformations', 'commands', or 'saves'",
+            "Pipeline config object must contain 'data', 'transformations', 'commands', or "
+            f"'saves'{hint}",
         )
     for key in ("variables", "loops"):
         if key in doc and not isinstance(doc[key], Mapping):
@@ -300,8 +307,10 @@ def _read(source: str | os.PathLike[str]) -> tuple[Any, Path]:
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        raise _PhaseError("parse", f"Failed to open JSON file: {path}") from None
+    except OSError as exc:
+        raise _PhaseError(
+            "parse", f"Failed to open JSON file: {path} ({exc.strerror or exc})"
+        ) from None
     try:
         return json.loads(text), path.resolve()
     except json.JSONDecodeError as exc:
