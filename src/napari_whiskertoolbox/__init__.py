@@ -2,7 +2,7 @@
 
 The top level re-exports :mod:`napari_whiskertoolbox.core` (the DataManager, clocks and
 every data type). Importing this package loads no Qt binding and no napari;
-:func:`get_data_manager` and :func:`open_in_viewer` import the napari side lazily.
+:func:`get_data_manager`, :func:`open_in_viewer` and :func:`show_data_manager` import the napari side lazily.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-__all__ = [*_core.__all__, "get_data_manager", "open_in_viewer"]
+__all__ = [*_core.__all__, "get_data_manager", "open_in_viewer", "show_data_manager"]
 
 
 def get_data_manager(viewer: napari.Viewer) -> DataManager:  # noqa: F405
@@ -40,3 +40,13 @@ def open_in_viewer(viewer: napari.Viewer, path: str | os.PathLike[str]) -> list[
     from napari_whiskertoolbox.workflow.opening import open_in_viewer as _open
 
     return _open(viewer, path)
+
+
+def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:  # noqa: F405
+    """Show ``dm`` (built in Python) in ``viewer``'s session; return the layers added.
+
+    See :func:`napari_whiskertoolbox.workflow.opening.show_data_manager`.
+    """
+    from napari_whiskertoolbox.workflow.opening import show_data_manager as _show
+
+    return _show(viewer, dm)

@@ -8,34 +8,14 @@ Once napari has added the media layer the view is fitted to it, at frame 0.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.workflow.opening import adopt_data_manager
 
 __all__ = ["adopt_data_manager", "whisker_session"]
 
 MEDIA_KEY = "media"
 SAMPLE_TITLE = "Whisker session (sample)"
-
-
-def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
-    """Move every clock, key, group and metadata entry of ``source`` into ``dm``.
-
-    An empty, unmodified ``dm`` stays unmodified with an empty undo history (like a file
-    just opened); otherwise the additions are ordinary, undoable changes.
-    """
-    was_pristine = not dm.keys() and not dm.modified
-    for name in source.time_keys():
-        dm.set_time(name, source.get_time(name))
-    for key in source:
-        dm.set_data(key, source.get_data(key), source.time_key(key))
-    for name, ids in source.groups.to_dict().items():
-        dm.groups.add(name, ids)
-    dm.metadata.update(source.metadata)
-    if was_pristine:
-        dm.history.clear()
-        dm.mark_saved()
 
 
 def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:

@@ -332,3 +332,22 @@ def test_open_in_viewer_returns_the_layers_viewer_open_cannot(
     added = open_in_viewer(other, points)  # into the same session: only the new key's layer
     assert [layer.name for layer in added] == ["test_point"]
     assert get_session(other).dm.get_data("test_point") is not None
+
+
+def test_show_data_manager_shows_a_data_manager_built_in_python(make_napari_viewer) -> None:
+    from napari_whiskertoolbox import get_data_manager, show_data_manager
+    from napari_whiskertoolbox.sample import make_sample_session
+
+    viewer = make_napari_viewer()
+    built = make_sample_session(n_frames=40)
+    keys = set(built.keys())
+    layers = show_data_manager(viewer, built)
+    assert layers == list(viewer.layers)
+    assert {layer.name for layer in layers} >= {"media", "whiskers"}
+    dm = get_data_manager(viewer)
+    assert set(dm.keys()) == keys
+    assert not dm.modified  # like a file just opened: nothing to save yet
+    viewer.dims.set_current_step(0, 39)
+    assert get_session(viewer).current_frame == 39
+    whiskers = viewer.layers["whiskers"]
+    assert len(whiskers.data) == len(dm.get_data("whiskers").at(39))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import napari
     from napari.layers import Layer
 
+    from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.io.config_parse import ConfigItem
     from napari_whiskertoolbox.io.data_files import DataFileGuess
     from napari_whiskertoolbox.io.routing import OpenedPath
@@ -36,10 +37,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NEWER_SESSION_QUESTION",
+    "adopt_data_manager",
     "fit_view_when_shown",
     "newer_saved_session",
     "open_in_session",
     "open_in_viewer",
+    "show_data_manager",
 ]
 
 NEWER_SESSION_QUESTION = "newer_session"
@@ -184,6 +187,60 @@ def open_in_viewer(
     session = get_session(viewer)
     open_in_session(session, path, ask if ask is not None else get_workflow(viewer).ask)
     QApplication.processEvents()  # layers made by callbacks queued to the main thread
+    return [layer for layer in viewer.layers if id(layer) not in before]
+
+
+def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
+    """Move every clock, key, group and metadata entry of ``source`` into ``dm``.
+
+    An empty, unmodified ``dm`` stays unmodified with an empty undo history (like a file
+    just opened); otherwise the additions are ordinary, undoable changes.
+    """
+    was_pristine = not dm.keys() and not dm.modified
+    for name in source.time_keys():
+        dm.set_time(name, source.get_time(name))
+    for key in source:
+        dm.set_data(key, source.get_data(key), source.time_key(key))
+    for name, ids in source.groups.to_dict().items():
+        dm.groups.add(name, ids)
+    dm.metadata.update(source.metadata)
+    if was_pristine:
+        dm.history.clear()
+        dm.mark_saved()
+
+
+def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
+    """Show a DataManager built in Python in ``viewer``: its data joins the viewer's session.
+
+    Every clock, key, group and metadata entry of ``dm`` moves into the session's
+    DataManager (:func:`napari_whiskertoolbox.get_data_manager`), whose bindings make the
+    layers; a key the session already has is replaced (undoable). Use the session's
+    DataManager afterwards: ``dm`` itself is not watched.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer to show the data in.
+    dm : DataManager
+        The data (e.g. from :func:`napari_whiskertoolbox.sample.make_sample_session` or
+        :func:`napari_whiskertoolbox.io.load_config`).
+
+    Returns
+    -------
+    list of napari.layers.Layer
+        The layers this call added, in layer-list order.
+    """
+    from qtpy.QtWidgets import QApplication
+
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    before = {id(layer) for layer in viewer.layers}
+    session = get_session(viewer)
+    had_layers = bool(before)
+    adopt_data_manager(session.dm, dm)
+    QApplication.processEvents()  # layers made by callbacks queued to the main thread
+    if not had_layers:
+        viewer.reset_view()
     return [layer for layer in viewer.layers if id(layer) not in before]
 
 
