@@ -33,6 +33,7 @@ from magicgui.widgets import ComboBox, Container, Label, PushButton
 from psygnal import Signal
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QMenu,
     QMessageBox,
@@ -95,6 +96,10 @@ _EDITOR_MIN_LINES = 6
 
 _TABS_MIN_HEIGHT = 180
 """Pixels the output / variables tabs may shrink to (below their contents' wish)."""
+
+
+_TEMPLATE_MIN_CHARS = 12
+"""Characters of the template name shown when the dock is narrow (the list shows it all)."""
 
 
 def _row(*widgets: Any) -> Container:
@@ -195,6 +200,10 @@ class ScriptRunnerWidget(Container):
 
     def _build_file_row(self) -> None:
         self._template_choice = ComboBox(choices=list_templates(), tooltip="template for New")
+        self._template_choice.native.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self._template_choice.native.setMinimumContentsLength(_TEMPLATE_MIN_CHARS)
         self._new_button = PushButton(text="New", tooltip="new script from the chosen template")
         self._open_button = PushButton(text="Open…")
         self._save_button = PushButton(text="Save")
@@ -244,20 +253,16 @@ class ScriptRunnerWidget(Container):
         self._run_cell_button.changed.connect(lambda: self.run_cell())
         self._processor_button.changed.connect(self._ask_run_as_processor)
         self._cancel_button.changed.connect(self.cancel)
-        row = _row(
-            self._run_button,
-            self._run_selection_button,
-            self._run_cell_button,
-            self._processor_button,
-            self._cancel_button,
-            self._status,
-        )
+        # two rows, so the dock stays narrow enough to leave the video its room
+        row = _row(self._processor_button, self._cancel_button, self._status)
         self._busy_bar = QProgressBar()
         self._busy_bar.setRange(0, 0)  # indeterminate: a script's progress is unknown
         self._busy_bar.setMaximumWidth(120)
         self._busy_bar.setTextVisible(False)
         row.native.layout().addWidget(self._busy_bar)
-        self.append(row)
+        self.extend(
+            [_row(self._run_button, self._run_selection_button, self._run_cell_button), row]
+        )
 
     def _build_panes(self) -> None:
         self.editor = CodeEditor()
