@@ -130,10 +130,10 @@ def time_steps(session, app, start: int, n_steps: int, profile=None) -> np.ndarr
     """
     viewer = session.viewer
     times = np.empty((n_steps, 3))
-    if profile is not None:
-        profile.enable()
     for k in range(n_steps):
         frame = start + k + 1
+        if profile is not None:
+            profile.enable()
         wall, cpu = time.perf_counter(), time.process_time()
         viewer.dims.set_current_step(0, frame)
         while session.shown_frame != frame:
@@ -141,9 +141,9 @@ def time_steps(session, app, start: int, n_steps: int, profile=None) -> np.ndarr
         ready = time.perf_counter() - wall
         app.processEvents()
         times[k] = ready, time.perf_counter() - wall, time.process_time() - cpu
+        if profile is not None:
+            profile.disable()
         settle(app)
-    if profile is not None:
-        profile.disable()
     return times
 
 
@@ -203,7 +203,7 @@ class FloorSession:
                 self.labels.refresh()
         if self.shapes is not None:
             paths = [np.asarray(line)[:, ::-1] for line in dm.get_data("whiskers").at(frame)]
-            self.shapes.data = (paths, "path")
+            self.shapes.data = (paths, ["path"] * len(paths))
         if self.points is not None:
             self.points.data = np.asarray(dm.get_data("nose").at(frame))[:, ::-1]
         self.shown_frame = frame
@@ -302,8 +302,31 @@ def run(
     return np.median(image_times, axis=0) * 1e3, np.median(bound_times, axis=0) * 1e3
 
 
-PROFILE_ROWS = 28
+PROFILE_ROWS = 20
 """Functions listed per profile (by cumulative time, then by own time)."""
+PROFILE_PARTS = (
+    ("dims step (napari slicing + our layers)", "napari/components/dims.py", "set_current_step"),
+    ("  our frame swap (ViewerSession._apply_frame)", "layers/session.py", "_apply_frame"),
+    ("  our frame swap (floor: FloorSession._on_step)", "bench_frame_step.py", "_on_step"),
+    ("    Shapes.data = (napari model)", "layers/shapes/shapes.py", "data"),
+    ("    Points.data = (napari model)", "layers/points/points.py", "data"),
+    ("    Labels.data_setitem", "layers/labels/labels.py", "data_setitem"),
+    ("    layer.refresh", "layers/base/base.py", "refresh"),
+    ("    vispy Shapes _on_data_change", "_vispy/layers/shapes.py", "_on_data_change"),
+    ("    vispy Points _on_data_change", "_vispy/layers/points.py", "_on_data_change"),
+    ("    vispy layer reset (transforms, blending..)", "_vispy/layers/base.py", "reset"),
+    ("    vispy _on_matrix_change (transforms)", "_vispy/layers/base.py", "_on_matrix_change"),
+    ("  layer slicing (napari _refresh_sync)", "layers/base/base.py", "_refresh_sync"),
+    ("  layer list repaint (LayerDelegate.paint)", "~", "<function LayerDelegate.paint"),
+    ("canvas paint (vispy on_draw)", "vispy/scene/canvas.py", "on_draw"),
+    ("  GL command flush (GLIR parse)", "vispy/gloo/glir.py", "parse"),
+    ("  shader program build (vispy ModularProgram)", "shaders/program.py", "build_if_needed"),
+    ("  glLinkProgram", "gloo/gl/_gl2.py", "glLinkProgram"),
+    ("  glCompileShader", "gloo/gl/_gl2.py", "glCompileShader"),
+    ("  glTexSubImage2D (texture upload)", "gloo/gl/_gl2.py", "glTexSubImage2D"),
+    ("  glFlush", "gloo/gl/_gl2.py", "glFlush"),
+)
+"""(label, file ending, function name) of the parts of a step shown in ``--profile``."""
 
 
 def print_profile(profile, title: str, n_steps: int) -> None:
@@ -323,6 +346,17 @@ def print_profile(profile, title: str, n_steps: int) -> None:
                 break
         return f"{'/'.join(parts[-3:])}:{line}({name})"
 
+    print("  parts of a step (cumulative ms/step, calls/step):")
+    for title_, path_end, name in PROFILE_PARTS:
+        hits = [
+            row
+            for (path, _, fname), row in stats.items()
+            if path.replace("\\", "/").endswith(path_end) and fname.startswith(name)
+        ]
+        if hits:
+            cum = max(row[3] for row in hits) / n_steps * 1e3
+            calls = sum(row[1] for row in hits) / n_steps
+            print(f"    {cum:7.3f}  {calls:7.1f}x  {title_}")
     for column, heading in ((3, "cumulative"), (2, "own")):
         print(f"  by {heading} ms/step:")
         ranked = sorted(stats.items(), key=lambda item: item[1][column], reverse=True)

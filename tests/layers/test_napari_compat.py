@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QWidget
@@ -13,11 +14,14 @@ from napari_whiskertoolbox.layers._napari_compat import (
     clear_paint_history,
     console_if_created,
     forget_vetoed_quit,
+    keep_mesh_shaders,
+    keep_shapes_shaders,
     main_window,
     on_console_shown,
     quit_requested,
     set_napari_close_questions,
     viewer_widget,
+    vispy_layer,
     write_to_console,
 )
 
@@ -273,3 +277,87 @@ def test_clear_paint_history_raises_when_napari_drops_it() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.clear_paint_history"):
         clear_paint_history(FakeLabels())
+
+
+def _step_faces(layer: Any, shift: float) -> None:
+    """Give a Shapes layer a new frame's paths (what a frame step does)."""
+    paths = [np.array([[10.0 + shift, 10.0], [40.0, 60.0 + shift], [70.0, 20.0]])] * 3
+    layer.data = (paths, ["path"] * len(paths))
+
+
+def _rebuilds_after_step(mesh: Any, layer: Any, shift: float) -> tuple[bool, Any]:
+    """Step the layer, run vispy's pre-draw update; return (program rebuild due, LUT)."""
+    _step_faces(layer, shift)
+    mesh._update_data()  # what vispy runs before the first draw after set_data
+    programs = list(mesh.shared_program._programs.values())  # one per view (canvas)
+    assert programs, "vispy's MultiProgram no longer keeps its programs in _programs"
+    rebuild = any(program._need_build for program in programs)
+    for program in programs:
+        program.build_if_needed()
+    return rebuild, mesh.shared_program._set_items.get("texture2D_LUT")
+
+
+def test_vispy_rebuilds_the_shapes_mesh_program_on_every_step_without_the_workaround(
+    make_napari_viewer: Any,
+) -> None:
+    """If this fails, vispy keeps mesh shaders itself: keep_mesh_shaders can go."""
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2, shape_type="path", edge_color="red")
+    mesh = vispy_layer(viewer, layer).node.shape_faces
+    _rebuilds_after_step(mesh, layer, 0.0)
+    rebuilds = [_rebuilds_after_step(mesh, layer, float(k))[0] for k in range(1, 4)]
+    assert rebuilds == [True, True, True]
+
+
+def test_keep_shapes_shaders_keeps_the_program_and_draws_each_new_frame(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2, shape_type="path", edge_color="red")
+    keep_shapes_shaders(viewer, layer)
+    keep_shapes_shaders(viewer, layer)  # idempotent
+    mesh = vispy_layer(viewer, layer).node.shape_faces
+    _, first_lut = _rebuilds_after_step(mesh, layer, 0.0)
+    for k in range(1, 4):
+        rebuild, lut = _rebuilds_after_step(mesh, layer, float(k))
+        assert not rebuild
+        assert lut is first_lut
+        # the new frame's vertices did reach the mesh (napari's triangulated paths)
+        drawn = mesh.mesh_data.get_vertices()
+        expected = layer._data_view._mesh.vertices[:, ::-1]
+        np.testing.assert_allclose(drawn[:, :2], expected)
+
+
+def test_keep_mesh_shaders_still_follows_colormapped_values() -> None:
+    from vispy.scene.visuals import Mesh
+
+    mesh = Mesh()
+    keep_mesh_shaders(mesh)
+    values = np.array([[0.0], [1.0], [2.0]], dtype=np.float32)
+    first = mesh._build_color_transform(values)
+    assert mesh._build_color_transform(values) is not first  # limits may change: rebuilt
+    plain = np.ones((3, 4), dtype=np.float32)
+    assert mesh._build_color_transform(plain) is mesh._build_color_transform(plain)
+
+
+def test_mesh_and_vispy_layer_helpers_raise_when_internals_change(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vispy.scene.visuals import Mesh
+    from vispy.visuals.mesh import MeshVisual
+
+    with monkeypatch.context() as patch:
+        patch.delattr(MeshVisual, "_build_color_transform")
+        with pytest.raises(RuntimeError, match="keep_mesh_shaders"):
+            keep_mesh_shaders(Mesh())
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2)
+    canvas = viewer_widget(viewer).canvas
+    with monkeypatch.context() as patch:
+        patch.delattr(canvas, "layer_to_visual")
+        with pytest.raises(RuntimeError, match="vispy_layer"):
+            vispy_layer(viewer, layer)
+    with monkeypatch.context() as patch:
+        patch.setattr(vispy_layer(viewer, layer), "node", object())
+        with pytest.raises(RuntimeError, match="keep_shapes_shaders"):
+            keep_shapes_shaders(viewer, layer)
