@@ -22,7 +22,8 @@ software by Mesa under Xvfb (far slower than a GPU, so *ready* is the figure to 
 
 ``--floor`` measures napari's own floor: the same layers (Image, Labels, Shapes, Points) in
 plain napari, no plugin code, the annotation layers updated through napari's public API
-from a ``dims.events.current_step`` callback (``shapes.data =``, ``points.data =``, the
+from a ``dims.events.current_step`` callback (``shapes.data =`` inside its public
+``block_thumbnail_update()``, ``points.data =``, the
 label image rewritten in place and refreshed, or ``data_setitem`` in a shown viewer),
 against the same Image layer alone. ``--profile`` runs the timed steps under cProfile and
 prints, per viewer, where the milliseconds of one step go (cumulative and own time per
@@ -203,7 +204,8 @@ class FloorSession:
                 self.labels.refresh()
         if self.shapes is not None:
             paths = [np.asarray(line)[:, ::-1] for line in dm.get_data("whiskers").at(frame)]
-            self.shapes.data = (paths, ["path"] * len(paths))
+            with self.shapes.block_thumbnail_update():  # public; else 3 thumbnails a step
+                self.shapes.data = (paths, ["path"] * len(paths))
         if self.points is not None:
             self.points.data = np.asarray(dm.get_data("nose").at(frame))[:, ::-1]
         self.shown_frame = frame
