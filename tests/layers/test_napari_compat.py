@@ -20,6 +20,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     on_console_shown,
     quit_requested,
     set_napari_close_questions,
+    skip_unchanged_transforms,
     viewer_widget,
     vispy_layer,
     write_to_console,
@@ -361,3 +362,78 @@ def test_mesh_and_vispy_layer_helpers_raise_when_internals_change(
         patch.setattr(vispy_layer(viewer, layer), "node", object())
         with pytest.raises(RuntimeError, match="keep_shapes_shaders"):
             keep_shapes_shaders(viewer, layer)
+
+
+# --------------------------------------------------------------------------- transform re-sends
+def _matrix_sends(monkeypatch: pytest.MonkeyPatch, visual: Any) -> list[int]:
+    """Count the calls of the vispy layer class's ``_on_matrix_change`` (the real one)."""
+    from napari._vispy.layers.base import VispyBaseLayer
+
+    sends: list[int] = []
+    real = VispyBaseLayer._on_matrix_change
+
+    def counting(self: Any) -> None:
+        sends.append(1)
+        real(self)
+
+    monkeypatch.setattr(VispyBaseLayer, "_on_matrix_change", counting)
+    return sends
+
+
+def _new_frame(layer: Any, k: float) -> None:
+    if layer._type_string == "points":
+        layer.data = np.array([[1.0 + k, 2.0], [3.0, 4.0 + k]])
+    else:
+        layer.data = [np.array([[1.0, 1.0 + k], [10.0, 2.0 + k], [20.0, 4.0]])]
+
+
+@pytest.mark.parametrize("kind", ["points", "shapes"])
+def test_napari_resends_the_transform_on_every_data_change_without_the_workaround(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """If this fails, napari no longer re-sends it: skip_unchanged_transforms can go."""
+    viewer = make_napari_viewer()
+    layer = viewer.add_points(ndim=2) if kind == "points" else viewer.add_shapes(ndim=2)
+    sends = _matrix_sends(monkeypatch, vispy_layer(viewer, layer))
+    for k in range(3):
+        _new_frame(layer, float(k))
+    assert len(sends) >= 3
+
+
+@pytest.mark.parametrize("kind", ["points", "shapes"])
+def test_skip_unchanged_transforms_still_draws_data_and_follows_transform_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    viewer = make_napari_viewer()
+    layer = viewer.add_points(ndim=2) if kind == "points" else viewer.add_shapes(ndim=2)
+    skip_unchanged_transforms(viewer, layer)
+    skip_unchanged_transforms(viewer, layer)  # idempotent
+    visual = vispy_layer(viewer, layer)
+    _new_frame(layer, 0.0)  # the first data change sends the transform
+    sends = _matrix_sends(monkeypatch, visual)
+    for k in range(1, 4):
+        _new_frame(layer, float(k))
+        if kind == "points":  # the new frame's points reached the markers (x, y order)
+            drawn = visual.node.points_markers._data["a_position"][:, :2]
+            np.testing.assert_allclose(drawn, layer.data[:, ::-1])
+        else:
+            drawn = visual.node.shape_faces.mesh_data.get_vertices()
+            np.testing.assert_allclose(drawn[:, :2], layer._data_view._mesh.vertices[:, ::-1])
+    assert sends == []  # nothing that places the layer changed
+    layer.translate = (5.0, 7.0)  # napari's own event still moves it
+    assert len(sends) == 1
+    np.testing.assert_allclose(visual.node.transform.map([0.0, 0.0])[:2], [7.0, 5.0])
+    _new_frame(layer, 5.0)
+    np.testing.assert_allclose(visual.node.transform.map([0.0, 0.0])[:2], [7.0, 5.0])
+
+
+def test_skip_unchanged_transforms_raises_when_napari_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    layer = viewer.add_points(ndim=2)
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.layers._napari_compat.vispy_layer", lambda v, lay: object()
+    )
+    with pytest.raises(RuntimeError, match=r"_napari_compat.skip_unchanged_transforms"):
+        skip_unchanged_transforms(viewer, layer)

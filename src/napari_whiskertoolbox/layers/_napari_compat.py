@@ -29,6 +29,7 @@ __all__ = [
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
+    "skip_unchanged_transforms",
     "viewer_widget",
     "vispy_layer",
     "write_to_console",
@@ -294,7 +295,7 @@ def clear_paint_history(layer: Any) -> None:
 
 
 # --------------------------------------------------------------------------- vispy layers
-# Used by layers/shapes_binding.py (frame steps). napari keeps the vispy side of each layer
+# Used by layers/shapes_binding.py and points_binding.py (frame steps). napari keeps the vispy side of each layer
 # in ``QtViewer.canvas.layer_to_visual`` and has no public accessor for it.
 def vispy_layer(viewer: napari.Viewer, layer: Any) -> Any:
     """Return napari's vispy layer drawing ``layer`` in ``viewer`` (``None`` if not drawn).
@@ -390,3 +391,94 @@ def keep_shapes_shaders(viewer: napari.Viewer, layer: Any) -> None:
             "node.shape_faces; update layers/_napari_compat.keep_shapes_shaders"
         )
     keep_mesh_shaders(mesh)
+
+
+# --------------------------------------------------------------------------- transform re-sends
+# Used by layers/points_binding.py and layers/shapes_binding.py (frame steps). On every data
+# change napari's vispy Points layer runs its full ``reset()`` (visibility, opacity,
+# blending, the layer transform composed from its transform chain, clipping planes, view
+# direction, antialiasing, shading) and its vispy Shapes layer re-sends the transform, though
+# none of that changed: each of those has its own layer event that napari handles. During
+# ``_on_data_change`` only, the transform is recomputed when what it depends on besides the
+# layer's transform events (the layer's ndim, displayed axes, ndisplay, units scale)
+# changed, and Points' reset does only its data-dependent parts (text, highlight, canvas
+# size limits, which depend on the point count).
+_RESET_PARTS = ("_update_text", "_on_highlight_change", "_on_canvas_size_limits_change")
+
+
+def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
+    """Stop napari's vispy Points/Shapes layer re-sending an unchanged transform per data change.
+
+    A viewer without a canvas (no Qt window) or a layer not drawn has nothing to skip.
+    Idempotent.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy layer no longer has ``_on_data_change``, ``_on_matrix_change`` and
+        ``reset`` (Points: and the parts of ``reset`` kept), or the layer no longer has
+        ``_slice_input.displayed`` / ``ndisplay``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return
+    points = type(layer).__name__ == "Points"
+    needed = ("_on_data_change", "_on_matrix_change", "reset", "_world_to_layer_units_scale")
+    needed += _RESET_PARTS if points else ()
+    slice_input = getattr(layer, "_slice_input", None)
+    if (
+        any(not hasattr(visual, name) for name in needed)
+        or not hasattr(slice_input, "displayed")
+        or not hasattr(slice_input, "ndisplay")
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy layers or Layer._slice_input changed "
+            f"({type(visual).__name__}); update layers/_napari_compat.skip_unchanged_transforms"
+        )
+    if getattr(visual.__dict__.get("_on_data_change"), "_wtb_skips", False):
+        return
+    data_change = visual._on_data_change  # the class's bound method
+    cls = type(visual)
+    sent: dict[str, Any] = {}
+
+    def placement() -> tuple[Any, ...]:
+        inputs = layer._slice_input
+        return (
+            layer.ndim,
+            tuple(inputs.displayed),
+            inputs.ndisplay,
+            tuple(visual._world_to_layer_units_scale),
+        )
+
+    def matrix_if_changed() -> bool:
+        key = placement()
+        if sent.get("key") == key:
+            return False
+        cls._on_matrix_change(visual)
+        sent["key"] = key
+        return True
+
+    def light_reset() -> None:
+        if sent.get("key") != placement():
+            cls.reset(visual)  # first time or placement changed: the full reset
+            sent["key"] = placement()
+            return
+        cls._update_text(visual, update_node=False)
+        cls._on_highlight_change(visual)
+        cls._on_canvas_size_limits_change(visual)
+
+    def on_data_change(*args: Any, **kwargs: Any) -> Any:
+        visual._on_matrix_change = matrix_if_changed
+        if points:
+            visual.reset = light_reset
+        try:
+            return data_change(*args, **kwargs)
+        finally:
+            del visual._on_matrix_change
+            if points:
+                del visual.reset
+
+    on_data_change._wtb_skips = True  # type: ignore[attr-defined]
+    visual._on_data_change = on_data_change
