@@ -15,10 +15,12 @@ plugin code). For each speed they take turns (``--rounds``): napari's play butto
 the frame axis (``QtDims.play``, as clicking it does) for ``--seconds``, forward or, with
 ``--backward``, backward.
 
-napari's player asks for a new frame only once the previous one has been painted; frames
-it skips are *dropped*. Printed per speed: frames shown per second (paints showing a new
-frame; in the bound viewer only paints where every layer shows that frame count), frames
-dropped per second, the bound / image-only ratio of frames shown, and for a video the
+napari's player thread asks for a frame every 1/fps s; the viewer ignores the requests
+that arrive before the previous frame was painted, and the player then goes on from the
+frame shown, so a slow viewer mostly plays slower rather than skipping frames. Printed per
+speed: frames shown per second (paints showing a new frame; only paints where every layer
+shows that frame count), frames *dropped* per second (frames the play head moved past
+without a paint), the bound / image-only ratio of frames shown, and for a video the
 share of shown frames the read-ahead had decoded before napari asked for them.
 """
 
