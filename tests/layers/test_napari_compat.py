@@ -380,32 +380,42 @@ def _matrix_sends(monkeypatch: pytest.MonkeyPatch, visual: Any) -> list[int]:
     return sends
 
 
+def _add(viewer: Any, kind: str) -> Any:
+    if kind == "labels":
+        return viewer.add_labels(np.zeros((30, 40), np.uint8))
+    return viewer.add_points(ndim=2) if kind == "points" else viewer.add_shapes(ndim=2)
+
+
 def _new_frame(layer: Any, k: float) -> None:
     if layer._type_string == "points":
         layer.data = np.array([[1.0 + k, 2.0], [3.0, 4.0 + k]])
+    elif layer._type_string == "labels":
+        image = np.zeros((30, 40), np.uint8)
+        image[int(k) : int(k) + 3, 5:9] = 1
+        layer.data = image  # a full refresh, as a hidden viewer's label swap
     else:
         layer.data = [np.array([[1.0, 1.0 + k], [10.0, 2.0 + k], [20.0, 4.0]])]
 
 
-@pytest.mark.parametrize("kind", ["points", "shapes"])
+@pytest.mark.parametrize("kind", ["points", "shapes", "labels"])
 def test_napari_resends_the_transform_on_every_data_change_without_the_workaround(
     make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     """If this fails, napari no longer re-sends it: skip_unchanged_transforms can go."""
     viewer = make_napari_viewer()
-    layer = viewer.add_points(ndim=2) if kind == "points" else viewer.add_shapes(ndim=2)
+    layer = _add(viewer, kind)
     sends = _matrix_sends(monkeypatch, vispy_layer(viewer, layer))
     for k in range(3):
         _new_frame(layer, float(k))
     assert len(sends) >= 3
 
 
-@pytest.mark.parametrize("kind", ["points", "shapes"])
+@pytest.mark.parametrize("kind", ["points", "shapes", "labels"])
 def test_skip_unchanged_transforms_still_draws_data_and_follows_transform_changes(
     make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     viewer = make_napari_viewer()
-    layer = viewer.add_points(ndim=2) if kind == "points" else viewer.add_shapes(ndim=2)
+    layer = _add(viewer, kind)
     skip_unchanged_transforms(viewer, layer)
     skip_unchanged_transforms(viewer, layer)  # idempotent
     visual = vispy_layer(viewer, layer)
@@ -416,15 +426,22 @@ def test_skip_unchanged_transforms_still_draws_data_and_follows_transform_change
         if kind == "points":  # the new frame's points reached the markers (x, y order)
             drawn = visual.node.points_markers._data["a_position"][:, :2]
             np.testing.assert_allclose(drawn, layer.data[:, ::-1])
+        elif kind == "labels":  # the new frame's label image reached the texture's data
+            np.testing.assert_array_equal(np.asarray(visual.node._data) != 0, layer.data != 0)
         else:
             drawn = visual.node.shape_faces.mesh_data.get_vertices()
             np.testing.assert_allclose(drawn[:, :2], layer._data_view._mesh.vertices[:, ::-1])
     assert sends == []  # nothing that places the layer changed
+    origin = np.asarray(visual.node.transform.map([0.0, 0.0])[:2])
     layer.translate = (5.0, 7.0)  # napari's own event still moves it
     assert len(sends) == 1
-    np.testing.assert_allclose(visual.node.transform.map([0.0, 0.0])[:2], [7.0, 5.0])
+    np.testing.assert_allclose(
+        visual.node.transform.map([0.0, 0.0])[:2], origin + np.array([7.0, 5.0])
+    )
     _new_frame(layer, 5.0)
-    np.testing.assert_allclose(visual.node.transform.map([0.0, 0.0])[:2], [7.0, 5.0])
+    np.testing.assert_allclose(
+        visual.node.transform.map([0.0, 0.0])[:2], origin + np.array([7.0, 5.0])
+    )
 
 
 def test_skip_unchanged_transforms_raises_when_napari_changes(

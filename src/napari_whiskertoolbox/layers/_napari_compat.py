@@ -394,20 +394,22 @@ def keep_shapes_shaders(viewer: napari.Viewer, layer: Any) -> None:
 
 
 # --------------------------------------------------------------------------- transform re-sends
-# Used by layers/points_binding.py and layers/shapes_binding.py (frame steps). On every data
-# change napari's vispy Points layer runs its full ``reset()`` (visibility, opacity,
-# blending, the layer transform composed from its transform chain, clipping planes, view
-# direction, antialiasing, shading) and its vispy Shapes layer re-sends the transform, though
-# none of that changed: each of those has its own layer event that napari handles. During
-# ``_on_data_change`` only, the transform is recomputed when what it depends on besides the
-# layer's transform events (the layer's ndim, displayed axes, ndisplay, units scale)
-# changed, and Points' reset does only its data-dependent parts (text, highlight, canvas
-# size limits, which depend on the point count).
+# Used by layers/points_binding.py, shapes_binding.py and labels_binding.py (frame steps). On
+# every data change napari's vispy Points layer runs its full ``reset()`` (visibility,
+# opacity, blending, the layer transform composed from its transform chain, clipping planes,
+# view direction, antialiasing, shading) and its vispy Shapes and Labels layers re-send the
+# transform, though none of that changed: each of those has its own layer event that napari
+# handles. During ``_on_data_change`` only, the transform is recomputed when what it depends
+# on besides the layer's transform events changed (the layer's ndim, displayed axes,
+# ndisplay, units scale; for Labels also the vispy node in use, and always for a multiscale
+# layer, whose transform follows the part of the data shown), and Points' reset does only
+# its data-dependent parts (text, highlight, canvas size limits, which depend on the point
+# count).
 _RESET_PARTS = ("_update_text", "_on_highlight_change", "_on_canvas_size_limits_change")
 
 
 def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
-    """Stop napari's vispy Points/Shapes layer re-sending an unchanged transform per data change.
+    """Stop napari's vispy Points/Shapes/Labels layer re-sending an unchanged transform per data change.
 
     A viewer without a canvas (no Qt window) or a layer not drawn has nothing to skip.
     Idempotent.
@@ -450,11 +452,12 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
             tuple(inputs.displayed),
             inputs.ndisplay,
             tuple(visual._world_to_layer_units_scale),
+            id(getattr(visual, "node", None)),
         )
 
     def matrix_if_changed() -> bool:
         key = placement()
-        if sent.get("key") == key:
+        if sent.get("key") == key and not getattr(layer, "multiscale", False):
             return False
         cls._on_matrix_change(visual)
         sent["key"] = key
