@@ -19,6 +19,15 @@ Hidden viewers (the default) never paint and have no textures, so napari refresh
 changed Labels layer in full; ``--shown`` opens the windows, which is what a user has:
 label swaps then upload only the changed pixels, and *step* includes a paint, done in
 software by Mesa under Xvfb (far slower than a GPU, so *ready* is the figure to compare).
+
+``--floor`` measures napari's own floor: the same layers (Image, Labels, Shapes, Points) in
+plain napari, no plugin code, the annotation layers updated through napari's public API
+from a ``dims.events.current_step`` callback (``shapes.data =`` inside its public
+``block_thumbnail_update()``, ``points.data =``, the
+label image rewritten in place and refreshed, or ``data_setitem`` in a shown viewer),
+against the same Image layer alone. ``--profile`` runs the timed steps under cProfile and
+prints, per viewer, where the milliseconds of one step go (cumulative and own time per
+step of the costliest functions).
 """
 
 from __future__ import annotations
@@ -112,7 +121,7 @@ def settle(app) -> None:
         app.processEvents()
 
 
-def time_steps(session, app, start: int, n_steps: int) -> np.ndarray:
+def time_steps(session, app, start: int, n_steps: int, profile=None) -> np.ndarray:
     """Time ``n_steps`` forward steps from ``start``; return seconds, shape ``(n_steps, 3)``.
 
     Columns: *ready* (wall time until napari and our layers hold that frame, the work done
@@ -124,6 +133,8 @@ def time_steps(session, app, start: int, n_steps: int) -> np.ndarray:
     times = np.empty((n_steps, 3))
     for k in range(n_steps):
         frame = start + k + 1
+        if profile is not None:
+            profile.enable()
         wall, cpu = time.perf_counter(), time.process_time()
         viewer.dims.set_current_step(0, frame)
         while session.shown_frame != frame:
@@ -131,8 +142,76 @@ def time_steps(session, app, start: int, n_steps: int) -> np.ndarray:
         ready = time.perf_counter() - wall
         app.processEvents()
         times[k] = ready, time.perf_counter() - wall, time.process_time() - cpu
+        if profile is not None:
+            profile.disable()
         settle(app)
     return times
+
+
+class FloorSession:
+    """napari alone: the same four layers, updated through napari's public API only.
+
+    The floor our bindings are compared with: no plugin code runs in a step (the objects
+    of a frame are looked up in the same stores, and converted with plain numpy).
+    ``shown_frame`` is the frame the layers hold, as :class:`ViewerSession` has it.
+    """
+
+    def __init__(self, viewer, dm: DataManager, shown: bool) -> None:
+        self.viewer = viewer
+        self.dm = dm
+        self.shown = shown
+        self.shown_frame: int | None = None
+        media = dm.get_data("media")
+        viewer.add_image(media, name="media", colormap="gray", contrast_limits=(0, 255))
+        self.labels = self.shapes = self.points = None
+        if "pad_mask" in dm:
+            self.labels = viewer.add_labels(np.zeros((HEIGHT, WIDTH), np.uint8), opacity=0.5)
+        if "whiskers" in dm:
+            self.shapes = viewer.add_shapes(
+                ndim=2,
+                name="whiskers",
+                shape_type="path",
+                edge_color="#ffd700",
+                face_color="transparent",
+            )
+        if "nose" in dm:
+            self.points = viewer.add_points(
+                np.empty((0, 2), np.float32), ndim=2, size=8, face_color="#00e5ff"
+            )
+        viewer.dims.events.current_step.connect(self._on_step)
+        self._on_step()
+
+    def set_frame(self, frame: int) -> None:
+        self.viewer.dims.set_current_step(0, frame)
+        self._on_step()
+
+    def _on_step(self, event=None) -> None:
+        frame = int(self.viewer.dims.current_step[0])
+        if frame == self.shown_frame:
+            return
+        dm = self.dm
+        if self.labels is not None:
+            image = self.labels.data
+            fresh = np.zeros_like(image)
+            for mask in dm.get_data("pad_mask").at(frame):
+                xy = np.asarray(mask, dtype=np.int64)
+                fresh[xy[:, 1], xy[:, 0]] = 1
+            if self.shown:
+                changed = np.nonzero(fresh != image)
+                self.labels.data_setitem(changed, fresh[changed])
+            else:
+                image[...] = fresh
+                self.labels.refresh()
+        if self.shapes is not None:
+            paths = [np.asarray(line)[:, ::-1] for line in dm.get_data("whiskers").at(frame)]
+            with self.shapes.block_thumbnail_update():  # public; else 3 thumbnails a step
+                self.shapes.data = (paths, ["path"] * len(paths))
+        if self.points is not None:
+            self.points.data = np.asarray(dm.get_data("nose").at(frame))[:, ::-1]
+        self.shown_frame = frame
+
+    def close(self) -> None:
+        self.viewer.dims.events.current_step.disconnect(self._on_step)
 
 
 ANNOTATION_KEYS = {"mask": "pad_mask", "lines": "whiskers", "points": "nose"}
@@ -149,6 +228,8 @@ def run(
     only: str | None = None,
     rounds: int = 5,
     shown: bool = False,
+    floor: bool = False,
+    profile: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Median (ready, step, CPU) times in ms with only the Image layer, and with keys bound.
 
@@ -157,7 +238,11 @@ def run(
     turns ``rounds`` times (``n_steps`` timed steps each), so a change in machine load
     while the benchmark runs affects both alike. ``shown`` opens the windows on the
     (virtual) display: napari then uploads changed pixels only and the canvas paints.
+    ``floor`` uses :class:`FloorSession` (napari alone) for both viewers; ``profile``
+    prints a cProfile summary of each viewer's timed steps.
     """
+    import cProfile
+
     import napari
     from qtpy.QtWidgets import QApplication
 
@@ -186,10 +271,12 @@ def run(
         )
     sessions = {}
     for bound, dm in ((False, image_only), (True, full)):
-        sessions[bound] = ViewerSession(napari.Viewer(show=shown), dm)
+        viewer = napari.Viewer(show=shown)
+        sessions[bound] = FloorSession(viewer, dm, shown) if floor else ViewerSession(viewer, dm)
         assert len(sessions[bound].viewer.layers) == 1 + (len(shown_keys) if bound else 0)
     app = QApplication.instance()
     timings: dict[bool, list[np.ndarray]] = {False: [], True: []}
+    profiles = {b: cProfile.Profile() if profile else None for b in (False, True)}
     frame = (n_frames - needed) // 2
     for _ in range(rounds):
         for bound in (False, True):
@@ -197,7 +284,9 @@ def run(
             session.set_frame(frame)
             settle(app)
             time_steps(session, app, frame, WARM_STEPS)
-            timings[bound].append(time_steps(session, app, frame + WARM_STEPS, n_steps))
+            timings[bound].append(
+                time_steps(session, app, frame + WARM_STEPS, n_steps, profiles[bound])
+            )
             frame += stride
     if only in (None, "lines"):
         assert len(sessions[True].viewer.layers["whiskers"].data) == N_LINES
@@ -207,8 +296,75 @@ def run(
         viewer.close()
     del sessions, full, image_only
     gc.collect()
+    if profile:
+        for bound in (False, True):
+            title = "all kinds bound" if bound else "image only"
+            print_profile(profiles[bound], f"{n_frames} frames, {title}", rounds * n_steps)
     image_times, bound_times = (np.concatenate(timings[b]) for b in (False, True))
     return np.median(image_times, axis=0) * 1e3, np.median(bound_times, axis=0) * 1e3
+
+
+PROFILE_ROWS = 20
+"""Functions listed per profile (by cumulative time, then by own time)."""
+PROFILE_PARTS = (
+    ("dims step (napari slicing + our layers)", "napari/components/dims.py", "set_current_step"),
+    ("  our frame swap (ViewerSession._apply_frame)", "layers/session.py", "_apply_frame"),
+    ("  our frame swap (floor: FloorSession._on_step)", "bench_frame_step.py", "_on_step"),
+    ("    Shapes.data = (napari model)", "layers/shapes/shapes.py", "data"),
+    ("    Points.data = (napari model)", "layers/points/points.py", "data"),
+    ("    Labels.data_setitem", "layers/labels/labels.py", "data_setitem"),
+    ("    layer.refresh", "layers/base/base.py", "refresh"),
+    ("    vispy Shapes _on_data_change", "_vispy/layers/shapes.py", "_on_data_change"),
+    ("    vispy Points _on_data_change", "_vispy/layers/points.py", "_on_data_change"),
+    ("    vispy layer reset (transforms, blending..)", "_vispy/layers/base.py", "reset"),
+    ("    vispy _on_matrix_change (transforms)", "_vispy/layers/base.py", "_on_matrix_change"),
+    ("  layer slicing (napari _refresh_sync)", "layers/base/base.py", "_refresh_sync"),
+    ("  layer list repaint (LayerDelegate.paint)", "~", "<function LayerDelegate.paint"),
+    ("canvas paint (vispy on_draw)", "vispy/scene/canvas.py", "on_draw"),
+    ("  GL command flush (GLIR parse)", "vispy/gloo/glir.py", "parse"),
+    ("  shader program build (vispy ModularProgram)", "shaders/program.py", "build_if_needed"),
+    ("  glLinkProgram", "gloo/gl/_gl2.py", "glLinkProgram"),
+    ("  glCompileShader", "gloo/gl/_gl2.py", "glCompileShader"),
+    ("  glTexSubImage2D (texture upload)", "gloo/gl/_gl2.py", "glTexSubImage2D"),
+    ("  glFlush", "gloo/gl/_gl2.py", "glFlush"),
+)
+"""(label, file ending, function name) of the parts of a step shown in ``--profile``."""
+
+
+def print_profile(profile, title: str, n_steps: int) -> None:
+    """Print where the milliseconds of one step go: cumulative and own time per step."""
+    import pstats
+
+    stats = pstats.Stats(profile).stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
+    total = sum(tt for _, _, tt, _, _ in stats.values()) / n_steps * 1e3
+    print(f"\n--- profile: {title}: {total:.2f} ms per step (profiled; cProfile slows it) ---")
+
+    def label(func) -> str:
+        path, line, name = func
+        parts = path.replace("\\", "/").split("/")
+        for root in ("site-packages", "src"):
+            if root in parts:
+                parts = parts[parts.index(root) + 1 :]
+                break
+        return f"{'/'.join(parts[-3:])}:{line}({name})"
+
+    print("  parts of a step (cumulative ms/step, calls/step):")
+    for title_, path_end, name in PROFILE_PARTS:
+        hits = [
+            row
+            for (path, _, fname), row in stats.items()
+            if path.replace("\\", "/").endswith(path_end) and fname.startswith(name)
+        ]
+        if hits:
+            cum = max(row[3] for row in hits) / n_steps * 1e3
+            calls = sum(row[1] for row in hits) / n_steps
+            print(f"    {cum:7.3f}  {calls:7.1f}x  {title_}")
+    for column, heading in ((3, "cumulative"), (2, "own")):
+        print(f"  by {heading} ms/step:")
+        ranked = sorted(stats.items(), key=lambda item: item[1][column], reverse=True)
+        for func, row in ranked[:PROFILE_ROWS]:
+            calls = row[1] / n_steps
+            print(f"    {row[column] / n_steps * 1e3:7.3f}  {calls:7.1f}x  {label(func)}")
 
 
 def main() -> None:
@@ -231,6 +387,14 @@ def main() -> None:
         action="store_true",
         help="show the viewers (needs a display, e.g. xvfb-run) so steps include the paint",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="napari alone (no plugin code): same layers updated through napari's public API",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile summary of the timed steps"
+    )
     args = parser.parse_args()
     if args.video:
         args.sizes = [0]
@@ -239,6 +403,8 @@ def main() -> None:
         f"{N_POINTS} points, 1 mask per frame; median of {args.rounds} x {args.steps} steps "
         f"per viewer, the two viewers taking turns; viewers {'shown' if args.shown else 'hidden'}"
     )
+    if args.floor:
+        print("--floor: napari alone, layers updated through its public API (no plugin code)")
     if args.only:
         print(f"--only {args.only}: 'bound' = media + {ANNOTATION_KEYS[args.only]} only")
     columns = ("ready (wall)", "step (wall)", "step (CPU)")
@@ -246,7 +412,16 @@ def main() -> None:
     header = f"{'image':>8} {'bound':>8} {'ratio':>9}"
     print(f"{'frames':>8}" + f" {header}" * len(columns))
     for n in args.sizes:
-        image_only, bound = run(n, args.steps, args.video, args.only, args.rounds, args.shown)
+        image_only, bound = run(
+            n,
+            args.steps,
+            args.video,
+            args.only,
+            args.rounds,
+            args.shown,
+            floor=args.floor,
+            profile=args.profile,
+        )
         ratio = bound / image_only
         cells = "".join(
             f" {image_only[i]:>8.2f} {bound[i]:>8.2f} {ratio[i]:>8.2f}x" for i in range(3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QWidget
@@ -13,11 +14,15 @@ from napari_whiskertoolbox.layers._napari_compat import (
     clear_paint_history,
     console_if_created,
     forget_vetoed_quit,
+    keep_mesh_shaders,
+    keep_shapes_shaders,
     main_window,
     on_console_shown,
     quit_requested,
     set_napari_close_questions,
+    skip_unchanged_transforms,
     viewer_widget,
+    vispy_layer,
     write_to_console,
 )
 
@@ -273,3 +278,179 @@ def test_clear_paint_history_raises_when_napari_drops_it() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.clear_paint_history"):
         clear_paint_history(FakeLabels())
+
+
+def _step_faces(layer: Any, shift: float) -> None:
+    """Give a Shapes layer a new frame's paths (what a frame step does)."""
+    paths = [np.array([[10.0 + shift, 10.0], [40.0, 60.0 + shift], [70.0, 20.0]])] * 3
+    layer.data = (paths, ["path"] * len(paths))
+
+
+def _rebuilds_after_step(mesh: Any, layer: Any, shift: float) -> tuple[bool, Any]:
+    """Step the layer, run vispy's pre-draw update; return (program rebuild due, LUT)."""
+    _step_faces(layer, shift)
+    mesh._update_data()  # what vispy runs before the first draw after set_data
+    programs = list(mesh.shared_program._programs.values())  # one per view (canvas)
+    assert programs, "vispy's MultiProgram no longer keeps its programs in _programs"
+    rebuild = any(program._need_build for program in programs)
+    for program in programs:
+        program.build_if_needed()
+    return rebuild, mesh.shared_program._set_items.get("texture2D_LUT")
+
+
+def test_vispy_rebuilds_the_shapes_mesh_program_on_every_step_without_the_workaround(
+    make_napari_viewer: Any,
+) -> None:
+    """If this fails, vispy keeps mesh shaders itself: keep_mesh_shaders can go."""
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2, shape_type="path", edge_color="red")
+    mesh = vispy_layer(viewer, layer).node.shape_faces
+    _rebuilds_after_step(mesh, layer, 0.0)
+    rebuilds = [_rebuilds_after_step(mesh, layer, float(k))[0] for k in range(1, 4)]
+    assert rebuilds == [True, True, True]
+
+
+def test_keep_shapes_shaders_keeps_the_program_and_draws_each_new_frame(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2, shape_type="path", edge_color="red")
+    keep_shapes_shaders(viewer, layer)
+    keep_shapes_shaders(viewer, layer)  # idempotent
+    mesh = vispy_layer(viewer, layer).node.shape_faces
+    _, first_lut = _rebuilds_after_step(mesh, layer, 0.0)
+    for k in range(1, 4):
+        rebuild, lut = _rebuilds_after_step(mesh, layer, float(k))
+        assert not rebuild
+        assert lut is first_lut
+        # the new frame's vertices did reach the mesh (napari's triangulated paths)
+        drawn = mesh.mesh_data.get_vertices()
+        expected = layer._data_view._mesh.vertices[:, ::-1]
+        np.testing.assert_allclose(drawn[:, :2], expected)
+
+
+def test_keep_mesh_shaders_still_follows_colormapped_values() -> None:
+    from vispy.scene.visuals import Mesh
+
+    mesh = Mesh()
+    keep_mesh_shaders(mesh)
+    values = np.array([[0.0], [1.0], [2.0]], dtype=np.float32)
+    first = mesh._build_color_transform(values)
+    assert mesh._build_color_transform(values) is not first  # limits may change: rebuilt
+    plain = np.ones((3, 4), dtype=np.float32)
+    assert mesh._build_color_transform(plain) is mesh._build_color_transform(plain)
+
+
+def test_mesh_and_vispy_layer_helpers_raise_when_internals_change(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vispy.scene.visuals import Mesh
+    from vispy.visuals.mesh import MeshVisual
+
+    with monkeypatch.context() as patch:
+        patch.delattr(MeshVisual, "_build_color_transform")
+        with pytest.raises(RuntimeError, match="keep_mesh_shaders"):
+            keep_mesh_shaders(Mesh())
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2)
+    canvas = viewer_widget(viewer).canvas
+    with monkeypatch.context() as patch:
+        patch.delattr(canvas, "layer_to_visual")
+        with pytest.raises(RuntimeError, match="vispy_layer"):
+            vispy_layer(viewer, layer)
+    with monkeypatch.context() as patch:
+        patch.setattr(vispy_layer(viewer, layer), "node", object())
+        with pytest.raises(RuntimeError, match="keep_shapes_shaders"):
+            keep_shapes_shaders(viewer, layer)
+
+
+# --------------------------------------------------------------------------- transform re-sends
+def _matrix_sends(monkeypatch: pytest.MonkeyPatch, visual: Any) -> list[int]:
+    """Count the calls of the vispy layer class's ``_on_matrix_change`` (the real one)."""
+    from napari._vispy.layers.base import VispyBaseLayer
+
+    sends: list[int] = []
+    real = VispyBaseLayer._on_matrix_change
+
+    def counting(self: Any) -> None:
+        sends.append(1)
+        real(self)
+
+    monkeypatch.setattr(VispyBaseLayer, "_on_matrix_change", counting)
+    return sends
+
+
+def _add(viewer: Any, kind: str) -> Any:
+    if kind == "labels":
+        return viewer.add_labels(np.zeros((30, 40), np.uint8))
+    return viewer.add_points(ndim=2) if kind == "points" else viewer.add_shapes(ndim=2)
+
+
+def _new_frame(layer: Any, k: float) -> None:
+    if layer._type_string == "points":
+        layer.data = np.array([[1.0 + k, 2.0], [3.0, 4.0 + k]])
+    elif layer._type_string == "labels":
+        image = np.zeros((30, 40), np.uint8)
+        image[int(k) : int(k) + 3, 5:9] = 1
+        layer.data = image  # a full refresh, as a hidden viewer's label swap
+    else:
+        layer.data = [np.array([[1.0, 1.0 + k], [10.0, 2.0 + k], [20.0, 4.0]])]
+
+
+@pytest.mark.parametrize("kind", ["points", "shapes", "labels"])
+def test_napari_resends_the_transform_on_every_data_change_without_the_workaround(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """If this fails, napari no longer re-sends it: skip_unchanged_transforms can go."""
+    viewer = make_napari_viewer()
+    layer = _add(viewer, kind)
+    sends = _matrix_sends(monkeypatch, vispy_layer(viewer, layer))
+    for k in range(3):
+        _new_frame(layer, float(k))
+    assert len(sends) >= 3
+
+
+@pytest.mark.parametrize("kind", ["points", "shapes", "labels"])
+def test_skip_unchanged_transforms_still_draws_data_and_follows_transform_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _add(viewer, kind)
+    skip_unchanged_transforms(viewer, layer)
+    skip_unchanged_transforms(viewer, layer)  # idempotent
+    visual = vispy_layer(viewer, layer)
+    _new_frame(layer, 0.0)  # the first data change sends the transform
+    sends = _matrix_sends(monkeypatch, visual)
+    for k in range(1, 4):
+        _new_frame(layer, float(k))
+        if kind == "points":  # the new frame's points reached the markers (x, y order)
+            drawn = visual.node.points_markers._data["a_position"][:, :2]
+            np.testing.assert_allclose(drawn, layer.data[:, ::-1])
+        elif kind == "labels":  # the new frame's label image reached the texture's data
+            np.testing.assert_array_equal(np.asarray(visual.node._data) != 0, layer.data != 0)
+        else:
+            drawn = visual.node.shape_faces.mesh_data.get_vertices()
+            np.testing.assert_allclose(drawn[:, :2], layer._data_view._mesh.vertices[:, ::-1])
+    assert sends == []  # nothing that places the layer changed
+    origin = np.asarray(visual.node.transform.map([0.0, 0.0])[:2])
+    layer.translate = (5.0, 7.0)  # napari's own event still moves it
+    assert len(sends) == 1
+    np.testing.assert_allclose(
+        visual.node.transform.map([0.0, 0.0])[:2], origin + np.array([7.0, 5.0])
+    )
+    _new_frame(layer, 5.0)
+    np.testing.assert_allclose(
+        visual.node.transform.map([0.0, 0.0])[:2], origin + np.array([7.0, 5.0])
+    )
+
+
+def test_skip_unchanged_transforms_raises_when_napari_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    layer = viewer.add_points(ndim=2)
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.layers._napari_compat.vispy_layer", lambda v, lay: object()
+    )
+    with pytest.raises(RuntimeError, match=r"_napari_compat.skip_unchanged_transforms"):
+        skip_unchanged_transforms(viewer, layer)

@@ -172,6 +172,36 @@ def test_read_ahead_decodes_following_frames_in_the_background(frame_number_vide
         assert media.stats.cache_hits == hits + 8
 
 
+def test_read_ahead_decodes_earlier_frames_when_reading_backward(
+    frame_number_video, fixture_video_digests, digest
+):
+    # keyframes at 0, 250, 500, 750: decoding 253..250 from keyframe 250 leaves nothing
+    # of the GOP before cached; the read-ahead has to decode 242..249 from keyframe 0
+    with VideoMedia(frame_number_video, read_ahead=8) as media:
+        for i in range(253, 249, -1):
+            assert digest(media[i]) == fixture_video_digests[i]
+        deadline = time.monotonic() + 20
+        while not set(range(242, 250)) <= set(media.cached_frames):
+            assert time.monotonic() < deadline, f"cached: {media.cached_frames}"
+            time.sleep(0.01)
+        assert set(range(242, 250)) <= set(media.cached_frames)
+        hits = media.stats.cache_hits
+        for i in range(249, 241, -1):
+            assert digest(media[i]) == fixture_video_digests[i], f"frame {i}"
+        assert media.stats.cache_hits == hits + 8
+
+
+def test_backward_reading_across_keyframes_gives_every_frame(
+    frame_number_video, fixture_video_digests, digest
+):
+    # keyframes every 250 frames: the read-ahead restarts from the previous GOP's keyframe
+    with VideoMedia(frame_number_video, read_ahead=6, cache_size=12) as media:
+        for i in range(262, 230, -1):
+            assert digest(media[i]) == fixture_video_digests[i], f"frame {i}"
+            time.sleep(0.002)
+        assert media.stats.cache_hits > 0
+
+
 def test_random_access_does_not_trigger_read_ahead(frame_number_video):
     with VideoMedia(frame_number_video, read_ahead=8) as media:
         for i in [10, 400, 90, 700]:

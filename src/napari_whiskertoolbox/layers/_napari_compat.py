@@ -22,12 +22,16 @@ __all__ = [
     "clear_paint_history",
     "console_if_created",
     "forget_vetoed_quit",
+    "keep_mesh_shaders",
+    "keep_shapes_shaders",
     "main_window",
     "on_console_shown",
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
+    "skip_unchanged_transforms",
     "viewer_widget",
+    "vispy_layer",
     "write_to_console",
 ]
 
@@ -288,3 +292,196 @@ def clear_paint_history(layer: Any) -> None:
             "update layers/_napari_compat.clear_paint_history"
         )
     reset()
+
+
+# --------------------------------------------------------------------------- vispy layers
+# Used by layers/shapes_binding.py and points_binding.py (frame steps). napari keeps the vispy side of each layer
+# in ``QtViewer.canvas.layer_to_visual`` and has no public accessor for it.
+def vispy_layer(viewer: napari.Viewer, layer: Any) -> Any:
+    """Return napari's vispy layer drawing ``layer`` in ``viewer`` (``None`` if not drawn).
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer keeps its vispy layers in
+        ``QtViewer.canvas.layer_to_visual``.
+    """
+    canvas = getattr(viewer_widget(viewer), "canvas", None)
+    visuals = getattr(canvas, "layer_to_visual", None)
+    if not isinstance(visuals, dict):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer.canvas no longer has the "
+            "layer_to_visual dict; update layers/_napari_compat.vispy_layer"
+        )
+    return visuals.get(layer)
+
+
+# --------------------------------------------------------------------------- mesh shaders
+# Used by layers/shapes_binding.py (frame steps of a shown viewer). vispy's
+# ``MeshVisual._update_data`` (run before the first draw after each ``set_data``; napari's
+# Shapes layer sets its faces' mesh on every data change) builds a *new* shader
+# ``Function`` for the colour transform and a *new* colormap LUT texture every time: the
+# new function makes vispy regenerate, re-send and re-link the mesh's whole shader program
+# on every frame step (and upload a 1024-texel texture), although the GLSL is the same.
+# Handing back the same function and texture while the kind of colours stays the same (one
+# colour, or one colour per vertex / face) keeps the program; only the vertex buffers change.
+def keep_mesh_shaders(mesh: Any) -> None:
+    """Make a vispy ``MeshVisual`` reuse its shader program across ``set_data`` calls.
+
+    The colour transform and LUT texture vispy builds for each data update are built once
+    and handed back while they would be the same; colours given as values through a
+    colormap (``(N, 1)`` colours, rebuilt with the current limits) keep vispy's own code.
+
+    Raises
+    ------
+    RuntimeError
+        If this vispy version no longer builds them in ``_build_color_transform`` and the
+        colormap's ``texture_lut`` (the mesh would still draw right; the workaround in
+        ``layers/_napari_compat.keep_mesh_shaders`` needs updating or can go).
+    """
+    build = getattr(mesh, "_build_color_transform", None)
+    cmap = getattr(mesh, "_cmap", None)
+    texture_lut = getattr(cmap, "texture_lut", None)
+    if not callable(build) or not callable(texture_lut) or not hasattr(mesh, "_update_data"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: vispy's MeshVisual no longer has _build_color_transform "
+            "and _cmap.texture_lut; update layers/_napari_compat.keep_mesh_shaders"
+        )
+    if getattr(build, "_wtb_kept", False):
+        return
+    kept: dict[str, Any] = {}
+
+    def build_color_transform(colors: Any) -> Any:
+        if colors.ndim == 2 and colors.shape[1] == 1:
+            return build(colors)  # values through the colormap: limits may have changed
+        if "plain" not in kept:
+            kept["plain"] = build(colors)
+        return kept["plain"]
+
+    def kept_texture_lut() -> Any:
+        if "lut" not in kept:
+            kept["lut"] = texture_lut()
+        return kept["lut"]
+
+    build_color_transform._wtb_kept = True  # type: ignore[attr-defined]
+    mesh._build_color_transform = build_color_transform
+    cmap.texture_lut = kept_texture_lut
+
+
+def keep_shapes_shaders(viewer: napari.Viewer, layer: Any) -> None:
+    """Apply :func:`keep_mesh_shaders` to the faces mesh napari draws Shapes ``layer`` with.
+
+    A viewer without a canvas (no Qt window) has nothing to keep.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy Shapes layer no longer draws its faces with ``node.shape_faces``
+        (or see :func:`keep_mesh_shaders`).
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return
+    mesh = getattr(getattr(visual, "node", None), "shape_faces", None)
+    if mesh is None:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Shapes layer no longer has "
+            "node.shape_faces; update layers/_napari_compat.keep_shapes_shaders"
+        )
+    keep_mesh_shaders(mesh)
+
+
+# --------------------------------------------------------------------------- transform re-sends
+# Used by layers/points_binding.py, shapes_binding.py and labels_binding.py (frame steps). On
+# every data change napari's vispy Points layer runs its full ``reset()`` (visibility,
+# opacity, blending, the layer transform composed from its transform chain, clipping planes,
+# view direction, antialiasing, shading) and its vispy Shapes and Labels layers re-send the
+# transform, though none of that changed: each of those has its own layer event that napari
+# handles. During ``_on_data_change`` only, the transform is recomputed when what it depends
+# on besides the layer's transform events changed (the layer's ndim, displayed axes,
+# ndisplay, units scale; for Labels also the vispy node in use, and always for a multiscale
+# layer, whose transform follows the part of the data shown), and Points' reset does only
+# its data-dependent parts (text, highlight, canvas size limits, which depend on the point
+# count).
+_RESET_PARTS = ("_update_text", "_on_highlight_change", "_on_canvas_size_limits_change")
+
+
+def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
+    """Stop napari's vispy Points/Shapes/Labels layer re-sending an unchanged transform per data change.
+
+    A viewer without a canvas (no Qt window) or a layer not drawn has nothing to skip.
+    Idempotent.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy layer no longer has ``_on_data_change``, ``_on_matrix_change`` and
+        ``reset`` (Points: and the parts of ``reset`` kept), or the layer no longer has
+        ``_slice_input.displayed`` / ``ndisplay``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return
+    points = type(layer).__name__ == "Points"
+    needed = ("_on_data_change", "_on_matrix_change", "reset", "_world_to_layer_units_scale")
+    needed += _RESET_PARTS if points else ()
+    slice_input = getattr(layer, "_slice_input", None)
+    if (
+        any(not hasattr(visual, name) for name in needed)
+        or not hasattr(slice_input, "displayed")
+        or not hasattr(slice_input, "ndisplay")
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy layers or Layer._slice_input changed "
+            f"({type(visual).__name__}); update layers/_napari_compat.skip_unchanged_transforms"
+        )
+    if getattr(visual.__dict__.get("_on_data_change"), "_wtb_skips", False):
+        return
+    data_change = visual._on_data_change  # the class's bound method
+    cls = type(visual)
+    sent: dict[str, Any] = {}
+
+    def placement() -> tuple[Any, ...]:
+        inputs = layer._slice_input
+        return (
+            layer.ndim,
+            tuple(inputs.displayed),
+            inputs.ndisplay,
+            tuple(visual._world_to_layer_units_scale),
+            id(getattr(visual, "node", None)),
+        )
+
+    def matrix_if_changed() -> bool:
+        key = placement()
+        if sent.get("key") == key and not getattr(layer, "multiscale", False):
+            return False
+        cls._on_matrix_change(visual)
+        sent["key"] = key
+        return True
+
+    def light_reset() -> None:
+        if sent.get("key") != placement():
+            cls.reset(visual)  # first time or placement changed: the full reset
+            sent["key"] = placement()
+            return
+        cls._update_text(visual, update_node=False)
+        cls._on_highlight_change(visual)
+        cls._on_canvas_size_limits_change(visual)
+
+    def on_data_change(*args: Any, **kwargs: Any) -> Any:
+        visual._on_matrix_change = matrix_if_changed
+        if points:
+            visual.reset = light_reset
+        try:
+            return data_change(*args, **kwargs)
+        finally:
+            del visual._on_matrix_change
+            if points:
+                del visual.reset
+
+    on_data_change._wtb_skips = True  # type: ignore[attr-defined]
+    visual._on_data_change = on_data_change

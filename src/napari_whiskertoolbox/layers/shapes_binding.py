@@ -8,6 +8,10 @@ import numpy as np
 from napari.layers import Shapes
 from napari.utils.interactions import mouse_double_click_callbacks
 
+from napari_whiskertoolbox.layers._napari_compat import (
+    keep_shapes_shaders,
+    skip_unchanged_transforms,
+)
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import (
     drawable_lines,
@@ -18,6 +22,8 @@ from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 from napari_whiskertoolbox.layers.row_edits import STARTED_ADDING, RowBinding
 
 if TYPE_CHECKING:
+    from napari.layers import Layer
+
     from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["ShapesBinding"]
@@ -62,6 +68,18 @@ class ShapesBinding(RowBinding):
         layer.current_edge_color = color
         layer.current_edge_width = EDGE_WIDTH
         layer.current_face_color = "transparent"
+        return layer
+
+    def attach(self, layer: Layer | None = None) -> Layer:
+        """Create (or adopt) the layer; its faces keep one shader program across frames.
+
+        vispy would otherwise rebuild and re-link the shader program of the layer's mesh
+        on every frame step (see ``_napari_compat.keep_mesh_shaders``), and re-send the
+        unchanged layer transform (``_napari_compat.skip_unchanged_transforms``).
+        """
+        layer = super().attach(layer)
+        keep_shapes_shaders(self.session.viewer, layer)
+        skip_unchanged_transforms(self.session.viewer, layer)
         return layer
 
     def _drawable(self, objects: Any) -> np.ndarray:

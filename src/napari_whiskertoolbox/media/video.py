@@ -74,7 +74,10 @@ class VideoMedia(MediaData):
     list marks as pre-roll are not frames); random access seeks to the keyframe preceding
     the frame and decodes forward, matching decoded timestamps against the index. The
     decoder stays open, so stepping forward decodes one frame without seeking, and a
-    background thread decodes a few frames ahead while frames are read sequentially.
+    background thread decodes a few frames ahead while frames are read sequentially, in
+    the direction they are read: forward, or backward (playing in reverse), where it
+    decodes from the keyframe before the frames wanted and keeps as many of the frames
+    below the reader as the cache holds.
 
     Pixel values are FFmpeg's: gray frames equal FFmpeg's gray conversion (limited-range
     video is expanded to 0..255), RGB frames its ``rgb24`` conversion. Video with more than
@@ -93,7 +96,8 @@ class VideoMedia(MediaData):
     cache_size : int
         Number of decoded frames kept in an LRU cache (raised to fit the read-ahead).
     read_ahead : int
-        Frames decoded ahead on a background thread during sequential reading (0 = off).
+        Frames decoded ahead on a background thread while frames are read one after the
+        other, forward or backward (0 = off).
     thread_type : str
         FFmpeg decoder threading: ``"SLICE"`` (default, no added latency), ``"FRAME"``,
         ``"AUTO"`` or ``"NONE"``.
@@ -142,6 +146,7 @@ class VideoMedia(MediaData):
         self._thread_type = thread_type
         self._autorotate = autorotate
         self._ahead_until = -1
+        self._behind_from: int | None = None  # reading backward: keep frames from here
         self._last_request = -2
         self._stats = DecodeStats()
         self._worker = ReadAheadWorker(
@@ -248,13 +253,15 @@ class VideoMedia(MediaData):
             self._check_open()
             array = self._cache.get(i)
             sequential = i == self._last_request + 1
+            backward = i == self._last_request - 1
             self._last_request = i
             self._ahead_until = i + self._read_ahead if sequential else -1
+            self._behind_from = i - self._read_ahead if backward else None
             if array is None:
                 array = self._decode_frame(i)
             else:
                 self._stats.cache_hits += 1
-        if sequential and self._read_ahead:
+        if (sequential or backward) and self._read_ahead:
             self._worker.wake()
         return array
 
@@ -462,7 +469,11 @@ class VideoMedia(MediaData):
     def _read_ahead_step(self) -> bool:
         """Decode the next frame if a sequential reader will want it soon (worker thread)."""
         with self._lock:
-            if self._closed or self._decoded_frames is None:
+            if self._closed:
+                return False
+            if self._behind_from is not None:
+                return self._read_behind_step(self._behind_from)
+            if self._decoded_frames is None:
                 return False
             target = self._last_output + 1
             if target > min(self._ahead_until, len(self._index) - 1):
@@ -475,6 +486,38 @@ class VideoMedia(MediaData):
             if self._last_output not in self._cache:
                 self._cache.put(self._last_output, self._to_array(av_frame))
             return True
+
+    def _read_behind_step(self, lowest: int) -> bool:
+        """Decode one frame towards the nearest frame below the reader not yet cached.
+
+        A backward reader at frame ``r`` wants ``lowest..r-1`` soon, nearest first. The
+        decoder goes forward from the keyframe before the wanted frame, one frame per
+        step (the lock is held for one decode), and caches what it passes from as low as
+        the cache can hold below the reader: the frames after ``lowest`` of that GOP then
+        need no second pass.
+        """
+        reader = self._last_request
+        missing = next(
+            (
+                f
+                for f in range(reader - 1, max(lowest, 0) - 1, -1)
+                if f not in self._cache and f not in self._undecodable
+            ),
+            None,
+        )
+        if missing is None:
+            return False
+        if not self._can_decode_forward_to(missing):
+            self._seek(missing)
+        target = max(self._last_output + 1, self._first_valid)
+        av_frame = self._next_decoded_at_or_after(min(target, missing))
+        if av_frame is None:
+            return False
+        keep_from = reader - max(self._cache.capacity - 2, 1)
+        number = self._last_output
+        if keep_from <= number < reader and number not in self._cache:
+            self._cache.put(number, self._to_array(av_frame))
+        return True
 
     # ------------------------------------------------------------------ conversion
     def _to_array(self, av_frame: av.VideoFrame) -> np.ndarray:

@@ -1,0 +1,66 @@
+"""napari's play button with every kind bound: each painted frame shows one frame in every layer."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+from _bindings_support import (
+    frame_label_image,
+    frame_lines,
+    frame_points,
+    make_session,
+    yx,
+)
+from qtpy.QtCore import QEventLoop, QTimer
+
+from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
+
+pytestmark = pytest.mark.gui
+
+
+def shown_frame_of_layers(viewer: Any) -> dict[str, bool]:
+    """Whether each annotation layer shows the frame of the viewer's frame axis."""
+    frame = int(viewer.dims.current_step[0])
+    nose, whiskers, pad = (viewer.layers[name] for name in ("nose", "whiskers", "pad"))
+    lines = frame_lines(frame)
+    return {
+        "nose": np.allclose(np.asarray(nose.data), yx(frame_points(frame))),
+        "whiskers": len(whiskers.data) == len(lines)
+        and all(np.allclose(path, yx(line)) for path, line in zip(whiskers.data, lines)),
+        "pad": np.array_equal(np.asarray(pad.data) != 0, frame_label_image(frame) != 0),
+    }
+
+
+@pytest.mark.parametrize("fps", [60.0, -60.0], ids=["forward", "backward"])
+def test_play_button_paints_every_layer_on_the_frame_it_plays(
+    make_napari_viewer: Any, fps: float
+) -> None:
+    viewer = make_napari_viewer(show=True)
+    main_window(viewer).resize(800, 600)
+    make_session(viewer)
+    painted: list[tuple[int, dict[str, bool]]] = []
+    canvas = viewer_widget(viewer).canvas
+
+    def on_draw(event: Any = None) -> None:
+        painted.append((int(viewer.dims.current_step[0]), shown_frame_of_layers(viewer)))
+
+    canvas.events.draw.connect(on_draw)
+    dims = viewer_widget(viewer).dims
+    dims.play(axis=0, fps=fps, loop_mode="loop")
+    for _ in range(150):  # until eight frames were painted (a loaded machine paints slowly)
+        loop = QEventLoop()
+        QTimer.singleShot(100, loop.quit)
+        loop.exec()  # the application's event loop: each play tick is its own event
+        if len({frame for frame, _ in painted}) >= 8:
+            break
+    dims.stop()
+    canvas.events.draw.disconnect(on_draw)
+    frames = [frame for frame, _ in painted]
+    assert len(set(frames)) >= 8, f"playback painted only frames {frames}"
+    steps = {int(np.sign(b - a)) for a, b in itertools.pairwise(frames) if abs(b - a) < 6}
+    assert steps <= {0, int(np.sign(fps))}, f"played the wrong way: {frames}"
+    wrong = [(frame, ok) for frame, ok in painted if not all(ok.values())]
+    assert wrong == [], f"paints with a layer on another frame: {wrong}"
