@@ -48,3 +48,19 @@ def test_a_lone_tabbed_or_floating_dock_is_left_alone(make_napari_viewer, qtbot)
     floating.setFloating(True)
     assert not tabify_with_area(floating)
     assert window.tabifiedDockWidgets(floating) == []
+
+
+def test_the_timeline_docks_under_the_video(make_napari_viewer, qtbot):
+    """The Timeline is wide and short: it goes to the bottom area, not into the right tabs."""
+    from qtpy.QtCore import Qt
+
+    viewer = make_napari_viewer(show=True)
+    browser, _ = viewer.window.add_plugin_dock_widget(PLUGIN, "Data browser")
+    timeline, _ = viewer.window.add_plugin_dock_widget(PLUGIN, "Timeline")
+    window = timeline.parentWidget()
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    qtbot.waitUntil(lambda: window.dockWidgetArea(timeline) == bottom)
+    assert window.dockWidgetArea(browser) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert timeline not in window.tabifiedDockWidgets(browser)
+    canvas = window.centralWidget()
+    assert timeline.geometry().top() >= canvas.geometry().bottom()

@@ -15,10 +15,20 @@ Only public API is used: napari documents that a docked widget's parent is its
 
 from __future__ import annotations
 
-from qtpy.QtCore import QEvent, QObject, QTimer
+from typing import Literal
+
+from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 __all__ = ["dock_of", "tabify_when_docked", "tabify_with_area"]
+
+DockArea = Literal["left", "right", "top", "bottom"]
+_QT_AREAS = {
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+}
 
 
 def dock_of(widget: QWidget) -> QDockWidget | None:
@@ -70,9 +80,10 @@ def tabify_with_area(dock: QDockWidget) -> bool:
 class _TabifyOnFirstShow(QObject):
     """Event filter: on the widget's first show inside a dock, tab that dock (once)."""
 
-    def __init__(self, widget: QWidget) -> None:
+    def __init__(self, widget: QWidget, area: DockArea | None) -> None:
         super().__init__(widget)
         self._widget = widget
+        self._area = area
         self._done = False
         # a child timer dies with the widget, so it can never fire on a deleted one
         self._timer = QTimer(self)
@@ -93,16 +104,25 @@ class _TabifyOnFirstShow(QObject):
 
     def _tabify(self) -> None:
         dock = dock_of(self._widget)
-        if dock is not None:
-            tabify_with_area(dock)
+        if dock is None:
+            return
+        window = dock.parentWidget()
+        if self._area is not None and isinstance(window, QMainWindow) and not dock.isFloating():
+            wanted = _QT_AREAS[self._area]
+            if window.dockWidgetArea(dock) != wanted:
+                window.addDockWidget(wanted, dock)  # moves it
+        tabify_with_area(dock)
 
 
-def tabify_when_docked(widget: QWidget) -> None:
+def tabify_when_docked(widget: QWidget, area: DockArea | None = None) -> None:
     """Make ``widget``'s dock join its area's tabs the first time it is shown docked.
 
     Parameters
     ----------
     widget : QWidget
         The dock widget's Qt widget (a magicgui widget's ``.native``).
+    area : {"left", "right", "top", "bottom"}, optional
+        Move the dock to this area first (the Timeline belongs under the video); by
+        default it stays where napari docked it.
     """
-    _TabifyOnFirstShow(widget)
+    _TabifyOnFirstShow(widget, area)
