@@ -60,11 +60,12 @@ def test_play_button_paints_every_layer_on_the_frame_it_plays(
     canvas.events.draw.disconnect(on_draw)
     frames = [frame for frame, _ in painted]
     assert len(set(frames)) >= 8, f"playback painted only frames {frames}"
-    steps = [int(np.sign(b - a)) for a, b in itertools.pairwise(frames) if abs(b - a) < 6]
+    half = viewer.dims.nsteps[0] // 2  # a longer jump is the loop wrapping around
+    steps = [int(np.sign(b - a)) for a, b in itertools.pairwise(frames) if abs(b - a) < half]
     # napari's player may deliver one stale request after a frame it accepted (see
     # bench_playback.py); playing the wrong way would make most steps go backward
     right_way = steps.count(int(np.sign(fps)))
-    assert right_way >= 6, f"played the wrong way: {frames}"
+    assert right_way >= 5, f"played the wrong way: {frames}"
     assert steps.count(-int(np.sign(fps))) <= 1, f"played the wrong way: {frames}"
     wrong = [(frame, ok) for frame, ok in painted if not all(ok.values())]
     assert wrong == [], f"paints with a layer on another frame: {wrong}"
