@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from napari.layers import Labels, Points
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QWidget
 
@@ -387,9 +388,9 @@ def _add(viewer: Any, kind: str) -> Any:
 
 
 def _new_frame(layer: Any, k: float) -> None:
-    if layer._type_string == "points":
+    if isinstance(layer, Points):
         layer.data = np.array([[1.0 + k, 2.0], [3.0, 4.0 + k]])
-    elif layer._type_string == "labels":
+    elif isinstance(layer, Labels):
         image = np.zeros((30, 40), np.uint8)
         image[int(k) : int(k) + 3, 5:9] = 1
         layer.data = image  # a full refresh, as a hidden viewer's label swap
