@@ -98,6 +98,8 @@ def test_an_edited_cell_says_its_output_is_older(qtbot, runner) -> None:
 
 
 def test_cell_boundaries_are_drawn(qtbot, runner) -> None:
+    runner.native.window().resize(1400, 1400)  # room for the editor's first lines
+    qtbot.wait(20)
     runner.editor.resize(500, 300)
     runner.editor.cell_line_color = QColor("#ff0000")
     runner.editor.viewport().update()
