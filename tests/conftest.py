@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,29 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Move everything imported and collected so far out of the garbage collector's sight."""
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After each test, collect its garbage, then freeze what is still alive.
+
+    napari calls ``gc.collect()`` whenever a layer leaves a canvas (each viewer teardown),
+    and a full collection walks every object of the process: as the suite goes on, each one
+    took longer (teardowns of 5-10 s late in the run). Here pytest has dropped the test's
+    fixtures, so its viewers are garbage and go; what survives (module and session
+    fixtures, caches) is frozen, and the next test's collections walk only its own objects.
+    """
+    yield
+    gc.collect()
+    gc.freeze()
+
+
 WTB_FIXTURES = DATA_DIR / "whiskertoolbox"
 
 
