@@ -24,7 +24,6 @@ and large outputs are written to memory-mapped files.
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import itertools
 import os
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.scripting.cancel import check_cancelled
 from napari_whiskertoolbox.scripting.tracebacks import register_source
@@ -691,8 +691,7 @@ def _missing_key(dm: DataManager, key: str, role: str, data_types: tuple[str, ..
     valid = sorted(k for k in dm if dm.data_type(k) in data_types)
     if not list(dm):
         return f"no {role} key {key!r}: the DataManager is empty (no session loaded)"
-    close = difflib.get_close_matches(key, valid, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(key, valid)
     return f"no {role} key {key!r} in the DataManager{hint}; {role} keys: {valid}"
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.transforms.errors import TransformError
 
 __all__ = ["FAMILIES", "FIELDS", "RESPONSES", "design_sos", "filter_signal", "rbj_biquad"]
@@ -34,10 +34,9 @@ def _check_fields(spec: Mapping[str, Any]) -> None:
     """Reject a field the specification does not have (a typo would use a default)."""
     for name in spec:
         if name not in FIELDS:
-            close = difflib.get_close_matches(str(name), FIELDS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise TransformError(
-                f"filter_specification has no field '{name}'{hint}; fields: {list(FIELDS)}",
+                f"filter_specification has no field '{name}'{did_you_mean(name, FIELDS)}; "
+                f"fields: {list(FIELDS)}",
                 transform=_OWNER,
                 parameter=f"filter_specification.{name}",
                 value=spec[name],

@@ -12,13 +12,13 @@ for pipeline files; those callers report them with :meth:`ParamSchema.unknown_ke
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.transforms.errors import TransformError
 
 __all__ = [
@@ -589,10 +589,8 @@ class ParamSchema:
         ['method', 'position', ...]``
         """
         names = self.names()
-        close = difflib.get_close_matches(str(key), names, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
         valid = f"valid parameters: {names}" if names else "it takes no parameters"
-        return f"unknown parameter '{key}'{hint}; {valid}"
+        return f"unknown parameter '{key}'{did_you_mean(key, names)}; {valid}"
 
     def to_json(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Return ``params`` as a JSON object (only declared parameters)."""

@@ -1,0 +1,24 @@
+"""The "did you mean" hint of error messages about a misspelt name."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["did_you_mean"]
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` naming the closest of ``choices``, or ``""``.
+
+    The closest is difflib's best close match (similarity ratio >= 0.6).
+
+    Examples
+    --------
+    ``did_you_mean("positon", ["position", "method"])`` → ``" (did you mean 'position'?)"``.
+    """
+    close = difflib.get_close_matches(str(name), list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
