@@ -24,6 +24,7 @@ from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Callable
 
     import napari
     from napari.layers import Layer
@@ -179,15 +180,11 @@ def open_in_viewer(
     napari_whiskertoolbox.io.FormatError
         A malformed file (the message names it).
     """
-    from qtpy.QtWidgets import QApplication
-
     from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
-    before = {id(layer) for layer in viewer.layers}
     session = get_session(viewer)
-    open_in_session(session, path, ask if ask is not None else get_workflow(viewer).ask)
-    QApplication.processEvents()  # layers made by callbacks queued to the main thread
-    return [layer for layer in viewer.layers if id(layer) not in before]
+    answers = ask if ask is not None else get_workflow(viewer).ask
+    return _layers_added(viewer, lambda: open_in_session(session, path, answers))
 
 
 def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
@@ -230,17 +227,23 @@ def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
     list of napari.layers.Layer
         The layers this call added, in layer-list order.
     """
-    from qtpy.QtWidgets import QApplication
-
     from napari_whiskertoolbox.workflow.registry import get_session
 
-    before = {id(layer) for layer in viewer.layers}
     session = get_session(viewer)
-    had_layers = bool(before)
-    adopt_data_manager(session.dm, dm)
-    QApplication.processEvents()  # layers made by callbacks queued to the main thread
+    had_layers = len(viewer.layers) > 0
+    added = _layers_added(viewer, lambda: adopt_data_manager(session.dm, dm))
     if not had_layers:
         viewer.reset_view()
+    return added
+
+
+def _layers_added(viewer: napari.Viewer, load: Callable[[], object]) -> list[Layer]:
+    """Run ``load`` and return the layers it added to ``viewer``, in layer-list order."""
+    from qtpy.QtWidgets import QApplication
+
+    before = {id(layer) for layer in viewer.layers}
+    load()
+    QApplication.processEvents()  # layers made by callbacks queued to the main thread
     return [layer for layer in viewer.layers if id(layer) not in before]
 
 
