@@ -455,3 +455,18 @@ def test_skip_unchanged_transforms_raises_when_napari_changes(
     )
     with pytest.raises(RuntimeError, match=r"_napari_compat.skip_unchanged_transforms"):
         skip_unchanged_transforms(viewer, layer)
+
+
+def test_bound_annotation_layers_skip_unchanged_transforms_and_the_media_does_not(
+    make_napari_viewer: Any,
+) -> None:
+    from _bindings_support import make_session
+
+    viewer = make_napari_viewer()
+    make_session(viewer)
+    skipping = {
+        layer.name: getattr(vispy_layer(viewer, layer)._on_data_change, "_wtb_skips", False)
+        for layer in viewer.layers
+        if "wtb_key" in layer.metadata
+    }
+    assert skipping == {"media": False, "pad": True, "whiskers": True, "nose": True, "tips": True}

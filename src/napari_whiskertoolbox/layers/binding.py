@@ -25,7 +25,7 @@ import numpy as np
 from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
-from napari_whiskertoolbox.layers._napari_compat import block_refresh
+from napari_whiskertoolbox.layers._napari_compat import block_refresh, skip_unchanged_transforms
 from napari_whiskertoolbox.layers.frame_axis import SPATIAL_AXIS_LABELS
 
 if TYPE_CHECKING:
@@ -100,6 +100,10 @@ class Binding(ABC):
     """Data kinds this binding class handles."""
     blocked_modes: ClassVar[dict[str, str]] = {}
     """napari layer modes refused on this binding's layer → why (shown to the user)."""
+    skips_unchanged_transforms: ClassVar[bool] = False
+    """Whether napari's vispy layer skips re-sending its unchanged transform per data change
+    (``_napari_compat.skip_unchanged_transforms``: Points, Shapes and Labels layers, whose
+    data changes on every frame step)."""
 
     def __init__(self, session: BindingHost, key: str) -> None:
         self.session = session
@@ -134,6 +138,8 @@ class Binding(ABC):
         if self.blocked_modes:
             self._mode = str(layer.mode)
             layer.events.mode.connect(self._on_mode)
+        if self.skips_unchanged_transforms:
+            skip_unchanged_transforms(self.session.viewer, layer)
         self._connect_layer(layer)
         return layer
 

@@ -8,11 +8,7 @@ import numpy as np
 from napari.layers import Labels
 from qtpy.QtCore import QTimer
 
-from napari_whiskertoolbox.layers._napari_compat import (
-    clear_paint_history,
-    main_window,
-    skip_unchanged_transforms,
-)
+from napari_whiskertoolbox.layers._napari_compat import clear_paint_history, main_window
 from napari_whiskertoolbox.layers.binding import Binding, BindingHost
 from napari_whiskertoolbox.layers.converters import label_dtype_for, masks_to_label_image
 from napari_whiskertoolbox.layers.history_keys import bind_history_keys, unbind_history_keys
@@ -29,8 +25,6 @@ from napari_whiskertoolbox.layers.mask_edits import merge_label_edit
 from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 
 if TYPE_CHECKING:
-    from napari.layers import Layer
-
     from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["LabelsBinding"]
@@ -71,6 +65,7 @@ class LabelsBinding(Binding):
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("mask",)
     blocked_modes: ClassVar[dict[str, str]] = {"transform": TRANSFORM_REFUSED}
+    skips_unchanged_transforms = True  # a full label refresh (hidden viewer, new dtype)
 
     def __init__(self, session: BindingHost, key: str) -> None:
         super().__init__(session, key)
@@ -101,16 +96,6 @@ class LabelsBinding(Binding):
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
         return Labels(image, name=self.key, opacity=0.5)
-
-    def attach(self, layer: Layer | None = None) -> Layer:
-        """Create (or adopt) the layer; napari's vispy side keeps its unchanged transform.
-
-        A full refresh of the label image (hidden viewers, or a new dtype) would otherwise
-        re-send the layer transform (see ``_napari_compat.skip_unchanged_transforms``).
-        """
-        layer = super().attach(layer)
-        skip_unchanged_transforms(self.session.viewer, layer)
-        return layer
 
     def _render(self, index: int) -> None:
         layer = self.layer

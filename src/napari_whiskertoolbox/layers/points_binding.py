@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from napari.layers import Points
 
-from napari_whiskertoolbox.layers._napari_compat import skip_unchanged_transforms
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.row_edits import RowBinding
 
 if TYPE_CHECKING:
-    from napari.layers import Layer
-
     from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["TRANSFORM_REFUSED", "PointsBinding"]
@@ -37,16 +34,7 @@ class PointsBinding(RowBinding):
     kinds: ClassVar[tuple[DataKind, ...]] = ("points",)
     blocked_modes: ClassVar[dict[str, str]] = {"transform": TRANSFORM_REFUSED}
     noun = "points"
-
-    def attach(self, layer: Layer | None = None) -> Layer:
-        """Create (or adopt) the layer; napari's vispy side skips its per-step full reset.
-
-        napari would otherwise re-send the unchanged layer transform, blending and so on
-        with every frame's points (see ``_napari_compat.skip_unchanged_transforms``).
-        """
-        layer = super().attach(layer)
-        skip_unchanged_transforms(self.session.viewer, layer)
-        return layer
+    skips_unchanged_transforms = True  # and Points' per-step full reset
 
     def _make_layer(self) -> Points:
         color = key_color(self.session.dm, self.key)

@@ -8,10 +8,7 @@ import numpy as np
 from napari.layers import Shapes
 from napari.utils.interactions import mouse_double_click_callbacks
 
-from napari_whiskertoolbox.layers._napari_compat import (
-    keep_shapes_shaders,
-    skip_unchanged_transforms,
-)
+from napari_whiskertoolbox.layers._napari_compat import keep_shapes_shaders
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import (
     drawable_lines,
@@ -49,6 +46,7 @@ class ShapesBinding(RowBinding):
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("line",)
+    skips_unchanged_transforms = True
     blocked_modes: ClassVar[dict[str, str]] = {
         "transform": TRANSFORM_REFUSED,
         "add_ellipse": ELLIPSE_REFUSED,
@@ -74,12 +72,10 @@ class ShapesBinding(RowBinding):
         """Create (or adopt) the layer; its faces keep one shader program across frames.
 
         vispy would otherwise rebuild and re-link the shader program of the layer's mesh
-        on every frame step (see ``_napari_compat.keep_mesh_shaders``), and re-send the
-        unchanged layer transform (``_napari_compat.skip_unchanged_transforms``).
+        on every frame step (see ``_napari_compat.keep_mesh_shaders``).
         """
         layer = super().attach(layer)
         keep_shapes_shaders(self.session.viewer, layer)
-        skip_unchanged_transforms(self.session.viewer, layer)
         return layer
 
     def _drawable(self, objects: Any) -> np.ndarray:
