@@ -372,7 +372,7 @@ def _int_text(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
 
 
-def _json_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _json_text(values: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Render ``values`` with orjson: (writable bytes, position of the separator before each).
 
     ``orjson.dumps`` writes a float32 array as ``[v0,v1,...]`` with the shortest text that
@@ -381,8 +381,11 @@ def _json_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     (``131``, as pyarrow's formatter and the original files write them). ``seps[k]`` is
     the ``[`` or ``,`` before value ``k`` and ``seps[N]`` the closing ``]``, so value ``k``
     with the separator before it is ``text[seps[k]:seps[k + 1]]``. ``None`` when a float is
-    not finite (orjson would write ``null``).
+    not finite (orjson would write ``null``) or ``delimiter``, which the caller writes over
+    the separators, is wider than one byte.
     """
+    if len(delimiter.encode()) != 1:
+        return None
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         return None
     raw = orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY)
@@ -420,7 +423,7 @@ def _quoted_lists(values: np.ndarray, offsets: np.ndarray, delimiter: str) -> pa
     ``offsets`` start at 0. The closing quote is left to the caller.
     """
     lengths = np.diff(offsets)
-    rendered = _json_text(values) if len(delimiter.encode()) == 1 else None
+    rendered = _json_text(values, delimiter)
     if rendered is None:  # a non-finite float or a wide delimiter: pyarrow's formatter
         texts = float_text(values) if values.dtype.kind == "f" else _int_text(values)
         lists = _joined(texts, offsets, delimiter)
@@ -504,7 +507,7 @@ def points_csv_bytes(
 
 def _delimited_values(values: np.ndarray, delimiter: str) -> pa.Array | None:
     """Each value with ``delimiter`` before it (``" 1.5"``), or None (see :func:`_json_text`)."""
-    rendered = _json_text(values) if len(delimiter.encode()) == 1 else None
+    rendered = _json_text(values, delimiter)
     if rendered is None:
         return None
     text, seps = rendered

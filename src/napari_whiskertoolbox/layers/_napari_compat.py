@@ -426,7 +426,9 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
     visual = vispy_layer(viewer, layer)
     if visual is None:
         return
-    points = type(layer).__name__ == "Points"
+    from napari.layers import Points
+
+    points = isinstance(layer, Points)
     needed = ("_on_data_change", "_on_matrix_change", "reset", "_world_to_layer_units_scale")
     needed += _RESET_PARTS if points else ()
     slice_input = getattr(layer, "_slice_input", None)
@@ -466,7 +468,7 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
     def light_reset() -> None:
         if sent.get("key") != placement():
             cls.reset(visual)  # first time or placement changed: the full reset
-            sent["key"] = placement()
+            sent["key"] = placement()  # as the reset left it
             return
         cls._update_text(visual, update_node=False)
         cls._on_highlight_change(visual)

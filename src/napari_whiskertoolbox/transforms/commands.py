@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,10 @@ class CommandEnv:
             p = self.base_dir / p
         return Path(os.path.normpath(p))
 
+    def warn(self, messages: Iterable[str]) -> None:
+        """Add ``messages`` to :attr:`warnings`, each once (a file run by several commands)."""
+        self.warnings.extend(m for m in messages if m not in self.warnings)
+
 
 CommandFunc = Callable[[DataManager, Params, CommandEnv], list[str]]
 
@@ -129,7 +133,7 @@ def _run_pipeline(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         if not p[key]:
             raise _fail(name, f"parameter '{key}' must not be empty")
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
-    env.warnings.extend(pipeline.warnings)
+    env.warn(pipeline.warnings)
     bound_key(dm, p.input_key, name)
     clock = p.output_time_key or dm.time_key(p.input_key)
     if clock not in dm.time_keys():
@@ -173,7 +177,7 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         if not p[key]:
             raise _fail(name, f"parameter '{key}' must not be empty")
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
-    env.warnings.extend(w for w in pipeline.warnings if w not in env.warnings)
+    env.warn(pipeline.warnings)
     source = bound_key(dm, p.input_key, name)
     t = int(p.time)
     result = pipeline.run(slice_at(source.data, t), clock=source.clock, context=env.context)
@@ -399,7 +403,7 @@ def run_command(
     raw = command.get("parameters", {})
     params = _whole_numbers(substitute(raw, variables))
     if isinstance(params, Mapping):  # WhiskerToolbox ignores unknown names: so do we, aloud
-        env.warnings.extend(
+        env.warn(
             f"command {index} '{name}': {spec.schema.unknown_key_message(key)}; it is ignored"
             for key in spec.schema.unknown_keys(params)
         )
