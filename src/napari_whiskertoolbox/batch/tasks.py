@@ -256,7 +256,10 @@ class PipelineTask(Task):
             document = json.loads(self.path.read_text(encoding="utf-8-sig"))
         except (OSError, ValueError) as exc:
             raise TaskFailedError(f"cannot read the pipeline {self.path}: {exc}") from exc
-        pipeline_kind(document, self.path)
+        if pipeline_kind(document, self.path) == "pipeline" and (
+            missing := _missing_pipeline_keys(self.path, dict(self.args))
+        ):
+            raise TaskFailedError(missing)
         return dict(document)
 
     def run(
@@ -275,8 +278,6 @@ class PipelineTask(Task):
         transform_context = TransformContext(cancel=control.cancelled)
         if pipeline_kind(document, self.path) == "pipeline":
             args = dict(self.args)
-            if missing := _missing_pipeline_keys(self.path, args):
-                raise TaskFailedError(missing)
             try:
                 pipeline = load_pipeline(self.path)
                 pipeline.run_on_key(
@@ -401,16 +402,12 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
         return ScriptTask(path, tuple(str(a) for a in args or ()))
     if suffix == ".json":
         mapping = _as_mapping(args, "a pipeline")
-        task_ = PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
+        pipeline_task = PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
         try:
-            document = task_._document()
+            pipeline_task._document()  # unreadable, or input/output keys missing: refuse now
         except TaskFailedError as exc:
             raise ValueError(str(exc)) from None
-        if pipeline_kind(document, path) == "pipeline" and (
-            missing := _missing_pipeline_keys(path, dict(task_.args))
-        ):
-            raise ValueError(missing)
-        return task_
+        return pipeline_task
     raise ValueError(f"task {path}: expected a .py script or a .json pipeline file, got {suffix!r}")
 
 
