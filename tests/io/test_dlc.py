@@ -143,6 +143,7 @@ def test_project_root_folder_opens_like_its_config(project) -> None:
     pose = pose_sets(dm)["reachingvideo1"]
     assert pose.bodyparts == BODYPARTS  # config.yaml's order
     assert pose.skeleton == [("Hand", "Finger1"), ("Joystick1", "Joystick2")]
+    assert pose.point_size == 12.0  # config.yaml's dotsize
     assert sorted(opened.keys) == sorted(["media", *(f"reachingvideo1_{bp}" for bp in BODYPARTS)])
     assert classify_path(project / "videos") is None  # a plain folder is not a project
 
@@ -345,6 +346,24 @@ def test_bad_file_leaves_the_data_manager_unchanged(tmp_path) -> None:
     assert {k: dm.get_data(k) for k in dm} == before
 
 
+@pytest.mark.parametrize("dotsize", ["big", 0, -3, True, [12]])
+def test_bad_dotsize_names_the_config_key(project, dotsize) -> None:
+    config = project / "config.yaml"
+    content = yaml.safe_load(config.read_text())
+    content["dotsize"] = dotsize
+    config.write_text(yaml.safe_dump(content))
+    with pytest.raises(FormatError, match=r"config\.yaml.*'dotsize' to be a positive number"):
+        open_path(config)
+
+
+def test_a_config_without_dotsize_leaves_the_point_size_to_the_viewer(project) -> None:
+    config = project / "config.yaml"
+    content = yaml.safe_load(config.read_text())
+    del content["dotsize"]
+    config.write_text(yaml.safe_dump(content))
+    assert pose_sets(open_path(config).dm)["reachingvideo1"].point_size is None
+
+
 def test_pose_sets_survive_a_session_save(tmp_path) -> None:
     from napari_whiskertoolbox.io import load_session, save_session
 
@@ -352,6 +371,7 @@ def test_pose_sets_survive_a_session_save(tmp_path) -> None:
     save_session(dm, tmp_path / "s.session")
     back = load_session(tmp_path / "s.session")
     assert pose_sets(back) == pose_sets(dm)
+    assert pose_sets(back)["reachingvideo1"].point_size == 12.0
     assert back.groups.to_dict() == dm.groups.to_dict()
     np.testing.assert_array_equal(
         back.get_data("reachingvideo1_Hand").to_flat().coords,

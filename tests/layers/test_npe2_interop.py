@@ -96,6 +96,10 @@ def test_project_root_opens_with_body_part_labels_on_the_points(
         if session.dm.get_data(f"reachingvideo1_{bp}").count_at(1)
     ]
     assert len(shown) == len(keypoints.data) > 0
+    assert keypoints.current_size == 12  # the project's dotsize
+    assert set(keypoints.size) == {12}
+    # the labels start beside the marker, not on it (offset in image pixels, along x)
+    np.testing.assert_allclose(keypoints.text.translation, [0, 0.6 * 12])
     assert keypoints.text.visible
     assert list(keypoints.text.values) == shown  # each point labelled with its body part
     session.set_frame(0)

@@ -151,6 +151,9 @@ class DLCProject:
     individuals : list of str
         ``individuals`` (multi-animal projects), else empty.
     skeleton : list of (str, str)
+    dotsize : float or None
+        ``dotsize``: the diameter DeepLabCut's labelling GUI draws keypoints with, in image
+        pixels (None when the config has none).
     """
 
     path: Path
@@ -159,6 +162,7 @@ class DLCProject:
     unique_bodyparts: list[str]
     individuals: list[str]
     skeleton: list[tuple[str, str]]
+    dotsize: float | None = None
 
 
 # ----------------------------------------------------------------------------- reading
@@ -504,12 +508,13 @@ def find_dlc_config(path: str | os.PathLike[str]) -> Path | None:
 
 
 def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
-    """Read body parts, individuals and skeleton from a DeepLabCut ``config.yaml``.
+    """Read body parts, individuals, skeleton and dot size from a DeepLabCut ``config.yaml``.
 
     Raises
     ------
     FormatError
-        Not YAML, or ``bodyparts``/``skeleton`` of the wrong shape (names the key).
+        Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, or a ``dotsize`` that is
+        not a positive number (names the key).
     """
     import yaml
 
@@ -540,6 +545,11 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
             f"expected 'skeleton' to be a list of [bodypart, bodypart] pairs, got {skeleton!r}",
             path=path,
         )
+    dotsize = content.get("dotsize")
+    if dotsize is not None and (
+        isinstance(dotsize, bool) or not isinstance(dotsize, (int, float)) or not dotsize > 0
+    ):
+        raise FormatError(f"expected 'dotsize' to be a positive number, got {dotsize!r}", path=path)
     return DLCProject(
         path=path,
         scorer=str(content.get("scorer", "")),
@@ -547,6 +557,7 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         unique_bodyparts=[str(b) for b in lists["uniquebodyparts"] or []],
         individuals=[str(i) for i in lists["individuals"] or []],
         skeleton=[(str(a), str(b)) for a, b in skeleton],
+        dotsize=None if dotsize is None else float(dotsize),
     )
 
 
@@ -704,6 +715,7 @@ def dlc_to_pose(
             e for e in (project.skeleton if project else []) if all(b in bodyparts for b in e)
         ],
         keys=keys,
+        point_size=project.dotsize if project else None,
         source={
             "format": "deeplabcut",
             "path": str(source),

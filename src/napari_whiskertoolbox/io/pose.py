@@ -78,6 +78,9 @@ class PoseSet:
     source : dict
         JSON-able facts of the file it came from, needed to write it back (format, path,
         scorer, row labels...).
+    point_size : float or None
+        Diameter to draw the keypoints with, in image pixels (DeepLabCut's ``dotsize``);
+        None: the viewer's default.
     """
 
     name: str
@@ -86,6 +89,7 @@ class PoseSet:
     skeleton: list[tuple[str, str]] = field(default_factory=list)
     keys: dict[str, dict[str, str]] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
+    point_size: float | None = None
 
     @property
     def multi_animal(self) -> bool:
@@ -130,6 +134,7 @@ class PoseSet:
             "skeleton": [list(edge) for edge in self.skeleton],
             "keys": {ind: dict(parts) for ind, parts in self.keys.items()},
             "source": dict(self.source),
+            **({} if self.point_size is None else {"point_size": self.point_size}),
         }
 
     @classmethod
@@ -145,6 +150,7 @@ class PoseSet:
                 for i, p in record.get("keys", {}).items()
             },
             source=dict(record.get("source", {})),
+            point_size=None if record.get("point_size") is None else float(record["point_size"]),
         )
 
 

@@ -35,9 +35,23 @@ __all__ = ["WTB_POSE", "PosePointsView", "frame_point"]
 
 WTB_POSE = "wtb_pose"
 """``layer.metadata`` entry naming the pose set a keypoints layer shows."""
-POINT_SIZE = 8
-TEXT = {"string": "{bodypart}", "size": 8, "color": "white", "anchor": "upper_left"}
-"""Text label of each keypoint: its body part (napari ``text`` spec over the features)."""
+POINT_SIZE = 8.0
+"""Keypoint diameter in image pixels when the pose set gives none (DeepLabCut's ``dotsize``)."""
+
+
+def text_spec(point_size: float) -> dict[str, Any]:
+    """Text label of each keypoint: its body part, beside the marker of ``point_size`` pixels.
+
+    A napari ``text`` spec over the layer's features; the offset is in image pixels, so the
+    label stays clear of the marker at every zoom.
+    """
+    return {
+        "string": "{bodypart}",
+        "size": 8,
+        "color": "white",
+        "anchor": "upper_left",
+        "translation": [0.0, 0.6 * point_size],
+    }
 
 
 def frame_point(
@@ -82,15 +96,16 @@ class PosePointsView:
         self.current_individual = pose.individuals[0]
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
+        size = pose.point_size or POINT_SIZE
         self.layer = Points(
             np.empty((0, 2), np.float32),
             ndim=2,
             name=pose.name,
-            size=POINT_SIZE,
+            size=size,
             border_color="black",
             border_width=0.1,
             features=self.features_of([]),
-            text=TEXT,
+            text=text_spec(size),
             metadata={WTB_POSE: pose.name},
         )
         self.layer.events.data.connect(self._on_layer_data)
