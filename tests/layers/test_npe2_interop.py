@@ -13,6 +13,7 @@ import pytest
 from napari_whiskertoolbox._reader import get_interop_reader, get_session_reader
 from napari_whiskertoolbox.core import DigitalIntervalSeries, TimeFrame
 from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.layers.image_binding import canvas_text
 from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
@@ -105,6 +106,16 @@ def test_project_root_opens_with_body_part_labels_on_the_points(
     session.set_frame(0)
     assert list(keypoints.text.values) == list(keypoints.features["bodypart"])
     assert len(keypoints.text.values) == len(keypoints.data)
+
+    # the frame slider gives a position; the canvas names the labelled image
+    files = session.dm.get_data("media").files
+    overlay = canvas_text(viewer)
+    assert overlay.visible
+    assert overlay.text == files[0].name
+    session.set_frame(1)
+    assert overlay.text == files[1].name == "img033.png"
+    viewer.layers.remove(viewer.layers["media"])
+    assert not overlay.visible
 
 
 def test_a_labels_table_alone_gets_a_frame_slider(make_napari_viewer: Any, project: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -49,6 +50,13 @@ class ClockMappedMedia:
         return frames[(slice(None), *rest)]
 
 
+def canvas_text(viewer: Any) -> Any:
+    """Return napari's canvas text overlay (``viewer.text_overlay`` before napari 0.9)."""
+    canvas = getattr(viewer, "canvas", None)
+    overlays = getattr(canvas, "overlays", None)
+    return overlays.text if overlays is not None else viewer.text_overlay
+
+
 class ImageBinding(Binding):
     """Show a media key as an Image layer: gray colormap, contrast limits from the media.
 
@@ -56,9 +64,14 @@ class ImageBinding(Binding):
     :class:`~napari_whiskertoolbox.layers.undecodable_frames.EmptyWhereUndecodable`, so a
     frame that cannot be decoded shows empty (one notification per stretch). A media bound
     to a clock other than the display clock is seen through :class:`ClockMappedMedia`.
+    For an image folder (a DeepLabCut ``labeled-data`` folder…) the shown image's file name
+    is written in a corner of the canvas (napari's ``viewer.text_overlay``), as the
+    frame slider only gives its position.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("video", "images")
+    _file_names: tuple[Any, list[str]] | None = None  # (media, its file names)
+    _naming: bool = False  # the text overlay shows our file names
 
     def _frame_source(self) -> Any:
         """Return the media, or its view on the display clock."""
@@ -96,7 +109,33 @@ class ImageBinding(Binding):
         return layer
 
     def _render(self, index: int) -> None:
-        """Napari slices the media itself when the frame changes."""
+        """Napari slices the media itself; an image folder's file name goes on the canvas."""
+        names = self._names()
+        viewer = self.session.viewer
+        if names is None or viewer is None:
+            return
+        overlay = canvas_text(viewer)
+        overlay.text = names[index] if 0 <= index < len(names) else ""
+        overlay.visible = True
+        self._naming = True
+
+    def _names(self) -> list[str] | None:
+        """File names of an image-folder media in frame order (None for other media)."""
+        media = self.data
+        if self._file_names is None or self._file_names[0] is not media:
+            files = getattr(media, "files", None)
+            self._file_names = (media, [Path(f).name for f in files] if files else [])
+        return self._file_names[1] or None
+
+    def detach(self, remove_layer: bool = True) -> None:
+        """Disconnect from the layer; take our file name off the canvas."""
+        viewer = self.session.viewer
+        if self._naming and viewer is not None:
+            overlay = canvas_text(viewer)
+            overlay.visible = False
+            overlay.text = ""
+            self._naming = False
+        super().detach(remove_layer)
 
     def on_data_changed(self, frames: np.ndarray | None) -> None:
         """Swap the media when the key was replaced with a new media object."""
