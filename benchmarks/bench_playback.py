@@ -11,9 +11,10 @@ Two shown viewers hold the same media (by default the lazy 200,000-frame
 ``--loop N`` first remuxes it N times end to end, without re-encoding, into /tmp): one
 shows only its Image layer, the other the media with a mask, lines and points on every
 frame (``--floor``: napari alone, the same layers updated through its public API, no
-plugin code). For each speed they take turns (``--rounds``): napari's play button plays
-the frame axis (``QtDims.play``, as clicking it does) for ``--seconds``, forward or, with
-``--backward``, backward.
+plugin code; ``--static``: napari alone, the layers drawn but never updated, the cost of
+drawing them, which no update scheme goes below). For each speed they take turns
+(``--rounds``): napari's play button plays the frame axis (``QtDims.play``, as clicking
+it does) for ``--seconds``, forward or, with ``--backward``, backward.
 
 napari's player thread asks for a frame every 1/fps s; the viewer ignores the requests
 that arrive before the previous frame was painted, and the player then goes on from the
@@ -22,6 +23,8 @@ speed: frames shown per second (paints showing a new frame; only paints where ev
 shows that frame count), frames *dropped* per second (frames the play head moved past
 without a paint), the bound / image-only ratio of frames shown, and for a video the
 share of shown frames the read-ahead had decoded before napari asked for them.
+``--kinds``: five viewers — image only, the media with the mask, the lines or the points
+alone, and all three — to tell which kind costs what.
 """
 
 from __future__ import annotations
@@ -105,6 +108,26 @@ class PaintCounter:
         self.canvas.events.draw.disconnect(self._on_draw)
 
 
+class StaticSession(FloorSession):
+    """napari alone with the four layers showing one frame's annotations, never updated.
+
+    What drawing the layers costs by itself (``--static``): the floor any binding that keeps
+    them on the frame stands on.
+    """
+
+    def _on_step(self, event=None) -> None:
+        if self.shown_frame is None:
+            super()._on_step()
+
+    @property
+    def shown_frame(self) -> int | None:
+        return None if self._frame is None else int(self.viewer.dims.current_step[0])
+
+    @shown_frame.setter
+    def shown_frame(self, frame: int | None) -> None:
+        self._frame = frame
+
+
 def play(session, app, fps: float, seconds: float, start: int) -> tuple[int, int, int]:
     """Play ``seconds`` at ``fps`` (negative: backward) from ``start``.
 
@@ -158,7 +181,11 @@ def run(args) -> None:
         viewer = napari.Viewer(show=True)
         main_window(viewer).resize(1200, 900)  # the same canvas size for both
         sessions[bound] = (
-            FloorSession(viewer, dm, True) if args.floor else ViewerSession(viewer, dm)
+            StaticSession(viewer, dm, True)
+            if args.static
+            else FloorSession(viewer, dm, True)
+            if args.floor
+            else ViewerSession(viewer, dm)
         )
     app = QApplication.instance()
     direction = -1 if args.backward else 1
@@ -166,6 +193,7 @@ def run(args) -> None:
         f"napari play button, {n_frames} frames, {'backward' if args.backward else 'forward'}, "
         f"{args.rounds} x {args.seconds:g} s per viewer and speed, viewers taking turns"
         + ("; --floor: napari alone, public API" if args.floor else "")
+        + ("; --static: napari alone, layers never updated" if args.static else "")
     )
     header = f"{'fps':>5} {'image shown/s':>14} {'dropped/s':>10} {'bound shown/s':>14} "
     header += f"{'dropped/s':>10} {'ratio':>7} {'behind':>7}"
@@ -207,6 +235,57 @@ def run(args) -> None:
         viewer.close()
 
 
+KIND_SETS = {
+    "image": (),
+    "+mask": ("pad_mask",),
+    "+lines": ("whiskers",),
+    "+points": ("nose",),
+    "all": ("pad_mask", "whiskers", "nose"),
+}
+"""``--kinds``: the annotation keys each viewer binds next to the media."""
+
+
+def run_kinds(args) -> None:
+    """Frames shown per second with each kind bound alone, and all, against image only."""
+    import napari
+    from qtpy.QtWidgets import QApplication
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.layers.session import ViewerSession
+
+    full = build_session(args.frames)
+    sessions = {}
+    for name, keys in KIND_SETS.items():
+        dm = DataManager()
+        dm.set_data("media", full.get_data("media"))
+        for key in keys:
+            dm.set_data(key, full.get_data(key))
+        viewer = napari.Viewer(show=True)
+        main_window(viewer).resize(1200, 900)
+        sessions[name] = ViewerSession(viewer, dm)
+    app = QApplication.instance()
+    direction = -1 if args.backward else 1
+    print(
+        f"napari play button, {args.frames} frames, one kind bound at a time, "
+        f"{args.rounds} x {args.seconds:g} s per viewer and speed: frames shown/s (ratio)"
+    )
+    print(f"{'fps':>5} " + " ".join(f"{name:>15}" for name in KIND_SETS))
+    start = args.frames // 2
+    for fps in args.fps:
+        shown = dict.fromkeys(KIND_SETS, 0)
+        for _ in range(args.rounds):
+            for name, session in sessions.items():
+                shown[name] += play(session, app, direction * fps, args.seconds, start)[0]
+                start = (start + direction * 3 * fps * args.seconds) % args.frames
+        rates = {name: n / (args.rounds * args.seconds) for name, n in shown.items()}
+        cells = [f"{rates[n]:6.1f} ({rates[n] / rates['image']:.2f}x)" for n in KIND_SETS]
+        print(f"{fps:>5g} " + " ".join(f"{c:>15}" for c in cells), flush=True)
+    for session in sessions.values():
+        viewer = session.viewer
+        session.close()
+        viewer.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fps", type=float, nargs="+", default=[30, 60, 120])
@@ -221,7 +300,14 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="napari alone: layers updated via public API"
     )
-    run(parser.parse_args())
+    parser.add_argument(
+        "--static", action="store_true", help="napari alone: the layers drawn, never updated"
+    )
+    parser.add_argument(
+        "--kinds", action="store_true", help="each annotation kind bound alone, then all"
+    )
+    args = parser.parse_args()
+    run_kinds(args) if args.kinds else run(args)
 
 
 if __name__ == "__main__":
