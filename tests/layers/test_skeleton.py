@@ -148,6 +148,29 @@ def test_keypoints_layer_edits_go_to_their_keys_as_one_undo_step(session) -> Non
 
 
 @pytest.mark.gui
+@pytest.mark.parametrize("deleted", [1, 2])  # a middle body part, the individual's last one
+def test_point_added_after_a_delete_gets_its_own_label_and_colour(session, deleted) -> None:
+    """Labels and colours follow the keys after a delete then an add on the same frame."""
+    dm = session.dm
+    points = session.viewer.layers["mice"]
+    session.set_frame(0)
+    key = pose_key("mice", "mouseA", NODES[deleted])
+    points.selected_data = {deleted}
+    points.remove_selected()
+    assert dm.get_data(key).count_at(0) == 0
+    assert list(points.text.values) == [n for n in NODES if n != NODES[deleted]] + NODES
+    points.selected_data = {0}  # mouseA: the current individual
+    points.add([[33.0, 44.0]])  # takes mouseA's missing body part
+    np.testing.assert_array_equal(dm.get_data(key).at(0), [[44.0, 33.0]])
+    assert list(points.features["bodypart"]) == NODES * 2
+    assert list(points.text.values) == NODES * 2  # each marker labelled with its own part
+    assert list(points.features["individual"]) == ["mouseA"] * 3 + ["mouseB"] * 3
+    np.testing.assert_allclose(points.data[deleted], [33.0, 44.0])
+    np.testing.assert_allclose(points.face_color[deleted], points.face_color[0])  # mouseA's
+    assert not np.allclose(points.face_color[deleted], points.face_color[3])  # not mouseB's
+
+
+@pytest.mark.gui
 def test_swapping_identities_redraws(session) -> None:
     from napari_whiskertoolbox.io.pose import pose_sets, swap_individuals
 

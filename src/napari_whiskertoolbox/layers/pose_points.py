@@ -220,8 +220,13 @@ class PosePointsView:
                     writes[keys[i]] = rows[i]
         self._write(writes)
         self.row_keys = keys
-        if action == "added":
-            self.draw(self.frame)  # the new point takes its individual's colour and place
+        if action == "removed":
+            self._feature_keys = keys  # napari dropped the removed rows' features itself
+        elif action == "added":
+            # napari gave the new row default features and the current colour: redraw the
+            # frame in key order with every row's body part, individual and colour
+            self._feature_keys = self.row_keys = []
+            self.draw(self.frame)
 
     def _next_free_key(self, taken: set[str]) -> str | None:
         """First key, in body-part order, of the current individual without a point here."""
