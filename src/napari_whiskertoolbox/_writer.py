@@ -58,8 +58,15 @@ def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> 
 
 
 def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
-    """Write the points key bound to a Points layer as a ``frame x y`` CSV."""
+    """Write the points key bound to a Points layer as a ``frame x y`` CSV.
+
+    The keypoints layer of a whole pose set (DeepLabCut, SLEAP, NWB) holds no single key:
+    it is written as DeepLabCut's CSV (:func:`write_deeplabcut`).
+    """
     from napari_whiskertoolbox.io.points import write_points_csv
+
+    if (attributes.get("metadata") or {}).get("wtb_pose"):
+        return write_deeplabcut(path, data, attributes)
 
     flat = _container(path, attributes, "points").to_flat()
     write_points_csv(path, flat.times, flat.coords)
@@ -106,11 +113,15 @@ def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:
 
 
 def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
-    """Write the pose set of the layer's key as DeepLabCut's ``.h5`` or ``.csv`` (every label)."""
-    from napari_whiskertoolbox.io.dlc import write_dlc
+    """Write the pose set of the layer's key as DeepLabCut's ``.h5`` or ``.csv`` (every label).
+
+    A ``CollectedData_<scorer>`` file is written with its ``.h5``/``.csv`` twin, as
+    DeepLabCut keeps them (see :func:`~napari_whiskertoolbox.io.dlc.write_dlc_pair`).
+    """
+    from napari_whiskertoolbox.io.dlc import write_dlc_pair
 
     dm, pose = _pose_of_layer(path, attributes)
-    return [str(write_dlc(dm, pose, path))]
+    return [str(p) for p in write_dlc_pair(dm, pose, path)]
 
 
 def write_sleap(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from napari_whiskertoolbox.io import FormatError, load_config
-from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc
+from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc, write_dlc_pair
 from napari_whiskertoolbox.io.dlc_project import dlc_key_prefix
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import classify_path, open_path
@@ -121,6 +121,23 @@ def test_write_back_keeps_every_label_of_images_not_shown_or_not_touched(project
                 original.loc[image, [("Mackenzie", bp, "x"), ("Mackenzie", bp, "y")]].to_numpy(),
             )
             np.testing.assert_array_equal(got, np.asarray(want, float), err_msg=f"{image} {bp}")
+
+
+@pytest.mark.parametrize("saved", ["csv", "h5"])
+def test_labelled_data_is_written_as_both_of_deeplabcut_files(project, saved) -> None:
+    folder = project / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    pose = pose_sets(dm)["reachingvideo1"]
+    dm.get_data("reachingvideo1_Hand").clear_at(0)  # an edit, so both files must change
+    written = write_dlc_pair(dm, pose, folder / f"CollectedData_Mackenzie.{saved}")
+    twin = "h5" if saved == "csv" else "csv"
+    assert [p.name for p in written] == [f"CollectedData_Mackenzie.{s}" for s in (saved, twin)]
+    from_h5 = read_dlc(folder / "CollectedData_Mackenzie.h5")
+    from_csv = read_dlc(folder / "CollectedData_Mackenzie.csv")
+    np.testing.assert_array_equal(from_h5.xy, from_csv.xy)
+    assert np.isnan(from_h5.xy[0, 0]).all()  # Hand gone from the first image in both
+    predictions = write_dlc_pair(dm, pose, project / "videoDLC_resnet50_x.csv")
+    assert predictions == [project / "videoDLC_resnet50_x.csv"]  # not labelled data: alone
 
 
 def test_project_config_opens_every_labeled_data_folder(project) -> None:

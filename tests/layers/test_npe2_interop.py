@@ -70,14 +70,33 @@ def test_labeled_data_folder_opens_with_skeleton_and_saves_back(
     moved[0] += np.float32(5)  # a user drags the point
     keypoints.data = moved
     written = keypoints.save(str(project / "CollectedData_Mackenzie.h5"), plugin=PLUGIN)
-    assert written == [str(project / "CollectedData_Mackenzie.h5")]
+    # DeepLabCut keeps the labels twice; both are rewritten so they never disagree
+    assert written == [str(project / f"CollectedData_Mackenzie.{s}") for s in ("h5", "csv")]
     back = pd.read_hdf(project / "CollectedData_Mackenzie.h5")
+    twin = pd.read_csv(project / "CollectedData_Mackenzie.csv", header=[0, 1, 2], index_col=0)
+    np.testing.assert_allclose(twin.to_numpy(float), back.to_numpy(float), rtol=1e-15)
+    assert list(twin.index) == list(back.index)
     assert list(back.index) == list(original.index)
     assert back.loc[
         "labeled-data/reachingvideo1/img033.png", ("Mackenzie", "Hand", "x")
     ] == pytest.approx(row[("Mackenzie", "Hand", "x")] + 5, rel=1e-6)
     others = original.drop(index="labeled-data/reachingvideo1/img033.png")
     pd.testing.assert_frame_equal(back.loc[others.index], others)
+
+
+def test_keypoints_layer_saved_as_csv_is_deeplabcut_csv(
+    make_napari_viewer: Any, project: Path, tmp_path: Path
+) -> None:
+    """napari's "Save Selected Layer(s)" with a .csv name and our plugin: DeepLabCut's CSV."""
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    viewer.layers.selection = {viewer.layers["reachingvideo1"]}
+    target = tmp_path / "labels.csv"
+    assert viewer.layers.save(str(target), selected=True, plugin=PLUGIN) == [str(target)]
+    saved = pd.read_csv(target, header=[0, 1, 2], index_col=0)
+    original = pd.read_hdf(project / "CollectedData_Mackenzie.h5")
+    assert list(saved.index) == list(original.index)
+    np.testing.assert_allclose(saved.to_numpy(float), original.to_numpy(float), rtol=1e-15)
 
 
 def test_project_root_opens_with_body_part_labels_on_the_points(

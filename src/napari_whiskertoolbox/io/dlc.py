@@ -17,7 +17,9 @@ No DeepLabCut dependency: CSV through the ``csv`` module, HDF5 through pandas + 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
@@ -57,6 +59,7 @@ __all__ = [
     "read_dlc_csv",
     "write_dlc",
     "write_dlc_csv",
+    "write_dlc_pair",
 ]
 
 DLC_H5_KEY = "df_with_missing"
@@ -807,6 +810,37 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
         with atomic_open(path, "w") as handle:
             frame.to_csv(handle)
     return path
+
+
+def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> list[Path]:
+    """Write a pose set as :func:`write_dlc` does; labelled data also as the other format.
+
+    DeepLabCut keeps each ``CollectedData_<scorer>`` table twice, ``.h5`` (what training
+    reads) and ``.csv`` (to read by eye), and writes both on every save; saving one here
+    writes its twin too, so the two never disagree. Other tables (predictions...) are
+    written alone. Without PyTables (the ``.h5``) only the ``.csv`` is written, with a
+    warning.
+
+    Returns
+    -------
+    list of Path
+        The files written: ``path`` first.
+    """
+    path = Path(path)
+    written = [write_dlc(dm, pose, path)]
+    if not path.stem.startswith("CollectedData_"):
+        return written
+    to_h5 = path.suffix.lower() not in H5_SUFFIXES
+    twin = path.with_suffix(".h5" if to_h5 else ".csv")
+    if to_h5 and importlib.util.find_spec("tables") is None:
+        warnings.warn(
+            f"{twin.name} was not written (PyTables is not installed): DeepLabCut trains "
+            f"from the .h5, which now differs from {path.name}",
+            stacklevel=2,
+        )
+        return written
+    written.append(write_dlc(dm, pose, twin))
+    return written
 
 
 def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
