@@ -215,14 +215,30 @@ def save(session: ViewerSession) -> bool:
     """Save the session where it came from, asking for a folder the first time.
 
     A session opened from a config asks, on its first save, whether to save the session
-    folder beside the config or into the config's own files (:mod:`.save_target`).
+    folder beside the config or into the config's own files (:mod:`.save_target`). A
+    session opened from DeepLabCut labelled data, whose edits are all keypoints, writes
+    them back into its ``CollectedData_*`` files (:mod:`.labelled_data_save`).
     Returns ``False`` when the user cancels.
     """
+    from napari_whiskertoolbox.workflow.labelled_data_save import (
+        labelled_data_targets,
+        save_labelled_data,
+    )
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
-    if session.path is None:
-        return save_as(session)
     workflow = workflow_of(session)
+    if session.path is None:
+        target = workflow.save_target if workflow is not None else None
+        labels = (
+            labelled_data_targets(session.dm, target.changed, target.removed)
+            if target is not None
+            else None
+        )
+        if labels is None:
+            return save_as(session)
+        written = save_labelled_data(session.dm, labels)
+        show_info("Saved the labels to " + ", ".join(p.name for p in written))
+        return True
     if workflow is None:
         session.save()
         show_info(f"Saved {session.path}")

@@ -1,0 +1,86 @@
+"""Ctrl+S of a session opened from DeepLabCut labelled data: the labels go back to its files.
+
+A DeepLabCut user opens a project (or one ``labeled-data/<video>/`` folder), labels, and
+saves: DeepLabCut's own GUI then rewrites ``CollectedData_<scorer>.h5`` and ``.csv``, the
+files training reads. Ctrl+S does the same here when every key edited since the last save
+belongs to a pose set read from such a table; anything else (a new key, an edited
+non-keypoint key) leaves Ctrl+S to ask for a session folder as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from napari_whiskertoolbox.io.dlc import write_dlc_pair
+from napari_whiskertoolbox.io.pose import pose_of_key
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.io.pose import PoseSet
+
+__all__ = ["labelled_data_targets", "save_labelled_data"]
+
+
+def _labels_file(pose: PoseSet) -> Path | None:
+    """Return the ``CollectedData_*`` table a pose set was read from, if it still exists."""
+    source = pose.source
+    path = Path(str(source.get("path") or ""))
+    if source.get("format") != "deeplabcut" or not path.name.startswith("CollectedData_"):
+        return None
+    return path if path.is_file() else None
+
+
+def labelled_data_targets(
+    dm: DataManager, changed: Iterable[str], removed: Iterable[str] = ()
+) -> dict[str, tuple[PoseSet, Path]] | None:
+    """Return the pose sets to write back and their labels files, or None.
+
+    Parameters
+    ----------
+    dm : DataManager
+        The session's data.
+    changed, removed : iterable of str
+        Keys edited or added / deleted since the last save.
+
+    Returns
+    -------
+    dict or None
+        ``{pose set name: (pose set, CollectedData file)}`` when something changed and every
+        changed key is a keypoint key of a pose set read from an existing ``CollectedData_*``
+        table; None otherwise (nothing changed, a key was deleted, or a change that the
+        labels files cannot hold).
+    """
+    if any(True for _ in removed):
+        return None
+    targets: dict[str, tuple[PoseSet, Path]] = {}
+    for key in changed:
+        pose = pose_of_key(dm, key) if key in dm else None
+        labels = _labels_file(pose) if pose is not None else None
+        if pose is None or labels is None:
+            return None
+        targets[pose.name] = (pose, labels)
+    return targets or None
+
+
+def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]) -> list[Path]:
+    """Write each pose set into its ``CollectedData_*`` pair; mark ``dm`` saved.
+
+    Returns
+    -------
+    list of Path
+        The files written (each table's ``.h5`` and ``.csv``).
+
+    Raises
+    ------
+    OSError
+        The disk refused a write (the files already written stay written; each write is
+        atomic).
+    """
+    written: list[Path] = []
+    for pose, labels in targets.values():
+        written += write_dlc_pair(dm, pose, labels)
+    dm.mark_saved()
+    return written

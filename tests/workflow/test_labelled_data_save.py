@@ -1,0 +1,78 @@
+"""Ctrl+S of a DeepLabCut labelled-data session writes the labels back into CollectedData_*."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from _ask_support import Answers
+
+from napari_whiskertoolbox.core import PointData
+from napari_whiskertoolbox.workflow import actions
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+pytestmark = pytest.mark.gui
+
+REACHING = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
+PLUGIN = "napari-whiskertoolbox"
+
+
+@pytest.fixture
+def labels(tmp_path: Path) -> Path:
+    target = tmp_path / "reaching"
+    shutil.copytree(REACHING, target)
+    for path in target.rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    return target / "labeled-data" / "reachingvideo1"
+
+
+def _moved_hand(make_napari_viewer: Any, folder: Path) -> tuple[Any, Any, Answers]:
+    viewer = make_napari_viewer()
+    viewer.open(str(folder.parents[1]), plugin=PLUGIN)  # the project folder
+    session = get_session(viewer)
+    answers = Answers()
+    get_workflow(viewer).ask = answers
+    session.set_frame(1)  # img033
+    keypoints = viewer.layers["reachingvideo1"]
+    moved = np.array(keypoints.data)
+    moved[0] += np.float32(5)  # Hand, dragged
+    keypoints.data = moved
+    return viewer, session, answers
+
+
+def test_ctrl_s_writes_the_edited_labels_into_both_files(
+    make_napari_viewer: Any, labels: Path, notifications: list[str]
+) -> None:
+    original = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    viewer, session, answers = _moved_hand(make_napari_viewer, labels)
+    assert viewer.title.endswith("*")
+    assert actions.save(session)
+    assert answers.folder_titles == []  # nothing asked: the labels went home
+    assert not session.dm.modified
+    assert not viewer.title.endswith("*")
+    image = "labeled-data/reachingvideo1/img033.png"
+    hand_x = ("Mackenzie", "Hand", "x")
+    for back in (
+        pd.read_hdf(labels / "CollectedData_Mackenzie.h5"),
+        pd.read_csv(labels / "CollectedData_Mackenzie.csv", header=[0, 1, 2], index_col=0),
+    ):
+        assert back.loc[image, hand_x] == pytest.approx(original.loc[image, hand_x] + 5)
+        others = original.drop(index=image)
+        np.testing.assert_array_equal(back.loc[others.index].to_numpy(float), others.to_numpy())
+    assert any("CollectedData_Mackenzie.h5" in message for message in notifications)
+
+
+def test_ctrl_s_with_other_edits_asks_for_a_session_folder(
+    make_napari_viewer: Any, labels: Path
+) -> None:
+    before = (labels / "CollectedData_Mackenzie.h5").read_bytes()
+    _, session, answers = _moved_hand(make_napari_viewer, labels)
+    session.dm.set_data("tracked", PointData.from_flat([0], np.ones((1, 2), np.float32)))
+    assert not actions.save(session)  # the labels files cannot hold "tracked": no folder given
+    assert answers.folder_titles == ["Save the WhiskerToolbox session in"]
+    assert (labels / "CollectedData_Mackenzie.h5").read_bytes() == before
+    assert session.dm.modified
