@@ -157,6 +157,28 @@ def test_without_media_a_hidden_placeholder_carries_the_frame_axis(make_napari_v
     assert layer_names(viewer)[0] == "media"
 
 
+def test_the_placeholder_grows_with_the_annotations_and_frames_them(make_napari_viewer):
+    """napari does not refresh a hidden layer's extent: the resized placeholder must have it."""
+    from napari_whiskertoolbox.core import PointData
+
+    viewer = make_napari_viewer()
+    dm = make_dm()
+    dm.delete_data("media")
+    session = ViewerSession(viewer, dm)
+    far = PointData.from_flat([2], np.array([[900.0, 700.0]], np.float32))  # x, y: no image size
+    dm.set_data("far", far)
+    active = viewer.layers.selection.active
+    assert active is viewer.layers["far"]
+    session.fit_view()  # as after opening a file
+    (axis,) = [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
+    assert axis.name == "frame axis"
+    assert axis.data.shape[1:] == (701, 901)
+    np.testing.assert_allclose(axis.extent.world[1, 1:], [700, 900])  # what fitting the view uses
+    assert viewer.layers.index(axis) == 0
+    assert viewer.layers.selection.active is active  # the user's layer stays the active one
+    np.testing.assert_allclose(viewer.camera.center[1:], [350, 450], atol=5)  # framed
+
+
 def test_open_video_and_config(make_napari_viewer, frame_number_video, wtb_data, tmp_path):
     viewer = make_napari_viewer()
     session = ViewerSession(viewer)

@@ -45,6 +45,8 @@ FRAME_AXIS = 0
 """The viewer dims axis that carries the display clock."""
 FRAME_AXIS_LAYER = "wtb_frame_axis"
 """``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
+PLACEHOLDER_NAME = "frame axis"
+"""Name of the hidden placeholder layer."""
 SPATIAL_AXIS_LABELS = ("y", "x")
 """Axis labels of the two image axes (napari's rows and columns)."""
 
@@ -178,22 +180,37 @@ class FrameAxisPlaceholder:
         if layer is not None and layer in viewer.layers:
             shape = layer.data.shape
             height, width = extent if extent is not None else shape[1:]
-            if shape != frame_axis_placeholder(n_frames, height, width).shape:
-                layer.data = frame_axis_placeholder(n_frames, height, width)
-            if tuple(layer.axis_labels) != frame_axis_labels(display_clock):
+            data = frame_axis_placeholder(n_frames, height, width)
+            if shape != data.shape:
+                # napari does not refresh a hidden layer, extent included: a new layer has
+                # the right extent (added before the old one goes, so the frame axis stays)
+                selected, active = set(viewer.layers.selection), viewer.layers.selection.active
+                self._add(data, display_clock)
+                viewer.layers.remove(layer)
+                if self.layer is not None:
+                    self.layer.name = PLACEHOLDER_NAME  # napari named it "... [1]" beside the old
+                viewer.layers.selection = selected - {layer}  # adding selected the placeholder
+                if active is not None and active is not layer:
+                    viewer.layers.selection.active = active
+            elif tuple(layer.axis_labels) != frame_axis_labels(display_clock):
                 layer.axis_labels = frame_axis_labels(display_clock)
             return
+        self._add(frame_axis_placeholder(n_frames, *(extent or (1, 1))), display_clock)
+
+    def _add(self, data: np.ndarray, display_clock: str) -> None:
+        """Add a placeholder holding ``data`` at the bottom of the layer list."""
         from napari.layers import Image
 
         layer = Image(
-            frame_axis_placeholder(n_frames, *(extent or (1, 1))),
-            name="frame axis",
+            data,
+            name=PLACEHOLDER_NAME,
             visible=False,
             contrast_limits=(0, 1),
             metadata={FRAME_AXIS_LAYER: True},
             axis_labels=frame_axis_labels(display_clock),
         )
         self.layer = layer
+        viewer = self._viewer
         viewer.add_layer(layer)
         viewer.layers.move(viewer.layers.index(layer), 0)
 
