@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from _dlc_project import copy_reaching
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc, write_dlc_pair
 from napari_whiskertoolbox.io.dlc_project import dlc_key_prefix
@@ -26,11 +27,7 @@ BODYPARTS = ["Hand", "Finger1", "Tongue", "Joystick1", "Joystick2"]
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A writable copy of the Reaching project subset (4 images, both label files)."""
-    target = tmp_path / "reaching"
-    shutil.copytree(DATA, target)
-    for path in target.rglob("*"):
-        path.chmod(0o644 if path.is_file() else 0o755)
-    return target
+    return copy_reaching(tmp_path)
 
 
 def _reaching_frame() -> pd.DataFrame:

@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from _dlc_project import REACHING, copy_reaching
 from napari_whiskertoolbox._reader import get_interop_reader, get_session_reader
 from napari_whiskertoolbox.core import DigitalIntervalSeries, TimeFrame
 from napari_whiskertoolbox.io.contributions import commit
 from napari_whiskertoolbox.layers.image_binding import canvas_text
 from napari_whiskertoolbox.workflow.registry import get_session
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
-REACHING = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
 LABELS = REACHING / "labeled-data" / "reachingvideo1"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    target = tmp_path / "reaching"
-    shutil.copytree(REACHING, target)
-    for path in target.rglob("*"):
-        path.chmod(0o644 if path.is_file() else 0o755)
-    return target / "labeled-data" / "reachingvideo1"
+    return copy_reaching(tmp_path) / "labeled-data" / "reachingvideo1"
 
 
 def _synced(viewer: Any) -> dict[str, Any]:

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from _ask_support import Answers
 
+from _dlc_project import copy_reaching
 from napari_whiskertoolbox.core import PointData
 from napari_whiskertoolbox.workflow import actions
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 pytestmark = pytest.mark.gui
 
-REACHING = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
 PLUGIN = "napari-whiskertoolbox"
 
 
 @pytest.fixture
 def labels(tmp_path: Path) -> Path:
-    target = tmp_path / "reaching"
-    shutil.copytree(REACHING, target)
-    for path in target.rglob("*"):
-        path.chmod(0o644 if path.is_file() else 0o755)
-    return target / "labeled-data" / "reachingvideo1"
+    return copy_reaching(tmp_path) / "labeled-data" / "reachingvideo1"
 
 
 def _moved_hand(make_napari_viewer: Any, folder: Path) -> tuple[Any, Any, Answers]:
