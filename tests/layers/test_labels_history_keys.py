@@ -24,7 +24,7 @@ def _press(key, modifiers) -> None:
 
 
 def test_history_keys_on_an_active_labels_layer_go_through_the_data_manager(
-    make_napari_viewer, qtbot
+    make_napari_viewer, qtbot, notifications
 ):
     viewer = make_napari_viewer(show=True)
     session = make_session(viewer)
@@ -46,6 +46,7 @@ def test_history_keys_on_an_active_labels_layer_go_through_the_data_manager(
     qtbot.waitUntil(lambda: len(dm.get_data("pad").at(3)) == len(before), timeout=2000)
     assert [m.tolist() for m in dm.get_data("pad").at(3)] == [m.tolist() for m in before]
     assert layer.data[2, 2] != 7, "the layer must show the DataManager's undone frame"
+    assert notifications[-1] == "Undone: set mask frame 3"  # which edit, wherever it was
 
     _press(
         Qt.Key.Key_Z,
@@ -53,3 +54,4 @@ def test_history_keys_on_an_active_labels_layer_go_through_the_data_manager(
     )
     qtbot.waitUntil(lambda: len(dm.get_data("pad").at(3)) == len(before) + 1, timeout=2000)
     np.testing.assert_array_equal(layer.data != 0, painted != 0)
+    assert notifications[-1] == "Redone: set mask frame 3"

@@ -23,18 +23,21 @@ __all__ = ["HISTORY_KEYS", "bind_history_keys", "redo", "unbind_history_keys", "
 
 
 def undo(dm: DataManager) -> bool:
-    """Undo the last DataManager edit; ``False`` (and a notice) when there is nothing to undo."""
+    """Undo the last DataManager edit and say which (it may be on a frame not shown).
+
+    ``False`` (and a notice) when there is nothing to undo.
+    """
+    label = dm.history.undo_label
     done = bool(dm.undo())
-    if not done:
-        show_info("Nothing to undo.")
+    show_info(f"Undone: {label}" if done else "Nothing to undo.")
     return done
 
 
 def redo(dm: DataManager) -> bool:
-    """Redo the last undone DataManager edit; ``False`` when there is nothing to redo."""
+    """Redo the last undone DataManager edit and say which; ``False`` when there is none."""
+    label = dm.history.redo_label
     done = bool(dm.redo())
-    if not done:
-        show_info("Nothing to redo.")
+    show_info(f"Redone: {label}" if done else "Nothing to redo.")
     return done
 
 

@@ -246,7 +246,7 @@ class PosePointsView:
         frame = self.frame
         self.pushing = True
         try:
-            with self.dm.history.group(f"Edit {self.pose.name}"):
+            with self.dm.history.group(f"edit {self.pose.name} keypoints on frame {frame}"):
                 for key, point in writes.items():
                     points = self.dm.get_data(key)
                     t = self.index_of(key, frame)
