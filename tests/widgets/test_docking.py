@@ -63,4 +63,5 @@ def test_the_timeline_docks_under_the_video(make_napari_viewer, qtbot):
     assert window.dockWidgetArea(browser) == Qt.DockWidgetArea.RightDockWidgetArea
     assert timeline not in window.tabifiedDockWidgets(browser)
     canvas = window.centralWidget()
-    assert timeline.geometry().top() >= canvas.geometry().bottom()
+    # the window lays the moved dock out on a later turn of the event loop
+    qtbot.waitUntil(lambda: timeline.geometry().top() >= canvas.geometry().bottom())
