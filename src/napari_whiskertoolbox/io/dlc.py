@@ -50,10 +50,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DLC_H5_KEY",
+    "LABELS_PREFIX",
     "DLCProject",
     "DLCTable",
     "dlc_to_pose",
     "find_dlc_config",
+    "is_labels_table",
     "read_dlc",
     "read_dlc_config",
     "read_dlc_csv",
@@ -65,6 +67,8 @@ __all__ = [
 DLC_H5_KEY = "df_with_missing"
 """The HDF5 key DeepLabCut writes its tables under."""
 H5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+LABELS_PREFIX = "CollectedData_"
+"""File-name prefix of DeepLabCut's labelled-data tables, ``CollectedData_<scorer>.h5/.csv``."""
 FrameFrom = Literal["position", "image_name"]
 """How labelled images map to frames: their position in the folder, or ``img<frame>.png``."""
 _DIGITS = re.compile(r"(\d+)(?!.*\d)")
@@ -812,6 +816,11 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     return path
 
 
+def is_labels_table(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` names a labelled-data table (``CollectedData_<scorer>.*``)."""
+    return Path(path).name.startswith(LABELS_PREFIX)
+
+
 def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> list[Path]:
     """Write a pose set as :func:`write_dlc` does; labelled data also as the other format.
 
@@ -828,7 +837,7 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
     """
     path = Path(path)
     written = [write_dlc(dm, pose, path)]
-    if not path.stem.startswith("CollectedData_"):
+    if not is_labels_table(path):
         return written
     to_h5 = path.suffix.lower() not in H5_SUFFIXES
     twin = path.with_suffix(".h5" if to_h5 else ".csv")

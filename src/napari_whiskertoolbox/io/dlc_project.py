@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from napari_whiskertoolbox.io.dlc import (
     H5_SUFFIXES,
+    LABELS_PREFIX,
     DLCProject,
     FrameFrom,
     dlc_to_pose,
     find_dlc_config,
+    is_labels_table,
     read_dlc,
     read_dlc_config,
 )
@@ -55,7 +57,7 @@ FRAME_FROM = ("position", "image_name")
 
 def labels_file_of(folder: Path) -> Path | None:
     """Return the ``CollectedData_*`` table of a labelled-data folder (``.h5`` preferred)."""
-    found = sorted(folder.glob("CollectedData_*"))
+    found = sorted(folder.glob(f"{LABELS_PREFIX}*"))
     for suffixes in (H5_SUFFIXES, (".csv",)):
         for path in found:
             if path.suffix.lower() in suffixes:
@@ -118,7 +120,7 @@ def dlc_key_prefix(path: str | os.PathLike[str]) -> str:
     path = Path(path)
     if path.is_dir():
         return path.name
-    if path.name.startswith("CollectedData_") and path.parent.name:
+    if is_labels_table(path) and path.parent.name:
         return path.parent.name
     video = path.stem.split(PREDICTIONS_MARK, 1)[0]
     return video or path.stem

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from napari_whiskertoolbox.io.dlc import write_dlc_pair
+from napari_whiskertoolbox.io.dlc import is_labels_table, write_dlc_pair
 from napari_whiskertoolbox.io.pose import pose_of_key
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def _labels_file(pose: PoseSet) -> Path | None:
     """Return the ``CollectedData_*`` table a pose set was read from, if it still exists."""
     source = pose.source
     path = Path(str(source.get("path") or ""))
-    if source.get("format") != "deeplabcut" or not path.name.startswith("CollectedData_"):
+    if source.get("format") != "deeplabcut" or not is_labels_table(path):
         return None
     return path if path.is_file() else None
 
