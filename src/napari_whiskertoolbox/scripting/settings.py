@@ -3,9 +3,9 @@
 The file is ``script_runner.json`` in :func:`config_dir` (the user config folder, or
 ``$NAPARI_WHISKERTOOLBOX_CONFIG_DIR``), written atomically. A JSON file of our own rather
 than napari's plugin settings (npe2 ``configurations``): those are a process-wide cache
-whose folder can be set once per process (tests of a closed and reopened viewer need their own folder), and much
-of this state is not a preference a settings dialog should show (the unsaved editor
-buffer, the last folder). The file needs neither Qt nor napari, so headless runs could
+whose folder can be set once per process (tests of a closed and reopened viewer need
+their own folder), and much of this state is not a preference a settings dialog should
+show (the unsaved editor buffer, the last folder). The file needs neither Qt nor napari, so headless runs could
 read it too.
 
 WhiskerToolbox keeps the same fields in its Python widget's state

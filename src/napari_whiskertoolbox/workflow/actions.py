@@ -220,24 +220,14 @@ def save(session: ViewerSession) -> bool:
     them back into its ``CollectedData_*`` files (:mod:`.labelled_data_save`).
     Returns ``False`` when the user cancels.
     """
-    from napari_whiskertoolbox.workflow.labelled_data_save import (
-        labelled_data_targets,
-        save_labelled_data,
-    )
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
     workflow = workflow_of(session)
     if session.path is None:
-        target = workflow.save_target if workflow is not None else None
-        labels = (
-            labelled_data_targets(session.dm, target.changed, target.removed)
-            if target is not None
-            else None
-        )
-        if labels is None:
+        saved = workflow.save_target.save_labelled_data() if workflow is not None else None
+        if saved is None:
             return save_as(session)
-        written = save_labelled_data(session.dm, labels)
-        show_info("Saved the labels to " + ", ".join(p.name for p in written))
+        show_info(saved)
         return True
     if workflow is None:
         session.save()

@@ -16,7 +16,7 @@ from napari_whiskertoolbox.io.dlc import is_labels_table, write_dlc_pair
 from napari_whiskertoolbox.io.pose import pose_of_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.io.pose import PoseSet
@@ -34,7 +34,7 @@ def _labels_file(pose: PoseSet) -> Path | None:
 
 
 def labelled_data_targets(
-    dm: DataManager, changed: Iterable[str], removed: Iterable[str] = ()
+    dm: DataManager, changed: Iterable[str], removed: Collection[str] = ()
 ) -> dict[str, tuple[PoseSet, Path]] | None:
     """Return the pose sets to write back and their labels files, or None.
 
@@ -53,7 +53,7 @@ def labelled_data_targets(
         table; None otherwise (nothing changed, a key was deleted, or a change that the
         labels files cannot hold).
     """
-    if any(True for _ in removed):
+    if removed:
         return None
     targets: dict[str, tuple[PoseSet, Path]] = {}
     for key in changed:

@@ -7,7 +7,9 @@ behind the user's back, and opening ``exp.json`` later offers the newer session
 changed keys back into the config's own files in their WhiskerToolbox formats
 (:mod:`napari_whiskertoolbox.io.write_back`), possible only when every change fits them.
 The answer holds for the rest of the session. Sessions opened from a session folder (or
-saved once) are saved there without asking.
+saved once) are saved there without asking. A session opened from DeepLabCut labelled
+data whose edits are all keypoints goes back into its ``CollectedData_*`` files
+(:meth:`SaveTarget.save_labelled_data`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from napari_whiskertoolbox.io.routing import session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.io.write_back import WriteBackPlan, plan_write_back, write_back
 from napari_whiskertoolbox.workflow.ask import Choice, Question
+from napari_whiskertoolbox.workflow.labelled_data_save import (
+    labelled_data_targets,
+    save_labelled_data,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -147,6 +153,22 @@ class SaveTarget:
         )
 
     # ------------------------------------------------------------------ save
+    def save_labelled_data(self) -> str | None:
+        """Write the edits back into DeepLabCut's ``CollectedData_*`` files, if they all fit.
+
+        Returns
+        -------
+        str or None
+            What was written, for a notification; ``None`` (nothing written) unless every
+            key changed since the last save is a keypoint of a pose set read from a
+            DeepLabCut labelled-data table (:mod:`.labelled_data_save`).
+        """
+        targets = labelled_data_targets(self._session.dm, self.changed, self.removed)
+        if targets is None:
+            return None
+        written = save_labelled_data(self._session.dm, targets)
+        return "Saved the labels to " + ", ".join(p.name for p in written)
+
     def save(self, ask: Ask) -> str | None:
         """Save the session where this target says, asking first if it never asked.
 
