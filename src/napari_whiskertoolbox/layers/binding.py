@@ -18,7 +18,7 @@ otherwise recomputes the viewer's dims ranges and redraws the layer several time
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
@@ -270,8 +270,21 @@ class Binding(ABC):
             yield
         # Thumbnail and extent wait until stepping pauses; the highlight only matters if a
         # selection was just cleared (hover highlights follow the next mouse move).
-        layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
+        with self.layer_list_quiet():
+            layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
         self.session.schedule_thumbnails()
+
+    def layer_list_quiet(self) -> AbstractContextManager[Any]:
+        """Keep the viewer's layer list from re-emitting the layer's events inside the block.
+
+        napari's layer list re-emits every event of every layer, and its Qt model answers each
+        with a repaint of the layer's row (about 0.2 ms in a frame step). A frame swap changes
+        nothing the row shows (name, visibility, thumbnail: the thumbnail follows once
+        stepping pauses, through :meth:`BindingHost.schedule_thumbnails`). The layer's own
+        events still reach its canvas visual.
+        """
+        viewer = self.session.viewer
+        return nullcontext() if viewer is None else viewer.layers.events.blocker()
 
     def _axis_labels(self) -> tuple[str, ...]:
         """Return the layer's axis labels (2-D annotation layers: y, x)."""

@@ -141,7 +141,7 @@ class LabelsBinding(Binding):
         rows, cols = np.nonzero(fresh != image[y0:y1, x0:x1])
         if rows.size == 0:
             return
-        with layer.events.paint.blocker(), layer.events.data.blocker():
+        with layer.events.paint.blocker(), layer.events.data.blocker(), self.layer_list_quiet():
             layer.data_setitem((rows + y0, cols + x0), fresh[rows, cols])
         clear_paint_history(layer)
         self.session.schedule_thumbnails()
