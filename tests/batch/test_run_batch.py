@@ -441,3 +441,20 @@ def test_a_copied_output_stays_complete(
     shutil.copytree(record.output, moved)  # markers list files relative to the folder
     assert completed_record(moved, as_task(summary).fingerprint()) == record
     assert completed_record(moved, "another task") is None
+
+
+def _undo_once(dm: DataManager) -> dict[str, object]:
+    return {"undone": dm.undo(), "keys": len(dm.keys())}
+
+
+def test_loading_the_session_is_not_an_undo_step(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # a task's first dm.undo() must not unload the session it runs on (nor save it empty)
+    session = sessions / "mouse1.session"
+    n_keys = len(load_session(session).keys())
+    report = run_batch(_undo_once, session, client=threads_client, out=tmp_path / "out")
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert record.results == {"undone": False, "keys": n_keys}
+    assert len(load_session(record.output).keys()) == n_keys
