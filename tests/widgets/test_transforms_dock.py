@@ -458,3 +458,44 @@ def test_opening_a_pipeline_file_again_asks_before_replacing(
         assert position == 0.3
         assert "kept the library's 'angle'" in status
     assert dock.pipelines.library_list.count() == 1
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_saving_steps_under_a_name_in_use_asks_before_replacing(dock, qtbot, monkeypatch, answer):
+    from qtpy.QtWidgets import QMessageBox
+
+    panel = dock.pipelines
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QInputDialog.getText",
+        lambda *a, **k: ("Whisker length", True),
+    )
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QMessageBox.question",
+        lambda parent, title, text, *a, **k: (
+            asked.append(text) or getattr(QMessageBox.StandardButton, answer)
+        ),
+    )
+    dock.select_transform("CalculateLineLength")
+    dock.input_combo.value = "whiskers"
+    dock.output_key.value = "length"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel._ask_save_steps()
+    assert not asked
+    first = dock.library.path_of("whisker_length").read_text()
+    dock.select_transform("CalculateLineAngle")
+    dock.output_key.value = "angle"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel.steps_list.setCurrentRow(1)
+    panel._ask_save_steps()
+    assert len(asked) == 1
+    assert "already has a pipeline 'Whisker length'" in asked[0]
+    status = dock.status.value
+    assert "overwrite=True" not in status
+    now = dock.library.path_of("whisker_length").read_text()
+    if answer == "Yes":
+        assert "CalculateLineAngle" in now
+        assert "saved pipeline 'Whisker length'" in status
+    else:
+        assert now == first
+        assert "kept the library's 'Whisker length'" in status

@@ -259,8 +259,16 @@ class PipelinesPanel(Container):
         name, ok = QInputDialog.getText(self.native, "Save as pipeline", "Pipeline name:")
         if not ok or not name.strip():
             return
+        name = name.strip()
+        existing = self.library.path_of(pipeline_file_stem(name))
+        overwrite = existing.exists()
+        if overwrite and not self._confirm_replace(name, existing, "the chosen steps"):
+            self._report(f"kept the library's '{name}' ({existing}); nothing saved", True)
+            return
         try:
-            entry = self.save_steps_as_pipeline(name.strip(), self.selected_step_indices())
+            entry = self.save_steps_as_pipeline(
+                name, self.selected_step_indices(), overwrite=overwrite
+            )
         except TransformError as exc:
             self._report(str(exc), True)
             return
@@ -384,13 +392,7 @@ class PipelinesPanel(Container):
 
         def ask_replace(name: str, existing: Path) -> bool:
             nonlocal replaced
-            answer = QMessageBox.question(
-                self.native,
-                "Replace pipeline",
-                f"The library already has a pipeline '{name}' ({existing}).\n"
-                f"Replace it with {path}?",
-            )
-            replaced = answer == QMessageBox.StandardButton.Yes
+            replaced = self._confirm_replace(name, existing, path)
             return replaced
 
         try:
@@ -407,6 +409,16 @@ class PipelinesPanel(Container):
             self._report("\n".join([added, *(f"warning: {w}" for w in warnings)]), True)
         else:
             self._report(added, False)
+
+    def _confirm_replace(self, name: str, existing: Path, replacement: str) -> bool:
+        """Ask whether ``replacement`` replaces the library's pipeline ``name``."""
+        answer = QMessageBox.question(
+            self.native,
+            "Replace pipeline",
+            f"The library already has a pipeline '{name}' ({existing}).\n"
+            f"Replace it with {replacement}?",
+        )
+        return bool(answer == QMessageBox.StandardButton.Yes)
 
     def edit_dialog(self) -> PipelineEditor | None:
         """Return an editor for the chosen pipeline (None when nothing is chosen)."""
