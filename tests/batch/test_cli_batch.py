@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pytest
 from _batch_support import SESSION_NAMES, write_script
 
 from napari_whiskertoolbox.batch import MARKER_FILE, as_task, completed_record
@@ -20,8 +21,6 @@ from napari_whiskertoolbox.batch.cli import configure_parser, run_from_args
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 WAIT_S = 60.0
 
@@ -139,3 +138,38 @@ def test_usage_errors_and_missing_extra(
     assert run_from_args(args, stderr=err) == 2
     assert "pip install 'napari-whiskertoolbox[batch]'" in err.getvalue()
     assert "dask.distributed" in err.getvalue()
+
+
+def test_runner_saving_all_sessions_to_one_file_is_a_usage_error(
+    sessions: Path, tmp_path: Path
+) -> None:
+    runner = tmp_path / "save.json"
+    runner.write_text(
+        json.dumps(
+            {"commands": [], "saves": [{"data_key": "whisker_angle", "path": "out/angle.csv"}]}
+        )
+    )
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    args = parser.parse_args(
+        [str(runner), str(sessions / "*.session"), "--out", str(tmp_path / "o")]
+    )
+    err = io.StringIO()
+    assert run_from_args(args, stderr=err) == 2  # refused before any cluster starts
+    assert "error: save.json: saves[0] path 'out/angle.csv' is the same file for all 3" in (
+        err.getvalue()
+    )
+    assert "dask:" not in err.getvalue()
+    assert not (tmp_path / "o").exists()
+
+
+def test_pipeline_without_keys_says_how_to_give_them(tmp_path: Path) -> None:
+    pipeline = tmp_path / "angle.json"
+    pipeline.write_text(json.dumps({"steps": [{"step_id": "a", "transform_name": "Foo"}]}))
+    with pytest.raises(ValueError, match="is a TransformsV2 pipeline") as info:
+        as_task(pipeline)
+    message = str(info.value)
+    assert message.endswith(
+        "(command line: `input_key=KEY output_key=KEY` after `--`; "
+        "Python: args={'input_key': 'whiskers', 'output_key': 'angle'})"
+    ), message

@@ -441,3 +441,61 @@ def test_a_copied_output_stays_complete(
     shutil.copytree(record.output, moved)  # markers list files relative to the folder
     assert completed_record(moved, as_task(summary).fingerprint()) == record
     assert completed_record(moved, "another task") is None
+
+
+def _undo_once(dm: DataManager) -> dict[str, object]:
+    return {"undone": dm.undo(), "keys": len(dm.keys())}
+
+
+def test_loading_the_session_is_not_an_undo_step(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # a task's first dm.undo() must not unload the session it runs on (nor save it empty)
+    session = sessions / "mouse1.session"
+    n_keys = len(load_session(session).keys())
+    report = run_batch(_undo_once, session, client=threads_client, out=tmp_path / "out")
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert record.results == {"undone": False, "keys": n_keys}
+    assert len(load_session(record.output).keys()) == n_keys
+
+
+def _runner_saving_to(tmp_path: Path, path: str, *, as_command: bool) -> Path:
+    save = {"data_key": "whisker_angle", "format": "csv", "path": path}
+    document: dict[str, object] = {"commands": [], "saves": [save]}
+    if as_command:
+        document = {"commands": [{"command_name": "SaveData", "parameters": save}]}
+    runner = tmp_path / "save_angle.json"
+    runner.write_text(json.dumps(document))
+    return runner
+
+
+@pytest.mark.parametrize("as_command", [False, True], ids=["saves", "SaveData"])
+def test_runner_saving_every_session_to_one_file_is_refused(
+    sessions: Path, tmp_path: Path, threads_client: Client, as_command: bool
+) -> None:
+    # "out/angle.csv" is the same file for every session: each would overwrite the last
+    runner = _runner_saving_to(tmp_path, "out/angle.csv", as_command=as_command)
+    where = r"commands\[0\] \(SaveData\)" if as_command else r"saves\[0\]"
+    with pytest.raises(
+        ValueError,
+        match=rf"save_angle.json: {where} path 'out/angle.csv'.*"
+        r"\$\{output_dir\}",
+    ):
+        run_batch(runner, sessions.glob("*.session"), client=threads_client, out=tmp_path / "o")
+    assert not (tmp_path / "o").exists()
+    assert not (tmp_path / "out").exists()
+    # one session, or a path naming the session, is fine
+    report = run_batch(
+        runner, sessions / "mouse1.session", client=threads_client, out=tmp_path / "one"
+    )
+    assert report.ok, report.records[0].error
+    per_session = _runner_saving_to(
+        tmp_path, "${output_dir}/${session_name}_angle.csv", as_command=as_command
+    )
+    report = run_batch(
+        per_session, sessions.glob("*.session"), client=threads_client, out=tmp_path / "all"
+    )
+    assert report.ok
+    for name in SESSION_NAMES:
+        assert (tmp_path / "all" / "sessions" / name / f"{name}_angle.csv").is_file()

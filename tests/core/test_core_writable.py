@@ -196,3 +196,50 @@ def test_lines_rows_map_to_their_frames() -> None:
         coords[3:] *= 2
     np.testing.assert_array_equal(lines.at(4)[0], [[0, 0], [2, 2], [4, 4]])
     np.testing.assert_array_equal(seen[0][1], [4])
+
+
+def test_block_left_by_an_exception_still_records_its_writes() -> None:
+    # numpy's writes are immediate: those made before the error stay, so they must still
+    # be one undo step and one signal (else layers show stale data and undo cannot reach them)
+    dm = DataManager()
+    series = AnalogTimeSeries(np.arange(10, dtype=np.float32))
+    dm.set_data("angle", series)
+    seen = _recorded(dm)
+    steps = len(dm.history)
+    handed_out: list[np.ndarray] = []
+
+    def write_then_fail() -> None:
+        with series.writable() as arr:
+            handed_out.append(arr)
+            arr[3] = 100
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
+    assert series.values[3] == 100
+    assert not handed_out[0].flags.writeable
+    assert len(dm.history) == steps + 1
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0][1], [3])
+    assert dm.undo()
+    np.testing.assert_array_equal(series.values, np.arange(10))
+    with series.writable() as arr:  # the block is closed
+        arr[0] = 5
+
+
+def test_refused_content_left_by_an_exception_is_rolled_back() -> None:
+    dm = DataManager()
+    points = PointData()
+    points.add(0, [[1, 2]])
+    dm.set_data("nose", points)
+    steps = len(dm.history)
+
+    def write_then_fail() -> None:
+        with points.writable() as coords:
+            coords[0, 0] = np.inf
+            raise KeyError("oops")
+
+    with pytest.raises(KeyError, match="oops"):  # the block's own error is the one raised
+        write_then_fail()
+    np.testing.assert_array_equal(points.at(0), [[1, 2]])
+    assert len(dm.history) == steps

@@ -68,3 +68,22 @@ def test_malformed_config_names_the_file(tmp_path: Path, capsys) -> None:
     config.write_text('[{"data_type": "points", "name": "p"')
     assert run_headless(_script(tmp_path, "pass\n"), session=config) == 1
     assert "broken.json" in capsys.readouterr().err
+
+
+def test_loading_the_session_is_not_an_undo_step(tmp_path: Path, capsys) -> None:
+    # as in the GUI (a file just opened has an empty undo history): a script's first
+    # dm.undo() must not unload the session it was given
+    dm = DataManager()
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5, dtype=np.float32)))
+    dm.set_data("speed", AnalogTimeSeries(np.ones(5, dtype=np.float32)))
+    io.save_session(dm, tmp_path / "in")
+    script = _script(
+        tmp_path,
+        "print('undone', dm.undo(), 'modified', dm.modified)\n"
+        "print('keys', sorted(dm.getAllKeys()))\n",
+    )
+    code = run_headless(script, session=tmp_path / "in")
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "undone False modified False" in out.out
+    assert "keys ['angle', 'speed']" in out.out

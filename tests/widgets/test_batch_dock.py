@@ -166,3 +166,21 @@ def test_pipeline_library_entries(
     dock.task_source.setCurrentIndex(1)
     assert dock.library.currentText() == "Whisker angle"
     assert dock.task_path.text() == str(library / "angle.json")
+
+
+def test_arguments_are_split_as_a_shell_does(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # as typed after `--` on the command line: a quoted argument is one argument
+    _prepare(dock, sessions, tmp_path)
+    started: list[dict] = []
+    monkeypatch.setattr(dock, "_start_worker", lambda task, s, options, c: started.append(options))
+    dock.task_args.setText("--label 'mouse A' --threshold 2")
+    dock.run()
+    assert started[0]["args"] == ["--label", "mouse A", "--threshold", "2"]
+    dock._worker = None
+    dock.task_args.setText("--label 'mouse A")
+    dock.run()
+    assert len(started) == 1  # nothing started
+    assert dock.status.text().startswith("Arguments: ")
+    assert "quotation" in dock.status.text()

@@ -411,3 +411,91 @@ def test_closing_after_a_run_leaves_no_timer_to_fire_on_a_deleted_dock(
     assert "Traceback" not in err, err
     assert "has been deleted" not in err, err
     assert widget._closed
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_opening_a_pipeline_file_again_asks_before_replacing(
+    dock, qtbot, tmp_path, monkeypatch, answer
+):
+    # a user edits angle.json in an editor and opens it again: the dock asks whether to
+    # replace the library's copy (it said "pass overwrite=True", an API hint, and kept it)
+    from qtpy.QtWidgets import QMessageBox
+
+    source = tmp_path / "angle.json"
+
+    def write(position: float) -> None:
+        step = {"step_id": "a", "transform_name": "CalculateLineAngle",
+                "parameters": {"position": position}}  # fmt: skip
+        source.write_text(json.dumps({"steps": [step]}))
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QFileDialog.getOpenFileName",
+        lambda *a, **k: (str(source), ""),
+    )
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QMessageBox.question",
+        lambda parent, title, text, *a, **k: (
+            asked.append(text) or getattr(QMessageBox.StandardButton, answer)
+        ),
+    )
+    write(0.3)
+    dock.pipelines._ask_open()
+    assert not asked  # nothing to replace yet
+    write(0.9)
+    dock.pipelines._ask_open()
+    assert len(asked) == 1
+    assert "already has a pipeline 'angle'" in asked[0]
+    assert str(source) in asked[0]
+    status = dock.status.value
+    assert "overwrite=True" not in status
+    saved = json.loads(dock.library.path_of("angle").read_text())
+    position = saved["steps"][0]["parameters"]["position"]
+    if answer == "Yes":
+        assert position == 0.9
+        assert "replaced 'angle' in the library" in status
+    else:
+        assert position == 0.3
+        assert "kept the library's 'angle'" in status
+    assert dock.pipelines.library_list.count() == 1
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_saving_steps_under_a_name_in_use_asks_before_replacing(dock, qtbot, monkeypatch, answer):
+    from qtpy.QtWidgets import QMessageBox
+
+    panel = dock.pipelines
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QInputDialog.getText",
+        lambda *a, **k: ("Whisker length", True),
+    )
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QMessageBox.question",
+        lambda parent, title, text, *a, **k: (
+            asked.append(text) or getattr(QMessageBox.StandardButton, answer)
+        ),
+    )
+    dock.select_transform("CalculateLineLength")
+    dock.input_combo.value = "whiskers"
+    dock.output_key.value = "length"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel._ask_save_steps()
+    assert not asked
+    first = dock.library.path_of("whisker_length").read_text()
+    dock.select_transform("CalculateLineAngle")
+    dock.output_key.value = "angle"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel.steps_list.setCurrentRow(1)
+    panel._ask_save_steps()
+    assert len(asked) == 1
+    assert "already has a pipeline 'Whisker length'" in asked[0]
+    status = dock.status.value
+    assert "overwrite=True" not in status
+    now = dock.library.path_of("whisker_length").read_text()
+    if answer == "Yes":
+        assert "CalculateLineAngle" in now
+        assert "saved pipeline 'Whisker length'" in status
+    else:
+        assert now == first
+        assert "kept the library's 'Whisker length'" in status

@@ -134,13 +134,13 @@ def run_from_args(
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
     from napari_whiskertoolbox.batch.cluster import start_client
-    from napari_whiskertoolbox.batch.run import run_batch
+    from napari_whiskertoolbox.batch.run import check_shared_outputs, run_batch
     from napari_whiskertoolbox.batch.sessions import expand_sessions
     from napari_whiskertoolbox.batch.tasks import as_task
 
     try:
         task = as_task(args.task, list(script_args))
-        expand_sessions(args.sessions)
+        check_shared_outputs(task, len(expand_sessions(args.sessions)))
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE

@@ -17,7 +17,7 @@ from napari_whiskertoolbox.batch.markers import completed_record
 from napari_whiskertoolbox.batch.records import BatchProgress, SessionRecord, SessionStatus
 from napari_whiskertoolbox.batch.report import BatchReport
 from napari_whiskertoolbox.batch.sessions import expand_sessions, session_names
-from napari_whiskertoolbox.batch.tasks import as_task
+from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.io.routing import session_folder_for
 
@@ -267,6 +267,24 @@ def _worker_error(exc: BaseException | None) -> str:
     return f"{name}: {exc}"
 
 
+def check_shared_outputs(task: Task, n_sessions: int) -> None:
+    """Refuse a pipeline-runner config that saves every session to the same file.
+
+    Raises
+    ------
+    ValueError
+        ``n_sessions`` > 1 and a ``saves`` entry or ``SaveData`` command of ``task`` has a
+        path naming no per-session variable; the message names the file and the entry.
+    """
+    shared = task.shared_outputs() if isinstance(task, PipelineTask) else []
+    if n_sessions > 1 and shared:
+        raise ValueError(
+            f"{task.name}: {'; '.join(shared)} is the same file for all {n_sessions} "
+            "sessions (each would overwrite the last); name the session in it, e.g. "
+            "'${output_dir}/angle.csv' or 'out/${session_name}_angle.csv'"
+        )
+
+
 def run_batch(
     task: str | os.PathLike[str] | Callable[..., Any] | Task,
     sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
@@ -335,7 +353,8 @@ def run_batch(
     MissingBatchDependencyError
         dask.distributed or pyarrow is missing (install ``napari-whiskertoolbox[batch]``).
     FileNotFoundError, FormatError, ValueError
-        The task or a session path is unusable (before anything runs).
+        The task or a session path is unusable, or a pipeline-runner config saves to a
+        path that is the same for every session (before anything runs).
 
     Notes
     -----
@@ -349,6 +368,7 @@ def run_batch(
     paths = expand_sessions(sessions)
     if not paths:
         raise ValueError("no sessions to run: give session folders, configs, globs or manifests")
+    check_shared_outputs(the_task, len(paths))
     if retries < 0:
         raise ValueError(f"retries must be >= 0, got {retries}")
     out_dir = (Path(out).expanduser() if out is not None else default_out(the_task)).resolve()

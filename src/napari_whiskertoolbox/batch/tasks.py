@@ -206,6 +206,13 @@ class ScriptTask(Task):
 
 PipelineKind = Literal["runner", "pipeline"]
 
+_SESSION_VARIABLES = ("${output_dir}", "${session_name}", "${session}")
+"""The ``${}`` variables a runner config gets per session (see :class:`PipelineTask`)."""
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
 
 def pipeline_kind(document: object, path: Path) -> PipelineKind:
     """Tell a JSON pipeline-runner config (commands) from a TransformsV2 pipeline (steps).
@@ -233,7 +240,8 @@ class PipelineTask(Task):
     * A pipeline-runner config (``commands`` / ``transformations``): its ``data`` entries
       are ignored (the session is the data); the variables ``session``, ``session_name``
       and ``output_dir`` are added for ``${}`` substitution; relative paths resolve against
-      the config's folder.
+      the config's folder, so a save path must name the session (``${output_dir}/a.csv``)
+      when the batch has several (:func:`~napari_whiskertoolbox.batch.run.check_shared_outputs`).
     * A TransformsV2 pipeline (``steps``): run on the key ``args["input_key"]``, stored under
       ``args["output_key"]`` (on ``args.get("output_time_key")`` or the input's clock).
     """
@@ -261,6 +269,35 @@ class PipelineTask(Task):
         ):
             raise TaskFailedError(missing)
         return dict(document)
+
+    def shared_outputs(self) -> list[str]:
+        """Say which files a runner config saves to the same path for every session.
+
+        A ``saves`` entry or ``SaveData`` command whose ``path`` names none of the
+        per-session variables (``${output_dir}``, ``${session_name}``, ``${session}``) is
+        one file for the whole batch: each session would overwrite the previous one's.
+
+        Returns
+        -------
+        list of str
+            One description per such save (``"saves[0] path 'out/a.csv'"``); empty for a
+            TransformsV2 pipeline or when every path names the session.
+        """
+        document = self._document()
+        if pipeline_kind(document, self.path) != "runner":
+            return []
+        found = []
+        places: list[tuple[str, object]] = [
+            (f"saves[{i}]", save) for i, save in enumerate(_as_list(document.get("saves")))
+        ]
+        for i, command in enumerate(_as_list(document.get("commands"))):
+            if isinstance(command, Mapping) and command.get("command_name") == "SaveData":
+                places.append((f"commands[{i}] (SaveData)", command.get("parameters")))
+        for where, save in places:
+            path = save.get("path") if isinstance(save, Mapping) else None
+            if isinstance(path, str) and not any(v in path for v in _SESSION_VARIABLES):
+                found.append(f"{where} path {path!r}")
+        return found
 
     def run(
         self, dm: DataManager, context: SessionContext, control: RunControl
@@ -361,7 +398,7 @@ def _missing_pipeline_keys(path: Path, args: Mapping[str, str]) -> str:
     return (
         f"{path.name} is a TransformsV2 pipeline: give {' and '.join(missing)} "
         f"(command line: `{given}` after `--`; Python: args={{'input_key': 'whiskers', "
-        "'output_key': 'angle'}})"
+        "'output_key': 'angle'})"
     )
 
 

@@ -17,6 +17,7 @@ writable after it: keep writes inside the block.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -165,6 +166,12 @@ def writable_block(owner: _Owner, storage: WritableStorage) -> Iterator[np.ndarr
     ValueError
         If ``storage.check`` rejects the content on exit (the writes are undone first when
         the object records its edits).
+
+    Notes
+    -----
+    A block left by an exception keeps the writes made before it, recorded and signalled
+    as on a normal exit (content ``storage.check`` rejects is undone as above); the
+    exception propagates unchanged.
     """
     with _open_lock:
         if id(owner) in _open_blocks:
@@ -174,12 +181,20 @@ def writable_block(owner: _Owner, storage: WritableStorage) -> Iterator[np.ndarr
         array = storage.get()
         recorder = owner._recorder
         before = array.copy() if recorder is not None else None
-        with _writeable(array):
-            view = array.view()
-            try:
-                yield view
-            finally:
-                view.setflags(write=False)
+        try:
+            with _writeable(array):
+                view = array.view()
+                try:
+                    yield view
+                finally:
+                    view.setflags(write=False)
+        except BaseException:
+            # the writes made before the error stay (numpy's writes are immediate): they
+            # still become one undo step and one signal; content the check refuses is put
+            # back, and the block's own error is the one raised
+            with contextlib.suppress(ValueError):
+                _finish(owner, storage, array, before)
+            raise
         _finish(owner, storage, array, before)
     finally:
         with _open_lock:

@@ -42,7 +42,8 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
 
     ``session`` is anything :func:`napari_whiskertoolbox.io.routing.open_path` opens: a
     saved session folder, a JSON config, a video, a TIFF stack or an image folder. A
-    config's ``python`` block is applied as in the GUI (its environment activated).
+    config's ``python`` block is applied as in the GUI (its environment activated). As
+    in the GUI, the loaded DataManager has an empty undo history and is unmodified.
 
     Raises
     ------
@@ -66,7 +67,12 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
         raise FileNotFoundError(
             f"session not found: {path} (expected a .json config, a session folder or media)"
         )
-    return open_path(path).dm
+    dm = open_path(path).dm
+    # as a file opened in napari: loading is not an undo step (a script's first dm.undo()
+    # must not unload the session) and the session starts unmodified
+    dm.history.clear()
+    dm.mark_saved()
+    return dm
 
 
 def _echo(stdout: TextIO, stderr: TextIO) -> OutputCallback:

@@ -11,6 +11,7 @@ viewer when its session is empty, else in a new viewer.
 from __future__ import annotations
 
 import queue
+import shlex
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -329,11 +330,16 @@ class BatchWidget(QWidget):
         if not task_text or not sessions:
             self.status.setText("Choose a task and add sessions first.")
             return
+        try:  # as typed after `--` on the command line: 'mouse A' is one argument
+            args = shlex.split(self.task_args.text())
+        except ValueError as exc:
+            self.status.setText(f"Arguments: {exc} in {self.task_args.text()!r}")
+            return
         task = Path(task_text).expanduser()
         out = self.out_dir.text().strip() or str(task.parent / f"{task.stem}-batch")
         options = {
             "out": out,
-            "args": self.task_args.text().split(),
+            "args": args,
             "retries": self.retries.value(),
             "resume": self.resume.isChecked(),
             "scheduler": self.address.text().strip() if self.remote.isChecked() else None,

@@ -23,6 +23,7 @@ from qtpy.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,7 @@ from qtpy.QtWidgets import (
 
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.library import pipeline_file_stem
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
@@ -42,6 +44,7 @@ from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable
+    from pathlib import Path
 
     from napari_whiskertoolbox.core.data_manager import DataManager
     from napari_whiskertoolbox.transforms.library import LibraryEntry, PipelineLibrary
@@ -256,8 +259,16 @@ class PipelinesPanel(Container):
         name, ok = QInputDialog.getText(self.native, "Save as pipeline", "Pipeline name:")
         if not ok or not name.strip():
             return
+        name = name.strip()
+        existing = self.library.path_of(pipeline_file_stem(name))
+        overwrite = existing.exists()
+        if overwrite and not self._confirm_replace(name, existing, "the chosen steps"):
+            self._report(f"kept the library's '{name}' ({existing}); nothing saved", True)
+            return
         try:
-            entry = self.save_steps_as_pipeline(name.strip(), self.selected_step_indices())
+            entry = self.save_steps_as_pipeline(
+                name, self.selected_step_indices(), overwrite=overwrite
+            )
         except TransformError as exc:
             self._report(str(exc), True)
             return
@@ -343,16 +354,33 @@ class PipelinesPanel(Container):
         return self.open_pipeline_file_checked(path)[0]
 
     def open_pipeline_file_checked(
-        self, path: str | os.PathLike[str]
+        self,
+        path: str | os.PathLike[str],
+        replace: Callable[[str, Path], bool] | None = None,
     ) -> tuple[LibraryEntry, list[str]]:
         """Like :meth:`open_pipeline_file`; also return the file's warnings.
 
         The warnings name parameters a step does not have (ignored, as WhiskerToolbox
-        does; see :attr:`Pipeline.warnings`).
+        does; see :attr:`Pipeline.warnings`). When the library already has a pipeline of
+        that name, ``replace(name, library_file)`` decides whether the file replaces it.
+
+        Raises
+        ------
+        TransformError
+            Not a valid pipeline, or the library has one of that name and it is kept.
         """
         pipeline = load_pipeline(path)
         name = pipeline.name or "pipeline"
-        entry = self.library.save(pipeline, name)
+        existing = self.library.path_of(pipeline_file_stem(name))
+        overwrite = False
+        if existing.exists():
+            if replace is None or not replace(name, existing):
+                raise TransformError(
+                    f"kept the library's '{name}' ({existing}); {path} was not added",
+                    transform="pipeline library",
+                )
+            overwrite = True
+        entry = self.library.save(pipeline, name, overwrite=overwrite)
         self.select_entry(entry.id)
         return entry, list(pipeline.warnings)
 
@@ -360,16 +388,37 @@ class PipelinesPanel(Container):
         path, _ = QFileDialog.getOpenFileName(self.native, "Open pipeline", "", "Pipeline (*.json)")
         if not path:
             return
+        replaced = False
+
+        def ask_replace(name: str, existing: Path) -> bool:
+            nonlocal replaced
+            replaced = self._confirm_replace(name, existing, path)
+            return replaced
+
         try:
-            entry, warnings = self.open_pipeline_file_checked(path)
+            entry, warnings = self.open_pipeline_file_checked(path, ask_replace)
         except TransformError as exc:
             self._report(str(exc), True)
             return
-        added = f"added '{entry.name}' to the library"
+        added = (
+            f"replaced '{entry.name}' in the library"
+            if replaced
+            else f"added '{entry.name}' to the library"
+        )
         if warnings:
             self._report("\n".join([added, *(f"warning: {w}" for w in warnings)]), True)
         else:
             self._report(added, False)
+
+    def _confirm_replace(self, name: str, existing: Path, replacement: str) -> bool:
+        """Ask whether ``replacement`` replaces the library's pipeline ``name``."""
+        answer = QMessageBox.question(
+            self.native,
+            "Replace pipeline",
+            f"The library already has a pipeline '{name}' ({existing}).\n"
+            f"Replace it with {replacement}?",
+        )
+        return bool(answer == QMessageBox.StandardButton.Yes)
 
     def edit_dialog(self) -> PipelineEditor | None:
         """Return an editor for the chosen pipeline (None when nothing is chosen)."""
