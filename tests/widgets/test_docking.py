@@ -65,3 +65,15 @@ def test_the_timeline_docks_under_the_video(make_napari_viewer, qtbot):
     canvas = window.centralWidget()
     # the window lays the moved dock out on a later turn of the event loop
     qtbot.waitUntil(lambda: timeline.geometry().top() >= canvas.geometry().bottom())
+
+
+def test_a_side_dock_opened_under_a_timeline_keeps_its_own_width(make_napari_viewer, qtbot):
+    """With the Timeline spanning the bottom, Qt gave a new side dock half the window."""
+    viewer = make_napari_viewer(show=True)
+    window = viewer.window.add_plugin_dock_widget(PLUGIN, "Timeline")[0].parentWidget()
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    dock, _ = viewer.window.add_plugin_dock_widget(PLUGIN, "Transforms")
+    wanted = max(dock.sizeHint().width(), dock.minimumSizeHint().width())
+    qtbot.waitUntil(lambda: dock.width() <= wanted + 10)
+    assert window.centralWidget().width() > dock.width()  # the video keeps the room

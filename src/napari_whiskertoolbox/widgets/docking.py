@@ -7,7 +7,9 @@ column shrinks. The manifest cannot ask for tabs, so each of our dock widgets ca
 :func:`tabify_when_docked` on itself: the first time it is shown inside a docked
 ``QDockWidget`` it joins the tab group of the other docks in that area (as
 ``add_dock_widget(..., tabify=True)`` would have done) and is raised. A dock that is already
-tabbed, floating, or alone in its area is left where it is; after that the user's moves win.
+tabbed, floating, or alone in its area is left where it is, and a side dock alone in its area
+that Qt made wider than it asks for is narrowed to its size hint; after that the user's moves
+win.
 
 Only public API is used: napari documents that a docked widget's parent is its
 ``QDockWidget`` (``Window.dock_widgets``), and the rest is Qt's ``QMainWindow``.
@@ -20,7 +22,7 @@ from typing import Literal
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-__all__ = ["dock_of", "tabify_when_docked", "tabify_with_area"]
+__all__ = ["dock_of", "fit_side_dock_width", "tabify_when_docked", "tabify_with_area"]
 
 DockArea = Literal["left", "right", "top", "bottom"]
 _QT_AREAS = {
@@ -111,7 +113,38 @@ class _TabifyOnFirstShow(QObject):
             wanted = _QT_AREAS[self._area]
             if window.dockWidgetArea(dock) != wanted:
                 window.addDockWidget(wanted, dock)  # moves it
-        tabify_with_area(dock)
+        if not tabify_with_area(dock):
+            fit_side_dock_width(dock)
+
+
+def fit_side_dock_width(dock: QDockWidget) -> bool:
+    """Narrow a left or right dock that Qt made wider than it asks for, alone in its area.
+
+    With a dock already spanning the bottom (the Timeline), Qt splits the width left of it
+    evenly between the canvas and a new side dock: the video got half of a laptop screen.
+
+    Parameters
+    ----------
+    dock : QDockWidget
+        A dock of a ``QMainWindow``.
+
+    Returns
+    -------
+    bool
+        Whether it was narrowed: False when floating, tabbed, not at the side, or not wider
+        than its size hint.
+    """
+    window = dock.parentWidget()
+    if not isinstance(window, QMainWindow) or dock.isFloating() or window.tabifiedDockWidgets(dock):
+        return False
+    side = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+    if window.dockWidgetArea(dock) not in side:
+        return False
+    wanted = max(dock.sizeHint().width(), dock.minimumSizeHint().width())
+    if dock.width() <= wanted:
+        return False
+    window.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
+    return True
 
 
 def tabify_when_docked(widget: QWidget, area: DockArea | None = None) -> None:
