@@ -219,6 +219,10 @@ def test_unknown_step_parameter_is_ignored_as_in_whiskertoolbox_but_warned(tmp_p
     for fragment in (str(path), "steps[0] 'ang'", "'positon'", "did you mean 'position'?"):
         assert fragment in warning
     assert [r.getMessage() for r in caplog.records] == [warning]
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.transforms"):
+        again = load_pipeline(path)  # docks parse a pipeline whenever they list or run it
+    assert again.warnings == [warning]
+    assert [r.getMessage() for r in caplog.records] == [warning]  # logged once
     line = lines_of({0: [[[0, 0], [10, 0], [10, 10]]]})
     ran = pipe.run(line)
     default = apply_transform("CalculateLineAngle", line)

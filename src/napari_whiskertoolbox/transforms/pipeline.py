@@ -45,6 +45,7 @@ __all__ = [
 
 LOGGER = logging.getLogger("napari_whiskertoolbox.transforms")
 """Logger that pipeline-file warnings (unknown parameters) are written to (WARNING level)."""
+_LOGGED_WARNINGS: set[str] = set()
 
 
 def _fail(message: str) -> TransformError:
@@ -311,9 +312,15 @@ class Pipeline:
         ]
 
     def log_warnings(self) -> None:
-        """Write each of :attr:`warnings` to :data:`LOGGER` at WARNING level."""
+        """Write each of :attr:`warnings` to :data:`LOGGER` at WARNING level, once per process.
+
+        A pipeline is parsed again whenever a dock lists or runs it; the same warning is not
+        repeated (it stays in :attr:`warnings`).
+        """
         for warning in self.warnings:
-            LOGGER.warning("%s", warning)
+            if warning not in _LOGGED_WARNINGS:
+                _LOGGED_WARNINGS.add(warning)
+                LOGGER.warning("%s", warning)
 
     def to_json(self) -> dict[str, Any]:
         """Return the pipeline document."""
