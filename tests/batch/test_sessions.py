@@ -62,7 +62,8 @@ def test_names_are_unique(tmp_path: Path) -> None:
     b = tmp_path / "b" / "exp.json"
     c = tmp_path / "day1" / "session.json"
     names = session_names([a, b, c, tmp_path / "m.session"])
-    assert names[0].startswith("exp-")
-    assert names[1].startswith("exp-")
-    assert names[0] != names[1]
-    assert names[2:] == ["day1", "m"]
+    assert names == ["a-exp", "b-exp", "day1", "m"]  # shared stems say their folder
+    same_folder_names = [tmp_path / "x" / "a" / "exp.json", tmp_path / "y" / "a" / "exp.json"]
+    hashed = session_names(same_folder_names)
+    assert all(name.startswith("a-exp-") for name in hashed)
+    assert hashed[0] != hashed[1]

@@ -159,15 +159,18 @@ def session_names(paths: Sequence[Path]) -> list[str]:
     """Return a unique output-folder name for each session path.
 
     A name is the file stem (a session folder's name without ``.session``, a
-    ``session.json``'s folder name); stems shared by several sessions of the batch get a
-    short hash of the absolute path appended.
+    ``session.json``'s folder name). Stems shared by several sessions of the batch are
+    prefixed with their folder's name (``mouse1/exp.json`` -> ``mouse1-exp``); names still
+    shared get a short hash of the absolute path appended.
     """
     stems = [_stem(p) for p in paths]
     counts = Counter(stems)
+    named = [f"{p.parent.name}-{s}" if counts[s] > 1 else s for p, s in zip(paths, stems)]
+    counts = Counter(named)
     names = []
-    for path, stem in zip(paths, stems):
-        if counts[stem] > 1:
+    for path, name in zip(paths, named):
+        if counts[name] > 1:
             digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
-            stem = f"{stem}-{digest}"
-        names.append(stem)
+            name = f"{name}-{digest}"
+        names.append(name)
     return names
