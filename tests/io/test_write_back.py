@@ -72,3 +72,14 @@ def test_an_option_the_format_cannot_hold_leaves_every_file_untouched(config, tm
     assert (tmp_path / "Points" / "test_point.csv").read_bytes() == points_before
     assert (tmp_path / "DigitalEvents" / "events.csv").read_bytes() == events_before
     assert not list(tmp_path.rglob(".*wtb-save*"))
+
+
+def test_a_rewritten_file_keeps_its_permissions(config, tmp_path):
+    # A lab share's group-readable, world-unreadable file stays so: the staged file made
+    # under the process umask must not replace the original's mode.
+    points = tmp_path / "Points" / "test_point.csv"
+    points.chmod(0o640)
+    dm = load_config(config)
+    dm.get_data("tip").add(5, np.array([[7.25, 8.5]], dtype=np.float32))
+    assert write_back(dm, plan_write_back(dm, ["tip"])) == [points]
+    assert points.stat().st_mode & 0o7777 == 0o640

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,6 +107,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
 
     Each file is first written beside its original and read back with the key's config
     item; the originals are replaced only when every key reads back as it is in ``dm``.
+    A replaced file keeps its permissions.
 
     Returns
     -------
@@ -129,6 +131,8 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
             staged.append((temporary, target))
             _check_reads_back(dm, key, temporary)
         for temporary, target in staged:
+            with contextlib.suppress(FileNotFoundError):  # staged with the umask's mode
+                shutil.copymode(target, temporary)
             os.replace(temporary, target)
     finally:
         for temporary, _ in staged:
