@@ -188,6 +188,22 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     )
 
 
+def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
+    make_napari_viewer: Any, project: Path, tmp_path: Path
+) -> None:
+    """``*.analysis.h5`` is SLEAP's name for its analysis file: not a DeepLabCut table."""
+    h5py = pytest.importorskip("h5py")
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    target = tmp_path / "reaching.analysis.h5"
+    assert viewer.layers["reachingvideo1"].save(str(target), plugin=PLUGIN) == [str(target)]
+    with h5py.File(target, "r") as f:
+        assert {"tracks", "node_names"} <= set(f)
+    dlc = tmp_path / "CollectedData_me.h5"  # any other .h5 name stays DeepLabCut's
+    assert viewer.layers["reachingvideo1"].save(str(dlc), plugin=PLUGIN)[0] == str(dlc)
+    assert list(pd.read_hdf(dlc).columns.names) == ["scorer", "bodyparts", "coords"]
+
+
 def test_swap_identities_dock_with_a_timeline_interval(make_napari_viewer: Any) -> None:
     from test_skeleton import _entries
 
