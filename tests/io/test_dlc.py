@@ -181,6 +181,30 @@ def test_every_entry_point_names_keys_after_the_video(project, entry) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("encoding", "excel"),
+    [("utf-8-sig", False), ("utf-8", True), ("utf-8-sig", True)],
+    ids=["bom", "semicolons", "bom-semicolons"],
+)
+def test_a_labels_csv_resaved_by_excel_is_still_deeplabcut(project, encoding, excel) -> None:
+    """Excel's "CSV UTF-8" starts the file with a BOM; a comma-decimal locale writes ``;``."""
+    table = project / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    if excel:
+        lines = [
+            line.replace(",", ";").replace(".", ",") if i >= 3 else line.replace(",", ";")
+            for i, line in enumerate(lines)
+        ]  # the image names' dots become commas too, as Excel leaves them: text cells
+        lines = [line.replace(",png", ".png") for line in lines]
+    table.write_text("\r\n".join(lines) + "\r\n", encoding=encoding, newline="")
+    assert classify_path(table) == "deeplabcut"
+    dm = open_path(table).dm
+    assert list(pose_sets(dm)) == ["reachingvideo1"]
+    expected = read_dlc(LABELS / "CollectedData_Mackenzie.csv")
+    hand = dm.get_data("reachingvideo1_Hand").to_flat()
+    np.testing.assert_allclose(hand.coords[0], expected.xy[0, 0], rtol=1e-6)
+
+
 def test_predictions_file_is_named_after_its_video(tmp_path) -> None:
     name = "reachingvideo1DLC_resnet50_ReachingAug30shuffle1_1030000.csv"
     shutil.copy(LABELS / "CollectedData_Mackenzie.csv", tmp_path / name)
