@@ -3,15 +3,20 @@
 A synced layer only shows the current frame; the writer saves the key's *whole* series
 from the session's DataManager (``layer.metadata["wtb_key"]``), not the layer's slice:
 points → ``frame x y`` CSV, lines → ``Frame,X,Y`` CSV, masks → run-length ``Frame,RLE`` CSV.
+
+Every refusal (bad layer, bad data, a file that must not be replaced) is raised as a
+``RuntimeError``: napari's ``layer.save`` / ``viewer.layers.save`` catch a writer's
+``ValueError`` and only warn that the plugin "is not a valid writer", hiding the reason.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = [
     "write_deeplabcut",
@@ -21,6 +26,21 @@ __all__ = [
     "write_points",
     "write_sleap",
 ]
+
+_Writer = TypeVar("_Writer", bound="Callable[..., list[str]]")
+
+
+def _refusals_reach_the_user(writer: _Writer) -> _Writer:
+    """Re-raise a writer's ``ValueError`` (``FormatError`` included) as a ``RuntimeError``."""
+
+    @functools.wraps(writer)
+    def wrapped(*args: Any, **kwargs: Any) -> list[str]:
+        try:
+            return writer(*args, **kwargs)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from exc
+
+    return wrapped  # type: ignore[return-value]
 
 
 def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
@@ -57,6 +77,7 @@ def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> 
     return dm.get_data(key)
 
 
+@_refusals_reach_the_user
 def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the points key bound to a Points layer as a ``frame x y`` CSV.
 
@@ -73,6 +94,7 @@ def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     return [str(Path(path))]
 
 
+@_refusals_reach_the_user
 def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the line key bound to a Shapes layer as a ``Frame,X,Y`` CSV."""
     from napari_whiskertoolbox.io.lines import write_lines_csv
@@ -82,6 +104,7 @@ def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     return [str(Path(path))]
 
 
+@_refusals_reach_the_user
 def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the mask key bound to a Labels layer as a run-length ``Frame,RLE`` CSV."""
     from napari_whiskertoolbox.io.masks import write_masks_csv
@@ -112,6 +135,7 @@ def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:
     return dm, pose
 
 
+@_refusals_reach_the_user
 def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the pose set of the layer's key as DeepLabCut's ``.h5`` or ``.csv`` (every label).
 
@@ -124,6 +148,7 @@ def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[s
     return [str(p) for p in write_dlc_pair(dm, pose, path)]
 
 
+@_refusals_reach_the_user
 def write_sleap(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the pose set of the layer's key as a SLEAP ``.slp`` or analysis ``.h5``."""
     from napari_whiskertoolbox.io.sleap import write_sleap_analysis, write_slp

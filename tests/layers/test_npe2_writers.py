@@ -68,11 +68,22 @@ def test_labels_layer_writes_its_mask_key_as_rle(sample_viewer: Any, tmp_path: P
         assert {tuple(p) for p in read.tolist()} == {tuple(p) for p in stored.tolist()}
 
 
+# Refusals are RuntimeErrors: napari's layer.save / layers.save turn a writer's ValueError
+# into "Given plugin ... is not a valid writer", which hides the reason.
+
+
 def test_an_unbound_layer_is_refused_with_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"not bound to a WhiskerToolbox key.*wtb_key"):
+    with pytest.raises(RuntimeError, match=r"not bound to a WhiskerToolbox key.*wtb_key"):
         write_points(str(tmp_path / "x.csv"), np.zeros((1, 3)), {"name": "mine", "metadata": {}})
 
 
 def test_a_layer_bound_to_another_type_is_refused(sample_viewer: Any, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"'whiskers' holds 'line' data, expected 'points'"):
+    with pytest.raises(RuntimeError, match=r"'whiskers' holds 'line' data, expected 'points'"):
         write_points(str(tmp_path / "x.csv"), None, {"metadata": {"wtb_key": "whiskers"}})
+
+
+def test_a_refusal_reaches_the_user_through_napari(sample_viewer: Any, tmp_path: Path) -> None:
+    mine = sample_viewer.add_points(np.zeros((1, 3)), name="mine")  # napari's own layer
+    with pytest.raises(RuntimeError, match=r"layer 'mine' is not bound to a WhiskerToolbox key"):
+        mine.save(str(tmp_path / "x.csv"), plugin=PLUGIN)
+    assert not (tmp_path / "x.csv").exists()
