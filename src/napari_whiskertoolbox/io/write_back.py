@@ -127,7 +127,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
     try:
         for key, target in plan.writes.items():
             temporary = target.with_name(f".{target.name}.wtb-save{target.suffix}")
-            write_key(dm, key, temporary)
+            write_key(dm, key, temporary, **_original_header(target))
             staged.append((temporary, target))
             _check_reads_back(dm, key, temporary)
         for temporary, target in staged:
@@ -139,6 +139,16 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
     return [target for _, target in staged]
+
+
+def _original_header(target: Path) -> dict[str, str]:
+    """Return ``{"header": first line}`` of ``target`` (a writer keeps it if the file has one)."""
+    try:
+        with target.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            first = handle.readline(4096).rstrip("\r\n")
+    except OSError:
+        return {}
+    return {"header": first} if first.strip() else {}
 
 
 def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
