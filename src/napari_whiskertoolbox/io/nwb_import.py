@@ -4,8 +4,9 @@ A file written by :func:`~napari_whiskertoolbox.io.nwb_export.export_nwb` comes 
 same keys, clocks, entity ids and pose sets (its ``whiskertoolbox`` processing module says
 how). Any other NWB file maps:
 
-- ``TimeSeries`` in ``acquisition`` and processing modules → ``analog`` (one key per
-  column of 2-D data);
+- ``TimeSeries`` in ``acquisition`` and processing modules, also inside containers such as
+  ``Position`` → ``analog`` (one key per column of 2-D data; values in the series' ``unit``:
+  ``data * conversion + offset``, times ``channel_conversion``);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
 - ``EventsTable`` (``events``) → ``digital_event``;
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
@@ -126,6 +127,23 @@ def _read(dataset: Any, path: Path, what: str, dtype: Any = None) -> np.ndarray:
     """Read a whole dataset, refusing one whose declared size the file cannot hold."""
     check_dataset_size(dataset, path, what)
     return np.asarray(dataset[:], dtype)
+
+
+def _in_units(series: Any, data: np.ndarray) -> np.ndarray:
+    """Return stored ``data`` in the series' ``unit``: ``data * conversion + offset``.
+
+    ``channel_conversion`` (an ``ElectricalSeries``' per-channel factor) applies too. Stored
+    values come back unchanged (same array) when every factor is neutral; else float32.
+    """
+    conversion = float(getattr(series, "conversion", None) or 1.0)
+    offset = float(getattr(series, "offset", None) or 0.0)
+    channel = getattr(series, "channel_conversion", None)
+    if conversion == 1.0 and offset == 0.0 and channel is None:
+        return data
+    values = data.astype(np.float32) * np.float32(conversion)
+    if channel is not None and data.ndim == 2:
+        values *= np.asarray(channel[:], np.float32)[None, :]
+    return values + np.float32(offset)
 
 
 def _series_seconds(series: Any, n: int) -> np.ndarray:
@@ -324,11 +342,23 @@ class _GenericImport:
         return max(rates) if rates else DEFAULT_MASTER_RATE
 
     def time_series(self) -> list[Any]:
+        """Return the TimeSeries of ``acquisition`` and of the processing modules.
+
+        Those a container holds (``Position``, ``BehavioralTimeSeries``, ``PupilTracking``...)
+        are included.
+        """
         from pynwb import TimeSeries
 
-        found = [o for o in self.nwbfile.acquisition.values() if isinstance(o, TimeSeries)]
-        for module in self.nwbfile.processing.values():
-            found += [o for o in module.data_interfaces.values() if isinstance(o, TimeSeries)]
+        found: list[Any] = []
+        groups = [self.nwbfile.acquisition.values()]
+        groups += [module.data_interfaces.values() for module in self.nwbfile.processing.values()]
+        for group in groups:
+            for obj in group:
+                if isinstance(obj, TimeSeries):
+                    found.append(obj)
+                elif type(obj).__name__ != "PoseEstimation":  # its series are keypoints
+                    children = getattr(obj, "children", ())
+                    found += [c for c in children if isinstance(c, TimeSeries)]
         return found
 
     def key(self, name: str) -> str:
@@ -369,6 +399,7 @@ class _GenericImport:
             data = _read(series.data, self.path, series.name)
             if data.ndim not in (1, 2) or not np.issubdtype(data.dtype, np.number):
                 continue
+            data = _in_units(series, data)
             seconds = _series_seconds(series, data.shape[0])
             columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
             names = (
