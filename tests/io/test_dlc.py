@@ -137,6 +137,22 @@ def test_labelled_data_is_written_as_both_of_deeplabcut_files(project, saved) ->
     assert predictions == [project / "videoDLC_resnet50_x.csv"]  # not labelled data: alone
 
 
+def test_a_pair_that_cannot_be_written_whole_is_not_written_at_all(project) -> None:
+    """DeepLabCut trains from the .h5 and people read the .csv: never one without the other."""
+    folder = project / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    dm.get_data("reachingvideo1_Hand").clear_at(0)
+    h5 = folder / "CollectedData_Mackenzie.h5"
+    before = h5.read_bytes()
+    csv = folder / "CollectedData_Mackenzie.csv"
+    csv.unlink()
+    csv.mkdir()  # the .csv cannot be replaced (as on a full disk or a locked file)
+    with pytest.raises(IsADirectoryError):
+        write_dlc_pair(dm, pose_sets(dm)["reachingvideo1"], h5)
+    assert h5.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
 def test_project_config_opens_every_labeled_data_folder(project) -> None:
     assert classify_path(project / "config.yaml") == "deeplabcut"
     dm = open_path(project / "config.yaml").dm
