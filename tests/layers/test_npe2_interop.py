@@ -49,6 +49,20 @@ def test_readers_claim_only_what_they_read(tmp_path: Path) -> None:
     assert get_session_reader(str(LABELS)) is not None
 
 
+def test_open_loads_into_the_viewer_it_is_called_on(make_napari_viewer: Any) -> None:
+    """``viewer.open`` of one viewer while another is napari's current viewer."""
+    import napari
+
+    first = make_napari_viewer()
+    second = make_napari_viewer()
+    assert napari.current_viewer() is second
+    first.open(str(LABELS / "CollectedData_Mackenzie.csv"), plugin=PLUGIN)
+    assert "reachingvideo1" in [layer.name for layer in first.layers]
+    assert "reachingvideo1_Hand" in get_session(first).dm
+    assert "reachingvideo1_Hand" not in get_session(second).dm
+    assert [layer.name for layer in second.layers if "wtb_key" in layer.metadata] == []
+
+
 def test_labeled_data_folder_opens_with_skeleton_and_saves_back(
     make_napari_viewer: Any, project: Path, tmp_path: Path
 ) -> None:
