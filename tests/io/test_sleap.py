@@ -227,3 +227,26 @@ def test_saving_over_a_project_of_several_videos_keeps_the_others(two_videos, tm
     assert two_videos.read_bytes() == before  # the other video's labels are still there
     write_slp(dm, pose, tmp_path / "v1 only.slp")  # another file: written
     assert read_slp(tmp_path / "v1 only.slp").locations.shape[0] == 10
+
+
+def test_saving_over_a_labels_package_keeps_its_embedded_frames(tmp_path) -> None:
+    import tifffile
+
+    stack = tmp_path / "clip.tif"
+    tifffile.imwrite(stack, np.zeros((4, 8, 10), np.uint8), photometric="minisblack")
+    skeleton = sio.Skeleton(nodes=["a", "b"])
+    video = sio.Video.from_filename(str(stack))
+    frames = [
+        sio.LabeledFrame(video=video, frame_idx=t, instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)])
+        for t in (1, 3)
+    ]  # fmt: skip
+    package = tmp_path / "labels.pkg.slp"
+    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton])
+    sio.save_slp(labels, str(package), embed="user", verbose=False)
+    dm = open_path(package).dm
+    before = package.read_bytes()
+    with pytest.raises(FormatError, match=r"labels\.pkg\.slp.*embedded in it would be lost"):
+        write_slp(dm, pose_sets(dm)["sleap"], package)
+    assert package.read_bytes() == before
+    with h5py.File(package, "r") as f:
+        assert "video0" in f  # the embedded frames

@@ -283,7 +283,7 @@ def _other_videos(labels: Any, target: Any) -> list[tuple[str, int]]:
 
 
 def _refuse_dropping_other_videos(sio: Any, path: Path, filename: str) -> None:
-    """Refuse to replace a ``.slp`` project that labels videos other than ``filename``."""
+    """Refuse to replace a ``.slp`` that labels videos but ``filename``, or embeds frames."""
     if not path.is_file():
         return
     try:
@@ -299,6 +299,21 @@ def _refuse_dropping_other_videos(sio: Any, path: Path, filename: str) -> None:
             + ", which would be lost; save to another file",
             path=path,
         )
+    if any(_embeds_images(v, path) for v in labels.videos):
+        raise FormatError(
+            "cannot replace this SLEAP labels package: the labelled frames embedded in it "
+            "would be lost (the .slp written refers to a video and embeds no image); save "
+            "to another file",
+            path=path,
+        )
+
+
+def _embeds_images(video: Any, path: Path) -> bool:
+    """Whether ``video`` is frames stored inside the ``.slp`` file ``path`` (a ``.pkg.slp``)."""
+    metadata = getattr(video, "backend_metadata", None) or {}
+    if metadata.get("has_embedded_images"):
+        return True
+    return Path(_video_name(video)).resolve() == path.resolve()
 
 
 def _user_first(labeled_frame: Any) -> list[Any]:
@@ -447,8 +462,8 @@ def write_slp(
     Raises
     ------
     FormatError
-        ``path`` is a SLEAP project that also labels other videos (their labels would be
-        lost); nothing is written.
+        ``path`` is a SLEAP project that also labels other videos, or a labels package
+        with embedded frames (they would be lost); nothing is written.
     """
     sio = require("sleap_io", "writing SLEAP .slp files")
     locations, first = pose_locations(dm, pose)
