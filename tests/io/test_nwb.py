@@ -240,6 +240,28 @@ def test_series_in_containers_and_in_stored_units(tmp_path) -> None:
     np.testing.assert_array_equal(dm.get_data("licking").values, np.ones(5, np.float32))
 
 
+def test_a_video_not_downloaded_with_the_file_is_left_out_and_named(tmp_path, caplog) -> None:
+    """DANDI and lab shares keep the videos an NWB file refers to as separate files."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.image import ImageSeries
+
+    nwbfile = NWBFile(session_description="v", identifier="v1", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="lfp", data=np.arange(5.0), unit="V", rate=10.0))
+    nwbfile.add_acquisition(
+        ImageSeries(name="camera", external_file=["videos/cam.mp4"], starting_frame=[0],
+                    format="external", rate=10.0, num_samples=5, unit="n.a.")
+    )  # fmt: skip
+    with NWBHDF5IO(str(tmp_path / "s.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "s.nwb").dm
+    assert "lfp" in dm
+    assert "camera" not in dm
+    (record,) = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    assert "'camera'" in record.getMessage()
+    assert str(tmp_path / "videos" / "cam.mp4") in record.getMessage()
+
+
 def test_config_format_nwb_loads_one_kind(exported, tmp_path) -> None:
     item = {
         "data_type": "digital_interval",

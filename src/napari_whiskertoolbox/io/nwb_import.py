@@ -10,7 +10,9 @@ how). Any other NWB file maps:
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
 - ``EventsTable`` (``events``) → ``digital_event``;
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
-- ``ImageSeries`` with ``external_file`` → ``video`` / ``images`` (relative to the file).
+- ``ImageSeries`` with ``external_file`` → ``video`` / ``images`` (relative to the file; one
+  whose file is missing is left out, with a WARNING on the ``napari_whiskertoolbox.io``
+  logger naming it).
 
 Times are seconds in NWB. Each imported object gets a clock of its own whose values are
 ticks of a master clock at the file's highest ``rate`` (1 kHz when no series has one), so
@@ -33,6 +35,7 @@ from napari_whiskertoolbox.io.h5_limits import check_dataset_size
 from napari_whiskertoolbox.io.nwb_export import OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
+from napari_whiskertoolbox.io.report import LOGGER
 
 if TYPE_CHECKING:
     import os
@@ -309,6 +312,10 @@ def _entity_ids(row: Any) -> np.ndarray:
     return np.asarray(ids, np.uint64)
 
 
+class _MissingExternalFile(FormatError):
+    """An ImageSeries' ``external_file`` is not there (videos travel apart from the file)."""
+
+
 def _open_external(series: Any, nwb_path: Path) -> Any:
     from napari_whiskertoolbox.media import open_media
 
@@ -318,7 +325,7 @@ def _open_external(series: Any, nwb_path: Path) -> Any:
     resolved = [(nwb_path.parent / f).resolve() for f in files]
     missing = [f for f in resolved if not f.exists()]
     if missing:
-        raise FormatError(
+        raise _MissingExternalFile(
             f"ImageSeries {series.name!r} points at {str(missing[0])!r}, which does not exist",
             path=nwb_path,
         )
@@ -436,7 +443,11 @@ class _GenericImport:
             )
         for series in self.nwbfile.acquisition.values():
             if isinstance(series, ImageSeries) and series.external_file is not None:
-                media = _open_external(series, self.path)
+                try:
+                    media = _open_external(series, self.path)
+                except _MissingExternalFile as exc:  # the rest of the file is still wanted
+                    LOGGER.warning("%s; left out", exc)
+                    continue
                 self.add(self.key(series.name), media, _series_seconds(series, len(media)))
         for module in self.nwbfile.processing.values():
             for obj in module.data_interfaces.values():
