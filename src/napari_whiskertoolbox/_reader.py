@@ -7,7 +7,8 @@ patterns name only what we read. napari's own reader also takes ``.csv``, video 
 files and every folder, so for those napari asks once which reader to use (and offers to
 remember the choice); our readers then refuse, with ``None``, whatever they do not read.
 
-Each reader loads its path into the session of ``napari.current_viewer()`` through
+Each reader loads its path into the session of the viewer whose ``open`` called it (else
+``napari.current_viewer()``) through
 :func:`napari_whiskertoolbox.workflow.opening.open_in_session` (which asks what must be
 asked, fits the view and offers a crash's autosave) and returns napari's "layers already
 added" sentinel ``[(None,)]``: the session's bindings create the layers.
@@ -143,13 +144,31 @@ def _single_path(path: PathOrPaths) -> Path | None:
     return Path(path)
 
 
-def _load_into_current_viewer(path: PathOrPaths) -> list[tuple[None]]:
+def _opening_viewer() -> Any:
+    """Return the viewer whose ``open`` runs this reader, else napari's current viewer.
+
+    npe2 hands a reader the path only. ``viewer.open`` (File > Open, drag-and-drop and
+    Python calls alike) is a method of that viewer, so it is ``self`` in a calling frame;
+    the current viewer (the last active window) may be another one.
+    """
+    import inspect
+
     import napari
 
+    frame = inspect.currentframe()
+    while frame is not None:
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, napari.Viewer):
+            return candidate
+        frame = frame.f_back
+    return napari.current_viewer()
+
+
+def _load_into_current_viewer(path: PathOrPaths) -> list[tuple[None]]:
     from napari_whiskertoolbox.workflow.opening import open_in_session
     from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
-    viewer = napari.current_viewer()
+    viewer = _opening_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot open {path}: there is no napari viewer to load it into")
     single = _single_path(path)

@@ -3,15 +3,20 @@
 A synced layer only shows the current frame; the writer saves the key's *whole* series
 from the session's DataManager (``layer.metadata["wtb_key"]``), not the layer's slice:
 points → ``frame x y`` CSV, lines → ``Frame,X,Y`` CSV, masks → run-length ``Frame,RLE`` CSV.
+
+Every refusal (bad layer, bad data, a file that must not be replaced) is raised as a
+``RuntimeError``: napari's ``layer.save`` / ``viewer.layers.save`` catch a writer's
+``ValueError`` and only warn that the plugin "is not a valid writer", hiding the reason.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = [
     "write_deeplabcut",
@@ -21,6 +26,21 @@ __all__ = [
     "write_points",
     "write_sleap",
 ]
+
+_Writer = TypeVar("_Writer", bound="Callable[..., list[str]]")
+
+
+def _refusals_reach_the_user(writer: _Writer) -> _Writer:
+    """Re-raise a writer's ``ValueError`` (``FormatError`` included) as a ``RuntimeError``."""
+
+    @functools.wraps(writer)
+    def wrapped(*args: Any, **kwargs: Any) -> list[str]:
+        try:
+            return writer(*args, **kwargs)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from exc
+
+    return wrapped  # type: ignore[return-value]
 
 
 def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
@@ -33,12 +53,38 @@ def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
     return str(key)
 
 
-def _session_dm(path: str) -> Any:
-    import napari
+def _saving_viewer() -> Any:
+    """Return the viewer of the layers being saved, else napari's current viewer.
 
+    npe2 hands a writer the layers' data only. ``layer.save``, ``viewer.layers.save`` and
+    File > Save run as methods of the layer, the layer list or the viewer, so one of them is
+    ``self`` in a calling frame; the current viewer (the last active window) may be another
+    viewer, with keys of the same names.
+    """
+    import inspect
+
+    import napari
+    from napari.components import LayerList
+    from napari.layers import Layer
+
+    from napari_whiskertoolbox.workflow.registry import viewers
+
+    frame = inspect.currentframe()
+    while frame is not None:
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, napari.Viewer):
+            return candidate
+        for viewer in viewers() if isinstance(candidate, (Layer, LayerList)) else ():
+            if viewer.layers is candidate or any(x is candidate for x in viewer.layers):
+                return viewer
+        frame = frame.f_back
+    return napari.current_viewer()
+
+
+def _session_dm(path: str) -> Any:
     from napari_whiskertoolbox.workflow.registry import get_session
 
-    viewer = napari.current_viewer()
+    viewer = _saving_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot write {path}: there is no napari viewer")
     return get_session(viewer).dm
@@ -57,6 +103,7 @@ def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> 
     return dm.get_data(key)
 
 
+@_refusals_reach_the_user
 def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the points key bound to a Points layer as a ``frame x y`` CSV.
 
@@ -73,6 +120,7 @@ def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     return [str(Path(path))]
 
 
+@_refusals_reach_the_user
 def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the line key bound to a Shapes layer as a ``Frame,X,Y`` CSV."""
     from napari_whiskertoolbox.io.lines import write_lines_csv
@@ -82,6 +130,7 @@ def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     return [str(Path(path))]
 
 
+@_refusals_reach_the_user
 def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the mask key bound to a Labels layer as a run-length ``Frame,RLE`` CSV."""
     from napari_whiskertoolbox.io.masks import write_masks_csv
@@ -112,6 +161,7 @@ def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:
     return dm, pose
 
 
+@_refusals_reach_the_user
 def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the pose set of the layer's key as DeepLabCut's ``.h5`` or ``.csv`` (every label).
 
@@ -124,6 +174,7 @@ def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[s
     return [str(p) for p in write_dlc_pair(dm, pose, path)]
 
 
+@_refusals_reach_the_user
 def write_sleap(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the pose set of the layer's key as a SLEAP ``.slp`` or analysis ``.h5``."""
     from napari_whiskertoolbox.io.sleap import write_sleap_analysis, write_slp

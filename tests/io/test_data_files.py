@@ -177,3 +177,20 @@ def _points():
     from napari_whiskertoolbox.core import PointData
 
     return PointData()
+
+
+def test_an_empty_key_saved_alone_reopens_as_the_same_kind(tmp_path):
+    """A header-only file: the header the writer of each kind writes says which it is."""
+    from napari_whiskertoolbox.core import LineData, MaskData, PointData
+    from napari_whiskertoolbox.io import write_key
+
+    dm = DataManager()
+    for key, empty in (("whisker", LineData()), ("tip", PointData()), ("pad", MaskData())):
+        dm.set_data(key, empty)
+        write_key(dm, key, tmp_path / f"{key}.csv", "csv")
+        again = open_path(tmp_path / f"{key}.csv").dm
+        assert again.data_type(key) == dm.data_type(key)
+        assert len(again.get_data(key)) == 0
+    # WhiskerToolbox's own points saver writes a lower-case comma header: still points
+    (tmp_path / "wt_points.csv").write_text("frame,x,y\n", encoding="utf-8")
+    assert open_path(tmp_path / "wt_points.csv").dm.data_type("wt_points") == "points"

@@ -137,6 +137,22 @@ def test_labelled_data_is_written_as_both_of_deeplabcut_files(project, saved) ->
     assert predictions == [project / "videoDLC_resnet50_x.csv"]  # not labelled data: alone
 
 
+def test_a_pair_that_cannot_be_written_whole_is_not_written_at_all(project) -> None:
+    """DeepLabCut trains from the .h5 and people read the .csv: never one without the other."""
+    folder = project / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    dm.get_data("reachingvideo1_Hand").clear_at(0)
+    h5 = folder / "CollectedData_Mackenzie.h5"
+    before = h5.read_bytes()
+    csv = folder / "CollectedData_Mackenzie.csv"
+    csv.unlink()
+    csv.mkdir()  # the .csv cannot be replaced (as on a full disk or a locked file)
+    with pytest.raises(IsADirectoryError):
+        write_dlc_pair(dm, pose_sets(dm)["reachingvideo1"], h5)
+    assert h5.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
 def test_project_config_opens_every_labeled_data_folder(project) -> None:
     assert classify_path(project / "config.yaml") == "deeplabcut"
     dm = open_path(project / "config.yaml").dm
@@ -179,6 +195,30 @@ def test_every_entry_point_names_keys_after_the_video(project, entry) -> None:
     assert {k for k in dm if dm.data_type(k) == "points"} == {
         f"reachingvideo1_{bp}" for bp in BODYPARTS
     }
+
+
+@pytest.mark.parametrize(
+    ("encoding", "excel"),
+    [("utf-8-sig", False), ("utf-8", True), ("utf-8-sig", True)],
+    ids=["bom", "semicolons", "bom-semicolons"],
+)
+def test_a_labels_csv_resaved_by_excel_is_still_deeplabcut(project, encoding, excel) -> None:
+    """Excel's "CSV UTF-8" starts the file with a BOM; a comma-decimal locale writes ``;``."""
+    table = project / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    if excel:
+        lines = [
+            line.replace(",", ";").replace(".", ",") if i >= 3 else line.replace(",", ";")
+            for i, line in enumerate(lines)
+        ]  # the image names' dots become commas too, as Excel leaves them: text cells
+        lines = [line.replace(",png", ".png") for line in lines]
+    table.write_text("\r\n".join(lines) + "\r\n", encoding=encoding, newline="")
+    assert classify_path(table) == "deeplabcut"
+    dm = open_path(table).dm
+    assert list(pose_sets(dm)) == ["reachingvideo1"]
+    expected = read_dlc(LABELS / "CollectedData_Mackenzie.csv")
+    hand = dm.get_data("reachingvideo1_Hand").to_flat()
+    np.testing.assert_allclose(hand.coords[0], expected.xy[0, 0], rtol=1e-6)
 
 
 def test_predictions_file_is_named_after_its_video(tmp_path) -> None:

@@ -208,6 +208,60 @@ def test_generic_file_written_with_pynwb(tmp_path) -> None:
     np.testing.assert_array_equal(dm.get_data("pose_tail").at(2), [[1.0, 1.0]])
 
 
+def test_series_in_containers_and_in_stored_units(tmp_path) -> None:
+    """NWB's ``data * conversion + offset`` is the value in ``unit``; behaviour series usually
+    sit in a ``Position`` / ``BehavioralTimeSeries`` container, not directly in a module."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.behavior import BehavioralTimeSeries, Position, SpatialSeries
+
+    nwbfile = NWBFile(session_description="units", identifier="u1", session_start_time=START)
+    counts = np.array([[70, -39], [0, 26], [-100, 99]], np.int16)
+    nwbfile.add_acquisition(
+        TimeSeries(name="amp", data=counts, unit="volts", rate=1000.0, conversion=0.195e-6,
+                   offset=-1e-6)
+    )  # fmt: skip
+    behavior = nwbfile.create_processing_module(name="behavior", description="b")
+    behavior.add(
+        Position(spatial_series=SpatialSeries(name="head", data=np.arange(8.0).reshape(4, 2),
+                                              reference_frame="arena", rate=30.0))
+    )  # fmt: skip
+    behavior.add(
+        BehavioralTimeSeries(time_series=TimeSeries(name="licking", data=np.ones(5), unit="a.u.",
+                                                    rate=30.0))
+    )  # fmt: skip
+    with NWBHDF5IO(str(tmp_path / "u.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "u.nwb").dm
+    np.testing.assert_allclose(
+        dm.get_data("amp_1").values, counts[:, 1] * 0.195e-6 - 1e-6, rtol=1e-6
+    )
+    np.testing.assert_array_equal(dm.get_data("head_1").values, [1.0, 3.0, 5.0, 7.0])
+    assert dm.clock_of("head_0").sampling_rate == 1000.0  # the file's highest rate
+    np.testing.assert_array_equal(dm.get_data("licking").values, np.ones(5, np.float32))
+
+
+def test_a_video_not_downloaded_with_the_file_is_left_out_and_named(tmp_path, caplog) -> None:
+    """DANDI and lab shares keep the videos an NWB file refers to as separate files."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.image import ImageSeries
+
+    nwbfile = NWBFile(session_description="v", identifier="v1", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="lfp", data=np.arange(5.0), unit="V", rate=10.0))
+    nwbfile.add_acquisition(
+        ImageSeries(name="camera", external_file=["videos/cam.mp4"], starting_frame=[0],
+                    format="external", rate=10.0, num_samples=5, unit="n.a.")
+    )  # fmt: skip
+    with NWBHDF5IO(str(tmp_path / "s.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "s.nwb").dm
+    assert "lfp" in dm
+    assert "camera" not in dm
+    (record,) = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    assert "'camera'" in record.getMessage()
+    assert str(tmp_path / "videos" / "cam.mp4") in record.getMessage()
+
+
 def test_config_format_nwb_loads_one_kind(exported, tmp_path) -> None:
     item = {
         "data_type": "digital_interval",

@@ -185,3 +185,68 @@ def test_a_dataset_declaring_more_than_the_file_holds_is_refused_unread(tmp_path
         f.create_dataset("node_names", data=np.array([b"a", b"b", b"c"]))
     with pytest.raises(FormatError, match=r"huge\.h5.*'tracks' declares .*damaged"):
         read_sleap_analysis(tmp_path / "huge.h5")
+
+
+@pytest.fixture
+def two_videos(tmp_path):
+    """A SLEAP project labelling two videos (as SLEAP's GUI makes when a video is added)."""
+    skeleton = sio.Skeleton(nodes=["a", "b"])
+    videos = [sio.Video(filename=f"/data/{n}.mp4", open_backend=False) for n in ("v1", "v2")]
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=t,
+            instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)],
+        )
+        for video in videos
+        for t in (0, 5, 9)
+    ]  # fmt: skip
+    path = tmp_path / "project.slp"
+    sio.save_slp(sio.Labels(labeled_frames=frames, videos=videos, skeletons=[skeleton]), str(path))
+    return path
+
+
+def test_a_project_of_several_videos_says_which_were_left_out(two_videos, caplog) -> None:
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(two_videos).dm
+    np.testing.assert_array_equal(dm.get_data("sleap_a").times_with_data(), [0, 5, 9])
+    (record,) = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    message = record.getMessage()
+    assert "project.slp" in message
+    assert "/data/v1.mp4" in message  # the one read
+    assert "/data/v2.mp4 (3 labelled frames)" in message  # the one left out
+
+
+def test_saving_over_a_project_of_several_videos_keeps_the_others(two_videos, tmp_path) -> None:
+    dm = open_path(two_videos).dm
+    pose = pose_sets(dm)["sleap"]
+    dm.get_data("sleap_a").add(7, np.array([[5.0, 6.0]], dtype=np.float32))
+    before = two_videos.read_bytes()
+    with pytest.raises(FormatError, match=r"project\.slp.*/data/v2\.mp4"):
+        write_slp(dm, pose, two_videos)
+    assert two_videos.read_bytes() == before  # the other video's labels are still there
+    write_slp(dm, pose, tmp_path / "v1 only.slp")  # another file: written
+    assert read_slp(tmp_path / "v1 only.slp").locations.shape[0] == 10
+
+
+def test_saving_over_a_labels_package_keeps_its_embedded_frames(tmp_path) -> None:
+    import tifffile
+
+    stack = tmp_path / "clip.tif"
+    tifffile.imwrite(stack, np.zeros((4, 8, 10), np.uint8), photometric="minisblack")
+    skeleton = sio.Skeleton(nodes=["a", "b"])
+    video = sio.Video.from_filename(str(stack))
+    frames = [
+        sio.LabeledFrame(video=video, frame_idx=t, instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)])
+        for t in (1, 3)
+    ]  # fmt: skip
+    package = tmp_path / "labels.pkg.slp"
+    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton])
+    sio.save_slp(labels, str(package), embed="user", verbose=False)
+    dm = open_path(package).dm
+    before = package.read_bytes()
+    with pytest.raises(FormatError, match=r"labels\.pkg\.slp.*embedded in it would be lost"):
+        write_slp(dm, pose_sets(dm)["sleap"], package)
+    assert package.read_bytes() == before
+    with h5py.File(package, "r") as f:
+        assert "video0" in f  # the embedded frames

@@ -72,3 +72,45 @@ def test_an_option_the_format_cannot_hold_leaves_every_file_untouched(config, tm
     assert (tmp_path / "Points" / "test_point.csv").read_bytes() == points_before
     assert (tmp_path / "DigitalEvents" / "events.csv").read_bytes() == events_before
     assert not list(tmp_path.rglob(".*wtb-save*"))
+
+
+def test_a_rewritten_file_keeps_its_permissions(config, tmp_path):
+    # A lab share's group-readable, world-unreadable file stays so: the staged file made
+    # under the process umask must not replace the original's mode.
+    points = tmp_path / "Points" / "test_point.csv"
+    points.chmod(0o640)
+    dm = load_config(config)
+    dm.get_data("tip").add(5, np.array([[7.25, 8.5]], dtype=np.float32))
+    assert write_back(dm, plan_write_back(dm, ["tip"])) == [points]
+    assert points.stat().st_mode & 0o7777 == 0o640
+
+
+def test_files_with_and_without_a_header_keep_theirs(tmp_path, write_config):
+    # WhiskerToolbox's own savers write 'Event' and 'Time,Data' headers; reloading them
+    # takes has_header. An interval file read with skip_header false has none.
+    (tmp_path / "licks.csv").write_text("Event\n3\n5\n", encoding="utf-8")
+    (tmp_path / "angle.csv").write_text("Time,Data\n0,0.50\n1,1.50\n", encoding="utf-8")
+    (tmp_path / "touch.csv").write_text("1,5\n10,20\n", encoding="utf-8")
+    config = write_config(
+        [
+            {"data_type": "digital_event", "name": "licks", "filepath": "licks.csv",
+             "has_header": True},
+            {"data_type": "analog", "name": "angle", "filepath": "angle.csv",
+             "has_header": True, "single_column_format": False},
+            {"data_type": "digital_interval", "name": "touch", "filepath": "touch.csv",
+             "skip_header": False},
+        ],
+        name="exp.json",
+    )  # fmt: skip
+    dm = load_config(config)
+    dm.get_data("licks").add(9)
+    with dm.get_data("angle").writable() as values:
+        values[0] = 7.25
+    dm.get_data("touch").add(30, 35)
+    write_back(dm, plan_write_back(dm, ["licks", "angle", "touch"]))
+    assert (tmp_path / "licks.csv").read_text(encoding="utf-8") == "Event\n3\n5\n9\n"
+    assert (tmp_path / "angle.csv").read_text(encoding="utf-8").splitlines()[0] == "Time,Data"
+    assert (tmp_path / "touch.csv").read_text(encoding="utf-8") == "1,5\n10,20\n30,35\n"
+    again = load_config(config)
+    np.testing.assert_array_equal(again.get_data("licks").times, [3, 5, 9])
+    np.testing.assert_array_equal(again.get_data("angle").values, [7.25, 1.5])

@@ -158,6 +158,27 @@ def test_glob_pattern_in_filepath(wtb_data, write_config, pattern):
     assert dm.get_data("v").source_path.name == "test_each_frame_number.mp4"
 
 
+def test_brackets_in_folder_names_are_not_patterns(wtb_data, tmp_path):
+    """``[1]`` in a folder name is a glob character class: an existing path is used as it is,
+    and the config's own folder is never read as a pattern."""
+    import json
+    import shutil
+
+    folder = tmp_path / "mouse [1]"
+    (folder / "day [2]").mkdir(parents=True)
+    shutil.copy(wtb_data / "Points" / "test_point.csv", folder / "day [2]" / "tip.csv")
+    shutil.copy(wtb_data / "Media" / "test_each_frame_number.mp4", folder / "day [2]" / "v.mp4")
+    items = [
+        {"data_type": "points", "name": "tip", "filepath": "day [2]/tip.csv"},
+        {"data_type": "video", "name": "v", "filepath": "*/v.mp4"},  # a pattern below base
+    ]
+    config = folder / "exp.json"
+    config.write_text(json.dumps(items), encoding="utf-8")
+    dm = load_config(config)
+    assert len(dm.get_data("tip")) == 1001
+    assert dm.get_data("v").source_path == folder / "day [2]" / "v.mp4"
+
+
 def test_everything_in_one_object_form_config(wtb_data, write_config):
     doc = {
         "variables": {"DATA": str(wtb_data)},

@@ -49,6 +49,20 @@ def test_readers_claim_only_what_they_read(tmp_path: Path) -> None:
     assert get_session_reader(str(LABELS)) is not None
 
 
+def test_open_loads_into_the_viewer_it_is_called_on(make_napari_viewer: Any) -> None:
+    """``viewer.open`` of one viewer while another is napari's current viewer."""
+    import napari
+
+    first = make_napari_viewer()
+    second = make_napari_viewer()
+    assert napari.current_viewer() is second
+    first.open(str(LABELS / "CollectedData_Mackenzie.csv"), plugin=PLUGIN)
+    assert "reachingvideo1" in [layer.name for layer in first.layers]
+    assert "reachingvideo1_Hand" in get_session(first).dm
+    assert "reachingvideo1_Hand" not in get_session(second).dm
+    assert [layer.name for layer in second.layers if "wtb_key" in layer.metadata] == []
+
+
 def test_labeled_data_folder_opens_with_skeleton_and_saves_back(
     make_napari_viewer: Any, project: Path, tmp_path: Path
 ) -> None:
@@ -186,6 +200,22 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     np.testing.assert_array_equal(
         back.get_data("sleap_a").to_flat().coords, dm.get_data("sleap_a").to_flat().coords
     )
+
+
+def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
+    make_napari_viewer: Any, project: Path, tmp_path: Path
+) -> None:
+    """``*.analysis.h5`` is SLEAP's name for its analysis file: not a DeepLabCut table."""
+    h5py = pytest.importorskip("h5py")
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    target = tmp_path / "reaching.analysis.h5"
+    assert viewer.layers["reachingvideo1"].save(str(target), plugin=PLUGIN) == [str(target)]
+    with h5py.File(target, "r") as f:
+        assert {"tracks", "node_names"} <= set(f)
+    dlc = tmp_path / "CollectedData_me.h5"  # any other .h5 name stays DeepLabCut's
+    assert viewer.layers["reachingvideo1"].save(str(dlc), plugin=PLUGIN)[0] == str(dlc)
+    assert list(pd.read_hdf(dlc).columns.names) == ["scorer", "bodyparts", "coords"]
 
 
 def test_swap_identities_dock_with_a_timeline_interval(make_napari_viewer: Any) -> None:

@@ -68,11 +68,43 @@ def test_labels_layer_writes_its_mask_key_as_rle(sample_viewer: Any, tmp_path: P
         assert {tuple(p) for p in read.tolist()} == {tuple(p) for p in stored.tolist()}
 
 
+# Refusals are RuntimeErrors: napari's layer.save / layers.save turn a writer's ValueError
+# into "Given plugin ... is not a valid writer", which hides the reason.
+
+
 def test_an_unbound_layer_is_refused_with_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"not bound to a WhiskerToolbox key.*wtb_key"):
+    with pytest.raises(RuntimeError, match=r"not bound to a WhiskerToolbox key.*wtb_key"):
         write_points(str(tmp_path / "x.csv"), np.zeros((1, 3)), {"name": "mine", "metadata": {}})
 
 
 def test_a_layer_bound_to_another_type_is_refused(sample_viewer: Any, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"'whiskers' holds 'line' data, expected 'points'"):
+    with pytest.raises(RuntimeError, match=r"'whiskers' holds 'line' data, expected 'points'"):
         write_points(str(tmp_path / "x.csv"), None, {"metadata": {"wtb_key": "whiskers"}})
+
+
+def test_a_refusal_reaches_the_user_through_napari(sample_viewer: Any, tmp_path: Path) -> None:
+    mine = sample_viewer.add_points(np.zeros((1, 3)), name="mine")  # napari's own layer
+    with pytest.raises(RuntimeError, match=r"layer 'mine' is not bound to a WhiskerToolbox key"):
+        mine.save(str(tmp_path / "x.csv"), plugin=PLUGIN)
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_layer_saves_its_own_viewers_key(make_napari_viewer: Any, tmp_path: Path) -> None:
+    """Two viewers with the same key: saving a layer of the first, not napari's current one."""
+    import napari
+
+    from napari_whiskertoolbox import open_in_viewer
+
+    source = tmp_path / "tip.csv"
+    source.write_text("frame x y\n0 1 2\n1 3 4\n", encoding="utf-8")
+    first, second = make_napari_viewer(), make_napari_viewer()
+    open_in_viewer(first, source)
+    open_in_viewer(second, source)
+    assert napari.current_viewer() is second
+    get_session(first).dm.get_data("tip").add(7, np.array([[5.0, 6.0]], dtype=np.float32))
+    out = tmp_path / "saved.csv"
+    first.layers["tip"].save(str(out), plugin=PLUGIN)
+    assert read_points_csv(out)[0].tolist() == [0, 1, 7]
+    first.layers.selection = {first.layers["tip"]}
+    assert first.layers.save(str(out), selected=True, plugin=PLUGIN) == [str(out)]
+    assert read_points_csv(out)[0].tolist() == [0, 1, 7]

@@ -575,12 +575,22 @@ def _resolve(raw: Any, where: str, variables: dict[str, str], base: Path, path: 
 
 
 def _resolve_path(filepath: str, base: Path, config: Path, label: str) -> Path:
-    candidate = Path(os.path.expanduser(filepath))
-    if not candidate.is_absolute():
+    """Resolve ``filepath`` against the config's folder ``base``.
+
+    A glob pattern gives its first match in sorted order. An existing path is taken as it
+    is (``[1]`` in a folder name is a glob character class), and ``base`` is never a pattern.
+    """
+    expanded = os.path.expanduser(filepath)
+    candidate = Path(expanded)
+    relative = not candidate.is_absolute()
+    if relative:
         candidate = base / candidate
     candidate = Path(os.path.normpath(candidate))
-    if glob.has_magic(str(candidate)):
-        matches = sorted(glob.glob(str(candidate)))
+    if candidate.exists():
+        return candidate
+    if glob.has_magic(expanded):
+        pattern = os.path.join(glob.escape(str(base)), expanded) if relative else expanded
+        matches = sorted(glob.glob(os.path.normpath(pattern)))
         if not matches:
             raise FormatError(
                 f"expected the pattern {filepath!r} to match a file, it matches nothing",

@@ -64,6 +64,8 @@ _SNIFF_LINES = 40
 _BINARY_TYPES = ("analog", "digital_event", "digital_interval", "time")
 _BINARY_FORMATS = {"analog": "binary", "digital_event": "uint16", "digital_interval": "uint16"}
 _QUOTED_LIST = re.compile(r'"[^"]*,[^"]*"')
+_LINES_HEADER = ["Frame", "X", "Y"]
+"""The header WhiskerToolbox's line CSV saver writes (and ours), case and all."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,10 @@ def _certain_layout(
         return "mask", "csv", options, "a run-length mask table (Frame,RLE header)"
     if names[:3] == ["frame", "x", "y"] and len(rows) > 1 and _QUOTED_LIST.search(rows[1]):
         return "line", "csv", options, "a lines table (Frame,X,Y with quoted coordinate lists)"
+    if len(rows) == 1 and delimiter == "," and _fields(first, delimiter) == _LINES_HEADER:
+        # An empty line key as the line savers write it (WhiskerToolbox's and ours); the
+        # points savers write ``frame,x,y`` (WhiskerToolbox) or ``Frame X Y`` (ours).
+        return "line", "csv", options, "an empty lines table (the Frame,X,Y header only)"
     columns = {name: index for index, name in enumerate(names)}
     if {"x", "y"} <= columns.keys() and ("frame" in columns or "time" in columns):
         frame = columns.get("frame", columns.get("time", 0))

@@ -16,6 +16,7 @@ No DeepLabCut dependency: CSV through the ``csv`` module, HDF5 through pandas + 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib.util
 import re
@@ -800,7 +801,14 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
         The file written (atomically).
     """
     path = Path(path)
-    frame = dlc_frame(dm, pose)
+    with _staged(dlc_frame(dm, pose), path):
+        pass
+    return path
+
+
+@contextlib.contextmanager
+def _staged(frame: pd.DataFrame, path: Path) -> Iterator[None]:
+    """Write ``frame`` beside ``path``; it replaces ``path`` when the block ends without error."""
     if path.suffix.lower() in H5_SUFFIXES:
         require("tables", "writing DeepLabCut .h5 files")
         import pandas as pd
@@ -810,10 +818,11 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
         layout = "fixed" if isinstance(frame.index, pd.MultiIndex) else "table"
         with atomic_path(path) as temp:
             frame.to_hdf(temp, key=DLC_H5_KEY, mode="w", format=layout)
+            yield
     else:
         with atomic_open(path, "w") as handle:
             frame.to_csv(handle)
-    return path
+            yield
 
 
 def is_labels_table(path: str | os.PathLike[str]) -> bool:
@@ -836,20 +845,23 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
         The files written: ``path`` first.
     """
     path = Path(path)
-    written = [write_dlc(dm, pose, path)]
     if not is_labels_table(path):
-        return written
+        return [write_dlc(dm, pose, path)]
     to_h5 = path.suffix.lower() not in H5_SUFFIXES
     twin = path.with_suffix(".h5" if to_h5 else ".csv")
     if to_h5 and importlib.util.find_spec("tables") is None:
+        written = [write_dlc(dm, pose, path)]
         warnings.warn(
             f"{twin.name} was not written (PyTables is not installed): DeepLabCut trains "
             f"from the .h5, which now differs from {path.name}",
             stacklevel=2,
         )
         return written
-    written.append(write_dlc(dm, pose, twin))
-    return written
+    frame = dlc_frame(dm, pose)
+    # Both written beside their originals first: a failure leaves both files as they were.
+    with _staged(frame, path), _staged(frame, twin):
+        pass
+    return [path, twin]
 
 
 def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:

@@ -8,6 +8,7 @@ and ``node_names`` datasets, a DeepLabCut file is a pandas table, an NWB file ha
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,12 +44,17 @@ def h5_flavour(path: str | os.PathLike[str]) -> InteropKind | None:
 
 
 def _csv_is_dlc(path: Path) -> bool:
+    """Return whether the file's first cell is DeepLabCut's ``scorer``.
+
+    Commas or ``;`` (Excel in a comma-decimal locale) delimit it, and a byte-order mark
+    (Excel's "CSV UTF-8") may precede it.
+    """
     try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
+        with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline(4096)
     except OSError:
         return False
-    return first.split(",", 1)[0].strip().lower() == "scorer"
+    return re.split(r"[,;\t]", first, maxsplit=1)[0].strip().strip('"').lower() == "scorer"
 
 
 def is_open_ephys_folder(path: Path) -> bool:

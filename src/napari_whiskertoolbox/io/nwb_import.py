@@ -4,12 +4,15 @@ A file written by :func:`~napari_whiskertoolbox.io.nwb_export.export_nwb` comes 
 same keys, clocks, entity ids and pose sets (its ``whiskertoolbox`` processing module says
 how). Any other NWB file maps:
 
-- ``TimeSeries`` in ``acquisition`` and processing modules → ``analog`` (one key per
-  column of 2-D data);
+- ``TimeSeries`` in ``acquisition`` and processing modules, also inside containers such as
+  ``Position`` → ``analog`` (one key per column of 2-D data; values in the series' ``unit``:
+  ``data * conversion + offset``, times ``channel_conversion``);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
 - ``EventsTable`` (``events``) → ``digital_event``;
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
-- ``ImageSeries`` with ``external_file`` → ``video`` / ``images`` (relative to the file).
+- ``ImageSeries`` with ``external_file`` → ``video`` / ``images`` (relative to the file; one
+  whose file is missing is left out, with a WARNING on the ``napari_whiskertoolbox.io``
+  logger naming it).
 
 Times are seconds in NWB. Each imported object gets a clock of its own whose values are
 ticks of a master clock at the file's highest ``rate`` (1 kHz when no series has one), so
@@ -32,6 +35,7 @@ from napari_whiskertoolbox.io.h5_limits import check_dataset_size
 from napari_whiskertoolbox.io.nwb_export import OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
+from napari_whiskertoolbox.io.report import LOGGER
 
 if TYPE_CHECKING:
     import os
@@ -126,6 +130,23 @@ def _read(dataset: Any, path: Path, what: str, dtype: Any = None) -> np.ndarray:
     """Read a whole dataset, refusing one whose declared size the file cannot hold."""
     check_dataset_size(dataset, path, what)
     return np.asarray(dataset[:], dtype)
+
+
+def _in_units(series: Any, data: np.ndarray) -> np.ndarray:
+    """Return stored ``data`` in the series' ``unit``: ``data * conversion + offset``.
+
+    ``channel_conversion`` (an ``ElectricalSeries``' per-channel factor) applies too. Stored
+    values come back unchanged (same array) when every factor is neutral; else float32.
+    """
+    conversion = float(getattr(series, "conversion", None) or 1.0)
+    offset = float(getattr(series, "offset", None) or 0.0)
+    channel = getattr(series, "channel_conversion", None)
+    if conversion == 1.0 and offset == 0.0 and channel is None:
+        return data
+    values = data.astype(np.float32) * np.float32(conversion)
+    if channel is not None and data.ndim == 2:
+        values *= np.asarray(channel[:], np.float32)[None, :]
+    return values + np.float32(offset)
 
 
 def _series_seconds(series: Any, n: int) -> np.ndarray:
@@ -291,6 +312,10 @@ def _entity_ids(row: Any) -> np.ndarray:
     return np.asarray(ids, np.uint64)
 
 
+class _MissingExternalFile(FormatError):
+    """An ImageSeries' ``external_file`` is not there (videos travel apart from the file)."""
+
+
 def _open_external(series: Any, nwb_path: Path) -> Any:
     from napari_whiskertoolbox.media import open_media
 
@@ -300,7 +325,7 @@ def _open_external(series: Any, nwb_path: Path) -> Any:
     resolved = [(nwb_path.parent / f).resolve() for f in files]
     missing = [f for f in resolved if not f.exists()]
     if missing:
-        raise FormatError(
+        raise _MissingExternalFile(
             f"ImageSeries {series.name!r} points at {str(missing[0])!r}, which does not exist",
             path=nwb_path,
         )
@@ -324,11 +349,23 @@ class _GenericImport:
         return max(rates) if rates else DEFAULT_MASTER_RATE
 
     def time_series(self) -> list[Any]:
+        """Return the TimeSeries of ``acquisition`` and of the processing modules.
+
+        Those a container holds (``Position``, ``BehavioralTimeSeries``, ``PupilTracking``...)
+        are included.
+        """
         from pynwb import TimeSeries
 
-        found = [o for o in self.nwbfile.acquisition.values() if isinstance(o, TimeSeries)]
-        for module in self.nwbfile.processing.values():
-            found += [o for o in module.data_interfaces.values() if isinstance(o, TimeSeries)]
+        found: list[Any] = []
+        groups = [self.nwbfile.acquisition.values()]
+        groups += [module.data_interfaces.values() for module in self.nwbfile.processing.values()]
+        for group in groups:
+            for obj in group:
+                if isinstance(obj, TimeSeries):
+                    found.append(obj)
+                elif type(obj).__name__ != "PoseEstimation":  # its series are keypoints
+                    children = getattr(obj, "children", ())
+                    found += [c for c in children if isinstance(c, TimeSeries)]
         return found
 
     def key(self, name: str) -> str:
@@ -369,6 +406,7 @@ class _GenericImport:
             data = _read(series.data, self.path, series.name)
             if data.ndim not in (1, 2) or not np.issubdtype(data.dtype, np.number):
                 continue
+            data = _in_units(series, data)
             seconds = _series_seconds(series, data.shape[0])
             columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
             names = (
@@ -405,7 +443,11 @@ class _GenericImport:
             )
         for series in self.nwbfile.acquisition.values():
             if isinstance(series, ImageSeries) and series.external_file is not None:
-                media = _open_external(series, self.path)
+                try:
+                    media = _open_external(series, self.path)
+                except _MissingExternalFile as exc:  # the rest of the file is still wanted
+                    LOGGER.warning("%s; left out", exc)
+                    continue
                 self.add(self.key(series.name), media, _series_seconds(series, len(media)))
         for module in self.nwbfile.processing.values():
             for obj in module.data_interfaces.values():

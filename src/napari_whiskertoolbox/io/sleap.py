@@ -26,6 +26,7 @@ from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.h5_limits import check_dataset_size
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
+from napari_whiskertoolbox.io.report import LOGGER
 
 if TYPE_CHECKING:
     import os
@@ -191,6 +192,9 @@ def _edges(edge_inds: np.ndarray, node_names: list[str], path: Path) -> list[tup
 def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
     """Read the labels of one video of a SLEAP ``.slp`` project with sleap-io.
 
+    The labels of the project's other videos are left out, and a WARNING on the
+    ``napari_whiskertoolbox.io`` logger names those videos and their labelled frames.
+
     Parameters
     ----------
     path : path-like
@@ -221,6 +225,16 @@ def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
     nodes = [n.name for n in skeleton.nodes]
     target = labels.videos[video] if labels.videos else None
     frames = [lf for lf in labels.labeled_frames if target is None or lf.video is target]
+    others = _other_videos(labels, target)
+    if others:
+        LOGGER.warning(
+            "file '%s': read the labels of video %d, %s; a pose set holds one video, so "
+            "those of %s were left out",
+            path,
+            video,
+            _video_name(target),
+            ", ".join(f"{name} ({n} labelled frames)" for name, n in others),
+        )
     track_names = [t.name for t in labels.tracks]
     n_untracked = max(
         (sum(1 for inst in lf.instances if inst.track is None) for lf in frames), default=0
@@ -252,6 +266,54 @@ def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
         str(target.filename) if target is not None and isinstance(target.filename, str) else ""
     )
     return SleapPoses(locations, nodes, individuals, edges, first, video_path)
+
+
+def _video_name(video: Any) -> str:
+    filename = getattr(video, "filename", "")
+    return filename if isinstance(filename, str) else str(filename)
+
+
+def _other_videos(labels: Any, target: Any) -> list[tuple[str, int]]:
+    """Return ``[(video file name, labelled frames)]`` of the project's videos but ``target``."""
+    counts: dict[int, int] = {}
+    for lf in labels.labeled_frames:
+        if lf.video is not target:
+            counts[id(lf.video)] = counts.get(id(lf.video), 0) + 1
+    return [(_video_name(v), counts[id(v)]) for v in labels.videos if id(v) in counts]
+
+
+def _refuse_dropping_other_videos(sio: Any, path: Path, filename: str) -> None:
+    """Refuse to replace a ``.slp`` that labels videos but ``filename``, or embeds frames."""
+    if not path.is_file():
+        return
+    try:
+        labels = sio.load_slp(str(path), open_videos=False)
+    except Exception:  # not a SLEAP project we could read: nothing of it to keep
+        return
+    kept = [v for v in labels.videos if _video_name(v) == filename]
+    others = _other_videos(labels, kept[0] if kept else None)
+    if others:
+        raise FormatError(
+            f"cannot replace this SLEAP project with the labels of {filename}: it also labels "
+            + ", ".join(f"{name} ({n} labelled frames)" for name, n in others)
+            + ", which would be lost; save to another file",
+            path=path,
+        )
+    if any(_embeds_images(v, path) for v in labels.videos):
+        raise FormatError(
+            "cannot replace this SLEAP labels package: the labelled frames embedded in it "
+            "would be lost (the .slp written refers to a video and embeds no image); save "
+            "to another file",
+            path=path,
+        )
+
+
+def _embeds_images(video: Any, path: Path) -> bool:
+    """Whether ``video`` is frames stored inside the ``.slp`` file ``path`` (a ``.pkg.slp``)."""
+    metadata = getattr(video, "backend_metadata", None) or {}
+    if metadata.get("has_embedded_images"):
+        return True
+    return Path(_video_name(video)).resolve() == path.resolve()
 
 
 def _user_first(labeled_frame: Any) -> list[Any]:
@@ -396,6 +458,12 @@ def write_slp(
         The ``.slp`` file (written atomically).
     video_path : str, optional
         The video the labels belong to (default: the source's, else ``"video.mp4"``).
+
+    Raises
+    ------
+    FormatError
+        ``path`` is a SLEAP project that also labels other videos, or a labels package
+        with embedded frames (they would be lost); nothing is written.
     """
     sio = require("sleap_io", "writing SLEAP .slp files")
     locations, first = pose_locations(dm, pose)
@@ -416,6 +484,7 @@ def write_slp(
             frames.append(sio.LabeledFrame(video=video, frame_idx=first + row, instances=instances))
     labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
     path = Path(path)
+    _refuse_dropping_other_videos(sio, path, filename)
     with atomic_path(path) as temp:
         sio.save_slp(labels, str(temp))
     return path

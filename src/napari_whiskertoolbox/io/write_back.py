@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,6 +107,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
 
     Each file is first written beside its original and read back with the key's config
     item; the originals are replaced only when every key reads back as it is in ``dm``.
+    A replaced file keeps its permissions.
 
     Returns
     -------
@@ -125,16 +127,28 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
     try:
         for key, target in plan.writes.items():
             temporary = target.with_name(f".{target.name}.wtb-save{target.suffix}")
-            write_key(dm, key, temporary)
+            write_key(dm, key, temporary, **_original_header(target))
             staged.append((temporary, target))
             _check_reads_back(dm, key, temporary)
         for temporary, target in staged:
+            with contextlib.suppress(FileNotFoundError):  # staged with the umask's mode
+                shutil.copymode(target, temporary)
             os.replace(temporary, target)
     finally:
         for temporary, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
     return [target for _, target in staged]
+
+
+def _original_header(target: Path) -> dict[str, str]:
+    """Return ``{"header": first line}`` of ``target`` (a writer keeps it if the file has one)."""
+    try:
+        with target.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            first = handle.readline(4096).rstrip("\r\n")
+    except OSError:
+        return {}
+    return {"header": first} if first.strip() else {}
 
 
 def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:

@@ -71,16 +71,36 @@ def _write_mask_images(obj: MaskData, path: Path, options: dict[str, Any]) -> No
     )
 
 
+def _header(options: dict[str, Any], present: bool, default: str) -> str | None:
+    """Return the header line of a table whose read options say it has one (``present``).
+
+    ``options["header"]`` (the replaced file's own first line, given by a save back into a
+    config's file) wins over ``default`` (WhiskerToolbox's saver's header).
+    """
+    if not present:
+        return None
+    text = options.get("header")
+    return str(text) if text else default
+
+
 @register_writer("analog", "csv")
 def _write_analog(obj: AnalogTimeSeries, path: Path, options: dict[str, Any]) -> None:
+    times = None if obj.is_dense else obj.times
     analog.write_analog_csv(
-        path, obj.values, None if obj.is_dense else obj.times, precision=options.get("precision")
+        path,
+        obj.values,
+        times,
+        precision=options.get("precision"),
+        header=_header(
+            options, bool(options.get("has_header")), "Data" if times is None else "Time,Data"
+        ),
     )
 
 
 @register_writer("digital_event", "csv")
 def _write_events(obj: DigitalEventSeries, path: Path, options: dict[str, Any]) -> None:
-    events.write_events_csv(path, obj.times)
+    header = _header(options, bool(options.get("has_header")), "Event")
+    events.write_events_csv(path, obj.times, header=header)
 
 
 @register_writer("digital_interval", "csv")
@@ -90,7 +110,10 @@ def _write_intervals(obj: DigitalIntervalSeries, path: Path, options: dict[str, 
             f"cannot write the {options['csv_layout']!r} layout; expected csv_layout 'start_end'",
             path=path,
         )
-    intervals.write_intervals_csv(path, obj.intervals, delimiter=options.get("delimiter", ","))
+    delimiter = options.get("delimiter", ",")
+    skip_header = options.get("skip_header", options.get("has_header", True))
+    header = _header(options, bool(skip_header), f"Start{delimiter}End")
+    intervals.write_intervals_csv(path, obj.intervals, delimiter=delimiter, header=header)
 
 
 @register_writer("tensor", "npy")

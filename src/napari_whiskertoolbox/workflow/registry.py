@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["get_data_manager", "get_session", "get_workflow", "workflow_of"]
+__all__ = ["get_data_manager", "get_session", "get_workflow", "viewers", "workflow_of"]
 
 
 @dataclass
@@ -60,6 +60,11 @@ def get_session(viewer: napari.Viewer) -> ViewerSession:
     marker in the title, napari's console names, autosave, the close guard and the Save key.
     """
     return _entry(viewer).session
+
+
+def viewers() -> list[napari.Viewer]:
+    """Return the viewers that have a session (those whose layers may be bound to keys)."""
+    return list(_ENTRIES)
 
 
 def get_workflow(viewer: napari.Viewer) -> Workflow:
