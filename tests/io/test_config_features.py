@@ -30,6 +30,24 @@ def test_paths_are_relative_to_the_json_file(tmp_path, events_dir, write_config)
     assert dm.metadata["sources"]["e"]["filepath"] == str(events_dir / "w0.csv")
 
 
+def test_a_loaded_config_is_not_an_undo_step(tmp_path, events_dir):
+    """As a WhiskerToolbox user expects: dm.undo() right after loading unloads nothing."""
+    cfg = tmp_path / "c.json"
+    cfg.write_text(
+        '[{"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"},'
+        ' {"data_type": "digital_event", "name": "f", "filepath": "animal1/w1.csv"}]'
+    )
+    dm = load_config(cfg)
+    assert not dm.modified
+    assert not dm.undo()
+    assert sorted(dm.keys()) == ["e", "f"]
+    into = DataManager()
+    load_config(cfg, into)  # into the user's own DataManager: an edit of it, undoable
+    assert into.modified
+    into.undo()
+    assert len(into.keys()) < 2
+
+
 def test_variables_then_environment(tmp_path, events_dir, write_config, monkeypatch):
     monkeypatch.setenv("WTB_TEST_ANIMAL", "animal1")
     doc = {

@@ -216,7 +216,8 @@ def load_config(
     Returns
     -------
     DataManager
-        ``dm`` (or the new one). ``dm.metadata["sources"][key]`` records where each key came
+        ``dm`` (or the new one, with an empty undo history and not modified: its first
+        ``undo()`` does not unload a key). ``dm.metadata["sources"][key]`` records where each key came
         from: ``data_type``, ``format``, ``filepath``, ``options``, ``clock``, ``color``,
         ``item`` (the config item name) and ``config``. The keys a ``transformations``
         block wrote are there too (on their input's clock).
@@ -261,6 +262,9 @@ def load_config(
         apply_pose(target, pose)
     if parsed.python is not None:
         target.metadata["config_python"] = {**parsed.python.to_json(), "message": python_message}
+    if dm is None:  # a new DataManager: loading it is not an undo step, nothing is unsaved
+        target.history.clear()
+        target.mark_saved()
     release_freed_memory()  # the parsers' garbage: ~0.1 GB of resident memory after a big load
     return target
 
