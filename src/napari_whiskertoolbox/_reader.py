@@ -144,31 +144,15 @@ def _single_path(path: PathOrPaths) -> Path | None:
     return Path(path)
 
 
-def _opening_viewer() -> Any:
-    """Return the viewer whose ``open`` runs this reader, else napari's current viewer.
-
-    npe2 hands a reader the path only. ``viewer.open`` (File > Open, drag-and-drop and
-    Python calls alike) is a method of that viewer, so it is ``self`` in a calling frame;
-    the current viewer (the last active window) may be another one.
-    """
-    import inspect
-
-    import napari
-
-    frame = inspect.currentframe()
-    while frame is not None:
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, napari.Viewer):
-            return candidate
-        frame = frame.f_back
-    return napari.current_viewer()
-
-
-def _load_into_current_viewer(path: PathOrPaths) -> list[tuple[None]]:
+def _load_into_calling_viewer(path: PathOrPaths) -> list[tuple[None]]:
     from napari_whiskertoolbox.workflow.opening import open_in_session
-    from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+    from napari_whiskertoolbox.workflow.registry import (
+        calling_viewer,
+        get_session,
+        get_workflow,
+    )
 
-    viewer = _opening_viewer()
+    viewer = calling_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot open {path}: there is no napari viewer to load it into")
     single = _single_path(path)
@@ -183,7 +167,7 @@ def _reader(function: str, path: PathOrPaths) -> ReaderFunction | None:
     single = _single_path(path)
     if single is None or not _BY_FUNCTION[function].claims(single):
         return None
-    return _load_into_current_viewer
+    return _load_into_calling_viewer
 
 
 def get_config_reader(path: PathOrPaths) -> ReaderFunction | None:

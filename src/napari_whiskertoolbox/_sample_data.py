@@ -19,7 +19,10 @@ SAMPLE_TITLE = "Whisker session (sample)"
 
 
 def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
-    """Load the synthetic whisker session into ``napari.current_viewer()``'s session.
+    """Load the synthetic whisker session into the session of the viewer that asked for it.
+
+    The viewer whose ``open_sample`` runs this (File > Open Sample, Python), else
+    ``napari.current_viewer()``.
 
     Returns
     -------
@@ -27,14 +30,12 @@ def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
         One layer-data tuple: the video as an Image layer carrying
         ``metadata["wtb_key"] = "media"``, which the session adopts as its media layer.
     """
-    import napari
-
     from napari_whiskertoolbox.sample import make_sample_session
     from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
     from napari_whiskertoolbox.workflow.opening import fit_view_when_shown
-    from napari_whiskertoolbox.workflow.registry import get_session
+    from napari_whiskertoolbox.workflow.registry import calling_viewer, get_session
 
-    viewer = napari.current_viewer()
+    viewer = calling_viewer()
     if viewer is None:
         raise RuntimeError("the Whisker session sample needs an open napari viewer")
     session = get_session(viewer)

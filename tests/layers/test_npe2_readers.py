@@ -170,6 +170,19 @@ def test_whisker_session_sample(make_napari_viewer: Any) -> None:
     assert len(layers["whiskers"].data) == session.dm.get_data("whiskers").count_at(17)
 
 
+def test_sample_loads_into_the_viewer_it_is_asked_on(make_napari_viewer: Any) -> None:
+    """``open_sample`` of one viewer while another is napari's current viewer."""
+    import napari
+
+    first = make_napari_viewer()
+    second = make_napari_viewer()
+    assert napari.current_viewer() is second
+    first.open_sample(PLUGIN, "whisker_session")
+    assert "whiskers" in get_session(first).dm
+    assert "whiskers" not in get_session(second).dm
+    assert {"media", "whiskers"} <= set(_synced(first))
+
+
 def test_m4v_video_opens_everywhere(make_napari_viewer: Any, tmp_path: Path) -> None:
     """The ``.m4v`` suffix opens like ``.mp4``: open_media, open_path, napari's reader."""
     from _video_files import pattern_frame, read_pattern, write_frames

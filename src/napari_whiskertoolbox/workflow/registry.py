@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["get_data_manager", "get_session", "get_workflow", "viewers", "workflow_of"]
+__all__ = [
+    "calling_viewer",
+    "get_data_manager",
+    "get_session",
+    "get_workflow",
+    "viewers",
+    "workflow_of",
+]
 
 
 @dataclass
@@ -60,6 +67,27 @@ def get_session(viewer: napari.Viewer) -> ViewerSession:
     marker in the title, napari's console names, autosave, the close guard and the Save key.
     """
     return _entry(viewer).session
+
+
+def calling_viewer() -> napari.Viewer | None:
+    """Return the viewer whose method is running this call, else napari's current viewer.
+
+    npe2 hands readers and sample loaders no viewer. ``viewer.open`` (File > Open,
+    drag-and-drop and Python calls alike) and ``viewer.open_sample`` are methods of the
+    viewer, so it is ``self`` in a calling frame; the current viewer (the last active
+    window) may be another one.
+    """
+    import inspect
+
+    import napari
+
+    frame = inspect.currentframe()
+    while frame is not None:
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, napari.Viewer):
+            return candidate
+        frame = frame.f_back
+    return napari.current_viewer()
 
 
 def viewers() -> list[napari.Viewer]:
