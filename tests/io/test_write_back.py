@@ -12,12 +12,20 @@ from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.write_back import plan_write_back, write_back
 
 
+def first_columns(source, target, n: int = 3) -> None:
+    """Copy the space-separated table ``source`` keeping its first ``n`` columns."""
+    rows = source.read_text(encoding="utf-8").splitlines()
+    target.write_text("".join(" ".join(r.split()[:n]) + "\n" for r in rows), encoding="utf-8")
+
+
 @pytest.fixture
 def config(tmp_path, wtb_data, write_config):
     for relative in ("Points/test_point.csv", "DigitalEvents/events.csv"):
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(wtb_data / relative, target)
+    # WhiskerToolbox's points file without the Probability column its loader ignores
+    first_columns(wtb_data / "Points" / "test_point.csv", tmp_path / "Points" / "test_point.csv")
     return write_config(
         [
             {"data_type": "points", "name": "tip", "filepath": "Points/test_point.csv"},
@@ -114,3 +122,36 @@ def test_files_with_and_without_a_header_keep_theirs(tmp_path, write_config):
     again = load_config(config)
     np.testing.assert_array_equal(again.get_data("licks").times, [3, 5, 9])
     np.testing.assert_array_equal(again.get_data("angle").values, [7.25, 1.5])
+
+
+def test_content_the_loader_leaves_out_is_never_overwritten(tmp_path, wtb_data, write_config):
+    """WhiskerToolbox's own points file has a Probability column its loader ignores."""
+    (tmp_path / "Points").mkdir()
+    shutil.copy(wtb_data / "Points" / "test_point.csv", tmp_path / "Points" / "tip.csv")
+    (tmp_path / "licks.csv").write_text("1\n2.5\n4\n", encoding="utf-8")
+    (tmp_path / "touch.csv").write_text("1,5\n10,20\n", encoding="utf-8")
+    config = write_config(
+        [
+            {"data_type": "points", "name": "tip", "filepath": "Points/tip.csv"},
+            {"data_type": "digital_event", "name": "licks", "filepath": "licks.csv"},
+            {"data_type": "digital_interval", "name": "touch", "filepath": "touch.csv"},
+        ],
+        name="exp.json",
+    )
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.csv")}
+    dm = load_config(config)
+    dm.get_data("tip").add(5, np.array([[1.0, 2.0]], dtype=np.float32))
+    dm.get_data("licks").add(9)
+    dm.get_data("touch").add(30, 35)
+    plan = plan_write_back(dm, ["tip", "licks", "touch"])
+    assert plan.refused == {
+        "tip": "would lose its column 'Probability' of tip.csv: its WhiskerToolbox loader "
+        "leaves them out, so saving into it would drop them",
+        "licks": "would lose values such as 2.5 (line 2), read as 2 of licks.csv: its "
+        "WhiskerToolbox loader leaves them out, so saving into it would drop them",
+    }
+    assert plan.writes == {"touch": tmp_path / "touch.csv"}  # nothing of it is lost
+    with pytest.raises(FormatError, match="Probability"):
+        write_back(dm, plan)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.csv")} == before
+    assert not list(tmp_path.rglob(".*wtb-*"))  # no probe or staged file left

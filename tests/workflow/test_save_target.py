@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,7 +30,10 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def config(tmp_path: Path, wtb_data: Path) -> Path:
     (tmp_path / "Points").mkdir()
-    shutil.copy(wtb_data / "Points" / "test_point.csv", tmp_path / "Points" / "tip.csv")
+    rows = (wtb_data / "Points" / "test_point.csv").read_text(encoding="utf-8").splitlines()
+    # without the Probability column the loader ignores (a save would drop it: refused)
+    points = "".join(" ".join(row.split()[:3]) + "\n" for row in rows)
+    (tmp_path / "Points" / "tip.csv").write_text(points, encoding="utf-8")
     path = tmp_path / "exp.json"
     path.write_text(
         json.dumps([{"data_type": "points", "name": "tip", "filepath": "Points/tip.csv"}]),

@@ -17,15 +17,15 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import source_of, write_key
 from napari_whiskertoolbox.io.registry import read_item, writer_formats
+from napari_whiskertoolbox.io.rewrite_loss import rewrite_loss
+from napari_whiskertoolbox.io.same_content import content_difference
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
 
 __all__ = ["WriteBackPlan", "plan_write_back", "write_back"]
-
-_COORD_TOLERANCE = 1e-3
-"""Largest coordinate or value difference (pixels, signal units) a text format may round to."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +94,15 @@ def _refusal(dm: DataManager, key: str) -> str | None:
     fmt = source.get("format")
     if fmt not in writer_formats(dm.data_type(key)):
         return f"was read as {fmt!r}, a format that cannot be written"
-    if Path(source["filepath"]).is_dir():
+    path = Path(source["filepath"])
+    if path.is_dir():
         return "was read from a folder of files"
+    lost = rewrite_loss(path, source, key) if path.is_file() else None
+    if lost is not None:
+        return (
+            f"would lose {lost} of {path.name}: its WhiskerToolbox loader leaves them out, "
+            "so saving into it would drop them"
+        )
     return None
 
 
@@ -166,7 +170,7 @@ def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
         raise FormatError(
             f"key {key!r} would not read back from {Path(source['filepath']).name} ({exc})"
         ) from exc
-    mismatch = _difference(dm.get_data(key), loaded.get(key))
+    mismatch = content_difference(dm.get_data(key), loaded.get(key))
     if mismatch is not None:
         options = source.get("options") or {}
         hint = f" (read with options {options})" if options else ""
@@ -174,48 +178,3 @@ def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
             f"key {key!r} would not read back the same from "
             f"{Path(source['filepath']).name}{hint}: {mismatch}"
         )
-
-
-def _difference(ours: Any, read: Any) -> str | None:
-    """Describe how ``read`` differs from ``ours`` (``None`` when they hold the same)."""
-    if read is None or type(read) is not type(ours):
-        return f"it reads as {type(read).__name__}, not {type(ours).__name__}"
-    if hasattr(ours, "to_flat"):
-        a, b = ours.to_flat(), read.to_flat()
-        if not np.array_equal(a.times, b.times):
-            return "the frames differ"
-        if (a.offsets is None) != (b.offsets is None) or (
-            a.offsets is not None and not np.array_equal(a.offsets, b.offsets)
-        ):
-            return "the objects per frame differ"
-        if a.coords.shape != b.coords.shape or not _close(
-            _canonical(a.coords, a.offsets), _canonical(b.coords, b.offsets)
-        ):
-            return "the coordinates differ"
-        return None
-    if hasattr(ours, "intervals"):
-        return None if np.array_equal(ours.intervals, read.intervals) else "the intervals differ"
-    if hasattr(ours, "values") and hasattr(ours, "is_dense"):
-        if not np.array_equal(np.asarray(ours.times), np.asarray(read.times)):
-            return "the sample times differ"
-        return None if _close(ours.values, read.values) else "the values differ"
-    if hasattr(ours, "times"):
-        return None if np.array_equal(ours.times, read.times) else "the event times differ"
-    if hasattr(ours, "values"):
-        return None if _close(ours.values, read.values) else "the values differ"
-    return f"{type(ours).__name__} cannot be compared"
-
-
-def _canonical(coords: np.ndarray, offsets: np.ndarray | None) -> np.ndarray:
-    """Sort integer pixel lists within each entry (a mask's pixels have no order)."""
-    if offsets is None or not np.issubdtype(coords.dtype, np.integer):
-        return coords
-    parts = [coords[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
-    return np.concatenate(
-        [p[np.lexsort((p[:, 0], p[:, 1]))] for p in parts] or [coords[:0]], axis=0
-    )
-
-
-def _close(a: Any, b: Any) -> bool:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=_COORD_TOLERANCE))
