@@ -131,8 +131,10 @@ def test_written_files_read_back_with_sleap_io(labels, files, tmp_path) -> None:
             (e.source.name, e.destination.name) for e in loaded.skeletons[0].edges
         ] == pose.skeleton
         np.testing.assert_allclose(loaded.numpy(), expected, rtol=1e-6)  # float32 storage
-    again = read_sleap_analysis(tmp_path / "ours.h5")
-    np.testing.assert_array_equal(again.locations[2:], read_slp(tmp_path / "ours.slp").locations)
+    again = read_sleap_analysis(tmp_path / "ours.h5")  # what the keys hold: float32
+    kept = read_slp(tmp_path / "ours.slp").locations  # untouched: the source's float64
+    np.testing.assert_array_equal(kept, read_slp(files / "mice.slp").locations)
+    np.testing.assert_array_equal(again.locations[2:], kept.astype(np.float32))
 
 
 def test_swap_identities_over_a_range_is_one_undo_step(files) -> None:
@@ -221,12 +223,19 @@ def test_saving_over_a_project_of_several_videos_keeps_the_others(two_videos, tm
     dm = open_path(two_videos).dm
     pose = pose_sets(dm)["sleap"]
     dm.get_data("sleap_a").add(7, np.array([[5.0, 6.0]], dtype=np.float32))
-    before = two_videos.read_bytes()
-    with pytest.raises(FormatError, match=r"project\.slp.*/data/v2\.mp4"):
-        write_slp(dm, pose, two_videos)
-    assert two_videos.read_bytes() == before  # the other video's labels are still there
-    write_slp(dm, pose, tmp_path / "v1 only.slp")  # another file: written
-    assert read_slp(tmp_path / "v1 only.slp").locations.shape[0] == 10
+    other = tmp_path / "other.slp"
+    other.write_bytes(two_videos.read_bytes())  # another project of these two videos
+    before = other.read_bytes()
+    with pytest.raises(FormatError, match=r"other\.slp.*/data/v2\.mp4"):
+        write_slp(dm, pose, other)  # not the source: its v2 labels would be lost
+    assert other.read_bytes() == before
+    write_slp(dm, pose, two_videos)  # the source itself: written with the other video's labels
+    saved = sio.load_slp(str(two_videos), open_videos=False)
+    assert [v.filename for v in saved.videos] == ["/data/v1.mp4", "/data/v2.mp4"]
+    v2 = sorted(lf.frame_idx for lf in saved.labeled_frames if lf.video is saved.videos[1])
+    assert v2 == [0, 5, 9]
+    assert read_slp(two_videos).locations.shape[0] == 10  # v1 with the point added on frame 7
+    assert read_slp(two_videos, video=1).locations.shape[0] == 10
 
 
 def test_saving_over_a_labels_package_keeps_its_embedded_frames(tmp_path) -> None:
