@@ -11,7 +11,7 @@ import pytest
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.contributions import commit
-from napari_whiskertoolbox.io.pose import pose_sets, swap_individuals
+from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_sets, swap_individuals
 from napari_whiskertoolbox.io.routing import classify_path, open_path
 from napari_whiskertoolbox.io.sleap import (
     load_sleap_entries,
@@ -131,8 +131,10 @@ def test_written_files_read_back_with_sleap_io(labels, files, tmp_path) -> None:
             (e.source.name, e.destination.name) for e in loaded.skeletons[0].edges
         ] == pose.skeleton
         np.testing.assert_allclose(loaded.numpy(), expected, rtol=1e-6)  # float32 storage
-    again = read_sleap_analysis(tmp_path / "ours.h5")
-    np.testing.assert_array_equal(again.locations[2:], read_slp(tmp_path / "ours.slp").locations)
+    again = read_sleap_analysis(tmp_path / "ours.h5")  # what the keys hold: float32
+    kept = read_slp(tmp_path / "ours.slp").locations  # untouched: the source's float64
+    np.testing.assert_array_equal(kept, read_slp(files / "mice.slp").locations)
+    np.testing.assert_array_equal(again.locations[2:], kept.astype(np.float32))
 
 
 def test_swap_identities_over_a_range_is_one_undo_step(files) -> None:
@@ -221,12 +223,19 @@ def test_saving_over_a_project_of_several_videos_keeps_the_others(two_videos, tm
     dm = open_path(two_videos).dm
     pose = pose_sets(dm)["sleap"]
     dm.get_data("sleap_a").add(7, np.array([[5.0, 6.0]], dtype=np.float32))
-    before = two_videos.read_bytes()
-    with pytest.raises(FormatError, match=r"project\.slp.*/data/v2\.mp4"):
-        write_slp(dm, pose, two_videos)
-    assert two_videos.read_bytes() == before  # the other video's labels are still there
-    write_slp(dm, pose, tmp_path / "v1 only.slp")  # another file: written
-    assert read_slp(tmp_path / "v1 only.slp").locations.shape[0] == 10
+    other = tmp_path / "other.slp"
+    other.write_bytes(two_videos.read_bytes())  # another project of these two videos
+    before = other.read_bytes()
+    with pytest.raises(FormatError, match=r"other\.slp.*/data/v2\.mp4"):
+        write_slp(dm, pose, other)  # not the source: its v2 labels would be lost
+    assert other.read_bytes() == before
+    write_slp(dm, pose, two_videos)  # the source itself: written with the other video's labels
+    saved = sio.load_slp(str(two_videos), open_videos=False)
+    assert [v.filename for v in saved.videos] == ["/data/v1.mp4", "/data/v2.mp4"]
+    v2 = sorted(lf.frame_idx for lf in saved.labeled_frames if lf.video is saved.videos[1])
+    assert v2 == [0, 5, 9]
+    assert read_slp(two_videos).locations.shape[0] == 10  # v1 with the point added on frame 7
+    assert read_slp(two_videos, video=1).locations.shape[0] == 10
 
 
 def test_saving_over_a_labels_package_keeps_its_embedded_frames(tmp_path) -> None:
@@ -250,3 +259,237 @@ def test_saving_over_a_labels_package_keeps_its_embedded_frames(tmp_path) -> Non
     assert package.read_bytes() == before
     with h5py.File(package, "r") as f:
         assert "video0" in f  # the embedded frames
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+NODES = ("nose", "left_ear", "right_ear", "tail")
+
+
+def _predicted(skeleton, track, rng, *, score, tracking_score):
+    points = rng.uniform(0, 60, (len(NODES), 2))  # float64, as SLEAP stores them
+    return sio.PredictedInstance.from_numpy(
+        points,
+        skeleton=skeleton,
+        point_scores=rng.uniform(0.2, 1.0, len(NODES)),
+        score=score,
+        track=track,
+        tracking_score=tracking_score,
+    )
+
+
+@pytest.fixture
+def predictions(tmp_path):
+    """A proofreading project as SLEAP leaves it (written by sleap-io), on a TIFF stack.
+
+    Frames 0..5, tracks mouseA and mouseB predicted on each (point scores, instance score,
+    tracking score); frame 2: mouseA also labelled by the user from its prediction, tail
+    left out; frame 4: mouseB labelled by the user alone; suggestions and provenance.
+    """
+    import tifffile
+
+    stack = tmp_path / "clip.tif"
+    tifffile.imwrite(stack, np.zeros((8, 64, 64), np.uint8), photometric="minisblack")
+    video = sio.Video.from_filename(str(stack))
+    skeleton = sio.Skeleton(
+        nodes=list(NODES),  # sleap-io turns the list's names into Nodes
+        edges=[["nose", "left_ear"], ["nose", "right_ear"], ["nose", "tail"]],
+        symmetries=[["left_ear", "right_ear"]],
+    )
+    tracks = [sio.Track(name="mouseA"), sio.Track(name="mouseB")]
+    rng = np.random.default_rng(1)
+    frames = []
+    for t in range(6):
+        a = _predicted(skeleton, tracks[0], rng, score=0.9 - t / 100, tracking_score=0.8)
+        b = _predicted(skeleton, tracks[1], rng, score=0.7 + t / 100, tracking_score=0.6)
+        if t == 3:
+            b.points["visible"][3] = False  # a node the model did not find
+            b.points["xy"][3] = np.nan
+        instances = [a, b]
+        if t == 2:
+            user = a.numpy() + 1.5
+            user[3] = np.nan
+            instances.append(
+                sio.Instance.from_numpy(user, skeleton=skeleton, track=tracks[0], from_predicted=a)
+            )
+        if t == 4:
+            instances = [
+                a,
+                sio.Instance.from_numpy(b.numpy() - 2.0, skeleton=skeleton, track=tracks[1]),
+            ]
+        frames.append(sio.LabeledFrame(video=video, frame_idx=t, instances=instances))
+    labels = sio.Labels(
+        labeled_frames=frames,
+        videos=[video],
+        skeletons=[skeleton],
+        tracks=tracks,
+        suggestions=[sio.SuggestionFrame(video=video, frame_idx=t) for t in (1, 6)],
+        provenance={
+            "model_paths": ["models/centroid", "models/centered"],
+            "sleap_version": "1.4.1",
+        },
+    )
+    path = tmp_path / "preds.slp"
+    sio.save_slp(labels, str(path))
+    return path
+
+
+def _project(path):
+    """A sleap-io project as plain values, compared exactly (float64 bytes, NaN included)."""
+    labels = sio.load_slp(str(path), open_videos=False)
+    skeleton = labels.skeletons[0]
+
+    def instance(inst, lf):
+        made_from = lf.instances.index(inst.from_predicted) if inst.from_predicted else None
+        return (
+            type(inst).__name__,
+            inst.track.name if inst.track else None,
+            inst.points["xy"].tobytes(),
+            inst.points["visible"].tolist(),
+            inst.points["score"].tobytes() if "score" in inst.points.dtype.names else None,
+            _exact(getattr(inst, "score", None)),
+            _exact(inst.tracking_score),
+            made_from,
+        )
+
+    return {
+        "videos": [str(v.filename) for v in labels.videos],
+        "nodes": [n.name for n in skeleton.nodes],
+        "edges": [(e.source.name, e.destination.name) for e in skeleton.edges],
+        "symmetries": sorted(sorted(n.name for n in s.nodes) for s in skeleton.symmetries),
+        "tracks": [t.name for t in labels.tracks],
+        "suggestions": [(str(s.video.filename), s.frame_idx) for s in labels.suggestions],
+        "provenance": {k: v for k, v in labels.provenance.items() if k != "filename"},
+        "frames": {
+            lf.frame_idx: sorted(instance(i, lf) for i in lf.instances)
+            for lf in labels.labeled_frames
+        },
+    }
+
+
+def _exact(value):
+    return None if value is None else np.float64(value).tobytes()  # NaN == NaN
+
+
+def _frame_of(project, t):
+    return {(kind, track): rest for kind, track, *rest in project["frames"][t]}
+
+
+def test_saving_unedited_predictions_over_their_file_keeps_them_predictions(predictions) -> None:
+    """Saving the pose set back without an edit writes the project as it was."""
+    before = _project(predictions)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["sleap"]
+    assert pose.individuals == ["mouseA", "mouseB"]
+    tail = dm.get_data("sleap_mouseA_tail")
+    assert tail.count_at(2) == 0  # the user left it out: the prediction's tail is not shown
+    np.testing.assert_array_equal(tail.times_with_data(), [0, 1, 3, 4, 5])
+    head_b = dm.get_data("sleap_mouseB_nose")
+    head_b.set_frame(1, head_b.at(1).copy())  # rewritten with the same value: still untouched
+    write_slp(dm, pose, predictions)
+    after = _project(predictions)
+    assert after == before
+    kinds = [kind for kind, *_ in after["frames"][0]]
+    assert kinds == ["PredictedInstance", "PredictedInstance"]
+
+
+def test_edited_predictions_become_user_instances(predictions, tmp_path) -> None:
+    before = _project(predictions)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["sleap"]
+    dm.get_data("sleap_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved
+    dm.get_data("sleap_mouseB_left_ear").clear_at(3)  # deleted
+    dm.get_data("sleap_mouseB_tail").add(3, np.array([[30.0, 31.0]], np.float32))  # added
+    for bodypart in NODES:  # mouseB deleted on frame 5
+        dm.get_data(f"sleap_mouseB_{bodypart}").clear_at(5)
+    dm.get_data("sleap_mouseA_tail").add(2, np.array([[7.0, 8.0]], np.float32))  # user's, added
+    dm.get_data("sleap_mouseA_nose").add(7, np.array([[1.0, 2.0]], np.float32))  # a new frame
+    held = {t: pose_locations_of(dm, pose, t) for t in range(8)}
+    write_slp(dm, pose, predictions)
+    after = _project(predictions)
+    for key in ("videos", "nodes", "edges", "symmetries", "tracks", "suggestions", "provenance"):
+        assert after[key] == before[key]
+    for t in (0, 4):  # untouched frames: exactly as they were
+        assert after["frames"][t] == before["frames"][t]
+    saved = sio.load_slp(str(predictions), open_videos=False)
+    frame = {lf.frame_idx: lf for lf in saved.labeled_frames}
+
+    def users(t, track):
+        return [i for i in frame[t].user_instances if i.track.name == track]
+
+    def preds(t, track):
+        return [i for i in frame[t].predicted_instances if i.track.name == track]
+
+    # frame 1: mouseA corrected -> a user instance made from its prediction, kept as it was
+    (user,) = users(1, "mouseA")
+    assert user.from_predicted is preds(1, "mouseA")[0]
+    np.testing.assert_array_equal(user.numpy(), held[1][0])
+    assert (
+        _frame_of(after, 1)["PredictedInstance", "mouseA"]
+        == (_frame_of(before, 1)["PredictedInstance", "mouseA"])
+    )
+    assert (
+        _frame_of(after, 1)["PredictedInstance", "mouseB"]
+        == (_frame_of(before, 1)["PredictedInstance", "mouseB"])
+    )
+    assert users(1, "mouseB") == []
+    # frame 3: mouseB, a node deleted and one added -> user instance of exactly that
+    (user,) = users(3, "mouseB")
+    assert np.isnan(user.numpy()[1]).all()
+    np.testing.assert_array_equal(user.numpy(), held[3][1])
+    # frame 5: mouseB deleted -> its prediction gone too (it would come back)
+    assert [i.track.name for i in frame[5].instances] == ["mouseA"]
+    assert type(frame[5].instances[0]) is sio.PredictedInstance
+    # frame 2: the user's instance edited stays a user instance from the same prediction
+    (user,) = users(2, "mouseA")
+    assert user.from_predicted is preds(2, "mouseA")[0]
+    np.testing.assert_array_equal(user.numpy()[3], [7.0, 8.0])
+    # frame 7: new -> user instance of its track
+    assert [(type(i).__name__, i.track.name) for i in frame[7].instances] == [
+        ("Instance", "mouseA")
+    ]
+    # read back: what the keys held, nothing resurrected
+    again = read_slp(predictions)
+    for t in range(8):
+        np.testing.assert_array_equal(again.locations[t].astype(np.float32), held[t])
+
+
+def pose_locations_of(dm, pose, t):
+    from napari_whiskertoolbox.io.sleap import pose_locations
+
+    locations, first = pose_locations(dm, pose)
+    return locations[t - first].astype(np.float32)
+
+
+def test_single_animal_predictions_round_trip(tmp_path) -> None:
+    """Untracked predictions, one per frame: kept, or a user instance from_predicted."""
+    video = sio.Video(filename=str(tmp_path / "one.mp4"), open_backend=False)
+    skeleton = sio.Skeleton(nodes=list(NODES))
+    rng = np.random.default_rng(2)
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=t,
+            instances=[_predicted(skeleton, None, rng, score=0.5, tracking_score=None)],
+        )
+        for t in range(3)
+    ]
+    path = tmp_path / "one.slp"
+    sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), str(path))
+    before = _project(path)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["sleap"]
+    assert pose.individuals == [SINGLE_ANIMAL]
+    dm.get_data("sleap_tail").set_frame(1, [[3.0, 4.0]])
+    write_slp(dm, pose, path)
+    after = _project(path)
+    assert after["frames"][0] == before["frames"][0]
+    assert after["frames"][2] == before["frames"][2]
+    saved = sio.load_slp(str(path), open_videos=False)
+    lf = next(lf for lf in saved.labeled_frames if lf.frame_idx == 1)
+    (user,) = lf.user_instances
+    assert user.from_predicted is lf.predicted_instances[0]
+    assert user.track is None
+    assert pose_sets(open_path(path).dm)["sleap"].individuals == [SINGLE_ANIMAL]  # still one
+    np.testing.assert_array_equal(read_slp(path).locations[1, 0, 3], [3.0, 4.0])

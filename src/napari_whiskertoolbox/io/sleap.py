@@ -14,6 +14,7 @@ multi-instance ``.slp`` labels, ``instance_<k>`` individuals in frame order.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,32 +236,14 @@ def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
             _video_name(target),
             ", ".join(f"{name} ({n} labelled frames)" for name, n in others),
         )
-    track_names = [t.name for t in labels.tracks]
-    n_untracked = max(
-        (sum(1 for inst in lf.instances if inst.track is None) for lf in frames), default=0
-    )
-    if not track_names and n_untracked <= 1:
-        individuals = [SINGLE_ANIMAL]
-    else:
-        individuals = track_names + [f"{UNTRACKED}_{k}" for k in range(n_untracked)]
+    individuals, layouts = _source_columns(sio, labels, frames)
     first = min((lf.frame_idx for lf in frames), default=0)
     last = max((lf.frame_idx for lf in frames), default=-1)
     locations = np.full((last - first + 1, len(individuals), len(nodes), 2), np.nan)
     column = {name: k for k, name in enumerate(individuals)}
-    for lf in frames:
-        untracked = 0
-        for inst in _user_first(lf):
-            if inst.track is not None:
-                k = column[inst.track.name]
-            elif individuals == [SINGLE_ANIMAL]:
-                k = 0
-            else:
-                k = column[f"{UNTRACKED}_{untracked}"]
-                untracked += 1
-            points = np.asarray(inst.numpy(), np.float64)[:, :2]
-            row = locations[lf.frame_idx - first, k]
-            fill = np.isnan(row[:, 0])  # a user instance wins over a prediction of the same track
-            row[fill] = points[fill]
+    for lf, columns in layouts:
+        for name, group in columns.items():
+            locations[lf.frame_idx - first, column[name]] = _shown_points(group, len(nodes))
     edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
     video_path = (
         str(target.filename) if target is not None and isinstance(target.filename, str) else ""
@@ -282,8 +265,13 @@ def _other_videos(labels: Any, target: Any) -> list[tuple[str, int]]:
     return [(_video_name(v), counts[id(v)]) for v in labels.videos if id(v) in counts]
 
 
-def _refuse_dropping_other_videos(sio: Any, path: Path, filename: str) -> None:
-    """Refuse to replace a ``.slp`` that labels videos but ``filename``, or embeds frames."""
+def _refuse_dropping_other_videos(
+    sio: Any, path: Path, filename: str, *, keeps_other_videos: bool = False
+) -> None:
+    """Refuse to replace a ``.slp`` that labels videos but ``filename``, or embeds frames.
+
+    ``keeps_other_videos``: the labels written are this project's own, other videos and all.
+    """
     if not path.is_file():
         return
     try:
@@ -292,7 +280,7 @@ def _refuse_dropping_other_videos(sio: Any, path: Path, filename: str) -> None:
         return
     kept = [v for v in labels.videos if _video_name(v) == filename]
     others = _other_videos(labels, kept[0] if kept else None)
-    if others:
+    if others and not keeps_other_videos:
         raise FormatError(
             f"cannot replace this SLEAP project with the labels of {filename}: it also labels "
             + ", ".join(f"{name} ({n} labelled frames)" for name, n in others)
@@ -316,10 +304,94 @@ def _embeds_images(video: Any, path: Path) -> bool:
     return Path(_video_name(video)).resolve() == path.resolve()
 
 
-def _user_first(labeled_frame: Any) -> list[Any]:
-    user = list(getattr(labeled_frame, "user_instances", []))
-    predicted = list(getattr(labeled_frame, "predicted_instances", []))
-    return user + predicted if user or predicted else list(labeled_frame.instances)
+class _Column:
+    """The instances of one frame that make one individual's keypoints.
+
+    ``shown`` are those read (user instances, else predictions); ``hidden`` the predictions
+    a user instance of the frame replaces (SLEAP keeps them in the file: the user instance
+    names one as ``from_predicted``, or has the same track; SLEAP trains on user instances).
+    """
+
+    def __init__(self) -> None:
+        self.shown: list[Any] = []
+        self.hidden: list[Any] = []
+
+
+def _frame_columns(sio: Any, lf: Any) -> dict[str, _Column]:
+    """Group a labelled frame's instances by individual: track name or ``instance_<k>``.
+
+    A prediction is hidden, as in SLEAP's ``LabeledFrame.unused_predictions``, when a user
+    instance of the frame was made from it or has its track; untracked instances are
+    numbered user instances first, in file order.
+    """
+    user = [i for i in lf.instances if not isinstance(i, sio.PredictedInstance)]
+    predicted = [i for i in lf.instances if isinstance(i, sio.PredictedInstance)]
+    made_from = {id(i.from_predicted): i for i in user if i.from_predicted is not None}
+    user_tracks = {id(i.track) for i in user if i.track is not None}
+    columns: dict[str, _Column] = {}
+    name_of: dict[int, str] = {}
+    untracked = 0
+    for inst in user + predicted:
+        if isinstance(inst, sio.PredictedInstance) and (
+            id(inst) in made_from or (inst.track is not None and id(inst.track) in user_tracks)
+        ):
+            continue
+        if inst.track is not None:
+            name = inst.track.name
+        else:
+            name = f"{UNTRACKED}_{untracked}"
+            untracked += 1
+        columns.setdefault(name, _Column()).shown.append(inst)
+        name_of[id(inst)] = name
+    for inst in predicted:
+        if id(inst) not in name_of:
+            owner = made_from.get(id(inst))
+            name = name_of[id(owner)] if owner is not None else inst.track.name
+            columns.setdefault(name, _Column()).hidden.append(inst)
+    return columns
+
+
+def _source_columns(
+    sio: Any, labels: Any, frames: list[Any]
+) -> tuple[list[str], list[tuple[Any, dict[str, _Column]]]]:
+    """Return ``(individuals, [(labelled frame, {individual: _Column})])`` of a video's frames.
+
+    Individuals are the project's tracks, then ``instance_<k>`` for untracked instances;
+    a project with no tracks and at most one instance shown per frame has the one
+    individual :data:`SINGLE_ANIMAL`.
+    """
+    layouts = [(lf, _frame_columns(sio, lf)) for lf in frames]
+    track_names = [t.name for t in labels.tracks]
+    n_untracked = max(
+        (sum(1 for name in columns if name.startswith(f"{UNTRACKED}_")) for _, columns in layouts),
+        default=0,
+    )
+    for _, columns in layouts:  # tracks of instances the project does not list
+        track_names += [
+            name
+            for name in columns
+            if not name.startswith(f"{UNTRACKED}_") and name not in track_names
+        ]
+    if not track_names and n_untracked <= 1:
+        for _, columns in layouts:
+            if columns:
+                columns[SINGLE_ANIMAL] = columns.pop(f"{UNTRACKED}_0")
+        return [SINGLE_ANIMAL], layouts
+    return track_names + [f"{UNTRACKED}_{k}" for k in range(n_untracked)], layouts
+
+
+def _shown_points(group: _Column, n_nodes: int) -> np.ndarray:
+    """Return an individual's ``(n_nodes, 2)`` float64 keypoints as read.
+
+    Those of its first shown instance; a node missing there is taken from the next (two
+    instances of one track on a frame).
+    """
+    row = np.full((n_nodes, 2), np.nan)
+    for inst in group.shown:
+        points = np.asarray(inst.numpy(), np.float64)[:, :2]
+        fill = np.isnan(row[:, 0])
+        row[fill] = points[fill]
+    return row
 
 
 # ----------------------------------------------------------------------------- to keys
@@ -361,6 +433,8 @@ def load_sleap_entries(
     """Read a ``.slp`` or analysis ``.h5`` file into ``[(key, PointData), ..., (name, PoseSet)]``."""
     poses = read_slp(path, video) if path.suffix.lower() == ".slp" else read_sleap_analysis(path)
     entries, pose = sleap_to_pose(poses, name, path, image_size)
+    if path.suffix.lower() == ".slp":
+        pose.source["video"] = video  # which of the project's videos: write_slp keeps the rest
     return [*entries, (name, pose)]
 
 
@@ -446,7 +520,19 @@ def _dataset(f: Any, name: str, data: np.ndarray, dims: list[str]) -> None:
 def write_slp(
     dm: DataManager, pose: PoseSet, path: str | os.PathLike[str], video_path: str | None = None
 ) -> Path:
-    """Write a pose set as a SLEAP ``.slp`` project with sleap-io (user instances).
+    """Write a pose set as a SLEAP ``.slp`` project with sleap-io.
+
+    A pose set read from a ``.slp`` project that is still there is written as that project
+    with the pose set's keypoints, as SLEAP's GUI saves a proofread project: an individual
+    whose keypoints on a frame are what reading gave (float32 compared exactly, NaN for a
+    missing node) keeps the source's instances as they were — a ``PredictedInstance`` with
+    its point scores, instance score and tracking score, a user ``Instance``; one edited
+    here (a node moved, added or deleted) becomes a user ``Instance`` of the same track,
+    made ``from_predicted`` the prediction, which stays in the file as SLEAP keeps it; an
+    individual deleted on a frame is gone, predictions too; a new one is a user ``Instance``.
+    The project's other videos, their labels, tracks, skeleton (symmetries), suggestions
+    and provenance are kept. Otherwise (no such source, or its skeleton differs from the
+    pose set's) user instances are written: individuals as tracks (none for one animal).
 
     Parameters
     ----------
@@ -462,11 +548,37 @@ def write_slp(
     Raises
     ------
     FormatError
-        ``path`` is a SLEAP project that also labels other videos, or a labels package
-        with embedded frames (they would be lost); nothing is written.
+        ``path`` is a SLEAP project other than the source that also labels other videos,
+        or a labels package with embedded frames (they would be lost); nothing is written.
+    ValueError
+        A key holds more than one point on a frame.
     """
     sio = require("sleap_io", "writing SLEAP .slp files")
     locations, first = pose_locations(dm, pose)
+    path = Path(path)
+    source = _source_project(sio, pose)
+    if source is not None:
+        labels, video = source
+        if video_path and video_path != _video_name(video):
+            video.replace_filename(video_path, open=False)
+        _merge_into_source(sio, labels, video, pose, locations, first)
+        filename = _video_name(video)
+        source_path = Path(str(pose.source["path"]))
+        replaces_source = path.exists() and path.resolve() == source_path.resolve()
+    else:
+        labels = _fresh_labels(sio, pose, locations, first, video_path)
+        filename = _video_name(labels.videos[0])
+        replaces_source = False
+    _refuse_dropping_other_videos(sio, path, filename, keeps_other_videos=replaces_source)
+    with atomic_path(path) as temp:
+        sio.save_slp(labels, str(temp))
+    return path
+
+
+def _fresh_labels(
+    sio: Any, pose: PoseSet, locations: np.ndarray, first: int, video_path: str | None
+) -> Any:
+    """Return new ``sio.Labels`` of user instances: individuals as tracks (none for one animal)."""
     skeleton = sio.Skeleton(nodes=list(pose.bodyparts), edges=[list(e) for e in pose.skeleton])
     tracks = [sio.Track(name=t) for t in pose.individuals] if pose.multi_animal else []
     filename = video_path or str(pose.source.get("video_path") or "video.mp4")
@@ -482,9 +594,119 @@ def write_slp(
             instances.append(sio.Instance.from_numpy(points, skeleton=skeleton, track=track))
         if instances:
             frames.append(sio.LabeledFrame(video=video, frame_idx=first + row, instances=instances))
-    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
-    path = Path(path)
-    _refuse_dropping_other_videos(sio, path, filename)
-    with atomic_path(path) as temp:
-        sio.save_slp(labels, str(temp))
-    return path
+    return sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+
+
+def _source_project(sio: Any, pose: PoseSet) -> tuple[Any, Any] | None:
+    """Return ``(labels, video)`` of the ``.slp`` the pose set was read from, if it fits.
+
+    ``None`` when the pose set was not read from a ``.slp`` file, the file is gone or no
+    longer readable, or its skeleton's nodes or edges are not the pose set's.
+    """
+    source = pose.source
+    path = Path(str(source.get("path") or ""))
+    if source.get("format") != "sleap" or path.suffix.lower() != ".slp" or not path.is_file():
+        return None
+    try:
+        labels = sio.load_slp(str(path), open_videos=False)
+    except Exception:  # sleap-io/h5py raise many types for a damaged file
+        LOGGER.warning("file '%s': not readable any more; writing the pose set alone", path)
+        return None
+    index = int(source.get("video", 0))
+    if not labels.skeletons or not 0 <= index < len(labels.videos):
+        return None
+    skeleton = labels.skeletons[0]
+    edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
+    if [n.name for n in skeleton.nodes] != list(pose.bodyparts) or edges != [
+        tuple(e) for e in pose.skeleton
+    ]:
+        return None
+    return labels, labels.videos[index]
+
+
+def _merge_into_source(
+    sio: Any, labels: Any, video: Any, pose: PoseSet, locations: np.ndarray, first: int
+) -> None:
+    """Put the pose set's keypoints into the source project ``labels`` (see :func:`write_slp`).
+
+    Parameters
+    ----------
+    locations : (n_frames, n_individuals, n_nodes, 2) float64
+        The pose set's keypoints (float32 values), frame ``k`` being frame ``first + k``.
+    """
+    skeleton = labels.skeletons[0]
+    frames = [lf for lf in labels.labeled_frames if lf.video is video]
+    _, layouts = _source_columns(sio, labels, frames)
+    tracks = {t.name: t for t in labels.tracks}
+    held_column = {name: k for k, name in enumerate(pose.individuals)}
+    n_nodes = len(pose.bodyparts)
+    missing = np.full((n_nodes, 2), np.nan)
+
+    def held(frame: int, name: str) -> np.ndarray:
+        row, k = frame - first, held_column.get(name)
+        if k is None or not 0 <= row < locations.shape[0]:
+            return missing
+        return locations[row, k]
+
+    def new_instance(name: str, points: np.ndarray, made_from: Any = None) -> Any:
+        if name in tracks or not (name == SINGLE_ANIMAL or name.startswith(f"{UNTRACKED}_")):
+            if name not in tracks:
+                tracks[name] = sio.Track(name=name)
+                labels.tracks.append(tracks[name])
+            track = tracks[name]
+        else:
+            track = None
+        return sio.Instance.from_numpy(
+            points, skeleton=skeleton, track=track, from_predicted=made_from
+        )
+
+    done: set[int] = set()
+    emptied: set[int] = set()
+    for lf, columns in layouts:
+        done.add(lf.frame_idx)
+        dropped: set[int] = set()
+        added: list[Any] = []
+        for name, group in columns.items():
+            points = held(lf.frame_idx, name)
+            shown = _shown_points(group, n_nodes)
+            if np.array_equal(shown.astype(np.float32), points.astype(np.float32), equal_nan=True):
+                continue  # untouched: its instances stay as they are
+            if np.isnan(points).all():  # deleted here: predictions too, or they would return
+                dropped.update(id(i) for i in group.shown + group.hidden)
+                continue
+            edited = group.shown[0]
+            dropped.update(id(i) for i in group.shown if not isinstance(i, sio.PredictedInstance))
+            if isinstance(edited, sio.PredictedInstance):  # SLEAP keeps the prediction
+                added.append(new_instance(name, points, made_from=edited))
+            else:
+                added.append(_with_points(edited, points))
+        for name in pose.individuals:
+            points = held(lf.frame_idx, name)
+            if name not in columns and not np.isnan(points).all():
+                added.append(new_instance(name, points))
+        had_instances = bool(lf.instances)
+        lf.instances = [i for i in lf.instances if id(i) not in dropped] + added
+        if had_instances and not lf.instances:
+            emptied.add(id(lf))
+    labels.labeled_frames = [lf for lf in labels.labeled_frames if id(lf) not in emptied]
+    for frame in range(first, first + locations.shape[0]):
+        if frame in done:
+            continue
+        instances = [
+            new_instance(name, held(frame, name))
+            for name in pose.individuals
+            if not np.isnan(held(frame, name)).all()
+        ]
+        if instances:
+            labels.labeled_frames.append(
+                sio.LabeledFrame(video=video, frame_idx=frame, instances=instances)
+            )
+
+
+def _with_points(instance: Any, points: np.ndarray) -> Any:
+    """Return a copy of a user instance (track, scores, ``from_predicted``...) with new keypoints."""
+    edited = copy.copy(instance)
+    edited.points = instance.points.copy()
+    edited.points["xy"] = points
+    edited.points["visible"] = np.isfinite(points).all(axis=1)
+    return edited
