@@ -84,6 +84,30 @@ def test_path_by_click_move_click_adds_one_line(session):
     assert len(stored) == 3
 
 
+@pytest.mark.parametrize("finish", ["mode change", "frame change"])
+def test_a_click_with_the_path_tool_stores_no_line_the_layer_cannot_show(
+    session, qtbot, notifications, finish
+):
+    """A stray click with the path tool leaves napari a one-point path: nothing is stored.
+
+    Stored, it would be a line napari cannot draw: gone from the layer on the next frame
+    step, so the user could neither see nor delete it, yet saved with the key.
+    """
+    layer = session.viewer.layers["whiskers"]
+    n_steps = steps(session)
+    layer.mode = "add_path"
+    click(session.viewer, layer, (25.0, 5.0))
+    if finish == "mode change":
+        layer.mode = "select"  # napari finishes the path being drawn
+    else:
+        session.set_frame(3)
+    assert lines(session) == stored_frame_2()
+    assert steps(session) == n_steps
+    session.set_frame(2)
+    qtbot.waitUntil(lambda: layer.nshapes == len(stored_frame_2()), timeout=2000)
+    assert any("fewer than two distinct points" in message for message in notifications)
+
+
 def test_polygon_tool_stores_a_closed_polyline(session, qtbot):
     layer = session.viewer.layers["whiskers"]
     n_steps = steps(session)

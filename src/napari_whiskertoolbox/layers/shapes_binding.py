@@ -42,7 +42,8 @@ class ShapesBinding(RowBinding):
     ``row_ids[i]``; drawing, deleting, pasting or editing paths/vertices rewrites the
     shown frame. Polygons and rectangles are stored as closed polylines; ellipses are
     refused. Lines napari cannot draw (fewer than two distinct points) are left out of the
-    layer and kept as they are.
+    layer and kept as they are; such a path coming from the layer (a click with the path
+    tool) is refused, like an ellipse.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("line",)
@@ -52,6 +53,7 @@ class ShapesBinding(RowBinding):
         "add_ellipse": ELLIPSE_REFUSED,
     }
     noun = "lines"
+    _refused_ellipses = 0  # ellipses among the rows last converted (for the message)
 
     def _make_layer(self) -> Shapes:
         color = key_color(self.session.dm, self.key)
@@ -102,10 +104,28 @@ class ShapesBinding(RowBinding):
         return 0 if self.layer is None else int(self.layer.nshapes)
 
     def _rows_to_objects(self, layer: Shapes, rows: list[np.ndarray]) -> list[Any]:
-        return list(shapes_to_lines(rows, list(layer.shape_type)))
+        """Return the line of each shape; ``None`` for ellipses and undrawable paths.
+
+        A click with the path tool leaves napari a path of one repeated point. Stored, it
+        would be a line the layer cannot draw: gone on the next frame step, so it could
+        be neither seen nor deleted, yet saved. Such paths are refused like ellipses.
+        """
+        lines = shapes_to_lines(rows, list(layer.shape_type))
+        self._refused_ellipses = sum(line is None for line in lines)
+        drawable = drawable_lines([np.empty((0, 2)) if line is None else line for line in lines])
+        return [line if ok else None for line, ok in zip(lines, drawable)]
 
     def _refused_rows_message(self, n_rows: int) -> str:
-        return f"{n_rows} ellipse(s) cannot be stored as lines and were removed"
+        n_ellipses = min(self._refused_ellipses, n_rows)
+        parts = []
+        if n_ellipses:
+            parts.append(f"{n_ellipses} ellipse(s) cannot be stored as lines")
+        if n_rows > n_ellipses:
+            parts.append(
+                f"{n_rows - n_ellipses} path(s) with fewer than two distinct points (a click "
+                "without drawing) cannot be shown as lines"
+            )
+        return "; ".join(parts) + " and were removed"
 
     def _rows_changed_form(self, layer: Shapes) -> bool:
         return any(shape_type != "path" for shape_type in layer.shape_type)
