@@ -240,6 +240,14 @@ def test_rename_without_a_selection_says_so(browser, qtbot, notifications):
     assert notifications[-1] == "Select only one key to rename (2 are selected)."
 
 
+def test_delete_without_a_selection_says_so(browser, qtbot, notifications):
+    browser.table.clearSelection()
+    keys = browser.dm.keys()
+    qtbot.mouseClick(browser.delete_button, Qt.MouseButton.LeftButton)
+    assert notifications[-1] == "Select the keys to delete in the table first."
+    assert browser.dm.keys() == keys
+
+
 def test_export_offers_writable_formats_explains_them_and_makes_the_folder(
     browser, qtbot, tmp_path, notifications, answer_dialog
 ):

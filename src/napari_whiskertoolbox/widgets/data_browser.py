@@ -385,13 +385,14 @@ class DataBrowserWidget(QWidget):
 
     def delete_keys(self, keys: list[str]) -> None:
         """Delete ``keys`` as one undoable step (``dm.undo()`` brings them back)."""
+        from napari.utils.notifications import show_info
+
         if not keys:
+            show_info("Select the keys to delete in the table first.")
             return
         with self.dm.history.group(f"delete {', '.join(keys)}"):
             for key in keys:
                 self.dm.delete_data(key)
-        from napari.utils.notifications import show_info
-
         show_info(f"Deleted {', '.join(keys)} — undo with dm.undo() or Ctrl+Z")
 
     def export_keys(
