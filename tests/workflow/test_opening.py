@@ -181,6 +181,23 @@ def test_a_points_csv_opens_into_the_session(make_napari_viewer, wtb_data):
     # spans the image the points are drawn on, from (0, 0)
 
 
+def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_path, notifications):
+    """Decimal frames are skipped as WhiskerToolbox skips them; the user is told, not just the log."""
+    path = tmp_path / "tracked.csv"
+    path.write_text("frame,x,y\n0.0,1,2\n1.0,3,4\n2,5,6\n", encoding="utf-8")
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    assert len(get_session(viewer).dm.get_data("tracked")) == 1  # only the row of frame 2
+    (message,) = [m for m in notifications if "left out" in m]
+    assert message.startswith("tracked.csv: 2 rows left out, as WhiskerToolbox's loader")
+    assert "lines 2, 3: frame cell is not all digits" in message
+    notifications.clear()
+    clean = tmp_path / "clean.csv"
+    clean.write_text("frame,x,y\n0,1,2\n", encoding="utf-8")
+    viewer.open(str(clean), plugin=PLUGIN)
+    assert not [m for m in notifications if "left out" in m]
+
+
 def test_an_ambiguous_file_is_asked_once_and_loaded_as_answered(make_napari_viewer, wtb_data):
     viewer = make_napari_viewer()
     session = get_session(viewer)

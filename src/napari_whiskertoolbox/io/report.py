@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["LOGGER", "LoadNote", "LoadReport", "NoteKind", "RowSkips"]
 
 LOGGER = logging.getLogger("napari_whiskertoolbox.io")
-"""Logger every load note is written to (WARNING level)."""
+"""Logger every load note is written to (WARNING level); the record's ``load_note`` is the note."""
 
 NoteKind = Literal["skipped", "unknown_option", "divergence", "info"]
 _SHOWN_LINES = 5
@@ -84,7 +84,7 @@ class LoadReport:
         """Append ``notes``, logging each at WARNING level."""
         for note in notes:
             self.notes.append(note)
-            LOGGER.warning("%s", note)
+            LOGGER.warning("%s", note, extra={"load_note": note})
 
     def skipped(self, item: str | None = None) -> int:
         """Return how many rows or files were skipped (by one item, or by all)."""

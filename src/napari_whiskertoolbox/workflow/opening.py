@@ -21,6 +21,7 @@ from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
+from napari_whiskertoolbox.workflow.load_notices import collected_load_notes, tell_rows_left_out
 
 if TYPE_CHECKING:
     import os
@@ -140,11 +141,15 @@ def open_in_session(
         if chosen is None:
             return None
         path = chosen
-    if kind == "data_file":
-        guess = guess_data_file(path)
-        if not guess.certain:
-            return _ask_data_file(session, path, ask, guess)
-    opened = session.open(path)
+    with collected_load_notes() as notes:
+        if kind == "data_file":
+            guess = guess_data_file(path)
+            if not guess.certain:
+                asked = _ask_data_file(session, path, ask, guess)
+                tell_rows_left_out(path, notes)
+                return asked
+        opened = session.open(path)
+    tell_rows_left_out(path, notes)
     offer_recovery(session)
     return opened
 

@@ -1,0 +1,85 @@
+"""Rows a load left out, told to the user of the window (the loaders only log them).
+
+WhiskerToolbox's loaders skip some rows (NaN points, decimal frames, rows outside the
+options' range) and so do ours, logging each :class:`~napari_whiskertoolbox.io.report.LoadNote`
+on the ``napari_whiskertoolbox.io`` logger. In napari nobody reads that log: a CSV whose
+every row was skipped opened as an empty layer without a word. :func:`collected_load_notes`
+gathers the notes of one open and :func:`tell_rows_left_out` shows one notice for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from napari.utils.notifications import show_warning
+
+from napari_whiskertoolbox.io.report import LOGGER, LoadNote
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator
+
+__all__ = ["collected_load_notes", "rows_left_out_message", "tell_rows_left_out"]
+
+_SHOWN_NOTES = 3
+_SKIPPED_PREFIX = re.compile(r"^skipped \d+ rows?: ")
+
+
+class _NoteCollector(logging.Handler):
+    def __init__(self, notes: list[LoadNote]) -> None:
+        super().__init__(logging.WARNING)
+        self._notes = notes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        note = getattr(record, "load_note", None)
+        if isinstance(note, LoadNote):
+            self._notes.append(note)
+
+
+@contextmanager
+def collected_load_notes() -> Iterator[list[LoadNote]]:
+    """Collect the load notes logged inside the block (the list fills as they come)."""
+    notes: list[LoadNote] = []
+    handler = _NoteCollector(notes)
+    LOGGER.addHandler(handler)
+    try:
+        yield notes
+    finally:
+        LOGGER.removeHandler(handler)
+
+
+def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -> str | None:
+    """Return one notice for the rows ``notes`` say were skipped, or ``None`` if none were.
+
+    E.g. ``"ft.csv: 3 rows left out, as WhiskerToolbox's loader leaves them out: line 2,
+    3, 4: frame cell is not all digits (header, negative or decimal frame)"``.
+    """
+    skipped = [note for note in notes if note.kind == "skipped" and note.count]
+    if not skipped:
+        return None
+    total = sum(note.count for note in skipped)
+    reasons = []
+    for note in skipped[:_SHOWN_NOTES]:
+        where = f"{Path(note.path).name} " if note.path and len(skipped) > 1 else ""
+        lines = ", ".join(str(n) for n in note.lines)
+        more = ", ..." if note.count > len(note.lines) else ""
+        at = f"line{'s' if len(note.lines) > 1 else ''} {lines}{more}: " if lines else ""
+        reasons.append(f"{where}{at}{_SKIPPED_PREFIX.sub('', note.message)}")
+    if len(skipped) > _SHOWN_NOTES:
+        reasons.append(f"and {len(skipped) - _SHOWN_NOTES} more (see the log)")
+    noun = "row" if total == 1 else "rows"
+    return (
+        f"{Path(path).name}: {total} {noun} left out, as WhiskerToolbox's loader leaves them "
+        f"out: {'; '.join(reasons)}"
+    )
+
+
+def tell_rows_left_out(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
+    """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none)."""
+    message = rows_left_out_message(path, notes)
+    if message is not None:
+        show_warning(message)
