@@ -493,3 +493,21 @@ def test_single_animal_predictions_round_trip(tmp_path) -> None:
     assert user.track is None
     assert pose_sets(open_path(path).dm)["sleap"].individuals == [SINGLE_ANIMAL]  # still one
     np.testing.assert_array_equal(read_slp(path).locations[1, 0, 3], [3.0, 4.0])
+
+
+def test_saving_without_the_source_project_says_what_is_not_carried_over(
+    predictions, tmp_path, caplog
+) -> None:
+    """The source moved away: the pose set is still written, and the log says predictions go."""
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["sleap"]
+    predictions.rename(tmp_path / "moved.slp")
+    out = tmp_path / "out.slp"
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        write_slp(dm, pose, out)
+    (record,) = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    assert "preds.slp" in record.getMessage()
+    assert "gone" in record.getMessage()
+    assert "predictions, scores and other videos are not carried over" in record.getMessage()
+    kinds = {type(i).__name__ for lf in sio.load_slp(str(out)).labeled_frames for i in lf}
+    assert kinds == {"Instance"}

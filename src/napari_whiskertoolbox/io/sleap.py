@@ -605,21 +605,32 @@ def _source_project(sio: Any, pose: PoseSet) -> tuple[Any, Any] | None:
     """
     source = pose.source
     path = Path(str(source.get("path") or ""))
-    if source.get("format") != "sleap" or path.suffix.lower() != ".slp" or not path.is_file():
+    if source.get("format") != "sleap" or path.suffix.lower() != ".slp":
+        return None
+    alone = "writing the pose set alone, as user instances (the source's predictions, scores "
+    alone += "and other videos are not carried over)"
+    if not path.is_file():
+        LOGGER.warning("file '%s' (the pose set's source): gone; %s", path, alone)
         return None
     try:
         labels = sio.load_slp(str(path), open_videos=False)
     except Exception:  # sleap-io/h5py raise many types for a damaged file
-        LOGGER.warning("file '%s': not readable any more; writing the pose set alone", path)
+        LOGGER.warning("file '%s': not readable any more; %s", path, alone)
         return None
     index = int(source.get("video", 0))
     if not labels.skeletons or not 0 <= index < len(labels.videos):
+        LOGGER.warning("file '%s': no skeleton or no video %d any more; %s", path, index, alone)
         return None
     skeleton = labels.skeletons[0]
     edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
     if [n.name for n in skeleton.nodes] != list(pose.bodyparts) or edges != [
         tuple(e) for e in pose.skeleton
     ]:
+        LOGGER.warning(
+            "file '%s': its skeleton's nodes or edges are no longer the pose set's; %s",
+            path,
+            alone,
+        )
         return None
     return labels, labels.videos[index]
 
