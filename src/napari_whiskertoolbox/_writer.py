@@ -53,38 +53,10 @@ def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
     return str(key)
 
 
-def _saving_viewer() -> Any:
-    """Return the viewer of the layers being saved, else napari's current viewer.
-
-    npe2 hands a writer the layers' data only. ``layer.save``, ``viewer.layers.save`` and
-    File > Save run as methods of the layer, the layer list or the viewer, so one of them is
-    ``self`` in a calling frame; the current viewer (the last active window) may be another
-    viewer, with keys of the same names.
-    """
-    import inspect
-
-    import napari
-    from napari.components import LayerList
-    from napari.layers import Layer
-
-    from napari_whiskertoolbox.workflow.registry import viewers
-
-    frame = inspect.currentframe()
-    while frame is not None:
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, napari.Viewer):
-            return candidate
-        for viewer in viewers() if isinstance(candidate, (Layer, LayerList)) else ():
-            if viewer.layers is candidate or any(x is candidate for x in viewer.layers):
-                return viewer
-        frame = frame.f_back
-    return napari.current_viewer()
-
-
 def _session_dm(path: str) -> Any:
-    from napari_whiskertoolbox.workflow.registry import get_session
+    from napari_whiskertoolbox.workflow.registry import calling_viewer, get_session
 
-    viewer = _saving_viewer()
+    viewer = calling_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot write {path}: there is no napari viewer")
     return get_session(viewer).dm

@@ -72,20 +72,26 @@ def get_session(viewer: napari.Viewer) -> ViewerSession:
 def calling_viewer() -> napari.Viewer | None:
     """Return the viewer whose method is running this call, else napari's current viewer.
 
-    npe2 hands readers and sample loaders no viewer. ``viewer.open`` (File > Open,
-    drag-and-drop and Python calls alike) and ``viewer.open_sample`` are methods of the
-    viewer, so it is ``self`` in a calling frame; the current viewer (the last active
-    window) may be another one.
+    npe2 hands readers, writers and sample loaders no viewer. ``viewer.open`` (File > Open,
+    drag-and-drop and Python calls alike), ``viewer.open_sample``, ``layer.save``,
+    ``viewer.layers.save`` and File > Save run as methods of the viewer, a layer or the
+    layer list, so one of them is ``self`` in a calling frame; the current viewer (the last
+    active window) may be another one, with keys of the same names.
     """
     import inspect
 
     import napari
+    from napari.components import LayerList
+    from napari.layers import Layer
 
     frame = inspect.currentframe()
     while frame is not None:
         candidate = frame.f_locals.get("self")
         if isinstance(candidate, napari.Viewer):
             return candidate
+        for viewer in viewers() if isinstance(candidate, (Layer, LayerList)) else ():
+            if viewer.layers is candidate or any(x is candidate for x in viewer.layers):
+                return viewer
         frame = frame.f_back
     return napari.current_viewer()
 
