@@ -180,11 +180,9 @@ def _run(job: SessionJob) -> dict[str, Any]:
     control = RunControl()
     clear_marker(job.output)
     try:
-        dm = open_path(job.session).dm
+        dm = open_path(job.session).dm  # not an undo step: a task's dm.undo() keeps it
     except Exception as exc:
         return {"error": f"could not load {job.session}: {type(exc).__name__}: {exc}"}
-    dm.history.clear()  # loading is not an undo step: a task's dm.undo() keeps the session
-    dm.mark_saved()
     before = set(dm.keys())
     context = SessionContext(job.session, job.name, job.output)
     try:

@@ -180,7 +180,8 @@ def open_path(
     path : path-like
         What to open (see the module docstring).
     dm : DataManager, optional
-        Where the data goes; a new DataManager when omitted. A config or session is
+        Where the data goes; a new DataManager when omitted (returned with an empty undo
+        history and unmodified: loading it is not an undo step). A config or session is
         loaded completely before anything is added (``dm`` is unchanged on error). A media
         goes under the key ``media``, or the file's stem when ``media`` is taken.
     item : ConfigItem, optional
@@ -250,6 +251,9 @@ def open_path(
             path=path,
         )
     keys = tuple(k for k, obj in target.items() if before.get(k) is not obj)
+    if dm is None:  # a new DataManager: loading it is not an undo step, nothing is unsaved
+        target.history.clear()
+        target.mark_saved()
     return OpenedPath(kind=kind, dm=target, source=source, keys=keys)
 
 

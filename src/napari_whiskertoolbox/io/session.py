@@ -149,10 +149,7 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
     if not config_path.is_file():
         raise FormatError(f"expected a session folder holding {SESSION_FILE}", path=config_path)
     check_session_file(config_path)
-    dm = load_config(config_path)
-    dm.history.clear()
-    dm.mark_saved()
-    return dm
+    return load_config(config_path)  # a new DataManager: unmodified, no undo step
 
 
 def check_session_file(config_path: Path) -> None:

@@ -67,12 +67,9 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
         raise FileNotFoundError(
             f"session not found: {path} (expected a .json config, a session folder or media)"
         )
-    dm = open_path(path).dm
-    # as a file opened in napari: loading is not an undo step (a script's first dm.undo()
-    # must not unload the session) and the session starts unmodified
-    dm.history.clear()
-    dm.mark_saved()
-    return dm
+    # a new DataManager, as a file opened in napari: loading is not an undo step (a
+    # script's first dm.undo() must not unload the session) and it starts unmodified
+    return open_path(path).dm
 
 
 def _echo(stdout: TextIO, stderr: TextIO) -> OutputCallback:
