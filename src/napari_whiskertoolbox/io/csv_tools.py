@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NumberStyle",
     "check_file",
+    "first_line",
     "head_lines",
     "looks_numeric",
     "number_style",
@@ -254,6 +255,18 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         return p.read_bytes()
     except OSError as exc:
         raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
+
+
+def first_line(path: str | os.PathLike[str]) -> str:
+    """Return the first line of the text file ``path``, without its line break (``""`` if empty).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    with Path(path).open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return handle.readline(4096).rstrip("\r\n")
 
 
 def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:

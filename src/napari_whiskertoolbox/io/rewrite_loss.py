@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from napari_whiskertoolbox.io.csv_tools import first_line, looks_numeric
 from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.registry import read_item, write_data
 from napari_whiskertoolbox.io.same_content import content_difference
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-__all__ = ["TABLE_KINDS", "rewrite_loss"]
+__all__ = ["TABLE_KINDS", "header_option", "rewrite_loss"]
 
 TABLE_KINDS = frozenset({"points", "digital_event", "digital_interval", "analog"})
 """Data types whose text files may hold columns or precision their loaders leave out."""
@@ -63,11 +64,9 @@ def rewrite_loss(path: Path, source: Mapping[str, Any], key: str) -> str | None:
     loaded = dict(read_item(item)).get(key)
     if loaded is None:
         return None
-    header = _first_line(path)
     probe = path.with_name(f".{path.name}.wtb-probe{path.suffix}")
     try:
-        extra = {"header": header} if header else {}
-        write_data(data_type, "csv", loaded, probe, **{**options, **extra})
+        write_data(data_type, "csv", loaded, probe, **{**options, **header_option(path)})
         reread = dict(read_item(data_file_item(probe, data_type, key, fmt="csv", options=options)))
         if content_difference(loaded, reread.get(key)) is not None:
             return None  # options the writer cannot invert: the read-back check says which
@@ -81,9 +80,18 @@ def rewrite_loss(path: Path, source: Mapping[str, Any], key: str) -> str | None:
     return _difference(original, rewritten, names)
 
 
-def _first_line(path: Path) -> str:
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return handle.readline(4096).rstrip("\r\n")
+def header_option(path: Path) -> dict[str, str]:
+    """Return the writer option that keeps ``path``'s first line as the header of a rewrite.
+
+    ``{"header": first line}``; empty when the file is gone, unreadable or starts with a
+    blank line. A table writer uses it only when the key's read options say the file has a
+    header.
+    """
+    try:
+        first = first_line(path)
+    except OSError:
+        return {}
+    return {"header": first} if first.strip() else {}
 
 
 def _delimiter(line: str) -> str:
@@ -95,14 +103,10 @@ def _delimiter(line: str) -> str:
 
 def _numbers(path: Path) -> tuple[pd.DataFrame | None, list[str]]:
     """Return the file's rows as float64 columns (``None`` if not numeric) and header names."""
-    first = _first_line(path)
+    first = first_line(path)
     sep = _delimiter(first)
     tokens = [token.strip() for token in re.split(sep, first.strip())]
-    try:
-        [float(token) for token in tokens if token]
-        names: list[str] = []
-    except ValueError:
-        names = tokens
+    names = [] if all(looks_numeric(token) for token in tokens if token) else tokens
     try:
         table = pd.read_csv(
             path,

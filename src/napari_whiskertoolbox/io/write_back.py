@@ -24,7 +24,7 @@ from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import source_of, write_key
 from napari_whiskertoolbox.io.registry import read_item, writer_formats
-from napari_whiskertoolbox.io.rewrite_loss import rewrite_loss
+from napari_whiskertoolbox.io.rewrite_loss import header_option, rewrite_loss
 from napari_whiskertoolbox.io.same_content import content_difference
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
     try:
         for key, target in plan.writes.items():
             temporary = target.with_name(f".{target.name}.wtb-save{target.suffix}")
-            write_key(dm, key, temporary, **_original_header(target))
+            write_key(dm, key, temporary, **header_option(target))
             staged.append((temporary, target))
             _check_reads_back(dm, key, temporary)
         for temporary, target in staged:
@@ -143,16 +143,6 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
     return [target for _, target in staged]
-
-
-def _original_header(target: Path) -> dict[str, str]:
-    """Return ``{"header": first line}`` of ``target`` (a writer keeps it if the file has one)."""
-    try:
-        with target.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-            first = handle.readline(4096).rstrip("\r\n")
-    except OSError:
-        return {}
-    return {"header": first} if first.strip() else {}
 
 
 def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
