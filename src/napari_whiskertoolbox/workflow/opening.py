@@ -141,16 +141,16 @@ def open_in_session(
         if chosen is None:
             return None
         path = chosen
+    guess = guess_data_file(path) if kind == "data_file" else None
+    unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
     with collected_load_notes() as notes:
-        if kind == "data_file":
-            guess = guess_data_file(path)
-            if not guess.certain:
-                asked = _ask_data_file(session, path, ask, guess)
-                tell_rows_left_out(path, notes)
-                return asked
-        opened = session.open(path)
+        if unsure is None:
+            opened = session.open(path)
+        else:
+            opened = _ask_data_file(session, path, ask, unsure)
     tell_rows_left_out(path, notes)
-    offer_recovery(session)
+    if unsure is None:
+        offer_recovery(session)
     return opened
 
 
