@@ -63,14 +63,21 @@ class LoadNote:
     lines: tuple[int, ...] = ()
     path: str | None = None
 
+    @property
+    def lines_text(self) -> str:
+        """The lines concerned in words (``"line 4"``, ``"lines 2, 3, ..."``); ``""`` if none."""
+        if not self.lines:
+            return ""
+        shown = ", ".join(str(n) for n in self.lines)
+        more = ", ..." if self.count > len(self.lines) else ""
+        return f"line{'s' if self.count > 1 else ''} {shown}{more}"
+
     def __str__(self) -> str:
         where = f"config item {self.item}"
         if self.path is not None:
             where += f", file '{self.path}'"
         if self.lines:
-            shown = ", ".join(str(n) for n in self.lines)
-            more = ", ..." if self.count > len(self.lines) else ""
-            where += f", line{'s' if self.count > 1 else ''} {shown}{more}"
+            where += f", {self.lines_text}"
         return f"{where}: {self.message}"
 
 

@@ -65,9 +65,7 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
     reasons = []
     for note in skipped[:_SHOWN_NOTES]:
         where = f"{Path(note.path).name} " if note.path and len(skipped) > 1 else ""
-        lines = ", ".join(str(n) for n in note.lines)
-        more = ", ..." if note.count > len(note.lines) else ""
-        at = f"line{'s' if len(note.lines) > 1 else ''} {lines}{more}: " if lines else ""
+        at = f"{note.lines_text}: " if note.lines else ""
         reasons.append(f"{where}{at}{_SKIPPED_PREFIX.sub('', note.message)}")
     if len(skipped) > _SHOWN_NOTES:
         reasons.append(f"and {len(skipped) - _SHOWN_NOTES} more (see the log)")
