@@ -25,7 +25,7 @@ from napari_whiskertoolbox.io.nwb_export import export_nwb
 from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import classify_path, open_path
-from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.sample import CAMERA_RATE, make_sample_session
 
 pynwb = pytest.importorskip("pynwb")
 ndx_pose = pytest.importorskip("ndx_pose")
@@ -118,6 +118,8 @@ def test_export_contents(session, exported) -> None:
         np.testing.assert_array_equal(
             hand.data[:], session.get_data("reachingvideo1_Hand").to_flat().coords
         )
+        nose = behavior["nose"].pose_estimation_series["nose"]
+        assert nose.rate == CAMERA_RATE  # camera-clock keys in seconds of their own frames
         skeleton = behavior["Skeletons"]["reachingvideo1_skeleton"]
         assert list(skeleton.nodes[:]) == ["Hand", "Finger1", "Tongue", "Joystick1", "Joystick2"]
         np.testing.assert_array_equal(skeleton.edges[:], [[0, 1], [3, 4]])

@@ -253,7 +253,7 @@ class DataManager(DataManagerAliases):
             return
         clock = self._clocks[DEFAULT_CLOCK]
         if extent > len(clock):
-            self._clocks[DEFAULT_CLOCK] = TimeFrame.from_count(extent)
+            self._clocks[DEFAULT_CLOCK] = TimeFrame.from_count(extent, clock.sampling_rate)
             self.clocks_changed.emit(DEFAULT_CLOCK)
 
     # ------------------------------------------------------------------ keys
@@ -380,6 +380,32 @@ class DataManager(DataManagerAliases):
             self._clocks[name] = timeframe
             if name == DEFAULT_CLOCK:
                 self._default_clock_is_auto = False
+        self.clocks_changed.emit(name)
+        self._note_change(recorded=False)
+
+    def set_sampling_rate(self, name: str, sampling_rate: float | None) -> None:
+        """Give clock ``name`` a sampling rate (ticks per second), keeping its ticks.
+
+        The automatic ``"time"`` clock stays automatic (it still grows with its data).
+
+        Parameters
+        ----------
+        name : str
+            An existing clock.
+        sampling_rate : float or None
+            Ticks of the clock per second; ``None`` removes the rate.
+
+        Raises
+        ------
+        KeyError
+            No clock ``name`` (the message lists the clocks).
+        ValueError
+            ``sampling_rate`` is not a positive finite number.
+        """
+        clock = self._require_clock(name)
+        retimed = TimeFrame(clock.times, sampling_rate)
+        with self._lock:
+            self._clocks[name] = retimed
         self.clocks_changed.emit(name)
         self._note_change(recorded=False)
 

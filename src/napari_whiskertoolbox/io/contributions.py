@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.io.clock_alignment import join_clocks
 from napari_whiskertoolbox.io.pose import PoseSet, apply_pose, record_pose
 
 if TYPE_CHECKING:
@@ -50,21 +51,23 @@ def commit(
     *,
     label: str = "Open file",
     clock: str = "time",
+    source: str = "the file",
 ) -> tuple[str, ...]:
     """Add a reader's entries to ``dm`` as one undo step; return the data keys added.
 
-    Clocks are set first, data keys are bound to the clock a :class:`NewClock` names (else
+    Clocks are set first (:func:`~.clock_alignment.join_clocks`: on ``dm``'s tick rate,
+    renamed when ``dm`` has a clock of that name with other ticks; ``source`` names the
+    file in its messages), data keys are bound to the clock a :class:`NewClock` names (else
     ``clock``), then pose sets are recorded (:func:`~napari_whiskertoolbox.io.pose.apply_pose`).
     """
     clocks = [obj for _, obj in entries if isinstance(obj, NewClock)]
     poses = [obj for _, obj in entries if isinstance(obj, PoseSet)]
-    clock_of = {k: c.name for c in clocks for k in c.keys}
     data = [(k, obj) for k, obj in entries if not is_contribution(obj)]
     for pose in poses:  # colours first: layers are drawn in them from the start
         record_pose(dm, pose)
     with dm.history.group(label):
-        for c in clocks:
-            dm.set_time(c.name, c.clock)
+        names = join_clocks(dm, [(c.name, c.clock) for c in clocks], source)
+        clock_of = {k: names[c.name] for c in clocks for k in c.keys}
         for key, obj in data:
             dm.set_data(key, obj, clock_of.get(key, clock))
     for pose in poses:

@@ -480,7 +480,7 @@ def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
     record = source_record(item)
     if item.notes:
         record["notes"] = [str(note) for note in item.notes]
-    keys = commit(dm, loaded, label=f"open {item.path}", clock=clock)
+    keys = commit(dm, loaded, label=f"open {item.path}", clock=clock, source=str(item.path))
     sources = dm.metadata.setdefault("sources", {})
     for key in keys:
         sources[key] = dict(record)

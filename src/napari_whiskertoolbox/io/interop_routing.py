@@ -143,7 +143,7 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
         entries = load_recording_entries(target, _free_prefix("ephys", taken), clock=clock)
     else:  # pragma: no cover - Literal exhausted
         raise FormatError(f"unknown kind {kind!r}", path=path)
-    return commit(dm, entries, label=f"Open {path.name}")
+    return commit(dm, entries, label=f"Open {path.name}", source=str(path))
 
 
 def _free_prefix(base: str, taken: set[str]) -> str:

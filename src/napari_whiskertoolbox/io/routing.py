@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.io.clock_alignment import media_clock
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.data_files import (
     DATA_FILE_SUFFIXES,
@@ -223,7 +224,9 @@ def open_path(
         from napari_whiskertoolbox.media import open_media
 
         key = MEDIA_KEY if MEDIA_KEY not in target else free_key(target, path.stem)
-        target.set_data(key, open_media(path))
+        media = open_media(path)
+        with target.history.group(f"Open {path.name}"):
+            target.set_data(key, media, media_clock(target, key, media, str(path)))
         source = None
     elif kind == "data_file":
         if item is None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from napari.utils.notifications import show_info
 
+from napari_whiskertoolbox.io.clock_alignment import join_clocks
 from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
@@ -195,14 +196,18 @@ def open_in_viewer(
 def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
     """Move every clock, key, group and metadata entry of ``source`` into ``dm``.
 
+    Clocks join as a file's do (:func:`~napari_whiskertoolbox.io.clock_alignment.join_clocks`):
+    on ``dm``'s tick rate, under a free name when ``dm`` has one of that name with other ticks.
+
     An empty, unmodified ``dm`` stays unmodified with an empty undo history (like a file
     just opened); otherwise the additions are ordinary, undoable changes.
     """
     was_pristine = not dm.keys() and not dm.modified
-    for name in source.time_keys():
-        dm.set_time(name, source.get_time(name))
+    clocks = [(n, source.get_time(n)) for n in source.time_keys() if len(source.get_time(n))]
+    names = join_clocks(dm, clocks, "the DataManager shown")
     for key in source:
-        dm.set_data(key, source.get_data(key), source.time_key(key))
+        clock = source.time_key(key)
+        dm.set_data(key, source.get_data(key), names.get(clock, clock))
     for name, ids in source.groups.to_dict().items():
         dm.groups.add(name, ids)
     dm.metadata.update(source.metadata)

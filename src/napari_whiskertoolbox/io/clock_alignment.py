@@ -1,0 +1,202 @@
+"""Clocks of a file joining a DataManager whose clocks may count other ticks.
+
+design.md §3: all clocks of a DataManager count ticks of one master clock, so index ``i``
+of clock A is ``B.index_at_time(A.time_at_index(i))`` in clock B. Files of other tools
+bring clocks of their own units: an Open Ephys or Intan recording counts its samples
+(30 kHz), an NWB file ticks of its own rate, a video its frames. When such a file joins a
+DataManager that already has clocks, both are put on one tick rate — the finer of the
+two, so no tick is merged with its neighbour — by scaling ticks with the ratio of their
+``sampling_rate`` (ticks per second): ``round(ticks * target_rate / rate)``. Rescaling all
+of a DataManager's clocks by one factor leaves every conversion between them unchanged;
+data keys hold indices, not ticks, and are untouched.
+
+Clocks without a rate (WhiskerToolbox's own clocks carry none) cannot be aligned: their
+ticks are compared as they are, with a warning naming the clocks and how to give them a
+rate (:meth:`~napari_whiskertoolbox.core.DataManager.set_sampling_rate`).
+
+A file's clock whose name the DataManager already uses for other ticks joins under a
+free name (``name_2``, ``name_3``, …) instead of replacing it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.core.media import MediaData
+
+__all__ = ["join_clocks", "media_clock", "rescaled", "tick_rate"]
+
+logger = logging.getLogger(__name__)
+
+
+def rescaled(clock: TimeFrame, sampling_rate: float) -> TimeFrame:
+    """Return ``clock`` counted in ticks of ``sampling_rate`` per second.
+
+    Parameters
+    ----------
+    clock : TimeFrame
+        A clock with a ``sampling_rate`` (ticks per second).
+    sampling_rate : float
+        The rate to count in.
+
+    Returns
+    -------
+    TimeFrame
+        Ticks ``round(times * sampling_rate / clock.sampling_rate)`` (int64), with
+        ``sampling_rate``; ``clock`` itself when the rates are equal.
+
+    Raises
+    ------
+    ValueError
+        ``clock`` has no sampling rate.
+    """
+    rate = clock.sampling_rate
+    if rate is None:
+        raise ValueError("a clock without a sampling_rate cannot be rescaled")
+    if rate == sampling_rate:
+        return clock
+    ticks = np.rint(clock.times * (float(sampling_rate) / rate)).astype(np.int64)
+    return TimeFrame(ticks, sampling_rate)
+
+
+def _in_use(dm: DataManager) -> list[str]:
+    """Clocks of ``dm`` that hold ticks (the automatic, empty ``"time"`` clock does not)."""
+    return [name for name in dm.time_keys() if len(dm.get_time(name)) > 0]
+
+
+def tick_rate(dm: DataManager) -> float | None:
+    """Return the ticks per second all of ``dm``'s non-empty clocks share, else None.
+
+    None when ``dm`` has no non-empty clock, when one of them has no sampling rate, or
+    when their rates disagree (such clocks are left as they are).
+    """
+    rates = {dm.get_time(name).sampling_rate for name in _in_use(dm)}
+    if len(rates) != 1:
+        return None
+    (rate,) = rates
+    return rate
+
+
+def _free_clock_name(dm: DataManager, name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in dm.time_keys() or candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate
+
+
+def join_clocks(
+    dm: DataManager, clocks: Sequence[tuple[str, TimeFrame]], source: str
+) -> dict[str, str]:
+    """Set a file's clocks in ``dm``, on the tick rate of ``dm``'s own clocks.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Where the clocks go. Its non-empty clocks are rescaled (one factor for all) when
+        the file's clocks tick faster.
+    clocks : sequence of (str, TimeFrame)
+        The file's clocks by name.
+    source : str
+        The file, for the log messages.
+
+    Returns
+    -------
+    dict of str to str
+        Each given clock name → the name it has in ``dm`` (another one when ``dm``
+        already has a clock of that name with other ticks).
+    """
+    names = {name: name for name, _ in clocks}
+    present = _in_use(dm)
+    if not present:
+        for name, clock in clocks:
+            dm.set_time(name, clock)
+        return names
+    session_rate = tick_rate(dm)
+    rates = [clock.sampling_rate for _, clock in clocks if clock.sampling_rate is not None]
+    if rates and session_rate is None:
+        logger.warning(
+            "%s: its clocks count %s ticks per second, but the clocks %s have no common "
+            "sampling rate: their ticks are compared as they are. Give them one with "
+            "dm.set_sampling_rate(name, ticks_per_second) before opening the file to align them.",
+            source,
+            " / ".join(f"{r:g}" for r in sorted(set(rates))),
+            ", ".join(repr(n) for n in present),
+        )
+    if session_rate is not None and rates:
+        target = max(session_rate, *rates)
+        if target != session_rate:
+            for name in present:
+                dm.set_time(name, rescaled(dm.get_time(name), target))
+            logger.info(
+                "%s: the session's clocks now count %g ticks per second (were %g), as the "
+                "file's do",
+                source,
+                target,
+                session_rate,
+            )
+        clocks = [
+            (name, clock if clock.sampling_rate is None else rescaled(clock, target))
+            for name, clock in clocks
+        ]
+    taken: set[str] = set()
+    for name, clock in clocks:
+        if name in present and dm.get_time(name) != clock:
+            names[name] = _free_clock_name(dm, name, taken)
+            logger.info(
+                "%s: its clock %r joins as %r (the session's %r counts other ticks)",
+                source,
+                name,
+                names[name],
+                name,
+            )
+        taken.add(names[name])
+        dm.set_time(names[name], clock)
+    return names
+
+
+def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str:
+    """Return the clock a media opened into ``dm`` under ``key`` runs on, setting it up.
+
+    A video's frames tick at its frame rate (``media.fps``). Into a DataManager with no
+    clock in use, the media runs on the automatic ``"time"`` clock, which gets the frame
+    rate as its ``sampling_rate``. Into one whose clocks share a known tick rate, it gets a
+    clock of its own, ``<key>_clock`` (frames ``0 .. n-1`` at the frame rate, joined by
+    :func:`join_clocks`, so frame 0 is at tick 0). Otherwise (no frame rate, or clocks
+    without a rate, as WhiskerToolbox's) it runs on ``"time"``, as in WhiskerToolbox.
+
+    Parameters
+    ----------
+    dm : DataManager
+        Where the media goes.
+    key : str
+        Its key.
+    media : MediaData
+        The opened media (a video has ``fps``, frames per second or None).
+    source : str
+        The file, for log messages.
+
+    Returns
+    -------
+    str
+        The clock name to bind ``key`` to.
+    """
+    fps = getattr(media, "fps", None)
+    if fps is None:
+        return "time"
+    if not _in_use(dm):
+        dm.set_sampling_rate("time", float(fps))
+        return "time"
+    if tick_rate(dm) is None:
+        return "time"
+    name = _free_clock_name(dm, f"{key}_clock", set())
+    frames = TimeFrame.from_count(len(media), float(fps))
+    return join_clocks(dm, [(name, frames)], source)[name]

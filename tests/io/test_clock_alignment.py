@@ -1,0 +1,161 @@
+"""Files whose clocks count other ticks join a DataManager on one tick rate (design.md §3)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.clock_alignment import join_clocks, rescaled, tick_rate
+from napari_whiskertoolbox.io.routing import open_path
+from napari_whiskertoolbox.sample import CAMERA_RATE, MASTER_RATE, make_sample_session
+
+VIDEO = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "whiskertoolbox"
+    / "Media"
+    / "test_each_frame_number.mp4"
+)
+EPHYS_RATE = 30000.0
+
+
+@pytest.fixture
+def recording(tmp_path):
+    """An Open Ephys recording of 2 s at 30 kHz, TTL line 1 high from 0.5 s to 0.6 s."""
+    pytest.importorskip("neo")
+    from _ephys_files import write_open_ephys
+
+    n = int(2 * EPHYS_RATE)
+    samples = np.zeros((n, 1), np.int16)
+    return write_open_ephys(tmp_path, samples, {1: [(15000, 18000)]})
+
+
+def test_rescaled_rounds_ticks_to_the_new_rate() -> None:
+    clock = TimeFrame([0, 1, 2, 3], sampling_rate=3.0)
+    out = rescaled(clock, 10.0)
+    np.testing.assert_array_equal(out.times, [0, 3, 7, 10])
+    assert out.sampling_rate == 10.0
+    assert rescaled(clock, 3.0) is clock
+    with pytest.raises(ValueError, match="without a sampling_rate"):
+        rescaled(TimeFrame([0, 1]), 5.0)
+
+
+def test_a_finer_file_clock_rescales_the_session_and_keeps_every_conversion() -> None:
+    dm = make_sample_session(20)
+    before = dm.convert_index(7, "camera", "time")
+    fine = TimeFrame.from_count(1000, sampling_rate=4 * MASTER_RATE)
+    names = join_clocks(dm, [("fine", fine)], "test")
+    assert names == {"fine": "fine"}
+    assert tick_rate(dm) == 4 * MASTER_RATE
+    assert dm.convert_index(7, "camera", "time") == before
+    assert dm.get_time("camera").seconds_at_index(7) == pytest.approx(7 / CAMERA_RATE)
+    # frame 7 is at 14 ms: sample 280 of a 20 kHz clock
+    assert dm.convert_index(7, "camera", "fine") == 280
+
+
+def test_a_coarser_file_clock_is_rescaled_to_the_session() -> None:
+    dm = make_sample_session(20)
+    coarse = TimeFrame.from_count(20, sampling_rate=CAMERA_RATE)
+    join_clocks(dm, [("frames", coarse)], "test")
+    np.testing.assert_array_equal(dm.get_time("frames").times, dm.get_time("camera").times)
+    assert tick_rate(dm) == MASTER_RATE
+
+
+def test_a_clock_name_taken_by_other_ticks_joins_under_a_free_name() -> None:
+    dm = make_sample_session(20)
+    camera = dm.get_time("camera")
+    other = TimeFrame.from_count(5, sampling_rate=MASTER_RATE)
+    names = join_clocks(dm, [("camera", other), ("time", dm.get_time("time"))], "test")
+    assert names == {"camera": "camera_2", "time": "time"}
+    assert dm.get_time("camera") is camera
+    np.testing.assert_array_equal(dm.get_time("camera_2").times, np.arange(5))
+
+
+def test_clocks_without_a_rate_are_compared_as_they_are_with_a_warning(caplog) -> None:
+    dm = DataManager()
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(100, np.float32)))  # WhiskerToolbox: no rate
+    with caplog.at_level(logging.WARNING):
+        join_clocks(
+            dm, [("ephys_clock", TimeFrame.from_count(10, sampling_rate=EPHYS_RATE))], "rec"
+        )
+    np.testing.assert_array_equal(dm.get_time("ephys_clock").times, np.arange(10))
+    assert "rec: its clocks count 30000 ticks per second" in caplog.text
+    assert "'time'" in caplog.text
+    assert "dm.set_sampling_rate" in caplog.text
+
+
+def test_set_sampling_rate_keeps_the_automatic_clock_growing() -> None:
+    dm = DataManager()
+    dm.set_sampling_rate("time", 25.0)
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(10, np.float32)))
+    assert len(dm.get_time("time")) == 10
+    assert dm.get_time("time").sampling_rate == 25.0
+    with pytest.raises(KeyError, match="camera"):
+        dm.set_sampling_rate("camera", 2.0)
+    with pytest.raises(ValueError, match="positive"):
+        dm.set_sampling_rate("time", -1.0)
+
+
+def test_video_then_ephys_recording_line_up_in_seconds(recording) -> None:
+    dm = open_path(VIDEO).dm
+    fps = dm.get_time("time").sampling_rate
+    assert fps == pytest.approx(25.0)  # the video's frame rate
+    open_path(recording, dm)
+    clock = dm.time_key("ephys_CH1")
+    # frame 20 is at 0.8 s: sample 24000 of the recording
+    assert dm.convert_index(20, "time", clock) == 24000
+    ttl = dm.get_data("ephys_TTL1").times  # rising edge at 0.5 s: frame 12.5 -> 12
+    assert dm.convert_index(int(ttl[0]), clock, "time") == 12
+
+
+def test_ephys_then_video_line_up_too(recording) -> None:
+    dm = open_path(recording).dm
+    opened = open_path(VIDEO, dm)
+    clock = dm.time_key("media")
+    assert clock == "media_clock"
+    assert opened.keys == ("media",)
+    assert dm.convert_index(20, clock, "time") == 24000  # 0.8 s at 30 kHz
+    dm.undo()
+    assert "media" not in dm
+
+
+def test_a_second_video_in_the_sample_session_gets_its_own_clock() -> None:
+    dm = make_sample_session(100)
+    (key,) = open_path(VIDEO, dm).keys
+    clock = dm.time_key(key)
+    assert clock == f"{key}_clock"
+    # frame 3 of the 25 fps video is at 120 ms: frame 60 of the 500 fps camera
+    assert dm.convert_index(3, clock, "camera") == 60
+    assert dm.convert_index(0, clock, "camera") == 0
+    assert dm.get_time(clock).seconds_at_index(3) == pytest.approx(3 / 25.0)
+
+
+@pytest.mark.gui
+def test_timeline_steps_to_a_ttl_edge_at_its_video_frame(make_napari_viewer, tmp_path, qtbot):
+    pytest.importorskip("neo")
+    from _ephys_files import write_open_ephys
+
+    from napari_whiskertoolbox.widgets.timeline import TimelineWidget
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    session.open(VIDEO)
+    rising = int(0.52 * EPHYS_RATE)  # 0.52 s: frame 13 of the 25 fps video
+    node = write_open_ephys(
+        tmp_path, np.zeros((int(EPHYS_RATE), 1), np.int16), {1: [(rising, rising + 300)]}
+    )
+    session.open(node)
+    timeline = TimelineWidget(viewer)
+    qtbot.addWidget(timeline)
+    timeline.set_frame(0)
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("ephys_TTL1"))
+    timeline.active_key = "ephys_TTL1"
+    timeline.next_event()
+    assert viewer.dims.current_step[0] == 13
+    assert timeline.cursor_frame == 13
