@@ -116,3 +116,10 @@ def test_equality_and_hash_follow_values():
     assert len({a, b}) == 1
     with pytest.raises(AttributeError):
         a.sampling_rate = 5.0
+
+
+def test_samples_per_second_divides_the_tick_rate_by_the_tick_step() -> None:
+    assert TimeFrame(np.arange(0, 100, 10), sampling_rate=5000.0).samples_per_second == 500.0
+    assert TimeFrame.from_count(5, sampling_rate=30.0).samples_per_second == 30.0
+    assert TimeFrame.from_count(5).samples_per_second is None
+    assert TimeFrame([7], sampling_rate=2.0).samples_per_second == 2.0

@@ -131,6 +131,20 @@ class TimeFrame(TimeFrameAliases):
         return self._sampling_rate
 
     @property
+    def samples_per_second(self) -> float | None:
+        """Indices per second: ``sampling_rate`` over the average tick step, or None.
+
+        Equal to ``sampling_rate`` for a clock of consecutive ticks; a camera clock of
+        master ticks ``[0, 10, 20, ...]`` at 5000 ticks per second has 500.
+        """
+        rate = self._sampling_rate
+        n = len(self._times)
+        if rate is None or n < 2:
+            return rate
+        step = float(self._times[-1] - self._times[0]) / (n - 1)
+        return rate / step if step > 0 else rate
+
+    @property
     def times(self) -> np.ndarray:
         """Read-only int64 view of the time values."""
         return self._times

@@ -646,7 +646,7 @@ def plan_processor(
                 f"event key {key!r} is {dm.data_type(key)!r}; expected digital_event or "
                 "digital_interval"
             )
-    rate = sample_rate if sample_rate is not None else dm.get_time(clock).sampling_rate
+    rate = sample_rate if sample_rate is not None else dm.get_time(clock).samples_per_second
     if rate is None or not rate > 0:
         raise ValueError(
             f"clock {clock!r} has no sampling rate; pass {spelling.name('sample_rate')} "
@@ -751,7 +751,7 @@ def run_processor(
         Analog keys on one clock with the same sample times; channel ``c`` of each chunk is
         ``input_keys[c]``.
     chunk_seconds : float
-        Chunk length in seconds (of the clock's ``sampling_rate`` or ``sample_rate``).
+        Chunk length in seconds (at the clock's ``samples_per_second`` or ``sample_rate``).
     chunk_samples : int, optional
         Chunk length in samples (overrides ``chunk_seconds``).
     output_prefix : str, optional
