@@ -151,6 +151,22 @@ def test_drag_creates_interval_and_undo_removes_it(timeline, qtbot):
     assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
 
 
+def test_drag_past_either_end_of_the_recording_stops_at_its_first_and_last_frame(timeline):
+    timeline.set_edit_key("contact")
+    y = lane_y(timeline, "contact")
+    timeline.set_view_range(900, 1040)
+    mouse_drag(timeline, viewport_point(timeline, 980, y), viewport_point(timeline, 1030, y))
+    timeline.set_view_range(-40, 100)
+    mouse_drag(timeline, viewport_point(timeline, 30, y), viewport_point(timeline, -30, y))
+    # the video has frames 0..999: no interval reaches frames that do not exist
+    assert timeline.dm.get_data("contact").intervals.tolist() == [
+        [0, 30],
+        [100, 200],
+        [400, 450],
+        [980, 999],
+    ]
+
+
 def test_drag_touching_interval_merges_per_layout(timeline):
     timeline.set_edit_key("contact")
     timeline.set_view_range(150, 300)

@@ -26,7 +26,7 @@ class IntervalEditor:
     Parameters
     ----------
     session : ViewerSession
-        Gives the DataManager and clock conversion (``from_display``).
+        Gives the DataManager, clock conversion (``from_display``) and ``n_frames``.
     plot : pyqtgraph.PlotItem
         Where the drag preview is drawn.
     """
@@ -109,6 +109,7 @@ class IntervalEditor:
         return True
 
     def _frames(self, x: float) -> tuple[int, int]:
+        """Display frames ``(first, last)`` the drag covers, inside the recording."""
         frame = round(x)
         drag = self._drag
         if drag["mode"] == "create":
@@ -117,7 +118,11 @@ class IntervalEditor:
             first, last = frame, drag["end"]
         else:
             first, last = drag["start"], frame
-        return min(first, last), max(first, last)
+        first, last = min(first, last), max(first, last)
+        n_frames = int(self.session.n_frames)
+        if n_frames > 0:  # a drag past either end stops at the recording's first / last frame
+            first, last = (min(max(f, 0), n_frames - 1) for f in (first, last))
+        return first, last
 
     def move(self, x: float, finished: bool) -> None:
         """Follow the pointer; on ``finished`` write the interval to the DataManager."""
