@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qtpy.QtCore import QPoint, Qt
+from qtpy.QtGui import QFontMetrics
 from qtpy.QtTest import QTest
 from test_timeline_support import build_session, lane_y, mouse_click, mouse_drag, viewport_point
 
@@ -62,6 +63,37 @@ def test_cursor_follows_viewer_dims_and_view_follows_cursor(timeline, qtbot):
     x0, x1 = timeline.view_range()
     assert x0 <= 640 <= x1
     assert x1 - x0 == pytest.approx(100)
+
+
+def test_many_lanes_keep_a_readable_height_and_scroll(timeline, qtbot):
+    dm = timeline.dm
+    for i in range(30):
+        dm.set_data(f"ttl_{i:02d}", DigitalEventSeries(np.arange(i, 1000, 37)))
+    qtbot.waitUntil(lambda: len(timeline.lanes) == 33)
+    label_px = QFontMetrics(timeline.plot_item.getAxis("left").font()).height()
+
+    def lane_px(key: str) -> float:
+        bottom = timeline.lanes[key].bottom
+        top_y = viewport_point(timeline, 0, bottom + 1).y()
+        return viewport_point(timeline, 0, bottom).y() - top_y
+
+    shown = timeline.lanes_in_view()
+    assert 3 < len(shown) < 33  # the 33 lanes do not all fit the 320-pixel dock
+    assert shown[0] == "angle"
+    assert all(lane_px(key) >= label_px for key in shown)
+    assert timeline.lane_scroll.isVisible()
+    timeline.lane_scroll.setValue(timeline.lane_scroll.maximum())  # the user scrolls down
+    assert timeline.lanes_in_view()[-1] == "ttl_29"
+    timeline.set_view_range(200, 300)
+    mouse_click(timeline, viewport_point(timeline, 270, lane_y(timeline, "ttl_29")))
+    assert current_frame(timeline) == 270  # clicks still land on the scrolled lanes
+    timeline.set_edit_key("contact")  # picking a lane to edit scrolls it into view
+    assert "contact" in timeline.lanes_in_view()
+    for i in range(30):
+        dm.delete_data(f"ttl_{i:02d}")
+    qtbot.waitUntil(lambda: len(timeline.lanes) == 3)
+    assert timeline.lanes_in_view() == ["angle", "licks", "contact"]
+    assert not timeline.lane_scroll.isVisible()
 
 
 def test_click_in_timeline_sets_frame(timeline):
