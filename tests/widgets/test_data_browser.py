@@ -194,6 +194,12 @@ def test_groups_listed_and_made_from_layer_selection(browser, qtbot):
     members = browser.groups.members_shown("first_frame_whiskers")
     assert len(members) == 4
     assert all("whiskers @ frame 0" in text for text in members)
+    tree = browser.groups.tree
+    group = tree.topLevelItem(browser.groups.group_names().index("first_frame_whiskers"))
+    child = group.child(0)
+    text_px = tree.fontMetrics().horizontalAdvance(child.text(0))
+    drawn = tree.visualRect(tree.indexFromItem(child, 0))
+    assert drawn.width() >= text_px  # the member's text is not elided to "1018 …"
 
     browser.session.set_frame(0)
     layer = browser.viewer.layers["whiskers"]
