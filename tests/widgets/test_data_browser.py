@@ -304,3 +304,26 @@ def test_undoing_a_delete_puts_the_key_back_in_place_with_its_lane_colour(browse
     qtbot.waitUntil(lambda: timeline.lane_keys() == lanes_before)
     assert timeline.lanes["contact"].color == "#ff0000"
     assert browser.dm.keys() == SAMPLE_KEYS
+
+
+def test_keypoints_of_a_pose_set_are_shown_by_its_layer_not_one_layer_each(browser, qtbot):
+    from napari_whiskertoolbox.core import PointData
+    from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
+
+    dm = browser.dm
+    for part in ("nose", "tail"):
+        points = PointData()
+        points.add(0, [[10.0, 20.0]])
+        dm.set_data(f"dlc_{part}", points, "camera")
+    apply_pose(
+        dm,
+        PoseSet("dlc", ["nose", "tail"], [""], [], {"": {"nose": "dlc_nose", "tail": "dlc_tail"}}),
+    )
+    qtbot.waitUntil(lambda: "dlc" in layer_names(browser))
+    qtbot.waitUntil(lambda: "dlc_nose" in browser.listed_keys())
+    assert browser.row_of("dlc_nose")["Shown"] == "yes"  # drawn by the pose layer
+    with pytest.raises(ValueError, match="pose layer 'dlc'"):
+        browser.set_shown("dlc_nose", True)
+    assert "dlc_nose" not in layer_names(browser)  # no second layer of the same keypoints
+    browser.viewer.layers.remove("dlc")
+    qtbot.waitUntil(lambda: browser.row_of("dlc_nose")["Shown"] == "no")
