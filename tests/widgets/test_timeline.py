@@ -9,7 +9,12 @@ from qtpy.QtGui import QFontMetrics
 from qtpy.QtTest import QTest
 from test_timeline_support import build_session, lane_y, mouse_click, mouse_drag, viewport_point
 
-from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    TimeFrame,
+)
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 
 pytestmark = pytest.mark.gui
@@ -232,6 +237,32 @@ def test_select_and_delete_interval_with_delete_key(timeline, qtbot):
     QTest.keyClick(timeline.plot_widget, Qt.Key.Key_Delete)
     assert dm.get_data("contact").intervals.tolist() == [[100, 200]]
     assert dm.undo()
+    assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
+
+
+def test_delete_removes_the_one_highlighted_interval_after_a_shift_drag_elsewhere(timeline, qtbot):
+    dm = timeline.dm
+    dm.set_data("whisking", DigitalIntervalSeries([[20, 30]]))
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("whisking"))
+    timeline.set_edit_key("contact")
+    timeline.set_view_range(50, 500)
+    mouse_click(timeline, viewport_point(timeline, 420, lane_y(timeline, "contact")))
+    assert timeline.lanes["contact"].selected_id is not None
+    y = lane_y(timeline, "whisking")
+    shift = Qt.KeyboardModifier.ShiftModifier
+    mouse_drag(
+        timeline,
+        viewport_point(timeline, 300, y),
+        viewport_point(timeline, 340, y),
+        modifiers=shift,
+    )
+    new_id = int(dm.get_data("whisking").ids[-1])
+    # only the interval just marked is highlighted, and Delete removes that one
+    assert timeline.lanes["whisking"].selected_id == new_id
+    assert timeline.lanes["contact"].selected_id is None
+    timeline.plot_widget.setFocus()
+    QTest.keyClick(timeline.plot_widget, Qt.Key.Key_Delete)
+    assert dm.get_data("whisking").intervals.tolist() == [[20, 30]]
     assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
 
 

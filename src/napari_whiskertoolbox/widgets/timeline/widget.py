@@ -515,6 +515,8 @@ class TimelineWidget(QWidget):
         metrics = QFontMetrics(left_axis.font())
         left_axis.setWidth(max([40, *(metrics.horizontalAdvance(t) + 16 for t in labels)]))
         self._fit_rows()
+        if not any(lane is self.editor.selected_lane for lane in self.lanes.values()):
+            self.editor.selected_lane = None  # its lane went (key deleted, renamed or hidden)
         edit_lane = self.lanes.get(self.state.edit_key or "")
         self.editor.set_lane(edit_lane if isinstance(edit_lane, IntervalLane) else None)
         self._show_mode()
