@@ -76,7 +76,8 @@ class TimelineWidget(QWidget):
     for editing, a plain drag on its lane creates an interval and dragging an edge moves
     it; Delete removes the selected interval. ``[`` / ``]`` jump to the previous / next
     event of the last clicked event or interval lane. The line under the controls says
-    what a drag does now.
+    what a drag does now. Lanes are never drawn lower than their label: when more lanes
+    than fit, a scroll bar beside the plot scrolls them.
     """
 
     lanes_changed = Signal()
