@@ -132,9 +132,11 @@ def test_camera_clock_times_are_master_ticks_of_frames(session: DataManager) -> 
     master, camera = session.get_time("time"), session.get_time("camera")
 
     assert master.sampling_rate == MASTER_RATE == CAMERA_RATE * TICKS_PER_FRAME
-    # sampling_rate is ticks per second: both clocks count master ticks, frame k is at k / 500 s
+    # sampling_rate is ticks of the clock's time values per second (TimeFrame), so both
+    # clocks put one instant at the same second: frame 250 of a 500 fps camera is at 0.5 s
     assert camera.sampling_rate == MASTER_RATE
-    assert camera.seconds_at_index(7) == 7 / CAMERA_RATE
+    assert camera.seconds_at_index(250) == master.seconds_at_index(250 * TICKS_PER_FRAME)
+    assert camera.seconds_at_index(250) == pytest.approx(250 / CAMERA_RATE)
     np.testing.assert_array_equal(master.times, np.arange(N_FRAMES * TICKS_PER_FRAME))
     np.testing.assert_array_equal(camera.times, np.arange(N_FRAMES) * TICKS_PER_FRAME)
     assert session.convert_index(7, "camera", "time") == 7 * TICKS_PER_FRAME

@@ -115,6 +115,8 @@ def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
 
     dm = DataManager()
     dm.set_time("time", TimeFrame(master_ticks, sampling_rate=MASTER_RATE))
+    # a clock's sampling_rate is ticks of its time values per second: the camera's values
+    # are master ticks, so seconds come out right on both clocks
     dm.set_time("camera", TimeFrame(frame_ticks, sampling_rate=MASTER_RATE))
     dm.set_data("media", video, "camera")
     dm.set_data("whiskers", _line_data(frame_ticks), "camera")

@@ -194,6 +194,12 @@ def test_groups_listed_and_made_from_layer_selection(browser, qtbot):
     members = browser.groups.members_shown("first_frame_whiskers")
     assert len(members) == 4
     assert all("whiskers @ frame 0" in text for text in members)
+    tree = browser.groups.tree
+    group = tree.topLevelItem(browser.groups.group_names().index("first_frame_whiskers"))
+    child = group.child(0)
+    text_px = tree.fontMetrics().horizontalAdvance(child.text(0))
+    drawn = tree.visualRect(tree.indexFromItem(child, 0))
+    assert drawn.width() >= text_px  # the member's text is not elided to "1018 …"
 
     browser.session.set_frame(0)
     layer = browser.viewer.layers["whiskers"]
@@ -298,3 +304,26 @@ def test_undoing_a_delete_puts_the_key_back_in_place_with_its_lane_colour(browse
     qtbot.waitUntil(lambda: timeline.lane_keys() == lanes_before)
     assert timeline.lanes["contact"].color == "#ff0000"
     assert browser.dm.keys() == SAMPLE_KEYS
+
+
+def test_keypoints_of_a_pose_set_are_shown_by_its_layer_not_one_layer_each(browser, qtbot):
+    from napari_whiskertoolbox.core import PointData
+    from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
+
+    dm = browser.dm
+    for part in ("nose", "tail"):
+        points = PointData()
+        points.add(0, [[10.0, 20.0]])
+        dm.set_data(f"dlc_{part}", points, "camera")
+    apply_pose(
+        dm,
+        PoseSet("dlc", ["nose", "tail"], [""], [], {"": {"nose": "dlc_nose", "tail": "dlc_tail"}}),
+    )
+    qtbot.waitUntil(lambda: "dlc" in layer_names(browser))
+    qtbot.waitUntil(lambda: "dlc_nose" in browser.listed_keys())
+    assert browser.row_of("dlc_nose")["Shown"] == "yes"  # drawn by the pose layer
+    with pytest.raises(ValueError, match="pose layer 'dlc'"):
+        browser.set_shown("dlc_nose", True)
+    assert "dlc_nose" not in layer_names(browser)  # no second layer of the same keypoints
+    browser.viewer.layers.remove("dlc")
+    qtbot.waitUntil(lambda: browser.row_of("dlc_nose")["Shown"] == "no")

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qtpy.QtCore import QPoint, Qt
+from qtpy.QtGui import QFontMetrics
 from qtpy.QtTest import QTest
 from test_timeline_support import build_session, lane_y, mouse_click, mouse_drag, viewport_point
 
-from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    TimeFrame,
+)
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 
 pytestmark = pytest.mark.gui
@@ -62,6 +68,37 @@ def test_cursor_follows_viewer_dims_and_view_follows_cursor(timeline, qtbot):
     x0, x1 = timeline.view_range()
     assert x0 <= 640 <= x1
     assert x1 - x0 == pytest.approx(100)
+
+
+def test_many_lanes_keep_a_readable_height_and_scroll(timeline, qtbot):
+    dm = timeline.dm
+    for i in range(30):
+        dm.set_data(f"ttl_{i:02d}", DigitalEventSeries(np.arange(i, 1000, 37)))
+    qtbot.waitUntil(lambda: len(timeline.lanes) == 33)
+    label_px = QFontMetrics(timeline.plot_item.getAxis("left").font()).height()
+
+    def lane_px(key: str) -> float:
+        bottom = timeline.lanes[key].bottom
+        top_y = viewport_point(timeline, 0, bottom + 1).y()
+        return viewport_point(timeline, 0, bottom).y() - top_y
+
+    shown = timeline.lanes_in_view()
+    assert 3 < len(shown) < 33  # the 33 lanes do not all fit the 320-pixel dock
+    assert shown[0] == "angle"
+    assert all(lane_px(key) >= label_px for key in shown)
+    assert timeline.lane_scroll.isVisible()
+    timeline.lane_scroll.setValue(timeline.lane_scroll.maximum())  # the user scrolls down
+    assert timeline.lanes_in_view()[-1] == "ttl_29"
+    timeline.set_view_range(200, 300)
+    mouse_click(timeline, viewport_point(timeline, 270, lane_y(timeline, "ttl_29")))
+    assert current_frame(timeline) == 270  # clicks still land on the scrolled lanes
+    timeline.set_edit_key("contact")  # picking a lane to edit scrolls it into view
+    assert "contact" in timeline.lanes_in_view()
+    for i in range(30):
+        dm.delete_data(f"ttl_{i:02d}")
+    qtbot.waitUntil(lambda: len(timeline.lanes) == 3)
+    assert timeline.lanes_in_view() == ["angle", "licks", "contact"]
+    assert not timeline.lane_scroll.isVisible()
 
 
 def test_click_in_timeline_sets_frame(timeline):
@@ -151,6 +188,22 @@ def test_drag_creates_interval_and_undo_removes_it(timeline, qtbot):
     assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
 
 
+def test_drag_past_either_end_of_the_recording_stops_at_its_first_and_last_frame(timeline):
+    timeline.set_edit_key("contact")
+    y = lane_y(timeline, "contact")
+    timeline.set_view_range(900, 1040)
+    mouse_drag(timeline, viewport_point(timeline, 980, y), viewport_point(timeline, 1030, y))
+    timeline.set_view_range(-40, 100)
+    mouse_drag(timeline, viewport_point(timeline, 30, y), viewport_point(timeline, -30, y))
+    # the video has frames 0..999: no interval reaches frames that do not exist
+    assert timeline.dm.get_data("contact").intervals.tolist() == [
+        [0, 30],
+        [100, 200],
+        [400, 450],
+        [980, 999],
+    ]
+
+
 def test_drag_touching_interval_merges_per_layout(timeline):
     timeline.set_edit_key("contact")
     timeline.set_view_range(150, 300)
@@ -184,6 +237,32 @@ def test_select_and_delete_interval_with_delete_key(timeline, qtbot):
     QTest.keyClick(timeline.plot_widget, Qt.Key.Key_Delete)
     assert dm.get_data("contact").intervals.tolist() == [[100, 200]]
     assert dm.undo()
+    assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
+
+
+def test_delete_removes_the_one_highlighted_interval_after_a_shift_drag_elsewhere(timeline, qtbot):
+    dm = timeline.dm
+    dm.set_data("whisking", DigitalIntervalSeries([[20, 30]]))
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("whisking"))
+    timeline.set_edit_key("contact")
+    timeline.set_view_range(50, 500)
+    mouse_click(timeline, viewport_point(timeline, 420, lane_y(timeline, "contact")))
+    assert timeline.lanes["contact"].selected_id is not None
+    y = lane_y(timeline, "whisking")
+    shift = Qt.KeyboardModifier.ShiftModifier
+    mouse_drag(
+        timeline,
+        viewport_point(timeline, 300, y),
+        viewport_point(timeline, 340, y),
+        modifiers=shift,
+    )
+    new_id = int(dm.get_data("whisking").ids[-1])
+    # only the interval just marked is highlighted, and Delete removes that one
+    assert timeline.lanes["whisking"].selected_id == new_id
+    assert timeline.lanes["contact"].selected_id is None
+    timeline.plot_widget.setFocus()
+    QTest.keyClick(timeline.plot_widget, Qt.Key.Key_Delete)
+    assert dm.get_data("whisking").intervals.tolist() == [[20, 30]]
     assert dm.get_data("contact").intervals.tolist() == [[100, 200], [400, 450]]
 
 

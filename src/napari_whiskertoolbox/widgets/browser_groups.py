@@ -89,10 +89,14 @@ class GroupsPanel(QWidget):
             return
         item.takeChildren()
         members = self.session.dm.groups.members(item.text(0))
-        for entity_id in members[:_MAX_LISTED_MEMBERS]:
-            item.addChild(QTreeWidgetItem([describe_entity(self.session.dm, int(entity_id))]))
+        texts = [describe_entity(self.session.dm, int(e)) for e in members[:_MAX_LISTED_MEMBERS]]
         if len(members) > _MAX_LISTED_MEMBERS:
-            item.addChild(QTreeWidgetItem([f"… {len(members) - _MAX_LISTED_MEMBERS} more"]))
+            texts.append(f"… {len(members) - _MAX_LISTED_MEMBERS} more")
+        for text in texts:
+            child = QTreeWidgetItem([text])
+            child.setToolTip(0, text)
+            item.addChild(child)
+            child.setFirstColumnSpanned(True)  # "<id>  key @ frame t" is wider than "Group"
 
     def group_from_layer(self, name: str, layer: Any = None) -> np.ndarray:
         """Create group ``name`` of the entities selected in ``layer`` (default: active layer).

@@ -28,6 +28,7 @@ from qtpy.QtWidgets import (
 )
 
 from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+from napari_whiskertoolbox.io.pose import pose_of_key
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.session import BINDING_CLASSES
 from napari_whiskertoolbox.widgets.browser_dialogs import ExportDialog, NewKeyDialog, RenameDialog
@@ -164,7 +165,12 @@ class DataBrowserWidget(QWidget):
                 connect_main(self.session.shown_changed, self._schedule_refresh),
             ),
             (lanes_changed, connect_main(lanes_changed, self._on_lanes_changed)),
+            # a pose set's keypoints layer added or removed changes its keys' Shown column
+            (self.viewer.layers.events.inserted, self._schedule_refresh),
+            (self.viewer.layers.events.removed, self._schedule_refresh),
         ]
+        for signal, slot in connections[-2:]:
+            signal.connect(slot)
 
         def disconnect(*_: object) -> None:
             for signal, wrapper in connections:
@@ -205,7 +211,18 @@ class DataBrowserWidget(QWidget):
     def _fill_row(self, row: int, key: str) -> None:
         info = key_row(self.dm, key)
         shown = QTableWidgetItem()
-        if info.data_type in BINDING_CLASSES or info.data_type in SERIES_KINDS:
+        pose = pose_of_key(self.dm, key) if info.data_type == "points" else None
+        if pose is not None:  # shown (or not) with the pose set's keypoints layer
+            shown.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            layer = self._pose_layer(key)
+            shown.setCheckState(Qt.CheckState.Checked if layer else Qt.CheckState.Unchecked)
+            shown.setToolTip(
+                f"{key!r} is drawn by the pose layer {layer.name!r} with the other keypoints of "
+                f"{pose.name!r}"
+                if layer is not None
+                else f"the keypoints layer of pose set {pose.name!r} was removed"
+            )
+        elif info.data_type in BINDING_CLASSES or info.data_type in SERIES_KINDS:
             shown.setFlags(
                 Qt.ItemFlag.ItemIsUserCheckable
                 | Qt.ItemFlag.ItemIsEnabled
@@ -261,7 +278,7 @@ class DataBrowserWidget(QWidget):
         for row in range(self.table.rowCount()):
             if self.table.item(row, 1).text() == key:
                 shown = self.table.item(row, 0)
-                checkable = bool(shown.flags() & Qt.ItemFlag.ItemIsUserCheckable)
+                checkable = shown.data(Qt.ItemDataRole.CheckStateRole) is not None
                 texts = {COLUMNS[c]: self.table.item(row, c).text() for c in range(1, len(COLUMNS))}
                 texts["Shown"] = (
                     ("yes" if shown.checkState() == Qt.CheckState.Checked else "no")
@@ -307,8 +324,17 @@ class DataBrowserWidget(QWidget):
             self.viewer.window.add_dock_widget(timeline, name="Timeline", area="bottom")
         return timeline
 
+    def _pose_layer(self, key: str) -> Any | None:
+        """Return the keypoints layer of the pose set drawing ``key`` if it is in the viewer."""
+        pose = pose_of_key(self.dm, key)
+        view = None if pose is None else self.session.poses.points.get(pose.name)
+        layer = None if view is None else view.layer
+        return layer if layer is not None and layer in self.viewer.layers else None
+
     def is_shown(self, key: str) -> bool:
-        """Whether ``key`` is shown as a synced layer or a lane of an open timeline."""
+        """Whether ``key`` is shown as a synced layer (its pose set's) or a timeline lane."""
+        if self.dm.data_type(key) == "points" and pose_of_key(self.dm, key) is not None:
+            return self._pose_layer(key) is not None
         if self.dm.data_type(key) in SERIES_KINDS:
             timeline = find_timeline(self.viewer)
             return timeline is not None and LaneState(self.dm).is_visible(key)
@@ -320,9 +346,19 @@ class DataBrowserWidget(QWidget):
         Raises
         ------
         ValueError
-            For keys that have no view (e.g. tensors).
+            For keys that have no view (e.g. tensors), and for a body part of a pose set
+            (it is drawn by the set's keypoints layer, shown or hidden in the layer list).
         """
         data_type = self.dm.data_type(key)
+        pose = pose_of_key(self.dm, key) if data_type == "points" else None
+        if pose is not None:
+            layer = self._pose_layer(key)
+            where = (
+                f"drawn by its pose layer {layer.name!r}; show or hide that layer in the layer list"
+                if layer is not None
+                else "drawn by the set's keypoints layer, which was removed"
+            )
+            raise ValueError(f"key {key!r} is a body part of pose set {pose.name!r}, {where}")
         if data_type in SERIES_KINDS:
             timeline = self.timeline(create=shown)
             if timeline is not None:

@@ -26,7 +26,7 @@ class IntervalEditor:
     Parameters
     ----------
     session : ViewerSession
-        Gives the DataManager and clock conversion (``from_display``).
+        Gives the DataManager, clock conversion (``from_display``) and ``n_frames``.
     plot : pyqtgraph.PlotItem
         Where the drag preview is drawn.
     """
@@ -34,6 +34,8 @@ class IntervalEditor:
     def __init__(self, session: Any, plot: pg.PlotItem) -> None:
         self.session = session
         self.lane: IntervalLane | None = None
+        self.selected_lane: IntervalLane | None = None
+        """The lane holding the one highlighted interval (Delete removes it), or ``None``."""
         self._drag: dict | None = None
         self.preview = pg.BarGraphItem(
             x0=[0],
@@ -56,6 +58,9 @@ class IntervalEditor:
         """Edit the intervals of ``lane`` (``None`` turns editing off)."""
         if self.lane is not None and self.lane is not lane:
             self.lane.select(None)
+        if lane is not self.lane and self.selected_lane not in (None, lane):
+            self.selected_lane.select(None)
+            self.selected_lane = None
         self.lane = lane
         self._drag = None
         self.preview.hide()
@@ -109,6 +114,7 @@ class IntervalEditor:
         return True
 
     def _frames(self, x: float) -> tuple[int, int]:
+        """Display frames ``(first, last)`` the drag covers, inside the recording."""
         frame = round(x)
         drag = self._drag
         if drag["mode"] == "create":
@@ -117,7 +123,11 @@ class IntervalEditor:
             first, last = frame, drag["end"]
         else:
             first, last = drag["start"], frame
-        return min(first, last), max(first, last)
+        first, last = min(first, last), max(first, last)
+        n_frames = int(self.session.n_frames)
+        if n_frames > 0:  # a drag past either end stops at the recording's first / last frame
+            first, last = (min(max(f, 0), n_frames - 1) for f in (first, last))
+        return first, last
 
     def move(self, x: float, finished: bool) -> None:
         """Follow the pointer; on ``finished`` write the interval to the DataManager."""
@@ -135,22 +145,31 @@ class IntervalEditor:
         start, end = self._key_range(lane, first, last)
         series = self._series(lane)
         if drag["mode"] == "create":
-            lane.selected_id = int(series.add(start, end))
+            self._select(lane, int(series.add(start, end)))
         else:
             series.update(drag["id"], start, end)
-            lane.selected_id = drag["id"]
+            self._select(lane, drag["id"])
+
+    def _select(self, lane: IntervalLane, entity_id: int | None) -> None:
+        """Highlight ``entity_id`` on ``lane``; the interval highlighted elsewhere is let go."""
+        if self.selected_lane is not None and self.selected_lane is not lane:
+            self.selected_lane.select(None)
+        self.selected_lane = lane if entity_id is not None else None
+        lane.select(entity_id)
 
     def select_at(self, x: float) -> int | None:
         """Select the interval under ``x`` on the edited lane; return its entity id."""
         row = self.lane.index_at(x) if self.lane is not None else None
         entity_id = None if row is None else int(self.lane.ids[row])
         if self.lane is not None:
-            self.lane.select(entity_id)
+            self._select(self.lane, entity_id)
         return entity_id
 
     def delete_selected(self) -> bool:
-        """Remove the selected interval from the key; return whether one was removed."""
-        if self.lane is None or self.lane.selected_id is None:
+        """Remove the highlighted interval from its key; return whether one was removed."""
+        lane = self.selected_lane
+        if lane is None or lane.selected_id is None:
             return False
-        entity_id, self.lane.selected_id = self.lane.selected_id, None
-        return bool(self._series(self.lane).remove(entity_id))
+        entity_id = lane.selected_id
+        self._select(lane, None)
+        return bool(self._series(lane).remove(entity_id))

@@ -12,6 +12,7 @@ from qtpy.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollBar,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,8 @@ __all__ = ["TimelineWidget", "find_timeline"]
 
 _CLICK_TOLERANCE_PX = 4
 _MAX_LABEL_CHARS = 18
+_LANE_PADDING_PX = 4
+"""Space above and below a lane's label: a lane is never drawn lower than label + padding."""
 
 
 def _short(key: str) -> str:
@@ -73,7 +76,8 @@ class TimelineWidget(QWidget):
     for editing, a plain drag on its lane creates an interval and dragging an edge moves
     it; Delete removes the selected interval. ``[`` / ``]`` jump to the previous / next
     event of the last clicked event or interval lane. The line under the controls says
-    what a drag does now.
+    what a drag does now. Lanes are never drawn lower than their label: when more lanes
+    than fit, a scroll bar beside the plot scrolls them.
     """
 
     lanes_changed = Signal()
@@ -150,9 +154,18 @@ class TimelineWidget(QWidget):
 
         self.lane_panel = LanePanel()
         self.lane_panel.hide()
+        self.lane_scroll = QScrollBar(Qt.Orientation.Vertical)
+        self.lane_scroll.setToolTip("Scroll the lanes (more lanes than fit at a readable height)")
+        self.lane_scroll.hide()
+        plot_box = QWidget()
+        plot_layout = QHBoxLayout(plot_box)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        plot_layout.setSpacing(0)
+        plot_layout.addWidget(self.plot_widget, 1)
+        plot_layout.addWidget(self.lane_scroll)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.lane_panel)
-        splitter.addWidget(self.plot_widget)
+        splitter.addWidget(plot_box)
         splitter.setStretchFactor(1, 1)
 
         layout = QVBoxLayout(self)
@@ -184,6 +197,8 @@ class TimelineWidget(QWidget):
 
         self.view_box.sigXRangeChanged.connect(self._update_views)
         self.view_box.sigResized.connect(self._update_views)
+        self.view_box.sigResized.connect(self._fit_rows)
+        self.lane_scroll.valueChanged.connect(self._fit_rows)
         self.edit_combo.currentTextChanged.connect(self._edit_combo_changed)
         self.axis_combo.currentTextChanged.connect(self.set_axis_mode)
         self.prev_button.clicked.connect(self.previous_event)
@@ -270,6 +285,21 @@ class TimelineWidget(QWidget):
         """Keys of the shown lanes, top to bottom."""
         return self.state.visible_keys()
 
+    def lanes_in_view(self) -> list[str]:
+        """Keys of the lanes inside the plot now (all of them unless the lanes scroll)."""
+        y0, y1 = self.view_box.viewRange()[1]
+        return [k for k, lane in self.lanes.items() if y0 - 1e-6 <= lane.bottom < y1 - 0.5]
+
+    def scroll_to_lane(self, key: str) -> None:
+        """Scroll the lanes so that ``key``'s lane is in view (no-op when it is or has none)."""
+        keys = list(self.lanes)
+        if key not in keys or key in self.lanes_in_view():
+            return
+        row = keys.index(key)
+        scroll = self.lane_scroll
+        value = row if row < scroll.value() else row - scroll.pageStep() + 1
+        scroll.setValue(max(scroll.minimum(), min(value, scroll.maximum())))
+
     def set_lane_order(self, keys: list[str]) -> None:
         """Put the lanes of ``keys`` first, top to bottom, in that order."""
         self.state.set_order(list(keys))
@@ -322,6 +352,8 @@ class TimelineWidget(QWidget):
         self.state.edit_key = key
         lane = self.lanes.get(key) if key is not None else None
         self.editor.set_lane(lane if isinstance(lane, IntervalLane) else None)
+        if key is not None:
+            self.scroll_to_lane(key)
         wanted = key if key is not None else _NO_EDIT
         if self.edit_combo.currentText() != wanted:
             self.edit_combo.setCurrentText(wanted)
@@ -483,11 +515,43 @@ class TimelineWidget(QWidget):
         left_axis.setTicks([[(n - row - 0.5, label) for row, label in enumerate(labels)], []])
         metrics = QFontMetrics(left_axis.font())
         left_axis.setWidth(max([40, *(metrics.horizontalAdvance(t) + 16 for t in labels)]))
-        self.view_box.setYRange(0, max(n, 1), padding=0)
+        self._fit_rows()
+        if not any(lane is self.editor.selected_lane for lane in self.lanes.values()):
+            self.editor.selected_lane = None  # its lane went (key deleted, renamed or hidden)
         edit_lane = self.lanes.get(self.state.edit_key or "")
         self.editor.set_lane(edit_lane if isinstance(edit_lane, IntervalLane) else None)
         self._show_mode()
         self._update_views()
+
+    def _min_lane_px(self) -> int:
+        metrics = QFontMetrics(self.plot_item.getAxis("left").font())
+        return metrics.height() + 2 * _LANE_PADDING_PX
+
+    def _fit_rows(self, *_: object) -> None:
+        """Show as many lanes as fit at a readable height; scroll the rest.
+
+        Lane ``row`` (0 = top) of ``n`` spans y ``[n - 1 - row, n - row]``; the view shows
+        the rows from the scroll bar's value down.
+        """
+        n = len(self.lanes)
+        height = float(self.view_box.height())
+        fit = n if height <= 0 else max(1, int(height // self._min_lane_px()))
+        scroll = self.lane_scroll
+        scroll.blockSignals(True)
+        if n <= fit:
+            scroll.setRange(0, 0)
+            scroll.hide()
+        else:
+            scroll.setRange(0, n - fit)
+            scroll.setPageStep(fit)
+            scroll.setSingleStep(1)
+            scroll.show()
+        scroll.blockSignals(False)
+        if n == 0:
+            self.view_box.setYRange(0, 1, padding=0)
+            return
+        top = scroll.value() if n > fit else 0
+        self.view_box.setYRange(n - top - min(n, fit), n - top, padding=0)
 
     def _refresh_controls(self) -> None:
         self.lane_panel.set_lanes(self.state.lanes())
