@@ -190,13 +190,18 @@ _HDF5_TIMES = (
     _o("scale_divide", "bool", False, "divide by scale instead"),
 )
 
+_CLOCK_RATE = _o(
+    "sampling_rate", "float", None,
+    "ticks per second (for seconds; a clock of master ticks takes the master's rate)", ours=True,
+)  # fmt: skip
+
 _VARIANTS: tuple[Variant, ...] = (
     # ---- clocks ------------------------------------------------------------------------
     Variant("time", "uint16", ("uint16", "ttl"), (*_TTL[:3],
-        _o("sampling_rate", "float", None, "clock rate in Hz (for seconds)", ours=True))),
+        _CLOCK_RATE)),
     Variant("time", "uint16_length", ("uint16_length",), (
         _o("header_size", "int", 0, "bytes excluded from the length", minimum=0),
-        _o("sampling_rate", "float", None, "clock rate in Hz (for seconds)", ours=True))),
+        _CLOCK_RATE)),
     Variant("time", "filename", ("filename",), (
         _o("regex_pattern", "str", None, "regex searched in each file name; group 1 is the "
            "number", required=True),
@@ -204,7 +209,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("mode", "str", "found_values", "found_values, zero_to_max or min_to_max",
            choices=("found_values", "zero_to_max", "min_to_max")),
         _o("sort_ascending", "bool", True, "sort the numbers (false: folder order)"),
-        _o("sampling_rate", "float", None, "clock rate in Hz (for seconds)", ours=True))),
+        _CLOCK_RATE)),
     Variant("time", "multi_column_binary", ("multi_column_binary",), (
         *_BINARY_STATE,
         _o("time_column", "int", 0, "column holding time in seconds", minimum=0),
@@ -214,7 +219,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("source_data", "str", None, "loaded event or analog key spanning the clock",
            required=True),
         _o("start_value", "int", 0, "first tick"),
-        _o("sampling_rate", "float", None, "clock rate in Hz (for seconds)", ours=True))),
+        _CLOCK_RATE)),
     Variant("time", "derived", ("derived",), (
         _o("source_timeframe", "str", None, "clock sampled at the source's events",
            required=True),
@@ -229,10 +234,10 @@ _VARIANTS: tuple[Variant, ...] = (
     Variant("time", "count", ("count", "frame_count"), (
         _o("count", "int", None, "number of frames: ticks 0..count-1", aliases=("frame_count",),
            minimum=1, required=True, ours=True),
-        _o("sampling_rate", "float", None, "clock rate in Hz (for seconds)", ours=True)),
+        _CLOCK_RATE),
         ours=True),
     Variant("time", "csv", ("csv", "txt"), (
-        _o("sampling_rate", "float", None, "clock rate in Hz (for seconds)", ours=True),),
+        _CLOCK_RATE,),
         ours=True),
     # ---- media -------------------------------------------------------------------------
     Variant("video", "media", ("media", "mp4", "avi", "mkv", "mov", "m4v"), ()),
