@@ -194,3 +194,15 @@ def test_an_empty_key_saved_alone_reopens_as_the_same_kind(tmp_path):
     # WhiskerToolbox's own points saver writes a lower-case comma header: still points
     (tmp_path / "wt_points.csv").write_text("frame,x,y\n", encoding="utf-8")
     assert open_path(tmp_path / "wt_points.csv").dm.data_type("wt_points") == "points"
+
+
+def test_repeated_intervals_are_dropped_and_the_note_names_their_lines(tmp_path, caplog):
+    path = tmp_path / "contact.csv"
+    path.write_text("Start,End\n10,20\n30,40\n10,20\n50,60\n30,40\n", encoding="utf-8")
+    dm = DataManager()
+    load_data_file(dm, data_file_item(path, "digital_interval", "contact"))
+    np.testing.assert_array_equal(dm.get_data("contact").intervals, [[10, 20], [30, 40], [50, 60]])
+    (note,) = dm.metadata["sources"]["contact"]["notes"]
+    assert "exact duplicate of an earlier interval" in note
+    assert "lines 4, 6" in note
+    assert note in caplog.text

@@ -45,6 +45,7 @@ def read_intervals_csv(
     end_column: int | None = None,
     decimal: str | None = None,
     skips: RowSkips | None = None,
+    drop_exact_duplicates: bool = False,
 ) -> np.ndarray:
     """Read ``start,end`` rows with WhiskerToolbox's rules (``wt_loaders.md`` §9.1).
 
@@ -60,6 +61,9 @@ def read_intervals_csv(
         The file holds the end first.
     start_column, end_column : int, optional
         Columns of start and end (default 0 and 1, swapped by ``flip_column_order``).
+    drop_exact_duplicates : bool
+        Skip (and report, with its line) a row repeating an earlier interval, as
+        WhiskerToolbox's loader drops them.
 
     Returns
     -------
@@ -87,6 +91,7 @@ def read_intervals_csv(
         first_line=first + 1,
     )
     pairs: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
     for number, text in enumerate(lines[first:], start=first + 1):
         if not text.strip():
             continue
@@ -109,13 +114,13 @@ def read_intervals_csv(
             raise FormatError(
                 f"expected start <= end, found {start} > {end}", path=path, line=number
             )
+        if drop_exact_duplicates:
+            if (start, end) in seen:
+                skips.add("exact duplicate of an earlier interval", number)
+                continue
+            seen.add((start, end))
         pairs.append((start, end))
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-
-
-def exact_duplicates(pairs: np.ndarray) -> int:
-    """Return how many rows of ``pairs`` repeat an earlier one (WhiskerToolbox drops them)."""
-    return int(len(pairs) - len(np.unique(pairs, axis=0))) if len(pairs) else 0
 
 
 def write_intervals_csv(

@@ -284,11 +284,8 @@ def _read_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
         end_column=opts["end_column"],
         decimal=opts["decimal"],
         skips=skips,
+        drop_exact_duplicates=True,
     )
-    repeats = intervals.exact_duplicates(pairs)
-    if repeats:
-        skips.add_many("exact duplicate of an earlier interval", [0] * repeats)
-        pairs = np.unique(pairs, axis=0)
     item.note_skips(skips, path)
     return [(item.name, DigitalIntervalSeries(pairs, layout=opts["layout"]))]
 
