@@ -289,3 +289,44 @@ def test_huge_expression_repr_is_cut(engine: ScriptEngine) -> None:
     assert len(result.value_repr) < 21_000
     assert result.value_repr.endswith("more characters]")
     assert len(engine.namespace["_"]) == 100_000
+
+
+def test_a_script_imports_modules_beside_it_and_sees_their_edits(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
+    # as `python analysis.py` does: the script's folder is first on sys.path
+    folder = tmp_path / "project"
+    folder.mkdir()
+    helper = folder / "wtb_helper_mod.py"
+    helper.write_text("GAIN = 2\n")
+    script = folder / "analysis.py"
+    script.write_text("import wtb_helper_mod\nimport sys\ngain = wtb_helper_mod.GAIN\n")
+    path_before = list(sys.path)
+    try:
+        result = engine.run_file(script)
+        assert result.success, result.error
+        assert engine.namespace["gain"] == 2
+        assert sys.path == path_before  # the folder is on the path only while the script runs
+        first = sys.modules["wtb_helper_mod"]
+        assert engine.run_file(script).success
+        assert sys.modules["wtb_helper_mod"] is first  # unchanged: imported once
+        helper.write_text("GAIN = 3\n")  # the user edits the helper, runs again
+        os.utime(helper, ns=(first_ns := os.stat(helper).st_mtime_ns + 10**9, first_ns))
+        assert engine.run_file(script).success
+        assert engine.namespace["gain"] == 3
+    finally:
+        sys.modules.pop("wtb_helper_mod", None)
+
+
+def test_code_imports_modules_from_the_chosen_working_folder(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
+    (tmp_path / "wtb_workdir_mod.py").write_text("VALUE = 'here'\n")
+    engine.set_working_directory(tmp_path)
+    try:
+        result = engine.run("import wtb_workdir_mod\nwtb_workdir_mod.VALUE")
+        assert result.success, result.error
+        assert result.value_repr == "'here'"
+        assert str(tmp_path) not in sys.path
+    finally:
+        sys.modules.pop("wtb_workdir_mod", None)

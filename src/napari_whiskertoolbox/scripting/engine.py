@@ -31,6 +31,7 @@ from napari_whiskertoolbox.scripting.capture import OutputCallback, OutputCaptur
 from napari_whiskertoolbox.scripting.display import displaying_for
 from napari_whiskertoolbox.scripting.environment import configure_python_environment
 from napari_whiskertoolbox.scripting.importing import import_new_data
+from napari_whiskertoolbox.scripting.local_modules import LocalModules
 from napari_whiskertoolbox.scripting.namespace import (
     DEFAULT_PRELUDE,
     NamespaceEntry,
@@ -173,6 +174,7 @@ class ScriptEngine(ScriptEngineAliases):
         self._argv: list[str] | None = None
         self._run_lock = threading.Lock()
         self._token: CancelToken | None = None
+        self._local_modules = LocalModules()
         self.namespace: dict[str, Any] = {}
         self._baseline: frozenset[str] = frozenset()
         result = self.reset()
@@ -345,8 +347,10 @@ class ScriptEngine(ScriptEngineAliases):
 
         ``sys.argv`` becomes ``[path, *argv]`` (without ``argv``: the list set with
         :meth:`set_sys_argv`, else ``[path]``) and the working directory the script's
-        folder for the run; both are restored afterwards. A file that cannot be opened
-        or decoded gives a failed result saying so.
+        folder for the run; both are restored afterwards. As for ``python path``, that
+        folder is first on ``sys.path`` during the run (modules beside the script import;
+        one edited since an earlier run is imported afresh, see :mod:`.local_modules`). A
+        file that cannot be opened or decoded gives a failed result saying so.
 
         Raises
         ------
@@ -610,18 +614,21 @@ class ScriptEngine(ScriptEngineAliases):
         cwd: Path | None = None,
         argv: list[str] | None = None,
     ) -> RunResult:
-        """Run ``code`` in ``cwd`` with ``argv`` (by default the engine's working directory and argv)."""
+        """Run ``code`` in ``cwd`` with ``argv`` (by default the engine's working directory and argv).
+
+        ``cwd`` (or the chosen working folder) is first on ``sys.path`` during the run, as
+        the script's folder is for ``python script.py``: modules beside the script import.
+        """
         if filename is None:
             filename = f"<script-{next(_script_counter)}>"
         if not os.path.isfile(filename):
             register_source(filename, code)
         before = dict(self.namespace)
         started = time.perf_counter()
+        folder = cwd if cwd is not None else self._working_directory
         with (
-            _process_state(
-                cwd if cwd is not None else self._working_directory,
-                argv if argv is not None else self._argv,
-            ),
+            _process_state(folder, argv if argv is not None else self._argv),
+            self._local_modules.importing_from(folder),
             OutputCapture(on_output) as capture,
             displaying_for(self._dm),
         ):
