@@ -330,3 +330,44 @@ def test_code_imports_modules_from_the_chosen_working_folder(
         assert str(tmp_path) not in sys.path
     finally:
         sys.modules.pop("wtb_workdir_mod", None)
+
+
+EDIT_EVERY_FRAME = (
+    "nose = dm.getData('nose')\n"
+    "for t in nose.getTimesWithData():\n"
+    "    p = nose.getAtTime(t)[0]\n"
+    "    nose.clearAtTime(t)\n"
+    "    nose.addAtTime(t, [Point2D(p.x + 1, p.y)])\n"
+    "dm.setData('tip', AnalogTimeSeries(np.zeros(100, np.float32)), 'time')\n"
+)
+
+
+def test_a_run_is_one_undo_step(tmp_path: Path, session_dm: DataManager) -> None:
+    session_dm.history.max_depth = 8  # fewer than the script's edits
+    session_dm.delete_data("contact")  # the user's own step before the script
+    engine = ScriptEngine(session_dm)
+    nose = session_dm.get_data("nose")
+    before = [nose.at(t).copy() for t in range(10)]
+    script = tmp_path / "shift.py"
+    script.write_text(EDIT_EVERY_FRAME)
+    result = engine.run_file(script)
+    assert result.success, result.error
+    assert session_dm.history.undo_label == "run shift.py"
+    assert session_dm.undo()
+    assert "tip" not in session_dm
+    for t in range(10):
+        np.testing.assert_array_equal(nose.at(t), before[t])
+    assert session_dm.history.undo_label == "delete contact"  # older history kept
+    assert session_dm.undo()
+    assert "contact" in session_dm
+    assert engine.run("dm.deleteData('angle')\nprint(dm.undo(), 'angle' in dm)").stdout == (
+        "True True\n"  # a script may undo its own edits
+    )
+
+
+def test_headless_engines_keep_every_step(session_dm: DataManager) -> None:
+    engine = ScriptEngine(session_dm, undo_step_per_run=False)
+    steps = len(session_dm.history)
+    assert engine.run(EDIT_EVERY_FRAME).success
+    assert session_dm.history.undo_label == "set tip"
+    assert len(session_dm.history) == steps + 11  # 5 frames cleared and refilled, 1 key

@@ -92,7 +92,9 @@ def test_loading_the_session_is_not_an_undo_step(tmp_path: Path, capsys) -> None
 
 def test_a_script_imports_its_sibling_module(tmp_path: Path, capsys) -> None:
     _script(tmp_path, "def double(x):\n    return 2 * x\n", "wtb_sibling_helpers.py")
-    script = _script(tmp_path, "import wtb_sibling_helpers\nprint(wtb_sibling_helpers.double(21))\n")
+    script = _script(
+        tmp_path, "import wtb_sibling_helpers\nprint(wtb_sibling_helpers.double(21))\n"
+    )
     try:
         code = run_headless(script)
     finally:

@@ -145,6 +145,13 @@ class ScriptEngine(ScriptEngineAliases):
         (``import numpy as np`` and ``from whiskertoolbox_python import *``).
     prelude_enabled : bool
         Whether a fresh namespace runs the prelude (WhiskerToolbox's prelude switch).
+    undo_step_per_run : bool
+        Make each run one undo step of ``dm`` (labelled ``run <script name>``), however
+        many edits it makes: a loop over every frame is undone with one Ctrl+Z and does
+        not push the user's earlier edits out of the history. Inside the run, ``dm.undo()``
+        still undoes the script's own edits one by one. Headless runs, whose history is
+        thrown away, pass ``False`` (the history then keeps at most its depth of steps
+        instead of every edit of the run).
 
     Raises
     ------
@@ -165,8 +172,10 @@ class ScriptEngine(ScriptEngineAliases):
         prelude: str | None = None,
         *,
         prelude_enabled: bool = True,
+        undo_step_per_run: bool = True,
     ) -> None:
         self._dm = dm
+        self.undo_step_per_run = undo_step_per_run
         self._viewer = viewer
         self._prelude = DEFAULT_PRELUDE if prelude is None else prelude
         self._prelude_enabled = prelude_enabled
@@ -629,12 +638,20 @@ class ScriptEngine(ScriptEngineAliases):
         with (
             _process_state(folder, argv if argv is not None else self._argv),
             self._local_modules.importing_from(folder),
+            self._one_undo_step(filename),
             OutputCapture(on_output) as capture,
             displaying_for(self._dm),
         ):
             outcome = self._execute(code, filename, token)
         duration = time.perf_counter() - started
         return self._result(outcome, capture, duration, token, before)
+
+    def _one_undo_step(self, filename: str) -> contextlib.AbstractContextManager[object]:
+        """Merge the run's edits of ``dm`` into one undo step ``run <name>`` (when enabled)."""
+        if not self.undo_step_per_run or filename == "<prelude>":
+            return contextlib.nullcontext()
+        name = Path(filename).name if os.path.isfile(filename) else filename.strip("<>")
+        return self._dm.history.merged(f"run {name}")
 
     def _execute(self, code: str, filename: str, token: CancelToken) -> _Outcome:
         outcome = _Outcome()
