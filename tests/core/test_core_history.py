@@ -125,3 +125,38 @@ def test_change_constructors():
     assert Change.at(5, 2, 5).frames.tolist() == [2, 5]
     assert Change.at(3).frames.dtype.name == "int64"
     assert Change.everything().frames is None
+
+
+def test_merged_steps_become_one_step_and_keep_older_history():
+    h = CommandHistory(max_depth=3)
+    c = Counter(h)
+    c.add(100)  # the user's edit before a long script
+    with h.merged("script job.py"):
+        for _ in range(10):  # more steps than the history keeps
+            c.add(1)
+        assert h.undo()  # undo works inside, step by step
+        assert c.value == 109
+        c.add(2)
+    assert len(h) == 2
+    assert h.undo_label == "script job.py"
+    assert h.undo()
+    assert c.value == 100  # the whole script, in one step
+    assert h.undo_label == "add 100"  # the user's edit was kept
+    assert h.redo()
+    assert c.value == 111
+
+
+def test_merged_keeps_the_state_a_save_inside_recorded():
+    h = CommandHistory()
+    c = Counter(h)
+    with h.merged("script"):
+        c.add(1)
+        c.add(2)
+        saved = h.state  # a script that saves at its end
+    assert h.state == saved  # so the session is not "modified" after the run
+    with h.merged("script"):
+        c.add(3)
+    assert h.undo_label == "add 3"  # one command keeps its own label
+    with h.merged("nothing"):
+        pass
+    assert len(h) == 2

@@ -60,3 +60,16 @@ def test_outputs_are_kept_per_cell_and_cells_share_the_namespace(engine: ScriptE
     assert "edited since this run" in outputs.get(edited).render(edited.digest)
     failing = split_cells("# %% bad\n1 / 0\n")[0]
     assert "ZeroDivisionError" in outputs.record(failing, engine.run(failing.code)).render()
+
+
+def test_a_cells_progress_bar_is_kept_as_its_last_state(engine: ScriptEngine) -> None:
+    cell = split_cells(
+        "# %% progress\n"
+        "import sys\n"
+        "for i in range(0, 101, 50):\n"
+        "    print(f'\\r{i:3d}%', end='', file=sys.stderr)\n"
+        "print(file=sys.stderr)\n"
+        "print('a\\r\\nb')\n"
+    )[0]
+    output = CellOutputs().record(cell, engine.run(cell.code))
+    assert output.text == "a\nb\n100%\n"

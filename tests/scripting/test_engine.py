@@ -289,3 +289,85 @@ def test_huge_expression_repr_is_cut(engine: ScriptEngine) -> None:
     assert len(result.value_repr) < 21_000
     assert result.value_repr.endswith("more characters]")
     assert len(engine.namespace["_"]) == 100_000
+
+
+def test_a_script_imports_modules_beside_it_and_sees_their_edits(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
+    # as `python analysis.py` does: the script's folder is first on sys.path
+    folder = tmp_path / "project"
+    folder.mkdir()
+    helper = folder / "wtb_helper_mod.py"
+    helper.write_text("GAIN = 2\n")
+    script = folder / "analysis.py"
+    script.write_text("import wtb_helper_mod\nimport sys\ngain = wtb_helper_mod.GAIN\n")
+    path_before = list(sys.path)
+    try:
+        result = engine.run_file(script)
+        assert result.success, result.error
+        assert engine.namespace["gain"] == 2
+        assert sys.path == path_before  # the folder is on the path only while the script runs
+        first = sys.modules["wtb_helper_mod"]
+        assert engine.run_file(script).success
+        assert sys.modules["wtb_helper_mod"] is first  # unchanged: imported once
+        helper.write_text("GAIN = 3\n")  # the user edits the helper, runs again
+        os.utime(helper, ns=(first_ns := os.stat(helper).st_mtime_ns + 10**9, first_ns))
+        assert engine.run_file(script).success
+        assert engine.namespace["gain"] == 3
+    finally:
+        sys.modules.pop("wtb_helper_mod", None)
+
+
+def test_code_imports_modules_from_the_chosen_working_folder(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
+    (tmp_path / "wtb_workdir_mod.py").write_text("VALUE = 'here'\n")
+    engine.set_working_directory(tmp_path)
+    try:
+        result = engine.run("import wtb_workdir_mod\nwtb_workdir_mod.VALUE")
+        assert result.success, result.error
+        assert result.value_repr == "'here'"
+        assert str(tmp_path) not in sys.path
+    finally:
+        sys.modules.pop("wtb_workdir_mod", None)
+
+
+EDIT_EVERY_FRAME = (
+    "nose = dm.getData('nose')\n"
+    "for t in nose.getTimesWithData():\n"
+    "    p = nose.getAtTime(t)[0]\n"
+    "    nose.clearAtTime(t)\n"
+    "    nose.addAtTime(t, [Point2D(p.x + 1, p.y)])\n"
+    "dm.setData('tip', AnalogTimeSeries(np.zeros(100, np.float32)), 'time')\n"
+)
+
+
+def test_a_run_is_one_undo_step(tmp_path: Path, session_dm: DataManager) -> None:
+    session_dm.history.max_depth = 8  # fewer than the script's edits
+    session_dm.delete_data("contact")  # the user's own step before the script
+    engine = ScriptEngine(session_dm)
+    nose = session_dm.get_data("nose")
+    before = [nose.at(t).copy() for t in range(10)]
+    script = tmp_path / "shift.py"
+    script.write_text(EDIT_EVERY_FRAME)
+    result = engine.run_file(script)
+    assert result.success, result.error
+    assert session_dm.history.undo_label == "run shift.py"
+    assert session_dm.undo()
+    assert "tip" not in session_dm
+    for t in range(10):
+        np.testing.assert_array_equal(nose.at(t), before[t])
+    assert session_dm.history.undo_label == "delete contact"  # older history kept
+    assert session_dm.undo()
+    assert "contact" in session_dm
+    assert engine.run("dm.deleteData('angle')\nprint(dm.undo(), 'angle' in dm)").stdout == (
+        "True True\n"  # a script may undo its own edits
+    )
+
+
+def test_headless_engines_keep_every_step(session_dm: DataManager) -> None:
+    engine = ScriptEngine(session_dm, undo_step_per_run=False)
+    steps = len(session_dm.history)
+    assert engine.run(EDIT_EVERY_FRAME).success
+    assert session_dm.history.undo_label == "set tip"
+    assert len(session_dm.history) == steps + 11  # 5 frames cleared and refilled, 1 key

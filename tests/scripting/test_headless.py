@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -87,3 +88,17 @@ def test_loading_the_session_is_not_an_undo_step(tmp_path: Path, capsys) -> None
     assert code == 0, out.err
     assert "undone False modified False" in out.out
     assert "keys ['angle', 'speed']" in out.out
+
+
+def test_a_script_imports_its_sibling_module(tmp_path: Path, capsys) -> None:
+    _script(tmp_path, "def double(x):\n    return 2 * x\n", "wtb_sibling_helpers.py")
+    script = _script(
+        tmp_path, "import wtb_sibling_helpers\nprint(wtb_sibling_helpers.double(21))\n"
+    )
+    try:
+        code = run_headless(script)
+    finally:
+        sys.modules.pop("wtb_sibling_helpers", None)
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "42" in out.out

@@ -75,3 +75,22 @@ def test_output_pane_accepts_writes_from_threads_and_caps_each_flush(qtbot) -> N
     pane.clear()
     assert pane.toPlainText() == ""
     assert not pane.has_pending()
+
+
+def test_output_pane_carriage_return_rewrites_the_line_as_a_terminal(qtbot) -> None:
+    # progress lines (tqdm, print(..., end="\r")) update one line instead of piling up
+    pane = OutputPane()
+    qtbot.addWidget(pane)
+    pane.append_output("info", ">>> run job.py\n")
+    pane.append_output("stderr", "\r  0%|          | 0/50")
+    pane.append_output("stderr", "\r 40%|████      | 20/50\r 80%|████████  | 40/50")
+    pane.flush()
+    assert pane.toPlainText() == ">>> run job.py\n 80%|████████  | 40/50"
+    pane.append_output("stderr", "\r100%|██████████| 50/50\n")
+    pane.append_output("stdout", "step 1\r")  # a line that says what is going on, then moves on
+    pane.flush()
+    pane.append_output("stdout", "step 2\r")
+    pane.append_output("stdout", "\n")
+    pane.append_output("stdout", "windows\r\nline\r\n")
+    pane.flush()
+    assert pane.toPlainText() == (">>> run job.py\n100%|██████████| 50/50\nstep 2\nwindows\nline\n")

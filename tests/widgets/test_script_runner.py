@@ -80,6 +80,28 @@ def test_run_shows_stdout_stderr_and_new_data_as_a_layer(qtbot, viewer, runner) 
     assert "tips" in runner.inspector.names()
 
 
+def test_a_run_editing_every_frame_is_undone_with_one_ctrl_z(qtbot, viewer, runner) -> None:
+    from napari_whiskertoolbox.workflow import actions
+
+    nose_layer = next(layer for layer in viewer.layers if layer.metadata.get("wtb_key") == "nose")
+    shown = np.array(nose_layer.data, copy=True)
+    code = (
+        "nose = dm.getData('nose')\n"
+        "for t in nose.getTimesWithData():\n"
+        "    p = nose.getAtTime(t)[0]\n"
+        "    nose.clearAtTime(t)\n"
+        "    nose.addAtTime(t, [Point2D(p.x + 5, p.y)])\n"
+        "dm.setData('nose_x', AnalogTimeSeries(np.zeros(30, np.float32)), 'camera')\n"
+    )
+    run_and_wait(qtbot, runner, code, succeed=True)
+    dm = get_session(viewer).dm
+    assert dm.history.undo_label == "run untitled"
+    qtbot.waitUntil(lambda: not np.array_equal(nose_layer.data, shown), timeout=5000)
+    assert actions.undo(get_session(viewer))  # what Ctrl+Z does
+    assert "nose_x" not in dm
+    qtbot.waitUntil(lambda: np.array_equal(nose_layer.data, shown), timeout=5000)
+
+
 def test_error_traceback_goes_to_the_output_in_stderr_colour(qtbot, runner) -> None:
     result = run_and_wait(qtbot, runner, "x = 1\ny = dm.get_data('no_such_key')\n")
     assert not result.success

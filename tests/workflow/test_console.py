@@ -64,7 +64,7 @@ def test_install_pushes_the_namespace_into_the_viewer_console(
 
 
 @pytest.mark.enable_console
-def test_the_console_banner_names_the_environment_when_the_console_opens(
+def test_the_console_banner_names_the_environment_and_a_command_is_one_undo_step(
     qtbot, make_napari_viewer: Any, tmp_path: Path
 ) -> None:
     from _venvs import make_venv
@@ -95,3 +95,24 @@ def test_the_console_banner_names_the_environment_when_the_console_opens(
         assert "scripts import from napari's own environment" in console._control.toPlainText()
     finally:
         venv.deactivate_venv()
+    # (the same console: starting one takes seconds) a command is one undo step, so a loop
+    # over frames is undone with one Ctrl+Z
+    dm = get_session(viewer).dm
+    # the clock first: growing the default clock frame by frame re-adds the frame axis'
+    # placeholder layer at each frame (slow, and not what this test is about)
+    dm.setTime("time", napari_whiskertoolbox.TimeFrame.from_count(20))
+    dm.setData("nose", napari_whiskertoolbox.PointData(), "time")
+    dm.history.clear()
+    console.execute(
+        "nose = dm.getData('nose')\n"
+        "for t in range(20):\n"
+        "    nose.addAtTime(t, [Point2D(t, 2 * t)])\n"
+        "\n"
+        "dm.setData('angle', AnalogTimeSeries(np.zeros(20, np.float32)), 'time')\n"
+    )
+    qtbot.waitUntil(lambda: "angle" in dm, timeout=20_000)
+    qtbot.waitUntil(lambda: dm.history.undo_label.startswith("console In ["), timeout=5_000)
+    assert len(dm.history) == 1
+    assert dm.undo()
+    assert "angle" not in dm
+    assert dm.get_data("nose").n_entries == 0

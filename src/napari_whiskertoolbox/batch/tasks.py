@@ -193,7 +193,7 @@ class ScriptTask(Task):
         """Run the script with ``dm`` in its namespace; return its ``results`` dict."""
         from napari_whiskertoolbox.scripting import ScriptEngine
 
-        engine = ScriptEngine(dm)
+        engine = ScriptEngine(dm, undo_step_per_run=False)  # a worker's history is thrown away
         control.on_cancel(engine.cancel)
         result = engine.run_file(self.path, argv=list(self.argv))
         control.output.extend(text for text in (result.stdout, result.stderr) if text)

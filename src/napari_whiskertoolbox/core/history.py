@@ -128,6 +128,7 @@ class CommandHistory:
         self._next_token = 1
         self._base_token = 0  # the state below the oldest undo step
         self._pushes = 0
+        self._merging = 0  # open merged() blocks: the depth limit waits for them
 
     @property
     def state(self) -> int:
@@ -183,11 +184,16 @@ class CommandHistory:
     def _push_step(self, command: Command) -> None:
         self._undo.append((self._next_token, command))
         self._next_token += 1
-        if len(self._undo) > self.max_depth:
-            dropped = len(self._undo) - self.max_depth
-            self._base_token = self._undo[dropped - 1][0]
-            del self._undo[:dropped]
+        self._trim()
         self._redo.clear()
+
+    def _trim(self) -> None:
+        """Drop the oldest steps beyond :attr:`max_depth` (not while a merge is open)."""
+        if self._merging or len(self._undo) <= self.max_depth:
+            return
+        dropped = len(self._undo) - self.max_depth
+        self._base_token = self._undo[dropped - 1][0]
+        del self._undo[:dropped]
 
     def undo(self) -> bool:
         """Revert the last step; return False when there is none."""
@@ -240,6 +246,38 @@ class CommandHistory:
                         self._push_step(group)
                         emit = True
             if emit:
+                self.changed.emit()
+
+    @contextmanager
+    def merged(self, label: str) -> Iterator[None]:
+        """Make the steps recorded inside the ``with`` block one step labelled ``label``.
+
+        Unlike :meth:`group`, the steps are recorded as usual while the block runs:
+        :meth:`undo`, :meth:`redo`, :attr:`state` and so the DataManager's ``modified``
+        flag work inside it (a script may undo its own edits, or save). When the block
+        ends, the steps it left on the undo stack become one step, which keeps the last
+        step's token (a save at the end of the block stays the saved state); a single
+        step keeps its own label. Steps are not dropped for :attr:`max_depth` while the
+        block is open, so older history survives a block of many steps. Steps recorded
+        by other threads meanwhile join the merged step.
+        """
+        with self._lock:
+            start = self._next_token
+            self._merging += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._merging -= 1
+                first = len(self._undo)
+                while first > 0 and self._undo[first - 1][0] >= start:
+                    first -= 1
+                steps = self._undo[first:]
+                if len(steps) > 1:
+                    group = CommandGroup(label, [command for _, command in steps])
+                    self._undo[first:] = [(steps[-1][0], group)]
+                self._trim()
+            if len(steps) > 1:
                 self.changed.emit()
 
     def clear(self) -> None:

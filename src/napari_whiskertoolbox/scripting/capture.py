@@ -15,12 +15,28 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-__all__ = ["OutputCapture", "ThreadRoutedStream", "underlying_stream"]
+__all__ = ["OutputCapture", "ThreadRoutedStream", "terminal_text", "underlying_stream"]
 
 OutputCallback = Callable[[str, str], None]
 """``callback(stream_name, text)`` with ``stream_name`` in ``{"stdout", "stderr"}``."""
 
 _STREAM_NAMES = ("stdout", "stderr")
+
+
+def terminal_text(text: str) -> str:
+    r"""Return ``text`` as a terminal leaves it: a carriage return rewrites its line.
+
+    Of each line only the text after its last ``\r`` stays (the last state of a progress
+    bar such as tqdm's, which rewrites the whole line each update); ``\r\n`` is a line end.
+    """
+    if "\r" not in text:
+        return text
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join(
+        next((part for part in reversed(line.split("\r")) if part), "") for line in lines
+    )
+
+
 _install_lock = threading.RLock()
 _active_captures = 0
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.scripting.capture import terminal_text
+
 if TYPE_CHECKING:
     from napari_whiskertoolbox.scripting.engine import RunResult
 
@@ -113,7 +115,8 @@ class CellOutput:
     label : str
         The cell's heading at the time of the run.
     text : str
-        stdout then stderr of the run.
+        stdout then stderr of the run, as a terminal shows them (a progress bar's last
+        state: see :func:`~napari_whiskertoolbox.scripting.capture.terminal_text`).
     value_repr : str or None
         ``repr`` of the cell's last expression.
     error : str or None
@@ -155,7 +158,7 @@ class CellOutputs:
         """Keep ``result`` as ``cell``'s output; return the kept record."""
         output = CellOutput(
             label=cell.label,
-            text=result.stdout + result.stderr,
+            text=terminal_text(result.stdout) + terminal_text(result.stderr),
             value_repr=result.value_repr,
             error=result.error,
             duration=result.duration,

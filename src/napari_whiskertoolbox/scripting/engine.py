@@ -31,6 +31,7 @@ from napari_whiskertoolbox.scripting.capture import OutputCallback, OutputCaptur
 from napari_whiskertoolbox.scripting.display import displaying_for
 from napari_whiskertoolbox.scripting.environment import configure_python_environment
 from napari_whiskertoolbox.scripting.importing import import_new_data
+from napari_whiskertoolbox.scripting.local_modules import LocalModules
 from napari_whiskertoolbox.scripting.namespace import (
     DEFAULT_PRELUDE,
     NamespaceEntry,
@@ -144,6 +145,13 @@ class ScriptEngine(ScriptEngineAliases):
         (``import numpy as np`` and ``from whiskertoolbox_python import *``).
     prelude_enabled : bool
         Whether a fresh namespace runs the prelude (WhiskerToolbox's prelude switch).
+    undo_step_per_run : bool
+        Make each run one undo step of ``dm`` (labelled ``run <script name>``), however
+        many edits it makes: a loop over every frame is undone with one Ctrl+Z and does
+        not push the user's earlier edits out of the history. Inside the run, ``dm.undo()``
+        still undoes the script's own edits one by one. Headless runs, whose history is
+        thrown away, pass ``False`` (the history then keeps at most its depth of steps
+        instead of every edit of the run).
 
     Raises
     ------
@@ -164,8 +172,10 @@ class ScriptEngine(ScriptEngineAliases):
         prelude: str | None = None,
         *,
         prelude_enabled: bool = True,
+        undo_step_per_run: bool = True,
     ) -> None:
         self._dm = dm
+        self.undo_step_per_run = undo_step_per_run
         self._viewer = viewer
         self._prelude = DEFAULT_PRELUDE if prelude is None else prelude
         self._prelude_enabled = prelude_enabled
@@ -173,6 +183,7 @@ class ScriptEngine(ScriptEngineAliases):
         self._argv: list[str] | None = None
         self._run_lock = threading.Lock()
         self._token: CancelToken | None = None
+        self._local_modules = LocalModules()
         self.namespace: dict[str, Any] = {}
         self._baseline: frozenset[str] = frozenset()
         result = self.reset()
@@ -345,8 +356,10 @@ class ScriptEngine(ScriptEngineAliases):
 
         ``sys.argv`` becomes ``[path, *argv]`` (without ``argv``: the list set with
         :meth:`set_sys_argv`, else ``[path]``) and the working directory the script's
-        folder for the run; both are restored afterwards. A file that cannot be opened
-        or decoded gives a failed result saying so.
+        folder for the run; both are restored afterwards. As for ``python path``, that
+        folder is first on ``sys.path`` during the run (modules beside the script import;
+        one edited since an earlier run is imported afresh, see :mod:`.local_modules`). A
+        file that cannot be opened or decoded gives a failed result saying so.
 
         Raises
         ------
@@ -610,24 +623,35 @@ class ScriptEngine(ScriptEngineAliases):
         cwd: Path | None = None,
         argv: list[str] | None = None,
     ) -> RunResult:
-        """Run ``code`` in ``cwd`` with ``argv`` (by default the engine's working directory and argv)."""
+        """Run ``code`` in ``cwd`` with ``argv`` (by default the engine's working directory and argv).
+
+        ``cwd`` (or the chosen working folder) is first on ``sys.path`` during the run, as
+        the script's folder is for ``python script.py``: modules beside the script import.
+        """
         if filename is None:
             filename = f"<script-{next(_script_counter)}>"
         if not os.path.isfile(filename):
             register_source(filename, code)
         before = dict(self.namespace)
         started = time.perf_counter()
+        folder = cwd if cwd is not None else self._working_directory
         with (
-            _process_state(
-                cwd if cwd is not None else self._working_directory,
-                argv if argv is not None else self._argv,
-            ),
+            _process_state(folder, argv if argv is not None else self._argv),
+            self._local_modules.importing_from(folder),
+            self._one_undo_step(filename),
             OutputCapture(on_output) as capture,
             displaying_for(self._dm),
         ):
             outcome = self._execute(code, filename, token)
         duration = time.perf_counter() - started
         return self._result(outcome, capture, duration, token, before)
+
+    def _one_undo_step(self, filename: str) -> contextlib.AbstractContextManager[object]:
+        """Merge the run's edits of ``dm`` into one undo step ``run <name>`` (when enabled)."""
+        if not self.undo_step_per_run or filename == "<prelude>":
+            return contextlib.nullcontext()
+        name = Path(filename).name if os.path.isfile(filename) else filename.strip("<>")
+        return self._dm.history.merged(f"run {name}")
 
     def _execute(self, code: str, filename: str, token: CancelToken) -> _Outcome:
         outcome = _Outcome()

@@ -166,7 +166,7 @@ def run_headless(
         )
 
     use_figure_backend()
-    engine = ScriptEngine(dm)
+    engine = ScriptEngine(dm, undo_step_per_run=False)  # its history is thrown away
     try:
         result = engine.run_file(script_path, argv=list(argv), on_output=_echo(stdout, stderr))
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
-"""Script output pane: thread-safe, batched, size-capped, stdout and stderr in two colours.
+r"""Script output pane: thread-safe, batched, size-capped, stdout and stderr in two colours.
 
 Long lines wrap at the pane's width (at a word boundary when there is one), so an error
-message is read in full without scrolling sideways. Colours follow napari's theme
+message is read in full without scrolling sideways. A carriage return rewrites the line, as
+in a terminal or Jupyter: progress bars (tqdm, ``print(..., end="\r")``) update one line
+instead of adding one per update. Colours follow napari's theme
 (:meth:`OutputPane.apply_theme`), also for text already shown.
 """
 
@@ -61,6 +63,7 @@ class OutputPane(QPlainTextEdit):
         self.auto_scroll = True
         self._max_flush_chars = max_flush_chars
         self._queue: deque[tuple[str, str]] = deque()
+        self._rewrite_line = False  # the last text ended in "\r": the next text replaces the line
         self._lock = threading.Lock()
         self._formats = {name: self._format(color) for name, color in _COLORS.items()}
         self._timer = QTimer(self)
@@ -138,10 +141,37 @@ class OutputPane(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
         for stream, text in runs:
-            cursor.insertText(text, self._stream_format(stream))
+            self._insert(cursor, text, self._stream_format(stream))
         cursor.endEditBlock()
         if self.auto_scroll:
             scrollbar.setValue(scrollbar.maximum())
+
+    def _insert(self, cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
+        r"""Insert ``text`` at ``cursor`` (the end), a ``\r`` starting its line afresh.
+
+        Of a line holding carriage returns only the text after the last one is shown (what
+        a terminal shows when each update overwrites the whole line, as progress bars do);
+        it replaces the line's text already in the pane.
+        """
+        if "\r" not in text and not self._rewrite_line:
+            cursor.insertText(text, fmt)
+            return
+        for number, line in enumerate(text.replace("\r\n", "\n").split("\n")):
+            if number:
+                cursor.insertText("\n", fmt)
+                self._rewrite_line = False
+            parts = line.split("\r")
+            shown = max((i for i, part in enumerate(parts) if part), default=None)
+            if shown is None:
+                self._rewrite_line = self._rewrite_line or len(parts) > 1
+                continue
+            if self._rewrite_line or shown > 0:
+                cursor.movePosition(
+                    QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor
+                )
+                cursor.removeSelectedText()
+            cursor.insertText(parts[shown], fmt)
+            self._rewrite_line = shown < len(parts) - 1
 
     def _keep_newest(self, chunks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         total = 0
@@ -173,4 +203,5 @@ class OutputPane(QPlainTextEdit):
         """Drop shown and queued output."""
         with self._lock:
             self._queue.clear()
+        self._rewrite_line = False
         super().clear()

@@ -2,13 +2,15 @@
 
 When napari's console opens it also shows a banner naming those and the Python
 environment scripts use (see :func:`console_banner`). Each console command runs marked as
-working on the console's ``dm`` (so ``plt.show()`` and ``wt.plot`` reach that viewer), and
-after it :data:`console_executed` reports the variables it created or rebound (the script
-runner's namespace and variable watch follow them).
+working on the console's ``dm`` (so ``plt.show()`` and ``wt.plot`` reach that viewer) and
+as one undo step (a loop editing every frame is undone with one Ctrl+Z); after it
+:data:`console_executed` reports the variables it created or rebound (the script runner's
+namespace and variable watch follow them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -141,13 +143,17 @@ class _CommandWatch:
         self._before = {name: id(value) for name, value in shell.user_ns.items()}
         dm = self._dm()
         if dm is not None:
-            self._context = displaying_for(dm)
-            self._context.__enter__()
+            context = contextlib.ExitStack()
+            context.enter_context(displaying_for(dm))
+            number = getattr(shell, "execution_count", None)
+            label = f"console In [{number}]" if isinstance(number, int) else "console command"
+            context.enter_context(dm.history.merged(label))
+            self._context = context
 
     def post_execute(self) -> None:
         context, self._context = self._context, None
         if context is not None:
-            context.__exit__(None, None, None)
+            context.close()
         shell = self._shell()
         dm = self._dm()
         if shell is None or dm is None:
