@@ -182,16 +182,13 @@ class FrameAxisPlaceholder:
             height, width = extent if extent is not None else shape[1:]
             data = frame_axis_placeholder(n_frames, height, width)
             if shape != data.shape:
-                # napari does not refresh a hidden layer, extent included: a new layer has
-                # the right extent (added before the old one goes, so the frame axis stays)
-                selected, active = set(viewer.layers.selection), viewer.layers.selection.active
-                self._add(data, display_clock)
-                viewer.layers.remove(layer)
-                if self.layer is not None:
-                    self.layer.name = PLACEHOLDER_NAME  # napari named it "... [1]" beside the old
-                viewer.layers.selection = selected - {layer}  # adding selected the placeholder
-                if active is not None and active is not layer:
-                    viewer.layers.selection.active = active
+                # napari refreshes no hidden layer, extent included: shown for the data change
+                # (within one call, so never drawn), the layer gives the viewer its new extent.
+                # Replacing the layer instead costs a garbage collection per frame added.
+                with layer.events.visible.blocker():
+                    layer.visible = True
+                    layer.data = data
+                    layer.visible = False
             elif tuple(layer.axis_labels) != frame_axis_labels(display_clock):
                 layer.axis_labels = frame_axis_labels(display_clock)
             return
