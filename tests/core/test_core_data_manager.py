@@ -234,6 +234,17 @@ def test_rename_validation(dm: DataManager):
         dm.rename_data("zzz", "c")
 
 
+def test_a_renamed_key_keeps_its_place(dm: DataManager):
+    for key in ("media", "b", "c"):
+        dm.set_data(key, PointData())
+    dm.rename_data("media", "video")
+    assert dm.keys() == ["video", "b", "c"]
+    dm.undo()
+    assert dm.keys() == ["media", "b", "c"]
+    dm.redo()
+    assert dm.keys() == ["video", "b", "c"]
+
+
 def test_renamed_container_signals_under_new_key(dm: DataManager):
     pts = PointData()
     dm.set_data("a", pts)

@@ -227,8 +227,8 @@ class DataManager(DataManagerAliases):
 
     def _rename(self, old: str, new: str) -> None:
         with self._lock:
-            obj = self._data.pop(old)
-            self._data[new] = obj
+            obj = self._data[old]
+            self._data = {new if k == old else k: v for k, v in self._data.items()}  # same place
             self._time_keys[new] = self._time_keys.pop(old)
             self._key_by_obj[id(obj)] = new
         self.data_renamed.emit(old, new)
@@ -319,7 +319,7 @@ class DataManager(DataManagerAliases):
         return True
 
     def rename_data(self, old: str, new: str) -> None:
-        """Rename key ``old`` to ``new`` (undoable)."""
+        """Rename key ``old`` to ``new`` (undoable); the key keeps its place in :meth:`keys`."""
         if not isinstance(new, str) or not new:
             raise ValueError(f"data key must be a non-empty string, got {new!r}")
         with self._lock:
