@@ -77,3 +77,22 @@ def test_a_side_dock_opened_under_a_timeline_keeps_its_own_width(make_napari_vie
     wanted = max(dock.sizeHint().width(), dock.minimumSizeHint().width())
     qtbot.waitUntil(lambda: dock.width() <= wanted + 10)
     assert window.centralWidget().width() > dock.width()  # the video keeps the room
+
+
+def test_timeline_and_transforms_fit_a_900_pixel_window_and_leave_the_video_most(
+    make_napari_viewer, qtbot
+):
+    """The Timeline took half the window's height, and the Transforms dock's 550-pixel
+    minimum made a 900-pixel window grow past a laptop screen."""
+    viewer = make_napari_viewer(show=True)
+    window = viewer.window.add_plugin_dock_widget(PLUGIN, "Timeline")[0].parentWidget()
+    window.resize(1280, 900)
+    qtbot.wait(50)
+    timeline = viewer.window.dock_widgets["Timeline (napari-whiskertoolbox)"].parentWidget()
+    transforms, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Transforms")
+    qtbot.waitUntil(lambda: timeline.height() <= timeline.sizeHint().height() + 10)
+    assert window.height() == 900
+    assert transforms.minimumSizeHint().height() < 300
+    assert window.centralWidget().height() > 2 * timeline.height()
+    run = widget.run_button.native
+    qtbot.waitUntil(lambda: not run.visibleRegion().isEmpty())  # Run never scrolls away

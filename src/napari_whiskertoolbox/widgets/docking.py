@@ -7,9 +7,8 @@ column shrinks. The manifest cannot ask for tabs, so each of our dock widgets ca
 :func:`tabify_when_docked` on itself: the first time it is shown inside a docked
 ``QDockWidget`` it joins the tab group of the other docks in that area (as
 ``add_dock_widget(..., tabify=True)`` would have done) and is raised. A dock that is already
-tabbed, floating, or alone in its area is left where it is, and a side dock alone in its area
-that Qt made wider than it asks for is narrowed to its size hint; after that the user's moves
-win.
+tabbed, floating, or alone in its area is left where it is, and a dock alone in its area that
+Qt made bigger than it asks for is shrunk to its size hint; after that the user's moves win.
 
 Only public API is used: napari documents that a docked widget's parent is its
 ``QDockWidget`` (``Window.dock_widgets``), and the rest is Qt's ``QMainWindow``.
@@ -22,7 +21,7 @@ from typing import Literal
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-__all__ = ["dock_of", "fit_side_dock_width", "tabify_when_docked", "tabify_with_area"]
+__all__ = ["dock_of", "fit_dock_size", "tabify_when_docked", "tabify_with_area"]
 
 DockArea = Literal["left", "right", "top", "bottom"]
 _QT_AREAS = {
@@ -114,14 +113,16 @@ class _TabifyOnFirstShow(QObject):
             if window.dockWidgetArea(dock) != wanted:
                 window.addDockWidget(wanted, dock)  # moves it
         if not tabify_with_area(dock):
-            fit_side_dock_width(dock)
+            fit_dock_size(dock)
 
 
-def fit_side_dock_width(dock: QDockWidget) -> bool:
-    """Narrow a left or right dock that Qt made wider than it asks for, alone in its area.
+def fit_dock_size(dock: QDockWidget) -> bool:
+    """Shrink a dock alone in its area that Qt made bigger than it asks for.
 
+    A left or right dock is narrowed, a top or bottom dock made lower, to its size hint.
     With a dock already spanning the bottom (the Timeline), Qt splits the width left of it
-    evenly between the canvas and a new side dock: the video got half of a laptop screen.
+    evenly between the canvas and a new side dock: the video got half of a laptop screen;
+    and a Timeline docked under the video took half of the window's height.
 
     Parameters
     ----------
@@ -131,19 +132,23 @@ def fit_side_dock_width(dock: QDockWidget) -> bool:
     Returns
     -------
     bool
-        Whether it was narrowed: False when floating, tabbed, not at the side, or not wider
-        than its size hint.
+        Whether it was resized: False when floating, tabbed, or not bigger than its size
+        hint.
     """
     window = dock.parentWidget()
     if not isinstance(window, QMainWindow) or dock.isFloating() or window.tabifiedDockWidgets(dock):
         return False
     side = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
-    if window.dockWidgetArea(dock) not in side:
+    if window.dockWidgetArea(dock) in side:
+        wanted = max(dock.sizeHint().width(), dock.minimumSizeHint().width())
+        if dock.width() <= wanted:
+            return False
+        window.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
+        return True
+    wanted = max(dock.sizeHint().height(), dock.minimumSizeHint().height())
+    if dock.height() <= wanted:
         return False
-    wanted = max(dock.sizeHint().width(), dock.minimumSizeHint().width())
-    if dock.width() <= wanted:
-        return False
-    window.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
+    window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
-from qtpy.QtCore import Qt, QTimer, Signal
+from qtpy.QtCore import QSize, Qt, QTimer, Signal
 from qtpy.QtGui import QFontMetrics, QKeyEvent
 from qtpy.QtWidgets import (
     QComboBox,
@@ -41,6 +41,7 @@ __all__ = ["TimelineWidget", "find_timeline"]
 _CLICK_TOLERANCE_PX = 4
 _MAX_LABEL_CHARS = 18
 _LANE_PADDING_PX = 4
+_PREFERRED_HEIGHT_PX = 240  # a few lanes under the video; the canvas keeps the rest
 """Space above and below a lane's label: a lane is never drawn lower than label + padding."""
 
 
@@ -81,6 +82,11 @@ class TimelineWidget(QWidget):
     """
 
     lanes_changed = Signal()
+
+    def sizeHint(self) -> QSize:
+        """Ask for a few lanes' height under the video (Qt gave the dock half the window)."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(self.minimumSizeHint().height(), _PREFERRED_HEIGHT_PX))
 
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -21,6 +21,7 @@ from magicgui.widgets import CheckBox, ComboBox, Container, Label, LineEdit, Pus
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
     QFileDialog,
+    QFrame,
     QMenu,
     QProgressBar,
     QScrollArea,
@@ -80,6 +81,19 @@ def _row(*widgets: Any) -> Container:
     return Container(widgets=list(widgets), layout="horizontal", labels=False)
 
 
+def _scrolling(content: QWidget) -> QScrollArea:
+    """Put a tab's ``content`` in a frameless scroll area.
+
+    A short dock then scrolls it rather than making the window taller than the screen (the
+    tabs asked for 550 pixels).
+    """
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
 def _say(label: Label, text: str, style: str = "") -> None:
     """Show ``text`` in ``label`` (hidden while empty, so it takes no room)."""
     label.value = text
@@ -126,12 +140,13 @@ class TransformsWidget(Container):
         self._preview_timer.timeout.connect(self.update_preview)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_transform_tab(), "Transform")
+        self.tabs.addTab(_scrolling(self._build_transform_tab()), "Transform")
         self.pipelines = PipelinesPanel(self.dm, self.library, self.start_pipeline, self.report)
-        self.tabs.addTab(self.pipelines.native, "Pipelines")
+        self.tabs.addTab(_scrolling(self.pipelines.native), "Pipelines")
         layout = self.native.layout()
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self._build_run_row().native)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self._disconnect = self._connect()
         self.refresh_tree()
         self._set_running(False)
@@ -197,8 +212,10 @@ class TransformsWidget(Container):
         self.run_button.changed.connect(self.run)
         layout.addWidget(Container(widgets=[self.output_key, self.output_clock]).native)
         layout.addWidget(self.output_warning.native)
-        layout.addWidget(self.run_button.native)
         return tab
+
+    def _tab_changed(self, index: int) -> None:
+        self.run_button.visible = index == 0  # the Pipelines tab has its own Run
 
     def _python_button(self) -> QToolButton:
         button = QToolButton()
@@ -226,7 +243,7 @@ class TransformsWidget(Container):
         self.status = Label(value="")
         self.status.native.setWordWrap(True)
         self.status.visible = False
-        row = _row(self.cancel_button)
+        row = _row(self.run_button, self.cancel_button)  # below the scrolling tab: always in view
         row.native.layout().addWidget(self.progress_bar, 1)
         return Container(widgets=[row, self.status], labels=False)
 
