@@ -160,3 +160,21 @@ def test_merged_keeps_the_state_a_save_inside_recorded():
     with h.merged("nothing"):
         pass
     assert len(h) == 2
+
+
+def test_a_merged_block_beyond_its_bound_is_not_undoable_and_memory_stays_bounded(caplog):
+    h = CommandHistory(max_depth=3, max_merged_steps=20)
+    c = Counter(h)
+    c.add(100)
+    with h.merged("run smooth.py"):
+        for _ in range(50):
+            c.add(1)
+            assert len(h) <= 3 + 20 + 1  # never every edit of a long run
+    assert c.value == 150
+    assert len(h) == 0  # half a run is never undone, nor the edit before it on top of it
+    assert not h.undo()
+    assert "run smooth.py made more than 20 edits: it cannot be undone" in caplog.text
+    with h.merged("run short.py"):  # the next block is bounded afresh
+        c.add(1)
+        c.add(1)
+    assert h.undo_label == "run short.py"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from psygnal import Signal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Change", "Command", "CommandGroup", "CommandHistory", "FunctionCommand"]
 
@@ -102,6 +105,10 @@ class CommandHistory:
     ----------
     max_depth : int
         Number of undo steps kept; older steps are dropped.
+    max_merged_steps : int
+        Steps a :meth:`merged` block may hold (bounded memory): a block recording more
+        cannot be undone, and the history is cleared (older steps would be undone on top
+        of the block's edits).
 
     Notes
     -----
@@ -116,10 +123,12 @@ class CommandHistory:
 
     changed = Signal()
 
-    def __init__(self, max_depth: int = 500) -> None:
+    def __init__(self, max_depth: int = 500, max_merged_steps: int = 20_000) -> None:
         if max_depth < 1:
             raise ValueError(f"max_depth must be >= 1, got {max_depth}")
         self.max_depth = int(max_depth)
+        self.max_merged_steps = int(max_merged_steps)
+        self._merge_overflowed = False
         self._undo: list[tuple[int, Command]] = []
         self._redo: list[tuple[int, Command]] = []
         self._groups: list[CommandGroup] = []
@@ -189,6 +198,11 @@ class CommandHistory:
 
     def _trim(self) -> None:
         """Drop the oldest steps beyond :attr:`max_depth` (not while a merge is open)."""
+        if self._merging and len(self._undo) > self.max_depth + self.max_merged_steps:
+            self._base_token = self._undo[-1][0]
+            self._undo.clear()
+            self._merge_overflowed = True
+            return
         if self._merging or len(self._undo) <= self.max_depth:
             return
         dropped = len(self._undo) - self.max_depth
@@ -264,6 +278,8 @@ class CommandHistory:
         with self._lock:
             start = self._next_token
             self._merging += 1
+            if self._merging == 1:
+                self._merge_overflowed = False
         try:
             yield
         finally:
@@ -273,11 +289,23 @@ class CommandHistory:
                 while first > 0 and self._undo[first - 1][0] >= start:
                     first -= 1
                 steps = self._undo[first:]
-                if len(steps) > 1:
+                overflowed = self._merge_overflowed and not self._merging
+                if overflowed:  # the block's first steps are gone: none of it can be undone
+                    self._base_token = self.state
+                    self._undo.clear()
+                    self._redo.clear()
+                elif len(steps) > 1:
                     group = CommandGroup(label, [command for _, command in steps])
                     self._undo[first:] = [(steps[-1][0], group)]
                 self._trim()
-            if len(steps) > 1:
+            if overflowed:
+                logger.warning(
+                    "%s made more than %d edits: it cannot be undone, and the undo history "
+                    "was cleared",
+                    label,
+                    self.max_merged_steps,
+                )
+            if overflowed or len(steps) > 1:
                 self.changed.emit()
 
     def clear(self) -> None:
