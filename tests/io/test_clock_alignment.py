@@ -84,7 +84,7 @@ def test_clocks_without_a_rate_are_compared_as_they_are_with_a_warning(caplog) -
             dm, [("ephys_clock", TimeFrame.from_count(10, sampling_rate=EPHYS_RATE))], "rec"
         )
     np.testing.assert_array_equal(dm.get_time("ephys_clock").times, np.arange(10))
-    assert "rec: its clocks count 30000 ticks per second" in caplog.text
+    assert "file 'rec': its clocks count 30000 ticks per second" in caplog.text
     assert "'time'" in caplog.text
     assert "dm.set_sampling_rate" in caplog.text
 
@@ -159,3 +159,18 @@ def test_timeline_steps_to_a_ttl_edge_at_its_video_frame(make_napari_viewer, tmp
     timeline.next_event()
     assert viewer.dims.current_step[0] == 13
     assert timeline.cursor_frame == 13
+
+
+@pytest.mark.gui
+def test_a_recording_beside_clocks_without_a_rate_is_told_in_the_window(
+    make_napari_viewer, recording, notifications
+):
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    signal = AnalogTimeSeries(np.zeros(100, np.float32))
+    get_session(viewer).dm.set_data("signal", signal)  # on a clock without a rate, as WT's
+    viewer.open(str(recording), plugin="napari-whiskertoolbox")
+    (message,) = [m for m in notifications if "ticks per second" in m]
+    assert message.startswith("Record Node 101: its clocks count 30000 ticks per second")
+    assert "dm.set_sampling_rate" in message

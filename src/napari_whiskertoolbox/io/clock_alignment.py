@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.report import LoadNote, LoadReport
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -123,14 +124,13 @@ def join_clocks(
     session_rate = tick_rate(dm)
     rates = [clock.sampling_rate for _, clock in clocks if clock.sampling_rate is not None]
     if rates and session_rate is None:
-        logger.warning(
-            "%s: its clocks count %s ticks per second, but the clocks %s have no common "
+        message = (
+            f"its clocks count {' / '.join(f'{r:g}' for r in sorted(set(rates)))} ticks per "
+            f"second, but the clocks {', '.join(repr(n) for n in present)} have no common "
             "sampling rate: their ticks are compared as they are. Give them one with "
-            "dm.set_sampling_rate(name, ticks_per_second) before opening the file to align them.",
-            source,
-            " / ".join(f"{r:g}" for r in sorted(set(rates))),
-            ", ".join(repr(n) for n in present),
+            "dm.set_sampling_rate(name, ticks_per_second) before opening the file to align them."
         )
+        LoadReport().extend([LoadNote(source, "clock", message, path=source)])
     if session_rate is not None and rates:
         target = max(session_rate, *rates)
         if target != session_rate:

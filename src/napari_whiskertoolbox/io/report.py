@@ -30,7 +30,7 @@ __all__ = ["LOGGER", "LoadNote", "LoadReport", "NoteKind", "RowSkips"]
 LOGGER = logging.getLogger("napari_whiskertoolbox.io")
 """Logger every load note is written to (WARNING level); the record's ``load_note`` is the note."""
 
-NoteKind = Literal["skipped", "unknown_option", "divergence", "info"]
+NoteKind = Literal["skipped", "unknown_option", "divergence", "clock", "info"]
 _SHOWN_LINES = 5
 
 
@@ -42,10 +42,12 @@ class LoadNote:
     ----------
     item : str
         The config item, e.g. ``"data[2] 'whisker'"``.
-    kind : {"skipped", "unknown_option", "divergence", "info"}
+    kind : {"skipped", "unknown_option", "divergence", "clock", "info"}
         ``skipped``: rows or files left out (``count`` of them); ``unknown_option``: an
         option no reader of this format reads; ``divergence``: we read something
-        differently from WhiskerToolbox (see the README); ``info``: anything else.
+        differently from WhiskerToolbox (see the README); ``clock``: the file's clocks
+        could not be lined up with the session's (:mod:`.clock_alignment`); ``info``:
+        anything else.
     message : str
         What happened, in words.
     count : int

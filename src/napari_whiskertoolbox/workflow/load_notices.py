@@ -77,7 +77,14 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
 
 
 def tell_rows_left_out(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
-    """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none)."""
+    """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
+
+    A file whose clocks could not be lined up with the session's (a ``clock`` note) gets a
+    notice of its own.
+    """
     message = rows_left_out_message(path, notes)
     if message is not None:
         show_warning(message)
+    for note in notes:
+        if note.kind == "clock":
+            show_warning(f"{Path(path).name}: {note.message}")
