@@ -327,3 +327,7 @@ def test_keypoints_of_a_pose_set_are_shown_by_its_layer_not_one_layer_each(brows
     assert "dlc_nose" not in layer_names(browser)  # no second layer of the same keypoints
     browser.viewer.layers.remove("dlc")
     qtbot.waitUntil(lambda: browser.row_of("dlc_nose")["Shown"] == "no")
+    browser.set_shown("dlc_tail", True)  # brings the removed pose layer back
+    assert layer_names(browser).count("dlc") == 1
+    qtbot.waitUntil(lambda: browser.row_of("dlc_nose")["Shown"] == "yes")
+    assert "dlc_tail" not in layer_names(browser)

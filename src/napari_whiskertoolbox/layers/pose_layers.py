@@ -103,6 +103,11 @@ class PoseLayers:
             self._on_layers_changed()
         self.redraw()
 
+    def restore(self, name: str) -> None:
+        """Bring back the keypoints (and skeleton) layers of pose set ``name`` the user removed."""
+        self._dismissed -= {(name, "points"), (name, "skeleton")}
+        self.sync()
+
     @staticmethod
     def _insert_below(viewer: Any, layer: Layer, above: PosePointsView | None) -> None:
         """Add ``layer`` under the keypoints layer, leaving the selection alone."""

@@ -213,14 +213,17 @@ class DataBrowserWidget(QWidget):
         shown = QTableWidgetItem()
         pose = pose_of_key(self.dm, key) if info.data_type == "points" else None
         if pose is not None:  # shown (or not) with the pose set's keypoints layer
-            shown.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             layer = self._pose_layer(key)
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            if layer is None:  # ticking it brings the removed layer back
+                flags |= Qt.ItemFlag.ItemIsUserCheckable
+            shown.setFlags(flags)
             shown.setCheckState(Qt.CheckState.Checked if layer else Qt.CheckState.Unchecked)
             shown.setToolTip(
                 f"{key!r} is drawn by the pose layer {layer.name!r} with the other keypoints of "
                 f"{pose.name!r}"
                 if layer is not None
-                else f"the keypoints layer of pose set {pose.name!r} was removed"
+                else f"the keypoints layer of pose set {pose.name!r} was removed: tick to show it"
             )
         elif info.data_type in BINDING_CLASSES or info.data_type in SERIES_KINDS:
             shown.setFlags(
@@ -347,12 +350,17 @@ class DataBrowserWidget(QWidget):
         ------
         ValueError
             For keys that have no view (e.g. tensors), and for a body part of a pose set
-            (it is drawn by the set's keypoints layer, shown or hidden in the layer list).
+            (it is drawn by the set's keypoints layer, shown or hidden in the layer list;
+            showing a body part whose set's layer was removed brings that layer back).
         """
         data_type = self.dm.data_type(key)
         pose = pose_of_key(self.dm, key) if data_type == "points" else None
         if pose is not None:
             layer = self._pose_layer(key)
+            if layer is None and shown:
+                self.session.poses.restore(pose.name)
+                self._schedule_refresh()
+                return
             where = (
                 f"drawn by its pose layer {layer.name!r}; show or hide that layer in the layer list"
                 if layer is not None
