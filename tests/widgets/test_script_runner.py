@@ -112,10 +112,16 @@ def test_error_traceback_goes_to_the_output_in_stderr_colour(qtbot, runner) -> N
     assert runner._status.value == "failed"
 
 
-def test_cancel_from_the_dock_stops_an_infinite_loop(qtbot, viewer, runner) -> None:
-    runner.editor.setPlainText("while True:\n    pass\n")
+def test_cancel_from_the_dock_stops_an_infinite_loop(qtbot, viewer, runner, notifications) -> None:
+    from napari_whiskertoolbox.workflow import actions
+
+    dm = get_session(viewer).dm
+    runner.editor.setPlainText("dm.delete_data('nose')\nwhile True:\n    pass\n")
     runner.run_file()
-    qtbot.waitUntil(lambda: runner.is_running, timeout=5000)
+    qtbot.waitUntil(lambda: runner.is_running and "nose" not in dm, timeout=5000)
+    assert not actions.undo(get_session(viewer))  # Ctrl+Z would edit under the running script
+    assert "nose" not in dm
+    assert any("A script is running" in m for m in notifications)
     assert not runner._busy_bar.isHidden()
     assert runner._cancel_button.enabled
     assert not runner._run_button.enabled

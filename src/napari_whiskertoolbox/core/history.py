@@ -171,6 +171,11 @@ class CommandHistory:
         return self._redo[-1][1].label if self._redo else None
 
     @property
+    def is_merging(self) -> bool:
+        """True while a :meth:`merged` block is open (a script run or console command)."""
+        return self._merging > 0
+
+    @property
     def is_replaying(self) -> bool:
         """True while an undo or redo runs."""
         return self._replaying

@@ -22,11 +22,18 @@ if TYPE_CHECKING:
 __all__ = ["HISTORY_KEYS", "bind_history_keys", "redo", "unbind_history_keys", "undo"]
 
 
+_SCRIPT_RUNNING = "A script is running: undo and redo wait until it ends (or Cancel it)."
+
+
 def undo(dm: DataManager) -> bool:
     """Undo the last DataManager edit and say which (it may be on a frame not shown).
 
-    ``False`` (and a notice) when there is nothing to undo.
+    ``False`` (and a notice) when there is nothing to undo, or while a script runs (its
+    own edits would be taken back under it).
     """
+    if dm.history.is_merging:
+        show_info(_SCRIPT_RUNNING)
+        return False
     label = dm.history.undo_label
     done = bool(dm.undo())
     show_info(f"Undone: {label}" if done else "Nothing to undo.")
@@ -34,7 +41,13 @@ def undo(dm: DataManager) -> bool:
 
 
 def redo(dm: DataManager) -> bool:
-    """Redo the last undone DataManager edit and say which; ``False`` when there is none."""
+    """Redo the last undone DataManager edit and say which; ``False`` when there is none.
+
+    ``False`` (and a notice) while a script runs too.
+    """
+    if dm.history.is_merging:
+        show_info(_SCRIPT_RUNNING)
+        return False
     label = dm.history.redo_label
     done = bool(dm.redo())
     show_info(f"Redone: {label}" if done else "Nothing to redo.")
