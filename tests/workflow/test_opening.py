@@ -181,6 +181,14 @@ def test_a_points_csv_opens_into_the_session(make_napari_viewer, wtb_data):
     # spans the image the points are drawn on, from (0, 0)
 
 
+def test_another_tools_file_opened_alone_names_the_window(make_napari_viewer, wtb_data):
+    """A DeepLabCut table (an interop file, no config item) is named like any data file."""
+    viewer = make_napari_viewer()
+    viewer.open(str(wtb_data / "Points" / "dlc_test.csv"), plugin=PLUGIN)
+    assert "dlc_test_nose_tip" in get_session(viewer).dm
+    assert viewer.title == "dlc_test.csv — napari"  # was "untitled session — napari"
+
+
 def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_path, notifications):
     """Decimal frames are skipped as WhiskerToolbox skips them; the user is told, not just the log."""
     path = tmp_path / "tracked.csv"
@@ -325,6 +333,25 @@ def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_vi
     assert menu_path == "File > Open Sample > Whisker session (WhiskerToolbox)"
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"**{menu_path}**" in readme
+
+
+def test_the_readme_names_the_save_menu_items_as_napari_shows_them(make_napari_viewer):
+    from pathlib import Path
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer()
+    (file_menu,) = [
+        action.menu()
+        for action in main_window(viewer).menuBar().actions()
+        if action.text().replace("&", "") == "File"
+    ]
+    items = [action.text().replace("&", "").rstrip(".") for action in file_menu.actions()]
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for item in ("Save Selected Layers", "Save All Layers"):
+        assert item in items
+        assert f"File > {item}" in readme
+    assert "Save Selected Layer(s)" not in readme
 
 
 def test_open_in_viewer_returns_the_layers_viewer_open_cannot(

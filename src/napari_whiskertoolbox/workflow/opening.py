@@ -23,6 +23,7 @@ from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 from napari_whiskertoolbox.workflow.load_notices import collected_load_notes, tell_rows_left_out
+from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
 
 if TYPE_CHECKING:
     import os
@@ -50,6 +51,9 @@ __all__ = [
 
 NEWER_SESSION_QUESTION = "newer_session"
 """Id of the question asked when a config has a newer saved session beside it."""
+
+_OTHER_TOOLS_KINDS = frozenset({"deeplabcut", "sleap", "nwb", "ephys"})
+"""Path kinds read without a config item: no ``sources`` record names their file."""
 
 
 def newer_saved_session(config: str | os.PathLike[str]) -> Path | None:
@@ -144,11 +148,22 @@ def open_in_session(
         path = chosen
     guess = guess_data_file(path) if kind == "data_file" else None
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
-    with collected_load_notes() as notes:
-        if unsure is None:
-            opened = session.open(path)
-        else:
-            opened = _ask_data_file(session, path, ask, unsure)
+    # Another tool's file opened into an empty session names the window (set before the load,
+    # whose added keys update the title; a NWB file's media would name it otherwise).
+    titled = kind in _OTHER_TOOLS_KINDS and not session.dm.keys()
+    titled = titled and TITLE_METADATA not in session.dm.metadata
+    if titled:
+        session.dm.metadata[TITLE_METADATA] = path.name
+    try:
+        with collected_load_notes() as notes:
+            if unsure is None:
+                opened = session.open(path)
+            else:
+                opened = _ask_data_file(session, path, ask, unsure)
+    except BaseException:
+        if titled:
+            session.dm.metadata.pop(TITLE_METADATA, None)
+        raise
     tell_rows_left_out(path, notes)
     if unsure is None:
         offer_recovery(session)
