@@ -150,7 +150,7 @@ def run_from_args(
         try:
             client = start_client(args.scheduler, args.workers)
         except (OSError, ValueError) as exc:
-            print(f"error: cannot start or reach the dask scheduler: {exc}", file=err)
+            print(f"error: {exc}", file=err)  # names the address or the local workers
             return EXIT_USAGE
         link = client.dashboard_link
         where = args.scheduler or f"local cluster, {len(client.client.nthreads())} workers"
