@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -85,24 +86,33 @@ class BatchClient:
         except (AttributeError, KeyError):
             return None
 
-    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
+    def close(self, timeout: float | None = None) -> None:
         """Close the client; an owned cluster is shut down, killing still-running workers.
 
-        A worker whose session does not stop within ``timeout`` (a blocking call the
-        cooperative cancel cannot interrupt) is killed (SIGKILL), so that closing never
-        waits for a session to end by itself.
+        dask's close asks each worker to stop and waits for its running task; a worker
+        still busy after ``timeout`` (a session in a blocking call the cooperative cancel
+        cannot interrupt) is killed (SIGKILL), so closing never waits for a session to end
+        by itself. dask's close is never interrupted midway: a cluster left half-closed
+        keeps its workers running and makes the interpreter wait for them at exit.
         """
+        timeout = CLOSE_TIMEOUT_S if timeout is None else timeout
         pids = self._worker_pids()
         with contextlib.suppress(Exception):
             self.client.close(timeout=timeout)
         if self.cluster is None:
             return
-        try:
-            self.cluster.close(timeout=timeout)
-        except Exception:
-            _kill(pids)
+        cluster = self.cluster
+
+        def close_cluster() -> None:
             with contextlib.suppress(Exception):
-                self.cluster.close(timeout=timeout)
+                cluster.close()
+
+        closer = threading.Thread(target=close_cluster, name="wtb-batch-close", daemon=True)
+        closer.start()
+        closer.join(timeout)
+        if closer.is_alive():
+            _kill(pids)
+            closer.join(CONNECT_TIMEOUT_S)
 
     def _worker_pids(self) -> list[int]:
         """The process ids of our local cluster's workers (none for threads or a remote one)."""
