@@ -17,6 +17,7 @@ from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
     MARKER_FILE,
     MissingBatchDependencyError,
+    OutputInUseError,
     completed_record,
     run_batch,
 )
@@ -499,3 +500,45 @@ def test_runner_saving_every_session_to_one_file_is_refused(
     assert report.ok
     for name in SESSION_NAMES:
         assert (tmp_path / "all" / "sessions" / name / f"{name}_angle.csv").is_file()
+
+
+WAIT_FOR_FLAG = """\
+import sys, time
+from pathlib import Path
+Path(sys.argv[1]).touch()
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.01)
+results = {"ok": 1}
+"""
+
+
+def test_a_second_batch_into_the_same_output_folder_is_refused(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # two batches saving the same sessions at once delete each other's files: a session
+    # whose marker says done would not load
+    script = write_script(tmp_path / "wait.py", WAIT_FOR_FLAG)
+    started, release = tmp_path / "started", tmp_path / "release"
+    out = tmp_path / "out"
+    args = [str(started), str(release)]
+    first: list[object] = []
+    runner = threading.Thread(
+        target=lambda: first.append(
+            run_batch(script, sessions / "mouse1.session", client=threads_client, out=out, args=args)
+        )
+    )
+    runner.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline, "the first batch never started its session"
+            time.sleep(0.01)
+        with pytest.raises(OutputInUseError, match="another batch is writing") as info:
+            run_batch(script, sessions / "mouse1.session", client=threads_client, out=out, args=args)
+        assert str(out) in str(info.value)
+    finally:
+        release.touch()
+        runner.join(60)
+    assert first[0].ok
+    again = run_batch(script, sessions / "mouse1.session", client=threads_client, out=out, args=args)
+    assert [r.status for r in again.records] == ["skipped"]  # the lock went with the first batch
