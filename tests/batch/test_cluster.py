@@ -87,7 +87,7 @@ def test_workers_that_never_start_are_an_error_and_are_stopped(tmp_path: Path) -
     before = set(multiprocessing.active_children())
     with (
         dask.config.set({"distributed.worker.preload": [str(hang)]}),
-        pytest.raises(OSError, match="did not start within 1.5 s") as info,
+        pytest.raises(OSError, match=r"did not start within 1\.5 s") as info,
     ):
         start_client(n_workers=1, start_timeout=1.5)
     assert "__main__" in str(info.value)

@@ -136,7 +136,6 @@ def test_killed_worker_session_is_retried(
     assert sorted(r.attempts for r in report.records) == [1, 1, 2]
 
 
-
 def test_closing_kills_a_worker_stuck_in_a_blocking_call() -> None:
     # what a cancelled batch does with its own cluster: a session in one blocking call
     # (which the cooperative cancel cannot interrupt) must not keep its worker running,

@@ -185,6 +185,18 @@ def test_pipeline_files(sessions: Path, tmp_path: Path, threads_client: Client) 
     assert record.status == "done", record.error
     assert (tmp_path / "r" / "sessions" / "mouse2" / "mouse2_angle.csv").is_file()
     assert "angle" in load_session(record.output)
+    again = run_batch(
+        runner, sessions / "mouse2.session", client=threads_client, out=tmp_path / "r"
+    )
+    assert [r.status for r in again.records] == ["skipped"]
+    # the pipeline file the runner config runs changed: its sessions are not finished
+    steps = json.loads(pipeline.read_text())
+    steps["steps"][0]["parameters"] = {"position": 0.8}
+    pipeline.write_text(json.dumps(steps))
+    again = run_batch(
+        runner, sessions / "mouse2.session", client=threads_client, out=tmp_path / "r"
+    )
+    assert [r.status for r in again.records] == ["done"]
 
     with pytest.raises(ValueError, match=r"give input_key and output_key \(command line: "):
         run_batch(pipeline, sessions / "mouse1.session", client=threads_client, out=tmp_path / "m")
@@ -524,7 +536,9 @@ def test_a_second_batch_into_the_same_output_folder_is_refused(
     first: list[object] = []
     runner = threading.Thread(
         target=lambda: first.append(
-            run_batch(script, sessions / "mouse1.session", client=threads_client, out=out, args=args)
+            run_batch(
+                script, sessions / "mouse1.session", client=threads_client, out=out, args=args
+            )
         )
     )
     runner.start()
@@ -534,11 +548,15 @@ def test_a_second_batch_into_the_same_output_folder_is_refused(
             assert time.monotonic() < deadline, "the first batch never started its session"
             time.sleep(0.01)
         with pytest.raises(OutputInUseError, match="another batch is writing") as info:
-            run_batch(script, sessions / "mouse1.session", client=threads_client, out=out, args=args)
+            run_batch(
+                script, sessions / "mouse1.session", client=threads_client, out=out, args=args
+            )
         assert str(out) in str(info.value)
     finally:
         release.touch()
         runner.join(60)
     assert first[0].ok
-    again = run_batch(script, sessions / "mouse1.session", client=threads_client, out=out, args=args)
+    again = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=out, args=args
+    )
     assert [r.status for r in again.records] == ["skipped"]  # the lock went with the first batch

@@ -115,7 +115,7 @@ class BatchClient:
             closer.join(CONNECT_TIMEOUT_S)
 
     def _worker_pids(self) -> list[int]:
-        """The process ids of our local cluster's workers (none for threads or a remote one)."""
+        """Return the process ids of our local cluster's workers (none: threads, remote)."""
         workers = getattr(self.cluster, "workers", None) or {}
         pids = [getattr(worker, "pid", None) for worker in list(workers.values())]
         return [pid for pid in pids if isinstance(pid, int) and pid != os.getpid()]
@@ -155,7 +155,7 @@ def _connect(address: str, timeout: float) -> Client:
             pool.submit(asyncio.run, probe()).result()
         except (ValueError, TypeError) as exc:  # a malformed address
             raise ValueError(f"bad dask scheduler address {address!r}: {exc}") from exc
-        except (asyncio.TimeoutError, TimeoutError) as exc:
+        except TimeoutError as exc:  # asyncio.TimeoutError too (an OSError: first)
             raise OSError(not_dask) from exc
         except OSError as exc:
             if "handshake" in str(exc):
@@ -258,7 +258,7 @@ def start_client(
             f"the {workers} local dask worker process{'es' if workers > 1 else ''} did not "
             f"start within {start_s:g} s ({type(exc).__name__}: {exc}). Each worker process "
             "imports the program's main script (Python's 'spawn'): a script that starts "
-            "napari or run_batch must do so under `if __name__ == \"__main__\":`"
+            'napari or run_batch must do so under `if __name__ == "__main__":`'
         ) from exc
     return BatchClient(Client(cluster), owned=True, cluster=cluster)
 
