@@ -236,6 +236,24 @@ def test_script_error_shows_the_users_line(
     assert "napari_whiskertoolbox/batch" not in error
 
 
+def test_summary_shows_the_error_message_not_the_exception_module(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # the summary's error column is cut at the width: a qualified exception class name
+    # (napari_whiskertoolbox.transforms.errors.TransformError) used it all up
+    script = write_script(
+        tmp_path / "angle.py",
+        "from napari_whiskertoolbox.transforms import run_transform\n"
+        "run_transform(dm, 'CalculateLineAngle', 'whisker', 'angle', {})\n",
+    )
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "o"
+    )
+    assert "napari_whiskertoolbox.transforms.errors.TransformError" in report.records[0].error
+    row = report.summary().splitlines()[1]
+    assert "  TransformError: CalculateLineAngle: Input data 'whisker' not found" in row
+
+
 def _raise_here(dm: DataManager) -> dict[str, float]:
     raise RuntimeError("user bug")
 
