@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import psutil
 import pytest
 from _batch_support import SESSION_NAMES, write_script
 
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 WAIT_S = 60.0
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is no zombie."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _command(*args: str | Path) -> list[str]:
@@ -68,15 +77,15 @@ def test_summary_report_and_exit_code(sessions: Path, tmp_path: Path) -> None:
     assert "2 sessions: 2 skipped" in proc.stdout
 
 
-# The first session finishes; every later one runs until interrupted.
+# The first session finishes; every later one is stuck in one blocking call (which the
+# cooperative cancel cannot interrupt: the worker process must be killed).
 STUCK_AFTER_FIRST = """\
-import sys, time
+import os, sys, time
 from pathlib import Path
 flag = Path(sys.argv[1])
 if flag.exists():
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
+    Path(sys.argv[2]).write_text(str(os.getpid()))
+    time.sleep(600)
 flag.write_text("first done")
 results = {"ok": 1}
 """
@@ -86,8 +95,11 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(sessions: Path, tmp_path: Path)
     script = write_script(tmp_path / "stuck.py", STUCK_AFTER_FIRST)
     out = tmp_path / "out"
     flag = tmp_path / "flag"
+    stuck_pid = tmp_path / "stuck.pid"
     proc = subprocess.Popen(
-        _command(script, sessions / "*.session", "--workers", "1", "--out", out, "--", flag),
+        _command(
+            script, sessions / "*.session", "--workers", "1", "--out", out, "--", flag, stuck_pid
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -99,7 +111,10 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(sessions: Path, tmp_path: Path)
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the first session never finished"
             time.sleep(0.05)
-        time.sleep(0.5)  # the second session is running now
+        while not stuck_pid.exists() or not stuck_pid.read_text():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the second session never started"
+            time.sleep(0.05)
         interrupted = time.monotonic()
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=WAIT_S)
@@ -111,7 +126,9 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(sessions: Path, tmp_path: Path)
     assert proc.returncode == 130, stderr
     assert "cancelled" in stderr
     assert "mouse1" in stdout
-    assert completed_record(out / "sessions" / "mouse1", as_task(script, [str(flag)]).fingerprint())
+    task = as_task(script, [str(flag), str(stuck_pid)])
+    assert completed_record(out / "sessions" / "mouse1", task.fingerprint())
+    assert not _running(int(stuck_pid.read_text()))  # the stuck worker was killed
     assert not (out / "sessions" / "mouse2" / MARKER_FILE).exists()
     statuses = pd.read_csv(out / "batch_report.csv").set_index("name")["status"].to_dict()
     assert statuses == {"mouse1": "done", "mouse2": "cancelled", "mouse3": "cancelled"}

@@ -134,3 +134,27 @@ def test_killed_worker_session_is_retried(
     report = _run_and_kill(process_cluster, script, sessions, tmp_path / "retried", retries=1)
     assert report.ok
     assert sorted(r.attempts for r in report.records) == [1, 1, 2]
+
+
+def test_closing_kills_a_worker_stuck_in_a_blocking_call() -> None:
+    # what a cancelled batch does with its own cluster: a session in one blocking call
+    # (which the cooperative cancel cannot interrupt) must not keep its worker running,
+    # nor leave the cluster half-closed (napari would keep both until the call ends, and
+    # the interpreter would wait for them at exit)
+    import psutil
+
+    started = start_client(n_workers=1, processes=True)
+    busy = started.client.submit(time.sleep, 600, pure=False)
+    deadline = time.monotonic() + WAIT_S
+    while not any(started.client.processing().values()):
+        assert time.monotonic() < deadline, "the task never started"
+        time.sleep(0.02)
+    (pid,) = [worker.pid for worker in started.cluster.workers.values()]
+    del busy
+    started.close(timeout=0.5)
+    assert started.cluster.status.name == "closed"
+    try:
+        running = psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        running = False
+    assert not running, "the stuck worker process is still running"

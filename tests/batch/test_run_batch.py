@@ -17,6 +17,7 @@ from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
     MARKER_FILE,
     MissingBatchDependencyError,
+    OutputInUseError,
     completed_record,
     run_batch,
 )
@@ -184,6 +185,18 @@ def test_pipeline_files(sessions: Path, tmp_path: Path, threads_client: Client) 
     assert record.status == "done", record.error
     assert (tmp_path / "r" / "sessions" / "mouse2" / "mouse2_angle.csv").is_file()
     assert "angle" in load_session(record.output)
+    again = run_batch(
+        runner, sessions / "mouse2.session", client=threads_client, out=tmp_path / "r"
+    )
+    assert [r.status for r in again.records] == ["skipped"]
+    # the pipeline file the runner config runs changed: its sessions are not finished
+    steps = json.loads(pipeline.read_text())
+    steps["steps"][0]["parameters"] = {"position": 0.8}
+    pipeline.write_text(json.dumps(steps))
+    again = run_batch(
+        runner, sessions / "mouse2.session", client=threads_client, out=tmp_path / "r"
+    )
+    assert [r.status for r in again.records] == ["done"]
 
     with pytest.raises(ValueError, match=r"give input_key and output_key \(command line: "):
         run_batch(pipeline, sessions / "mouse1.session", client=threads_client, out=tmp_path / "m")
@@ -221,6 +234,24 @@ def test_script_error_shows_the_users_line(
     assert 'broken.py", line 3' in error
     assert "KeyError" in error
     assert "napari_whiskertoolbox/batch" not in error
+
+
+def test_summary_shows_the_error_message_not_the_exception_module(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # the summary's error column is cut at the width: a qualified exception class name
+    # (napari_whiskertoolbox.transforms.errors.TransformError) used it all up
+    script = write_script(
+        tmp_path / "angle.py",
+        "from napari_whiskertoolbox.transforms import run_transform\n"
+        "run_transform(dm, 'CalculateLineAngle', 'whisker', 'angle', {})\n",
+    )
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "o"
+    )
+    assert "napari_whiskertoolbox.transforms.errors.TransformError" in report.records[0].error
+    row = report.summary().splitlines()[1]
+    assert "  TransformError: CalculateLineAngle: Input data 'whisker' not found" in row
 
 
 def _raise_here(dm: DataManager) -> dict[str, float]:
@@ -499,3 +530,51 @@ def test_runner_saving_every_session_to_one_file_is_refused(
     assert report.ok
     for name in SESSION_NAMES:
         assert (tmp_path / "all" / "sessions" / name / f"{name}_angle.csv").is_file()
+
+
+WAIT_FOR_FLAG = """\
+import sys, time
+from pathlib import Path
+Path(sys.argv[1]).touch()
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.01)
+results = {"ok": 1}
+"""
+
+
+def test_a_second_batch_into_the_same_output_folder_is_refused(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # two batches saving the same sessions at once delete each other's files: a session
+    # whose marker says done would not load
+    script = write_script(tmp_path / "wait.py", WAIT_FOR_FLAG)
+    started, release = tmp_path / "started", tmp_path / "release"
+    out = tmp_path / "out"
+    args = [str(started), str(release)]
+    first: list[object] = []
+    runner = threading.Thread(
+        target=lambda: first.append(
+            run_batch(
+                script, sessions / "mouse1.session", client=threads_client, out=out, args=args
+            )
+        )
+    )
+    runner.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline, "the first batch never started its session"
+            time.sleep(0.01)
+        with pytest.raises(OutputInUseError, match="another batch is writing") as info:
+            run_batch(
+                script, sessions / "mouse1.session", client=threads_client, out=out, args=args
+            )
+        assert str(out) in str(info.value)
+    finally:
+        release.touch()
+        runner.join(60)
+    assert first[0].ok
+    again = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=out, args=args
+    )
+    assert [r.status for r in again.records] == ["skipped"]  # the lock went with the first batch

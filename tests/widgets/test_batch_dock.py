@@ -184,3 +184,24 @@ def test_arguments_are_split_as_a_shell_does(
     assert len(started) == 1  # nothing started
     assert dock.status.text().startswith("Arguments: ")
     assert "quotation" in dock.status.text()
+
+
+def test_workers_that_never_start_end_the_run_with_the_reason(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a worker process hanging while it starts (as when it re-runs a napari launch script
+    # without a main guard): the dock must not stay at "Running…" forever
+    import dask
+
+    from napari_whiskertoolbox.batch import cluster
+
+    hang = tmp_path / "hang_on_start.py"
+    hang.write_text("import time\ntime.sleep(600)\n")
+    monkeypatch.setattr(cluster, "START_TIMEOUT_S", 1.5)
+    _prepare(dock, sessions, tmp_path)
+    with dask.config.set({"distributed.worker.preload": [str(hang)]}):
+        dock.run_button.click()
+        qtbot.waitUntil(lambda: not dock.is_running, timeout=WAIT_MS)
+    assert "did not start within 1.5 s" in dock.status.text()
+    assert dock.run_button.isEnabled()
+    assert not dock.cancel_button.isEnabled()

@@ -22,7 +22,7 @@ from napari_whiskertoolbox.batch.records import (
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import REPORT_FILES, BatchReport
-from napari_whiskertoolbox.batch.run import SESSIONS_DIR, run_batch
+from napari_whiskertoolbox.batch.run import LOCK_FILE, SESSIONS_DIR, OutputInUseError, run_batch
 from napari_whiskertoolbox.batch.sessions import expand_sessions, read_manifest, session_names
 from napari_whiskertoolbox.batch.tasks import (
     CallableTask,
@@ -35,6 +35,7 @@ from napari_whiskertoolbox.batch.tasks import (
 __all__ = [
     "BATCH_EXTRA",
     "FINAL_STATUSES",
+    "LOCK_FILE",
     "MARKER_FILE",
     "REPORT_FILES",
     "SESSIONS_DIR",
@@ -43,6 +44,7 @@ __all__ = [
     "BatchReport",
     "CallableTask",
     "MissingBatchDependencyError",
+    "OutputInUseError",
     "PipelineTask",
     "ScriptTask",
     "SessionRecord",

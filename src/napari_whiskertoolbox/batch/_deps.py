@@ -9,7 +9,12 @@ __all__ = ["BATCH_EXTRA", "MissingBatchDependencyError", "require_batch_dependen
 BATCH_EXTRA = "napari-whiskertoolbox[batch]"
 """What to install for batch runs: dask.distributed (scheduling) and pyarrow (Parquet)."""
 
-_MODULES = {"distributed": "dask.distributed", "pyarrow": "pyarrow", "pandas": "pandas"}
+_MODULES = {
+    "distributed": "dask.distributed",
+    "pyarrow": "pyarrow",
+    "pandas": "pandas",
+    "filelock": "filelock",
+}
 
 
 class MissingBatchDependencyError(ImportError):
@@ -17,7 +22,7 @@ class MissingBatchDependencyError(ImportError):
 
 
 def require_batch_dependencies() -> None:
-    """Check that dask.distributed, pandas and pyarrow can be imported.
+    """Check that dask.distributed, pandas, pyarrow and filelock can be imported.
 
     Raises
     ------

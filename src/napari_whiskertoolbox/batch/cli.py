@@ -2,7 +2,8 @@
 
 Prints the dask dashboard's address, a progress bar, a summary table and where the
 report went; exits 0 when every session is done, 1 when any failed, 2 for unusable
-arguments or a missing ``[batch]`` extra, 130 when interrupted (Ctrl+C).
+arguments, a missing ``[batch]`` extra, an unreachable scheduler or an output folder
+another batch is writing to, 130 when interrupted (Ctrl+C).
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def run_from_args(
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
     from napari_whiskertoolbox.batch.cluster import start_client
-    from napari_whiskertoolbox.batch.run import check_shared_outputs, run_batch
+    from napari_whiskertoolbox.batch.run import OutputInUseError, check_shared_outputs, run_batch
     from napari_whiskertoolbox.batch.sessions import expand_sessions
     from napari_whiskertoolbox.batch.tasks import as_task
 
@@ -150,7 +151,7 @@ def run_from_args(
         try:
             client = start_client(args.scheduler, args.workers)
         except (OSError, ValueError) as exc:
-            print(f"error: cannot start or reach the dask scheduler: {exc}", file=err)
+            print(f"error: {exc}", file=err)  # names the address or the local workers
             return EXIT_USAGE
         link = client.dashboard_link
         where = args.scheduler or f"local cluster, {len(client.client.nthreads())} workers"
@@ -168,6 +169,9 @@ def run_from_args(
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_CANCELLED
+    except OutputInUseError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
     finally:
         bar.close()
         if client is not None:

@@ -19,9 +19,14 @@ or run the scheduler on the login node (``dask scheduler``), submit workers with
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import multiprocessing
 import os
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +37,22 @@ if TYPE_CHECKING:
 
     from distributed import Client
 
-__all__ = ["CLOSE_TIMEOUT_S", "BatchClient", "default_n_workers", "start_client"]
+__all__ = [
+    "CLOSE_TIMEOUT_S",
+    "CONNECT_TIMEOUT_S",
+    "START_TIMEOUT_S",
+    "BatchClient",
+    "default_n_workers",
+    "start_client",
+]
 
 CLOSE_TIMEOUT_S = 2.0
 """How long closing our own cluster waits for running tasks before killing the workers."""
+CONNECT_TIMEOUT_S = 10.0
+"""How long connecting to a scheduler address may take, its handshake included."""
+START_TIMEOUT_S = 60.0
+"""How long the local cluster's worker processes may take to start."""
+_WORKER_PROCESS_NAME = "Dask Worker process"
 
 
 def default_n_workers() -> int:
@@ -69,13 +86,94 @@ class BatchClient:
         except (AttributeError, KeyError):
             return None
 
-    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
-        """Close the client; an owned cluster is shut down, killing still-running workers."""
+    def close(self, timeout: float | None = None) -> None:
+        """Close the client; an owned cluster is shut down, killing still-running workers.
+
+        dask's close asks each worker to stop and waits for its running task; a worker
+        still busy after ``timeout`` (a session in a blocking call the cooperative cancel
+        cannot interrupt) is killed (SIGKILL), so closing never waits for a session to end
+        by itself. dask's close is never interrupted midway: a cluster left half-closed
+        keeps its workers running and makes the interpreter wait for them at exit.
+        """
+        timeout = CLOSE_TIMEOUT_S if timeout is None else timeout
+        pids = self._worker_pids()
         with contextlib.suppress(Exception):
             self.client.close(timeout=timeout)
-        if self.cluster is not None:
+        if self.cluster is None:
+            return
+        cluster = self.cluster
+
+        def close_cluster() -> None:
             with contextlib.suppress(Exception):
-                self.cluster.close(timeout=timeout)
+                cluster.close()
+
+        closer = threading.Thread(target=close_cluster, name="wtb-batch-close", daemon=True)
+        closer.start()
+        closer.join(timeout)
+        if closer.is_alive():
+            _kill(pids)
+            closer.join(CONNECT_TIMEOUT_S)
+
+    def _worker_pids(self) -> list[int]:
+        """Return the process ids of our local cluster's workers (none: threads, remote)."""
+        workers = getattr(self.cluster, "workers", None) or {}
+        pids = [getattr(worker, "pid", None) for worker in list(workers.values())]
+        return [pid for pid in pids if isinstance(pid, int) and pid != os.getpid()]
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _connect(address: str, timeout: float) -> Client:
+    """Connect a client to the scheduler at ``address``, in at most about ``timeout`` s.
+
+    dask's own connect timeout does not cover the handshake: a server that accepts the
+    connection and waits for the client to speak first (a web server, such as the
+    dashboard's port) keeps ``Client(address)`` waiting forever, and one that answers
+    something else can make it fail with a ``MemoryError``. A probe connection, with its
+    handshake under a timeout, goes first.
+    """
+    from distributed import Client
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def probe() -> None:
+        args = Security().get_connection_args("client")
+        comm = await asyncio.wait_for(connect(address, timeout=timeout, **args), timeout)
+        await comm.close()
+
+    not_dask = (
+        f"{address} does not answer as a dask scheduler within {timeout:g} s: something "
+        "accepts connections there but does not speak dask's protocol (a dashboard or "
+        "web address? a scheduler listens on port 8786 by default)"
+    )
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, even when one runs here
+        try:
+            pool.submit(asyncio.run, probe()).result()
+        except (ValueError, TypeError) as exc:  # a malformed address
+            raise ValueError(f"bad dask scheduler address {address!r}: {exc}") from exc
+        except TimeoutError as exc:  # asyncio.TimeoutError too (an OSError: first)
+            raise OSError(not_dask) from exc
+        except OSError as exc:
+            if "handshake" in str(exc):
+                raise OSError(not_dask) from exc
+            raise OSError(f"cannot reach the dask scheduler at {address}: {exc}") from exc
+        except Exception as exc:
+            raise OSError(
+                f"{address} does not answer as a dask scheduler: what it sent is no dask "
+                f"message ({type(exc).__name__}: {exc})"
+            ) from exc
+    try:
+        return Client(address, timeout=timeout)
+    except ValueError:
+        raise
+    except OSError as exc:
+        raise OSError(f"cannot connect to the dask scheduler at {address}: {exc}") from exc
+    except Exception as exc:
+        raise OSError(f"cannot connect to the dask scheduler at {address}: {exc}") from exc
 
 
 def start_client(
@@ -85,6 +183,8 @@ def start_client(
     processes: bool = True,
     allowed_failures: int = 0,
     quiet: bool = True,
+    connect_timeout: float | None = None,
+    start_timeout: float | None = None,
 ) -> BatchClient:
     """Connect to ``scheduler``, or start ``LocalCluster(n_workers, threads_per_worker=1)``.
 
@@ -102,13 +202,22 @@ def start_client(
         (0: the batch's own retries decide).
     quiet : bool
         Only show dask's errors, not its warnings about workers being killed on cancel.
+    connect_timeout : float, optional
+        Seconds to reach ``scheduler`` and complete dask's handshake (default
+        :data:`CONNECT_TIMEOUT_S`).
+    start_timeout : float, optional
+        Seconds the local worker processes may take to start (default
+        :data:`START_TIMEOUT_S`); the ones that did not are stopped.
 
     Raises
     ------
     MissingBatchDependencyError
         dask.distributed is not installed.
     OSError
-        The scheduler cannot be reached.
+        The scheduler cannot be reached or does not answer as a dask scheduler, or the
+        local workers did not start within ``start_timeout``.
+    ValueError
+        A malformed scheduler address, or ``n_workers`` < 1.
     """
     require_batch_dependencies()
     import dask
@@ -118,7 +227,9 @@ def start_client(
         for name in ("distributed", "tornado"):
             logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler:
-        return BatchClient(Client(scheduler, timeout="10s"), owned=False)
+        timeout = CONNECT_TIMEOUT_S if connect_timeout is None else connect_timeout
+        return BatchClient(_connect(scheduler, timeout), owned=False)
+    start_s = START_TIMEOUT_S if start_timeout is None else start_timeout
     workers = default_n_workers() if n_workers is None else int(n_workers)
     if workers < 1:
         raise ValueError(f"n_workers must be >= 1, got {workers}")
@@ -131,14 +242,33 @@ def start_client(
         "distributed.scheduler.allowed-failures": allowed_failures,
         "distributed.nanny.pre-spawn-environ": environ,
     }
-    with dask.config.set(settings):
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=processes,
-            dashboard_address=":0",
-        )
+    before = set(multiprocessing.active_children())
+    try:
+        with dask.config.set(settings):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=":0",
+                death_timeout=start_s,  # a nanny gives up on a worker that does not start
+            )
+    except Exception as exc:
+        _stop_new_workers(before)
+        raise OSError(
+            f"the {workers} local dask worker process{'es' if workers > 1 else ''} did not "
+            f"start within {start_s:g} s ({type(exc).__name__}: {exc}). Each worker process "
+            "imports the program's main script (Python's 'spawn'): a script that starts "
+            'napari or run_batch must do so under `if __name__ == "__main__":`'
+        ) from exc
     return BatchClient(Client(cluster), owned=True, cluster=cluster)
+
+
+def _stop_new_workers(before: set[multiprocessing.process.BaseProcess]) -> None:
+    """Kill the dask worker processes started since ``before`` (a failed cluster start)."""
+    for process in set(multiprocessing.active_children()) - before:
+        if process.name.startswith(_WORKER_PROCESS_NAME):
+            process.kill()
+            process.join(5)
 
 
 @contextlib.contextmanager

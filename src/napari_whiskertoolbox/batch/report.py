@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ REPORT_FILES = {
 }
 """Kind of output → file name inside the batch's output folder."""
 _IDENTITY_COLUMNS = ("name", "session", "status")
+
+_QUALIFIED_EXCEPTION = re.compile(r"^(?:[a-z_]\w*\.)+([A-Z]\w*: )")  # not "angle.json: "
+"""``package.module.SomeError: message`` -> ``SomeError: message``."""
 
 
 @dataclass
@@ -164,13 +168,17 @@ class BatchReport:
         return paths
 
     def summary(self, width: int = 100) -> str:
-        """Return a plain-text table of the sessions (status, duration, first error line)."""
+        """Return a plain-text table of the sessions (status, duration, last error line).
+
+        The error line's exception class is shown without its module (the full error is
+        in the report), so that the message fits in ``width`` characters.
+        """
         lines = []
         name_width = min(max([len(r.name) for r in self.records] + [7]), 40)
         lines.append(f"{'session':<{name_width}}  {'status':<9}  {'time':>8}  error")
         for r in self.records:
             error = (r.error or "").strip().splitlines()
-            last = error[-1] if error else ""
+            last = _QUALIFIED_EXCEPTION.sub(r"\1", error[-1]) if error else ""
             text = (
                 f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  {last}"
             )

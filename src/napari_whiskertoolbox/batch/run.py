@@ -23,19 +23,52 @@ from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from distributed import Client, Future
 
     from napari_whiskertoolbox.batch.tasks import Task, TaskArgs
 
-__all__ = ["SESSIONS_DIR", "default_out", "run_batch"]
+__all__ = ["LOCK_FILE", "SESSIONS_DIR", "OutputInUseError", "default_out", "run_batch"]
 
 SESSIONS_DIR = "sessions"
 """Folder of the per-session outputs inside the batch's output folder."""
+LOCK_FILE = "batch.lock"
+"""Lock file in the output folder, held while a batch runs (released when its process ends)."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
+
+
+class OutputInUseError(BlockingIOError):
+    """Another batch (in this or another process) is running with the same output folder."""
+
+
+@contextlib.contextmanager
+def _output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``out_dir``'s lock file while the batch runs (an OS lock: a killed run frees it).
+
+    Raises
+    ------
+    OutputInUseError
+        Another batch holds it.
+    """
+    from filelock import FileLock, Timeout
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out_dir / LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputInUseError(
+            f"another batch is writing to {out_dir} (it holds {out_dir / LOCK_FILE}); two "
+            "batches saving the same sessions would delete each other's files: wait for it "
+            "to finish, cancel it, or choose another output folder"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def default_out(task: Task) -> Path:
@@ -355,6 +388,9 @@ def run_batch(
     FileNotFoundError, FormatError, ValueError
         The task or a session path is unusable, or a pipeline-runner config saves to a
         path that is the same for every session (before anything runs).
+    OutputInUseError
+        Another batch is running with the same output folder ``out`` (before anything
+        runs): two batches saving the same sessions would delete each other's files.
 
     Notes
     -----
@@ -384,39 +420,40 @@ def run_batch(
         )
         for i, (path, name) in enumerate(zip(paths, session_names(paths)))
     ]
-    batch = _Batch(jobs, retries, progress, cancel)
-    pending = []
-    for job in jobs:
-        previous = completed_record(job.output, fingerprint) if resume else None
-        if previous is not None:
-            batch.finish(job, replace(previous, status="skipped", session=str(job.session)))
-        else:
-            pending.append(job)
-    owned: BatchClient | None = None
-    dashboard = None
-    try:
-        if pending and not batch.cancel_requested.is_set():
-            if client is None:
-                owned = start_client(scheduler, n_workers)
-                client = owned.client
-            dashboard = BatchClient(client, owned=False).dashboard_link
-            batch.run(client, pending)
-    except KeyboardInterrupt:
-        batch.cancelled = True
-    finally:
-        if owned is not None:
-            owned.close()
-    for job in jobs:
-        if job.index not in batch.records:
-            batch.finish(job, _cancelled(job))
-    report = BatchReport(
-        task=f"{the_task.kind} {the_task.name}",
-        out=out_dir,
-        records=[batch.records[job.index] for job in jobs],
-        duration_s=time.perf_counter() - started,
-        cancelled=batch.cancelled or batch.cancel_requested.is_set(),
-        dashboard_link=dashboard,
-        n_workers=batch.n_workers,
-    )
-    report.write(out_dir)
+    with _output_lock(out_dir):
+        batch = _Batch(jobs, retries, progress, cancel)
+        pending = []
+        for job in jobs:
+            previous = completed_record(job.output, fingerprint) if resume else None
+            if previous is not None:
+                batch.finish(job, replace(previous, status="skipped", session=str(job.session)))
+            else:
+                pending.append(job)
+        owned: BatchClient | None = None
+        dashboard = None
+        try:
+            if pending and not batch.cancel_requested.is_set():
+                if client is None:
+                    owned = start_client(scheduler, n_workers)
+                    client = owned.client
+                dashboard = BatchClient(client, owned=False).dashboard_link
+                batch.run(client, pending)
+        except KeyboardInterrupt:
+            batch.cancelled = True
+        finally:
+            if owned is not None:
+                owned.close()
+        for job in jobs:
+            if job.index not in batch.records:
+                batch.finish(job, _cancelled(job))
+        report = BatchReport(
+            task=f"{the_task.kind} {the_task.name}",
+            out=out_dir,
+            records=[batch.records[job.index] for job in jobs],
+            duration_s=time.perf_counter() - started,
+            cancelled=batch.cancelled or batch.cancel_requested.is_set(),
+            dashboard_link=dashboard,
+            n_workers=batch.n_workers,
+        )
+        report.write(out_dir)
     return report

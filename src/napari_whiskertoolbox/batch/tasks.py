@@ -256,8 +256,34 @@ class PipelineTask(Task):
         return self.path.name
 
     def fingerprint(self) -> str:
-        """Hash of the pipeline file's content and arguments."""
-        return _file_digest(self.path, ["pipeline", list(self.args)])
+        """Hash of the pipeline file's content and arguments.
+
+        A runner config's hash includes the content of the pipeline files its commands run
+        (``pipeline_path``): a resumed batch redoes its sessions when one of them changed.
+        A path naming a ``${}`` variable differs per session and is left out.
+        """
+        return _file_digest(self.path, ["pipeline", list(self.args), self._command_files()])
+
+    def _command_files(self) -> dict[str, str]:
+        """Digest of each file a runner config's commands read (``"missing"`` when absent)."""
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(document, Mapping) or "steps" in document or "commands" not in document:
+            return {}  # a TransformsV2 pipeline, or no commands
+        digests = {}
+        for command in _as_list(document.get("commands")):
+            parameters = command.get("parameters") if isinstance(command, Mapping) else None
+            name = parameters.get("pipeline_path") if isinstance(parameters, Mapping) else None
+            if not isinstance(name, str) or "${" in name:
+                continue
+            path = self.path.parent / Path(os.path.expanduser(name))
+            try:
+                digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            except OSError:
+                digests[name] = "missing"
+        return digests
 
     def _document(self) -> dict[str, Any]:
         try:

@@ -374,7 +374,10 @@ class BatchWidget(QWidget):
             finally:
                 finals.put(None)
 
-        @thread_worker(progress={"total": len(sessions), "desc": f"Batch {task.name}"})
+        # errors go to _on_error (the status line), not re-raised in the main thread
+        @thread_worker(
+            progress={"total": len(sessions), "desc": f"Batch {task.name}"}, ignore_errors=True
+        )
         def follow() -> Iterator[BatchProgress]:
             runner = threading.Thread(target=batch, name="wtb-batch", daemon=True)
             runner.start()

@@ -1,0 +1,94 @@
+"""Starting the batch's dask client: addresses that are no scheduler, workers that never start.
+
+Neither may leave a batch (or the Batch dock) waiting forever: both end in an ``OSError``
+saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+import threading
+from typing import TYPE_CHECKING
+
+import dask
+import pytest
+
+from napari_whiskertoolbox.batch import start_client
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A TCP port that accepts connections (the kernel's backlog) and never answers.
+
+    Like a web server (the dask dashboard's port 8787, say): it waits for the client to
+    speak first, while a dask client waits for the scheduler's handshake.
+    """
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def garbage_port() -> Iterator[int]:
+    """A TCP port that answers every connection with bytes that are no dask message."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.sendall(b"SSH-2.0-OpenSSH_9.6 not a dask scheduler\r\n" * 4)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+def test_an_address_that_never_answers_is_an_error_not_a_hang(silent_port: int) -> None:
+    address = f"tcp://127.0.0.1:{silent_port}"
+    with pytest.raises(OSError, match="not answer as a dask scheduler") as info:
+        start_client(address, connect_timeout=1.0)
+    assert address in str(info.value)
+    assert "8786" in str(info.value)  # the usual scheduler port, for a dashboard address
+
+
+def test_an_address_answering_something_else_is_an_error(garbage_port: int) -> None:
+    address = f"tcp://127.0.0.1:{garbage_port}"
+    with pytest.raises(OSError, match="not answer as a dask scheduler") as info:
+        start_client(address, connect_timeout=1.0)
+    assert address in str(info.value)
+
+
+def test_workers_that_never_start_are_an_error_and_are_stopped(tmp_path: Path) -> None:
+    # a worker process that hangs while starting, as when it imports a main script that
+    # opens napari without `if __name__ == "__main__":` (spawn re-runs the main script)
+    hang = tmp_path / "hang_on_start.py"
+    hang.write_text("import time\ntime.sleep(600)\n")
+    before = set(multiprocessing.active_children())
+    with (
+        dask.config.set({"distributed.worker.preload": [str(hang)]}),
+        pytest.raises(OSError, match=r"did not start within 1\.5 s") as info,
+    ):
+        start_client(n_workers=1, start_timeout=1.5)
+    assert "__main__" in str(info.value)
+    assert set(multiprocessing.active_children()) <= before  # the stuck worker was stopped
