@@ -578,3 +578,39 @@ def test_a_second_batch_into_the_same_output_folder_is_refused(
         script, sessions / "mouse1.session", client=threads_client, out=out, args=args
     )
     assert [r.status for r in again.records] == ["skipped"]  # the lock went with the first batch
+
+
+def test_a_given_cluster_without_workers_yet_is_waited_for(
+    monkeypatch: pytest.MonkeyPatch, sessions: Path, tmp_path: Path
+) -> None:
+    """SLURM workers may wait in the job queue: a given client's sessions stay queued."""
+    from distributed import Client, LocalCluster
+
+    from napari_whiskertoolbox.batch import run as batch_run
+
+    monkeypatch.setattr(batch_run, "_NO_WORKER_TIMEOUT_S", 0.3)  # the local cluster's limit
+    script = write_script(tmp_path / "keys.py", "results = {'keys': len(dm.keys())}\n")
+    statuses: list[str] = []
+    with (
+        LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        result: list = []
+        runner = threading.Thread(
+            target=lambda: result.append(
+                run_batch(
+                    script,
+                    sessions.glob("*.session"),
+                    client=client,
+                    out=tmp_path / "out",
+                    progress=lambda p: statuses.append(p.status),
+                )
+            )
+        )
+        runner.start()
+        time.sleep(1.5)  # several cluster polls past the local limit, with no worker
+        assert set(statuses) == {"queued"}
+        cluster.scale(1)  # the job left the queue
+        runner.join(60)
+    assert not runner.is_alive()
+    assert result[0].ok

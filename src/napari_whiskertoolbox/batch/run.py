@@ -125,11 +125,13 @@ class _Batch:
         self.emit(job, record.status, record)
 
     # -- the loop -------------------------------------------------------------------------
-    def run(self, client: Client, pending: list[SessionJob]) -> None:
+    def run(self, client: Client, pending: list[SessionJob], worker_wait_s: float | None) -> None:
         """Run ``pending`` on ``client``: at most one session per worker thread in flight.
 
         Sessions are handed to the scheduler only when a worker thread is free, so a worker
         holds nothing but the session it runs: when it dies, only that session is lost.
+        With no worker for ``worker_wait_s`` seconds every session left fails (``None``:
+        wait until cancelled, as for SLURM jobs waiting in the queue).
         """
         from distributed import Event, as_completed
 
@@ -175,12 +177,10 @@ class _Batch:
                     last_poll = now
                     threads = self._poll(client, futures)
                     limit = max(1, sum(threads.values())) if threads is not None else limit
-                    if threads == {}:
+                    if threads == {} and worker_wait_s is not None:
                         no_workers_since = no_workers_since or now
-                        if now - no_workers_since > _NO_WORKER_TIMEOUT_S:
-                            reason = (
-                                f"the cluster has had no worker for {_NO_WORKER_TIMEOUT_S:.0f} s"
-                            )
+                        if now - no_workers_since > worker_wait_s:
+                            reason = f"the cluster has had no worker for {worker_wait_s:.0f} s"
                             self._fail_all(client, futures, waiting, reason)
                             return
                     elif threads:
@@ -365,6 +365,9 @@ def run_batch(
         Called with a :class:`BatchProgress` at each status change (in this thread).
     scheduler : str, optional
         Address of a running dask scheduler (``tcp://host:8786``) instead of a local cluster.
+        A given scheduler or ``client`` may have no worker yet (SLURM jobs in the queue):
+        the sessions wait for one, shown as ``queued``, until cancelled. A local cluster
+        that loses every worker for 60 s fails the sessions left.
     n_workers : int, optional
         Workers of the local cluster.
     save_beside_input : bool
@@ -433,11 +436,13 @@ def run_batch(
         dashboard = None
         try:
             if pending and not batch.cancel_requested.is_set():
+                local = client is None and scheduler is None
                 if client is None:
                     owned = start_client(scheduler, n_workers)
                     client = owned.client
                 dashboard = BatchClient(client, owned=False).dashboard_link
-                batch.run(client, pending)
+                # a lab cluster's workers may wait in a job queue: only our own workers time out
+                batch.run(client, pending, _NO_WORKER_TIMEOUT_S if local else None)
         except KeyboardInterrupt:
             batch.cancelled = True
         finally:
