@@ -174,3 +174,15 @@ def test_a_recording_beside_clocks_without_a_rate_is_told_in_the_window(
     (message,) = [m for m in notifications if "ticks per second" in m]
     assert message.startswith("Record Node 101: its clocks count 30000 ticks per second")
     assert "dm.set_sampling_rate" in message
+
+
+def test_a_video_beside_clocks_without_a_rate_says_it_runs_on_time(caplog) -> None:
+    dm = DataManager()
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(100, np.float32)))  # WhiskerToolbox: no rate
+    with caplog.at_level(logging.WARNING):
+        (key,) = open_path(VIDEO, dm).keys
+    assert dm.time_key(key) == "time"  # as in WhiskerToolbox
+    assert "its 25 frames per second run on 'time', but the clock 'time' has no sampling rate" in (
+        caplog.text
+    )
+    assert "dm.set_sampling_rate" in caplog.text

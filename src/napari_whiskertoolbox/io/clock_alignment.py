@@ -21,6 +21,7 @@ free name (``name_2``, ``name_3``, …) instead of replacing it.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,6 +95,22 @@ def _free_clock_name(dm: DataManager, name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _tell_unaligned(dm: DataManager, source: str, what: str) -> None:
+    """Log (and so show in napari) that ``source``'s clocks cannot be lined up with ``dm``'s."""
+    present = _in_use(dm)
+    names = ", ".join(repr(n) for n in present)
+    lacking = (
+        f"the clock {names} has no sampling rate"
+        if len(present) == 1
+        else f"the clocks {names} have no common sampling rate"
+    )
+    message = (
+        f"{what}, but {lacking}: their ticks are compared as they are. Give them one with "
+        "dm.set_sampling_rate(name, ticks_per_second) before opening the file to align them."
+    )
+    LoadReport().extend([LoadNote(Path(source).name, "clock", message, path=source)])
+
+
 def join_clocks(
     dm: DataManager, clocks: Sequence[tuple[str, TimeFrame]], source: str
 ) -> dict[str, str]:
@@ -124,13 +141,8 @@ def join_clocks(
     session_rate = tick_rate(dm)
     rates = [clock.sampling_rate for _, clock in clocks if clock.sampling_rate is not None]
     if rates and session_rate is None:
-        message = (
-            f"its clocks count {' / '.join(f'{r:g}' for r in sorted(set(rates)))} ticks per "
-            f"second, but the clocks {', '.join(repr(n) for n in present)} have no common "
-            "sampling rate: their ticks are compared as they are. Give them one with "
-            "dm.set_sampling_rate(name, ticks_per_second) before opening the file to align them."
-        )
-        LoadReport().extend([LoadNote(source, "clock", message, path=source)])
+        counted = " / ".join(f"{r:g}" for r in sorted(set(rates)))
+        _tell_unaligned(dm, source, f"its clocks count {counted} ticks per second")
     if session_rate is not None and rates:
         target = max(session_rate, *rates)
         if target != session_rate:
@@ -196,6 +208,7 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
         dm.set_sampling_rate("time", float(fps))
         return "time"
     if tick_rate(dm) is None:
+        _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")
         return "time"
     name = _free_clock_name(dm, f"{key}_clock", set())
     frames = TimeFrame.from_count(len(media), float(fps))
