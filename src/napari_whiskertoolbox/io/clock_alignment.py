@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.report import LoadNote, LoadReport
 
@@ -86,13 +87,6 @@ def tick_rate(dm: DataManager) -> float | None:
         return None
     (rate,) = rates
     return rate
-
-
-def _free_clock_name(dm: DataManager, name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in dm.time_keys() or candidate in taken:
-        candidate, n = f"{name}_{n}", n + 1
-    return candidate
 
 
 def _tell_unaligned(dm: DataManager, source: str, what: str) -> None:
@@ -162,7 +156,7 @@ def join_clocks(
     taken: set[str] = set()
     for name, clock in clocks:
         if name in present and dm.get_time(name) != clock:
-            names[name] = _free_clock_name(dm, name, taken)
+            names[name] = first_free(name, lambda c: c in dm.time_keys() or c in taken)
             logger.info(
                 "%s: its clock %r joins as %r (the session's %r counts other ticks)",
                 source,
@@ -210,6 +204,6 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
     if tick_rate(dm) is None:
         _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")
         return "time"
-    name = _free_clock_name(dm, f"{key}_clock", set())
+    name = first_free(f"{key}_clock", dm.time_keys().__contains__)
     frames = TimeFrame.from_count(len(media), float(fps))
     return join_clocks(dm, [(name, frames)], source)[name]

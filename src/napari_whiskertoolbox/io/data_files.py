@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.contributions import commit, is_contribution
@@ -123,10 +124,7 @@ def key_for_file(dm: DataManager, path: str | os.PathLike[str]) -> str:
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).stem).strip("_.-") or "data"
     if not (stem[0].isalpha() or stem[0] == "_"):
         stem = f"_{stem}"
-    key, n = stem, 2
-    while key in dm:
-        key, n = f"{stem}_{n}", n + 1
-    return key
+    return first_free(stem, dm.__contains__)
 
 
 def file_formats(data_type: str) -> list[str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from napari_whiskertoolbox.core.free_names import free_prefix
 from napari_whiskertoolbox.io.dlc import (
     H5_SUFFIXES,
     LABELS_PREFIX,
@@ -244,7 +245,7 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
         return entries
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
-    return load_dlc_entries(path, _free_name(dlc_key_prefix(path), taken))
+    return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
 
 
 def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:
@@ -255,17 +256,10 @@ def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[
     if labels is None:
         raise FormatError("expected a CollectedData_*.h5 or .csv file in the folder", path=folder)
     media = open_media(folder)
-    name = _free_name(dlc_key_prefix(folder), taken)
-    media_key = _free_name("media", taken | {name})
+    name = free_prefix(dlc_key_prefix(folder), taken)
+    media_key = free_prefix("media", taken | {name})
     height, width = media.shape[1:3]
     entries = load_dlc_entries(
         labels, name, config=config, images=folder, image_size=ImageSize(int(width), int(height))
     )
     return [(media_key, media), *entries]
-
-
-def _free_name(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken or any(k.startswith(f"{name}_") for k in taken):
-        name, n = f"{base}_{n}", n + 1
-    return name

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from napari_whiskertoolbox.core.free_names import free_prefix
 from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
     elif kind == "sleap":
         from napari_whiskertoolbox.io.sleap import load_sleap_entries
 
-        entries = load_sleap_entries(path, _free_prefix("sleap", taken))
+        entries = load_sleap_entries(path, free_prefix("sleap", taken))
     elif kind == "nwb":
         from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
 
@@ -138,16 +139,9 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
         clock = (
             "time"
             if not len(dm.get_time("time"))
-            else _free_prefix("ephys_clock", set(dm.time_keys()))
+            else free_prefix("ephys_clock", set(dm.time_keys()))
         )
-        entries = load_recording_entries(target, _free_prefix("ephys", taken), clock=clock)
+        entries = load_recording_entries(target, free_prefix("ephys", taken), clock=clock)
     else:  # pragma: no cover - Literal exhausted
         raise FormatError(f"unknown kind {kind!r}", path=path)
     return commit(dm, entries, label=f"Open {path.name}", source=str(path))
-
-
-def _free_prefix(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken or any(k.startswith(f"{name}_") for k in taken):
-        name, n = f"{base}_{n}", n + 1
-    return name

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.tensor import ROW_TYPES
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.csv_tools import check_file
@@ -369,10 +370,7 @@ class _GenericImport:
         return found
 
     def key(self, name: str) -> str:
-        base = f"{self.prefix}_{name}" if self.prefix else name
-        key, n = base, 2
-        while key in self.taken:
-            key, n = f"{base}_{n}", n + 1
+        key = first_free(f"{self.prefix}_{name}" if self.prefix else name, self.taken.__contains__)
         self.taken.add(key)
         return key
 

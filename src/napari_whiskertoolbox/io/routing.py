@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import media_clock
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.data_files import (
@@ -161,11 +162,7 @@ def classify_path(path: str | os.PathLike[str]) -> PathKind | None:
 
 def free_key(dm: DataManager, stem: str) -> str:
     """Return ``stem`` (or ``media``), suffixed ``_2``, ``_3``… until it is not a key of ``dm``."""
-    base = stem or MEDIA_KEY
-    key, n = base, 2
-    while key in dm:
-        key, n = f"{base}_{n}", n + 1
-    return key
+    return first_free(stem or MEDIA_KEY, dm.__contains__)
 
 
 def open_path(

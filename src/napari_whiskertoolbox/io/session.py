@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
@@ -218,11 +219,7 @@ def _media_path(source: Path, folder: Path) -> str:
 
 def _unique_stem(name: str, used: set[str]) -> str:
     """Return a file-name-safe stem for ``name``, unlike every stem in ``used`` (case-blind)."""
-    base = _UNSAFE.sub("_", name)[:80] or "key"
-    stem, n = base, 1
-    while stem.lower() in used:
-        n += 1
-        stem = f"{base}_{n}"
+    stem = first_free(_UNSAFE.sub("_", name)[:80] or "key", lambda s: s.lower() in used)
     used.add(stem.lower())
     return stem
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 
@@ -111,10 +112,7 @@ def output_suffix(name: str) -> str:
 def suggest_output_key(dm: DataManager, name: str, input_key: str | None) -> str:
     """Return ``<input>_<suffix>`` (``_2``, ``_3``… added until no key has that name)."""
     base = f"{input_key}_{output_suffix(name)}" if input_key else output_suffix(name)
-    key, n = base, 2
-    while key in dm:
-        key, n = f"{base}_{n}", n + 1
-    return key
+    return first_free(base, dm.__contains__)
 
 
 def clash_message(dm: DataManager, key: str, output_kind: str) -> str | None:
