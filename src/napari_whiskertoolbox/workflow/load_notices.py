@@ -4,7 +4,8 @@ WhiskerToolbox's loaders skip some rows (NaN points, decimal frames, rows outsid
 options' range) and so do ours, logging each :class:`~napari_whiskertoolbox.io.report.LoadNote`
 on the ``napari_whiskertoolbox.io`` logger. In napari nobody reads that log: a CSV whose
 every row was skipped opened as an empty layer without a word. :func:`collected_load_notes`
-gathers the notes of one open and :func:`tell_rows_left_out` shows one notice for them.
+gathers the notes of one open and :func:`tell_load_notes` shows one notice for the rows
+left out, and one for each file whose clocks could not be lined up with the session's.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterator
 
-__all__ = ["collected_load_notes", "rows_left_out_message", "tell_rows_left_out"]
+__all__ = ["collected_load_notes", "rows_left_out_message", "tell_load_notes"]
 
 _SHOWN_NOTES = 3
 _SKIPPED_PREFIX = re.compile(r"^skipped \d+ rows?: ")
@@ -76,7 +77,7 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
     )
 
 
-def tell_rows_left_out(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
+def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
     A file whose clocks could not be lined up with the session's (a ``clock`` note) gets a

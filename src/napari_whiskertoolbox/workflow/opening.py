@@ -22,7 +22,7 @@ from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
-from napari_whiskertoolbox.workflow.load_notices import collected_load_notes, tell_rows_left_out
+from napari_whiskertoolbox.workflow.load_notices import collected_load_notes, tell_load_notes
 from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def open_in_session(
         if titled:
             session.dm.metadata.pop(TITLE_METADATA, None)
         raise
-    tell_rows_left_out(path, notes)
+    tell_load_notes(path, notes)
     if unsure is None:
         offer_recovery(session)
     return opened
