@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
-from _batch_support import SESSION_NAMES, write_script
+from _batch_support import SESSION_NAMES, start_batch, write_script
 
 from napari_whiskertoolbox.batch import MARKER_FILE, run_batch, start_client
 from napari_whiskertoolbox.io import load_session
@@ -56,22 +56,16 @@ def _run_and_kill(
 ) -> BatchReport:
     """Run the batch in a thread, SIGKILL the worker that wrote the pid file, return the report."""
     pid_file = script.parent / f"pid-{out.name}"
-    result: list[BatchReport] = []
     cancel = threading.Event()
-    runner = threading.Thread(
-        target=lambda: result.append(
-            run_batch(
-                script,
-                sessions.glob("*.session"),
-                client=cluster.client,
-                out=out,
-                retries=retries,
-                args=[str(pid_file)],
-                cancel=cancel,
-            )
-        )
+    runner, result = start_batch(
+        script,
+        sessions.glob("*.session"),
+        client=cluster.client,
+        out=out,
+        retries=retries,
+        args=[str(pid_file)],
+        cancel=cancel,
     )
-    runner.start()
     deadline = time.monotonic() + WAIT_S
     while not pid_file.exists() or not pid_file.read_text():
         assert time.monotonic() < deadline, "no session started"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pytest
-from _batch_support import SESSION_NAMES, write_script
+from _batch_support import SESSION_NAMES, start_batch, write_script
 
 from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
@@ -406,21 +406,15 @@ def test_cancel_stops_a_running_script_and_keeps_finished_outputs(
         if event.name == "mouse2" and event.status == "running":
             cancel.set()
 
-    result: list[object] = []
-    runner = threading.Thread(
-        target=lambda: result.append(
-            run_batch(
-                script,
-                sessions.glob("*.session"),
-                client=threads_client,
-                out=tmp_path / "out",
-                progress=on_progress,
-                cancel=cancel,
-            )
-        )
-    )
     started = time.monotonic()
-    runner.start()
+    runner, result = start_batch(
+        script,
+        sessions.glob("*.session"),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=on_progress,
+        cancel=cancel,
+    )
     runner.join(timeout=60)
     assert not runner.is_alive(), "the batch did not stop after cancel"
     report = result[0]
@@ -551,15 +545,9 @@ def test_a_second_batch_into_the_same_output_folder_is_refused(
     started, release = tmp_path / "started", tmp_path / "release"
     out = tmp_path / "out"
     args = [str(started), str(release)]
-    first: list[object] = []
-    runner = threading.Thread(
-        target=lambda: first.append(
-            run_batch(
-                script, sessions / "mouse1.session", client=threads_client, out=out, args=args
-            )
-        )
+    runner, first = start_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=out, args=args
     )
-    runner.start()
     try:
         deadline = time.monotonic() + 60
         while not started.exists():
@@ -595,19 +583,13 @@ def test_a_given_cluster_without_workers_yet_is_waited_for(
         LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
-        result: list = []
-        runner = threading.Thread(
-            target=lambda: result.append(
-                run_batch(
-                    script,
-                    sessions.glob("*.session"),
-                    client=client,
-                    out=tmp_path / "out",
-                    progress=lambda p: statuses.append(p.status),
-                )
-            )
+        runner, result = start_batch(
+            script,
+            sessions.glob("*.session"),
+            client=client,
+            out=tmp_path / "out",
+            progress=lambda p: statuses.append(p.status),
         )
-        runner.start()
         time.sleep(1.5)  # several cluster polls past the local limit, with no worker
         assert set(statuses) == {"queued"}
         cluster.scale(1)  # the job left the queue
