@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ CONNECT_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 60.0
 """How long the local cluster's worker processes may take to start."""
 _WORKER_PROCESS_NAME = "Dask Worker process"
+_LATE_SPAWN_GRACE_S = 3.0
 
 
 def default_n_workers() -> int:
@@ -264,11 +266,25 @@ def start_client(
 
 
 def _stop_new_workers(before: set[multiprocessing.process.BaseProcess]) -> None:
-    """Kill the dask worker processes started since ``before`` (a failed cluster start)."""
-    for process in set(multiprocessing.active_children()) - before:
-        if process.name.startswith(_WORKER_PROCESS_NAME):
+    """Kill the dask worker processes started since ``before`` (a failed cluster start).
+
+    A nanny spawns its worker from a watcher thread, which may still be starting one after
+    the cluster gave up; keep looking until none has appeared for
+    :data:`_LATE_SPAWN_GRACE_S`.
+    """
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < _LATE_SPAWN_GRACE_S:
+        new = [
+            process
+            for process in set(multiprocessing.active_children()) - before
+            if process.name.startswith(_WORKER_PROCESS_NAME)
+        ]
+        for process in new:
             process.kill()
             process.join(5)
+        if new:
+            quiet_since = time.monotonic()
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager
