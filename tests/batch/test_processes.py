@@ -6,6 +6,7 @@ shared by the module; each kill waits at most a bounded time.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 from _batch_support import SESSION_NAMES, start_batch, write_script
 
+from _venvs import make_venv, site_packages
 from napari_whiskertoolbox.batch import MARKER_FILE, run_batch, start_client
 from napari_whiskertoolbox.io import load_session
 
@@ -152,3 +154,34 @@ def test_closing_kills_a_worker_stuck_in_a_blocking_call() -> None:
     except psutil.NoSuchProcess:
         running = False
     assert not running, "the stuck worker process is still running"
+
+
+def test_a_configs_python_environment_is_active_in_the_worker(
+    process_cluster: BatchClient, tmp_path: Path
+) -> None:
+    # WhiskerToolbox's config `python` block: the worker loading the session activates
+    # venv_path as `napari-whiskertoolbox run` does, so the script imports from it
+    env = make_venv(tmp_path / "analysis_env")
+    (site_packages(env) / "wtb_batch_probe.py").write_text("VALUE = 'from the environment'\n")
+    configs = []
+    for name in ("mouse1", "mouse2"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "events.csv").write_text("3\n7\n")
+        doc = {
+            "python": {"venv_path": str(env), "required_imports": ["wtb_batch_probe"]},
+            "data": [{"data_type": "digital_event", "name": "licks", "filepath": "events.csv"}],
+        }
+        configs.append(folder / "config.json")
+        configs[-1].write_text(json.dumps(doc))
+    script = write_script(
+        tmp_path / "probe.py",
+        "import os, wtb_batch_probe\n"
+        "results = {'value': wtb_batch_probe.VALUE, 'pid': os.getpid(),\n"
+        "           'licks': len(dm.getData('licks'))}\n",
+    )
+    report = run_batch(script, configs, client=process_cluster.client, out=tmp_path / "o")
+    assert report.ok, [r.error for r in report.records]
+    assert [r.results["value"] for r in report.records] == ["from the environment"] * 2
+    assert [r.results["licks"] for r in report.records] == [2, 2]
+    assert all(r.results["pid"] != os.getpid() for r in report.records)

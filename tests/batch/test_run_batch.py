@@ -350,6 +350,19 @@ def test_resume_skips_only_finished_sessions(
     assert {r.status for r in other_args.records} == {"done"}
 
 
+def test_an_edited_helper_module_beside_the_script_is_another_task(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "stats.py").write_text("import numpy\nSCALE = 1\n")
+    (tmp_path / "helpers.py").write_text("from pkg import stats\n")
+    script = write_script(tmp_path / "main.py", "import os\nimport helpers\nresults = {}\n")
+    first = script_fingerprint(script)
+    (tmp_path / "unrelated.py").write_text("X = 1\n")  # not imported: same task
+    assert script_fingerprint(script) == first
+    (tmp_path / "pkg" / "stats.py").write_text("import numpy\nSCALE = 2\n")  # imported by helpers
+    assert script_fingerprint(script) != first
+
+
 def test_save_beside_input(tmp_path: Path, threads_client: Client) -> None:
     data = tmp_path / "exp"
     data.mkdir()

@@ -35,6 +35,24 @@ def test_text_and_csv_manifests(sessions: Path) -> None:
     assert [p.name for p in expand_sessions(table)] == ["mouse2.session", "mouse1.session"]
 
 
+def test_csv_manifests_as_spreadsheets_save_them(sessions: Path) -> None:
+    # Excel in a comma-decimal locale writes ';' between cells; headers come capitalised
+    frame = pd.DataFrame({"Animal": ["a", "b"], "Session": ["mouse2.session", "mouse3.session"]})
+    semicolons = sessions / "semicolons.csv"
+    frame.to_csv(semicolons, sep=";", index=False)
+    assert [p.name for p in expand_sessions(semicolons)] == ["mouse2.session", "mouse3.session"]
+    tabs = sessions / "tabs.csv"
+    frame.to_csv(tabs, sep="\t", index=False)
+    assert [p.name for p in read_manifest(tabs)] == ["mouse2.session", "mouse3.session"]
+    blank_rows = sessions / "blank_rows.csv"
+    blank_rows.write_text("SESSION\nmouse1.session\n\n,\nmouse3.session\n")
+    assert [p.name for p in read_manifest(blank_rows)] == ["mouse1.session", "mouse3.session"]
+    empty_cell = sessions / "empty_cell.csv"
+    empty_cell.write_text("animal;Session\na;mouse1.session\nb;\n")
+    with pytest.raises(FormatError, match=r"line 3: empty 'Session' cell"):
+        read_manifest(empty_cell)
+
+
 def test_bad_inputs_name_what_is_wrong(sessions: Path) -> None:
     with pytest.raises(FileNotFoundError, match="nothing_here"):
         expand_sessions(sessions / "nothing_here.session")

@@ -47,8 +47,9 @@ def is_manifest(path: Path) -> bool:
 def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
     """Read the session paths a manifest lists; relative paths are relative to the manifest.
 
-    A ``.csv``/``.tsv`` manifest has a header row with a ``session`` column; any other
-    manifest holds one path a line (blank lines and lines starting with ``#`` are skipped).
+    A ``.csv``/``.tsv`` manifest has a header row with a ``session`` column (any case;
+    cells separated by ``,``, ``;`` or tabs, blank rows skipped); any other manifest holds
+    one path a line (blank lines and lines starting with ``#`` are skipped).
 
     Raises
     ------
@@ -60,18 +61,24 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
     text = path.read_text(encoding="utf-8-sig")
     entries: list[tuple[int, str]] = []
     if path.suffix.lower() in (".csv", ".tsv"):
-        reader = csv.DictReader(text.splitlines(), delimiter="\t" if path.suffix == ".tsv" else ",")
-        columns = [c.strip() for c in reader.fieldnames or []]
-        if MANIFEST_COLUMN not in columns:
+        lines = text.splitlines()
+        reader = csv.reader(lines, delimiter=_manifest_delimiter(path, lines[:1]))
+        columns = [c.strip() for c in next(reader, [])]
+        lowered = [c.lower() for c in columns]
+        if MANIFEST_COLUMN not in lowered:
             raise FormatError(
-                f"a CSV manifest needs a {MANIFEST_COLUMN!r} column; found columns {columns}",
+                f"a CSV manifest needs a {MANIFEST_COLUMN!r} column (any case); found "
+                f"columns {columns}",
                 path=path,
             )
+        index = lowered.index(MANIFEST_COLUMN)
         for line, row in enumerate(reader, start=2):
-            cell = {k.strip(): v for k, v in row.items() if k is not None}.get(MANIFEST_COLUMN)
-            if not cell or not cell.strip():
-                raise FormatError(f"line {line}: empty {MANIFEST_COLUMN!r} cell", path=path)
-            entries.append((line, cell.strip()))
+            if not any(cell.strip() for cell in row):
+                continue
+            cell = row[index].strip() if index < len(row) else ""
+            if not cell:
+                raise FormatError(f"line {line}: empty {columns[index]!r} cell", path=path)
+            entries.append((line, cell))
     else:
         for line, raw in enumerate(text.splitlines(), start=1):
             stripped = raw.strip()
@@ -82,6 +89,19 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
         p = Path(os.path.expanduser(entry))
         out.append(p if p.is_absolute() else base / p)
     return out
+
+
+def _manifest_delimiter(path: Path, header: list[str]) -> str:
+    """Return the cell separator of a manifest: tab, ``,`` or ``;`` (sniffed from the header).
+
+    ``;`` is what Excel writes in locales whose decimal mark is a comma.
+    """
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    try:
+        return csv.Sniffer().sniff(header[0] if header else "", delimiters=",;\t").delimiter
+    except csv.Error:  # one column: no delimiter to find
+        return ","
 
 
 def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import inspect
 import json
+import modulefinder
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -108,6 +109,24 @@ def _file_digest(path: Path, extra: object) -> str:
     return digest.hexdigest()[:16]
 
 
+def _local_imports(script: Path) -> list[Path]:
+    """Return the files of the modules ``script`` imports from its folder, transitively.
+
+    Found by the standard library's :class:`modulefinder.ModuleFinder` searching only the
+    script's folder (what ``python script.py`` puts first on ``sys.path``); a script that
+    does not parse has none (running it reports the error).
+    """
+    finder = modulefinder.ModuleFinder(path=[str(script.parent)])
+    try:
+        finder.run_script(str(script))
+    except (SyntaxError, ValueError, OSError, ImportError):
+        return []
+    files = {getattr(module, "__file__", None) for name, module in finder.modules.items()}
+    files.discard(None)
+    files.discard(str(script))
+    return sorted(Path(file) for file in files if file)
+
+
 @contextlib.contextmanager
 def _working_directory(folder: Path) -> Iterator[None]:
     previous = Path.cwd()
@@ -184,8 +203,16 @@ class ScriptTask(Task):
         return self.path.name
 
     def fingerprint(self) -> str:
-        """Hash of the script's content and arguments."""
-        return _file_digest(self.path, ["script", list(self.argv)])
+        """Hash of the script's content, its arguments and the modules it imports.
+
+        Modules imported from the script's own folder count: an edited ``helpers.py`` beside
+        it re-runs the finished sessions too.
+        """
+        helpers = [
+            [str(path.relative_to(self.path.parent)), _file_digest(path, None)]
+            for path in _local_imports(self.path)
+        ]
+        return _file_digest(self.path, ["script", list(self.argv), helpers])
 
     def run(
         self, dm: DataManager, context: SessionContext, control: RunControl

@@ -175,12 +175,14 @@ def run_session(job: SessionJob) -> SessionRecord:
 def _run(job: SessionJob) -> dict[str, Any]:
     """Load, run, save; return the record's fields (``status`` ``done`` on success)."""
     from napari_whiskertoolbox.io import save_session
-    from napari_whiskertoolbox.io.routing import open_path
+    from napari_whiskertoolbox.scripting.headless import load_for_script
 
     control = RunControl()
     clear_marker(job.output)
     try:
-        dm = open_path(job.session).dm  # not an undo step: a task's dm.undo() keeps it
+        # as `napari-whiskertoolbox run` loads it: the config's python block applied (its
+        # venv_path activated in this worker), its transformations run; not an undo step
+        dm = load_for_script(job.session)
     except Exception as exc:
         return {"error": f"could not load {job.session}: {type(exc).__name__}: {exc}"}
     before = set(dm.keys())
