@@ -380,8 +380,7 @@ class DataManager(DataManagerAliases):
             self._clocks[name] = timeframe
             if name == DEFAULT_CLOCK:
                 self._default_clock_is_auto = False
-        self.clocks_changed.emit(name)
-        self._note_change(recorded=False)
+        self._clock_changed(name)
 
     def set_sampling_rate(self, name: str, sampling_rate: float | None) -> None:
         """Give clock ``name`` a sampling rate (ticks per second), keeping its ticks.
@@ -406,6 +405,10 @@ class DataManager(DataManagerAliases):
         retimed = TimeFrame(clock.times, sampling_rate)
         with self._lock:
             self._clocks[name] = retimed
+        self._clock_changed(name)
+
+    def _clock_changed(self, name: str) -> None:
+        """Tell listeners clock ``name`` changed; the session is modified (not an undo step)."""
         self.clocks_changed.emit(name)
         self._note_change(recorded=False)
 
@@ -422,8 +425,7 @@ class DataManager(DataManagerAliases):
         if users:
             raise ValueError(f"clock {name!r} is used by keys {users}")
         del self._clocks[name]
-        self.clocks_changed.emit(name)
-        self._note_change(recorded=False)
+        self._clock_changed(name)
 
     def time_keys(self) -> list[str]:
         """Return the clock names."""
