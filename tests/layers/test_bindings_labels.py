@@ -21,7 +21,7 @@ def paint(session, qtbot, coord, label):
     layer = session.viewer.layers["pad"]
     layer.paint(coord, label)
     binding = session.bindings["pad"]
-    qtbot.waitUntil(lambda: not binding.edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not binding.edit_pending, timeout=10_000)
 
 
 def test_layer_shows_exactly_the_current_frame(session):

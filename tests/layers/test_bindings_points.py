@@ -104,7 +104,7 @@ def test_scripted_change_from_worker_thread_reaches_layer(session, qtbot):
     worker = threading.Thread(target=lambda: nose.set_frame(5, np.array([[4.0, 6.0]])))
     worker.start()
     worker.join()
-    qtbot.waitUntil(lambda: len(layer.data) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: len(layer.data) == 1, timeout=10_000)
     np.testing.assert_array_equal(layer.data, [[6.0, 4.0]])
 
 

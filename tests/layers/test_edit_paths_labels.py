@@ -31,7 +31,7 @@ def stored(session, frame=3) -> list[np.ndarray]:
 
 def settle(session, qtbot) -> None:
     """Wait for the deferred write-back of the last stroke."""
-    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=10_000)
 
 
 def pixel_set(mask) -> set[tuple[int, int]]:
@@ -142,7 +142,7 @@ def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications)
     layer = session.viewer.layers["pad"]
     layer.mode = "paint"
     layer.mode = "transform"
-    qtbot.waitUntil(lambda: layer.mode == "paint", timeout=2000)
+    qtbot.waitUntil(lambda: layer.mode == "paint", timeout=10_000)
     assert any("transform tool" in message for message in notifications)
 
 

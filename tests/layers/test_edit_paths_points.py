@@ -83,7 +83,7 @@ def test_delete_key_removes_the_selected_point(shown_session, qtbot):
     layer.mode = "select"
     layer.selected_data = {0}
     key(Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: nose.count_at(2) == len(ids) - 1, timeout=2000)
+    qtbot.waitUntil(lambda: nose.count_at(2) == len(ids) - 1, timeout=10_000)
     np.testing.assert_array_equal(nose.ids_at(2), ids[1:])
     assert steps(session) == n_steps + 1
 
@@ -100,7 +100,7 @@ def test_copy_paste_to_another_frame_lands_in_the_data_manager(shown_session, qt
     before = nose.at(5).copy()
     n_steps = steps(session)
     key(Qt.Key.Key_V, CTRL)
-    qtbot.waitUntil(lambda: nose.count_at(5) == len(before) + 2, timeout=2000)
+    qtbot.waitUntil(lambda: nose.count_at(5) == len(before) + 2, timeout=10_000)
     assert dm.modified
     assert steps(session) == n_steps + 1
     np.testing.assert_array_equal(nose.at(5)[-2:], frame_points(2)[:2])
@@ -145,7 +145,7 @@ def test_undo_key_goes_to_the_data_manager(shown_session, qtbot):
     layer.add([FAR])
     assert nose.count_at(2) == len(frame_points(2)) + 1
     key(Qt.Key.Key_Z, CTRL)
-    qtbot.waitUntil(lambda: nose.count_at(2) == len(frame_points(2)), timeout=2000)
+    qtbot.waitUntil(lambda: nose.count_at(2) == len(frame_points(2)), timeout=10_000)
     np.testing.assert_array_equal(layer.data, yx(frame_points(2)))
 
 
@@ -153,7 +153,7 @@ def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications)
     layer = session.viewer.layers["nose"]
     layer.mode = "select"
     layer.mode = "transform"
-    qtbot.waitUntil(lambda: layer.mode == "select", timeout=2000)
+    qtbot.waitUntil(lambda: layer.mode == "select", timeout=10_000)
     assert any("transform tool" in message for message in notifications)
     assert np.allclose(layer.affine.affine_matrix, np.eye(3))
 

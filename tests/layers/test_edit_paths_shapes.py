@@ -104,7 +104,7 @@ def test_a_click_with_the_path_tool_stores_no_line_the_layer_cannot_show(
     assert lines(session) == stored_frame_2()
     assert steps(session) == n_steps
     session.set_frame(2)
-    qtbot.waitUntil(lambda: layer.nshapes == len(stored_frame_2()), timeout=2000)
+    qtbot.waitUntil(lambda: layer.nshapes == len(stored_frame_2()), timeout=10_000)
     assert any("fewer than two distinct points" in message for message in notifications)
 
 
@@ -117,7 +117,7 @@ def test_polygon_tool_stores_a_closed_polyline(session, qtbot):
     assert steps(session) == n_steps + 1
     assert lines(session)[-1] == xy([*vertices, vertices[0]])
     # the layer then shows what was stored
-    qtbot.waitUntil(lambda: list(layer.shape_type) == ["path"] * 3, timeout=2000)
+    qtbot.waitUntil(lambda: list(layer.shape_type) == ["path"] * 3, timeout=10_000)
 
 
 def test_lasso_drag_adds_one_closed_line(session):
@@ -152,7 +152,7 @@ def test_ellipse_tool_is_refused_with_a_message(session, qtbot, notifications):
     layer = session.viewer.layers["whiskers"]
     layer.mode = "add_path"
     layer.mode = "add_ellipse"
-    qtbot.waitUntil(lambda: layer.mode == "add_path", timeout=2000)
+    qtbot.waitUntil(lambda: layer.mode == "add_path", timeout=10_000)
     assert any("ellipse" in message for message in notifications)
 
 
@@ -162,7 +162,7 @@ def test_programmatic_ellipse_is_refused_and_removed(session, qtbot, notificatio
     layer.add_ellipses(np.array([[10.0, 10.0], [10.0, 20.0], [20.0, 20.0], [20.0, 10.0]]))
     assert lines(session) == stored_frame_2()
     assert steps(session) == n_steps
-    qtbot.waitUntil(lambda: layer.nshapes == 2, timeout=2000)
+    qtbot.waitUntil(lambda: layer.nshapes == 2, timeout=10_000)
     assert any("ellipse" in message for message in notifications)
 
 
@@ -243,7 +243,7 @@ def test_delete_key_removes_the_selected_shape(shown_session, qtbot):
     layer.mode = "select"
     layer.selected_data = {1}
     key(Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: whiskers.count_at(2) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: whiskers.count_at(2) == 1, timeout=10_000)
     np.testing.assert_array_equal(whiskers.ids_at(2), ids[:1])
 
 
@@ -261,7 +261,7 @@ def test_copy_paste_to_another_frame_lands_in_the_data_manager(shown_session, qt
     before = [line.tolist() for line in whiskers.at(4)]
     n_steps = steps(session)
     key(Qt.Key.Key_V, CTRL)
-    qtbot.waitUntil(lambda: whiskers.count_at(4) == len(before) + 1, timeout=2000)
+    qtbot.waitUntil(lambda: whiskers.count_at(4) == len(before) + 1, timeout=10_000)
     assert steps(session) == n_steps + 1
     assert lines(session, 4) == [*before, stored_frame_2()[0]]
     dm.undo()
@@ -310,7 +310,7 @@ def test_undo_key_goes_to_the_data_manager(shown_session, qtbot):
     layer.add_paths([np.array([[5.0, 5.0], [9.0, 30.0]])])
     assert len(lines(session)) == 3
     key(Qt.Key.Key_Z, CTRL)
-    qtbot.waitUntil(lambda: len(lines(session)) == 2, timeout=2000)
+    qtbot.waitUntil(lambda: len(lines(session)) == 2, timeout=10_000)
     assert layer.nshapes == 2
 
 
@@ -318,7 +318,7 @@ def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications)
     layer = session.viewer.layers["whiskers"]
     layer.mode = "select"
     layer.mode = "transform"
-    qtbot.waitUntil(lambda: layer.mode == "select", timeout=2000)
+    qtbot.waitUntil(lambda: layer.mode == "select", timeout=10_000)
     assert any("transform tool" in message for message in notifications)
 
 

@@ -36,14 +36,14 @@ def test_history_keys_on_an_active_labels_layer_go_through_the_data_manager(
 
     layer.paint((2, 2), 7)
     binding = session.bindings["pad"]
-    qtbot.waitUntil(lambda: not binding.edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not binding.edit_pending, timeout=10_000)
     assert len(dm.get_data("pad").at(3)) == len(before) + 1
     painted = layer.data.copy()
 
     viewer.window.activate()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
     _press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: len(dm.get_data("pad").at(3)) == len(before), timeout=2000)
+    qtbot.waitUntil(lambda: len(dm.get_data("pad").at(3)) == len(before), timeout=10_000)
     assert [m.tolist() for m in dm.get_data("pad").at(3)] == [m.tolist() for m in before]
     assert layer.data[2, 2] != 7, "the layer must show the DataManager's undone frame"
     assert notifications[-1] == "Undone: set mask frame 3"  # which edit, wherever it was
@@ -52,6 +52,6 @@ def test_history_keys_on_an_active_labels_layer_go_through_the_data_manager(
         Qt.Key.Key_Z,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    qtbot.waitUntil(lambda: len(dm.get_data("pad").at(3)) == len(before) + 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(dm.get_data("pad").at(3)) == len(before) + 1, timeout=10_000)
     np.testing.assert_array_equal(layer.data != 0, painted != 0)
     assert notifications[-1] == "Redone: set mask frame 3"

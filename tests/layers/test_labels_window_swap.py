@@ -87,7 +87,7 @@ def test_a_paint_between_swaps_is_rewritten_correctly(make_napari_viewer, qtbot)
     qtbot.wait(50)
     layer.brush_size = 1
     layer.paint((25, 35), 2)  # far from the frame's mask: outside any swap window so far
-    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=10_000)
     session.set_frame(6)
     np.testing.assert_array_equal(layer.data, frame_label_image(6))
     session.set_frame(3)

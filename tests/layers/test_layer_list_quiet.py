@@ -31,10 +31,10 @@ def test_frame_steps_reach_the_canvas_but_not_the_layer_list(make_napari_viewer,
     viewer.layers.events.connect(record)
     for frame in (1, 2, 5):
         viewer.dims.set_current_step(0, frame)
-        qtbot.waitUntil(lambda frame=frame: session.shown_frame == frame, timeout=2000)
+        qtbot.waitUntil(lambda frame=frame: session.shown_frame == frame, timeout=10_000)
     np.testing.assert_array_equal(viewer.layers["pad"].data, frame_label_image(5))
     np.testing.assert_allclose(viewer.layers["nose"].data, yx(frame_points(5)))
     assert {"whiskers", "nose"} <= set(canvas_updates)  # their visuals were refreshed
     assert list_events == []  # no row repaint per step
     # once stepping pauses, the rows get their new thumbnails through the layer list
-    qtbot.waitUntil(lambda: ("nose", "thumbnail") in list_events, timeout=3000)
+    qtbot.waitUntil(lambda: ("nose", "thumbnail") in list_events, timeout=10_000)

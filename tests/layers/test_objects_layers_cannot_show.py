@@ -114,7 +114,7 @@ def test_painting_another_mask_keeps_pixels_outside_the_image(session, qtbot, no
     assert any("outside the" in m for m in notifications if "pad" in m)
     ids = masks.ids_at(1).copy()
     layer.paint((25, 25), 3)
-    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=10_000)
     assert masks.count_at(1) == 3
     np.testing.assert_array_equal(masks.ids_at(1)[:2], ids)
     np.testing.assert_array_equal(masks.at(1)[0], WIDE_MASK)
@@ -124,7 +124,7 @@ def test_painting_another_mask_keeps_pixels_outside_the_image(session, qtbot, no
 def test_editing_a_mask_keeps_its_own_pixels_outside_the_image(session, qtbot):
     layer, masks = session.viewer.layers["pad"], session.dm.get_data("pad")
     layer.paint((8, WIDTH - 2), 1, refresh=True)  # grow the wide mask inside the image
-    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=10_000)
     grown = {tuple(p) for p in masks.at(1)[0].tolist()}
     assert {tuple(p) for p in WIDE_MASK.tolist()} <= grown
     assert (WIDTH - 2, 8) in grown
@@ -141,7 +141,7 @@ def test_overlapped_mask_is_kept_when_the_top_one_is_painted(make_napari_viewer,
     session = ViewerSession(make_napari_viewer(), dm)
     layer = session.viewer.layers["pad"]
     layer.paint((20, 20), 2)  # grow the top mask elsewhere
-    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=10_000)
     np.testing.assert_array_equal(masks.at(0)[0], under)  # hidden pixels 5..9 kept
     assert {tuple(p) for p in over.tolist()} <= {tuple(p) for p in masks.at(0)[1].tolist()}
 
@@ -157,7 +157,7 @@ def test_negative_frames_survive_edits_save_and_reload(session, qtbot, tmp_path)
     dm = session.dm
     layer = session.viewer.layers["pad"]
     layer.paint((25, 25), 3)
-    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=2000)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=10_000)
     session.viewer.layers["whiskers"].remove([0])
     before = snapshot(dm)
     assert -3 in before["whiskers"][0]

@@ -130,7 +130,7 @@ def test_rapid_scrubbing_draws_only_the_last_frame(make_napari_viewer, qtbot):
         viewer.dims.set_current_step(0, frame)
     assert session.current_frame == 6
     assert drawn == [1]  # the turn's first step at once; 2-5 are never drawn
-    qtbot.waitUntil(lambda: session.shown_frame == 6, timeout=2000)
+    qtbot.waitUntil(lambda: session.shown_frame == 6, timeout=10_000)
     assert drawn == [1, 6]
     np.testing.assert_array_equal(viewer.layers["tips"].data, [[6.0, 30.0]])
     qtbot.wait(10)
@@ -292,7 +292,7 @@ def test_hiding_or_deleting_the_media_keeps_the_frame_axis(make_napari_viewer, q
     assert session.current_frame == 7
     assert not [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
     viewer.layers.remove("media")
-    qtbot.waitUntil(lambda: session.current_frame == 7 and viewer.dims.ndim == 3, timeout=2000)
+    qtbot.waitUntil(lambda: session.current_frame == 7 and viewer.dims.ndim == 3, timeout=10_000)
     np.testing.assert_array_equal(viewer.layers["nose"].data, yx(frame_points(7)))
 
 

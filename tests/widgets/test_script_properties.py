@@ -245,9 +245,9 @@ def test_data_keys_list_the_dm_and_insert_get_data(qtbot, viewer, runner) -> Non
     qtbot.mouseClick(panel.insert_button, Qt.MouseButton.LeftButton)
     assert runner.editor.toPlainText() == 'dm.getData("nose")\ndm.getData("contact")\n'
     dm.set_data("licks", DigitalEventSeries([1, 2]))
-    qtbot.waitUntil(lambda: "licks" in panel.listed_keys(), timeout=3000)
+    qtbot.waitUntil(lambda: "licks" in panel.listed_keys(), timeout=10_000)
     run_and_wait(qtbot, runner, "dm.deleteData('licks')\n")
-    qtbot.waitUntil(lambda: "licks" not in panel.listed_keys(), timeout=3000)
+    qtbot.waitUntil(lambda: "licks" not in panel.listed_keys(), timeout=10_000)
 
 
 def test_recent_scripts_are_capped_at_ten(runner, tmp_path) -> None:

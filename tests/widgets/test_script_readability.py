@@ -212,7 +212,7 @@ def test_output_wraps_long_lines(qtbot, make_napari_viewer, tmp_path) -> None:
     assert runner.output.fontMetrics().horizontalAdvance(message) > runner.output.viewport().width()
     document = runner.output.document()
     block = document.findBlock(runner.output.toPlainText().index("available keys"))
-    qtbot.waitUntil(lambda: block.layout().lineCount() > 1, timeout=3000)
+    qtbot.waitUntil(lambda: block.layout().lineCount() > 1, timeout=10_000)
     assert runner.output.horizontalScrollBar().maximum() == 0  # nothing hidden to the right
 
 

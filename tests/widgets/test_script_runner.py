@@ -125,7 +125,7 @@ def test_cancel_from_the_dock_stops_an_infinite_loop(qtbot, viewer, runner, noti
     assert not runner._busy_bar.isHidden()
     assert runner._cancel_button.enabled
     assert not runner._run_button.enabled
-    with qtbot.waitSignal(runner.run_finished, timeout=2000) as blocker:
+    with qtbot.waitSignal(runner.run_finished, timeout=10_000) as blocker:
         runner.cancel()
     assert blocker.args[0].cancelled
     assert runner._busy_bar.isHidden()

@@ -109,7 +109,7 @@ def test_double_click_shows_arrays_in_a_table_and_series_as_lanes(qtbot, runner,
     assert (model.rowCount(), model.columnCount()) == (4, 3)
     assert model.data(model.index(3, 2)) == "11"
     view.close()
-    qtbot.waitUntil(lambda: runner.value_views == [], timeout=2000)
+    qtbot.waitUntil(lambda: runner.value_views == [], timeout=10_000)
     assert runner.show_value("angle") == "angle"  # a key: its own lane
     assert runner.show_value("doubled") == "doubled"  # not in dm: a plotted lane by name
     timeline = next(w for w in viewer.window.dock_widgets.values() if hasattr(w, "plot_series"))

@@ -113,7 +113,7 @@ def test_save_saves_then_closes_the_viewer(
     assert get_workflow(session.viewer).close_guard.eventFilter(window, event) is True
     assert not session.dm.modified
     np.testing.assert_array_equal(load_session(tmp_path / "s").get_data(KEY).at(4), [[7, 8]])
-    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=2000)
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=10_000)
 
 
 def test_discard_closes_the_viewer_without_saving(
@@ -127,7 +127,7 @@ def test_discard_closes_the_viewer_without_saving(
     assert guard.eventFilter(main_window(viewer), UserCloseEvent()) is True
     assert discarded == [True]
     assert load_session(tmp_path / "s").get_data(KEY).count_at(4) == 0
-    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=2000)
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=10_000)
 
 
 def test_no_question_when_saved_or_when_closed_by_code(
@@ -265,7 +265,7 @@ def test_x_button_discard_closes_without_napari_asking(
     asked = answers.pop(0)
     answers.append(QMessageBox.StandardButton.Discard)
     QApplication.sendEvent(main_window(viewer), UserCloseEvent())
-    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=2000)
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=10_000)
     assert len(asked) == 1
     assert napari_questions == []
 
