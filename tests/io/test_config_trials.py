@@ -98,3 +98,32 @@ def test_hdf5_times_round_as_std_round(tmp_path, times, frames):
     )
     np.testing.assert_array_equal(dm.get_data("a").times, frames)
     np.testing.assert_array_equal(dm.get_data("e").times, frames)
+
+
+def test_choice_options_whiskertoolbox_falls_back_on(tmp_path):
+    """§2.3 ``mode``, §2.6 ``edge``, §3.2 ``display_format``: WhiskerToolbox reads an unknown
+    string as the default (found_values, start, Color). We refused ``mode`` and
+    ``display_format`` and read ``edge`` silently; now each is read as WhiskerToolbox reads it
+    and noted."""
+    iio = pytest.importorskip("imageio.v3")
+    (tmp_path / "frames").mkdir()
+    for n in (3, 1):
+        iio.imwrite(tmp_path / "frames" / f"x_{n}.png", np.full((2, 3), n, np.uint8))
+    (tmp_path / "i.csv").write_text("0,1\n")
+    dm, report = load(
+        tmp_path,
+        {"data_type": "time", "name": "t", "format": "filename", "filepath": "frames",
+         "regex_pattern": r"x_(\d+)", "mode": "ZeroToMax"},
+        {"data_type": "images", "name": "media", "filepath": "frames", "display_format": "RGB"},
+        {"data_type": "digital_interval", "name": "i", "format": "csv", "filepath": "i.csv",
+         "skip_header": False, "clock": "t"},
+        {"data_type": "time", "name": "c", "format": "derived", "source_timeframe": "t",
+         "source_series": "i", "source_type": "interval", "edge": "End"},
+    )  # fmt: skip
+    np.testing.assert_array_equal(dm.get_time("t").times, [1, 3])  # found_values, not 0..3
+    assert dm.get_data("media").shape == (2, 2, 3)
+    np.testing.assert_array_equal(dm.get_time("c").times, [1])  # start 0 through t (end: 3)
+    notes = {n.item: n.message for n in report.of_kind("unknown_option")}
+    assert "'ZeroToMax'" in notes["[0] 't'"] and "'found_values'" in notes["[0] 't'"]
+    assert "'RGB'" in notes["[1] 'media'"] and "'Color'" in notes["[1] 'media'"]
+    assert "'End'" in notes["[3] 'c'"] and "'start'" in notes["[3] 'c'"]
