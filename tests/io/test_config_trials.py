@@ -127,3 +127,27 @@ def test_choice_options_whiskertoolbox_falls_back_on(tmp_path):
     assert "'ZeroToMax'" in notes["[0] 't'"] and "'found_values'" in notes["[0] 't'"]
     assert "'RGB'" in notes["[1] 'media'"] and "'Color'" in notes["[1] 'media'"]
     assert "'End'" in notes["[3] 'c'"] and "'start'" in notes["[3] 'c'"]
+
+
+def test_derived_source_series_without_source_type_is_noted(tmp_path):
+    """§2.6: ``source_series``/``source_type`` are read only together; one alone is ignored and
+    the legacy ``interval_series`` wins. The clock is WhiskerToolbox's; the ignored option was
+    not reported."""
+    ttl = np.array([0, 1, 0, 0, 1, 0, 0, 1, 0, 0], "<u2")  # rising edges at 1, 4, 7
+    (tmp_path / "t.bin").write_bytes(ttl.tobytes())
+    (tmp_path / "e.csv").write_text("1\n")
+    (tmp_path / "i.csv").write_text("0,2\n")
+    dm, report = load(
+        tmp_path,
+        {"data_type": "time", "name": "daq", "format": "uint16", "filepath": "t.bin",
+         "channel": 0, "transition": "rising"},
+        {"data_type": "digital_event", "name": "e", "format": "csv", "filepath": "e.csv",
+         "clock": "daq"},
+        {"data_type": "digital_interval", "name": "i", "format": "csv", "filepath": "i.csv",
+         "skip_header": False, "clock": "daq"},
+        {"data_type": "time", "name": "c", "format": "derived", "source_timeframe": "daq",
+         "source_series": "e", "interval_series": "i", "edge": "end"},
+    )  # fmt: skip
+    np.testing.assert_array_equal(dm.get_time("c").times, [7])  # end 2 of [0, 2] through daq
+    (note,) = report.of_kind("unknown_option")
+    assert note.item == "[3] 'c'" and "'source_series'" in note.message
