@@ -124,9 +124,12 @@ def test_choice_options_whiskertoolbox_falls_back_on(tmp_path):
     assert dm.get_data("media").shape == (2, 2, 3)
     np.testing.assert_array_equal(dm.get_time("c").times, [1])  # start 0 through t (end: 3)
     notes = {n.item: n.message for n in report.of_kind("unknown_option")}
-    assert "'ZeroToMax'" in notes["[0] 't'"] and "'found_values'" in notes["[0] 't'"]
-    assert "'RGB'" in notes["[1] 'media'"] and "'Color'" in notes["[1] 'media'"]
-    assert "'End'" in notes["[3] 'c'"] and "'start'" in notes["[3] 'c'"]
+    assert "'ZeroToMax'" in notes["[0] 't'"]
+    assert "'found_values'" in notes["[0] 't'"]
+    assert "'RGB'" in notes["[1] 'media'"]
+    assert "'Color'" in notes["[1] 'media'"]
+    assert "'End'" in notes["[3] 'c'"]
+    assert "'start'" in notes["[3] 'c'"]
 
 
 def test_derived_source_series_without_source_type_is_noted(tmp_path):
@@ -150,4 +153,5 @@ def test_derived_source_series_without_source_type_is_noted(tmp_path):
     )  # fmt: skip
     np.testing.assert_array_equal(dm.get_time("c").times, [7])  # end 2 of [0, 2] through daq
     (note,) = report.of_kind("unknown_option")
-    assert note.item == "[3] 'c'" and "'source_series'" in note.message
+    assert note.item == "[3] 'c'"
+    assert "'source_series'" in note.message

@@ -105,8 +105,7 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
     used = [k for k in ignored if given(item, k)]
     if used:
         mode = (
-            "use_tensor_backed is true"
-            + ("" if mmap else " and use_memory_mapped is false")
+            "use_tensor_backed is true" + ("" if mmap else " and use_memory_mapped is false")
             if tensor_backed
             else "use_memory_mapped is false"
         )
@@ -118,8 +117,7 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
         )
         item.note(
             "divergence",
-            f"{used} are applied although {mode} (WhiskerToolbox would not apply them: "
-            f"{wt_rule})",
+            f"{used} are applied although {mode} (WhiskerToolbox would not apply them: {wt_rule})",
         )
     info: dict[str, Any] = {}
     channels = analog.map_analog_binary(
