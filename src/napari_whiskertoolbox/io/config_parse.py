@@ -561,17 +561,26 @@ def _resolve(raw: Any, where: str, variables: dict[str, str], base: Path, path: 
     }
     fmt = item.get("format")
     clock = item.get("clock")
-    return ConfigItem(
+    resolved = ConfigItem(
         label=label,
         data_type=item["data_type"],
         name=item["name"],
         format=None if fmt is None else str(fmt),
         path=file_path,
-        clock=None if clock is None else str(clock),
+        clock=clock if isinstance(clock, str) else None,
         color=item.get("color"),
         options=options,
         raw=item,
     )
+    if clock is not None and not isinstance(clock, str):
+        # WhiskerToolbox reads 'clock' only when it is a string and ignores any other value
+        # (wt_loaders.md §1.6): the data stay on the default clock 'time'.
+        resolved.note(
+            "unknown_option",
+            f"option 'clock' is {json.dumps(clock)}, not a clock name (a string), and is "
+            "ignored as WhiskerToolbox ignores it: the data stay on clock 'time'",
+        )
+    return resolved
 
 
 def _resolve_path(filepath: str, base: Path, config: Path, label: str) -> Path:

@@ -97,18 +97,31 @@ def derive_clock(
             f"loaded clocks: {sorted(clocks)}",
             item=item.label,
         )
+    pair = ("source_series", "source_type")
     if opts["source_series"] is not None and opts["source_type"] is not None:
         key = opts["source_series"]
         kind = "interval" if opts["source_type"].startswith("interval") else "event"
-    elif opts["interval_series"] is not None:
-        key, kind = opts["interval_series"], "interval"
-    elif opts["event_series"] is not None:
-        key, kind = opts["event_series"], "event"
     else:
-        raise FormatError(
-            "expected 'source_series' with 'source_type', or 'event_series', or 'interval_series'",
-            item=item.label,
-        )
+        # WhiskerToolbox reads the pair only together (wt_loaders.md §2.6); one alone is
+        # ignored, in favour of the legacy interval_series / event_series
+        lone = [name for name in pair if opts[name] is not None]
+        if lone:
+            other = next(name for name in pair if name not in lone)
+            item.note(
+                "unknown_option",
+                f"option {lone[0]!r} {opts[lone[0]]!r} is ignored without {other!r} (as "
+                "WhiskerToolbox ignores it)",
+            )
+        if opts["interval_series"] is not None:
+            key, kind = opts["interval_series"], "interval"
+        elif opts["event_series"] is not None:
+            key, kind = opts["event_series"], "event"
+        else:
+            raise FormatError(
+                "expected 'source_series' with 'source_type', or 'event_series', or "
+                "'interval_series'" + (f" (found {lone[0]!r} alone)" if lone else ""),
+                item=item.label,
+            )
     source = _source(item, "source_series", key, data)
     base = clocks[source_clock]
     if kind == "event":

@@ -114,7 +114,10 @@ def _frames(
     if scale == 0:
         raise FormatError("expected a non-zero scale", path=path)
     scaled = times / scale if scale_divide else times * scale
-    return np.floor(scaled + 0.5).astype(np.int64)
+    # std::round: halves away from zero (-2.5 -> -3), and exact (floor(x + 0.5) turns
+    # 0.49999999999999994 into 1); x - trunc(x) is exact in floating point
+    whole = np.trunc(scaled)
+    return (whole + np.sign(scaled) * (np.abs(scaled - whole) >= 0.5)).astype(np.int64)
 
 
 def _time_and_value_numbers(

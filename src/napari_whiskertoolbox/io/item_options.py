@@ -131,6 +131,13 @@ def _checked(item: ConfigItem, key: str, value: Any, opt: Option) -> Any:
             f"expected option {key!r} >= {opt.minimum:g}, got {value!r}", item=item.label
         )
     if opt.choices is not None and value not in opt.choices:
+        if opt.otherwise is not None:
+            item.note(
+                "unknown_option",
+                f"option {key!r} {value!r} is not one of {list(opt.choices)}; read as "
+                f"{opt.otherwise!r}, as WhiskerToolbox reads any other value",
+            )
+            return opt.otherwise
         raise FormatError(
             f"expected option {key!r} to be one of {list(opt.choices)}, got {value!r}",
             item=item.label,

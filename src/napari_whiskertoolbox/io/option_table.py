@@ -55,6 +55,10 @@ class Option:
         Smallest accepted value of a number.
     choices : tuple of str or None
         Accepted strings.
+    otherwise : str or None
+        The choice any other string means, where WhiskerToolbox falls back instead of
+        failing (e.g. an unknown filename-clock ``mode`` is ``found_values``); such a value
+        is read as this choice and noted. None: any other string is an error.
     required : bool
         The item fails without it.
     ours : bool
@@ -68,6 +72,7 @@ class Option:
     aliases: tuple[str, ...] = ()
     minimum: float | None = None
     choices: tuple[str, ...] | None = None
+    otherwise: str | None = None
     required: bool = False
     ours: bool = False
 
@@ -207,7 +212,7 @@ _VARIANTS: tuple[Variant, ...] = (
            "number", required=True),
         _o("file_extension", "str", "", "keep names ending with this text (case-sensitive)"),
         _o("mode", "str", "found_values", "found_values, zero_to_max or min_to_max",
-           choices=("found_values", "zero_to_max", "min_to_max")),
+           choices=("found_values", "zero_to_max", "min_to_max"), otherwise="found_values"),
         _o("sort_ascending", "bool", True, "sort the numbers (false: folder order)"),
         _CLOCK_RATE)),
     Variant("time", "multi_column_binary", ("multi_column_binary",), (
@@ -228,7 +233,8 @@ _VARIANTS: tuple[Variant, ...] = (
            choices=("event", "event_series", "interval", "interval_series")),
         _o("event_series", "str", None, "legacy: event key"),
         _o("interval_series", "str", None, "legacy: interval key"),
-        _o("edge", "str", "start", "intervals: start or end (anything else means start)"),
+        _o("edge", "str", "start", "intervals: start or end (anything else means start)",
+           choices=("start", "end"), otherwise="start"),
         _o("sampling_rate", "float", None, "clock rate in Hz (default: the source clock's)",
            ours=True))),
     Variant("time", "count", ("count", "frame_count"), (
@@ -247,7 +253,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("filename_pattern", "str", "", "regex searched in each file name"),
         _o("sort_by_name", "bool", True, "sort by path, plain lexicographic (false: folder order)"),
         _o("display_format", "str", "Color", "Color or Gray",
-           choices=("Color", "color", "Gray", "gray")),
+           choices=("Color", "color", "Gray", "gray"), otherwise="Color"),
         _o("recursive_search", "bool", False, "include sub-folders"))),
     # ---- points ------------------------------------------------------------------------
     Variant("points", "csv", ("csv",), (

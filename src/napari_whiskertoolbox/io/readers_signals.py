@@ -98,12 +98,26 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
             item=item.label,
         )
     mmap = opts["use_memory_mapped"]
-    if not mmap and any(given(item, k) for k in _MMAP_ONLY):
-        used = [k for k in _MMAP_ONLY if given(item, k)]
+    tensor_backed = opts["use_tensor_backed"] and n > 1
+    # What WhiskerToolbox ignores in this mode (wt_loaders.md §7.1): every mmap-only option
+    # without use_memory_mapped; offset/stride/num_samples in its tensor-backed loader.
+    ignored = _MMAP_ONLY if not mmap else _MMAP_ONLY[:3] if tensor_backed else ()
+    used = [k for k in ignored if given(item, k)]
+    if used:
+        mode = (
+            "use_tensor_backed is true" + ("" if mmap else " and use_memory_mapped is false")
+            if tensor_backed
+            else "use_memory_mapped is false"
+        )
+        wt_rule = (
+            "its tensor-backed loader ignores offset, stride and num_samples"
+            + ("" if mmap else ", and scale_factor and offset_value without use_memory_mapped")
+            if tensor_backed
+            else "it applies them only with use_memory_mapped: true"
+        )
         item.note(
             "divergence",
-            f"{used} are applied although use_memory_mapped is false (WhiskerToolbox applies "
-            "them only with use_memory_mapped: true and ignores them otherwise)",
+            f"{used} are applied although {mode} (WhiskerToolbox would not apply them: {wt_rule})",
         )
     info: dict[str, Any] = {}
     channels = analog.map_analog_binary(
@@ -130,7 +144,7 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
         raise FormatError(f"expected {n} channel_names, got {len(names)}", item=item.label)
     scale, offset = opts["scale_factor"], opts["offset_value"]
     out: list[tuple[str, Any]] = []
-    if opts["use_tensor_backed"] and n > 1:
+    if tensor_backed:
         rows = min(c.size for c in channels)
         table = np.stack([c[:rows] for c in channels], axis=1).astype(np.float32)
         out.append((item.name, TensorData(table * np.float32(scale) + np.float32(offset))))
