@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,7 @@ from napari_whiskertoolbox.io.native import NATIVE_FORMAT
 from napari_whiskertoolbox.io.parse_cache import cached_read
 from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
 from napari_whiskertoolbox.io.registry import item_format, read_item
-from napari_whiskertoolbox.io.report import LoadReport
+from napari_whiskertoolbox.io.report import LoadNote, LoadReport
 
 if TYPE_CHECKING:
     import os
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PythonEnvironmentConfigurator",
-    "PythonEnvironmentWarning",
     "apply_sys_paths_and_imports",
     "clear_python_environment_configurator",
     "clear_transformations_runner",
@@ -69,10 +67,6 @@ True is reported (e.g. optional modules that are missing) and loading goes on.
 """
 
 _configurator: PythonEnvironmentConfigurator | None = None
-
-
-class PythonEnvironmentWarning(UserWarning):
-    """A config's ``python`` block was applied, with something to report (missing optional modules)."""
 
 
 def set_python_environment_configurator(configurator: PythonEnvironmentConfigurator) -> None:
@@ -230,11 +224,6 @@ def load_config(
         ``transformations`` block while :mod:`napari_whiskertoolbox.transforms` was never
         imported, or a ``python`` block that fails (environment not usable, required module
         missing); the message names the file and line or item.
-
-    Warns
-    -----
-    PythonEnvironmentWarning
-        The ``python`` block was applied but optional modules are missing.
     """
     parsed = parse_config(path)
     report = report if report is not None else LoadReport()
@@ -245,9 +234,7 @@ def load_config(
         if not ok:
             raise FormatError(python_message, path=parsed.path, item="python")
         if python_message:
-            warnings.warn(
-                f"{parsed.path}: {python_message}", PythonEnvironmentWarning, stacklevel=2
-            )
+            report.extend([LoadNote("python", "info", python_message, path=str(parsed.path))])
     staging = DataManager()
     sources = _load_into(parsed, staging, report)
     run_config_transformations(staging, parsed.transformations, parsed.path)
