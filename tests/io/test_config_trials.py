@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from napari_whiskertoolbox.io import load_config
+from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.report import LoadReport
 
 if TYPE_CHECKING:
@@ -155,3 +155,13 @@ def test_derived_source_series_without_source_type_is_noted(tmp_path):
     (note,) = report.of_kind("unknown_option")
     assert note.item == "[3] 'c'"
     assert "'source_series'" in note.message
+
+
+def test_a_required_option_of_a_guessed_format_says_no_format_was_given(tmp_path):
+    """A ``time`` .bin item without ``format`` is read as uint16: the error says it was guessed."""
+    np.zeros(10, np.uint16).tofile(tmp_path / "clock.bin")
+    item = {"data_type": "time", "name": "cam", "filepath": "clock.bin"}
+    with pytest.raises(FormatError, match=r"'channel'.*uint16 \(the item gives no 'format'\)"):
+        load(tmp_path, item)
+    with pytest.raises(FormatError, match=r"required for time uint16$"):
+        load(tmp_path, {**item, "format": "uint16"})

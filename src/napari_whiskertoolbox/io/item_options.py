@@ -96,9 +96,10 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
         present = [k for k in (opt.name, *opt.aliases) if k in item.options]
         if not present:
             if opt.required:
+                guessed = "" if item.format is not None else " (the item gives no 'format')"
                 raise FormatError(
                     f"expected option {opt.name!r} ({opt.meaning}); it is required for "
-                    f"{item.data_type} {variant.variant}",
+                    f"{item.data_type} {variant.variant}{guessed}",
                     item=item.label,
                 )
             out[opt.name] = opt.default
