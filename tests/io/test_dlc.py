@@ -137,6 +137,60 @@ def test_labelled_data_is_written_as_both_of_deeplabcut_files(project, saved) ->
     assert predictions == [project / "videoDLC_resnet50_x.csv"]  # not labelled data: alone
 
 
+@pytest.mark.parametrize("index_levels", [1, 3])
+def test_a_label_on_an_image_the_table_had_no_row_for_is_written_under_its_path(
+    project, index_levels
+) -> None:
+    """An image extracted after labelling (no row yet) gets its own labeled-data path."""
+    folder = project / "labeled-data" / "reachingvideo1"
+    shutil.copy(folder / "img142.png", folder / "img200.png")  # position 4 after img142
+    if index_levels == 3:  # DeepLabCut >= 2.3's three index columns
+        frame = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
+        frame.index = pd.MultiIndex.from_tuples([tuple(r.split("/")) for r in frame.index])
+        frame.to_hdf(folder / "CollectedData_Mackenzie.h5", key="df_with_missing", mode="w")
+        frame.to_csv(folder / "CollectedData_Mackenzie.csv")
+    dm = open_path(folder).dm
+    assert [p.name for p in dm.get_data("media").files][4] == "img200.png"
+    dm.get_data("reachingvideo1_Tongue").set_frame(4, [[5.0, 6.0]])
+    write_dlc_pair(dm, pose_sets(dm)["reachingvideo1"], folder / "CollectedData_Mackenzie.h5")
+    written = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
+    from_csv = pd.read_csv(
+        folder / "CollectedData_Mackenzie.csv",
+        header=[0, 1, 2],
+        index_col=list(range(index_levels)),
+    )
+    row = ("labeled-data", "reachingvideo1", "img200.png")
+    label = row if index_levels == 3 else "/".join(row)
+    assert len(written) == 56
+    for table in (written, from_csv):
+        assert table.loc[label, ("Mackenzie", "Tongue", "x")] == 5.0
+        assert table.loc[label, ("Mackenzie", "Tongue", "y")] == 6.0
+        assert (
+            table.loc[label]
+            .drop([("Mackenzie", "Tongue", "x"), ("Mackenzie", "Tongue", "y")])
+            .isna()
+            .all()
+        )
+
+
+def test_a_label_on_a_video_frame_without_a_row_is_named_as_deeplabcut_names_frames(
+    project,
+) -> None:
+    """With ``frame_from: image_name`` a new frame's row is ``img<frame>.png``, zero-padded."""
+    table = project / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.h5"
+    item = {
+        "data_type": "points", "name": "r", "format": "dlc_h5", "filepath": str(table),
+        "frame_from": "image_name",
+    }  # fmt: skip
+    (project / "c.json").write_text(json.dumps([item]))
+    dm = load_config(project / "c.json")
+    dm.get_data("r_Hand").set_frame(7, [[1.0, 2.0]])  # no img007.png row in the table
+    write_dlc(dm, pose_sets(dm)["r"], table)
+    written = pd.read_hdf(table, "df_with_missing")
+    assert written.loc["labeled-data/reachingvideo1/img007.png", ("Mackenzie", "Hand", "x")] == 1.0
+    assert len(written) == 56
+
+
 def test_a_pair_that_cannot_be_written_whole_is_not_written_at_all(project) -> None:
     """DeepLabCut trains from the .h5 and people read the .csv: never one without the other."""
     folder = project / "labeled-data" / "reachingvideo1"

@@ -143,6 +143,26 @@ def test_export_imports_back_equal(session, exported) -> None:
     assert back.groups.count("reachingvideo1") == session.groups.count("reachingvideo1")
 
 
+def test_a_pose_set_imported_from_our_export_writes_back_to_its_deeplabcut_file(
+    session, exported, tmp_path
+) -> None:
+    """The pose set's source facts (scorer, image rows, index layout) survive the NWB file."""
+    import pandas as pd
+
+    from napari_whiskertoolbox.io.dlc import write_dlc
+
+    back = DataManager()
+    commit(back, load_nwb_entries(exported))
+    before, after = pose_sets(session)["reachingvideo1"], pose_sets(back)["reachingvideo1"]
+    assert after.source == before.source
+    assert after.point_size == before.point_size == 12.0  # the project's dotsize
+    out = write_dlc(back, after, tmp_path / "CollectedData_Mackenzie.h5")
+    labels = DLC / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.h5"
+    pd.testing.assert_frame_equal(
+        pd.read_hdf(out, "df_with_missing"), pd.read_hdf(labels, "df_with_missing")
+    )
+
+
 def test_generic_file_written_with_pynwb(tmp_path) -> None:
     from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
     from pynwb import NWBHDF5IO, NWBFile, TimeSeries

@@ -511,3 +511,65 @@ def test_saving_without_the_source_project_says_what_is_not_carried_over(
     assert "predictions, scores and other videos are not carried over" in record.getMessage()
     kinds = {type(i).__name__ for lf in sio.load_slp(str(out)).labeled_frames for i in lf}
     assert kinds == {"Instance"}
+
+
+def test_a_prediction_with_one_nan_coordinate_is_untouched_when_not_edited(tmp_path) -> None:
+    """A node stored as (x, NaN) reads as missing; saving must not call its instance edited."""
+    skeleton = sio.Skeleton(nodes=["head", "tail"], edges=[["head", "tail"]])
+    track = sio.Track(name="mouseA")
+    video = sio.Video(filename="clip.mp4", open_backend=False)
+    half = sio.PredictedInstance.from_numpy(
+        np.array([[10.0, 20.0], [30.0, np.nan]]),
+        skeleton=skeleton,
+        point_scores=np.array([0.9, 0.4]),
+        score=0.8,
+        track=track,
+    )
+    frames = [sio.LabeledFrame(video=video, frame_idx=0, instances=[half])]
+    path = tmp_path / "half.slp"
+    sio.save_slp(
+        sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[track]),
+        str(path),
+    )
+    before = _project(path)
+    dm = open_path(path).dm
+    assert dm.get_data("sleap_mouseA_tail").n_entries == 0
+    write_slp(dm, pose_sets(dm)["sleap"], path)
+    assert _project(path) == before  # still one PredictedInstance, no user copy added
+
+
+def test_analysis_file_saved_back_keeps_the_scores_of_untouched_instances(
+    predictions, tmp_path
+) -> None:
+    """Scores read from an analysis file are written back; edited instances get score 1."""
+    source = tmp_path / "preds.analysis.h5"
+    sio.save_analysis_h5(sio.load_slp(str(predictions), open_videos=False), str(source))
+    with h5py.File(source, "r") as f:
+        before = {k: f[k][()] for k in f if isinstance(f[k], h5py.Dataset)}
+        attrs = dict(f.attrs)
+    dm = open_path(source).dm
+    pose = pose_sets(dm)["sleap"]
+    nose = dm.get_data("sleap_mouseB_nose")
+    nose.set_frame(5, [[1.0, 2.0]], nose.ids_at(5))  # mouseB edited on frame 5
+    out = write_sleap_analysis(dm, pose, tmp_path / "back.h5")
+    with h5py.File(out, "r") as f:
+        after = {k: f[k][()] for k in f if isinstance(f[k], h5py.Dataset)}
+        assert f.attrs["skeleton_symmetries"] == attrs["skeleton_symmetries"]
+    edited = np.zeros_like(before["instance_scores"], bool)  # (track, frame)
+    edited[1, 5] = True
+    for name in ("instance_scores", "tracking_scores"):
+        np.testing.assert_array_equal(after[name][~edited], before[name][~edited], err_msg=name)
+        assert after[name][1, 5] == 1.0
+    scores_b, scores_a = after["point_scores"], before["point_scores"]  # (track, node, frame)
+    np.testing.assert_array_equal(scores_b[0], scores_a[0])  # mouseA: not a score lost
+    np.testing.assert_array_equal(scores_b[1][:, :5], scores_a[1][:, :5])
+    np.testing.assert_array_equal(scores_b[1][:, 5], np.ones(len(NODES)))
+    assert np.nanmin(scores_a[0]) < 1.0  # real scores were compared
+    keep = np.ones(before["tracks"].shape, bool)  # (track, xy, node, frame)
+    keep[1, :, :, 5] = False
+    np.testing.assert_array_equal(after["tracks"][keep], before["tracks"][keep])
+    np.testing.assert_array_equal(after["track_occupancy"], before["track_occupancy"])
+    for name in ("labels_path", "provenance", "video_path"):
+        assert after[name] == before[name], name
+    loaded = sio.load_analysis_h5(str(out))  # sleap-io reads it: scores and tracks
+    assert [t.name for t in loaded.tracks] == ["mouseA", "mouseB"]

@@ -737,11 +737,67 @@ def dlc_to_pose(
             else {},
         },
     )
+    if index_kind == "image":
+        pose.source["new_rows"] = _new_row_rule(table.rows, images, frame_from, source)
     if scale is not None:
         pose.source["scale"] = [float(scale[0]), float(scale[1])]
     if table.read_options:
         pose.source["read"] = dict(table.read_options)
     return entries, pose
+
+
+def _new_row_rule(
+    rows: list[str], images: list[str] | None, frame_from: FrameFrom, source: Path
+) -> dict[str, Any]:
+    """Say how to name the row of an image that had no label in the source table.
+
+    The row is the image's path as DeepLabCut writes it: the folder part of the source's
+    rows (``labeled-data/<video>/``, with their separator), else ``labeled-data/<folder of
+    the table>/``; then the image's file name: the ``images`` entry at the frame
+    (``position``), or ``img<frame>.png`` zero-padded as the source's names are
+    (``image_name``).
+    """
+    if rows:
+        first = rows[0]
+        name = PurePosixPath(first.replace("\\", "/")).name
+        prefix = first[: len(first) - len(name)]
+    else:
+        prefix = f"labeled-data/{source.parent.name}/"
+    stems = [PurePosixPath(r.replace("\\", "/")).stem for r in rows]
+    widths = [len(m.group(1)) for stem in stems if (m := _DIGITS.search(stem))]
+    return {
+        "prefix": prefix,
+        "frame_from": frame_from,
+        "images": list(images) if images is not None and frame_from == "position" else None,
+        "width": min(widths) if widths else 3,
+        "suffix": PurePosixPath(rows[0]).suffix if rows else ".png",
+    }
+
+
+def _new_row(rule: dict[str, Any] | None, frame: int) -> str:
+    """Return the row label of a labelled image that the source table did not hold.
+
+    Raises
+    ------
+    FormatError
+        No image of that frame is known (its path would be made up).
+    """
+    if rule is None:
+        raise FormatError(
+            f"frame {frame} has points but no image path: the source table had no row for "
+            "it and the images it was read with are not known"
+        )
+    if rule.get("frame_from") == "image_name":
+        name = f"img{frame:0{int(rule['width'])}d}{rule['suffix']}"
+    else:
+        images = rule.get("images") or []
+        if not 0 <= frame < len(images):
+            raise FormatError(
+                f"frame {frame} has points but there is no image at that position among the "
+                f"{len(images)} images the labels were read with"
+            )
+        name = images[frame]
+    return f"{rule['prefix']}{name}"
 
 
 def _skip(skips: RowSkips | None, reason: str, lines: np.ndarray | None, rows: np.ndarray) -> None:
@@ -882,8 +938,11 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
         frames = np.union1d(frames, original.frames)
     rows_of_frames = {int(k): v for k, v in (source.get("rows") or {}).items()}
     image_index = source.get("index") == "image"
+    new_rows = source.get("new_rows")
     labels = [
-        rows_of_frames.get(f, f"labeled-data/img{f:03d}.png") if image_index else str(f)
+        (rows_of_frames[f] if f in rows_of_frames else _new_row(new_rows, f))
+        if image_index
+        else str(f)
         for f in frames.tolist()
     ]
     values = np.full((len(frames), len(columns), len(coords)), np.nan)

@@ -28,7 +28,8 @@ tensor                    ``DynamicTable`` with a ``values`` column (one row per
 Every time is converted to seconds through the key's clock: ``ticks / sampling_rate``
 (clock values are master-clock ticks; a clock without a rate uses the ``time`` clock's).
 The ``whiskertoolbox`` processing module also holds a ``keys`` table (key, data kind,
-clock, NWB object, JSON extras) and one ``clock_<name>`` table per clock, so that
+clock, NWB object, JSON extras), one ``clock_<name>`` table per clock and one
+``pose_set_<name>`` table per pose set (its source file's facts), so that
 :mod:`.nwb_import` gives back the same DataManager. Source: NWB schema 2.x, ndx-pose 0.2+.
 """
 
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_path
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_sets
@@ -156,6 +158,7 @@ class _Writer:
         self.rows: list[dict[str, Any]] = []
         self._module: Any = None
         self._pose_module: Any = None
+        self.poses: list[PoseSet] = []
 
     # ---------------------------------------------------------------- helpers
     def module(self) -> Any:
@@ -225,6 +228,7 @@ class _Writer:
             writer = getattr(self, f"write_{kind}")
             writer(key, self.dm.get_data(key))
         self.write_clocks()
+        self.write_pose_facts()
         self.write_keys_table()
 
     # ---------------------------------------------------------------- kinds
@@ -438,6 +442,45 @@ class _Writer:
             source_path=str(pose.source.get("path", "")),
         )
         self.rows.append(row)
+        self.poses.append(pose)
+
+    def write_pose_facts(self) -> None:
+        """Add a ``pose_set_<name>`` table per pose set: its keys, and what NWB has no field for.
+
+        The table's description is a JSON object (as the clock tables'): ``pose_set`` (the
+        name), ``source`` (what writing it back to its source file needs: format, path,
+        scorer, image-path rows, index layout...) and ``point_size``; its rows are the
+        set's keys (``individual``, ``bodypart``, ``key``). nwbinspector flags JSON objects
+        in table cells, not in descriptions.
+        """
+        from hdmf.common import DynamicTable
+
+        module = self.module()
+        for pose in self.poses:
+            rows = [(ind, bp, key) for ind, parts in pose.keys.items() for bp, key in parts.items()]
+            if not rows:
+                continue  # NWB wants no empty table; the import then has the keys table's facts
+            info = {
+                "pose_set": pose.name,
+                "source": pose.source,
+                "point_size": pose.point_size,
+            }
+            table = DynamicTable(
+                name=first_free(
+                    nwb_name(f"pose_set_{pose.name}"), module.data_interfaces.__contains__
+                ),
+                description=json.dumps(info),
+                id=np.arange(len(rows)),
+            )
+            for c, (column, description) in enumerate(
+                [
+                    ("individual", "individual ('' for a single animal)"),
+                    ("bodypart", "body part"),
+                    ("key", "the DataManager key holding it"),
+                ]
+            ):
+                table.add_column(name=column, description=description, data=[r[c] for r in rows])
+            module.add(table)
 
     def write_points(self, key: str, points: Any) -> None:
         flat = points.to_flat()

@@ -298,14 +298,33 @@ class _OurImport:
         keys: dict[str, dict[str, str]] = {}
         for _, r in mine.iterrows():
             keys.setdefault(str(r["individual"]), {})[str(r["bodypart"])] = str(r["key"])
+        facts = self.pose_facts().get(name, {})  # files of older versions have none
+        source = dict(facts.get("source") or {})
+        source.update(format=str(row["source_format"]), path=str(row["source_path"]))
+        size = facts.get("point_size")
         return PoseSet(
             name=name,
             bodyparts=[str(b) for b in json.loads(str(row["names"]))],
             individuals=[str(i) for i in json.loads(str(row["individuals"]))],
             skeleton=[(str(a), str(b)) for a, b in json.loads(str(row["skeleton"]))],
             keys=keys,
-            source={"format": str(row["source_format"]), "path": str(row["source_path"])},
+            source=source,
+            point_size=float(size) if isinstance(size, (int, float)) and size > 0 else None,
         )
+
+    def pose_facts(self) -> dict[str, dict[str, Any]]:
+        """Return ``{pose set: facts}`` from the ``pose_set_<name>`` tables' JSON descriptions."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, table in self.module.data_interfaces.items():
+            if not name.startswith("pose_set_"):
+                continue
+            try:
+                info = json.loads(table.description)
+            except (ValueError, TypeError):
+                continue  # a key's own table that happens to have the name
+            if isinstance(info, dict) and isinstance(info.get("pose_set"), str):
+                out[info["pose_set"]] = info
+        return out
 
 
 def _entity_ids(row: Any) -> np.ndarray:

@@ -50,6 +50,8 @@ MATLAB_TRACKS_DIMS = ("track", "xy", "node", "frame")
 LEGACY_UNTRANSPOSED_DIMS = ("frame", "node", "xy", "track")
 CANONICAL = ("frame", "track", "node", "xy")
 UNTRACKED = "instance"
+_WRITER_ATTRS = ("preset", "format", "transpose", "sleap_io_version")
+"""Analysis-file attributes about the writer or layout, not carried over from a source."""
 
 
 class SleapPoses:
@@ -384,11 +386,13 @@ def _shown_points(group: _Column, n_nodes: int) -> np.ndarray:
     """Return an individual's ``(n_nodes, 2)`` float64 keypoints as read.
 
     Those of its first shown instance; a node missing there is taken from the next (two
-    instances of one track on a frame).
+    instances of one track on a frame). A node with one NaN coordinate is missing (points
+    hold finite coordinates), so that an untouched instance compares equal to its keys.
     """
     row = np.full((n_nodes, 2), np.nan)
     for inst in group.shown:
-        points = np.asarray(inst.numpy(), np.float64)[:, :2]
+        points = np.asarray(inst.numpy(), np.float64)[:, :2].copy()
+        points[~np.isfinite(points).all(axis=1)] = np.nan
         fill = np.isnan(row[:, 0])
         row[fill] = points[fill]
     return row
@@ -465,8 +469,15 @@ def pose_locations(dm: DataManager, pose: PoseSet) -> tuple[np.ndarray, int]:
 def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> Path:
     """Write a pose set as a SLEAP analysis ``.h5`` (``matlab`` preset, ``dims`` attributes).
 
-    Frames run from 0 to the last frame with data (SLEAP's ``all_frames``); a point present
-    has score 1 and its track is occupied on that frame.
+    Frames run from 0 to the last frame with data (SLEAP's ``all_frames``). A pose set read
+    from an analysis file that is still there, with the same tracks and nodes, keeps what
+    that file holds for every instance (track on a frame) whose keypoints are what reading
+    gave (float32 compared exactly; a node with a NaN coordinate is missing): its float64
+    coordinates, ``point_scores``, ``instance_scores``, ``tracking_scores`` and occupancy,
+    and the file's frame count, ``labels_path``, ``provenance``, ``video_ind`` and
+    attributes (skeleton symmetries...). An instance placed or edited here, and every
+    instance of a pose set with no such source, has score 1 for each point present, and
+    instance and tracking scores 1.
     """
     import h5py
 
@@ -474,14 +485,40 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     if first > 0:
         pad = np.full((first, *locations.shape[1:]), np.nan)
         locations = np.concatenate([pad, locations])
+    source = _source_analysis(pose)
+    if source is not None and source.locations.shape[0] > locations.shape[0]:
+        pad = np.full(
+            (source.locations.shape[0] - locations.shape[0], *locations.shape[1:]), np.nan
+        )
+        locations = np.concatenate([locations, pad])
     present = np.isfinite(locations).all(axis=-1)  # (frame, track, node)
     occupancy = present.any(axis=2).astype(np.uint8)  # (frame, track)
     scores = np.where(present, 1.0, np.nan)
+    instance = np.where(occupancy > 0, 1.0, np.nan)  # (frame, track)
+    tracking = instance.copy()
+    if source is not None:
+        kept = source.untouched(locations)
+        n = kept.shape[0]
+        locations[:n][kept] = source.locations[kept]
+        scores[:n][kept] = source.point_scores[kept]
+        instance[:n][kept] = source.instance_scores[kept]
+        tracking[:n][kept] = source.tracking_scores[kept]
+        occupancy[:n][kept] = source.occupancy[kept]
     node_index = {n: i for i, n in enumerate(pose.bodyparts)}
     edge_inds = np.array(
         [[node_index[a], node_index[b]] for a, b in pose.skeleton], np.int64
     ).reshape(-1, 2)
     tracks = [t if t else "track_0" for t in pose.individuals] if pose.multi_animal else []
+    scalars = {
+        "labels_path": "",
+        "video_path": str(pose.source.get("video_path", "")),
+        "video_ind": 0,
+        "provenance": json.dumps({"software": "napari-whiskertoolbox"}),
+    }
+    attrs: dict[str, Any] = {}
+    if source is not None:
+        scalars.update({k: v for k, v in source.scalars.items() if k != "video_path"})
+        attrs.update(source.attrs)
     path = Path(path)
     with atomic_path(path) as temp, h5py.File(temp, "w") as f:
         _dataset(
@@ -489,9 +526,8 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
         )
         _dataset(f, "track_occupancy", occupancy, ["frame", "track"])
         _dataset(f, "point_scores", np.transpose(scores, (1, 2, 0)), ["track", "node", "frame"])
-        instance = np.where(occupancy.T > 0, 1.0, np.nan)
-        _dataset(f, "instance_scores", instance, ["track", "frame"])
-        _dataset(f, "tracking_scores", instance, ["track", "frame"])
+        _dataset(f, "instance_scores", instance.T, ["track", "frame"])
+        _dataset(f, "tracking_scores", tracking.T, ["track", "frame"])
         f.create_dataset("track_names", data=np.array([t.encode() for t in tracks], dtype="S"))
         f.create_dataset(
             "node_names", data=np.array([n.encode() for n in pose.bodyparts], dtype="S")
@@ -503,13 +539,118 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
             ),
         )
         f.create_dataset("edge_inds", data=edge_inds)
-        f.create_dataset("labels_path", data="")
-        f.create_dataset("video_path", data=str(pose.source.get("video_path", "")))
-        f.create_dataset("video_ind", data=0)
-        f.create_dataset("provenance", data=json.dumps({"software": "napari-whiskertoolbox"}))
+        for name, value in scalars.items():
+            f.create_dataset(name, data=value)
+        f.attrs.update(attrs)
         f.attrs["preset"] = "matlab"
         f.attrs["format"] = "analysis"
     return path
+
+
+class _SourceAnalysis:
+    """What an analysis file holds besides keypoints, in frame-first order.
+
+    Attributes
+    ----------
+    locations : (frames, tracks, nodes, 2) float64
+    point_scores : (frames, tracks, nodes) float64
+    instance_scores, tracking_scores : (frames, tracks) float64
+    occupancy : (frames, tracks) uint8
+    scalars : dict
+        ``labels_path``, ``provenance``, ``video_ind``, ``video_path`` as stored.
+    attrs : dict
+        The file's attributes but ``preset``, ``format`` and ``transpose``.
+    """
+
+    def __init__(self, f: Any, path: Path) -> None:
+        transpose = bool(f.attrs.get("transpose", True))
+        tracks = f["tracks"]
+        self.locations = np.asarray(
+            np.transpose(tracks[()], [_dims(tracks, f.attrs, path).index(d) for d in CANONICAL]),
+            np.float64,
+        )
+        frames, n_tracks, n_nodes, _ = self.locations.shape
+        self.point_scores = _frame_first(f, "point_scores", ("track", "node", "frame"), transpose)
+        self.instance_scores = _frame_first(f, "instance_scores", ("track", "frame"), transpose)
+        self.tracking_scores = _frame_first(f, "tracking_scores", ("track", "frame"), transpose)
+        self.occupancy = _frame_first(f, "track_occupancy", ("frame", "track"), transpose)
+        self.occupancy = self.occupancy.astype(np.uint8)
+        for name, got, want in (
+            ("point_scores", self.point_scores.shape, (frames, n_tracks, n_nodes)),
+            ("instance_scores", self.instance_scores.shape, (frames, n_tracks)),
+            ("tracking_scores", self.tracking_scores.shape, (frames, n_tracks)),
+            ("track_occupancy", self.occupancy.shape, (frames, n_tracks)),
+        ):
+            if got != want:
+                raise ValueError(f"{name!r} has shape {got} (frame-first), expected {want}")
+        self.scalars = {
+            k: f[k][()] for k in ("labels_path", "provenance", "video_ind", "video_path") if k in f
+        }
+        self.attrs = {k: v for k, v in f.attrs.items() if k not in _WRITER_ATTRS}
+
+    def untouched(self, locations: np.ndarray) -> np.ndarray:
+        """Return ``(frames, tracks)`` bool: the instance holds what reading gave.
+
+        ``locations`` has at least this file's frames; the result covers this file's frames.
+        """
+        source = self.locations.astype(np.float32)
+        source[~np.isfinite(source).all(axis=-1)] = np.nan
+        held = locations[: source.shape[0]].astype(np.float32)
+        same = (source == held) | (np.isnan(source) & np.isnan(held))
+        return np.asarray(same.all(axis=(2, 3)))
+
+
+def _frame_first(f: Any, name: str, matlab: tuple[str, ...], transpose: bool) -> np.ndarray:
+    """Return dataset ``name`` as frame-first float64 (NaN-filled when the file has none)."""
+    if name not in f:
+        tracks = f["tracks"]
+        dims = _dims(tracks, f.attrs, Path(f.filename))
+        shape = [tracks.shape[dims.index(d)] for d in ("frame", "track", "node")]
+        fill = 1.0 if name == "track_occupancy" else np.nan
+        return np.full(shape[: 3 if name == "point_scores" else 2], fill)
+    dataset = f[name]
+    raw = dataset.attrs.get("dims")
+    dims = (
+        tuple(json.loads(_text(raw)))
+        if raw is not None
+        else (matlab if transpose else tuple(reversed(matlab)))
+    )
+    order = ("frame", "track", "node")[: len(dims)]
+    return np.asarray(np.transpose(dataset[()], [dims.index(d) for d in order]), np.float64)
+
+
+def _source_analysis(pose: PoseSet) -> _SourceAnalysis | None:
+    """Return the analysis file the pose set was read from, if it is there with its tracks and nodes.
+
+    None otherwise (a WARNING on the ``napari_whiskertoolbox.io`` logger says why when the file
+    is there but does not fit: its scores are then not carried over).
+    """
+    import h5py
+
+    source = pose.source
+    path = Path(str(source.get("path") or ""))
+    if source.get("format") != "sleap" or path.suffix.lower() == ".slp" or not path.is_file():
+        return None
+    try:
+        poses = read_sleap_analysis(path)
+        with h5py.File(path, "r") as f:
+            found = _SourceAnalysis(f, path)
+    except (FormatError, OSError, KeyError, ValueError, TypeError) as exc:
+        LOGGER.warning(
+            "file '%s' (the pose set's source): not readable as before (%s); its point, "
+            "instance and tracking scores are not carried over",
+            path,
+            exc,
+        )
+        return None
+    if poses.node_names != list(pose.bodyparts) or poses.track_names != list(pose.individuals):
+        LOGGER.warning(
+            "file '%s' (the pose set's source): its nodes or tracks are no longer the pose "
+            "set's; its point, instance and tracking scores are not carried over",
+            path,
+        )
+        return None
+    return found
 
 
 def _dataset(f: Any, name: str, data: np.ndarray, dims: list[str]) -> None:
