@@ -602,3 +602,27 @@ def test_decimal_commas_and_semicolons_are_detected(tmp_path) -> None:
     (tmp_path / "e.csv").write_text("scorer,s,s\nbodyparts,a,a\ncoords,x,y\n0,1,5\n")
     with pytest.raises(FormatError, match="decimal ','"):
         read_dlc(tmp_path / "e.csv", decimal=",")
+
+
+def _predictions_csv(path: Path, n_frames: int) -> Path:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], ["nose"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = np.column_stack(
+        [np.arange(n_frames) + 10.0, np.full(n_frames, 5.0), np.ones(n_frames)]
+    )
+    pd.DataFrame(values, columns=columns).to_csv(path)
+    return path
+
+
+def test_predictions_opened_into_a_session_count_its_video_frames(tmp_path) -> None:
+    from napari_whiskertoolbox.sample import make_sample_session
+
+    dm = make_sample_session(20)  # its video is on the 'camera' clock, 'time' ticks 10x finer
+    assert dm.time_key("media") == "camera"
+    (key,) = open_path(_predictions_csv(tmp_path / "videoDLC_resnet50.csv", 20), dm).keys
+    assert dm.time_key(key) == "camera"  # frame 7 of the file is frame 7 of the video
+    np.testing.assert_array_equal(dm.get_data(key).at(7), [[17.0, 5.0]])
+    alone = open_path(tmp_path / "videoDLC_resnet50.csv").dm  # no media: the default clock
+    assert alone.time_key(key) == "time"

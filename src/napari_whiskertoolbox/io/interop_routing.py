@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["InteropKind", "classify_interop", "h5_flavour", "open_interop"]
+__all__ = ["InteropKind", "classify_interop", "h5_flavour", "open_interop", "pose_clock"]
 
 InteropKind = Literal["deeplabcut", "sleap", "nwb", "ephys"]
 """Which tool's files a path holds."""
@@ -144,4 +144,22 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
         entries = load_recording_entries(target, free_prefix("ephys", taken), clock=clock)
     else:  # pragma: no cover - Literal exhausted
         raise FormatError(f"unknown kind {kind!r}", path=path)
-    return commit(dm, entries, label=f"Open {path.name}", source=str(path))
+    from napari_whiskertoolbox.core import MediaData
+
+    brings_media = any(isinstance(obj, MediaData) for _, obj in entries)
+    clock = pose_clock(dm) if kind in ("deeplabcut", "sleap") and not brings_media else "time"
+    return commit(dm, entries, label=f"Open {path.name}", source=str(path), clock=clock)
+
+
+def pose_clock(dm: DataManager) -> str:
+    """Return the clock a pose file's frame numbers count on in ``dm``.
+
+    DeepLabCut and SLEAP number a video's frames, so their keys go on the clock of the
+    session's media when all of its media share one clock (a WhiskerToolbox config's
+    ``camera`` clock, say), else on ``"time"``. A file that brings its own images (a
+    labeled-data folder) keeps them and its labels together on ``"time"``.
+    """
+    from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+
+    clocks = {dm.time_key(key) for kind in MEDIA_KINDS for key in dm.keys(kind)}
+    return clocks.pop() if len(clocks) == 1 else "time"
