@@ -98,13 +98,49 @@ def test_container_steps_in_a_chain():
         ({"steps": [{"step_id": "a", "transform_name": "Calculate Area"}]}, "legacy V1 operation name"),
         ({"pre_reductions": [{"reduction_name": "Nope", "output_key": "k"}], "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
          "Range reduction 'Nope' not found"),
-        ({"steps": [{"step_id": "a", "transform_name": "ZScoreNormalizeV2", "param_bindings": {"sd": "x"}}]},
-         "unknown parameter 'sd'"),
     ],
 )  # fmt: skip
 def test_load_rules(doc, fragment):
     with pytest.raises(TransformError, match=fragment):
         load_pipeline(doc)
+
+
+def _zscore_with(bindings, pre=("MeanValueRaw", "mu")):
+    doc = {
+        "pre_reductions": [{"reduction_name": pre[0], "output_key": pre[1]}],
+        "steps": [{"step_id": "z", "transform_name": "ZScoreNormalizeV2",
+                   "parameters": {"mean": 1.0, "std_dev": 2.0}, "param_bindings": bindings}],
+    }  # fmt: skip
+    return load_pipeline(doc)
+
+
+def test_bindings_apply_all_or_none_as_in_wt(caplog):
+    # WT's PipelineStep::applyBindings uses tryApplyBindingsErased: any failure (a missing
+    # store key, a bound value that does not validate) leaves ALL the step's parameters as
+    # written (reference §6.1); a binding to an unknown field is ignored (§1.4)
+    x = AnalogTimeSeries([1.0, 3.0])
+    as_written = [0.0, 1.0]  # (x - 1) / 2
+    caplog.set_level("WARNING", logger="napari_whiskertoolbox.transforms")
+    out = _zscore_with({"mean": "mu", "std_dev": "missing"}).run(x)
+    np.testing.assert_allclose(out.values, as_written)  # mean not bound either
+    assert "steps[0] 'z': ZScoreNormalizeV2: param_bindings not applied" in caplog.text
+    assert "no value 'missing' for 'std_dev'" in caplog.text
+    caplog.clear()
+    nan = AnalogTimeSeries([1.0, np.nan, 3.0])
+    out = _zscore_with({"mean": "mu"}).run(nan)  # MeanValueRaw is NaN: WT's JSON has null
+    np.testing.assert_allclose(out.values, [0.0, np.nan, 1.0])
+    assert "'mean' = nan (from 'mu')" in caplog.text
+    caplog.clear()
+    pipe = _zscore_with({"mean": "mu", "sd": "mu"})
+    assert any("unknown parameter 'sd'" in w and "param_bindings" in w for w in pipe.warnings)
+    np.testing.assert_allclose(pipe.run(x).values, [-0.5, 0.5])  # mean = 2 bound, sd ignored
+    bad_kind = load_pipeline({
+        "pre_reductions": [{"reduction_name": "MaxValueRaw", "output_key": "m"}],
+        "steps": [{"step_id": "e", "transform_name": "AnalogEventThreshold",
+                   "parameters": {"threshold_value": 2.5}, "param_bindings": {"direction": "m"}}],
+    })  # fmt: skip
+    assert bad_kind.run(AnalogTimeSeries([1.0, 3.0])).times.tolist() == [1]
+    assert "'direction' = 3.0 is invalid" in caplog.text
 
 
 def test_range_reduction_only_loads_but_cannot_run():

@@ -163,7 +163,7 @@ class Pipeline:
         The file it was loaded from.
     warnings : list of str
         Non-fatal problems found by :meth:`validate`: parameter names a step, pre-reduction
-        or range reduction does not have. WhiskerToolbox ignores them (reference §1.4) and
+        or range reduction does not have (in ``parameters`` or a step's ``param_bindings``). WhiskerToolbox ignores them (reference §1.4) and
         so do we, but each is listed here (naming the file, the step and the key, with the
         closest valid name) and logged on :data:`LOGGER`.
     """
@@ -293,12 +293,12 @@ class Pipeline:
                     f"Failed to load parameters for transform '{spec.name}' in step "
                     f"'{step.step_id}' (steps[{i}]): {exc.reason}"
                 ) from exc
-            unknown = sorted(set(step.param_bindings) - set(spec.schema.names()))
-            if unknown:
-                raise _fail(
-                    f"steps[{i}] '{step.step_id}': param_bindings names unknown parameter "
-                    f"'{unknown[0]}' of '{spec.name}' (parameters: {spec.schema.names()})"
-                )
+            found += self._unknown(
+                spec.schema,
+                step.param_bindings,
+                f"steps[{i}] '{step.step_id}'.param_bindings",
+                spec.name,
+            )
         self.warnings = found
 
     def _unknown(
@@ -347,19 +347,73 @@ class Pipeline:
         return store
 
     def bound_steps(self, store: Mapping[str, Any]) -> list[tuple[TransformSpec, Params]]:
-        """Return every step's spec with its parameters, bindings applied from ``store``."""
+        """Return every step's spec with its parameters, bindings applied from ``store``.
+
+        As in WhiskerToolbox (``PipelineStep::applyBindings`` → ``tryApplyBindingsErased``),
+        a step's bindings apply all together or not at all: when a store key is missing, or
+        the bound parameters do not validate (a NaN mean, a number for an enum, a value
+        out of bounds), the step keeps its own parameters. That is silent in WhiskerToolbox;
+        here each such step is logged on :data:`LOGGER` (naming the step, the parameter and
+        the store key). A binding to a parameter the transform does not have is ignored.
+        """
         out = []
         for i, step in enumerate(self.steps):
             spec = _spec_of(step, i)
-            raw = dict(step.parameters)
-            for param, key in step.param_bindings.items():
-                if key in store:  # a missing store key leaves the parameter unchanged
-                    value = store[key]
-                    if spec.schema[param].type == "int" and float(value).is_integer():
-                        value = int(value)
-                    raw[param] = value
-            out.append((spec, parse_params(spec, raw, strict=False)))
+            params = parse_params(spec, step.parameters, strict=False)
+            if step.param_bindings:
+                params = self._bind(spec, step, i, params, store)
+            out.append((spec, params))
         return out
+
+    def _bind(
+        self,
+        spec: TransformSpec,
+        step: PipelineStep,
+        i: int,
+        params: Params,
+        store: Mapping[str, Any],
+    ) -> Params:
+        where = f"steps[{i}] '{step.step_id}'"
+        if self.path is not None:
+            where = f"pipeline file '{self.path}', {where}"
+        missing = {p: k for p, k in step.param_bindings.items() if k not in store}
+        if missing:
+            LOGGER.warning(
+                "%s: %s: param_bindings not applied (the step keeps its parameters, as in "
+                "WhiskerToolbox): no value %s in the value store (keys: %s)",
+                where,
+                spec.name,
+                ", ".join(f"'{k}' for '{p}'" for p, k in missing.items()),
+                sorted(store),
+            )
+            return params
+        raw = dict(step.parameters)
+        names = spec.schema.names()
+        for param, key in step.param_bindings.items():
+            value = store[key]
+            if (
+                param in names
+                and spec.schema[param].type == "int"
+                and isinstance(value, (int, float))
+                and float(value).is_integer()
+            ):
+                value = int(value)
+            raw[param] = value
+        try:
+            return parse_params(spec, raw, strict=False)
+        except TransformError as exc:
+            bound = ", ".join(
+                f"'{p}' = {store[k]!r} (from '{k}')" for p, k in step.param_bindings.items()
+            )
+            LOGGER.warning(
+                "%s: %s: param_bindings not applied (the step keeps its parameters, as in "
+                "WhiskerToolbox): %s; bound values: %s",
+                where,
+                spec.name,
+                exc.reason,
+                bound,
+            )
+            return params
 
     def run(
         self,
