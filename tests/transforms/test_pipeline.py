@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -92,6 +93,12 @@ def test_container_steps_in_a_chain():
         ({"steps": "x"}, "'steps' must be an array"),
         ({"steps": [{"transform_name": "CalculateMaskArea"}]}, r"steps\[0\]\.step_id"),
         ({"steps": [{"step_id": "a", "transform_name": "Nope"}]}, r"steps\[0\] 'a': Transform 'Nope' not found"),
+        ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskAre"}]},
+         r"Transform 'CalculateMaskAre' not found in registry \(did you mean 'CalculateMaskArea'\?\)"),
+        ({"metadata": {"name": 1}, "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
+         "Failed to parse pipeline JSON: metadata.name must be a string, got 1"),
+        ({"metadata": {"tags": "x"}, "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
+         "metadata.tags must be an array of strings"),
         ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "enabled": False}]}, "Step 'a' is disabled"),
         ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "parameters": {"min_area": -1}}]},
          "Failed to load parameters for transform 'CalculateMaskArea' in step 'a'.*'min_area' = -1"),
@@ -147,6 +154,14 @@ def test_range_reduction_only_loads_but_cannot_run():
     pipe = load_pipeline({"range_reduction": {"reduction_name": "MeanValue"}})
     with pytest.raises(TransformError, match="Pipeline has no steps"):
         pipe.run(AnalogTimeSeries([1.0]))
+
+
+def test_load_rule_errors_name_the_file(tmp_path):
+    # a runner config may run several pipeline files: the message says which one failed
+    path = tmp_path / "angle.json"
+    path.write_text(json.dumps({"steps": [{"step_id": "s", "transform_name": "Nope"}]}))
+    with pytest.raises(TransformError, match=re.escape(f"{path}: steps[0] 's': Transform 'Nope'")):
+        load_pipeline(path)
 
 
 def test_missing_file_and_bad_json(tmp_path):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
@@ -64,10 +65,28 @@ def _str(value: Any, where: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise _fail(
-            f"Failed to parse pipeline JSON: {where} must be a non-empty string, got {value!r}"
-        )
+        kind = "a non-empty string" if required else "a string"
+        raise _fail(f"Failed to parse pipeline JSON: {where} must be {kind}, got {value!r}")
     return value
+
+
+_METADATA_STRINGS = ("name", "description", "version", "author", "created")
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """Return the ``metadata`` object; its fields are typed as in WT's descriptor (§6.1)."""
+    metadata = _obj(value, "'metadata'")
+    for key in _METADATA_STRINGS:
+        if key in metadata and metadata[key] is not None:
+            _str(metadata[key], f"metadata.{key}", required=False)
+    tags = metadata.get("tags")
+    if tags is not None and (
+        not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
+    ):
+        raise _fail(
+            f"Failed to parse pipeline JSON: metadata.tags must be an array of strings, got {tags!r}"
+        )
+    return metadata
 
 
 def _bindings(value: Any, where: str) -> dict[str, str]:
@@ -198,7 +217,7 @@ class Pipeline:
             raise _fail(
                 f"Failed to parse pipeline JSON: the root must be an object, got {type(doc).__name__}"
             )
-        metadata = _obj(doc.get("metadata"), "'metadata'")
+        metadata = _metadata(doc.get("metadata"))
         raw_steps = doc.get("steps", [])
         if not isinstance(raw_steps, list):
             raise _fail("Failed to parse pipeline JSON: 'steps' must be an array")
@@ -500,7 +519,8 @@ class Pipeline:
 def _spec_of(step: PipelineStep, i: int) -> TransformSpec:
     where = f"steps[{i}] '{step.step_id}'"
     if step.transform_name not in REGISTRY:
-        raise _fail(f"{where}: Transform '{step.transform_name}' not found in registry")
+        hint = did_you_mean(step.transform_name, REGISTRY.names("v2") + REGISTRY.names("python"))
+        raise _fail(f"{where}: Transform '{step.transform_name}' not found in registry{hint}")
     spec = REGISTRY.get(step.transform_name)
     if spec.engine == "v1":
         raise _fail(
@@ -532,7 +552,7 @@ def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipelin
     ------
     TransformError
         "Failed to open file: <path>", a JSON syntax error (with line and column), or any
-        load rule of reference §6.1.
+        load rule of reference §6.1 (the message starts with the file's path).
     """
     if not isinstance(source, (str, os.PathLike)):
         return Pipeline.from_json(source)
@@ -547,7 +567,16 @@ def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipelin
         raise _fail(
             f"Failed to parse pipeline JSON {path}: line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
-    return Pipeline.from_json(doc, path)
+    try:
+        return Pipeline.from_json(doc, path)
+    except TransformError as exc:  # name the file: a runner config may use several
+        raise TransformError(
+            f"{path}: {exc.reason}",
+            transform=exc.transform,
+            parameter=exc.parameter,
+            value=exc.value,
+            key=exc.key,
+        ) from None
 
 
 def save_pipeline(pipeline: Pipeline, path: str | os.PathLike[str]) -> Path:
