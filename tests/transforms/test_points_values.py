@@ -33,18 +33,6 @@ def test_point_coordinate_reduction():
         np.testing.assert_allclose(out.values, values, rtol=1e-6)
 
 
-def test_point_coordinate_max_min_skip_nans_as_wt():
-    # WT's running max/min start at -inf/+inf with strict comparisons: NaN is skipped,
-    # a frame of NaNs gives -inf/+inf (Sum and Mean propagate NaN)
-    pts = points_of({0: [[np.nan, 0], [3, 0], [1, 0]], 2: [[np.nan, 0]]})
-    top = apply_transform("PointCoordinateReduction", pts, {"reduction": "Max"})
-    np.testing.assert_array_equal(top.values, [3, -np.inf])
-    low = apply_transform("PointCoordinateReduction", pts, {"reduction": "Min"})
-    np.testing.assert_array_equal(low.values, [1, np.inf])
-    total = apply_transform("PointCoordinateReduction", pts, {"reduction": "Sum"})
-    assert np.isnan(total.values).all()
-
-
 def test_sum_reduction_groups_by_frame():
     areas = apply_transform(
         "CalculateMaskArea", masks_of({0: [[[0, 0]] * 2, [[0, 0]] * 3], 5: [[[1, 1]]]})

@@ -54,12 +54,10 @@ def point_coordinate_reduction(inputs: Sequence[Bound], p: Params, ctx: Transfor
         return AnalogTimeSeries(np.empty(0, np.float32), np.empty(0, np.int64))
     if p.reduction == "First":
         out = values[starts]
-    elif p.reduction in ("Max", "Min"):
-        # WT keeps a running max (min) from -inf (+inf) with strict comparisons: NaNs are
-        # skipped and a frame of NaNs gives -inf (+inf); np.fmax/fmin skip NaNs too
-        big = p.reduction == "Max"
-        out = (np.fmax if big else np.fmin).reduceat(values, starts)
-        out[np.isnan(out)] = -np.inf if big else np.inf
+    elif p.reduction == "Max":
+        out = np.maximum.reduceat(values, starts)
+    elif p.reduction == "Min":
+        out = np.minimum.reduceat(values, starts)
     else:
         out = np.add.reduceat(values, starts)
         if p.reduction == "Mean":
