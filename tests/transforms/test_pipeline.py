@@ -156,6 +156,13 @@ def test_range_reduction_only_loads_but_cannot_run():
         pipe.run(AnalogTimeSeries([1.0]))
 
 
+def test_a_step_wt_cannot_load_is_a_warning():
+    # AnalogHilbertPhase runs here but WT registers it only as V1 'Hilbert Phase' (§8.7)
+    pipe = load_pipeline({"steps": [{"step_id": "h", "transform_name": "AnalogHilbertPhase"}]})
+    assert any("'AnalogHilbertPhase' is not in WhiskerToolbox's" in w for w in pipe.warnings)
+    assert not load_pipeline(SELF_ZSCORE).warnings
+
+
 def test_load_rule_errors_name_the_file(tmp_path):
     # a runner config may run several pipeline files: the message says which one failed
     path = tmp_path / "angle.json"

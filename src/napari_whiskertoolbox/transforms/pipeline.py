@@ -182,7 +182,8 @@ class Pipeline:
         The file it was loaded from.
     warnings : list of str
         Non-fatal problems found by :meth:`validate`: parameter names a step, pre-reduction
-        or range reduction does not have (in ``parameters`` or a step's ``param_bindings``). WhiskerToolbox ignores them (reference §1.4) and
+        or range reduction does not have (in ``parameters`` or a step's ``param_bindings``),
+        and steps WhiskerToolbox's registry lacks (``AnalogHilbertPhase``). WhiskerToolbox ignores them (reference §1.4) and
         so do we, but each is listed here (naming the file, the step and the key, with the
         closest valid name) and logged on :data:`LOGGER`.
     """
@@ -300,8 +301,15 @@ class Pipeline:
             found += self._unknown(
                 red.schema, self.range_reduction.parameters, "range_reduction", red.name
             )
+        source = f"pipeline file '{self.path}'" if self.path is not None else "pipeline"
         for i, step in enumerate(self.steps):
             spec = _spec_of(step, i)
+            if not spec.in_wt_registry:
+                found.append(
+                    f"{source}, steps[{i}] '{step.step_id}': '{spec.name}' is not in "
+                    "WhiskerToolbox's TransformsV2 registry (reference §8): WhiskerToolbox "
+                    "cannot load this file"
+                )
             found += self._unknown(
                 spec.schema, step.parameters, f"steps[{i}] '{step.step_id}'", spec.name
             )
