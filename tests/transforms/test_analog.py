@@ -174,6 +174,18 @@ def test_interval_peak_within_and_between():
     np.testing.assert_array_equal(out.times, [1, 5, 7])  # [0,2], [3,6], [7,8]
 
 
+def test_interval_peak_skips_nans_as_max_element_does():
+    # WT takes std::ranges::max_element / min_element: a NaN compares false, so it is never
+    # chosen, unless it is the range's first sample (which is where the search starts)
+    s = series([0, np.nan, 3, 7, np.nan, 2, np.nan, 5, 1])
+    iv = DigitalIntervalSeries([[0, 4], [6, 8]])
+    np.testing.assert_array_equal(apply_transform("AnalogIntervalPeak", iv, others=s).times, [3, 6])
+    low = apply_transform("AnalogIntervalPeak", iv, {"peak_type": "minimum"}, others=s)
+    np.testing.assert_array_equal(low.times, [0, 6])
+    v1 = apply_transform("Interval Peak Detection", s, {"interval_series": "iv"}, others={"iv": iv})
+    np.testing.assert_array_equal(v1.times, [3, 6])
+
+
 def test_interval_peak_converts_through_ticks():
     s = series(np.arange(100, dtype=float) % 17)
     slow = TimeFrame(np.arange(0, 1000, 10))

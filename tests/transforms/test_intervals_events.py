@@ -124,6 +124,10 @@ def test_interval_to_event_points():
     assert get("start") == [2, 10, 20]
     assert get("end") == [5, 10, 29]
     assert get("center") == [3, 10, 24]
+    # WT's C++ integer division truncates toward zero (Python's // floors)
+    before_zero = DigitalIntervalSeries([[-20, -17], [-9, -6], [-3, 0]])
+    centres = apply_transform("IntervalToEvent", before_zero, {"point": "center"})
+    assert centres.times.tolist() == [-18, -7, -1]  # -37/2, -15/2, -3/2 truncated
 
 
 @settings(max_examples=100, deadline=None)

@@ -168,6 +168,19 @@ def test_scale_zero_spread_leaves_data():
     np.testing.assert_array_equal(apply_transform("Scale and Normalize", flat).values, 3.0)
 
 
+def test_scale_with_a_nan_sample_follows_wt_guards():
+    # WT scales only when the spread is > 0: a NaN std (one NaN sample) leaves the data as
+    # it is; MinMax takes std::min_element / max_element, which skip the NaN
+    v = np.array([1.0, np.nan, 3.0, 5.0])
+    for method in ("ZScore", "StandardDeviation", "UnitVariance"):
+        out = apply_transform("Scale and Normalize", AnalogTimeSeries(v), {"method": method})
+        np.testing.assert_array_equal(out.values, v)
+    out = apply_transform("Scale and Normalize", AnalogTimeSeries(v), {"method": "MinMax"})
+    np.testing.assert_array_equal(out.values, [0, np.nan, 0.5, 1])
+    centred = apply_transform("Scale and Normalize", AnalogTimeSeries(v), {"method": "Centering"})
+    assert np.isnan(centred.values).all()  # x - NaN mean, as in WT
+
+
 def test_filter_families():
     t = np.arange(4000) / 1000.0
     x = np.sin(2 * np.pi * 5 * t) + np.sin(2 * np.pi * 200 * t)

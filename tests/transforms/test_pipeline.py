@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -92,14 +93,18 @@ def test_container_steps_in_a_chain():
         ({"steps": "x"}, "'steps' must be an array"),
         ({"steps": [{"transform_name": "CalculateMaskArea"}]}, r"steps\[0\]\.step_id"),
         ({"steps": [{"step_id": "a", "transform_name": "Nope"}]}, r"steps\[0\] 'a': Transform 'Nope' not found"),
+        ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskAre"}]},
+         r"Transform 'CalculateMaskAre' not found in registry \(did you mean 'CalculateMaskArea'\?\)"),
+        ({"metadata": {"name": 1}, "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
+         "Failed to parse pipeline JSON: metadata.name must be a string, got 1"),
+        ({"metadata": {"tags": "x"}, "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
+         "metadata.tags must be an array of strings"),
         ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "enabled": False}]}, "Step 'a' is disabled"),
         ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "parameters": {"min_area": -1}}]},
          "Failed to load parameters for transform 'CalculateMaskArea' in step 'a'.*'min_area' = -1"),
         ({"steps": [{"step_id": "a", "transform_name": "Calculate Area"}]}, "legacy V1 operation name"),
         ({"pre_reductions": [{"reduction_name": "Nope", "output_key": "k"}], "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
          "Range reduction 'Nope' not found"),
-        ({"steps": [{"step_id": "a", "transform_name": "ZScoreNormalizeV2", "param_bindings": {"sd": "x"}}]},
-         "unknown parameter 'sd'"),
     ],
 )  # fmt: skip
 def test_load_rules(doc, fragment):
@@ -107,10 +112,63 @@ def test_load_rules(doc, fragment):
         load_pipeline(doc)
 
 
+def _zscore_with(bindings, pre=("MeanValueRaw", "mu")):
+    doc = {
+        "pre_reductions": [{"reduction_name": pre[0], "output_key": pre[1]}],
+        "steps": [{"step_id": "z", "transform_name": "ZScoreNormalizeV2",
+                   "parameters": {"mean": 1.0, "std_dev": 2.0}, "param_bindings": bindings}],
+    }  # fmt: skip
+    return load_pipeline(doc)
+
+
+def test_bindings_apply_all_or_none_as_in_wt(caplog):
+    # WT's PipelineStep::applyBindings uses tryApplyBindingsErased: any failure (a missing
+    # store key, a bound value that does not validate) leaves ALL the step's parameters as
+    # written (reference §6.1); a binding to an unknown field is ignored (§1.4)
+    x = AnalogTimeSeries([1.0, 3.0])
+    as_written = [0.0, 1.0]  # (x - 1) / 2
+    caplog.set_level("WARNING", logger="napari_whiskertoolbox.transforms")
+    out = _zscore_with({"mean": "mu", "std_dev": "missing"}).run(x)
+    np.testing.assert_allclose(out.values, as_written)  # mean not bound either
+    assert "steps[0] 'z': ZScoreNormalizeV2: param_bindings not applied" in caplog.text
+    assert "no value 'missing' for 'std_dev'" in caplog.text
+    caplog.clear()
+    nan = AnalogTimeSeries([1.0, np.nan, 3.0])
+    out = _zscore_with({"mean": "mu"}).run(nan)  # MeanValueRaw is NaN: WT's JSON has null
+    np.testing.assert_allclose(out.values, [0.0, np.nan, 1.0])
+    assert "'mean' = nan (from 'mu')" in caplog.text
+    caplog.clear()
+    pipe = _zscore_with({"mean": "mu", "sd": "mu"})
+    assert any("unknown parameter 'sd'" in w and "param_bindings" in w for w in pipe.warnings)
+    np.testing.assert_allclose(pipe.run(x).values, [-0.5, 0.5])  # mean = 2 bound, sd ignored
+    bad_kind = load_pipeline({
+        "pre_reductions": [{"reduction_name": "MaxValueRaw", "output_key": "m"}],
+        "steps": [{"step_id": "e", "transform_name": "AnalogEventThreshold",
+                   "parameters": {"threshold_value": 2.5}, "param_bindings": {"direction": "m"}}],
+    })  # fmt: skip
+    assert bad_kind.run(AnalogTimeSeries([1.0, 3.0])).times.tolist() == [1]
+    assert "'direction' = 3.0 is invalid" in caplog.text
+
+
 def test_range_reduction_only_loads_but_cannot_run():
     pipe = load_pipeline({"range_reduction": {"reduction_name": "MeanValue"}})
     with pytest.raises(TransformError, match="Pipeline has no steps"):
         pipe.run(AnalogTimeSeries([1.0]))
+
+
+def test_a_step_wt_cannot_load_is_a_warning():
+    # AnalogHilbertPhase runs here but WT registers it only as V1 'Hilbert Phase' (§8.7)
+    pipe = load_pipeline({"steps": [{"step_id": "h", "transform_name": "AnalogHilbertPhase"}]})
+    assert any("'AnalogHilbertPhase' is not in WhiskerToolbox's" in w for w in pipe.warnings)
+    assert not load_pipeline(SELF_ZSCORE).warnings
+
+
+def test_load_rule_errors_name_the_file(tmp_path):
+    # a runner config may run several pipeline files: the message says which one failed
+    path = tmp_path / "angle.json"
+    path.write_text(json.dumps({"steps": [{"step_id": "s", "transform_name": "Nope"}]}))
+    with pytest.raises(TransformError, match=re.escape(f"{path}: steps[0] 's': Transform 'Nope'")):
+        load_pipeline(path)
 
 
 def test_missing_file_and_bad_json(tmp_path):

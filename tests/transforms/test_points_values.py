@@ -43,7 +43,14 @@ def test_sum_reduction_groups_by_frame():
     nan = AnalogTimeSeries([1.0, np.nan, np.nan, 2.0], [0, 0, 1, 2])
     np.testing.assert_equal(apply_transform("SumReduction", nan).values, [np.nan, np.nan, 2])
     skipped = apply_transform("SumReduction", nan, {"ignore_nan": True, "default_value": -1})
-    np.testing.assert_array_equal(skipped.values, [1, -1, 2])
+    # WT skips the NaNs and sums what is left: a frame of NaNs sums to 0; default_value
+    # is only for an empty group, which a stored frame never is (reference §3.3)
+    np.testing.assert_array_equal(skipped.values, [1, 0, 2])
+    dense = AnalogTimeSeries([np.nan, 3.0])
+    np.testing.assert_array_equal(
+        apply_transform("SumReduction", dense, {"ignore_nan": True, "default_value": -1}).values,
+        [0, 3],
+    )
 
 
 def test_zscore_and_clamp():

@@ -64,6 +64,31 @@ def test_value_reductions():
         reduce_range("MeanVal", v)
 
 
+def test_extremum_reductions_skip_nans_as_wt_loops_do():
+    # WT starts from -inf (+inf) and keeps strictly larger (smaller) values: NaNs are
+    # skipped; all-NaN leaves -inf / +inf, a NaN time, and ValueRange -inf - +inf
+    t, v = [0, 1, 2, 3], [1.0, np.nan, 5.0, 2.0]
+    assert reduce_range("MaxValue", (t, v)) == 5
+    assert reduce_range("MinValue", (t, v)) == 1
+    assert reduce_range("MaxValueRaw", [np.nan, 4.0, 2.0]) == 4
+    assert reduce_range("MinValueRaw", [np.nan, 4.0, 2.0]) == 2
+    assert reduce_range("TimeOfMax", (t, v)) == 2
+    assert reduce_range("TimeOfMin", ([0, 1, 2], [np.nan, 3.0, 3.0])) == 1
+    assert reduce_range("ValueRange", (t, v)) == 4
+    nans = ([0, 1], [np.nan, np.nan])
+    assert reduce_range("MaxValue", nans) == -math.inf
+    assert reduce_range("MinValue", nans) == math.inf
+    assert math.isnan(reduce_range("TimeOfMax", nans))
+    assert reduce_range("ValueRange", nans) == -math.inf
+    assert math.isnan(reduce_range("MeanValue", (t, v)))  # mean and sums propagate NaN
+    rows = DigitalIntervalSeries([[0, 3]])
+    out = apply_transform(
+        "AnalogIntervalReduction", rows, {"reduction_name": "TimeOfMax"},
+        others=AnalogTimeSeries(v),
+    )  # fmt: skip
+    assert out.values.tolist() == [[2.0]]
+
+
 def test_analog_interval_reduction_through_ticks():
     # rows on a clock with ticks 0, 40, 80, ...; source on ticks 0, 10, 20, ... (reference §3.7)
     rows = DigitalIntervalSeries([[3, 5], [0, 0]])

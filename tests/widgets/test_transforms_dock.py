@@ -260,6 +260,27 @@ def test_preview_draws_the_current_frame_only(dock, qtbot):
     assert not [lyr for lyr in viewer.layers if lyr.name.startswith("preview")]
 
 
+def test_preview_of_two_inputs_on_other_clocks_pairs_frames_as_the_run_does(dock, qtbot):
+    # CalculateLineMinPointDistance pairs lines and points by raw frame index, with no
+    # clock conversion (reference §1.3); the preview must pair them the same way, not cut
+    # the points at the index of their own clock that matches the shown frame
+    dm = dock.dm
+    session = get_session(dock.viewer)
+    dm.set_data("nose_fast", dm.get_data("nose").copy(), "time")  # 10 ticks per camera frame
+    session.set_frame(3)
+    dock.select_transform("CalculateLineMinPointDistance")
+    dock.input_combo.value = "whiskers"
+    dock.second_combo.value = "nose_fast"
+    dock.preview_check.value = True
+    run = apply_transform(
+        "CalculateLineMinPointDistance", dm.get_data("whiskers"), others=dm.get_data("nose")
+    )
+    expected = np.asarray(run.values)[np.asarray(run.times) == 3]
+    assert expected.size
+    shown = dock.preview_text.value.removeprefix("frame 3: ").split(", ")
+    np.testing.assert_allclose([float(v) for v in shown], expected, rtol=1e-3)
+
+
 def test_steps_saved_as_pipeline_rerun_on_another_session(
     dock, qtbot, make_napari_viewer, sample, tmp_path
 ):

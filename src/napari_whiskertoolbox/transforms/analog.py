@@ -343,9 +343,20 @@ def interval_peaks(
         times, values = series.range(a, b)
         if times.size == 0:
             continue
-        i = int(np.argmax(values) if peak_type == "maximum" else np.argmin(values))
-        out.append(int(times[i]))
+        out.append(int(times[first_extremum(values, peak_type == "maximum")]))
     return np.asarray(out, np.int64)
+
+
+def first_extremum(values: np.ndarray, maximum: bool) -> int:
+    """Index of the first maximum (minimum) of a non-empty array, as ``std::max_element``.
+
+    WhiskerToolbox keeps the first sample and replaces it only by a strictly larger
+    (smaller) one; a NaN compares false, so NaNs are skipped, unless the first sample is
+    NaN, which then stays (index 0). ``np.argmax`` would pick the first NaN instead.
+    """
+    if np.isnan(values[0]):
+        return 0
+    return int(np.nanargmax(values) if maximum else np.nanargmin(values))
 
 
 @container_transform(

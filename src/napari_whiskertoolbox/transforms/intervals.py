@@ -138,13 +138,18 @@ def event_to_interval(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     source="reference §3.5",
 )
 def interval_to_event(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """One event per interval at its start, end or ⌊(start + end) / 2⌋."""
+    """One event per interval at its start, end or (start + end) / 2 in integer division.
+
+    The centre is WhiskerToolbox's C++ ``int64`` division, which truncates toward zero:
+    [-3, 0] gives -1 (Python's ``//`` floors to -2); for frames >= 0 it is the floor.
+    """
     pairs = np.asarray(inputs[0].data.intervals, np.int64)
     if p.point == "start":
         return DigitalEventSeries(pairs[:, 0])
     if p.point == "end":
         return DigitalEventSeries(pairs[:, 1])
-    return DigitalEventSeries((pairs[:, 0] + pairs[:, 1]) // 2)
+    total = pairs[:, 0] + pairs[:, 1]
+    return DigitalEventSeries(np.sign(total) * (np.abs(total) // 2))
 
 
 def prune_overlapping(pairs: np.ndarray) -> np.ndarray:

@@ -422,7 +422,12 @@ def hilbert_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
 
 
 def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
-    """V1 ``Scale and Normalize`` (population statistics; zero spread leaves data unchanged)."""
+    """V1 ``Scale and Normalize`` (population statistics; zero spread leaves data unchanged).
+
+    As in WhiskerToolbox, a method scales only when its spread is ``> 0`` (so a NaN
+    standard deviation, from a NaN sample, leaves the data unchanged too), and the MinMax
+    bounds come from ``std::min_element`` / ``max_element``, which skip NaN samples.
+    """
     v = np.asarray(x, np.float64)
     if v.size == 0:
         return v
@@ -433,15 +438,17 @@ def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
     if method == "Centering":
         return v - mu
     if method == "MinMax":
-        lo, hi = v.min(), v.max()
+        lo, hi = v[an.first_extremum(v, False)], v[an.first_extremum(v, True)]
         return (
-            v if hi == lo else p.min_target + (v - lo) / (hi - lo) * (p.max_target - p.min_target)
+            p.min_target + (v - lo) / (hi - lo) * (p.max_target - p.min_target)
+            if hi - lo > 0
+            else v
         )
     if method == "RobustScaling":
         s = np.sort(v)
         iqr = s[(3 * s.size) // 4] - s[s.size // 4]
-        return v if iqr == 0 else (v - np.median(v)) / iqr
-    if sigma == 0:
+        return (v - np.median(v)) / iqr if iqr > 0 else v
+    if not sigma > 0:
         return v
     if method == "StandardDeviation":
         return (v - mu) / (p.std_dev_target * sigma)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
@@ -64,10 +65,28 @@ def _str(value: Any, where: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise _fail(
-            f"Failed to parse pipeline JSON: {where} must be a non-empty string, got {value!r}"
-        )
+        kind = "a non-empty string" if required else "a string"
+        raise _fail(f"Failed to parse pipeline JSON: {where} must be {kind}, got {value!r}")
     return value
+
+
+_METADATA_STRINGS = ("name", "description", "version", "author", "created")
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """Return the ``metadata`` object; its fields are typed as in WT's descriptor (§6.1)."""
+    metadata = _obj(value, "'metadata'")
+    for key in _METADATA_STRINGS:
+        if key in metadata and metadata[key] is not None:
+            _str(metadata[key], f"metadata.{key}", required=False)
+    tags = metadata.get("tags")
+    if tags is not None and (
+        not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
+    ):
+        raise _fail(
+            f"Failed to parse pipeline JSON: metadata.tags must be an array of strings, got {tags!r}"
+        )
+    return metadata
 
 
 def _bindings(value: Any, where: str) -> dict[str, str]:
@@ -163,7 +182,8 @@ class Pipeline:
         The file it was loaded from.
     warnings : list of str
         Non-fatal problems found by :meth:`validate`: parameter names a step, pre-reduction
-        or range reduction does not have. WhiskerToolbox ignores them (reference §1.4) and
+        or range reduction does not have (in ``parameters`` or a step's ``param_bindings``),
+        and steps WhiskerToolbox's registry lacks (``AnalogHilbertPhase``). WhiskerToolbox ignores them (reference §1.4) and
         so do we, but each is listed here (naming the file, the step and the key, with the
         closest valid name) and logged on :data:`LOGGER`.
     """
@@ -198,7 +218,7 @@ class Pipeline:
             raise _fail(
                 f"Failed to parse pipeline JSON: the root must be an object, got {type(doc).__name__}"
             )
-        metadata = _obj(doc.get("metadata"), "'metadata'")
+        metadata = _metadata(doc.get("metadata"))
         raw_steps = doc.get("steps", [])
         if not isinstance(raw_steps, list):
             raise _fail("Failed to parse pipeline JSON: 'steps' must be an array")
@@ -281,8 +301,15 @@ class Pipeline:
             found += self._unknown(
                 red.schema, self.range_reduction.parameters, "range_reduction", red.name
             )
+        source = f"pipeline file '{self.path}'" if self.path is not None else "pipeline"
         for i, step in enumerate(self.steps):
             spec = _spec_of(step, i)
+            if not spec.in_wt_registry:
+                found.append(
+                    f"{source}, steps[{i}] '{step.step_id}': '{spec.name}' is not in "
+                    "WhiskerToolbox's TransformsV2 registry (reference §8): WhiskerToolbox "
+                    "cannot load this file"
+                )
             found += self._unknown(
                 spec.schema, step.parameters, f"steps[{i}] '{step.step_id}'", spec.name
             )
@@ -293,12 +320,12 @@ class Pipeline:
                     f"Failed to load parameters for transform '{spec.name}' in step "
                     f"'{step.step_id}' (steps[{i}]): {exc.reason}"
                 ) from exc
-            unknown = sorted(set(step.param_bindings) - set(spec.schema.names()))
-            if unknown:
-                raise _fail(
-                    f"steps[{i}] '{step.step_id}': param_bindings names unknown parameter "
-                    f"'{unknown[0]}' of '{spec.name}' (parameters: {spec.schema.names()})"
-                )
+            found += self._unknown(
+                spec.schema,
+                step.param_bindings,
+                f"steps[{i}] '{step.step_id}'.param_bindings",
+                spec.name,
+            )
         self.warnings = found
 
     def _unknown(
@@ -347,19 +374,73 @@ class Pipeline:
         return store
 
     def bound_steps(self, store: Mapping[str, Any]) -> list[tuple[TransformSpec, Params]]:
-        """Return every step's spec with its parameters, bindings applied from ``store``."""
+        """Return every step's spec with its parameters, bindings applied from ``store``.
+
+        As in WhiskerToolbox (``PipelineStep::applyBindings`` → ``tryApplyBindingsErased``),
+        a step's bindings apply all together or not at all: when a store key is missing, or
+        the bound parameters do not validate (a NaN mean, a number for an enum, a value
+        out of bounds), the step keeps its own parameters. That is silent in WhiskerToolbox;
+        here each such step is logged on :data:`LOGGER` (naming the step, the parameter and
+        the store key). A binding to a parameter the transform does not have is ignored.
+        """
         out = []
         for i, step in enumerate(self.steps):
             spec = _spec_of(step, i)
-            raw = dict(step.parameters)
-            for param, key in step.param_bindings.items():
-                if key in store:  # a missing store key leaves the parameter unchanged
-                    value = store[key]
-                    if spec.schema[param].type == "int" and float(value).is_integer():
-                        value = int(value)
-                    raw[param] = value
-            out.append((spec, parse_params(spec, raw, strict=False)))
+            params = parse_params(spec, step.parameters, strict=False)
+            if step.param_bindings:
+                params = self._bind(spec, step, i, params, store)
+            out.append((spec, params))
         return out
+
+    def _bind(
+        self,
+        spec: TransformSpec,
+        step: PipelineStep,
+        i: int,
+        params: Params,
+        store: Mapping[str, Any],
+    ) -> Params:
+        where = f"steps[{i}] '{step.step_id}'"
+        if self.path is not None:
+            where = f"pipeline file '{self.path}', {where}"
+        missing = {p: k for p, k in step.param_bindings.items() if k not in store}
+        if missing:
+            LOGGER.warning(
+                "%s: %s: param_bindings not applied (the step keeps its parameters, as in "
+                "WhiskerToolbox): no value %s in the value store (keys: %s)",
+                where,
+                spec.name,
+                ", ".join(f"'{k}' for '{p}'" for p, k in missing.items()),
+                sorted(store),
+            )
+            return params
+        raw = dict(step.parameters)
+        names = spec.schema.names()
+        for param, key in step.param_bindings.items():
+            value = store[key]
+            if (
+                param in names
+                and spec.schema[param].type == "int"
+                and isinstance(value, (int, float))
+                and float(value).is_integer()
+            ):
+                value = int(value)
+            raw[param] = value
+        try:
+            return parse_params(spec, raw, strict=False)
+        except TransformError as exc:
+            bound = ", ".join(
+                f"'{p}' = {store[k]!r} (from '{k}')" for p, k in step.param_bindings.items()
+            )
+            LOGGER.warning(
+                "%s: %s: param_bindings not applied (the step keeps its parameters, as in "
+                "WhiskerToolbox): %s; bound values: %s",
+                where,
+                spec.name,
+                exc.reason,
+                bound,
+            )
+            return params
 
     def run(
         self,
@@ -446,7 +527,8 @@ class Pipeline:
 def _spec_of(step: PipelineStep, i: int) -> TransformSpec:
     where = f"steps[{i}] '{step.step_id}'"
     if step.transform_name not in REGISTRY:
-        raise _fail(f"{where}: Transform '{step.transform_name}' not found in registry")
+        hint = did_you_mean(step.transform_name, REGISTRY.names("v2") + REGISTRY.names("python"))
+        raise _fail(f"{where}: Transform '{step.transform_name}' not found in registry{hint}")
     spec = REGISTRY.get(step.transform_name)
     if spec.engine == "v1":
         raise _fail(
@@ -478,7 +560,7 @@ def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipelin
     ------
     TransformError
         "Failed to open file: <path>", a JSON syntax error (with line and column), or any
-        load rule of reference §6.1.
+        load rule of reference §6.1 (the message starts with the file's path).
     """
     if not isinstance(source, (str, os.PathLike)):
         return Pipeline.from_json(source)
@@ -493,7 +575,16 @@ def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipelin
         raise _fail(
             f"Failed to parse pipeline JSON {path}: line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
-    return Pipeline.from_json(doc, path)
+    try:
+        return Pipeline.from_json(doc, path)
+    except TransformError as exc:  # name the file: a runner config may use several
+        raise TransformError(
+            f"{path}: {exc.reason}",
+            transform=exc.transform,
+            parameter=exc.parameter,
+            value=exc.value,
+            key=exc.key,
+        ) from None
 
 
 def save_pipeline(pipeline: Pipeline, path: str | os.PathLike[str]) -> Path:

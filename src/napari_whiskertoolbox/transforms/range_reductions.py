@@ -171,12 +171,26 @@ def _register_value_and_raw(name: str, description: str, fn: Callable[[np.ndarra
     _register(f"{name}Raw", "raw", f"{description}, on raw floats")(lambda e, p: fn(_t(e)))
 
 
+# WhiskerToolbox's extremum reductions start from -inf (+inf) and keep a value only when it
+# is strictly larger (smaller): NaNs compare false and are skipped; with no other value the
+# result stays -inf (+inf), and the time of the extremum stays NaN (reference §4).
 def _max(v: np.ndarray) -> float:
-    return float(v.max()) if v.size else float("-inf")
+    keep = v[~np.isnan(v)]
+    return float(keep.max()) if keep.size else float("-inf")
 
 
 def _min(v: np.ndarray) -> float:
-    return float(v.min()) if v.size else float("inf")
+    keep = v[~np.isnan(v)]
+    return float(keep.min()) if keep.size else float("inf")
+
+
+def _time_of_extremum(t: np.ndarray, v: np.ndarray, maximum: bool) -> float:
+    beyond = v > -np.inf if maximum else v < np.inf  # False for NaN and the start value
+    candidates = np.flatnonzero(beyond)
+    if not candidates.size:
+        return float("nan")
+    best = v[candidates]
+    return float(t[candidates[int(np.argmax(best) if maximum else np.argmin(best))]])
 
 
 def _mean(v: np.ndarray) -> float:
@@ -187,22 +201,20 @@ def _std(v: np.ndarray) -> float:
     return float(v.std()) if v.size else float("nan")  # population std (ddof 0)
 
 
-_register_value_and_raw("MaxValue", "maximum (-inf)", _max)
-_register_value_and_raw("MinValue", "minimum (+inf)", _min)
+_register_value_and_raw("MaxValue", "maximum, NaNs skipped (-inf)", _max)
+_register_value_and_raw("MinValue", "minimum, NaNs skipped (+inf)", _min)
 _register_value_and_raw("MeanValue", "mean (NaN)", _mean)
 _register_value_and_raw("StdValue", "population standard deviation (NaN; 1 element → 0)", _std)
 
 
-@_register("TimeOfMax", "value", "time of the first maximum (NaN)")
+@_register("TimeOfMax", "value", "time of the first maximum, NaNs skipped (NaN)")
 def _time_of_max(e: Any, p: Params) -> float:
-    t, v = _v(e)
-    return float(t[int(np.argmax(v))]) if v.size else float("nan")
+    return _time_of_extremum(*_v(e), maximum=True)
 
 
-@_register("TimeOfMin", "value", "time of the first minimum (NaN)")
+@_register("TimeOfMin", "value", "time of the first minimum, NaNs skipped (NaN)")
 def _time_of_min(e: Any, p: Params) -> float:
-    t, v = _v(e)
-    return float(t[int(np.argmin(v))]) if v.size else float("nan")
+    return _time_of_extremum(*_v(e), maximum=False)
 
 
 @_register(
@@ -230,10 +242,10 @@ def _sum(e: Any, p: Params) -> float:
     return float(_v(e)[1].sum())
 
 
-@_register("ValueRange", "value", "max - min (NaN)")
+@_register("ValueRange", "value", "max - min, NaNs skipped (NaN)")
 def _range(e: Any, p: Params) -> float:
     v = _v(e)[1]
-    return float(v.max() - v.min()) if v.size else float("nan")
+    return _max(v) - _min(v) if v.size else float("nan")
 
 
 @_register("AreaUnderCurve", "value", "trapezoid area over time (0 if < 2)")

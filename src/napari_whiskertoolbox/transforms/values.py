@@ -32,7 +32,7 @@ def group_starts(times: np.ndarray) -> np.ndarray:
     "float",
     (
         p_bool("ignore_nan", False, "skip NaN values"),
-        p_float("default_value", 0.0, "value of a frame whose values are all skipped"),
+        p_float("default_value", 0.0, "value of a frame without values (never a stored frame)"),
     ),
     kind="time_grouped",
     category="Values",
@@ -41,23 +41,21 @@ def group_starts(times: np.ndarray) -> np.ndarray:
 def sum_reduction(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Sum the values of every frame into one value (non-ragged result).
 
-    With ``ignore_nan`` NaNs are skipped and a frame left without values gets
-    ``default_value``.
+    With ``ignore_nan`` NaNs are skipped, so a frame holding only NaNs sums to 0, as in
+    WhiskerToolbox (``sumReduction`` returns ``default_value`` only for an empty group of
+    values, which a stored frame never is; reference §3.3).
     """
     values = np.asarray(batch.values, np.float64)
     if batch.times is None:  # dense: one value per frame already
         out = values.copy()
         if p.ignore_nan:
-            out[np.isnan(out)] = p.default_value
+            out[np.isnan(out)] = 0.0
         return Batch("float", None, values=out, ragged=False)
     starts = group_starts(batch.times)
     if values.size == 0:
         return Batch("float", batch.times[:0], values=values, ragged=False)
     if p.ignore_nan:
-        nan = np.isnan(values)
-        sums = np.add.reduceat(np.where(nan, 0.0, values), starts)
-        kept = np.add.reduceat((~nan).astype(np.int64), starts)
-        sums[kept == 0] = p.default_value
+        sums = np.add.reduceat(np.where(np.isnan(values), 0.0, values), starts)
     else:
         sums = np.add.reduceat(values, starts)
     return Batch("float", batch.times[starts], values=sums, ragged=False)

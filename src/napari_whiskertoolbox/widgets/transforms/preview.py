@@ -74,6 +74,10 @@ class FramePreview:
         dm = self.session.dm
         frame = self.session.current_frame
         times = [self.session.from_display(key, frame) for key in keys]
+        if spec.kind == "binary_element":
+            # the run pairs entries by raw frame index, without clock conversion (reference
+            # §1.3): the second input's entries that meet the first's are at the same index
+            times = [times[0]] * len(keys)
         sliced = [slice_at(dm.get_data(key), t) for key, t in zip(keys, times)]
         others: Any = sliced[1:] or None
         key_params = {
