@@ -27,7 +27,7 @@ import os
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import ComboBox, Container, Label, PushButton
 from psygnal import Signal
@@ -56,6 +56,7 @@ from napari_whiskertoolbox.scripting.display import plot as plot_lane
 from napari_whiskertoolbox.scripting.environment import restore_environment
 from napari_whiskertoolbox.scripting.processors import (
     ProcessorError,
+    counted,
     module_from_source,
     plan_processor,
 )
@@ -73,6 +74,7 @@ from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.processor_run import (
+    DIALOG_FIELDS,
     ProcessorDialog,
     ProcessorOutcome,
     ProcessorRun,
@@ -83,6 +85,9 @@ from napari_whiskertoolbox.widgets.script_properties import ScriptPropertiesPane
 from napari_whiskertoolbox.widgets.script_theme import ScriptTheme, script_theme
 from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy
 from napari_whiskertoolbox.workflow.console import console_executed
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["ScriptRunnerWidget"]
 
@@ -947,6 +952,8 @@ class ScriptRunnerWidget(Container):
             event_keys=choices.event_keys,
             output_prefix=choices.output_prefix,
             sample_rate=choices.sample_rate,
+            overwrite=choices.overwrite,
+            option_names=DIALOG_FIELDS,
         )
 
     def run_as_processor(
@@ -958,11 +965,15 @@ class ScriptRunnerWidget(Container):
         event_keys: list[str] | tuple[str, ...] = (),
         output_prefix: str | None = None,
         sample_rate: float | None = None,
+        overwrite: bool = False,
+        option_names: Mapping[str, str] | None = None,
     ) -> ProcessorRun | None:
         """Run the editor's script as a stream processor over ``input_keys`` in the background.
 
         Progress shows in the run row; Cancel stops it before the next chunk. Returns the
         run, or None when the script or the choices are unusable (the output pane says why).
+        ``overwrite`` replaces existing output keys; ``option_names`` (parameter → what
+        the user set it with, e.g. :data:`DIALOG_FIELDS`) words the error messages.
         """
         if self.engine.is_running or self._processor_running():
             self.output.append_output("info", "a script is already running\n")
@@ -977,6 +988,8 @@ class ScriptRunnerWidget(Container):
                 output_prefix=output_prefix,
                 event_keys=event_keys,
                 sample_rate=sample_rate,
+                overwrite=overwrite,
+                option_names=option_names,
             )
         except (ProcessorError, KeyError, ValueError, OSError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -987,7 +1000,7 @@ class ScriptRunnerWidget(Container):
         run.finished.connect(self._processor_finished)
         self.output.append_output(
             "info",
-            f">>> {plan.label}: {plan.n_samples:,} samples in {plan.n_chunks:,} chunks "
+            f">>> {plan.label}: {plan.n_samples:,} samples in {counted(plan.n_chunks, 'chunk')} "
             f"of {plan.chunk_samples:,}\n",
         )
         self._started = time.perf_counter()
