@@ -23,6 +23,7 @@ restored when napari starts again. Colours follow napari's theme.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 import time
@@ -83,11 +84,13 @@ from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_editor import CodeEditor
 from napari_whiskertoolbox.widgets.script_properties import ScriptPropertiesPanel
 from napari_whiskertoolbox.widgets.script_theme import ScriptTheme, script_theme
-from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy
+from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy, unwrap
 from napari_whiskertoolbox.workflow.console import console_executed
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from napari_whiskertoolbox.scripting import NamespaceEntry
 
 __all__ = ["ScriptRunnerWidget"]
 
@@ -105,6 +108,21 @@ _TABS_MIN_HEIGHT = 180
 
 _TEMPLATE_MIN_CHARS = 12
 """Characters of the template name shown when the dock is narrow (the list shows it all)."""
+
+
+def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> NamespaceEntry:
+    """Describe a main-thread proxy (``viewer``, layers a script got) as the object behind it.
+
+    The watch then says ``Viewer`` rather than ``MainThreadProxy`` and a weak-proxy repr.
+    """
+    value = namespace.get(entry.name)
+    if not isinstance(value, MainThreadProxy):
+        return entry
+    target = unwrap(value)
+    kind = target.__class__.__name__  # a weakref.proxy answers its referent's class
+    return dataclasses.replace(
+        entry, type_name=kind, summary=f"napari {kind}; scripts call it on the main thread"
+    )
 
 
 def _row(*widgets: Any) -> Container:
@@ -859,7 +877,8 @@ class ScriptRunnerWidget(Container):
     def refresh_namespace(self) -> None:
         """Refresh the inspector and the new-data import row."""
         engine = self.engine
-        self.inspector.set_entries(engine.listing(), value_of=engine.namespace.__getitem__)
+        entries = [_through_proxy(entry, engine.namespace) for entry in engine.listing()]
+        self.inspector.set_entries(entries, value_of=engine.namespace.__getitem__)
         new_data = find_new_data(engine.namespace, engine.dm)
         self._new_data_label.value = (
             f"new data: {', '.join(new_data)}" if new_data else "no new data objects"
