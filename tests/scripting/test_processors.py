@@ -23,6 +23,7 @@ from napari_whiskertoolbox.scripting import ScriptEngine
 from napari_whiskertoolbox.scripting.processors import (
     ProcessorCancelled,
     ProcessorError,
+    counted,
     load_processor,
     module_from_source,
     plan_processor,
@@ -238,6 +239,22 @@ def test_script_cancel_stops_a_processor_run_from_a_script(tmp_path) -> None:
     assert finished.wait(10)
     assert results[0].cancelled
     assert "slow_ch0" not in dm
+
+
+def test_errors_name_a_forms_fields_when_given_its_labels(bandpass) -> None:
+    dm = _session(100)
+    dm.set_time("other", TimeFrame.from_count(100))
+    dm.set_data("elsewhere", AnalogTimeSeries(np.zeros(100, np.float32)), "other")
+    fields = {"input_keys": "Inputs", "output_prefix": "Prefix", "overwrite": "Replace",
+              "sample_rate": "Rate"}  # fmt: skip
+    with pytest.raises(ValueError, match=r"no input key: fill in 'Inputs' \(at least one\)"):
+        plan_processor(dm, bandpass, [], option_names=fields)
+    with pytest.raises(ValueError, match="has no sampling rate; fill in 'Rate' "):
+        plan_processor(dm, bandpass, ["elsewhere"], option_names=fields)
+    run_processor(dm, bandpass, ["ch0"])
+    with pytest.raises(ValueError, match=r"choose another 'Prefix' or tick 'Replace'$"):
+        plan_processor(dm, bandpass, ["ch0"], option_names=fields)
+    assert (counted(1, "chunk"), counted(3000, "chunk")) == ("1 chunk", "3,000 chunks")
 
 
 def test_bad_inputs_get_clear_errors(tmp_path, bandpass) -> None:

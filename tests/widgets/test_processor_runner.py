@@ -12,7 +12,7 @@ from scipy.signal import sosfilt
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
 from napari_whiskertoolbox.scripting.templates import load_template
-from napari_whiskertoolbox.widgets.processor_run import ProcessorDialog
+from napari_whiskertoolbox.widgets.processor_run import DIALOG_FIELDS, ProcessorDialog
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -95,6 +95,38 @@ def test_unusable_choices_are_reported_in_the_output(qtbot, runner) -> None:
     assert "input key 'ttl' is 'digital_event'" in text
 
 
+def test_a_rerun_from_the_dialog_names_its_fields_and_replaces_when_ticked(
+    qtbot, runner, monkeypatch
+) -> None:
+    runner.editor.setPlainText(BANDPASS)
+    first = runner.run_as_processor(["lfp0"])
+    with qtbot.waitSignal(first.finished, timeout=20_000):
+        pass
+    # the dialog's wording, not run_processor's keywords (the dialog has no overwrite=True)
+    assert runner.run_as_processor(["lfp0"], option_names=DIALOG_FIELDS) is None
+    runner.output.flush()
+    assert (
+        "output keys already exist: untitled_lfp0; choose another 'Output prefix' or tick "
+        "'Replace existing outputs'" in runner.output.toPlainText()
+    )
+    assert ">>> run processor untitled on lfp0: 5,000 samples in 5 chunks" in (
+        runner.output.toPlainText()
+    )
+
+    def tick_and_accept(dialog: ProcessorDialog) -> int:
+        assert dialog.overwrite.text()
+        dialog.overwrite.setChecked(True)
+        return ProcessorDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ProcessorDialog, "exec", tick_and_accept)
+    runner._ask_run_as_processor()
+    assert runner.processor_run is not first
+    with qtbot.waitSignal(runner.processor_run.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0].status == "done", blocker.args[0].message
+    assert "1 chunk in" not in blocker.args[0].message  # 5 chunks, counted right
+
+
 def test_dialog_offers_the_sessions_keys(qtbot, runner) -> None:
     dialog = ProcessorDialog(runner.engine.dm, "bp_")
     assert [dialog.inputs.item(i).text() for i in range(dialog.inputs.count())] == [
@@ -108,3 +140,4 @@ def test_dialog_offers_the_sessions_keys(qtbot, runner) -> None:
     assert choices.input_keys == ["lfp0", "lfp1"]
     assert choices.event_keys == ["ttl"]
     assert (choices.chunk_seconds, choices.output_prefix, choices.sample_rate) == (0.5, "bp_", None)
+    assert choices.overwrite is False

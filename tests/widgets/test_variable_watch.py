@@ -58,6 +58,10 @@ def test_arrays_get_lazy_stats_and_data_objects_their_key_and_clock(qtbot, runne
     loose = inspector.row("loose")
     assert (loose["Key"], loose["Clock"], loose["Shape"]) == ("", "", "2")
     assert inspector.row("name")["Min"] == ""
+    # the viewer scripts get is a main-thread proxy: the watch names what is behind it
+    viewer_row = inspector.row("viewer")
+    assert viewer_row["Type"] == "Viewer"
+    assert viewer_row["Summary"] == "napari Viewer; scripts call it on the main thread"
 
 
 def test_huge_arrays_are_sampled_once_the_time_budget_is_spent(qtbot, runner) -> None:

@@ -212,6 +212,7 @@ def process_headless(
     from napari_whiskertoolbox.scripting.processors import (
         ProcessorCancelled,
         ProcessorError,
+        counted,
         plan_processor,
     )
 
@@ -243,8 +244,8 @@ def process_headless(
         print(f"error: {message}", file=stderr)
         return EXIT_USAGE
     print(
-        f"{plan.label}: {plan.n_samples:,} samples x {len(plan.input_keys)} channels "
-        f"in {plan.n_chunks:,} chunks of {plan.chunk_samples:,}",
+        f"{plan.label}: {plan.n_samples:,} samples x {counted(len(plan.input_keys), 'channel')} "
+        f"in {counted(plan.n_chunks, 'chunk')} of {plan.chunk_samples:,}",
         file=stderr,
     )
     shown = [-1]

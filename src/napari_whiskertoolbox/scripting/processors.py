@@ -556,33 +556,59 @@ def _check_cancel(cancel: Cancel | Callable[[], bool]) -> None:
         raise ProcessorCancelled("processor run cancelled; nothing was stored")
 
 
+def counted(n: int, noun: str) -> str:
+    """Return ``"1 chunk"`` or ``"3,000 chunks"``: ``n`` with ``noun`` in the right number."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 @dataclass(frozen=True)
 class _Spelling:
     """How the caller's user writes each parameter in an error message.
 
-    ``options`` maps a parameter to a command-line option (``sample_rate`` →
-    ``--sample-rate``); parameters it does not list are written as Python keywords.
+    ``options`` maps a parameter to what the user sets it with: a command-line option
+    (``sample_rate`` → ``--sample-rate``, starting with ``-``) or the label of a form field
+    (``sample_rate`` → ``Sample rate``, as in the script runner's *Run as processor…*
+    dialog). Parameters it does not list are written as Python keywords.
     """
 
     options: Mapping[str, str] | None = None
 
+    def _field(self, param: str) -> str | None:
+        """Return the form field's label setting ``param`` (None: an option or a keyword)."""
+        option = self.options.get(param) if self.options else None
+        return option if option is not None and not option.startswith("-") else None
+
     def name(self, param: str) -> str:
-        """Return ``--option`` or ``param=`` (what to pass)."""
+        """Return ``--option``, ``param=`` or ``'Field'`` (what sets ``param``)."""
+        field_label = self._field(param)
+        if field_label is not None:
+            return repr(field_label)
         if self.options and param in self.options:
             return self.options[param]
         return f"{param}="
 
     def given(self, param: str, value: Any) -> str:
-        """Return ``--option VALUE`` or ``param=VALUE`` (what was passed)."""
+        """Return ``--option VALUE``, ``param=VALUE`` or ``'Field' VALUE`` (what was passed)."""
+        field_label = self._field(param)
+        if field_label is not None:
+            return f"{field_label!r} {value}"
         if self.options and param in self.options:
             return f"{self.options[param]} {value}"
         return f"{param}={value!r}"
 
-    def flag(self, param: str) -> str:
-        """Return ``--flag`` or ``param=True``."""
+    def supply(self, param: str) -> str:
+        """Return how to give ``param``: ``pass --option`` / ``pass param=`` / ``fill in 'Field'``."""
+        field_label = self._field(param)
+        return f"fill in {field_label!r}" if field_label is not None else f"pass {self.name(param)}"
+
+    def enable(self, param: str) -> str:
+        """Return how to turn ``param`` on: ``pass --flag`` / ``pass param=True`` / ``tick 'Field'``."""
+        field_label = self._field(param)
+        if field_label is not None:
+            return f"tick {field_label!r}"
         if self.options and param in self.options:
-            return self.options[param]
-        return f"{param}=True"
+            return f"pass {self.options[param]}"
+        return f"pass {param}=True"
 
 
 def _refuse_existing(dm: DataManager, keys: Sequence[str], spelling: _Spelling) -> None:
@@ -590,7 +616,7 @@ def _refuse_existing(dm: DataManager, keys: Sequence[str], spelling: _Spelling) 
     if existing:
         raise ValueError(
             f"output keys already exist: {', '.join(existing)}; choose another "
-            f"{spelling.name('output_prefix').rstrip('=')} or pass {spelling.flag('overwrite')}"
+            f"{spelling.name('output_prefix').rstrip('=')} or {spelling.enable('overwrite')}"
         )
 
 
@@ -628,7 +654,7 @@ def plan_processor(
     spelling = _Spelling(option_names)
     keys = [input_keys] if isinstance(input_keys, str) else list(input_keys)
     if not keys:
-        raise ValueError(f"no input key: pass at least one with {spelling.name('input_keys')}")
+        raise ValueError(f"no input key: {spelling.supply('input_keys')} (at least one)")
     inputs = [_analog_input(dm, key, spelling) for key in keys]
     clocks = {dm.time_key(key) for key in keys}
     if len(clocks) != 1:
@@ -649,7 +675,7 @@ def plan_processor(
     rate = sample_rate if sample_rate is not None else dm.get_time(clock).samples_per_second
     if rate is None or not rate > 0:
         raise ValueError(
-            f"clock {clock!r} has no sampling rate; pass {spelling.name('sample_rate')} "
+            f"clock {clock!r} has no sampling rate; {spelling.supply('sample_rate')} "
             "(samples per second)"
             if sample_rate is None
             else f"{spelling.given('sample_rate', sample_rate)} is not a positive rate"

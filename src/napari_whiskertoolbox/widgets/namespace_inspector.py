@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["COLUMNS", "NamespaceInspector", "stats_array"]
 
-COLUMNS = ("Name", "Type", "Shape", "Dtype", "Min", "Max", "Mean", "Key", "Clock", "Summary")
+COLUMNS = ("Name", "Type", "Shape", "Dtype", "Key", "Clock", "Min", "Max", "Mean", "Summary")
+"""Key and clock come before the statistics: in a narrow dock they show without scrolling."""
 _MIN, _MAX, _MEAN = COLUMNS.index("Min"), COLUMNS.index("Max"), COLUMNS.index("Mean")
 _TURN_BUDGET_S = 0.03
 """Statistics computed per event-loop turn before the rest waits for the next turn."""
@@ -104,8 +105,8 @@ class NamespaceInspector(QTreeWidget):
             shape = "×".join(str(n) for n in entry.shape) if entry.shape is not None else ""
             if not shape and entry.size is not None:
                 shape = f"{entry.size:,}"
-            row = [entry.name, entry.type_name, shape, entry.dtype or "", "", "", ""]
-            row += [entry.key or "", entry.clock or "", entry.summary]
+            row = [entry.name, entry.type_name, shape, entry.dtype or ""]
+            row += [entry.key or "", entry.clock or "", "", "", "", entry.summary]
             item = QTreeWidgetItem(row)
             item.setToolTip(len(COLUMNS) - 1, entry.summary)
             self.addTopLevelItem(item)

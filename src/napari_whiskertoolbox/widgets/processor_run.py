@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from psygnal import Signal
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -28,15 +29,37 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from napari_whiskertoolbox.scripting.processors import ProcessorCancelled, ProcessorError
+from napari_whiskertoolbox.scripting.processors import (
+    ProcessorCancelled,
+    ProcessorError,
+    counted,
+)
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.scripting.processors import ProcessorPlan, ProcessorResult
 
-__all__ = ["ProcessorChoices", "ProcessorDialog", "ProcessorOutcome", "ProcessorRun"]
+__all__ = [
+    "DIALOG_FIELDS",
+    "ProcessorChoices",
+    "ProcessorDialog",
+    "ProcessorOutcome",
+    "ProcessorRun",
+]
 
 POLL_MS = 100
+
+DIALOG_FIELDS: dict[str, str] = {
+    "input_keys": "Analog inputs",
+    "event_keys": "Event inputs",
+    "chunk_seconds": "Chunk length",
+    "output_prefix": "Output prefix",
+    "sample_rate": "Sample rate",
+    "overwrite": "Replace existing outputs",
+}
+"""The dialog's field labels by the parameter they set: error messages of a run started from
+the dialog name these fields (pass as ``option_names`` to
+:func:`~napari_whiskertoolbox.scripting.processors.plan_processor`)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,7 @@ class ProcessorChoices:
     chunk_seconds: float
     output_prefix: str | None
     sample_rate: float | None
+    overwrite: bool = False
 
 
 def _checkable_list(keys: list[str], checked: set[str]) -> QListWidget:
@@ -97,17 +121,21 @@ class ProcessorDialog(QDialog):
         self.sample_rate.setDecimals(3)
         self.sample_rate.setSpecialValueText("the clock's")
         self.sample_rate.setSuffix(" Hz")
+        self.overwrite = QCheckBox("replace the output keys of an earlier run")
+        self.overwrite.setToolTip("unticked, a run whose output keys exist is refused")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Analog inputs (one clock)", self.inputs)
-        form.addRow("Event inputs (handle_event)", self.events)
-        form.addRow("Chunk length", self.chunk_seconds)
-        form.addRow("Output prefix", self.prefix)
-        form.addRow("Sample rate", self.sample_rate)
+        fields = DIALOG_FIELDS
+        form.addRow(f"{fields['input_keys']} (one clock)", self.inputs)
+        form.addRow(f"{fields['event_keys']} (handle_event)", self.events)
+        form.addRow(fields["chunk_seconds"], self.chunk_seconds)
+        form.addRow(fields["output_prefix"], self.prefix)
+        form.addRow(fields["sample_rate"], self.sample_rate)
+        form.addRow(fields["overwrite"], self.overwrite)
         form.addRow(buttons)
 
     def choices(self) -> ProcessorChoices:
@@ -119,6 +147,7 @@ class ProcessorDialog(QDialog):
             chunk_seconds=float(self.chunk_seconds.value()),
             output_prefix=self.prefix.text() or None,
             sample_rate=rate if rate > 0 else None,
+            overwrite=self.overwrite.isChecked(),
         )
 
 
@@ -211,7 +240,7 @@ class ProcessorRun:
             self._finish(
                 ProcessorOutcome(
                     "done",
-                    f"{self.plan.label}: {result.n_chunks:,} chunks in {result.seconds:.2f} s "
+                    f"{self.plan.label}: {counted(result.n_chunks, 'chunk')} in {result.seconds:.2f} s "
                     f"({rate:.1f} M samples/s) -> {keys}",
                     result,
                 )

@@ -23,11 +23,12 @@ restored when napari starts again. Colours follow napari's theme.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import ComboBox, Container, Label, PushButton
 from psygnal import Signal
@@ -56,6 +57,7 @@ from napari_whiskertoolbox.scripting.display import plot as plot_lane
 from napari_whiskertoolbox.scripting.environment import restore_environment
 from napari_whiskertoolbox.scripting.processors import (
     ProcessorError,
+    counted,
     module_from_source,
     plan_processor,
 )
@@ -73,6 +75,7 @@ from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.processor_run import (
+    DIALOG_FIELDS,
     ProcessorDialog,
     ProcessorOutcome,
     ProcessorRun,
@@ -81,8 +84,13 @@ from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_editor import CodeEditor
 from napari_whiskertoolbox.widgets.script_properties import ScriptPropertiesPanel
 from napari_whiskertoolbox.widgets.script_theme import ScriptTheme, script_theme
-from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy
+from napari_whiskertoolbox.widgets.viewer_proxy import MainThreadProxy, unwrap
 from napari_whiskertoolbox.workflow.console import console_executed
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from napari_whiskertoolbox.scripting import NamespaceEntry
 
 __all__ = ["ScriptRunnerWidget"]
 
@@ -100,6 +108,21 @@ _TABS_MIN_HEIGHT = 180
 
 _TEMPLATE_MIN_CHARS = 12
 """Characters of the template name shown when the dock is narrow (the list shows it all)."""
+
+
+def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> NamespaceEntry:
+    """Describe a main-thread proxy (``viewer``, layers a script got) as the object behind it.
+
+    The watch then says ``Viewer`` rather than ``MainThreadProxy`` and a weak-proxy repr.
+    """
+    value = namespace.get(entry.name)
+    if not isinstance(value, MainThreadProxy):
+        return entry
+    target = unwrap(value)
+    kind = target.__class__.__name__  # a weakref.proxy answers its referent's class
+    return dataclasses.replace(
+        entry, type_name=kind, summary=f"napari {kind}; scripts call it on the main thread"
+    )
 
 
 def _row(*widgets: Any) -> Container:
@@ -854,7 +877,8 @@ class ScriptRunnerWidget(Container):
     def refresh_namespace(self) -> None:
         """Refresh the inspector and the new-data import row."""
         engine = self.engine
-        self.inspector.set_entries(engine.listing(), value_of=engine.namespace.__getitem__)
+        entries = [_through_proxy(entry, engine.namespace) for entry in engine.listing()]
+        self.inspector.set_entries(entries, value_of=engine.namespace.__getitem__)
         new_data = find_new_data(engine.namespace, engine.dm)
         self._new_data_label.value = (
             f"new data: {', '.join(new_data)}" if new_data else "no new data objects"
@@ -947,6 +971,8 @@ class ScriptRunnerWidget(Container):
             event_keys=choices.event_keys,
             output_prefix=choices.output_prefix,
             sample_rate=choices.sample_rate,
+            overwrite=choices.overwrite,
+            option_names=DIALOG_FIELDS,
         )
 
     def run_as_processor(
@@ -958,11 +984,15 @@ class ScriptRunnerWidget(Container):
         event_keys: list[str] | tuple[str, ...] = (),
         output_prefix: str | None = None,
         sample_rate: float | None = None,
+        overwrite: bool = False,
+        option_names: Mapping[str, str] | None = None,
     ) -> ProcessorRun | None:
         """Run the editor's script as a stream processor over ``input_keys`` in the background.
 
         Progress shows in the run row; Cancel stops it before the next chunk. Returns the
         run, or None when the script or the choices are unusable (the output pane says why).
+        ``overwrite`` replaces existing output keys; ``option_names`` (parameter → what
+        the user set it with, e.g. :data:`DIALOG_FIELDS`) words the error messages.
         """
         if self.engine.is_running or self._processor_running():
             self.output.append_output("info", "a script is already running\n")
@@ -977,6 +1007,8 @@ class ScriptRunnerWidget(Container):
                 output_prefix=output_prefix,
                 event_keys=event_keys,
                 sample_rate=sample_rate,
+                overwrite=overwrite,
+                option_names=option_names,
             )
         except (ProcessorError, KeyError, ValueError, OSError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -987,7 +1019,7 @@ class ScriptRunnerWidget(Container):
         run.finished.connect(self._processor_finished)
         self.output.append_output(
             "info",
-            f">>> {plan.label}: {plan.n_samples:,} samples in {plan.n_chunks:,} chunks "
+            f">>> {plan.label}: {plan.n_samples:,} samples in {counted(plan.n_chunks, 'chunk')} "
             f"of {plan.chunk_samples:,}\n",
         )
         self._started = time.perf_counter()
