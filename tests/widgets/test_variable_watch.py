@@ -86,10 +86,13 @@ def test_the_watch_follows_runs_and_console_commands(qtbot, runner) -> None:
     run_and_wait(qtbot, runner, "counter = 1\n", succeed=True)
     assert "counter" in runner.inspector.names()
     # what napari's console reports after a command (tests of the real console: workflow/)
-    console_executed.emit(runner.engine.dm, {"from_console": np.arange(3)})
+    console_executed.emit(runner.engine.dm, {"from_console": np.arange(3)}, ())
     qtbot.waitUntil(lambda: "from_console" in runner.inspector.names(), timeout=5000)
     assert "from_console" in runner.engine.namespace
-    console_executed.emit(object(), {"elsewhere": 1})  # another viewer's console
+    console_executed.emit(runner.engine.dm, {}, ("from_console",))  # `del from_console`
+    qtbot.waitUntil(lambda: "from_console" not in runner.inspector.names(), timeout=5000)
+    assert "from_console" not in runner.engine.namespace
+    console_executed.emit(object(), {"elsewhere": 1}, ())  # another viewer's console
     qtbot.wait(20)
     assert "elsewhere" not in runner.inspector.names()
 

@@ -116,3 +116,19 @@ def test_the_console_banner_names_the_environment_and_a_command_is_one_undo_step
     assert dm.undo()
     assert "angle" not in dm
     assert dm.get_data("nose").n_entries == 0
+    # each command reports the names it made and the ones it deleted (the watch follows)
+    from napari_whiskertoolbox.workflow.console import console_executed
+
+    reports: list[tuple[dict, tuple]] = []
+
+    def report(_dm: object, made: dict, deleted: tuple) -> None:
+        reports.append((made, deleted))
+
+    console_executed.connect(report)
+    try:
+        console.execute("probe_value = 41 + 1\n")
+        qtbot.waitUntil(lambda: any("probe_value" in made for made, _ in reports), timeout=10_000)
+        console.execute("del probe_value\n")
+        qtbot.waitUntil(lambda: any("probe_value" in gone for _, gone in reports), timeout=10_000)
+    finally:
+        console_executed.disconnect(report)

@@ -212,3 +212,33 @@ def test_plt_show_and_variables_from_napari_console(qtbot, make_napari_viewer) -
         assert (row["Min"], row["Max"], row["Mean"]) == ("0", "5", "2.5")
     finally:
         plt.close("all")
+
+
+def test_figures_tab_together_below_the_editor_and_fill_their_dock(qtbot, make_napari_viewer):
+    from qtpy.QtWidgets import QPlainTextEdit
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer(show=True)
+    editor = QPlainTextEdit()
+    viewer.window.add_dock_widget(editor, name="editor", area="right")
+    display = get_workflow(viewer).display
+    first, second = plt.figure(), plt.figure()
+    try:
+        display.show_figure(first)
+        display.show_figure(second)
+        window = main_window(viewer)
+        editor_dock, first_dock, second_dock = (
+            w.parentWidget() for w in (editor, display.dock_of(first), display.dock_of(second))
+        )
+        assert window.tabifiedDockWidgets(first_dock) == [second_dock]
+        assert window.tabifiedDockWidgets(editor_dock) == []  # the editor stays in view
+        qtbot.waitUntil(lambda: display.dock_of(second).canvas.height() > 0, timeout=10_000)
+        for figure in (first, second):  # each canvas fills its dock (no stretch below it)
+            dock = display.dock_of(figure)
+            dock.parentWidget().raise_()
+            qtbot.wait(20)
+            toolbar_and_canvas = dock.toolbar.height() + dock.canvas.height()
+            assert toolbar_and_canvas >= dock.height() - 10, (dock.height(), toolbar_and_canvas)
+    finally:
+        plt.close("all")

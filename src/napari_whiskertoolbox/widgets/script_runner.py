@@ -906,14 +906,20 @@ class ScriptRunnerWidget(Container):
         self.refresh_namespace()
         return imported
 
-    def _on_console_command(self, dm: Any, variables: dict[str, Any]) -> None:
-        """Take the console command's new variables into the namespace and refresh the watch."""
+    def _on_console_command(
+        self, dm: Any, variables: dict[str, Any], deleted: tuple[str, ...] = ()
+    ) -> None:
+        """Follow the console command's new, rebound and deleted variables; refresh the watch."""
         if self._closed or dm is not self.engine.dm:
             return
         # the engine keeps its own dm and viewer (a main-thread proxy for worker threads)
+        kept = ("dm", "viewer")
         self.engine.namespace.update(
-            {name: value for name, value in variables.items() if name not in ("dm", "viewer")}
+            {name: value for name, value in variables.items() if name not in kept}
         )
+        for name in deleted:
+            if name not in kept:
+                self.engine.namespace.pop(name, None)
         self.refresh_namespace()
 
     # -- showing values ---------------------------------------------------------------------

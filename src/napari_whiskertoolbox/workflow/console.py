@@ -4,8 +4,8 @@ When napari's console opens it also shows a banner naming those and the Python
 environment scripts use (see :func:`console_banner`). Each console command runs marked as
 working on the console's ``dm`` (so ``plt.show()`` and ``wt.plot`` reach that viewer) and
 as one undo step (a loop editing every frame is undone with one Ctrl+Z); after it
-:data:`console_executed` reports the variables it created or rebound (the script runner's
-namespace and variable watch follow them).
+:data:`console_executed` reports the variables it created, rebound or deleted (the script
+runner's namespace and variable watch follow them).
 """
 
 from __future__ import annotations
@@ -44,11 +44,12 @@ __all__ = [
 _consoles_with_banner: weakref.WeakSet[Any] = weakref.WeakSet()
 _watched_shells: weakref.WeakSet[Any] = weakref.WeakSet()
 
-console_executed = SignalInstance((object, object), name="console_executed")
-"""Emitted after each command of napari's console with ``(dm, variables)``.
+console_executed = SignalInstance((object, object, object), name="console_executed")
+"""Emitted after each command of napari's console with ``(dm, variables, deleted)``.
 
 ``dm`` is the console's ``dm``; ``variables`` maps the names the command created or rebound
-(private names and IPython's own left out) to their values.
+(private names and IPython's own left out) to their values; ``deleted`` is a tuple of the
+names it removed (``del x``).
 """
 
 
@@ -166,7 +167,12 @@ class _CommandWatch:
             and name not in hidden
             and self._before.get(name) != id(value)
         }
-        console_executed.emit(dm, changed)
+        deleted = tuple(
+            name
+            for name in self._before
+            if name not in shell.user_ns and not name.startswith("_") and name not in hidden
+        )
+        console_executed.emit(dm, changed, deleted)
 
 
 def watch_console_commands(console: Any) -> bool:

@@ -172,16 +172,29 @@ class SessionDisplay:
             return
         dock = self.docks.get(id(figure))
         if dock is None:
-            dock = FigureDock(figure, self._user_closed)
-            self.docks[id(figure)] = dock
-            viewer.window.add_dock_widget(
-                dock, name=self._dock_name(figure), area="right", tabify=True
-            )
+            dock = self._add_dock(viewer, figure)
         dock.canvas.draw_idle()
         wrapper = dock.parentWidget()
         if wrapper is not None:
             wrapper.show()
             wrapper.raise_()
+
+    def _add_dock(self, viewer: Any, figure: Figure) -> FigureDock:
+        """Dock ``figure`` on the right: below the docks there, tabbed with earlier figures.
+
+        Tabbed with the script runner, a figure shown by a cell would hide the editor; the
+        canvas takes the dock's whole height (no stretch below it).
+        """
+        earlier = [d.parentWidget() for d in self.docks.values() if d.parentWidget() is not None]
+        dock = FigureDock(figure, self._user_closed)
+        self.docks[id(figure)] = dock
+        viewer.window.add_dock_widget(
+            dock, name=self._dock_name(figure), area="right", add_vertical_stretch=False
+        )
+        wrapper = dock.parentWidget()
+        if earlier and wrapper is not None:
+            main_window(viewer).tabifyDockWidget(earlier[-1], wrapper)
+        return dock
 
     def _dock_name(self, figure: Figure) -> str:
         manager = figure.canvas.manager
