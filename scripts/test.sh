@@ -21,6 +21,11 @@ echo "==> mypy"
 echo "==> pytest"
 export QT_API="${QT_API:-pyqt6}"
 # pytest-xvfb starts a virtual X server for the whole run, so GUI tests get real OpenGL (Mesa).
+# The whole suite (no arguments) runs in one worker process per core (pytest-xdist, each
+# worker with its own Xvfb); arguments run as given, in this process.
+if [ "$#" -eq 0 ]; then
+  set -- -n auto
+fi
 set +e
 "$PY" -m pytest "$@"
 rc=$?
