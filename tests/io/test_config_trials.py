@@ -11,21 +11,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from _config_support import load
 
-from napari_whiskertoolbox.io import FormatError, load_config
-from napari_whiskertoolbox.io.report import LoadReport
+from napari_whiskertoolbox.io import FormatError
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def load(tmp_path: Path, *items: dict, **top) -> tuple:
-    """Write a config of ``items`` (object form when ``top`` is given) and load it."""
-    doc = {**top, "data": list(items)} if top else list(items)
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(doc))
-    report = LoadReport()
-    return load_config(path, report=report), report
 
 
 @pytest.mark.parametrize("clock", [3, True, ["cam"], {"name": "cam"}])

@@ -7,16 +7,15 @@ when an option of the table has none.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from _config_support import load
 
 from napari_whiskertoolbox.core.ragged import ImageSize
-from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io import FormatError
 from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
-from napari_whiskertoolbox.io.report import LoadReport
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,15 +32,6 @@ def covers(data_type: str, variant: str, *options: str):
         return fn
 
     return mark
-
-
-def load(tmp_path: Path, *items: dict, **top) -> tuple:
-    """Write a config of ``items`` (object form when ``top`` is given) and load it."""
-    doc = {**top, "data": list(items)} if top else list(items)
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(doc))
-    report = LoadReport()
-    return load_config(path, report=report), report
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
