@@ -72,13 +72,15 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
                 path=path,
             )
         index = lowered.index(MANIFEST_COLUMN)
-        for line, row in enumerate(reader, start=2):
+        for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
             cell = row[index].strip() if index < len(row) else ""
             if not cell:
-                raise FormatError(f"line {line}: empty {columns[index]!r} cell", path=path)
-            entries.append((line, cell))
+                raise FormatError(
+                    f"line {reader.line_num}: empty {columns[index]!r} cell", path=path
+                )
+            entries.append((reader.line_num, cell))
     else:
         for line, raw in enumerate(text.splitlines(), start=1):
             stripped = raw.strip()
