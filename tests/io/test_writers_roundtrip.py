@@ -314,3 +314,53 @@ def test_mask_images_writer_prefix_and_padding(tmp_path):
         "mask", "image", masks, tmp_path / "out", filename_prefix="m_", frame_number_padding=6
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["m_000003.png"]
+
+
+@pytest.mark.parametrize(
+    ("row_type", "rows"),
+    [("time", [5, 9, 2]), ("interval", [[0, 3], [4, 4], [-2, 7]]), ("ordinal", None)],
+)
+def test_tensor_npy_writes_row_labels_to_the_sidecar(tmp_path, write_config, row_type, rows):
+    """WhiskerToolbox reads row labels from ``<stem>_rows.npy`` (wt_loaders.md §10.1)."""
+    (tmp_path / "t_rows.npy").write_bytes(b"stale")  # an earlier save's sidecar is replaced
+    values = np.array([[1e-45, np.nan], [3.4e38, -0.0], [1, 2]], np.float32)
+    rows = None if rows is None else np.asarray(rows, np.int64)
+    write_data(
+        "tensor", "npy", TensorData(values, row_type=row_type, rows=rows), tmp_path / "t.npy"
+    )
+    assert np.load(tmp_path / "t.npy").dtype == np.float32
+    back = _load_one(write_config, tmp_path, "tensor", "t", tmp_path / "t.npy", format="numpy")
+    np.testing.assert_array_equal(back.values.view(np.uint32), values.view(np.uint32))
+    assert back.row_type == row_type
+    if rows is None:
+        assert back.rows is None
+    else:
+        np.testing.assert_array_equal(back.rows, rows)
+
+
+@pytest.mark.parametrize(
+    ("times", "xy", "match"),
+    [
+        ([3, -2], [[1, 2], [3, 4]], "negative frames .first: frame -2"),
+        ([0], [[np.inf, 1]], "infinite"),
+    ],
+)
+def test_points_csv_refuses_rows_the_loader_would_skip(tmp_path, times, xy, match):
+    """A negative frame is not all digits: WhiskerToolbox's loader skips the row (§4.1)."""
+    from napari_whiskertoolbox.io.points import write_points_csv
+
+    with pytest.raises(ValueError, match=match):
+        write_points_csv(tmp_path / "p.csv", np.asarray(times), np.asarray(xy, np.float32))
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_intervals_csv_honours_flip_column_order(tmp_path, write_config):
+    """A config item reading ``end,start`` (§9.1) gets its file written that way."""
+    series = DigitalIntervalSeries([[1, 2], [5, 9]])
+    write_data("digital_interval", "csv", series, tmp_path / "i.csv", flip_column_order=True)
+    assert (tmp_path / "i.csv").read_text() == "End,Start\n2,1\n9,5\n"
+    back = _load_one(
+        write_config, tmp_path, "digital_interval", "i", tmp_path / "i.csv",
+        format="csv", flip_column_order=True,
+    )  # fmt: skip
+    np.testing.assert_array_equal(back.intervals, series.intervals)

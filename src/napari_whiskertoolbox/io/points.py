@@ -191,9 +191,31 @@ def write_points_csv(
         Column delimiter.
     header : str or None
         Header row; ``None`` writes none. Its words are joined with ``delimiter``.
+
+    Raises
+    ------
+    FormatError
+        A point at a negative frame, or with a NaN or infinite coordinate: WhiskerToolbox's
+        point CSV loader (and :func:`read_points_csv`) would silently skip its row
+        (``wt_loaders.md`` §4.1), so the file is not written.
     """
     times = np.asarray(times, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
+    negative = np.flatnonzero(times < 0)
+    if negative.size:
+        raise FormatError(
+            f"cannot write {negative.size} point(s) at negative frames (first: frame "
+            f"{int(times[negative[0]])}): a point CSV row is read only when its frame is all "
+            "digits, so they would be lost on reload",
+            path=path,
+        )
+    bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
+    if bad.size:
+        raise FormatError(
+            f"cannot write {bad.size} point(s) with a NaN or infinite coordinate (first at "
+            f"frame {int(times[bad[0]])}): such rows are skipped on reload",
+            path=path,
+        )
     with atomic_open(path, "wb") as handle:
         if header is not None:
             handle.write((delimiter.join(header.split()) + "\n").encode())

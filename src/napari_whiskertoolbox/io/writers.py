@@ -112,8 +112,13 @@ def _write_intervals(obj: DigitalIntervalSeries, path: Path, options: dict[str, 
         )
     delimiter = options.get("delimiter", ",")
     skip_header = options.get("skip_header", options.get("has_header", True))
-    header = _header(options, bool(skip_header), f"Start{delimiter}End")
-    intervals.write_intervals_csv(path, obj.intervals, delimiter=delimiter, header=header)
+    pairs = obj.intervals
+    if options.get("flip_column_order"):  # the loader reads end, start (wt_loaders.md §9.1)
+        header = _header(options, bool(skip_header), f"End{delimiter}Start")
+        pairs = pairs[:, ::-1]
+    else:
+        header = _header(options, bool(skip_header), f"Start{delimiter}End")
+    intervals.write_intervals_csv(path, pairs, delimiter=delimiter, header=header)
 
 
 @register_writer("tensor", "npy")
