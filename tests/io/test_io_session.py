@@ -208,3 +208,21 @@ def test_a_session_file_without_its_data_list_is_an_error(tmp_path) -> None:
             FormatError, match=r"session\.json.*'data' list|'data' list.*session\.json"
         ):
             load(folder)
+
+
+@pytest.mark.parametrize("target", ["session.json", "folder"])
+def test_saving_over_a_file_that_is_not_a_session_refuses(tmp_path, wtb_data, target):
+    """A WhiskerToolbox config (no 'version') chosen as the target, or named session.json
+    in the chosen folder, is never replaced; nothing is written."""
+    config = tmp_path / "project" / "session.json"
+    config.parent.mkdir()
+    text = (wtb_data / "test_config.json").read_text()
+    config.write_text(text)
+    dm = DataManager()
+    dm.set_data("licks", DigitalEventSeries([3, 50]))
+    with pytest.raises(FormatError, match="not a session saved by") as info:
+        save_session(dm, config if target == "session.json" else config.parent)
+    assert str(config) in str(info.value)
+    assert config.read_text() == text
+    assert sorted(p.name for p in config.parent.iterdir()) == ["session.json"]
+    assert dm.modified
