@@ -364,3 +364,56 @@ def test_intervals_csv_honours_flip_column_order(tmp_path, write_config):
         format="csv", flip_column_order=True,
     )  # fmt: skip
     np.testing.assert_array_equal(back.intervals, series.intervals)
+
+
+def _same_flat(a, b):
+    fa, fb = a.to_flat(), b.to_flat()
+    np.testing.assert_array_equal(fa.times, fb.times)
+    np.testing.assert_array_equal(fa.coords, fb.coords)
+
+
+_POINTS = PointData.from_flat(np.array([0, 4]), np.array([[1.5, 2], [3, 4.25]], np.float32))
+_LINE = LineData.from_flat(
+    np.array([0]), np.array([[1.5, 2], [3, 4.25]], np.float32), offsets=[0, 2]
+)
+_MASK = MaskData.from_flat(np.array([2]), np.array([[1, 1], [2, 1], [5, 6]]), offsets=[0, 3])
+_SPARSE = AnalogTimeSeries(np.array([0.5, -1.25, 3], np.float32), np.array([2, 5, 9]))
+
+
+@pytest.mark.parametrize(
+    ("data_type", "obj", "options"),
+    [
+        ("points", _POINTS, {"frame_column": 2, "x_column": 0, "y_column": 1}),
+        ("points", _POINTS, {"column_delim": "\t"}),
+        ("line", _LINE, {"delimiter": ";"}),
+        ("line", _LINE, {"coordinate_delimiter": ";"}),
+        ("line", _LINE, {"coordinate_delimiter": ";", "precision": 2}),
+        ("mask", _MASK, {"delimiter": ";"}),
+        ("mask", _MASK, {"rle_delimiter": ";"}),
+        ("analog", _SPARSE, {"single_column_format": False, "delimiter": ";"}),
+        ("analog", _SPARSE, {"single_column_format": False, "time_column": 1, "data_column": 0}),
+    ],
+)
+def test_a_file_written_with_a_config_items_options_reads_back_with_them(
+    tmp_path, write_config, data_type, obj, options
+):
+    """Saving into a config's file passes the item's loader options to the writer (§5.1,
+    §6.1, §7.2, §4.1): the file must read back identically with those options."""
+    write_data(data_type, "csv", obj, tmp_path / "f.csv", **options)
+    back = _load_one(
+        write_config, tmp_path, data_type, "k", tmp_path / "f.csv", format="csv", **options
+    )
+    if data_type == "analog":
+        np.testing.assert_array_equal(back.values, obj.values)
+        np.testing.assert_array_equal(back.times, obj.times)
+    else:
+        _same_flat(obj, back)
+
+
+@pytest.mark.parametrize("options", [{"event_column": 1}, {"scale": 1000.0}])
+def test_events_csv_refuses_options_it_cannot_write(tmp_path, options):
+    with pytest.raises(ValueError, match="expected event_column 0 and scale 1"):
+        write_data(
+            "digital_event", "csv", DigitalEventSeries([3, 7]), tmp_path / "e.csv", **options
+        )
+    assert not (tmp_path / "e.csv").exists()

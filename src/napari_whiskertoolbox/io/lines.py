@@ -252,6 +252,8 @@ def write_lines_csv(
     *,
     precision: int | None = None,
     header: str = "Frame,X,Y",
+    delimiter: str = ",",
+    coordinate_delimiter: str = ",",
 ) -> None:
     """Atomically write lines as a single ``Frame,X,Y`` CSV.
 
@@ -260,7 +262,11 @@ def write_lines_csv(
     precision : int, optional
         Decimals per coordinate; ``None`` (default) writes the shortest text that reads
         back to the identical float32 value.
+    delimiter, coordinate_delimiter : str
+        The loader options of the same names (``wt_loaders.md`` §5.1, first character):
+        the separator after the frame and the x list, and the one inside the lists.
     """
+    delimiter, coordinate_delimiter = delimiter[:1] or ",", coordinate_delimiter[:1] or ","
     times = np.asarray(times, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
@@ -268,7 +274,13 @@ def write_lines_csv(
         with atomic_open(path, "wb") as handle:
             if header:
                 handle.write((header + "\n").encode())
-            for block in lines_csv_bytes(times, offsets, coords):
+            for block in lines_csv_bytes(
+                times,
+                offsets,
+                coords,
+                coord_delimiter=coordinate_delimiter,
+                delimiter=delimiter,
+            ):
                 handle.write(block)
         return
     x_text = format_floats(coords[:, 0], precision)
@@ -279,7 +291,8 @@ def write_lines_csv(
         rows = []
         for k, frame in enumerate(times.tolist()):
             a, b = int(offsets[k]), int(offsets[k + 1])
-            rows.append(f'{frame},"{",".join(x_text[a:b])}","{",".join(y_text[a:b])}"\n')
+            xs, ys = coordinate_delimiter.join(x_text[a:b]), coordinate_delimiter.join(y_text[a:b])
+            rows.append(f'{frame}{delimiter}"{xs}"{delimiter}"{ys}"\n')
             if len(rows) >= 4096:
                 handle.write("".join(rows))
                 rows.clear()

@@ -179,14 +179,26 @@ def write_masks_csv(
     pixels: np.ndarray,
     *,
     header: str = "Frame,RLE",
+    delimiter: str = ",",
+    rle_delimiter: str = ",",
 ) -> None:
-    """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask)."""
+    """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask).
+
+    ``delimiter`` (after the frame) and ``rle_delimiter`` (between the run-length numbers)
+    are the loader options of the same names (``wt_loaders.md`` §6.1, first character).
+    """
     times = np.asarray(times, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
     with atomic_open(path, "wb") as handle:
         if header:
             handle.write((header + "\n").encode())
-        for block in masks_csv_bytes(times, offsets, np.asarray(pixels).reshape(-1, 2)):
+        for block in masks_csv_bytes(
+            times,
+            offsets,
+            np.asarray(pixels).reshape(-1, 2),
+            delimiter=delimiter[:1] or ",",
+            rle_delimiter=rle_delimiter[:1] or ",",
+        ):
             handle.write(block)
 
 
