@@ -417,3 +417,35 @@ def test_events_csv_refuses_options_it_cannot_write(tmp_path, options):
             "digital_event", "csv", DigitalEventSeries([3, 7]), tmp_path / "e.csv", **options
         )
     assert not (tmp_path / "e.csv").exists()
+
+
+def test_mask_images_refuse_what_the_folder_cannot_give_back(tmp_path):
+    masks = MaskData(image_size=(8, 6))
+    masks.add(2, np.array([[1, 1]]))
+    masks.add(2, np.array([[3, 3]]))
+    with pytest.raises(ValueError, match="2 masks at frame 2"):
+        write_data("mask", "image", masks, tmp_path / "imgs")
+    outside = MaskData.from_flat(
+        np.array([1]), np.array([[8, 0]]), offsets=[0, 1], image_size=(8, 6)
+    )
+    with pytest.raises(ValueError, match=r"pixel \(8, 0\)"):
+        write_data("mask", "image", outside, tmp_path / "imgs")
+    assert not (tmp_path / "imgs").exists()
+
+
+@pytest.mark.parametrize("kind", ["mask", "line"])
+def test_a_folder_save_refuses_a_stale_frame_file(tmp_path, write_config, kind):
+    """A frame deleted since the last save into the folder would be read back there."""
+    if kind == "mask":
+        data = MaskData.from_flat(
+            np.array([1, 4]), np.array([[1, 1], [2, 2]]), offsets=[0, 1, 2], image_size=(8, 6)
+        )
+        write = lambda obj: write_data("mask", "image", obj, tmp_path / "f")  # noqa: E731
+    else:
+        data = LineData.from_flat(np.array([1, 4]), np.ones((2, 2), np.float32), offsets=[0, 1, 2])
+        write = lambda obj: write_data("line", "csv", obj, tmp_path / "f", multi_file=True)  # noqa: E731
+    write(data)
+    write(data)  # the same frames again: fine
+    data.clear_at(4)
+    with pytest.raises(ValueError, match="for frame 4"):
+        write(data)

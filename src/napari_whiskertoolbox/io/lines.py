@@ -388,7 +388,9 @@ def write_lines_folder(
     """Write the first line of each frame to ``<folder>/<frame zero-padded>.csv`` (atomically each).
 
     Like WhiskerToolbox, only one line per frame fits this layout; further lines on the
-    same frame are rejected with ``FormatError`` rather than silently dropped.
+    same frame are rejected with ``FormatError`` rather than silently dropped. So is a
+    folder already holding a frame file (``<integer>.csv``) of a frame not written now
+    (an earlier save's line, deleted since, would be read back).
     """
     times = np.asarray(times, dtype=np.int64)
     if np.unique(times).size != times.size:
@@ -396,6 +398,16 @@ def write_lines_folder(
             "expected at most one line per frame for the one-file-per-frame layout", path=folder
         )
     root = Path(folder)
+    if root.is_dir():
+        wanted = set(times.tolist())
+        for file in sorted(root.glob("*.csv")):
+            if re.fullmatch(r"[-+]?\d+", file.stem) and int(file.stem) not in wanted:
+                raise FormatError(
+                    f"the folder already holds a line file for frame {int(file.stem)} "
+                    f"({file.name}), which would be read back as a line there; write into "
+                    "an empty folder",
+                    path=root,
+                )
     root.mkdir(parents=True, exist_ok=True)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
     for k, frame in enumerate(times.tolist()):
