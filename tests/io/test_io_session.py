@@ -226,3 +226,19 @@ def test_saving_over_a_file_that_is_not_a_session_refuses(tmp_path, wtb_data, ta
     assert config.read_text() == text
     assert sorted(p.name for p in config.parent.iterdir()) == ["session.json"]
     assert dm.modified
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ({"lanes": {"a": np.float32(1)}}, r"dm\.metadata\['ui'\]\['lanes'\]\['a'\]"),
+        ({1: "red"}, r"dm\.metadata\['ui'\] key 1"),  # json.dumps would reload it as "1"
+        ([0.5, float("nan")], r"dm\.metadata\['ui'\]\[1\]"),
+    ],
+)
+def test_metadata_json_cannot_hold_exactly_is_refused_naming_where(tmp_path, value, where):
+    dm = DataManager()
+    dm.metadata["ui"] = value
+    with pytest.raises(FormatError, match=where):
+        save_session(dm, tmp_path / "s")
+    assert not (tmp_path / "s" / "session.json").exists()

@@ -125,12 +125,17 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         "groups": {name: [int(i) for i in ids] for name, ids in dm.groups.to_dict().items()},
         "metadata": dm.metadata,
     }
+    # json.dumps would turn a key 1 into "1": refused like a value JSON cannot hold
+    where = _non_json_value(dm.metadata, "dm.metadata")
     try:
+        if where is not None:
+            raise ValueError("not exactly representable in JSON")
         text = json.dumps(document, indent=1, allow_nan=False)
     except (TypeError, ValueError) as exc:
         _remove(written)
         raise FormatError(
-            f"dm.metadata must hold only JSON values (dict, list, str, number, bool, None): {exc}",
+            "dm.metadata must hold only JSON values (dict with str keys, list, str, finite "
+            f"number, bool, None); {where or 'it'} does not: {exc}",
             path=config_path,
         ) from exc
     fsync_directory(data_dir)
@@ -180,6 +185,29 @@ def check_session_file(config_path: Path) -> None:
             f"found keys {sorted(document) if isinstance(document, dict) else type(document).__name__}",
             path=config_path,
         )
+
+
+def _non_json_value(value: Any, where: str) -> str | None:
+    """Return where (``dm.metadata['ui']['x']``) the first value JSON cannot hold is, if found."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{where} key {key!r}"
+            found = _non_json_value(item, f"{where}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _non_json_value(item, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if np.isfinite(value) else where
+    return where
 
 
 def _check_replaceable(config_path: Path) -> None:
