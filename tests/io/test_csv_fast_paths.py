@@ -164,8 +164,8 @@ def test_writers_text_and_fallbacks(tmp_path):
     )
     write_points_csv(tmp_path / "p.csv", [1, 2], coords[:2], delimiter=",")
     assert (tmp_path / "p.csv").read_text() == "Frame,X,Y\n1,168,0.1\n2,-2.5,1e-7\n"
-    write_points_csv(tmp_path / "q.csv", [1], [[np.nan, 2]], delimiter=";;")
-    assert (tmp_path / "q.csv").read_text() == "Frame;;X;;Y\n1;;nan;;2\n"
+    write_points_csv(tmp_path / "q.csv", [1], [[0.5, 2]], delimiter=";;")
+    assert (tmp_path / "q.csv").read_text() == "Frame;;X;;Y\n1;;0.5;;2\n"
     write_masks_csv(tmp_path / "m.csv", [9, 8], [0, 0, 3], np.array([[2, 5], [3, 5], [0, 6]]))
     assert (tmp_path / "m.csv").read_text() == 'Frame,RLE\n9,""\n8,"5,2,2,6,0,1"\n'
     # a NaN vertex: pyarrow's formatter writes it, the reader leaves that line out

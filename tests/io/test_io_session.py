@@ -208,3 +208,37 @@ def test_a_session_file_without_its_data_list_is_an_error(tmp_path) -> None:
             FormatError, match=r"session\.json.*'data' list|'data' list.*session\.json"
         ):
             load(folder)
+
+
+@pytest.mark.parametrize("target", ["session.json", "folder"])
+def test_saving_over_a_file_that_is_not_a_session_refuses(tmp_path, wtb_data, target):
+    """A WhiskerToolbox config (no 'version') chosen as the target, or named session.json
+    in the chosen folder, is never replaced; nothing is written."""
+    config = tmp_path / "project" / "session.json"
+    config.parent.mkdir()
+    text = (wtb_data / "test_config.json").read_text()
+    config.write_text(text)
+    dm = DataManager()
+    dm.set_data("licks", DigitalEventSeries([3, 50]))
+    with pytest.raises(FormatError, match="not a session saved by") as info:
+        save_session(dm, config if target == "session.json" else config.parent)
+    assert str(config) in str(info.value)
+    assert config.read_text() == text
+    assert sorted(p.name for p in config.parent.iterdir()) == ["session.json"]
+    assert dm.modified
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ({"lanes": {"a": np.float32(1)}}, r"dm\.metadata\['ui'\]\['lanes'\]\['a'\]"),
+        ({1: "red"}, r"dm\.metadata\['ui'\] key 1"),  # json.dumps would reload it as "1"
+        ([0.5, float("nan")], r"dm\.metadata\['ui'\]\[1\]"),
+    ],
+)
+def test_metadata_json_cannot_hold_exactly_is_refused_naming_where(tmp_path, value, where):
+    dm = DataManager()
+    dm.metadata["ui"] = value
+    with pytest.raises(FormatError, match=where):
+        save_session(dm, tmp_path / "s")
+    assert not (tmp_path / "s" / "session.json").exists()

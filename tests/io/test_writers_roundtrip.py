@@ -314,3 +314,138 @@ def test_mask_images_writer_prefix_and_padding(tmp_path):
         "mask", "image", masks, tmp_path / "out", filename_prefix="m_", frame_number_padding=6
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["m_000003.png"]
+
+
+@pytest.mark.parametrize(
+    ("row_type", "rows"),
+    [("time", [5, 9, 2]), ("interval", [[0, 3], [4, 4], [-2, 7]]), ("ordinal", None)],
+)
+def test_tensor_npy_writes_row_labels_to_the_sidecar(tmp_path, write_config, row_type, rows):
+    """WhiskerToolbox reads row labels from ``<stem>_rows.npy`` (wt_loaders.md §10.1)."""
+    (tmp_path / "t_rows.npy").write_bytes(b"stale")  # an earlier save's sidecar is replaced
+    values = np.array([[1e-45, np.nan], [3.4e38, -0.0], [1, 2]], np.float32)
+    rows = None if rows is None else np.asarray(rows, np.int64)
+    write_data(
+        "tensor", "npy", TensorData(values, row_type=row_type, rows=rows), tmp_path / "t.npy"
+    )
+    assert np.load(tmp_path / "t.npy").dtype == np.float32
+    back = _load_one(write_config, tmp_path, "tensor", "t", tmp_path / "t.npy", format="numpy")
+    np.testing.assert_array_equal(back.values.view(np.uint32), values.view(np.uint32))
+    assert back.row_type == row_type
+    if rows is None:
+        assert back.rows is None
+    else:
+        np.testing.assert_array_equal(back.rows, rows)
+
+
+@pytest.mark.parametrize(
+    ("times", "xy", "match"),
+    [
+        ([3, -2], [[1, 2], [3, 4]], "negative frames .first: frame -2"),
+        ([0], [[np.inf, 1]], "infinite"),
+    ],
+)
+def test_points_csv_refuses_rows_the_loader_would_skip(tmp_path, times, xy, match):
+    """A negative frame is not all digits: WhiskerToolbox's loader skips the row (§4.1)."""
+    from napari_whiskertoolbox.io.points import write_points_csv
+
+    with pytest.raises(ValueError, match=match):
+        write_points_csv(tmp_path / "p.csv", np.asarray(times), np.asarray(xy, np.float32))
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_intervals_csv_honours_flip_column_order(tmp_path, write_config):
+    """A config item reading ``end,start`` (§9.1) gets its file written that way."""
+    series = DigitalIntervalSeries([[1, 2], [5, 9]])
+    write_data("digital_interval", "csv", series, tmp_path / "i.csv", flip_column_order=True)
+    assert (tmp_path / "i.csv").read_text() == "End,Start\n2,1\n9,5\n"
+    back = _load_one(
+        write_config, tmp_path, "digital_interval", "i", tmp_path / "i.csv",
+        format="csv", flip_column_order=True,
+    )  # fmt: skip
+    np.testing.assert_array_equal(back.intervals, series.intervals)
+
+
+def _same_flat(a, b):
+    fa, fb = a.to_flat(), b.to_flat()
+    np.testing.assert_array_equal(fa.times, fb.times)
+    np.testing.assert_array_equal(fa.coords, fb.coords)
+
+
+_POINTS = PointData.from_flat(np.array([0, 4]), np.array([[1.5, 2], [3, 4.25]], np.float32))
+_LINE = LineData.from_flat(
+    np.array([0]), np.array([[1.5, 2], [3, 4.25]], np.float32), offsets=[0, 2]
+)
+_MASK = MaskData.from_flat(np.array([2]), np.array([[1, 1], [2, 1], [5, 6]]), offsets=[0, 3])
+_SPARSE = AnalogTimeSeries(np.array([0.5, -1.25, 3], np.float32), np.array([2, 5, 9]))
+
+
+@pytest.mark.parametrize(
+    ("data_type", "obj", "options"),
+    [
+        ("points", _POINTS, {"frame_column": 2, "x_column": 0, "y_column": 1}),
+        ("points", _POINTS, {"column_delim": "\t"}),
+        ("line", _LINE, {"delimiter": ";"}),
+        ("line", _LINE, {"coordinate_delimiter": ";"}),
+        ("line", _LINE, {"coordinate_delimiter": ";", "precision": 2}),
+        ("mask", _MASK, {"delimiter": ";"}),
+        ("mask", _MASK, {"rle_delimiter": ";"}),
+        ("analog", _SPARSE, {"single_column_format": False, "delimiter": ";"}),
+        ("analog", _SPARSE, {"single_column_format": False, "time_column": 1, "data_column": 0}),
+    ],
+)
+def test_a_file_written_with_a_config_items_options_reads_back_with_them(
+    tmp_path, write_config, data_type, obj, options
+):
+    """Saving into a config's file passes the item's loader options to the writer (§5.1,
+    §6.1, §7.2, §4.1): the file must read back identically with those options."""
+    write_data(data_type, "csv", obj, tmp_path / "f.csv", **options)
+    back = _load_one(
+        write_config, tmp_path, data_type, "k", tmp_path / "f.csv", format="csv", **options
+    )
+    if data_type == "analog":
+        np.testing.assert_array_equal(back.values, obj.values)
+        np.testing.assert_array_equal(back.times, obj.times)
+    else:
+        _same_flat(obj, back)
+
+
+@pytest.mark.parametrize("options", [{"event_column": 1}, {"scale": 1000.0}])
+def test_events_csv_refuses_options_it_cannot_write(tmp_path, options):
+    with pytest.raises(ValueError, match="expected event_column 0 and scale 1"):
+        write_data(
+            "digital_event", "csv", DigitalEventSeries([3, 7]), tmp_path / "e.csv", **options
+        )
+    assert not (tmp_path / "e.csv").exists()
+
+
+def test_mask_images_refuse_what_the_folder_cannot_give_back(tmp_path):
+    masks = MaskData(image_size=(8, 6))
+    masks.add(2, np.array([[1, 1]]))
+    masks.add(2, np.array([[3, 3]]))
+    with pytest.raises(ValueError, match="2 masks at frame 2"):
+        write_data("mask", "image", masks, tmp_path / "imgs")
+    outside = MaskData.from_flat(
+        np.array([1]), np.array([[8, 0]]), offsets=[0, 1], image_size=(8, 6)
+    )
+    with pytest.raises(ValueError, match=r"pixel \(8, 0\)"):
+        write_data("mask", "image", outside, tmp_path / "imgs")
+    assert not (tmp_path / "imgs").exists()
+
+
+@pytest.mark.parametrize("kind", ["mask", "line"])
+def test_a_folder_save_refuses_a_stale_frame_file(tmp_path, write_config, kind):
+    """A frame deleted since the last save into the folder would be read back there."""
+    if kind == "mask":
+        data = MaskData.from_flat(
+            np.array([1, 4]), np.array([[1, 1], [2, 2]]), offsets=[0, 1, 2], image_size=(8, 6)
+        )
+        write = lambda obj: write_data("mask", "image", obj, tmp_path / "f")  # noqa: E731
+    else:
+        data = LineData.from_flat(np.array([1, 4]), np.ones((2, 2), np.float32), offsets=[0, 1, 2])
+        write = lambda obj: write_data("line", "csv", obj, tmp_path / "f", multi_file=True)  # noqa: E731
+    write(data)
+    write(data)  # the same frames again: fine
+    data.clear_at(4)
+    with pytest.raises(ValueError, match="for frame 4"):
+        write(data)

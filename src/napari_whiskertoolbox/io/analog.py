@@ -144,8 +144,14 @@ def write_analog_csv(
     *,
     precision: int | None = None,
     header: str | None = None,
+    delimiter: str = ",",
+    time_first: bool = True,
 ) -> None:
-    """Atomically write an analog CSV: one column when ``times`` is None, else ``time,value``."""
+    """Atomically write an analog CSV: one column when ``times`` is None, else ``time,value``.
+
+    ``delimiter`` separates the two columns; ``time_first=False`` writes ``value,time``
+    (a config reading ``time_column`` 1 and ``data_column`` 0).
+    """
     text_values = format_floats(values, precision)
     with atomic_open(path, "w") as handle:
         if header:
@@ -153,8 +159,9 @@ def write_analog_csv(
         if times is None:
             handle.write("".join(v + "\n" for v in text_values))
         else:
-            t_list = np.asarray(times, dtype=np.int64).tolist()
-            handle.write("".join(f"{t},{v}\n" for t, v in zip(t_list, text_values)))
+            t_list = [str(t) for t in np.asarray(times, dtype=np.int64).tolist()]
+            pairs = zip(t_list, text_values) if time_first else zip(text_values, t_list)
+            handle.write("".join(f"{a}{delimiter}{b}\n" for a, b in pairs))
 
 
 def map_analog_binary(

@@ -472,9 +472,18 @@ def _blocks(n_rows: int, offsets: np.ndarray | None, per_block: int) -> Iterator
 
 
 def lines_csv_bytes(
-    times: np.ndarray, offsets: np.ndarray, coords: np.ndarray, *, coord_delimiter: str = ","
+    times: np.ndarray,
+    offsets: np.ndarray,
+    coords: np.ndarray,
+    *,
+    coord_delimiter: str = ",",
+    delimiter: str = ",",
 ) -> Iterator[memoryview]:
-    """Yield the rows ``frame,"x1,x2,...","y1,y2,..."`` of lines, in blocks of bytes."""
+    """Yield the rows ``frame,"x1,x2,...","y1,y2,..."`` of lines, in blocks of bytes.
+
+    ``delimiter`` follows the frame and the x list; ``coord_delimiter`` separates the
+    numbers inside the quoted lists.
+    """
 
     def render(block: tuple[int, int]) -> memoryview:
         a, b = block
@@ -483,7 +492,9 @@ def lines_csv_bytes(
         xs = _quoted_lists(seg[:, 0], local, coord_delimiter)
         ys = _quoted_lists(seg[:, 1], local, coord_delimiter)
         return _bytes(
-            pc.binary_join_element_wise(_int_text(times[a:b]), ",", xs, '",', ys, '"\n', "")
+            pc.binary_join_element_wise(
+                _int_text(times[a:b]), delimiter, xs, '"' + delimiter, ys, '"\n', ""
+            )
         )
 
     return _ordered(render, _blocks(len(times), offsets, 1 << 16))
@@ -522,9 +533,16 @@ def _delimited_values(values: np.ndarray, delimiter: str) -> pa.Array | None:
 
 
 def masks_csv_bytes(
-    times: np.ndarray, offsets: np.ndarray, pixels: np.ndarray
+    times: np.ndarray,
+    offsets: np.ndarray,
+    pixels: np.ndarray,
+    *,
+    delimiter: str = ",",
+    rle_delimiter: str = ",",
 ) -> Iterator[memoryview]:
     """Yield the rows ``frame,"y,x_start,length,..."`` of masks, in blocks of bytes.
+
+    ``delimiter`` follows the frame; ``rle_delimiter`` separates the run-length numbers.
 
     Each block of masks (up to ~1M pixels) is run-length encoded and rendered on a worker.
     """
@@ -534,8 +552,10 @@ def masks_csv_bytes(
         runs, run_offsets = encode_rle_many(
             offsets[a : b + 1] - offsets[a], pixels[offsets[a] : offsets[b]]
         )
-        lists = _quoted_lists(runs.ravel(), 3 * run_offsets, ",")
-        return _bytes(pc.binary_join_element_wise(_int_text(times[a:b]), ",", lists, '"\n', ""))
+        lists = _quoted_lists(runs.ravel(), 3 * run_offsets, rle_delimiter)
+        return _bytes(
+            pc.binary_join_element_wise(_int_text(times[a:b]), delimiter, lists, '"\n', "")
+        )
 
     return _ordered(render, _blocks(len(times), offsets, 1 << 18))
 

@@ -252,6 +252,8 @@ def write_lines_csv(
     *,
     precision: int | None = None,
     header: str = "Frame,X,Y",
+    delimiter: str = ",",
+    coordinate_delimiter: str = ",",
 ) -> None:
     """Atomically write lines as a single ``Frame,X,Y`` CSV.
 
@@ -260,7 +262,11 @@ def write_lines_csv(
     precision : int, optional
         Decimals per coordinate; ``None`` (default) writes the shortest text that reads
         back to the identical float32 value.
+    delimiter, coordinate_delimiter : str
+        The loader options of the same names (``wt_loaders.md`` §5.1, first character):
+        the separator after the frame and the x list, and the one inside the lists.
     """
+    delimiter, coordinate_delimiter = delimiter[:1] or ",", coordinate_delimiter[:1] or ","
     times = np.asarray(times, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
@@ -268,7 +274,13 @@ def write_lines_csv(
         with atomic_open(path, "wb") as handle:
             if header:
                 handle.write((header + "\n").encode())
-            for block in lines_csv_bytes(times, offsets, coords):
+            for block in lines_csv_bytes(
+                times,
+                offsets,
+                coords,
+                coord_delimiter=coordinate_delimiter,
+                delimiter=delimiter,
+            ):
                 handle.write(block)
         return
     x_text = format_floats(coords[:, 0], precision)
@@ -279,7 +291,8 @@ def write_lines_csv(
         rows = []
         for k, frame in enumerate(times.tolist()):
             a, b = int(offsets[k]), int(offsets[k + 1])
-            rows.append(f'{frame},"{",".join(x_text[a:b])}","{",".join(y_text[a:b])}"\n')
+            xs, ys = coordinate_delimiter.join(x_text[a:b]), coordinate_delimiter.join(y_text[a:b])
+            rows.append(f'{frame}{delimiter}"{xs}"{delimiter}"{ys}"\n')
             if len(rows) >= 4096:
                 handle.write("".join(rows))
                 rows.clear()
@@ -375,7 +388,9 @@ def write_lines_folder(
     """Write the first line of each frame to ``<folder>/<frame zero-padded>.csv`` (atomically each).
 
     Like WhiskerToolbox, only one line per frame fits this layout; further lines on the
-    same frame are rejected with ``FormatError`` rather than silently dropped.
+    same frame are rejected with ``FormatError`` rather than silently dropped. So is a
+    folder already holding a frame file (``<integer>.csv``) of a frame not written now
+    (an earlier save's line, deleted since, would be read back).
     """
     times = np.asarray(times, dtype=np.int64)
     if np.unique(times).size != times.size:
@@ -383,6 +398,16 @@ def write_lines_folder(
             "expected at most one line per frame for the one-file-per-frame layout", path=folder
         )
     root = Path(folder)
+    if root.is_dir():
+        wanted = set(times.tolist())
+        for file in sorted(root.glob("*.csv")):
+            if re.fullmatch(r"[-+]?\d+", file.stem) and int(file.stem) not in wanted:
+                raise FormatError(
+                    f"the folder already holds a line file for frame {int(file.stem)} "
+                    f"({file.name}), which would be read back as a line there; write into "
+                    "an empty folder",
+                    path=root,
+                )
     root.mkdir(parents=True, exist_ok=True)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
     for k, frame in enumerate(times.tolist()):

@@ -179,14 +179,26 @@ def write_masks_csv(
     pixels: np.ndarray,
     *,
     header: str = "Frame,RLE",
+    delimiter: str = ",",
+    rle_delimiter: str = ",",
 ) -> None:
-    """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask)."""
+    """Atomically write masks as a run-length ``Frame,RLE`` CSV (one row per mask).
+
+    ``delimiter`` (after the frame) and ``rle_delimiter`` (between the run-length numbers)
+    are the loader options of the same names (``wt_loaders.md`` §6.1, first character).
+    """
     times = np.asarray(times, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
     with atomic_open(path, "wb") as handle:
         if header:
             handle.write((header + "\n").encode())
-        for block in masks_csv_bytes(times, offsets, np.asarray(pixels).reshape(-1, 2)):
+        for block in masks_csv_bytes(
+            times,
+            offsets,
+            np.asarray(pixels).reshape(-1, 2),
+            delimiter=delimiter[:1] or ",",
+            rle_delimiter=rle_delimiter[:1] or ",",
+        ):
             handle.write(block)
 
 
@@ -293,6 +305,49 @@ def _frame_of(file: Path, prefix: str) -> int | None:
     return frame
 
 
+def _check_mask_images(
+    root: Path,
+    times: np.ndarray,
+    pixels: np.ndarray,
+    size: tuple[int, int],
+    prefix: str,
+) -> None:
+    frames, counts = np.unique(times, return_counts=True)
+    if (counts > 1).any():
+        raise FormatError(
+            f"cannot write {int(counts.max())} masks at frame {int(frames[counts > 1][0])} "
+            "as images: one image per frame would merge them into one mask",
+            path=root,
+        )
+    if frames.size and frames[0] < 0:
+        raise FormatError(
+            f"cannot write a mask image for negative frame {int(frames[0])}", path=root
+        )
+    outside = (pixels[:, 0] >= size[0]) | (pixels[:, 1] >= size[1])
+    if outside.any():
+        x, y = (int(v) for v in pixels[np.flatnonzero(outside)[0]])
+        raise FormatError(
+            f"cannot write pixel ({x}, {y}) into a {size[0]}x{size[1]} mask image "
+            "(outside the image size)",
+            path=root,
+        )
+    if root.is_dir():
+        wanted = set(frames.tolist())
+        for file in sorted(root.iterdir()):
+            if file.suffix.lower() != ".png":
+                continue
+            try:
+                frame = _frame_of(file, prefix)
+            except FormatError:  # a negative frame in the name: the reader refuses it
+                frame = -1
+            if frame is not None and frame not in wanted:
+                raise FormatError(
+                    f"the folder already holds a mask image for frame {frame} ({file.name}), "
+                    "which would be read back as a mask there; write into an empty folder",
+                    path=root,
+                )
+
+
 def write_mask_images(
     folder: str | os.PathLike[str],
     times: np.ndarray,
@@ -305,16 +360,27 @@ def write_mask_images(
     mask_value: int = 255,
     background_value: int = 0,
 ) -> None:
-    """Write one 8-bit PNG per frame (``<prefix><frame>.png``), all masks of a frame merged.
+    """Write one 8-bit PNG per frame (``<prefix><frame>.png``), one mask per frame.
 
-    Each file is written atomically. Pixels outside ``image_size`` are dropped.
+    Each file is written atomically.
+
+    Raises
+    ------
+    FormatError
+        Whatever the image folder cannot give back (``wt_loaders.md`` §6.3): two masks on
+        one frame (they would merge), a negative frame, a pixel outside ``image_size``; or
+        the folder already holds a mask image of a frame not written now (it would be read
+        back as a mask there). Nothing is written then.
     """
     import imageio.v3 as iio
 
     width, height = int(image_size[0]), int(image_size[1])
     root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
     times = np.asarray(times, dtype=np.int64)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    pixels = np.asarray(pixels).reshape(-1, 2)
+    _check_mask_images(root, times, pixels, (width, height), filename_prefix)
+    root.mkdir(parents=True, exist_ok=True)
     for frame in np.unique(times).tolist():
         image = np.full((height, width), background_value, dtype=np.uint8)
         for k in np.flatnonzero(times == frame).tolist():

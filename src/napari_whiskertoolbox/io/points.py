@@ -12,6 +12,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fast
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
+    format_floats,
     head_lines,
     number_style,
     parse_number,
@@ -176,6 +177,7 @@ def write_points_csv(
     *,
     delimiter: str = " ",
     header: str | None = "Frame X Y",
+    columns: tuple[int, int, int] = (0, 1, 2),
 ) -> None:
     """Atomically write points as ``frame x y`` rows (readable by :func:`read_points_csv`).
 
@@ -191,9 +193,57 @@ def write_points_csv(
         Column delimiter.
     header : str or None
         Header row; ``None`` writes none. Its words are joined with ``delimiter``.
+    columns : (int, int, int)
+        ``(frame_column, x_column, y_column)``: a permutation of 0, 1, 2 (the loader's
+        options of those names).
+
+    Raises
+    ------
+    FormatError
+        A point at a negative frame, or with a NaN or infinite coordinate: WhiskerToolbox's
+        point CSV loader (and :func:`read_points_csv`) would silently skip its row
+        (``wt_loaders.md`` §4.1), so the file is not written.
     """
     times = np.asarray(times, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
+    if sorted(columns) != [0, 1, 2]:
+        raise FormatError(
+            f"cannot write the frame, x and y columns {tuple(columns)}: expected a "
+            "permutation of 0, 1, 2",
+            path=path,
+        )
+    negative = np.flatnonzero(times < 0)
+    if negative.size:
+        raise FormatError(
+            f"cannot write {negative.size} point(s) at negative frames (first: frame "
+            f"{int(times[negative[0]])}): a point CSV row is read only when its frame is all "
+            "digits, so they would be lost on reload",
+            path=path,
+        )
+    bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
+    if bad.size:
+        raise FormatError(
+            f"cannot write {bad.size} point(s) with a NaN or infinite coordinate (first at "
+            f"frame {int(times[bad[0]])}): such rows are skipped on reload",
+            path=path,
+        )
+    if tuple(columns) != (0, 1, 2):
+        cells = [
+            [str(t) for t in times.tolist()],
+            format_floats(coords[:, 0]),
+            format_floats(coords[:, 1]),
+        ]
+        order = np.argsort(columns)  # file column c holds cells[order[c]]
+        words = (header or "").split()
+        with atomic_open(path, "w") as handle:
+            if header is not None:
+                if len(words) == 3:
+                    words = [words[int(i)] for i in order]
+                handle.write(delimiter.join(words) + "\n")
+            handle.write(
+                "".join(delimiter.join(row) + "\n" for row in zip(*(cells[int(i)] for i in order)))
+            )
+        return
     with atomic_open(path, "wb") as handle:
         if header is not None:
             handle.write((delimiter.join(header.split()) + "\n").encode())

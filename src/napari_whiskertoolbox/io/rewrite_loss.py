@@ -18,6 +18,7 @@ import pandas as pd
 
 from napari_whiskertoolbox.io.csv_tools import first_line, looks_numeric
 from napari_whiskertoolbox.io.data_files import data_file_item
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import read_item, write_data
 from napari_whiskertoolbox.io.same_content import content_difference
 
@@ -66,7 +67,10 @@ def rewrite_loss(path: Path, source: Mapping[str, Any], key: str) -> str | None:
         return None
     probe = path.with_name(f".{path.name}.wtb-probe{path.suffix}")
     try:
-        write_data(data_type, "csv", loaded, probe, **{**options, **header_option(path)})
+        try:
+            write_data(data_type, "csv", loaded, probe, **{**options, **header_option(path)})
+        except FormatError:
+            return None  # an option the writer refuses: writing back reports it
         reread = dict(read_item(data_file_item(probe, data_type, key, fmt="csv", options=options)))
         if content_difference(loaded, reread.get(key)) is not None:
             return None  # options the writer cannot invert: the read-back check says which

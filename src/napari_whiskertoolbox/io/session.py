@@ -76,12 +76,20 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     Path
         The written ``session.json``.
 
+    Raises
+    ------
+    FormatError
+        The config path already holds a file that is not a session this function wrote
+        (a WhiskerToolbox config named ``session.json``, the config chosen as the target,
+        anything unreadable): it is never replaced. Also a non-JSON value in ``dm.metadata``.
+
     Notes
     -----
     Media keys are saved as references to their source file; in-memory media
     (no source file) is saved as a ``.npy`` of its frames.
     """
     config_path = session_config_path(path)
+    _check_replaceable(config_path)
     folder = config_path.parent
     data_dir = folder / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -117,12 +125,17 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         "groups": {name: [int(i) for i in ids] for name, ids in dm.groups.to_dict().items()},
         "metadata": dm.metadata,
     }
+    # json.dumps would turn a key 1 into "1": refused like a value JSON cannot hold
+    where = _non_json_value(dm.metadata, "dm.metadata")
     try:
+        if where is not None:
+            raise ValueError("not exactly representable in JSON")
         text = json.dumps(document, indent=1, allow_nan=False)
     except (TypeError, ValueError) as exc:
         _remove(written)
         raise FormatError(
-            f"dm.metadata must hold only JSON values (dict, list, str, number, bool, None): {exc}",
+            "dm.metadata must hold only JSON values (dict with str keys, list, str, finite "
+            f"number, bool, None); {where or 'it'} does not: {exc}",
             path=config_path,
         ) from exc
     fsync_directory(data_dir)
@@ -170,6 +183,58 @@ def check_session_file(config_path: Path) -> None:
         raise FormatError(
             "a session file needs a top-level 'data' list (the saved keys); "
             f"found keys {sorted(document) if isinstance(document, dict) else type(document).__name__}",
+            path=config_path,
+        )
+
+
+def _non_json_value(value: Any, where: str) -> str | None:
+    """Return where (``dm.metadata['ui']['x']``) the first value JSON cannot hold is, if found."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{where} key {key!r}"
+            found = _non_json_value(item, f"{where}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _non_json_value(item, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if np.isfinite(value) else where
+    return where
+
+
+def _check_replaceable(config_path: Path) -> None:
+    """Refuse to replace a file at ``config_path`` unless it is a session (``version`` + ``data``).
+
+    Every session :func:`save_session` writes has both top-level keys; a WhiskerToolbox
+    config has no ``version`` (``wt_loaders.md`` §1.1).
+    """
+    if not config_path.exists():
+        return
+    try:
+        document = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise FormatError(
+            f"cannot save the session over this file: it is not a session's {SESSION_FILE} "
+            f"(unreadable: {exc}); choose an empty folder or a session folder",
+            path=config_path,
+        ) from exc
+    if not (
+        isinstance(document, dict)
+        and "version" in document
+        and isinstance(document.get("data"), list)
+    ):
+        raise FormatError(
+            "cannot save the session over this file: it is not a session saved by "
+            "napari-whiskertoolbox (no top-level 'version' and 'data'; a WhiskerToolbox "
+            "config?), and it is never replaced; choose an empty folder or a session folder",
             path=config_path,
         )
 

@@ -220,5 +220,19 @@ def _interval_label(label: str, path: str | os.PathLike[str], line: int) -> tupl
 
 
 def write_tensor_npy(path: str | os.PathLike[str], tensor: TensorData) -> None:
-    """Atomically write the tensor values (row labels are not part of a ``.npy``)."""
-    atomic_save_npy(Path(path), np.asarray(tensor.values))
+    """Atomically write a tensor as WhiskerToolbox's ``.npy`` and ``<stem>_rows.npy`` sidecar.
+
+    The values are written as a C-ordered float32 ``(rows, columns)`` array (the only
+    dtype WhiskerToolbox loads, ``wt_loaders.md`` §10.1). Time rows go to the sidecar as
+    int64 ``(N,)``, interval rows as int64 ``(N, 2)``, so :func:`read_tensor_npy` (and
+    WhiskerToolbox) read the same row labels back. Ordinal rows need no sidecar; an existing
+    one (from an earlier save of other rows) is replaced by ``0..N-1``, which reads as
+    ordinal, rather than left to relabel the rows. Column names are not part of the format.
+    """
+    target = Path(path)
+    atomic_save_npy(target, np.ascontiguousarray(tensor.values, dtype=np.float32))
+    sidecar = target.with_name(f"{target.stem}_rows.npy")
+    if tensor.rows is not None:
+        atomic_save_npy(sidecar, np.ascontiguousarray(tensor.rows, dtype=np.int64))
+    elif sidecar.exists():
+        atomic_save_npy(sidecar, np.arange(tensor.values.shape[0], dtype=np.int64))

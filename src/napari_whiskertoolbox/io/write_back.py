@@ -131,8 +131,13 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
     try:
         for key, target in plan.writes.items():
             temporary = target.with_name(f".{target.name}.wtb-save{target.suffix}")
-            write_key(dm, key, temporary, **header_option(target))
             staged.append((temporary, target))
+            try:
+                write_key(dm, key, temporary, **header_option(target))
+            except FormatError as exc:  # the writer cannot hold an option of the item
+                raise FormatError(
+                    f"key {key!r} would not read back the same from {target.name}: {exc.reason}"
+                ) from exc
             _check_reads_back(dm, key, temporary)
         for temporary, target in staged:
             with contextlib.suppress(FileNotFoundError):  # staged with the umask's mode

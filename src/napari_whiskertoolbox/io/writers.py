@@ -29,7 +29,12 @@ def _write_points(obj: PointData, path: Path, options: dict[str, Any]) -> None:
         path,
         flat.times,
         flat.coords,
-        delimiter=options.get("delimiter", options.get("column_delim", " ")),
+        delimiter=options.get("delimiter", options.get("column_delim", " "))[:1] or " ",
+        columns=(
+            int(options.get("frame_column", 0)),
+            int(options.get("x_column", 1)),
+            int(options.get("y_column", 2)),
+        ),
     )
 
 
@@ -47,12 +52,25 @@ def _write_lines(obj: LineData, path: Path, options: dict[str, Any]) -> None:
     if options.get("multi_file") or path.is_dir():
         lines.write_lines_folder(path, times, offsets, coords, precision=options.get("precision"))
     else:
-        lines.write_lines_csv(path, times, offsets, coords, precision=options.get("precision"))
+        lines.write_lines_csv(
+            path,
+            times,
+            offsets,
+            coords,
+            precision=options.get("precision"),
+            delimiter=str(options.get("delimiter", ",")),
+            coordinate_delimiter=str(options.get("coordinate_delimiter", ",")),
+        )
 
 
 @register_writer("mask", "csv")
 def _write_masks(obj: MaskData, path: Path, options: dict[str, Any]) -> None:
-    masks.write_masks_csv(path, *_entries(obj))
+    masks.write_masks_csv(
+        path,
+        *_entries(obj),
+        delimiter=str(options.get("delimiter", ",")),
+        rle_delimiter=str(options.get("rle_delimiter", ",")),
+    )
 
 
 @register_writer("mask", "image", "images", "png")
@@ -86,6 +104,13 @@ def _header(options: dict[str, Any], present: bool, default: str) -> str | None:
 @register_writer("analog", "csv")
 def _write_analog(obj: AnalogTimeSeries, path: Path, options: dict[str, Any]) -> None:
     times = None if obj.is_dense else obj.times
+    columns = (int(options.get("time_column", 0)), int(options.get("data_column", 1)))
+    if times is not None and columns not in ((0, 1), (1, 0)):
+        raise FormatError(
+            f"cannot write time_column {columns[0]} and data_column {columns[1]}; expected "
+            "columns 0 and 1",
+            path=path,
+        )
     analog.write_analog_csv(
         path,
         obj.values,
@@ -94,11 +119,21 @@ def _write_analog(obj: AnalogTimeSeries, path: Path, options: dict[str, Any]) ->
         header=_header(
             options, bool(options.get("has_header")), "Data" if times is None else "Time,Data"
         ),
+        delimiter=str(options.get("delimiter", ","))[:1] or ",",
+        time_first=columns == (0, 1),
     )
 
 
 @register_writer("digital_event", "csv")
 def _write_events(obj: DigitalEventSeries, path: Path, options: dict[str, Any]) -> None:
+    scale = options.get("scale", 1.0)
+    if int(options.get("event_column", 0)) != 0 or scale not in (1, 1.0, None):
+        raise FormatError(
+            f"cannot write events for event_column {options.get('event_column', 0)} and "
+            f"scale {scale}: the writer saves frame indices in column 0 (expected "
+            "event_column 0 and scale 1)",
+            path=path,
+        )
     header = _header(options, bool(options.get("has_header")), "Event")
     events.write_events_csv(path, obj.times, header=header)
 
@@ -112,8 +147,13 @@ def _write_intervals(obj: DigitalIntervalSeries, path: Path, options: dict[str, 
         )
     delimiter = options.get("delimiter", ",")
     skip_header = options.get("skip_header", options.get("has_header", True))
-    header = _header(options, bool(skip_header), f"Start{delimiter}End")
-    intervals.write_intervals_csv(path, obj.intervals, delimiter=delimiter, header=header)
+    pairs = obj.intervals
+    if options.get("flip_column_order"):  # the loader reads end, start (wt_loaders.md §9.1)
+        header = _header(options, bool(skip_header), f"End{delimiter}Start")
+        pairs = pairs[:, ::-1]
+    else:
+        header = _header(options, bool(skip_header), f"Start{delimiter}End")
+    intervals.write_intervals_csv(path, pairs, delimiter=delimiter, header=header)
 
 
 @register_writer("tensor", "npy")
