@@ -301,6 +301,70 @@ def test_a_line_being_drawn_when_the_frame_changes_lands_on_its_frame(session):
     assert layer.nshapes == len(frame_lines(4))
 
 
+def _start_a_line(session) -> list[list[float]]:
+    """Click three vertices with the polyline tool, mouse moved on, not finished."""
+    layer = session.viewer.layers["whiskers"]
+    layer.mode = "add_polyline"
+    vertices = [(20.0, 2.0), (21.0, 8.0), (23.0, 12.0)]
+    for yx in vertices:
+        move(session.viewer, layer, yx, dragging=False)
+        click(session.viewer, layer, yx)
+    move(session.viewer, layer, (25.0, 14.0), dragging=False)
+    assert lines(session) == stored_frame_2()  # napari has not finished it yet
+    return xy(vertices)
+
+
+def test_save_stores_a_line_still_being_drawn(session, tmp_path):
+    """Ctrl+S saves what the user sees: the line being drawn, not the frame before it."""
+    from napari_whiskertoolbox.io import load_session
+    from napari_whiskertoolbox.workflow import actions
+
+    drawn = _start_a_line(session)
+    session.path = tmp_path / "saved"
+    assert actions.save(session)
+    saved = load_session(tmp_path / "saved").get_data("whiskers").at(2)
+    assert [line.tolist() for line in saved] == [*stored_frame_2(), drawn]
+    assert not session.dm.modified
+
+
+def test_undo_key_while_drawing_drops_the_line_not_an_earlier_edit(session):
+    """Ctrl+Z during a drawing undoes the drawing; an edit on another frame stays."""
+    from napari.utils.key_bindings import coerce_keybinding
+
+    from napari_whiskertoolbox.workflow.keybindings import bind_keys
+
+    bind_keys(session.viewer, session)
+    session.dm.get_data("whiskers").clear_at(6)  # the earlier edit, on another frame
+    _start_a_line(session)
+    session.viewer.keymap[coerce_keybinding("Control-Z")](session.viewer)
+    assert lines(session) == stored_frame_2()
+    assert session.viewer.layers["whiskers"].nshapes == len(stored_frame_2())
+    assert lines(session, 6) == []
+    session.set_frame(3)  # nothing left in flight to land on frame 2 later
+    assert lines(session) == stored_frame_2()
+
+
+def test_closing_while_drawing_asks_to_save(session, monkeypatch):
+    """A line being drawn is an unsaved change: closing asks instead of dropping it."""
+    from qtpy.QtWidgets import QMessageBox
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.close_guard import CloseGuard
+
+    asked: list[str] = []
+
+    def cancel(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", cancel)
+    drawn = _start_a_line(session)
+    guard = CloseGuard(session, main_window(session.viewer))
+    assert not guard.confirm_close()
+    assert len(asked) == 1
+    assert lines(session)[-1] == drawn
+
+
 def test_undo_key_goes_to_the_data_manager(shown_session, qtbot):
     from napari_whiskertoolbox.workflow.keybindings import bind_keys
 

@@ -222,6 +222,7 @@ def save(session: ViewerSession) -> bool:
     """
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
+    session.flush_pending_edits()  # save what the user sees, e.g. a line being drawn
     workflow = workflow_of(session)
     if session.path is None:
         saved = workflow.save_target.save_labelled_data() if workflow is not None else None
@@ -249,6 +250,7 @@ def save_as(session: ViewerSession) -> bool:
     from napari_whiskertoolbox.workflow.ask import DialogAsk
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
+    session.flush_pending_edits()
     workflow = workflow_of(session)
     ask = workflow.ask if workflow is not None else DialogAsk(lambda: None)
     start = session.path.parent if session.path is not None else None
