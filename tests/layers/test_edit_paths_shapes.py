@@ -191,6 +191,24 @@ def test_direct_vertex_drag_is_one_step(session):
     assert lines(session)[0] == [[1.0, 3.0], [13.0, 6.0], [20.0, 6.0]]
 
 
+def test_a_vertex_drag_under_way_when_the_frame_changes_stays_on_its_frame(session):
+    """Pressing '.' with the mouse still down keeps what was dragged on the frame left."""
+    from _napari_input import press, release
+
+    layer = session.viewer.layers["whiskers"]
+    n_steps = steps(session)
+    layer.mode = "direct"
+    layer.selected_data = {0}
+    press(session.viewer, layer, (4.0, 10.0))  # second vertex of the first line, (row, col)
+    move(session.viewer, layer, (5.0, 11.0))
+    session.set_frame(4)
+    move(session.viewer, layer, (6.0, 13.0))
+    release(session.viewer, layer, (6.0, 13.0))
+    assert steps(session) == n_steps + 1
+    assert lines(session)[0] == [[1.0, 3.0], [11.0, 5.0], [20.0, 6.0]]
+    assert lines(session, 4) == [line.tolist() for line in frame_lines(4)]
+
+
 def test_vertex_insert_is_one_step(session):
     layer = session.viewer.layers["whiskers"]
     n_steps = steps(session)
