@@ -185,7 +185,11 @@ def copy_previous_annotations(session: ViewerSession, merge: bool = False) -> in
         kept_ids = np.asarray(data.ids_at(target), dtype=np.uint64)
         ids = np.concatenate([kept_ids, np.zeros(n_copied, dtype=np.uint64)])
         data.set_frame(target, _joined(data.at(target), copies), ids=ids)
-        outcome = f"added to the {_count(n_before, data_type)} already there"
+        outcome = (
+            f"added to the {_count(n_before, data_type)} already there"
+            if n_before
+            else "to an empty frame"
+        )
     else:
         data.set_frame(target, copies)
         outcome = f"replacing {_count(n_before, data_type)}" if n_before else "to an empty frame"
