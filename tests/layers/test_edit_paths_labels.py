@@ -97,6 +97,29 @@ def test_polygon_tool_is_one_step(session, qtbot):
     assert (7, 24) in pixel_set(stored(session)[1])
 
 
+def test_a_polygon_being_drawn_when_the_frame_changes_lands_on_its_frame(session, qtbot):
+    """napari paints an unfinished polygon on whatever frame is shown when it is finished."""
+    from _bindings_support import frame_label_image
+    from _napari_input import move
+
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    n_steps = steps(session)
+    layer.mode = "polygon"
+    layer.selected_label = 4
+    for yx in [(20.0, 2.0), (20.0, 12.0), (28.0, 7.0)]:
+        move(session.viewer, layer, yx, dragging=False)
+        click(session.viewer, layer, yx)
+    move(session.viewer, layer, (27.0, 3.0), dragging=False)
+    session.set_frame(4)
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    assert len(pad.ids_at(3)) == 2
+    assert (7, 24) in pixel_set(stored(session)[1])
+    assert (3, 27) not in pixel_set(stored(session)[1]), "the vertex following the mouse"
+    assert len(pad.ids_at(4)) == 1
+    np.testing.assert_array_equal(layer.data, frame_label_image(4))  # the overlay is empty
+
+
 @pytest.mark.parametrize("how", ["paint", "fill", "data_setitem"])
 def test_programmatic_edits_are_one_step(session, qtbot, how):
     layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")

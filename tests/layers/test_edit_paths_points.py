@@ -61,6 +61,24 @@ def test_drag_in_select_mode_is_one_step_and_keeps_the_id(session):
     np.testing.assert_array_equal(nose.at(2)[-1], [FAR[1], FAR[0]])
 
 
+def test_a_drag_under_way_when_the_frame_changes_stays_on_its_frame(session):
+    """Pressing '.' with the mouse still down keeps what was dragged on the frame left."""
+    from _napari_input import move, press, release
+
+    layer, nose = session.viewer.layers["nose"], session.dm.get_data("nose")
+    layer.add([FAR])
+    n_steps = steps(session)
+    layer.mode = "select"
+    press(session.viewer, layer, FAR)
+    move(session.viewer, layer, (FAR[0] + 2, FAR[1] - 3))
+    session.set_frame(3)
+    move(session.viewer, layer, (FAR[0] + 4, FAR[1] - 6))
+    release(session.viewer, layer, (FAR[0] + 4, FAR[1] - 6))
+    assert steps(session) == n_steps + 1
+    np.testing.assert_array_equal(nose.at(2)[-1], [FAR[1] - 3, FAR[0] + 2])
+    np.testing.assert_array_equal(nose.at(3), frame_points(3))
+
+
 @pytest.mark.parametrize("remove", ["remove_selected", "remove", "pop"])
 def test_programmatic_removal_is_one_step(session, remove):
     layer, nose = session.viewer.layers["nose"], session.dm.get_data("nose")

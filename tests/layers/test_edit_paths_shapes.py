@@ -191,6 +191,24 @@ def test_direct_vertex_drag_is_one_step(session):
     assert lines(session)[0] == [[1.0, 3.0], [13.0, 6.0], [20.0, 6.0]]
 
 
+def test_a_vertex_drag_under_way_when_the_frame_changes_stays_on_its_frame(session):
+    """Pressing '.' with the mouse still down keeps what was dragged on the frame left."""
+    from _napari_input import press, release
+
+    layer = session.viewer.layers["whiskers"]
+    n_steps = steps(session)
+    layer.mode = "direct"
+    layer.selected_data = {0}
+    press(session.viewer, layer, (4.0, 10.0))  # second vertex of the first line, (row, col)
+    move(session.viewer, layer, (5.0, 11.0))
+    session.set_frame(4)
+    move(session.viewer, layer, (6.0, 13.0))
+    release(session.viewer, layer, (6.0, 13.0))
+    assert steps(session) == n_steps + 1
+    assert lines(session)[0] == [[1.0, 3.0], [11.0, 5.0], [20.0, 6.0]]
+    assert lines(session, 4) == [line.tolist() for line in frame_lines(4)]
+
+
 def test_vertex_insert_is_one_step(session):
     layer = session.viewer.layers["whiskers"]
     n_steps = steps(session)
@@ -299,6 +317,70 @@ def test_a_line_being_drawn_when_the_frame_changes_lands_on_its_frame(session):
     assert lines(session)[-1] == xy([(20.0, 2.0), (21.0, 8.0), (23.0, 12.0)])
     assert lines(session, 4) == [line.tolist() for line in frame_lines(4)]
     assert layer.nshapes == len(frame_lines(4))
+
+
+def _start_a_line(session) -> list[list[float]]:
+    """Click three vertices with the polyline tool, mouse moved on, not finished."""
+    layer = session.viewer.layers["whiskers"]
+    layer.mode = "add_polyline"
+    vertices = [(20.0, 2.0), (21.0, 8.0), (23.0, 12.0)]
+    for yx in vertices:
+        move(session.viewer, layer, yx, dragging=False)
+        click(session.viewer, layer, yx)
+    move(session.viewer, layer, (25.0, 14.0), dragging=False)
+    assert lines(session) == stored_frame_2()  # napari has not finished it yet
+    return xy(vertices)
+
+
+def test_save_stores_a_line_still_being_drawn(session, tmp_path):
+    """Ctrl+S saves what the user sees: the line being drawn, not the frame before it."""
+    from napari_whiskertoolbox.io import load_session
+    from napari_whiskertoolbox.workflow import actions
+
+    drawn = _start_a_line(session)
+    session.path = tmp_path / "saved"
+    assert actions.save(session)
+    saved = load_session(tmp_path / "saved").get_data("whiskers").at(2)
+    assert [line.tolist() for line in saved] == [*stored_frame_2(), drawn]
+    assert not session.dm.modified
+
+
+def test_undo_key_while_drawing_drops_the_line_not_an_earlier_edit(session):
+    """Ctrl+Z during a drawing undoes the drawing; an edit on another frame stays."""
+    from napari.utils.key_bindings import coerce_keybinding
+
+    from napari_whiskertoolbox.workflow.keybindings import bind_keys
+
+    bind_keys(session.viewer, session)
+    session.dm.get_data("whiskers").clear_at(6)  # the earlier edit, on another frame
+    _start_a_line(session)
+    session.viewer.keymap[coerce_keybinding("Control-Z")](session.viewer)
+    assert lines(session) == stored_frame_2()
+    assert session.viewer.layers["whiskers"].nshapes == len(stored_frame_2())
+    assert lines(session, 6) == []
+    session.set_frame(3)  # nothing left in flight to land on frame 2 later
+    assert lines(session) == stored_frame_2()
+
+
+def test_closing_while_drawing_asks_to_save(session, monkeypatch):
+    """A line being drawn is an unsaved change: closing asks instead of dropping it."""
+    from qtpy.QtWidgets import QMessageBox
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.close_guard import CloseGuard
+
+    asked: list[str] = []
+
+    def cancel(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", cancel)
+    drawn = _start_a_line(session)
+    guard = CloseGuard(session, main_window(session.viewer))
+    assert not guard.confirm_close()
+    assert len(asked) == 1
+    assert lines(session)[-1] == drawn
 
 
 def test_undo_key_goes_to_the_data_manager(shown_session, qtbot):

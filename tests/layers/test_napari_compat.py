@@ -14,6 +14,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
     clear_paint_history,
     console_if_created,
+    finish_labels_polygon,
     forget_vetoed_quit,
     keep_mesh_shaders,
     keep_shapes_shaders,
@@ -470,3 +471,30 @@ def test_bound_annotation_layers_skip_unchanged_transforms_and_the_media_does_no
         if "wtb_key" in layer.metadata
     }
     assert skipping == {"media": False, "pad": True, "whiskers": True, "nose": True, "tips": True}
+
+
+# --------------------------------------------------------------------------- Labels polygon
+def test_finish_labels_polygon_paints_the_vertices_drawn(make_napari_viewer: Any) -> None:
+    import numpy as np
+
+    viewer = make_napari_viewer()
+    layer = viewer.add_labels(np.zeros((2, 10, 10), np.uint8))
+    layer.mode = "polygon"
+    layer.selected_label = 3
+    assert not finish_labels_polygon(layer)
+    overlay = layer._overlays["polygon"]  # what napari's polygon tool fills while drawing
+    overlay.points = [[1, 1.5, 1.5], [1, 1.5, 8.5], [1, 8.5, 8.5], [1, 9.0, 1.0]]
+    assert finish_labels_polygon(layer)
+    assert overlay.points == []
+    assert layer.data[1, 5, 6] == 3  # inside the three clicked vertices
+    assert layer.data[1, 7, 2] == 0  # inside only with the vertex following the mouse
+    assert not layer.data[0].any()
+
+
+def test_finish_labels_polygon_raises_when_napari_drops_the_overlay() -> None:
+    class FakeLabels:
+        def __init__(self) -> None:
+            self._overlays: dict = {}  # no "polygon" overlay
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.finish_labels_polygon"):
+        finish_labels_polygon(FakeLabels())

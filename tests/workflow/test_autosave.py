@@ -152,3 +152,36 @@ def test_the_timer_autosaves_an_edited_session(
     session.dm.get_data(KEY).add(11, np.array([[2.0, 2.0]], dtype=np.float32))
     qtbot.waitUntil(lambda: autosave.find_recovery(session.path, root) is not None, timeout=5000)
     saver.stop()
+
+
+@pytest.mark.gui
+def test_a_video_opened_by_itself_offers_its_autosave_when_opened_again(
+    make_napari_viewer: Any, root: Path, frame_number_video: Path, monkeypatch: Any
+) -> None:
+    """A session with no folder yet (a bare video) is autosaved under the video's name."""
+    crashed = make_napari_viewer(show=True)
+    crashed.open(str(frame_number_video), plugin="napari-whiskertoolbox")
+    session = get_session(crashed)
+    assert session.path is None
+    clock = session.dm.time_key("media")
+    session.dm.set_data(KEY, PointData(), clock)  # a new key, as the data browser makes
+    session.dm.get_data(KEY).add(400, np.array([[120.0, 100.0]], dtype=np.float32))
+    folder = get_workflow(crashed).autosaver.autosave_now()
+    assert folder == autosave.recovery_folder(frame_number_video.resolve(), root)
+
+    questions: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    viewer = make_napari_viewer(show=True)
+    viewer.open(str(frame_number_video), plugin="napari-whiskertoolbox")
+    assert len(questions) == 1
+    assert frame_number_video.name in questions[0]
+    np.testing.assert_array_equal(get_session(viewer).dm.get_data(KEY).at(400), [[120.0, 100.0]])
+    reopened = get_workflow(viewer).autosaver
+    get_session(viewer).save(root.parent / "annotated")  # the first save drops the autosave
+    assert not folder.exists()
+    assert reopened.folder.name.startswith("annotated")

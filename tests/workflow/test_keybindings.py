@@ -319,6 +319,11 @@ def test_copy_previous_says_what_it_replaced_and_merge_keeps_this_frame(
     assert notifications[-1].endswith(
         "from frame 8 to frame 9, to an empty frame. Ctrl+Z undoes it."
     )
+    press(viewer, "Control-Z")
+    press(viewer, "Control-Shift-D")  # merging into an empty frame says so, not "the 0 points"
+    assert notifications[-1].endswith(
+        "from frame 8 to frame 9, to an empty frame. Ctrl+Z undoes it."
+    )
 
 
 def test_data_jumps_use_the_last_annotation_key_while_the_media_is_selected(

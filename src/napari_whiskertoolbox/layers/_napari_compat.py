@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -292,6 +293,44 @@ def clear_paint_history(layer: Any) -> None:
             "update layers/_napari_compat.clear_paint_history"
         )
     reset()
+
+
+# --------------------------------------------------------------------------- Labels polygon
+# Used by layers/labels_binding.py. napari's Labels polygon tool keeps the vertices being
+# clicked in the layer's ``_overlays["polygon"]`` (a ``LabelsPolygonOverlay``, in the
+# layer's data coordinates, the frame included) until a double-click paints them; a
+# polygon started on one frame would otherwise be painted on whatever frame is shown when
+# it is finished. napari has no public accessor for the overlay.
+def finish_labels_polygon(layer: Any) -> bool:
+    """Paint the polygon being drawn with ``layer``'s polygon tool, as a double-click would.
+
+    The trailing vertex that follows the mouse is dropped (napari's double-click does the
+    same); fewer than three vertices paint nothing. The overlay is emptied either way.
+
+    Returns
+    -------
+    bool
+        Whether a polygon was being drawn.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer keeps the polygon in ``Labels._overlays["polygon"]``.
+    """
+    overlays = getattr(layer, "_overlays", None)
+    overlay = overlays.get("polygon") if isinstance(overlays, Mapping) else None
+    if not hasattr(overlay, "points") or not callable(
+        getattr(overlay, "add_polygon_to_labels", None)
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari Labels layers no longer keep the polygon being "
+            'drawn in _overlays["polygon"]; update layers/_napari_compat.finish_labels_polygon'
+        )
+    if not overlay.points:
+        return False
+    overlay.points = list(overlay.points)[:-1]  # the vertex following the mouse
+    overlay.add_polygon_to_labels(layer)
+    return True
 
 
 # --------------------------------------------------------------------------- vispy layers

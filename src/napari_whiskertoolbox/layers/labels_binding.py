@@ -8,7 +8,11 @@ import numpy as np
 from napari.layers import Labels
 from qtpy.QtCore import QTimer
 
-from napari_whiskertoolbox.layers._napari_compat import clear_paint_history, main_window
+from napari_whiskertoolbox.layers._napari_compat import (
+    clear_paint_history,
+    finish_labels_polygon,
+    main_window,
+)
 from napari_whiskertoolbox.layers.binding import Binding, BindingHost
 from napari_whiskertoolbox.layers.converters import label_dtype_for, masks_to_label_image
 from napari_whiskertoolbox.layers.history_keys import bind_history_keys, unbind_history_keys
@@ -180,7 +184,15 @@ class LabelsBinding(Binding):
             self._edit_timer.start()
 
     def flush_pending_edit(self) -> None:
-        """Write the edited masks of the shown frame now if a stroke is pending."""
+        """Write the edited masks of the shown frame now if a stroke is pending.
+
+        A polygon still being drawn with the polygon tool is painted first, on the frame it
+        was started on (napari would paint it on whatever frame is shown when it is
+        finished).
+        """
+        layer = self.layer
+        if layer is not None and self.shown_index is not None:
+            finish_labels_polygon(layer)  # its paint event makes the edit pending
         if not self._edit_pending:
             return
         self._edit_pending = False

@@ -10,7 +10,7 @@ changes the rows reaches :meth:`RowBinding.write_back`, once per user action:
   ``set_data`` event (each refresh) and before the frame changes, by the row count alone —
   O(1), so a frame step costs nothing more;
 - a shape still being drawn when the frame changes is finished first (napari finishes it
-  when its mode changes).
+  when its mode changes), and rows being dragged are stored as dragged so far.
 
 The rows that survive keep their ids, new rows get new ids, and the whole frame is written
 back as one undo step. Rows the edit did not touch are written back as the stored objects
@@ -31,6 +31,8 @@ from napari_whiskertoolbox.layers.converters import reconcile_row_ids
 from napari_whiskertoolbox.layers.frame_merge import deleted_rows, merge_hidden
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from napari.layers import Layer
 
 __all__ = ["EDIT_ACTIONS", "STARTED_ACTIONS", "STARTED_ADDING", "RowBinding"]
@@ -68,6 +70,7 @@ class RowBinding(Binding):
         self._hidden_ids = np.empty(0, dtype=np.uint64)  # objects of the frame not shown
         self._hidden_positions: list[int] = []
         self._started: str | None = None  # an announced edit napari has not finished yet
+        self._mouse_down = False  # between a press on the layer and its release
         self._redraw_timer = QTimer()
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(0)
@@ -132,10 +135,22 @@ class RowBinding(Binding):
     def _connect_layer(self, layer: Layer) -> None:
         layer.events.data.connect(self._on_layer_data)
         layer.events.set_data.connect(self._on_set_data)
+        layer.mouse_drag_callbacks.append(self._track_mouse)
 
     def _disconnect_layer(self, layer: Layer) -> None:
         layer.events.data.disconnect(self._on_layer_data)
         layer.events.set_data.disconnect(self._on_set_data)
+        if self._track_mouse in layer.mouse_drag_callbacks:
+            layer.mouse_drag_callbacks.remove(self._track_mouse)
+        self._mouse_down = False
+
+    def _track_mouse(self, layer: Layer, event: Any) -> Iterator[None]:
+        """Note whether the mouse button is down on the layer (a drag may be under way)."""
+        self._mouse_down = True
+        yield
+        while event.type == "mouse_move":
+            yield
+        self._mouse_down = False
 
     def _on_layer_data(self, event: Any) -> None:
         action = str(getattr(event, "action", "changed"))
@@ -165,9 +180,21 @@ class RowBinding(Binding):
             return
         if self._started == STARTED_ADDING:
             self._finish_drawing(layer)
+        elif self._mouse_down and self._rows_moved(layer):
+            # a drag under way (napari announces it when the mouse is released, a vertex
+            # drag not even when it starts): what was dragged so far belongs to this frame
+            self._started = None
+            self.write_back("changed")
         # Anything still announced belongs to an action napari left unfinished.
         self._started = None
         self._catch_unannounced_rows()
+
+    def _rows_moved(self, layer: Layer) -> bool:
+        """Whether the layer's rows differ from those last drawn or stored (same count)."""
+        rows = self._layer_rows(layer)
+        return len(rows) == len(self._shown_rows) and not all(
+            np.array_equal(row, shown) for row, shown in zip(rows, self._shown_rows)
+        )
 
     def write_back(self, action: str, indices: tuple[int, ...] = ()) -> None:
         """Store the layer's rows as the shown frame (one undo step).

@@ -235,6 +235,16 @@ class ViewerSession:
             viewer.dims.set_current_step(0, frame)
         self._scheduler.flush()
 
+    def flush_pending_edits(self) -> None:
+        """Store every layer edit still in progress (e.g. a polyline being drawn) now.
+
+        The frame change does this for the frame being left; the workflow actions (save,
+        undo, redo, copying frames, jumps) call it first, so they act on what the user sees:
+        a line drawn but not yet finished with a double-click is saved, or undone as one step.
+        """
+        for binding in list(self.bindings.values()):
+            binding.flush_pending_edit()
+
     def _apply_frame(self, frame: int) -> None:
         for binding in list(self.bindings.values()):
             binding.show_index(self.from_display(binding.key, frame))

@@ -185,7 +185,11 @@ def copy_previous_annotations(session: ViewerSession, merge: bool = False) -> in
         kept_ids = np.asarray(data.ids_at(target), dtype=np.uint64)
         ids = np.concatenate([kept_ids, np.zeros(n_copied, dtype=np.uint64)])
         data.set_frame(target, _joined(data.at(target), copies), ids=ids)
-        outcome = f"added to the {_count(n_before, data_type)} already there"
+        outcome = (
+            f"added to the {_count(n_before, data_type)} already there"
+            if n_before
+            else "to an empty frame"
+        )
     else:
         data.set_frame(target, copies)
         outcome = f"replacing {_count(n_before, data_type)}" if n_before else "to an empty frame"
@@ -222,6 +226,7 @@ def save(session: ViewerSession) -> bool:
     """
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
+    session.flush_pending_edits()  # save what the user sees, e.g. a line being drawn
     workflow = workflow_of(session)
     if session.path is None:
         saved = workflow.save_target.save_labelled_data() if workflow is not None else None
@@ -249,6 +254,7 @@ def save_as(session: ViewerSession) -> bool:
     from napari_whiskertoolbox.workflow.ask import DialogAsk
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
+    session.flush_pending_edits()
     workflow = workflow_of(session)
     ask = workflow.ask if workflow is not None else DialogAsk(lambda: None)
     start = session.path.parent if session.path is not None else None

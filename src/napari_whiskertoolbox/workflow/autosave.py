@@ -143,8 +143,13 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
     return restored
 
 
-def offer_recovery(session: ViewerSession, root: Path | None = None) -> bool:
-    """If an autosave exists for ``session.path``, ask whether to restore it.
+def offer_recovery(
+    session: ViewerSession, root: Path | None = None, source: Path | None = None
+) -> bool:
+    """If an autosave exists for ``session.path`` (else ``source``), ask whether to restore it.
+
+    ``source`` is the file a session without a folder of its own was opened from (a video
+    opened by itself): its autosave is kept under that file's name.
 
     Only a viewer window the user can see asks (a hidden, scripted viewer never blocks on
     a dialog); the autosave then stays for the next interactive open.
@@ -156,7 +161,10 @@ def offer_recovery(session: ViewerSession, root: Path | None = None) -> bool:
     """
     from napari_whiskertoolbox.layers._napari_compat import main_window
 
-    info = find_recovery(session.path, root)
+    source = session.path if session.path is not None else source
+    if source is None:
+        return False
+    info = find_recovery(source, root)
     viewer = session.viewer
     if info is None or viewer is None or getattr(viewer, "window", None) is None:
         return False
@@ -167,7 +175,7 @@ def offer_recovery(session: ViewerSession, root: Path | None = None) -> bool:
         window,
         "Recover unsaved changes?",
         f"napari-whiskertoolbox found changes autosaved at {info.saved_at} that were never "
-        f"saved to\n{session.path}\n\nRestore them?",
+        f"saved to\n{source}\n\nRestore them?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
     )
@@ -202,6 +210,8 @@ class Autosaver(QObject):
         self._session = session
         self._root = root
         self._pending = False
+        self.opened_from: Path | None = None
+        """The file a session without a folder was opened from (names its autosave)."""
         self._source = session.path
         dm = session.dm
         self._connections = [
@@ -218,7 +228,12 @@ class Autosaver(QObject):
     @property
     def folder(self) -> Path:
         """The recovery folder of the session's current path."""
-        return recovery_folder(self._session.path, self._root)
+        return recovery_folder(self.source, self._root)
+
+    @property
+    def source(self) -> Path | None:
+        """What the autosave is kept for: the session's path, else :attr:`opened_from`."""
+        return self._session.path if self._session.path is not None else self.opened_from
 
     def autosave_now(self) -> Path | None:
         """Write the autosave if there are edits since the last one; return its folder."""
@@ -231,7 +246,7 @@ class Autosaver(QObject):
         folder.mkdir(parents=True, exist_ok=True)
         save_session(dm, folder / SESSION_DIR_NAME, mark_saved=False)
         record = {
-            "source": None if self._session.path is None else str(self._session.path),
+            "source": None if self.source is None else str(self.source),
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
@@ -242,9 +257,14 @@ class Autosaver(QObject):
         """Delete this session's autosave (after a clean save or a deliberate discard)."""
         self._pending = False
         shutil.rmtree(self.folder, ignore_errors=True)
-        if self._source != self._session.path:
-            shutil.rmtree(recovery_folder(self._source, self._root), ignore_errors=True)
-            self._source = self._session.path
+        # the autosave kept under an earlier name (before a first save: the file opened,
+        # else "untitled")
+        stale = {self._source, self.opened_from} - {self.source}
+        if self.opened_from is not None:
+            stale.discard(None)  # autosaved under the file's name, never as "untitled"
+        for source in stale:
+            shutil.rmtree(recovery_folder(source, self._root), ignore_errors=True)
+        self._source = self.source
 
     def stop(self) -> None:
         """Stop the timer and disconnect from the DataManager."""

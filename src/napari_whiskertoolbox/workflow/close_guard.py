@@ -113,6 +113,10 @@ class CloseGuard(QObject):
         """Whether the guarded session has unsaved changes."""
         return bool(self._session.dm.modified)
 
+    def store_pending_edits(self) -> None:
+        """Store an edit still in progress (a line being drawn) before asking about changes."""
+        self._session.flush_pending_edits()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Veto a user's close of a modified session unless the user agrees."""
         if event.type() != QEvent.Type.Close:
@@ -126,6 +130,7 @@ class CloseGuard(QObject):
         if self._confirmed or not self.is_user_close(event):
             self._confirmed = False
             return False
+        self.store_pending_edits()
         others = self._other_unsaved_windows() if quit_requested(window) else []
         asked = self.unsaved
         if not self._confirm_all(others):
@@ -144,6 +149,9 @@ class CloseGuard(QObject):
 
     def _other_unsaved_windows(self) -> list[CloseGuard]:
         """Return the guards of the other shown windows with unsaved changes."""
+        for guard in open_guards():
+            if guard is not self and guard.window is not None and guard.window.isVisible():
+                guard.store_pending_edits()
         return [
             guard
             for guard in open_guards()
@@ -173,6 +181,7 @@ class CloseGuard(QObject):
 
     def confirm_close(self) -> bool:
         """Return whether closing may go ahead, asking the user if there are unsaved changes."""
+        self.store_pending_edits()
         if not self._session.dm.modified:
             return True
         answer = QMessageBox.question(

@@ -24,6 +24,7 @@ __all__ = ["bind_keys"]
 
 def _viewer_callback(action: KeyAction, session: ViewerSession) -> Callable[[napari.Viewer], None]:
     def callback(viewer: napari.Viewer) -> None:
+        session.flush_pending_edits()  # a shape being drawn is part of what the key acts on
         action.run(session)
 
     callback.__name__ = f"wtb_{action.name}"

@@ -138,6 +138,7 @@ def open_in_session(
         A malformed file (the message names it).
     """
     from napari_whiskertoolbox.workflow.autosave import offer_recovery
+    from napari_whiskertoolbox.workflow.registry import workflow_of
 
     path = Path(path).expanduser()
     kind = classify_path(path)
@@ -150,6 +151,7 @@ def open_in_session(
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
     # Another tool's file opened into an empty session names the window (set before the load,
     # whose added keys update the title; a NWB file's media would name it otherwise).
+    starts_session = not session.dm.keys() and session.path is None
     titled = kind in _OTHER_TOOLS_KINDS and not session.dm.keys()
     titled = titled and TITLE_METADATA not in session.dm.metadata
     if titled:
@@ -166,7 +168,15 @@ def open_in_session(
         raise
     tell_load_notes(path, notes)
     if unsure is None:
-        offer_recovery(session)
+        source = None
+        if starts_session and session.path is None:
+            # a file opened by itself (a video): its autosave goes by the file's name, so
+            # opening the file again after a crash offers it
+            source = path.resolve()
+            workflow = workflow_of(session)
+            if workflow is not None:
+                workflow.autosaver.opened_from = source
+        offer_recovery(session, source=source)
     return opened
 
 
