@@ -550,6 +550,8 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
 class _SourceAnalysis:
     """What an analysis file holds besides keypoints, in frame-first order.
 
+    ``locations`` are the file's keypoints as :func:`read_sleap_analysis` gave them.
+
     Attributes
     ----------
     locations : (frames, tracks, nodes, 2) float64
@@ -562,13 +564,9 @@ class _SourceAnalysis:
         The file's attributes but ``preset``, ``format`` and ``transpose``.
     """
 
-    def __init__(self, f: Any, path: Path) -> None:
+    def __init__(self, f: Any, locations: np.ndarray) -> None:
         transpose = bool(f.attrs.get("transpose", True))
-        tracks = f["tracks"]
-        self.locations = np.asarray(
-            np.transpose(tracks[()], [_dims(tracks, f.attrs, path).index(d) for d in CANONICAL]),
-            np.float64,
-        )
+        self.locations = locations
         frames, n_tracks, n_nodes, _ = self.locations.shape
         self.point_scores = _frame_first(f, "point_scores", ("track", "node", "frame"), transpose)
         self.instance_scores = _frame_first(f, "instance_scores", ("track", "frame"), transpose)
@@ -634,7 +632,7 @@ def _source_analysis(pose: PoseSet) -> _SourceAnalysis | None:
     try:
         poses = read_sleap_analysis(path)
         with h5py.File(path, "r") as f:
-            found = _SourceAnalysis(f, path)
+            found = _SourceAnalysis(f, poses.locations)
     except (FormatError, OSError, KeyError, ValueError, TypeError) as exc:
         LOGGER.warning(
             "file '%s' (the pose set's source): not readable as before (%s); its point, "
