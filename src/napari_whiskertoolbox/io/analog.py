@@ -14,6 +14,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     check_file,
+    delimiter_char,
     format_floats,
     number_style,
     parse_number,
@@ -87,7 +88,7 @@ def read_analog_csv(
     style = number_style(
         lines[start:],
         path,
-        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter=delimiter_char(delimiter),
         delimiter_given=delimiter is not None,
         decimal=decimal,
         n_numbers=1 if single_column_format else 2,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NumberStyle",
     "check_file",
+    "delimiter_char",
     "first_line",
     "head_lines",
     "looks_numeric",
@@ -154,6 +155,15 @@ def number_style(
     return NumberStyle(delimiter, "," if decimal == "," else ".")
 
 
+def delimiter_char(option: str | None, default: str = ",") -> str:
+    """Return the delimiter a loader option gives: its first character, else ``default``.
+
+    WhiskerToolbox's loaders read one character of a delimiter option (``wt_loaders.md``);
+    ``None`` (option absent) and ``""`` give ``default``.
+    """
+    return (option or default)[:1] or default
+
+
 def sniff_quoted_delimiters(
     lines: Sequence[str], delimiter: str | None, inner: str | None
 ) -> tuple[str, str]:
@@ -163,8 +173,8 @@ def sniff_quoted_delimiters(
     frame delimiter ``;``; a ``;`` inside the first quoted list makes the list delimiter
     ``;`` (commas in it are then decimal marks). Given delimiters are kept (first character).
     """
-    outer = (delimiter or ",")[:1] or ","
-    within = (inner or ",")[:1] or ","
+    outer = delimiter_char(delimiter)
+    within = delimiter_char(inner)
     row = next((t for t in lines[:_SNIFF_LINES] if '"' in t), None)
     if row is None:
         return outer, within

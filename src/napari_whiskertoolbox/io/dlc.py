@@ -31,6 +31,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open, atomic_path
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     check_file,
+    delimiter_char,
     number_style,
     read_lines,
     split_row,
@@ -287,7 +288,7 @@ def _read_csv(
     style = number_style(
         lines,
         path,
-        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter=delimiter_char(delimiter),
         delimiter_given=delimiter is not None,
         decimal=decimal,
         n_numbers=0,

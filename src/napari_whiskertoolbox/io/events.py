@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_tools import number_style, parse_number, read_lines
+from napari_whiskertoolbox.io.csv_tools import (
+    delimiter_char,
+    number_style,
+    parse_number,
+    read_lines,
+)
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
 
@@ -100,7 +105,7 @@ def read_events_csv(
     style = number_style(
         lines[start:],
         path,
-        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter=delimiter_char(delimiter),
         delimiter_given=delimiter is not None,
         decimal=decimal,
         n_numbers=1 if identifier_column < 0 else 0,

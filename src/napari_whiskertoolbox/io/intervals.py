@@ -16,6 +16,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
+    delimiter_char,
     number_style,
     parse_number,
     read_lines,
@@ -83,7 +84,7 @@ def read_intervals_csv(
     style = number_style(
         lines[first:],
         path,
-        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter=delimiter_char(delimiter),
         delimiter_given=delimiter is not None,
         decimal=decimal,
         n_numbers=2,

@@ -19,6 +19,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_arrow import lines_csv_bytes, read_lines_fast
 from napari_whiskertoolbox.io.csv_tools import (
+    delimiter_char,
     format_floats,
     head_lines,
     number_style,
@@ -30,6 +31,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     sniff_quoted_delimiters,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.frame_files import refuse_stale_frame_files
 from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
@@ -266,7 +268,10 @@ def write_lines_csv(
         The loader options of the same names (``wt_loaders.md`` §5.1, first character):
         the separator after the frame and the x list, and the one inside the lists.
     """
-    delimiter, coordinate_delimiter = delimiter[:1] or ",", coordinate_delimiter[:1] or ","
+    delimiter, coordinate_delimiter = (
+        delimiter_char(delimiter),
+        delimiter_char(coordinate_delimiter),
+    )
     times = np.asarray(times, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
@@ -339,7 +344,7 @@ def read_lines_folder(
         style = number_style(
             lines[first:],
             file,
-            delimiter=delimiter[:1] or ",",
+            delimiter=delimiter_char(delimiter),
             delimiter_given=delimiter != ",",
             decimal=decimal,
             n_numbers=2,
@@ -398,16 +403,13 @@ def write_lines_folder(
             "expected at most one line per frame for the one-file-per-frame layout", path=folder
         )
     root = Path(folder)
-    if root.is_dir():
-        wanted = set(times.tolist())
-        for file in sorted(root.glob("*.csv")):
-            if re.fullmatch(r"[-+]?\d+", file.stem) and int(file.stem) not in wanted:
-                raise FormatError(
-                    f"the folder already holds a line file for frame {int(file.stem)} "
-                    f"({file.name}), which would be read back as a line there; write into "
-                    "an empty folder",
-                    path=root,
-                )
+    refuse_stale_frame_files(
+        root,
+        times.tolist(),
+        sorted(root.glob("*.csv")),
+        lambda file: int(file.stem) if re.fullmatch(r"[-+]?\d+", file.stem) else None,
+        "a line file",
+    )
     root.mkdir(parents=True, exist_ok=True)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
     for k, frame in enumerate(times.tolist()):

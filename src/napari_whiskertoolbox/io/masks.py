@@ -19,6 +19,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes, read_masks_fast
 from napari_whiskertoolbox.io.csv_tools import (
+    delimiter_char,
     head_lines,
     parse_int,
     read_bytes,
@@ -26,6 +27,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     sniff_quoted_delimiters,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.frame_files import refuse_stale_frame_files
 from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
@@ -196,8 +198,8 @@ def write_masks_csv(
             times,
             offsets,
             np.asarray(pixels).reshape(-1, 2),
-            delimiter=delimiter[:1] or ",",
-            rle_delimiter=rle_delimiter[:1] or ",",
+            delimiter=delimiter_char(delimiter),
+            rle_delimiter=delimiter_char(rle_delimiter),
         ):
             handle.write(block)
 
@@ -331,21 +333,17 @@ def _check_mask_images(
             "(outside the image size)",
             path=root,
         )
-    if root.is_dir():
-        wanted = set(frames.tolist())
-        for file in sorted(root.iterdir()):
-            if file.suffix.lower() != ".png":
-                continue
-            try:
-                frame = _frame_of(file, prefix)
-            except FormatError:  # a negative frame in the name: the reader refuses it
-                frame = -1
-            if frame is not None and frame not in wanted:
-                raise FormatError(
-                    f"the folder already holds a mask image for frame {frame} ({file.name}), "
-                    "which would be read back as a mask there; write into an empty folder",
-                    path=root,
-                )
+
+    def frame_of(file: Path) -> int | None:
+        if file.suffix.lower() != ".png":
+            return None
+        try:
+            return _frame_of(file, prefix)
+        except FormatError:  # a negative frame in the name: the reader refuses it
+            return -1
+
+    files = sorted(root.iterdir()) if root.is_dir() else []
+    refuse_stale_frame_files(root, frames.tolist(), files, frame_of, "a mask image")
 
 
 def write_mask_images(

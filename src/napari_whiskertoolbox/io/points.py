@@ -12,6 +12,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fast
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
+    delimiter_char,
     format_floats,
     head_lines,
     number_style,
@@ -83,7 +84,7 @@ def read_points_csv(
     start = 0
     if has_header:
         start = next((i + 1 for i, text in enumerate(head) if text.strip()), 0)
-    delim = " " if delimiter is None else (delimiter[:1] or " ")
+    delim = delimiter_char(delimiter, " ")
     style = number_style(
         head[start:],
         path,

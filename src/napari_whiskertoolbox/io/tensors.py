@@ -12,6 +12,7 @@ from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.io.atomic import atomic_save_npy
 from napari_whiskertoolbox.io.csv_tools import (
     check_file,
+    delimiter_char,
     number_style,
     parse_int,
     parse_number,
@@ -158,7 +159,7 @@ def read_tensor_csv(
     style = number_style(
         [t for _, t in numbered],
         path,
-        delimiter="," if delimiter is None else (delimiter[:1] or ","),
+        delimiter=delimiter_char(delimiter),
         delimiter_given=delimiter is not None,
         decimal=decimal,
         n_numbers=0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.io import analog, events, intervals, lines, masks, points, tensors
+from napari_whiskertoolbox.io.csv_tools import delimiter_char
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import register_writer
 
@@ -29,7 +30,7 @@ def _write_points(obj: PointData, path: Path, options: dict[str, Any]) -> None:
         path,
         flat.times,
         flat.coords,
-        delimiter=options.get("delimiter", options.get("column_delim", " "))[:1] or " ",
+        delimiter=delimiter_char(options.get("delimiter", options.get("column_delim")), " "),
         columns=(
             int(options.get("frame_column", 0)),
             int(options.get("x_column", 1)),
@@ -119,7 +120,7 @@ def _write_analog(obj: AnalogTimeSeries, path: Path, options: dict[str, Any]) ->
         header=_header(
             options, bool(options.get("has_header")), "Data" if times is None else "Time,Data"
         ),
-        delimiter=str(options.get("delimiter", ","))[:1] or ",",
+        delimiter=delimiter_char(options.get("delimiter")),
         time_first=columns == (0, 1),
     )
 
