@@ -18,12 +18,12 @@ from napari_whiskertoolbox.core import (
     DigitalIntervalSeries,
     TimeFrame,
 )
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.analog import map_analog_binary
 from napari_whiskertoolbox.scripting import ScriptEngine
 from napari_whiskertoolbox.scripting.processors import (
     ProcessorCancelled,
     ProcessorError,
-    counted,
     load_processor,
     module_from_source,
     plan_processor,

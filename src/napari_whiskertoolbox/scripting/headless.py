@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.scripting.capture import underlying_stream
 from napari_whiskertoolbox.scripting.display import use_figure_backend
 from napari_whiskertoolbox.scripting.engine import RunResult, ScriptEngine
@@ -212,7 +213,6 @@ def process_headless(
     from napari_whiskertoolbox.scripting.processors import (
         ProcessorCancelled,
         ProcessorError,
-        counted,
         plan_processor,
     )
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.counted import counted
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -127,39 +129,35 @@ def _short_repr(value: object) -> str:
     return text if len(text) <= _SUMMARY_WIDTH else text[: _SUMMARY_WIDTH - 3] + "..."
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def describe(value: object) -> str:
     """Return a one-line summary of ``value``; our data types get a domain summary."""
     kinds = data_types()
     # Each summary is only called on an instance of the class it is listed with.
     checks: list[tuple[str, Callable[[Any], str]]] = [
-        ("DataManager", lambda v: _plural(len(v.keys()), "key")),
+        ("DataManager", lambda v: counted(len(v.keys()), "key")),
         (
             "AnalogTimeSeries",
-            lambda v: f"{_plural(len(v), 'sample')}, {'dense' if v.is_dense else 'sparse'}",
+            lambda v: f"{counted(len(v), 'sample')}, {'dense' if v.is_dense else 'sparse'}",
         ),
-        ("DigitalEventSeries", lambda v: _plural(len(v), "event")),
-        ("DigitalIntervalSeries", lambda v: _plural(len(v), "interval")),
+        ("DigitalEventSeries", lambda v: counted(len(v), "event")),
+        ("DigitalIntervalSeries", lambda v: counted(len(v), "interval")),
         (
             "PointData",
             lambda v: (
-                f"{_plural(v.n_entries, 'point')} on {_plural(v.n_frames_with_data, 'frame')}"
+                f"{counted(v.n_entries, 'point')} on {counted(v.n_frames_with_data, 'frame')}"
             ),
         ),
         (
             "LineData",
-            lambda v: f"{_plural(v.n_entries, 'line')} on {_plural(v.n_frames_with_data, 'frame')}",
+            lambda v: f"{counted(v.n_entries, 'line')} on {counted(v.n_frames_with_data, 'frame')}",
         ),
         (
             "MaskData",
-            lambda v: f"{_plural(v.n_entries, 'mask')} on {_plural(v.n_frames_with_data, 'frame')}",
+            lambda v: f"{counted(v.n_entries, 'mask')} on {counted(v.n_frames_with_data, 'frame')}",
         ),
         ("TensorData", lambda v: f"tensor {tuple(v.shape)}"),
         ("MediaData", lambda v: f"{v.kind} {tuple(v.shape)}"),
-        ("TimeFrame", lambda v: _plural(len(v), "tick")),
+        ("TimeFrame", lambda v: counted(len(v), "tick")),
     ]
     for type_name, summarize in checks:
         cls = kinds.get(type_name)
@@ -171,7 +169,7 @@ def describe(value: object) -> str:
     if isinstance(value, np.ndarray):
         return f"array {value.shape} {value.dtype}"
     if isinstance(value, (list, tuple, set, dict)):
-        return f"{type(value).__name__} of {_plural(len(value), 'item')}"
+        return f"{type(value).__name__} of {counted(len(value), 'item')}"
     return _short_repr(value)
 
 

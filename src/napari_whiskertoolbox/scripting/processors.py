@@ -556,11 +556,6 @@ def _check_cancel(cancel: Cancel | Callable[[], bool]) -> None:
         raise ProcessorCancelled("processor run cancelled; nothing was stored")
 
 
-def counted(n: int, noun: str) -> str:
-    """Return ``"1 chunk"`` or ``"3,000 chunks"``: ``n`` with ``noun`` in the right number."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
 @dataclass(frozen=True)
 class _Spelling:
     """How the caller's user writes each parameter in an error message.

@@ -7,6 +7,7 @@ import keyword
 import re
 from typing import Any, NamedTuple
 
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
 
 __all__ = [
@@ -42,23 +43,19 @@ class KeyRow(NamedTuple):
     image_size: str
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def size_summary(data_type: str, obj: Any) -> str:
     """Human summary of a data object's size (samples, events, intervals, frames...)."""
     if data_type == "analog":
-        return _plural(len(obj), "sample")
+        return counted(len(obj), "sample")
     if data_type == "digital_event":
-        return _plural(len(obj), "event")
+        return counted(len(obj), "event")
     if data_type == "digital_interval":
-        return _plural(len(obj), "interval")
+        return counted(len(obj), "interval")
     if data_type in RAGGED_KINDS:
-        frames = _plural(obj.n_frames_with_data, "frame")
-        return f"{_plural(obj.n_entries, 'entry').replace('entrys', 'entries')} in {frames}"
+        frames = counted(obj.n_frames_with_data, "frame")
+        return f"{counted(obj.n_entries, 'entry').replace('entrys', 'entries')} in {frames}"
     if data_type in MEDIA_KINDS:
-        return _plural(len(obj), "frame")
+        return counted(len(obj), "frame")
     if data_type == "tensor":
         return " × ".join(str(n) for n in obj.shape)
     return ""

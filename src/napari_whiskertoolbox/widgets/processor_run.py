@@ -29,11 +29,8 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from napari_whiskertoolbox.scripting.processors import (
-    ProcessorCancelled,
-    ProcessorError,
-    counted,
-)
+from napari_whiskertoolbox.core.counted import counted
+from napari_whiskertoolbox.scripting.processors import ProcessorCancelled, ProcessorError
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager

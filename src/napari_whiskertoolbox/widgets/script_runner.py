@@ -47,6 +47,7 @@ from qtpy.QtWidgets import (
 )
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.layers.main_thread import call_in_main, connect_main
@@ -57,7 +58,6 @@ from napari_whiskertoolbox.scripting.display import plot as plot_lane
 from napari_whiskertoolbox.scripting.environment import restore_environment
 from napari_whiskertoolbox.scripting.processors import (
     ProcessorError,
-    counted,
     module_from_source,
     plan_processor,
 )
