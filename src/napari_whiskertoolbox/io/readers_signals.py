@@ -31,6 +31,28 @@ if TYPE_CHECKING:
 
 _MMAP_ONLY = ("offset", "stride", "num_samples", "scale_factor", "offset_value")
 
+_IGNORED_BY_WT: dict[tuple[bool, bool], tuple[tuple[str, ...], str, str]] = {
+    # (use_memory_mapped, tensor-backed) -> (options WhiskerToolbox ignores, the mode, its
+    # rule) (wt_loaders.md §7.1)
+    (False, False): (
+        _MMAP_ONLY,
+        "use_memory_mapped is false",
+        "it applies them only with use_memory_mapped: true",
+    ),
+    (False, True): (
+        _MMAP_ONLY,
+        "use_tensor_backed is true and use_memory_mapped is false",
+        "its tensor-backed loader ignores offset, stride and num_samples, and scale_factor "
+        "and offset_value without use_memory_mapped",
+    ),
+    (True, True): (
+        _MMAP_ONLY[:3],
+        "use_tensor_backed is true",
+        "its tensor-backed loader ignores offset, stride and num_samples",
+    ),
+    (True, False): ((), "", ""),
+}
+
 
 def _delimiter(item: ConfigItem, opts: dict[str, Any]) -> str | None:
     """Return the ``delimiter`` option when the item gives it, else None (default, sniffed)."""
@@ -99,22 +121,9 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
         )
     mmap = opts["use_memory_mapped"]
     tensor_backed = opts["use_tensor_backed"] and n > 1
-    # What WhiskerToolbox ignores in this mode (wt_loaders.md §7.1): every mmap-only option
-    # without use_memory_mapped; offset/stride/num_samples in its tensor-backed loader.
-    ignored = _MMAP_ONLY if not mmap else _MMAP_ONLY[:3] if tensor_backed else ()
+    ignored, mode, wt_rule = _IGNORED_BY_WT[(bool(mmap), bool(tensor_backed))]
     used = [k for k in ignored if given(item, k)]
     if used:
-        mode = (
-            "use_tensor_backed is true" + ("" if mmap else " and use_memory_mapped is false")
-            if tensor_backed
-            else "use_memory_mapped is false"
-        )
-        wt_rule = (
-            "its tensor-backed loader ignores offset, stride and num_samples"
-            + ("" if mmap else ", and scale_factor and offset_value without use_memory_mapped")
-            if tensor_backed
-            else "it applies them only with use_memory_mapped: true"
-        )
         item.note(
             "divergence",
             f"{used} are applied although {mode} (WhiskerToolbox would not apply them: {wt_rule})",
