@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
-from napari_whiskertoolbox.core import TimeFrame, TimeFrameIndex
+from napari_whiskertoolbox.core import DataManager, DigitalEventSeries, TimeFrame, TimeFrameIndex
 
 
 @pytest.fixture
@@ -123,3 +125,43 @@ def test_samples_per_second_divides_the_tick_rate_by_the_tick_step() -> None:
     assert TimeFrame.from_count(5, sampling_rate=30.0).samples_per_second == 30.0
     assert TimeFrame.from_count(5).samples_per_second is None
     assert TimeFrame([7], sampling_rate=2.0).samples_per_second == 2.0
+
+
+@pytest.mark.parametrize("n", [1, 2, 9])
+def test_counting_clock_converts_like_its_times_array(n: int) -> None:
+    counting, explicit = TimeFrame.from_count(n, 30.0), TimeFrame(np.arange(n), 30.0)
+    assert counting.is_counting
+    assert not explicit.is_counting
+    assert counting == explicit
+    assert explicit == counting
+    assert hash(counting) == hash(explicit)
+    assert repr(counting) == repr(explicit)
+    probes = [
+        np.arange(-3, n + 3),
+        np.arange(-3, n + 3) + 0.5,
+        np.array([np.nan, np.inf, -np.inf, 0.49, 0.51]),
+    ]
+    for times in probes:
+        for preceding in (True, False):
+            np.testing.assert_array_equal(
+                counting.indices_at_times(times, preceding),
+                explicit.indices_at_times(times, preceding),
+            )
+    np.testing.assert_array_equal(counting.times, explicit.times)
+    assert counting.samples_per_second == explicit.samples_per_second == 30.0
+
+
+def test_counting_clock_of_two_billion_samples_stores_only_its_count() -> None:
+    """Event times as sample numbers of a long recording: the automatic clock grows to 2e9."""
+    dm = DataManager()
+    dm.set_data("spikes", DigitalEventSeries([5, 2_000_000_000]))
+    clock = dm.get_time("time")
+    assert len(clock) == 2_000_000_001
+    assert clock._times is None  # no 16 GB array behind it
+    assert clock.index_at_time(1_999_999_999.6) == 2_000_000_000
+    assert clock.convert_index(1_000_000_000, TimeFrame([0, 10**9])) == 1
+    restored = pickle.loads(pickle.dumps(clock))
+    assert restored == clock
+    assert restored._times is None
+    assert TimeFrame.from_count(3) != TimeFrame([0, 1, 3])
+    assert TimeFrame.from_count(3) != TimeFrame([0, 0, 2])

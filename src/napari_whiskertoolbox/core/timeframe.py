@@ -90,6 +90,12 @@ class TimeFrame(TimeFrameAliases):
     sampling_rate : float, optional
         Ticks of the time values per second; lets plots show seconds.
 
+    Notes
+    -----
+    A *counting* clock (:meth:`from_count`: times ``0 .. n-1``) stores only ``n``: every
+    conversion is arithmetic, so a clock of ``2e9`` samples (event times given as sample
+    numbers of a 30 kHz recording) costs no memory until :attr:`times` is read.
+
     Examples
     --------
     >>> master = TimeFrame.from_count(1000)
@@ -99,36 +105,52 @@ class TimeFrame(TimeFrameAliases):
     """
 
     def __init__(self, times: ArrayLike, sampling_rate: float | None = None) -> None:
-        self._times = _as_int64_times(times)
-        if sampling_rate is not None:
-            sampling_rate = float(sampling_rate)
-            if not np.isfinite(sampling_rate) or sampling_rate <= 0:
-                raise ValueError(
-                    f"sampling_rate must be a positive finite number, got {sampling_rate}"
-                )
-        self._sampling_rate = sampling_rate
+        array = _as_int64_times(times)
+        self._times: np.ndarray | None = array
+        self._count = int(array.size)
+        self._counting = False
+        self._sampling_rate = _checked_rate(sampling_rate)
 
     def __getstate__(self) -> dict[str, Any]:
+        if self._counting:
+            return {"count": self._count, "sampling_rate": self._sampling_rate}
         return {"times": self._times, "sampling_rate": self._sampling_rate}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self._sampling_rate = state["sampling_rate"]
+        if "count" in state:
+            self._times, self._count, self._counting = None, int(state["count"]), True
+            return
         times = np.asarray(state["times"], dtype=np.int64)
         times.setflags(write=False)
-        self._times = times
-        self._sampling_rate = state["sampling_rate"]
+        self._times, self._count, self._counting = times, int(times.size), False
 
     @classmethod
     def from_count(cls, n: int, sampling_rate: float | None = None) -> TimeFrame:
-        """Return the clock whose times are ``0 .. n-1``."""
+        """Return the counting clock whose times are ``0 .. n-1`` (stores only ``n``).
+
+        Raises
+        ------
+        ValueError
+            If ``n`` is negative or ``sampling_rate`` is not a positive finite number.
+        """
         n = int(n)
         if n < 0:
             raise ValueError(f"TimeFrame count must be >= 0, got {n}")
-        return cls(np.arange(n, dtype=np.int64), sampling_rate)
+        clock = cls.__new__(cls)
+        clock._times, clock._count, clock._counting = None, n, True
+        clock._sampling_rate = _checked_rate(sampling_rate)
+        return clock
 
     @property
     def sampling_rate(self) -> float | None:
         """Ticks of the time values per second, or None."""
         return self._sampling_rate
+
+    @property
+    def is_counting(self) -> bool:
+        """Whether the times are ``0 .. n-1`` as made by :meth:`from_count`."""
+        return self._counting
 
     @property
     def samples_per_second(self) -> float | None:
@@ -138,40 +160,48 @@ class TimeFrame(TimeFrameAliases):
         master ticks ``[0, 10, 20, ...]`` at 5000 ticks per second has 500.
         """
         rate = self._sampling_rate
-        n = len(self._times)
-        if rate is None or n < 2:
+        n = self._count
+        if rate is None or n < 2 or self._counting:
             return rate
-        step = float(self._times[-1] - self._times[0]) / (n - 1)
+        step = float(self.time_at_index(n - 1) - self.time_at_index(0)) / (n - 1)
         return rate / step if step > 0 else rate
 
     @property
     def times(self) -> np.ndarray:
-        """Read-only int64 view of the time values."""
+        """Read-only int64 array of the time values, shape ``(len(self),)``.
+
+        A counting clock builds it on first use (8 bytes an index): prefer the conversion
+        methods on long clocks.
+        """
+        if self._times is None:
+            times = np.arange(self._count, dtype=np.int64)
+            times.setflags(write=False)
+            self._times = times
         return self._times
 
     def __len__(self) -> int:
-        return int(self._times.size)
+        return self._count
 
     @property
     def n_frames(self) -> int:
         """Number of indices in the clock."""
-        return int(self._times.size)
+        return self._count
 
     def _require_nonempty(self) -> None:
-        if self._times.size == 0:
+        if self._count == 0:
             raise ValueError("TimeFrame is empty: it has no index or time to convert")
 
     def time_at_index(self, index: int) -> int:
         """Return the time at ``index``, clamping the index to ``[0, len - 1]``."""
         self._require_nonempty()
-        i = min(max(int(index), 0), self._times.size - 1)
-        return int(self._times[i])
+        i = min(max(int(index), 0), self._count - 1)
+        return i if self._counting else int(self.times[i])
 
     def times_at_indices(self, indices: ArrayLike) -> np.ndarray:
         """Vectorised :meth:`time_at_index` (int64 array out)."""
         self._require_nonempty()
-        idx = np.clip(np.asarray(indices, dtype=np.int64), 0, self._times.size - 1)
-        return self._times[idx]
+        idx = np.clip(np.asarray(indices, dtype=np.int64), 0, self._count - 1)
+        return idx if self._counting else self.times[idx]
 
     def index_at_time(self, time: int, preceding: bool = True) -> int:
         """Return the index for ``time``.
@@ -191,7 +221,9 @@ class TimeFrame(TimeFrameAliases):
         """Vectorised :meth:`index_at_time` (int64 array out)."""
         self._require_nonempty()
         t = np.asarray(times)
-        ts = self._times
+        if self._counting:
+            return _counting_indices(t, self._count, preceding)
+        ts = self.times
         n = ts.size
         pos = np.searchsorted(ts, t, side="left").astype(np.int64)
         if not preceding:
@@ -223,20 +255,45 @@ class TimeFrame(TimeFrameAliases):
             raise ValueError("TimeFrame has no sampling_rate; cannot convert to seconds")
         return self.time_at_index(index) / self.sampling_rate
 
+    def _ends(self) -> tuple[int, int] | tuple[()]:
+        if self._count == 0:
+            return ()
+        return self.time_at_index(0), self.time_at_index(self._count - 1)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TimeFrame):
             return NotImplemented
-        return self.sampling_rate == other.sampling_rate and np.array_equal(
-            self._times, other._times
-        )
+        if self.sampling_rate != other.sampling_rate or len(self) != len(other):
+            return False
+        if self._counting and other._counting:
+            return True
+        return np.array_equal(self.times, other.times)
 
     def __hash__(self) -> int:
-        n = self._times.size
-        ends = (int(self._times[0]), int(self._times[-1])) if n else ()
-        return hash((n, ends, self._sampling_rate))
+        return hash((self._count, self._ends(), self._sampling_rate))
 
     def __repr__(self) -> str:
-        n = len(self)
-        span = f" {self._times[0]}..{self._times[-1]}" if n else ""
+        ends = self._ends()
+        span = f" {ends[0]}..{ends[1]}" if ends else ""
         rate = f" @ {self.sampling_rate:g} Hz" if self.sampling_rate else ""
-        return f"<TimeFrame n={n}{span}{rate}>"
+        return f"<TimeFrame n={len(self)}{span}{rate}>"
+
+
+def _checked_rate(sampling_rate: float | None) -> float | None:
+    if sampling_rate is None:
+        return None
+    rate = float(sampling_rate)
+    if not np.isfinite(rate) or rate <= 0:
+        raise ValueError(f"sampling_rate must be a positive finite number, got {rate}")
+    return rate
+
+
+def _counting_indices(t: np.ndarray, n: int, preceding: bool) -> np.ndarray:
+    """:meth:`TimeFrame.indices_at_times` of the counting clock ``0 .. n-1``."""
+    if t.dtype.kind in "iub":
+        idx = t.astype(np.int64)
+    else:
+        # nearest index, ties to the earlier one; or the first index at or after t
+        idx = np.ceil(t - 0.5) if preceding else np.ceil(t)
+        idx = np.clip(np.nan_to_num(idx, nan=n), -1, n).astype(np.int64)
+    return np.clip(idx, 0, n - 1)
