@@ -180,6 +180,34 @@ def test_the_placeholder_grows_with_the_annotations_and_frames_them(make_napari_
     np.testing.assert_allclose(camera.center[1:], [350, 450], atol=5)  # the view frames it
 
 
+def test_a_clock_longer_than_napari_s_slider_is_capped_with_a_warning(make_napari_viewer):
+    """Spike times as sample numbers make a 2e9-frame clock; napari's slider overflows past
+    999,999,998 frames (its frame box's validator is a 32-bit int)."""
+    from napari.utils.notifications import notification_manager
+
+    from napari_whiskertoolbox.core import DataManager, DigitalEventSeries, PointData
+    from napari_whiskertoolbox.layers.frame_axis import MAX_SLIDER_FRAMES
+
+    viewer = make_napari_viewer()
+    dm = DataManager()
+    dm.set_data("spikes", DigitalEventSeries([5, 2_000_000_000]))
+    messages: list[str] = []
+
+    def keep(notification) -> None:
+        messages.append(notification.message)
+
+    notification_manager.notification_ready.connect(keep)
+    try:
+        ViewerSession(viewer, dm)
+        dm.set_data("tips", PointData.from_flat([3], np.array([[1.0, 2.0]], np.float32)))
+    finally:
+        notification_manager.notification_ready.disconnect(keep)
+    assert viewer.dims.range[0].stop == MAX_SLIDER_FRAMES - 1
+    assert [m for m in messages if "2,000,000,001 frames" in m]
+    viewer.dims.set_current_step(0, 3)
+    np.testing.assert_array_equal(viewer.layers["tips"].data, [[2.0, 1.0]])
+
+
 def test_frames_added_one_by_one_resize_the_one_placeholder(make_napari_viewer):
     """A script adding frame after frame: the placeholder is resized, never replaced (a
     replacement costs napari a garbage collection, ~0.3 s a frame)."""

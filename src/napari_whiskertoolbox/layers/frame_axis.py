@@ -49,6 +49,9 @@ PLACEHOLDER_NAME = "frame axis"
 """Name of the hidden placeholder layer."""
 SPATIAL_AXIS_LABELS = ("y", "x")
 """Axis labels of the two image axes (napari's rows and columns)."""
+MAX_SLIDER_FRAMES = 999_999_998
+"""The most frames napari's frame slider takes: its frame box's validator overflows Qt's
+32-bit int from 10-digit frame counts (napari 0.9, ``QtDimSliderWidget._update_range``)."""
 
 
 def frame_axis_labels(display_clock: str) -> tuple[str, str, str]:
@@ -146,6 +149,7 @@ class FrameAxisPlaceholder:
     def __init__(self, viewer: napari.Viewer) -> None:
         self._viewer = viewer
         self.layer: Image | None = None
+        self._warned_length = 0
 
     def is_placeholder(self, layer: object) -> bool:
         """Return whether ``layer`` is this placeholder."""
@@ -172,6 +176,7 @@ class FrameAxisPlaceholder:
             Name of the display clock (the frame axis label).
         """
         viewer, layer = self._viewer, self.layer
+        n_frames = self._slider_length(n_frames, display_clock)
         if not wanted:
             self.layer = None
             if layer is not None and layer in viewer.layers:
@@ -193,6 +198,21 @@ class FrameAxisPlaceholder:
                 layer.axis_labels = frame_axis_labels(display_clock)
             return
         self._add(frame_axis_placeholder(n_frames, *(extent or (1, 1))), display_clock)
+
+    def _slider_length(self, n_frames: int, display_clock: str) -> int:
+        """Return ``n_frames`` capped to :data:`MAX_SLIDER_FRAMES`, saying so once."""
+        if n_frames <= MAX_SLIDER_FRAMES:
+            return n_frames
+        if n_frames > self._warned_length:
+            from napari.utils.notifications import show_warning
+
+            self._warned_length = n_frames
+            show_warning(
+                f"The clock {display_clock!r} has {n_frames:,} frames; napari's frame slider "
+                f"takes at most {MAX_SLIDER_FRAMES:,}, so the frames after that cannot be "
+                "shown. Bind the keys to a shorter clock (e.g. the camera's) to see them."
+            )
+        return MAX_SLIDER_FRAMES
 
     def _add(self, data: np.ndarray, display_clock: str) -> None:
         """Add a placeholder holding ``data`` at the bottom of the layer list."""
