@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
-from qtpy.QtWidgets import QMessageBox
+from qtpy.QtWidgets import QApplication, QMessageBox
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
 from napari_whiskertoolbox.io import load_session
@@ -185,3 +186,73 @@ def test_a_video_opened_by_itself_offers_its_autosave_when_opened_again(
     get_session(viewer).save(root.parent / "annotated")  # the first save drops the autosave
     assert not folder.exists()
     assert reopened.folder.name.startswith("annotated")
+
+
+def _stopped_pid() -> int:
+    """The process id of a process that has ended (as a crashed napari's)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _untitled_autosave(make_napari_viewer: Any, root: Path, x: float) -> Path:
+    """An unsaved session with one point, autosaved; returns its recovery folder."""
+    session = get_session(make_napari_viewer())
+    points = PointData()
+    points.add(4, np.array([[x, 2.0]], dtype=np.float32))
+    session.dm.set_data(KEY, points)
+    folder = get_workflow(session.viewer).autosaver.autosave_now()
+    assert folder is not None
+    QApplication.processEvents()  # this window's own offer runs while its autosave is its own
+    return folder
+
+
+@pytest.mark.gui
+def test_unsaved_sessions_autosave_to_folders_of_their_own(
+    make_napari_viewer: Any, root: Path
+) -> None:
+    """Two untitled windows used to share one folder: each overwrote the other's autosave."""
+    first = _untitled_autosave(make_napari_viewer, root, 1.0)
+    second = _untitled_autosave(make_napari_viewer, root, 2.0)
+    assert first != second
+    assert first.parent == second.parent == root
+    assert first.name.startswith("untitled-")
+    xs = [
+        load_session(f / autosave.SESSION_DIR_NAME).get_data(KEY).at(4)[0, 0]
+        for f in (first, second)
+    ]
+    assert xs == [1.0, 2.0]
+    # both windows still run: neither autosave is offered as left behind
+    assert autosave.find_untitled_recoveries(root) == []
+    marker = second / autosave.MARKER_NAME
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    marker.write_text(json.dumps({**record, "pid": _stopped_pid()}), encoding="utf-8")
+    (found,) = autosave.find_untitled_recoveries(root)
+    assert found.folder == second
+
+
+@pytest.mark.gui
+def test_an_unsaved_session_left_by_a_stopped_napari_is_offered_to_an_empty_window(
+    make_napari_viewer: Any, root: Path, monkeypatch: pytest.MonkeyPatch, qtbot: Any
+) -> None:
+    folder = _untitled_autosave(make_napari_viewer, root, 7.0)
+    marker = folder / autosave.MARKER_NAME
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    marker.write_text(json.dumps({**record, "pid": _stopped_pid()}), encoding="utf-8")
+    questions: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    viewer = make_napari_viewer(show=True)
+    session = get_session(viewer)
+    qtbot.waitUntil(lambda: bool(questions), timeout=10_000)
+    assert record["saved_at"] in questions[0]
+    np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[7.0, 2.0]])
+    assert session.dm.modified
+    assert not folder.exists()  # the window's own autosave takes over

@@ -5,7 +5,13 @@ else ``$XDG_CACHE_HOME/napari-whiskertoolbox/autosave``, else ``~/.cache/...``),
 source path, so the user's data folders are never written to behind their back::
 
     <root>/<name>-<hash>/session/        the autosaved session (``io.save_session``)
-    <root>/<name>-<hash>/recovery.json   {"source": path or null, "saved_at": ISO time}
+    <root>/<name>-<hash>/recovery.json   {"source": path or null, "saved_at": ISO time,
+                                          "pid": the autosaving process}
+
+A session never saved (the sample, keys made in the console) has a folder of its own,
+``<root>/untitled-<time>-<pid>-<token>``, so two windows never overwrite each other's
+autosave; when a napari that did not close leaves one behind, the next window that starts
+an empty session offers it (:func:`offer_untitled_recovery`).
 
 A clean save (the DataManager becomes unmodified) or discarding on close removes it.
 """
@@ -16,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,15 +45,19 @@ __all__ = [
     "RecoveryInfo",
     "autosave_root",
     "find_recovery",
+    "find_untitled_recoveries",
     "offer_recovery",
+    "offer_untitled_recovery",
     "recovery_folder",
     "restore_recovery",
+    "untitled_folder",
 ]
 
 AUTOSAVE_DIR_ENV = "NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR"
 DEFAULT_INTERVAL_S = 60.0
 MARKER_NAME = "recovery.json"
 SESSION_DIR_NAME = "session"
+UNTITLED_PREFIX = "untitled"
 
 
 def autosave_root() -> Path:
@@ -59,13 +70,24 @@ def autosave_root() -> Path:
 
 
 def recovery_folder(source: str | os.PathLike[str] | None, root: Path | None = None) -> Path:
-    """Recovery folder for a session opened from ``source`` (``None``: an unsaved session)."""
+    """Recovery folder for a session opened from ``source``.
+
+    ``None`` gives the one folder earlier versions shared among all unsaved sessions; each
+    unsaved session now has its own (:func:`untitled_folder`).
+    """
     root = autosave_root() if root is None else Path(root)
     if source is None:
-        return root / "untitled"
+        return root / UNTITLED_PREFIX
     resolved = str(Path(source).expanduser().resolve())
     digest = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:12]
     return root / f"{Path(resolved).name}-{digest}"
+
+
+def untitled_folder(root: Path | None = None) -> Path:
+    """Return a new recovery folder for one unsaved session (``untitled-<UTC>-<pid>-<token>``)."""
+    root = autosave_root() if root is None else Path(root)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return root / f"{UNTITLED_PREFIX}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,7 @@ class RecoveryInfo:
     folder: Path
     source: str | None
     saved_at: str
+    pid: int | None = None
 
     @property
     def session_path(self) -> Path:
@@ -96,17 +119,67 @@ def find_recovery(
     source: str | os.PathLike[str] | None, root: Path | None = None
 ) -> RecoveryInfo | None:
     """Return the autosave left for ``source``, or ``None`` when there is none."""
-    folder = recovery_folder(source, root)
+    return _read_recovery(recovery_folder(source, root))
+
+
+def _read_recovery(folder: Path) -> RecoveryInfo | None:
+    """Return the autosave in ``folder``, ``None`` when it holds none.
+
+    Raises
+    ------
+    ValueError
+        The marker file is not JSON with ``saved_at`` (the message names it).
+    """
     marker = folder / MARKER_NAME
     if not marker.is_file() or not (folder / SESSION_DIR_NAME).is_dir():
         return None
     try:
         record = json.loads(marker.read_text(encoding="utf-8"))
-        return RecoveryInfo(folder, record.get("source"), str(record["saved_at"]))
+        pid = record.get("pid")
+        return RecoveryInfo(
+            folder,
+            record.get("source"),
+            str(record["saved_at"]),
+            pid if isinstance(pid, int) else None,
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(
             f"autosave marker {marker} is unreadable ({error}); expected JSON with 'saved_at'"
         ) from error
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (it may still autosave there)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except OSError:
+        return False
+    return True
+
+
+def find_untitled_recoveries(root: Path | None = None) -> list[RecoveryInfo]:
+    """Return the autosaves of unsaved sessions whose napari has stopped, newest first.
+
+    An autosave whose process still runs (another open window) is left out; so is a folder
+    whose marker is unreadable.
+    """
+    root = autosave_root() if root is None else Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.glob(f"{UNTITLED_PREFIX}*"):
+        with contextlib.suppress(ValueError):
+            info = _read_recovery(folder)
+            orphan = info is not None and info.source is None
+            if orphan and (info.pid is None or not _process_alive(info.pid)):
+                found.append(info)
+    return sorted(found, key=lambda info: info.saved_at, reverse=True)
 
 
 def discard_recovery(source: str | os.PathLike[str] | None, root: Path | None = None) -> None:
@@ -186,6 +259,64 @@ def offer_recovery(
     return True
 
 
+def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) -> bool:
+    """Offer the newest autosave an unsaved session left when its napari stopped.
+
+    Asked when the session is empty and unsaved in a window the user can see: *Yes*
+    restores it into the session (and removes the autosave, which the session's own
+    autosave now replaces), *No* deletes it, *Cancel* keeps it for the next window.
+    Otherwise (a file was opened, a hidden window) a notification says where it is, once
+    per process.
+
+    Returns
+    -------
+    bool
+        ``True`` when an autosave was restored.
+    """
+    from napari.utils.notifications import show_info
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = session.viewer
+    if viewer is None:
+        return False
+    found = [info for info in find_untitled_recoveries(root) if info.folder not in _told]
+    if not found:
+        return False
+    info = found[0]
+    _told.add(info.folder)
+    window = main_window(viewer) if getattr(viewer, "window", None) is not None else None
+    empty = session.path is None and not session.dm.keys()
+    if not empty or window is None or not window.isVisible():
+        show_info(
+            f"A session that was never saved was autosaved at {info.saved_at} before "
+            f"napari stopped: open the folder {info.session_path} to recover it."
+        )
+        return False
+    answer = QMessageBox.question(
+        window,
+        "Recover an unsaved session?",
+        f"A session that was never saved was autosaved at {info.saved_at} before napari "
+        "stopped.\n\nYes restores it into this window; No deletes it; Cancel keeps it for "
+        "later.",
+        QMessageBox.StandardButton.Yes
+        | QMessageBox.StandardButton.No
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Yes,
+    )
+    restore = answer == QMessageBox.StandardButton.Yes
+    if not restore and answer != QMessageBox.StandardButton.No:
+        return False  # Cancel, or the dialog closed: kept
+    if restore:
+        restore_recovery(session.dm, info)
+    shutil.rmtree(info.folder, ignore_errors=True)
+    return restore
+
+
+_told: set[Path] = set()
+"""Untitled autosaves this process already told about (asked once per process)."""
+
+
 class Autosaver(QObject):
     """Autosave ``session`` every ``interval_s`` seconds while it has unsaved edits.
 
@@ -213,6 +344,7 @@ class Autosaver(QObject):
         self.opened_from: Path | None = None
         """The file a session without a folder was opened from (names its autosave)."""
         self._source = session.path
+        self._untitled = untitled_folder(root)
         dm = session.dm
         self._connections = [
             (dm.data_changed, connect_main(dm.data_changed, self._on_edit)),
@@ -227,8 +359,11 @@ class Autosaver(QObject):
 
     @property
     def folder(self) -> Path:
-        """The recovery folder of the session's current path."""
-        return recovery_folder(self.source, self._root)
+        """The recovery folder of the session's current path (its own one while unsaved)."""
+        return self._folder_of(self.source)
+
+    def _folder_of(self, source: Path | None) -> Path:
+        return self._untitled if source is None else recovery_folder(source, self._root)
 
     @property
     def source(self) -> Path | None:
@@ -248,6 +383,7 @@ class Autosaver(QObject):
         record = {
             "source": None if self.source is None else str(self.source),
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "pid": os.getpid(),
         }
         (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
         self._pending = False
@@ -263,7 +399,7 @@ class Autosaver(QObject):
         if self.opened_from is not None:
             stale.discard(None)  # autosaved under the file's name, never as "untitled"
         for source in stale:
-            shutil.rmtree(recovery_folder(source, self._root), ignore_errors=True)
+            shutil.rmtree(self._folder_of(source), ignore_errors=True)
         self._source = self.source
 
     def stop(self) -> None:

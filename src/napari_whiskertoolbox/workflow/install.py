@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
+from qtpy.QtCore import QTimer
+
 from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
-from napari_whiskertoolbox.workflow.autosave import Autosaver
+from napari_whiskertoolbox.workflow.autosave import Autosaver, offer_untitled_recovery
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.console import install_console
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
@@ -83,6 +85,8 @@ def install_workflow(session: ViewerSession) -> Workflow:
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
+    # after the open that made the session: an empty window is asked, a loaded one told
+    QTimer.singleShot(0, partial(offer_untitled_recovery, session))
     return Workflow(
         autosaver=autosaver,
         close_guard=close_guard,
