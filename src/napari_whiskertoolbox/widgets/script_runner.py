@@ -395,7 +395,8 @@ class ScriptRunnerWidget(Container):
         panel.prelude.setPlainText(saved.prelude)
         engine = self.engine
         if saved.working_directory:
-            engine.set_working_directory(saved.working_directory)
+            # as if typed: a saved folder deleted since says so instead of being ignored
+            self.set_working_directory(saved.working_directory)
         self.set_script_arguments(saved.script_arguments)
         if (engine.prelude, engine.prelude_enabled) != (saved.prelude, saved.prelude_enabled):
             self.apply_prelude(saved.prelude, saved.prelude_enabled)
@@ -404,6 +405,8 @@ class ScriptRunnerWidget(Container):
             self.output.append_output("stderr", problem + "\n")
         panel.refresh_environments()
         panel.show_active_environment()
+        if problem:  # also beside the environment selector, where the user looks for it
+            panel.environment_message.setText(problem)
         self._show_environment()
         self._restore_buffer()
 
