@@ -321,6 +321,7 @@ class ScriptRunnerWidget(Container):
         self.properties = ScriptPropertiesPanel(
             self.output.append_output, extra_venv_paths=self.settings.extra_venv_paths
         )
+        self.properties.project_folders = self._project_folders
         self._connect_properties()
 
         self.tabs = QTabWidget()
@@ -409,6 +410,14 @@ class ScriptRunnerWidget(Container):
             panel.environment_message.setText(problem)
         self._show_environment()
         self._restore_buffer()
+
+    def _project_folders(self) -> list[Path]:
+        """Folders whose ``.venv`` the environment list offers: the script's and the config's."""
+        folders = [self._path.parent] if self._path is not None else []
+        config = self.engine.dm.metadata.get("config_path")
+        if isinstance(config, str) and config:
+            folders.append(Path(config).parent)
+        return folders
 
     def _restore_buffer(self) -> None:
         saved = self.settings
