@@ -254,7 +254,10 @@ class ScriptPropertiesPanel(QScrollArea):
         """
         typed = self.environment_choice.currentText()
         self.environment_choice.clear()
-        places = [*self.extra_venv_paths, *(Path(f) / ".venv" for f in self.project_folders())]
+        places: list[str | Path] = [
+            *self.extra_venv_paths,
+            *(Path(f) / ".venv" for f in self.project_folders()),
+        ]
         for path in venv.discover_venvs(places):
             self.environment_choice.addItem(str(path))
         active = venv.active_venv_path()
