@@ -138,6 +138,17 @@ def test_the_open_scripts_and_the_configs_dot_venv_are_listed(
     assert listed == [str(config_env.resolve()), str(script_env.resolve())]
 
 
+def test_a_long_environment_path_does_not_widen_the_properties_tab(runner, tmp_path) -> None:
+    long_env = make_venv(tmp_path / ("a_rather_long_folder_name_" * 4) / "analysis_environment")
+    panel = runner.properties
+    panel.extra_venv_paths = [str(long_env)]
+    panel.refresh_environments()
+    assert panel.environment_choice.findText(str(long_env.resolve())) >= 0
+    # the tab's content fits in the dock at the dock's own minimum width (the combo box
+    # was as wide as its longest path: Refresh and Deactivate were scrolled out of view)
+    assert panel.widget().minimumSizeHint().width() <= runner.native.minimumSizeHint().width()
+
+
 def test_typed_path_that_is_not_an_environment_is_refused(qtbot, runner, tmp_path) -> None:
     panel = runner.properties
     panel.select_environment(str(tmp_path))

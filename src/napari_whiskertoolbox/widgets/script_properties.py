@@ -31,6 +31,7 @@ from qtpy.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
@@ -136,6 +137,15 @@ class ScriptPropertiesPanel(QScrollArea):
 
         self.environment_choice = QComboBox()
         self.environment_choice.setEditable(True)
+        # sized by a few characters, not by the longest path listed: a long environment
+        # path made the tab wider than the dock and pushed Refresh and Deactivate out of view
+        self.environment_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.environment_choice.setMinimumContentsLength(12)
+        self.environment_choice.setSizePolicy(
+            QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed
+        )
         self.environment_choice.setToolTip(
             "environments found in ~/.virtualenvs, ~/.conda/envs, ~/.pyenv/versions, the "
             "project's .venv and folders you browsed to; or type a path"
