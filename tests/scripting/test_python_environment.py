@@ -97,6 +97,12 @@ def test_engine_rejects_a_malformed_block() -> None:
     ok, message = configure_python_environment({"venv_path": ["not", "a", "string"]})
     assert not ok
     assert "python.venv_path must be a string" in message
+    # a block written as code, or a list: a message saying what a block is, not a crash
+    for block in ("import scipy", ["scipy"]):
+        ok, message = ScriptEngine.configure_python_environment(block)
+        assert not ok
+        assert "expected 'python' to be an object" in message
+        assert "python_code" in message
 
 
 def test_engine_activates_the_blocks_environment(analysis_env) -> None:

@@ -220,6 +220,26 @@ def test_install_runs_the_active_environments_pip_and_streams_its_output(
     assert ("wtb-probe-pkg", "1.2.3") in venv.list_installed_packages()
 
 
+def test_a_raising_output_callback_does_not_stop_the_install(tmp_path, env_with_pip) -> None:
+    # the reader thread must keep draining pip's pipe (else a long install blocks forever)
+    venv.activate_venv(env_with_pip)
+    calls: list[str] = []
+
+    def closed_pane(line: str) -> None:
+        calls.append(line)
+        raise RuntimeError("output pane deleted")
+
+    result = venv.install_package(str(build_wheel(tmp_path, "wtb_raising")), on_output=closed_pane)
+    assert result.success, result.output
+    assert len(calls) == 1  # not called again after it raised
+    assert "Successfully installed wtb-raising-1.2.3" in result.output
+    assert result.output.rstrip().endswith(
+        "the on_output callback raised RuntimeError: output pane deleted; "
+        "later lines were not passed to it]"
+    )
+    assert (site_packages(env_with_pip) / "wtb_raising" / "__init__.py").is_file()
+
+
 def test_a_failing_install_reports_pips_exit_code(tmp_path, env_with_pip) -> None:
     venv.activate_venv(env_with_pip)
     result = venv.install_package(str(tmp_path / "no_such_file-1.0-py3-none-any.whl"))

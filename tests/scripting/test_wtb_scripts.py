@@ -214,6 +214,13 @@ def test_expose_data_and_time_frame(engine) -> None:
     assert "nothing" not in engine.namespace
     with pytest.raises(ValueError, match="identifier"):
         engine.expose_data("angle", "not a name")
+    # a keyword is an identifier no script can use ('print(for)' is a SyntaxError)
+    for bad in ("for", "None", 3):
+        with pytest.raises(ValueError, match="not a keyword"):
+            engine.expose_data("angle", bad)
+        with pytest.raises(ValueError, match="not a keyword"):
+            engine.expose_time_frame("camera", bad)
+    assert "for" not in engine.namespace
 
 
 def test_working_directory_applies_to_runs_and_ignores_bad_paths(tmp_path, engine) -> None:

@@ -120,6 +120,35 @@ def test_environment_selector_validates_activates_and_lists_packages(
     assert runner.settings.venv_path == ""
 
 
+def test_the_open_scripts_and_the_configs_dot_venv_are_listed(
+    qtbot, runner, tmp_path, monkeypatch
+) -> None:
+    # napari started elsewhere (no .venv in its working folder, none in ~)
+    monkeypatch.setenv("HOME", str(tmp_path / "nobody"))
+    monkeypatch.chdir(tmp_path)
+    script_env = make_venv(tmp_path / "scripts_project" / ".venv")
+    config_env = make_venv(tmp_path / "data_project" / ".venv")
+    script = tmp_path / "scripts_project" / "analysis.py"
+    script.write_text("x = 1\n")
+    runner.open_path(script)
+    runner.engine.dm.metadata["config_path"] = str(tmp_path / "data_project" / "exp.json")
+    panel = runner.properties
+    qtbot.mouseClick(panel.refresh_environment_list, Qt.MouseButton.LeftButton)
+    listed = [panel.environment_choice.itemText(i) for i in range(panel.environment_choice.count())]
+    assert listed == [str(config_env.resolve()), str(script_env.resolve())]
+
+
+def test_a_long_environment_path_does_not_widen_the_properties_tab(runner, tmp_path) -> None:
+    long_env = make_venv(tmp_path / ("a_rather_long_folder_name_" * 4) / "analysis_environment")
+    panel = runner.properties
+    panel.extra_venv_paths = [str(long_env)]
+    panel.refresh_environments()
+    assert panel.environment_choice.findText(str(long_env.resolve())) >= 0
+    # the tab's content fits in the dock at the dock's own minimum width (the combo box
+    # was as wide as its longest path: Refresh and Deactivate were scrolled out of view)
+    assert panel.widget().minimumSizeHint().width() <= runner.native.minimumSizeHint().width()
+
+
 def test_typed_path_that_is_not_an_environment_is_refused(qtbot, runner, tmp_path) -> None:
     panel = runner.properties
     panel.select_environment(str(tmp_path))

@@ -147,3 +147,24 @@ def test_a_corrupt_settings_file_gives_defaults(make_napari_viewer) -> None:
     _, runner = open_runner(make_napari_viewer)
     assert runner.properties.font_size.value() == 10
     assert runner.editor.line_numbers_visible
+
+
+def test_a_saved_environment_and_folder_deleted_since_are_reported(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    gone_env, gone_folder = tmp_path / "deleted_env", tmp_path / "deleted_folder"
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(
+        json.dumps({"venv_path": str(gone_env), "working_directory": str(gone_folder)})
+    )
+    _, runner = open_runner(make_napari_viewer)
+    runner.output.flush()
+    text = runner.output.toPlainText()
+    assert f"working folder {gone_folder} does not exist" in text
+    assert f"the saved environment {gone_env} was not activated" in text
+    # and beside the environment selector, not only in the Output tab
+    message = runner.properties.environment_message.text()
+    assert message.startswith(f"the saved environment {gone_env} was not activated")
+    assert "does not exist" in message
+    assert runner.engine.working_directory != gone_folder
+    assert not venv.is_venv_active()

@@ -13,6 +13,7 @@ import ast
 import contextlib
 import functools
 import itertools
+import keyword
 import os
 import shlex
 import sys
@@ -454,7 +455,7 @@ class ScriptEngine(ScriptEngineAliases):
         Raises
         ------
         ValueError
-            If ``name`` is not a Python identifier.
+            If ``name`` is not a Python identifier, or is a keyword (``"for"``).
         """
         _check_identifier(name)
         if key not in self._dm:
@@ -473,7 +474,7 @@ class ScriptEngine(ScriptEngineAliases):
         Raises
         ------
         ValueError
-            If ``name`` is not a Python identifier.
+            If ``name`` is not a Python identifier, or is a keyword (``"for"``).
         """
         _check_identifier(name)
         if clock not in self._dm.time_keys():
@@ -733,8 +734,11 @@ def _process_state(cwd: Path | None, argv: list[str] | None) -> Iterator[None]:
 
 
 def _check_identifier(name: str) -> None:
-    if not name.isidentifier():
-        raise ValueError(f"expected a Python identifier for the variable name, got {name!r}")
+    """Refuse a variable name scripts could not write (``"1x"``, ``""``, ``"for"``, ``3``)."""
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(
+            f"expected a Python identifier (not a keyword) for the variable name, got {name!r}"
+        )
 
 
 def _leave_surely(token: CancelToken) -> None:

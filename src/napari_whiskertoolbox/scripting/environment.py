@@ -40,7 +40,8 @@ def configure_python_environment(
     ----------
     environment : PythonEnvironment or mapping
         The block, parsed or as JSON (``venv_path``, ``prepend_sys_paths``,
-        ``required_imports``, ``fail_on_missing_imports``).
+        ``required_imports``, ``fail_on_missing_imports``). Anything else (a string of
+        code, a list) gives ``(False, message)`` saying what a block is.
     base_dir : path-like, optional
         Folder relative paths of a JSON block are taken from (the current working
         directory by default; a config's folder when the loader calls).
@@ -53,9 +54,12 @@ def configure_python_environment(
         naming each missing module); ``ok`` True with a message when optional modules are
         missing.
     """
-    if isinstance(environment, Mapping):
+    if not isinstance(environment, PythonEnvironment):
+        # anything but a parsed block goes through the parser, so that a string or a list
+        # (a block written as code, a misplaced value) is a message, not an AttributeError
+        block = dict(environment) if isinstance(environment, Mapping) else environment
         try:
-            environment = PythonEnvironment.from_mapping(dict(environment), base_dir)
+            environment = PythonEnvironment.from_mapping(block, base_dir)
         except ValueError as exc:
             return False, str(exc)
     venv = environment.venv_path

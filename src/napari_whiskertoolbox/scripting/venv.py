@@ -397,7 +397,9 @@ def install_package(
     name : str
         A package name or requirement (``"scipy"``, ``"scipy>=1.11"``, a wheel's path).
     on_output : callable, optional
-        Called with each line pip prints, as it comes (from a reader thread).
+        Called with each line pip prints, as it comes (from a reader thread). If it
+        raises, it is not called again and the output ends with a line naming the error;
+        the install itself goes on.
     cancel : threading.Event, optional
         Setting it stops pip (terminate, then kill after 5 s).
 
@@ -452,14 +454,30 @@ def install_package(
 def _read_lines(
     process: subprocess.Popen[str], lines: list[str], on_output: Callable[[str], None] | None
 ) -> None:
+    """Read pip's output to the end, passing each line to ``on_output``.
+
+    A callback that raises (a closed output pane, a script's own callback) is not called
+    again, and a line saying so ends the output; reading goes on regardless, since a
+    reader that stopped would leave pip blocked on a full pipe and the install waiting
+    forever.
+    """
     stream = process.stdout
     if stream is None:
         return
+    failure: Exception | None = None
     for line in stream:
         lines.append(line)
-        if on_output is not None:
-            on_output(line)
+        if on_output is not None and failure is None:
+            try:
+                on_output(line)
+            except Exception as exc:  # any callback error; reported below
+                failure = exc
     stream.close()
+    if failure is not None:
+        lines.append(
+            f"[napari-whiskertoolbox: the on_output callback raised "
+            f"{type(failure).__name__}: {failure}; later lines were not passed to it]\n"
+        )
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

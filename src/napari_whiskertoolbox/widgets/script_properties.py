@@ -31,6 +31,7 @@ from qtpy.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
@@ -85,6 +86,9 @@ class ScriptPropertiesPanel(QScrollArea):
         Emitted with the list of extra places when the user browsed to a new one.
     install_finished : psygnal.Signal
         Emitted on the main thread with the :class:`~napari_whiskertoolbox.scripting.venv.InstallResult`.
+    project_folders : callable
+        Returns the folders whose ``.venv`` is listed too (the script runner gives the open
+        script's folder and the loaded config's); none by default.
     """
 
     environment_changed = Signal(object)
@@ -102,6 +106,7 @@ class ScriptPropertiesPanel(QScrollArea):
         self.extra_venv_paths = list(extra_venv_paths)
         self._cancel: threading.Event | None = None
         self._packages_shown = False
+        self.project_folders: Callable[[], Iterable[Path]] = tuple
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addWidget(self._build_environment())
@@ -132,6 +137,15 @@ class ScriptPropertiesPanel(QScrollArea):
 
         self.environment_choice = QComboBox()
         self.environment_choice.setEditable(True)
+        # sized by a few characters, not by the longest path listed: a long environment
+        # path made the tab wider than the dock and pushed Refresh and Deactivate out of view
+        self.environment_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.environment_choice.setMinimumContentsLength(12)
+        self.environment_choice.setSizePolicy(
+            QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed
+        )
         self.environment_choice.setToolTip(
             "environments found in ~/.virtualenvs, ~/.conda/envs, ~/.pyenv/versions, the "
             "project's .venv and folders you browsed to; or type a path"
@@ -233,18 +247,28 @@ class ScriptPropertiesPanel(QScrollArea):
         )
 
     def showEvent(self, event) -> None:
-        """List the packages the first time the tab is shown (listing takes a moment)."""
+        """Look for environments again; list the packages the first time (that takes a moment)."""
         super().showEvent(event)
+        self.refresh_environments()  # a script or config opened since may have a .venv
         if not self._packages_shown:
             self.refresh_packages()
 
     # -- environments --------------------------------------------------------------------------
 
     def refresh_environments(self) -> None:
-        """Fill the environment list with what :func:`discover_venvs` finds."""
+        """Fill the environment list with what :func:`discover_venvs` finds.
+
+        Besides the usual places and the extra paths, the ``.venv`` of each of
+        :attr:`project_folders` (a project's environment, whatever folder napari was
+        started from).
+        """
         typed = self.environment_choice.currentText()
         self.environment_choice.clear()
-        for path in venv.discover_venvs(self.extra_venv_paths):
+        places: list[str | Path] = [
+            *self.extra_venv_paths,
+            *(Path(f) / ".venv" for f in self.project_folders()),
+        ]
+        for path in venv.discover_venvs(places):
             self.environment_choice.addItem(str(path))
         active = venv.active_venv_path()
         self.environment_choice.setCurrentText(str(active) if active is not None else typed)

@@ -321,6 +321,7 @@ class ScriptRunnerWidget(Container):
         self.properties = ScriptPropertiesPanel(
             self.output.append_output, extra_venv_paths=self.settings.extra_venv_paths
         )
+        self.properties.project_folders = self._project_folders
         self._connect_properties()
 
         self.tabs = QTabWidget()
@@ -395,7 +396,8 @@ class ScriptRunnerWidget(Container):
         panel.prelude.setPlainText(saved.prelude)
         engine = self.engine
         if saved.working_directory:
-            engine.set_working_directory(saved.working_directory)
+            # as if typed: a saved folder deleted since says so instead of being ignored
+            self.set_working_directory(saved.working_directory)
         self.set_script_arguments(saved.script_arguments)
         if (engine.prelude, engine.prelude_enabled) != (saved.prelude, saved.prelude_enabled):
             self.apply_prelude(saved.prelude, saved.prelude_enabled)
@@ -404,8 +406,18 @@ class ScriptRunnerWidget(Container):
             self.output.append_output("stderr", problem + "\n")
         panel.refresh_environments()
         panel.show_active_environment()
+        if problem:  # also beside the environment selector, where the user looks for it
+            panel.environment_message.setText(problem)
         self._show_environment()
         self._restore_buffer()
+
+    def _project_folders(self) -> list[Path]:
+        """Folders whose ``.venv`` the environment list offers: the script's and the config's."""
+        folders = [self._path.parent] if self._path is not None else []
+        config = self.engine.dm.metadata.get("config_path")
+        if isinstance(config, str) and config:
+            folders.append(Path(config).parent)
+        return folders
 
     def _restore_buffer(self) -> None:
         saved = self.settings
