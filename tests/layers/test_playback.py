@@ -34,7 +34,9 @@ def shown_frame_of_layers(viewer: Any) -> dict[str, bool]:
     }
 
 
-@pytest.mark.parametrize("fps", [60.0, -60.0], ids=["forward", "backward"])
+# 15 fps: on a loaded machine a paint may take several ticks; at 60 fps the 12-frame session
+# looped between two paints and a forward jump read as a step back
+@pytest.mark.parametrize("fps", [15.0, -15.0], ids=["forward", "backward"])
 def test_play_button_paints_every_layer_on_the_frame_it_plays(
     make_napari_viewer: Any, fps: float
 ) -> None:

@@ -27,6 +27,18 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+def answer_questions(monkeypatch: pytest.MonkeyPatch, accept: bool = True) -> list[str]:
+    """Answer every recovery question Yes (or No); return the questions' texts."""
+    questions: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes if accept else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    return questions
+
+
 def test_recovery_folder_is_per_source_and_under_the_root(root: Path, tmp_path: Path) -> None:
     a = autosave.recovery_folder(tmp_path / "a" / "session")
     b = autosave.recovery_folder(tmp_path / "b" / "session")
@@ -99,13 +111,7 @@ def test_recovery_is_offered_on_reopen_after_a_crash(
         crashed.viewer
     ).autosaver.autosave_now()  # the timer fired, then the process "died"
 
-    questions: list[str] = []
-
-    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
-        questions.append(text)
-        return QMessageBox.StandardButton.Yes if accept else QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "question", answer)
+    questions = answer_questions(monkeypatch, accept)
     hidden = make_napari_viewer()  # scripted, invisible viewers never ask
     hidden.open(str(folder), plugin="napari-whiskertoolbox")
     assert questions == []
@@ -170,13 +176,7 @@ def test_a_video_opened_by_itself_offers_its_autosave_when_opened_again(
     folder = get_workflow(crashed).autosaver.autosave_now()
     assert folder == autosave.recovery_folder(frame_number_video.resolve(), root)
 
-    questions: list[str] = []
-
-    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
-        questions.append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", answer)
+    questions = answer_questions(monkeypatch)
     viewer = make_napari_viewer(show=True)
     viewer.open(str(frame_number_video), plugin="napari-whiskertoolbox")
     assert len(questions) == 1
@@ -196,6 +196,14 @@ def _stopped_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def _left_by_a_stopped_napari(folder: Path) -> str:
+    """Make the autosave in ``folder`` look left by a napari that stopped; return its time."""
+    marker = folder / autosave.MARKER_NAME
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    marker.write_text(json.dumps({**record, "pid": _stopped_pid()}), encoding="utf-8")
+    return str(record["saved_at"])
 
 
 def _untitled_autosave(make_napari_viewer: Any, root: Path, x: float) -> Path:
@@ -227,9 +235,7 @@ def test_unsaved_sessions_autosave_to_folders_of_their_own(
     assert xs == [1.0, 2.0]
     # both windows still run: neither autosave is offered as left behind
     assert autosave.find_untitled_recoveries(root) == []
-    marker = second / autosave.MARKER_NAME
-    record = json.loads(marker.read_text(encoding="utf-8"))
-    marker.write_text(json.dumps({**record, "pid": _stopped_pid()}), encoding="utf-8")
+    _left_by_a_stopped_napari(second)
     (found,) = autosave.find_untitled_recoveries(root)
     assert found.folder == second
 
@@ -239,20 +245,12 @@ def test_an_unsaved_session_left_by_a_stopped_napari_is_offered_to_an_empty_wind
     make_napari_viewer: Any, root: Path, monkeypatch: pytest.MonkeyPatch, qtbot: Any
 ) -> None:
     folder = _untitled_autosave(make_napari_viewer, root, 7.0)
-    marker = folder / autosave.MARKER_NAME
-    record = json.loads(marker.read_text(encoding="utf-8"))
-    marker.write_text(json.dumps({**record, "pid": _stopped_pid()}), encoding="utf-8")
-    questions: list[str] = []
-
-    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
-        questions.append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", answer)
+    saved_at = _left_by_a_stopped_napari(folder)
+    questions = answer_questions(monkeypatch)
     viewer = make_napari_viewer(show=True)
     session = get_session(viewer)
     qtbot.waitUntil(lambda: bool(questions), timeout=10_000)
-    assert record["saved_at"] in questions[0]
+    assert saved_at in questions[0]
     np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[7.0, 2.0]])
     assert session.dm.modified
     assert not folder.exists()  # the window's own autosave takes over
