@@ -672,7 +672,7 @@ def _timing(ticks: np.ndarray, rate: float) -> dict[str, Any]:
 
 def _regular_step(clock: TimeFrame, n: int) -> tuple[int, int] | None:
     """Return ``(first tick, ticks per sample)`` when the first ``n`` ticks are equally spaced."""
-    if len(clock) == 0:
+    if len(clock) == 0 or (clock.is_counting and n <= len(clock)):
         return (0, 1)
     ticks = np.asarray(clock.times[:n], np.int64)
     if len(ticks) < n:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import clocks
 from napari_whiskertoolbox.io.errors import FormatError
@@ -22,8 +20,10 @@ if TYPE_CHECKING:
 
 @register_reader("time", "count", "frame_count")
 def _read_count_clock(item: ConfigItem) -> list[tuple[str, Any]]:
-    count = item_options(item)["count"]
-    return clock_from_ticks(item, np.arange(count, dtype=np.int64))
+    opts = item_options(item)
+    rate = opts.get("sampling_rate")
+    clock = TimeFrame.from_count(opts["count"], None if rate is None else float(rate))
+    return [(item.name, clock)]  # a counting clock: no array of its ticks
 
 
 @register_reader("time", "csv", "txt")

@@ -98,8 +98,14 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     used: set[str] = set()
     clocks = []
     for name in dm.time_keys():
+        clock = dm.get_time(name)
+        if clock.is_counting and len(clock):
+            # ticks 0 .. n-1 as a count: a 2e9-sample clock is not 16 GB of ticks on disk
+            rate = {} if clock.sampling_rate is None else {"sampling_rate": clock.sampling_rate}
+            clocks.append({"name": name, "format": "count", "count": len(clock), **rate})
+            continue
         prefix = data_dir / f"{_unique_stem(f'clock-{name}', used)}-{token}"
-        extra, files = save_native("time", dm.get_time(name), prefix)
+        extra, files = save_native("time", clock, prefix)
         written += files
         clocks.append(
             {"name": name, "format": NATIVE_FORMAT, "filepath": _rel(prefix, folder), **extra}
