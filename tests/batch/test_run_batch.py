@@ -16,6 +16,7 @@ from _batch_support import SESSION_NAMES, start_batch, write_script
 from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
     MARKER_FILE,
+    SESSIONS_DIR,
     MissingBatchDependencyError,
     OutputInUseError,
     completed_record,
@@ -479,6 +480,27 @@ def test_a_copied_output_stays_complete(
     shutil.copytree(record.output, moved)  # markers list files relative to the folder
     assert completed_record(moved, as_task(summary).fingerprint()) == record
     assert completed_record(moved, "another task") is None
+
+
+def test_a_moved_output_folder_resumes_with_its_own_paths(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # the batch's output folder moved (copied to another disk, say) and the batch re-run
+    # there: its skipped sessions' outputs are the ones in the new folder, not the old ones
+    first = run_batch(
+        summary, sessions / "mouse1.session", client=threads_client, out=tmp_path / "a"
+    )
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    shutil.rmtree(tmp_path / "a")
+    again = run_batch(
+        summary, sessions / "mouse1.session", client=threads_client, out=tmp_path / "b"
+    )
+    (record,) = again.records
+    assert record.status == "skipped"
+    assert record.results == first.records[0].results
+    assert record.output == str((tmp_path / "b").resolve() / SESSIONS_DIR / "mouse1")
+    saved = json.loads((tmp_path / "b" / "batch_report.json").read_text())
+    assert saved["records"][0]["output"] == record.output
 
 
 def _undo_once(dm: DataManager) -> dict[str, object]:

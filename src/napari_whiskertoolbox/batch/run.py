@@ -428,8 +428,11 @@ def run_batch(
         pending = []
         for job in jobs:
             previous = completed_record(job.output, fingerprint) if resume else None
-            if previous is not None:
-                batch.finish(job, replace(previous, status="skipped", session=str(job.session)))
+            if previous is not None:  # where it is now: the output folder may have moved
+                skipped = replace(
+                    previous, status="skipped", session=str(job.session), output=str(job.output)
+                )
+                batch.finish(job, skipped)
             else:
                 pending.append(job)
         owned: BatchClient | None = None
