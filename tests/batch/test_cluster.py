@@ -79,6 +79,37 @@ def test_an_address_answering_something_else_is_an_error(garbage_port: int) -> N
     assert address in str(info.value)
 
 
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then closed)."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return int(port)
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        (f"tcp://127.0.0.1:{_closed_port()}", "connection refused"),
+        ("tcp://no-such-host.invalid:8786", "unknown host 'no-such-host.invalid'"),
+    ],
+)
+def test_an_address_nothing_listens_on_says_so(address: str, expected: str) -> None:
+    # no scheduler running there, or a typo in the host: "cannot reach", not "answers
+    # something else" (nor a timeout after dask's retries)
+    with pytest.raises(OSError, match="cannot reach the dask scheduler") as info:
+        start_client(address, connect_timeout=5.0)
+    assert address in str(info.value)
+    assert expected in str(info.value)
+    assert "does not speak dask" not in str(info.value)
+
+
+def test_a_port_out_of_range_is_a_bad_address() -> None:
+    with pytest.raises(ValueError, match=r"bad dask scheduler address .*port 99999 is not"):
+        start_client("tcp://127.0.0.1:99999")
+
+
 def test_workers_that_never_start_are_an_error_and_are_stopped(tmp_path: Path) -> None:
     # a worker process that hangs while starting, as when it imports a main script that
     # opens napari without `if __name__ == "__main__":` (spawn re-runs the main script)
