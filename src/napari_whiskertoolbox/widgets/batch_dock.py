@@ -45,6 +45,7 @@ from napari_whiskertoolbox.batch import (
     expand_sessions,
     require_batch_dependencies,
     run_batch,
+    session_names,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
 from napari_whiskertoolbox.layers.main_thread import call_in_main
@@ -404,8 +405,11 @@ class BatchWidget(QWidget):
         self._rows.clear()
         self._records.clear()
         self.table.setRowCount(len(sessions))
-        for row, path in enumerate(sessions):
-            self.table.setItem(row, 0, QTableWidgetItem(Path(path).name))
+        # the names the batch gives them (its output folders): two `exp.json` of different
+        # folders are told apart from the start, not only once they finish
+        names = session_names([Path(path) for path in sessions])
+        for row, (path, name) in enumerate(zip(sessions, names)):
+            self.table.setItem(row, 0, QTableWidgetItem(name))
             for column in range(1, len(COLUMNS)):
                 self.table.setItem(row, column, QTableWidgetItem(""))
             self.table.item(row, 0).setToolTip(path)
