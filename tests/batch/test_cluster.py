@@ -123,3 +123,17 @@ def test_workers_that_never_start_are_an_error_and_are_stopped(tmp_path: Path) -
         start_client(n_workers=1, start_timeout=1.5)
     assert "__main__" in str(info.value)
     assert set(multiprocessing.active_children()) <= before  # the stuck worker was stopped
+
+
+def test_workers_that_fail_at_once_are_not_said_to_time_out(tmp_path: Path) -> None:
+    # a worker whose start-up raises (as a main script that exits when re-imported without
+    # its arguments): the error says it failed and why, not "did not start within 60 s"
+    boom = tmp_path / "boom_on_start.py"
+    boom.write_text("raise RuntimeError('boom while the worker starts')\n")
+    with (
+        dask.config.set({"distributed.worker.preload": [str(boom)]}),
+        pytest.raises(OSError, match=r"failed to start \(after [\d.]+ s\)") as info,
+    ):
+        start_client(n_workers=1, processes=False)
+    assert "boom while the worker starts" in str(info.value)
+    assert "within" not in str(info.value)

@@ -296,6 +296,7 @@ def start_client(
         "distributed.nanny.pre-spawn-environ": environ,
     }
     before = set(multiprocessing.active_children())
+    started = time.monotonic()
     try:
         with dask.config.set(settings):
             cluster = LocalCluster(
@@ -306,12 +307,21 @@ def start_client(
                 death_timeout=start_s,  # a nanny gives up on a worker that does not start
             )
     except Exception as exc:
-        _stop_new_workers(before)
+        elapsed = time.monotonic() - started
+        if processes:
+            _stop_new_workers(before)
+        # a worker that gave up at the timeout, or one that failed at once (its start-up
+        # raised: a main script that exits when imported without its arguments, say)
+        what = (
+            f"did not start within {start_s:g} s"
+            if elapsed >= 0.9 * start_s
+            else f"failed to start (after {elapsed:.1f} s)"
+        )
         raise OSError(
-            f"the {workers} local dask worker process{'es' if workers > 1 else ''} did not "
-            f"start within {start_s:g} s ({type(exc).__name__}: {exc}). Each worker process "
-            "imports the program's main script (Python's 'spawn'): a script that starts "
-            'napari or run_batch must do so under `if __name__ == "__main__":`'
+            f"the {workers} local dask worker process{'es' if workers > 1 else ''} {what} "
+            f"({type(exc).__name__}: {exc}). Each worker process imports the program's main "
+            "script (Python's 'spawn'): a script that starts napari or run_batch must do so "
+            'under `if __name__ == "__main__":`'
         ) from exc
     return BatchClient(Client(cluster), owned=True, cluster=cluster)
 
