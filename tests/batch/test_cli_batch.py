@@ -145,6 +145,24 @@ def test_usage_errors_and_missing_extra(
     assert run_from_args(args, stderr=err) == 2
     assert "task not found" in err.getvalue()
 
+    script = write_script(tmp_path / "keys.py", "results = {}\n")
+    both = parser.parse_args(
+        [
+            str(script),
+            str(sessions / "mouse1.session"),
+            "--scheduler",
+            "tcp://127.0.0.1:8786",
+            "--workers",
+            "4",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = io.StringIO()
+    assert run_from_args(both, stderr=err) == 2  # --workers would be ignored
+    assert "error: --workers 4 is the size of the local cluster" in err.getvalue()
+    assert "tcp://127.0.0.1:8786 has its own workers" in err.getvalue()
+
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util,

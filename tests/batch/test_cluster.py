@@ -137,3 +137,8 @@ def test_workers_that_fail_at_once_are_not_said_to_time_out(tmp_path: Path) -> N
         start_client(n_workers=1, processes=False)
     assert "boom while the worker starts" in str(info.value)
     assert "within" not in str(info.value)
+
+
+def test_workers_of_a_scheduler_are_not_ours_to_size() -> None:
+    with pytest.raises(ValueError, match=r"n_workers=2 .* tcp://127\.0\.0\.1:8786 has its own"):
+        start_client("tcp://127.0.0.1:8786", 2)

@@ -631,3 +631,19 @@ def test_a_given_cluster_without_workers_yet_is_waited_for(
         runner.join(60)
     assert not runner.is_alive()
     assert result[0].ok
+
+
+def test_options_that_would_be_ignored_are_refused(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "argv.py", "import sys\nresults = {'n': len(sys.argv)}\n")
+    session = sessions / "mouse1.session"
+    out = tmp_path / "out"
+    # one string would be the script's arguments character by character
+    with pytest.raises(ValueError, match=r"args must be a list .*\['--threshold', '12'\]"):
+        run_batch(script, session, client=threads_client, out=out, args="--threshold 12")
+    with pytest.raises(ValueError, match="client or scheduler, not both"):
+        run_batch(script, session, client=threads_client, scheduler="tcp://h:8786", out=out)
+    with pytest.raises(ValueError, match="n_workers=2 is the size of the local cluster"):
+        run_batch(script, session, client=threads_client, n_workers=2, out=out)
+    assert not out.exists()  # refused before anything ran

@@ -139,6 +139,13 @@ def run_from_args(
     from napari_whiskertoolbox.batch.sessions import expand_sessions
     from napari_whiskertoolbox.batch.tasks import as_task
 
+    if args.scheduler and args.workers is not None:
+        print(
+            f"error: --workers {args.workers} is the size of the local cluster; the scheduler "
+            f"{args.scheduler} has its own workers (scale them there, or leave --workers out)",
+            file=err,
+        )
+        return EXIT_USAGE
     try:
         task = as_task(args.task, list(script_args))
         check_shared_outputs(task, len(expand_sessions(args.sessions)))

@@ -270,7 +270,8 @@ def start_client(
         The scheduler cannot be reached or does not answer as a dask scheduler, or the
         local workers did not start within ``start_timeout``.
     ValueError
-        A malformed scheduler address, or ``n_workers`` < 1.
+        A malformed scheduler address, ``n_workers`` < 1, or ``n_workers`` with
+        ``scheduler``.
     """
     require_batch_dependencies()
     import dask
@@ -280,6 +281,11 @@ def start_client(
         for name in ("distributed", "tornado"):
             logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler:
+        if n_workers is not None:
+            raise ValueError(
+                f"n_workers={n_workers} is the size of a local cluster; the scheduler "
+                f"{scheduler} has its own workers (scale them there, or leave n_workers out)"
+            )
         timeout = CONNECT_TIMEOUT_S if connect_timeout is None else connect_timeout
         return BatchClient(_connect(scheduler, timeout), owned=False)
     start_s = START_TIMEOUT_S if start_timeout is None else start_timeout

@@ -300,6 +300,27 @@ def _worker_error(exc: BaseException | None) -> str:
     return f"{name}: {exc}"
 
 
+def _check_cluster_options(client: object, scheduler: str | None, n_workers: int | None) -> None:
+    """Refuse options that would be silently ignored: one cluster, and its own workers.
+
+    Raises
+    ------
+    ValueError
+        Both ``client`` and ``scheduler``, or ``n_workers`` with either of them.
+    """
+    if client is not None and scheduler:
+        raise ValueError(
+            f"give client or scheduler, not both (scheduler={scheduler!r} would be ignored: "
+            "the sessions run on the client's cluster)"
+        )
+    if n_workers is not None and (client is not None or scheduler):
+        given = "client" if client is not None else f"scheduler={scheduler!r}"
+        raise ValueError(
+            f"n_workers={n_workers} is the size of the local cluster; with {given} the "
+            "sessions run on that cluster's workers (scale it there, or leave n_workers out)"
+        )
+
+
 def check_shared_outputs(task: Task, n_sessions: int) -> None:
     """Refuse a pipeline-runner config that saves every session to the same file.
 
@@ -390,7 +411,9 @@ def run_batch(
         dask.distributed or pyarrow is missing (install ``napari-whiskertoolbox[batch]``).
     FileNotFoundError, FormatError, ValueError
         The task or a session path is unusable, or a pipeline-runner config saves to a
-        path that is the same for every session (before anything runs).
+        path that is the same for every session, or ``args`` is a single string, or the
+        options name two clusters (``client`` and ``scheduler``, or ``n_workers`` with
+        either), all before anything runs.
     OutputInUseError
         Another batch is running with the same output folder ``out`` (before anything
         runs): two batches saving the same sessions would delete each other's files.
@@ -403,6 +426,7 @@ def run_batch(
     """
     require_batch_dependencies()
     started = time.perf_counter()
+    _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
     paths = expand_sessions(sessions)
     if not paths:
