@@ -184,6 +184,16 @@ def test_arguments_are_split_as_a_shell_does(
     assert len(started) == 1  # nothing started
     assert dock.status.text().startswith("Arguments: ")
     assert "quotation" in dock.status.text()
+    # a scheduler chosen without its address: not a local cluster in its place
+    dock.task_args.setText("")
+    dock.remote.setChecked(True)
+    dock.run()
+    assert len(started) == 1
+    assert dock.status.text().startswith("Scheduler: enter its address")
+    dock.address.setText(" tcp://lab:8786 ")
+    dock.run()
+    assert started[1]["scheduler"] == "tcp://lab:8786"
+    assert started[1]["n_workers"] is None
 
 
 def test_rows_show_the_batch_names_from_the_start(

@@ -336,6 +336,10 @@ class BatchWidget(QWidget):
         except ValueError as exc:
             self.status.setText(f"Arguments: {exc} in {self.task_args.text()!r}")
             return
+        address = self.address.text().strip()
+        if self.remote.isChecked() and not address:  # else a local cluster would run it
+            self.status.setText("Scheduler: enter its address (tcp://host:8786), or run locally.")
+            return
         task = Path(task_text).expanduser()
         out = self.out_dir.text().strip() or str(task.parent / f"{task.stem}-batch")
         options = {
@@ -343,7 +347,7 @@ class BatchWidget(QWidget):
             "args": args,
             "retries": self.retries.value(),
             "resume": self.resume.isChecked(),
-            "scheduler": self.address.text().strip() if self.remote.isChecked() else None,
+            "scheduler": address if self.remote.isChecked() else None,
             "n_workers": self.n_workers.value() if self.local.isChecked() else None,
         }
         self._reset_table(sessions)
