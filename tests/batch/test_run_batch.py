@@ -647,3 +647,39 @@ def test_options_that_would_be_ignored_are_refused(
     with pytest.raises(ValueError, match="n_workers=2 is the size of the local cluster"):
         run_batch(script, session, client=threads_client, n_workers=2, out=out)
     assert not out.exists()  # refused before anything ran
+
+
+def test_a_scheduler_that_goes_away_ends_the_batch(sessions: Path, tmp_path: Path) -> None:
+    """The lab's scheduler stops mid-batch: every session left fails saying so, no hang."""
+    import contextlib
+
+    from distributed import Client, LocalCluster
+
+    script = write_script(
+        tmp_path / "slow.py", "import time\nfor _ in range(40):\n    time.sleep(0.05)\n"
+    )
+    statuses: list[tuple[str, str]] = []
+    cluster = LocalCluster(n_workers=1, processes=False, protocol="tcp", dashboard_address=None)
+    try:
+        # a client of the address, as --scheduler makes; it gives up reconnecting after 1 s
+        with Client(cluster.scheduler_address, timeout=1) as client:
+            runner, result = start_batch(
+                script,
+                sessions.glob("*.session"),
+                client=client,
+                out=tmp_path / "out",
+                progress=lambda p: statuses.append((p.name, p.status)),
+            )
+            deadline = time.monotonic() + 60
+            while not any(s == "running" for _, s in statuses) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cluster.close()  # the scheduler stops (and its workers)
+            runner.join(60)
+            assert not runner.is_alive()  # before: the batch waited forever
+    finally:
+        with contextlib.suppress(Exception):
+            cluster.close()
+    report = result[0]
+    assert [r.status for r in report.records] == ["failed"] * len(SESSION_NAMES)
+    for record in report.records:
+        assert record.error.startswith("lost the connection to the dask scheduler"), record.error

@@ -38,6 +38,8 @@ LOCK_FILE = "batch.lock"
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
+_CLIENT_GONE = ("closing", "closed", "failed")
+"""``Client.status`` once it gave up on its scheduler: its futures never finish."""
 
 
 class OutputInUseError(BlockingIOError):
@@ -102,6 +104,8 @@ class _Batch:
         self.status: dict[int, SessionStatus] = {}
         self.cancelled = False
         self.n_workers = 0
+        self.client: Client | None = None
+        self.address: str | None = None
 
     # -- events ---------------------------------------------------------------------------
     def emit(
@@ -140,6 +144,8 @@ class _Batch:
         cancel_event = Event(event_name, client=client)
         threads = client.nthreads()
         self.n_workers = len(threads)
+        self.client = client
+        self.address = address = _scheduler_address(client)
         limit = max(1, sum(threads.values()))
         waiting = deque(pending)
         futures: dict[str, tuple[SessionJob, Future]] = {}
@@ -175,6 +181,9 @@ class _Batch:
                 now = time.monotonic()
                 if now - last_poll >= _POLL_CLUSTER_S:
                     last_poll = now
+                    if client.status in _CLIENT_GONE:  # dask gave up reconnecting
+                        self._fail_all(client, futures, waiting, _lost_scheduler(address))
+                        return
                     threads = self._poll(client, futures)
                     limit = max(1, sum(threads.values())) if threads is not None else limit
                     if threads == {} and worker_wait_s is not None:
@@ -198,11 +207,12 @@ class _Batch:
             record = result
         else:
             exc = _exception_of(result)
+            gone = self.client is not None and self.client.status in (*_CLIENT_GONE, "connecting")
             record = SessionRecord(
                 str(job.session),
                 job.name,
                 "failed",
-                error=_worker_error(exc),
+                error=_lost_scheduler(self.address) if gone else _worker_error(exc),
                 attempts=job.attempt,
             )
         if record.status == "failed" and job.attempt <= self.retries:
@@ -269,6 +279,23 @@ class _Batch:
         waiting.clear()
 
 
+def _scheduler_address(client: Client) -> str | None:
+    """Return the address of ``client``'s scheduler (``None`` if it cannot be asked)."""
+    try:
+        return str(client.scheduler_info()["address"])
+    except Exception:
+        return None
+
+
+def _lost_scheduler(address: str | None) -> str:
+    """Say that the scheduler went away (the record's error of the sessions it held)."""
+    where = f" at {address}" if address else ""
+    return (
+        f"lost the connection to the dask scheduler{where}: it stopped, or the network "
+        "failed, while the batch ran; run again to resume"
+    )
+
+
 def _cancelled(job: SessionJob) -> SessionRecord:
     return SessionRecord(
         str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
@@ -295,7 +322,9 @@ def _worker_error(exc: BaseException | None) -> str:
     name = type(exc).__name__
     if name == "KilledWorker":
         return f"the worker process died while running this session ({exc})"
-    if name == "CancelledError":
+    if name.endswith("CancelledError"):  # distributed's FutureCancelledError says why
+        if getattr(exc, "reason", None) == "scheduler-connection-lost":
+            return _lost_scheduler(None)
         return "the session was cancelled by the scheduler (its worker was lost)"
     return f"{name}: {exc}"
 
