@@ -145,6 +145,24 @@ def test_usage_errors_and_missing_extra(
     assert run_from_args(args, stderr=err) == 2
     assert "task not found" in err.getvalue()
 
+    script = write_script(tmp_path / "keys.py", "results = {}\n")
+    both = parser.parse_args(
+        [
+            str(script),
+            str(sessions / "mouse1.session"),
+            "--scheduler",
+            "tcp://127.0.0.1:8786",
+            "--workers",
+            "4",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = io.StringIO()
+    assert run_from_args(both, stderr=err) == 2  # --workers would be ignored
+    assert "error: --workers 4 is the size of the local cluster" in err.getvalue()
+    assert "tcp://127.0.0.1:8786 has its own workers" in err.getvalue()
+
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util,
@@ -190,3 +208,43 @@ def test_pipeline_without_keys_says_how_to_give_them(tmp_path: Path) -> None:
         "(command line: `input_key=KEY output_key=KEY` after `--`; "
         "Python: args={'input_key': 'whiskers', 'output_key': 'angle'})"
     ), message
+
+
+def test_a_scheduler_without_workers_says_the_sessions_wait(sessions: Path, tmp_path: Path) -> None:
+    # SLURM workers still in the job queue: the command says why nothing moves yet, and
+    # runs the sessions once a worker joins
+    import threading
+
+    from distributed import LocalCluster
+
+    script = write_script(tmp_path / "keys.py", "results = {'keys': len(dm.keys())}\n")
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp", dashboard_address=None
+    ) as cluster:
+        args = parser.parse_args(
+            [
+                str(script),
+                str(sessions / "mouse1.session"),
+                "--scheduler",
+                cluster.scheduler_address,
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        code: list[int] = []
+        runner = threading.Thread(
+            target=lambda: code.append(run_from_args(args, stdout=stdout, stderr=stderr))
+        )
+        runner.start()
+        deadline = time.monotonic() + WAIT_S
+        while "no worker yet" not in stderr.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert f"dask: {cluster.scheduler_address}, 0 workers" in stderr.getvalue()
+        assert "the sessions wait until one joins" in stderr.getvalue()
+        cluster.scale(1)
+        runner.join(WAIT_S)
+    assert code == [0], stderr.getvalue()
+    assert "1 done" in stdout.getvalue()

@@ -79,6 +79,37 @@ def test_an_address_answering_something_else_is_an_error(garbage_port: int) -> N
     assert address in str(info.value)
 
 
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then closed)."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return int(port)
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        (f"tcp://127.0.0.1:{_closed_port()}", "connection refused"),
+        ("tcp://no-such-host.invalid:8786", "unknown host 'no-such-host.invalid'"),
+    ],
+)
+def test_an_address_nothing_listens_on_says_so(address: str, expected: str) -> None:
+    # no scheduler running there, or a typo in the host: "cannot reach", not "answers
+    # something else" (nor a timeout after dask's retries)
+    with pytest.raises(OSError, match="cannot reach the dask scheduler") as info:
+        start_client(address, connect_timeout=5.0)
+    assert address in str(info.value)
+    assert expected in str(info.value)
+    assert "does not speak dask" not in str(info.value)
+
+
+def test_a_port_out_of_range_is_a_bad_address() -> None:
+    with pytest.raises(ValueError, match=r"bad dask scheduler address .*port 99999 is not"):
+        start_client("tcp://127.0.0.1:99999")
+
+
 def test_workers_that_never_start_are_an_error_and_are_stopped(tmp_path: Path) -> None:
     # a worker process that hangs while starting, as when it imports a main script that
     # opens napari without `if __name__ == "__main__":` (spawn re-runs the main script)
@@ -92,3 +123,22 @@ def test_workers_that_never_start_are_an_error_and_are_stopped(tmp_path: Path) -
         start_client(n_workers=1, start_timeout=1.5)
     assert "__main__" in str(info.value)
     assert set(multiprocessing.active_children()) <= before  # the stuck worker was stopped
+
+
+def test_workers_that_fail_at_once_are_not_said_to_time_out(tmp_path: Path) -> None:
+    # a worker whose start-up raises (as a main script that exits when re-imported without
+    # its arguments): the error says it failed and why, not "did not start within 60 s"
+    boom = tmp_path / "boom_on_start.py"
+    boom.write_text("raise RuntimeError('boom while the worker starts')\n")
+    with (
+        dask.config.set({"distributed.worker.preload": [str(boom)]}),
+        pytest.raises(OSError, match=r"failed to start \(after [\d.]+ s\)") as info,
+    ):
+        start_client(n_workers=1, processes=False)
+    assert "boom while the worker starts" in str(info.value)
+    assert "within" not in str(info.value)
+
+
+def test_workers_of_a_scheduler_are_not_ours_to_size() -> None:
+    with pytest.raises(ValueError, match=r"n_workers=2 .* tcp://127\.0\.0\.1:8786 has its own"):
+        start_client("tcp://127.0.0.1:8786", 2)

@@ -16,6 +16,7 @@ from _batch_support import SESSION_NAMES, start_batch, write_script
 from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
     MARKER_FILE,
+    SESSIONS_DIR,
     MissingBatchDependencyError,
     OutputInUseError,
     completed_record,
@@ -481,6 +482,27 @@ def test_a_copied_output_stays_complete(
     assert completed_record(moved, "another task") is None
 
 
+def test_a_moved_output_folder_resumes_with_its_own_paths(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # the batch's output folder moved (copied to another disk, say) and the batch re-run
+    # there: its skipped sessions' outputs are the ones in the new folder, not the old ones
+    first = run_batch(
+        summary, sessions / "mouse1.session", client=threads_client, out=tmp_path / "a"
+    )
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    shutil.rmtree(tmp_path / "a")
+    again = run_batch(
+        summary, sessions / "mouse1.session", client=threads_client, out=tmp_path / "b"
+    )
+    (record,) = again.records
+    assert record.status == "skipped"
+    assert record.results == first.records[0].results
+    assert record.output == str((tmp_path / "b").resolve() / SESSIONS_DIR / "mouse1")
+    saved = json.loads((tmp_path / "b" / "batch_report.json").read_text())
+    assert saved["records"][0]["output"] == record.output
+
+
 def _undo_once(dm: DataManager) -> dict[str, object]:
     return {"undone": dm.undo(), "keys": len(dm.keys())}
 
@@ -609,3 +631,55 @@ def test_a_given_cluster_without_workers_yet_is_waited_for(
         runner.join(60)
     assert not runner.is_alive()
     assert result[0].ok
+
+
+def test_options_that_would_be_ignored_are_refused(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "argv.py", "import sys\nresults = {'n': len(sys.argv)}\n")
+    session = sessions / "mouse1.session"
+    out = tmp_path / "out"
+    # one string would be the script's arguments character by character
+    with pytest.raises(ValueError, match=r"args must be a list .*\['--threshold', '12'\]"):
+        run_batch(script, session, client=threads_client, out=out, args="--threshold 12")
+    with pytest.raises(ValueError, match="client or scheduler, not both"):
+        run_batch(script, session, client=threads_client, scheduler="tcp://h:8786", out=out)
+    with pytest.raises(ValueError, match="n_workers=2 is the size of the local cluster"):
+        run_batch(script, session, client=threads_client, n_workers=2, out=out)
+    assert not out.exists()  # refused before anything ran
+
+
+def test_a_scheduler_that_goes_away_ends_the_batch(sessions: Path, tmp_path: Path) -> None:
+    """The lab's scheduler stops mid-batch: every session left fails saying so, no hang."""
+    import contextlib
+
+    from distributed import Client, LocalCluster
+
+    script = write_script(
+        tmp_path / "slow.py", "import time\nfor _ in range(40):\n    time.sleep(0.05)\n"
+    )
+    statuses: list[tuple[str, str]] = []
+    cluster = LocalCluster(n_workers=1, processes=False, protocol="tcp", dashboard_address=None)
+    try:
+        # a client of the address, as --scheduler makes; it gives up reconnecting after 1 s
+        with Client(cluster.scheduler_address, timeout=1) as client:
+            runner, result = start_batch(
+                script,
+                sessions.glob("*.session"),
+                client=client,
+                out=tmp_path / "out",
+                progress=lambda p: statuses.append((p.name, p.status)),
+            )
+            deadline = time.monotonic() + 60
+            while not any(s == "running" for _, s in statuses) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cluster.close()  # the scheduler stops (and its workers)
+            runner.join(60)
+            assert not runner.is_alive()  # before: the batch waited forever
+    finally:
+        with contextlib.suppress(Exception):
+            cluster.close()
+    report = result[0]
+    assert [r.status for r in report.records] == ["failed"] * len(SESSION_NAMES)
+    for record in report.records:
+        assert record.error.startswith("lost the connection to the dask scheduler"), record.error

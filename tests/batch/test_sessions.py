@@ -67,8 +67,22 @@ def test_bad_inputs_name_what_is_wrong(sessions: Path) -> None:
         expand_sessions(no_column)
     listed_missing = sessions / "list.txt"
     listed_missing.write_text("mouse1.session\ngone.session\n")
-    with pytest.raises(FileNotFoundError, match=r"gone\.session.*list\.txt"):
+    with pytest.raises(
+        FileNotFoundError, match=r"gone\.session \(line 2 of the manifest .*list\.txt"
+    ):
         expand_sessions(listed_missing)
+    listed_data = sessions / "data_list.txt"
+    listed_data.write_text("# sessions\nmouse1.session\nnotes.txt\n")  # notes.txt: a text file
+    with pytest.raises(FormatError, match=r"data_list\.txt.*line 3: .*notes\.txt is no session"):
+        expand_sessions(listed_data)
+    empty = sessions / "empty.txt"
+    empty.write_text("# nothing yet\n\n")
+    with pytest.raises(FormatError, match=r"empty\.txt.*lists no session"):
+        expand_sessions(empty)
+    with pytest.raises(
+        FormatError, match=r"holds sessions: give a pattern, such as '.*\*\.session'"
+    ):
+        expand_sessions(sessions)  # the folder of the sessions, not a session
     other = sessions / "notes.md"
     other.write_text("hello")
     with pytest.raises(FormatError, match="not a session"):

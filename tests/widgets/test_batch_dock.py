@@ -184,6 +184,32 @@ def test_arguments_are_split_as_a_shell_does(
     assert len(started) == 1  # nothing started
     assert dock.status.text().startswith("Arguments: ")
     assert "quotation" in dock.status.text()
+    # a scheduler chosen without its address: not a local cluster in its place
+    dock.task_args.setText("")
+    dock.remote.setChecked(True)
+    dock.run()
+    assert len(started) == 1
+    assert dock.status.text().startswith("Scheduler: enter its address")
+    dock.address.setText(" tcp://lab:8786 ")
+    dock.run()
+    assert started[1]["scheduler"] == "tcp://lab:8786"
+    assert started[1]["n_workers"] is None
+
+
+def test_rows_show_the_batch_names_from_the_start(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # two sessions of the same name in different folders: told apart while they wait and
+    # run, by the names of their output folders, not both shown as "mouse1.session"
+    for folder in ("left", "right"):
+        shutil.copytree(sessions / "mouse1.session", tmp_path / folder / "mouse1.session")
+    _prepare(dock, sessions, tmp_path)
+    dock.session_list.clear()
+    dock.add_sessions([tmp_path / "left" / "mouse1.session", tmp_path / "right" / "mouse1.session"])
+    monkeypatch.setattr(dock, "_start_worker", lambda task, s, options, c: object())
+    dock.run()
+    names = [dock.table.item(row, 0).text() for row in range(dock.table.rowCount())]
+    assert names == ["left-mouse1", "right-mouse1"]
 
 
 def test_workers_that_never_start_end_the_run_with_the_reason(

@@ -32,7 +32,7 @@ EXIT_CANCELLED = 130
 """Interrupted with Ctrl+C (as a shell reports it)."""
 
 EPILOG = """\
-TASK is a .py script (`dm` is the session; values left in a ``results`` dict go to the
+TASK is a .py script (`dm` is the session; values left in a `results` dict go to the
 results table), or a .json pipeline (TransformsV2 pipeline: pass input_key=KEY
 output_key=KEY after `--`; pipeline-runner config: commands run on each session).
 SESSIONS are session folders, configs, media, glob patterns ('data/**/*.json', quoted) or
@@ -139,6 +139,13 @@ def run_from_args(
     from napari_whiskertoolbox.batch.sessions import expand_sessions
     from napari_whiskertoolbox.batch.tasks import as_task
 
+    if args.scheduler and args.workers is not None:
+        print(
+            f"error: --workers {args.workers} is the size of the local cluster; the scheduler "
+            f"{args.scheduler} has its own workers (scale them there, or leave --workers out)",
+            file=err,
+        )
+        return EXIT_USAGE
     try:
         task = as_task(args.task, list(script_args))
         check_shared_outputs(task, len(expand_sessions(args.sessions)))
@@ -154,8 +161,15 @@ def run_from_args(
             print(f"error: {exc}", file=err)  # names the address or the local workers
             return EXIT_USAGE
         link = client.dashboard_link
-        where = args.scheduler or f"local cluster, {len(client.client.nthreads())} workers"
+        n_workers = len(client.client.nthreads())
+        workers = f"{n_workers} worker{'' if n_workers == 1 else 's'}"
+        where = f"{args.scheduler}, {workers}" if args.scheduler else f"local cluster, {workers}"
         print(f"dask: {where}" + (f"; dashboard {link}" if link else ""), file=err)
+        if n_workers == 0:  # a lab cluster whose workers are still in a job queue, say
+            print(
+                "the scheduler has no worker yet: the sessions wait until one joins (Ctrl+C stops)",
+                file=err,
+            )
         report = run_batch(
             task,
             args.sessions,

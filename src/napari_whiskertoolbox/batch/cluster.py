@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -129,6 +130,53 @@ def _kill(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+async def _check_reachable(address: str, timeout: float) -> None:
+    """Open (and close) a plain TCP connection to a ``tcp://`` or ``tls://`` ``address``.
+
+    Tells "nothing listens there" apart from "something listens but is no scheduler",
+    which dask's connect reports alike, as a timeout after retrying for ``timeout`` s.
+    Other schemes are left to dask.
+
+    Raises
+    ------
+    OSError
+        Unknown host, connection refused, or no answer within ``timeout`` s; the message
+        names the address.
+    ValueError
+        A malformed host:port.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return
+    host, port = parse_host_port(location)
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} is not in 1-65535")
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except socket.gaierror as exc:
+        raise OSError(
+            f"cannot reach the dask scheduler at {address}: unknown host {host!r} ({exc})"
+        ) from exc
+    except ConnectionRefusedError as exc:
+        raise OSError(
+            f"cannot reach the dask scheduler at {address}: connection refused (nothing "
+            f"listens on port {port} of {host}: is the scheduler running, on port {port}? "
+            "`dask scheduler` listens on 8786 by default)"
+        ) from exc
+    except TimeoutError as exc:
+        raise OSError(
+            f"cannot reach the dask scheduler at {address}: no answer from {host} within "
+            f"{timeout:g} s (a wrong host, or a firewall in the way?)"
+        ) from exc
+    except OSError as exc:
+        raise OSError(f"cannot reach the dask scheduler at {address}: {exc}") from exc
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+
+
 def _connect(address: str, timeout: float) -> Client:
     """Connect a client to the scheduler at ``address``, in at most about ``timeout`` s.
 
@@ -143,6 +191,7 @@ def _connect(address: str, timeout: float) -> Client:
     from distributed.security import Security
 
     async def probe() -> None:
+        await _check_reachable(address, timeout)
         args = Security().get_connection_args("client")
         comm = await asyncio.wait_for(connect(address, timeout=timeout, **args), timeout)
         await comm.close()
@@ -160,6 +209,8 @@ def _connect(address: str, timeout: float) -> Client:
         except TimeoutError as exc:  # asyncio.TimeoutError too (an OSError: first)
             raise OSError(not_dask) from exc
         except OSError as exc:
+            if str(exc).startswith("cannot reach"):  # _check_reachable's own message
+                raise
             if "handshake" in str(exc):
                 raise OSError(not_dask) from exc
             raise OSError(f"cannot reach the dask scheduler at {address}: {exc}") from exc
@@ -219,7 +270,8 @@ def start_client(
         The scheduler cannot be reached or does not answer as a dask scheduler, or the
         local workers did not start within ``start_timeout``.
     ValueError
-        A malformed scheduler address, or ``n_workers`` < 1.
+        A malformed scheduler address, ``n_workers`` < 1, or ``n_workers`` with
+        ``scheduler``.
     """
     require_batch_dependencies()
     import dask
@@ -229,6 +281,11 @@ def start_client(
         for name in ("distributed", "tornado"):
             logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler:
+        if n_workers is not None:
+            raise ValueError(
+                f"n_workers={n_workers} is the size of a local cluster; the scheduler "
+                f"{scheduler} has its own workers (scale them there, or leave n_workers out)"
+            )
         timeout = CONNECT_TIMEOUT_S if connect_timeout is None else connect_timeout
         return BatchClient(_connect(scheduler, timeout), owned=False)
     start_s = START_TIMEOUT_S if start_timeout is None else start_timeout
@@ -245,6 +302,7 @@ def start_client(
         "distributed.nanny.pre-spawn-environ": environ,
     }
     before = set(multiprocessing.active_children())
+    started = time.monotonic()
     try:
         with dask.config.set(settings):
             cluster = LocalCluster(
@@ -255,12 +313,21 @@ def start_client(
                 death_timeout=start_s,  # a nanny gives up on a worker that does not start
             )
     except Exception as exc:
-        _stop_new_workers(before)
+        elapsed = time.monotonic() - started
+        if processes:
+            _stop_new_workers(before)
+        # a worker that gave up at the timeout, or one that failed at once (its start-up
+        # raised: a main script that exits when imported without its arguments, say)
+        what = (
+            f"did not start within {start_s:g} s"
+            if elapsed >= 0.9 * start_s
+            else f"failed to start (after {elapsed:.1f} s)"
+        )
         raise OSError(
-            f"the {workers} local dask worker process{'es' if workers > 1 else ''} did not "
-            f"start within {start_s:g} s ({type(exc).__name__}: {exc}). Each worker process "
-            "imports the program's main script (Python's 'spawn'): a script that starts "
-            'napari or run_batch must do so under `if __name__ == "__main__":`'
+            f"the {workers} local dask worker process{'es' if workers > 1 else ''} {what} "
+            f"({type(exc).__name__}: {exc}). Each worker process imports the program's main "
+            "script (Python's 'spawn'): a script that starts napari or run_batch must do so "
+            'under `if __name__ == "__main__":`'
         ) from exc
     return BatchClient(Client(cluster), owned=True, cluster=cluster)
 

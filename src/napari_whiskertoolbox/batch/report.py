@@ -39,6 +39,33 @@ _QUALIFIED_EXCEPTION = re.compile(r"^(?:[a-z_]\w*\.)+([A-Z]\w*: )")  # not "angl
 """``package.module.SomeError: message`` -> ``SomeError: message``."""
 
 
+def _result_dtype(values: list[Any]) -> str:
+    """Return the pandas dtype of a results-table column holding ``values``.
+
+    ``boolean``, ``Int64``, ``Float64`` (floats, or ints and floats) or ``string`` when
+    every value that is not ``None`` is of that kind; ``string`` for any other mix (the
+    values' text). A column with no value at all is ``Float64`` (all NA).
+    """
+    kinds = {
+        "bool"
+        if isinstance(v, bool)
+        else "int"
+        if isinstance(v, int)
+        else "float"
+        if isinstance(v, float)
+        else "str"
+        for v in values
+        if v is not None
+    }
+    if kinds == {"bool"}:
+        return "boolean"
+    if kinds == {"int"}:
+        return "Int64"
+    if not kinds or kinds <= {"int", "float"}:
+        return "Float64"
+    return "string"
+
+
 @dataclass
 class BatchReport:
     """What a batch did.
@@ -117,21 +144,31 @@ class BatchReport:
         """The results table: a row per session, a column per result value.
 
         Columns ``name``, ``session``, ``status``, then every result name in the order first
-        seen; a session without a value has NA there.
+        seen; a session without a value has NA there. A column's type is that of its values
+        (see :func:`_result_dtype`): floats stay ``Float64`` even when every value is whole,
+        ints and floats together are ``Float64``, and a name given values of other
+        different kinds in different sessions (``3`` here, ``"n/a"`` there) is a
+        ``string`` column of their text, so that the table can always be saved as Parquet.
         """
         import pandas as pd
 
-        columns: dict[str, None] = dict.fromkeys(_IDENTITY_COLUMNS)
-        rows = []
-        for r in self.records:
+        columns: dict[str, list[Any]] = {column: [] for column in _IDENTITY_COLUMNS}
+        for i, r in enumerate(self.records):
             row: dict[str, Any] = {"name": r.name, "session": r.session, "status": r.status}
             for key, value in r.results.items():
-                column = key if key not in _IDENTITY_COLUMNS else f"result_{key}"
-                columns.setdefault(column, None)
-                row[column] = value
-            rows.append(row)
-        frame = pd.DataFrame(rows, columns=list(columns))
-        return frame.convert_dtypes()
+                row[key if key not in _IDENTITY_COLUMNS else f"result_{key}"] = value
+            for column, value in row.items():
+                columns.setdefault(column, [None] * i).append(value)
+            for values in columns.values():
+                if len(values) == i:  # this session has no value there
+                    values.append(None)
+        data = {}
+        for column, values in columns.items():
+            dtype = _result_dtype(values)
+            if dtype == "string":
+                values = [None if v is None else str(v) for v in values]
+            data[column] = pd.array(values, dtype=dtype)
+        return pd.DataFrame(data, columns=list(columns))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-compatible values."""

@@ -38,6 +38,8 @@ LOCK_FILE = "batch.lock"
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
+_CLIENT_GONE = ("closing", "closed", "failed")
+"""``Client.status`` once it gave up on its scheduler: its futures never finish."""
 
 
 class OutputInUseError(BlockingIOError):
@@ -102,6 +104,8 @@ class _Batch:
         self.status: dict[int, SessionStatus] = {}
         self.cancelled = False
         self.n_workers = 0
+        self.client: Client | None = None
+        self.address: str | None = None
 
     # -- events ---------------------------------------------------------------------------
     def emit(
@@ -140,6 +144,8 @@ class _Batch:
         cancel_event = Event(event_name, client=client)
         threads = client.nthreads()
         self.n_workers = len(threads)
+        self.client = client
+        self.address = address = _scheduler_address(client)
         limit = max(1, sum(threads.values()))
         waiting = deque(pending)
         futures: dict[str, tuple[SessionJob, Future]] = {}
@@ -175,6 +181,9 @@ class _Batch:
                 now = time.monotonic()
                 if now - last_poll >= _POLL_CLUSTER_S:
                     last_poll = now
+                    if client.status in _CLIENT_GONE:  # dask gave up reconnecting
+                        self._fail_all(client, futures, waiting, _lost_scheduler(address))
+                        return
                     threads = self._poll(client, futures)
                     limit = max(1, sum(threads.values())) if threads is not None else limit
                     if threads == {} and worker_wait_s is not None:
@@ -198,11 +207,12 @@ class _Batch:
             record = result
         else:
             exc = _exception_of(result)
+            gone = self.client is not None and self.client.status in (*_CLIENT_GONE, "connecting")
             record = SessionRecord(
                 str(job.session),
                 job.name,
                 "failed",
-                error=_worker_error(exc),
+                error=_lost_scheduler(self.address) if gone else _worker_error(exc),
                 attempts=job.attempt,
             )
         if record.status == "failed" and job.attempt <= self.retries:
@@ -269,6 +279,23 @@ class _Batch:
         waiting.clear()
 
 
+def _scheduler_address(client: Client) -> str | None:
+    """Return the address of ``client``'s scheduler (``None`` if it cannot be asked)."""
+    try:
+        return str(client.scheduler_info()["address"])
+    except Exception:
+        return None
+
+
+def _lost_scheduler(address: str | None) -> str:
+    """Say that the scheduler went away (the record's error of the sessions it held)."""
+    where = f" at {address}" if address else ""
+    return (
+        f"lost the connection to the dask scheduler{where}: it stopped, or the network "
+        "failed, while the batch ran; run again to resume"
+    )
+
+
 def _cancelled(job: SessionJob) -> SessionRecord:
     return SessionRecord(
         str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
@@ -295,9 +322,32 @@ def _worker_error(exc: BaseException | None) -> str:
     name = type(exc).__name__
     if name == "KilledWorker":
         return f"the worker process died while running this session ({exc})"
-    if name == "CancelledError":
+    if name.endswith("CancelledError"):  # distributed's FutureCancelledError says why
+        if getattr(exc, "reason", None) == "scheduler-connection-lost":
+            return _lost_scheduler(None)
         return "the session was cancelled by the scheduler (its worker was lost)"
     return f"{name}: {exc}"
+
+
+def _check_cluster_options(client: object, scheduler: str | None, n_workers: int | None) -> None:
+    """Refuse options that would be silently ignored: one cluster, and its own workers.
+
+    Raises
+    ------
+    ValueError
+        Both ``client`` and ``scheduler``, or ``n_workers`` with either of them.
+    """
+    if client is not None and scheduler:
+        raise ValueError(
+            f"give client or scheduler, not both (scheduler={scheduler!r} would be ignored: "
+            "the sessions run on the client's cluster)"
+        )
+    if n_workers is not None and (client is not None or scheduler):
+        given = "client" if client is not None else f"scheduler={scheduler!r}"
+        raise ValueError(
+            f"n_workers={n_workers} is the size of the local cluster; with {given} the "
+            "sessions run on that cluster's workers (scale it there, or leave n_workers out)"
+        )
 
 
 def check_shared_outputs(task: Task, n_sessions: int) -> None:
@@ -390,7 +440,9 @@ def run_batch(
         dask.distributed or pyarrow is missing (install ``napari-whiskertoolbox[batch]``).
     FileNotFoundError, FormatError, ValueError
         The task or a session path is unusable, or a pipeline-runner config saves to a
-        path that is the same for every session (before anything runs).
+        path that is the same for every session, or ``args`` is a single string, or the
+        options name two clusters (``client`` and ``scheduler``, or ``n_workers`` with
+        either), all before anything runs.
     OutputInUseError
         Another batch is running with the same output folder ``out`` (before anything
         runs): two batches saving the same sessions would delete each other's files.
@@ -403,6 +455,7 @@ def run_batch(
     """
     require_batch_dependencies()
     started = time.perf_counter()
+    _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
     paths = expand_sessions(sessions)
     if not paths:
@@ -428,8 +481,11 @@ def run_batch(
         pending = []
         for job in jobs:
             previous = completed_record(job.output, fingerprint) if resume else None
-            if previous is not None:
-                batch.finish(job, replace(previous, status="skipped", session=str(job.session)))
+            if previous is not None:  # where it is now: the output folder may have moved
+                skipped = replace(
+                    previous, status="skipped", session=str(job.session), output=str(job.output)
+                )
+                batch.finish(job, skipped)
             else:
                 pending.append(job)
         owned: BatchClient | None = None

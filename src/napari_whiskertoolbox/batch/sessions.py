@@ -56,6 +56,11 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
     FormatError
         A CSV manifest without a ``session`` column, or with an empty cell (naming the line).
     """
+    return [entry for _, entry in _manifest_entries(path)]
+
+
+def _manifest_entries(path: str | os.PathLike[str]) -> list[tuple[int, Path]]:
+    """Return ``(line number, session path)`` for each entry of a manifest (see :func:`read_manifest`)."""
     path = Path(path)
     base = path.parent
     text = path.read_text(encoding="utf-8-sig")
@@ -87,9 +92,9 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
             if stripped and not stripped.startswith("#"):
                 entries.append((line, stripped))
     out = []
-    for _, entry in entries:
+    for line, entry in entries:
         p = Path(os.path.expanduser(entry))
-        out.append(p if p.is_absolute() else base / p)
+        out.append((line, p if p.is_absolute() else base / p))
     return out
 
 
@@ -123,19 +128,45 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
     if not path.exists():
         raise FileNotFoundError(f"session not found: {path}")
     if not is_session(path) and is_manifest(path):
-        return [_checked(p, path) for p in read_manifest(path)]
+        entries = _manifest_entries(path)
+        if not entries:
+            raise FormatError("the manifest lists no session", path=path)
+        return [_checked(entry, path, line) for line, entry in entries]
     if not is_session(path):
+        hint = ""
+        if path.is_dir() and any(is_session(child) for child in path.iterdir()):
+            pattern = os.path.join(text, "*.session")
+            hint = (
+                f"; this folder holds sessions: give a pattern, such as {pattern!r} ('**' "
+                "recurses), or the session paths"
+            )
         raise FormatError(
             "not a session: expected a session folder, a WhiskerToolbox .json config, media, "
-            "a glob pattern or a manifest (.txt one path a line, .csv with a 'session' column)",
+            "a glob pattern or a manifest (.txt one path a line, .csv with a 'session' column)"
+            + hint,
             path=path,
         )
     return [path]
 
 
-def _checked(path: Path, manifest: Path) -> Path:
+def _checked(path: Path, manifest: Path, line: int) -> Path:
+    """Return the manifest entry ``path`` (at ``line``) if it is a session.
+
+    Raises
+    ------
+    FileNotFoundError, FormatError
+        It does not exist, or is no session; naming the manifest and the line.
+    """
     if not path.exists():
-        raise FileNotFoundError(f"session not found: {path} (listed in the manifest {manifest})")
+        raise FileNotFoundError(
+            f"session not found: {path} (line {line} of the manifest {manifest})"
+        )
+    if not is_session(path):
+        raise FormatError(
+            f"line {line}: {path} is no session (a session folder, a WhiskerToolbox .json "
+            "config, media or another tool's project)",
+            path=manifest,
+        )
     return path
 
 

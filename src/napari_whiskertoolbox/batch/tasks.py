@@ -472,8 +472,15 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
     FileNotFoundError
         The script or pipeline file does not exist.
     ValueError
-        The path is neither ``.py`` nor ``.json``, or ``args`` does not fit the task.
+        The path is neither ``.py`` nor ``.json``, or ``args`` does not fit the task (a
+        single string included: give a list).
     """
+    if isinstance(args, (str, bytes)):  # would be iterated character by character
+        raise ValueError(
+            f"args must be a list of strings or a mapping, got the string {args!r}: a "
+            f"script's arguments as a list ({str(args).split()!r}), a callable's or a "
+            "pipeline's as a dict or KEY=VALUE strings"
+        )
     if isinstance(task, Task):
         return task
     if callable(task) and not isinstance(task, (str, os.PathLike)):

@@ -45,6 +45,7 @@ from napari_whiskertoolbox.batch import (
     expand_sessions,
     require_batch_dependencies,
     run_batch,
+    session_names,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
 from napari_whiskertoolbox.layers.main_thread import call_in_main
@@ -335,6 +336,10 @@ class BatchWidget(QWidget):
         except ValueError as exc:
             self.status.setText(f"Arguments: {exc} in {self.task_args.text()!r}")
             return
+        address = self.address.text().strip()
+        if self.remote.isChecked() and not address:  # else a local cluster would run it
+            self.status.setText("Scheduler: enter its address (tcp://host:8786), or run locally.")
+            return
         task = Path(task_text).expanduser()
         out = self.out_dir.text().strip() or str(task.parent / f"{task.stem}-batch")
         options = {
@@ -342,7 +347,7 @@ class BatchWidget(QWidget):
             "args": args,
             "retries": self.retries.value(),
             "resume": self.resume.isChecked(),
-            "scheduler": self.address.text().strip() if self.remote.isChecked() else None,
+            "scheduler": address if self.remote.isChecked() else None,
             "n_workers": self.n_workers.value() if self.local.isChecked() else None,
         }
         self._reset_table(sessions)
@@ -404,8 +409,11 @@ class BatchWidget(QWidget):
         self._rows.clear()
         self._records.clear()
         self.table.setRowCount(len(sessions))
-        for row, path in enumerate(sessions):
-            self.table.setItem(row, 0, QTableWidgetItem(Path(path).name))
+        # the names the batch gives them (its output folders): two `exp.json` of different
+        # folders are told apart from the start, not only once they finish
+        names = session_names([Path(path) for path in sessions])
+        for row, (path, name) in enumerate(zip(sessions, names)):
+            self.table.setItem(row, 0, QTableWidgetItem(name))
             for column in range(1, len(COLUMNS)):
                 self.table.setItem(row, column, QTableWidgetItem(""))
             self.table.item(row, 0).setToolTip(path)

@@ -1,0 +1,50 @@
+"""The batch report's results table: column types follow the values, and it always saves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from napari_whiskertoolbox.batch import BatchReport, SessionRecord
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _report(tmp_path: Path, *results: dict[str, object] | None) -> BatchReport:
+    records = [
+        SessionRecord(
+            f"/data/s{i}", f"s{i}", "done" if values is not None else "failed", results=values or {}
+        )
+        for i, values in enumerate(results)
+    ]
+    return BatchReport("script t.py", tmp_path, records)
+
+
+def test_whole_floats_stay_floats(tmp_path: Path) -> None:
+    # a threshold of 12.0 in every session is a float column, not Int64
+    report = _report(tmp_path, {"threshold": 12.0, "n": 3}, None, {"threshold": 12.0, "n": 4})
+    report.write()
+    for table in (report.results, pd.read_parquet(report.files["results_parquet"])):
+        assert str(table["threshold"].dtype) == "Float64"
+        assert str(table["n"].dtype) == "Int64"
+        assert table["threshold"].isna().tolist() == [False, True, False]
+
+
+def test_values_of_different_kinds_across_sessions_still_save(tmp_path: Path) -> None:
+    # 3 in one session, "n/a" in another: a text column (Parquet refused the mix before)
+    report = _report(
+        tmp_path,
+        {"label": 3, "ratio": 1, "ok": True, "flag": True},
+        {"label": "n/a", "ratio": 0.5, "ok": False, "flag": 1},
+    )
+    report.write()
+    table = pd.read_parquet(report.files["results_parquet"])
+    assert table["label"].tolist() == ["3", "n/a"]
+    assert table["ratio"].tolist() == [1.0, 0.5]
+    assert str(table["ratio"].dtype) == "Float64"
+    assert str(table["ok"].dtype) == "boolean"
+    assert table["flag"].tolist() == ["True", "1"]
+    csv = pd.read_csv(report.files["results_csv"], dtype=str, keep_default_na=False)
+    assert csv["label"].tolist() == ["3", "n/a"]
