@@ -91,13 +91,15 @@ def _closed_port() -> int:
 @pytest.mark.parametrize(
     ("address", "expected"),
     [
-        (f"tcp://127.0.0.1:{_closed_port()}", "connection refused"),
+        ("tcp://127.0.0.1:{closed_port}", "connection refused"),
         ("tcp://no-such-host.invalid:8786", "unknown host 'no-such-host.invalid'"),
     ],
 )
 def test_an_address_nothing_listens_on_says_so(address: str, expected: str) -> None:
     # no scheduler running there, or a typo in the host: "cannot reach", not "answers
-    # something else" (nor a timeout after dask's retries)
+    # something else" (nor a timeout after dask's retries). The port is picked when the test
+    # runs: pytest-xdist's workers must collect the same test ids.
+    address = address.format(closed_port=_closed_port())
     with pytest.raises(OSError, match="cannot reach the dask scheduler") as info:
         start_client(address, connect_timeout=5.0)
     assert address in str(info.value)
