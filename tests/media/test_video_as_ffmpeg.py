@@ -76,6 +76,66 @@ def test_edit_list_random_access_matches_sequential_decode(cut_video):
         assert_all_frames_match(media, reference)
 
 
+# --------------------------------------------------------------------------- container timestamps
+def write_b_frame_video(path, rate: int = 30) -> None:
+    """40 pattern pictures, H.264 with B-frames (keyframe every 10) at ``rate`` fps."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.options = {
+            "preset": "veryfast",
+            "x264-params": "keyint=10:min-keyint=10:scenecut=0:bframes=3:b-pyramid=normal",
+        }
+        for i in range(40):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i), format="gray")))
+        out.mux(stream.encode())
+
+
+def packet_stamps(path) -> list[tuple[int | None, int | None]]:
+    with av.open(str(path)) as container:
+        return [(p.pts, p.dts) for p in container.demux(video=0) if p.size]
+
+
+@pytest.fixture(scope="module")
+def container_videos(tmp_path_factory):
+    """The same B-frame stream in containers whose timestamps FFmpeg reads differently.
+
+    - ``1200fps.mkv``: Matroska keeps milliseconds, so frames share timestamps.
+    - ``bframes.ts``: MPEG-TS seeks by decode timestamps (earlier than the keyframe's pts).
+    - ``bframes.avi``: AVI stamps packets in decode order; only the decoder's output order
+      is the presentation order.
+    """
+    folder = tmp_path_factory.mktemp("containers")
+    write_b_frame_video(folder / "1200fps.mkv", rate=1200)
+    write_b_frame_video(folder / "bframes.ts")
+    write_b_frame_video(folder / "bframes.avi")
+    return folder
+
+
+def test_container_videos_really_have_those_timestamps(container_videos):
+    mkv = [pts for pts, _ in packet_stamps(container_videos / "1200fps.mkv")]
+    assert len(set(mkv)) < len(mkv)  # shared timestamps
+    ts = packet_stamps(container_videos / "bframes.ts")
+    assert ts[0][1] < ts[0][0]  # the first keyframe's dts is before its pts
+    avi = [pts for pts, _ in packet_stamps(container_videos / "bframes.avi")]
+    assert avi == sorted(avi)  # decode-order stamps although the stream has B-frames
+    with av.open(str(container_videos / "bframes.avi")) as container:
+        shown = [f.pts for f in container.decode(video=0)]
+    assert shown != sorted(shown)
+
+
+@pytest.mark.parametrize("name", ["1200fps.mkv", "bframes.ts", "bframes.avi"])
+def test_container_timestamps_frames_as_ffmpeg_presents_them(container_videos, name):
+    path = container_videos / name
+    reference = plain_decode_list(path, "gray")
+    assert [read_pattern(frame) for frame in reference] == list(range(40))
+    with VideoMedia(path) as media:
+        assert_all_frames_match(media, reference)
+    with VideoMedia(path, read_ahead=0, cache_size=1) as media:
+        for i in [39, 0, 21, 10, 9, 30, 3, 38, 11, 0]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+
+
 # --------------------------------------------------------------------------- gray values
 def level_frame(i: int, height: int = 48, width: int = 64) -> np.ndarray:
     """Black, background and white bands (0, 128, 255) with a small moving bright square."""

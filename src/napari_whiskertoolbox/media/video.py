@@ -135,6 +135,12 @@ class VideoMedia(MediaData):
         if stream_note:
             notes.append(stream_note)
         self._index = build_frame_index(self._container, self._stream)
+        # Timestamps in decode order on a stream with B-frames (AVI): frames are numbered
+        # in the order the decoder presents them, from the keyframe a seek lands on.
+        self._count_frames = self._index.decode_order_stamps and bool(
+            self._stream.codec_context.has_b_frames
+        )
+        self._next_count: int | None = None  # number of the next frame presented (counting)
 
         self._cache = FrameCache(max(int(cache_size), 2 * read_ahead + 2))
         self._decoded_frames: Iterator[av.VideoFrame] | None = None  # None when not decoding
@@ -373,6 +379,7 @@ class VideoMedia(MediaData):
         )
         self._decoded_frames = self._decode_packets()
         self._stats.seeks += 1
+        self._next_count = None
         self._last_output = -1
         self._first_valid = int(self._index.keyframe_of[i])
 
@@ -405,6 +412,12 @@ class VideoMedia(MediaData):
         while True:
             av_frame = self._next_raw_frame()
             if av_frame is None:
+                # A seek that reached the end without a frame landed past its keyframe
+                # (demuxers seeking by decode timestamps, MPEG-TS): start earlier.
+                retry = just_seeked and earlier_seeks < _MAX_EARLIER_SEEKS
+                if retry and self._seek_earlier():
+                    earlier_seeks += 1
+                    continue
                 if self._last_output >= 0 or self._first_valid == 0:
                     start = max(self._last_output + 1, self._first_valid)
                     self._note_missing(start, len(self._index))
@@ -460,11 +473,25 @@ class VideoMedia(MediaData):
         return av_frame
 
     def _frame_number(self, av_frame: av.VideoFrame) -> int:
+        """Return the number of the frame the decoder just presented (called once per frame)."""
         pts = av_frame.pts
+        if self._count_frames:
+            # The first frame after a seek is the keyframe, whose timestamp is its place in
+            # decode order (= presentation order for a keyframe); then count.
+            number = self._next_count
+            if number is None:
+                exact = self._index.frame_at_pts(pts) if pts is not None else None
+                number = exact if exact is not None else self._first_valid
+            self._next_count = number + 1
+            return number
         if pts is None:
             return self._last_output + 1
-        exact = self._index.frame_at_pts(pts)
-        return exact if exact is not None else max(self._index.frame_before_pts(pts), 0)
+        same = self._index.frames_at_pts(pts)
+        if len(same) > 1:  # frames sharing a timestamp: the next one not yet presented
+            return min(max(same.start, self._last_output + 1, self._first_valid), same.stop - 1)
+        if same:
+            return same.start
+        return max(self._index.frame_before_pts(pts), 0)
 
     def _read_ahead_step(self) -> bool:
         """Decode the next frame if a sequential reader will want it soon (worker thread)."""
