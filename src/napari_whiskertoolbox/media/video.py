@@ -45,6 +45,11 @@ _FORWARD_DECODE_LIMIT = 8
 # A seek that lands after its target is retried from this many earlier keyframes at most
 # (inexact demuxer indexes are off by one keyframe; more means frames are missing).
 _MAX_EARLIER_SEEKS = 2
+# Videos numbered by counting decoded frames are checked for open GOPs at open by decoding
+# through the second keyframe when it is at most this many frames in.
+_COUNT_CHECK_LIMIT = 300
+# Packets demuxed after a seek to the last keyframe whose timestamps must be in the index.
+_SEEK_CHECK_PACKETS = 8
 
 
 @dataclass
@@ -141,6 +146,8 @@ class VideoMedia(MediaData):
             self._stream.codec_context.has_b_frames
         )
         self._next_count: int | None = None  # number of the next frame presented (counting)
+        # Seeking gives timestamps unlike reading through (MPEG-PS): seek to the start only.
+        self._seek_from_start = False
 
         self._cache = FrameCache(max(int(cache_size), 2 * read_ahead + 2))
         self._decoded_frames: Iterator[av.VideoFrame] | None = None  # None when not decoding
@@ -161,6 +168,13 @@ class VideoMedia(MediaData):
         )
 
         self._reformatter = VideoReformatter()
+        if self._seeking_changes_timestamps():
+            notes.append(
+                "fast seeking (a seek in this file gives frames numbered unlike reading it"
+                " through, as in MPEG program streams or AVI with open GOPs: frames are"
+                " decoded from the start of the file, random access is slow; remux it to"
+                " MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
+            )
         first, first_number = self._first_frame()
         self._conversion: PixelConversion = pixel_conversion(
             first, looks_gray(first) if gray is None else bool(gray)
@@ -330,6 +344,55 @@ class VideoMedia(MediaData):
             ) from exc
         return container, stream, note
 
+    def _seeking_changes_timestamps(self) -> bool:
+        """Check once that a seek gives frames numbered as reading through does.
+
+        Timestamps: seek to the last keyframe; the first packets must carry timestamps
+        of the index (demuxed, not decoded). Frame counting (decode-order stamps): decode
+        from the start through the second keyframe; it must be presented at its place in
+        decode order (an open GOP presents the frames decoded after it first, and a seek
+        to it drops them). Reading from the start only is set when the check fails.
+        """
+        keyframes = self._index.keyframes
+        if len(keyframes) < 2:
+            return False
+        if self._count_frames:
+            self._seek_from_start = self._counting_misses_keyframe(int(keyframes[1]))
+            return self._seek_from_start
+        self._seek(int(keyframes[-1]))
+        self._decoded_frames = None
+        stamps: list[int] = []
+        with contextlib.suppress(av.FFmpegError):
+            for packet in self._container.demux(self._stream):
+                if packet.size and packet.pts is not None:
+                    stamps.append(int(packet.pts))
+                if len(stamps) == _SEEK_CHECK_PACKETS:
+                    break
+        known = {int(t) for t in self._index.seek_ts}
+        self._seek_from_start = any(
+            t not in known and self._index.frame_at_pts(t) is None for t in stamps
+        )
+        return self._seek_from_start
+
+    def _counting_misses_keyframe(self, keyframe: int) -> bool:
+        """Return whether ``keyframe`` (decode order) is presented at another place."""
+        if keyframe > _COUNT_CHECK_LIMIT:
+            return False
+        self._seek(0)
+        stamp = int(self._index.pts[keyframe])
+        presented = 0
+        try:
+            while presented <= keyframe + _COUNT_CHECK_LIMIT:
+                av_frame = self._next_raw_frame()
+                if av_frame is None:
+                    return False
+                if av_frame.pts == stamp:
+                    return presented != keyframe
+                presented += 1
+            return False
+        finally:
+            self._decoded_frames = None
+
     def _first_frame(self) -> tuple[av.VideoFrame, int]:
         """Decode from the start; return the first frame the decoder gives and its number."""
         self._seek(0)
@@ -366,11 +429,15 @@ class VideoMedia(MediaData):
     def _can_decode_forward_to(self, i: int) -> bool:
         if self._decoded_frames is None or self._last_output >= i:
             return False
+        if self._seek_from_start:
+            return True
         keyframe = int(self._index.keyframe_of[i])
         return keyframe <= self._last_output + 1 or i - self._last_output <= _FORWARD_DECODE_LIMIT
 
     def _seek(self, i: int) -> None:
-        """Position the demuxer on the keyframe preceding frame ``i``."""
+        """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame)."""
+        if self._seek_from_start:
+            i = 0
         self._container.seek(
             int(self._index.seek_ts[i]),
             backward=True,
@@ -422,6 +489,10 @@ class VideoMedia(MediaData):
                     start = max(self._last_output + 1, self._first_valid)
                     self._note_missing(start, len(self._index))
                 return last
+            if just_seeked and self._seek_landed_off_the_index(av_frame):
+                self._seek_from_start = True  # only reading through gives these timestamps
+                self._seek(i)
+                continue
             number = self._frame_number(av_frame)
             if number < self._first_valid or number <= self._last_output:
                 continue  # leading frames of an open GOP: their references were skipped
@@ -441,6 +512,12 @@ class VideoMedia(MediaData):
                 return av_frame
             if number >= keep_from and number not in self._cache:
                 self._cache.put(number, self._to_array(av_frame))
+
+    def _seek_landed_off_the_index(self, av_frame: av.VideoFrame) -> bool:
+        """Whether the first frame after a seek carries a timestamp no frame has."""
+        if self._seek_from_start or self._count_frames or self._first_valid == 0:
+            return False
+        return av_frame.pts is not None and self._index.frame_at_pts(av_frame.pts) is None
 
     def _note_missing(self, start: int, stop: int) -> None:
         """Remember frames ``start..stop-1`` as undecodable: decoding went past them."""
