@@ -57,6 +57,9 @@ class FrameIndex:
         container's timestamps). For a stream whose decoder reorders frames (B-frames),
         the timestamps then follow decode order, not presentation order (AVI), and
         frames must be numbered by the order the decoder presents them.
+    stamped : bool
+        False for a stream whose packets carry no timestamps (a raw elementary stream):
+        ``pts`` are then packet numbers in decode order, frames are counted as decoded.
     """
 
     pts: np.ndarray
@@ -64,6 +67,7 @@ class FrameIndex:
     seek_ts: np.ndarray
     time_base: Fraction | None
     decode_order_stamps: bool = False
+    stamped: bool = True
 
     def __len__(self) -> int:
         return len(self.pts)
@@ -109,10 +113,11 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
     Raises
     ------
     MediaError
-        If the stream has no packets or its packets carry no timestamps.
+        If the stream has no packets, or every frame is flagged as discarded.
     """
     pts_list: list[int] = []
     dts_list: list[int] = []
+    stamped = True
     key_list: list[bool] = []
     discard_list: list[bool] = []
     for packet in container.demux(stream):
@@ -120,9 +125,8 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
             continue
         packet_pts = packet.pts if packet.pts is not None else packet.dts
         if packet_pts is None:
-            raise MediaError(
-                f"video {container.name!r}: packets carry no timestamps, cannot index frames"
-            )
+            stamped = False
+            packet_pts = len(pts_list)  # decode order; frames are counted as decoded
         pts_list.append(packet_pts)
         if packet.dts is not None:
             dts_list.append(packet.dts)
@@ -131,6 +135,8 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
     if not pts_list:
         raise MediaError(f"video {container.name!r} has no video frames")
 
+    if not stamped:  # a raw stream (e.g. .h264 from a Raspberry Pi camera): decode order
+        pts_list, dts_list = list(range(len(pts_list))), []
     pts = np.asarray(pts_list, dtype=np.int64)
     decode_order_stamps = bool(np.all(np.diff(pts) > 0))
     order = np.argsort(pts, kind="stable")
@@ -163,4 +169,5 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
         seek_ts=seek_ts,
         time_base=stream.time_base,
         decode_order_stamps=decode_order_stamps,
+        stamped=stamped,
     )

@@ -142,12 +142,18 @@ class VideoMedia(MediaData):
         self._index = build_frame_index(self._container, self._stream)
         # Timestamps in decode order on a stream with B-frames (AVI): frames are numbered
         # in the order the decoder presents them, from the keyframe a seek lands on.
-        self._count_frames = self._index.decode_order_stamps and bool(
-            self._stream.codec_context.has_b_frames
+        self._count_frames = not self._index.stamped or (
+            self._index.decode_order_stamps and bool(self._stream.codec_context.has_b_frames)
         )
         self._next_count: int | None = None  # number of the next frame presented (counting)
         # Seeking gives timestamps unlike reading through (MPEG-PS): seek to the start only.
-        self._seek_from_start = False
+        self._seek_from_start = not self._index.stamped
+        if self._seek_from_start:
+            notes.append(
+                "fast seeking (the stream carries no timestamps, as raw .h264 files: frames"
+                " are numbered as decoded from the start of the file, random access is slow;"
+                " remux it to MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
+            )
 
         self._cache = FrameCache(max(int(cache_size), 2 * read_ahead + 2))
         self._decoded_frames: Iterator[av.VideoFrame] | None = None  # None when not decoding
@@ -168,7 +174,7 @@ class VideoMedia(MediaData):
         )
 
         self._reformatter = VideoReformatter()
-        if self._seeking_changes_timestamps():
+        if self._index.stamped and self._seeking_changes_timestamps():
             notes.append(
                 "fast seeking (a seek in this file gives frames numbered unlike reading it"
                 " through, as in MPEG program streams or AVI with open GOPs: frames are"
@@ -438,6 +444,16 @@ class VideoMedia(MediaData):
         """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame)."""
         if self._seek_from_start:
             i = 0
+        if not self._index.stamped:  # raw streams cannot seek: read the file anew
+            self._decoded_frames = None
+            self._container.close()
+            self._container, self._stream, _ = self._open_container(self._thread_type)
+            self._decoded_frames = self._decode_packets()
+            self._stats.seeks += 1
+            self._next_count = None
+            self._last_output = -1
+            self._first_valid = 0
+            return
         self._container.seek(
             int(self._index.seek_ts[i]),
             backward=True,
