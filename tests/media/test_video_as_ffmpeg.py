@@ -181,6 +181,36 @@ def _slow_seeking_note() -> str:
     )
 
 
+def test_variable_frame_timing_is_named_and_given(tmp_path):
+    """A player shows each frame at its timestamp; the frame rate alone does not say when."""
+    steps = [1, 3, 1, 2, 5, 1, 1, 4, 1, 2, 1, 1]
+    pts = np.concatenate([[0], np.cumsum(steps)])
+    path = tmp_path / "vfr.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.time_base = Fraction(1, 90)
+        stream.codec_context.time_base = Fraction(1, 90)
+        for i, t in enumerate(pts.tolist()):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i), format="gray")
+            frame.pts, frame.time_base = t, Fraction(1, 90)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    with pytest.warns(MediaWarning, match="variable frame timing") as caught:
+        media = VideoMedia(path)
+    assert len(caught) == 1
+    with media:
+        np.testing.assert_allclose(media.frame_times, pts / 90)
+        assert [read_pattern(media[i]) for i in range(len(media))] == list(range(len(pts)))
+
+
+def test_constant_frame_timing_is_frame_over_rate(container_videos):
+    with VideoMedia(container_videos / "bframes.ts") as media:
+        np.testing.assert_allclose(media.frame_times, np.arange(40) / 30)
+    with VideoMedia(container_videos / "1200fps.mkv") as media:  # ms timestamps: rounding
+        np.testing.assert_allclose(media.frame_times, np.arange(40) / 1200, atol=0.0005)
+
+
 # --------------------------------------------------------------------------- gray values
 def level_frame(i: int, height: int = 48, width: int = 64) -> np.ndarray:
     """Black, background and white bands (0, 128, 255) with a small moving bright square."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import av
+import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.core.media import MediaData
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-    import numpy as np
     from av.container import InputContainer
 
 __all__ = ["DecodeStats", "VideoMedia"]
@@ -188,6 +188,9 @@ class VideoMedia(MediaData):
         self._display: DisplayTransform
         self._display, rotation_note = display_transform(first, autorotate)
         notes.extend(n for n in (rotation_note, *ignored_metadata(self._stream, first)) if n)
+        timing_note = self._variable_timing_note()
+        if timing_note:
+            notes.append(timing_note)
         height, width = (
             (first.width, first.height)
             if self._display.swaps_axes
@@ -247,6 +250,37 @@ class VideoMedia(MediaData):
         """Average frame rate from the container, or ``None`` when unknown."""
         rate = self._stream.average_rate or self._stream.guessed_rate
         return float(rate) if rate else None
+
+    @property
+    def frame_times(self) -> np.ndarray | None:
+        """float64 ``(n_frames,)`` seconds of each frame from the first, from its timestamp.
+
+        ``None`` when the stream carries no timestamps (a raw elementary stream). For
+        constant-rate video this is ``i / fps``; variable-rate video (phones, screen
+        recorders) differs, and a clock built from :attr:`fps` alone is approximate.
+        """
+        base = self._index.time_base
+        if not self._index.stamped or base is None or self._count_frames:
+            return None
+        pts = self._index.pts
+        return np.asarray((pts - pts[0]).astype(np.float64) * float(base))
+
+    def _variable_timing_note(self) -> str | None:
+        """Describe frame timestamps that stray from the average rate by half a frame."""
+        times, fps, base = self.frame_times, self.fps, self._index.time_base
+        if times is None or fps is None or base is None or len(times) < 3:
+            return None
+        deviation = np.abs(times - np.arange(len(times)) / fps)
+        tolerance = max(0.5 / fps, float(base))  # timestamp rounding is not variable timing
+        worst = int(np.argmax(deviation))
+        if deviation[worst] <= tolerance:
+            return None
+        return (
+            f"variable frame timing (frame {worst} is at {times[worst]:.4g} s, not"
+            f" {worst / fps:.4g} s as at the average {fps:g} fps: frames are numbered in"
+            " order and a clock built from the frame rate is approximate; frame_times"
+            " gives each frame's time)"
+        )
 
     @property
     def stats(self) -> DecodeStats:
