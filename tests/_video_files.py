@@ -170,6 +170,17 @@ def plain_decode(path: Path, fmt: str) -> dict[int, np.ndarray]:
 
 
 def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
-    """The frames of :func:`plain_decode` in presentation order."""
-    frames = plain_decode(path, fmt)
-    return [frames[pts] for pts in sorted(frames)]
+    """The frames of PyAV's plain sequential decode in the order the decoder presents them.
+
+    Not sorted by timestamp: some containers stamp frames wrongly (AVI stamps decode
+    order) or alike (Matroska above 1000 fps); FFmpeg presents them in output order.
+    """
+    frames: list[np.ndarray] = []
+    with av.open(str(path)) as container:
+        for packet in container.demux(video=0):
+            try:
+                decoded = packet.decode()
+            except av.FFmpegError:
+                continue
+            frames += [frame.to_ndarray(format=fmt).copy() for frame in decoded]
+    return frames

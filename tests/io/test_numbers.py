@@ -168,3 +168,70 @@ def test_point_values_read_back_exactly(tmp_path_factory, values):
     flat = load(folder, item("points", "p.csv", format="csv")).get_data("k").to_flat()
     expected = np.stack([values, [-v for v in values]], axis=1).astype(np.float32)
     np.testing.assert_array_equal(flat.coords, expected)
+
+
+# ---- the same kind: headers, Excel's files, quoting -------------------------------------
+
+
+@pytest.mark.parametrize("top", ["time\n", "sep=;\n", "sep=;\ntime\n"])
+def test_decimal_commas_after_a_header_are_not_read_as_columns(tmp_path, top):
+    """Was [0, 1000, 2000, 3000]: a header line hid the decimal commas from the check."""
+    (tmp_path / "e.csv").write_text(top + EVENTS_SECONDS)
+    header_rows = top.count("\n")
+    refused(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000), header_rows + 1)
+    dm = load(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000, decimal=","))
+    np.testing.assert_array_equal(dm.get_data("k").times, [512, 1034, 2750, 3101])
+    (tmp_path / "a.csv").write_text(top + "0,5\n1,25\n2,125\n")
+    refused(tmp_path, item("analog", "a.csv", format="csv"), header_rows + 1, "decimal")
+
+
+def test_decimal_commas_in_some_rows_only_are_refused(tmp_path):
+    """Was time 0 value 1, time 1 value 2: '0,1,5' next to '1,2' (a whole value)."""
+    (tmp_path / "a.csv").write_text("0,1,5\n1,2\n2,3,25\n")
+    message = refused(
+        tmp_path, item("analog", "a.csv", format="csv", single_column_format=False), 1
+    )
+    assert "2 of the first 3 rows" in message
+
+
+def test_quoted_numbers_are_numbers(tmp_path):
+    """CSV writers quoting every field: was 'expected event times, found none'."""
+    (tmp_path / "e.csv").write_text('"0.512"\n"1.034"\n')
+    dm = load(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000))
+    np.testing.assert_array_equal(dm.get_data("k").times, [512, 1034])
+    (tmp_path / "a.csv").write_text('"Time","Data"\n"0","1.5"\n"1","-2.25"\n')
+    dm = load(tmp_path, item("analog", "a.csv", format="csv", single_column_format=False))
+    np.testing.assert_array_equal(dm.get_data("k").values, [1.5, -2.25])
+
+
+def test_no_readable_row_names_the_first_line_and_why(tmp_path):
+    (tmp_path / "e.csv").write_text("t\n-\nn/a\n")
+    message = refused(tmp_path, item("digital_event", "e.csv", format="csv"), 2)
+    assert "the time is not a number" in message
+
+
+def test_headerless_intervals_first_line_is_reported(tmp_path):
+    """skip_header (WhiskerToolbox's default) drops line 1: said when it holds numbers."""
+    from napari_whiskertoolbox.io.report import LoadReport
+
+    (tmp_path / "i.csv").write_text("0,9\n12,20\n")
+    (tmp_path / "config.json").write_text(json.dumps([item("digital_interval", "i.csv")]))
+    report = LoadReport()
+    dm = load_config(tmp_path / "config.json", report=report)
+    np.testing.assert_array_equal(dm.get_data("k").intervals, [[12, 20]])
+    [note] = report.of_kind("skipped")
+    assert note.lines == (1,)
+    assert "skip_header" in note.message
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("0\n1\n".encode("utf-16"), "UTF-16 text"),
+        ("Zeit (\xb5s)\n0,5\n".encode("cp1252"), "byte 0xB5 at column 7"),
+    ],
+)
+def test_text_in_other_encodings_is_named(tmp_path, data, expected):
+    (tmp_path / "a.csv").write_bytes(data)
+    message = refused(tmp_path, item("analog", "a.csv", format="csv"), 1)
+    assert expected in message

@@ -2,9 +2,10 @@
 
 Paths, from napari's public API: painting with the brush, erasing, filling and drawing a
 polygon with the mouse; ``paint``, ``fill`` and ``data_setitem``; ``layer.data = …`` from
-the console; napari's own layer undo (Ctrl+Z on the layer goes to the DataManager —
-``tests/layers/test_labels_history_keys.py`` — and ``layer.undo()`` has nothing of ours to
-replay). The transform tool is refused. Each path is one undo step, and masks the edit did
+the console, or pixels written in place followed by ``layer.refresh()``; napari's own
+layer undo (Ctrl+Z on the layer goes to the DataManager —
+``tests/layers/test_labels_history_keys.py`` — and ``layer.undo()`` has nothing of ours
+to replay). The transform tool is refused. Each path is one undo step, and masks the edit did
 not touch are kept exactly.
 """
 
@@ -146,6 +147,25 @@ def test_console_data_assignment_is_one_step(session, qtbot):
     assert steps(session) == n_steps + 1
     assert pad.ids_at(3)[0] == ids[0]
     assert pixel_set(stored(session)[1]) == {(x, y) for y in range(25, 28) for x in range(30, 35)}
+
+
+def test_in_place_pixels_then_refresh_are_one_step(session, qtbot):
+    """``layer.data[...] = …`` then ``layer.refresh()`` (napari's documented way to edit
+    labels from code): was lost at the frame change."""
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    ids, n_steps = pad.ids_at(3).copy(), steps(session)
+    layer.refresh()
+    settle(session, qtbot)
+    assert steps(session) == n_steps, "a refresh alone is no edit"
+    layer.data[25:27, 30:33] = 2
+    layer.refresh()
+    settle(session, qtbot)
+    assert steps(session) == n_steps + 1
+    assert pad.ids_at(3)[0] == ids[0]
+    assert pixel_set(stored(session)[1]) == {(x, y) for y in range(25, 27) for x in range(30, 33)}
+    session.set_frame(4)
+    session.set_frame(3)
+    assert np.count_nonzero(layer.data == 2) == 6
 
 
 def test_napari_layer_undo_has_nothing_to_replay(session, qtbot):

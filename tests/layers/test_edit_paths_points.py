@@ -3,8 +3,8 @@
 Paths, from napari's public API: adding with the mouse (add mode) or ``layer.add``;
 dragging selected points (select mode); deleting with the Delete key, ``remove_selected``,
 ``remove`` or ``pop``; paste (Ctrl+V, which emits no ``data`` event); ``layer.data = …``
-from the console; Ctrl+Z (napari's Points layer has no undo of its own: the viewer's key
-goes to the DataManager). The transform tool is refused with a message. Each path is one
+from the console, or ``layer.data[i] = …`` followed by ``layer.refresh()``; Ctrl+Z
+(napari's Points layer has no undo of its own: the viewer's key goes to the DataManager). The transform tool is refused with a message. Each path is one
 undo step.
 """
 
@@ -139,6 +139,24 @@ def test_paste_before_any_refresh_is_caught_when_the_frame_changes(session):
     session.set_frame(3)
     assert nose.count_at(2) == len(frame_points(2)) + 1
     np.testing.assert_array_equal(nose.at(2)[-1], [FAR[1], FAR[0]])
+
+
+def test_in_place_change_then_refresh_is_one_step(session):
+    """``layer.data[0] = …`` then ``layer.refresh()`` (console): was lost at the frame change."""
+    layer, nose = session.viewer.layers["nose"], session.dm.get_data("nose")
+    ids, n_steps = nose.ids_at(2).copy(), steps(session)
+    layer.refresh()
+    assert steps(session) == n_steps, "a refresh alone is no edit"
+    layer.data[0] = FAR
+    layer.refresh()
+    assert steps(session) == n_steps + 1
+    np.testing.assert_array_equal(nose.ids_at(2), ids)
+    np.testing.assert_array_equal(nose.at(2)[0], [FAR[1], FAR[0]])
+    session.set_frame(3)
+    session.set_frame(2)
+    np.testing.assert_array_equal(layer.data[0], FAR)
+    session.dm.undo()
+    np.testing.assert_array_equal(nose.at(2), frame_points(2))
 
 
 @pytest.mark.parametrize("count", [0, 2, 3, 5])

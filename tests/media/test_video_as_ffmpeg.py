@@ -76,6 +76,141 @@ def test_edit_list_random_access_matches_sequential_decode(cut_video):
         assert_all_frames_match(media, reference)
 
 
+# --------------------------------------------------------------------------- container timestamps
+def write_b_frame_video(
+    path, rate: int = 30, open_gop: bool = False, codec="libx264", container=None
+) -> None:
+    """40 pattern pictures with B-frames (keyframe every 10) at ``rate`` fps."""
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        params = "keyint=10:min-keyint=10:scenecut=0:bframes=3:b-pyramid=normal"
+        stream.codec_context.options = (
+            {"preset": "veryfast", "x264-params": params + (":open-gop=1" if open_gop else "")}
+            if codec == "libx264"
+            else {"bf": "2", "g": "10", "qscale": "3"}
+        )
+        for i in range(40):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i), format="gray")))
+        out.mux(stream.encode())
+
+
+def packet_stamps(path) -> list[tuple[int | None, int | None]]:
+    with av.open(str(path)) as container:
+        return [(p.pts, p.dts) for p in container.demux(video=0) if p.size]
+
+
+@pytest.fixture(scope="module")
+def container_videos(tmp_path_factory):
+    """The same B-frame stream in containers whose timestamps FFmpeg reads differently.
+
+    - ``1200fps.mkv``: Matroska keeps milliseconds, so frames share timestamps.
+    - ``bframes.ts``: MPEG-TS seeks by decode timestamps (earlier than the keyframe's pts).
+    - ``bframes.avi``: AVI stamps packets in decode order; only the decoder's output order
+      is the presentation order.
+    - ``open_gop.avi``: the same with open GOPs: a seek to a keyframe drops the frames
+      presented before it, so counting from a seek cannot number frames.
+    - ``mpeg2.mpg``: an MPEG program stream gives other timestamps after a seek.
+    - ``raw.h264``: an elementary stream (no container, no timestamps, cannot seek).
+    """
+    folder = tmp_path_factory.mktemp("containers")
+    write_b_frame_video(folder / "1200fps.mkv", rate=1200)
+    write_b_frame_video(folder / "bframes.ts")
+    write_b_frame_video(folder / "bframes.avi")
+    write_b_frame_video(folder / "open_gop.avi", open_gop=True)
+    write_b_frame_video(folder / "mpeg2.mpg", codec="mpeg2video")
+    write_b_frame_video(folder / "raw.h264", container="h264")
+    return folder
+
+
+def test_container_videos_really_have_those_timestamps(container_videos):
+    mkv = [pts for pts, _ in packet_stamps(container_videos / "1200fps.mkv")]
+    assert len(set(mkv)) < len(mkv)  # shared timestamps
+    ts = packet_stamps(container_videos / "bframes.ts")
+    assert ts[0][1] < ts[0][0]  # the first keyframe's dts is before its pts
+    avi = [pts for pts, _ in packet_stamps(container_videos / "bframes.avi")]
+    assert avi == sorted(avi)  # decode-order stamps although the stream has B-frames
+    with av.open(str(container_videos / "bframes.avi")) as container:
+        shown = [f.pts for f in container.decode(video=0)]
+    assert shown != sorted(shown)
+
+
+SLOW_SEEKING = {"open_gop.avi", "mpeg2.mpg"}
+
+
+@pytest.mark.parametrize(
+    "name", ["1200fps.mkv", "bframes.ts", "bframes.avi", "open_gop.avi", "mpeg2.mpg", "raw.h264"]
+)
+def test_container_timestamps_frames_as_ffmpeg_presents_them(container_videos, name):
+    path = container_videos / name
+    reference = plain_decode_list(path, "gray")
+    assert [read_pattern(frame) for frame in reference] == list(range(40))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        media = VideoMedia(path)
+    notes = [str(w.message) for w in caught if "seeking" in str(w.message)]
+    if name == "raw.h264":
+        assert notes == [f"video {name!r}: not applied: {_no_timestamps_note()}"]
+    else:
+        slow = [f"video {name!r}: not applied: {_slow_seeking_note()}"]
+        assert notes == (slow if name in SLOW_SEEKING else [])
+    with media:
+        assert_all_frames_match(media, reference)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MediaWarning)
+        media = VideoMedia(path, read_ahead=0, cache_size=1)
+    with media:
+        for i in [39, 0, 21, 10, 9, 30, 3, 38, 11, 8, 0]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+
+
+def _no_timestamps_note() -> str:
+    return (
+        "fast seeking (the stream carries no timestamps, as raw .h264 files: frames"
+        " are numbered as decoded from the start of the file, random access is slow;"
+        " remux it to MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
+    )
+
+
+def _slow_seeking_note() -> str:
+    return (
+        "fast seeking (a seek in this file gives frames numbered unlike reading it"
+        " through, as in MPEG program streams or AVI with open GOPs: frames are"
+        " decoded from the start of the file, random access is slow; remux it to"
+        " MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
+    )
+
+
+def test_variable_frame_timing_is_named_and_given(tmp_path):
+    """A player shows each frame at its timestamp; the frame rate alone does not say when."""
+    steps = [1, 3, 1, 2, 5, 1, 1, 4, 1, 2, 1, 1]
+    pts = np.concatenate([[0], np.cumsum(steps)])
+    path = tmp_path / "vfr.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.time_base = Fraction(1, 90)
+        stream.codec_context.time_base = Fraction(1, 90)
+        for i, t in enumerate(pts.tolist()):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i), format="gray")
+            frame.pts, frame.time_base = t, Fraction(1, 90)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    with pytest.warns(MediaWarning, match="variable frame timing") as caught:
+        media = VideoMedia(path)
+    assert len(caught) == 1
+    with media:
+        np.testing.assert_allclose(media.frame_times, pts / 90)
+        assert [read_pattern(media[i]) for i in range(len(media))] == list(range(len(pts)))
+
+
+def test_constant_frame_timing_is_frame_over_rate(container_videos):
+    with VideoMedia(container_videos / "bframes.ts") as media:
+        np.testing.assert_allclose(media.frame_times, np.arange(40) / 30)
+    with VideoMedia(container_videos / "1200fps.mkv") as media:  # ms timestamps: rounding
+        np.testing.assert_allclose(media.frame_times, np.arange(40) / 1200, atol=0.0005)
+
+
 # --------------------------------------------------------------------------- gray values
 def level_frame(i: int, height: int = 48, width: int = 64) -> np.ndarray:
     """Black, background and white bands (0, 128, 255) with a small moving bright square."""

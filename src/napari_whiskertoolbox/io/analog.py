@@ -126,7 +126,7 @@ def read_analog_csv(
         values.append(value)
     info["max_columns"] = widest
     if not values:
-        raise FormatError("expected analog values, found none", path=path)
+        raise skips.none_left("analog values", path)
     out_values = np.asarray(values, dtype=np.float32)
     if single_column_format:
         return out_values, None

@@ -141,7 +141,7 @@ def number_style(
                 "(e.g. ';' or a space)",
                 path=path,
             )
-        for i, text in sample:
+        for i, text in _after_header_rows(sample):
             cells = split_row(text, ",")
             if len(cells) != 2 * n_numbers:
                 raise FormatError(
@@ -187,6 +187,16 @@ def sniff_quoted_delimiters(
     return outer, within
 
 
+def _after_header_rows(sample: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Drop the rows at the top holding a cell that is not a number (headers, ``sep=;``)."""
+    start = 0
+    while start < len(sample) and not all(
+        looks_numeric(c) for c in sample[start][1].split(",") if c.strip()
+    ):
+        start += 1
+    return sample[start:]
+
+
 def _refuse_disguised_decimal_commas(
     sample: list[tuple[int, str]],
     path: str | os.PathLike[str],
@@ -195,29 +205,36 @@ def _refuse_disguised_decimal_commas(
 ) -> None:
     """Raise when the comma-delimited ``sample`` may be decimal-comma numbers.
 
-    That is: no row holds a ``.``, every row holds the same number of cells, more than the
-    ``used_columns`` the reader takes, and every cell is an integer. ``0,512`` in an
-    events file is then 0.512 written with a decimal comma as much as time 0 with a
-    second column 512: the reader cannot know, and reading one silently is not an option.
+    That is: no row holds a ``.``, every cell is an integer, and rows hold more cells than
+    the ``used_columns`` the reader takes (every row, or some: ``0,1,5`` next to ``1,2``
+    in a time,value file is 1.5 and 2 with decimal commas). ``0,512`` in an events file
+    is then 0.512 written with a decimal comma as much as time 0 with a second column
+    512: the reader cannot know, and reading one silently is not an option. Rows at the
+    top holding a cell that is not a number (a header, Excel's ``sep=;`` line) are not
+    data rows and are passed over, as the readers pass over a header.
     """
-    if not sample:
-        return
-    widths = set()
-    for _, text in sample:
+    sample = _after_header_rows(sample)
+    wide: list[tuple[int, str, int]] = []
+    for index, text in sample:
         if "." in text:
             return
         cells = text.split(",")
-        if len(cells) <= used_columns or not all(_INT.match(c) for c in cells):
+        if not all(_INT.match(c) for c in cells):
             return
-        widths.add(len(cells))
-    if len(widths) != 1:
+        if len(cells) > used_columns:
+            wide.append((index, text, len(cells)))
+    if not wide:
         return
-    index, text = sample[0]
+    index, text, width = wide[0]
+    which = (
+        "every row looks like this"
+        if len(wide) == len(sample)
+        else f"{len(wide)} of the first {len(sample)} rows look like this"
+    )
     raise FormatError(
         f"{text.strip()!r} reads either as numbers with decimal commas or as "
-        f"{widths.pop()} comma-separated integer columns (only {used_columns} used), and every "
-        'row looks like this; set "decimal": "," for decimal commas or '
-        '"decimal": "." for separate columns',
+        f"{width} comma-separated integer columns (only {used_columns} used), and {which}; "
+        'set "decimal": "," for decimal commas or "decimal": "." for separate columns',
         path=path,
         line=first_line + index,
     )
@@ -235,8 +252,14 @@ def looks_numeric(token: str) -> bool:
 def parse_number(
     token: str, style: NumberStyle, path: str | os.PathLike[str], line: int, what: str
 ) -> float:
-    """Parse one cell as a float in ``style``, or raise ``FormatError`` naming file and line."""
+    """Parse one cell as a float in ``style``, or raise ``FormatError`` naming file and line.
+
+    A cell in double quotes (``"0.512"``, as CSV writers quoting every field write it) is
+    the number inside.
+    """
     text = token.strip()
+    if len(text) > 1 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
     if style.decimal == "," or (style.decimal == "auto" and "," in text):
         if "." in text and style.decimal == ",":
             raise FormatError(
@@ -315,8 +338,24 @@ def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise FormatError(
+                "expected UTF-8 text, found UTF-16 text (as Excel's 'Unicode Text' saves it);"
+                " save the file as 'CSV UTF-8' instead",
+                path=p,
+                line=1,
+            ) from exc
         line = data[: exc.start].count(b"\n") + 1
-        raise FormatError("expected UTF-8 text, found binary data", path=p, line=line) from exc
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start]
+        if b"\x00" in data[: max(exc.start, 4096)]:
+            found = "binary data"
+        else:  # text in a legacy code page, as Excel's 'CSV (Comma delimited)' saves it
+            found = (
+                f"byte 0x{byte:02X} at column {column}, not UTF-8 (Windows-1252 or Latin-1"
+                " text?); save the file as 'CSV UTF-8'"
+            )
+        raise FormatError(f"expected UTF-8 text, found {found}", path=p, line=line) from exc
     return text.splitlines()
 
 

@@ -136,7 +136,7 @@ def read_events_csv(
         label = cells[identifier_column] if identifier_column >= 0 else None
         values.setdefault(label, []).append(value)
     if not values:
-        raise FormatError("expected event times, found none", path=path)
+        raise skips.none_left("event times", path)
     ordered = sorted(values, key=lambda k: "" if k is None else k.encode("utf-8"))
     return {
         label: scaled_frames(np.asarray(values[label], dtype=np.float64), scale, scale_divide)

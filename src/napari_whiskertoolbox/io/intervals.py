@@ -17,6 +17,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     delimiter_char,
+    looks_numeric,
     number_style,
     parse_number,
     read_lines,
@@ -91,6 +92,8 @@ def read_intervals_csv(
         used_columns=needed,
         first_line=first + 1,
     )
+    if first and _holds_numbers(style.split(lines[0])):
+        skips.add("the first line holds numbers but skip_header skips it as a header", 1)
     pairs: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
     for number, text in enumerate(lines[first:], start=first + 1):
@@ -122,6 +125,12 @@ def read_intervals_csv(
             seen.add((start, end))
         pairs.append((start, end))
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _holds_numbers(cells: list[str]) -> bool:
+    """Whether a row's cells are all numbers (decimal commas too): data, not a header."""
+    cells = [c for c in cells if c]
+    return bool(cells) and all(looks_numeric(c.replace(",", ".")) for c in cells)
 
 
 def write_intervals_csv(

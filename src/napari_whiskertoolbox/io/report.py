@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from napari_whiskertoolbox.io.errors import FormatError
+
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
@@ -143,6 +145,26 @@ class RowSkips:
 
     def __bool__(self) -> bool:
         return bool(self._counts)
+
+    def first(self) -> tuple[str, int] | None:
+        """Return ``(reason, line)`` of the earliest skipped row kept with its line, or None."""
+        kept = [(lines[0], reason) for reason, lines in self._lines.items() if lines]
+        if not kept:
+            return None
+        line, reason = min(kept)
+        return reason, line
+
+    def none_left(self, expected: str, path: str | os.PathLike[str]) -> FormatError:
+        """Return the error for a file whose every row was skipped, naming the first one."""
+        first = self.first()
+        if first is None:
+            return FormatError(f"expected {expected}, found none", path=path)
+        reason, line = first
+        return FormatError(
+            f"expected {expected}, found none: every row was skipped (first: {reason})",
+            path=path,
+            line=line,
+        )
 
     def notes(self, item: str, path: str | os.PathLike[str] | None) -> list[LoadNote]:
         """Return one ``skipped`` note per reason."""

@@ -114,6 +114,9 @@ class Binding(ABC):
         self.wanted_index: int | None = None
         """Index (on the key's clock) the session asked for last (shown once visible)."""
         self._pushing = False
+        self._own_refresh = False
+        """True while the binding refreshes its layer after a frame swap (its ``set_data``
+        event is not an edit)."""
         self._stale = False
         self._mode = ""
         self._undrawn_told = False
@@ -270,8 +273,12 @@ class Binding(ABC):
             yield
         # Thumbnail and extent wait until stepping pauses; the highlight only matters if a
         # selection was just cleared (hover highlights follow the next mouse move).
-        with self.layer_list_quiet():
-            layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
+        self._own_refresh = True
+        try:
+            with self.layer_list_quiet():
+                layer.refresh(thumbnail=False, extent=False, highlight=had_selection)
+        finally:
+            self._own_refresh = False
         self.session.schedule_thumbnails()
 
     def layer_list_quiet(self) -> AbstractContextManager[Any]:

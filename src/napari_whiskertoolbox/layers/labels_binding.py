@@ -160,11 +160,13 @@ class LabelsBinding(Binding):
     def _connect_layer(self, layer: Labels) -> None:
         layer.events.paint.connect(self._on_layer_edit)
         layer.events.data.connect(self._on_layer_edit)
+        layer.events.set_data.connect(self._on_set_data)
         bind_history_keys(layer, self.session.dm, before=self.flush_pending_edit)
 
     def _disconnect_layer(self, layer: Labels) -> None:
         layer.events.paint.disconnect(self._on_layer_edit)
         layer.events.data.disconnect(self._on_layer_edit)
+        layer.events.set_data.disconnect(self._on_set_data)
         unbind_history_keys(layer)
 
     def on_data_changed(self, frames: np.ndarray | None) -> None:
@@ -176,6 +178,15 @@ class LabelsBinding(Binding):
         """Write a pending stroke, then disconnect (and remove) the layer."""
         self.flush_pending_edit()
         super().detach(remove_layer)
+
+    def _on_set_data(self, event: Any = None) -> None:
+        """Treat a refresh that is not the binding's own as a possible edit.
+
+        Pixels written in place (``layer.data[...] = …`` then ``layer.refresh()``) are an
+        edit; otherwise the write-back finds nothing changed and stores nothing.
+        """
+        if not self._own_refresh:
+            self._on_layer_edit()
 
     def _on_layer_edit(self, event: Any = None) -> None:
         if self.layer is not None:

@@ -9,6 +9,9 @@ changes the rows reaches :meth:`RowBinding.write_back`, once per user action:
 - rows napari adds without any ``data`` event (paste with Ctrl+V): noticed on the layer's
   ``set_data`` event (each refresh) and before the frame changes, by the row count alone —
   O(1), so a frame step costs nothing more;
+- rows changed in place and then shown with ``layer.refresh()`` (``layer.data[0] = …``
+  from the console): the refresh's ``set_data`` event compares the rows with those drawn
+  (not done for the binding's own refresh after a frame swap);
 - a shape still being drawn when the frame changes is finished first (napari finishes it
   when its mode changes), and rows being dragged are stored as dragged so far.
 
@@ -164,14 +167,21 @@ class RowBinding(Binding):
         self.write_back(action, indices)
 
     def _on_set_data(self, event: Any = None) -> None:
-        self._catch_unannounced_rows()
+        if not self._own_refresh:
+            self._catch_unannounced_rows(compare_rows=True)
 
-    def _catch_unannounced_rows(self) -> None:
-        """Write back rows napari added without a ``data`` event (paste)."""
-        if self.layer is None or self._started or self._pushing or self.shown_index is None:
+    def _catch_unannounced_rows(self, compare_rows: bool = False) -> None:
+        """Write back rows napari added without a ``data`` event (paste).
+
+        ``compare_rows``: also rows changed in place (same count) and refreshed.
+        """
+        layer = self.layer
+        if layer is None or self._started or self._pushing or self.shown_index is None:
             return
         if self._layer_row_count() != len(self.row_ids):
             self.write_back("added", ())
+        elif compare_rows and not self._mouse_down and self._rows_moved(layer):
+            self.write_back("changed", ())
 
     def flush_pending_edit(self) -> None:
         """Before the frame changes: finish a shape being drawn, catch unannounced rows."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import av
+import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.core.media import MediaData
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-    import numpy as np
     from av.container import InputContainer
 
 __all__ = ["DecodeStats", "VideoMedia"]
@@ -45,6 +45,11 @@ _FORWARD_DECODE_LIMIT = 8
 # A seek that lands after its target is retried from this many earlier keyframes at most
 # (inexact demuxer indexes are off by one keyframe; more means frames are missing).
 _MAX_EARLIER_SEEKS = 2
+# Videos numbered by counting decoded frames are checked for open GOPs at open by decoding
+# through the second keyframe when it is at most this many frames in.
+_COUNT_CHECK_LIMIT = 300
+# Packets demuxed after a seek to the last keyframe whose timestamps must be in the index.
+_SEEK_CHECK_PACKETS = 8
 
 
 @dataclass
@@ -135,6 +140,20 @@ class VideoMedia(MediaData):
         if stream_note:
             notes.append(stream_note)
         self._index = build_frame_index(self._container, self._stream)
+        # Timestamps in decode order on a stream with B-frames (AVI): frames are numbered
+        # in the order the decoder presents them, from the keyframe a seek lands on.
+        self._count_frames = not self._index.stamped or (
+            self._index.decode_order_stamps and bool(self._stream.codec_context.has_b_frames)
+        )
+        self._next_count: int | None = None  # number of the next frame presented (counting)
+        # Seeking gives timestamps unlike reading through (MPEG-PS): seek to the start only.
+        self._seek_from_start = not self._index.stamped
+        if self._seek_from_start:
+            notes.append(
+                "fast seeking (the stream carries no timestamps, as raw .h264 files: frames"
+                " are numbered as decoded from the start of the file, random access is slow;"
+                " remux it to MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
+            )
 
         self._cache = FrameCache(max(int(cache_size), 2 * read_ahead + 2))
         self._decoded_frames: Iterator[av.VideoFrame] | None = None  # None when not decoding
@@ -155,6 +174,13 @@ class VideoMedia(MediaData):
         )
 
         self._reformatter = VideoReformatter()
+        if self._index.stamped and self._seeking_changes_timestamps():
+            notes.append(
+                "fast seeking (a seek in this file gives frames numbered unlike reading it"
+                " through, as in MPEG program streams or AVI with open GOPs: frames are"
+                " decoded from the start of the file, random access is slow; remux it to"
+                " MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
+            )
         first, first_number = self._first_frame()
         self._conversion: PixelConversion = pixel_conversion(
             first, looks_gray(first) if gray is None else bool(gray)
@@ -162,6 +188,9 @@ class VideoMedia(MediaData):
         self._display: DisplayTransform
         self._display, rotation_note = display_transform(first, autorotate)
         notes.extend(n for n in (rotation_note, *ignored_metadata(self._stream, first)) if n)
+        timing_note = self._variable_timing_note()
+        if timing_note:
+            notes.append(timing_note)
         height, width = (
             (first.width, first.height)
             if self._display.swaps_axes
@@ -221,6 +250,37 @@ class VideoMedia(MediaData):
         """Average frame rate from the container, or ``None`` when unknown."""
         rate = self._stream.average_rate or self._stream.guessed_rate
         return float(rate) if rate else None
+
+    @property
+    def frame_times(self) -> np.ndarray | None:
+        """float64 ``(n_frames,)`` seconds of each frame from the first, from its timestamp.
+
+        ``None`` when the stream carries no timestamps (a raw elementary stream). For
+        constant-rate video this is ``i / fps``; variable-rate video (phones, screen
+        recorders) differs, and a clock built from :attr:`fps` alone is approximate.
+        """
+        base = self._index.time_base
+        if not self._index.stamped or base is None or self._count_frames:
+            return None
+        pts = self._index.pts
+        return np.asarray((pts - pts[0]).astype(np.float64) * float(base))
+
+    def _variable_timing_note(self) -> str | None:
+        """Describe frame timestamps that stray from the average rate by half a frame."""
+        times, fps, base = self.frame_times, self.fps, self._index.time_base
+        if times is None or fps is None or base is None or len(times) < 3:
+            return None
+        deviation = np.abs(times - np.arange(len(times)) / fps)
+        tolerance = max(0.5 / fps, float(base))  # timestamp rounding is not variable timing
+        worst = int(np.argmax(deviation))
+        if deviation[worst] <= tolerance:
+            return None
+        return (
+            f"variable frame timing (frame {worst} is at {times[worst]:.4g} s, not"
+            f" {worst / fps:.4g} s as at the average {fps:g} fps: frames are numbered in"
+            " order and a clock built from the frame rate is approximate; frame_times"
+            " gives each frame's time)"
+        )
 
     @property
     def stats(self) -> DecodeStats:
@@ -324,6 +384,55 @@ class VideoMedia(MediaData):
             ) from exc
         return container, stream, note
 
+    def _seeking_changes_timestamps(self) -> bool:
+        """Check once that a seek gives frames numbered as reading through does.
+
+        Timestamps: seek to the last keyframe; the first packets must carry timestamps
+        of the index (demuxed, not decoded). Frame counting (decode-order stamps): decode
+        from the start through the second keyframe; it must be presented at its place in
+        decode order (an open GOP presents the frames decoded after it first, and a seek
+        to it drops them). Reading from the start only is set when the check fails.
+        """
+        keyframes = self._index.keyframes
+        if len(keyframes) < 2:
+            return False
+        if self._count_frames:
+            self._seek_from_start = self._counting_misses_keyframe(int(keyframes[1]))
+            return self._seek_from_start
+        self._seek(int(keyframes[-1]))
+        self._decoded_frames = None
+        stamps: list[int] = []
+        with contextlib.suppress(av.FFmpegError):
+            for packet in self._container.demux(self._stream):
+                if packet.size and packet.pts is not None:
+                    stamps.append(int(packet.pts))
+                if len(stamps) == _SEEK_CHECK_PACKETS:
+                    break
+        known = {int(t) for t in self._index.seek_ts}
+        self._seek_from_start = any(
+            t not in known and self._index.frame_at_pts(t) is None for t in stamps
+        )
+        return self._seek_from_start
+
+    def _counting_misses_keyframe(self, keyframe: int) -> bool:
+        """Return whether ``keyframe`` (decode order) is presented at another place."""
+        if keyframe > _COUNT_CHECK_LIMIT:
+            return False
+        self._seek(0)
+        stamp = int(self._index.pts[keyframe])
+        presented = 0
+        try:
+            while presented <= keyframe + _COUNT_CHECK_LIMIT:
+                av_frame = self._next_raw_frame()
+                if av_frame is None:
+                    return False
+                if av_frame.pts == stamp:
+                    return presented != keyframe
+                presented += 1
+            return False
+        finally:
+            self._decoded_frames = None
+
     def _first_frame(self) -> tuple[av.VideoFrame, int]:
         """Decode from the start; return the first frame the decoder gives and its number."""
         self._seek(0)
@@ -360,11 +469,25 @@ class VideoMedia(MediaData):
     def _can_decode_forward_to(self, i: int) -> bool:
         if self._decoded_frames is None or self._last_output >= i:
             return False
+        if self._seek_from_start:
+            return True
         keyframe = int(self._index.keyframe_of[i])
         return keyframe <= self._last_output + 1 or i - self._last_output <= _FORWARD_DECODE_LIMIT
 
     def _seek(self, i: int) -> None:
-        """Position the demuxer on the keyframe preceding frame ``i``."""
+        """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame)."""
+        if self._seek_from_start:
+            i = 0
+        if not self._index.stamped:  # raw streams cannot seek: read the file anew
+            self._decoded_frames = None
+            self._container.close()
+            self._container, self._stream, _ = self._open_container(self._thread_type)
+            self._decoded_frames = self._decode_packets()
+            self._stats.seeks += 1
+            self._next_count = None
+            self._last_output = -1
+            self._first_valid = 0
+            return
         self._container.seek(
             int(self._index.seek_ts[i]),
             backward=True,
@@ -373,6 +496,7 @@ class VideoMedia(MediaData):
         )
         self._decoded_frames = self._decode_packets()
         self._stats.seeks += 1
+        self._next_count = None
         self._last_output = -1
         self._first_valid = int(self._index.keyframe_of[i])
 
@@ -405,10 +529,20 @@ class VideoMedia(MediaData):
         while True:
             av_frame = self._next_raw_frame()
             if av_frame is None:
+                # A seek that reached the end without a frame landed past its keyframe
+                # (demuxers seeking by decode timestamps, MPEG-TS): start earlier.
+                retry = just_seeked and earlier_seeks < _MAX_EARLIER_SEEKS
+                if retry and self._seek_earlier():
+                    earlier_seeks += 1
+                    continue
                 if self._last_output >= 0 or self._first_valid == 0:
                     start = max(self._last_output + 1, self._first_valid)
                     self._note_missing(start, len(self._index))
                 return last
+            if just_seeked and self._seek_landed_off_the_index(av_frame):
+                self._seek_from_start = True  # only reading through gives these timestamps
+                self._seek(i)
+                continue
             number = self._frame_number(av_frame)
             if number < self._first_valid or number <= self._last_output:
                 continue  # leading frames of an open GOP: their references were skipped
@@ -428,6 +562,12 @@ class VideoMedia(MediaData):
                 return av_frame
             if number >= keep_from and number not in self._cache:
                 self._cache.put(number, self._to_array(av_frame))
+
+    def _seek_landed_off_the_index(self, av_frame: av.VideoFrame) -> bool:
+        """Whether the first frame after a seek carries a timestamp no frame has."""
+        if self._seek_from_start or self._count_frames or self._first_valid == 0:
+            return False
+        return av_frame.pts is not None and self._index.frame_at_pts(av_frame.pts) is None
 
     def _note_missing(self, start: int, stop: int) -> None:
         """Remember frames ``start..stop-1`` as undecodable: decoding went past them."""
@@ -460,11 +600,25 @@ class VideoMedia(MediaData):
         return av_frame
 
     def _frame_number(self, av_frame: av.VideoFrame) -> int:
+        """Return the number of the frame the decoder just presented (called once per frame)."""
         pts = av_frame.pts
+        if self._count_frames:
+            # The first frame after a seek is the keyframe, whose timestamp is its place in
+            # decode order (= presentation order for a keyframe); then count.
+            number = self._next_count
+            if number is None:
+                exact = self._index.frame_at_pts(pts) if pts is not None else None
+                number = exact if exact is not None else self._first_valid
+            self._next_count = number + 1
+            return number
         if pts is None:
             return self._last_output + 1
-        exact = self._index.frame_at_pts(pts)
-        return exact if exact is not None else max(self._index.frame_before_pts(pts), 0)
+        same = self._index.frames_at_pts(pts)
+        if len(same) > 1:  # frames sharing a timestamp: the next one not yet presented
+            return min(max(same.start, self._last_output + 1, self._first_valid), same.stop - 1)
+        if same:
+            return same.start
+        return max(self._index.frame_before_pts(pts), 0)
 
     def _read_ahead_step(self) -> bool:
         """Decode the next frame if a sequential reader will want it soon (worker thread)."""
