@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core._clocked import ClockedMixin
+from napari_whiskertoolbox.core.wtb_aliases import TimeFrameBindingAliases
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
@@ -14,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["ArrayMedia", "MediaData"]
 
 
-class MediaData(ABC):
+class MediaData(ClockedMixin, TimeFrameBindingAliases, ABC):
     """Abstract array-like frame source of shape ``(n_frames, height, width[, channels])``.
 
     Subclasses implement :meth:`frame`, :attr:`shape` and :attr:`dtype`; indexing with ints,
