@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.core.wtb_aliases import DataManagerAliases
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable, Iterator
 
     from napari_whiskertoolbox.core.kinds import DataObject

@@ -79,7 +79,7 @@ class MediaData(ClockedMixin, TimeFrameBindingAliases, ABC):
             return (float(info.min), float(info.max))
         return (0.0, 1.0)
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release file handles; the default has none."""
 
     def __len__(self) -> int:
