@@ -506,3 +506,23 @@ def test_group_descriptors(engine) -> None:
         "good 'hand-checked contacts' 1 True GroupDescriptor('good', entities=1)\n"
         "['good', 'bad'] None\n"
     )
+
+
+def test_lists_print_as_whiskertoolbox_prints_them(engine) -> None:
+    code = (
+        "ev = wt.DigitalEventSeries([wt.TimeFrameIndex(i) for i in [5, 15]])\n"
+        "print(ev.toList())\n"
+        "(t, e), = ev.toListWithIds()[:1]\n"
+        "print(type(t).__name__, type(e).__name__)\n"
+        "iv = wt.DigitalIntervalSeries([wt.Interval(0, 3)])\n"
+        "print(iv.toList(), type(iv.toListWithIds()[0][1]).__name__)\n"
+        "pd = wt.PointData()\n"
+        "pd.addAtTime(wt.TimeFrameIndex(2), wt.Point2D(5.0, 10.0))\n"
+        "print(pd.getTimesWithData(), pd.getAtTime(2))\n"
+    )
+    assert out(engine, code) == (
+        "[TimeFrameIndex(5), TimeFrameIndex(15)]\n"
+        "TimeFrameIndex EntityId\n"
+        "[Interval(0, 3)] EntityId\n"
+        "[TimeFrameIndex(2)] [Point2D(5.000000, 10.000000)]\n"
+    )

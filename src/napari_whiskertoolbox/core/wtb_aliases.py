@@ -666,6 +666,18 @@ class DataManagerAliases:
         return _keys_of(self, "video", "images")
 
 
+def _time_indices(times: np.ndarray) -> list[TimeFrameIndex]:
+    """Return int time indices as WhiskerToolbox's list of :class:`TimeFrameIndex`."""
+    from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
+
+    return [TimeFrameIndex(t) for t in times.tolist()]
+
+
+def _entity_ids(ids: np.ndarray) -> list[EntityId]:
+    """Return uint64 entity ids as WhiskerToolbox's list of :class:`EntityId`."""
+    return [EntityId(i) for i in ids.tolist()]
+
+
 # ====================================================================== clocks
 class _TimeFrameLike(Protocol):
     """The snake_case members :class:`TimeFrameAliases` calls."""
@@ -753,9 +765,7 @@ class AnalogAliases(TimeFrameBindingAliases):
 
         A copy, as in WhiskerToolbox; :meth:`toTimeValueArrays` gives arrays.
         """
-        from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
-
-        return [TimeFrameIndex(t) for t in self.times.tolist()]
+        return _time_indices(self.times)
 
     def toTimeValueArrays(self: _AnalogLike) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(times, values)``: int64 time indices and float32 samples (views)."""
@@ -799,14 +809,13 @@ class EventAliases(TimeFrameBindingAliases):
         """Remove the event at ``time``; return False if there was none."""
         return self.remove(time)
 
-    def toList(self: _EventsLike) -> list[int]:
-        """Return the sorted event times as a list of ints."""
-        times: list[int] = self.times.tolist()
-        return times
+    def toList(self: _EventsLike) -> list[TimeFrameIndex]:
+        """Return the sorted event times as a list of :class:`TimeFrameIndex` (ints)."""
+        return _time_indices(self.times)
 
-    def toListWithIds(self: _EventsLike) -> list[tuple[int, int]]:
-        """Return ``(time, entity id)`` pairs sorted by time."""
-        return list(zip(self.times.tolist(), self.ids.tolist()))
+    def toListWithIds(self: _EventsLike) -> list[tuple[TimeFrameIndex, EntityId]]:
+        """Return ``(TimeFrameIndex, EntityId)`` pairs sorted by time."""
+        return list(zip(_time_indices(self.times), _entity_ids(self.ids)))
 
     def getEventSeries(self: _EventsLike) -> np.ndarray:
         """Return the read-only sorted int64 event times."""
@@ -907,12 +916,15 @@ class IntervalAliases(TimeFrameBindingAliases):
         self.set_time(time, value)
 
     def toList(self: _IntervalsLike) -> list[Interval]:
-        """Return the intervals sorted by start."""
-        return [Interval(int(s), int(e)) for s, e in self.intervals]
+        """Return the intervals sorted by start (copies: changing one changes nothing)."""
+        return [Interval(s, e) for s, e in self.intervals.tolist()]
 
-    def toListWithIds(self: _IntervalsLike) -> list[tuple[Interval, int]]:
-        """Return ``(Interval, entity id)`` pairs sorted by start."""
-        return [(Interval(int(s), int(e)), int(i)) for (s, e), i in zip(self.intervals, self.ids)]
+    def toListWithIds(self: _IntervalsLike) -> list[tuple[Interval, EntityId]]:
+        """Return ``(Interval, EntityId)`` pairs sorted by start."""
+        return [
+            (Interval(s, e), entity)
+            for (s, e), entity in zip(self.intervals.tolist(), _entity_ids(self.ids))
+        ]
 
     def size(self: _IntervalsLike) -> int:
         """Return the number of intervals."""
@@ -1025,10 +1037,9 @@ class RaggedAliases(TimeFrameBindingAliases):
         self.clear_at(time)
         return had
 
-    def getTimesWithData(self: _RaggedLike) -> list[int]:
-        """Return the sorted frames holding at least one entry."""
-        times: list[int] = self.times_with_data().tolist()
-        return times
+    def getTimesWithData(self: _RaggedLike) -> list[TimeFrameIndex]:
+        """Return the sorted frames holding at least one entry, as :class:`TimeFrameIndex`."""
+        return _time_indices(self.times_with_data())
 
     def getImageSize(self: _RaggedLike) -> ImageSize | None:
         """Return the ``ImageSize(width, height)`` of the annotated images, or None."""
