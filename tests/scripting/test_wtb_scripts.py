@@ -526,3 +526,26 @@ def test_lists_print_as_whiskertoolbox_prints_them(engine) -> None:
         "[Interval(0, 3)] EntityId\n"
         "[TimeFrameIndex(2)] [Point2D(5.000000, 10.000000)]\n"
     )
+
+
+def test_containers_print_as_whiskertoolbox_prints_them(engine) -> None:
+    code = (
+        "print(wt.DigitalEventSeries([wt.TimeFrameIndex(1)]))\n"
+        "print(wt.DigitalIntervalSeries([wt.Interval(0, 1)]))\n"
+        "print(wt.AnalogTimeSeries([1.0, 2.0], 2))\n"
+        "print(wt.LineData(), wt.MaskData())\n"
+        "print(wt.TensorData.createOrdinal2D([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3))\n"
+        "print(wt.TimeFrame([0, 100, 200]))\n"
+        "print(wt.DataManager())\n"
+    )
+    lines = out(engine, code).splitlines()
+    assert lines[:5] == [
+        "DigitalEventSeries(events=1)",
+        "DigitalIntervalSeries(intervals=1)",
+        "AnalogTimeSeries(samples=2)",
+        "LineData(times=0, entries=0) MaskData(times=0, entries=0)",
+        "TensorData(shape=(2, 3))",
+    ]
+    # WhiskerToolbox's form, then what ours adds (the clock's span, the keys)
+    assert lines[5].startswith("TimeFrame(frames=3, times=0..200")
+    assert lines[6].startswith("DataManager(keys=0, {}")

@@ -306,6 +306,7 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         return AnalogTimeSeries(self.values, None if self._times is None else self._times)
 
     def __repr__(self) -> str:
-        kind = "dense" if self.is_dense else "sparse"
-        lazy = "" if self.is_materialized else " lazy"
-        return f"<AnalogTimeSeries n={self._n} {kind}{lazy}>"
+        """Return WhiskerToolbox's ``AnalogTimeSeries(samples=N)``, plus sparse/lazy if so."""
+        sparse = "" if self.is_dense else ", sparse=True"
+        lazy = "" if self.is_materialized else ", lazy=True"
+        return f"AnalogTimeSeries(samples={self._n}{sparse}{lazy})"

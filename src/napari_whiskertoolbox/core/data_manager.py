@@ -603,5 +603,5 @@ class DataManager(DataManagerAliases):
             f"{k!r}: {data_type_of(v)} @ {self._time_keys[k]}" for k, v in self._data.items()
         )
         clocks = ", ".join(f"{n}[{len(tf)}]" for n, tf in self._clocks.items())
-        mod = " modified" if self._modified else ""
-        return f"<DataManager {{{entries}}} clocks: {clocks}{mod}>"
+        mod = ", modified" if self._modified else ""
+        return f"DataManager(keys={len(self._data)}, {{{entries}}}, clocks: {clocks}{mod})"

@@ -209,4 +209,5 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, EventA
         return DigitalEventSeries(self._times)
 
     def __repr__(self) -> str:
-        return f"<DigitalEventSeries n={len(self)}>"
+        """Return ``DigitalEventSeries(events=N)``, as WhiskerToolbox prints it."""
+        return f"DigitalEventSeries(events={len(self)})"

@@ -330,7 +330,8 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         return DigitalIntervalSeries(self._pairs, layout=self._layout)
 
     def __repr__(self) -> str:
-        return f"<DigitalIntervalSeries n={len(self)} layout={self._layout!r}>"
+        layout = "" if self._layout == "disjoint" else f", layout={self._layout!r}"
+        return f"DigitalIntervalSeries(intervals={len(self)}{layout})"
 
 
 def _in_layout_order(pairs: np.ndarray, layout: Layout) -> bool:

@@ -118,8 +118,11 @@ class MediaData(ClockedMixin, TimeFrameBindingAliases, ABC):
         return arr.astype(dtype) if dtype is not None else arr
 
     def __repr__(self) -> str:
-        src = f" {self.source_path.name!r}" if self.source_path else ""
-        return f"<{type(self).__name__}{src} shape={self.shape} dtype={self.dtype}>"
+        src = f", {self.source_path.name!r}" if self.source_path else ""
+        return (
+            f"{type(self).__name__}({self.width}x{self.height}, frames={self.n_frames}{src}, "
+            f"dtype={self.dtype})"
+        )
 
 
 class ArrayMedia(MediaData):

@@ -721,10 +721,11 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
         return new_ids
 
     def __repr__(self) -> str:
-        size = f" image_size={tuple(self._image_size)}" if self._image_size else ""
+        """Return WhiskerToolbox's ``PointData(times=T, entries=N)``, plus the image size."""
+        size = f", image_size={tuple(self._image_size)}" if self._image_size else ""
         return (
-            f"<{type(self).__name__} entries={self.n_entries} "
-            f"frames={self.n_frames_with_data}{size}>"
+            f"{type(self).__name__}(times={self.n_frames_with_data}, "
+            f"entries={self.n_entries}{size})"
         )
 
 

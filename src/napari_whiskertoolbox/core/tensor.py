@@ -215,5 +215,6 @@ class TensorData(RecordingMixin, ClockedMixin, TensorAliases):
         return self._view[:, self.column_names.index(name)]
 
     def __repr__(self) -> str:
-        cols = f" columns={self.column_names}" if self.column_names else ""
-        return f"<TensorData shape={self.shape} rows={self.row_type}{cols}>"
+        rows = "" if self.row_type == "ordinal" else f", rows={self.row_type!r}"
+        cols = f", columns={self.column_names}" if self.column_names else ""
+        return f"TensorData(shape={tuple(self.shape)}{rows}{cols})"
