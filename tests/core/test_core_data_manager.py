@@ -482,3 +482,92 @@ def test_saved_step_dropped_by_history_depth_is_still_found():
     history.undo()
     assert history.state == saved
     assert not history.can_undo
+
+
+# -- observers, reset, output path (WhiskerToolbox's DataManager) ------------------------------
+
+
+def test_observers_are_called_once_per_key_or_clock_change(dm) -> None:
+    calls: list[int] = []
+    first = dm.add_observer(lambda: calls.append(1))
+    second = dm.add_observer(lambda: calls.append(2))
+    assert first != second
+    dm.set_data("ev", DigitalEventSeries([1]))  # grows the automatic clock: still one call
+    assert calls == [1, 2]
+    dm.get_data("ev").add(5)  # inside an object: signals only
+    dm.set_time_key("ev", "time")  # unchanged binding
+    assert calls == [1, 2]
+    dm.rename_data("ev", "events")
+    dm.set_time("camera", TimeFrame([0, 10]))
+    assert not dm.set_time("camera", TimeFrame([0, 1]), overwrite=False)
+    assert len(dm.get_time("camera")) == 2  # kept
+    dm.delete_data("events")
+    assert calls == [1, 2] * 4
+    assert dm.remove_observer(first)
+    assert not dm.remove_observer(first)
+    dm.reset()
+    assert calls == [1, 2] * 4 + [2]
+    with pytest.raises(TypeError, match="callable"):
+        dm.add_observer("not a function")  # type: ignore[arg-type]
+
+
+def test_reset_empties_the_manager_and_tells_listeners(dm) -> None:
+    dm.set_time("camera", TimeFrame([0, 10, 20]))
+    dm.set_data("pts", PointData(), "camera")
+    dm.set_data("ev", DigitalEventSeries([3]))
+    dm.groups.create("good", [1, 2])
+    dm.metadata["config_path"] = "x.json"
+    dm.set_output_path("/tmp/out")
+    removed: list[str] = []
+    clocks: list[str] = []
+    dm.data_removed.connect(removed.append)
+    dm.clocks_changed.connect(clocks.append)
+    dm.reset()
+    assert removed == ["pts", "ev"]
+    assert sorted(clocks) == ["camera", "time"]
+    assert dm.keys() == []
+    assert dm.time_keys() == ["time"]
+    assert len(dm.get_time()) == 0
+    assert len(dm.groups) == 0
+    assert dm.metadata == {}
+    assert not dm.history.can_undo
+    assert dm.modified
+    assert str(dm.output_path) == "/tmp/out"  # kept, as in WhiskerToolbox
+    dm.set_data("again", DigitalEventSeries([7]))
+    assert len(dm.get_time()) == 8  # the "time" clock is automatic again
+
+
+def test_output_path_defaults_to_the_working_directory(dm, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert DataManager().output_path == tmp_path
+    dm.set_output_path(tmp_path / "out")
+    assert dm.output_path == tmp_path / "out"
+
+
+def test_objects_carry_the_clock_their_key_is_bound_to(dm) -> None:
+    camera = TimeFrame([0, 10, 20])
+    dm.set_time("camera", camera)
+    pts = PointData()
+    assert pts.time_frame is None
+    dm.set_data("pts", pts, "camera")
+    assert pts.time_frame is camera
+    dm.set_time_key("pts", "time")
+    assert pts.time_frame is dm.get_time("time")
+    assert dm.undo()  # the binding back to camera
+    assert pts.time_frame is camera
+    faster = TimeFrame([0, 5, 10, 15])
+    dm.set_time("camera", faster)
+    assert pts.time_frame is faster
+    dm.set_sampling_rate("camera", 30.0)
+    assert pts.time_frame is dm.get_time("camera")
+    with pytest.raises(TypeError, match="TimeFrame"):
+        pts.set_time_frame("camera")  # type: ignore[arg-type]
+
+
+def test_a_copied_manager_hands_its_clocks_to_its_objects(dm) -> None:
+    import pickle
+
+    dm.set_time("camera", TimeFrame([0, 10, 20]))
+    dm.set_data("pts", PointData(), "camera")
+    clone = pickle.loads(pickle.dumps(dm))
+    assert clone.get_data("pts").time_frame is clone.get_time("camera")

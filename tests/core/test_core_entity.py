@@ -81,3 +81,21 @@ def test_group_errors_name_the_group():
     groups.create("b")
     with pytest.raises(ValueError, match="'b' already exists"):
         groups.rename("a", "b")
+
+
+def test_group_descriptions_follow_renames_and_pickles() -> None:
+    import pickle
+
+    groups = EntityGroups()
+    groups.create("good", [1], description="hand-checked")
+    groups.create("bad")
+    assert groups.description("good") == "hand-checked"
+    assert groups.description("bad") == ""
+    groups.rename("good", "best")
+    assert groups.description("best") == "hand-checked"
+    assert pickle.loads(pickle.dumps(groups)).description("best") == "hand-checked"
+    groups.delete("best")
+    groups.create("best")
+    assert groups.description("best") == ""
+    with pytest.raises(KeyError, match="no entity group"):
+        groups.description("none")

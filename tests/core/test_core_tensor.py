@@ -41,3 +41,30 @@ def test_row_types():
 def test_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):
         TensorData(np.zeros((2, 3)), **kwargs)
+
+
+def test_set_column_names_checks_one_name_per_column() -> None:
+    tensor = TensorData(np.zeros((2, 3)))
+    seen: list[object] = []
+    tensor.changed.connect(seen.append)
+    tensor.set_column_names(["a", "b", "c"])
+    assert tensor.column_names == ["a", "b", "c"]
+    assert len(seen) == 1
+    tensor.set_column_names(None)
+    assert tensor.column_names is None
+    with pytest.raises(ValueError, match="one per column"):
+        tensor.set_column_names(["a"])
+
+
+def test_row_of_time_exact_and_nearest() -> None:
+    tensor = TensorData(np.zeros((4, 1)), row_type="time", rows=[10, 20, 20, 30])
+    assert tensor.row_of_time(20) == 1
+    assert tensor.row_of_time(25) is None
+    assert tensor.row_of_time(25, "at_or_after") == 3
+    assert tensor.row_of_time(25, "at_or_before") == 1
+    assert tensor.row_of_time(31, "at_or_after") is None
+    assert tensor.row_of_time(9, "at_or_before") is None
+    with pytest.raises(ValueError, match="match must be"):
+        tensor.row_of_time(20, "closest")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="time-labelled rows"):
+        TensorData(np.zeros((2, 1))).row_of_time(0)

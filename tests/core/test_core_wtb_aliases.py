@@ -296,3 +296,19 @@ def test_every_alias_forwards():
     groups.addEntityToGroup("g", [1, 2, 3])
     groups.removeEntityFromGroup("g", 2)
     assert groups.getEntitiesInGroup("g") == [1, 3]
+
+
+def test_interval_is_also_the_pair_our_code_uses() -> None:
+    interval = Interval(3, 9)
+    start, end = interval
+    assert (start, end) == (3, 9)
+    assert interval[1] == 9
+    assert len(interval) == 2
+    assert interval == (3, 9)
+    assert interval != (3, 8)
+    np.testing.assert_array_equal(np.asarray([interval, Interval(10, 12)]), [[3, 9], [10, 12]])
+    interval.end = np.int64(11)
+    assert interval.end == 11
+    assert type(interval.end).__name__ == "TimeFrameIndex"
+    with pytest.raises(TypeError, match=r"Interval\.start must be an integer"):
+        interval.start = 1.5  # type: ignore[assignment]

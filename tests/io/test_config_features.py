@@ -380,3 +380,17 @@ def test_derived_clock_with_unknown_source(write_config):
     doc = {"data": [{"data_type": "time", "name": "t", "format": "max_value", "source_data": "x"}]}
     with pytest.raises(FormatError, match=r"data\[0\] 't'.*source_data 'x' is not loaded"):
         load_config(write_config(doc))
+
+
+def test_python_code_sees_wt_and_the_data_types_as_a_script_does(write_config):
+    code = [
+        "ev = DigitalEventSeries([1, 2])",
+        "dm.setData('from_python', ev, 'time')",
+        "dm.setTime('camera', wt.TimeFrame([0, 10, 20]))",
+        "dm.setData('iv', wt.DigitalIntervalSeries([Interval(0, 1)]), 'camera')",
+        "assert dm.getType('iv') == wt.DataType.DigitalInterval",
+        "assert wt.AnalogTimeSeries is AnalogTimeSeries",
+    ]
+    dm = load_config(write_config({"python_code": code}), allow_python=True)
+    assert dm.time_key("iv") == "camera"
+    np.testing.assert_array_equal(dm.get_data("from_python").times, [1, 2])

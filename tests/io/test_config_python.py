@@ -201,3 +201,22 @@ def test_missing_modules_looks_without_importing(tmp_path, monkeypatch) -> None:
         "wtb_probe_pkg.nope"
     ]
     assert not marker.exists()
+
+
+def test_a_misspelt_key_loads_as_in_whiskertoolbox_with_a_did_you_mean_note(
+    tmp_path, events_config
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    config = events_config({"prepend_sys_path": ["lib"], "required_import": ["json"]})
+    report = LoadReport()
+    dm = load_config(config, report=report)  # loads: WhiskerToolbox ignores unknown keys
+    assert "licks" in dm
+    assert str(lib) not in sys.path  # the misspelt key did nothing
+    notes = sorted(
+        n.message for n in report.notes if n.kind == "unknown_option" and "python." in n.message
+    )
+    assert len(notes) == 2
+    assert "python.prepend_sys_path is not a key" in notes[0]
+    assert "(did you mean 'prepend_sys_paths'?)" in notes[0]
+    assert "(did you mean 'required_imports'?)" in notes[1]

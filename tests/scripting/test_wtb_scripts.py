@@ -309,3 +309,243 @@ def test_import_new_data_registers_left_objects(engine) -> None:
 def test_python_version_matches_the_interpreter(engine) -> None:
     assert engine.pythonVersion() == sys.version
     assert engine.pythonVersionTuple() == sys.version_info[:2]
+
+
+# -- DataManager: observers, reset, output path, clocks (bind_datamanager.cpp) ----------------
+
+
+def test_add_observer_is_called_without_arguments_on_each_state_change(engine) -> None:
+    code = (
+        "calls = []\n"
+        "oid = dm.addObserver(lambda: calls.append(len(dm.getAllKeys())))\n"
+        "dm.setData('ev', wt.DigitalEventSeries(), 'time')\n"
+        "dm.getData('ev').addEvent(5)\n"  # an edit inside an object: not a manager change
+        "dm.setTime('cam2', wt.TimeFrame([0, 10]))\n"
+        "dm.deleteData('ev')\n"
+        "print(type(oid).__name__, calls)\n"
+        "dm.removeObserver(oid)\n"
+        "dm.setData('ev2', wt.DigitalEventSeries(), 'time')\n"
+        "print(calls)\n"
+    )
+    assert out(engine, code) == "int [2, 2, 1]\n[2, 2, 1]\n"
+
+
+def test_an_observer_that_raises_fails_the_script_after_the_change(engine) -> None:
+    engine.run("def boom():\n    raise RuntimeError('observer failed')\n")
+    assert out(engine, "oid = dm.addObserver(boom)\nprint(oid > 0)") == "True\n"
+    result = engine.run("dm.setData('ev', wt.DigitalEventSeries(), 'time')")
+    assert not result.success
+    assert "observer failed" in result.error
+    assert "ev" in engine.dm  # the change itself was made
+
+
+def test_reset_clears_keys_clocks_and_groups_and_notifies_once(engine) -> None:
+    code = (
+        "calls = []\n"
+        "dm.addObserver(lambda: calls.append('x'))\n"
+        "gm = dm.getEntityGroupManager()\n"
+        "gm.createGroup('good')\n"
+        "dm.reset()\n"
+        "print(dm.getAllKeys(), dm.getTimeFrameKeys(), gm.getGroupCount(), calls)\n"
+        "print(dm.getTime().getTotalFrameCount())\n"
+    )
+    assert out(engine, code) == "[] ['time'] 0 ['x']\n0\n"
+    assert not engine.dm.history.can_undo
+
+
+def test_output_path_defaults_to_the_working_directory(engine, tmp_path) -> None:
+    assert out(engine, "print(dm.getOutputPath() == wt.DataManager().getOutputPath())") == (
+        "True\n"
+    )
+    assert out(engine, "print(type(dm.getOutputPath()).__name__)") == "str\n"
+    engine.run(f"dm.setOutputPath({str(tmp_path)!r})")
+    assert out(engine, "print(dm.getOutputPath())") == f"{tmp_path}\n"
+    assert engine.dm.output_path == tmp_path
+
+
+def test_settime_does_not_overwrite_unless_asked(engine) -> None:
+    code = (
+        "print(dm.setTime('camera', wt.TimeFrame([0, 1])))\n"
+        "print(dm.getTime('camera').getTotalFrameCount())\n"
+        "print(dm.setTime('time', wt.TimeFrame([0, 1])))\n"  # 'time' always exists
+        "print(dm.setTime('camera', wt.TimeFrame([0, 1]), True))\n"
+        "print(dm.getTime('camera').getTotalFrameCount())\n"
+        "print(dm.setTime('new', wt.TimeFrame([5]), overwrite=False))\n"
+    )
+    assert out(engine, code) == "False\n4\nFalse\nTrue\n2\nTrue\n"
+
+
+def test_gettimekey_and_gettime_of_a_missing_key(engine) -> None:
+    assert out(engine, "print(repr(dm.getTimeKey('nope')), dm.getTime('nope'))") == "'' None\n"
+    assert out(engine, "print(dm.getTimeKey('angle'))") == "camera\n"
+    with pytest.raises(KeyError):
+        engine.dm.time_key("nope")  # snake_case still raises
+
+
+# -- value classes and reprs (bind_timeframe.cpp, bind_geometry.cpp, bind_entity.cpp) ---------
+
+
+def test_clock_ticks(engine) -> None:
+    code = (
+        "c = wt.ClockTicks(30000)\n"
+        "print(c.getValue(), int(c), c, repr(c))\n"
+        "print(c == wt.ClockTicks(30000), c < wt.ClockTicks(30001), [0, 1, 2][wt.ClockTicks(1)])\n"
+    )
+    assert out(engine, code) == "30000 30000 30000 ClockTicks(30000)\nTrue True 1\n"
+
+
+def test_interval_is_a_value_with_settable_ends(engine) -> None:
+    code = (
+        "iv = wt.Interval(10, 50)\n"
+        "iv.start = 12\n"
+        "iv.end = wt.TimeFrameIndex(60)\n"
+        "print(iv.start, iv.end, repr(iv), iv.start.getValue())\n"
+        "print(iv == wt.Interval(12, 60), iv == wt.Interval(10, 50))\n"
+        "s = wt.DigitalIntervalSeries([wt.Interval(0, 3)])\n"
+        "first = s.toList()[0]\n"
+        "first.end = 99\n"  # a copy: the series keeps its interval
+        "print(s.toList(), first)\n"
+    )
+    assert out(engine, code) == (
+        "12 60 Interval(12, 60) 12\nTrue False\n[Interval(0, 3)] Interval(0, 99)\n"
+    )
+    result = engine.run("{wt.Interval(0, 1)}")
+    assert not result.success
+    assert "unhashable" in result.error
+
+
+def test_reprs_as_whiskertoolbox_prints_them(engine) -> None:
+    code = (
+        "print(repr(wt.Point2DU32(1, 2)), repr(wt.Point2D(1.5, 2.5)))\n"
+        "print(repr(wt.Line2D([wt.Point2D(0, 0)])), repr(wt.Mask2D([1, 2], [3, 4])))\n"
+        "print(wt.EntityId(7), wt.TimeFrameIndex(3), repr(wt.TimeFrameIndex(3)))\n"
+    )
+    assert out(engine, code) == (
+        "Point2DU32(1, 2) Point2D(1.500000, 2.500000)\n"
+        "Line2D(points=1) Mask2D(points=2)\n"
+        "EntityId(7) 3 TimeFrameIndex(3)\n"
+    )
+
+
+# -- series: clock, storage info (bind_digital_event.cpp, bind_analog.cpp, ...) -----------------
+
+
+def test_set_and_get_time_frame_follow_the_manager(engine) -> None:
+    code = (
+        "ev = wt.DigitalEventSeries()\n"
+        "print(ev.getTimeFrame())\n"
+        "dm.setData('ev', ev, 'camera')\n"
+        "cam = dm.getTime('camera')\n"
+        "print(ev.getTimeFrame() is cam, dm.getData('angle').getTimeFrame() is cam)\n"
+        "dm.setTime('camera', wt.TimeFrame([0, 5]), True)\n"
+        "print(ev.getTimeFrame().getTotalFrameCount())\n"
+        "dm.setTime('other', wt.TimeFrame([0, 1, 2]))\n"
+        "dm.setTimeKey('ev', 'other')\n"
+        "print(ev.getTimeFrame() is dm.getTime('other'))\n"
+        "tf = wt.TimeFrame([0, 1, 2])\n"
+        "pd = wt.PointData()\n"
+        "pd.setTimeFrame(tf)\n"
+        "print(pd.getTimeFrame() is tf)\n"
+        "t = wt.AnalogTimeSeries([1.0, 2.0], 2)\n"
+        "dm.setData('grows', t, 'time')\n"  # the automatic clock grows: t follows it
+        "print(t.getTimeFrame() is dm.getTime(), t.getTimeFrame().getTotalFrameCount())\n"
+    )
+    assert out(engine, code) == "None\nTrue True\n2\nTrue\nTrue\nTrue 2\n"
+
+
+def test_event_and_interval_series_are_neither_views_nor_lazy(engine) -> None:
+    code = (
+        "for s in (wt.DigitalEventSeries(), wt.DigitalIntervalSeries()):\n"
+        "    print(s.isView(), s.isLazy())\n"
+    )
+    assert out(engine, code) == "False False\nFalse False\n"
+
+
+# -- tensors (bind_tensor.cpp) ---------------------------------------------------------------
+
+
+def test_tensor_column_names_and_time_rows(engine) -> None:
+    code = (
+        "td = wt.TensorData.createOrdinal2D([1.0, 2.0, 3.0, 4.0], 2, 2)\n"
+        "td.setColumnNames(['a', 'b'])\n"
+        "print(td.hasNamedColumns(), td.columnNames(), td.getColumn('b'))\n"
+        "td.setColumnNames([])\n"
+        "print(td.hasNamedColumns())\n"
+    )
+    assert out(engine, code) == "True ['a', 'b'] [2.0, 4.0]\nFalse\n"
+    assert not engine.run("td.setColumnNames(['only_one'])").success
+    result = engine.run("td.rowTimeIndices()")
+    assert not result.success
+    assert "RuntimeError" in result.error
+    from napari_whiskertoolbox.core import TensorData
+
+    engine.namespace["tt"] = TensorData(np.ones((3, 1)), row_type="time", rows=[10, 20, 30])
+    code = (
+        "print(tt.rowTimeIndices(), tt.findRowForTime(20), tt.findRowForTime(25))\n"
+        "print(tt.findRowGreaterOrEqual(25), tt.findRowLessOrEqual(25), tt.findRowLessOrEqual(5))\n"
+    )
+    assert out(engine, code) == (
+        "[TimeFrameIndex(10), TimeFrameIndex(20), TimeFrameIndex(30)] 1 None\n2 1 None\n"
+    )
+
+
+# -- entity groups (bind_entity.cpp) ---------------------------------------------------------
+
+
+def test_group_descriptors(engine) -> None:
+    code = (
+        "gm = dm.getEntityGroupManager()\n"
+        "gid = gm.createGroup('good', 'hand-checked contacts')\n"
+        "gm.addEntityToGroup(gid, 5)\n"
+        "gm.createGroup('bad')\n"
+        "d = gm.getGroupDescriptor(gid)\n"
+        "print(d.name, repr(d.description), d.entity_count, d.id == gid, repr(d))\n"
+        "print([g.name for g in gm.getAllGroupDescriptors()], gm.getGroupDescriptor('none'))\n"
+    )
+    assert out(engine, code) == (
+        "good 'hand-checked contacts' 1 True GroupDescriptor('good', entities=1)\n"
+        "['good', 'bad'] None\n"
+    )
+
+
+def test_lists_print_as_whiskertoolbox_prints_them(engine) -> None:
+    code = (
+        "ev = wt.DigitalEventSeries([wt.TimeFrameIndex(i) for i in [5, 15]])\n"
+        "print(ev.toList())\n"
+        "(t, e), = ev.toListWithIds()[:1]\n"
+        "print(type(t).__name__, type(e).__name__)\n"
+        "iv = wt.DigitalIntervalSeries([wt.Interval(0, 3)])\n"
+        "print(iv.toList(), type(iv.toListWithIds()[0][1]).__name__)\n"
+        "pd = wt.PointData()\n"
+        "pd.addAtTime(wt.TimeFrameIndex(2), wt.Point2D(5.0, 10.0))\n"
+        "print(pd.getTimesWithData(), pd.getAtTime(2))\n"
+    )
+    assert out(engine, code) == (
+        "[TimeFrameIndex(5), TimeFrameIndex(15)]\n"
+        "TimeFrameIndex EntityId\n"
+        "[Interval(0, 3)] EntityId\n"
+        "[TimeFrameIndex(2)] [Point2D(5.000000, 10.000000)]\n"
+    )
+
+
+def test_containers_print_as_whiskertoolbox_prints_them(engine) -> None:
+    code = (
+        "print(wt.DigitalEventSeries([wt.TimeFrameIndex(1)]))\n"
+        "print(wt.DigitalIntervalSeries([wt.Interval(0, 1)]))\n"
+        "print(wt.AnalogTimeSeries([1.0, 2.0], 2))\n"
+        "print(wt.LineData(), wt.MaskData())\n"
+        "print(wt.TensorData.createOrdinal2D([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3))\n"
+        "print(wt.TimeFrame([0, 100, 200]))\n"
+        "print(wt.DataManager())\n"
+    )
+    lines = out(engine, code).splitlines()
+    assert lines[:5] == [
+        "DigitalEventSeries(events=1)",
+        "DigitalIntervalSeries(intervals=1)",
+        "AnalogTimeSeries(samples=2)",
+        "LineData(times=0, entries=0) MaskData(times=0, entries=0)",
+        "TensorData(shape=(2, 3))",
+    ]
+    # WhiskerToolbox's form, then what ours adds (the clock's span, the keys)
+    assert lines[5].startswith("TimeFrame(frames=3, times=0..200")
+    assert lines[6].startswith("DataManager(keys=0, {}")

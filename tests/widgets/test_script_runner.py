@@ -67,7 +67,8 @@ def test_run_shows_stdout_stderr_and_new_data_as_a_layer(qtbot, viewer, runner) 
     fragments = output_fragments(runner.output)
     text = "".join(t for t, _ in fragments)
     assert "nose frames: 30" in text
-    assert "[0, 1, 2]" in text  # repr of the trailing expression
+    # repr of the trailing expression, as WhiskerToolbox prints its list of TimeFrameIndex
+    assert "[TimeFrameIndex(0), TimeFrameIndex(1), TimeFrameIndex(2)]" in text
     stderr_colors = {color for t, color in fragments if "careful" in t}
     stdout_colors = {color for t, color in fragments if "nose frames" in t}
     assert stderr_colors

@@ -100,7 +100,7 @@ def test_the_console_banner_names_the_environment_and_a_command_is_one_undo_step
     dm = get_session(viewer).dm
     # the clock first: growing the default clock frame by frame re-adds the frame axis'
     # placeholder layer at each frame (slow, and not what this test is about)
-    dm.setTime("time", napari_whiskertoolbox.TimeFrame.from_count(20))
+    dm.set_time("time", napari_whiskertoolbox.TimeFrame.from_count(20))
     dm.setData("nose", napari_whiskertoolbox.PointData(), "time")
     dm.history.clear()
     console.execute(

@@ -36,7 +36,9 @@ from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 from napari_whiskertoolbox.core.wtb_aliases import (
+    ClockTicks,
     EntityId,
+    GroupDescriptor,
     Interval,
     Line2D,
     Mask2D,
@@ -55,6 +57,7 @@ __all__ = [
     "AnalogTimeSeries",
     "ArrayMedia",
     "Change",
+    "ClockTicks",
     "Command",
     "CommandGroup",
     "CommandHistory",
@@ -68,6 +71,7 @@ __all__ = [
     "EntityId",
     "FlatRagged",
     "FunctionCommand",
+    "GroupDescriptor",
     "ImageSize",
     "Interval",
     "Line2D",

@@ -9,6 +9,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.writable import WritableStorage, can_write, writable_block
@@ -45,7 +46,7 @@ def _validate_times(times: ArrayLike, n: int) -> np.ndarray:
     return readonly(out)
 
 
-class AnalogTimeSeries(RecordingMixin, AnalogAliases):
+class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
     """A float32 signal sampled at int64 time indices.
 
     Parameters
@@ -305,6 +306,7 @@ class AnalogTimeSeries(RecordingMixin, AnalogAliases):
         return AnalogTimeSeries(self.values, None if self._times is None else self._times)
 
     def __repr__(self) -> str:
-        kind = "dense" if self.is_dense else "sparse"
-        lazy = "" if self.is_materialized else " lazy"
-        return f"<AnalogTimeSeries n={self._n} {kind}{lazy}>"
+        """Return WhiskerToolbox's ``AnalogTimeSeries(samples=N)``, plus sparse/lazy if so."""
+        sparse = "" if self.is_dense else ", sparse=True"
+        lazy = "" if self.is_materialized else ", lazy=True"
+        return f"AnalogTimeSeries(samples={self._n}{sparse}{lazy})"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from psygnal import Signal
 
+from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
@@ -25,6 +28,7 @@ from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.core.wtb_aliases import DataManagerAliases
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable, Iterator
 
     from napari_whiskertoolbox.core.kinds import DataObject
@@ -101,6 +105,9 @@ class DataManager(DataManagerAliases):
         self.metadata: dict[str, Any] = {}
         self.groups.changed.connect(self._on_groups_changed)
         self.history.changed.connect(self._refresh_modified)
+        self._observers: dict[int, Callable[[], object]] = {}
+        self._observer_ids = itertools.count(1)
+        self._output_path = Path.cwd()
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self) -> dict[str, Any]:
@@ -207,6 +214,8 @@ class DataManager(DataManagerAliases):
                 obj._recorder = self.history.push
             if time_key == DEFAULT_CLOCK:
                 self._grow_default_clock(_extent(obj))
+            if isinstance(obj, ClockedMixin):
+                obj.set_time_frame(self._clocks[time_key])
         self.data_added.emit(key)
         self._note_change(recorded=True)
 
@@ -254,7 +263,16 @@ class DataManager(DataManagerAliases):
         clock = self._clocks[DEFAULT_CLOCK]
         if extent > len(clock):
             self._clocks[DEFAULT_CLOCK] = TimeFrame.from_count(extent, clock.sampling_rate)
+            self._hand_clock_to_objects(DEFAULT_CLOCK)
             self.clocks_changed.emit(DEFAULT_CLOCK)
+
+    def _hand_clock_to_objects(self, name: str) -> None:
+        """Give every object bound to clock ``name`` that clock (their ``time_frame``)."""
+        with self._lock:
+            clock = self._clocks.get(name)
+            for key, obj in self._data.items():
+                if self._time_keys[key] == name and isinstance(obj, ClockedMixin):
+                    obj.set_time_frame(clock)
 
     # ------------------------------------------------------------------ keys
     def set_data(self, key: str, obj: DataObject, time_key: str = DEFAULT_CLOCK) -> None:
@@ -298,6 +316,7 @@ class DataManager(DataManagerAliases):
             self._insert(key, obj, time_key)
 
         self._record(f"set {key}", undo, redo)
+        self._notify_observers()
 
     def get_data(self, key: str) -> Any:
         """Return the object stored under ``key`` (KeyError listing the keys if missing)."""
@@ -316,6 +335,7 @@ class DataManager(DataManagerAliases):
             lambda: self._insert(key, obj, time_key, position),
             lambda: self._remove(key),
         )
+        self._notify_observers()
         return True
 
     def rename_data(self, old: str, new: str) -> None:
@@ -332,6 +352,7 @@ class DataManager(DataManagerAliases):
         self._record(
             f"rename {old} to {new}", lambda: self._rename(new, old), lambda: self._rename(old, new)
         )
+        self._notify_observers()
 
     def keys(self, data_type: DataKind | None = None) -> list[str]:
         """Return the keys in insertion order, optionally only those of ``data_type``."""
@@ -364,23 +385,51 @@ class DataManager(DataManagerAliases):
 
         def bind(clock: str) -> None:
             self._time_keys[key] = clock
+            obj = self._data[key]
+            if isinstance(obj, ClockedMixin):
+                obj.set_time_frame(self._clocks.get(clock))
             self.data_changed.emit(key, None)
             self._note_change(recorded=True)
 
         bind(name)
         self._record(f"bind {key} to {name}", lambda: bind(old), lambda: bind(name))
 
-    def set_time(self, name: str, timeframe: TimeFrame) -> None:
-        """Add or replace clock ``name``."""
+    def set_time(self, name: str, timeframe: TimeFrame, overwrite: bool = True) -> bool:
+        """Add clock ``name``, or replace it when ``overwrite`` is True (the default).
+
+        Parameters
+        ----------
+        name : str
+            Clock name.
+        timeframe : TimeFrame
+            The clock.
+        overwrite : bool
+            Replace an existing clock of that name (default True). With False an existing
+            clock is kept and False returned (WhiskerToolbox's ``setTime`` default).
+
+        Returns
+        -------
+        bool
+            True when the clock was stored.
+
+        Raises
+        ------
+        ValueError
+            ``name`` is not a non-empty string, or ``timeframe`` is not a TimeFrame.
+        """
         if not isinstance(name, str) or not name:
             raise ValueError(f"clock name must be a non-empty string, got {name!r}")
         if not isinstance(timeframe, TimeFrame):
             raise ValueError(f"clock {name!r} must be a TimeFrame, got {type(timeframe).__name__}")
         with self._lock:
+            if not overwrite and name in self._clocks:
+                return False
             self._clocks[name] = timeframe
             if name == DEFAULT_CLOCK:
                 self._default_clock_is_auto = False
         self._clock_changed(name)
+        self._notify_observers()
+        return True
 
     def set_sampling_rate(self, name: str, sampling_rate: float | None) -> None:
         """Give clock ``name`` a sampling rate (ticks per second), keeping its ticks.
@@ -409,6 +458,7 @@ class DataManager(DataManagerAliases):
 
     def _clock_changed(self, name: str) -> None:
         """Tell listeners clock ``name`` changed; the session is modified (not an undo step)."""
+        self._hand_clock_to_objects(name)
         self.clocks_changed.emit(name)
         self._note_change(recorded=False)
 
@@ -445,6 +495,80 @@ class DataManager(DataManagerAliases):
             return np.asarray(index, dtype=np.int64) if np.ndim(index) else int(index)
         return source.convert_index(index, target, preceding)
 
+    # ------------------------------------------------------------------ observers
+    def add_observer(self, callback: Callable[[], object]) -> int:
+        """Call ``callback()`` (no arguments) after each change of the manager's state.
+
+        The state changes are WhiskerToolbox's: a key set (:meth:`set_data`), deleted
+        (:meth:`delete_data`) or renamed (:meth:`rename_data`), a clock stored
+        (:meth:`set_time`), and :meth:`reset`; one call per change. Edits inside a stored
+        object, undo and redo do not call it (use the signals for those).
+
+        Parameters
+        ----------
+        callback : callable
+            Called with no arguments, in the thread that made the change. An exception it
+            raises propagates to the caller of the changing method (the change is done).
+
+        Returns
+        -------
+        int
+            The observer's id, for :meth:`remove_observer`.
+        """
+        if not callable(callback):
+            raise TypeError(f"observer must be callable, got {type(callback).__name__}")
+        observer_id = next(self._observer_ids)
+        with self._lock:
+            self._observers[observer_id] = callback
+        return observer_id
+
+    def remove_observer(self, observer_id: int) -> bool:
+        """Stop calling observer ``observer_id``; return False if there was no such observer."""
+        with self._lock:
+            return self._observers.pop(int(observer_id), None) is not None
+
+    def _notify_observers(self) -> None:
+        with self._lock:
+            callbacks = list(self._observers.values())
+        for callback in callbacks:
+            callback()
+
+    # ------------------------------------------------------------------ reset, output path
+    def reset(self) -> None:
+        """Empty the manager: no keys, only an empty automatic ``"time"`` clock, no groups.
+
+        As WhiskerToolbox's ``DataManager.reset``: every key is removed (``data_removed``
+        per key), every clock but ``"time"`` is removed and ``"time"`` is back to an
+        automatic clock of 0 ticks (``clocks_changed`` per clock), groups and
+        :attr:`metadata` are cleared, the undo history is forgotten (a reset cannot be
+        undone) and the observers are called once. :attr:`output_path` is kept.
+        """
+        for key in list(self._data):
+            self._remove(key)
+        for name in [n for n in self._clocks if n != DEFAULT_CLOCK]:
+            with self._lock:
+                del self._clocks[name]
+            self.clocks_changed.emit(name)
+        with self._lock:
+            self._clocks[DEFAULT_CLOCK] = TimeFrame.from_count(0)
+            self._default_clock_is_auto = True
+        self.clocks_changed.emit(DEFAULT_CLOCK)
+        for name in list(self.groups):
+            self.groups.delete(name)
+        self.metadata.clear()
+        self.history.clear()
+        self._note_change(recorded=False)
+        self._notify_observers()
+
+    @property
+    def output_path(self) -> Path:
+        """Folder outputs are written to (default: the working directory at construction)."""
+        return self._output_path
+
+    def set_output_path(self, path: str | os.PathLike[str]) -> None:
+        """Set :attr:`output_path` (the folder is neither checked nor created)."""
+        self._output_path = Path(path)
+
     # ------------------------------------------------------------------ undo
     def undo(self) -> bool:
         """Revert the last recorded step; return False when there is none."""
@@ -479,5 +603,5 @@ class DataManager(DataManagerAliases):
             f"{k!r}: {data_type_of(v)} @ {self._time_keys[k]}" for k, v in self._data.items()
         )
         clocks = ", ".join(f"{n}[{len(tf)}]" for n, tf in self._clocks.items())
-        mod = " modified" if self._modified else ""
-        return f"<DataManager {{{entries}}} clocks: {clocks}{mod}>"
+        mod = ", modified" if self._modified else ""
+        return f"DataManager(keys={len(self._data)}, {{{entries}}}, clocks: {clocks}{mod})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from psygnal import Signal
@@ -79,14 +79,19 @@ class EntityGroups(EntityGroupsAliases):
 
     def __init__(self) -> None:
         self._groups: dict[str, set[int]] = {}
+        self._descriptions: dict[str, str] = {}
         self._lock = threading.RLock()
 
-    def __getstate__(self) -> dict[str, dict[str, set[int]]]:
+    def __getstate__(self) -> dict[str, Any]:
         with self._lock:
-            return {"groups": {name: set(ids) for name, ids in self._groups.items()}}
+            return {
+                "groups": {name: set(ids) for name, ids in self._groups.items()},
+                "descriptions": dict(self._descriptions),
+            }
 
-    def __setstate__(self, state: dict[str, dict[str, set[int]]]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self._groups = state["groups"]
+        self._descriptions = dict(state.get("descriptions", {}))  # older pickles have none
         self._lock = threading.RLock()
         if any(self._groups.values()):
             reserve_ids(max(max(ids) for ids in self._groups.values() if ids))
@@ -97,20 +102,38 @@ class EntityGroups(EntityGroupsAliases):
         except KeyError:
             raise KeyError(f"no entity group {name!r}; groups: {sorted(self._groups)}") from None
 
-    def create(self, name: str, ids: Iterable[int] = ()) -> None:
-        """Create group ``name`` (ValueError if it exists), optionally with ``ids``."""
+    def create(self, name: str, ids: Iterable[int] = (), description: str = "") -> None:
+        """Create group ``name`` (ValueError if it exists), optionally with ``ids``.
+
+        ``description`` is free text kept with the group (:meth:`description`).
+        """
         if not isinstance(name, str) or not name:
             raise ValueError(f"group name must be a non-empty string, got {name!r}")
         with self._lock:
             if name in self._groups:
                 raise ValueError(f"entity group {name!r} already exists")
             self._groups[name] = {int(i) for i in ids}
+            if description:
+                self._descriptions[name] = str(description)
         self.changed.emit(name)
+
+    def description(self, name: str) -> str:
+        """Return the description of group ``name`` (``""`` when it has none).
+
+        Raises
+        ------
+        KeyError
+            If there is no group ``name`` (the message lists the groups).
+        """
+        with self._lock:
+            self._require(name)
+            return self._descriptions.get(name, "")
 
     def delete(self, name: str) -> bool:
         """Delete group ``name``; return False if it did not exist."""
         with self._lock:
             existed = self._groups.pop(name, None) is not None
+            self._descriptions.pop(name, None)
         if existed:
             self.changed.emit(name)
         return existed
@@ -122,6 +145,8 @@ class EntityGroups(EntityGroupsAliases):
             if new in self._groups:
                 raise ValueError(f"entity group {new!r} already exists")
             self._groups[new] = self._groups.pop(old)
+            if old in self._descriptions:
+                self._descriptions[new] = self._descriptions.pop(old)
         self.changed.emit(old)
         self.changed.emit(new)
 

@@ -14,6 +14,7 @@ from napari_whiskertoolbox.core._arrays import (
     owned,
     readonly,
 )
+from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
@@ -39,7 +40,7 @@ def _as_times(times: ArrayLike, what: str = "event times") -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
+class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, EventAliases):
     """Sorted unique event times (int64 indices into the bound clock) with entity ids.
 
     Parameters
@@ -208,4 +209,5 @@ class DigitalEventSeries(SnapshotRecordingMixin[_Snapshot], EventAliases):
         return DigitalEventSeries(self._times)
 
     def __repr__(self) -> str:
-        return f"<DigitalEventSeries n={len(self)}>"
+        """Return ``DigitalEventSeries(events=N)``, as WhiskerToolbox prints it."""
+        return f"DigitalEventSeries(events={len(self)})"

@@ -9,6 +9,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import holds_integers, owned, readonly
+from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
@@ -77,7 +78,7 @@ def merge_intervals(pairs: np.ndarray, ids: np.ndarray) -> _Snapshot:
     return merged, merged_ids
 
 
-class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
+class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, IntervalAliases):
     """Inclusive ``[start, end]`` intervals (int64 indices into the bound clock) with ids.
 
     Parameters
@@ -329,7 +330,8 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], IntervalAliases):
         return DigitalIntervalSeries(self._pairs, layout=self._layout)
 
     def __repr__(self) -> str:
-        return f"<DigitalIntervalSeries n={len(self)} layout={self._layout!r}>"
+        layout = "" if self._layout == "disjoint" else f", layout={self._layout!r}"
+        return f"DigitalIntervalSeries(intervals={len(self)}{layout})"
 
 
 def _in_layout_order(pairs: np.ndarray, layout: Layout) -> bool:

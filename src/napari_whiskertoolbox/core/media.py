@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core._clocked import ClockedMixin
+from napari_whiskertoolbox.core.wtb_aliases import TimeFrameBindingAliases
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
@@ -14,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["ArrayMedia", "MediaData"]
 
 
-class MediaData(ABC):
+class MediaData(ClockedMixin, TimeFrameBindingAliases, ABC):
     """Abstract array-like frame source of shape ``(n_frames, height, width[, channels])``.
 
     Subclasses implement :meth:`frame`, :attr:`shape` and :attr:`dtype`; indexing with ints,
@@ -76,7 +79,7 @@ class MediaData(ABC):
             return (float(info.min), float(info.max))
         return (0.0, 1.0)
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release file handles; the default has none."""
 
     def __len__(self) -> int:
@@ -115,8 +118,11 @@ class MediaData(ABC):
         return arr.astype(dtype) if dtype is not None else arr
 
     def __repr__(self) -> str:
-        src = f" {self.source_path.name!r}" if self.source_path else ""
-        return f"<{type(self).__name__}{src} shape={self.shape} dtype={self.dtype}>"
+        src = f", {self.source_path.name!r}" if self.source_path else ""
+        return (
+            f"{type(self).__name__}({self.width}x{self.height}, frames={self.n_frames}{src}, "
+            f"dtype={self.dtype})"
+        )
 
 
 class ArrayMedia(MediaData):

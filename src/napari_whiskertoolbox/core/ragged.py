@@ -23,6 +23,7 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import holds_integers, readonly, readonly_view
+from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
@@ -147,7 +148,7 @@ def _as_int64_1d(values: ArrayLike, what: str) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-class RaggedSeries(RecordingMixin):
+class RaggedSeries(RecordingMixin, ClockedMixin):
     """Base class of :class:`PointData`, :class:`LineData` and :class:`MaskData`.
 
     Subclasses set ``coord_dtype``, ``has_offsets`` and implement ``_coerce_entry`` (one
@@ -720,10 +721,11 @@ class RaggedSeries(RecordingMixin):
         return new_ids
 
     def __repr__(self) -> str:
-        size = f" image_size={tuple(self._image_size)}" if self._image_size else ""
+        """Return WhiskerToolbox's ``PointData(times=T, entries=N)``, plus the image size."""
+        size = f", image_size={tuple(self._image_size)}" if self._image_size else ""
         return (
-            f"<{type(self).__name__} entries={self.n_entries} "
-            f"frames={self.n_frames_with_data}{size}>"
+            f"{type(self).__name__}(times={self.n_frames_with_data}, "
+            f"entries={self.n_entries}{size})"
         )
 
 

@@ -12,8 +12,10 @@ from napari_whiskertoolbox.core.kinds import DATA_CLASSES
 from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.core.timeframe import TimeFrame, TimeFrameIndex
 from napari_whiskertoolbox.core.wtb_aliases import (
+    ClockTicks,
     DataType,
     EntityId,
+    GroupDescriptor,
     Interval,
     Line2D,
     Mask2D,
@@ -29,8 +31,10 @@ _NAMED_TYPES: tuple[type, ...] = (
     TimeFrameIndex,
     EntityGroups,
     ImageSize,
+    ClockTicks,
     DataType,
     EntityId,
+    GroupDescriptor,
     Interval,
     Line2D,
     Mask2D,
@@ -47,7 +51,7 @@ def script_types() -> dict[str, type]:
     :class:`DataManager`, :class:`TimeFrame`, :class:`TimeFrameIndex`,
     :class:`EntityGroups`, :class:`ImageSize` and WhiskerToolbox's value classes
     (``Point2D``, ``Point2DU32``, ``Line2D``, ``Mask2D``, ``Interval``, ``EntityId``,
-    ``DataType``).
+    ``ClockTicks``, ``GroupDescriptor``, ``DataType``).
     """
     names: dict[str, type] = {cls.__name__: cls for cls in DATA_CLASSES}
     for cls in _NAMED_TYPES:

@@ -8,8 +8,10 @@ import numpy as np
 from psygnal import Signal
 
 from napari_whiskertoolbox.core._arrays import readonly, readonly_view
+from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array
 from napari_whiskertoolbox.core._recording import RecordingMixin
+from napari_whiskertoolbox.core.history import Change
 from napari_whiskertoolbox.core.writable import WritableStorage, writable_block
 from napari_whiskertoolbox.core.wtb_aliases import CallableInt, CallableShape, TensorAliases
 
@@ -23,9 +25,10 @@ __all__ = ["TensorData"]
 
 RowType = Literal["ordinal", "time", "interval"]
 ROW_TYPES = ("ordinal", "time", "interval")
+RowMatch = Literal["exact", "at_or_after", "at_or_before"]
 
 
-class TensorData(RecordingMixin, TensorAliases):
+class TensorData(RecordingMixin, ClockedMixin, TensorAliases):
     """A float32 N-d array (rows first) with optional column names and a row type.
 
     WhiskerToolbox's API (``createOrdinal2D``, ``ndim()``, ``numRows()``, ``getColumn``,
@@ -151,6 +154,60 @@ class TensorData(RecordingMixin, TensorAliases):
         row_size = int(np.prod(self._values.shape[1:], dtype=np.int64))
         return np.unique(self.rows[positions // max(row_size, 1)])
 
+    def set_column_names(self, names: Sequence[str] | None) -> None:
+        """Name the columns (``None`` or an empty sequence: no names); emits ``changed``.
+
+        Not an undo step.
+
+        Raises
+        ------
+        ValueError
+            If there is not one name per column (``shape[1]``), or the tensor is 1-D.
+        """
+        self.column_names = self._check_columns(list(names) if names else None)
+        self._emit(Change.everything())
+
+    def row_of_time(self, time: int, match: RowMatch = "exact") -> int | None:
+        """Return the row labelled with time index ``time``, or None if there is none.
+
+        Parameters
+        ----------
+        time : int
+            A time index of the tensor's clock.
+        match : {"exact", "at_or_after", "at_or_before"}
+            ``"exact"``: the first row labelled ``time``; ``"at_or_after"``: the row with
+            the smallest label ``>= time``; ``"at_or_before"``: the row with the largest
+            label ``<= time`` (the first such row when labels repeat).
+
+        Raises
+        ------
+        ValueError
+            If the rows are not time-labelled (``row_type != "time"``) or ``match`` is
+            not one of the three.
+        """
+        if self.row_type != "time" or self.rows is None:
+            raise ValueError(
+                f"row_of_time needs time-labelled rows, this tensor's are {self.row_type!r}"
+            )
+        t = int(time)
+        rows = self.rows
+        if match == "exact":
+            candidates = rows == t
+        elif match == "at_or_after":
+            candidates = rows >= t
+            if candidates.any():
+                candidates &= rows == rows[candidates].min()
+        elif match == "at_or_before":
+            candidates = rows <= t
+            if candidates.any():
+                candidates &= rows == rows[candidates].max()
+        else:
+            raise ValueError(
+                f"match must be 'exact', 'at_or_after' or 'at_or_before', got {match!r}"
+            )
+        hits = np.flatnonzero(candidates)
+        return int(hits[0]) if hits.size else None
+
     def column(self, name: str) -> np.ndarray:
         """Return column ``name`` (a view)."""
         if not self.column_names or name not in self.column_names:
@@ -158,5 +215,6 @@ class TensorData(RecordingMixin, TensorAliases):
         return self._view[:, self.column_names.index(name)]
 
     def __repr__(self) -> str:
-        cols = f" columns={self.column_names}" if self.column_names else ""
-        return f"<TensorData shape={self.shape} rows={self.row_type}{cols}>"
+        rows = "" if self.row_type == "ordinal" else f", rows={self.row_type!r}"
+        cols = f", columns={self.column_names}" if self.column_names else ""
+        return f"TensorData(shape={tuple(self.shape)}{rows}{cols})"

@@ -274,9 +274,9 @@ class TimeFrame(TimeFrameAliases):
 
     def __repr__(self) -> str:
         ends = self._ends()
-        span = f" {ends[0]}..{ends[1]}" if ends else ""
-        rate = f" @ {self.sampling_rate:g} Hz" if self.sampling_rate else ""
-        return f"<TimeFrame n={len(self)}{span}{rate}>"
+        span = f", times={ends[0]}..{ends[1]}" if ends else ""
+        rate = f", sampling_rate={self.sampling_rate:g}" if self.sampling_rate else ""
+        return f"TimeFrame(frames={len(self)}{span}{rate})"
 
 
 def _checked_rate(sampling_rate: float | None) -> float | None:

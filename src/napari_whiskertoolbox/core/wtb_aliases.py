@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.kinds import DataKind, DataObject
     from napari_whiskertoolbox.core.lines import LineData
     from napari_whiskertoolbox.core.masks import MaskData
+    from napari_whiskertoolbox.core.media import MediaData
     from napari_whiskertoolbox.core.points import PointData
     from napari_whiskertoolbox.core.ragged import ImageSize
     from napari_whiskertoolbox.core.tensor import TensorData
@@ -60,11 +61,13 @@ __all__ = [
     "AnalogAliases",
     "CallableInt",
     "CallableShape",
+    "ClockTicks",
     "DataManagerAliases",
     "DataType",
     "EntityGroupsAliases",
     "EntityId",
     "EventAliases",
+    "GroupDescriptor",
     "Interval",
     "IntervalAliases",
     "Line2D",
@@ -76,6 +79,7 @@ __all__ = [
     "ScriptEngineAliases",
     "TensorAliases",
     "TimeFrameAliases",
+    "TimeFrameBindingAliases",
     "TimeFrameIndexAliases",
     "WtbElement",
 ]
@@ -141,7 +145,8 @@ class Point2D:
         return np.array([self.x, self.y], dtype=dtype or np.float32)
 
     def __repr__(self) -> str:
-        return f"Point2D(x={self.x:g}, y={self.y:g})"
+        """Return ``Point2D(1.500000, 2.500000)``, as WhiskerToolbox prints it."""
+        return f"Point2D({self.x:f}, {self.y:f})"
 
 
 class Point2DU32(Point2D):
@@ -171,7 +176,8 @@ class Point2DU32(Point2D):
         return np.array([self.x, self.y], dtype=dtype or np.uint32)
 
     def __repr__(self) -> str:
-        return f"Point2DU32(x={self.x}, y={self.y})"
+        """Return ``Point2DU32(1, 2)``, as WhiskerToolbox prints it."""
+        return f"Point2DU32({self.x}, {self.y})"
 
 
 def _points_to_array(items: ArrayLike | Sequence[Point2D] | _CoordArray) -> np.ndarray:
@@ -271,7 +277,8 @@ class _CoordArray:
         return arr.copy() if copy else arr
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self)} points)"
+        """Return ``Line2D(points=3)`` / ``Mask2D(points=3)``, as WhiskerToolbox prints them."""
+        return f"{type(self).__name__}(points={len(self)})"
 
 
 class Line2D(_CoordArray):
@@ -304,11 +311,123 @@ class Mask2D(_CoordArray):
         return arr.astype(np.uint32)
 
 
-class Interval(NamedTuple):
-    """An inclusive interval ``[start, end]`` of time indices."""
+class Interval:
+    """An inclusive interval ``[start, end]`` of time indices, with settable ends.
 
-    start: int
-    end: int
+    WhiskerToolbox's ``Interval``: a value (a series' :meth:`~IntervalAliases.toList` gives
+    copies; setting ``.start`` on one does not change the series). ``.start`` and ``.end``
+    read as :class:`~napari_whiskertoolbox.core.TimeFrameIndex` (``print(iv.start)``
+    shows the number); ``repr`` is ``Interval(10, 50)``. For our own code it also behaves
+    as the pair ``(start, end)``: it unpacks, indexes, converts with ``np.asarray`` and
+    compares equal to a 2-tuple. Mutable, so not hashable (as in WhiskerToolbox).
+
+    Raises
+    ------
+    TypeError
+        If an end is not an integer.
+    """
+
+    __slots__ = ("_end", "_start")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, start: SupportsIndex, end: SupportsIndex) -> None:
+        self._start = _as_index(start, "Interval.start")
+        self._end = _as_index(end, "Interval.end")
+
+    @property
+    def start(self) -> TimeFrameIndex:
+        """First time index (inclusive)."""
+        from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
+
+        return TimeFrameIndex(self._start)
+
+    @start.setter
+    def start(self, value: SupportsIndex) -> None:
+        self._start = _as_index(value, "Interval.start")
+
+    @property
+    def end(self) -> TimeFrameIndex:
+        """Last time index (inclusive)."""
+        from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
+
+        return TimeFrameIndex(self._end)
+
+    @end.setter
+    def end(self, value: SupportsIndex) -> None:
+        self._end = _as_index(value, "Interval.end")
+
+    def __iter__(self) -> Iterator[int]:
+        yield self._start
+        yield self._end
+
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, index: SupportsIndex) -> int:
+        return (self._start, self._end)[operator.index(index)]
+
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        return np.array([self._start, self._end], dtype=dtype or np.int64)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Interval):
+            return (self._start, self._end) == (other._start, other._end)
+        if isinstance(other, (tuple, list)) and len(other) == 2:
+            return (self._start, self._end) == tuple(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Interval({self._start}, {self._end})"
+
+
+def _as_index(value: SupportsIndex, what: str) -> int:
+    """Return ``value`` as an ``int`` (TypeError naming ``what`` if it is not an integer)."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {value!r}") from None
+
+
+class ClockTicks(int):
+    """WhiskerToolbox's ``ClockTicks``: a raw tick count of an acquisition clock (int64).
+
+    An ``int`` subclass: it compares, hashes and indexes as its number; ``getValue()``
+    returns it; ``str()`` is the number and ``repr()`` is ``ClockTicks(5)``.
+    """
+
+    def getValue(self) -> int:
+        """Return the tick count as a plain ``int``."""
+        return int(self)
+
+    def __repr__(self) -> str:
+        return f"ClockTicks({int(self)})"
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+
+class GroupDescriptor(NamedTuple):
+    """WhiskerToolbox's description of an entity group (read-only).
+
+    Attributes
+    ----------
+    id : str
+        The group's id; here, as in :meth:`EntityGroupsAliases.createGroup`, its name.
+    name : str
+        The group's name.
+    description : str
+        The description given at creation (``""`` when none).
+    entity_count : int
+        Number of entity ids in the group.
+    """
+
+    id: str
+    name: str
+    description: str
+    entity_count: int
+
+    def __repr__(self) -> str:
+        return f"GroupDescriptor('{self.name}', entities={self.entity_count})"
 
 
 class EntityId:
@@ -404,8 +523,13 @@ class _DataManagerLike(Protocol):
     def time_key(self, key: str) -> str: ...
     def set_time_key(self, key: str, name: str) -> None: ...
     def get_time(self, name: str = ...) -> TimeFrame: ...
-    def set_time(self, name: str, timeframe: TimeFrame) -> None: ...
+    def set_time(self, name: str, timeframe: TimeFrame, overwrite: bool = ...) -> bool: ...
     def time_keys(self) -> list[str]: ...
+    def add_observer(self, callback: Callable[[], object]) -> int: ...
+    def remove_observer(self, observer_id: int) -> bool: ...
+    @property
+    def output_path(self) -> Path: ...
+    def set_output_path(self, path: str | os.PathLike[str]) -> None: ...
 
 
 def _keys_of(dm: _DataManagerLike, *kinds: DataKind) -> list[str]:
@@ -451,26 +575,39 @@ class DataManagerAliases:
         return DataType(self.data_type(key))
 
     def getTimeKey(self: _DataManagerLike, key: str) -> str:
-        """Return the name of the clock ``key`` is bound to."""
+        """Return the name of the clock ``key`` is bound to, or ``""`` for a missing key.
+
+        WhiskerToolbox's semantics; the snake_case :meth:`DataManager.time_key` raises
+        ``KeyError`` instead.
+        """
+        if key not in self:
+            return ""
         return self.time_key(key)
 
     def setTimeKey(self: _DataManagerLike, key: str, name: str) -> None:
         """Bind ``key`` to clock ``name`` (undoable)."""
         self.set_time_key(key, name)
 
-    def getTime(self: _DataManagerLike, name: str = DEFAULT_CLOCK) -> TimeFrame:
-        """Return clock ``name`` (the ``"time"`` clock by default)."""
+    def getTime(self: _DataManagerLike, name: str = DEFAULT_CLOCK) -> TimeFrame | None:
+        """Return clock ``name`` (the ``"time"`` clock by default), or None if there is none.
+
+        WhiskerToolbox's semantics; the snake_case :meth:`DataManager.get_time` raises
+        ``KeyError`` instead.
+        """
+        if name not in self.time_keys():
+            return None
         return self.get_time(name)
 
     def setTime(
-        self: _DataManagerLike, key: str, time_frame: TimeFrame, overwrite: bool = True
-    ) -> None:
-        """Add or replace clock ``key``.
+        self: _DataManagerLike, key: str, time_frame: TimeFrame, overwrite: bool = False
+    ) -> bool:
+        """Store clock ``key``; return False, keeping the old clock, if it exists.
 
-        ``overwrite`` is accepted for WhiskerToolbox compatibility; an existing clock is
-        always replaced.
+        As WhiskerToolbox: an existing clock (``"time"`` always exists) is replaced only
+        with ``overwrite=True``. The snake_case :meth:`DataManager.set_time` replaces by
+        default.
         """
-        self.set_time(key, time_frame)
+        return self.set_time(key, time_frame, overwrite)
 
     def getTimeFrameKeys(self: _DataManagerLike) -> list[str]:
         """Return the clock names."""
@@ -479,6 +616,22 @@ class DataManagerAliases:
     def getEntityGroupManager(self: _DataManagerLike) -> EntityGroups:
         """Return the manager's named groups of entity ids."""
         return self.groups
+
+    def addObserver(self: _DataManagerLike, callback: Callable[[], object]) -> int:
+        """Call ``callback()`` after each state change; return the id (:meth:`DataManager.add_observer`)."""
+        return self.add_observer(callback)
+
+    def removeObserver(self: _DataManagerLike, observer_id: int) -> None:
+        """Stop calling observer ``observer_id`` (an unknown id is ignored)."""
+        self.remove_observer(observer_id)
+
+    def setOutputPath(self: _DataManagerLike, path: str | os.PathLike[str]) -> None:
+        """Set the folder outputs go to (:meth:`DataManager.set_output_path`)."""
+        self.set_output_path(path)
+
+    def getOutputPath(self: _DataManagerLike) -> str:
+        """Return the folder outputs go to, as a string (the working directory by default)."""
+        return str(self.output_path)
 
     def getAnalogKeys(self: _DataManagerLike) -> list[str]:
         """Return the keys holding analog signals."""
@@ -511,6 +664,18 @@ class DataManagerAliases:
     def getMediaKeys(self: _DataManagerLike) -> list[str]:
         """Return the keys holding media: videos first, then image stacks."""
         return _keys_of(self, "video", "images")
+
+
+def _time_indices(times: np.ndarray) -> list[TimeFrameIndex]:
+    """Return int time indices as WhiskerToolbox's list of :class:`TimeFrameIndex`."""
+    from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
+
+    return [TimeFrameIndex(t) for t in times.tolist()]
+
+
+def _entity_ids(ids: np.ndarray) -> list[EntityId]:
+    """Return uint64 entity ids as WhiskerToolbox's list of :class:`EntityId`."""
+    return [EntityId(i) for i in ids.tolist()]
 
 
 # ====================================================================== clocks
@@ -546,6 +711,31 @@ class TimeFrameIndexAliases:
         return int(self)
 
 
+# ====================================================================== a data object's clock
+class _ClockedLike(Protocol):
+    """The snake_case members :class:`TimeFrameBindingAliases` calls."""
+
+    @property
+    def time_frame(self) -> TimeFrame | None: ...
+    def set_time_frame(self, time_frame: TimeFrame | None) -> None: ...
+
+
+class TimeFrameBindingAliases:
+    """WhiskerToolbox's ``setTimeFrame`` / ``getTimeFrame`` of every data class."""
+
+    def setTimeFrame(self: _ClockedLike, time_frame: TimeFrame | None) -> None:
+        """Make ``time_frame`` the object's clock (``ClockedMixin.set_time_frame``).
+
+        As in WhiskerToolbox this does not rebind a stored key: use
+        ``dm.setTimeKey(key, clock)`` for that.
+        """
+        self.set_time_frame(time_frame)
+
+    def getTimeFrame(self: _ClockedLike) -> TimeFrame | None:
+        """Return the object's clock: the one its key is bound to once stored, else None."""
+        return self.time_frame
+
+
 # ====================================================================== analog signals
 class _AnalogLike(Protocol):
     """The snake_case members :class:`AnalogAliases` calls."""
@@ -559,7 +749,7 @@ class _AnalogLike(Protocol):
     def value_at(self, time: int) -> float | None: ...
 
 
-class AnalogAliases:
+class AnalogAliases(TimeFrameBindingAliases):
     """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.AnalogTimeSeries`."""
 
     def getNumSamples(self: _AnalogLike) -> int:
@@ -575,9 +765,7 @@ class AnalogAliases:
 
         A copy, as in WhiskerToolbox; :meth:`toTimeValueArrays` gives arrays.
         """
-        from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
-
-        return [TimeFrameIndex(t) for t in self.times.tolist()]
+        return _time_indices(self.times)
 
     def toTimeValueArrays(self: _AnalogLike) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(times, values)``: int64 time indices and float32 samples (views)."""
@@ -610,7 +798,7 @@ class _EventsLike(Protocol):
     def remove(self, time: int) -> bool: ...
 
 
-class EventAliases:
+class EventAliases(TimeFrameBindingAliases):
     """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.DigitalEventSeries`."""
 
     def addEvent(self: _EventsLike, time: int) -> None:
@@ -621,14 +809,13 @@ class EventAliases:
         """Remove the event at ``time``; return False if there was none."""
         return self.remove(time)
 
-    def toList(self: _EventsLike) -> list[int]:
-        """Return the sorted event times as a list of ints."""
-        times: list[int] = self.times.tolist()
-        return times
+    def toList(self: _EventsLike) -> list[TimeFrameIndex]:
+        """Return the sorted event times as a list of :class:`TimeFrameIndex` (ints)."""
+        return _time_indices(self.times)
 
-    def toListWithIds(self: _EventsLike) -> list[tuple[int, int]]:
-        """Return ``(time, entity id)`` pairs sorted by time."""
-        return list(zip(self.times.tolist(), self.ids.tolist()))
+    def toListWithIds(self: _EventsLike) -> list[tuple[TimeFrameIndex, EntityId]]:
+        """Return ``(TimeFrameIndex, EntityId)`` pairs sorted by time."""
+        return list(zip(_time_indices(self.times), _entity_ids(self.ids)))
 
     def getEventSeries(self: _EventsLike) -> np.ndarray:
         """Return the read-only sorted int64 event times."""
@@ -637,6 +824,14 @@ class EventAliases:
     def size(self: _EventsLike) -> int:
         """Return the number of events."""
         return len(self)
+
+    def isView(self: _EventsLike) -> bool:
+        """Return False: a series owns its arrays, it is never a view of another series."""
+        return False
+
+    def isLazy(self: _EventsLike) -> bool:
+        """Return False: a series' events are in memory, never computed on access."""
+        return False
 
 
 # ====================================================================== intervals
@@ -676,7 +871,7 @@ def _interval_bounds(
     return int(start), int(end)
 
 
-class IntervalAliases:
+class IntervalAliases(TimeFrameBindingAliases):
     """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.DigitalIntervalSeries`."""
 
     def addEvent(
@@ -721,16 +916,27 @@ class IntervalAliases:
         self.set_time(time, value)
 
     def toList(self: _IntervalsLike) -> list[Interval]:
-        """Return the intervals sorted by start."""
-        return [Interval(int(s), int(e)) for s, e in self.intervals]
+        """Return the intervals sorted by start (copies: changing one changes nothing)."""
+        return [Interval(s, e) for s, e in self.intervals.tolist()]
 
-    def toListWithIds(self: _IntervalsLike) -> list[tuple[Interval, int]]:
-        """Return ``(Interval, entity id)`` pairs sorted by start."""
-        return [(Interval(int(s), int(e)), int(i)) for (s, e), i in zip(self.intervals, self.ids)]
+    def toListWithIds(self: _IntervalsLike) -> list[tuple[Interval, EntityId]]:
+        """Return ``(Interval, EntityId)`` pairs sorted by start."""
+        return [
+            (Interval(s, e), entity)
+            for (s, e), entity in zip(self.intervals.tolist(), _entity_ids(self.ids))
+        ]
 
     def size(self: _IntervalsLike) -> int:
         """Return the number of intervals."""
         return len(self)
+
+    def isView(self: _IntervalsLike) -> bool:
+        """Return False: a series owns its arrays, it is never a view of another series."""
+        return False
+
+    def isLazy(self: _IntervalsLike) -> bool:
+        """Return False: a series' intervals are in memory, never computed on access."""
+        return False
 
 
 # ====================================================================== points, lines, masks
@@ -777,7 +983,7 @@ def _add_at_time(series: _RaggedLike, time: int, obj: Any) -> None:
     series.add(time, _to_point_array(obj))
 
 
-class RaggedAliases:
+class RaggedAliases(TimeFrameBindingAliases):
     """WhiskerToolbox's camelCase methods of points, lines and masks.
 
     Attributes
@@ -831,10 +1037,9 @@ class RaggedAliases:
         self.clear_at(time)
         return had
 
-    def getTimesWithData(self: _RaggedLike) -> list[int]:
-        """Return the sorted frames holding at least one entry."""
-        times: list[int] = self.times_with_data().tolist()
-        return times
+    def getTimesWithData(self: _RaggedLike) -> list[TimeFrameIndex]:
+        """Return the sorted frames holding at least one entry, as :class:`TimeFrameIndex`."""
+        return _time_indices(self.times_with_data())
 
     def getImageSize(self: _RaggedLike) -> ImageSize | None:
         """Return the ``ImageSize(width, height)`` of the annotated images, or None."""
@@ -867,8 +1072,10 @@ class _EntityGroupsLike(Protocol):
 
     def __contains__(self, name: object) -> bool: ...
     def __len__(self) -> int: ...
-    def create(self, name: str, ids: Iterable[int] = ...) -> None: ...
+    def create(self, name: str, ids: Iterable[int] = ..., description: str = ...) -> None: ...
     def delete(self, name: str) -> bool: ...
+    def description(self, name: str) -> str: ...
+    def names(self) -> list[str]: ...
     def add(self, name: str, ids: int | Iterable[int]) -> None: ...
     def remove(self, name: str, ids: int | Iterable[int]) -> None: ...
     def members(self, name: str) -> np.ndarray: ...
@@ -884,16 +1091,14 @@ class EntityGroupsAliases:
     """
 
     def createGroup(self: _EntityGroupsLike, name: str, description: str = "") -> str:
-        """Create group ``name`` and return its id (the name).
-
-        ``description`` is accepted for WhiskerToolbox compatibility and not stored.
+        """Create group ``name`` with ``description`` and return its id (the name).
 
         Raises
         ------
         ValueError
             If the name is empty or the group exists.
         """
-        self.create(name)
+        self.create(name, description=description)
         return name
 
     def deleteGroup(self: _EntityGroupsLike, name: str) -> bool:
@@ -937,6 +1142,19 @@ class EntityGroupsAliases:
         """Return the number of groups."""
         return len(self)
 
+    def getGroupDescriptor(self: _EntityGroupsLike, name: str) -> GroupDescriptor | None:
+        """Return the :class:`GroupDescriptor` of group ``name``, or None if there is none."""
+        if name not in self:
+            return None
+        return GroupDescriptor(name, name, self.description(name), self.count(name))
+
+    def getAllGroupDescriptors(self: _EntityGroupsLike) -> list[GroupDescriptor]:
+        """Return the :class:`GroupDescriptor` of every group, in creation order."""
+        return [
+            GroupDescriptor(name, name, self.description(name), self.count(name))
+            for name in self.names()
+        ]
+
 
 # ====================================================================== tensors
 class _TensorLike(Protocol):
@@ -948,12 +1166,16 @@ class _TensorLike(Protocol):
     def column_names(self) -> list[str] | None: ...
     @property
     def row_type(self) -> str: ...
+    @property
+    def rows(self) -> np.ndarray | None: ...
+    def set_column_names(self, names: Sequence[str] | None) -> None: ...
+    def row_of_time(self, time: int, match: Any = ...) -> int | None: ...
 
 
 _ROW_TYPE_NAMES = {"ordinal": "Ordinal", "time": "TimeFrameIndex", "interval": "Interval"}
 
 
-class TensorAliases:
+class TensorAliases(TimeFrameBindingAliases):
     """WhiskerToolbox's camelCase methods of :class:`~napari_whiskertoolbox.core.TensorData`.
 
     ``ndim()`` and ``shape()`` work too: the class's ``ndim`` and ``shape`` properties
@@ -1067,6 +1289,51 @@ class TensorAliases:
     def rowType(self: _TensorLike) -> str:
         """Return ``"Ordinal"``, ``"TimeFrameIndex"`` or ``"Interval"``."""
         return _ROW_TYPE_NAMES[self.row_type]
+
+    def setColumnNames(self: _TensorLike, names: Sequence[str]) -> None:
+        """Name the columns (``[]``: no names; :meth:`TensorData.set_column_names`)."""
+        self.set_column_names(names)
+
+    def rowTimeIndices(self: _TensorLike) -> list[TimeFrameIndex]:
+        """Return the :class:`TimeFrameIndex` of every row.
+
+        Raises
+        ------
+        RuntimeError
+            If the rows are not time-labelled (as WhiskerToolbox).
+        """
+        from napari_whiskertoolbox.core.timeframe import TimeFrameIndex
+
+        if self.row_type != "time" or self.rows is None:
+            raise RuntimeError("rowTimeIndices() requires RowType::TimeFrameIndex rows")
+        return [TimeFrameIndex(t) for t in self.rows.tolist()]
+
+    def findRowForTime(self: _TensorLike, time_index: SupportsIndex) -> int | None:
+        """Return the row labelled ``time_index``, or None (:meth:`TensorData.row_of_time`).
+
+        Raises
+        ------
+        RuntimeError
+            If the rows are not time-labelled (as WhiskerToolbox).
+        """
+        return _row_of_time(self, "findRowForTime", time_index, "exact")
+
+    def findRowGreaterOrEqual(self: _TensorLike, time_index: SupportsIndex) -> int | None:
+        """Return the row with the smallest time label ``>= time_index``, or None."""
+        return _row_of_time(self, "findRowGreaterOrEqual", time_index, "at_or_after")
+
+    def findRowLessOrEqual(self: _TensorLike, time_index: SupportsIndex) -> int | None:
+        """Return the row with the largest time label ``<= time_index``, or None."""
+        return _row_of_time(self, "findRowLessOrEqual", time_index, "at_or_before")
+
+
+def _row_of_time(
+    tensor: _TensorLike, method: str, time_index: SupportsIndex, match: str
+) -> int | None:
+    """Call :meth:`TensorData.row_of_time`, raising RuntimeError as WhiskerToolbox does."""
+    if tensor.row_type != "time":
+        raise RuntimeError(f"{method}() requires RowType::TimeFrameIndex rows")
+    return tensor.row_of_time(operator.index(time_index), match)
 
 
 # ====================================================================== script engine
@@ -1234,3 +1501,13 @@ if TYPE_CHECKING:
     _masks: type[_RaggedLike] = MaskData
     _entity_groups: type[_EntityGroupsLike] = EntityGroups
     _tensor: type[_TensorLike] = TensorData
+    _clocked: tuple[type[_ClockedLike], ...] = (
+        AnalogTimeSeries,
+        DigitalEventSeries,
+        DigitalIntervalSeries,
+        PointData,
+        LineData,
+        MaskData,
+        TensorData,
+        MediaData,
+    )

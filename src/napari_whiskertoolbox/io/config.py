@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.config_parse import (
     ConfigItem,
@@ -52,6 +54,7 @@ __all__ = [
     "apply_sys_paths_and_imports",
     "clear_python_environment_configurator",
     "clear_transformations_runner",
+    "config_code_namespace",
     "load_config",
     "missing_modules",
     "python_environment_configurator",
@@ -201,8 +204,9 @@ def load_config(
     dm : DataManager, optional
         Where to put the data; a new DataManager when omitted.
     allow_python : bool
-        Run the config's ``python_code`` (with ``dm`` and ``np`` in scope) after the data
-        loaded. By default it is only parsed and reported in
+        Run the config's ``python_code`` after the data loaded, in a namespace holding
+        what a script sees by name: ``dm``, ``np``, ``wt`` and the data types
+        (:func:`config_code_namespace`). By default it is only parsed and reported in
         ``dm.metadata["config_python_code"]`` — never executed or imported. (The
         ``python`` environment block is always applied first, see the module docstring;
         ``dm.metadata["config_python"]`` records it and its message.)
@@ -430,7 +434,8 @@ def _run_python_code(parsed: ParsedConfig, staging: DataManager, allow: bool) ->
             raise FormatError(
                 f"cannot read the python_code file ({exc})", path=filename, item="python_code"
             ) from exc
-    namespace = {"dm": staging, "np": np, "__name__": "__wtb_config__", "__file__": filename}
+    namespace = config_code_namespace(staging)
+    namespace.update({"__name__": "__wtb_config__", "__file__": filename})
     try:
         exec(compile(code or "", filename or f"{parsed.path}:python_code", "exec"), namespace)
     except Exception as exc:
@@ -439,6 +444,22 @@ def _run_python_code(parsed: ParsedConfig, staging: DataManager, allow: bool) ->
             path=parsed.path,
             item="python_code",
         ) from exc
+
+
+def config_code_namespace(dm: DataManager) -> dict[str, Any]:
+    """Return the namespace a config's ``python_code`` runs in.
+
+    What a script sees by name: ``dm``, ``np``, ``wt`` and the data types
+    (:func:`~napari_whiskertoolbox.core.script_types`: ``AnalogTimeSeries``,
+    ``TimeFrame``, ``DataType``, ``Interval``, …). ``wt`` is a module named
+    ``whiskertoolbox_python`` holding those types, so ``wt.TimeFrame`` is the class a
+    script's ``wt.TimeFrame`` is; ``io`` does not import the scripting side, so the
+    module's viewer helpers (``wt.plot``) are not in it.
+    """
+    types_by_name = script_types()
+    wt = types.ModuleType("whiskertoolbox_python", "WhiskerToolbox's names for config code.")
+    wt.__dict__.update(types_by_name)
+    return {"dm": dm, "np": np, "wt": wt, **types_by_name}
 
 
 def _copy_into(staging: DataManager, dm: DataManager, sources: dict[str, Any]) -> None:

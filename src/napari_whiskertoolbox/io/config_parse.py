@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import LoadNote, NoteKind, RowSkips
 
@@ -66,6 +67,7 @@ __all__ = [
     "make_item",
     "parse_config",
     "read_json",
+    "unknown_python_keys",
 ]
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
@@ -275,6 +277,15 @@ class PythonEnvironment:
         }
 
 
+def unknown_python_keys(block: Mapping[str, Any]) -> list[str]:
+    """Return the keys of a ``python`` block that are none of the four it knows, sorted.
+
+    WhiskerToolbox ignores them; a misspelt key (``prepend_sys_path``) then silently does
+    nothing, so the loader reports each one.
+    """
+    return sorted(str(key) for key in block if key not in _PYTHON_ENVIRONMENT_KEYS)
+
+
 def _string_list(block: Mapping[str, Any], key: str) -> list[str]:
     value = block.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -400,6 +411,13 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
             parsed.python = PythonEnvironment.from_mapping(doc["python"], base)
         except ValueError as exc:
             raise FormatError(str(exc), path=p, item="python") from None
+        for key in unknown_python_keys(doc["python"]):
+            parsed.note(
+                "unknown_option",
+                f"python.{key} is not a key of the python block and is ignored, as "
+                f"WhiskerToolbox ignores it{did_you_mean(key, _PYTHON_ENVIRONMENT_KEYS)}; "
+                f"known: {', '.join(_PYTHON_ENVIRONMENT_KEYS)}",
+            )
     if "python_code" in doc:
         parsed.python_code = _parse_python_code(doc["python_code"], base, p)
     if "groups" in doc:
