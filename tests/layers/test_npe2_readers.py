@@ -210,3 +210,36 @@ def test_m4v_video_opens_everywhere(make_napari_viewer: Any, tmp_path: Path) -> 
     (layer,) = _synced(viewer).values()
     assert isinstance(layer, Image)
     assert layer.data.shape[0] == 6
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec", "pix_fmt"),
+    [
+        (".webm", "libvpx", "yuv420p"),
+        (".mpg", "mpeg2video", "yuv420p"),
+        (".ts", "libx264", "yuv420p"),
+        (".h264", "libx264", "yuv420p"),  # raw H.264, as Raspberry Pi cameras record
+    ],
+)
+def test_other_video_files_open_by_their_suffix(
+    tmp_path: Path, suffix: str, codec: str, pix_fmt: str
+) -> None:
+    """Videos PyAV decodes open from File > Open, not only with ``open_media(kind=...)``."""
+    import warnings
+
+    from _video_files import pattern_frame, read_pattern, write_frames
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.io.routing import open_path
+    from napari_whiskertoolbox.media import MediaWarning
+
+    path = write_frames(
+        tmp_path / f"clip{suffix}", [pattern_frame(i) for i in range(6)], codec, pix_fmt, "gray"
+    )
+    assert get_media_reader(str(path)) is not None
+    dm = DataManager()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MediaWarning)  # raw H.264: random access is slow
+        open_path(path, dm)
+        media = dm.get_data(dm.keys()[0])
+        assert len(media) == 6
+        assert read_pattern(media[4]) == 4

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from napari_whiskertoolbox.media.suffixes import VIDEO_SUFFIXES
+
 __all__ = [
     "COMMON_FIELDS",
     "FORMAT_VARIANTS",
@@ -246,7 +248,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _CLOCK_RATE,),
         ours=True),
     # ---- media -------------------------------------------------------------------------
-    Variant("video", "media", ("media", "mp4", "avi", "mkv", "mov", "m4v"), ()),
+    Variant("video", "media", ("media", *(suffix[1:] for suffix in VIDEO_SUFFIXES)), ()),
     Variant("images", "media", ("media", "folder", "png", "jpg", "tif", "tiff"), (
         _o("file_extensions", "list", [".png", ".jpg", ".jpeg"], "kept file extensions "
            "(last extension, case-sensitive)"),

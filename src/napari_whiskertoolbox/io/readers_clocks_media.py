@@ -11,6 +11,7 @@ from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import clock_from_ticks, item_options, item_path
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, load_native, read_npy
 from napari_whiskertoolbox.io.registry import READERS, register_reader
+from napari_whiskertoolbox.media.suffixes import TIFF_SUFFIXES, VIDEO_SUFFIXES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -108,8 +109,8 @@ def _read_native(item: ConfigItem) -> list[tuple[str, Any]]:
 for _media_type in ("video", "images"):
     READERS[(_media_type, "media")] = _read_media
     READERS[(_media_type, "npy")] = _read_media_npy
-    for _fmt in ("mp4", "avi", "mkv", "mov", "tiff", "tif", "png", "jpg", "folder"):
-        READERS[(_media_type, _fmt)] = _read_media
+    for _suffix in (*VIDEO_SUFFIXES, *TIFF_SUFFIXES, ".png", ".jpg", "/folder"):
+        READERS[(_media_type, _suffix[1:])] = _read_media
 for _type in (
     "points",
     "line",

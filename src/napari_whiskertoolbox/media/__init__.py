@@ -67,8 +67,8 @@ def open_media(path: str | os.PathLike[str], kind: str | None = None, **options:
     Parameters
     ----------
     path : str or os.PathLike
-        A video file (``.mp4 .avi .mov .mkv .m4v``), a TIFF file (``.tif .tiff``) or a
-        folder of images.
+        A video file (a suffix of :data:`VIDEO_SUFFIXES`: ``.mp4 .avi .mov .mkv .m4v``,
+        ``.webm .mpg .ts .h264`` ...), a TIFF file (``.tif .tiff``) or a folder of images.
     kind : {"video", "tiff", "images"} or None
         Force the reader instead of choosing by suffix: ``"video"`` → :class:`VideoMedia`,
         ``"tiff"`` → :class:`TiffStackMedia`, ``"images"`` → :class:`ImageFolderMedia` for a

@@ -22,8 +22,24 @@ __all__ = [
     "is_media_file_name",
 ]
 
-VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".avi", ".mov", ".mkv", ".m4v")
-"""Video containers decoded by PyAV."""
+VIDEO_SUFFIXES: tuple[str, ...] = (
+    ".mp4",
+    ".avi",
+    ".mov",
+    ".mkv",
+    ".m4v",
+    ".webm",
+    ".mpg",
+    ".mpeg",
+    ".ts",
+    ".mts",
+    ".m2ts",
+    ".wmv",
+    ".flv",
+    ".h264",
+)
+"""Video files decoded by PyAV: containers, and raw H.264 (``.h264``, as Raspberry Pi
+cameras record it)."""
 TIFF_SUFFIXES: tuple[str, ...] = (".tif", ".tiff")
 """TIFF stacks (one file, many pages) read by tifffile."""
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", *TIFF_SUFFIXES)
