@@ -478,8 +478,12 @@ class BatchWidget(QWidget):
             error = (record.error or "").strip()
             last = error.splitlines()[-1] if error and event.status != "done" else ""
             last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
-            self.table.item(row, _KEYS_ADDED).setText(", ".join(record.keys_added))
-            self.table.item(row, _KEYS_CHANGED).setText(", ".join(record.keys_changed))
+            for column, keys in (
+                (_KEYS_ADDED, record.keys_added),
+                (_KEYS_CHANGED, record.keys_changed),
+            ):
+                self.table.item(row, column).setText(", ".join(keys))
+                self.table.item(row, column).setToolTip("\n".join(keys))
             self.table.item(row, _ERROR).setText(last)
             self.table.item(row, _ERROR).setToolTip(error)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
