@@ -687,8 +687,8 @@ def test_a_scheduler_that_goes_away_ends_the_batch(sessions: Path, tmp_path: Pat
 
 WRITES_BESIDE_ITS_OUTPUTS = """\
 from pathlib import Path
-name = dm.metadata.get("name", "")
-Path("summary.csv").write_text(f"mean\\n{dm.get_data('whisker_angle').values.mean()}\\n")
+from helpers import mean
+Path("summary.csv").write_text(f"mean\\n{mean(dm.get_data('whisker_angle').values)}\\n")
 results = {"in_output_dir": Path.cwd() == output_dir, "output_dir": str(output_dir)}
 """
 
@@ -707,6 +707,7 @@ def test_tasks_write_extra_files_into_their_sessions_output_folder(
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     script = write_script(scripts / "summary.py", WRITES_BESIDE_ITS_OUTPUTS)
+    (scripts / "helpers.py").write_text("def mean(values):\n    return values.mean()\n")
     report = run_batch(
         script, sessions.glob("*.session"), client=threads_client, out=tmp_path / "out"
     )
