@@ -166,8 +166,14 @@ def test_usage_errors_and_missing_extra(
     assert "tcp://127.0.0.1:8786 has its own workers" in err.getvalue()
     # the scheduler is connected to inside run_batch now: still a usage error naming it
     unreachable = parser.parse_args(
-        [str(script), str(sessions / "mouse1.session"), "--scheduler", "tcp://127.0.0.1:1"]
-        + ["--out", str(tmp_path / "o")]
+        [
+            str(script),
+            str(sessions / "mouse1.session"),
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            "--out",
+            str(tmp_path / "o"),
+        ]
     )
     err = io.StringIO()
     assert run_from_args(unreachable, stderr=err) == 2
