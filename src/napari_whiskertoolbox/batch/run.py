@@ -222,7 +222,9 @@ class _Batch:
                         waiting.appendleft(retry)
                 fill()
                 now = time.monotonic()
-                if now - last_poll >= _POLL_CLUSTER_S:
+                # a session finished on a cluster last seen without workers: one joined (say
+                # so now; the batch may end before the next poll)
+                if now - last_poll >= _POLL_CLUSTER_S or (finished and not self.workers_now):
                     last_poll = now
                     if client.status in _CLIENT_GONE:  # dask gave up reconnecting
                         self._fail_all(client, futures, waiting, _lost_scheduler(address))
