@@ -23,6 +23,8 @@ from napari_whiskertoolbox.batch.cli import configure_parser, run_from_args
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from distributed import Client
+
 WAIT_S = 60.0
 
 
@@ -162,6 +164,20 @@ def test_usage_errors_and_missing_extra(
     assert run_from_args(both, stderr=err) == 2  # --workers would be ignored
     assert "error: --workers 4 is the size of the local cluster" in err.getvalue()
     assert "tcp://127.0.0.1:8786 has its own workers" in err.getvalue()
+    # the scheduler is connected to inside run_batch now: still a usage error naming it
+    unreachable = parser.parse_args(
+        [
+            str(script),
+            str(sessions / "mouse1.session"),
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = io.StringIO()
+    assert run_from_args(unreachable, stderr=err) == 2
+    assert "cannot reach the dask scheduler at tcp://127.0.0.1:1" in err.getvalue()
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
@@ -248,3 +264,28 @@ def test_a_scheduler_without_workers_says_the_sessions_wait(sessions: Path, tmp_
         runner.join(WAIT_S)
     assert code == [0], stderr.getvalue()
     assert "1 done" in stdout.getvalue()
+
+
+def test_a_finished_batch_run_again_starts_no_cluster(
+    sessions: Path, tmp_path: Path, threads_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every session will be skipped: no local cluster is started for nothing (~6 s)
+    from napari_whiskertoolbox.batch import cluster, run_batch
+    from napari_whiskertoolbox.batch import run as batch_run
+
+    script = write_script(tmp_path / "keys.py", "results = {'keys': len(dm.keys())}\n")
+    out = tmp_path / "out"
+    assert run_batch(script, sessions / "*.session", client=threads_client, out=out).ok
+
+    def no_cluster(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(cluster, "start_client", no_cluster)
+    monkeypatch.setattr(batch_run, "start_client", no_cluster)
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    args = parser.parse_args([str(script), str(sessions / "*.session"), "--out", str(out)])
+    assert run_from_args(args, stdout=stdout, stderr=stderr) == 0, stderr.getvalue()
+    assert "3 sessions: 3 skipped" in stdout.getvalue()
+    assert "dask:" not in stderr.getvalue()

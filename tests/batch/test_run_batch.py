@@ -683,3 +683,125 @@ def test_a_scheduler_that_goes_away_ends_the_batch(sessions: Path, tmp_path: Pat
     assert [r.status for r in report.records] == ["failed"] * len(SESSION_NAMES)
     for record in report.records:
         assert record.error.startswith("lost the connection to the dask scheduler"), record.error
+
+
+WRITES_BESIDE_ITS_OUTPUTS = """\
+from pathlib import Path
+from helpers import mean
+Path("summary.csv").write_text(f"mean\\n{mean(dm.get_data('whisker_angle').values)}\\n")
+results = {"in_output_dir": Path.cwd() == output_dir, "output_dir": str(output_dir)}
+"""
+
+
+def _writes_a_figure(dm: DataManager, output_dir: Path) -> dict[str, str]:
+    (output_dir / "figure.txt").write_text(dm.time_key("whisker_angle"))
+    open("relative.txt", "w").close()  # the working directory is output_dir too
+    return {"output_dir": str(output_dir)}
+
+
+def test_tasks_write_extra_files_into_their_sessions_output_folder(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # a file the task writes by a relative path is one per session, among its outputs;
+    # before, every session wrote (and overwrote) it in the script's folder
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    script = write_script(scripts / "summary.py", WRITES_BESIDE_ITS_OUTPUTS)
+    (scripts / "helpers.py").write_text("def mean(values):\n    return values.mean()\n")
+    report = run_batch(
+        script, sessions.glob("*.session"), client=threads_client, out=tmp_path / "out"
+    )
+    assert report.ok, report.summary()
+    assert not (scripts / "summary.csv").exists()
+    for record in report.records:
+        folder = tmp_path / "out" / SESSIONS_DIR / record.name
+        assert record.results == {"in_output_dir": True, "output_dir": str(folder)}
+        mean = float((folder / "summary.csv").read_text().split()[1])
+        assert mean == pytest.approx(_expected_mean(record.session))
+        marker = json.loads((folder / MARKER_FILE).read_text())
+        assert "summary.csv" in marker["files"]  # resume checks it as an output
+    report = run_batch(
+        _writes_a_figure, sessions / "mouse1.session", client=threads_client, out=tmp_path / "f"
+    )
+    (record,) = report.records
+    folder = tmp_path / "f" / SESSIONS_DIR / "mouse1"
+    assert record.results == {"output_dir": str(folder)}, record.error
+    assert (folder / "figure.txt").read_text() == "time"
+    assert (folder / "relative.txt").is_file()
+
+
+def _overwrites_and_edits(dm: DataManager) -> None:
+    dm.set_data("whisker_angle", AnalogTimeSeries(dm.get_data("whisker_angle").values + 1))
+    dm.get_data("contact_events").add(3)  # modified in place
+    dm.set_data("new", AnalogTimeSeries(np.zeros(4)))
+
+
+def test_keys_changed_are_reported_beside_keys_added(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    report = run_batch(
+        _overwrites_and_edits,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "out",
+    )
+    (record,) = report.records
+    assert record.keys_added == ("new",), record.error
+    assert set(record.keys_changed) == {"whisker_angle", "contact_events"}
+    table = pd.read_csv(report.files["report_csv"])
+    assert table.loc[0, "keys_added"] == "new"
+    assert set(table.loc[0, "keys_changed"].split(";")) == {"whisker_angle", "contact_events"}
+    again = run_batch(  # a resumed session keeps them
+        _overwrites_and_edits,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "out",
+    )
+    assert again.records[0].status == "skipped"
+    assert set(again.records[0].keys_changed) == {"whisker_angle", "contact_events"}
+
+
+def test_two_batches_saving_beside_the_same_sessions_are_refused(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # each with its own --out: before, only that folder was locked, and both saved into
+    # the same session folders
+    script = write_script(tmp_path / "wait.py", WAIT_FOR_FLAG)
+    started, release = tmp_path / "started", tmp_path / "release"
+    args = [str(started), str(release)]
+    session = sessions / "mouse1.session"
+    runner, first = start_batch(
+        script,
+        session,
+        client=threads_client,
+        out=tmp_path / "a",
+        args=args,
+        save_beside_input=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline, "the first batch never started its session"
+            time.sleep(0.01)
+        # cancelled from the start: were it not refused, it would return, not wait
+        with pytest.raises(OutputInUseError, match=f"another batch is writing to {sessions}"):
+            run_batch(
+                script,
+                session,
+                client=threads_client,
+                out=tmp_path / "b",
+                args=args,
+                save_beside_input=True,
+                cancel=_set_event(),
+            )
+    finally:
+        release.touch()
+        runner.join(60)
+    assert first[0].ok
+    assert not (tmp_path / "b" / "batch_report.json").exists()
+
+
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event

@@ -27,6 +27,7 @@ NAMES = ("mouse1", "mouse2", "mouse3")
 SCRIPT = """\
 angle = dm.get_data("whisker_angle").values
 dm.set_data("angle_sign", AnalogTimeSeries(np.sign(angle)), "time")
+dm.set_data("whisker_angle", AnalogTimeSeries(angle - angle.mean()), "time")
 name = dm.metadata.get("name")
 if name == "mouse3" and dm.metadata.get("stuck"):
     import time
@@ -95,7 +96,11 @@ def test_run_fills_the_table_and_opens_outputs(
     qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
 
     assert _statuses(dock) == ["done", "failed", "done"]
-    assert "session.json" in dock.table.item(1, 3).toolTip()
+    headers = [dock.table.horizontalHeaderItem(c).text() for c in range(dock.table.columnCount())]
+    assert headers == ["session", "status", "duration", "keys added", "keys changed", "error"]
+    assert [dock.table.item(0, c).text() for c in (3, 4)] == ["angle_sign", "whisker_angle"]
+    assert "session.json" in dock.table.item(1, 5).toolTip()
+    assert dock.cluster.text().startswith("dask: local cluster, 1 worker")
     assert dock.table.item(0, 2).text().endswith(" s")
     assert dock.run_button.isEnabled()
     assert "1 failed" in dock.status.text()
@@ -231,3 +236,26 @@ def test_workers_that_never_start_end_the_run_with_the_reason(
     assert "did not start within 1.5 s" in dock.status.text()
     assert dock.run_button.isEnabled()
     assert not dock.cancel_button.isEnabled()
+
+
+def test_a_scheduler_without_workers_shows_that_the_sessions_wait(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    # SLURM jobs still in the queue: the dock says why nothing runs yet (as the CLI does)
+    from distributed import LocalCluster
+
+    _prepare(dock, sessions, tmp_path)
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp", dashboard_address=None
+    ) as cluster:
+        dock.remote.setChecked(True)
+        dock.address.setText(cluster.scheduler_address)
+        dock.run_button.click()
+        qtbot.waitUntil(lambda: "Waiting for a worker" in dock.cluster.text(), timeout=WAIT_MS)
+        assert dock.cluster.text().startswith(f"dask: {cluster.scheduler_address}, 0 workers")
+        assert set(_statuses(dock)) == {"queued"}
+        cluster.scale(1)  # a job left the queue
+        qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+    assert "Waiting" not in dock.cluster.text()
+    assert dock.cluster.text().startswith(f"dask: {cluster.scheduler_address}, 1 worker")
+    assert _statuses(dock) == ["done"] * 3

@@ -18,13 +18,22 @@ from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
 from napari_whiskertoolbox.batch.records import (
     FINAL_STATUSES,
     BatchProgress,
+    ClusterStatus,
     SessionRecord,
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import REPORT_FILES, BatchReport
-from napari_whiskertoolbox.batch.run import LOCK_FILE, SESSIONS_DIR, OutputInUseError, run_batch
+from napari_whiskertoolbox.batch.run import (
+    LOCK_FILE,
+    SESSIONS_DIR,
+    SESSIONS_LOCK_FILE,
+    ClusterUnavailableError,
+    OutputInUseError,
+    run_batch,
+)
 from napari_whiskertoolbox.batch.sessions import expand_sessions, read_manifest, session_names
 from napari_whiskertoolbox.batch.tasks import (
+    OUTPUT_DIR_NAME,
     CallableTask,
     PipelineTask,
     ScriptTask,
@@ -37,12 +46,16 @@ __all__ = [
     "FINAL_STATUSES",
     "LOCK_FILE",
     "MARKER_FILE",
+    "OUTPUT_DIR_NAME",
     "REPORT_FILES",
     "SESSIONS_DIR",
+    "SESSIONS_LOCK_FILE",
     "BatchClient",
     "BatchProgress",
     "BatchReport",
     "CallableTask",
+    "ClusterStatus",
+    "ClusterUnavailableError",
     "MissingBatchDependencyError",
     "OutputInUseError",
     "PipelineTask",

@@ -20,7 +20,7 @@ from napari_whiskertoolbox.batch._deps import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from napari_whiskertoolbox.batch.records import BatchProgress
+    from napari_whiskertoolbox.batch.records import BatchProgress, ClusterStatus
 
 __all__ = ["EXIT_CANCELLED", "EXIT_FAILED", "EXIT_USAGE", "configure_parser", "run_from_args"]
 
@@ -97,6 +97,14 @@ class _ProgressBar:
         self._stream = stream
         self._bar: Any = None  # a tqdm bar, created with the first event
         self._counts: dict[str, int] = {}
+        self.cluster_shown = False
+
+    def write(self, text: str) -> None:
+        """Print a line above the bar (or plainly, before it exists)."""
+        if self._bar is not None:
+            self._bar.write(text, file=self._stream)
+        else:
+            print(text, file=self._stream)
 
     def __call__(self, event: BatchProgress) -> None:
         from tqdm import tqdm
@@ -134,8 +142,12 @@ def run_from_args(
     except MissingBatchDependencyError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
-    from napari_whiskertoolbox.batch.cluster import start_client
-    from napari_whiskertoolbox.batch.run import OutputInUseError, check_shared_outputs, run_batch
+    from napari_whiskertoolbox.batch.run import (
+        ClusterUnavailableError,
+        OutputInUseError,
+        check_shared_outputs,
+        run_batch,
+    )
     from napari_whiskertoolbox.batch.sessions import expand_sessions
     from napari_whiskertoolbox.batch.tasks import as_task
 
@@ -153,43 +165,46 @@ def run_from_args(
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
     bar = _ProgressBar(err)
-    client = None
-    try:
-        try:
-            client = start_client(args.scheduler, args.workers)
-        except (OSError, ValueError) as exc:
-            print(f"error: {exc}", file=err)  # names the address or the local workers
-            return EXIT_USAGE
-        link = client.dashboard_link
-        n_workers = len(client.client.nthreads())
-        workers = f"{n_workers} worker{'' if n_workers == 1 else 's'}"
-        where = f"{args.scheduler}, {workers}" if args.scheduler else f"local cluster, {workers}"
-        print(f"dask: {where}" + (f"; dashboard {link}" if link else ""), file=err)
-        if n_workers == 0:  # a lab cluster whose workers are still in a job queue, say
-            print(
-                "the scheduler has no worker yet: the sessions wait until one joins (Ctrl+C stops)",
-                file=err,
+
+    def on_cluster(status: ClusterStatus) -> None:
+        """Say where the batch runs when it starts, and when its number of workers changes."""
+        workers = f"{status.n_workers} worker{'' if status.n_workers == 1 else 's'}"
+        if not bar.cluster_shown:
+            where = (
+                f"{args.scheduler}, {workers}" if args.scheduler else f"local cluster, {workers}"
             )
+            link = status.dashboard_link
+            bar.write(f"dask: {where}" + (f"; dashboard {link}" if link else ""))
+            bar.cluster_shown = True
+        else:
+            bar.write(f"dask: the scheduler has {workers} now")
+        if status.waiting_for_workers:  # a lab cluster whose workers are still in a job queue
+            bar.write(
+                "the scheduler has no worker yet: the sessions wait until one joins (Ctrl+C stops)"
+            )
+
+    try:
+        # the cluster starts only when a session is left to run (not for a finished batch)
         report = run_batch(
             task,
             args.sessions,
-            client=client.client,
             out=args.out,
             retries=args.retries,
             resume=not args.no_resume,
             progress=bar,
+            scheduler=args.scheduler,
+            n_workers=args.workers,
             save_beside_input=args.beside,
+            on_cluster=on_cluster,
         )
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_CANCELLED
-    except OutputInUseError as exc:
-        print(f"error: {exc}", file=err)
+    except (OutputInUseError, ClusterUnavailableError, ValueError) as exc:
+        print(f"error: {exc}", file=err)  # names the folder, the address or the local workers
         return EXIT_USAGE
     finally:
         bar.close()
-        if client is not None:
-            client.close()
     print(report.summary(), file=out)
     for record in report.failed:
         print(f"\n--- {record.name} ({record.session}) failed:\n{record.error}", file=err)

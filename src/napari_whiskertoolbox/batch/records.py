@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FINAL_STATUSES", "BatchProgress", "ResultValue", "SessionRecord", "SessionStatus"]
+__all__ = [
+    "FINAL_STATUSES",
+    "BatchProgress",
+    "ClusterStatus",
+    "ResultValue",
+    "SessionRecord",
+    "SessionStatus",
+]
 
 SessionStatus = Literal["queued", "running", "retrying", "done", "skipped", "failed", "cancelled"]
 """Where a session is: waiting, running, waiting again after a failed attempt, finished
@@ -36,6 +43,9 @@ class SessionRecord:
         ``None`` elsewhere).
     keys_added : tuple of str
         DataManager keys the task created.
+    keys_changed : tuple of str
+        Keys the session had before the task that it replaced (``set_data`` on an existing
+        key, a runner config writing to one) or modified in place.
     results : dict
         What the task returned (a callable), or left in ``results`` (a script).
     error : str or None
@@ -53,6 +63,7 @@ class SessionRecord:
     duration_s: float = 0.0
     peak_memory_mb: float | None = None
     keys_added: tuple[str, ...] = ()
+    keys_changed: tuple[str, ...] = ()
     results: dict[str, ResultValue] = field(default_factory=dict)
     error: str | None = None
     attempts: int = 1
@@ -62,6 +73,7 @@ class SessionRecord:
         """Return the record as JSON-compatible values."""
         out = asdict(self)
         out["keys_added"] = list(self.keys_added)
+        out["keys_changed"] = list(self.keys_changed)
         return out
 
     @classmethod
@@ -69,6 +81,7 @@ class SessionRecord:
         """Rebuild a record written by :meth:`to_dict` (unknown fields are ignored)."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["keys_added"] = tuple(known.get("keys_added", ()))
+        known["keys_changed"] = tuple(known.get("keys_changed", ()))  # older markers have none
         known["results"] = dict(known.get("results") or {})
         return cls(**known)
 
@@ -102,3 +115,31 @@ class BatchProgress:
     finished: int
     total: int
     record: SessionRecord | None = None
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    """The cluster a batch runs on, when the batch starts using it and when its workers change.
+
+    Attributes
+    ----------
+    local : bool
+        A local cluster the batch started (else a given client or scheduler address).
+    address : str or None
+        The scheduler's address.
+    n_workers : int
+        Workers connected to the scheduler now; 0 while a lab cluster's workers wait in a
+        job queue (the sessions wait for one).
+    dashboard_link : str or None
+        The dask dashboard's address, when the scheduler serves one.
+    """
+
+    local: bool
+    address: str | None
+    n_workers: int
+    dashboard_link: str | None = None
+
+    @property
+    def waiting_for_workers(self) -> bool:
+        """True while the scheduler has no worker: nothing runs until one joins."""
+        return self.n_workers == 0

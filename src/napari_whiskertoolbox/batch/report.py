@@ -3,7 +3,8 @@
 Files written into the batch's output folder (each atomically)::
 
     batch_report.json      the whole report (task, timing, every record with its error)
-    batch_report.csv       one row per session: status, duration, memory, keys, error
+    batch_report.csv       one row per session: status, duration, memory, keys added and
+                           changed, error
     batch_results.csv      one row per session, one column per result value
     batch_results.parquet  the same table as Parquet (pyarrow)
 """
@@ -118,7 +119,11 @@ class BatchReport:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per session: name, session, status, duration, memory, keys, attempts, error."""
+        """One row per session: name, session, status, duration, memory, keys, attempts, error.
+
+        ``keys_added`` lists the keys the task created, ``keys_changed`` the existing keys it
+        replaced or modified (each ``;``-separated).
+        """
         import pandas as pd
 
         rows = []
@@ -132,6 +137,7 @@ class BatchReport:
                     "peak_memory_mb": r.peak_memory_mb,
                     "attempts": r.attempts,
                     "keys_added": ";".join(r.keys_added),
+                    "keys_changed": ";".join(r.keys_changed),
                     "output": r.output,
                     "worker": r.worker,
                     "error": r.error,

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
 from napari_whiskertoolbox.batch.markers import completed_record
-from napari_whiskertoolbox.batch.records import BatchProgress, SessionRecord, SessionStatus
+from napari_whiskertoolbox.batch.records import (
+    BatchProgress,
+    ClusterStatus,
+    SessionRecord,
+    SessionStatus,
+)
 from napari_whiskertoolbox.batch.report import BatchReport
 from napari_whiskertoolbox.batch.sessions import expand_sessions, session_names
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
@@ -29,12 +34,23 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.batch.tasks import Task, TaskArgs
 
-__all__ = ["LOCK_FILE", "SESSIONS_DIR", "OutputInUseError", "default_out", "run_batch"]
+__all__ = [
+    "LOCK_FILE",
+    "SESSIONS_DIR",
+    "SESSIONS_LOCK_FILE",
+    "ClusterUnavailableError",
+    "OutputInUseError",
+    "default_out",
+    "run_batch",
+]
 
 SESSIONS_DIR = "sessions"
 """Folder of the per-session outputs inside the batch's output folder."""
 LOCK_FILE = "batch.lock"
 """Lock file in the output folder, held while a batch runs (released when its process ends)."""
+SESSIONS_LOCK_FILE = ".napari-whiskertoolbox-batch.lock"
+"""Lock file held in each folder a batch saves session folders into (``out/sessions``, or
+the inputs' folders when saving beside them)."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
@@ -43,34 +59,48 @@ _CLIENT_GONE = ("closing", "closed", "failed")
 
 
 class OutputInUseError(BlockingIOError):
-    """Another batch (in this or another process) is running with the same output folder."""
+    """Another batch (in this or another process) is writing where this one would."""
+
+
+class ClusterUnavailableError(ConnectionError):
+    """The batch's cluster could not be started or reached (the message says which and why)."""
 
 
 @contextlib.contextmanager
-def _output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``out_dir``'s lock file while the batch runs (an OS lock: a killed run frees it).
+def _output_lock(out_dir: Path, session_parents: list[Path]) -> Iterator[None]:
+    """Hold the lock files of everything the batch writes while it runs.
+
+    ``out_dir``'s :data:`LOCK_FILE` (the report files), and a :data:`SESSIONS_LOCK_FILE`
+    in each folder of ``session_parents``, the folders the sessions' output folders are
+    in (``out/sessions``, or the inputs' folders when saved beside them): a batch saving
+    beside its inputs and another saving the same sessions, beside them or under an
+    ``--out``, cannot run at once. OS locks: a killed run frees them.
 
     Raises
     ------
     OutputInUseError
-        Another batch holds it.
+        Another batch holds one of them (naming it); none is held then.
     """
     from filelock import FileLock, Timeout
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(out_dir / LOCK_FILE, timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise OutputInUseError(
-            f"another batch is writing to {out_dir} (it holds {out_dir / LOCK_FILE}); two "
-            "batches saving the same sessions would delete each other's files: wait for it "
-            "to finish, cancel it, or choose another output folder"
-        ) from None
-    try:
+    wanted = [(out_dir / LOCK_FILE, out_dir, "choose another output folder")]
+    for folder in sorted(set(session_parents)):
+        folder.mkdir(parents=True, exist_ok=True)
+        wanted.append((folder / SESSIONS_LOCK_FILE, folder, "run these sessions after it"))
+    with contextlib.ExitStack() as held:
+        for path, folder, advice in wanted:
+            lock = FileLock(path, timeout=0)
+            try:
+                lock.acquire()
+            except Timeout:
+                raise OutputInUseError(
+                    f"another batch is writing to {folder} (it holds {path}); two batches "
+                    "saving the same sessions would delete each other's files: wait for it "
+                    f"to finish, cancel it, or {advice}"
+                ) from None
+            held.callback(lock.release)
         yield
-    finally:
-        lock.release()
 
 
 def default_out(task: Task) -> Path:
@@ -95,8 +125,12 @@ class _Batch:
         retries: int,
         progress: Callable[[BatchProgress], object] | None,
         cancel: threading.Event | None,
+        on_cluster: Callable[[ClusterStatus], object] | None = None,
     ) -> None:
         self.jobs = jobs
+        self.on_cluster = on_cluster
+        self.local = False
+        self.dashboard_link: str | None = None
         self.retries = retries
         self.progress = progress
         self.cancel_requested = cancel if cancel is not None else threading.Event()
@@ -104,6 +138,7 @@ class _Batch:
         self.status: dict[int, SessionStatus] = {}
         self.cancelled = False
         self.n_workers = 0
+        self.workers_now = 0
         self.client: Client | None = None
         self.address: str | None = None
 
@@ -124,6 +159,13 @@ class _Batch:
             )
             self.progress(event)
 
+    def cluster_changed(self, n_workers: int) -> None:
+        """Say the cluster's state (the first time, and when its number of workers changed)."""
+        self.workers_now = n_workers
+        if self.on_cluster is not None:
+            status = ClusterStatus(self.local, self.address, n_workers, self.dashboard_link)
+            self.on_cluster(status)
+
     def finish(self, job: SessionJob, record: SessionRecord) -> None:
         self.records[job.index] = record
         self.emit(job, record.status, record)
@@ -143,9 +185,10 @@ class _Batch:
         event_name = f"wtb-batch-cancel-{token}"
         cancel_event = Event(event_name, client=client)
         threads = client.nthreads()
-        self.n_workers = len(threads)
         self.client = client
         self.address = address = _scheduler_address(client)
+        self.n_workers = len(threads)
+        self.cluster_changed(len(threads))
         limit = max(1, sum(threads.values()))
         waiting = deque(pending)
         futures: dict[str, tuple[SessionJob, Future]] = {}
@@ -179,13 +222,17 @@ class _Batch:
                         waiting.appendleft(retry)
                 fill()
                 now = time.monotonic()
-                if now - last_poll >= _POLL_CLUSTER_S:
+                # a session finished on a cluster last seen without workers: one joined (say
+                # so now; the batch may end before the next poll)
+                if now - last_poll >= _POLL_CLUSTER_S or (finished and not self.workers_now):
                     last_poll = now
                     if client.status in _CLIENT_GONE:  # dask gave up reconnecting
                         self._fail_all(client, futures, waiting, _lost_scheduler(address))
                         return
                     threads = self._poll(client, futures)
                     limit = max(1, sum(threads.values())) if threads is not None else limit
+                    if threads is not None and len(threads) != self.workers_now:
+                        self.cluster_changed(len(threads))
                     if threads == {} and worker_wait_s is not None:
                         no_workers_since = no_workers_since or now
                         if now - no_workers_since > worker_wait_s:
@@ -382,6 +429,7 @@ def run_batch(
     n_workers: int | None = None,
     save_beside_input: bool = False,
     cancel: threading.Event | None = None,
+    on_cluster: Callable[[ClusterStatus], object] | None = None,
 ) -> BatchReport:
     """Run ``task`` on every session, each in a worker process, and report what happened.
 
@@ -389,6 +437,15 @@ def run_batch(
     (DataManagers never travel between processes), runs the task, saves the session
     atomically (:func:`napari_whiskertoolbox.io.save_session`) and writes a completion
     marker last; it returns a small :class:`SessionRecord`.
+
+    The task runs in its session's output folder (created first; the working directory
+    during the run): a file a script or callable writes by a relative path lands there,
+    one per session, and counts as one of the session's outputs (resume checks it). A
+    script also finds that folder as ``output_dir`` (a :class:`pathlib.Path`) in its
+    namespace, a callable as an ``output_dir`` keyword when it has such a parameter, a
+    pipeline-runner config as ``${output_dir}`` (its relative paths stay relative to the
+    config's folder). On a worker with several threads, its sessions run one at a time
+    (the working directory belongs to the process): give workers one thread each.
 
     Parameters
     ----------
@@ -423,6 +480,11 @@ def run_batch(
     save_beside_input : bool
         Save each session next to its input instead (a config ``exp.json`` → the folder
         ``exp.session``; a session folder in place; media ``a.mp4`` → ``a.session``).
+    on_cluster : callable, optional
+        Called with a :class:`ClusterStatus` (in this thread) when the batch starts using
+        its cluster and whenever its number of workers changes; ``n_workers == 0`` means
+        the sessions wait for a worker to join. Not called when no session needs to run
+        (all finished by an earlier run): then no cluster is started or connected to.
     cancel : threading.Event, optional
         Set it (from any thread) to cancel: pending sessions are dropped, running ones are
         asked to stop (scripts and pipelines stop within a second), and a local cluster we
@@ -444,8 +506,14 @@ def run_batch(
         options name two clusters (``client`` and ``scheduler``, or ``n_workers`` with
         either), all before anything runs.
     OutputInUseError
-        Another batch is running with the same output folder ``out`` (before anything
-        runs): two batches saving the same sessions would delete each other's files.
+        Another batch is writing to the same output folder ``out``, or (with
+        ``save_beside_input``) into a folder this batch saves sessions into (before
+        anything runs): two batches saving the same sessions would delete each other's
+        files.
+    ClusterUnavailableError
+        The local cluster did not start, or ``scheduler`` cannot be reached or is no dask
+        scheduler (a ``ConnectionError``; the message says which). Sessions finished by an
+        earlier run are skipped before any cluster is started.
 
     Notes
     -----
@@ -476,8 +544,8 @@ def run_batch(
         )
         for i, (path, name) in enumerate(zip(paths, session_names(paths)))
     ]
-    with _output_lock(out_dir):
-        batch = _Batch(jobs, retries, progress, cancel)
+    with _output_lock(out_dir, [job.output.parent for job in jobs]):
+        batch = _Batch(jobs, retries, progress, cancel, on_cluster)
         pending = []
         for job in jobs:
             previous = completed_record(job.output, fingerprint) if resume else None
@@ -492,11 +560,14 @@ def run_batch(
         dashboard = None
         try:
             if pending and not batch.cancel_requested.is_set():
-                local = client is None and scheduler is None
+                local = batch.local = client is None and scheduler is None
                 if client is None:
-                    owned = start_client(scheduler, n_workers)
+                    try:
+                        owned = start_client(scheduler, n_workers)
+                    except OSError as exc:  # says which cluster, and why
+                        raise ClusterUnavailableError(str(exc)) from exc
                     client = owned.client
-                dashboard = BatchClient(client, owned=False).dashboard_link
+                dashboard = batch.dashboard_link = BatchClient(client, owned=False).dashboard_link
                 # a lab cluster's workers may wait in a job queue: only our own workers time out
                 batch.run(client, pending, _NO_WORKER_TIMEOUT_S if local else None)
         except KeyboardInterrupt:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
 
 __all__ = [
+    "OUTPUT_DIR_NAME",
     "CallableTask",
     "PipelineTask",
     "RunControl",
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 TaskArgs = Sequence[str] | Mapping[str, Any] | None
+OUTPUT_DIR_NAME = "output_dir"
+"""Name under which a script (a global) or a callable (a keyword) gets its session's output folder."""
 
 
 class TaskFailedError(Exception):
@@ -189,8 +192,14 @@ class SessionContext:
 class ScriptTask(Task):
     """A Python script run by the script engine (as ``napari-whiskertoolbox run`` does).
 
-    The script sees ``dm`` (the session), ``sys.argv[1:] == argv``, ``__file__``, and runs
-    in its own folder. Values it leaves in a ``results`` dict go to the results table.
+    The script sees ``dm`` (the session), ``output_dir`` (a :class:`pathlib.Path`: the
+    session's output folder, created before the run), ``sys.argv[1:] == argv`` and
+    ``__file__``. It runs in ``output_dir`` (the working directory), so a file it writes
+    by a relative path (``df.to_csv("angle.csv")``, ``plt.savefig("angle.png")``) is one
+    per session, saved with the session's outputs; modules beside the script still
+    import (its folder is first on ``sys.path``), and files beside it are reached with
+    ``Path(__file__).parent``. Values it leaves in a ``results`` dict go to the results
+    table.
     """
 
     path: Path
@@ -221,8 +230,9 @@ class ScriptTask(Task):
         from napari_whiskertoolbox.scripting import ScriptEngine
 
         engine = ScriptEngine(dm, undo_step_per_run=False)  # a worker's history is thrown away
+        engine.namespace[OUTPUT_DIR_NAME] = context.output
         control.on_cancel(engine.cancel)
-        result = engine.run_file(self.path, argv=list(self.argv))
+        result = engine.run_file(self.path, argv=list(self.argv), cwd=context.output)
         control.output.extend(text for text in (result.stdout, result.stderr) if text)
         if result.cancelled or control.cancelled.is_set():
             raise TaskCancelledError("cancelled")
@@ -410,7 +420,10 @@ class CallableTask(Task):
     """A Python callable ``f(dm, **kwargs) -> dict | None`` (sent to workers by cloudpickle).
 
     The callable must be importable on the workers, or defined in ``__main__`` / a notebook
-    (then it travels by value).
+    (then it travels by value). It runs in the session's output folder (the working
+    directory); a callable with an ``output_dir`` parameter gets that folder as a
+    :class:`pathlib.Path` keyword, unless the batch's ``args`` give one (a ``**kwargs``
+    catch-all gets nothing extra).
     """
 
     function: Callable[..., Mapping[str, Any] | None]
@@ -437,9 +450,26 @@ class CallableTask(Task):
     def run(
         self, dm: DataManager, context: SessionContext, control: RunControl
     ) -> dict[str, ResultValue]:
-        """Call the function with ``dm`` and the keyword arguments; return what it returns."""
-        values = self.function(dm, **dict(self.kwargs))
+        """Call the function with ``dm`` and the keyword arguments; return what it returns.
+
+        ``output_dir=context.output`` is added when the function takes it (see the class).
+        """
+        kwargs = dict(self.kwargs)
+        if OUTPUT_DIR_NAME not in kwargs and _accepts_keyword(self.function, OUTPUT_DIR_NAME):
+            kwargs[OUTPUT_DIR_NAME] = context.output
+        values = self.function(dm, **kwargs)
         return result_values(values, f"the value returned by {self.name}")
+
+
+def _accepts_keyword(function: Callable[..., object], name: str) -> bool:
+    """Return whether ``function`` has a parameter ``name`` that can be given by keyword."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # no signature (some builtins): pass nothing extra
+        return False
+    return any(
+        p.name == name and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters
+    )
 
 
 def _missing_pipeline_keys(path: Path, args: Mapping[str, str]) -> str:

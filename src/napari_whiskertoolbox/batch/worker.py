@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -29,6 +30,7 @@ from napari_whiskertoolbox.io.atomic import atomic_write_text
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.batch.tasks import Task
+    from napari_whiskertoolbox.core import DataManager
 
 __all__ = ["LOG_FILE", "SessionJob", "run_session"]
 
@@ -185,10 +187,20 @@ def _run(job: SessionJob) -> dict[str, Any]:
         dm = load_for_script(job.session)
     except Exception as exc:
         return {"error": f"could not load {job.session}: {type(exc).__name__}: {exc}"}
-    before = set(dm.keys())
     context = SessionContext(job.session, job.name, job.output)
+    try:  # the task runs in it
+        job.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return {"error": f"could not create the output folder {job.output}: {exc}"}
     try:
-        with _watch_cancel(job.cancel_event, control):
+        set_output_path = getattr(dm, "set_output_path", None)  # WhiskerToolbox's setOutputPath
+        if callable(set_output_path):
+            set_output_path(job.output)
+        with (
+            _watch_cancel(job.cancel_event, control),
+            _KeyChanges(dm) as changes,
+            _in_folder(job.output, control),
+        ):
             results = job.task.run(dm, context, control)
     except TaskCancelledError:
         return {"status": "cancelled", "error": "cancelled"}
@@ -196,7 +208,6 @@ def _run(job: SessionJob) -> dict[str, Any]:
         return {"error": str(exc)}
     except Exception as exc:
         return {"error": user_traceback(exc)}
-    keys_added = tuple(k for k in dm if k not in before)
     try:
         save_session(dm, job.output)
         if control.output:
@@ -206,9 +217,81 @@ def _run(job: SessionJob) -> dict[str, Any]:
     return {
         "status": "done",
         "output": str(job.output),
-        "keys_added": keys_added,
+        "keys_added": changes.added,
+        "keys_changed": changes.changed,
         "results": results,
     }
+
+
+class _KeyChanges:
+    """Follow which keys a task adds to a DataManager and which existing keys it changes.
+
+    Attributes (after the block)
+    ----------------------------
+    added : tuple of str
+        Keys that exist after the block and did not before (in the DataManager's order).
+    changed : tuple of str
+        Keys that existed before and after and were replaced (``set_data`` on the key, or
+        deleted and set again) or modified in place (``data_changed`` emitted for them).
+    """
+
+    def __init__(self, dm: DataManager) -> None:
+        self._dm = dm
+        self._before: dict[str, object] = {}
+        self._touched: set[str] = set()
+        self.added: tuple[str, ...] = ()
+        self.changed: tuple[str, ...] = ()
+
+    def _on_changed(self, key: str, _frames: object = None) -> None:
+        self._touched.add(key)
+
+    def __enter__(self) -> _KeyChanges:
+        self._before = {key: self._dm.get_data(key) for key in self._dm}
+        self._dm.data_changed.connect(self._on_changed)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._dm.data_changed.disconnect(self._on_changed)
+        before, dm = self._before, self._dm
+        self.added = tuple(k for k in dm if k not in before)
+        self.changed = tuple(
+            k for k in dm if k in before and (k in self._touched or dm.get_data(k) is not before[k])
+        )
+        self._before = {}  # the replaced objects are not kept alive
+
+
+_SESSION_LOCK = threading.Lock()
+"""Held while a session's task runs: the working directory is one per process."""
+
+
+@contextlib.contextmanager
+def _in_folder(folder: Path, control: RunControl) -> Any:
+    """Run the block in ``folder``, one session of this process at a time.
+
+    On a worker with several threads, sessions wait here for each other: a task's working
+    directory, ``sys.argv`` and output capture belong to the whole process. A session
+    cancelled while it waits ends without running.
+
+    Raises
+    ------
+    TaskCancelledError
+        The session was cancelled before its turn came.
+    """
+    while not _SESSION_LOCK.acquire(timeout=_CANCEL_POLL_S):
+        if control.cancelled.is_set():
+            raise TaskCancelledError("cancelled")
+    try:
+        if control.cancelled.is_set():
+            raise TaskCancelledError("cancelled")
+        previous = os.getcwd()
+        os.chdir(folder)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.chdir(previous)
+    finally:
+        _SESSION_LOCK.release()
 
 
 def _release_memory() -> None:

@@ -352,15 +352,18 @@ class ScriptEngine(ScriptEngineAliases):
         argv: Sequence[str] | None = None,
         *,
         on_output: OutputCallback | None = None,
+        cwd: str | os.PathLike[str] | None = None,
     ) -> RunResult:
-        """Run the script at ``path`` with ``__file__`` set, in the script's folder.
+        """Run the script at ``path`` with ``__file__`` set, in the script's folder (or ``cwd``).
 
         ``sys.argv`` becomes ``[path, *argv]`` (without ``argv``: the list set with
         :meth:`set_sys_argv`, else ``[path]``) and the working directory the script's
-        folder for the run; both are restored afterwards. As for ``python path``, that
-        folder is first on ``sys.path`` during the run (modules beside the script import;
-        one edited since an earlier run is imported afresh, see :mod:`.local_modules`). A
-        file that cannot be opened or decoded gives a failed result saying so.
+        folder for the run, or ``cwd`` when given (a batch runs each session's script in
+        that session's output folder); both are restored afterwards. As for ``python
+        path``, the script's folder is first on ``sys.path`` during the run (modules beside
+        the script import; one edited since an earlier run is imported afresh, see
+        :mod:`.local_modules`). A file that cannot be opened or decoded gives a failed
+        result saying so.
 
         Raises
         ------
@@ -369,7 +372,7 @@ class ScriptEngine(ScriptEngineAliases):
         """
         token = self._acquire()
         try:
-            return self._run_file_reporting(path, argv, on_output, token)
+            return self._run_file_reporting(path, argv, on_output, token, cwd)
         finally:
             self._run_lock.release()
 
@@ -588,8 +591,9 @@ class ScriptEngine(ScriptEngineAliases):
         argv: Sequence[str] | None,
         on_output: OutputCallback | None,
         token: CancelToken,
+        cwd: str | os.PathLike[str] | None = None,
     ) -> RunResult:
-        """Run the file at ``path``; a file that cannot be opened is a failed result."""
+        """Run the file at ``path`` (in ``cwd``, default its folder); a file that cannot be opened is a failed result."""
         script = Path(path).expanduser().resolve()
         try:
             with tokenize.open(script) as handle:
@@ -606,7 +610,13 @@ class ScriptEngine(ScriptEngineAliases):
         self.namespace["__file__"] = str(script)
         try:
             return self._run_locked(
-                source, str(script), on_output, token, cwd=script.parent, argv=run_argv
+                source,
+                str(script),
+                on_output,
+                token,
+                cwd=Path(cwd).expanduser() if cwd is not None else script.parent,
+                argv=run_argv,
+                import_from=script.parent,
             )
         finally:
             if old_file is None:
@@ -623,11 +633,13 @@ class ScriptEngine(ScriptEngineAliases):
         *,
         cwd: Path | None = None,
         argv: list[str] | None = None,
+        import_from: Path | None = None,
     ) -> RunResult:
         """Run ``code`` in ``cwd`` with ``argv`` (by default the engine's working directory and argv).
 
-        ``cwd`` (or the chosen working folder) is first on ``sys.path`` during the run, as
-        the script's folder is for ``python script.py``: modules beside the script import.
+        ``import_from`` (default ``cwd``, or the chosen working folder) is first on
+        ``sys.path`` during the run, as the script's folder is for ``python script.py``:
+        modules beside the script import.
         """
         if filename is None:
             filename = f"<script-{next(_script_counter)}>"
@@ -638,7 +650,7 @@ class ScriptEngine(ScriptEngineAliases):
         folder = cwd if cwd is not None else self._working_directory
         with (
             _process_state(folder, argv if argv is not None else self._argv),
-            self._local_modules.importing_from(folder),
+            self._local_modules.importing_from(import_from or folder),
             self._one_undo_step(filename),
             OutputCapture(on_output) as capture,
             displaying_for(self._dm),

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qtpy.QtCore import Qt
 from qtpy.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,6 +41,7 @@ from napari_whiskertoolbox.batch import (
     FINAL_STATUSES,
     BatchProgress,
     BatchReport,
+    ClusterStatus,
     MissingBatchDependencyError,
     SessionRecord,
     expand_sessions,
@@ -57,7 +59,12 @@ if TYPE_CHECKING:
 __all__ = ["BatchWidget"]
 
 TASK_SOURCES = ("Script in the script runner", "Pipeline from the library", "File")
-COLUMNS = ("session", "status", "duration", "error")
+COLUMNS = ("session", "status", "duration", "keys added", "keys changed", "error")
+_KEYS_ADDED, _KEYS_CHANGED, _ERROR = 3, 4, 5
+_COLUMN_TIPS = {
+    _KEYS_ADDED: "DataManager keys the task created",
+    _KEYS_CHANGED: "Keys the session had that the task replaced or modified",
+}
 _STATUS_COLORS = {
     "done": "#3fa34d",
     "skipped": "#5b8fd6",
@@ -102,10 +109,16 @@ class BatchWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(_ERROR, QHeaderView.ResizeMode.Stretch)
+        for column, tip in _COLUMN_TIPS.items():
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.cellDoubleClicked.connect(self._open_row)
         self.table.setToolTip("Double-click a finished session to open its outputs")
         layout.addWidget(self.table, stretch=1)
+        self.cluster = QLabel("")
+        self.cluster.setWordWrap(True)
+        self.cluster.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.cluster)
         self.status = QLabel("Choose a task and sessions, then Run.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -366,13 +379,21 @@ class BatchWidget(QWidget):
             if event.status in FINAL_STATUSES:
                 finals.put(event)
 
+        def on_cluster(status: ClusterStatus) -> None:
+            call_in_main(self._on_cluster, status)
+
         finals: queue.Queue[BatchProgress | None] = queue.Queue()
         outcome: dict[str, Any] = {}
 
         def batch() -> None:
             try:
                 outcome["report"] = run_batch(
-                    task, sessions, progress=on_event, cancel=cancel, **options
+                    task,
+                    sessions,
+                    progress=on_event,
+                    cancel=cancel,
+                    on_cluster=on_cluster,
+                    **options,
                 )
             except Exception as exc:
                 outcome["error"] = exc
@@ -405,9 +426,28 @@ class BatchWidget(QWidget):
             self._cancel.set()
             self.status.setText("Cancelling…")
 
+    def _on_cluster(self, status: ClusterStatus) -> None:
+        """Show where the batch runs, and that it waits while the scheduler has no worker."""
+        where = "local cluster" if status.local else (status.address or "scheduler")
+        n = status.n_workers
+        text = f"dask: {where}, {n} worker{'' if n == 1 else 's'}"
+        if status.dashboard_link:
+            text += f" — dashboard {status.dashboard_link}"
+        if status.waiting_for_workers:
+            text += (
+                "\nWaiting for a worker: the scheduler has none yet (jobs still in the "
+                "queue?); the sessions start when one joins. Cancel stops."
+            )
+            self.cluster.setStyleSheet("color: #d9a03f;")
+        else:
+            self.cluster.setStyleSheet("")
+        self.cluster.setText(text)
+
     def _reset_table(self, sessions: list[str]) -> None:
         self._rows.clear()
         self._records.clear()
+        self.cluster.setText("")
+        self.cluster.setStyleSheet("")
         self.table.setRowCount(len(sessions))
         # the names the batch gives them (its output folders): two `exp.json` of different
         # folders are told apart from the start, not only once they finish
@@ -438,8 +478,14 @@ class BatchWidget(QWidget):
             error = (record.error or "").strip()
             last = error.splitlines()[-1] if error and event.status != "done" else ""
             last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
-            self.table.item(row, 3).setText(last)
-            self.table.item(row, 3).setToolTip(error)
+            for column, keys in (
+                (_KEYS_ADDED, record.keys_added),
+                (_KEYS_CHANGED, record.keys_changed),
+            ):
+                self.table.item(row, column).setText(", ".join(keys))
+                self.table.item(row, column).setToolTip("\n".join(keys))
+            self.table.item(row, _ERROR).setText(last)
+            self.table.item(row, _ERROR).setToolTip(error)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _on_finished(self, report: BatchReport) -> None:
