@@ -689,7 +689,10 @@ WRITES_BESIDE_ITS_OUTPUTS = """\
 from pathlib import Path
 from helpers import mean
 Path("summary.csv").write_text(f"mean\\n{mean(dm.get_data('whisker_angle').values)}\\n")
-results = {"in_output_dir": Path.cwd() == output_dir, "output_dir": str(output_dir)}
+results = {
+    "in_output_dir": Path.cwd() == output_dir == Path(dm.getOutputPath()),
+    "output_dir": str(output_dir),
+}
 """
 
 

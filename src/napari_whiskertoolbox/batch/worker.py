@@ -193,9 +193,7 @@ def _run(job: SessionJob) -> dict[str, Any]:
     except OSError as exc:
         return {"error": f"could not create the output folder {job.output}: {exc}"}
     try:
-        set_output_path = getattr(dm, "set_output_path", None)  # WhiskerToolbox's setOutputPath
-        if callable(set_output_path):
-            set_output_path(job.output)
+        dm.set_output_path(job.output)  # what WhiskerToolbox scripts read: dm.getOutputPath()
         with (
             _watch_cancel(job.cancel_event, control),
             _KeyChanges(dm) as changes,
