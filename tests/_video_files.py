@@ -18,7 +18,7 @@ import av
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
 RATE = Fraction(30)
@@ -152,21 +152,23 @@ def write_frames(
     return path
 
 
-def plain_decode(path: Path, fmt: str) -> dict[int, np.ndarray]:
-    """PyAV's plain sequential decode: ``{pts: frame converted by FFmpeg to fmt}``.
+def _decoded_frames(path: Path) -> Iterator[av.VideoFrame]:
+    """PyAV's plain sequential decode, frames in the order the decoder presents them.
 
     Packets FFmpeg rejects are passed over, as FFmpeg does.
     """
-    frames: dict[int, np.ndarray] = {}
     with av.open(str(path)) as container:
         for packet in container.demux(video=0):
             try:
                 decoded = packet.decode()
             except av.FFmpegError:
                 continue
-            for frame in decoded:
-                frames[int(frame.pts)] = frame.to_ndarray(format=fmt).copy()
-    return frames
+            yield from decoded
+
+
+def plain_decode(path: Path, fmt: str) -> dict[int, np.ndarray]:
+    """PyAV's plain sequential decode: ``{pts: frame converted by FFmpeg to fmt}``."""
+    return {int(f.pts): f.to_ndarray(format=fmt).copy() for f in _decoded_frames(path)}
 
 
 def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
@@ -175,12 +177,4 @@ def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
     Not sorted by timestamp: some containers stamp frames wrongly (AVI stamps decode
     order) or alike (Matroska above 1000 fps); FFmpeg presents them in output order.
     """
-    frames: list[np.ndarray] = []
-    with av.open(str(path)) as container:
-        for packet in container.demux(video=0):
-            try:
-                decoded = packet.decode()
-            except av.FFmpegError:
-                continue
-            frames += [frame.to_ndarray(format=fmt).copy() for frame in decoded]
-    return frames
+    return [f.to_ndarray(format=fmt).copy() for f in _decoded_frames(path)]
