@@ -240,6 +240,9 @@ def test_python_code_file_is_not_imported(tmp_path, write_config):
     [
         ("print('hi')", r"'python' to be an object.*code to run goes under 'python_code'"),
         ({"file": "setup.py"}, r"'python\.file'.*'python_code'"),
+        # the README's "our own key python_code" read as a key of the python block: it was
+        # silently ignored (the code never ran and was not reported)
+        ({"python_code": "print('hi')"}, r"'python\.python_code'.*top-level key 'python_code'"),
         ({"venv_path": 3}, r"python\.venv_path must be a string"),
         ({"prepend_sys_paths": "lib"}, r"python\.prepend_sys_paths must be a list of strings"),
         ({"fail_on_missing_imports": "no"}, r"python\.fail_on_missing_imports must be true or"),

@@ -96,3 +96,35 @@ def test_timeline_and_transforms_fit_a_900_pixel_window_and_leave_the_video_most
     assert window.centralWidget().height() > 2 * timeline.height()
     run = widget.run_button.native
     qtbot.waitUntil(lambda: not run.visibleRegion().isEmpty())  # Run never scrolls away
+
+
+def _menu_action(window, *path: str):
+    """The action at ``path`` of ``window``'s menu bar ("&Plugins", "WhiskerToolbox", ...)."""
+    actions = window.menuBar().actions()
+    for i, text in enumerate(path):
+        action = next(a for a in actions if a.text() == text)
+        if i < len(path) - 1:
+            action.menu().aboutToShow.emit()  # napari fills its menus as they open
+            actions = action.menu().actions()
+    return action
+
+
+def test_the_plugins_menu_toggles_the_docks_our_code_opened(make_napari_viewer, qtbot):
+    """The demo's docks and the Timeline ``wt.plot`` opens were named "Timeline
+    (napari-whiskertoolbox)"; Plugins > WhiskerToolbox > Timeline looks for "Timeline
+    (WhiskerToolbox)", so it docked a second Timeline beside the first."""
+    from napari_whiskertoolbox.demo import DEMO_DOCKS, _add_docks
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    assert _add_docks(viewer) == []
+    docked = dict(viewer.window.dock_widgets)
+    assert len(docked) == len(DEMO_DOCKS)
+    for name, _ in DEMO_DOCKS:
+        _menu_action(main_window(viewer), "&Plugins", "WhiskerToolbox", name).trigger()
+    assert dict(viewer.window.dock_widgets) == docked  # toggled, none docked again
+    timeline = docked["Timeline (WhiskerToolbox)"]
+    assert add_plugin_dock(viewer, "Timeline") == (None, timeline)  # what wt.plot reuses
+    with pytest.raises(KeyError, match=r"no widget 'Timelines'.*'Timeline'"):
+        add_plugin_dock(viewer, "Timelines")

@@ -246,7 +246,7 @@ class PythonEnvironment:
                 f"{', '.join(_PYTHON_ENVIRONMENT_KEYS)}; code to run goes under 'python_code'"
             )
         base = Path(base_dir) if base_dir is not None else Path.cwd()
-        for legacy in ("code", "file"):
+        for legacy in ("code", "file", "python_code"):
             if legacy in block:
                 raise ValueError(
                     f"'python.{legacy}' is not part of WhiskerToolbox's environment block; "

@@ -273,7 +273,9 @@ class SessionDisplay:
         for widget in viewer.window.dock_widgets.values():
             if callable(getattr(widget, "plot_series", None)):
                 return widget
-        _, widget = viewer.window.add_plugin_dock_widget(PLUGIN_NAME, TIMELINE_WIDGET)
+        from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+        _, widget = add_plugin_dock(viewer, TIMELINE_WIDGET)
         return widget
 
 
