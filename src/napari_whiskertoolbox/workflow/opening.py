@@ -46,6 +46,7 @@ __all__ = [
     "newer_saved_session",
     "open_in_session",
     "open_in_viewer",
+    "reveal_timeline",
     "show_data_manager",
 ]
 
@@ -177,6 +178,7 @@ def open_in_session(
             if workflow is not None:
                 workflow.autosaver.opened_from = source
         offer_recovery(session, source=source)
+    reveal_timeline(session)
     return opened
 
 
@@ -269,7 +271,29 @@ def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
     added = _layers_added(viewer, lambda: adopt_data_manager(session.dm, dm))
     if not had_layers:
         viewer.reset_view()
+    reveal_timeline(session)
     return added
+
+
+def reveal_timeline(session: ViewerSession) -> None:
+    """Dock the Timeline when the session holds signals, events or intervals.
+
+    Those have no layer: opened alone they left the canvas on napari's welcome screen and
+    nothing on screen. Only a window the user sees gets the dock; one already docked (from
+    the Plugins menu, ``wt.plot``) is kept.
+    """
+    from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.registry import workflow_of
+
+    viewer = session.viewer
+    workflow = workflow_of(session)
+    if viewer is None or workflow is None or workflow.display is None:
+        return
+    if not any(session.dm.data_type(key) in SERIES_KINDS for key in session.dm):
+        return
+    if main_window(viewer).isVisible():
+        workflow.display.timeline()
 
 
 def _layers_added(viewer: napari.Viewer, load: Callable[[], object]) -> list[Layer]:
@@ -305,5 +329,6 @@ def fit_view_when_shown(session: ViewerSession, key: str) -> None:
             session.shown_changed.disconnect(shown)
             session.set_frame(0)
             session.fit_view()
+            reveal_timeline(session)
 
     session.shown_changed.connect(shown)
