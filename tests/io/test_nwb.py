@@ -143,6 +143,23 @@ def test_export_imports_back_equal(session, exported) -> None:
     assert back.groups.count("reachingvideo1") == session.groups.count("reachingvideo1")
 
 
+def test_opening_our_export_into_a_session_with_its_keys_replaces_none(
+    session, exported, caplog
+) -> None:
+    """Our export keeps its keys; opened a second time they come in as <key>_2, pose set too."""
+    dm = open_path(exported).dm
+    first = {key: dm.get_data(key) for key in dm}
+    open_path(exported, dm=dm)
+    assert all(dm.get_data(key) is obj for key, obj in first.items())  # nothing replaced
+    assert "whisker_angle_2" in dm
+    assert dm.time_key("whisker_angle_2") == dm.time_key("whisker_angle")
+    again = pose_sets(dm)
+    assert len(again) == 2
+    second = next(p for name, p in again.items() if name != "reachingvideo1")
+    assert all(k.endswith("_2") for parts in second.keys.values() for k in parts.values())
+    assert "'whisker_angle' as 'whisker_angle_2'" in caplog.text
+
+
 def test_a_pose_set_imported_from_our_export_writes_back_to_its_deeplabcut_file(
     session, exported, tmp_path
 ) -> None:

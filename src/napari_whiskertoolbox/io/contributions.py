@@ -8,11 +8,13 @@ The config loader and :func:`commit` apply them to the DataManager.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import join_clocks
-from napari_whiskertoolbox.io.pose import PoseSet, apply_pose, record_pose
+from napari_whiskertoolbox.io.pose import PoseSet, apply_pose, pose_sets, record_pose
+from napari_whiskertoolbox.io.report import LOGGER, LoadNote
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
@@ -59,10 +61,17 @@ def commit(
     renamed when ``dm`` has a clock of that name with other ticks; ``source`` names the
     file in its messages), data keys are bound to the clock a :class:`NewClock` names (else
     ``clock``), then pose sets are recorded (:func:`~napari_whiskertoolbox.io.pose.apply_pose`).
+    A data key ``dm`` already holds is never replaced: it is added as ``<key>_2`` (pose sets
+    and clocks follow), and a load note says so.
     """
-    clocks = [obj for _, obj in entries if isinstance(obj, NewClock)]
-    poses = [obj for _, obj in entries if isinstance(obj, PoseSet)]
-    data = [(k, obj) for k, obj in entries if not is_contribution(obj)]
+    renamed = _free_keys(dm, [k for k, obj in entries if not is_contribution(obj)], source)
+    clocks = [
+        replace(obj, keys=[renamed.get(k, k) for k in obj.keys])
+        for _, obj in entries
+        if isinstance(obj, NewClock)
+    ]
+    poses = [_renamed_pose(dm, obj, renamed) for _, obj in entries if isinstance(obj, PoseSet)]
+    data = [(renamed.get(k, k), obj) for k, obj in entries if not is_contribution(obj)]
     for pose in poses:  # colours first: layers are drawn in them from the start
         record_pose(dm, pose)
     with dm.history.group(label):
@@ -73,3 +82,36 @@ def commit(
     for pose in poses:
         apply_pose(dm, pose)
     return tuple(k for k, _ in data)
+
+
+def _free_keys(dm: DataManager, keys: list[str], source: str) -> dict[str, str]:
+    """Map each of ``keys`` that ``dm`` holds to a free name; log one note naming them."""
+    used = set(keys)
+    renamed: dict[str, str] = {}
+    for key in keys:
+        if key in dm:
+            renamed[key] = first_free(key, lambda name: name in dm or name in used)
+            used.add(renamed[key])
+    if renamed:
+        pairs = ", ".join(f"{old!r} as {new!r}" for old, new in renamed.items())
+        note = LoadNote(
+            source,
+            "info",
+            f"the session already has keys of these names, so the file's are opened as "
+            f"other keys: {pairs}",
+            path=source,
+        )
+        LOGGER.warning("%s", note, extra={"load_note": note})
+    return renamed
+
+
+def _renamed_pose(dm: DataManager, pose: PoseSet, renamed: dict[str, str]) -> PoseSet:
+    """``pose`` on the renamed keys, itself renamed when ``dm`` has a pose set of its name."""
+    keys = {
+        individual: {part: renamed.get(key, key) for part, key in parts.items()}
+        for individual, parts in pose.keys.items()
+    }
+    name = pose.name
+    if renamed and name in pose_sets(dm):
+        name = first_free(name, pose_sets(dm).__contains__)
+    return replace(pose, name=name, keys=keys)
