@@ -39,16 +39,19 @@ def _add_docks(viewer: object) -> list[str]:
     """Dock every demo widget; return the error messages of those that failed to load."""
     from qtpy.QtCore import Qt
 
-    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock, dock_of
 
     areas = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
     errors = []
     raised = None
     for name, area in DEMO_DOCKS:
         try:
-            dock, _ = add_plugin_dock(viewer, name, tabify=name in TABBED_DOCKS)
+            dock, widget = add_plugin_dock(viewer, name, tabify=name in TABBED_DOCKS)
         except Exception as error:  # a broken dock must not stop the demo; it is reported
             errors.append(f"dock {name!r} failed to load: {type(error).__name__}: {error}")
+            continue
+        dock = dock or dock_of(widget)  # the sample docked the Timeline already
+        if dock is None:
             continue
         if area == "bottom":
             dock.window().addDockWidget(areas[area], dock)

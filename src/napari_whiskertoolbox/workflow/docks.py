@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import napari
     from qtpy.QtWidgets import QDockWidget
 
-__all__ = ["PLUGIN_NAME", "add_plugin_dock", "dock_name"]
+__all__ = ["PLUGIN_NAME", "add_plugin_dock", "dock_name", "dock_of"]
 
 PLUGIN_NAME = "napari-whiskertoolbox"
 
@@ -81,3 +81,13 @@ def add_plugin_dock(
         f"{PLUGIN_NAME} has no widget {widget_name!r}; it has "
         f"{sorted(c.display_name for c in ours)}"
     )
+
+
+def dock_of(widget: Any) -> QDockWidget | None:
+    """Return the dock widget holding ``widget`` (its nearest ``QDockWidget`` parent)."""
+    from qtpy.QtWidgets import QDockWidget
+
+    parent = widget.parentWidget() if widget is not None else None
+    while parent is not None and not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    return parent
