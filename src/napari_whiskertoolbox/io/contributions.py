@@ -112,6 +112,8 @@ def _renamed_pose(dm: DataManager, pose: PoseSet, renamed: dict[str, str]) -> Po
         for individual, parts in pose.keys.items()
     }
     name = pose.name
-    if renamed and name in pose_sets(dm):
-        name = first_free(name, pose_sets(dm).__contains__)
+    if renamed:
+        existing = pose_sets(dm)
+        if name in existing:
+            name = first_free(name, existing.__contains__)
     return replace(pose, name=name, keys=keys)

@@ -109,8 +109,8 @@ def _read_native(item: ConfigItem) -> list[tuple[str, Any]]:
 for _media_type in ("video", "images"):
     READERS[(_media_type, "media")] = _read_media
     READERS[(_media_type, "npy")] = _read_media_npy
-    for _suffix in (*VIDEO_SUFFIXES, *TIFF_SUFFIXES, ".png", ".jpg", "/folder"):
-        READERS[(_media_type, _suffix[1:])] = _read_media
+    for _fmt in (*(s[1:] for s in (*VIDEO_SUFFIXES, *TIFF_SUFFIXES, ".png", ".jpg")), "folder"):
+        READERS[(_media_type, _fmt)] = _read_media
 for _type in (
     "points",
     "line",

@@ -102,6 +102,8 @@ class RecoveryInfo:
         The path the autosaved session was opened from.
     saved_at : str
         ISO 8601 UTC time of the autosave.
+    pid : int or None
+        The process that wrote it (None in autosaves of earlier versions).
     """
 
     folder: Path
@@ -259,6 +261,10 @@ def offer_recovery(
     return True
 
 
+_told: set[Path] = set()
+"""Untitled autosaves this process already told about (asked once per process)."""
+
+
 def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) -> bool:
     """Offer the newest autosave an unsaved session left when its napari stopped.
 
@@ -311,10 +317,6 @@ def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) ->
         restore_recovery(session.dm, info)
     shutil.rmtree(info.folder, ignore_errors=True)
     return restore
-
-
-_told: set[Path] = set()
-"""Untitled autosaves this process already told about (asked once per process)."""
 
 
 class Autosaver(QObject):
