@@ -253,7 +253,8 @@ def test_a_scheduler_without_workers_shows_that_the_sessions_wait(
         dock.run_button.click()
         qtbot.waitUntil(lambda: "Waiting for a worker" in dock.cluster.text(), timeout=WAIT_MS)
         assert dock.cluster.text().startswith(f"dask: {cluster.scheduler_address}, 0 workers")
-        assert set(_statuses(dock)) == {"queued"}
+        # each row's status arrives with the batch's first progress report
+        qtbot.waitUntil(lambda: set(_statuses(dock)) == {"queued"}, timeout=WAIT_MS)
         cluster.scale(1)  # a job left the queue
         qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
     assert "Waiting" not in dock.cluster.text()
