@@ -243,3 +243,27 @@ def test_refused_content_left_by_an_exception_is_rolled_back() -> None:
         write_then_fail()
     np.testing.assert_array_equal(points.at(0), [[1, 2]])
     assert len(dm.history) == steps
+
+
+def test_whole_array_operation_on_a_large_series_signals_everything_and_undoes() -> None:
+    dm = DataManager()
+    original = np.linspace(1, 2, 100_000, dtype=np.float32)
+    series = AnalogTimeSeries(original.copy())
+    dm.set_data("x", series)
+    seen = _recorded(dm)
+    with series.writable() as arr:
+        arr *= 2
+    assert len(seen) == 1
+    assert seen[0][1] is None
+    dm.undo()
+    np.testing.assert_array_equal(series.values, original)
+
+
+def test_few_changes_on_a_large_series_still_report_their_frames() -> None:
+    dm = DataManager()
+    series = AnalogTimeSeries(np.zeros(100_000, np.float32))
+    dm.set_data("x", series)
+    seen = _recorded(dm)
+    with series.writable() as arr:
+        arr[::50] = 1  # every 50th sample: most probes (every 24th) are unchanged
+    np.testing.assert_array_equal(seen[0][1], np.arange(0, 100_000, 50))

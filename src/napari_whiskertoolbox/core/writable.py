@@ -10,7 +10,8 @@ To know what changed (for the undo step and the frames touched) a container that
 its edits keeps a copy of the storage taken on entering the block; on leaving, a step
 with few changed elements keeps only those elements, a step that changed most of them
 keeps the copy. The signal lists the frames touched, or says "everything" (``None``) when
-every element changed. A standalone container (no recorder) copies nothing and reports
+every element changed, or when nearly all of 4096 evenly spaced probes of a large storage
+changed (a whole-array operation: comparing every element would cost as much again). A standalone container (no recorder) copies nothing and reports
 "everything" changed. Views derived from ``arr`` inside the block (``arr[::2]``) stay
 writable after it: keep writes inside the block.
 """
@@ -38,6 +39,12 @@ __all__ = ["WritableStorage", "can_write", "writable_block"]
 
 _SPARSE_FRACTION = 1 / 3
 """An undo step keeps only the changed elements when at most this fraction changed."""
+
+_PROBES = 4096
+"""Elements compared, evenly spaced, before comparing a large storage element by element."""
+
+_ALL_CHANGED_FRACTION = 0.9
+"""A probe finding at least this fraction changed signals "everything" without comparing all."""
 
 _open_blocks: set[int] = set()
 _open_lock = threading.Lock()
@@ -211,17 +218,15 @@ def _finish(
         owner.changed.emit(Change.everything())
         return
     flat_before, flat_after = before.reshape(-1), array.reshape(-1)
+    if _mostly_changed(flat_before, flat_after):
+        _check_or_restore(storage, array, flat_before, True)
+        _record(owner, storage, _FullEdit(before), Change.everything())
+        return
     changed = _changed_mask(flat_before, flat_after)
     count = int(np.count_nonzero(changed))
     if count == 0:
         return
-    if storage.check is not None:
-        try:
-            storage.check(array)
-        except ValueError:
-            with _writeable(array):
-                np.copyto(array.reshape(-1), flat_before, where=changed)
-            raise
+    _check_or_restore(storage, array, flat_before, changed)
     edit: _SparseEdit | _FullEdit
     frames: np.ndarray | None = None  # everything changed: no list of every frame needed
     if count <= _SPARSE_FRACTION * flat_after.size:
@@ -233,7 +238,41 @@ def _finish(
         if count < flat_after.size:
             frames = storage.frames_of(np.flatnonzero(changed))
     del changed
-    change = Change(frames)
+    _record(owner, storage, edit, Change(frames))
+
+
+def _check_or_restore(
+    storage: WritableStorage, array: np.ndarray, flat_before: np.ndarray, changed: np.ndarray | bool
+) -> None:
+    """Run ``storage.check``; if it refuses the content, put the ``changed`` elements back."""
+    if storage.check is None:
+        return
+    try:
+        storage.check(array)
+    except ValueError:
+        with _writeable(array):
+            np.copyto(array.reshape(-1), flat_before, where=changed)
+        raise
+
+
+def _mostly_changed(before: np.ndarray, after: np.ndarray) -> bool:
+    """Return whether evenly spaced probes of a large flat storage nearly all changed.
+
+    Whole-array operations (``arr *= 2``) then skip the element-by-element comparison,
+    which costs about as much as the operation itself; their step keeps the full copy and
+    signals every frame.
+    """
+    step = before.size // _PROBES
+    if step < 2:
+        return False
+    probed = _changed_mask(before[::step], after[::step])
+    return bool(np.count_nonzero(probed) >= _ALL_CHANGED_FRACTION * probed.size)
+
+
+def _record(
+    owner: _Owner, storage: WritableStorage, edit: _SparseEdit | _FullEdit, change: Change
+) -> None:
+    """Push ``edit`` as one undo step (when recorded) and emit ``change`` once."""
 
     def replay(undo: bool) -> None:
         current = storage.get()
