@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import socket
 import threading
+import urllib.request
 from typing import TYPE_CHECKING
 
 import dask
@@ -144,3 +145,15 @@ def test_workers_that_fail_at_once_are_not_said_to_time_out(tmp_path: Path) -> N
 def test_workers_of_a_scheduler_are_not_ours_to_size() -> None:
     with pytest.raises(ValueError, match=r"n_workers=2 .* tcp://127\.0\.0\.1:8786 has its own"):
         start_client("tcp://127.0.0.1:8786", 2)
+
+
+def test_the_local_cluster_serves_dasks_dashboard() -> None:
+    """The link the batch prints opens dask's dashboard, not its "needs bokeh" page."""
+    batch_client = start_client(n_workers=1, processes=False)
+    try:
+        link = batch_client.dashboard_link
+        assert link is not None
+        with urllib.request.urlopen(link, timeout=10) as page:
+            assert b"Dask Diagnostic UI" in page.read()
+    finally:
+        batch_client.close()
