@@ -15,6 +15,7 @@ from _batch_support import SESSION_NAMES, start_batch, write_script
 
 from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
+    ClusterUnavailableError,
     MARKER_FILE,
     SESSIONS_DIR,
     MissingBatchDependencyError,
@@ -802,6 +803,25 @@ def test_two_batches_saving_beside_the_same_sessions_are_refused(
         runner.join(60)
     assert first[0].ok
     assert not (tmp_path / "b" / "batch_report.json").exists()
+
+
+def test_a_batch_whose_cluster_cannot_be_reached_leaves_no_folders_or_lock_files(
+    sessions: Path, tmp_path: Path
+) -> None:
+    script = write_script(tmp_path / "t.py", "results = {}")
+    out = tmp_path / "new" / "out"
+    before = sorted(p.name for p in sessions.iterdir())
+    for beside in (False, True):
+        with pytest.raises(ClusterUnavailableError, match=r"tcp://127\.0\.0\.1:1"):
+            run_batch(
+                script,
+                sessions / "mouse1.session",
+                scheduler="tcp://127.0.0.1:1",
+                out=out,
+                save_beside_input=beside,
+            )
+        assert not (tmp_path / "new").exists()
+        assert sorted(p.name for p in sessions.iterdir()) == before
 
 
 def _set_event() -> threading.Event:

@@ -76,6 +76,10 @@ def _output_lock(out_dir: Path, session_parents: list[Path]) -> Iterator[None]:
     beside its inputs and another saving the same sessions, beside them or under an
     ``--out``, cannot run at once. OS locks: a killed run frees them.
 
+    A batch that fails before writing anything (its cluster cannot be reached, say) leaves
+    no trace: the lock files it made are removed, and the folders made for it when they
+    hold nothing else.
+
     Raises
     ------
     OutputInUseError
@@ -83,24 +87,55 @@ def _output_lock(out_dir: Path, session_parents: list[Path]) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    parents = sorted(set(session_parents))
+    made = _missing_folders([out_dir, *parents])
     wanted = [(out_dir / LOCK_FILE, out_dir, "choose another output folder")]
-    for folder in sorted(set(session_parents)):
-        folder.mkdir(parents=True, exist_ok=True)
-        wanted.append((folder / SESSIONS_LOCK_FILE, folder, "run these sessions after it"))
-    with contextlib.ExitStack() as held:
-        for path, folder, advice in wanted:
-            lock = FileLock(path, timeout=0)
-            try:
-                lock.acquire()
-            except Timeout:
-                raise OutputInUseError(
-                    f"another batch is writing to {folder} (it holds {path}); two batches "
-                    "saving the same sessions would delete each other's files: wait for it "
-                    f"to finish, cancel it, or {advice}"
-                ) from None
-            held.callback(lock.release)
-        yield
+    wanted += [
+        (folder / SESSIONS_LOCK_FILE, folder, "run these sessions after it") for folder in parents
+    ]
+    new_locks: list[Path] = []  # made and held by this batch
+    try:
+        with contextlib.ExitStack() as held:
+            for path, folder, advice in wanted:
+                folder.mkdir(parents=True, exist_ok=True)
+                is_new = not path.exists()
+                lock = FileLock(path, timeout=0)
+                try:
+                    lock.acquire()
+                except Timeout:
+                    raise OutputInUseError(
+                        f"another batch is writing to {folder} (it holds {path}); two batches "
+                        "saving the same sessions would delete each other's files: wait for it "
+                        f"to finish, cancel it, or {advice}"
+                    ) from None
+                held.callback(lock.release)
+                if is_new:
+                    new_locks.append(path)
+            yield
+    except BaseException:
+        _remove_unused(new_locks, made)
+        raise
+
+
+def _missing_folders(folders: list[Path]) -> list[Path]:
+    """Return the folders of ``folders`` and their parents that do not exist yet, deepest first."""
+    missing: set[Path] = set()
+    for folder in folders:
+        for path in (folder, *folder.parents):
+            if path.exists():
+                break
+            missing.add(path)
+    return sorted(missing, key=lambda path: len(path.parts), reverse=True)
+
+
+def _remove_unused(lock_files: list[Path], folders: list[Path]) -> None:
+    """Remove ``lock_files`` and each of ``folders`` (deepest first) left empty."""
+    for path in lock_files:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty: something else was written there
+            folder.rmdir()
 
 
 def default_out(task: Task) -> Path:
