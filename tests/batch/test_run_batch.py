@@ -15,9 +15,9 @@ from _batch_support import SESSION_NAMES, start_batch, write_script
 
 from napari_whiskertoolbox.batch import (
     BATCH_EXTRA,
-    ClusterUnavailableError,
     MARKER_FILE,
     SESSIONS_DIR,
+    ClusterUnavailableError,
     MissingBatchDependencyError,
     OutputInUseError,
     completed_record,
