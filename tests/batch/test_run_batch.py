@@ -738,9 +738,10 @@ def _overwrites_and_edits(dm: DataManager) -> None:
     dm.set_data("whisker_angle", AnalogTimeSeries(dm.get_data("whisker_angle").values + 1))
     dm.get_data("contact_events").add(3)  # modified in place
     dm.set_data("new", AnalogTimeSeries(np.zeros(4)))
+    dm.delete_data("contact")
 
 
-def test_keys_changed_are_reported_beside_keys_added(
+def test_keys_changed_and_deleted_are_reported_beside_keys_added(
     sessions: Path, tmp_path: Path, threads_client: Client
 ) -> None:
     report = run_batch(
@@ -755,6 +756,8 @@ def test_keys_changed_are_reported_beside_keys_added(
     table = pd.read_csv(report.files["report_csv"])
     assert table.loc[0, "keys_added"] == "new"
     assert set(table.loc[0, "keys_changed"].split(";")) == {"whisker_angle", "contact_events"}
+    assert record.keys_deleted == ("contact",)
+    assert table.loc[0, "keys_deleted"] == "contact"
     again = run_batch(  # a resumed session keeps them
         _overwrites_and_edits,
         sessions / "mouse1.session",
@@ -763,6 +766,7 @@ def test_keys_changed_are_reported_beside_keys_added(
     )
     assert again.records[0].status == "skipped"
     assert set(again.records[0].keys_changed) == {"whisker_angle", "contact_events"}
+    assert again.records[0].keys_deleted == ("contact",)
 
 
 def test_two_batches_saving_beside_the_same_sessions_are_refused(

@@ -97,9 +97,17 @@ def test_run_fills_the_table_and_opens_outputs(
 
     assert _statuses(dock) == ["done", "failed", "done"]
     headers = [dock.table.horizontalHeaderItem(c).text() for c in range(dock.table.columnCount())]
-    assert headers == ["session", "status", "duration", "keys added", "keys changed", "error"]
+    assert headers == [
+        "session",
+        "status",
+        "duration",
+        "keys added",
+        "keys changed",
+        "keys deleted",
+        "error",
+    ]
     assert [dock.table.item(0, c).text() for c in (3, 4)] == ["angle_sign", "whisker_angle"]
-    assert "session.json" in dock.table.item(1, 5).toolTip()
+    assert "session.json" in dock.table.item(1, 6).toolTip()
     assert dock.cluster.text().startswith("dask: local cluster, 1 worker")
     assert dock.table.item(0, 2).text().endswith(" s")
     assert dock.run_button.isEnabled()

@@ -46,6 +46,8 @@ class SessionRecord:
     keys_changed : tuple of str
         Keys the session had before the task that it replaced (``set_data`` on an existing
         key, a runner config writing to one) or modified in place.
+    keys_deleted : tuple of str
+        Keys the session had before the task that it deleted (and did not set again).
     results : dict
         What the task returned (a callable), or left in ``results`` (a script).
     error : str or None
@@ -64,6 +66,7 @@ class SessionRecord:
     peak_memory_mb: float | None = None
     keys_added: tuple[str, ...] = ()
     keys_changed: tuple[str, ...] = ()
+    keys_deleted: tuple[str, ...] = ()
     results: dict[str, ResultValue] = field(default_factory=dict)
     error: str | None = None
     attempts: int = 1
@@ -74,6 +77,7 @@ class SessionRecord:
         out = asdict(self)
         out["keys_added"] = list(self.keys_added)
         out["keys_changed"] = list(self.keys_changed)
+        out["keys_deleted"] = list(self.keys_deleted)
         return out
 
     @classmethod
@@ -81,7 +85,9 @@ class SessionRecord:
         """Rebuild a record written by :meth:`to_dict` (unknown fields are ignored)."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["keys_added"] = tuple(known.get("keys_added", ()))
-        known["keys_changed"] = tuple(known.get("keys_changed", ()))  # older markers have none
+        # older markers have neither
+        known["keys_changed"] = tuple(known.get("keys_changed", ()))
+        known["keys_deleted"] = tuple(known.get("keys_deleted", ()))
         known["results"] = dict(known.get("results") or {})
         return cls(**known)
 

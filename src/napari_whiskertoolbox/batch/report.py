@@ -122,7 +122,8 @@ class BatchReport:
         """One row per session: name, session, status, duration, memory, keys, attempts, error.
 
         ``keys_added`` lists the keys the task created, ``keys_changed`` the existing keys it
-        replaced or modified (each ``;``-separated).
+        replaced or modified, ``keys_deleted`` the existing keys it deleted (each
+        ``;``-separated).
         """
         import pandas as pd
 
@@ -138,6 +139,7 @@ class BatchReport:
                     "attempts": r.attempts,
                     "keys_added": ";".join(r.keys_added),
                     "keys_changed": ";".join(r.keys_changed),
+                    "keys_deleted": ";".join(r.keys_deleted),
                     "output": r.output,
                     "worker": r.worker,
                     "error": r.error,

@@ -217,6 +217,7 @@ def _run(job: SessionJob) -> dict[str, Any]:
         "output": str(job.output),
         "keys_added": changes.added,
         "keys_changed": changes.changed,
+        "keys_deleted": changes.deleted,
         "results": results,
     }
 
@@ -231,6 +232,8 @@ class _KeyChanges:
     changed : tuple of str
         Keys that existed before and after and were replaced (``set_data`` on the key, or
         deleted and set again) or modified in place (``data_changed`` emitted for them).
+    deleted : tuple of str
+        Keys that existed before the block and do not after (in their former order).
     """
 
     def __init__(self, dm: DataManager) -> None:
@@ -239,6 +242,7 @@ class _KeyChanges:
         self._touched: set[str] = set()
         self.added: tuple[str, ...] = ()
         self.changed: tuple[str, ...] = ()
+        self.deleted: tuple[str, ...] = ()
 
     def _on_changed(self, key: str, _frames: object = None) -> None:
         self._touched.add(key)
@@ -255,6 +259,7 @@ class _KeyChanges:
         self.changed = tuple(
             k for k in dm if k in before and (k in self._touched or dm.get_data(k) is not before[k])
         )
+        self.deleted = tuple(k for k in before if k not in dm)
         self._before = {}  # the replaced objects are not kept alive
 
 

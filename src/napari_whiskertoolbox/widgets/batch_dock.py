@@ -59,11 +59,20 @@ if TYPE_CHECKING:
 __all__ = ["BatchWidget"]
 
 TASK_SOURCES = ("Script in the script runner", "Pipeline from the library", "File")
-COLUMNS = ("session", "status", "duration", "keys added", "keys changed", "error")
-_KEYS_ADDED, _KEYS_CHANGED, _ERROR = 3, 4, 5
+COLUMNS = (
+    "session",
+    "status",
+    "duration",
+    "keys added",
+    "keys changed",
+    "keys deleted",
+    "error",
+)
+_KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED, _ERROR = 3, 4, 5, 6
 _COLUMN_TIPS = {
     _KEYS_ADDED: "DataManager keys the task created",
     _KEYS_CHANGED: "Keys the session had that the task replaced or modified",
+    _KEYS_DELETED: "Keys the session had that the task deleted",
 }
 _STATUS_COLORS = {
     "done": "#3fa34d",
@@ -481,6 +490,7 @@ class BatchWidget(QWidget):
             for column, keys in (
                 (_KEYS_ADDED, record.keys_added),
                 (_KEYS_CHANGED, record.keys_changed),
+                (_KEYS_DELETED, record.keys_deleted),
             ):
                 self.table.item(row, column).setText(", ".join(keys))
                 self.table.item(row, column).setToolTip("\n".join(keys))
