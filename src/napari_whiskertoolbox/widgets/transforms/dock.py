@@ -81,6 +81,10 @@ def _row(*widgets: Any) -> Container:
     return Container(widgets=list(widgets), layout="horizontal", labels=False)
 
 
+TREE_MIN_HEIGHT = 150
+"""Pixels of the transform list at least (about nine rows): the tab scrolls below it."""
+
+
 def _scrolling(content: QWidget) -> QScrollArea:
     """Put a tab's ``content`` in a frameless scroll area.
 
@@ -170,9 +174,9 @@ class TransformsWidget(Container):
 
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumHeight(80)
+        self.tree.setMinimumHeight(TREE_MIN_HEIGHT)
         self.tree.currentItemChanged.connect(self._tree_selection_changed)
-        layout.addWidget(self.tree, 2)
+        layout.addWidget(self.tree, 1)
 
         self.help = Label(value="Choose a transform.")
         self.help.native.setWordWrap(True)
@@ -186,10 +190,11 @@ class TransformsWidget(Container):
         self.second_combo.visible = False
         layout.addWidget(Container(widgets=[self.input_combo, self.second_combo]).native)
 
-        self.form_box = QScrollArea()
-        self.form_box.setWidgetResizable(True)
-        self.form_box.setMinimumHeight(60)
-        layout.addWidget(self.form_box, 3)
+        # the form takes the height it needs: the tab scrolls as a whole (one scroll bar)
+        self.form_box = QWidget()
+        form_layout = QVBoxLayout(self.form_box)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.form_box)
 
         self.preview_check = CheckBox(
             text="Preview on the current frame",
@@ -361,7 +366,12 @@ class TransformsWidget(Container):
         self.second_combo.reset_choices()
         self.form = ParamForm(spec.schema, spec.name, self._key_choices)
         self.form.changed.connect(lambda *_: self._schedule_preview())
-        self.form_box.setWidget(self.form.native)
+        form_layout = self.form_box.layout()
+        while form_layout.count():
+            old_form = form_layout.takeAt(0).widget()
+            if old_form is not None:
+                old_form.deleteLater()
+        form_layout.addWidget(self.form.native)
         self.preview_check.enabled = can_preview(spec)
         if not can_preview(spec):
             self.preview_check.value = False
