@@ -281,7 +281,7 @@ class TimeFrame(TimeFrameAliases):
         return self._regular_times(idx) if self._regular is not None else self.times[idx]
 
     def _regular_times(self, idx: np.ndarray) -> np.ndarray:
-        """Times of indices ``idx`` (int64, in range) of a regular clock, computed."""
+        """Return the times of indices ``idx`` (int64, in range) of a regular clock."""
         assert self._regular is not None
         start, step = self._regular
         if self._counting:
