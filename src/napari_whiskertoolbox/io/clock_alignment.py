@@ -55,7 +55,9 @@ def rescaled(clock: TimeFrame, sampling_rate: float) -> TimeFrame:
     -------
     TimeFrame
         Ticks ``round(times * sampling_rate / clock.sampling_rate)`` (int64), with
-        ``sampling_rate``; ``clock`` itself when the rates are equal.
+        ``sampling_rate``; ``clock`` itself when the rates are equal. A regular clock
+        (counting, or :meth:`~napari_whiskertoolbox.core.timeframe.TimeFrame.regular`)
+        stays regular, its start and step scaled: a 2e9-sample clock costs no memory.
 
     Raises
     ------
@@ -67,6 +69,11 @@ def rescaled(clock: TimeFrame, sampling_rate: float) -> TimeFrame:
         raise ValueError("a clock without a sampling_rate cannot be rescaled")
     if rate == sampling_rate:
         return clock
+    factor = float(sampling_rate) / rate
+    form = clock.regular_form
+    if form is not None:
+        start, step = form
+        return TimeFrame.regular(len(clock), step * factor, start * factor, sampling_rate)
     ticks = np.rint(clock.times * (float(sampling_rate) / rate)).astype(np.int64)
     return TimeFrame(ticks, sampling_rate)
 

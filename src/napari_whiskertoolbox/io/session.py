@@ -99,10 +99,16 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     clocks = []
     for name in dm.time_keys():
         clock = dm.get_time(name)
-        if clock.is_counting and len(clock):
-            # ticks 0 .. n-1 as a count: a 2e9-sample clock is not 16 GB of ticks on disk
-            rate = {} if clock.sampling_rate is None else {"sampling_rate": clock.sampling_rate}
-            clocks.append({"name": name, "format": "count", "count": len(clock), **rate})
+        form = clock.regular_form
+        if form is not None:  # also an empty clock (the automatic 'time' of other clocks' data)
+            # ticks 0 .. n-1 as a count (round(start + i * step) as three numbers): a
+            # 2e9-sample clock is not 16 GB of ticks on disk
+            extra: dict[str, Any] = {}
+            if clock.sampling_rate is not None:
+                extra["sampling_rate"] = clock.sampling_rate
+            if not clock.is_counting:
+                extra.update(first_tick=form[0], tick_step=form[1])
+            clocks.append({"name": name, "format": "count", "count": len(clock), **extra})
             continue
         prefix = data_dir / f"{_unique_stem(f'clock-{name}', used)}-{token}"
         extra, files = save_native("time", clock, prefix)
