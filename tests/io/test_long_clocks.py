@@ -9,6 +9,7 @@ of ticks would show as a peak of gigabytes.
 from __future__ import annotations
 
 import contextlib
+import json
 import tracemalloc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,10 +124,13 @@ def test_a_long_session_saves_and_loads_without_its_times(tmp_path: Path) -> Non
 
 
 def test_a_long_session_exports_to_nwb_without_its_times(tmp_path: Path) -> None:
-    pytest.importorskip("pynwb")
+    pynwb = pytest.importorskip("pynwb")
     from napari_whiskertoolbox.io.nwb_export import export_nwb
     from napari_whiskertoolbox.io.routing import open_path
 
+    warm = DataManager()
+    warm.set_data("e", DigitalEventSeries([1]))
+    export_nwb(warm, tmp_path / "warm.nwb", sampling_rate=RATE)  # pynwb's imports: not measured
     dm = _long_session()
     join_clocks(dm, [("fine", TimeFrame.from_count(10, 40_000.0))], "test")  # now regular
     path = tmp_path / "long.nwb"
@@ -136,3 +140,10 @@ def test_a_long_session_exports_to_nwb_without_its_times(tmp_path: Path) -> None
     assert back.get_time("ephys") == dm.get_time("ephys")
     assert back.get_time("ephys")._times is None
     np.testing.assert_array_equal(back.get_data("spikes").times, [5, 1_000_000, N - 1])
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        table = io.read().processing["whiskertoolbox"]["clock_ephys"]
+        info = json.loads(table.description)
+        assert len(table) == 0  # no ticks stored: the rate form
+    assert info["count"] == N
+    assert info["rate"] == pytest.approx(RATE)  # samples per second
+    assert info["starting_time"] == 0.0

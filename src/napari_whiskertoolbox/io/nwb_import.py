@@ -175,7 +175,15 @@ class _OurImport:
                 continue
             info = json.loads(table.description)
             rate = info.get("sampling_rate")
-            clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
+            if "count" in info:  # a regular clock: its rate form, no ticks
+                clock = TimeFrame.regular(
+                    int(info["count"]),
+                    float(info["tick_step"]),
+                    float(info["first_tick"]),
+                    sampling_rate=rate,
+                )
+            else:
+                clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
             self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
         rows = self.module["keys"].to_dataframe()
         out: list[tuple[str, Any]] = []

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
@@ -100,7 +101,9 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     for name in dm.time_keys():
         clock = dm.get_time(name)
         form = clock.regular_form
-        if form is not None:  # also an empty clock (the automatic 'time' of other clocks' data)
+        if name == DEFAULT_CLOCK and len(clock) == 0:
+            continue  # the automatic clock, empty when all data is on other clocks: it comes back
+        if form is not None and len(clock):
             # ticks 0 .. n-1 as a count (round(start + i * step) as three numbers): a
             # 2e9-sample clock is not 16 GB of ticks on disk
             extra: dict[str, Any] = {}
