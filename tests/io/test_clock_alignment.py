@@ -186,3 +186,78 @@ def test_a_video_beside_clocks_without_a_rate_says_it_runs_on_time(caplog) -> No
         caplog.text
     )
     assert "dm.set_sampling_rate" in caplog.text
+
+
+VFR_MS = [0, 33, 50, 120, 133, 200, 410, 433, 466, 700]
+"""Presentation times (ms) of a variable-frame-rate video's frames: irregular gaps."""
+
+
+def _vfr_video(tmp_path: Path) -> Path:
+    from _video_files import write_vfr_video
+
+    return write_vfr_video(tmp_path / "vfr.mp4", VFR_MS)
+
+
+def _open_warned(path: Path, dm: DataManager | None = None) -> DataManager:
+    from napari_whiskertoolbox.media import MediaWarning
+
+    with pytest.warns(MediaWarning, match="variable frame timing"):
+        return open_path(path, dm).dm
+
+
+def test_a_variable_frame_rate_video_runs_on_its_frame_times(tmp_path) -> None:
+    from _video_files import read_pattern
+
+    dm = _open_warned(_vfr_video(tmp_path))
+    clock = dm.get_time(dm.time_key("media"))
+    assert not clock.is_counting
+    seconds = [clock.seconds_at_index(i) for i in range(len(VFR_MS))]
+    np.testing.assert_allclose(seconds, np.array(VFR_MS) / 1000)
+    media = dm.get_data("media")
+    assert len(media) == len(clock)
+    assert [read_pattern(media.frame(i)) for i in range(len(media))] == list(range(len(VFR_MS)))
+
+
+def test_a_variable_frame_rate_video_joins_a_session_at_its_frame_times(tmp_path) -> None:
+    dm = make_sample_session(400)  # a 500 fps camera on a 20 kHz master clock
+    from napari_whiskertoolbox.media import MediaWarning
+
+    with pytest.warns(MediaWarning, match="variable frame timing"):
+        (key,) = open_path(_vfr_video(tmp_path), dm).keys
+    clock = dm.time_key(key)
+    assert clock == f"{key}_clock"
+    # frame 6 is at 410 ms: frame 205 of the 500 fps camera (not 6 / 14.2 fps = 422 ms)
+    assert dm.convert_index(6, clock, "camera") == 205
+    assert dm.convert_index(9, clock, "camera") == 350
+    assert dm.get_time(clock).seconds_at_index(4) == pytest.approx(0.133)
+
+
+def test_a_constant_frame_rate_video_keeps_its_counting_clock() -> None:
+    dm = open_path(VIDEO).dm
+    assert dm.get_time("time").is_counting
+    assert dm.get_time("time").sampling_rate == pytest.approx(25.0)
+
+
+@pytest.mark.gui
+def test_stepping_a_session_shows_each_variable_rate_frame_at_its_time(
+    make_napari_viewer, tmp_path
+):
+    """A 30 fps video first (the display clock), then a variable-rate one beside it."""
+    from _video_files import pattern_frame, read_pattern, write_frames
+
+    from napari_whiskertoolbox.media import MediaWarning
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    frames = [pattern_frame(i) for i in range(24)]
+    options = {"preset": "veryfast", "crf": "10"}
+    session.open(write_frames(tmp_path / "cfr.mp4", frames, "libx264", "yuv420p", "gray", options))
+    with pytest.warns(MediaWarning, match="variable frame timing"):
+        session.open(_vfr_video(tmp_path))
+    (vfr,) = [k for k in session.dm if k != "media"]
+    shown = viewer.layers[vfr]
+    # display frame j is at j / 30 s; the nearest variable-rate frame is shown
+    for step, picture in [(0, 0), (3, 3), (4, 4), (12, 6), (14, 8), (21, 9)]:
+        viewer.dims.set_current_step(0, step)
+        assert read_pattern(np.asarray(shown.data[viewer.dims.current_step[0]])) == picture
