@@ -244,7 +244,6 @@ def test_stepping_a_session_shows_each_variable_rate_frame_at_its_time(
 ):
     """A 30 fps video first (the display clock), then a variable-rate one beside it."""
     from _video_files import pattern_frame, read_pattern, write_frames
-
     from napari_whiskertoolbox.media import MediaWarning
     from napari_whiskertoolbox.workflow.registry import get_session
 
