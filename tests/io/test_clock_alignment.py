@@ -289,3 +289,22 @@ def test_a_recording_joins_a_video_at_its_start_time(recording) -> None:
     assert dm.convert_index(0, clock, "time") == 1
     # frame 20 is at 0.8 s: 24000 samples after acquisition start, sample 23000 recorded
     assert dm.convert_index(20, "time", clock) == 23000
+
+
+def test_a_video_opened_into_a_whiskertoolbox_config_session_runs_on_time(tmp_path) -> None:
+    """wt_loaders.md §3.1: a WhiskerToolbox video runs on its entry's ``clock``, default
+    ``time``; WT makes no frame clock of its own for a video, and its clocks have no rate
+    (§2), so nothing says how the video's frames fall on the session's ticks."""
+    import json
+
+    from napari_whiskertoolbox.io import load_config
+
+    (tmp_path / "daq.bin").write_bytes(np.zeros(300, np.uint16).tobytes())
+    config = {"data": [{"data_type": "time", "name": "time", "format": "uint16_length",
+                        "filepath": "daq.bin"}]}  # fmt: skip
+    (tmp_path / "session.json").write_text(json.dumps(config))
+    dm = load_config(tmp_path / "session.json")
+    assert dm.get_time("time").sampling_rate is None
+    (key,) = open_path(VIDEO, dm).keys
+    assert dm.time_key(key) == "time"
+    assert set(dm.time_keys()) == {"time"}  # no <key>_clock: as WhiskerToolbox
