@@ -147,3 +147,12 @@ def test_a_long_session_exports_to_nwb_without_its_times(tmp_path: Path) -> None
     assert info["count"] == N
     assert info["rate"] == pytest.approx(RATE)  # samples per second
     assert info["starting_time"] == 0.0
+
+
+def test_event_transforms_look_up_ticks_of_a_long_clock_without_its_times() -> None:
+    from napari_whiskertoolbox.transforms.intervals import ticks_of
+
+    clock = TimeFrame.regular(N, 4 / 3, 60_000.0, 40_000.0)  # a recording from tick 60000
+    ticks, peak = _peak(lambda: ticks_of(np.array([0, 3, N - 1]), clock, "test"))
+    assert peak < PEAK_LIMIT
+    np.testing.assert_array_equal(ticks, [60_000, 60_004, round(60_000 + (N - 1) * 4 / 3)])
