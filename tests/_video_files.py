@@ -178,3 +178,27 @@ def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
     order) or alike (Matroska above 1000 fps); FFmpeg presents them in output order.
     """
     return [f.to_ndarray(format=fmt).copy() for f in _decoded_frames(path)]
+
+
+def write_vfr_video(
+    path: Path, pts: Iterable[int], time_base: Fraction = Fraction(1, 1000)
+) -> Path:
+    """Write a variable-frame-rate video: pattern frame ``i`` at timestamp ``pts[i]``.
+
+    ``pts`` are in ``time_base`` units (milliseconds by default), increasing, with the
+    irregular gaps of a phone or screen recorder. H.264 without B-frames, so the
+    stored timestamps are the presentation times.
+    """
+    stamps = [int(p) for p in pts]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=RATE)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.time_base = time_base
+        stream.codec_context.time_base = time_base
+        stream.codec_context.options = {"preset": "veryfast", "x264-params": "bframes=0"}
+        for i, stamp in enumerate(stamps):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i), format="gray")
+            frame.pts, frame.time_base = stamp, time_base
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path

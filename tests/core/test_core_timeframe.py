@@ -165,3 +165,79 @@ def test_counting_clock_of_two_billion_samples_stores_only_its_count() -> None:
     assert restored._times is None
     assert TimeFrame.from_count(3) != TimeFrame([0, 1, 3])
     assert TimeFrame.from_count(3) != TimeFrame([0, 0, 2])
+
+
+@pytest.mark.parametrize(
+    ("n", "start", "step"),
+    [
+        (1, 0.0, 1.0),
+        (2, 5.0, 3.0),
+        (9, -4.0, 1000.0),
+        (12, 0.0, 1.5),
+        (11, 2.5, 0.5),
+        (7, 1.0, 4 / 3),
+    ],
+)
+def test_regular_clock_converts_like_its_times_array(n: int, start: float, step: float) -> None:
+    regular = TimeFrame.regular(n, step, start, sampling_rate=30.0)
+    explicit = TimeFrame(np.rint(start + np.arange(n) * step).astype(np.int64), 30.0)
+    assert regular.regular_form == (start, step)
+    assert explicit.regular_form is None
+    assert regular == explicit
+    assert explicit == regular
+    assert hash(regular) == hash(explicit)
+    assert repr(regular) == repr(explicit)
+    span = int(start + n * step) + 3
+    probes = [
+        np.arange(int(start) - 3, span),
+        np.arange(int(start) - 3, span) + 0.5,
+        np.array([np.nan, np.inf, -np.inf, start + 0.49, start + 0.51]),
+    ]
+    for times in probes:
+        for preceding in (True, False):
+            np.testing.assert_array_equal(
+                regular.indices_at_times(times, preceding),
+                explicit.indices_at_times(times, preceding),
+            )
+    np.testing.assert_array_equal(
+        regular.times_at_indices(np.arange(-2, n + 2)),
+        explicit.times_at_indices(np.arange(-2, n + 2)),
+    )
+    assert [regular.time_at_index(i) for i in range(n)] == list(explicit.times)
+    np.testing.assert_array_equal(regular.times, explicit.times)
+    assert regular.samples_per_second == pytest.approx(30.0 / step)
+    assert pickle.loads(pickle.dumps(regular)).regular_form == (start, step)
+
+
+def test_regular_clock_checks_its_form_and_keeps_it_with_a_new_rate() -> None:
+    with pytest.raises(ValueError, match="step must be a positive"):
+        TimeFrame.regular(3, 0.0)
+    with pytest.raises(ValueError, match="start must be finite"):
+        TimeFrame.regular(3, 1.0, np.nan)
+    assert TimeFrame.regular(3, 1.0).is_counting
+    assert not TimeFrame.regular(3, 1.0, 1.0).is_counting
+    big = TimeFrame.regular(2_000_000_000, 1000.0, 7.0)
+    retimed = big.with_sampling_rate(30000.0)
+    assert retimed.regular_form == (7.0, 1000.0)
+    assert retimed.sampling_rate == 30000.0
+    assert retimed._times is None
+    explicit = TimeFrame([0, 2, 4]).with_sampling_rate(2.0)
+    assert explicit.sampling_rate == 2.0
+    np.testing.assert_array_equal(explicit.times, [0, 2, 4])
+
+
+def test_regular_clock_of_two_billion_ticks_converts_without_its_times() -> None:
+    """A 2e9-sample recording starting at tick 60000, counted in 4/3 finer ticks."""
+    clock = TimeFrame.regular(2_000_000_000, 4 / 3, 60_000.0)
+    last = clock.time_at_index(1_999_999_999)
+    assert last == round(60_000 + 1_999_999_999 * 4 / 3)
+    assert clock.index_at_time(last) == 1_999_999_999
+    assert clock.index_at_time(last + 10**6) == 1_999_999_999
+    assert clock.index_at_time(0) == 0
+    assert clock.index_at_time(60_000 + 4 * 10**8 + 1, preceding=False) == 3 * 10**8 + 1
+    assert clock.index_at_time(60_000 + 4 * 10**8 + 2) == 3 * 10**8 + 1  # tie: the earlier
+    counting = TimeFrame.from_count(2_000_000_000)
+    assert clock != counting
+    assert clock == TimeFrame.regular(2_000_000_000, 4 / 3, 60_000.0)
+    assert clock._times is None
+    assert counting._times is None

@@ -12,6 +12,7 @@ from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.clock_alignment import join_clocks, rescaled, tick_rate
 from napari_whiskertoolbox.io.routing import open_path
+from napari_whiskertoolbox.io.session import load_session, save_session
 from napari_whiskertoolbox.sample import CAMERA_RATE, MASTER_RATE, make_sample_session
 
 VIDEO = (
@@ -26,7 +27,8 @@ EPHYS_RATE = 30000.0
 
 @pytest.fixture
 def recording(tmp_path):
-    """An Open Ephys recording of 2 s at 30 kHz, TTL line 1 high from 0.5 s to 0.6 s."""
+    """An Open Ephys recording of 2 s at 30 kHz from sample 1000 of acquisition (t_start),
+    TTL line 1 high from its sample 15000 to 18000 (0.5 s to 0.6 s into the recording)."""
     pytest.importorskip("neo")
     from _ephys_files import write_open_ephys
 
@@ -107,10 +109,11 @@ def test_video_then_ephys_recording_line_up_in_seconds(recording) -> None:
     assert fps == pytest.approx(25.0)  # the video's frame rate
     open_path(recording, dm)
     clock = dm.time_key("ephys_CH1")
-    # frame 20 is at 0.8 s: sample 24000 of the recording
-    assert dm.convert_index(20, "time", clock) == 24000
-    ttl = dm.get_data("ephys_TTL1").times  # rising edge at 0.5 s: frame 12.5 -> 12
-    assert dm.convert_index(int(ttl[0]), clock, "time") == 12
+    # frame 20 is at 0.8 s: 24000 samples after acquisition start, the recording's first
+    # being sample 1000 (its t_start): recorded sample 23000
+    assert dm.convert_index(20, "time", clock) == 23000
+    ttl = dm.get_data("ephys_TTL1").times  # rising edge at 16000 / 30 kHz: frame 13.3 -> 13
+    assert dm.convert_index(int(ttl[0]), clock, "time") == 13
 
 
 def test_ephys_then_video_line_up_too(recording) -> None:
@@ -119,7 +122,7 @@ def test_ephys_then_video_line_up_too(recording) -> None:
     clock = dm.time_key("media")
     assert clock == "media_clock"
     assert opened.keys == ("media",)
-    assert dm.convert_index(20, clock, "time") == 24000  # 0.8 s at 30 kHz
+    assert dm.convert_index(20, clock, "time") == 23000  # 0.8 s: sample 24000 - t_start 1000
     dm.undo()
     assert "media" not in dm
 
@@ -146,7 +149,9 @@ def test_timeline_steps_to_a_ttl_edge_at_its_video_frame(make_napari_viewer, tmp
     viewer = make_napari_viewer()
     session = get_session(viewer)
     session.open(VIDEO)
-    rising = int(0.52 * EPHYS_RATE)  # 0.52 s: frame 13 of the 25 fps video
+    # 0.52 s after acquisition start (frame 13 of the 25 fps video); the recording
+    # starts at acquisition sample 1000
+    rising = int(0.52 * EPHYS_RATE) - 1000
     node = write_open_ephys(
         tmp_path, np.zeros((int(EPHYS_RATE), 1), np.int16), {1: [(rising, rising + 300)]}
     )
@@ -186,3 +191,120 @@ def test_a_video_beside_clocks_without_a_rate_says_it_runs_on_time(caplog) -> No
         caplog.text
     )
     assert "dm.set_sampling_rate" in caplog.text
+
+
+VFR_MS = [0, 33, 50, 120, 133, 200, 410, 433, 466, 700]
+"""Presentation times (ms) of a variable-frame-rate video's frames: irregular gaps."""
+
+
+def _vfr_video(tmp_path: Path) -> Path:
+    from _video_files import write_vfr_video
+
+    return write_vfr_video(tmp_path / "vfr.mp4", VFR_MS)
+
+
+def _open_warned(path: Path, dm: DataManager | None = None) -> DataManager:
+    from napari_whiskertoolbox.media import MediaWarning
+
+    with pytest.warns(MediaWarning, match="variable frame timing"):
+        return open_path(path, dm).dm
+
+
+def test_a_variable_frame_rate_video_runs_on_its_frame_times(tmp_path) -> None:
+    from _video_files import read_pattern
+
+    dm = _open_warned(_vfr_video(tmp_path))
+    clock = dm.get_time(dm.time_key("media"))
+    assert not clock.is_counting
+    seconds = [clock.seconds_at_index(i) for i in range(len(VFR_MS))]
+    np.testing.assert_allclose(seconds, np.array(VFR_MS) / 1000)
+    media = dm.get_data("media")
+    assert len(media) == len(clock)
+    assert [read_pattern(media.frame(i)) for i in range(len(media))] == list(range(len(VFR_MS)))
+
+
+def test_a_variable_frame_rate_video_joins_a_session_at_its_frame_times(tmp_path) -> None:
+    dm = make_sample_session(400)  # a 500 fps camera on a 20 kHz master clock
+    from napari_whiskertoolbox.media import MediaWarning
+
+    with pytest.warns(MediaWarning, match="variable frame timing"):
+        (key,) = open_path(_vfr_video(tmp_path), dm).keys
+    clock = dm.time_key(key)
+    assert clock == f"{key}_clock"
+    # frame 6 is at 410 ms: frame 205 of the 500 fps camera (not 6 / 14.2 fps = 422 ms)
+    assert dm.convert_index(6, clock, "camera") == 205
+    assert dm.convert_index(9, clock, "camera") == 350
+    assert dm.get_time(clock).seconds_at_index(4) == pytest.approx(0.133)
+
+
+def test_a_constant_frame_rate_video_keeps_its_counting_clock() -> None:
+    dm = open_path(VIDEO).dm
+    assert dm.get_time("time").is_counting
+    assert dm.get_time("time").sampling_rate == pytest.approx(25.0)
+
+
+@pytest.mark.gui
+def test_stepping_a_session_shows_each_variable_rate_frame_at_its_time(
+    make_napari_viewer, tmp_path
+):
+    """A 30 fps video first (the display clock), then a variable-rate one beside it."""
+    from _video_files import pattern_frame, read_pattern, write_frames
+    from napari_whiskertoolbox.media import MediaWarning
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    frames = [pattern_frame(i) for i in range(24)]
+    options = {"preset": "veryfast", "crf": "10"}
+    session.open(write_frames(tmp_path / "cfr.mp4", frames, "libx264", "yuv420p", "gray", options))
+    with pytest.warns(MediaWarning, match="variable frame timing"):
+        session.open(_vfr_video(tmp_path))
+    (vfr,) = [k for k in session.dm if k != "media"]
+    shown = viewer.layers[vfr]
+    # display frame j is at j / 30 s; the nearest variable-rate frame is shown
+    for step, picture in [(0, 0), (3, 3), (4, 4), (12, 6), (14, 8), (21, 9)]:
+        viewer.dims.set_current_step(0, step)
+        assert read_pattern(np.asarray(shown.data[viewer.dims.current_step[0]])) == picture
+
+
+def test_a_recording_keeps_its_start_time(recording, tmp_path) -> None:
+    """Open Ephys counts samples from acquisition start: this one's first is sample 1000."""
+    dm = open_path(recording).dm
+    clock = dm.get_time(dm.time_key("ephys_CH1"))
+    assert clock.time_at_index(0) == 1000  # t_start = 1000 / 30 kHz, not 0
+    assert clock.seconds_at_index(0) == pytest.approx(1000 / EPHYS_RATE)
+    assert clock._times is None  # still three numbers
+    # the TTL rise is sample 15000 of the recording: 16000 samples after acquisition start
+    (rise,) = dm.get_data("ephys_TTL1").times[:1]
+    assert clock.seconds_at_index(int(rise)) == pytest.approx(16000 / EPHYS_RATE)
+    save_session(dm, tmp_path / "s")
+    assert load_session(tmp_path / "s").get_time(dm.time_key("ephys_CH1")) == clock
+
+
+def test_a_recording_joins_a_video_at_its_start_time(recording) -> None:
+    dm = open_path(VIDEO).dm  # 25 fps, frame 0 at 0 s
+    open_path(recording, dm)
+    clock = dm.time_key("ephys_CH1")
+    # recording sample 0 is at 1000 / 30 kHz = 33 ms: frame 1 of the video
+    assert dm.convert_index(0, clock, "time") == 1
+    # frame 20 is at 0.8 s: 24000 samples after acquisition start, sample 23000 recorded
+    assert dm.convert_index(20, "time", clock) == 23000
+
+
+def test_a_video_opened_into_a_whiskertoolbox_config_session_runs_on_time(tmp_path) -> None:
+    """wt_loaders.md §3.1: a WhiskerToolbox video runs on its entry's ``clock``, default
+    ``time``; WT makes no frame clock of its own for a video, and its clocks have no rate
+    (§2), so nothing says how the video's frames fall on the session's ticks."""
+    import json
+
+    from napari_whiskertoolbox.io import load_config
+
+    (tmp_path / "daq.bin").write_bytes(np.zeros(300, np.uint16).tobytes())
+    config = {"data": [{"data_type": "time", "name": "time", "format": "uint16_length",
+                        "filepath": "daq.bin"}]}  # fmt: skip
+    (tmp_path / "session.json").write_text(json.dumps(config))
+    dm = load_config(tmp_path / "session.json")
+    assert dm.get_time("time").sampling_rate is None
+    (key,) = open_path(VIDEO, dm).keys
+    assert dm.time_key(key) == "time"
+    assert set(dm.time_keys()) == {"time"}  # no <key>_clock: as WhiskerToolbox

@@ -70,9 +70,11 @@ def test_config_neo_with_channels_and_camera_clock_from_ttl(open_ephys, tmp_path
     dm = load_config(tmp_path / "c.json")
     assert sorted(dm.keys("analog")) == ["rec_CH1", "rec_CH3"]
     camera = dm.get_time("camera")
-    np.testing.assert_array_equal(camera.times, [100, 1000, 2500])
+    # ticks count from acquisition start: the recording's first sample is 1000
+    np.testing.assert_array_equal(camera.times, [1100, 2000, 3500])
     assert camera.sampling_rate == RATE
-    assert camera.seconds_at_index(1) == pytest.approx(1000 / RATE)
+    assert camera.seconds_at_index(1) == pytest.approx(2000 / RATE)
+    assert dm.convert_index(1, "camera", "time") == 1000  # recorded sample 1000
 
 
 def test_intan_rhd_through_neo(tmp_path) -> None:

@@ -189,6 +189,17 @@ def test_time_count(tmp_path):
     assert dm.get_time("t").sampling_rate == 30
 
 
+@covers("time", "count", "first_tick", "tick_step")
+def test_time_count_regular(tmp_path):
+    dm, _ = load(tmp_path, {"data_type": "time", "name": "t", "format": "count", "count": 4,
+                            "first_tick": 60, "tick_step": 1.5})  # fmt: skip
+    np.testing.assert_array_equal(dm.get_time("t").times, [60, 62, 63, 64])  # ties to even
+    assert dm.get_time("t").regular_form == (60.0, 1.5)
+    with pytest.raises(FormatError, match="'t': 'tick_step' must be a positive number of ticks"):
+        load(tmp_path, {"data_type": "time", "name": "t", "format": "count", "count": 4,
+                        "tick_step": 0})  # fmt: skip
+
+
 @covers("time", "csv", "sampling_rate")
 def test_time_csv(tmp_path):
     write(tmp_path, "t.txt", "0\n33\n66\n")

@@ -233,6 +233,8 @@ def test_generic_file_written_with_pynwb(tmp_path) -> None:
     lfp_clock = dm.clock_of("lfp")
     assert lfp_clock.sampling_rate == 100.0
     assert lfp_clock.seconds_at_index(0) == 1.0
+    assert lfp_clock.seconds_at_index(19) == pytest.approx(1.19)
+    assert lfp_clock.regular_form is not None  # rate + starting_time: no array of ticks
     assert dm.clock_of("xy_0").seconds_at_index(3) == 1.5
     trials = dm.get_data("trials")
     clock = dm.clock_of("trials")

@@ -201,14 +201,21 @@ def test_variable_frame_timing_is_named_and_given(tmp_path):
     assert len(caught) == 1
     with media:
         np.testing.assert_allclose(media.frame_times, pts / 90)
+        assert media.variable_frame_rate
+        assert media.frame_ticks is not None
+        ticks, per_second = media.frame_ticks
+        assert ticks.dtype == np.int64
+        np.testing.assert_allclose(ticks / per_second, pts / 90)
         assert [read_pattern(media[i]) for i in range(len(media))] == list(range(len(pts)))
 
 
 def test_constant_frame_timing_is_frame_over_rate(container_videos):
     with VideoMedia(container_videos / "bframes.ts") as media:
         np.testing.assert_allclose(media.frame_times, np.arange(40) / 30)
+        assert not media.variable_frame_rate
     with VideoMedia(container_videos / "1200fps.mkv") as media:  # ms timestamps: rounding
         np.testing.assert_allclose(media.frame_times, np.arange(40) / 1200, atol=0.0005)
+        assert not media.variable_frame_rate  # jitter of one tick is not variable timing
 
 
 # --------------------------------------------------------------------------- gray values

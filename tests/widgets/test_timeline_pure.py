@@ -52,6 +52,23 @@ def test_map_times_to_display_interpolates_between_frames():
     np.testing.assert_allclose(positions, [0.0, 0.5, 1.0, 2.5, 4.0])  # clamped at the end
 
 
+def test_map_times_to_display_of_long_clocks_builds_no_times():
+    """Spikes on a 2e9-sample recording, shown on a camera clock counted in its ticks."""
+    master = TimeFrame.from_count(2_000_000_000)
+    camera = TimeFrame.regular(20_000_000, 100.0, 50.0)  # frame i at master tick 50 + 100 i
+    positions = map_times_to_display(np.array([0, 50, 100, 250, 1_999_999_999]), master, camera)
+    np.testing.assert_allclose(positions, [0.0, 0.0, 0.5, 2.0, 19_999_999.0])
+    assert master._times is None
+    assert camera._times is None
+    explicit = TimeFrame(50 + np.arange(5) * 100)
+    np.testing.assert_allclose(
+        map_times_to_display(np.array([0, 100, 250, 999]), master, explicit),
+        map_times_to_display(
+            np.array([0, 100, 250, 999]), master, TimeFrame.regular(5, 100.0, 50.0)
+        ),
+    )
+
+
 def test_display_mapper_caches_and_invalidates():
     dm = DataManager()
     dm.set_time("camera", TimeFrame(np.arange(10) * 10))

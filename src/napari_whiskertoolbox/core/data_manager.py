@@ -451,7 +451,7 @@ class DataManager(DataManagerAliases):
             ``sampling_rate`` is not a positive finite number.
         """
         clock = self._require_clock(name)
-        retimed = TimeFrame(clock.times, sampling_rate)
+        retimed = clock.with_sampling_rate(sampling_rate)
         with self._lock:
             self._clocks[name] = retimed
         self._clock_changed(name)

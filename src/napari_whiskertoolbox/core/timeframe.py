@@ -94,7 +94,9 @@ class TimeFrame(TimeFrameAliases):
     -----
     A *counting* clock (:meth:`from_count`: times ``0 .. n-1``) stores only ``n``: every
     conversion is arithmetic, so a clock of ``2e9`` samples (event times given as sample
-    numbers of a 30 kHz recording) costs no memory until :attr:`times` is read.
+    numbers of a 30 kHz recording) costs no memory until :attr:`times` is read. A
+    *regular* clock (:meth:`regular`: times ``round(start + i * step)``, e.g. a counting
+    clock counted in finer ticks, or a recording starting at a later tick) is the same.
 
     Examples
     --------
@@ -108,22 +110,30 @@ class TimeFrame(TimeFrameAliases):
         array = _as_int64_times(times)
         self._times: np.ndarray | None = array
         self._count = int(array.size)
+        self._regular: tuple[float, float] | None = None  # (start, step) of a regular clock
         self._counting = False
         self._sampling_rate = _checked_rate(sampling_rate)
 
     def __getstate__(self) -> dict[str, Any]:
-        if self._counting:
-            return {"count": self._count, "sampling_rate": self._sampling_rate}
+        if self._regular is not None:
+            start, step = self._regular
+            state: dict[str, Any] = {"count": self._count, "sampling_rate": self._sampling_rate}
+            if not self._counting:
+                state.update(start=start, step=step)
+            return state
         return {"times": self._times, "sampling_rate": self._sampling_rate}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._sampling_rate = state["sampling_rate"]
         if "count" in state:
-            self._times, self._count, self._counting = None, int(state["count"]), True
+            form = (float(state.get("start", 0.0)), float(state.get("step", 1.0)))
+            self._times, self._count, self._regular = None, int(state["count"]), form
+            self._counting = form == (0.0, 1.0)
             return
         times = np.asarray(state["times"], dtype=np.int64)
         times.setflags(write=False)
         self._times, self._count, self._counting = times, int(times.size), False
+        self._regular = None
 
     @classmethod
     def from_count(cls, n: int, sampling_rate: float | None = None) -> TimeFrame:
@@ -134,13 +144,63 @@ class TimeFrame(TimeFrameAliases):
         ValueError
             If ``n`` is negative or ``sampling_rate`` is not a positive finite number.
         """
+        return cls.regular(n, 1.0, 0.0, sampling_rate)
+
+    @classmethod
+    def regular(
+        cls, n: int, step: float, start: float = 0.0, sampling_rate: float | None = None
+    ) -> TimeFrame:
+        """Return the clock whose time ``i`` is ``round(start + i * step)`` (stores 3 numbers).
+
+        Parameters
+        ----------
+        n : int
+            Number of indices.
+        step : float
+            Ticks from one index to the next (> 0). It need not be whole (a counting clock
+            counted in 1.5 times finer ticks): each time is rounded to the nearest tick,
+            ties to even, as ``numpy.rint``.
+        start : float
+            Tick of index 0 (e.g. a recording that starts 2 s into the master clock).
+        sampling_rate : float, optional
+            Ticks per second.
+
+        Raises
+        ------
+        ValueError
+            If ``n`` is negative, ``step`` is not a positive finite number, ``start`` is
+            not finite, or ``sampling_rate`` is not a positive finite number.
+        """
         n = int(n)
         if n < 0:
             raise ValueError(f"TimeFrame count must be >= 0, got {n}")
+        step, start = float(step), float(start)
+        if not np.isfinite(step) or step <= 0:
+            raise ValueError(f"TimeFrame step must be a positive finite number, got {step}")
+        if not np.isfinite(start):
+            raise ValueError(f"TimeFrame start must be finite, got {start}")
         clock = cls.__new__(cls)
-        clock._times, clock._count, clock._counting = None, n, True
+        clock._times, clock._count = None, n
+        clock._regular = (start, step)
+        clock._counting = (start, step) == (0.0, 1.0)
         clock._sampling_rate = _checked_rate(sampling_rate)
         return clock
+
+    def with_sampling_rate(self, sampling_rate: float | None) -> TimeFrame:
+        """Return this clock with another ``sampling_rate`` (a regular clock stays regular).
+
+        Raises
+        ------
+        ValueError
+            If ``sampling_rate`` is not a positive finite number.
+        """
+        if self._regular is not None:
+            start, step = self._regular
+            return TimeFrame.regular(self._count, step, start, sampling_rate)
+        out = TimeFrame.__new__(TimeFrame)
+        out._times, out._count, out._regular, out._counting = self._times, self._count, None, False
+        out._sampling_rate = _checked_rate(sampling_rate)
+        return out
 
     @property
     def sampling_rate(self) -> float | None:
@@ -153,6 +213,15 @@ class TimeFrame(TimeFrameAliases):
         return self._counting
 
     @property
+    def regular_form(self) -> tuple[float, float] | None:
+        """``(start, step)`` of a regular clock (time ``i`` is ``round(start + i * step)``).
+
+        ``(0.0, 1.0)`` for a counting clock; None for a clock made from an array of times
+        (even an evenly spaced one).
+        """
+        return self._regular
+
+    @property
     def samples_per_second(self) -> float | None:
         """Indices per second: ``sampling_rate`` over the average tick step, or None.
 
@@ -161,8 +230,10 @@ class TimeFrame(TimeFrameAliases):
         """
         rate = self._sampling_rate
         n = self._count
-        if rate is None or n < 2 or self._counting:
+        if rate is None or n < 2:
             return rate
+        if self._regular is not None:
+            return rate / self._regular[1]
         step = float(self.time_at_index(n - 1) - self.time_at_index(0)) / (n - 1)
         return rate / step if step > 0 else rate
 
@@ -174,7 +245,7 @@ class TimeFrame(TimeFrameAliases):
         methods on long clocks.
         """
         if self._times is None:
-            times = np.arange(self._count, dtype=np.int64)
+            times = self._regular_times(np.arange(self._count, dtype=np.int64))
             times.setflags(write=False)
             self._times = times
         return self._times
@@ -195,13 +266,43 @@ class TimeFrame(TimeFrameAliases):
         """Return the time at ``index``, clamping the index to ``[0, len - 1]``."""
         self._require_nonempty()
         i = min(max(int(index), 0), self._count - 1)
-        return i if self._counting else int(self.times[i])
+        if self._counting:
+            return i
+        if self._regular is not None:
+            return int(self._regular_times(np.asarray([i], np.int64))[0])
+        return int(self.times[i])
 
     def times_at_indices(self, indices: ArrayLike) -> np.ndarray:
         """Vectorised :meth:`time_at_index` (int64 array out)."""
         self._require_nonempty()
         idx = np.clip(np.asarray(indices, dtype=np.int64), 0, self._count - 1)
-        return idx if self._counting else self.times[idx]
+        if self._counting:
+            return idx
+        return self._regular_times(idx) if self._regular is not None else self.times[idx]
+
+    def _regular_times(self, idx: np.ndarray) -> np.ndarray:
+        """Return the times of indices ``idx`` (int64, in range) of a regular clock."""
+        assert self._regular is not None
+        start, step = self._regular
+        if self._counting:
+            return np.asarray(idx, np.int64)
+        if start.is_integer() and step.is_integer():  # exact in integers
+            return np.asarray(int(start) + idx * int(step), np.int64)
+        return np.rint(start + idx.astype(np.float64) * step).astype(np.int64)
+
+    def _first_at_or_after(self, t: np.ndarray) -> np.ndarray:
+        """``searchsorted(times, t, side="left")`` of a regular clock, without ``times``."""
+        assert self._regular is not None
+        start, step = self._regular
+        n = self._count
+        est = np.ceil((np.asarray(t, np.float64) - 0.5 - start) / step)
+        k = np.clip(np.nan_to_num(est, nan=n, posinf=n, neginf=0), 0, n).astype(np.int64)
+        while True:  # the estimate is exact but for float rounding and ties to even
+            down = (k > 0) & (self._regular_times(np.maximum(k - 1, 0)) >= t)
+            up = (k < n) & (self._regular_times(np.minimum(k, n - 1)) < t)
+            if not (down.any() or up.any()):
+                return k
+            k = k - down + (up & ~down)
 
     def index_at_time(self, time: int, preceding: bool = True) -> int:
         """Return the index for ``time``.
@@ -223,6 +324,8 @@ class TimeFrame(TimeFrameAliases):
         t = np.asarray(times)
         if self._counting:
             return _counting_indices(t, self._count, preceding)
+        if self._regular is not None:
+            return self._regular_indices(t, preceding)
         ts = self.times
         n = ts.size
         pos = np.searchsorted(ts, t, side="left").astype(np.int64)
@@ -233,6 +336,18 @@ class TimeFrame(TimeFrameAliases):
         prev = np.searchsorted(ts, ts[prev], side="left")  # first of duplicated times
         d_next = np.abs(ts[nxt] - t)
         d_prev = np.abs(t - ts[prev])
+        return np.where(d_prev <= d_next, prev, nxt).astype(np.int64)
+
+    def _regular_indices(self, t: np.ndarray, preceding: bool) -> np.ndarray:
+        """:meth:`indices_at_times` of a regular clock (the same rule, times computed)."""
+        n = self._count
+        pos = self._first_at_or_after(t)
+        if not preceding:
+            return np.minimum(pos, n - 1)
+        nxt = np.minimum(pos, n - 1)
+        prev = self._first_at_or_after(self._regular_times(np.maximum(pos - 1, 0)))
+        d_next = np.abs(self._regular_times(nxt) - t)
+        d_prev = np.abs(t - self._regular_times(prev))
         return np.where(d_prev <= d_next, prev, nxt).astype(np.int64)
 
     @overload
@@ -265,9 +380,17 @@ class TimeFrame(TimeFrameAliases):
             return NotImplemented
         if self.sampling_rate != other.sampling_rate or len(self) != len(other):
             return False
-        if self._counting and other._counting:
+        if self._regular is not None and self._regular == other._regular:
             return True
-        return np.array_equal(self.times, other.times)
+        if self._regular is None and other._regular is None:
+            return np.array_equal(self.times, other.times)
+        if self._count == 0:
+            return True
+        for lo in range(0, self._count, _CHUNK):  # a regular clock's times are never built
+            idx = np.arange(lo, min(lo + _CHUNK, self._count), dtype=np.int64)
+            if not np.array_equal(self.times_at_indices(idx), other.times_at_indices(idx)):
+                return False
+        return True
 
     def __hash__(self) -> int:
         return hash((self._count, self._ends(), self._sampling_rate))
@@ -277,6 +400,10 @@ class TimeFrame(TimeFrameAliases):
         span = f", times={ends[0]}..{ends[1]}" if ends else ""
         rate = f", sampling_rate={self.sampling_rate:g}" if self.sampling_rate else ""
         return f"TimeFrame(frames={len(self)}{span}{rate})"
+
+
+_CHUNK = 1 << 20
+"""Indices compared at a time when a regular clock is compared with another clock."""
 
 
 def _checked_rate(sampling_rate: float | None) -> float | None:

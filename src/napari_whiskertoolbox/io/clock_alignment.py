@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.media import MediaData
 
-__all__ = ["join_clocks", "media_clock", "rescaled", "tick_rate"]
+__all__ = ["frame_clock", "join_clocks", "media_clock", "rescaled", "tick_rate"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ def rescaled(clock: TimeFrame, sampling_rate: float) -> TimeFrame:
     -------
     TimeFrame
         Ticks ``round(times * sampling_rate / clock.sampling_rate)`` (int64), with
-        ``sampling_rate``; ``clock`` itself when the rates are equal.
+        ``sampling_rate``; ``clock`` itself when the rates are equal. A regular clock
+        (counting, or :meth:`~napari_whiskertoolbox.core.timeframe.TimeFrame.regular`)
+        stays regular, its start and step scaled: a 2e9-sample clock costs no memory.
 
     Raises
     ------
@@ -67,6 +69,11 @@ def rescaled(clock: TimeFrame, sampling_rate: float) -> TimeFrame:
         raise ValueError("a clock without a sampling_rate cannot be rescaled")
     if rate == sampling_rate:
         return clock
+    factor = float(sampling_rate) / rate
+    form = clock.regular_form
+    if form is not None:
+        start, step = form
+        return TimeFrame.regular(len(clock), step * factor, start * factor, sampling_rate)
     ticks = np.rint(clock.times * (float(sampling_rate) / rate)).astype(np.int64)
     return TimeFrame(ticks, sampling_rate)
 
@@ -172,10 +179,12 @@ def join_clocks(
 def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str:
     """Return the clock a media opened into ``dm`` under ``key`` runs on, setting it up.
 
-    A video's frames tick at its frame rate (``media.fps``). Into a DataManager with no
-    clock in use, the media runs on the automatic ``"time"`` clock, which gets the frame
-    rate as its ``sampling_rate``. Into one whose clocks share a known tick rate, it gets a
-    clock of its own, ``<key>_clock`` (frames ``0 .. n-1`` at the frame rate, joined by
+    A video's frames tick at its frame rate (``media.fps``); a variable-frame-rate video's
+    at their timestamps (:func:`frame_clock`). Into a DataManager with no clock in use,
+    the media runs on the ``"time"`` clock, which gets the frame rate as its
+    ``sampling_rate`` (a variable-rate video: ``"time"`` becomes its frame clock). Into one
+    whose clocks share a known tick rate, it gets a clock of its own, ``<key>_clock``
+    (frames ``0 .. n-1`` at the frame rate, or its frame clock, joined by
     :func:`join_clocks`, so frame 0 is at tick 0). Otherwise (no frame rate, or clocks
     without a rate, as WhiskerToolbox's) it runs on ``"time"``, as in WhiskerToolbox.
 
@@ -196,14 +205,43 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
         The clock name to bind ``key`` to.
     """
     fps = getattr(media, "fps", None)
+    stamped = frame_clock(media)
     if fps is None:
         return "time"
     if not _in_use(dm):
-        dm.set_sampling_rate("time", float(fps))
+        if stamped is not None:
+            dm.set_time("time", stamped)
+        else:
+            dm.set_sampling_rate("time", float(fps))
         return "time"
     if tick_rate(dm) is None:
         _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")
         return "time"
     name = first_free(f"{key}_clock", dm.time_keys().__contains__)
-    frames = TimeFrame.from_count(len(media), float(fps))
+    frames = stamped if stamped is not None else TimeFrame.from_count(len(media), float(fps))
     return join_clocks(dm, [(name, frames)], source)[name]
+
+
+def frame_clock(media: MediaData) -> TimeFrame | None:
+    """Return the clock of a variable-frame-rate video's real frame times, else None.
+
+    Parameters
+    ----------
+    media : MediaData
+        Opened media; a video tells ``variable_frame_rate`` and ``frame_ticks``.
+
+    Returns
+    -------
+    TimeFrame or None
+        Ticks ``pts - pts[0]`` of each frame at ``1 / time_base`` ticks per second (frame
+        ``i`` at ``frame_times[i]`` seconds), when the video's timestamps stray from its
+        average rate by more than half a frame. None for constant-rate video (its clock
+        is the cheap counting one at ``fps``), video without timestamps, and image stacks.
+    """
+    if not getattr(media, "variable_frame_rate", False):
+        return None
+    stamped = getattr(media, "frame_ticks", None)
+    if stamped is None:
+        return None
+    ticks, per_second = stamped
+    return TimeFrame(ticks, per_second)

@@ -56,7 +56,7 @@ def _tick_of(
             f"{what} index {index} is outside clock {clock_name!r} ({len(clock)} ticks)",
             item=item.label,
         )
-    return int(clock.times[index])
+    return clock.time_at_index(index)
 
 
 def derive_clock(
@@ -134,7 +134,7 @@ def derive_clock(
                 f"event at index {bad} is outside clock {source_clock!r} ({len(base)} ticks)",
                 item=item.label,
             )
-        ticks = base.times[indices] if indices.size else indices
+        ticks = base.times_at_indices(indices) if indices.size else indices
     else:
         if not isinstance(source, DigitalIntervalSeries):
             raise FormatError(f"source_series {key!r} is not an interval series", item=item.label)
@@ -183,4 +183,5 @@ def _max_value(
             f"start_value {start} is after the last tick {last}; the clock gets no ticks",
             item=item.label,
         )
-    return TimeFrame(np.arange(start, last + 1, dtype=np.int64), sampling_rate=rate)
+    # a regular clock: spanning a 2e9-sample recording costs no memory
+    return TimeFrame.regular(last + 1 - start, 1.0, float(start), sampling_rate=rate)

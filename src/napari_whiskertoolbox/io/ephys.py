@@ -11,8 +11,10 @@ view can express: Intan channels are read through Neo once, at load.
 
 TTL lines become ``digital_event`` keys (rising edges): Open Ephys' TTL event stream (one key
 per line), Intan's digital-input channels. Every key is bound to a clock at the
-recording's sample rate (ticks 0..N-1 from the recording's first sample), so a camera
-clock made from TTL edges (``"format": "derived"``) lines the video up.
+recording's sample rate: sample ``i`` at tick ``t0 + i``, ``t0 = round(t_start * rate)`` the
+recording's first sample counted from acquisition start (Neo's ``t_start``; Open Ephys and
+Intan recordings started after acquisition have ``t0 > 0``), as a regular clock (no array of
+ticks), so a camera clock made from TTL edges (``"format": "derived"``) lines the video up.
 Source: Neo ``neo/rawio/openephysbinaryrawio.py``, ``neo/rawio/intanrawio.py``.
 """
 
@@ -125,7 +127,10 @@ def load_recording_entries(
         )
     entries += _ttl_events(reader, name, rate, t_start, n, path)
     keys = [key for key, _ in entries]
-    return [*entries, (clock, NewClock(clock, TimeFrame.from_count(n, sampling_rate=rate), keys))]
+    # sample i is at t_start + i / rate: the recording's start is kept (Open Ephys and
+    # Intan count from acquisition start), as three numbers, not n ticks
+    ticks = TimeFrame.regular(n, 1.0, float(round(t_start * rate)), sampling_rate=rate)
+    return [*entries, (clock, NewClock(clock, ticks, keys))]
 
 
 def _stream_index(streams: Any, stream: int | str | None, path: Path) -> int:

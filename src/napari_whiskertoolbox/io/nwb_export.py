@@ -28,7 +28,9 @@ tensor                    ``DynamicTable`` with a ``values`` column (one row per
 Every time is converted to seconds through the key's clock: ``ticks / sampling_rate``
 (clock values are master-clock ticks; a clock without a rate uses the ``time`` clock's).
 The ``whiskertoolbox`` processing module also holds a ``keys`` table (key, data kind,
-clock, NWB object, JSON extras), one ``clock_<name>`` table per clock and one
+clock, NWB object, JSON extras), one ``clock_<name>`` table per clock (its ticks, or for
+a counting or regular clock no rows and the rate form in its JSON description: ``count``,
+``first_tick``, ``tick_step``, ``starting_time`` in s and ``rate`` in Hz) and one
 ``pose_set_<name>`` table per pose set (its source file's facts), so that
 :mod:`.nwb_import` gives back the same DataManager. Source: NWB schema 2.x, ndx-pose 0.2+.
 """
@@ -243,7 +245,7 @@ class _Writer:
         if regular is not None:
             first_tick, step = regular
             rate = self.ticks_per_second(clock_name)
-            timing = {"starting_time": first_tick / rate, "rate": rate / step}
+            timing = {"starting_time": float(first_tick) / rate, "rate": rate / float(step)}
         else:
             timing = {"timestamps": self.seconds(key, series.times)}
         ts = TimeSeries(
@@ -588,16 +590,29 @@ class _Writer:
 
         for name in self.dm.time_keys():
             clock = self.dm.get_time(name)
-            ticks = np.asarray(clock.times, np.int64)
             try:
                 per_second: float | None = self.ticks_per_second(name)
             except ValueError:
                 per_second = None
-            info = {
+            info: dict[str, Any] = {
                 "clock": name,
                 "sampling_rate": clock.sampling_rate,
                 "ticks_per_second": per_second,
             }
+            form = clock.regular_form
+            if form is not None:
+                # the rate form, as a TimeSeries' starting_time + rate: a 2e9-sample clock
+                # is three numbers, not 16 GB of ticks
+                first_tick, step = form
+                info.update(count=len(clock), first_tick=first_tick, tick_step=step)
+                if per_second is not None:
+                    info.update(starting_time=first_tick / per_second, rate=per_second / step)
+                table = DynamicTable(
+                    name=nwb_name(f"clock_{name}"), description=json.dumps(info), id=[]
+                )
+                self.module().add(table)
+                continue
+            ticks = np.asarray(clock.times, np.int64)
             table = DynamicTable(
                 name=nwb_name(f"clock_{name}"),
                 description=json.dumps(info),
@@ -670,10 +685,17 @@ def _timing(ticks: np.ndarray, rate: float) -> dict[str, Any]:
     return {"timestamps": ticks.astype(np.float64) / rate}
 
 
-def _regular_step(clock: TimeFrame, n: int) -> tuple[int, int] | None:
-    """Return ``(first tick, ticks per sample)`` when the first ``n`` ticks are equally spaced."""
-    if len(clock) == 0 or (clock.is_counting and n <= len(clock)):
+def _regular_step(clock: TimeFrame, n: int) -> tuple[float, float] | None:
+    """Return ``(first tick, ticks per sample)`` when the first ``n`` ticks are equally spaced.
+
+    A regular clock (counting, or rescaled: ``round(start + i * step)``) gives its own
+    ``(start, step)`` without building its ticks.
+    """
+    if len(clock) == 0:
         return (0, 1)
+    form = clock.regular_form
+    if form is not None and n <= len(clock):
+        return form
     ticks = np.asarray(clock.times[:n], np.int64)
     if len(ticks) < n:
         return None

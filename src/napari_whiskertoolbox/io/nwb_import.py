@@ -175,7 +175,15 @@ class _OurImport:
                 continue
             info = json.loads(table.description)
             rate = info.get("sampling_rate")
-            clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
+            if "count" in info:  # a regular clock: its rate form, no ticks
+                clock = TimeFrame.regular(
+                    int(info["count"]),
+                    float(info["tick_step"]),
+                    float(info["first_tick"]),
+                    sampling_rate=rate,
+                )
+            else:
+                clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
             self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
         rows = self.module["keys"].to_dataframe()
         out: list[tuple[str, Any]] = []
@@ -408,6 +416,20 @@ class _GenericImport:
             )
         )
 
+    def series_clock(self, series: Any, seconds: np.ndarray) -> Any:
+        """Return the clock of a TimeSeries' samples, its ``starting_time`` kept.
+
+        A series with ``rate`` gets a regular clock (``starting_time`` and the step in
+        ticks, no array of ticks); one with ``timestamps`` the ticks of each.
+        """
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+        if series.timestamps is None and series.rate:
+            start = float(series.starting_time or 0.0) * self.rate
+            step = self.rate / float(series.rate)
+            return TimeFrame.regular(len(seconds), step, start, sampling_rate=self.rate)
+        return TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate)
+
     def entries(self) -> list[tuple[str, Any]]:
         from pynwb.image import ImageSeries
 
@@ -434,10 +456,7 @@ class _GenericImport:
             keys = [self.key(n) for n in names]
             for key, column in zip(keys, columns):
                 self.out.append((key, AnalogTimeSeries(np.asarray(column, np.float32))))
-            from napari_whiskertoolbox.core.timeframe import TimeFrame
-
-            clock = TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate)
-            self.out.append((keys[0], NewClock(keys[0], clock, keys)))
+            self.out.append((keys[0], NewClock(keys[0], self.series_clock(series, seconds), keys)))
         for table in (self.nwbfile.intervals or {}).values():
             if "start_time" not in table.colnames:
                 continue

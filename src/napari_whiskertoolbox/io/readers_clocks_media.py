@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +24,16 @@ if TYPE_CHECKING:
 def _read_count_clock(item: ConfigItem) -> list[tuple[str, Any]]:
     opts = item_options(item)
     rate = opts.get("sampling_rate")
-    clock = TimeFrame.from_count(opts["count"], None if rate is None else float(rate))
-    return [(item.name, clock)]  # a counting clock: no array of its ticks
+    step = float(opts["tick_step"])
+    if not step > 0 or not math.isfinite(step):
+        raise FormatError(
+            f"'tick_step' must be a positive number of ticks, got {opts['tick_step']!r}",
+            item=item.label,
+        )
+    clock = TimeFrame.regular(
+        opts["count"], step, float(opts["first_tick"]), None if rate is None else float(rate)
+    )
+    return [(item.name, clock)]  # a counting or regular clock: no array of its ticks
 
 
 @register_reader("time", "csv", "txt")

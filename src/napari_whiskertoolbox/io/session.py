@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
@@ -99,10 +100,18 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     clocks = []
     for name in dm.time_keys():
         clock = dm.get_time(name)
-        if clock.is_counting and len(clock):
-            # ticks 0 .. n-1 as a count: a 2e9-sample clock is not 16 GB of ticks on disk
-            rate = {} if clock.sampling_rate is None else {"sampling_rate": clock.sampling_rate}
-            clocks.append({"name": name, "format": "count", "count": len(clock), **rate})
+        form = clock.regular_form
+        if name == DEFAULT_CLOCK and len(clock) == 0:
+            continue  # the automatic clock, empty when all data is on other clocks: it comes back
+        if form is not None and len(clock):
+            # ticks 0 .. n-1 as a count (round(start + i * step) as three numbers): a
+            # 2e9-sample clock is not 16 GB of ticks on disk
+            extra: dict[str, Any] = {}
+            if clock.sampling_rate is not None:
+                extra["sampling_rate"] = clock.sampling_rate
+            if not clock.is_counting:
+                extra.update(first_tick=form[0], tick_step=form[1])
+            clocks.append({"name": name, "format": "count", "count": len(clock), **extra})
             continue
         prefix = data_dir / f"{_unique_stem(f'clock-{name}', used)}-{token}"
         extra, files = save_native("time", clock, prefix)

@@ -265,6 +265,32 @@ class VideoMedia(MediaData):
         pts = self._index.pts
         return np.asarray((pts - pts[0]).astype(np.float64) * float(base))
 
+    @property
+    def frame_ticks(self) -> tuple[np.ndarray, float] | None:
+        """Each frame's timestamp from the first, in ticks of the stream's time base.
+
+        Returns
+        -------
+        tuple of (numpy.ndarray, float) or None
+            int64 ``(n_frames,)`` ticks (``pts - pts[0]``, non-decreasing) and the ticks
+            per second (``1 / time_base``, e.g. 1000.0 or 90000.0); ``ticks / rate`` is
+            :attr:`frame_times`. ``None`` when :attr:`frame_times` is None.
+        """
+        base = self._index.time_base
+        if self.frame_times is None or base is None:
+            return None
+        pts = np.asarray(self._index.pts, np.int64)
+        return pts - pts[0], float(1 / base)
+
+    @property
+    def variable_frame_rate(self) -> bool:
+        """Whether the frames' timestamps stray from ``i / fps`` by more than half a frame.
+
+        Timestamp rounding (one tick of the time base) is not variable timing. A video
+        without timestamps or frame rate, or with fewer than 3 frames, is not variable.
+        """
+        return self._variable_timing_note() is not None
+
     def _variable_timing_note(self) -> str | None:
         """Describe frame timestamps that stray from the average rate by half a frame."""
         times, fps, base = self.frame_times, self.fps, self._index.time_base

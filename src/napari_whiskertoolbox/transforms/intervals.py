@@ -221,7 +221,7 @@ def ticks_of(times: np.ndarray, clock: TimeFrame | None, owner: str) -> np.ndarr
             f"event frame {int(t[bad][0])} lies outside its clock ({len(clock)} frames)",
             transform=owner,
         )
-    return clock.times[t]
+    return clock.times_at_indices(t)
 
 
 @container_transform(

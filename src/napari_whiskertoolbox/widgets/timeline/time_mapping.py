@@ -23,7 +23,8 @@ def map_times_to_display(indices: np.ndarray, source: Any, display: Any) -> np.n
     indices : numpy.ndarray
         int indices into ``source``.
     source, display : TimeFrame
-        Clocks (anything with ``times`` and ``times_at_indices``).
+        Clocks (anything with ``len``, ``times`` and ``times_at_indices``; a display
+        clock's ``regular_form`` spares building its ``times``).
 
     Returns
     -------
@@ -33,12 +34,18 @@ def map_times_to_display(indices: np.ndarray, source: Any, display: Any) -> np.n
         returned unchanged.
     """
     indices = np.asarray(indices, dtype=np.int64)
-    display_times = display.times
-    if len(display_times) == 0 or len(source.times) == 0:
+    if len(display) == 0 or len(source) == 0:
         return indices.astype(np.float64)
-    master = source.times_at_indices(indices)
+    master = source.times_at_indices(indices).astype(np.float64)
+    form = getattr(display, "regular_form", None)
+    if form is not None and form[0].is_integer() and form[1].is_integer():
+        # ticks start + i * step exactly: the interpolation is arithmetic (a clock of 2e9
+        # indices builds no array of its times)
+        start, step = form
+        return np.clip((master - start) / step, 0.0, len(display) - 1.0)
+    display_times = display.times
     frames = np.arange(len(display_times), dtype=np.float64)
-    return np.interp(master.astype(np.float64), display_times.astype(np.float64), frames)
+    return np.interp(master, display_times.astype(np.float64), frames)
 
 
 class DisplayMapper:
