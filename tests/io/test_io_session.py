@@ -263,7 +263,20 @@ def test_a_counting_clock_is_saved_as_its_count(tmp_path):
     np.testing.assert_array_equal(loaded.get_data("spikes").times, [5, 2_000_000_000])
 
 
-@pytest.mark.parametrize("count", [0, 2.5, "10"])
+def test_an_empty_clock_saves_and_loads(tmp_path):
+    """An empty clock with an empty series on it (saved as a tick file, it made the session
+    unloadable: "the clock never gets values")."""
+    dm = DataManager()
+    dm.set_time("camera", TimeFrame(np.array([], np.int64), sampling_rate=30.0))
+    dm.set_data("licks", DigitalEventSeries([]), "camera")
+    save_session(dm, tmp_path / "s")
+    loaded = load_session(tmp_path / "s")
+    assert len(loaded.get_time("camera")) == 0
+    assert loaded.get_time("camera").sampling_rate == 30.0
+    assert loaded.time_key("licks") == "camera"
+
+
+@pytest.mark.parametrize("count", [-1, 2.5, "10"])
 def test_a_bad_clock_count_names_the_option(tmp_path, count):
     dm = DataManager()
     dm.set_data("spikes", DigitalEventSeries([5]))

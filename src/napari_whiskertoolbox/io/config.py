@@ -342,7 +342,7 @@ def _load_into(
         if fallback is not None:
             clocks["time"] = fallback
     for name in parsed.declared_clocks:
-        if name not in clocks or len(clocks[name]) == 0:
+        if name not in clocks:
             raise FormatError(
                 f"clock {name!r} is declared but never gets values; expected a "
                 f"'data_type': 'time' item named {name!r}",

@@ -240,8 +240,8 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("sampling_rate", "float", None, "clock rate in Hz (default: the source clock's)",
            ours=True))),
     Variant("time", "count", ("count", "frame_count"), (
-        _o("count", "int", None, "number of frames: ticks 0..count-1", aliases=("frame_count",),
-           minimum=1, required=True, ours=True),
+        _o("count", "int", None, "number of frames: ticks 0..count-1 (0: an empty clock)",
+           aliases=("frame_count",), minimum=0, required=True, ours=True),
         _o("first_tick", "float", 0.0, "tick of frame 0 (frame i: round(first_tick + i * "
            "tick_step))", ours=True),
         _o("tick_step", "float", 1.0, "ticks from one frame to the next (> 0)", ours=True),

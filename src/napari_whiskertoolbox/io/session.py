@@ -103,13 +103,13 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         form = clock.regular_form
         if name == DEFAULT_CLOCK and len(clock) == 0:
             continue  # the automatic clock, empty when all data is on other clocks: it comes back
-        if form is not None and len(clock):
+        if form is not None or len(clock) == 0:
             # ticks 0 .. n-1 as a count (round(start + i * step) as three numbers): a
-            # 2e9-sample clock is not 16 GB of ticks on disk
+            # 2e9-sample clock is not 16 GB of ticks on disk; an empty clock is a count of 0
             extra: dict[str, Any] = {}
             if clock.sampling_rate is not None:
                 extra["sampling_rate"] = clock.sampling_rate
-            if not clock.is_counting:
+            if form is not None and not clock.is_counting:
                 extra.update(first_tick=form[0], tick_step=form[1])
             clocks.append({"name": name, "format": "count", "count": len(clock), **extra})
             continue
