@@ -304,8 +304,8 @@ class VideoMedia(MediaData):
         return (
             f"variable frame timing (frame {worst} is at {times[worst]:.4g} s, not"
             f" {worst / fps:.4g} s as at the average {fps:g} fps: frames are numbered in"
-            " order and a clock built from the frame rate is approximate; frame_times"
-            " gives each frame's time)"
+            " order; the video's clock follows each frame's timestamp, frame_times gives"
+            " them in seconds)"
         )
 
     @property
