@@ -222,16 +222,3 @@ def test_headerless_intervals_first_line_is_reported(tmp_path):
     [note] = report.of_kind("skipped")
     assert note.lines == (1,)
     assert "skip_header" in note.message
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("0\n1\n".encode("utf-16"), "UTF-16 text"),
-        ("Zeit (\xb5s)\n0,5\n".encode("cp1252"), "byte 0xB5 at column 7"),
-    ],
-)
-def test_text_in_other_encodings_is_named(tmp_path, data, expected):
-    (tmp_path / "a.csv").write_bytes(data)
-    message = refused(tmp_path, item("analog", "a.csv", format="csv"), 1)
-    assert expected in message

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -13,14 +15,16 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 __all__ = [
     "NumberStyle",
     "check_file",
     "delimiter_char",
+    "encoding_notes",
     "first_line",
     "head_lines",
+    "head_text",
     "looks_numeric",
     "number_style",
     "parse_float",
@@ -28,8 +32,11 @@ __all__ = [
     "parse_number",
     "read_bytes",
     "read_lines",
+    "read_text",
+    "read_text_bytes",
     "sniff_quoted_delimiters",
     "split_row",
+    "utf8_bytes",
 ]
 
 Decimal = Literal[".", ",", "auto"]
@@ -290,23 +297,219 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
 
 
+# --------------------------------------------------------------------------- text encodings
+#
+# The one place where the text readers turn a file's bytes into text: every text format
+# (WhiskerToolbox's CSVs, DeepLabCut CSVs, clock and tensor text, batch manifests, configs)
+# goes through :func:`utf8_bytes` (for pyarrow's fast paths, which take UTF-8 bytes) or
+# :func:`read_text` / :func:`read_lines` (for the line-by-line readers).
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+"""Byte-order marks, longest first: (mark, codec of the text after it, name in messages)."""
+LEGACY_ENCODING = "cp1252"
+"""The code page a text file that is not UTF-8 is read in (Excel's 'CSV (Comma delimited)'
+and most Windows software in Western Europe and the Americas write it: ``µm``, ``°``)."""
+_ENCODING_NOTES: ContextVar[list[tuple[str, str]] | None] = ContextVar(
+    "encoding_notes", default=None
+)
+
+
+@contextlib.contextmanager
+def encoding_notes() -> Iterator[list[tuple[str, str]]]:
+    """Collect ``(path, encoding)`` of the files read in a legacy code page inside the block.
+
+    Without a collector :func:`utf8_bytes` logs a WARNING on the ``napari_whiskertoolbox.io``
+    logger instead; :func:`~.registry.read_item` collects them as load notes of its item.
+    """
+    found: list[tuple[str, str]] = []
+    token = _ENCODING_NOTES.set(found)
+    try:
+        yield found
+    finally:
+        _ENCODING_NOTES.reset(token)
+
+
+def legacy_encoding_message(encoding: str = LEGACY_ENCODING) -> str:
+    """Return the words of the warning about a file read as ``encoding``."""
+    return (
+        f"not UTF-8 text: read as {_ENCODING_NAMES.get(encoding, encoding)} ({encoding}); "
+        "save it as 'CSV UTF-8' to be sure of its characters"
+    )
+
+
+_ENCODING_NAMES = {LEGACY_ENCODING: "Windows-1252"}
+
+
+def _legacy_read(path: str | os.PathLike[str], encoding: str) -> None:
+    notes = _ENCODING_NOTES.get()
+    if notes is not None:
+        notes.append((str(path), encoding))
+        return
+    from napari_whiskertoolbox.io.report import LOGGER
+
+    LOGGER.warning("file '%s': %s", path, legacy_encoding_message(encoding))
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Return whether ``data`` is valid UTF-8, at C speed and without building a ``str``."""
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(
+            full=True
+        )
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _decode(data: bytes, codec: str, name: str, path: str | os.PathLike[str], partial: bool) -> str:
+    """Decode ``data`` in ``codec``; ``partial``: the head of a file, a cut last character is fine."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        if partial and exc.start >= len(data) - 4:
+            return data[: exc.start].decode(codec)
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise FormatError(
+            f"expected {name} text (the file starts with its byte-order mark), found an invalid "
+            f"or truncated character at byte {exc.start}",
+            path=path,
+            line=line,
+        ) from exc
+
+
+def utf8_bytes(
+    data: bytes, path: str | os.PathLike[str], *, partial: bool = False, quiet: bool = False
+) -> bytes:
+    """Return the text file content ``data`` as UTF-8 bytes without a byte-order mark.
+
+    * A byte-order mark says the encoding: UTF-8, UTF-16 (Excel's 'Unicode Text') or UTF-32;
+      the text is decoded in it (the mark dropped).
+    * Otherwise UTF-8 (ASCII included) is returned as it is: the same ``bytes`` object, no
+      copy (one ``isascii`` scan, plus a C-speed UTF-8 check when there is a non-ASCII byte).
+    * Otherwise, when it decodes as Windows-1252 and holds no NUL byte, it is read as
+      Windows-1252 with a WARNING naming the file and the encoding (see
+      :func:`encoding_notes`).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes (or its first bytes, with ``partial``).
+    path : path-like
+        The file (for messages).
+    partial : bool
+        ``data`` is the head of the file: a character cut at its end is left out.
+    quiet : bool
+        No warning (sniffing a file that is read in full later).
+
+    Raises
+    ------
+    FormatError
+        Binary data (a NUL byte in non-UTF-8 bytes), bytes that are neither UTF-8 nor
+        Windows-1252, or text invalid in the encoding its byte-order mark names (naming the
+        file, line and byte).
+    """
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            body = data[len(mark) :]
+            if codec == "utf-8":
+                if body.isascii() or _is_utf8(body):
+                    return body
+                return _decode(body, codec, name, path, partial).encode("utf-8")
+            return _decode(body, codec, name, path, partial).encode("utf-8")
+    if data.isascii() or _is_utf8(data):
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        if partial and start >= len(data) - 4 and _is_utf8(data[:start]):
+            return data[:start]
+    line = data[:start].count(b"\n") + 1
+    column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+    if b"\x00" in data[: max(start, 4096)]:
+        raise FormatError("expected text, found binary data (a NUL byte)", path=path, line=line)
+    try:
+        text = data.decode(LEGACY_ENCODING)
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        bad_line = data[:bad].count(b"\n") + 1
+        raise FormatError(
+            f"expected UTF-8 text, found byte 0x{data[start]:02X} at column {column}; read as "
+            f"Windows-1252 instead, byte 0x{data[bad]:02X} on line {bad_line} is not a "
+            "character either; save the file as 'CSV UTF-8'",
+            path=path,
+            line=line,
+        ) from None
+    if not quiet:
+        _legacy_read(path, LEGACY_ENCODING)
+    return text.encode("utf-8")
+
+
+def read_text_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Return the text file ``path`` as UTF-8 bytes (see :func:`utf8_bytes`)."""
+    return utf8_bytes(read_bytes(path), path)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Return the text of the file ``path``, decoded as :func:`utf8_bytes` says.
+
+    Raises
+    ------
+    FormatError
+        The file is missing, unreadable, binary or in no encoding we read (naming it).
+    """
+    return read_text_bytes(path).decode("utf-8")
+
+
+def head_text(path: str | os.PathLike[str], size: int = 1 << 16) -> str:
+    """Return the first ``size`` bytes of the text file ``path`` as text (no warning).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    FormatError
+        Binary data or bytes in no encoding we read.
+    """
+    with Path(path).open("rb") as handle:
+        head = handle.read(size)
+    return utf8_bytes(head, path, partial=len(head) == size, quiet=True).decode("utf-8")
+
+
 def first_line(path: str | os.PathLike[str]) -> str:
     """Return the first line of the text file ``path``, without its line break (``""`` if empty).
+
+    Decoded as every text reader decodes it (:func:`utf8_bytes`); undecodable text gives
+    ``""``.
 
     Raises
     ------
     OSError
         The file cannot be read.
     """
-    with Path(path).open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return handle.readline(4096).rstrip("\r\n")
+    try:
+        text = head_text(path)
+    except FormatError:
+        return ""
+    lines = text.splitlines()
+    return lines[0] if lines else ""
 
 
 def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:
     """Return the first lines of ``data`` up to ``nonblank`` non-blank ones (for sniffing).
 
-    Lines as :func:`read_lines` splits them, without decoding the whole file; an undecodable
-    head gives ``[]`` (the full reader then reports it).
+    ``data`` is UTF-8 (from :func:`read_text_bytes`). Lines as :func:`read_lines` splits
+    them, without decoding the whole file; an undecodable head gives ``[]`` (the full reader
+    then reports it).
     """
     end, seen = 0, 0
     while seen < nonblank:
@@ -326,37 +529,17 @@ def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:
 def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[str]:
     r"""Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
 
-    ``data``: the file's bytes when already read.
+    ``data``: the file's bytes when already read (raw, or from :func:`read_text_bytes`).
+    Decoded as :func:`utf8_bytes` says (byte-order marks; Windows-1252 with a warning).
 
     Raises
     ------
     FormatError
-        If the file is missing, unreadable or not valid UTF-8 text.
+        If the file is missing, unreadable, binary or in no encoding we read.
     """
     p = Path(path)
     data = read_bytes(p) if data is None else data
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise FormatError(
-                "expected UTF-8 text, found UTF-16 text (as Excel's 'Unicode Text' saves it);"
-                " save the file as 'CSV UTF-8' instead",
-                path=p,
-                line=1,
-            ) from exc
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start]
-        if b"\x00" in data[: max(exc.start, 4096)]:
-            found = "binary data"
-        else:  # text in a legacy code page, as Excel's 'CSV (Comma delimited)' saves it
-            found = (
-                f"byte 0x{byte:02X} at column {column}, not UTF-8 (Windows-1252 or Latin-1"
-                " text?); save the file as 'CSV UTF-8'"
-            )
-        raise FormatError(f"expected UTF-8 text, found {found}", path=p, line=line) from exc
-    return text.splitlines()
+    return utf8_bytes(data, p).decode("utf-8").splitlines()
 
 
 def split_row(line: str, delimiter: str) -> list[str]:
