@@ -60,18 +60,36 @@ class NumberStyle:
     paired : bool
         Decimal commas in a comma-delimited file: each number spans two cells (``0,512``
         is 0.512), which requires every row to hold exactly twice the expected cells.
+    text_column : int or None
+        In paired mode, the column holding text (an event identifier) in one cell; columns
+        count a number with its decimal comma as one (``0,512,u1``: ``0,512`` is column 0,
+        ``u1`` column 1).
     """
 
     delimiter: str
     decimal: Decimal = "."
     paired: bool = False
+    text_column: int | None = None
 
     def split(self, line: str) -> list[str]:
         """Split ``line`` into cells (pairs re-joined in paired mode)."""
         cells = split_row(line, self.delimiter)
-        if self.paired:
+        if not self.paired:
+            return cells
+        if self.text_column is None:
             return [f"{a},{b}" for a, b in zip(cells[0::2], cells[1::2], strict=False)]
-        return cells
+        out: list[str] = []
+        k = 0
+        while k < len(cells):
+            if len(out) == self.text_column:
+                out.append(cells[k])
+                k += 1
+            elif k + 1 < len(cells):
+                out.append(f"{cells[k]},{cells[k + 1]}")
+                k += 2
+            else:
+                break  # half a number: the row is short
+        return out
 
     def normalise(self, text: str) -> str:
         """Return ``text`` with its decimal commas written as points (for numpy's parser)."""
@@ -90,6 +108,8 @@ def number_style(
     n_numbers: int,
     used_columns: int | None = None,
     first_line: int = 1,
+    text_column: int | None = None,
+    number_column: int = 0,
 ) -> NumberStyle:
     """Decide how the data ``lines`` of a table write their numbers.
 
@@ -116,6 +136,14 @@ def number_style(
         Columns the reader takes (its largest column index + 1; default ``n_numbers``).
     first_line : int
         1-based file line of ``lines[0]`` (for error messages).
+    text_column, number_column : int, optional
+        A column of text (an event identifier) among the numbers, and the column of the
+        number that tells a data row from a header (events: the time). With decimal commas
+        in a comma-delimited file each row must then be its numbers as pairs and the text
+        as one cell, columns counted as the numbers are written (``0,512,u1``: column 0 is
+        ``0,512``, column 1 ``u1``); without ``decimal`` a file whose rows read both as
+        ``0`` + ``512`` and as ``0,512`` is refused (see
+        :func:`_refuse_disguised_identifier_rows`).
 
     Raises
     ------
@@ -135,12 +163,20 @@ def number_style(
             and all(len(t.split()) > 1 for _, t in sample)
         ):
             delimiter = " "
+    used = n_numbers if used_columns is None else used_columns
     if decimal is None:
         if delimiter != ",":
             return NumberStyle(delimiter, "auto")
-        used = n_numbers if used_columns is None else used_columns
-        _refuse_disguised_decimal_commas(sample, path, used, first_line)
+        if text_column is not None:
+            _refuse_disguised_identifier_rows(
+                sample, path, number_column, text_column, used, first_line
+            )
+        else:
+            _refuse_disguised_decimal_commas(sample, path, used, first_line)
         return NumberStyle(delimiter, ".")
+    if decimal == "," and delimiter == "," and text_column is not None:
+        _check_pairs_with_text(sample, path, number_column, text_column, used, first_line)
+        return NumberStyle(delimiter, ",", paired=True, text_column=text_column)
     if decimal == "," and delimiter == ",":
         if n_numbers == 0:
             raise FormatError(
@@ -202,6 +238,100 @@ def _after_header_rows(sample: list[tuple[int, str]]) -> list[tuple[int, str]]:
     ):
         start += 1
     return sample[start:]
+
+
+def _physical(column: int, text_column: int) -> int:
+    """Return the first cell of logical ``column`` in a paired row with one text cell."""
+    return 2 * column if column <= text_column else 2 * column - 1
+
+
+def _check_pairs_with_text(
+    sample: list[tuple[int, str]],
+    path: str | os.PathLike[str],
+    number_column: int,
+    text_column: int,
+    used_columns: int,
+    first_line: int,
+) -> None:
+    """Raise unless every data row is ``used_columns - 1`` decimal-comma pairs and one text cell.
+
+    Rows at the top whose number (``number_column``) is not a number are headers.
+    """
+    expected = 2 * (used_columns - 1) + 1
+    start = _physical(number_column, text_column)
+    first = 0
+    while first < len(sample):
+        cells = [*split_row(sample[first][1], ","), "", ""]
+        if _INT.match(cells[start]) and _DIGITS.match(cells[start + 1]):
+            break
+        first += 1  # a header: its number is not a number
+    for i, text in sample[first:]:
+        cells = split_row(text, ",")
+        if len(cells) != expected:
+            hint = ""
+            if len(cells) % 2 == 1 and len(cells) < expected:
+                hint = (
+                    f"; a row like {text.strip()!r} puts its text in column "
+                    f"{(len(cells) - 1) // 2} (columns count a number with its decimal comma "
+                    "as one)"
+                )
+            raise FormatError(
+                f"with decimal ',' and delimiter ',' every row must hold {used_columns - 1} "
+                f"number(s) as cells like '0,512' and the text of column {text_column} "
+                f"(identifier_column) as one cell: {expected} cells; found {len(cells)}"
+                f"{hint} (or give another delimiter, e.g. ';')",
+                path=path,
+                line=first_line + i,
+            )
+
+
+def _refuse_disguised_identifier_rows(
+    sample: list[tuple[int, str]],
+    path: str | os.PathLike[str],
+    number_column: int,
+    text_column: int,
+    used_columns: int,
+    first_line: int,
+) -> None:
+    """Raise when the comma-delimited rows with a text column may be decimal-comma numbers.
+
+    That is: no row holds a ``.``, and in every data row the number is an integer followed
+    by a cell of digits that is either a column the reader does not take (``0,512,u1``
+    with the identifier in column 2) or the identifier of a row holding more cells than
+    the reader takes (``0,512,u1`` with the identifier in column 1). Both read ``0,512``
+    as 0.512 with decimal commas. A plain ``time,unit`` file (``1523,2``) is not refused.
+    Rows at the top whose number is not a number are headers.
+    """
+    after = number_column + 1
+    rows = [(i, t, split_row(t, ",")) for i, t in sample]
+    rows = [r for r in rows if len(r[2]) > number_column]
+    start = 0
+    while start < len(rows) and not looks_numeric(rows[start][2][number_column]):
+        start += 1
+    rows = rows[start:]
+    if not rows or any("." in t for _, t, _ in rows):
+        return
+    for _, _, cells in rows:
+        if not (_INT.match(cells[number_column]) and len(cells) > after):
+            return
+        if not _DIGITS.match(cells[after]):
+            return
+        unused_middle = after != text_column and after < used_columns
+        if not (unused_middle or len(cells) > used_columns):
+            return
+    index, text, cells = rows[0]
+    time = ",".join(cells[number_column : after + 1])
+    text_cell = _physical(text_column, text_column)
+    column = min(text_column, (len(cells) - 1) // 2) if len(cells) % 2 else text_column
+    raise FormatError(
+        f"{text.strip()!r} reads either as the number {time!r} with a decimal comma or as "
+        f"{cells[number_column]!r} followed by a column {cells[after]!r}, and every row looks "
+        'like this; set "decimal": "," for decimal commas (columns then count a number with '
+        f"its decimal comma as one: the text {cells[min(text_cell, len(cells) - 1)]!r} is "
+        f'identifier_column {column}) or "decimal": "." for separate columns',
+        path=path,
+        line=first_line + index,
+    )
 
 
 def _refuse_disguised_decimal_commas(
@@ -436,7 +566,9 @@ def utf8_bytes(
     line = data[:start].count(b"\n") + 1
     column = start - (data.rfind(b"\n", 0, start) + 1) + 1
     if b"\x00" in data[: max(start, 4096)]:
-        raise FormatError("expected text, found binary data (a NUL byte)", path=path, line=line)
+        raise FormatError(
+            "expected UTF-8 text, found binary data (a NUL byte)", path=path, line=line
+        )
     try:
         text = data.decode(LEGACY_ENCODING)
     except UnicodeDecodeError as exc:
