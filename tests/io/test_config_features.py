@@ -379,6 +379,36 @@ def test_max_value_and_derived_clocks(tmp_path, write_config):
     assert dm.convert_index(1, "time", "master") == 40
 
 
+@pytest.mark.parametrize("source", ["csv", "hdf5"])
+def test_max_value_over_a_sparse_analog_out_of_order_spans_every_sample(
+    tmp_path, write_config, source
+):
+    """WhiskerToolbox ends the clock at the last row's frame (5): sample 10 fell off it."""
+    from napari_whiskertoolbox.io.report import LoadReport
+
+    frames, values = [0, 10, 5], [1.0, 2.0, 3.0]
+    if source == "csv":
+        (tmp_path / "a.csv").write_text("".join(f"{t},{v}\n" for t, v in zip(frames, values)))
+        entry = {"format": "csv", "filepath": "a.csv", "single_column_format": False}
+    else:
+        h5py = pytest.importorskip("h5py")
+        with h5py.File(tmp_path / "a.h5", "w") as f:
+            f["t"], f["v"] = np.array(frames, np.float64), np.array(values)
+        entry = {"format": "hdf5", "filepath": "a.h5", "time_key": "t", "value_key": "v"}
+    doc = {
+        "data": [
+            {"data_type": "analog", "name": "a", **entry},
+            {"data_type": "time", "name": "span", "format": "max_value", "source_data": "a"},
+        ]
+    }
+    report = LoadReport()
+    dm = load_config(write_config(doc), report=report)
+    np.testing.assert_array_equal(dm.get_time("span").times, np.arange(11))
+    np.testing.assert_array_equal(dm.get_data("a").times, [0, 5, 10])
+    [note] = [n for n in report.of_kind("divergence") if n.item.endswith("'span'")]
+    assert "largest frame, 10" in note.message
+
+
 def test_derived_clock_with_unknown_source(write_config):
     doc = {"data": [{"data_type": "time", "name": "t", "format": "max_value", "source_data": "x"}]}
     with pytest.raises(FormatError, match=r"data\[0\] 't'.*source_data 'x' is not loaded"):

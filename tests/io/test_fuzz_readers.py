@@ -44,6 +44,31 @@ def _png() -> bytes:
     return iio.imwrite("<bytes>", image, extension=".png")
 
 
+def _h5(**datasets: np.ndarray) -> bytes:
+    import h5py
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        for name, values in datasets.items():
+            f[name] = values
+    return buffer.getvalue()
+
+
+def _h5_ragged() -> bytes:
+    """WhiskerToolbox's line HDF5: frames, and variable-length x / y per line."""
+    import h5py
+
+    buffer = io.BytesIO()
+    vlen = h5py.vlen_dtype(np.float32)
+    with h5py.File(buffer, "w") as f:
+        f["frames"] = np.array([0, 2, 2])
+        for name, offset in (("x", 0.0), ("y", 5.0)):
+            column = f.create_dataset(name, (3,), dtype=vlen)
+            for i in range(3):
+                column[i] = np.arange(i + 2, dtype=np.float32) + offset
+    return buffer.getvalue()
+
+
 def _ttl() -> bytes:
     words = np.zeros(64, dtype="<u2")
     words[5:9] |= 0b10
@@ -91,6 +116,21 @@ READERS: dict[str, tuple[str, str | bytes, str, dict]] = {
                      {"format": "numpy"}),
     "tensor csv": ("tensor", b"row,a,b\n0-9,1.5,2\n10-19,3,4\n", "t.csv", {"format": "csv"}),
     "video": ("video", "Media/test_each_frame_number.mp4", "v.mp4", {}),
+    "digital_event csv identifiers decimal commas": (
+        "digital_event", b"time,unit\n0,512,u1\n1,000,u1\n2,250,u2\n", "e.csv",
+        {"format": "csv", "identifier_column": 1, "decimal": ",", "scale": 1000}),
+    "analog csv utf-16": ("analog", "Winkel (\u00b0)\n1.5\n2.5\n-3\n".encode("utf-16"), "a.csv",
+                          {"format": "csv", "has_header": True}),
+    "points csv windows-1252": ("points", "Bild,x (\u00b5m),y\n0,1.5,2\n3,4,5\n".encode("cp1252"),
+                                "p.csv", {"format": "csv", "column_delim": ",",
+                                          "has_header": True}),
+    "time csv": ("time", b"0\n3\n6\n10\n", "c.csv", {"format": "csv"}),
+    "analog hdf5": ("analog", _h5(t=np.array([0.0, 2, 5]), v=np.array([1.0, 2, 3])), "a.h5",
+                    {"format": "hdf5", "time_key": "t", "value_key": "v"}),
+    "line hdf5": ("line", _h5_ragged(), "l.h5", {"format": "hdf5"}),
+    "digital_event hdf5": ("digital_event", _h5(t=np.arange(4) / 10, e=np.array([0, 1, 0, 1.0])),
+                           "e.h5", {"format": "hdf5", "time_key": "t", "event_key": "e",
+                                    "scale": 10}),
 }  # fmt: skip
 FOLDER_READERS = {"mask image"}
 SLOW = {"video"}

@@ -224,14 +224,68 @@ def test_headerless_intervals_first_line_is_reported(tmp_path):
     assert "skip_header" in note.message
 
 
+# ---- events with an identifier column and decimal commas --------------------------------
+
+UNITS_SECONDS = "0,512,u1\n1,000,u1\n2,250,u2\n"
+
+
+@pytest.mark.parametrize("identifier_column", [1, 2])
+@pytest.mark.parametrize("header", ["", "time,unit\n"])
+def test_event_identifiers_with_decimal_commas_are_refused_without_decimal(
+    tmp_path, identifier_column, header
+):
+    """Were [0, 1000] and [2000] (or grouped by '512', '000', '250'): refused, naming the option."""
+    (tmp_path / "e.csv").write_text(header + UNITS_SECONDS)
+    entry = item(
+        "digital_event", "e.csv", format="csv", scale=1000, identifier_column=identifier_column
+    )
+    message = refused(tmp_path, entry, 1 + bool(header))
+    assert '"decimal": ","' in message
+    assert "identifier_column 1" in message  # what the column is called with decimal commas
+
+
+@pytest.mark.parametrize("header", ["", "time,unit\n"])
+def test_event_identifiers_with_decimal_commas_read_right(tmp_path, header):
+    (tmp_path / "e.csv").write_text(header + UNITS_SECONDS)
+    entry = item(
+        "digital_event", "e.csv", format="csv", scale=1000, identifier_column=1, decimal=","
+    )
+    dm = load(tmp_path, entry)
+    np.testing.assert_array_equal(dm.get_data("k_0").times, [512, 1000])
+    np.testing.assert_array_equal(dm.get_data("k_1").times, [2250])
+
+
+def test_event_identifier_before_decimal_comma_times(tmp_path):
+    (tmp_path / "e.csv").write_text("u1,0,512\nu1,1,000\nu2,2,250\n")
+    entry = item(
+        "digital_event", "e.csv", format="csv", scale=1000, identifier_column=0, event_column=1,
+        decimal=",",
+    )  # fmt: skip
+    dm = load(tmp_path, entry)
+    np.testing.assert_array_equal(dm.get_data("k_0").times, [512, 1000])
+
+
+def test_event_identifier_counted_in_cells_with_decimal_commas_is_named(tmp_path):
+    """identifier_column 2 counts cells; with decimal commas a number is one column."""
+    (tmp_path / "e.csv").write_text(UNITS_SECONDS)
+    entry = item(
+        "digital_event", "e.csv", format="csv", scale=1000, identifier_column=2, decimal=","
+    )
+    message = refused(tmp_path, entry, 1, "identifier_column")
+    assert "puts its text in column 1" in message
+
+
 @pytest.mark.parametrize(
-    ("data", "expected"),
+    ("text", "options", "expected"),
     [
-        ("0\n1\n".encode("utf-16"), "UTF-16 text"),
-        ("Zeit (\xb5s)\n0,5\n".encode("cp1252"), "byte 0xB5 at column 7"),
+        ("1523,2\n1600,1\n", {"identifier_column": 1}, {"k_0": [1600], "k_1": [1523]}),
+        ("12,u1\n13,u2\n", {"identifier_column": 1}, {"k_0": [12], "k_1": [13]}),
+        ("0,512,u1\n1,5,u1\n", {"identifier_column": 2, "decimal": "."}, {"k": [0, 1]}),
+        ("0.5,512,u1\n", {"identifier_column": 2}, {"k": [0]}),  # a '.': columns
     ],
 )
-def test_text_in_other_encodings_is_named(tmp_path, data, expected):
-    (tmp_path / "a.csv").write_bytes(data)
-    message = refused(tmp_path, item("analog", "a.csv", format="csv"), 1)
-    assert expected in message
+def test_event_identifier_files_that_are_not_ambiguous(tmp_path, text, options, expected):
+    (tmp_path / "e.csv").write_text(text)
+    dm = load(tmp_path, item("digital_event", "e.csv", format="csv", **options))
+    for key, times in expected.items():
+        np.testing.assert_array_equal(dm.get_data(key).times, times)

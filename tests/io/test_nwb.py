@@ -377,3 +377,95 @@ def test_empty_events_and_intervals_export_and_read_back(tmp_path) -> None:
     np.testing.assert_array_equal(back.get_data("events").ids, dm.get_data("events").ids)
     np.testing.assert_array_equal(back.get_data("intervals").intervals, [[1, 3]])
     np.testing.assert_array_equal(back.get_data("intervals").ids, dm.get_data("intervals").ids)
+
+
+def _write_generic_pose(path: Path) -> None:
+    """A pose estimation as DeepLabCut-to-NWB converters write it: confidence, unit, 'V' signal."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+    nwbfile = NWBFile(session_description="pose", identifier="p1", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="emg", data=np.arange(5.0), unit="V", rate=10.0))
+    series = [
+        PoseEstimationSeries(
+            name=n, data=np.array([[1.5, 2.0], [3.0, 4.0], [5.0, 6.0]]) + k, unit="mm",
+            reference_frame="top-left", timestamps=np.arange(3) / 10.0,
+            confidence=np.array([0.25, 1.0, 0.75]) - k / 10, description=n,
+        )
+        for k, n in enumerate(["nose", "ear"])
+    ]  # fmt: skip
+    behavior = nwbfile.create_processing_module(name="behavior", description="b")
+    behavior.add(PoseEstimation(name="pose", pose_estimation_series=series, description="p"))
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def _pose_series(path: Path) -> dict[str, tuple[np.ndarray, str, np.ndarray]]:
+    """``{node: (confidence, unit, data)}`` of every pose series of an NWB file, read by pynwb."""
+    from pynwb import NWBHDF5IO
+
+    out = {}
+    with NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        for estimation in nwbfile.processing["behavior"].data_interfaces.values():
+            if type(estimation).__name__ != "PoseEstimation":
+                continue
+            for node, s in estimation.pose_estimation_series.items():
+                out[node] = (np.asarray(s.confidence[:]), s.unit, np.asarray(s.data[:]))
+    return out
+
+
+def test_confidence_and_units_of_another_tools_file_are_written_back(tmp_path) -> None:
+    """Were: confidence 1 for every point, 'pixels' and 'a.u.' whatever the source said."""
+    from pynwb import NWBHDF5IO
+
+    _write_generic_pose(tmp_path / "g.nwb")
+    dm = open_path(tmp_path / "g.nwb").dm
+    assert dm.get_data("emg").unit == "V"
+    moved = dm.get_data("pose_ear")
+    moved.set_frame(2, [[9.0, 9.0]])  # a point moved by hand: confidence 1 from now on
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    series = _pose_series(tmp_path / "out.nwb")
+    np.testing.assert_allclose(series["nose"][0], [0.25, 1.0, 0.75])
+    np.testing.assert_allclose(series["ear"][0], [0.15, 0.9, 1.0])
+    assert series["nose"][1] == series["ear"][1] == "mm"
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        assert io.read().acquisition["emg"].unit == "V"
+    back = load_nwb_entries(tmp_path / "out.nwb")  # our own export: units come back too
+    [emg] = [obj for key, obj in back if key == "emg" and isinstance(obj, AnalogTimeSeries)]
+    assert emg.unit == "V"
+
+
+def test_deeplabcut_likelihood_is_the_nwb_confidence(tmp_path) -> None:
+    import pandas as pd
+
+    columns = pd.MultiIndex.from_product(
+        [["resnet50"], ["paw"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    table = pd.DataFrame(
+        [[1.0, 2.0, 0.5], [3.0, 4.0, 1.0], [5.0, 6.0, 0.125]], columns=columns
+    )  # a prediction of likelihood 1 stays 1; 0.5 and 0.125 stay themselves
+    table.to_csv(tmp_path / "videoDLC_resnet50.csv")
+    dm = make_sample_session(10)
+    open_path(tmp_path / "videoDLC_resnet50.csv", dm=dm)
+    [pose] = pose_sets(dm).values()
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    np.testing.assert_allclose(_pose_series(tmp_path / "out.nwb")["paw"][0], [0.5, 1.0, 0.125])
+    assert pose.source["format"] == "deeplabcut"
+
+
+def test_analog_unit_round_trips_through_nwb_and_sessions(tmp_path) -> None:
+    from napari_whiskertoolbox.io import load_session, save_session
+
+    dm = DataManager()
+    dm.set_time("time", TimeFrame(np.arange(4), sampling_rate=100.0))
+    dm.set_data("angle", AnalogTimeSeries([1.0, 2.0, 3.0, 4.0], unit="deg"))
+    dm.set_data("raw", AnalogTimeSeries([1.0, 2.0, 3.0, 4.0]))
+    export_nwb(dm, tmp_path / "a.nwb", session_start_time=START)
+    with pynwb.NWBHDF5IO(str(tmp_path / "a.nwb"), "r") as io:
+        acquisition = io.read().acquisition
+        assert (acquisition["angle"].unit, acquisition["raw"].unit) == ("deg", "a.u.")
+    back = dict(load_nwb_entries(tmp_path / "a.nwb"))
+    assert (back["angle"].unit, back["raw"].unit) == ("deg", None)
+    save_session(dm, tmp_path / "s.session")
+    assert load_session(tmp_path / "s.session").get_data("angle").unit == "deg"

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.io.csv_tools import read_text
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.routing import SESSION_FOLDER_SUFFIX, classify_path
 
@@ -63,7 +64,7 @@ def _manifest_entries(path: str | os.PathLike[str]) -> list[tuple[int, Path]]:
     """Return ``(line number, session path)`` for each entry of a manifest (see :func:`read_manifest`)."""
     path = Path(path)
     base = path.parent
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     entries: list[tuple[int, str]] = []
     if path.suffix.lower() in (".csv", ".tsv"):
         lines = text.splitlines()

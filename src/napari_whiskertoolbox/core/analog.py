@@ -58,6 +58,14 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         to ``len(values)`` also means dense (WhiskerToolbox's ``(values, num_samples)``).
     copy : bool
         Copy ``values`` even when they already are contiguous float32 (default True).
+    unit : str, optional
+        Physical unit of the values (``"V"``, ``"deg"``); ``None`` when unknown. Kept by
+        sessions and by NWB (a ``TimeSeries``' ``unit``).
+
+    Attributes
+    ----------
+    unit : str or None
+        Physical unit of the values.
 
     Notes
     -----
@@ -67,7 +75,12 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
     changed = Signal(object)
 
     def __init__(
-        self, values: ArrayLike = (), times: ArrayLike | int | None = None, copy: bool = True
+        self,
+        values: ArrayLike = (),
+        times: ArrayLike | int | None = None,
+        copy: bool = True,
+        *,
+        unit: str | None = None,
     ) -> None:
         arr = np.asarray(values, dtype=np.float32 if np.size(values) == 0 else None)
         if arr.ndim != 1:
@@ -93,6 +106,7 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         self._dense_times: np.ndarray | None = None
         self._lock = threading.Lock()
         self._recorder = None
+        self.unit = unit
 
     def __getstate__(self) -> dict[str, Any]:
         raw = None if self._raw is None else np.asarray(self._raw)  # a memmap pickles as data
@@ -102,6 +116,7 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
             "scale": self._scale,
             "offset": self._offset,
             "times": self._times,
+            "unit": self.unit,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -120,6 +135,7 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         self._dense_times = None
         self._lock = threading.Lock()
         self._recorder = None
+        self.unit = state.get("unit")
 
     def _set_values(self, arr: np.ndarray) -> np.ndarray:
         """Store float32 ``arr`` as the samples; return their read-only view."""
@@ -134,6 +150,7 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         scale: float = 1.0,
         offset: float = 0.0,
         times: ArrayLike | None = None,
+        unit: str | None = None,
     ) -> AnalogTimeSeries:
         """Wrap raw (e.g. memory-mapped int16) samples without reading them.
 
@@ -148,6 +165,8 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
             Linear conversion to physical units.
         times : array_like of int, optional
             Time index per sample; ``None`` means dense.
+        unit : str, optional
+            Physical unit of the values.
         """
         if raw.ndim != 1:
             raise ValueError(f"raw samples must be 1-D, got shape {raw.shape}")
@@ -162,6 +181,7 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         self._dense_times = None
         self._lock = threading.Lock()
         self._recorder = None
+        self.unit = unit
         return self
 
     def _unconverted(self) -> np.ndarray:
@@ -303,7 +323,9 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
 
     def copy(self) -> AnalogTimeSeries:
         """Return an independent copy (materialises raw data)."""
-        return AnalogTimeSeries(self.values, None if self._times is None else self._times)
+        return AnalogTimeSeries(
+            self.values, None if self._times is None else self._times, unit=self.unit
+        )
 
     def __repr__(self) -> str:
         """Return WhiskerToolbox's ``AnalogTimeSeries(samples=N)``, plus sparse/lazy if so."""

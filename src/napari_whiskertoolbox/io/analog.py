@@ -26,7 +26,16 @@ from napari_whiskertoolbox.io.report import RowSkips
 if TYPE_CHECKING:
     import os
 
-__all__ = ["BINARY_DTYPES", "map_analog_binary", "read_analog_csv", "write_analog_csv"]
+__all__ = [
+    "BINARY_DTYPES",
+    "FRAMES_SORTED",
+    "map_analog_binary",
+    "read_analog_csv",
+    "write_analog_csv",
+]
+
+FRAMES_SORTED = "frames are not in increasing order"
+"""Start of the load note of an analog item whose samples were sorted by frame on reading."""
 
 BINARY_DTYPES = {
     "int8": np.int8,

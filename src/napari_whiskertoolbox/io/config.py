@@ -293,7 +293,8 @@ def _load_into(
                 )
             if item.format in DERIVED_CLOCK_FORMATS:
                 key_clocks = {k: c for k, (c, _) in bindings.items()}
-                produced = [(item.name, derive_clock(item, loaded, clocks, key_clocks))]
+                notes = {k: source.notes for k, (_, source) in bindings.items()}
+                produced = [(item.name, derive_clock(item, loaded, clocks, key_clocks, notes))]
             else:
                 produced = read_item(item)
             for name, clock in produced:

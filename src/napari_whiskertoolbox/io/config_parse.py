@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.io.csv_tools import read_text
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import LoadNote, NoteKind, RowSkips
 
@@ -329,10 +330,7 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     p = Path(path)
     if not p.is_file():
         raise FormatError("expected a JSON config file, the path does not exist", path=p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"cannot read the JSON config ({exc})", path=p) from exc
+    text = read_text(p)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

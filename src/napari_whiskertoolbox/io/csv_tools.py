@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -13,14 +15,16 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 __all__ = [
     "NumberStyle",
     "check_file",
     "delimiter_char",
+    "encoding_notes",
     "first_line",
     "head_lines",
+    "head_text",
     "looks_numeric",
     "number_style",
     "parse_float",
@@ -28,8 +32,11 @@ __all__ = [
     "parse_number",
     "read_bytes",
     "read_lines",
+    "read_text",
+    "read_text_bytes",
     "sniff_quoted_delimiters",
     "split_row",
+    "utf8_bytes",
 ]
 
 Decimal = Literal[".", ",", "auto"]
@@ -53,18 +60,36 @@ class NumberStyle:
     paired : bool
         Decimal commas in a comma-delimited file: each number spans two cells (``0,512``
         is 0.512), which requires every row to hold exactly twice the expected cells.
+    text_column : int or None
+        In paired mode, the column holding text (an event identifier) in one cell; columns
+        count a number with its decimal comma as one (``0,512,u1``: ``0,512`` is column 0,
+        ``u1`` column 1).
     """
 
     delimiter: str
     decimal: Decimal = "."
     paired: bool = False
+    text_column: int | None = None
 
     def split(self, line: str) -> list[str]:
         """Split ``line`` into cells (pairs re-joined in paired mode)."""
         cells = split_row(line, self.delimiter)
-        if self.paired:
+        if not self.paired:
+            return cells
+        if self.text_column is None:
             return [f"{a},{b}" for a, b in zip(cells[0::2], cells[1::2], strict=False)]
-        return cells
+        out: list[str] = []
+        k = 0
+        while k < len(cells):
+            if len(out) == self.text_column:
+                out.append(cells[k])
+                k += 1
+            elif k + 1 < len(cells):
+                out.append(f"{cells[k]},{cells[k + 1]}")
+                k += 2
+            else:
+                break  # half a number: the row is short
+        return out
 
     def normalise(self, text: str) -> str:
         """Return ``text`` with its decimal commas written as points (for numpy's parser)."""
@@ -83,6 +108,8 @@ def number_style(
     n_numbers: int,
     used_columns: int | None = None,
     first_line: int = 1,
+    text_column: int | None = None,
+    number_column: int = 0,
 ) -> NumberStyle:
     """Decide how the data ``lines`` of a table write their numbers.
 
@@ -109,6 +136,14 @@ def number_style(
         Columns the reader takes (its largest column index + 1; default ``n_numbers``).
     first_line : int
         1-based file line of ``lines[0]`` (for error messages).
+    text_column, number_column : int, optional
+        A column of text (an event identifier) among the numbers, and the column of the
+        number that tells a data row from a header (events: the time). With decimal commas
+        in a comma-delimited file each row must then be its numbers as pairs and the text
+        as one cell, columns counted as the numbers are written (``0,512,u1``: column 0 is
+        ``0,512``, column 1 ``u1``); without ``decimal`` a file whose rows read both as
+        ``0`` + ``512`` and as ``0,512`` is refused (see
+        :func:`_refuse_disguised_identifier_rows`).
 
     Raises
     ------
@@ -128,12 +163,20 @@ def number_style(
             and all(len(t.split()) > 1 for _, t in sample)
         ):
             delimiter = " "
+    used = n_numbers if used_columns is None else used_columns
     if decimal is None:
         if delimiter != ",":
             return NumberStyle(delimiter, "auto")
-        used = n_numbers if used_columns is None else used_columns
-        _refuse_disguised_decimal_commas(sample, path, used, first_line)
+        if text_column is not None:
+            _refuse_disguised_identifier_rows(
+                sample, path, number_column, text_column, used, first_line
+            )
+        else:
+            _refuse_disguised_decimal_commas(sample, path, used, first_line)
         return NumberStyle(delimiter, ".")
+    if decimal == "," and delimiter == "," and text_column is not None:
+        _check_pairs_with_text(sample, path, number_column, text_column, used, first_line)
+        return NumberStyle(delimiter, ",", paired=True, text_column=text_column)
     if decimal == "," and delimiter == ",":
         if n_numbers == 0:
             raise FormatError(
@@ -195,6 +238,100 @@ def _after_header_rows(sample: list[tuple[int, str]]) -> list[tuple[int, str]]:
     ):
         start += 1
     return sample[start:]
+
+
+def _physical(column: int, text_column: int) -> int:
+    """Return the first cell of logical ``column`` in a paired row with one text cell."""
+    return 2 * column if column <= text_column else 2 * column - 1
+
+
+def _check_pairs_with_text(
+    sample: list[tuple[int, str]],
+    path: str | os.PathLike[str],
+    number_column: int,
+    text_column: int,
+    used_columns: int,
+    first_line: int,
+) -> None:
+    """Raise unless every data row is ``used_columns - 1`` decimal-comma pairs and one text cell.
+
+    Rows at the top whose number (``number_column``) is not a number are headers.
+    """
+    expected = 2 * (used_columns - 1) + 1
+    start = _physical(number_column, text_column)
+    first = 0
+    while first < len(sample):
+        cells = [*split_row(sample[first][1], ","), "", ""]
+        if _INT.match(cells[start]) and _DIGITS.match(cells[start + 1]):
+            break
+        first += 1  # a header: its number is not a number
+    for i, text in sample[first:]:
+        cells = split_row(text, ",")
+        if len(cells) != expected:
+            hint = ""
+            if len(cells) % 2 == 1 and len(cells) < expected:
+                hint = (
+                    f"; a row like {text.strip()!r} puts its text in column "
+                    f"{(len(cells) - 1) // 2} (columns count a number with its decimal comma "
+                    "as one)"
+                )
+            raise FormatError(
+                f"with decimal ',' and delimiter ',' every row must hold {used_columns - 1} "
+                f"number(s) as cells like '0,512' and the text of column {text_column} "
+                f"(identifier_column) as one cell: {expected} cells; found {len(cells)}"
+                f"{hint} (or give another delimiter, e.g. ';')",
+                path=path,
+                line=first_line + i,
+            )
+
+
+def _refuse_disguised_identifier_rows(
+    sample: list[tuple[int, str]],
+    path: str | os.PathLike[str],
+    number_column: int,
+    text_column: int,
+    used_columns: int,
+    first_line: int,
+) -> None:
+    """Raise when the comma-delimited rows with a text column may be decimal-comma numbers.
+
+    That is: no row holds a ``.``, and in every data row the number is an integer followed
+    by a cell of digits that is either a column the reader does not take (``0,512,u1``
+    with the identifier in column 2) or the identifier of a row holding more cells than
+    the reader takes (``0,512,u1`` with the identifier in column 1). Both read ``0,512``
+    as 0.512 with decimal commas. A plain ``time,unit`` file (``1523,2``) is not refused.
+    Rows at the top whose number is not a number are headers.
+    """
+    after = number_column + 1
+    rows = [(i, t, split_row(t, ",")) for i, t in sample]
+    rows = [r for r in rows if len(r[2]) > number_column]
+    start = 0
+    while start < len(rows) and not looks_numeric(rows[start][2][number_column]):
+        start += 1
+    rows = rows[start:]
+    if not rows or any("." in t for _, t, _ in rows):
+        return
+    for _, _, cells in rows:
+        if not (_INT.match(cells[number_column]) and len(cells) > after):
+            return
+        if not _DIGITS.match(cells[after]):
+            return
+        unused_middle = after != text_column and after < used_columns
+        if not (unused_middle or len(cells) > used_columns):
+            return
+    index, text, cells = rows[0]
+    time = ",".join(cells[number_column : after + 1])
+    text_cell = _physical(text_column, text_column)
+    column = min(text_column, (len(cells) - 1) // 2) if len(cells) % 2 else text_column
+    raise FormatError(
+        f"{text.strip()!r} reads either as the number {time!r} with a decimal comma or as "
+        f"{cells[number_column]!r} followed by a column {cells[after]!r}, and every row looks "
+        'like this; set "decimal": "," for decimal commas (columns then count a number with '
+        f"its decimal comma as one: the text {cells[min(text_cell, len(cells) - 1)]!r} is "
+        f'identifier_column {column}) or "decimal": "." for separate columns',
+        path=path,
+        line=first_line + index,
+    )
 
 
 def _refuse_disguised_decimal_commas(
@@ -290,23 +427,221 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise FormatError(f"cannot read the file ({exc.strerror})", path=p) from exc
 
 
+# --------------------------------------------------------------------------- text encodings
+#
+# The one place where the text readers turn a file's bytes into text: every text format
+# (WhiskerToolbox's CSVs, DeepLabCut CSVs, clock and tensor text, batch manifests, configs)
+# goes through :func:`utf8_bytes` (for pyarrow's fast paths, which take UTF-8 bytes) or
+# :func:`read_text` / :func:`read_lines` (for the line-by-line readers).
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+"""Byte-order marks, longest first: (mark, codec of the text after it, name in messages)."""
+LEGACY_ENCODING = "cp1252"
+"""The code page a text file that is not UTF-8 is read in (Excel's 'CSV (Comma delimited)'
+and most Windows software in Western Europe and the Americas write it: ``µm``, ``°``)."""
+_ENCODING_NOTES: ContextVar[list[tuple[str, str]] | None] = ContextVar(
+    "encoding_notes", default=None
+)
+
+
+@contextlib.contextmanager
+def encoding_notes() -> Iterator[list[tuple[str, str]]]:
+    """Collect ``(path, encoding)`` of the files read in a legacy code page inside the block.
+
+    Without a collector :func:`utf8_bytes` logs a WARNING on the ``napari_whiskertoolbox.io``
+    logger instead; :func:`~.registry.read_item` collects them as load notes of its item.
+    """
+    found: list[tuple[str, str]] = []
+    token = _ENCODING_NOTES.set(found)
+    try:
+        yield found
+    finally:
+        _ENCODING_NOTES.reset(token)
+
+
+def legacy_encoding_message(encoding: str = LEGACY_ENCODING) -> str:
+    """Return the words of the warning about a file read as ``encoding``."""
+    return (
+        f"not UTF-8 text: read as {_ENCODING_NAMES.get(encoding, encoding)} ({encoding}); "
+        "save it as 'CSV UTF-8' to be sure of its characters"
+    )
+
+
+_ENCODING_NAMES = {LEGACY_ENCODING: "Windows-1252"}
+
+
+def _legacy_read(path: str | os.PathLike[str], encoding: str) -> None:
+    notes = _ENCODING_NOTES.get()
+    if notes is not None:
+        notes.append((str(path), encoding))
+        return
+    from napari_whiskertoolbox.io.report import LOGGER
+
+    LOGGER.warning("file '%s': %s", path, legacy_encoding_message(encoding))
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Return whether ``data`` is valid UTF-8, at C speed and without building a ``str``."""
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(
+            full=True
+        )
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _decode(data: bytes, codec: str, name: str, path: str | os.PathLike[str], partial: bool) -> str:
+    """Decode ``data`` in ``codec``; ``partial``: the head of a file, a cut last character is fine."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        if partial and exc.start >= len(data) - 4:
+            return data[: exc.start].decode(codec)
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise FormatError(
+            f"expected {name} text (the file starts with its byte-order mark), found an invalid "
+            f"or truncated character at byte {exc.start}",
+            path=path,
+            line=line,
+        ) from exc
+
+
+def utf8_bytes(
+    data: bytes, path: str | os.PathLike[str], *, partial: bool = False, quiet: bool = False
+) -> bytes:
+    """Return the text file content ``data`` as UTF-8 bytes without a byte-order mark.
+
+    * A byte-order mark says the encoding: UTF-8, UTF-16 (Excel's 'Unicode Text') or UTF-32;
+      the text is decoded in it (the mark dropped).
+    * Otherwise UTF-8 (ASCII included) is returned as it is: the same ``bytes`` object, no
+      copy (one ``isascii`` scan, plus a C-speed UTF-8 check when there is a non-ASCII byte).
+    * Otherwise, when it decodes as Windows-1252 and holds no NUL byte, it is read as
+      Windows-1252 with a WARNING naming the file and the encoding (see
+      :func:`encoding_notes`).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes (or its first bytes, with ``partial``).
+    path : path-like
+        The file (for messages).
+    partial : bool
+        ``data`` is the head of the file: a character cut at its end is left out.
+    quiet : bool
+        No warning (sniffing a file that is read in full later).
+
+    Raises
+    ------
+    FormatError
+        Binary data (a NUL byte in non-UTF-8 bytes), bytes that are neither UTF-8 nor
+        Windows-1252, or text invalid in the encoding its byte-order mark names (naming the
+        file, line and byte).
+    """
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            body = data[len(mark) :]
+            if codec == "utf-8":
+                if body.isascii() or _is_utf8(body):
+                    return body
+                return _decode(body, codec, name, path, partial).encode("utf-8")
+            return _decode(body, codec, name, path, partial).encode("utf-8")
+    if data.isascii() or _is_utf8(data):
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        if partial and start >= len(data) - 4 and _is_utf8(data[:start]):
+            return data[:start]
+    line = data[:start].count(b"\n") + 1
+    column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+    if b"\x00" in data[: max(start, 4096)]:
+        raise FormatError(
+            "expected UTF-8 text, found binary data (a NUL byte)", path=path, line=line
+        )
+    try:
+        text = data.decode(LEGACY_ENCODING)
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        bad_line = data[:bad].count(b"\n") + 1
+        raise FormatError(
+            f"expected UTF-8 text, found byte 0x{data[start]:02X} at column {column}; read as "
+            f"Windows-1252 instead, byte 0x{data[bad]:02X} on line {bad_line} is not a "
+            "character either; save the file as 'CSV UTF-8'",
+            path=path,
+            line=line,
+        ) from None
+    if not quiet:
+        _legacy_read(path, LEGACY_ENCODING)
+    return text.encode("utf-8")
+
+
+def read_text_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Return the text file ``path`` as UTF-8 bytes (see :func:`utf8_bytes`)."""
+    return utf8_bytes(read_bytes(path), path)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Return the text of the file ``path``, decoded as :func:`utf8_bytes` says.
+
+    Raises
+    ------
+    FormatError
+        The file is missing, unreadable, binary or in no encoding we read (naming it).
+    """
+    return read_text_bytes(path).decode("utf-8")
+
+
+def head_text(path: str | os.PathLike[str], size: int = 1 << 16) -> str:
+    """Return the first ``size`` bytes of the text file ``path`` as text (no warning).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    FormatError
+        Binary data or bytes in no encoding we read.
+    """
+    with Path(path).open("rb") as handle:
+        head = handle.read(size)
+    return utf8_bytes(head, path, partial=len(head) == size, quiet=True).decode("utf-8")
+
+
 def first_line(path: str | os.PathLike[str]) -> str:
     """Return the first line of the text file ``path``, without its line break (``""`` if empty).
+
+    Decoded as every text reader decodes it (:func:`utf8_bytes`); undecodable text gives
+    ``""``.
 
     Raises
     ------
     OSError
         The file cannot be read.
     """
-    with Path(path).open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return handle.readline(4096).rstrip("\r\n")
+    try:
+        text = head_text(path)
+    except FormatError:
+        return ""
+    lines = text.splitlines()
+    return lines[0] if lines else ""
 
 
 def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:
     """Return the first lines of ``data`` up to ``nonblank`` non-blank ones (for sniffing).
 
-    Lines as :func:`read_lines` splits them, without decoding the whole file; an undecodable
-    head gives ``[]`` (the full reader then reports it).
+    ``data`` is UTF-8 (from :func:`read_text_bytes`). Lines as :func:`read_lines` splits
+    them, without decoding the whole file; an undecodable head gives ``[]`` (the full reader
+    then reports it).
     """
     end, seen = 0, 0
     while seen < nonblank:
@@ -326,37 +661,17 @@ def head_lines(data: bytes, nonblank: int = _SNIFF_LINES) -> list[str]:
 def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[str]:
     r"""Read a text file into lines without line endings (``\\r\\n`` and ``\\n`` accepted).
 
-    ``data``: the file's bytes when already read.
+    ``data``: the file's bytes when already read (raw, or from :func:`read_text_bytes`).
+    Decoded as :func:`utf8_bytes` says (byte-order marks; Windows-1252 with a warning).
 
     Raises
     ------
     FormatError
-        If the file is missing, unreadable or not valid UTF-8 text.
+        If the file is missing, unreadable, binary or in no encoding we read.
     """
     p = Path(path)
     data = read_bytes(p) if data is None else data
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise FormatError(
-                "expected UTF-8 text, found UTF-16 text (as Excel's 'Unicode Text' saves it);"
-                " save the file as 'CSV UTF-8' instead",
-                path=p,
-                line=1,
-            ) from exc
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start]
-        if b"\x00" in data[: max(exc.start, 4096)]:
-            found = "binary data"
-        else:  # text in a legacy code page, as Excel's 'CSV (Comma delimited)' saves it
-            found = (
-                f"byte 0x{byte:02X} at column {column}, not UTF-8 (Windows-1252 or Latin-1"
-                " text?); save the file as 'CSV UTF-8'"
-            )
-        raise FormatError(f"expected UTF-8 text, found {found}", path=p, line=line) from exc
-    return text.splitlines()
+    return utf8_bytes(data, p).decode("utf-8").splitlines()
 
 
 def split_row(line: str, delimiter: str) -> list[str]:

@@ -24,7 +24,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.contributions import commit, is_contribution
-from napari_whiskertoolbox.io.csv_tools import looks_numeric
+from napari_whiskertoolbox.io.csv_tools import looks_numeric, utf8_bytes
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT
 from napari_whiskertoolbox.io.registry import (
@@ -141,16 +141,18 @@ def _head(path: Path) -> bytes:
         raise FormatError(f"cannot read the file ({exc})", path=path) from exc
 
 
-def _text_lines(head: bytes) -> list[str] | None:
-    """Decode the head of a file as text lines, or ``None`` when it is binary."""
-    if b"\x00" in head:
-        return None
+def _text_lines(head: bytes, path: Path) -> list[str] | None:
+    """Decode the head of a file as text lines, or ``None`` when it is binary.
+
+    Decoded as the readers decode the whole file (:func:`~.csv_tools.utf8_bytes`: a
+    byte-order mark's UTF-16, Windows-1252).
+    """
     try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the head
-            return None
-        text = head[: exc.start].decode("utf-8-sig")
+        text = utf8_bytes(head, path, partial=len(head) == _SNIFF_BYTES, quiet=True).decode()
+    except FormatError:
+        return None
+    if "\x00" in text:
+        return None
     lines = text.splitlines()
     if len(head) == _SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last line may be cut
@@ -190,7 +192,7 @@ def guess_data_file(path: str | os.PathLike[str]) -> DataFileGuess:
     """
     path = Path(path)
     head = _head(path)
-    lines = _text_lines(head)
+    lines = _text_lines(head, path)
     if lines is None:
         return DataFileGuess(
             path,

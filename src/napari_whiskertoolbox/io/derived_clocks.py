@@ -14,11 +14,13 @@ from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.analog import FRAMES_SORTED
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import item_options
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
+    from napari_whiskertoolbox.io.report import LoadNote
 
 __all__ = ["DERIVED_CLOCK_FORMATS", "derive_clock"]
 
@@ -64,6 +66,7 @@ def derive_clock(
     data: dict[str, Any],
     clocks: dict[str, TimeFrame],
     key_clocks: dict[str, str],
+    source_notes: dict[str, list[LoadNote]] | None = None,
 ) -> TimeFrame:
     """Build the clock of a ``max_value`` or ``derived`` time item.
 
@@ -77,11 +80,17 @@ def derive_clock(
         Clocks loaded so far, by name.
     key_clocks : dict
         The clock each loaded key is bound to.
+    source_notes : dict, optional
+        The load notes of the item each loaded key came from.
 
     Notes
     -----
     * ``max_value``: ticks ``start_value .. last`` where ``last`` is the tick of the last
-      event of ``source_data`` on its clock, or the last sample index of an analog series.
+      (largest) event of ``source_data`` on its clock, or the largest sample index of an
+      analog series. WhiskerToolbox takes an analog series' last *stored* index: for a file
+      whose frames go backwards that is its last row, not the largest frame, and the
+      samples past it fall off the clock. The series is sorted when read here, so the
+      clock spans every sample; a ``divergence`` note says so when the rows were sorted.
     * ``derived``: the ticks of ``source_timeframe`` at the events of the source series, or
       the start (``edge: "end"``: end) of each interval converted through the interval
       series' own clock.
@@ -89,7 +98,7 @@ def derive_clock(
     opts = item_options(item)
     rate = opts.get("sampling_rate")
     if item.format == "max_value":
-        return _max_value(item, opts, data, clocks, key_clocks, rate)
+        return _max_value(item, opts, data, clocks, key_clocks, rate, source_notes or {})
     source_clock = opts["source_timeframe"]
     if source_clock not in clocks:
         raise FormatError(
@@ -160,6 +169,7 @@ def _max_value(
     clocks: dict[str, TimeFrame],
     key_clocks: dict[str, str],
     rate: float | None,
+    source_notes: dict[str, list[LoadNote]],
 ) -> TimeFrame:
     key = opts["source_data"]
     source = _source(item, "source_data", key, data)
@@ -167,11 +177,23 @@ def _max_value(
         if len(source) == 0:
             raise FormatError(f"source_data {key!r} has no events", item=item.label)
         clock = key_clocks.get(key, "time")
-        last = _tick_of(item, int(source.times[-1]), clock, clocks, f"last event of {key!r}")
+        last_event = int(np.max(source.times))
+        last = _tick_of(item, last_event, clock, clocks, f"last event of {key!r}")
     elif isinstance(source, AnalogTimeSeries):
         if len(source) == 0:
             raise FormatError(f"source_data {key!r} has no samples", item=item.label)
-        last = int(source.times[-1])
+        last = int(np.max(source.times))  # sorted in the model; not relied upon here
+        if any(
+            n.kind == "divergence" and n.message.startswith(FRAMES_SORTED)
+            for n in source_notes.get(key, ())
+        ):
+            item.note(
+                "divergence",
+                f"source_data {key!r} had its frames out of order in its file (sorted when "
+                f"read): the clock ends at its largest frame, {last}; WhiskerToolbox ends it "
+                "at the frame of the file's last row, leaving the samples past that row's "
+                "frame off the clock",
+            )
     else:
         raise FormatError(
             f"source_data {key!r} is a {type(source).__name__}; expected events or analog",

@@ -219,10 +219,39 @@ def read_dlc(
     return _read_csv(path, delimiter, decimal, frame_column)
 
 
+def _check_hdf5_structure(path: Path) -> None:
+    """Walk the file's groups, datasets and attributes with h5py; a damaged file raises here.
+
+    PyTables can crash the process (a segmentation fault in ``File.__get_root_group``)
+    opening a byte-flipped file that h5py reports as an error; h5py walks the same
+    metadata first, so such a file is a :class:`FormatError` naming it instead.
+    """
+    try:
+        import h5py
+    except ImportError:  # pragma: no cover - h5py comes with the [deeplabcut] extra's tables
+        return
+
+    def visit(_name: str, obj: Any) -> None:
+        dict(obj.attrs)
+        if isinstance(obj, h5py.Dataset):
+            _ = obj.shape, obj.dtype
+
+    try:
+        with h5py.File(path, "r") as handle:
+            dict(handle.attrs)
+            handle.visititems(visit)
+    except Exception as exc:  # h5py raises many types for a damaged file
+        raise FormatError(
+            f"cannot read as an HDF5 file; damaged or truncated? ({type(exc).__name__}: {exc})",
+            path=path,
+        ) from exc
+
+
 def _read_h5_frame(path: Path) -> pd.DataFrame:
     require("tables", "reading DeepLabCut .h5 files")
     import pandas as pd
 
+    _check_hdf5_structure(path)
     try:
         with pd.HDFStore(path, mode="r") as store:
             keys = [k.lstrip("/") for k in store]

@@ -108,9 +108,11 @@ def read_events_csv(
         delimiter=delimiter_char(delimiter),
         delimiter_given=delimiter is not None,
         decimal=decimal,
-        n_numbers=1 if identifier_column < 0 else 0,
+        n_numbers=1,
         used_columns=used,
         first_line=start + 1,
+        text_column=identifier_column if identifier_column >= 0 else None,
+        number_column=event_column,
     )
     values: dict[str | None, list[float]] = {}
     first_row = True

@@ -8,6 +8,7 @@ dependency (``pip install napari-whiskertoolbox[hdf5]``).
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,13 +18,21 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Iterator
 
     from napari_whiskertoolbox.io.report import RowSkips
 
 __all__ = ["read_hdf5_analog", "read_hdf5_events", "read_hdf5_ragged"]
 
 
-def _open(path: str | os.PathLike[str]) -> Any:
+@contextlib.contextmanager
+def _open(path: str | os.PathLike[str]) -> Iterator[Any]:
+    """Open an HDF5 file for reading; what the block reads from a damaged file is a FormatError.
+
+    A truncated or corrupted file often opens and fails later, on a look-up or a read,
+    with whatever HDF5 raises (``RuntimeError: wrong B-tree signature``, ``OSError``,
+    ``KeyError``...): each becomes a :class:`FormatError` naming the file.
+    """
     try:
         import h5py
     except ImportError:  # pragma: no cover - h5py is in the testing extra
@@ -32,9 +41,19 @@ def _open(path: str | os.PathLike[str]) -> Any:
         ) from None
     p = check_file(path)
     try:
-        return h5py.File(p, "r")
+        handle = h5py.File(p, "r")
     except OSError as exc:
         raise FormatError(f"expected an HDF5 file ({exc})", path=p) from exc
+    try:
+        with handle:
+            yield handle
+    except FormatError:
+        raise
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
+        raise FormatError(
+            f"cannot read the HDF5 file; damaged or truncated? ({type(exc).__name__}: {exc})",
+            path=p,
+        ) from exc
 
 
 def _dataset(handle: Any, key: str, path: str | os.PathLike[str]) -> Any:

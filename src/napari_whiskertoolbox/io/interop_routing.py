@@ -47,12 +47,13 @@ def h5_flavour(path: str | os.PathLike[str]) -> InteropKind | None:
 def _csv_is_dlc(path: Path) -> bool:
     """Return whether the file's first cell is DeepLabCut's ``scorer``.
 
-    Commas or ``;`` (Excel in a comma-decimal locale) delimit it, and a byte-order mark
-    (Excel's "CSV UTF-8") may precede it.
+    Commas or ``;`` (Excel in a comma-decimal locale) delimit it; the text is decoded as
+    the readers decode it (a byte-order mark's UTF-8 or UTF-16, Windows-1252).
     """
+    from napari_whiskertoolbox.io.csv_tools import first_line
+
     try:
-        with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
-            first = handle.readline(4096)
+        first = first_line(path)
     except OSError:
         return False
     return re.split(r"[,;\t]", first, maxsplit=1)[0].strip().strip('"').lower() == "scorer"

@@ -26,8 +26,8 @@ from napari_whiskertoolbox.io.csv_tools import (
     parse_float,
     parse_int,
     parse_number,
-    read_bytes,
     read_lines,
+    read_text_bytes,
     sniff_quoted_delimiters,
 )
 from napari_whiskertoolbox.io.errors import FormatError
@@ -90,7 +90,7 @@ def read_lines_csv(
     line-by-line reader, which names each skipped row and the line of an error.
     """
     skips = skips if skips is not None else RowSkips()
-    data = read_bytes(path)
+    data = read_text_bytes(path)
     head = head_lines(data)
     start = 1 if has_header and head and header_identifier in head[0] else 0
     delim, coord_delim = sniff_quoted_delimiters(head[start:], delimiter, coordinate_delimiter)

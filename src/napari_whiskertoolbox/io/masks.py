@@ -22,8 +22,8 @@ from napari_whiskertoolbox.io.csv_tools import (
     delimiter_char,
     head_lines,
     parse_int,
-    read_bytes,
     read_lines,
+    read_text_bytes,
     sniff_quoted_delimiters,
 )
 from napari_whiskertoolbox.io.errors import FormatError
@@ -121,7 +121,7 @@ def read_masks_csv(
         ``(x, y)`` pixels of all masks.
     """
     skips = skips if skips is not None else RowSkips()
-    data = read_bytes(path)
+    data = read_text_bytes(path)
     head = head_lines(data)
     start = 1 if has_header and head and header_identifier in head[0] else 0
     delim, rle_delim = sniff_quoted_delimiters(head[start:], delimiter, rle_delimiter)

@@ -80,6 +80,8 @@ def save_native(
         arrays["values"] = np.asarray(obj.values)
         if not obj.is_dense:
             arrays["times"] = np.asarray(obj.times)
+        if obj.unit is not None:
+            extra["unit"] = obj.unit
     elif data_type == "digital_event":
         arrays = {"times": obj.times, "ids": obj.ids}
     elif data_type == "digital_interval":
@@ -161,8 +163,12 @@ def load_native(
             copy=False,  # freshly loaded arrays: adopt them instead of copying 400 MB
         )
     if data_type == "analog":
+        unit = options.get("unit")
         return AnalogTimeSeries(
-            _load(prefix, "values"), _load_optional(prefix, "times"), copy=False
+            _load(prefix, "values"),
+            _load_optional(prefix, "times"),
+            copy=False,
+            unit=None if unit is None else str(unit),
         )
     if data_type == "digital_event":
         ids = _load(prefix, "ids")

@@ -4,7 +4,8 @@
 our data kind             NWB object
 ========================  ===========================================================
 analog                    ``TimeSeries`` in ``acquisition`` (``rate`` when dense on a
-                          regular clock, else ``timestamps`` in seconds)
+                          regular clock, else ``timestamps`` in seconds; ``unit`` the
+                          series' unit, ``"a.u."`` when it has none)
 digital_event             ``EventsTable`` in ``events`` (a ``TimeSeries`` of ones when
                           the installed pynwb has no EventsTable)
 digital_interval          ``TimeIntervals`` per key in ``intervals`` (``stop_time`` = the
@@ -14,7 +15,10 @@ video / images            ``ImageSeries`` in ``acquisition``, ``external_file`` 
                           to the NWB file
 points                    ndx-pose ``PoseEstimation`` per pose set and individual in
                           processing module ``behavior`` (``PoseEstimationSeries`` per
-                          body part, ``Skeleton`` in ``Skeletons``, confidence 1); points
+                          body part, ``Skeleton`` in ``Skeletons``; ``confidence`` the
+                          source's for a point as read from it (DeepLabCut likelihood,
+                          an NWB file's confidence), 1 for a point placed or moved here;
+                          ``unit`` the source's, else pixels); points
                           keys outside a pose set with one point per frame: a
                           ``PoseEstimation`` of one node; with several: a table like lines
 line                      ``DynamicTable`` in processing module ``whiskertoolbox``: one row
@@ -55,13 +59,18 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.timeframe import TimeFrame
 
-__all__ = ["OUR_MODULE", "REFERENCE_FRAME", "export_nwb"]
+__all__ = ["NO_UNIT", "OUR_MODULE", "REFERENCE_FRAME", "export_nwb"]
 
 OUR_MODULE = "whiskertoolbox"
 """Processing module holding our keys table, clocks, lines, masks and tensors."""
 POSE_MODULE = "behavior"
+NO_UNIT = "a.u."
+"""The ``unit`` written for a series without one (arbitrary units); read back as none."""
 REFERENCE_FRAME = "(0, 0) is the top-left corner of the image; x to the right, y down, in pixels"
-CONFIDENCE_DEFINITION = "1 for every point present (human labels or kept predictions)"
+CONFIDENCE_DEFINITION = (
+    "the source's confidence (DeepLabCut likelihood, NWB confidence) of a point as predicted; "
+    "1 for a point placed or moved by hand"
+)
 
 
 def export_nwb(
@@ -135,6 +144,99 @@ def export_nwb(
     with atomic_path(path) as temp, pynwb.NWBHDF5IO(str(temp), "w") as io:
         io.write(nwbfile)
     return path
+
+
+class _PoseConfidence:
+    """The confidence of each point of a pose set, from the file the set was read from.
+
+    A point whose coordinates are what reading the source gave keeps the source's
+    confidence (DeepLabCut's ``likelihood``, an NWB ``PoseEstimationSeries``' ``confidence``);
+    a point placed or moved here, or any point when the source is gone or has none, has 1.
+    """
+
+    def __init__(self, writer: _Writer, pose: PoseSet) -> None:
+        self.writer = writer
+        self.pose = pose
+        self._dlc: Any = None
+        self._nwb: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def of(self, individual: str, bodypart: str, key: str, flat: Any) -> np.ndarray:
+        out = np.ones(len(flat.times), np.float64)
+        fmt = self.pose.source.get("format")
+        try:
+            if fmt == "deeplabcut" and self.pose.source.get("likelihood"):
+                self._from_dlc(out, individual, bodypart, flat)
+            elif fmt == "nwb":
+                self._from_nwb(out, bodypart, key, flat)
+        except (OSError, ValueError, KeyError, ImportError):
+            pass  # the source is gone or changed: the points are as placed here
+        return out
+
+    def _from_dlc(self, out: np.ndarray, individual: str, bodypart: str, flat: Any) -> None:
+        if self.pose.source.get("index") == "image":
+            return  # labelled data: human labels
+        if self._dlc is None:
+            from napari_whiskertoolbox.io.dlc import dlc_frame
+
+            self._dlc = dlc_frame(self.writer.dm, self.pose)  # likelihood 1 where moved
+        frame = self._dlc
+        parts = [individual, bodypart] if self.pose.multi_animal else [bodypart]
+        scorer = frame.columns[0][0]
+        column = frame[(scorer, *parts, "likelihood")]
+        values = np.asarray(column.loc[flat.times].to_numpy(), np.float64).reshape(len(out), -1)
+        found = np.isfinite(values[:, 0])
+        out[found] = values[found, 0]
+
+    def _from_nwb(self, out: np.ndarray, bodypart: str, key: str, flat: Any) -> None:
+        if self._nwb is None:
+            self._nwb = _nwb_pose_source(self.pose.source)
+        if bodypart not in self._nwb:
+            return
+        seconds, coords, confidence = self._nwb[bodypart]
+        mine = self.writer.seconds(key, flat.times)
+        tolerance = 0.5 / self.writer.ticks_per_second(self.writer.dm.time_key(key))
+        at = np.clip(np.searchsorted(seconds, mine), 0, max(len(seconds) - 1, 0))
+        before = np.clip(at - 1, 0, None)
+        nearer = np.where(np.abs(seconds[before] - mine) < np.abs(seconds[at] - mine), before, at)
+        same = (np.abs(seconds[nearer] - mine) <= tolerance) & np.all(
+            coords[nearer] == np.asarray(flat.coords, np.float32), axis=1
+        )
+        out[same] = confidence[nearer[same]]
+
+
+def _nwb_pose_source(
+    source: dict[str, Any],
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Return ``{node: (seconds, float32 x/y, confidence)}`` of the source NWB pose estimation."""
+    import pynwb
+
+    path, name = source.get("path"), source.get("estimation")
+    if not path or not name or not Path(path).is_file():
+        return {}
+    out = {}
+    with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        for module in nwbfile.processing.values():
+            estimation = module.data_interfaces.get(name)
+            if type(estimation).__name__ != "PoseEstimation":
+                continue
+            for node, series in estimation.pose_estimation_series.items():
+                if series.confidence is None:
+                    continue
+                n = len(series.data)
+                if series.timestamps is not None:
+                    seconds = np.asarray(series.timestamps[:], np.float64)
+                else:
+                    start = float(series.starting_time or 0.0)
+                    seconds = start + np.arange(n) / float(series.rate)
+                order = np.argsort(seconds, kind="stable")
+                out[node] = (
+                    seconds[order],
+                    np.asarray(series.data[:], np.float32)[order, :2],
+                    np.asarray(series.confidence[:], np.float64)[order],
+                )
+            break
+    return out
 
 
 def _parse_time(value: Any) -> dt.datetime:
@@ -251,7 +353,7 @@ class _Writer:
         ts = TimeSeries(
             name=nwb_name(key),
             data=values,
-            unit="a.u.",
+            unit=series.unit or NO_UNIT,
             description=f"analog key {key!r}",
             **timing,
         )
@@ -357,6 +459,7 @@ class _Writer:
         from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
 
         module = self.pose_module()
+        confidence = _PoseConfidence(self, pose)
         skeletons = []
         estimations = []
         for individual in pose.individuals:
@@ -395,9 +498,9 @@ class _Writer:
                         name=nwb_name(bp),
                         description=f"key {key!r}",
                         data=np.asarray(flat.coords, np.float64),
-                        unit="pixels",
+                        unit=str(pose.source.get("unit") or "pixels"),
                         reference_frame=REFERENCE_FRAME,
-                        confidence=np.ones(len(flat.times)),
+                        confidence=confidence.of(individual, bp, key, flat),
                         confidence_definition=CONFIDENCE_DEFINITION,
                         **self.timing(key, flat.times),
                     )

@@ -33,7 +33,7 @@ from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.csv_tools import check_file
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.h5_limits import check_dataset_size
-from napari_whiskertoolbox.io.nwb_export import OUR_MODULE
+from napari_whiskertoolbox.io.nwb_export import NO_UNIT, OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
 from napari_whiskertoolbox.io.report import LOGGER
@@ -256,7 +256,7 @@ class _OurImport:
             values = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, _series_seconds(obj, len(values)))
             dense = np.array_equal(times, np.arange(len(values)))
-            return AnalogTimeSeries(values, None if dense else times)
+            return AnalogTimeSeries(values, None if dense else times, unit=_unit(obj))
         if kind == "digital_event":
             if hasattr(obj, "colnames"):
                 times = self.indices(clock, np.asarray(obj["timestamp"][:], np.float64))
@@ -333,6 +333,25 @@ class _OurImport:
             if isinstance(info, dict) and isinstance(info.get("pose_set"), str):
                 out[info["pose_set"]] = info
         return out
+
+
+def _legacy(estimation: Any, name: str) -> Any:
+    """Return ndx-pose 0.1's ``nodes``/``edges`` of a PoseEstimation (None when absent).
+
+    ndx-pose 0.2 raises ``ValueError`` for them on an estimation without a ``Skeleton``
+    (which the format allows): its nodes are then its series' names.
+    """
+    try:
+        value = getattr(estimation, name, None)
+    except ValueError:
+        return None
+    return None if value is None else list(value[:])
+
+
+def _unit(series: Any) -> str | None:
+    """Return a TimeSeries' ``unit``; None for none or arbitrary units (what we write for none)."""
+    unit = getattr(series, "unit", None)
+    return None if unit in (None, "", NO_UNIT, "n.a.") else str(unit)
 
 
 def _entity_ids(row: Any) -> np.ndarray:
@@ -455,7 +474,8 @@ class _GenericImport:
             )
             keys = [self.key(n) for n in names]
             for key, column in zip(keys, columns):
-                self.out.append((key, AnalogTimeSeries(np.asarray(column, np.float32))))
+                analog = AnalogTimeSeries(np.asarray(column, np.float32), unit=_unit(series))
+                self.out.append((key, analog))
             self.out.append((keys[0], NewClock(keys[0], self.series_clock(series, seconds), keys)))
         for table in (self.nwbfile.intervals or {}).values():
             if "start_time" not in table.colnames:
@@ -502,13 +522,13 @@ class _GenericImport:
             for n in (
                 skeleton.nodes[:]
                 if skeleton is not None
-                else getattr(estimation, "nodes", None) or list(series)
+                else _legacy(estimation, "nodes") or list(series)
             )
         ]
         edges_raw = (
             skeleton.edges[:]
             if skeleton is not None and skeleton.edges is not None
-            else (getattr(estimation, "edges", None) or [])
+            else (_legacy(estimation, "edges") or [])
         )
         edges = [(nodes[int(a)], nodes[int(b)]) for a, b in np.asarray(edges_raw).reshape(-1, 2)]
         name = self.key(estimation.name)
@@ -525,6 +545,14 @@ class _GenericImport:
             keys[bp] = key
         clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
         self.out.append((name, NewClock(name, clock, list(keys.values()))))
+        source: dict[str, Any] = {
+            "format": "nwb",
+            "path": str(self.path),
+            "estimation": str(estimation.name),
+        }
+        units = {str(s.unit) for s in series.values() if getattr(s, "unit", None)}
+        if len(units) == 1 and units != {"pixels"}:
+            source["unit"] = units.pop()  # written back as the series' unit
         self.out.append(
             (
                 name,
@@ -534,7 +562,7 @@ class _GenericImport:
                     individuals=[SINGLE_ANIMAL],
                     skeleton=edges,
                     keys={SINGLE_ANIMAL: keys},
-                    source={"format": "nwb", "path": str(self.path)},
+                    source=source,
                 ),
             )
         )

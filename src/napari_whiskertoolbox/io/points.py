@@ -17,8 +17,8 @@ from napari_whiskertoolbox.io.csv_tools import (
     head_lines,
     number_style,
     parse_number,
-    read_bytes,
     read_lines,
+    read_text_bytes,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -78,7 +78,7 @@ def read_points_csv(
     coords : (N, 2) float32
         ``(x, y)`` of each point.
     """
-    data = read_bytes(path)
+    data = read_text_bytes(path)
     head = head_lines(data)
     skips = skips if skips is not None else RowSkips()
     start = 0

@@ -101,8 +101,8 @@ def _read_analog_csv(item: ConfigItem) -> list[tuple[str, Any]]:
     if info.get("reordered"):
         item.note(
             "divergence",
-            "frames are not in increasing order; the samples are sorted by frame (stable) where "
-            "WhiskerToolbox keeps file order",
+            f"{analog.FRAMES_SORTED}; the samples are sorted by frame (stable) where WhiskerToolbox "
+            "keeps file order",
             path=path,
         )
     return [(item.name, AnalogTimeSeries(values, times, copy=False))]
@@ -178,7 +178,11 @@ def _read_analog_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
     if np.any(np.diff(frames) < 0):
         order = np.argsort(frames, kind="stable")
         values, frames = values[order], frames[order]
-        item.note("divergence", "frames sorted (WhiskerToolbox keeps dataset order)")
+        item.note(
+            "divergence",
+            f"{analog.FRAMES_SORTED}; the samples are sorted by frame (stable) where WhiskerToolbox "
+            "keeps dataset order",
+        )
     return [(item.name, AnalogTimeSeries(values, frames))]
 
 

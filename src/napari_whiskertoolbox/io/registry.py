@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import DATA_KINDS
 from napari_whiskertoolbox.io.config_parse import ConfigItem
+from napari_whiskertoolbox.io.csv_tools import encoding_notes, legacy_encoding_message
 from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
@@ -159,11 +160,15 @@ def read_item(item: ConfigItem) -> list[tuple[str, Any]]:
             item=item.label,
         )
     try:
-        return reader(item)
+        with encoding_notes() as legacy:
+            produced = reader(item)
     except FormatError as exc:
         raise exc.with_item(item.label) from exc.__cause__
     except ValueError as exc:  # a data object rejected the parsed values
         raise FormatError(f"invalid data ({exc})", path=item.path, item=item.label) from exc
+    for path, encoding in legacy:
+        item.note("info", legacy_encoding_message(encoding), path=path)
+    return produced
 
 
 def write_data(

@@ -10,13 +10,14 @@ of both files (rows in any order; rows holding a NaN, which the loaders skip, le
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from napari_whiskertoolbox.io.csv_tools import first_line, looks_numeric
+from napari_whiskertoolbox.io.csv_tools import first_line, looks_numeric, read_bytes, utf8_bytes
 from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import read_item, write_data
@@ -113,12 +114,12 @@ def _numbers(path: Path) -> tuple[pd.DataFrame | None, list[str]]:
     names = [] if all(looks_numeric(token) for token in tokens if token) else tokens
     try:
         table = pd.read_csv(
-            path,
+            io.BytesIO(utf8_bytes(read_bytes(path), path, quiet=True)),
             sep=sep,
             header=None,
             skiprows=1 if names else 0,
             dtype=np.float64,
-            encoding="utf-8-sig",
+            encoding="utf-8",
             skip_blank_lines=True,
         )
     except (ValueError, pd.errors.ParserError):
