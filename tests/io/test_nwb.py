@@ -338,6 +338,16 @@ def test_cli_export_nwb(tmp_path) -> None:
     assert not (tmp_path / "x.nwb").exists()
 
 
+def test_a_clock_without_rate_says_how_to_give_it_one_in_napari(tmp_path) -> None:
+    """File > Save All Layers > NWB has no sampling-rate field: the message must say what a
+    napari user can do (the console's ``dm``), not only ``sampling_rate=`` and the CLI."""
+    dm = DataManager()
+    dm.set_data("a", AnalogTimeSeries(np.arange(5.0, dtype=np.float32)))
+    with pytest.raises(ValueError, match=r"clock 'time'.*dm\.set_sampling_rate\('time', 30\.0\)"):
+        export_nwb(dm, tmp_path / "x.nwb")
+    assert not (tmp_path / "x.nwb").exists()
+
+
 def test_bad_nwb_names_file(tmp_path) -> None:
     (tmp_path / "bad.nwb").write_bytes(b"not hdf5 at all")
     with pytest.raises(FormatError, match=r"bad\.nwb.*cannot read as an NWB file"):

@@ -180,6 +180,18 @@ def test_the_placeholder_grows_with_the_annotations_and_frames_them(make_napari_
     np.testing.assert_allclose(camera.center[1:], [350, 450], atol=5)  # the view frames it
 
 
+def test_a_points_file_opened_alone_leaves_its_layer_selected_not_the_placeholder(
+    make_napari_viewer, wtb_data
+):
+    """Opened without media, the hidden frame-axis placeholder comes after the points layer:
+    it must not take the selection (the layer controls showed an invisible image's contrast
+    and a click on the canvas added no point)."""
+    viewer = make_napari_viewer()
+    get_session(viewer).open(wtb_data / "Points" / "test_point.csv")
+    assert [layer.metadata.get(FRAME_AXIS_LAYER) for layer in viewer.layers] == [True, None]
+    assert viewer.layers.selection.active is viewer.layers["test_point"]
+
+
 def test_a_clock_longer_than_napari_s_slider_is_capped_with_a_warning(make_napari_viewer):
     """Spike times as sample numbers make a 2e9-frame clock; napari's slider overflows past
     999,999,998 frames (its frame box's validator is a 32-bit int)."""

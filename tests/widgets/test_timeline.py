@@ -101,6 +101,32 @@ def test_many_lanes_keep_a_readable_height_and_scroll(timeline, qtbot):
     assert not timeline.lane_scroll.isVisible()
 
 
+def test_the_lane_scroll_bar_gets_room_when_a_dock_squeezes_the_timeline(
+    make_napari_viewer, frame_number_video, qtbot
+):
+    """Lanes that fitted, then a dock (a figure's) squeezing the Timeline: the scroll bar was
+    shown 0 pixels wide, so the lanes below could be neither seen nor scrolled to."""
+    from qtpy.QtWidgets import QLabel
+
+    viewer = make_napari_viewer(show=True)
+    viewer.window._qt_window.resize(1500, 950)
+    build_session(viewer, frame_number_video)
+    timeline = TimelineWidget(viewer)
+    viewer.window.add_dock_widget(timeline, area="bottom", name="Timeline")
+    for i in range(3):
+        timeline.dm.set_data(f"ttl_{i}", DigitalEventSeries(np.arange(i, 1000, 37)))
+    qtbot.waitUntil(lambda: len(timeline.lanes) == 6)
+    qtbot.wait(20)
+    figure = QLabel("figure")
+    figure.setMinimumHeight(800)
+    viewer.window.add_dock_widget(figure, area="right", name="Figure 1")
+    scroll = timeline.lane_scroll
+    qtbot.waitUntil(lambda: len(timeline.lanes_in_view()) < 6)
+    qtbot.waitUntil(lambda: scroll.width() > 0)
+    assert scroll.isVisible()
+    assert scroll.geometry().right() < scroll.parentWidget().width()
+
+
 def test_click_in_timeline_sets_frame(timeline):
     mouse_click(timeline, viewport_point(timeline, 250, lane_y(timeline, "angle")))
     assert current_frame(timeline) == 250

@@ -108,6 +108,23 @@ def test_run_adds_a_timeline_lane_in_one_undo_step(dock, qtbot):
     assert dock.pipelines.steps_list.count() == 0
 
 
+def test_wrapped_texts_use_the_dock_s_width_and_leave_the_run_button_its_height(dock, qtbot):
+    """magicgui Labels are fixed-size: the help and the status after a run wrapped into a
+    column a quarter of the dock wide, and the status squeezed the Run button to a sliver."""
+    dock.native.resize(500, 660)
+    dock.native.show()
+    qtbot.waitExposed(dock.native)
+    dock.select_transform("Calculate Area")
+    dock.input_combo.value = "pad_mask"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    qtbot.wait(20)
+    for label in (dock.help.native, dock.status.native):
+        assert label.width() > 0.8 * label.parentWidget().width(), label.text()
+        assert label.height() >= label.heightForWidth(label.width())
+    button = dock.run_button.native
+    assert button.height() >= button.minimumSizeHint().height()
+
+
 def test_spatial_result_appears_as_a_layer_and_undo_removes_it(dock, qtbot):
     viewer, dm = dock.viewer, dock.dm
     dock.select_transform("ExtractLinePoint")

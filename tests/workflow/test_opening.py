@@ -206,6 +206,27 @@ def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_p
     assert not [m for m in notifications if "left out" in m]
 
 
+def test_a_file_whose_keys_the_session_has_comes_in_renamed_and_says_so(
+    make_napari_viewer, wtb_data, notifications
+):
+    """Opened twice, a points CSV and a DeepLabCut table come in as ``<key>_2``: nothing is
+    replaced, and the window says so (the renaming was silent, or only in the log)."""
+    viewer = make_napari_viewer()
+    for name in ("test_point.csv", "dlc_test.csv"):
+        viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
+    assert not [m for m in notifications if "already has" in m]
+    for name in ("test_point.csv", "dlc_test.csv"):
+        viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    assert {"test_point", "test_point_2", "dlc_test_nose_tip", "dlc_test_2_nose_tip"} <= set(dm)
+    told = [m for m in notifications if "already has" in m]
+    assert len(told) == 2
+    assert told[0].startswith("test_point.csv: ")
+    assert "'test_point' as 'test_point_2'" in told[0]
+    assert told[1].startswith("dlc_test.csv: ")
+    assert "'dlc_test' as 'dlc_test_2' (keys dlc_test_2_<bodypart>)" in told[1]
+
+
 def test_an_ambiguous_file_is_asked_once_and_loaded_as_answered(make_napari_viewer, wtb_data):
     viewer = make_napari_viewer()
     session = get_session(viewer)

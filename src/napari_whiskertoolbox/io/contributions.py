@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import join_clocks
 from napari_whiskertoolbox.io.pose import PoseSet, apply_pose, pose_sets, record_pose
-from napari_whiskertoolbox.io.report import LOGGER, LoadNote
+from napari_whiskertoolbox.io.report import log_renamed_keys
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
@@ -94,14 +94,7 @@ def _free_keys(dm: DataManager, keys: list[str], source: str) -> dict[str, str]:
             used.add(renamed[key])
     if renamed:
         pairs = ", ".join(f"{old!r} as {new!r}" for old, new in renamed.items())
-        note = LoadNote(
-            source,
-            "info",
-            f"the session already has keys of these names, so the file's are opened as "
-            f"other keys: {pairs}",
-            path=source,
-        )
-        LOGGER.warning("%s", note, extra={"load_note": note})
+        log_renamed_keys(source, pairs)
     return renamed
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "DataFileGuess",
     "data_file_item",
     "file_formats",
+    "file_key_stem",
     "guess_data_file",
     "is_data_file_name",
     "key_for_file",
@@ -119,12 +120,17 @@ def is_data_file_name(path: str | os.PathLike[str]) -> bool:
     return Path(path).suffix.lower() in DATA_FILE_SUFFIXES
 
 
-def key_for_file(dm: DataManager, path: str | os.PathLike[str]) -> str:
-    """Return a free key named after ``path``'s stem (``tip.csv`` → ``tip``, then ``tip_2``...)."""
+def file_key_stem(path: str | os.PathLike[str]) -> str:
+    """Return the key a data file is named by in a session without it (``tip.csv`` → ``tip``)."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).stem).strip("_.-") or "data"
     if not (stem[0].isalpha() or stem[0] == "_"):
         stem = f"_{stem}"
-    return first_free(stem, dm.__contains__)
+    return stem
+
+
+def key_for_file(dm: DataManager, path: str | os.PathLike[str]) -> str:
+    """Return a free key named after ``path``'s stem (``tip.csv`` → ``tip``, then ``tip_2``...)."""
+    return first_free(file_key_stem(path), dm.__contains__)
 
 
 def file_formats(data_type: str) -> list[str]:

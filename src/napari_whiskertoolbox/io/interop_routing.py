@@ -147,9 +147,31 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
         raise FormatError(f"unknown kind {kind!r}", path=path)
     from napari_whiskertoolbox.core import MediaData
 
+    _note_renamed_pose_sets(entries, taken, str(path))
     brings_media = any(isinstance(obj, MediaData) for _, obj in entries)
     clock = pose_clock(dm) if kind in ("deeplabcut", "sleap") and not brings_media else "time"
     return commit(dm, entries, label=f"Open {path.name}", source=str(path), clock=clock)
+
+
+def _note_renamed_pose_sets(entries: list[tuple[str, Any]], taken: set[str], source: str) -> None:
+    """Log a ``renamed`` note for pose sets named ``<name>_<n>`` because ``<name>`` was taken.
+
+    The readers pick a free prefix themselves (``dlc_test`` opened twice gives the keys
+    ``dlc_test_2_<bodypart>``), so :func:`~napari_whiskertoolbox.io.contributions.commit`
+    sees no clash to report.
+    """
+    from napari_whiskertoolbox.io.pose import PoseSet
+    from napari_whiskertoolbox.io.report import log_renamed_keys
+
+    pairs = []
+    for _, obj in entries:
+        if not isinstance(obj, PoseSet):
+            continue
+        natural = re.sub(r"_\d+$", "", obj.name)
+        if natural != obj.name and free_prefix(natural, taken) == obj.name:
+            pairs.append(f"{natural!r} as {obj.name!r} (keys {obj.name}_<bodypart>)")
+    if pairs:
+        log_renamed_keys(source, ", ".join(pairs))
 
 
 def pose_clock(dm: DataManager) -> str:

@@ -286,8 +286,9 @@ class _Writer:
         if not rate:
             raise ValueError(
                 f"clock {clock_name!r} has no sampling rate (neither has the 'time' clock): "
-                "cannot convert its times to seconds; set the clock's sampling_rate or pass "
-                "sampling_rate= (CLI: --sampling-rate)"
+                "cannot convert its times to seconds; give it one, in ticks per second "
+                f"(in napari's console or a script: dm.set_sampling_rate({clock_name!r}, "
+                "30.0) for a 30 fps camera), or pass sampling_rate= (CLI: --sampling-rate)"
             )
         return float(rate)
 

@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-__all__ = ["LOGGER", "LoadNote", "LoadReport", "NoteKind", "RowSkips"]
+__all__ = ["LOGGER", "LoadNote", "LoadReport", "NoteKind", "RowSkips", "log_renamed_keys"]
 
 LOGGER = logging.getLogger("napari_whiskertoolbox.io")
 """Logger every load note is written to (WARNING level); the record's ``load_note`` is the note."""
 
-NoteKind = Literal["skipped", "unknown_option", "divergence", "clock", "info"]
+NoteKind = Literal["skipped", "unknown_option", "divergence", "clock", "renamed", "info"]
 _SHOWN_LINES = 5
 
 
@@ -44,12 +44,13 @@ class LoadNote:
     ----------
     item : str
         The config item, e.g. ``"data[2] 'whisker'"``.
-    kind : {"skipped", "unknown_option", "divergence", "clock", "info"}
+    kind : {"skipped", "unknown_option", "divergence", "clock", "renamed", "info"}
         ``skipped``: rows or files left out (``count`` of them); ``unknown_option``: an
         option no reader of this format reads; ``divergence``: we read something
         differently from WhiskerToolbox (see the README); ``clock``: the file's clocks
-        could not be lined up with the session's (:mod:`.clock_alignment`); ``info``:
-        anything else.
+        could not be lined up with the session's (:mod:`.clock_alignment`); ``renamed``:
+        the file's keys were opened under other names, the session holding theirs;
+        ``info``: anything else.
     message : str
         What happened, in words.
     count : int
@@ -179,3 +180,24 @@ class RowSkips:
             )
             for reason, n in self._counts.items()
         ]
+
+
+def log_renamed_keys(source: str, pairs: str) -> LoadNote:
+    """Log (and return) the ``renamed`` note of a file whose keys the session already had.
+
+    Parameters
+    ----------
+    source : str
+        The file opened.
+    pairs : str
+        The renamings in words, e.g. ``"'tip' as 'tip_2'"``.
+    """
+    note = LoadNote(
+        source,
+        "renamed",
+        f"the session already has keys of these names, so the file's are opened as "
+        f"other keys: {pairs}",
+        path=source,
+    )
+    LOGGER.warning("%s", note, extra={"load_note": note})
+    return note

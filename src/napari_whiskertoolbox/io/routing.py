@@ -29,6 +29,7 @@ from napari_whiskertoolbox.io.data_files import (
     DATA_FILE_SUFFIXES,
     DataFileGuess,
     data_file_item,
+    file_key_stem,
     guess_data_file,
     is_data_file_name,
     key_for_file,
@@ -36,6 +37,7 @@ from napari_whiskertoolbox.io.data_files import (
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.interop_routing import classify_interop, open_interop
+from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.session import (
     SESSION_FILE,
     check_session_file,
@@ -230,10 +232,13 @@ def open_path(
             guess = guess_data_file(path)
             if guess.data_type is None:
                 raise DataFileNeedsItem(guess)
+            key = key_for_file(target, path)
+            if key != file_key_stem(path):  # asked for, the key is in the form: no note
+                log_renamed_keys(str(path), f"{file_key_stem(path)!r} as {key!r}")
             item = data_file_item(
                 path,
                 guess.data_type,
-                key_for_file(target, path),
+                key,
                 fmt=guess.format_for(guess.data_type),
                 options=guess.options_for(guess.data_type),
             )

@@ -215,7 +215,12 @@ class FrameAxisPlaceholder:
         return MAX_SLIDER_FRAMES
 
     def _add(self, data: np.ndarray, display_clock: str) -> None:
-        """Add a placeholder holding ``data`` at the bottom of the layer list."""
+        """Add a placeholder holding ``data`` at the bottom of the layer list.
+
+        The layer the user had selected stays selected: napari selects each added layer, and
+        a hidden placeholder taking the selection (after a points file opened alone, say)
+        showed an invisible image's controls and made a click on the canvas add nothing.
+        """
         from napari.layers import Image
 
         layer = Image(
@@ -228,8 +233,11 @@ class FrameAxisPlaceholder:
         )
         self.layer = layer
         viewer = self._viewer
+        selected = viewer.layers.selection.active
         viewer.add_layer(layer)
         viewer.layers.move(viewer.layers.index(layer), 0)
+        if selected is not None and selected in viewer.layers:
+            viewer.layers.selection.active = selected
 
     def forget(self) -> None:
         """Drop the reference after napari removed the layer itself."""

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from napari.utils.notifications import show_warning
+from napari.utils.notifications import show_info, show_warning
 
 from napari_whiskertoolbox.io.report import LOGGER, LoadNote
 
@@ -81,7 +81,7 @@ def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
     A file whose clocks could not be lined up with the session's (a ``clock`` note) gets a
-    notice of its own.
+    notice of its own, and so does one whose keys came in under other names (``renamed``).
     """
     message = rows_left_out_message(path, notes)
     if message is not None:
@@ -89,3 +89,5 @@ def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None
     for note in notes:
         if note.kind == "clock":
             show_warning(f"{Path(path).name}: {note.message}")
+        elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
+            show_info(f"{Path(path).name}: {note.message}")

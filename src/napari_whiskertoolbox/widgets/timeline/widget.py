@@ -543,6 +543,7 @@ class TimelineWidget(QWidget):
         height = float(self.view_box.height())
         fit = n if height <= 0 else max(1, int(height // self._min_lane_px()))
         scroll = self.lane_scroll
+        was_shown = not scroll.isHidden()
         scroll.blockSignals(True)
         if n <= fit:
             scroll.setRange(0, 0)
@@ -553,11 +554,25 @@ class TimelineWidget(QWidget):
             scroll.setSingleStep(1)
             scroll.show()
         scroll.blockSignals(False)
+        if was_shown != (not scroll.isHidden()):
+            # Shown or hidden while a dock squeezed the plot (this runs inside the plot's
+            # resize), the layout kept its old split and the bar stayed 0 pixels wide: the
+            # lanes below could be neither seen nor scrolled to. Lay it out again next turn.
+            QTimer.singleShot(0, self._relayout_lanes)
         if n == 0:
             self.view_box.setYRange(0, 1, padding=0)
             return
         top = scroll.value() if n > fit else 0
         self.view_box.setYRange(n - top - min(n, fit), n - top, padding=0)
+
+    def _relayout_lanes(self) -> None:
+        """Lay the plot and the lane scroll bar out again (after the bar was shown or hidden)."""
+        try:
+            layout = self.lane_scroll.parentWidget().layout()
+        except RuntimeError:  # the dock is gone
+            return
+        if layout is not None:
+            layout.invalidate()
 
     def _refresh_controls(self) -> None:
         self.lane_panel.set_lanes(self.state.lanes())

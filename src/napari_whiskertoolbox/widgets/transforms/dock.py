@@ -25,6 +25,7 @@ from qtpy.QtWidgets import (
     QMenu,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QTreeWidget,
@@ -96,6 +97,19 @@ def _scrolling(content: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
     return area
+
+
+def _wrapping_label(value: str) -> Label:
+    """Return a word-wrapped :class:`Label` as wide as its column, as tall as its text needs.
+
+    magicgui's Label is fixed-size: wrapped, it kept the width of its first text (the help
+    became a column a quarter of the dock wide) and a longer text was cut, squeezing the
+    widgets beside it (the Run button shrank to a sliver under a run's status).
+    """
+    label = Label(value=value)
+    label.native.setWordWrap(True)
+    label.native.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return label
 
 
 def _say(label: Label, text: str, style: str = "") -> None:
@@ -178,8 +192,7 @@ class TransformsWidget(Container):
         self.tree.currentItemChanged.connect(self._tree_selection_changed)
         layout.addWidget(self.tree, 1)
 
-        self.help = Label(value="Choose a transform.")
-        self.help.native.setWordWrap(True)
+        self.help = _wrapping_label("Choose a transform.")
         self.help.native.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.help.native)
 
@@ -201,16 +214,14 @@ class TransformsWidget(Container):
             tooltip="run on the shown frame only; points, lines and masks go to a scratch layer",
         )
         self.preview_check.changed.connect(self._preview_toggled)
-        self.preview_text = Label(value="")
-        self.preview_text.native.setWordWrap(True)
+        self.preview_text = _wrapping_label("")
         self.preview_text.visible = False
         layout.addWidget(self.preview_check.native)
         layout.addWidget(self.preview_text.native)
 
         self.output_key = LineEdit(label="Output key")
         self.output_key.changed.connect(self._output_key_edited)
-        self.output_warning = Label(value="")
-        self.output_warning.native.setWordWrap(True)
+        self.output_warning = _wrapping_label("")
         self.output_warning.visible = False
         self.output_clock = ComboBox(label="Output clock", choices=self._clock_choices)
         self.run_button = PushButton(text="Run")
@@ -245,8 +256,7 @@ class TransformsWidget(Container):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(14)
-        self.status = Label(value="")
-        self.status.native.setWordWrap(True)
+        self.status = _wrapping_label("")
         self.status.visible = False
         row = _row(self.run_button, self.cancel_button)  # below the scrolling tab: always in view
         row.native.layout().addWidget(self.progress_bar, 1)
