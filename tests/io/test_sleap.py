@@ -573,3 +573,56 @@ def test_analysis_file_saved_back_keeps_the_scores_of_untouched_instances(
         assert after[name] == before[name], name
     loaded = sio.load_analysis_h5(str(out))  # sleap-io reads it: scores and tracks
     assert [t.name for t in loaded.tracks] == ["mouseA", "mouseB"]
+
+
+@pytest.mark.parametrize("kind", ["slp", "analysis"])
+def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> None:
+    """.slp / analysis .h5 -> session -> NWB: a prediction's points keep their scores.
+
+    Were: confidence 1 for every point. A point moved here and a user instance's points
+    (placed by hand, no score) have 1.
+    """
+    pynwb = pytest.importorskip("pynwb")
+    pytest.importorskip("ndx_pose")
+    from napari_whiskertoolbox.io.nwb_export import export_nwb
+
+    labels = sio.load_slp(str(predictions), open_videos=False)
+    source = predictions
+    if kind == "analysis":
+        source = tmp_path / "preds.analysis.h5"
+        sio.save_analysis_h5(labels, str(source))
+    dm = open_path(source).dm
+    dm.set_sampling_rate("time", 10.0)
+    dm.get_data("sleap_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
+    export_nwb(dm, tmp_path / "out.nwb")
+    expected = {}  # (track, node) -> {frame: score}, built from sleap-io's own objects
+    for lf in labels.labeled_frames:
+        users = {i.track.name for i in lf.user_instances}
+        for inst in lf.instances:
+            track = inst.track.name
+            is_prediction = isinstance(inst, sio.PredictedInstance)
+            if is_prediction and track in users:
+                continue  # hidden behind the user's instance
+            for n, node in enumerate(NODES):
+                if not inst.points["visible"][n]:
+                    continue
+                score = inst.points["score"][n] if is_prediction else 1.0
+                expected.setdefault((track, node), {})[lf.frame_idx] = score
+    expected["mouseA", "nose"][1] = 1.0
+    with pynwb.NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        behavior = io.read().processing["behavior"].data_interfaces
+        for track in ("mouseA", "mouseB"):
+            estimation = behavior[f"sleap_{track}"]
+            for node in NODES:
+                series = estimation.pose_estimation_series[node]
+                if series.timestamps is not None:
+                    seconds = np.asarray(series.timestamps[:])
+                else:
+                    seconds = series.starting_time + np.arange(len(series.data)) / series.rate
+                frames = np.rint(seconds * 10.0).astype(int)
+                want = expected[track, node]
+                assert frames.tolist() == sorted(want), (track, node)
+                np.testing.assert_array_equal(
+                    series.confidence[:], [want[t] for t in frames], err_msg=f"{track} {node}"
+                )
+    assert 0.2 < min(min(v.values()) for v in expected.values()) < 1.0  # real scores compared

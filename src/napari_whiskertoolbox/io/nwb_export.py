@@ -17,7 +17,8 @@ points                    ndx-pose ``PoseEstimation`` per pose set and individua
                           processing module ``behavior`` (``PoseEstimationSeries`` per
                           body part, ``Skeleton`` in ``Skeletons``; ``confidence`` the
                           source's for a point as read from it (DeepLabCut likelihood,
-                          an NWB file's confidence), 1 for a point placed or moved here;
+                          SLEAP point score, an NWB file's confidence), 1 for a point
+                          placed or moved here or labelled by hand in SLEAP;
                           ``unit`` the source's, else pixels); points
                           keys outside a pose set with one point per frame: a
                           ``PoseEstimation`` of one node; with several: a table like lines
@@ -68,8 +69,8 @@ NO_UNIT = "a.u."
 """The ``unit`` written for a series without one (arbitrary units); read back as none."""
 REFERENCE_FRAME = "(0, 0) is the top-left corner of the image; x to the right, y down, in pixels"
 CONFIDENCE_DEFINITION = (
-    "the source's confidence (DeepLabCut likelihood, NWB confidence) of a point as predicted; "
-    "1 for a point placed or moved by hand"
+    "the source's confidence (DeepLabCut likelihood, SLEAP point score, NWB confidence) of a "
+    "point as predicted; 1 for a point placed or moved by hand"
 )
 
 
@@ -150,14 +151,16 @@ class _PoseConfidence:
     """The confidence of each point of a pose set, from the file the set was read from.
 
     A point whose coordinates are what reading the source gave keeps the source's
-    confidence (DeepLabCut's ``likelihood``, an NWB ``PoseEstimationSeries``' ``confidence``);
-    a point placed or moved here, or any point when the source is gone or has none, has 1.
+    confidence (DeepLabCut's ``likelihood``, a SLEAP prediction's point score, an NWB
+    ``PoseEstimationSeries``' ``confidence``); a point placed or moved here, a point of a
+    SLEAP user instance, or any point when the source is gone or has none, has 1.
     """
 
     def __init__(self, writer: _Writer, pose: PoseSet) -> None:
         self.writer = writer
         self.pose = pose
         self._dlc: Any = None
+        self._sleap: tuple[int, np.ndarray, np.ndarray | None] | None = None
         self._nwb: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def of(self, individual: str, bodypart: str, key: str, flat: Any) -> np.ndarray:
@@ -166,6 +169,8 @@ class _PoseConfidence:
         try:
             if fmt == "deeplabcut" and self.pose.source.get("likelihood"):
                 self._from_dlc(out, individual, bodypart, flat)
+            elif fmt == "sleap":
+                self._from_sleap(out, individual, bodypart, flat)
             elif fmt == "nwb":
                 self._from_nwb(out, bodypart, key, flat)
         except (OSError, ValueError, KeyError, ImportError):
@@ -186,6 +191,24 @@ class _PoseConfidence:
         values = np.asarray(column.loc[flat.times].to_numpy(), np.float64).reshape(len(out), -1)
         found = np.isfinite(values[:, 0])
         out[found] = values[found, 0]
+
+    def _from_sleap(self, out: np.ndarray, individual: str, bodypart: str, flat: Any) -> None:
+        if self._sleap is None:
+            from napari_whiskertoolbox.io.sleap import source_point_scores
+
+            self._sleap = source_point_scores(self.pose) or (0, np.empty((0, 0, 0, 2)), None)
+        first, locations, scores = self._sleap
+        if scores is None or bodypart not in self.pose.bodyparts:
+            return
+        k, n = self.pose.individuals.index(individual), self.pose.bodyparts.index(bodypart)
+        rows = np.asarray(flat.times, np.int64) - first
+        inside = (rows >= 0) & (rows < len(locations))
+        source = np.full((len(rows), 2), np.nan, np.float32)
+        score = np.full(len(rows), np.nan)
+        source[inside] = locations[rows[inside], k, n]
+        score[inside] = scores[rows[inside], k, n]
+        same = np.all(source == np.asarray(flat.coords, np.float32), axis=1) & np.isfinite(score)
+        out[same] = score[same]  # a user instance's point (no score) stays 1: placed by hand
 
     def _from_nwb(self, out: np.ndarray, bodypart: str, key: str, flat: Any) -> None:
         if self._nwb is None:

@@ -69,6 +69,9 @@ class SleapPoses:
         Frame number of the array's first row.
     video_path : str
         The video the labels belong to ("" when unknown).
+    scores : (n_frames, n_tracks, n_nodes) float64, optional
+        Each keypoint's score as SLEAP gave it: a prediction's point score, NaN for a user
+        instance's point (placed by hand) or an absent one; None when not read.
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class SleapPoses:
         edges: list[tuple[str, str]],
         first_frame: int = 0,
         video_path: str = "",
+        scores: np.ndarray | None = None,
     ) -> None:
         self.locations = locations
         self.node_names = node_names
@@ -86,6 +90,7 @@ class SleapPoses:
         self.edges = edges
         self.first_frame = first_frame
         self.video_path = video_path
+        self.scores = scores
 
 
 # ----------------------------------------------------------------------------- reading
@@ -192,11 +197,12 @@ def _edges(edge_inds: np.ndarray, node_names: list[str], path: Path) -> list[tup
     return [(node_names[int(a)], node_names[int(b)]) for a, b in inds]
 
 
-def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
+def read_slp(path: str | os.PathLike[str], video: int = 0, *, quiet: bool = False) -> SleapPoses:
     """Read the labels of one video of a SLEAP ``.slp`` project with sleap-io.
 
-    The labels of the project's other videos are left out, and a WARNING on the
-    ``napari_whiskertoolbox.io`` logger names those videos and their labelled frames.
+    The labels of the project's other videos are left out, and (unless ``quiet``) a
+    WARNING on the ``napari_whiskertoolbox.io`` logger names those videos and their
+    labelled frames. ``scores`` holds each shown prediction's point scores.
 
     Parameters
     ----------
@@ -229,7 +235,7 @@ def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
     target = labels.videos[video] if labels.videos else None
     frames = [lf for lf in labels.labeled_frames if target is None or lf.video is target]
     others = _other_videos(labels, target)
-    if others:
+    if others and not quiet:
         LOGGER.warning(
             "file '%s': read the labels of video %d, %s; a pose set holds one video, so "
             "those of %s were left out",
@@ -242,15 +248,17 @@ def read_slp(path: str | os.PathLike[str], video: int = 0) -> SleapPoses:
     first = min((lf.frame_idx for lf in frames), default=0)
     last = max((lf.frame_idx for lf in frames), default=-1)
     locations = np.full((last - first + 1, len(individuals), len(nodes), 2), np.nan)
+    scores = np.full(locations.shape[:3], np.nan)
     column = {name: k for k, name in enumerate(individuals)}
     for lf, columns in layouts:
         for name, group in columns.items():
-            locations[lf.frame_idx - first, column[name]] = _shown_points(group, len(nodes))
+            row, k = lf.frame_idx - first, column[name]
+            locations[row, k], scores[row, k] = _shown(sio, group, len(nodes))
     edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
     video_path = (
         str(target.filename) if target is not None and isinstance(target.filename, str) else ""
     )
-    return SleapPoses(locations, nodes, individuals, edges, first, video_path)
+    return SleapPoses(locations, nodes, individuals, edges, first, video_path, scores)
 
 
 def _video_name(video: Any) -> str:
@@ -389,13 +397,63 @@ def _shown_points(group: _Column, n_nodes: int) -> np.ndarray:
     instances of one track on a frame). A node with one NaN coordinate is missing (points
     hold finite coordinates), so that an untouched instance compares equal to its keys.
     """
+    return _shown(None, group, n_nodes)[0]
+
+
+def _shown(sio: Any, group: _Column, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return an individual's keypoints as read (see :func:`_shown_points`) and their scores.
+
+    Scores ``(n_nodes,)`` float64: a ``PredictedInstance``'s point scores, NaN for a user
+    instance's points and missing nodes (all NaN when ``sio`` is None).
+    """
     row = np.full((n_nodes, 2), np.nan)
+    scores = np.full(n_nodes, np.nan)
     for inst in group.shown:
         points = np.asarray(inst.numpy(), np.float64)[:, :2].copy()
         points[~np.isfinite(points).all(axis=1)] = np.nan
-        fill = np.isnan(row[:, 0])
+        fill = np.isnan(row[:, 0]) & ~np.isnan(points[:, 0])
         row[fill] = points[fill]
-    return row
+        if sio is not None and isinstance(inst, sio.PredictedInstance):
+            scores[fill] = np.asarray(inst.points["score"], np.float64)[fill]
+    return row, scores
+
+
+def source_point_scores(pose: PoseSet) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """Return the keypoints and point scores of the SLEAP file a pose set was read from.
+
+    Returns
+    -------
+    (first_frame, locations, scores) or None
+        ``locations`` ``(frames, individuals, bodyparts, 2)`` float64 pixels and ``scores``
+        ``(frames, individuals, bodyparts)`` float64 in the pose set's individual and body-part
+        order, row ``k`` being frame ``first_frame + k``; a score is a prediction's point score,
+        NaN for a user instance's point (placed by hand). None when the pose set was not read
+        from a SLEAP file, or the file is gone, unreadable or no longer has the pose set's
+        tracks and nodes.
+    """
+    source = pose.source
+    path = Path(str(source.get("path") or ""))
+    if source.get("format") != "sleap" or not path.is_file():
+        return None
+    if path.suffix.lower() == ".slp":
+        try:
+            poses = read_slp(path, int(source.get("video", 0)), quiet=True)
+        except (FormatError, OSError, ValueError, KeyError, TypeError):
+            return None
+        if poses.scores is None or poses.node_names != list(pose.bodyparts):
+            return None
+        first, locations, scores = poses.first_frame, poses.locations, poses.scores
+        names = poses.track_names
+    else:
+        found = _source_analysis(pose)
+        if found is None:
+            return None
+        first, locations, scores = 0, found.locations, found.point_scores
+        names = list(pose.individuals)
+    if not set(pose.individuals) <= set(names):
+        return None
+    order = [names.index(name) for name in pose.individuals]
+    return first, locations[:, order], scores[:, order]
 
 
 # ----------------------------------------------------------------------------- to keys
