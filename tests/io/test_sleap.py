@@ -212,7 +212,8 @@ def test_a_project_of_several_videos_says_which_were_left_out(two_videos, caplog
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         dm = open_path(two_videos).dm
     np.testing.assert_array_equal(dm.get_data("sleap_a").times_with_data(), [0, 5, 9])
-    (record,) = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    records = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    (record,) = [r for r in records if "labelled frames" in r.getMessage()]
     message = record.getMessage()
     assert "project.slp" in message
     assert "/data/v1.mp4" in message  # the one read
@@ -626,3 +627,48 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
                     series.confidence[:], [want[t] for t in frames], err_msg=f"{track} {node}"
                 )
     assert 0.2 < min(min(v.values()) for v in expected.values()) < 1.0  # real scores compared
+
+
+def test_a_slp_opens_with_the_video_it_labels(tmp_path, caplog) -> None:
+    """Were: only the keypoints, on a black canvas, though the video was beside the file."""
+    from _video_files import pattern_frame, write_frames
+
+    video = write_frames(
+        tmp_path / "clip.mp4", [pattern_frame(i) for i in range(6)], "libx264", "yuv420p", "gray"
+    )
+    skeleton = sio.Skeleton(nodes=["a", "b"], edges=[["a", "b"]])
+    moved = sio.Video(filename="/elsewhere/lab/clip.mp4", open_backend=False)  # project moved
+    for name, sleap_video in (
+        ("here.slp", sio.Video.from_filename(str(video))),
+        ("moved.slp", moved),
+    ):
+        frames = [
+            sio.LabeledFrame(
+                video=sleap_video,
+                frame_idx=t,
+                instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)],
+            )
+            for t in (1, 4)
+        ]  # fmt: skip
+        sio.save_slp(
+            sio.Labels(labeled_frames=frames, videos=[sleap_video], skeletons=[skeleton]),
+            str(tmp_path / name),
+        )
+        dm = DataManager()
+        open_path(tmp_path / name, dm=dm)
+        assert dm.keys("video") == ["media"]
+        assert len(dm.get_data("media")) == 6
+        assert dm.time_key("sleap_a") == dm.time_key("media") == "time"
+        assert dm.get_time("time").sampling_rate == 30.0  # the video's frame rate
+        np.testing.assert_array_equal(dm.get_data("sleap_a").times_with_data(), [1, 4])
+        dm.history.undo()  # one step: the video goes with the keypoints
+        assert list(dm.keys()) == []
+    video.unlink()
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "here.slp").dm
+    assert dm.keys("video") == []
+    assert "sleap_a" in dm
+    assert any(
+        "clip.mp4" in r.getMessage() and "open the video first" in r.getMessage()
+        for r in caplog.records
+    )

@@ -202,6 +202,67 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     )
 
 
+def test_a_sleap_users_project_opens_on_its_video_and_saves_an_edit_back(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """A .slp of two tracks (user and predicted instances) on a PyAV video, as a new user meets it.
+
+    Were: the video the project labels was not opened (keypoints on a black canvas).
+    """
+    sio = pytest.importorskip("sleap_io")
+    from _napari_input import drag
+
+    from _video_files import pattern_frame, write_frames
+
+    video = write_frames(
+        tmp_path / "mice.mp4", [pattern_frame(i) for i in range(8)], "libx264", "yuv420p", "gray"
+    )
+    skeleton = sio.Skeleton(nodes=["nose", "tail"], edges=[["nose", "tail"]])
+    tracks = [sio.Track(name="mouseA"), sio.Track(name="mouseB")]
+    sleap_video = sio.Video.from_filename(str(video))
+    frames = []
+    for t in (2, 5):
+        a = sio.PredictedInstance.from_numpy(
+            np.array([[20.0 + t, 30.0], [40.0, 60.0]]), skeleton=skeleton,
+            point_scores=np.array([0.5, 0.75]), score=0.9, track=tracks[0], tracking_score=0.8,
+        )  # fmt: skip
+        b = sio.Instance.from_numpy(np.array([[90.0, 20.0], [100.0, 70.0]]), skeleton=skeleton, track=tracks[1])  # fmt: skip
+        frames.append(sio.LabeledFrame(video=sleap_video, frame_idx=t, instances=[a, b]))
+    path = tmp_path / "mice.slp"
+    sio.save_slp(
+        sio.Labels(
+            labeled_frames=frames, videos=[sleap_video], skeletons=[skeleton], tracks=tracks
+        ),
+        str(path),
+    )
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    assert viewer.layers["media"].data.shape[:3] == (8, 96, 128)
+    layer = viewer.layers["sleap"]
+    viewer.layers.selection.active = layer
+    layer.mode = "select"
+    viewer.dims.set_current_step(0, 2)
+    nose_a = int(np.flatnonzero((layer.features.individual == "mouseA") & (layer.features.bodypart == "nose"))[0])  # fmt: skip
+    y, x = layer.data[nose_a][-2:]
+    drag(viewer, layer, [(y, x), (y + 5, x + 5), (y + 10, x + 10)])  # the prediction corrected
+    assert layer.save(str(path), plugin=PLUGIN) == [str(path)]  # File > Save Selected Layers
+    saved = sio.load_slp(str(path), open_videos=False)
+    assert [t.name for t in saved.tracks] == ["mouseA", "mouseB"]
+    assert [e.source.name for e in saved.skeletons[0].edges] == ["nose"]
+    assert saved.videos[0].filename == str(video)
+    by_frame = {lf.frame_idx: lf for lf in saved.labeled_frames}
+    assert sorted(by_frame) == [2, 5]
+    (user_a,) = [i for i in by_frame[2].user_instances if i.track.name == "mouseA"]
+    np.testing.assert_allclose(user_a.numpy(), [[32.0, 40.0], [40.0, 60.0]])
+    (predicted_a,) = by_frame[2].predicted_instances  # kept, with its scores
+    assert user_a.from_predicted is predicted_a
+    np.testing.assert_array_equal(predicted_a.points["score"], [0.5, 0.75])
+    np.testing.assert_array_equal(predicted_a.numpy(), [[22.0, 30.0], [40.0, 60.0]])
+    untouched = [(type(i).__name__, i.track.name) for i in by_frame[5].instances]
+    assert untouched == [("PredictedInstance", "mouseA"), ("Instance", "mouseB")]
+    np.testing.assert_array_equal(by_frame[5].predicted_instances[0].points["score"], [0.5, 0.75])
+
+
 def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
     make_napari_viewer: Any, project: Path, tmp_path: Path
 ) -> None:
