@@ -20,7 +20,8 @@ from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.csv_tools import read_lines, utf8_bytes
 from napari_whiskertoolbox.io.report import LoadReport
 
-ENCODINGS = ("utf-16", "utf-8-sig", "cp1252")
+ENCODINGS = ("utf-16", "utf-8-sig", "cp1252", "utf-16-le", "utf-16-be")
+"""utf-16-le/-be: no byte-order mark (LabVIEW, MATLAB, .NET write them so): read with a note."""
 
 
 def _load(tmp_path, entry, text, encoding):
@@ -28,8 +29,13 @@ def _load(tmp_path, entry, text, encoding):
     (tmp_path / "config.json").write_text(json.dumps([{"name": "k", **entry}]))
     report = LoadReport()
     dm = load_config(tmp_path / "config.json", report=report)
-    notes = [n for n in report.notes if "Windows-1252" in n.message]
-    if encoding == "cp1252" and not text.isascii():
+    notes = [n for n in report.notes if "not UTF-8 text" in n.message]
+    if encoding in ("utf-16-le", "utf-16-be"):
+        [note] = notes
+        assert note.path == str(tmp_path / entry["filepath"])
+        endian = "little" if encoding.endswith("le") else "big"
+        assert f"read as UTF-16 {endian}-endian without a byte-order mark" in note.message
+    elif encoding == "cp1252" and not text.isascii():
         [note] = notes
         assert note.path == str(tmp_path / entry["filepath"])
         assert "read as Windows-1252 (cp1252)" in note.message
@@ -124,11 +130,14 @@ def test_tensor_and_clock_text(tmp_path, encoding):
 
 def test_config_json_and_batch_manifest_in_utf16(tmp_path):
     from napari_whiskertoolbox.batch import read_manifest
+    from napari_whiskertoolbox.io.routing import open_path
 
     (tmp_path / "a.csv").write_text("1\n2\n")
     entry = {"data_type": "analog", "format": "csv", "name": "Maß", "filepath": "a.csv"}
     (tmp_path / "config.json").write_bytes(json.dumps([entry]).encode("utf-16"))
     assert list(load_config(tmp_path / "config.json").keys()) == ["Maß"]
+    opened = open_path(tmp_path / "config.json")  # File > Open: was 'not a file we open'
+    assert (opened.kind, list(opened.dm.keys())) == ("config", ["Maß"])
     (tmp_path / "list.csv").write_bytes("session\nmäuse1.session\n".encode("utf-16"))
     assert [p.name for p in read_manifest(tmp_path / "list.csv")] == ["mäuse1.session"]
 
@@ -156,6 +165,9 @@ def test_plain_utf8_is_the_same_bytes_object():
     [
         (b"0\n1\n\x81\x8d\n", "byte 0x81 at column 1"),  # neither UTF-8 nor Windows-1252
         (b"0\n\x00\x01\xff\xfe", "binary data"),
+        (b"0\n1\n\x00\x00\x00\x00", "binary data"),  # ASCII with NULs: not UTF-16 text either
+        (np.arange(40, dtype="<i2").tobytes(), "binary data"),  # int16 samples 0..39
+        (np.full(40, 50, "<i2").tobytes(), "binary data"),  # '2' 40 times: no whitespace
         ("0\n1\n".encode("utf-16")[:-1], "expected UTF-16 text"),  # cut inside a character
     ],
 )
@@ -168,3 +180,70 @@ def test_undecodable_text_is_named(tmp_path, data, expected):
         load_config(tmp_path / "config.json")
     assert "a.csv" in str(info.value)
     assert "line " in str(info.value)
+
+
+def test_utf16_without_a_mark_is_told_from_binary_data():
+    """NUL bytes at every other position of text are UTF-16 (which byte says the order)."""
+    text = "Zeit (µs),Ω\n5,Tür\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        data = text.encode(encoding)
+        assert utf8_bytes(data, "a.csv", quiet=True).decode() == text
+        assert utf8_bytes(data[:15], "a.csv", partial=True, quiet=True) == b"Zeit (\xc2\xb5"
+        with pytest.raises(FormatError, match=r"a\.csv.*binary data"):
+            utf8_bytes(data[:-1], "a.csv")  # an odd byte count: no UTF-16 text
+
+
+def test_pipeline_and_runner_json_in_any_text_encoding(tmp_path, caplog):
+    """Transforms' pipeline files and runner configs are decoded as every text input."""
+    from napari_whiskertoolbox.transforms.errors import TransformError
+    from napari_whiskertoolbox.transforms.json_runner import run_json_pipeline
+    from napari_whiskertoolbox.transforms.library import PipelineLibrary
+    from napari_whiskertoolbox.transforms.pipeline import load_pipeline
+
+    pipeline = {
+        "metadata": {"name": "Glätten"},
+        "steps": [{"step_id": "area", "transform_name": "CalculateMaskArea"}],
+    }
+    runner = {"commands": []}
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "cp1252"):
+        path = tmp_path / f"{encoding}.json"
+        path.write_bytes(json.dumps(pipeline, ensure_ascii=False).encode(encoding))
+        with caplog.at_level(logging.WARNING, logger="napari_whiskertoolbox.io"):
+            caplog.clear()
+            assert load_pipeline(path).metadata["name"] == "Glätten"
+        if encoding in ("utf-16-le", "utf-16-be", "cp1252"):
+            [record] = caplog.records
+            assert str(path) in record.getMessage()
+            assert "not UTF-8 text" in record.getMessage()
+        else:
+            assert caplog.records == []
+        runner_path = tmp_path / f"runner-{encoding}.json"
+        runner_path.write_bytes(json.dumps(runner).encode(encoding))
+        assert run_json_pipeline(runner_path).success, encoding
+    names = {
+        e.id: e.name for e in PipelineLibrary(tmp_path).entries()
+    }  # the Transforms dock's list
+    assert names["utf-16-be"] == names["cp1252"] == "Glätten"
+    (tmp_path / "bad.json").write_bytes(b"{\x00\x01\x00\x00\x00}")
+    with pytest.raises(TransformError, match=r"bad\.json.*binary data"):
+        load_pipeline(tmp_path / "bad.json")
+    result = run_json_pipeline(tmp_path / "bad.json")
+    assert result.phase == "parse"
+    assert "bad.json" in result.message
+    assert "binary data" in result.message
+
+
+def test_deeplabcut_config_yaml_in_utf16(tmp_path):
+    """A DeepLabCut project whose config.yaml a Windows editor saved as UTF-16."""
+    from _dlc_project import copy_reaching
+
+    from napari_whiskertoolbox.io.pose import pose_sets
+    from napari_whiskertoolbox.io.routing import classify_path, open_path
+
+    project = copy_reaching(tmp_path)
+    config = project / "config.yaml"
+    config.write_bytes(config.read_text(encoding="utf-8").encode("utf-16-le"))
+    assert classify_path(config) == "deeplabcut"
+    [pose] = pose_sets(open_path(project).dm).values()
+    assert pose.bodyparts[:2] == ["Hand", "Finger1"]  # the config's order
+    assert pose.skeleton  # and its skeleton

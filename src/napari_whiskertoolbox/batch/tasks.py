@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from napari_whiskertoolbox.io.csv_tools import decode_text
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -304,7 +306,7 @@ class PipelineTask(Task):
     def _command_files(self) -> dict[str, str]:
         """Digest of each file a runner config's commands read (``"missing"`` when absent)."""
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8-sig"))
+            document = json.loads(decode_text(self.path.read_bytes(), self.path))
         except (OSError, ValueError):
             return {}
         if not isinstance(document, Mapping) or "steps" in document or "commands" not in document:
@@ -324,7 +326,7 @@ class PipelineTask(Task):
 
     def _document(self) -> dict[str, Any]:
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8-sig"))
+            document = json.loads(decode_text(self.path.read_bytes(), self.path))
         except (OSError, ValueError) as exc:
             raise TaskFailedError(f"cannot read the pipeline {self.path}: {exc}") from exc
         if pipeline_kind(document, self.path) == "pipeline" and (

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NumberStyle",
     "check_file",
+    "decode_text",
     "delimiter_char",
     "encoding_notes",
     "first_line",
@@ -473,7 +474,48 @@ def legacy_encoding_message(encoding: str = LEGACY_ENCODING) -> str:
     )
 
 
-_ENCODING_NAMES = {LEGACY_ENCODING: "Windows-1252"}
+_ENCODING_NAMES = {
+    LEGACY_ENCODING: "Windows-1252",
+    "utf-16-le": "UTF-16 little-endian without a byte-order mark",
+    "utf-16-be": "UTF-16 big-endian without a byte-order mark",
+}
+_SNIFF_BYTES = 4096
+"""Head of a file searched for NUL bytes (UTF-16 text without a byte-order mark)."""
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def _bomless_utf16(data: bytes, partial: bool) -> tuple[str, str] | None:
+    """Return ``(codec, text)`` when ``data`` is unambiguously UTF-16 text without a mark.
+
+    Little-endian when no byte at an even position of the head is NUL and at least half of
+    those at odd positions are (Latin text: every character's high byte is 0), big-endian
+    the other way round; and the whole of ``data`` (a cut last character allowed with
+    ``partial``) decodes in that codec to text: printable characters and whitespace only,
+    some whitespace (a space, tab or line break) among them. None otherwise: binary data
+    (small int16 samples, say) decodes to control characters, or to no whitespace.
+    """
+    head = data[:_SNIFF_BYTES]
+    if len(head) < 2 or (len(data) % 2 and not partial):
+        return None
+    even, odd = head[0::2], head[1::2]
+    if b"\x00" not in even and odd.count(0) * 2 >= len(odd):
+        codec = "utf-16-le"
+    elif b"\x00" not in odd and even.count(0) * 2 >= len(even):
+        codec = "utf-16-be"
+    else:
+        return None
+    body = data[: len(data) - len(data) % 2]
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        if not (partial and exc.start >= len(body) - 4):
+            return None
+        text = body[: exc.start].decode(codec)
+    if not all(c.isprintable() or c in _TEXT_CONTROLS for c in text):
+        return None
+    if not any(c.isspace() for c in text):
+        return None
+    return codec, text
 
 
 def _legacy_read(path: str | os.PathLike[str], encoding: str) -> None:
@@ -523,6 +565,11 @@ def utf8_bytes(
 
     * A byte-order mark says the encoding: UTF-8, UTF-16 (Excel's 'Unicode Text') or UTF-32;
       the text is decoded in it (the mark dropped).
+    * Otherwise, with NUL bytes at every other position of its head, UTF-16 without a mark
+      (little- or big-endian, as the NULs' positions say) when the whole decodes in it to
+      text (printable characters and whitespace), with a WARNING naming the file and the
+      encoding (see :func:`encoding_notes`); other data with a NUL byte in its first 4096
+      bytes is binary.
     * Otherwise UTF-8 (ASCII included) is returned as it is: the same ``bytes`` object, no
       copy (one ``isascii`` scan, plus a C-speed UTF-8 check when there is a non-ASCII byte).
     * Otherwise, when it decodes as Windows-1252 and holds no NUL byte, it is read as
@@ -543,9 +590,9 @@ def utf8_bytes(
     Raises
     ------
     FormatError
-        Binary data (a NUL byte in non-UTF-8 bytes), bytes that are neither UTF-8 nor
-        Windows-1252, or text invalid in the encoding its byte-order mark names (naming the
-        file, line and byte).
+        Binary data (a NUL byte in the first 4096 bytes of what is not UTF-16 text, or in
+        non-UTF-8 bytes), bytes that are neither UTF-8 nor Windows-1252, or text invalid in
+        the encoding its byte-order mark names (naming the file, line and byte).
     """
     for mark, codec, name in _BOMS:
         if data.startswith(mark):
@@ -555,6 +602,20 @@ def utf8_bytes(
                     return body
                 return _decode(body, codec, name, path, partial).encode("utf-8")
             return _decode(body, codec, name, path, partial).encode("utf-8")
+    nul = data.find(b"\x00", 0, _SNIFF_BYTES)
+    if nul >= 0:
+        found = _bomless_utf16(data, partial)
+        if found is None:
+            raise FormatError(
+                f"expected text, found binary data (a NUL byte at byte {nul}; nor is it "
+                "UTF-16 text, whose every other byte is NUL for Latin characters)",
+                path=path,
+                line=data[:nul].count(b"\n") + 1,
+            )
+        codec, text = found
+        if not quiet:
+            _legacy_read(path, codec)
+        return text.encode("utf-8")
     if data.isascii() or _is_utf8(data):
         return data
     try:
@@ -584,6 +645,20 @@ def utf8_bytes(
     if not quiet:
         _legacy_read(path, LEGACY_ENCODING)
     return text.encode("utf-8")
+
+
+def decode_text(data: bytes, path: str | os.PathLike[str]) -> str:
+    """Return the text of a file's bytes ``data``, decoded as :func:`utf8_bytes` says.
+
+    For readers that read the bytes themselves (their own message when a file cannot be
+    opened): pipeline and runner JSON files, say.
+
+    Raises
+    ------
+    FormatError
+        Binary data or bytes in no encoding we read (naming the file, line and byte).
+    """
+    return utf8_bytes(data, path).decode("utf-8")
 
 
 def read_text_bytes(path: str | os.PathLike[str]) -> bytes:

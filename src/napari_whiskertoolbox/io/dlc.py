@@ -34,6 +34,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     delimiter_char,
     number_style,
     read_lines,
+    read_text,
     split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
@@ -557,9 +558,10 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
     import yaml
 
     path = check_file(path, "DeepLabCut config.yaml")
+    text = read_text(path)  # FormatError naming the file for binary or undecodable bytes
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise FormatError(f"cannot read the YAML ({exc})", path=path) from exc
     if not isinstance(content, dict):
         raise FormatError("expected a YAML mapping with 'bodyparts'", path=path)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from napari_whiskertoolbox.core.free_names import free_prefix
+from napari_whiskertoolbox.io.csv_tools import head_text
 from napari_whiskertoolbox.io.dlc import (
     H5_SUFFIXES,
     LABELS_PREFIX,
@@ -78,8 +79,8 @@ def is_dlc_project_config(path: str | os.PathLike[str]) -> bool:
     if path.name.lower() not in ("config.yaml", "config.yml") or not path.is_file():
         return False
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
-    except OSError:
+        head = head_text(path, 20000)
+    except (OSError, FormatError):
         return False
     return "bodyparts" in head and ("labeled-data" in head or "Task" in head or "scorer" in head)
 

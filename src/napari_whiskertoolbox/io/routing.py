@@ -25,6 +25,7 @@ from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import media_clock
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.csv_tools import utf8_bytes
 from napari_whiskertoolbox.io.data_files import (
     DATA_FILE_SUFFIXES,
     DataFileGuess,
@@ -127,9 +128,9 @@ def is_config_file(path: str | os.PathLike[str]) -> bool:
     path = Path(path)
     if path.suffix.lower() != ".json" or not path.is_file():
         return False
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    try:  # decoded as the config loader decodes it (a UTF-16 config is a config too)
+        content = json.loads(utf8_bytes(path.read_bytes(), path, quiet=True))
+    except (OSError, ValueError):  # FormatError and JSONDecodeError are ValueErrors
         return False
     if isinstance(content, dict):
         content = content.get("data")

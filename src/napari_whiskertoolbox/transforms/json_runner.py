@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.transforms.commands import (
     CommandEnv,
@@ -306,11 +307,15 @@ def _save_phase(
 def _read(source: str | os.PathLike[str]) -> tuple[Any, Path]:
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise _PhaseError(
             "parse", f"Failed to open JSON file: {path} ({exc.strerror or exc})"
         ) from None
+    try:
+        text = decode_text(data, path)  # byte-order marks, BOM-less UTF-16, Windows-1252
+    except FormatError as exc:
+        raise _PhaseError("parse", f"Failed to read JSON file: {exc}") from None
     try:
         return json.loads(text), path.resolve()
     except json.JSONDecodeError as exc:

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 
@@ -116,7 +117,8 @@ class PipelineLibrary:
                 continue
             name = path.stem
             try:
-                meta = json.loads(path.read_text(encoding="utf-8-sig")).get("metadata") or {}
+                text = decode_text(path.read_bytes(), path)
+                meta = json.loads(text).get("metadata") or {}
                 if isinstance(meta.get("name"), str) and meta["name"]:
                     name = meta["name"]
             except (OSError, ValueError, AttributeError):

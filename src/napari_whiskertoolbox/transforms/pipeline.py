@@ -21,6 +21,8 @@ from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
+from napari_whiskertoolbox.io.csv_tools import decode_text
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -566,9 +568,13 @@ def load_pipeline(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pipelin
         return Pipeline.from_json(source)
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError:
         raise _fail(f"Failed to open file: {path}") from None
+    try:
+        text = decode_text(data, path)  # byte-order marks, BOM-less UTF-16, Windows-1252
+    except FormatError as exc:
+        raise _fail(f"Failed to read pipeline JSON: {exc}") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
