@@ -236,7 +236,6 @@ def test_pipeline_and_runner_json_in_any_text_encoding(tmp_path, caplog):
 def test_deeplabcut_config_yaml_in_utf16(tmp_path):
     """A DeepLabCut project whose config.yaml a Windows editor saved as UTF-16."""
     from _dlc_project import copy_reaching
-
     from napari_whiskertoolbox.io.pose import pose_sets
     from napari_whiskertoolbox.io.routing import classify_path, open_path
 

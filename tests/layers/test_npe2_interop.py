@@ -263,6 +263,32 @@ def test_a_sleap_users_project_opens_on_its_video_and_saves_an_edit_back(
     np.testing.assert_array_equal(by_frame[5].predicted_instances[0].points["score"], [0.5, 0.75])
 
 
+def test_a_deeplabcut_table_opened_alone_shows_every_label_whole(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """Were: the view fitted a box from (0, 0) to the points, cutting the right one's label."""
+    from napari.utils.colormaps.standardize_color import transform_color
+
+    from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS
+    from napari_whiskertoolbox.layers.pose_points import label_color
+
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], ["snout", "left_whisker_base"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    rows = [[300.0 + t, 200.0, 0.9, 420.0 + t, 210.0, 0.8] for t in range(5)]
+    pd.DataFrame(rows, columns=columns).to_csv(tmp_path / "mouse1DLC_resnet50.csv")
+    viewer = make_napari_viewer(show=True)  # offscreen canvases render black under Xvfb
+    viewer.open(str(tmp_path / "mouse1DLC_resnet50.csv"), plugin=PLUGIN)
+    assert [layer.name for layer in viewer.layers] == ["frame axis", "mouse1"]
+    canvas = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int)
+    orange = np.round(transform_color(label_color(INDIVIDUAL_COLORS[1]))[0][:3] * 255)
+    text = np.abs(canvas - orange).max(axis=-1) < 60  # left_whisker_base's label, antialiased
+    _, columns_hit = np.nonzero(text)
+    assert len(columns_hit) > 30  # the label is drawn...
+    assert columns_hit.max() < canvas.shape[1] - 4  # ...and ends inside the canvas
+
+
 def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
     make_napari_viewer: Any, project: Path, tmp_path: Path
 ) -> None:

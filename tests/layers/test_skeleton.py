@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from napari.utils.colormaps.standardize_color import transform_color
 
 from napari_whiskertoolbox.core import ArrayMedia, DataManager, PointData
 from napari_whiskertoolbox.io.contributions import commit
 from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, PoseSet, pose_key
 from napari_whiskertoolbox.layers.converters import segments_to_layer_vectors
+from napari_whiskertoolbox.layers.pose_points import LABEL_COLOR, label_color
 from napari_whiskertoolbox.layers.session import ViewerSession
 from napari_whiskertoolbox.layers.skeleton import WTB_SKELETON, skeleton_segments
 
@@ -168,6 +170,11 @@ def test_point_added_after_a_delete_gets_its_own_label_and_colour(session, delet
     np.testing.assert_allclose(points.data[deleted], [33.0, 44.0])
     np.testing.assert_allclose(points.face_color[deleted], points.face_color[0])  # mouseA's
     assert not np.allclose(points.face_color[deleted], points.face_color[3])  # not mouseB's
+    label_a, label_b = (label_color(INDIVIDUAL_COLORS[k]) for k in (0, 1))
+    assert list(points.features[LABEL_COLOR]) == [label_a] * 3 + [label_b] * 3
+    np.testing.assert_allclose(  # the colours napari draws the labels in
+        points.text.color(points.features)[deleted], transform_color(label_a)[0]
+    )
 
 
 @pytest.mark.gui
@@ -183,3 +190,21 @@ def test_swapping_identities_redraws(session) -> None:
     np.testing.assert_allclose(after[:2], before[2:])  # mouseA's edges now where mouseB's were
     session.dm.undo()
     np.testing.assert_allclose(skeleton.data, before)
+
+
+def _luminance(color: str) -> float:
+    srgb = transform_color(color)[0][:3]
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+@pytest.mark.parametrize("color", [*INDIVIDUAL_COLORS, "#0000ff", "#ffff00", "white", "black"])
+def test_label_colours_read_on_white_and_on_black_frames(color: str) -> None:
+    """Were white: unreadable over white frames. Now WCAG AA (4.5:1) on both, the marker's hue."""
+    label = label_color(color)
+    luminance = _luminance(label)
+    assert 1.05 / (luminance + 0.05) >= 4.5  # against white
+    assert (luminance + 0.05) / 0.05 >= 4.5  # against black
+    rgb, marker = transform_color(label)[0][:3], transform_color(color)[0][:3]
+    if np.ptp(marker) > 0.2:  # a colour: its hue is kept (channels in the same order)
+        assert list(np.argsort(rgb, kind="stable")) == list(np.argsort(marker, kind="stable"))

@@ -607,8 +607,8 @@ def utf8_bytes(
         found = _bomless_utf16(data, partial)
         if found is None:
             raise FormatError(
-                f"expected text, found binary data (a NUL byte at byte {nul}; nor is it "
-                "UTF-16 text, whose every other byte is NUL for Latin characters)",
+                f"expected UTF-8 text, found binary data (a NUL byte at byte {nul}; nor is "
+                "it UTF-16 text, whose every other byte is NUL for Latin characters)",
                 path=path,
                 line=data[:nul].count(b"\n") + 1,
             )

@@ -161,6 +161,7 @@ class FrameAxisPlaceholder:
         n_frames: int,
         extent: tuple[int, int] | None = None,
         display_clock: str = DEFAULT_CLOCK,
+        origin: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         """Add, resize or remove the placeholder.
 
@@ -174,8 +175,12 @@ class FrameAxisPlaceholder:
             The image the annotations are drawn on; by default the placeholder keeps its size.
         display_clock : str
             Name of the display clock (the frame axis label).
+        origin : (y, x)
+            Image pixel of the placeholder's top-left corner, with ``extent`` (a box
+            reaching past the image's top or left, for the keypoints' labels).
         """
         viewer, layer = self._viewer, self.layer
+        translate = (0.0, float(origin[0]), float(origin[1])) if extent is not None else None
         n_frames = self._slider_length(n_frames, display_clock)
         if not wanted:
             self.layer = None
@@ -186,18 +191,23 @@ class FrameAxisPlaceholder:
             shape = layer.data.shape
             height, width = extent if extent is not None else shape[1:]
             data = frame_axis_placeholder(n_frames, height, width)
-            if shape != data.shape:
+            moved = translate is not None and tuple(layer.translate) != translate
+            if shape != data.shape or moved:
                 # napari refreshes no hidden layer, extent included: shown for the data change
                 # (within one call, so never drawn), the layer gives the viewer its new extent.
                 # Replacing the layer instead costs a garbage collection per frame added.
                 with layer.events.visible.blocker():
                     layer.visible = True
+                    if translate is not None:
+                        layer.translate = translate
                     layer.data = data
                     layer.visible = False
             elif tuple(layer.axis_labels) != frame_axis_labels(display_clock):
                 layer.axis_labels = frame_axis_labels(display_clock)
             return
         self._add(frame_axis_placeholder(n_frames, *(extent or (1, 1))), display_clock)
+        if translate is not None and self.layer is not None:
+            self.layer.translate = translate
 
     def _slider_length(self, n_frames: int, display_clock: str) -> int:
         """Return ``n_frames`` capped to :data:`MAX_SLIDER_FRAMES`, saying so once."""

@@ -15,7 +15,7 @@ from napari.utils.notifications import show_warning
 
 from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
 from napari_whiskertoolbox.layers.main_thread import connect_main
-from napari_whiskertoolbox.layers.pose_points import PosePointsView, frame_point
+from napari_whiskertoolbox.layers.pose_points import LabelRoom, PosePointsView, frame_point
 from napari_whiskertoolbox.layers.skeleton import SkeletonView
 
 if TYPE_CHECKING:
@@ -102,6 +102,16 @@ class PoseLayers:
         if self._on_layers_changed is not None:
             self._on_layers_changed()
         self.redraw()
+
+    def label_room(self) -> list[LabelRoom]:
+        """Where the shown keypoints and their labels reach (see :meth:`PosePointsView.label_room`)."""
+        viewer = self.session.viewer
+        return [
+            room
+            for view in self.points.values()
+            if viewer is not None and view.layer in viewer.layers
+            for room in view.label_room()
+        ]
 
     def restore(self, name: str) -> None:
         """Bring back the keypoints (and skeleton) layers of pose set ``name`` the user removed."""

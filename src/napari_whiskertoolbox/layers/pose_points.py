@@ -17,7 +17,7 @@ body part is placed, the extra point is taken back and the user is told.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from napari.layers import Points
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.io.pose import PoseSet
 
-__all__ = ["WTB_POSE", "PosePointsView", "frame_point"]
+__all__ = ["WTB_POSE", "LabelRoom", "PosePointsView", "frame_point", "label_color"]
 
 WTB_POSE = "wtb_pose"
 """``layer.metadata`` entry naming the pose set a keypoints layer shows."""
@@ -39,19 +39,84 @@ POINT_SIZE = 8.0
 """Keypoint diameter in image pixels when the pose set gives none (DeepLabCut's ``dotsize``)."""
 
 
-def text_spec(point_size: float) -> dict[str, Any]:
+LABEL_COLOR = "label_color"
+"""Feature column of each keypoint's text colour (napari's ``text.color`` reads it)."""
+TEXT_SIZE = 8
+"""Size of the keypoints' body-part labels (napari's ``text.size``: screen points)."""
+LABEL_CHAR_WIDTH = 0.9 * TEXT_SIZE
+"""Screen pixels a label's character takes at most (measured: 7 for napari's font at 8)."""
+LABEL_HEIGHT = 1.6 * TEXT_SIZE
+"""Screen pixels a label rises above its keypoint (anchor ``upper_left``: the text's
+bottom-left corner is at the point)."""
+LABEL_LUMINANCE = 0.179
+"""Relative luminance (WCAG) of the label colours: the one with the same contrast against
+white and black, ``1.05 / (L + 0.05) == (L + 0.05) / 0.05``: 4.58:1 on both."""
+
+
+def text_spec(point_size: float, color: Any = "white") -> dict[str, Any]:
     """Text label of each keypoint: its body part, beside the marker of ``point_size`` pixels.
 
     A napari ``text`` spec over the layer's features; the offset is in image pixels, so the
-    label stays clear of the marker at every zoom.
+    label stays clear of the marker at every zoom. ``color``: napari's text colour (a
+    colour, or an encoding over the features such as ``{"feature": ..., "colormap": ...}``).
     """
     return {
         "string": "{bodypart}",
-        "size": 8,
-        "color": "white",
+        "size": TEXT_SIZE,
+        "color": color,
         "anchor": "upper_left",
         "translation": [0.0, 0.6 * point_size],
     }
+
+
+def label_color(color: str) -> str:
+    """Return ``color``'s hue at relative luminance :data:`LABEL_LUMINANCE` (``#rrggbb``).
+
+    Readable on white frames and on black ones alike (4.5:1 or more, WCAG AA): the linear
+    RGB is scaled to that luminance, and a colour too saturated to reach it so (pure blue)
+    is mixed with white. The label of a keypoint then shares its marker's hue.
+    """
+    from napari.utils.colormaps.standardize_color import transform_color
+
+    srgb = np.asarray(transform_color(color)[0][:3], np.float64)
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    weights = np.array([0.2126, 0.7152, 0.0722])
+    luminance = float(linear @ weights)
+    if luminance <= 0:
+        linear = np.full(3, LABEL_LUMINANCE)
+    else:
+        linear = np.minimum(linear * (LABEL_LUMINANCE / luminance), 1.0)
+        luminance = float(linear @ weights)
+        if luminance < LABEL_LUMINANCE:  # clipped: mix with white, luminance being linear
+            linear += (1.0 - linear) * (LABEL_LUMINANCE - luminance) / (1.0 - luminance)
+    out = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return "#" + "".join(f"{round(float(v) * 255):02x}" for v in np.clip(out, 0, 1))
+
+
+class LabelRoom(NamedTuple):
+    """The image-pixel box of one body part's markers over all frames, and its label's size.
+
+    ``radius`` (image pixels) is the markers'; the label starts ``offset`` image pixels
+    right of a point and takes ``width_px`` by ``height_px`` screen pixels, above it.
+    """
+
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+    radius: float
+    offset: float
+    width_px: float
+    height_px: float
+
+    def box(self, zoom: float) -> tuple[float, float, float, float]:
+        """Return ``(top, left, bottom, right)`` in image pixels at ``zoom`` screen px per pixel."""
+        return (
+            min(self.y_min - self.radius, self.y_min - self.height_px / zoom),
+            self.x_min - self.radius,
+            self.y_max + self.radius,
+            max(self.x_max + self.radius, self.x_max + self.offset + self.width_px / zoom),
+        )
 
 
 def frame_point(
@@ -95,6 +160,7 @@ class PosePointsView:
         self.pushing = False
         self.current_individual = pose.individuals[0]
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
+        self._label_colors: dict[str, str] = {}  # key -> its label's colour
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
         size = pose.point_size or POINT_SIZE
         self.layer = Points(
@@ -105,7 +171,7 @@ class PosePointsView:
             border_color="black",
             border_width=0.1,
             features=self.features_of([]),
-            text=text_spec(size),
+            text=text_spec(size, {"feature": LABEL_COLOR}),
             metadata={WTB_POSE: pose.name},
         )
         self.layer.events.data.connect(self._on_layer_data)
@@ -124,6 +190,42 @@ class PosePointsView:
             return individual_color(self.pose, individual)
         k = self.pose.bodyparts.index(bodypart) if bodypart in self.pose.bodyparts else 0
         return INDIVIDUAL_COLORS[k % len(INDIVIDUAL_COLORS)]
+
+    def label_room(self) -> list[LabelRoom]:
+        """Where the set's markers and labels reach, over every frame: one per body part.
+
+        Empty when the layer or its labels are hidden.
+        """
+        layer = self.layer
+        if not layer.visible:
+            return []
+        text_shown = bool(layer.text.visible)
+        radius = (
+            float(np.max(layer.size)) / 2
+            if len(layer.size)
+            else (self.pose.point_size or POINT_SIZE) / 2
+        )
+        offset = 0.6 * (self.pose.point_size or POINT_SIZE)
+        out = []
+        for bodypart in self.pose.bodyparts:
+            coords = [
+                self.dm.get_data(key).to_flat().coords
+                for individual in self.pose.individuals
+                if (key := self.pose.key(individual, bodypart)) is not None and key in self.dm
+            ]
+            xy = np.concatenate(coords) if coords else np.empty((0, 2))
+            if not len(xy):
+                continue
+            (x_min, y_min), (x_max, y_max) = xy.min(axis=0), xy.max(axis=0)
+            out.append(
+                LabelRoom(
+                    float(x_min), float(y_min), float(x_max), float(y_max), radius,
+                    offset if text_shown else 0.0,
+                    LABEL_CHAR_WIDTH * len(bodypart) if text_shown else 0.0,
+                    LABEL_HEIGHT if text_shown else 0.0,
+                )
+            )  # fmt: skip
+        return out
 
     def owner(self, key: str) -> tuple[str, str]:
         """Return ``(individual, bodypart)`` of ``key``."""
@@ -166,12 +268,24 @@ class PosePointsView:
         self.row_keys = keys
 
     def features_of(self, keys: list[str]) -> dict[str, np.ndarray]:
-        """Return the ``individual`` and ``bodypart`` feature columns of rows ``keys``."""
+        """Return the ``individual``, ``bodypart`` and label colour feature columns of rows ``keys``.
+
+        The label colour (:data:`LABEL_COLOR`) is the point's colour at
+        :func:`label_color`'s luminance: the text's colour, readable on white and on black.
+        """
         owners = [self.owner(k) for k in keys]
         return {
             "individual": np.array([o[0] for o in owners], dtype=object),
             "bodypart": np.array([o[1] for o in owners], dtype=object),
+            LABEL_COLOR: np.array([self.label_color_of(k) for k in keys], dtype=object),
         }
+
+    def label_color_of(self, key: str) -> str:
+        """Return the ``#rrggbb`` colour of ``key``'s text label (parsed once)."""
+        color = self._label_colors.get(key)
+        if color is None:
+            color = self._label_colors[key] = label_color(self.color_of(key))
+        return color
 
     def rgba(self, key: str) -> np.ndarray:
         """Return the RGBA float colour of ``key`` (parsed once)."""

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from psygnal import Signal
 from qtpy.QtCore import QTimer
 
@@ -547,18 +548,48 @@ class ViewerSession:
         return opened
 
     def fit_view(self) -> None:
-        """Fit the viewer's camera to the media (without media: to the annotations' image)."""
+        """Fit the viewer's camera to the media (without media: to the annotations' image).
+
+        Without media the view spans the annotations' image from ``(0, 0)`` and, beyond
+        it, every keypoint's marker and body-part label (their text keeps its size on
+        screen, so the box is found at the zoom it is shown at: a few fits converge).
+        """
         viewer = self.viewer
         if viewer is None:
             return
-        if self._frame_axis.layer is not None:
+        if self._frame_axis.layer is None:
+            viewer.reset_view()
+            return
+        extent = annotation_extent(self.dm)
+        self._frame_axis.update(True, self.n_frames, extent, display_clock=self._display_clock)
+        viewer.reset_view()
+        rooms = self.poses.label_room() if hasattr(self, "poses") else []
+        if extent is None or not rooms:
+            return
+        shown: tuple[int, int, int, int] | None = None
+        for _ in range(6):
+            zoom = float(viewer.scene.camera.zoom)
+            top, left, bottom, right = 0.0, 0.0, float(extent[0]), float(extent[1])
+            for room in rooms:
+                t, lf, b, r = room.box(zoom)
+                top, left, bottom, right = min(top, t), min(left, lf), max(bottom, b), max(right, r)
+            box = (
+                int(np.floor(top)),
+                int(np.floor(left)),
+                int(np.ceil(bottom)),
+                int(np.ceil(right)),
+            )
+            if shown is not None and all(abs(a - b) <= 1 for a, b in zip(box, shown)):
+                return
+            shown = box
             self._frame_axis.update(
                 True,
                 self.n_frames,
-                annotation_extent(self.dm),
+                (box[2] - box[0], box[3] - box[1]),
                 display_clock=self._display_clock,
+                origin=(box[0], box[1]),
             )
-        viewer.reset_view()
+            viewer.reset_view()
 
     def _resync_after_load(self) -> None:
         for key in list(self.bindings):
