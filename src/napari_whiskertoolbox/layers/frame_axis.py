@@ -8,7 +8,8 @@ When there is no media, napari still needs an axis of the right length: a hidden
 layer backed by ``numpy.broadcast_to`` (one byte of memory, whatever the frame count) is
 the cheapest public way to give the viewer that axis (:class:`FrameAxisPlaceholder`). It
 also spans the annotations' image (:func:`annotation_extent`), so that fitting the view
-shows the frame the annotations live in.
+shows the frame the annotations live in, and beyond it (``origin`` may be negative) the
+keypoints' text labels (``ViewerSession.fit_view``).
 """
 
 from __future__ import annotations
