@@ -286,3 +286,27 @@ def test_selection_errors_report_editor_line_numbers(qtbot, runner) -> None:
     assert 'File "<selection of untitled>", line 3, in <module>' in error
     assert "c = missing_name" in error
     assert "NameError" in error
+
+
+def test_the_editor_gets_three_fifths_of_the_dock_until_the_user_drags(
+    make_napari_viewer, qtbot, tmp_path: Path
+) -> None:
+    # the editor had 150 of 480 pixels (8 lines) in a 1000-pixel window with the
+    # Timeline docked, while the output tab below it stood mostly empty
+    viewer = make_napari_viewer(show=True)
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    window = runner.native.window()
+    window.resize(1280, 900)
+    editor, tabs = runner.editor, runner.tabs
+    qtbot.waitUntil(lambda: tabs.height() > 0 and editor.isVisible())
+    qtbot.waitUntil(lambda: abs(editor.height() - 1.5 * tabs.height()) < 0.1 * tabs.height())
+    # a split the user dragged stays theirs when the window changes size
+    splitter = editor.parentWidget()
+    splitter.moveSplitter(editor.height() // 2, 1)
+    assert splitter.user_sized
+    dragged = editor.height()
+    assert dragged < tabs.height()
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.height() == 800)
+    qtbot.wait(50)
+    assert editor.height() < tabs.height()
