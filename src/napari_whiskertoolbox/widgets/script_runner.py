@@ -331,6 +331,9 @@ class ScriptRunnerWidget(Container):
         self.editor.run_cell_requested.connect(lambda advance: self.run_cell(advance))
         self.editor.current_cell_changed.connect(self._show_cell_output)
         self.editor.file_dropped.connect(self.open_path)
+        self.editor.save_requested.connect(
+            lambda save_as: self._ask_save_as() if save_as else self.save()
+        )
         self.editor.document().modificationChanged.connect(self._update_title)
         self.editor.textChanged.connect(self._remember_buffer)
 
