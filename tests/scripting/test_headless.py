@@ -51,6 +51,25 @@ def test_failure_prints_trimmed_traceback_and_does_not_save(tmp_path: Path, caps
     assert not (tmp_path / "out").exists()
 
 
+def test_a_change_without_save_is_said_to_be_lost(tmp_path: Path, capfd) -> None:
+    # exit 0 and the script's own prints looked like success; the new key was gone
+    dm = DataManager()
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5, dtype=np.float32)))
+    io.save_session(dm, tmp_path / "in")
+    adds = _script(
+        tmp_path, "dm.setData('scaled', AnalogTimeSeries(np.ones(5, np.float32)), 'time')\n"
+    )
+    assert run_headless(adds, session=tmp_path / "in") == 0
+    err = capfd.readouterr().err
+    assert "note: the session changed (keys added: scaled) and is not saved" in err
+    assert "--save FOLDER" in err
+    reads = _script(tmp_path, "print(dm.getAllKeys())\n", "reads.py")
+    assert run_headless(reads, session=tmp_path / "in") == 0
+    assert "note:" not in capfd.readouterr().err  # nothing changed: nothing to say
+    assert run_headless(adds, session=tmp_path / "in", save=tmp_path / "out") == 0
+    assert "note:" not in capfd.readouterr().err
+
+
 def test_sys_exit_code_is_the_exit_code(tmp_path: Path) -> None:
     assert run_headless(_script(tmp_path, "import sys\nsys.exit(4)\n")) == 4
     assert run_headless(_script(tmp_path, "import sys\nsys.exit()\n", "ok.py")) == 0

@@ -351,6 +351,17 @@ def test_process_command_runs_headless_and_saves(tmp_path, bandpass) -> None:
     assert main(["process", str(tmp_path / "no.py"), "--keys", "ch0"]) == 2
 
 
+def test_process_command_without_save_says_the_outputs_are_not_kept(tmp_path, capfd) -> None:
+    from napari_whiskertoolbox.cli import main
+
+    session = tmp_path / "session"
+    io.save_session(_session(600), session)
+    module = _processor(tmp_path, load_template("Stream processor: band-pass"), "bp")
+    assert main(["process", str(module), "--session", str(session), "--keys", "ch0"]) == 0
+    err = capfd.readouterr().err
+    assert "note: the session changed (keys added: bp_ch0) and is not saved" in err
+
+
 def test_errors_inside_libraries_point_at_the_processors_line(tmp_path) -> None:
     dm = _session(100)
     bad = _processor(

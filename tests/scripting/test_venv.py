@@ -155,6 +155,25 @@ def test_a_script_imports_from_the_active_environment(envs) -> None:
     assert not engine.run("import wtb_probe_module").success
 
 
+def test_modules_imported_from_an_environment_are_named(envs) -> None:
+    package = site_packages(envs["second"]) / "wtb_probe_pkg_named"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "sub.py").write_text("VALUE = 1\n")
+    venv.activate_venv(envs["second"])
+    try:
+        import wtb_probe_pkg_named.sub  # noqa: F401
+
+        venv.deactivate_venv()
+        # still imported after deactivation: named once, by its top-level name
+        assert venv.modules_imported_from(envs["second"]) == ["wtb_probe_pkg_named"]
+        assert venv.modules_imported_from(envs["first"]) == []
+    finally:
+        for name in ("wtb_probe_pkg_named.sub", "wtb_probe_pkg_named"):
+            sys.modules.pop(name, None)
+    assert venv.modules_imported_from(envs["second"]) == []
+
+
 def test_camelcase_aliases_return_messages_like_whiskertoolbox(tmp_path, envs) -> None:
     engine = ScriptEngine(DataManager())
     assert "empty" in engine.validateVenv("")

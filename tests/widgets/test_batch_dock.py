@@ -159,6 +159,37 @@ def test_task_from_the_script_runner(make_napari_viewer, tmp_path: Path) -> None
     assert dock.task_path.text() == str(script.resolve())
 
 
+def test_the_runner_script_is_taken_as_edited_when_the_batch_starts(
+    make_napari_viewer, qtbot, sessions: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # the Batch dock opened first, the script opened and edited in the runner afterwards:
+    # Run takes that script with its unsaved edit, not an older file or none
+    viewer = make_napari_viewer()
+    dock = BatchWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Batch", area="right")
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    dock.add_sessions([sessions / "mouse1.session"])
+    started: list[Path] = []
+    monkeypatch.setattr(dock, "_start_worker", lambda task, s, o, c: started.append(task))
+    assert dock.task_source.currentIndex() == 0
+    dock.run()  # nothing open in the runner yet
+    assert not started
+    assert dock.status.text().startswith("Open or save a script in the Script runner")
+    script = tmp_path / "mine.py"
+    script.write_text("results = {}\n")
+    runner.open_path(script)
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    runner.editor.setTextCursor(cursor)
+    qtbot.keyClicks(runner.editor, "results['edited'] = 1")
+    assert runner.modified
+    dock.run()
+    assert started == [script.resolve()]
+    assert "results['edited'] = 1" in script.read_text()
+    assert not runner.modified
+
+
 def test_pipeline_library_entries(
     make_napari_viewer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

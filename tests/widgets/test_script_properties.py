@@ -120,6 +120,27 @@ def test_environment_selector_validates_activates_and_lists_packages(
     assert runner.settings.venv_path == ""
 
 
+def test_deactivating_names_the_modules_scripts_still_use_from_the_environment(
+    qtbot, runner, envs
+) -> None:
+    # a script still imported the package after Deactivate, and nothing said why
+    module = site_packages(envs["good"]) / "wtb_probe_still_loaded.py"
+    module.write_text("VALUE = 5\n")
+    panel = runner.properties
+    try:
+        panel.select_environment(str(envs["good"]))
+        assert panel.activate_selected()
+        run_and_wait(qtbot, runner, "import wtb_probe_still_loaded\n", succeed=True)
+        qtbot.mouseClick(panel.deactivate_button, Qt.MouseButton.LeftButton)
+        message = panel.environment_message.text()
+        assert message.startswith("deactivated: scripts import from napari's own environment")
+        assert "still imported from analysis" in message
+        assert message.endswith("until napari restarts): wtb_probe_still_loaded")
+    finally:
+        sys.modules.pop("wtb_probe_still_loaded", None)
+        module.unlink()
+
+
 def test_the_open_scripts_and_the_configs_dot_venv_are_listed(
     qtbot, runner, tmp_path, monkeypatch
 ) -> None:

@@ -286,3 +286,66 @@ def test_selection_errors_report_editor_line_numbers(qtbot, runner) -> None:
     assert 'File "<selection of untitled>", line 3, in <module>' in error
     assert "c = missing_name" in error
     assert "NameError" in error
+
+
+def test_the_editor_gets_three_fifths_of_the_dock_until_the_user_drags(
+    make_napari_viewer, qtbot, tmp_path: Path
+) -> None:
+    # the editor had 150 of 480 pixels (8 lines) in a 1000-pixel window with the
+    # Timeline docked, while the output tab below it stood mostly empty
+    viewer = make_napari_viewer(show=True)
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    window = runner.native.window()
+    window.resize(1280, 900)
+    editor, tabs = runner.editor, runner.tabs
+    qtbot.waitUntil(lambda: tabs.height() > 0 and editor.isVisible())
+    qtbot.waitUntil(lambda: abs(editor.height() - 1.5 * tabs.height()) < 0.1 * tabs.height())
+    # a split the user dragged stays theirs when the window changes size
+    splitter = editor.parentWidget()
+    splitter.moveSplitter(editor.height() // 2, 1)
+    assert splitter.user_sized
+    dragged = editor.height()
+    assert dragged < tabs.height()
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.height() == 800)
+    qtbot.wait(50)
+    assert editor.height() < tabs.height()
+
+
+def test_ctrl_s_in_the_editor_saves_the_script_not_the_session(
+    make_napari_viewer, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    # Ctrl+S while typing a script opened "Save the WhiskerToolbox session in" and left
+    # the script unsaved
+    from qtpy.QtTest import QTest
+    from qtpy.QtWidgets import QApplication, QFileDialog
+
+    from napari_whiskertoolbox.workflow import actions
+
+    viewer = make_napari_viewer(show=True)
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=5))
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    sessions_saved: list[object] = []
+    monkeypatch.setattr(actions, "save", sessions_saved.append)
+    dialogs: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (dialogs.append("save") or "", "")
+    )
+    script = tmp_path / "analysis.py"
+    script.write_text("x = 1\n")
+    runner.open_path(script)
+    viewer.window.activate()
+    runner.editor.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is runner.editor)
+    qtbot.keyClicks(runner.editor, "y = 2  # ")
+    assert runner.modified
+    QTest.keyClick(runner.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not runner.modified
+    assert script.read_text().startswith("y = 2  # x = 1")
+    assert sessions_saved == []
+    assert dialogs == []
+    # Ctrl+Shift+S: the script's Save As, not napari's Save All Layers
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(runner.editor, Qt.Key.Key_S, shift_ctrl)
+    assert dialogs == ["save"]
+    assert sessions_saved == []

@@ -120,6 +120,25 @@ def _save_exit_code(dm: DataManager, save: str | os.PathLike[str], stderr: TextI
     return 0
 
 
+def _note_unsaved(dm: DataManager, keys_before: Sequence[str], stderr: TextIO) -> None:
+    """Say on stderr that the run changed ``dm`` and nothing keeps it (no ``--save``).
+
+    A headless run's DataManager lives in this process only: the keys a script or a
+    processor added are gone when it exits, which the exit status 0 does not tell.
+    """
+    if not dm.modified:
+        return
+    before = set(keys_before)
+    keys_now = dm.keys()
+    added = [key for key in keys_now if key not in before]
+    what = f"keys added: {', '.join(added)}" if added else "data changed"
+    print(
+        f"note: the session changed ({what}) and is not saved: "
+        "pass --save FOLDER to keep it as a session folder",
+        file=stderr,
+    )
+
+
 def _exit_code(result: RunResult) -> int:
     if result.cancelled:
         return EXIT_CANCELLED
@@ -146,7 +165,8 @@ def run_headless(
     session : path-like, optional
         A WhiskerToolbox JSON config or a saved session folder; an empty DataManager if omitted.
     save : path-like, optional
-        Session folder to save ``dm`` to after a successful run.
+        Session folder to save ``dm`` to after a successful run. Without it, a run that
+        changed ``dm`` says on stderr that nothing keeps the change.
     argv : sequence of str
         ``sys.argv[1:]`` inside the script.
 
@@ -167,6 +187,7 @@ def run_headless(
         )
 
     use_figure_backend()
+    keys_before = dm.keys()
     engine = ScriptEngine(dm, undo_step_per_run=False)  # its history is thrown away
     try:
         result = engine.run_file(script_path, argv=list(argv), on_output=_echo(stdout, stderr))
@@ -177,6 +198,8 @@ def run_headless(
         stderr.write(result.error if result.error.endswith("\n") else result.error + "\n")
         stderr.flush()
     code = _exit_code(result)
+    if code == 0 and save is None:
+        _note_unsaved(dm, keys_before, stderr)
     if code != 0 or save is None:
         return code
     return _save_exit_code(dm, save, stderr)
@@ -222,6 +245,7 @@ def process_headless(
     if isinstance(dm, int):
         return dm
     use_figure_backend()
+    keys_before = dm.keys()
     try:
         plan = plan_processor(
             dm,
@@ -271,5 +295,6 @@ def process_headless(
         file=stderr,
     )
     if save is None:
+        _note_unsaved(dm, keys_before, stderr)
         return 0
     return _save_exit_code(dm, save, stderr)

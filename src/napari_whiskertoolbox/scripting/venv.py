@@ -42,6 +42,7 @@ __all__ = [
     "is_venv_active",
     "list_installed_packages",
     "looks_like_venv",
+    "modules_imported_from",
     "python_version_tuple",
     "validate_venv",
     "venv_interpreter",
@@ -336,6 +337,27 @@ def active_venv_path() -> Path | None:
     """Return the active environment's folder, or None."""
     saved = _saved
     return saved.venv if saved is not None else None
+
+
+def modules_imported_from(root: str | os.PathLike[str]) -> list[str]:
+    """Top-level names of the imported modules whose file lies inside the folder ``root``.
+
+    Deactivating an environment (or activating another) changes ``sys.path`` only: these
+    modules stay in :data:`sys.modules`, so scripts keep importing them from ``root``
+    until napari restarts.
+
+    Returns
+    -------
+    list of str
+        Sorted, without duplicates (``scipy`` for ``scipy.signal``).
+    """
+    folder = str(Path(root).expanduser().resolve())
+    names = set()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and file.startswith(folder + os.sep):
+            names.add(name.partition(".")[0])
+    return sorted(names)
 
 
 def list_installed_packages() -> list[tuple[str, str]]:

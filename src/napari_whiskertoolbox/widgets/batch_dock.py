@@ -340,7 +340,11 @@ class BatchWidget(QWidget):
         self.cancel_button.setEnabled(running)
 
     def run(self) -> None:
-        """Start the batch on a worker thread (returns at once)."""
+        """Start the batch on a worker thread (returns at once).
+
+        With the task *Script in the script runner*, the task is the runner's file as the
+        editor shows it: unsaved edits are saved first.
+        """
         if self.is_running:
             return
         try:
@@ -348,6 +352,17 @@ class BatchWidget(QWidget):
         except MissingBatchDependencyError as exc:
             self.status.setText(str(exc))
             return
+        if self.task_source.currentText() == TASK_SOURCES[0]:
+            # the script as it is in the runner now (unsaved edits saved first, as its
+            # Run file does), not the file that was open when this dock was made
+            script = self._script_runner_path()
+            if script is None:
+                self.status.setText(
+                    "Open or save a script in the Script runner dock first "
+                    "(the batch runs the saved file)."
+                )
+                return
+            self.task_path.setText(str(script))
         task_text = self.task_path.text().strip()
         sessions = self.sessions()
         if not task_text or not sessions:

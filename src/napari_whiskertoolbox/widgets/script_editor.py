@@ -14,12 +14,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qtpy.QtCore import QRect, QSize, Qt, QTimer, Signal
+from qtpy.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
 from qtpy.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
     QKeyEvent,
+    QKeySequence,
     QPainter,
     QSyntaxHighlighter,
     QTextCharFormat,
@@ -29,6 +30,7 @@ from qtpy.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from napari_whiskertoolbox.scripting.cells import Cell, cell_at, split_cells
 from napari_whiskertoolbox.widgets.script_theme import TextStyle
+from napari_whiskertoolbox.workflow.save_shortcut import OWN_SAVE_KEY_PROPERTY
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
@@ -180,12 +182,16 @@ class CodeEditor(QPlainTextEdit):
         The cursor entered another cell (the :class:`Cell`, or None without cells).
     file_dropped : str
         A ``.py`` file was dropped onto the editor (its path).
+    save_requested : bool
+        The platform's Save key (Ctrl+S: ``False``) or Save As key (Ctrl+Shift+S: ``True``)
+        was pressed: while the editor has the focus they save the script, not the session.
     """
 
     run_selection_requested = Signal()
     run_cell_requested = Signal(bool)
     current_cell_changed = Signal(object)
     file_dropped = Signal(str)
+    save_requested = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,6 +200,7 @@ class CodeEditor(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
         self.setAcceptDrops(True)
+        self.setProperty(OWN_SAVE_KEY_PROPERTY, True)  # Ctrl+S saves the script
         self.highlighter = PythonHighlighter(self.document())
         palette = self.palette()
         self.gutter_colors = (
@@ -414,8 +421,28 @@ class CodeEditor(QPlainTextEdit):
 
     # -- keys and drops ---------------------------------------------------------------------
 
+    @staticmethod
+    def _save_key(event: QKeyEvent) -> bool | None:
+        """Return ``True`` for the Save As key, ``False`` for the Save key, else None."""
+        if event.matches(QKeySequence.StandardKey.SaveAs):
+            return True
+        if event.matches(QKeySequence.StandardKey.Save):
+            return False
+        return None
+
+    def event(self, event: QEvent) -> bool:
+        """Take the Save keys from napari's menu shortcuts while the editor has the focus."""
+        if event.type() == QEvent.Type.ShortcutOverride and self._save_key(event) is not None:
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Run keys (:data:`RUN_KEYS`), indentation on Enter, dedent on Backspace."""
+        """Run keys (:data:`RUN_KEYS`), Save keys, indentation on Enter, dedent on Backspace."""
+        save_as = self._save_key(event)
+        if save_as is not None:
+            self.save_requested.emit(save_as)
+            return
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         modifiers = event.modifiers()
         if enter and modifiers & Qt.KeyboardModifier.ControlModifier:

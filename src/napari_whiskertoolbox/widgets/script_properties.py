@@ -66,6 +66,17 @@ def _selectable(text: str = "") -> QLabel:
     return label
 
 
+def _still_loaded(environment: Path) -> str:
+    """``"; still imported from <env> until napari restarts: a, b"`` or ``""``."""
+    names = venv.modules_imported_from(environment)
+    if not names:
+        return ""
+    return (
+        f"; still imported from {environment.name} (scripts keep using them until napari "
+        f"restarts): {', '.join(names)}"
+    )
+
+
 class ScriptPropertiesPanel(QScrollArea):
     """Python environment, editor settings and run options of the script runner.
 
@@ -289,20 +300,28 @@ class ScriptPropertiesPanel(QScrollArea):
 
     def activate_selected(self) -> bool:
         """Activate the chosen environment for every script; False (and why) when it cannot be."""
+        previous = venv.active_venv_path()
         try:
             path = venv.activate_venv(self.selected_environment())
         except venv.VenvError as exc:
             self._say(str(exc))
             self.show_active_environment()
             return False
-        self._say(f"activated {path}")
+        left = _still_loaded(previous) if previous is not None and previous != path else ""
+        self._say(f"activated {path}{left}")
         self._after_environment_change(path)
         return True
 
     def deactivate(self) -> None:
-        """Deactivate the active environment (``sys.path`` back exactly as it was)."""
+        """Deactivate the active environment (``sys.path`` back exactly as it was).
+
+        Modules scripts imported from it stay imported (and in use) until napari restarts:
+        the message names them.
+        """
+        previous = venv.active_venv_path()
         if venv.deactivate_venv():
-            self._say("deactivated: scripts import from napari's own environment")
+            left = _still_loaded(previous) if previous is not None else ""
+            self._say(f"deactivated: scripts import from napari's own environment{left}")
         self._after_environment_change(None)
 
     def show_active_environment(self) -> None:

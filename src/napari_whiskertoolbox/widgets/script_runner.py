@@ -109,6 +109,43 @@ _TABS_MIN_HEIGHT = 180
 _TEMPLATE_MIN_CHARS = 12
 """Characters of the template name shown when the dock is narrow (the list shows it all)."""
 
+_EDITOR_SHARE = (3, 2)
+"""Weights of the editor and the tabs below it in the dock's height."""
+
+
+class _WeightedSplitter(QSplitter):
+    """Vertical splitter sharing its height by ``weights`` until the user drags a handle.
+
+    ``setSizes`` before the dock is laid out does not hold: the children's size hints
+    won, and the editor got 150 of 480 pixels (8 lines) while the tabs below it stood
+    mostly empty. The weights are applied again on each resize (the minimum heights
+    still hold) until the user moves the handle; from then on Qt keeps the user's split.
+    """
+
+    def __init__(self, weights: tuple[int, ...]) -> None:
+        super().__init__(Qt.Orientation.Vertical)
+        self._weights = weights
+        self.user_sized = False
+        self.splitterMoved.connect(self._on_moved)
+
+    def _on_moved(self, *_: Any) -> None:
+        self.user_sized = True
+
+    def resizeEvent(self, event: Any) -> None:
+        """Share the new height by the weights unless the user has set the split."""
+        super().resizeEvent(event)
+        if not self.user_sized:
+            self.share()
+
+    def share(self) -> None:
+        """Split the current height by the weights."""
+        total = sum(self.sizes())
+        if total <= 0 or self.count() != len(self._weights):
+            return
+        weight = sum(self._weights)
+        sizes = [total * w // weight for w in self._weights[:-1]]
+        self.setSizes([*sizes, total - sum(sizes)])
+
 
 def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> NamespaceEntry:
     """Describe a main-thread proxy (``viewer``, layers a script got) as the object behind it.
@@ -294,6 +331,9 @@ class ScriptRunnerWidget(Container):
         self.editor.run_cell_requested.connect(lambda advance: self.run_cell(advance))
         self.editor.current_cell_changed.connect(self._show_cell_output)
         self.editor.file_dropped.connect(self.open_path)
+        self.editor.save_requested.connect(
+            lambda save_as: self._ask_save_as() if save_as else self.save()
+        )
         self.editor.document().modificationChanged.connect(self._update_title)
         self.editor.textChanged.connect(self._remember_buffer)
 
@@ -339,8 +379,7 @@ class ScriptRunnerWidget(Container):
         self.tabs.addTab(self.data_keys, "Data keys")
         self.tabs.addTab(self.properties, "Properties")
 
-        splitter = QSplitter()
-        splitter.setOrientation(Qt.Orientation.Vertical)
+        splitter = self._splitter = _WeightedSplitter(_EDITOR_SHARE)
         splitter.addWidget(self.editor)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
@@ -348,7 +387,6 @@ class ScriptRunnerWidget(Container):
         # In a crowded dock area the editor keeps a few lines; the tabs give way first.
         self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
         self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES)
-        splitter.setSizes([3, 2])  # a weight: the editor gets 3/5 of the room
         splitter.setChildrenCollapsible(False)
         self.native.layout().addWidget(splitter)
 

@@ -8,7 +8,9 @@ Qt asks the focused widget whether it wants a key before treating the key as a m
 shortcut (``QEvent.ShortcutOverride``). An application event filter answers "yes" for
 the Save key while this viewer's window is active and its session holds data; Qt then
 delivers the key as an ordinary key press, which the filter turns into a session save.
-With an empty session the key is left to napari (Save Selected Layers).
+With an empty session the key is left to napari (Save Selected Layers). A focused widget
+with the Qt property :data:`OWN_SAVE_KEY_PROPERTY` set (the script runner's editor, where
+Ctrl+S saves the script) keeps the key.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from napari_whiskertoolbox.workflow import actions
 if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
 
-__all__ = ["SaveShortcut"]
+__all__ = ["OWN_SAVE_KEY_PROPERTY", "SaveShortcut"]
+
+OWN_SAVE_KEY_PROPERTY = "wtb_own_save_key"
+"""Qt property of a widget that handles the Save key itself while it has the focus."""
 
 _KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
 _INSTALLED: weakref.WeakSet[SaveShortcut] = weakref.WeakSet()
@@ -77,9 +82,11 @@ class SaveShortcut(QObject):
 
     def owns_save_key(self, event: QKeyEvent) -> bool:
         """Whether ``event`` is the Save key pressed in this window with session data."""
+        focused = QApplication.focusWidget()
         return (
             event.matches(QKeySequence.StandardKey.Save)
             and self._window_is_active()
+            and not (focused is not None and focused.property(OWN_SAVE_KEY_PROPERTY))
             and bool(self._session.dm.keys())
         )
 
