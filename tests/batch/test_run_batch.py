@@ -90,6 +90,36 @@ def test_script_task_saves_outputs_and_results(
     assert pd.read_csv(report.files["report_csv"])["status"].tolist() == ["done"] * 3
 
 
+def _contacts(dm: DataManager) -> dict[str, object]:
+    return {"n_contacts": len(dm.get_data("contact_events")), "animal": "from the task"}
+
+
+def test_a_csv_manifests_other_columns_are_columns_of_the_results(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    manifest = sessions / "experiment.csv"
+    pd.DataFrame(
+        {
+            "animal": ["m2", "m1"],
+            "session": ["mouse2.session", "mouse1.session"],
+            "condition": ["saline", "drug"],
+        }
+    ).to_csv(manifest, index=False)
+    report = run_batch(_contacts, manifest, client=threads_client, out=tmp_path / "out")
+    assert report.ok
+    table = pd.read_csv(report.files["results_csv"])
+    assert list(table.columns) == [
+        "name", "session", "status", "animal", "condition", "n_contacts", "result_animal"
+    ]  # fmt: skip
+    assert table["animal"].tolist() == ["m2", "m1"]
+    assert table["condition"].tolist() == ["saline", "drug"]
+    assert table["result_animal"].tolist() == ["from the task"] * 2
+    assert pd.read_parquet(report.files["results_parquet"])["condition"].tolist() == [
+        "saline",
+        "drug",
+    ]
+
+
 def summary(dm: DataManager, threshold: float = 10.0) -> dict[str, float]:
     angle = dm.get_data("whisker_angle").values
     dm.set_data("above", AnalogTimeSeries((angle > threshold).astype(np.float32)), "time")

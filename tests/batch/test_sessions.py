@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pytest
 
-from napari_whiskertoolbox.batch import expand_sessions, read_manifest, session_names
+from napari_whiskertoolbox.batch import (
+    expand_sessions,
+    manifest_columns,
+    read_manifest,
+    session_names,
+)
 from napari_whiskertoolbox.io import FormatError
 
 if TYPE_CHECKING:
@@ -33,6 +38,11 @@ def test_text_and_csv_manifests(sessions: Path) -> None:
     )
     assert [p.name for p in read_manifest(table)] == ["mouse2.session", "mouse1.session"]
     assert [p.name for p in expand_sessions(table)] == ["mouse2.session", "mouse1.session"]
+    columns = manifest_columns([table, text])  # a text manifest has no other columns
+    assert columns == {
+        (sessions / "mouse2.session").resolve(): {"animal": "a"},
+        (sessions / "mouse1.session").resolve(): {"animal": "b"},
+    }
 
 
 def test_csv_manifests_as_spreadsheets_save_them(sessions: Path) -> None:

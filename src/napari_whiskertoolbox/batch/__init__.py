@@ -31,7 +31,12 @@ from napari_whiskertoolbox.batch.run import (
     OutputInUseError,
     run_batch,
 )
-from napari_whiskertoolbox.batch.sessions import expand_sessions, read_manifest, session_names
+from napari_whiskertoolbox.batch.sessions import (
+    expand_sessions,
+    manifest_columns,
+    read_manifest,
+    session_names,
+)
 from napari_whiskertoolbox.batch.tasks import (
     OUTPUT_DIR_NAME,
     CallableTask,
@@ -67,6 +72,7 @@ __all__ = [
     "batch_client",
     "completed_record",
     "expand_sessions",
+    "manifest_columns",
     "read_manifest",
     "require_batch_dependencies",
     "run_batch",

@@ -88,6 +88,9 @@ class BatchReport:
         The dask dashboard of the run.
     n_workers : int
         Workers the scheduler had when the batch started.
+    session_columns : dict of str to dict of str to str
+        Each session's (``SessionRecord.session``) other cells of its CSV manifest row
+        (``animal``, ``condition``, ...): columns of :attr:`results`.
     files : dict of str to Path
         The files :meth:`write` wrote (see :data:`REPORT_FILES`).
     """
@@ -99,6 +102,7 @@ class BatchReport:
     cancelled: bool = False
     dashboard_link: str | None = None
     n_workers: int = 0
+    session_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -151,8 +155,9 @@ class BatchReport:
     def results(self) -> pd.DataFrame:
         """The results table: a row per session, a column per result value.
 
-        Columns ``name``, ``session``, ``status``, then every result name in the order first
-        seen; a session without a value has NA there. A column's type is that of its values
+        Columns ``name``, ``session``, ``status``, the other columns of the sessions' CSV
+        manifest rows (text), then every result name in the order first seen (prefixed
+        ``result_`` where it is one of the former); a session without a value has NA there. A column's type is that of its values
         (see :func:`_result_dtype`): floats stay ``Float64`` even when every value is whole,
         ints and floats together are ``Float64``, and a name given values of other
         different kinds in different sessions (``3`` here, ``"n/a"`` there) is a
@@ -163,8 +168,13 @@ class BatchReport:
         columns: dict[str, list[Any]] = {column: [] for column in _IDENTITY_COLUMNS}
         for i, r in enumerate(self.records):
             row: dict[str, Any] = {"name": r.name, "session": r.session, "status": r.status}
+            labels = self.session_columns.get(r.session, {})
+            for key, label in labels.items():
+                if key not in _IDENTITY_COLUMNS:
+                    row[key] = label
             for key, value in r.results.items():
-                row[key if key not in _IDENTITY_COLUMNS else f"result_{key}"] = value
+                taken = key in _IDENTITY_COLUMNS or key in labels
+                row[f"result_{key}" if taken else key] = value
             for column, value in row.items():
                 columns.setdefault(column, [None] * i).append(value)
             for values in columns.values():

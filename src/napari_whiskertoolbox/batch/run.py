@@ -21,7 +21,7 @@ from napari_whiskertoolbox.batch.records import (
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import BatchReport
-from napari_whiskertoolbox.batch.sessions import expand_sessions, session_names
+from napari_whiskertoolbox.batch.sessions import expand_sessions, manifest_columns, session_names
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.io.routing import session_folder_for
@@ -621,6 +621,7 @@ def run_batch(
             cancelled=batch.cancelled or batch.cancel_requested.is_set(),
             dashboard_link=dashboard,
             n_workers=batch.n_workers,
+            session_columns={str(p): cells for p, cells in manifest_columns(sessions).items()},
         )
         report.write(out_dir)
     return report

@@ -21,6 +21,7 @@ __all__ = [
     "MANIFEST_COLUMN",
     "expand_sessions",
     "is_manifest",
+    "manifest_columns",
     "read_manifest",
     "session_names",
 ]
@@ -57,15 +58,19 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Path]:
     FormatError
         A CSV manifest without a ``session`` column, or with an empty cell (naming the line).
     """
-    return [entry for _, entry in _manifest_entries(path)]
+    return [entry for _, entry, _ in _manifest_entries(path)]
 
 
-def _manifest_entries(path: str | os.PathLike[str]) -> list[tuple[int, Path]]:
-    """Return ``(line number, session path)`` for each entry of a manifest (see :func:`read_manifest`)."""
+def _manifest_entries(path: str | os.PathLike[str]) -> list[tuple[int, Path, dict[str, str]]]:
+    """Return ``(line number, session path, other cells)`` for each entry of a manifest.
+
+    The other cells are a CSV manifest's other columns (``{"animal": "m1", ...}``, by
+    header name); empty for a one-path-a-line manifest. See :func:`read_manifest`.
+    """
     path = Path(path)
     base = path.parent
     text = read_text(path)
-    entries: list[tuple[int, str]] = []
+    entries: list[tuple[int, str, dict[str, str]]] = []
     if path.suffix.lower() in (".csv", ".tsv"):
         lines = text.splitlines()
         reader = csv.reader(lines, delimiter=_manifest_delimiter(path, lines[:1]))
@@ -86,16 +91,49 @@ def _manifest_entries(path: str | os.PathLike[str]) -> list[tuple[int, Path]]:
                 raise FormatError(
                     f"line {reader.line_num}: empty {columns[index]!r} cell", path=path
                 )
-            entries.append((reader.line_num, cell))
+            others = {
+                name: (row[i].strip() if i < len(row) else "")
+                for i, name in enumerate(columns)
+                if i != index and name
+            }
+            entries.append((reader.line_num, cell, others))
     else:
         for line, raw in enumerate(text.splitlines(), start=1):
             stripped = raw.strip()
             if stripped and not stripped.startswith("#"):
-                entries.append((line, stripped))
+                entries.append((line, stripped, {}))
     out = []
-    for line, entry in entries:
+    for line, entry, others in entries:
         p = Path(os.path.expanduser(entry))
-        out.append((line, p if p.is_absolute() else base / p))
+        out.append((line, p if p.is_absolute() else base / p, others))
+    return out
+
+
+def manifest_columns(
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> dict[Path, dict[str, str]]:
+    """Return the other columns of the CSV manifests among ``sessions``, by session.
+
+    Parameters
+    ----------
+    sessions : path-like or iterable of path-like
+        What :func:`expand_sessions` takes; only CSV/TSV manifests contribute.
+
+    Returns
+    -------
+    dict of Path to dict of str to str
+        Resolved session path → ``{column: cell}`` of its manifest row (``animal``,
+        ``condition``, ...), for the results table. Sessions listed twice keep their
+        first row.
+    """
+    specs = [sessions] if isinstance(sessions, (str, os.PathLike)) else list(sessions)
+    out: dict[Path, dict[str, str]] = {}
+    for spec in specs:
+        path = Path(os.path.expanduser(os.fspath(spec)))
+        if path.exists() and not is_session(path) and is_manifest(path):
+            for _, entry, others in _manifest_entries(path):
+                if others:
+                    out.setdefault(entry.resolve(), others)
     return out
 
 
@@ -132,7 +170,7 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
         entries = _manifest_entries(path)
         if not entries:
             raise FormatError("the manifest lists no session", path=path)
-        return [_checked(entry, path, line) for line, entry in entries]
+        return [_checked(entry, path, line) for line, entry, _ in entries]
     if not is_session(path):
         hint = ""
         if path.is_dir() and any(is_session(child) for child in path.iterdir()):
