@@ -299,3 +299,17 @@ def test_a_scheduler_without_workers_shows_that_the_sessions_wait(
     assert "Waiting" not in dock.cluster.text()
     assert dock.cluster.text().startswith(f"dask: {cluster.scheduler_address}, 1 worker")
     assert _statuses(dock) == ["done"] * 3
+
+
+def test_a_manifests_other_columns_reach_the_results(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    manifest = sessions / "experiment.csv"
+    manifest.write_text("session,animal\nmouse1.session,m1\nmouse2.session,m2\n")
+    _prepare(dock, sessions, tmp_path)
+    dock.session_list.clear()
+    dock.add_sessions([manifest])
+    assert dock.sessions() == [str(sessions / f"{n}.session") for n in NAMES[:2]]
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+    assert dock.report.results["animal"].tolist() == ["m1", "m2"]

@@ -28,7 +28,7 @@ from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from distributed import Client, Future
 
@@ -115,6 +115,17 @@ def _output_lock(out_dir: Path, session_parents: list[Path]) -> Iterator[None]:
     except BaseException:
         _remove_unused(new_locks, made)
         raise
+
+
+def _session_columns(
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    given: Mapping[str | os.PathLike[str], Mapping[str, str]] | None,
+) -> dict[str, dict[str, str]]:
+    """Return the results table's text columns by session: the manifests', then ``given``."""
+    columns = {str(path): cells for path, cells in manifest_columns(sessions).items()}
+    for path, cells in (given or {}).items():
+        columns.setdefault(str(Path(path).expanduser().resolve()), {}).update(cells)
+    return columns
 
 
 def _missing_folders(folders: list[Path]) -> list[Path]:
@@ -465,6 +476,7 @@ def run_batch(
     save_beside_input: bool = False,
     cancel: threading.Event | None = None,
     on_cluster: Callable[[ClusterStatus], object] | None = None,
+    session_columns: Mapping[str | os.PathLike[str], Mapping[str, str]] | None = None,
 ) -> BatchReport:
     """Run ``task`` on every session, each in a worker process, and report what happened.
 
@@ -525,6 +537,9 @@ def run_batch(
         asked to stop (scripts and pipelines stop within a second), and a local cluster we
         started is shut down, killing what still runs. Finished outputs stay. Ctrl+C
         (``KeyboardInterrupt``) does the same.
+    session_columns : mapping, optional
+        Text columns of the results table for each session path (``{"animal": "m1"}``);
+        the other columns of CSV manifests among ``sessions`` are added without asking.
 
     Returns
     -------
@@ -621,7 +636,7 @@ def run_batch(
             cancelled=batch.cancelled or batch.cancel_requested.is_set(),
             dashboard_link=dashboard,
             n_workers=batch.n_workers,
-            session_columns={str(p): cells for p, cells in manifest_columns(sessions).items()},
+            session_columns=_session_columns(sessions, session_columns),
         )
         report.write(out_dir)
     return report

@@ -45,6 +45,7 @@ from napari_whiskertoolbox.batch import (
     MissingBatchDependencyError,
     SessionRecord,
     expand_sessions,
+    manifest_columns,
     require_batch_dependencies,
     run_batch,
     session_names,
@@ -103,6 +104,7 @@ class BatchWidget(QWidget):
         self._rows: dict[int, int] = {}
         self._records: dict[int, SessionRecord] = {}
         self._cancel: threading.Event | None = None
+        self._session_columns: dict[str, dict[str, str]] = {}  # session path -> manifest cells
         self._worker: Any = None
         self.report: BatchReport | None = None
 
@@ -294,6 +296,10 @@ class BatchWidget(QWidget):
         except (OSError, ValueError) as exc:
             self.status.setText(f"Sessions: {exc}")
             return
+        # a CSV manifest's other columns go to the results table: the list holds only paths
+        self._session_columns.update(
+            {str(path): cells for path, cells in manifest_columns([str(p) for p in paths]).items()}
+        )
         known = set(self.sessions())
         for path in found:
             if str(path) not in known:
@@ -386,6 +392,9 @@ class BatchWidget(QWidget):
             "resume": self.resume.isChecked(),
             "scheduler": address if self.remote.isChecked() else None,
             "n_workers": self.n_workers.value() if self.local.isChecked() else None,
+            "session_columns": {
+                s: self._session_columns[s] for s in sessions if s in self._session_columns
+            },
         }
         self._reset_table(sessions)
         self._cancel = threading.Event()
