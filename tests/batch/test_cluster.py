@@ -157,3 +157,21 @@ def test_the_local_cluster_serves_dasks_dashboard() -> None:
             assert b"Dask Diagnostic UI" in page.read()
     finally:
         batch_client.close()
+
+
+def _distributed_log_level() -> int:
+    import logging
+
+    return logging.getLogger("distributed.worker.state_machine").getEffectiveLevel()
+
+
+def test_quiet_local_workers_log_only_errors() -> None:
+    """A cancel made each worker process log "... ended with CancelledError" warnings."""
+    import logging
+
+    batch_client = start_client(n_workers=1)
+    try:
+        levels = batch_client.client.run(_distributed_log_level)
+        assert list(levels.values()) == [logging.ERROR]
+    finally:
+        batch_client.close()

@@ -254,7 +254,8 @@ def start_client(
         Times the local scheduler reschedules a task whose worker died before failing it
         (0: the batch's own retries decide).
     quiet : bool
-        Only show dask's errors, not its warnings about workers being killed on cancel.
+        Only show dask's errors, not its warnings about workers being killed on cancel
+        (in this process and in the local cluster's worker processes).
     connect_timeout : float, optional
         Seconds to reach ``scheduler`` and complete dask's handshake (default
         :data:`CONNECT_TIMEOUT_S`).
@@ -297,6 +298,8 @@ def start_client(
     # Memory stays bounded without it: each session's data is freed when it ends.
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    if quiet:  # the worker processes too: their "ended with CancelledError" on cancel
+        environ["DASK_LOGGING__DISTRIBUTED"] = "error"
     settings = {
         "distributed.scheduler.allowed-failures": allowed_failures,
         "distributed.nanny.pre-spawn-environ": environ,
