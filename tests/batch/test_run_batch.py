@@ -105,7 +105,7 @@ def test_a_csv_manifests_other_columns_are_columns_of_the_results(
             "condition": ["saline", "drug"],
         }
     ).to_csv(manifest, index=False)
-    report = run_batch(_contacts, manifest, client=threads_client, out=tmp_path / "out")
+    report = run_batch(_contacts, iter([manifest]), client=threads_client, out=tmp_path / "out")
     assert report.ok
     table = pd.read_csv(report.files["results_csv"])
     assert list(table.columns) == [

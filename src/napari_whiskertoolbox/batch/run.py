@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 import uuid
@@ -27,7 +28,6 @@ from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from distributed import Client, Future
@@ -575,6 +575,8 @@ def run_batch(
     started = time.perf_counter()
     _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
+    if not isinstance(sessions, (str, os.PathLike)):
+        sessions = list(sessions)  # read twice: paths, then manifest columns
     paths = expand_sessions(sessions)
     if not paths:
         raise ValueError("no sessions to run: give session folders, configs, globs or manifests")
