@@ -22,6 +22,7 @@ from napari_whiskertoolbox.transforms import (
     save_pipeline,
 )
 from napari_whiskertoolbox.transforms.library import LIBRARY_ENV, default_library_dir
+from napari_whiskertoolbox.transforms.python_transforms import TRANSFORMS_ENV, user_transforms_dir
 
 SELF_ZSCORE = {
     "metadata": {"name": "Self z-score", "version": "1.0"},
@@ -286,3 +287,13 @@ def test_unknown_step_parameter_is_ignored_as_in_whiskertoolbox_but_warned(tmp_p
     default = apply_transform("CalculateLineAngle", line)
     np.testing.assert_array_equal(ran.values, default.values)  # the default position was used
     assert load_pipeline(SELF_ZSCORE).warnings == []
+
+
+def test_library_and_user_transforms_follow_the_config_dir_env(tmp_path, monkeypatch):
+    # NAPARI_WHISKERTOOLBOX_CONFIG_DIR moves every user file, the pipeline library too
+    # (it was ignored: the Transforms dock wrote the library to ~/.config regardless)
+    monkeypatch.delenv(LIBRARY_ENV, raising=False)
+    monkeypatch.delenv(TRANSFORMS_ENV, raising=False)
+    monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_CONFIG_DIR", str(tmp_path / "cfg"))
+    assert default_library_dir() == tmp_path / "cfg" / "pipelines" / "transforms_v2"
+    assert user_transforms_dir() == tmp_path / "cfg" / "transforms"

@@ -28,13 +28,20 @@ LIBRARY_ENV = "NAPARI_WHISKERTOOLBOX_PIPELINES"
 
 APP_NAME = "napari-whiskertoolbox"
 
+CONFIG_DIR_ENV = "NAPARI_WHISKERTOOLBOX_CONFIG_DIR"
+"""Environment variable naming the folder of every user file (as in ``scripting.settings``)."""
+
 
 def user_config_dir() -> Path:
     r"""Return this application's user config folder (not created).
 
-    ``%APPDATA%\\napari-whiskertoolbox`` on Windows, ``~/Library/Application Support/…`` on
+    ``$NAPARI_WHISKERTOOLBOX_CONFIG_DIR`` when set (the script runner's settings honour it
+    too); else ``%APPDATA%\\napari-whiskertoolbox`` on Windows, ``~/Library/Application Support/…`` on
     macOS, ``$XDG_CONFIG_HOME/napari-whiskertoolbox`` (default ``~/.config``) elsewhere.
     """
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
     if sys.platform == "win32":
         base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
     elif sys.platform == "darwin":
