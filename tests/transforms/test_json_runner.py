@@ -203,6 +203,16 @@ def test_relative_paths_and_array_root(tmp_path, wtb_data):
     result = run_json_pipeline(path)
     assert result.phase == "load_and_transform"  # Group Intervals needs intervals, not events
     assert "is digital_event data; expected digital_interval" in result.message
+    # a runner config's load-phase error names the config file (it named only the step)
+    assert result.message.startswith(f"{path.resolve()}: transformations: phase 0: step 'w'")
+    path.write_text(json.dumps({"data": [{"data_type": "digital_event", "name": "ev",
+                                          "filepath": "events.csv"}],
+                                "transformations": {"steps": [
+                                    {"step_id": "w", "transform_name": "Group Interval",
+                                     "input_key": "ev", "output_key": "g"}]}}))  # fmt: skip
+    misspelt = run_json_pipeline(path).message
+    assert misspelt.startswith(f"{path.resolve()}: transformations: steps[0] 'w'")
+    assert "(did you mean 'Group Intervals'?)" in misspelt
     assert result.dm.get_data("ev").times.tolist() == [1, 2, 3, 4, 5]
     assert result.dm.metadata["config_path"] == str(path.resolve())
 

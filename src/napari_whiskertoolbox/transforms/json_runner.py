@@ -388,7 +388,9 @@ def run_json_pipeline(
             except TransformCancelled as exc:
                 raise _PhaseError("load_and_transform", str(exc)) from exc
             except (FormatError, TransformError, OSError, ValueError) as exc:
-                raise _PhaseError("load_and_transform", str(exc)) from exc
+                # name the config file: the loader only sees a staged copy of its entries
+                where = f"{config_path}: " if config_path is not None else ""
+                raise _PhaseError("load_and_transform", f"{where}{exc}") from exc
         if commands and command_list:
             env = CommandEnv(base_dir=base, context=context)
             seq = run_commands(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.transforms.api import run_transform
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context, sub_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
@@ -76,7 +77,8 @@ def _unknown_name(name: str, where: str) -> TransformError:
             f"{hint}; run V2 pipelines with the RunTransformsV2Pipeline command"
         )
     v1_names = REGISTRY.names("v1")
-    return _error(f"{where}: unknown V1 operation '{name}'; known: {v1_names}")
+    hint = did_you_mean(name, v1_names)
+    return _error(f"{where}: unknown V1 operation '{name}'{hint}; known: {v1_names}")
 
 
 def parse_v1_block(block: Any) -> list[V1Step]:
