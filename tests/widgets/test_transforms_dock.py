@@ -537,3 +537,14 @@ def test_saving_steps_under_a_name_in_use_asks_before_replacing(dock, qtbot, mon
     else:
         assert now == first
         assert "kept the library's 'Whisker length'" in status
+
+
+def test_tabs_ask_for_the_width_their_forms_need(dock, qtbot):
+    """napari docked the dock at 211 px for 240-260 px of content: Delete, Clear list, the
+    input fields were cut behind a horizontal scroll bar (the scroll areas asked ~no width)."""
+    dock.select_transform("CalculateLineAngle")
+    for index in range(dock.tabs.count()):
+        area = dock.tabs.widget(index)
+        needed = area.widget().minimumSizeHint().width()
+        assert area.minimumSizeHint().width() >= needed, dock.tabs.tabText(index)
+    assert dock.native.minimumSizeHint().width() >= needed

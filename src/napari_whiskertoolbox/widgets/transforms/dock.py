@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import CheckBox, ComboBox, Container, Label, LineEdit, PushButton
-from qtpy.QtCore import Qt, QTimer
+from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from qtpy.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -86,13 +86,44 @@ TREE_MIN_HEIGHT = 150
 """Pixels of the transform list at least (about nine rows): the tab scrolls below it."""
 
 
+class _VerticalScrollArea(QScrollArea):
+    """A scroll area that scrolls vertically only and is as wide as its content needs.
+
+    A plain QScrollArea asks for almost no width, so napari docked the Transforms dock
+    narrower than its forms (211 px for 240-260 px of content): buttons (Delete, Clear
+    list), the V1-names box and the input fields were cut, behind a horizontal scroll bar.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        width = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width), hint.height())
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        # the content's layout changed (another transform's form): ask for the new width
+        if (
+            watched is self.widget()
+            and event is not None
+            and event.type() == QEvent.Type.LayoutRequest
+        ):
+            self.updateGeometry()
+        return bool(super().eventFilter(watched, event))
+
+
 def _scrolling(content: QWidget) -> QScrollArea:
     """Put a tab's ``content`` in a frameless scroll area.
 
     A short dock then scrolls it rather than making the window taller than the screen (the
     tabs asked for 550 pixels).
     """
-    area = QScrollArea()
+    area = _VerticalScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
