@@ -9,7 +9,7 @@ import pytest
 
 from napari_whiskertoolbox.batch import (
     expand_sessions,
-    manifest_columns,
+    expand_sessions_with_columns,
     read_manifest,
     session_names,
 )
@@ -38,7 +38,8 @@ def test_text_and_csv_manifests(sessions: Path) -> None:
     )
     assert [p.name for p in read_manifest(table)] == ["mouse2.session", "mouse1.session"]
     assert [p.name for p in expand_sessions(table)] == ["mouse2.session", "mouse1.session"]
-    columns = manifest_columns([table, text])  # a text manifest has no other columns
+    rows = expand_sessions_with_columns([table, text])  # a text manifest has no other columns
+    columns = {path: cells for path, cells in rows.items() if cells}
     assert columns == {
         (sessions / "mouse2.session").resolve(): {"animal": "a"},
         (sessions / "mouse1.session").resolve(): {"animal": "b"},

@@ -33,7 +33,7 @@ from napari_whiskertoolbox.batch.run import (
 )
 from napari_whiskertoolbox.batch.sessions import (
     expand_sessions,
-    manifest_columns,
+    expand_sessions_with_columns,
     read_manifest,
     session_names,
 )
@@ -72,7 +72,7 @@ __all__ = [
     "batch_client",
     "completed_record",
     "expand_sessions",
-    "manifest_columns",
+    "expand_sessions_with_columns",
     "read_manifest",
     "require_batch_dependencies",
     "run_batch",

@@ -157,10 +157,11 @@ class BatchReport:
 
         Columns ``name``, ``session``, ``status``, the other columns of the sessions' CSV
         manifest rows (text), then every result name in the order first seen (prefixed
-        ``result_`` where it is one of the former); a session without a value has NA there. A column's type is that of its values
-        (see :func:`_result_dtype`): floats stay ``Float64`` even when every value is whole,
-        ints and floats together are ``Float64``, and a name given values of other
-        different kinds in different sessions (``3`` here, ``"n/a"`` there) is a
+        ``result_`` where it is one of the former); a session without a value has NA
+        there. A column's type is that of its values (see :func:`_result_dtype`): floats
+        stay ``Float64`` even when every value is whole, ints and floats together are
+        ``Float64``, and a name given values of other different kinds in different
+        sessions (``3`` here, ``"n/a"`` there) is a
         ``string`` column of their text, so that the table can always be saved as Parquet.
         """
         import pandas as pd

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 import uuid
@@ -22,12 +21,13 @@ from napari_whiskertoolbox.batch.records import (
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import BatchReport
-from napari_whiskertoolbox.batch.sessions import expand_sessions, manifest_columns, session_names
+from napari_whiskertoolbox.batch.sessions import expand_sessions_with_columns, session_names
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from distributed import Client, Future
@@ -118,11 +118,11 @@ def _output_lock(out_dir: Path, session_parents: list[Path]) -> Iterator[None]:
 
 
 def _session_columns(
-    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    manifest_rows: Mapping[Path, Mapping[str, str]],
     given: Mapping[str | os.PathLike[str], Mapping[str, str]] | None,
 ) -> dict[str, dict[str, str]]:
     """Return the results table's text columns by session: the manifests', then ``given``."""
-    columns = {str(path): cells for path, cells in manifest_columns(sessions).items()}
+    columns = {str(path): dict(cells) for path, cells in manifest_rows.items() if cells}
     for path, cells in (given or {}).items():
         columns.setdefault(str(Path(path).expanduser().resolve()), {}).update(cells)
     return columns
@@ -575,9 +575,8 @@ def run_batch(
     started = time.perf_counter()
     _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
-    if not isinstance(sessions, (str, os.PathLike)):
-        sessions = list(sessions)  # read twice: paths, then manifest columns
-    paths = expand_sessions(sessions)
+    rows = expand_sessions_with_columns(sessions)
+    paths = list(rows)
     if not paths:
         raise ValueError("no sessions to run: give session folders, configs, globs or manifests")
     check_shared_outputs(the_task, len(paths))
@@ -638,7 +637,7 @@ def run_batch(
             cancelled=batch.cancelled or batch.cancel_requested.is_set(),
             dashboard_link=dashboard,
             n_workers=batch.n_workers,
-            session_columns=_session_columns(sessions, session_columns),
+            session_columns=_session_columns(rows, session_columns),
         )
         report.write(out_dir)
     return report

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MANIFEST_COLUMN",
     "expand_sessions",
+    "expand_sessions_with_columns",
     "is_manifest",
-    "manifest_columns",
     "read_manifest",
     "session_names",
 ]
@@ -109,34 +109,6 @@ def _manifest_entries(path: str | os.PathLike[str]) -> list[tuple[int, Path, dic
     return out
 
 
-def manifest_columns(
-    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-) -> dict[Path, dict[str, str]]:
-    """Return the other columns of the CSV manifests among ``sessions``, by session.
-
-    Parameters
-    ----------
-    sessions : path-like or iterable of path-like
-        What :func:`expand_sessions` takes; only CSV/TSV manifests contribute.
-
-    Returns
-    -------
-    dict of Path to dict of str to str
-        Resolved session path → ``{column: cell}`` of its manifest row (``animal``,
-        ``condition``, ...), for the results table. Sessions listed twice keep their
-        first row.
-    """
-    specs = [sessions] if isinstance(sessions, (str, os.PathLike)) else list(sessions)
-    out: dict[Path, dict[str, str]] = {}
-    for spec in specs:
-        path = Path(os.path.expanduser(os.fspath(spec)))
-        if path.exists() and not is_session(path) and is_manifest(path):
-            for _, entry, others in _manifest_entries(path):
-                if others:
-                    out.setdefault(entry.resolve(), others)
-    return out
-
-
 def _manifest_delimiter(path: Path, header: list[str]) -> str:
     """Return the cell separator of a manifest: tab, ``,`` or ``;`` (sniffed from the header).
 
@@ -150,7 +122,8 @@ def _manifest_delimiter(path: Path, header: list[str]) -> str:
         return ","
 
 
-def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
+def _expand_one(spec: str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]]]:
+    """Return each session ``spec`` names, with its CSV manifest row's other cells (or {})."""
     text = os.fspath(spec)
     if _GLOB_CHARS & set(text) and not Path(text).exists():
         matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
@@ -162,7 +135,7 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
                 f"the pattern {text!r} matches {len(matches)} paths but no session "
                 "(session folder, .json config, media or another tool's project)"
             )
-        return found
+        return [(match, {}) for match in found]
     path = Path(os.path.expanduser(text))
     if not path.exists():
         raise FileNotFoundError(f"session not found: {path}")
@@ -170,7 +143,7 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
         entries = _manifest_entries(path)
         if not entries:
             raise FormatError("the manifest lists no session", path=path)
-        return [_checked(entry, path, line) for line, entry, _ in entries]
+        return [(_checked(entry, path, line), cells) for line, entry, cells in entries]
     if not is_session(path):
         hint = ""
         if path.is_dir() and any(is_session(child) for child in path.iterdir()):
@@ -185,7 +158,7 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[Path]:
             + hint,
             path=path,
         )
-    return [path]
+    return [(path, {})]
 
 
 def _checked(path: Path, manifest: Path, line: int) -> Path:
@@ -232,12 +205,33 @@ def expand_sessions(
     FormatError
         A path is no session, pattern or manifest, or a manifest is malformed.
     """
+    return list(expand_sessions_with_columns(sessions))
+
+
+def expand_sessions_with_columns(
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> dict[Path, dict[str, str]]:
+    """Expand ``sessions`` as :func:`expand_sessions` does, each with its manifest row.
+
+    Returns
+    -------
+    dict of Path to dict of str to str
+        Absolute session path (in :func:`expand_sessions`' order) → the other cells of its
+        CSV manifest row (``{"animal": "m1", "condition": "saline"}``, for the results
+        table); ``{}`` for a session given otherwise. A session listed twice keeps its
+        first row.
+
+    Raises
+    ------
+    FileNotFoundError, FormatError
+        As :func:`expand_sessions`.
+    """
     specs = [sessions] if isinstance(sessions, (str, os.PathLike)) else list(sessions)
-    seen: dict[Path, None] = {}
+    found: dict[Path, dict[str, str]] = {}
     for spec in specs:
-        for path in _expand_one(spec):
-            seen.setdefault(path.resolve(), None)
-    return list(seen)
+        for path, cells in _expand_one(spec):
+            found.setdefault(path.resolve(), cells)
+    return found
 
 
 def _stem(path: Path) -> str:

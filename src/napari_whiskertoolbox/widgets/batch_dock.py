@@ -44,8 +44,7 @@ from napari_whiskertoolbox.batch import (
     ClusterStatus,
     MissingBatchDependencyError,
     SessionRecord,
-    expand_sessions,
-    manifest_columns,
+    expand_sessions_with_columns,
     require_batch_dependencies,
     run_batch,
     session_names,
@@ -292,14 +291,12 @@ class BatchWidget(QWidget):
     def add_sessions(self, paths: list[str] | list[Path]) -> None:
         """Append ``paths`` (expanded: globs, manifests) to the list, skipping duplicates."""
         try:
-            found = expand_sessions([str(p) for p in paths])
+            found = expand_sessions_with_columns([str(p) for p in paths])
         except (OSError, ValueError) as exc:
             self.status.setText(f"Sessions: {exc}")
             return
         # a CSV manifest's other columns go to the results table: the list holds only paths
-        self._session_columns.update(
-            {str(path): cells for path, cells in manifest_columns([str(p) for p in paths]).items()}
-        )
+        self._session_columns.update({str(path): cells for path, cells in found.items() if cells})
         known = set(self.sessions())
         for path in found:
             if str(path) not in known:
