@@ -111,14 +111,13 @@ class TimeFrame(TimeFrameAliases):
         self._times: np.ndarray | None = array
         self._count = int(array.size)
         self._regular: tuple[float, float] | None = None  # (start, step) of a regular clock
-        self._counting = False
         self._sampling_rate = _checked_rate(sampling_rate)
 
     def __getstate__(self) -> dict[str, Any]:
         if self._regular is not None:
             start, step = self._regular
             state: dict[str, Any] = {"count": self._count, "sampling_rate": self._sampling_rate}
-            if not self._counting:
+            if not self.is_counting:
                 state.update(start=start, step=step)
             return state
         return {"times": self._times, "sampling_rate": self._sampling_rate}
@@ -128,12 +127,10 @@ class TimeFrame(TimeFrameAliases):
         if "count" in state:
             form = (float(state.get("start", 0.0)), float(state.get("step", 1.0)))
             self._times, self._count, self._regular = None, int(state["count"]), form
-            self._counting = form == (0.0, 1.0)
             return
         times = np.asarray(state["times"], dtype=np.int64)
         times.setflags(write=False)
-        self._times, self._count, self._counting = times, int(times.size), False
-        self._regular = None
+        self._times, self._count, self._regular = times, int(times.size), None
 
     @classmethod
     def from_count(cls, n: int, sampling_rate: float | None = None) -> TimeFrame:
@@ -182,7 +179,6 @@ class TimeFrame(TimeFrameAliases):
         clock = cls.__new__(cls)
         clock._times, clock._count = None, n
         clock._regular = (start, step)
-        clock._counting = (start, step) == (0.0, 1.0)
         clock._sampling_rate = _checked_rate(sampling_rate)
         return clock
 
@@ -198,7 +194,7 @@ class TimeFrame(TimeFrameAliases):
             start, step = self._regular
             return TimeFrame.regular(self._count, step, start, sampling_rate)
         out = TimeFrame.__new__(TimeFrame)
-        out._times, out._count, out._regular, out._counting = self._times, self._count, None, False
+        out._times, out._count, out._regular = self._times, self._count, None
         out._sampling_rate = _checked_rate(sampling_rate)
         return out
 
@@ -210,7 +206,7 @@ class TimeFrame(TimeFrameAliases):
     @property
     def is_counting(self) -> bool:
         """Whether the times are ``0 .. n-1`` as made by :meth:`from_count`."""
-        return self._counting
+        return self._regular == _COUNTING_FORM
 
     @property
     def regular_form(self) -> tuple[float, float] | None:
@@ -266,7 +262,7 @@ class TimeFrame(TimeFrameAliases):
         """Return the time at ``index``, clamping the index to ``[0, len - 1]``."""
         self._require_nonempty()
         i = min(max(int(index), 0), self._count - 1)
-        if self._counting:
+        if self.is_counting:
             return i
         if self._regular is not None:
             return int(self._regular_times(np.asarray([i], np.int64))[0])
@@ -276,7 +272,7 @@ class TimeFrame(TimeFrameAliases):
         """Vectorised :meth:`time_at_index` (int64 array out)."""
         self._require_nonempty()
         idx = np.clip(np.asarray(indices, dtype=np.int64), 0, self._count - 1)
-        if self._counting:
+        if self.is_counting:
             return idx
         return self._regular_times(idx) if self._regular is not None else self.times[idx]
 
@@ -284,7 +280,7 @@ class TimeFrame(TimeFrameAliases):
         """Return the times of indices ``idx`` (int64, in range) of a regular clock."""
         assert self._regular is not None
         start, step = self._regular
-        if self._counting:
+        if self.is_counting:
             return np.asarray(idx, np.int64)
         if start.is_integer() and step.is_integer():  # exact in integers
             return np.asarray(int(start) + idx * int(step), np.int64)
@@ -322,7 +318,7 @@ class TimeFrame(TimeFrameAliases):
         """Vectorised :meth:`index_at_time` (int64 array out)."""
         self._require_nonempty()
         t = np.asarray(times)
-        if self._counting:
+        if self.is_counting:
             return _counting_indices(t, self._count, preceding)
         if self._regular is not None:
             return self._regular_indices(t, preceding)
@@ -402,6 +398,8 @@ class TimeFrame(TimeFrameAliases):
         return f"TimeFrame(frames={len(self)}{span}{rate})"
 
 
+_COUNTING_FORM = (0.0, 1.0)
+"""``(start, step)`` of a counting clock: times ``0 .. n-1``."""
 _CHUNK = 1 << 20
 """Indices compared at a time when a regular clock is compared with another clock."""
 

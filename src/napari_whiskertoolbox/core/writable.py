@@ -11,8 +11,8 @@ its edits keeps a copy of the storage taken on entering the block; on leaving, a
 with few changed elements keeps only those elements, a step that changed most of them
 keeps the copy. The signal lists the frames touched, or says "everything" (``None``) when
 every element changed, or when nearly all of 4096 evenly spaced probes of a large storage
-changed (a whole-array operation: comparing every element would cost as much again). A standalone container (no recorder) copies nothing and reports
-"everything" changed. Views derived from ``arr`` inside the block (``arr[::2]``) stay
+changed (a whole-array operation: comparing every element would cost as much again). A
+standalone container (no recorder) copies nothing and reports "everything" changed. Views derived from ``arr`` inside the block (``arr[::2]``) stay
 writable after it: keep writes inside the block.
 """
 

@@ -597,10 +597,8 @@ def utf8_bytes(
     for mark, codec, name in _BOMS:
         if data.startswith(mark):
             body = data[len(mark) :]
-            if codec == "utf-8":
-                if body.isascii() or _is_utf8(body):
-                    return body
-                return _decode(body, codec, name, path, partial).encode("utf-8")
+            if codec == "utf-8" and (body.isascii() or _is_utf8(body)):
+                return body
             return _decode(body, codec, name, path, partial).encode("utf-8")
     nul = data.find(b"\x00", 0, _SNIFF_BYTES)
     if nul >= 0:
