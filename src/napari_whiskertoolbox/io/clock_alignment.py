@@ -205,9 +205,9 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
         The clock name to bind ``key`` to.
     """
     fps = getattr(media, "fps", None)
-    stamped = frame_clock(media)
     if fps is None:
         return "time"
+    stamped = frame_clock(media)
     if not _in_use(dm):
         if stamped is not None:
             dm.set_time("time", stamped)
