@@ -233,6 +233,8 @@ def _nwb_pose_source(
     """Return ``{node: (seconds, float32 x/y, confidence)}`` of the source NWB pose estimation."""
     import pynwb
 
+    from napari_whiskertoolbox.io.nwb_import import series_seconds  # imports this module
+
     path, name = source.get("path"), source.get("estimation")
     if not path or not name or not Path(path).is_file():
         return {}
@@ -246,12 +248,7 @@ def _nwb_pose_source(
             for node, series in estimation.pose_estimation_series.items():
                 if series.confidence is None:
                     continue
-                n = len(series.data)
-                if series.timestamps is not None:
-                    seconds = np.asarray(series.timestamps[:], np.float64)
-                else:
-                    start = float(series.starting_time or 0.0)
-                    seconds = start + np.arange(n) / float(series.rate)
+                seconds = series_seconds(series, len(series.data))
                 order = np.argsort(seconds, kind="stable")
                 out[node] = (
                     seconds[order],

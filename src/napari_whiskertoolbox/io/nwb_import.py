@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.tensor import RowType
 
 
-__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries"]
+__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries", "series_seconds"]
 
 DEFAULT_MASTER_RATE = 1000.0
 """Master-clock ticks per second for a generic file whose series have no ``rate``."""
@@ -150,8 +150,11 @@ def _in_units(series: Any, data: np.ndarray) -> np.ndarray:
     return values + np.float32(offset)
 
 
-def _series_seconds(series: Any, n: int) -> np.ndarray:
-    """Return the time in seconds of each of the ``n`` samples of a TimeSeries."""
+def series_seconds(series: Any, n: int) -> np.ndarray:
+    """Return the time in seconds of each of the ``n`` samples of a TimeSeries.
+
+    float64 ``(n,)``: its ``timestamps``, else ``starting_time + i / rate``.
+    """
     if series.timestamps is not None:
         return np.asarray(series.timestamps[:], np.float64)
     start = float(series.starting_time or 0.0)
@@ -254,14 +257,14 @@ class _OurImport:
         obj = self.obj(str(row["nwb_path"]))
         if kind == "analog":
             values = _read(obj.data, self.path, obj.name, np.float32)
-            times = self.indices(clock, _series_seconds(obj, len(values)))
+            times = self.indices(clock, series_seconds(obj, len(values)))
             dense = np.array_equal(times, np.arange(len(values)))
             return AnalogTimeSeries(values, None if dense else times, unit=_unit(obj))
         if kind == "digital_event":
             if hasattr(obj, "colnames"):
                 times = self.indices(clock, np.asarray(obj["timestamp"][:], np.float64))
                 return DigitalEventSeries(times, np.asarray(obj["entity_id"][:], np.uint64))
-            times = self.indices(clock, _series_seconds(obj, len(obj.data)))
+            times = self.indices(clock, series_seconds(obj, len(obj.data)))
             return DigitalEventSeries(times, _entity_ids(row))
         if kind == "digital_interval":
             starts = self.indices(clock, np.asarray(obj["start_time"][:], np.float64))
@@ -275,7 +278,7 @@ class _OurImport:
             return _open_external(obj, self.path)
         if kind == "points" and hasattr(obj, "reference_frame"):
             coords = _read(obj.data, self.path, obj.name, np.float32)
-            times = self.indices(clock, _series_seconds(obj, len(coords)))
+            times = self.indices(clock, series_seconds(obj, len(coords)))
             return PointData.from_flat(times, coords, ids=_entity_ids(row), image_size=size)
         if kind in ("points", "line", "mask"):
             cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
@@ -465,7 +468,7 @@ class _GenericImport:
             if data.ndim not in (1, 2) or not np.issubdtype(data.dtype, np.number):
                 continue
             data = _in_units(series, data)
-            seconds = _series_seconds(series, data.shape[0])
+            seconds = series_seconds(series, data.shape[0])
             columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
             names = (
                 [series.name]
@@ -504,7 +507,7 @@ class _GenericImport:
                 except _MissingExternalFile as exc:  # the rest of the file is still wanted
                     LOGGER.warning("%s; left out", exc)
                     continue
-                self.add(self.key(series.name), media, _series_seconds(series, len(media)))
+                self.add(self.key(series.name), media, series_seconds(series, len(media)))
         for module in self.nwbfile.processing.values():
             for obj in module.data_interfaces.values():
                 if type(obj).__name__ == "PoseEstimation":
@@ -532,7 +535,7 @@ class _GenericImport:
         )
         edges = [(nodes[int(a)], nodes[int(b)]) for a, b in np.asarray(edges_raw).reshape(-1, 2)]
         name = self.key(estimation.name)
-        seconds = {bp: _series_seconds(s, len(s.data)) for bp, s in series.items()}
+        seconds = {bp: series_seconds(s, len(s.data)) for bp, s in series.items()}
         instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
         keys: dict[str, str] = {}
         bodyparts = [n for n in nodes if n in series] + [n for n in series if n not in nodes]
