@@ -176,7 +176,7 @@ def _labelled_video(
     """
     from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
     from napari_whiskertoolbox.io.pose import PoseSet
-    from napari_whiskertoolbox.io.report import LOGGER, LoadNote
+    from napari_whiskertoolbox.io.report import LoadNote, log_note
     from napari_whiskertoolbox.media.suffixes import is_media_file_name
 
     if any(dm.keys(kind) for kind in MEDIA_KINDS):
@@ -194,8 +194,7 @@ def _labelled_video(
     )
 
     def note(message: str) -> None:
-        info = LoadNote(str(path), "info", message, path=str(path))
-        LOGGER.warning("%s", info, extra={"load_note": info})
+        log_note(LoadNote(str(path), "info", message, path=str(path)))
 
     if found is None:
         if is_media_file_name(named):

@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-__all__ = ["LOGGER", "LoadNote", "LoadReport", "NoteKind", "RowSkips", "log_renamed_keys"]
+__all__ = [
+    "LOGGER",
+    "LoadNote",
+    "LoadReport",
+    "NoteKind",
+    "RowSkips",
+    "log_note",
+    "log_renamed_keys",
+]
 
 LOGGER = logging.getLogger("napari_whiskertoolbox.io")
 """Logger every load note is written to (WARNING level); the record's ``load_note`` is the note."""
@@ -96,7 +104,7 @@ class LoadReport:
         """Append ``notes``, logging each at WARNING level."""
         for note in notes:
             self.notes.append(note)
-            LOGGER.warning("%s", note, extra={"load_note": note})
+            log_note(note)
 
     def skipped(self, item: str | None = None) -> int:
         """Return how many rows or files were skipped (by one item, or by all)."""
@@ -192,12 +200,18 @@ def log_renamed_keys(source: str, pairs: str) -> LoadNote:
     pairs : str
         The renamings in words, e.g. ``"'tip' as 'tip_2'"``.
     """
-    note = LoadNote(
-        source,
-        "renamed",
-        f"the session already has keys of these names, so the file's are opened as "
-        f"other keys: {pairs}",
-        path=source,
+    return log_note(
+        LoadNote(
+            source,
+            "renamed",
+            f"the session already has keys of these names, so the file's are opened as "
+            f"other keys: {pairs}",
+            path=source,
+        )
     )
+
+
+def log_note(note: LoadNote) -> LoadNote:
+    """Log ``note`` at WARNING level on :data:`LOGGER` (the record's ``load_note``); return it."""
     LOGGER.warning("%s", note, extra={"load_note": note})
     return note
