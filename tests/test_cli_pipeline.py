@@ -126,6 +126,7 @@ def test_pipeline_exit_codes_and_flags(tmp_path: Path, wtb_data: Path) -> None:
     assert failed.stderr.startswith(
         "Pipeline failed during phase 'command' at command index 0: Unknown command 'NoSuchCommand'"
     )
+    assert f"\n  config: {bad.resolve()}\n" in failed.stderr
     assert failed.stdout == ""
 
 

@@ -96,8 +96,15 @@ def test_run_pipeline_command_errors(area_file):
         in run(input_key="m", output_key="a", pipeline_path="/no/such.json").error
     )
     assert (
-        "Input data 'x' not found"
+        "Input data 'x' not found in DataManager (parameter 'input_key')"
         in run(input_key="x", output_key="a", pipeline_path=str(area_file)).error
+    )
+    misspelt = run(input_key="mm", output_key="a", pipeline_path=str(area_file)).error
+    assert "(parameter 'input_key') (did you mean 'm'?); keys: ['lines', 'm']" in misspelt
+    wrong_kind = run(input_key="lines", output_key="a", pipeline_path=str(area_file)).error
+    assert wrong_kind == (
+        f"Command 'RunTransformsV2Pipeline' failed (index 0): pipeline file '{area_file}': "
+        "Step 'a' failed: CalculateMaskArea: input 1 ('lines') is line data; expected mask"
     )
     assert (
         "different data type"
@@ -177,7 +184,7 @@ def test_save_data_with_backup(tmp_path):
             "parameters": {"data_key": "nope", "format": "csv", "path": "x"},
         },
     )
-    assert "Data key 'nope' not found in DataManager" in missing.error
+    assert "Data key 'nope' not found in DataManager (parameter 'data_key')" in missing.error
 
 
 def test_substitution_rules():

@@ -190,6 +190,19 @@ def test_step_failure_names_the_step():
         area.run(AnalogTimeSeries([1.0]))
 
 
+def test_step_failure_names_the_file_the_key_and_the_transform_once(tmp_path):
+    path = tmp_path / "area.json"
+    path.write_text('{"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]}')
+    area = load_pipeline(path)
+    with pytest.raises(TransformError) as failed:
+        area.run(AnalogTimeSeries([1.0]), key="voltage")
+    assert str(failed.value) == (
+        f"pipeline file '{path}': Step 'a' failed: "
+        "CalculateMaskArea: input 1 ('voltage') is analog data; expected mask"
+    )
+    assert failed.value.transform == "CalculateMaskArea"
+
+
 def test_save_round_trip(tmp_path):
     pipe = load_pipeline(SELF_ZSCORE)
     path = save_pipeline(pipe, tmp_path / "z.json")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -163,18 +164,33 @@ def apply_transform(
     return execute(spec, inputs, parsed, ctx, lookup if by_key else None)
 
 
-def bound_key(dm: DataManager, key: str, owner: str) -> Bound:
+def bound_key(dm: DataManager, key: str, owner: str, parameter: str | None = None) -> Bound:
     """Return the data under ``key`` with its clock.
+
+    Parameters
+    ----------
+    dm : DataManager
+    key : str
+        The DataManager key.
+    owner : str
+        The transform or command asking, for the message.
+    parameter : str, optional
+        The parameter that named ``key`` (``"input_key"``), for the message.
 
     Raises
     ------
     TransformError
-        ``key`` is not in ``dm`` (the message lists the keys).
+        ``key`` is not in ``dm`` (the message names the parameter, the closest key and
+        lists the keys).
     """
     if not isinstance(key, str) or key not in dm:
+        named_by = f" (parameter '{parameter}')" if parameter else ""
         raise TransformError(
-            f"Input data '{key}' not found in DataManager (keys: {sorted(dm.keys())})",
+            f"Input data '{key}' not found in DataManager{named_by}"
+            f"{did_you_mean(key, dm.keys())}; keys: {sorted(dm.keys())}",
             transform=owner,
+            parameter=parameter,
+            value=key,
             key=str(key),
         )
     return Bound(dm.get_data(key), dm.clock_of(key), key)
@@ -329,7 +345,8 @@ def plan_transform(
     """
     spec = REGISTRY.get(name)
     keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
-    inputs = [bound_key(dm, key, spec.name) for key in keys]
+    named_by = ["input_key"] + ["other_keys"] * (len(keys) - 1)
+    inputs = [bound_key(dm, key, spec.name, by) for key, by in zip(keys, named_by, strict=True)]
     check_inputs(spec, inputs)
     parsed = parse_params(spec, params)
     if output_time_key is not None and output_time_key not in dm.time_keys():

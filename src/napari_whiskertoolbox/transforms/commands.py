@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.core.ragged import RaggedSeries
@@ -134,7 +135,7 @@ def _run_pipeline(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             raise _fail(name, f"parameter '{key}' must not be empty")
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
     env.warn(pipeline.warnings)
-    bound_key(dm, p.input_key, name)
+    bound_key(dm, p.input_key, name, "input_key")
     clock = p.output_time_key or dm.time_key(p.input_key)
     if clock not in dm.time_keys():
         raise _fail(name, f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
@@ -178,7 +179,7 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             raise _fail(name, f"parameter '{key}' must not be empty")
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
     env.warn(pipeline.warnings)
-    source = bound_key(dm, p.input_key, name)
+    source = bound_key(dm, p.input_key, name, "input_key")
     t = int(p.time)
     result = pipeline.run(slice_at(source.data, t), clock=source.clock, context=env.context)
     clock = dm.time_key(p.input_key)
@@ -265,7 +266,11 @@ def _upsample(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
 def _save(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     name = "SaveData"
     if p.data_key not in dm:
-        raise _fail(name, f"Data key '{p.data_key}' not found in DataManager")
+        raise _fail(
+            name,
+            f"Data key '{p.data_key}' not found in DataManager (parameter 'data_key')"
+            f"{did_you_mean(p.data_key, dm.keys())}; keys: {sorted(dm.keys())}",
+        )
     kind = dm.data_type(p.data_key)
     if p.format not in writer_formats(kind):
         raise _fail(

@@ -268,7 +268,14 @@ def execute_chain(
         except TransformCancelled:
             raise
         except TransformError as exc:
-            raise TransformError(f"Step '{label}' failed: {exc}", transform=spec.name) from exc
+            failed = TransformError(
+                f"Step '{label}' failed: {exc}",
+                parameter=exc.parameter,
+                value=exc.value,
+                key=exc.key,
+            )
+            failed.transform = spec.name
+            raise failed from exc
     if batch is not None:
         return from_batch(batch)
     return current.data

@@ -535,6 +535,7 @@ def pipeline_cli(
             f" at command index {result.failed_command_index}" if result.phase == "command" else ""
         )
         err.write(f"Pipeline failed during phase '{result.phase}'{where}: {result.message}\n")
+        err.write(f"  config: {Path(paths[0]).resolve()}\n")
         return 1
     out.write("Pipeline succeeded\n")
     out.write(f"Loaded data entries: {len(result.loaded_data)}\n")

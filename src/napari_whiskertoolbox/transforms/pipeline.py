@@ -450,13 +450,17 @@ class Pipeline:
         *,
         clock: Any = None,
         context: TransformContext | None = None,
+        key: str | None = None,
     ) -> Any:
         """Run the steps over one whole data object and return the result (pure).
+
+        ``key`` is the DataManager key ``data`` came from, named in error messages.
 
         Raises
         ------
         TransformError
-            "Pipeline has no steps", or "Step '<id>' failed: …".
+            "Pipeline has no steps", or "Step '<id>' failed: …" (preceded by the pipeline
+            file when the pipeline came from one).
         TransformCancelled
             The context was cancelled.
         """
@@ -465,7 +469,20 @@ class Pipeline:
         ctx = as_context(context, self.name or "pipeline")
         store = self.pre_reduce(data)
         steps = self.bound_steps(store)
-        return execute_chain(steps, Bound(data, clock), ctx, [s.step_id for s in self.steps])
+        labels = [s.step_id for s in self.steps]
+        try:
+            return execute_chain(steps, Bound(data, clock, key), ctx, labels)
+        except TransformError as exc:
+            if self.path is None:
+                raise
+            failed = TransformError(
+                f"pipeline file '{self.path}': {exc}",
+                parameter=exc.parameter,
+                value=exc.value,
+                key=exc.key,
+            )
+            failed.transform = exc.transform
+            raise failed from exc
 
     def plan_on_key(
         self,
@@ -481,7 +498,7 @@ class Pipeline:
         TransformError
             Missing input key, unknown clock, empty output key or an invalid pipeline.
         """
-        source = bound_key(dm, input_key, "pipeline")
+        source = bound_key(dm, input_key, "pipeline", "input_key")
         clock = output_time_key or dm.time_key(input_key)
         if clock not in dm.time_keys():
             raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
@@ -491,7 +508,7 @@ class Pipeline:
         name = self.name or "(unnamed)"
 
         def compute(ctx: TransformContext) -> Any:
-            return self.run(source.data, clock=source.clock, context=ctx)
+            return self.run(source.data, clock=source.clock, context=ctx, key=input_key)
 
         return PlannedRun(
             dm,
