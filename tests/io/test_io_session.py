@@ -276,6 +276,15 @@ def test_an_empty_clock_saves_and_loads(tmp_path):
     assert loaded.time_key("licks") == "camera"
 
 
+def test_the_empty_automatic_clock_keeps_its_sampling_rate(tmp_path):
+    dm = DataManager()
+    dm.set_sampling_rate("time", 500.0)
+    dm.set_time("camera", TimeFrame(np.arange(3)))
+    dm.set_data("licks", DigitalEventSeries([1]), "camera")
+    save_session(dm, tmp_path / "s")
+    assert load_session(tmp_path / "s").get_time("time").sampling_rate == 500.0
+
+
 @pytest.mark.parametrize("count", [-1, 2.5, "10"])
 def test_a_bad_clock_count_names_the_option(tmp_path, count):
     dm = DataManager()

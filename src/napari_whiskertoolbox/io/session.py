@@ -101,7 +101,7 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     for name in dm.time_keys():
         clock = dm.get_time(name)
         form = clock.regular_form
-        if name == DEFAULT_CLOCK and len(clock) == 0:
+        if name == DEFAULT_CLOCK and len(clock) == 0 and clock.sampling_rate is None:
             continue  # the automatic clock, empty when all data is on other clocks: it comes back
         if form is not None or len(clock) == 0:
             # ticks 0 .. n-1 as a count (round(start + i * step) as three numbers): a
