@@ -638,6 +638,16 @@ def test_mask_csv(tmp_path):
     assert dm.get_data("m").n_entries == 1
     with pytest.raises(FormatError, match="frame number"):
         load(tmp_path, {**base, "header_identifier": "Masks", "has_header": False})
+    # WhiskerToolbox reads the frame before looking for quotes: its own unquoted
+    # `Frame,RLE` header fails the entry when it is not skipped as a header
+    write(tmp_path, "u.csv", 'Frame,RLE\n2,"1,2,1"\n3,no runs\n')
+    base = {"data_type": "mask", "name": "m", "format": "csv", "filepath": "u.csv"}
+    dm, report = load(tmp_path, base)
+    assert dm.get_data("m").n_entries == 1 and report.skipped() == 1  # line 3: no quotes
+    with pytest.raises(FormatError, match=r"line 1: expected a frame number.*found 'Frame'"):
+        load(tmp_path, {**base, "has_header": False})
+    with pytest.raises(FormatError, match=r"line 1: expected a frame number.*found 'Frame'"):
+        load(tmp_path, {**base, "header_identifier": "Time"})
 
 
 @covers("mask", "hdf5", "frame_key", "x_key", "y_key")

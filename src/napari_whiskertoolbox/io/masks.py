@@ -107,8 +107,9 @@ def read_masks_csv(
     Line 1 is a header when it contains ``header_identifier`` (and ``has_header``). In each
     row the frame is the text before the first ``delimiter`` and the runs lie between the
     next two ``"``; rows without them are skipped (reported). A frame that is not an
-    integer, or runs that are not ``y,x_start,length`` triplets of non-negative integers,
-    are errors naming the line. ``""`` gives an empty mask. ``None`` delimiters are sniffed
+    integer (checked first, as WhiskerToolbox does: an unquoted header line that is not
+    skipped fails too), or runs that are not ``y,x_start,length`` triplets of non-negative
+    integers, are errors naming the line. ``""`` gives an empty mask. ``None`` delimiters are sniffed
     (``,`` or ``;``, see :func:`~.csv_tools.sniff_quoted_delimiters`).
 
     Returns
@@ -135,14 +136,31 @@ def read_masks_csv(
         if not text.strip():
             continue
         d = text.find(delim)
-        q1 = text.find('"', d + 1) if d >= 0 else -1
+        if d < 0:
+            skips.add(f"no {delim!r} followed by a quoted run list", number)
+            continue
+        # WhiskerToolbox reads the frame before it looks for the quotes: a frame cell that
+        # is not a number (an unquoted header such as its own `Frame,RLE` when has_header
+        # is false or header_identifier does not match it) fails the entry.
+        frame = parse_int(text[:d].strip(), path, number, _frame_what(number, start))
+        q1 = text.find('"', d + 1)
         q2 = text.find('"', q1 + 1) if q1 >= 0 else -1
         if q2 < 0:
             skips.add(f"no {delim!r} followed by a quoted run list", number)
             continue
-        times.append(parse_int(text[:d].strip(), path, number, "a frame number"))
+        times.append(frame)
         masks.append(decode_rle(_parse_runs(text[q1 + 1 : q2], rle_delim, path, number)))
     return _flatten(times, masks)
+
+
+def _frame_what(line: int, start: int) -> str:
+    """What a frame cell of file line ``line`` should be, for the error message."""
+    if line == 1 and start == 0:
+        return (
+            "a frame number (line 1 is not skipped as a header: it must contain "
+            "header_identifier, default 'Frame', and has_header must be true)"
+        )
+    return "a frame number"
 
 
 def _parse_runs(text: str, delimiter: str, path: str | os.PathLike[str], line: int) -> np.ndarray:
