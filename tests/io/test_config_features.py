@@ -72,6 +72,47 @@ def test_variables_take_precedence_over_environment(
     assert len(load_config(write_config(doc)).get_data("e")) == 3
 
 
+def test_variables_fill_object_keys_but_not_clocks_or_list_configs(
+    tmp_path, events_dir, write_config, monkeypatch
+):
+    """WhiskerToolbox substitutes the text of the object form's data array only (§1.3)."""
+    monkeypatch.setenv("WTB_TEST_W", "w0")
+    doc = {
+        "variables": {"OPT": "has_header", "N": 3},
+        "data": [{"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv",
+                  "${OPT}": True}],
+    }  # fmt: skip
+    np.testing.assert_array_equal(load_config(write_config(doc)).get_data("e").times, [2])
+    doc["data"][0]["name"] = "e${N}"  # a number in 'variables' is ignored, as WhiskerToolbox does
+    with pytest.raises(FormatError, match=r"\$\{N\} is 3 in 'variables', not a string"):
+        load_config(write_config(doc))
+    # the clock names in 'clocks' are taken as written
+    doc = {"variables": {"C": "cam"}, "clocks": ["${C}"],
+           "data": [{"data_type": "time", "name": "cam", "format": "uint16_length",
+                     "filepath": "animal1/w0.csv"}]}  # fmt: skip
+    with pytest.raises(FormatError, match=r"clock '\$\{C\}' is declared but never gets values"):
+        load_config(write_config(doc))
+    # the list form gets no substitution: ${WTB_TEST_W} stays literal text
+    (events_dir / "${WTB_TEST_W}.csv").write_text("7\n")
+    doc = [{"data_type": "digital_event", "name": "e_${WTB_TEST_W}",
+            "filepath": "animal1/${WTB_TEST_W}.csv"}]  # fmt: skip
+    dm = load_config(write_config(doc))
+    np.testing.assert_array_equal(dm.get_data("e_${WTB_TEST_W}").times, [7])
+
+
+def test_an_invalid_loop_fails_only_the_items_using_it(tmp_path, events_dir, write_config):
+    """WhiskerToolbox drops an invalid loop definition; only items using it are lost."""
+    static = {"data_type": "digital_event", "name": "static", "filepath": "animal1/w1.csv"}
+    doc = {"loops": {"bad": {"from": 3, "to": 0}, "w": ["w0"]},
+           "data": [static, {"data_type": "digital_event", "name": "e_{w}",
+                             "filepath": "animal1/{w}.csv"}]}  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert dm.keys() == ["static", "e_w0"]
+    doc["data"].append({**static, "name": "s_{bad}"})
+    with pytest.raises(FormatError, match=r"loops\.bad.*range from 3 to 0 with step 1 is empty"):
+        load_config(write_config(doc))
+
+
 def test_loops_expand_items_per_value(tmp_path, events_dir, write_config):
     """WhiskerToolbox's loop form: {name} placeholders, lists or inclusive ranges."""
     doc = {

@@ -154,7 +154,7 @@ def read_masks_csv(
 
 
 def _frame_what(line: int, start: int) -> str:
-    """What a frame cell of file line ``line`` should be, for the error message."""
+    """Return what a frame cell of file line ``line`` should be, for the error message."""
     if line == 1 and start == 0:
         return (
             "a frame number (line 1 is not skipped as a header: it must contain "
