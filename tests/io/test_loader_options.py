@@ -336,6 +336,11 @@ def test_points_dlc_csv(tmp_path):
     assert dm.get_data("f_tail").n_entries == 3  # no likelihood column: always passes
     dm, _ = load(tmp_path, {**item, "likelihood_threshold": 0.99})
     assert dm.keys() == ["f_nose", "f_tail"]  # Ear keeps no point: no key
+    write(tmp_path, "n.csv", DLC.replace("\n0,10", "\n-3,10"))  # negative frames are kept
+    for fmt in ({"format": "dlc_csv"}, {"format": "csv", "csv_layout": "dlc", "bodypart": "nose"}):
+        dm, report = load(tmp_path, {**item, **fmt, "filepath": "n.csv", "name": "f_nose"})
+        np.testing.assert_array_equal(dm.get_data(dm.keys()[0]).at(-3), [[10, 20]])
+        assert report.skipped() == 0
 
 
 @covers("points", "dlc_csv", "scaled_width", "scaled_height", "width", "height")
