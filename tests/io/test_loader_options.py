@@ -917,6 +917,16 @@ def test_intervals_binary_state(tmp_path):
     assert dm.keys() == ["s_Time", "s_b"]
     dm, _ = load(tmp_path, {**item, "format": "multi_column_binary"})
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 1], [3, 3]])
+    # an empty cell keeps its column with the default tab delimiter too (README: WhiskerToolbox
+    # drops it, shifting the row's later cells left)
+    write(tmp_path, "t.dat", "Time\ta\tb\n0\t\t1\n1\t1\t0\n2\t0\t1\n")
+    item = {**item, "filepath": "t.dat", "header_lines_to_skip": 0}
+    del item["delimiter"]
+    dm, report = load(tmp_path, {**item, "data_column": 2})
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 0], [2, 2]])
+    dm, report = load(tmp_path, item)  # column a: row 1 is skipped, the index does not advance
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 0]])
+    assert report.skipped() == 1
 
 
 @covers("digital_interval", "uint16", "channel", "transition", "header_size", "channel_count")
