@@ -980,6 +980,16 @@ def test_tensor_csv(tmp_path):
                              "filepath": "u.csv", "has_header": False})[0].get_data("t")  # fmt: skip
     assert tensor.row_type == "time"
     np.testing.assert_array_equal(tensor.rows, [4, 8])
+    # a label starting with an integer gives time rows (WhiskerToolbox reads its prefix)
+    write(tmp_path, "f.csv", "row,a\n4.0,1\n8.0,3\n")
+    tensor = load(tmp_path, {**item, "filepath": "f.csv", "delimiter": ",", "decimal": "."})[
+        0
+    ].get_data("t")
+    assert tensor.row_type == "time"
+    np.testing.assert_array_equal(tensor.rows, [4, 8])
+    write(tmp_path, "g.csv", "row,a\n4,1\n8x,3\n")
+    with pytest.raises(FormatError, match=r"line 3: expected an integer row label, found '8x'"):
+        load(tmp_path, {**item, "filepath": "g.csv", "delimiter": ",", "decimal": "."})
 
 
 # ---- decimal and delimiter on every CSV reader that has them --------------------------

@@ -369,7 +369,7 @@ def read_lines_folder(
                 continue
             pts.append((x, y))
         if not pts:
-            skips.add(f"no point in {file.name} (file left out)", 0)
+            skips.add_count(f"no point in {file.name} (file left out)", 1)
             continue
         times.append(frame)
         counts.append(len(pts))
