@@ -377,6 +377,29 @@ def test_success_merges_into_given_dm_and_is_undoable(tmp_path, events_dir, writ
     assert dm.keys() == ["existing"]
 
 
+def test_items_may_use_clocks_and_keys_the_dm_already_holds(tmp_path, events_dir, write_config):
+    """WhiskerToolbox binds to a clock its DataManager holds and derives clocks from its keys."""
+    dm = DataManager()
+    daq = TimeFrame(np.arange(0, 100, 10))
+    dm.set_time("daq", daq)
+    dm.set_data("old", DigitalEventSeries([2, 4]), "daq")
+    doc = [
+        {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": "daq"},
+        {"data_type": "time", "name": "span", "format": "max_value", "source_data": "old"},
+        {"data_type": "time", "name": "cam", "format": "derived", "source_timeframe": "daq",
+         "source_series": "old", "source_type": "event"},
+    ]  # fmt: skip
+    load_config(write_config(doc), dm)
+    assert dm.time_key("e") == "daq"
+    assert dm.get_time("daq") is daq  # used, not replaced
+    np.testing.assert_array_equal(dm.get_time("span").times, np.arange(41))  # tick of event 4
+    np.testing.assert_array_equal(dm.get_time("cam").times, [20, 40])
+    with pytest.raises(
+        FormatError, match=r"clock 'other' is never defined.*defined: \['cam', 'daq'"
+    ):
+        load_config(write_config([{**doc[0], "clock": "other"}]), dm)
+
+
 def test_forward_declared_clock_that_never_gets_values(tmp_path, events_dir, write_config):
     doc = {
         "clocks": ["master"],

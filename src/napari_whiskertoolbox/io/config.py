@@ -240,7 +240,7 @@ def load_config(
         if python_message:
             report.extend([LoadNote("python", "info", python_message, path=str(parsed.path))])
     staging = DataManager()
-    sources = _load_into(parsed, staging, report)
+    sources = _load_into(parsed, staging, report, dm)
     run_config_transformations(staging, parsed.transformations, parsed.path)
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
@@ -261,9 +261,21 @@ def load_config(
 
 
 def _load_into(
-    parsed: ParsedConfig, staging: DataManager, report: LoadReport
+    parsed: ParsedConfig, staging: DataManager, report: LoadReport, target: DataManager | None
 ) -> dict[str, dict[str, Any]]:
-    """Load clocks and data in file order, then bind every key to its clock."""
+    """Load clocks and data in file order, then bind every key to its clock.
+
+    As in WhiskerToolbox, an item's ``clock`` may name a clock ``target`` (the DataManager
+    loaded into) already holds, and ``max_value`` / ``derived`` clocks may read its keys
+    and clocks; this config's own keys and clocks shadow them.
+    """
+    held_clocks: dict[str, TimeFrame] = {}
+    held_data: dict[str, Any] = {}
+    held_key_clocks: dict[str, str] = {}
+    if target is not None:
+        held_clocks = {name: target.get_time(name) for name in target.time_keys()}
+        held_data = {key: target.get_data(key) for key in target}
+        held_key_clocks = {key: target.time_key(key) for key in held_data}
     clocks: dict[str, TimeFrame] = {}
     clock_items: dict[str, str] = {}
     loaded: dict[str, Any] = {}
@@ -292,9 +304,12 @@ def _load_into(
                     item=item.label,
                 )
             if item.format in DERIVED_CLOCK_FORMATS:
-                key_clocks = {k: c for k, (c, _) in bindings.items()}
+                key_clocks = {**held_key_clocks, **{k: c for k, (c, _) in bindings.items()}}
                 notes = {k: source.notes for k, (_, source) in bindings.items()}
-                produced = [(item.name, derive_clock(item, loaded, clocks, key_clocks, notes))]
+                clock = derive_clock(
+                    item, {**held_data, **loaded}, {**held_clocks, **clocks}, key_clocks, notes
+                )
+                produced = [(item.name, clock)]
             else:
                 produced = read_item(item)
             for name, clock in produced:
@@ -351,12 +366,17 @@ def _load_into(
                 item="clocks",
             )
     for _key, (clock_name, item) in bindings.items():
-        if clock_name != "time" and clock_name not in clocks:
-            raise FormatError(
-                f"clock {clock_name!r} is never defined; expected a 'data_type': 'time' item "
-                f"named {clock_name!r} (defined: {sorted(clocks) or 'none'})",
-                item=item.label,
-            )
+        if clock_name == "time" or clock_name in clocks:
+            continue
+        if clock_name in held_clocks:  # the DataManager's own clock: used, not copied back
+            staging.set_time(clock_name, held_clocks[clock_name])
+            continue
+        defined = sorted(clocks.keys() | held_clocks.keys() - {"time"})
+        raise FormatError(
+            f"clock {clock_name!r} is never defined; expected a 'data_type': 'time' item "
+            f"named {clock_name!r} (defined: {defined or 'none'})",
+            item=item.label,
+        )
     for name, clock in clocks.items():
         staging.set_time(name, clock)
     for key, (clock_name, _item) in bindings.items():
