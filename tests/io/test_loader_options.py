@@ -1079,3 +1079,18 @@ def test_readme_lists_every_option():
     start = readme.index("<!-- options-table:start -->") + len("<!-- options-table:start -->")
     end = readme.index("<!-- options-table:end -->")
     assert readme[start:end].strip() == options_markdown()
+
+
+def test_format_names_not_whiskertoolbox_s_are_marked_ours():
+    """Every format WhiskerToolbox accepts has a reader; the table marks the others *(ours)*."""
+    from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS
+    from napari_whiskertoolbox.io.option_table import WT_FORMATS, options_markdown
+    from napari_whiskertoolbox.io.registry import reader_formats
+
+    for data_type, formats in WT_FORMATS.items():
+        readable = set(reader_formats(data_type)) | set(DERIVED_CLOCK_FORMATS)
+        assert formats <= readable, data_type
+    table = options_markdown()
+    for row in ("| time | `uint16` / `ttl` *(ours)* |", "| tensor | `numpy` / `npy` *(ours)* |",
+                "| mask | `image` / `images` *(ours)* / `png` *(ours)* |"):  # fmt: skip
+        assert row in table
