@@ -200,12 +200,12 @@ def test_runner_blocks_run_in_order_on_the_staging_data_and_commands_are_kept(wr
         dm.set_data(block["out"], DigitalEventSeries([7]))
 
     doc = {
-        "variables": {"OUT": "second"},
+        "variables": {"OUT": "second", "DIR": "C:\\data\\x"},
         "data": [
             {"transformations": {"out": "first"}},
             {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"},
         ],
-        "transformations": {"out": "${OUT}", "keep": "${NOT_A_VARIABLE}"},
+        "transformations": {"out": "${OUT}", "keep": "${NOT_A_VARIABLE}", "in": "${DIR}"},
         "commands": [{"command_name": "SaveData", "parameters": {}}],
         "saves": [],
     }
@@ -216,7 +216,7 @@ def test_runner_blocks_run_in_order_on_the_staging_data_and_commands_are_kept(wr
         set_transformations_runner(previous)
     assert [block for _, block in seen] == [
         {"out": "first"},
-        {"out": "second", "keep": "${NOT_A_VARIABLE}"},
+        {"out": "second", "keep": "${NOT_A_VARIABLE}", "in": "C:/data/x"},  # "\\" -> "/"
     ]
     assert seen[0][0] == ["e"]  # blocks run after the data loaded
     assert dm.keys() == ["e", "first", "second"]

@@ -595,11 +595,18 @@ def _substitute(
 
 
 def _fill_known(value: Any, variables: dict[str, str]) -> Any:
-    """Replace ``${NAME}`` from ``variables``, then the environment; leave unknown names."""
+    """Replace ``${NAME}`` from ``variables``, then the environment; leave unknown names.
+
+    As in WhiskerToolbox, every backslash of a value put in is written as ``/``.
+    """
     if isinstance(value, str):
-        return _VAR.sub(
-            lambda m: variables.get(m.group(1), os.environ.get(m.group(1), m.group(0))), value
-        )
+
+        def lookup(match: re.Match[str]) -> str:
+            name = match.group(1)
+            found = variables.get(name, os.environ.get(name))
+            return match.group(0) if found is None else found.replace("\\", "/")
+
+        return _VAR.sub(lookup, value)
     if isinstance(value, list):
         return [_fill_known(v, variables) for v in value]
     if isinstance(value, dict):
