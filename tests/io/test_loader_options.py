@@ -315,6 +315,16 @@ def test_points_csv_dlc_layout(tmp_path):
     np.testing.assert_array_equal(dm.get_data("p").at(1), [[12, 22]])  # duplicate frames kept
     with pytest.raises(FormatError, match="'bodypart' 'paw'"):
         load(tmp_path, {**item, "bodypart": "paw"})
+    # a body part without a point above the threshold does not exist for WhiskerToolbox:
+    # "" takes the next one, naming it fails the entry, and so does a table without rows
+    dm, report = load(tmp_path, {**item, "likelihood_threshold": 0.96})
+    np.testing.assert_array_equal(dm.get_data("p").at(1), [[12, 22]])  # Ear: none >= 0.96
+    assert "'nose' is loaded" in report.notes[-1].message
+    with pytest.raises(FormatError, match="body part 'Ear' has no point"):
+        load(tmp_path, {**item, "likelihood_threshold": 0.96, "bodypart": "Ear"})
+    write(tmp_path, "e.csv", "\n".join(DLC.splitlines()[:3]))
+    with pytest.raises(FormatError, match="no body part has a point"):
+        load(tmp_path, {**item, "filepath": "e.csv"})
     dm, _ = load(tmp_path, {**item, "all_bodyparts": True})
     assert dm.keys() == ["p_nose", "p_Ear", "p_tail"]
     moved = "\n".join(",".join([*r.split(",")[1:3], r.split(",")[0], *r.split(",")[3:]])
