@@ -9,6 +9,7 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.report import LoadReport
 
 
 @pytest.fixture
@@ -421,6 +422,23 @@ def test_data_may_reference_a_clock_defined_later(tmp_path, events_dir, write_co
     dm = load_config(write_config(doc))
     assert dm.time_key("e") == "master"
     np.testing.assert_array_equal(dm.get_time("master").times, [5, 10, 15])
+
+
+def test_clock_option_on_clock_items(tmp_path, write_config):
+    """WhiskerToolbox ignores 'clock' on max_value/derived clocks; on a file clock it aborts."""
+    (tmp_path / "breath.csv").write_text("1\n2\n3\n")
+    (tmp_path / "ttl.bin").write_bytes(b"\x00\x00\x01\x00")
+    analog = {"data_type": "analog", "name": "breath", "filepath": "breath.csv"}
+    span = {"data_type": "time", "name": "span", "format": "max_value", "source_data": "breath",
+            "clock": "time"}  # fmt: skip
+    report = LoadReport()
+    dm = load_config(write_config([analog, span]), report=report)
+    np.testing.assert_array_equal(dm.get_time("span").times, [0, 1, 2])
+    assert "'clock' is ignored" in report.of_kind("unknown_option")[0].message
+    ttl = {"data_type": "time", "name": "t", "format": "uint16", "filepath": "ttl.bin",
+           "channel": 0, "transition": "rising", "clock": "time"}  # fmt: skip
+    with pytest.raises(FormatError, match=r"\[1\] 't'.*cannot carry 'clock'"):
+        load_config(write_config([analog, ttl]))
 
 
 def test_max_value_and_derived_clocks(tmp_path, write_config):

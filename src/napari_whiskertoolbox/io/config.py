@@ -297,7 +297,13 @@ def _load_into(
                 "format: 'no suitable loader found for format: unknown')",
             )
         if item.data_type == "time":
-            if item.clock is not None:
+            if item.clock is not None and item.format in DERIVED_CLOCK_FORMATS:
+                item.note(
+                    "unknown_option",
+                    f"option 'clock' is ignored on a {item.format!r} clock, as WhiskerToolbox "
+                    "ignores it there",
+                )
+            elif item.clock is not None:
                 raise FormatError(
                     "a 'time' item defines a clock and cannot carry 'clock' (WhiskerToolbox "
                     "aborts the end of the load on it); remove 'clock'",
