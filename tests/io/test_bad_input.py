@@ -412,6 +412,13 @@ def test_unknown_format(tmp_path, write_config):
     (tmp_path / "x.cp").write_bytes(b"")
     with pytest.raises(FormatError, match=r"\[0\] 'k'.*unknown format 'capnproto' for data_type"):
         _load_item(write_config, "line", tmp_path / "x.cp", format="capnproto")
+    # the names of WhiskerToolbox's guide its loader rejects say what to write instead
+    with pytest.raises(
+        FormatError, match=r"'int16'.*use 'format': 'binary' with 'binary_data_type'"
+    ):
+        _load_item(write_config, "analog", tmp_path / "x.cp", format="int16")
+    with pytest.raises(FormatError, match=r"'point' \(did you mean 'points'\?\)"):
+        _load_item(write_config, "point", tmp_path / "x.cp", format="csv")
 
 
 def test_item_without_name(write_config):
