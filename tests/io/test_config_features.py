@@ -109,6 +109,10 @@ def test_an_invalid_loop_fails_only_the_items_using_it(tmp_path, events_dir, wri
                              "filepath": "animal1/{w}.csv"}]}  # fmt: skip
     dm = load_config(write_config(doc))
     assert dm.keys() == ["static", "e_w0"]
+    doc["loops"]["w"] = []  # no value: the item is left out, as WhiskerToolbox does (noted)
+    report = LoadReport()
+    assert load_config(write_config(doc), report=report).keys() == ["static"]
+    assert report.skipped() == 1
     doc["data"].append({**static, "name": "s_{bad}"})
     with pytest.raises(FormatError, match=r"loops\.bad.*range from 3 to 0 with step 1 is empty"):
         load_config(write_config(doc))

@@ -323,9 +323,9 @@ class ParsedConfig:
     runner_phases: dict[str, Any] = field(default_factory=dict)
     notes: list[LoadNote] = field(default_factory=list)
 
-    def note(self, kind: NoteKind, message: str) -> None:
-        """Record a note about the config as a whole."""
-        self.notes.append(LoadNote("(config)", kind, message, path=str(self.path)))
+    def note(self, kind: NoteKind, message: str, count: int = 0) -> None:
+        """Record a note about the config as a whole (``count``: items it concerns)."""
+        self.notes.append(LoadNote("(config)", kind, message, count, path=str(self.path)))
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -410,7 +410,15 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
         if isinstance(raw, dict) and "transformations" in raw:
             parsed.transformations.append(_fill_known(raw, variables))
             continue
-        for where, item in _expand_item(raw, f"data[{i}]", loops, bad_loops, p, used_loops):
+        expanded = _expand_item(raw, f"data[{i}]", loops, bad_loops, p, used_loops)
+        if not expanded:
+            parsed.note(
+                "skipped",
+                f"data[{i}] uses loop {sorted(_placeholders(raw))[0]!r}, which has no value: "
+                "the item is not loaded (as in WhiskerToolbox)",
+                count=1,
+            )
+        for where, item in expanded:
             parsed.data.append(_resolve(item, where, variables, base, p, ignored))
     for name in sorted(bad_loops.keys() - used_loops):
         parsed.note(
