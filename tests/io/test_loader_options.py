@@ -694,6 +694,9 @@ def test_mask_image(tmp_path):
     dm, report = load(tmp_path, item)
     np.testing.assert_array_equal(dm.get_data("m").times_with_data(), [3])
     assert report.skipped() == 2  # whisker_0012 and blank_1: no frame number at the start
+    (note,) = report.of_kind("skipped")  # files are named, not given a line number
+    assert "(blank_1.png, whisker_0012.PNG)" in note.message
+    assert note.lines == ()
     dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "frame_number_padding": 4})
     np.testing.assert_array_equal(dm.get_data("m").at(12)[0], [[2, 1]])  # pattern is case-blind
     dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "threshold_value": 50})

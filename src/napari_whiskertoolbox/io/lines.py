@@ -328,11 +328,11 @@ def read_lines_folder(
     if not root.is_dir():
         raise FormatError("expected a folder of per-frame line CSV files", path=root)
     files = []
-    for position, file in enumerate(sorted(root.glob(file_pattern)), start=1):
+    for file in sorted(root.glob(file_pattern)):
         if not file.is_file():
             continue
         if re.fullmatch(r"[-+]?\d+", file.stem) is None:
-            skips.add("file name is not a frame number (position in the folder listing)", position)
+            skips.add_file("file name is not a frame number", file.name)
             continue
         files.append((int(file.stem), file))
     files.sort(key=lambda pair: pair[0])
@@ -369,7 +369,7 @@ def read_lines_folder(
                 continue
             pts.append((x, y))
         if not pts:
-            skips.add_count(f"no point in {file.name} (file left out)", 1)
+            skips.add_file("no point in the file", file.name)
             continue
         times.append(frame)
         counts.append(len(pts))

@@ -265,20 +265,19 @@ def read_mask_images(
             f"file_pattern {file_pattern!r} is not valid ({exc})", path=root
         ) from None
     entries = []
-    for position, file in enumerate(sorted(root.iterdir()), start=1):
+    for file in sorted(root.iterdir()):
         if not file.is_file() or not pattern.fullmatch(file.name):
             continue
         frame = _frame_of(file, filename_prefix)
         if frame is None:
-            skips.add(
-                f"file name does not start with {filename_prefix!r} and a frame number "
-                "(position in the folder listing)",
-                position,
+            skips.add_file(
+                f"file name does not start with {filename_prefix!r} and a frame number",
+                file.name,
             )
             continue
-        entries.append((frame, file, position))
+        entries.append((frame, file))
     times, masks, sizes = [], [], set()
-    for frame, file, position in entries:
+    for frame, file in entries:
         try:
             image = np.asarray(iio.imread(file))
         except Exception as exc:  # imageio raises many types for unreadable images
@@ -288,7 +287,7 @@ def read_mask_images(
         inside = gray >= threshold_value
         ys, xs = np.nonzero(~inside if invert_mask else inside)
         if xs.size == 0:
-            skips.add("image without a mask pixel (position in the folder listing)", position)
+            skips.add_file("image without a mask pixel", file.name)
             continue
         times.append(frame)
         masks.append(np.stack([xs, ys], axis=1).astype(np.uint32))
