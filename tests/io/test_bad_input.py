@@ -460,3 +460,10 @@ def test_duplicate_keys_later_entry_wins(tmp_path, write_config):
     dm = load_config(write_config([item, {**item, "filepath": "f.csv"}]), report=report)
     np.testing.assert_array_equal(dm.get_data("e").times, [2])
     assert any("replaces" in n.message for n in report.notes)
+
+
+def test_clocks_entry_that_is_not_a_name(write_config):
+    with pytest.raises(
+        FormatError, match=r"config item clocks\[1\].*expected a clock name.*found 5"
+    ):
+        load_config(write_config({"clocks": ["cam", 5], "data": []}))
