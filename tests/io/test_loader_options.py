@@ -339,8 +339,9 @@ def test_points_dlc_csv(tmp_path):
     write(tmp_path, "d.csv", DLC)
     item = {"data_type": "points", "name": "f", "format": "dlc_csv", "filepath": "d.csv",
             "likelihood_threshold": 0.5, "frame_column": 0}  # fmt: skip
-    dm, _ = load(tmp_path, item)
+    dm, _ = load(tmp_path, {**item, "color": "#ff0000"})
     assert dm.keys() == ["f_nose", "f_Ear", "f_tail"]
+    assert dm.metadata["sources"]["f_nose"]["color"] == ""  # WhiskerToolbox: auto-assigned
     np.testing.assert_array_equal(dm.get_data("f_nose").times_with_data(), [0, 1])
     np.testing.assert_array_equal(dm.get_data("f_Ear").times_with_data(), [1])
     assert dm.get_data("f_tail").n_entries == 3  # no likelihood column: always passes

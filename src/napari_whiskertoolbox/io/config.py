@@ -435,6 +435,13 @@ _DEFAULT_COLORS = {"points": "#0000FF", "line": "0000FF", "mask": "0000FF"}
 """WhiskerToolbox's display colours when an item gives none (note the inconsistent ``#``)."""
 
 
+def _source_color(item: ConfigItem) -> str | None:
+    """WhiskerToolbox's display colour of a key: ``""`` (auto-assign) for DeepLabCut body parts."""
+    if item.data_type == "points" and item_format(item) in ("dlc_csv", "dlc_h5"):
+        return ""  # WhiskerToolbox lists every body part with an empty colour, `color` or not
+    return item.color if item.color is not None else _DEFAULT_COLORS.get(item.data_type)
+
+
 def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
     return {
         "data_type": item.data_type,
@@ -442,7 +449,7 @@ def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
         "filepath": None if item.path is None else str(item.path),
         "options": dict(item.options),
         "clock": item.clock or "time",
-        "color": item.color if item.color is not None else _DEFAULT_COLORS.get(item.data_type),
+        "color": _source_color(item),
         "item": item.name,
         "item_label": item.label,
         "config": str(config),
