@@ -581,6 +581,11 @@ def test_line_csv(tmp_path):
     dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "filepath": "n.csv",
                             "has_header": False})  # fmt: skip
     assert dm.get_data("w").n_entries == 1
+    # a delimiter after the last number ends the list, as WhiskerToolbox reads it
+    write(tmp_path, "t.csv", 'Frame,X,Y\n1,"1,2,","4,5, "\n2,"1 ,","4,"\n')
+    dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "filepath": "t.csv"})
+    np.testing.assert_array_equal(dm.get_data("w").at(1)[0], [[1, 4], [2, 5]])
+    np.testing.assert_array_equal(dm.get_data("w").at(2)[0], [[1, 4]])
 
 
 @covers("line", "csv", "decimal")
