@@ -405,6 +405,22 @@ def test_items_may_use_clocks_and_keys_the_dm_already_holds(tmp_path, events_dir
         load_config(write_config([{**doc[0], "clock": "other"}]), dm)
 
 
+def test_media_fill_time_only_while_it_is_empty(tmp_path, write_config):
+    """WhiskerToolbox fills `time` from media only when empty: a second config keeps it."""
+    import imageio.v3 as iio
+
+    for folder, count in (("a", 3), ("b", 5)):
+        (tmp_path / folder).mkdir()
+        for i in range(count):
+            iio.imwrite(tmp_path / folder / f"f{i}.png", np.zeros((2, 2), np.uint8))
+    first = [{"data_type": "images", "name": "media", "filepath": "a"}]
+    second = [{"data_type": "images", "name": "stack", "filepath": "b"}]
+    dm = load_config(write_config(first))
+    load_config(write_config(second, "second.json"), dm)
+    assert len(dm.get_time("time")) == 3
+    assert len(load_config(write_config(second, "second.json")).get_time("time")) == 5
+
+
 def test_forward_declared_clock_that_never_gets_values(tmp_path, events_dir, write_config):
     doc = {
         "clocks": ["master"],

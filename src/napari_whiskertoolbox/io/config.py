@@ -359,7 +359,7 @@ def _load_into(
             path=parsed.path,
             item="clocks",
         )
-    if "time" not in clocks:
+    if "time" not in clocks and not _holds_media_clock(target):
         fallback = _media_clock(loaded, bindings)
         if fallback is not None:
             clocks["time"] = fallback
@@ -408,6 +408,19 @@ def _add_file_clock(
     clocks[new.name] = new.clock
     clock_items[new.name] = item.label
     file_clock_of.update(dict.fromkeys(new.keys, new.name))
+
+
+def _holds_media_clock(target: DataManager | None) -> bool:
+    """Whether ``target``'s ``time`` clock is filled and spans media bound to it.
+
+    WhiskerToolbox fills ``time`` from media only while it is empty: loading a second config
+    into a DataManager whose ``time`` already came from its video keeps that clock.
+    """
+    if target is None or len(target.get_time("time")) == 0:
+        return False
+    return any(
+        target.data_type(key) in MEDIA_KINDS and target.time_key(key) == "time" for key in target
+    )
 
 
 def _media_clock(
