@@ -444,6 +444,18 @@ def test_data_may_reference_a_clock_defined_later(tmp_path, events_dir, write_co
     np.testing.assert_array_equal(dm.get_time("master").times, [5, 10, 15])
 
 
+@pytest.mark.parametrize("clock", [5, ""])
+def test_a_clock_that_is_not_a_name_leaves_the_data_on_time(
+    tmp_path, events_dir, write_config, clock
+):
+    """WhiskerToolbox reads 'clock' only as a string naming a clock: the data stay on time."""
+    item = {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": clock}
+    report = LoadReport()
+    dm = load_config(write_config([item]), report=report)
+    assert dm.time_key("e") == "time"
+    assert "'clock'" in report.of_kind("unknown_option")[0].message
+
+
 def test_clock_option_on_clock_items(tmp_path, write_config):
     """WhiskerToolbox ignores 'clock' on max_value/derived clocks; on a file clock it aborts."""
     (tmp_path / "breath.csv").write_text("1\n2\n3\n")

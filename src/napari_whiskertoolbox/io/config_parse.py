@@ -673,6 +673,12 @@ def _resolve(
             f"option 'clock' is {json.dumps(clock)}, not a clock name (a string), and is "
             "ignored as WhiskerToolbox ignores it: the data stay on clock 'time'",
         )
+    elif clock == "":
+        resolved.note(
+            "unknown_option",
+            "option 'clock' is empty and names no clock: the data stay on clock 'time' "
+            "(WhiskerToolbox also leaves them there, and aborts the rest of its load)",
+        )
     return resolved
 
 
