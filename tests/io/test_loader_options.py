@@ -946,6 +946,12 @@ def test_intervals_binary_state(tmp_path):
     dm, report = load(tmp_path, item)  # column a: row 1 is skipped, the index does not advance
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 0]])
     assert report.skipped() == 1
+    # a tab ending every row holds no cell; a blank column name keeps its place
+    write(tmp_path, "t.dat", "Time\t\tb\t\n0\t1\t1\t\n1\t0\t1\t\n")
+    dm, report = load(tmp_path, {**item, "all_columns": True})
+    assert dm.keys() == ["s_column1", "s_b"]
+    np.testing.assert_array_equal(dm.get_data("s_b").intervals, [[0, 1]])
+    assert report.skipped() == 0
 
 
 @covers("digital_interval", "uint16", "channel", "transition", "header_size", "channel_count")

@@ -194,14 +194,17 @@ def _binary_state_table(
         used_columns=10**9,  # wide 0/1 tables: every column may be read (all_columns)
         first_line=name_line + 1,
     )
-    names = [n.strip() for n in split_row(lines[header_lines_to_skip], style.delimiter)]
     exact_tabs = style.delimiter == "\t" and not style.paired
+    header = lines[header_lines_to_skip]
+    cells = header.rstrip().split("\t") if exact_tabs else split_row(header, style.delimiter)
+    names = [n.strip() for n in cells]
     rows = []
     for number, text in enumerate(lines[name_line:], start=name_line + 1):
         if not text.strip():
             skips.add("blank row", number)
         elif exact_tabs:  # split_row would take a run of tabs (an empty cell) as one
-            rows.append((number, [cell.strip() for cell in text.split("\t")]))
+            # tabs ending the row (exports often end every row with one) hold no cell
+            rows.append((number, [cell.strip() for cell in text.rstrip().split("\t")]))
         else:
             rows.append((number, style.split(text)))
     return names, name_line, style, rows
