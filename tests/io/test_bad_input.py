@@ -412,6 +412,13 @@ def test_unknown_format(tmp_path, write_config):
     (tmp_path / "x.cp").write_bytes(b"")
     with pytest.raises(FormatError, match=r"\[0\] 'k'.*unknown format 'capnproto' for data_type"):
         _load_item(write_config, "line", tmp_path / "x.cp", format="capnproto")
+    # the names of WhiskerToolbox's guide its loader rejects say what to write instead
+    with pytest.raises(
+        FormatError, match=r"'int16'.*use 'format': 'binary' with 'binary_data_type'"
+    ):
+        _load_item(write_config, "analog", tmp_path / "x.cp", format="int16")
+    with pytest.raises(FormatError, match=r"'point' \(did you mean 'points'\?\)"):
+        _load_item(write_config, "point", tmp_path / "x.cp", format="csv")
 
 
 def test_item_without_name(write_config):
@@ -453,3 +460,10 @@ def test_duplicate_keys_later_entry_wins(tmp_path, write_config):
     dm = load_config(write_config([item, {**item, "filepath": "f.csv"}]), report=report)
     np.testing.assert_array_equal(dm.get_data("e").times, [2])
     assert any("replaces" in n.message for n in report.notes)
+
+
+def test_clocks_entry_that_is_not_a_name(write_config):
+    with pytest.raises(
+        FormatError, match=r"config item clocks\[1\].*expected a clock name.*found 5"
+    ):
+        load_config(write_config({"clocks": ["cam", 5], "data": []}))

@@ -9,6 +9,7 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io.report import LoadReport
 
 
 @pytest.fixture
@@ -70,6 +71,51 @@ def test_variables_take_precedence_over_environment(
         "data": [{"data_type": "digital_event", "name": "e", "filepath": "animal1/${WHICH}.csv"}],
     }
     assert len(load_config(write_config(doc)).get_data("e")) == 3
+
+
+def test_variables_fill_object_keys_but_not_clocks_or_list_configs(
+    tmp_path, events_dir, write_config, monkeypatch
+):
+    """WhiskerToolbox substitutes the text of the object form's data array only (§1.3)."""
+    monkeypatch.setenv("WTB_TEST_W", "w0")
+    doc = {
+        "variables": {"OPT": "has_header", "N": 3},
+        "data": [{"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv",
+                  "${OPT}": True}],
+    }  # fmt: skip
+    np.testing.assert_array_equal(load_config(write_config(doc)).get_data("e").times, [2])
+    doc["data"][0]["name"] = "e${N}"  # a number in 'variables' is ignored, as WhiskerToolbox does
+    with pytest.raises(FormatError, match=r"\$\{N\} is 3 in 'variables', not a string"):
+        load_config(write_config(doc))
+    # the clock names in 'clocks' are taken as written
+    doc = {"variables": {"C": "cam"}, "clocks": ["${C}"],
+           "data": [{"data_type": "time", "name": "cam", "format": "uint16_length",
+                     "filepath": "animal1/w0.csv"}]}  # fmt: skip
+    with pytest.raises(FormatError, match=r"clock '\$\{C\}' is declared but never gets values"):
+        load_config(write_config(doc))
+    # the list form gets no substitution: ${WTB_TEST_W} stays literal text
+    (events_dir / "${WTB_TEST_W}.csv").write_text("7\n")
+    doc = [{"data_type": "digital_event", "name": "e_${WTB_TEST_W}",
+            "filepath": "animal1/${WTB_TEST_W}.csv"}]  # fmt: skip
+    dm = load_config(write_config(doc))
+    np.testing.assert_array_equal(dm.get_data("e_${WTB_TEST_W}").times, [7])
+
+
+def test_an_invalid_loop_fails_only_the_items_using_it(tmp_path, events_dir, write_config):
+    """WhiskerToolbox drops an invalid loop definition; only items using it are lost."""
+    static = {"data_type": "digital_event", "name": "static", "filepath": "animal1/w1.csv"}
+    doc = {"loops": {"bad": {"from": 3, "to": 0}, "w": ["w0"]},
+           "data": [static, {"data_type": "digital_event", "name": "e_{w}",
+                             "filepath": "animal1/{w}.csv"}]}  # fmt: skip
+    dm = load_config(write_config(doc))
+    assert dm.keys() == ["static", "e_w0"]
+    doc["loops"]["w"] = []  # no value: the item is left out, as WhiskerToolbox does (noted)
+    report = LoadReport()
+    assert load_config(write_config(doc), report=report).keys() == ["static"]
+    assert report.skipped() == 1
+    doc["data"].append({**static, "name": "s_{bad}"})
+    with pytest.raises(FormatError, match=r"loops\.bad.*range from 3 to 0 with step 1 is empty"):
+        load_config(write_config(doc))
 
 
 def test_loops_expand_items_per_value(tmp_path, events_dir, write_config):
@@ -159,12 +205,12 @@ def test_runner_blocks_run_in_order_on_the_staging_data_and_commands_are_kept(wr
         dm.set_data(block["out"], DigitalEventSeries([7]))
 
     doc = {
-        "variables": {"OUT": "second"},
+        "variables": {"OUT": "second", "DIR": "C:\\data\\x"},
         "data": [
             {"transformations": {"out": "first"}},
             {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv"},
         ],
-        "transformations": {"out": "${OUT}", "keep": "${NOT_A_VARIABLE}"},
+        "transformations": {"out": "${OUT}", "keep": "${NOT_A_VARIABLE}", "in": "${DIR}"},
         "commands": [{"command_name": "SaveData", "parameters": {}}],
         "saves": [],
     }
@@ -175,7 +221,7 @@ def test_runner_blocks_run_in_order_on_the_staging_data_and_commands_are_kept(wr
         set_transformations_runner(previous)
     assert [block for _, block in seen] == [
         {"out": "first"},
-        {"out": "second", "keep": "${NOT_A_VARIABLE}"},
+        {"out": "second", "keep": "${NOT_A_VARIABLE}", "in": "C:/data/x"},  # "\\" -> "/"
     ]
     assert seen[0][0] == ["e"]  # blocks run after the data loaded
     assert dm.keys() == ["e", "first", "second"]
@@ -336,6 +382,45 @@ def test_success_merges_into_given_dm_and_is_undoable(tmp_path, events_dir, writ
     assert dm.keys() == ["existing"]
 
 
+def test_items_may_use_clocks_and_keys_the_dm_already_holds(tmp_path, events_dir, write_config):
+    """WhiskerToolbox binds to a clock its DataManager holds and derives clocks from its keys."""
+    dm = DataManager()
+    daq = TimeFrame(np.arange(0, 100, 10))
+    dm.set_time("daq", daq)
+    dm.set_data("old", DigitalEventSeries([2, 4]), "daq")
+    doc = [
+        {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": "daq"},
+        {"data_type": "time", "name": "span", "format": "max_value", "source_data": "old"},
+        {"data_type": "time", "name": "cam", "format": "derived", "source_timeframe": "daq",
+         "source_series": "old", "source_type": "event"},
+    ]  # fmt: skip
+    load_config(write_config(doc), dm)
+    assert dm.time_key("e") == "daq"
+    assert dm.get_time("daq") is daq  # used, not replaced
+    np.testing.assert_array_equal(dm.get_time("span").times, np.arange(41))  # tick of event 4
+    np.testing.assert_array_equal(dm.get_time("cam").times, [20, 40])
+    with pytest.raises(
+        FormatError, match=r"clock 'other' is never defined.*defined: \['cam', 'daq'"
+    ):
+        load_config(write_config([{**doc[0], "clock": "other"}]), dm)
+
+
+def test_media_fill_time_only_while_it_is_empty(tmp_path, write_config):
+    """WhiskerToolbox fills `time` from media only when empty: a second config keeps it."""
+    import imageio.v3 as iio
+
+    for folder, count in (("a", 3), ("b", 5)):
+        (tmp_path / folder).mkdir()
+        for i in range(count):
+            iio.imwrite(tmp_path / folder / f"f{i}.png", np.zeros((2, 2), np.uint8))
+    first = [{"data_type": "images", "name": "media", "filepath": "a"}]
+    second = [{"data_type": "images", "name": "stack", "filepath": "b"}]
+    dm = load_config(write_config(first))
+    load_config(write_config(second, "second.json"), dm)
+    assert len(dm.get_time("time")) == 3
+    assert len(load_config(write_config(second, "second.json")).get_time("time")) == 5
+
+
 def test_forward_declared_clock_that_never_gets_values(tmp_path, events_dir, write_config):
     doc = {
         "clocks": ["master"],
@@ -357,6 +442,35 @@ def test_data_may_reference_a_clock_defined_later(tmp_path, events_dir, write_co
     dm = load_config(write_config(doc))
     assert dm.time_key("e") == "master"
     np.testing.assert_array_equal(dm.get_time("master").times, [5, 10, 15])
+
+
+@pytest.mark.parametrize("clock", [5, ""])
+def test_a_clock_that_is_not_a_name_leaves_the_data_on_time(
+    tmp_path, events_dir, write_config, clock
+):
+    """WhiskerToolbox reads 'clock' only as a string naming a clock: the data stay on time."""
+    item = {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": clock}
+    report = LoadReport()
+    dm = load_config(write_config([item]), report=report)
+    assert dm.time_key("e") == "time"
+    assert "'clock'" in report.of_kind("unknown_option")[0].message
+
+
+def test_clock_option_on_clock_items(tmp_path, write_config):
+    """WhiskerToolbox ignores 'clock' on max_value/derived clocks; on a file clock it aborts."""
+    (tmp_path / "breath.csv").write_text("1\n2\n3\n")
+    (tmp_path / "ttl.bin").write_bytes(b"\x00\x00\x01\x00")
+    analog = {"data_type": "analog", "name": "breath", "filepath": "breath.csv"}
+    span = {"data_type": "time", "name": "span", "format": "max_value", "source_data": "breath",
+            "clock": "time"}  # fmt: skip
+    report = LoadReport()
+    dm = load_config(write_config([analog, span]), report=report)
+    np.testing.assert_array_equal(dm.get_time("span").times, [0, 1, 2])
+    assert "'clock' is ignored" in report.of_kind("unknown_option")[0].message
+    ttl = {"data_type": "time", "name": "t", "format": "uint16", "filepath": "ttl.bin",
+           "channel": 0, "transition": "rising", "clock": "time"}  # fmt: skip
+    with pytest.raises(FormatError, match=r"\[1\] 't'.*cannot carry 'clock'"):
+        load_config(write_config([analog, ttl]))
 
 
 def test_max_value_and_derived_clocks(tmp_path, write_config):

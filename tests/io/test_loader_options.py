@@ -315,6 +315,16 @@ def test_points_csv_dlc_layout(tmp_path):
     np.testing.assert_array_equal(dm.get_data("p").at(1), [[12, 22]])  # duplicate frames kept
     with pytest.raises(FormatError, match="'bodypart' 'paw'"):
         load(tmp_path, {**item, "bodypart": "paw"})
+    # a body part without a point above the threshold does not exist for WhiskerToolbox:
+    # "" takes the next one, naming it fails the entry, and so does a table without rows
+    dm, report = load(tmp_path, {**item, "likelihood_threshold": 0.96})
+    np.testing.assert_array_equal(dm.get_data("p").at(1), [[12, 22]])  # Ear: none >= 0.96
+    assert "'nose' is loaded" in report.notes[-1].message
+    with pytest.raises(FormatError, match="body part 'Ear' has no point"):
+        load(tmp_path, {**item, "likelihood_threshold": 0.96, "bodypart": "Ear"})
+    write(tmp_path, "e.csv", "\n".join(DLC.splitlines()[:3]))
+    with pytest.raises(FormatError, match="no body part has a point"):
+        load(tmp_path, {**item, "filepath": "e.csv"})
     dm, _ = load(tmp_path, {**item, "all_bodyparts": True})
     assert dm.keys() == ["p_nose", "p_Ear", "p_tail"]
     moved = "\n".join(",".join([*r.split(",")[1:3], r.split(",")[0], *r.split(",")[3:]])
@@ -329,13 +339,19 @@ def test_points_dlc_csv(tmp_path):
     write(tmp_path, "d.csv", DLC)
     item = {"data_type": "points", "name": "f", "format": "dlc_csv", "filepath": "d.csv",
             "likelihood_threshold": 0.5, "frame_column": 0}  # fmt: skip
-    dm, _ = load(tmp_path, item)
+    dm, _ = load(tmp_path, {**item, "color": "#ff0000"})
     assert dm.keys() == ["f_nose", "f_Ear", "f_tail"]
+    assert dm.metadata["sources"]["f_nose"]["color"] == ""  # WhiskerToolbox: auto-assigned
     np.testing.assert_array_equal(dm.get_data("f_nose").times_with_data(), [0, 1])
     np.testing.assert_array_equal(dm.get_data("f_Ear").times_with_data(), [1])
     assert dm.get_data("f_tail").n_entries == 3  # no likelihood column: always passes
     dm, _ = load(tmp_path, {**item, "likelihood_threshold": 0.99})
     assert dm.keys() == ["f_nose", "f_tail"]  # Ear keeps no point: no key
+    write(tmp_path, "n.csv", DLC.replace("\n0,10", "\n-3,10"))  # negative frames are kept
+    for fmt in ({"format": "dlc_csv"}, {"format": "csv", "csv_layout": "dlc", "bodypart": "nose"}):
+        dm, report = load(tmp_path, {**item, **fmt, "filepath": "n.csv", "name": "f_nose"})
+        np.testing.assert_array_equal(dm.get_data(dm.keys()[0]).at(-3), [[10, 20]])
+        assert report.skipped() == 0
 
 
 @covers("points", "dlc_csv", "scaled_width", "scaled_height", "width", "height")
@@ -565,6 +581,11 @@ def test_line_csv(tmp_path):
     dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "filepath": "n.csv",
                             "has_header": False})  # fmt: skip
     assert dm.get_data("w").n_entries == 1
+    # a delimiter after the last number ends the list, as WhiskerToolbox reads it
+    write(tmp_path, "t.csv", 'Frame,X,Y\n1,"1,2,","4,5, "\n2,"1 ,","4,"\n')
+    dm, _ = load(tmp_path, {"data_type": "line", "name": "w", "format": "csv", "filepath": "t.csv"})
+    np.testing.assert_array_equal(dm.get_data("w").at(1)[0], [[1, 4], [2, 5]])
+    np.testing.assert_array_equal(dm.get_data("w").at(2)[0], [[1, 4]])
 
 
 @covers("line", "csv", "decimal")
@@ -638,6 +659,17 @@ def test_mask_csv(tmp_path):
     assert dm.get_data("m").n_entries == 1
     with pytest.raises(FormatError, match="frame number"):
         load(tmp_path, {**base, "header_identifier": "Masks", "has_header": False})
+    # WhiskerToolbox reads the frame before looking for quotes: its own unquoted
+    # `Frame,RLE` header fails the entry when it is not skipped as a header
+    write(tmp_path, "u.csv", 'Frame,RLE\n2,"1,2,1"\n3,no runs\n')
+    base = {"data_type": "mask", "name": "m", "format": "csv", "filepath": "u.csv"}
+    dm, report = load(tmp_path, base)
+    assert dm.get_data("m").n_entries == 1
+    assert report.skipped() == 1  # line 3: no quotes
+    with pytest.raises(FormatError, match=r"line 1: expected a frame number.*found 'Frame'"):
+        load(tmp_path, {**base, "has_header": False})
+    with pytest.raises(FormatError, match=r"line 1: expected a frame number.*found 'Frame'"):
+        load(tmp_path, {**base, "header_identifier": "Time"})
 
 
 @covers("mask", "hdf5", "frame_key", "x_key", "y_key")
@@ -668,6 +700,9 @@ def test_mask_image(tmp_path):
     dm, report = load(tmp_path, item)
     np.testing.assert_array_equal(dm.get_data("m").times_with_data(), [3])
     assert report.skipped() == 2  # whisker_0012 and blank_1: no frame number at the start
+    (note,) = report.of_kind("skipped")  # files are named, not given a line number
+    assert "(blank_1.png, whisker_0012.PNG)" in note.message
+    assert note.lines == ()
     dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "frame_number_padding": 4})
     np.testing.assert_array_equal(dm.get_data("m").at(12)[0], [[2, 1]])  # pattern is case-blind
     dm, _ = load(tmp_path, {**item, "filename_prefix": "whisker_", "threshold_value": 50})
@@ -901,6 +936,22 @@ def test_intervals_binary_state(tmp_path):
     assert dm.keys() == ["s_Time", "s_b"]
     dm, _ = load(tmp_path, {**item, "format": "multi_column_binary"})
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 1], [3, 3]])
+    # an empty cell keeps its column with the default tab delimiter too (README: WhiskerToolbox
+    # drops it, shifting the row's later cells left)
+    write(tmp_path, "t.dat", "Time\ta\tb\n0\t\t1\n1\t1\t0\n2\t0\t1\n")
+    item = {**item, "filepath": "t.dat", "header_lines_to_skip": 0}
+    del item["delimiter"]
+    dm, report = load(tmp_path, {**item, "data_column": 2})
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 0], [2, 2]])
+    dm, report = load(tmp_path, item)  # column a: row 1 is skipped, the index does not advance
+    np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 0]])
+    assert report.skipped() == 1
+    # a tab ending every row holds no cell; a blank column name keeps its place
+    write(tmp_path, "t.dat", "Time\t\tb\t\n0\t1\t1\t\n1\t0\t1\t\n")
+    dm, report = load(tmp_path, {**item, "all_columns": True})
+    assert dm.keys() == ["s_column1", "s_b"]
+    np.testing.assert_array_equal(dm.get_data("s_b").intervals, [[0, 1]])
+    assert report.skipped() == 0
 
 
 @covers("digital_interval", "uint16", "channel", "transition", "header_size", "channel_count")
@@ -954,6 +1005,16 @@ def test_tensor_csv(tmp_path):
                              "filepath": "u.csv", "has_header": False})[0].get_data("t")  # fmt: skip
     assert tensor.row_type == "time"
     np.testing.assert_array_equal(tensor.rows, [4, 8])
+    # a label starting with an integer gives time rows (WhiskerToolbox reads its prefix)
+    write(tmp_path, "f.csv", "row,a\n4.0,1\n8.0,3\n")
+    tensor = load(tmp_path, {**item, "filepath": "f.csv", "delimiter": ",", "decimal": "."})[
+        0
+    ].get_data("t")
+    assert tensor.row_type == "time"
+    np.testing.assert_array_equal(tensor.rows, [4, 8])
+    write(tmp_path, "g.csv", "row,a\n4,1\n8x,3\n")
+    with pytest.raises(FormatError, match=r"line 3: expected an integer row label, found '8x'"):
+        load(tmp_path, {**item, "filepath": "g.csv", "delimiter": ",", "decimal": "."})
 
 
 # ---- decimal and delimiter on every CSV reader that has them --------------------------
@@ -1043,3 +1104,18 @@ def test_readme_lists_every_option():
     start = readme.index("<!-- options-table:start -->") + len("<!-- options-table:start -->")
     end = readme.index("<!-- options-table:end -->")
     assert readme[start:end].strip() == options_markdown()
+
+
+def test_format_names_not_whiskertoolbox_s_are_marked_ours():
+    """Every format WhiskerToolbox accepts has a reader; the table marks the others *(ours)*."""
+    from napari_whiskertoolbox.io.derived_clocks import DERIVED_CLOCK_FORMATS
+    from napari_whiskertoolbox.io.option_table import WT_FORMATS, options_markdown
+    from napari_whiskertoolbox.io.registry import reader_formats
+
+    for data_type, formats in WT_FORMATS.items():
+        readable = set(reader_formats(data_type)) | set(DERIVED_CLOCK_FORMATS)
+        assert formats <= readable, data_type
+    table = options_markdown()
+    for row in ("| time | `uint16` / `ttl` *(ours)* |", "| tensor | `numpy` / `npy` *(ours)* |",
+                "| mask | `image` / `images` *(ours)* / `png` *(ours)* |"):  # fmt: skip
+        assert row in table

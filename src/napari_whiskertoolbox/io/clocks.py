@@ -143,8 +143,7 @@ def filename_ticks(
 
     Regular files directly in ``folder`` whose name ends with ``file_extension`` are
     searched for ``regex_pattern``; capture group 1 must be an integer (other names are
-    skipped, reported through ``skips`` with their position in the folder listing as
-    "line"). ``mode``: ``found_values`` (the numbers, duplicates kept), ``zero_to_max``
+    skipped, named in ``skips``). ``mode``: ``found_values`` (the numbers, duplicates kept), ``zero_to_max``
     or ``min_to_max``.
     """
     if not folder.is_dir():
@@ -161,12 +160,12 @@ def filename_ticks(
         )
     entries = [f for f in folder.iterdir() if f.is_file() and f.name.endswith(file_extension)]
     numbers = []
-    for position, file in enumerate(entries, start=1):
+    for file in entries:
         match = pattern.search(file.name)
         text = match.group(1) if match else None
         if text is None or not re.fullmatch(r"[-+]?\d+", text):
             if skips is not None:
-                skips.add(f"file name without a number matching {regex_pattern!r}", position)
+                skips.add_file(f"file name without a number matching {regex_pattern!r}", file.name)
             continue
         numbers.append(int(text))
     if not numbers:

@@ -240,7 +240,7 @@ def load_config(
         if python_message:
             report.extend([LoadNote("python", "info", python_message, path=str(parsed.path))])
     staging = DataManager()
-    sources = _load_into(parsed, staging, report)
+    sources = _load_into(parsed, staging, report, dm)
     run_config_transformations(staging, parsed.transformations, parsed.path)
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
@@ -261,9 +261,21 @@ def load_config(
 
 
 def _load_into(
-    parsed: ParsedConfig, staging: DataManager, report: LoadReport
+    parsed: ParsedConfig, staging: DataManager, report: LoadReport, target: DataManager | None
 ) -> dict[str, dict[str, Any]]:
-    """Load clocks and data in file order, then bind every key to its clock."""
+    """Load clocks and data in file order, then bind every key to its clock.
+
+    As in WhiskerToolbox, an item's ``clock`` may name a clock ``target`` (the DataManager
+    loaded into) already holds, and ``max_value`` / ``derived`` clocks may read its keys
+    and clocks; this config's own keys and clocks shadow them.
+    """
+    held_clocks: dict[str, TimeFrame] = {}
+    held_data: dict[str, Any] = {}
+    held_key_clocks: dict[str, str] = {}
+    if target is not None:
+        held_clocks = {name: target.get_time(name) for name in target.time_keys()}
+        held_data = {key: target.get_data(key) for key in target}
+        held_key_clocks = {key: target.time_key(key) for key in held_data}
     clocks: dict[str, TimeFrame] = {}
     clock_items: dict[str, str] = {}
     loaded: dict[str, Any] = {}
@@ -285,16 +297,25 @@ def _load_into(
                 "format: 'no suitable loader found for format: unknown')",
             )
         if item.data_type == "time":
-            if item.clock is not None:
+            if item.clock is not None and item.format in DERIVED_CLOCK_FORMATS:
+                item.note(
+                    "unknown_option",
+                    f"option 'clock' is ignored on a {item.format!r} clock, as WhiskerToolbox "
+                    "ignores it there",
+                )
+            elif item.clock is not None:
                 raise FormatError(
                     "a 'time' item defines a clock and cannot carry 'clock' (WhiskerToolbox "
                     "aborts the end of the load on it); remove 'clock'",
                     item=item.label,
                 )
             if item.format in DERIVED_CLOCK_FORMATS:
-                key_clocks = {k: c for k, (c, _) in bindings.items()}
+                key_clocks = {**held_key_clocks, **{k: c for k, (c, _) in bindings.items()}}
                 notes = {k: source.notes for k, (_, source) in bindings.items()}
-                produced = [(item.name, derive_clock(item, loaded, clocks, key_clocks, notes))]
+                clock = derive_clock(
+                    item, {**held_data, **loaded}, {**held_clocks, **clocks}, key_clocks, notes
+                )
+                produced = [(item.name, clock)]
             else:
                 produced = read_item(item)
             for name, clock in produced:
@@ -338,7 +359,7 @@ def _load_into(
             path=parsed.path,
             item="clocks",
         )
-    if "time" not in clocks:
+    if "time" not in clocks and not _holds_media_clock(target):
         fallback = _media_clock(loaded, bindings)
         if fallback is not None:
             clocks["time"] = fallback
@@ -351,12 +372,17 @@ def _load_into(
                 item="clocks",
             )
     for _key, (clock_name, item) in bindings.items():
-        if clock_name != "time" and clock_name not in clocks:
-            raise FormatError(
-                f"clock {clock_name!r} is never defined; expected a 'data_type': 'time' item "
-                f"named {clock_name!r} (defined: {sorted(clocks) or 'none'})",
-                item=item.label,
-            )
+        if clock_name == "time" or clock_name in clocks:
+            continue
+        if clock_name in held_clocks:  # the DataManager's own clock: used, not copied back
+            staging.set_time(clock_name, held_clocks[clock_name])
+            continue
+        defined = sorted(clocks.keys() | held_clocks.keys() - {"time"})
+        raise FormatError(
+            f"clock {clock_name!r} is never defined; expected a 'data_type': 'time' item "
+            f"named {clock_name!r} (defined: {defined or 'none'})",
+            item=item.label,
+        )
     for name, clock in clocks.items():
         staging.set_time(name, clock)
     for key, (clock_name, _item) in bindings.items():
@@ -384,6 +410,19 @@ def _add_file_clock(
     file_clock_of.update(dict.fromkeys(new.keys, new.name))
 
 
+def _holds_media_clock(target: DataManager | None) -> bool:
+    """Whether ``target``'s ``time`` clock is filled and spans media bound to it.
+
+    WhiskerToolbox fills ``time`` from media only while it is empty: loading a second config
+    into a DataManager whose ``time`` already came from its video keeps that clock.
+    """
+    if target is None or len(target.get_time("time")) == 0:
+        return False
+    return any(
+        target.data_type(key) in MEDIA_KINDS and target.time_key(key) == "time" for key in target
+    )
+
+
 def _media_clock(
     loaded: dict[str, Any], bindings: dict[str, tuple[str, ConfigItem]]
 ) -> TimeFrame | None:
@@ -409,6 +448,13 @@ _DEFAULT_COLORS = {"points": "#0000FF", "line": "0000FF", "mask": "0000FF"}
 """WhiskerToolbox's display colours when an item gives none (note the inconsistent ``#``)."""
 
 
+def _source_color(item: ConfigItem) -> str | None:
+    """WhiskerToolbox's display colour of a key: ``""`` (auto-assign) for DeepLabCut body parts."""
+    if item.data_type == "points" and item_format(item) in ("dlc_csv", "dlc_h5"):
+        return ""  # WhiskerToolbox lists every body part with an empty colour, `color` or not
+    return item.color if item.color is not None else _DEFAULT_COLORS.get(item.data_type)
+
+
 def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
     return {
         "data_type": item.data_type,
@@ -416,7 +462,7 @@ def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:
         "filepath": None if item.path is None else str(item.path),
         "options": dict(item.options),
         "clock": item.clock or "time",
-        "color": item.color if item.color is not None else _DEFAULT_COLORS.get(item.data_type),
+        "color": _source_color(item),
         "item": item.name,
         "item_label": item.label,
         "config": str(config),

@@ -39,8 +39,11 @@ Accepted layouts
   :attr:`ParsedConfig.runner_phases` (``napari-whiskertoolbox pipeline`` runs them).
   Sessions written by this package add ``groups`` and ``metadata`` blocks.
 
-Every string in an item may use ``${NAME}``; unknown names fall back to environment
-variables and otherwise raise :class:`FormatError` naming the item.
+In the object form every string of a ``data`` item, object keys included, may use
+``${NAME}``; unknown names fall back to environment variables and otherwise raise
+:class:`FormatError` naming the item (a non-string value in ``variables`` is ignored, as
+WhiskerToolbox ignores it). As in WhiskerToolbox, the list form and the ``clocks`` names get
+no substitution.
 """
 
 from __future__ import annotations
@@ -320,9 +323,9 @@ class ParsedConfig:
     runner_phases: dict[str, Any] = field(default_factory=dict)
     notes: list[LoadNote] = field(default_factory=list)
 
-    def note(self, kind: NoteKind, message: str) -> None:
-        """Record a note about the config as a whole."""
-        self.notes.append(LoadNote("(config)", kind, message, path=str(self.path)))
+    def note(self, kind: NoteKind, message: str, count: int = 0) -> None:
+        """Record a note about the config as a whole (``count``: items it concerns)."""
+        self.notes.append(LoadNote("(config)", kind, message, count, path=str(self.path)))
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -346,11 +349,13 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     parsed = ParsedConfig(path=p)
     base = p.parent
     if isinstance(doc, list):
+        # WhiskerToolbox's legacy list form gets no ${...} substitution (wt_loaders.md §1.3):
+        # the text is used as written, so ${HOME} in a path is a missing file.
         for i, it in enumerate(doc):
             if isinstance(it, dict) and "transformations" in it:
-                parsed.transformations.append(_fill_known(it, {}))
+                parsed.transformations.append(it)
             else:
-                parsed.data.append(_resolve(it, f"[{i}]", {}, base, p))
+                parsed.data.append(_resolve(it, f"[{i}]", None, base, p))
         return parsed
     if not isinstance(doc, dict):
         raise FormatError(
@@ -376,6 +381,7 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     variables = doc.get("variables", {})
     if not isinstance(variables, dict):
         raise FormatError("expected 'variables' to be an object of name: value", path=p)
+    ignored = {str(k): v for k, v in variables.items() if not isinstance(v, str)}
     variables = {str(k): v for k, v in variables.items() if isinstance(v, str)}
     clocks = doc.get("clocks", [])
     if isinstance(clocks, dict):
@@ -384,21 +390,42 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
         raise FormatError("expected 'clocks' to be a list of clock items", path=p)
     for i, item in enumerate(clocks):
         if isinstance(item, str) and item:
-            parsed.declared_clocks.append(_substitute(item, variables, p, f"clocks[{i}]"))
+            # as written: WhiskerToolbox substitutes ${...} in 'data' only (§1.3)
+            parsed.declared_clocks.append(item)
             continue
-        if isinstance(item, dict):
-            item = {"data_type": "time", **item}
+        if not isinstance(item, dict):
+            raise FormatError(
+                f"expected a clock name (a non-empty string), found {json.dumps(item)}",
+                path=p,
+                item=f"clocks[{i}]",
+            )
+        item = {"data_type": "time", **item}
         parsed.clocks.append(_resolve(item, f"clocks[{i}]", variables, base, p))
     data = doc.get("data", [])
     if not isinstance(data, list):
         raise FormatError("expected 'data' to be a list of items", path=p)
-    loops = _parse_loops(doc.get("loops", {}), p)
+    loops, bad_loops = _parse_loops(doc.get("loops", {}), p)
+    used_loops: set[str] = set()
     for i, raw in enumerate(data):
         if isinstance(raw, dict) and "transformations" in raw:
             parsed.transformations.append(_fill_known(raw, variables))
             continue
-        for where, item in _expand_item(raw, f"data[{i}]", loops, p):
-            parsed.data.append(_resolve(item, where, variables, base, p))
+        expanded = _expand_item(raw, f"data[{i}]", loops, bad_loops, p, used_loops)
+        if not expanded:
+            parsed.note(
+                "skipped",
+                f"data[{i}] uses loop {sorted(_placeholders(raw))[0]!r}, which has no value: "
+                "the item is not loaded (as in WhiskerToolbox)",
+                count=1,
+            )
+        for where, item in expanded:
+            parsed.data.append(_resolve(item, where, variables, base, p, ignored))
+    for name in sorted(bad_loops.keys() - used_loops):
+        parsed.note(
+            "info",
+            f"loop {name!r} is dropped: {bad_loops[name]} (no item uses it; WhiskerToolbox "
+            "drops an invalid loop too)",
+        )
     if "transformations" in doc:
         parsed.transformations.append(
             _fill_known({"transformations": doc["transformations"]}, variables)
@@ -427,7 +454,12 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     return parsed
 
 
-def _parse_loops(loops: Any, path: Path) -> dict[str, list[str]]:
+def _parse_loops(loops: Any, path: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Return the loops' values, and for each invalid loop why it is invalid.
+
+    WhiskerToolbox drops an invalid loop definition (and so every item using it): an item
+    using one fails here (see :func:`_expand_item`), an unused one is only reported.
+    """
     if not isinstance(loops, dict):
         raise FormatError(
             "expected 'loops' to map loop names to a list of values or "
@@ -435,38 +467,30 @@ def _parse_loops(loops: Any, path: Path) -> dict[str, list[str]]:
             path=path,
             item="loops",
         )
-    out = {}
+    out: dict[str, list[str]] = {}
+    bad: dict[str, str] = {}
     for name, spec in loops.items():
-        where = f"loops.{name}"
         if isinstance(spec, list) and all(isinstance(v, (str, int)) for v in spec):
             out[name] = [_loop_value(v) for v in spec]
         elif isinstance(spec, dict):
-            try:
-                start, stop = int(spec["from"]), int(spec["to"])
-                step = int(spec.get("step", 1))
-            except (KeyError, TypeError, ValueError):
-                raise FormatError(
-                    "expected {'from': int, 'to': int, 'step': int (optional)}",
-                    path=path,
-                    item=where,
-                ) from None
+            bounds = [spec.get("from"), spec.get("to"), spec.get("step", 1)]
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in bounds):
+                bad[name] = "expected {'from': int, 'to': int, 'step': int (optional)}"
+                continue
+            start, stop, step = bounds
             if step == 0:
-                raise FormatError("expected a non-zero 'step'", path=path, item=where)
+                bad[name] = "expected a non-zero 'step'"
+                continue
             out[name] = [str(v) for v in range(start, stop + (1 if step > 0 else -1), step)]
             if not out[name]:
-                raise FormatError(
-                    f"the range from {start} to {stop} with step {step} is empty",
-                    path=path,
-                    item=where,
-                )
+                del out[name]
+                bad[name] = f"the range from {start} to {stop} with step {step} is empty"
         else:
-            raise FormatError(
+            bad[name] = (
                 "expected a list of strings, integers or booleans (no floats), or "
-                "{'from': int, 'to': int, 'step': int}",
-                path=path,
-                item=where,
+                "{'from': int, 'to': int, 'step': int}"
             )
-    return out
+    return out, bad
 
 
 def _loop_value(value: str | int) -> str:
@@ -496,12 +520,24 @@ def _fill(value: Any, name: str, replacement: str) -> Any:
 
 
 def _expand_item(
-    raw: Any, where: str, loops: dict[str, list[str]], path: Path
+    raw: Any,
+    where: str,
+    loops: dict[str, list[str]],
+    bad_loops: dict[str, str],
+    path: Path,
+    used_loops: set[str],
 ) -> list[tuple[str, Any]]:
-    """Repeat ``raw`` once per value of the single loop its strings reference."""
-    used = _placeholders(raw) if loops else set()
+    """Repeat ``raw`` once per value of the single loop its strings reference.
+
+    The names of the loops ``raw`` references are added to ``used_loops``.
+    """
+    used = _placeholders(raw) if loops or bad_loops else set()
     if not used:
         return [(where, raw)]
+    used_loops.update(used)
+    invalid = sorted(used & bad_loops.keys())
+    if invalid:
+        raise FormatError(bad_loops[invalid[0]], path=path, item=f"loops.{invalid[0]}")
     unknown = sorted(used - loops.keys())
     if unknown:
         raise FormatError(
@@ -517,7 +553,18 @@ def _expand_item(
     return [(f"{where} ({name}={v})", _fill(raw, name, v)) for v in loops[name]]
 
 
-def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -> Any:
+def _substitute(
+    value: Any,
+    variables: dict[str, str],
+    path: Path,
+    where: str,
+    ignored: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fill ``${NAME}`` in every string and object key of ``value``.
+
+    ``ignored`` holds the non-string ``variables`` (WhiskerToolbox ignores them), named in
+    the error when one is used and the environment does not define it either.
+    """
     if isinstance(value, str):
 
         def lookup(match: re.Match[str]) -> str:
@@ -527,6 +574,14 @@ def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -
                 return variables[name].replace("\\", "/")
             if name in os.environ:
                 return os.environ[name].replace("\\", "/")
+            if ignored is not None and name in ignored:
+                raise FormatError(
+                    f"variable ${{{name}}} is {json.dumps(ignored[name])} in 'variables', not a "
+                    f"string, and is ignored as WhiskerToolbox ignores it; write it as a string "
+                    f'("{ignored[name]}")',
+                    path=path,
+                    item=where,
+                )
             raise FormatError(
                 f"variable ${{{name}}} is not defined in 'variables' nor in the environment",
                 path=path,
@@ -535,30 +590,52 @@ def _substitute(value: Any, variables: dict[str, str], path: Path, where: str) -
 
         return _VAR.sub(lookup, value)
     if isinstance(value, list):
-        return [_substitute(v, variables, path, where) for v in value]
+        return [_substitute(v, variables, path, where, ignored) for v in value]
     if isinstance(value, dict):
-        return {k: _substitute(v, variables, path, where) for k, v in value.items()}
+        # keys too: WhiskerToolbox substitutes the text of the whole data array
+        return {
+            _substitute(k, variables, path, where, ignored): _substitute(
+                v, variables, path, where, ignored
+            )
+            for k, v in value.items()
+        }
     return value
 
 
 def _fill_known(value: Any, variables: dict[str, str]) -> Any:
-    """Replace ``${NAME}`` from ``variables``, then the environment; leave unknown names."""
+    """Replace ``${NAME}`` from ``variables``, then the environment; leave unknown names.
+
+    As in WhiskerToolbox, every backslash of a value put in is written as ``/``.
+    """
     if isinstance(value, str):
-        return _VAR.sub(
-            lambda m: variables.get(m.group(1), os.environ.get(m.group(1), m.group(0))), value
-        )
+
+        def lookup(match: re.Match[str]) -> str:
+            name = match.group(1)
+            found = variables.get(name, os.environ.get(name))
+            return match.group(0) if found is None else found.replace("\\", "/")
+
+        return _VAR.sub(lookup, value)
     if isinstance(value, list):
         return [_fill_known(v, variables) for v in value]
     if isinstance(value, dict):
-        return {k: _fill_known(v, variables) for k, v in value.items()}
+        return {_fill_known(k, variables): _fill_known(v, variables) for k, v in value.items()}
     return value
 
 
-def _resolve(raw: Any, where: str, variables: dict[str, str], base: Path, path: Path) -> ConfigItem:
+def _resolve(
+    raw: Any,
+    where: str,
+    variables: dict[str, str] | None,
+    base: Path,
+    path: Path,
+    ignored: Mapping[str, Any] | None = None,
+) -> ConfigItem:
+    """Make a :class:`ConfigItem` of ``raw``; ``variables`` None: no ``${...}`` substitution."""
     if not isinstance(raw, dict):
         raise FormatError(f"expected an object, found {type(raw).__name__}", path=path, item=where)
     raw_name = raw.get("name")
-    item = _substitute(raw, variables, path, f"{where} '{raw_name}'" if raw_name else where)
+    label = f"{where} '{raw_name}'" if raw_name else where
+    item = raw if variables is None else _substitute(raw, variables, path, label, ignored)
     name = item.get("name")
     label = f"{where} '{name}'" if name else where
     for key in ("data_type", "name"):
@@ -595,6 +672,12 @@ def _resolve(raw: Any, where: str, variables: dict[str, str], base: Path, path: 
             "unknown_option",
             f"option 'clock' is {json.dumps(clock)}, not a clock name (a string), and is "
             "ignored as WhiskerToolbox ignores it: the data stay on clock 'time'",
+        )
+    elif clock == "":
+        resolved.note(
+            "unknown_option",
+            "option 'clock' is empty and names no clock: the data stay on clock 'time' "
+            "(WhiskerToolbox also leaves them there, and aborts the rest of its load)",
         )
     return resolved
 

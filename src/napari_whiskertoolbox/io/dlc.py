@@ -685,8 +685,8 @@ def dlc_to_pose(
         one point per frame per key, so then none is made.
     skips : RowSkips, optional
         Receives the rows left out: a point with a NaN coordinate that passed the threshold,
-        a negative frame number, a labelled image not among ``images`` (file lines for CSV
-        tables, a count for HDF5 ones).
+        a labelled image not among ``images`` (file lines for CSV tables, a count for HDF5
+        ones). Negative frame numbers are kept, as WhiskerToolbox keeps them.
 
     Returns
     -------
@@ -705,11 +705,12 @@ def dlc_to_pose(
     if table.frames is not None:
         frames = table.frames
         index_kind = "frame"
-        _skip(skips, "negative frame number", table.row_lines, frames < 0)
+        present = np.ones(frames.shape, dtype=bool)  # negative frames too, as WhiskerToolbox
     else:
         frames = image_frames(table.rows, images, frame_from, source)
         index_kind = "image"
-        _skip(skips, "labelled image not among the images shown", table.row_lines, frames < 0)
+        present = frames >= 0  # -1: the image is not among the media
+        _skip(skips, "labelled image not among the images shown", table.row_lines, ~present)
     factors = None if scale is None else np.asarray(scale, np.float32)
     bodyparts = _ordered(table.bodyparts, project)
     individuals = _ordered_individuals(table.individuals, project)
@@ -723,7 +724,7 @@ def dlc_to_pose(
             if k is None:
                 continue
             xy = table.xy[:, k]
-            keep = frames >= 0
+            keep = present.copy()
             if table.likelihood is not None and k not in table.unscored:
                 keep &= table.likelihood[:, k] >= likelihood_threshold
             finite = np.isfinite(xy).all(axis=1)

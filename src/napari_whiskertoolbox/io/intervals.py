@@ -172,8 +172,9 @@ def _binary_state_table(
 ) -> tuple[list[str], int, NumberStyle, list[tuple[int, list[str]]]]:
     """Column names, their line number, the number style and the data rows ``(line, cells)``.
 
-    Blank data rows are skipped (reported); cells keep their position (WhiskerToolbox drops
-    empty cells with a one-character delimiter, shifting later columns left; see README).
+    Blank data rows are skipped (reported); cells keep their position, with the default tab
+    delimiter too (WhiskerToolbox drops empty cells with a one-character delimiter, shifting
+    later columns left; see README). A space delimiter splits on runs of blanks.
     """
     lines = read_lines(path)
     if len(lines) <= header_lines_to_skip:
@@ -193,13 +194,19 @@ def _binary_state_table(
         used_columns=10**9,  # wide 0/1 tables: every column may be read (all_columns)
         first_line=name_line + 1,
     )
-    names = [n.strip() for n in split_row(lines[header_lines_to_skip], style.delimiter)]
+    exact_tabs = style.delimiter == "\t" and not style.paired
+    header = lines[header_lines_to_skip]
+    cells = header.rstrip().split("\t") if exact_tabs else split_row(header, style.delimiter)
+    names = [n.strip() for n in cells]
     rows = []
     for number, text in enumerate(lines[name_line:], start=name_line + 1):
-        if text.strip():
-            rows.append((number, style.split(text)))
-        else:
+        if not text.strip():
             skips.add("blank row", number)
+        elif exact_tabs:  # split_row would take a run of tabs (an empty cell) as one
+            # tabs ending the row (exports often end every row with one) hold no cell
+            rows.append((number, [cell.strip() for cell in text.rstrip().split("\t")]))
+        else:
+            rows.append((number, style.split(text)))
     return names, name_line, style, rows
 
 

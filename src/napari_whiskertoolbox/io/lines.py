@@ -132,6 +132,8 @@ def _read_lines_rows(
             skips.add(f"no {delim!r} followed by two quoted lists", number)
             continue
         frame_text, x_text, y_text = parts
+        # a delimiter after the last number ("1,2,") ends the list, as WhiskerToolbox reads it
+        x_text, y_text = _end_trimmed(x_text, coord_delim), _end_trimmed(y_text, coord_delim)
         nx = _count(x_text, coord_delim)
         ny = _count(y_text, coord_delim)
         if nx != ny:
@@ -202,6 +204,12 @@ def drop_nonfinite_lines(
     new_offsets = np.zeros(kept_lengths.size + 1, dtype=np.int64)
     np.cumsum(kept_lengths, out=new_offsets[1:])
     return times[~bad], new_offsets, coords[keep_vertex]
+
+
+def _end_trimmed(text: str, delimiter: str) -> str:
+    """Return a coordinate list without trailing blanks and one delimiter after its last number."""
+    trimmed = text.rstrip()
+    return trimmed[: -len(delimiter)] if trimmed.endswith(delimiter) else trimmed
 
 
 def _count(text: str, delimiter: str) -> int:
@@ -328,11 +336,11 @@ def read_lines_folder(
     if not root.is_dir():
         raise FormatError("expected a folder of per-frame line CSV files", path=root)
     files = []
-    for position, file in enumerate(sorted(root.glob(file_pattern)), start=1):
+    for file in sorted(root.glob(file_pattern)):
         if not file.is_file():
             continue
         if re.fullmatch(r"[-+]?\d+", file.stem) is None:
-            skips.add("file name is not a frame number (position in the folder listing)", position)
+            skips.add_file("file name is not a frame number", file.name)
             continue
         files.append((int(file.stem), file))
     files.sort(key=lambda pair: pair[0])
@@ -369,7 +377,7 @@ def read_lines_folder(
                 continue
             pts.append((x, y))
         if not pts:
-            skips.add(f"no point in {file.name} (file left out)", 0)
+            skips.add_file("no point in the file", file.name)
             continue
         times.append(frame)
         counts.append(len(pts))

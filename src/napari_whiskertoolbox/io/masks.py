@@ -107,8 +107,9 @@ def read_masks_csv(
     Line 1 is a header when it contains ``header_identifier`` (and ``has_header``). In each
     row the frame is the text before the first ``delimiter`` and the runs lie between the
     next two ``"``; rows without them are skipped (reported). A frame that is not an
-    integer, or runs that are not ``y,x_start,length`` triplets of non-negative integers,
-    are errors naming the line. ``""`` gives an empty mask. ``None`` delimiters are sniffed
+    integer (checked first, as WhiskerToolbox does: an unquoted header line that is not
+    skipped fails too), or runs that are not ``y,x_start,length`` triplets of non-negative
+    integers, are errors naming the line. ``""`` gives an empty mask. ``None`` delimiters are sniffed
     (``,`` or ``;``, see :func:`~.csv_tools.sniff_quoted_delimiters`).
 
     Returns
@@ -135,14 +136,31 @@ def read_masks_csv(
         if not text.strip():
             continue
         d = text.find(delim)
-        q1 = text.find('"', d + 1) if d >= 0 else -1
+        if d < 0:
+            skips.add(f"no {delim!r} followed by a quoted run list", number)
+            continue
+        # WhiskerToolbox reads the frame before it looks for the quotes: a frame cell that
+        # is not a number (an unquoted header such as its own `Frame,RLE` when has_header
+        # is false or header_identifier does not match it) fails the entry.
+        frame = parse_int(text[:d].strip(), path, number, _frame_what(number, start))
+        q1 = text.find('"', d + 1)
         q2 = text.find('"', q1 + 1) if q1 >= 0 else -1
         if q2 < 0:
             skips.add(f"no {delim!r} followed by a quoted run list", number)
             continue
-        times.append(parse_int(text[:d].strip(), path, number, "a frame number"))
+        times.append(frame)
         masks.append(decode_rle(_parse_runs(text[q1 + 1 : q2], rle_delim, path, number)))
     return _flatten(times, masks)
+
+
+def _frame_what(line: int, start: int) -> str:
+    """Return what a frame cell of file line ``line`` should be, for the error message."""
+    if line == 1 and start == 0:
+        return (
+            "a frame number (line 1 is not skipped as a header: it must contain "
+            "header_identifier, default 'Frame', and has_header must be true)"
+        )
+    return "a frame number"
 
 
 def _parse_runs(text: str, delimiter: str, path: str | os.PathLike[str], line: int) -> np.ndarray:
@@ -247,20 +265,19 @@ def read_mask_images(
             f"file_pattern {file_pattern!r} is not valid ({exc})", path=root
         ) from None
     entries = []
-    for position, file in enumerate(sorted(root.iterdir()), start=1):
+    for file in sorted(root.iterdir()):
         if not file.is_file() or not pattern.fullmatch(file.name):
             continue
         frame = _frame_of(file, filename_prefix)
         if frame is None:
-            skips.add(
-                f"file name does not start with {filename_prefix!r} and a frame number "
-                "(position in the folder listing)",
-                position,
+            skips.add_file(
+                f"file name does not start with {filename_prefix!r} and a frame number",
+                file.name,
             )
             continue
-        entries.append((frame, file, position))
+        entries.append((frame, file))
     times, masks, sizes = [], [], set()
-    for frame, file, position in entries:
+    for frame, file in entries:
         try:
             image = np.asarray(iio.imread(file))
         except Exception as exc:  # imageio raises many types for unreadable images
@@ -270,7 +287,7 @@ def read_mask_images(
         inside = gray >= threshold_value
         ys, xs = np.nonzero(~inside if invert_mask else inside)
         if xs.size == 0:
-            skips.add("image without a mask pixel (position in the folder listing)", position)
+            skips.add_file("image without a mask pixel", file.name)
             continue
         times.append(frame)
         masks.append(np.stack([xs, ys], axis=1).astype(np.uint32))

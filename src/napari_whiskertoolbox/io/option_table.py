@@ -23,6 +23,7 @@ from napari_whiskertoolbox.media.suffixes import VIDEO_SUFFIXES
 __all__ = [
     "COMMON_FIELDS",
     "FORMAT_VARIANTS",
+    "WT_FORMATS",
     "Option",
     "OptionKind",
     "Variant",
@@ -52,7 +53,8 @@ class Option:
     meaning : str
         What it does, in a few words (README table).
     aliases : tuple of str
-        Other keys read as this option (the first present wins, ``name`` first).
+        Other keys read as this option (the first present wins, ``name`` first); all ours
+        (WhiskerToolbox reads one name per option).
     minimum : float or None
         Smallest accepted value of a number.
     choices : tuple of str or None
@@ -415,6 +417,26 @@ _VARIANTS: tuple[Variant, ...] = (
 FORMAT_VARIANTS: dict[tuple[str, str], Variant] = {(v.data_type, v.variant): v for v in _VARIANTS}
 """Every reader's options, by ``(data_type, variant)``."""
 
+WT_FORMATS: dict[str, frozenset[str]] = {
+    "points": frozenset({"csv", "dlc_csv"}),
+    "line": frozenset({"csv", "hdf5", "capnp", "binary"}),
+    "mask": frozenset({"csv", "hdf5", "image"}),
+    "analog": frozenset({"binary", "csv", "hdf5", "spike2"}),
+    "digital_event": frozenset({"csv", "uint16", "binary", "hdf5", "spike2"}),
+    "digital_interval": frozenset({"csv", "uint16", "binary", "spike2"}),
+    "tensor": frozenset({"numpy", "csv"}),
+    "time": frozenset(
+        {"uint16", "uint16_length", "filename", "multi_column_binary", "max_value", "derived"}
+    ),
+}
+"""The ``format`` values WhiskerToolbox's loader accepts, by data type (``wt_loaders.md``
+§1.7); ``video`` and ``images`` ignore ``format``. Others are ours (marked in the table)."""
+
+
+def _format_text(data_type: str, fmt: str, variant_ours: bool) -> str:
+    ours = data_type in WT_FORMATS and fmt not in WT_FORMATS[data_type] and not variant_ours
+    return f"`{fmt}`" + (" *(ours)*" if ours else "")
+
 
 def _default_text(opt: Option) -> str:
     if opt.required:
@@ -435,7 +457,7 @@ def options_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for v in _VARIANTS:
-        fmt = " / ".join(f"`{f}`" for f in v.formats)
+        fmt = " / ".join(_format_text(v.data_type, f, v.ours) for f in v.formats)
         if v.variant != v.formats[0] and " " in v.variant:
             fmt += f" ({v.variant.split(' ', 1)[1]})"
         if v.ours:
@@ -445,7 +467,7 @@ def options_markdown() -> str:
         for opt in v.options:
             name = f"`{opt.name}`"
             if opt.aliases:
-                name += " (alias " + ", ".join(f"`{a}`" for a in opt.aliases) + ")"
+                name += " (our alias " + ", ".join(f"`{a}`" for a in opt.aliases) + ")"
             if opt.ours:
                 name += " *(ours)*"
             meaning = opt.meaning.replace("|", "/")

@@ -37,6 +37,8 @@ from napari_whiskertoolbox.io.registry import register_reader
 from napari_whiskertoolbox.io.report import RowSkips
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari_whiskertoolbox.core.points import PointData
     from napari_whiskertoolbox.io.config_parse import ConfigItem
     from napari_whiskertoolbox.io.dlc import DLCTable
@@ -75,32 +77,72 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
         decimal=opts.get("decimal"),
         frame_column=opts.get("frame_column", 0),
     )
-    one = single and not opts["all_bodyparts"]
-    if one:
-        table = table.select(_chosen_columns(item, table, opts["bodypart"]))
     size = image_size_option(item, opts)
     scale, size = _dlc_scaling(item, opts, size)
     project, images = dlc_context(
         path, _relative(item, opts["config"]), _relative(item, opts["images"])
     )
-    skips = RowSkips()
-    entries, pose = dlc_to_pose(
-        table,
-        item.name,
-        source=path,
-        project=project,
-        likelihood_threshold=opts["likelihood_threshold"],
-        images=images,
-        frame_from=opts["frame_from"],
-        image_size=size,
-        scale=scale,
-        repeated_frames="keep",
-        skips=skips,
-    )
+
+    def convert(
+        part: DLCTable,
+    ) -> tuple[list[tuple[str, PointData]], PoseSet | None, RowSkips]:
+        skips = RowSkips()
+        entries, pose = dlc_to_pose(
+            part,
+            item.name,
+            source=path,
+            project=project,
+            likelihood_threshold=opts["likelihood_threshold"],
+            images=images,
+            frame_from=opts["frame_from"],
+            image_size=size,
+            scale=scale,
+            repeated_frames="keep",
+            skips=skips,
+        )
+        return entries, pose, skips
+
+    if single and not opts["all_bodyparts"]:
+        return _one_bodypart(item, table, opts["bodypart"], convert)
+    entries, pose, skips = convert(table)
     item.note_skips(skips, path)
-    if one:
-        return [(item.name, entries[0][1])]
     return _without_empty_keys(item, path, entries, pose)
+
+
+def _one_bodypart(
+    item: ConfigItem,
+    table: DLCTable,
+    wanted: str,
+    convert: Callable[[DLCTable], tuple[list[tuple[str, PointData]], PoseSet | None, RowSkips]],
+) -> list[tuple[str, Any]]:
+    """Return ``[(name, PointData)]`` of WhiskerToolbox's ``bodypart`` of a ``csv`` + ``dlc`` item.
+
+    As in WhiskerToolbox only body parts with a point (above the likelihood threshold) exist:
+    ``bodypart: ""`` takes the first of those in byte-wise order, and a body part without a
+    point, or a table without any, fails the item (WhiskerToolbox skips the entry).
+    """
+    order = sorted(table.bodyparts, key=lambda p: p.encode("utf-8"))
+    passed: list[str] = []
+    for part in [wanted] if wanted else order:
+        entries, _pose, skips = convert(table.select(_chosen_columns(item, table, part)))
+        if entries[0][1].n_entries:
+            item.note_skips(skips, item.path)
+            if passed:
+                item.note(
+                    "info",
+                    f"body part {part!r} is loaded: {passed} (before it in byte-wise order) "
+                    "have no point above the likelihood threshold",
+                    path=item.path,
+                )
+            return [(item.name, entries[0][1])]
+        passed.append(part)
+    what = f"body part {wanted!r} has no point" if wanted else "no body part has a point"
+    raise FormatError(
+        f"{what} (with a likelihood >= likelihood_threshold); WhiskerToolbox skips such an "
+        "entry (it makes no key for a body part without points)",
+        path=item.path,
+        item=item.label,
+    )
 
 
 def _chosen_columns(item: ConfigItem, table: DLCTable, wanted: str) -> list[tuple[str, str]]:

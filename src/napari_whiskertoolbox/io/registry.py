@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.kinds import DATA_KINDS
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.csv_tools import encoding_notes, legacy_encoding_message
@@ -134,11 +135,23 @@ def writer_formats(data_type: str) -> list[str]:
     return sorted(f for (t, f) in WRITERS if t == data_type)
 
 
+_DOCUMENTED_FORMATS = {
+    "int16": "WhiskerToolbox's guide names it but its loader does not accept it either: use "
+    "'format': 'binary' with 'binary_data_type': 'int16' and 'num_channels'",
+    "capnproto": "WhiskerToolbox's loader calls it 'capnp'",
+    "opencv": "WhiskerToolbox's loader calls mask images 'image'",
+    "deeplabcut": "WhiskerToolbox's loader calls it 'dlc_csv' (points)",
+}
+"""Format names of WhiskerToolbox's documentation (``IOFormats.hpp``) its loader rejects."""
+
+
 def item_format(item: ConfigItem) -> str:
     """Return the item's format or its data type's default (an error naming the item if unknown)."""
     if item.data_type not in CONFIG_DATA_TYPES:
         raise FormatError(
-            f"unknown data_type {item.data_type!r}; expected one of {list(CONFIG_DATA_TYPES)}",
+            f"unknown data_type {item.data_type!r}"
+            f"{did_you_mean(item.data_type, CONFIG_DATA_TYPES)}; expected one of "
+            f"{list(CONFIG_DATA_TYPES)}",
             item=item.label,
         )
     if item.format is not None:
@@ -154,9 +167,11 @@ def read_item(item: ConfigItem) -> list[tuple[str, Any]]:
     _load_formats()
     reader = READERS.get((item.data_type, fmt))
     if reader is None:
+        formats = reader_formats(item.data_type)
+        hint = _DOCUMENTED_FORMATS.get(fmt)
         raise FormatError(
-            f"unknown format {fmt!r} for data_type {item.data_type!r}; expected one of "
-            f"{reader_formats(item.data_type)}",
+            f"unknown format {fmt!r} for data_type {item.data_type!r}"
+            f"{f'; {hint}' if hint else did_you_mean(fmt, formats)}; expected one of {formats}",
             item=item.label,
         )
     try:

@@ -122,6 +122,7 @@ class RowSkips:
 
     def __init__(self) -> None:
         self._lines: dict[str, list[int]] = {}
+        self._files: dict[str, list[str]] = {}
         self._counts: dict[str, int] = {}
 
     def add(self, reason: str, line: int) -> None:
@@ -138,6 +139,13 @@ class RowSkips:
         if room > 0:
             kept.extend(int(v) for v in arr[:room].tolist())
         self._counts[reason] = self._counts.get(reason, 0) + int(arr.size)
+
+    def add_file(self, reason: str, name: str) -> None:
+        """Record one file of a folder left out for ``reason`` (named in the note, no line)."""
+        kept = self._files.setdefault(reason, [])
+        if len(kept) < _SHOWN_LINES:
+            kept.append(name)
+        self._counts[reason] = self._counts.get(reason, 0) + 1
 
     def add_count(self, reason: str, count: int) -> None:
         """Record ``count`` skipped rows of a file without lines (HDF5 tables) for ``reason``."""
@@ -176,18 +184,28 @@ class RowSkips:
         )
 
     def notes(self, item: str, path: str | os.PathLike[str] | None) -> list[LoadNote]:
-        """Return one ``skipped`` note per reason."""
-        return [
-            LoadNote(
-                item=item,
-                kind="skipped",
-                message=f"skipped {n} row{'s' if n != 1 else ''}: {reason}",
-                count=n,
-                lines=tuple(self._lines[reason]),
-                path=None if path is None else str(path),
+        """Return one ``skipped`` note per reason (files of a folder are named, rows lined)."""
+        notes = []
+        for reason, n in self._counts.items():
+            if reason in self._files:
+                names = self._files[reason]
+                more = ", ..." if n > len(names) else ""
+                message = (
+                    f"skipped {n} file{'s' if n != 1 else ''}: {reason} ({', '.join(names)}{more})"
+                )
+            else:
+                message = f"skipped {n} row{'s' if n != 1 else ''}: {reason}"
+            notes.append(
+                LoadNote(
+                    item=item,
+                    kind="skipped",
+                    message=message,
+                    count=n,
+                    lines=tuple(self._lines.get(reason, ())),
+                    path=None if path is None else str(path),
+                )
             )
-            for reason, n in self._counts.items()
-        ]
+        return notes
 
 
 def log_renamed_keys(source: str, pairs: str) -> LoadNote:

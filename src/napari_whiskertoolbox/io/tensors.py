@@ -144,7 +144,9 @@ def read_tensor_csv(
 
     Header: its first cell is skipped, the others name the columns. Each data row: a row
     label, then the values. The first label decides the row kind: ``start-end`` →
-    interval rows, an integer → time rows, anything else → ordinal rows.
+    interval rows, a label starting with an integer (``5``, ``5.0``) → time rows, anything
+    else → ordinal rows. Time labels must be integers (``12`` or ``12.0``; WhiskerToolbox
+    reads ``12abc`` as 12, here it is an error naming the line).
     """
     lines = list(read_lines(path))
     numbered = [(i + 1, t) for i, t in enumerate(lines) if t.strip()]
@@ -205,7 +207,9 @@ def read_tensor_csv(
         raise FormatError(str(exc), path=path) from exc
 
 
-_LEADING_INT = re.compile(r"^[-+]?\d+$")
+_LEADING_INT = re.compile(r"^[-+]?\d")
+"""A label starting with an integer: time rows (WhiskerToolbox reads its integer prefix; each
+label must then be an integer, ``12`` or ``12.0``, else the error names its line)."""
 
 
 def _interval_label(label: str, path: str | os.PathLike[str], line: int) -> tuple[int, int]:
