@@ -190,6 +190,19 @@ def test_loops_and_variables(tmp_path, wtb_data):
     assert [e["n"] for e in down] == ["3", "2", "1"]
 
 
+def test_variables_fill_object_keys_of_the_data_too(tmp_path):
+    """WhiskerToolbox substitutes ``${name}`` in the whole ``data`` text, keys included."""
+    (tmp_path / "ev.csv").write_text("2\n4\n")
+    doc = {
+        "variables": {"option": "scale"},
+        "data": [{"data_type": "digital_event", "name": "ev", "format": "csv",
+                  "filepath": str(tmp_path / "ev.csv"), "${option}": 10}],
+    }  # fmt: skip
+    result = run_json_pipeline(doc)
+    assert result.success, result.message
+    assert result.dm.get_data("ev").times.tolist() == [20, 40]
+
+
 def test_relative_paths_and_array_root(tmp_path, wtb_data):
     target = tmp_path / "cfg"
     target.mkdir()

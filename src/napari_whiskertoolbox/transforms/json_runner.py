@@ -211,7 +211,11 @@ def expand_loops(data: Sequence[Any], loops: Mapping[str, Any], warnings: list[s
 
 
 def _substitute_vars(value: Any, variables: Mapping[str, str]) -> Any:
-    """``${name}`` from root variables, then the environment; backslashes → ``/``."""
+    """``${name}`` from root variables, then the environment; backslashes → ``/``.
+
+    Substitution is textual over the whole ``data`` array in WhiskerToolbox, so object keys
+    are substituted too.
+    """
 
     def lookup(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -223,7 +227,9 @@ def _substitute_vars(value: Any, variables: Mapping[str, str]) -> Any:
     if isinstance(value, list):
         return [_substitute_vars(v, variables) for v in value]
     if isinstance(value, Mapping):
-        return {k: _substitute_vars(v, variables) for k, v in value.items()}
+        return {
+            _substitute_vars(k, variables): _substitute_vars(v, variables) for k, v in value.items()
+        }
     return value
 
 
