@@ -8,6 +8,14 @@ after its individual (after its body part for a single animal), with ``individua
 ``bodypart`` features and the body part's name as the point's text label (as
 napari-deeplabcut shows it; Layer controls > "display text" hides it).
 
+A network's prediction (:mod:`~.pose_scores`: a SLEAP predicted instance's point, a
+DeepLabCut prediction with its likelihood, still where the file put it) is drawn hollow, a
+ring in the point's colour whose opacity follows its score, as SLEAP draws predicted
+instances apart from user ones; a label (placed, moved or read as a label) is a filled disc
+with a black border. The ``predicted`` (bool) and ``score`` (float64, NaN for a label)
+features say the same. Moving a prediction makes it the user's at once (its file keeps it
+as a user instance, or with likelihood 1); undoing the move makes it the prediction again.
+
 Edits go back to the keys as one undo step: a moved point updates its key (entity id kept);
 a deleted point clears its key on that frame; an added point goes to the first body part,
 in the project's order, that the *current individual* (the one of the last selected point,
@@ -17,6 +25,7 @@ body part is placed, the extra point is taken back and the user is told.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -24,6 +33,7 @@ from napari.layers import Points
 
 from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, SINGLE_ANIMAL, individual_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
+from napari_whiskertoolbox.layers.pose_scores import SourceScores, source_scores
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -38,6 +48,17 @@ WTB_POSE = "wtb_pose"
 POINT_SIZE = 8.0
 """Keypoint diameter in image pixels when the pose set gives none (DeepLabCut's ``dotsize``)."""
 
+
+LABEL_BORDER_WIDTH = 0.1
+"""Border of a labelled keypoint, relative to its size (a black rim around the disc)."""
+PREDICTED_BORDER_WIDTH = 0.3
+"""Ring of a predicted keypoint, relative to its size (its face is transparent)."""
+PREDICTED_MIN_OPACITY = 0.35
+"""Opacity of a prediction's ring at score 0 (1 at score 1 and above)."""
+OPACITY_STEPS = 4
+"""The ring's opacity follows the score in this many steps: a frame step whose scores move
+a little (a network's 0.991 then 0.987) does not recolour the layer (~1 ms each time)."""
+BLACK = np.array([0.0, 0.0, 0.0, 1.0])
 
 LABEL_COLOR = "label_color"
 """Feature column of each keypoint's text colour (napari's ``text.color`` reads it)."""
@@ -129,6 +150,18 @@ def frame_point(
     return points[0] if len(points) else None
 
 
+def _opacity(score: float) -> float:
+    """Opacity of a prediction's ring: :data:`PREDICTED_MIN_OPACITY` at 0 to 1 at 1, in steps."""
+    confidence = min(max(score, 0.0), 1.0) if math.isfinite(score) else 1.0
+    step = round(confidence * OPACITY_STEPS) / OPACITY_STEPS
+    return PREDICTED_MIN_OPACITY + (1 - PREDICTED_MIN_OPACITY) * step
+
+
+def _opacities(scores: list[float | None]) -> list[float | None]:
+    """Return the ring opacity of each row (None: a label, no ring)."""
+    return [None if s is None else _opacity(s) for s in scores]
+
+
 class PosePointsView:
     """The Points layer of one pose set, and the write-back of its edits.
 
@@ -162,6 +195,9 @@ class PosePointsView:
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
         self._label_colors: dict[str, str] = {}  # key -> its label's colour
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
+        self._scores: SourceScores | None = None
+        self._scores_source: Any = ()  # the pose.source _scores were read for (read lazily)
+        self._shown_scores: list[float | None] = []  # the score each row is drawn with
         size = pose.point_size or POINT_SIZE
         self.layer = Points(
             np.empty((0, 2), np.float32),
@@ -169,7 +205,7 @@ class PosePointsView:
             name=pose.name,
             size=size,
             border_color="black",
-            border_width=0.1,
+            border_width=LABEL_BORDER_WIDTH,
             features=self.features_of([]),
             text=text_spec(size, {"feature": LABEL_COLOR}),
             metadata={WTB_POSE: pose.name},
@@ -259,24 +295,96 @@ class PosePointsView:
             if layer.selected_data:
                 layer.selected_data = set()
             layer.data = data
-        with layer.events.data.blocker():  # after the refresh: the view matches the data
-            if keys != self._feature_keys or len(layer.features) != len(keys):
-                layer.features = self.features_of(keys)  # refreshes the text labels
-                self._feature_keys = keys
-            if keys and not same_rows:  # same keys as before: napari kept their colours
-                layer.face_color = np.array([self.rgba(k) for k in keys])
+        self._restyle(keys, xy, frame, same_rows)
         self.row_keys = keys
 
-    def features_of(self, keys: list[str]) -> dict[str, np.ndarray]:
-        """Return the ``individual``, ``bodypart`` and label colour feature columns of rows ``keys``.
+    def _restyle(
+        self, keys: list[str], xy: list[np.ndarray], frame: int, same_rows: bool = True
+    ) -> None:
+        """Give rows ``keys`` (points ``xy`` on ``frame``) their features, colours and rims.
 
-        The label colour (:data:`LABEL_COLOR`) is the point's colour at
-        :func:`label_color`'s luminance: the text's colour, readable on white and on black.
+        ``same_rows``: the layer's rows were these keys already (napari kept their colours);
+        then only rows whose prediction score changed are restyled. O(rows).
+        """
+        layer = self.layer
+        scores = [self.score_of(k, p, frame) for k, p in zip(keys, xy)]
+        shown = self._shown_scores
+        kinds_changed = [s is None for s in scores] != [s is None for s in shown]
+        with layer.events.data.blocker():  # after the refresh: the view matches the data
+            if kinds_changed or keys != self._feature_keys or len(layer.features) != len(keys):
+                # ~9 ms: the text labels are refreshed
+                layer.features = self.features_of(keys, scores)
+                self._feature_keys = keys
+            elif scores != shown:  # a prediction's next frame: only its score changed
+                self._set_scores(keys, scores)
+            if keys and (kinds_changed or not same_rows):  # else napari kept the rows' colours
+                face, border, width = self.style_of(keys, scores)
+                layer.face_color = face
+                layer.border_color = border
+                layer.border_width = width
+            elif keys and _opacities(scores) != _opacities(shown):
+                layer.border_color = self.style_of(keys, scores)[1]
+        self._shown_scores = scores
+
+    def _set_scores(self, keys: list[str], scores: list[float | None]) -> None:
+        """Write the ``score`` feature of the rows in place (the text labels stay as they are)."""
+        layer = self.layer
+        values = np.array([np.nan if s is None else s for s in scores], np.float64)
+        layer.features.loc[:, "score"] = values  # napari hands out its own table
+        if not np.array_equal(layer.features["score"].to_numpy(), values, equal_nan=True):
+            layer.features = self.features_of(keys, scores)  # it handed out a copy
+
+    def score_of(self, key: str, point: np.ndarray, frame: int) -> float | None:
+        """Return the prediction score of ``key``'s ``point`` on display ``frame`` (None: a label)."""
+        source = self.pose.source
+        if source != self._scores_source:  # read once per source file
+            self._scores_source = dict(source)
+            self._scores = source_scores(self.pose)
+        if self._scores is None:
+            return None
+        return self._scores.score(key, self.index_of(key, frame), point)
+
+    def style_of(
+        self, keys: list[str], scores: list[float | None]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return face colours, border colours (RGBA ``(n, 4)``) and relative border widths.
+
+        A label is filled in its colour with a thin black rim; a prediction is a ring in its
+        colour, transparent inside, more opaque the higher its score.
+        """
+        n = len(keys)
+        face = np.empty((n, 4))
+        border = np.empty((n, 4))
+        width = np.full(n, LABEL_BORDER_WIDTH)
+        for i, (key, score) in enumerate(zip(keys, scores)):
+            color = self.rgba(key)
+            face[i] = color
+            if score is None:
+                border[i] = BLACK
+                continue
+            face[i, 3] = 0.0
+            border[i] = color
+            border[i, 3] = _opacity(score)
+            width[i] = PREDICTED_BORDER_WIDTH
+        return face, border, width
+
+    def features_of(
+        self, keys: list[str], scores: list[float | None] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Return the feature columns of rows ``keys``.
+
+        ``individual``, ``bodypart``, ``predicted`` (bool), ``score`` (float64: the
+        prediction's score, NaN for a label; ``scores`` gives them, None: all labels) and
+        the label colour (:data:`LABEL_COLOR`): the point's colour at :func:`label_color`'s
+        luminance, the text's colour, readable on white and on black.
         """
         owners = [self.owner(k) for k in keys]
+        shown = scores if scores is not None else [None] * len(keys)
         return {
             "individual": np.array([o[0] for o in owners], dtype=object),
             "bodypart": np.array([o[1] for o in owners], dtype=object),
+            "predicted": np.array([s is not None for s in shown], dtype=bool),
+            "score": np.array([np.nan if s is None else s for s in shown], dtype=np.float64),
             LABEL_COLOR: np.array([self.label_color_of(k) for k in keys], dtype=object),
         }
 
@@ -335,12 +443,17 @@ class PosePointsView:
         self._write(writes)
         self.row_keys = keys
         if action == "removed":
+            gone = {i if i >= 0 else i + len(self._shown_scores) for i in indices}
+            self._shown_scores = [s for i, s in enumerate(self._shown_scores) if i not in gone]
             self._feature_keys = keys  # napari dropped the removed rows' features itself
         elif action == "added":
             # napari gave the new row default features and the current colour: redraw the
             # frame in key order with every row's body part, individual and colour
             self._feature_keys = self.row_keys = []
+            self._shown_scores = []
             self.draw(self.frame)
+        else:  # a moved prediction is the user's now (and one moved back is the prediction)
+            self._restyle(keys, list(rows), self.frame)
 
     def _next_free_key(self, taken: set[str]) -> str | None:
         """First key, in body-part order, of the current individual without a point here."""
