@@ -137,7 +137,9 @@ class TimelineWidget(QWidget):
         self.axis_combo.addItems(["frames", "seconds"])
         self.axis_combo.setToolTip("Time axis unit (seconds needs a clock with a sampling rate)")
         self.prev_button = QPushButton("◀ event")
-        self.prev_button.setToolTip("Previous event, or interval start or end, on the selected lane  [")
+        self.prev_button.setToolTip(
+            "Previous event, or interval start or end, on the selected lane  ["
+        )
         self.next_button = QPushButton("event ▶")
         self.next_button.setToolTip("Next event, or interval start or end, on the selected lane  ]")
         self.fit_button = QPushButton("Fit")
