@@ -377,3 +377,55 @@ def test_the_key_table_fills_its_dock_in_the_demo_layout(
     ]
     assert hidden == []
     assert table.height() >= dock.height() - dock.status_label.height() - 30  # fills the dock
+
+
+def test_a_keypoints_layer_is_what_the_jump_and_copy_keys_act_on(
+    make_napari_viewer: Any, notifications: list[str]
+) -> None:
+    """Were: with a DeepLabCut/SLEAP keypoints layer selected, Ctrl+→, Ctrl+Shift+→ and
+    Ctrl+D said "No active key: select a WhiskerToolbox layer first" (a pose set's layer is
+    no key's)."""
+    from napari_whiskertoolbox.core import ArrayMedia
+    from napari_whiskertoolbox.io.contributions import commit
+    from napari_whiskertoolbox.io.pose import PoseSet, pose_key
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    keys = {"": {part: pose_key("mouse", "", part) for part in ("snout", "paw")}}
+    snout, paw = PointData(), PointData()
+    snout.add(2, np.array([[10.0, 20.0]], np.float32))
+    paw.add(2, np.array([[30.0, 40.0]], np.float32))
+    paw.add(6, np.array([[31.0, 41.0]], np.float32))
+    pose = PoseSet("mouse", ["snout", "paw"], [""], keys=keys)
+    media = ArrayMedia(np.zeros((N_FRAMES, 64, 64), np.uint8))
+    commit(dm, [("media", media), (keys[""]["snout"], snout), (keys[""]["paw"], paw), ("mouse", pose)])  # fmt: skip
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    viewer.layers.selection.active = viewer.layers["mouse"]
+    assert session.active_pose == "mouse"
+    assert session.active_key is None
+    assert "Active: mouse keypoints" in dock.status_label.text()
+    session.set_frame(0)
+    press(viewer, "Control-Right")
+    assert session.current_frame == 2
+    press(viewer, "Control-Right")
+    assert session.current_frame == 6  # a frame with one body part counts
+    press(viewer, "Control-Shift-Right")
+    assert session.current_frame == 7
+    press(viewer, "Control-D")  # frame 6's keypoints (paw only) here
+    np.testing.assert_array_equal(paw.at(7), [[31.0, 41.0]])
+    assert snout.count_at(7) == 0
+    assert notifications[-1] == (
+        "mouse: copied 1 keypoint from frame 6 to frame 7, to an empty frame. Ctrl+Z undoes it."
+    )
+    session.set_frame(4)
+    snout.add(4, np.array([[1.0, 2.0]], np.float32))
+    press(viewer, "Control-Shift-D")  # fills the paw from frame 2, keeps this snout
+    np.testing.assert_array_equal(snout.at(4), [[1.0, 2.0]])
+    np.testing.assert_array_equal(paw.at(4), [[30.0, 40.0]])
+    assert viewer.layers["mouse"].data.shape == (2, 2)
+    press(viewer, "Control-Z")  # the whole copy is one step
+    assert paw.count_at(4) == 0
+    viewer.layers.selection.active = viewer.layers["media"]
+    assert session.active_pose == "mouse"  # the media does not take it over

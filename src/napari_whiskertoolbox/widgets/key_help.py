@@ -110,8 +110,11 @@ class KeyHelpWidget(QWidget):
         """Return the status line: the active key (and why it is active) and the saved state."""
         key = self._session.active_key
         state = "unsaved changes" if self._session.dm.modified else "saved"
+        pose = self._session.active_pose
+        if key is None and pose is not None:
+            return f"Active: {pose} keypoints (every body part)   ·   {state}"
         if key is None:
-            return f"Active key: —  (select a points, lines or mask layer)   ·   {state}"
+            return f"Active key: —  (select a points, lines, mask or keypoints layer)   ·   {state}"
         selected = self._viewer.layers.selection.active
         selected_key = selected.metadata.get(WTB_KEY) if selected is not None else None
         if selected is not None and selected_key != key:
