@@ -429,3 +429,45 @@ def test_a_keypoints_layer_is_what_the_jump_and_copy_keys_act_on(
     assert paw.count_at(4) == 0
     viewer.layers.selection.active = viewer.layers["media"]
     assert session.active_pose == "mouse"  # the media does not take it over
+
+
+def test_the_next_keypoint_chosen_in_the_dock_is_placed_and_the_choice_moves_on(
+    make_napari_viewer: Any, notifications: list[str]
+) -> None:
+    """Were: an added point always went to the first body part missing, so a part after an
+    occluded one could not be labelled without placing the occluded one first."""
+    from napari_whiskertoolbox.core import ArrayMedia
+    from napari_whiskertoolbox.io.contributions import commit
+    from napari_whiskertoolbox.io.pose import PoseSet, pose_key
+    from napari_whiskertoolbox.widgets.key_help import AUTO_BODYPART
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    parts = ["snout", "ear", "paw"]
+    keys = {"": {part: pose_key("mouse", "", part) for part in parts}}
+    media = ArrayMedia(np.zeros((N_FRAMES, 64, 64), np.uint8))
+    entries = [(keys[""][part], PointData()) for part in parts]
+    commit(session.dm, [("media", media), *entries, ("mouse", PoseSet("mouse", parts, [""], keys=keys))])  # fmt: skip
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    layer = viewer.layers["mouse"]
+    viewer.layers.selection.active = layer
+    assert not dock.pose_row.isHidden()
+    assert dock.individual_combo.isHidden()  # one animal
+    combo = dock.bodypart_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [AUTO_BODYPART, *parts]
+    combo.setCurrentText("ear")  # the snout is occluded: skip it
+    layer.add([[5.0, 6.0]])
+    dm = session.dm
+    np.testing.assert_array_equal(dm.get_data(keys[""]["ear"]).at(0), [[6.0, 5.0]])
+    assert combo.currentText() == "paw"  # moved on, as DeepLabCut's sequential labelling
+    layer.add([[7.0, 8.0]])
+    assert combo.currentText() == "snout"  # wraps round to the one still missing
+    combo.setCurrentText("ear")
+    layer.add([[9.0, 9.0]])  # the ear is placed already: refused, nothing moved
+    assert notifications[-1].startswith("ear of the animal already has a point on this frame")
+    assert len(layer.data) == 2
+    np.testing.assert_array_equal(dm.get_data(keys[""]["ear"]).at(0), [[6.0, 5.0]])
+    combo.setCurrentText(AUTO_BODYPART)
+    layer.add([[1.0, 2.0]])
+    np.testing.assert_array_equal(dm.get_data(keys[""]["snout"]).at(0), [[2.0, 1.0]])

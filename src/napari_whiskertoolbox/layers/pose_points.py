@@ -19,8 +19,12 @@ as a user instance, or with likelihood 1); undoing the move makes it the predict
 Edits go back to the keys as one undo step: a moved point updates its key (entity id kept);
 a deleted point clears its key on that frame; an added point goes to the first body part,
 in the project's order, that the *current individual* (the one of the last selected point,
-else the first) has no point for on this frame — DeepLabCut's labelling order. When every
-body part is placed, the extra point is taken back and the user is told.
+else the first) has no point for on this frame — DeepLabCut's labelling order — or to the
+body part chosen for the next point (:attr:`PosePointsView.next_bodypart`, the *Annotation
+keys* dock's "Next keypoint"; placing it moves the choice on to the next body part missing
+here, as DeepLabCut's sequential labelling does, so an occluded part can be skipped). When
+every body part is placed, or the chosen one is, the extra point is taken back and the user
+is told.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from napari.layers import Points
+from psygnal import Signal
 
 from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, SINGLE_ANIMAL, individual_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
@@ -175,7 +180,15 @@ class PosePointsView:
         ``(key, display frame) -> index on the key's clock``.
     notify : callable
         ``message -> None``, tells the user why an edit was refused.
+
+    Signals
+    -------
+    next_changed()
+        :attr:`next_bodypart` or :attr:`current_individual` changed: the body part (of
+        which individual) an added point goes to.
     """
+
+    next_changed = Signal()
 
     def __init__(
         self,
@@ -191,7 +204,8 @@ class PosePointsView:
         self.frame: int | None = None
         self.row_keys: list[str] = []
         self.pushing = False
-        self.current_individual = pose.individuals[0]
+        self._current_individual = pose.individuals[0]
+        self._next_bodypart: str | None = None
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
         self._label_colors: dict[str, str] = {}  # key -> its label's colour
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
@@ -405,6 +419,38 @@ class PosePointsView:
         return color
 
     # ---------------------------------------------------------------- edits
+    @property
+    def current_individual(self) -> str:
+        """The individual an added point goes to (the one of the last selected point)."""
+        return self._current_individual
+
+    @current_individual.setter
+    def current_individual(self, individual: str) -> None:
+        if individual not in self.pose.individuals:
+            raise ValueError(
+                f"pose set {self.pose.name!r} has no individual {individual!r}; "
+                f"individuals: {self.pose.individuals}"
+            )
+        if individual != self._current_individual:
+            self._current_individual = individual
+            self.next_changed.emit()
+
+    @property
+    def next_bodypart(self) -> str | None:
+        """The body part the next added point goes to; None: the first one missing here."""
+        return self._next_bodypart
+
+    @next_bodypart.setter
+    def next_bodypart(self, bodypart: str | None) -> None:
+        if bodypart is not None and bodypart not in self.pose.bodyparts:
+            raise ValueError(
+                f"pose set {self.pose.name!r} has no body part {bodypart!r}; "
+                f"body parts: {self.pose.bodyparts}"
+            )
+        if bodypart != self._next_bodypart:
+            self._next_bodypart = bodypart
+            self.next_changed.emit()
+
     def _on_selection(self, event: Any = None) -> None:
         selected = sorted(self.layer.selected_data)
         if selected and selected[-1] < len(self.row_keys):
@@ -426,12 +472,9 @@ class PosePointsView:
             keys = [k for i, k in enumerate(keys) if i not in gone]
         elif action == "added":
             for i in range(len(keys), len(rows)):
-                key = self._next_free_key(set(keys))
+                key, refusal = self._next_free_key(set(keys))
                 if key is None:
-                    self.notify(
-                        f"every body part of {self.current_individual or 'the animal'} already "
-                        f"has a point on this frame; move one instead"
-                    )
+                    self.notify(refusal)
                     self.draw(self.frame)
                     return
                 keys.append(key)
@@ -455,16 +498,42 @@ class PosePointsView:
         else:  # a moved prediction is the user's now (and one moved back is the prediction)
             self._restyle(keys, list(rows), self.frame)
 
-    def _next_free_key(self, taken: set[str]) -> str | None:
-        """First key, in body-part order, of the current individual without a point here."""
+    def _next_free_key(self, taken: set[str]) -> tuple[str | None, str]:
+        """Return the key an added point goes to, or None and why it is refused.
+
+        The chosen :attr:`next_bodypart` of the current individual (the choice then moves
+        on to the next body part, in the project's order, without a point here; None when
+        none is left), else the first body part without a point here.
+        """
         individual = self.current_individual
         if individual not in self.pose.individuals:
             individual = self.pose.individuals[0] if self.pose.individuals else SINGLE_ANIMAL
-        for bodypart in self.pose.bodyparts:
-            key = self.pose.key(individual, bodypart)
-            if key is not None and key in self.dm and key not in taken:
-                return key
-        return None
+        who = individual or "the animal"
+        free = [
+            bodypart
+            for bodypart in self.pose.bodyparts
+            if (key := self.pose.key(individual, bodypart)) is not None
+            and key in self.dm
+            and key not in taken
+        ]
+        chosen = self.next_bodypart
+        if chosen is None:
+            if not free:
+                return None, (
+                    f"every body part of {who} already has a point on this frame; move one instead"
+                )
+            return self.pose.key(individual, free[0]), ""
+        if chosen not in free:
+            return None, (
+                f"{chosen} of {who} already has a point on this frame (or no key); move it, "
+                f"or choose another body part for the next point"
+            )
+        order = self.pose.bodyparts
+        after = [b for b in free if order.index(b) > order.index(chosen)]
+        before = [b for b in free if order.index(b) < order.index(chosen)]
+        following = (after or before or [None])[0]
+        self.next_bodypart = following
+        return self.pose.key(individual, chosen), ""
 
     def _write(self, writes: dict[str, np.ndarray | None]) -> None:
         """Store the edited points, one undo step for the whole edit."""
