@@ -49,7 +49,7 @@ def _assert_label(layer: Any, row: int) -> None:
 
 @pytest.mark.gui
 def test_sleap_predictions_are_hollow_and_a_dragged_one_becomes_the_users(
-    make_napari_viewer: Any, tmp_path: Path
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     sio = pytest.importorskip("sleap_io")
     from _napari_input import drag
@@ -78,6 +78,7 @@ def test_sleap_predictions_are_hollow_and_a_dragged_one_becomes_the_users(
     session = ViewerSession(viewer, dm)
     layer = viewer.layers["mice"]
     session.set_frame(0)
+    qtbot.waitUntil(lambda: not session.poses.points["mice"].reading_scores)
     nose_a, tail_a = _row(layer, "mouseA", "nose"), _row(layer, "mouseA", "tail")
     _assert_predicted(layer, nose_a, 0.2)
     _assert_predicted(layer, tail_a, 0.9)
@@ -100,15 +101,18 @@ def test_sleap_predictions_are_hollow_and_a_dragged_one_becomes_the_users(
     assert layer.border_color[_row(layer, "mouseA", "nose"), 3] > ring  # more opaque: 0.6 > 0.2
 
 
-def _pose_view(dm: DataManager, entries: list[tuple[str, Any]]) -> PosePointsView:
+def _pose_view(qtbot: Any, dm: DataManager, entries: list[tuple[str, Any]]) -> PosePointsView:
     commit(dm, entries)
     pose = entries[-1][1]
     view = PosePointsView(pose, dm, lambda key, frame: frame, lambda message: None)
     view.draw(0)
+    qtbot.waitUntil(lambda: not view.reading_scores)
     return view
 
 
-def test_deeplabcut_likelihoods_mark_predictions_and_labels_have_none(tmp_path: Path) -> None:
+def test_deeplabcut_likelihoods_mark_predictions_and_labels_have_none(
+    qtbot: Any, tmp_path: Path
+) -> None:
     columns = pd.MultiIndex.from_product(
         [["DLC_resnet50"], ["snout", "paw"], ["x", "y", "likelihood"]],
         names=["scorer", "bodyparts", "coords"],
@@ -118,7 +122,7 @@ def test_deeplabcut_likelihoods_mark_predictions_and_labels_have_none(tmp_path: 
     pd.DataFrame(rows, columns=columns).to_csv(path)
     entries, pose = dlc_to_pose(read_dlc(path), "mouse", source=path, scale=(0.5, 0.5))
     assert pose is not None
-    view = _pose_view(DataManager(), [*entries, ("mouse", pose)])
+    view = _pose_view(qtbot, DataManager(), [*entries, ("mouse", pose)])
     layer = view.layer
     snout, paw = _row(layer, "", "snout"), _row(layer, "", "paw")
     _assert_predicted(layer, snout, 0.9)  # coordinates scaled as read still match
@@ -138,6 +142,8 @@ def test_deeplabcut_likelihoods_mark_predictions_and_labels_have_none(tmp_path: 
     ).to_csv(labelled)
     entries, pose = dlc_to_pose(read_dlc(labelled), "labels", source=labelled)
     assert pose is not None
-    layer = _pose_view(DataManager(), [*entries, ("labels", pose)]).layer
+    view = _pose_view(qtbot, DataManager(), [*entries, ("labels", pose)])
+    assert not view.reading_scores  # a labelled-data table is not read again
+    layer = view.layer
     for row in range(len(layer.data)):
         _assert_label(layer, row)

@@ -29,7 +29,9 @@ is told.
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -38,7 +40,12 @@ from psygnal import Signal
 
 from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, SINGLE_ANIMAL, individual_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
-from napari_whiskertoolbox.layers.pose_scores import SourceScores, source_scores
+from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.layers.pose_scores import (
+    SourceScores,
+    may_hold_predictions,
+    source_scores,
+)
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -47,6 +54,8 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.io.pose import PoseSet
 
 __all__ = ["WTB_POSE", "LabelRoom", "PosePointsView", "frame_point", "label_color"]
+
+LOGGER = logging.getLogger(__name__)
 
 WTB_POSE = "wtb_pose"
 """``layer.metadata`` entry naming the pose set a keypoints layer shows."""
@@ -210,6 +219,7 @@ class PosePointsView:
         self._label_colors: dict[str, str] = {}  # key -> its label's colour
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
         self._scores: SourceScores | None = None
+        self._scores_token: object | None = None  # the read under way, if any
         self._scores_source: Any = ()  # the pose.source _scores were read for (read lazily)
         self._shown_scores: list[float | None] = []  # the score each row is drawn with
         size = pose.point_size or POINT_SIZE
@@ -228,7 +238,8 @@ class PosePointsView:
         self.layer.selected_data.events.items_changed.connect(self._on_selection)
 
     def close(self) -> None:
-        """Disconnect from the layer."""
+        """Disconnect from the layer (a source still being read is then dropped)."""
+        self._scores_token = None
         self.layer.events.data.disconnect(self._on_layer_data)
         self.layer.selected_data.events.items_changed.disconnect(self._on_selection)
 
@@ -351,12 +362,51 @@ class PosePointsView:
     def score_of(self, key: str, point: np.ndarray, frame: int) -> float | None:
         """Return the prediction score of ``key``'s ``point`` on display ``frame`` (None: a label)."""
         source = self.pose.source
-        if source != self._scores_source:  # read once per source file
-            self._scores_source = dict(source)
-            self._scores = source_scores(self.pose)
+        if source is not self._scores_source and source != self._scores_source:
+            self._read_scores()
+        self._scores_source = source
         if self._scores is None:
             return None
         return self._scores.score(key, self.index_of(key, frame), point)
+
+    def _read_scores(self) -> None:
+        """Read the pose set's source file for its predictions, in a worker thread.
+
+        Reading a long DeepLabCut CSV again takes as long as opening it did (seconds for
+        100k frames): the points are drawn as labels until it is read, then restyled.
+        """
+        self._scores = None
+        if not may_hold_predictions(self.pose):
+            self._scores_token = None
+            return
+        token = self._scores_token = object()
+        pose = self.pose
+
+        def read() -> None:
+            try:
+                scores = source_scores(pose)
+            except Exception:  # a bad file must not take the thread down silently
+                LOGGER.exception("pose set %r: its predictions could not be read", pose.name)
+                scores = None
+            call_in_main(self._scores_read, token, scores)
+
+        threading.Thread(target=read, name=f"{pose.name} predictions", daemon=True).start()
+
+    def _scores_read(self, token: object, scores: SourceScores | None) -> None:
+        """Take the predictions read for ``token`` (dropped when a newer read or close came)."""
+        if token is not self._scores_token:
+            return
+        self._scores_token = None
+        self._scores = scores
+        if scores is not None and self.frame is not None:
+            rows = layer_points_to_points(self.layer.data)
+            if len(rows) == len(self.row_keys):
+                self._restyle(list(self.row_keys), list(rows), self.frame)
+
+    @property
+    def reading_scores(self) -> bool:
+        """Whether the source file's predictions are still being read."""
+        return self._scores_token is not None
 
     def style_of(
         self, keys: list[str], scores: list[float | None]

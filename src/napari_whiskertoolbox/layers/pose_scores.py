@@ -10,7 +10,8 @@ likelihood 1); undoing the edit makes it the prediction again. A DeepLabCut labe
 table (``CollectedData_<scorer>``, no likelihood) and a SLEAP user instance hold no
 predictions.
 
-The source file is read once per pose set, on first use.
+The source file is read once per pose set, on first use (the keypoints layer reads it in a
+worker thread: a long CSV takes seconds).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.pose import PoseSet
 
-__all__ = ["SourceScores", "source_scores"]
+__all__ = ["SourceScores", "may_hold_predictions", "source_scores"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +64,12 @@ class SourceScores:
         if not np.array_equal(coords[i], np.asarray(point, np.float32)):
             return None
         return float(scores[i])
+
+
+def may_hold_predictions(pose: PoseSet) -> bool:
+    """Return whether ``pose``'s source can hold predictions (worth reading it again)."""
+    fmt = pose.source.get("format")
+    return fmt == "sleap" or (fmt == "deeplabcut" and bool(pose.source.get("likelihood")))
 
 
 def source_scores(pose: PoseSet) -> SourceScores | None:
