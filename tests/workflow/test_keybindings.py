@@ -176,6 +176,7 @@ def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any)
     assert ("Ctrl+Shift+D", KEY_TABLE[8].description) in rows
     assert "saved" in dock.status_label.text()
     assert KEY in dock.status_label.text()
+    assert dock.pose_row.isHidden()  # "Next keypoint" is for keypoints layers only
     session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
     assert "unsaved changes" in dock.status_label.text()
 
