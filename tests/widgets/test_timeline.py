@@ -151,6 +151,19 @@ def test_click_inside_an_interval_jumps_to_the_clicked_frame(timeline):
     assert current_frame(timeline) == 420  # not the interval's start (400)
 
 
+def test_next_previous_on_an_interval_lane_reach_its_ends_too(timeline):
+    """Were: ``[`` / ``]`` stepped through interval starts only (the end of [400, 450] and of
+    [100, 200] could not be reached); WhiskerToolbox's interval table jumps to either edge."""
+    mouse_click(timeline, viewport_point(timeline, 420, lane_y(timeline, "contact")))
+    timeline.next_event()
+    assert current_frame(timeline) == 450
+    seen = []
+    for _ in range(3):
+        QTest.keyClick(timeline.plot_widget, Qt.Key.Key_BracketLeft)
+        seen.append(current_frame(timeline))
+    assert seen == [400, 200, 100]
+
+
 def test_click_and_drag_on_time_axis_scrubs(timeline):
     axis = timeline.time_axis
     axis_y = timeline.plot_widget.mapFromScene(axis.mapToScene(axis.boundingRect().center())).y()

@@ -176,6 +176,7 @@ def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any)
     assert ("Ctrl+Shift+D", KEY_TABLE[8].description) in rows
     assert "saved" in dock.status_label.text()
     assert KEY in dock.status_label.text()
+    assert dock.pose_row.isHidden()  # "Next keypoint" is for keypoints layers only
     session.dm.get_data(KEY).add(1, np.array([1.0, 1.0], dtype=np.float32))
     assert "unsaved changes" in dock.status_label.text()
 
@@ -377,3 +378,97 @@ def test_the_key_table_fills_its_dock_in_the_demo_layout(
     ]
     assert hidden == []
     assert table.height() >= dock.height() - dock.status_label.height() - 30  # fills the dock
+
+
+def test_a_keypoints_layer_is_what_the_jump_and_copy_keys_act_on(
+    make_napari_viewer: Any, notifications: list[str]
+) -> None:
+    """Were: with a DeepLabCut/SLEAP keypoints layer selected, Ctrl+→, Ctrl+Shift+→ and
+    Ctrl+D said "No active key: select a WhiskerToolbox layer first" (a pose set's layer is
+    no key's)."""
+    from napari_whiskertoolbox.core import ArrayMedia
+    from napari_whiskertoolbox.io.contributions import commit
+    from napari_whiskertoolbox.io.pose import PoseSet, pose_key
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    keys = {"": {part: pose_key("mouse", "", part) for part in ("snout", "paw")}}
+    snout, paw = PointData(), PointData()
+    snout.add(2, np.array([[10.0, 20.0]], np.float32))
+    paw.add(2, np.array([[30.0, 40.0]], np.float32))
+    paw.add(6, np.array([[31.0, 41.0]], np.float32))
+    pose = PoseSet("mouse", ["snout", "paw"], [""], keys=keys)
+    media = ArrayMedia(np.zeros((N_FRAMES, 64, 64), np.uint8))
+    commit(dm, [("media", media), (keys[""]["snout"], snout), (keys[""]["paw"], paw), ("mouse", pose)])  # fmt: skip
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    viewer.layers.selection.active = viewer.layers["mouse"]
+    assert session.active_pose == "mouse"
+    assert session.active_key is None
+    assert "Active: mouse keypoints" in dock.status_label.text()
+    session.set_frame(0)
+    press(viewer, "Control-Right")
+    assert session.current_frame == 2
+    press(viewer, "Control-Right")
+    assert session.current_frame == 6  # a frame with one body part counts
+    press(viewer, "Control-Shift-Right")
+    assert session.current_frame == 7
+    press(viewer, "Control-D")  # frame 6's keypoints (paw only) here
+    np.testing.assert_array_equal(paw.at(7), [[31.0, 41.0]])
+    assert snout.count_at(7) == 0
+    assert notifications[-1] == (
+        "mouse: copied 1 keypoint from frame 6 to frame 7, to an empty frame. Ctrl+Z undoes it."
+    )
+    session.set_frame(4)
+    snout.add(4, np.array([[1.0, 2.0]], np.float32))
+    press(viewer, "Control-Shift-D")  # fills the paw from frame 2, keeps this snout
+    np.testing.assert_array_equal(snout.at(4), [[1.0, 2.0]])
+    np.testing.assert_array_equal(paw.at(4), [[30.0, 40.0]])
+    assert viewer.layers["mouse"].data.shape == (2, 2)
+    press(viewer, "Control-Z")  # the whole copy is one step
+    assert paw.count_at(4) == 0
+    viewer.layers.selection.active = viewer.layers["media"]
+    assert session.active_pose == "mouse"  # the media does not take it over
+
+
+def test_the_next_keypoint_chosen_in_the_dock_is_placed_and_the_choice_moves_on(
+    make_napari_viewer: Any, notifications: list[str]
+) -> None:
+    """Were: an added point always went to the first body part missing, so a part after an
+    occluded one could not be labelled without placing the occluded one first."""
+    from napari_whiskertoolbox.core import ArrayMedia
+    from napari_whiskertoolbox.io.contributions import commit
+    from napari_whiskertoolbox.io.pose import PoseSet, pose_key
+    from napari_whiskertoolbox.widgets.key_help import AUTO_BODYPART
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    parts = ["snout", "ear", "paw"]
+    keys = {"": {part: pose_key("mouse", "", part) for part in parts}}
+    media = ArrayMedia(np.zeros((N_FRAMES, 64, 64), np.uint8))
+    entries = [(keys[""][part], PointData()) for part in parts]
+    commit(session.dm, [("media", media), *entries, ("mouse", PoseSet("mouse", parts, [""], keys=keys))])  # fmt: skip
+    dock = KeyHelpWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    layer = viewer.layers["mouse"]
+    viewer.layers.selection.active = layer
+    assert not dock.pose_row.isHidden()
+    assert dock.individual_combo.isHidden()  # one animal
+    combo = dock.bodypart_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [AUTO_BODYPART, *parts]
+    combo.setCurrentText("ear")  # the snout is occluded: skip it
+    layer.add([[5.0, 6.0]])
+    dm = session.dm
+    np.testing.assert_array_equal(dm.get_data(keys[""]["ear"]).at(0), [[6.0, 5.0]])
+    assert combo.currentText() == "paw"  # moved on, as DeepLabCut's sequential labelling
+    layer.add([[7.0, 8.0]])
+    assert combo.currentText() == "snout"  # wraps round to the one still missing
+    combo.setCurrentText("ear")
+    layer.add([[9.0, 9.0]])  # the ear is placed already: refused, nothing moved
+    assert notifications[-1].startswith("ear of the animal already has a point on this frame")
+    assert len(layer.data) == 2
+    np.testing.assert_array_equal(dm.get_data(keys[""]["ear"]).at(0), [[6.0, 5.0]])
+    combo.setCurrentText(AUTO_BODYPART)
+    layer.add([[1.0, 2.0]])
+    np.testing.assert_array_equal(dm.get_data(keys[""]["snout"]).at(0), [[2.0, 1.0]])

@@ -8,22 +8,44 @@ after its individual (after its body part for a single animal), with ``individua
 ``bodypart`` features and the body part's name as the point's text label (as
 napari-deeplabcut shows it; Layer controls > "display text" hides it).
 
+A network's prediction (:mod:`~.pose_scores`: a SLEAP predicted instance's point, a
+DeepLabCut prediction with its likelihood, still where the file put it) is drawn hollow, a
+ring in the point's colour whose opacity follows its score, as SLEAP draws predicted
+instances apart from user ones; a label (placed, moved or read as a label) is a filled disc
+with a black border. The ``predicted`` (bool) and ``score`` (float64, NaN for a label)
+features say the same. Moving a prediction makes it the user's at once (its file keeps it
+as a user instance, or with likelihood 1); undoing the move makes it the prediction again.
+
 Edits go back to the keys as one undo step: a moved point updates its key (entity id kept);
 a deleted point clears its key on that frame; an added point goes to the first body part,
 in the project's order, that the *current individual* (the one of the last selected point,
-else the first) has no point for on this frame — DeepLabCut's labelling order. When every
-body part is placed, the extra point is taken back and the user is told.
+else the first) has no point for on this frame — DeepLabCut's labelling order — or to the
+body part chosen for the next point (:attr:`PosePointsView.next_bodypart`, the *Annotation
+keys* dock's "Next keypoint"; placing it moves the choice on to the next body part missing
+here, as DeepLabCut's sequential labelling does, so an occluded part can be skipped). When
+every body part is placed, or the chosen one is, the extra point is taken back and the user
+is told.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import threading
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from napari.layers import Points
+from psygnal import Signal
 
 from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, SINGLE_ANIMAL, individual_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
+from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.layers.pose_scores import (
+    SourceScores,
+    may_hold_predictions,
+    source_scores,
+)
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -33,11 +55,24 @@ if TYPE_CHECKING:
 
 __all__ = ["WTB_POSE", "LabelRoom", "PosePointsView", "frame_point", "label_color"]
 
+LOGGER = logging.getLogger(__name__)
+
 WTB_POSE = "wtb_pose"
 """``layer.metadata`` entry naming the pose set a keypoints layer shows."""
 POINT_SIZE = 8.0
 """Keypoint diameter in image pixels when the pose set gives none (DeepLabCut's ``dotsize``)."""
 
+
+LABEL_BORDER_WIDTH = 0.1
+"""Border of a labelled keypoint, relative to its size (a black rim around the disc)."""
+PREDICTED_BORDER_WIDTH = 0.3
+"""Ring of a predicted keypoint, relative to its size (its face is transparent)."""
+PREDICTED_MIN_OPACITY = 0.35
+"""Opacity of a prediction's ring at score 0 (1 at score 1 and above)."""
+OPACITY_STEPS = 4
+"""The ring's opacity follows the score in this many steps: a frame step whose scores move
+a little (a network's 0.991 then 0.987) does not recolour the layer (~1 ms each time)."""
+BLACK = np.array([0.0, 0.0, 0.0, 1.0])
 
 LABEL_COLOR = "label_color"
 """Feature column of each keypoint's text colour (napari's ``text.color`` reads it)."""
@@ -129,6 +164,18 @@ def frame_point(
     return points[0] if len(points) else None
 
 
+def _opacity(score: float) -> float:
+    """Opacity of a prediction's ring: :data:`PREDICTED_MIN_OPACITY` at 0 to 1 at 1, in steps."""
+    confidence = min(max(score, 0.0), 1.0) if math.isfinite(score) else 1.0
+    step = round(confidence * OPACITY_STEPS) / OPACITY_STEPS
+    return PREDICTED_MIN_OPACITY + (1 - PREDICTED_MIN_OPACITY) * step
+
+
+def _opacities(scores: list[float | None]) -> list[float | None]:
+    """Return the ring opacity of each row (None: a label, no ring)."""
+    return [None if s is None else _opacity(s) for s in scores]
+
+
 class PosePointsView:
     """The Points layer of one pose set, and the write-back of its edits.
 
@@ -142,7 +189,15 @@ class PosePointsView:
         ``(key, display frame) -> index on the key's clock``.
     notify : callable
         ``message -> None``, tells the user why an edit was refused.
+
+    Signals
+    -------
+    next_changed()
+        :attr:`next_bodypart` or :attr:`current_individual` changed: the body part (of
+        which individual) an added point goes to.
     """
+
+    next_changed = Signal()
 
     def __init__(
         self,
@@ -158,10 +213,15 @@ class PosePointsView:
         self.frame: int | None = None
         self.row_keys: list[str] = []
         self.pushing = False
-        self.current_individual = pose.individuals[0]
+        self._current_individual = pose.individuals[0]
+        self._next_bodypart: str | None = None
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
         self._label_colors: dict[str, str] = {}  # key -> its label's colour
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
+        self._scores: SourceScores | None = None
+        self._scores_token: object | None = None  # the read under way, if any
+        self._scores_source: Any = ()  # the pose.source _scores were read for (read lazily)
+        self._shown_scores: list[float | None] = []  # the score each row is drawn with
         size = pose.point_size or POINT_SIZE
         self.layer = Points(
             np.empty((0, 2), np.float32),
@@ -169,7 +229,7 @@ class PosePointsView:
             name=pose.name,
             size=size,
             border_color="black",
-            border_width=0.1,
+            border_width=LABEL_BORDER_WIDTH,
             features=self.features_of([]),
             text=text_spec(size, {"feature": LABEL_COLOR}),
             metadata={WTB_POSE: pose.name},
@@ -178,7 +238,8 @@ class PosePointsView:
         self.layer.selected_data.events.items_changed.connect(self._on_selection)
 
     def close(self) -> None:
-        """Disconnect from the layer."""
+        """Disconnect from the layer (a source still being read is then dropped)."""
+        self._scores_token = None
         self.layer.events.data.disconnect(self._on_layer_data)
         self.layer.selected_data.events.items_changed.disconnect(self._on_selection)
 
@@ -259,24 +320,135 @@ class PosePointsView:
             if layer.selected_data:
                 layer.selected_data = set()
             layer.data = data
-        with layer.events.data.blocker():  # after the refresh: the view matches the data
-            if keys != self._feature_keys or len(layer.features) != len(keys):
-                layer.features = self.features_of(keys)  # refreshes the text labels
-                self._feature_keys = keys
-            if keys and not same_rows:  # same keys as before: napari kept their colours
-                layer.face_color = np.array([self.rgba(k) for k in keys])
+        self._restyle(keys, xy, frame, same_rows)
         self.row_keys = keys
 
-    def features_of(self, keys: list[str]) -> dict[str, np.ndarray]:
-        """Return the ``individual``, ``bodypart`` and label colour feature columns of rows ``keys``.
+    def _restyle(
+        self, keys: list[str], xy: list[np.ndarray], frame: int, same_rows: bool = True
+    ) -> None:
+        """Give rows ``keys`` (points ``xy`` on ``frame``) their features, colours and rims.
 
-        The label colour (:data:`LABEL_COLOR`) is the point's colour at
-        :func:`label_color`'s luminance: the text's colour, readable on white and on black.
+        ``same_rows``: the layer's rows were these keys already (napari kept their colours);
+        then only rows whose prediction score changed are restyled. O(rows).
+        """
+        layer = self.layer
+        scores = [self.score_of(k, p, frame) for k, p in zip(keys, xy)]
+        shown = self._shown_scores
+        kinds_changed = [s is None for s in scores] != [s is None for s in shown]
+        with layer.events.data.blocker():  # after the refresh: the view matches the data
+            if kinds_changed or keys != self._feature_keys or len(layer.features) != len(keys):
+                # ~9 ms: the text labels are refreshed
+                layer.features = self.features_of(keys, scores)
+                self._feature_keys = keys
+            elif scores != shown:  # a prediction's next frame: only its score changed
+                self._set_scores(keys, scores)
+            if keys and (kinds_changed or not same_rows):  # else napari kept the rows' colours
+                face, border, width = self.style_of(keys, scores)
+                layer.face_color = face
+                layer.border_color = border
+                layer.border_width = width
+            elif keys and _opacities(scores) != _opacities(shown):
+                layer.border_color = self.style_of(keys, scores)[1]
+        self._shown_scores = scores
+
+    def _set_scores(self, keys: list[str], scores: list[float | None]) -> None:
+        """Write the ``score`` feature of the rows in place (the text labels stay as they are)."""
+        layer = self.layer
+        values = np.array([np.nan if s is None else s for s in scores], np.float64)
+        layer.features.loc[:, "score"] = values  # napari hands out its own table
+        if not np.array_equal(layer.features["score"].to_numpy(), values, equal_nan=True):
+            layer.features = self.features_of(keys, scores)  # it handed out a copy
+
+    def score_of(self, key: str, point: np.ndarray, frame: int) -> float | None:
+        """Return the prediction score of ``key``'s ``point`` on display ``frame`` (None: a label)."""
+        source = self.pose.source
+        if source is not self._scores_source and source != self._scores_source:
+            self._read_scores()
+        self._scores_source = source
+        if self._scores is None:
+            return None
+        return self._scores.score(key, self.index_of(key, frame), point)
+
+    def _read_scores(self) -> None:
+        """Read the pose set's source file for its predictions, in a worker thread.
+
+        Reading a long DeepLabCut CSV again takes as long as opening it did (seconds for
+        100k frames): the points are drawn as labels until it is read, then restyled.
+        """
+        self._scores = None
+        if not may_hold_predictions(self.pose):
+            self._scores_token = None
+            return
+        token = self._scores_token = object()
+        pose = self.pose
+
+        def read() -> None:
+            try:
+                scores = source_scores(pose)
+            except Exception:  # a bad file must not take the thread down silently
+                LOGGER.exception("pose set %r: its predictions could not be read", pose.name)
+                scores = None
+            call_in_main(self._scores_read, token, scores)
+
+        threading.Thread(target=read, name=f"{pose.name} predictions", daemon=True).start()
+
+    def _scores_read(self, token: object, scores: SourceScores | None) -> None:
+        """Take the predictions read for ``token`` (dropped when a newer read or close came)."""
+        if token is not self._scores_token:
+            return
+        self._scores_token = None
+        self._scores = scores
+        if scores is not None and self.frame is not None:
+            rows = layer_points_to_points(self.layer.data)
+            if len(rows) == len(self.row_keys):
+                self._restyle(list(self.row_keys), list(rows), self.frame)
+
+    @property
+    def reading_scores(self) -> bool:
+        """Whether the source file's predictions are still being read."""
+        return self._scores_token is not None
+
+    def style_of(
+        self, keys: list[str], scores: list[float | None]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return face colours, border colours (RGBA ``(n, 4)``) and relative border widths.
+
+        A label is filled in its colour with a thin black rim; a prediction is a ring in its
+        colour, transparent inside, more opaque the higher its score.
+        """
+        n = len(keys)
+        face = np.empty((n, 4))
+        border = np.empty((n, 4))
+        width = np.full(n, LABEL_BORDER_WIDTH)
+        for i, (key, score) in enumerate(zip(keys, scores)):
+            color = self.rgba(key)
+            face[i] = color
+            if score is None:
+                border[i] = BLACK
+                continue
+            face[i, 3] = 0.0
+            border[i] = color
+            border[i, 3] = _opacity(score)
+            width[i] = PREDICTED_BORDER_WIDTH
+        return face, border, width
+
+    def features_of(
+        self, keys: list[str], scores: list[float | None] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Return the feature columns of rows ``keys``.
+
+        ``individual``, ``bodypart``, ``predicted`` (bool), ``score`` (float64: the
+        prediction's score, NaN for a label; ``scores`` gives them, None: all labels) and
+        the label colour (:data:`LABEL_COLOR`): the point's colour at :func:`label_color`'s
+        luminance, the text's colour, readable on white and on black.
         """
         owners = [self.owner(k) for k in keys]
+        shown = scores if scores is not None else [None] * len(keys)
         return {
             "individual": np.array([o[0] for o in owners], dtype=object),
             "bodypart": np.array([o[1] for o in owners], dtype=object),
+            "predicted": np.array([s is not None for s in shown], dtype=bool),
+            "score": np.array([np.nan if s is None else s for s in shown], dtype=np.float64),
             LABEL_COLOR: np.array([self.label_color_of(k) for k in keys], dtype=object),
         }
 
@@ -297,6 +469,38 @@ class PosePointsView:
         return color
 
     # ---------------------------------------------------------------- edits
+    @property
+    def current_individual(self) -> str:
+        """The individual an added point goes to (the one of the last selected point)."""
+        return self._current_individual
+
+    @current_individual.setter
+    def current_individual(self, individual: str) -> None:
+        if individual not in self.pose.individuals:
+            raise ValueError(
+                f"pose set {self.pose.name!r} has no individual {individual!r}; "
+                f"individuals: {self.pose.individuals}"
+            )
+        if individual != self._current_individual:
+            self._current_individual = individual
+            self.next_changed.emit()
+
+    @property
+    def next_bodypart(self) -> str | None:
+        """The body part the next added point goes to; None: the first one missing here."""
+        return self._next_bodypart
+
+    @next_bodypart.setter
+    def next_bodypart(self, bodypart: str | None) -> None:
+        if bodypart is not None and bodypart not in self.pose.bodyparts:
+            raise ValueError(
+                f"pose set {self.pose.name!r} has no body part {bodypart!r}; "
+                f"body parts: {self.pose.bodyparts}"
+            )
+        if bodypart != self._next_bodypart:
+            self._next_bodypart = bodypart
+            self.next_changed.emit()
+
     def _on_selection(self, event: Any = None) -> None:
         selected = sorted(self.layer.selected_data)
         if selected and selected[-1] < len(self.row_keys):
@@ -318,12 +522,9 @@ class PosePointsView:
             keys = [k for i, k in enumerate(keys) if i not in gone]
         elif action == "added":
             for i in range(len(keys), len(rows)):
-                key = self._next_free_key(set(keys))
+                key, refusal = self._next_free_key(set(keys))
                 if key is None:
-                    self.notify(
-                        f"every body part of {self.current_individual or 'the animal'} already "
-                        f"has a point on this frame; move one instead"
-                    )
+                    self.notify(refusal)
                     self.draw(self.frame)
                     return
                 keys.append(key)
@@ -335,23 +536,54 @@ class PosePointsView:
         self._write(writes)
         self.row_keys = keys
         if action == "removed":
+            gone = {i if i >= 0 else i + len(self._shown_scores) for i in indices}
+            self._shown_scores = [s for i, s in enumerate(self._shown_scores) if i not in gone]
             self._feature_keys = keys  # napari dropped the removed rows' features itself
         elif action == "added":
             # napari gave the new row default features and the current colour: redraw the
             # frame in key order with every row's body part, individual and colour
             self._feature_keys = self.row_keys = []
+            self._shown_scores = []
             self.draw(self.frame)
+        else:  # a moved prediction is the user's now (and one moved back is the prediction)
+            self._restyle(keys, list(rows), self.frame)
 
-    def _next_free_key(self, taken: set[str]) -> str | None:
-        """First key, in body-part order, of the current individual without a point here."""
+    def _next_free_key(self, taken: set[str]) -> tuple[str | None, str]:
+        """Return the key an added point goes to, or None and why it is refused.
+
+        The chosen :attr:`next_bodypart` of the current individual (the choice then moves
+        on to the next body part, in the project's order, without a point here; None when
+        none is left), else the first body part without a point here.
+        """
         individual = self.current_individual
         if individual not in self.pose.individuals:
             individual = self.pose.individuals[0] if self.pose.individuals else SINGLE_ANIMAL
-        for bodypart in self.pose.bodyparts:
-            key = self.pose.key(individual, bodypart)
-            if key is not None and key in self.dm and key not in taken:
-                return key
-        return None
+        who = individual or "the animal"
+        free = [
+            bodypart
+            for bodypart in self.pose.bodyparts
+            if (key := self.pose.key(individual, bodypart)) is not None
+            and key in self.dm
+            and key not in taken
+        ]
+        chosen = self.next_bodypart
+        if chosen is None:
+            if not free:
+                return None, (
+                    f"every body part of {who} already has a point on this frame; move one instead"
+                )
+            return self.pose.key(individual, free[0]), ""
+        if chosen not in free:
+            return None, (
+                f"{chosen} of {who} already has a point on this frame (or no key); move it, "
+                f"or choose another body part for the next point"
+            )
+        order = self.pose.bodyparts
+        after = [b for b in free if order.index(b) > order.index(chosen)]
+        before = [b for b in free if order.index(b) < order.index(chosen)]
+        following = (after or before or [None])[0]
+        self.next_bodypart = following
+        return self.pose.key(individual, chosen), ""
 
     def _write(self, writes: dict[str, np.ndarray | None]) -> None:
         """Store the edited points, one undo step for the whole edit."""

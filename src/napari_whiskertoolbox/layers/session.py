@@ -24,6 +24,7 @@ from qtpy.QtCore import QTimer
 import napari_whiskertoolbox.transforms  # noqa: F401
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import OpenedPath, open_path, session_folder_for
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
 from napari_whiskertoolbox.layers.frame_axis import (
@@ -40,7 +41,9 @@ from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
 from napari_whiskertoolbox.layers.pose_layers import PoseLayers, is_pose_key
+from napari_whiskertoolbox.layers.pose_points import WTB_POSE
 from napari_whiskertoolbox.layers.shapes_binding import ShapesBinding
+from napari_whiskertoolbox.layers.skeleton import WTB_SKELETON
 from napari_whiskertoolbox.layers.time_sync import FrameScheduler
 
 if TYPE_CHECKING:
@@ -82,7 +85,8 @@ class ViewerSession:
     frame_changed(int)
         The display frame our layers show changed (coalesced while scrubbing).
     active_key_changed(object)
-        :attr:`active_key` changed (str or None).
+        :attr:`active_key` changed (str or None), or :attr:`active_pose` did (the
+        signal then carries the active key, None).
     shown_changed(str, bool)
         A key got (True) or lost (False) its layer.
     path_changed(object)
@@ -104,6 +108,7 @@ class ViewerSession:
         self.bindings: dict[str, Binding] = {}
         self._hidden: set[str] = set()
         self._active_key: str | None = None
+        self._active_pose: str | None = None
         self._engine: ScriptEngine | None = None
         self._display_clock = "time"
         self._frame_axis = FrameAxisPlaceholder(viewer)
@@ -279,13 +284,37 @@ class ViewerSession:
     def active_key(self, key: str | None) -> None:
         if key is not None and key not in self.dm:
             raise KeyError(f"active_key: no data key {key!r}; available keys: {self.dm.keys()}")
-        if key != self._active_key:
+        pose_was = self._active_pose
+        if key is not None:
+            self._active_pose = None
+        if key != self._active_key or pose_was != self._active_pose:
             self._active_key = key
             self.active_key_changed.emit(key)
 
+    @property
+    def active_pose(self) -> str | None:
+        """The pose set annotation shortcuts act on, when its layers were selected last.
+
+        Selecting a pose set's keypoints (or skeleton) layer makes it active instead of a
+        key (:attr:`active_key` is then None): frame jumps go by frames with any of its
+        keypoints, Ctrl+D copies all of them. None when a key is active, or the pose set
+        is gone.
+        """
+        name = self._active_pose
+        if name is not None and name not in pose_sets(self.dm):
+            return None
+        return name
+
     def _on_active_layer(self, event: Any) -> None:
         layer = getattr(event, "value", None)
-        key = layer.metadata.get(WTB_KEY) if layer is not None else None
+        metadata = layer.metadata if layer is not None else {}
+        pose = metadata.get(WTB_POSE, metadata.get(WTB_SKELETON))
+        if pose is not None:
+            if pose != self._active_pose or self._active_key is not None:
+                self._active_pose, self._active_key = str(pose), None
+                self.active_key_changed.emit(None)
+            return
+        key = metadata.get(WTB_KEY)
         if key is not None and key in self.dm and self.dm.data_type(key) not in MEDIA_KINDS:
             self.active_key = key
 

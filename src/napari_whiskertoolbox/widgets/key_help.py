@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from qtpy.QtCore import QSize
 from qtpy.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -26,13 +28,20 @@ from napari_whiskertoolbox.workflow.registry import get_session
 if TYPE_CHECKING:
     import napari
 
-__all__ = ["KeyHelpWidget"]
+    from napari_whiskertoolbox.layers.pose_points import PosePointsView
+
+__all__ = ["AUTO_BODYPART", "KeyHelpWidget"]
+
+AUTO_BODYPART = "first missing"
+"""The "Next keypoint" choice that places the first body part missing on the frame."""
 
 
 class KeyHelpWidget(QWidget):
     """Dock listing the annotation keys, the active key and the session's saved state.
 
     The table takes all the height of the dock, and asks for enough to show every key.
+    With a keypoints layer active, a "Next keypoint" row chooses the individual and body
+    part the next point added goes to (:attr:`PosePointsView.next_bodypart`).
 
     Parameters
     ----------
@@ -47,6 +56,23 @@ class KeyHelpWidget(QWidget):
         self._session = get_session(napari_viewer)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
+        self.pose_row = QWidget(self)
+        row = QHBoxLayout(self.pose_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Next keypoint:"))
+        self.individual_combo = QComboBox()
+        self.individual_combo.setToolTip("The individual the next point added belongs to")
+        self.bodypart_combo = QComboBox()
+        self.bodypart_combo.setToolTip(
+            "The body part the next point added goes to; placing it moves on to the next "
+            "one missing here (choose another to skip an occluded part)"
+        )
+        row.addWidget(self.individual_combo)
+        row.addWidget(self.bodypart_combo, 1)
+        self.pose_row.hide()
+        self._pose_view: PosePointsView | None = None
+        self.individual_combo.currentTextChanged.connect(self._individual_chosen)
+        self.bodypart_combo.currentIndexChanged.connect(self._bodypart_chosen)
         self.table = QTableWidget(len(KEY_TABLE), 2, self)
         self.table.setHorizontalHeaderLabels(["Key", "Action"])
         self.table.verticalHeader().setVisible(False)
@@ -69,6 +95,7 @@ class KeyHelpWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.pose_row)
         layout.addWidget(self.table, 1)
         dm = self._session.dm
         selection = napari_viewer.layers.selection.events.active
@@ -84,6 +111,7 @@ class KeyHelpWidget(QWidget):
         def disconnect(*_: Any) -> None:
             for signal, slot in connections:
                 signal.disconnect(slot)
+            self._watch(None)
 
         self.destroyed.connect(disconnect)
         self._refresh()
@@ -110,8 +138,11 @@ class KeyHelpWidget(QWidget):
         """Return the status line: the active key (and why it is active) and the saved state."""
         key = self._session.active_key
         state = "unsaved changes" if self._session.dm.modified else "saved"
+        pose = self._session.active_pose
+        if key is None and pose is not None:
+            return f"Active: {pose} keypoints (every body part)   ·   {state}"
         if key is None:
-            return f"Active key: —  (select a points, lines or mask layer)   ·   {state}"
+            return f"Active key: —  (select a points, lines, mask or keypoints layer)   ·   {state}"
         selected = self._viewer.layers.selection.active
         selected_key = selected.metadata.get(WTB_KEY) if selected is not None else None
         if selected is not None and selected_key != key:
@@ -123,3 +154,51 @@ class KeyHelpWidget(QWidget):
 
     def _refresh(self, *_: Any) -> None:
         self.status_label.setText(self.status_text())
+        self._refresh_pose_row()
+
+    # ------------------------------------------------------------------ next keypoint
+    def _active_pose_view(self) -> PosePointsView | None:
+        name = self._session.active_pose
+        return None if name is None else self._session.poses.points.get(name)
+
+    def _watch(self, view: PosePointsView | None) -> None:
+        if view is self._pose_view:
+            return
+        if self._pose_view is not None:
+            self._pose_view.next_changed.disconnect(self._refresh_pose_row)
+        self._pose_view = view
+        if view is not None:
+            view.next_changed.connect(self._refresh_pose_row)
+
+    def _refresh_pose_row(self, *_: Any) -> None:
+        """Show the active pose set's next individual and body part (hidden without one)."""
+        view = self._active_pose_view()
+        self._watch(view)
+        if view is None:
+            self.pose_row.hide()
+            return
+        pose = view.pose
+        for combo, items, current in (
+            (self.individual_combo, pose.individuals, view.current_individual),
+            (self.bodypart_combo, [AUTO_BODYPART, *pose.bodyparts], view.next_bodypart),
+        ):
+            combo.blockSignals(True)
+            try:
+                if [combo.itemText(i) for i in range(combo.count())] != items:
+                    combo.clear()
+                    combo.addItems(items)
+                combo.setCurrentIndex(items.index(current) if current in items else 0)
+            finally:
+                combo.blockSignals(False)
+        self.individual_combo.setVisible(pose.multi_animal)
+        self.pose_row.show()
+
+    def _individual_chosen(self, individual: str) -> None:
+        view = self._active_pose_view()
+        if view is not None and individual in view.pose.individuals:
+            view.current_individual = individual
+
+    def _bodypart_chosen(self, index: int) -> None:
+        view = self._active_pose_view()
+        if view is not None and index >= 0:
+            view.next_bodypart = None if index == 0 else self.bodypart_combo.itemText(index)

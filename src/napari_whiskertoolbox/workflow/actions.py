@@ -12,6 +12,7 @@ import numpy as np
 from napari.utils.notifications import show_info, show_warning
 
 from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, kind_info
+from napari_whiskertoolbox.io.pose import PoseSet, pose_sets
 from napari_whiskertoolbox.layers import history_keys
 from napari_whiskertoolbox.workflow import navigation
 
@@ -80,6 +81,22 @@ def _active_key(session: ViewerSession) -> str | None:
     return key
 
 
+def _active_pose(session: ViewerSession) -> PoseSet | None:
+    """Return the active pose set (its keypoints layer selected last), or None."""
+    name = session.active_pose
+    return None if name is None else pose_sets(session.dm).get(name)
+
+
+def _pose_keys(session: ViewerSession, pose: PoseSet) -> list[str]:
+    return [key for key in pose.all_keys() if key in session.dm]
+
+
+def _pose_frames(session: ViewerSession, pose: PoseSet) -> np.ndarray:
+    """Sorted display frames on which any keypoint of ``pose`` is placed."""
+    frames = [display_frames_with_data(session, key) for key in _pose_keys(session, pose)]
+    return np.unique(np.concatenate(frames)) if frames else np.empty(0, np.int64)
+
+
 def step(session: ViewerSession, delta: int) -> int:
     """Move ``delta`` frames (clamped); return the new frame."""
     frame = navigation.step_frame(session.current_frame, delta, display_frame_count(session))
@@ -88,7 +105,13 @@ def step(session: ViewerSession, delta: int) -> int:
 
 
 def _active_key_frames(session: ViewerSession) -> tuple[str, np.ndarray] | None:
-    """Return the active key and its display frames with data, or ``None`` (reported)."""
+    """Return the active key and its display frames with data, or ``None`` (reported).
+
+    With a pose set active: its name and the frames with any of its keypoints.
+    """
+    pose = _active_pose(session)
+    if pose is not None:
+        return pose.name, _pose_frames(session, pose)
     key = _active_key(session)
     if key is None:
         return None
@@ -159,11 +182,19 @@ def copy_previous_annotations(session: ViewerSession, merge: bool = False) -> in
     it. The copies get new entity ids; the whole edit is one undo step. A notification
     says what happened (counts, source frame, how to undo).
 
+    With a pose set active (:attr:`ViewerSession.active_pose`), the frame copied is the
+    nearest earlier one with any of its keypoints, every body part of every individual at
+    once (:func:`_copy_previous_pose`).
+
     Returns
     -------
     int or None
-        The source frame (in the key's clock), or ``None`` when nothing was copied.
+        The source frame (in the key's clock; a display frame for a pose set), or ``None``
+        when nothing was copied.
     """
+    pose = _active_pose(session)
+    if pose is not None:
+        return _copy_previous_pose(session, pose, merge)
     key = _active_key(session)
     if key is None:
         return None
@@ -198,6 +229,54 @@ def copy_previous_annotations(session: ViewerSession, merge: bool = False) -> in
         f"{outcome}. {undo_key} undoes it."
     )
     return source
+
+
+def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> int | None:
+    """Copy the keypoints of ``pose``'s nearest earlier frame with any, as one undo step.
+
+    Each key holds one point a frame: by default this frame's keypoints become the earlier
+    frame's (a body part absent there is cleared here); with ``merge`` only the body parts
+    this frame lacks are filled in. A point keeps the entity id its key had here.
+    """
+    dm = session.dm
+    target = int(session.current_frame)
+    source = navigation.previous_frame_with_data(_pose_frames(session, pose), target)
+    if source is None:
+        show_info(f"No earlier frame with keypoints of {pose.name!r} to copy from.")
+        return None
+    copied = replaced = kept = 0
+    with dm.history.group(f"copy {pose.name} keypoints from frame {source} to frame {target}"):
+        for key in _pose_keys(session, pose):
+            points = dm.get_data(key)
+            here = int(session.from_display(key, target))
+            there = points.at(int(session.from_display(key, source)))
+            placed = points.count_at(here) > 0
+            if merge and placed:
+                kept += 1
+                continue
+            if len(there):
+                ids = [int(i) for i in points.ids_at(here)[:1]] or [0]
+                points.set_frame(here, np.array(there[:1], np.float32), ids)
+                copied += 1
+            elif placed:
+                points.clear_at(here)
+            replaced += placed
+    undo_key = key_label(history_keys.HISTORY_KEYS["undo"][0][0])
+    if merge:
+        outcome = (
+            f"filling the body parts missing here, {kept} kept" if kept else "to an empty frame"
+        )
+    else:
+        outcome = f"replacing {_keypoints(replaced)}" if replaced else "to an empty frame"
+    show_info(
+        f"{pose.name}: copied {_keypoints(copied)} from frame {source} to frame {target}, "
+        f"{outcome}. {undo_key} undoes it."
+    )
+    return source
+
+
+def _keypoints(n: int) -> str:
+    return f"{n} keypoint{'' if n == 1 else 's'}"
 
 
 def merge_previous_annotations(session: ViewerSession) -> int | None:

@@ -244,8 +244,12 @@ class IntervalLane(Lane):
             self.selected_id = None
 
     def marks(self) -> np.ndarray:
-        """Return the interval starts on the display axis (float64, sorted)."""
-        return self.first_frames.astype(np.float64)
+        """Return the interval starts and ends on the display axis (float64, sorted, unique).
+
+        Both edges are frames a user steps to (WhiskerToolbox's interval table jumps to
+        either): the first and the last frame each interval holds.
+        """
+        return np.unique(np.concatenate([self.first_frames, self.last_frames])).astype(np.float64)
 
     def index_at(self, x: float) -> int | None:
         """Row of the interval drawn under display position ``x``, or ``None``."""

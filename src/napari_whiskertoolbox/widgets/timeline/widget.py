@@ -76,7 +76,7 @@ class TimelineWidget(QWidget):
     Shift+drag on any interval lane marks an interval there. With an interval key chosen
     for editing, a plain drag on its lane creates an interval and dragging an edge moves
     it; Delete removes the selected interval. ``[`` / ``]`` jump to the previous / next
-    event of the last clicked event or interval lane. The line under the controls says
+    event, or interval start or end, of the last clicked event or interval lane. The line under the controls says
     what a drag does now. Lanes are never drawn lower than their label: when more lanes
     than fit, a scroll bar beside the plot scrolls them.
     """
@@ -137,9 +137,11 @@ class TimelineWidget(QWidget):
         self.axis_combo.addItems(["frames", "seconds"])
         self.axis_combo.setToolTip("Time axis unit (seconds needs a clock with a sampling rate)")
         self.prev_button = QPushButton("◀ event")
-        self.prev_button.setToolTip("Previous event / interval start on the selected lane  [")
+        self.prev_button.setToolTip(
+            "Previous event, or interval start or end, on the selected lane  ["
+        )
         self.next_button = QPushButton("event ▶")
-        self.next_button.setToolTip("Next event / interval start on the selected lane  ]")
+        self.next_button.setToolTip("Next event, or interval start or end, on the selected lane  ]")
         self.fit_button = QPushButton("Fit")
         self.fit_button.setToolTip("Show the whole session")
         self.lanes_button = QPushButton("Lanes")
@@ -406,11 +408,11 @@ class TimelineWidget(QWidget):
         self.set_view_range(-0.5, n_frames - 0.5)
 
     def next_event(self) -> None:
-        """Jump to the next event (or interval start) of the selected lane."""
+        """Jump to the next event (or interval start or end) of the selected lane."""
         self._step_event(+1)
 
     def previous_event(self) -> None:
-        """Jump to the previous event (or interval start) of the selected lane."""
+        """Jump to the previous event (or interval start or end) of the selected lane."""
         self._step_event(-1)
 
     def delete_selected_interval(self) -> bool:

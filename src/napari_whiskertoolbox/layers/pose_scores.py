@@ -1,0 +1,163 @@
+"""Which shown keypoints are a network's predictions, and their scores.
+
+The DataManager holds keypoints as plain points; what tells a prediction from a label is
+the file a pose set was read from, as its write-back sees it (:func:`~.io.dlc.write_dlc`,
+:func:`~.io.sleap.write_slp`): a point is a *prediction* while it is what reading gave
+(float32 coordinates compared exactly) and the source scored it — a SLEAP
+``PredictedInstance``'s point score, a DeepLabCut prediction's likelihood. A point placed,
+moved or undone to another place is the user's (written back as a user instance, or with
+likelihood 1); undoing the edit makes it the prediction again. A DeepLabCut labelled-data
+table (``CollectedData_<scorer>``, no likelihood) and a SLEAP user instance hold no
+predictions.
+
+The source file is read once per pose set, on first use (the keypoints layer reads it in a
+worker thread: a long CSV takes seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.io.pose import PoseSet
+
+__all__ = ["SourceScores", "may_hold_predictions", "source_scores"]
+
+LOGGER = logging.getLogger(__name__)
+
+_Column = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""One key's predictions: times ``(n,)`` int64 sorted, coordinates ``(n, 2)`` float32 as the
+key holds them when untouched, scores ``(n,)`` float64."""
+
+
+class SourceScores:
+    """The predictions a pose set's source file holds, by key.
+
+    Parameters
+    ----------
+    columns : dict
+        ``{key: (times, coords, scores)}``: times ``(n,)`` int64 sorted (on the key's clock),
+        coords ``(n, 2)`` float32 ``(x, y)`` as reading stored them, scores ``(n,)`` float64
+        in ``[0, 1]`` for SLEAP and DeepLabCut.
+    """
+
+    def __init__(self, columns: dict[str, _Column]) -> None:
+        self.columns = columns
+
+    def score(self, key: str, t: int, point: np.ndarray) -> float | None:
+        """Return the source score of ``key``'s point ``(x, y)`` at index ``t`` on its clock.
+
+        None when the point is not a prediction: the source has none there, or the point
+        is not where the source put it (placed or moved by the user).
+        """
+        column = self.columns.get(key)
+        if column is None:
+            return None
+        times, coords, scores = column
+        i = int(np.searchsorted(times, t))
+        if i >= len(times) or times[i] != t:
+            return None
+        if not np.array_equal(coords[i], np.asarray(point, np.float32)):
+            return None
+        return float(scores[i])
+
+
+def may_hold_predictions(pose: PoseSet) -> bool:
+    """Return whether ``pose``'s source can hold predictions (worth reading it again)."""
+    fmt = pose.source.get("format")
+    return fmt == "sleap" or (fmt == "deeplabcut" and bool(pose.source.get("likelihood")))
+
+
+def source_scores(pose: PoseSet) -> SourceScores | None:
+    """Read the predictions of the file ``pose`` came from (None: it holds none, or is gone).
+
+    A SLEAP ``.slp`` or analysis ``.h5`` gives each predicted point's score; a DeepLabCut
+    table with ``likelihood`` columns gives each point's likelihood (coordinates scaled as
+    the reader scaled them). A file that is gone or no longer reads is logged and gives
+    None: its points are then drawn as labels.
+    """
+    fmt = pose.source.get("format")
+    try:
+        if fmt == "sleap":
+            return _sleap_scores(pose)
+        if fmt == "deeplabcut" and pose.source.get("likelihood"):
+            return _dlc_scores(pose)
+    except (ValueError, OSError, ImportError) as exc:  # FormatError is a ValueError
+        LOGGER.warning(
+            "pose set %r: the predictions of %s could not be read again (%s); its points are "
+            "drawn as labels",
+            pose.name,
+            pose.source.get("path"),
+            exc,
+        )
+    return None
+
+
+def _sleap_scores(pose: PoseSet) -> SourceScores | None:
+    from napari_whiskertoolbox.io.sleap import source_point_scores
+
+    found = source_point_scores(pose)
+    if found is None:
+        return None
+    first, locations, scores = found
+    columns: dict[str, _Column] = {}
+    for i, individual in enumerate(pose.individuals):
+        for j, bodypart in enumerate(pose.bodyparts):
+            key = pose.key(individual, bodypart)
+            if key is None:
+                continue
+            xy = locations[:, i, j]
+            keep = np.isfinite(scores[:, i, j]) & np.isfinite(xy).all(axis=1)
+            rows = np.flatnonzero(keep)
+            if len(rows):
+                columns[key] = (
+                    rows.astype(np.int64) + first,
+                    xy[rows].astype(np.float32),
+                    scores[rows, i, j].astype(np.float64),
+                )
+    return SourceScores(columns)
+
+
+def _dlc_scores(pose: PoseSet) -> SourceScores | None:
+    from napari_whiskertoolbox.io.dlc import read_dlc
+
+    source = pose.source
+    path = Path(str(source.get("path") or ""))
+    if not path.is_file():
+        return None
+    read: dict[str, Any] = source.get("read") or {}
+    table = read_dlc(
+        path,
+        delimiter=read.get("delimiter"),
+        decimal=read.get("decimal"),
+        frame_column=int(read.get("frame_column", 0)),
+    )
+    if table.likelihood is None:
+        return None
+    if table.frames is not None:
+        frames = np.asarray(table.frames, np.int64)
+    else:
+        frame_of_row = {str(row): int(f) for f, row in (source.get("rows") or {}).items()}
+        frames = np.array([frame_of_row.get(row, -1) for row in table.rows], np.int64)
+    scale = source.get("scale")
+    factors = None if scale is None else np.asarray(scale, np.float32)
+    column_of = {col: k for k, col in enumerate(table.columns)}
+    columns: dict[str, _Column] = {}
+    for individual, parts in pose.keys.items():
+        for bodypart, key in parts.items():
+            k = column_of.get((individual, bodypart))
+            if k is None or k in table.unscored:
+                continue
+            xy = table.xy[:, k]
+            likelihood = table.likelihood[:, k]
+            keep = (frames >= 0) & np.isfinite(likelihood) & np.isfinite(xy).all(axis=1)
+            order = np.argsort(frames[keep], kind="stable")
+            coords = xy[keep][order].astype(np.float32)
+            if factors is not None:
+                coords = coords * factors  # as the reader scaled them
+            columns[key] = (frames[keep][order], coords, likelihood[keep][order])
+    return SourceScores(columns)
