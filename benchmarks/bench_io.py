@@ -31,6 +31,7 @@ import numpy as np
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.io import csv_arrow, load_session, save_session
+from napari_whiskertoolbox.io.dlc import read_dlc
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
 from napari_whiskertoolbox.io.masks import read_masks_csv, write_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
@@ -203,6 +204,37 @@ def bench_masks_csv(n_masks: int, folder: Path) -> None:
     )
 
 
+def bench_dlc_csv(n_frames: int, folder: Path, n_bodyparts: int = 10) -> None:
+    """DeepLabCut predictions CSV (written by pandas): ours with and without pyarrow, and pandas."""
+    import pandas as pd
+
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], [f"part{i}" for i in range(n_bodyparts)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    rng = np.random.default_rng(4)
+    target = folder / "dlc.csv"
+    pd.DataFrame(rng.random((n_frames, 3 * n_bodyparts)) * 640, columns=columns).to_csv(target)
+    size = target.stat().st_size
+    csv_arrow.ENABLED = False
+    slow, r_slow, rc_slow = _timed(lambda: read_dlc(target))
+    csv_arrow.ENABLED = True
+    fast, r_fast, rc_fast = min((_timed(lambda: read_dlc(target)) for _ in range(REPEATS)),
+                                key=lambda t: t[1])  # fmt: skip
+    assert np.array_equal(slow.xy, fast.xy, equal_nan=True)
+    r_pandas, rc_pandas = min(
+        _timed(lambda: pd.read_csv(target, header=[0, 1, 2], index_col=0))[1:]
+        for _ in range(REPEATS)
+    )
+    print(f"DeepLabCut CSV ({n_frames} frames x {n_bodyparts} body parts): {size / 1e6:.0f} MB")
+    print(
+        f"  parse  line-by-line {_rate(size, r_slow)} (CPU {_rate(size, rc_slow)}) | "
+        f"pyarrow {_rate(size, r_fast)} (CPU {_rate(size, rc_fast)}) | "
+        f"x{r_slow / r_fast:.1f} wall | pandas.read_csv {_rate(size, r_pandas)} "
+        f"(CPU {_rate(size, rc_pandas)}): ours / pandas x{r_fast / r_pandas:.2f} wall"
+    )
+
+
 def bench_against(module_path: Path, n_lines: int, folder: Path, rounds: int = 5) -> None:
     """Print lines CSV parse and write of another ``csv_arrow.py`` and of this one.
 
@@ -292,6 +324,7 @@ def main() -> None:
     parser.add_argument("--csv-lines", type=int, default=200_000)
     parser.add_argument("--points", type=int, default=2_000_000)
     parser.add_argument("--masks", type=int, default=200_000)
+    parser.add_argument("--dlc-frames", type=int, default=100_000)
     parser.add_argument("--csv-only", action="store_true", help="skip the session benchmark")
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: tmp)")
     parser.add_argument(
@@ -314,6 +347,7 @@ def main() -> None:
         bench_lines_csv(args.csv_lines, folder)
         bench_points_csv(args.points, folder)
         bench_masks_csv(args.masks, folder)
+        bench_dlc_csv(args.dlc_frames, folder)
         print(f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from napari_whiskertoolbox.io import FormatError, csv_arrow
+from napari_whiskertoolbox.io.dlc import read_dlc
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
 from napari_whiskertoolbox.io.masks import encode_rle, read_masks_csv, write_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
@@ -64,6 +65,24 @@ def test_fast_paths_are_taken_on_clean_files(tmp_path, monkeypatch):
         ("read_masks_fast", True),
         ("read_points_fast", True),
     ]
+
+
+def test_the_deeplabcut_fast_path_is_taken_on_a_clean_file(tmp_path, monkeypatch):
+    """A guard: the DeepLabCut seed below compares two different code paths."""
+    from napari_whiskertoolbox.io import dlc
+
+    results = []
+
+    def spy(*args):
+        results.append(original(*args))
+        return results[-1]
+
+    original = dlc._read_data_fast
+    monkeypatch.setattr(dlc, "_read_data_fast", spy)
+    (tmp_path / "p.csv").write_bytes(SEEDS["dlc"][1].replace(b'"5"', b"5"))
+    read_dlc(tmp_path / "p.csv")
+    assert len(results) == 1
+    assert results[0] is not None
 
 
 @SETTINGS
@@ -178,7 +197,27 @@ def test_writers_text_and_fallbacks(tmp_path):
     assert len(skips.notes("x", "n")) == 1
 
 
+def read_dlc_arrays(path, skips):
+    """:func:`read_dlc`'s table as arrays (DeepLabCut tables have no skipped rows)."""
+    table = read_dlc(path)
+    text = np.array([table.scorer, *map("/".join, table.columns), "|", *table.rows], dtype=str)
+    missing = np.empty(0)
+    return (
+        table.xy,
+        missing if table.likelihood is None else table.likelihood,
+        missing if table.frames is None else table.frames,
+        missing if table.row_lines is None else table.row_lines,
+        text,
+    )
+
+
 SEEDS = {
+    "dlc": (
+        read_dlc_arrays,
+        b"scorer,DLC,DLC,DLC,DLC,DLC,DLC\nbodyparts,nose,nose,nose,ear,ear,ear\n"
+        b"coords,x,y,likelihood,x,y,likelihood\n0,1.5,2,0.9,,,\n1,3e2,-4.25,0.5,7,8,1\n"
+        b'2,"5",6,0.125,nan,9,0\n',
+    ),
     "lines": (
         read_lines_csv,
         b'Frame,X,Y\n0,"1.5,2,3","4,5.25,6"\n0,"",""\n3,"7","8"\n-2,"1e3,2","3,-4"\n',

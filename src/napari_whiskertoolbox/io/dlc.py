@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import importlib.util
+import io
+import itertools
 import re
 import warnings
 from dataclasses import dataclass, field, replace
@@ -26,7 +28,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pacsv
 
+from napari_whiskertoolbox.io import csv_arrow
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_path
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
@@ -327,14 +333,17 @@ def _read_csv(
     )
     header_rows: list[tuple[int, list[str]]] = []
     data: list[tuple[int, list[str]]] = []
-    for line, fields in _csv_records(lines, style.delimiter, path):
-        if frame_column:
-            fields = _frame_first(fields, frame_column, path, line)
+    records = (
+        (line, _frame_first(fields, frame_column, path, line) if frame_column else fields)
+        for line, fields in _csv_records(lines, style.delimiter, path)
+    )
+    for line, fields in records:
         entry = (line, fields)
         if not header_rows or (len(header_rows) < 4 and _is_header(fields, header_rows)):
             header_rows.append(entry)
         else:
             data.append(entry)
+            break
     labels = [fields[0].strip().lower() for _, fields in header_rows]
     expected = ["scorer", "bodyparts", "coords"]
     if labels[:1] != ["scorer"]:
@@ -371,22 +380,85 @@ def _read_csv(
         "bodyparts": header_rows[-2][1][levels:],
         "coords": coord_fields[levels:],
     }
-    rows: list[str] = []
-    cells: list[list[str]] = []
-    for line, fields in data:
-        if len(fields) != n_fields:
-            raise FormatError(
-                f"expected {n_fields} columns, found {len(fields)}", path=path, line=line
-            )
-        rows.append("/".join(f.strip() for f in fields[:levels]))
-        cells.append([f.strip() or "nan" for f in fields[levels:]])
-    row_lines = np.asarray([line for line, _ in data], np.int64)
-    values = _parse_cells(cells, row_lines, n_fields - levels, levels, style, frame_column, path)
+    fast = None
+    if (
+        csv_arrow.ENABLED
+        and data
+        and not frame_column
+        and style.decimal == "."
+        and style.delimiter.strip()
+    ):
+        fast = _read_data_fast(lines[data[0][0] - 1 :], n_fields, levels, style.delimiter)
+    if fast is not None:
+        rows, values = fast
+        row_lines = np.arange(data[0][0], data[0][0] + len(rows), dtype=np.int64)
+    else:
+        rows = []
+        cells: list[list[str]] = []
+        line_numbers: list[int] = []
+        for line, fields in itertools.chain(data, records):
+            if len(fields) != n_fields:
+                raise FormatError(
+                    f"expected {n_fields} columns, found {len(fields)}", path=path, line=line
+                )
+            line_numbers.append(line)
+            rows.append("/".join(f.strip() for f in fields[:levels]))
+            cells.append([f.strip() or "nan" for f in fields[levels:]])
+        row_lines = np.asarray(line_numbers, np.int64)
+        n_values = n_fields - levels
+        values = _parse_cells(cells, row_lines, n_values, levels, style, frame_column, path)
     table = _build_table(header, values, rows, levels, path, line=coord_line)
     table.row_lines = row_lines
     given = {"delimiter": delimiter, "decimal": decimal, "frame_column": frame_column}
     table.read_options = {k: v for k, v in given.items() if v}
     return table
+
+
+def _read_data_fast(
+    lines: list[str], n_fields: int, levels: int, delimiter: str
+) -> tuple[list[str], np.ndarray] | None:
+    """Parse the data rows with pyarrow's CSV reader, or return ``None``.
+
+    ``None`` (the caller's line-by-line reader then runs, naming the line of any fault)
+    unless every line is one record of ``n_fields`` fields whose value cells pyarrow reads
+    as numbers or leaves empty: a blank line, a short or long row, a quote or a cell that is
+    not a number sends the file to the line-by-line reader. Numbers are parsed
+    to the nearest float64, as Python's ``float`` does; empty cells are NaN.
+
+    Returns
+    -------
+    rows : list of str
+        Each row's index cells, stripped, joined with ``/``.
+    values : (rows, n_fields - levels) float64
+    """
+    text = "\n".join(lines)
+    if '"' in text:  # quoted fields, maybe spanning lines: csv's rules, line by line
+        return None
+    names = [f"f{i}" for i in range(n_fields)]
+    types = {name: pa.string() if i < levels else pa.float64() for i, name in enumerate(names)}
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode()),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"'),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, null_values=[""], strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+    if table.num_rows != len(lines):  # pyarrow skips blank lines
+        return None
+    index = [pc.utf8_trim_whitespace(table.column(i)) for i in range(levels)]
+    joined = index[0] if levels == 1 else pc.binary_join_element_wise(*index, "/")
+    if levels > 1 and not pc.all(pc.not_equal(joined, "/" * (levels - 1))).as_py():
+        return None  # a row of empty cells: the line-by-line reader skips it
+    if levels == 1 and not pc.all(pc.not_equal(joined, "")).as_py():
+        return None
+    values = np.column_stack([table.column(i).to_numpy() for i in range(levels, n_fields)]).astype(
+        np.float64, copy=False
+    )
+    return joined.to_pylist(), values.reshape(len(lines), n_fields - levels)
 
 
 def _csv_records(lines: list[str], delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
