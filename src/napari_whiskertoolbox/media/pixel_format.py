@@ -30,6 +30,7 @@ __all__ = [
     "gray_is_plain_copy",
     "has_alpha",
     "looks_gray",
+    "looks_gray_format",
     "luma_plane_array",
     "pixel_conversion",
     "source_bit_depth",
@@ -166,20 +167,28 @@ def gray_is_plain_copy(av_frame: av.VideoFrame) -> bool:
     return bool(np.array_equal(probe.to_ndarray(format="gray"), ramp))
 
 
+def looks_gray_format(fmt: VideoFormat) -> bool:
+    """Return whether ``fmt`` is a gray pixel format (one colour component, no palette)."""
+    return sum(not c.is_alpha for c in fmt.components) == 1 and not fmt.has_palette
+
+
 def looks_gray(av_frame: av.VideoFrame) -> bool:
     """Return whether ``av_frame`` shows a gray picture.
 
-    Gray pixel formats are gray. For formats with a separate 8-bit luma plane, the chroma
-    planes must be neutral (128) on every pixel; for any other format the RGB conversion
-    must have equal channels on every pixel (both within a small tolerance).
+    Gray pixel formats (with or without alpha) are gray. YUV formats must have neutral
+    chroma (128) on every pixel, read from FFmpeg's conversion of the frame to planar
+    8-bit 4:4:4 (``yuv444p``), so that every layout (planar, semi-planar NV12, packed
+    YUYV, deeper than 8 bits) is read alike; any other format (RGB, palette) must have
+    equal channels in FFmpeg's ``rgb24`` conversion on every pixel (both within a small
+    tolerance).
     """
     fmt = av_frame.format
-    if fmt.name.startswith("gray"):
+    if looks_gray_format(fmt):
         return True
-    if _has_8bit_luma_plane(fmt) and not fmt.is_rgb:
-        for plane in av_frame.planes[1:]:
-            if plane.width == 0:
-                continue
+    colour = [c for c in fmt.components if not c.is_alpha]
+    if colour and colour[0].is_luma and not (fmt.is_rgb or fmt.has_palette or fmt.is_bayer):
+        planar = av_frame.reformat(format="yuv444p")
+        for plane in planar.planes[1:3]:
             chroma = luma_plane_array(plane).astype(np.int16)
             if np.abs(chroma - 128).max() > _NEUTRAL_CHROMA_TOLERANCE:
                 return False

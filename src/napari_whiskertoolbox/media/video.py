@@ -21,6 +21,7 @@ from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_inde
 from napari_whiskertoolbox.media.pixel_format import (
     PixelConversion,
     looks_gray,
+    looks_gray_format,
     pixel_conversion,
 )
 from napari_whiskertoolbox.media.read_ahead import ReadAheadWorker
@@ -50,6 +51,8 @@ _MAX_EARLIER_SEEKS = 2
 _COUNT_CHECK_LIMIT = 300
 # Packets demuxed after a seek to the last keyframe whose timestamps must be in the index.
 _SEEK_CHECK_PACKETS = 8
+# Keyframes (besides the first frame) decoded at open to tell whether a video is gray.
+_GRAY_SAMPLES = 4
 
 
 @dataclass
@@ -96,8 +99,8 @@ class VideoMedia(MediaData):
         Video file (anything FFmpeg can demux: mp4, avi, mov, mkv, ...).
     gray : bool or None
         ``True``: frames are ``(H, W)`` gray images. ``False``: ``(H, W, 3)`` RGB.
-        ``None`` (default): gray when the pixel format is gray, or the first frame has
-        no colour.
+        ``None`` (default): gray when the pixel format is gray, or neither the first
+        frame nor a few keyframes spread over the video have colour.
     cache_size : int
         Number of decoded frames kept in an LRU cache (raised to fit the read-ahead).
     read_ahead : int
@@ -161,6 +164,7 @@ class VideoMedia(MediaData):
         self._first_valid = 0  # frames before this (leading frames after a seek) are dropped
         self._undecodable: dict[int, str] = {}  # frame → why the decoder did not give it
         self._packet_errors: dict[int, str] = {}  # frame → FFmpeg's error for its packet
+        self._decoder_met_damage = False  # the next seek opens the file anew
         self._read_ahead = int(read_ahead)
         self._thread_type = thread_type
         self._autorotate = autorotate
@@ -183,7 +187,7 @@ class VideoMedia(MediaData):
             )
         first, first_number = self._first_frame()
         self._conversion: PixelConversion = pixel_conversion(
-            first, looks_gray(first) if gray is None else bool(gray)
+            first, self._looks_gray_throughout(first) if gray is None else bool(gray)
         )
         self._display: DisplayTransform
         self._display, rotation_note = display_transform(first, autorotate)
@@ -434,7 +438,10 @@ class VideoMedia(MediaData):
                     stamps.append(int(packet.pts))
                 if len(stamps) == _SEEK_CHECK_PACKETS:
                     break
-        known = {int(t) for t in self._index.seek_ts}
+        # Timestamps of keyframes sought, and of discarded packets (the tail an edit list cuts).
+        known = {int(t) for t in self._index.seek_ts} | {
+            int(t) for t in self._index.discarded_pts
+        }
         self._seek_from_start = any(
             t not in known and self._index.frame_at_pts(t) is None for t in stamps
         )
@@ -470,6 +477,36 @@ class VideoMedia(MediaData):
             )
         return av_frame, self._last_output
 
+    def _looks_gray_throughout(self, first: av.VideoFrame) -> bool:
+        """Whether the video looks gray: its first frame and keyframes spread over it.
+
+        A colour video often starts dark or black (lights off, a camera warming up), so
+        the first frame alone does not tell. Up to :data:`_GRAY_SAMPLES` more keyframes,
+        evenly spread, are decoded (one frame each after a seek) unless the pixel format
+        is gray or the file can only be read from the start.
+        """
+        if not looks_gray(first):
+            return False
+        if looks_gray_format(first.format) or self._seek_from_start:
+            return True
+        keyframes = self._index.keyframes[1:]
+        if not len(keyframes):
+            return True
+        picks = np.unique(np.linspace(0, len(keyframes) - 1, _GRAY_SAMPLES).round().astype(int))
+        try:
+            for keyframe in keyframes[picks]:
+                self._seek(int(keyframe))
+                sample = self._next_raw_frame()
+                stamp = int(self._index.pts[keyframe])
+                # Leading pictures of an open GOP (their references were not decoded).
+                while sample is not None and sample.pts is not None and sample.pts < stamp:
+                    sample = self._next_raw_frame()
+                if sample is not None and not looks_gray(sample):
+                    return False
+            return True
+        finally:
+            self._decoded_frames = None  # the next read seeks
+
     # ------------------------------------------------------------------ decoding
     def _check_open(self) -> None:
         if self._closed:
@@ -501,13 +538,22 @@ class VideoMedia(MediaData):
         return keyframe <= self._last_output + 1 or i - self._last_output <= _FORWARD_DECODE_LIMIT
 
     def _seek(self, i: int) -> None:
-        """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame)."""
+        """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame).
+
+        The file is opened anew (a fresh decoder) for raw streams, which cannot seek, and
+        after the decoder met damaged data: FFmpeg's decoders keep state across a seek
+        (an H.264 parameter set rewritten by a corrupt packet), so frames decoded after
+        it would depend on which frames were read before.
+        """
         if self._seek_from_start:
             i = 0
-        if not self._index.stamped:  # raw streams cannot seek: read the file anew
+        self._drain_decoder()
+        if not self._index.stamped or self._decoder_met_damage:
             self._decoded_frames = None
             self._container.close()
             self._container, self._stream, _ = self._open_container(self._thread_type)
+            self._decoder_met_damage = False
+        if not self._index.stamped:  # raw streams cannot seek: read the file anew
             self._decoded_frames = self._decode_packets()
             self._stats.seeks += 1
             self._next_count = None
@@ -526,16 +572,30 @@ class VideoMedia(MediaData):
         self._last_output = -1
         self._first_valid = int(self._index.keyframe_of[i])
 
+    def _drain_decoder(self) -> None:
+        """Take the frames the decoder still holds (a seek drops them): is one damaged?
+
+        A damaged packet may have been decoded without its frame being presented yet
+        (frames wait to be reordered); its damage must still reset the decoder.
+        """
+        with contextlib.suppress(av.FFmpegError):
+            for av_frame in self._stream.codec_context.decode(None):
+                if av_frame.is_corrupt:
+                    self._decoder_met_damage = True
+
     def _decode_packets(self) -> Iterator[av.VideoFrame]:
         """Decode packet by packet: a packet FFmpeg rejects is noted, decoding goes on."""
         for packet in self._container.demux(self._stream):
             try:
                 frames = packet.decode()
             except av.FFmpegError as exc:
+                self._decoder_met_damage = True
                 frame = self._index.frame_at_pts(packet.pts) if packet.pts is not None else None
                 if frame is not None:
                     self._packet_errors[frame] = f"FFmpeg: {exc}"
                 continue
+            if any(f.is_corrupt for f in frames):  # concealed errors: its state may be damaged
+                self._decoder_met_damage = True
             yield from frames
 
     def _next_decoded_at_or_after(self, i: int) -> av.VideoFrame | None:
@@ -620,6 +680,7 @@ class VideoMedia(MediaData):
             return None
         except av.FFmpegError as exc:  # the demuxer itself failed (e.g. a truncated file)
             self._decoded_frames = None
+            self._decoder_met_damage = True
             self._packet_errors.setdefault(self._last_output + 1, f"FFmpeg: {exc}")
             return None
         self._stats.decoded += 1
