@@ -439,9 +439,7 @@ class VideoMedia(MediaData):
                 if len(stamps) == _SEEK_CHECK_PACKETS:
                     break
         # Timestamps of keyframes sought, and of discarded packets (the tail an edit list cuts).
-        known = {int(t) for t in self._index.seek_ts} | {
-            int(t) for t in self._index.discarded_pts
-        }
+        known = {int(t) for t in self._index.seek_ts} | {int(t) for t in self._index.discarded_pts}
         self._seek_from_start = any(
             t not in known and self._index.frame_at_pts(t) is None for t in stamps
         )
@@ -573,7 +571,7 @@ class VideoMedia(MediaData):
         self._first_valid = int(self._index.keyframe_of[i])
 
     def _drain_decoder(self) -> None:
-        """Take the frames the decoder still holds (a seek drops them): is one damaged?
+        """Take the frames the decoder still holds (a seek drops them), noting damage.
 
         A damaged packet may have been decoded without its frame being presented yet
         (frames wait to be reordered); its damage must still reset the decoder.
