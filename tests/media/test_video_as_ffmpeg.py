@@ -663,3 +663,41 @@ def test_damage_does_not_change_frames_read_later(tmp_path, damage, first_read):
         assert read_pattern(media[first_read]) == first_read  # decodes the damaged packet
         for i in [12, 3, 0, 9, 8, 7]:  # random order, then stepping back
             np.testing.assert_array_equal(media[i], decoded[int(pts[i])], err_msg=f"frame {i}")
+
+
+# --------------------------------------------------------------------------- RGB as ffmpeg converts
+def colour_ramp(i: int, height: int = 32, width: int = 48) -> np.ndarray:
+    """16-bit RGB frame with sharp colour edges (chroma interpolation shows on them)."""
+    rows, cols = np.mgrid[0:height, 0:width]
+    red = (cols * 1361 + 977 * i) % 65536
+    green = np.where((rows // 3 + cols // 5 + i) % 2 == 0, 60000, 3000)
+    blue = (rows * 2039 + cols * 331) % 65536
+    return np.stack([red, green, blue], axis=-1).astype(np.uint16)
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "pix_fmt", "options"),
+    [
+        ("ffv1_420p10.mkv", "ffv1", "yuv420p10le", None),
+        ("x264_420p10.mkv", "libx264", "yuv420p10le", X264_OPTIONS),
+        ("raw_nv12.avi", "rawvideo", "nv12", None),
+    ],
+)
+def test_rgb_values_are_ffmpegs(tmp_path, name, codec, pix_fmt, options):
+    """Chroma-subsampled video in RGB: FFmpeg's scaler flags and chroma siting, not PyAV's.
+
+    ``to_ndarray(format="rgb24")`` interpolates chroma bilinearly without the frame's chroma
+    siting; ``ffmpeg -pix_fmt rgb24`` (and ``rgb48le``) does not.
+    """
+    frames = [colour_ramp(i) for i in range(4)]
+    path = write_frames(tmp_path / name, frames, codec, pix_fmt, "rgb48le", options)
+    deep = pix_fmt != "nv12"
+    fmt = "rgb48le" if deep else "rgb24"
+    with av.open(str(path)) as container:
+        first = next(container.decode(video=0))
+        pyav_default = first.to_ndarray(format=fmt)
+    reference = plain_decode_list(path, fmt)
+    assert not np.array_equal(pyav_default, reference[0])  # the two conversions differ here
+    with VideoMedia(path, gray=False) as media:
+        assert media.dtype == (np.uint16 if deep else np.uint8)
+        assert_all_frames_match(media, reference)

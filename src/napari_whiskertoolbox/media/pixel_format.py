@@ -10,22 +10,28 @@ is the identity is asked of FFmpeg itself once per video (:func:`gray_is_plain_c
 
 Video with more than 8 bits per component keeps its precision: frames are uint16 holding
 the source's bit depth (gray) or 16 bits (RGB, ``rgb48le``).
+
+Conversions run through an FFmpeg filter graph (:class:`FFmpegConverter`), as in the
+``ffmpeg`` tool: its scaler takes FFmpeg's default bicubic flags and each frame's chroma
+siting. PyAV's plain ``reformat`` (bilinear, no chroma siting) gives other RGB values for
+NV12, 4:1:1, 4:4:0 and deeper 4:2:0 video (up to 24 of 255).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 if TYPE_CHECKING:
     from av.video.format import VideoFormat
     from av.video.plane import VideoPlane
 
 __all__ = [
+    "FFmpegConverter",
     "PixelConversion",
     "gray_is_plain_copy",
     "has_alpha",
@@ -78,7 +84,7 @@ class PixelConversion:
         return (0.0, float(2**self.bit_depth - 1))
 
     def to_array(
-        self, av_frame: av.VideoFrame, reformatter: VideoReformatter | None = None
+        self, av_frame: av.VideoFrame, converter: FFmpegConverter | None = None
     ) -> np.ndarray:
         """Convert one decoded frame (a new array, owned by the caller).
 
@@ -86,8 +92,9 @@ class PixelConversion:
         ----------
         av_frame : av.VideoFrame
             A frame of the video this conversion was built for.
-        reformatter : av.video.reformatter.VideoReformatter, optional
-            Reused for every frame of a video (keeps FFmpeg's scaler context).
+        converter : FFmpegConverter, optional
+            Converter to :attr:`target_format`, reused for every frame of a video (keeps
+            FFmpeg's filter graph); a new one when not given.
 
         Returns
         -------
@@ -96,11 +103,58 @@ class PixelConversion:
         """
         if self.plain_luma_copy:
             return luma_plane_array(av_frame.planes[0]).copy()
-        if reformatter is None:
-            reformatter = VideoReformatter()
-        converted = reformatter.reformat(av_frame, format=self.target_format)
+        if converter is None:
+            converter = FFmpegConverter(self.target_format)
+        return converter.to_ndarray(av_frame)
+
+
+class FFmpegConverter:
+    """Convert decoded frames to one pixel format the way the ``ffmpeg`` tool does.
+
+    Frames pass through an FFmpeg filter graph (``buffer`` → ``format`` → ``buffersink``);
+    FFmpeg inserts its scaler with its default (bicubic) flags, and the scaler reads each
+    frame's colour range, colour space and chroma siting. The graph is built for the first
+    frame's size and pixel format and rebuilt when they change.
+
+    Parameters
+    ----------
+    target_format : str
+        FFmpeg pixel format of the output (``"gray"``, ``"rgb24"``, ``"rgb48le"``...).
+    """
+
+    def __init__(self, target_format: str) -> None:
+        self.target_format = target_format
+        self._graph: av.filter.Graph | None = None
+        self._key: tuple[int, int, str] | None = None
+
+    def convert(self, av_frame: av.VideoFrame) -> av.VideoFrame:
+        """Return ``av_frame`` converted to :attr:`target_format` (``av_frame`` is unchanged)."""
+        key = (av_frame.width, av_frame.height, av_frame.format.name)
+        if self._graph is None or key != self._key:
+            graph = av.filter.Graph()
+            source = graph.add_buffer(
+                width=av_frame.width,
+                height=av_frame.height,
+                format=av_frame.format,
+                time_base=Fraction(1, 1),
+            )
+            convert = graph.add("format", self.target_format)
+            sink = graph.add("buffersink")
+            source.link_to(convert)
+            convert.link_to(sink)
+            graph.configure()
+            self._graph, self._key = graph, key
+        self._graph.push(av_frame)
+        converted = self._graph.pull()
+        if not isinstance(converted, av.VideoFrame):  # pragma: no cover - video graph
+            raise TypeError(f"FFmpeg's filter graph gave {type(converted).__name__}")
+        return converted
+
+    def to_ndarray(self, av_frame: av.VideoFrame) -> np.ndarray:
+        """Return ``av_frame`` converted, as an array the caller owns."""
+        converted = self.convert(av_frame)
         array = converted.to_ndarray()
-        if converted is av_frame:  # nothing to convert: a view of the decoder's buffer
+        if av_frame.format.name == self.target_format:  # passed through: the decoder's buffer
             array = array.copy()
         return array
 
@@ -164,7 +218,7 @@ def gray_is_plain_copy(av_frame: av.VideoFrame) -> bool:
         _fill_plane(plane, np.full((plane.height, plane.width), 128, dtype=np.uint8))
     probe.color_range = av_frame.color_range
     probe.colorspace = av_frame.colorspace
-    return bool(np.array_equal(probe.to_ndarray(format="gray"), ramp))
+    return bool(np.array_equal(FFmpegConverter("gray").to_ndarray(probe), ramp))
 
 
 def looks_gray_format(fmt: VideoFormat) -> bool:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.media._common import existing_path
@@ -19,6 +18,7 @@ from napari_whiskertoolbox.media.errors import FrameDecodeError, MediaError, Med
 from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
 from napari_whiskertoolbox.media.pixel_format import (
+    FFmpegConverter,
     PixelConversion,
     looks_gray,
     looks_gray_format,
@@ -177,7 +177,6 @@ class VideoMedia(MediaData):
             name=f"wtb-video-{id(self):x}",
         )
 
-        self._reformatter = VideoReformatter()
         if self._index.stamped and self._seeking_changes_timestamps():
             notes.append(
                 "fast seeking (a seek in this file gives frames numbered unlike reading it"
@@ -189,6 +188,7 @@ class VideoMedia(MediaData):
         self._conversion: PixelConversion = pixel_conversion(
             first, self._looks_gray_throughout(first) if gray is None else bool(gray)
         )
+        self._converter = FFmpegConverter(self._conversion.target_format)
         self._display: DisplayTransform
         self._display, rotation_note = display_transform(first, autorotate)
         notes.extend(n for n in (rotation_note, *ignored_metadata(self._stream, first)) if n)
@@ -760,7 +760,7 @@ class VideoMedia(MediaData):
 
     # ------------------------------------------------------------------ conversion
     def _to_array(self, av_frame: av.VideoFrame) -> np.ndarray:
-        array = self._display.apply(self._conversion.to_array(av_frame, self._reformatter))
+        array = self._display.apply(self._conversion.to_array(av_frame, self._converter))
         array.flags.writeable = False
         return array
 
