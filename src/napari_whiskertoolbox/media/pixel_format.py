@@ -230,20 +230,21 @@ def looks_gray(av_frame: av.VideoFrame) -> bool:
     """Return whether ``av_frame`` shows a gray picture.
 
     Gray pixel formats (with or without alpha) are gray. YUV formats must have neutral
-    chroma (128) on every pixel, read from FFmpeg's conversion of the frame to planar
-    8-bit 4:4:4 (``yuv444p``), so that every layout (planar, semi-planar NV12, packed
-    YUYV, deeper than 8 bits) is read alike; any other format (RGB, palette) must have
-    equal channels in FFmpeg's ``rgb24`` conversion on every pixel (both within a small
-    tolerance).
+    chroma (128) on every pixel: read from the chroma planes of planar 8-bit YUV, and
+    from FFmpeg's conversion of the frame to planar 8-bit 4:4:4 (``yuv444p``) for every
+    other layout (semi-planar NV12, packed YUYV, deeper than 8 bits); any other format
+    (RGB, palette) must have equal channels in FFmpeg's ``rgb24`` conversion on every
+    pixel (both within a small tolerance).
     """
     fmt = av_frame.format
     if looks_gray_format(fmt):
         return True
     colour = [c for c in fmt.components if not c.is_alpha]
     if colour and colour[0].is_luma and not (fmt.is_rgb or fmt.has_palette or fmt.is_bayer):
-        planar = av_frame.reformat(format="yuv444p")
-        for plane in planar.planes[1:3]:
-            chroma = luma_plane_array(plane).astype(np.int16)
+        planar = len({c.plane for c in colour}) == 3 and all(c.bits == 8 for c in colour)
+        frame = av_frame if planar else av_frame.reformat(format="yuv444p")
+        for index in [c.plane for c in colour[1:]] if planar else [1, 2]:
+            chroma = luma_plane_array(frame.planes[index]).astype(np.int16)
             if np.abs(chroma - 128).max() > _NEUTRAL_CHROMA_TOLERANCE:
                 return False
         return True
