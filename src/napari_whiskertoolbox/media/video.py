@@ -480,8 +480,8 @@ class VideoMedia(MediaData):
 
         A colour video often starts dark or black (lights off, a camera warming up), so
         the first frame alone does not tell. Up to :data:`_GRAY_SAMPLES` more keyframes,
-        evenly spread, are decoded (one frame each after a seek) unless the pixel format
-        is gray or the file can only be read from the start.
+        evenly spread, are decoded (each alone) unless the pixel format is gray or the
+        file can only be read from the start.
         """
         if not looks_gray(first):
             return False
@@ -493,17 +493,35 @@ class VideoMedia(MediaData):
         picks = np.unique(np.linspace(0, len(keyframes) - 1, _GRAY_SAMPLES).round().astype(int))
         try:
             for keyframe in keyframes[picks]:
-                self._seek(int(keyframe))
-                sample = self._next_raw_frame()
-                stamp = int(self._index.pts[keyframe])
-                # Leading pictures of an open GOP (their references were not decoded).
-                while sample is not None and sample.pts is not None and sample.pts < stamp:
-                    sample = self._next_raw_frame()
+                sample = self._decode_keyframe_alone(int(keyframe))
                 if sample is not None and not looks_gray(sample):
                     return False
             return True
         finally:
             self._decoded_frames = None  # the next read seeks
+
+    def _decode_keyframe_alone(self, keyframe: int) -> av.VideoFrame | None:
+        """Decode the keyframe packet a seek to frame ``keyframe`` lands on, and nothing else.
+
+        The decoder is drained after the packet (no frame waits for the frames after it);
+        the next seek resets it. None when the packet gives no frame.
+        """
+        self._drain_decoder()
+        self._container.seek(
+            int(self._index.seek_ts[keyframe]), backward=True, any_frame=False, stream=self._stream
+        )
+        self._stats.seeks += 1
+        try:
+            for packet in self._container.demux(self._stream):
+                if packet.size == 0:
+                    return None
+                decoder = self._stream.codec_context
+                frames = [*packet.decode(), *decoder.decode(None)]
+                self._stats.decoded += len(frames)
+                return frames[0] if frames else None
+        except av.FFmpegError:
+            self._decoder_met_damage = True
+        return None
 
     # ------------------------------------------------------------------ decoding
     def _check_open(self) -> None:
