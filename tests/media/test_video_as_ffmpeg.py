@@ -701,3 +701,24 @@ def test_rgb_values_are_ffmpegs(tmp_path, name, codec, pix_fmt, options):
     with VideoMedia(path, gray=False) as media:
         assert media.dtype == (np.uint16 if deep else np.uint8)
         assert_all_frames_match(media, reference)
+
+
+# --------------------------------------------------------------------------- cut mid-GOP
+@pytest.mark.parametrize("suffix", ["mkv", "ts", "mp4"])
+def test_file_starting_mid_gop_counts_from_the_first_presented_frame(tmp_path, suffix):
+    """A capture or ``-c copy`` cut that begins inside a GOP: FFmpeg presents nothing before
+    the first keyframe, and FFmpeg, OpenCV, DeepLabCut and SLEAP count frames from there."""
+    packets, extradata = encode_packets(
+        (pattern_frame(i) for i in range(30)), WIDTH, HEIGHT, gop=10, b_frames=2
+    )
+    path = mux_packets(tmp_path / f"mid_gop.{suffix}", packets[4:], extradata, WIDTH, HEIGHT)
+    reference = plain_decode_list(path, "gray")
+    assert [read_pattern(frame) for frame in reference] == list(range(10, 30))
+    with VideoMedia(path) as media:
+        assert len(media) == 20
+        assert media.frame_times is not None
+        np.testing.assert_allclose(media.frame_times, np.arange(20) / 30, atol=1e-3)
+        assert_all_frames_match(media, reference)
+    with VideoMedia(path, read_ahead=0, cache_size=1) as media:
+        for i in [19, 0, 10, 9, 11, 1, 0]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")

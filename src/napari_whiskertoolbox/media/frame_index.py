@@ -20,7 +20,7 @@ number frames by the order the decoder presents them, as FFmpeg does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,6 +94,27 @@ class FrameIndex:
         """Return the frame numbers whose timestamp is exactly ``pts`` (empty if none)."""
         first = int(np.searchsorted(self.pts, pts, side="left"))
         return range(first, int(np.searchsorted(self.pts, pts, side="right")))
+
+    def without_leading(self, count: int) -> FrameIndex:
+        """Return the index without its first ``count`` frames (now discarded packets).
+
+        For the packets before the first frame FFmpeg presents when decoding from the
+        start: a recording or cut that begins mid-GOP starts with pictures whose references
+        are not in the file, and the decoder presents none of them.
+        """
+        if count <= 0:
+            return self
+        keyframe_of = np.maximum(self.keyframe_of[count:] - count, 0)
+        seek_ts = self.seek_ts[count:].copy()
+        # The first frame is reached, as at open, by decoding from the start of the file.
+        seek_ts[keyframe_of == 0] = self.seek_ts[0]
+        return replace(
+            self,
+            pts=self.pts[count:],
+            keyframe_of=keyframe_of,
+            seek_ts=seek_ts,
+            discarded_pts=np.sort(np.concatenate([self.discarded_pts, self.pts[:count]])),
+        )
 
     def frame_before_pts(self, pts: int) -> int:
         """Return the number of the last frame whose timestamp is ``<= pts`` (``-1`` if none)."""

@@ -79,7 +79,8 @@ class VideoMedia(MediaData):
 
     Frame ``i`` is always the ``i``-th frame FFmpeg presents: a frame index built by
     demuxing the file once maps frame numbers to timestamps and keyframes (packets an edit
-    list marks as pre-roll are not frames); random access seeks to the keyframe preceding
+    list marks as pre-roll are not frames, nor are the leading pictures of a file cut
+    mid-GOP, which the decoder never presents); random access seeks to the keyframe preceding
     the frame and decodes forward, matching decoded timestamps against the index. The
     decoder stays open, so stepping forward decodes one frame without seeking, and a
     background thread decodes a few frames ahead while frames are read sequentially, in
@@ -185,6 +186,9 @@ class VideoMedia(MediaData):
                 " MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
             )
         first, first_number = self._first_frame()
+        if first_number > 0:
+            self._drop_leading_frames(first_number)
+            first_number = 0
         self._conversion: PixelConversion = pixel_conversion(
             first, self._looks_gray_throughout(first) if gray is None else bool(gray)
         )
@@ -474,6 +478,26 @@ class VideoMedia(MediaData):
                 f"video file {str(self.source_path)!r}: no frame could be decoded ({reason})"
             )
         return av_frame, self._last_output
+
+    def _drop_leading_frames(self, count: int) -> None:
+        """Renumber frames so that frame 0 is the first frame FFmpeg presents.
+
+        The first ``count`` packets (a recording or cut beginning mid-GOP: pictures whose
+        references are not in the file) gave no frame when decoding from the start, as
+        in FFmpeg, OpenCV and the tools built on them, which count frames from the first
+        one presented; they are not frames (like edit-list pre-roll).
+        """
+        self._index = self._index.without_leading(count)
+
+        def shifted(by_frame: dict[int, str]) -> dict[int, str]:
+            return {f - count: why for f, why in by_frame.items() if f >= count}
+
+        self._undecodable = shifted(self._undecodable)
+        self._packet_errors = shifted(self._packet_errors)
+        self._last_output -= count
+        self._first_valid = max(self._first_valid - count, 0)
+        if self._next_count is not None:
+            self._next_count -= count
 
     def _looks_gray_throughout(self, first: av.VideoFrame) -> bool:
         """Whether the video looks gray: its first frame and keyframes spread over it.
