@@ -450,19 +450,29 @@ class VideoMedia(MediaData):
         return self._seek_from_start
 
     def _counting_misses_keyframe(self, keyframe: int) -> bool:
-        """Return whether ``keyframe`` (decode order) is presented at another place."""
+        """Return whether ``keyframe`` (decode order) is presented at another place.
+
+        Places count from the first frame presented: a keyframe's timestamp is its place
+        in decode order, so a file beginning mid-GOP (pictures the decoder never presents)
+        starts counting at its first keyframe's place.
+        """
         if keyframe > _COUNT_CHECK_LIMIT:
             return False
         self._seek(0)
         stamp = int(self._index.pts[keyframe])
         presented = 0
+        first: int | None = None
         try:
             while presented <= keyframe + _COUNT_CHECK_LIMIT:
                 av_frame = self._next_raw_frame()
                 if av_frame is None:
                     return False
+                if first is None:
+                    pts = av_frame.pts
+                    found = self._index.frame_at_pts(pts) if av_frame.key_frame and pts else None
+                    first = found or 0
                 if av_frame.pts == stamp:
-                    return presented != keyframe
+                    return first + presented != keyframe
                 presented += 1
             return False
         finally:
@@ -580,37 +590,42 @@ class VideoMedia(MediaData):
     def _seek(self, i: int) -> None:
         """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame).
 
-        The file is opened anew (a fresh decoder) for raw streams, which cannot seek, and
-        after the decoder met damaged data: FFmpeg's decoders keep state across a seek
-        (an H.264 parameter set rewritten by a corrupt packet), so frames decoded after
-        it would depend on which frames were read before.
+        The file is opened anew (a fresh decoder, at the start of the file) for raw
+        streams, which cannot seek; when the demuxer refuses the seek (an AVI whose first
+        packet is no keyframe has no keyframe to seek back to); and after the decoder met
+        damaged data: FFmpeg's decoders keep state across a seek (an H.264 parameter set
+        rewritten by a corrupt packet), so frames decoded after it would depend on which
+        frames were read before.
         """
         if self._seek_from_start:
             i = 0
         self._drain_decoder()
-        if not self._index.stamped or self._decoder_met_damage:
-            self._decoded_frames = None
-            self._container.close()
-            self._container, self._stream, _ = self._open_container(self._thread_type)
-            self._decoder_met_damage = False
-        if not self._index.stamped:  # raw streams cannot seek: read the file anew
-            self._decoded_frames = self._decode_packets()
-            self._stats.seeks += 1
-            self._next_count = None
-            self._last_output = -1
-            self._first_valid = 0
-            return
-        self._container.seek(
-            int(self._index.seek_ts[i]),
-            backward=True,
-            any_frame=False,
-            stream=self._stream,
-        )
+        from_start = not self._index.stamped
+        if from_start or self._decoder_met_damage:
+            self._reopen()
+        if not from_start:
+            try:
+                self._container.seek(
+                    int(self._index.seek_ts[i]),
+                    backward=True,
+                    any_frame=False,
+                    stream=self._stream,
+                )
+            except av.FFmpegError:
+                self._reopen()
+                from_start = True
         self._decoded_frames = self._decode_packets()
         self._stats.seeks += 1
         self._next_count = None
         self._last_output = -1
-        self._first_valid = int(self._index.keyframe_of[i])
+        self._first_valid = 0 if from_start else int(self._index.keyframe_of[i])
+
+    def _reopen(self) -> None:
+        """Open the file anew: a fresh demuxer at its start and a fresh decoder."""
+        self._decoded_frames = None
+        self._container.close()
+        self._container, self._stream, _ = self._open_container(self._thread_type)
+        self._decoder_met_damage = False
 
     def _drain_decoder(self) -> None:
         """Take the frames the decoder still holds (a seek drops them), noting damage.
