@@ -396,6 +396,19 @@ def test_non_square_pixels_are_named_in_a_warning(tmp_path):
     media.close()
 
 
+def test_hdr_transfer_is_named_in_a_warning(tmp_path):
+    """Phones record HLG video; players tone-map it, FFmpeg's conversion does not."""
+    frames = [np.repeat(level_frame(i)[..., None], 3, axis=2) for i in range(3)]
+    params = "log-level=none:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc"
+    path = write_frames(
+        tmp_path / "hlg.mp4", frames, "libx265", "yuv420p10le", "rgb24", {"x265-params": params}
+    )
+    with pytest.warns(MediaWarning, match=r"hlg\.mp4.*HDR transfer HLG"):
+        media = VideoMedia(path, gray=False)
+    with media:
+        assert_all_frames_match(media, plain_decode_list(path, "rgb48le"))
+
+
 def test_ordinary_video_opens_without_warning(tv_range_video):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
