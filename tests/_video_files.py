@@ -167,6 +167,11 @@ def _decoded_frames(path: Path) -> Iterator[av.VideoFrame]:
             yield from decoded
 
 
+def decoded_frames(path: Path) -> list[av.VideoFrame]:
+    """The frames of PyAV's plain sequential decode, as decoded (not converted)."""
+    return list(_decoded_frames(path))
+
+
 def ffmpeg_convert(frame: av.VideoFrame, fmt: str) -> np.ndarray:
     """``frame`` converted to pixel format ``fmt`` as ``ffmpeg -pix_fmt fmt`` converts it.
 

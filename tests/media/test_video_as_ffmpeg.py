@@ -16,7 +16,9 @@ import pytest
 from _video_files import (
     HEIGHT,
     WIDTH,
+    decoded_frames,
     encode_packets,
+    ffmpeg_convert,
     mux_packets,
     pattern_frame,
     plain_decode,
@@ -743,3 +745,52 @@ def test_file_starting_mid_gop_counts_from_the_first_presented_frame(tmp_path, s
     with VideoMedia(path, read_ahead=0, cache_size=1) as media:
         for i in [19, 0, 10, 9, 11, 1, 0]:
             np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+
+
+# --------------------------------------------------------------------------- resolution change
+def test_frames_after_a_resolution_change_keep_the_first_size(tmp_path):
+    """A stream whose resolution changes (an MPEG-TS recording whose camera was reset):
+    ``ffmpeg`` scales every frame to the first frame's size (``-autoscale``, on by
+    default); frames must keep the shape the video reports."""
+
+    def encode(width: int, height: int, start: int) -> list[av.Packet]:
+        encoder = av.CodecContext.create("libx264", "w")
+        encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+        encoder.time_base, encoder.framerate = Fraction(1, 30), Fraction(30)
+        encoder.options = {"preset": "veryfast", "x264-params": "keyint=5:bframes=0"}
+        packets: list[av.Packet] = []
+        for i in range(start, start + 10):
+            frame = av.VideoFrame.from_ndarray(level_frame(i, height, width), format="gray")
+            frame.pts = i
+            packets += encoder.encode(frame)
+        return packets + encoder.encode(None)
+
+    path = tmp_path / "resized.ts"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("h264", rate=30)
+        stream.width, stream.height, stream.time_base = 64, 48, Fraction(1, 30)
+        for packet in encode(64, 48, 0) + encode(96, 64, 10):
+            packet.stream, packet.time_base = stream, Fraction(1, 30)
+            out.mux(packet)
+    decoded = decoded_frames(path)
+    assert [(f.width, f.height) for f in decoded[9:11]] == [(64, 48), (96, 64)]
+    graph = av.filter.Graph()
+    source = graph.add_buffer(width=96, height=64, format="yuv420p", time_base=Fraction(1, 30))
+    scale, gray, sink = (
+        graph.add("scale", "64:48"),
+        graph.add("format", "gray"),
+        graph.add("buffersink"),
+    )
+    source.link_to(scale)
+    scale.link_to(gray)
+    gray.link_to(sink)
+    graph.configure()
+    with VideoMedia(path) as media:
+        assert media.shape == (20, 48, 64)
+        for i, frame in enumerate(decoded):
+            if i < 10:
+                expected = ffmpeg_convert(frame, "gray")
+            else:
+                graph.push(frame)
+                expected = graph.pull().to_ndarray()
+            np.testing.assert_array_equal(media[i], expected, err_msg=f"frame {i}")

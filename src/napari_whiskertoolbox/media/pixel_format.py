@@ -101,7 +101,7 @@ class PixelConversion:
         numpy.ndarray
             ``(H, W)`` or ``(H, W, 3)`` array of :attr:`dtype`.
         """
-        if self.plain_luma_copy:
+        if self.plain_luma_copy and (converter is None or converter.keeps_size(av_frame)):
             return luma_plane_array(av_frame.planes[0]).copy()
         if converter is None:
             converter = FFmpegConverter(self.target_format)
@@ -114,18 +114,27 @@ class FFmpegConverter:
     Frames pass through an FFmpeg filter graph (``buffer`` → ``format`` → ``buffersink``);
     FFmpeg inserts its scaler with its default (bicubic) flags, and the scaler reads each
     frame's colour range, colour space and chroma siting. The graph is built for the first
-    frame's size and pixel format and rebuilt when they change.
+    frame's size and pixel format and rebuilt when they change. Frames of another size
+    than ``size`` (a stream whose resolution changes) are scaled to it, as ``ffmpeg``'s
+    ``-autoscale`` (on by default) scales every frame to the first frame's size.
 
     Parameters
     ----------
     target_format : str
         FFmpeg pixel format of the output (``"gray"``, ``"rgb24"``, ``"rgb48le"``...).
+    size : tuple of int, optional
+        ``(width, height)`` of every output frame (pixels); None keeps each frame's size.
     """
 
-    def __init__(self, target_format: str) -> None:
+    def __init__(self, target_format: str, size: tuple[int, int] | None = None) -> None:
         self.target_format = target_format
+        self.size = size
         self._graph: av.filter.Graph | None = None
         self._key: tuple[int, int, str] | None = None
+
+    def keeps_size(self, av_frame: av.VideoFrame) -> bool:
+        """Whether ``av_frame`` comes out at its own size (no scaling to :attr:`size`)."""
+        return self.size is None or (av_frame.width, av_frame.height) == self.size
 
     def convert(self, av_frame: av.VideoFrame) -> av.VideoFrame:
         """Return ``av_frame`` converted to :attr:`target_format` (``av_frame`` is unchanged)."""
@@ -140,7 +149,12 @@ class FFmpegConverter:
             )
             convert = graph.add("format", self.target_format)
             sink = graph.add("buffersink")
-            source.link_to(convert)
+            if self.keeps_size(av_frame) or self.size is None:
+                source.link_to(convert)
+            else:
+                scale = graph.add("scale", f"{self.size[0]}:{self.size[1]}")
+                source.link_to(scale)
+                scale.link_to(convert)
             convert.link_to(sink)
             graph.configure()
             self._graph, self._key = graph, key
@@ -154,7 +168,8 @@ class FFmpegConverter:
         """Return ``av_frame`` converted, as an array the caller owns."""
         converted = self.convert(av_frame)
         array = converted.to_ndarray()
-        if av_frame.format.name == self.target_format:  # passed through: the decoder's buffer
+        passed_through = av_frame.format.name == self.target_format and self.keeps_size(av_frame)
+        if passed_through:  # the decoder's buffer
             array = array.copy()
         return array
 

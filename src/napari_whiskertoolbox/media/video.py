@@ -192,7 +192,10 @@ class VideoMedia(MediaData):
         self._conversion: PixelConversion = pixel_conversion(
             first, self._looks_gray_throughout(first) if gray is None else bool(gray)
         )
-        self._converter = FFmpegConverter(self._conversion.target_format)
+        # Every frame at the first frame's size, as ffmpeg's -autoscale (resolution changes).
+        self._converter = FFmpegConverter(
+            self._conversion.target_format, (first.width, first.height)
+        )
         self._display: DisplayTransform
         self._display, rotation_note = display_transform(first, autorotate)
         notes.extend(n for n in (rotation_note, *ignored_metadata(self._stream, first)) if n)
