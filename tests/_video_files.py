@@ -175,23 +175,31 @@ def decoded_frames(path: Path) -> list[av.VideoFrame]:
 def ffmpeg_convert(frame: av.VideoFrame, fmt: str) -> np.ndarray:
     """``frame`` converted to pixel format ``fmt`` as ``ffmpeg -pix_fmt fmt`` converts it.
 
-    A filter graph ``buffer → format=fmt → buffersink``: FFmpeg inserts its scaler with its
-    default flags (PyAV's ``to_ndarray(format=...)`` uses bilinear chroma interpolation and
-    no chroma siting, which differs for NV12 or 10-bit 4:2:0 video converted to RGB).
+    A filter graph ``buffer → format=fmt → buffersink`` (one per frame size, source format,
+    colour range and space and ``fmt``, reused): FFmpeg inserts its scaler with its default flags (PyAV's
+    ``to_ndarray(format=...)`` uses bilinear chroma interpolation and no chroma siting,
+    which differs for NV12 or 10-bit 4:2:0 video converted to RGB).
     """
-    graph = av.filter.Graph()
-    source = graph.add_buffer(
-        width=frame.width, height=frame.height, format=frame.format, time_base=Fraction(1, 1)
-    )
-    convert = graph.add("format", fmt)
-    sink = graph.add("buffersink")
-    source.link_to(convert)
-    convert.link_to(sink)
-    graph.configure()
+    key = (frame.width, frame.height, frame.format.name, frame.color_range, frame.colorspace, fmt)
+    graph = _GRAPHS.get(key)
+    if graph is None:
+        graph = av.filter.Graph()
+        source = graph.add_buffer(
+            width=frame.width, height=frame.height, format=frame.format, time_base=Fraction(1, 1)
+        )
+        convert = graph.add("format", fmt)
+        sink = graph.add("buffersink")
+        source.link_to(convert)
+        convert.link_to(sink)
+        graph.configure()
+        _GRAPHS[key] = graph
     graph.push(frame)
     converted = graph.pull()
     assert isinstance(converted, av.VideoFrame)
     return converted.to_ndarray().copy()
+
+
+_GRAPHS: dict[tuple[int, int, str, int, int, str], av.filter.Graph] = {}
 
 
 def plain_decode(path: Path, fmt: str) -> dict[int, np.ndarray]:

@@ -114,7 +114,7 @@ class FFmpegConverter:
     Frames pass through an FFmpeg filter graph (``buffer`` → ``format`` → ``buffersink``);
     FFmpeg inserts its scaler with its default (bicubic) flags, and the scaler reads each
     frame's colour range, colour space and chroma siting. The graph is built for the first
-    frame's size and pixel format and rebuilt when they change. Frames of another size
+    frame's size, pixel format, colour range and colour space, and rebuilt when they change. Frames of another size
     than ``size`` (a stream whose resolution changes) are scaled to it, as ``ffmpeg``'s
     ``-autoscale`` (on by default) scales every frame to the first frame's size.
 
@@ -130,7 +130,7 @@ class FFmpegConverter:
         self.target_format = target_format
         self.size = size
         self._graph: av.filter.Graph | None = None
-        self._key: tuple[int, int, str] | None = None
+        self._key: tuple[int, int, str, int, int] | None = None
 
     def keeps_size(self, av_frame: av.VideoFrame) -> bool:
         """Whether ``av_frame`` comes out at its own size (no scaling to :attr:`size`)."""
@@ -138,7 +138,13 @@ class FFmpegConverter:
 
     def convert(self, av_frame: av.VideoFrame) -> av.VideoFrame:
         """Return ``av_frame`` converted to :attr:`target_format` (``av_frame`` is unchanged)."""
-        key = (av_frame.width, av_frame.height, av_frame.format.name)
+        key = (
+            av_frame.width,
+            av_frame.height,
+            av_frame.format.name,
+            int(av_frame.color_range),
+            int(av_frame.colorspace),
+        )
         if self._graph is None or key != self._key:
             graph = av.filter.Graph()
             source = graph.add_buffer(
