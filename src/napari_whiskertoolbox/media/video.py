@@ -80,8 +80,8 @@ class VideoMedia(MediaData):
     Frame ``i`` is always the ``i``-th frame FFmpeg presents: a frame index built by
     demuxing the file once maps frame numbers to timestamps and keyframes (packets an edit
     list marks as pre-roll are not frames, nor are the leading pictures of a file cut
-    mid-GOP, which the decoder never presents); random access seeks to the keyframe preceding
-    the frame and decodes forward, matching decoded timestamps against the index. The
+    mid-GOP, which the decoder never presents); random access seeks to the keyframe
+    preceding the frame and decodes forward, matching decoded timestamps against the index. The
     decoder stays open, so stepping forward decodes one frame without seeking, and a
     background thread decodes a few frames ahead while frames are read sequentially, in
     the direction they are read: forward, or backward (playing in reverse), where it
@@ -89,10 +89,15 @@ class VideoMedia(MediaData):
     below the reader as the cache holds.
 
     Pixel values are FFmpeg's: gray frames equal FFmpeg's gray conversion (limited-range
-    video is expanded to 0..255), RGB frames its ``rgb24`` conversion. Video with more than
-    8 bits per component gives uint16 frames (:attr:`bit_depth` significant bits). The
-    display matrix (rotation) is applied as FFmpeg's ``autorotate`` does; metadata that
-    is not honoured is named in one :class:`~napari_whiskertoolbox.media.MediaWarning`.
+    video is expanded to 0..255), RGB frames its ``rgb24`` conversion, both made by an
+    FFmpeg filter graph as the ``ffmpeg`` tool makes them (frames after a change of
+    resolution are scaled to the first frame's size, as its ``-autoscale``). Video with
+    more than 8 bits per component gives uint16 frames (:attr:`bit_depth` significant
+    bits). The display matrix (rotation) is applied as FFmpeg's ``autorotate`` does;
+    metadata that is not honoured is named in one
+    :class:`~napari_whiskertoolbox.media.MediaWarning`. After the decoder met damaged
+    data, the next seek opens the file anew, so that a frame does not depend on which
+    frames were read before it.
 
     Parameters
     ----------
