@@ -20,9 +20,10 @@ For each video it prints
   ``for frame in container.decode(stream)`` with the same conversion (FFmpeg's ``gray``
   for gray, ``rgb24`` otherwise); frames/s and the ratio (goal >= 0.8x);
 * gray conversion of the limited-range ("tv") frames of the generated videos, ms/frame:
-  a copy of the Y plane (wrong values, the floor), a 256-entry lookup table on the Y plane
-  and FFmpeg's own ``gray`` conversion with one reused scaler (both give FFmpeg's values;
-  VideoMedia uses the faster one);
+  a copy of the Y plane (wrong values, the floor), a 256-entry lookup table on the Y plane,
+  FFmpeg's own ``gray`` conversion with one reused scaler (PyAV's ``reformat``) and through
+  one reused FFmpeg filter graph (``FFmpegConverter``, as VideoMedia converts: the values
+  of the ``ffmpeg`` tool, also for RGB); all give FFmpeg's gray values;
 * a check that every frame VideoMedia returned (random and sequential) and every frame of
   the bare seek loop equals the frame at the same position of the bare sequential decode
   (OK / MISMATCH with the offending indices).
@@ -42,6 +43,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.media import VideoMedia, build_frame_index
+from napari_whiskertoolbox.media.pixel_format import FFmpegConverter
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -143,7 +145,7 @@ def ffmpeg_gray_lut(av_frame: Any) -> np.ndarray:
 
 
 def bench_gray_conversion(path: Path, n_frames: int = 200) -> dict[str, float]:
-    """ms/frame of three gray conversions of the first ``n_frames`` decoded frames."""
+    """ms/frame of four gray conversions of the first ``n_frames`` decoded frames."""
     container, stream = open_bare(path)
     frames = [f for _, f in zip(range(n_frames), container.decode(stream))]
     container.close()
@@ -151,10 +153,14 @@ def bench_gray_conversion(path: Path, n_frames: int = 200) -> dict[str, float]:
     if not all(np.array_equal(lut[y_plane(f)], f.to_ndarray(format="gray")) for f in frames):
         raise AssertionError(f"{path.name}: the lookup table differs from FFmpeg's gray")
     reformatter = VideoReformatter()
+    graph = FFmpegConverter("gray")
+    if not all(np.array_equal(graph.to_ndarray(f), lut[y_plane(f)]) for f in frames):
+        raise AssertionError(f"{path.name}: the filter graph differs from FFmpeg's gray")
     methods = {
         "Y plane copy": lambda f: y_plane(f).copy(),
         "lookup table": lambda f: lut[y_plane(f)],
         "FFmpeg gray": lambda f: reformatter.reformat(f, format="gray").to_ndarray(),
+        "FFmpeg graph": graph.to_ndarray,
     }
     figures = {}
     for name, method in methods.items():

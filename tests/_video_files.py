@@ -6,7 +6,8 @@ which survives lossy compression, so decoding the pattern tells which frame a de
 really returned.
 
 The reference is always PyAV's plain sequential decode (``container.demux`` + decode, each
-frame converted by FFmpeg), which is what FFmpeg presents.
+frame converted by FFmpeg as the ``ffmpeg`` tool does: through a filter graph, whose scaler
+uses FFmpeg's default flags and each frame's chroma siting), which is what FFmpeg presents.
 """
 
 from __future__ import annotations
@@ -166,9 +167,44 @@ def _decoded_frames(path: Path) -> Iterator[av.VideoFrame]:
             yield from decoded
 
 
+def decoded_frames(path: Path) -> list[av.VideoFrame]:
+    """The frames of PyAV's plain sequential decode, as decoded (not converted)."""
+    return list(_decoded_frames(path))
+
+
+def ffmpeg_convert(frame: av.VideoFrame, fmt: str) -> np.ndarray:
+    """``frame`` converted to pixel format ``fmt`` as ``ffmpeg -pix_fmt fmt`` converts it.
+
+    A filter graph ``buffer → format=fmt → buffersink`` (one per frame size, source format,
+    colour range and space and ``fmt``, reused): FFmpeg inserts its scaler with its default flags (PyAV's
+    ``to_ndarray(format=...)`` uses bilinear chroma interpolation and no chroma siting,
+    which differs for NV12 or 10-bit 4:2:0 video converted to RGB).
+    """
+    key = (frame.width, frame.height, frame.format.name, frame.color_range, frame.colorspace, fmt)
+    graph = _GRAPHS.get(key)
+    if graph is None:
+        graph = av.filter.Graph()
+        source = graph.add_buffer(
+            width=frame.width, height=frame.height, format=frame.format, time_base=Fraction(1, 1)
+        )
+        convert = graph.add("format", fmt)
+        sink = graph.add("buffersink")
+        source.link_to(convert)
+        convert.link_to(sink)
+        graph.configure()
+        _GRAPHS[key] = graph
+    graph.push(frame)
+    converted = graph.pull()
+    assert isinstance(converted, av.VideoFrame)
+    return converted.to_ndarray().copy()
+
+
+_GRAPHS: dict[tuple[int, int, str, int, int, str], av.filter.Graph] = {}
+
+
 def plain_decode(path: Path, fmt: str) -> dict[int, np.ndarray]:
     """PyAV's plain sequential decode: ``{pts: frame converted by FFmpeg to fmt}``."""
-    return {int(f.pts): f.to_ndarray(format=fmt).copy() for f in _decoded_frames(path)}
+    return {int(f.pts): ffmpeg_convert(f, fmt) for f in _decoded_frames(path)}
 
 
 def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
@@ -177,7 +213,7 @@ def plain_decode_list(path: Path, fmt: str) -> list[np.ndarray]:
     Not sorted by timestamp: some containers stamp frames wrongly (AVI stamps decode
     order) or alike (Matroska above 1000 fps); FFmpeg presents them in output order.
     """
-    return [f.to_ndarray(format=fmt).copy() for f in _decoded_frames(path)]
+    return [ffmpeg_convert(f, fmt) for f in _decoded_frames(path)]
 
 
 def write_vfr_video(

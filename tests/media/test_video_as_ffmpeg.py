@@ -16,7 +16,9 @@ import pytest
 from _video_files import (
     HEIGHT,
     WIDTH,
+    decoded_frames,
     encode_packets,
+    ffmpeg_convert,
     mux_packets,
     pattern_frame,
     plain_decode,
@@ -396,6 +398,19 @@ def test_non_square_pixels_are_named_in_a_warning(tmp_path):
     media.close()
 
 
+def test_hdr_transfer_is_named_in_a_warning(tmp_path):
+    """Phones record HLG video; players tone-map it, FFmpeg's conversion does not."""
+    frames = [np.repeat(level_frame(i)[..., None], 3, axis=2) for i in range(3)]
+    params = "log-level=none:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc"
+    path = write_frames(
+        tmp_path / "hlg.mp4", frames, "libx265", "yuv420p10le", "rgb24", {"x265-params": params}
+    )
+    with pytest.warns(MediaWarning, match=r"hlg\.mp4.*HDR transfer HLG"):
+        media = VideoMedia(path, gray=False)
+    with media:
+        assert_all_frames_match(media, plain_decode_list(path, "rgb48le"))
+
+
 def test_ordinary_video_opens_without_warning(tv_range_video):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -511,3 +526,271 @@ def test_display_operations_equal_ffmpegs_filters(ffmpeg_filter, argument):
     expected = graph.pull().to_ndarray()
     ops = TRANSPOSE_OPS[argument] if argument else (ffmpeg_filter,)
     np.testing.assert_array_equal(DisplayTransform(ops).apply(image), expected)
+
+
+# --------------------------------------------------------------------------- gray or colour
+def colour_frame(i: int, height: int = 48, width: int = 64) -> np.ndarray:
+    """RGB frame ``i``: the gray pattern with a red right half."""
+    image = np.repeat(level_frame(i, height, width)[..., None], 3, axis=2)
+    image[:, width // 2 :] = (200, 30, 30)
+    return image
+
+
+def test_colour_video_starting_dark_stays_colour(tmp_path):
+    """Lights off or a camera warming up: the first frames have no colour, the rest do."""
+    frames = [np.zeros((48, 64, 3), np.uint8) if i < 2 else colour_frame(i) for i in range(12)]
+    options = {"preset": "veryfast", "crf": "10", "g": "4"}
+    path = write_frames(tmp_path / "dark_start.mp4", frames, "libx264", "yuv420p", "rgb24", options)
+    with VideoMedia(path) as media:
+        assert not media.gray
+        assert media.shape == (12, 48, 64, 3)
+        assert_all_frames_match(media, plain_decode_list(path, "rgb24"))
+
+
+@pytest.mark.parametrize("pix_fmt", ["nv12", "yuyv422"])
+def test_colour_in_any_chroma_layout_is_seen(tmp_path, pix_fmt):
+    """Semi-planar and packed YUV from USB cameras: colour on the right half only."""
+    path = write_frames(
+        tmp_path / f"{pix_fmt}.avi",
+        [colour_frame(i) for i in range(3)],
+        "rawvideo",
+        pix_fmt,
+        "rgb24",
+    )
+    gray_path = write_frames(
+        tmp_path / f"{pix_fmt}_gray.avi",
+        [level_frame(i) for i in range(3)],
+        "rawvideo",
+        pix_fmt,
+        "gray",
+    )
+    with VideoMedia(path) as media, VideoMedia(gray_path) as gray_media:
+        assert not media.gray
+        assert_all_frames_match(media, plain_decode_list(path, "rgb24"))
+        assert gray_media.gray
+        assert_all_frames_match(gray_media, plain_decode_list(gray_path, "gray"))
+
+
+# --------------------------------------------------------------------------- edit list end
+def trim_edit_list_end(path, keep: int) -> None:
+    """Shorten the single edit of ``path`` (an MP4) to ``keep`` frames at 30 fps, in place.
+
+    A phone's "trim" writes such an edit list: packets after its end are not shown.
+    """
+    data = bytearray(path.read_bytes())
+    edit = data.find(b"elst")
+    assert data[edit + 4] == 0  # version 0: 32-bit durations
+    assert int.from_bytes(data[edit + 8 : edit + 12], "big") == 1  # one edit
+    header = data.find(b"mvhd")
+    timescale = int.from_bytes(data[header + 16 : header + 20], "big")
+    data[edit + 12 : edit + 16] = (keep * timescale // 30).to_bytes(4, "big")
+    path.write_bytes(bytes(data))
+
+
+def test_video_trimmed_at_its_end_seeks_fast(tmp_path):
+    packets, extradata = encode_packets(
+        (pattern_frame(i) for i in range(30)), WIDTH, HEIGHT, gop=10, b_frames=2
+    )
+    path = mux_packets(tmp_path / "trimmed.mp4", packets, extradata, WIDTH, HEIGHT, shift=2)
+    trim_edit_list_end(path, 20)
+    reference = plain_decode_list(path, "gray")
+    assert [read_pattern(frame) for frame in reference] == list(range(2, 22))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        media = VideoMedia(path, read_ahead=0, cache_size=1)
+    with media:
+        for i in [19, 0, 12, 7, 18, 8, 1]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+        assert len(media) == 20
+
+
+# --------------------------------------------------------------------------- damage leaking
+def avcc_pps(extradata: bytes) -> bytes:
+    """The (first) picture parameter set NAL unit of an H.264 ``avcC`` record."""
+    i = 6
+    for _ in range(extradata[5] & 0x1F):  # sequence parameter sets
+        i += 2 + int.from_bytes(extradata[i : i + 2], "big")
+    return extradata[i + 3 : i + 3 + int.from_bytes(extradata[i + 1 : i + 3], "big")]
+
+
+def _with_foreign_pps(payload: bytes, pps: bytes) -> bytes:
+    """The packet, its parameter set rewritten first: FFmpeg rejects the packet."""
+    return len(pps).to_bytes(4, "big") + pps + payload
+
+
+def _cut_with_foreign_pps(payload: bytes, pps: bytes) -> bytes:
+    """Half the packet's slice, then a parameter set: the frame is concealed, not rejected."""
+    half = int.from_bytes(payload[:4], "big") // 2
+    return half.to_bytes(4, "big") + payload[4 : 4 + half] + len(pps).to_bytes(4, "big") + pps
+
+
+@pytest.mark.parametrize(
+    ("damage", "first_read"), [(_with_foreign_pps, 19), (_cut_with_foreign_pps, 17)]
+)
+def test_damage_does_not_change_frames_read_later(tmp_path, damage, first_read):
+    """A damaged packet rewrites the decoder's parameter set; a seek back must not keep it.
+
+    The last packet (picture 18, a B-frame) carries a foreign picture parameter set (CAVLC
+    instead of CABAC, as garbage bytes or a careless concatenation leave). Matroska keeps
+    parameter sets out of band and FFmpeg keeps them over a seek, so frames read after
+    the damage were undecodable although FFmpeg's sequential decode gives them. Frame 19
+    presents after the damaged packet is decoded; frame 17 presents before the concealed
+    picture 18, which the decoder still holds when the reader seeks away.
+    """
+    frames = [pattern_frame(i) for i in range(20)]
+    params = "keyint=10:min-keyint=10:scenecut=0:bframes=2"
+    source = write_frames(
+        tmp_path / "source.mkv",
+        frames,
+        "libx264",
+        "yuv420p",
+        "gray",
+        {"preset": "veryfast", "x264-params": params},
+    )
+    foreign = write_frames(
+        tmp_path / "cavlc.mkv",
+        frames[:1],
+        "libx264",
+        "yuv420p",
+        "gray",
+        {"preset": "veryfast", "x264-params": params + ":cabac=0"},
+    )
+    with av.open(str(foreign)) as container:
+        foreign_pps = avcc_pps(bytes(container.streams.video[0].codec_context.extradata or b""))
+    path = tmp_path / "damaged.mkv"
+    with av.open(str(source)) as source_file, av.open(str(path), "w") as out:
+        stream = out.add_stream_from_template(source_file.streams.video[0])
+        packets = [p for p in source_file.demux(video=0) if p.size]
+        for packet in packets:
+            if packet is packets[-1]:
+                damaged = av.Packet(damage(bytes(packet), foreign_pps))
+                damaged.pts, damaged.dts, damaged.time_base = (
+                    packet.pts,
+                    packet.dts,
+                    packet.time_base,
+                )
+                packet = damaged
+            packet.stream = stream
+            out.mux(packet)
+    decoded = plain_decode(path, "gray")
+    with VideoMedia(path, read_ahead=0, cache_size=1) as media:
+        pts = media.frame_index.pts
+        assert read_pattern(media[first_read]) == first_read  # decodes the damaged packet
+        for i in [12, 3, 0, 9, 8, 7]:  # random order, then stepping back
+            np.testing.assert_array_equal(media[i], decoded[int(pts[i])], err_msg=f"frame {i}")
+
+
+# --------------------------------------------------------------------------- RGB as ffmpeg converts
+def colour_ramp(i: int, height: int = 32, width: int = 48) -> np.ndarray:
+    """16-bit RGB frame with sharp colour edges (chroma interpolation shows on them)."""
+    rows, cols = np.mgrid[0:height, 0:width]
+    red = (cols * 1361 + 977 * i) % 65536
+    green = np.where((rows // 3 + cols // 5 + i) % 2 == 0, 60000, 3000)
+    blue = (rows * 2039 + cols * 331) % 65536
+    return np.stack([red, green, blue], axis=-1).astype(np.uint16)
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "pix_fmt", "options"),
+    [
+        ("ffv1_420p10.mkv", "ffv1", "yuv420p10le", None),
+        ("x264_420p10.mkv", "libx264", "yuv420p10le", X264_OPTIONS),
+        ("raw_nv12.avi", "rawvideo", "nv12", None),
+    ],
+)
+def test_rgb_values_are_ffmpegs(tmp_path, name, codec, pix_fmt, options):
+    """Chroma-subsampled video in RGB: FFmpeg's scaler flags and chroma siting, not PyAV's.
+
+    ``to_ndarray(format="rgb24")`` interpolates chroma bilinearly without the frame's chroma
+    siting; ``ffmpeg -pix_fmt rgb24`` (and ``rgb48le``) does not.
+    """
+    frames = [colour_ramp(i) for i in range(4)]
+    path = write_frames(tmp_path / name, frames, codec, pix_fmt, "rgb48le", options)
+    deep = pix_fmt != "nv12"
+    fmt = "rgb48le" if deep else "rgb24"
+    with av.open(str(path)) as container:
+        first = next(container.decode(video=0))
+        pyav_default = first.to_ndarray(format=fmt)
+    reference = plain_decode_list(path, fmt)
+    assert not np.array_equal(pyav_default, reference[0])  # the two conversions differ here
+    with VideoMedia(path, gray=False) as media:
+        assert media.dtype == (np.uint16 if deep else np.uint8)
+        assert_all_frames_match(media, reference)
+
+
+# --------------------------------------------------------------------------- cut mid-GOP
+@pytest.mark.parametrize("suffix", ["mkv", "ts", "mp4", "avi"])
+def test_file_starting_mid_gop_counts_from_the_first_presented_frame(tmp_path, suffix):
+    """A capture or ``-c copy`` cut that begins inside a GOP: FFmpeg presents nothing before
+    the first keyframe, and FFmpeg, OpenCV, DeepLabCut and SLEAP count frames from there.
+
+    AVI: the demuxer refuses to seek to the first packet (no keyframe at or before it),
+    and frames are counted (decode-order timestamps) from the first keyframe's place.
+    """
+    packets, extradata = encode_packets(
+        (pattern_frame(i) for i in range(30)), WIDTH, HEIGHT, gop=10, b_frames=2
+    )
+    path = mux_packets(tmp_path / f"mid_gop.{suffix}", packets[4:], extradata, WIDTH, HEIGHT)
+    reference = plain_decode_list(path, "gray")
+    assert [read_pattern(frame) for frame in reference] == list(range(10, 30))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # fast seeking is kept
+        media = VideoMedia(path)
+    with media:
+        assert len(media) == 20
+        if suffix != "avi":  # AVI's decode-order timestamps give no frame times
+            assert media.frame_times is not None
+            np.testing.assert_allclose(media.frame_times, np.arange(20) / 30, atol=1e-3)
+        assert_all_frames_match(media, reference)
+    with VideoMedia(path, read_ahead=0, cache_size=1) as media:
+        for i in [19, 0, 10, 9, 11, 1, 0]:
+            np.testing.assert_array_equal(media[i], reference[i], err_msg=f"frame {i}")
+
+
+# --------------------------------------------------------------------------- resolution change
+def test_frames_after_a_resolution_change_keep_the_first_size(tmp_path):
+    """A stream whose resolution changes (an MPEG-TS recording whose camera was reset):
+    ``ffmpeg`` scales every frame to the first frame's size (``-autoscale``, on by
+    default); frames must keep the shape the video reports."""
+
+    def encode(width: int, height: int, start: int) -> list[av.Packet]:
+        encoder = av.CodecContext.create("libx264", "w")
+        encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+        encoder.time_base, encoder.framerate = Fraction(1, 30), Fraction(30)
+        encoder.options = {"preset": "veryfast", "x264-params": "keyint=5:bframes=0"}
+        packets: list[av.Packet] = []
+        for i in range(start, start + 10):
+            frame = av.VideoFrame.from_ndarray(level_frame(i, height, width), format="gray")
+            frame.pts = i
+            packets += encoder.encode(frame)
+        return packets + encoder.encode(None)
+
+    path = tmp_path / "resized.ts"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("h264", rate=30)
+        stream.width, stream.height, stream.time_base = 64, 48, Fraction(1, 30)
+        for packet in encode(64, 48, 0) + encode(96, 64, 10):
+            packet.stream, packet.time_base = stream, Fraction(1, 30)
+            out.mux(packet)
+    decoded = decoded_frames(path)
+    assert [(f.width, f.height) for f in decoded[9:11]] == [(64, 48), (96, 64)]
+    graph = av.filter.Graph()
+    source = graph.add_buffer(width=96, height=64, format="yuv420p", time_base=Fraction(1, 30))
+    scale, gray, sink = (
+        graph.add("scale", "64:48"),
+        graph.add("format", "gray"),
+        graph.add("buffersink"),
+    )
+    source.link_to(scale)
+    scale.link_to(gray)
+    gray.link_to(sink)
+    graph.configure()
+    with VideoMedia(path) as media:
+        assert media.shape == (20, 48, 64)
+        for i, frame in enumerate(decoded):
+            if i < 10:
+                expected = ffmpeg_convert(frame, "gray")
+            else:
+                graph.push(frame)
+                expected = graph.pull().to_ndarray()
+            np.testing.assert_array_equal(media[i], expected, err_msg=f"frame {i}")

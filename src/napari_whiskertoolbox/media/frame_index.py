@@ -8,7 +8,8 @@ timestamp belong to" and "which keyframe must the decoder start from to reach fr
 Packets the demuxer flags as *discard* are not frames: an MP4 cut with ``ffmpeg -ss … -c
 copy`` keeps the packets from the keyframe before the cut, and its edit list tells the
 demuxer to flag them; the decoder decodes them (later frames refer to them) but never
-presents them. They still serve as the keyframe to seek to for the first frames.
+presents them. They still serve as the keyframe to seek to for the first frames. Packets
+after the end of an edit list (a video trimmed at its end on a phone) are flagged alike.
 
 Frames may share a timestamp (a 1200 fps video in Matroska, whose timestamps are in
 milliseconds): every packet is a frame, and equal timestamps are told apart by the order in
@@ -19,7 +20,7 @@ number frames by the order the decoder presents them, as FFmpeg does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,6 +61,10 @@ class FrameIndex:
     stamped : bool
         False for a stream whose packets carry no timestamps (a raw elementary stream):
         ``pts`` are then packet numbers in decode order, frames are counted as decoded.
+    discarded_pts : np.ndarray
+        int64 sorted timestamps of the packets flagged as discarded (edit-list pre-roll
+        before the first frame, or packets after the end of an edit list, as in a video
+        trimmed on a phone): demuxed, never presented.
     """
 
     pts: np.ndarray
@@ -68,6 +73,7 @@ class FrameIndex:
     time_base: Fraction | None
     decode_order_stamps: bool = False
     stamped: bool = True
+    discarded_pts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.pts)
@@ -88,6 +94,27 @@ class FrameIndex:
         """Return the frame numbers whose timestamp is exactly ``pts`` (empty if none)."""
         first = int(np.searchsorted(self.pts, pts, side="left"))
         return range(first, int(np.searchsorted(self.pts, pts, side="right")))
+
+    def without_leading(self, count: int) -> FrameIndex:
+        """Return the index without its first ``count`` frames (now discarded packets).
+
+        For the packets before the first frame FFmpeg presents when decoding from the
+        start: a recording or cut that begins mid-GOP starts with pictures whose references
+        are not in the file, and the decoder presents none of them.
+        """
+        if count <= 0:
+            return self
+        keyframe_of = np.maximum(self.keyframe_of[count:] - count, 0)
+        seek_ts = self.seek_ts[count:].copy()
+        # The first frame is reached, as at open, by decoding from the start of the file.
+        seek_ts[keyframe_of == 0] = self.seek_ts[0]
+        return replace(
+            self,
+            pts=self.pts[count:],
+            keyframe_of=keyframe_of,
+            seek_ts=seek_ts,
+            discarded_pts=np.sort(np.concatenate([self.discarded_pts, self.pts[:count]])),
+        )
 
     def frame_before_pts(self, pts: int) -> int:
         """Return the number of the last frame whose timestamp is ``<= pts`` (``-1`` if none)."""
@@ -170,4 +197,5 @@ def build_frame_index(container: InputContainer, stream: VideoStream) -> FrameIn
         time_base=stream.time_base,
         decode_order_stamps=decode_order_stamps,
         stamped=stamped,
+        discarded_pts=pts[discarded],
     )

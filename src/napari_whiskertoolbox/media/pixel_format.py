@@ -10,26 +10,33 @@ is the identity is asked of FFmpeg itself once per video (:func:`gray_is_plain_c
 
 Video with more than 8 bits per component keeps its precision: frames are uint16 holding
 the source's bit depth (gray) or 16 bits (RGB, ``rgb48le``).
+
+Conversions run through an FFmpeg filter graph (:class:`FFmpegConverter`), as in the
+``ffmpeg`` tool: its scaler takes FFmpeg's default bicubic flags and each frame's chroma
+siting. PyAV's plain ``reformat`` (bilinear, no chroma siting) gives other RGB values for
+NV12, 4:1:1, 4:4:0 and deeper 4:2:0 video (up to 24 of 255).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 if TYPE_CHECKING:
     from av.video.format import VideoFormat
     from av.video.plane import VideoPlane
 
 __all__ = [
+    "FFmpegConverter",
     "PixelConversion",
     "gray_is_plain_copy",
     "has_alpha",
     "looks_gray",
+    "looks_gray_format",
     "luma_plane_array",
     "pixel_conversion",
     "source_bit_depth",
@@ -77,7 +84,7 @@ class PixelConversion:
         return (0.0, float(2**self.bit_depth - 1))
 
     def to_array(
-        self, av_frame: av.VideoFrame, reformatter: VideoReformatter | None = None
+        self, av_frame: av.VideoFrame, converter: FFmpegConverter | None = None
     ) -> np.ndarray:
         """Convert one decoded frame (a new array, owned by the caller).
 
@@ -85,21 +92,90 @@ class PixelConversion:
         ----------
         av_frame : av.VideoFrame
             A frame of the video this conversion was built for.
-        reformatter : av.video.reformatter.VideoReformatter, optional
-            Reused for every frame of a video (keeps FFmpeg's scaler context).
+        converter : FFmpegConverter, optional
+            Converter to :attr:`target_format`, reused for every frame of a video (keeps
+            FFmpeg's filter graph); a new one when not given.
 
         Returns
         -------
         numpy.ndarray
             ``(H, W)`` or ``(H, W, 3)`` array of :attr:`dtype`.
         """
-        if self.plain_luma_copy:
+        if self.plain_luma_copy and (converter is None or converter.keeps_size(av_frame)):
             return luma_plane_array(av_frame.planes[0]).copy()
-        if reformatter is None:
-            reformatter = VideoReformatter()
-        converted = reformatter.reformat(av_frame, format=self.target_format)
+        if converter is None:
+            converter = FFmpegConverter(self.target_format)
+        return converter.to_ndarray(av_frame)
+
+
+class FFmpegConverter:
+    """Convert decoded frames to one pixel format the way the ``ffmpeg`` tool does.
+
+    Frames pass through an FFmpeg filter graph (``buffer`` → ``format`` → ``buffersink``);
+    FFmpeg inserts its scaler with its default (bicubic) flags, and the scaler reads each
+    frame's colour range, colour space and chroma siting. The graph is built for the first
+    frame's size, pixel format, colour range and colour space, and rebuilt when they change. Frames of another size
+    than ``size`` (a stream whose resolution changes) are scaled to it, as ``ffmpeg``'s
+    ``-autoscale`` (on by default) scales every frame to the first frame's size.
+
+    Parameters
+    ----------
+    target_format : str
+        FFmpeg pixel format of the output (``"gray"``, ``"rgb24"``, ``"rgb48le"``...).
+    size : tuple of int, optional
+        ``(width, height)`` of every output frame (pixels); None keeps each frame's size.
+    """
+
+    def __init__(self, target_format: str, size: tuple[int, int] | None = None) -> None:
+        self.target_format = target_format
+        self.size = size
+        self._graph: av.filter.Graph | None = None
+        self._key: tuple[int, int, str, int, int] | None = None
+
+    def keeps_size(self, av_frame: av.VideoFrame) -> bool:
+        """Whether ``av_frame`` comes out at its own size (no scaling to :attr:`size`)."""
+        return self.size is None or (av_frame.width, av_frame.height) == self.size
+
+    def convert(self, av_frame: av.VideoFrame) -> av.VideoFrame:
+        """Return ``av_frame`` converted to :attr:`target_format` (``av_frame`` is unchanged)."""
+        key = (
+            av_frame.width,
+            av_frame.height,
+            av_frame.format.name,
+            int(av_frame.color_range),
+            int(av_frame.colorspace),
+        )
+        if self._graph is None or key != self._key:
+            graph = av.filter.Graph()
+            source = graph.add_buffer(
+                width=av_frame.width,
+                height=av_frame.height,
+                format=av_frame.format,
+                time_base=Fraction(1, 1),
+            )
+            convert = graph.add("format", self.target_format)
+            sink = graph.add("buffersink")
+            if self.keeps_size(av_frame) or self.size is None:
+                source.link_to(convert)
+            else:
+                scale = graph.add("scale", f"{self.size[0]}:{self.size[1]}")
+                source.link_to(scale)
+                scale.link_to(convert)
+            convert.link_to(sink)
+            graph.configure()
+            self._graph, self._key = graph, key
+        self._graph.push(av_frame)
+        converted = self._graph.pull()
+        if not isinstance(converted, av.VideoFrame):  # pragma: no cover - video graph
+            raise TypeError(f"FFmpeg's filter graph gave {type(converted).__name__}")
+        return converted
+
+    def to_ndarray(self, av_frame: av.VideoFrame) -> np.ndarray:
+        """Return ``av_frame`` converted, as an array the caller owns."""
+        converted = self.convert(av_frame)
         array = converted.to_ndarray()
-        if converted is av_frame:  # nothing to convert: a view of the decoder's buffer
+        passed_through = av_frame.format.name == self.target_format and self.keeps_size(av_frame)
+        if passed_through:  # the decoder's buffer
             array = array.copy()
         return array
 
@@ -163,24 +239,33 @@ def gray_is_plain_copy(av_frame: av.VideoFrame) -> bool:
         _fill_plane(plane, np.full((plane.height, plane.width), 128, dtype=np.uint8))
     probe.color_range = av_frame.color_range
     probe.colorspace = av_frame.colorspace
-    return bool(np.array_equal(probe.to_ndarray(format="gray"), ramp))
+    return bool(np.array_equal(FFmpegConverter("gray").to_ndarray(probe), ramp))
+
+
+def looks_gray_format(fmt: VideoFormat) -> bool:
+    """Return whether ``fmt`` is a gray pixel format (one colour component, no palette)."""
+    return sum(not c.is_alpha for c in fmt.components) == 1 and not fmt.has_palette
 
 
 def looks_gray(av_frame: av.VideoFrame) -> bool:
     """Return whether ``av_frame`` shows a gray picture.
 
-    Gray pixel formats are gray. For formats with a separate 8-bit luma plane, the chroma
-    planes must be neutral (128) on every pixel; for any other format the RGB conversion
-    must have equal channels on every pixel (both within a small tolerance).
+    Gray pixel formats (with or without alpha) are gray. YUV formats must have neutral
+    chroma (128) on every pixel: read from the chroma planes of planar 8-bit YUV, and
+    from FFmpeg's conversion of the frame to planar 8-bit 4:4:4 (``yuv444p``) for every
+    other layout (semi-planar NV12, packed YUYV, deeper than 8 bits); any other format
+    (RGB, palette) must have equal channels in FFmpeg's ``rgb24`` conversion on every
+    pixel (both within a small tolerance).
     """
     fmt = av_frame.format
-    if fmt.name.startswith("gray"):
+    if looks_gray_format(fmt):
         return True
-    if _has_8bit_luma_plane(fmt) and not fmt.is_rgb:
-        for plane in av_frame.planes[1:]:
-            if plane.width == 0:
-                continue
-            chroma = luma_plane_array(plane).astype(np.int16)
+    colour = [c for c in fmt.components if not c.is_alpha]
+    if colour and colour[0].is_luma and not (fmt.is_rgb or fmt.has_palette or fmt.is_bayer):
+        planar = len({c.plane for c in colour}) == 3 and all(c.bits == 8 for c in colour)
+        frame = av_frame if planar else av_frame.reformat(format="yuv444p")
+        for index in [c.plane for c in colour[1:]] if planar else [1, 2]:
+            chroma = luma_plane_array(frame.planes[index]).astype(np.int16)
             if np.abs(chroma - 128).max() > _NEUTRAL_CHROMA_TOLERANCE:
                 return False
         return True

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.media._common import existing_path
@@ -19,8 +18,10 @@ from napari_whiskertoolbox.media.errors import FrameDecodeError, MediaError, Med
 from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.frame_index import FrameIndex, build_frame_index
 from napari_whiskertoolbox.media.pixel_format import (
+    FFmpegConverter,
     PixelConversion,
     looks_gray,
+    looks_gray_format,
     pixel_conversion,
 )
 from napari_whiskertoolbox.media.read_ahead import ReadAheadWorker
@@ -50,6 +51,8 @@ _MAX_EARLIER_SEEKS = 2
 _COUNT_CHECK_LIMIT = 300
 # Packets demuxed after a seek to the last keyframe whose timestamps must be in the index.
 _SEEK_CHECK_PACKETS = 8
+# Keyframes (besides the first frame) decoded at open to tell whether a video is gray.
+_GRAY_SAMPLES = 4
 
 
 @dataclass
@@ -76,8 +79,9 @@ class VideoMedia(MediaData):
 
     Frame ``i`` is always the ``i``-th frame FFmpeg presents: a frame index built by
     demuxing the file once maps frame numbers to timestamps and keyframes (packets an edit
-    list marks as pre-roll are not frames); random access seeks to the keyframe preceding
-    the frame and decodes forward, matching decoded timestamps against the index. The
+    list marks as pre-roll are not frames, nor are the leading pictures of a file cut
+    mid-GOP, which the decoder never presents); random access seeks to the keyframe
+    preceding the frame and decodes forward, matching decoded timestamps against the index. The
     decoder stays open, so stepping forward decodes one frame without seeking, and a
     background thread decodes a few frames ahead while frames are read sequentially, in
     the direction they are read: forward, or backward (playing in reverse), where it
@@ -85,10 +89,15 @@ class VideoMedia(MediaData):
     below the reader as the cache holds.
 
     Pixel values are FFmpeg's: gray frames equal FFmpeg's gray conversion (limited-range
-    video is expanded to 0..255), RGB frames its ``rgb24`` conversion. Video with more than
-    8 bits per component gives uint16 frames (:attr:`bit_depth` significant bits). The
-    display matrix (rotation) is applied as FFmpeg's ``autorotate`` does; metadata that
-    is not honoured is named in one :class:`~napari_whiskertoolbox.media.MediaWarning`.
+    video is expanded to 0..255), RGB frames its ``rgb24`` conversion, both made by an
+    FFmpeg filter graph as the ``ffmpeg`` tool makes them (frames after a change of
+    resolution are scaled to the first frame's size, as its ``-autoscale``). Video with
+    more than 8 bits per component gives uint16 frames (:attr:`bit_depth` significant
+    bits). The display matrix (rotation) is applied as FFmpeg's ``autorotate`` does;
+    metadata that is not honoured is named in one
+    :class:`~napari_whiskertoolbox.media.MediaWarning`. After the decoder met damaged
+    data, the next seek opens the file anew, so that a frame does not depend on which
+    frames were read before it.
 
     Parameters
     ----------
@@ -96,8 +105,8 @@ class VideoMedia(MediaData):
         Video file (anything FFmpeg can demux: mp4, avi, mov, mkv, ...).
     gray : bool or None
         ``True``: frames are ``(H, W)`` gray images. ``False``: ``(H, W, 3)`` RGB.
-        ``None`` (default): gray when the pixel format is gray, or the first frame has
-        no colour.
+        ``None`` (default): gray when the pixel format is gray, or neither the first
+        frame nor a few keyframes spread over the video have colour.
     cache_size : int
         Number of decoded frames kept in an LRU cache (raised to fit the read-ahead).
     read_ahead : int
@@ -161,6 +170,7 @@ class VideoMedia(MediaData):
         self._first_valid = 0  # frames before this (leading frames after a seek) are dropped
         self._undecodable: dict[int, str] = {}  # frame → why the decoder did not give it
         self._packet_errors: dict[int, str] = {}  # frame → FFmpeg's error for its packet
+        self._decoder_met_damage = False  # the next seek opens the file anew
         self._read_ahead = int(read_ahead)
         self._thread_type = thread_type
         self._autorotate = autorotate
@@ -173,7 +183,6 @@ class VideoMedia(MediaData):
             name=f"wtb-video-{id(self):x}",
         )
 
-        self._reformatter = VideoReformatter()
         if self._index.stamped and self._seeking_changes_timestamps():
             notes.append(
                 "fast seeking (a seek in this file gives frames numbered unlike reading it"
@@ -182,8 +191,15 @@ class VideoMedia(MediaData):
                 " MKV or MP4 with ffmpeg -i IN -c copy OUT.mkv)"
             )
         first, first_number = self._first_frame()
+        if first_number > 0:
+            self._drop_leading_frames(first_number)
+            first_number = 0
         self._conversion: PixelConversion = pixel_conversion(
-            first, looks_gray(first) if gray is None else bool(gray)
+            first, self._looks_gray_throughout(first) if gray is None else bool(gray)
+        )
+        # Every frame at the first frame's size, as ffmpeg's -autoscale (resolution changes).
+        self._converter = FFmpegConverter(
+            self._conversion.target_format, (first.width, first.height)
         )
         self._display: DisplayTransform
         self._display, rotation_note = display_transform(first, autorotate)
@@ -434,26 +450,37 @@ class VideoMedia(MediaData):
                     stamps.append(int(packet.pts))
                 if len(stamps) == _SEEK_CHECK_PACKETS:
                     break
-        known = {int(t) for t in self._index.seek_ts}
+        # Timestamps of keyframes sought, and of discarded packets (the tail an edit list cuts).
+        known = {int(t) for t in self._index.seek_ts} | {int(t) for t in self._index.discarded_pts}
         self._seek_from_start = any(
             t not in known and self._index.frame_at_pts(t) is None for t in stamps
         )
         return self._seek_from_start
 
     def _counting_misses_keyframe(self, keyframe: int) -> bool:
-        """Return whether ``keyframe`` (decode order) is presented at another place."""
+        """Return whether ``keyframe`` (decode order) is presented at another place.
+
+        Places count from the first frame presented: a keyframe's timestamp is its place
+        in decode order, so a file beginning mid-GOP (pictures the decoder never presents)
+        starts counting at its first keyframe's place.
+        """
         if keyframe > _COUNT_CHECK_LIMIT:
             return False
         self._seek(0)
         stamp = int(self._index.pts[keyframe])
         presented = 0
+        first: int | None = None
         try:
             while presented <= keyframe + _COUNT_CHECK_LIMIT:
                 av_frame = self._next_raw_frame()
                 if av_frame is None:
                     return False
+                if first is None:
+                    pts = av_frame.pts
+                    found = self._index.frame_at_pts(pts) if av_frame.key_frame and pts else None
+                    first = found or 0
                 if av_frame.pts == stamp:
-                    return presented != keyframe
+                    return first + presented != keyframe
                 presented += 1
             return False
         finally:
@@ -469,6 +496,74 @@ class VideoMedia(MediaData):
                 f"video file {str(self.source_path)!r}: no frame could be decoded ({reason})"
             )
         return av_frame, self._last_output
+
+    def _drop_leading_frames(self, count: int) -> None:
+        """Renumber frames so that frame 0 is the first frame FFmpeg presents.
+
+        The first ``count`` packets (a recording or cut beginning mid-GOP: pictures whose
+        references are not in the file) gave no frame when decoding from the start, as
+        in FFmpeg, OpenCV and the tools built on them, which count frames from the first
+        one presented; they are not frames (like edit-list pre-roll).
+        """
+        self._index = self._index.without_leading(count)
+
+        def shifted(by_frame: dict[int, str]) -> dict[int, str]:
+            return {f - count: why for f, why in by_frame.items() if f >= count}
+
+        self._undecodable = shifted(self._undecodable)
+        self._packet_errors = shifted(self._packet_errors)
+        self._last_output -= count
+        self._first_valid = max(self._first_valid - count, 0)
+        if self._next_count is not None:
+            self._next_count -= count
+
+    def _looks_gray_throughout(self, first: av.VideoFrame) -> bool:
+        """Whether the video looks gray: its first frame and keyframes spread over it.
+
+        A colour video often starts dark or black (lights off, a camera warming up), so
+        the first frame alone does not tell. Up to :data:`_GRAY_SAMPLES` more keyframes,
+        evenly spread, are decoded (each alone) unless the pixel format is gray or the
+        file can only be read from the start.
+        """
+        if not looks_gray(first):
+            return False
+        if looks_gray_format(first.format) or self._seek_from_start:
+            return True
+        keyframes = self._index.keyframes[1:]
+        if not len(keyframes):
+            return True
+        picks = np.unique(np.linspace(0, len(keyframes) - 1, _GRAY_SAMPLES).round().astype(int))
+        try:
+            for keyframe in keyframes[picks]:
+                sample = self._decode_keyframe_alone(int(keyframe))
+                if sample is not None and not looks_gray(sample):
+                    return False
+            return True
+        finally:
+            self._decoded_frames = None  # the next read seeks
+
+    def _decode_keyframe_alone(self, keyframe: int) -> av.VideoFrame | None:
+        """Decode the keyframe packet a seek to frame ``keyframe`` lands on, and nothing else.
+
+        The decoder is drained after the packet (no frame waits for the frames after it);
+        the next seek resets it. None when the packet gives no frame.
+        """
+        self._drain_decoder()
+        self._container.seek(
+            int(self._index.seek_ts[keyframe]), backward=True, any_frame=False, stream=self._stream
+        )
+        self._stats.seeks += 1
+        try:
+            for packet in self._container.demux(self._stream):
+                if packet.size == 0:
+                    return None
+                decoder = self._stream.codec_context
+                frames = [*packet.decode(), *decoder.decode(None)]
+                self._stats.decoded += len(frames)
+                return frames[0] if frames else None
+        except av.FFmpegError:
+            self._decoder_met_damage = True
+        return None
 
     # ------------------------------------------------------------------ decoding
     def _check_open(self) -> None:
@@ -501,30 +596,55 @@ class VideoMedia(MediaData):
         return keyframe <= self._last_output + 1 or i - self._last_output <= _FORWARD_DECODE_LIMIT
 
     def _seek(self, i: int) -> None:
-        """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame)."""
+        """Position the demuxer on the keyframe preceding frame ``i`` (or the first frame).
+
+        The file is opened anew (a fresh decoder, at the start of the file) for raw
+        streams, which cannot seek; when the demuxer refuses the seek (an AVI whose first
+        packet is no keyframe has no keyframe to seek back to); and after the decoder met
+        damaged data: FFmpeg's decoders keep state across a seek (an H.264 parameter set
+        rewritten by a corrupt packet), so frames decoded after it would depend on which
+        frames were read before.
+        """
         if self._seek_from_start:
             i = 0
-        if not self._index.stamped:  # raw streams cannot seek: read the file anew
-            self._decoded_frames = None
-            self._container.close()
-            self._container, self._stream, _ = self._open_container(self._thread_type)
-            self._decoded_frames = self._decode_packets()
-            self._stats.seeks += 1
-            self._next_count = None
-            self._last_output = -1
-            self._first_valid = 0
-            return
-        self._container.seek(
-            int(self._index.seek_ts[i]),
-            backward=True,
-            any_frame=False,
-            stream=self._stream,
-        )
+        self._drain_decoder()
+        from_start = not self._index.stamped
+        if from_start or self._decoder_met_damage:
+            self._reopen()
+        if not from_start:
+            try:
+                self._container.seek(
+                    int(self._index.seek_ts[i]),
+                    backward=True,
+                    any_frame=False,
+                    stream=self._stream,
+                )
+            except av.FFmpegError:
+                self._reopen()
+                from_start = True
         self._decoded_frames = self._decode_packets()
         self._stats.seeks += 1
         self._next_count = None
         self._last_output = -1
-        self._first_valid = int(self._index.keyframe_of[i])
+        self._first_valid = 0 if from_start else int(self._index.keyframe_of[i])
+
+    def _reopen(self) -> None:
+        """Open the file anew: a fresh demuxer at its start and a fresh decoder."""
+        self._decoded_frames = None
+        self._container.close()
+        self._container, self._stream, _ = self._open_container(self._thread_type)
+        self._decoder_met_damage = False
+
+    def _drain_decoder(self) -> None:
+        """Take the frames the decoder still holds (a seek drops them), noting damage.
+
+        A damaged packet may have been decoded without its frame being presented yet
+        (frames wait to be reordered); its damage must still reset the decoder.
+        """
+        with contextlib.suppress(av.FFmpegError):
+            for av_frame in self._stream.codec_context.decode(None):
+                if av_frame.is_corrupt:
+                    self._decoder_met_damage = True
 
     def _decode_packets(self) -> Iterator[av.VideoFrame]:
         """Decode packet by packet: a packet FFmpeg rejects is noted, decoding goes on."""
@@ -532,10 +652,13 @@ class VideoMedia(MediaData):
             try:
                 frames = packet.decode()
             except av.FFmpegError as exc:
+                self._decoder_met_damage = True
                 frame = self._index.frame_at_pts(packet.pts) if packet.pts is not None else None
                 if frame is not None:
                     self._packet_errors[frame] = f"FFmpeg: {exc}"
                 continue
+            if any(f.is_corrupt for f in frames):  # concealed errors: its state may be damaged
+                self._decoder_met_damage = True
             yield from frames
 
     def _next_decoded_at_or_after(self, i: int) -> av.VideoFrame | None:
@@ -620,6 +743,7 @@ class VideoMedia(MediaData):
             return None
         except av.FFmpegError as exc:  # the demuxer itself failed (e.g. a truncated file)
             self._decoded_frames = None
+            self._decoder_met_damage = True
             self._packet_errors.setdefault(self._last_output + 1, f"FFmpeg: {exc}")
             return None
         self._stats.decoded += 1
@@ -701,7 +825,7 @@ class VideoMedia(MediaData):
 
     # ------------------------------------------------------------------ conversion
     def _to_array(self, av_frame: av.VideoFrame) -> np.ndarray:
-        array = self._display.apply(self._conversion.to_array(av_frame, self._reformatter))
+        array = self._display.apply(self._conversion.to_array(av_frame, self._converter))
         array.flags.writeable = False
         return array
 

@@ -12,7 +12,8 @@
 What is not honoured is named in one :class:`MediaWarning` when the video is opened:
 non-square pixels (players stretch them; frames stay in stored pixels so that annotation
 coordinates are stored pixels), an alpha channel (dropped), rotations that are not a
-multiple of 90 degrees, other video streams than the one shown.
+multiple of 90 degrees, other video streams than the one shown, an HDR transfer (HLG or
+PQ, which players tone-map; frames are FFmpeg's conversion without tone mapping).
 """
 
 from __future__ import annotations
@@ -197,4 +198,14 @@ def ignored_metadata(stream: VideoStream, av_frame: av.VideoFrame) -> list[str]:
         )
     if has_alpha(av_frame.format):
         notes.append(f"the alpha channel of pixel format {av_frame.format.name!r}")
+    transfer = _HDR_TRANSFERS.get(int(getattr(av_frame, "color_trc", 0) or 0))
+    if transfer:
+        notes.append(
+            f"HDR transfer {transfer} (players tone-map it; frames are FFmpeg's conversion,"
+            " without tone mapping)"
+        )
     return notes
+
+
+_HDR_TRANSFERS = {16: "PQ (SMPTE ST 2084)", 18: "HLG (ARIB STD-B67)"}
+"""FFmpeg's ``AVColorTransferCharacteristic`` values of HDR video (phones record HLG)."""
