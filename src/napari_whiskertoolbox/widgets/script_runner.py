@@ -1070,7 +1070,7 @@ class ScriptRunnerWidget(Container):
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             self.output.append_output("stderr", f"cannot run as processor: {message}\n")
             return None
-        run = self.processor_run = ProcessorRun(plan)
+        run = self.processor_run = ProcessorRun(plan, on_output=self.output.append_output)
         run.progressed.connect(lambda fraction: self._busy_bar.setValue(round(fraction * 1000)))
         run.finished.connect(self._processor_finished)
         self.output.append_output(
