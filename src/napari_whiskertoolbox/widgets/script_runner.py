@@ -338,8 +338,10 @@ class ScriptRunnerWidget(Container):
         self.editor.textChanged.connect(self._remember_buffer)
 
         self.output = OutputPane()
-        self._clear_button = PushButton(text="Clear")
-        self._clear_button.changed.connect(self.output.clear)
+        self._clear_button = QToolButton()
+        self._clear_button.setText("Clear")
+        self._clear_button.setToolTip("clear the output log")
+        self._clear_button.clicked.connect(self.output.clear)
 
         self.cell_view = CellOutputView()
         self.cell_view.hide()
@@ -369,9 +371,16 @@ class ScriptRunnerWidget(Container):
         output_split.setOrientation(Qt.Orientation.Vertical)
         output_split.addWidget(self.cell_view)
         output_split.addWidget(self.output)
+        output_split.setChildrenCollapsible(False)
         output_split.setStretchFactor(1, 2)
         output_split.setSizes([120, 240])  # the log keeps most of the room
-        self.tabs.addTab(_boxed(output_split, _row(self._clear_button).native), "Output")
+        # Clear sits in the tab bar: a row of its own took the room of three lines of output
+        self.tabs.addTab(output_split, "Output")
+        self.tabs.setCornerWidget(self._clear_button)
+        clear, tabs = self._clear_button, self.tabs
+        tabs.currentChanged.connect(
+            lambda index: clear.setVisible(tabs.widget(index) is output_split)
+        )
         import_row = _row(
             self._new_data_label, self._clock_choice, self._import_button, self._reset_button
         )
@@ -491,6 +500,7 @@ class ScriptRunnerWidget(Container):
         """Use ``points``-sized text in the editor and the output."""
         self.editor.set_font_size(points)
         self.output.set_font_size(points)
+        self.cell_view.set_font_size(points)
         self.settings.font_size = int(points)
         self._schedule_save()
 
