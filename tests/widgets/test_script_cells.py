@@ -145,7 +145,10 @@ def test_a_cells_output_stays_readable_in_a_crowded_dock(make_napari_viewer, qtb
     viewer.window.add_dock_widget(figure_like, name="Figure 1", area="right")
     dock.window().resize(1200, 800)
     runner.set_font_size(13)
-    runner.editor.setPlainText("# %% two lines and a value\nprint('a')\nprint('b')\n41 + 1\n")
+    long_line = "# " + "a long comment " * 20  # the editor's horizontal scroll bar shows
+    runner.editor.setPlainText(
+        f"# %% two lines and a value\n{long_line}\nprint('a')\nprint('b')\n41 + 1\n"
+    )
     runner.editor.rescan_cells()
     _put_cursor(runner, 1)
     _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)
@@ -158,3 +161,10 @@ def test_a_cells_output_stays_readable_in_a_crowded_dock(make_napari_viewer, qtb
     assert runner.cell_view.height() >= runner.cell_view.minimumSizeHint().height()
     assert runner.output.height() > 0
     assert text.font().pointSize() == 13  # the font size setting reaches the cell's output
+    # the editor keeps six lines of code in view at that size, scroll bar or not
+    editor = runner.editor
+    assert editor.horizontalScrollBar().isVisible()
+    six_lines = 6 * editor.fontMetrics().lineSpacing()
+    assert editor.viewport().height() >= six_lines
+    # ... however crowded: its minimum height holds them beside the scroll bar
+    assert editor.minimumHeight() >= six_lines + editor.horizontalScrollBar().height()

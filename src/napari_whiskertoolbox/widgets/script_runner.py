@@ -395,7 +395,7 @@ class ScriptRunnerWidget(Container):
         splitter.setStretchFactor(1, 2)
         # In a crowded dock area the editor keeps a few lines; the tabs give way first.
         self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
-        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES)
+        self._fit_editor_min_height()
         splitter.setChildrenCollapsible(False)
         self.native.layout().addWidget(splitter)
 
@@ -499,10 +499,22 @@ class ScriptRunnerWidget(Container):
     def set_font_size(self, points: int) -> None:
         """Use ``points``-sized text in the editor and the output."""
         self.editor.set_font_size(points)
+        self._fit_editor_min_height()
         self.output.set_font_size(points)
         self.cell_view.set_font_size(points)
         self.settings.font_size = int(points)
         self._schedule_save()
+
+    def _fit_editor_min_height(self) -> None:
+        """Keep :data:`_EDITOR_MIN_LINES` lines of code in view at the current font size.
+
+        The frame and the horizontal scroll bar (long lines do not wrap) come on top: the
+        bare line height left 4.6 lines in view beside a docked figure.
+        """
+        editor = self.editor
+        chrome = 2 * (editor.frameWidth() + round(editor.document().documentMargin()))
+        chrome += editor.horizontalScrollBar().sizeHint().height()
+        editor.setMinimumHeight(editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES + chrome)
 
     def set_line_numbers(self, visible: bool) -> None:
         """Show or hide the editor's line numbers."""
