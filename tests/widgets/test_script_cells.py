@@ -168,3 +168,10 @@ def test_a_cells_output_stays_readable_in_a_crowded_dock(make_napari_viewer, qtb
     assert editor.viewport().height() >= six_lines
     # ... however crowded: its minimum height holds them beside the scroll bar
     assert editor.minimumHeight() >= six_lines + editor.horizontalScrollBar().height()
+    # Clear sits in the tab bar beside the Output tab (its own row took three lines)
+    assert runner._clear_button.isVisible()
+    runner._clear_button.click()
+    runner.output.flush()
+    assert runner.output.toPlainText() == ""
+    runner.tabs.setCurrentIndex(1)
+    assert not runner._clear_button.isVisible()
