@@ -71,6 +71,27 @@ def test_plot_rejects_bad_keys_and_types(engine: ScriptEngine) -> None:
         display.plot_key(AnalogTimeSeries([1.0]))  # type: ignore[arg-type]
 
 
+def test_a_misspelt_name_in_script_helpers_gets_a_did_you_mean(engine: ScriptEngine) -> None:
+    """A neuroscientist typing ``wt.plot("whisker_angel")`` is told the key they meant."""
+    from napari_whiskertoolbox.scripting.batch import frames_with_data, intervals_of
+    from napari_whiskertoolbox.scripting.importing import import_new_data
+    from napari_whiskertoolbox.scripting.templates import load_template
+
+    dm = engine.dm
+    with pytest.raises(KeyError, match=r"no key 'angel' in the DataManager \(did you mean 'angle'"):
+        display.plot("angel", dm=dm)
+    with pytest.raises(KeyError, match=r"\(did you mean 'nose'\?\)"):
+        next(frames_with_data(dm, "nsoe"))
+    with pytest.raises(KeyError, match=r"\(did you mean 'contact'\?\)"):
+        next(intervals_of(dm, "contakt"))
+    with pytest.raises(KeyError, match=r"clock 'tme' does not exist \(did you mean 'time'\?\)"):
+        import_new_data({}, dm, clock="tme")
+    with pytest.raises(KeyError, match=r"no variable named 'valus' .*\(did you mean 'values'"):
+        import_new_data({"values": 1}, dm, names=["valus"])
+    with pytest.raises(KeyError, match=r"\(did you mean 'Blank'\?\)"):
+        load_template("blank")
+
+
 def test_headless_plot_notes_and_returns_none(engine: ScriptEngine) -> None:
     result = engine.run("lane = wt.plot('angle')\nlane")
     assert result.success

@@ -43,6 +43,17 @@ def test_huge_arrays_are_sampled_within_the_budget() -> None:
     assert stats.mean == pytest.approx(499.5, rel=1e-3)
 
 
+def test_sampled_stats_keep_what_was_read_exactly() -> None:
+    """A 6M-sample array over budget showed max ≈11.8 for a true 13.5: the read part was dropped."""
+    values = np.zeros(4_000_000, np.float32)
+    values[1] = 50.0  # read in the first chunk, between the sample's strides
+    values[-1] = np.nan
+    stats = array_stats(values, budget_s=0.0)
+    assert not stats.exact
+    assert (stats.minimum, stats.maximum) == (0.0, 50.0)
+    assert stats.mean == pytest.approx(50.0 / (values.size - 1), rel=1e-3)
+
+
 def test_non_contiguous_arrays() -> None:
     base = np.arange(100, dtype=np.float64).reshape(10, 10)
     stats = array_stats(base[:, ::3])

@@ -12,7 +12,11 @@ from scipy.signal import sosfilt
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
 from napari_whiskertoolbox.scripting.templates import load_template
-from napari_whiskertoolbox.widgets.processor_run import DIALOG_FIELDS, ProcessorDialog
+from napari_whiskertoolbox.widgets.processor_run import (
+    DIALOG_FIELDS,
+    ProcessorDialog,
+    throughput_text,
+)
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -65,13 +69,17 @@ def test_run_as_processor_stores_the_filtered_keys_with_progress(qtbot, runner) 
     np.testing.assert_allclose(dm.get_data("untitled_lfp1").values, offline, rtol=1e-6, atol=1e-6)
 
 
-def test_cancel_stops_the_processor_and_stores_nothing(qtbot, runner, tmp_path) -> None:
+def test_cancel_stops_the_processor_and_stores_nothing(qtbot, runner, tmp_path, capfd) -> None:
+    """Also: what the processor prints reaches the output pane (it went to the terminal)."""
     script = tmp_path / "slow_proc.py"
     script.write_text(
-        "import time\n"
+        "import sys, time\n"
         "class PyProcessor:\n"
-        "    def __init__(self, processor, num_channels, sample_rate): pass\n"
+        "    def __init__(self, processor, num_channels, sample_rate):\n"
+        "        print('channels', num_channels)\n"
         "    def process(self, data):\n"
+        "        print('chunk at', data.shape)\n"
+        "        print('slow chunk', file=sys.stderr)\n"
         "        time.sleep(0.01)\n"
     )
     runner.open_path(script)
@@ -82,6 +90,19 @@ def test_cancel_stops_the_processor_and_stores_nothing(qtbot, runner, tmp_path) 
         pass
     assert blocker.args[0].status == "cancelled"
     assert "slow_proc_lfp0" not in runner.engine.dm
+    runner.output.flush()
+    text = runner.output.toPlainText()
+    assert "channels 1\n" in text
+    assert "chunk at (1, 10)\n" in text
+    assert "slow chunk\n" in text
+    terminal = capfd.readouterr()
+    assert "chunk at" not in terminal.out
+    assert "slow chunk" not in terminal.err
+
+
+def test_throughput_reads_in_samples_per_second_below_a_million() -> None:
+    assert throughput_text(48_213.4) == "48,213 samples/s"
+    assert throughput_text(12_345_678.0) == "12.3 M samples/s"
 
 
 def test_unusable_choices_are_reported_in_the_output(qtbot, runner) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QColor, QTextCursor
+from qtpy.QtWidgets import QWidget
 
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
@@ -132,3 +133,45 @@ def test_scripts_without_markers_hide_the_cell_view(qtbot, runner) -> None:
     result = _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)  # the whole script
     assert result.value_repr == "2"
     assert np.array_equal(runner.engine.namespace["y"], 1)
+
+
+def test_a_cells_output_stays_readable_in_a_crowded_dock(make_napari_viewer, qtbot, tmp_path):
+    """A figure docked below the runner left the cell view two lines: its value was cut."""
+    viewer = make_napari_viewer(show=True)
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    dock = viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    figure_like = QWidget()
+    figure_like.setMinimumHeight(300)
+    viewer.window.add_dock_widget(figure_like, name="Figure 1", area="right")
+    dock.window().resize(1200, 800)
+    runner.set_font_size(13)
+    long_line = "# " + "a long comment " * 20  # the editor's horizontal scroll bar shows
+    runner.editor.setPlainText(
+        f"# %% two lines and a value\n{long_line}\nprint('a')\nprint('b')\n41 + 1\n"
+    )
+    runner.editor.rescan_cells()
+    _put_cursor(runner, 1)
+    _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: runner.cell_view.isVisible() and runner.cell_view.text.height() > 0)
+    qtbot.wait(50)  # the dock area settles
+    text = runner.cell_view.text
+    assert text.toPlainText() == "a\nb\nOut: 42\n"
+    # the three lines show under the title, and the log below does not cover them
+    assert text.viewport().height() >= 3 * text.fontMetrics().lineSpacing()
+    assert runner.cell_view.height() >= runner.cell_view.minimumSizeHint().height()
+    assert runner.output.height() > 0
+    assert text.font().pointSize() == 13  # the font size setting reaches the cell's output
+    # the editor keeps six lines of code in view at that size, scroll bar or not
+    editor = runner.editor
+    assert editor.horizontalScrollBar().isVisible()
+    six_lines = 6 * editor.fontMetrics().lineSpacing()
+    assert editor.viewport().height() >= six_lines
+    # ... however crowded: its minimum height holds them beside the scroll bar
+    assert editor.minimumHeight() >= six_lines + editor.horizontalScrollBar().height()
+    # Clear sits in the tab bar beside the Output tab (its own row took three lines)
+    assert runner._clear_button.isVisible()
+    runner._clear_button.click()
+    runner.output.flush()
+    assert runner.output.toPlainText() == ""
+    runner.tabs.setCurrentIndex(1)
+    assert not runner._clear_button.isVisible()

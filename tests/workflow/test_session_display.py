@@ -242,3 +242,25 @@ def test_figures_tab_together_below_the_editor_and_fill_their_dock(qtbot, make_n
             assert toolbar_and_canvas >= dock.height() - 10, (dock.height(), toolbar_and_canvas)
     finally:
         plt.close("all")
+
+
+def test_a_docked_figure_leaves_the_script_editor_its_lines(qtbot, make_napari_viewer, tmp_path):
+    """A 640×480 figure's size hint squeezed the runner's editor below its six lines."""
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+    from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
+
+    viewer = make_napari_viewer(show=True)
+    main_window(viewer).resize(1200, 800)
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    display = get_workflow(viewer).display
+    figure = plt.figure()  # matplotlib's default 6.4 × 4.8 inches
+    figure.gca().plot([1, 3, 2])
+    display.show_figure(figure)
+    dock = display.dock_of(figure)
+    qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+    qtbot.wait(50)  # the dock area settles
+    assert runner.editor.height() >= runner.editor.minimumHeight()
+    assert dock.height() >= dock.minimumHeight()
+    assert main_window(viewer).height() <= 800  # nothing pushed the window taller

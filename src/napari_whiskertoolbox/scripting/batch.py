@@ -20,6 +20,7 @@ from napari_whiskertoolbox.core import (
     PointData,
     RaggedSeries,
 )
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.scripting.cancel import check_cancelled
 
 if TYPE_CHECKING:
@@ -70,7 +71,10 @@ def _resolve(source: object, key: str | None, expected: type[_Container], what: 
                 f"{what}: a key ({key!r}) needs a DataManager, got a {type(source).__name__}"
             )
         if key not in source:
-            raise KeyError(f"{what}: no key {key!r} in the DataManager; keys: {source.keys()}")
+            raise KeyError(
+                f"{what}: no key {key!r} in the DataManager{did_you_mean(key, source.keys())}; "
+                f"keys: {source.keys()}"
+            )
         found = source.get_data(key)
     if not isinstance(found, expected):
         label = f"key {key!r}" if key is not None else "the argument"
@@ -145,7 +149,11 @@ def entities_in_group(dm: DataManager, group: str) -> Iterator[EntityRef]:
         If ``dm`` has no group called ``group``.
     """
     if group not in dm.groups:
-        raise KeyError(f"entities_in_group: no entity group {group!r}; groups: {dm.groups.names()}")
+        names = dm.groups.names()
+        raise KeyError(
+            f"entities_in_group: no entity group {group!r}{did_you_mean(group, names)}; "
+            f"groups: {names}"
+        )
     wanted = dm.groups.members(group)
     if wanted.size == 0:
         return

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.kinds import SERIES_KINDS
@@ -230,7 +231,9 @@ def plot_key(key: str, *, dm: DataManager | None = None) -> str | None:
 
 def _check_series_key(dm: DataManager, key: str) -> None:
     if key not in dm:
-        raise KeyError(f"wt.plot: no key {key!r} in the DataManager; keys: {sorted(dm)}")
+        raise KeyError(
+            f"wt.plot: no key {key!r} in the DataManager{did_you_mean(key, dm)}; keys: {sorted(dm)}"
+        )
     kind = dm.data_type(key)
     if kind not in SERIES_KINDS:
         raise ValueError(

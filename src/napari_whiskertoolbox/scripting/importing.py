@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, TypeGuard
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.kinds import DATA_CLASSES
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ def import_new_data(
     namespace: Mapping[str, object] = source.namespace if hasattr(source, "namespace") else source
     if clock not in dm.time_keys():
         raise KeyError(
-            f"import_new_data: clock {clock!r} does not exist; available clocks: {dm.time_keys()}"
+            f"import_new_data: clock {clock!r} does not exist{did_you_mean(clock, dm.time_keys())}; "
+            f"available clocks: {dm.time_keys()}"
         )
     if names is None:
         chosen = find_new_data(namespace, dm)
@@ -83,7 +85,10 @@ def import_new_data(
         chosen = {}
         for name in names:
             if name not in namespace:
-                raise KeyError(f"import_new_data: no variable named {name!r} in the namespace")
+                raise KeyError(
+                    f"import_new_data: no variable named {name!r} in the namespace"
+                    f"{did_you_mean(name, namespace)}"
+                )
             value = namespace[name]
             if not is_data_object(value):
                 raise TypeError(

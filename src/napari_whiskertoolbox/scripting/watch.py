@@ -1,8 +1,9 @@
 """The variable watch's numbers: array statistics in bounded time, data objects' key and clock.
 
 :func:`array_stats` reads an array chunk by chunk; when its time budget runs out it
-finishes on an evenly strided sample of the whole array and says the result is
-approximate, so a 10-GB memory map costs a few tens of milliseconds, not a full read.
+finishes on an evenly strided sample of the part not read yet (what was read counts exactly:
+an extreme value already seen is never lost) and says the result is approximate, so a
+10-GB memory map costs a few tens of milliseconds, not a full read.
 """
 
 from __future__ import annotations
@@ -66,12 +67,16 @@ class _Accumulator:
 
     def add(self, chunk: np.ndarray) -> None:
         self.used += chunk.size
-        if chunk.dtype.kind == "f":
-            chunk = chunk[np.isfinite(chunk)]
         if chunk.size == 0:
             return
-        self.minimum = min(self.minimum, float(chunk.min()))
-        self.maximum = max(self.maximum, float(chunk.max()))
+        low, high = float(chunk.min()), float(chunk.max())
+        if chunk.dtype.kind == "f" and not (math.isfinite(low) and math.isfinite(high)):
+            chunk = chunk[np.isfinite(chunk)]  # only chunks holding NaN or inf pay for a copy
+            if chunk.size == 0:
+                return
+            low, high = float(chunk.min()), float(chunk.max())
+        self.minimum = min(self.minimum, low)
+        self.maximum = max(self.maximum, high)
         self.total += float(chunk.sum(dtype=np.float64))
         self.count += int(chunk.size)
 
@@ -79,6 +84,23 @@ class _Accumulator:
         if self.count == 0:
             return ArrayStats(None, None, None, exact, self.used)
         return ArrayStats(self.minimum, self.maximum, self.total / self.count, exact, self.used)
+
+    def with_sample_of_rest(self, sample: _Accumulator, n_rest: int) -> ArrayStats:
+        """Return the stats of what was read exactly and a strided ``sample`` of the rest.
+
+        ``n_rest`` elements were not read; the sample stands for them (its share of finite
+        values and their mean), so extremes already read are never lost.
+        """
+        minimum, maximum = min(self.minimum, sample.minimum), max(self.maximum, sample.maximum)
+        total, count = self.total, float(self.count)
+        if sample.count:
+            rest_count = sample.count / sample.used * n_rest
+            total += sample.total / sample.count * rest_count
+            count += rest_count
+        used = self.used + sample.used
+        if count == 0:
+            return ArrayStats(None, None, None, False, used)
+        return ArrayStats(minimum, maximum, total / count, False, used)
 
 
 def array_stats(arr: np.ndarray, budget_s: float = 0.05) -> ArrayStats | None:
@@ -109,10 +131,11 @@ def array_stats(arr: np.ndarray, budget_s: float = 0.05) -> ArrayStats | None:
     for start in range(0, rows.shape[0], step):
         acc.add(np.asarray(rows[start : start + step], dtype=_work_dtype(arr)).reshape(-1))
         if time.perf_counter() - started > budget_s and start + step < rows.shape[0]:
-            stride = max(1, rows.shape[0] // max(1, _SAMPLE_ELEMENTS // row_size))
+            rest = rows[start + step :]
+            stride = max(1, rest.shape[0] // max(1, _SAMPLE_ELEMENTS // row_size))
             sample = _Accumulator()
-            sample.add(np.asarray(rows[::stride], dtype=_work_dtype(arr)).reshape(-1))
-            return sample.result(exact=False)
+            sample.add(np.asarray(rest[::stride], dtype=_work_dtype(arr)).reshape(-1))
+            return acc.with_sample_of_rest(sample, rest.shape[0] * row_size)
     return acc.result(exact=True)
 
 

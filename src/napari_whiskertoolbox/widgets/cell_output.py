@@ -11,7 +11,11 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.scripting.cells import Cell, CellOutput
     from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
 
-__all__ = ["CellOutputView"]
+__all__ = ["MIN_TEXT_LINES", "CellOutputView"]
+
+MIN_TEXT_LINES = 3
+"""Lines of kept output always shown under the title, however crowded the dock (a cell's
+printed line and its ``Out:`` value were cut in half by the output log below)."""
 
 
 class CellOutputView(QWidget):
@@ -35,9 +39,23 @@ class CellOutputView(QWidget):
         self.text.setPlaceholderText("Run the cell (Ctrl+Enter) to keep its output here")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.title)
         layout.addWidget(self.text, 1)
         self.cell: Cell | None = None
+        self._fit_min_height()
+
+    def set_font_size(self, points: int) -> None:
+        """Show the kept output in ``points``-sized text (the output log's size)."""
+        font = self.text.font()
+        font.setPointSize(int(points))
+        self.text.setFont(font)
+        self._fit_min_height()
+
+    def _fit_min_height(self) -> None:
+        text = self.text
+        margins = 2 * (text.frameWidth() + round(text.document().documentMargin()))
+        text.setMinimumHeight(text.fontMetrics().lineSpacing() * MIN_TEXT_LINES + margins)
 
     def apply_theme(self, theme: ScriptTheme) -> None:
         """Use napari's theme colours."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +31,13 @@ from qtpy.QtWidgets import (
 )
 
 from napari_whiskertoolbox.core.counted import counted
+from napari_whiskertoolbox.scripting.capture import OutputCapture
+from napari_whiskertoolbox.scripting.display import displaying_for
 from napari_whiskertoolbox.scripting.processors import ProcessorCancelled, ProcessorError
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.scripting.capture import OutputCallback
     from napari_whiskertoolbox.scripting.processors import ProcessorPlan, ProcessorResult
 
 __all__ = [
@@ -42,6 +46,7 @@ __all__ = [
     "ProcessorDialog",
     "ProcessorOutcome",
     "ProcessorRun",
+    "throughput_text",
 ]
 
 POLL_MS = 100
@@ -157,8 +162,28 @@ class ProcessorOutcome:
     result: ProcessorResult | None = None
 
 
+def throughput_text(samples_per_second: float) -> str:
+    """Return a throughput (samples of all channels per second) as the output pane shows it.
+
+    ``"48,200 samples/s"`` below a million, ``"12.3 M samples/s"`` above (a short run no
+    longer reads ``0.0 M samples/s``).
+    """
+    if samples_per_second >= 1e6:
+        return f"{samples_per_second / 1e6:.1f} M samples/s"
+    return f"{samples_per_second:,.0f} samples/s"
+
+
 class ProcessorRun:
     """One processor run on a worker thread, stored on the main thread.
+
+    Parameters
+    ----------
+    plan : ProcessorPlan
+        The checked run.
+    on_output : callable, optional
+        ``on_output(stream_name, text)`` receives what the processor prints (``"stdout"`` /
+        ``"stderr"``), from the worker thread, as it prints; without it the prints go to
+        the process's own streams.
 
     Signals
     -------
@@ -171,8 +196,9 @@ class ProcessorRun:
     progressed = Signal(float)
     finished = Signal(object)
 
-    def __init__(self, plan: ProcessorPlan) -> None:
+    def __init__(self, plan: ProcessorPlan, on_output: OutputCallback | None = None) -> None:
         self.plan = plan
+        self._on_output = on_output
         self.cancel_event = threading.Event()
         self.fraction = 0.0
         self.outcome: ProcessorOutcome | None = None
@@ -209,8 +235,10 @@ class ProcessorRun:
         self.fraction = fraction
 
     def _compute(self) -> None:
+        capture = OutputCapture(self._on_output) if self._on_output is not None else nullcontext()
         try:
-            output = self.plan.compute(progress=self._set_fraction, cancel=self.cancel_event)
+            with capture, displaying_for(self.plan.dm):
+                output = self.plan.compute(progress=self._set_fraction, cancel=self.cancel_event)
         except ProcessorCancelled:
             self._computed = ("cancelled", None)
         except (ProcessorError, ValueError, KeyError) as exc:
@@ -233,12 +261,11 @@ class ProcessorRun:
                 self._finish(ProcessorOutcome("failed", str(exc)))
                 return
             keys = ", ".join([*result.analog_keys, *result.event_keys])
-            rate = result.samples_per_second / 1e6
             self._finish(
                 ProcessorOutcome(
                     "done",
                     f"{self.plan.label}: {counted(result.n_chunks, 'chunk')} in {result.seconds:.2f} s "
-                    f"({rate:.1f} M samples/s) -> {keys}",
+                    f"({throughput_text(result.samples_per_second)}) -> {keys}",
                     result,
                 )
             )

@@ -338,8 +338,10 @@ class ScriptRunnerWidget(Container):
         self.editor.textChanged.connect(self._remember_buffer)
 
         self.output = OutputPane()
-        self._clear_button = PushButton(text="Clear")
-        self._clear_button.changed.connect(self.output.clear)
+        self._clear_button = QToolButton()
+        self._clear_button.setText("Clear")
+        self._clear_button.setToolTip("clear the output log")
+        self._clear_button.clicked.connect(self.output.clear)
 
         self.cell_view = CellOutputView()
         self.cell_view.hide()
@@ -369,9 +371,16 @@ class ScriptRunnerWidget(Container):
         output_split.setOrientation(Qt.Orientation.Vertical)
         output_split.addWidget(self.cell_view)
         output_split.addWidget(self.output)
+        output_split.setChildrenCollapsible(False)
         output_split.setStretchFactor(1, 2)
         output_split.setSizes([120, 240])  # the log keeps most of the room
-        self.tabs.addTab(_boxed(output_split, _row(self._clear_button).native), "Output")
+        # Clear sits in the tab bar: a row of its own took the room of three lines of output
+        self.tabs.addTab(output_split, "Output")
+        self.tabs.setCornerWidget(self._clear_button)
+        clear, tabs = self._clear_button, self.tabs
+        tabs.currentChanged.connect(
+            lambda index: clear.setVisible(tabs.widget(index) is output_split)
+        )
         import_row = _row(
             self._new_data_label, self._clock_choice, self._import_button, self._reset_button
         )
@@ -386,7 +395,7 @@ class ScriptRunnerWidget(Container):
         splitter.setStretchFactor(1, 2)
         # In a crowded dock area the editor keeps a few lines; the tabs give way first.
         self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
-        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES)
+        self._fit_editor_min_height()
         splitter.setChildrenCollapsible(False)
         self.native.layout().addWidget(splitter)
 
@@ -490,9 +499,22 @@ class ScriptRunnerWidget(Container):
     def set_font_size(self, points: int) -> None:
         """Use ``points``-sized text in the editor and the output."""
         self.editor.set_font_size(points)
+        self._fit_editor_min_height()
         self.output.set_font_size(points)
+        self.cell_view.set_font_size(points)
         self.settings.font_size = int(points)
         self._schedule_save()
+
+    def _fit_editor_min_height(self) -> None:
+        """Keep :data:`_EDITOR_MIN_LINES` lines of code in view at the current font size.
+
+        The frame and the horizontal scroll bar (long lines do not wrap) come on top: the
+        bare line height left 4.6 lines in view beside a docked figure.
+        """
+        editor = self.editor
+        chrome = 2 * (editor.frameWidth() + round(editor.document().documentMargin()))
+        chrome += editor.horizontalScrollBar().sizeHint().height()
+        editor.setMinimumHeight(editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES + chrome)
 
     def set_line_numbers(self, visible: bool) -> None:
         """Show or hide the editor's line numbers."""
@@ -1070,7 +1092,7 @@ class ScriptRunnerWidget(Container):
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             self.output.append_output("stderr", f"cannot run as processor: {message}\n")
             return None
-        run = self.processor_run = ProcessorRun(plan)
+        run = self.processor_run = ProcessorRun(plan, on_output=self.output.append_output)
         run.progressed.connect(lambda fraction: self._busy_bar.setValue(round(fraction * 1000)))
         run.finished.connect(self._processor_finished)
         self.output.append_output(

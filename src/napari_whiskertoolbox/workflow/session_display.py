@@ -21,7 +21,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent, QObject
+from qtpy.QtCore import QEvent, QObject, QSize
 from qtpy.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
@@ -44,6 +44,12 @@ __all__ = ["FigureDock", "SessionDisplay", "install_session_display"]
 
 PLUGIN_NAME = "napari-whiskertoolbox"
 TIMELINE_WIDGET = "Timeline"
+FIGURE_MIN_SIZE = (320, 200)
+"""Smallest figure dock (pixels): toolbar and a readable plot."""
+FIGURE_HINT_HEIGHT = 320
+"""Height a new figure dock asks for, whatever the figure's size in inches: a 640×480
+figure's own wish took the dock column from the script runner, whose editor shrank to four
+lines below its minimum, and the window grew past the screen."""
 _PAUSE_SLICE_S = 0.02
 """``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
 
@@ -112,7 +118,12 @@ class FigureDock(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.canvas, 1)
-        self.setMinimumSize(320, 260)
+        self.setMinimumSize(*FIGURE_MIN_SIZE)
+
+    def sizeHint(self) -> QSize:
+        """Ask for :data:`FIGURE_HINT_HEIGHT` at most (the user can drag the dock taller)."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), min(hint.height(), FIGURE_HINT_HEIGHT))
 
     def event(self, event: QEvent) -> bool:
         """Notice napari taking the widget out of its dock (the user closed it)."""

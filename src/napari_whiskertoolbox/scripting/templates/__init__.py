@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from importlib import resources
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
+
 __all__ = ["TEMPLATES", "list_templates", "load_template"]
 
 TEMPLATES: dict[str, str] = {
@@ -44,6 +46,7 @@ def load_template(title: str) -> str:
         filename = TEMPLATES[title]
     except KeyError:
         raise KeyError(
-            f"no script template named {title!r}; available: {', '.join(TEMPLATES)}"
+            f"no script template named {title!r}{did_you_mean(title, TEMPLATES)}; "
+            f"available: {', '.join(TEMPLATES)}"
         ) from None
     return resources.files(__name__).joinpath(filename).read_text(encoding="utf-8")
