@@ -44,6 +44,16 @@ class TransformError(ValueError):
         prefix = f"{transform}: " if transform and not message.startswith(transform) else ""
         super().__init__(prefix + message)
 
+    def reworded(self, message: str, transform: str | None = None) -> TransformError:
+        """Return this error with the whole text ``message`` (to raise ``from`` it).
+
+        The parameter, value and key are kept; ``transform`` replaces the transform when
+        given. ``message`` is not prefixed with the transform's name.
+        """
+        error = TransformError(message, parameter=self.parameter, value=self.value, key=self.key)
+        error.transform = transform or self.transform
+        return error
+
 
 class TransformCancelled(RuntimeError):
     """A transform stopped because its run was cancelled; nothing was stored."""

@@ -268,14 +268,7 @@ def execute_chain(
         except TransformCancelled:
             raise
         except TransformError as exc:
-            failed = TransformError(
-                f"Step '{label}' failed: {exc}",
-                parameter=exc.parameter,
-                value=exc.value,
-                key=exc.key,
-            )
-            failed.transform = spec.name
-            raise failed from exc
+            raise exc.reworded(f"Step '{label}' failed: {exc}", spec.name) from exc
     if batch is not None:
         return from_batch(batch)
     return current.data

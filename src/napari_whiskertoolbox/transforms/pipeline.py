@@ -475,14 +475,7 @@ class Pipeline:
         except TransformError as exc:
             if self.path is None:
                 raise
-            failed = TransformError(
-                f"pipeline file '{self.path}': {exc}",
-                parameter=exc.parameter,
-                value=exc.value,
-                key=exc.key,
-            )
-            failed.transform = exc.transform
-            raise failed from exc
+            raise exc.reworded(f"pipeline file '{self.path}': {exc}") from exc
 
     def plan_on_key(
         self,
