@@ -25,7 +25,7 @@ from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import DataFileNeedsItem
 from napari_whiskertoolbox.workflow.ask import DataFileRequest
 from napari_whiskertoolbox.workflow.data_file_form import DataFileDialog
-from napari_whiskertoolbox.workflow.opening import NEWER_SESSION_QUESTION, reveal_timeline
+from napari_whiskertoolbox.workflow.opening import NEWER_SESSION_QUESTION, reveal_docks
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
 if TYPE_CHECKING:
@@ -295,7 +295,7 @@ def test_a_visible_window_asks_with_the_real_form(
     # a signal has no layer: the Timeline docks to show it (the canvas stayed blank)
     (timeline,) = [w for w in viewer.window.dock_widgets.values() if hasattr(w, "lane_keys")]
     assert timeline.is_lane_shown("single_column")
-    reveal_timeline(get_session(viewer))  # the next open
+    reveal_docks(get_session(viewer))  # the next open
     docked = [w for w in viewer.window.dock_widgets.values() if hasattr(w, "lane_keys")]
     assert docked == [timeline]  # the one already docked is kept
 

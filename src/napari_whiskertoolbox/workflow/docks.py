@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     import napari
     from qtpy.QtWidgets import QDockWidget
 
-__all__ = ["PLUGIN_NAME", "add_plugin_dock", "dock_name", "dock_of"]
+__all__ = ["ANNOTATION_KEYS_WIDGET", "PLUGIN_NAME", "add_plugin_dock", "dock_name", "dock_of"]
 
 PLUGIN_NAME = "napari-whiskertoolbox"
+ANNOTATION_KEYS_WIDGET = "Annotation keys"
+"""The Annotation keys dock's display name in ``napari.yaml``."""
 
 
 def dock_name(widget_name: str) -> str:

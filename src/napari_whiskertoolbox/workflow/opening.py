@@ -46,7 +46,7 @@ __all__ = [
     "newer_saved_session",
     "open_in_session",
     "open_in_viewer",
-    "reveal_timeline",
+    "reveal_docks",
     "show_data_manager",
 ]
 
@@ -178,7 +178,7 @@ def open_in_session(
             if workflow is not None:
                 workflow.autosaver.opened_from = source
         offer_recovery(session, source=source)
-    reveal_timeline(session)
+    reveal_docks(session)
     return opened
 
 
@@ -271,29 +271,42 @@ def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
     added = _layers_added(viewer, lambda: adopt_data_manager(session.dm, dm))
     if not had_layers:
         viewer.reset_view()
-    reveal_timeline(session)
+    reveal_docks(session)
     return added
 
 
-def reveal_timeline(session: ViewerSession) -> None:
-    """Dock the Timeline when the session holds signals, events or intervals.
+def reveal_docks(session: ViewerSession) -> None:
+    """Dock the Timeline and the Annotation keys when the session's data needs them.
 
-    Those have no layer: opened alone they left the canvas on napari's welcome screen and
-    nothing on screen. Only a window the user sees gets the dock; one already docked (from
-    the Plugins menu, ``wt.plot``) is kept.
+    The Timeline when the session holds signals, events or intervals: those have no layer,
+    and opened alone they left the canvas on napari's welcome screen and nothing on screen.
+    The Annotation keys when it holds a DeepLabCut or SLEAP pose set: its *Next keypoint*
+    row chooses the body part the next click labels. Only a window the user sees gets the
+    docks; one already docked (from the Plugins menu, ``wt.plot``) is kept. A new dock
+    narrows the canvas, so the view is fitted again.
     """
+    from qtpy.QtWidgets import QApplication
+
     from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+    from napari_whiskertoolbox.io.pose import pose_sets
     from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import ANNOTATION_KEYS_WIDGET, add_plugin_dock
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
     viewer = session.viewer
     workflow = workflow_of(session)
     if viewer is None or workflow is None or workflow.display is None:
         return
-    if not any(session.dm.data_type(key) in SERIES_KINDS for key in session.dm):
+    if not main_window(viewer).isVisible():
         return
-    if main_window(viewer).isVisible():
+    docked = set(viewer.window.dock_widgets)
+    if any(session.dm.data_type(key) in SERIES_KINDS for key in session.dm):
         workflow.display.timeline()
+    if pose_sets(session.dm):
+        add_plugin_dock(viewer, ANNOTATION_KEYS_WIDGET)
+    if set(viewer.window.dock_widgets) != docked:
+        QApplication.processEvents()  # the canvas takes its new size
+        session.fit_view()
 
 
 def _layers_added(viewer: napari.Viewer, load: Callable[[], object]) -> list[Layer]:
@@ -329,6 +342,6 @@ def fit_view_when_shown(session: ViewerSession, key: str) -> None:
             session.shown_changed.disconnect(shown)
             session.set_frame(0)
             session.fit_view()
-            reveal_timeline(session)
+            reveal_docks(session)
 
     session.shown_changed.connect(shown)
