@@ -446,6 +446,16 @@ def test_unknown_top_level_key_is_reported(write_config, caplog):
     assert "'dta'" in caplog.text
 
 
+def test_a_misspelt_item_option_is_named_with_the_closest_option(tmp_path, write_config):
+    """Was only 'ignored (known: ...)': a misspelt likelihood_threshold loads every prediction."""
+    (tmp_path / "e.csv").write_text("1\n2\n")
+    item = {"data_type": "digital_event", "name": "e", "filepath": str(tmp_path / "e.csv")}
+    report = LoadReport()
+    load_config(write_config([{**item, "scael": 2.0}]), report=report)
+    (note,) = report.of_kind("unknown_option")
+    assert "option 'scael' is not read by digital_event csv and is ignored (did you mean 'scale'?)" in note.message  # fmt: skip
+
+
 def test_glob_matching_nothing(tmp_path, write_config):
     with pytest.raises(FormatError, match=r"pattern .*\*\.mp4.* matches nothing"):
         _load_item(write_config, "video", tmp_path / "*.mp4")
