@@ -57,6 +57,15 @@ def test_missing_file(tmp_path, write_config, data_type, options):
     _expect(write_config, data_type, tmp_path / "nope.csv", r"does not exist|expected", **options)
 
 
+def test_a_missing_file_is_named_with_what_may_be_meant(tmp_path, write_config):
+    """Was only 'the path does not exist': a misspelt file name or folder went unexplained."""
+    (tmp_path / "whisker_points.csv").write_text("0 1 2\n")
+    with pytest.raises(FormatError, match=r"does not exist \(did you mean 'whisker_points\.csv'\?\)"):  # fmt: skip
+        load_config(write_config([{"data_type": "points", "name": "p", "filepath": "whisker_pionts.csv"}]))  # fmt: skip
+    with pytest.raises(FormatError, match=r"does not exist \(there is no folder 'Pts' in '"):
+        load_config(write_config([{"data_type": "points", "name": "p", "filepath": "Pts/a/p.csv"}]))  # fmt: skip
+
+
 # ---- points --------------------------------------------------------------------------
 
 
