@@ -266,7 +266,7 @@ def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> i
             f"{pose.name}: nothing copied from frame {source} to frame {target}: every body "
             f"part frame {source} has is placed here already ({kept} kept)."
         )
-        return source
+        return None
     undo_key = key_label(history_keys.HISTORY_KEYS["undo"][0][0])
     if merge:
         outcome = (
