@@ -64,6 +64,9 @@ def test_a_missing_file_is_named_with_what_may_be_meant(tmp_path, write_config):
         load_config(write_config([{"data_type": "points", "name": "p", "filepath": "whisker_pionts.csv"}]))  # fmt: skip
     with pytest.raises(FormatError, match=r"does not exist \(there is no folder 'Pts' in '"):
         load_config(write_config([{"data_type": "points", "name": "p", "filepath": "Pts/a/p.csv"}]))  # fmt: skip
+    (tmp_path / "ev_2.csv").write_text("1\n")  # a series' file is no misspelling of ev_3.csv
+    with pytest.raises(FormatError, match=r"ev_3\.csv'?: expected a file or folder, the path does not exist$"):  # fmt: skip
+        load_config(write_config([{"data_type": "digital_event", "name": "e", "filepath": "ev_3.csv"}]))  # fmt: skip
 
 
 # ---- points --------------------------------------------------------------------------

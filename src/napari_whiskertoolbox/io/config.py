@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import re
 import sys
 import types
 from collections.abc import Callable
@@ -265,7 +266,8 @@ def _missing_hint(path: Path) -> str:
     """Return what may be meant instead of missing ``path`` (``""``: no hint).
 
     The closest name in its folder (`` (did you mean 'x'?)``), or the first folder on the
-    way to it that does not exist.
+    way to it that does not exist. A name differing only in its numbers is another file of
+    a series (``ev_2.csv`` for a loop's missing ``ev_3.csv``), not a misspelling: not offered.
     """
     folder = path.parent
     if folder.is_dir():
@@ -273,7 +275,8 @@ def _missing_hint(path: Path) -> str:
             names = [entry.name for entry in folder.iterdir()]
         except OSError:
             return ""
-        return did_you_mean(path.name, names)
+        shape = re.sub(r"\d+", "0", path.name)
+        return did_you_mean(path.name, [n for n in names if re.sub(r"\d+", "0", n) != shape])
     while folder != folder.parent:
         missing, folder = folder, folder.parent
         if folder.is_dir():
