@@ -57,6 +57,18 @@ def test_missing_file(tmp_path, write_config, data_type, options):
     _expect(write_config, data_type, tmp_path / "nope.csv", r"does not exist|expected", **options)
 
 
+def test_a_missing_file_is_named_with_what_may_be_meant(tmp_path, write_config):
+    """Was only 'the path does not exist': a misspelt file name or folder went unexplained."""
+    (tmp_path / "whisker_points.csv").write_text("0 1 2\n")
+    with pytest.raises(FormatError, match=r"does not exist \(did you mean 'whisker_points\.csv'\?\)"):  # fmt: skip
+        load_config(write_config([{"data_type": "points", "name": "p", "filepath": "whisker_pionts.csv"}]))  # fmt: skip
+    with pytest.raises(FormatError, match=r"does not exist \(there is no folder 'Pts' in '"):
+        load_config(write_config([{"data_type": "points", "name": "p", "filepath": "Pts/a/p.csv"}]))  # fmt: skip
+    (tmp_path / "ev_2.csv").write_text("1\n")  # a series' file is no misspelling of ev_3.csv
+    with pytest.raises(FormatError, match=r"ev_3\.csv'?: expected a file or folder, the path does not exist$"):  # fmt: skip
+        load_config(write_config([{"data_type": "digital_event", "name": "e", "filepath": "ev_3.csv"}]))  # fmt: skip
+
+
 # ---- points --------------------------------------------------------------------------
 
 
@@ -444,6 +456,16 @@ def test_unknown_top_level_key_is_reported(write_config, caplog):
     (note,) = report.of_kind("unknown_option")
     assert "'dta'" in note.message
     assert "'dta'" in caplog.text
+
+
+def test_a_misspelt_item_option_is_named_with_the_closest_option(tmp_path, write_config):
+    """Was only 'ignored (known: ...)': a misspelt likelihood_threshold loads every prediction."""
+    (tmp_path / "e.csv").write_text("1\n2\n")
+    item = {"data_type": "digital_event", "name": "e", "filepath": str(tmp_path / "e.csv")}
+    report = LoadReport()
+    load_config(write_config([{**item, "scael": 2.0}]), report=report)
+    (note,) = report.of_kind("unknown_option")
+    assert "option 'scael' is not read by digital_event csv and is ignored (did you mean 'scale'?)" in note.message  # fmt: skip
 
 
 def test_glob_matching_nothing(tmp_path, write_config):

@@ -25,8 +25,17 @@ def test_unreadable_file_names_the_path(tmp_path):
 def test_empty_file_is_rejected(tmp_path):
     empty = tmp_path / "empty.avi"
     empty.write_bytes(b"")
-    with pytest.raises(MediaError, match=r"empty\.avi"):
+    with pytest.raises(MediaError, match=r"empty\.avi.*the file is empty: 0 bytes"):
         VideoMedia(empty)
+
+
+def test_an_unfinished_recording_says_what_to_do(tmp_path, frame_number_video):
+    """Was FFmpeg's bare 'Invalid data found when processing input': an MP4 cut before its
+    index ('moov', written last) is what a recording stopped mid-way leaves."""
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(frame_number_video.read_bytes()[:200_000])
+    with pytest.raises(MediaError, match=r"cut\.mp4.*recording was not finished.*'moov'"):
+        VideoMedia(cut)
 
 
 def test_errors_are_value_errors(tmp_path):

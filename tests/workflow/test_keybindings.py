@@ -428,6 +428,12 @@ def test_a_keypoints_layer_is_what_the_jump_and_copy_keys_act_on(
     assert viewer.layers["mouse"].data.shape == (2, 2)
     press(viewer, "Control-Z")  # the whole copy is one step
     assert paw.count_at(4) == 0
+    session.set_frame(7)
+    press(viewer, "Control-Shift-D")  # frame 6's paw is placed here already: no step made
+    assert notifications[-1] == (
+        "mouse: nothing copied from frame 6 to frame 7: every body part frame 6 has is "
+        "placed here already (1 kept)."
+    )  # was "copied 0 keypoints ... Ctrl+Z undoes it": Ctrl+Z undid an earlier edit instead
     viewer.layers.selection.active = viewer.layers["media"]
     assert session.active_pose == "mouse"  # the media does not take it over
 

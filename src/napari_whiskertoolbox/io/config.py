@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import re
 import sys
 import types
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
@@ -260,6 +262,28 @@ def load_config(
     return target
 
 
+def _missing_hint(path: Path) -> str:
+    """Return what may be meant instead of missing ``path`` (``""``: no hint).
+
+    The closest name in its folder (`` (did you mean 'x'?)``), or the first folder on the
+    way to it that does not exist. A name differing only in its numbers is another file of
+    a series (``ev_2.csv`` for a loop's missing ``ev_3.csv``), not a misspelling: not offered.
+    """
+    folder = path.parent
+    if folder.is_dir():
+        try:
+            names = [entry.name for entry in folder.iterdir()]
+        except OSError:
+            return ""
+        shape = re.sub(r"\d+", "0", path.name)
+        return did_you_mean(path.name, [n for n in names if re.sub(r"\d+", "0", n) != shape])
+    while folder != folder.parent:
+        missing, folder = folder, folder.parent
+        if folder.is_dir():
+            return f" (there is no folder {missing.name!r} in {str(folder)!r})"
+    return ""
+
+
 def _load_into(
     parsed: ParsedConfig, staging: DataManager, report: LoadReport, target: DataManager | None
 ) -> dict[str, dict[str, Any]]:
@@ -286,7 +310,7 @@ def _load_into(
         fmt = item_format(item)  # an unknown data_type fails first, as in WhiskerToolbox
         if item.path is not None and fmt != NATIVE_FORMAT and not item.path.exists():
             raise FormatError(
-                "expected a file or folder, the path does not exist",
+                f"expected a file or folder, the path does not exist{_missing_hint(item.path)}",
                 path=item.path,
                 item=item.label,
             )

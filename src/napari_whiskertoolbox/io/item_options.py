@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
@@ -108,10 +109,12 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
     if variant.check_unknown:
         for key in item.options:
             if key not in COMMON_FIELDS and not variant.accepts(key):
+                names = [n for o in variant.options for n in (o.name, *o.aliases)]
                 item.note(
                     "unknown_option",
                     f"option {key!r} is not read by {item.data_type} {variant.variant} and is "
-                    f"ignored (known: {', '.join(o.name for o in variant.options) or 'none'})",
+                    f"ignored{did_you_mean(key, names)} "
+                    f"(known: {', '.join(o.name for o in variant.options) or 'none'})",
                 )
     return out
 

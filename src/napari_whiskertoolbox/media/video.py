@@ -74,6 +74,24 @@ class DecodeStats:
     cache_hits: int = 0
 
 
+def _open_hint(media: VideoMedia, exc: av.FFmpegError) -> str:
+    """Return what a user can do about FFmpeg refusing ``media``'s file at open (``""``: nothing)."""
+    if not isinstance(exc, av.error.InvalidDataError):
+        return ""
+    try:
+        size = media.source_path.stat().st_size
+    except OSError:
+        return ""
+    if size == 0:
+        return " (the file is empty: 0 bytes; copy or export it again)"
+    return (
+        " (FFmpeg does not recognise its content: either it is not a video, or the recording"
+        " was not finished: an MP4/MOV stopped before it was closed lacks its index ('moov')"
+        " and cannot be opened; copy it again from the camera, or repair it with a tool such"
+        " as untrunc, given a good file from the same camera)"
+    )
+
+
 class VideoMedia(MediaData):
     """A video file as a lazy ``(n_frames, height, width[, 3])`` array, frames as FFmpeg gives them.
 
@@ -411,7 +429,9 @@ class VideoMedia(MediaData):
         try:
             container = av.open(str(self.source_path))
         except av.FFmpegError as exc:
-            raise MediaError(f"cannot open video file {str(self.source_path)!r}: {exc}") from exc
+            raise MediaError(
+                f"cannot open video file {str(self.source_path)!r}: {exc}{_open_hint(self, exc)}"
+            ) from exc
         try:
             stream, note = choose_video_stream(container)
         except IndexError:

@@ -261,6 +261,12 @@ def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> i
             elif placed:
                 points.clear_at(here)
             replaced += placed
+    if not copied:  # merge, nothing missing here: no undo step was recorded
+        show_info(
+            f"{pose.name}: nothing copied from frame {source} to frame {target}: every body "
+            f"part frame {source} has is placed here already ({kept} kept)."
+        )
+        return None
     undo_key = key_label(history_keys.HISTORY_KEYS["undo"][0][0])
     if merge:
         outcome = (
