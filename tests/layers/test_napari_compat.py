@@ -23,6 +23,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     quit_requested,
     set_napari_close_questions,
     skip_unchanged_transforms,
+    tolerate_status_races,
     viewer_widget,
     vispy_layer,
     write_to_console,
@@ -143,6 +144,66 @@ def test_block_refresh_raises_when_napari_drops_it(monkeypatch: pytest.MonkeyPat
         block_refresh(FakeLayer()),
     ):
         pass
+
+
+# --------------------------------------------------------------------------- status thread
+def test_a_status_computed_mid_update_is_retried_not_reported(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race a user met stepping frames over keypoints, made deterministic: napari's
+    status thread computes while the main thread holds a Points layer between its new,
+    shorter data and the re-slice (IndexError, shown as an error notification)."""
+    import threading
+
+    import napari._qt.threads.status_checker as status_checker
+
+    from napari_whiskertoolbox.layers import _napari_compat
+    from napari_whiskertoolbox.layers.quiet import quiet_update
+
+    viewer = make_napari_viewer()
+    points = viewer.add_points(np.array([[10.0, 10.0], [20.0, 20.0], [30.0, 30.0]]))
+    viewer.cursor.position = (20.0, 20.0)
+    viewer.mouse_over_canvas = True
+    reported: list[object] = []
+    monkeypatch.setattr(status_checker.notification_manager, "dispatch", reported.append)
+    monkeypatch.setattr(_napari_compat, "STATUS_RETRY_DELAY_S", 0.5)
+    tolerate_status_races(viewer)
+    tolerate_status_races(viewer)  # once per window
+    outcomes: list[str] = []
+    first_try = threading.Event()
+    compute = type(viewer)._calc_status_from_cursor
+
+    def counted(model: Any) -> Any:
+        try:
+            status = compute(model)
+        except IndexError:
+            outcomes.append("IndexError")
+            raise
+        finally:
+            first_try.set()
+        outcomes.append("status")
+        return status
+
+    monkeypatch.setattr(type(viewer), "_calc_status_from_cursor", counted)
+    thread = main_window(viewer).status_thread
+    with quiet_update(points):
+        points.data = np.array([[10.0, 10.0]])
+        worker = threading.Thread(target=thread.calculate_status)
+        worker.start()
+        assert first_try.wait(10)
+    worker.join(10)
+    assert outcomes == ["IndexError", "status"]
+    assert reported == []
+
+
+def test_tolerate_status_races_raises_when_napari_moves_the_thread(qtbot: Any) -> None:
+    from types import SimpleNamespace
+
+    window = QMainWindow()  # a window without napari's status thread
+    qtbot.addWidget(window)
+    viewer = SimpleNamespace(window=SimpleNamespace(_qt_window=window))
+    with pytest.raises(RuntimeError, match=r"_napari_compat.tolerate_status_races"):
+        tolerate_status_races(viewer)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- console banner

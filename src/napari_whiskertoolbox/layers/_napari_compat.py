@@ -31,6 +31,7 @@ __all__ = [
     "real_viewer",
     "set_napari_close_questions",
     "skip_unchanged_transforms",
+    "tolerate_status_races",
     "viewer_widget",
     "vispy_layer",
     "write_to_console",
@@ -526,3 +527,57 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
 
     on_data_change._wtb_skips = True  # type: ignore[attr-defined]
     visual._on_data_change = on_data_change
+
+
+# --------------------------------------------------------------------------- status thread
+# Used by workflow/install.py (owner: napari integration). napari computes the status bar
+# in a thread of its own (``_QtMainWindow.status_thread``, a ``StatusChecker``), triggered
+# by every cursor move and every dims step, while the main thread may be between a layer's
+# new data and its re-slice: ``Points.get_status`` then indexes the new data with the old
+# view's indices. napari catches that and shows the IndexError as an error notification
+# ("Our codebase is not threadsafe", in ``calculate_status``): a user stepping frames over a
+# keypoints layer saw it now and then. A failed computation is tried again after the main
+# thread moved on; only an error that persists is napari's to report.
+STATUS_RETRIES = 3
+STATUS_RETRY_DELAY_S = 0.02
+
+
+def tolerate_status_races(viewer: napari.Viewer) -> None:
+    """Retry ``viewer``'s status-bar computation when it fails mid-update, before reporting.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has the status thread where we expect it.
+    """
+    import time
+
+    thread = getattr(main_window(viewer), "status_thread", None)
+    original = getattr(thread, "calculate_status", None)
+    viewer_ref = getattr(thread, "viewer_ref", None)
+    emitter = getattr(thread, "status_and_tooltip_changed", None)
+    if original is None or viewer_ref is None or emitter is None:
+        raise RuntimeError(
+            "napari_whiskertoolbox: _QtMainWindow.status_thread (calculate_status, "
+            "viewer_ref, status_and_tooltip_changed) is no longer napari's status thread; "
+            "update layers/_napari_compat.tolerate_status_races"
+        )
+    if getattr(original, "_wtb_tolerant", False):
+        return
+
+    def calculate_status() -> None:
+        for _ in range(STATUS_RETRIES):
+            model = viewer_ref()
+            if model is None:
+                return
+            try:
+                status = model._calc_status_from_cursor()
+            except Exception:  # napari's own handler reports one that persists, below
+                time.sleep(STATUS_RETRY_DELAY_S)
+                continue
+            emitter.emit(status)
+            return
+        original()
+
+    calculate_status._wtb_tolerant = True  # type: ignore[attr-defined]
+    thread.calculate_status = calculate_status  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QTimer
 
-from napari_whiskertoolbox.layers._napari_compat import main_window
+from napari_whiskertoolbox.layers._napari_compat import main_window, tolerate_status_races
 from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
 from napari_whiskertoolbox.workflow.autosave import Autosaver, offer_untitled_recovery
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
@@ -82,6 +82,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
     install_console(session)
     display = install_session_display(session)
     window = main_window(viewer)
+    tolerate_status_races(viewer)
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
