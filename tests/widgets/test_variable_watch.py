@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from _script_runner_support import docked_runner, run_and_wait
 from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QLabel
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, TimeFrame
 from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog
@@ -152,5 +153,18 @@ def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
     assert lines.data(lines.index(3, 3)) == "5"
     whisker = runner.engine.namespace["whisker"]
     assert np.shares_memory(lines.array.flat.coords, whisker.to_flat().coords)  # no copy
+    # a clock (it had no view): a tick per row, a regular clock's ticks never built
+    runner.engine.namespace["camera"] = TimeFrame.regular(3_000_000_000, 2.5, 7, 1000.0)
+    clock = runner.show_value("camera")
+    assert clock.windowTitle() == "camera — TimeFrame 3,000,000,000 ticks"
+    ticks = clock.model
+    assert [ticks.headerData(c, Qt.Orientation.Horizontal) for c in range(3)] == [
+        "index",
+        "time",
+        "seconds",
+    ]
+    assert ticks.rowCount() == 10_000_000  # a view of 100 million rows hangs Qt
+    assert clock.findChild(QLabel).text() == "showing the first 10,000,000 of 3,000,000,000 rows"
+    assert [ticks.data(ticks.index(4, c)) for c in range(3)] == ["4", "17", "0.017"]
     for view in list(runner.value_views):
         view.close()

@@ -3,7 +3,8 @@
 :class:`ArrayTableModel` reads only the cells Qt asks for, so a 10-million-row array opens
 at once. Arrays of more than two dimensions show their first 2-D slice; a ragged series
 shows one row per coordinate (frame, entity id, x, y), looked up per cell from its flat
-buffers (nothing is copied).
+buffers (nothing is copied); a clock shows one row per tick (index, time and, with a
+sampling rate, seconds), computed per cell (a regular clock's ticks are never built).
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from qtpy.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
 
 from napari_whiskertoolbox.core.ragged import FlatRagged, RaggedSeries
 from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.core.timeframe import TimeFrame
 
-__all__ = ["ArrayTableModel", "ArrayViewDialog", "RaggedRows", "table_of"]
+__all__ = ["ArrayTableModel", "ArrayViewDialog", "ClockRows", "RaggedRows", "table_of"]
 
 RAGGED_COLUMNS = ["frame", "entity id", "x", "y"]
+CLOCK_COLUMNS = ["index", "time", "seconds"]
+MAX_TABLE_ROWS = 10_000_000
+"""Rows a table shows: Qt's views measure their whole height in C ints of pixels, and a
+view of 100 million rows hangs."""
 
 
 class RaggedRows:
@@ -51,7 +57,35 @@ class RaggedRows:
         return self.flat.times[entry] if column == 0 else self.flat.ids[entry]
 
 
-def table_of(value: Any) -> tuple[np.ndarray | RaggedRows, list[str] | None, str]:
+class ClockRows:
+    """A clock's ticks as a read-only 2-D table, cell by cell.
+
+    Row ``i`` is tick ``i``: the index, its time (int, in the clock's ticks) and, when the
+    clock has a sampling rate, its time in seconds.
+
+    Parameters
+    ----------
+    clock : TimeFrame
+    """
+
+    def __init__(self, clock: TimeFrame) -> None:
+        self.clock = clock
+        self.shape = (len(clock), 2 if clock.sampling_rate is None else 3)
+        self.ndim = 2
+
+    def __getitem__(self, index: tuple[int, int]) -> Any:
+        row, column = index
+        if column == 0:
+            return row
+        if column == 1:
+            return self.clock.time_at_index(row)
+        return self.clock.seconds_at_index(row)
+
+
+Table = np.ndarray | RaggedRows | ClockRows
+
+
+def table_of(value: Any) -> tuple[Table, list[str] | None, str]:
     """Return ``(2-D table, column names or None, note)`` for showing ``value`` as a table.
 
     The table is an array (or :class:`RaggedRows`) indexed ``table[row, column]``; nothing
@@ -66,6 +100,9 @@ def table_of(value: Any) -> tuple[np.ndarray | RaggedRows, list[str] | None, str
     note = ""
     if isinstance(value, RaggedSeries):
         return RaggedRows(value.to_flat()), list(RAGGED_COLUMNS), note
+    if isinstance(value, TimeFrame):
+        rows = ClockRows(value)
+        return rows, CLOCK_COLUMNS[: rows.shape[1]], note
     if isinstance(value, TensorData):
         columns = value.column_names
         array = value.values
@@ -84,16 +121,17 @@ def table_of(value: Any) -> tuple[np.ndarray | RaggedRows, list[str] | None, str
 
 
 class ArrayTableModel(QAbstractTableModel):
-    """Read-only table model over a 2-D array or :class:`RaggedRows` (cells formatted on demand)."""
+    """Read-only table model over a 2-D array, :class:`RaggedRows` or :class:`ClockRows` (cells formatted on demand)."""
 
-    def __init__(self, array: np.ndarray | RaggedRows, columns: list[str] | None = None) -> None:
+    def __init__(self, array: Table, columns: list[str] | None = None) -> None:
         super().__init__()
         self.array = array
         self.columns = columns
+        self.rows = min(int(array.shape[0]), MAX_TABLE_ROWS)
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:
-        """Return the number of rows."""
-        return int(self.array.shape[0])
+        """Return the number of rows shown (at most :data:`MAX_TABLE_ROWS`)."""
+        return self.rows
 
     def columnCount(self, parent: QModelIndex | None = None) -> int:
         """Return the number of columns."""
@@ -133,10 +171,15 @@ class ArrayViewDialog(QDialog):
         array, columns, note = table_of(value)
         if isinstance(value, RaggedSeries):
             size = f"{value.n_entries:,} entries"
+        elif isinstance(value, TimeFrame):
+            size = f"{len(value):,} ticks"
         else:
             size = "×".join(str(n) for n in np.shape(getattr(value, "values", value)))
         self.setWindowTitle(f"{name} — {type(value).__name__} {size}")
         self.model = ArrayTableModel(array, columns)
+        if self.model.rows < array.shape[0]:
+            shown = f"showing the first {self.model.rows:,} of {array.shape[0]:,} rows"
+            note = f"{note}; {shown}" if note else shown
         self.table = QTableView()
         self.table.setModel(self.model)
         layout = QVBoxLayout(self)
