@@ -514,6 +514,7 @@ class PosePointsView:
         rows = layer_points_to_points(self.layer.data)
         keys = list(self.row_keys)
         writes: dict[str, np.ndarray | None] = {}
+        gone: set[int] = set()
         if action == "removed":
             gone = {i if i >= 0 else i + len(keys) for i in indices}
             for i in sorted(gone):
@@ -535,8 +536,7 @@ class PosePointsView:
                     writes[keys[i]] = rows[i]
         self._write(writes)
         self.row_keys = keys
-        if action == "removed":
-            gone = {i if i >= 0 else i + len(self._shown_scores) for i in indices}
+        if action == "removed":  # the shown scores are the rows' own, row for row
             self._shown_scores = [s for i, s in enumerate(self._shown_scores) if i not in gone]
             self._feature_keys = keys  # napari dropped the removed rows' features itself
         elif action == "added":
