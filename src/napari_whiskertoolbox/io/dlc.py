@@ -49,7 +49,7 @@ from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     import pandas as pd
 
@@ -68,6 +68,7 @@ __all__ = [
     "read_dlc",
     "read_dlc_config",
     "read_dlc_csv",
+    "read_dlc_source",
     "write_dlc",
     "write_dlc_csv",
     "write_dlc_pair",
@@ -451,10 +452,8 @@ def _read_data_fast(
         return None
     index = [pc.utf8_trim_whitespace(table.column(i)) for i in range(levels)]
     joined = index[0] if levels == 1 else pc.binary_join_element_wise(*index, "/")
-    if levels > 1 and not pc.all(pc.not_equal(joined, "/" * (levels - 1))).as_py():
-        return None  # a row of empty cells: the line-by-line reader skips it
-    if levels == 1 and not pc.all(pc.not_equal(joined, "")).as_py():
-        return None
+    if not pc.all(pc.not_equal(joined, "/" * (levels - 1))).as_py():
+        return None  # an empty index (a row of empty cells): the line-by-line reader decides
     values = np.column_stack([table.column(i).to_numpy() for i in range(levels, n_fields)]).astype(
         np.float64, copy=False
     )
@@ -1120,19 +1119,41 @@ def _written_frames(dm: DataManager, pose: PoseSet, columns: list[tuple[str, str
     return np.unique(np.asarray(all_frames, np.int64))
 
 
-def _original_table(source: dict[str, Any]) -> DLCTable | None:
-    """Re-read the source file, if it is still there and readable, to keep its exact values."""
+def read_dlc_source(source: Mapping[str, Any]) -> DLCTable | None:
+    """Read a pose set's DeepLabCut source file again, with the options it was read with.
+
+    Parameters
+    ----------
+    source : mapping
+        :attr:`PoseSet.source` of a pose set read by :func:`dlc_to_pose` (``path`` and the
+        ``read`` options ``delimiter``, ``decimal``, ``frame_column``).
+
+    Returns
+    -------
+    DLCTable or None
+        None when the file is gone.
+
+    Raises
+    ------
+    FormatError, ImportError
+        As :func:`read_dlc`: the file no longer reads as a DeepLabCut table.
+    """
     path = source.get("path")
     if not path or not Path(path).is_file():
         return None
     read = source.get("read") or {}
+    return read_dlc(
+        path,
+        delimiter=read.get("delimiter"),
+        decimal=read.get("decimal"),
+        frame_column=int(read.get("frame_column", 0)),
+    )
+
+
+def _original_table(source: dict[str, Any]) -> DLCTable | None:
+    """Re-read the source file, if it is still there and readable, to keep its exact values."""
     try:
-        return read_dlc(
-            path,
-            delimiter=read.get("delimiter"),
-            decimal=read.get("decimal"),
-            frame_column=int(read.get("frame_column", 0)),
-        )
+        return read_dlc_source(source)
     except (FormatError, ImportError):
         return None
 

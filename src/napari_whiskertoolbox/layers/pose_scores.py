@@ -17,8 +17,7 @@ worker thread: a long CSV takes seconds).
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -123,20 +122,11 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
 
 
 def _dlc_scores(pose: PoseSet) -> SourceScores | None:
-    from napari_whiskertoolbox.io.dlc import read_dlc
+    from napari_whiskertoolbox.io.dlc import read_dlc_source
 
     source = pose.source
-    path = Path(str(source.get("path") or ""))
-    if not path.is_file():
-        return None
-    read: dict[str, Any] = source.get("read") or {}
-    table = read_dlc(
-        path,
-        delimiter=read.get("delimiter"),
-        decimal=read.get("decimal"),
-        frame_column=int(read.get("frame_column", 0)),
-    )
-    if table.likelihood is None:
+    table = read_dlc_source(source)
+    if table is None or table.likelihood is None:
         return None
     if table.frames is not None:
         frames = np.asarray(table.frames, np.int64)
