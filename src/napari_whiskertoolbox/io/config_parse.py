@@ -51,18 +51,24 @@ from __future__ import annotations
 import glob
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import re
     from collections.abc import Mapping
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.csv_tools import read_text
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import LoadNote, NoteKind, RowSkips
+from napari_whiskertoolbox.io.substitution import (
+    VARIABLE,
+    fill_known_variables,
+    fill_loop,
+    loop_placeholders,
+)
 
 __all__ = [
     "ConfigItem",
@@ -74,8 +80,6 @@ __all__ = [
     "unknown_python_keys",
 ]
 
-_VAR = re.compile(r"\$\{([^}]*)\}")
-_LOOP_VAR = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KNOWN_TOP = {
     "variables",
     "loops",
@@ -408,13 +412,13 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     used_loops: set[str] = set()
     for i, raw in enumerate(data):
         if isinstance(raw, dict) and "transformations" in raw:
-            parsed.transformations.append(_fill_known(raw, variables))
+            parsed.transformations.append(fill_known_variables(raw, variables))
             continue
         expanded = _expand_item(raw, f"data[{i}]", loops, bad_loops, p, used_loops)
         if not expanded:
             parsed.note(
                 "skipped",
-                f"data[{i}] uses loop {sorted(_placeholders(raw))[0]!r}, which has no value: "
+                f"data[{i}] uses loop {sorted(loop_placeholders(raw))[0]!r}, which has no value: "
                 "the item is not loaded (as in WhiskerToolbox)",
                 count=1,
             )
@@ -428,7 +432,7 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
         )
     if "transformations" in doc:
         parsed.transformations.append(
-            _fill_known({"transformations": doc["transformations"]}, variables)
+            fill_known_variables({"transformations": doc["transformations"]}, variables)
         )
     parsed.runner_phases = {k: doc[k] for k in ("commands", "saves") if k in doc}
     if "python" in doc:
@@ -499,26 +503,6 @@ def _loop_value(value: str | int) -> str:
     return str(value)
 
 
-def _placeholders(value: Any) -> set[str]:
-    if isinstance(value, str):
-        return set(_LOOP_VAR.findall(value))
-    if isinstance(value, list):
-        return set().union(*(_placeholders(v) for v in value)) if value else set()
-    if isinstance(value, dict):
-        return set().union(*(_placeholders(v) for v in value.values())) if value else set()
-    return set()
-
-
-def _fill(value: Any, name: str, replacement: str) -> Any:
-    if isinstance(value, str):
-        return _LOOP_VAR.sub(lambda m: replacement if m.group(1) == name else m.group(0), value)
-    if isinstance(value, list):
-        return [_fill(v, name, replacement) for v in value]
-    if isinstance(value, dict):
-        return {k: _fill(v, name, replacement) for k, v in value.items()}
-    return value
-
-
 def _expand_item(
     raw: Any,
     where: str,
@@ -531,7 +515,7 @@ def _expand_item(
 
     The names of the loops ``raw`` references are added to ``used_loops``.
     """
-    used = _placeholders(raw) if loops or bad_loops else set()
+    used = loop_placeholders(raw) if loops or bad_loops else set()
     if not used:
         return [(where, raw)]
     used_loops.update(used)
@@ -550,7 +534,7 @@ def _expand_item(
             f"an item may use one loop variable, found {sorted(used)}", path=path, item=where
         )
     (name,) = used
-    return [(f"{where} ({name}={v})", _fill(raw, name, v)) for v in loops[name]]
+    return [(f"{where} ({name}={v})", fill_loop(raw, name, v)) for v in loops[name]]
 
 
 def _substitute(
@@ -588,7 +572,7 @@ def _substitute(
                 item=where,
             )
 
-        return _VAR.sub(lookup, value)
+        return VARIABLE.sub(lookup, value)
     if isinstance(value, list):
         return [_substitute(v, variables, path, where, ignored) for v in value]
     if isinstance(value, dict):
@@ -599,26 +583,6 @@ def _substitute(
             )
             for k, v in value.items()
         }
-    return value
-
-
-def _fill_known(value: Any, variables: dict[str, str]) -> Any:
-    """Replace ``${NAME}`` from ``variables``, then the environment; leave unknown names.
-
-    As in WhiskerToolbox, every backslash of a value put in is written as ``/``.
-    """
-    if isinstance(value, str):
-
-        def lookup(match: re.Match[str]) -> str:
-            name = match.group(1)
-            found = variables.get(name, os.environ.get(name))
-            return match.group(0) if found is None else found.replace("\\", "/")
-
-        return _VAR.sub(lookup, value)
-    if isinstance(value, list):
-        return [_fill_known(v, variables) for v in value]
-    if isinstance(value, dict):
-        return {_fill_known(k, variables): _fill_known(v, variables) for k, v in value.items()}
     return value
 
 

@@ -12,7 +12,6 @@ import copy
 import json
 import logging
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -24,6 +23,7 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.substitution import fill_known_variables, fill_loop, loop_placeholders
 from napari_whiskertoolbox.transforms.commands import (
     CommandEnv,
     run_command,
@@ -42,8 +42,6 @@ PHASES = ("none", "parse", "normalize", "load_and_transform", "command", "save")
 """Values of :attr:`PipelineRunResult.phase` (``"none"`` = nothing failed)."""
 
 _ROOT_KEYS = ("data", "transformations", "commands", "saves")
-_LOOP_VAR = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_VAR = re.compile(r"\$\{([^}]*)\}")
 _PATH_KEYS = ("filepath", "parent_dir", "directory_path")
 
 
@@ -137,26 +135,6 @@ def _normalise(doc: Any) -> tuple[dict[str, Any], list[Any], list[Any] | None, l
     return dict(doc.get("variables", {})), data, doc.get("commands"), doc.get("saves")
 
 
-def _placeholders(value: Any) -> set[str]:
-    if isinstance(value, str):
-        return set(_LOOP_VAR.findall(value))
-    if isinstance(value, list):
-        return set().union(*map(_placeholders, value)) if value else set()
-    if isinstance(value, Mapping):
-        return set().union(*map(_placeholders, value.values())) if value else set()
-    return set()
-
-
-def _fill(value: Any, name: str, text: str) -> Any:
-    if isinstance(value, str):
-        return _LOOP_VAR.sub(lambda m: text if m.group(1) == name else m.group(0), value)
-    if isinstance(value, list):
-        return [_fill(v, name, text) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _fill(v, name, text) for k, v in value.items()}
-    return value
-
-
 def _loop_values(name: str, spec: Any) -> list[str]:
     if isinstance(spec, list) and all(isinstance(v, (str, int, bool)) for v in spec):
         return [json.dumps(v) if isinstance(v, bool) else str(v) for v in spec]
@@ -195,7 +173,7 @@ def expand_loops(data: Sequence[Any], loops: Mapping[str, Any], warnings: list[s
         if isinstance(entry, Mapping) and "transformations" in entry:
             out.append(entry)
             continue
-        used = _placeholders(entry)
+        used = loop_placeholders(entry)
         if not used:
             out.append(entry)
         elif len(used) > 1:
@@ -206,31 +184,8 @@ def expand_loops(data: Sequence[Any], loops: Mapping[str, Any], warnings: list[s
             )
         else:
             name = next(iter(used))
-            out.extend(_fill(entry, name, v) for v in values[name])
+            out.extend(fill_loop(entry, name, v) for v in values[name])
     return out
-
-
-def _substitute_vars(value: Any, variables: Mapping[str, str]) -> Any:
-    """``${name}`` from root variables, then the environment; backslashes → ``/``.
-
-    Substitution is textual over the whole ``data`` array in WhiskerToolbox, so object keys
-    are substituted too.
-    """
-
-    def lookup(m: re.Match[str]) -> str:
-        name = m.group(1)
-        text = variables.get(name, os.environ.get(name))
-        return m.group(0) if text is None else text.replace("\\", "/")
-
-    if isinstance(value, str):
-        return _VAR.sub(lookup, value)
-    if isinstance(value, list):
-        return [_substitute_vars(v, variables) for v in value]
-    if isinstance(value, Mapping):
-        return {
-            _substitute_vars(k, variables): _substitute_vars(v, variables) for k, v in value.items()
-        }
-    return value
 
 
 def _absolute(entry: Mapping[str, Any], base: Path) -> dict[str, Any]:
@@ -387,7 +342,7 @@ def run_json_pipeline(
             try:
                 loops = doc.get("loops", {}) if isinstance(doc, Mapping) else {}
                 expanded = expand_loops(data, loops, result.warnings)
-                resolved = _substitute_vars(expanded, strings)
+                resolved = fill_known_variables(expanded, strings)
                 result.loaded_data = _load_phase(dm, resolved, base, config_path, context)
             except _PhaseError:
                 raise
