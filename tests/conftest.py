@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from napari_whiskertoolbox.scripting.settings import CONFIG_DIR_ENV
+from napari_whiskertoolbox.io.user_dirs import CONFIG_DIR_ENV
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

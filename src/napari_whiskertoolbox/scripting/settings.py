@@ -16,27 +16,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import platformdirs
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.io.atomic import atomic_write_text
+from napari_whiskertoolbox.io.user_dirs import user_config_dir
 from napari_whiskertoolbox.scripting.namespace import DEFAULT_PRELUDE
 
+if TYPE_CHECKING:
+    import os
+
 __all__ = [
-    "CONFIG_DIR_ENV",
     "ScriptRunnerSettings",
     "config_dir",
     "load_settings",
     "save_settings",
     "settings_path",
 ]
-
-CONFIG_DIR_ENV = "NAPARI_WHISKERTOOLBOX_CONFIG_DIR"
-"""Environment variable naming the folder for the plugin's user files (tests point it to a tmp dir)."""
 
 _FILE_NAME = "script_runner.json"
 _VERSION = 1
@@ -46,12 +43,9 @@ def config_dir() -> Path:
     """Return the folder for the plugin's user files.
 
     ``$NAPARI_WHISKERTOOLBOX_CONFIG_DIR`` when set, else the platform's user config folder
-    (``~/.config/napari-whiskertoolbox`` on Linux).
+    (``~/.config/napari-whiskertoolbox`` on Linux; not roaming on Windows).
     """
-    override = os.environ.get(CONFIG_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_config_dir("napari-whiskertoolbox", appauthor=False))
+    return user_config_dir(roaming=False)
 
 
 def settings_path() -> Path:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from napari_whiskertoolbox.io.csv_tools import decode_text
+from napari_whiskertoolbox.io.user_dirs import user_config_dir
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 
@@ -20,35 +20,10 @@ __all__ = [
     "LibraryEntry",
     "PipelineLibrary",
     "pipeline_file_stem",
-    "user_config_dir",
 ]
 
 LIBRARY_ENV = "NAPARI_WHISKERTOOLBOX_PIPELINES"
 """Environment variable overriding the library folder."""
-
-APP_NAME = "napari-whiskertoolbox"
-
-CONFIG_DIR_ENV = "NAPARI_WHISKERTOOLBOX_CONFIG_DIR"
-"""Environment variable naming the folder of every user file (as in ``scripting.settings``)."""
-
-
-def user_config_dir() -> Path:
-    r"""Return this application's user config folder (not created).
-
-    ``$NAPARI_WHISKERTOOLBOX_CONFIG_DIR`` when set (the script runner's settings honour it
-    too); else ``%APPDATA%\\napari-whiskertoolbox`` on Windows, ``~/Library/Application Support/…`` on
-    macOS, ``$XDG_CONFIG_HOME/napari-whiskertoolbox`` (default ``~/.config``) elsewhere.
-    """
-    override = os.environ.get(CONFIG_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / APP_NAME
 
 
 def default_library_dir() -> Path:

@@ -29,8 +29,8 @@ import numpy as np
 
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, KIND_TABLE
 from napari_whiskertoolbox.core.wtb_aliases import Line2D, Mask2D, Point2D
+from napari_whiskertoolbox.io.user_dirs import user_config_dir
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
-from napari_whiskertoolbox.transforms.library import user_config_dir
 from napari_whiskertoolbox.transforms.lift import Batch, Bound, batch_of_arrays, float_batch
 from napari_whiskertoolbox.transforms.registry import (
     REGISTRY,
