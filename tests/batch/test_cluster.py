@@ -13,6 +13,7 @@ import urllib.request
 from typing import TYPE_CHECKING
 
 import dask
+import distributed  # noqa: F401 - its config defaults exist before a test sets one of them
 import pytest
 
 from napari_whiskertoolbox.batch import start_client

@@ -262,6 +262,7 @@ def test_workers_that_never_start_end_the_run_with_the_reason(
     # a worker process hanging while it starts (as when it re-runs a napari launch script
     # without a main guard): the dock must not stay at "Running…" forever
     import dask
+    import distributed  # noqa: F401 - its config defaults exist before the block sets one
 
     from napari_whiskertoolbox.batch import cluster
 
