@@ -11,12 +11,9 @@ from qtpy.QtCore import Qt
 from scipy.signal import sosfilt
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries, TimeFrame
+from napari_whiskertoolbox.scripting.processors import throughput_text
 from napari_whiskertoolbox.scripting.templates import load_template
-from napari_whiskertoolbox.widgets.processor_run import (
-    DIALOG_FIELDS,
-    ProcessorDialog,
-    throughput_text,
-)
+from napari_whiskertoolbox.widgets.processor_run import DIALOG_FIELDS, ProcessorDialog
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session

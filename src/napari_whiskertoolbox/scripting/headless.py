@@ -237,6 +237,7 @@ def process_headless(
         ProcessorCancelled,
         ProcessorError,
         plan_processor,
+        throughput_text,
     )
 
     stderr = underlying_stream("stderr")
@@ -290,7 +291,7 @@ def process_headless(
         return EXIT_FAILURE
     rate = result.samples_per_second
     print(
-        f"done in {result.seconds:.2f} s ({rate / 1e6:.1f} M samples/s): "
+        f"done in {result.seconds:.2f} s ({throughput_text(rate)}): "
         f"{', '.join([*result.analog_keys, *result.event_keys])}",
         file=stderr,
     )

@@ -63,6 +63,7 @@ __all__ = [
     "module_from_source",
     "plan_processor",
     "run_processor",
+    "throughput_text",
 ]
 
 PROCESSOR_CLASS = "PyProcessor"
@@ -822,3 +823,14 @@ def run_processor(
         overwrite=overwrite,
     )
     return plan.store(plan.compute(progress=progress, cancel=cancel))
+
+
+def throughput_text(samples_per_second: float) -> str:
+    """Return a throughput (samples of all channels per second) as the output pane shows it.
+
+    ``"48,200 samples/s"`` below a million, ``"12.3 M samples/s"`` above (a short run no
+    longer reads ``0.0 M samples/s``).
+    """
+    if samples_per_second >= 1e6:
+        return f"{samples_per_second / 1e6:.1f} M samples/s"
+    return f"{samples_per_second:,.0f} samples/s"

@@ -33,7 +33,11 @@ from qtpy.QtWidgets import (
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.scripting.capture import OutputCapture
 from napari_whiskertoolbox.scripting.display import displaying_for
-from napari_whiskertoolbox.scripting.processors import ProcessorCancelled, ProcessorError
+from napari_whiskertoolbox.scripting.processors import (
+    ProcessorCancelled,
+    ProcessorError,
+    throughput_text,
+)
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
@@ -46,7 +50,6 @@ __all__ = [
     "ProcessorDialog",
     "ProcessorOutcome",
     "ProcessorRun",
-    "throughput_text",
 ]
 
 POLL_MS = 100
@@ -160,17 +163,6 @@ class ProcessorOutcome:
     status: str
     message: str
     result: ProcessorResult | None = None
-
-
-def throughput_text(samples_per_second: float) -> str:
-    """Return a throughput (samples of all channels per second) as the output pane shows it.
-
-    ``"48,200 samples/s"`` below a million, ``"12.3 M samples/s"`` above (a short run no
-    longer reads ``0.0 M samples/s``).
-    """
-    if samples_per_second >= 1e6:
-        return f"{samples_per_second / 1e6:.1f} M samples/s"
-    return f"{samples_per_second:,.0f} samples/s"
 
 
 class ProcessorRun:
