@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from napari.utils.notifications import show_info, show_warning
 
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, kind_info
 from napari_whiskertoolbox.io.pose import PoseSet, pose_sets
 from napari_whiskertoolbox.layers import history_keys
@@ -273,16 +274,12 @@ def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> i
             f"filling the body parts missing here, {kept} kept" if kept else "to an empty frame"
         )
     else:
-        outcome = f"replacing {_keypoints(replaced)}" if replaced else "to an empty frame"
+        outcome = f"replacing {counted(replaced, 'keypoint')}" if replaced else "to an empty frame"
     show_info(
-        f"{pose.name}: copied {_keypoints(copied)} from frame {source} to frame {target}, "
+        f"{pose.name}: copied {counted(copied, 'keypoint')} from frame {source} to frame {target}, "
         f"{outcome}. {undo_key} undoes it."
     )
     return source
-
-
-def _keypoints(n: int) -> str:
-    return f"{n} keypoint{'' if n == 1 else 's'}"
 
 
 def merge_previous_annotations(session: ViewerSession) -> int | None:
