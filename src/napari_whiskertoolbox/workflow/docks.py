@@ -16,11 +16,20 @@ if TYPE_CHECKING:
     import napari
     from qtpy.QtWidgets import QDockWidget
 
-__all__ = ["ANNOTATION_KEYS_WIDGET", "PLUGIN_NAME", "add_plugin_dock", "dock_name", "dock_of"]
+__all__ = [
+    "ANNOTATION_KEYS_WIDGET",
+    "PLUGIN_NAME",
+    "TIMELINE_WIDGET",
+    "add_plugin_dock",
+    "dock_name",
+    "dock_of",
+]
 
 PLUGIN_NAME = "napari-whiskertoolbox"
 ANNOTATION_KEYS_WIDGET = "Annotation keys"
 """The Annotation keys dock's display name in ``napari.yaml``."""
+TIMELINE_WIDGET = "Timeline"
+"""The Timeline dock's display name in ``napari.yaml``."""
 
 
 def dock_name(widget_name: str) -> str:

@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FigureDock", "SessionDisplay", "install_session_display"]
 
-PLUGIN_NAME = "napari-whiskertoolbox"
-TIMELINE_WIDGET = "Timeline"
 FIGURE_MIN_SIZE = (320, 200)
 """Smallest figure dock (pixels): toolbar and a readable plot."""
 FIGURE_HINT_HEIGHT = 320
@@ -284,7 +282,7 @@ class SessionDisplay:
         for widget in viewer.window.dock_widgets.values():
             if callable(getattr(widget, "plot_series", None)):
                 return widget
-        from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+        from napari_whiskertoolbox.workflow.docks import TIMELINE_WIDGET, add_plugin_dock
 
         _, widget = add_plugin_dock(viewer, TIMELINE_WIDGET)
         return widget
