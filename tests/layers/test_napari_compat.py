@@ -12,6 +12,7 @@ from qtpy.QtWidgets import QMainWindow, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
+    call_before_paint,
     clear_paint_history,
     console_if_created,
     finish_labels_polygon,
@@ -559,3 +560,42 @@ def test_finish_labels_polygon_raises_when_napari_drops_the_overlay() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.finish_labels_polygon"):
         finish_labels_polygon(FakeLabels())
+
+
+# --------------------------------------------------------------------------- paints
+class PaintRecorder:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def before_paint(self, event: Any = None) -> None:
+        self.calls += 1
+
+
+def test_call_before_paint_runs_before_the_scene_draws(make_napari_viewer: Any, qtbot: Any) -> None:
+    viewer = make_napari_viewer(show=True)
+    qtbot.waitExposed(main_window(viewer))
+    recorder = PaintRecorder()
+    disconnect = call_before_paint(viewer, recorder.before_paint)
+    canvas = viewer_widget(viewer).canvas
+    order = [cb[1] if isinstance(cb, tuple) else cb for cb in canvas.events.draw.callbacks]
+    assert order.index("before_paint") < order.index("on_draw")  # vispy's scene draw
+    canvas.native.update()
+    qtbot.waitUntil(lambda: recorder.calls > 0)
+    disconnect()
+    disconnect()
+    calls, paints = recorder.calls, PaintRecorder()
+    canvas.events.draw.connect(paints.before_paint)
+    canvas.native.update()
+    qtbot.waitUntil(lambda: paints.calls > 0)
+    canvas.events.draw.disconnect(paints.before_paint)
+    assert recorder.calls == calls
+
+
+def test_call_before_paint_raises_when_napari_changes_the_canvas(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    with monkeypatch.context() as patch:
+        patch.setattr(viewer_widget(viewer), "canvas", object())
+        with pytest.raises(RuntimeError, match=r"_napari_compat.call_before_paint"):
+            call_before_paint(viewer, PaintRecorder().before_paint)

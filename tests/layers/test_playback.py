@@ -15,6 +15,7 @@ from _bindings_support import (
     yx,
 )
 from qtpy.QtCore import QEventLoop, QTimer
+from qtpy.QtWidgets import QApplication
 
 from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
 
@@ -49,7 +50,7 @@ def test_play_button_paints_every_layer_on_the_frame_it_plays(
     def on_draw(event: Any = None) -> None:
         painted.append((int(viewer.dims.current_step[0]), shown_frame_of_layers(viewer)))
 
-    canvas.events.draw.connect(on_draw)
+    canvas.events.draw.connect(on_draw, position="last")  # after the scene is drawn
     dims = viewer_widget(viewer).dims
     dims.play(axis=0, fps=fps, loop_mode="loop")
     for _ in range(150):  # until eight frames were painted (a loaded machine paints slowly)
@@ -71,3 +72,21 @@ def test_play_button_paints_every_layer_on_the_frame_it_plays(
     assert steps.count(-int(np.sign(fps))) <= 1, f"played the wrong way: {frames}"
     wrong = [(frame, ok) for frame, ok in painted if not all(ok.values())]
     assert wrong == [], f"paints with a layer on another frame: {wrong}"
+
+
+def test_a_paint_inside_a_turn_shows_every_layer_on_the_new_frame(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer(show=True)
+    make_session(viewer)
+    QApplication.processEvents()
+    painted: list[tuple[int, dict[str, bool]]] = []
+    canvas = viewer_widget(viewer).canvas
+
+    def on_draw(event: Any = None) -> None:
+        painted.append((int(viewer.dims.current_step[0]), shown_frame_of_layers(viewer)))
+
+    canvas.events.draw.connect(on_draw, position="last")  # after the scene is drawn
+    viewer.dims.set_current_step(0, 3)  # the turn's first step: shown at once
+    viewer.dims.set_current_step(0, 4)  # the same turn: waits for the turn's end...
+    canvas.native.repaint()  # ...unless a paint comes first (an expose of the window system)
+    canvas.events.draw.disconnect(on_draw)
+    assert painted == [(4, {"nose": True, "whiskers": True, "pad": True})]

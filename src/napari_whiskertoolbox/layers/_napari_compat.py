@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import napari
     from qtpy.QtWidgets import QMainWindow, QWidget
 
 __all__ = [
     "block_refresh",
+    "call_before_paint",
     "clear_paint_history",
     "console_if_created",
     "forget_vetoed_quit",
@@ -581,3 +582,42 @@ def tolerate_status_races(viewer: napari.Viewer) -> None:
 
     calculate_status._wtb_tolerant = True  # type: ignore[attr-defined]
     thread.calculate_status = calculate_status  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- paints
+# Used by layers/session.py (frame scheduling). napari has no public hook that runs before
+# its canvas draws. vispy's SceneCanvas emits ``events.draw`` for every paint (Qt's repaints
+# and the window system's expose events alike) and draws the scene in its own ``on_draw``
+# callback; a callback connected at position "first" runs before it. napari's VispyCanvas
+# (``QtViewer.canvas``) forwards ``events`` to that SceneCanvas.
+def call_before_paint(viewer: napari.Viewer, callback: Callable[..., None]) -> Callable[[], None]:
+    """Call the bound method ``callback(event)`` before each paint of ``viewer``'s canvas.
+
+    vispy holds the method's owner weakly. A viewer without a Qt window never paints:
+    nothing is connected.
+
+    Returns
+    -------
+    callable
+        Disconnects ``callback`` (safe to call more than once).
+
+    Raises
+    ------
+    RuntimeError
+        If napari's canvas no longer has vispy's draw event, or vispy's scene no longer
+        draws from a callback of it.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return lambda: None
+    canvas = getattr(viewer_widget(viewer), "canvas", None)
+    draw = getattr(getattr(canvas, "events", None), "draw", None)
+    if draw is None or not any(
+        isinstance(cb, tuple) and cb[1] == "on_draw" and "SceneCanvas" in type(cb[0]()).__name__
+        for cb in getattr(draw, "callbacks", ())
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer.canvas.events.draw no longer carries "
+            "vispy's SceneCanvas.on_draw; update layers/_napari_compat.call_before_paint"
+        )
+    draw.connect(callback, position="first")
+    return lambda: draw.disconnect(callback)

@@ -26,6 +26,7 @@ from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import OpenedPath, open_path, session_folder_for
+from napari_whiskertoolbox.layers._napari_compat import call_before_paint
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
 from napari_whiskertoolbox.layers.frame_axis import (
     FRAME_AXIS_LAYER,
@@ -114,6 +115,7 @@ class ViewerSession:
         self._frame_axis = FrameAxisPlaceholder(viewer)
         self._loading = False
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
+        self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
         self._thumbnail_timer = QTimer()
         self._thumbnail_timer.setSingleShot(True)
         self._thumbnail_timer.setInterval(THUMBNAIL_DELAY_MS)
@@ -662,6 +664,7 @@ class ViewerSession:
         for signal, slot in self._dm_slots:
             signal.disconnect(slot)
         self._dm_slots = []
+        self._stop_paint_flush()
         self._scheduler.close()
         self._thumbnail_timer.stop()
         viewer = self.viewer

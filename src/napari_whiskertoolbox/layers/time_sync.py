@@ -83,6 +83,15 @@ class FrameScheduler(QObject):
             self._applied = frame
             self._apply(frame)
 
+    def flush_before_paint(self, event: Any = None) -> None:
+        """Apply a frame still waiting for its turn's end before the canvas paints.
+
+        A paint inside a turn (the window system's expose, a synchronous repaint) would
+        otherwise show the media of the new frame with our layers of the one before.
+        """
+        if not self._closed:
+            self.flush()
+
     def close(self) -> None:
         """Stop listening to the dims model."""
         self._closed = True
