@@ -105,11 +105,11 @@ def fit_to_canvas(figure: Figure) -> None:
 
 
 def _default_margins(figure: Figure) -> bool:
-    from matplotlib import rcParams
+    from matplotlib.figure import SubplotParams
 
-    pars = figure.subplotpars
+    pars, defaults = figure.subplotpars, SubplotParams()  # the rc settings' margins
     return all(
-        getattr(pars, side) == rcParams[f"figure.subplot.{side}"]
+        getattr(pars, side) == getattr(defaults, side)
         for side in ("left", "right", "bottom", "top", "wspace", "hspace")
     )
 
