@@ -293,6 +293,9 @@ def test_at_its_narrowest_the_runner_leaves_the_video_room_and_shows_every_label
     qtbot.wait(10)
     assert runner.properties.horizontalScrollBar().maximum() == 0  # no sideways scrolling
     assert runner._recent_button.text().endswith("▾")
+    for row in list(runner)[:4]:  # the button rows: no air of their own above and below
+        tallest = max(w.sizeHint().height() for w in row.native.findChildren(QAbstractButton))
+        assert row.native.height() <= tallest + 2
 
 
 def test_long_titles_elide_in_the_middle_and_show_whole_on_hover(

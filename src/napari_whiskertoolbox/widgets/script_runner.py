@@ -171,7 +171,11 @@ def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> Namespac
 
 
 def _row(*widgets: Any) -> Container:
-    return Container(widgets=list(widgets), layout="horizontal", labels=False)
+    row = Container(widgets=list(widgets), layout="horizontal", labels=False)
+    # no margins of its own: magicgui's gave each row of buttons 12 pixels of air, and
+    # with a figure docked below the runner the window grew past napari's default height
+    row.margins = (0, 0, 0, 0)
+    return row
 
 
 def _boxed(*parts: QWidget) -> QWidget:
