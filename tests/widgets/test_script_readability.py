@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qtpy.QtGui import QImage
+    from qtpy.QtWidgets import QAbstractButton
 
 pytestmark = pytest.mark.gui
 
@@ -226,3 +227,101 @@ def test_tracebacks_stop_at_the_users_code(qtbot, runner) -> None:
     traceback_lines = result.error.rstrip().splitlines()
     assert traceback_lines[-1].startswith("KeyError:")
     assert "no_such_key" in traceback_lines[-1]
+
+
+# -- narrow docks ------------------------------------------------------------------------------------
+
+
+def _narrowest_runner(qtbot, make_napari_viewer, tmp_path: Path) -> ScriptRunnerWidget:
+    """The runner in a napari window of its default size, its dock dragged to its narrowest."""
+    from qtpy.QtWidgets import QDockWidget
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.widgets.recent_files import RecentFiles
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    window.resize(1268, 800)
+    runner = docked_runner(
+        viewer,
+        settings_file=tmp_path / "settings.json",
+        recent_files=RecentFiles(tmp_path / "recent.json"),
+    )
+    dock = runner.native.parentWidget()
+    while not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    window.resizeDocks([dock], [1], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: dock.width() <= dock.minimumSizeHint().width() + 2, timeout=5000)
+    return runner
+
+
+def _room_for(button: QAbstractButton) -> int:
+    """Width the style needs for ``button``'s text in its state (a fresh button's size hint).
+
+    napari's style sheet draws a border round a disabled button only.
+    """
+    from qtpy.QtWidgets import QPushButton
+
+    if not isinstance(button, QPushButton):
+        return button.fontMetrics().horizontalAdvance(button.text()) + 4
+    probe = QPushButton(button.text(), button.parentWidget())
+    probe.setEnabled(button.isEnabled())
+    probe.ensurePolished()
+    room = probe.sizeHint().width()
+    probe.deleteLater()
+    return room
+
+
+def test_at_its_narrowest_the_runner_leaves_the_video_room_and_shows_every_label(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    from qtpy.QtWidgets import QAbstractButton
+
+    runner = _narrowest_runner(qtbot, make_napari_viewer, tmp_path)
+    assert runner.native.width() <= 420  # one row of file buttons held it at 501 pixels
+    runner._import_button.enabled = False  # napari's style draws a border round it then
+    for index in range(runner.tabs.count()):
+        runner.tabs.setCurrentIndex(index)
+        qtbot.wait(10)
+        buttons = [
+            b for b in runner.native.findChildren(QAbstractButton) if b.isVisible() and b.text()
+        ]
+        assert buttons
+        for button in buttons:
+            assert button.width() >= _room_for(button), (button.text(), button.width())
+    runner.tabs.setCurrentWidget(runner.properties)
+    qtbot.wait(10)
+    assert runner.properties.horizontalScrollBar().maximum() == 0  # no sideways scrolling
+    assert runner._recent_button.text().endswith("▾")
+    for row in list(runner)[:4]:  # the button rows: no air of their own above and below
+        tallest = max(w.sizeHint().height() for w in row.native.findChildren(QAbstractButton))
+        assert row.native.height() <= tallest + 2
+
+
+def test_long_titles_elide_in_the_middle_and_show_whole_on_hover(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    runner = _narrowest_runner(qtbot, make_napari_viewer, tmp_path)
+    name = "a_very_long_analysis_script_name_for_whisker_contacts.py"
+    script = tmp_path / name
+    script.write_text("x = 1\n")
+    runner.open_path(script)
+    qtbot.wait(10)
+    title = runner._title
+    assert title.value == name
+    assert title.elided
+    assert title.text().startswith(name[:3])
+    assert title.text().endswith(name[-3:])
+    assert name in title.toolTip()
+    assert str(script) in title.toolTip()
+    assert title.width() <= runner.native.width()
+
+
+def test_the_narrowest_width_does_not_follow_the_notes(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    runner = _narrowest_runner(qtbot, make_napari_viewer, tmp_path)
+    narrowest = runner.native.minimumSizeHint().width()
+    runner._new_data_label.value = "new: " + ", ".join(f"signal_{i}" for i in range(20))
+    runner._environment_label.value = "Python 3.11 · env: /a/very/long/path/to/an/environment"
+    assert runner.native.minimumSizeHint().width() == narrowest

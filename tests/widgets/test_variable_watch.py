@@ -168,3 +168,49 @@ def test_big_and_ragged_values_open_lazily(qtbot, runner) -> None:
     assert [ticks.data(ticks.index(4, c)) for c in range(3)] == ["4", "17", "0.017"]
     for view in list(runner.value_views):
         view.close()
+
+
+def test_at_the_docks_narrowest_name_type_shape_and_clock_show_without_scrolling(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    from qtpy.QtWidgets import QDockWidget
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    window.resize(1268, 800)
+    dm = get_session(viewer).dm
+    dm.set_time("time", TimeFrame.from_count(1000, sampling_rate=100.0))
+    dm.set_data("whisker_angle", AnalogTimeSeries(np.linspace(-1, 1, 1000, dtype=np.float32)))
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    dock = runner.native.parentWidget()
+    while not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    window.resizeDocks([dock], [1], Qt.Orientation.Horizontal)
+    runner.tabs.setCurrentWidget(runner.inspector.parentWidget())
+    long_name = "signal_with_a_rather_long_descriptive_name"
+    run_and_wait(
+        qtbot,
+        runner,
+        f"{long_name} = np.random.default_rng(0).normal(size=(1000, 32))\n"
+        "angle = dm.getData('whisker_angle')\n",
+        succeed=True,
+    )
+    inspector = runner.inspector
+    qtbot.waitUntil(lambda: not inspector.stats_pending, timeout=5000)
+    qtbot.wait(20)
+    header = inspector.header()
+    room = inspector.viewport().width()
+    assert inspector.horizontalScrollBar().value() == 0
+    for title in ("Name", "Type", "Shape", "Clock"):
+        column = inspector.column(title)
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= room, (title, right, room)
+    name_column = inspector.column("Name")
+    assert header.sectionSize(name_column) >= inspector.fontMetrics().horizontalAdvance("signal_w")
+    item = inspector.findItems(long_name, Qt.MatchFlag.MatchExactly, name_column)[0]
+    assert item.toolTip(name_column) == long_name  # elided in the row, whole on hover
+    angle = inspector.findItems("angle", Qt.MatchFlag.MatchExactly, name_column)[0]
+    assert angle.text(inspector.column("Clock")) == "time"
+    assert angle.toolTip(inspector.column("Type")) == "AnalogTimeSeries"

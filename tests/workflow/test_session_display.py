@@ -264,3 +264,49 @@ def test_a_docked_figure_leaves_the_script_editor_its_lines(qtbot, make_napari_v
     assert runner.editor.height() >= runner.editor.minimumHeight()
     assert dock.height() >= dock.minimumHeight()
     assert main_window(viewer).height() <= 800  # nothing pushed the window taller
+
+
+def _inside(outer, inner) -> bool:
+    return (
+        inner.x0 >= outer.x0 - 0.5
+        and inner.y0 >= outer.y0 - 0.5
+        and inner.x1 <= outer.x1 + 0.5
+        and inner.y1 <= outer.y1 + 0.5
+    )
+
+
+def test_a_figure_at_the_docks_minimum_height_shows_its_axis_and_tick_labels(
+    qtbot, make_napari_viewer
+):
+    """At 200 px the default subplot margins cut the x label and the tick labels below it."""
+    viewer = make_napari_viewer(show=True)
+    display = get_workflow(viewer).display
+    figure = plt.figure()
+    ax = figure.gca()
+    ax.plot(np.arange(500), np.sin(np.arange(500) / 20))
+    ax.set(xlabel="time (frames)", ylabel="angle (deg)", title="whisker angle")
+    display.show_figure(figure)
+    dock = display.dock_of(figure)
+    dock.setFixedHeight(dock.minimumHeight())
+    qtbot.waitUntil(lambda: 0 < dock.canvas.height() < 200, timeout=10_000)
+    dock.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    whole = figure.bbox
+    labels = [ax.xaxis.label, ax.yaxis.label, ax.title]
+    low, high = ax.get_xlim()
+    labels += [t.label1 for t in ax.xaxis.get_major_ticks() if low <= t.get_loc() <= high]
+    labels = [label for label in labels if label.get_text()]
+    assert len(labels) > 4
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert _inside(whole, box), (label.get_text(), box, whole)
+
+
+def test_a_figure_with_its_own_margins_keeps_them(qtbot, make_napari_viewer):
+    viewer = make_napari_viewer(show=True)
+    display = get_workflow(viewer).display
+    figure = plt.figure()
+    figure.subplots_adjust(left=0.3)
+    display.show_figure(figure)
+    assert figure.get_layout_engine() is None
+    assert figure.subplotpars.left == 0.3

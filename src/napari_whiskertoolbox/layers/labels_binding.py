@@ -13,7 +13,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     finish_labels_polygon,
     main_window,
 )
-from napari_whiskertoolbox.layers.binding import Binding, BindingHost
+from napari_whiskertoolbox.layers.binding import KEY_COLORS, Binding, BindingHost, key_color
 from napari_whiskertoolbox.layers.converters import label_dtype_for, masks_to_label_image
 from napari_whiskertoolbox.layers.history_keys import bind_history_keys, unbind_history_keys
 from napari_whiskertoolbox.layers.label_regions import (
@@ -31,7 +31,24 @@ from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.kinds import DataKind
 
-__all__ = ["LabelsBinding"]
+__all__ = ["LabelsBinding", "mask_colormap"]
+
+
+def mask_colormap(dm: Any, key: str) -> Any:
+    """Return the label colours of mask ``key``: its key colour, then the other key colours.
+
+    napari's own label colours are random and some were dark or grey, hard to see at the
+    layer's half opacity on a mid-grey frame; these are the light :data:`KEY_COLORS`.
+    """
+    from napari.utils.colormaps import CyclicLabelColormap
+    from napari.utils.colormaps.standardize_color import transform_color
+
+    first = key_color(dm, key)
+    rest = [color for color in KEY_COLORS if color != first]
+    colors = transform_color([first, *rest])
+    background = np.zeros((1, 4), dtype=colors.dtype)
+    return CyclicLabelColormap(colors=np.vstack([background, colors]))
+
 
 FALLBACK_SIZE = (480, 640)
 """``(height, width)`` when neither the masks nor the media know the image size."""
@@ -99,7 +116,8 @@ class LabelsBinding(Binding):
 
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
-        return Labels(image, name=self.key, opacity=0.5)
+        colormap = mask_colormap(self.session.dm, self.key)
+        return Labels(image, name=self.key, opacity=0.5, colormap=colormap)
 
     def _render(self, index: int) -> None:
         layer = self.layer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QSize
+from qtpy.QtCore import QSize, Qt
 from qtpy.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,34 @@ __all__ = ["AUTO_BODYPART", "KeyHelpWidget"]
 
 AUTO_BODYPART = "first missing"
 """The "Next keypoint" choice that places the first body part missing on the frame."""
+
+
+_ACTION_MIN_TEXT = "Previous frame"
+"""The action column is never narrower than this text (longer actions wrap)."""
+
+
+class _KeyTable(QTableWidget):
+    """The key table: keys whole, actions wrapped to the width left.
+
+    The action column is never narrower than :data:`_ACTION_MIN_TEXT` (the dock could be
+    dragged to 89 pixels, the actions gone).
+    """
+
+    def minimumSizeHint(self) -> QSize:
+        """Ask for the keys' column, a few words of action and the vertical scroll bar."""
+        hint = super().minimumSizeHint()
+        width = (
+            self.horizontalHeader().sectionSize(0)
+            + self.fontMetrics().horizontalAdvance(_ACTION_MIN_TEXT)
+            + 2 * _CELL_MARGIN
+            + self.verticalScrollBar().sizeHint().width()
+            + 2 * self.frameWidth()
+        )
+        return QSize(max(hint.width(), width), hint.height())
+
+
+_CELL_MARGIN = 6
+"""Pixels each side of a cell's text (the item delegate's margin, with room to spare)."""
 
 
 class KeyHelpWidget(QWidget):
@@ -73,12 +101,17 @@ class KeyHelpWidget(QWidget):
         self._pose_view: PosePointsView | None = None
         self.individual_combo.currentTextChanged.connect(self._individual_chosen)
         self.bodypart_combo.currentIndexChanged.connect(self._bodypart_chosen)
-        self.table = QTableWidget(len(KEY_TABLE), 2, self)
+        self.table = _KeyTable(len(KEY_TABLE), 2, self)
         self.table.setHorizontalHeaderLabels(["Key", "Action"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(False)  # one line per key; the full text is in the tooltip
+        # actions wrap (a row grows a line) rather than elide: cut to "Copy the previous
+        # ann…", the action could only be read in its tooltip
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setStyleSheet("QTableView::item { padding: 2px 0px; }")  # wrapped lines breathe
         for row, action in enumerate(KEY_TABLE):
             keys = " / ".join(key_label(key) for key in action.keys)
             self.table.setItem(row, 0, QTableWidgetItem(keys))
@@ -89,8 +122,8 @@ class KeyHelpWidget(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.setMinimumSectionSize(self.fontMetrics().height() + 8)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -29,8 +29,14 @@ if TYPE_CHECKING:
 
 __all__ = ["COLUMNS", "NamespaceInspector", "stats_array"]
 
-COLUMNS = ("Name", "Type", "Shape", "Dtype", "Key", "Clock", "Min", "Max", "Mean", "Summary")
-"""Key and clock come before the statistics: in a narrow dock they show without scrolling."""
+COLUMNS = ("Name", "Type", "Shape", "Clock", "Key", "Dtype", "Min", "Max", "Mean", "Summary")
+"""Name, type, shape (or size) and clock first: in a narrow dock they show without scrolling."""
+_LEADING = 4
+"""The first columns, fitted into the watch's width (shrunk, never hidden, when it is narrow)."""
+_LEADING_MIN_PX = 48
+"""Narrowest a leading column gets (its text elides; the tooltip has it whole)."""
+_TRAILING_MAX_PX = 96
+"""Widest key, dtype and statistics columns get before their text elides."""
 _MIN, _MAX, _MEAN = COLUMNS.index("Min"), COLUMNS.index("Max"), COLUMNS.index("Mean")
 _TURN_BUDGET_S = 0.03
 """Statistics computed per event-loop turn before the rest waits for the next turn."""
@@ -75,8 +81,11 @@ class NamespaceInspector(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.header().setStretchLastSection(True)
+        self.header().sectionResized.connect(self._on_section_resized)
+        self._fitting = False
+        self.user_sized = False
         self.setToolTip("Double-click a variable to show it (arrays as a table, series as a lane)")
         self.stats_budget_s = stats_budget_s
         self._items: dict[str, QTreeWidgetItem] = {}
@@ -105,15 +114,66 @@ class NamespaceInspector(QTreeWidget):
             shape = "×".join(str(n) for n in entry.shape) if entry.shape is not None else ""
             if not shape and entry.size is not None:
                 shape = f"{entry.size:,}"
-            row = [entry.name, entry.type_name, shape, entry.dtype or ""]
-            row += [entry.key or "", entry.clock or "", "", "", "", entry.summary]
+            texts = {
+                "Name": entry.name,
+                "Type": entry.type_name,
+                "Shape": shape,
+                "Clock": entry.clock or "",
+                "Key": entry.key or "",
+                "Dtype": entry.dtype or "",
+                "Summary": entry.summary,
+            }
+            row = [texts.get(title, "") for title in COLUMNS]
             item = QTreeWidgetItem(row)
-            item.setToolTip(len(COLUMNS) - 1, entry.summary)
+            for column, text in enumerate(row):
+                item.setToolTip(column, text)
             self.addTopLevelItem(item)
             self._items[entry.name] = item
             self._pending.append(entry.name)
+        self.fit_columns()
         if self._pending and value_of is not None:
             QTimer.singleShot(0, self._compute_some)
+
+    def column(self, title: str) -> int:
+        """Return the index of the column titled ``title`` (one of :data:`COLUMNS`)."""
+        return COLUMNS.index(title)
+
+    def fit_columns(self) -> None:
+        """Fit name, type, shape and clock into the width; give the rest their text's width.
+
+        The leading columns get their contents' width while it fits, else shrink in
+        proportion (never below :data:`_LEADING_MIN_PX`); key, dtype and statistics get at
+        most :data:`_TRAILING_MAX_PX` and elide (every cell's tooltip holds its whole text).
+        Once the user has dragged a column border the widths are theirs.
+        """
+        if self.user_sized:
+            return
+        header = self.header()
+        wanted = [
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(len(COLUMNS))
+        ]
+        leading = wanted[:_LEADING]
+        room = self.viewport().width()
+        if sum(leading) > room > 0:
+            scale = room / sum(leading)
+            leading = [max(_LEADING_MIN_PX, int(w * scale)) for w in leading]
+            leading[0] += max(room - sum(leading), 0)  # what rounding left goes to the name
+        trailing = [min(w, _TRAILING_MAX_PX) for w in wanted[_LEADING:]]
+        self._fitting = True
+        try:
+            for column, width in enumerate(leading + trailing):
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, *_: object) -> None:
+        if not self._fitting and self.header().underMouse():  # a drag of a column border
+            self.user_sized = True
+
+    def resizeEvent(self, event: Any) -> None:
+        """Fit the columns again to the new width."""
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def _compute_some(self) -> None:
         started = time.perf_counter()
@@ -121,6 +181,8 @@ class NamespaceInspector(QTreeWidget):
             self._compute(self._pending.popleft())
         if self._pending:
             QTimer.singleShot(0, self._compute_some)
+        else:
+            self.fit_columns()
 
     def _compute(self, name: str) -> None:
         item = self._items.get(name)
@@ -135,10 +197,11 @@ class NamespaceInspector(QTreeWidget):
             return
         for column, value in ((_MIN, stats.minimum), (_MAX, stats.maximum), (_MEAN, stats.mean)):
             item.setText(column, stats.format(value))
+            item.setToolTip(column, stats.format(value))
         if not stats.exact:
             tip = f"approximate: from {stats.n_used:,} of {array.size:,} values (time budget)"
             for column in (_MIN, _MAX, _MEAN):
-                item.setToolTip(column, tip)
+                item.setToolTip(column, f"{item.text(column)}: {tip}")
 
     @property
     def stats_pending(self) -> bool:
@@ -149,6 +212,7 @@ class NamespaceInspector(QTreeWidget):
         """Compute every pending statistic now."""
         while self._pending:
             self._compute(self._pending.popleft())
+        self.fit_columns()
 
     def names(self) -> list[str]:
         """Variable names currently shown."""

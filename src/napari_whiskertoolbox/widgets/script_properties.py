@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from psygnal import Signal
-from qtpy.QtCore import Qt
+from qtpy.QtCore import QSize, Qt
 from qtpy.QtGui import QFont, QFontDatabase
 from qtpy.QtWidgets import (
     QCheckBox,
@@ -57,6 +57,17 @@ def _row(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return box
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    """Return a form whose fields go under their labels when the dock is too narrow for both.
+
+    Side by side, "Prelude" and its switch, or "pip install" and its three widgets, held the
+    tab wider than the script runner's other tabs.
+    """
+    form = QFormLayout(box)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
 
 
 def _selectable(text: str = "") -> QLabel:
@@ -129,11 +140,28 @@ class ScriptPropertiesPanel(QScrollArea):
         self.refresh_environments()
         self.show_active_environment()
 
+    def minimumSizeHint(self) -> QSize:
+        """Ask for the settings' narrowest width beside the vertical scroll bar.
+
+        A scroll area asks for little, so the dock could be dragged narrower than the
+        settings and the tab scrolled sideways (Refresh half out of view).
+        """
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        width = (
+            content.minimumSizeHint().width()
+            + self.verticalScrollBar().sizeHint().width()
+            + 2 * self.frameWidth()
+        )
+        return QSize(max(hint.width(), width), hint.height())
+
     # -- construction ------------------------------------------------------------------------
 
     def _build_environment(self) -> QGroupBox:
         box = QGroupBox("Python environment")
-        form = QFormLayout(box)
+        form = _form(box)
         version = sys.version.split()[0]
         self.python_version = _selectable(f"Python {version}")
         self.python_version.setToolTip(sys.version)
@@ -153,7 +181,7 @@ class ScriptPropertiesPanel(QScrollArea):
         self.environment_choice.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.environment_choice.setMinimumContentsLength(12)
+        self.environment_choice.setMinimumContentsLength(8)
         self.environment_choice.setSizePolicy(
             QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed
         )
@@ -208,7 +236,7 @@ class ScriptPropertiesPanel(QScrollArea):
 
     def _build_editor_settings(self) -> QGroupBox:
         box = QGroupBox("Editor")
-        form = QFormLayout(box)
+        form = _form(box)
         self.font_size = QSpinBox()
         self.font_size.setRange(6, 48)
         self.font_size.setSuffix(" pt")
@@ -221,7 +249,7 @@ class ScriptPropertiesPanel(QScrollArea):
 
     def _build_run_options(self) -> QGroupBox:
         box = QGroupBox("Running")
-        form = QFormLayout(box)
+        form = _form(box)
         self.working_directory = QLineEdit()
         self.working_directory.setPlaceholderText("napari's own (files run in their folder)")
         self.working_directory.setToolTip(

@@ -72,6 +72,7 @@ from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog, table_of
 from napari_whiskertoolbox.widgets.cell_output import CellOutputView
 from napari_whiskertoolbox.widgets.data_keys import DataKeysPanel
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.elided_label import ElidedLabel
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
 from napari_whiskertoolbox.widgets.output_pane import OutputPane
 from napari_whiskertoolbox.widgets.processor_run import (
@@ -108,6 +109,13 @@ _TABS_MIN_HEIGHT = 180
 
 _TEMPLATE_MIN_CHARS = 12
 """Characters of the template name shown when the dock is narrow (the list shows it all)."""
+
+_NO_MENU_ARROW = "QToolButton::menu-indicator { image: none; width: 0px; }"
+"""The Recent button's text ends in its own arrow (the style's was drawn over the text)."""
+
+_DISABLED_KEEPS_ITS_SIZE = "QPushButton:disabled { padding: 3px; }"
+"""napari's style draws a 1-pixel border round a disabled button inside the room laid out for
+its enabled self: a disabled button lost a pixel of its text on each side."""
 
 _EDITOR_SHARE = (3, 2)
 """Weights of the editor and the tabs below it in the dock's height."""
@@ -163,7 +171,11 @@ def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> Namespac
 
 
 def _row(*widgets: Any) -> Container:
-    return Container(widgets=list(widgets), layout="horizontal", labels=False)
+    row = Container(widgets=list(widgets), layout="horizontal", labels=False)
+    # no margins of its own: magicgui's gave each row of buttons 12 pixels of air, and
+    # with a figure docked below the runner the window grew past napari's default height
+    row.margins = (0, 0, 0, 0)
+    return row
 
 
 def _boxed(*parts: QWidget) -> QWidget:
@@ -239,6 +251,7 @@ class ScriptRunnerWidget(Container):
         self.value_views: list[ArrayViewDialog] = []
         self._running_cell: Cell | None = None
 
+        self.native.setStyleSheet(_DISABLED_KEEPS_ITS_SIZE)
         self._build_file_row()
         self._build_run_row()
         self._build_panes()
@@ -274,23 +287,26 @@ class ScriptRunnerWidget(Container):
         self._open_button.changed.connect(self._ask_open)
         self._save_button.changed.connect(self.save)
         self._save_as_button.changed.connect(self._ask_save_as)
-        row = _row(
-            self._template_choice,
-            self._new_button,
-            self._open_button,
-            self._save_button,
-            self._save_as_button,
-        )
+        # Two rows, each readable at the dock's narrowest: one row of five buttons and the
+        # template list asked for 480 pixels, and "Recent"'s menu arrow covered its last letter.
+        row = _row(self._template_choice, self._new_button, self._open_button)
         self._recent_button = QToolButton()
-        self._recent_button.setText("Recent")
+        self._recent_button.setText("Recent ▾")
+        self._recent_button.setToolTip("open a recently used script")
         self._recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._recent_button.setStyleSheet(_NO_MENU_ARROW)
         self._recent_menu = QMenu(self._recent_button)
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._recent_button.setMenu(self._recent_menu)
         row.native.layout().addWidget(self._recent_button)
-        self._title = Label(value=_UNTITLED)
-        self._environment_label = Label(value="")
-        self.extend([row, _row(self._title, self._environment_label)])
+        self._save_button.tooltip = "save the script (Ctrl+S in the editor)"
+        self._save_as_button.tooltip = "save the script elsewhere (Ctrl+Shift+S in the editor)"
+        self._title = ElidedLabel(_UNTITLED, min_chars=10)
+        self._environment_label = ElidedLabel("", 10, Qt.TextElideMode.ElideRight)
+        file_row = _row(self._save_button, self._save_as_button)
+        file_row.native.layout().insertWidget(0, self._title)
+        file_row.native.layout().insertWidget(1, self._environment_label)
+        self.extend([row, file_row])
 
     def _build_run_row(self) -> None:
         self._run_button = PushButton(text="Run file", tooltip="run the whole script")
@@ -348,13 +364,18 @@ class ScriptRunnerWidget(Container):
         self.inspector = NamespaceInspector()
         self.inspector.value_requested.connect(self.show_value)
         self._clock_choice = ComboBox(choices=self._clock_names, tooltip="clock for imported data")
+        # short texts: with the clock list and the new-data note, "Import new data" and
+        # "Reset namespace" held the dock 70 pixels wider than its buttons above
         self._import_button = PushButton(
-            text="Import new data", tooltip="store data objects left in the namespace into dm"
+            text="Import",
+            tooltip="import new data: store the data objects left in the namespace into dm, "
+            "on the chosen clock",
         )
         self._import_button.changed.connect(lambda: self.import_new_data(self._clock_choice.value))
-        self._new_data_label = Label(value="")
+        self._new_data_label = ElidedLabel("", 10, Qt.TextElideMode.ElideRight)
         self._reset_button = PushButton(
-            text="Reset namespace", tooltip="forget all variables (the prelude runs again)"
+            text="Reset",
+            tooltip="reset the namespace: forget all variables (the prelude runs again)",
         )
         self._reset_button.changed.connect(self.reset_namespace)
 
@@ -381,9 +402,8 @@ class ScriptRunnerWidget(Container):
         tabs.currentChanged.connect(
             lambda index: clear.setVisible(tabs.widget(index) is output_split)
         )
-        import_row = _row(
-            self._new_data_label, self._clock_choice, self._import_button, self._reset_button
-        )
+        import_row = _row(self._clock_choice, self._import_button, self._reset_button)
+        import_row.native.layout().insertWidget(0, self._new_data_label, 1)
         self.tabs.addTab(_boxed(self.inspector, import_row.native), "Variables")
         self.tabs.addTab(self.data_keys, "Data keys")
         self.tabs.addTab(self.properties, "Properties")

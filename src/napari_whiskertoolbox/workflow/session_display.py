@@ -88,6 +88,32 @@ def _figure_canvas_class() -> type:
     return MainThreadCanvas
 
 
+def fit_to_canvas(figure: Figure) -> None:
+    """Lay ``figure`` out with constrained layout so its labels stay inside a small canvas.
+
+    matplotlib's default margins are fractions of the figure: at the dock's 200-pixel
+    minimum they cut the x-axis label and the tick labels. A figure with a layout engine of
+    its own, or margins set with ``subplots_adjust``, is left as it is. A figure whose
+    colorbars cannot move to constrained layout gets tight layout.
+    """
+    if figure.get_layout_engine() is not None or not _default_margins(figure):
+        return
+    try:
+        figure.set_layout_engine("constrained")
+    except RuntimeError:  # colorbars made for the default layout
+        figure.set_layout_engine("tight")
+
+
+def _default_margins(figure: Figure) -> bool:
+    from matplotlib.figure import SubplotParams
+
+    pars, defaults = figure.subplotpars, SubplotParams()  # the rc settings' margins
+    return all(
+        getattr(pars, side) == getattr(defaults, side)
+        for side in ("left", "right", "bottom", "top", "wspace", "hspace")
+    )
+
+
 class FigureDock(QWidget):
     """A figure's Qt canvas with matplotlib's navigation toolbar, for one napari dock.
 
@@ -111,6 +137,7 @@ class FigureDock(QWidget):
         if manager is not None:
             manager.canvas = self.canvas
             self.canvas.manager = manager
+        fit_to_canvas(figure)
         self.toolbar = NavigationToolbar2QT(self.canvas, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
