@@ -330,3 +330,18 @@ def test_non_integer_phase_is_ignored():
     )
     assert steps[0].phase == 0
     assert math.isclose(steps[0].phase, 0)
+
+
+def test_unknown_step_field_is_warned(caplog):
+    """A V1 step's parameters under ``params`` (reference §8.2) would run the defaults unseen."""
+    block = {"steps": [{"step_id": "ev", "transform_name": "Threshold Event Detection",
+                        "input_key": "v", "params": {"threshold_value": 2.5}}]}  # fmt: skip
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.transforms"):
+        parse_v1_block(block)
+    (message,) = [r.getMessage() for r in caplog.records]
+    for fragment in ("steps[0] 'ev'", "unknown field 'params'", "'parameters'"):
+        assert fragment in message
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.transforms"):
+        parse_v1_block(BLOCK)
+    assert not caplog.records

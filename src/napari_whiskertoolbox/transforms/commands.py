@@ -26,6 +26,7 @@ from napari_whiskertoolbox.io.registry import write_data, writer_formats
 from napari_whiskertoolbox.transforms.api import bound_key, store_result
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
+from napari_whiskertoolbox.transforms.json_fields import unknown_field_warnings
 from napari_whiskertoolbox.transforms.pipeline import load_pipeline
 from napari_whiskertoolbox.transforms.schema import (
     Param,
@@ -100,6 +101,8 @@ class CommandSpec:
 
 
 COMMANDS: dict[str, CommandSpec] = {}
+_COMMAND_FIELDS = ("command_name", "parameters", "description")
+"""The fields of a command object (reference §6.3); WhiskerToolbox ignores any other."""
 """Every command by name."""
 
 
@@ -405,6 +408,7 @@ def run_command(
         return CommandResult(
             False, error=f"Unknown command '{name}' (index {index}); commands: {known}"
         )
+    env.warn(unknown_field_warnings(command, _COMMAND_FIELDS, f"command {index} '{name}'"))
     raw = command.get("parameters", {})
     params = _whole_numbers(substitute(raw, variables))
     if isinstance(params, Mapping):  # WhiskerToolbox ignores unknown names: so do we, aloud
