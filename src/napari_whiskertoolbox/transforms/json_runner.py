@@ -31,6 +31,10 @@ from napari_whiskertoolbox.transforms.commands import (
     substitute,
 )
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
+from napari_whiskertoolbox.transforms.python_transforms import (
+    load_transforms_from_file,
+    load_user_transforms,
+)
 from napari_whiskertoolbox.transforms.v1_runner import run_v1_transformations
 
 if TYPE_CHECKING:
@@ -399,9 +403,19 @@ options:
   --continue-on-command-error   keep running commands after a failure
   --no-saves                    skip the saves
   --continue-on-save-error      keep running saves after a failure
+  --transforms PATH             first load the Python transforms of PATH (a .py file
+                                or a folder of them; repeatable)
 
 exit codes: 0 success, 1 pipeline failure, 2 bad arguments
 """
+
+_TRANSFORMS = "--transforms"
+
+
+def _load_python_transforms(path: str) -> list[str]:
+    """Load the Python transforms of a ``.py`` file or of every ``.py`` file of a folder."""
+    return load_user_transforms(path) if Path(path).is_dir() else load_transforms_from_file(path)
+
 
 _FLAGS = {
     "--no-load-transform": ("load_transform", False),
@@ -452,11 +466,19 @@ def pipeline_cli(
     err = stderr or sys.stderr
     options: dict[str, bool] = {}
     paths: list[str] = []
-    for arg in argv:
+    transform_paths: list[str] = []
+    args = iter(argv)
+    for arg in args:
         if arg in ("-h", "--help"):
             out.write(USAGE)
             return 0
-        if arg in _FLAGS:
+        if arg == _TRANSFORMS or arg.startswith(f"{_TRANSFORMS}="):
+            source = arg.partition("=")[2] if "=" in arg else next(args, "")
+            if not source:
+                err.write(f"Missing PATH after {_TRANSFORMS}\n{USAGE}")
+                return 2
+            transform_paths.append(source)
+        elif arg in _FLAGS:
             key, value = _FLAGS[arg]
             options[key] = value
         elif arg.startswith("-") and arg != "-":
@@ -470,6 +492,12 @@ def pipeline_cli(
     if len(paths) > 1:
         err.write(f"Multiple pipeline JSON paths were provided\n{USAGE}")
         return 2
+    try:
+        for source in transform_paths:
+            _load_python_transforms(source)
+    except TransformError as exc:
+        err.write(f"Could not load Python transforms: {exc}\n")
+        return 1
     printed = _WarningPrinter(err)
     package_logger = logging.getLogger("napari_whiskertoolbox")
     package_logger.addHandler(printed)
@@ -497,6 +525,8 @@ def pipeline_cli(
         )
         err.write(f"Pipeline failed during phase '{result.phase}'{where}: {result.message}\n")
         err.write(f"  config: {Path(paths[0]).resolve()}\n")
+        if "not found in registry" in result.message and result.message.startswith("Command"):
+            err.write(f"  a Python transform? load its file first: {_TRANSFORMS} PATH\n")
         return 1
     out.write("Pipeline succeeded\n")
     out.write(f"Loaded data entries: {len(result.loaded_data)}\n")
