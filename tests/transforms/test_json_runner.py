@@ -388,3 +388,35 @@ def test_cli_runs_pipelines_of_python_transforms_loaded_with_transforms_option(p
     tips = [float(line[-1, 0]) + 1.5 for t in lines.times_with_data() for line in lines.at(t)]
     saved = np.loadtxt(project / "out" / "tip_x.csv", delimiter=",", ndmin=2)
     np.testing.assert_allclose(saved[:, -1], tips, rtol=1e-6)
+
+
+def test_continued_runs_report_every_failure_not_only_the_last(project, wtb_data):
+    """With --continue-on-…-error the result keeps WT's last error; the earlier ones were lost.
+
+    A user with three bad saves saw only the last, fixed it, and met the next on the re-run.
+    """
+    commands = [
+        {"command_name": "Bogus", "parameters": {}},
+        {"command_name": "UpsampleTimeFrame", "parameters": {"source_time_key": "nope",
+                                                              "output_time_key": "fast"}},
+    ]  # fmt: skip
+    saves = [
+        {"data_key": "missing", "format": "csv", "path": "a.csv"},
+        {"data_key": "nose", "format": "csv"},
+        {"data_key": "nose", "format": "csv", "path": "c.csv"},
+    ]
+    path = config(project, wtb_data, commands=commands, saves=saves)
+    go = run_json_pipeline(path, continue_on_command_error=True)
+    assert go.failed_command_index == 1
+    assert "'nope'" in go.message
+    assert any("Unknown command 'Bogus' (index 0)" in w for w in go.warnings)
+    run = run_json_pipeline(path, commands=False, continue_on_save_error=True)
+    assert run.phase == "save"
+    assert run.message.startswith("Save descriptor at index 1 requires string field 'path'")
+    assert any(w.startswith("SaveData failed at index 0: ") for w in run.warnings)
+    code, _, err = cli("--no-commands", "--continue-on-save-error", str(path))
+    assert code == 1
+    assert "SaveData failed at index 0: Data key 'missing' not found" in err
+    assert "Save descriptor at index 1 requires string field 'path'" in err
+    stop = run_json_pipeline(path, commands=False)  # without the flag: one failure, no extra
+    assert not any("index 0" in w for w in stop.warnings)

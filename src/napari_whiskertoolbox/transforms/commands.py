@@ -317,6 +317,9 @@ class SequenceResult:
     failed_index : int
         Index of the last failing command, -1 when none failed.
     saved_paths : list of Path
+    errors : list of str
+        Every failure's message in order (more than one with ``continue_on_error``); the
+        last is :attr:`error`.
     """
 
     success: bool
@@ -324,6 +327,7 @@ class SequenceResult:
     error: str = ""
     failed_index: int = -1
     saved_paths: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
@@ -456,6 +460,7 @@ def run_commands(
             continue
         result.success = False
         result.error = one.error
+        result.errors.append(one.error)
         result.failed_index = i
         if not continue_on_error:
             break

@@ -240,12 +240,12 @@ def _save_phase(
     base: Path,
     keep_going: bool,
     ctx: TransformContext | None,
-) -> tuple[list[Path], str]:
-    """Run the save descriptors; return the saved paths and the last error ("" if none)."""
+) -> tuple[list[Path], list[str]]:
+    """Run the save descriptors; return the saved paths and every error in order."""
     if not isinstance(saves, list):
-        return [], "'saves' must be an array when present"
+        return [], ["'saves' must be an array when present"]
     saved: list[Path] = []
-    error = ""
+    errors: list[str] = []
     for i, descriptor in enumerate(saves):
         env = CommandEnv(base_dir=base, context=ctx)
         if not isinstance(descriptor, Mapping):
@@ -262,11 +262,20 @@ def _save_phase(
                     saved.extend(env.saved_paths)
                     continue
                 message = f"SaveData failed at index {i}: {outcome.error.split(': ', 1)[-1]}"
-        error = message
+        errors.append(message)
         if not keep_going:
             break
         saved = []  # WhiskerToolbox quirk: only saves after the last failure are listed
-    return saved, error
+    return saved, errors
+
+
+def _continued(errors: Sequence[str]) -> list[str]:
+    """Return the failures before the last (the run's message) as warnings.
+
+    WhiskerToolbox reports only the last failure of a phase that continued after errors;
+    the earlier ones would otherwise be lost.
+    """
+    return [f"{error} (the run continued)" for error in errors[:-1]]
 
 
 def _read(source: str | os.PathLike[str]) -> tuple[Any, Path]:
@@ -370,14 +379,16 @@ def run_json_pipeline(
             result.saved_paths.extend(seq.saved_paths)
             if not seq.success:
                 result.failed_command_index = seq.failed_index
+                result.warnings.extend(_continued(seq.errors))
                 raise _PhaseError("command", seq.error)
         if saves and save_list is not None:
-            saved, error = _save_phase(
+            saved, errors = _save_phase(
                 dm, save_list, strings, base, continue_on_save_error, context
             )
             result.saved_paths.extend(saved)
-            if error:
-                raise _PhaseError("save", error)
+            if errors:
+                result.warnings.extend(_continued(errors))
+                raise _PhaseError("save", errors[-1])
     except _PhaseError as exc:
         result.success = False
         result.phase = exc.phase
