@@ -339,3 +339,16 @@ def test_a_misnamed_step_field_is_warned_not_silently_dropped(tmp_path):
     wrong = {"steps": [{"step_id": "a", "transform": "CalculateLineAngle"}]}
     with pytest.raises(TransformError, match=r"has 'transform'.*'transform_name'"):
         load_pipeline(wrong)
+
+
+def test_null_optional_step_fields_read_as_absent():
+    """WT reads a JSON ``null`` optional field as absent (std::optional); so do we."""
+    doc = {"steps": [{"step_id": "len", "transform_name": "CalculateLineLength", "parameters": None,
+                      "param_bindings": None, "description": None, "tags": None,
+                      "enabled": None}]}  # fmt: skip
+    step = load_pipeline(doc).steps[0]
+    assert (step.tags, step.parameters, step.description) == ([], {}, "")
+    with pytest.raises(TransformError, match="tags must be an array of strings"):
+        load_pipeline({"steps": [{**doc["steps"][0], "tags": "a"}]})
+    with pytest.raises(TransformError, match="enabled must be true or false"):
+        load_pipeline({"steps": [{**doc["steps"][0], "enabled": 0}]})

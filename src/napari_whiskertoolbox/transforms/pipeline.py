@@ -294,10 +294,11 @@ class Pipeline:
             f"{where}.transform_name",
             hint=misnamed_hint(raw, "transform_name", known),
         )
-        tags = raw.get("tags", [])
+        # a JSON null reads as absent, as WT's std::optional fields do
+        tags = raw.get("tags") if raw.get("tags") is not None else []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise _fail(f"Failed to parse pipeline JSON: {where}.tags must be an array of strings")
-        enabled = raw.get("enabled", True)
+        enabled = raw.get("enabled") if raw.get("enabled") is not None else True
         if not isinstance(enabled, bool):
             raise _fail(f"Failed to parse pipeline JSON: {where}.enabled must be true or false")
         step = PipelineStep(
