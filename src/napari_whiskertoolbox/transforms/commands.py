@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import data_type_of
@@ -37,6 +35,7 @@ from napari_whiskertoolbox.transforms.schema import (
     p_object,
     p_str,
 )
+from napari_whiskertoolbox.transforms.upsampling import upsample_ticks
 
 __all__ = [
     "COMMANDS",
@@ -196,23 +195,6 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
 
 
 # ---------------------------------------------------------------------- clocks
-def upsample_ticks(ticks: np.ndarray, factor: int) -> np.ndarray:
-    """Upsampled clock ticks (reference §6.3 UpsampleTimeFrame).
-
-    ``(N - 1) · k + 1`` entries: for each consecutive pair ``(a, b)``,
-    ``round(a + j (b - a) / k)`` for ``j = 0 … k - 1`` (round half away from zero), then
-    the last tick. ``N <= 1`` → a copy.
-    """
-    t = np.asarray(ticks, np.int64)
-    if t.size <= 1:
-        return t.copy()
-    a = t[:-1, None].astype(np.float64)
-    b = t[1:, None].astype(np.float64)
-    x = a + np.arange(factor)[None, :] * (b - a) / factor
-    rounded = np.sign(x) * np.floor(np.abs(x) + 0.5)
-    return np.append(rounded.ravel(), t[-1]).astype(np.int64)
-
-
 @_command(
     "UpsampleTimeFrame",
     (
