@@ -566,3 +566,14 @@ def test_a_missing_input_is_named_with_its_kind(dock, qtbot):
     assert dock.status.value == (
         "AnalogIntervalPeak: the session has no analog signals key for its second input"
     )
+
+
+def test_sinc_output_clock_tooltip_names_the_upsampled_clock(dock, qtbot):
+    dock.select_transform("SincInterpolation")
+    dock.input_combo.value = "whisker_angle"
+    clock = dock.dm.time_key("whisker_angle")
+    assert f"'{clock}' upsampled by 'upsampling_factor'" in dock.output_clock.tooltip
+    dock.form["upsampling_factor"].value = 2
+    assert _run_and_wait(dock, qtbot).status == "done"
+    assert dock.dm.time_key("whisker_angle_sinc_interpolation") == f"{clock}_x2"
+    assert f"{clock}_x2" in dock.output_clock.choices

@@ -465,9 +465,13 @@ class TransformsWidget(Container):
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
             )
         clock = output_clock_of(self.spec, self.dm, self.input_keys())
-        self.output_clock.tooltip = (
-            f"{INPUT_CLOCK} = '{clock}': the clock WhiskerToolbox puts the result on"
+        where = (
+            f"'{clock}' upsampled by '{self.spec.upsampling_param}' ('{clock}_x<k>', made "
+            "when missing)"
+            if self.spec.upsampling_param
+            else f"'{clock}': the clock WhiskerToolbox puts the result on"
         )
+        self.output_clock.tooltip = f"{INPUT_CLOCK} = {where}"
         self._check_output_key()
         self._schedule_preview()
 
