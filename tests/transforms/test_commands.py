@@ -262,3 +262,16 @@ def test_a_misnamed_command_field_is_named():
     env = CommandEnv()
     assert run_command(dm, good, env=env).success
     assert env.warnings == []
+
+
+def test_an_undefined_variable_is_named_when_a_parameter_fails():
+    """'${current_frame}' is a runtime variable of WT's GUI; headless it stays as written."""
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame([0, 10]))
+    command = {"command_name": "UpsampleTimeFrame",
+               "parameters": {"source_time_key": "cam", "output_time_key": "up",
+                              "upsampling_factor": "${factor}"}}  # fmt: skip
+    out = run_commands(dm, [command], variables={"other": "2"})
+    assert "expected an integer, got a string" in out.error
+    assert "'${factor}' is not a defined variable" in out.error
+    assert run_commands(dm, [command], variables={"factor": "2"}).success

@@ -411,6 +411,14 @@ def run_command(
         message = (
             exc.reason if isinstance(exc, TransformError) and exc.transform == name else str(exc)
         )
+        value = exc.value if isinstance(exc, TransformError) else None
+        unresolved = _VAR.search(value) if isinstance(value, str) else None
+        if unresolved is not None:
+            message += (
+                f"; '{unresolved.group(0)}' is not a defined variable (a config's root "
+                "'variables' define them; headless there are no runtime variables such as "
+                "current_frame)"
+            )
         return CommandResult(False, error=f"Command '{name}' failed (index {index}): {message}")
     return CommandResult(True, keys)
 
