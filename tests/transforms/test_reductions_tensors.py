@@ -266,3 +266,27 @@ def test_temporal_neighbors():
     assert drop.rows.tolist() == [1, 2, 3, 4]
     same = apply_transform("TensorTemporalNeighbors", tensor(x))
     np.testing.assert_array_equal(same.values, x)
+
+
+def test_tsne_stops_within_a_second_of_a_cancel():
+    """scikit-learn's t-SNE cannot stop between iterations; it ran to its end (minutes on
+    a few thousand rows) after a cancel. It now runs in a child process that is terminated."""
+    import threading
+
+    from napari_whiskertoolbox.transforms import TransformCancelled, TransformContext
+
+    cancel = threading.Event()
+    rows = np.random.default_rng(0).normal(size=(3000, 10))
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    with pytest.raises(TransformCancelled):
+        apply_transform("TensorTSNE", TensorData(rows), context=TransformContext(cancel=cancel))
+    timer.join()
+
+
+def test_a_child_process_error_is_a_transform_error():
+    from napari_whiskertoolbox.transforms import TransformContext
+    from napari_whiskertoolbox.transforms.child_process import run_stoppable
+
+    with pytest.raises(TransformError, match="LinAlgError: Singular matrix"):
+        run_stoppable(np.linalg.inv, (np.zeros((2, 2)),), TransformContext(), "TensorTSNE")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.transforms.child_process import run_stoppable
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import (
@@ -217,6 +218,17 @@ def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     return _decompose(t, p, "TensorRobustPCA", "RPCA", k, fit)
 
 
+def _tsne_embedding(
+    x: np.ndarray, k: int, perplexity: float, angle: float, method: str
+) -> np.ndarray:
+    """Return scikit-learn's t-SNE embedding of the rows of ``x`` (run in a child process)."""
+    from sklearn.manifold import TSNE
+
+    return np.asarray(
+        TSNE(n_components=k, perplexity=perplexity, angle=angle, method=method).fit_transform(x)
+    )
+
+
 @container_transform(
     "TensorTSNE",
     ("tensor",),
@@ -237,9 +249,11 @@ def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     source="reference §3.8",
 )
 def tensor_tsne(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """t-SNE embedding of the rows (columns tSNE1…; scikit-learn, non-deterministic)."""
-    from sklearn.manifold import TSNE
+    """t-SNE embedding of the rows (columns tSNE1…; scikit-learn, non-deterministic).
 
+    scikit-learn cannot stop between iterations, so it runs in a child process that a
+    cancel terminates.
+    """
     t: TensorData = inputs[0].data
     k = int(p.n_components)
 
@@ -253,9 +267,8 @@ def tensor_tsne(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> An
                 value=p.perplexity,
             )
         method = "barnes_hut" if k < 4 else "exact"
-        return TSNE(
-            n_components=k, perplexity=p.perplexity, angle=p.theta, method=method
-        ).fit_transform(x)
+        args = (x, k, float(p.perplexity), float(p.theta), method)
+        return np.asarray(run_stoppable(_tsne_embedding, args, ctx, "TensorTSNE"))
 
     return _decompose(t, p, "TensorTSNE", "tSNE", k, fit)
 
