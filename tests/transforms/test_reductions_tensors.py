@@ -268,19 +268,21 @@ def test_temporal_neighbors():
     np.testing.assert_array_equal(same.values, x)
 
 
-def test_tsne_stops_within_a_second_of_a_cancel():
-    """scikit-learn's t-SNE cannot stop between iterations; it ran to its end (minutes on
-    a few thousand rows) after a cancel. It now runs in a child process that is terminated."""
+@pytest.mark.parametrize(("name", "shape"), [("TensorTSNE", (3000, 10)), ("TensorICA", (20000, 8))])
+def test_scikit_learn_fits_stop_on_a_cancel(name, shape):
+    """scikit-learn's t-SNE and FastICA cannot stop between iterations; they ran to their end
+    (minutes on a few thousand rows) after a cancel. They now run in a child process that a
+    cancel ends."""
     import threading
 
     from napari_whiskertoolbox.transforms import TransformCancelled, TransformContext
 
     cancel = threading.Event()
-    rows = np.random.default_rng(0).normal(size=(3000, 10))
+    rows = np.random.default_rng(0).normal(size=shape)
     timer = threading.Timer(0.3, cancel.set)
     timer.start()
     with pytest.raises(TransformCancelled):
-        apply_transform("TensorTSNE", TensorData(rows), context=TransformContext(cancel=cancel))
+        apply_transform(name, TensorData(rows), context=TransformContext(cancel=cancel))
     timer.join()
 
 

@@ -130,6 +130,15 @@ def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
     )
 
 
+def _ica_sources(x: np.ndarray, n: int) -> np.ndarray:
+    """Return scikit-learn FastICA's sources of the rows of ``x`` (run in a child process)."""
+    from sklearn.decomposition import FastICA
+
+    return np.asarray(
+        FastICA(n_components=n, whiten="unit-variance", max_iter=1000).fit_transform(x)
+    )
+
+
 @container_transform(
     "TensorICA",
     ("tensor",),
@@ -145,14 +154,15 @@ def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
     source="reference §3.8 (WhiskerToolbox uses RADICAL; here scikit-learn FastICA)",
 )
 def tensor_ica(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """Independent components of the columns (IC1…; scikit-learn FastICA, non-deterministic)."""
-    from sklearn.decomposition import FastICA
+    """Independent components of the columns (IC1…; scikit-learn FastICA, non-deterministic).
 
+    FastICA cannot stop between iterations, so it runs in a child process that a cancel ends.
+    """
     t: TensorData = inputs[0].data
     n = t.shape[1] if t.ndim == 2 else 0
 
     def fit(x: np.ndarray) -> np.ndarray:
-        return FastICA(n_components=n, whiten="unit-variance", max_iter=1000).fit_transform(x)
+        return np.asarray(run_stoppable(_ica_sources, (x, n), ctx, "TensorICA"))
 
     return _decompose(t, p, "TensorICA", "IC", n, fit, min_columns=2)
 
