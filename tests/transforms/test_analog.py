@@ -338,3 +338,37 @@ def test_hilbert_bandpass_checks_frequencies():
         {"apply_bandpass_filter": True},
     )
     assert np.isfinite(out.values).all()
+
+
+def test_sinc_result_goes_on_an_upsampled_clock():
+    """Issue 11: 'an upsampled clock for sinc interpolation'. The result has (N-1)·k+1 samples;
+    stored on the input's clock (N entries) its frames ran past the clock's end."""
+    from napari_whiskertoolbox.core import DataManager, TimeFrame
+    from napari_whiskertoolbox.transforms import TransformError, run_transform
+    from napari_whiskertoolbox.transforms.upsampling import upsample_ticks
+
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame(np.arange(0, 100, 10)))
+    dm.set_data("v", AnalogTimeSeries(np.sin(np.arange(10.0))), "cam")
+    run_transform(dm, "SincInterpolation", "v", "up", {"upsampling_factor": 4})
+    assert dm.time_key("up") == "cam_x4"
+    clock = dm.get_time("cam_x4").times
+    np.testing.assert_array_equal(clock, upsample_ticks(np.arange(0, 100, 10), 4))
+    assert len(clock) == len(dm.get_data("up")) == 37
+    run_transform(dm, "SincInterpolation", "v", "again", {"upsampling_factor": 4})
+    assert dm.time_key("again") == "cam_x4"  # the clock is reused
+    run_transform(dm, "SincInterpolation", "v", "copy", {"upsampling_factor": 1})
+    assert dm.time_key("copy") == "cam"
+    run_transform(
+        dm, "SincInterpolation", "v", "asked", {"upsampling_factor": 4}, output_time_key="cam"
+    )
+    assert dm.time_key("asked") == "cam"  # an explicit clock wins, as in WhiskerToolbox
+    dm.set_time("cam_x2", TimeFrame([0, 1]))
+    with pytest.raises(TransformError, match="clock 'cam_x2' exists with other ticks"):
+        run_transform(dm, "SincInterpolation", "v", "clash", {"upsampling_factor": 2})
+    assert "clash" not in dm
+    dm.history.undo()  # 'asked'
+    dm.history.undo()  # 'copy'
+    dm.history.undo()  # 'again'
+    dm.history.undo()  # 'up'
+    assert "up" not in dm

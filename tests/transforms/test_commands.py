@@ -242,3 +242,36 @@ def test_sequence_stops_or_continues():
         variables={"cmd": "UpsampleTimeFrame"},
     )
     assert named.success  # command names are substituted; 2.0 is read as an integer
+
+
+def test_a_misnamed_command_field_is_named():
+    """``params`` (reference §8.2) instead of ``parameters``: warned, and the error names it."""
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame([0, 10]))
+    env = CommandEnv()
+    command = {"command_name": "UpsampleTimeFrame",
+               "params": {"source_time_key": "cam", "output_time_key": "up"}}  # fmt: skip
+    out = run_command(dm, command, index=2, env=env)
+    assert not out.success
+    assert "parameter 'source_time_key' is required" in out.error
+    (warning,) = env.warnings
+    for fragment in ("command 2 'UpsampleTimeFrame'", "unknown field 'params'", "'parameters'"):
+        assert fragment in warning
+    good = {"command_name": "UpsampleTimeFrame", "description": "4x",
+            "parameters": {"source_time_key": "cam", "output_time_key": "up"}}  # fmt: skip
+    env = CommandEnv()
+    assert run_command(dm, good, env=env).success
+    assert env.warnings == []
+
+
+def test_an_undefined_variable_is_named_when_a_parameter_fails():
+    """'${current_frame}' is a runtime variable of WT's GUI; headless it stays as written."""
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame([0, 10]))
+    command = {"command_name": "UpsampleTimeFrame",
+               "parameters": {"source_time_key": "cam", "output_time_key": "up",
+                              "upsampling_factor": "${factor}"}}  # fmt: skip
+    out = run_commands(dm, [command], variables={"other": "2"})
+    assert "expected an integer, got a string" in out.error
+    assert "'${factor}' is not a defined variable" in out.error
+    assert run_commands(dm, [command], variables={"factor": "2"}).success

@@ -337,3 +337,86 @@ def test_readme_runner_config_example_runs(tmp_path, wtb_data):
     assert len(result.dm.get_data("whisker_angle")) == result.dm.get_data("whisker").n_entries
     assert (session / "out" / "voltage_bp.csv").is_file()
     assert (session / "out" / "whisker_angle.csv").is_file()
+
+
+USER_TRANSFORM = """
+from napari_whiskertoolbox.transforms import transform
+
+
+@transform("CliTestLineTipX", input="Line2D", output="float")
+def tip_x(line, offset: float = 0.0) -> float:
+    return float(line[-1, 0]) + offset
+"""
+
+
+def test_cli_runs_pipelines_of_python_transforms_loaded_with_transforms_option(project, wtb_data):
+    """A pipeline file made in the dock from a Python transform runs headless (issue 11 §Python).
+
+    ``--transforms PATH`` (a .py file or a folder of them, repeatable) loads them first; without
+    it the error says how.
+    """
+    from napari_whiskertoolbox.transforms import unregister
+
+    code_dir = project / "my_transforms"
+    code_dir.mkdir()
+    (code_dir / "tips.py").write_text(USER_TRANSFORM)
+    (project / "tip.json").write_text(json.dumps({"steps": [
+        {"step_id": "tip", "transform_name": "CliTestLineTipX", "parameters": {"offset": 1.5}}]}))  # fmt: skip
+    commands = [{"command_name": "RunTransformsV2Pipeline",
+                 "parameters": {"input_key": "whisker", "output_key": "tip_x",
+                                "pipeline_path": "${pipes}/tip.json"}}]  # fmt: skip
+    saves = [{"data_key": "tip_x", "format": "csv", "path": "out/tip_x.csv"}]
+    path = str(config(project, wtb_data, commands=commands, saves=saves))
+    try:
+        code, _, err = cli(path)
+        assert code == 1
+        assert "Transform 'CliTestLineTipX' not found in registry" in err
+        assert "--transforms" in err  # how to load it
+        for where in (code_dir, code_dir / "tips.py"):
+            code, out, err = cli("--transforms", str(where), path)
+            assert code == 0, err
+            assert "Saved outputs: 1" in out
+            unregister("CliTestLineTipX")
+        code, _, err = cli(f"--transforms={project / 'nothing.py'}", path)
+        assert code == 1
+        assert "nothing.py" in err
+        assert cli("--transforms")[0] == 2
+        assert "--transforms PATH" in cli("--help")[1]
+    finally:
+        unregister("CliTestLineTipX")
+    lines = run_json_pipeline(path, commands=False, saves=False).dm.get_data("whisker")
+    tips = [float(line[-1, 0]) + 1.5 for t in lines.times_with_data() for line in lines.at(t)]
+    saved = np.loadtxt(project / "out" / "tip_x.csv", delimiter=",", ndmin=2)
+    np.testing.assert_allclose(saved[:, -1], tips, rtol=1e-6)
+
+
+def test_continued_runs_report_every_failure_not_only_the_last(project, wtb_data):
+    """With --continue-on-…-error the result keeps WT's last error; the earlier ones were lost.
+
+    A user with three bad saves saw only the last, fixed it, and met the next on the re-run.
+    """
+    commands = [
+        {"command_name": "Bogus", "parameters": {}},
+        {"command_name": "UpsampleTimeFrame", "parameters": {"source_time_key": "nope",
+                                                              "output_time_key": "fast"}},
+    ]  # fmt: skip
+    saves = [
+        {"data_key": "missing", "format": "csv", "path": "a.csv"},
+        {"data_key": "nose", "format": "csv"},
+        {"data_key": "nose", "format": "csv", "path": "c.csv"},
+    ]
+    path = config(project, wtb_data, commands=commands, saves=saves)
+    go = run_json_pipeline(path, continue_on_command_error=True)
+    assert go.failed_command_index == 1
+    assert "'nope'" in go.message
+    assert any("Unknown command 'Bogus' (index 0)" in w for w in go.warnings)
+    run = run_json_pipeline(path, commands=False, continue_on_save_error=True)
+    assert run.phase == "save"
+    assert run.message.startswith("Save descriptor at index 1 requires string field 'path'")
+    assert any(w.startswith("SaveData failed at index 0: ") for w in run.warnings)
+    code, _, err = cli("--no-commands", "--continue-on-save-error", str(path))
+    assert code == 1
+    assert "SaveData failed at index 0: Data key 'missing' not found" in err
+    assert "Save descriptor at index 1 requires string field 'path'" in err
+    stop = run_json_pipeline(path, commands=False)  # without the flag: one failure, no extra
+    assert not any("index 0" in w for w in stop.warnings)

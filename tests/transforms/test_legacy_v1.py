@@ -330,3 +330,44 @@ def test_non_integer_phase_is_ignored():
     )
     assert steps[0].phase == 0
     assert math.isclose(steps[0].phase, 0)
+
+
+def test_unknown_step_field_is_warned(caplog):
+    """A V1 step's parameters under ``params`` (reference §8.2) would run the defaults unseen."""
+    block = {"steps": [{"step_id": "ev", "transform_name": "Threshold Event Detection",
+                        "input_key": "v", "params": {"threshold_value": 2.5}}]}  # fmt: skip
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.transforms"):
+        parse_v1_block(block)
+    (message,) = [r.getMessage() for r in caplog.records]
+    for fragment in ("steps[0] 'ev'", "unknown field 'params'", "'parameters'"):
+        assert fragment in message
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.transforms"):
+        parse_v1_block(BLOCK)
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("zero_phase", [False, True])
+def test_filter_runs_in_chunks_that_a_cancel_stops(monkeypatch, zero_phase):
+    """One sosfiltfilt call over 30M samples took seconds with no cancel check; the passes
+    now run in chunks (state carried across), equal to scipy's one-call result."""
+    from scipy import signal
+
+    from napari_whiskertoolbox.transforms import TransformCancelled, TransformContext, filters
+
+    spec = {"filter_family": "butterworth", "filter_response": "bandpass", "order": 3,
+            "cutoff_low_hz": 20, "cutoff_high_hz": 200, "sampling_rate_hz": 1000,
+            "zero_phase": zero_phase}  # fmt: skip
+    x = np.random.default_rng(3).normal(size=5000)
+    monkeypatch.setattr(filters, "CHUNK_SAMPLES", 317)
+    sos, _ = filters.design_sos(spec)
+    expected = (
+        signal.sosfiltfilt(sos, x, padlen=3 * (2 * len(sos) + 1))
+        if zero_phase
+        else signal.sosfilt(sos, x)
+    )
+    np.testing.assert_allclose(filters.filter_signal(x, spec), expected, rtol=1e-10, atol=1e-12)
+    checks: list[int] = []
+    ctx = TransformContext(cancel=lambda: checks.append(1) or len(checks) > 3)
+    with pytest.raises(TransformCancelled):
+        apply_transform("Filter", AnalogTimeSeries(x), {"filter_specification": spec}, context=ctx)

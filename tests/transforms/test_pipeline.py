@@ -310,3 +310,45 @@ def test_library_and_user_transforms_follow_the_config_dir_env(tmp_path, monkeyp
     monkeypatch.setenv("NAPARI_WHISKERTOOLBOX_CONFIG_DIR", str(tmp_path / "cfg"))
     assert default_library_dir() == tmp_path / "cfg" / "pipelines" / "transforms_v2"
     assert user_transforms_dir() == tmp_path / "cfg" / "transforms"
+
+
+def test_a_misnamed_step_field_is_warned_not_silently_dropped(tmp_path):
+    """Reference §8.2: docs write ``params``/``transform``/``reduction``; WT ignores the field.
+
+    A step whose parameters sit under ``params`` runs with the defaults, so the file must
+    say so (naming the file, the step, the field and the real field name), and a missing
+    ``transform_name`` next to a ``transform`` field names the field to use.
+    """
+    doc = {
+        "pre_reductions": [{"reduction": "MeanValueRaw", "reduction_name": "MeanValueRaw",
+                            "output_key": "mu"}],
+        "steps": [{"step_id": "thr", "transform_name": "AnalogIntervalThreshold",
+                   "params": {"threshold_value": 2.5}}],
+        "range_reduction": {"reduction_name": "MeanValue", "param": {}},
+    }  # fmt: skip
+    path = tmp_path / "thr.json"
+    path.write_text(json.dumps(doc))
+    warnings = load_pipeline(path).warnings
+    assert len(warnings) == 3, warnings
+    step = next(w for w in warnings if "steps[0]" in w)
+    for fragment in (str(path), "steps[0] 'thr'", "unknown field 'params'", "'parameters'"):
+        assert fragment in step
+    assert any("pre_reductions[0]" in w and "'reduction'" in w for w in warnings)
+    assert any("range_reduction" in w and "'param'" in w for w in warnings)
+    assert load_pipeline(SELF_ZSCORE).warnings == []
+    wrong = {"steps": [{"step_id": "a", "transform": "CalculateLineAngle"}]}
+    with pytest.raises(TransformError, match=r"has 'transform'.*'transform_name'"):
+        load_pipeline(wrong)
+
+
+def test_null_optional_step_fields_read_as_absent():
+    """WT reads a JSON ``null`` optional field as absent (std::optional); so do we."""
+    doc = {"steps": [{"step_id": "len", "transform_name": "CalculateLineLength", "parameters": None,
+                      "param_bindings": None, "description": None, "tags": None,
+                      "enabled": None}]}  # fmt: skip
+    step = load_pipeline(doc).steps[0]
+    assert (step.tags, step.parameters, step.description) == ([], {}, "")
+    with pytest.raises(TransformError, match="tags must be an array of strings"):
+        load_pipeline({"steps": [{**doc["steps"][0], "tags": "a"}]})
+    with pytest.raises(TransformError, match="enabled must be true or false"):
+        load_pipeline({"steps": [{**doc["steps"][0], "enabled": 0}]})

@@ -266,3 +266,29 @@ def test_temporal_neighbors():
     assert drop.rows.tolist() == [1, 2, 3, 4]
     same = apply_transform("TensorTemporalNeighbors", tensor(x))
     np.testing.assert_array_equal(same.values, x)
+
+
+@pytest.mark.parametrize(("name", "shape"), [("TensorTSNE", (3000, 10)), ("TensorICA", (20000, 8))])
+def test_scikit_learn_fits_stop_on_a_cancel(name, shape):
+    """scikit-learn's t-SNE and FastICA cannot stop between iterations; they ran to their end
+    (minutes on a few thousand rows) after a cancel. They now run in a child process that a
+    cancel ends."""
+    import threading
+
+    from napari_whiskertoolbox.transforms import TransformCancelled, TransformContext
+
+    cancel = threading.Event()
+    rows = np.random.default_rng(0).normal(size=shape)
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    with pytest.raises(TransformCancelled):
+        apply_transform(name, TensorData(rows), context=TransformContext(cancel=cancel))
+    timer.join()
+
+
+def test_a_child_process_error_is_a_transform_error():
+    from napari_whiskertoolbox.transforms import TransformContext
+    from napari_whiskertoolbox.transforms.child_process import run_stoppable
+
+    with pytest.raises(TransformError, match="LinAlgError: Singular matrix"):
+        run_stoppable(np.linalg.inv, (np.zeros((2, 2)),), TransformContext(), "TensorTSNE")

@@ -548,3 +548,32 @@ def test_tabs_ask_for_the_width_their_forms_need(dock, qtbot):
         needed = area.widget().minimumSizeHint().width()
         assert area.minimumSizeHint().width() >= needed, dock.tabs.tabText(index)
     assert dock.native.minimumSizeHint().width() >= needed
+
+
+def test_a_missing_input_is_named_with_its_kind(dock, qtbot):
+    """'choose 1 input key(s) of the accepted kinds' did not say which kind, or that none exist."""
+    assert not [k for k in dock.dm if dock.dm.data_type(k) == "tensor"]
+    dock.select_transform("TensorPCA")
+    assert dock.input_combo.choices == ()
+    assert dock.run() is None
+    assert dock.status.value == "TensorPCA: the session has no tensors key for its input"
+    analog = [k for k in dock.dm if dock.dm.data_type(k) == "analog"]
+    for key in analog:
+        dock.dm.delete_data(key)
+    dock.select_transform("AnalogIntervalPeak")  # intervals + analog
+    assert dock.input_combo.value == "contact"
+    assert dock.run() is None
+    assert dock.status.value == (
+        "AnalogIntervalPeak: the session has no analog signals key for its second input"
+    )
+
+
+def test_sinc_output_clock_tooltip_names_the_upsampled_clock(dock, qtbot):
+    dock.select_transform("SincInterpolation")
+    dock.input_combo.value = "whisker_angle"
+    clock = dock.dm.time_key("whisker_angle")
+    assert f"'{clock}' upsampled by 'upsampling_factor'" in dock.output_clock.tooltip
+    dock.form["upsampling_factor"].value = 2
+    assert _run_and_wait(dock, qtbot).status == "done"
+    assert dock.dm.time_key("whisker_angle_sinc_interpolation") == f"{clock}_x2"
+    assert f"{clock}_x2" in dock.output_clock.choices

@@ -503,6 +503,7 @@ def sinc_interpolate(
         p_enum("boundary_mode", ("SymmetricExtension", "ZeroPad"), "samples beyond the ends"),
     ),
     category="Analog",
+    upsampling_param="upsampling_factor",
     source="reference §3.4",
 )
 def sinc_interpolation(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:

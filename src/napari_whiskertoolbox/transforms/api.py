@@ -13,6 +13,7 @@ from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, execute, parse_params
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
+from napari_whiskertoolbox.transforms.upsampling import upsampled_clock
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
@@ -260,6 +261,8 @@ class PlannedRun:
         Further inputs of a two-input transform.
     parameters : dict
         The JSON parameters with defaults filled in (what a recorder records).
+    new_clock : TimeFrame or None
+        A clock :meth:`store` creates as :attr:`output_time_key` (an upsampled clock).
     """
 
     dm: DataManager
@@ -272,6 +275,7 @@ class PlannedRun:
     parameters: dict[str, Any] = field(default_factory=dict)
     explicit_time_key: bool = False
     pipeline: dict[str, Any] | None = None
+    new_clock: TimeFrame | None = None
 
     @property
     def label(self) -> str:
@@ -307,6 +311,8 @@ class PlannedRun:
             The clock is gone or ``output_key`` now holds data of another kind.
         """
         with self.dm.history.group(self.label):
+            if self.new_clock is not None and self.output_time_key not in self.dm.time_keys():
+                self.dm.set_time(self.output_time_key, self.new_clock)
             store_result(
                 self.dm, self.output_key, result, self.output_time_key, self.label, self.name
             )
@@ -364,6 +370,11 @@ def plan_transform(
         spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
     )
     lookup = dm_lookup(dm, spec.name)
+    time_key = output_time_key or dm.time_key(keys[slot])
+    new_clock = None
+    factor = getattr(parsed, spec.upsampling_param) if spec.upsampling_param else 1
+    if output_time_key is None and factor > 1:
+        time_key, new_clock = upsampled_clock(dm, time_key, int(factor), spec.name)
 
     def compute(ctx: TransformContext) -> Any:
         return execute(spec, inputs, parsed, ctx, lookup)
@@ -373,11 +384,12 @@ def plan_transform(
         spec.name,
         input_key,
         output_key,
-        output_time_key or dm.time_key(keys[slot]),
+        time_key,
         compute,
         tuple(keys[1:]),
         spec.schema.to_json(parsed),
         explicit_time_key=output_time_key is not None,
+        new_clock=new_clock,
     )
 
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import data_type_of
@@ -26,6 +24,7 @@ from napari_whiskertoolbox.io.registry import write_data, writer_formats
 from napari_whiskertoolbox.transforms.api import bound_key, store_result
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
+from napari_whiskertoolbox.transforms.json_fields import unknown_field_warnings
 from napari_whiskertoolbox.transforms.pipeline import load_pipeline
 from napari_whiskertoolbox.transforms.schema import (
     Param,
@@ -36,6 +35,7 @@ from napari_whiskertoolbox.transforms.schema import (
     p_object,
     p_str,
 )
+from napari_whiskertoolbox.transforms.upsampling import upsample_ticks
 
 __all__ = [
     "COMMANDS",
@@ -100,6 +100,8 @@ class CommandSpec:
 
 
 COMMANDS: dict[str, CommandSpec] = {}
+_COMMAND_FIELDS = ("command_name", "parameters", "description")
+"""The fields of a command object (reference §6.3); WhiskerToolbox ignores any other."""
 """Every command by name."""
 
 
@@ -193,23 +195,6 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
 
 
 # ---------------------------------------------------------------------- clocks
-def upsample_ticks(ticks: np.ndarray, factor: int) -> np.ndarray:
-    """Upsampled clock ticks (reference §6.3 UpsampleTimeFrame).
-
-    ``(N - 1) · k + 1`` entries: for each consecutive pair ``(a, b)``,
-    ``round(a + j (b - a) / k)`` for ``j = 0 … k - 1`` (round half away from zero), then
-    the last tick. ``N <= 1`` → a copy.
-    """
-    t = np.asarray(ticks, np.int64)
-    if t.size <= 1:
-        return t.copy()
-    a = t[:-1, None].astype(np.float64)
-    b = t[1:, None].astype(np.float64)
-    x = a + np.arange(factor)[None, :] * (b - a) / factor
-    rounded = np.sign(x) * np.floor(np.abs(x) + 0.5)
-    return np.append(rounded.ravel(), t[-1]).astype(np.int64)
-
-
 @_command(
     "UpsampleTimeFrame",
     (
@@ -314,6 +299,9 @@ class SequenceResult:
     failed_index : int
         Index of the last failing command, -1 when none failed.
     saved_paths : list of Path
+    errors : list of str
+        Every failure's message in order (more than one with ``continue_on_error``); the
+        last is :attr:`error`.
     """
 
     success: bool
@@ -321,6 +309,7 @@ class SequenceResult:
     error: str = ""
     failed_index: int = -1
     saved_paths: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
@@ -405,6 +394,7 @@ def run_command(
         return CommandResult(
             False, error=f"Unknown command '{name}' (index {index}); commands: {known}"
         )
+    env.warn(unknown_field_warnings(command, _COMMAND_FIELDS, f"command {index} '{name}'"))
     raw = command.get("parameters", {})
     params = _whole_numbers(substitute(raw, variables))
     if isinstance(params, Mapping):  # WhiskerToolbox ignores unknown names: so do we, aloud
@@ -421,6 +411,14 @@ def run_command(
         message = (
             exc.reason if isinstance(exc, TransformError) and exc.transform == name else str(exc)
         )
+        value = exc.value if isinstance(exc, TransformError) else None
+        unresolved = _VAR.search(value) if isinstance(value, str) else None
+        if unresolved is not None:
+            message += (
+                f"; '{unresolved.group(0)}' is not a defined variable (a config's root "
+                "'variables' define them; headless there are no runtime variables such as "
+                "current_frame)"
+            )
         return CommandResult(False, error=f"Command '{name}' failed (index {index}): {message}")
     return CommandResult(True, keys)
 
@@ -452,6 +450,7 @@ def run_commands(
             continue
         result.success = False
         result.error = one.error
+        result.errors.append(one.error)
         result.failed_index = i
         if not continue_on_error:
             break

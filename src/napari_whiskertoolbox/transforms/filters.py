@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.transforms.context import as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 
-__all__ = ["FAMILIES", "FIELDS", "RESPONSES", "design_sos", "filter_signal", "rbj_biquad"]
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.transforms.context import TransformContext
+
+__all__ = [
+    "CHUNK_SAMPLES",
+    "FAMILIES",
+    "FIELDS",
+    "RESPONSES",
+    "design_sos",
+    "filter_signal",
+    "rbj_biquad",
+]
 
 FAMILIES = ("butterworth", "chebyshev_i", "chebyshev_ii", "rbj")
 RESPONSES = ("lowpass", "highpass", "bandpass", "bandstop")
@@ -173,15 +185,55 @@ def design_sos(spec: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
     return sos, zero_phase
 
 
-def filter_signal(values: np.ndarray, spec: Mapping[str, Any]) -> np.ndarray:
-    """Filter ``values`` as ``spec`` says (``sosfilt``, or ``sosfiltfilt`` when zero-phase)."""
+CHUNK_SAMPLES = 1 << 20
+"""Samples per ``sosfilt`` call: a cancel is checked between calls."""
+
+
+def _sosfilt_chunks(
+    sos: np.ndarray, x: np.ndarray, zi: np.ndarray, ctx: TransformContext
+) -> np.ndarray:
+    """``scipy.signal.sosfilt(sos, x, zi=zi)[0]`` in chunks, the filter state carried over."""
     from scipy import signal
 
+    out = np.empty_like(x)
+    state = zi
+    for start, stop in ctx.chunks(x.size, CHUNK_SAMPLES):
+        out[start:stop], state = signal.sosfilt(sos, x[start:stop], zi=state)
+    return out
+
+
+def filter_signal(
+    values: np.ndarray, spec: Mapping[str, Any], ctx: TransformContext | None = None
+) -> np.ndarray:
+    """Filter ``values`` as ``spec`` says (``sosfilt``, or ``sosfiltfilt`` when zero-phase).
+
+    Both run in chunks of :data:`CHUNK_SAMPLES` with the filter state carried over (equal to
+    one call), checking ``ctx`` for a cancel between them. The zero-phase passes follow
+    ``scipy.signal.sosfiltfilt``: odd extension by ``padlen`` samples at both ends, a
+    forward pass from the steady state scaled by the first sample, a backward pass from
+    the steady state scaled by the last output.
+
+    Raises
+    ------
+    TransformCancelled
+        ``ctx`` was cancelled.
+    """
+    from scipy import signal
+
+    ctx = as_context(ctx, _OWNER)
     x = np.asarray(values, np.float64)
     if x.size == 0:
         raise TransformError("the input signal is empty", transform=_OWNER)
     sos, zero_phase = design_sos(spec)
-    if zero_phase:
-        padlen = min(3 * (2 * len(sos) + 1), x.size - 1)
-        return signal.sosfiltfilt(sos, x, padlen=padlen)
-    return signal.sosfilt(sos, x)
+    if not zero_phase:
+        return _sosfilt_chunks(sos, x, np.zeros((len(sos), 2)), ctx)
+    padlen = min(3 * (2 * len(sos) + 1), x.size - 1)
+    ext = (
+        np.concatenate((2 * x[0] - x[padlen:0:-1], x, 2 * x[-1] - x[-2 : -padlen - 2 : -1]))
+        if padlen > 0
+        else x
+    )
+    zi = signal.sosfilt_zi(sos)
+    forward = _sosfilt_chunks(sos, ext, zi * ext[0], ctx)
+    backward = _sosfilt_chunks(sos, forward[::-1].copy(), zi * forward[-1], ctx)[::-1]
+    return np.ascontiguousarray(backward[padlen : backward.size - padlen])

@@ -31,6 +31,10 @@ from napari_whiskertoolbox.transforms.commands import (
     substitute,
 )
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
+from napari_whiskertoolbox.transforms.python_transforms import (
+    load_transforms_from_file,
+    load_user_transforms,
+)
 from napari_whiskertoolbox.transforms.v1_runner import run_v1_transformations
 
 if TYPE_CHECKING:
@@ -236,12 +240,12 @@ def _save_phase(
     base: Path,
     keep_going: bool,
     ctx: TransformContext | None,
-) -> tuple[list[Path], str]:
-    """Run the save descriptors; return the saved paths and the last error ("" if none)."""
+) -> tuple[list[Path], list[str]]:
+    """Run the save descriptors; return the saved paths and every error in order."""
     if not isinstance(saves, list):
-        return [], "'saves' must be an array when present"
+        return [], ["'saves' must be an array when present"]
     saved: list[Path] = []
-    error = ""
+    errors: list[str] = []
     for i, descriptor in enumerate(saves):
         env = CommandEnv(base_dir=base, context=ctx)
         if not isinstance(descriptor, Mapping):
@@ -258,11 +262,20 @@ def _save_phase(
                     saved.extend(env.saved_paths)
                     continue
                 message = f"SaveData failed at index {i}: {outcome.error.split(': ', 1)[-1]}"
-        error = message
+        errors.append(message)
         if not keep_going:
             break
         saved = []  # WhiskerToolbox quirk: only saves after the last failure are listed
-    return saved, error
+    return saved, errors
+
+
+def _continued(errors: Sequence[str]) -> list[str]:
+    """Return the failures before the last (the run's message) as warnings.
+
+    WhiskerToolbox reports only the last failure of a phase that continued after errors;
+    the earlier ones would otherwise be lost.
+    """
+    return [f"{error} (the run continued)" for error in errors[:-1]]
 
 
 def _read(source: str | os.PathLike[str]) -> tuple[Any, Path]:
@@ -366,14 +379,16 @@ def run_json_pipeline(
             result.saved_paths.extend(seq.saved_paths)
             if not seq.success:
                 result.failed_command_index = seq.failed_index
+                result.warnings.extend(_continued(seq.errors))
                 raise _PhaseError("command", seq.error)
         if saves and save_list is not None:
-            saved, error = _save_phase(
+            saved, errors = _save_phase(
                 dm, save_list, strings, base, continue_on_save_error, context
             )
             result.saved_paths.extend(saved)
-            if error:
-                raise _PhaseError("save", error)
+            if errors:
+                result.warnings.extend(_continued(errors))
+                raise _PhaseError("save", errors[-1])
     except _PhaseError as exc:
         result.success = False
         result.phase = exc.phase
@@ -399,9 +414,19 @@ options:
   --continue-on-command-error   keep running commands after a failure
   --no-saves                    skip the saves
   --continue-on-save-error      keep running saves after a failure
+  --transforms PATH             first load the Python transforms of PATH (a .py file
+                                or a folder of them; repeatable)
 
 exit codes: 0 success, 1 pipeline failure, 2 bad arguments
 """
+
+_TRANSFORMS = "--transforms"
+
+
+def _load_python_transforms(path: str) -> list[str]:
+    """Load the Python transforms of a ``.py`` file or of every ``.py`` file of a folder."""
+    return load_user_transforms(path) if Path(path).is_dir() else load_transforms_from_file(path)
+
 
 _FLAGS = {
     "--no-load-transform": ("load_transform", False),
@@ -452,11 +477,19 @@ def pipeline_cli(
     err = stderr or sys.stderr
     options: dict[str, bool] = {}
     paths: list[str] = []
-    for arg in argv:
+    transform_paths: list[str] = []
+    args = iter(argv)
+    for arg in args:
         if arg in ("-h", "--help"):
             out.write(USAGE)
             return 0
-        if arg in _FLAGS:
+        if arg == _TRANSFORMS or arg.startswith(f"{_TRANSFORMS}="):
+            source = arg.partition("=")[2] if "=" in arg else next(args, "")
+            if not source:
+                err.write(f"Missing PATH after {_TRANSFORMS}\n{USAGE}")
+                return 2
+            transform_paths.append(source)
+        elif arg in _FLAGS:
             key, value = _FLAGS[arg]
             options[key] = value
         elif arg.startswith("-") and arg != "-":
@@ -470,6 +503,12 @@ def pipeline_cli(
     if len(paths) > 1:
         err.write(f"Multiple pipeline JSON paths were provided\n{USAGE}")
         return 2
+    try:
+        for source in transform_paths:
+            _load_python_transforms(source)
+    except TransformError as exc:
+        err.write(f"Could not load Python transforms: {exc}\n")
+        return 1
     printed = _WarningPrinter(err)
     package_logger = logging.getLogger("napari_whiskertoolbox")
     package_logger.addHandler(printed)
@@ -497,6 +536,8 @@ def pipeline_cli(
         )
         err.write(f"Pipeline failed during phase '{result.phase}'{where}: {result.message}\n")
         err.write(f"  config: {Path(paths[0]).resolve()}\n")
+        if "not found in registry" in result.message and result.message.startswith("Command"):
+            err.write(f"  a Python transform? load its file first: {_TRANSFORMS} PATH\n")
         return 1
     out.write("Pipeline succeeded\n")
     out.write(f"Loaded data entries: {len(result.loaded_data)}\n")

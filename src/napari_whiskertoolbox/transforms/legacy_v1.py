@@ -506,7 +506,7 @@ def scale_and_normalize(inputs: Sequence[Bound], p: Params, ctx: TransformContex
 def filter_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """IIR filter (Butterworth, Chebyshev I/II, RBJ biquad) over the sample array."""
     s: AnalogTimeSeries = inputs[0].data
-    out = filter_signal(s.values, p.filter_specification)
+    out = filter_signal(s.values, p.filter_specification, ctx)
     return AnalogTimeSeries(out.astype(np.float32), None if s.is_dense else s.times)
 
 

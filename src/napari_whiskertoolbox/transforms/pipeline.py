@@ -27,6 +27,7 @@ from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import execute_chain, parse_params
+from napari_whiskertoolbox.transforms.json_fields import misnamed_hint, unknown_field_warnings
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 
+_TOP_FIELDS = ("metadata", "pre_reductions", "steps", "range_reduction")
+"""The root fields of a pipeline file (reference §6.1)."""
+
 LOGGER = logging.getLogger("napari_whiskertoolbox.transforms")
 """Logger that pipeline-file warnings (unknown parameters) are written to (WARNING level)."""
 _LOGGED_WARNINGS: set[str] = set()
@@ -63,13 +67,25 @@ def _obj(value: Any, where: str) -> dict[str, Any]:
     return dict(value)
 
 
-def _str(value: Any, where: str, required: bool = True) -> str:
+def _str(value: Any, where: str, required: bool = True, hint: str = "") -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
         kind = "a non-empty string" if required else "a string"
-        raise _fail(f"Failed to parse pipeline JSON: {where} must be {kind}, got {value!r}")
+        raise _fail(f"Failed to parse pipeline JSON: {where} must be {kind}, got {value!r}{hint}")
     return value
+
+
+def _known(entry: type) -> tuple[str, ...]:
+    """Return the JSON fields of a pipeline-file entry: its dataclass fields."""
+    return tuple(f.name for f in fields(entry))
+
+
+def _checked_fields(
+    raw: dict[str, Any], known: tuple[str, ...], where: str, out: list[str]
+) -> None:
+    """Add a warning to ``out`` for each field of ``raw`` not in ``known`` (WT ignores them)."""
+    out.extend(unknown_field_warnings(raw, known, where))
 
 
 _METADATA_STRINGS = ("name", "description", "version", "author", "created")
@@ -196,6 +212,8 @@ class Pipeline:
     range_reduction: ReductionStep | None = None
     path: Path | None = None
     warnings: list[str] = field(default_factory=list, compare=False)
+    field_warnings: list[str] = field(default_factory=list, compare=False, repr=False)
+    """Fields of the file that nothing reads (``params`` for ``parameters``), from :meth:`from_json`."""
 
     @property
     def name(self) -> str:
@@ -220,6 +238,8 @@ class Pipeline:
             raise _fail(
                 f"Failed to parse pipeline JSON: the root must be an object, got {type(doc).__name__}"
             )
+        ignored: list[str] = []
+        _checked_fields(dict(doc), _TOP_FIELDS, "the root", ignored)
         metadata = _metadata(doc.get("metadata"))
         raw_steps = doc.get("steps", [])
         if not isinstance(raw_steps, list):
@@ -227,10 +247,11 @@ class Pipeline:
         raw_pre = doc.get("pre_reductions", [])
         if not isinstance(raw_pre, list):
             raise _fail("Failed to parse pipeline JSON: 'pre_reductions' must be an array")
-        pre = [cls._pre(item, i) for i, item in enumerate(raw_pre)]
+        pre = [cls._pre(item, i, ignored) for i, item in enumerate(raw_pre)]
         rr = None
         if doc.get("range_reduction") is not None:
             raw = _obj(doc["range_reduction"], "'range_reduction'")
+            _checked_fields(raw, _known(ReductionStep), "range_reduction", ignored)
             rr = ReductionStep(
                 _str(raw.get("reduction_name"), "range_reduction.reduction_name"),
                 _obj(raw.get("parameters"), "range_reduction.parameters"),
@@ -238,17 +259,23 @@ class Pipeline:
             )
         if not raw_steps and rr is None:
             raise _fail("Pipeline must have at least one step or a range reduction")
-        steps = [cls._step(item, i) for i, item in enumerate(raw_steps)]
-        pipeline = cls(steps, metadata, pre, rr, path)
+        steps = [cls._step(item, i, ignored) for i, item in enumerate(raw_steps)]
+        pipeline = cls(steps, metadata, pre, rr, path, field_warnings=ignored)
         pipeline.validate()
         pipeline.log_warnings()
         return pipeline
 
     @staticmethod
-    def _pre(item: Any, i: int) -> PreReduction:
+    def _pre(item: Any, i: int, ignored: list[str]) -> PreReduction:
         raw = _obj(item, f"pre_reductions[{i}]")
+        known = _known(PreReduction)
+        _checked_fields(raw, known, f"pre_reductions[{i}]", ignored)
         return PreReduction(
-            _str(raw.get("reduction_name"), f"pre_reductions[{i}].reduction_name"),
+            _str(
+                raw.get("reduction_name"),
+                f"pre_reductions[{i}].reduction_name",
+                hint=misnamed_hint(raw, "reduction_name", known),
+            ),
             _str(raw.get("output_key"), f"pre_reductions[{i}].output_key"),
             _obj(raw.get("parameters"), f"pre_reductions[{i}].parameters"),
             _bindings(raw.get("param_bindings"), f"pre_reductions[{i}].param_bindings"),
@@ -256,15 +283,22 @@ class Pipeline:
         )
 
     @staticmethod
-    def _step(item: Any, i: int) -> PipelineStep:
+    def _step(item: Any, i: int, ignored: list[str]) -> PipelineStep:
         raw = _obj(item, f"steps[{i}]")
+        known = (*_known(PipelineStep), "enabled")
         step_id = _str(raw.get("step_id"), f"steps[{i}].step_id")
         where = f"steps[{i}] '{step_id}'"
-        name = _str(raw.get("transform_name"), f"{where}.transform_name")
-        tags = raw.get("tags", [])
+        _checked_fields(raw, known, where, ignored)
+        name = _str(
+            raw.get("transform_name"),
+            f"{where}.transform_name",
+            hint=misnamed_hint(raw, "transform_name", known),
+        )
+        # a JSON null reads as absent, as WT's std::optional fields do
+        tags = raw.get("tags") if raw.get("tags") is not None else []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise _fail(f"Failed to parse pipeline JSON: {where}.tags must be an array of strings")
-        enabled = raw.get("enabled", True)
+        enabled = raw.get("enabled") if raw.get("enabled") is not None else True
         if not isinstance(enabled, bool):
             raise _fail(f"Failed to parse pipeline JSON: {where}.enabled must be true or false")
         step = PipelineStep(
@@ -291,7 +325,8 @@ class Pipeline:
         TransformError
             The first problem, naming the step index and id.
         """
-        found: list[str] = []
+        source = f"pipeline file '{self.path}'" if self.path is not None else "pipeline"
+        found = [f"{source}, {w}" for w in self.field_warnings]
         for i, pre in enumerate(self.pre_reductions):
             red = get_reduction(pre.reduction_name)
             where = f"pre_reductions[{i}] '{pre.reduction_name}'"
@@ -303,7 +338,6 @@ class Pipeline:
             found += self._unknown(
                 red.schema, self.range_reduction.parameters, "range_reduction", red.name
             )
-        source = f"pipeline file '{self.path}'" if self.path is not None else "pipeline"
         for i, step in enumerate(self.steps):
             spec = _spec_of(step, i)
             if not spec.in_wt_registry:

@@ -69,6 +69,10 @@ class TransformSpec:
     output_clock : int or None
         Index of the input whose clock the output lives on; None = no clock of its own
         (relative ticks), stored under the first input's clock unless told otherwise.
+    upsampling_param : str or None
+        The integer parameter ``k`` of a transform whose result has ``(N - 1)·k + 1``
+        samples (``SincInterpolation``): stored without an explicit clock, the result goes
+        on its clock upsampled ``k`` times (``<clock>_x<k>``, made if missing).
     in_wt_registry : bool
         False for algorithms WhiskerToolbox ships but does not register (reference §2).
     source : str
@@ -85,6 +89,7 @@ class TransformSpec:
     description: str = ""
     engine: Engine = "v2"
     output_clock: int | None = 0
+    upsampling_param: str | None = None
     in_wt_registry: bool = True
     source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -125,6 +130,8 @@ class TransformSpec:
             "parameters": self.schema.describe(),
             "output_clock": self.output_clock,
         }
+        if self.upsampling_param is not None:
+            out["upsampling_param"] = self.upsampling_param
         if self.is_element:
             out["element_inputs"] = [list(slot) for slot in self.inputs]
             out["element_output"] = self.output
@@ -305,6 +312,7 @@ def container_transform(
     category: str = "",
     description: str = "",
     output_clock: int | None = 0,
+    upsampling_param: str | None = None,
     in_wt_registry: bool = True,
     source: str = "",
     engine: Engine = "v2",
@@ -324,6 +332,8 @@ def container_transform(
         Parameter declarations.
     output_clock : int or None
         Input whose clock the output lives on (None: relative ticks, no clock).
+    upsampling_param : str or None
+        See :attr:`TransformSpec.upsampling_param`.
     in_wt_registry : bool
         False for algorithms WhiskerToolbox does not register.
     category, description, source, engine, registry
@@ -346,6 +356,7 @@ def container_transform(
                 description=description or (func.__doc__ or "").strip().split("\n")[0],
                 engine=engine,
                 output_clock=output_clock,
+                upsampling_param=upsampling_param,
                 in_wt_registry=in_wt_registry,
                 source=source,
             )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.tensor import TensorData
+from napari_whiskertoolbox.transforms.child_process import run_stoppable
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import (
@@ -129,6 +130,15 @@ def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
     )
 
 
+def _ica_sources(x: np.ndarray, n: int) -> np.ndarray:
+    """Return scikit-learn FastICA's sources of the rows of ``x`` (run in a child process)."""
+    from sklearn.decomposition import FastICA
+
+    return np.asarray(
+        FastICA(n_components=n, whiten="unit-variance", max_iter=1000).fit_transform(x)
+    )
+
+
 @container_transform(
     "TensorICA",
     ("tensor",),
@@ -144,14 +154,15 @@ def tensor_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any
     source="reference §3.8 (WhiskerToolbox uses RADICAL; here scikit-learn FastICA)",
 )
 def tensor_ica(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """Independent components of the columns (IC1…; scikit-learn FastICA, non-deterministic)."""
-    from sklearn.decomposition import FastICA
+    """Independent components of the columns (IC1…; scikit-learn FastICA, non-deterministic).
 
+    FastICA cannot stop between iterations, so it runs in a child process that a cancel ends.
+    """
     t: TensorData = inputs[0].data
     n = t.shape[1] if t.ndim == 2 else 0
 
     def fit(x: np.ndarray) -> np.ndarray:
-        return FastICA(n_components=n, whiten="unit-variance", max_iter=1000).fit_transform(x)
+        return np.asarray(run_stoppable(_ica_sources, (x, n), ctx, "TensorICA"))
 
     return _decompose(t, p, "TensorICA", "IC", n, fit, min_columns=2)
 
@@ -217,6 +228,17 @@ def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     return _decompose(t, p, "TensorRobustPCA", "RPCA", k, fit)
 
 
+def _tsne_embedding(
+    x: np.ndarray, k: int, perplexity: float, angle: float, method: str
+) -> np.ndarray:
+    """Return scikit-learn's t-SNE embedding of the rows of ``x`` (run in a child process)."""
+    from sklearn.manifold import TSNE
+
+    return np.asarray(
+        TSNE(n_components=k, perplexity=perplexity, angle=angle, method=method).fit_transform(x)
+    )
+
+
 @container_transform(
     "TensorTSNE",
     ("tensor",),
@@ -237,9 +259,11 @@ def tensor_robust_pca(inputs: Sequence[Bound], p: Params, ctx: TransformContext)
     source="reference §3.8",
 )
 def tensor_tsne(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """t-SNE embedding of the rows (columns tSNE1…; scikit-learn, non-deterministic)."""
-    from sklearn.manifold import TSNE
+    """t-SNE embedding of the rows (columns tSNE1…; scikit-learn, non-deterministic).
 
+    scikit-learn cannot stop between iterations, so it runs in a child process that a
+    cancel terminates.
+    """
     t: TensorData = inputs[0].data
     k = int(p.n_components)
 
@@ -253,9 +277,8 @@ def tensor_tsne(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> An
                 value=p.perplexity,
             )
         method = "barnes_hut" if k < 4 else "exact"
-        return TSNE(
-            n_components=k, perplexity=p.perplexity, angle=p.theta, method=method
-        ).fit_transform(x)
+        args = (x, k, float(p.perplexity), float(p.theta), method)
+        return np.asarray(run_stoppable(_tsne_embedding, args, ctx, "TensorTSNE"))
 
     return _decompose(t, p, "TensorTSNE", "tSNE", k, fit)
 

@@ -19,7 +19,9 @@ from napari_whiskertoolbox.transforms.api import run_transform
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context, sub_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.execute import parse_params
+from napari_whiskertoolbox.transforms.json_fields import unknown_field_warnings
 from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2, V1_UNSUPPORTED
+from napari_whiskertoolbox.transforms.pipeline import LOGGER
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 
 if TYPE_CHECKING:
@@ -29,6 +31,18 @@ __all__ = ["V1Step", "parse_v1_block", "run_v1_transformations"]
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _OWNER = "transformations"
+_STEP_FIELDS = (
+    "step_id",
+    "transform_name",
+    "input_key",
+    "output_key",
+    "parameters",
+    "phase",
+    "enabled",
+    "description",
+    "tags",
+)
+"""The fields of a V1 step (reference §6.5); WhiskerToolbox ignores any other."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,8 @@ def parse_v1_block(block: Any) -> list[V1Step]:
         if step_id in seen:
             raise _error(f"{where}: duplicate step_id")
         seen.add(step_id)
+        for warning in unknown_field_warnings(raw, _STEP_FIELDS, where):
+            LOGGER.warning("%s", f"{_OWNER}: {warning}")
         name = raw.get("transform_name")
         if not isinstance(name, str) or name not in REGISTRY or REGISTRY.get(name).engine != "v1":
             raise _unknown_name(str(name), where)

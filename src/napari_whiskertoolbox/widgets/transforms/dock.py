@@ -465,9 +465,13 @@ class TransformsWidget(Container):
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
             )
         clock = output_clock_of(self.spec, self.dm, self.input_keys())
-        self.output_clock.tooltip = (
-            f"{INPUT_CLOCK} = '{clock}': the clock WhiskerToolbox puts the result on"
+        where = (
+            f"'{clock}' upsampled by '{self.spec.upsampling_param}' ('{clock}_x<k>', made "
+            "when missing)"
+            if self.spec.upsampling_param
+            else f"'{clock}': the clock WhiskerToolbox puts the result on"
         )
+        self.output_clock.tooltip = f"{INPUT_CLOCK} = {where}"
         self._check_output_key()
         self._schedule_preview()
 
@@ -550,10 +554,7 @@ class TransformsWidget(Container):
             raise TransformError("choose a transform first", transform="Transforms")
         keys = self.input_keys()
         if len(keys) < self.spec.arity:
-            raise TransformError(
-                f"choose {self.spec.arity} input key(s) of the accepted kinds",
-                transform=self.spec.name,
-            )
+            raise self._missing_input(len(keys))
         return plan_transform(
             self.dm,
             self.spec.name,
@@ -563,6 +564,19 @@ class TransformsWidget(Container):
             other_keys=keys[1:],
             output_time_key=self.output_time_key(),
         )
+
+    def _missing_input(self, slot: int) -> TransformError:
+        """Return the error for the unchosen input ``slot``, naming its kinds."""
+        assert self.spec is not None
+        kinds = " or ".join(group_label(k) for k in self.spec.input_kinds(slot))
+        which = "its input" if slot == 0 else "its second input"
+        combo = self.input_combo if slot == 0 else self.second_combo
+        message = (
+            f"choose {which} ({kinds})"
+            if combo.choices
+            else f"the session has no {kinds} key for {which}"
+        )
+        return TransformError(message, transform=self.spec.name)
 
     def run(self) -> BackgroundRun | None:
         """Start the chosen transform in the background; return the run (None on a bad form)."""
