@@ -415,6 +415,51 @@ def test_predictions_and_lightningpose_with_likelihood_threshold(tmp_path) -> No
     assert np.isnan(back.loc[5, ("heatmap_tracker", "paw", "x")])  # below threshold: not kept
 
 
+def _predictions_with_an_empty_likelihood(folder: Path) -> tuple[Path, pd.DataFrame]:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_testAug1shuffle1_1000"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = [
+        [10, 20, 0.9, 30, 40, 0.95],
+        [11, 21, np.nan, 31, 41, 0.3],
+        [12, 22, 0.99, 32, 42, 0.1],
+    ]
+    frame = pd.DataFrame(np.array(values, float), index=[0, 1, 2], columns=columns)
+    path = folder / "vidDLC_resnet50_testAug1shuffle1_1000.csv"
+    frame.to_csv(path)  # row 1: x, y and an empty likelihood cell
+    return path, frame
+
+
+def test_an_empty_likelihood_keeps_the_point_and_says_so(tmp_path, caplog) -> None:
+    path, frame = _predictions_with_an_empty_likelihood(tmp_path)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(path).dm
+    np.testing.assert_array_equal(dm.get_data("vid_nose").times_with_data(), [0, 1, 2])
+    np.testing.assert_array_equal(dm.get_data("vid_nose").at(1), [[11, 21]])
+    (note,) = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    assert note.kind == "info"
+    assert note.lines == (5,)  # the file line of frame 1
+    assert "nose" in note.message
+    assert "empty likelihood" in note.message
+    assert path.name in str(note)
+    pose = pose_sets(dm)["vid"]
+    back = pd.read_csv(write_dlc(dm, pose, tmp_path / "back.csv"), header=[0, 1, 2], index_col=0)
+    pd.testing.assert_frame_equal(back, frame, check_names=False)  # the empty cell stays empty
+
+
+def test_an_empty_likelihood_passes_a_config_threshold_with_a_note(tmp_path) -> None:
+    _predictions_with_an_empty_likelihood(tmp_path)
+    item = {"data_type": "points", "name": "k", "format": "dlc_csv", "likelihood_threshold": 0.5,
+            "filepath": "vidDLC_resnet50_testAug1shuffle1_1000.csv"}  # fmt: skip
+    dm, report = _load_items(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("k_nose").times_with_data(), [0, 1, 2])
+    np.testing.assert_array_equal(dm.get_data("k_tail").times_with_data(), [0])
+    (note,) = report.of_kind("info")
+    assert note.lines == (5,)
+    assert "kept 1 row: nose" in note.message
+
+
 def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:
     text = "scorer;s;s\nbodyparts;a;a\ncoords;x;y\n0;1,5;2,25\n"
     (tmp_path / "d.csv").write_text(text)

@@ -147,3 +147,22 @@ def test_deeplabcut_likelihoods_mark_predictions_and_labels_have_none(
     layer = view.layer
     for row in range(len(layer.data)):
         _assert_label(layer, row)
+
+
+def test_a_deeplabcut_point_with_an_empty_likelihood_is_a_prediction_without_score(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], ["snout"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / "mouse1DLC_resnet50.csv"
+    pd.DataFrame([[300.0, 200.0, np.nan]], columns=columns).to_csv(path)
+    entries, pose = dlc_to_pose(read_dlc(path), "mouse", source=path)
+    assert pose is not None
+    view = _pose_view(qtbot, DataManager(), [*entries, ("mouse", pose)])
+    layer = view.layer
+    assert bool(layer.features.predicted[0])
+    assert np.isnan(layer.features.score[0])  # unknown, not 1
+    assert layer.face_color[0, 3] == 0.0  # a ring, as the other predictions
+    assert layer.border_width[0] == pytest.approx(PREDICTED_BORDER_WIDTH)

@@ -725,6 +725,7 @@ def dlc_to_pose(
     scale: tuple[float, float] | None = None,
     repeated_frames: Literal["error", "keep"] = "error",
     skips: RowSkips | None = None,
+    unscored: RowSkips | None = None,
 ) -> tuple[list[tuple[str, PointData]], PoseSet | None]:
     """Turn a table into one PointData per (individual, body part) and their pose set.
 
@@ -740,7 +741,8 @@ def dlc_to_pose(
         Body-part order and skeleton.
     likelihood_threshold : float
         Predictions below it are dropped (WhiskerToolbox keeps ``likelihood >= threshold``;
-        a body part without a likelihood column always passes).
+        a body part without a likelihood column always passes, and so does a point whose
+        likelihood cell is empty: its score is unknown, see ``unscored``).
     images : list of str, optional
         Image file names in frame order (the media), for labelled-image rows.
     frame_from : {"position", "image_name"}
@@ -758,6 +760,10 @@ def dlc_to_pose(
         Receives the rows left out: a point with a NaN coordinate that passed the threshold,
         a labelled image not among ``images`` (file lines for CSV tables, a count for HDF5
         ones). Negative frame numbers are kept, as WhiskerToolbox keeps them.
+    unscored : RowSkips, optional
+        Receives the rows kept whose point has x and y but an empty likelihood cell (in a
+        column that has likelihoods): a prediction of unknown score, kept (never dropped
+        unseen) and drawn as a prediction without a score.
 
     Returns
     -------
@@ -796,13 +802,18 @@ def dlc_to_pose(
                 continue
             xy = table.xy[:, k]
             keep = present.copy()
-            if table.likelihood is not None and k not in table.unscored:
-                keep &= table.likelihood[:, k] >= likelihood_threshold
             finite = np.isfinite(xy).all(axis=1)
+            unknown = np.zeros(keep.shape, dtype=bool)
+            if table.likelihood is not None and k not in table.unscored:
+                unknown = np.isnan(table.likelihood[:, k]) & finite  # an all-empty cell: absent
+                keep &= (table.likelihood[:, k] >= likelihood_threshold) | unknown
             who = bp if ind == SINGLE_ANIMAL else f"{ind} {bp}"
             _skip(skips, f"{who}: NaN x or y (points hold finite coordinates)",
                   table.row_lines, keep & ~finite)  # fmt: skip
             keep &= finite
+            _skip(unscored, f"{who}: x and y with an empty likelihood (a prediction of unknown "
+                  "score, shown whatever the likelihood threshold)",
+                  table.row_lines, keep & unknown)  # fmt: skip
             order = np.argsort(frames[keep], kind="stable")
             times = frames[keep][order]
             if times.size and np.any(np.diff(times) == 0):

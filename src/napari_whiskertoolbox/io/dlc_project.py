@@ -37,6 +37,7 @@ from napari_whiskertoolbox.io.dlc import (
     read_dlc_config,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips, log_note
 
 if TYPE_CHECKING:
     import os
@@ -166,6 +167,7 @@ def load_dlc_entries(
         raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
     table = read_dlc(path, delimiter=delimiter, decimal=decimal)
     project, names = dlc_context(path, config, images)
+    unscored = RowSkips()
     entries, pose = dlc_to_pose(
         table,
         name,
@@ -175,7 +177,10 @@ def load_dlc_entries(
         images=names,
         frame_from=cast("FrameFrom", frame_from),
         image_size=image_size,
+        unscored=unscored,
     )
+    for note in unscored.notes(str(path), path, kind="info", verb="kept"):
+        log_note(note)
     return [*entries, (name, pose)] if pose is not None else list(entries)
 
 

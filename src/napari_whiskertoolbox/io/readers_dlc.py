@@ -16,7 +16,8 @@ Every layout :func:`~.dlc.read_dlc` reads is accepted. The options are the rows 
 ``bodypart``/``all_bodyparts``, and ours: ``delimiter``, ``decimal``, ``image_size``,
 ``config``, ``frame_from``, ``images``. As in WhiskerToolbox a body part without any point
 gets no key and every point of a repeated frame is kept (a pose set then cannot be made:
-it holds one point per frame); points with a NaN coordinate are left out. Each is reported on
+it holds one point per frame); points with a NaN coordinate are left out; a point with x and
+y but an empty likelihood cell is kept (a prediction of unknown score). Each is reported on
 the item with the file's line numbers.
 """
 
@@ -87,6 +88,7 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
         part: DLCTable,
     ) -> tuple[list[tuple[str, PointData]], PoseSet | None, RowSkips]:
         skips = RowSkips()
+        unscored = RowSkips()
         entries, pose = dlc_to_pose(
             part,
             item.name,
@@ -99,7 +101,9 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
             scale=scale,
             repeated_frames="keep",
             skips=skips,
+            unscored=unscored,
         )
+        item.notes.extend(unscored.notes(item.label, path, kind="info", verb="kept"))
         return entries, pose, skips
 
     if single and not opts["all_bodyparts"]:

@@ -41,7 +41,8 @@ class SourceScores:
     columns : dict
         ``{key: (times, coords, scores)}``: times ``(n,)`` int64 sorted (on the key's clock),
         coords ``(n, 2)`` float32 ``(x, y)`` as reading stored them, scores ``(n,)`` float64
-        in ``[0, 1]`` for SLEAP and DeepLabCut.
+        in ``[0, 1]`` for SLEAP and DeepLabCut; NaN for a prediction of unknown score (a
+        DeepLabCut row with x and y and an empty likelihood cell).
     """
 
     def __init__(self, columns: dict[str, _Column]) -> None:
@@ -144,7 +145,8 @@ def _dlc_scores(pose: PoseSet) -> SourceScores | None:
                 continue
             xy = table.xy[:, k]
             likelihood = table.likelihood[:, k]
-            keep = (frames >= 0) & np.isfinite(likelihood) & np.isfinite(xy).all(axis=1)
+            # An empty likelihood cell: a prediction of unknown score (NaN), still a prediction.
+            keep = (frames >= 0) & np.isfinite(xy).all(axis=1)
             order = np.argsort(frames[keep], kind="stable")
             coords = xy[keep][order].astype(np.float32)
             if factors is not None:
