@@ -412,7 +412,11 @@ def test_predictions_and_lightningpose_with_likelihood_threshold(tmp_path) -> No
     back = pd.read_hdf(out)
     assert back.columns.equals(columns)
     np.testing.assert_array_equal(back.loc[1].to_numpy(), values[1])  # untouched: as the source
-    assert np.isnan(back.loc[5, ("heatmap_tracker", "paw", "x")])  # below threshold: not kept
+    np.testing.assert_array_equal(back.loc[5].to_numpy(), values[2])  # hidden by the threshold,
+    # never shown so never deleted: written back as the source has it
+    dm.get_data("lp_paw").set_frame(1, np.empty((0, 2), np.float32), [])  # a shown one deleted
+    back = pd.read_hdf(write_dlc(dm, pose, tmp_path / "lp_back.h5"))
+    assert np.isnan(back.loc[1, ("heatmap_tracker", "paw")].to_numpy()).all()  # gone for good
 
 
 def _predictions_with_an_empty_likelihood(folder: Path) -> tuple[Path, pd.DataFrame]:
@@ -458,6 +462,53 @@ def test_an_empty_likelihood_passes_a_config_threshold_with_a_note(tmp_path) -> 
     (note,) = report.of_kind("info")
     assert note.lines == (5,)
     assert "kept 1 row: nose" in note.message
+
+
+def _predictions_in_project(project: Path) -> tuple[Path, pd.DataFrame]:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_ReachingAug30shuffle1_1000"], ["Hand", "Tongue"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = [[10, 20, 0.9, 30, 40, 0.39], [11, 21, 0.2, 31, 41, 0.4], [12, 22, 0.5, 32, 42, 0.1]]
+    frame = pd.DataFrame(np.array(values, float), index=[0, 1, 2], columns=columns)
+    (project / "videos").mkdir()
+    path = project / "videos" / "reachingvideo1DLC_resnet50_ReachingAug30shuffle1_1000.csv"
+    frame.to_csv(path)
+    return path, frame
+
+
+def test_predictions_in_a_project_are_shown_above_its_pcutoff(project) -> None:
+    path, frame = _predictions_in_project(project)  # config.yaml: pcutoff 0.4
+    dm = open_path(path).dm
+    np.testing.assert_array_equal(dm.get_data("reachingvideo1_Hand").times_with_data(), [0, 2])
+    np.testing.assert_array_equal(dm.get_data("reachingvideo1_Tongue").times_with_data(), [1])
+    pose = pose_sets(dm)["reachingvideo1"]
+    dm.get_data("reachingvideo1_Tongue").set_frame(0, np.array([[33, 44]], np.float32), [0])
+    back = pd.read_csv(write_dlc(dm, pose, path), header=[0, 1, 2], index_col=0)
+    expected = frame.copy()
+    expected.iloc[0, 3:6] = [33, 44, 1.0]  # placed where a hidden prediction was
+    pd.testing.assert_frame_equal(back, expected, check_names=False)  # the hidden ones kept
+
+
+def test_a_config_item_uses_the_pcutoff_of_the_project_it_names(project) -> None:
+    path, _ = _predictions_in_project(project)
+    item = {"data_type": "points", "name": "p", "format": "dlc_csv", "filepath": str(path)}
+    dm, _ = _load_items(project, item)  # WhiskerToolbox's default threshold 0
+    assert dm.get_data("p_Hand").n_entries == 3
+    dm, _ = _load_items(project, {**item, "config": "../config.yaml"})
+    assert dm.get_data("p_Hand").n_entries == 2
+    dm, _ = _load_items(project, {**item, "config": "../config.yaml", "likelihood_threshold": 0})
+    assert dm.get_data("p_Hand").n_entries == 3
+
+
+@pytest.mark.parametrize("pcutoff", ["high", 1.5, -0.1, True])
+def test_bad_pcutoff_names_the_config_key(project, pcutoff) -> None:
+    config = project / "config.yaml"
+    content = yaml.safe_load(config.read_text())
+    content["pcutoff"] = pcutoff
+    config.write_text(yaml.safe_dump(content))
+    with pytest.raises(FormatError, match=r"config\.yaml.*'pcutoff' to be a likelihood"):
+        open_path(config)
 
 
 def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:

@@ -171,6 +171,10 @@ class DLCProject:
     dotsize : float or None
         ``dotsize``: the diameter DeepLabCut's labelling GUI draws keypoints with, in image
         pixels (None when the config has none).
+    pcutoff : float or None
+        ``pcutoff``: the likelihood below which DeepLabCut does not draw a prediction (labelled
+        videos, plots); our default likelihood threshold for the project's tables (None when
+        the config has none).
     """
 
     path: Path
@@ -180,6 +184,7 @@ class DLCProject:
     individuals: list[str]
     skeleton: list[tuple[str, str]]
     dotsize: float | None = None
+    pcutoff: float | None = None
 
 
 # ----------------------------------------------------------------------------- reading
@@ -618,13 +623,13 @@ def find_dlc_config(path: str | os.PathLike[str]) -> Path | None:
 
 
 def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
-    """Read body parts, individuals, skeleton and dot size from a DeepLabCut ``config.yaml``.
+    """Read body parts, individuals, skeleton, dot size and pcutoff from a DeepLabCut ``config.yaml``.
 
     Raises
     ------
     FormatError
-        Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, or a ``dotsize`` that is
-        not a positive number (names the key).
+        Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, a ``dotsize`` that is not a
+        positive number, or a ``pcutoff`` that is not a number in [0, 1] (names the key).
     """
     import yaml
 
@@ -661,6 +666,13 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         isinstance(dotsize, bool) or not isinstance(dotsize, (int, float)) or not dotsize > 0
     ):
         raise FormatError(f"expected 'dotsize' to be a positive number, got {dotsize!r}", path=path)
+    pcutoff = content.get("pcutoff")
+    if pcutoff is not None and (
+        isinstance(pcutoff, bool) or not isinstance(pcutoff, (int, float)) or not 0 <= pcutoff <= 1
+    ):
+        raise FormatError(
+            f"expected 'pcutoff' to be a likelihood between 0 and 1, got {pcutoff!r}", path=path
+        )
     return DLCProject(
         path=path,
         scorer=str(content.get("scorer", "")),
@@ -669,6 +681,7 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         individuals=[str(i) for i in lists["individuals"] or []],
         skeleton=[(str(a), str(b)) for a, b in skeleton],
         dotsize=None if dotsize is None else float(dotsize),
+        pcutoff=None if pcutoff is None else float(pcutoff),
     )
 
 
@@ -847,6 +860,11 @@ def dlc_to_pose(
             "index_levels": table.index_levels,
             "multi_animal": table.multi_animal,
             "likelihood": table.likelihood is not None,
+            **(
+                {"likelihood_threshold": float(likelihood_threshold)}
+                if table.likelihood is not None
+                else {}
+            ),
             "rows": {str(f): r for f, r in sorted(row_frames.items())}
             if index_kind == "image"
             else {},
@@ -949,11 +967,12 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     and names, float64, image-path index for labelled data (``CollectedData_<scorer>``),
     frame index otherwise; ``likelihood`` columns only when the source had them (1.0 for a
     point placed or moved here). What the DataManager holds is written: a point deleted
-    here is gone from the file (never resurrected), and so is a prediction dropped by the
-    likelihood threshold; a body part that has no key (none of its points passed the
-    threshold) keeps the source's columns, empty. Rows of the source file for images that
-    were not shown are written unchanged, and an untouched point keeps its float64 value
-    (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
+    here is gone from the file (never resurrected). A prediction the likelihood threshold
+    hid (never shown, so never deleted) is written as the source has it, unless a point
+    was placed there; a body part that has no key (none of its points passed the
+    threshold) keeps the source's columns and values. Rows of the source file for images
+    that were not shown are written unchanged, and an untouched point keeps its float64
+    value (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
     ``scaled_height``) are written in the source's pixels.
 
     Parameters
@@ -1076,7 +1095,14 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
     extra_rows: list[str] = []
     if original is not None:
         values, extra_rows = _merge_original(
-            values, held, scale, labels, columns, original, with_likelihood
+            values,
+            held,
+            scale,
+            labels,
+            columns,
+            original,
+            with_likelihood,
+            source.get("likelihood_threshold"),
         )
     labels = labels + extra_rows
     if image_index:
@@ -1177,12 +1203,14 @@ def _merge_original(
     columns: list[tuple[str, str]],
     original: DLCTable,
     with_likelihood: bool,
+    threshold: float | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Keep source values of untouched points; append source rows absent from ``labels``.
 
     A point is untouched when the float32 coordinates its key holds are what reading the
     source gave (its value times ``scale``); it is then written with the source's float64
-    value and likelihood.
+    value and likelihood. So is a prediction below the likelihood ``threshold`` it was read
+    with, where the key holds no point: it was never shown, so never deleted.
     """
     column_of = {col: k for k, col in enumerate(original.columns)}
     cols = [column_of.get(c, -1) for c in columns]
@@ -1201,6 +1229,19 @@ def _merge_original(
                 values[i, c, 0:2] = old
                 if with_likelihood:
                     values[i, c, 2] = _source_likelihood(original, j, k)
+            elif (
+                threshold is not None
+                and original.likelihood is not None
+                and k not in original.unscored
+                and np.all(np.isfinite(old))
+                and np.all(np.isnan(held[i, c]))
+                and original.likelihood[j, k] < threshold
+            ):
+                values[i, c, 0:2] = old  # hidden by the threshold, kept as the source has it
+                if with_likelihood:
+                    values[i, c, 2] = original.likelihood[j, k]
+            elif with_likelihood and not np.any(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
+                values[i, c, 2] = _source_likelihood(original, j, k)  # absent, its score kept
     missing = [r for r in original.rows if r not in set(labels)]
     if not missing:
         return values, []

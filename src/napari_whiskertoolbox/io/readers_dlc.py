@@ -30,7 +30,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.io.dlc import dlc_to_pose, read_dlc
-from napari_whiskertoolbox.io.dlc_project import dlc_context
+from napari_whiskertoolbox.io.dlc_project import default_threshold, dlc_context
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import given, image_size_option, item_options, item_path
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL
@@ -83,6 +83,9 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
     project, images = dlc_context(
         path, _relative(item, opts["config"]), _relative(item, opts["images"])
     )
+    threshold = opts["likelihood_threshold"]
+    if given(item, "config") and not given(item, "likelihood_threshold"):
+        threshold = default_threshold(project)  # the named project's pcutoff
 
     def convert(
         part: DLCTable,
@@ -94,7 +97,7 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
             item.name,
             source=path,
             project=project,
-            likelihood_threshold=opts["likelihood_threshold"],
+            likelihood_threshold=threshold,
             images=images,
             frame_from=opts["frame_from"],
             image_size=size,
