@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -41,12 +42,11 @@ from napari_whiskertoolbox.io.report import LOGGER
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
-    from pathlib import Path
 
     from napari_whiskertoolbox.core.tensor import RowType
 
 
-__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries", "series_seconds"]
+__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries", "pose_confidences", "series_seconds"]
 
 DEFAULT_MASTER_RATE = 1000.0
 """Master-clock ticks per second for a generic file whose series have no ``rate``."""
@@ -159,6 +159,55 @@ def series_seconds(series: Any, n: int) -> np.ndarray:
         return np.asarray(series.timestamps[:], np.float64)
     start = float(series.starting_time or 0.0)
     return start + np.arange(n, dtype=np.float64) / float(series.rate)
+
+
+def pose_confidences(
+    source: dict[str, Any],
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Return the confidence of each point of a pose set read from an ndx-pose file.
+
+    Parameters
+    ----------
+    source : dict
+        :attr:`~.pose.PoseSet.source` of a set this module read from a ``PoseEstimation``
+        (``format`` ``"nwb"``, ``path``, ``estimation``).
+
+    Returns
+    -------
+    dict or None
+        ``{node: (times, coords, confidence)}`` for each ``PoseEstimationSeries`` with a
+        ``confidence``: times ``(n,)`` int64 on the set's clock as reading numbered them,
+        coords ``(n, 2)`` float32 as read (finite), confidence ``(n,)`` float64 (NaN where
+        the file has none). None when the file or the estimation is gone.
+    """
+    path, name = source.get("path"), source.get("estimation")
+    if not path or not name or not Path(path).is_file():
+        return None
+    pynwb = require("pynwb", "NWB files")
+    with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        for module in nwbfile.processing.values():
+            estimation = module.data_interfaces.get(name)
+            if type(estimation).__name__ == "PoseEstimation":
+                break
+        else:
+            return None
+        series = dict(estimation.pose_estimation_series)
+        seconds = {bp: series_seconds(s, len(s.data)) for bp, s in series.items()}
+        instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
+        out = {}
+        for bp, one in series.items():
+            if one.confidence is None:
+                continue  # no score: drawn as labels (as a DeepLabCut column without likelihood)
+            coords = _read(one.data, Path(path), bp, np.float32)[:, :2]
+            confidence = _read(one.confidence, Path(path), f"{bp} confidence", np.float64)
+            keep = np.isfinite(coords).all(axis=1)[: len(confidence)]
+            times = np.searchsorted(instants, seconds[bp])
+            rows = np.flatnonzero(keep)
+            order = np.argsort(times[rows], kind="stable")
+            rows = rows[order]
+            out[bp] = (times[rows].astype(np.int64), coords[rows], confidence[rows])
+    return out
 
 
 class _OurImport:

@@ -4,11 +4,12 @@ The DataManager holds keypoints as plain points; what tells a prediction from a 
 the file a pose set was read from, as its write-back sees it (:func:`~.io.dlc.write_dlc`,
 :func:`~.io.sleap.write_slp`): a point is a *prediction* while it is what reading gave
 (float32 coordinates compared exactly) and the source scored it — a SLEAP
-``PredictedInstance``'s point score, a DeepLabCut prediction's likelihood. A point placed,
+``PredictedInstance``'s point score, a DeepLabCut prediction's likelihood, an ndx-pose
+``PoseEstimationSeries``' confidence in an NWB file. A point placed,
 moved or undone to another place is the user's (written back as a user instance, or with
 likelihood 1); undoing the edit makes it the prediction again. A DeepLabCut labelled-data
-table (``CollectedData_<scorer>``, no likelihood) and a SLEAP user instance hold no
-predictions.
+table (``CollectedData_<scorer>``, no likelihood), a SLEAP user instance and an ndx-pose
+series without ``confidence`` hold no predictions.
 
 The source file is read once per pose set, on first use (the keypoints layer reads it in a
 worker thread: a long CSV takes seconds).
@@ -69,7 +70,7 @@ class SourceScores:
 def may_hold_predictions(pose: PoseSet) -> bool:
     """Return whether ``pose``'s source can hold predictions (worth reading it again)."""
     fmt = pose.source.get("format")
-    return fmt == "sleap" or (fmt == "deeplabcut" and bool(pose.source.get("likelihood")))
+    return fmt in ("sleap", "nwb") or (fmt == "deeplabcut" and bool(pose.source.get("likelihood")))
 
 
 def source_scores(pose: PoseSet) -> SourceScores | None:
@@ -77,7 +78,8 @@ def source_scores(pose: PoseSet) -> SourceScores | None:
 
     A SLEAP ``.slp`` or analysis ``.h5`` gives each predicted point's score; a DeepLabCut
     table with ``likelihood`` columns gives each point's likelihood (coordinates scaled as
-    the reader scaled them). A file that is gone or no longer reads is logged and gives
+    the reader scaled them); an NWB file's ndx-pose ``PoseEstimationSeries`` its
+    ``confidence``. A file that is gone or no longer reads is logged and gives
     None: its points are then drawn as labels.
     """
     fmt = pose.source.get("format")
@@ -86,6 +88,8 @@ def source_scores(pose: PoseSet) -> SourceScores | None:
             return _sleap_scores(pose)
         if fmt == "deeplabcut" and pose.source.get("likelihood"):
             return _dlc_scores(pose)
+        if fmt == "nwb":
+            return _nwb_scores(pose)
     except (ValueError, OSError, ImportError) as exc:  # FormatError is a ValueError
         LOGGER.warning(
             "pose set %r: the predictions of %s could not be read again (%s); its points are "
@@ -119,6 +123,20 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
                     xy[rows].astype(np.float32),
                     scores[rows, i, j].astype(np.float64),
                 )
+    return SourceScores(columns)
+
+
+def _nwb_scores(pose: PoseSet) -> SourceScores | None:
+    from napari_whiskertoolbox.io.nwb_import import pose_confidences
+
+    found = pose_confidences(pose.source)
+    if found is None:
+        return None
+    columns: dict[str, _Column] = {}
+    for parts in pose.keys.values():
+        for bodypart, key in parts.items():
+            if bodypart in found:
+                columns[key] = found[bodypart]
     return SourceScores(columns)
 
 
