@@ -206,3 +206,22 @@ def test_ndx_pose_confidence_draws_predictions_as_dlc_likelihood_does(
     _assert_label(layer, ear)  # a series without confidence: no prediction scores
     view.draw(1)
     _assert_predicted(layer, _row(layer, "", "nose"), 0.9)
+
+
+def test_two_pose_sets_of_one_session_get_different_markers(qtbot: Any, tmp_path: Path) -> None:
+    """Were: a DeepLabCut and a SLEAP set of the same body parts looked the same."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], ["snout"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    dm = DataManager()
+    views = []
+    for name in ("first", "second"):
+        path = tmp_path / f"{name}DLC_resnet50.csv"
+        pd.DataFrame([[300.0, 200.0, 0.9]], columns=columns).to_csv(path)
+        entries, pose = dlc_to_pose(read_dlc(path), name, source=path)
+        views.append(_pose_view(qtbot, dm, [*entries, (name, pose)]))
+    first, second = (view.layer for view in views)
+    np.testing.assert_allclose(first.face_color[0], second.face_color[0])  # same body part
+    assert first.symbol[0] != second.symbol[0]
+    assert str(first.current_symbol) != str(second.current_symbol)  # added points too
