@@ -511,6 +511,49 @@ def test_bad_pcutoff_names_the_config_key(project, pcutoff) -> None:
         open_path(config)
 
 
+def test_predictions_saved_as_labelled_data_read_back_as_labels(project) -> None:
+    """Were: written with the network's scorer and likelihood columns, read back as predictions."""
+    labels = project / "labeled-data" / "reachingvideo1"
+    rows = read_dlc(labels / "CollectedData_Mackenzie.csv").rows[:2]
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_ReachingAug30shuffle1_1000"], ["Hand"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    machine = pd.DataFrame([[10.0, 20.0, 0.9], [11.0, 21.0, 0.2]], index=rows, columns=columns)
+    machine.to_csv(labels / "machinelabels-iter0.csv")  # DeepLabCut's outlier-frame predictions
+    dm = open_path(labels / "machinelabels-iter0.csv").dm
+    pose = pose_sets(dm)["machinelabels-iter0"]
+    write_dlc(dm, pose, project / "CollectedData_Alice.csv")
+    back = read_dlc(project / "CollectedData_Alice.csv")
+    assert back.likelihood is None  # labels: x, y
+    assert back.scorer == "Alice"  # DeepLabCut's labeller, as the file name says
+    assert back.rows == rows[:1]  # img020.png is not among the images: nobody saw it
+    np.testing.assert_array_equal(back.xy[:, 0], [[10, 20]])
+    assert pose_sets(open_path(project / "CollectedData_Alice.csv").dm)  # reads as labels
+    before = (labels / "CollectedData_Mackenzie.h5").read_bytes()
+    with pytest.raises(FormatError, match=r"CollectedData_Mackenzie\.(csv|h5).*erase them"):
+        write_dlc_pair(dm, pose, labels / "CollectedData_Mackenzie.h5")
+    assert (labels / "CollectedData_Mackenzie.h5").read_bytes() == before  # labels kept
+
+
+def test_frame_indexed_predictions_are_not_written_as_labelled_data(tmp_path) -> None:
+    path, _ = _predictions_with_an_empty_likelihood(tmp_path)
+    dm = open_path(path).dm
+    with pytest.raises(FormatError, match="indexed by video frame"):
+        write_dlc(dm, pose_sets(dm)["vid"], tmp_path / "CollectedData_me.h5")
+    assert not (tmp_path / "CollectedData_me.h5").exists()
+
+
+def test_labels_written_to_a_predictions_table_are_announced(tmp_path) -> None:
+    path, _ = _predictions_with_an_empty_likelihood(tmp_path)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["vid"]
+    write_dlc(dm, pose, tmp_path / "untouched.csv")  # no warning: nothing placed by hand
+    dm.get_data("vid_tail").set_frame(0, np.array([[35, 45]], np.float32), [0])
+    with pytest.warns(UserWarning, match=r"1 point placed or moved by hand.*CollectedData"):
+        write_dlc(dm, pose, tmp_path / "moved.csv")
+
+
 def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:
     text = "scorer;s;s\nbodyparts;a;a\ncoords;x;y\n0;1,5;2,25\n"
     (tmp_path / "d.csv").write_text(text)

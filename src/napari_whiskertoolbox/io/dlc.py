@@ -65,6 +65,7 @@ __all__ = [
     "dlc_to_pose",
     "find_dlc_config",
     "is_labels_table",
+    "labels_scorer",
     "read_dlc",
     "read_dlc_config",
     "read_dlc_csv",
@@ -991,9 +992,60 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
         The file written (atomically).
     """
     path = Path(path)
-    with _staged(dlc_frame(dm, pose), path):
+    _check_labels_target(pose, [path])
+    frame, placed = _dlc_frame(dm, pose, labels_scorer(path))
+    _warn_labels_in_predictions(placed, path)
+    with _staged(frame, path):
         pass
     return path
+
+
+def labels_scorer(path: str | os.PathLike[str]) -> str | None:
+    """Return ``<scorer>`` of a ``CollectedData_<scorer>`` file name (None for other names)."""
+    path = Path(path)
+    return path.stem[len(LABELS_PREFIX) :] if is_labels_table(path) else None
+
+
+def _check_labels_target(pose: PoseSet, paths: list[Path]) -> None:
+    """Refuse to write predictions over a labelled-data table that holds labels of its own.
+
+    A pose set of predictions (``likelihood``) saved as ``CollectedData_<scorer>`` becomes
+    labels; a ``CollectedData_*`` file already there (not the set's own source) holds labels
+    the set never had, which writing it would erase.
+
+    Raises
+    ------
+    FormatError
+        Names the file, and what to do instead.
+    """
+    if not pose.source.get("likelihood"):
+        return
+    source = Path(str(pose.source.get("path", ""))).resolve()
+    for path in paths:
+        if is_labels_table(path) and path.exists() and path.resolve() != source:
+            raise FormatError(
+                f"expected a new labelled-data table: it holds labels that pose set "
+                f"{pose.name!r} (predictions) does not have, and writing would erase them; "
+                "save under another CollectedData_<scorer> name, or open the labelled-data "
+                "folder and copy the points you checked into its pose set",
+                path=path,
+            )
+
+
+def _warn_labels_in_predictions(placed: int, path: Path) -> None:
+    """Warn that ``placed`` labels go into predictions table ``path`` (they read back as such).
+
+    A DeepLabCut predictions table has no place for a label: a point placed or moved here is
+    written with likelihood 1, and reading the table again gives a prediction of score 1.
+    """
+    if placed:
+        warnings.warn(
+            f"{path.name}: {placed} point{'s' if placed != 1 else ''} placed or moved by hand "
+            "written with likelihood 1 to a predictions table, where they read back as "
+            "predictions of score 1; save to a labelled-data table (CollectedData_<scorer>.h5) "
+            "to keep them as labels",
+            stacklevel=3,
+        )
 
 
 @contextlib.contextmanager
@@ -1047,7 +1099,8 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
             stacklevel=2,
         )
         return written
-    frame = dlc_frame(dm, pose)
+    _check_labels_target(pose, [path, twin])
+    frame, _ = _dlc_frame(dm, pose, labels_scorer(path))
     # Both written beside their originals first: a failure leaves both files as they were.
     with _staged(frame, path), _staged(frame, twin):
         pass
@@ -1056,12 +1109,42 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
 
 def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
     """Return the pose set as a DeepLabCut DataFrame (see :func:`write_dlc`)."""
+    return _dlc_frame(dm, pose, None)[0]
+
+
+def _dlc_frame(
+    dm: DataManager, pose: PoseSet, labels_scorer: str | None
+) -> tuple[pd.DataFrame, int]:
+    """Return the pose set as a DeepLabCut DataFrame and how many of its points are placed.
+
+    ``labels_scorer``: the frame is a labelled-data table (``CollectedData_<scorer>``) of
+    that scorer: ``x, y`` only, whatever the source held, so that its points read back as
+    labels. The count is of points placed or moved here in a table with likelihoods.
+
+    Raises
+    ------
+    FormatError
+        A labelled-data table of a pose set read from a frame-indexed table: DeepLabCut's
+        labels are indexed by image path, which such a set does not know.
+    """
     import pandas as pd
 
     source = pose.source
     scorer = str(source.get("scorer") or "napari_whiskertoolbox")
     multi = bool(source.get("multi_animal", pose.multi_animal))
     with_likelihood = bool(source.get("likelihood", False))
+    threshold = source.get("likelihood_threshold")
+    if labels_scorer is not None:
+        if source.get("index") != "image":
+            raise FormatError(
+                f"expected a pose set of labelled images for {LABELS_PREFIX}{labels_scorer}: "
+                f"pose set {pose.name!r} comes from a table indexed by video frame, and "
+                "DeepLabCut's labels are indexed by image path (labeled-data/<video>/img*.png); "
+                "save it as a predictions table, or open the labelled-data folder and label there"
+            )
+        scorer = labels_scorer or scorer
+        with_likelihood = False  # labels: x, y
+        threshold = None  # predictions hidden by a threshold were never seen: not labels
     scale = np.asarray(source.get("scale") or (1.0, 1.0), np.float32)
     original = _original_table(source)
     columns = _written_columns(dm, pose, original)
@@ -1093,6 +1176,7 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
         if with_likelihood:
             values[where, c, 2] = 1.0
     extra_rows: list[str] = []
+    restored = np.zeros((len(labels), len(columns)), dtype=bool)
     if original is not None:
         values, extra_rows = _merge_original(
             values,
@@ -1102,8 +1186,11 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
             columns,
             original,
             with_likelihood,
-            source.get("likelihood_threshold"),
+            threshold,
+            restored,
+            unseen_rows=not (labels_scorer is not None and source.get("likelihood")),
         )
+    placed = int((np.isfinite(held[..., 0]) & ~restored).sum()) if with_likelihood else 0
     labels = labels + extra_rows
     if image_index:
         labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])
@@ -1127,7 +1214,7 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
         for coord in coords
     ]
     header = pd.MultiIndex.from_tuples(tuples, names=names)
-    return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header)
+    return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header), placed
 
 
 def _written_columns(
@@ -1204,13 +1291,17 @@ def _merge_original(
     original: DLCTable,
     with_likelihood: bool,
     threshold: float | None = None,
+    restored: np.ndarray | None = None,
+    unseen_rows: bool = True,
 ) -> tuple[np.ndarray, list[str]]:
     """Keep source values of untouched points; append source rows absent from ``labels``.
 
     A point is untouched when the float32 coordinates its key holds are what reading the
     source gave (its value times ``scale``); it is then written with the source's float64
-    value and likelihood. So is a prediction below the likelihood ``threshold`` it was read
-    with, where the key holds no point: it was never shown, so never deleted.
+    value and likelihood (and marked in ``restored``, ``(len(labels), len(columns))``). So
+    is a prediction below the likelihood ``threshold`` it was read with, where the key holds
+    no point: it was never shown, so never deleted. ``unseen_rows`` False: the source rows
+    of images not shown are left out (predictions nobody looked at are not labels).
     """
     column_of = {col: k for k, col in enumerate(original.columns)}
     cols = [column_of.get(c, -1) for c in columns]
@@ -1229,6 +1320,8 @@ def _merge_original(
                 values[i, c, 0:2] = old
                 if with_likelihood:
                     values[i, c, 2] = _source_likelihood(original, j, k)
+                if restored is not None:
+                    restored[i, c] = True
             elif (
                 threshold is not None
                 and original.likelihood is not None
@@ -1242,7 +1335,7 @@ def _merge_original(
                     values[i, c, 2] = original.likelihood[j, k]
             elif with_likelihood and not np.any(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
                 values[i, c, 2] = _source_likelihood(original, j, k)  # absent, its score kept
-    missing = [r for r in original.rows if r not in set(labels)]
+    missing = [r for r in original.rows if r not in set(labels)] if unseen_rows else []
     if not missing:
         return values, []
     extra = np.full((len(missing), len(columns), values.shape[2]), np.nan)
