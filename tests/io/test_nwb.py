@@ -303,6 +303,22 @@ def test_a_video_not_downloaded_with_the_file_is_left_out_and_named(tmp_path, ca
     assert str(tmp_path / "videos" / "cam.mp4") in record.getMessage()
 
 
+def test_our_export_without_its_video_opens_the_rest(session, exported, tmp_path, caplog) -> None:
+    """Were: a FormatError, and nothing opened, when our export travelled without its media."""
+    import shutil
+
+    (tmp_path / "downloaded").mkdir()
+    moved = shutil.copy(exported, tmp_path / "downloaded" / "session.nwb")
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(moved).dm
+    assert "reachingvideo1_Hand" in dm
+    assert "clicks" in dm
+    [missing] = [k for k in session if session.data_type(k) == "images"]  # the labelled images
+    assert missing not in dm
+    messages = [r.getMessage() for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    assert any(f"'{missing}'" in m and "left out" in m for m in messages)
+
+
 def test_config_format_nwb_loads_one_kind(exported, tmp_path) -> None:
     item = {
         "data_type": "digital_interval",

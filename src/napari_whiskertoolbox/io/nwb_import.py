@@ -245,7 +245,11 @@ class _OurImport:
             if row["kind"] == "pose_set":
                 pose_rows.append(row)
                 continue
-            obj = self.read_key(row)
+            try:
+                obj = self.read_key(row)
+            except _MissingExternalFile as exc:  # the video stayed behind: the rest is wanted
+                LOGGER.warning("%s; left out", exc)
+                continue
             if obj is None:
                 continue
             out.append((str(row["key"]), obj))
