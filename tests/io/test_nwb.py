@@ -171,6 +171,8 @@ def test_a_pose_set_imported_from_our_export_writes_back_to_its_deeplabcut_file(
     back = DataManager()
     commit(back, load_nwb_entries(exported))
     before, after = pose_sets(session)["reachingvideo1"], pose_sets(back)["reachingvideo1"]
+    travelled = after.source.pop("nwb_export")  # where its scores are, the source not at hand
+    assert travelled == {"path": str(exported.resolve()), "pose": "reachingvideo1"}
     assert after.source == before.source
     assert after.point_size == before.point_size == 12.0  # the project's dotsize
     out = write_dlc(back, after, tmp_path / "CollectedData_Mackenzie.h5")
@@ -478,6 +480,38 @@ def test_deeplabcut_likelihood_is_the_nwb_confidence(tmp_path) -> None:
     export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
     np.testing.assert_allclose(_pose_series(tmp_path / "out.nwb")["paw"][0], [0.5, 1.0, 0.125])
     assert pose.source["format"] == "deeplabcut"
+
+
+def test_predictions_keep_their_scores_through_an_nwb_file_that_travels_alone(tmp_path) -> None:
+    """Were: read back from the NWB file alone (a DANDI download), the points were labels and a
+    second export wrote confidence 1 for all; an empty likelihood was exported as 1."""
+    import pandas as pd
+
+    from napari_whiskertoolbox.layers.pose_scores import source_scores
+
+    columns = pd.MultiIndex.from_product(
+        [["resnet50"], ["paw"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    table = pd.DataFrame([[1.0, 2.0, 0.5], [3.0, 4.0, np.nan], [5.0, 6.0, 0.125]], columns=columns)
+    table.to_csv(tmp_path / "videoDLC_resnet50.csv")
+    dm = make_sample_session(10)
+    open_path(tmp_path / "videoDLC_resnet50.csv", dm=dm)
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    confidence = _pose_series(tmp_path / "out.nwb")["paw"][0]
+    np.testing.assert_array_equal(confidence, [0.5, np.nan, 0.125])  # unknown, not 1
+    (tmp_path / "videoDLC_resnet50.csv").unlink()  # only the NWB file travels
+    back = open_path(tmp_path / "out.nwb").dm
+    [pose] = pose_sets(back).values()
+    scores = source_scores(pose)
+    assert scores is not None
+    times, _, values = scores.columns[pose.require_key("", "paw")]
+    np.testing.assert_array_equal(values, [0.5, np.nan, 0.125])
+    paw = back.get_data(pose.require_key("", "paw"))
+    assert (
+        scores.score(pose.require_key("", "paw"), int(times[2]), paw.at(int(times[2]))[0]) == 0.125
+    )
+    export_nwb(back, tmp_path / "again.nwb", session_start_time=START)
+    np.testing.assert_array_equal(_pose_series(tmp_path / "again.nwb")["paw"][0], confidence)
 
 
 def test_analog_unit_round_trips_through_nwb_and_sessions(tmp_path) -> None:

@@ -46,7 +46,14 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.tensor import RowType
 
 
-__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries", "pose_confidences", "series_seconds"]
+__all__ = [
+    "DEFAULT_MASTER_RATE",
+    "NWB_EXPORT",
+    "exported_confidences",
+    "load_nwb_entries",
+    "pose_confidences",
+    "series_seconds",
+]
 
 DEFAULT_MASTER_RATE = 1000.0
 """Master-clock ticks per second for a generic file whose series have no ``rate``."""
@@ -210,6 +217,43 @@ def pose_confidences(
     return out
 
 
+NWB_EXPORT = "nwb_export"
+"""``PoseSet.source`` entry of a set read from our export: ``{"path", "pose"}``, where its
+confidences are when the file it came from (DeepLabCut, SLEAP) is not at hand."""
+
+
+def exported_confidences(
+    source: dict[str, Any],
+) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Return the confidences our NWB export holds for a pose set read back from it.
+
+    Parameters
+    ----------
+    source : dict
+        :attr:`~.pose.PoseSet.source` of a set read from one of our exports (its
+        :data:`NWB_EXPORT` entry names the file and the set).
+
+    Returns
+    -------
+    dict or None
+        ``{(individual, bodypart): (times, coords, confidence)}``: times on the key's clock
+        as the import numbered them, coords float32 as read, confidence float64 (the
+        source's score for a point as read, 1 for a label). None: no such file.
+    """
+    info = source.get(NWB_EXPORT) or {}
+    path, pose = info.get("path"), info.get("pose")
+    if not path or not pose or not Path(path).is_file():
+        return None
+    pynwb = require("pynwb", "NWB files")
+    with contextlib.suppress(ImportError):
+        import ndx_pose  # noqa: F401 - registers the extension's classes with pynwb
+    with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        if OUR_MODULE not in nwbfile.processing:
+            return None
+        return _OurImport(nwbfile, Path(path)).confidences(str(pose))
+
+
 class _OurImport:
     """Rebuild the DataManager content of one of our exports."""
 
@@ -220,23 +264,7 @@ class _OurImport:
         self.clocks: dict[str, tuple[Any, float]] = {}
 
     def entries(self) -> list[tuple[str, Any]]:
-        from napari_whiskertoolbox.core.timeframe import TimeFrame
-
-        for name, table in self.module.data_interfaces.items():
-            if not name.startswith("clock_"):
-                continue
-            info = json.loads(table.description)
-            rate = info.get("sampling_rate")
-            if "count" in info:  # a regular clock: its rate form, no ticks
-                clock = TimeFrame.regular(
-                    int(info["count"]),
-                    float(info["tick_step"]),
-                    float(info["first_tick"]),
-                    sampling_rate=rate,
-                )
-            else:
-                clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
-            self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
+        self.read_clocks()
         rows = self.module["keys"].to_dataframe()
         out: list[tuple[str, Any]] = []
         bound: dict[str, list[str]] = {name: [] for name in self.clocks}
@@ -259,6 +287,50 @@ class _OurImport:
         for name, (clock, _) in self.clocks.items():
             out.append((name, NewClock(name, clock, bound.get(name, []))))
         return out
+
+    def confidences(self, pose: str) -> dict[tuple[str, str], tuple[Any, Any, Any]]:
+        """Return ``{(individual, bodypart): (times, coords, confidence)}`` of pose set ``pose``.
+
+        Times are on each key's clock as :meth:`read_key` numbers them, coords float32 as
+        it reads them.
+        """
+        self.read_clocks()
+        rows = self.module["keys"].to_dataframe()
+        out = {}
+        for _, row in rows[(rows["pose"] == pose) & (rows["kind"] == "points")].iterrows():
+            if not row["nwb_path"]:
+                continue
+            obj = self.obj(str(row["nwb_path"]))
+            if getattr(obj, "confidence", None) is None:
+                continue
+            coords = _read(obj.data, self.path, obj.name, np.float32)[:, :2]
+            times = self.indices(str(row["clock"]), series_seconds(obj, len(coords)))
+            confidence = _read(obj.confidence, self.path, f"{obj.name} confidence", np.float64)
+            out[(str(row["individual"]), str(row["bodypart"]))] = (
+                np.asarray(times, np.int64),
+                coords,
+                confidence,
+            )
+        return out
+
+    def read_clocks(self) -> None:
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
+
+        for name, table in self.module.data_interfaces.items():
+            if not name.startswith("clock_"):
+                continue
+            info = json.loads(table.description)
+            rate = info.get("sampling_rate")
+            if "count" in info:  # a regular clock: its rate form, no ticks
+                clock = TimeFrame.regular(
+                    int(info["count"]),
+                    float(info["tick_step"]),
+                    float(info["first_tick"]),
+                    sampling_rate=rate,
+                )
+            else:
+                clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
+            self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
 
     def rate_of(self, clock_name: str) -> float:
         rate = self.clocks[clock_name][1]
@@ -365,6 +437,8 @@ class _OurImport:
         facts = self.pose_facts().get(name, {})  # files of older versions have none
         source = dict(facts.get("source") or {})
         source.update(format=str(row["source_format"]), path=str(row["source_path"]))
+        # The scores travel in this file too: read when the source file is not at hand.
+        source[NWB_EXPORT] = {"path": str(self.path.resolve()), "pose": name}
         size = facts.get("point_size")
         return PoseSet(
             name=name,

@@ -79,17 +79,23 @@ def source_scores(pose: PoseSet) -> SourceScores | None:
     A SLEAP ``.slp`` or analysis ``.h5`` gives each predicted point's score; a DeepLabCut
     table with ``likelihood`` columns gives each point's likelihood (coordinates scaled as
     the reader scaled them); an NWB file's ndx-pose ``PoseEstimationSeries`` its
-    ``confidence``. A file that is gone or no longer reads is logged and gives
+    ``confidence``. A set read back from our NWB export whose own source file is not at
+    hand (a DANDI download) takes the confidences the export wrote (1 for a label: it then
+    reads as a prediction of score 1). A file that is gone or no longer reads is logged and gives
     None: its points are then drawn as labels.
     """
     fmt = pose.source.get("format")
     try:
+        found = None
         if fmt == "sleap":
-            return _sleap_scores(pose)
-        if fmt == "deeplabcut" and pose.source.get("likelihood"):
-            return _dlc_scores(pose)
-        if fmt == "nwb":
-            return _nwb_scores(pose)
+            found = _sleap_scores(pose)
+        elif fmt == "deeplabcut" and pose.source.get("likelihood"):
+            found = _dlc_scores(pose)
+        elif fmt == "nwb":
+            found = _nwb_scores(pose)
+        else:
+            return None
+        return found if found is not None else _exported_scores(pose)
     except (ValueError, OSError, ImportError) as exc:  # FormatError is a ValueError
         LOGGER.warning(
             "pose set %r: the predictions of %s could not be read again (%s); its points are "
@@ -123,6 +129,22 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
                     xy[rows].astype(np.float32),
                     scores[rows, i, j].astype(np.float64),
                 )
+    return SourceScores(columns)
+
+
+def _exported_scores(pose: PoseSet) -> SourceScores | None:
+    """Return the scores of a set read back from our NWB export (its source not at hand)."""
+    from napari_whiskertoolbox.io.nwb_import import exported_confidences
+
+    found = exported_confidences(pose.source)
+    if found is None:
+        return None
+    columns: dict[str, _Column] = {}
+    for (individual, bodypart), (times, coords, confidence) in found.items():
+        key = pose.key(individual, bodypart)
+        if key is not None:
+            order = np.argsort(times, kind="stable")
+            columns[key] = (times[order], coords[order], confidence[order])
     return SourceScores(columns)
 
 
