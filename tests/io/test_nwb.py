@@ -95,6 +95,26 @@ def test_export_passes_nwbinspector_without_critical_or_violations(exported) -> 
     )
 
 
+def test_a_regular_clock_exports_without_an_empty_table(tmp_path) -> None:
+    """Were: a session on a video's regular clock exported an empty ``clock_time`` table, a
+    BEST_PRACTICE_VIOLATION."""
+    from nwbinspector import Importance, inspect_nwbfile
+
+    dm = DataManager()
+    dm.set_time("camera", TimeFrame.regular(5, 1000.0, sampling_rate=25000.0))
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5.0, dtype=np.float32)), "camera")
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    serious = [
+        f"{m.check_function_name} {m.object_name}"
+        for m in inspect_nwbfile(nwbfile_path=str(tmp_path / "out.nwb"))
+        if m.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)
+    ]
+    assert serious == []
+    back = DataManager()
+    commit(back, load_nwb_entries(tmp_path / "out.nwb"))
+    assert back.get_time("camera") == dm.get_time("camera")
+
+
 def test_export_contents(session, exported) -> None:
     from pynwb import NWBHDF5IO
 

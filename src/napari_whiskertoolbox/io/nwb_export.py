@@ -754,9 +754,15 @@ class _Writer:
                 info.update(count=len(clock), first_tick=first_tick, tick_step=step)
                 if per_second is not None:
                     info.update(starting_time=first_tick / per_second, rate=per_second / step)
-                table = DynamicTable(
-                    name=nwb_name(f"clock_{name}"), description=json.dumps(info), id=[]
+                table = DynamicTable(  # one row: nwbinspector flags an empty table
+                    name=nwb_name(f"clock_{name}"), description=json.dumps(info), id=[0]
                 )
+                for column, value, what in (
+                    ("count", len(clock), "number of indices of the regular clock"),
+                    ("first_tick", first_tick, "master-clock tick of index 0"),
+                    ("tick_step", step, "master-clock ticks between indices"),
+                ):
+                    table.add_column(name=column, description=what, data=np.array([value]))
                 self.module().add(table)
                 continue
             ticks = np.asarray(clock.times, np.int64)
