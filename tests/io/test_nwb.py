@@ -507,7 +507,7 @@ def test_predictions_keep_their_scores_through_an_nwb_file_that_travels_alone(tm
     second export wrote confidence 1 for all; an empty likelihood was exported as 1."""
     import pandas as pd
 
-    from napari_whiskertoolbox.layers.pose_scores import source_scores
+    from napari_whiskertoolbox.io.pose_scores import source_scores
 
     columns = pd.MultiIndex.from_product(
         [["resnet50"], ["paw"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]

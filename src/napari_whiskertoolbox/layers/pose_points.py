@@ -10,7 +10,7 @@ napari-deeplabcut shows it; Layer controls > "display text" hides it). Each pose
 session has its own marker (:func:`~.io.pose.pose_symbol`: disc, square, diamond...), so
 two sets coloured alike (a DeepLabCut and a SLEAP set of the same mouse) are told apart.
 
-A network's prediction (:mod:`~.pose_scores`: a SLEAP predicted instance's point, a
+A network's prediction (:mod:`~.io.pose_scores`: a SLEAP predicted instance's point, a
 DeepLabCut prediction with its likelihood, still where the file put it) is drawn hollow, a
 ring in the point's colour whose opacity follows its score, as SLEAP draws predicted
 instances apart from user ones; a label (placed, moved or read as a label) is a filled disc
@@ -46,13 +46,13 @@ from napari_whiskertoolbox.io.pose import (
     individual_color,
     pose_symbol,
 )
-from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
-from napari_whiskertoolbox.layers.main_thread import call_in_main
-from napari_whiskertoolbox.layers.pose_scores import (
+from napari_whiskertoolbox.io.pose_scores import (
     SourceScores,
     may_hold_predictions,
     source_scores,
 )
+from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
+from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
