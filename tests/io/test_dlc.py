@@ -765,3 +765,38 @@ def test_predictions_opened_into_a_session_count_its_video_frames(tmp_path) -> N
     np.testing.assert_array_equal(dm.get_data(key).at(7), [[17.0, 5.0]])
     alone = open_path(tmp_path / "videoDLC_resnet50.csv").dm  # no media: the default clock
     assert alone.time_key(key) == "time"
+
+
+def test_swapped_individuals_keep_their_predictions_likelihood(tmp_path) -> None:
+    """Were: written with likelihood 1 (as placed by hand) and drawn as labels after a swap."""
+    import warnings
+
+    from napari_whiskertoolbox.io.pose import swap_individuals
+    from napari_whiskertoolbox.io.pose_scores import source_scores
+
+    tuples = [
+        ("DLC_dlcrnet", ind, bp, c)
+        for ind in ("mouse1", "mouse2")
+        for bp in ("nose", "tail")
+        for c in ("x", "y", "likelihood")
+    ]
+    columns = pd.MultiIndex.from_tuples(
+        tuples, names=["scorer", "individuals", "bodyparts", "coords"]
+    )
+    row = [10.1, 20.2, 0.9, 30.3, 40.4, 0.8, 50.5, 60.6, 0.5, 70.7, 80.8, 0.25]
+    frame = pd.DataFrame([row, row, row], columns=columns)
+    path = tmp_path / "miceDLC_dlcrnet.csv"
+    frame.to_csv(path)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["mice"]
+    swap_individuals(dm, pose, "mouse1", "mouse2", 1, 1)
+    scores = source_scores(pose)
+    assert scores is not None
+    nose = dm.get_data("mice_mouse1_nose").at(1)[0]
+    assert scores.score("mice_mouse1_nose", 1, nose) == 0.5  # mouse2's detection, its score
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "placed by hand" warning: nothing was
+        out = write_dlc(dm, pose, tmp_path / "back.csv")
+    back = pd.read_csv(out, header=[0, 1, 2, 3], index_col=0)
+    np.testing.assert_array_equal(back.iloc[0].to_numpy(), row)
+    np.testing.assert_array_equal(back.iloc[1].to_numpy(), row[6:] + row[:6])  # swapped, exact

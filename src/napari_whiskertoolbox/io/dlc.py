@@ -1300,11 +1300,17 @@ def _merge_original(
     source gave (its value times ``scale``); it is then written with the source's float64
     value and likelihood (and marked in ``restored``, ``(len(labels), len(columns))``). So
     is a prediction below the likelihood ``threshold`` it was read with, where the key holds
-    no point: it was never shown, so never deleted. ``unseen_rows`` False: the source rows
+    no point: it was never shown, so never deleted. A point that is the source's value of
+    the same body part of another individual in that row (individuals swapped) is untouched
+    too, written with that value and likelihood. ``unseen_rows`` False: the source rows
     of images not shown are left out (predictions nobody looked at are not labels).
     """
     column_of = {col: k for k, col in enumerate(original.columns)}
     cols = [column_of.get(c, -1) for c in columns]
+    siblings = [
+        [k for k, (_, bp) in enumerate(original.columns) if bp == part and k != column_of.get(col)]
+        for col, (_, part) in zip(columns, columns)
+    ]
     row_of = {r: i for i, r in enumerate(original.rows)}
     for i, label in enumerate(labels):
         j = row_of.get(label)
@@ -1314,6 +1320,15 @@ def _merge_original(
             if k < 0:
                 continue
             old = original.xy[j, k]
+            if np.isfinite(held[i, c]).all() and not np.array_equal(
+                old.astype(np.float32) * scale, held[i, c]
+            ):
+                # another individual's prediction of this body part (individuals swapped)
+                for other in siblings[c]:
+                    if np.array_equal(original.xy[j, other].astype(np.float32) * scale, held[i, c]):
+                        k = other
+                        old = original.xy[j, k]
+                        break
             if np.all(np.isfinite(old)) and np.array_equal(
                 old.astype(np.float32) * scale, held[i, c]
             ):

@@ -44,17 +44,33 @@ class SourceScores:
         coords ``(n, 2)`` float32 ``(x, y)`` as reading stored them, scores ``(n,)`` float64
         in ``[0, 1]`` for SLEAP and DeepLabCut; NaN for a prediction of unknown score (a
         DeepLabCut row with x and y and an empty likelihood cell).
+    siblings : dict, optional
+        ``{key: [keys of the same body part of the other individuals]}``: a point found
+        there is the same prediction under another identity (after a swap of individuals,
+        which corrects who a detection belongs to, not where it is).
     """
 
-    def __init__(self, columns: dict[str, _Column]) -> None:
+    def __init__(
+        self, columns: dict[str, _Column], siblings: dict[str, list[str]] | None = None
+    ) -> None:
         self.columns = columns
+        self.siblings = siblings or {}
 
     def score(self, key: str, t: int, point: np.ndarray) -> float | None:
         """Return the source score of ``key``'s point ``(x, y)`` at index ``t`` on its clock.
 
         None when the point is not a prediction: the source has none there, or the point
-        is not where the source put it (placed or moved by the user).
+        is not where the source put it (placed or moved by the user). A point that is the
+        source's prediction of the same body part of another individual on that frame (the
+        individuals swapped) keeps that prediction's score.
         """
+        for candidate in (key, *self.siblings.get(key, ())):
+            found = self._own_score(candidate, t, point)
+            if found is not None:
+                return found
+        return None
+
+    def _own_score(self, key: str, t: int, point: np.ndarray) -> float | None:
         column = self.columns.get(key)
         if column is None:
             return None
@@ -95,7 +111,10 @@ def source_scores(pose: PoseSet) -> SourceScores | None:
             found = _nwb_scores(pose)
         else:
             return None
-        return found if found is not None else _exported_scores(pose)
+        found = found if found is not None else _exported_scores(pose)
+        if found is not None:
+            found.siblings = _siblings(pose)
+        return found
     except (ValueError, OSError, ImportError) as exc:  # FormatError is a ValueError
         LOGGER.warning(
             "pose set %r: the predictions of %s could not be read again (%s); its points are "
@@ -130,6 +149,16 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
                     scores[rows, i, j].astype(np.float64),
                 )
     return SourceScores(columns)
+
+
+def _siblings(pose: PoseSet) -> dict[str, list[str]]:
+    """Return ``{key: keys of the same body part of the set's other individuals}``."""
+    out: dict[str, list[str]] = {}
+    for bodypart in pose.bodyparts:
+        keys = [k for ind in pose.individuals if (k := pose.key(ind, bodypart)) is not None]
+        for key in keys:
+            out[key] = [k for k in keys if k != key]
+    return out
 
 
 def _exported_scores(pose: PoseSet) -> SourceScores | None:
