@@ -1190,7 +1190,10 @@ def _dlc_frame(
             restored,
             unseen_rows=not (labels_scorer is not None and source.get("likelihood")),
         )
-    placed = int((np.isfinite(held[..., 0]) & ~restored).sum()) if with_likelihood else 0
+    from_file = bool(source.get("path"))  # points given as arrays (write_dlc_csv) are no labels
+    placed = (
+        int((np.isfinite(held[..., 0]) & ~restored).sum()) if with_likelihood and from_file else 0
+    )
     labels = labels + extra_rows
     if image_index:
         labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])
