@@ -86,9 +86,12 @@ class LoadNote:
         return f"line{'s' if self.count > 1 else ''} {shown}{more}"
 
     def __str__(self) -> str:
-        where = f"config item {self.item}"
-        if self.path is not None:
-            where += f", file '{self.path}'"
+        if self.path is not None and self.item == self.path:  # a file opened, not a config item
+            where = f"file '{self.path}'"
+        else:
+            where = f"config item {self.item}"
+            if self.path is not None:
+                where += f", file '{self.path}'"
         if self.lines:
             where += f", {self.lines_text}"
         return f"{where}: {self.message}"
