@@ -412,7 +412,147 @@ def test_predictions_and_lightningpose_with_likelihood_threshold(tmp_path) -> No
     back = pd.read_hdf(out)
     assert back.columns.equals(columns)
     np.testing.assert_array_equal(back.loc[1].to_numpy(), values[1])  # untouched: as the source
-    assert np.isnan(back.loc[5, ("heatmap_tracker", "paw", "x")])  # below threshold: not kept
+    np.testing.assert_array_equal(back.loc[5].to_numpy(), values[2])  # hidden by the threshold,
+    # never shown so never deleted: written back as the source has it
+    dm.get_data("lp_paw").set_frame(1, np.empty((0, 2), np.float32), [])  # a shown one deleted
+    back = pd.read_hdf(write_dlc(dm, pose, tmp_path / "lp_back.h5"))
+    assert np.isnan(back.loc[1].xs("paw", level="bodyparts").to_numpy()).all()  # gone for good
+
+
+def _predictions_with_an_empty_likelihood(folder: Path) -> tuple[Path, pd.DataFrame]:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_testAug1shuffle1_1000"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = [
+        [10, 20, 0.9, 30, 40, 0.95],
+        [11, 21, np.nan, 31, 41, 0.3],
+        [12, 22, 0.99, 32, 42, 0.1],
+    ]
+    frame = pd.DataFrame(np.array(values, float), index=[0, 1, 2], columns=columns)
+    path = folder / "vidDLC_resnet50_testAug1shuffle1_1000.csv"
+    frame.to_csv(path)  # row 1: x, y and an empty likelihood cell
+    return path, frame
+
+
+def test_an_empty_likelihood_keeps_the_point_and_says_so(tmp_path, caplog) -> None:
+    path, frame = _predictions_with_an_empty_likelihood(tmp_path)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(path).dm
+    np.testing.assert_array_equal(dm.get_data("vid_nose").times_with_data(), [0, 1, 2])
+    np.testing.assert_array_equal(dm.get_data("vid_nose").at(1), [[11, 21]])
+    (note,) = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    assert note.kind == "info"
+    assert note.lines == (5,)  # the file line of frame 1
+    assert "nose" in note.message
+    assert "empty likelihood" in note.message
+    assert str(note).startswith(f"file '{path}', line 5: kept 1 row")  # opened, not a config item
+    pose = pose_sets(dm)["vid"]
+    back = pd.read_csv(write_dlc(dm, pose, tmp_path / "back.csv"), header=[0, 1, 2], index_col=0)
+    pd.testing.assert_frame_equal(back, frame, check_names=False)  # the empty cell stays empty
+
+
+def test_an_empty_likelihood_passes_a_config_threshold_with_a_note(tmp_path) -> None:
+    _predictions_with_an_empty_likelihood(tmp_path)
+    item = {"data_type": "points", "name": "k", "format": "dlc_csv", "likelihood_threshold": 0.5,
+            "filepath": "vidDLC_resnet50_testAug1shuffle1_1000.csv"}  # fmt: skip
+    dm, report = _load_items(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("k_nose").times_with_data(), [0, 1, 2])
+    np.testing.assert_array_equal(dm.get_data("k_tail").times_with_data(), [0])
+    (note,) = report.of_kind("info")
+    assert note.lines == (5,)
+    assert "kept 1 row: nose" in note.message
+
+
+def _predictions_in_project(project: Path) -> tuple[Path, pd.DataFrame]:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_ReachingAug30shuffle1_1000"], ["Hand", "Tongue"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    values = [[10, 20, 0.9, 30, 40, 0.39], [11, 21, 0.2, 31, 41, 0.4], [12, 22, 0.5, 32, 42, 0.1]]
+    frame = pd.DataFrame(np.array(values, float), index=[0, 1, 2], columns=columns)
+    (project / "videos").mkdir()
+    path = project / "videos" / "reachingvideo1DLC_resnet50_ReachingAug30shuffle1_1000.csv"
+    frame.to_csv(path)
+    return path, frame
+
+
+def test_predictions_in_a_project_are_shown_above_its_pcutoff(project) -> None:
+    path, frame = _predictions_in_project(project)  # config.yaml: pcutoff 0.4
+    dm = open_path(path).dm
+    np.testing.assert_array_equal(dm.get_data("reachingvideo1_Hand").times_with_data(), [0, 2])
+    np.testing.assert_array_equal(dm.get_data("reachingvideo1_Tongue").times_with_data(), [1])
+    pose = pose_sets(dm)["reachingvideo1"]
+    dm.get_data("reachingvideo1_Tongue").set_frame(0, np.array([[33, 44]], np.float32), [0])
+    with pytest.warns(UserWarning, match="1 point placed or moved by hand"):
+        back = pd.read_csv(write_dlc(dm, pose, path), header=[0, 1, 2], index_col=0)
+    expected = frame.copy()
+    expected.iloc[0, 3:6] = [33, 44, 1.0]  # placed where a hidden prediction was
+    pd.testing.assert_frame_equal(back, expected, check_names=False)  # the hidden ones kept
+
+
+def test_a_config_item_uses_the_pcutoff_of_the_project_it_names(project) -> None:
+    path, _ = _predictions_in_project(project)
+    item = {"data_type": "points", "name": "p", "format": "dlc_csv", "filepath": str(path)}
+    dm, _ = _load_items(project, item)  # WhiskerToolbox's default threshold 0
+    assert dm.get_data("p_Hand").n_entries == 3
+    dm, _ = _load_items(project, {**item, "config": "../config.yaml"})
+    assert dm.get_data("p_Hand").n_entries == 2
+    dm, _ = _load_items(project, {**item, "config": "../config.yaml", "likelihood_threshold": 0})
+    assert dm.get_data("p_Hand").n_entries == 3
+
+
+@pytest.mark.parametrize("pcutoff", ["high", 1.5, -0.1, True])
+def test_bad_pcutoff_names_the_config_key(project, pcutoff) -> None:
+    config = project / "config.yaml"
+    content = yaml.safe_load(config.read_text())
+    content["pcutoff"] = pcutoff
+    config.write_text(yaml.safe_dump(content))
+    with pytest.raises(FormatError, match=r"config\.yaml.*'pcutoff' to be a likelihood"):
+        open_path(config)
+
+
+def test_predictions_saved_as_labelled_data_read_back_as_labels(project) -> None:
+    """Were: written with the network's scorer and likelihood columns, read back as predictions."""
+    labels = project / "labeled-data" / "reachingvideo1"
+    rows = read_dlc(labels / "CollectedData_Mackenzie.csv").rows[:2]
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_ReachingAug30shuffle1_1000"], ["Hand"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    machine = pd.DataFrame([[10.0, 20.0, 0.9], [11.0, 21.0, 0.2]], index=rows, columns=columns)
+    machine.to_csv(labels / "machinelabels-iter0.csv")  # DeepLabCut's outlier-frame predictions
+    dm = open_path(labels / "machinelabels-iter0.csv").dm
+    pose = pose_sets(dm)["machinelabels-iter0"]
+    write_dlc(dm, pose, project / "CollectedData_Alice.csv")
+    back = read_dlc(project / "CollectedData_Alice.csv")
+    assert back.likelihood is None  # labels: x, y
+    assert back.scorer == "Alice"  # DeepLabCut's labeller, as the file name says
+    assert back.rows == rows[:1]  # img020.png is not among the images: nobody saw it
+    np.testing.assert_array_equal(back.xy[:, 0], [[10, 20]])
+    assert pose_sets(open_path(project / "CollectedData_Alice.csv").dm)  # reads as labels
+    before = (labels / "CollectedData_Mackenzie.h5").read_bytes()
+    with pytest.raises(FormatError, match=r"CollectedData_Mackenzie\.(csv|h5).*erase them"):
+        write_dlc_pair(dm, pose, labels / "CollectedData_Mackenzie.h5")
+    assert (labels / "CollectedData_Mackenzie.h5").read_bytes() == before  # labels kept
+
+
+def test_frame_indexed_predictions_are_not_written_as_labelled_data(tmp_path) -> None:
+    path, _ = _predictions_with_an_empty_likelihood(tmp_path)
+    dm = open_path(path).dm
+    with pytest.raises(FormatError, match="indexed by video frame"):
+        write_dlc(dm, pose_sets(dm)["vid"], tmp_path / "CollectedData_me.h5")
+    assert not (tmp_path / "CollectedData_me.h5").exists()
+
+
+def test_labels_written_to_a_predictions_table_are_announced(tmp_path) -> None:
+    path, _ = _predictions_with_an_empty_likelihood(tmp_path)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["vid"]
+    write_dlc(dm, pose, tmp_path / "untouched.csv")  # no warning: nothing placed by hand
+    dm.get_data("vid_tail").set_frame(0, np.array([[35, 45]], np.float32), [0])
+    with pytest.warns(UserWarning, match=r"1 point placed or moved by hand.*CollectedData"):
+        write_dlc(dm, pose, tmp_path / "moved.csv")
 
 
 def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:
@@ -571,8 +711,9 @@ def test_scaled_points_are_written_back_in_the_source_pixels(tmp_path) -> None:
     dm, _ = _load_items(tmp_path, item)
     np.testing.assert_allclose(dm.get_data("p_a").at(0), [[30.3, 10.15]], rtol=1e-6)
     dm.get_data("p_b").set_frame(1, [[30.0, 5.0]], dm.get_data("p_b").ids_at(1))
-    back = pd.read_csv(write_dlc(dm, pose_sets(dm)["p"], tmp_path / "b.csv"),
-                       header=[0, 1, 2], index_col=0)  # fmt: skip
+    with pytest.warns(UserWarning, match="1 point placed or moved by hand"):
+        back = pd.read_csv(write_dlc(dm, pose_sets(dm)["p"], tmp_path / "b.csv"),
+                           header=[0, 1, 2], index_col=0)  # fmt: skip
     np.testing.assert_array_equal(back.iloc[0].to_numpy(), values[0])  # untouched: exact
     np.testing.assert_allclose(back.loc[1, ("net", "b", "x")], 10.0)  # moved: 30 / 3
     np.testing.assert_allclose(back.loc[1, ("net", "b", "y")], 10.0)  # 5 / 0.5
@@ -626,3 +767,38 @@ def test_predictions_opened_into_a_session_count_its_video_frames(tmp_path) -> N
     np.testing.assert_array_equal(dm.get_data(key).at(7), [[17.0, 5.0]])
     alone = open_path(tmp_path / "videoDLC_resnet50.csv").dm  # no media: the default clock
     assert alone.time_key(key) == "time"
+
+
+def test_swapped_individuals_keep_their_predictions_likelihood(tmp_path) -> None:
+    """Were: written with likelihood 1 (as placed by hand) and drawn as labels after a swap."""
+    import warnings
+
+    from napari_whiskertoolbox.io.pose import swap_individuals
+    from napari_whiskertoolbox.io.pose_scores import source_scores
+
+    tuples = [
+        ("DLC_dlcrnet", ind, bp, c)
+        for ind in ("mouse1", "mouse2")
+        for bp in ("nose", "tail")
+        for c in ("x", "y", "likelihood")
+    ]
+    columns = pd.MultiIndex.from_tuples(
+        tuples, names=["scorer", "individuals", "bodyparts", "coords"]
+    )
+    row = [10.1, 20.2, 0.9, 30.3, 40.4, 0.8, 50.5, 60.6, 0.5, 70.7, 80.8, 0.25]
+    frame = pd.DataFrame([row, row, row], columns=columns)
+    path = tmp_path / "miceDLC_dlcrnet.csv"
+    frame.to_csv(path)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["mice"]
+    swap_individuals(dm, pose, "mouse1", "mouse2", 1, 1)
+    scores = source_scores(pose)
+    assert scores is not None
+    nose = dm.get_data("mice_mouse1_nose").at(1)[0]
+    assert scores.score("mice_mouse1_nose", 1, nose) == 0.5  # mouse2's detection, its score
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "placed by hand" warning: nothing was
+        out = write_dlc(dm, pose, tmp_path / "back.csv")
+    back = pd.read_csv(out, header=[0, 1, 2, 3], index_col=0)
+    np.testing.assert_array_equal(back.iloc[0].to_numpy(), row)
+    np.testing.assert_array_equal(back.iloc[1].to_numpy(), row[6:] + row[:6])  # swapped, exact

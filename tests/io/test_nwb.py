@@ -95,6 +95,26 @@ def test_export_passes_nwbinspector_without_critical_or_violations(exported) -> 
     )
 
 
+def test_a_regular_clock_exports_without_an_empty_table(tmp_path) -> None:
+    """Were: a session on a video's regular clock exported an empty ``clock_time`` table, a
+    BEST_PRACTICE_VIOLATION."""
+    from nwbinspector import Importance, inspect_nwbfile
+
+    dm = DataManager()
+    dm.set_time("camera", TimeFrame.regular(5, 1000.0, sampling_rate=25000.0))
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5.0, dtype=np.float32)), "camera")
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    serious = [
+        f"{m.check_function_name} {m.object_name}"
+        for m in inspect_nwbfile(nwbfile_path=str(tmp_path / "out.nwb"))
+        if m.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)
+    ]
+    assert serious == []
+    back = DataManager()
+    commit(back, load_nwb_entries(tmp_path / "out.nwb"))
+    assert back.get_time("camera") == dm.get_time("camera")
+
+
 def test_export_contents(session, exported) -> None:
     from pynwb import NWBHDF5IO
 
@@ -171,6 +191,8 @@ def test_a_pose_set_imported_from_our_export_writes_back_to_its_deeplabcut_file(
     back = DataManager()
     commit(back, load_nwb_entries(exported))
     before, after = pose_sets(session)["reachingvideo1"], pose_sets(back)["reachingvideo1"]
+    travelled = after.source.pop("nwb_export")  # where its scores are, the source not at hand
+    assert travelled == {"path": str(exported.resolve()), "pose": "reachingvideo1"}
     assert after.source == before.source
     assert after.point_size == before.point_size == 12.0  # the project's dotsize
     out = write_dlc(back, after, tmp_path / "CollectedData_Mackenzie.h5")
@@ -301,6 +323,22 @@ def test_a_video_not_downloaded_with_the_file_is_left_out_and_named(tmp_path, ca
     (record,) = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
     assert "'camera'" in record.getMessage()
     assert str(tmp_path / "videos" / "cam.mp4") in record.getMessage()
+
+
+def test_our_export_without_its_video_opens_the_rest(session, exported, tmp_path, caplog) -> None:
+    """Were: a FormatError, and nothing opened, when our export travelled without its media."""
+    import shutil
+
+    (tmp_path / "downloaded").mkdir()
+    moved = shutil.copy(exported, tmp_path / "downloaded" / "session.nwb")
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(moved).dm
+    assert "reachingvideo1_Hand" in dm
+    assert "clicks" in dm
+    [missing] = [k for k in session if session.data_type(k) == "images"]  # the labelled images
+    assert missing not in dm
+    messages = [r.getMessage() for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
+    assert any(f"'{missing}'" in m and "left out" in m for m in messages)
 
 
 def test_config_format_nwb_loads_one_kind(exported, tmp_path) -> None:
@@ -462,6 +500,38 @@ def test_deeplabcut_likelihood_is_the_nwb_confidence(tmp_path) -> None:
     export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
     np.testing.assert_allclose(_pose_series(tmp_path / "out.nwb")["paw"][0], [0.5, 1.0, 0.125])
     assert pose.source["format"] == "deeplabcut"
+
+
+def test_predictions_keep_their_scores_through_an_nwb_file_that_travels_alone(tmp_path) -> None:
+    """Were: read back from the NWB file alone (a DANDI download), the points were labels and a
+    second export wrote confidence 1 for all; an empty likelihood was exported as 1."""
+    import pandas as pd
+
+    from napari_whiskertoolbox.io.pose_scores import source_scores
+
+    columns = pd.MultiIndex.from_product(
+        [["resnet50"], ["paw"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    table = pd.DataFrame([[1.0, 2.0, 0.5], [3.0, 4.0, np.nan], [5.0, 6.0, 0.125]], columns=columns)
+    table.to_csv(tmp_path / "videoDLC_resnet50.csv")
+    dm = make_sample_session(10)
+    open_path(tmp_path / "videoDLC_resnet50.csv", dm=dm)
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    confidence = _pose_series(tmp_path / "out.nwb")["paw"][0]
+    np.testing.assert_array_equal(confidence, [0.5, np.nan, 0.125])  # unknown, not 1
+    (tmp_path / "videoDLC_resnet50.csv").unlink()  # only the NWB file travels
+    back = open_path(tmp_path / "out.nwb").dm
+    [pose] = pose_sets(back).values()
+    scores = source_scores(pose)
+    assert scores is not None
+    times, _, values = scores.columns[pose.require_key("", "paw")]
+    np.testing.assert_array_equal(values, [0.5, np.nan, 0.125])
+    paw = back.get_data(pose.require_key("", "paw"))
+    assert (
+        scores.score(pose.require_key("", "paw"), int(times[2]), paw.at(int(times[2]))[0]) == 0.125
+    )
+    export_nwb(back, tmp_path / "again.nwb", session_start_time=START)
+    np.testing.assert_array_equal(_pose_series(tmp_path / "again.nwb")["paw"][0], confidence)
 
 
 def test_analog_unit_round_trips_through_nwb_and_sessions(tmp_path) -> None:

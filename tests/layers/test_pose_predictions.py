@@ -147,3 +147,81 @@ def test_deeplabcut_likelihoods_mark_predictions_and_labels_have_none(
     layer = view.layer
     for row in range(len(layer.data)):
         _assert_label(layer, row)
+
+
+def test_a_deeplabcut_point_with_an_empty_likelihood_is_a_prediction_without_score(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], ["snout"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / "mouse1DLC_resnet50.csv"
+    pd.DataFrame([[300.0, 200.0, np.nan]], columns=columns).to_csv(path)
+    entries, pose = dlc_to_pose(read_dlc(path), "mouse", source=path)
+    assert pose is not None
+    view = _pose_view(qtbot, DataManager(), [*entries, ("mouse", pose)])
+    layer = view.layer
+    assert bool(layer.features.predicted[0])
+    assert np.isnan(layer.features.score[0])  # unknown, not 1
+    assert layer.face_color[0, 3] == 0.0  # a ring, as the other predictions
+    assert layer.border_width[0] == pytest.approx(PREDICTED_BORDER_WIDTH)
+
+
+def test_ndx_pose_confidence_draws_predictions_as_dlc_likelihood_does(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """Were: an NWB file's confidences were read for export but every point drawn as a label."""
+    pytest.importorskip("ndx_pose")
+    import datetime as dt
+
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile
+
+    from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
+
+    nwbfile = NWBFile(
+        session_description="pose",
+        identifier="p1",
+        session_start_time=dt.datetime(2024, 5, 6, tzinfo=dt.UTC),
+    )
+    common = {"unit": "pixels", "reference_frame": "top-left", "timestamps": np.arange(2) / 10.0}
+    series = [
+        PoseEstimationSeries(name="nose", data=np.array([[10.0, 20.0], [11.0, 21.0]]),
+                             confidence=np.array([0.25, 0.9]), description="n", **common),
+        PoseEstimationSeries(name="ear", data=np.array([[30.0, 40.0], [31.0, 41.0]]),
+                             description="no confidence", **common),
+    ]  # fmt: skip
+    behavior = nwbfile.create_processing_module(name="behavior", description="b")
+    behavior.add(PoseEstimation(name="pose", pose_estimation_series=series, description="p"))
+    path = tmp_path / "pose.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    entries = [(k, v) for k, v in load_nwb_entries(path) if type(v).__name__ != "NewClock"]
+    dm = DataManager()
+    view = _pose_view(qtbot, dm, entries)
+    layer = view.layer
+    nose, ear = _row(layer, "", "nose"), _row(layer, "", "ear")
+    _assert_predicted(layer, nose, 0.25)
+    _assert_label(layer, ear)  # a series without confidence: no prediction scores
+    view.draw(1)
+    _assert_predicted(layer, _row(layer, "", "nose"), 0.9)
+
+
+def test_two_pose_sets_of_one_session_get_different_markers(qtbot: Any, tmp_path: Path) -> None:
+    """Were: a DeepLabCut and a SLEAP set of the same body parts looked the same."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50"], ["snout"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    dm = DataManager()
+    views = []
+    for name in ("first", "second"):
+        path = tmp_path / f"{name}DLC_resnet50.csv"
+        pd.DataFrame([[300.0, 200.0, 0.9]], columns=columns).to_csv(path)
+        entries, pose = dlc_to_pose(read_dlc(path), name, source=path)
+        views.append(_pose_view(qtbot, dm, [*entries, (name, pose)]))
+    first, second = (view.layer for view in views)
+    np.testing.assert_allclose(first.face_color[0], second.face_color[0])  # same body part
+    assert first.symbol[0] != second.symbol[0]
+    assert str(first.current_symbol) != str(second.current_symbol)  # added points too

@@ -65,6 +65,7 @@ __all__ = [
     "dlc_to_pose",
     "find_dlc_config",
     "is_labels_table",
+    "labels_scorer",
     "read_dlc",
     "read_dlc_config",
     "read_dlc_csv",
@@ -171,6 +172,10 @@ class DLCProject:
     dotsize : float or None
         ``dotsize``: the diameter DeepLabCut's labelling GUI draws keypoints with, in image
         pixels (None when the config has none).
+    pcutoff : float or None
+        ``pcutoff``: the likelihood below which DeepLabCut does not draw a prediction (labelled
+        videos, plots); our default likelihood threshold for the project's tables (None when
+        the config has none).
     """
 
     path: Path
@@ -180,6 +185,7 @@ class DLCProject:
     individuals: list[str]
     skeleton: list[tuple[str, str]]
     dotsize: float | None = None
+    pcutoff: float | None = None
 
 
 # ----------------------------------------------------------------------------- reading
@@ -618,13 +624,13 @@ def find_dlc_config(path: str | os.PathLike[str]) -> Path | None:
 
 
 def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
-    """Read body parts, individuals, skeleton and dot size from a DeepLabCut ``config.yaml``.
+    """Read body parts, individuals, skeleton, dot size and pcutoff from a DeepLabCut ``config.yaml``.
 
     Raises
     ------
     FormatError
-        Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, or a ``dotsize`` that is
-        not a positive number (names the key).
+        Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, a ``dotsize`` that is not a
+        positive number, or a ``pcutoff`` that is not a number in [0, 1] (names the key).
     """
     import yaml
 
@@ -661,6 +667,13 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         isinstance(dotsize, bool) or not isinstance(dotsize, (int, float)) or not dotsize > 0
     ):
         raise FormatError(f"expected 'dotsize' to be a positive number, got {dotsize!r}", path=path)
+    pcutoff = content.get("pcutoff")
+    if pcutoff is not None and (
+        isinstance(pcutoff, bool) or not isinstance(pcutoff, (int, float)) or not 0 <= pcutoff <= 1
+    ):
+        raise FormatError(
+            f"expected 'pcutoff' to be a likelihood between 0 and 1, got {pcutoff!r}", path=path
+        )
     return DLCProject(
         path=path,
         scorer=str(content.get("scorer", "")),
@@ -669,6 +682,7 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         individuals=[str(i) for i in lists["individuals"] or []],
         skeleton=[(str(a), str(b)) for a, b in skeleton],
         dotsize=None if dotsize is None else float(dotsize),
+        pcutoff=None if pcutoff is None else float(pcutoff),
     )
 
 
@@ -725,6 +739,7 @@ def dlc_to_pose(
     scale: tuple[float, float] | None = None,
     repeated_frames: Literal["error", "keep"] = "error",
     skips: RowSkips | None = None,
+    unscored: RowSkips | None = None,
 ) -> tuple[list[tuple[str, PointData]], PoseSet | None]:
     """Turn a table into one PointData per (individual, body part) and their pose set.
 
@@ -740,7 +755,8 @@ def dlc_to_pose(
         Body-part order and skeleton.
     likelihood_threshold : float
         Predictions below it are dropped (WhiskerToolbox keeps ``likelihood >= threshold``;
-        a body part without a likelihood column always passes).
+        a body part without a likelihood column always passes, and so does a point whose
+        likelihood cell is empty: its score is unknown, see ``unscored``).
     images : list of str, optional
         Image file names in frame order (the media), for labelled-image rows.
     frame_from : {"position", "image_name"}
@@ -758,6 +774,10 @@ def dlc_to_pose(
         Receives the rows left out: a point with a NaN coordinate that passed the threshold,
         a labelled image not among ``images`` (file lines for CSV tables, a count for HDF5
         ones). Negative frame numbers are kept, as WhiskerToolbox keeps them.
+    unscored : RowSkips, optional
+        Receives the rows kept whose point has x and y but an empty likelihood cell (in a
+        column that has likelihoods): a prediction of unknown score, kept (never dropped
+        unseen) and drawn as a prediction without a score.
 
     Returns
     -------
@@ -796,13 +816,18 @@ def dlc_to_pose(
                 continue
             xy = table.xy[:, k]
             keep = present.copy()
-            if table.likelihood is not None and k not in table.unscored:
-                keep &= table.likelihood[:, k] >= likelihood_threshold
             finite = np.isfinite(xy).all(axis=1)
+            unknown = np.zeros(keep.shape, dtype=bool)
+            if table.likelihood is not None and k not in table.unscored:
+                unknown = np.isnan(table.likelihood[:, k]) & finite  # an all-empty cell: absent
+                keep &= (table.likelihood[:, k] >= likelihood_threshold) | unknown
             who = bp if ind == SINGLE_ANIMAL else f"{ind} {bp}"
             _skip(skips, f"{who}: NaN x or y (points hold finite coordinates)",
                   table.row_lines, keep & ~finite)  # fmt: skip
             keep &= finite
+            _skip(unscored, f"{who}: x and y with an empty likelihood (a prediction of unknown "
+                  "score, shown whatever the likelihood threshold)",
+                  table.row_lines, keep & unknown)  # fmt: skip
             order = np.argsort(frames[keep], kind="stable")
             times = frames[keep][order]
             if times.size and np.any(np.diff(times) == 0):
@@ -836,6 +861,11 @@ def dlc_to_pose(
             "index_levels": table.index_levels,
             "multi_animal": table.multi_animal,
             "likelihood": table.likelihood is not None,
+            **(
+                {"likelihood_threshold": float(likelihood_threshold)}
+                if table.likelihood is not None
+                else {}
+            ),
             "rows": {str(f): r for f, r in sorted(row_frames.items())}
             if index_kind == "image"
             else {},
@@ -938,11 +968,12 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     and names, float64, image-path index for labelled data (``CollectedData_<scorer>``),
     frame index otherwise; ``likelihood`` columns only when the source had them (1.0 for a
     point placed or moved here). What the DataManager holds is written: a point deleted
-    here is gone from the file (never resurrected), and so is a prediction dropped by the
-    likelihood threshold; a body part that has no key (none of its points passed the
-    threshold) keeps the source's columns, empty. Rows of the source file for images that
-    were not shown are written unchanged, and an untouched point keeps its float64 value
-    (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
+    here is gone from the file (never resurrected). A prediction the likelihood threshold
+    hid (never shown, so never deleted) is written as the source has it, unless a point
+    was placed there; a body part that has no key (none of its points passed the
+    threshold) keeps the source's columns and values. Rows of the source file for images
+    that were not shown are written unchanged, and an untouched point keeps its float64
+    value (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
     ``scaled_height``) are written in the source's pixels.
 
     Parameters
@@ -961,9 +992,60 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
         The file written (atomically).
     """
     path = Path(path)
-    with _staged(dlc_frame(dm, pose), path):
+    _check_labels_target(pose, [path])
+    frame, placed = _dlc_frame(dm, pose, labels_scorer(path))
+    _warn_labels_in_predictions(placed, path)
+    with _staged(frame, path):
         pass
     return path
+
+
+def labels_scorer(path: str | os.PathLike[str]) -> str | None:
+    """Return ``<scorer>`` of a ``CollectedData_<scorer>`` file name (None for other names)."""
+    path = Path(path)
+    return path.stem[len(LABELS_PREFIX) :] if is_labels_table(path) else None
+
+
+def _check_labels_target(pose: PoseSet, paths: list[Path]) -> None:
+    """Refuse to write predictions over a labelled-data table that holds labels of its own.
+
+    A pose set of predictions (``likelihood``) saved as ``CollectedData_<scorer>`` becomes
+    labels; a ``CollectedData_*`` file already there (not the set's own source) holds labels
+    the set never had, which writing it would erase.
+
+    Raises
+    ------
+    FormatError
+        Names the file, and what to do instead.
+    """
+    if not pose.source.get("likelihood"):
+        return
+    source = Path(str(pose.source.get("path", ""))).resolve()
+    for path in paths:
+        if is_labels_table(path) and path.exists() and path.resolve() != source:
+            raise FormatError(
+                f"expected a new labelled-data table: it holds labels that pose set "
+                f"{pose.name!r} (predictions) does not have, and writing would erase them; "
+                "save under another CollectedData_<scorer> name, or open the labelled-data "
+                "folder and copy the points you checked into its pose set",
+                path=path,
+            )
+
+
+def _warn_labels_in_predictions(placed: int, path: Path) -> None:
+    """Warn that ``placed`` labels go into predictions table ``path`` (they read back as such).
+
+    A DeepLabCut predictions table has no place for a label: a point placed or moved here is
+    written with likelihood 1, and reading the table again gives a prediction of score 1.
+    """
+    if placed:
+        warnings.warn(
+            f"{path.name}: {placed} point{'s' if placed != 1 else ''} placed or moved by hand "
+            "written with likelihood 1 to a predictions table, where they read back as "
+            "predictions of score 1; save to a labelled-data table (CollectedData_<scorer>.h5) "
+            "to keep them as labels",
+            stacklevel=3,
+        )
 
 
 @contextlib.contextmanager
@@ -1017,7 +1099,8 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
             stacklevel=2,
         )
         return written
-    frame = dlc_frame(dm, pose)
+    _check_labels_target(pose, [path, twin])
+    frame, _ = _dlc_frame(dm, pose, labels_scorer(path))
     # Both written beside their originals first: a failure leaves both files as they were.
     with _staged(frame, path), _staged(frame, twin):
         pass
@@ -1026,12 +1109,42 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
 
 def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
     """Return the pose set as a DeepLabCut DataFrame (see :func:`write_dlc`)."""
+    return _dlc_frame(dm, pose, None)[0]
+
+
+def _dlc_frame(
+    dm: DataManager, pose: PoseSet, labels_scorer: str | None
+) -> tuple[pd.DataFrame, int]:
+    """Return the pose set as a DeepLabCut DataFrame and how many of its points are placed.
+
+    ``labels_scorer``: the frame is a labelled-data table (``CollectedData_<scorer>``) of
+    that scorer: ``x, y`` only, whatever the source held, so that its points read back as
+    labels. The count is of points placed or moved here in a table with likelihoods.
+
+    Raises
+    ------
+    FormatError
+        A labelled-data table of a pose set read from a frame-indexed table: DeepLabCut's
+        labels are indexed by image path, which such a set does not know.
+    """
     import pandas as pd
 
     source = pose.source
     scorer = str(source.get("scorer") or "napari_whiskertoolbox")
     multi = bool(source.get("multi_animal", pose.multi_animal))
     with_likelihood = bool(source.get("likelihood", False))
+    threshold = source.get("likelihood_threshold")
+    if labels_scorer is not None:
+        if source.get("index") != "image":
+            raise FormatError(
+                f"expected a pose set of labelled images for {LABELS_PREFIX}{labels_scorer}: "
+                f"pose set {pose.name!r} comes from a table indexed by video frame, and "
+                "DeepLabCut's labels are indexed by image path (labeled-data/<video>/img*.png); "
+                "save it as a predictions table, or open the labelled-data folder and label there"
+            )
+        scorer = labels_scorer or scorer
+        with_likelihood = False  # labels: x, y
+        threshold = None  # predictions hidden by a threshold were never seen: not labels
     scale = np.asarray(source.get("scale") or (1.0, 1.0), np.float32)
     original = _original_table(source)
     columns = _written_columns(dm, pose, original)
@@ -1063,10 +1176,24 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
         if with_likelihood:
             values[where, c, 2] = 1.0
     extra_rows: list[str] = []
+    restored = np.zeros((len(labels), len(columns)), dtype=bool)
     if original is not None:
         values, extra_rows = _merge_original(
-            values, held, scale, labels, columns, original, with_likelihood
+            values,
+            held,
+            scale,
+            labels,
+            columns,
+            original,
+            with_likelihood,
+            threshold,
+            restored,
+            unseen_rows=not (labels_scorer is not None and source.get("likelihood")),
         )
+    from_file = bool(source.get("path"))  # points given as arrays (write_dlc_csv) are no labels
+    placed = (
+        int((np.isfinite(held[..., 0]) & ~restored).sum()) if with_likelihood and from_file else 0
+    )
     labels = labels + extra_rows
     if image_index:
         labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])
@@ -1090,7 +1217,7 @@ def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
         for coord in coords
     ]
     header = pd.MultiIndex.from_tuples(tuples, names=names)
-    return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header)
+    return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header), placed
 
 
 def _written_columns(
@@ -1166,15 +1293,27 @@ def _merge_original(
     columns: list[tuple[str, str]],
     original: DLCTable,
     with_likelihood: bool,
+    threshold: float | None = None,
+    restored: np.ndarray | None = None,
+    unseen_rows: bool = True,
 ) -> tuple[np.ndarray, list[str]]:
     """Keep source values of untouched points; append source rows absent from ``labels``.
 
     A point is untouched when the float32 coordinates its key holds are what reading the
     source gave (its value times ``scale``); it is then written with the source's float64
-    value and likelihood.
+    value and likelihood (and marked in ``restored``, ``(len(labels), len(columns))``). So
+    is a prediction below the likelihood ``threshold`` it was read with, where the key holds
+    no point: it was never shown, so never deleted. A point that is the source's value of
+    the same body part of another individual in that row (individuals swapped) is untouched
+    too, written with that value and likelihood. ``unseen_rows`` False: the source rows
+    of images not shown are left out (predictions nobody looked at are not labels).
     """
     column_of = {col: k for k, col in enumerate(original.columns)}
     cols = [column_of.get(c, -1) for c in columns]
+    siblings = [
+        [k for k, (_, bp) in enumerate(original.columns) if bp == part and k != column_of.get(col)]
+        for col, (_, part) in zip(columns, columns)
+    ]
     row_of = {r: i for i, r in enumerate(original.rows)}
     for i, label in enumerate(labels):
         j = row_of.get(label)
@@ -1184,13 +1323,37 @@ def _merge_original(
             if k < 0:
                 continue
             old = original.xy[j, k]
+            if np.isfinite(held[i, c]).all() and not np.array_equal(
+                old.astype(np.float32) * scale, held[i, c]
+            ):
+                # another individual's prediction of this body part (individuals swapped)
+                for other in siblings[c]:
+                    if np.array_equal(original.xy[j, other].astype(np.float32) * scale, held[i, c]):
+                        k = other
+                        old = original.xy[j, k]
+                        break
             if np.all(np.isfinite(old)) and np.array_equal(
                 old.astype(np.float32) * scale, held[i, c]
             ):
                 values[i, c, 0:2] = old
                 if with_likelihood:
                     values[i, c, 2] = _source_likelihood(original, j, k)
-    missing = [r for r in original.rows if r not in set(labels)]
+                if restored is not None:
+                    restored[i, c] = True
+            elif (
+                threshold is not None
+                and original.likelihood is not None
+                and k not in original.unscored
+                and np.all(np.isfinite(old))
+                and np.all(np.isnan(held[i, c]))
+                and original.likelihood[j, k] < threshold
+            ):
+                values[i, c, 0:2] = old  # hidden by the threshold, kept as the source has it
+                if with_likelihood:
+                    values[i, c, 2] = original.likelihood[j, k]
+            elif with_likelihood and not np.any(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
+                values[i, c, 2] = _source_likelihood(original, j, k)  # absent, its score kept
+    missing = [r for r in original.rows if r not in set(labels)] if unseen_rows else []
     if not missing:
         return values, []
     extra = np.full((len(missing), len(columns), values.shape[2]), np.nan)

@@ -37,6 +37,7 @@ from napari_whiskertoolbox.io.dlc import (
     read_dlc_config,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import RowSkips, log_note
 
 if TYPE_CHECKING:
     import os
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.ragged import ImageSize
 
 __all__ = [
+    "default_threshold",
     "dlc_context",
     "dlc_key_prefix",
     "is_dlc_project_config",
@@ -132,7 +134,7 @@ def load_dlc_entries(
     path: Path,
     name: str,
     *,
-    likelihood_threshold: float = 0.0,
+    likelihood_threshold: float | None = None,
     config: Path | None = None,
     frame_from: str = "position",
     images: Path | None = None,
@@ -148,8 +150,10 @@ def load_dlc_entries(
         The CSV or ``.h5`` table.
     name : str
         Key prefix.
-    likelihood_threshold : float
-        Predictions below it are dropped.
+    likelihood_threshold : float, optional
+        Predictions below it are hidden (not loaded; written back unchanged). Default: the
+        project's ``pcutoff`` (``config.yaml``), as DeepLabCut draws only predictions at or
+        above it; 0 without a project or ``pcutoff``.
     config : Path, optional
         The project's ``config.yaml``; found beside the file or two folders up otherwise.
     frame_from : {"position", "image_name"}
@@ -166,17 +170,28 @@ def load_dlc_entries(
         raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
     table = read_dlc(path, delimiter=delimiter, decimal=decimal)
     project, names = dlc_context(path, config, images)
+    unscored = RowSkips()
     entries, pose = dlc_to_pose(
         table,
         name,
         source=path,
         project=project,
-        likelihood_threshold=likelihood_threshold,
+        likelihood_threshold=default_threshold(project)
+        if likelihood_threshold is None
+        else likelihood_threshold,
         images=names,
         frame_from=cast("FrameFrom", frame_from),
         image_size=image_size,
+        unscored=unscored,
     )
+    for note in unscored.notes(str(path), path, kind="info", verb="kept"):
+        log_note(note)
     return [*entries, (name, pose)] if pose is not None else list(entries)
+
+
+def default_threshold(project: DLCProject | None) -> float:
+    """Return the likelihood threshold of a project's tables: its ``pcutoff``, else 0."""
+    return 0.0 if project is None or project.pcutoff is None else project.pcutoff
 
 
 def dlc_context(

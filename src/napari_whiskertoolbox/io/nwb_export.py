@@ -162,12 +162,18 @@ class _PoseConfidence:
         self._dlc: Any = None
         self._sleap: tuple[int, np.ndarray, np.ndarray | None] | None = None
         self._nwb: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+        self._exported: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = (
+            None
+        )
 
     def of(self, individual: str, bodypart: str, key: str, flat: Any) -> np.ndarray:
         out = np.ones(len(flat.times), np.float64)
-        fmt = self.pose.source.get("format")
+        source = self.pose.source
+        fmt = source.get("format")
         try:
-            if fmt == "deeplabcut" and self.pose.source.get("likelihood"):
+            if fmt in ("deeplabcut", "sleap") and not Path(str(source.get("path", ""))).is_file():
+                self._from_exported(out, individual, bodypart, flat)  # read back from our export
+            elif fmt == "deeplabcut" and self.pose.source.get("likelihood"):
                 self._from_dlc(out, individual, bodypart, flat)
             elif fmt == "sleap":
                 self._from_sleap(out, individual, bodypart, flat)
@@ -189,8 +195,25 @@ class _PoseConfidence:
         scorer = frame.columns[0][0]
         column = frame[(scorer, *parts, "likelihood")]
         values = np.asarray(column.loc[flat.times].to_numpy(), np.float64).reshape(len(out), -1)
-        found = np.isfinite(values[:, 0])
-        out[found] = values[found, 0]
+        out[:] = values[:, 0]  # NaN: the source's empty likelihood cell, a score unknown
+
+    def _from_exported(self, out: np.ndarray, individual: str, bodypart: str, flat: Any) -> None:
+        """Confidences of a set read back from our export, its source file not at hand."""
+        if self._exported is None:
+            from napari_whiskertoolbox.io.nwb_import import exported_confidences
+
+            self._exported = exported_confidences(self.pose.source) or {}
+        found = (self._exported or {}).get((individual, bodypart))
+        if found is None:
+            return
+        times, coords, confidence = found
+        at = np.clip(np.searchsorted(times, flat.times), 0, max(len(times) - 1, 0))
+        if not len(times):
+            return
+        same = (times[at] == flat.times) & np.all(
+            coords[at] == np.asarray(flat.coords, np.float32), axis=1
+        )
+        out[same] = confidence[at[same]]  # a point moved since stays 1
 
     def _from_sleap(self, out: np.ndarray, individual: str, bodypart: str, flat: Any) -> None:
         if self._sleap is None:
@@ -731,9 +754,15 @@ class _Writer:
                 info.update(count=len(clock), first_tick=first_tick, tick_step=step)
                 if per_second is not None:
                     info.update(starting_time=first_tick / per_second, rate=per_second / step)
-                table = DynamicTable(
-                    name=nwb_name(f"clock_{name}"), description=json.dumps(info), id=[]
+                table = DynamicTable(  # one row: nwbinspector flags an empty table
+                    name=nwb_name(f"clock_{name}"), description=json.dumps(info), id=[0]
                 )
+                for column, value, what in (
+                    ("count", len(clock), "number of indices of the regular clock"),
+                    ("first_tick", first_tick, "master-clock tick of index 0"),
+                    ("tick_step", step, "master-clock ticks between indices"),
+                ):
+                    table.add_column(name=column, description=what, data=np.array([value]))
                 self.module().add(table)
                 continue
             ticks = np.asarray(clock.times, np.int64)

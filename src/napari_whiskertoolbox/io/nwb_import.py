@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -41,12 +42,18 @@ from napari_whiskertoolbox.io.report import LOGGER
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
-    from pathlib import Path
 
     from napari_whiskertoolbox.core.tensor import RowType
 
 
-__all__ = ["DEFAULT_MASTER_RATE", "load_nwb_entries", "series_seconds"]
+__all__ = [
+    "DEFAULT_MASTER_RATE",
+    "NWB_EXPORT",
+    "exported_confidences",
+    "load_nwb_entries",
+    "pose_confidences",
+    "series_seconds",
+]
 
 DEFAULT_MASTER_RATE = 1000.0
 """Master-clock ticks per second for a generic file whose series have no ``rate``."""
@@ -161,6 +168,92 @@ def series_seconds(series: Any, n: int) -> np.ndarray:
     return start + np.arange(n, dtype=np.float64) / float(series.rate)
 
 
+def pose_confidences(
+    source: dict[str, Any],
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Return the confidence of each point of a pose set read from an ndx-pose file.
+
+    Parameters
+    ----------
+    source : dict
+        :attr:`~.pose.PoseSet.source` of a set this module read from a ``PoseEstimation``
+        (``format`` ``"nwb"``, ``path``, ``estimation``).
+
+    Returns
+    -------
+    dict or None
+        ``{node: (times, coords, confidence)}`` for each ``PoseEstimationSeries`` with a
+        ``confidence``: times ``(n,)`` int64 on the set's clock as reading numbered them,
+        coords ``(n, 2)`` float32 as read (finite), confidence ``(n,)`` float64 (NaN where
+        the file has none). None when the file or the estimation is gone.
+    """
+    path, name = source.get("path"), source.get("estimation")
+    if not path or not name or not Path(path).is_file():
+        return None
+    pynwb = require("pynwb", "NWB files")
+    with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        for module in nwbfile.processing.values():
+            estimation = module.data_interfaces.get(name)
+            if type(estimation).__name__ == "PoseEstimation":
+                break
+        else:
+            return None
+        series = dict(estimation.pose_estimation_series)
+        seconds = {bp: series_seconds(s, len(s.data)) for bp, s in series.items()}
+        instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
+        out = {}
+        for bp, one in series.items():
+            if one.confidence is None:
+                continue  # no score: drawn as labels (as a DeepLabCut column without likelihood)
+            coords = _read(one.data, Path(path), bp, np.float32)[:, :2]
+            confidence = _read(one.confidence, Path(path), f"{bp} confidence", np.float64)
+            keep = np.isfinite(coords).all(axis=1)[: len(confidence)]
+            times = np.searchsorted(instants, seconds[bp])
+            rows = np.flatnonzero(keep)
+            order = np.argsort(times[rows], kind="stable")
+            rows = rows[order]
+            out[bp] = (times[rows].astype(np.int64), coords[rows], confidence[rows])
+    return out
+
+
+NWB_EXPORT = "nwb_export"
+"""``PoseSet.source`` entry of a set read from our export: ``{"path", "pose"}``, where its
+confidences are when the file it came from (DeepLabCut, SLEAP) is not at hand."""
+
+
+def exported_confidences(
+    source: dict[str, Any],
+) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Return the confidences our NWB export holds for a pose set read back from it.
+
+    Parameters
+    ----------
+    source : dict
+        :attr:`~.pose.PoseSet.source` of a set read from one of our exports (its
+        :data:`NWB_EXPORT` entry names the file and the set).
+
+    Returns
+    -------
+    dict or None
+        ``{(individual, bodypart): (times, coords, confidence)}``: times on the key's clock
+        as the import numbered them, coords float32 as read, confidence float64 (the
+        source's score for a point as read, 1 for a label). None: no such file.
+    """
+    info = source.get(NWB_EXPORT) or {}
+    path, pose = info.get("path"), info.get("pose")
+    if not path or not pose or not Path(path).is_file():
+        return None
+    pynwb = require("pynwb", "NWB files")
+    with contextlib.suppress(ImportError):
+        import ndx_pose  # noqa: F401 - registers the extension's classes with pynwb
+    with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        if OUR_MODULE not in nwbfile.processing:
+            return None
+        return _OurImport(nwbfile, Path(path)).confidences(str(pose))
+
+
 class _OurImport:
     """Rebuild the DataManager content of one of our exports."""
 
@@ -171,6 +264,56 @@ class _OurImport:
         self.clocks: dict[str, tuple[Any, float]] = {}
 
     def entries(self) -> list[tuple[str, Any]]:
+        self.read_clocks()
+        rows = self.module["keys"].to_dataframe()
+        out: list[tuple[str, Any]] = []
+        bound: dict[str, list[str]] = {name: [] for name in self.clocks}
+        pose_rows = []
+        for _, row in rows.iterrows():
+            if row["kind"] == "pose_set":
+                pose_rows.append(row)
+                continue
+            try:
+                obj = self.read_key(row)
+            except _MissingExternalFile as exc:  # the video stayed behind: the rest is wanted
+                LOGGER.warning("%s; left out", exc)
+                continue
+            if obj is None:
+                continue
+            out.append((str(row["key"]), obj))
+            bound.setdefault(str(row["clock"]), []).append(str(row["key"]))
+        for row in pose_rows:
+            out.append((str(row["key"]), self.pose_set(row, rows)))
+        for name, (clock, _) in self.clocks.items():
+            out.append((name, NewClock(name, clock, bound.get(name, []))))
+        return out
+
+    def confidences(self, pose: str) -> dict[tuple[str, str], tuple[Any, Any, Any]]:
+        """Return ``{(individual, bodypart): (times, coords, confidence)}`` of pose set ``pose``.
+
+        Times are on each key's clock as :meth:`read_key` numbers them, coords float32 as
+        it reads them.
+        """
+        self.read_clocks()
+        rows = self.module["keys"].to_dataframe()
+        out = {}
+        for _, row in rows[(rows["pose"] == pose) & (rows["kind"] == "points")].iterrows():
+            if not row["nwb_path"]:
+                continue
+            obj = self.obj(str(row["nwb_path"]))
+            if getattr(obj, "confidence", None) is None:
+                continue
+            coords = _read(obj.data, self.path, obj.name, np.float32)[:, :2]
+            times = self.indices(str(row["clock"]), series_seconds(obj, len(coords)))
+            confidence = _read(obj.confidence, self.path, f"{obj.name} confidence", np.float64)
+            out[(str(row["individual"]), str(row["bodypart"]))] = (
+                np.asarray(times, np.int64),
+                coords,
+                confidence,
+            )
+        return out
+
+    def read_clocks(self) -> None:
         from napari_whiskertoolbox.core.timeframe import TimeFrame
 
         for name, table in self.module.data_interfaces.items():
@@ -188,24 +331,6 @@ class _OurImport:
             else:
                 clock = TimeFrame(np.asarray(table["ticks"][:], np.int64), sampling_rate=rate)
             self.clocks[str(info["clock"])] = (clock, info.get("ticks_per_second") or rate)
-        rows = self.module["keys"].to_dataframe()
-        out: list[tuple[str, Any]] = []
-        bound: dict[str, list[str]] = {name: [] for name in self.clocks}
-        pose_rows = []
-        for _, row in rows.iterrows():
-            if row["kind"] == "pose_set":
-                pose_rows.append(row)
-                continue
-            obj = self.read_key(row)
-            if obj is None:
-                continue
-            out.append((str(row["key"]), obj))
-            bound.setdefault(str(row["clock"]), []).append(str(row["key"]))
-        for row in pose_rows:
-            out.append((str(row["key"]), self.pose_set(row, rows)))
-        for name, (clock, _) in self.clocks.items():
-            out.append((name, NewClock(name, clock, bound.get(name, []))))
-        return out
 
     def rate_of(self, clock_name: str) -> float:
         rate = self.clocks[clock_name][1]
@@ -312,6 +437,8 @@ class _OurImport:
         facts = self.pose_facts().get(name, {})  # files of older versions have none
         source = dict(facts.get("source") or {})
         source.update(format=str(row["source_format"]), path=str(row["source_path"]))
+        # The scores travel in this file too: read when the source file is not at hand.
+        source[NWB_EXPORT] = {"path": str(self.path.resolve()), "pose": name}
         size = facts.get("point_size")
         return PoseSet(
             name=name,

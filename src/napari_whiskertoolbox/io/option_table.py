@@ -172,7 +172,8 @@ _DLC_SCALED = (
 )
 _DLC_PROJECT = (
     _o("config", "str", None, "the DeepLabCut project's config.yaml (body-part order, skeleton; "
-       "relative to the table's folder); default: found beside the table or two folders up",
+       "relative to the table's folder; named here, its pcutoff is the default "
+       "likelihood_threshold); default: found beside the table or two folders up",
        ours=True),
     _o("frame_from", "str", "position", "labelled-image rows: frame = the image's position among "
        "the images, or the number in its name (img<frame>.png)",

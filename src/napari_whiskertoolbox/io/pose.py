@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 __all__ = [
     "INDIVIDUAL_COLORS",
     "POSES",
+    "POSE_SYMBOLS",
     "PoseSet",
     "apply_pose",
     "individual_color",
     "pose_key",
     "pose_of_key",
     "pose_sets",
+    "pose_symbol",
     "record_pose",
     "swap_individuals",
 ]
@@ -50,6 +52,9 @@ INDIVIDUAL_COLORS = (
     "#7f7f7f",
 )
 """Colour of the k-th individual (matplotlib's tab10, cycled)."""
+POSE_SYMBOLS = ("disc", "square", "diamond", "triangle_up", "star", "triangle_down", "cross")
+"""Marker of the k-th pose set of a session (cycled): sets coloured alike (the same body
+parts, or the first individual of each) stay told apart; napari's Points symbols."""
 
 
 def pose_key(name: str, individual: str, bodypart: str) -> str:
@@ -173,6 +178,18 @@ def pose_of_key(dm: DataManager, key: str) -> PoseSet | None:
         if key in pose.all_keys():
             return pose
     return None
+
+
+def pose_symbol(dm: DataManager, name: str) -> str:
+    """Return the marker of pose set ``name``: :data:`POSE_SYMBOLS` by its place in ``dm``.
+
+    The place is the set's among ``dm.metadata["poses"]`` (the order the sets were opened
+    in), so a set keeps its marker while the session lasts and is saved with it.
+    """
+    records = dm.metadata.get(POSES, {})
+    order = list(records) if isinstance(records, dict) else []
+    k = order.index(name) if name in order else 0
+    return POSE_SYMBOLS[k % len(POSE_SYMBOLS)]
 
 
 def individual_color(pose: PoseSet, individual: str) -> str:

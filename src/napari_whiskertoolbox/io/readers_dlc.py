@@ -16,7 +16,8 @@ Every layout :func:`~.dlc.read_dlc` reads is accepted. The options are the rows 
 ``bodypart``/``all_bodyparts``, and ours: ``delimiter``, ``decimal``, ``image_size``,
 ``config``, ``frame_from``, ``images``. As in WhiskerToolbox a body part without any point
 gets no key and every point of a repeated frame is kept (a pose set then cannot be made:
-it holds one point per frame); points with a NaN coordinate are left out. Each is reported on
+it holds one point per frame); points with a NaN coordinate are left out; a point with x and
+y but an empty likelihood cell is kept (a prediction of unknown score). Each is reported on
 the item with the file's line numbers.
 """
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.io.dlc import dlc_to_pose, read_dlc
-from napari_whiskertoolbox.io.dlc_project import dlc_context
+from napari_whiskertoolbox.io.dlc_project import default_threshold, dlc_context
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.item_options import given, image_size_option, item_options, item_path
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL
@@ -82,24 +83,30 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
     project, images = dlc_context(
         path, _relative(item, opts["config"]), _relative(item, opts["images"])
     )
+    threshold = opts["likelihood_threshold"]
+    if given(item, "config") and not given(item, "likelihood_threshold"):
+        threshold = default_threshold(project)  # the named project's pcutoff
 
     def convert(
         part: DLCTable,
     ) -> tuple[list[tuple[str, PointData]], PoseSet | None, RowSkips]:
         skips = RowSkips()
+        unscored = RowSkips()
         entries, pose = dlc_to_pose(
             part,
             item.name,
             source=path,
             project=project,
-            likelihood_threshold=opts["likelihood_threshold"],
+            likelihood_threshold=threshold,
             images=images,
             frame_from=opts["frame_from"],
             image_size=size,
             scale=scale,
             repeated_frames="keep",
             skips=skips,
+            unscored=unscored,
         )
+        item.notes.extend(unscored.notes(item.label, path, kind="info", verb="kept"))
         return entries, pose, skips
 
     if single and not opts["all_bodyparts"]:

@@ -86,9 +86,12 @@ class LoadNote:
         return f"line{'s' if self.count > 1 else ''} {shown}{more}"
 
     def __str__(self) -> str:
-        where = f"config item {self.item}"
-        if self.path is not None:
-            where += f", file '{self.path}'"
+        if self.path is not None and self.item == self.path:  # a file opened, not a config item
+            where = f"file '{self.path}'"
+        else:
+            where = f"config item {self.item}"
+            if self.path is not None:
+                where += f", file '{self.path}'"
         if self.lines:
             where += f", {self.lines_text}"
         return f"{where}: {self.message}"
@@ -183,22 +186,34 @@ class RowSkips:
             line=line,
         )
 
-    def notes(self, item: str, path: str | os.PathLike[str] | None) -> list[LoadNote]:
-        """Return one ``skipped`` note per reason (files of a folder are named, rows lined)."""
+    def notes(
+        self,
+        item: str,
+        path: str | os.PathLike[str] | None,
+        *,
+        kind: NoteKind = "skipped",
+        verb: str = "skipped",
+    ) -> list[LoadNote]:
+        """Return one note per reason (files of a folder are named, rows lined).
+
+        ``kind`` and ``verb`` say what happened to the rows: ``skipped`` by default; a
+        reader that keeps rows it wants the user to look at records them here too
+        (``kind="info", verb="kept"``).
+        """
         notes = []
         for reason, n in self._counts.items():
             if reason in self._files:
                 names = self._files[reason]
                 more = ", ..." if n > len(names) else ""
                 message = (
-                    f"skipped {n} file{'s' if n != 1 else ''}: {reason} ({', '.join(names)}{more})"
+                    f"{verb} {n} file{'s' if n != 1 else ''}: {reason} ({', '.join(names)}{more})"
                 )
             else:
-                message = f"skipped {n} row{'s' if n != 1 else ''}: {reason}"
+                message = f"{verb} {n} row{'s' if n != 1 else ''}: {reason}"
             notes.append(
                 LoadNote(
                     item=item,
-                    kind="skipped",
+                    kind=kind,
                     message=message,
                     count=n,
                     lines=tuple(self._lines.get(reason, ())),

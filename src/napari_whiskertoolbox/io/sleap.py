@@ -775,11 +775,20 @@ def write_slp(
 def _fresh_labels(
     sio: Any, pose: PoseSet, locations: np.ndarray, first: int, video_path: str | None
 ) -> Any:
-    """Return new ``sio.Labels`` of user instances: individuals as tracks (none for one animal)."""
+    """Return new ``sio.Labels``: individuals as tracks (none for one animal).
+
+    An individual on a frame whose every keypoint is a prediction of the pose set's source
+    (:func:`~.pose_scores.source_scores`: a DeepLabCut likelihood, an NWB confidence, a
+    SLEAP analysis file's score, untouched) is a ``PredictedInstance`` with those point
+    scores, so SLEAP does not train on it; any other is a user ``Instance``.
+    """
+    from napari_whiskertoolbox.io.pose_scores import source_scores
+
     skeleton = sio.Skeleton(nodes=list(pose.bodyparts), edges=[list(e) for e in pose.skeleton])
     tracks = [sio.Track(name=t) for t in pose.individuals] if pose.multi_animal else []
     filename = video_path or str(pose.source.get("video_path") or "video.mp4")
     video = sio.Video(filename=filename, open_backend=False)
+    scores = source_scores(pose)
     frames = []
     for row in range(locations.shape[0]):
         instances = []
@@ -788,10 +797,46 @@ def _fresh_labels(
             if np.isnan(points).all():
                 continue
             track = tracks[k] if tracks else None
-            instances.append(sio.Instance.from_numpy(points, skeleton=skeleton, track=track))
+            point_scores = _prediction_scores(scores, pose, k, first + row, points)
+            if point_scores is None:
+                instances.append(sio.Instance.from_numpy(points, skeleton=skeleton, track=track))
+                continue
+            instances.append(
+                sio.PredictedInstance.from_numpy(
+                    points,
+                    skeleton=skeleton,
+                    point_scores=point_scores,
+                    score=float(np.nanmean(point_scores))
+                    if np.isfinite(point_scores).any()
+                    else 0.0,
+                    track=track,
+                )
+            )
         if instances:
             frames.append(sio.LabeledFrame(video=video, frame_idx=first + row, instances=instances))
     return sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+
+
+def _prediction_scores(
+    scores: Any, pose: PoseSet, k: int, frame: int, points: np.ndarray
+) -> np.ndarray | None:
+    """Return the point scores of individual ``k``'s ``points`` on ``frame`` if all predicted.
+
+    None when any of its keypoints is not a source prediction (placed or moved here, or the
+    source holds none): the instance is then the user's.
+    """
+    if scores is None:
+        return None
+    out = np.full(len(pose.bodyparts), np.nan)
+    for n, bodypart in enumerate(pose.bodyparts):
+        if np.isnan(points[n]).all():
+            continue
+        key = pose.key(pose.individuals[k], bodypart)
+        score = None if key is None else scores.score(key, frame, points[n])
+        if score is None:
+            return None
+        out[n] = score
+    return out
 
 
 def _source_project(sio: Any, pose: PoseSet) -> tuple[Any, Any] | None:

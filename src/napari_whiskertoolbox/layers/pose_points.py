@@ -6,9 +6,11 @@ frame step (10 body parts x 2 animals = 20 layers); this view shows the whole se
 layer instead: row ``i`` is the point of key ``row_keys[i]`` on the shown frame, coloured
 after its individual (after its body part for a single animal), with ``individual`` and
 ``bodypart`` features and the body part's name as the point's text label (as
-napari-deeplabcut shows it; Layer controls > "display text" hides it).
+napari-deeplabcut shows it; Layer controls > "display text" hides it). Each pose set of a
+session has its own marker (:func:`~.io.pose.pose_symbol`: disc, square, diamond...), so
+two sets coloured alike (a DeepLabCut and a SLEAP set of the same mouse) are told apart.
 
-A network's prediction (:mod:`~.pose_scores`: a SLEAP predicted instance's point, a
+A network's prediction (:mod:`~.io.pose_scores`: a SLEAP predicted instance's point, a
 DeepLabCut prediction with its likelihood, still where the file put it) is drawn hollow, a
 ring in the point's colour whose opacity follows its score, as SLEAP draws predicted
 instances apart from user ones; a label (placed, moved or read as a label) is a filled disc
@@ -38,14 +40,19 @@ import numpy as np
 from napari.layers import Points
 from psygnal import Signal
 
-from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, SINGLE_ANIMAL, individual_color
-from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
-from napari_whiskertoolbox.layers.main_thread import call_in_main
-from napari_whiskertoolbox.layers.pose_scores import (
+from napari_whiskertoolbox.io.pose import (
+    INDIVIDUAL_COLORS,
+    SINGLE_ANIMAL,
+    individual_color,
+    pose_symbol,
+)
+from napari_whiskertoolbox.io.pose_scores import (
     SourceScores,
     may_hold_predictions,
     source_scores,
 )
+from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
+from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -228,6 +235,7 @@ class PosePointsView:
             ndim=2,
             name=pose.name,
             size=size,
+            symbol=pose_symbol(dm, pose.name),
             border_color="black",
             border_width=LABEL_BORDER_WIDTH,
             features=self.features_of([]),

@@ -4,11 +4,12 @@ The DataManager holds keypoints as plain points; what tells a prediction from a 
 the file a pose set was read from, as its write-back sees it (:func:`~.io.dlc.write_dlc`,
 :func:`~.io.sleap.write_slp`): a point is a *prediction* while it is what reading gave
 (float32 coordinates compared exactly) and the source scored it — a SLEAP
-``PredictedInstance``'s point score, a DeepLabCut prediction's likelihood. A point placed,
+``PredictedInstance``'s point score, a DeepLabCut prediction's likelihood, an ndx-pose
+``PoseEstimationSeries``' confidence in an NWB file. A point placed,
 moved or undone to another place is the user's (written back as a user instance, or with
 likelihood 1); undoing the edit makes it the prediction again. A DeepLabCut labelled-data
-table (``CollectedData_<scorer>``, no likelihood) and a SLEAP user instance hold no
-predictions.
+table (``CollectedData_<scorer>``, no likelihood), a SLEAP user instance and an ndx-pose
+series without ``confidence`` hold no predictions.
 
 The source file is read once per pose set, on first use (the keypoints layer reads it in a
 worker thread: a long CSV takes seconds).
@@ -41,18 +42,35 @@ class SourceScores:
     columns : dict
         ``{key: (times, coords, scores)}``: times ``(n,)`` int64 sorted (on the key's clock),
         coords ``(n, 2)`` float32 ``(x, y)`` as reading stored them, scores ``(n,)`` float64
-        in ``[0, 1]`` for SLEAP and DeepLabCut.
+        in ``[0, 1]`` for SLEAP and DeepLabCut; NaN for a prediction of unknown score (a
+        DeepLabCut row with x and y and an empty likelihood cell).
+    siblings : dict, optional
+        ``{key: [keys of the same body part of the other individuals]}``: a point found
+        there is the same prediction under another identity (after a swap of individuals,
+        which corrects who a detection belongs to, not where it is).
     """
 
-    def __init__(self, columns: dict[str, _Column]) -> None:
+    def __init__(
+        self, columns: dict[str, _Column], siblings: dict[str, list[str]] | None = None
+    ) -> None:
         self.columns = columns
+        self.siblings = siblings or {}
 
     def score(self, key: str, t: int, point: np.ndarray) -> float | None:
         """Return the source score of ``key``'s point ``(x, y)`` at index ``t`` on its clock.
 
         None when the point is not a prediction: the source has none there, or the point
-        is not where the source put it (placed or moved by the user).
+        is not where the source put it (placed or moved by the user). A point that is the
+        source's prediction of the same body part of another individual on that frame (the
+        individuals swapped) keeps that prediction's score.
         """
+        for candidate in (key, *self.siblings.get(key, ())):
+            found = self._own_score(candidate, t, point)
+            if found is not None:
+                return found
+        return None
+
+    def _own_score(self, key: str, t: int, point: np.ndarray) -> float | None:
         column = self.columns.get(key)
         if column is None:
             return None
@@ -68,7 +86,7 @@ class SourceScores:
 def may_hold_predictions(pose: PoseSet) -> bool:
     """Return whether ``pose``'s source can hold predictions (worth reading it again)."""
     fmt = pose.source.get("format")
-    return fmt == "sleap" or (fmt == "deeplabcut" and bool(pose.source.get("likelihood")))
+    return fmt in ("sleap", "nwb") or (fmt == "deeplabcut" and bool(pose.source.get("likelihood")))
 
 
 def source_scores(pose: PoseSet) -> SourceScores | None:
@@ -76,15 +94,27 @@ def source_scores(pose: PoseSet) -> SourceScores | None:
 
     A SLEAP ``.slp`` or analysis ``.h5`` gives each predicted point's score; a DeepLabCut
     table with ``likelihood`` columns gives each point's likelihood (coordinates scaled as
-    the reader scaled them). A file that is gone or no longer reads is logged and gives
+    the reader scaled them); an NWB file's ndx-pose ``PoseEstimationSeries`` its
+    ``confidence``. A set read back from our NWB export whose own source file is not at
+    hand (a DANDI download) takes the confidences the export wrote (1 for a label: it then
+    reads as a prediction of score 1). A file that is gone or no longer reads is logged and gives
     None: its points are then drawn as labels.
     """
     fmt = pose.source.get("format")
     try:
+        found = None
         if fmt == "sleap":
-            return _sleap_scores(pose)
-        if fmt == "deeplabcut" and pose.source.get("likelihood"):
-            return _dlc_scores(pose)
+            found = _sleap_scores(pose)
+        elif fmt == "deeplabcut" and pose.source.get("likelihood"):
+            found = _dlc_scores(pose)
+        elif fmt == "nwb":
+            found = _nwb_scores(pose)
+        else:
+            return None
+        found = found if found is not None else _exported_scores(pose)
+        if found is not None:
+            found.siblings = _siblings(pose)
+        return found
     except (ValueError, OSError, ImportError) as exc:  # FormatError is a ValueError
         LOGGER.warning(
             "pose set %r: the predictions of %s could not be read again (%s); its points are "
@@ -121,6 +151,46 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
     return SourceScores(columns)
 
 
+def _siblings(pose: PoseSet) -> dict[str, list[str]]:
+    """Return ``{key: keys of the same body part of the set's other individuals}``."""
+    out: dict[str, list[str]] = {}
+    for bodypart in pose.bodyparts:
+        keys = [k for ind in pose.individuals if (k := pose.key(ind, bodypart)) is not None]
+        for key in keys:
+            out[key] = [k for k in keys if k != key]
+    return out
+
+
+def _exported_scores(pose: PoseSet) -> SourceScores | None:
+    """Return the scores of a set read back from our NWB export (its source not at hand)."""
+    from napari_whiskertoolbox.io.nwb_import import exported_confidences
+
+    found = exported_confidences(pose.source)
+    if found is None:
+        return None
+    columns: dict[str, _Column] = {}
+    for (individual, bodypart), (times, coords, confidence) in found.items():
+        key = pose.key(individual, bodypart)
+        if key is not None:
+            order = np.argsort(times, kind="stable")
+            columns[key] = (times[order], coords[order], confidence[order])
+    return SourceScores(columns)
+
+
+def _nwb_scores(pose: PoseSet) -> SourceScores | None:
+    from napari_whiskertoolbox.io.nwb_import import pose_confidences
+
+    found = pose_confidences(pose.source)
+    if found is None:
+        return None
+    columns: dict[str, _Column] = {}
+    for parts in pose.keys.values():
+        for bodypart, key in parts.items():
+            if bodypart in found:
+                columns[key] = found[bodypart]
+    return SourceScores(columns)
+
+
 def _dlc_scores(pose: PoseSet) -> SourceScores | None:
     from napari_whiskertoolbox.io.dlc import read_dlc_source
 
@@ -144,7 +214,8 @@ def _dlc_scores(pose: PoseSet) -> SourceScores | None:
                 continue
             xy = table.xy[:, k]
             likelihood = table.likelihood[:, k]
-            keep = (frames >= 0) & np.isfinite(likelihood) & np.isfinite(xy).all(axis=1)
+            # An empty likelihood cell: a prediction of unknown score (NaN), still a prediction.
+            keep = (frames >= 0) & np.isfinite(xy).all(axis=1)
             order = np.argsort(frames[keep], kind="stable")
             coords = xy[keep][order].astype(np.float32)
             if factors is not None:
