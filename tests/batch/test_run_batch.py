@@ -20,6 +20,7 @@ from napari_whiskertoolbox.batch import (
     ClusterUnavailableError,
     MissingBatchDependencyError,
     OutputInUseError,
+    as_task,
     completed_record,
     run_batch,
 )
@@ -862,3 +863,39 @@ def _set_event() -> threading.Event:
     event = threading.Event()
     event.set()
     return event
+
+
+def _sleep_then_finish(dm: DataManager) -> dict[str, int]:
+    """A task the cooperative cancel cannot stop: it finishes and its session is saved."""
+    time.sleep(0.3)
+    return {"n_keys": len(list(dm.keys()))}
+
+
+def test_a_session_that_finishes_while_cancelling_is_reported_done(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.status == "running":
+            cancel.set()
+
+    report = run_batch(
+        _sleep_then_finish,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=on_progress,
+        cancel=cancel,
+    )
+    # the worker thread is free again: whatever the session wrote is on disk now
+    assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=30) == 3
+    fingerprint = as_task(_sleep_then_finish).fingerprint()
+    statuses = {record.name: record.status for record in report.records}
+    on_disk = {
+        name: completed_record(tmp_path / "out" / SESSIONS_DIR / name, fingerprint) is not None
+        for name in statuses
+    }
+    assert statuses["mouse1"] == "done", statuses  # it was running: it ended done
+    assert {name: status == "done" for name, status in statuses.items()} == on_disk
+    assert report.cancelled

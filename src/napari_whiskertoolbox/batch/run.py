@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.batch.tasks import Task, TaskArgs
 
 __all__ = [
+    "CANCEL_GRACE_S",
     "LOCK_FILE",
     "SESSIONS_DIR",
     "SESSIONS_LOCK_FILE",
@@ -54,6 +55,8 @@ the inputs' folders when saving beside them)."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
+CANCEL_GRACE_S = 2.0
+"""How long a cancel waits for the running sessions to stop (or finish) by themselves."""
 _CLIENT_GONE = ("closing", "closed", "failed")
 """``Client.status`` once it gave up on its scheduler: its futures never finish."""
 
@@ -337,22 +340,33 @@ class _Batch:
         futures: dict[str, tuple[SessionJob, Future]],
         waiting: deque[SessionJob],
     ) -> None:
-        """Drop waiting sessions, ask running ones to stop, keep what finished meanwhile."""
+        """Drop waiting sessions, ask running ones to stop, keep what finished meanwhile.
+
+        A running session gets :data:`CANCEL_GRACE_S` to end: its own record is kept
+        (``cancelled`` when it stopped; ``done`` when it finished anyway, its outputs saved
+        and marked complete, as a task the cooperative cancel cannot stop does), so the
+        report says what is on disk. Sessions still running after that are cancelled.
+        """
+        from distributed import wait
+
         self.cancelled = True
         with contextlib.suppress(Exception):
             cancel_event.set()
-        with contextlib.suppress(Exception):
-            client.cancel([f for _, f in futures.values()], force=True)
-        for job, future in futures.values():
-            record = None
-            if future.status == "finished":
-                with contextlib.suppress(Exception):
-                    record = future.result(timeout=0)
-            self.finish(job, record or _cancelled(job))
         for job in waiting:
             self.finish(job, _cancelled(job))
-        futures.clear()
         waiting.clear()
+        running = [future for _, future in futures.values()]
+        with contextlib.suppress(Exception):  # a timeout: some still run
+            wait(running, timeout=CANCEL_GRACE_S)
+        with contextlib.suppress(Exception):
+            client.cancel([future for future in running if not future.done()], force=True)
+        for job, future in futures.values():
+            record = None
+            if future.status == "finished":  # its record is still on the worker: fetch it
+                with contextlib.suppress(Exception):
+                    record = future.result(timeout=CANCEL_GRACE_S)
+            self.finish(job, record if isinstance(record, SessionRecord) else _cancelled(job))
+        futures.clear()
 
     def _fail_all(
         self,
