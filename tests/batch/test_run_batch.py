@@ -899,3 +899,17 @@ def test_a_session_that_finishes_while_cancelling_is_reported_done(
     assert statuses["mouse1"] == "done", statuses  # it was running: it ended done
     assert {name: status == "done" for name, status in statuses.items()} == on_disk
     assert report.cancelled
+
+
+def test_a_transformsv2_pipeline_refuses_an_argument_it_does_not_take(tmp_path: Path) -> None:
+    pipeline = tmp_path / "angle.json"
+    pipeline.write_text(json.dumps({"steps": [{"transform_name": "CalculateLineAngle"}]}))
+    # a misspelt output_time_key would be ignored: the output put on the input's clock
+    args = ["input_key=whiskers", "output_key=angle", "output_tiem_key=camera"]
+    with pytest.raises(
+        ValueError,
+        match=r"angle\.json is a TransformsV2 pipeline: unknown argument 'output_tiem_key' "
+        r"\(did you mean 'output_time_key'\?\); it takes input_key, output_key, output_time_key",
+    ):
+        as_task(pipeline, args)
+    assert as_task(pipeline, [*args[:2], "output_time_key=camera"]).name == "angle.json"

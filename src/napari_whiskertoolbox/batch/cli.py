@@ -34,7 +34,8 @@ EXIT_CANCELLED = 130
 EPILOG = """\
 TASK is a .py script (`dm` is the session; values left in a `results` dict go to the
 results table), or a .json pipeline (TransformsV2 pipeline: pass input_key=KEY
-output_key=KEY after `--`; pipeline-runner config: commands run on each session).
+output_key=KEY [output_time_key=CLOCK] after `--`; pipeline-runner config: commands run on
+each session, KEY=VALUE after `--` sets its ${KEY} variables).
 SESSIONS are session folders, configs, media, glob patterns ('data/**/*.json', quoted) or
 manifests (.txt one path a line, .csv with a 'session' column).
 Arguments after `--` go to the script as sys.argv[1:].

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.csv_tools import decode_text
 
 if TYPE_CHECKING:
@@ -474,8 +475,23 @@ def _accepts_keyword(function: Callable[..., object], name: str) -> bool:
     )
 
 
+PIPELINE_ARGUMENTS = ("input_key", "output_key", "output_time_key")
+"""The arguments a TransformsV2 pipeline takes (a runner config takes any ``${}`` variable)."""
+
+
 def _missing_pipeline_keys(path: Path, args: Mapping[str, str]) -> str:
-    """Say which of a TransformsV2 pipeline's ``input_key``/``output_key`` are missing ("" if none)."""
+    """Say what is wrong with a TransformsV2 pipeline's arguments ("" if nothing).
+
+    An argument it does not take (a misspelt ``output_time_key`` would be ignored), or a
+    missing ``input_key``/``output_key``.
+    """
+    for name in args:
+        if name not in PIPELINE_ARGUMENTS:
+            return (
+                f"{path.name} is a TransformsV2 pipeline: unknown argument {name!r}"
+                f"{did_you_mean(name, PIPELINE_ARGUMENTS)}; it takes "
+                f"{', '.join(PIPELINE_ARGUMENTS)}"
+            )
     missing = [k for k in ("input_key", "output_key") if not args.get(k)]
     if not missing:
         return ""
