@@ -303,6 +303,9 @@ class _Batch:
             record = result
         else:
             exc = _exception_of(result)
+            # a scheduler re-runs a task whose worker died `allowed-failures` times before
+            # failing it (ours: 0; a lab scheduler's: dask's default 3): each run counts
+            job = replace(job, attempt=job.attempt + _scheduler_reruns(exc))
             gone = self.client is not None and self.client.status in (*_CLIENT_GONE, "connecting")
             record = SessionRecord(
                 str(job.session),
@@ -422,13 +425,34 @@ def _exception_of(result: object) -> BaseException | None:
     return None
 
 
+def _scheduler_reruns(exc: BaseException | None) -> int:
+    """Return how often the scheduler re-ran a task whose worker died (``KilledWorker``), else 0."""
+    if type(exc).__name__ != "KilledWorker":
+        return 0
+    reruns = getattr(exc, "allowed_failures", 0)
+    return reruns if isinstance(reruns, int) and reruns > 0 else 0
+
+
 def _worker_error(exc: BaseException | None) -> str:
     """Describe a future that failed without a record (its worker died or it was cancelled)."""
     if exc is None:
         return "the session's task ended without a result"
     name = type(exc).__name__
     if name == "KilledWorker":
-        return f"the worker process died while running this session ({exc})"
+        reruns = _scheduler_reruns(exc)
+        last = getattr(getattr(exc, "last_worker", None), "address", None)
+        text = f"the worker process died while running this session ({reruns + 1} time"
+        text += "s" if reruns else ""
+        text += f", last on {last})" if last else ")"
+        if reruns:
+            text += (
+                f": the scheduler re-ran it {reruns} time{'s' if reruns > 1 else ''} itself "
+                "(its distributed.scheduler.allowed-failures; these runs count as attempts)"
+            )
+        return (
+            f"{text}; the task made the process exit, crash or pass the worker's memory "
+            "limit: see that worker's log"
+        )
     if name.endswith("CancelledError"):  # distributed's FutureCancelledError says why
         if getattr(exc, "reason", None) == "scheduler-connection-lost":
             return _lost_scheduler(None)
