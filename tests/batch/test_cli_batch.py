@@ -258,7 +258,11 @@ def test_a_scheduler_without_workers_says_the_sessions_wait(sessions: Path, tmp_
         deadline = time.monotonic() + WAIT_S
         while "no worker yet" not in stderr.getvalue() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert f"dask: {cluster.scheduler_address}, 0 workers" in stderr.getvalue()
+        said = stderr.getvalue()
+        assert f"dask: {cluster.scheduler_address}, 0 workers" in said
+        # the sessions were queued first, while the scheduler was connected to
+        connecting = said.index(f"dask: connecting to {cluster.scheduler_address}…")
+        assert connecting < said.index(f"dask: {cluster.scheduler_address}, 0 workers")
         assert "the sessions wait until one joins" in stderr.getvalue()
         cluster.scale(1)
         runner.join(WAIT_S)

@@ -913,3 +913,20 @@ def test_a_transformsv2_pipeline_refuses_an_argument_it_does_not_take(tmp_path: 
     ):
         as_task(pipeline, args)
     assert as_task(pipeline, [*args[:2], "output_time_key=camera"]).name == "angle.json"
+
+
+def test_sessions_are_queued_before_the_cluster_is_used(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # a local cluster's workers take seconds to start: the sessions are shown waiting first
+    events: list[str] = []
+    run_batch(
+        summary,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=lambda event: events.append(f"{event.name} {event.status}"),
+        on_cluster=lambda status: events.append("cluster"),
+    )
+    assert events[: len(SESSION_NAMES) + 1] == [f"{n} queued" for n in SESSION_NAMES] + ["cluster"]
+    assert events.count("mouse1 queued") == 1

@@ -272,8 +272,13 @@ def test_workers_that_never_start_end_the_run_with_the_reason(
     _prepare(dock, sessions, tmp_path)
     with dask.config.set({"distributed.worker.preload": [str(hang)]}):
         dock.run_button.click()
+        # while the workers start, the dock says so and the sessions are queued
+        assert dock.cluster.text() == "dask: starting a local cluster, 1 worker…"
+        qtbot.waitUntil(lambda: set(_statuses(dock)) == {"queued"}, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: not dock.is_running, timeout=WAIT_MS)
     assert "did not start within 1.5 s" in dock.status.text()
+    assert dock.cluster.text() == ""
+    assert set(_statuses(dock)) == {""}  # they never ran
     assert dock.run_button.isEnabled()
     assert not dock.cancel_button.isEnabled()
 

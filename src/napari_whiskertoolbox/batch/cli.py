@@ -94,10 +94,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 class _ProgressBar:
     """A tqdm bar over the sessions, advanced when a session reaches a final status."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, starting: str = "") -> None:
         self._stream = stream
         self._bar: Any = None  # a tqdm bar, created with the first event
         self._counts: dict[str, int] = {}
+        self._starting = starting  # said when sessions wait for the cluster to start
         self.cluster_shown = False
 
     def write(self, text: str) -> None:
@@ -114,6 +115,9 @@ class _ProgressBar:
             self._bar = tqdm(
                 total=event.total, unit="session", file=self._stream, dynamic_ncols=True
             )
+        if event.status == "queued" and self._starting and not self.cluster_shown:
+            self.write(self._starting)  # local workers take seconds to start
+            self._starting = ""
         if event.status in ("done", "skipped", "failed", "cancelled"):
             self._counts[event.status] = self._counts.get(event.status, 0) + 1
             self._bar.set_postfix(self._counts, refresh=False)
@@ -165,7 +169,16 @@ def run_from_args(
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
-    bar = _ProgressBar(err)
+    from napari_whiskertoolbox.batch.cluster import default_n_workers
+    from napari_whiskertoolbox.core.counted import counted
+
+    n_local = args.workers or default_n_workers()
+    bar = _ProgressBar(
+        err,
+        f"dask: connecting to {args.scheduler}…"
+        if args.scheduler
+        else f"dask: starting a local cluster, {counted(n_local, 'worker')}…",
+    )
 
     def on_cluster(status: ClusterStatus) -> None:
         """Say where the batch runs when it starts, and when its number of workers changes."""

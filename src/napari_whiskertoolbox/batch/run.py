@@ -251,7 +251,10 @@ class _Batch:
                 completed.add(futures[key][1])
 
         for job in pending:
-            self.emit(job, "queued")
+            if (
+                self.status.get(job.index) != "queued"
+            ):  # run_batch says so before the cluster starts
+                self.emit(job, "queued")
         fill()
         last_poll = 0.0
         no_workers_since: float | None = None
@@ -554,7 +557,8 @@ def run_batch(
     args : sequence of str or mapping, optional
         A script's ``sys.argv[1:]``, a callable's keyword arguments, a pipeline's keys.
     progress : callable, optional
-        Called with a :class:`BatchProgress` at each status change (in this thread).
+        Called with a :class:`BatchProgress` at each status change (in this thread); the
+        sessions left to run are ``queued`` before the cluster is started or connected to.
     scheduler : str, optional
         Address of a running dask scheduler (``tcp://host:8786``) instead of a local cluster.
         A given scheduler or ``client`` may have no worker yet (SLURM jobs in the queue):
@@ -649,6 +653,8 @@ def run_batch(
         dashboard = None
         try:
             if pending and not batch.cancel_requested.is_set():
+                for job in pending:  # shown while a cluster starts (seconds, or a queue)
+                    batch.emit(job, "queued")
                 local = batch.local = client is None and scheduler is None
                 if client is None:
                     try:

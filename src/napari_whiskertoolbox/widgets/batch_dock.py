@@ -50,6 +50,7 @@ from napari_whiskertoolbox.batch import (
     session_names,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 
@@ -105,6 +106,7 @@ class BatchWidget(QWidget):
         self._cancel: threading.Event | None = None
         self._session_columns: dict[str, dict[str, str]] = {}  # session path -> manifest cells
         self._worker: Any = None
+        self._cluster_reported = False
         self.report: BatchReport | None = None
 
         layout = QVBoxLayout(self)
@@ -394,6 +396,14 @@ class BatchWidget(QWidget):
             },
         }
         self._reset_table(sessions)
+        # until the cluster reports (its worker processes take seconds to start; a lab
+        # scheduler is connected to): replaced by _on_cluster, cleared if none was needed
+        self.cluster.setText(
+            f"dask: connecting to {address}…"
+            if self.remote.isChecked()
+            else f"dask: starting a local cluster, {counted(self.n_workers.value(), 'worker')}…"
+        )
+        self._cluster_reported = False
         self._cancel = threading.Event()
         self._worker = self._start_worker(task, sessions, options, self._cancel)
         self._set_running(True)
@@ -458,6 +468,7 @@ class BatchWidget(QWidget):
 
     def _on_cluster(self, status: ClusterStatus) -> None:
         """Show where the batch runs, and that it waits while the scheduler has no worker."""
+        self._cluster_reported = True
         where = "local cluster" if status.local else (status.address or "scheduler")
         n = status.n_workers
         text = f"dask: {where}, {n} worker{'' if n == 1 else 's'}"
@@ -523,6 +534,8 @@ class BatchWidget(QWidget):
         self.report = report
         self._worker = None
         self._set_running(False)
+        if not self._cluster_reported:  # every session finished earlier: no cluster started
+            self.cluster.setText("")
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
         link = f" — dashboard was {report.dashboard_link}" if report.dashboard_link else ""
         self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{link}")
@@ -530,6 +543,12 @@ class BatchWidget(QWidget):
     def _on_error(self, exc: BaseException) -> None:
         self._worker = None
         self._set_running(False)
+        if not self._cluster_reported:  # it did not start, or could not be reached
+            self.cluster.setText("")
+        for row in range(self.table.rowCount()):  # "queued": they never ran
+            item = self.table.item(row, 1)
+            if item is not None and item.text() not in FINAL_STATUSES:
+                item.setText("")
         self.status.setText(f"Batch failed to run: {exc}")
 
     # -- outputs ---------------------------------------------------------------------------
