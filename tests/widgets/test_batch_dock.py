@@ -101,13 +101,15 @@ def test_run_fills_the_table_and_opens_outputs(
         "session",
         "status",
         "duration",
+        "peak memory",
         "keys added",
         "keys changed",
         "keys deleted",
         "error",
     ]
-    assert [dock.table.item(0, c).text() for c in (3, 4)] == ["angle_sign", "whisker_angle"]
-    assert "session.json" in dock.table.item(1, 6).toolTip()
+    assert [dock.table.item(0, c).text() for c in (4, 5)] == ["angle_sign", "whisker_angle"]
+    assert "session.json" in dock.table.item(1, 7).toolTip()
+    assert dock.table.item(0, 3).text().endswith(" MiB")  # the worker's peak memory
     assert dock.cluster.text().startswith("dask: local cluster, 1 worker")
     assert dock.table.item(0, 2).text().endswith(" s")
     assert dock.run_button.isEnabled()

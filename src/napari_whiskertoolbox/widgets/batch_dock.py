@@ -50,6 +50,7 @@ from napari_whiskertoolbox.batch import (
     session_names,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
+from napari_whiskertoolbox.batch.report import memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
@@ -64,13 +65,15 @@ COLUMNS = (
     "session",
     "status",
     "duration",
+    "peak memory",
     "keys added",
     "keys changed",
     "keys deleted",
     "error",
 )
-_KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED, _ERROR = 3, 4, 5, 6
+_MEMORY, _KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED, _ERROR = 3, 4, 5, 6, 7
 _COLUMN_TIPS = {
+    _MEMORY: "The session's peak resident memory in its worker process (load, task, save)",
     _KEYS_ADDED: "DataManager keys the task created",
     _KEYS_CHANGED: "Keys the session had that the task replaced or modified",
     _KEYS_DELETED: "Keys the session had that the task deleted",
@@ -516,6 +519,7 @@ class BatchWidget(QWidget):
                 self._records[row] = record
             self.table.item(row, 0).setText(record.name)
             self.table.item(row, 2).setText(f"{record.duration_s:.2f} s")
+            self.table.item(row, _MEMORY).setText(memory_text(record.peak_memory_mb))
             error = (record.error or "").strip()
             last = error.splitlines()[-1] if error and event.status != "done" else ""
             last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
