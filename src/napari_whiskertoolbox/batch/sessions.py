@@ -218,8 +218,9 @@ def expand_sessions_with_columns(
     dict of Path to dict of str to str
         Absolute session path (in :func:`expand_sessions`' order) → the other cells of its
         CSV manifest row (``{"animal": "m1", "condition": "saline"}``, for the results
-        table); ``{}`` for a session given otherwise. A session listed twice keeps its
-        first row.
+        table); ``{}`` for a session given otherwise. A session given twice (a pattern
+        and a manifest, two manifests) keeps its first place and, for each column, the
+        first value given.
 
     Raises
     ------
@@ -230,7 +231,9 @@ def expand_sessions_with_columns(
     found: dict[Path, dict[str, str]] = {}
     for spec in specs:
         for path, cells in _expand_one(spec):
-            found.setdefault(path.resolve(), cells)
+            row = found.setdefault(path.resolve(), {})
+            for column, value in cells.items():
+                row.setdefault(column, value)
     return found
 
 
