@@ -930,3 +930,28 @@ def test_sessions_are_queued_before_the_cluster_is_used(
     )
     assert events[: len(SESSION_NAMES) + 1] == [f"{n} queued" for n in SESSION_NAMES] + ["cluster"]
     assert events.count("mouse1 queued") == 1
+
+
+def test_a_script_that_exits_says_what_it_printed_on_stderr(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # argparse refuses a misspelt option with sys.exit(2) after printing why
+    script = write_script(
+        tmp_path / "options.py",
+        "import argparse\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--threshold', type=float, default=1.0)\n"
+        "options = parser.parse_args()\n",
+    )
+    report = run_batch(
+        script,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "out",
+        args=["--thresold", "12"],
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert record.error.startswith("SystemExit: 2\n")
+    assert record.error.splitlines()[-1].endswith("error: unrecognized arguments: --thresold 12")
+    assert "error: unrecognized arguments" in report.summary().splitlines()[1]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.batch.records import ResultValue
     from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.scripting.engine import RunResult
 
 __all__ = [
     "OUTPUT_DIR_NAME",
@@ -240,8 +241,27 @@ class ScriptTask(Task):
         if result.cancelled or control.cancelled.is_set():
             raise TaskCancelledError("cancelled")
         if not result.success:
-            raise TaskFailedError(result.error or f"the script exited with code {result.exit_code}")
+            raise TaskFailedError(_script_failure(result))
         return result_values(engine.namespace.get("results"), "the script's `results`")
+
+
+_STDERR_LINES = 20
+"""Lines of a script's stderr shown with a ``sys.exit`` failure."""
+
+
+def _script_failure(result: RunResult) -> str:
+    """Describe a failed script run: its traceback, or its exit with what it printed last.
+
+    A script ending with ``sys.exit(2)`` (argparse refusing an option does) said why on
+    stderr: its last lines follow the exit code, the reason last.
+    """
+    error = result.error or f"the script exited with code {result.exit_code}"
+    if result.exit_code is None:  # a traceback, the user's line in it
+        return error
+    printed = result.stderr.strip().splitlines()[-_STDERR_LINES:]
+    if not printed:
+        return error
+    return "\n".join([error, "the script's last lines on stderr:", *printed])
 
 
 PipelineKind = Literal["runner", "pipeline"]
