@@ -955,3 +955,19 @@ def test_a_script_that_exits_says_what_it_printed_on_stderr(
     assert record.error.startswith("SystemExit: 2\n")
     assert record.error.splitlines()[-1].endswith("error: unrecognized arguments: --thresold 12")
     assert "error: unrecognized arguments" in report.summary().splitlines()[1]
+
+
+def test_what_a_failing_script_printed_is_kept_in_its_output_folder(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(
+        tmp_path / "debug.py", "print('checkpoint: loaded', len(dm.keys()), 'keys')\n1 / 0\n"
+    )
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert "ZeroDivisionError" in record.error
+    log = tmp_path / "out" / SESSIONS_DIR / "mouse1" / "batch-output.txt"
+    assert log.read_text().startswith("checkpoint: loaded")
