@@ -123,8 +123,9 @@ def test_run_fills_the_table_and_opens_outputs(
     assert "whisker_angle" in dm
     assert "whiskers" in [layer.name for layer in viewer.layers]
 
-    dock.table.cellDoubleClicked.emit(1, 0)  # failed: nothing to open
-    assert "no saved outputs" in dock.status.text()
+    dock.table.cellDoubleClicked.emit(1, 0)  # failed: nothing to open, it says why
+    assert dock.status.text().startswith("mouse2 failed, nothing saved to open: FormatError: ")
+    assert dock.table.item(1, 1).toolTip() == dock.table.item(1, 7).toolTip()  # hover "failed"
 
 
 def test_cancel_keeps_finished_outputs(

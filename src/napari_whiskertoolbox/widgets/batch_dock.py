@@ -521,8 +521,7 @@ class BatchWidget(QWidget):
             self.table.item(row, 2).setText(f"{record.duration_s:.2f} s")
             self.table.item(row, _MEMORY).setText(memory_text(record.peak_memory_mb))
             error = (record.error or "").strip()
-            last = error.splitlines()[-1] if error and event.status != "done" else ""
-            last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
+            last = _last_error_line(record) if event.status != "done" else ""
             for column, keys in (
                 (_KEYS_ADDED, record.keys_added),
                 (_KEYS_CHANGED, record.keys_changed),
@@ -532,6 +531,7 @@ class BatchWidget(QWidget):
                 self.table.item(row, column).setToolTip("\n".join(keys))
             self.table.item(row, _ERROR).setText(last)
             self.table.item(row, _ERROR).setToolTip(error)
+            status_item.setToolTip(error)  # the error column is far right in a narrow dock
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _on_finished(self, report: BatchReport) -> None:
@@ -558,6 +558,12 @@ class BatchWidget(QWidget):
     # -- outputs ---------------------------------------------------------------------------
     def _open_row(self, row: int, _column: int = 0) -> None:
         record = self._records.get(row)
+        if record is not None and record.output is None and record.error:
+            self.status.setText(
+                f"{record.name} {record.status}, nothing saved to open: {_last_error_line(record)} "
+                "(the whole error: hover its status)"
+            )
+            return
         if record is None or record.output is None:
             self.status.setText("This session has no saved outputs (yet).")
             return
@@ -587,6 +593,13 @@ class BatchWidget(QWidget):
         """Cancel a running batch when the dock closes."""
         self.cancel()
         super().closeEvent(event)
+
+
+def _last_error_line(record: SessionRecord) -> str:
+    """Return the last line of a record's error, without the session path (its row says which)."""
+    error = (record.error or "").strip()
+    last = error.splitlines()[-1] if error else ""
+    return last.removeprefix(f"could not load {record.session}: ")
 
 
 def _brush(color: str) -> Any:
