@@ -59,3 +59,6 @@ def test_the_summary_shows_each_sessions_peak_memory(tmp_path: Path) -> None:
     assert lines[0].split() == ["session", "status", "time", "memory", "error"]
     assert lines[1].split() == ["a", "done", "1.50s", "2199", "MiB"]
     assert lines[2].split()[:4] == ["b", "failed", "0.00s", "the"]  # not measured: blank
+    assert lines[3] == "2 sessions: 1 done, 1 failed in 0.0 s"
+    one = BatchReport("script t.py", tmp_path, records[:1]).summary().splitlines()
+    assert one[-1] == "1 session: 1 done in 0.0 s"

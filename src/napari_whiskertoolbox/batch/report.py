@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
@@ -241,7 +242,9 @@ class BatchReport:
             )
             lines.append(text[:width])
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items())
-        lines.append(f"{len(self.records)} sessions: {counts or 'none'} in {self.duration_s:.1f} s")
+        lines.append(
+            f"{counted(len(self.records), 'session')}: {counts or 'none'} in {self.duration_s:.1f} s"
+        )
         return "\n".join(lines)
 
 
