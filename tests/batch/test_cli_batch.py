@@ -178,6 +178,9 @@ def test_usage_errors_and_missing_extra(
     err = io.StringIO()
     assert run_from_args(unreachable, stderr=err) == 2
     assert "cannot reach the dask scheduler at tcp://127.0.0.1:1" in err.getvalue()
+    # the error is the last thing said: the progress bar closed before it, not drawn after
+    last = err.getvalue().replace("\r", "\n").rstrip().splitlines()[-1]
+    assert last.startswith("error: cannot reach the dask scheduler"), err.getvalue()
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

@@ -198,27 +198,28 @@ def run_from_args(
             )
 
     try:
-        # the cluster starts only when a session is left to run (not for a finished batch)
-        report = run_batch(
-            task,
-            args.sessions,
-            out=args.out,
-            retries=args.retries,
-            resume=not args.no_resume,
-            progress=bar,
-            scheduler=args.scheduler,
-            n_workers=args.workers,
-            save_beside_input=args.beside,
-            on_cluster=on_cluster,
-        )
+        try:
+            # the cluster starts only when a session is left to run (not for a finished batch)
+            report = run_batch(
+                task,
+                args.sessions,
+                out=args.out,
+                retries=args.retries,
+                resume=not args.no_resume,
+                progress=bar,
+                scheduler=args.scheduler,
+                n_workers=args.workers,
+                save_beside_input=args.beside,
+                on_cluster=on_cluster,
+            )
+        finally:
+            bar.close()  # before anything else is said: not redrawn after it
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_CANCELLED
     except (OutputInUseError, ClusterUnavailableError, ValueError) as exc:
         print(f"error: {exc}", file=err)  # names the folder, the address or the local workers
         return EXIT_USAGE
-    finally:
-        bar.close()
     print(report.summary(), file=out)
     for record in report.failed:
         print(f"\n--- {record.name} ({record.session}) failed:\n{record.error}", file=err)
