@@ -24,6 +24,7 @@ from napari_whiskertoolbox.batch.report import BatchReport
 from napari_whiskertoolbox.batch.sessions import expand_sessions_with_columns, session_names
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
@@ -250,10 +251,9 @@ class _Batch:
                 futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
                 completed.add(futures[key][1])
 
+        # run_batch queued them before starting the cluster; say so here when it did not
         for job in pending:
-            if (
-                self.status.get(job.index) != "queued"
-            ):  # run_batch says so before the cluster starts
+            if self.status.get(job.index) != "queued":
                 self.emit(job, "queued")
         fill()
         last_poll = 0.0
@@ -444,12 +444,14 @@ def _worker_error(exc: BaseException | None) -> str:
     if name == "KilledWorker":
         reruns = _scheduler_reruns(exc)
         last = getattr(getattr(exc, "last_worker", None), "address", None)
-        text = f"the worker process died while running this session ({reruns + 1} time"
-        text += "s" if reruns else ""
-        text += f", last on {last})" if last else ")"
+        text = "the worker process died while running this session"
+        if reruns:
+            text += f" ({counted(reruns + 1, 'time')}" + (f", last on {last})" if last else ")")
+        elif last:
+            text += f" (on {last})"
         if reruns:
             text += (
-                f": the scheduler re-ran it {reruns} time{'s' if reruns > 1 else ''} itself "
+                f": the scheduler re-ran it {counted(reruns, 'time')} itself "
                 "(its distributed.scheduler.allowed-failures; these runs count as attempts)"
             )
         return (
