@@ -971,3 +971,33 @@ def test_what_a_failing_script_printed_is_kept_in_its_output_folder(
     assert "ZeroDivisionError" in record.error
     log = tmp_path / "out" / SESSIONS_DIR / "mouse1" / "batch-output.txt"
     assert log.read_text().startswith("checkpoint: loaded")
+
+
+def test_a_script_edited_while_the_batch_runs_does_not_change_it(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # saved again in the script runner after Run: the sessions left still run the script
+    # the batch started with (the one its completion markers name)
+    script = write_script(
+        tmp_path / "versioned.py",
+        "results = {'version': 1}\nassert output_dir.name != 'mouse3', 'mouse3 refused'\n",
+    )
+    fingerprint = as_task(script).fingerprint()
+
+    def edit_after_the_first(event: BatchProgress) -> None:
+        if event.name == "mouse1" and event.status == "done":
+            script.write_text("results = {'version': 2}\n\n\nraise SystemExit('edited')\n")
+
+    report = run_batch(
+        script,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=edit_after_the_first,
+    )
+    assert [r.status for r in report.records] == ["done", "done", "failed"]
+    assert [r.results.get("version") for r in report.records[:2]] == [1, 1]
+    error = report.records[2].error
+    assert 'versioned.py", line 2' in error
+    assert "assert output_dir.name != 'mouse3', 'mouse3 refused'" in error  # its text then
+    assert completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse2", fingerprint) is not None

@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
+import io
 import json
 import modulefinder
 import os
 import threading
+import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,10 +112,30 @@ def result_values(values: object, where: str) -> dict[str, ResultValue]:
     return out
 
 
-def _file_digest(path: Path, extra: object) -> str:
-    digest = hashlib.sha256(path.read_bytes())
+def _file_digest(path: Path, extra: object, content: bytes | None = None) -> str:
+    """Hash ``content`` (default: the file's bytes now) with ``extra``."""
+    digest = hashlib.sha256(path.read_bytes() if content is None else content)
     digest.update(json.dumps(extra, sort_keys=True, default=repr).encode())
     return digest.hexdigest()[:16]
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # running it reports why
+
+
+def _decode_script(content: bytes) -> str:
+    """Decode a script's bytes as Python reads the file (coding cookie, universal newlines).
+
+    Raises
+    ------
+    UnicodeDecodeError, SyntaxError
+        Not text in its declared encoding, or a bad coding cookie.
+    """
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
+    return io.TextIOWrapper(io.BytesIO(content), encoding, line_buffering=True).read()
 
 
 def _local_imports(script: Path) -> list[Path]:
@@ -204,10 +226,16 @@ class ScriptTask(Task):
     import (its folder is first on ``sys.path``), and files beside it are reached with
     ``Path(__file__).parent``. Values it leaves in a ``results`` dict go to the results
     table.
+
+    ``content`` is the script file's bytes when the batch started (:func:`as_task` reads
+    them): every session runs that script, and the fingerprint is its hash, however the
+    file is edited while the batch runs (``None``: the file as it is when each session
+    runs).
     """
 
     path: Path
     argv: tuple[str, ...] = ()
+    content: bytes | None = None
     kind: str = field(default="script", init=False)
 
     @property
@@ -225,7 +253,7 @@ class ScriptTask(Task):
             [str(path.relative_to(self.path.parent)), _file_digest(path, None)]
             for path in _local_imports(self.path)
         ]
-        return _file_digest(self.path, ["script", list(self.argv), helpers])
+        return _file_digest(self.path, ["script", list(self.argv), helpers], self.content)
 
     def run(
         self, dm: DataManager, context: SessionContext, control: RunControl
@@ -236,7 +264,13 @@ class ScriptTask(Task):
         engine = ScriptEngine(dm, undo_step_per_run=False)  # a worker's history is thrown away
         engine.namespace[OUTPUT_DIR_NAME] = context.output
         control.on_cancel(engine.cancel)
-        result = engine.run_file(self.path, argv=list(self.argv), cwd=context.output)
+        source = None
+        if self.content is not None:
+            try:
+                source = _decode_script(self.content)
+            except (UnicodeDecodeError, SyntaxError) as exc:
+                raise TaskFailedError(f"could not decode the script {self.path}: {exc}") from exc
+        result = engine.run_file(self.path, argv=list(self.argv), cwd=context.output, source=source)
         control.output.extend(text for text in (result.stdout, result.stderr) if text)
         if result.cancelled or control.cancelled.is_set():
             raise TaskCancelledError("cancelled")
@@ -564,7 +598,7 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
     if suffix == ".py":
         if isinstance(args, Mapping):
             raise ValueError("a script takes its arguments as a list of strings (sys.argv[1:])")
-        return ScriptTask(path, tuple(str(a) for a in args or ()))
+        return ScriptTask(path, tuple(str(a) for a in args or ()), _read_bytes(path))
     if suffix == ".json":
         mapping = _as_mapping(args, "a pipeline")
         pipeline_task = PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
