@@ -1001,3 +1001,25 @@ def test_a_script_edited_while_the_batch_runs_does_not_change_it(
     assert 'versioned.py", line 2' in error
     assert "assert output_dir.name != 'mouse3', 'mouse3 refused'" in error  # its text then
     assert completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse2", fingerprint) is not None
+
+
+def test_a_pipeline_edited_while_the_batch_runs_does_not_change_it(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    pipeline = tmp_path / "angle.json"
+    step = {"step_id": "angle", "transform_name": "CalculateLineAngle"}
+    pipeline.write_text(json.dumps({"steps": [step]}))
+
+    def edit_after_the_first(event: BatchProgress) -> None:
+        if event.name == "mouse1" and event.status == "done":
+            pipeline.write_text(json.dumps({"steps": [{**step, "transform_name": "NoSuch"}]}))
+
+    report = run_batch(
+        pipeline,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        args={"input_key": "whiskers", "output_key": "angle"},
+        progress=edit_after_the_first,
+    )
+    assert [r.status for r in report.records] == ["done"] * 3, [r.error for r in report.records]

@@ -342,6 +342,7 @@ class PipelineTask(Task):
 
     path: Path
     args: tuple[tuple[str, str], ...] = ()
+    content: bytes | None = None
     kind: str = field(default="pipeline", init=False)
 
     @property
@@ -356,12 +357,18 @@ class PipelineTask(Task):
         (``pipeline_path``): a resumed batch redoes its sessions when one of them changed.
         A path naming a ``${}`` variable differs per session and is left out.
         """
-        return _file_digest(self.path, ["pipeline", list(self.args), self._command_files()])
+        return _file_digest(
+            self.path, ["pipeline", list(self.args), self._command_files()], self.content
+        )
+
+    def _bytes(self) -> bytes:
+        """Return the pipeline file's bytes: as the batch started (``content``), else now."""
+        return self.path.read_bytes() if self.content is None else self.content
 
     def _command_files(self) -> dict[str, str]:
         """Digest of each file a runner config's commands read (``"missing"`` when absent)."""
         try:
-            document = json.loads(decode_text(self.path.read_bytes(), self.path))
+            document = json.loads(decode_text(self._bytes(), self.path))
         except (OSError, ValueError):
             return {}
         if not isinstance(document, Mapping) or "steps" in document or "commands" not in document:
@@ -381,7 +388,7 @@ class PipelineTask(Task):
 
     def _document(self) -> dict[str, Any]:
         try:
-            document = json.loads(decode_text(self.path.read_bytes(), self.path))
+            document = json.loads(decode_text(self._bytes(), self.path))
         except (OSError, ValueError) as exc:
             raise TaskFailedError(f"cannot read the pipeline {self.path}: {exc}") from exc
         if pipeline_kind(document, self.path) == "pipeline" and (
@@ -424,10 +431,10 @@ class PipelineTask(Task):
     ) -> dict[str, ResultValue]:
         """Run the pipeline on ``dm``; a pipeline has no result values."""
         from napari_whiskertoolbox.transforms import (
+            Pipeline,
             TransformCancelled,
             TransformContext,
             TransformError,
-            load_pipeline,
             run_json_pipeline,
         )
 
@@ -435,8 +442,8 @@ class PipelineTask(Task):
         transform_context = TransformContext(cancel=control.cancelled)
         if pipeline_kind(document, self.path) == "pipeline":
             args = dict(self.args)
-            try:
-                pipeline = load_pipeline(self.path)
+            try:  # the document read when the batch started, not the file now
+                pipeline = Pipeline.from_json(document, self.path)
                 pipeline.run_on_key(
                     dm,
                     args["input_key"],
@@ -601,7 +608,9 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
         return ScriptTask(path, tuple(str(a) for a in args or ()), _read_bytes(path))
     if suffix == ".json":
         mapping = _as_mapping(args, "a pipeline")
-        pipeline_task = PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
+        pipeline_task = PipelineTask(
+            path, tuple(sorted((k, str(v)) for k, v in mapping.items())), _read_bytes(path)
+        )
         try:
             pipeline_task._document()  # unreadable, or input/output keys missing: refuse now
         except TaskFailedError as exc:
