@@ -903,7 +903,8 @@ def test_a_session_that_finishes_while_cancelling_is_reported_done(
 
 def test_a_transformsv2_pipeline_refuses_an_argument_it_does_not_take(tmp_path: Path) -> None:
     pipeline = tmp_path / "angle.json"
-    pipeline.write_text(json.dumps({"steps": [{"transform_name": "CalculateLineAngle"}]}))
+    step = {"step_id": "angle", "transform_name": "CalculateLineAngle"}
+    pipeline.write_text(json.dumps({"steps": [step]}))
     # a misspelt output_time_key would be ignored: the output put on the input's clock
     args = ["input_key=whiskers", "output_key=angle", "output_tiem_key=camera"]
     with pytest.raises(
@@ -1023,3 +1024,19 @@ def test_a_pipeline_edited_while_the_batch_runs_does_not_change_it(
         progress=edit_after_the_first,
     )
     assert [r.status for r in report.records] == ["done"] * 3, [r.error for r in report.records]
+
+
+def test_a_transformsv2_pipeline_that_does_not_load_is_refused_before_any_session(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    pipeline = tmp_path / "angle.json"
+    pipeline.write_text(json.dumps({"steps": [{"transform_name": "CalculateLineAngle"}]}))
+    with pytest.raises(ValueError, match=r"angle\.json.*step_id must be a non-empty string"):
+        run_batch(
+            pipeline,
+            sessions / "mouse1.session",
+            client=threads_client,
+            out=tmp_path / "out",
+            args={"input_key": "whiskers", "output_key": "angle"},
+        )
+    assert not (tmp_path / "out").exists()  # nothing ran, nothing written

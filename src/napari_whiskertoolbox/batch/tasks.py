@@ -397,6 +397,25 @@ class PipelineTask(Task):
             raise TaskFailedError(missing)
         return dict(document)
 
+    def check(self) -> None:
+        """Refuse what would fail on every session, before any runs.
+
+        Raises
+        ------
+        TaskFailedError
+            The file is unreadable, a TransformsV2 pipeline's arguments are wrong, or its
+            steps do not load (an unknown transform, a missing ``step_id``, a bad
+            parameter); the message names the file.
+        """
+        from napari_whiskertoolbox.transforms import Pipeline, TransformError
+
+        document = self._document()
+        if pipeline_kind(document, self.path) == "pipeline":
+            try:
+                Pipeline.from_json(document, self.path)
+            except TransformError as exc:
+                raise TaskFailedError(f"{self.path}: {exc}") from exc
+
     def shared_outputs(self) -> list[str]:
         """Say which files a runner config saves to the same path for every session.
 
@@ -612,7 +631,7 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
             path, tuple(sorted((k, str(v)) for k, v in mapping.items())), _read_bytes(path)
         )
         try:
-            pipeline_task._document()  # unreadable, or input/output keys missing: refuse now
+            pipeline_task.check()  # unreadable, keys missing, steps invalid: refuse now
         except TaskFailedError as exc:
             raise ValueError(str(exc)) from None
         return pipeline_task
