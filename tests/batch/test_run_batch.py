@@ -1040,3 +1040,9 @@ def test_a_transformsv2_pipeline_that_does_not_load_is_refused_before_any_sessio
             args={"input_key": "whiskers", "output_key": "angle"},
         )
     assert not (tmp_path / "out").exists()  # nothing ran, nothing written
+
+
+def test_a_script_that_does_not_parse_is_refused_before_any_session(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "typo.py", "angle = 1\nif angle > 0\n    print(angle)\n")
+    with pytest.raises(ValueError, match=r"typo\.py, line 2: expected ':' \(if angle > 0\)"):
+        as_task(script)

@@ -126,6 +126,23 @@ def _read_bytes(path: Path) -> bytes | None:
         return None  # running it reports why
 
 
+def _check_syntax(path: Path, content: bytes) -> None:
+    """Refuse a script that is no Python text.
+
+    Raises
+    ------
+    ValueError
+        It does not decode or does not parse; the message names the file and the line.
+    """
+    try:
+        compile(_decode_script(content), str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        code = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
+        raise ValueError(f"{path}, line {exc.lineno}: {exc.msg}{code}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not text in its encoding ({exc})") from None
+
+
 def _decode_script(content: bytes) -> str:
     """Decode a script's bytes as Python reads the file (coding cookie, universal newlines).
 
@@ -624,7 +641,10 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
     if suffix == ".py":
         if isinstance(args, Mapping):
             raise ValueError("a script takes its arguments as a list of strings (sys.argv[1:])")
-        return ScriptTask(path, tuple(str(a) for a in args or ()), _read_bytes(path))
+        content = _read_bytes(path)
+        if content is not None:
+            _check_syntax(path, content)  # else every session fails alike, after a cluster starts
+        return ScriptTask(path, tuple(str(a) for a in args or ()), content)
     if suffix == ".json":
         mapping = _as_mapping(args, "a pipeline")
         pipeline_task = PipelineTask(
