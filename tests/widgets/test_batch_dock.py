@@ -322,3 +322,26 @@ def test_a_manifests_other_columns_reach_the_results(
     dock.run_button.click()
     qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
     assert dock.report.results["animal"].tolist() == ["m1", "m2"]
+
+
+def test_a_library_pipelines_outputs_go_beside_the_sessions_not_into_the_library(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the library is a folder of the user's settings: no batch output belongs there
+    from napari_whiskertoolbox.transforms.library import LIBRARY_ENV
+
+    library = tmp_path / "library"
+    library.mkdir()
+    step = {"step_id": "a", "transform_name": "CalculateLineAngle"}
+    (library / "angle.json").write_text(json.dumps({"steps": [step]}))
+    monkeypatch.setenv(LIBRARY_ENV, str(library))
+    dock.task_source.setCurrentIndex(1)
+    dock.task_args.setText("input_key=whiskers output_key=angle")
+    dock.add_sessions([str(sessions / "mouse1.session")])
+    dock.n_workers.setValue(1)
+    assert dock.out_dir.text() == ""
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: not dock.is_running, timeout=WAIT_MS)
+    assert dock.report is not None, dock.status.text()
+    assert dock.report.out == (sessions / "angle-batch").resolve()
+    assert [path.name for path in library.iterdir()] == ["angle.json"]

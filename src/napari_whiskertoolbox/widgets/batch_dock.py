@@ -10,6 +10,7 @@ viewer when its session is empty, else in a new viewer.
 
 from __future__ import annotations
 
+import os
 import queue
 import shlex
 import threading
@@ -214,7 +215,10 @@ class BatchWidget(QWidget):
         form.addRow("Run on", row)
         row = QHBoxLayout()
         self.out_dir = QLineEdit()
-        self.out_dir.setPlaceholderText("output folder (default: <task>-batch beside the task)")
+        self.out_dir.setPlaceholderText(
+            "output folder (default: <task>-batch beside the task; a library "
+            "pipeline's beside the sessions)"
+        )
         out_button = QPushButton("…")
         out_button.clicked.connect(self._browse_out)
         row.addWidget(self.out_dir, stretch=1)
@@ -386,7 +390,7 @@ class BatchWidget(QWidget):
             self.status.setText("Scheduler: enter its address (tcp://host:8786), or run locally.")
             return
         task = Path(task_text).expanduser()
-        out = self.out_dir.text().strip() or str(task.parent / f"{task.stem}-batch")
+        out = self.out_dir.text().strip() or str(self._default_out(task, sessions))
         options = {
             "out": out,
             "args": args,
@@ -411,6 +415,21 @@ class BatchWidget(QWidget):
         self._worker = self._start_worker(task, sessions, options, self._cancel)
         self._set_running(True)
         self.status.setText(f"Running {task.name} on {len(sessions)} sessions…")
+
+    def _default_out(self, task: Path, sessions: list[str]) -> Path:
+        """Return ``<task>-batch`` beside the task; for a library pipeline, beside the sessions.
+
+        The pipeline library is a folder of the user's settings: batch outputs (whole
+        sessions) do not belong there.
+        """
+        folder = task.parent
+        if self.task_source.currentText() == TASK_SOURCES[1]:
+            parents = [Path(s).expanduser().parent for s in sessions]
+            try:
+                folder = Path(os.path.commonpath(parents))
+            except ValueError:  # on several drives (Windows): the first session's folder
+                folder = parents[0]
+        return folder / f"{task.stem}-batch"
 
     def _start_worker(
         self, task: Path, sessions: list[str], options: dict[str, Any], cancel: threading.Event
