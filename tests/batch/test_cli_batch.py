@@ -296,3 +296,16 @@ def test_a_finished_batch_run_again_starts_no_cluster(
     assert run_from_args(args, stdout=stdout, stderr=stderr) == 0, stderr.getvalue()
     assert "3 sessions: 3 skipped" in stdout.getvalue()
     assert "dask:" not in stderr.getvalue()
+
+
+def test_a_retry_says_why_the_attempt_failed() -> None:
+    from napari_whiskertoolbox.batch import BatchProgress, SessionRecord
+    from napari_whiskertoolbox.batch.cli import _ProgressBar
+
+    error = 'Traceback (most recent call last):\n  File "a.py", line 3\nOSError: share offline'
+    record = SessionRecord("/data/m1.session", "m1", "failed", error=error, attempts=1)
+    stream = io.StringIO()
+    bar = _ProgressBar(stream)
+    bar(BatchProgress(0, "m1", "/data/m1.session", "retrying", 0, 2, record))
+    bar.close()
+    assert "retrying m1 (attempt 1 failed: OSError: share offline)" in stream.getvalue()

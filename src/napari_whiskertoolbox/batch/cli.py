@@ -123,9 +123,11 @@ class _ProgressBar:
             self._bar.set_postfix(self._counts, refresh=False)
             self._bar.update(1)
         elif event.status == "retrying":
-            self._bar.write(
-                f"retrying {event.name} (attempt {event.record.attempts if event.record else '?'} failed)"
-            )
+            record = event.record
+            attempt = record.attempts if record else "?"
+            lines = (record.error or "").strip().splitlines() if record else []
+            why = f": {lines[-1]}" if lines else ""
+            self.write(f"retrying {event.name} (attempt {attempt} failed{why})")
 
     def close(self) -> None:
         if self._bar is not None:
