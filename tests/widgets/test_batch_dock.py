@@ -110,7 +110,9 @@ def test_run_fills_the_table_and_opens_outputs(
     assert [dock.table.item(0, c).text() for c in (4, 5)] == ["angle_sign", "whisker_angle"]
     assert "session.json" in dock.table.item(1, 7).toolTip()
     assert dock.table.item(0, 3).text().endswith(" MiB")  # the worker's peak memory
-    assert dock.cluster.text().startswith("dask: local cluster, 1 worker")
+    # the local cluster closed with the batch: no dead dashboard link is offered
+    assert dock.cluster.text() == "dask: local cluster, 1 worker, closed"
+    assert "dashboard" not in dock.status.text()
     assert dock.table.item(0, 2).text().endswith(" s")
     assert dock.run_button.isEnabled()
     assert "1 failed" in dock.status.text()

@@ -111,6 +111,7 @@ class BatchWidget(QWidget):
         self._session_columns: dict[str, dict[str, str]] = {}  # session path -> manifest cells
         self._worker: Any = None
         self._cluster_reported = False
+        self._cluster_local = False
         self.report: BatchReport | None = None
 
         layout = QVBoxLayout(self)
@@ -491,6 +492,7 @@ class BatchWidget(QWidget):
     def _on_cluster(self, status: ClusterStatus) -> None:
         """Show where the batch runs, and that it waits while the scheduler has no worker."""
         self._cluster_reported = True
+        self._cluster_local = status.local
         where = "local cluster" if status.local else (status.address or "scheduler")
         n = status.n_workers
         text = f"dask: {where}, {n} worker{'' if n == 1 else 's'}"
@@ -559,8 +561,14 @@ class BatchWidget(QWidget):
         self._set_running(False)
         if not self._cluster_reported:  # every session finished earlier: no cluster started
             self.cluster.setText("")
+        elif self._cluster_local:  # shut down with the batch: its dashboard is gone
+            n = report.n_workers
+            self.cluster.setText(f"dask: local cluster, {counted(n, 'worker')}, closed")
+            self.cluster.setStyleSheet("")
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
-        link = f" — dashboard was {report.dashboard_link}" if report.dashboard_link else ""
+        link = ""
+        if report.dashboard_link and not self._cluster_local:
+            link = f" — dashboard {report.dashboard_link}"
         self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{link}")
 
     def _on_error(self, exc: BaseException) -> None:
