@@ -1046,3 +1046,46 @@ def test_a_script_that_does_not_parse_is_refused_before_any_session(tmp_path: Pa
     script = write_script(tmp_path / "typo.py", "angle = 1\nif angle > 0\n    print(angle)\n")
     with pytest.raises(ValueError, match=r"typo\.py, line 2: expected ':' \(if angle > 0\)"):
         as_task(script)
+
+
+def _sleep_past_the_grace(dm: DataManager) -> dict[str, int]:
+    time.sleep(0.8)
+    return {"n_keys": len(list(dm.keys()))}
+
+
+def test_a_session_that_finishes_while_its_cluster_closes_is_reported_done(
+    sessions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the cancel's grace ends before the function does; our own cluster waits for it
+    # while closing, and it saves and marks its session complete meanwhile
+    import functools
+
+    from napari_whiskertoolbox.batch import cluster, start_client
+    from napari_whiskertoolbox.batch import run as batch_run
+
+    monkeypatch.setattr(batch_run, "CANCEL_GRACE_S", 0.05)
+    monkeypatch.setattr(cluster, "CLOSE_TIMEOUT_S", 30.0)  # however slow the machine
+    monkeypatch.setattr(batch_run, "start_client", functools.partial(start_client, processes=False))
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.status == "running":
+            cancel.set()
+
+    report = run_batch(
+        _sleep_past_the_grace,
+        sessions / "mouse1.session",
+        n_workers=1,
+        out=tmp_path / "out",
+        progress=on_progress,
+        cancel=cancel,
+    )
+    (record,) = report.records
+    finished = completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse1", record_fingerprint())
+    assert (record.status == "done") == (finished is not None)
+    assert record.status == "done", record
+    assert record.results == {"n_keys": finished.results["n_keys"]}
+
+
+def record_fingerprint() -> str:
+    return as_task(_sleep_past_the_grace).fingerprint()

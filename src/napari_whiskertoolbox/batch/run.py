@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
-from napari_whiskertoolbox.batch.markers import completed_record
+from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
 from napari_whiskertoolbox.batch.records import (
     BatchProgress,
     ClusterStatus,
@@ -187,6 +187,8 @@ class _Batch:
         self.records: dict[int, SessionRecord] = {}
         self.status: dict[int, SessionStatus] = {}
         self.cancelled = False
+        self.stopped: set[int] = set()
+        """Sessions still running when the cancel's grace ended (they may finish anyway)."""
         self.n_workers = 0
         self.workers_now = 0
         self.client: Client | None = None
@@ -364,6 +366,7 @@ class _Batch:
         running = [future for _, future in futures.values()]
         with contextlib.suppress(Exception):  # a timeout: some still run
             wait(running, timeout=CANCEL_GRACE_S)
+        self.stopped = {job.index for job, future in futures.values() if not future.done()}
         with contextlib.suppress(Exception):
             client.cancel([future for future in running if not future.done()], force=True)
         for job, future in futures.values():
@@ -390,6 +393,26 @@ class _Batch:
             self.finish(job, record)
         futures.clear()
         waiting.clear()
+
+
+def _finished_while_stopping(batch: _Batch, since: float) -> None:
+    """Report as done the cancelled sessions that finished anyway while the cluster closed.
+
+    A session the cooperative cancel cannot stop (a function, a long call) may end, saved
+    and marked complete, while our cluster waits for it to close: its marker, written
+    after ``since`` (this batch), is the truth.
+    """
+    for job in batch.jobs:
+        record = batch.records.get(job.index)
+        if job.index not in batch.stopped or record is None or record.status != "cancelled":
+            continue
+        try:
+            fresh = (job.output / MARKER_FILE).stat().st_mtime >= since
+        except OSError:
+            continue
+        finished = completed_record(job.output, job.fingerprint) if fresh else None
+        if finished is not None:
+            batch.finish(job, replace(finished, session=str(job.session), output=str(job.output)))
 
 
 def _scheduler_address(client: Client) -> str | None:
@@ -617,6 +640,7 @@ def run_batch(
     """
     require_batch_dependencies()
     started = time.perf_counter()
+    since = time.time() - 2.0  # markers written from now on are this batch's (coarse mtimes)
     _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
     rows = expand_sessions_with_columns(sessions)
@@ -675,6 +699,7 @@ def run_batch(
         for job in jobs:
             if job.index not in batch.records:
                 batch.finish(job, _cancelled(job))
+        _finished_while_stopping(batch, since)
         report = BatchReport(
             task=f"{the_task.kind} {the_task.name}",
             out=out_dir,
