@@ -178,6 +178,9 @@ def test_usage_errors_and_missing_extra(
     err = io.StringIO()
     assert run_from_args(unreachable, stderr=err) == 2
     assert "cannot reach the dask scheduler at tcp://127.0.0.1:1" in err.getvalue()
+    # the error is the last thing said: the progress bar closed before it, not drawn after
+    last = err.getvalue().replace("\r", "\n").rstrip().splitlines()[-1]
+    assert last.startswith("error: cannot reach the dask scheduler"), err.getvalue()
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
@@ -258,7 +261,11 @@ def test_a_scheduler_without_workers_says_the_sessions_wait(sessions: Path, tmp_
         deadline = time.monotonic() + WAIT_S
         while "no worker yet" not in stderr.getvalue() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert f"dask: {cluster.scheduler_address}, 0 workers" in stderr.getvalue()
+        said = stderr.getvalue()
+        assert f"dask: {cluster.scheduler_address}, 0 workers" in said
+        # the sessions were queued first, while the scheduler was connected to
+        connecting = said.index(f"dask: connecting to {cluster.scheduler_address}…")
+        assert connecting < said.index(f"dask: {cluster.scheduler_address}, 0 workers")
         assert "the sessions wait until one joins" in stderr.getvalue()
         cluster.scale(1)
         runner.join(WAIT_S)
@@ -289,3 +296,16 @@ def test_a_finished_batch_run_again_starts_no_cluster(
     assert run_from_args(args, stdout=stdout, stderr=stderr) == 0, stderr.getvalue()
     assert "3 sessions: 3 skipped" in stdout.getvalue()
     assert "dask:" not in stderr.getvalue()
+
+
+def test_a_retry_says_why_the_attempt_failed() -> None:
+    from napari_whiskertoolbox.batch import BatchProgress, SessionRecord
+    from napari_whiskertoolbox.batch.cli import _ProgressBar
+
+    error = 'Traceback (most recent call last):\n  File "a.py", line 3\nOSError: share offline'
+    record = SessionRecord("/data/m1.session", "m1", "failed", error=error, attempts=1)
+    stream = io.StringIO()
+    bar = _ProgressBar(stream)
+    bar(BatchProgress(0, "m1", "/data/m1.session", "retrying", 0, 2, record))
+    bar.close()
+    assert "retrying m1 (attempt 1 failed: OSError: share offline)" in stream.getvalue()

@@ -185,3 +185,33 @@ def test_a_configs_python_environment_is_active_in_the_worker(
     assert [r.results["value"] for r in report.records] == ["from the environment"] * 2
     assert [r.results["licks"] for r in report.records] == [2, 2]
     assert all(r.results["pid"] != os.getpid() for r in report.records)
+
+
+def test_a_scheduler_that_reruns_a_dead_workers_task_counts_towards_retries(
+    sessions: Path, tmp_path: Path
+) -> None:
+    # a lab scheduler re-runs a task whose worker died `allowed-failures` times (dask's
+    # default: 3) before the batch hears of it: those runs are attempts, or `retries=1`
+    # would crash workers 2 x 4 times
+    runs = tmp_path / "runs.txt"
+    script = write_script(
+        tmp_path / "crash.py",
+        f"import os\nwith open({str(runs)!r}, 'a') as f:\n    f.write('run\\n')\nos._exit(3)\n",
+    )
+    started = start_client(n_workers=1, processes=True, allowed_failures=1)
+    try:
+        report = run_batch(
+            script,
+            sessions / "mouse1.session",
+            client=started.client,
+            out=tmp_path / "o",
+            retries=1,
+        )
+    finally:
+        started.close()
+    (record,) = report.records
+    assert record.status == "failed"
+    assert runs.read_text().count("run") == 2
+    assert record.attempts == 2
+    assert "died while running this session (2 times" in record.error
+    assert "allowed-failures" in record.error

@@ -48,3 +48,17 @@ def test_values_of_different_kinds_across_sessions_still_save(tmp_path: Path) ->
     assert table["flag"].tolist() == ["True", "1"]
     csv = pd.read_csv(report.files["results_csv"], dtype=str, keep_default_na=False)
     assert csv["label"].tolist() == ["3", "n/a"]
+
+
+def test_the_summary_shows_each_sessions_peak_memory(tmp_path: Path) -> None:
+    records = [
+        SessionRecord("/data/a", "a", "done", duration_s=1.5, peak_memory_mb=2198.6),
+        SessionRecord("/data/b", "b", "failed", error="the worker process died"),
+    ]
+    lines = BatchReport("script t.py", tmp_path, records).summary().splitlines()
+    assert lines[0].split() == ["session", "status", "time", "memory", "error"]
+    assert lines[1].split() == ["a", "done", "1.50s", "2199", "MiB"]
+    assert lines[2].split()[:4] == ["b", "failed", "0.00s", "the"]  # not measured: blank
+    assert lines[3] == "2 sessions: 1 done, 1 failed in 0.0 s"
+    one = BatchReport("script t.py", tmp_path, records[:1]).summary().splitlines()
+    assert one[-1] == "1 session: 1 done in 0.0 s"

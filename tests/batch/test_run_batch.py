@@ -20,6 +20,7 @@ from napari_whiskertoolbox.batch import (
     ClusterUnavailableError,
     MissingBatchDependencyError,
     OutputInUseError,
+    as_task,
     completed_record,
     run_batch,
 )
@@ -862,3 +863,229 @@ def _set_event() -> threading.Event:
     event = threading.Event()
     event.set()
     return event
+
+
+def _sleep_then_finish(dm: DataManager) -> dict[str, int]:
+    """A task the cooperative cancel cannot stop: it finishes and its session is saved."""
+    time.sleep(0.3)
+    return {"n_keys": len(list(dm.keys()))}
+
+
+def test_a_session_that_finishes_while_cancelling_is_reported_done(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.status == "running":
+            cancel.set()
+
+    report = run_batch(
+        _sleep_then_finish,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=on_progress,
+        cancel=cancel,
+    )
+    # the worker thread is free again: whatever the session wrote is on disk now
+    assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=30) == 3
+    fingerprint = as_task(_sleep_then_finish).fingerprint()
+    statuses = {record.name: record.status for record in report.records}
+    on_disk = {
+        name: completed_record(tmp_path / "out" / SESSIONS_DIR / name, fingerprint) is not None
+        for name in statuses
+    }
+    assert statuses["mouse1"] == "done", statuses  # it was running: it ended done
+    assert {name: status == "done" for name, status in statuses.items()} == on_disk
+    assert report.cancelled
+
+
+def test_a_transformsv2_pipeline_refuses_an_argument_it_does_not_take(tmp_path: Path) -> None:
+    pipeline = tmp_path / "angle.json"
+    step = {"step_id": "angle", "transform_name": "CalculateLineAngle"}
+    pipeline.write_text(json.dumps({"steps": [step]}))
+    # a misspelt output_time_key would be ignored: the output put on the input's clock
+    args = ["input_key=whiskers", "output_key=angle", "output_tiem_key=camera"]
+    with pytest.raises(
+        ValueError,
+        match=r"angle\.json is a TransformsV2 pipeline: unknown argument 'output_tiem_key' "
+        r"\(did you mean 'output_time_key'\?\); it takes input_key, output_key, output_time_key",
+    ):
+        as_task(pipeline, args)
+    assert as_task(pipeline, [*args[:2], "output_time_key=camera"]).name == "angle.json"
+
+
+def test_sessions_are_queued_before_the_cluster_is_used(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # a local cluster's workers take seconds to start: the sessions are shown waiting first
+    events: list[str] = []
+    run_batch(
+        summary,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=lambda event: events.append(f"{event.name} {event.status}"),
+        on_cluster=lambda status: events.append("cluster"),
+    )
+    assert events[: len(SESSION_NAMES) + 1] == [f"{n} queued" for n in SESSION_NAMES] + ["cluster"]
+    assert events.count("mouse1 queued") == 1
+
+
+def test_a_script_that_exits_says_what_it_printed_on_stderr(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # argparse refuses a misspelt option with sys.exit(2) after printing why
+    script = write_script(
+        tmp_path / "options.py",
+        "import argparse\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--threshold', type=float, default=1.0)\n"
+        "options = parser.parse_args()\n",
+    )
+    report = run_batch(
+        script,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "out",
+        args=["--thresold", "12"],
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert record.error.startswith("SystemExit: 2\n")
+    assert record.error.splitlines()[-1].endswith("error: unrecognized arguments: --thresold 12")
+    assert "error: unrecognized arguments" in report.summary().splitlines()[1]
+
+
+def test_what_a_failing_script_printed_is_kept_in_its_output_folder(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(
+        tmp_path / "debug.py", "print('checkpoint: loaded', len(dm.keys()), 'keys')\n1 / 0\n"
+    )
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert "ZeroDivisionError" in record.error
+    log = tmp_path / "out" / SESSIONS_DIR / "mouse1" / "batch-output.txt"
+    assert log.read_text().startswith("checkpoint: loaded")
+
+
+def test_a_script_edited_while_the_batch_runs_does_not_change_it(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # saved again in the script runner after Run: the sessions left still run the script
+    # the batch started with (the one its completion markers name)
+    script = write_script(
+        tmp_path / "versioned.py",
+        "results = {'version': 1}\nassert output_dir.name != 'mouse3', 'mouse3 refused'\n",
+    )
+    fingerprint = as_task(script).fingerprint()
+
+    def edit_after_the_first(event: BatchProgress) -> None:
+        if event.name == "mouse1" and event.status == "done":
+            script.write_text("results = {'version': 2}\n\n\nraise SystemExit('edited')\n")
+
+    report = run_batch(
+        script,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=edit_after_the_first,
+    )
+    assert [r.status for r in report.records] == ["done", "done", "failed"]
+    assert [r.results.get("version") for r in report.records[:2]] == [1, 1]
+    error = report.records[2].error
+    assert 'versioned.py", line 2' in error
+    assert "assert output_dir.name != 'mouse3', 'mouse3 refused'" in error  # its text then
+    assert completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse2", fingerprint) is not None
+
+
+def test_a_pipeline_edited_while_the_batch_runs_does_not_change_it(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    pipeline = tmp_path / "angle.json"
+    step = {"step_id": "angle", "transform_name": "CalculateLineAngle"}
+    pipeline.write_text(json.dumps({"steps": [step]}))
+
+    def edit_after_the_first(event: BatchProgress) -> None:
+        if event.name == "mouse1" and event.status == "done":
+            pipeline.write_text(json.dumps({"steps": [{**step, "transform_name": "NoSuch"}]}))
+
+    report = run_batch(
+        pipeline,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        args={"input_key": "whiskers", "output_key": "angle"},
+        progress=edit_after_the_first,
+    )
+    assert [r.status for r in report.records] == ["done"] * 3, [r.error for r in report.records]
+
+
+def test_a_transformsv2_pipeline_that_does_not_load_is_refused_before_any_session(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    pipeline = tmp_path / "angle.json"
+    pipeline.write_text(json.dumps({"steps": [{"transform_name": "CalculateLineAngle"}]}))
+    with pytest.raises(ValueError, match=r"angle\.json.*step_id must be a non-empty string"):
+        run_batch(
+            pipeline,
+            sessions / "mouse1.session",
+            client=threads_client,
+            out=tmp_path / "out",
+            args={"input_key": "whiskers", "output_key": "angle"},
+        )
+    assert not (tmp_path / "out").exists()  # nothing ran, nothing written
+
+
+def test_a_script_that_does_not_parse_is_refused_before_any_session(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "typo.py", "angle = 1\nif angle > 0\n    print(angle)\n")
+    with pytest.raises(ValueError, match=r"typo\.py, line 2: expected ':' \(if angle > 0\)"):
+        as_task(script)
+
+
+def _sleep_past_the_grace(dm: DataManager) -> dict[str, int]:
+    time.sleep(0.8)
+    return {"n_keys": len(list(dm.keys()))}
+
+
+def test_a_session_that_finishes_while_its_cluster_closes_is_reported_done(
+    sessions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the cancel's grace ends before the function does; our own cluster waits for it
+    # while closing, and it saves and marks its session complete meanwhile
+    import functools
+
+    from napari_whiskertoolbox.batch import cluster, start_client
+    from napari_whiskertoolbox.batch import run as batch_run
+
+    monkeypatch.setattr(batch_run, "CANCEL_GRACE_S", 0.05)
+    monkeypatch.setattr(cluster, "CLOSE_TIMEOUT_S", 30.0)  # however slow the machine
+    monkeypatch.setattr(batch_run, "start_client", functools.partial(start_client, processes=False))
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.status == "running":
+            cancel.set()
+
+    report = run_batch(
+        _sleep_past_the_grace,
+        sessions / "mouse1.session",
+        n_workers=1,
+        out=tmp_path / "out",
+        progress=on_progress,
+        cancel=cancel,
+    )
+    (record,) = report.records
+    finished = completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse1", record_fingerprint())
+    assert (record.status == "done") == (finished is not None)
+    assert record.status == "done", record
+    assert record.results == {"n_keys": finished.results["n_keys"]}
+
+
+def record_fingerprint() -> str:
+    return as_task(_sleep_past_the_grace).fingerprint()

@@ -110,3 +110,36 @@ def test_names_are_unique(tmp_path: Path) -> None:
     hashed = session_names(same_folder_names)
     assert all(name.startswith("a-exp-") for name in hashed)
     assert hashed[0] != hashed[1]
+
+
+def test_a_csv_manifest_after_a_glob_of_the_same_sessions_still_gives_its_columns(
+    sessions: Path,
+) -> None:
+    # every session by a pattern, their animals from a spreadsheet: the columns are kept
+    table = sessions / "animals.csv"
+    table.write_text("session,animal\nmouse2.session,a\nmouse3.session,b\n")
+    rows = expand_sessions_with_columns([str(sessions / "*.session"), table])
+    assert [path.name for path in rows] == ["mouse1.session", "mouse2.session", "mouse3.session"]
+    assert list(rows.values()) == [{}, {"animal": "a"}, {"animal": "b"}]
+    # listed twice in manifests: the first row's value of a column wins
+    again = sessions / "again.csv"
+    again.write_text("session,animal,cage\nmouse2.session,z,7\n")
+    rows = expand_sessions_with_columns([table, again])
+    assert rows[(sessions / "mouse2.session").resolve()] == {"animal": "a", "cage": "7"}
+
+
+def test_a_manifest_entry_relative_to_the_working_directory_is_explained(
+    sessions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # relative entries are read from the manifest's folder, as a config's file paths are
+    lists = sessions / "lists"
+    lists.mkdir()
+    manifest = lists / "animals.csv"
+    manifest.write_text("session,animal\ndata/mouse1.session,a\n")
+    monkeypatch.chdir(sessions.parent)
+    with pytest.raises(FileNotFoundError) as caught:
+        expand_sessions(manifest)
+    message = str(caught.value)
+    assert message.startswith(f"session not found: {lists / 'data' / 'mouse1.session'} (line 2 ")
+    assert "relative paths in a manifest are read from its folder" in message
+    assert f"'data/mouse1.session' is {sessions / 'mouse1.session'} from the working" in message

@@ -101,14 +101,18 @@ def test_run_fills_the_table_and_opens_outputs(
         "session",
         "status",
         "duration",
+        "peak memory",
         "keys added",
         "keys changed",
         "keys deleted",
         "error",
     ]
-    assert [dock.table.item(0, c).text() for c in (3, 4)] == ["angle_sign", "whisker_angle"]
-    assert "session.json" in dock.table.item(1, 6).toolTip()
-    assert dock.cluster.text().startswith("dask: local cluster, 1 worker")
+    assert [dock.table.item(0, c).text() for c in (4, 5)] == ["angle_sign", "whisker_angle"]
+    assert "session.json" in dock.table.item(1, 7).toolTip()
+    assert dock.table.item(0, 3).text().endswith(" MiB")  # the worker's peak memory
+    # the local cluster closed with the batch: no dead dashboard link is offered
+    assert dock.cluster.text() == "dask: local cluster, 1 worker, closed"
+    assert "dashboard" not in dock.status.text()
     assert dock.table.item(0, 2).text().endswith(" s")
     assert dock.run_button.isEnabled()
     assert "1 failed" in dock.status.text()
@@ -121,8 +125,9 @@ def test_run_fills_the_table_and_opens_outputs(
     assert "whisker_angle" in dm
     assert "whiskers" in [layer.name for layer in viewer.layers]
 
-    dock.table.cellDoubleClicked.emit(1, 0)  # failed: nothing to open
-    assert "no saved outputs" in dock.status.text()
+    dock.table.cellDoubleClicked.emit(1, 0)  # failed: nothing to open, it says why
+    assert dock.status.text().startswith("mouse2 failed, nothing saved to open: FormatError: ")
+    assert dock.table.item(1, 1).toolTip() == dock.table.item(1, 7).toolTip()  # hover "failed"
 
 
 def test_cancel_keeps_finished_outputs(
@@ -272,8 +277,13 @@ def test_workers_that_never_start_end_the_run_with_the_reason(
     _prepare(dock, sessions, tmp_path)
     with dask.config.set({"distributed.worker.preload": [str(hang)]}):
         dock.run_button.click()
+        # while the workers start, the dock says so and the sessions are queued
+        assert dock.cluster.text() == "dask: starting a local cluster, 1 worker…"
+        qtbot.waitUntil(lambda: set(_statuses(dock)) == {"queued"}, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: not dock.is_running, timeout=WAIT_MS)
     assert "did not start within 1.5 s" in dock.status.text()
+    assert dock.cluster.text() == ""
+    assert set(_statuses(dock)) == {""}  # they never ran
     assert dock.run_button.isEnabled()
     assert not dock.cancel_button.isEnabled()
 
@@ -314,3 +324,26 @@ def test_a_manifests_other_columns_reach_the_results(
     dock.run_button.click()
     qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
     assert dock.report.results["animal"].tolist() == ["m1", "m2"]
+
+
+def test_a_library_pipelines_outputs_go_beside_the_sessions_not_into_the_library(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the library is a folder of the user's settings: no batch output belongs there
+    from napari_whiskertoolbox.transforms.library import LIBRARY_ENV
+
+    library = tmp_path / "library"
+    library.mkdir()
+    step = {"step_id": "a", "transform_name": "CalculateLineAngle"}
+    (library / "angle.json").write_text(json.dumps({"steps": [step]}))
+    monkeypatch.setenv(LIBRARY_ENV, str(library))
+    dock.task_source.setCurrentIndex(1)
+    dock.task_args.setText("input_key=whiskers output_key=angle")
+    dock.add_sessions([str(sessions / "mouse1.session")])
+    dock.n_workers.setValue(1)
+    assert dock.out_dir.text() == ""
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: not dock.is_running, timeout=WAIT_MS)
+    assert dock.report is not None, dock.status.text()
+    assert dock.report.out == (sessions / "angle-batch").resolve()
+    assert [path.name for path in library.iterdir()] == ["angle.json"]

@@ -34,7 +34,8 @@ EXIT_CANCELLED = 130
 EPILOG = """\
 TASK is a .py script (`dm` is the session; values left in a `results` dict go to the
 results table), or a .json pipeline (TransformsV2 pipeline: pass input_key=KEY
-output_key=KEY after `--`; pipeline-runner config: commands run on each session).
+output_key=KEY [output_time_key=CLOCK] after `--`; pipeline-runner config: commands run on
+each session, KEY=VALUE after `--` sets its ${KEY} variables).
 SESSIONS are session folders, configs, media, glob patterns ('data/**/*.json', quoted) or
 manifests (.txt one path a line, .csv with a 'session' column).
 Arguments after `--` go to the script as sys.argv[1:].
@@ -93,10 +94,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 class _ProgressBar:
     """A tqdm bar over the sessions, advanced when a session reaches a final status."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, starting: str = "") -> None:
         self._stream = stream
         self._bar: Any = None  # a tqdm bar, created with the first event
         self._counts: dict[str, int] = {}
+        self._starting = starting  # said when sessions wait for the cluster to start
         self.cluster_shown = False
 
     def write(self, text: str) -> None:
@@ -113,14 +115,19 @@ class _ProgressBar:
             self._bar = tqdm(
                 total=event.total, unit="session", file=self._stream, dynamic_ncols=True
             )
+        if event.status == "queued" and self._starting and not self.cluster_shown:
+            self.write(self._starting)  # local workers take seconds to start
+            self._starting = ""
         if event.status in ("done", "skipped", "failed", "cancelled"):
             self._counts[event.status] = self._counts.get(event.status, 0) + 1
             self._bar.set_postfix(self._counts, refresh=False)
             self._bar.update(1)
         elif event.status == "retrying":
-            self._bar.write(
-                f"retrying {event.name} (attempt {event.record.attempts if event.record else '?'} failed)"
-            )
+            record = event.record
+            attempt = record.attempts if record else "?"
+            lines = (record.error or "").strip().splitlines() if record else []
+            why = f": {lines[-1]}" if lines else ""
+            self.write(f"retrying {event.name} (attempt {attempt} failed{why})")
 
     def close(self) -> None:
         if self._bar is not None:
@@ -164,7 +171,16 @@ def run_from_args(
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
-    bar = _ProgressBar(err)
+    from napari_whiskertoolbox.batch.cluster import default_n_workers
+    from napari_whiskertoolbox.core.counted import counted
+
+    n_local = args.workers or default_n_workers()
+    bar = _ProgressBar(
+        err,
+        f"dask: connecting to {args.scheduler}…"
+        if args.scheduler
+        else f"dask: starting a local cluster, {counted(n_local, 'worker')}…",
+    )
 
     def on_cluster(status: ClusterStatus) -> None:
         """Say where the batch runs when it starts, and when its number of workers changes."""
@@ -184,27 +200,28 @@ def run_from_args(
             )
 
     try:
-        # the cluster starts only when a session is left to run (not for a finished batch)
-        report = run_batch(
-            task,
-            args.sessions,
-            out=args.out,
-            retries=args.retries,
-            resume=not args.no_resume,
-            progress=bar,
-            scheduler=args.scheduler,
-            n_workers=args.workers,
-            save_beside_input=args.beside,
-            on_cluster=on_cluster,
-        )
+        try:
+            # the cluster starts only when a session is left to run (not for a finished batch)
+            report = run_batch(
+                task,
+                args.sessions,
+                out=args.out,
+                retries=args.retries,
+                resume=not args.no_resume,
+                progress=bar,
+                scheduler=args.scheduler,
+                n_workers=args.workers,
+                save_beside_input=args.beside,
+                on_cluster=on_cluster,
+            )
+        finally:
+            bar.close()  # before anything else is said: not redrawn after it
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_CANCELLED
     except (OutputInUseError, ClusterUnavailableError, ValueError) as exc:
         print(f"error: {exc}", file=err)  # names the folder, the address or the local workers
         return EXIT_USAGE
-    finally:
-        bar.close()
     print(report.summary(), file=out)
     for record in report.failed:
         print(f"\n--- {record.name} ({record.session}) failed:\n{record.error}", file=err)

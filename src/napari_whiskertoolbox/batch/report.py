@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.batch.records import SessionRecord
 
-__all__ = ["REPORT_FILES", "BatchReport"]
+__all__ = ["REPORT_FILES", "BatchReport", "memory_text"]
 
 REPORT_FILES = {
     "report_json": "batch_report.json",
@@ -223,22 +224,30 @@ class BatchReport:
         self.files = paths
         return paths
 
-    def summary(self, width: int = 100) -> str:
-        """Return a plain-text table of the sessions (status, duration, last error line).
+    def summary(self, width: int = 110) -> str:
+        """Return a plain-text table of the sessions (status, duration, peak memory, last error line).
 
         The error line's exception class is shown without its module (the full error is
         in the report), so that the message fits in ``width`` characters.
         """
         lines = []
         name_width = min(max([len(r.name) for r in self.records] + [7]), 40)
-        lines.append(f"{'session':<{name_width}}  {'status':<9}  {'time':>8}  error")
+        lines.append(f"{'session':<{name_width}}  {'status':<9}  {'time':>8}  {'memory':>8}  error")
         for r in self.records:
             error = (r.error or "").strip().splitlines()
             last = _QUALIFIED_EXCEPTION.sub(r"\1", error[-1]) if error else ""
             text = (
-                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  {last}"
+                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  "
+                f"{memory_text(r.peak_memory_mb):>8}  {last}"
             )
             lines.append(text[:width])
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items())
-        lines.append(f"{len(self.records)} sessions: {counts or 'none'} in {self.duration_s:.1f} s")
+        lines.append(
+            f"{counted(len(self.records), 'session')}: {counts or 'none'} in {self.duration_s:.1f} s"
+        )
         return "\n".join(lines)
+
+
+def memory_text(peak_mb: float | None) -> str:
+    """Return a session's peak memory as the summary and the dock show it (blank: not measured)."""
+    return "" if peak_mb is None else f"{peak_mb:.0f} MiB"

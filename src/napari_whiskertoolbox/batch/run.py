@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
-from napari_whiskertoolbox.batch.markers import completed_record
+from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
 from napari_whiskertoolbox.batch.records import (
     BatchProgress,
     ClusterStatus,
@@ -24,6 +24,7 @@ from napari_whiskertoolbox.batch.report import BatchReport
 from napari_whiskertoolbox.batch.sessions import expand_sessions_with_columns, session_names
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.batch.tasks import Task, TaskArgs
 
 __all__ = [
+    "CANCEL_GRACE_S",
     "LOCK_FILE",
     "SESSIONS_DIR",
     "SESSIONS_LOCK_FILE",
@@ -54,6 +56,8 @@ the inputs' folders when saving beside them)."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
+CANCEL_GRACE_S = 2.0
+"""How long a cancel waits for the running sessions to stop (or finish) by themselves."""
 _CLIENT_GONE = ("closing", "closed", "failed")
 """``Client.status`` once it gave up on its scheduler: its futures never finish."""
 
@@ -183,6 +187,8 @@ class _Batch:
         self.records: dict[int, SessionRecord] = {}
         self.status: dict[int, SessionStatus] = {}
         self.cancelled = False
+        self.stopped: set[int] = set()
+        """Sessions still running when the cancel's grace ended (they may finish anyway)."""
         self.n_workers = 0
         self.workers_now = 0
         self.client: Client | None = None
@@ -247,8 +253,10 @@ class _Batch:
                 futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
                 completed.add(futures[key][1])
 
+        # run_batch queued them before starting the cluster; say so here when it did not
         for job in pending:
-            self.emit(job, "queued")
+            if self.status.get(job.index) != "queued":
+                self.emit(job, "queued")
         fill()
         last_poll = 0.0
         no_workers_since: float | None = None
@@ -300,6 +308,9 @@ class _Batch:
             record = result
         else:
             exc = _exception_of(result)
+            # a scheduler re-runs a task whose worker died `allowed-failures` times before
+            # failing it (ours: 0; a lab scheduler's: dask's default 3): each run counts
+            job = replace(job, attempt=job.attempt + _scheduler_reruns(exc))
             gone = self.client is not None and self.client.status in (*_CLIENT_GONE, "connecting")
             record = SessionRecord(
                 str(job.session),
@@ -337,22 +348,34 @@ class _Batch:
         futures: dict[str, tuple[SessionJob, Future]],
         waiting: deque[SessionJob],
     ) -> None:
-        """Drop waiting sessions, ask running ones to stop, keep what finished meanwhile."""
+        """Drop waiting sessions, ask running ones to stop, keep what finished meanwhile.
+
+        A running session gets :data:`CANCEL_GRACE_S` to end: its own record is kept
+        (``cancelled`` when it stopped; ``done`` when it finished anyway, its outputs saved
+        and marked complete, as a task the cooperative cancel cannot stop does), so the
+        report says what is on disk. Sessions still running after that are cancelled.
+        """
+        from distributed import wait
+
         self.cancelled = True
         with contextlib.suppress(Exception):
             cancel_event.set()
-        with contextlib.suppress(Exception):
-            client.cancel([f for _, f in futures.values()], force=True)
-        for job, future in futures.values():
-            record = None
-            if future.status == "finished":
-                with contextlib.suppress(Exception):
-                    record = future.result(timeout=0)
-            self.finish(job, record or _cancelled(job))
         for job in waiting:
             self.finish(job, _cancelled(job))
-        futures.clear()
         waiting.clear()
+        running = [future for _, future in futures.values()]
+        with contextlib.suppress(Exception):  # a timeout: some still run
+            wait(running, timeout=CANCEL_GRACE_S)
+        self.stopped = {job.index for job, future in futures.values() if not future.done()}
+        with contextlib.suppress(Exception):
+            client.cancel([future for future in running if not future.done()], force=True)
+        for job, future in futures.values():
+            record = None
+            if future.status == "finished":  # its record is still on the worker: fetch it
+                with contextlib.suppress(Exception):
+                    record = future.result(timeout=CANCEL_GRACE_S)
+            self.finish(job, record if isinstance(record, SessionRecord) else _cancelled(job))
+        futures.clear()
 
     def _fail_all(
         self,
@@ -370,6 +393,26 @@ class _Batch:
             self.finish(job, record)
         futures.clear()
         waiting.clear()
+
+
+def _finished_while_stopping(batch: _Batch, since: float) -> None:
+    """Report as done the cancelled sessions that finished anyway while the cluster closed.
+
+    A session the cooperative cancel cannot stop (a function, a long call) may end, saved
+    and marked complete, while our cluster waits for it to close: its marker, written
+    after ``since`` (this batch), is the truth.
+    """
+    for job in batch.jobs:
+        record = batch.records.get(job.index)
+        if job.index not in batch.stopped or record is None or record.status != "cancelled":
+            continue
+        try:
+            fresh = (job.output / MARKER_FILE).stat().st_mtime >= since
+        except OSError:
+            continue
+        finished = completed_record(job.output, job.fingerprint) if fresh else None
+        if finished is not None:
+            batch.finish(job, replace(finished, session=str(job.session), output=str(job.output)))
 
 
 def _scheduler_address(client: Client) -> str | None:
@@ -408,13 +451,36 @@ def _exception_of(result: object) -> BaseException | None:
     return None
 
 
+def _scheduler_reruns(exc: BaseException | None) -> int:
+    """Return how often the scheduler re-ran a task whose worker died (``KilledWorker``), else 0."""
+    if type(exc).__name__ != "KilledWorker":
+        return 0
+    reruns = getattr(exc, "allowed_failures", 0)
+    return reruns if isinstance(reruns, int) and reruns > 0 else 0
+
+
 def _worker_error(exc: BaseException | None) -> str:
     """Describe a future that failed without a record (its worker died or it was cancelled)."""
     if exc is None:
         return "the session's task ended without a result"
     name = type(exc).__name__
     if name == "KilledWorker":
-        return f"the worker process died while running this session ({exc})"
+        reruns = _scheduler_reruns(exc)
+        last = getattr(getattr(exc, "last_worker", None), "address", None)
+        text = "the worker process died while running this session"
+        if reruns:
+            text += f" ({counted(reruns + 1, 'time')}" + (f", last on {last})" if last else ")")
+        elif last:
+            text += f" (on {last})"
+        if reruns:
+            text += (
+                f": the scheduler re-ran it {counted(reruns, 'time')} itself "
+                "(its distributed.scheduler.allowed-failures; these runs count as attempts)"
+            )
+        return (
+            f"{text}; the task made the process exit, crash or pass the worker's memory "
+            "limit: see that worker's log"
+        )
     if name.endswith("CancelledError"):  # distributed's FutureCancelledError says why
         if getattr(exc, "reason", None) == "scheduler-connection-lost":
             return _lost_scheduler(None)
@@ -516,7 +582,8 @@ def run_batch(
     args : sequence of str or mapping, optional
         A script's ``sys.argv[1:]``, a callable's keyword arguments, a pipeline's keys.
     progress : callable, optional
-        Called with a :class:`BatchProgress` at each status change (in this thread).
+        Called with a :class:`BatchProgress` at each status change (in this thread); the
+        sessions left to run are ``queued`` before the cluster is started or connected to.
     scheduler : str, optional
         Address of a running dask scheduler (``tcp://host:8786``) instead of a local cluster.
         A given scheduler or ``client`` may have no worker yet (SLURM jobs in the queue):
@@ -573,6 +640,7 @@ def run_batch(
     """
     require_batch_dependencies()
     started = time.perf_counter()
+    since = time.time() - 2.0  # markers written from now on are this batch's (coarse mtimes)
     _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
     rows = expand_sessions_with_columns(sessions)
@@ -611,6 +679,8 @@ def run_batch(
         dashboard = None
         try:
             if pending and not batch.cancel_requested.is_set():
+                for job in pending:  # shown while a cluster starts (seconds, or a queue)
+                    batch.emit(job, "queued")
                 local = batch.local = client is None and scheduler is None
                 if client is None:
                     try:
@@ -629,6 +699,7 @@ def run_batch(
         for job in jobs:
             if job.index not in batch.records:
                 batch.finish(job, _cancelled(job))
+        _finished_while_stopping(batch, since)
         report = BatchReport(
             task=f"{the_task.kind} {the_task.name}",
             out=out_dir,

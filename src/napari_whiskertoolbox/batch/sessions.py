@@ -161,6 +161,22 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]
     return [(path, {})]
 
 
+def _relative_entry_hint(path: Path, manifest: Path) -> str:
+    """Explain where a missing relative manifest entry was looked for ("" for an absolute one)."""
+    try:
+        entry = path.relative_to(manifest.parent)
+    except ValueError:
+        return ""
+    hint = f"; relative paths in a manifest are read from its folder, {manifest.parent}"
+    from_cwd = Path.cwd() / entry
+    if from_cwd.exists():
+        hint += (
+            f" ('{entry.as_posix()}' is {from_cwd} from the working directory: write it "
+            "relative to the manifest, or absolute)"
+        )
+    return hint
+
+
 def _checked(path: Path, manifest: Path, line: int) -> Path:
     """Return the manifest entry ``path`` (at ``line``) if it is a session.
 
@@ -172,6 +188,7 @@ def _checked(path: Path, manifest: Path, line: int) -> Path:
     if not path.exists():
         raise FileNotFoundError(
             f"session not found: {path} (line {line} of the manifest {manifest})"
+            + _relative_entry_hint(path, manifest)
         )
     if not is_session(path):
         raise FormatError(
@@ -218,8 +235,9 @@ def expand_sessions_with_columns(
     dict of Path to dict of str to str
         Absolute session path (in :func:`expand_sessions`' order) → the other cells of its
         CSV manifest row (``{"animal": "m1", "condition": "saline"}``, for the results
-        table); ``{}`` for a session given otherwise. A session listed twice keeps its
-        first row.
+        table); ``{}`` for a session given otherwise. A session given twice (a pattern
+        and a manifest, two manifests) keeps its first place and, for each column, the
+        first value given.
 
     Raises
     ------
@@ -230,7 +248,9 @@ def expand_sessions_with_columns(
     found: dict[Path, dict[str, str]] = {}
     for spec in specs:
         for path, cells in _expand_one(spec):
-            found.setdefault(path.resolve(), cells)
+            row = found.setdefault(path.resolve(), {})
+            for column, value in cells.items():
+                row.setdefault(column, value)
     return found
 
 

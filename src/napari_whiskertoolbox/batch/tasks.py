@@ -10,15 +10,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
+import io
 import json
 import modulefinder
 import os
 import threading
+import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.csv_tools import decode_text
 
 if TYPE_CHECKING:
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.batch.records import ResultValue
     from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.scripting.engine import RunResult
 
 __all__ = [
     "OUTPUT_DIR_NAME",
@@ -108,10 +112,47 @@ def result_values(values: object, where: str) -> dict[str, ResultValue]:
     return out
 
 
-def _file_digest(path: Path, extra: object) -> str:
-    digest = hashlib.sha256(path.read_bytes())
+def _file_digest(path: Path, extra: object, content: bytes | None = None) -> str:
+    """Hash ``content`` (default: the file's bytes now) with ``extra``."""
+    digest = hashlib.sha256(path.read_bytes() if content is None else content)
     digest.update(json.dumps(extra, sort_keys=True, default=repr).encode())
     return digest.hexdigest()[:16]
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # running it reports why
+
+
+def _check_syntax(path: Path, content: bytes) -> None:
+    """Refuse a script that is no Python text.
+
+    Raises
+    ------
+    ValueError
+        It does not decode or does not parse; the message names the file and the line.
+    """
+    try:
+        compile(_decode_script(content), str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        code = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
+        raise ValueError(f"{path}, line {exc.lineno}: {exc.msg}{code}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not text in its encoding ({exc})") from None
+
+
+def _decode_script(content: bytes) -> str:
+    """Decode a script's bytes as Python reads the file (coding cookie, universal newlines).
+
+    Raises
+    ------
+    UnicodeDecodeError, SyntaxError
+        Not text in its declared encoding, or a bad coding cookie.
+    """
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
+    return io.TextIOWrapper(io.BytesIO(content), encoding, line_buffering=True).read()
 
 
 def _local_imports(script: Path) -> list[Path]:
@@ -202,10 +243,16 @@ class ScriptTask(Task):
     import (its folder is first on ``sys.path``), and files beside it are reached with
     ``Path(__file__).parent``. Values it leaves in a ``results`` dict go to the results
     table.
+
+    ``content`` is the script file's bytes when the batch started (:func:`as_task` reads
+    them): every session runs that script, and the fingerprint is its hash, however the
+    file is edited while the batch runs (``None``: the file as it is when each session
+    runs).
     """
 
     path: Path
     argv: tuple[str, ...] = ()
+    content: bytes | None = None
     kind: str = field(default="script", init=False)
 
     @property
@@ -223,7 +270,7 @@ class ScriptTask(Task):
             [str(path.relative_to(self.path.parent)), _file_digest(path, None)]
             for path in _local_imports(self.path)
         ]
-        return _file_digest(self.path, ["script", list(self.argv), helpers])
+        return _file_digest(self.path, ["script", list(self.argv), helpers], self.content)
 
     def run(
         self, dm: DataManager, context: SessionContext, control: RunControl
@@ -234,13 +281,38 @@ class ScriptTask(Task):
         engine = ScriptEngine(dm, undo_step_per_run=False)  # a worker's history is thrown away
         engine.namespace[OUTPUT_DIR_NAME] = context.output
         control.on_cancel(engine.cancel)
-        result = engine.run_file(self.path, argv=list(self.argv), cwd=context.output)
+        source = None
+        if self.content is not None:
+            try:
+                source = _decode_script(self.content)
+            except (UnicodeDecodeError, SyntaxError) as exc:
+                raise TaskFailedError(f"could not decode the script {self.path}: {exc}") from exc
+        result = engine.run_file(self.path, argv=list(self.argv), cwd=context.output, source=source)
         control.output.extend(text for text in (result.stdout, result.stderr) if text)
         if result.cancelled or control.cancelled.is_set():
             raise TaskCancelledError("cancelled")
         if not result.success:
-            raise TaskFailedError(result.error or f"the script exited with code {result.exit_code}")
+            raise TaskFailedError(_script_failure(result))
         return result_values(engine.namespace.get("results"), "the script's `results`")
+
+
+_STDERR_LINES = 20
+"""Lines of a script's stderr shown with a ``sys.exit`` failure."""
+
+
+def _script_failure(result: RunResult) -> str:
+    """Describe a failed script run: its traceback, or its exit with what it printed last.
+
+    A script ending with ``sys.exit(2)`` (argparse refusing an option does) said why on
+    stderr: its last lines follow the exit code, the reason last.
+    """
+    error = result.error or f"the script exited with code {result.exit_code}"
+    if result.exit_code is None:  # a traceback, the user's line in it
+        return error
+    printed = result.stderr.strip().splitlines()[-_STDERR_LINES:]
+    if not printed:
+        return error
+    return "\n".join([error, "the script's last lines on stderr:", *printed])
 
 
 PipelineKind = Literal["runner", "pipeline"]
@@ -287,6 +359,7 @@ class PipelineTask(Task):
 
     path: Path
     args: tuple[tuple[str, str], ...] = ()
+    content: bytes | None = None
     kind: str = field(default="pipeline", init=False)
 
     @property
@@ -301,12 +374,18 @@ class PipelineTask(Task):
         (``pipeline_path``): a resumed batch redoes its sessions when one of them changed.
         A path naming a ``${}`` variable differs per session and is left out.
         """
-        return _file_digest(self.path, ["pipeline", list(self.args), self._command_files()])
+        return _file_digest(
+            self.path, ["pipeline", list(self.args), self._command_files()], self.content
+        )
+
+    def _bytes(self) -> bytes:
+        """Return the pipeline file's bytes: as the batch started (``content``), else now."""
+        return self.path.read_bytes() if self.content is None else self.content
 
     def _command_files(self) -> dict[str, str]:
         """Digest of each file a runner config's commands read (``"missing"`` when absent)."""
         try:
-            document = json.loads(decode_text(self.path.read_bytes(), self.path))
+            document = json.loads(decode_text(self._bytes(), self.path))
         except (OSError, ValueError):
             return {}
         if not isinstance(document, Mapping) or "steps" in document or "commands" not in document:
@@ -326,7 +405,7 @@ class PipelineTask(Task):
 
     def _document(self) -> dict[str, Any]:
         try:
-            document = json.loads(decode_text(self.path.read_bytes(), self.path))
+            document = json.loads(decode_text(self._bytes(), self.path))
         except (OSError, ValueError) as exc:
             raise TaskFailedError(f"cannot read the pipeline {self.path}: {exc}") from exc
         if pipeline_kind(document, self.path) == "pipeline" and (
@@ -334,6 +413,25 @@ class PipelineTask(Task):
         ):
             raise TaskFailedError(missing)
         return dict(document)
+
+    def check(self) -> None:
+        """Refuse what would fail on every session, before any runs.
+
+        Raises
+        ------
+        TaskFailedError
+            The file is unreadable, a TransformsV2 pipeline's arguments are wrong, or its
+            steps do not load (an unknown transform, a missing ``step_id``, a bad
+            parameter); the message names the file.
+        """
+        from napari_whiskertoolbox.transforms import Pipeline, TransformError
+
+        document = self._document()
+        if pipeline_kind(document, self.path) == "pipeline":
+            try:
+                Pipeline.from_json(document, self.path)
+            except TransformError as exc:
+                raise TaskFailedError(f"{self.path}: {exc}") from exc
 
     def shared_outputs(self) -> list[str]:
         """Say which files a runner config saves to the same path for every session.
@@ -369,10 +467,10 @@ class PipelineTask(Task):
     ) -> dict[str, ResultValue]:
         """Run the pipeline on ``dm``; a pipeline has no result values."""
         from napari_whiskertoolbox.transforms import (
+            Pipeline,
             TransformCancelled,
             TransformContext,
             TransformError,
-            load_pipeline,
             run_json_pipeline,
         )
 
@@ -380,8 +478,8 @@ class PipelineTask(Task):
         transform_context = TransformContext(cancel=control.cancelled)
         if pipeline_kind(document, self.path) == "pipeline":
             args = dict(self.args)
-            try:
-                pipeline = load_pipeline(self.path)
+            try:  # the document read when the batch started, not the file now
+                pipeline = Pipeline.from_json(document, self.path)
                 pipeline.run_on_key(
                     dm,
                     args["input_key"],
@@ -474,8 +572,23 @@ def _accepts_keyword(function: Callable[..., object], name: str) -> bool:
     )
 
 
+PIPELINE_ARGUMENTS = ("input_key", "output_key", "output_time_key")
+"""The arguments a TransformsV2 pipeline takes (a runner config takes any ``${}`` variable)."""
+
+
 def _missing_pipeline_keys(path: Path, args: Mapping[str, str]) -> str:
-    """Say which of a TransformsV2 pipeline's ``input_key``/``output_key`` are missing ("" if none)."""
+    """Say what is wrong with a TransformsV2 pipeline's arguments ("" if nothing).
+
+    An argument it does not take (a misspelt ``output_time_key`` would be ignored), or a
+    missing ``input_key``/``output_key``.
+    """
+    for name in args:
+        if name not in PIPELINE_ARGUMENTS:
+            return (
+                f"{path.name} is a TransformsV2 pipeline: unknown argument {name!r}"
+                f"{did_you_mean(name, PIPELINE_ARGUMENTS)}; it takes "
+                f"{', '.join(PIPELINE_ARGUMENTS)}"
+            )
     missing = [k for k in ("input_key", "output_key") if not args.get(k)]
     if not missing:
         return ""
@@ -528,12 +641,17 @@ def as_task(task: object, args: TaskArgs = None) -> Task:
     if suffix == ".py":
         if isinstance(args, Mapping):
             raise ValueError("a script takes its arguments as a list of strings (sys.argv[1:])")
-        return ScriptTask(path, tuple(str(a) for a in args or ()))
+        content = _read_bytes(path)
+        if content is not None:
+            _check_syntax(path, content)  # else every session fails alike, after a cluster starts
+        return ScriptTask(path, tuple(str(a) for a in args or ()), content)
     if suffix == ".json":
         mapping = _as_mapping(args, "a pipeline")
-        pipeline_task = PipelineTask(path, tuple(sorted((k, str(v)) for k, v in mapping.items())))
+        pipeline_task = PipelineTask(
+            path, tuple(sorted((k, str(v)) for k, v in mapping.items())), _read_bytes(path)
+        )
         try:
-            pipeline_task._document()  # unreadable, or input/output keys missing: refuse now
+            pipeline_task.check()  # unreadable, keys missing, steps invalid: refuse now
         except TaskFailedError as exc:
             raise ValueError(str(exc)) from None
         return pipeline_task

@@ -203,8 +203,10 @@ def _run(job: SessionJob) -> dict[str, Any]:
     except TaskCancelledError:
         return {"status": "cancelled", "error": "cancelled"}
     except TaskFailedError as exc:
+        _save_log(job.output, control)  # the prints before the failure, to debug it
         return {"error": str(exc)}
     except Exception as exc:
+        _save_log(job.output, control)
         return {"error": user_traceback(exc)}
     try:
         save_session(dm, job.output)
@@ -220,6 +222,13 @@ def _run(job: SessionJob) -> dict[str, Any]:
         "keys_deleted": changes.deleted,
         "results": results,
     }
+
+
+def _save_log(folder: Path, control: RunControl) -> None:
+    """Save what a failed task printed as :data:`LOG_FILE` (best effort: the error matters more)."""
+    if control.output:
+        with contextlib.suppress(OSError):
+            atomic_write_text(folder / LOG_FILE, "".join(control.output))
 
 
 class _KeyChanges:

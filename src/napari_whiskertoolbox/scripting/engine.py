@@ -14,6 +14,7 @@ import contextlib
 import functools
 import itertools
 import keyword
+import linecache
 import os
 import shlex
 import sys
@@ -128,6 +129,20 @@ def _exit_status(exc: SystemExit) -> tuple[bool, int, str | None]:
     if isinstance(code, int):
         return False, code, f"SystemExit: {code}"
     return False, 1, str(code)
+
+
+@contextlib.contextmanager
+def _source_lines(filename: str, source: str) -> Iterator[None]:
+    """Show ``source``'s lines for the file ``filename`` in tracebacks, within the block.
+
+    The file may hold other text by now; :mod:`linecache` would read that. The file's
+    own entry comes back after the block (read afresh when next needed).
+    """
+    register_source(filename, source)
+    try:
+        yield
+    finally:
+        linecache.cache.pop(filename, None)
 
 
 class ScriptEngine(ScriptEngineAliases):
@@ -353,8 +368,13 @@ class ScriptEngine(ScriptEngineAliases):
         *,
         on_output: OutputCallback | None = None,
         cwd: str | os.PathLike[str] | None = None,
+        source: str | None = None,
     ) -> RunResult:
         """Run the script at ``path`` with ``__file__`` set, in the script's folder (or ``cwd``).
+
+        ``source`` runs that text as the file ``path`` (its tracebacks show those lines)
+        instead of what the file holds now: a batch runs every session with the script
+        as it was when the batch started, however it is edited meanwhile.
 
         ``sys.argv`` becomes ``[path, *argv]`` (without ``argv``: the list set with
         :meth:`set_sys_argv`, else ``[path]``) and the working directory the script's
@@ -372,7 +392,7 @@ class ScriptEngine(ScriptEngineAliases):
         """
         token = self._acquire()
         try:
-            return self._run_file_reporting(path, argv, on_output, token, cwd)
+            return self._run_file_reporting(path, argv, on_output, token, cwd, source)
         finally:
             self._run_lock.release()
 
@@ -592,16 +612,24 @@ class ScriptEngine(ScriptEngineAliases):
         on_output: OutputCallback | None,
         token: CancelToken,
         cwd: str | os.PathLike[str] | None = None,
+        source: str | None = None,
     ) -> RunResult:
-        """Run the file at ``path`` (in ``cwd``, default its folder); a file that cannot be opened is a failed result."""
+        """Run the file at ``path`` (in ``cwd``, default its folder); a file that cannot be opened is a failed result.
+
+        With ``source``, that text runs as the file (see :meth:`run_file`).
+        """
         script = Path(path).expanduser().resolve()
-        try:
-            with tokenize.open(script) as handle:
-                source = handle.read()
-        except (OSError, UnicodeDecodeError, SyntaxError) as exc:
-            token.leave()
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return RunResult("", "", False, error=f"Could not open file: {script} ({reason})")
+        if source is None:
+            try:
+                with tokenize.open(script) as handle:
+                    source = handle.read()
+            except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+                token.leave()
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                return RunResult("", "", False, error=f"Could not open file: {script} ({reason})")
+            lines: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+        else:
+            lines = _source_lines(str(script), source)
         if argv is not None:
             run_argv = [str(script), *argv]
         else:
@@ -609,15 +637,16 @@ class ScriptEngine(ScriptEngineAliases):
         old_file = self.namespace.get("__file__")
         self.namespace["__file__"] = str(script)
         try:
-            return self._run_locked(
-                source,
-                str(script),
-                on_output,
-                token,
-                cwd=Path(cwd).expanduser() if cwd is not None else script.parent,
-                argv=run_argv,
-                import_from=script.parent,
-            )
+            with lines:
+                return self._run_locked(
+                    source,
+                    str(script),
+                    on_output,
+                    token,
+                    cwd=Path(cwd).expanduser() if cwd is not None else script.parent,
+                    argv=run_argv,
+                    import_from=script.parent,
+                )
         finally:
             if old_file is None:
                 self.namespace.pop("__file__", None)

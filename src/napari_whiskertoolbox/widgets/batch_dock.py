@@ -10,6 +10,7 @@ viewer when its session is empty, else in a new viewer.
 
 from __future__ import annotations
 
+import os
 import queue
 import shlex
 import threading
@@ -50,6 +51,8 @@ from napari_whiskertoolbox.batch import (
     session_names,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
+from napari_whiskertoolbox.batch.report import memory_text
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 
@@ -63,13 +66,15 @@ COLUMNS = (
     "session",
     "status",
     "duration",
+    "peak memory",
     "keys added",
     "keys changed",
     "keys deleted",
     "error",
 )
-_KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED, _ERROR = 3, 4, 5, 6
+_MEMORY, _KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED, _ERROR = 3, 4, 5, 6, 7
 _COLUMN_TIPS = {
+    _MEMORY: "The session's peak resident memory in its worker process (load, task, save)",
     _KEYS_ADDED: "DataManager keys the task created",
     _KEYS_CHANGED: "Keys the session had that the task replaced or modified",
     _KEYS_DELETED: "Keys the session had that the task deleted",
@@ -105,6 +110,8 @@ class BatchWidget(QWidget):
         self._cancel: threading.Event | None = None
         self._session_columns: dict[str, dict[str, str]] = {}  # session path -> manifest cells
         self._worker: Any = None
+        self._cluster_reported = False
+        self._cluster_local = False
         self.report: BatchReport | None = None
 
         layout = QVBoxLayout(self)
@@ -209,7 +216,10 @@ class BatchWidget(QWidget):
         form.addRow("Run on", row)
         row = QHBoxLayout()
         self.out_dir = QLineEdit()
-        self.out_dir.setPlaceholderText("output folder (default: <task>-batch beside the task)")
+        self.out_dir.setPlaceholderText(
+            "output folder (default: <task>-batch beside the task; a library "
+            "pipeline's beside the sessions)"
+        )
         out_button = QPushButton("…")
         out_button.clicked.connect(self._browse_out)
         row.addWidget(self.out_dir, stretch=1)
@@ -381,7 +391,7 @@ class BatchWidget(QWidget):
             self.status.setText("Scheduler: enter its address (tcp://host:8786), or run locally.")
             return
         task = Path(task_text).expanduser()
-        out = self.out_dir.text().strip() or str(task.parent / f"{task.stem}-batch")
+        out = self.out_dir.text().strip() or str(self._default_out(task, sessions))
         options = {
             "out": out,
             "args": args,
@@ -394,10 +404,33 @@ class BatchWidget(QWidget):
             },
         }
         self._reset_table(sessions)
+        # until the cluster reports (its worker processes take seconds to start; a lab
+        # scheduler is connected to): replaced by _on_cluster, cleared if none was needed
+        self.cluster.setText(
+            f"dask: connecting to {address}…"
+            if self.remote.isChecked()
+            else f"dask: starting a local cluster, {counted(self.n_workers.value(), 'worker')}…"
+        )
+        self._cluster_reported = False
         self._cancel = threading.Event()
         self._worker = self._start_worker(task, sessions, options, self._cancel)
         self._set_running(True)
         self.status.setText(f"Running {task.name} on {len(sessions)} sessions…")
+
+    def _default_out(self, task: Path, sessions: list[str]) -> Path:
+        """Return ``<task>-batch`` beside the task; for a library pipeline, beside the sessions.
+
+        The pipeline library is a folder of the user's settings: batch outputs (whole
+        sessions) do not belong there.
+        """
+        folder = task.parent
+        if self.task_source.currentText() == TASK_SOURCES[1]:
+            parents = [Path(s).expanduser().parent for s in sessions]
+            try:
+                folder = Path(os.path.commonpath(parents))
+            except ValueError:  # on several drives (Windows): the first session's folder
+                folder = parents[0]
+        return folder / f"{task.stem}-batch"
 
     def _start_worker(
         self, task: Path, sessions: list[str], options: dict[str, Any], cancel: threading.Event
@@ -458,6 +491,8 @@ class BatchWidget(QWidget):
 
     def _on_cluster(self, status: ClusterStatus) -> None:
         """Show where the batch runs, and that it waits while the scheduler has no worker."""
+        self._cluster_reported = True
+        self._cluster_local = status.local
         where = "local cluster" if status.local else (status.address or "scheduler")
         n = status.n_workers
         text = f"dask: {where}, {n} worker{'' if n == 1 else 's'}"
@@ -505,9 +540,9 @@ class BatchWidget(QWidget):
                 self._records[row] = record
             self.table.item(row, 0).setText(record.name)
             self.table.item(row, 2).setText(f"{record.duration_s:.2f} s")
+            self.table.item(row, _MEMORY).setText(memory_text(record.peak_memory_mb))
             error = (record.error or "").strip()
-            last = error.splitlines()[-1] if error and event.status != "done" else ""
-            last = last.removeprefix(f"could not load {record.session}: ")  # the row says which
+            last = _last_error_line(record) if event.status != "done" else ""
             for column, keys in (
                 (_KEYS_ADDED, record.keys_added),
                 (_KEYS_CHANGED, record.keys_changed),
@@ -517,24 +552,45 @@ class BatchWidget(QWidget):
                 self.table.item(row, column).setToolTip("\n".join(keys))
             self.table.item(row, _ERROR).setText(last)
             self.table.item(row, _ERROR).setToolTip(error)
+            status_item.setToolTip(error)  # the error column is far right in a narrow dock
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _on_finished(self, report: BatchReport) -> None:
         self.report = report
         self._worker = None
         self._set_running(False)
+        if not self._cluster_reported:  # every session finished earlier: no cluster started
+            self.cluster.setText("")
+        elif self._cluster_local:  # shut down with the batch: its dashboard is gone
+            n = report.n_workers
+            self.cluster.setText(f"dask: local cluster, {counted(n, 'worker')}, closed")
+            self.cluster.setStyleSheet("")
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
-        link = f" — dashboard was {report.dashboard_link}" if report.dashboard_link else ""
+        link = ""
+        if report.dashboard_link and not self._cluster_local:
+            link = f" — dashboard {report.dashboard_link}"
         self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{link}")
 
     def _on_error(self, exc: BaseException) -> None:
         self._worker = None
         self._set_running(False)
+        if not self._cluster_reported:  # it did not start, or could not be reached
+            self.cluster.setText("")
+        for row in range(self.table.rowCount()):  # "queued": they never ran
+            item = self.table.item(row, 1)
+            if item is not None and item.text() not in FINAL_STATUSES:
+                item.setText("")
         self.status.setText(f"Batch failed to run: {exc}")
 
     # -- outputs ---------------------------------------------------------------------------
     def _open_row(self, row: int, _column: int = 0) -> None:
         record = self._records.get(row)
+        if record is not None and record.output is None and record.error:
+            self.status.setText(
+                f"{record.name} {record.status}, nothing saved to open: {_last_error_line(record)} "
+                "(the whole error: hover its status)"
+            )
+            return
         if record is None or record.output is None:
             self.status.setText("This session has no saved outputs (yet).")
             return
@@ -564,6 +620,13 @@ class BatchWidget(QWidget):
         """Cancel a running batch when the dock closes."""
         self.cancel()
         super().closeEvent(event)
+
+
+def _last_error_line(record: SessionRecord) -> str:
+    """Return the last line of a record's error, without the session path (its row says which)."""
+    error = (record.error or "").strip()
+    last = error.splitlines()[-1] if error else ""
+    return last.removeprefix(f"could not load {record.session}: ")
 
 
 def _brush(color: str) -> Any:
