@@ -229,10 +229,13 @@ def offer_recovery(
     Only a viewer window the user can see asks (a hidden, scripted viewer never blocks on
     a dialog); the autosave then stays for the next interactive open.
 
+    *Yes* restores it, *No* deletes it, *Cancel* (or closing the question) keeps it for the
+    next open.
+
     Returns
     -------
     bool
-        ``True`` when the autosave was restored; a declined autosave is deleted.
+        ``True`` when the autosave was restored.
     """
     from napari_whiskertoolbox.layers._napari_compat import main_window
 
@@ -250,13 +253,17 @@ def offer_recovery(
         window,
         "Recover unsaved changes?",
         f"napari-whiskertoolbox found changes autosaved at {info.saved_at} that were never "
-        f"saved to\n{source}\n\nRestore them?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        f"saved to\n{source}\n\nYes restores them; No deletes them; Cancel keeps them "
+        "for the next time this is opened.",
+        QMessageBox.StandardButton.Yes
+        | QMessageBox.StandardButton.No
+        | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Yes,
     )
-    if answer != QMessageBox.StandardButton.Yes:
+    if answer == QMessageBox.StandardButton.No:
         shutil.rmtree(info.folder, ignore_errors=True)
-        return False
+    if answer != QMessageBox.StandardButton.Yes:
+        return False  # No: deleted; Cancel, or the dialog closed: kept
     restore_recovery(session.dm, info)
     return True
 
