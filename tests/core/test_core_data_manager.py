@@ -596,3 +596,18 @@ def test_clock_changes_are_undo_steps(dm: DataManager):
         dm.undo()
     dm.set_data("later", DigitalEventSeries([40]), "time")  # automatic again: it grows
     assert len(dm.get_time("time")) == 41
+
+
+def test_replacing_a_key_keeps_its_place_through_undo_and_redo(dm: DataManager):
+    """Were: a replaced key moved to the end (layer list and data browser reordered), and
+    undoing a restore of an autosave scrambled the keys."""
+    for key in ("a", "b", "c"):
+        dm.set_data(key, DigitalEventSeries([1]))
+    dm.set_data("b", DigitalEventSeries([2]))
+    assert dm.keys() == ["a", "b", "c"]
+    dm.undo()
+    assert dm.keys() == ["a", "b", "c"]
+    np.testing.assert_array_equal(dm.get_data("b").times, [1])
+    dm.redo()
+    assert dm.keys() == ["a", "b", "c"]
+    np.testing.assert_array_equal(dm.get_data("b").times, [2])

@@ -280,7 +280,8 @@ class DataManager(DataManagerAliases):
     def set_data(self, key: str, obj: DataObject, time_key: str = DEFAULT_CLOCK) -> None:
         """Store ``obj`` under ``key`` bound to clock ``time_key`` (undoable).
 
-        Replacing an existing key emits ``data_removed`` then ``data_added``.
+        Replacing an existing key emits ``data_removed`` then ``data_added``; the key keeps
+        its place in :meth:`keys`.
 
         Raises
         ------
@@ -301,21 +302,22 @@ class DataManager(DataManagerAliases):
                     "store a .copy() instead"
                 )
             previous = (self._data[key], self._time_keys[key]) if key in self._data else None
+            position = list(self._data).index(key) if previous is not None else None
             if previous is not None:
                 if previous[0] is obj and previous[1] == time_key:
                     return
                 self._remove(key)
-            self._insert(key, obj, time_key)
+            self._insert(key, obj, time_key, position)
 
         def undo() -> None:
             self._remove(key)
             if previous is not None:
-                self._insert(key, *previous)
+                self._insert(key, *previous, position)
 
         def redo() -> None:
             if previous is not None:
                 self._remove(key)
-            self._insert(key, obj, time_key)
+            self._insert(key, obj, time_key, position)
 
         self._record(f"set {key}", undo, redo)
         self._notify_observers()
