@@ -155,8 +155,19 @@ def test_closing_the_recovery_question_keeps_the_autosave(
     assert buttons & QMessageBox.StandardButton.Cancel
     assert "No deletes" in text
     assert "Cancel keeps" in text
-    assert get_session(viewer).dm.get_data(KEY).count_at(9) == 0
+    session = get_session(viewer)
+    assert session.dm.get_data(KEY).count_at(9) == 0
+    session.dm.get_data(KEY).add(11, np.array([[1.0, 1.0]], dtype=np.float32))
+    workflow = get_workflow(viewer)
+    workflow.autosaver.autosave_now()  # this window's own autosave, then an orderly close
+    workflow.autosaver.shutdown()
     assert autosave.find_recovery(folder, root) is not None  # asked again next time
+    answer_questions(monkeypatch, accept=True)
+    again = make_napari_viewer(show=True)
+    again.open(str(folder), plugin="napari-whiskertoolbox")
+    np.testing.assert_array_equal(get_session(again).dm.get_data(KEY).at(9), [[5.0, 6.0]])
+    assert get_session(again).dm.get_data(KEY).count_at(11) == 0
+    assert not autosave.kept_folder(folder, root).exists()  # restored: no longer kept aside
 
 
 @pytest.mark.gui
