@@ -437,11 +437,6 @@ def test_unrecorded_changes_stay_modified_after_undo(dm: DataManager):
     dm.undo()
     assert dm.modified
     dm.mark_saved()
-    pts.add(1, [1, 2])
-    dm.set_time("camera", TimeFrame.from_count(3))  # clocks are not undoable
-    dm.undo()
-    assert dm.modified
-    dm.mark_saved()
     pts.add(2, [1, 2])
     dm.groups.create("left", [1])
     dm.undo()
@@ -571,3 +566,48 @@ def test_a_copied_manager_hands_its_clocks_to_its_objects(dm) -> None:
     dm.set_data("pts", PointData(), "camera")
     clone = pickle.loads(pickle.dumps(dm))
     assert clone.get_data("pts").time_frame is clone.get_time("camera")
+
+
+def test_clock_changes_are_undo_steps(dm: DataManager):
+    """set_time, set_sampling_rate and delete_time undo to the clock before, values and rate."""
+    dm.set_data("e", DigitalEventSeries([1]), "time")
+    dm.mark_saved()
+    auto_time = dm.get_time("time")
+    dm.set_time("time", TimeFrame(np.arange(0, 10, 2)))
+    dm.set_time("camera", TimeFrame.from_count(3))
+    dm.set_sampling_rate("camera", 100.0)
+    dm.delete_time("camera")
+    assert dm.time_keys() == ["time"]
+    assert dm.undo()
+    assert dm.get_time("camera").sampling_rate == 100.0
+    assert dm.undo()
+    assert dm.get_time("camera").sampling_rate is None
+    assert dm.undo()
+    assert dm.time_keys() == ["time"]
+    assert dm.undo()
+    assert dm.get_time("time") is auto_time
+    assert dm.get_data("e").time_frame is auto_time
+    assert not dm.modified
+    for _ in range(4):
+        assert dm.redo()
+    assert dm.time_keys() == ["time"]
+    np.testing.assert_array_equal(dm.get_time("time").times, np.arange(0, 10, 2))
+    for _ in range(4):
+        dm.undo()
+    dm.set_data("later", DigitalEventSeries([40]), "time")  # automatic again: it grows
+    assert len(dm.get_time("time")) == 41
+
+
+def test_replacing_a_key_keeps_its_place_through_undo_and_redo(dm: DataManager):
+    """Were: a replaced key moved to the end (layer list and data browser reordered), and
+    undoing a restore of an autosave scrambled the keys."""
+    for key in ("a", "b", "c"):
+        dm.set_data(key, DigitalEventSeries([1]))
+    dm.set_data("b", DigitalEventSeries([2]))
+    assert dm.keys() == ["a", "b", "c"]
+    dm.undo()
+    assert dm.keys() == ["a", "b", "c"]
+    np.testing.assert_array_equal(dm.get_data("b").times, [1])
+    dm.redo()
+    assert dm.keys() == ["a", "b", "c"]
+    np.testing.assert_array_equal(dm.get_data("b").times, [2])

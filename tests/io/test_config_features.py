@@ -541,3 +541,38 @@ def test_python_code_sees_wt_and_the_data_types_as_a_script_does(write_config):
     dm = load_config(write_config({"python_code": code}), allow_python=True)
     assert dm.time_key("iv") == "camera"
     np.testing.assert_array_equal(dm.get_data("from_python").times, [1, 2])
+
+
+def _clock_state(dm: DataManager) -> dict[str, tuple[list[int], float | None]]:
+    return {
+        name: (dm.get_time(name).times.tolist(), dm.get_time(name).sampling_rate)
+        for name in dm.time_keys()
+    }
+
+
+def test_undo_of_a_config_load_restores_the_clocks_it_replaced(tmp_path, events_dir, write_config):
+    """Undo puts back exactly the keys and clocks (values and rates) the load replaced; redo
+    reapplies them."""
+    (tmp_path / "ticks.txt").write_text("5\n10\n15\n")
+    dm = DataManager()
+    dm.set_time("time", TimeFrame(np.arange(20), sampling_rate=30_000.0))
+    dm.set_time("camera", TimeFrame(np.arange(0, 20, 4), sampling_rate=30_000.0))
+    dm.set_data("old", DigitalEventSeries([1, 2]), "camera")
+    dm.mark_saved()
+    before = (dm.keys(), {k: dm.time_key(k) for k in dm}, _clock_state(dm))
+    doc = [
+        {"data_type": "time", "name": "time", "format": "csv", "filepath": "ticks.txt"},
+        {"data_type": "time", "name": "camera", "format": "csv", "filepath": "ticks.txt"},
+        {"data_type": "time", "name": "fresh", "format": "csv", "filepath": "ticks.txt"},
+        {"data_type": "digital_event", "name": "e", "filepath": "animal1/w0.csv", "clock": "fresh"},
+    ]  # fmt: skip
+    load_config(write_config(doc), dm)
+    after = (dm.keys(), {k: dm.time_key(k) for k in dm}, _clock_state(dm))
+    assert after[2]["time"] == ([5, 10, 15], None)
+    assert dm.undo()
+    assert (dm.keys(), {k: dm.time_key(k) for k in dm}, _clock_state(dm)) == before
+    assert dm.get_data("old").time_frame is dm.get_time("camera")
+    assert not dm.modified  # back at the saved state
+    assert dm.redo()
+    assert (dm.keys(), {k: dm.time_key(k) for k in dm}, _clock_state(dm)) == after
+    assert dm.get_data("e").time_frame is dm.get_time("fresh")

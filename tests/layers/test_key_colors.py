@@ -1,4 +1,5 @@
-"""The default key colours stand out on the sample's mid-grey face and dark background."""
+"""Default key colours: they stand out on the sample's mid-grey face and dark background, and
+keys made one after another get distinct ones."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
+from napari_whiskertoolbox.core import DataManager, DigitalEventSeries, LineData, PointData
 from napari_whiskertoolbox.layers.binding import KEY_COLORS, key_color
 
 MID_GREY = (0.5, 0.5, 0.5)
@@ -57,8 +59,6 @@ def test_key_colours_are_told_apart_by_hue() -> None:
 
 
 def test_a_key_colour_set_in_the_metadata_wins() -> None:
-    from napari_whiskertoolbox.core import DataManager
-
     dm = DataManager()
     dm.metadata["colors"] = {"pad": "#123456"}
     assert key_color(dm, "pad") == "#123456"
@@ -81,3 +81,25 @@ def test_a_mask_key_paints_in_its_key_colour_first(make_napari_viewer) -> None:
     np.testing.assert_allclose(layer.colormap.map(np.array([1]))[0], first, atol=1e-6)
     colors = {tuple(np.round(layer.colormap.map(np.array([n]))[0], 3)) for n in range(1, 7)}
     assert len(colors) == len(KEY_COLORS)  # masks 1-6 of a frame: each its own colour
+
+
+def test_keys_made_one_after_another_get_distinct_colours() -> None:
+    """Were: 'whisker' and 'tip' (the names a new user types) were both lime."""
+    dm = DataManager()
+    dm.set_data("whisker", LineData())
+    first = key_color(dm, "whisker")
+    dm.set_data("tip", PointData())
+    dm.set_data("events", DigitalEventSeries([1]))  # no layer: takes no colour
+    dm.set_data("nose", PointData())
+    colours = [key_color(dm, key) for key in ("whisker", "tip", "nose")]
+    assert len(set(colours)) == 3
+    assert key_color(dm, "whisker") == first  # a key's colour does not depend on later keys
+
+
+def test_an_explicit_colour_is_kept_and_avoided() -> None:
+    dm = DataManager()
+    dm.set_data("whisker", LineData())
+    dm.set_data("tip", PointData())
+    dm.metadata["colors"] = {"whisker": key_color(dm, "tip")}
+    assert key_color(dm, "whisker") == dm.metadata["colors"]["whisker"]
+    assert key_color(dm, "tip") != key_color(dm, "whisker")

@@ -134,6 +134,43 @@ def test_recovery_is_offered_on_reopen_after_a_crash(
 
 
 @pytest.mark.gui
+def test_closing_the_recovery_question_keeps_the_autosave(
+    make_napari_viewer: Any, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were: Yes/No only, so Escape or the window's close button answered No and deleted it."""
+    folder = tmp_path / "session"
+    _, crashed = _saved_session(make_napari_viewer, folder)
+    crashed.dm.get_data(KEY).add(9, np.array([[5.0, 6.0]], dtype=np.float32))
+    get_workflow(crashed.viewer).autosaver.autosave_now()
+    asked: list[tuple[str, Any]] = []
+
+    def closed(parent: Any, title: str, text: str, buttons: Any, *args: Any) -> Any:
+        asked.append((text, buttons))
+        return QMessageBox.StandardButton.Cancel  # what QMessageBox returns on Escape / close
+
+    monkeypatch.setattr(QMessageBox, "question", closed)
+    viewer = make_napari_viewer(show=True)
+    viewer.open(str(folder), plugin="napari-whiskertoolbox")
+    ((text, buttons),) = asked
+    assert buttons & QMessageBox.StandardButton.Cancel
+    assert "No deletes" in text
+    assert "Cancel keeps" in text
+    session = get_session(viewer)
+    assert session.dm.get_data(KEY).count_at(9) == 0
+    session.dm.get_data(KEY).add(11, np.array([[1.0, 1.0]], dtype=np.float32))
+    workflow = get_workflow(viewer)
+    workflow.autosaver.autosave_now()  # this window's own autosave, then an orderly close
+    workflow.autosaver.shutdown()
+    assert autosave.find_recovery(folder, root) is not None  # asked again next time
+    answer_questions(monkeypatch, accept=True)
+    again = make_napari_viewer(show=True)
+    again.open(str(folder), plugin="napari-whiskertoolbox")
+    np.testing.assert_array_equal(get_session(again).dm.get_data(KEY).at(9), [[5.0, 6.0]])
+    assert get_session(again).dm.get_data(KEY).count_at(11) == 0
+    assert not autosave.kept_folder(folder, root).exists()  # restored: no longer kept aside
+
+
+@pytest.mark.gui
 def test_orderly_close_drops_the_autosave(
     make_napari_viewer: Any, root: Path, tmp_path: Path
 ) -> None:

@@ -77,8 +77,10 @@ class DataManager(DataManagerAliases):
 
     :attr:`modified` compares the history's position with the one at the last
     :meth:`mark_saved`: undoing back to the saved moment makes it False again. Changes
-    that are not undoable (clocks, groups, a container's image size) keep it True until
-    the next save.
+    that are not undoable (groups, a container's image size) keep it True until the next
+    save. Clocks are undoable: :meth:`set_time`, :meth:`set_sampling_rate` and
+    :meth:`delete_time` are undo steps (a config load that replaced a clock undoes to the
+    old one).
     """
 
     data_added = Signal(str)
@@ -159,7 +161,7 @@ class DataManager(DataManagerAliases):
         """True when the data differs from the last save (or construction).
 
         Undoing back to the saved moment makes it False again, unless something that
-        cannot be undone (a clock, a group, an image size) changed since the save.
+        cannot be undone (a group, an image size) changed since the save.
         """
         return self._modified
 
@@ -278,7 +280,8 @@ class DataManager(DataManagerAliases):
     def set_data(self, key: str, obj: DataObject, time_key: str = DEFAULT_CLOCK) -> None:
         """Store ``obj`` under ``key`` bound to clock ``time_key`` (undoable).
 
-        Replacing an existing key emits ``data_removed`` then ``data_added``.
+        Replacing an existing key emits ``data_removed`` then ``data_added``; the key keeps
+        its place in :meth:`keys`.
 
         Raises
         ------
@@ -299,21 +302,22 @@ class DataManager(DataManagerAliases):
                     "store a .copy() instead"
                 )
             previous = (self._data[key], self._time_keys[key]) if key in self._data else None
+            position = list(self._data).index(key) if previous is not None else None
             if previous is not None:
                 if previous[0] is obj and previous[1] == time_key:
                     return
                 self._remove(key)
-            self._insert(key, obj, time_key)
+            self._insert(key, obj, time_key, position)
 
         def undo() -> None:
             self._remove(key)
             if previous is not None:
-                self._insert(key, *previous)
+                self._insert(key, *previous, position)
 
         def redo() -> None:
             if previous is not None:
                 self._remove(key)
-            self._insert(key, obj, time_key)
+            self._insert(key, obj, time_key, position)
 
         self._record(f"set {key}", undo, redo)
         self._notify_observers()
@@ -395,7 +399,7 @@ class DataManager(DataManagerAliases):
         self._record(f"bind {key} to {name}", lambda: bind(old), lambda: bind(name))
 
     def set_time(self, name: str, timeframe: TimeFrame, overwrite: bool = True) -> bool:
-        """Add clock ``name``, or replace it when ``overwrite`` is True (the default).
+        """Add clock ``name``, or replace it when ``overwrite`` is True (the default); undoable.
 
         Parameters
         ----------
@@ -424,15 +428,14 @@ class DataManager(DataManagerAliases):
         with self._lock:
             if not overwrite and name in self._clocks:
                 return False
-            self._clocks[name] = timeframe
-            if name == DEFAULT_CLOCK:
-                self._default_clock_is_auto = False
-        self._clock_changed(name)
+            before = self._clock_state(name)
+        auto = self._default_clock_is_auto and name != DEFAULT_CLOCK
+        self._change_clock(f"set clock {name}", name, before, (timeframe, auto))
         self._notify_observers()
         return True
 
     def set_sampling_rate(self, name: str, sampling_rate: float | None) -> None:
-        """Give clock ``name`` a sampling rate (ticks per second), keeping its ticks.
+        """Give clock ``name`` a sampling rate (ticks per second), keeping its ticks (undoable).
 
         The automatic ``"time"`` clock stays automatic (it still grows with its data).
 
@@ -452,30 +455,53 @@ class DataManager(DataManagerAliases):
         """
         clock = self._require_clock(name)
         retimed = clock.with_sampling_rate(sampling_rate)
-        with self._lock:
-            self._clocks[name] = retimed
-        self._clock_changed(name)
+        before = self._clock_state(name)
+        self._change_clock(f"set the rate of clock {name}", name, before, (retimed, before[1]))
 
-    def _clock_changed(self, name: str) -> None:
-        """Tell listeners clock ``name`` changed; the session is modified (not an undo step)."""
+    def _clock_state(self, name: str) -> tuple[TimeFrame | None, bool]:
+        """Return clock ``name`` (None when absent) and whether ``"time"`` is automatic."""
+        return self._clocks.get(name), self._default_clock_is_auto
+
+    def _put_clock(self, name: str, state: tuple[TimeFrame | None, bool]) -> None:
+        """Make clock ``name`` ``state[0]`` (None: remove it) and set the automatic flag."""
+        clock, auto = state
+        with self._lock:
+            if clock is None:
+                self._clocks.pop(name, None)
+            else:
+                self._clocks[name] = clock
+            self._default_clock_is_auto = auto
         self._hand_clock_to_objects(name)
         self.clocks_changed.emit(name)
-        self._note_change(recorded=False)
+        self._note_change(recorded=True)
+
+    def _change_clock(
+        self,
+        label: str,
+        name: str,
+        before: tuple[TimeFrame | None, bool],
+        after: tuple[TimeFrame | None, bool],
+    ) -> None:
+        """Apply ``after`` to clock ``name`` as one undo step; undo puts ``before`` back."""
+        self._put_clock(name, after)
+        self._record(
+            label, lambda: self._put_clock(name, before), lambda: self._put_clock(name, after)
+        )
 
     def get_time(self, name: str = DEFAULT_CLOCK) -> TimeFrame:
         """Return clock ``name`` (KeyError listing the clocks if missing)."""
         return self._require_clock(name)
 
     def delete_time(self, name: str) -> None:
-        """Remove clock ``name``; the ``"time"`` clock and clocks in use cannot be removed."""
+        """Remove clock ``name`` (undoable); ``"time"`` and clocks in use cannot be removed."""
         self._require_clock(name)
         if name == DEFAULT_CLOCK:
             raise ValueError("the 'time' clock cannot be removed")
         users = [k for k, c in self._time_keys.items() if c == name]
         if users:
             raise ValueError(f"clock {name!r} is used by keys {users}")
-        del self._clocks[name]
-        self._clock_changed(name)
+        before = self._clock_state(name)
+        self._change_clock(f"delete clock {name}", name, before, (None, before[1]))
 
     def time_keys(self) -> list[str]:
         """Return the clock names."""

@@ -146,10 +146,22 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
     else:  # pragma: no cover - Literal exhausted
         raise FormatError(f"unknown kind {kind!r}", path=path)
     from napari_whiskertoolbox.core import MediaData
+    from napari_whiskertoolbox.io.labelled_video import (
+        has_media,
+        labelled_video,
+        open_labelled_video,
+        session_media_clock,
+    )
 
     _note_renamed_pose_sets(entries, taken, str(path))
-    video = _labelled_video(path, entries, dm) if kind == "sleap" else None
     brings_media = any(isinstance(obj, MediaData) for _, obj in entries)
+    clock = pose_clock(dm) if kind in ("deeplabcut", "sleap") and not brings_media else "time"
+    labelled = labelled_video(path, entries) if kind == "sleap" else None
+    video = None
+    if labelled is not None and has_media(dm):
+        clock = session_media_clock(path, labelled, dm, clock)
+    elif labelled is not None:
+        video = open_labelled_video(path, labelled, {k for k, _ in entries}, dm)
     with dm.history.group(f"Open {path.name}"):
         added: tuple[str, ...] = ()
         if video is not None:
@@ -158,64 +170,8 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
             key, media, video_path = video
             dm.set_data(key, media, media_clock(dm, key, media, str(video_path)))
             added = (key,)
-        clock = pose_clock(dm) if kind in ("deeplabcut", "sleap") and not brings_media else "time"
+            clock = pose_clock(dm)
         return added + commit(dm, entries, label=f"Open {path.name}", source=str(path), clock=clock)
-
-
-def _labelled_video(
-    path: Path, entries: list[tuple[str, Any]], dm: DataManager
-) -> tuple[str, Any, Path] | None:
-    """Return ``(key, opened media, its path)`` of the video a SLEAP file labels, to open with it.
-
-    Only into a session without media (one with media numbers the labels on its media's
-    clock, :func:`pose_clock`). The video is the file's ``video_path`` as stored (relative:
-    to the SLEAP file's folder), else a file of that name beside the SLEAP file (a project
-    moved with its video, as SLEAP's own search for a moved video finds it). A video not
-    found or not readable is left out with a load note naming it; the labels open all
-    the same.
-    """
-    from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
-    from napari_whiskertoolbox.io.pose import PoseSet
-    from napari_whiskertoolbox.io.report import LoadNote, log_note
-    from napari_whiskertoolbox.media.suffixes import is_media_file_name
-
-    if any(dm.keys(kind) for kind in MEDIA_KINDS):
-        return None
-    stored = next(
-        (str(obj.source.get("video_path") or "") for _, obj in entries if isinstance(obj, PoseSet)),
-        "",
-    )
-    if not stored:
-        return None
-    named = Path(stored.replace("\\", "/")).expanduser()
-    candidates = [named if named.is_absolute() else path.parent / named, path.parent / named.name]
-    found = next(
-        (c for c in candidates if is_media_file_name(c) and c.is_file() and c != path), None
-    )
-
-    def note(message: str) -> None:
-        log_note(LoadNote(str(path), "info", message, path=str(path)))
-
-    if found is None:
-        if is_media_file_name(named):
-            note(
-                f"the video the labels belong to, {stored!r}, was not found (nor "
-                f"{named.name!r} beside the file): the keypoints open without it; open the "
-                "video first, then this file, to see them on its frames"
-            )
-        return None
-    from napari_whiskertoolbox.media import MediaError, open_media
-
-    try:
-        media = open_media(found)
-    except (MediaError, OSError, ValueError) as exc:
-        note(f"the video the labels belong to, '{found}', cannot be read ({exc}): left out")
-        return None
-    from napari_whiskertoolbox.io.routing import MEDIA_KEY, free_key
-
-    taken = {k for k, _ in entries}
-    key = MEDIA_KEY if MEDIA_KEY not in dm and MEDIA_KEY not in taken else free_key(dm, found.stem)
-    return key, media, found
 
 
 def _note_renamed_pose_sets(entries: list[tuple[str, Any]], taken: set[str], source: str) -> None:

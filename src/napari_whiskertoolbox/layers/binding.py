@@ -59,12 +59,39 @@ more), hues 20° or more apart. The pink and lavender they replace (``#ff4081``,
 """
 
 
+_COLOURED_KINDS = ("points", "line", "mask")
+"""Kinds whose layers are drawn in their key's colour (:func:`key_color`)."""
+
+
+def _pick(key: str, taken: set[str]) -> str:
+    """Return the palette colour ``key``'s name picks, else the next one not ``taken``."""
+    start = sum(key.encode()) % len(KEY_COLORS)
+    for step in range(len(KEY_COLORS)):
+        colour = KEY_COLORS[(start + step) % len(KEY_COLORS)]
+        if colour not in taken:
+            return colour
+    return KEY_COLORS[start]  # every colour taken: the name's own
+
+
 def key_color(dm: DataManager, key: str) -> str:
-    """Display colour of ``key``: ``dm.metadata["colors"][key]`` if set, else a stable pick."""
+    """Display colour of ``key``: ``dm.metadata["colors"][key]`` if set, else a stable pick.
+
+    The pick is the palette colour the key's name gives, moved on to the next colour no
+    earlier points, line or mask key (in :meth:`DataManager.keys` order) has: keys made one after
+    another get distinct colours, and a key's colour does not depend on keys made after it.
+    """
     colors = dm.metadata.get("colors", {}) if isinstance(dm.metadata, dict) else {}
-    if isinstance(colors, dict) and isinstance(colors.get(key), str):
-        return colors[key]
-    return KEY_COLORS[sum(key.encode()) % len(KEY_COLORS)]
+    colors = colors if isinstance(colors, dict) else {}
+    if isinstance(colors.get(key), str):
+        return str(colors[key])
+    taken: set[str] = set()
+    for other in dm:
+        if other == key:
+            break
+        if dm.data_type(other) in _COLOURED_KINDS:
+            explicit = colors.get(other)
+            taken.add(explicit if isinstance(explicit, str) else _pick(other, taken))
+    return _pick(key, taken)
 
 
 class BindingHost(Protocol):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Labels
+from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers._napari_compat import (
@@ -29,6 +30,8 @@ from napari_whiskertoolbox.layers.mask_edits import merge_label_edit
 from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["LabelsBinding", "mask_colormap"]
@@ -56,6 +59,13 @@ PARTIAL_SWAP_MAX_FRACTION = 0.25
 """A frame swap whose changed window covers at most this fraction of the label image is
 written pixel by pixel through napari's partial texture update; larger ones refresh all."""
 _UNKNOWN = "unknown"
+STROKE_MODES = frozenset({"paint", "erase"})
+"""Labels modes whose mouse drag paints a stroke over several mouse events."""
+STROKE_HELD = (
+    "the paint stroke stays on the frame it started on; the layer shows the new frame's "
+    "masks when you release the mouse"
+)
+"""Told (once per stroke) when the frame changes under a stroke."""
 
 
 class LabelsBinding(Binding):
@@ -82,6 +92,12 @@ class LabelsBinding(Binding):
     another mask) stay in the DataManager. napari's own paint history is emptied after
     each swap and each stored edit, so its ``layer.undo()`` never replays a frame swap;
     Ctrl+Z on the layer goes to the DataManager.
+
+    A brush or eraser stroke is one undo step on the frame it started on: it is stored
+    when the mouse is released (napari refreshes the layer at every mouse move of it), and
+    while the button is held the layer keeps showing that frame even when the frame changes
+    under it (the next-frame key, playback); the new frame is shown once the stroke is
+    stored.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("mask",)
@@ -94,10 +110,14 @@ class LabelsBinding(Binding):
         self._edit_timer = QTimer()
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(0)
-        self._edit_timer.timeout.connect(self.flush_pending_edit)
+        self._edit_timer.timeout.connect(self._flush_after_stroke)
         self._edit_pending = False
         self._drawn_box: Box | str | None = _UNKNOWN
         """Box around the label image's non-zero pixels, or ``_UNKNOWN`` after a paint."""
+        self._stroke_index: int | None = None
+        """The shown index while a brush or eraser stroke is in progress."""
+        self._held = False
+        """Whether a frame change waits for the stroke in progress to end."""
 
     @property
     def edit_pending(self) -> bool:
@@ -113,6 +133,56 @@ class LabelsBinding(Binding):
         if media_shape is not None:
             return media_shape
         return FALLBACK_SIZE
+
+    @property
+    def stroke_in_progress(self) -> bool:
+        """Whether the mouse button of a brush or eraser stroke is held on the layer."""
+        return self._stroke_index is not None
+
+    def show_index(self, index: int, force: bool = False) -> None:
+        """Show ``index``, or hold it until the stroke in progress ends (then show it)."""
+        stroke = self._stroke_index is not None and self.layer is not None
+        if stroke and (force or index != self.shown_index):
+            self.wanted_index = index
+            if not self._held:
+                self._held = True
+                show_info(f"{self.key}: {STROKE_HELD}")
+            return
+        super().show_index(index, force)
+
+    def _track_stroke(self, layer: Labels, event: Any) -> Iterator[None]:
+        """Mouse-drag callback: note a brush or eraser stroke from press to release."""
+        if str(layer.mode) not in STROKE_MODES or self.shown_index is None:
+            return
+        self._stroke_index = self.shown_index
+        try:
+            yield
+            while event.type == "mouse_move":
+                yield
+        finally:
+            self._stroke_index = None
+            if self._held:
+                # After napari's own release handling, which announces the stroke.
+                QTimer.singleShot(0, self._show_held_frame)
+            elif self._edit_pending:
+                self._edit_timer.start()
+
+    def _flush_after_stroke(self) -> None:
+        """Store a pending edit, unless a stroke is still being painted (one stroke, one step).
+
+        napari refreshes the layer at each mouse move of a stroke; the stroke is stored
+        when the mouse is released.
+        """
+        if self._stroke_index is None:
+            self.flush_pending_edit()
+
+    def _show_held_frame(self) -> None:
+        """Store the finished stroke on its frame, then show the frame asked for meanwhile."""
+        if not self._held or self._stroke_index is not None:
+            return
+        self._held = False
+        if self.wanted_index is not None:
+            self.show_index(self.wanted_index, force=True)
 
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
@@ -179,12 +249,17 @@ class LabelsBinding(Binding):
         layer.events.paint.connect(self._on_layer_edit)
         layer.events.data.connect(self._on_layer_edit)
         layer.events.set_data.connect(self._on_set_data)
+        layer.mouse_drag_callbacks.append(self._track_stroke)
         bind_history_keys(layer, self.session.dm, before=self.flush_pending_edit)
 
     def _disconnect_layer(self, layer: Labels) -> None:
         layer.events.paint.disconnect(self._on_layer_edit)
         layer.events.data.disconnect(self._on_layer_edit)
         layer.events.set_data.disconnect(self._on_set_data)
+        if self._track_stroke in layer.mouse_drag_callbacks:
+            layer.mouse_drag_callbacks.remove(self._track_stroke)
+        self._stroke_index = None
+        self._held = False
         unbind_history_keys(layer)
 
     def on_data_changed(self, frames: np.ndarray | None) -> None:

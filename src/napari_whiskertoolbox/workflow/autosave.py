@@ -46,6 +46,7 @@ __all__ = [
     "autosave_root",
     "find_recovery",
     "find_untitled_recoveries",
+    "kept_folder",
     "offer_recovery",
     "offer_untitled_recovery",
     "recovery_folder",
@@ -117,11 +118,30 @@ class RecoveryInfo:
         return self.folder / SESSION_DIR_NAME
 
 
+KEPT_SUFFIX = "-kept"
+"""Suffix of a recovery folder set aside when its recovery question was cancelled."""
+
+
+def kept_folder(source: str | os.PathLike[str] | None, root: Path | None = None) -> Path:
+    """Where the autosave of ``source`` is kept when its recovery question was cancelled.
+
+    Away from :func:`recovery_folder`, which the reopened session's own autosaves rewrite
+    and its orderly close deletes.
+    """
+    folder = recovery_folder(source, root)
+    return folder.with_name(folder.name + KEPT_SUFFIX)
+
+
 def find_recovery(
     source: str | os.PathLike[str] | None, root: Path | None = None
 ) -> RecoveryInfo | None:
-    """Return the autosave left for ``source``, or ``None`` when there is none."""
-    return _read_recovery(recovery_folder(source, root))
+    """Return the autosave left for ``source``, or ``None`` when there is none.
+
+    The one a crash left (:func:`recovery_folder`), else one set aside by a cancelled
+    recovery question (:func:`kept_folder`).
+    """
+    found = _read_recovery(recovery_folder(source, root))
+    return found if found is not None else _read_recovery(kept_folder(source, root))
 
 
 def _read_recovery(folder: Path) -> RecoveryInfo | None:
@@ -229,10 +249,13 @@ def offer_recovery(
     Only a viewer window the user can see asks (a hidden, scripted viewer never blocks on
     a dialog); the autosave then stays for the next interactive open.
 
+    *Yes* restores it, *No* deletes it, *Cancel* (or closing the question) keeps it for the
+    next open.
+
     Returns
     -------
     bool
-        ``True`` when the autosave was restored; a declined autosave is deleted.
+        ``True`` when the autosave was restored.
     """
     from napari_whiskertoolbox.layers._napari_compat import main_window
 
@@ -250,14 +273,24 @@ def offer_recovery(
         window,
         "Recover unsaved changes?",
         f"napari-whiskertoolbox found changes autosaved at {info.saved_at} that were never "
-        f"saved to\n{source}\n\nRestore them?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        f"saved to\n{source}\n\nYes restores them; No deletes them; Cancel keeps them "
+        "for the next time this is opened.",
+        QMessageBox.StandardButton.Yes
+        | QMessageBox.StandardButton.No
+        | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Yes,
     )
-    if answer != QMessageBox.StandardButton.Yes:
+    kept = kept_folder(source, root)
+    if answer == QMessageBox.StandardButton.No:
         shutil.rmtree(info.folder, ignore_errors=True)
+    elif answer != QMessageBox.StandardButton.Yes and info.folder != kept:
+        shutil.rmtree(kept, ignore_errors=True)  # Cancel, or the dialog closed: set aside
+        info.folder.rename(kept)
+    if answer != QMessageBox.StandardButton.Yes:
         return False
     restore_recovery(session.dm, info)
+    if info.folder == kept:  # restored: the session's own autosave protects it from now on
+        shutil.rmtree(kept, ignore_errors=True)
     return True
 
 

@@ -81,13 +81,14 @@ def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
     A file whose clocks could not be lined up with the session's (a ``clock`` note) gets a
-    notice of its own, and so does one whose keys came in under other names (``renamed``).
+    notice of its own, and so do one whose keys came in under other names (``renamed``) and
+    one whose labelled video was not opened with it (``media``).
     """
     message = rows_left_out_message(path, notes)
     if message is not None:
         show_warning(message)
     for note in notes:
-        if note.kind == "clock":
+        if note.kind in ("clock", "media"):
             show_warning(f"{Path(path).name}: {note.message}")
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
             show_info(f"{Path(path).name}: {note.message}")

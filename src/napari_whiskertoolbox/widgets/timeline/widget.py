@@ -104,6 +104,8 @@ class TimelineWidget(QWidget):
         self._pending_reload: set[str] = set()
         self._pending_rebuild = False
         self._pending_clocks = False
+        self._fitted_range: tuple[float, float] | None = None
+        """The view range :meth:`fit_all` set last (a view still showing it follows the clock)."""
 
         self._build_ui()
         self.cursor = FrameCursor(self.plot_item, self.set_frame)
@@ -406,6 +408,14 @@ class TimelineWidget(QWidget):
             extents = [lane.marks() for lane in self.lanes.values() if len(lane.marks())]
             n_frames = int(max((m.max() for m in extents), default=99)) + 1
         self.set_view_range(-0.5, n_frames - 0.5)
+        self._fitted_range = self.view_range()
+
+    def _shows_all(self) -> bool:
+        """Whether the view is still the one :meth:`fit_all` set (not panned or zoomed)."""
+        fitted = self._fitted_range
+        return fitted is not None and all(
+            abs(a - b) < 1e-6 for a, b in zip(self.view_range(), fitted)
+        )
 
     def next_event(self) -> None:
         """Jump to the next event (or interval start or end) of the selected lane."""
@@ -616,6 +626,7 @@ class TimelineWidget(QWidget):
         reload, self._pending_reload = self._pending_reload, set()
         if rebuild or clocks:
             old_clock = self.mapper.display_clock
+            whole = clocks and self._shows_all()  # showing the whole clock: keep it whole
             for key, lane in list(self.lanes.items()):
                 if key in self.plotted:
                     continue
@@ -629,7 +640,7 @@ class TimelineWidget(QWidget):
             self._refresh_controls()
             self.lanes_changed.emit()
             lanes_changed.emit(self.dm)
-            if self.mapper.display_clock != old_clock:
+            if self.mapper.display_clock != old_clock or whole:
                 self.fit_all()
         for key in reload:
             if key in self.lanes:
