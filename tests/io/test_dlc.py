@@ -773,22 +773,13 @@ def test_swapped_individuals_keep_their_predictions_likelihood(tmp_path) -> None
     """Were: written with likelihood 1 (as placed by hand) and drawn as labels after a swap."""
     import warnings
 
+    from _dlc_tables import write_two_mice_predictions
+
     from napari_whiskertoolbox.io.pose import swap_individuals
     from napari_whiskertoolbox.io.pose_scores import source_scores
 
-    tuples = [
-        ("DLC_dlcrnet", ind, bp, c)
-        for ind in ("mouse1", "mouse2")
-        for bp in ("nose", "tail")
-        for c in ("x", "y", "likelihood")
-    ]
-    columns = pd.MultiIndex.from_tuples(
-        tuples, names=["scorer", "individuals", "bodyparts", "coords"]
-    )
     row = [10.1, 20.2, 0.9, 30.3, 40.4, 0.8, 50.5, 60.6, 0.5, 70.7, 80.8, 0.25]
-    frame = pd.DataFrame([row, row, row], columns=columns)
-    path = tmp_path / "miceDLC_dlcrnet.csv"
-    frame.to_csv(path)
+    path = write_two_mice_predictions(tmp_path / "miceDLC_dlcrnet.csv", [row, row, row])
     dm = open_path(path).dm
     pose = pose_sets(dm)["mice"]
     swap_individuals(dm, pose, "mouse1", "mouse2", 1, 1)

@@ -676,20 +676,10 @@ def test_a_slp_opens_with_the_video_it_labels(tmp_path, caplog) -> None:
 
 def test_deeplabcut_predictions_written_as_slp_stay_predictions(tmp_path) -> None:
     """Were: every DeepLabCut prediction became a user Instance, which SLEAP trains on."""
-    import pandas as pd
+    from _dlc_tables import write_two_mice_predictions
 
-    tuples = [
-        ("DLC_dlcrnet", ind, bp, c)
-        for ind in ("mouse1", "mouse2")
-        for bp in ("nose", "tail")
-        for c in ("x", "y", "likelihood")
-    ]
-    columns = pd.MultiIndex.from_tuples(
-        tuples, names=["scorer", "individuals", "bodyparts", "coords"]
-    )
     rows = [[10.0, 20, 0.9, 30, 40, 0.8, 50, 60, 0.5, 70, 80, 0.25]] * 2
-    path = tmp_path / "miceDLC_dlcrnet.csv"
-    pd.DataFrame(rows, columns=columns).to_csv(path)
+    path = write_two_mice_predictions(tmp_path / "miceDLC_dlcrnet.csv", rows)
     dm = open_path(path).dm
     pose = pose_sets(dm)["mice"]
     dm.get_data("mice_mouse1_nose").set_frame(1, np.array([[11, 21]], np.float32), [0])  # by hand
