@@ -255,6 +255,13 @@ def execute_chain(
                 raise TransformError(
                     f"takes {spec.arity} inputs; a pipeline step gets one", transform=spec.name
                 )
+            if current.relative and not spec.accepts_relative:
+                raise TransformError(
+                    f"gets relative ticks ({current.label}), not frame indices; it cannot "
+                    "follow NormalizeDigitalEventSeriesRelative",
+                    transform=spec.name,
+                    key=current.key,
+                )
             if spec.is_element:
                 if batch is None:
                     check_inputs(spec, [current])
@@ -264,7 +271,13 @@ def execute_chain(
             if batch is not None:
                 current = replace(current, data=from_batch(batch))
                 batch = None
-            current = replace(current, data=execute(spec, [current], params, step_ctx))
+            relative = spec.makes_relative(current.relative)
+            current = replace(
+                current,
+                data=execute(spec, [current], params, step_ctx),
+                clock=None if relative else current.clock,
+                relative=relative,
+            )
         except TransformCancelled:
             raise
         except TransformError as exc:

@@ -69,6 +69,9 @@ class TransformSpec:
     output_clock : int or None
         Index of the input whose clock the output lives on; None = no clock of its own
         (relative ticks), stored under the first input's clock unless told otherwise.
+    keeps_relative : bool
+        A result is relative ticks when the input is (``ShiftDigitalEventSeries``); see
+        :mod:`napari_whiskertoolbox.transforms.relative`.
     upsampling_param : str or None
         The integer parameter ``k`` of a transform whose result has ``(N - 1)·k + 1``
         samples (``SincInterpolation``): stored without an explicit clock, the result goes
@@ -89,6 +92,7 @@ class TransformSpec:
     description: str = ""
     engine: Engine = "v2"
     output_clock: int | None = 0
+    keeps_relative: bool = False
     upsampling_param: str | None = None
     in_wt_registry: bool = True
     source: str = ""
@@ -98,6 +102,15 @@ class TransformSpec:
     def arity(self) -> int:
         """Return the number of data inputs (1 or 2)."""
         return len(self.inputs)
+
+    @property
+    def accepts_relative(self) -> bool:
+        """Return True when the transform reads relative ticks as ticks (not frame indices)."""
+        return self.output_clock is None or self.keeps_relative
+
+    def makes_relative(self, input_relative: bool) -> bool:
+        """Return True when the result holds relative ticks (no clock of its own)."""
+        return self.output_clock is None or (self.keeps_relative and input_relative)
 
     @property
     def is_element(self) -> bool:
@@ -312,6 +325,7 @@ def container_transform(
     category: str = "",
     description: str = "",
     output_clock: int | None = 0,
+    keeps_relative: bool = False,
     upsampling_param: str | None = None,
     in_wt_registry: bool = True,
     source: str = "",
@@ -332,6 +346,8 @@ def container_transform(
         Parameter declarations.
     output_clock : int or None
         Input whose clock the output lives on (None: relative ticks, no clock).
+    keeps_relative : bool
+        See :attr:`TransformSpec.keeps_relative`.
     upsampling_param : str or None
         See :attr:`TransformSpec.upsampling_param`.
     in_wt_registry : bool
@@ -356,6 +372,7 @@ def container_transform(
                 description=description or (func.__doc__ or "").strip().split("\n")[0],
                 engine=engine,
                 output_clock=output_clock,
+                keeps_relative=keeps_relative,
                 upsampling_param=upsampling_param,
                 in_wt_registry=in_wt_registry,
                 source=source,
