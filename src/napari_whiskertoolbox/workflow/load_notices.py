@@ -80,14 +80,16 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
 def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
-    A file whose clocks could not be lined up with the session's (a ``clock`` note) gets a
-    notice of its own, and so does one whose keys came in under other names (``renamed``).
+    A file whose clocks could not be lined up with the session's (a ``clock`` note) and a
+    config whose ``transformations`` step failed (``transform``) get a notice of their own, and so does one whose keys came in under other names (``renamed``).
     """
     message = rows_left_out_message(path, notes)
     if message is not None:
         show_warning(message)
     for note in notes:
-        if note.kind == "clock":
+        if note.kind == "transform":
+            show_warning(f"{Path(path).name}, {note.item} {note.message}")
+        elif note.kind == "clock":
             show_warning(f"{Path(path).name}: {note.message}")
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
             show_info(f"{Path(path).name}: {note.message}")
