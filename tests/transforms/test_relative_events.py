@@ -100,3 +100,27 @@ def test_pipeline_normalise_then_shift_is_relative():
         bad.run_on_key(dm, "ev", "bad")
     assert "bad" not in dm
     assert np.array_equal(dm.get_data("ev").times, [1, 2])
+
+
+def test_normalize_clock_ticks_value_is_relative_ticks_too():
+    """NormalizeClockTicksValueV2 (ticks → ticks) subtracted from frame indices and kept them
+    on the input's clock: [-9, -8] on 'cam', both drawn at its first frame."""
+    dm = cam_session()
+    run_transform(dm, "NormalizeClockTicksValueV2", "ev", "rel", {"alignment_time": 10})
+    assert dm.time_key("rel") == "relative:rel"
+    assert ticks(dm, "rel") == [0, 10]
+    run_transform(dm, "ShiftDigitalEventSeries", "rel", "shifted", {"offset": 3})
+    assert ticks(dm, "shifted") == [3, 13]
+    pipeline = Pipeline.from_json(
+        {
+            "steps": [
+                {
+                    "step_id": "n",
+                    "transform_name": "NormalizeClockTicksValueV2",
+                    "parameters": {"alignment_time": 30},
+                }
+            ]
+        }
+    )
+    pipeline.run_on_key(dm, "ev", "piped")
+    assert ticks(dm, "piped") == [-20, -10]

@@ -18,6 +18,7 @@ from napari_whiskertoolbox.transforms.lift import (
     pair_batches,
     to_batch,
 )
+from napari_whiskertoolbox.transforms.relative import as_ticks
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.registry import TransformSpec
@@ -182,6 +183,8 @@ def execute(
         params = resolve_key_params(spec, params, lookup)
         ctx.check()
         if spec.is_element:
+            if spec.output_clock is None:  # relative ticks out: ticks in
+                inputs = [as_ticks(inputs[0], spec.name), *inputs[1:]]
             result = from_batch(_element_batch(spec, inputs, params, ctx))
         else:
             result = spec.func(list(inputs), params, ctx)
@@ -263,6 +266,11 @@ def execute_chain(
                     key=current.key,
                 )
             if spec.is_element:
+                if spec.output_clock is None:  # relative ticks out: ticks in
+                    if batch is not None:
+                        current = replace(current, data=from_batch(batch))
+                    current = replace(as_ticks(current, spec.name), relative=True)
+                    batch = None
                 if batch is None:
                     check_inputs(spec, [current])
                     batch = to_batch(current.data, spec.inputs[0], spec.name)

@@ -259,6 +259,7 @@ def element_transform(
     with_context_twin: bool = True,
     source: str = "",
     registry: TransformRegistry | None = None,
+    output_clock: int | None = 0,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a built-in vectorised element transform (decorator).
 
@@ -283,6 +284,9 @@ def element_transform(
         (WhiskerToolbox registers one for every element transform, reference §1.4).
     registry : TransformRegistry, optional
         Where to register (the global one by default).
+    output_clock : int or None
+        None: the elements' times come in as ticks of their clock and the result is
+        relative ticks (see :attr:`TransformSpec.output_clock`).
     """
     first = (inputs,) if isinstance(inputs, str) else tuple(inputs)
     slots: tuple[tuple[str, ...], ...] = (first,)
@@ -301,6 +305,7 @@ def element_transform(
             category=category,
             description=description or (func.__doc__ or "").strip().split("\n")[0],
             source=source,
+            output_clock=output_clock,
         )
         target.register(spec)
         if with_context_twin:

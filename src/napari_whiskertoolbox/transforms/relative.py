@@ -13,6 +13,7 @@ back for a transform gives the relative ticks again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,10 +24,12 @@ from napari_whiskertoolbox.transforms.errors import TransformError
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.lift import Bound
     from napari_whiskertoolbox.transforms.registry import TransformSpec
 
 __all__ = [
     "RELATIVE_CLOCK_PREFIX",
+    "as_ticks",
     "is_relative_clock",
     "refuse_relative",
     "relative_clock_name",
@@ -73,6 +76,34 @@ def relative_ticks(data: Any, clock: TimeFrame) -> DigitalEventSeries:
     """Return events stored on a relative clock with their relative ticks as times."""
     times = np.asarray(data.times, np.int64)
     return DigitalEventSeries(clock.times_at_indices(times), np.asarray(data.ids))
+
+
+def as_ticks(bound: Bound, owner: str) -> Bound:
+    """Return ``bound`` with its events' frame indices replaced by their clock's ticks.
+
+    For an element transform whose result is relative ticks
+    (``NormalizeClockTicksValueV2``): it then subtracts from ticks, as
+    ``NormalizeDigitalEventSeriesRelative`` does. Anything but events on a clock is
+    returned as it is.
+
+    Raises
+    ------
+    TransformError
+        An event lies outside its clock.
+    """
+    clock, data = bound.clock, bound.data
+    if clock is None or bound.relative or not isinstance(data, DigitalEventSeries):
+        return bound
+    t = np.asarray(data.times, np.int64)
+    bad = (t < 0) | (t >= len(clock))
+    if bad.any():
+        raise TransformError(
+            f"event frame {int(t[bad][0])} lies outside its clock ({len(clock)} frames)",
+            transform=owner,
+            key=bound.key,
+        )
+    ticks = clock.times_at_indices(t) if t.size else t
+    return replace(bound, data=DigitalEventSeries(ticks, np.asarray(data.ids)), clock=None)
 
 
 def refuse_relative(spec: TransformSpec, key: str, dm: DataManager) -> None:
