@@ -372,3 +372,43 @@ def test_sinc_result_goes_on_an_upsampled_clock():
     dm.history.undo()  # 'again'
     dm.history.undo()  # 'up'
     assert "up" not in dm
+
+
+def test_hilbert_windowed_mode_stops_between_windows(monkeypatch):
+    """A cancel is seen between the windows of one long chunk (it waited for all of them)."""
+    import threading
+
+    from napari_whiskertoolbox.transforms import TransformCancelled, TransformContext, analog
+
+    cancel = threading.Event()
+    windows = []
+
+    def first_window_then_cancel(x: np.ndarray) -> np.ndarray:
+        windows.append(x.size)
+        cancel.set()
+        return analytic_signal(x)
+
+    monkeypatch.setattr(analog, "analytic_signal", first_window_then_cancel)
+    with pytest.raises(TransformCancelled):
+        apply_transform(
+            "AnalogHilbertPhase",
+            series(np.cos(np.arange(20_000) / 7.0)),
+            {"max_chunk_size": 1000},
+            context=TransformContext(cancel=cancel),
+        )
+    assert windows == [1000]
+
+
+def test_hilbert_bandpass_in_chunks_equals_scipy_sosfiltfilt(monkeypatch):
+    from napari_whiskertoolbox.transforms import filters
+
+    monkeypatch.setattr(filters, "CHUNK_SAMPLES", 1000)  # the 5000 samples in 6 chunks
+    n = 5000
+    x = np.cos(np.arange(n) / 15.0) + 0.3 * np.cos(np.arange(n) / 2.0)
+    out = apply_transform(
+        "AnalogHilbertPhase", series(x), {"apply_bandpass_filter": True, "max_chunk_size": 0}
+    ).values
+    sos = signal.butter(4, [5.0, 15.0], "bandpass", fs=1000.0, output="sos")
+    y = signal.sosfiltfilt(sos, x, padlen=3 * (2 * len(sos) + 1))
+    expected = np.angle(analytic_signal(y))
+    assert np.abs(np.angle(np.exp(1j * (out - expected)))).max() < 1e-3

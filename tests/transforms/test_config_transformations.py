@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -12,8 +14,9 @@ import pytest
 
 import napari_whiskertoolbox.transforms  # noqa: F401  (installs the runner)
 from napari_whiskertoolbox.core import DataManager, DigitalEventSeries
-from napari_whiskertoolbox.io import FormatError, load_config
+from napari_whiskertoolbox.io import load_config
 from napari_whiskertoolbox.io.config import set_transformations_runner
+from napari_whiskertoolbox.io.report import LoadReport
 from napari_whiskertoolbox.io.routing import is_config_file, open_path
 from napari_whiskertoolbox.transforms import apply_transform, run_v1_transformations
 
@@ -94,14 +97,49 @@ def test_runner_config_root_block_through_open_path(tmp_path: Path, wtb_data: Pa
     ],
     ids=["v2-name", "missing-key", "bad-parameter"],
 )
-def test_failing_block_names_the_block_and_loads_nothing(
-    tmp_path: Path, wtb_data: Path, step: dict, message: str
+def test_failing_block_is_a_warning_and_the_data_loads(
+    tmp_path: Path, wtb_data: Path, step: dict, message: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     doc = {"data": [_whisker(wtb_data)], "transformations": {"steps": [step]}}
     dm = DataManager()
-    with pytest.raises(FormatError, match=rf"config item transformations block 0.*{message}"):
-        load_config(_write(tmp_path, doc), dm)
-    assert dm.keys() == []
+    report = LoadReport()
+    config = _write(tmp_path, doc)
+    with caplog.at_level(logging.WARNING, logger="napari_whiskertoolbox.io"):
+        load_config(config, dm, report=report)
+    assert dm.keys() == ["whisker"]
+    (note,) = report.of_kind("transform")
+    assert re.search(
+        rf"config item transformations block 0, file '{re.escape(str(config))}': failed.*"
+        rf"step.* 'angle'.*{message}",
+        str(note),
+    )
+    assert str(note) in caplog.text
+
+
+def test_steps_before_the_failing_one_keep_their_results(tmp_path: Path, wtb_data: Path) -> None:
+    bad = {**ANGLE_STEP, "step_id": "later", "output_key": "x", "input_key": "nope", "phase": 1}
+    doc = {"data": [_whisker(wtb_data)], "transformations": {"steps": [ANGLE_STEP, bad]}}
+    report = LoadReport()
+    dm = load_config(_write(tmp_path, doc), report=report)
+    assert sorted(dm.keys()) == ["whisker", "whisker_angle"]
+    (note,) = report.of_kind("transform")
+    assert "step 'later'" in note.message
+
+
+def test_headless_load_prints_the_failed_step_on_stderr(tmp_path: Path, wtb_data: Path) -> None:
+    step = {**ANGLE_STEP, "parameters": {"position": "far"}}
+    config = _write(tmp_path, {"data": [_whisker(wtb_data)], "transformations": {"steps": [step]}})
+    code = (
+        "import napari_whiskertoolbox.transforms\n"
+        "from napari_whiskertoolbox.io import load_config\n"
+        f"print(load_config({str(config)!r}).keys())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "['whisker']"
+    assert "transformations block 0" in done.stderr
+    assert "parameter 'position' = 'far' is invalid" in done.stderr
 
 
 def test_entry_points_that_load_configs_import_the_transforms(

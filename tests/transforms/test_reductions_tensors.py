@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -292,3 +293,24 @@ def test_a_child_process_error_is_a_transform_error():
 
     with pytest.raises(TransformError, match="LinAlgError: Singular matrix"):
         run_stoppable(np.linalg.inv, (np.zeros((2, 2)),), TransformContext(), "TensorTSNE")
+
+
+def test_the_child_process_warnings_reach_the_caller_with_their_category():
+    """TensorTSNE/TensorICA fit in a child process: its warnings (scikit-learn's
+    ConvergenceWarning; numpy's RankWarning here, a quicker import) are raised here."""
+    from numpy.exceptions import RankWarning
+
+    from napari_whiskertoolbox.transforms import TransformContext
+    from napari_whiskertoolbox.transforms.child_process import run_stoppable
+
+    with pytest.warns(RankWarning, match="did not converge"):
+        run_stoppable(
+            warnings.warn, ("did not converge", RankWarning), TransformContext(), "TensorICA"
+        )
+
+
+def test_a_child_warning_of_a_class_that_does_not_import_here_comes_as_text():
+    from napari_whiskertoolbox.transforms.child_process import forward_warnings
+
+    with pytest.warns(UserWarning, match="^OddWarning: odd$"):
+        forward_warnings([("no_such_module_here", "OddWarning", "odd", "x.py", 3)])

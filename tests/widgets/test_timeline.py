@@ -465,3 +465,20 @@ def test_the_drag_mode_is_shown_and_shift_drag_marks_the_lane_under_the_mouse(ti
     assert "Drag on the 'contact' lane marks intervals" in timeline.mode_label.text()
     timeline.set_edit_key(None)
     assert "Drag pans" in timeline.mode_label.text()
+
+
+def test_relative_ticks_are_drawn_at_their_ticks(timeline, qtbot):
+    """NormalizeDigitalEventSeriesRelative's result sits at its relative ticks, not at its
+    values read as frames of the input's clock (negative ticks clamp to frame 0)."""
+    from napari_whiskertoolbox.transforms import run_transform
+
+    run_transform(
+        timeline.dm, "NormalizeDigitalEventSeriesRelative", "licks", "rel", {"alignment_time": 50}
+    )
+    timeline.show_lane("rel")
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("rel"))
+    np.testing.assert_array_equal(timeline.lanes["rel"].marks(), [0, 0, 250, 650])
+    run_transform(timeline.dm, "ShiftDigitalEventSeries", "rel", "later", {"offset": 100})
+    timeline.show_lane("later")
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("later"))
+    np.testing.assert_array_equal(timeline.lanes["later"].marks(), [60, 100, 350, 750])

@@ -206,6 +206,33 @@ def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_p
     assert not [m for m in notifications if "left out" in m]
 
 
+def test_a_failing_transformations_step_is_a_warning_and_the_data_opens(
+    make_napari_viewer, tmp_path, wtb_data, notifications
+):
+    """WhiskerToolbox loads the data and logs the failed step; so do we, in the window too."""
+    step = {
+        "step_id": "angle",
+        "transform_name": "Calculate Line Angle",
+        "input_key": "whisker",
+        "parameters": {"position": "far"},
+    }
+    line = {
+        "data_type": "line",
+        "name": "whisker",
+        "format": "csv",
+        "filepath": str(wtb_data / "Lines" / "line_test_large.csv"),
+    }
+    config = tmp_path / "session.json"
+    config.write_text(json.dumps({"data": [line], "transformations": {"steps": [step]}}))
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=PLUGIN)
+    assert get_session(viewer).dm.keys() == ["whisker"]
+    (message,) = [m for m in notifications if "transformations" in m]
+    assert message.startswith("session.json, transformations block 0 failed")
+    assert "steps[0] 'angle'" in message
+    assert "parameter 'position' = 'far' is invalid" in message
+
+
 def test_a_file_whose_keys_the_session_has_comes_in_renamed_and_says_so(
     make_napari_viewer, wtb_data, notifications
 ):

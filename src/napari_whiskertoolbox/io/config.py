@@ -189,7 +189,10 @@ def load_config(
     Everything is first loaded into a fresh staging DataManager, then the config's
     ``transformations`` blocks run there (WhiskerToolbox's V1 operations, through the runner
     :mod:`napari_whiskertoolbox.transforms` installs when imported); only when all of that
-    succeeded does it get copied into ``dm``. On any error ``dm`` is left unchanged.
+    succeeded does it get copied into ``dm``. On any error ``dm`` is left unchanged. A
+    ``transformations`` block whose step fails is the exception, as in WhiskerToolbox (which
+    logs it): the data (and the steps that ran) load, and the failure is a ``transform``
+    note naming the config, the block, the step and the parameter.
 
     What WhiskerToolbox's loader skips (NaN point rows, headers, rows outside the options'
     range, unknown options) is skipped here too and reported: each :class:`~.report.LoadNote`
@@ -226,7 +229,7 @@ def load_config(
     ------
     FormatError
         Bad JSON (line and column), unknown data type or format, missing or malformed
-        files, undefined variables or clocks, a failing ``transformations`` step, a
+        files, undefined variables or clocks, a
         ``transformations`` block while :mod:`napari_whiskertoolbox.transforms` was never
         imported, or a ``python`` block that fails (environment not usable, required module
         missing); the message names the file and line or item.
@@ -243,7 +246,7 @@ def load_config(
             report.extend([LoadNote("python", "info", python_message, path=str(parsed.path))])
     staging = DataManager()
     sources = _load_into(parsed, staging, report, dm)
-    run_config_transformations(staging, parsed.transformations, parsed.path)
+    report.extend(run_config_transformations(staging, parsed.transformations, parsed.path))
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
     target = staging if dm is None else dm

@@ -1,11 +1,15 @@
 """The hook through which configs' ``transformations`` blocks run.
 
 WhiskerToolbox's data-config loader runs a config's V1 ``transformations`` block after the
-data loaded (reference ``wt_transforms.md`` §6.5). The operations live in
-:mod:`napari_whiskertoolbox.transforms`, which sits above ``io``; importing that package
-registers its runner here with :func:`set_transformations_runner`. Without a runner, a
-config with a ``transformations`` block fails to load with an error saying what to
-import — the block is never silently skipped.
+data loaded (reference ``wt_transforms.md`` §6.5), and a failing step only goes to its log:
+the data stays loaded. So here: a block that fails (a bad parameter, an unknown operation, a
+missing input key) becomes a ``transform`` :class:`~.report.LoadNote` naming the config, the
+block and the step, and the load goes on with everything loaded (and every step that ran
+before the failure). The operations live in :mod:`napari_whiskertoolbox.transforms`, which
+sits above ``io``; importing that package registers its runner here with
+:func:`set_transformations_runner`. Without a runner, a config with a ``transformations``
+block fails to load with an error saying what to import — the block is never silently
+skipped.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import LoadNote
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -74,8 +79,11 @@ def get_transformations_runner() -> TransformationsRunner | None:
 
 def run_config_transformations(
     dm: DataManager, blocks: Sequence[Mapping[str, Any]], config: Path
-) -> None:
+) -> list[LoadNote]:
     """Run each ``{"transformations": block}`` element of a config on ``dm``, in order.
+
+    A block that fails does not stop the load (WhiskerToolbox logs the failure and keeps
+    the data): its failure is returned as a ``transform`` note and the next block runs.
 
     Parameters
     ----------
@@ -86,14 +94,19 @@ def run_config_transformations(
     config : Path
         The config file, for error messages.
 
+    Returns
+    -------
+    list of LoadNote
+        One ``transform`` note per failed block (item ``transformations block <i>``, the
+        config as path, the runner's reason naming the step and parameter).
+
     Raises
     ------
     FormatError
-        No runner is installed (the message says what to import), or a block failed (the
-        message names the block and the runner's reason).
+        No runner is installed (the message says what to import).
     """
     if not blocks:
-        return
+        return []
     runner = _runner
     if runner is None:
         raise FormatError(
@@ -103,8 +116,13 @@ def run_config_transformations(
             path=config,
             item="transformations",
         )
+    notes = []
     for i, element in enumerate(blocks):
         try:
             runner(dm, element["transformations"])
         except ValueError as exc:
-            raise FormatError(str(exc), path=config, item=f"transformations block {i}") from exc
+            message = f"failed and was left out (the data loaded): {exc}"
+            notes.append(
+                LoadNote(f"transformations block {i}", "transform", message, path=str(config))
+            )
+    return notes

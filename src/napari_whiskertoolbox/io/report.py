@@ -40,7 +40,9 @@ __all__ = [
 LOGGER = logging.getLogger("napari_whiskertoolbox.io")
 """Logger every load note is written to (WARNING level); the record's ``load_note`` is the note."""
 
-NoteKind = Literal["skipped", "unknown_option", "divergence", "clock", "renamed", "media", "info"]
+NoteKind = Literal[
+    "skipped", "unknown_option", "divergence", "clock", "renamed", "media", "transform", "info"
+]
 _SHOWN_LINES = 5
 
 
@@ -52,14 +54,16 @@ class LoadNote:
     ----------
     item : str
         The config item, e.g. ``"data[2] 'whisker'"``.
-    kind : {"skipped", "unknown_option", "divergence", "clock", "renamed", "media", "info"}
+    kind : {"skipped", "unknown_option", "divergence", "clock", "renamed", "media", "transform", "info"}
         ``skipped``: rows or files left out (``count`` of them); ``unknown_option``: an
         option no reader of this format reads; ``divergence``: we read something
         differently from WhiskerToolbox (see the README); ``clock``: the file's clocks
         could not be lined up with the session's (:mod:`.clock_alignment`); ``renamed``:
         the file's keys were opened under other names, the session holding theirs;
         ``media``: the video a labels file belongs to was not opened with it (not found,
-        unreadable, or the session shows other media); ``info``: anything else.
+        unreadable, or the session shows other media); ``transform``: a step of the
+        config's ``transformations`` block failed (the data loaded;
+        :mod:`.config_transformations`); ``info``: anything else.
     message : str
         What happened, in words.
     count : int

@@ -17,6 +17,7 @@ from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.filters import sosfiltfilt_chunked
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
 
@@ -550,7 +551,7 @@ def analytic_signal(x: np.ndarray) -> np.ndarray:
 
 
 def _analytic_windowed(
-    x: np.ndarray, size: int, overlap_fraction: float, taper: bool
+    x: np.ndarray, size: int, overlap_fraction: float, taper: bool, ctx: TransformContext
 ) -> np.ndarray:
     from scipy import signal
 
@@ -562,6 +563,7 @@ def _analytic_windowed(
     start = 0
     kept_from = 0
     while True:
+        ctx.check()  # between windows: a long chunk is many of them
         stop = min(start + size, n)
         win = x[start:stop]
         if taper:
@@ -603,9 +605,11 @@ def hilbert_phase(series: AnalogTimeSeries, p: Params, ctx: TransformContext) ->
         if vv.size == 0:
             continue
         if p.apply_bandpass_filter:
-            vv = _bandpass(vv, p)
+            vv = _bandpass(vv, p, ctx)
         if p.max_chunk_size > 0 and vv.size > p.max_chunk_size:
-            z = _analytic_windowed(vv, int(p.max_chunk_size), p.overlap_fraction, p.use_windowing)
+            z = _analytic_windowed(
+                vv, int(p.max_chunk_size), p.overlap_fraction, p.use_windowing, ctx
+            )
         else:
             z = analytic_signal(vv)
         r = np.angle(z) if phase else np.abs(z)
@@ -621,7 +625,7 @@ def hilbert_phase(series: AnalogTimeSeries, p: Params, ctx: TransformContext) ->
     return AnalogTimeSeries(out.astype(np.float32))
 
 
-def _bandpass(x: np.ndarray, p: Params) -> np.ndarray:
+def _bandpass(x: np.ndarray, p: Params, ctx: TransformContext) -> np.ndarray:
     from scipy import signal
 
     nyquist = p.sampling_rate / 2
@@ -639,8 +643,7 @@ def _bandpass(x: np.ndarray, p: Params) -> np.ndarray:
         fs=p.sampling_rate,
         output="sos",
     )
-    padlen = min(3 * (2 * len(sos) + 1), x.size - 1)
-    return signal.sosfiltfilt(sos, x, padlen=max(padlen, 0))
+    return sosfiltfilt_chunked(sos, x, ctx)
 
 
 HILBERT_PARAMS = (

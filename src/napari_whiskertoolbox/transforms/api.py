@@ -7,12 +7,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, execute, parse_params
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
+from napari_whiskertoolbox.transforms.relative import (
+    is_relative_clock,
+    refuse_relative,
+    relative_clock_name,
+    relative_ticks,
+    stored_relative,
+)
 from napari_whiskertoolbox.transforms.upsampling import upsampled_clock
 
 if TYPE_CHECKING:
@@ -194,7 +203,32 @@ def bound_key(dm: DataManager, key: str, owner: str, parameter: str | None = Non
             value=key,
             key=str(key),
         )
-    return Bound(dm.get_data(key), dm.clock_of(key), key)
+    data, clock = dm.get_data(key), dm.clock_of(key)
+    if is_relative_clock(dm.time_key(key)) and isinstance(data, DigitalEventSeries):
+        return Bound(relative_ticks(data, clock), None, key, relative=True)
+    return Bound(data, clock, key)
+
+
+def is_relative_key(dm: DataManager, key: str) -> bool:
+    """Return True when ``key`` holds relative ticks (see :mod:`.relative`)."""
+    return is_relative_clock(dm.time_key(key))
+
+
+def relative_store(
+    dm: DataManager, output_key: str, result: Any, sampling_rate: float | None, owner: str
+) -> tuple[Any, str, TimeFrame | None]:
+    """Return ``result`` (relative ticks) as stored data, its clock's name and the clock to add.
+
+    The clock is ``relative:<output_key>`` (``..._2`` … when a clock of that name holds
+    other ticks: undo may still need them); None when it exists with these ticks.
+    """
+    data, clock = stored_relative(result, sampling_rate, owner)
+
+    def taken(name: str) -> bool:
+        return name in dm.time_keys() and dm.get_time(name) != clock
+
+    name = first_free(relative_clock_name(output_key), taken)
+    return data, name, None if name in dm.time_keys() else clock
 
 
 def dm_lookup(dm: DataManager, owner: str) -> KeyLookup:
@@ -276,6 +310,8 @@ class PlannedRun:
     explicit_time_key: bool = False
     pipeline: dict[str, Any] | None = None
     new_clock: TimeFrame | None = None
+    relative: bool = False
+    sampling_rate: float | None = None
 
     @property
     def label(self) -> str:
@@ -310,12 +346,15 @@ class PlannedRun:
         TransformError
             The clock is gone or ``output_key`` now holds data of another kind.
         """
-        with self.dm.history.group(self.label):
-            if self.new_clock is not None and self.output_time_key not in self.dm.time_keys():
-                self.dm.set_time(self.output_time_key, self.new_clock)
-            store_result(
-                self.dm, self.output_key, result, self.output_time_key, self.label, self.name
+        time_key, new_clock = self.output_time_key, self.new_clock
+        if self.relative:
+            result, time_key, new_clock = relative_store(
+                self.dm, self.output_key, result, self.sampling_rate, self.name
             )
+        with self.dm.history.group(self.label):
+            if new_clock is not None and time_key not in self.dm.time_keys():
+                self.dm.set_time(time_key, new_clock)
+            store_result(self.dm, self.output_key, result, time_key, self.label, self.name)
             if recorder is not None:
                 recorder.record(
                     self.name,
@@ -354,6 +393,9 @@ def plan_transform(
     named_by = ["input_key"] + ["other_keys"] * (len(keys) - 1)
     inputs = [bound_key(dm, key, spec.name, by) for key, by in zip(keys, named_by, strict=True)]
     check_inputs(spec, inputs)
+    for key in keys:
+        if is_relative_key(dm, key):
+            refuse_relative(spec, key, dm)
     parsed = parse_params(spec, params)
     if output_time_key is not None and output_time_key not in dm.time_keys():
         raise TransformError(
@@ -375,6 +417,9 @@ def plan_transform(
     factor = getattr(parsed, spec.upsampling_param) if spec.upsampling_param else 1
     if output_time_key is None and factor > 1:
         time_key, new_clock = upsampled_clock(dm, time_key, int(factor), spec.name)
+    relative = output_time_key is None and spec.makes_relative(is_relative_key(dm, input_key))
+    if relative:
+        time_key = relative_clock_name(output_key)
 
     def compute(ctx: TransformContext) -> Any:
         return execute(spec, inputs, parsed, ctx, lookup)
@@ -390,6 +435,8 @@ def plan_transform(
         spec.schema.to_json(parsed),
         explicit_time_key=output_time_key is not None,
         new_clock=new_clock,
+        relative=relative,
+        sampling_rate=dm.clock_of(input_key).sampling_rate,
     )
 
 

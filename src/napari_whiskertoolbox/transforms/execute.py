@@ -18,6 +18,7 @@ from napari_whiskertoolbox.transforms.lift import (
     pair_batches,
     to_batch,
 )
+from napari_whiskertoolbox.transforms.relative import as_ticks
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.registry import TransformSpec
@@ -182,6 +183,8 @@ def execute(
         params = resolve_key_params(spec, params, lookup)
         ctx.check()
         if spec.is_element:
+            if spec.output_clock is None:  # relative ticks out: ticks in
+                inputs = [as_ticks(inputs[0], spec.name), *inputs[1:]]
             result = from_batch(_element_batch(spec, inputs, params, ctx))
         else:
             result = spec.func(list(inputs), params, ctx)
@@ -255,7 +258,19 @@ def execute_chain(
                 raise TransformError(
                     f"takes {spec.arity} inputs; a pipeline step gets one", transform=spec.name
                 )
+            if current.relative and not spec.accepts_relative:
+                raise TransformError(
+                    f"gets relative ticks ({current.label}), not frame indices; it cannot "
+                    "follow NormalizeDigitalEventSeriesRelative",
+                    transform=spec.name,
+                    key=current.key,
+                )
             if spec.is_element:
+                if spec.output_clock is None:  # relative ticks out: ticks in
+                    if batch is not None:
+                        current = replace(current, data=from_batch(batch))
+                    current = replace(as_ticks(current, spec.name), relative=True)
+                    batch = None
                 if batch is None:
                     check_inputs(spec, [current])
                     batch = to_batch(current.data, spec.inputs[0], spec.name)
@@ -264,7 +279,13 @@ def execute_chain(
             if batch is not None:
                 current = replace(current, data=from_batch(batch))
                 batch = None
-            current = replace(current, data=execute(spec, [current], params, step_ctx))
+            relative = spec.makes_relative(current.relative)
+            current = replace(
+                current,
+                data=execute(spec, [current], params, step_ctx),
+                clock=None if relative else current.clock,
+                relative=relative,
+            )
         except TransformCancelled:
             raise
         except TransformError as exc:

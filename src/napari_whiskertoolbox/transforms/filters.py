@@ -22,6 +22,7 @@ __all__ = [
     "design_sos",
     "filter_signal",
     "rbj_biquad",
+    "sosfiltfilt_chunked",
 ]
 
 FAMILIES = ("butterworth", "chebyshev_i", "chebyshev_ii", "rbj")
@@ -218,8 +219,6 @@ def filter_signal(
     TransformCancelled
         ``ctx`` was cancelled.
     """
-    from scipy import signal
-
     ctx = as_context(ctx, _OWNER)
     x = np.asarray(values, np.float64)
     if x.size == 0:
@@ -227,6 +226,23 @@ def filter_signal(
     sos, zero_phase = design_sos(spec)
     if not zero_phase:
         return _sosfilt_chunks(sos, x, np.zeros((len(sos), 2)), ctx)
+    return sosfiltfilt_chunked(sos, x, ctx)
+
+
+def sosfiltfilt_chunked(sos: np.ndarray, x: np.ndarray, ctx: TransformContext) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt(sos, x, padlen=min(3 (2 len(sos) + 1), x.size - 1))``.
+
+    Both passes run in chunks of :data:`CHUNK_SAMPLES`, checking ``ctx`` for a cancel
+    between them (see :func:`filter_signal`).
+
+    Raises
+    ------
+    TransformCancelled
+        ``ctx`` was cancelled.
+    """
+    from scipy import signal
+
+    x = np.asarray(x, np.float64)
     padlen = min(3 * (2 * len(sos) + 1), x.size - 1)
     ext = (
         np.concatenate((2 * x[0] - x[padlen:0:-1], x, 2 * x[-1] - x[-2 : -padlen - 2 : -1]))

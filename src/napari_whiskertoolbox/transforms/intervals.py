@@ -245,12 +245,14 @@ def normalize_events_relative(inputs: Sequence[Bound], p: Params, ctx: Transform
     "digital_event",
     (p_int("offset", 0, "ticks added to every event"),),
     category="Events",
+    keeps_relative=True,
     source="reference §3.5",
 )
 def shift_events(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Add ``offset`` to every event's ticks, written back as frame indices.
 
-    Meaningful on an identity clock; a series without a clock is taken as relative ticks.
+    Meaningful on an identity clock; a series without a clock is taken as relative ticks
+    and the result is relative ticks too.
     """
     ticks = ticks_of(inputs[0].data.times, inputs[0].clock, "ShiftDigitalEventSeries")
     return DigitalEventSeries(ticks + p.offset)

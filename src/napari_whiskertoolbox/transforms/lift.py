@@ -75,11 +75,15 @@ class Bound:
         The clock its time indices refer to; None = unknown (treated as identity).
     key : str or None
         The DataManager key it came from (for messages).
+    relative : bool
+        Its times are relative ticks (``clock`` is None; see
+        :mod:`napari_whiskertoolbox.transforms.relative`).
     """
 
     data: Any
     clock: TimeFrame | None = None
     key: str | None = None
+    relative: bool = False
 
     @property
     def label(self) -> str:

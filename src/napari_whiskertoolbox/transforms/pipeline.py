@@ -31,6 +31,7 @@ from napari_whiskertoolbox.transforms.json_fields import misnamed_hint, unknown_
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
+from napari_whiskertoolbox.transforms.relative import relative_clock_name
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
@@ -485,10 +486,12 @@ class Pipeline:
         clock: Any = None,
         context: TransformContext | None = None,
         key: str | None = None,
+        relative: bool = False,
     ) -> Any:
         """Run the steps over one whole data object and return the result (pure).
 
-        ``key`` is the DataManager key ``data`` came from, named in error messages.
+        ``key`` is the DataManager key ``data`` came from, named in error messages;
+        ``relative`` says ``data`` holds relative ticks (see :mod:`.relative`).
 
         Raises
         ------
@@ -505,7 +508,7 @@ class Pipeline:
         steps = self.bound_steps(store)
         labels = [s.step_id for s in self.steps]
         try:
-            return execute_chain(steps, Bound(data, clock, key), ctx, labels)
+            return execute_chain(steps, Bound(data, clock, key, relative), ctx, labels)
         except TransformError as exc:
             if self.path is None:
                 raise
@@ -535,17 +538,30 @@ class Pipeline:
         name = self.name or "(unnamed)"
 
         def compute(ctx: TransformContext) -> Any:
-            return self.run(source.data, clock=source.clock, context=ctx, key=input_key)
+            return self.run(
+                source.data,
+                clock=source.clock,
+                context=ctx,
+                key=input_key,
+                relative=source.relative,
+            )
+
+        relative = source.relative
+        for i, step in enumerate(self.steps):
+            relative = _spec_of(step, i).makes_relative(relative)
+        relative = relative and output_time_key is None
 
         return PlannedRun(
             dm,
             name,
             input_key,
             output_key,
-            clock,
+            relative_clock_name(output_key) if relative else clock,
             compute,
             explicit_time_key=output_time_key is not None,
             pipeline=self.to_json(),
+            relative=relative,
+            sampling_rate=dm.get_time(clock).sampling_rate,
         )
 
     def run_on_key(

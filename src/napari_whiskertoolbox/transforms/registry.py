@@ -69,6 +69,9 @@ class TransformSpec:
     output_clock : int or None
         Index of the input whose clock the output lives on; None = no clock of its own
         (relative ticks), stored under the first input's clock unless told otherwise.
+    keeps_relative : bool
+        A result is relative ticks when the input is (``ShiftDigitalEventSeries``); see
+        :mod:`napari_whiskertoolbox.transforms.relative`.
     upsampling_param : str or None
         The integer parameter ``k`` of a transform whose result has ``(N - 1)·k + 1``
         samples (``SincInterpolation``): stored without an explicit clock, the result goes
@@ -89,6 +92,7 @@ class TransformSpec:
     description: str = ""
     engine: Engine = "v2"
     output_clock: int | None = 0
+    keeps_relative: bool = False
     upsampling_param: str | None = None
     in_wt_registry: bool = True
     source: str = ""
@@ -98,6 +102,15 @@ class TransformSpec:
     def arity(self) -> int:
         """Return the number of data inputs (1 or 2)."""
         return len(self.inputs)
+
+    @property
+    def accepts_relative(self) -> bool:
+        """Return True when the transform reads relative ticks as ticks (not frame indices)."""
+        return self.output_clock is None or self.keeps_relative
+
+    def makes_relative(self, input_relative: bool) -> bool:
+        """Return True when the result holds relative ticks (no clock of its own)."""
+        return self.output_clock is None or (self.keeps_relative and input_relative)
 
     @property
     def is_element(self) -> bool:
@@ -246,6 +259,7 @@ def element_transform(
     with_context_twin: bool = True,
     source: str = "",
     registry: TransformRegistry | None = None,
+    output_clock: int | None = 0,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a built-in vectorised element transform (decorator).
 
@@ -270,6 +284,9 @@ def element_transform(
         (WhiskerToolbox registers one for every element transform, reference §1.4).
     registry : TransformRegistry, optional
         Where to register (the global one by default).
+    output_clock : int or None
+        None: the elements' times come in as ticks of their clock and the result is
+        relative ticks (see :attr:`TransformSpec.output_clock`).
     """
     first = (inputs,) if isinstance(inputs, str) else tuple(inputs)
     slots: tuple[tuple[str, ...], ...] = (first,)
@@ -288,6 +305,7 @@ def element_transform(
             category=category,
             description=description or (func.__doc__ or "").strip().split("\n")[0],
             source=source,
+            output_clock=output_clock,
         )
         target.register(spec)
         if with_context_twin:
@@ -312,6 +330,7 @@ def container_transform(
     category: str = "",
     description: str = "",
     output_clock: int | None = 0,
+    keeps_relative: bool = False,
     upsampling_param: str | None = None,
     in_wt_registry: bool = True,
     source: str = "",
@@ -332,6 +351,8 @@ def container_transform(
         Parameter declarations.
     output_clock : int or None
         Input whose clock the output lives on (None: relative ticks, no clock).
+    keeps_relative : bool
+        See :attr:`TransformSpec.keeps_relative`.
     upsampling_param : str or None
         See :attr:`TransformSpec.upsampling_param`.
     in_wt_registry : bool
@@ -356,6 +377,7 @@ def container_transform(
                 description=description or (func.__doc__ or "").strip().split("\n")[0],
                 engine=engine,
                 output_clock=output_clock,
+                keeps_relative=keeps_relative,
                 upsampling_param=upsampling_param,
                 in_wt_registry=in_wt_registry,
                 source=source,

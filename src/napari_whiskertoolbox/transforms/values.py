@@ -131,7 +131,8 @@ for _name, _inputs, _description in _RELATIVE_TIME_TRANSFORMS:
     category="Values",
     source="reference §3.3",
     with_context_twin=False,
+    output_clock=None,
 )
 def normalize_clock_ticks_value(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
-    """Each event time minus ``alignment_time`` (stays an event time)."""
+    """Each event's ticks minus ``alignment_time`` (relative ticks, see :mod:`.relative`)."""
     return Batch("event", batch.time_array() - p.alignment_time, ragged=False)

@@ -80,15 +80,18 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
 def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
-    A file whose clocks could not be lined up with the session's (a ``clock`` note) gets a
-    notice of its own, and so do one whose keys came in under other names (``renamed``) and
-    one whose labelled video was not opened with it (``media``).
+    A file whose clocks could not be lined up with the session's (a ``clock`` note), a
+    config whose ``transformations`` step failed (``transform``), one whose keys came in
+    under other names (``renamed``) and one whose labelled video was not opened with it
+    (``media``) each get a notice of their own.
     """
     message = rows_left_out_message(path, notes)
     if message is not None:
         show_warning(message)
     for note in notes:
-        if note.kind in ("clock", "media"):
+        if note.kind == "transform":
+            show_warning(f"{Path(path).name}, {note.item} {note.message}")
+        elif note.kind in ("clock", "media"):
             show_warning(f"{Path(path).name}: {note.message}")
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
             show_info(f"{Path(path).name}: {note.message}")

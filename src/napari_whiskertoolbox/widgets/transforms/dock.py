@@ -46,6 +46,7 @@ from napari_whiskertoolbox.transforms.python_transforms import (
 )
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.transforms.relative import is_relative_clock
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
@@ -465,10 +466,16 @@ class TransformsWidget(Container):
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
             )
         clock = output_clock_of(self.spec, self.dm, self.input_keys())
+        keys = self.input_keys()
+        relative = self.spec.makes_relative(
+            bool(keys) and keys[0] in self.dm and is_relative_clock(self.dm.time_key(keys[0]))
+        )
         where = (
             f"'{clock}' upsampled by '{self.spec.upsampling_param}' ('{clock}_x<k>', made "
             "when missing)"
             if self.spec.upsampling_param
+            else "relative ticks: a clock of their own ('relative:<output key>')"
+            if relative
             else f"'{clock}': the clock WhiskerToolbox puts the result on"
         )
         self.output_clock.tooltip = f"{INPUT_CLOCK} = {where}"
