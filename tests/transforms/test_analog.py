@@ -367,11 +367,13 @@ def test_sinc_result_goes_on_an_upsampled_clock():
     with pytest.raises(TransformError, match="clock 'cam_x2' exists with other ticks"):
         run_transform(dm, "SincInterpolation", "v", "clash", {"upsampling_factor": 2})
     assert "clash" not in dm
+    dm.history.undo()  # the clock 'cam_x2' (clocks are undo steps)
     dm.history.undo()  # 'asked'
     dm.history.undo()  # 'copy'
     dm.history.undo()  # 'again'
-    dm.history.undo()  # 'up'
+    dm.history.undo()  # 'up', with the clock it made
     assert "up" not in dm
+    assert "cam_x4" not in dm.time_keys()
 
 
 def test_hilbert_windowed_mode_stops_between_windows(monkeypatch):
