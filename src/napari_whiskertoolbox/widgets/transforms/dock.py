@@ -171,7 +171,7 @@ class TransformsWidget(Container):
 
     def __init__(self, napari_viewer: Any, library: PipelineLibrary | None = None) -> None:
         super().__init__(labels=False)
-        tabify_when_docked(self.native)
+        tabify_when_docked(self.native, viewer=napari_viewer, kind=type(self).__name__)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
