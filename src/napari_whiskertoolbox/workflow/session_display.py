@@ -92,7 +92,9 @@ def place_figure_dock(window: QMainWindow, figure_dock: QDockWidget) -> str:
     """
     right = Qt.DockWidgetArea.RightDockWidgetArea
     column = _docks_in(window, right, figure_dock)
-    separator = window.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+    style = window.style()
+    metric = QStyle.PixelMetric.PM_DockWidgetSeparatorExtent
+    separator = style.pixelMetric(metric) if style is not None else 0
     central = window.centralWidget()
     room = central.height() if central is not None else window.height()
     needed = sum(_dock_min_height(d) + separator for d in column) + _dock_min_height(figure_dock)
@@ -300,7 +302,7 @@ class SessionDisplay:
         window = main_window(viewer)
         if earlier:
             window.tabifyDockWidget(earlier[-1], wrapper)
-        else:
+        elif isinstance(wrapper, QDockWidget):
             place_figure_dock(window, wrapper)
         return dock
 
