@@ -159,6 +159,9 @@ class _TabifyOnFirstShow(QObject):
         twin = docked_twin(self._widget, self._viewer)
         if twin is not None:
             self._viewer.window.remove_dock_widget(dock)
+            # napari leaves the removed widget without a parent: delete it, so that its
+            # ``destroyed`` handlers let go of the session as a closed dock's do
+            self._widget.deleteLater()
             twin_dock = dock_of(twin)
             if twin_dock is not None:
                 raise_dock(twin_dock)
