@@ -303,6 +303,33 @@ def test_a_figure_fits_napari_s_window_beside_the_timeline_and_the_runner(
         plt.close("all")
 
 
+def test_a_figure_with_no_room_and_no_bottom_dock_is_a_tab_over_the_runner(
+    qtbot, make_napari_viewer
+):
+    """In a low window without a bottom dock the figure is tabbed: the window keeps its size."""
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    window.resize(1268, 640)
+    runner_dock, _ = add_plugin_dock(viewer, "Script runner")
+    qtbot.waitUntil(lambda: not runner_dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    display = get_workflow(viewer).display
+    figure = plt.figure()
+    try:
+        display.show_figure(figure)
+        dock = display.dock_of(figure)
+        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+        qtbot.wait(50)
+        assert window.height() == 640
+        assert window.tabifiedDockWidgets(runner_dock) == [dock.parentWidget()]
+        assert not dock.parentWidget().visibleRegion().isEmpty()  # the figure is in front
+    finally:
+        plt.close("all")
+
+
 def _inside(outer, inner) -> bool:
     return (
         inner.x0 >= outer.x0 - 0.5
