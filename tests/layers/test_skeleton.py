@@ -10,6 +10,7 @@ from napari_whiskertoolbox.core import ArrayMedia, DataManager, PointData
 from napari_whiskertoolbox.io.contributions import commit
 from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, PoseSet, pose_key
 from napari_whiskertoolbox.layers.converters import segments_to_layer_vectors
+from napari_whiskertoolbox.layers.label_contrast import LIGHT_LABEL_LUMINANCE
 from napari_whiskertoolbox.layers.pose_points import LABEL_COLOR, label_color
 from napari_whiskertoolbox.layers.session import ViewerSession
 from napari_whiskertoolbox.layers.skeleton import WTB_SKELETON, skeleton_segments
@@ -170,7 +171,8 @@ def test_point_added_after_a_delete_gets_its_own_label_and_colour(session, delet
     np.testing.assert_allclose(points.data[deleted], [33.0, 44.0])
     np.testing.assert_allclose(points.face_color[deleted], points.face_color[0])  # mouseA's
     assert not np.allclose(points.face_color[deleted], points.face_color[3])  # not mouseB's
-    label_a, label_b = (label_color(INDIVIDUAL_COLORS[k]) for k in (0, 1))
+    light = LIGHT_LABEL_LUMINANCE  # the media (gray 40) is dark: light labels
+    label_a, label_b = (label_color(INDIVIDUAL_COLORS[k], light) for k in (0, 1))
     assert list(points.features[LABEL_COLOR]) == [label_a] * 3 + [label_b] * 3
     np.testing.assert_allclose(  # the colours napari draws the labels in
         points.text.color(points.features)[deleted], transform_color(label_a)[0]

@@ -128,3 +128,75 @@ def test_the_plugins_menu_toggles_the_docks_our_code_opened(make_napari_viewer, 
     assert add_plugin_dock(viewer, "Timeline") == (None, timeline)  # what wt.plot reuses
     with pytest.raises(KeyError, match=r"no widget 'Timelines'.*'Timeline'"):
         add_plugin_dock(viewer, "Timelines")
+
+
+def _manifest_widgets() -> list[str]:
+    """Display names of every widget napari.yaml contributes, in manifest order."""
+    from npe2 import PluginManager
+
+    return [
+        c.display_name for c in PluginManager.instance().iter_widgets() if c.plugin_name == PLUGIN
+    ]
+
+
+def _docks_of_kind(viewer, widget) -> list:
+    """Our docks in ``viewer`` holding a widget of ``widget``'s class."""
+    return [w for w in viewer.window.dock_widgets.values() if type(w) is type(widget)]
+
+
+def test_the_plugins_menu_raises_a_dock_docked_under_napari_s_other_name(make_napari_viewer, qtbot):
+    """``add_plugin_dock_widget`` (scripts, ``napari -w``) names a dock "Timeline
+    (napari-whiskertoolbox)"; Plugins > WhiskerToolbox > Timeline looks for "Timeline
+    (WhiskerToolbox)" and docked a second Timeline. Every widget of napari.yaml."""
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.widgets.docking import dock_of
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    names = _manifest_widgets()
+    assert {"Timeline", "Script runner", "Data browser", "Transforms", "Batch"} <= set(names)
+    first = None
+    for name in names:
+        dock, widget = viewer.window.add_plugin_dock_widget(PLUGIN, name)
+        qtbot.waitUntil(lambda d=dock: not d.visibleRegion().isEmpty())
+        qtbot.wait(20)
+        if first is not None and window.tabifiedDockWidgets(dock):
+            first.raise_()  # another tab over it: the menu must bring it forward
+            qtbot.waitUntil(lambda d=dock: d.visibleRegion().isEmpty())
+        first = first or dock
+        _menu_action(window, "&Plugins", "WhiskerToolbox", name).trigger()
+        qtbot.waitUntil(lambda d=dock: not d.visibleRegion().isEmpty())  # the first, raised
+        qtbot.wait(20)
+        assert _docks_of_kind(viewer, widget) == [widget], name
+        assert dock_of(getattr(widget, "native", widget)) is dock
+        assert not dock.visibleRegion().isEmpty(), name
+
+
+def test_the_plugins_menu_raises_a_tab_behind_another_instead_of_hiding_it(
+    make_napari_viewer, qtbot
+):
+    """A dock behind another tab counted as visible: the menu hid it instead of showing it."""
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    runner, _ = add_plugin_dock(viewer, "Script runner")
+    qtbot.waitUntil(lambda: not runner.visibleRegion().isEmpty())
+    qtbot.wait(20)
+    browser, _ = add_plugin_dock(viewer, "Data browser")
+    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(browser) == [runner])
+    qtbot.waitUntil(lambda: not browser.visibleRegion().isEmpty())
+    assert runner.visibleRegion().isEmpty()  # behind the browser
+    action = _menu_action(window, "&Plugins", "WhiskerToolbox", "Script runner")
+    action.trigger()
+    qtbot.waitUntil(lambda: not runner.visibleRegion().isEmpty())
+    assert not runner.isHidden()
+    assert browser.visibleRegion().isEmpty()
+    action.trigger()  # on screen: the menu hides it, as napari's menu does
+    qtbot.waitUntil(runner.isHidden)
+    qtbot.wait(20)
+    assert runner.isHidden()
+    action.trigger()  # and shows it again, in front
+    qtbot.waitUntil(lambda: not runner.visibleRegion().isEmpty())
+    assert len(viewer.window.dock_widgets) == 2

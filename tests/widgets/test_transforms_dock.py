@@ -12,6 +12,7 @@ import pytest
 from magicgui.widgets import ComboBox, FloatSpinBox, SpinBox
 from napari.layers import Points
 from napari.utils.key_bindings import coerce_keybinding
+from qtpy.QtCore import Qt
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager  # noqa: TC001
@@ -577,3 +578,30 @@ def test_sinc_output_clock_tooltip_names_the_upsampled_clock(dock, qtbot):
     assert _run_and_wait(dock, qtbot).status == "done"
     assert dock.dm.time_key("whisker_angle_sinc_interpolation") == f"{clock}_x2"
     assert f"{clock}_x2" in dock.output_clock.choices
+
+
+def _highlighted(dock: TransformsWidget) -> list[str]:
+    """Names of the tree rows drawn as selected, and the current row's name."""
+    selected = [item.data(0, Qt.ItemDataRole.UserRole) for item in dock.tree.selectedItems()]
+    current = dock.tree.currentItem()
+    return [*selected, current.data(0, Qt.ItemDataRole.UserRole) if current else None]
+
+
+def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
+    """The tree kept highlighting the transform chosen before ``select_transform`` when the
+    new one was not listed (a legacy transform, or one the search box filtered out)."""
+    dock.native.show()
+    dock.select_transform("CalculateLineAngle")
+    assert _highlighted(dock) == ["CalculateLineAngle", "CalculateLineAngle"]
+    dock.select_transform("CalculateLineLength")
+    assert _highlighted(dock) == ["CalculateLineLength", "CalculateLineLength"]
+    legacy = "CalculateLineAngleWithContext"
+    assert legacy not in {s.name for s in visible_specs(False)}
+    dock.select_transform(legacy)  # legacy transforms hidden: they are listed again
+    assert dock.show_legacy.value
+    assert _highlighted(dock) == [legacy, legacy]
+    dock.search.value = "angle"  # the user's search, matching the chosen one, is kept
+    assert _highlighted(dock) == [legacy, legacy]
+    dock.select_transform("CalculateLineLength")  # filtered out: the search is cleared
+    assert dock.search.value == ""
+    assert _highlighted(dock) == ["CalculateLineLength", "CalculateLineLength"]

@@ -266,6 +266,70 @@ def test_a_docked_figure_leaves_the_script_editor_its_lines(qtbot, make_napari_v
     assert main_window(viewer).height() <= 800  # nothing pushed the window taller
 
 
+def test_a_figure_fits_napari_s_window_beside_the_timeline_and_the_runner(
+    qtbot, make_napari_viewer
+):
+    """With the sample's Timeline at the bottom and the Script runner on the right, a figure
+    docked below the runner (minimum heights 456 + 220 px) grew the 1268×800 window to 937."""
+    from qtpy.QtCore import Qt
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    window.resize(1268, 800)
+    timeline, _ = add_plugin_dock(viewer, "Timeline")
+    runner_dock, runner = add_plugin_dock(viewer, "Script runner")
+    qtbot.waitUntil(lambda: not runner_dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    display = get_workflow(viewer).display
+    figure = plt.figure()
+    figure.gca().plot([1, 3, 2])
+    try:
+        display.show_figure(figure)
+        dock = display.dock_of(figure)
+        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+        qtbot.wait(50)  # the dock area settles
+        assert (window.width(), window.height()) == (1268, 800)
+        wrapper = dock.parentWidget()
+        assert window.dockWidgetArea(wrapper) == Qt.DockWidgetArea.BottomDockWidgetArea
+        assert wrapper.geometry().left() > timeline.geometry().right()  # beside the Timeline
+        assert not wrapper.visibleRegion().isEmpty()  # not a tab behind
+        assert dock.canvas.height() >= 100
+        assert window.tabifiedDockWidgets(runner_dock) == []
+        assert runner.editor.height() >= runner.editor.minimumHeight()
+    finally:
+        plt.close("all")
+
+
+def test_a_figure_with_no_room_and_no_bottom_dock_is_a_tab_over_the_runner(
+    qtbot, make_napari_viewer
+):
+    """In a low window without a bottom dock the figure is tabbed: the window keeps its size."""
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    window.resize(1268, 640)
+    runner_dock, _ = add_plugin_dock(viewer, "Script runner")
+    qtbot.waitUntil(lambda: not runner_dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    display = get_workflow(viewer).display
+    figure = plt.figure()
+    try:
+        display.show_figure(figure)
+        dock = display.dock_of(figure)
+        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+        qtbot.wait(50)
+        assert window.height() == 640
+        assert window.tabifiedDockWidgets(runner_dock) == [dock.parentWidget()]
+        assert not dock.parentWidget().visibleRegion().isEmpty()  # the figure is in front
+    finally:
+        plt.close("all")
+
+
 def _inside(outer, inner) -> bool:
     return (
         inner.x0 >= outer.x0 - 0.5

@@ -51,6 +51,7 @@ class PoseLayers:
         self.points: dict[str, PosePointsView] = {}
         self.skeletons: dict[str, SkeletonView] = {}
         self._dismissed: set[tuple[str, str]] = set()  # layers the user removed stay removed
+        self._background: tuple[int, float] | None = None  # (id of the media, its luminance)
         dm = session.dm
         self._slots = [
             (session.frame_changed, self._on_frame),
@@ -99,6 +100,7 @@ class PoseLayers:
                 skeleton = SkeletonView(pose)
                 self.skeletons[name] = skeleton
                 self._insert_below(viewer, skeleton.layer, self.points.get(name))
+        self._fit_labels_to_media()
         if self._on_layers_changed is not None:
             self._on_layers_changed()
         self.redraw()
@@ -167,6 +169,29 @@ class PoseLayers:
     def redraw(self) -> None:
         """Draw the current frame again."""
         self._on_frame(self.session.current_frame)
+
+    def _fit_labels_to_media(self) -> None:
+        """Colour the labels light or dark for the media's brightness (measured once)."""
+        if not self.points:
+            return
+        from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+        from napari_whiskertoolbox.layers.label_contrast import media_luminance
+
+        dm = self.session.dm
+        media = next((dm.get_data(k) for k in dm if dm.data_type(k) in MEDIA_KINDS), None)
+        if media is None:
+            return
+        if self._background is None or self._background[0] != id(media):
+            try:
+                luminance = media_luminance(media)
+            except (OSError, ValueError) as error:  # an undecodable frame: labels as they are
+                show_warning(f"keypoint labels keep their colours: {error}")
+                self._background = (id(media), -1.0)
+                return
+            self._background = (id(media), luminance)
+        if self._background[1] >= 0:
+            for view in self.points.values():
+                view.set_background(self._background[1])
 
     def _on_frame(self, frame: int) -> None:
         frame = int(frame)

@@ -111,26 +111,29 @@ def text_spec(point_size: float, color: Any = "white") -> dict[str, Any]:
     }
 
 
-def label_color(color: str) -> str:
-    """Return ``color``'s hue at relative luminance :data:`LABEL_LUMINANCE` (``#rrggbb``).
+def label_color(color: str, luminance: float = LABEL_LUMINANCE) -> str:
+    """Return ``color``'s hue at relative ``luminance`` (``#rrggbb``).
 
-    Readable on white frames and on black ones alike (4.5:1 or more, WCAG AA): the linear
-    RGB is scaled to that luminance, and a colour too saturated to reach it so (pure blue)
-    is mixed with white. The label of a keypoint then shares its marker's hue.
+    By default :data:`LABEL_LUMINANCE`, readable on white frames and on black ones alike
+    (4.5:1 or more, WCAG AA); :func:`~napari_whiskertoolbox.layers.label_contrast.label_luminance`
+    gives the one for a known frame brightness. The linear RGB is scaled to that luminance,
+    and a colour too saturated to reach it so (pure blue) is mixed with white. The label of a
+    keypoint then shares its marker's hue.
     """
     from napari.utils.colormaps.standardize_color import transform_color
 
     srgb = np.asarray(transform_color(color)[0][:3], np.float64)
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
     weights = np.array([0.2126, 0.7152, 0.0722])
+    target = luminance
     luminance = float(linear @ weights)
     if luminance <= 0:
-        linear = np.full(3, LABEL_LUMINANCE)
+        linear = np.full(3, target)
     else:
-        linear = np.minimum(linear * (LABEL_LUMINANCE / luminance), 1.0)
+        linear = np.minimum(linear * (target / luminance), 1.0)
         luminance = float(linear @ weights)
-        if luminance < LABEL_LUMINANCE:  # clipped: mix with white, luminance being linear
-            linear += (1.0 - linear) * (LABEL_LUMINANCE - luminance) / (1.0 - luminance)
+        if luminance < target:  # clipped: mix with white, luminance being linear
+            linear += (1.0 - linear) * (target - luminance) / (1.0 - luminance)
     out = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
     return "#" + "".join(f"{round(float(v) * 255):02x}" for v in np.clip(out, 0, 1))
 
@@ -224,6 +227,7 @@ class PosePointsView:
         self._next_bodypart: str | None = None
         self._colors: dict[str, np.ndarray] = {}  # key -> RGBA, parsed once
         self._label_colors: dict[str, str] = {}  # key -> its label's colour
+        self._label_luminance = LABEL_LUMINANCE
         self._feature_keys: list[str] = []  # the keys whose features the layer's rows hold
         self._scores: SourceScores | None = None
         self._scores_token: object | None = None  # the read under way, if any
@@ -464,8 +468,28 @@ class PosePointsView:
         """Return the ``#rrggbb`` colour of ``key``'s text label (parsed once)."""
         color = self._label_colors.get(key)
         if color is None:
-            color = self._label_colors[key] = label_color(self.color_of(key))
+            color = label_color(self.color_of(key), self._label_luminance)
+            self._label_colors[key] = color
         return color
+
+    @property
+    def label_luminance(self) -> float:
+        """Relative luminance of the labels (:data:`LABEL_LUMINANCE` until a frame's is known)."""
+        return self._label_luminance
+
+    def set_background(self, luminance: float) -> None:
+        """Colour the labels to read on frames of relative ``luminance`` (0 black, 1 white)."""
+        from napari_whiskertoolbox.layers.label_contrast import label_luminance
+
+        wanted = label_luminance(luminance)
+        if wanted == self._label_luminance:
+            return
+        self._label_luminance = wanted
+        self._label_colors.clear()
+        if self.frame is not None:
+            self.row_keys = []  # restyle every row, text labels included
+            self._feature_keys = []
+            self.draw(self.frame)
 
     def rgba(self, key: str) -> np.ndarray:
         """Return the RGBA float colour of ``key`` (parsed once)."""

@@ -103,7 +103,7 @@ class BatchWidget(QWidget):
 
     def __init__(self, napari_viewer: Any) -> None:
         super().__init__()
-        tabify_when_docked(self)
+        tabify_when_docked(self, viewer=napari_viewer, kind=type(self).__name__)
         self._viewer = napari_viewer
         self._rows: dict[int, int] = {}
         self._records: dict[int, SessionRecord] = {}

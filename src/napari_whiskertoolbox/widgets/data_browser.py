@@ -86,7 +86,7 @@ class DataBrowserWidget(QWidget):
 
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        tabify_when_docked(self)
+        tabify_when_docked(self, viewer=napari_viewer, kind=type(self).__name__)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm

@@ -10,18 +10,39 @@ column shrinks. The manifest cannot ask for tabs, so each of our dock widgets ca
 tabbed, floating, or alone in its area is left where it is, and a dock alone in its area that
 Qt made bigger than it asks for is shrunk to its size hint; after that the user's moves win.
 
+Each of our docks is docked once per viewer. napari names a dock differently by the way it
+was docked (the Plugins menu: ``"Timeline (WhiskerToolbox)"``;
+``Window.add_plugin_dock_widget`` and ``napari -w``: ``"Timeline (napari-whiskertoolbox)"``)
+and its menu finds an open dock only under its own name: it docked a second Timeline beside
+the one ``add_plugin_dock_widget`` had docked. Given the viewer, :func:`tabify_when_docked`
+removes such a second dock as it is shown and shows and raises the first instead. The menu
+toggles a dock it finds; a dock hidden behind another tab is not on screen, so the menu
+hid it where the user asked to see it: it is shown again and raised.
+
 Only public API is used: napari documents that a docked widget's parent is its
-``QDockWidget`` (``Window.dock_widgets``), and the rest is Qt's ``QMainWindow``.
+``QDockWidget`` (``Window.dock_widgets``), ``Window.remove_dock_widget`` removes one, and
+the rest is Qt's ``QMainWindow``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-__all__ = ["dock_of", "fit_dock_size", "tabify_when_docked", "tabify_with_area"]
+__all__ = [
+    "DOCK_KIND",
+    "dock_of",
+    "docked_twin",
+    "fit_dock_size",
+    "raise_dock",
+    "tabify_when_docked",
+    "tabify_with_area",
+]
+
+DOCK_KIND = "wtb_dock_kind"
+"""Qt property naming which of our docks a widget is (one dock of each kind per viewer)."""
 
 DockArea = Literal["left", "right", "top", "bottom"]
 _QT_AREAS = {
@@ -78,13 +99,41 @@ def tabify_with_area(dock: QDockWidget) -> bool:
     return True
 
 
-class _TabifyOnFirstShow(QObject):
-    """Event filter: on the widget's first show inside a dock, tab that dock (once)."""
+def docked_twin(widget: QWidget, viewer: Any) -> QWidget | None:
+    """Return another widget of ``widget``'s kind docked in ``viewer``'s window, or None.
 
-    def __init__(self, widget: QWidget, area: DockArea | None) -> None:
+    The kind is ``widget``'s :data:`DOCK_KIND` property (set by :func:`tabify_when_docked`).
+    """
+    kind = widget.property(DOCK_KIND)
+    window = getattr(viewer, "window", None)
+    if not kind or window is None:
+        return None
+    for inner in list(window.dock_widgets.values()):
+        native = getattr(inner, "native", inner)
+        ours = native is not widget and isinstance(native, QWidget)
+        if ours and native.property(DOCK_KIND) == kind and dock_of(native) is not None:
+            return native
+    return None
+
+
+def raise_dock(dock: QDockWidget) -> None:
+    """Show ``dock`` and bring it to the front of its tab group."""
+    dock.show()
+    dock.raise_()
+
+
+class _TabifyOnFirstShow(QObject):
+    """Event filter: on the widget's first show inside a dock, tab that dock (once).
+
+    Given a viewer, a second dock of the widget's kind is removed there and the first one
+    raised; afterwards the dock is watched (:class:`_ShowWhenHiddenOffScreen`).
+    """
+
+    def __init__(self, widget: QWidget, area: DockArea | None, viewer: Any = None) -> None:
         super().__init__(widget)
         self._widget = widget
         self._area = area
+        self._viewer = viewer
         self._done = False
         # a child timer dies with the widget, so it can never fire on a deleted one
         self._timer = QTimer(self)
@@ -107,6 +156,16 @@ class _TabifyOnFirstShow(QObject):
         dock = dock_of(self._widget)
         if dock is None:
             return
+        twin = docked_twin(self._widget, self._viewer)
+        if twin is not None:
+            self._viewer.window.remove_dock_widget(dock)
+            # napari leaves the removed widget without a parent: delete it, so that its
+            # ``destroyed`` handlers let go of the session as a closed dock's do
+            self._widget.deleteLater()
+            twin_dock = dock_of(twin)
+            if twin_dock is not None:
+                raise_dock(twin_dock)
+            return
         window = dock.parentWidget()
         if self._area is not None and isinstance(window, QMainWindow) and not dock.isFloating():
             wanted = _QT_AREAS[self._area]
@@ -114,6 +173,53 @@ class _TabifyOnFirstShow(QObject):
                 window.addDockWidget(wanted, dock)  # moves it
         if not tabify_with_area(dock):
             fit_dock_size(dock)
+        if self._viewer is not None:
+            _ShowWhenHiddenOffScreen(dock)
+
+
+class _ShowWhenHiddenOffScreen(QObject):
+    """Event filter on a dock: hidden while behind another tab, it is shown and raised.
+
+    A tab behind another is not on screen, yet napari's Plugins menu finds it visible and
+    its click hides it; the user, who cannot see it, asked to see it. A dock on screen
+    hides as the menu (or its own hide button) asks. A dock the menu shows again comes to
+    the front of its tabs.
+    """
+
+    def __init__(self, dock: QDockWidget) -> None:
+        super().__init__(dock)
+        self._dock = dock
+        self._was_hidden = False
+        dock.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        dock = self._dock
+        if watched is dock and event.type() == QEvent.Type.Hide and dock.isHidden():
+            window = dock.parentWidget()
+            # Qt keeps the docks of the other tabs outside the window: off screen
+            behind = (
+                isinstance(window, QMainWindow)
+                and not dock.isFloating()
+                and bool(window.tabifiedDockWidgets(dock))
+                and not window.rect().intersects(dock.geometry())
+            )
+            if behind:
+                QTimer.singleShot(0, self._show_again)
+            else:
+                self._was_hidden = True
+        elif watched is dock and event.type() == QEvent.Type.Show and self._was_hidden:
+            self._was_hidden = False
+            QTimer.singleShot(0, self._raise)
+        return False
+
+    def _show_again(self) -> None:
+        window = self._dock.parentWidget()
+        if isinstance(window, QMainWindow) and self._dock.isHidden():  # not removed since
+            raise_dock(self._dock)
+
+    def _raise(self) -> None:
+        if isinstance(self._dock.parentWidget(), QMainWindow) and not self._dock.isHidden():
+            self._dock.raise_()
 
 
 def fit_dock_size(dock: QDockWidget) -> bool:
@@ -152,7 +258,9 @@ def fit_dock_size(dock: QDockWidget) -> bool:
     return True
 
 
-def tabify_when_docked(widget: QWidget, area: DockArea | None = None) -> None:
+def tabify_when_docked(
+    widget: QWidget, area: DockArea | None = None, *, viewer: Any = None, kind: str = ""
+) -> None:
     """Make ``widget``'s dock join its area's tabs the first time it is shown docked.
 
     Parameters
@@ -162,5 +270,13 @@ def tabify_when_docked(widget: QWidget, area: DockArea | None = None) -> None:
     area : {"left", "right", "top", "bottom"}, optional
         Move the dock to this area first (the Timeline belongs under the video); by
         default it stays where napari docked it.
+    viewer : napari.Viewer, optional
+        The viewer it is docked in: with ``kind``, a dock of that kind already docked there
+        is shown and raised and this second one removed; a dock hidden while behind a tab
+        is shown and raised.
+    kind : str
+        Which of our docks this is (``"Timeline"``): one of each kind per viewer.
     """
-    _TabifyOnFirstShow(widget, area)
+    if kind:
+        widget.setProperty(DOCK_KIND, kind)
+    _TabifyOnFirstShow(widget, area, viewer)

@@ -79,7 +79,7 @@ class KeyHelpWidget(QWidget):
 
     def __init__(self, napari_viewer: napari.Viewer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        tabify_when_docked(self)
+        tabify_when_docked(self, viewer=napari_viewer, kind=type(self).__name__)
         self._viewer = napari_viewer
         self._session = get_session(napari_viewer)
         self.status_label = QLabel(self)

@@ -232,7 +232,7 @@ class ScriptRunnerWidget(Container):
         settings_file: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(labels=False)
-        tabify_when_docked(self.native)
+        tabify_when_docked(self.native, viewer=napari_viewer, kind=type(self).__name__)
         self._viewer = napari_viewer
         self._engine = engine
         self._recent = recent_files if recent_files is not None else RecentFiles()

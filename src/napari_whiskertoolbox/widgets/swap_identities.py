@@ -51,7 +51,7 @@ class SwapIdentitiesWidget(Container):
                 self.interval_key, self.use_interval, self.swap, self.status,
             ]
         )  # fmt: skip
-        tabify_when_docked(self.native)
+        tabify_when_docked(self.native, viewer=napari_viewer, kind=type(self).__name__)
         self.pose.changed.connect(self._refresh_individuals)
         self.use_interval.changed.connect(self.take_interval)
         self.swap.changed.connect(self.run)

@@ -21,8 +21,8 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent, QObject, QSize
-from qtpy.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from qtpy.QtCore import QEvent, QObject, QSize, Qt
+from qtpy.QtWidgets import QDockWidget, QMainWindow, QStyle, QVBoxLayout, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
 from napari_whiskertoolbox.layers.main_thread import call_in_main, run_in_main
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
     from napari_whiskertoolbox.scripting.display import PlotSource
 
-__all__ = ["FigureDock", "SessionDisplay", "install_session_display"]
+__all__ = ["FigureDock", "SessionDisplay", "install_session_display", "place_figure_dock"]
 
 FIGURE_MIN_SIZE = (320, 200)
 """Smallest figure dock (pixels): toolbar and a readable plot."""
@@ -50,6 +50,71 @@ figure's own wish took the dock column from the script runner, whose editor shra
 lines below its minimum, and the window grew past the screen."""
 _PAUSE_SLICE_S = 0.02
 """``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
+
+
+def _dock_min_height(dock: QDockWidget) -> int:
+    return max(dock.minimumHeight(), dock.minimumSizeHint().height())
+
+
+def _docks_in(window: QMainWindow, area: Qt.DockWidgetArea, but: QDockWidget) -> list[QDockWidget]:
+    """Return the shown, docked docks of ``area`` other than ``but``, one per tab group."""
+    docks: list[QDockWidget] = []
+    for dock in window.findChildren(QDockWidget):
+        if (
+            dock is but
+            or dock.parentWidget() is not window
+            or dock.isHidden()
+            or dock.isFloating()
+            or window.dockWidgetArea(dock) != area
+        ):
+            continue
+        if not any(dock in window.tabifiedDockWidgets(other) for other in docks):
+            docks.append(dock)
+    return docks
+
+
+def place_figure_dock(window: QMainWindow, figure_dock: QDockWidget) -> str:
+    """Move a new figure dock (docked on the right) to where it fits without growing ``window``.
+
+    Parameters
+    ----------
+    window : QMainWindow
+        The viewer's main window.
+    figure_dock : QDockWidget
+        The figure's dock, just docked in the right area below the docks there.
+
+    Returns
+    -------
+    str
+        ``"right"`` (left below the right-hand docks: their minimum heights and its own fit
+        the column), ``"bottom"`` (beside the last bottom dock, a third of the window wide)
+        or ``"tabbed"`` (over the last right-hand dock: no room and no bottom dock).
+    """
+    right = Qt.DockWidgetArea.RightDockWidgetArea
+    column = _docks_in(window, right, figure_dock)
+    style = window.style()
+    metric = QStyle.PixelMetric.PM_DockWidgetSeparatorExtent
+    separator = style.pixelMetric(metric) if style is not None else 0
+    central = window.centralWidget()
+    room = central.height() if central is not None else window.height()
+    needed = sum(_dock_min_height(d) + separator for d in column) + _dock_min_height(figure_dock)
+    if not column or needed <= room:
+        return "right"
+    bottom = _docks_in(window, Qt.DockWidgetArea.BottomDockWidgetArea, figure_dock)
+    if bottom:
+        # no taller than the row it joins: the left column's minimum (napari's layer
+        # controls and list) leaves that row no more height
+        inner = figure_dock.widget()
+        if inner is not None:
+            inner.setMinimumHeight(min(inner.minimumHeight(), bottom[-1].height()))
+        window.splitDockWidget(bottom[-1], figure_dock, Qt.Orientation.Horizontal)
+        width = max(FIGURE_MIN_SIZE[0], window.width() // 3)
+        window.resizeDocks([figure_dock], [width], Qt.Orientation.Horizontal)
+        return "bottom"
+    window.tabifyDockWidget(column[-1], figure_dock)
+    figure_dock.show()
+    figure_dock.raise_()
+    return "tabbed"
 
 
 @functools.cache
@@ -216,10 +281,14 @@ class SessionDisplay:
             wrapper.raise_()
 
     def _add_dock(self, viewer: Any, figure: Figure) -> FigureDock:
-        """Dock ``figure`` on the right: below the docks there, tabbed with earlier figures.
+        """Dock ``figure`` where it fits the window; later figures tab with earlier ones.
 
-        Tabbed with the script runner, a figure shown by a cell would hide the editor; the
-        canvas takes the dock's whole height (no stretch below it).
+        Below the docks on the right when their minimum heights leave it room (tabbed with
+        the script runner, a figure shown by a cell would hide the editor). Otherwise beside
+        a dock at the bottom (the sample's Timeline): with the Timeline taking the bottom,
+        the runner's and the figure's minimum heights made napari's 1268×800 window grow to
+        937 pixels. Without a bottom dock it is tabbed over the right-hand docks. The canvas
+        takes the dock's whole height (no stretch below it).
         """
         earlier = [d.parentWidget() for d in self.docks.values() if d.parentWidget() is not None]
         dock = FigureDock(figure, self._user_closed)
@@ -228,8 +297,13 @@ class SessionDisplay:
             dock, name=self._dock_name(figure), area="right", add_vertical_stretch=False
         )
         wrapper = dock.parentWidget()
-        if earlier and wrapper is not None:
-            main_window(viewer).tabifyDockWidget(earlier[-1], wrapper)
+        if wrapper is None:
+            return dock
+        window = main_window(viewer)
+        if earlier:
+            window.tabifyDockWidget(earlier[-1], wrapper)
+        elif isinstance(wrapper, QDockWidget):
+            place_figure_dock(window, wrapper)
         return dock
 
     def _dock_name(self, figure: Figure) -> str:

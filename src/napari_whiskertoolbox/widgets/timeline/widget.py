@@ -90,7 +90,7 @@ class TimelineWidget(QWidget):
 
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        tabify_when_docked(self, area="bottom")
+        tabify_when_docked(self, area="bottom", viewer=napari_viewer, kind=type(self).__name__)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm

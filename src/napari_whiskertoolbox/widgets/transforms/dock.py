@@ -57,6 +57,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
     output_clock_of,
     suggest_output_key,
+    visible_specs,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
@@ -171,7 +172,7 @@ class TransformsWidget(Container):
 
     def __init__(self, napari_viewer: Any, library: PipelineLibrary | None = None) -> None:
         super().__init__(labels=False)
-        tabify_when_docked(self.native)
+        tabify_when_docked(self.native, viewer=napari_viewer, kind=type(self).__name__)
         self.viewer = napari_viewer
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
@@ -422,18 +423,38 @@ class TransformsWidget(Container):
         self._highlight(spec.name)
 
     def _highlight(self, name: str) -> None:
-        """Make ``name``'s row of the tree the current one (if it is listed)."""
+        """Make ``name``'s row of the tree the current one, listing it first if it is not.
+
+        A transform chosen from code may be hidden by the search box or be a legacy one
+        while legacy transforms are hidden: the tree kept highlighting the previous
+        transform. The search is cleared and legacy transforms shown (each re-lists the
+        tree, which highlights the chosen transform) only when needed.
+        """
+        legacy = name not in {spec.name for spec in visible_specs(False)}
+        if legacy and not self.show_legacy.value and self._row_of(name) is None:
+            self.show_legacy.value = True
+        if self._row_of(name) is None and self.search.value:
+            self.search.value = ""
+        item = self._row_of(name)
+        if item is None:  # cannot happen for a registered transform; never leave a stale row
+            self.tree.blockSignals(True)
+            self.tree.setCurrentItem(None)
+            self.tree.clearSelection()
+            self.tree.blockSignals(False)
+        elif self.tree.currentItem() is not item:
+            self.tree.blockSignals(True)
+            item.parent().setExpanded(True)
+            self.tree.setCurrentItem(item)
+            self.tree.blockSignals(False)
+
+    def _row_of(self, name: str) -> QTreeWidgetItem | None:
+        """Return the tree's first row listing transform ``name``, or None."""
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
             for j in range(group.childCount()):
-                item = group.child(j)
-                if item.data(0, _NAME) == name:
-                    if self.tree.currentItem() is not item:
-                        self.tree.blockSignals(True)
-                        group.setExpanded(True)
-                        self.tree.setCurrentItem(item)
-                        self.tree.blockSignals(False)
-                    return
+                if group.child(j).data(0, _NAME) == name:
+                    return group.child(j)
+        return None
 
     def _input_choices(self, *_: Any) -> list[str]:
         return [] if self.spec is None else keys_of_kinds(self.dm, self.spec.input_kinds(0))

@@ -1,0 +1,76 @@
+"""Keypoint labels read on the frames they are drawn over: dark, mid-grey and bright media."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from napari.utils.colormaps.standardize_color import transform_color
+
+from napari_whiskertoolbox.core import ArrayMedia, DataManager, PointData
+from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS, PoseSet, pose_key
+from napari_whiskertoolbox.layers.label_contrast import (
+    contrast_ratio,
+    label_luminance,
+    media_luminance,
+    srgb_to_linear,
+)
+from napari_whiskertoolbox.layers.pose_points import LABEL_COLOR, label_color
+from napari_whiskertoolbox.layers.session import ViewerSession
+
+NODES = ["nose", "paw"]
+
+
+def _luminance(color: str) -> float:
+    return float(srgb_to_linear(transform_color(color)[0][:3]) @ [0.2126, 0.7152, 0.0722])
+
+
+def _pose_session(viewer, gray: int) -> ViewerSession:
+    """Three frames of one gray level, and a pose set with two labelled body parts."""
+    keys: dict[str, dict[str, str]] = {"": {}}
+    entries: list[tuple[str, object]] = [
+        ("media", ArrayMedia(np.full((3, 60, 80), gray, np.uint8)))
+    ]
+    for n, node in enumerate(NODES):
+        points = PointData(image_size=(80, 60))
+        for t in range(3):
+            points.add(t, np.array([20.0 + 20 * n, 30.0], np.float32))
+        key = pose_key("mouse", "", node)
+        entries.append((key, points))
+        keys[""][node] = key
+    entries.append(("mouse", PoseSet("mouse", NODES, [""], [], keys)))
+    dm = DataManager()
+    commit(dm, entries)
+    return ViewerSession(viewer, dm)
+
+
+@pytest.mark.parametrize("gray", [0, 40, 128, 160, 255])
+def test_media_luminance_is_the_frames_relative_luminance(gray: int) -> None:
+    media = ArrayMedia(np.full((4, 10, 10), gray, np.uint8))
+    assert media_luminance(media, (0, 255)) == pytest.approx(float(srgb_to_linear(gray / 255)))
+
+
+@pytest.mark.parametrize("color", [*INDIVIDUAL_COLORS, "#0000ff", "#ffff00", "white", "black"])
+@pytest.mark.parametrize("gray", [0, 64, 118, 128, 140, 200, 255])
+def test_labels_read_on_any_gray_frame(color: str, gray: int) -> None:
+    """One fixed mid luminance read on white and black but was 1.1:1 on mid grey."""
+    background = float(srgb_to_linear(gray / 255))
+    label = label_color(color, label_luminance(background))
+    assert contrast_ratio(_luminance(label), background) >= 4.0
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("gray", [20, 128, 235])
+def test_the_layer_s_labels_follow_the_media_s_brightness(make_napari_viewer, gray: int) -> None:
+    viewer = make_napari_viewer(show=False)
+    session = _pose_session(viewer, gray)
+    session.set_frame(1)
+    layer = next(layer for layer in viewer.layers if layer.name == "mouse")
+    background = float(srgb_to_linear(gray / 255))
+    colors = list(layer.features[LABEL_COLOR])
+    assert len(colors) == len(NODES)
+    for color in colors:
+        assert contrast_ratio(_luminance(color), background) >= 4.0, (gray, color)
+    # the text napari draws takes those colours
+    drawn = layer.text._view_color(np.arange(len(layer.data)))
+    np.testing.assert_allclose(drawn[:, :3], transform_color(colors)[:, :3], atol=1 / 255)
