@@ -327,8 +327,9 @@ class _Writer:
         clock = self.dm.get_time(clock_name)
         rate = clock.sampling_rate or self.dm.get_time("time").sampling_rate or self.rate
         if not rate:
+            fallback = "" if clock_name == "time" else " (neither has the 'time' clock)"
             raise ValueError(
-                f"clock {clock_name!r} has no sampling rate (neither has the 'time' clock): "
+                f"clock {clock_name!r} has no sampling rate{fallback}: "
                 "cannot convert its times to seconds; give it one, in ticks per second "
                 f"(in napari's console or a script: dm.set_sampling_rate({clock_name!r}, "
                 "30.0) for a 30 fps camera), or pass sampling_rate= (CLI: --sampling-rate)"
