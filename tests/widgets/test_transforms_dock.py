@@ -577,3 +577,18 @@ def test_sinc_output_clock_tooltip_names_the_upsampled_clock(dock, qtbot):
     assert _run_and_wait(dock, qtbot).status == "done"
     assert dock.dm.time_key("whisker_angle_sinc_interpolation") == f"{clock}_x2"
     assert f"{clock}_x2" in dock.output_clock.choices
+
+
+def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, qtbot):
+    """Run with nothing chosen said 'choose a transform first', and the red line stayed under
+    the form of the transform chosen next, as if that one had failed."""
+    assert dock.run() is None
+    assert dock.status.value == "Transforms: choose a transform first"
+    dock.select_transform("CalculateLineAngle")
+    assert dock.status.value == ""
+    assert not dock.status.visible
+    dock.input_combo.value = "whiskers"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    done = dock.status.value
+    dock.select_transform("CalculateLineLength")  # a success report stays: it is the last run's
+    assert dock.status.value == done
