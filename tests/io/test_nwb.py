@@ -404,6 +404,16 @@ def test_the_time_clock_without_rate_is_not_said_to_lack_its_own_fallback(tmp_pa
         export_nwb(dm, tmp_path / "x.nwb")
 
 
+def test_a_config_video_on_a_clock_without_rate_names_its_frame_rate(wtb_data, tmp_path) -> None:
+    """WhiskerToolbox's test config (a 25 fps video on 'time', which has no rate) failed with
+    the generic "30.0 for a 30 fps camera": the message names the video's own rate."""
+    dm = load_config(wtb_data / "test_config.json")
+    with pytest.raises(ValueError, match=r"video 'my_video' on it runs at 25 fps") as err:
+        export_nwb(dm, tmp_path / "x.nwb")
+    assert "dm.set_sampling_rate('time', 25.0)" in str(err.value)
+    assert "--sampling-rate 25" in str(err.value)
+
+
 def test_bad_nwb_names_file(tmp_path) -> None:
     (tmp_path / "bad.nwb").write_bytes(b"not hdf5 at all")
     with pytest.raises(FormatError, match=r"bad\.nwb.*cannot read as an NWB file"):
