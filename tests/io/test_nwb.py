@@ -386,6 +386,34 @@ def test_a_clock_without_rate_says_how_to_give_it_one_in_napari(tmp_path) -> Non
     assert not (tmp_path / "x.nwb").exists()
 
 
+def test_the_time_clock_without_rate_is_not_said_to_lack_its_own_fallback(tmp_path) -> None:
+    """A session whose only clock is 'time' (a WhiskerToolbox config) must not read
+    "clock 'time' has no sampling rate (neither has the 'time' clock)"; another clock still
+    names the 'time' fallback it also lacks."""
+    dm = DataManager()
+    dm.set_data("a", AnalogTimeSeries(np.arange(5.0, dtype=np.float32)))
+    with pytest.raises(ValueError, match=r"clock 'time' has no sampling rate") as err:
+        export_nwb(dm, tmp_path / "x.nwb")
+    assert "neither has the 'time' clock" not in str(err.value)
+    dm.set_time("cam", TimeFrame(np.arange(5)))
+    dm.set_data("b", AnalogTimeSeries(np.arange(5.0, dtype=np.float32)), "cam")
+    dm.delete_data("a")
+    with pytest.raises(
+        ValueError, match=r"clock 'cam' has no sampling rate \(neither has the 'time'"
+    ):
+        export_nwb(dm, tmp_path / "x.nwb")
+
+
+def test_a_config_video_on_a_clock_without_rate_names_its_frame_rate(wtb_data, tmp_path) -> None:
+    """WhiskerToolbox's test config (a 25 fps video on 'time', which has no rate) failed with
+    the generic "30.0 for a 30 fps camera": the message names the video's own rate."""
+    dm = load_config(wtb_data / "test_config.json")
+    with pytest.raises(ValueError, match=r"video 'my_video' on it runs at 25 fps") as err:
+        export_nwb(dm, tmp_path / "x.nwb")
+    assert "dm.set_sampling_rate('time', 25.0)" in str(err.value)
+    assert "--sampling-rate 25" in str(err.value)
+
+
 def test_bad_nwb_names_file(tmp_path) -> None:
     (tmp_path / "bad.nwb").write_bytes(b"not hdf5 at all")
     with pytest.raises(FormatError, match=r"bad\.nwb.*cannot read as an NWB file"):

@@ -605,3 +605,18 @@ def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
     dock.select_transform("CalculateLineLength")  # filtered out: the search is cleared
     assert dock.search.value == ""
     assert _highlighted(dock) == ["CalculateLineLength", "CalculateLineLength"]
+
+
+def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, qtbot):
+    """Run with nothing chosen said 'choose a transform first', and the red line stayed under
+    the form of the transform chosen next, as if that one had failed."""
+    assert dock.run() is None
+    assert dock.status.value == "Transforms: choose a transform first"
+    dock.select_transform("CalculateLineAngle")
+    assert dock.status.value == ""
+    assert not dock.status.visible
+    dock.input_combo.value = "whiskers"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    done = dock.status.value
+    dock.select_transform("CalculateLineLength")  # a success report stays: it is the last run's
+    assert dock.status.value == done

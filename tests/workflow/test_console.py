@@ -49,6 +49,24 @@ def test_whiskertoolbox_scripts_run_in_that_namespace(make_napari_viewer: Any) -
     assert "angle" in get_session(viewer).dm
 
 
+def test_run_processor_is_in_scope_as_in_scripts(make_napari_viewer: Any, tmp_path: Path) -> None:
+    """The README promises ``run_processor(dm, "proc.py", ["ch0"], ...)`` in the console too;
+    typing it there raised NameError."""
+    from napari_whiskertoolbox.scripting.templates import load_template
+
+    viewer = make_napari_viewer()
+    namespace = console_namespace(get_session(viewer))
+    proc = tmp_path / "bandpass.py"
+    proc.write_text(load_template("Stream processor: band-pass"), encoding="utf-8")
+    exec(  # what a user types in the console
+        "dm.set_data('ch0', AnalogTimeSeries(np.sin(np.arange(3000) / 5.0)), 'time')\n"
+        "dm.set_sampling_rate('time', 1000.0)\n"
+        f"run_processor(dm, {str(proc)!r}, ['ch0'], chunk_seconds=1.0)\n",
+        namespace,
+    )
+    assert "bandpass_ch0" in get_session(viewer).dm
+
+
 def test_install_pushes_the_namespace_into_the_viewer_console(
     make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -327,13 +327,34 @@ class _Writer:
         clock = self.dm.get_time(clock_name)
         rate = clock.sampling_rate or self.dm.get_time("time").sampling_rate or self.rate
         if not rate:
+            fallback = "" if clock_name == "time" else " (neither has the 'time' clock)"
+            video = self._video_rate_on(clock_name)
+            if video is None:
+                example, cli = "30.0) for a 30 fps camera", "--sampling-rate"
+            else:
+                key, fps = video
+                fallback += f"; the video {key!r} on it runs at {fps:g} fps"
+                example, cli = f"{float(fps)!r}) if a tick is a frame", f"--sampling-rate {fps:g}"
             raise ValueError(
-                f"clock {clock_name!r} has no sampling rate (neither has the 'time' clock): "
+                f"clock {clock_name!r} has no sampling rate{fallback}: "
                 "cannot convert its times to seconds; give it one, in ticks per second "
                 f"(in napari's console or a script: dm.set_sampling_rate({clock_name!r}, "
-                "30.0) for a 30 fps camera), or pass sampling_rate= (CLI: --sampling-rate)"
+                f"{example}), or pass sampling_rate= (CLI: {cli})"
             )
         return float(rate)
+
+    def _video_rate_on(self, clock_name: str) -> tuple[str, float] | None:
+        """Return the first media key on ``clock_name`` with a constant frame rate, and the rate."""
+        for key in self.dm:
+            media = self.dm.get_data(key)
+            fps = getattr(media, "fps", None)
+            if (
+                self.dm.time_key(key) == clock_name
+                and fps
+                and not getattr(media, "variable_frame_rate", False)
+            ):
+                return key, float(fps)
+        return None
 
     def ticks(self, key: str, indices: np.ndarray) -> np.ndarray:
         clock = self.dm.get_time(self.dm.time_key(key))

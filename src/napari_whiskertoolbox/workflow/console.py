@@ -25,6 +25,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     write_to_console,
 )
 from napari_whiskertoolbox.scripting.display import displaying_for
+from napari_whiskertoolbox.scripting.processors import run_processor
 from napari_whiskertoolbox.scripting.venv import active_venv_path
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def console_namespace(session: ViewerSession) -> dict[str, Any]:
     ``dm``, ``viewer``, ``np``, the ``whiskertoolbox_python`` module (also as ``wt``, as
     WhiskerToolbox's bridge provides it) and every name it exports (the data types and
     WhiskerToolbox's camelCase aliases), so scripts written for WhiskerToolbox's console run
-    unchanged.
+    unchanged, and ``run_processor``, in scope in scripts too.
     """
     import whiskertoolbox_python
 
@@ -73,6 +74,7 @@ def console_namespace(session: ViewerSession) -> dict[str, Any]:
         np=np,
         wt=whiskertoolbox_python,
         whiskertoolbox_python=whiskertoolbox_python,
+        run_processor=run_processor,
     )
     return namespace
 

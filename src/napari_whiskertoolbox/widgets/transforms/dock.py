@@ -291,6 +291,7 @@ class TransformsWidget(Container):
         self.progress_bar.setMaximumHeight(14)
         self.status = _wrapping_label("")
         self.status.visible = False
+        self._status_is_error = False
         row = _row(self.run_button, self.cancel_button)  # below the scrolling tab: always in view
         row.native.layout().addWidget(self.progress_bar, 1)
         return Container(widgets=[row, self.status], labels=False)
@@ -419,6 +420,8 @@ class TransformsWidget(Container):
         if not can_preview(spec):
             self.preview_check.value = False
         self._auto_output = True
+        if self._status_is_error and not self.running:
+            self.report("")  # the error was about the previous choice
         self._inputs_changed()
         self._highlight(spec.name)
 
@@ -669,4 +672,5 @@ class TransformsWidget(Container):
 
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line (red for errors)."""
+        self._status_is_error = error and bool(message)
         _say(self.status, message, _ERROR_STYLE if error else "")
