@@ -502,16 +502,6 @@ def test_a_config_item_uses_the_pcutoff_of_the_project_it_names(project) -> None
     assert dm.get_data("p_Hand").n_entries == 3
 
 
-@pytest.mark.parametrize("pcutoff", ["high", 1.5, -0.1, True])
-def test_bad_pcutoff_names_the_config_key(project, pcutoff) -> None:
-    config = project / "config.yaml"
-    content = yaml.safe_load(config.read_text())
-    content["pcutoff"] = pcutoff
-    config.write_text(yaml.safe_dump(content))
-    with pytest.raises(FormatError, match=r"config\.yaml.*'pcutoff' to be a likelihood"):
-        open_path(config)
-
-
 def test_predictions_saved_as_labelled_data_read_back_as_labels(project) -> None:
     """Were: written with the network's scorer and likelihood columns, read back as predictions."""
     labels = project / "labeled-data" / "reachingvideo1"
@@ -594,13 +584,19 @@ def test_bad_file_leaves_the_data_manager_unchanged(tmp_path) -> None:
     assert {k: dm.get_data(k) for k in dm} == before
 
 
-@pytest.mark.parametrize("dotsize", ["big", 0, -3, True, [12]])
-def test_bad_dotsize_names_the_config_key(project, dotsize) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        *[("dotsize", v, "a positive number") for v in ("big", 0, -3, True, [12])],
+        *[("pcutoff", v, "a likelihood") for v in ("high", 1.5, -0.1, True)],
+    ],
+)
+def test_a_bad_config_number_names_the_config_key(project, key, value, expected) -> None:
     config = project / "config.yaml"
     content = yaml.safe_load(config.read_text())
-    content["dotsize"] = dotsize
+    content[key] = value
     config.write_text(yaml.safe_dump(content))
-    with pytest.raises(FormatError, match=r"config\.yaml.*'dotsize' to be a positive number"):
+    with pytest.raises(FormatError, match=rf"config\.yaml.*'{key}' to be {expected}"):
         open_path(config)
 
 
