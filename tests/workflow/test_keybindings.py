@@ -64,6 +64,12 @@ def test_every_table_key_is_bound_on_the_viewer_only(make_napari_viewer: Any) ->
     assert len(set(all_keys)) == len(all_keys)
 
 
+def test_action_descriptions_end_in_a_word_not_a_possessive() -> None:
+    # "... replacing this frame's" read as cut off in the Annotation keys dock
+    for action in KEY_TABLE:
+        assert not action.description.endswith("'s"), action.description
+
+
 def test_frame_steps_and_jumps(make_napari_viewer: Any) -> None:
     viewer, session = _points_session(make_napari_viewer)
     assert session.active_key == KEY

@@ -74,13 +74,13 @@ KEY_TABLE: tuple[KeyAction, ...] = (
     KeyAction(
         ("Control-D",),
         "copy_previous",
-        "Copy the previous annotated frame of the active key here, replacing this frame's",
+        "Copy the previous annotated frame of the active key here, replacing this frame's objects",
         actions.copy_previous_annotations,
     ),
     KeyAction(
         ("Control-Shift-D",),
         "merge_previous",
-        "Add the previous annotated frame of the active key to this frame's",
+        "Add the previous annotated frame's objects of the active key to this frame",
         actions.merge_previous_annotations,
     ),
     KeyAction(HISTORY_KEYS["undo"][0], "undo", "Undo", actions.undo),
