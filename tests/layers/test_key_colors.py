@@ -79,8 +79,22 @@ def test_a_mask_key_paints_in_its_key_colour_first(make_napari_viewer) -> None:
     layer = viewer.layers["pad_mask"]
     first = transform_color(key_color(session.dm, "pad_mask"))[0]
     np.testing.assert_allclose(layer.colormap.map(np.array([1]))[0], first, atol=1e-6)
-    colors = {tuple(np.round(layer.colormap.map(np.array([n]))[0], 3)) for n in range(1, 7)}
-    assert len(colors) == len(KEY_COLORS)  # masks 1-6 of a frame: each its own colour
+    ids = range(1, len(KEY_COLORS) + 1)
+    colors = {tuple(np.round(layer.colormap.map(np.array([n]))[0], 3)) for n in ids}
+    assert len(colors) == len(KEY_COLORS)  # the masks of a frame: each its own colour
+
+
+def test_the_sample_and_two_new_keys_of_each_kind_all_differ() -> None:
+    """Were: six colours, so a seventh key (the sample's four, then three new) took the
+    sample's nose colour, drawn right beside it."""
+    from napari_whiskertoolbox.sample import make_sample_session
+
+    dm = make_sample_session(n_frames=2)
+    for key, obj in (("whisker", PointData()), ("tip", PointData()), ("my_line", LineData())):
+        dm.set_data(key, obj)
+    coloured = [k for k in dm if dm.data_type(k) in ("points", "line", "mask")]
+    assert len(coloured) == 7
+    assert len({key_color(dm, k) for k in coloured}) == 7
 
 
 def test_keys_made_one_after_another_get_distinct_colours() -> None:

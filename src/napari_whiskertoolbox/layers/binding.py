@@ -49,6 +49,8 @@ KEY_COLORS = (
     "#76ff03",  # lime
     "#ffa860",  # orange
     "#d0bfff",  # lavender
+    "#80ffb0",  # mint
+    "#8cc0ff",  # sky
 )
 """Default colours of points, lines and masks keys (by key, cycled).
 
