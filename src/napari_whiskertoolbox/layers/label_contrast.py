@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "DARK_LABEL_LUMINANCE",
     "LIGHT_LABEL_LUMINANCE",
+    "LUMINANCE_WEIGHTS",
     "contrast_ratio",
     "label_luminance",
     "media_luminance",
@@ -28,7 +29,8 @@ DARK_LABEL_LUMINANCE = 0.005
 """Relative luminance of labels over bright frames: a deep shade of the marker's colour."""
 SAMPLED_FRAMES = 5
 """Frames read (evenly spread) to measure a media's brightness."""
-_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
+LUMINANCE_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
+"""Relative luminance of linear RGB (WCAG 2, sRGB primaries): ``linear_rgb @ LUMINANCE_WEIGHTS``."""
 
 
 def srgb_to_linear(srgb: np.ndarray) -> np.ndarray:
@@ -90,6 +92,6 @@ def media_luminance(media: Any, contrast_limits: tuple[float, float] | None = No
         frame = frame[::step, ::step]
         linear = srgb_to_linear((frame - float(low)) / span)
         if media.is_color:
-            linear = linear[..., :3] @ _WEIGHTS
+            linear = linear[..., :3] @ LUMINANCE_WEIGHTS
         means.append(float(linear.mean()))
     return float(np.mean(means))

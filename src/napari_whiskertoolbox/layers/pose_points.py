@@ -122,18 +122,17 @@ def label_color(color: str, luminance: float = LABEL_LUMINANCE) -> str:
     """
     from napari.utils.colormaps.standardize_color import transform_color
 
-    srgb = np.asarray(transform_color(color)[0][:3], np.float64)
-    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-    weights = np.array([0.2126, 0.7152, 0.0722])
-    target = luminance
-    luminance = float(linear @ weights)
-    if luminance <= 0:
-        linear = np.full(3, target)
+    from napari_whiskertoolbox.layers.label_contrast import LUMINANCE_WEIGHTS, srgb_to_linear
+
+    linear = srgb_to_linear(transform_color(color)[0][:3])
+    current = float(linear @ LUMINANCE_WEIGHTS)
+    if current <= 0:
+        linear = np.full(3, luminance)
     else:
-        linear = np.minimum(linear * (target / luminance), 1.0)
-        luminance = float(linear @ weights)
-        if luminance < target:  # clipped: mix with white, luminance being linear
-            linear += (1.0 - linear) * (target - luminance) / (1.0 - luminance)
+        linear = np.minimum(linear * (luminance / current), 1.0)
+        current = float(linear @ LUMINANCE_WEIGHTS)
+        if current < luminance:  # clipped: mix with white, luminance being linear
+            linear += (1.0 - linear) * (luminance - current) / (1.0 - current)
     out = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
     return "#" + "".join(f"{round(float(v) * 255):02x}" for v in np.clip(out, 0, 1))
 
