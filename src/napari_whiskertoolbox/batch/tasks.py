@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import inspect
-import io
 import json
 import modulefinder
 import os
 import threading
-import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,8 +150,7 @@ def _decode_script(content: bytes) -> str:
     UnicodeDecodeError, SyntaxError
         Not text in its declared encoding, or a bad coding cookie.
     """
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
-    return io.TextIOWrapper(io.BytesIO(content), encoding, line_buffering=True).read()
+    return importlib.util.decode_source(content)
 
 
 def _local_imports(script: Path) -> list[Path]:
