@@ -11,7 +11,7 @@ import pytest
 from napari_whiskertoolbox.batch import MARKER_FILE
 from napari_whiskertoolbox.io import save_session
 from napari_whiskertoolbox.sample import make_sample_session
-from napari_whiskertoolbox.widgets.batch_dock import BatchWidget
+from napari_whiskertoolbox.widgets.batch_dock import COLUMNS, BatchWidget
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -75,7 +75,9 @@ def _prepare(dock: BatchWidget, sessions: Path, tmp_path: Path) -> None:
 
 
 def _statuses(dock: BatchWidget) -> list[str]:
-    return [dock.table.item(row, 1).text() for row in range(dock.table.rowCount())]
+    return [
+        dock.table.item(row, COLUMNS.index("status")).text() for row in range(dock.table.rowCount())
+    ]
 
 
 def test_run_fills_the_table_and_opens_outputs(
@@ -97,23 +99,24 @@ def test_run_fills_the_table_and_opens_outputs(
 
     assert _statuses(dock) == ["done", "failed", "done"]
     headers = [dock.table.horizontalHeaderItem(c).text() for c in range(dock.table.columnCount())]
-    assert headers == [
-        "session",
-        "status",
-        "duration",
-        "peak memory",
-        "keys added",
-        "keys changed",
-        "keys deleted",
-        "error",
-    ]
-    assert [dock.table.item(0, c).text() for c in (4, 5)] == ["angle_sign", "whisker_angle"]
-    assert "session.json" in dock.table.item(1, 7).toolTip()
-    assert dock.table.item(0, 3).text().endswith(" MiB")  # the worker's peak memory
+    assert headers == list(COLUMNS)
+    assert headers[:3] == ["session", "status", "error"]
+    # the reason a session failed is in view in a dock as narrow as napari's default
+    dock.resize(420, dock.height())
+    error_x = dock.table.columnViewportPosition(COLUMNS.index("error"))
+    assert 0 <= error_x < dock.table.viewport().width() - 60
+    assert [
+        dock.table.item(0, c).text()
+        for c in (COLUMNS.index("keys added"), COLUMNS.index("keys changed"))
+    ] == ["angle_sign", "whisker_angle"]
+    assert "session.json" in dock.table.item(1, COLUMNS.index("error")).toolTip()
+    assert (
+        dock.table.item(0, COLUMNS.index("peak memory")).text().endswith(" MiB")
+    )  # the worker's peak memory
     # the local cluster closed with the batch: no dead dashboard link is offered
     assert dock.cluster.text() == "dask: local cluster, 1 worker, closed"
     assert "dashboard" not in dock.status.text()
-    assert dock.table.item(0, 2).text().endswith(" s")
+    assert dock.table.item(0, COLUMNS.index("duration")).text().endswith(" s")
     assert dock.run_button.isEnabled()
     assert "1 failed" in dock.status.text()
     assert (tmp_path / "out" / "batch_results.parquet").is_file()
@@ -127,7 +130,10 @@ def test_run_fills_the_table_and_opens_outputs(
 
     dock.table.cellDoubleClicked.emit(1, 0)  # failed: nothing to open, it says why
     assert dock.status.text().startswith("mouse2 failed, nothing saved to open: FormatError: ")
-    assert dock.table.item(1, 1).toolTip() == dock.table.item(1, 7).toolTip()  # hover "failed"
+    assert (
+        dock.table.item(1, COLUMNS.index("status")).toolTip()
+        == dock.table.item(1, COLUMNS.index("error")).toolTip()
+    )  # hover "failed"
 
 
 def test_cancel_keeps_finished_outputs(

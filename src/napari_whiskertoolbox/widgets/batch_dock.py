@@ -65,14 +65,27 @@ TASK_SOURCES = ("Script in the script runner", "Pipeline from the library", "Fil
 COLUMNS = (
     "session",
     "status",
+    "error",
     "duration",
     "peak memory",
     "keys added",
     "keys changed",
     "keys deleted",
-    "error",
 )
-_MEMORY, _KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED, _ERROR = 3, 4, 5, 6, 7
+_STATUS, _ERROR, _DURATION, _MEMORY, _KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED = (
+    COLUMNS.index(name)
+    for name in (
+        "status",
+        "error",
+        "duration",
+        "peak memory",
+        "keys added",
+        "keys changed",
+        "keys deleted",
+    )
+)
+ERROR_COLUMN_WIDTH = 220
+"""Starting width (px) of the error column: the last line of the error, whole on hover."""
 _COLUMN_TIPS = {
     _MEMORY: "The session's peak resident memory in its worker process (load, task, save)",
     _KEYS_ADDED: "DataManager keys the task created",
@@ -126,7 +139,8 @@ class BatchWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(_ERROR, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(_ERROR, ERROR_COLUMN_WIDTH)
         for column, tip in _COLUMN_TIPS.items():
             self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.cellDoubleClicked.connect(self._open_row)
@@ -525,7 +539,7 @@ class BatchWidget(QWidget):
 
     def _on_progress(self, event: BatchProgress) -> None:
         row = event.index
-        status_item = self.table.item(row, 1)
+        status_item = self.table.item(row, _STATUS)
         if status_item is None:
             return
         if status_item.text() in FINAL_STATUSES and event.status not in FINAL_STATUSES:
@@ -539,7 +553,7 @@ class BatchWidget(QWidget):
             if event.status in FINAL_STATUSES:
                 self._records[row] = record
             self.table.item(row, 0).setText(record.name)
-            self.table.item(row, 2).setText(f"{record.duration_s:.2f} s")
+            self.table.item(row, _DURATION).setText(f"{record.duration_s:.2f} s")
             self.table.item(row, _MEMORY).setText(memory_text(record.peak_memory_mb))
             error = (record.error or "").strip()
             last = _last_error_line(record) if event.status != "done" else ""
@@ -552,7 +566,7 @@ class BatchWidget(QWidget):
                 self.table.item(row, column).setToolTip("\n".join(keys))
             self.table.item(row, _ERROR).setText(last)
             self.table.item(row, _ERROR).setToolTip(error)
-            status_item.setToolTip(error)  # the error column is far right in a narrow dock
+            status_item.setToolTip(error)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _on_finished(self, report: BatchReport) -> None:
@@ -577,7 +591,7 @@ class BatchWidget(QWidget):
         if not self._cluster_reported:  # it did not start, or could not be reached
             self.cluster.setText("")
         for row in range(self.table.rowCount()):  # "queued": they never ran
-            item = self.table.item(row, 1)
+            item = self.table.item(row, _STATUS)
             if item is not None and item.text() not in FINAL_STATUSES:
                 item.setText("")
         self.status.setText(f"Batch failed to run: {exc}")
