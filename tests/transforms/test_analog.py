@@ -414,3 +414,42 @@ def test_hilbert_bandpass_in_chunks_equals_scipy_sosfiltfilt(monkeypatch):
     y = signal.sosfiltfilt(sos, x, padlen=3 * (2 * len(sos) + 1))
     expected = np.angle(analytic_signal(y))
     assert np.abs(np.angle(np.exp(1j * (out - expected)))).max() < 1e-3
+
+
+def test_an_upsampled_clock_goes_with_its_last_key_in_the_same_undo_step():
+    """The '<clock>_x<k>' clock Sinc upsampling made stayed after its keys were deleted."""
+    from napari_whiskertoolbox.core import DataManager, TimeFrame
+    from napari_whiskertoolbox.transforms import run_transform
+
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame(np.arange(0, 100, 10)))
+    dm.set_data("v", AnalogTimeSeries(np.sin(np.arange(10.0))), "cam")
+    run_transform(dm, "SincInterpolation", "v", "up", {"upsampling_factor": 4})
+    run_transform(dm, "SincInterpolation", "v", "again", {"upsampling_factor": 4})
+    assert dm.auto_removed_clocks() == ["cam_x4"]
+    dm.delete_data("up")
+    assert dm.time_key("again") == "cam_x4"  # still used
+    dm.delete_data("again")
+    assert dm.time_keys() == ["time", "cam"]
+    dm.history.undo()  # 'again' and its clock, one step
+    assert dm.time_key("again") == "cam_x4"
+    assert len(dm.get_time("cam_x4")) == len(dm.get_data("again")) == 37
+    dm.history.redo()
+    assert "cam_x4" not in dm.time_keys()
+    # a clock the user made (UpsampleTimeFrame) and a transform reused stays
+    dm.history.undo()
+    dm.history.undo()
+    from napari_whiskertoolbox.transforms.commands import run_command
+
+    made = run_command(
+        dm,
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "cam", "output_time_key": "cam_x2"},
+        },
+    )
+    assert made.success, made.error
+    run_transform(dm, "SincInterpolation", "v", "made", {"upsampling_factor": 2})
+    assert dm.time_key("made") == "cam_x2"
+    dm.delete_data("made")
+    assert "cam_x2" in dm.time_keys()

@@ -124,3 +124,55 @@ def test_normalize_clock_ticks_value_is_relative_ticks_too():
     )
     pipeline.run_on_key(dm, "ev", "piped")
     assert ticks(dm, "piped") == [-20, -10]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "clock"),
+    [
+        ("NormalizeDigitalEventSeriesRelative", {"alignment_time": 30}, "relative:out"),
+        ("NormalizeClockTicksValueV2", {"alignment_time": 30}, "relative:out"),
+    ],
+)
+def test_a_relative_clock_goes_with_its_last_key_in_the_same_undo_step(name, params, clock):
+    """The 'relative:<key>' clock stayed in the DataManager after its key was deleted."""
+    dm = cam_session()
+    run_transform(dm, name, "ev", "out", params)
+    assert dm.time_key("out") == clock
+    dm.delete_data("out")
+    assert clock not in dm.time_keys()
+    dm.history.undo()  # one step: the key and its clock
+    assert dm.time_key("out") == clock
+    assert ticks(dm, "out") == [-20, -10]
+    dm.history.redo()
+    assert clock not in dm.time_keys()
+    dm.history.undo()
+    # a shifted copy is on a relative clock of its own; bound to this one, it keeps it
+    run_transform(dm, "ShiftDigitalEventSeries", "out", "sh", {"offset": 1})
+    dm.set_time_key("sh", clock)
+    assert "relative:sh" not in dm.time_keys()  # unbound from 'sh' by the rebind
+    dm.delete_data("out")
+    assert clock in dm.time_keys()
+    dm.delete_data("sh")
+    assert clock not in dm.time_keys()
+
+
+def test_replacing_a_relative_result_drops_the_clock_it_no_longer_uses():
+    dm = cam_session()
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 10})
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 30})
+    assert dm.time_key("rel") == "relative:rel_2"
+    assert "relative:rel" not in dm.time_keys()
+    dm.history.undo()
+    assert dm.time_key("rel") == "relative:rel"
+    assert "relative:rel_2" not in dm.time_keys()
+    assert ticks(dm, "rel") == [0, 10]
+
+
+def test_a_clock_the_user_made_is_never_removed_with_a_key():
+    dm = cam_session()
+    dm.set_time("relative:mine", TimeFrame([5, 6, 7]))
+    dm.set_data("m", DigitalEventSeries([0]), "relative:mine")
+    dm.delete_data("m")
+    dm.delete_data("ev")
+    assert {"cam", "relative:mine"} <= set(dm.time_keys())
+    assert dm.auto_removed_clocks() == []
