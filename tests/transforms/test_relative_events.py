@@ -176,3 +176,33 @@ def test_a_clock_the_user_made_is_never_removed_with_a_key():
     dm.delete_data("ev")
     assert {"cam", "relative:mine"} <= set(dm.time_keys())
     assert dm.auto_removed_clocks() == []
+
+
+def test_a_relative_key_saved_to_an_events_csv_holds_its_relative_ticks(tmp_path):
+    """WhiskerToolbox writes a relative series' ticks; we wrote the clock's indices, which
+    start at the first negative tick ([0, 10] for ticks [-20, -10])."""
+    from napari_whiskertoolbox.io import load_config, write_key
+    from napari_whiskertoolbox.io.events import read_events_csv
+    from napari_whiskertoolbox.transforms.commands import run_command
+
+    dm = cam_session()
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 30})
+    write_key(dm, "rel", tmp_path / "key.csv")
+    saved = run_command(
+        dm,
+        {
+            "command_name": "SaveData",
+            "parameters": {"data_key": "rel", "format": "csv", "path": str(tmp_path / "cmd.csv")},
+        },
+    )
+    assert saved.success, saved.error
+    for name in ("key.csv", "cmd.csv"):
+        assert (tmp_path / name).read_text() == "-20\n-10\n"
+        assert read_events_csv(tmp_path / name)[None].tolist() == [-20, -10]
+    (tmp_path / "c.json").write_text(
+        '[{"data_type": "digital_event", "name": "back", "filepath": "key.csv"}]'
+    )
+    assert load_config(tmp_path / "c.json").get_data("back").times.tolist() == [-20, -10]
+    # a key on an ordinary clock still writes its frame indices
+    write_key(dm, "ev", tmp_path / "ev.csv")
+    assert (tmp_path / "ev.csv").read_text() == "1\n2\n"
