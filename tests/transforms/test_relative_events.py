@@ -47,6 +47,16 @@ def test_relative_ticks_survive_a_session_round_trip(tmp_path):
     assert ticks(back, "rel") == [-20, -10]
     run_transform(back, "ShiftDigitalEventSeries", "rel", "sh", {"offset": 20})
     assert ticks(back, "sh") == [0, 10]
+    # the transform's clock still goes with its last key
+    assert back.auto_removed_clocks() == ["relative:rel", "relative:sh"]
+    back.delete_data("rel")
+    assert "relative:rel" not in back.time_keys()
+    into = cam_session()  # loaded into a session that has keys of its own
+    from napari_whiskertoolbox.io import load_config
+
+    load_config(tmp_path / "s" / "session.json", into)
+    assert "relative:rel" in into.auto_removed_clocks()
+    assert "cam" not in into.auto_removed_clocks()
 
 
 def test_frame_transforms_refuse_relative_ticks_naming_the_key():
