@@ -611,3 +611,33 @@ def test_replacing_a_key_keeps_its_place_through_undo_and_redo(dm: DataManager):
     dm.redo()
     assert dm.keys() == ["a", "b", "c"]
     np.testing.assert_array_equal(dm.get_data("b").times, [2])
+
+
+def test_an_auto_removed_clock_goes_with_its_last_key_in_the_same_undo_step(dm: DataManager):
+    dm.set_time("own", TimeFrame([0, 5, 9]), auto_remove=True)
+    dm.set_time("user", TimeFrame([0, 5, 9]))
+    assert dm.auto_removed_clocks() == ["own"]
+    dm.set_data("a", DigitalEventSeries([1]), "own")
+    dm.set_data("b", DigitalEventSeries([2]), "own")
+    dm.delete_data("a")
+    assert "own" in dm.time_keys()  # 'b' still uses it
+    dm.set_time_key("b", "user")  # unbinding the last key removes it too
+    assert "own" not in dm.time_keys()
+    dm.undo()
+    assert dm.time_key("b") == "own"
+    assert dm.auto_removed_clocks() == ["own"]
+    dm.set_data("b", DigitalEventSeries([2]), "user")  # so does replacing the key
+    assert "own" not in dm.time_keys()
+    dm.undo()
+    dm.delete_data("b")
+    assert dm.time_keys() == ["time", "user"]
+    dm.undo()  # the key and its clock, one step
+    assert dm.time_key("b") == "own"
+    assert dm.get_data("b").time_frame is dm.get_time("own")
+    dm.redo()
+    assert "own" not in dm.time_keys()
+    dm.undo()
+    dm.set_time("own", TimeFrame([0, 5, 9]))  # stored again by the user: kept from now on
+    dm.delete_data("b")
+    assert "own" in dm.time_keys()
+    assert dm.auto_removed_clocks() == []

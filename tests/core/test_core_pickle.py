@@ -259,3 +259,13 @@ def test_data_manager_round_trip() -> None:
     assert copy.undo()
     assert copy.get_data("nose").count_at(0) == 1
     assert dm.get_data("nose").count_at(0) == 1
+
+
+def test_a_pickled_manager_keeps_which_clocks_go_with_their_keys():
+    dm = DataManager()
+    dm.set_time("own", TimeFrame([0, 5]), auto_remove=True)
+    dm.set_data("a", DigitalEventSeries([1]), "own")
+    back = pickle.loads(pickle.dumps(dm))
+    assert back.auto_removed_clocks() == ["own"]
+    back.delete_data("a")
+    assert back.time_keys() == ["time"]

@@ -414,3 +414,84 @@ def test_hilbert_bandpass_in_chunks_equals_scipy_sosfiltfilt(monkeypatch):
     y = signal.sosfiltfilt(sos, x, padlen=3 * (2 * len(sos) + 1))
     expected = np.angle(analytic_signal(y))
     assert np.abs(np.angle(np.exp(1j * (out - expected)))).max() < 1e-3
+
+
+def test_an_upsampled_clock_goes_with_its_last_key_in_the_same_undo_step():
+    """The '<clock>_x<k>' clock Sinc upsampling made stayed after its keys were deleted."""
+    from napari_whiskertoolbox.core import DataManager, TimeFrame
+    from napari_whiskertoolbox.transforms import run_transform
+
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame(np.arange(0, 100, 10)))
+    dm.set_data("v", AnalogTimeSeries(np.sin(np.arange(10.0))), "cam")
+    run_transform(dm, "SincInterpolation", "v", "up", {"upsampling_factor": 4})
+    run_transform(dm, "SincInterpolation", "v", "again", {"upsampling_factor": 4})
+    assert dm.auto_removed_clocks() == ["cam_x4"]
+    dm.delete_data("up")
+    assert dm.time_key("again") == "cam_x4"  # still used
+    dm.delete_data("again")
+    assert dm.time_keys() == ["time", "cam"]
+    dm.history.undo()  # 'again' and its clock, one step
+    assert dm.time_key("again") == "cam_x4"
+    assert len(dm.get_time("cam_x4")) == len(dm.get_data("again")) == 37
+    dm.history.redo()
+    assert "cam_x4" not in dm.time_keys()
+    # a clock the user made (UpsampleTimeFrame) and a transform reused stays
+    dm.history.undo()
+    dm.history.undo()
+    from napari_whiskertoolbox.transforms.commands import run_command
+
+    made = run_command(
+        dm,
+        {
+            "command_name": "UpsampleTimeFrame",
+            "parameters": {"source_time_key": "cam", "output_time_key": "cam_x2"},
+        },
+    )
+    assert made.success, made.error
+    run_transform(dm, "SincInterpolation", "v", "made", {"upsampling_factor": 2})
+    assert dm.time_key("made") == "cam_x2"
+    dm.delete_data("made")
+    assert "cam_x2" in dm.time_keys()
+
+
+def test_hilbert_one_long_fft_stops_on_a_cancel():
+    """With max_chunk_size 0 the analytic signal of a long chunk was one FFT in the caller's
+    process, which a cancel could not interrupt: it ran to its end (progress 1.0) first. It
+    now runs in a child process that the cancel ends."""
+    import threading
+
+    from napari_whiskertoolbox.transforms import TransformCancelled, TransformContext
+
+    x = series(np.cos(np.arange(2**22) / 7.0))  # about 1.5 s of FFT here
+    cancel = threading.Event()
+    seen: list[float] = []
+    timer = threading.Timer(0.3, cancel.set)
+
+    def progress(fraction: float) -> None:
+        seen.append(fraction)
+        if fraction == 0.0:
+            timer.start()  # the chunk starts: cancel while its FFT runs
+
+    with pytest.raises(TransformCancelled):
+        apply_transform(
+            "AnalogHilbertPhase",
+            x,
+            {"max_chunk_size": 0},
+            context=TransformContext(cancel=cancel, progress=progress),
+        )
+    timer.join()
+    assert seen == [0.0]  # stopped inside the FFT: the chunk never finished
+
+
+@pytest.mark.parametrize("output_type", ["Phase", "Amplitude"])
+def test_hilbert_long_fft_in_a_child_gives_the_same_values(monkeypatch, output_type):
+    from napari_whiskertoolbox.transforms import analog
+
+    times = np.r_[np.arange(0, 6000), np.arange(6003, 9000)]  # a filled hole inside the chunk
+    x = series(np.cos(times / 9.0) + 0.2 * np.sin(times / 2.5), times)
+    params = {"max_chunk_size": 0, "output_type": output_type}
+    here = apply_transform("AnalogHilbertPhase", x, params).values
+    monkeypatch.setattr(analog, "CHILD_FFT_SAMPLES", 1000)  # this chunk now goes to a child
+    child = apply_transform("AnalogHilbertPhase", x, params).values
+    np.testing.assert_array_equal(child, here)

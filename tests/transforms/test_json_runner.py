@@ -117,8 +117,8 @@ def test_each_phase_failing(project, wtb_data, tmp_path):
     assert "none.csv" in load.message
     v2_in_v1 = run_json_pipeline(config(project, wtb_data, transformations={"steps": [
         {"step_id": "a", "transform_name": "CalculateLineLength", "input_key": "whisker"}]}))  # fmt: skip
-    assert v2_in_v1.phase == "load_and_transform"
-    assert "TransformsV2 name" in v2_in_v1.message
+    assert v2_in_v1.success, v2_in_v1.message  # a failing V1 step is a warning (§6.5)
+    assert any("TransformsV2 name" in w for w in v2_in_v1.warnings)
     save = run_json_pipeline(
         config(
             project, wtb_data, saves=[{"data_key": "whisker_length", "format": "png", "path": "x"}]
@@ -214,17 +214,18 @@ def test_relative_paths_and_array_root(tmp_path, wtb_data):
                                          "input_key": "ev", "output_key": "g"}]}},
     ]))  # fmt: skip
     result = run_json_pipeline(path)
-    assert result.phase == "load_and_transform"  # Group Intervals needs intervals, not events
-    assert "is digital_event data; expected digital_interval" in result.message
-    # a runner config's load-phase error names the config file (it named only the step)
-    assert result.message.startswith(f"{path.resolve()}: transformations: phase 0: step 'w'")
+    assert result.success, result.message  # a failing V1 step is a warning (§6.5)
+    (warning,) = result.warnings  # Group Intervals needs intervals, not events
+    assert "is digital_event data; expected digital_interval" in warning
+    assert f"file '{path.resolve()}'" in warning
+    assert "transformations: phase 0: step 'w'" in warning
     path.write_text(json.dumps({"data": [{"data_type": "digital_event", "name": "ev",
                                           "filepath": "events.csv"}],
                                 "transformations": {"steps": [
                                     {"step_id": "w", "transform_name": "Group Interval",
                                      "input_key": "ev", "output_key": "g"}]}}))  # fmt: skip
-    misspelt = run_json_pipeline(path).message
-    assert misspelt.startswith(f"{path.resolve()}: transformations: steps[0] 'w'")
+    (misspelt,) = run_json_pipeline(path).warnings
+    assert "transformations: steps[0] 'w'" in misspelt
     assert "(did you mean 'Group Intervals'?)" in misspelt
     assert result.dm.get_data("ev").times.tolist() == [1, 2, 3, 4, 5]
     assert result.dm.metadata["config_path"] == str(path.resolve())
@@ -420,3 +421,31 @@ def test_continued_runs_report_every_failure_not_only_the_last(project, wtb_data
     assert "Save descriptor at index 1 requires string field 'path'" in err
     stop = run_json_pipeline(path, commands=False)  # without the flag: one failure, no extra
     assert not any("index 0" in w for w in stop.warnings)
+
+
+def test_a_failing_v1_step_loads_and_warns_as_opening_the_config_does(project, wtb_data, capsys):
+    """The runner failed its load phase on a failing V1 step; opening the same config in the
+    viewer loads the data and warns. WhiskerToolbox only logs it (reference §6.5-6.6)."""
+    from napari_whiskertoolbox.io import load_config
+    from napari_whiskertoolbox.io.report import LoadReport
+
+    bad_step = {"step_id": "angle", "transform_name": "Calculate Line Angle",
+                "input_key": "whisker", "output_key": "whisker_angle",
+                "parameters": {"position": "far"}}  # fmt: skip
+    path = config(project, wtb_data, transformations={"steps": [bad_step]})
+    result = run_json_pipeline(path)
+    assert result.success, result.message
+    assert result.phase == "none"
+    assert result.loaded_data == ["whisker", "nose"]
+    assert "whisker_length" in result.dm  # the commands and saves ran
+    assert (project / "out/length.csv").is_file()
+    (warning,) = result.warnings
+    assert f"file '{path.resolve()}'" in warning
+    assert "step 'angle'" in warning or "steps[0] 'angle'" in warning
+    assert "parameter 'position' = 'far' is invalid" in warning
+    report = LoadReport()
+    opened = load_config(path, report=report)  # the viewer's open
+    assert [str(n) for n in report.of_kind("transform")] == [warning]
+    assert sorted(opened.keys()) == sorted(result.loaded_data)
+    assert pipeline_cli([str(path)]) == 0
+    assert "parameter 'position' = 'far' is invalid" in capsys.readouterr().err

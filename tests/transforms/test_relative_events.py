@@ -47,6 +47,16 @@ def test_relative_ticks_survive_a_session_round_trip(tmp_path):
     assert ticks(back, "rel") == [-20, -10]
     run_transform(back, "ShiftDigitalEventSeries", "rel", "sh", {"offset": 20})
     assert ticks(back, "sh") == [0, 10]
+    # the transform's clock still goes with its last key
+    assert back.auto_removed_clocks() == ["relative:rel", "relative:sh"]
+    back.delete_data("rel")
+    assert "relative:rel" not in back.time_keys()
+    into = cam_session()  # loaded into a session that has keys of its own
+    from napari_whiskertoolbox.io import load_config
+
+    load_config(tmp_path / "s" / "session.json", into)
+    assert "relative:rel" in into.auto_removed_clocks()
+    assert "cam" not in into.auto_removed_clocks()
 
 
 def test_frame_transforms_refuse_relative_ticks_naming_the_key():
@@ -124,3 +134,85 @@ def test_normalize_clock_ticks_value_is_relative_ticks_too():
     )
     pipeline.run_on_key(dm, "ev", "piped")
     assert ticks(dm, "piped") == [-20, -10]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "clock"),
+    [
+        ("NormalizeDigitalEventSeriesRelative", {"alignment_time": 30}, "relative:out"),
+        ("NormalizeClockTicksValueV2", {"alignment_time": 30}, "relative:out"),
+    ],
+)
+def test_a_relative_clock_goes_with_its_last_key_in_the_same_undo_step(name, params, clock):
+    """The 'relative:<key>' clock stayed in the DataManager after its key was deleted."""
+    dm = cam_session()
+    run_transform(dm, name, "ev", "out", params)
+    assert dm.time_key("out") == clock
+    dm.delete_data("out")
+    assert clock not in dm.time_keys()
+    dm.history.undo()  # one step: the key and its clock
+    assert dm.time_key("out") == clock
+    assert ticks(dm, "out") == [-20, -10]
+    dm.history.redo()
+    assert clock not in dm.time_keys()
+    dm.history.undo()
+    # a shifted copy is on a relative clock of its own; bound to this one, it keeps it
+    run_transform(dm, "ShiftDigitalEventSeries", "out", "sh", {"offset": 1})
+    dm.set_time_key("sh", clock)
+    assert "relative:sh" not in dm.time_keys()  # unbound from 'sh' by the rebind
+    dm.delete_data("out")
+    assert clock in dm.time_keys()
+    dm.delete_data("sh")
+    assert clock not in dm.time_keys()
+
+
+def test_replacing_a_relative_result_drops_the_clock_it_no_longer_uses():
+    dm = cam_session()
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 10})
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 30})
+    assert dm.time_key("rel") == "relative:rel_2"
+    assert "relative:rel" not in dm.time_keys()
+    dm.history.undo()
+    assert dm.time_key("rel") == "relative:rel"
+    assert "relative:rel_2" not in dm.time_keys()
+    assert ticks(dm, "rel") == [0, 10]
+
+
+def test_a_clock_the_user_made_is_never_removed_with_a_key():
+    dm = cam_session()
+    dm.set_time("relative:mine", TimeFrame([5, 6, 7]))
+    dm.set_data("m", DigitalEventSeries([0]), "relative:mine")
+    dm.delete_data("m")
+    dm.delete_data("ev")
+    assert {"cam", "relative:mine"} <= set(dm.time_keys())
+    assert dm.auto_removed_clocks() == []
+
+
+def test_a_relative_key_saved_to_an_events_csv_holds_its_relative_ticks(tmp_path):
+    """WhiskerToolbox writes a relative series' ticks; we wrote the clock's indices, which
+    start at the first negative tick ([0, 10] for ticks [-20, -10])."""
+    from napari_whiskertoolbox.io import load_config, write_key
+    from napari_whiskertoolbox.io.events import read_events_csv
+    from napari_whiskertoolbox.transforms.commands import run_command
+
+    dm = cam_session()
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 30})
+    write_key(dm, "rel", tmp_path / "key.csv")
+    saved = run_command(
+        dm,
+        {
+            "command_name": "SaveData",
+            "parameters": {"data_key": "rel", "format": "csv", "path": str(tmp_path / "cmd.csv")},
+        },
+    )
+    assert saved.success, saved.error
+    for name in ("key.csv", "cmd.csv"):
+        assert (tmp_path / name).read_text() == "-20\n-10\n"
+        assert read_events_csv(tmp_path / name)[None].tolist() == [-20, -10]
+    (tmp_path / "c.json").write_text(
+        '[{"data_type": "digital_event", "name": "back", "filepath": "key.csv"}]'
+    )
+    assert load_config(tmp_path / "c.json").get_data("back").times.tolist() == [-20, -10]
+    # a key on an ordinary clock still writes its frame indices
+    write_key(dm, "ev", tmp_path / "ev.csv")
+    assert (tmp_path / "ev.csv").read_text() == "1\n2\n"

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CLOCK", "DataManager"]
 
+# a clock (None: absent), whether "time" is automatic, whether it goes with its last key
+_ClockState = tuple[TimeFrame | None, bool, bool]
+
 
 def _extent(obj: DataObject) -> int:
     """Return the number of clock indices ``obj`` spans: its last time index + 1, 0 when empty."""
@@ -81,6 +84,11 @@ class DataManager(DataManagerAliases):
     save. Clocks are undoable: :meth:`set_time`, :meth:`set_sampling_rate` and
     :meth:`delete_time` are undo steps (a config load that replaced a clock undoes to the
     old one).
+
+    A clock stored with ``set_time(..., auto_remove=True)`` (a transform's own clock: the
+    ``relative:<key>`` clock of relative ticks, the ``<clock>_x<k>`` clock of an upsampled
+    result) is removed when no key is bound to it any more: the delete, replace or rebind
+    that unbinds its last key removes it in the same undo step.
     """
 
     data_added = Signal(str)
@@ -96,6 +104,7 @@ class DataManager(DataManagerAliases):
         self._time_keys: dict[str, str] = {}
         self._clocks: dict[str, TimeFrame] = {DEFAULT_CLOCK: TimeFrame.from_count(0)}
         self._default_clock_is_auto = True
+        self._auto_removed: set[str] = set()  # clocks that go with the last key bound to them
         self._key_by_obj: dict[int, str] = {}
         self._handlers: dict[int, Callable[[Change], None]] = {}
         self._modified = False
@@ -119,6 +128,7 @@ class DataManager(DataManagerAliases):
                 "data": [(key, obj, self._time_keys[key]) for key, obj in self._data.items()],
                 "clocks": dict(self._clocks),
                 "default_clock_is_auto": self._default_clock_is_auto,
+                "auto_removed_clocks": sorted(self._auto_removed),
                 "groups": self.groups,
                 "metadata": self.metadata,
                 "modified": self._modified,
@@ -128,6 +138,7 @@ class DataManager(DataManagerAliases):
         DataManager.__init__(self)
         self._clocks = dict(state["clocks"])
         self._default_clock_is_auto = bool(state["default_clock_is_auto"])
+        self._auto_removed = set(state.get("auto_removed_clocks", ())) & set(self._clocks)
         for key, obj, time_key in state["data"]:
             self._insert(key, obj, time_key)
         self.groups.changed.disconnect(self._on_groups_changed)
@@ -319,7 +330,10 @@ class DataManager(DataManagerAliases):
                 self._remove(key)
             self._insert(key, obj, time_key, position)
 
-        self._record(f"set {key}", undo, redo)
+        with self.history.group(f"set {key}"):
+            self._record(f"set {key}", undo, redo)
+            if previous is not None:
+                self._drop_unused_clock(previous[1])
         self._notify_observers()
 
     def get_data(self, key: str) -> Any:
@@ -334,11 +348,13 @@ class DataManager(DataManagerAliases):
             time_key = self._time_keys[key]
             position = list(self._data).index(key)
             obj = self._remove(key)
-        self._record(
-            f"delete {key}",
-            lambda: self._insert(key, obj, time_key, position),
-            lambda: self._remove(key),
-        )
+        with self.history.group(f"delete {key}"):
+            self._record(
+                f"delete {key}",
+                lambda: self._insert(key, obj, time_key, position),
+                lambda: self._remove(key),
+            )
+            self._drop_unused_clock(time_key)
         self._notify_observers()
         return True
 
@@ -396,9 +412,18 @@ class DataManager(DataManagerAliases):
             self._note_change(recorded=True)
 
         bind(name)
-        self._record(f"bind {key} to {name}", lambda: bind(old), lambda: bind(name))
+        with self.history.group(f"bind {key} to {name}"):
+            self._record(f"bind {key} to {name}", lambda: bind(old), lambda: bind(name))
+            self._drop_unused_clock(old)
 
-    def set_time(self, name: str, timeframe: TimeFrame, overwrite: bool = True) -> bool:
+    def set_time(
+        self,
+        name: str,
+        timeframe: TimeFrame,
+        overwrite: bool = True,
+        *,
+        auto_remove: bool = False,
+    ) -> bool:
         """Add clock ``name``, or replace it when ``overwrite`` is True (the default); undoable.
 
         Parameters
@@ -410,6 +435,11 @@ class DataManager(DataManagerAliases):
         overwrite : bool
             Replace an existing clock of that name (default True). With False an existing
             clock is kept and False returned (WhiskerToolbox's ``setTime`` default).
+        auto_remove : bool
+            Remove the clock, in the same undo step, when the last key bound to it is
+            deleted, replaced or bound to another clock (default False: the clock stays
+            until :meth:`delete_time`). For a clock a transform makes for its output; a
+            clock stored again without it is kept from then on.
 
         Returns
         -------
@@ -430,7 +460,8 @@ class DataManager(DataManagerAliases):
                 return False
             before = self._clock_state(name)
         auto = self._default_clock_is_auto and name != DEFAULT_CLOCK
-        self._change_clock(f"set clock {name}", name, before, (timeframe, auto))
+        after = (timeframe, auto, auto_remove and name != DEFAULT_CLOCK)
+        self._change_clock(f"set clock {name}", name, before, after)
         self._notify_observers()
         return True
 
@@ -456,21 +487,27 @@ class DataManager(DataManagerAliases):
         clock = self._require_clock(name)
         retimed = clock.with_sampling_rate(sampling_rate)
         before = self._clock_state(name)
-        self._change_clock(f"set the rate of clock {name}", name, before, (retimed, before[1]))
+        self._change_clock(
+            f"set the rate of clock {name}", name, before, (retimed, before[1], before[2])
+        )
 
-    def _clock_state(self, name: str) -> tuple[TimeFrame | None, bool]:
-        """Return clock ``name`` (None when absent) and whether ``"time"`` is automatic."""
-        return self._clocks.get(name), self._default_clock_is_auto
+    def _clock_state(self, name: str) -> _ClockState:
+        """Return clock ``name`` (None if absent), ``"time"``'s automatic flag, auto-removal."""
+        return self._clocks.get(name), self._default_clock_is_auto, name in self._auto_removed
 
-    def _put_clock(self, name: str, state: tuple[TimeFrame | None, bool]) -> None:
-        """Make clock ``name`` ``state[0]`` (None: remove it) and set the automatic flag."""
-        clock, auto = state
+    def _put_clock(self, name: str, state: _ClockState) -> None:
+        """Make clock ``name`` ``state[0]`` (None: remove it) and set the two flags."""
+        clock, auto, auto_remove = state
         with self._lock:
             if clock is None:
                 self._clocks.pop(name, None)
             else:
                 self._clocks[name] = clock
             self._default_clock_is_auto = auto
+            if auto_remove and clock is not None:
+                self._auto_removed.add(name)
+            else:
+                self._auto_removed.discard(name)
         self._hand_clock_to_objects(name)
         self.clocks_changed.emit(name)
         self._note_change(recorded=True)
@@ -479,8 +516,8 @@ class DataManager(DataManagerAliases):
         self,
         label: str,
         name: str,
-        before: tuple[TimeFrame | None, bool],
-        after: tuple[TimeFrame | None, bool],
+        before: _ClockState,
+        after: _ClockState,
     ) -> None:
         """Apply ``after`` to clock ``name`` as one undo step; undo puts ``before`` back."""
         self._put_clock(name, after)
@@ -501,11 +538,28 @@ class DataManager(DataManagerAliases):
         if users:
             raise ValueError(f"clock {name!r} is used by keys {users}")
         before = self._clock_state(name)
-        self._change_clock(f"delete clock {name}", name, before, (None, before[1]))
+        self._change_clock(f"delete clock {name}", name, before, (None, before[1], False))
+
+    def _drop_unused_clock(self, name: str) -> None:
+        """Remove clock ``name`` (an undo step) if it goes with its last key and has none."""
+        with self._lock:
+            if name not in self._auto_removed or name not in self._clocks:
+                return
+            if any(c == name for c in self._time_keys.values()):
+                return
+            before = self._clock_state(name)
+        self._change_clock(f"delete clock {name}", name, before, (None, before[1], False))
 
     def time_keys(self) -> list[str]:
         """Return the clock names."""
         return list(self._clocks)
+
+    def auto_removed_clocks(self) -> list[str]:
+        """Return the clocks that are removed with the last key bound to them.
+
+        Those stored with ``set_time(..., auto_remove=True)``, in clock order.
+        """
+        return [name for name in self._clocks if name in self._auto_removed]
 
     def clock_of(self, key: str) -> TimeFrame:
         """Return the clock ``key`` is bound to."""
@@ -574,6 +628,7 @@ class DataManager(DataManagerAliases):
         for name in [n for n in self._clocks if n != DEFAULT_CLOCK]:
             with self._lock:
                 del self._clocks[name]
+                self._auto_removed.discard(name)
             self.clocks_changed.emit(name)
         with self._lock:
             self._clocks[DEFAULT_CLOCK] = TimeFrame.from_count(0)

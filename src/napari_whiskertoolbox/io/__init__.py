@@ -15,7 +15,7 @@ from napari_whiskertoolbox.io.atomic import (
 )
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.keys import source_of, write_key
+from napari_whiskertoolbox.io.keys import data_to_save, source_of, write_key
 from napari_whiskertoolbox.io.registry import (
     CONFIG_DATA_TYPES,
     reader_formats,
@@ -31,6 +31,7 @@ __all__ = [
     "atomic_save_npy",
     "atomic_write_bytes",
     "atomic_write_text",
+    "data_to_save",
     "load_config",
     "load_session",
     "reader_formats",

@@ -246,6 +246,9 @@ def load_config(
             report.extend([LoadNote("python", "info", python_message, path=str(parsed.path))])
     staging = DataManager()
     sources = _load_into(parsed, staging, report, dm)
+    for name in parsed.auto_removed_clocks:  # a session's transform-made clocks
+        if name in staging.time_keys():
+            staging.set_time(name, staging.get_time(name), auto_remove=True)
     report.extend(run_config_transformations(staging, parsed.transformations, parsed.path))
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
@@ -539,8 +542,9 @@ def config_code_namespace(dm: DataManager) -> dict[str, Any]:
 def _copy_into(staging: DataManager, dm: DataManager, sources: dict[str, Any]) -> None:
     clocks = staging.metadata.get("_defined_clocks", [])
     with dm.history.group("Load config"):
+        removed_with_keys = set(staging.auto_removed_clocks())
         for name in clocks:
-            dm.set_time(name, staging.get_time(name))
+            dm.set_time(name, staging.get_time(name), auto_remove=name in removed_with_keys)
         for key in list(staging):  # a copy: keys leave staging as they move
             obj = staging.get_data(key)
             clock = staging.time_key(key)

@@ -37,7 +37,9 @@ Accepted layouts
   known (the block's own ``metadata.variables`` fill the rest); ``load_config`` runs them.
   The runner's ``commands`` and ``saves`` are accepted and kept in
   :attr:`ParsedConfig.runner_phases` (``napari-whiskertoolbox pipeline`` runs them).
-  Sessions written by this package add ``groups`` and ``metadata`` blocks.
+  Sessions written by this package add ``groups`` and ``metadata`` blocks, and
+  ``auto_removed_clocks``: the clocks a transform made for its output, which go with the
+  last key bound to them (``DataManager.set_time(auto_remove=True)``).
 
 In the object form every string of a ``data`` item, object keys included, may use
 ``${NAME}``; unknown names fall back to environment variables and otherwise raise
@@ -90,6 +92,7 @@ _KNOWN_TOP = {
     "groups",
     "metadata",
     "version",
+    "auto_removed_clocks",
 }
 _PYTHON_ENVIRONMENT_KEYS = (
     "venv_path",
@@ -323,6 +326,7 @@ class ParsedConfig:
     python_code: dict[str, Any] | None = None
     groups: dict[str, list[int]] | None = None
     metadata: dict[str, Any] | None = None
+    auto_removed_clocks: list[str] = field(default_factory=list)
     transformations: list[dict[str, Any]] = field(default_factory=list)
     runner_phases: dict[str, Any] = field(default_factory=dict)
     notes: list[LoadNote] = field(default_factory=list)
@@ -455,6 +459,11 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
         if not isinstance(doc["metadata"], dict):
             raise FormatError("expected 'metadata' to be an object", path=p)
         parsed.metadata = doc["metadata"]
+    if "auto_removed_clocks" in doc:
+        names = doc["auto_removed_clocks"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise FormatError("expected 'auto_removed_clocks' to be a list of clock names", path=p)
+        parsed.auto_removed_clocks = list(names)
     return parsed
 
 

@@ -78,12 +78,17 @@ def get_transformations_runner() -> TransformationsRunner | None:
 
 
 def run_config_transformations(
-    dm: DataManager, blocks: Sequence[Mapping[str, Any]], config: Path
+    dm: DataManager,
+    blocks: Sequence[Mapping[str, Any]],
+    config: Path | None,
+    runner: TransformationsRunner | None = None,
 ) -> list[LoadNote]:
     """Run each ``{"transformations": block}`` element of a config on ``dm``, in order.
 
     A block that fails does not stop the load (WhiskerToolbox logs the failure and keeps
     the data): its failure is returned as a ``transform`` note and the next block runs.
+    Both entry points that load a config use this: :func:`~.config.load_config` (so
+    opening a config in the viewer) and the JSON pipeline runner's load phase.
 
     Parameters
     ----------
@@ -91,8 +96,11 @@ def run_config_transformations(
         The (staging) DataManager the config's data was loaded into.
     blocks : list of dict
         The config's ``{"transformations": ...}`` elements (from ``data`` or the root).
-    config : Path
-        The config file, for error messages.
+    config : Path or None
+        The config file, for error messages (None: a config given as a dict).
+    runner : callable, optional
+        ``runner(dm, block)``; by default the installed one (the JSON pipeline runner
+        passes one that sees its progress and cancel).
 
     Returns
     -------
@@ -107,7 +115,7 @@ def run_config_transformations(
     """
     if not blocks:
         return []
-    runner = _runner
+    runner = runner or _runner
     if runner is None:
         raise FormatError(
             f"this config has {len(blocks)} 'transformations' block(s), which need "
@@ -123,6 +131,11 @@ def run_config_transformations(
         except ValueError as exc:
             message = f"failed and was left out (the data loaded): {exc}"
             notes.append(
-                LoadNote(f"transformations block {i}", "transform", message, path=str(config))
+                LoadNote(
+                    f"transformations block {i}",
+                    "transform",
+                    message,
+                    path=None if config is None else str(config),
+                )
             )
     return notes

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.relative_clock import is_relative_clock, relative_ticks
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import write_data, writer_formats
 
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core.data_manager import DataManager
 
-__all__ = ["source_of", "write_key"]
+__all__ = ["data_to_save", "source_of", "write_key"]
 
 
 def source_of(dm: DataManager, key: str) -> dict[str, Any] | None:
@@ -21,6 +23,21 @@ def source_of(dm: DataManager, key: str) -> dict[str, Any] | None:
     sources = dm.metadata.get("sources")
     record = sources.get(key) if isinstance(sources, dict) else None
     return record if isinstance(record, dict) else None
+
+
+def data_to_save(dm: DataManager, key: str) -> Any:
+    """Return what a file written from ``key`` holds: the values WhiskerToolbox would write.
+
+    That is the stored object, except for events holding relative ticks (on a
+    ``relative:<key>`` clock, made by ``NormalizeDigitalEventSeriesRelative``): WhiskerToolbox
+    keeps those as relative ticks without a clock and writes the ticks, so they are returned
+    with their relative ticks as times (the clock's indices start at the first negative
+    tick, and would be off by it).
+    """
+    obj = dm.get_data(key)
+    if isinstance(obj, DigitalEventSeries) and is_relative_clock(dm.time_key(key)):
+        return relative_ticks(obj, dm.clock_of(key))
+    return obj
 
 
 def write_key(
@@ -42,6 +59,8 @@ def write_key(
         Format; defaults to the format it was loaded with.
     **options
         Writer options; default to the options the key was loaded with.
+
+    The values written are :func:`data_to_save`'s (relative ticks as they are).
 
     Raises
     ------
@@ -70,5 +89,5 @@ def write_key(
             path=path,
         )
     merged = {**source.get("options", {}), **options}
-    write_data(data_type, fmt, dm.get_data(key), path, **merged)
+    write_data(data_type, fmt, data_to_save(dm, key), path, **merged)
     return Path(path)

@@ -140,6 +140,8 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         "groups": {name: [int(i) for i in ids] for name, ids in dm.groups.to_dict().items()},
         "metadata": dm.metadata,
     }
+    if dm.auto_removed_clocks():  # clocks a transform made: they go with their last key
+        document["auto_removed_clocks"] = dm.auto_removed_clocks()
     # json.dumps would turn a key 1 into "1": refused like a value JSON cannot hold
     where = _non_json_value(dm.metadata, "dm.metadata")
     try:

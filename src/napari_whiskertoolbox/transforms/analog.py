@@ -16,6 +16,7 @@ import numpy as np
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.transforms.child_process import run_stoppable
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.filters import sosfiltfilt_chunked
 from napari_whiskertoolbox.transforms.registry import container_transform
@@ -550,6 +551,25 @@ def analytic_signal(x: np.ndarray) -> np.ndarray:
     return sp_fft.ifft(spectrum * h)
 
 
+CHILD_FFT_SAMPLES = 2**20
+"""Analytic signals of more samples are computed in a child process that a cancel ends.
+
+One FFT cannot stop midway: 2**20 samples take about half a second here, 20M several
+seconds. Longer ones (``max_chunk_size: 0`` on a long chunk, or windows that long) run in
+:func:`~.child_process.run_stoppable`, with the same code and so the same result; the child
+costs about a second to start, small beside such an FFT.
+"""
+
+
+def _analytic(x: np.ndarray, ctx: TransformContext) -> np.ndarray:
+    """:func:`analytic_signal` of ``x``, stopped within a bounded time by a cancel."""
+    ctx.check()
+    if x.size > CHILD_FFT_SAMPLES:
+        owner = ctx.name or "AnalogHilbertPhase"
+        return np.asarray(run_stoppable(analytic_signal, (x,), ctx, owner))
+    return analytic_signal(x)
+
+
 def _analytic_windowed(
     x: np.ndarray, size: int, overlap_fraction: float, taper: bool, ctx: TransformContext
 ) -> np.ndarray:
@@ -568,7 +588,7 @@ def _analytic_windowed(
         win = x[start:stop]
         if taper:
             win = win * signal.windows.hann(win.size, sym=False) if win.size > 1 else win
-        a = analytic_signal(win)
+        a = _analytic(win, ctx)
         last = stop >= n
         kept_to = n if last else start + step + discard
         out[kept_from:kept_to] = a[kept_from - start : kept_to - start]
@@ -611,7 +631,7 @@ def hilbert_phase(series: AnalogTimeSeries, p: Params, ctx: TransformContext) ->
                 vv, int(p.max_chunk_size), p.overlap_fraction, p.use_windowing, ctx
             )
         else:
-            z = analytic_signal(vv)
+            z = _analytic(vv, ctx)  # one FFT over the chunk: in a child when it is long
         r = np.angle(z) if phase else np.abs(z)
         frames = np.arange(int(tt[0]), int(tt[-1]) + 1)
         filled = np.interp(frames, tt, np.unwrap(r) if phase else r)

@@ -296,7 +296,8 @@ class PlannedRun:
     parameters : dict
         The JSON parameters with defaults filled in (what a recorder records).
     new_clock : TimeFrame or None
-        A clock :meth:`store` creates as :attr:`output_time_key` (an upsampled clock).
+        A clock :meth:`store` creates as :attr:`output_time_key` (an upsampled clock),
+        removed again with the last key bound to it (``DataManager.set_time(auto_remove=True)``).
     """
 
     dm: DataManager
@@ -353,7 +354,8 @@ class PlannedRun:
             )
         with self.dm.history.group(self.label):
             if new_clock is not None and time_key not in self.dm.time_keys():
-                self.dm.set_time(time_key, new_clock)
+                # the transform's own clock: it goes with the last key bound to it
+                self.dm.set_time(time_key, new_clock, auto_remove=True)
             store_result(self.dm, self.output_key, result, time_key, self.label, self.name)
             if recorder is not None:
                 recorder.record(

@@ -20,6 +20,7 @@ from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.core.ragged import RaggedSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.keys import data_to_save
 from napari_whiskertoolbox.io.registry import write_data, writer_formats
 from napari_whiskertoolbox.transforms.api import bound_key, store_result
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
@@ -268,7 +269,7 @@ def _save(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         os.replace(path, Path(f"{path}{p.backup_suffix}"))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_data(kind, p.format, dm.get_data(p.data_key), path, **p.format_options)
+        write_data(kind, p.format, data_to_save(dm, p.data_key), path, **p.format_options)
     except FormatError as exc:
         raise _fail(name, str(exc)) from exc
     env.saved_paths.append(path)

@@ -3,7 +3,9 @@
 Three phases: load data (with the existing ``io.load_config``) and run the V1
 ``transformations`` block; run ``commands``; run ``saves``. Each can be skipped; commands
 and saves can continue after errors. The result names the failing phase, message and
-command index, and carries the DataManager.
+command index, and carries the DataManager. A failing V1 step does not fail the load phase
+(reference §6.5-6.6: WhiskerToolbox only logs it): it is a warning naming the config file,
+the step and the parameter, as when the config is opened in the viewer.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.config_transformations import run_config_transformations
 from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import log_note
 from napari_whiskertoolbox.io.substitution import fill_known_variables, fill_loop, loop_placeholders
 from napari_whiskertoolbox.transforms.commands import (
     CommandEnv,
@@ -69,9 +73,12 @@ class PipelineRunResult:
     command_affected_keys : list of str
     saved_paths : list of Path
     warnings : list of str
-        Non-fatal problems: dropped loop entries, and parameter names that a command or a
-        pipeline file's step does not have (ignored, as WhiskerToolbox does; each names the
-        command or file, the step and the key).
+        Non-fatal problems: dropped loop entries, a ``transformations`` block that failed
+        (the data stays loaded, as when the config is opened in the viewer and as
+        WhiskerToolbox, which only logs it; names the config file, the block, the step and
+        the parameter), and parameter names that a command or a pipeline file's step does
+        not have (ignored, as WhiskerToolbox does; each names the command or file, the step
+        and the key).
     """
 
     success: bool
@@ -209,6 +216,7 @@ def _load_phase(
     base: Path,
     config_path: Path | None,
     ctx: TransformContext | None,
+    warnings: list[str],
 ) -> list[str]:
     entries = [e for e in data if not (isinstance(e, Mapping) and "transformations" in e)]
     blocks = [
@@ -228,8 +236,16 @@ def _load_phase(
             for record in dm.metadata.get("sources", {}).values():
                 if isinstance(record, dict) and record.get("config") == str(staged):
                     record["config"] = str(config_path)
-    for block in blocks:
-        run_v1_transformations(dm, block, context=ctx)
+    # as opening the config in the viewer does (and WhiskerToolbox, which only logs them):
+    # a failing block leaves the data loaded and becomes a warning naming file, step and
+    # parameter; the run goes on
+    notes = run_config_transformations(
+        dm,
+        [{"transformations": block} for block in blocks],
+        config_path,
+        lambda target, block: run_v1_transformations(target, block, context=ctx),
+    )
+    warnings.extend(str(log_note(note)) for note in notes)
     return loaded
 
 
@@ -356,7 +372,9 @@ def run_json_pipeline(
                 loops = doc.get("loops", {}) if isinstance(doc, Mapping) else {}
                 expanded = expand_loops(data, loops, result.warnings)
                 resolved = fill_known_variables(expanded, strings)
-                result.loaded_data = _load_phase(dm, resolved, base, config_path, context)
+                result.loaded_data = _load_phase(
+                    dm, resolved, base, config_path, context, result.warnings
+                )
             except _PhaseError:
                 raise
             except TransformCancelled as exc:

@@ -8,7 +8,9 @@ result is stored on a clock of its own, ``relative:<key>``: a regular clock of c
 ticks starting at ``min(0, first tick)``, so index ``i`` is relative tick ``start + i``
 (series without negative ticks keep their ticks as indices). Time conversions, the timeline
 and session files then place and keep the events at their relative ticks; reading the key
-back for a transform gives the relative ticks again.
+back for a transform gives the relative ticks again. The clock's name and reading the ticks
+back are in :mod:`napari_whiskertoolbox.core.relative_clock` (saving a key to a file needs
+them too).
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.relative_clock import (
+    RELATIVE_CLOCK_PREFIX,
+    is_relative_clock,
+    relative_clock_name,
+    relative_ticks,
+)
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.transforms.errors import TransformError
 
@@ -36,18 +44,6 @@ __all__ = [
     "relative_ticks",
     "stored_relative",
 ]
-
-RELATIVE_CLOCK_PREFIX = "relative:"
-
-
-def is_relative_clock(name: str) -> bool:
-    """Return True when clock ``name`` holds relative ticks (made by :func:`stored_relative`)."""
-    return name.startswith(RELATIVE_CLOCK_PREFIX)
-
-
-def relative_clock_name(output_key: str) -> str:
-    """Return the name of the clock of the relative series stored under ``output_key``."""
-    return f"{RELATIVE_CLOCK_PREFIX}{output_key}"
 
 
 def stored_relative(
@@ -70,12 +66,6 @@ def stored_relative(
     n = int(ticks[-1]) - start + 1 if ticks.size else 0
     clock = TimeFrame.regular(n, 1.0, float(start), sampling_rate)
     return DigitalEventSeries(ticks - start, np.asarray(result.ids)), clock
-
-
-def relative_ticks(data: Any, clock: TimeFrame) -> DigitalEventSeries:
-    """Return events stored on a relative clock with their relative ticks as times."""
-    times = np.asarray(data.times, np.int64)
-    return DigitalEventSeries(clock.times_at_indices(times), np.asarray(data.ids))
 
 
 def as_ticks(bound: Bound, owner: str) -> Bound:

@@ -1,9 +1,12 @@
 """The V1 ``transformations`` block of data configs (reference §6.5).
 
-WhiskerToolbox only logs V1 step failures and still reports success; this port fails
-loudly instead (reference §8.1, option c): validation errors and step failures raise a
-:class:`TransformError` naming the step — including a TransformsV2 name used in this
-block, which WhiskerToolbox's own guide shows but its V1 engine rejects.
+WhiskerToolbox only logs V1 step failures and still reports success. Here
+:func:`run_v1_transformations` raises a :class:`TransformError` naming the step (and the
+parameter) on validation errors and step failures — including a TransformsV2 name used in
+this block, which WhiskerToolbox's own guide shows but its V1 engine rejects (reference
+§8.1, option c: report it). The two entry points that load a config, ``io.load_config``
+(the viewer's open) and the JSON pipeline runner, keep the loaded data as WhiskerToolbox
+does and turn that error into a warning (``io.config_transformations``).
 """
 
 from __future__ import annotations
