@@ -135,6 +135,7 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
     ValueError
         When the key's type cannot be written in ``fmt`` (the message lists the formats).
     """
+    from napari_whiskertoolbox.io import data_to_save
     from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
     from napari_whiskertoolbox.io.registry import write_data
 
@@ -153,7 +154,7 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
         )
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    obj = dm.get_data(key)
+    obj = data_to_save(dm, key)  # relative ticks as the ticks, as WhiskerToolbox writes them
     if fmt == NATIVE_FORMAT:
         prefix = folder / key
         save_native(data_type, obj, prefix)
