@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pytest
-from _dlc_tables import write_machine_labels
 
-from _dlc_project import copy_reaching
+from _dlc_project import add_outlier_frames, copy_reaching
 from napari_whiskertoolbox.io import FormatError
 from napari_whiskertoolbox.io.dlc import write_dlc_pair
 from napari_whiskertoolbox.io.pose import pose_sets
@@ -22,24 +20,18 @@ if TYPE_CHECKING:
 BODYPARTS = ["Hand", "Finger1", "Tongue", "Joystick1", "Joystick2"]
 IMG033 = "labeled-data/reachingvideo1/img033.png"
 IMG250 = "labeled-data/reachingvideo1/img250.png"
+MACHINE = "reachingvideo1_machinelabels-iter0"
+"""Pose set (and key prefix) of ``labeled-data/reachingvideo1/machinelabels-iter0.h5``."""
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    """The Reaching labelled-data folder, with outlier frame img250.png extracted into it."""
-    labels = copy_reaching(tmp_path) / "labeled-data" / "reachingvideo1"
-    shutil.copyfile(labels / "img142.png", labels / "img250.png")
-    return labels
+    """A writable Reaching labelled-data folder (CollectedData_Mackenzie, 4 images)."""
+    return copy_reaching(tmp_path) / "labeled-data" / "reachingvideo1"
 
 
 def _machine(folder: Path, bodyparts: list[str] = BODYPARTS) -> Path:
-    # img033 is labelled already; img250 is new. Tongue of img250 is below pcutoff (0.4).
-    n = len(bodyparts)
-    rows = [
-        [v for k in range(n) for v in (100.0 + k, 200.0 + k, 0.9)],
-        [v for k in range(n) for v in (300.0 + k, 400.0 + k, 0.1 if k == 2 else 0.95)],
-    ]
-    return write_machine_labels(folder, ["img033.png", "img250.png"], rows, bodyparts)
+    return add_outlier_frames(folder, bodyparts)  # img033 (labelled already) and img250 (new)
 
 
 def _read_both(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -52,13 +44,13 @@ def test_refined_machine_labels_merge_into_the_existing_collected_data(folder: P
     """Were: refused ("it holds labels ... writing would erase them"), nothing saved."""
     original = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
     dm = open_path(_machine(folder)).dm
-    pose = pose_sets(dm)["machinelabels-iter0"]
+    pose = pose_sets(dm)[MACHINE]
     frame_033, frame_250 = 1, 4  # positions among img005 img033 img038 img142 img250
-    finger = dm.get_data("machinelabels-iter0_Finger1")
+    finger = dm.get_data(f"{MACHINE}_Finger1")
     finger.set_frame(frame_033, np.array([[412.5, 198.25]], np.float32), finger.ids_at(frame_033))
-    hand = dm.get_data("machinelabels-iter0_Hand")
+    hand = dm.get_data(f"{MACHINE}_Hand")
     hand.set_frame(frame_250, np.array([[310.5, 405.5]], np.float32), hand.ids_at(frame_250))
-    dm.get_data("machinelabels-iter0_Joystick2").set_frame(frame_250, np.empty((0, 2)), [])
+    dm.get_data(f"{MACHINE}_Joystick2").set_frame(frame_250, np.empty((0, 2)), [])
     written = write_dlc_pair(dm, pose, folder / "CollectedData_Mackenzie.h5")
     assert [p.name for p in written] == [
         "CollectedData_Mackenzie.h5",
@@ -89,9 +81,35 @@ def test_refined_machine_labels_merge_into_the_existing_collected_data(folder: P
 def test_merging_other_body_parts_is_refused_naming_the_file(folder: Path) -> None:
     before = {p.name: p.read_bytes() for p in folder.glob("CollectedData_*")}
     dm = open_path(_machine(folder, ["Hand", "Nose"])).dm
-    pose = pose_sets(dm)["machinelabels-iter0"]
+    pose = pose_sets(dm)[MACHINE]
     with pytest.raises(FormatError, match=r"CollectedData_Mackenzie\.h5.*body parts differ") as err:
         write_dlc_pair(dm, pose, folder / "CollectedData_Mackenzie.h5")
-    assert "only in pose set 'machinelabels-iter0': ['Nose']" in str(err.value)
+    assert f"only in pose set '{MACHINE}': ['Nose']" in str(err.value)
     assert "only in the file: ['Finger1', 'Tongue', 'Joystick1', 'Joystick2']" in str(err.value)
     assert {p.name: p.read_bytes() for p in folder.glob("CollectedData_*")} == before
+
+
+def test_a_labelled_data_folder_shows_its_machine_labels_beside_its_labels(folder: Path) -> None:
+    """Were: machinelabels-iter0.h5 ignored; only CollectedData's labels opened."""
+    _machine(folder)
+    dm = open_path(folder).dm
+    assert set(pose_sets(dm)) == {"reachingvideo1", MACHINE}
+    labels, machine = pose_sets(dm)["reachingvideo1"], pose_sets(dm)[MACHINE]
+    assert labels.source["likelihood"] is False
+    assert machine.source["likelihood"] is True  # predictions, drawn as such
+    assert machine.source["likelihood_threshold"] == 0.4  # the project's pcutoff
+    assert machine.skeleton == labels.skeleton == [("Hand", "Finger1"), ("Joystick1", "Joystick2")]
+    np.testing.assert_array_equal(dm.get_data(f"{MACHINE}_Hand").times_with_data(), [1, 4])
+    np.testing.assert_array_equal(dm.get_data(f"{MACHINE}_Hand").at(4), [[300, 400]])
+    np.testing.assert_array_equal(dm.get_data(f"{MACHINE}_Tongue").times_with_data(), [1])
+    assert dm.get_data("reachingvideo1_Hand").times_with_data().tolist() == [0, 1, 2, 3]
+
+
+def test_a_folder_with_only_machine_labels_opens_them(folder: Path) -> None:
+    """An outlier video's first refinement: no CollectedData_* yet, only machine labels."""
+    _machine(folder)
+    for path in folder.glob("CollectedData_*"):
+        path.unlink()
+    dm = open_path(folder).dm
+    assert dm.get_data("media").shape[0] == 5
+    assert set(pose_sets(dm)) == {MACHINE}
