@@ -11,6 +11,7 @@ import pytest
 from _dlc_project import add_outlier_frames, copy_reaching
 from napari_whiskertoolbox.io import FormatError
 from napari_whiskertoolbox.io.dlc import write_dlc_pair
+from napari_whiskertoolbox.io.dlc_project import refine_target
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import open_path
 
@@ -113,3 +114,68 @@ def test_a_folder_with_only_machine_labels_opens_them(folder: Path) -> None:
     dm = open_path(folder).dm
     assert dm.get_data("media").shape[0] == 5
     assert set(pose_sets(dm)) == {MACHINE}
+
+
+def test_refined_machine_labels_without_collected_data_start_the_scorers_table(
+    folder: Path,
+) -> None:
+    """No CollectedData_* yet: a new one of the project's scorer, as DeepLabCut's refine saves."""
+    machine = _machine(folder)
+    for path in folder.glob("CollectedData_*"):
+        path.unlink()
+    target = refine_target(machine)
+    assert target == folder / "CollectedData_Mackenzie.h5"  # config.yaml: scorer Mackenzie
+    dm = open_path(folder).dm
+    write_dlc_pair(dm, pose_sets(dm)[MACHINE], target)
+    h5 = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
+    csv = pd.read_csv(folder / "CollectedData_Mackenzie.csv", header=[0, 1, 2], index_col=[0, 1, 2])
+    pd.testing.assert_frame_equal(csv, h5, check_names=False)
+    assert ["/".join(row) for row in h5.index] == [IMG033, IMG250]  # the source's 3 columns
+    assert set(h5.columns.get_level_values("scorer")) == {"Mackenzie"}
+    assert set(h5.columns.get_level_values("coords")) == {"x", "y"}
+    assert h5.loc[tuple(IMG250.split("/")), ("Mackenzie", "Hand", "x")] == 300.0
+
+
+def test_labels_read_elsewhere_merge_instead_of_replacing_the_folders_labels(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Were: the folder's CollectedData_Mackenzie rewritten with only the other file's rows."""
+    original = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
+    elsewhere = tmp_path / "alice" / "labeled-data" / "reachingvideo1"
+    elsewhere.mkdir(parents=True)
+    for image in ("img033.png", "img142.png"):
+        (elsewhere / image).write_bytes((folder / image).read_bytes())
+    alice = original.loc[[IMG033, "labeled-data/reachingvideo1/img142.png"]] + 1.0
+    alice.columns = alice.columns.set_levels(["Alice"], level="scorer")
+    alice.to_csv(elsewhere / "CollectedData_Alice.csv")
+    dm = open_path(elsewhere / "CollectedData_Alice.csv").dm
+    pose = pose_sets(dm)["reachingvideo1"]
+    hand = dm.get_data("reachingvideo1_Hand")
+    hand.set_frame(0, np.array([[50.0, 60.0]], np.float32), hand.ids_at(0))  # img033, moved
+    write_dlc_pair(dm, pose, folder / "CollectedData_Mackenzie.h5")
+    h5, _ = _read_both(folder)
+    expected = original.copy()
+    expected.loc[IMG033, ("Mackenzie", "Hand", "x")] = 50.0  # the one change; Alice's other
+    expected.loc[IMG033, ("Mackenzie", "Hand", "y")] = 60.0  # values do not overwrite
+    pd.testing.assert_frame_equal(h5, expected)
+
+
+def test_merging_other_individuals_is_refused(tmp_path: Path) -> None:
+    def table(path: Path, individuals: list[str]) -> Path:
+        columns = pd.MultiIndex.from_product(
+            [["me"], individuals, ["nose"], ["x", "y"]],
+            names=["scorer", "individuals", "bodyparts", "coords"],
+        )
+        rows = [[1.0, 2.0] * len(individuals)]
+        pd.DataFrame(rows, index=["labeled-data/v/img0.png"], columns=columns).to_csv(path)
+        return path
+
+    existing = table(tmp_path / "CollectedData_me.csv", ["mouse1", "mouse2"])
+    other = tmp_path / "other"
+    other.mkdir()
+    dm = open_path(table(other / "CollectedData_you.csv", ["mouse1", "mouse3"])).dm
+    before = existing.read_bytes()
+    with pytest.raises(FormatError, match=r"CollectedData_me\.csv.*individuals differ") as err:
+        write_dlc_pair(dm, pose_sets(dm)["other"], existing)
+    assert "only in the file: ['mouse2']" in str(err.value)
+    assert existing.read_bytes() == before
