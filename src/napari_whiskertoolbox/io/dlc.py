@@ -975,7 +975,10 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     threshold) keeps the source's columns and values. Rows of the source file for images
     that were not shown are written unchanged, and an untouched point keeps its float64
     value (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
-    ``scaled_height``) are written in the source's pixels.
+    ``scaled_height``) are written in the source's pixels. A ``CollectedData_<scorer>``
+    table already at ``path`` that is not the pose set's own source is merged into, as
+    DeepLabCut's refine step does (:mod:`.dlc_merge`: its images keep their labels except
+    the points changed here, new images are added, its scorer and layout are kept).
 
     Parameters
     ----------
@@ -991,6 +994,12 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     -------
     Path
         The file written (atomically).
+
+    Raises
+    ------
+    FormatError
+        Labels of video frames for a ``CollectedData_*`` table; a table to merge into whose
+        body parts or individuals differ (names the file; nothing is written).
     """
     path = Path(path)
     frame, placed = _frame_to_write(dm, pose, path)
