@@ -1,9 +1,15 @@
-"""The Reaching DeepLabCut project subset of ``tests/data`` (4 images, both label files)."""
+"""The Reaching DeepLabCut project subset of ``tests/data`` (4 images, both label files).
+
+And DeepLabCut's machine labels of outlier frames written into it with pandas, as
+DeepLabCut writes them.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+import pandas as pd
 
 REACHING = Path(__file__).resolve().parent / "data" / "deeplabcut" / "reaching"
 """The project folder: config.yaml and labeled-data/reachingvideo1/."""
@@ -16,3 +22,51 @@ def copy_reaching(tmp_path: Path) -> Path:
     for path in target.rglob("*"):
         path.chmod(0o644 if path.is_file() else 0o755)
     return target
+
+
+MACHINE_SCORER = "DLC_resnet50_ReachingAug30shuffle1_1030000"
+"""The network that predicted the Reaching example's outlier frames (a scorer as DeepLabCut names it)."""
+
+
+def write_machine_labels(
+    folder: Path,
+    images: list[str],
+    rows: list[list[float]],
+    bodyparts: list[str],
+    iteration: int = 0,
+) -> Path:
+    """Write ``machinelabels-iter<iteration>.h5`` as DeepLabCut's ``extract_outlier_frames`` does.
+
+    Index: DeepLabCut's three columns ``("labeled-data", <video>, <image>)``; columns
+    ``(scorer, bodyparts, coords)`` with ``x, y, likelihood``; key ``df_with_missing``. Each
+    row holds ``3 * len(bodyparts)`` values.
+    """
+    columns = pd.MultiIndex.from_product(
+        [[MACHINE_SCORER], bodyparts, ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    index = pd.MultiIndex.from_tuples([("labeled-data", folder.name, image) for image in images])
+    path = folder / f"machinelabels-iter{iteration}.h5"
+    pd.DataFrame(rows, index=index, columns=columns).to_hdf(path, key="df_with_missing", mode="w")
+    return path
+
+
+REACHING_BODYPARTS = ["Hand", "Finger1", "Tongue", "Joystick1", "Joystick2"]
+
+
+def add_outlier_frames(folder: Path, bodyparts: list[str] = REACHING_BODYPARTS) -> Path:
+    """Give a Reaching labelled-data folder an outlier frame and its machine labels.
+
+    ``img250.png`` (a copy of ``img142.png``) is extracted into ``folder``; its
+    ``machinelabels-iter0.h5`` predicts ``img033.png`` (labelled already) at
+    ``(100 + k, 200 + k)``, likelihood 0.9, and ``img250.png`` at ``(300 + k, 400 + k)``,
+    0.95, for body part ``k`` — except body part 2 (Tongue) of ``img250.png``, at 0.1, below
+    the project's pcutoff (0.4).
+    """
+    shutil.copyfile(folder / "img142.png", folder / "img250.png")
+    n = len(bodyparts)
+    rows = [
+        [v for k in range(n) for v in (100.0 + k, 200.0 + k, 0.9)],
+        [v for k in range(n) for v in (300.0 + k, 400.0 + k, 0.1 if k == 2 else 0.95)],
+    ]
+    return write_machine_labels(folder, ["img033.png", "img250.png"], rows, bodyparts)

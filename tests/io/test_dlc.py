@@ -513,7 +513,7 @@ def test_predictions_saved_as_labelled_data_read_back_as_labels(project) -> None
     machine = pd.DataFrame([[10.0, 20.0, 0.9], [11.0, 21.0, 0.2]], index=rows, columns=columns)
     machine.to_csv(labels / "machinelabels-iter0.csv")  # DeepLabCut's outlier-frame predictions
     dm = open_path(labels / "machinelabels-iter0.csv").dm
-    pose = pose_sets(dm)["machinelabels-iter0"]
+    pose = pose_sets(dm)["reachingvideo1_machinelabels-iter0"]  # <video>_<file stem>
     write_dlc(dm, pose, project / "CollectedData_Alice.csv")
     back = read_dlc(project / "CollectedData_Alice.csv")
     assert back.likelihood is None  # labels: x, y
@@ -522,7 +522,9 @@ def test_predictions_saved_as_labelled_data_read_back_as_labels(project) -> None
     np.testing.assert_array_equal(back.xy[:, 0], [[10, 20]])
     assert pose_sets(open_path(project / "CollectedData_Alice.csv").dm)  # reads as labels
     before = (labels / "CollectedData_Mackenzie.h5").read_bytes()
-    with pytest.raises(FormatError, match=r"CollectedData_Mackenzie\.(csv|h5).*erase them"):
+    # Merged as DeepLabCut's refine step merges (test_dlc_refine.py), unless, as here, the
+    # body parts differ (Hand alone): refused, the labels kept.
+    with pytest.raises(FormatError, match=r"CollectedData_Mackenzie\.h5.*body parts differ"):
         write_dlc_pair(dm, pose, labels / "CollectedData_Mackenzie.h5")
     assert (labels / "CollectedData_Mackenzie.h5").read_bytes() == before  # labels kept
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from _sleap_files import write_two_frame_slp
 
 from napari_whiskertoolbox.io import load_config
 from napari_whiskertoolbox.io.routing import open_path
@@ -16,29 +17,13 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-sio = pytest.importorskip("sleap_io")
+pytest.importorskip("sleap_io")
 
 
 def _video(path: Path, n: int = 6) -> Path:
     from _video_files import pattern_frame, write_frames
 
     return write_frames(path, [pattern_frame(i) for i in range(n)], "libx264", "yuv420p", "gray")
-
-
-def _slp(path: Path, video: str) -> Path:
-    skeleton = sio.Skeleton(nodes=["a", "b"], edges=[["a", "b"]])
-    sleap_video = sio.Video(filename=video, open_backend=False)
-    frames = [
-        sio.LabeledFrame(
-            video=sleap_video,
-            frame_idx=t,
-            instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)],
-        )
-        for t in (1, 4)
-    ]  # fmt: skip
-    labels = sio.Labels(labeled_frames=frames, videos=[sleap_video], skeletons=[skeleton])
-    sio.save_slp(labels, str(path))
-    return path
 
 
 def _config_session(folder: Path) -> DataManager:
@@ -64,7 +49,7 @@ def _messages(caplog: pytest.LogCaptureFixture) -> list[str]:
 def test_labels_of_a_video_the_session_shows_go_on_that_videos_clock(tmp_path, caplog) -> None:
     """Were: with two media on two clocks, the labels went on 'time' (the other video's)."""
     dm = _config_session(tmp_path / "exp")
-    slp = _slp(tmp_path / "labels.slp", str(tmp_path / "exp" / "whiskers.mp4"))
+    slp = write_two_frame_slp(tmp_path / "labels.slp", str(tmp_path / "exp" / "whiskers.mp4"))
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         open_path(slp, dm)
     assert sorted(dm.keys("video")) == ["side", "whiskers"]  # not opened a second time
@@ -75,7 +60,7 @@ def test_labels_of_a_video_the_session_shows_go_on_that_videos_clock(tmp_path, c
 
 def test_labels_of_a_moved_copy_of_the_sessions_video_bind_by_name(tmp_path, caplog) -> None:
     dm = _config_session(tmp_path / "exp")
-    slp = _slp(tmp_path / "labels.slp", "/elsewhere/lab/whiskers.mp4")
+    slp = write_two_frame_slp(tmp_path / "labels.slp", "/elsewhere/lab/whiskers.mp4")
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         open_path(slp, dm)
     assert dm.time_key("sleap_a") == "camera"
@@ -88,7 +73,7 @@ def test_labels_of_another_video_say_which_video_they_are_shown_on(tmp_path, cap
     """Were: the labels' own video was dropped without a word, the keypoints on 'time'."""
     dm = _config_session(tmp_path / "exp")
     other = _video(tmp_path / "other.mp4")
-    slp = _slp(tmp_path / "labels.slp", str(other))
+    slp = write_two_frame_slp(tmp_path / "labels.slp", str(other))
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         open_path(slp, dm)
     assert sorted(dm.keys("video")) == ["side", "whiskers"]  # neither replaced nor added

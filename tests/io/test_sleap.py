@@ -631,29 +631,18 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
 
 def test_a_slp_opens_with_the_video_it_labels(tmp_path, caplog) -> None:
     """Were: only the keypoints, on a black canvas, though the video was beside the file."""
+    from _sleap_files import write_two_frame_slp
+
     from _video_files import pattern_frame, write_frames
 
     video = write_frames(
         tmp_path / "clip.mp4", [pattern_frame(i) for i in range(6)], "libx264", "yuv420p", "gray"
     )
-    skeleton = sio.Skeleton(nodes=["a", "b"], edges=[["a", "b"]])
-    moved = sio.Video(filename="/elsewhere/lab/clip.mp4", open_backend=False)  # project moved
     for name, sleap_video in (
         ("here.slp", sio.Video.from_filename(str(video))),
-        ("moved.slp", moved),
+        ("moved.slp", "/elsewhere/lab/clip.mp4"),  # the project moved
     ):
-        frames = [
-            sio.LabeledFrame(
-                video=sleap_video,
-                frame_idx=t,
-                instances=[sio.Instance.from_numpy(np.array([[1.0 + t, 2.0], [3.0, 4.0]]), skeleton=skeleton)],
-            )
-            for t in (1, 4)
-        ]  # fmt: skip
-        sio.save_slp(
-            sio.Labels(labeled_frames=frames, videos=[sleap_video], skeletons=[skeleton]),
-            str(tmp_path / name),
-        )
+        write_two_frame_slp(tmp_path / name, sleap_video)
         dm = DataManager()
         open_path(tmp_path / name, dm=dm)
         assert dm.keys("video") == ["media"]

@@ -291,6 +291,38 @@ def test_a_deeplabcut_table_opened_alone_shows_every_label_whole(
     assert "Annotation keys (WhiskerToolbox)" in viewer.window.dock_widgets
 
 
+def test_multi_animal_labels_name_the_individual_and_the_body_part(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """Were: only the body part ("nose" twice, one per mouse), unlike napari-deeplabcut."""
+    from napari.utils.colormaps.standardize_color import transform_color
+
+    from napari_whiskertoolbox.io.pose import INDIVIDUAL_COLORS
+    from napari_whiskertoolbox.layers.pose_points import label_color
+
+    columns = pd.MultiIndex.from_product(
+        [["DLC_dlcrnet"], ["mouse1", "mouse2"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )
+    rows = [[100.0, 100.0, 0.9, 140.0, 130.0, 0.9, 300.0, 220.0, 0.9, 340.0, 250.0, 0.9]]
+    pd.DataFrame(rows, columns=columns).to_csv(tmp_path / "cageDLC_dlcrnet.csv")
+    viewer = make_napari_viewer(show=True)  # offscreen canvases render black under Xvfb
+    viewer.open(str(tmp_path / "cageDLC_dlcrnet.csv"), plugin=PLUGIN)
+    keypoints = viewer.layers["cage"]
+    assert list(keypoints.text.values) == [
+        "mouse1 · nose",
+        "mouse1 · tail",
+        "mouse2 · nose",
+        "mouse2 · tail",
+    ]
+    canvas = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int)
+    orange = np.round(transform_color(label_color(INDIVIDUAL_COLORS[1]))[0][:3] * 255)
+    text = np.abs(canvas - orange).max(axis=-1) < 60  # mouse2's labels, antialiased
+    _, columns_hit = np.nonzero(text)
+    assert len(columns_hit) > 30  # drawn...
+    assert columns_hit.max() < canvas.shape[1] - 4  # ...whole: the view makes room for them
+
+
 def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
     make_napari_viewer: Any, project: Path, tmp_path: Path
 ) -> None:

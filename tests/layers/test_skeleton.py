@@ -102,7 +102,13 @@ def test_one_keypoints_layer_and_a_skeleton_follow_the_frame(session, tmp_path) 
     assert len(skeleton.data) == 3  # mouseA's thorax-tail edge hides: no tail on frame 3
     assert len(points.data) == 5
     assert list(points.features["individual"]) == ["mouseA"] * 2 + ["mouseB"] * 3
-    assert list(points.text.values) == ["head", "thorax", "head", "thorax", "tail"]
+    assert list(points.text.values) == [
+        "mouseA · head",
+        "mouseA · thorax",
+        "mouseB · head",
+        "mouseB · thorax",
+        "mouseB · tail",
+    ]
     edge_colors = skeleton.edge_color
     assert not np.allclose(edge_colors[0], edge_colors[-1])  # mouseA's edges differ from mouseB's
     face = points.face_color
@@ -138,7 +144,7 @@ def test_keypoints_layer_edits_go_to_their_keys_as_one_undo_step(session) -> Non
     tail_row = len(points.data) - 4  # redrawn in key order: mouseA head, thorax, tail, mouseB...
     np.testing.assert_allclose(points.data[2], [50.0, 60.0])
     np.testing.assert_allclose(points.face_color[tail_row], points.face_color[0])  # mouseA's colour
-    assert list(points.text.values) == ["head", "thorax", "tail", "head", "thorax", "tail"]
+    assert list(points.text.values) == [f"{i} · {n}" for i in ("mouseA", "mouseB") for n in NODES]
     points.selected_data = {len(points.data) - 2}  # a mouseB point; mouseB has every part
     n_before = len(points.data)
     points.add([[1.0, 1.0]])
@@ -161,12 +167,17 @@ def test_point_added_after_a_delete_gets_its_own_label_and_colour(session, delet
     points.selected_data = {deleted}
     points.remove_selected()
     assert dm.get_data(key).count_at(0) == 0
-    assert list(points.text.values) == [n for n in NODES if n != NODES[deleted]] + NODES
+    kept = [n for n in NODES if n != NODES[deleted]]
+    assert list(points.text.values) == [f"mouseA · {n}" for n in kept] + [
+        f"mouseB · {n}" for n in NODES
+    ]
     points.selected_data = {0}  # mouseA: the current individual
     points.add([[33.0, 44.0]])  # takes mouseA's missing body part
     np.testing.assert_array_equal(dm.get_data(key).at(0), [[44.0, 33.0]])
     assert list(points.features["bodypart"]) == NODES * 2
-    assert list(points.text.values) == NODES * 2  # each marker labelled with its own part
+    assert list(points.text.values) == [  # each marker labelled with its own part
+        f"{i} · {n}" for i in ("mouseA", "mouseB") for n in NODES
+    ]
     assert list(points.features["individual"]) == ["mouseA"] * 3 + ["mouseB"] * 3
     np.testing.assert_allclose(points.data[deleted], [33.0, 44.0])
     np.testing.assert_allclose(points.face_color[deleted], points.face_color[0])  # mouseA's

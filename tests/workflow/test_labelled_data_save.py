@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _ask_support import Answers
 
-from _dlc_project import copy_reaching
+from _dlc_project import add_outlier_frames, copy_reaching
 from napari_whiskertoolbox.core import PointData
 from napari_whiskertoolbox.workflow import actions
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
@@ -73,3 +73,36 @@ def test_ctrl_s_with_other_edits_asks_for_a_session_folder(
     assert answers.folder_titles == ["Save the WhiskerToolbox session in"]
     assert (labels / "CollectedData_Mackenzie.h5").read_bytes() == before
     assert session.dm.modified
+
+
+def test_ctrl_s_merges_refined_machine_labels_into_collected_data(
+    make_napari_viewer: Any, qtbot: Any, labels: Path
+) -> None:
+    """DeepLabCut's refine step: outlier predictions, corrected, merged into the labels.
+
+    Were: machinelabels-iter0.h5 not opened with the folder; saved by hand, refused.
+    """
+    add_outlier_frames(labels)  # img250.png extracted, predicted with img033.png
+    original = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    viewer = make_napari_viewer()
+    viewer.open(str(labels.parents[1]), plugin=PLUGIN)
+    session = get_session(viewer)
+    answers = Answers()
+    get_workflow(viewer).ask = answers
+    session.set_frame(4)  # img250.png: the machine's Hand, Finger1, Joystick1, Joystick2
+    machine = viewer.layers["reachingvideo1_machinelabels-iter0"]
+    assert len(machine.data) == 4  # Tongue below pcutoff
+    qtbot.waitUntil(lambda: not session.poses.points[machine.name].reading_scores)
+    assert machine.features["predicted"].all()
+    moved = np.array(machine.data)
+    moved[0] += np.float32(5)  # Hand, corrected
+    machine.data = moved
+    assert actions.save(session)
+    assert answers.folder_titles == []
+    back = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    image = "labeled-data/reachingvideo1/img250.png"
+    pd.testing.assert_frame_equal(back.drop(index=image), original)  # img033 kept its labels
+    row = back.loc[image, "Mackenzie"]
+    assert (row["Hand", "x"], row["Hand", "y"]) == (305.0, 405.0)
+    assert (row["Finger1", "x"], row["Finger1", "y"]) == (301.0, 401.0)
+    assert np.isnan(row["Tongue", "x"])

@@ -25,7 +25,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -43,6 +43,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     read_text,
     split_row,
 )
+from napari_whiskertoolbox.io.dlc_merge import changed_cells, merge_labels
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
@@ -974,7 +975,10 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     threshold) keeps the source's columns and values. Rows of the source file for images
     that were not shown are written unchanged, and an untouched point keeps its float64
     value (and likelihood) from the source. Coordinates scaled when read (``scaled_width`` /
-    ``scaled_height``) are written in the source's pixels.
+    ``scaled_height``) are written in the source's pixels. A ``CollectedData_<scorer>``
+    table already at ``path`` that is not the pose set's own source is merged into, as
+    DeepLabCut's refine step does (:mod:`.dlc_merge`: its images keep their labels except
+    the points changed here, new images are added, its scorer and layout are kept).
 
     Parameters
     ----------
@@ -990,14 +994,33 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     -------
     Path
         The file written (atomically).
+
+    Raises
+    ------
+    FormatError
+        Labels of video frames for a ``CollectedData_*`` table; a table to merge into whose
+        body parts or individuals differ (names the file; nothing is written).
     """
     path = Path(path)
-    _check_labels_target(pose, [path])
-    frame, placed = _dlc_frame(dm, pose, labels_scorer(path))
+    frame, placed = _frame_to_write(dm, pose, path)
     _warn_labels_in_predictions(placed, path)
     with _staged(frame, path):
         pass
     return path
+
+
+def _frame_to_write(dm: DataManager, pose: PoseSet, path: Path) -> tuple[pd.DataFrame, int]:
+    """Return the frame to write at ``path``, and the points placed by hand in predictions.
+
+    Merged into the labels already at ``path`` (:func:`_merge_target`); the count is of
+    points placed or moved here in a table with likelihoods (see :func:`_dlc_frame`).
+    """
+    written = _dlc_frame(dm, pose, labels_scorer(path))
+    existing = _merge_target(pose, path)
+    if existing is None:
+        return written.frame, written.placed
+    new = _table_from_frame(written.frame, path)
+    return merge_labels(new, written.changed, read_dlc(existing), existing, pose.name), 0
 
 
 def labels_scorer(path: str | os.PathLike[str]) -> str | None:
@@ -1006,30 +1029,29 @@ def labels_scorer(path: str | os.PathLike[str]) -> str | None:
     return path.stem[len(LABELS_PREFIX) :] if is_labels_table(path) else None
 
 
-def _check_labels_target(pose: PoseSet, paths: list[Path]) -> None:
-    """Refuse to write predictions over a labelled-data table that holds labels of its own.
+def _merge_target(pose: PoseSet, path: Path) -> Path | None:
+    """Return the labelled-data table that saving ``pose`` at ``path`` merges into, if any.
 
-    A pose set of predictions (``likelihood``) saved as ``CollectedData_<scorer>`` becomes
-    labels; a ``CollectedData_*`` file already there (not the set's own source) holds labels
-    the set never had, which writing it would erase.
-
-    Raises
-    ------
-    FormatError
-        Names the file, and what to do instead.
+    Saving into a ``CollectedData_<scorer>`` table (``.h5`` or ``.csv``) that already exists
+    and is not the pose set's own source (refined predictions, ``machinelabels-iter<N>``,
+    or labels read elsewhere) merges, as DeepLabCut's refine step does
+    (:mod:`.dlc_merge`): the ``.h5`` is read when there is one (DeepLabCut trains from it),
+    else the ``.csv``. None: the file is new, or the pose set's own (written whole).
     """
-    if not pose.source.get("likelihood"):
-        return
-    source = Path(str(pose.source.get("path", ""))).resolve()
-    for path in paths:
-        if is_labels_table(path) and path.exists() and path.resolve() != source:
-            raise FormatError(
-                f"expected a new labelled-data table: it holds labels that pose set "
-                f"{pose.name!r} (predictions) does not have, and writing would erase them; "
-                "save under another CollectedData_<scorer> name, or open the labelled-data "
-                "folder and copy the points you checked into its pose set",
-                path=path,
-            )
+    if not is_labels_table(path):
+        return None
+    own = str(pose.source.get("path") or "")
+    if own and is_labels_table(own) and _same_table(Path(own), path):
+        return None
+    twins = [path.with_suffix(".h5"), path.with_suffix(".csv")]
+    if importlib.util.find_spec("tables") is None:
+        twins.reverse()
+    return next((twin for twin in twins if twin.is_file()), None)
+
+
+def _same_table(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one table (the ``.h5`` and ``.csv`` of a pair count as one)."""
+    return a.resolve().with_suffix("") == b.resolve().with_suffix("")
 
 
 def _warn_labels_in_predictions(placed: int, path: Path) -> None:
@@ -1099,8 +1121,7 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
             stacklevel=2,
         )
         return written
-    _check_labels_target(pose, [path, twin])
-    frame, _ = _dlc_frame(dm, pose, labels_scorer(path))
+    frame, _ = _frame_to_write(dm, pose, path)
     # Both written beside their originals first: a failure leaves both files as they were.
     with _staged(frame, path), _staged(frame, twin):
         pass
@@ -1109,17 +1130,25 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
 
 def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:
     """Return the pose set as a DeepLabCut DataFrame (see :func:`write_dlc`)."""
-    return _dlc_frame(dm, pose, None)[0]
+    return _dlc_frame(dm, pose, None).frame
 
 
-def _dlc_frame(
-    dm: DataManager, pose: PoseSet, labels_scorer: str | None
-) -> tuple[pd.DataFrame, int]:
-    """Return the pose set as a DeepLabCut DataFrame and how many of its points are placed.
+class _Written(NamedTuple):
+    """What :func:`_dlc_frame` built: the frame, and what in it was done by hand."""
+
+    frame: pd.DataFrame
+    placed: int
+    """Points placed or moved here, in a table with likelihoods."""
+    changed: np.ndarray
+    """``(rows, columns)``: points placed, moved or deleted here (:func:`.changed_cells`)."""
+
+
+def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Written:
+    """Return the pose set as a DeepLabCut DataFrame, and what in it was done by hand.
 
     ``labels_scorer``: the frame is a labelled-data table (``CollectedData_<scorer>``) of
     that scorer: ``x, y`` only, whatever the source held, so that its points read back as
-    labels. The count is of points placed or moved here in a table with likelihoods.
+    labels.
 
     Raises
     ------
@@ -1134,6 +1163,7 @@ def _dlc_frame(
     multi = bool(source.get("multi_animal", pose.multi_animal))
     with_likelihood = bool(source.get("likelihood", False))
     threshold = source.get("likelihood_threshold")
+    read_threshold = threshold
     if labels_scorer is not None:
         if source.get("index") != "image":
             raise FormatError(
@@ -1217,7 +1247,9 @@ def _dlc_frame(
         for coord in coords
     ]
     header = pd.MultiIndex.from_tuples(tuples, names=names)
-    return pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header), placed
+    frame = pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header)
+    changed = changed_cells(values[..., 0:2], labels, columns, original, read_threshold)
+    return _Written(frame, placed, changed)
 
 
 def _written_columns(

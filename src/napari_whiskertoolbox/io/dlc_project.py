@@ -2,8 +2,9 @@
 
 - a table (``CollectedData_<scorer>.csv``/``.h5``, predictions, LightningPose CSV): its
   keypoints; labelled-image rows go on the frames of the images beside it;
-- a ``labeled-data/<video>/`` folder: its images as media (by name) and its
-  ``CollectedData_*`` labels on their frames;
+- a ``labeled-data/<video>/`` folder: its images as media (by name), its
+  ``CollectedData_*`` labels on their frames, and DeepLabCut's machine predictions of
+  extracted outlier frames (``machinelabels-iter<N>.h5``) beside them, with their likelihoods;
 - a project's ``config.yaml``, or the project folder holding it: every
   ``labeled-data/<video>/`` folder of the project.
 
@@ -14,8 +15,9 @@ Key naming, one rule for every entry point (:func:`dlc_key_prefix`): keys are
 set is ``<video>``, where ``<video>`` is the video the labels belong to: the labelled-data
 folder's name (for the folder, a ``CollectedData_*`` table in it, or each folder of a
 project) or, for DeepLabCut's predictions ``<video>DLC_<scorer>….csv/.h5``, the text before
-``DLC_``; any other table is named after its file stem. A name already taken gets ``_2``,
-``_3``….
+``DLC_``; machine labels ``labeled-data/<video>/machinelabels-iter<N>.h5`` are
+``<video>_machinelabels-iter<N>`` (beside the labels of ``<video>``); any other table is named
+after its file stem. A name already taken gets ``_2``, ``_3``….
 """
 
 from __future__ import annotations
@@ -51,12 +53,60 @@ __all__ = [
     "is_dlc_project_config",
     "is_dlc_project_folder",
     "is_labeled_data_folder",
+    "is_machine_labels",
     "labels_file_of",
     "load_dlc_entries",
     "load_dlc_path",
+    "machine_labels_of",
+    "refine_target",
 ]
 
 FRAME_FROM = ("position", "image_name")
+MACHINE_PREFIX = "machinelabels"
+"""DeepLabCut names the predictions of extracted outlier frames ``machinelabels-iter<N>.h5``."""
+
+
+def is_machine_labels(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` names DeepLabCut's machine labels (``machinelabels-iter<N>``)."""
+    path = Path(path)
+    return path.name.startswith(MACHINE_PREFIX) and path.suffix.lower() in (*H5_SUFFIXES, ".csv")
+
+
+def machine_labels_of(folder: Path) -> list[Path]:
+    """Return the ``machinelabels-iter<N>`` tables of a labelled-data folder, by iteration.
+
+    The ``.h5`` DeepLabCut writes (a ``.csv`` of the same name only when there is no ``.h5``).
+    """
+    from napari_whiskertoolbox.media._common import natural_sort_key
+
+    found = [p for p in folder.glob(f"{MACHINE_PREFIX}-iter*") if is_machine_labels(p)]
+    stems = {p.stem for p in found if p.suffix.lower() in H5_SUFFIXES}
+    chosen = [p for p in found if p.suffix.lower() in H5_SUFFIXES or p.stem not in stems]
+    return sorted(chosen, key=lambda p: natural_sort_key(p.name))
+
+
+def refine_target(path: str | os.PathLike[str]) -> Path | None:
+    """Return the ``CollectedData_<scorer>.h5`` that refined machine labels at ``path`` go to.
+
+    As DeepLabCut's refine step saves: the labelled-data folder's own ``CollectedData_*``
+    table (merged into, see :mod:`.dlc_merge`), else ``CollectedData_<scorer>.h5`` with the
+    project's ``scorer`` (``config.yaml``). None when ``path`` is no machine labels table or
+    neither is known.
+    """
+    path = Path(path)
+    if not is_machine_labels(path):
+        return None
+    existing = labels_file_of(path.parent)
+    if existing is not None:
+        return existing.with_suffix(".h5") if existing.suffix.lower() == ".csv" else existing
+    config = find_dlc_config(path)
+    if config is None:
+        return None
+    try:
+        scorer = read_dlc_config(config).scorer
+    except FormatError:
+        return None
+    return path.parent / f"{LABELS_PREFIX}{scorer}.h5" if scorer else None
 
 
 def labels_file_of(folder: Path) -> Path | None:
@@ -70,9 +120,9 @@ def labels_file_of(folder: Path) -> Path | None:
 
 
 def is_labeled_data_folder(path: str | os.PathLike[str]) -> bool:
-    """Return whether ``path`` is a folder holding a ``CollectedData_*`` table."""
+    """Return whether ``path`` is a folder of a ``CollectedData_*`` or ``machinelabels-iter*`` table."""
     path = Path(path)
-    return path.is_dir() and labels_file_of(path) is not None
+    return path.is_dir() and (labels_file_of(path) is not None or bool(machine_labels_of(path)))
 
 
 def is_dlc_project_config(path: str | os.PathLike[str]) -> bool:
@@ -126,6 +176,8 @@ def dlc_key_prefix(path: str | os.PathLike[str]) -> str:
         return path.name
     if is_labels_table(path) and path.parent.name:
         return path.parent.name
+    if is_machine_labels(path) and path.parent.name:
+        return f"{path.parent.name}_{path.stem}"
     video = path.stem.split(PREDICTIONS_MARK, 1)[0]
     return video or path.stem
 
@@ -269,13 +321,23 @@ def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[
     from napari_whiskertoolbox.media import open_media
 
     labels = labels_file_of(folder)
-    if labels is None:
-        raise FormatError("expected a CollectedData_*.h5 or .csv file in the folder", path=folder)
+    machine = machine_labels_of(folder)
+    if labels is None and not machine:
+        raise FormatError(
+            "expected a CollectedData_*.h5 or .csv file (or DeepLabCut's "
+            "machinelabels-iter<N>.h5) in the folder",
+            path=folder,
+        )
     media = open_media(folder)
     name = free_prefix(dlc_key_prefix(folder), taken)
     media_key = free_prefix("media", taken | {name})
     height, width = media.shape[1:3]
-    entries = load_dlc_entries(
-        labels, name, config=config, images=folder, image_size=ImageSize(int(width), int(height))
-    )
-    return [(media_key, media), *entries]
+    size = ImageSize(int(width), int(height))
+    entries: list[tuple[str, Any]] = [(media_key, media)]
+    if labels is not None:
+        entries += load_dlc_entries(labels, name, config=config, images=folder, image_size=size)
+    for table in machine:  # predictions of outlier frames, shown above the project's pcutoff
+        used = taken | {name} | {key for key, _ in entries}
+        prefix = free_prefix(dlc_key_prefix(table), used)
+        entries += load_dlc_entries(table, prefix, config=config, images=folder, image_size=size)
+    return entries

@@ -5,8 +5,9 @@ per frame each. One Points layer per key would cost a layer update per body part
 frame step (10 body parts x 2 animals = 20 layers); this view shows the whole set in one
 layer instead: row ``i`` is the point of key ``row_keys[i]`` on the shown frame, coloured
 after its individual (after its body part for a single animal), with ``individual`` and
-``bodypart`` features and the body part's name as the point's text label (as
-napari-deeplabcut shows it; Layer controls > "display text" hides it). Each pose set of a
+``bodypart`` features and a text label: the body part's name, or ``individual · bodypart``
+for several animals (``mouse1 · nose``), as napari-deeplabcut shows them (Layer controls >
+"display text" hides them). Each pose set of a
 session has its own marker (:func:`~.io.pose.pose_symbol`: disc, square, diamond...), so
 two sets coloured alike (a DeepLabCut and a SLEAP set of the same mouse) are told apart.
 
@@ -60,7 +61,14 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.io.pose import PoseSet
 
-__all__ = ["WTB_POSE", "LabelRoom", "PosePointsView", "frame_point", "label_color"]
+__all__ = [
+    "WTB_POSE",
+    "LabelRoom",
+    "PosePointsView",
+    "frame_point",
+    "label_color",
+    "label_text",
+]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -95,20 +103,34 @@ LABEL_LUMINANCE = 0.179
 white and black, ``1.05 / (L + 0.05) == (L + 0.05) / 0.05``: 4.58:1 on both."""
 
 
-def text_spec(point_size: float, color: Any = "white") -> dict[str, Any]:
-    """Text label of each keypoint: its body part, beside the marker of ``point_size`` pixels.
+def text_spec(
+    point_size: float, color: Any = "white", multi_animal: bool = False
+) -> dict[str, Any]:
+    """Text label of each keypoint beside the marker of ``point_size`` pixels.
 
+    Its body part, or ``individual · bodypart`` when ``multi_animal`` (:func:`label_text`).
     A napari ``text`` spec over the layer's features; the offset is in image pixels, so the
     label stays clear of the marker at every zoom. ``color``: napari's text colour (a
     colour, or an encoding over the features such as ``{"feature": ..., "colormap": ...}``).
     """
     return {
-        "string": "{bodypart}",
+        "string": MULTI_ANIMAL_TEXT if multi_animal else "{bodypart}",
         "size": TEXT_SIZE,
         "color": color,
         "anchor": "upper_left",
         "translation": [0.0, 0.6 * point_size],
     }
+
+
+MULTI_ANIMAL_TEXT = "{individual} · {bodypart}"
+"""Text of a keypoint of a multi-animal pose set (napari-deeplabcut's ``{id}–{label}``)."""
+
+
+def label_text(individual: str, bodypart: str, multi_animal: bool) -> str:
+    """Return the text label of a keypoint, as :func:`text_spec` draws it."""
+    if multi_animal:
+        return MULTI_ANIMAL_TEXT.format(individual=individual, bodypart=bodypart)
+    return bodypart
 
 
 def label_color(color: str, luminance: float = LABEL_LUMINANCE) -> str:
@@ -242,7 +264,7 @@ class PosePointsView:
             border_color="black",
             border_width=LABEL_BORDER_WIDTH,
             features=self.features_of([]),
-            text=text_spec(size, {"feature": LABEL_COLOR}),
+            text=text_spec(size, {"feature": LABEL_COLOR}, pose.multi_animal),
             metadata={WTB_POSE: pose.name},
         )
         self.layer.events.data.connect(self._on_layer_data)
@@ -279,21 +301,24 @@ class PosePointsView:
         )
         offset = 0.6 * (self.pose.point_size or POINT_SIZE)
         out = []
+        multi = self.pose.multi_animal
         for bodypart in self.pose.bodyparts:
-            coords = [
-                self.dm.get_data(key).to_flat().coords
+            owners = [
+                (individual, key)
                 for individual in self.pose.individuals
                 if (key := self.pose.key(individual, bodypart)) is not None and key in self.dm
             ]
+            coords = [self.dm.get_data(key).to_flat().coords for _, key in owners]
             xy = np.concatenate(coords) if coords else np.empty((0, 2))
             if not len(xy):
                 continue
+            chars = max(len(label_text(individual, bodypart, multi)) for individual, _ in owners)
             (x_min, y_min), (x_max, y_max) = xy.min(axis=0), xy.max(axis=0)
             out.append(
                 LabelRoom(
                     float(x_min), float(y_min), float(x_max), float(y_max), radius,
                     offset if text_shown else 0.0,
-                    LABEL_CHAR_WIDTH * len(bodypart) if text_shown else 0.0,
+                    LABEL_CHAR_WIDTH * chars if text_shown else 0.0,
                     LABEL_HEIGHT if text_shown else 0.0,
                 )
             )  # fmt: skip

@@ -4,7 +4,10 @@ A DeepLabCut user opens a project (or one ``labeled-data/<video>/`` folder), lab
 saves: DeepLabCut's own GUI then rewrites ``CollectedData_<scorer>.h5`` and ``.csv``, the
 files training reads. Ctrl+S does the same here when every key edited since the last save
 belongs to a pose set read from such a table; anything else (a new key, an edited
-non-keypoint key) leaves Ctrl+S to ask for a session folder as before.
+non-keypoint key) leaves Ctrl+S to ask for a session folder as before. DeepLabCut's machine
+labels of outlier frames (``machinelabels-iter<N>``), once refined, go where DeepLabCut's
+refine step puts them: merged into the folder's ``CollectedData_<scorer>`` table (a new one
+named after the project's scorer when the folder has none).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.io.dlc import is_labels_table, write_dlc_pair
+from napari_whiskertoolbox.io.dlc_project import refine_target
 from napari_whiskertoolbox.io.pose import pose_of_key
 
 if TYPE_CHECKING:
@@ -25,11 +29,17 @@ __all__ = ["labelled_data_targets", "save_labelled_data"]
 
 
 def _labels_file(pose: PoseSet) -> Path | None:
-    """Return the ``CollectedData_*`` table a pose set was read from, if it still exists."""
+    """Return the ``CollectedData_*`` table a pose set goes to on Ctrl+S, if any.
+
+    The table it was read from, if it still exists; for machine labels, the labelled-data
+    folder's table (:func:`~.io.dlc_project.refine_target`).
+    """
     source = pose.source
     path = Path(str(source.get("path") or ""))
-    if source.get("format") != "deeplabcut" or not is_labels_table(path):
+    if source.get("format") != "deeplabcut":
         return None
+    if not is_labels_table(path):
+        return refine_target(path) if path.is_file() else None
     return path if path.is_file() else None
 
 
@@ -80,7 +90,14 @@ def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]
         atomic).
     """
     written: list[Path] = []
-    for pose, labels in targets.values():
+    # A table's own labels first: refined machine labels then merge into what they wrote.
+    for pose, labels in sorted(targets.values(), key=lambda target: not _is_source(*target)):
         written += write_dlc_pair(dm, pose, labels)
     dm.mark_saved()
-    return written
+    return list(dict.fromkeys(written))
+
+
+def _is_source(pose: PoseSet, labels: Path) -> bool:
+    """Whether ``labels`` is the table ``pose`` was read from (either of its pair)."""
+    path = Path(str(pose.source.get("path") or ""))
+    return path.with_suffix("") == labels.with_suffix("")
