@@ -72,17 +72,12 @@ COLUMNS = (
     "keys changed",
     "keys deleted",
 )
-_STATUS, _ERROR, _DURATION, _MEMORY, _KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED = (
-    COLUMNS.index(name)
-    for name in (
-        "status",
-        "error",
-        "duration",
-        "peak memory",
-        "keys added",
-        "keys changed",
-        "keys deleted",
-    )
+_STATUS = COLUMNS.index("status")
+_ERROR = COLUMNS.index("error")
+_DURATION = COLUMNS.index("duration")
+_MEMORY = COLUMNS.index("peak memory")
+_KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED = (
+    COLUMNS.index(f"keys {what}") for what in ("added", "changed", "deleted")
 )
 ERROR_COLUMN_WIDTH = 220
 """Starting width (px) of the error column: the last line of the error, whole on hover."""
