@@ -26,6 +26,7 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import (
     ConfigItem,
     ParsedConfig,
@@ -247,6 +248,11 @@ def load_config(
     staging = DataManager()
     sources = _load_into(parsed, staging, report, dm)
     report.extend(run_config_transformations(staging, parsed.transformations, parsed.path))
+    for key in sources:  # data on frames the clock lacks (a 1001-row file, a 1000-frame video)
+        outside = frames_outside_clocks(staging, {key: sources[key]})
+        if outside:
+            report.extend(outside)
+            sources[key].setdefault("notes", []).extend(str(note) for note in outside)
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
     target = staging if dm is None else dm
