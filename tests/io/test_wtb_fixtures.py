@@ -245,3 +245,12 @@ def test_points_past_the_video_s_last_frame_are_kept_and_named(wtb_data, write_c
     ]
     assert "past the last frame" in dm.metadata["sources"]["pt"]["notes"][-1]
     assert "notes" not in dm.metadata["sources"]["whisker"]  # lines on frames 0-9 fit
+    # a session saved from it says nothing again each time it opens (batches open many)
+    from napari_whiskertoolbox.io import save_session
+
+    folder = write_config([]).parent / "s.session"
+    save_session(dm, folder)
+    again = LoadReport()
+    reopened = load_config(folder / "session.json", report=again)
+    assert reopened.get_data("pt").count_at(1000) == 1
+    assert again.of_kind("clock") == []

@@ -249,6 +249,8 @@ def load_config(
     sources = _load_into(parsed, staging, report, dm)
     report.extend(run_config_transformations(staging, parsed.transformations, parsed.path))
     for key in sources:  # data on frames the clock lacks (a 1001-row file, a 1000-frame video)
+        if sources[key]["format"] == NATIVE_FORMAT:
+            continue  # a saved session's own arrays: told when they first came in
         outside = frames_outside_clocks(staging, {key: sources[key]})
         if outside:
             report.extend(outside)
