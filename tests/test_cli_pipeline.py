@@ -82,14 +82,16 @@ def test_pipeline_runs_three_phases_without_gui_modules(tmp_path: Path, wtb_data
         str(tmp_path / "out" / "angle.csv"),
     ]
     assert lines[6] == "gui []"  # the runner never loads Qt or napari
-    lengths = pd.read_csv(tmp_path / "out" / "length.csv", header=None, comment="#")
-    angles = pd.read_csv(tmp_path / "out" / "angle.csv", header=None, comment="#")
+    # WhiskerToolbox's analog saver: a Time,Data header, then frame,value per sample
+    lengths = pd.read_csv(tmp_path / "out" / "length.csv")
+    angles = pd.read_csv(tmp_path / "out" / "angle.csv")
+    assert list(lengths.columns) == list(angles.columns) == ["Time", "Data"]
     # V2 length: one value per line; V1 angle: one value per frame (its first line)
     assert len(lengths) > len(angles) > 0
-    assert set(angles[0]) == set(lengths[0])
-    assert angles[0].is_unique
-    assert np.isfinite(lengths[1]).all()
-    assert (lengths[1] > 0).all()
+    assert set(angles["Time"]) == set(lengths["Time"])
+    assert angles["Time"].is_unique
+    assert np.isfinite(lengths["Data"]).all()
+    assert (lengths["Data"] > 0).all()
 
 
 def test_pipeline_exit_codes_and_flags(tmp_path: Path, wtb_data: Path) -> None:

@@ -218,3 +218,39 @@ def test_multi_column_binary_format_and_its_clock(wtb_data, write_config):
     assert daq.times[-1] == 992
     np.testing.assert_array_equal(dm.get_data("v0").intervals, [[0, 992]])
     assert dm.time_key("v0") == "daq"
+
+
+def test_points_past_the_video_s_last_frame_are_kept_and_named(wtb_data, write_config):
+    """WhiskerToolbox's test_point.csv has 1001 frames, its test video 1000: the point of
+    frame 1000 loaded without a word, though no frame of the video ever shows it (what a
+    file counting frames from 1 also looks like)."""
+    from napari_whiskertoolbox.io.report import LoadReport
+
+    items = [
+        _item(wtb_data, "video", "media", "Media/test_each_frame_number.mp4"),
+        _item(wtb_data, "points", "pt", "Points/test_point.csv"),
+        _item(wtb_data, "line", "whisker", "Lines/line_test_large.csv", format="csv"),
+        _item(wtb_data, "digital_event", "ev", "DigitalEvents/events.csv", format="csv"),
+    ]
+    report = LoadReport()
+    dm = load_config(write_config(items), report=report)
+    assert dm.get_data("pt").count_at(1000) == 1  # kept, as WhiskerToolbox keeps it
+    assert [(n.item, n.message) for n in report.of_kind("clock")] == [
+        (
+            "[1] 'pt'",  # the list form's item
+            "key 'pt': 1 entry on frame 1000, past the last frame of clock 'time' (frames "
+            "0-999, from the video 'media'): kept, but no frame of the clock shows it (do "
+            "the file's frames count from 1, or belong to another clock?)",
+        )
+    ]
+    assert "past the last frame" in dm.metadata["sources"]["pt"]["notes"][-1]
+    assert "notes" not in dm.metadata["sources"]["whisker"]  # lines on frames 0-9 fit
+    # a session saved from it says nothing again each time it opens (batches open many)
+    from napari_whiskertoolbox.io import save_session
+
+    folder = write_config([]).parent / "s.session"
+    save_session(dm, folder)
+    again = LoadReport()
+    reopened = load_config(folder / "session.json", report=again)
+    assert reopened.get_data("pt").count_at(1000) == 1
+    assert again.of_kind("clock") == []

@@ -371,3 +371,24 @@ def test_headless_engines_keep_every_step(session_dm: DataManager) -> None:
     assert engine.run(EDIT_EVERY_FRAME).success
     assert session_dm.history.undo_label == "set tip"
     assert len(session_dm.history) == steps + 11  # 5 frames cleared and refilled, 1 key
+
+
+def test_none_from_get_data_of_a_misspelt_key_is_named_in_the_traceback(
+    engine: ScriptEngine,
+) -> None:
+    """WhiskerToolbox's ``dm.getData`` gives None for a key it lacks, so a misspelt key
+    surfaced lines later as "'NoneType' object has no attribute 'values'", with nothing
+    saying which key was missing; the traceback now names it and the closest key."""
+    engine.dm.set_data("whisker_angle", AnalogTimeSeries([1.0, 2.0]))
+    result = engine.run(
+        'ang = dm.getData("whisker_angel")\nok = dm.getData("whisker_angle")\nvalues = ang.values\n'
+    )
+    assert not result.success
+    assert result.error.splitlines()[-2:] == [
+        "AttributeError: 'NoneType' object has no attribute 'values'",
+        "note: dm.getData('whisker_angel') on line 1 returned None: there is no key "
+        "'whisker_angel' (did you mean 'whisker_angle'?)",
+    ]
+    # None met otherwise gets no note; nor does a getData of a key that exists
+    other = engine.run("x = None\nx.values\n")
+    assert "note:" not in other.error

@@ -6,9 +6,15 @@ import json
 
 import numpy as np
 import pytest
-from _transforms_support import lines_of, masks_of
+from _transforms_support import lines_of, masks_of, points_of
 
-from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, TimeFrame
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DataManager,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    TimeFrame,
+)
 from napari_whiskertoolbox.transforms import run_command, run_commands
 from napari_whiskertoolbox.transforms.commands import CommandEnv, substitute, upsample_ticks
 
@@ -163,7 +169,7 @@ def test_save_data_with_backup(tmp_path):
         "parameters": {"data_key": "sig", "format": "csv", "path": "out/sig.csv"},
     }
     assert run_command(dm, cmd, env=env).success
-    assert target.read_text() == "1.0\n2.0\n"
+    assert target.read_text() == "Time,Data\n0,1.0\n1,2.0\n"
     dm.set_data("sig", AnalogTimeSeries([3.0]))
     cmd["parameters"]["backup_existing"] = True
     assert run_command(dm, cmd, env=env).success
@@ -185,6 +191,73 @@ def test_save_data_with_backup(tmp_path):
         },
     )
     assert "Data key 'nope' not found in DataManager (parameter 'data_key')" in missing.error
+
+
+def _save(dm, key, path, **options):
+    env = CommandEnv()
+    parameters = {"data_key": key, "format": "csv", "path": str(path)}
+    if options:
+        parameters["format_options"] = options
+    outcome = run_command(dm, {"command_name": "SaveData", "parameters": parameters}, env=env)
+    assert outcome.success, outcome.error
+    return env
+
+
+def test_save_data_writes_whiskertoolbox_saver_layouts(tmp_path):
+    """A runner config's saves give the files WhiskerToolbox's savers write (wt_loaders.md
+    §12.2): a header, and the frame of every analog sample. They were written in the
+    loaders' default layout instead: an analog signal as bare values without its frames
+    or the `Time,Data` header, events without `Event`, points space-separated, so a lab's
+    `pd.read_csv("angle.csv")["Data"]` broke after switching."""
+    dm = DataManager()
+    dm.set_data("sig", AnalogTimeSeries([1.5, -2.25, 3.0]))
+    dm.set_data("sparse", AnalogTimeSeries([0.5, 0.25], [4, 9]))
+    dm.set_data("ev", DigitalEventSeries([3, 7]))
+    dm.set_data("iv", DigitalIntervalSeries([[2, 5], [8, 9]]))
+    dm.set_data("pt", points_of({2: [[131.0, 222.5]], 0: [[1.25, 2.0]]}))
+    dm.set_data("wh", lines_of({1: [[[1.0, 2.0], [3.5, 4.0]]]}))
+    dm.set_data("mk", masks_of({0: [[[1, 2], [2, 2], [3, 2]]]}))
+    expected = {
+        "sig": "Time,Data\n0,1.5\n1,-2.25\n2,3.0\n",
+        "sparse": "Time,Data\n4,0.5\n9,0.25\n",
+        "ev": "Event\n3\n7\n",
+        "iv": "Start,End\n2,5\n8,9\n",
+        "pt": "frame,x,y\n0,1.25,2.0\n2,131.0,222.5\n",
+        "wh": 'Frame,X,Y\n1,"1,3.5","2,4"\n',
+        "mk": 'Frame,RLE\n0,"2,1,3"\n',
+    }
+    for key, text in expected.items():
+        _save(dm, key, tmp_path / f"{key}.csv")
+        assert (tmp_path / f"{key}.csv").read_text() == text, key
+    # the savers' own options, as WhiskerToolbox names them
+    _save(dm, "sig", tmp_path / "a.csv", save_header=False, delimiter=";", precision=2)
+    assert (tmp_path / "a.csv").read_text() == "0;1.50\n1;-2.25\n2;3.00\n"
+    _save(dm, "wh", tmp_path / "b.csv", delimiter=" ", precision=1, header="f,x,y")
+    assert (tmp_path / "b.csv").read_text() == 'f,x,y\n1,"1.0 3.5","2.0 4.0"\n'
+    _save(dm, "ev", tmp_path / "c.csv", parent_dir="sub", filename="events.txt")
+    assert (tmp_path / "sub" / "events.txt").read_text() == "Event\n3\n7\n"
+    # an option the saver does not have is ignored, as there, and named in a warning
+    env = _save(dm, "sig", tmp_path / "d.csv", presicion=2)
+    assert (tmp_path / "d.csv").read_text() == expected["sig"]
+    assert env.warnings == [
+        "SaveData 'sig': format_options 'presicion' is not an option of the analog csv "
+        "saver and is ignored (did you mean 'precision'?); options: ['delimiter', "
+        "'filename', 'header', 'line_delim', 'parent_dir', 'precision', 'save_header']"
+    ]
+    bad = run_command(
+        dm,
+        {
+            "command_name": "SaveData",
+            "parameters": {
+                "data_key": "sig",
+                "format": "csv",
+                "path": str(tmp_path / "e.csv"),
+                "format_options": {"save_header": "yes"},
+            },
+        },
+    )
+    assert "format_options 'save_header' = 'yes': expected true or false" in bad.error
+    assert not (tmp_path / "e.csv").exists()
 
 
 def test_substitution_rules():

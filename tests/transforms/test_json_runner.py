@@ -79,7 +79,10 @@ def test_three_phases_on_real_files(project, wtb_data):
     assert lengths.values[0] == pytest.approx(np.hypot(*np.diff(first, axis=0).T).sum(), rel=1e-5)
     angle = dm.get_data("whisker_angle")
     assert len(angle) == whisker.n_frames_with_data  # V1: one value per frame
-    assert (project / "out" / "length.csv").read_text().count("\n") == len(lengths)
+    saved = (project / "out" / "length.csv").read_text().splitlines()
+    assert saved[0] == "Time,Data"  # WhiskerToolbox's analog saver: frame,value per sample
+    assert len(saved) == len(lengths) + 1
+    assert saved[1].split(",")[0] == str(int(lengths.times[0]))
 
 
 def test_skipping_phases(project, wtb_data):
@@ -387,7 +390,7 @@ def test_cli_runs_pipelines_of_python_transforms_loaded_with_transforms_option(p
         unregister("CliTestLineTipX")
     lines = run_json_pipeline(path, commands=False, saves=False).dm.get_data("whisker")
     tips = [float(line[-1, 0]) + 1.5 for t in lines.times_with_data() for line in lines.at(t)]
-    saved = np.loadtxt(project / "out" / "tip_x.csv", delimiter=",", ndmin=2)
+    saved = np.loadtxt(project / "out" / "tip_x.csv", delimiter=",", ndmin=2, skiprows=1)
     np.testing.assert_allclose(saved[:, -1], tips, rtol=1e-6)
 
 

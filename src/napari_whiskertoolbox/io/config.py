@@ -26,6 +26,7 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import (
     ConfigItem,
     ParsedConfig,
@@ -250,6 +251,13 @@ def load_config(
         if name in staging.time_keys():
             staging.set_time(name, staging.get_time(name), auto_remove=True)
     report.extend(run_config_transformations(staging, parsed.transformations, parsed.path))
+    for key in sources:  # data on frames the clock lacks (a 1001-row file, a 1000-frame video)
+        if sources[key]["format"] == NATIVE_FORMAT:
+            continue  # a saved session's own arrays: told when they first came in
+        outside = frames_outside_clocks(staging, {key: sources[key]})
+        if outside:
+            report.extend(outside)
+            sources[key].setdefault("notes", []).extend(str(note) for note in outside)
     if parsed.python_code is not None:
         _run_python_code(parsed, staging, allow_python)
     target = staging if dm is None else dm

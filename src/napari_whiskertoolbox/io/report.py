@@ -58,7 +58,8 @@ class LoadNote:
         ``skipped``: rows or files left out (``count`` of them); ``unknown_option``: an
         option no reader of this format reads; ``divergence``: we read something
         differently from WhiskerToolbox (see the README); ``clock``: the file's clocks
-        could not be lined up with the session's (:mod:`.clock_alignment`); ``renamed``:
+        could not be lined up with the session's (:mod:`.clock_alignment`), or a key has
+        data on frames its clock lacks (:mod:`.clock_fit`); ``renamed``:
         the file's keys were opened under other names, the session holding theirs;
         ``media``: the video a labels file belongs to was not opened with it (not found,
         unreadable, or the session shows other media); ``transform``: a step of the

@@ -749,7 +749,7 @@ class ScriptEngine(ScriptEngineAliases):
             return result(success=success, error=message, exit_code=code)
         if isinstance(exc, KeyboardInterrupt) and token.requested:
             return result(success=False, cancelled=True)
-        return result(success=False, error=format_user_traceback(exc))
+        return result(success=False, error=format_user_traceback(exc, self._dm.keys()))
 
 
 @contextlib.contextmanager

@@ -22,6 +22,11 @@ from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import data_to_save
 from napari_whiskertoolbox.io.registry import write_data, writer_formats
+from napari_whiskertoolbox.io.wt_savers import (
+    save_csv_as_whiskertoolbox,
+    saver_target,
+    saves_as_whiskertoolbox,
+)
 from napari_whiskertoolbox.transforms.api import bound_key, store_result
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
@@ -264,12 +269,24 @@ def _save(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             f"No registered saver supports format '{p.format}' for data type {kind} "
             f"(formats: {writer_formats(kind)})",
         )
+    as_whiskertoolbox = saves_as_whiskertoolbox(kind, p.format, p.format_options)
     path = env.resolve(p.path)
+    if as_whiskertoolbox:
+        path = saver_target(path, p.format_options)
     if p.backup_existing and path.is_file():
         os.replace(path, Path(f"{path}{p.backup_suffix}"))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_data(kind, p.format, data_to_save(dm, p.data_key), path, **p.format_options)
+        obj = data_to_save(dm, p.data_key)
+        if as_whiskertoolbox:
+            # WhiskerToolbox's saver layout (a header, the frame of each sample), not the
+            # loader's default layout: the lab's code reading these files expects it
+            _, warnings = save_csv_as_whiskertoolbox(
+                kind, obj, env.resolve(p.path), p.format_options
+            )
+            env.warn(f"SaveData '{p.data_key}': {w}" for w in warnings)
+        else:
+            write_data(kind, p.format, obj, path, **p.format_options)
     except FormatError as exc:
         raise _fail(name, str(exc)) from exc
     env.saved_paths.append(path)

@@ -256,8 +256,13 @@ def _save_phase(
     base: Path,
     keep_going: bool,
     ctx: TransformContext | None,
+    warnings: list[str],
 ) -> tuple[list[Path], list[str]]:
-    """Run the save descriptors; return the saved paths and every error in order."""
+    """Run the save descriptors; return the saved paths and every error in order.
+
+    The saves' warnings (a ``format_options`` name the saver does not have) go to
+    ``warnings``.
+    """
     if not isinstance(saves, list):
         return [], ["'saves' must be an array when present"]
     saved: list[Path] = []
@@ -274,6 +279,7 @@ def _save_phase(
                 filled["path"] = str(env.resolve(filled["path"]))
                 command = {"command_name": "SaveData", "parameters": filled}
                 outcome = run_command(dm, command, index=i, env=env)
+                warnings.extend(f"saves[{i}]: {w}" for w in env.warnings)
                 if outcome.success:
                     saved.extend(env.saved_paths)
                     continue
@@ -401,7 +407,7 @@ def run_json_pipeline(
                 raise _PhaseError("command", seq.error)
         if saves and save_list is not None:
             saved, errors = _save_phase(
-                dm, save_list, strings, base, continue_on_save_error, context
+                dm, save_list, strings, base, continue_on_save_error, context, result.warnings
             )
             result.saved_paths.extend(saved)
             if errors:
