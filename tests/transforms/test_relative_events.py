@@ -206,9 +206,11 @@ def test_a_relative_key_saved_to_an_events_csv_holds_its_relative_ticks(tmp_path
         },
     )
     assert saved.success, saved.error
-    for name in ("key.csv", "cmd.csv"):
-        assert (tmp_path / name).read_text() == "-20\n-10\n"
-        assert read_events_csv(tmp_path / name)[None].tolist() == [-20, -10]
+    assert (tmp_path / "key.csv").read_text() == "-20\n-10\n"
+    assert read_events_csv(tmp_path / "key.csv")[None].tolist() == [-20, -10]
+    # SaveData writes WhiskerToolbox's saver layout: an "Event" header, then the ticks
+    assert (tmp_path / "cmd.csv").read_text() == "Event\n-20\n-10\n"
+    assert read_events_csv(tmp_path / "cmd.csv", has_header=True)[None].tolist() == [-20, -10]
     (tmp_path / "c.json").write_text(
         '[{"data_type": "digital_event", "name": "back", "filepath": "key.csv"}]'
     )
