@@ -57,12 +57,14 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
     """Return one notice for the rows ``notes`` say were skipped, or ``None`` if none were.
 
     E.g. ``"ft.csv: 3 rows left out, as WhiskerToolbox's loader leaves them out: line 2,
-    3, 4: frame cell is not all digits (header, negative or decimal frame)"``.
+    3, 4: frame cell is not all digits (header, negative or decimal frame)"``. Notes about
+    other things than rows (files of a folder, body parts without a point) are counted by
+    their own text: ``"exp.json: data left out, ...: body parts without a point ..."``.
     """
     skipped = [note for note in notes if note.kind == "skipped" and note.count]
     if not skipped:
         return None
-    total = sum(note.count for note in skipped)
+    rows = sum(note.count for note in skipped if _SKIPPED_PREFIX.match(note.message))
     reasons = []
     for note in skipped[:_SHOWN_NOTES]:
         where = f"{Path(note.path).name} " if note.path and len(skipped) > 1 else ""
@@ -70,10 +72,13 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
         reasons.append(f"{where}{at}{_SKIPPED_PREFIX.sub('', note.message)}")
     if len(skipped) > _SHOWN_NOTES:
         reasons.append(f"and {len(skipped) - _SHOWN_NOTES} more (see the log)")
-    noun = "row" if total == 1 else "rows"
+    what = [f"{rows} {'row' if rows == 1 else 'rows'}"] if rows else []
+    if any(not _SKIPPED_PREFIX.match(note.message) for note in skipped):
+        # files, body parts, trailing samples, config items: their notes say what and how many
+        what.append("other data" if rows else "data")
     return (
-        f"{Path(path).name}: {total} {noun} left out, as WhiskerToolbox's loader leaves them "
-        f"out: {'; '.join(reasons)}"
+        f"{Path(path).name}: {' and '.join(what)} left out, as WhiskerToolbox's loader leaves "
+        f"them out: {'; '.join(reasons)}"
     )
 
 
