@@ -101,6 +101,19 @@ def test_many_lanes_keep_a_readable_height_and_scroll(timeline, qtbot):
     assert not timeline.lane_scroll.isVisible()
 
 
+def test_a_key_added_later_scrolls_its_lane_into_view(timeline, qtbot):
+    """A transform's or a script's result lands below the lanes in view: it is shown."""
+    dm = timeline.dm
+    for i in range(30):
+        dm.set_data(f"ttl_{i:02d}", DigitalEventSeries(np.arange(i, 1000, 37)))
+    qtbot.waitUntil(lambda: len(timeline.lanes) == 33)
+    assert timeline.lanes_in_view()[0] == "angle"  # a load of many keys keeps the top
+    dm.set_data("whisker_angle", AnalogTimeSeries(np.linspace(0, 1, 1000, dtype=np.float32)))
+    qtbot.waitUntil(lambda: "whisker_angle" in timeline.lanes)
+    assert timeline.lane_keys()[-1] == "whisker_angle"
+    assert "whisker_angle" in timeline.lanes_in_view()
+
+
 def test_the_lane_scroll_bar_gets_room_when_a_dock_squeezes_the_timeline(
     make_napari_viewer, frame_number_video, qtbot
 ):

@@ -104,6 +104,8 @@ class TimelineWidget(QWidget):
         self._pending_reload: set[str] = set()
         self._pending_rebuild = False
         self._pending_clocks = False
+        self._added_keys: list[str] = []
+        """Keys added since the last flush: the first one's new lane is scrolled into view."""
         self._fitted_range: tuple[float, float] | None = None
         """The view range :meth:`fit_all` set last (a view still showing it follows the clock)."""
 
@@ -187,7 +189,7 @@ class TimelineWidget(QWidget):
     def _connect(self) -> None:
         dm = self.dm
         wrappers = [
-            (dm.data_added, connect_main(dm.data_added, self._on_keys_changed)),
+            (dm.data_added, connect_main(dm.data_added, self._on_key_added)),
             (dm.data_removed, connect_main(dm.data_removed, self._on_keys_changed)),
             (dm.data_renamed, connect_main(dm.data_renamed, self._on_renamed)),
             (dm.data_changed, connect_main(dm.data_changed, self._on_data_changed)),
@@ -642,9 +644,17 @@ class TimelineWidget(QWidget):
             lanes_changed.emit(self.dm)
             if self.mapper.display_clock != old_clock or whole:
                 self.fit_all()
+        added, self._added_keys = self._added_keys, []
+        new_lane = next((key for key in added if key in self.lanes), None)
+        if new_lane is not None:  # a transform's or a script's result: show where it went
+            self.scroll_to_lane(new_lane)
         for key in reload:
             if key in self.lanes:
                 self.lanes[key].reload()
+
+    def _on_key_added(self, key: str) -> None:
+        self._added_keys.append(key)
+        self._on_keys_changed(key)
 
     def _on_keys_changed(self, key: str) -> None:
         self._pending_rebuild = True
