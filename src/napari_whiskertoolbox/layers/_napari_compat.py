@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import napari
-    from qtpy.QtWidgets import QMainWindow, QWidget
+    from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 __all__ = [
     "block_refresh",
@@ -26,6 +26,7 @@ __all__ = [
     "forget_vetoed_quit",
     "keep_mesh_shaders",
     "keep_shapes_shaders",
+    "layer_list_dock",
     "main_window",
     "on_console_shown",
     "quit_requested",
@@ -77,6 +78,30 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
             "layers/_napari_compat.main_window"
         )
     return window
+
+
+# --------------------------------------------------------------------------- layer list dock
+# Used by widgets/docking.py (dock layout). napari docks its layer list in a
+# ``QtViewerDockWidget`` that only ``QtViewer.dockLayerList`` returns; a dock of ours at the
+# bottom gives the left column its height back and the layer list the room it asks for.
+def layer_list_dock(viewer: napari.Viewer) -> QDockWidget:
+    """Return the ``QDockWidget`` napari shows its layer list in.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has ``QtViewer.dockLayerList``.
+    """
+    from qtpy.QtWidgets import QDockWidget
+
+    dock = getattr(viewer_widget(viewer), "dockLayerList", None)
+    if not isinstance(dock, QDockWidget):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer.dockLayerList is no longer the layer "
+            f"list's QDockWidget (got {type(dock).__name__}); update "
+            "layers/_napari_compat.layer_list_dock"
+        )
+    return dock
 
 
 # --------------------------------------------------------------------------- close requests

@@ -27,6 +27,7 @@ from napari_whiskertoolbox.workflow.python_environment import install_python_env
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 from napari_whiskertoolbox.workflow.save_target import SaveTarget
 from napari_whiskertoolbox.workflow.session_display import SessionDisplay, install_session_display
+from napari_whiskertoolbox.workflow.view_fit import ViewFitKeeper
 
 if TYPE_CHECKING:
     from qtpy.QtWidgets import QMainWindow
@@ -67,6 +68,9 @@ class Workflow:
 def install_workflow(session: ViewerSession) -> Workflow:
     """Install Python environments, keys, modified indicator, console names, autosave, close guard, Save key.
 
+    In a Qt window the view also stays fitted to the video while docks change the canvas
+    size, until the user zooms or pans (:class:`~.view_fit.ViewFitKeeper`).
+
     A viewer model without a Qt window (headless) gets keys, title and autosave only.
     """
     viewer = session.viewer
@@ -83,6 +87,9 @@ def install_workflow(session: ViewerSession) -> Workflow:
     display = install_session_display(session)
     window = main_window(viewer)
     tolerate_status_races(viewer)
+    central = window.centralWidget()
+    if central is not None:
+        ViewFitKeeper(session, central)  # owned by the widget
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
