@@ -45,6 +45,7 @@ class ViewFitKeeper(QObject):
         canvas.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Schedule :meth:`refit` when the canvas is resized (the event goes on)."""
         if event.type() == QEvent.Type.Resize:
             self._timer.start()  # after the layout has settled
         return False
