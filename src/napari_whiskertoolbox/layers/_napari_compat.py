@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 __all__ = [
+    "add_shapes_at_current_width",
     "block_refresh",
     "call_before_paint",
     "clear_paint_history",
@@ -457,6 +458,43 @@ def keep_shapes_shaders(viewer: napari.Viewer, layer: Any) -> None:
             "node.shape_faces; update layers/_napari_compat.keep_shapes_shaders"
         )
     keep_mesh_shaders(mesh)
+
+
+# --------------------------------------------------------------------------- shapes widths
+# Used by layers/shapes_binding.py (set once when the layer is made). napari's
+# ``Shapes.data = ...`` (our frame swap) gives every shape beyond the previous frame's count
+# width 1, whatever the layer's ``current_edge_width``: a line key drawn wider than 1 would
+# draw some lines of a frame at 1 and some at its width. napari passes the widths to
+# ``Shapes._add_shapes`` (as do drawing, ``add`` and paste), where the shapes are
+# triangulated; handing it the layer's current width instead draws every line of a bound key
+# at one width, the one napari's "edge width" slider sets, at no extra cost per frame.
+def add_shapes_at_current_width(layer: Any) -> None:
+    """Make every shape added to Shapes ``layer`` take its ``current_edge_width``. Idempotent.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Shapes layer no longer adds shapes through ``_add_shapes(...,
+        edge_width=...)``.
+    """
+    import inspect
+
+    add = getattr(layer, "_add_shapes", None)
+    if getattr(add, "_wtb_current_width", False):
+        return
+    if not callable(add) or "edge_width" not in inspect.signature(add).parameters:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Shapes layer no longer adds shapes through "
+            "_add_shapes(..., edge_width=...); update "
+            "layers/_napari_compat.add_shapes_at_current_width"
+        )
+
+    def add_at_current_width(*args: Any, **kwargs: Any) -> Any:
+        kwargs["edge_width"] = layer.current_edge_width
+        return add(*args, **kwargs)
+
+    add_at_current_width._wtb_current_width = True  # type: ignore[attr-defined]
+    layer._add_shapes = add_at_current_width
 
 
 # --------------------------------------------------------------------------- transform re-sends

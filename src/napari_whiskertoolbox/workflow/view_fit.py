@@ -44,9 +44,9 @@ class ViewFitKeeper(QObject):
         self._timer.timeout.connect(self.refit)
         canvas.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         """Schedule :meth:`refit` when the canvas is resized (the event goes on)."""
-        if event.type() == QEvent.Type.Resize:
+        if event is not None and event.type() == QEvent.Type.Resize:
             self._timer.start()  # after the layout has settled
         return False
 
