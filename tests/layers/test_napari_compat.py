@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -24,6 +24,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     layer_list_dock,
     main_window,
     on_console_shown,
+    outline_text,
     quit_requested,
     set_napari_close_questions,
     skip_unchanged_transforms,
@@ -668,3 +669,48 @@ def test_add_shapes_at_current_width_raises_when_napari_changes() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.add_shapes_at_current_width"):
         add_shapes_at_current_width(FakeShapes())
+
+
+# --------------------------------------------------------------------------- text outline
+def _darkened_pixels(viewer: Any, layer: Any) -> int:
+    """Canvas pixels the layer's text makes darker by more than 100 of 255 (its halo)."""
+    shown = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
+    layer.text.visible = False
+    hidden = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
+    layer.text.visible = True
+    return int(np.count_nonzero(hidden - shown > 3 * 100))
+
+
+def test_outline_text_draws_a_halo_around_white_text_on_white(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer(show=True)  # a hidden canvas renders nothing
+    viewer.add_image(np.full((40, 80), 255, np.uint8), contrast_limits=(0, 255))
+    layer = viewer.add_points(
+        np.array([[20.0, 10.0]]),
+        features={"name": ["Joystick1"]},
+        text={"string": "{name}", "color": "white", "size": 10, "anchor": "upper_left"},
+        face_color="white",
+        border_width=0,
+    )
+    assert _darkened_pixels(viewer, layer) == 0  # napari's text: white on white, unreadable
+    assert outline_text(viewer, layer)
+    assert outline_text(viewer, layer)  # idempotent
+    assert _darkened_pixels(viewer, layer) > 20
+    layer.data = np.array([[25.0, 30.0]])  # a frame step only changes the text's vertices
+    assert _darkened_pixels(viewer, layer) > 20
+
+
+def test_outline_text_raises_when_napari_or_vispy_change(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FakeText:
+        _shaders: ClassVar = {"fragment": "void main() { gl_FragColor = vec4(1.0); }"}
+        shared_program = type("Program", (), {"frag": None})()
+
+    class FakeVisual:
+        node = type("Node", (), {"text": FakeText()})()
+
+    viewer = make_napari_viewer(show=False)
+    layer = viewer.add_points(np.zeros((1, 2)))
+    monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: FakeVisual())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.outline_text"):
+        outline_text(viewer, layer)

@@ -30,6 +30,7 @@ __all__ = [
     "layer_list_dock",
     "main_window",
     "on_console_shown",
+    "outline_text",
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
@@ -495,6 +496,81 @@ def add_shapes_at_current_width(layer: Any) -> None:
 
     add_at_current_width._wtb_current_width = True  # type: ignore[attr-defined]
     layer._add_shapes = add_at_current_width
+
+
+# --------------------------------------------------------------------------- text outline
+# Used by layers/pose_layers.py (once, when a keypoints layer is added). napari's text has no
+# outline or background (napari issue #3186, open): a light label over a bright object of a
+# dark video (the reaching fixture's joystick) vanished. vispy draws text from a signed
+# distance field (SDF) of each glyph, padded by the field's spread, so the glyph's shape
+# grown by a pixel is in the texture already: the fragment shader of the keypoints' text
+# visual (``VispyPointsLayer.node.text``) is given the same code with, around each glyph, a
+# halo of black behind light text or white behind dark text. Set once on the shader
+# program; napari's per-frame text updates only change its vertex buffers.
+_TEXT_DISCARD = "if (alpha <= 0) discard;"
+_TEXT_COLOR = "gl_FragColor = vec4(v_color.rgb, v_color.a * alpha);"
+TEXT_HALO_SDF = 0.4
+"""How far the halo reaches, in the glyph SDF's units (0.5 is the glyph's edge, 0 the end of
+the field's spread, an eighth of the font's size): about one screen pixel at 8-point text."""
+_TEXT_HALO = f"""// napari_whiskertoolbox: a halo of the contrasting colour around each glyph
+        float wtb_halo = contour(distance + {TEXT_HALO_SDF:.3f}, width);
+        float wtb_cover = max(alpha, wtb_halo);
+        if (wtb_cover <= 0.0) discard;
+        float wtb_lum = dot(v_color.rgb, vec3(0.2126, 0.7152, 0.0722));
+        vec3 wtb_halo_rgb = wtb_lum > 0.5 ? vec3(0.0) : vec3(1.0);
+        gl_FragColor = vec4(mix(wtb_halo_rgb, v_color.rgb, alpha / wtb_cover),
+                            v_color.a * wtb_cover);"""
+
+
+_OUTLINED_TEXTS: weakref.WeakSet[Any] = weakref.WeakSet()
+"""The text visuals given the halo (vispy visuals take no new attributes)."""
+
+
+def outline_text(viewer: napari.Viewer, layer: Any) -> bool:
+    """Draw the text labels of Points ``layer`` with a contrasting halo around each glyph.
+
+    Black around light text, white around dark text, about a pixel wide: readable over any
+    frame. Idempotent; a viewer without a canvas (no Qt window) or a layer not drawn has
+    nothing to outline.
+
+    Returns
+    -------
+    bool
+        Whether the layer's text is drawn outlined.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy Points layer no longer draws its text with ``node.text``, or
+        vispy's text fragment shader no longer ends as this workaround expects.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    text = getattr(getattr(visual, "node", None), "text", None)
+    shaders = getattr(type(text), "_shaders", None)
+    source = shaders.get("fragment") if isinstance(shaders, dict) else None
+    program = getattr(text, "shared_program", None)
+    if (
+        not isinstance(source, str)
+        or _TEXT_DISCARD not in source
+        or _TEXT_COLOR not in source
+        or "contour(" not in source
+        or not hasattr(program, "frag")
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Points layer no longer draws text with "
+            "node.text, or vispy's text fragment shader changed; update "
+            "layers/_napari_compat.outline_text"
+        )
+    if text in _OUTLINED_TEXTS:
+        return True
+    program.frag = source.replace(_TEXT_DISCARD, "").replace(_TEXT_COLOR, _TEXT_HALO)
+    _OUTLINED_TEXTS.add(text)
+    text.update()
+    return True
 
 
 # --------------------------------------------------------------------------- transform re-sends
