@@ -55,6 +55,9 @@ class Workflow:
     ask : Ask
         Asks the user (:class:`~.ask.DialogAsk` in a window); replace it to answer from a
         script or a test.
+    view_fit : ViewFitKeeper or None
+        Keeps the view fitted while docks change the canvas size; ``None`` without a Qt
+        window.
     """
 
     autosaver: Autosaver
@@ -63,6 +66,7 @@ class Workflow:
     save_shortcut: SaveShortcut | None = None
     display: SessionDisplay | None = None
     ask: Ask = field(default_factory=DefaultAsk)
+    view_fit: ViewFitKeeper | None = None
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
@@ -87,9 +91,6 @@ def install_workflow(session: ViewerSession) -> Workflow:
     display = install_session_display(session)
     window = main_window(viewer)
     tolerate_status_races(viewer)
-    central = window.centralWidget()
-    if central is not None:
-        ViewFitKeeper(session, central)  # owned by the widget
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
@@ -102,6 +103,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
         save_shortcut=save_shortcut,
         display=display,
         ask=DialogAsk(partial(_window_of, session)),
+        view_fit=ViewFitKeeper(session, viewer),
     )
 
 
