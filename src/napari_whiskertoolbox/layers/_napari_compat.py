@@ -554,7 +554,9 @@ def outline_text(viewer: napari.Viewer, layer: Any) -> bool:
     source = shaders.get("fragment") if isinstance(shaders, dict) else None
     program = getattr(text, "shared_program", None)
     if (
-        not isinstance(source, str)
+        text is None
+        or program is None
+        or not isinstance(source, str)
         or _TEXT_DISCARD not in source
         or _TEXT_COLOR not in source
         or "contour(" not in source

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 from qtpy.QtCore import QTimer
 
 if TYPE_CHECKING:
-    import napari
-
     from napari_whiskertoolbox.layers.session import ViewerSession
 
 __all__ = ["ViewFitKeeper"]
@@ -36,7 +34,7 @@ class ViewFitKeeper:
         reference to it, as the session's workflow does).
     """
 
-    def __init__(self, session: ViewerSession, viewer: napari.Viewer) -> None:
+    def __init__(self, session: ViewerSession, viewer: Any) -> None:
         self._session = weakref.ref(session)
         # coalesces the size changes of one layout change, and fits after it has settled
         self._timer = QTimer()
