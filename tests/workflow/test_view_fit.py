@@ -1,4 +1,4 @@
-"""The video stays fitted in the canvas while docks change its size, until the user zooms."""
+"""A dock of ours opened beside the canvas refits the video, unless the user zoomed or panned."""
 
 from __future__ import annotations
 

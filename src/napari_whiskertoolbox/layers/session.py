@@ -593,6 +593,18 @@ class ViewerSession:
         self._fit_view(viewer)
         self._fitted_camera = _camera_state(viewer)
 
+    def refit_view(self) -> None:
+        """Fit the camera again to what :meth:`fit_view` last showed, for a new canvas size.
+
+        The extent the last fit found is kept (the data did not change); only the camera's
+        zoom and center follow the canvas.
+        """
+        viewer = self.viewer
+        if viewer is None:
+            return
+        viewer.reset_view()
+        self._fitted_camera = _camera_state(viewer)
+
     def view_is_fitted(self) -> bool:
         """Whether the camera is where :meth:`fit_view` last left it (not zoomed or panned since).
 

@@ -19,6 +19,10 @@ removes such a second dock as it is shown and shows and raises the first instead
 toggles a dock it finds; a dock hidden behind another tab is not on screen, so the menu
 hid it where the user asked to see it: it is shown again and raised.
 
+A dock of ours narrows the canvas: once it is laid out, the video is fitted to the canvas
+again (napari keeps the camera's zoom and center: the video was cut off at its sides), unless
+the user has zoomed or panned since the session last fitted it.
+
 A dock of ours at the bottom (the Timeline) spans only the canvas and the right-hand docks:
 the left column (napari's layer controls and layer list) keeps the window's whole height
 (:func:`leave_left_column_whole`). Spanning the whole width, a Timeline at its minimum height
@@ -149,6 +153,10 @@ class _TabifyOnFirstShow(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tabify)
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit_view)
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -187,6 +195,15 @@ class _TabifyOnFirstShow(QObject):
             fit_dock_size(dock)
         if self._viewer is not None:
             _ShowWhenHiddenOffScreen(dock)
+            self._refit_timer.start()  # once the window has laid the dock out
+
+    def _refit_view(self) -> None:
+        """Fit the video to the canvas the dock left, unless the user zoomed or panned."""
+        from napari_whiskertoolbox.workflow.registry import get_session
+
+        session = get_session(self._viewer)
+        if session.view_is_fitted():
+            session.refit_view()
 
 
 class _ShowWhenHiddenOffScreen(QObject):

@@ -27,7 +27,6 @@ from napari_whiskertoolbox.workflow.python_environment import install_python_env
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 from napari_whiskertoolbox.workflow.save_target import SaveTarget
 from napari_whiskertoolbox.workflow.session_display import SessionDisplay, install_session_display
-from napari_whiskertoolbox.workflow.view_fit import ViewFitKeeper
 
 if TYPE_CHECKING:
     from qtpy.QtWidgets import QMainWindow
@@ -55,9 +54,6 @@ class Workflow:
     ask : Ask
         Asks the user (:class:`~.ask.DialogAsk` in a window); replace it to answer from a
         script or a test.
-    view_fit : ViewFitKeeper or None
-        Keeps the view fitted while docks change the canvas size; ``None`` without a Qt
-        window.
     """
 
     autosaver: Autosaver
@@ -66,14 +62,10 @@ class Workflow:
     save_shortcut: SaveShortcut | None = None
     display: SessionDisplay | None = None
     ask: Ask = field(default_factory=DefaultAsk)
-    view_fit: ViewFitKeeper | None = None
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
     """Install Python environments, keys, modified indicator, console names, autosave, close guard, Save key.
-
-    In a Qt window the view also stays fitted to the video while docks change the canvas
-    size, until the user zooms or pans (:class:`~.view_fit.ViewFitKeeper`).
 
     A viewer model without a Qt window (headless) gets keys, title and autosave only.
     """
@@ -103,7 +95,6 @@ def install_workflow(session: ViewerSession) -> Workflow:
         save_shortcut=save_shortcut,
         display=display,
         ask=DialogAsk(partial(_window_of, session)),
-        view_fit=ViewFitKeeper(session, viewer),
     )
 
 
