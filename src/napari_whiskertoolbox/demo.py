@@ -96,6 +96,8 @@ def launch(path: str | None = None, screenshot: str | None = None) -> int:
     """
     import napari
 
+    from napari_whiskertoolbox.workflow.registry import get_session
+
     viewer = napari.Viewer(title="WhiskerToolbox")
     viewer.window.resize(*WINDOW_SIZE)
     if path is None:
@@ -104,12 +106,13 @@ def launch(path: str | None = None, screenshot: str | None = None) -> int:
         viewer.open(path, plugin=PLUGIN_NAME)
     errors = _add_docks(viewer)
     _show_an_annotated_frame(viewer)
-    viewer.reset_view()
+    session = get_session(viewer)
+    session.fit_view()  # the session's fit: kept as docks settle, until the user zooms
     for message in errors:
         print(f"napari-whiskertoolbox demo: {message}", file=sys.stderr)
     if screenshot is not None:
         _process_events()
-        viewer.reset_view()  # fit the canvas as laid out with the docks
+        session.fit_view()  # fit the canvas as laid out with the docks
         _process_events()
         target = Path(screenshot).expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)

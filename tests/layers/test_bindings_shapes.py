@@ -107,3 +107,53 @@ def test_new_paths_take_the_key_colour(session):
     session.set_frame(1)
     session.set_frame(0)
     np.testing.assert_allclose(np.asarray(layer.edge_color)[0], colors[0])
+
+
+def _video_lines_dm(width: int, height: int):
+    """A ``width`` x ``height`` video's line key: 0 lines on frame 0, 1 on 1, 3 on 2."""
+    from napari_whiskertoolbox.core import DataManager, LineData, TimeFrame
+
+    dm = DataManager()
+    dm.set_time("time", TimeFrame.from_count(3))
+    lines = LineData(image_size=(width, height))
+    for frame, count in ((1, 1), (2, 3)):
+        drawn = [np.array([[10, 10 + 9 * k], [90, 12 + 9 * k]], np.float32) for k in range(count)]
+        lines.set_frame(frame, drawn)
+    dm.set_data("whiskers", lines, "time")
+    return dm
+
+
+def test_lines_are_drawn_as_wide_as_whiskertoolbox_draws_them(make_napari_viewer):
+    """WhiskerToolbox's 2-pixel pen on its 640-pixel canvas: 2 pixels of a 640x480 video."""
+    from _bindings_support import make_session as session_of
+
+    from napari_whiskertoolbox.layers.shapes_binding import default_edge_width
+
+    viewer = make_napari_viewer()
+    session = session_of(viewer, _video_lines_dm(640, 480))
+    layer = viewer.layers["whiskers"]
+    assert layer.current_edge_width == 2.0
+    for frame in (0, 1, 2, 0, 2):  # napari gave the paths a frame adds beyond the last width 1
+        session.set_frame(frame)
+        assert layer.edge_width == [2.0] * len(layer.data)
+    assert len(layer.data) == 3
+    assert default_edge_width(_video_lines_dm(320, 240), "whiskers") == 1.0
+    assert default_edge_width(_video_lines_dm(1280, 1024), "whiskers") == 4.0
+    assert default_edge_width(_video_lines_dm(100, 80), "whiskers") == 1.0  # never thinner
+
+
+def test_the_edge_width_slider_restyles_the_shown_lines_and_later_frames(make_napari_viewer):
+    from _bindings_support import make_session as session_of
+
+    viewer = make_napari_viewer()
+    session = session_of(viewer, _video_lines_dm(640, 480))
+    session.dm.history.clear()
+    session.dm.mark_saved()
+    layer = viewer.layers["whiskers"]
+    session.set_frame(2)
+    layer.current_edge_width = 4.0  # what napari's "edge width" slider sets
+    assert layer.edge_width == [4.0, 4.0, 4.0]
+    session.set_frame(1)
+    session.set_frame(2)
+    assert layer.edge_width == [4.0, 4.0, 4.0]
+    assert not session.dm.modified  # a display setting, not an edit of the lines

@@ -74,3 +74,33 @@ def test_the_layer_s_labels_follow_the_media_s_brightness(make_napari_viewer, gr
     # the text napari draws takes those colours
     drawn = layer.text._view_color(np.arange(len(layer.data)))
     np.testing.assert_allclose(drawn[:, :3], transform_color(colors)[:, :3], atol=1 / 255)
+
+
+@pytest.mark.gui
+def test_a_light_label_over_a_bright_object_of_a_dark_video_gets_a_dark_halo(
+    make_napari_viewer,
+) -> None:
+    """The reaching video: light labels (a dark video) vanished over the bright joystick."""
+    frames = np.full((2, 150, 200), 20, np.uint8)
+    frames[:, 15:45, 95:170] = 255  # the bright object, under the paw's label
+    keys = {"": {node: pose_key("mouse", "", node) for node in NODES}}
+    entries: list[tuple[str, object]] = [("media", ArrayMedia(frames))]
+    for n, node in enumerate(NODES):
+        points = PointData(image_size=(200, 150))
+        for t in range(2):
+            points.add(t, np.array([40.0 + 60 * n, 42.0], np.float32))
+        entries.append((keys[""][node], points))
+    entries.append(("mouse", PoseSet("mouse", NODES, [""], [], keys)))
+    dm = DataManager()
+    commit(dm, entries)
+    viewer = make_napari_viewer(show=True)  # a hidden canvas renders nothing
+    session = ViewerSession(viewer, dm)
+    session.set_frame(1)
+    layer = next(layer for layer in viewer.layers if layer.name == "mouse")
+    assert all(_luminance(c) > 0.5 for c in layer.features[LABEL_COLOR])  # light labels
+    viewer.reset_view()
+    shown = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
+    layer.text.visible = False
+    hidden = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
+    # where the label crosses the bright object, a dark outline around its letters
+    assert np.count_nonzero(hidden - shown > 3 * 100) > 20

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -10,7 +10,9 @@ from napari.layers import Labels, Points
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtWidgets import QMainWindow, QWidget
 
+from napari_whiskertoolbox.layers import _napari_compat
 from napari_whiskertoolbox.layers._napari_compat import (
+    add_shapes_at_current_width,
     block_refresh,
     call_before_paint,
     clear_paint_history,
@@ -19,8 +21,10 @@ from napari_whiskertoolbox.layers._napari_compat import (
     forget_vetoed_quit,
     keep_mesh_shaders,
     keep_shapes_shaders,
+    layer_list_dock,
     main_window,
     on_console_shown,
+    outline_text,
     quit_requested,
     set_napari_close_questions,
     skip_unchanged_transforms,
@@ -599,3 +603,114 @@ def test_call_before_paint_raises_when_napari_changes_the_canvas(
         patch.setattr(viewer_widget(viewer), "canvas", object())
         with pytest.raises(RuntimeError, match=r"_napari_compat.call_before_paint"):
             call_before_paint(viewer, PaintRecorder().before_paint)
+
+
+# --------------------------------------------------------------------------- layer list dock
+def test_layer_list_dock_is_the_dock_listing_the_layers(make_napari_viewer: Any) -> None:
+    from qtpy.QtWidgets import QAbstractItemView, QDockWidget
+
+    viewer = make_napari_viewer()
+    viewer.add_points(np.zeros((1, 2)))
+    viewer.add_shapes()
+    dock = layer_list_dock(viewer)
+    assert isinstance(dock, QDockWidget)
+    assert dock.parentWidget() is main_window(viewer)
+    view = dock.findChild(QAbstractItemView)
+    assert view is not None
+    assert view.model().rowCount() == 2
+
+
+def test_layer_list_dock_raises_when_napari_moves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_napari_compat, "viewer_widget", lambda viewer: object())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.layer_list_dock"):
+        layer_list_dock(object())
+
+
+# --------------------------------------------------------------------------- shapes widths
+def _paths(n: int, shift: float = 0.0) -> tuple[list[np.ndarray], list[str]]:
+    return [np.array([[k + shift, 0.0], [k + shift, 9.0]]) for k in range(n)], ["path"] * n
+
+
+def test_napari_gives_shapes_added_by_data_width_1_without_the_workaround() -> None:
+    """If this fails, napari keeps the layer's width on ``data =``: the workaround can go."""
+    from napari.layers import Shapes
+
+    layer = Shapes(ndim=2, shape_type="path", edge_width=3.0)
+    layer.data = _paths(1)
+    layer.data = _paths(3, 0.5)
+    assert layer.edge_width[1:] == [1, 1]
+
+
+def test_add_shapes_at_current_width_draws_every_added_shape_at_the_layer_width() -> None:
+    from napari.layers import Shapes
+
+    layer = Shapes(ndim=2, shape_type="path", edge_width=3.0)
+    add_shapes_at_current_width(layer)
+    add_shapes_at_current_width(layer)  # idempotent
+    layer.data = _paths(1)
+    layer.data = _paths(4, 0.5)  # a frame with more lines than the last
+    assert layer.edge_width == [3.0] * 4
+    layer.current_edge_width = 5.0
+    layer.add_paths(_paths(1, 9.0)[0], edge_width=8.0)  # one width per layer
+    assert layer.edge_width[-1] == 5.0
+    # napari triangulated the new frame's paths at that width: rows 0 and 1, 5 wide each
+    layer.data = _paths(2)
+    assert layer.edge_width == [5.0, 5.0]
+    rows = layer._data_view._mesh.vertices[:, 0]
+    assert rows.max() - rows.min() == pytest.approx(1 + 5.0, abs=0.01)
+
+
+def test_add_shapes_at_current_width_raises_when_napari_changes() -> None:
+    class FakeShapes:
+        current_edge_width = 2.0
+
+        def _add_shapes(self, data: Any) -> None:
+            pass
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.add_shapes_at_current_width"):
+        add_shapes_at_current_width(FakeShapes())
+
+
+# --------------------------------------------------------------------------- text outline
+def _darkened_pixels(viewer: Any, layer: Any) -> int:
+    """Canvas pixels the layer's text makes darker by more than 100 of 255 (its halo)."""
+    shown = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
+    layer.text.visible = False
+    hidden = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
+    layer.text.visible = True
+    return int(np.count_nonzero(hidden - shown > 3 * 100))
+
+
+def test_outline_text_draws_a_halo_around_white_text_on_white(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer(show=True)  # a hidden canvas renders nothing
+    viewer.add_image(np.full((40, 80), 255, np.uint8), contrast_limits=(0, 255))
+    layer = viewer.add_points(
+        np.array([[20.0, 10.0]]),
+        features={"name": ["Joystick1"]},
+        text={"string": "{name}", "color": "white", "size": 10, "anchor": "upper_left"},
+        face_color="white",
+        border_width=0,
+    )
+    assert _darkened_pixels(viewer, layer) == 0  # napari's text: white on white, unreadable
+    assert outline_text(viewer, layer)
+    assert outline_text(viewer, layer)  # idempotent
+    assert _darkened_pixels(viewer, layer) > 20
+    layer.data = np.array([[25.0, 30.0]])  # a frame step only changes the text's vertices
+    assert _darkened_pixels(viewer, layer) > 20
+
+
+def test_outline_text_raises_when_napari_or_vispy_change(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FakeText:
+        _shaders: ClassVar = {"fragment": "void main() { gl_FragColor = vec4(1.0); }"}
+        shared_program = type("Program", (), {"frag": None})()
+
+    class FakeVisual:
+        node = type("Node", (), {"text": FakeText()})()
+
+    viewer = make_napari_viewer(show=False)
+    layer = viewer.add_points(np.zeros((1, 2)))
+    monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: FakeVisual())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.outline_text"):
+        outline_text(viewer, layer)

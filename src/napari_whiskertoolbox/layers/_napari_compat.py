@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import napari
-    from qtpy.QtWidgets import QMainWindow, QWidget
+    from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 __all__ = [
+    "add_shapes_at_current_width",
     "block_refresh",
     "call_before_paint",
     "clear_paint_history",
@@ -26,8 +27,10 @@ __all__ = [
     "forget_vetoed_quit",
     "keep_mesh_shaders",
     "keep_shapes_shaders",
+    "layer_list_dock",
     "main_window",
     "on_console_shown",
+    "outline_text",
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
@@ -77,6 +80,30 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
             "layers/_napari_compat.main_window"
         )
     return window
+
+
+# --------------------------------------------------------------------------- layer list dock
+# Used by widgets/docking.py (dock layout). napari docks its layer list in a
+# ``QtViewerDockWidget`` that only ``QtViewer.dockLayerList`` returns; a dock of ours at the
+# bottom gives the left column its height back and the layer list the room it asks for.
+def layer_list_dock(viewer: napari.Viewer) -> QDockWidget:
+    """Return the ``QDockWidget`` napari shows its layer list in.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has ``QtViewer.dockLayerList``.
+    """
+    from qtpy.QtWidgets import QDockWidget
+
+    dock = getattr(viewer_widget(viewer), "dockLayerList", None)
+    if not isinstance(dock, QDockWidget):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer.dockLayerList is no longer the layer "
+            f"list's QDockWidget (got {type(dock).__name__}); update "
+            "layers/_napari_compat.layer_list_dock"
+        )
+    return dock
 
 
 # --------------------------------------------------------------------------- close requests
@@ -432,6 +459,120 @@ def keep_shapes_shaders(viewer: napari.Viewer, layer: Any) -> None:
             "node.shape_faces; update layers/_napari_compat.keep_shapes_shaders"
         )
     keep_mesh_shaders(mesh)
+
+
+# --------------------------------------------------------------------------- shapes widths
+# Used by layers/shapes_binding.py (set once when the layer is made). napari's
+# ``Shapes.data = ...`` (our frame swap) gives every shape beyond the previous frame's count
+# width 1, whatever the layer's ``current_edge_width``: a line key drawn wider than 1 would
+# draw some lines of a frame at 1 and some at its width. napari passes the widths to
+# ``Shapes._add_shapes`` (as do drawing, ``add`` and paste), where the shapes are
+# triangulated; handing it the layer's current width instead draws every line of a bound key
+# at one width, the one napari's "edge width" slider sets, at no extra cost per frame.
+def add_shapes_at_current_width(layer: Any) -> None:
+    """Make every shape added to Shapes ``layer`` take its ``current_edge_width``. Idempotent.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Shapes layer no longer adds shapes through ``_add_shapes(...,
+        edge_width=...)``.
+    """
+    import inspect
+
+    add = getattr(layer, "_add_shapes", None)
+    if getattr(add, "_wtb_current_width", False):
+        return
+    if not callable(add) or "edge_width" not in inspect.signature(add).parameters:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Shapes layer no longer adds shapes through "
+            "_add_shapes(..., edge_width=...); update "
+            "layers/_napari_compat.add_shapes_at_current_width"
+        )
+
+    def add_at_current_width(*args: Any, **kwargs: Any) -> Any:
+        kwargs["edge_width"] = layer.current_edge_width
+        return add(*args, **kwargs)
+
+    add_at_current_width._wtb_current_width = True  # type: ignore[attr-defined]
+    layer._add_shapes = add_at_current_width
+
+
+# --------------------------------------------------------------------------- text outline
+# Used by layers/pose_layers.py (once, when a keypoints layer is added). napari's text has no
+# outline or background (napari issue #3186, open): a light label over a bright object of a
+# dark video (the reaching fixture's joystick) vanished. vispy draws text from a signed
+# distance field (SDF) of each glyph, padded by the field's spread, so the glyph's shape
+# grown by a pixel is in the texture already: the fragment shader of the keypoints' text
+# visual (``VispyPointsLayer.node.text``) is given the same code with, around each glyph, a
+# halo of black behind light text or white behind dark text. Set once on the shader
+# program; napari's per-frame text updates only change its vertex buffers.
+_TEXT_DISCARD = "if (alpha <= 0) discard;"
+_TEXT_COLOR = "gl_FragColor = vec4(v_color.rgb, v_color.a * alpha);"
+TEXT_HALO_SDF = 0.4
+"""How far the halo reaches, in the glyph SDF's units (0.5 is the glyph's edge, 0 the end of
+the field's spread, an eighth of the font's size): about one screen pixel at 8-point text."""
+_TEXT_HALO = f"""// napari_whiskertoolbox: a halo of the contrasting colour around each glyph
+        float wtb_halo = contour(distance + {TEXT_HALO_SDF:.3f}, width);
+        float wtb_cover = max(alpha, wtb_halo);
+        if (wtb_cover <= 0.0) discard;
+        float wtb_lum = dot(v_color.rgb, vec3(0.2126, 0.7152, 0.0722));
+        vec3 wtb_halo_rgb = wtb_lum > 0.5 ? vec3(0.0) : vec3(1.0);
+        gl_FragColor = vec4(mix(wtb_halo_rgb, v_color.rgb, alpha / wtb_cover),
+                            v_color.a * wtb_cover);"""
+
+
+_OUTLINED_TEXTS: weakref.WeakSet[Any] = weakref.WeakSet()
+"""The text visuals given the halo (vispy visuals take no new attributes)."""
+
+
+def outline_text(viewer: napari.Viewer, layer: Any) -> bool:
+    """Draw the text labels of Points ``layer`` with a contrasting halo around each glyph.
+
+    Black around light text, white around dark text, about a pixel wide: readable over any
+    frame. Idempotent; a viewer without a canvas (no Qt window) or a layer not drawn has
+    nothing to outline.
+
+    Returns
+    -------
+    bool
+        Whether the layer's text is drawn outlined.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy Points layer no longer draws its text with ``node.text``, or
+        vispy's text fragment shader no longer ends as this workaround expects.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    text = getattr(getattr(visual, "node", None), "text", None)
+    shaders = getattr(type(text), "_shaders", None)
+    source = shaders.get("fragment") if isinstance(shaders, dict) else None
+    program = getattr(text, "shared_program", None)
+    if (
+        text is None
+        or program is None
+        or not isinstance(source, str)
+        or _TEXT_DISCARD not in source
+        or _TEXT_COLOR not in source
+        or "contour(" not in source
+        or not hasattr(program, "frag")
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Points layer no longer draws text with "
+            "node.text, or vispy's text fragment shader changed; update "
+            "layers/_napari_compat.outline_text"
+        )
+    if text in _OUTLINED_TEXTS:
+        return True
+    program.frag = source.replace(_TEXT_DISCARD, "").replace(_TEXT_COLOR, _TEXT_HALO)
+    _OUTLINED_TEXTS.add(text)
+    text.update()
+    return True
 
 
 # --------------------------------------------------------------------------- transform re-sends

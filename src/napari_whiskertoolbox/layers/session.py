@@ -114,6 +114,7 @@ class ViewerSession:
         self._display_clock = "time"
         self._frame_axis = FrameAxisPlaceholder(viewer)
         self._loading = False
+        self._fitted_camera: tuple[tuple[float, ...], float] | None = None
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
         self._thumbnail_timer = QTimer()
@@ -584,10 +585,43 @@ class ViewerSession:
         Without media the view spans the annotations' image from ``(0, 0)`` and, beyond
         it, every keypoint's marker and body-part label (their text keeps its size on
         screen, so the box is found at the zoom it is shown at: a few fits converge).
+        The camera it leaves is remembered (:meth:`view_is_fitted`).
         """
         viewer = self.viewer
         if viewer is None:
             return
+        self._fit_view(viewer)
+        self._fitted_camera = _camera_state(viewer)
+
+    def refit_view(self) -> None:
+        """Fit the camera again to what :meth:`fit_view` last showed, for a new canvas size.
+
+        The extent the last fit found is kept (the data did not change); only the camera's
+        zoom and center follow the canvas.
+        """
+        viewer = self.viewer
+        if viewer is None:
+            return
+        viewer.reset_view()
+        self._fitted_camera = _camera_state(viewer)
+
+    def view_is_fitted(self) -> bool:
+        """Whether the camera is where :meth:`fit_view` last left it (not zoomed or panned since).
+
+        A canvas resized meanwhile (a dock opened beside it) leaves the camera as it was, so
+        the fit can be renewed for the new canvas without undoing the user's own view.
+        """
+        viewer = self.viewer
+        if viewer is None or self._fitted_camera is None:
+            return False
+        center, zoom = _camera_state(viewer)
+        fitted_center, fitted_zoom = self._fitted_camera
+        return bool(
+            np.allclose(center, fitted_center, rtol=1e-6, atol=1e-6)
+            and np.isclose(zoom, fitted_zoom, rtol=1e-6)
+        )
+
+    def _fit_view(self, viewer: napari.Viewer) -> None:
         if self._frame_axis.layer is None:
             viewer.reset_view()
             return
@@ -673,3 +707,9 @@ class ViewerSession:
             viewer.layers.events.inserted.disconnect(self._on_layer_inserted)
             viewer.layers.selection.events.active.disconnect(self._on_active_layer)
         self.closed.emit()
+
+
+def _camera_state(viewer: napari.Viewer) -> tuple[tuple[float, ...], float]:
+    """Return the camera's center and zoom (what a fit sets and a zoom or pan changes)."""
+    camera = viewer.scene.camera
+    return tuple(float(c) for c in camera.center), float(camera.zoom)

@@ -8,7 +8,11 @@ import numpy as np
 from napari.layers import Shapes
 from napari.utils.interactions import mouse_double_click_callbacks
 
-from napari_whiskertoolbox.layers._napari_compat import keep_shapes_shaders
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.layers._napari_compat import (
+    add_shapes_at_current_width,
+    keep_shapes_shaders,
+)
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import (
     drawable_lines,
@@ -21,12 +25,17 @@ from napari_whiskertoolbox.layers.row_edits import STARTED_ADDING, RowBinding
 if TYPE_CHECKING:
     from napari.layers import Layer
 
+    from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.kinds import DataKind
 
-__all__ = ["ShapesBinding"]
+__all__ = ["ShapesBinding", "default_edge_width"]
 
-EDGE_WIDTH = 1.0
-"""Path width in data pixels; napari gives shapes added by ``data =`` width 1 as well."""
+WTB_LINE_THICKNESS_PX = 2.0
+"""WhiskerToolbox's default line thickness: a 2-pixel pen on its media canvas."""
+WTB_CANVAS_WIDTH_PX = 640
+"""Width of WhiskerToolbox's media canvas, onto which it scales the video."""
+MIN_EDGE_WIDTH = 1.0
+"""Thinnest default path width, in data pixels."""
 ELLIPSE_REFUSED = (
     "a line key holds polylines and an ellipse is not one; draw with the path, polyline, "
     "line, polygon or rectangle tools"
@@ -57,16 +66,17 @@ class ShapesBinding(RowBinding):
 
     def _make_layer(self) -> Shapes:
         color = key_color(self.session.dm, self.key)
+        width = default_edge_width(self.session.dm, self.key)
         layer = Shapes(
             ndim=2,
             name=self.key,
             shape_type="path",
             edge_color=color,
-            edge_width=EDGE_WIDTH,
+            edge_width=width,
             face_color="transparent",
         )
         layer.current_edge_color = color
-        layer.current_edge_width = EDGE_WIDTH
+        layer.current_edge_width = width
         layer.current_face_color = "transparent"
         return layer
 
@@ -74,11 +84,36 @@ class ShapesBinding(RowBinding):
         """Create (or adopt) the layer; its faces keep one shader program across frames.
 
         vispy would otherwise rebuild and re-link the shader program of the layer's mesh
-        on every frame step (see ``_napari_compat.keep_mesh_shaders``).
+        on every frame step (see ``_napari_compat.keep_mesh_shaders``). Every line of the
+        key is drawn at the layer's one width (``current_edge_width``, napari's "edge
+        width" slider): set once, kept by each frame's paths as napari triangulates them.
         """
         layer = super().attach(layer)
         keep_shapes_shaders(self.session.viewer, layer)
+        add_shapes_at_current_width(layer)
         return layer
+
+    def _connect_layer(self, layer: Layer) -> None:
+        super()._connect_layer(layer)
+        layer.events.edge_width.connect(self._on_edge_width)
+
+    def _disconnect_layer(self, layer: Layer) -> None:
+        layer.events.edge_width.disconnect(self._on_edge_width)
+        super()._disconnect_layer(layer)
+
+    def _on_edge_width(self, event: Any = None) -> None:
+        """Give the shown lines the width just set (the slider, a script).
+
+        napari applies a new ``current_edge_width`` to the selected shapes only; the other
+        lines of the frame would keep the old width until the next frame step. Not run by
+        frame steps (napari emits ``edge_width`` only when the width is set).
+        """
+        layer = self.layer
+        if layer is None:
+            return
+        width = layer.current_edge_width
+        if any(w != width for w in layer.edge_width):
+            layer.edge_width = width
 
     def _drawable(self, objects: Any) -> np.ndarray:
         return drawable_lines(objects)
@@ -144,3 +179,32 @@ class ShapesBinding(RowBinding):
             mode = str(layer.mode)
             layer.mode = "pan_zoom"
             layer.mode = mode
+
+
+def default_edge_width(dm: DataManager, key: str) -> float:
+    """Return the path width, in data pixels, that draws ``key``'s lines as WhiskerToolbox does.
+
+    WhiskerToolbox scales the video onto its 640-pixel-wide canvas and draws lines with a
+    2-pixel pen there: on a 640x480 video that is 2 video pixels (napari's width 1 was a
+    hairline at the zoom that fits the video beside the docks), on a 320x240 one 1 pixel.
+    The width follows the line key's image size, else the widest media of ``dm``, else a
+    640-pixel-wide video; never below :data:`MIN_EDGE_WIDTH`.
+
+    Parameters
+    ----------
+    dm : DataManager
+        The session's data.
+    key : str
+        A line key of ``dm``.
+
+    Returns
+    -------
+    float
+        The width, in data pixels.
+    """
+    size = getattr(dm.get_data(key), "image_size", None)
+    width = int(size.width) if size is not None else 0
+    if not width:
+        media = [dm.get_data(k) for k in dm if dm.data_type(k) in MEDIA_KINDS]
+        width = max((int(m.width) for m in media), default=WTB_CANVAS_WIDTH_PX)
+    return max(MIN_EDGE_WIDTH, WTB_LINE_THICKNESS_PX * width / WTB_CANVAS_WIDTH_PX)

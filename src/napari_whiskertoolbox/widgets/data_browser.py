@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from qtpy.QtCore import Qt, QTimer
+from qtpy.QtCore import QSize, Qt, QTimer
 from qtpy.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -75,6 +76,11 @@ def find_script_editor(viewer: Any) -> Any | None:
     return None
 
 
+_PREFERRED_WIDTH_PX = 380
+"""The browser's width beside the canvas: a quarter or so of a 1268x800 window."""
+_BUTTONS_PER_ROW = 3
+
+
 class DataBrowserWidget(QWidget):
     """Table of the session's keys with actions on the selection.
 
@@ -94,6 +100,15 @@ class DataBrowserWidget(QWidget):
         self._build_ui()
         self._connect()
         self.refresh()
+
+    def sizeHint(self) -> QSize:
+        """Ask for a side column's width: the key names and types show, the table scrolls.
+
+        Docked beside the canvas, the dock is narrowed to this width (the video keeps the
+        rest of the window); the user can widen it.
+        """
+        hint = super().sizeHint()
+        return QSize(max(self.minimumSizeHint().width(), _PREFERRED_WIDTH_PX), hint.height())
 
     # ----------------------------------------------------------------- construction
     def _build_ui(self) -> None:
@@ -125,16 +140,17 @@ class DataBrowserWidget(QWidget):
         self.copy_button.setToolTip('Copy dm.get_data("key") for the selected keys')
         self.insert_button = QPushButton("To script")
         self.insert_button.setToolTip('Insert dm.get_data("key") into the script editor')
-        actions = QHBoxLayout()
-        for button in (
+        actions = QGridLayout()  # two rows of three: one row of six made the dock 514 px wide
+        buttons = (
             self.new_button,
             self.rename_button,
             self.delete_button,
             self.export_button,
             self.copy_button,
             self.insert_button,
-        ):
-            actions.addWidget(button)
+        )
+        for i, button in enumerate(buttons):
+            actions.addWidget(button, i // _BUTTONS_PER_ROW, i % _BUTTONS_PER_ROW)
 
         self.groups = GroupsPanel(self.session)
         keys_box = QWidget()

@@ -19,9 +19,19 @@ removes such a second dock as it is shown and shows and raises the first instead
 toggles a dock it finds; a dock hidden behind another tab is not on screen, so the menu
 hid it where the user asked to see it: it is shown again and raised.
 
-Only public API is used: napari documents that a docked widget's parent is its
+A dock of ours narrows the canvas: once it is laid out, the video is fitted to the canvas
+again (napari keeps the camera's zoom and center: the video was cut off at its sides), unless
+the user has zoomed or panned since the session last fitted it.
+
+A dock of ours at the bottom (the Timeline) spans only the canvas and the right-hand docks:
+the left column (napari's layer controls and layer list) keeps the window's whole height
+(:func:`leave_left_column_whole`). Spanning the whole width, a Timeline at its minimum height
+left napari's layer list about one row of a 1268x800 window.
+
+Otherwise only public API is used: napari documents that a docked widget's parent is its
 ``QDockWidget`` (``Window.dock_widgets``), ``Window.remove_dock_widget`` removes one, and
-the rest is Qt's ``QMainWindow``.
+the rest is Qt's ``QMainWindow``; the layer list's dock comes from
+:func:`~napari_whiskertoolbox.layers._napari_compat.layer_list_dock`.
 """
 
 from __future__ import annotations
@@ -31,11 +41,14 @@ from typing import Any, Literal
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from napari_whiskertoolbox.layers._napari_compat import layer_list_dock
+
 __all__ = [
     "DOCK_KIND",
     "dock_of",
     "docked_twin",
     "fit_dock_size",
+    "leave_left_column_whole",
     "raise_dock",
     "tabify_when_docked",
     "tabify_with_area",
@@ -140,6 +153,10 @@ class _TabifyOnFirstShow(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tabify)
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit_view)
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -171,10 +188,22 @@ class _TabifyOnFirstShow(QObject):
             wanted = _QT_AREAS[self._area]
             if window.dockWidgetArea(dock) != wanted:
                 window.addDockWidget(wanted, dock)  # moves it
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        if isinstance(window, QMainWindow) and window.dockWidgetArea(dock) == bottom:
+            leave_left_column_whole(window, self._viewer)
         if not tabify_with_area(dock):
             fit_dock_size(dock)
         if self._viewer is not None:
             _ShowWhenHiddenOffScreen(dock)
+            self._refit_timer.start()  # once the window has laid the dock out
+
+    def _refit_view(self) -> None:
+        """Fit the video to the canvas the dock left, unless the user zoomed or panned."""
+        from napari_whiskertoolbox.workflow.registry import get_session
+
+        session = get_session(self._viewer)
+        if session.view_is_fitted():
+            session.refit_view()
 
 
 class _ShowWhenHiddenOffScreen(QObject):
@@ -220,6 +249,35 @@ class _ShowWhenHiddenOffScreen(QObject):
     def _raise(self) -> None:
         if isinstance(self._dock.parentWidget(), QMainWindow) and not self._dock.isHidden():
             self._dock.raise_()
+
+
+def leave_left_column_whole(window: QMainWindow, viewer: Any = None) -> None:
+    """Keep the left dock column beside the bottom docks, at the window's whole height.
+
+    Qt's bottom dock area takes the window's bottom-left corner by default: a Timeline at its
+    minimum height left napari's layer controls and layer list (the left column) their
+    minimum heights, the list about one row at 1268x800. With the corner given to the left
+    area, the bottom docks span the canvas and the right-hand docks; the left column keeps
+    its height and, given ``viewer``, napari's layer list gets the height it asks for (about
+    five rows) and the layer controls the rest.
+
+    Parameters
+    ----------
+    window : QMainWindow
+        The viewer's main window.
+    viewer : napari.Viewer, optional
+        The viewer, to find napari's layer list dock; without it only the corner changes.
+    """
+    window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+    if viewer is None:
+        return
+    layer_list = layer_list_dock(viewer)
+    left = Qt.DockWidgetArea.LeftDockWidgetArea
+    if layer_list.isFloating() or window.dockWidgetArea(layer_list) != left:
+        return  # the user moved it: the user's layout wins
+    wanted = max(layer_list.sizeHint().height(), layer_list.minimumSizeHint().height())
+    if layer_list.height() < wanted:
+        window.resizeDocks([layer_list], [wanted], Qt.Orientation.Vertical)
 
 
 def fit_dock_size(dock: QDockWidget) -> bool:

@@ -270,7 +270,7 @@ def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
     had_layers = len(viewer.layers) > 0
     added = _layers_added(viewer, lambda: adopt_data_manager(session.dm, dm))
     if not had_layers:
-        viewer.reset_view()
+        session.fit_view()
     reveal_docks(session)
     return added
 

@@ -1,0 +1,78 @@
+"""The default dock layout in napari's 1268x800 window: layer list, canvas and docks all usable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QAbstractItemView, QDockWidget
+
+from napari_whiskertoolbox.layers._napari_compat import layer_list_dock, main_window
+from napari_whiskertoolbox.sample import make_sample_session
+
+pytestmark = pytest.mark.gui
+
+PLUGIN = "napari-whiskertoolbox"
+WINDOW = (1268, 800)  # napari's window on a 1366x768-class laptop screen
+
+
+def _visible_rows(viewer: Any) -> float:
+    """Rows of napari's layer list that fit in its visible viewport."""
+    view = layer_list_dock(viewer).findChild(QAbstractItemView)
+    assert view is not None
+    assert view.model().rowCount() > 0  # its rows all have one height
+    return view.viewport().height() / view.sizeHintForRow(0)
+
+
+def _shown_sample(make_napari_viewer: Any, qtbot: Any) -> Any:
+    """A shown 1268x800 viewer with the sample's video and signals (these dock the Timeline)."""
+    from napari_whiskertoolbox import show_data_manager
+
+    viewer = make_napari_viewer(show=True)
+    main_window(viewer).resize(*WINDOW)
+    dm = make_sample_session(n_frames=20)
+    for key in ("whiskers", "nose", "pad", "pad_mask"):  # fewer layers: a faster test
+        dm.delete_data(key)
+    show_data_manager(viewer, dm)
+    qtbot.waitUntil(lambda: any(name.startswith("Timeline") for name in viewer.window.dock_widgets))
+    qtbot.wait(100)  # the Timeline moves to the bottom on its first show, laid out next turn
+    return viewer
+
+
+def _dock(viewer: Any, prefix: str) -> QDockWidget:
+    widget = next(w for n, w in viewer.window.dock_widgets.items() if n.startswith(prefix))
+    parent = widget.parentWidget()
+    while not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    return parent
+
+
+def test_the_timeline_leaves_the_layer_list_four_rows_and_stays_usable(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    """At the full window width, the Timeline left napari's layer list about one row."""
+    viewer = _shown_sample(make_napari_viewer, qtbot)
+    window = main_window(viewer)
+    assert (window.width(), window.height()) == WINDOW  # no dock grew the window
+    timeline = _dock(viewer, "Timeline")
+    assert window.dockWidgetArea(timeline) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert _visible_rows(viewer) >= 4
+    # the Timeline keeps its height and most of the width, beside the left column
+    plot = timeline.widget().plot_widget
+    assert plot.height() >= plot.minimumHeight()
+    assert timeline.width() >= 0.7 * window.width()
+    assert timeline.geometry().left() >= layer_list_dock(viewer).geometry().right()
+
+
+def test_the_data_browser_takes_a_side_column_not_half_the_window(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    """Its row of six buttons made it 514 px wide: wider than the canvas left beside it."""
+    viewer = _shown_sample(make_napari_viewer, qtbot)
+    dock, _ = viewer.window.add_plugin_dock_widget(PLUGIN, "Data browser")
+    window = main_window(viewer)
+    qtbot.waitUntil(lambda: dock.width() <= 400)
+    assert dock.width() <= 0.32 * window.width()
+    assert window.centralWidget().width() > 1.4 * dock.width()
+    assert _visible_rows(viewer) >= 4
