@@ -179,3 +179,24 @@ def test_merging_other_individuals_is_refused(tmp_path: Path) -> None:
         write_dlc_pair(dm, pose_sets(dm)["other"], existing)
     assert "only in the file: ['mouse2']" in str(err.value)
     assert existing.read_bytes() == before
+
+
+def test_a_project_of_several_videos_warns_that_their_folders_share_the_frames(
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Was silent: frame k showed image k of every folder, each folder's labels over the others'
+    images (reachingvideo1's Hand drawn on reachingvideo2's outlier frame)."""
+    import shutil
+
+    second = folder.parent / "reachingvideo2"
+    shutil.copytree(folder, second)
+    for path in second.glob("CollectedData_*"):
+        path.unlink()
+    _machine(second)  # an outlier video's first refinement
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(folder.parents[1]).dm  # the project folder
+    assert set(pose_sets(dm)) == {"reachingvideo1", "reachingvideo2_machinelabels-iter0"}
+    [note] = [r.load_note for r in caplog.records if getattr(r, "load_note", None)]
+    assert note.kind == "media"
+    assert "2 labelled-data folders (reachingvideo1, reachingvideo2)" in note.message
+    assert "media, media_2" in note.message

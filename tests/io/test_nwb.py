@@ -577,3 +577,45 @@ def test_analog_unit_round_trips_through_nwb_and_sessions(tmp_path) -> None:
     assert (back["angle"].unit, back["raw"].unit) == ("deg", None)
     save_session(dm, tmp_path / "s.session")
     assert load_session(tmp_path / "s.session").get_data("angle").unit == "deg"
+
+
+def test_source_software_names_the_tool_as_ndx_pose_readers_expect(tmp_path) -> None:
+    """Was: 'deeplabcut' / 'nwb' (our format tags); DeepLabCut's and SLEAP's own NWB writers and
+    movement say 'DeepLabCut' / 'SLEAP', and another tool's file keeps its own name."""
+    import pandas as pd
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile
+
+    columns = pd.MultiIndex.from_product(
+        [["resnet50"], ["paw"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    pd.DataFrame([[1.0, 2.0, 0.5]], columns=columns).to_csv(tmp_path / "videoDLC_resnet50.csv")
+    dm = make_sample_session(10)
+    open_path(tmp_path / "videoDLC_resnet50.csv", dm=dm)
+    nwbfile = NWBFile(session_description="pose", identifier="p2", session_start_time=START)
+    series = PoseEstimationSeries(
+        name="nose", data=np.array([[1.5, 2.0]]), unit="pixels", reference_frame="top-left",
+        timestamps=np.array([0.0]), confidence=np.array([0.5]), description="nose",
+    )  # fmt: skip
+    nwbfile.create_processing_module(name="behavior", description="b").add(
+        PoseEstimation(
+            name="lp",
+            pose_estimation_series=[series],
+            description="p",
+            source_software="LightningPose",
+        )
+    )
+    with NWBHDF5IO(str(tmp_path / "lp.nwb"), "w") as io:
+        io.write(nwbfile)
+    open_path(tmp_path / "lp.nwb", dm=dm)
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        behavior = io.read().processing["behavior"].data_interfaces
+        software = {
+            name: obj.source_software
+            for name, obj in behavior.items()
+            if type(obj).__name__ == "PoseEstimation"
+        }
+    assert software["video"] == "DeepLabCut"
+    assert software["lp"] == "LightningPose"
+    assert set(software.values()) == {"DeepLabCut", "LightningPose", "napari-whiskertoolbox"}

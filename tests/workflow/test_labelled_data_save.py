@@ -106,3 +106,15 @@ def test_ctrl_s_merges_refined_machine_labels_into_collected_data(
     assert (row["Hand", "x"], row["Hand", "y"]) == (305.0, 405.0)
     assert (row["Finger1", "x"], row["Finger1", "y"]) == (301.0, 401.0)
     assert np.isnan(row["Tongue", "x"])
+
+
+def test_ctrl_s_notice_names_each_written_file_with_its_folder(
+    make_napari_viewer: Any, labels: Path, notifications: list[str]
+) -> None:
+    # A project labels several videos, each folder with its own CollectedData_<scorer> pair.
+    _, session, _ = _moved_hand(make_napari_viewer, labels)
+    assert actions.save(session)
+    assert (
+        "Saved the labels to reachingvideo1/CollectedData_Mackenzie.h5, "
+        "reachingvideo1/CollectedData_Mackenzie.csv"
+    ) in notifications

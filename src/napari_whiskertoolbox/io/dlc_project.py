@@ -39,7 +39,7 @@ from napari_whiskertoolbox.io.dlc import (
     read_dlc_config,
 )
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.report import RowSkips, log_note
+from napari_whiskertoolbox.io.report import LoadNote, RowSkips, log_note
 
 if TYPE_CHECKING:
     import os
@@ -308,12 +308,33 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
                 path=path,
             )
         entries: list[tuple[str, Any]] = []
+        media_keys = []
         for folder in folders:
-            entries += _folder_entries(folder, taken | {k for k, _ in entries}, config=path)
+            added = _folder_entries(folder, taken | {k for k, _ in entries}, config=path)
+            media_keys.append(added[0][0])  # each folder's images come first
+            entries += added
+        if len(folders) > 1:
+            _note_shared_frames(path, [f.name for f in folders], media_keys)
         return entries
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
     return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
+
+
+def _note_shared_frames(config: Path, folders: list[str], media_keys: list[str]) -> None:
+    """Warn that a project's labelled-data folders are shown on one frame axis, one over another.
+
+    Image ``k`` of every folder is frame ``k``: each folder's keypoints are drawn over the
+    images of every folder. Saving is not affected (each pose set goes to its own folder).
+    """
+    message = (
+        f"{len(folders)} labelled-data folders ({', '.join(folders)}) share one frame axis: "
+        f"frame k shows image k of each folder's media ({', '.join(media_keys)}), one over "
+        "another, and each folder's keypoints are drawn over every folder's images; look at "
+        "one folder at a time (hide the other folders' media and keypoints layers), or open "
+        "one labeled-data/<video>/ folder"
+    )
+    log_note(LoadNote(str(config), "media", message, path=str(config)))
 
 
 def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:

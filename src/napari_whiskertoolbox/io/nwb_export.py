@@ -60,7 +60,14 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.timeframe import TimeFrame
 
-__all__ = ["NO_UNIT", "OUR_MODULE", "REFERENCE_FRAME", "export_nwb"]
+__all__ = [
+    "NO_UNIT",
+    "OUR_MODULE",
+    "REFERENCE_FRAME",
+    "SOFTWARE",
+    "export_nwb",
+    "source_software",
+]
 
 OUR_MODULE = "whiskertoolbox"
 """Processing module holding our keys table, clocks, lines, masks and tensors."""
@@ -72,6 +79,22 @@ CONFIDENCE_DEFINITION = (
     "the source's confidence (DeepLabCut likelihood, SLEAP point score, NWB confidence) of a "
     "point as predicted; 1 for a point placed or moved by hand"
 )
+
+SOFTWARE = {"deeplabcut": "DeepLabCut", "sleap": "SLEAP"}
+"""``PoseEstimation.source_software`` of a pose set by its source format, as DeepLabCut's and
+SLEAP's own NWB writers (and movement) name the tools."""
+
+
+def source_software(pose: PoseSet) -> str:
+    """Return the tool that made ``pose``: the source file's own name for it, else ours.
+
+    A pose set read from another NWB file keeps that file's ``source_software``; one read
+    from DeepLabCut or SLEAP files says ``DeepLabCut`` / ``SLEAP``; one made here (or from a
+    file naming no tool), ``napari-whiskertoolbox``.
+    """
+    source = pose.source
+    named = source.get("software") or SOFTWARE.get(str(source.get("format")))
+    return str(named or "napari-whiskertoolbox")
 
 
 def export_nwb(
@@ -582,7 +605,7 @@ class _Writer:
                     description=f"pose set {pose.name!r}"
                     + (f", individual {individual!r}" if individual else ""),
                     skeleton=skeleton,
-                    source_software=str(pose.source.get("format", "napari-whiskertoolbox")),
+                    source_software=source_software(pose),
                     scorer=str(pose.source.get("scorer", "")) or None,
                 )
             )

@@ -680,6 +680,9 @@ class _GenericImport:
             "path": str(self.path),
             "estimation": str(estimation.name),
         }
+        software = getattr(estimation, "source_software", None)
+        if software:
+            source["software"] = str(software)  # written back as the tool's name
         units = {str(s.unit) for s in series.values() if getattr(s, "unit", None)}
         if len(units) == 1 and units != {"pixels"}:
             source["unit"] = units.pop()  # written back as the series' unit

@@ -1,4 +1,4 @@
-"""Ctrl+S of a session opened from DeepLabCut labelled data: the labels go back to its files.
+"""Ctrl+S of a session opened from DeepLabCut labelled data or a SLEAP project: labels go home.
 
 A DeepLabCut user opens a project (or one ``labeled-data/<video>/`` folder), labels, and
 saves: DeepLabCut's own GUI then rewrites ``CollectedData_<scorer>.h5`` and ``.csv``, the
@@ -7,7 +7,11 @@ belongs to a pose set read from such a table; anything else (a new key, an edite
 non-keypoint key) leaves Ctrl+S to ask for a session folder as before. DeepLabCut's machine
 labels of outlier frames (``machinelabels-iter<N>``), once refined, go where DeepLabCut's
 refine step puts them: merged into the folder's ``CollectedData_<scorer>`` table (a new one
-named after the project's scorer when the folder has none).
+named after the project's scorer when the folder has none). A pose set read from a SLEAP
+``.slp`` project goes back into that project, as SLEAP's own Ctrl+S saves it
+(:func:`~.io.sleap.write_slp`: the project's predictions, other videos, tracks and
+provenance kept); a ``.pkg.slp`` labels package is left to the session folder (its embedded
+frames would be lost).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING
 from napari_whiskertoolbox.io.dlc import is_labels_table, write_dlc_pair
 from napari_whiskertoolbox.io.dlc_project import refine_target
 from napari_whiskertoolbox.io.pose import pose_of_key
+from napari_whiskertoolbox.io.sleap import write_slp
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -29,13 +34,16 @@ __all__ = ["labelled_data_targets", "save_labelled_data"]
 
 
 def _labels_file(pose: PoseSet) -> Path | None:
-    """Return the ``CollectedData_*`` table a pose set goes to on Ctrl+S, if any.
+    """Return the labels file a pose set goes to on Ctrl+S, if any.
 
-    The table it was read from, if it still exists; for machine labels, the labelled-data
-    folder's table (:func:`~.io.dlc_project.refine_target`).
+    The ``CollectedData_*`` table or SLEAP ``.slp`` project it was read from, if it still
+    exists; for DeepLabCut machine labels, the labelled-data folder's table
+    (:func:`~.io.dlc_project.refine_target`).
     """
     source = pose.source
     path = Path(str(source.get("path") or ""))
+    if source.get("format") == "sleap":
+        return path if _is_slp_project(path) else None
     if source.get("format") != "deeplabcut":
         return None
     if not is_labels_table(path):
@@ -60,7 +68,7 @@ def labelled_data_targets(
     dict or None
         ``{pose set name: (pose set, CollectedData file)}`` when something changed and every
         changed key is a keypoint key of a pose set read from an existing ``CollectedData_*``
-        table; None otherwise (nothing changed, a key was deleted, or a change that the
+        table or ``.slp`` project (the file is then the project); None otherwise (nothing changed, a key was deleted, or a change that the
         labels files cannot hold).
     """
     if removed:
@@ -76,25 +84,36 @@ def labelled_data_targets(
 
 
 def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]) -> list[Path]:
-    """Write each pose set into its ``CollectedData_*`` pair; mark ``dm`` saved.
+    """Write each pose set into its ``CollectedData_*`` pair or ``.slp``; mark ``dm`` saved.
 
     Returns
     -------
     list of Path
-        The files written (each table's ``.h5`` and ``.csv``).
+        The files written (each table's ``.h5`` and ``.csv``, each ``.slp``).
 
     Raises
     ------
     OSError
         The disk refused a write (the files already written stay written; each write is
         atomic).
+    napari_whiskertoolbox.io.FormatError
+        A file refused the labels (nothing more is written; ``dm`` stays modified).
     """
     written: list[Path] = []
     # A table's own labels first: refined machine labels then merge into what they wrote.
     for pose, labels in sorted(targets.values(), key=lambda target: not _is_source(*target)):
-        written += write_dlc_pair(dm, pose, labels)
+        if labels.suffix.lower() == ".slp":
+            written.append(write_slp(dm, pose, labels))
+        else:
+            written += write_dlc_pair(dm, pose, labels)
     dm.mark_saved()
     return list(dict.fromkeys(written))
+
+
+def _is_slp_project(path: Path) -> bool:
+    """Whether ``path`` is a SLEAP ``.slp`` project (not a ``.pkg.slp`` package) on disk."""
+    name = path.name.lower()
+    return name.endswith(".slp") and not name.endswith(".pkg.slp") and path.is_file()
 
 
 def _is_source(pose: PoseSet, labels: Path) -> bool:

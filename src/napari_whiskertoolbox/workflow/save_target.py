@@ -167,7 +167,8 @@ class SaveTarget:
         if targets is None:
             return None
         written = save_labelled_data(self._session.dm, targets)
-        return "Saved the labels to " + ", ".join(p.name for p in written)
+        # With the folder: a project's labelled-data folders each hold a file of that name.
+        return "Saved the labels to " + ", ".join(f"{p.parent.name}/{p.name}" for p in written)
 
     def save(self, ask: Ask) -> str | None:
         """Save the session where this target says, asking first if it never asked.
