@@ -619,3 +619,35 @@ def test_source_software_names_the_tool_as_ndx_pose_readers_expect(tmp_path) -> 
     assert software["video"] == "DeepLabCut"
     assert software["lp"] == "LightningPose"
     assert set(software.values()) == {"DeepLabCut", "LightningPose", "napari-whiskertoolbox"}
+
+
+def test_pose_estimation_names_the_video_it_was_tracked_on(tmp_path, frame_number_video) -> None:
+    """ndx-pose's original_videos: the video file on the keypoints' clock, relative to the
+    .nwb file as the video's own external_file (was left empty)."""
+    import shutil
+
+    import pandas as pd
+    from pynwb import NWBHDF5IO
+
+    video = tmp_path / "videos" / "mouse.mp4"
+    video.parent.mkdir()
+    shutil.copy(frame_number_video, video)
+    columns = pd.MultiIndex.from_product(
+        [["resnet50"], ["paw"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    table = pd.DataFrame([[1.0, 2.0, 0.9], [3.0, 4.0, 0.9]], columns=columns)
+    table.to_csv(tmp_path / "videos" / "mouseDLC_resnet50.csv")
+    dm = DataManager()
+    open_path(video, dm=dm)
+    open_path(tmp_path / "videos" / "mouseDLC_resnet50.csv", dm=dm)
+    dm.set_sampling_rate(dm.time_key("media"), 30.0)
+    export_nwb(dm, tmp_path / "out" / "s.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out" / "s.nwb"), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        (pose,) = [
+            obj
+            for obj in nwbfile.processing["behavior"].data_interfaces.values()
+            if type(obj).__name__ == "PoseEstimation"
+        ]
+        assert list(pose.original_videos) == [str(Path("..") / "videos" / "mouse.mp4")]
+        assert list(nwbfile.acquisition["media"].external_file) == list(pose.original_videos)

@@ -543,6 +543,21 @@ class _Writer:
 
     write_images = write_video
 
+    def videos_on(self, clock: str) -> list[str] | None:
+        """Return the video files shown on ``clock`` (ndx-pose ``original_videos``).
+
+        Paths are relative to the ``.nwb`` file's folder, as the videos' ``external_file``;
+        None when no video file is on that clock (labelled images are not videos).
+        """
+        files = [
+            os.path.relpath(source, self.folder)
+            for key in self.dm
+            if self.dm.data_type(key) == "video" and self.dm.time_key(key) == clock
+            for source in [getattr(self.dm.get_data(key), "source_path", None)]
+            if source is not None
+        ]
+        return files or None
+
     def write_pose(self, pose: PoseSet, record: bool = True) -> None:
         from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
 
@@ -563,6 +578,7 @@ class _Writer:
             skeleton = Skeleton(name=nwb_name(f"{label}_skeleton"), nodes=parts, edges=edges)
             skeletons.append(skeleton)
             series = []
+            series_keys = [pose.require_key(individual, bp) for bp in parts]
             for bp in parts:
                 key = pose.require_key(individual, bp)
                 points = self.dm.get_data(key)
@@ -607,6 +623,7 @@ class _Writer:
                     skeleton=skeleton,
                     source_software=source_software(pose),
                     scorer=str(pose.source.get("scorer", "")) or None,
+                    original_videos=self.videos_on(self.dm.time_key(series_keys[0])),
                 )
             )
         if skeletons:
