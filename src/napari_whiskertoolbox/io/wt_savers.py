@@ -100,9 +100,9 @@ def saves_as_whiskertoolbox(data_type: str, fmt: str, options: dict[str, Any]) -
 
 
 def save_csv_as_whiskertoolbox(
-    data_type: str, obj: Any, path: str | os.PathLike[str], options: dict[str, Any]
-) -> tuple[Path, list[str]]:
-    """Write ``obj`` as WhiskerToolbox's CSV saver of ``data_type`` writes it.
+    data_type: str, obj: Any, target: Path, options: dict[str, Any]
+) -> list[str]:
+    """Write ``obj`` to ``target`` as WhiskerToolbox's CSV saver of ``data_type`` writes it.
 
     Parameters
     ----------
@@ -110,17 +110,17 @@ def save_csv_as_whiskertoolbox(
         A key of :data:`SAVER_OPTIONS`.
     obj : data object
         The data of that type.
-    path : path-like
-        Target file (``parent_dir`` / ``filename`` in ``options`` replace its parts).
+    target : Path
+        The file to write, ``parent_dir`` / ``filename`` already applied
+        (:func:`saver_target`); its folder exists.
     options : dict
         The ``format_options`` of the save.
 
     Returns
     -------
-    path : Path
-        The file written.
-    warnings : list of str
-        One per option the saver does not have (ignored, as WhiskerToolbox ignores it).
+    list of str
+        One warning per option the saver does not have (ignored, as WhiskerToolbox
+        ignores it).
 
     Raises
     ------
@@ -135,7 +135,6 @@ def save_csv_as_whiskertoolbox(
         if name not in known
     ]
     opts = {**known, **{k: v for k, v in options.items() if k in known}}
-    target = saver_target(path, options)
     for name in ("delimiter", "header", "line_delim"):
         if not isinstance(opts[name], str):
             raise FormatError(
@@ -152,9 +151,8 @@ def save_csv_as_whiskertoolbox(
             f"format_options 'precision' = {precision!r}: expected a whole number of decimals",
             path=target,
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
     _SAVERS[data_type](obj, target, opts)
-    return target, warnings
+    return warnings
 
 
 def saver_target(path: str | os.PathLike[str], options: dict[str, Any]) -> Path:

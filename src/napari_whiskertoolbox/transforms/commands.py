@@ -281,9 +281,7 @@ def _save(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         if as_whiskertoolbox:
             # WhiskerToolbox's saver layout (a header, the frame of each sample), not the
             # loader's default layout: the lab's code reading these files expects it
-            _, warnings = save_csv_as_whiskertoolbox(
-                kind, obj, env.resolve(p.path), p.format_options
-            )
+            warnings = save_csv_as_whiskertoolbox(kind, obj, path, p.format_options)
             env.warn(f"SaveData '{p.data_key}': {w}" for w in warnings)
         else:
             write_data(kind, p.format, obj, path, **p.format_options)
