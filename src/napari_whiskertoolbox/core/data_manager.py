@@ -537,8 +537,7 @@ class DataManager(DataManagerAliases):
         users = [k for k, c in self._time_keys.items() if c == name]
         if users:
             raise ValueError(f"clock {name!r} is used by keys {users}")
-        before = self._clock_state(name)
-        self._change_clock(f"delete clock {name}", name, before, (None, before[1], False))
+        self._remove_clock(name)
 
     def _drop_unused_clock(self, name: str) -> None:
         """Remove clock ``name`` (an undo step) if it goes with its last key and has none."""
@@ -547,7 +546,11 @@ class DataManager(DataManagerAliases):
                 return
             if any(c == name for c in self._time_keys.values()):
                 return
-            before = self._clock_state(name)
+        self._remove_clock(name)
+
+    def _remove_clock(self, name: str) -> None:
+        """Remove clock ``name`` as one undo step (undo puts it and its flags back)."""
+        before = self._clock_state(name)
         self._change_clock(f"delete clock {name}", name, before, (None, before[1], False))
 
     def time_keys(self) -> list[str]:
