@@ -43,6 +43,8 @@ from napari_whiskertoolbox.io.csv_tools import (
     read_text,
     split_row,
 )
+from napari_whiskertoolbox.io.dlc_layout import image_index as dlc_image_index
+from napari_whiskertoolbox.io.dlc_layout import layout_frame
 from napari_whiskertoolbox.io.dlc_merge import changed_cells, merge_labels
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
@@ -1229,25 +1231,12 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
         labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])
         values = values[labels_sorted] if len(labels) else values
         labels = [labels[i] for i in labels_sorted]
-    index: pd.Index
-    if image_index and int(source.get("index_levels", 1)) == 3:
-        index = pd.MultiIndex.from_tuples([tuple(lab.split("/", 2)) for lab in labels])
-    elif image_index:
-        index = pd.Index(labels)
-    else:
-        index = pd.Index([int(lab) for lab in labels])
-    names = (
-        ["scorer", "individuals", "bodyparts", "coords"]
-        if multi
-        else ["scorer", "bodyparts", "coords"]
+    index = (
+        dlc_image_index(labels, int(source.get("index_levels", 1)))
+        if image_index
+        else pd.Index([int(lab) for lab in labels])
     )
-    tuples = [
-        (scorer, ind, bp, coord) if multi else (scorer, bp, coord)
-        for ind, bp in columns
-        for coord in coords
-    ]
-    header = pd.MultiIndex.from_tuples(tuples, names=names)
-    frame = pd.DataFrame(values.reshape(len(labels), -1), index=index, columns=header)
+    frame = layout_frame(values, index, scorer, columns, coords, multi)
     changed = changed_cells(values[..., 0:2], labels, columns, original, read_threshold)
     return _Written(frame, placed, changed)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from napari_whiskertoolbox.io.dlc_layout import image_index, layout_frame
 from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
@@ -109,8 +110,6 @@ def merge_labels(
     FormatError
         Body parts or individuals of the two differ (names the file and both lists).
     """
-    import pandas as pd
-
     _check_same_keypoints(new, existing, path, pose_name)
     order = [new.columns.index(c) for c in existing.columns]
     new_xy = new.xy[:, order]
@@ -126,24 +125,10 @@ def merge_labels(
             xy[j][changed[i]] = new_xy[i][changed[i]]
     rows = existing.rows + [_row_like(new.rows[i], existing) for i in added]
     xy = np.concatenate([xy, new_xy[added]]) if added else xy
-    index: pd.Index
-    if existing.index_levels == 3:
-        index = pd.MultiIndex.from_tuples([tuple(r.split("/", 2)) for r in rows])
-    else:
-        index = pd.Index(rows)
-    multi = existing.multi_animal
-    names = (
-        ["scorer", "individuals", "bodyparts", "coords"]
-        if multi
-        else ["scorer", "bodyparts", "coords"]
+    index = image_index(rows, existing.index_levels)
+    frame = layout_frame(
+        xy, index, existing.scorer, existing.columns, ("x", "y"), existing.multi_animal
     )
-    tuples = [
-        (existing.scorer, ind, bp, coord) if multi else (existing.scorer, bp, coord)
-        for ind, bp in existing.columns
-        for coord in ("x", "y")
-    ]
-    header = pd.MultiIndex.from_tuples(tuples, names=names)
-    frame = pd.DataFrame(xy.reshape(len(rows), -1), index=index, columns=header)
     return frame.sort_index()
 
 
