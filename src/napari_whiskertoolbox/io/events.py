@@ -174,11 +174,15 @@ def event_files(folder: Path, file_pattern: str) -> list[Path]:
 
 
 def write_events_csv(
-    path: str | os.PathLike[str], times: np.ndarray, *, header: str | None = None
+    path: str | os.PathLike[str],
+    times: np.ndarray,
+    *,
+    header: str | None = None,
+    line_end: str = "\n",
 ) -> None:
-    """Atomically write event times, one integer per row."""
+    """Atomically write event times, one integer per row, each row ended by ``line_end``."""
     values = np.asarray(times, dtype=np.int64).tolist()
     with atomic_open(path, "w") as handle:
         if header:
-            handle.write(header + "\n")
-        handle.write("".join(f"{t}\n" for t in values))
+            handle.write(header + line_end)
+        handle.write("".join(f"{t}{line_end}" for t in values))

@@ -139,19 +139,21 @@ def write_intervals_csv(
     *,
     delimiter: str = ",",
     header: str | None = "",
+    line_end: str = "\n",
 ) -> None:
     """Atomically write ``(N, 2)`` intervals as ``start,end`` rows after WhiskerToolbox's header.
 
     The loader skips the first line by default (``skip_header``), so the header matters:
-    ``""`` (default) writes ``Start<delimiter>End``, ``None`` none.
+    ``""`` (default) writes ``Start<delimiter>End``, ``None`` none. Each row ends with
+    ``line_end``.
     """
     if header == "":
         header = f"Start{delimiter}End"
     rows = np.asarray(pairs, dtype=np.int64).reshape(-1, 2).tolist()
     with atomic_open(path, "w") as handle:
         if header:
-            handle.write(header + "\n")
-        handle.write("".join(f"{a}{delimiter}{b}\n" for a, b in rows))
+            handle.write(header + line_end)
+        handle.write("".join(f"{a}{delimiter}{b}{line_end}" for a, b in rows))
 
 
 def intervals_from_states(states: np.ndarray) -> np.ndarray:

@@ -24,6 +24,8 @@ from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import format_floats
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.events import write_events_csv
+from napari_whiskertoolbox.io.intervals import write_intervals_csv
 from napari_whiskertoolbox.io.lines import write_lines_csv
 from napari_whiskertoolbox.io.masks import write_masks_csv
 
@@ -190,13 +192,17 @@ def _analog(obj: Any, path: Path, opts: dict[str, Any]) -> None:
 
 
 def _events(obj: Any, path: Path, opts: dict[str, Any]) -> None:
-    _write_rows(path, opts, [str(t) for t in np.asarray(obj.times, dtype=np.int64).tolist()])
+    write_events_csv(path, obj.times, header=_header(opts), line_end=str(opts["line_delim"]))
 
 
 def _intervals(obj: Any, path: Path, opts: dict[str, Any]) -> None:
-    d = opts["delimiter"]
-    pairs = np.asarray(obj.intervals, dtype=np.int64).reshape(-1, 2).tolist()
-    _write_rows(path, opts, [f"{a}{d}{b}" for a, b in pairs])
+    write_intervals_csv(
+        path,
+        obj.intervals,
+        delimiter=opts["delimiter"],
+        header=_header(opts) or None,
+        line_end=str(opts["line_delim"]),
+    )
 
 
 def _points(obj: Any, path: Path, opts: dict[str, Any]) -> None:
