@@ -218,3 +218,17 @@ def test_a_relative_key_saved_to_an_events_csv_holds_its_relative_ticks(tmp_path
     # a key on an ordinary clock still writes its frame indices
     write_key(dm, "ev", tmp_path / "ev.csv")
     assert (tmp_path / "ev.csv").read_text() == "1\n2\n"
+
+
+def test_an_empty_relative_key_saves_as_an_empty_file(tmp_path):
+    """Its relative clock has no ticks; saving it raised 'TimeFrame is empty'."""
+    from napari_whiskertoolbox.io import data_to_save, write_key
+
+    dm = DataManager()
+    dm.set_time("cam", TimeFrame([0, 10, 20, 30], sampling_rate=1000.0))
+    dm.set_data("ev", DigitalEventSeries([]), "cam")
+    run_transform(dm, "NormalizeDigitalEventSeriesRelative", "ev", "rel", {"alignment_time": 10})
+    assert len(dm.clock_of("rel")) == 0
+    assert data_to_save(dm, "rel").times.tolist() == []
+    write_key(dm, "rel", tmp_path / "rel.csv")
+    assert (tmp_path / "rel.csv").read_text() == ""

@@ -35,6 +35,7 @@ def relative_clock_name(output_key: str) -> str:
 
 
 def relative_ticks(data: Any, clock: TimeFrame) -> DigitalEventSeries:
-    """Return events stored on a relative clock with their relative ticks as times."""
+    """Return events stored on a clock with the clock's ticks as times (none: none)."""
     times = np.asarray(data.times, np.int64)
-    return DigitalEventSeries(clock.times_at_indices(times), np.asarray(data.ids))
+    ticks = clock.times_at_indices(times) if times.size else times  # an empty clock has none
+    return DigitalEventSeries(ticks, np.asarray(data.ids))

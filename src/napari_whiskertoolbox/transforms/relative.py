@@ -92,8 +92,7 @@ def as_ticks(bound: Bound, owner: str) -> Bound:
             transform=owner,
             key=bound.key,
         )
-    ticks = clock.times_at_indices(t) if t.size else t
-    return replace(bound, data=DigitalEventSeries(ticks, np.asarray(data.ids)), clock=None)
+    return replace(bound, data=relative_ticks(data, clock), clock=None)
 
 
 def refuse_relative(spec: TransformSpec, key: str, dm: DataManager) -> None:
