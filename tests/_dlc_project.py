@@ -70,3 +70,42 @@ def add_outlier_frames(folder: Path, bodyparts: list[str] = REACHING_BODYPARTS) 
         [v for k in range(n) for v in (300.0 + k, 400.0 + k, 0.1 if k == 2 else 0.95)],
     ]
     return write_machine_labels(folder, ["img033.png", "img250.png"], rows, bodyparts)
+
+
+SECOND_VIDEO = "reachingvideo2"
+"""The second video's labelled-data folder of :func:`two_video_project`."""
+SECOND_IMAGES = ["img005.png", "img038.png", "img142.png"]
+"""The images of :data:`SECOND_VIDEO` (the first video has img005, img033, img038, img142)."""
+
+
+def two_video_project(tmp_path: Path, scale: float = 1.0) -> Path:
+    """Return a copy of the Reaching project labelling two videos: ``reachingvideo1`` and ``2``.
+
+    ``labeled-data/reachingvideo2/`` holds three of the first video's images
+    (:data:`SECOND_IMAGES`) and its ``CollectedData_Mackenzie`` pair, as DeepLabCut writes
+    it: rows ``labeled-data/reachingvideo2/<image>`` (the first video's 55 rows renamed)
+    and every coordinate of the first video's table plus 10. With ``scale`` (say 0.5) the
+    second video's images are resized by that factor (scikit-image) and its coordinates
+    multiplied by it: a smaller video.
+    """
+    import imageio.v3 as iio
+    import numpy as np
+    from skimage.transform import rescale
+
+    project = copy_reaching(tmp_path)
+    first = project / "labeled-data" / "reachingvideo1"
+    second = project / "labeled-data" / SECOND_VIDEO
+    second.mkdir()
+    for name in SECOND_IMAGES:
+        image = iio.imread(first / name)
+        if scale != 1.0:
+            image = rescale(image, scale, channel_axis=-1, preserve_range=True, anti_aliasing=True)
+            image = np.round(image).astype(np.uint8)
+        iio.imwrite(second / name, image)
+    table = pd.read_hdf(first / "CollectedData_Mackenzie.h5", "df_with_missing")
+    table.index = [row.replace("reachingvideo1", SECOND_VIDEO) for row in table.index]
+    table = (table + 10.0) * scale
+    table.to_hdf(second / "CollectedData_Mackenzie.h5", key="df_with_missing", mode="w",
+                 format="table")  # fmt: skip
+    table.to_csv(second / "CollectedData_Mackenzie.csv")
+    return project

@@ -181,11 +181,12 @@ def test_merging_other_individuals_is_refused(tmp_path: Path) -> None:
     assert existing.read_bytes() == before
 
 
-def test_a_project_of_several_videos_warns_that_their_folders_share_the_frames(
+def test_a_project_of_several_videos_shows_each_folder_on_frames_of_its_own(
     folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Was silent: frame k showed image k of every folder, each folder's labels over the others'
-    images (reachingvideo1's Hand drawn on reachingvideo2's outlier frame)."""
+    """Was: frame k showed image k of every folder (media, media_2) and each folder's labels
+    over the others' images (reachingvideo1's Hand drawn on reachingvideo2's outlier frame),
+    with a warning saying so."""
     import shutil
 
     second = folder.parent / "reachingvideo2"
@@ -196,7 +197,10 @@ def test_a_project_of_several_videos_warns_that_their_folders_share_the_frames(
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         dm = open_path(folder.parents[1]).dm  # the project folder
     assert set(pose_sets(dm)) == {"reachingvideo1", "reachingvideo2_machinelabels-iter0"}
-    [note] = [r.load_note for r in caplog.records if getattr(r, "load_note", None)]
-    assert note.kind == "media"
-    assert "2 labelled-data folders (reachingvideo1, reachingvideo2)" in note.message
-    assert "media, media_2" in note.message
+    assert not [r for r in caplog.records if getattr(r, "load_note", None)]
+    assert dm.keys("images") == ["media"]  # img005 img033 img038 img142, then the same + img250
+    assert len(dm.get_data("media")) == 9
+    hand = dm.get_data("reachingvideo1_Hand").times_with_data()
+    machine = dm.get_data("reachingvideo2_machinelabels-iter0_Hand").times_with_data()
+    assert hand.tolist() == [0, 1, 2, 3]
+    assert machine.tolist() == [5, 8]  # reachingvideo2's img033 and img250

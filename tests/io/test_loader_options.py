@@ -242,6 +242,20 @@ def test_images(tmp_path):
         load(tmp_path, {**base, "display_format": "Gray"})
 
 
+@covers("images", "media", "files")
+def test_images_listed(tmp_path):
+    folder = _images(tmp_path, ["f_2.png", "f_10.png", "sub/f_5.png"])
+    base = {"data_type": "images", "name": "im", "filepath": folder}
+    dm, _ = load(tmp_path, {**base, "files": ["sub/f_5.png", "f_2.png"]})  # in this order
+    assert [p.relative_to(tmp_path / folder).as_posix() for p in dm.get_data("im").files] == [
+        "sub/f_5.png",
+        "f_2.png",
+    ]
+    assert dm.get_data("im")[0][0, 0] == 30  # the third image written
+    with pytest.raises(FormatError, match=r"'files'.*sub/f_6\.png not found"):
+        load(tmp_path, {**base, "files": ["f_2.png", "sub/f_6.png"]})
+
+
 def test_video_options_are_reported_not_used(tmp_path, frame_number_video):
     item = {"data_type": "video", "name": "media", "filepath": str(frame_number_video),
             "gray": True}  # fmt: skip

@@ -743,6 +743,7 @@ def dlc_to_pose(
     repeated_frames: Literal["error", "keep"] = "error",
     skips: RowSkips | None = None,
     unscored: RowSkips | None = None,
+    frame_offset: int | None = None,
 ) -> tuple[list[tuple[str, PointData]], PoseSet | None]:
     """Turn a table into one PointData per (individual, body part) and their pose set.
 
@@ -781,6 +782,11 @@ def dlc_to_pose(
         Receives the rows kept whose point has x and y but an empty likelihood cell (in a
         column that has likelihoods): a prediction of unknown score, kept (never dropped
         unseen) and drawn as a prediction without a score.
+    frame_offset : int, optional
+        For labelled-image rows: the frame of ``images[0]`` when the frames show other
+        images too (a project of several videos shows each labelled-data folder's images
+        after the previous folder's, see :func:`.dlc_project.load_dlc_path`); image ``i``
+        is frame ``frame_offset + i``. Default: image ``i`` is frame ``i``.
 
     Returns
     -------
@@ -805,6 +811,7 @@ def dlc_to_pose(
         index_kind = "image"
         present = frames >= 0  # -1: the image is not among the media
         _skip(skips, "labelled image not among the images shown", table.row_lines, ~present)
+        frames = np.where(present, frames + int(frame_offset or 0), frames)
     factors = None if scale is None else np.asarray(scale, np.float32)
     bodyparts = _ordered(table.bodyparts, project)
     individuals = _ordered_individuals(table.individuals, project)
@@ -876,6 +883,8 @@ def dlc_to_pose(
     )
     if index_kind == "image":
         pose.source["new_rows"] = _new_row_rule(table.rows, images, frame_from, source)
+        if frame_offset is not None:
+            pose.source["new_rows"]["offset"] = int(frame_offset)
     if scale is not None:
         pose.source["scale"] = [float(scale[0]), float(scale[1])]
     if table.read_options:
@@ -892,7 +901,8 @@ def _new_row_rule(
     rows (``labeled-data/<video>/``, with their separator), else ``labeled-data/<folder of
     the table>/``; then the image's file name: the ``images`` entry at the frame
     (``position``), or ``img<frame>.png`` zero-padded as the source's names are
-    (``image_name``).
+    (``image_name``). A rule with an ``offset`` (one folder of a project of several videos)
+    counts positions from that frame.
     """
     if rows:
         first = rows[0]
@@ -928,12 +938,20 @@ def _new_row(rule: dict[str, Any] | None, frame: int) -> str:
         name = f"img{frame:0{int(rule['width'])}d}{rule['suffix']}"
     else:
         images = rule.get("images") or []
-        if not 0 <= frame < len(images):
+        offset = int(rule.get("offset", 0))
+        if not 0 <= frame - offset < len(images):
+            shown = (
+                f" (frames {offset}..{offset + len(images) - 1} show this folder's images; "
+                "the points belong to another folder's image: move them to that folder's "
+                "keypoints layer)"
+                if "offset" in rule
+                else ""
+            )
             raise FormatError(
                 f"frame {frame} has points but there is no image at that position among the "
-                f"{len(images)} images the labels were read with"
+                f"{len(images)} images the labels were read with{shown}"
             )
-        name = images[frame]
+        name = images[frame - offset]
     return f"{rule['prefix']}{name}"
 
 

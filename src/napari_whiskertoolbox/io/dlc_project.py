@@ -39,7 +39,7 @@ from napari_whiskertoolbox.io.dlc import (
     read_dlc_config,
 )
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.report import LoadNote, RowSkips, log_note
+from napari_whiskertoolbox.io.report import RowSkips, log_note
 
 if TYPE_CHECKING:
     import os
@@ -193,6 +193,7 @@ def load_dlc_entries(
     image_size: ImageSize | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    frame_offset: int | None = None,
 ) -> list[tuple[str, Any]]:
     """Read one DeepLabCut table into ``[(key, PointData), ..., (name, PoseSet)]``.
 
@@ -217,6 +218,9 @@ def load_dlc_entries(
         Size of the images the points annotate.
     delimiter, decimal : str, optional
         CSV field delimiter and decimal mark (detected when absent, see :func:`.dlc.read_dlc`).
+    frame_offset : int, optional
+        The frame of the first of ``images`` when the media shows other images too (one
+        folder of a project of several videos), see :func:`.dlc.dlc_to_pose`.
     """
     if frame_from not in FRAME_FROM:
         raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
@@ -235,6 +239,7 @@ def load_dlc_entries(
         frame_from=cast("FrameFrom", frame_from),
         image_size=image_size,
         unscored=unscored,
+        frame_offset=frame_offset,
     )
     for note in unscored.notes(str(path), path, kind="info", verb="kept"):
         log_note(note)
@@ -307,58 +312,106 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
                 "CollectedData_* file beside this config.yaml",
                 path=path,
             )
-        entries: list[tuple[str, Any]] = []
-        media_keys = []
-        for folder in folders:
-            added = _folder_entries(folder, taken | {k for k, _ in entries}, config=path)
-            media_keys.append(added[0][0])  # each folder's images come first
-            entries += added
         if len(folders) > 1:
-            _note_shared_frames(path, [f.name for f in folders], media_keys)
-        return entries
+            return _project_entries(root, folders, taken, config=path)
+        return _folder_entries(folders[0], taken, config=path)
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
     return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
 
 
-def _note_shared_frames(config: Path, folders: list[str], media_keys: list[str]) -> None:
-    """Warn that a project's labelled-data folders are shown on one frame axis, one over another.
+def _project_entries(
+    root: Path, folders: list[Path], taken: set[str], config: Path
+) -> list[tuple[str, Any]]:
+    """Return the entries of a project of several labelled-data folders, one after another.
 
-    Image ``k`` of every folder is frame ``k``: each folder's keypoints are drawn over the
-    images of every folder. Saving is not affected (each pose set goes to its own folder).
+    One media shows every folder's images (``labeled-data/<video>/<image>``, folder by folder
+    in name order, each folder's images in natural order), so that each image is one frame;
+    each folder's labels and machine labels go on the frames of its own images: the folder
+    whose images come first has frames ``0..n-1``, the next ``n..``. At any frame exactly one
+    folder's image and keypoints are shown. Images of different sizes (videos of different
+    sizes) are each at their own pixel coordinates, top-left on a canvas of the largest
+    size, as in one folder (:class:`~napari_whiskertoolbox.media.ImageFolderMedia`).
     """
-    message = (
-        f"{len(folders)} labelled-data folders ({', '.join(folders)}) share one frame axis: "
-        f"frame k shows image k of each folder's media ({', '.join(media_keys)}), one over "
-        "another, and each folder's keypoints are drawn over every folder's images; look at "
-        "one folder at a time (hide the other folders' media and keypoints layers), or open "
-        "one labeled-data/<video>/ folder"
-    )
-    log_note(LoadNote(str(config), "media", message, path=str(config)))
+    from napari_whiskertoolbox.media import ImageFolderMedia
+
+    names = [_image_names(folder) for folder in folders]
+    for folder, own in zip(folders, names):
+        if not own:
+            raise FormatError(
+                "expected the labelled images beside the labels: the folder holds no image",
+                path=folder,
+            )
+    files = [f"{folder.name}/{name}" for folder, own in zip(folders, names) for name in own]
+    media = ImageFolderMedia(root, files=files)
+    media_key = free_prefix("media", taken)
+    entries: list[tuple[str, Any]] = [(media_key, media)]
+    sizes = media.image_sizes
+    offset = 0
+    for folder, own in zip(folders, names):
+        size = _largest(sizes[offset : offset + len(own)])
+        used = taken | {key for key, _ in entries}
+        entries += _folder_labels(folder, used, config, size, frame_offset=offset)
+        offset += len(own)
+    return entries
+
+
+def _largest(sizes: list[tuple[int, int]]) -> ImageSize | None:
+    """Return the ``ImageSize`` holding every ``(height, width)`` of ``sizes`` (None: none)."""
+    from napari_whiskertoolbox.core.ragged import ImageSize
+
+    if not sizes:
+        return None
+    return ImageSize(max(w for _, w in sizes), max(h for h, _ in sizes))
 
 
 def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:
+    """Return a labelled-data folder's images (its own media) and its labels on their frames."""
     from napari_whiskertoolbox.core.ragged import ImageSize
     from napari_whiskertoolbox.media import open_media
 
-    labels = labels_file_of(folder)
-    machine = machine_labels_of(folder)
-    if labels is None and not machine:
+    _check_has_labels(folder)
+    media = open_media(folder)
+    media_key = free_prefix("media", taken | {free_prefix(dlc_key_prefix(folder), taken)})
+    height, width = media.shape[1:3]
+    size = ImageSize(int(width), int(height))
+    entries: list[tuple[str, Any]] = [(media_key, media)]
+    return entries + _folder_labels(folder, taken | {media_key}, config, size)
+
+
+def _check_has_labels(folder: Path) -> None:
+    if labels_file_of(folder) is None and not machine_labels_of(folder):
         raise FormatError(
             "expected a CollectedData_*.h5 or .csv file (or DeepLabCut's "
             "machinelabels-iter<N>.h5) in the folder",
             path=folder,
         )
-    media = open_media(folder)
+
+
+def _folder_labels(
+    folder: Path,
+    taken: set[str],
+    config: Path | None,
+    size: ImageSize | None,
+    frame_offset: int | None = None,
+) -> list[tuple[str, Any]]:
+    """Return a labelled-data folder's labels and machine labels (keys and pose sets).
+
+    ``frame_offset``: the frame of the folder's first image when the media shows other
+    folders' images too (see :func:`.dlc.dlc_to_pose`).
+    """
+    _check_has_labels(folder)
+    labels = labels_file_of(folder)
     name = free_prefix(dlc_key_prefix(folder), taken)
-    media_key = free_prefix("media", taken | {name})
-    height, width = media.shape[1:3]
-    size = ImageSize(int(width), int(height))
-    entries: list[tuple[str, Any]] = [(media_key, media)]
+    entries: list[tuple[str, Any]] = []
     if labels is not None:
-        entries += load_dlc_entries(labels, name, config=config, images=folder, image_size=size)
-    for table in machine:  # predictions of outlier frames, shown above the project's pcutoff
+        entries += load_dlc_entries(
+            labels, name, config=config, images=folder, image_size=size, frame_offset=frame_offset
+        )
+    for table in machine_labels_of(folder):  # outlier predictions, above the project's pcutoff
         used = taken | {name} | {key for key, _ in entries}
         prefix = free_prefix(dlc_key_prefix(table), used)
-        entries += load_dlc_entries(table, prefix, config=config, images=folder, image_size=size)
+        entries += load_dlc_entries(
+            table, prefix, config=config, images=folder, image_size=size, frame_offset=frame_offset
+        )
     return entries

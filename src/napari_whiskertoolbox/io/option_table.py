@@ -262,7 +262,10 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("sort_by_name", "bool", True, "sort by path, plain lexicographic (false: folder order)"),
         _o("display_format", "str", "Color", "Color or Gray",
            choices=("Color", "color", "Gray", "gray"), otherwise="Color"),
-        _o("recursive_search", "bool", False, "include sub-folders"))),
+        _o("recursive_search", "bool", False, "include sub-folders"),
+        _o("files", "list", None, "the frames, in order: paths relative to the folder, instead "
+           "of the options above (a session of a DeepLabCut project of several videos lists "
+           "each labelled-data folder's images)", ours=True))),
     # ---- points ------------------------------------------------------------------------
     Variant("points", "csv", ("csv",), (
         _FRAME_COLUMN,

@@ -51,7 +51,12 @@ def _read_media(item: ConfigItem) -> list[tuple[str, Any]]:
     opts = item_options(item)
     options: dict[str, Any] = {}
     if item.data_type == "images" and path.is_dir():
-        options["files"] = image_stack_files(item, path, opts)
+        listed = opts.get("files")
+        options["files"] = (
+            _listed_files(item, path, listed)
+            if listed is not None
+            else image_stack_files(item, path, opts)
+        )
     try:
         return [(item.name, open_media(path, kind=item.data_type, **options))]
     except FormatError:
@@ -96,6 +101,24 @@ def image_stack_files(item: ConfigItem, folder: Path, opts: dict[str, Any]) -> l
             f"no image in the folder has an extension in {extensions} and a name matching "
             f"{opts['filename_pattern']!r} (WhiskerToolbox would load an empty stack)",
             path=folder,
+        )
+    return files
+
+
+def _listed_files(item: ConfigItem, folder: Path, listed: list[Any]) -> list[Path]:
+    """Return the frames an ``images`` item lists with ``files`` (relative to ``folder``)."""
+    files = [folder / str(name) for name in listed]
+    missing = [str(name) for name, path in zip(listed, files) if not path.is_file()]
+    if missing or not files:
+        shown = ", ".join(missing[:3]) + (
+            f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        )
+        raise FormatError(
+            f"option 'files': expected image files in the folder, {shown} not found"
+            if missing
+            else "option 'files': expected at least one image file",
+            path=folder,
+            item=item.label,
         )
     return files
 

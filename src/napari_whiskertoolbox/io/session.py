@@ -266,11 +266,32 @@ def _media_item(
 ) -> dict[str, Any]:
     if media.source_path is not None:
         options = dict(source.get("options", {})) if isinstance(source, dict) else {}
+        options.update(_listed_files(media))
         return {"format": "media", "filepath": _media_path(media.source_path, folder), **options}
     target = prefix.with_name(f"{prefix.name}.frames.npy")
     _save_frames_npy(target, media)
     written.append(target)
     return {"format": "npy", "filepath": _rel(target, folder)}
+
+
+def _listed_files(media: MediaData) -> dict[str, Any]:
+    """Return ``{"files": [...]}`` for image-folder media showing images of sub-folders.
+
+    One media over a DeepLabCut project's labelled-data folders (``<video>/<image>``
+    relative to ``labeled-data/``) reads back only from its list of files; an image folder
+    of its own images reads back from the folder (and its config options) as before.
+    """
+    files = getattr(media, "files", None)
+    root = media.source_path
+    if not files or root is None or not root.is_dir():
+        return {}
+    try:
+        relative = [Path(f).relative_to(root) for f in files]
+    except ValueError:
+        return {}
+    if all(len(r.parts) == 1 for r in relative):
+        return {}
+    return {"files": [r.as_posix() for r in relative]}
 
 
 def _save_frames_npy(target: Path, media: MediaData) -> None:

@@ -57,6 +57,17 @@ def canvas_text(viewer: Any) -> Any:
     return overlays.text if overlays is not None else viewer.text_overlay
 
 
+def _shown_name(file: Any, root: Any) -> str:
+    """Return ``file`` relative to the folder ``root`` (its name when it is not inside)."""
+    path = Path(file)
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
 class ImageBinding(Binding):
     """Show a media key as an Image layer: gray colormap, contrast limits from the media.
 
@@ -120,11 +131,17 @@ class ImageBinding(Binding):
         self._naming = True
 
     def _names(self) -> list[str] | None:
-        """File names of an image-folder media in frame order (None for other media)."""
+        """File names of an image-folder media in frame order (None for other media).
+
+        Relative to the media's folder: ``img005.png`` for a folder's own images,
+        ``reachingvideo1/img005.png`` for one media over a DeepLabCut project's labelled-data
+        folders.
+        """
         media = self.data
         if self._file_names is None or self._file_names[0] is not media:
             files = getattr(media, "files", None)
-            self._file_names = (media, [Path(f).name for f in files] if files else [])
+            root = getattr(media, "source_path", None)
+            self._file_names = (media, [_shown_name(f, root) for f in files] if files else [])
         return self._file_names[1] or None
 
     def detach(self, remove_layer: bool = True) -> None:
