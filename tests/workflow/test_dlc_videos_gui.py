@@ -1,0 +1,68 @@
+"""A DeepLabCut project of two videos in napari: one image and its own labels at each frame."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import imageio.v3 as iio
+import numpy as np
+import pandas as pd
+import pytest
+from _ask_support import Answers
+
+from _dlc_project import SECOND_VIDEO, two_video_project
+from napari_whiskertoolbox.layers.image_binding import canvas_text
+from napari_whiskertoolbox.workflow import actions
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.gui
+
+PLUGIN = "napari-whiskertoolbox"
+FIRST = "reachingvideo1"
+
+
+def test_paging_through_two_videos_shows_each_image_with_its_own_labels_and_saves_each_folder(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    project = two_video_project(tmp_path, scale=0.5)  # the second video is half the size
+    root = project / "labeled-data"
+    first_before = (root / FIRST / "CollectedData_Mackenzie.h5").read_bytes()
+    viewer = make_napari_viewer()
+    viewer.open(str(project / "config.yaml"), plugin=PLUGIN)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = Answers()
+    assert viewer.dims.nsteps[0] == 7  # 4 images of the first video, then 3 of the second
+    media, first, second = (viewer.layers[n] for n in ("media", FIRST, SECOND_VIDEO))
+    overlay = canvas_text(viewer)
+
+    session.set_frame(1)
+    assert overlay.text == f"{FIRST}/img033.png"
+    assert len(first.data) > 0
+    assert len(second.data) == 0
+    image = iio.imread(root / FIRST / "img033.png")  # 640 x 470, on the 832 x 747 canvas
+    np.testing.assert_array_equal(media.data[1][: image.shape[0], : image.shape[1]], image)
+
+    session.set_frame(5)
+    assert overlay.text == f"{SECOND_VIDEO}/img038.png"
+    assert len(first.data) == 0
+    table = pd.read_hdf(root / SECOND_VIDEO / "CollectedData_Mackenzie.h5")
+    row = table.loc[f"labeled-data/{SECOND_VIDEO}/img038.png", "Mackenzie"]
+    shown = dict(zip(second.features["bodypart"], second.data))  # (y, x): the shown frame
+    assert set(shown) == {bp for bp, c in row.index if c == "x" and np.isfinite(row[bp, "x"])}
+    for bodypart, (y, x) in shown.items():
+        assert (x, y) == (np.float32(row[bodypart, "x"]), np.float32(row[bodypart, "y"]))
+
+    moved = np.array(second.data)
+    moved[0] += np.float32(4)  # the first body part shown, dragged
+    second.data = moved
+    assert actions.save(session)
+    back = pd.read_hdf(root / SECOND_VIDEO / "CollectedData_Mackenzie.h5")
+    image = f"labeled-data/{SECOND_VIDEO}/img038.png"
+    bodypart = second.features["bodypart"][0]
+    assert back.loc[image, ("Mackenzie", bodypart, "x")] == np.float32(row[bodypart, "x"]) + 4
+    others = table.drop(index=image)
+    pd.testing.assert_frame_equal(back.drop(index=image), others, check_exact=True)
+    assert (root / FIRST / "CollectedData_Mackenzie.h5").read_bytes() == first_before
