@@ -66,3 +66,28 @@ def test_paging_through_two_videos_shows_each_image_with_its_own_labels_and_save
     others = table.drop(index=image)
     pd.testing.assert_frame_equal(back.drop(index=image), others, check_exact=True)
     assert (root / FIRST / "CollectedData_Mackenzie.h5").read_bytes() == first_before
+
+
+def test_a_point_added_to_a_folder_on_another_folders_image_is_refused(
+    make_napari_viewer: Any, tmp_path: Path, notifications: list[str]
+) -> None:
+    project = two_video_project(tmp_path)
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    session = get_session(viewer)
+    session.set_frame(5)  # reachingvideo2/img038.png
+    first = viewer.layers[FIRST]
+    viewer.layers.selection.active = first
+    before = {key: session.dm.get_data(key).count_at(5) for key in session.dm.keys("points")}
+    first.add([[100.0, 120.0]])
+    assert len(first.data) == 0  # the click drew nothing
+    assert {key: session.dm.get_data(key).count_at(5) for key in before} == before
+    assert notifications[-1].startswith(
+        "this frame shows an image of another labelled-data folder: reachingvideo1 labels "
+        "frames 0-3"
+    )
+    session.set_frame(0)  # the first video's img005 (no Tongue labelled): its own image
+    shown = len(first.data)
+    first.add([[100.0, 120.0]])
+    assert len(first.data) == shown + 1
+    np.testing.assert_array_equal(session.dm.get_data(f"{FIRST}_Tongue").at(0), [[120.0, 100.0]])

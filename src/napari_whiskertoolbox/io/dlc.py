@@ -921,6 +921,21 @@ def _new_row_rule(
     }
 
 
+def own_frames(pose: PoseSet) -> range | None:
+    """Return the frames showing a pose set's own images when the media shows others too.
+
+    One labelled-data folder of a project of several videos: its images are frames
+    ``offset .. offset + n - 1`` of the media over every folder (see :func:`dlc_to_pose`'s
+    ``frame_offset``); a point of this pose set on another frame has no image path. None
+    for any other pose set (its frames are the media's).
+    """
+    rule = pose.source.get("new_rows") if pose.source.get("format") == "deeplabcut" else None
+    if not isinstance(rule, dict) or "offset" not in rule:
+        return None
+    offset = int(rule["offset"])
+    return range(offset, offset + len(rule.get("images") or []))
+
+
 def _new_row(rule: dict[str, Any] | None, frame: int) -> str:
     """Return the row label of a labelled image that the source table did not hold.
 

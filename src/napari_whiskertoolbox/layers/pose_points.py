@@ -579,7 +579,8 @@ class PosePointsView:
             keys = [k for i, k in enumerate(keys) if i not in gone]
         elif action == "added":
             for i in range(len(keys), len(rows)):
-                key, refusal = self._next_free_key(set(keys))
+                refusal = self._other_folders_frame()
+                key, refusal = self._next_free_key(set(keys)) if not refusal else (None, refusal)
                 if key is None:
                     self.notify(refusal)
                     self.draw(self.frame)
@@ -603,6 +604,28 @@ class PosePointsView:
             self.draw(self.frame)
         else:  # a moved prediction is the user's now (and one moved back is the prediction)
             self._restyle(keys, list(rows), self.frame)
+
+    def _other_folders_frame(self) -> str:
+        """Why no point of the pose set can go on this frame ("" when it can).
+
+        A project of several videos shows every labelled-data folder's images, one folder
+        after another; each folder's pose set labels only its own images' frames
+        (:func:`~napari_whiskertoolbox.io.dlc.own_frames`).
+        """
+        from napari_whiskertoolbox.io.dlc import own_frames
+
+        frames = own_frames(self.pose)
+        keys = [key for parts in self.pose.keys.values() for key in parts.values()]
+        if frames is None or self.frame is None or not keys:
+            return ""
+        t = self.index_of(keys[0], self.frame)
+        if t in frames or not len(frames):
+            return ""
+        return (
+            f"this frame shows an image of another labelled-data folder: {self.pose.name} "
+            f"labels frames {frames.start}-{frames.stop - 1}; select that folder's keypoints "
+            "layer to label this image"
+        )
 
     def _next_free_key(self, taken: set[str]) -> tuple[str | None, str]:
         """Return the key an added point goes to, or None and why it is refused.
