@@ -152,3 +152,31 @@ def test_a_session_of_the_project_opens_again_with_the_same_frames(tmp_path: Pat
         p.as_posix() for p in dm.get_data("media").files
     ]
     assert _hand(back, SECOND_VIDEO) == _hand(dm, SECOND_VIDEO)
+
+
+def test_refined_machine_labels_of_the_second_video_show_in_its_labels_on_its_frames(
+    tmp_path: Path,
+) -> None:
+    from napari_whiskertoolbox.workflow.labelled_data_save import (
+        labelled_data_targets,
+        save_labelled_data,
+    )
+
+    project = two_video_project(tmp_path)
+    second = project / "labeled-data" / SECOND_VIDEO
+    add_outlier_frames(second)  # img250: frame 4 + 3
+    dm = open_path(project).dm
+    machine = f"{SECOND_VIDEO}_machinelabels-iter0"
+    finger = dm.get_data(f"{machine}_Finger1")
+    finger.set_frame(7, np.array([[310.5, 410.5]], np.float32), finger.ids_at(7))
+    targets = labelled_data_targets(dm, [f"{machine}_Finger1"])
+    assert targets is not None
+    save_labelled_data(dm, targets)
+    row = _table(second).loc[f"labeled-data/{SECOND_VIDEO}/img250.png", "Mackenzie"]
+    assert (row["Finger1", "x"], row["Finger1", "y"]) == (310.5, 410.5)
+    assert (row["Hand", "x"], row["Hand", "y"]) == (300.0, 400.0)
+    # the second video's labels now show the image the merge added, on its own frame
+    assert _hand(dm, SECOND_VIDEO)[7] == (300.0, 400.0)
+    np.testing.assert_array_equal(dm.get_data(f"{SECOND_VIDEO}_Finger1").at(7), [[310.5, 410.5]])
+    assert 7 not in _hand(dm, "reachingvideo1")
+    assert not dm.modified

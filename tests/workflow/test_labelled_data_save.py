@@ -108,6 +108,60 @@ def test_ctrl_s_merges_refined_machine_labels_into_collected_data(
     assert np.isnan(row["Tongue", "x"])
 
 
+def test_labels_layer_shows_refined_machine_labels_merged_into_an_image_it_shows(
+    make_napari_viewer: Any, qtbot: Any, labels: Path
+) -> None:
+    """A second refinement re-predicts img250, whose first refinement is in CollectedData.
+
+    Was: after Ctrl+S merged the corrected Hand into CollectedData, the labels layer kept
+    showing img250's old Hand, and its next save wrote that back over the merged one.
+    """
+    from _dlc_project import REACHING_BODYPARTS, write_machine_labels
+    from napari_whiskertoolbox.io.dlc import write_dlc_pair
+    from napari_whiskertoolbox.io.pose import pose_sets
+    from napari_whiskertoolbox.io.routing import open_path
+
+    add_outlier_frames(labels)  # iter0: img033 and img250 (extracted)
+    dm = open_path(labels).dm
+    iter0 = pose_sets(dm)["reachingvideo1_machinelabels-iter0"]
+    write_dlc_pair(dm, iter0, labels / "CollectedData_Mackenzie.h5")  # refined, merged: img250
+    rows = [[v for k in range(5) for v in (320.0 + k, 420.0 + k, 0.9)]]
+    write_machine_labels(labels, ["img250.png"], rows, REACHING_BODYPARTS, iteration=1)
+    viewer = make_napari_viewer()
+    viewer.open(str(labels.parents[1]), plugin=PLUGIN)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = Answers()
+    session.set_frame(4)  # img250.png
+    own = viewer.layers["reachingvideo1"]
+    hand = list(own.features["bodypart"]).index("Hand")
+    np.testing.assert_array_equal(own.data[hand], [400.0, 300.0])  # iter0's, merged: (y, x)
+    machine = viewer.layers["reachingvideo1_machinelabels-iter1"]
+    qtbot.waitUntil(lambda: not session.poses.points[machine.name].reading_scores)
+    moved = np.array(machine.data)
+    moved[list(machine.features["bodypart"]).index("Hand")] += np.float32(5)  # corrected
+    machine.data = moved
+    assert actions.save(session)
+    image = "labeled-data/reachingvideo1/img250.png"
+    back = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    assert (
+        back.loc[image, ("Mackenzie", "Hand", "x")],
+        back.loc[image, ("Mackenzie", "Hand", "y")],
+    ) == (325.0, 425.0)
+    np.testing.assert_array_equal(own.data[hand], [425.0, 325.0])  # the labels show the file
+    assert not session.dm.modified
+    # the labels set's next save keeps the merged Hand
+    session.set_frame(1)
+    shown = np.array(own.data)
+    shown[0] += np.float32(1)
+    own.data = shown
+    assert actions.save(session)
+    back = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    assert (
+        back.loc[image, ("Mackenzie", "Hand", "x")],
+        back.loc[image, ("Mackenzie", "Hand", "y")],
+    ) == (325.0, 425.0)
+
+
 def test_ctrl_s_notice_names_each_written_file_with_its_folder(
     make_napari_viewer: Any, labels: Path, notifications: list[str]
 ) -> None:
