@@ -6,7 +6,9 @@
   ``CollectedData_*`` labels on their frames, and DeepLabCut's machine predictions of
   extracted outlier frames (``machinelabels-iter<N>.h5``) beside them, with their likelihoods;
 - a project's ``config.yaml``, or the project folder holding it: every
-  ``labeled-data/<video>/`` folder of the project.
+  ``labeled-data/<video>/`` folder of the project. Several folders (several videos) are one
+  media over all their images, folder after folder, each folder's labels on the frames of
+  its own images (:func:`_project_entries`): every frame shows one image and its labels only.
 
 Body-part order and skeleton come from the project's ``config.yaml`` when it is found.
 
