@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
@@ -15,9 +15,6 @@ from napari_whiskertoolbox.io.dlc import write_dlc_pair
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import open_path
 from napari_whiskertoolbox.io.session import load_session, save_session
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 FIRST_IMAGES = ["img005.png", "img033.png", "img038.png", "img142.png"]
 FILES = [f"reachingvideo1/{n}" for n in FIRST_IMAGES] + [
@@ -180,3 +177,32 @@ def test_refined_machine_labels_of_the_second_video_show_in_its_labels_on_its_fr
     np.testing.assert_array_equal(dm.get_data(f"{SECOND_VIDEO}_Finger1").at(7), [[310.5, 410.5]])
     assert 7 not in _hand(dm, "reachingvideo1")
     assert not dm.modified
+
+
+SHARED = Path("/work/shared/fixtures/deeplabcut/reaching")
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="needs the shared DeepLabCut fixtures (/work/shared/fixtures)"
+)
+def test_the_reaching_example_labelled_as_two_videos_pages_through_both(tmp_path: Path) -> None:
+    """The real Reaching folder (55 labelled images) twice: 110 frames, each with its labels."""
+    import shutil
+
+    project = tmp_path / "reaching"
+    project.mkdir()
+    shutil.copyfile(SHARED / "config.yaml", project / "config.yaml")
+    for video in ("reachingvideo1", "reachingvideo2"):
+        shutil.copytree(
+            SHARED / "labeled-data" / "reachingvideo1", project / "labeled-data" / video
+        )
+    dm = open_path(project / "config.yaml").dm
+    media = dm.get_data("media")
+    n = len(media) // 2
+    assert len(media) == 2 * n == 110
+    assert media.files[n].parent.name == "reachingvideo2"
+    assert media.files[n].name == media.files[0].name
+    first, second = _hand(dm, "reachingvideo1"), _hand(dm, "reachingvideo2")
+    assert set(first) <= set(range(n))
+    assert {t - n for t in second} == set(first)  # the same labels, on the second copy's frames
+    assert all(second[t + n] == first[t] for t in first)
