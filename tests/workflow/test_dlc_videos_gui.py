@@ -91,3 +91,21 @@ def test_a_point_added_to_a_folder_on_another_folders_image_is_refused(
     first.add([[100.0, 120.0]])
     assert len(first.data) == shown + 1
     np.testing.assert_array_equal(session.dm.get_data(f"{FIRST}_Tongue").at(0), [[120.0, 100.0]])
+
+
+def test_ctrl_d_on_another_folders_image_copies_nothing(
+    make_napari_viewer: Any, tmp_path: Path, notifications: list[str]
+) -> None:
+    project = two_video_project(tmp_path)
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    session = get_session(viewer)
+    viewer.layers.selection.active = viewer.layers[FIRST]
+    session.set_frame(4)  # reachingvideo2/img005.png; reachingvideo1 has labels on 0..3
+    before = session.dm.get_data(f"{FIRST}_Hand").times_with_data().tolist()
+    assert actions.copy_previous_annotations(session) is None
+    assert session.dm.get_data(f"{FIRST}_Hand").times_with_data().tolist() == before
+    assert notifications[-1].startswith(
+        "Nothing copied: this frame shows an image of another labelled-data folder"
+    )
+    assert not session.dm.modified

@@ -936,6 +936,22 @@ def own_frames(pose: PoseSet) -> range | None:
     return range(offset, offset + len(rule.get("images") or []))
 
 
+def other_folders_image(pose: PoseSet, frame: int) -> str:
+    """Why ``pose`` can hold no point on ``frame`` (``""`` when it can), for a notice.
+
+    The frame shows an image of another labelled-data folder of the project
+    (:func:`own_frames`): the point would have no image path in the folder's table.
+    """
+    frames = own_frames(pose)
+    if frames is None or not len(frames) or frame in frames:
+        return ""
+    return (
+        f"this frame shows an image of another labelled-data folder: {pose.name} labels "
+        f"frames {frames.start}-{frames.stop - 1}; select that folder's keypoints layer to "
+        "label this image"
+    )
+
+
 def _new_row(rule: dict[str, Any] | None, frame: int) -> str:
     """Return the row label of a labelled image that the source table did not hold.
 

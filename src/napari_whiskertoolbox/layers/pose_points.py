@@ -610,22 +610,14 @@ class PosePointsView:
 
         A project of several videos shows every labelled-data folder's images, one folder
         after another; each folder's pose set labels only its own images' frames
-        (:func:`~napari_whiskertoolbox.io.dlc.own_frames`).
+        (:func:`~napari_whiskertoolbox.io.dlc.other_folders_image`).
         """
-        from napari_whiskertoolbox.io.dlc import own_frames
+        from napari_whiskertoolbox.io.dlc import other_folders_image
 
-        frames = own_frames(self.pose)
-        keys = [key for parts in self.pose.keys.values() for key in parts.values()]
-        if frames is None or self.frame is None or not keys:
+        keys = self.pose.all_keys()
+        if self.frame is None or not keys:
             return ""
-        t = self.index_of(keys[0], self.frame)
-        if t in frames or not len(frames):
-            return ""
-        return (
-            f"this frame shows an image of another labelled-data folder: {self.pose.name} "
-            f"labels frames {frames.start}-{frames.stop - 1}; select that folder's keypoints "
-            "layer to label this image"
-        )
+        return other_folders_image(self.pose, int(self.index_of(keys[0], self.frame)))
 
     def _next_free_key(self, taken: set[str]) -> tuple[str | None, str]:
         """Return the key an added point goes to, or None and why it is refused.

@@ -13,6 +13,7 @@ from napari.utils.notifications import show_info, show_warning
 
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, kind_info
+from napari_whiskertoolbox.io.dlc import other_folders_image
 from napari_whiskertoolbox.io.pose import PoseSet, pose_sets
 from napari_whiskertoolbox.layers import history_keys
 from napari_whiskertoolbox.workflow import navigation
@@ -241,6 +242,11 @@ def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> i
     """
     dm = session.dm
     target = int(session.current_frame)
+    keys = _pose_keys(session, pose)
+    refusal = other_folders_image(pose, int(session.from_display(keys[0], target))) if keys else ""
+    if refusal:
+        show_warning(f"Nothing copied: {refusal}.")
+        return None
     source = navigation.previous_frame_with_data(_pose_frames(session, pose), target)
     if source is None:
         show_info(f"No earlier frame with keypoints of {pose.name!r} to copy from.")
