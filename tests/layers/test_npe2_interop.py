@@ -184,8 +184,8 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     )
     viewer = make_napari_viewer()
     viewer.open(str(tmp_path / "p.slp"), plugin=None)  # None: napari picks the one reader
-    assert viewer.layers["sleap"].metadata["wtb_pose"] == "sleap"
-    assert len(viewer.layers["sleap"].data) == 2
+    assert viewer.layers["p"].metadata["wtb_pose"] == "p"
+    assert len(viewer.layers["p"].data) == 2
     dm = get_session(viewer).dm
     out = tmp_path / "session.nwb"
     with pytest.raises(RuntimeError, match="no sampling rate"):
@@ -198,7 +198,7 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     other.open(str(out), plugin=None)
     back = get_session(other).dm
     np.testing.assert_array_equal(
-        back.get_data("sleap_a").to_flat().coords, dm.get_data("sleap_a").to_flat().coords
+        back.get_data("p_a").to_flat().coords, dm.get_data("p_a").to_flat().coords
     )
 
 
@@ -238,7 +238,7 @@ def test_a_sleap_users_project_opens_on_its_video_and_saves_an_edit_back(
     viewer = make_napari_viewer()
     viewer.open(str(path), plugin=PLUGIN)
     assert viewer.layers["media"].data.shape[:3] == (8, 96, 128)
-    layer = viewer.layers["sleap"]
+    layer = viewer.layers["mice"]
     viewer.layers.selection.active = layer
     layer.mode = "select"
     viewer.dims.set_current_step(0, 2)

@@ -53,7 +53,7 @@ def _edited(make_napari_viewer: Any, slp: Path) -> tuple[Any, Answers]:
     answers = Answers()
     get_workflow(viewer).ask = answers
     session.set_frame(3)
-    keypoints = viewer.layers["sleap"]
+    keypoints = viewer.layers["mice"]
     moved = np.array(keypoints.data)
     moved[0] += np.float32(2)  # m1's nose, dragged (row, column)
     keypoints.data = moved
