@@ -323,6 +323,43 @@ def test_multi_animal_labels_name_the_individual_and_the_body_part(
     assert columns_hit.max() < canvas.shape[1] - 4  # ...whole: the view makes room for them
 
 
+def test_sleap_labels_are_node_names_with_the_track_named_once(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """As SLEAP's GUI: nodes by name, the track by colour and named once per instance.
+
+    Were: ``track · node`` on every keypoint; two animals side by side (ears a few pixels
+    apart) gave a heap of long labels over each other.
+    """
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(nodes=["nose", "left_ear", "right_ear"])
+    tracks = [sio.Track(name="mouseA"), sio.Track(name="mouseB")]
+    video = sio.Video(filename="cage.mp4", open_backend=False)
+    nose_a = [[50.0, 40.0], [np.nan, np.nan]]  # mouseA's nose not seen on frame 1
+    frames = [
+        sio.LabeledFrame(video=video, frame_idx=t, instances=[
+            sio.Instance.from_numpy(np.array([nose_a[t], [44.0, 48.0], [56.0, 48.0]]), skeleton=skeleton, track=tracks[0]),
+            sio.Instance.from_numpy(np.array([[64.0, 46.0], [58.0, 54.0], [70.0, 54.0]]), skeleton=skeleton, track=tracks[1]),
+        ])
+        for t in (0, 1)
+    ]  # fmt: skip
+    path = tmp_path / "cage.slp"
+    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    sio.save_slp(labels, str(path))
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    session = get_session(viewer)
+    keypoints = viewer.layers["cage"]
+    session.set_frame(0)
+    assert list(keypoints.text.values) == [
+        "mouseA · nose", "left_ear", "right_ear", "mouseB · nose", "left_ear", "right_ear",
+    ]  # fmt: skip
+    session.set_frame(1)
+    assert list(keypoints.text.values) == [
+        "mouseA · left_ear", "right_ear", "mouseB · nose", "left_ear", "right_ear",
+    ]  # fmt: skip
+
+
 def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
     make_napari_viewer: Any, project: Path, tmp_path: Path
 ) -> None:
