@@ -53,13 +53,33 @@ def _bound_key(path: str, attributes: Mapping[str, Any]) -> str:
     return str(key)
 
 
-def _session_dm(path: str) -> Any:
+def _session(path: str) -> Any:
     from napari_whiskertoolbox.workflow.registry import calling_viewer, get_session
 
     viewer = calling_viewer()
     if viewer is None:
         raise RuntimeError(f"cannot write {path}: there is no napari viewer")
-    return get_session(viewer).dm
+    return get_session(viewer)
+
+
+def _session_dm(path: str) -> Any:
+    return _session(path).dm
+
+
+def _written_key(path: str, attributes: Mapping[str, Any]) -> list[str]:
+    """Tell the session the layer's key went to ``path`` (its own file: saved); return it."""
+    from napari_whiskertoolbox.workflow.layer_saves import note_key_written
+
+    note_key_written(_session(path), _bound_key(path, attributes), path)
+    return [str(Path(path))]
+
+
+def _written_pose_set(path: str, pose: Any, fmt: str, written: list[Path]) -> list[str]:
+    """Tell the session the pose set went to ``written`` as ``fmt``; return the files."""
+    from napari_whiskertoolbox.workflow.layer_saves import note_pose_set_written
+
+    note_pose_set_written(_session(path), pose, fmt, written)
+    return [str(p) for p in written]
 
 
 def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> Any:
@@ -89,7 +109,7 @@ def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
     flat = _container(path, attributes, "points").to_flat()
     write_points_csv(path, flat.times, flat.coords)
-    return [str(Path(path))]
+    return _written_key(path, attributes)
 
 
 @_refusals_reach_the_user
@@ -99,7 +119,7 @@ def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
     flat = _container(path, attributes, "line").to_flat()
     write_lines_csv(path, flat.times, flat.offsets, flat.coords)
-    return [str(Path(path))]
+    return _written_key(path, attributes)
 
 
 @_refusals_reach_the_user
@@ -109,7 +129,7 @@ def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
     flat = _container(path, attributes, "mask").to_flat()
     write_masks_csv(path, flat.times, flat.offsets, flat.coords)
-    return [str(Path(path))]
+    return _written_key(path, attributes)
 
 
 def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -143,7 +163,7 @@ def write_deeplabcut(path: str, data: Any, attributes: dict[str, Any]) -> list[s
     from napari_whiskertoolbox.io.dlc import write_dlc_pair
 
     dm, pose = _pose_of_layer(path, attributes)
-    return [str(p) for p in write_dlc_pair(dm, pose, path)]
+    return _written_pose_set(path, pose, "deeplabcut", list(write_dlc_pair(dm, pose, path)))
 
 
 @_refusals_reach_the_user
@@ -153,7 +173,7 @@ def write_sleap(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
 
     dm, pose = _pose_of_layer(path, attributes)
     writer = write_slp if Path(path).suffix.lower() == ".slp" else write_sleap_analysis
-    return [str(writer(dm, pose, path))]
+    return _written_pose_set(path, pose, "sleap", [writer(dm, pose, path)])
 
 
 def write_nwb(path: str, layer_data: Any) -> list[str]:

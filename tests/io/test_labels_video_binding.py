@@ -53,8 +53,8 @@ def test_labels_of_a_video_the_session_shows_go_on_that_videos_clock(tmp_path, c
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         open_path(slp, dm)
     assert sorted(dm.keys("video")) == ["side", "whiskers"]  # not opened a second time
-    assert dm.time_key("sleap_a") == "camera"
-    np.testing.assert_array_equal(dm.get_data("sleap_a").times_with_data(), [1, 4])
+    assert dm.time_key("labels_a") == "camera"
+    np.testing.assert_array_equal(dm.get_data("labels_a").times_with_data(), [1, 4])
     assert not [m for m in _messages(caplog) if "whiskers.mp4" in m]
 
 
@@ -63,7 +63,7 @@ def test_labels_of_a_moved_copy_of_the_sessions_video_bind_by_name(tmp_path, cap
     slp = write_two_frame_slp(tmp_path / "labels.slp", "/elsewhere/lab/whiskers.mp4")
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         open_path(slp, dm)
-    assert dm.time_key("sleap_a") == "camera"
+    assert dm.time_key("labels_a") == "camera"
     (message,) = [m for m in _messages(caplog) if "whiskers.mp4" in m]
     assert "/elsewhere/lab/whiskers.mp4" in message
     assert "'whiskers'" in message
@@ -81,5 +81,5 @@ def test_labels_of_another_video_say_which_video_they_are_shown_on(tmp_path, cap
     assert str(other) in message
     assert "whiskers.mp4" in message
     assert "side.mp4" in message
-    assert dm.time_key("sleap_a") == "time"  # what the message says: frame numbers on 'time'
+    assert dm.time_key("labels_a") == "time"  # what the message says: frame numbers on 'time'
     assert "'time'" in message

@@ -17,6 +17,7 @@ from napari_whiskertoolbox.io.sleap import (
     load_sleap_entries,
     read_sleap_analysis,
     read_slp,
+    sleap_key_prefix,
     write_sleap_analysis,
     write_slp,
 )
@@ -95,13 +96,40 @@ def test_keys_groups_and_skeleton(files) -> None:
     assert classify_path(files / "mice.slp") == "sleap"
     assert classify_path(files / "mice.analysis.h5") == "sleap"
     dm = open_path(files / "mice.analysis.h5").dm
-    pose = pose_sets(dm)["sleap"]
+    pose = pose_sets(dm)["mice"]
     assert pose.individuals == ["mouseA", "mouseB"]
     assert pose.skeleton == [("head", "thorax"), ("thorax", "tail")]
-    tail = dm.get_data("sleap_mouseA_tail")
+    tail = dm.get_data("mice_mouseA_tail")
     np.testing.assert_array_equal(tail.times_with_data(), [2, 7])  # missing on frame 3
-    assert dm.groups.count("sleap_mouseA") == 8
-    assert dm.groups.count("sleap_mouseB") == 9
+    assert dm.groups.count("mice_mouseA") == 8
+    assert dm.groups.count("mice_mouseB") == 9
+
+
+@pytest.mark.parametrize(
+    ("file_name", "prefix"),
+    [
+        ("mice.slp", "mice"),
+        ("labels.v003.slp", "labels.v003"),  # SLEAP's GUI names projects so
+        ("mouse_cam.mp4.predictions.slp", "mouse_cam"),  # sleap-track's <video>.predictions.slp
+        ("mice.pkg.slp", "mice"),  # a labels package
+        ("mice.analysis.h5", "mice"),
+        ("labels.v003.slp.001_mouse_cam.analysis.h5", "mouse_cam"),  # SLEAP's export: the video
+        ("Tracks.H5", "Tracks"),
+        (".slp", "sleap"),  # nothing left of the name
+    ],
+)
+def test_key_prefix_names_the_file_or_video(file_name, prefix) -> None:
+    assert sleap_key_prefix(f"/data/{file_name}") == prefix
+
+
+def test_keys_are_named_after_the_file_and_a_second_file_gets_its_own(files, tmp_path) -> None:
+    """Like DeepLabCut's: ``<file>_<track>_<node>``; a prefix taken gets ``_2``."""
+    dm = open_path(files / "mice.slp").dm
+    assert set(pose_sets(dm)) == {"mice"}
+    assert "mice_mouseA_head" in dm
+    open_path(files / "mice.analysis.h5", dm=dm)
+    assert set(pose_sets(dm)) == {"mice", "mice_2"}
+    np.testing.assert_array_equal(dm.get_data("mice_2_mouseA_tail").times_with_data(), [2, 7])
 
 
 @pytest.mark.parametrize("fmt", ["slp", "sleap_h5"])
@@ -139,8 +167,8 @@ def test_written_files_read_back_with_sleap_io(labels, files, tmp_path) -> None:
 
 def test_swap_identities_over_a_range_is_one_undo_step(files) -> None:
     dm = open_path(files / "mice.slp").dm
-    pose = pose_sets(dm)["sleap"]
-    head_a, head_b = dm.get_data("sleap_mouseA_head"), dm.get_data("sleap_mouseB_head")
+    pose = pose_sets(dm)["mice"]
+    head_a, head_b = dm.get_data("mice_mouseA_head"), dm.get_data("mice_mouseB_head")
     before_a = {t: np.array(head_a.at(t)) for t in FRAMES}
     before_b = {t: np.array(head_b.at(t)) for t in FRAMES}
     ids_a = {t: head_a.ids_at(t).copy() for t in FRAMES}
@@ -152,9 +180,9 @@ def test_swap_identities_over_a_range_is_one_undo_step(files) -> None:
         np.testing.assert_array_equal(head_a.at(t), before_b[t])
         np.testing.assert_array_equal(head_b.at(t), before_a[t])
         np.testing.assert_array_equal(head_a.ids_at(t), ids_a[t])  # ids stay with the key
-    tail_b = dm.get_data("sleap_mouseB_tail")
+    tail_b = dm.get_data("mice_mouseB_tail")
     assert tail_b.count_at(3) == 0  # mouseA had no tail on frame 3: it went to B
-    assert dm.get_data("sleap_mouseA_tail").count_at(3) == 1
+    assert dm.get_data("mice_mouseA_tail").count_at(3) == 1
     assert len(dm.history) == depth + 1
     assert dm.history.undo_label == "Swap mouseA and mouseB on frames 3..7"
     assert dm.undo()
@@ -211,7 +239,7 @@ def two_videos(tmp_path):
 def test_a_project_of_several_videos_says_which_were_left_out(two_videos, caplog) -> None:
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         dm = open_path(two_videos).dm
-    np.testing.assert_array_equal(dm.get_data("sleap_a").times_with_data(), [0, 5, 9])
+    np.testing.assert_array_equal(dm.get_data("project_a").times_with_data(), [0, 5, 9])
     records = [r for r in caplog.records if r.name == "napari_whiskertoolbox.io"]
     (record,) = [r for r in records if "labelled frames" in r.getMessage()]
     message = record.getMessage()
@@ -222,8 +250,8 @@ def test_a_project_of_several_videos_says_which_were_left_out(two_videos, caplog
 
 def test_saving_over_a_project_of_several_videos_keeps_the_others(two_videos, tmp_path) -> None:
     dm = open_path(two_videos).dm
-    pose = pose_sets(dm)["sleap"]
-    dm.get_data("sleap_a").add(7, np.array([[5.0, 6.0]], dtype=np.float32))
+    pose = pose_sets(dm)["project"]
+    dm.get_data("project_a").add(7, np.array([[5.0, 6.0]], dtype=np.float32))
     other = tmp_path / "other.slp"
     other.write_bytes(two_videos.read_bytes())  # another project of these two videos
     before = other.read_bytes()
@@ -256,7 +284,7 @@ def test_saving_over_a_labels_package_keeps_its_embedded_frames(tmp_path) -> Non
     dm = open_path(package).dm
     before = package.read_bytes()
     with pytest.raises(FormatError, match=r"labels\.pkg\.slp.*embedded in it would be lost"):
-        write_slp(dm, pose_sets(dm)["sleap"], package)
+        write_slp(dm, pose_sets(dm)["labels"], package)
     assert package.read_bytes() == before
     with h5py.File(package, "r") as f:
         assert "video0" in f  # the embedded frames
@@ -381,12 +409,12 @@ def test_saving_unedited_predictions_over_their_file_keeps_them_predictions(pred
     """Saving the pose set back without an edit writes the project as it was."""
     before = _project(predictions)
     dm = open_path(predictions).dm
-    pose = pose_sets(dm)["sleap"]
+    pose = pose_sets(dm)["preds"]
     assert pose.individuals == ["mouseA", "mouseB"]
-    tail = dm.get_data("sleap_mouseA_tail")
+    tail = dm.get_data("preds_mouseA_tail")
     assert tail.count_at(2) == 0  # the user left it out: the prediction's tail is not shown
     np.testing.assert_array_equal(tail.times_with_data(), [0, 1, 3, 4, 5])
-    head_b = dm.get_data("sleap_mouseB_nose")
+    head_b = dm.get_data("preds_mouseB_nose")
     head_b.set_frame(1, head_b.at(1).copy())  # rewritten with the same value: still untouched
     write_slp(dm, pose, predictions)
     after = _project(predictions)
@@ -398,14 +426,14 @@ def test_saving_unedited_predictions_over_their_file_keeps_them_predictions(pred
 def test_edited_predictions_become_user_instances(predictions, tmp_path) -> None:
     before = _project(predictions)
     dm = open_path(predictions).dm
-    pose = pose_sets(dm)["sleap"]
-    dm.get_data("sleap_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved
-    dm.get_data("sleap_mouseB_left_ear").clear_at(3)  # deleted
-    dm.get_data("sleap_mouseB_tail").add(3, np.array([[30.0, 31.0]], np.float32))  # added
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved
+    dm.get_data("preds_mouseB_left_ear").clear_at(3)  # deleted
+    dm.get_data("preds_mouseB_tail").add(3, np.array([[30.0, 31.0]], np.float32))  # added
     for bodypart in NODES:  # mouseB deleted on frame 5
-        dm.get_data(f"sleap_mouseB_{bodypart}").clear_at(5)
-    dm.get_data("sleap_mouseA_tail").add(2, np.array([[7.0, 8.0]], np.float32))  # user's, added
-    dm.get_data("sleap_mouseA_nose").add(7, np.array([[1.0, 2.0]], np.float32))  # a new frame
+        dm.get_data(f"preds_mouseB_{bodypart}").clear_at(5)
+    dm.get_data("preds_mouseA_tail").add(2, np.array([[7.0, 8.0]], np.float32))  # user's, added
+    dm.get_data("preds_mouseA_nose").add(7, np.array([[1.0, 2.0]], np.float32))  # a new frame
     held = {t: pose_locations_of(dm, pose, t) for t in range(8)}
     write_slp(dm, pose, predictions)
     after = _project(predictions)
@@ -480,9 +508,9 @@ def test_single_animal_predictions_round_trip(tmp_path) -> None:
     sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), str(path))
     before = _project(path)
     dm = open_path(path).dm
-    pose = pose_sets(dm)["sleap"]
+    pose = pose_sets(dm)["one"]
     assert pose.individuals == [SINGLE_ANIMAL]
-    dm.get_data("sleap_tail").set_frame(1, [[3.0, 4.0]])
+    dm.get_data("one_tail").set_frame(1, [[3.0, 4.0]])
     write_slp(dm, pose, path)
     after = _project(path)
     assert after["frames"][0] == before["frames"][0]
@@ -492,7 +520,7 @@ def test_single_animal_predictions_round_trip(tmp_path) -> None:
     (user,) = lf.user_instances
     assert user.from_predicted is lf.predicted_instances[0]
     assert user.track is None
-    assert pose_sets(open_path(path).dm)["sleap"].individuals == [SINGLE_ANIMAL]  # still one
+    assert pose_sets(open_path(path).dm)["one"].individuals == [SINGLE_ANIMAL]  # still one
     np.testing.assert_array_equal(read_slp(path).locations[1, 0, 3], [3.0, 4.0])
 
 
@@ -501,7 +529,7 @@ def test_saving_without_the_source_project_says_what_is_not_carried_over(
 ) -> None:
     """The source moved away: the pose set is still written, and the log says predictions go."""
     dm = open_path(predictions).dm
-    pose = pose_sets(dm)["sleap"]
+    pose = pose_sets(dm)["preds"]
     predictions.rename(tmp_path / "moved.slp")
     out = tmp_path / "out.slp"
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
@@ -534,8 +562,8 @@ def test_a_prediction_with_one_nan_coordinate_is_untouched_when_not_edited(tmp_p
     )
     before = _project(path)
     dm = open_path(path).dm
-    assert dm.get_data("sleap_mouseA_tail").n_entries == 0
-    write_slp(dm, pose_sets(dm)["sleap"], path)
+    assert dm.get_data("half_mouseA_tail").n_entries == 0
+    write_slp(dm, pose_sets(dm)["half"], path)
     assert _project(path) == before  # still one PredictedInstance, no user copy added
 
 
@@ -549,8 +577,8 @@ def test_analysis_file_saved_back_keeps_the_scores_of_untouched_instances(
         before = {k: f[k][()] for k in f if isinstance(f[k], h5py.Dataset)}
         attrs = dict(f.attrs)
     dm = open_path(source).dm
-    pose = pose_sets(dm)["sleap"]
-    nose = dm.get_data("sleap_mouseB_nose")
+    pose = pose_sets(dm)["preds"]
+    nose = dm.get_data("preds_mouseB_nose")
     nose.set_frame(5, [[1.0, 2.0]], nose.ids_at(5))  # mouseB edited on frame 5
     out = write_sleap_analysis(dm, pose, tmp_path / "back.h5")
     with h5py.File(out, "r") as f:
@@ -594,7 +622,7 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
         sio.save_analysis_h5(labels, str(source))
     dm = open_path(source).dm
     dm.set_sampling_rate("time", 10.0)
-    dm.get_data("sleap_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
+    dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
     export_nwb(dm, tmp_path / "out.nwb")
     expected = {}  # (track, node) -> {frame: score}, built from sleap-io's own objects
     for lf in labels.labeled_frames:
@@ -613,7 +641,7 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
     with pynwb.NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
         behavior = io.read().processing["behavior"].data_interfaces
         for track in ("mouseA", "mouseB"):
-            estimation = behavior[f"sleap_{track}"]
+            estimation = behavior[f"preds_{track}"]
             for node in NODES:
                 series = estimation.pose_estimation_series[node]
                 if series.timestamps is not None:
@@ -647,16 +675,17 @@ def test_a_slp_opens_with_the_video_it_labels(tmp_path, caplog) -> None:
         open_path(tmp_path / name, dm=dm)
         assert dm.keys("video") == ["media"]
         assert len(dm.get_data("media")) == 6
-        assert dm.time_key("sleap_a") == dm.time_key("media") == "time"
+        key = f"{name.removesuffix('.slp')}_a"  # here_a, moved_a: named after the file
+        assert dm.time_key(key) == dm.time_key("media") == "time"
         assert dm.get_time("time").sampling_rate == 30.0  # the video's frame rate
-        np.testing.assert_array_equal(dm.get_data("sleap_a").times_with_data(), [1, 4])
+        np.testing.assert_array_equal(dm.get_data(key).times_with_data(), [1, 4])
         dm.history.undo()  # one step: the video goes with the keypoints
         assert list(dm.keys()) == []
     video.unlink()
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         dm = open_path(tmp_path / "here.slp").dm
     assert dm.keys("video") == []
-    assert "sleap_a" in dm
+    assert "here_a" in dm
     assert any(
         "clip.mp4" in r.getMessage() and "open the video first" in r.getMessage()
         for r in caplog.records

@@ -157,3 +157,23 @@ def test_the_edge_width_slider_restyles_the_shown_lines_and_later_frames(make_na
     session.set_frame(2)
     assert layer.edge_width == [4.0, 4.0, 4.0]
     assert not session.dm.modified  # a display setting, not an edit of the lines
+
+
+def test_lines_are_opaque_as_whiskertoolbox_draws_them_and_keep_the_users_opacity(
+    make_napari_viewer,
+):
+    """WhiskerToolbox draws lines at alpha 1 (``DefaultDisplayValues::ALPHA``); napari's 0.7 paled them.
+
+    The opacity slider's value is the user's: frame steps keep it.
+    """
+    from _bindings_support import make_session as session_of
+
+    viewer = make_napari_viewer()
+    session = session_of(viewer, _video_lines_dm(640, 480))
+    layer = viewer.layers["whiskers"]
+    assert layer.opacity == 1.0
+    session.set_frame(2)
+    layer.opacity = 0.4  # napari's opacity slider
+    for frame in (1, 0, 2):
+        session.set_frame(frame)
+        assert layer.opacity == 0.4

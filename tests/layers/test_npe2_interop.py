@@ -184,8 +184,8 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     )
     viewer = make_napari_viewer()
     viewer.open(str(tmp_path / "p.slp"), plugin=None)  # None: napari picks the one reader
-    assert viewer.layers["sleap"].metadata["wtb_pose"] == "sleap"
-    assert len(viewer.layers["sleap"].data) == 2
+    assert viewer.layers["p"].metadata["wtb_pose"] == "p"
+    assert len(viewer.layers["p"].data) == 2
     dm = get_session(viewer).dm
     out = tmp_path / "session.nwb"
     with pytest.raises(RuntimeError, match="no sampling rate"):
@@ -198,7 +198,7 @@ def test_slp_and_nwb_open_without_naming_the_plugin(
     other.open(str(out), plugin=None)
     back = get_session(other).dm
     np.testing.assert_array_equal(
-        back.get_data("sleap_a").to_flat().coords, dm.get_data("sleap_a").to_flat().coords
+        back.get_data("p_a").to_flat().coords, dm.get_data("p_a").to_flat().coords
     )
 
 
@@ -238,7 +238,7 @@ def test_a_sleap_users_project_opens_on_its_video_and_saves_an_edit_back(
     viewer = make_napari_viewer()
     viewer.open(str(path), plugin=PLUGIN)
     assert viewer.layers["media"].data.shape[:3] == (8, 96, 128)
-    layer = viewer.layers["sleap"]
+    layer = viewer.layers["mice"]
     viewer.layers.selection.active = layer
     layer.mode = "select"
     viewer.dims.set_current_step(0, 2)
@@ -321,6 +321,43 @@ def test_multi_animal_labels_name_the_individual_and_the_body_part(
     _, columns_hit = np.nonzero(text)
     assert len(columns_hit) > 30  # drawn...
     assert columns_hit.max() < canvas.shape[1] - 4  # ...whole: the view makes room for them
+
+
+def test_sleap_labels_are_node_names_with_the_track_named_once(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """As SLEAP's GUI: nodes by name, the track by colour and named once per instance.
+
+    Were: ``track · node`` on every keypoint; two animals side by side (ears a few pixels
+    apart) gave a heap of long labels over each other.
+    """
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(nodes=["nose", "left_ear", "right_ear"])
+    tracks = [sio.Track(name="mouseA"), sio.Track(name="mouseB")]
+    video = sio.Video(filename="cage.mp4", open_backend=False)
+    nose_a = [[50.0, 40.0], [np.nan, np.nan]]  # mouseA's nose not seen on frame 1
+    frames = [
+        sio.LabeledFrame(video=video, frame_idx=t, instances=[
+            sio.Instance.from_numpy(np.array([nose_a[t], [44.0, 48.0], [56.0, 48.0]]), skeleton=skeleton, track=tracks[0]),
+            sio.Instance.from_numpy(np.array([[64.0, 46.0], [58.0, 54.0], [70.0, 54.0]]), skeleton=skeleton, track=tracks[1]),
+        ])
+        for t in (0, 1)
+    ]  # fmt: skip
+    path = tmp_path / "cage.slp"
+    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    sio.save_slp(labels, str(path))
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    session = get_session(viewer)
+    keypoints = viewer.layers["cage"]
+    session.set_frame(0)
+    assert list(keypoints.text.values) == [
+        "mouseA · nose", "left_ear", "right_ear", "mouseB · nose", "left_ear", "right_ear",
+    ]  # fmt: skip
+    session.set_frame(1)
+    assert list(keypoints.text.values) == [
+        "mouseA · left_ear", "right_ear", "mouseB · nose", "left_ear", "right_ear",
+    ]  # fmt: skip
 
 
 def test_an_analysis_h5_name_saves_a_sleap_analysis_file(

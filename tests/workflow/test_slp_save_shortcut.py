@@ -53,7 +53,7 @@ def _edited(make_napari_viewer: Any, slp: Path) -> tuple[Any, Answers]:
     answers = Answers()
     get_workflow(viewer).ask = answers
     session.set_frame(3)
-    keypoints = viewer.layers["sleap"]
+    keypoints = viewer.layers["mice"]
     moved = np.array(keypoints.data)
     moved[0] += np.float32(2)  # m1's nose, dragged (row, column)
     keypoints.data = moved
@@ -89,3 +89,18 @@ def test_ctrl_s_with_other_edits_still_asks_for_a_session_folder(
     assert not actions.save(session)  # the .slp cannot hold "tracked": no folder given
     assert answers.folder_titles == ["Save the WhiskerToolbox session in"]
     assert slp.read_bytes() == before
+
+
+def test_save_selected_layers_into_the_slp_clears_the_titles_marker(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """File > Save Selected Layers into the project the labels came from saves them."""
+    slp = _two_mice(tmp_path / "mice.slp")
+    session, _ = _edited(make_napari_viewer, slp)
+    viewer = session.viewer
+    assert viewer.title.endswith(" *")
+    viewer.layers["mice"].save(str(tmp_path / "copy.slp"), plugin=PLUGIN)
+    assert viewer.title.endswith(" *")  # another file: mice.slp still holds the old labels
+    viewer.layers["mice"].save(str(slp), plugin=PLUGIN)
+    assert not viewer.title.endswith(" *")
+    assert not session.dm.modified

@@ -126,9 +126,9 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
 
         entries = load_dlc_path(path, taken)
     elif kind == "sleap":
-        from napari_whiskertoolbox.io.sleap import load_sleap_entries
+        from napari_whiskertoolbox.io.sleap import load_sleap_entries, sleap_key_prefix
 
-        entries = load_sleap_entries(path, free_prefix("sleap", taken))
+        entries = load_sleap_entries(path, free_prefix(sleap_key_prefix(path), taken))
     elif kind == "nwb":
         from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
 

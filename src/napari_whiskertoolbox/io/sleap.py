@@ -9,13 +9,15 @@ Source: sleap-io ``sleap_io/io/analysis_h5.py`` and SLEAP's ``sleap/info/write_t
 
 Each (track, node) becomes one :class:`PointData` key, ``<name>_<track>_<node>``; files
 without tracks give ``<name>_<node>`` (one instance per frame) or, for untracked
-multi-instance ``.slp`` labels, ``instance_<k>`` individuals in frame order.
+multi-instance ``.slp`` labels, ``instance_<k>`` individuals in frame order. A file opened
+on its own is named after it (:func:`sleap_key_prefix`), as DeepLabCut's files are.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,7 @@ from napari_whiskertoolbox.io.h5_limits import check_dataset_size
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 from napari_whiskertoolbox.io.report import LOGGER
+from napari_whiskertoolbox.media.suffixes import is_media_file_name
 
 if TYPE_CHECKING:
     import os
@@ -41,6 +44,7 @@ __all__ = [
     "load_sleap_entries",
     "read_sleap_analysis",
     "read_slp",
+    "sleap_key_prefix",
     "write_sleap_analysis",
     "write_slp",
 ]
@@ -50,6 +54,13 @@ MATLAB_TRACKS_DIMS = ("track", "xy", "node", "frame")
 LEGACY_UNTRANSPOSED_DIMS = ("frame", "node", "xy", "track")
 CANONICAL = ("frame", "track", "node", "xy")
 UNTRACKED = "instance"
+FALLBACK_PREFIX = "sleap"
+"""The key prefix of a file whose name leaves nothing to name it by."""
+_FILE_SUFFIXES = (".slp", ".h5", ".hdf5")
+_SLEAP_MARKS = (".analysis", ".predictions", ".pkg")
+"""What SLEAP adds before the suffix: analysis export, sleap-track's output, labels package."""
+_EXPORT_NAME = re.compile(r"^.*\.slp\.\d{3}_(?P<video>.+)$")
+"""SLEAP's analysis export name ``<project>.slp.<video index:03>_<video stem>`` (no suffix)."""
 _WRITER_ATTRS = ("preset", "format", "transpose", "sleap_io_version")
 """Analysis-file attributes about the writer or layout, not carried over from a source."""
 
@@ -457,6 +468,38 @@ def source_point_scores(pose: PoseSet) -> tuple[int, np.ndarray, np.ndarray] | N
 
 
 # ----------------------------------------------------------------------------- to keys
+
+
+def sleap_key_prefix(path: str | os.PathLike[str]) -> str:
+    """Return the key prefix (and pose-set name) of a SLEAP ``.slp`` or analysis ``.h5`` file.
+
+    The file's name without ``.slp``/``.h5`` and what SLEAP adds before it (``.analysis``,
+    ``.predictions``, ``.pkg``); when that is a video's file name (``sleap-track`` writes
+    ``<video>.predictions.slp``) or SLEAP's analysis export name
+    (``<project>.slp.<k>_<video>.analysis.h5``), the video's stem. ``sleap`` when nothing is
+    left. The caller makes it free (:func:`~napari_whiskertoolbox.core.free_names.free_prefix`).
+
+    Examples
+    --------
+    ``mice.slp`` → ``mice``; ``labels.v003.slp`` → ``labels.v003``;
+    ``mouse_cam.mp4.predictions.slp`` → ``mouse_cam``;
+    ``labels.v003.slp.000_mouse_cam.analysis.h5`` → ``mouse_cam``.
+    """
+    name = Path(path).name
+    if name.lower().endswith(_FILE_SUFFIXES):
+        name = name[: name.rindex(".")]
+    marked = True
+    while marked:
+        marked = False
+        for mark in _SLEAP_MARKS:
+            if name.lower().endswith(mark):
+                name, marked = name[: -len(mark)], True
+    export = _EXPORT_NAME.match(name)
+    if export is not None:
+        name = export["video"]
+    if is_media_file_name(name):
+        name = name[: name.rindex(".")]
+    return name or FALLBACK_PREFIX
 
 
 def sleap_to_pose(

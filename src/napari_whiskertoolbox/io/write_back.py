@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["WriteBackPlan", "plan_write_back", "write_back"]
+__all__ = ["WriteBackPlan", "plan_write_back", "read_back_difference", "write_back"]
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,33 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
 
 
 def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
-    source = source_of(dm, key) or {}
+    mismatch = read_back_difference(dm, key, path)
+    if mismatch is not None:
+        raise FormatError(mismatch)
+
+
+def read_back_difference(dm: DataManager, key: str, path: str | os.PathLike[str]) -> str | None:
+    """Say how ``path`` read with ``key``'s own config item differs from ``key`` (None: same).
+
+    Parameters
+    ----------
+    dm : DataManager
+        Holds ``key`` and its ``metadata["sources"]`` record.
+    key : str
+        A key read from a file (a config item or a data file opened alone).
+    path : path-like
+        The file to read as the key's file is read (format and options of its item).
+
+    Returns
+    -------
+    str or None
+        Why the file would not give ``key`` back (naming the key and the file), or None.
+    """
+    source = source_of(dm, key)
+    if source is None or not source.get("filepath") or "data_type" not in source:
+        return f"key {key!r} was not read from a file"
     item = data_file_item(
-        path,
+        Path(path),
         source["data_type"],
         key,
         fmt=source.get("format"),
@@ -162,14 +186,13 @@ def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
     try:
         loaded = dict(read_item(item))
     except FormatError as exc:
-        raise FormatError(
-            f"key {key!r} would not read back from {Path(source['filepath']).name} ({exc})"
-        ) from exc
+        return f"key {key!r} would not read back from {Path(source['filepath']).name} ({exc})"
     mismatch = content_difference(dm.get_data(key), loaded.get(key))
-    if mismatch is not None:
-        options = source.get("options") or {}
-        hint = f" (read with options {options})" if options else ""
-        raise FormatError(
-            f"key {key!r} would not read back the same from "
-            f"{Path(source['filepath']).name}{hint}: {mismatch}"
-        )
+    if mismatch is None:
+        return None
+    options = source.get("options") or {}
+    hint = f" (read with options {options})" if options else ""
+    return (
+        f"key {key!r} would not read back the same from "
+        f"{Path(source['filepath']).name}{hint}: {mismatch}"
+    )

@@ -7,7 +7,10 @@ layer instead: row ``i`` is the point of key ``row_keys[i]`` on the shown frame,
 after its individual (after its body part for a single animal), with ``individual`` and
 ``bodypart`` features and a text label: the body part's name, or ``individual · bodypart``
 for several animals (``mouse1 · nose``), as napari-deeplabcut shows them (Layer controls >
-"display text" hides them). Each pose set of a
+"display text" hides them). A SLEAP set's labels are drawn as SLEAP's GUI draws them: each
+node by its name, the track told by the colour and named once, on the label of its first
+node shown (``mouseA · nose``, ``left_ear``, ``right_ear``), so animals side by side do not
+heap long labels on each other. Each pose set of a
 session has its own marker (:func:`~.io.pose.pose_symbol`: disc, square, diamond...), so
 two sets coloured alike (a DeepLabCut and a SLEAP set of the same mouse) are told apart.
 
@@ -68,6 +71,7 @@ __all__ = [
     "frame_point",
     "label_color",
     "label_text",
+    "row_labels",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -103,18 +107,16 @@ LABEL_LUMINANCE = 0.179
 white and black, ``1.05 / (L + 0.05) == (L + 0.05) / 0.05``: 4.58:1 on both."""
 
 
-def text_spec(
-    point_size: float, color: Any = "white", multi_animal: bool = False
-) -> dict[str, Any]:
+def text_spec(point_size: float, color: Any = "white") -> dict[str, Any]:
     """Text label of each keypoint beside the marker of ``point_size`` pixels.
 
-    Its body part, or ``individual · bodypart`` when ``multi_animal`` (:func:`label_text`).
-    A napari ``text`` spec over the layer's features; the offset is in image pixels, so the
-    label stays clear of the marker at every zoom. ``color``: napari's text colour (a
-    colour, or an encoding over the features such as ``{"feature": ..., "colormap": ...}``).
+    The :data:`LABEL` feature (:func:`row_labels`). A napari ``text`` spec over the layer's
+    features; the offset is in image pixels, so the label stays clear of the marker at
+    every zoom. ``color``: napari's text colour (a colour, or an encoding over the features
+    such as ``{"feature": ..., "colormap": ...}``).
     """
     return {
-        "string": MULTI_ANIMAL_TEXT if multi_animal else "{bodypart}",
+        "string": "{" + LABEL + "}",
         "size": TEXT_SIZE,
         "color": color,
         "anchor": "upper_left",
@@ -124,13 +126,33 @@ def text_spec(
 
 MULTI_ANIMAL_TEXT = "{individual} · {bodypart}"
 """Text of a keypoint of a multi-animal pose set (napari-deeplabcut's ``{id}–{label}``)."""
+LABEL = "label"
+"""Feature column of each keypoint's text label (napari's ``text.string`` reads it)."""
 
 
 def label_text(individual: str, bodypart: str, multi_animal: bool) -> str:
-    """Return the text label of a keypoint, as :func:`text_spec` draws it."""
+    """Return the longest text label a keypoint is drawn with (:func:`row_labels`)."""
     if multi_animal:
         return MULTI_ANIMAL_TEXT.format(individual=individual, bodypart=bodypart)
     return bodypart
+
+
+def row_labels(owners: list[tuple[str, str]], multi_animal: bool, name_once: bool) -> list[str]:
+    """Return the text label of each row of ``owners`` (``(individual, bodypart)``).
+
+    The body part, or for several animals ``individual · bodypart`` (napari-deeplabcut's
+    way); ``name_once`` (SLEAP's GUI's way): the individual named only on its first row,
+    its other rows by their body part.
+    """
+    if not multi_animal:
+        return [bodypart for _, bodypart in owners]
+    named: set[str] = set()
+    out = []
+    for individual, bodypart in owners:
+        first = individual not in named
+        named.add(individual)
+        out.append(label_text(individual, bodypart, first or not name_once))
+    return out
 
 
 def label_color(color: str, luminance: float = LABEL_LUMINANCE) -> str:
@@ -264,7 +286,7 @@ class PosePointsView:
             border_color="black",
             border_width=LABEL_BORDER_WIDTH,
             features=self.features_of([]),
-            text=text_spec(size, {"feature": LABEL_COLOR}, pose.multi_animal),
+            text=text_spec(size, {"feature": LABEL_COLOR}),
             metadata={WTB_POSE: pose.name},
         )
         self.layer.events.data.connect(self._on_layer_data)
@@ -473,16 +495,19 @@ class PosePointsView:
     ) -> dict[str, np.ndarray]:
         """Return the feature columns of rows ``keys``.
 
-        ``individual``, ``bodypart``, ``predicted`` (bool), ``score`` (float64: the
+        ``individual``, ``bodypart``, the text label (:data:`LABEL`, :func:`row_labels`;
+        a SLEAP set names each individual once), ``predicted`` (bool), ``score`` (float64: the
         prediction's score, NaN for a label; ``scores`` gives them, None: all labels) and
         the label colour (:data:`LABEL_COLOR`): the point's colour at :func:`label_color`'s
         luminance, the text's colour, readable on white and on black.
         """
         owners = [self.owner(k) for k in keys]
         shown = scores if scores is not None else [None] * len(keys)
+        name_once = self.pose.source.get("format") == "sleap"
         return {
             "individual": np.array([o[0] for o in owners], dtype=object),
             "bodypart": np.array([o[1] for o in owners], dtype=object),
+            LABEL: np.array(row_labels(owners, self.pose.multi_animal, name_once), dtype=object),
             "predicted": np.array([s is not None for s in shown], dtype=bool),
             "score": np.array([np.nan if s is None else s for s in shown], dtype=np.float64),
             LABEL_COLOR: np.array([self.label_color_of(k) for k in keys], dtype=object),

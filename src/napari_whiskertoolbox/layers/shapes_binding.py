@@ -32,6 +32,10 @@ __all__ = ["ShapesBinding", "default_edge_width"]
 
 WTB_LINE_THICKNESS_PX = 2.0
 """WhiskerToolbox's default line thickness: a 2-pixel pen on its media canvas."""
+WTB_LINE_ALPHA = 1.0
+"""WhiskerToolbox's default line alpha (``DefaultDisplayValues::ALPHA``): opaque, where napari's
+Shapes default, 0.7, pales the lines over the video. The layer starts with it; the opacity
+slider's value is the user's (frame steps keep it)."""
 WTB_CANVAS_WIDTH_PX = 640
 """Width of WhiskerToolbox's media canvas, onto which it scales the video."""
 MIN_EDGE_WIDTH = 1.0
@@ -74,6 +78,7 @@ class ShapesBinding(RowBinding):
             edge_color=color,
             edge_width=width,
             face_color="transparent",
+            opacity=WTB_LINE_ALPHA,
         )
         layer.current_edge_color = color
         layer.current_edge_width = width

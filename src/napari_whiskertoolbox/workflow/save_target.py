@@ -27,6 +27,7 @@ from napari_whiskertoolbox.workflow.labelled_data_save import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from napari_whiskertoolbox.layers.session import ViewerSession
@@ -59,7 +60,10 @@ class SaveTarget:
         """Keys added or edited since the last save."""
         self.removed: set[str] = set()
         """Keys deleted since the last save."""
+        self.groups_changed = False
+        """Whether a group changed since the last save (a key's file does not hold groups)."""
         dm = session.dm
+        dm.groups.changed.connect(self._on_groups_changed)
         dm.data_added.connect(self._on_changed)
         dm.data_changed.connect(self._on_changed)
         dm.data_removed.connect(self._on_removed)
@@ -79,10 +83,25 @@ class SaveTarget:
         self._on_removed(old)
         self.changed.add(new)
 
+    def _on_groups_changed(self, *_: Any) -> None:
+        self.groups_changed = True
+
     def _on_modified(self, modified: Any) -> None:
         if not modified:
             self.changed.clear()
             self.removed.clear()
+            self.groups_changed = False
+
+    def keys_saved(self, keys: Iterable[str]) -> None:
+        """Note ``keys`` written to their own files; the session is saved once nothing is left.
+
+        Saved: no other key added, edited or deleted and no group changed since the last save
+        (napari's Save Selected Layers writing each edited key to the file it was opened from).
+        """
+        self.changed.difference_update(keys)
+        dm = self._session.dm
+        if dm.modified and not (self.changed or self.removed or self.groups_changed):
+            dm.mark_saved()
 
     def _on_path_changed(self, path: Any) -> None:
         self.mode = None
