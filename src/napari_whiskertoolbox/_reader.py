@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from napari_whiskertoolbox.io.data_files import DATA_FILE_SUFFIXES
-from napari_whiskertoolbox.io.routing import classify_path, is_config_file
+from napari_whiskertoolbox.io.routing import classify_path, configs_in_folder, is_config_file
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
 
 __all__ = [
@@ -108,7 +108,11 @@ READER_TABLE: tuple[ReaderContribution, ...] = (
         "Open a saved WhiskerToolbox session folder or an image folder",
         (),
         True,
-        lambda path: path.is_dir() and classify_path(path) is not None,
+        # a folder of configs too: opening it says which to open, rather than napari's
+        # "refused the file"
+        lambda path: (
+            path.is_dir() and (classify_path(path) is not None or bool(configs_in_folder(path)))
+        ),
     ),
     ReaderContribution(
         "get_media_reader",

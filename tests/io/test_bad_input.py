@@ -87,6 +87,44 @@ def test_points_too_few_columns_are_skipped_and_reported(tmp_path, write_config)
     assert report.of_kind("skipped")[0].lines == (2,)
 
 
+SHORT_ROWS = [  # (data type, file text, options, the hint the skip note gives)
+    # WhiskerToolbox's own points saver writes commas; its points loader splits on spaces
+    ("points", "frame,x,y\n0,1.5,2.5\n1,3,4\n", {}, 'at \',\'; set "column_delim": ","'),
+    ("points", "0\t1\t2\n1\t3\t4\n", {"column_delim": ","}, 'at tab; set "column_delim": "\\t"'),
+    ("points", "scorer,DLC,DLC\nbodyparts,a,a\ncoords,x,y\n0,1,2\n", {}, '"format": "dlc_csv"'),
+    ("digital_event", "1\tu1\n2\tu2\n", {"identifier_column": 1, "delimiter": ","}, "at tab"),
+    (
+        "analog",
+        "0 1.5\n1 2.5\n",
+        {"single_column_format": False, "delimiter": ","},
+        'at space; set "delimiter": " "',
+    ),
+    ("digital_interval", "Start End\n1 5\n8 9\n", {"delimiter": ","}, 'set "delimiter": " "'),
+]
+
+
+@pytest.mark.parametrize(
+    ("data_type", "text", "options", "hint"),
+    SHORT_ROWS,
+    ids=["points-comma", "points-tab", "points-dlc", "events", "analog", "intervals"],
+)
+def test_rows_all_short_at_the_wrong_delimiter_say_which_one_splits_them(
+    tmp_path, write_config, data_type, text, options, hint
+):
+    """Every row short: the note names the delimiter that splits them (the load kept nothing)."""
+    (tmp_path / "f.csv").write_text(text)
+    report = LoadReport()
+    try:
+        load_config(write_config([_one(data_type, tmp_path / "f.csv", **options)]), report=report)
+    except FormatError as exc:  # an analog file with no value fails, naming the first skip
+        message = str(exc)
+    else:
+        (note,) = report.of_kind("skipped")
+        message = note.message
+    assert "fewer than" in message, message
+    assert hint in message, message
+
+
 def test_points_empty_file_loads_empty(tmp_path, write_config):
     """WhiskerToolbox registers an empty object for an empty point file."""
     (tmp_path / "p.csv").write_text("")

@@ -308,3 +308,23 @@ def test_a_video_opened_into_a_whiskertoolbox_config_session_runs_on_time(tmp_pa
     (key,) = open_path(VIDEO, dm).keys
     assert dm.time_key(key) == "time"
     assert set(dm.time_keys()) == {"time"}  # no <key>_clock: as WhiskerToolbox
+
+
+def test_a_video_opened_alone_keeps_its_frame_count_when_later_data_runs_past_it(
+    tmp_path, caplog
+) -> None:
+    """WhiskerToolbox's own test_point.csv (frames 0-1000) opened beside its 1000-frame
+    video: the clock stays the video's 1000 frames, and a note names the late point, as
+    when a config loads the pair (it grew to 1001 frames, silently)."""
+    dm = open_path(VIDEO).dm
+    points = tmp_path / "test_point.csv"
+    points.write_text("Frame X Y\n0 131 222\n999 129 222\n1000 129 222\n")
+    with caplog.at_level(logging.WARNING, logger="napari_whiskertoolbox.io"):
+        open_path(points, dm)
+    assert len(dm.get_time("time")) == 1000
+    assert dm.get_time("time").sampling_rate == pytest.approx(25.0)
+    assert "1 entry on frame 1000, past the last frame of clock 'time'" in caplog.text
+    assert any("past the last frame" in n for n in dm.metadata["sources"]["test_point"]["notes"])
+    dm.undo()  # the points go; the video's clock stays as it was
+    assert "test_point" not in dm
+    assert len(dm.get_time("time")) == 1000

@@ -53,6 +53,18 @@ def test_readers_only_claim_their_own_paths(tmp_path: Path, wtb_data: Path) -> N
     assert get_media_reader(str(wtb_data / "Media" / "test_each_frame_number.mp4")) is not None
 
 
+def test_a_folder_of_configs_names_them_instead_of_being_refused(
+    make_napari_viewer: Any, wtb_data: Path
+) -> None:
+    """WhiskerToolbox's test-data folder (test_config.json beside Media/, Points/…) opened
+    with Open Folder…: napari said only that our reader "refused the file"."""
+    viewer = make_napari_viewer()
+    assert get_session_reader(str(wtb_data)) is not None
+    with pytest.raises(Exception, match=r"holds test_config\.json: open one of them"):
+        viewer.open(str(wtb_data), plugin=PLUGIN)
+    assert not get_session(viewer).dm.keys()
+
+
 def test_whiskertoolbox_fixture_config_opens_its_video(
     make_napari_viewer: Any, wtb_data: Path
 ) -> None:

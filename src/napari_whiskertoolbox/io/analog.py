@@ -19,6 +19,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     number_style,
     parse_number,
     read_lines,
+    short_row_reason,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -108,6 +109,7 @@ def read_analog_csv(
     times: list[int] = []
     widest = 0
     first_row = True
+    short: str | None = None
     for number, text in enumerate(lines[start:], start=start + 1):
         if not text.strip():
             continue
@@ -116,7 +118,9 @@ def read_analog_csv(
         header_line = first_row
         first_row = False
         if len(cells) < used:
-            skips.add(f"fewer than {used} columns", number)
+            if short is None:  # a hint when the rows split at another delimiter
+                short = short_row_reason(lines[start:], style.delimiter, used, "delimiter")
+            skips.add(short, number)
             continue
         try:
             if single_column_format:

@@ -181,8 +181,9 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
 
     A video's frames tick at its frame rate (``media.fps``); a variable-frame-rate video's
     at their timestamps (:func:`frame_clock`). Into a DataManager with no clock in use,
-    the media runs on the ``"time"`` clock, which gets the frame rate as its
-    ``sampling_rate`` (a variable-rate video: ``"time"`` becomes its frame clock). Into one
+    the media runs on the ``"time"`` clock, which becomes its frames ``0 .. n-1`` at the frame
+    rate (a variable-rate video: its frame clock) and no longer grows with the data bound
+    to it, as a config's video clock. Into one
     whose clocks share a known tick rate, it gets a clock of its own, ``<key>_clock``
     (frames ``0 .. n-1`` at the frame rate, or its frame clock, joined by
     :func:`join_clocks`, so frame 0 is at tick 0). Otherwise (no frame rate, or clocks
@@ -209,10 +210,10 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
         return "time"
     stamped = frame_clock(media)
     if not _in_use(dm):
-        if stamped is not None:
-            dm.set_time("time", stamped)
-        else:
-            dm.set_sampling_rate("time", float(fps))
+        # The video's own frames, as a config's video sets them: "time" stops growing with
+        # the data, so a file whose frames run past the video is noted, not framed.
+        frames = stamped if stamped is not None else TimeFrame.from_count(len(media), float(fps))
+        dm.set_time("time", frames)
         return "time"
     if tick_rate(dm) is None:
         _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")

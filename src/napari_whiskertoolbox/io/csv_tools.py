@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ __all__ = [
     "read_lines",
     "read_text",
     "read_text_bytes",
+    "short_row_reason",
     "sniff_quoted_delimiters",
     "split_row",
     "utf8_bytes",
@@ -752,6 +754,54 @@ def split_row(line: str, delimiter: str) -> list[str]:
     if delimiter.strip() == "":
         return line.split()
     return [token.strip() for token in line.split(delimiter)]
+
+
+_OTHER_DELIMITERS = ((",", "','"), (";", "';'"), ("\t", "tab"), (" ", "space"))
+"""Delimiters :func:`short_row_reason` tries, with how its hint names them."""
+
+
+def short_row_reason(rows: Sequence[str], delimiter: str, needed: int, option: str) -> str:
+    """Return why a row with fewer than ``needed`` columns is skipped, with a fix when one shows.
+
+    A file read with the wrong delimiter has every row short: WhiskerToolbox's own points
+    saver writes ``frame,x,y`` while its points loader splits on spaces by default, and
+    such a load keeps nothing. When the first rows of ``rows`` (up to 20 non-blank ones)
+    all split into ``needed`` columns or more at another delimiter, the reason says so
+    and names the option to set.
+
+    Parameters
+    ----------
+    rows : sequence of str
+        The lines the reader reads (a header included).
+    delimiter : str
+        The delimiter in use (blank: runs of spaces and tabs).
+    needed : int
+        Columns a row must have.
+    option : str
+        The loader option that sets the delimiter (``column_delim`` for points).
+
+    Returns
+    -------
+    str
+        ``"fewer than 3 columns"``, or e.g. ``"fewer than 3 columns (the rows split into 3
+        columns at ','; set "column_delim": ",")"``.
+    """
+    reason = f"fewer than {needed} columns"
+    sample = [row for row in rows[:200] if row.strip()][:20]
+    if not sample:
+        return reason
+    for other, shown in _OTHER_DELIMITERS:
+        if other == delimiter or (other.strip() == "" and delimiter.strip() == ""):
+            continue
+        if not all(other in row for row in sample):
+            continue
+        widths = [len(split_row(row, other)) for row in sample]
+        if min(widths) >= needed:
+            return (
+                f"{reason} (the rows split into {min(widths)} columns at {shown}; set "
+                f"{json.dumps(option)}: {json.dumps(other)})"
+            )
+    return reason
 
 
 def parse_float(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.contributions import commit, is_contribution
 from napari_whiskertoolbox.io.csv_tools import looks_numeric, utf8_bytes
@@ -449,7 +450,8 @@ def source_record(item: ConfigItem) -> dict[str, Any]:
 def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
     """Read ``item`` and add its keys to ``dm`` as one undo step, all or nothing.
 
-    Clock items (``data_type`` ``time``) set a clock named ``item.name`` instead. What the
+    Data on frames its clock does not have (past the end of a video's frames) is kept and
+    named in a WARNING, as a config load names it. Clock items (``data_type`` ``time``) set a clock named ``item.name`` instead. What the
     reader skipped or ignored (:class:`~.report.LoadNote`) is logged at WARNING level, as a
     config load does, and kept in ``dm.metadata["sources"][key]["notes"]``; a pose set or
     a clock the file defines (:mod:`.contributions`) is applied as the config loader does.
@@ -490,4 +492,10 @@ def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
     sources = dm.metadata.setdefault("sources", {})
     for key in keys:
         sources[key] = dict(record)
+        # data on frames the clock lacks (test_point.csv's frame 1000 beside a 1000-frame
+        # video), told as a config load tells it
+        outside = frames_outside_clocks(dm, {key: {"item_label": item.label, **record}})
+        if outside:
+            LoadReport().extend(outside)
+            sources[key]["notes"] = [*sources[key].get("notes", []), *map(str, outside)]
     return list(keys)

@@ -20,6 +20,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     number_style,
     parse_number,
     read_lines,
+    short_row_reason,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -116,6 +117,7 @@ def read_events_csv(
     )
     values: dict[str | None, list[float]] = {}
     first_row = True
+    short: str | None = None
     for number, text in enumerate(lines[start:], start=start + 1):
         if not text.strip():
             continue
@@ -123,7 +125,9 @@ def read_events_csv(
         header_line = first_row
         first_row = False
         if len(cells) < used:
-            skips.add(f"fewer than {used} columns", number)
+            if short is None:  # a hint when the rows split at another delimiter
+                short = short_row_reason(lines[start:], style.delimiter, used, "delimiter")
+            skips.add(short, number)
             continue
         try:
             value = parse_number(cells[event_column], style, path, number, "an event time")

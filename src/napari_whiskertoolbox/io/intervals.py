@@ -21,6 +21,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     number_style,
     parse_number,
     read_lines,
+    short_row_reason,
     split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
@@ -96,12 +97,15 @@ def read_intervals_csv(
         skips.add("the first line holds numbers but skip_header skips it as a header", 1)
     pairs: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
+    short: str | None = None
     for number, text in enumerate(lines[first:], start=first + 1):
         if not text.strip():
             continue
         cells = style.split(text)
         if len(cells) < needed:
-            skips.add(f"fewer than {needed} columns", number)
+            if short is None:  # a hint when the rows split at another delimiter
+                short = short_row_reason(lines[first:], style.delimiter, needed, "delimiter")
+            skips.add(short, number)
             continue
         try:
             a = parse_number(cells[starts_at], style, path, number, "an interval start")

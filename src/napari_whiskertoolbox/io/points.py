@@ -19,6 +19,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     parse_number,
     read_lines,
     read_text_bytes,
+    short_row_reason,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -104,6 +105,7 @@ def read_points_csv(
     times: list[int] = []
     xy: list[tuple[float, float]] = []
     first_row = True
+    short: str | None = None
     for number, text in enumerate(lines[start:], start=start + 1):
         if not text.strip():
             continue
@@ -111,7 +113,13 @@ def read_points_csv(
         header_line = first_row
         first_row = False
         if len(cells) < needed:
-            skips.add(f"fewer than {needed} columns", number)
+            if short is None:  # a hint when the rows split at another delimiter
+                short = short_row_reason(lines[start:], style.delimiter, needed, "column_delim")
+                if text.lstrip().lower().startswith("scorer"):
+                    short = (
+                        f'fewer than {needed} columns (a DeepLabCut table: use "format": "dlc_csv")'
+                    )
+            skips.add(short, number)
             continue
         frame = cells[frame_column].strip()
         if not _FRAME.match(frame):

@@ -57,6 +57,7 @@ __all__ = [
     "OpenedPath",
     "PathKind",
     "classify_path",
+    "configs_in_folder",
     "free_key",
     "is_config_file",
     "is_session_folder",
@@ -117,6 +118,23 @@ def is_session_folder(path: str | os.PathLike[str]) -> bool:
     """Return whether ``path`` is a folder holding a ``session.json``."""
     path = Path(path)
     return path.is_dir() and (path / SESSION_FILE).is_file()
+
+
+def configs_in_folder(path: str | os.PathLike[str]) -> list[Path]:
+    """Return the WhiskerToolbox configs and saved session folders directly in folder ``path``.
+
+    Sorted by name; empty when ``path`` is not a folder. What a folder that is itself
+    nothing we open (:func:`classify_path` ``None``) offers instead, such as the folder
+    of WhiskerToolbox's test data, which holds ``test_config.json``.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return []
+    try:
+        entries = sorted(path.iterdir())
+    except OSError:
+        return []
+    return [entry for entry in entries if is_config_file(entry) or is_session_folder(entry)]
 
 
 def is_config_file(path: str | os.PathLike[str]) -> bool:
@@ -248,6 +266,14 @@ def open_path(
     elif kind is not None:
         open_interop(path, kind, target)
         source = None
+    elif configs_in_folder(path):
+        names = ", ".join(entry.name for entry in configs_in_folder(path))
+        raise FormatError(
+            "this folder is not a session folder (it has no session.json) nor media; it "
+            f"holds {names}: open one of them (File > Open File(s)… for a config, Open "
+            "Folder… for a saved session)",
+            path=path,
+        )
     else:
         raise FormatError(
             "cannot open this path: expected a session folder, a WhiskerToolbox .json "
