@@ -610,6 +610,11 @@ def _has_visible_text_check() -> Callable[[Any], bool]:
     return check
 
 
+def _no_text(layer: Any) -> bool:
+    """Stand-in for ``_has_visible_text`` on layers napari draws without text (Labels)."""
+    return False
+
+
 def _shows_no_text(node: Any) -> bool:
     """Return whether a vispy text node draws no glyph (every string of it is empty)."""
     texts = node.text
@@ -648,7 +653,12 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
 
     points = isinstance(layer, Points)
     texts = points or isinstance(layer, Shapes)
-    needed = ("_on_data_change", "_on_matrix_change", "reset", "_world_to_layer_units_scale")
+    needed: tuple[str, ...] = (
+        "_on_data_change",
+        "_on_matrix_change",
+        "reset",
+        "_world_to_layer_units_scale",
+    )
     needed += _RESET_PARTS if points else ("_update_text",) if texts else ()
     slice_input = getattr(layer, "_slice_input", None)
     node = getattr(visual, "node", None)
@@ -673,7 +683,7 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
         )
     if getattr(visual.__dict__.get("_on_data_change"), "_wtb_skips", False):
         return
-    has_visible_text = _has_visible_text_check() if texts else None
+    has_visible_text = _has_visible_text_check() if texts else _no_text
     data_change = visual._on_data_change  # the class's bound method
     cls = type(visual)
     sent: dict[str, Any] = {}
