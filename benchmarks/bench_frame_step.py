@@ -19,6 +19,8 @@ Hidden viewers (the default) never paint and have no textures, so napari refresh
 changed Labels layer in full; ``--shown`` opens the windows, which is what a user has:
 label swaps then upload only the changed pixels, and *step* includes a paint, done in
 software by Mesa under Xvfb (far slower than a GPU, so *ready* is the figure to compare).
+Shown viewers get the same window geometry, the one taking its turn is raised, and the
+mouse pointer is kept off both canvases (see :func:`same_footing`).
 
 ``--floor`` measures napari's own floor: the same layers (Image, Labels, Shapes, Points) in
 plain napari, no plugin code, the annotation layers updated through napari's public API
@@ -148,6 +150,30 @@ def time_steps(session, app, start: int, n_steps: int, profile=None) -> np.ndarr
     return times
 
 
+SHOWN_GEOMETRY = (0, 0, 1100, 700)
+"""Left, top, width, height of each shown viewer's window (the same for both)."""
+
+
+def same_footing(viewers, app) -> None:
+    """Give shown viewers the same window geometry and keep the mouse pointer off them.
+
+    napari opens a second window at its own size (its canvas was a quarter smaller than the
+    first one's) on top of the first, under the pointer (the centre of Xvfb's screen): the
+    top viewer's status bar was then recomputed at each step (the value under the pointer,
+    in napari's status thread) and the other's not. Both windows now paint canvases of the
+    same size, neither computes a status, and the viewer taking its turn is raised.
+    """
+    from qtpy.QtGui import QCursor
+
+    for viewer in viewers:
+        viewer.window.set_geometry(*SHOWN_GEOMETRY)
+    screen = app.primaryScreen().geometry()
+    QCursor.setPos(screen.right(), screen.bottom())  # outside every window
+    settle(app)
+    over = [viewer.mouse_over_canvas for viewer in viewers]
+    assert not any(over), f"the pointer is still over a canvas: {over}"
+
+
 class FloorSession:
     """napari alone: the same four layers, updated through napari's public API only.
 
@@ -275,12 +301,16 @@ def run(
         sessions[bound] = FloorSession(viewer, dm, shown) if floor else ViewerSession(viewer, dm)
         assert len(sessions[bound].viewer.layers) == 1 + (len(shown_keys) if bound else 0)
     app = QApplication.instance()
+    if shown:
+        same_footing([session.viewer for session in sessions.values()], app)
     timings: dict[bool, list[np.ndarray]] = {False: [], True: []}
     profiles = {b: cProfile.Profile() if profile else None for b in (False, True)}
     frame = (n_frames - needed) // 2
     for _ in range(rounds):
         for bound in (False, True):
             session = sessions[bound]
+            if shown:
+                session.viewer.window.activate()  # on top while it takes its turn
             session.set_frame(frame)
             settle(app)
             time_steps(session, app, frame, WARM_STEPS)

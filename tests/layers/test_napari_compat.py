@@ -524,6 +524,97 @@ def test_skip_unchanged_transforms_raises_when_napari_changes(
         skip_unchanged_transforms(viewer, layer)
 
 
+@pytest.mark.parametrize("kind", ["points", "shapes"])
+def test_napari_rewrites_the_placeholder_text_on_every_data_change_without_the_workaround(
+    make_napari_viewer: Any, kind: str
+) -> None:
+    """If this fails, napari no longer re-sets it: the text part of the workaround can go."""
+    viewer = make_napari_viewer()
+    layer = _add(viewer, kind)
+    node = vispy_layer(viewer, layer).node.text
+    held = [node.text]  # kept alive: a new array each time is a rewrite
+    for k in range(3):
+        _new_frame(layer, float(k))
+        assert node.text is not held[-1]
+        held.append(node.text)
+
+
+@pytest.mark.parametrize("kind", ["points", "shapes"])
+def test_skip_unchanged_transforms_keeps_the_placeholder_text_and_still_draws_text(
+    make_napari_viewer: Any, kind: str
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _add(viewer, kind)
+    skip_unchanged_transforms(viewer, layer)
+    node = vispy_layer(viewer, layer).node.text
+    _new_frame(layer, 0.0)
+    placeholder = node.text
+    for k in range(1, 4):  # no text: napari's placeholder is not written again
+        _new_frame(layer, float(k))
+        assert node.text is placeholder
+    layer.text = {"string": {"constant": "x"}}  # napari's own text event draws it
+    assert list(node.text) == ["x"] * len(layer.data)
+    _new_frame(layer, 7.0)  # and data changes move it with the data
+    assert list(node.text) == ["x"] * len(layer.data)
+    if kind == "points":
+        np.testing.assert_allclose(node.pos[:, :2], layer.data[:, ::-1])
+    layer.text.visible = False
+    _new_frame(layer, 8.0)
+    assert not any(np.atleast_1d(np.asarray(node.text, dtype=object)))
+
+
+def test_skip_unchanged_transforms_still_draws_points_highlight_and_size_limits(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from napari._vispy.layers.points import VispyPointsLayer
+
+    viewer = make_napari_viewer()
+    layer = _add(viewer, "points")
+    skip_unchanged_transforms(viewer, layer)
+    visual = vispy_layer(viewer, layer)
+    markers = visual.node.points_markers
+    _new_frame(layer, 0.0)
+    assert tuple(markers.canvas_size_limits) == tuple(layer.canvas_size_limits)
+    calls: list[int] = []
+    real = VispyPointsLayer._on_highlight_change
+
+    def counting(self: Any) -> None:
+        calls.append(1)
+        real(self)
+
+    def swap(k: float) -> None:  # as the bindings swap a frame: no highlight event
+        with layer.events.highlight.blocker():
+            _new_frame(layer, k)
+
+    swap(1.0)  # napari's highlight event of the plain data change above: drawn once more
+    monkeypatch.setattr(VispyPointsLayer, "_on_highlight_change", counting)
+    swap(2.0)
+    swap(2.5)
+    assert calls == []  # nothing highlighted before or after: not redrawn
+    layer.selected_data = {1}
+    swap(3.0)  # the highlight follows the selected point
+    assert calls
+    drawn = visual.node.selection_markers._data["a_position"][:, :2]
+    np.testing.assert_allclose(drawn, layer.data[[1], ::-1])
+    layer.selected_data = set()
+    cleared = visual.node.selection_markers._data
+    assert cleared is None or len(cleared) == 0
+    layer.data = np.empty((0, 2))  # an empty layer: no size limits
+    assert tuple(markers.canvas_size_limits) == (0, 0)
+    _new_frame(layer, 4.0)
+    assert tuple(markers.canvas_size_limits) == tuple(layer.canvas_size_limits)
+
+
+def test_skip_unchanged_transforms_raises_when_napari_drops_its_visible_text_test(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    layer = viewer.add_shapes(ndim=2)
+    monkeypatch.delattr("napari._vispy.utils.text._has_visible_text")
+    with pytest.raises(RuntimeError, match=r"_napari_compat.skip_unchanged_transforms"):
+        skip_unchanged_transforms(viewer, layer)
+
+
 def test_bound_annotation_layers_skip_unchanged_transforms_and_the_media_does_not(
     make_napari_viewer: Any,
 ) -> None:

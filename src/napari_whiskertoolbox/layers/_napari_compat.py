@@ -12,6 +12,8 @@ import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -586,8 +588,45 @@ def outline_text(viewer: napari.Viewer, layer: Any) -> bool:
 # ndisplay, units scale; for Labels also the vispy node in use, and always for a multiscale
 # layer, whose transform follows the part of the data shown), and Points' reset does only
 # its data-dependent parts (text, highlight, canvas size limits, which depend on the point
-# count).
+# count). Those parts, and the text of Shapes, are in turn skipped when they would write
+# again what their vispy node holds: a layer without visible text gets napari's placeholder
+# text ('' at the origin) re-set on each data change (six vispy property writes, and the
+# text laid out and re-uploaded at the next paint), a layer with nothing highlighted gets
+# empty highlight markers re-uploaded, and the marker size limits are re-sent although they
+# only change when the layer becomes empty or not (or through their own layer event).
 _RESET_PARTS = ("_update_text", "_on_highlight_change", "_on_canvas_size_limits_change")
+
+
+def _has_visible_text_check() -> Callable[[Any], bool]:
+    """Return napari's ``_has_visible_text(layer)`` (the test its vispy layers use)."""
+    from napari._vispy.utils import text as vispy_text
+
+    check = getattr(vispy_text, "_has_visible_text", None)
+    if not callable(check):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari._vispy.utils.text no longer has _has_visible_text; "
+            "update layers/_napari_compat.skip_unchanged_transforms"
+        )
+    return check
+
+
+def _no_text(layer: Any) -> bool:
+    """Stand-in for ``_has_visible_text`` on layers napari draws without text (Labels)."""
+    return False
+
+
+def _shows_no_text(node: Any) -> bool:
+    """Return whether a vispy text node draws no glyph (every string of it is empty)."""
+    texts = node.text
+    if isinstance(texts, str):
+        return texts == ""
+    return not any(np.atleast_1d(np.asarray(texts, dtype=object)))
+
+
+def _nothing_highlighted(layer: Any) -> bool:
+    """Return whether a Points layer has no highlighted point and no highlight box."""
+    box = layer._highlight_box
+    return len(layer._highlight_index) == 0 and (box is None or 0 in np.shape(box))
 
 
 def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
@@ -600,7 +639,9 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
     ------
     RuntimeError
         If napari's vispy layer no longer has ``_on_data_change``, ``_on_matrix_change`` and
-        ``reset`` (Points: and the parts of ``reset`` kept), or the layer no longer has
+        ``reset`` (Points: and the parts of ``reset`` kept, the marker node's size limits
+        and the layer's highlight state; Points and Shapes: ``_update_text``, the text node
+        and napari's ``_has_visible_text``), or the layer no longer has
         ``_slice_input.displayed`` / ``ndisplay``.
     """
     if getattr(real_viewer(viewer), "window", None) is None:
@@ -608,16 +649,33 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
     visual = vispy_layer(viewer, layer)
     if visual is None:
         return
-    from napari.layers import Points
+    from napari.layers import Points, Shapes
 
     points = isinstance(layer, Points)
-    needed = ("_on_data_change", "_on_matrix_change", "reset", "_world_to_layer_units_scale")
-    needed += _RESET_PARTS if points else ()
+    texts = points or isinstance(layer, Shapes)
+    needed: tuple[str, ...] = (
+        "_on_data_change",
+        "_on_matrix_change",
+        "reset",
+        "_world_to_layer_units_scale",
+    )
+    needed += _RESET_PARTS if points else ("_update_text",) if texts else ()
     slice_input = getattr(layer, "_slice_input", None)
+    node = getattr(visual, "node", None)
     if (
         any(not hasattr(visual, name) for name in needed)
         or not hasattr(slice_input, "displayed")
         or not hasattr(slice_input, "ndisplay")
+        or (texts and not hasattr(getattr(node, "text", None), "text"))
+        or (
+            points
+            and (
+                not hasattr(getattr(node, "points_markers", None), "canvas_size_limits")
+                or not hasattr(layer, "_highlight_index")
+                or not hasattr(layer, "_highlight_box")
+                or not hasattr(layer, "canvas_size_limits")
+            )
+        )
     ):
         raise RuntimeError(
             "napari_whiskertoolbox: napari's vispy layers or Layer._slice_input changed "
@@ -625,6 +683,7 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
         )
     if getattr(visual.__dict__.get("_on_data_change"), "_wtb_skips", False):
         return
+    has_visible_text = _has_visible_text_check() if texts else _no_text
     data_change = visual._on_data_change  # the class's bound method
     cls = type(visual)
     sent: dict[str, Any] = {}
@@ -647,25 +706,53 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
         sent["key"] = key
         return True
 
+    def text_if_changed(*, update_node: bool = True) -> None:
+        # napari writes its placeholder ('' at the origin) when the layer has no visible text
+        if has_visible_text(layer) or not _shows_no_text(visual.node.text):
+            cls._update_text(visual, update_node=update_node)
+
+    def forget_highlight(event: Any = None) -> None:
+        sent.pop("no_highlight", None)  # the highlight event redrew it: state unknown
+
+    def highlight_if_changed() -> None:
+        if _nothing_highlighted(layer) and sent.get("no_highlight"):
+            return  # empty before (as drawn by this function), empty now
+        cls._on_highlight_change(visual)
+        sent["no_highlight"] = _nothing_highlighted(layer)
+
+    def canvas_limits_if_changed() -> None:
+        wanted = (0, 0) if len(layer.data) == 0 else layer.canvas_size_limits
+        held = visual.node.points_markers.canvas_size_limits
+        if held is None or tuple(held) != tuple(wanted):
+            cls._on_canvas_size_limits_change(visual)
+
     def light_reset() -> None:
         if sent.get("key") != placement():
             cls.reset(visual)  # first time or placement changed: the full reset
             sent["key"] = placement()  # as the reset left it
+            forget_highlight()
             return
-        cls._update_text(visual, update_node=False)
-        cls._on_highlight_change(visual)
-        cls._on_canvas_size_limits_change(visual)
+        text_if_changed(update_node=False)
+        highlight_if_changed()
+        canvas_limits_if_changed()
+
+    if points:
+        layer.events.highlight.connect(forget_highlight)
 
     def on_data_change(*args: Any, **kwargs: Any) -> Any:
         visual._on_matrix_change = matrix_if_changed
         if points:
             visual.reset = light_reset
+        elif texts:
+            visual._update_text = text_if_changed
         try:
             return data_change(*args, **kwargs)
         finally:
             del visual._on_matrix_change
             if points:
                 del visual.reset
+            elif texts:
+                del visual._update_text
 
     on_data_change._wtb_skips = True  # type: ignore[attr-defined]
     visual._on_data_change = on_data_change

@@ -323,11 +323,14 @@ class Binding(ABC):
         napari's layer list re-emits every event of every layer, and its Qt model answers each
         with a repaint of the layer's row (about 0.2 ms in a frame step). A frame swap changes
         nothing the row shows (name, visibility, thumbnail: the thumbnail follows once
-        stepping pauses, through :meth:`BindingHost.schedule_thumbnails`). The layer's own
-        events still reach its canvas visual.
+        stepping pauses, through :meth:`BindingHost.schedule_thumbnails`). The layer's event
+        group is blocked, not the list: the list is reached through the group (its only
+        listener in napari), so it does not even look the layer up to re-emit a blocked
+        event. The layer's own events (``set_data``, ``labels_update``) still reach its
+        canvas visual, which listens to them one by one.
         """
-        viewer = self.session.viewer
-        return nullcontext() if viewer is None else viewer.layers.events.blocker()
+        layer = self.layer
+        return nullcontext() if layer is None else layer.events.blocker()
 
     def _axis_labels(self) -> tuple[str, ...]:
         """Return the layer's axis labels (2-D annotation layers: y, x)."""
