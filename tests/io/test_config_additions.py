@@ -47,8 +47,10 @@ def experiment(tmp_path, wtb_data):
 
 
 def _paint_pad_and_edit_a_line(dm):
-    dm.set_data("pad", MaskData(), dm.time_key("media"))
-    dm.get_data("pad").add(3, PAD)
+    pad = MaskData()
+    pad.set_image_size((640, 480))  # as the Data browser's New… gives it the video's size
+    dm.set_data("pad", pad, dm.time_key("media"))
+    pad.add(3, PAD)
     whisker = dm.get_data("whisker")
     (entity,) = whisker.ids_at(0)[:1]
     whisker.update(int(entity), np.array([[1.5, 2.5], [3.5, 4.25]], dtype=np.float32))
@@ -74,8 +76,11 @@ def test_a_new_mask_key_is_added_as_an_item_and_edited_lines_go_back(experiment,
         "name": "pad",
         "filepath": "pad.csv",
         "format": "csv",
+        "height": 480,
+        "width": 640,  # WhiskerToolbox's options for the size its mask CSV does not hold
     }
     again = load_config(experiment)
+    assert again.get_data("pad").image_size == dm.get_data("pad").image_size
     assert again.keys() == dm.keys()
     assert again.time_key("pad") == dm.time_key("media")
     assert sorted(map(tuple, again.get_data("pad").at(3)[0])) == sorted(map(tuple, PAD))

@@ -21,6 +21,7 @@ from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import parse_config, read_json
 from napari_whiskertoolbox.io.data_files import data_file_item, source_record
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
 from napari_whiskertoolbox.io.registry import DEFAULT_FORMATS, writer_formats
 
 if TYPE_CHECKING:
@@ -152,15 +153,26 @@ def new_item(
     }
     if clock != "time":
         raw["clock"] = clock
-    raw.update(_item_options(data_type, dm.get_data(key)))
+    raw.update(_item_options(data_type, fmt, dm.get_data(key)))
     return NewItem(path=path, raw=raw)
 
 
-def _item_options(data_type: str, obj: Any) -> dict[str, Any]:
-    """Return the item options reading the file the default writer makes of ``obj``."""
+def _item_options(data_type: str, fmt: str, obj: Any) -> dict[str, Any]:
+    """Return the item options reading the file the default writer makes of ``obj``.
+
+    The times of a sparse analog series (a second column), and the image size of spatial
+    data (``height`` and ``width``, which the file does not hold) where the format takes it.
+    """
+    options: dict[str, Any] = {}
     if data_type == "analog" and not getattr(obj, "is_dense", True):
-        return {"single_column_format": False}
-    return {}
+        options["single_column_format"] = False
+    size = getattr(obj, "image_size", None)
+    if size is not None and any(
+        v.data_type == data_type and fmt in v.formats and v.accepts("height") and v.accepts("width")
+        for v in FORMAT_VARIANTS.values()
+    ):
+        options["height"], options["width"] = int(size.height), int(size.width)
+    return options
 
 
 def _free_path(folder: Path, key: str, fmt: str, taken: set[Path]) -> Path:
