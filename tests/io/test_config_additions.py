@@ -9,10 +9,20 @@ import shutil
 import numpy as np
 import pytest
 
-from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries, MaskData, TimeFrame
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    LineData,
+    MaskData,
+    PointData,
+    TensorData,
+    TimeFrame,
+)
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io import write_back as write_back_module
 from napari_whiskertoolbox.io.config_additions import config_text_with
+from napari_whiskertoolbox.io.same_content import content_difference
 from napari_whiskertoolbox.io.write_back import plan_write_back, write_back
 
 PAD = np.array([[4, 10], [4, 11], [5, 10]], dtype=np.uint32)
@@ -212,3 +222,43 @@ def test_a_key_on_a_clock_of_the_config_is_added_with_it(tmp_path, write_config)
     again = load_config(config, allow_python=False)
     assert again.time_key("touch") == "cam"
     np.testing.assert_array_equal(again.get_data("touch").intervals, [[3, 7]])
+
+
+def _line():
+    lines = LineData()
+    lines.add(4, np.array([[1.5, 2.0], [3.0, 4.75], [5.0, 6.0]], dtype=np.float32))
+    return lines
+
+
+def _points():
+    points = PointData()
+    points.add(1, np.array([[1.25, 2.5]], dtype=np.float32))
+    return points
+
+
+def _intervals():
+    intervals = DigitalIntervalSeries()
+    intervals.add(2, 5)
+    intervals.add(9, 9)
+    return intervals
+
+
+NEW_KEYS = {
+    "line": _line,
+    "points": _points,
+    "digital_event": lambda: DigitalEventSeries([3, 9, 20]),
+    "digital_interval": _intervals,
+    "analog": lambda: AnalogTimeSeries(np.array([0.1, 0.2, 0.3], dtype=np.float32)),
+    "tensor": lambda: TensorData(np.arange(6, dtype=np.float32).reshape(3, 2)),
+}
+
+
+@pytest.mark.parametrize("data_type", list(NEW_KEYS))
+def test_a_new_key_of_each_kind_reads_back_from_its_new_item(data_type, experiment):
+    dm = load_config(experiment)
+    dm.set_data("added", NEW_KEYS[data_type](), "time")
+    plan = plan_write_back(dm, ["added"], config=experiment)
+    assert plan.additions["added"].raw["data_type"] == data_type
+    write_back(dm, plan)
+    again = load_config(experiment)
+    assert content_difference(dm.get_data("added"), again.get_data("added")) is None
