@@ -11,6 +11,7 @@ import pytest
 
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
+    ArrayMedia,
     DigitalEventSeries,
     DigitalIntervalSeries,
     LineData,
@@ -138,12 +139,18 @@ def test_an_object_config_keeps_its_other_content_and_order(tmp_path, wtb_data):
     assert again.time_key("angle") == "time"
 
 
-def test_a_key_on_a_clock_the_config_lacks_is_refused_naming_it(experiment):
+def test_keys_a_config_item_cannot_bring_back_are_refused_naming_why(experiment):
     dm = load_config(experiment)
     dm.set_time("ephys", TimeFrame(np.arange(100)))
     dm.set_data("spikes", AnalogTimeSeries(np.zeros(100, np.float32)), "ephys")
-    plan = plan_write_back(dm, ["spikes"], config=experiment)
-    assert plan.refused == {"spikes": "is on clock 'ephys', which exp.json does not define"}
+    dm.set_data("frames", ArrayMedia(np.zeros((3, 4, 5), np.uint8)), "time")
+    plan = plan_write_back(dm, ["spikes", "frames"], config=experiment)
+    assert plan.refused == {
+        "spikes": "is on clock 'ephys', which exp.json does not define",
+        "frames": "is new media, which a config item names by its video or image files; "
+        "add it by hand",
+    }
+    assert not plan.additions
 
 
 def test_a_failed_replacement_puts_every_file_back(experiment, tmp_path, monkeypatch):
