@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 from _ask_support import Answers
 from qtpy.QtCore import Qt
+from qtpy.QtTest import QTest
+from qtpy.QtWidgets import QApplication
 
-from napari_whiskertoolbox.core import PointData
+from napari_whiskertoolbox.core import DigitalEventSeries, MaskData, PointData, TimeFrame
 from napari_whiskertoolbox.io import load_config
+from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.workflow import actions
 from napari_whiskertoolbox.workflow.ask import ChoiceDialog
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
@@ -91,13 +94,21 @@ def test_saving_into_the_config_files_rewrites_them_in_their_format(
     session.dm.get_data("tip").add(6, np.array([[2.0, 2.0]], dtype=np.float32))
     assert actions.save(session)
     assert len(answers.questions) == 1
-    session.dm.set_data("whiskers", PointData())  # not in the config: ask again
+    session.dm.set_data("whiskers", PointData())  # not in the config: added to it
+    session.dm.get_data("whiskers").add(2, np.array([[8.0, 9.0]], dtype=np.float32))
+    assert actions.save(session)
+    assert len(answers.questions) == 1
+    assert [item["name"] for item in json.loads(config.read_text("utf-8"))] == ["tip", "whiskers"]
+    again = load_config(config)
+    np.testing.assert_array_equal(again.get_data("whiskers").at(2), [[8.0, 9.0]])
+    session.dm.set_time("ephys", TimeFrame.from_count(10))  # a clock the config lacks: ask again
+    session.dm.set_data("units", DigitalEventSeries([1, 2]), "ephys")
     answers.answers[FIRST_SAVE_QUESTION] = SESSION_FOLDER
     assert actions.save(session)
     assert len(answers.questions) == 2
     files_choice = answers.questions[1].choice(CONFIG_FILES)
     assert not files_choice.enabled
-    assert "whiskers is not in the config" in files_choice.detail
+    assert "units is on clock 'ephys', which exp.json does not define" in files_choice.detail
     assert session.path == tmp_path / "exp.session"
 
 
@@ -116,3 +127,58 @@ def test_the_save_prompt_is_a_real_dialog_in_a_visible_window(
     assert (tmp_path / "exp.session" / "session.json").is_file()
     session.dm.get_data("tip").add(7, np.array([[3.0, 3.0]], dtype=np.float32))
     assert actions.save(session)  # the session folder now: no question
+
+
+def test_ctrl_s_saves_a_new_mask_key_into_the_config_beside_its_edited_lines(
+    make_napari_viewer, tmp_path, wtb_data, qtbot, answer_dialog
+):
+    # The new-user trial: a WhiskerToolbox config of video, lines and events; a mask key
+    # added and painted, a line edited; Ctrl+S into the config's own files.
+    (tmp_path / "whiskers.csv").write_bytes(
+        (wtb_data / "Lines" / "line_test_large.csv").read_bytes()
+    )
+    (tmp_path / "licks.csv").write_bytes((wtb_data / "DigitalEvents" / "events.csv").read_bytes())
+    video = wtb_data / "Media" / "test_each_frame_number.mp4"
+    items = [
+        {"data_type": "video", "name": "media", "filepath": str(video)},
+        {"data_type": "line", "name": "whisker", "filepath": "whiskers.csv", "format": "csv"},
+        {"data_type": "digital_event", "name": "licks", "filepath": "licks.csv", "format": "csv"},
+    ]
+    config = tmp_path / "exp.json"
+    config.write_text(json.dumps(items, indent=4), encoding="utf-8")
+    viewer = make_napari_viewer(show=True)
+    viewer.open(str(config), plugin=None)
+    session = get_session(viewer)
+    dm = session.dm
+    dm.set_data("pad", MaskData(), dm.time_key("media"))
+    session.set_frame(0)
+    (layer,) = [lay for lay in viewer.layers if lay.metadata.get("wtb_key") == "pad"]
+    layer.paint((20, 30), 1)
+    qtbot.waitUntil(lambda: not session.bindings["pad"].edit_pending, timeout=5000)
+    painted = {tuple(p) for p in dm.get_data("pad").at(0)[0].tolist()}
+    assert (20, 30) in painted or (30, 20) in painted
+    whisker = dm.get_data("whisker")
+    edited = np.array([[1.5, 2.5], [3.5, 4.25]], dtype=np.float32)
+    whisker.update(int(whisker.ids_at(0)[0]), edited)
+
+    def save_into_the_config(dialog: ChoiceDialog) -> None:
+        button = dialog.buttons[CONFIG_FILES]
+        assert button.isEnabled()
+        assert "pad → pad.csv" in button.description()
+        assert "whisker → whiskers.csv" in button.description()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    seen = answer_dialog(ChoiceDialog, save_into_the_config)
+    viewer.window.activate()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    QTest.keyClick(main_window(viewer), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert seen == ["Where should this session be saved?"]
+    assert not dm.modified
+    assert not (tmp_path / "exp.session").exists()
+    saved = json.loads(config.read_text(encoding="utf-8"))
+    assert saved[:3] == items
+    assert saved[3] == {"data_type": "mask", "name": "pad", "filepath": "pad.csv", "format": "csv"}
+    again = load_config(config)
+    assert {tuple(p) for p in again.get_data("pad").at(0)[0].tolist()} == painted
+    np.testing.assert_array_equal(again.get_data("whisker").at(0)[0], edited)
+    np.testing.assert_array_equal(again.get_data("licks").times, dm.get_data("licks").times)

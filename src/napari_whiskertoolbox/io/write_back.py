@@ -8,6 +8,12 @@ renamed, several keys may share one file — so :func:`plan_write_back` says, fo
 changed key, where it goes or why it cannot, and :func:`write_back` writes each file next
 to its original first, reads it back with the key's own config item, and replaces the
 originals only when every key reads back the same.
+
+Given the config, a key the config does not hold (a new mask key, a script's result) is
+added to it (:mod:`.config_additions`): written beside the config in WhiskerToolbox's
+loader format for its kind, read back with its new item, and the config rewritten with the
+item appended — last, after every data file is in place, and undone with them if any
+replacement fails.
 """
 
 from __future__ import annotations
@@ -17,9 +23,17 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.atomic import atomic_write_text, fsync_directory
+from napari_whiskertoolbox.io.config_additions import (
+    ConfigFacts,
+    NewItem,
+    config_facts,
+    config_text_with,
+    new_item,
+)
 from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import source_of, write_key
@@ -31,6 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 __all__ = ["WriteBackPlan", "plan_write_back", "read_back_difference", "write_back"]
 
@@ -45,10 +60,16 @@ class WriteBackPlan:
         ``{key: file}`` for keys written back to the file they were loaded from.
     refused : dict
         ``{key: reason}`` for changed keys that cannot be written to a file of the config.
+    additions : dict
+        ``{key: NewItem}`` for keys not in the config, added to it as new items.
+    config : Path or None
+        The config that :attr:`additions` are appended to.
     """
 
     writes: dict[str, Path] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
+    additions: dict[str, NewItem] = field(default_factory=dict)
+    config: Path | None = None
 
     @property
     def possible(self) -> bool:
@@ -57,7 +78,10 @@ class WriteBackPlan:
 
 
 def plan_write_back(
-    dm: DataManager, changed: Iterable[str], removed: Iterable[str] = ()
+    dm: DataManager,
+    changed: Iterable[str],
+    removed: Iterable[str] = (),
+    config: str | os.PathLike[str] | None = None,
 ) -> WriteBackPlan:
     """Say where each of ``changed`` goes, and why ``removed`` or unwritable keys cannot.
 
@@ -69,13 +93,29 @@ def plan_write_back(
         Keys added or edited since the last save.
     removed : iterable of str
         Keys deleted since the last save.
+    config : path-like, optional
+        The config the session was opened from: keys it does not hold are added to it as
+        new items (:attr:`WriteBackPlan.additions`). Without it they are refused.
     """
-    plan = WriteBackPlan()
+    plan = WriteBackPlan(config=None if config is None else Path(config))
     for key in removed:
         if key not in dm:
             plan.refused[key] = "was deleted; a config's files cannot forget a key"
+    facts: ConfigFacts | None = None
     for key in changed:
-        if key not in dm or dm.data_type(key) in MEDIA_KINDS:
+        if key not in dm:
+            continue
+        source = source_of(dm, key)
+        if plan.config is not None and source is None:
+            facts = config_facts(plan.config) if facts is None else facts
+            taken = [added.path for added in plan.additions.values()]
+            added = new_item(dm, key, plan.config, facts, taken)
+            if isinstance(added, NewItem):
+                plan.additions[key] = added
+            else:
+                plan.refused[key] = added
+            continue
+        if dm.data_type(key) in MEDIA_KINDS:
             continue
         reason = _refusal(dm, key)
         if reason is None:
@@ -107,22 +147,27 @@ def _refusal(dm: DataManager, key: str) -> str | None:
 
 
 def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
-    """Write every key of ``plan.writes`` into its own file, all or nothing.
+    """Write every key of ``plan`` into its own file (and new keys into the config), all or nothing.
 
     Each file is first written beside its original and read back with the key's config
-    item; the originals are replaced only when every key reads back as it is in ``dm``.
-    A replaced file keeps its permissions.
+    item (a new key with the item added for it); the originals are replaced only when
+    every key reads back as it is in ``dm``, the config last. A replaced file keeps its
+    permissions. If a replacement fails, the files already replaced get their previous
+    content back and the new files are removed. New keys then have a source record, so
+    that later saves write them into their files.
 
     Returns
     -------
     list of Path
-        The files replaced.
+        The files replaced or created (the config last, when items were added).
 
     Raises
     ------
     FormatError
         The plan refuses keys, or a key would not read back the same (naming the key and
         the option or value that does not survive); no original file is touched.
+    OSError
+        The disk refused a write; the files are as they were.
     """
     if not plan.possible:
         reasons = "; ".join(f"{key!r} {reason}" for key, reason in plan.refused.items())
@@ -130,7 +175,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
     staged: list[tuple[Path, Path]] = []
     try:
         for key, target in plan.writes.items():
-            temporary = target.with_name(f".{target.name}.wtb-save{target.suffix}")
+            temporary = _staging(target)
             staged.append((temporary, target))
             try:
                 write_key(dm, key, temporary, **header_option(target))
@@ -139,21 +184,86 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
                     f"key {key!r} would not read back the same from {target.name}: {exc.reason}"
                 ) from exc
             _check_reads_back(dm, key, temporary)
-        for temporary, target in staged:
-            with contextlib.suppress(FileNotFoundError):  # staged with the umask's mode
-                shutil.copymode(target, temporary)
-            os.replace(temporary, target)
+        for key, added in plan.additions.items():
+            temporary = _staging(added.path)
+            staged.append((temporary, added.path))
+            write_key(dm, key, temporary, fmt=added.raw["format"], **_writer_options(added))
+            _check_difference(dm, key, added.path.name, added.item(temporary))
+        if plan.additions and plan.config is not None:
+            text = config_text_with(plan.config, [a.raw for a in plan.additions.values()])
+            temporary = _staging(plan.config)
+            atomic_write_text(temporary, text)
+            staged.append((temporary, plan.config))
+        _replace_all(staged)
     finally:
         for temporary, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
+    if plan.config is not None:
+        sources = dm.metadata.setdefault("sources", {})
+        for key, added in plan.additions.items():
+            sources[key] = added.source(plan.config)
     return [target for _, target in staged]
+
+
+def _staging(target: Path) -> Path:
+    return target.with_name(f".{target.name}.wtb-save{target.suffix}")
+
+
+def _writer_options(added: NewItem) -> dict[str, Any]:
+    return {k: v for k, v in added.item().options.items() if k != "clock"}
+
+
+def _replace_all(staged: list[tuple[Path, Path]]) -> None:
+    """Move every staged file onto its target; on a failure put back what was replaced."""
+    backups: list[tuple[Path | None, Path]] = []
+    try:
+        for temporary, target in staged:
+            backup = None
+            if target.exists():
+                backup = target.with_name(f".{target.name}.wtb-backup{target.suffix}")
+                with contextlib.suppress(FileNotFoundError):
+                    backup.unlink()
+                try:
+                    os.link(target, backup)  # the previous content, kept until all is in place
+                except OSError:
+                    shutil.copy2(target, backup)
+                with contextlib.suppress(FileNotFoundError):  # staged with the umask's mode
+                    shutil.copymode(target, temporary)
+            backups.append((backup, target))
+            os.replace(temporary, target)
+        for folder in {target.parent for _, target in staged}:
+            fsync_directory(folder)
+    except BaseException:
+        for backup, target in reversed(backups):
+            with contextlib.suppress(OSError):
+                if backup is None:
+                    target.unlink()
+                else:
+                    os.replace(backup, target)
+        raise
+    finally:
+        for backup, _ in backups:
+            if backup is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    backup.unlink()
 
 
 def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
     mismatch = read_back_difference(dm, key, path)
     if mismatch is not None:
         raise FormatError(mismatch)
+
+
+def _check_difference(dm: DataManager, key: str, name: str, item: ConfigItem) -> None:
+    """Raise unless ``item`` reads ``key`` back as it is in ``dm`` (``name``: its file)."""
+    try:
+        loaded = dict(read_item(item))
+    except FormatError as exc:
+        raise FormatError(f"key {key!r} would not read back from {name} ({exc})") from exc
+    mismatch = content_difference(dm.get_data(key), loaded.get(key))
+    if mismatch is not None:
+        raise FormatError(f"key {key!r} would not read back the same from {name}: {mismatch}")
 
 
 def read_back_difference(dm: DataManager, key: str, path: str | os.PathLike[str]) -> str | None:

@@ -6,6 +6,7 @@ behind the user's back, and opening ``exp.json`` later offers the newer session
 (:mod:`.opening`). The first save says so, and offers the other choice: writing the
 changed keys back into the config's own files in their WhiskerToolbox formats
 (:mod:`napari_whiskertoolbox.io.write_back`), possible only when every change fits them.
+Keys the config does not hold are added to it as new items, their files beside it.
 The answer holds for the rest of the session. Sessions opened from a session folder (or
 saved once) are saved there without asking. A session opened from DeepLabCut labelled
 data whose edits are all keypoints goes back into its ``CollectedData_*`` files
@@ -116,7 +117,9 @@ class SaveTarget:
 
     def plan(self) -> WriteBackPlan:
         """Where each changed key would go in the config's own files (or why it cannot)."""
-        return plan_write_back(self._session.dm, sorted(self.changed), sorted(self.removed))
+        return plan_write_back(
+            self._session.dm, sorted(self.changed), sorted(self.removed), config=self.config()
+        )
 
     def question(self) -> Question:
         """Return the first-save question for the session's config."""
@@ -138,8 +141,7 @@ class SaveTarget:
             title="Where should this session be saved?",
             text=(
                 f"This session was opened from the WhiskerToolbox config {config.name}. "
-                "Saving never rewrites the config itself; choose where the edits go. "
-                "Later saves go to the same place without asking."
+                "Choose where the edits go. Later saves go to the same place without asking."
             ),
             choices=(
                 Choice(
@@ -160,14 +162,23 @@ class SaveTarget:
         if not plan.possible:
             reasons = "; ".join(f"{key} {reason}" for key, reason in sorted(plan.refused.items()))
             return Choice(CONFIG_FILES, label, f"Not possible: {reasons}.", enabled=False)
-        if not plan.writes:
+        if not plan.writes and not plan.additions:
             return Choice(CONFIG_FILES, label, "No key changed since the config was loaded.")
         base = config.parent
-        files = ", ".join(f"{key} → {_relative(path, base)}" for key, path in plan.writes.items())
+        parts = []
+        if plan.writes:
+            files = ", ".join(f"{k} → {_relative(p, base)}" for k, p in plan.writes.items())
+            parts.append(f"Rewrites {files}")
+        if plan.additions:
+            added = ", ".join(f"{k} → {_relative(a.path, base)}" for k, a in plan.additions.items())
+            parts.append(
+                f"{'adds' if plan.writes else 'Adds'} {added} beside the config, each as a "
+                f"new item of {config.name} (its other content kept as written)"
+            )
         return Choice(
             CONFIG_FILES,
             label,
-            f"Rewrites {files}, so WhiskerToolbox sees the edits. Groups and lane colours "
+            f"{'; '.join(parts)}, so WhiskerToolbox sees the edits. Groups and lane colours "
             "are not kept.",
         )
 
