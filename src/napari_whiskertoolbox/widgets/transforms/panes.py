@@ -146,9 +146,10 @@ class ListAndFormSplitter(QSplitter):
 
     :meth:`fit` sizes the list pane to the list's rows (between :data:`TREE_MIN_ROWS` and
     :data:`TREE_MAX_ROWS`) and gives the form the rest, shrinking the list when the form
-    needs the room. It runs when the splitter is resized and when :meth:`schedule_fit` is
-    called (a transform chosen, the list re-listed, a group expanded); the handle can be
-    dragged in between.
+    needs the room. It runs when :meth:`schedule_fit` is called (a transform chosen, the
+    list re-listed, a group expanded) and when the splitter is resized, unless the user
+    dragged the handle since the last :meth:`schedule_fit` (then the form pane takes the
+    change and the list keeps the height the user gave it).
 
     Parameters
     ----------
@@ -182,8 +183,14 @@ class ListAndFormSplitter(QSplitter):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.fit)
+        self.dragged = False
+        """Whether the user dragged the handle since the panes were last fitted on request."""
+        self.splitterMoved.connect(self._dragged)
         tree.itemExpanded.connect(self.schedule_fit)
         tree.itemCollapsed.connect(self.schedule_fit)
+
+    def _dragged(self, *_: object) -> None:
+        self.dragged = True  # only the user's drags emit splitterMoved, not setSizes
 
     def row_height(self) -> int:
         """Return the height of one row of the list, in pixels."""
@@ -212,6 +219,7 @@ class ListAndFormSplitter(QSplitter):
 
     def schedule_fit(self, *_: object) -> None:
         """Fit the panes once the pending layout changes are done (next event-loop turn)."""
+        self.dragged = False
         self._timer.start()
 
     def fit(self) -> None:
@@ -230,6 +238,7 @@ class ListAndFormSplitter(QSplitter):
             self.tree.scrollToItem(current)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
-        """Re-fit the panes to the new height (the dock or window was resized)."""
+        """Re-fit the panes to the new height unless the user sized them by hand."""
         super().resizeEvent(event)
-        self.fit()
+        if not self.dragged:
+            self.fit()
