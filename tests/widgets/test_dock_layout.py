@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from qtpy.QtCore import Qt
+from qtpy.QtCore import QPoint, QRect, Qt
 from qtpy.QtWidgets import QAbstractItemView, QDockWidget
 
 from napari_whiskertoolbox.layers._napari_compat import layer_list_dock, main_window
@@ -76,3 +76,47 @@ def test_the_data_browser_takes_a_side_column_not_half_the_window(
     assert dock.width() <= 0.32 * window.width()
     assert window.centralWidget().width() > 1.4 * dock.width()
     assert _visible_rows(viewer) >= 4
+
+
+def _shown_whole(widget: Any) -> bool:
+    """Whether ``widget`` is visible and no ancestor (a scroll viewport, the dock) cuts it."""
+    if not widget.isVisible():
+        return False
+    rect = QRect(QPoint(0, 0), widget.size())
+    while widget.parentWidget() is not None:
+        rect = QRect(widget.mapToParent(rect.topLeft()), rect.size())
+        widget = widget.parentWidget()
+        if not widget.rect().contains(rect):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("window", [WINDOW, (1600, 1000)], ids=["1268x800", "1600x1000"])
+def test_a_chosen_transform_s_whole_form_shows_without_scrolling(
+    make_napari_viewer: Any, qtbot: Any, window: tuple[int, int]
+) -> None:
+    """After picking CalculateLineAngle at 1600x1000, its last parameters, Preview and Output
+    key were below the fold: the list kept 150+ px and every spare pixel, the tab scrolled."""
+    viewer = _shown_sample(make_napari_viewer, qtbot)
+    main_window(viewer).resize(*window)
+    _, transforms = viewer.window.add_plugin_dock_widget(PLUGIN, "Transforms")
+    qtbot.waitUntil(lambda: transforms.native.isVisible())
+    for name in ("CalculateLineAngle", "AnalogIntervalThreshold", "CalculateMaskArea"):
+        transforms.select_transform(name)  # no search: the list shows the whole group
+        form = transforms.form.native.layout()
+        fields = [form.itemAt(i).widget() for i in range(form.count())]
+        shown = [
+            transforms.preview_check.native,
+            transforms.output_key.native,
+            transforms.output_clock.native,
+            transforms.run_button.native,
+            transforms.help.native,
+            *fields,
+        ]
+        qtbot.waitUntil(lambda shown=shown: all(map(_shown_whole, shown)), timeout=2000)
+        assert _shown_whole(transforms.tree.currentItem().treeWidget().viewport())
+        current = transforms.tree.visualItemRect(transforms.tree.currentItem())
+        assert transforms.tree.viewport().rect().contains(current), name  # the pick in view
+    search = transforms.search.native  # the search box shows a typical name whole
+    search.setText("CalculateLineAngle")
+    assert search.width() >= search.fontMetrics().horizontalAdvance(search.text()) + 20

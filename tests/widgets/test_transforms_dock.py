@@ -544,11 +544,12 @@ def test_tabs_ask_for_the_width_their_forms_need(dock, qtbot):
     """napari docked the dock at 211 px for 240-260 px of content: Delete, Clear list, the
     input fields were cut behind a horizontal scroll bar (the scroll areas asked ~no width)."""
     dock.select_transform("CalculateLineAngle")
-    for index in range(dock.tabs.count()):
-        area = dock.tabs.widget(index)
+    # the Transform tab's form scrolls under the list, the Pipelines tab as a whole
+    for tab, area in ((dock.tabs.widget(0), dock.panes.form_area), (dock.tabs.widget(1),) * 2):
         needed = area.widget().minimumSizeHint().width()
-        assert area.minimumSizeHint().width() >= needed, dock.tabs.tabText(index)
-    assert dock.native.minimumSizeHint().width() >= needed
+        assert area.minimumSizeHint().width() >= needed
+        assert tab.minimumSizeHint().width() >= needed
+        assert dock.native.minimumSizeHint().width() >= needed
 
 
 def test_a_missing_input_is_named_with_its_kind(dock, qtbot):
@@ -620,3 +621,26 @@ def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, q
     done = dock.status.value
     dock.select_transform("CalculateLineLength")  # a success report stays: it is the last run's
     assert dock.status.value == done
+
+
+def test_the_list_s_handle_drags_and_a_new_choice_fits_the_form_again(dock, qtbot):
+    """The list and the form share the tab through a splitter the user can drag; a resize
+    (the preview's text line appearing) keeps the dragged height, a new choice refits."""
+    dock.native.resize(340, 520)
+    dock.native.show()
+    qtbot.waitExposed(dock.native)
+    panes = dock.panes
+    dock.select_transform("CalculateLineAngle")
+    qtbot.wait(20)  # fitted on the next event-loop turn
+    fitted = panes.sizes()[0]
+    assert fitted < panes.list_height(17)  # the lines group's 17 rows gave way to the form
+    panes.moveSplitter(fitted + 60, 1)  # the user drags the handle down
+    dragged = panes.sizes()[0]
+    assert dragged > fitted + 30
+    dock.native.resize(340, 500)
+    qtbot.waitUntil(lambda: dock.panes.height() < sum(panes.sizes()) + 30)
+    qtbot.wait(10)
+    assert panes.sizes()[0] == dragged
+    dock.select_transform("CalculateMaskArea")  # a new choice: fitted to its rows and form
+    qtbot.waitUntil(lambda: panes.sizes()[0] != dragged)
+    assert not panes.dragged

@@ -4,7 +4,11 @@ Transform tab: a search box and the transforms grouped by the kind of data they 
 the chosen transform's help, its input key(s) (only keys of the accepted kinds), its
 parameter form (magicgui widgets from the schema: bounds and choices enforced), the
 output key (a suggested free name; a warning when it is taken) and clock, and a preview on
-the current frame for transforms of points, lines and masks. Run computes on a worker
+the current frame for transforms of points, lines and masks. The list and the form share
+the tab through a splitter (:mod:`.panes`): the list is as tall as its rows (at most
+:data:`~.panes.TREE_MAX_ROWS`), and choosing a transform shrinks it, down to
+:data:`~.panes.TREE_MIN_ROWS` rows, until the whole form shows; the preview, output key
+and Run stay in view under the splitter. Run computes on a worker
 thread (napari ``thread_worker``) with progress here and in napari's activity dock; Cancel
 stops it and nothing changes. The result is stored as one undo step, so it appears as a
 layer or timeline lane at once and Ctrl+Z removes it.
@@ -18,13 +22,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import CheckBox, ComboBox, Container, Label, LineEdit, PushButton
-from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
     QFileDialog,
-    QFrame,
     QMenu,
     QProgressBar,
-    QScrollArea,
     QSizePolicy,
     QTabWidget,
     QToolButton,
@@ -59,6 +61,13 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     suggest_output_key,
     visible_specs,
 )
+from napari_whiskertoolbox.widgets.transforms.panes import (
+    FIELD_SPACING,
+    ListAndFormSplitter,
+    compact,
+    readable_search_width,
+    scrolling,
+)
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
 from napari_whiskertoolbox.widgets.transforms.preview import FramePreview, can_preview
@@ -81,55 +90,7 @@ PREVIEW_DELAY_MS = 150
 
 
 def _row(*widgets: Any) -> Container:
-    return Container(widgets=list(widgets), layout="horizontal", labels=False)
-
-
-TREE_MIN_HEIGHT = 150
-"""Pixels of the transform list at least (about nine rows): the tab scrolls below it."""
-
-
-class _VerticalScrollArea(QScrollArea):
-    """A scroll area that scrolls vertically only and is as wide as its content needs.
-
-    A plain QScrollArea asks for almost no width, so napari docked the Transforms dock
-    narrower than its forms (211 px for 240-260 px of content): buttons (Delete, Clear
-    list), the V1-names box and the input fields were cut, behind a horizontal scroll bar.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        content = self.widget()
-        if content is None:
-            return hint
-        width = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
-        return QSize(max(hint.width(), width), hint.height())
-
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        # the content's layout changed (another transform's form): ask for the new width
-        if (
-            watched is self.widget()
-            and event is not None
-            and event.type() == QEvent.Type.LayoutRequest
-        ):
-            self.updateGeometry()
-        return bool(super().eventFilter(watched, event))
-
-
-def _scrolling(content: QWidget) -> QScrollArea:
-    """Put a tab's ``content`` in a frameless scroll area.
-
-    A short dock then scrolls it rather than making the window taller than the screen (the
-    tabs asked for 550 pixels).
-    """
-    area = _VerticalScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(content)
-    return area
+    return compact(Container(widgets=list(widgets), layout="horizontal", labels=False))
 
 
 def _wrapping_label(value: str) -> Label:
@@ -191,10 +152,12 @@ class TransformsWidget(Container):
         self._preview_timer.timeout.connect(self.update_preview)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolling(self._build_transform_tab()), "Transform")
+        self.tabs.addTab(self._build_transform_tab(), "Transform")
         self.pipelines = PipelinesPanel(self.dm, self.library, self.start_pipeline, self.report)
-        self.tabs.addTab(_scrolling(self.pipelines.native), "Pipelines")
+        self.tabs.addTab(scrolling(self.pipelines.native), "Pipelines")
         layout = self.native.layout()
+        layout.setContentsMargins(4, 2, 4, 2)  # magicgui's 9 px: room for a form row
+        layout.setSpacing(FIELD_SPACING + 2)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self._build_run_row().native)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -204,27 +167,28 @@ class TransformsWidget(Container):
 
     # ----------------------------------------------------------------- construction
     def _build_transform_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(4, 4, 4, 4)
         self.search = LineEdit(tooltip="filter transforms by name, category or help")
         self.search.native.setPlaceholderText("search transforms…")
         self.search.native.setClearButtonEnabled(True)
+        readable_search_width(self.search.native)
         self.search.changed.connect(lambda *_: self.refresh_tree())
         self.show_legacy = CheckBox(
             text="V1 names", tooltip="also list the legacy V1 operations and …WithContext twins"
         )
         self.show_legacy.changed.connect(lambda *_: self.refresh_tree())
         search_row = _row(self.search, self.show_legacy)
+        search_row.native.layout().setStretch(0, 1)  # the search box takes the spare width
         search_row.native.layout().addWidget(self._python_button())
-        layout.addWidget(search_row.native)
 
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumHeight(TREE_MIN_HEIGHT)
         self.tree.currentItemChanged.connect(self._tree_selection_changed)
-        layout.addWidget(self.tree, 1)
 
+        # the chosen transform: help, input key(s) and parameters (scroll only if too tall)
+        details = QWidget()
+        layout = QVBoxLayout(details)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(FIELD_SPACING + 2)
         self.help = _wrapping_label("Choose a transform.")
         self.help.native.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.help.native)
@@ -234,14 +198,17 @@ class TransformsWidget(Container):
         self.second_combo = ComboBox(label="Second input", choices=self._second_choices)
         self.second_combo.changed.connect(self._inputs_changed)
         self.second_combo.visible = False
-        layout.addWidget(Container(widgets=[self.input_combo, self.second_combo]).native)
+        inputs = compact(Container(widgets=[self.input_combo, self.second_combo]), FIELD_SPACING)
+        layout.addWidget(inputs.native)
 
-        # the form takes the height it needs: the tab scrolls as a whole (one scroll bar)
         self.form_box = QWidget()
         form_layout = QVBoxLayout(self.form_box)
         form_layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.form_box)
+        layout.addStretch(1)
+        self.panes = ListAndFormSplitter(search_row.native, self.tree, scrolling(details))
 
+        # under the splitter, always in view (Run is under the tabs)
         self.preview_check = CheckBox(
             text="Preview on the current frame",
             tooltip="run on the shown frame only; points, lines and masks go to a scratch layer",
@@ -249,9 +216,6 @@ class TransformsWidget(Container):
         self.preview_check.changed.connect(self._preview_toggled)
         self.preview_text = _wrapping_label("")
         self.preview_text.visible = False
-        layout.addWidget(self.preview_check.native)
-        layout.addWidget(self.preview_text.native)
-
         self.output_key = LineEdit(label="Output key")
         self.output_key.changed.connect(self._output_key_edited)
         self.output_warning = _wrapping_label("")
@@ -259,8 +223,17 @@ class TransformsWidget(Container):
         self.output_clock = ComboBox(label="Output clock", choices=self._clock_choices)
         self.run_button = PushButton(text="Run")
         self.run_button.changed.connect(self.run)
-        layout.addWidget(Container(widgets=[self.output_key, self.output_clock]).native)
-        layout.addWidget(self.output_warning.native)
+
+        tab = QWidget()
+        tab_layout = QVBoxLayout(tab)
+        tab_layout.setContentsMargins(2, 0, 2, 0)
+        tab_layout.setSpacing(FIELD_SPACING + 2)
+        tab_layout.addWidget(self.panes, 1)
+        tab_layout.addWidget(self.preview_check.native)
+        tab_layout.addWidget(self.preview_text.native)
+        output = compact(Container(widgets=[self.output_key, self.output_clock]), FIELD_SPACING)
+        tab_layout.addWidget(output.native)
+        tab_layout.addWidget(self.output_warning.native)
         return tab
 
     def _tab_changed(self, index: int) -> None:
@@ -294,7 +267,7 @@ class TransformsWidget(Container):
         self._status_is_error = False
         row = _row(self.run_button, self.cancel_button)  # below the scrolling tab: always in view
         row.native.layout().addWidget(self.progress_bar, 1)
-        return Container(widgets=[row, self.status], labels=False)
+        return compact(Container(widgets=[row, self.status], labels=False))
 
     def _connect(self) -> Any:
         dm = self.dm
@@ -382,6 +355,7 @@ class TransformsWidget(Container):
         self.tree.blockSignals(False)
         if len(groups) == 1 or (expand and sum(map(len, groups.values())) <= 12):
             self.tree.expandAll()
+        self.panes.schedule_fit()
 
     def _tree_selection_changed(self, item: QTreeWidgetItem | None, *_: Any) -> None:
         name = None if item is None else item.data(0, _NAME)
@@ -401,9 +375,9 @@ class TransformsWidget(Container):
         inputs = " + ".join(
             "/".join(group_label(k) for k in spec.input_kinds(i)) for i in range(spec.arity)
         )
+        # the name is highlighted in the list just above: a line of the form's height saved
         self.help.value = (
-            f"{spec.name} ({spec.engine}): {inputs} → {group_label(spec.output_kind)}\n"
-            f"{spec.description}"
+            f"{inputs} → {group_label(spec.output_kind)} ({spec.engine})\n{spec.description}"
         )
         self.second_combo.visible = spec.arity > 1
         self.input_combo.reset_choices()
@@ -415,6 +389,7 @@ class TransformsWidget(Container):
             old_form = form_layout.takeAt(0).widget()
             if old_form is not None:
                 old_form.deleteLater()
+        compact(self.form, FIELD_SPACING)
         form_layout.addWidget(self.form.native)
         self.preview_check.enabled = can_preview(spec)
         if not can_preview(spec):
@@ -424,6 +399,7 @@ class TransformsWidget(Container):
             self.report("")  # the error was about the previous choice
         self._inputs_changed()
         self._highlight(spec.name)
+        self.panes.schedule_fit()  # the list gives up rows until the whole form shows
 
     def _highlight(self, name: str) -> None:
         """Make ``name``'s row of the tree the current one, listing it first if it is not.
