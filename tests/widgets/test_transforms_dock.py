@@ -13,6 +13,8 @@ from magicgui.widgets import ComboBox, FloatSpinBox, SpinBox
 from napari.layers import Points
 from napari.utils.key_bindings import coerce_keybinding
 from qtpy.QtCore import Qt
+from qtpy.QtGui import QImage
+from qtpy.QtWidgets import QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager  # noqa: TC001
@@ -644,3 +646,38 @@ def test_the_list_s_handle_drags_and_a_new_choice_fits_the_form_again(dock, qtbo
     dock.select_transform("CalculateMaskArea")  # a new choice: fitted to its rows and form
     qtbot.waitUntil(lambda: panes.sizes()[0] != dragged)
     assert not panes.dragged
+
+
+def _changed_columns(a: Any, b: Any) -> np.ndarray:
+    """Pixel columns where two renderings of a widget differ."""
+
+    def pixels(pixmap: Any) -> np.ndarray:
+        image = pixmap.toImage().convertToFormat(QImage.Format.Format_RGBA8888)
+        buffer = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), np.uint8)
+        return buffer.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
+
+    return np.unique(np.flatnonzero(np.any(pixels(a) != pixels(b), axis=0)) // 4)
+
+
+def test_python_button_s_menu_arrow_does_not_cover_its_text(dock, qtbot):
+    """Docked in napari's window (its style sheet), the *Python* button's menu arrow was drawn
+    over the "n" of "Python"."""
+    dock.viewer.window.add_dock_widget(dock.native, name="Transforms")
+    dock.viewer.window.resize(1268, 800)
+    dock.viewer.window.show()
+    button = next(b for b in dock.native.findChildren(QToolButton) if "Python" in b.text())
+    qtbot.waitUntil(button.isVisible)
+    button.setFixedSize(button.size())
+    full = button.grab()
+    text, menu = button.text(), button.menu()
+    button.setText("")
+    no_text = button.grab()
+    button.setText(text)
+    button.setMenu(None)
+    no_arrow = button.grab()
+    button.setMenu(menu)
+    text_columns = _changed_columns(full, no_text)
+    arrow_columns = _changed_columns(full, no_arrow)
+    assert text_columns.size
+    assert arrow_columns.size
+    assert text_columns.max() < arrow_columns.min(), (text_columns, arrow_columns)

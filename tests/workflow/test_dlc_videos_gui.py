@@ -83,8 +83,9 @@ def test_a_point_added_to_a_folder_on_another_folders_image_is_refused(
     assert len(first.data) == 0  # the click drew nothing
     assert {key: session.dm.get_data(key).count_at(5) for key in before} == before
     assert notifications[-1].startswith(
-        "this frame shows an image of another labelled-data folder: reachingvideo1 labels "
-        "frames 0-3"
+        "this frame shows an image of another labelled-data folder (reachingvideo2): "
+        "reachingvideo1 labels frames 0-3; select the keypoints layer 'reachingvideo2' to "
+        "label this image"
     )
     session.set_frame(0)  # the first video's img005 (no Tongue labelled): its own image
     shown = len(first.data)

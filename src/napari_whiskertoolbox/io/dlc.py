@@ -52,7 +52,7 @@ from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     import pandas as pd
 
@@ -936,19 +936,26 @@ def own_frames(pose: PoseSet) -> range | None:
     return range(offset, offset + len(rule.get("images") or []))
 
 
-def other_folders_image(pose: PoseSet, frame: int) -> str:
+def other_folders_image(pose: PoseSet, frame: int, others: Iterable[PoseSet] = ()) -> str:
     """Why ``pose`` can hold no point on ``frame`` (``""`` when it can), for a notice.
 
     The frame shows an image of another labelled-data folder of the project
-    (:func:`own_frames`): the point would have no image path in the folder's table.
+    (:func:`own_frames`): the point would have no image path in the folder's table. The
+    folder of ``others`` (the session's pose sets) whose images include the frame is named,
+    so that the notice says which keypoints layer labels this image.
     """
     frames = own_frames(pose)
     if frames is None or not len(frames) or frame in frames:
         return ""
+    shown = next(
+        (o.name for o in others if o.name != pose.name and frame in (own_frames(o) or ())),
+        None,
+    )
+    folder = f" ({shown})" if shown else ""
+    layer = f"the keypoints layer {shown!r}" if shown else "that folder's keypoints layer"
     return (
-        f"this frame shows an image of another labelled-data folder: {pose.name} labels "
-        f"frames {frames.start}-{frames.stop - 1}; select that folder's keypoints layer to "
-        "label this image"
+        f"this frame shows an image of another labelled-data folder{folder}: {pose.name} "
+        f"labels frames {frames.start}-{frames.stop - 1}; select {layer} to label this image"
     )
 
 

@@ -638,11 +638,13 @@ class PosePointsView:
         (:func:`~napari_whiskertoolbox.io.dlc.other_folders_image`).
         """
         from napari_whiskertoolbox.io.dlc import other_folders_image
+        from napari_whiskertoolbox.io.pose import pose_sets
 
         keys = self.pose.all_keys()
         if self.frame is None or not keys:
             return ""
-        return other_folders_image(self.pose, int(self.index_of(keys[0], self.frame)))
+        frame = int(self.index_of(keys[0], self.frame))
+        return other_folders_image(self.pose, frame, pose_sets(self.dm).values())
 
     def _next_free_key(self, taken: set[str]) -> tuple[str | None, str]:
         """Return the key an added point goes to, or None and why it is refused.

@@ -243,7 +243,13 @@ def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> i
     dm = session.dm
     target = int(session.current_frame)
     keys = _pose_keys(session, pose)
-    refusal = other_folders_image(pose, int(session.from_display(keys[0], target))) if keys else ""
+    refusal = (
+        other_folders_image(
+            pose, int(session.from_display(keys[0], target)), pose_sets(dm).values()
+        )
+        if keys
+        else ""
+    )
     if refusal:
         show_warning(f"Nothing copied: {refusal}.")
         return None

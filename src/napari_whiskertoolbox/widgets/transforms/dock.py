@@ -244,6 +244,9 @@ class TransformsWidget(Container):
         button.setText("Python")
         button.setToolTip("load Python functions registered as transforms (never automatic)")
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # napari's style sheet draws the menu arrow in the button's last 12 px, over the
+        # text ("Pytho▾"): room on the right for it
+        button.setStyleSheet("QToolButton { padding-right: 14px; }")
         menu = QMenu(button)
         menu.addAction("Load a file…", self._ask_python_file)
         menu.addAction(
