@@ -18,6 +18,7 @@ from napari_whiskertoolbox.transforms.lift import (
     pair_batches,
     to_batch,
 )
+from napari_whiskertoolbox.transforms.one_value_per_time import refuse_several_values_per_time
 from napari_whiskertoolbox.transforms.relative import as_ticks
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ def check_inputs(spec: TransformSpec, inputs: Sequence[Bound]) -> None:
     Raises
     ------
     TransformError
-        Wrong count or a kind the transform does not accept (names the input).
+        Wrong count, a kind the transform does not accept (names the input), or an analog
+        input with several values at one time for a transform that needs one
+        (:attr:`TransformSpec.one_value_per_time`).
     """
     if len(inputs) != spec.arity:
         raise TransformError(
@@ -86,6 +89,8 @@ def check_inputs(spec: TransformSpec, inputs: Sequence[Bound]) -> None:
                 key=bound.key,
                 value=kind,
             )
+        if spec.one_value_per_time and kind == "analog":
+            refuse_several_values_per_time(bound, spec.name, slot)
 
 
 def resolve_key_params(spec: TransformSpec, params: Params, lookup: KeyLookup | None) -> Params:
