@@ -156,3 +156,24 @@ def test_values_at_returns_every_value_and_the_single_value_getters_refuse():
     dense = AnalogTimeSeries([7.0, 8.0])
     assert dense.values_at(1).tolist() == [8.0]
     assert dense.getAtTime(1) == 8.0
+
+
+def test_per_value_steps_keep_it_ragged_and_a_peak_is_of_any_line():
+    dm = _whiskers()
+    run_transform(
+        dm, "ZScoreNormalizeV2", "whiskers_line_angle", "z", {"mean": 20.0, "std_dev": 10.0}
+    )
+    angle, z = dm.get_data("whiskers_line_angle"), dm.get_data("z")
+    np.testing.assert_array_equal(z.times, angle.times)
+    np.testing.assert_allclose(z.values_at(0), [-2, -1, 0, 1, 2], atol=1e-4)
+    dm.set_data("trial", DigitalIntervalSeries([[1, 3]]))
+    for peak, frame in (("minimum", 1), ("maximum", 3)):  # line 0 at 1°, line 4 at 43°
+        run_transform(
+            dm,
+            "AnalogIntervalPeak",
+            "trial",
+            "pk",
+            {"peak_type": peak},
+            other_keys="whiskers_line_angle",
+        )
+        assert dm.get_data("pk").times.tolist() == [frame]
