@@ -95,8 +95,13 @@ def test_a_pipeline_step_after_the_angle_is_refused_with_its_step_id():
         }
     )
     dm = _whiskers()
-    with pytest.raises(TransformError, match=r"Step 'speed' failed: .*holds up to 5 values"):
-        pipe.run(dm.get_data("whiskers"))
+    with pytest.raises(TransformError) as info:
+        pipe.run_on_key(dm, "whiskers", "speed")
+    assert str(info.value).startswith(
+        "Step 'speed' failed: AnalogDifference: input 1 (the result of step 'angle' on "
+        "'whiskers') holds up to 5 values at one time"
+    )
+    assert "speed" not in dm
 
 
 def test_event_threshold_accepts_a_ragged_key_frames_where_any_value_qualifies():

@@ -253,6 +253,7 @@ def execute_chain(
     """
     current = source
     batch: Batch | None = None
+    batch_step: str | None = None  # the step whose result ``batch`` is
     n = len(steps)
     for i, (spec, params) in enumerate(steps):
         label = labels[i] if labels else spec.name
@@ -273,16 +274,17 @@ def execute_chain(
             if spec.is_element:
                 if spec.output_clock is None:  # relative ticks out: ticks in
                     if batch is not None:
-                        current = replace(current, data=from_batch(batch))
+                        current = replace(current, data=from_batch(batch), step=batch_step)
                     current = replace(as_ticks(current, spec.name), relative=True)
                     batch = None
                 if batch is None:
                     check_inputs(spec, [current])
                     batch = to_batch(current.data, spec.inputs[0], spec.name)
                 batch = spec.func(_relabel(batch, spec), params, step_ctx)
+                batch_step = label
                 continue
             if batch is not None:
-                current = replace(current, data=from_batch(batch))
+                current = replace(current, data=from_batch(batch), step=batch_step)
                 batch = None
             relative = spec.makes_relative(current.relative)
             current = replace(
@@ -290,6 +292,7 @@ def execute_chain(
                 data=execute(spec, [current], params, step_ctx),
                 clock=None if relative else current.clock,
                 relative=relative,
+                step=label,
             )
         except TransformCancelled:
             raise
