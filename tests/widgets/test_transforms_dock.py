@@ -625,6 +625,23 @@ def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, q
     assert dock.status.value == done
 
 
+def test_a_difference_of_every_whisker_s_angle_is_refused_in_the_status_line(dock, qtbot):
+    """The angle of every whisker holds 4 values a frame: AnalogDifference would subtract
+    whisker k-1 from whisker k, so Run is refused with the key named and nothing stored."""
+    dm = get_session(dock.viewer).dm
+    dock.select_transform("CalculateLineAngle")
+    dock.input_combo.value = "whiskers"
+    dock.output_key.value = "whiskers_line_angle"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    dock.select_transform("AnalogDifference")
+    dock.input_combo.value = "whiskers_line_angle"
+    dock.output_key.value = "angle_speed"
+    assert dock.run() is None  # refused before a run starts
+    assert "'whiskers_line_angle') holds up to 4 values at one time" in dock.status.value
+    assert dock.status.native.isVisibleTo(dock.native)
+    assert "angle_speed" not in dm
+
+
 def test_the_list_s_handle_drags_and_a_new_choice_fits_the_form_again(dock, qtbot):
     """The list and the form share the tab through a splitter the user can drag; a resize
     (the preview's text line appearing) keeps the dragged height, a new choice refits."""

@@ -283,14 +283,45 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
         return times, values
 
     def value_at(self, time: int) -> float | None:
-        """Return the sample at exactly ``time``, or None if there is none."""
+        """Return the sample at exactly ``time``, or None if there is none.
+
+        Raises
+        ------
+        ValueError
+            ``time`` holds several samples (a ragged result, such as a line angle of every
+            line of a frame); :meth:`values_at` returns all of them.
+        """
         lo, hi = self._index_range(time, time)
         if hi <= lo:
             return None
+        if hi - lo > 1:
+            raise ValueError(
+                f"time index {int(time)} holds {hi - lo} values (a ragged series: several "
+                f"values at one time); values_at({int(time)}) returns all of them"
+            )
         values = self._values
         if values is None:
             return float(self._convert_raw(self._unconverted()[lo : lo + 1])[0])
         return float(values[lo])
+
+    def values_at(self, time: int) -> np.ndarray:
+        """Return every sample at exactly ``time``.
+
+        A ragged result (a float measurement of every line, mask or point of a frame) holds
+        several samples at one time, in the order of the objects in their frame.
+
+        Parameters
+        ----------
+        time : int
+            Time index on the series' clock.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(k,)`` float32, read-only: ``k`` = 0 when ``time`` has no sample, 1 for an
+            ordinary series. Equal to ``range(time, time)[1]``.
+        """
+        return self.range(time, time)[1]
 
     def writable(self) -> AbstractContextManager[np.ndarray]:
         """Return a ``with`` block handing out the samples as a writable zero-copy array.

@@ -776,7 +776,12 @@ class AnalogAliases(TimeFrameBindingAliases):
         return self.range(start, end)[1]
 
     def getAtTime(self: _AnalogLike, time: int) -> float | None:
-        """Return the sample at exactly ``time``, or None if there is none."""
+        """Return the sample at exactly ``time``, or None if there is none.
+
+        A time holding several samples (a ragged result, which WhiskerToolbox keeps as a
+        ``RaggedAnalogTimeSeries`` that its ``dm.getData`` does not return) raises
+        ``ValueError``; ``values_at(time)`` returns all of them.
+        """
         return self.value_at(time)
 
     def toList(self: _AnalogLike) -> list[float]:

@@ -288,6 +288,7 @@ def _insert_gap_zeros(
         p_float("min_duration", 0.0, "shortest interval kept, frames", minimum=0.0),
         p_enum("missing_data_mode", ("treat_as_zero", "ignore"), "how gaps in the samples count"),
     ),
+    one_value_per_time=True,
     category="Analog",
     source="reference §3.4",
 )
@@ -421,6 +422,7 @@ def difference(
         p_int("window", 1, "distance to the neighbour, samples", minimum=1),
         p_enum("edge_policy", ("Skip", "NaN", "Zero", "Clamp"), "where the window is incomplete"),
     ),
+    one_value_per_time=True,
     category="Analog",
     source="reference §3.4",
 )
@@ -504,6 +506,7 @@ def sinc_interpolate(
         p_enum("window_type", ("Lanczos", "Hann", "Blackman"), "window of the sinc kernel"),
         p_enum("boundary_mode", ("SymmetricExtension", "ZeroPad"), "samples beyond the ends"),
     ),
+    one_value_per_time=True,
     category="Analog",
     upsampling_param="upsampling_factor",
     source="reference §3.4",
@@ -687,6 +690,7 @@ HILBERT_PARAMS = (
     ("analog",),
     "analog",
     HILBERT_PARAMS,
+    one_value_per_time=True,
     category="Analog",
     in_wt_registry=False,
     source="reference §3.4 (WhiskerToolbox registers it only as V1 'Hilbert Phase')",

@@ -18,6 +18,7 @@ from napari_whiskertoolbox.transforms.lift import (
     pair_batches,
     to_batch,
 )
+from napari_whiskertoolbox.transforms.one_value_per_time import refuse_several_values_per_time
 from napari_whiskertoolbox.transforms.relative import as_ticks
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ def check_inputs(spec: TransformSpec, inputs: Sequence[Bound]) -> None:
     Raises
     ------
     TransformError
-        Wrong count or a kind the transform does not accept (names the input).
+        Wrong count, a kind the transform does not accept (names the input), or an analog
+        input with several values at one time for a transform that needs one
+        (:attr:`TransformSpec.one_value_per_time`).
     """
     if len(inputs) != spec.arity:
         raise TransformError(
@@ -86,6 +89,8 @@ def check_inputs(spec: TransformSpec, inputs: Sequence[Bound]) -> None:
                 key=bound.key,
                 value=kind,
             )
+        if spec.one_value_per_time and kind == "analog":
+            refuse_several_values_per_time(bound, spec.name, slot)
 
 
 def resolve_key_params(spec: TransformSpec, params: Params, lookup: KeyLookup | None) -> Params:
@@ -248,6 +253,7 @@ def execute_chain(
     """
     current = source
     batch: Batch | None = None
+    batch_step: str | None = None  # the step whose result ``batch`` is
     n = len(steps)
     for i, (spec, params) in enumerate(steps):
         label = labels[i] if labels else spec.name
@@ -268,16 +274,17 @@ def execute_chain(
             if spec.is_element:
                 if spec.output_clock is None:  # relative ticks out: ticks in
                     if batch is not None:
-                        current = replace(current, data=from_batch(batch))
+                        current = replace(current, data=from_batch(batch), step=batch_step)
                     current = replace(as_ticks(current, spec.name), relative=True)
                     batch = None
                 if batch is None:
                     check_inputs(spec, [current])
                     batch = to_batch(current.data, spec.inputs[0], spec.name)
                 batch = spec.func(_relabel(batch, spec), params, step_ctx)
+                batch_step = label
                 continue
             if batch is not None:
-                current = replace(current, data=from_batch(batch))
+                current = replace(current, data=from_batch(batch), step=batch_step)
                 batch = None
             relative = spec.makes_relative(current.relative)
             current = replace(
@@ -285,6 +292,7 @@ def execute_chain(
                 data=execute(spec, [current], params, step_ctx),
                 clock=None if relative else current.clock,
                 relative=relative,
+                step=label,
             )
         except TransformCancelled:
             raise

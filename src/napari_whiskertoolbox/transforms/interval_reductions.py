@@ -13,6 +13,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.one_value_per_time import refuse_several_values_per_time
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_str
@@ -75,6 +76,8 @@ def reduce_over_intervals(
             parameter="reduction_name",
             value=reduction_name,
         )
+    if reduction.sample_order:
+        refuse_several_values_per_time(source, f"{owner} with {reduction_name}", 1)
     params = reduction.schema.defaults()
     pairs = np.asarray(rows.data.intervals, np.int64).reshape(-1, 2)
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]

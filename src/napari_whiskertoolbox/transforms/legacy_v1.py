@@ -98,6 +98,8 @@ def _v1(
     target: str,
     params: tuple[Param, ...] = (),
     description: str = "",
+    *,
+    one_value_per_time: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return container_transform(
         name,
@@ -105,6 +107,7 @@ def _v1(
         target,
         params,
         engine="v1",
+        one_value_per_time=one_value_per_time,
         category="V1 operations",
         description=description,
         source="reference §5",
@@ -382,6 +385,7 @@ def threshold_events(inputs: Sequence[Bound], p: Params, ctx: TransformContext) 
         p_float("min_duration", 0.0, "frames", minimum=0.0),
         p_enum("missing_data_mode", ("Zero", "Ignore"), "gaps count as zeros, or are ignored"),
     ),
+    one_value_per_time=True,
 )
 def threshold_intervals(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """AnalogIntervalThreshold with V1's absolute test and mode names."""
@@ -415,7 +419,7 @@ def interval_peak(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> 
     return DigitalEventSeries(peaks)
 
 
-@_v1("Hilbert Phase", "analog", "analog", an.HILBERT_PARAMS)
+@_v1("Hilbert Phase", "analog", "analog", an.HILBERT_PARAMS, one_value_per_time=True)
 def hilbert_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Instantaneous phase or amplitude (reference §3.4)."""
     return an.hilbert_phase(inputs[0].data, p, ctx)
@@ -502,6 +506,7 @@ def scale_and_normalize(inputs: Sequence[Bound], p: Params, ctx: TransformContex
             "IIR filter design (family, response, order, cutoffs, sampling_rate_hz, zero_phase)",
         ),
     ),
+    one_value_per_time=True,
 )
 def filter_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """IIR filter (Butterworth, Chebyshev I/II, RBJ biquad) over the sample array."""

@@ -78,17 +78,21 @@ class Bound:
     relative : bool
         Its times are relative ticks (``clock`` is None; see
         :mod:`napari_whiskertoolbox.transforms.relative`).
+    step : str or None
+        In a chain, the step whose result this is (``key`` stays the chain's input).
     """
 
     data: Any
     clock: TimeFrame | None = None
     key: str | None = None
     relative: bool = False
+    step: str | None = None
 
     @property
     def label(self) -> str:
-        """Return ``'key'`` or the object's type name, for messages."""
-        return repr(self.key) if self.key else type(self.data).__name__
+        """Return ``'key'`` or the object's type name (and the step it comes from), for messages."""
+        base = repr(self.key) if self.key else type(self.data).__name__
+        return f"the result of step {self.step!r} on {base}" if self.step else base
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class RangeReduction:
         ``func(elements, params) -> float``.
     description : str
         Result and the value for an empty input.
+    sample_order : bool
+        The result depends on the order of the samples (neighbours), not only on their
+        set: a range of a ragged float series (several values at one time) is refused.
     """
 
     name: str
@@ -49,6 +52,7 @@ class RangeReduction:
     schema: ParamSchema
     func: Callable[[Any, Params], float]
     description: str
+    sample_order: bool = False
 
     def describe(self) -> dict[str, Any]:
         """Return a JSON-compatible description."""
@@ -65,11 +69,16 @@ RANGE_REDUCTIONS: dict[str, RangeReduction] = {}
 
 
 def _register(
-    name: str, element: ReductionElement, description: str, params: tuple[Param, ...] = ()
+    name: str,
+    element: ReductionElement,
+    description: str,
+    params: tuple[Param, ...] = (),
+    *,
+    sample_order: bool = False,
 ) -> Callable[[Callable[[Any, Params], float]], Callable[[Any, Params], float]]:
     def wrap(func: Callable[[Any, Params], float]) -> Callable[[Any, Params], float]:
         RANGE_REDUCTIONS[name] = RangeReduction(
-            name, element, ParamSchema(params), func, description
+            name, element, ParamSchema(params), func, description, sample_order
         )
         return func
 
@@ -222,6 +231,7 @@ def _time_of_min(e: Any, p: Params) -> float:
     "value",
     "time of the first crossing (NaN if none or < 2 samples)",
     (p_float("threshold", 0.0, "level"), p_bool("rising", True, "rising (else falling) crossing")),
+    sample_order=True,
 )
 def _time_of_cross(e: Any, p: Params) -> float:
     t, v = _v(e)
@@ -248,7 +258,7 @@ def _range(e: Any, p: Params) -> float:
     return _max(v) - _min(v) if v.size else float("nan")
 
 
-@_register("AreaUnderCurve", "value", "trapezoid area over time (0 if < 2)")
+@_register("AreaUnderCurve", "value", "trapezoid area over time (0 if < 2)", sample_order=True)
 def _auc(e: Any, p: Params) -> float:
     t, v = _v(e)
     return float(np.trapezoid(v, t)) if v.size >= 2 else 0.0

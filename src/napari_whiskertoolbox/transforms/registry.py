@@ -78,6 +78,10 @@ class TransformSpec:
         on its clock upsampled ``k`` times (``<clock>_x<k>``, made if missing).
     in_wt_registry : bool
         False for algorithms WhiskerToolbox ships but does not register (reference §2).
+    one_value_per_time : bool
+        The transform walks analog samples in time order, so an analog input holding
+        several values at one time (a ragged float result) is refused; see
+        :mod:`napari_whiskertoolbox.transforms.one_value_per_time`.
     source : str
         Where the specification comes from (reference section, or the Python module).
     """
@@ -95,6 +99,7 @@ class TransformSpec:
     keeps_relative: bool = False
     upsampling_param: str | None = None
     in_wt_registry: bool = True
+    one_value_per_time: bool = False
     source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -150,6 +155,8 @@ class TransformSpec:
             out["element_output"] = self.output
         if not self.in_wt_registry:
             out["in_wt_registry"] = False
+        if self.one_value_per_time:
+            out["one_value_per_time"] = True
         if self.source:
             out["source"] = self.source
         return out
@@ -333,6 +340,7 @@ def container_transform(
     keeps_relative: bool = False,
     upsampling_param: str | None = None,
     in_wt_registry: bool = True,
+    one_value_per_time: bool = False,
     source: str = "",
     engine: Engine = "v2",
     registry: TransformRegistry | None = None,
@@ -357,6 +365,8 @@ def container_transform(
         See :attr:`TransformSpec.upsampling_param`.
     in_wt_registry : bool
         False for algorithms WhiskerToolbox does not register.
+    one_value_per_time : bool
+        See :attr:`TransformSpec.one_value_per_time`.
     category, description, source, engine, registry
         As in :class:`TransformSpec`.
     """
@@ -380,6 +390,7 @@ def container_transform(
                 keeps_relative=keeps_relative,
                 upsampling_param=upsampling_param,
                 in_wt_registry=in_wt_registry,
+                one_value_per_time=one_value_per_time,
                 source=source,
             )
         )
