@@ -17,6 +17,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.values import group_starts
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.lift import Bound
@@ -44,7 +45,7 @@ def most_values_at_one_time(series: AnalogTimeSeries) -> tuple[int, int | None]:
     if series.is_dense:
         return 1, 0
     times = series.times
-    starts = np.flatnonzero(np.r_[True, times[1:] != times[:-1]])
+    starts = group_starts(times)
     counts = np.diff(np.r_[starts, times.size])
     best = int(np.argmax(counts))
     return int(counts[best]), int(times[starts[best]])
