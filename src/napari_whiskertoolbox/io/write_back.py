@@ -257,13 +257,23 @@ def _check_reads_back(dm: DataManager, key: str, path: Path) -> None:
 
 def _check_difference(dm: DataManager, key: str, name: str, item: ConfigItem) -> None:
     """Raise unless ``item`` reads ``key`` back as it is in ``dm`` (``name``: its file)."""
+    mismatch = _item_difference(dm, key, item, name)
+    if mismatch is not None:
+        raise FormatError(mismatch)
+
+
+def _item_difference(
+    dm: DataManager, key: str, item: ConfigItem, name: str, hint: str = ""
+) -> str | None:
+    """Say how ``item`` read (its file ``name``) differs from ``key`` in ``dm`` (None: same)."""
     try:
         loaded = dict(read_item(item))
     except FormatError as exc:
-        raise FormatError(f"key {key!r} would not read back from {name} ({exc})") from exc
+        return f"key {key!r} would not read back from {name} ({exc})"
     mismatch = content_difference(dm.get_data(key), loaded.get(key))
-    if mismatch is not None:
-        raise FormatError(f"key {key!r} would not read back the same from {name}: {mismatch}")
+    if mismatch is None:
+        return None
+    return f"key {key!r} would not read back the same from {name}{hint}: {mismatch}"
 
 
 def read_back_difference(dm: DataManager, key: str, path: str | os.PathLike[str]) -> str | None:
@@ -286,23 +296,9 @@ def read_back_difference(dm: DataManager, key: str, path: str | os.PathLike[str]
     source = source_of(dm, key)
     if source is None or not source.get("filepath") or "data_type" not in source:
         return f"key {key!r} was not read from a file"
-    item = data_file_item(
-        Path(path),
-        source["data_type"],
-        key,
-        fmt=source.get("format"),
-        options=source.get("options") or {},
-    )
-    try:
-        loaded = dict(read_item(item))
-    except FormatError as exc:
-        return f"key {key!r} would not read back from {Path(source['filepath']).name} ({exc})"
-    mismatch = content_difference(dm.get_data(key), loaded.get(key))
-    if mismatch is None:
-        return None
     options = source.get("options") or {}
-    hint = f" (read with options {options})" if options else ""
-    return (
-        f"key {key!r} would not read back the same from "
-        f"{Path(source['filepath']).name}{hint}: {mismatch}"
+    item = data_file_item(
+        Path(path), source["data_type"], key, fmt=source.get("format"), options=options
     )
+    hint = f" (read with options {options})" if options else ""
+    return _item_difference(dm, key, item, Path(source["filepath"]).name, hint)
