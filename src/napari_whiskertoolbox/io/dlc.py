@@ -44,7 +44,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     split_row,
 )
 from napari_whiskertoolbox.io.dlc_layout import image_index as dlc_image_index
-from napari_whiskertoolbox.io.dlc_layout import layout_frame
+from napari_whiskertoolbox.io.dlc_layout import layout_frame, row_key
 from napari_whiskertoolbox.io.dlc_merge import changed_cells, merge_labels
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
@@ -710,7 +710,7 @@ def image_frames(
     path : Path
         The table (for error messages).
     """
-    names = [PurePosixPath(r.replace("\\", "/")).name for r in rows]
+    names = [PurePosixPath(row_key(r)).name for r in rows]
     if frame_from == "image_name":
         frames = []
         for name in names:
@@ -906,11 +906,11 @@ def _new_row_rule(
     """
     if rows:
         first = rows[0]
-        name = PurePosixPath(first.replace("\\", "/")).name
+        name = PurePosixPath(row_key(first)).name
         prefix = first[: len(first) - len(name)]
     else:
         prefix = f"labeled-data/{source.parent.name}/"
-    stems = [PurePosixPath(r.replace("\\", "/")).stem for r in rows]
+    stems = [PurePosixPath(row_key(r)).stem for r in rows]
     widths = [len(m.group(1)) for stem in stems if (m := _DIGITS.search(stem))]
     return {
         "prefix": prefix,

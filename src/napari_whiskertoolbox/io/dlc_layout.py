@@ -14,7 +14,12 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["image_index", "layout_frame"]
+__all__ = ["image_index", "layout_frame", "row_key"]
+
+
+def row_key(row: str) -> str:
+    """Return an image path as rows are compared (DeepLabCut on Windows writes backslashes)."""
+    return row.replace("\\", "/")
 
 
 def image_index(rows: list[str], index_levels: int) -> pd.Index:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from napari_whiskertoolbox.io.dlc_layout import image_index, layout_frame
+from napari_whiskertoolbox.io.dlc_layout import image_index, layout_frame, row_key
 from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
@@ -115,10 +115,10 @@ def merge_labels(
     new_xy = new.xy[:, order]
     changed = changed[:, order]
     xy = existing.xy[..., :2].astype(np.float64, copy=True)
-    row_of = {_row_key(r): j for j, r in enumerate(existing.rows)}
+    row_of = {row_key(r): j for j, r in enumerate(existing.rows)}
     added: list[int] = []
     for i, row in enumerate(new.rows):
-        j = row_of.get(_row_key(row))
+        j = row_of.get(row_key(row))
         if j is None:
             added.append(i)
         else:
@@ -165,14 +165,9 @@ def _check_same_keypoints(new: DLCTable, existing: DLCTable, path: Path, pose_na
         raise differ("(individual, body part) columns", ours, theirs)
 
 
-def _row_key(row: str) -> str:
-    """Return an image path as rows are compared (DeepLabCut on Windows writes backslashes)."""
-    return row.replace("\\", "/")
-
-
 def _row_like(row: str, existing: DLCTable) -> str:
     """Return ``row`` written as ``existing`` writes its image paths (separator)."""
-    row = _row_key(row)
+    row = row_key(row)
     if existing.index_levels == 1 and any("\\" in r and "/" not in r for r in existing.rows):
         return row.replace("/", "\\")
     return row

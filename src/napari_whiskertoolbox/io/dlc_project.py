@@ -400,9 +400,10 @@ def _folder_labels(
     """Return a labelled-data folder's labels and machine labels (keys and pose sets).
 
     ``frame_offset``: the frame of the folder's first image when the media shows other
-    folders' images too (see :func:`.dlc.dlc_to_pose`).
+    folders' images too (see :func:`.dlc.dlc_to_pose`). The folder holds labels or machine
+    labels (checked by the caller: :func:`_check_has_labels`, or a project's
+    :func:`is_labeled_data_folder`).
     """
-    _check_has_labels(folder)
     labels = labels_file_of(folder)
     name = free_prefix(dlc_key_prefix(folder), taken)
     entries: list[tuple[str, Any]] = []

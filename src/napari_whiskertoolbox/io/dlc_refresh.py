@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.io.dlc import DLCTable, read_dlc
+from napari_whiskertoolbox.io.dlc_layout import row_key
 from napari_whiskertoolbox.io.pose import POSES
 
 if TYPE_CHECKING:
@@ -37,12 +38,12 @@ def sync_with_table(dm: DataManager, pose: PoseSet, path: Path) -> list[int]:
     table = read_dlc(path)
     source = pose.source
     scale = np.asarray(source.get("scale") or (1.0, 1.0), np.float32)
-    frame_of = {_row_key(str(row)): int(frame) for frame, row in (source.get("rows") or {}).items()}
+    frame_of = {row_key(str(row)): int(frame) for frame, row in (source.get("rows") or {}).items()}
     new_rows: dict[str, str] = {}
     changed: set[int] = set()
     columns = {col: k for k, col in enumerate(table.columns)}
     for j, row in enumerate(table.rows):
-        frame = frame_of.get(_row_key(row))
+        frame = frame_of.get(row_key(row))
         if frame is None:
             frame = _frame_of_new_image(source.get("new_rows"), row)
             if frame is None:
@@ -54,7 +55,7 @@ def sync_with_table(dm: DataManager, pose: PoseSet, path: Path) -> list[int]:
                     continue
                 if _set_point(dm, key, frame, table, j, k, scale):
                     changed.add(frame)
-                    if _row_key(row) not in frame_of:
+                    if row_key(row) not in frame_of:
                         new_rows[str(frame)] = row
     if new_rows:
         record = dm.metadata.get(POSES, {}).get(pose.name)
@@ -87,9 +88,9 @@ def _frame_of_new_image(rule: Any, row: str) -> int | None:
     """Return the frame showing the image of ``row`` by the set's ``new_rows`` rule, if any."""
     if not isinstance(rule, dict):
         return None
-    name = PurePosixPath(_row_key(row)).name
-    prefix = _row_key(str(rule.get("prefix", "")))
-    if prefix and not _row_key(row).startswith(prefix):
+    name = PurePosixPath(row_key(row)).name
+    prefix = row_key(str(rule.get("prefix", "")))
+    if prefix and not row_key(row).startswith(prefix):
         return None  # an image of another folder
     if rule.get("frame_from") == "position":
         images = list(rule.get("images") or [])
@@ -97,7 +98,3 @@ def _frame_of_new_image(rule: Any, row: str) -> int | None:
             return None
         return int(rule.get("offset", 0)) + images.index(name)
     return None  # numbered video frames: the set shows no image of its own
-
-
-def _row_key(row: str) -> str:
-    return row.replace("\\", "/")
