@@ -266,8 +266,8 @@ def open_path(
     elif kind is not None:
         open_interop(path, kind, target)
         source = None
-    elif configs_in_folder(path):
-        names = ", ".join(entry.name for entry in configs_in_folder(path))
+    elif configs := configs_in_folder(path):
+        names = ", ".join(entry.name for entry in configs)
         raise FormatError(
             "this folder is not a session folder (it has no session.json) nor media; it "
             f"holds {names}: open one of them (File > Open File(s)… for a config, Open "

@@ -259,7 +259,7 @@ def _copy_previous_pose(session: ViewerSession, pose: PoseSet, merge: bool) -> i
         return None
     copied = replaced = kept = 0
     with dm.history.group(f"copy {pose.name} keypoints from frame {source} to frame {target}"):
-        for key in _pose_keys(session, pose):
+        for key in keys:
             points = dm.get_data(key)
             here = int(session.from_display(key, target))
             there = points.at(int(session.from_display(key, source)))
