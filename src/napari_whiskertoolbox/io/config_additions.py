@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import parse_config, read_json
 from napari_whiskertoolbox.io.data_files import data_file_item, source_record
@@ -176,13 +177,12 @@ def _item_options(data_type: str, fmt: str, obj: Any) -> dict[str, Any]:
 
 
 def _free_path(folder: Path, key: str, fmt: str, taken: set[Path]) -> Path:
+    def is_taken(stem: str) -> bool:
+        path = folder / f"{stem}.{fmt}"
+        return path.exists() or path in taken
+
     stem = _UNSAFE.sub("_", key).strip("._") or "key"
-    path = folder / f"{stem}.{fmt}"
-    n = 2
-    while path.exists() or path in taken:
-        path = folder / f"{stem}_{n}.{fmt}"
-        n += 1
-    return path
+    return folder / f"{first_free(stem, is_taken)}.{fmt}"
 
 
 def config_text_with(config: Path, items: list[dict[str, Any]]) -> str:
