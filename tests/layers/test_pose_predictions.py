@@ -91,11 +91,14 @@ def test_sleap_predictions_are_hollow_and_a_dragged_one_becomes_the_users(
     y, x = layer.data[nose_a][-2:]
     drag(viewer, layer, [(y, x), (y + 5, x + 5), (y + 10, x + 10)])  # the prediction corrected
     _assert_label(layer, nose_a)
-    _assert_predicted(layer, tail_a, 0.9)  # the rest of the instance is still predicted
+    _assert_label(layer, tail_a)  # the whole instance is the user's, as write_slp saves it
+    _assert_label(layer, _row(layer, "mouseB", "nose"))
     session.dm.history.undo()
     _assert_predicted(layer, nose_a, 0.2)  # back where the network put it
+    _assert_predicted(layer, tail_a, 0.9)
     session.dm.history.redo()
     _assert_label(layer, nose_a)
+    _assert_label(layer, tail_a)
     session.set_frame(1)
     _assert_predicted(layer, _row(layer, "mouseA", "nose"), 0.6)  # frame 1 untouched
     assert layer.border_color[_row(layer, "mouseA", "nose"), 3] > ring  # more opaque: 0.6 > 0.2

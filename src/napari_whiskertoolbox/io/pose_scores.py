@@ -48,13 +48,21 @@ class SourceScores:
         ``{key: [keys of the same body part of the other individuals]}``: a point found
         there is the same prediction under another identity (after a swap of individuals,
         which corrects who a detection belongs to, not where it is).
+    instance_of : dict, optional
+        ``{key: individual}`` when the source scores whole instances (SLEAP): an instance
+        with one keypoint placed or moved is the user's, every keypoint of it
+        (:meth:`per_instance`), as :func:`~.io.sleap.write_slp` writes it.
     """
 
     def __init__(
-        self, columns: dict[str, _Column], siblings: dict[str, list[str]] | None = None
+        self,
+        columns: dict[str, _Column],
+        siblings: dict[str, list[str]] | None = None,
+        instance_of: dict[str, str] | None = None,
     ) -> None:
         self.columns = columns
         self.siblings = siblings or {}
+        self.instance_of = instance_of
 
     def score(self, key: str, t: int, point: np.ndarray) -> float | None:
         """Return the source score of ``key``'s point ``(x, y)`` at index ``t`` on its clock.
@@ -69,6 +77,19 @@ class SourceScores:
             if found is not None:
                 return found
         return None
+
+    def per_instance(self, keys: list[str], scores: list[float | None]) -> list[float | None]:
+        """Return the scores of one frame's keypoints ``keys`` with whole instances applied.
+
+        Where the source scores instances (SLEAP), every keypoint of an individual one of
+        whose keypoints on the frame is not a prediction is the user's (None); elsewhere
+        (DeepLabCut, NWB: one score per point) ``scores`` is returned as given.
+        """
+        instance_of = self.instance_of
+        if instance_of is None:
+            return scores
+        users = {instance_of.get(k) for k, s in zip(keys, scores) if s is None}
+        return [None if instance_of.get(k) in users else s for k, s in zip(keys, scores)]
 
     def _own_score(self, key: str, t: int, point: np.ndarray) -> float | None:
         column = self.columns.get(key)
@@ -134,11 +155,13 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
         return None
     first, locations, scores = found
     columns: dict[str, _Column] = {}
+    instance_of: dict[str, str] = {}
     for i, individual in enumerate(pose.individuals):
         for j, bodypart in enumerate(pose.bodyparts):
             key = pose.key(individual, bodypart)
             if key is None:
                 continue
+            instance_of[key] = individual
             xy = locations[:, i, j]
             keep = np.isfinite(scores[:, i, j]) & np.isfinite(xy).all(axis=1)
             rows = np.flatnonzero(keep)
@@ -148,7 +171,7 @@ def _sleap_scores(pose: PoseSet) -> SourceScores | None:
                     xy[rows].astype(np.float32),
                     scores[rows, i, j].astype(np.float64),
                 )
-    return SourceScores(columns)
+    return SourceScores(columns, instance_of=instance_of)
 
 
 def _siblings(pose: PoseSet) -> dict[str, list[str]]:

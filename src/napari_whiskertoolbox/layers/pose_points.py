@@ -20,7 +20,8 @@ ring in the point's colour whose opacity follows its score, as SLEAP draws predi
 instances apart from user ones; a label (placed, moved or read as a label) is a filled disc
 with a black border. The ``predicted`` (bool) and ``score`` (float64, NaN for a label)
 features say the same. Moving a prediction makes it the user's at once (its file keeps it
-as a user instance, or with likelihood 1); undoing the move makes it the prediction again.
+as a user instance, or with likelihood 1; one moved keypoint of a SLEAP predicted instance
+makes the whole instance the user's); undoing the move makes it the prediction again.
 
 Edits go back to the keys as one undo step: a moved point updates its key (entity id kept);
 a deleted point clears its key on that frame; an added point goes to the first body part,
@@ -391,6 +392,8 @@ class PosePointsView:
         """
         layer = self.layer
         scores = [self.score_of(k, p, frame) for k, p in zip(keys, xy)]
+        if self._scores is not None:
+            scores = self._scores.per_instance(keys, scores)
         shown = self._shown_scores
         kinds_changed = [s is None for s in scores] != [s is None for s in shown]
         with layer.events.data.blocker():  # after the refresh: the view matches the data
