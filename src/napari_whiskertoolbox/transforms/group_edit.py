@@ -98,25 +98,25 @@ class GroupEdit:
         for name in self.deleted:
             groups.delete(name)
         for name, (description, ids) in self.created.items():
-            groups.create(name, ids, description)
+            groups.create(name, sorted(ids), description)
         for name, ids in self.added.items():
-            groups.add(name, ids)
+            groups.add(name, sorted(ids))
         for name, ids in self.removed.items():
-            groups.remove(name, ids)
+            groups.remove(name, sorted(ids))
 
     def revert(self, groups: EntityGroups) -> None:
         """Undo the change on ``groups`` (the inverse of :meth:`apply`)."""
         for name, ids in self.removed.items():
             if name in groups:
-                groups.add(name, ids)
+                groups.add(name, sorted(ids))
         for name, ids in self.added.items():
             if name in groups:
-                groups.remove(name, ids)
+                groups.remove(name, sorted(ids))
         for name in self.created:
             groups.delete(name)
         for name, (description, ids) in self.deleted.items():
             if name not in groups:
-                groups.create(name, ids, description)
+                groups.create(name, sorted(ids), description)
 
     def __str__(self) -> str:
         return self.summary or "no group changed"
