@@ -16,7 +16,6 @@ import pytest
 import napari_whiskertoolbox.transforms  # noqa: F401  (registers the operations)
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.entity import EntityGroups
-from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.io import load_config
 from napari_whiskertoolbox.transforms import (
@@ -31,6 +30,8 @@ from napari_whiskertoolbox.transforms.legacy_v1 import V1_UNSUPPORTED
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 
 GROUP_OPS = (
     "Group Lines by Index",
@@ -59,7 +60,7 @@ def test_the_five_operations_are_registered_and_no_longer_unsupported() -> None:
 def test_without_groups_the_pure_api_says_what_to_pass() -> None:
     lines = LineData()
     lines.add(0, _line(0))
-    with pytest.raises(TransformError, match="edits entity groups.*groups="):
+    with pytest.raises(TransformError, match=r"edits entity groups.*groups="):
         apply_transform("Group Lines by Index", lines)
     groups = EntityGroups()
     edit = apply_transform("Group Lines by Index", lines, groups=groups)
@@ -92,7 +93,7 @@ def test_group_by_index_makes_one_group_per_position() -> None:
         for k, eid in enumerate(lines.ids_at(t)):
             assert dm.groups.groups_of(int(eid)) == [f"Whisker {k}"]
     assert "4 lines → 'Whisker 0'" in str(edit)
-    assert "w" in dm.keys() and len(dm.keys()) == 1  # no key written
+    assert dm.keys() == ["w"]  # no key written
 
     run_transform(dm, "Group Lines by Index", "w", "", {"clear_existing_groups": True})
     assert dm.groups.names() == ["Line 0", "Line 1", "Line 2", "Line 3", "Line 4"]
@@ -106,7 +107,8 @@ def test_group_by_index_is_one_undo_step_with_group_signals() -> None:
     seen: list[str] = []
     dm.groups.changed.connect(seen.append)
     run_transform(dm, "Group Lines by Index", "w", "", {"clear_existing_groups": True})
-    assert "old" not in dm.groups and "Line 0" in seen and "old" in seen
+    assert "old" not in dm.groups
+    assert {"old", "Line 0"} <= set(seen)
     after = dm.groups.to_dict()
     seen.clear()
     assert dm.undo()
@@ -153,8 +155,9 @@ def test_proximity_can_leave_outliers_ungrouped() -> None:
     edit = run_transform(
         dm, "Group Lines by Proximity", "w", "", {"create_new_group_for_outliers": False}
     )
-    assert edit.is_empty and dm.groups.counts() == {"A": 1}
-    assert not dm.history.can_undo or dm.history.undo_label != edit.summary
+    assert edit.is_empty
+    assert dm.groups.counts() == {"A": 1}
+    assert "Proximity" not in str(dm.history.undo_label)  # an empty edit records no step
 
 
 # ---------------------------------------------------------------- Kalman grouping
@@ -277,7 +280,7 @@ def test_outlier_detection_checks_the_groups_named() -> None:
     lines = LineData()
     lines.add(0, _line(0.0))
     dm.set_data("w", lines)
-    with pytest.raises(TransformError, match="groups_to_process.*'nope'"):
+    with pytest.raises(TransformError, match=r"groups_to_process.*'nope'"):
         run_transform(dm, "Line Outlier Detection", "w", "", {"groups_to_process": ["nope"]})
 
 
@@ -357,7 +360,7 @@ def test_group_to_intervals_runs_over_frames_with_lines() -> None:
 
 
 def test_group_to_intervals_names_a_missing_group(wt_groups: DataManager) -> None:
-    with pytest.raises(TransformError, match="'nope' does not exist.*Whisker A"):
+    with pytest.raises(TransformError, match=r"'nope' does not exist.*Whisker A"):
         run_transform(
             wt_groups, "Line Group to Digital Intervals", "w", "iv", {"target_group": "nope"}
         )
@@ -408,7 +411,8 @@ def test_a_config_transformations_block_runs_each_operation(
     assert "Outliers" in dm.groups
     logged = caplog.text
     assert "step 'index': Group Lines by Index: 21 lines → 'Whisker 0'" in logged
-    assert "step 'kalman'" in logged and "step 'outliers'" in logged
+    assert "step 'kalman'" in logged
+    assert "step 'outliers'" in logged
 
 
 def test_v1_block_refuses_unknown_parameters_of_group_operations() -> None:
