@@ -364,6 +364,8 @@ def test_group_to_intervals_names_a_missing_group(wt_groups: DataManager) -> Non
         run_transform(
             wt_groups, "Line Group to Digital Intervals", "w", "iv", {"target_group": "nope"}
         )
+    with pytest.raises(TransformError, match=r"entity group is not given.*'target_group'"):
+        run_transform(wt_groups, "Line Group to Digital Intervals", "w", "iv")
     assert "iv" not in wt_groups
 
 

@@ -353,7 +353,7 @@ def group_runs(times: np.ndarray, active: np.ndarray) -> np.ndarray:
 @_register(
     "Line Group to Digital Intervals",
     (
-        p_str("target_group", "", "the entity group followed over frames", required=True),
+        p_str("target_group", "", "the entity group followed over frames (required)"),
         p_bool("track_presence", True, "intervals where the group is present (else absent)"),
         p_int("min_interval_length", 1, "shortest interval kept, frames (inclusive)"),
         p_int("merge_gap_threshold", 1, "merge intervals whose start - previous end <= this"),
@@ -373,8 +373,9 @@ def line_group_to_intervals(
     """
     groups = inputs[0].groups
     if p.target_group not in groups:
+        what = f"'{p.target_group}' does not exist" if p.target_group else "is not given"
         raise TransformError(
-            f"entity group '{p.target_group}' does not exist; groups: {groups.names()}",
+            f"entity group {what} (parameter 'target_group'); groups: {groups.names()}",
             parameter="target_group",
             value=p.target_group,
         )
