@@ -121,7 +121,68 @@ def test_group_by_index_is_one_undo_step_with_group_signals() -> None:
     assert dm.groups.to_dict() == before
 
 
+def _wt_index_fixture() -> LineData:
+    """WT: 20 frames with 3 (0-4), 5 (5-9), 4 (10-14) and 2 (15-19) horizontal lines."""
+    lines = LineData()
+    for frame in range(20):
+        n = 5 if 5 <= frame < 10 else 4 if 10 <= frame < 15 else 2 if frame >= 15 else 3
+        for k in range(n):
+            x = 10.0 + frame * 5.0 + 2.0 * np.arange(10)
+            lines.add(frame, np.column_stack([x, np.full(10, 100.0 + 50.0 * k)]))
+    return lines
+
+
+def test_group_by_index_wt_expectations() -> None:
+    dm = DataManager()
+    dm.set_data("test_lines", _wt_index_fixture())
+    dm.groups.create("PreExisting1", [], "Should remain")
+    params = {
+        "group_name_prefix": "Object",
+        "group_description_template": "Object number {} detected at index {}",
+    }
+    run_transform(dm, "Group Lines by Index", "test_lines", "", params)
+    assert len(dm.groups) == 6  # the pre-existing group stays
+    assert [dm.groups.count(f"Object {i}") for i in range(5)] == [20, 20, 15, 10, 5]
+    for i in range(5):
+        expected = f"Object number {i} detected at index {i}"
+        assert dm.groups.description(f"Object {i}") == expected
+    for idx, eid in enumerate(dm.get_data("test_lines").ids_at(5)):
+        assert dm.groups.groups_of(int(eid)) == [f"Object {idx}"]
+    run_transform(dm, "Group Lines by Index", "test_lines", "", {"clear_existing_groups": True})
+    assert dm.groups.names() == [f"Line {i}" for i in range(5)]
+    empty = DataManager()
+    empty.set_data("none", LineData())
+    assert run_transform(empty, "Group Lines by Index", "none", "").is_empty
+    assert len(empty.groups) == 0
+
+
 # ---------------------------------------------------------------- Group Lines by Proximity
+def test_proximity_without_groups_puts_every_line_in_the_new_group() -> None:
+    """WT: three lines, no group, threshold 10 → one group holding all three."""
+    lines = LineData()
+    for xy in ([[0, 0], [10, 0]], [[5, 5], [15, 5]], [[100, 100], [110, 100]]):
+        lines.add(1, np.array(xy, np.float32))
+    dm = DataManager()
+    dm.set_data("w", lines)
+    run_transform(dm, "Group Lines by Proximity", "w", "", {"distance_threshold": 10.0})
+    assert dm.groups.counts() == {"Ungrouped Lines": 3}
+
+
+def test_proximity_distance_is_between_points_at_the_position() -> None:
+    """WT: (0,0)-(10,0) and (0,5)-(10,5) are 5 apart at 0.5 and at 0."""
+    lines = LineData()
+    a = lines.add(0, np.array([[0, 0], [10, 0]], np.float32))
+    b = lines.add(1, np.array([[0, 5], [10, 5]], np.float32))
+    for position in (0.5, 0.0):
+        for threshold, joined in ((5.01, True), (4.99, False)):
+            dm = DataManager()
+            dm.set_data("w", lines)
+            dm.groups.create("A", a)
+            params = {"distance_threshold": threshold, "position_along_line": position}
+            run_transform(dm, "Group Lines by Proximity", "w", "", params)
+            assert (int(b[0]) in dm.groups.members("A")) is joined
+
+
 def test_proximity_adds_lines_to_the_nearest_group_and_collects_the_rest() -> None:
     dm = DataManager()
     lines = LineData()
@@ -193,6 +254,30 @@ def test_kalman_keeps_identities_of_crossing_whiskers_with_swapped_order() -> No
     dm.undo()
     dm.undo()
     assert dm.groups.counts() == {"A": 2, "B": 2}
+
+
+def test_kalman_wt_fixture_two_oscillating_lines_anchored_every_ten_frames() -> None:
+    """WT: two lines moving right with sine wobble; anchors every 10 frames (0-90)."""
+    lines = LineData()
+    line1: dict[int, int] = {}
+    line2: dict[int, int] = {}
+    for frame in range(100):
+        x = 100.0 + 2.0 * frame + np.arange(10)
+        y1 = 100.0 + 10.0 * np.sin(frame * 0.1)
+        y2 = 200.0 + 8.0 * np.sin(frame * 0.15 + 1.0)
+        line1[frame] = int(lines.add(frame, np.column_stack([x, np.full(10, y1)]))[0])
+        line2[frame] = int(lines.add(frame, np.column_stack([x, np.full(10, y2)]))[0])
+    dm = DataManager()
+    dm.set_data("test_lines", lines)
+    dm.groups.create("Line Group 1", [line1[f] for f in range(0, 100, 10)])
+    dm.groups.create("Line Group 2", [line2[f] for f in range(0, 100, 10)])
+    run_transform(dm, "Group Lines using Kalman Filtering", "test_lines", "")
+    put1 = set(dm.groups.members("Putative:Line Group 1").tolist())
+    put2 = set(dm.groups.members("Putative:Line Group 2").tolist())
+    between = [f for f in range(1, 90) if f % 10]  # inside the anchors' span, not anchors
+    assert put1 == {line1[f] for f in between}  # WT asks >= 50 % right; all are
+    assert put2 == {line2[f] for f in between}
+    assert line1[95] not in put1  # after the last anchor: not tracked
 
 
 def test_kalman_writes_into_the_groups_and_needs_two_anchor_frames() -> None:
