@@ -512,3 +512,21 @@ def test_v1_block_refuses_unknown_parameters_of_group_operations() -> None:
     with pytest.raises(TransformError, match="prefix"):
         run_v1_transformations(dm, block)
     assert len(dm.groups) == 0
+
+
+def test_groups_made_by_a_config_block_join_an_existing_data_manager(tmp_path: Path) -> None:
+    lines, _, _ = _crossing_whiskers(np.zeros(21, bool))
+    _lines_csv(tmp_path / "whiskers.csv", lines)
+    steps = [{"step_id": "index", "transform_name": "Group Lines by Index", "input_key": "w"}]
+    doc = [
+        {"data_type": "line", "name": "w", "filepath": "whiskers.csv"},
+        {"transformations": {"steps": steps}},
+    ]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(doc))
+    dm = DataManager()
+    dm.groups.create("Line 0", [999_999], "mine")
+    load_config(path, dm=dm)  # as the viewer opens it into its session
+    assert dm.groups.count("Line 0") == 22  # the existing group gained the 21 lines
+    assert dm.groups.description("Line 0") == "mine"
+    assert dm.groups.count("Line 1") == 21
