@@ -99,3 +99,16 @@ def test_group_descriptions_follow_renames_and_pickles() -> None:
     assert groups.description("best") == ""
     with pytest.raises(KeyError, match="no entity group"):
         groups.description("none")
+
+
+def test_merge_adds_groups_and_ids_keeping_descriptions():
+    mine, theirs = EntityGroups(), EntityGroups()
+    mine.create("A", [1], "mine")
+    theirs.create("A", [2], "theirs")
+    theirs.create("B", [3], "new")
+    seen = []
+    mine.changed.connect(seen.append)
+    mine.merge(theirs)
+    assert mine.to_dict() == {"A": [1, 2], "B": [3]}
+    assert (mine.description("A"), mine.description("B")) == ("mine", "new")
+    assert seen == ["A", "B"]

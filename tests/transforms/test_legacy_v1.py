@@ -21,6 +21,9 @@ REFERENCE_V1 = [
     "Group Intervals", "Boolean Operation", "Calculate Line Angle", "Calculate Line Curvature",
     "Calculate Line to Point Distance", "Clip Line by Reference Line", "Extract Point from Line",
     "Extract Line Subsegment", "Resample Line", "Line Base Flip",
+    # entity groups (v1_line_groups)
+    "Group Lines by Index", "Group Lines by Proximity", "Group Lines using Kalman Filtering",
+    "Line Outlier Detection", "Line Group to Digital Intervals",
 ]  # fmt: skip
 
 

@@ -698,3 +698,24 @@ def test_python_button_s_menu_arrow_does_not_cover_its_text(dock, qtbot):
     assert text_columns.size
     assert arrow_columns.size
     assert text_columns.max() < arrow_columns.min(), (text_columns, arrow_columns)
+
+
+def test_a_group_editing_v1_operation_runs_from_the_dock_and_undoes_in_one_step(dock, qtbot):
+    dm = dock.dm
+    dm.groups.create("kept", [1])
+    before = dm.groups.to_dict()
+    keys = dm.keys()
+    dock.select_transform("Group Lines by Index")
+    assert not dock.output_key.visible  # it writes no key
+    assert not dock.output_clock.visible
+    assert not dock.preview_check.enabled
+    dock.input_combo.value = "whiskers"
+    dock.form["group_name_prefix"].value = "Whisker"
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "done", outcome.message
+    n = len(dm.get_data("whiskers").ids_at(0))
+    assert [g for g in dm.groups if g.startswith("Whisker ")] == [f"Whisker {i}" for i in range(n)]
+    assert "lines → 'Whisker 0'" in dock.status.value  # what it did
+    assert dm.keys() == keys
+    _press(dock.viewer, "Control-Z")
+    assert dm.groups.to_dict() == before

@@ -162,6 +162,18 @@ class EntityGroups(EntityGroupsAliases):
             self._require(name).difference_update(_as_id_set(ids))
         self.changed.emit(name)
 
+    def merge(self, other: EntityGroups) -> None:
+        """Add every group of ``other`` to these groups.
+
+        Its ids join the group of the same name, created (with ``other``'s description)
+        when missing.
+        """
+        for name, ids in other.to_dict().items():
+            if name in self:
+                self.add(name, ids)
+            else:
+                self.create(name, ids, other.description(name))
+
     def members(self, name: str) -> np.ndarray:
         """Return the sorted ids of group ``name`` as uint64."""
         with self._lock:

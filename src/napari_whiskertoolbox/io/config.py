@@ -558,6 +558,7 @@ def _copy_into(staging: DataManager, dm: DataManager, sources: dict[str, Any]) -
             clock = staging.time_key(key)
             staging.delete_data(key)
             dm.set_data(key, obj, clock)
+    dm.groups.merge(staging.groups)  # made by the transformations or python block
 
 
 def _update_metadata(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
@@ -13,6 +13,7 @@ from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, execute, parse_params
+from napari_whiskertoolbox.transforms.group_edit import store_group_edit, working_copy
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
 from napari_whiskertoolbox.transforms.relative import (
@@ -26,6 +27,7 @@ from napari_whiskertoolbox.transforms.upsampling import upsampled_clock
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.core.entity import EntityGroups
     from napari_whiskertoolbox.core.timeframe import TimeFrame
     from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 
@@ -106,6 +108,7 @@ def apply_transform(
     progress: Callable[[float], Any] | None = None,
     cancel: Any = None,
     context: TransformContext | None = None,
+    groups: EntityGroups | None = None,
 ) -> Any:
     """Apply transform ``name`` to ``data`` and return a new data object (pure).
 
@@ -130,11 +133,16 @@ def apply_transform(
         Set it (or make it return True) to stop the run with :class:`TransformCancelled`.
     context : TransformContext, optional
         Instead of ``progress`` and ``cancel``.
+    groups : EntityGroups, optional
+        The entity groups a transform reads or edits (``describe(name)["entity_groups"]``);
+        never modified (the transform sees a copy).
 
     Returns
     -------
-    data object
-        The result (see ``describe(name)["output_kind"]``).
+    data object or GroupEdit
+        The result (see ``describe(name)["output_kind"]``); for a transform that edits
+        entity groups, the :class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit`
+        (``edit.apply(groups)`` makes it).
 
     Raises
     ------
@@ -150,6 +158,8 @@ def apply_transform(
     inputs = [
         Bound(obj, clock_list[i] if i < len(clock_list) else None) for i, obj in enumerate(items)
     ]
+    if spec.entity_groups and groups is not None:
+        inputs[0] = replace(inputs[0], groups=working_copy(groups))
     raw = dict(params or {})
     objects: dict[str, Bound] = {}
     for param in spec.schema:
@@ -313,10 +323,13 @@ class PlannedRun:
     new_clock: TimeFrame | None = None
     relative: bool = False
     sampling_rate: float | None = None
+    edits_groups: bool = False
 
     @property
     def label(self) -> str:
         """Return the undo step's label."""
+        if self.edits_groups:
+            return f"{self.name} on {self.input_key} (entity groups)"
         return f"{self.name} → {self.output_key}"
 
     def compute(
@@ -341,6 +354,9 @@ class PlannedRun:
         """Store ``result`` under :attr:`output_key` and record the step: one undo step.
 
         Undoing it removes the key (or restores the one it replaced) and the recorded step.
+        A transform that edits entity groups stores no key: ``result`` is its
+        :class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit`, applied to
+        ``dm.groups`` (undo reverts it).
 
         Raises
         ------
@@ -348,6 +364,11 @@ class PlannedRun:
             The clock is gone or ``output_key`` now holds data of another kind.
         """
         time_key, new_clock = self.output_time_key, self.new_clock
+        if self.edits_groups:
+            with self.dm.history.group(self.label):
+                store_group_edit(self.dm, result, self.label)
+                self._record(recorder)
+            return
         if self.relative:
             result, time_key, new_clock = relative_store(
                 self.dm, self.output_key, result, self.sampling_rate, self.name
@@ -357,17 +378,20 @@ class PlannedRun:
                 # the transform's own clock: it goes with the last key bound to it
                 self.dm.set_time(time_key, new_clock, auto_remove=True)
             store_result(self.dm, self.output_key, result, time_key, self.label, self.name)
-            if recorder is not None:
-                recorder.record(
-                    self.name,
-                    self.parameters,
-                    input_key=self.input_key,
-                    output_key=self.output_key,
-                    other_keys=self.other_keys,
-                    output_time_key=self.output_time_key if self.explicit_time_key else None,
-                    pipeline=self.pipeline,
-                    history=self.dm.history,
-                )
+            self._record(recorder)
+
+    def _record(self, recorder: AppliedSteps | None) -> None:
+        if recorder is not None:
+            recorder.record(
+                self.name,
+                self.parameters,
+                input_key=self.input_key,
+                output_key=self.output_key,
+                other_keys=self.other_keys,
+                output_time_key=self.output_time_key if self.explicit_time_key else None,
+                pipeline=self.pipeline,
+                history=self.dm.history,
+            )
 
 
 def plan_transform(
@@ -406,7 +430,11 @@ def plan_transform(
             parameter="output_time_key",
             value=output_time_key,
         )
-    if not isinstance(output_key, str) or not output_key:
+    if spec.entity_groups:
+        inputs[0] = replace(inputs[0], groups=working_copy(dm.groups))
+    if spec.edits_groups:
+        output_key = output_key if isinstance(output_key, str) else ""
+    elif not isinstance(output_key, str) or not output_key:
         raise TransformError(
             f"output key must be a non-empty string, got {output_key!r}", transform=spec.name
         )
@@ -439,6 +467,7 @@ def plan_transform(
         new_clock=new_clock,
         relative=relative,
         sampling_rate=dm.clock_of(input_key).sampling_rate,
+        edits_groups=spec.edits_groups,
     )
 
 
@@ -460,7 +489,10 @@ def run_transform(
 
     The result is computed first and stored as one undo step; on any error or cancel the
     DataManager is unchanged. An existing ``output_key`` of the same kind is replaced (undo
-    restores it); one of another kind is an error.
+    restores it); one of another kind is an error. A transform that edits entity groups
+    (WhiskerToolbox's grouping operations) writes no key (``output_key`` is ignored and may
+    be empty): its :class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit` is
+    applied to ``dm.groups`` as one undo step and returned (``str(edit)`` says what changed).
 
     Parameters
     ----------

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, sub_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
+from napari_whiskertoolbox.transforms.group_edit import GroupEdit
 from napari_whiskertoolbox.transforms.lift import (
     ELEMENT_CONTAINER,
     Batch,
@@ -184,6 +185,12 @@ def execute(
     """
     check_inputs(spec, inputs)
     ctx.name = ctx.name or spec.name
+    if spec.entity_groups and inputs[0].groups is None:
+        raise TransformError(
+            f"{'edits' if spec.edits_groups else 'reads'} entity groups: run it on a "
+            "DataManager (run_transform) or pass groups= to apply_transform",
+            transform=spec.name,
+        )
     try:
         params = resolve_key_params(spec, params, lookup)
         ctx.check()
@@ -199,6 +206,12 @@ def execute(
         raise _named(spec, exc) from exc.__cause__
     if result is None:
         raise TransformError("the transform failed (it returned no data)", transform=spec.name)
+    if spec.edits_groups:
+        if not isinstance(result, GroupEdit):
+            raise TransformError(
+                f"returned a {type(result).__name__}, not a GroupEdit", transform=spec.name
+            )
+        return result
     try:
         data_type_of(result)
     except ValueError:

@@ -80,6 +80,9 @@ class Bound:
         :mod:`napari_whiskertoolbox.transforms.relative`).
     step : str or None
         In a chain, the step whose result this is (``key`` stays the chain's input).
+    groups : EntityGroups or None
+        A copy of the DataManager's entity groups, for transforms that read or edit them
+        (``TransformSpec.entity_groups``); None otherwise.
     """
 
     data: Any
@@ -87,6 +90,7 @@ class Bound:
     key: str | None = None
     relative: bool = False
     step: str | None = None
+    groups: Any = None
 
     @property
     def label(self) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REGISTRY",
     "Engine",
+    "EntityGroupUse",
     "TransformKind",
     "TransformRegistry",
     "TransformSpec",
@@ -39,6 +40,11 @@ Engine = Literal["v2", "v1", "python"]
 """Where a transform comes from: TransformsV2, the legacy V1 engine, or a Python function."""
 
 ELEMENT_KINDS: tuple[TransformKind, ...] = ("element", "binary_element", "time_grouped")
+
+EntityGroupUse = Literal["", "read", "edit"]
+"""How a transform uses the DataManager's entity groups: not at all, reads them (its first
+input carries a copy, ``Bound.groups``), or edits them (it returns a
+:class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit` instead of data)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,12 @@ class TransformSpec:
         :mod:`napari_whiskertoolbox.transforms.one_value_per_time`.
     source : str
         Where the specification comes from (reference section, or the Python module).
+    entity_groups : {"", "read", "edit"}
+        ``"read"``: the function reads ``inputs[0].groups`` (a copy of the DataManager's
+        groups). ``"edit"``: it changes that copy and returns a
+        :class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit`; storing applies the
+        edit to the DataManager's groups as one undo step and writes no key (WhiskerToolbox's
+        grouping operations, reference §5).
     """
 
     name: str
@@ -102,6 +114,12 @@ class TransformSpec:
     one_value_per_time: bool = False
     source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    entity_groups: EntityGroupUse = ""
+
+    @property
+    def edits_groups(self) -> bool:
+        """Return True when the transform edits entity groups instead of producing data."""
+        return self.entity_groups == "edit"
 
     @property
     def arity(self) -> int:
@@ -159,6 +177,8 @@ class TransformSpec:
             out["one_value_per_time"] = True
         if self.source:
             out["source"] = self.source
+        if self.entity_groups:
+            out["entity_groups"] = self.entity_groups
         return out
 
 
@@ -344,6 +364,7 @@ def container_transform(
     source: str = "",
     engine: Engine = "v2",
     registry: TransformRegistry | None = None,
+    entity_groups: EntityGroupUse = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a built-in container transform (decorator).
 
@@ -367,7 +388,7 @@ def container_transform(
         False for algorithms WhiskerToolbox does not register.
     one_value_per_time : bool
         See :attr:`TransformSpec.one_value_per_time`.
-    category, description, source, engine, registry
+    category, description, source, engine, registry, entity_groups
         As in :class:`TransformSpec`.
     """
     slots = tuple((s,) if isinstance(s, str) else tuple(s) for s in inputs)
@@ -392,6 +413,7 @@ def container_transform(
                 in_wt_registry=in_wt_registry,
                 one_value_per_time=one_value_per_time,
                 source=source,
+                entity_groups=entity_groups,
             )
         )
         return func

@@ -166,6 +166,10 @@ def run_v1_transformations(
 ) -> list[str]:
     """Run a V1 ``transformations`` block on ``dm``; return the keys written.
 
+    Operations that edit entity groups (``Group Lines by Index`` …) write no key: their
+    group changes are one undo step each and what they did is logged (``LOGGER`` info and
+    the context's log).
+
     Steps run by ascending phase (steps of one phase must not depend on each other; they
     run one after another here). Outputs go under the input key's clock; a step without
     ``output_key`` writes ``<step_id>_output``. Disabled steps do nothing. If a step of a
@@ -187,7 +191,7 @@ def run_v1_transformations(
         errors = []
         for step in [s for s in enabled if s.phase == phase]:
             try:
-                run_transform(
+                result = run_transform(
                     dm,
                     step.transform_name,
                     step.input_key,
@@ -197,7 +201,12 @@ def run_v1_transformations(
                         ctx, n / max(len(enabled), 1), (n + 1) / max(len(enabled), 1)
                     ),
                 )
-                written.append(step.output_key)
+                if REGISTRY.get(step.transform_name).edits_groups:
+                    # WhiskerToolbox's grouping operations change groups, not keys
+                    LOGGER.info("%s", f"{_OWNER}: step '{step.step_id}': {result}")
+                    ctx.log(f"step '{step.step_id}': {result}")
+                else:
+                    written.append(step.output_key)
             except TransformCancelled:
                 raise
             except TransformError as exc:

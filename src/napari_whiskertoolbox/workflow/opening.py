@@ -235,8 +235,7 @@ def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
     for key in source:
         clock = source.time_key(key)
         dm.set_data(key, source.get_data(key), names.get(clock, clock))
-    for name, ids in source.groups.to_dict().items():
-        dm.groups.add(name, ids)
+    dm.groups.merge(source.groups)
     dm.metadata.update(source.metadata)
     if was_pristine:
         dm.history.clear()

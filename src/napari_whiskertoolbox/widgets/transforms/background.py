@@ -136,6 +136,8 @@ class BackgroundRun:
                 status, message = "failed", str(exc)
             else:
                 message = f"{self.planned.label} in {seconds:.2f} s"
+                if self.planned.edits_groups:  # what the operation did to the groups
+                    message += f": {payload}"
         elif status == "cancelled":
             message = f"{self.planned.name} cancelled; nothing changed"
         else:

@@ -383,6 +383,8 @@ class TransformsWidget(Container):
             f"{inputs} → {group_label(spec.output_kind)} ({spec.engine})\n{spec.description}"
         )
         self.second_combo.visible = spec.arity > 1
+        # an operation editing entity groups writes no key (its run reports the groups)
+        self.output_key.visible = self.output_clock.visible = not spec.edits_groups
         self.input_combo.reset_choices()
         self.second_combo.reset_choices()
         self.form = ParamForm(spec.schema, spec.name, self._key_choices)
@@ -497,7 +499,7 @@ class TransformsWidget(Container):
 
     def _check_output_key(self) -> str | None:
         message = None
-        if self.spec is not None:
+        if self.spec is not None and not self.spec.edits_groups:
             message = clash_message(self.dm, self.output_key.value.strip(), self.spec.output_kind)
         _say(self.output_warning, message or "", _WARN_STYLE)
         return message

@@ -36,8 +36,11 @@ _MAX_VALUES_SHOWN = 8
 
 
 def can_preview(spec: TransformSpec) -> bool:
-    """Return True for transforms of points, lines or masks (spatial, per frame)."""
-    return any(kind in RAGGED_KINDS for kind in spec.input_kinds(0))
+    """Return True for transforms of points, lines or masks (spatial, per frame).
+
+    Operations on entity groups (``spec.entity_groups``) work on whole series: no preview.
+    """
+    return not spec.entity_groups and any(kind in RAGGED_KINDS for kind in spec.input_kinds(0))
 
 
 class FramePreview:

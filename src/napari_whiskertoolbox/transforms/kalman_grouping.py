@@ -1,0 +1,366 @@
+"""Kalman filtering of line features for WhiskerToolbox's V1 grouping operations.
+
+Ports the parts of WhiskerToolbox's ``StateEstimation`` library that ``Line Outlier
+Detection`` and ``Group Lines using Kalman Filtering`` use
+(``src/StateEstimation/Filter/Kalman/KalmanMatrixBuilder.hpp``, ``KalmanFilterT.hpp``,
+``Cost/CostFunctions.cpp``, ``OutlierDetection.hpp``, ``Features/Line*Extractor.hpp``), in
+numpy:
+
+* features of a line: centroid (mean of its vertices) and base point (first vertex), each
+  a kinematic 2-D feature with state ``(x, y, vx, vy)``, and arc length, a static feature
+  with state ``(L)``;
+* a linear Kalman filter (predict; Joseph-form update) and a Rauch-Tung-Striebel smoother;
+* the Mahalanobis cost ``sqrt(r^T S^-1 r)``, ``S = H P H^T + R + 1e-6 I``.
+
+The grouping itself (:func:`kalman_assign`) replaces WhiskerToolbox's min-cost-flow tracker
+(OR-Tools) by frame-by-frame tracking: every anchor group's track is predicted one frame at
+a time and the tracks compete for the frame's ungrouped lines through
+:func:`scipy.optimize.linear_sum_assignment` on the Mahalanobis cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from napari_whiskertoolbox.transforms._geometry import iter_line_chunks, point_at_fraction
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from napari_whiskertoolbox.core.lines import LineData
+    from napari_whiskertoolbox.transforms.context import TransformContext
+
+__all__ = [
+    "KalmanModel",
+    "LineTable",
+    "kalman_assign",
+    "line_table",
+    "mahalanobis",
+    "outlier_entities",
+    "rts_smooth",
+]
+
+_REG = 1e-6  # added to the innovation covariance's diagonal (CostFunctions.cpp)
+KINEMATIC_P0 = 100.0  # initial variance of a kinematic feature (LineCentroidExtractor)
+STATIC_P0 = 25.0  # initial variance of the length (LineLengthExtractor)
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """Per-line features of a LineData in storage order (time, then insertion order).
+
+    Attributes
+    ----------
+    times : (E,) int64
+        Frame of each line.
+    ids : (E,) uint64
+        Entity id of each line.
+    centroid, base : (E, 2) float64
+        Mean of the vertices; first vertex (``(0, 0)`` for an empty line, as in
+        WhiskerToolbox).
+    length : (E,) float64
+        Arc length (0 for fewer than two vertices).
+    """
+
+    times: np.ndarray
+    ids: np.ndarray
+    centroid: np.ndarray
+    base: np.ndarray
+    length: np.ndarray
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Return the rows holding the entity ids ``ids`` that are lines of this table."""
+        return np.flatnonzero(np.isin(self.ids, np.asarray(ids, np.uint64)))
+
+
+def line_table(lines: LineData, ctx: TransformContext) -> LineTable:
+    """Compute the features of every line of ``lines`` (vectorised over flat storage)."""
+    flat = lines.to_flat()
+    offsets, coords = flat.offsets, flat.coords
+    assert offsets is not None
+    counts = np.diff(offsets)
+    n = counts.size
+    xy = np.asarray(coords, np.float64)
+    sums = np.zeros((n, 2))
+    nonempty = counts > 0
+    if xy.shape[0]:
+        np.add.at(sums, np.repeat(np.arange(n), counts), xy)
+    centroid = np.zeros((n, 2))
+    centroid[nonempty] = sums[nonempty] / counts[nonempty, None]
+    base = np.zeros((n, 2))
+    base[nonempty] = xy[offsets[:-1][nonempty]]
+    length = np.zeros(n)
+    for geo in iter_line_chunks(offsets, coords, ctx):
+        length[geo.e0 : geo.e1] = geo.total
+    return LineTable(np.asarray(flat.times), np.asarray(flat.ids), centroid, base, length)
+
+
+def points_at_fraction(lines: LineData, fraction: float, ctx: TransformContext) -> np.ndarray:
+    """Return the point at arc-length ``fraction`` of every line (interpolated), (E, 2).
+
+    As WhiskerToolbox's ``point_at_fractional_position(line, fraction, true)``; an empty
+    line gives NaN (WhiskerToolbox: no point, an infinite distance).
+    """
+    flat = lines.to_flat()
+    offsets, coords = flat.offsets, flat.coords
+    assert offsets is not None
+    out = np.full((offsets.size - 1, 2), np.nan)
+    for geo in iter_line_chunks(offsets, coords, ctx):
+        rows = np.flatnonzero(geo.counts >= 1)
+        out[geo.e0 + rows] = point_at_fraction(geo, rows, fraction, True)
+    return out
+
+
+@dataclass(frozen=True)
+class KalmanModel:
+    """The matrices of a block-diagonal constant-velocity model (KalmanMatrixBuilder).
+
+    The state holds ``(x, y, vx, vy)`` for each of ``n_kinematic`` 2-D features, then one
+    value per static feature; the measurement holds the positions and the static values.
+    """
+
+    F: np.ndarray
+    H: np.ndarray
+    Q: np.ndarray
+    R: np.ndarray
+    P0: np.ndarray
+    n_kinematic: int
+
+    @classmethod
+    def build(
+        cls,
+        n_kinematic: int,
+        *,
+        dt: float,
+        process_noise_position: float,
+        process_noise_velocity: float,
+        static_noise_scale: float,
+        measurement_noise_position: float,
+        measurement_noise_static: float,
+    ) -> KalmanModel:
+        """Build F, H, Q, R and the initial covariance for ``n_kinematic`` + one static feature.
+
+        Q is ``diag(qp**2, qp**2, qv**2, qv**2)`` per kinematic block (``qp``, ``qv`` the
+        position and velocity process noise) and ``static_noise_scale * qp**2`` for the
+        static value; R is the squared measurement noise of each measured value; P0 is 100 per kinematic state and 25 for the static one (the extractors'
+        initial states).
+        """
+        ns, nm = 4 * n_kinematic + 1, 2 * n_kinematic + 1
+        F, H = np.eye(ns), np.zeros((nm, ns))
+        q, r, p0 = np.zeros(ns), np.zeros(nm), np.zeros(ns)
+        pos_var, vel_var = process_noise_position**2, process_noise_velocity**2
+        for k in range(n_kinematic):
+            s, m = 4 * k, 2 * k
+            F[s, s + 2] = F[s + 1, s + 3] = dt
+            H[m, s] = H[m + 1, s + 1] = 1.0
+            q[s : s + 4] = (pos_var, pos_var, vel_var, vel_var)
+            r[m : m + 2] = measurement_noise_position**2
+            p0[s : s + 4] = KINEMATIC_P0
+        H[-1, -1] = 1.0
+        q[-1] = static_noise_scale * pos_var
+        r[-1] = measurement_noise_static**2
+        p0[-1] = STATIC_P0
+        return cls(F, H, np.diag(q), np.diag(r), np.diag(p0), n_kinematic)
+
+    def initial_state(self, z: np.ndarray) -> np.ndarray:
+        """Return the state of a first measurement ``z`` (positions, zero velocities)."""
+        x = np.zeros(self.F.shape[0])
+        for k in range(self.n_kinematic):
+            x[4 * k : 4 * k + 2] = z[2 * k : 2 * k + 2]
+        x[-1] = z[-1]
+        return x
+
+    def predict(self, x: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(F x, F P F^T + Q)`` (symmetrised)."""
+        P = self.F @ P @ self.F.T + self.Q
+        return self.F @ x, (P + P.T) / 2
+
+    def update(self, x: np.ndarray, P: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the state after measuring ``z`` (Joseph form, symmetrised)."""
+        S = self.H @ P @ self.H.T + self.R
+        K = np.linalg.solve(S, self.H @ P).T  # P H^T S^-1 (S, P symmetric)
+        A = np.eye(x.size) - K @ self.H
+        P = A @ P @ A.T + K @ self.R @ K.T
+        return x + K @ (z - self.H @ x), (P + P.T) / 2
+
+
+def rts_smooth(
+    model: KalmanModel, xs: Sequence[np.ndarray], Ps: Sequence[np.ndarray]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Rauch-Tung-Striebel smoothing of filtered states ``xs``/``Ps`` (one step apart)."""
+    xs_s, Ps_s = list(xs), list(Ps)
+    for k in range(len(xs) - 2, -1, -1):
+        x_pred, P_pred = model.predict(xs[k], Ps[k])
+        C = np.linalg.solve(P_pred, model.F @ Ps[k]).T  # P F^T P_pred^-1
+        xs_s[k] = xs[k] + C @ (xs_s[k + 1] - x_pred)
+        P = Ps[k] + C @ (Ps_s[k + 1] - P_pred) @ C.T
+        Ps_s[k] = (P + P.T) / 2
+    return xs_s, Ps_s
+
+
+def mahalanobis(model: KalmanModel, x: np.ndarray, P: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Return ``sqrt(r^T S^-1 r)`` for measurements ``z`` ((m,) or (k, m)) against state ``x``.
+
+    ``r = z - H x``, ``S = H P H^T + R`` with 1e-6 added to its diagonal; a singular ``S``
+    falls back to the pseudo-inverse (CostFunctions.cpp).
+    """
+    r = np.atleast_2d(z) - model.H @ x
+    S = model.H @ P @ model.H.T + model.R + _REG * np.eye(model.H.shape[0])
+    try:
+        solved = np.linalg.solve(S, r.T).T
+    except np.linalg.LinAlgError:
+        solved = r @ np.linalg.pinv(S, rcond=1e-10).T
+    d2 = np.einsum("ij,ij->i", r, solved)
+    out = np.sqrt(np.clip(d2, 0.0, None))
+    return out if np.ndim(z) > 1 else out[0]
+
+
+def outlier_entities(
+    model: KalmanModel,
+    frames: np.ndarray,
+    measurements: np.ndarray,
+    threshold: float,
+    warmup: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flag the measurements of one group that its smoothed track does not explain.
+
+    Port of WhiskerToolbox's ``OutlierDetection::process`` for one group: filter forward
+    over the group's frames (one predict per measurement), smooth backward (RTS), and flag
+    every measurement after the first ``warmup`` whose Mahalanobis cost against its smoothed
+    state exceeds ``threshold``.
+
+    Parameters
+    ----------
+    model : KalmanModel
+    frames : (n,) int
+        Sorted frames of the group's measurements (for the caller's bookkeeping).
+    measurements : (n, m) float
+        One measurement per frame.
+    threshold : float
+        Mahalanobis distance above which a measurement is an outlier.
+    warmup : int
+        Leading measurements never flagged (WhiskerToolbox: 3).
+
+    Returns
+    -------
+    flags : (n,) bool
+        Outliers.
+    costs : (n,) float
+        The cost of every measurement (NaN for the warm-up and when fewer than two).
+    """
+    n = frames.size
+    costs = np.full(n, np.nan)
+    if n < 2:
+        return np.zeros(n, bool), costs
+    x, P = model.initial_state(measurements[0]), model.P0.copy()
+    xs, Ps = [], []
+    for z in measurements:
+        x, P = model.predict(x, P)
+        x, P = model.update(x, P, z)
+        xs.append(x)
+        Ps.append(P)
+    xs, Ps = rts_smooth(model, xs, Ps)
+    for k in range(warmup, n):
+        costs[k] = mahalanobis(model, xs[k], Ps[k], measurements[k])
+    return np.nan_to_num(costs, nan=-np.inf) > threshold, costs
+
+
+@dataclass
+class _Track:
+    group: str
+    anchors: dict[int, int]  # frame -> row of the anchor line
+    start: int
+    end: int
+    x: np.ndarray
+    P: np.ndarray
+    frame: int
+
+
+def kalman_assign(
+    model: KalmanModel,
+    table: LineTable,
+    features: np.ndarray,
+    anchors: dict[str, dict[int, int]],
+    free: np.ndarray,
+    gate: float,
+    ctx: TransformContext,
+) -> dict[str, list[int]]:
+    """Assign free lines to anchor groups by Kalman tracking between their anchors.
+
+    Every group with anchors on at least two frames gets a track from its first to its last
+    anchor frame, started from its first anchor. Frame by frame (frames with lines only),
+    each track is predicted once per frame elapsed; a track with an anchor on the frame is
+    updated with it; the other tracks compete for the frame's free lines through
+    :func:`scipy.optimize.linear_sum_assignment` on the Mahalanobis cost, and a pair is
+    kept when its cost is at most ``gate`` (the track is then updated with that line,
+    otherwise it coasts).
+
+    Parameters
+    ----------
+    model : KalmanModel
+    table : LineTable
+    features : (E, m) float
+        The measurement of every line of ``table``.
+    anchors : dict
+        ``{group: {frame: row}}`` of the grouped lines.
+    free : (E,) bool
+        Lines that may be assigned (in no group).
+    gate : float
+        Largest Mahalanobis cost accepted.
+    ctx : TransformContext
+        Progress and cancel.
+
+    Returns
+    -------
+    dict
+        ``{group: rows assigned}`` for each tracked group (possibly empty).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    tracks = []
+    for group, by_frame in anchors.items():
+        if len(by_frame) < 2:
+            continue
+        start, end = min(by_frame), max(by_frame)
+        z0 = features[by_frame[start]]
+        tracks.append(
+            _Track(group, by_frame, start, end, model.initial_state(z0), model.P0.copy(), start)
+        )
+    out: dict[str, list[int]] = {t.group: [] for t in tracks}
+    if not tracks:
+        return out
+    lo, hi = min(t.start for t in tracks), max(t.end for t in tracks)
+    frames = np.unique(table.times)
+    order = np.argsort(table.times, kind="stable")
+    bounds = np.searchsorted(table.times[order], frames)
+    bounds = np.append(bounds, order.size)
+    span = np.flatnonzero((frames > lo) & (frames <= hi))
+    for done, i in enumerate(span):
+        ctx.tick(done, span.size)
+        t = int(frames[i])
+        rows = order[bounds[i] : bounds[i + 1]]
+        active = [tr for tr in tracks if tr.start < t <= tr.end]
+        competing = []
+        for tr in active:
+            for _ in range(t - tr.frame):
+                tr.x, tr.P = model.predict(tr.x, tr.P)
+            tr.frame = t
+            if t in tr.anchors:
+                tr.x, tr.P = model.update(tr.x, tr.P, features[tr.anchors[t]])
+            else:
+                competing.append(tr)
+        candidates = rows[free[rows]]
+        if not competing or candidates.size == 0:
+            continue
+        cost = np.stack([mahalanobis(model, tr.x, tr.P, features[candidates]) for tr in competing])
+        ti, ci = linear_sum_assignment(cost)
+        for a, b in zip(ti, ci, strict=True):
+            if cost[a, b] <= gate:
+                tr, row = competing[a], int(candidates[b])
+                tr.x, tr.P = model.update(tr.x, tr.P, features[row])
+                out[tr.group].append(row)
+                free[row] = False
+    return out
