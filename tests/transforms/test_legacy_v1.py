@@ -21,6 +21,7 @@ REFERENCE_V1 = [
     "Group Intervals", "Boolean Operation", "Calculate Line Angle", "Calculate Line Curvature",
     "Calculate Line to Point Distance", "Clip Line by Reference Line", "Extract Point from Line",
     "Extract Line Subsegment", "Resample Line", "Line Base Flip",
+    "Line Alignment to Bright Features", "Track Points Through Masks (Particle Filter)",
 ]  # fmt: skip
 
 
