@@ -74,8 +74,6 @@ __all__ = ["DEFAULT_SEED", "MaskPointTracker", "track_points"]
 DEFAULT_SEED = 20240917
 """Seed of the random generator of every run of the registered operation."""
 
-_CHUNK = 4_000_000  # distance-matrix entries computed at once
-
 
 def _round(x: np.ndarray) -> np.ndarray:
     """Round halves away from zero (C++ ``std::round``)."""
@@ -87,7 +85,7 @@ def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt((d * d).sum(axis=-1))
 
 
-def nearest_pixels(targets: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+def nearest_pixels(targets: np.ndarray, pixels: np.ndarray, tree: Any = None) -> np.ndarray:
     """Return the mask pixel nearest each target (the first in ``pixels`` order on ties).
 
     Parameters
@@ -95,16 +93,90 @@ def nearest_pixels(targets: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     targets : (K, 2) int64 array
     pixels : (M, 2) int64 array
         Empty: the targets are returned.
+    tree : scipy.spatial.cKDTree, optional
+        A tree of ``pixels`` already built.
     """
     if pixels.shape[0] == 0:
         return targets.copy()
+    if tree is None:
+        from scipy.spatial import cKDTree
+
+        tree = cKDTree(pixels)
     uniq, inv = np.unique(targets, axis=0, return_inverse=True)
-    out = np.empty_like(uniq)
-    step = max(1, _CHUNK // pixels.shape[0])
-    for lo in range(0, uniq.shape[0], step):
-        d = uniq[lo : lo + step, None, :] - pixels[None, :, :]
-        out[lo : lo + step] = pixels[np.argmin((d * d).sum(axis=-1), axis=1)]
-    return out[inv.ravel()]
+    dist, _ = tree.query(uniq)
+    # every pixel at the nearest distance (integer squared distances: a tiny tolerance
+    # cannot reach the next one), then the first of them in pixel order
+    ties = tree.query_ball_point(uniq, dist + 1e-6)
+    best = np.fromiter((min(t) for t in ties), np.int64, count=len(ties))
+    return pixels[best][inv.ravel()]
+
+
+class _Frame:
+    """One frame's mask pixels with a KD-tree built on first use."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self.pixels = pixels
+        self._tree: Any = None
+        self._counts: tuple[np.ndarray, int, int] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.pixels.shape[0] == 0
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(self.pixels)
+        return self._tree
+
+    def nearest(self, targets: np.ndarray) -> np.ndarray:
+        return nearest_pixels(targets, self.pixels, self.tree if not self.empty else None)
+
+    def sample_near(
+        self, centres: np.ndarray, which: np.ndarray, radius: float, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw, for each ``centres[which[j]]``, a uniform mask pixel within ``radius``.
+
+        The draw is uniform over the frame's pixel list (a pixel listed twice, by two
+        overlapping masks, counts twice), as WhiskerToolbox's draw from its neighbour list.
+
+        Returns
+        -------
+        (J, 2) int64 array, (J,) bool array
+            The pixels drawn, and whether the centre had any pixel within ``radius`` (where
+            it had none the row is meaningless).
+        """
+        r = int(np.floor(radius))
+        dy, dx = np.mgrid[-r : r + 1, -r : r + 1]
+        d2 = (dx * dx + dy * dy).astype(np.float32).ravel()
+        keep = d2 <= np.float32(radius) * np.float32(radius)
+        offsets = np.column_stack((dx.ravel()[keep], dy.ravel()[keep]))  # (K, 2)
+        counts, x0, y0 = self._raster()
+        h, w = counts.shape
+        cand = centres[:, None, :] + offsets[None, :, :]  # (U, K, 2)
+        cx, cy = cand[..., 0] - x0, cand[..., 1] - y0
+        inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
+        mult = np.where(inside, counts[np.where(inside, cy, 0), np.where(inside, cx, 0)], 0)
+        totals = mult.sum(axis=1)
+        cum = np.cumsum(mult.ravel())
+        base = np.concatenate([[0], cum[mult.shape[1] - 1 :: mult.shape[1]][:-1]])
+        n = totals[which]
+        draw = rng.integers(0, np.maximum(n, 1))
+        flat = np.searchsorted(cum, base[which] + draw, side="right")
+        flat = np.minimum(flat, cum.size - 1)
+        picked = cand.reshape(-1, 2)[flat]
+        return picked, n > 0
+
+    def _raster(self) -> tuple[np.ndarray, int, int]:
+        if self._counts is None:
+            lo = self.pixels.min(axis=0)
+            span = self.pixels.max(axis=0) - lo + 1
+            lin = (self.pixels[:, 1] - lo[1]) * span[0] + (self.pixels[:, 0] - lo[0])
+            counts = np.bincount(lin, minlength=int(span[0] * span[1]))
+            self._counts = (counts.reshape(int(span[1]), int(span[0])), int(lo[0]), int(lo[1]))
+        return self._counts
 
 
 @dataclass
@@ -150,7 +222,7 @@ class MaskPointTracker:
         self.rng = rng
 
     def track(self, start: np.ndarray, end: np.ndarray, masks: Sequence[np.ndarray]) -> np.ndarray:
-        """Positions ``(len(masks), 2)`` int64 from ``start`` (first mask) to ``end`` (last).
+        """Return positions ``(len(masks), 2)`` int64 from ``start`` (first mask) to ``end``.
 
         ``start`` and ``end`` are integer pixels; ``masks`` holds each frame's ``(M, 2)``
         int64 pixels. The first and last rows are ``start`` and ``end``.
@@ -160,9 +232,9 @@ class MaskPointTracker:
         v0 = np.zeros(2)
         if self.velocity and len(masks) > 1:
             v0 = (end - start).astype(np.float64) / (len(masks) - 1)
-        history = [self._initial(start, masks[0], v0)]
+        history = [self._initial(start, _Frame(masks[0]), v0)]
         for mask in masks[1:]:
-            history.append(self._resample(self._predict(history[-1], mask)))
+            history.append(self._resample(self._predict(history[-1], _Frame(mask))))
         return self._smooth(history, start, end)
 
     def _velocity_noise(self) -> np.ndarray:
@@ -170,47 +242,57 @@ class MaskPointTracker:
             return np.zeros((self.n, 2))
         return self.rng.normal(0.0, self.noise, (self.n, 2))
 
-    def _initial(self, start: np.ndarray, mask: np.ndarray, v0: np.ndarray) -> _Particles:
-        near = mask[_dist(mask, start) <= self.radius] if mask.shape[0] else mask
-        if near.shape[0] == 0:
-            pos = np.repeat(nearest_pixels(start[None], mask), self.n, axis=0)
+    def _initial(self, start: np.ndarray, frame: _Frame, v0: np.ndarray) -> _Particles:
+        near = np.zeros(1, bool)
+        if not frame.empty:
+            pos, near = frame.sample_near(
+                start[None], np.zeros(self.n, np.int64), self.radius, self.rng
+            )
+        if not near[0]:
+            pos = np.repeat(frame.nearest(start[None]), self.n, axis=0)
             w = np.zeros(self.n)
         else:
-            pos = near[self.rng.integers(0, near.shape[0], self.n)]
             w = -_dist(pos, start) / self.radius
         return _Particles(pos, v0 + self._velocity_noise(), w)
 
-    def _predict(self, p: _Particles, mask: np.ndarray) -> _Particles:
-        if mask.shape[0] == 0:
+    def _jump(self, pos: np.ndarray, which: np.ndarray, frame: _Frame) -> None:
+        pos[which] = frame.pixels[self.rng.integers(0, frame.pixels.shape[0], which.size)]
+
+    def _predict(self, p: _Particles, frame: _Frame) -> _Particles:
+        if frame.empty:
             return p
         w = p.w.copy()
         if self.velocity:
             predicted = np.maximum(_round(p.pos + p.vel), 0).astype(np.int64)
-            pos = nearest_pixels(predicted, mask)
+            pos = frame.nearest(predicted)
             vel = p.vel + self._velocity_noise()
             w -= _dist(predicted, pos) / self.radius
             jump = np.flatnonzero(self.rng.random(self.n) < self.p_walk * 0.1)
-            pos[jump] = mask[self.rng.integers(0, mask.shape[0], jump.size)]
+            self._jump(pos, jump, frame)
             w[jump] -= 2.0
             return _Particles(pos, vel, w)
         pos = p.pos.copy()
         walk = self.rng.random(self.n) < self.p_walk
         jump = np.flatnonzero(walk)
-        pos[jump] = mask[self.rng.integers(0, mask.shape[0], jump.size)]
+        self._jump(pos, jump, frame)
         w[jump] -= _dist(p.pos[jump], pos[jump]) / (2.0 * self.radius)
         local = np.flatnonzero(~walk)
-        uniq, inv = np.unique(p.pos[local], axis=0, return_inverse=True)
-        inv = inv.ravel()
-        for i, centre in enumerate(uniq):
-            members = local[inv == i]
-            near = mask[_dist(mask, centre) <= self.radius]
-            if near.shape[0] == 0:
-                pos[members] = nearest_pixels(centre[None], mask)[0]
-                w[members] -= _dist(centre, pos[members]) / self.radius
-            else:
-                pos[members] = near[self.rng.integers(0, near.shape[0], members.size)]
-                w[members] -= _dist(centre, pos[members]) / (10.0 * self.radius)
+        if local.size:
+            self._local_step(p.pos, pos, w, local, frame)
         return _Particles(pos, p.vel, w)
+
+    def _local_step(
+        self, old: np.ndarray, pos: np.ndarray, w: np.ndarray, local: np.ndarray, frame: _Frame
+    ) -> None:
+        """Move ``local`` particles to a random mask pixel within the radius (else the nearest)."""
+        uniq, inv = np.unique(old[local], axis=0, return_inverse=True)
+        picked, has = frame.sample_near(uniq, inv.ravel(), self.radius, self.rng)
+        moved, lost = local[has], local[~has]
+        pos[moved] = picked[has]
+        w[moved] -= _dist(old[moved], pos[moved]) / (10.0 * self.radius)
+        if lost.size:
+            pos[lost] = frame.nearest(old[lost])
+            w[lost] -= _dist(old[lost], pos[lost]) / self.radius
 
     def _resample(self, p: _Particles) -> _Particles:
         weights = np.exp(p.w - p.w.max())
