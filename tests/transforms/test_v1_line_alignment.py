@@ -112,8 +112,10 @@ def test_nothing_bright_or_no_width_leaves_the_vertex():
 
 def test_aligned_vertices_are_clamped_to_the_image():
     # WhiskerToolbox's fwhm centre keeps an outside vertex; its line pass then clamps it
-    out = align_vertices(np.array([[140, 150], [150, 150], [160, 150]], np.float32), _image())
-    np.testing.assert_array_equal(out[0], [[99, 99]] * 3)
+    outside = np.array([[140, 150], [150, 150], [160, 150]], np.float32)
+    for width in (20, 0):
+        out = align_vertices(outside, _image(), width)
+        np.testing.assert_array_equal(out[0], [[99, 99]] * 3)
 
 
 def test_short_lines_pass_through_unchanged():

@@ -172,33 +172,31 @@ def align_vertices(
     if perpendicular_range < 0:
         raise ValueError(f"perpendicular_range must be >= 0, got {perpendicular_range}")
     perp = perpendicular_directions(xy)
-    usable = np.any(perp != 0, axis=1) & (width > 0)
+    defined = np.flatnonzero(np.any(perp != 0, axis=1))  # others are kept as they are
     img = np.asarray(image, np.float32)
     h, w = img.shape
-    if output_mode == "FWHM_PROFILE_EXTENTS":
-        out = np.repeat(xy[:, None, :], 3, axis=1)  # (N, 3, 2): vertex repeated when undefined
-    else:
-        out = xy.copy()
-    k = np.flatnonzero(usable)
-    if k.size:
+    extents = output_mode == "FWHM_PROFILE_EXTENTS"
+    # (N, 3, 2) with the vertex repeated where nothing is found, or (N, 2)
+    out = np.repeat(xy[:, None, :], 3, axis=1) if extents else xy.copy()
+    if width > 0 and defined.size:
+        k = defined
         start, left, peak, right, weight = _profile_fits(
             xy[k], perp[k], img, width, perpendicular_range
         )
         found = weight.sum(axis=1) > 0
-        if output_mode == "FWHM_PROFILE_EXTENTS":
-            centre_l = _weighted(start, perp[k], left, weight)
-            centre_p = _weighted(start, perp[k], peak, weight)
-            centre_r = _weighted(start, perp[k], right, weight)
-            fits = np.stack((centre_l, centre_p, centre_r), axis=1)
+        if extents:
+            fits = np.stack(
+                [_weighted(start, perp[k], off, weight) for off in (left, peak, right)], axis=1
+            )
             out[k[found]] = fits[found]
         else:
             centre = _weighted(start, perp[k], (left + right) / np.float32(2), weight)
-            moved = np.where(found[:, None], centre, xy[k])
-            moved[:, 0] = np.clip(moved[:, 0], 0, w - 1)
-            moved[:, 1] = np.clip(moved[:, 1], 0, h - 1)
-            out[k] = moved
-    if output_mode == "FWHM_PROFILE_EXTENTS":
+            out[k[found]] = centre[found]
+    if extents:
         return list(out)
+    # WhiskerToolbox clamps every vertex it tried to align (width <= 0 and no ridge included)
+    out[defined, 0] = np.clip(out[defined, 0], 0, w - 1)
+    out[defined, 1] = np.clip(out[defined, 1], 0, h - 1)
     return [out]
 
 
