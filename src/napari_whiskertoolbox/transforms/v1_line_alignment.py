@@ -207,10 +207,12 @@ def _gray(frame: np.ndarray) -> np.ndarray:
 
 
 def media_frames(times: np.ndarray, clock: TimeFrame | None, media: Bound) -> np.ndarray:
-    """Frame indices of ``media`` at ``times`` of ``clock`` (-1 where it has no frame).
+    """Return the frame indices of ``media`` at ``times`` of ``clock``.
 
     Without both clocks (or with the same clock) the indices are used as they are, as
-    WhiskerToolbox does; otherwise through ticks (nearest frame, ties to the earlier).
+    WhiskerToolbox does, and -1 marks an index the media does not have. Otherwise they go
+    through ticks: the media frame nearest each time (ties to the earlier; times beyond
+    the media clock's span read its first or last frame).
     """
     frames = np.asarray(times, np.int64)
     target = media.clock
@@ -254,7 +256,16 @@ def line_alignment(inputs: Sequence[Bound], p: Params, ctx: TransformContext) ->
 
     Frames of the lines are looked up on the media's clock (see :func:`media_frames`);
     frames the media does not have are left out of the output, as WhiskerToolbox skips
-    frames whose image is empty. The output keeps the lines' image size and clock.
+    frames whose image is empty. Frames are read as stored (``use_processed_data`` is
+    accepted: there is no processing chain here); colour frames are averaged over their
+    channels (WhiskerToolbox aligns on 8-bit or float gray data). The output keeps the
+    lines' image size and clock.
+
+    Raises
+    ------
+    TransformError
+        ``media_data`` names no key, a key that is not a video or image stack, or media
+        without frames.
     """
     data: LineData = inputs[0].data
     media_bound: Bound = p.media_data
