@@ -44,6 +44,9 @@ Differences from WhiskerToolbox, and why:
   generator is seeded with :data:`DEFAULT_SEED` (``seed`` in :func:`track_points`), so runs
   are reproducible, and the parameters use the names of WhiskerToolbox's parameter struct.
   Draws differ from WhiskerToolbox's, so results agree in distribution, not bit for bit.
+* Clocks: WhiskerToolbox reads the masks at the points' frame indices; here, when points
+  and masks are on different clocks, each point frame reads the mask frame nearest its time
+  (the same clock, or no clock: the indices as they are).
 * A negative predicted coordinate becomes 0 (WhiskerToolbox casts it to ``uint32``, which
   is undefined behaviour in C++). Output points get fresh entity ids (WhiskerToolbox
   reuses one id of the group for all of them).
