@@ -15,6 +15,7 @@ from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.transforms import TransformError, apply_transform, run_transform
 from napari_whiskertoolbox.transforms.v1_particle_filter import (
     DEFAULT_SEED,
+    _Frame,
     nearest_pixels,
     track_points,
 )
@@ -203,3 +204,23 @@ def test_bad_parameters_and_keys_are_named():
         run_transform(dm, NAME, "labels", "o", {"mask_data": "blob", "num_particles": 0})
     with pytest.raises(TransformError, match="unknown parameter 'random_seed'"):
         run_transform(dm, NAME, "labels", "o", {"mask_data": "blob", "random_seed": 3})
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_neighbour_draws_are_uniform_over_the_listed_pixels(big):
+    # WT draws uniformly from its neighbour list: a pixel listed by two overlapping masks
+    # is drawn twice as often. Small masks take the per-pixel path, large ones the disk's
+    # offsets; both must agree.
+    a, b = [10, 10], [12, 10]
+    listed = [a, a, a, b]
+    if big:
+        listed += _rect(40, 120, 40, 120).tolist()  # far away; more pixels than the disk
+    frame = _Frame(np.asarray(listed, np.int64))
+    centres = np.array([[11, 10], [200, 200]], np.int64)
+    which = np.r_[np.zeros(20_000, np.int64), 1]
+    picked, found = frame.sample_near(centres, which, 3.0, np.random.default_rng(5))
+    assert found[:-1].all()
+    assert not found[-1]  # nothing within 3 px of (200, 200)
+    share_a = np.all(picked[:-1] == a, axis=1).mean()
+    assert np.all(np.all(picked[:-1] == a, axis=1) | np.all(picked[:-1] == b, axis=1))
+    assert share_a == pytest.approx(0.75, abs=0.02)

@@ -74,6 +74,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_SEED", "MaskPointTracker", "track_points"]
 
+_CHUNK = 2_000_000  # candidate pixels examined at once when drawing neighbours
+
 DEFAULT_SEED = 20240917
 """Seed of the random generator of every run of the registered operation."""
 
@@ -152,25 +154,42 @@ class _Frame:
             it had none the row is meaningless).
         """
         r = int(np.floor(radius))
+        r2 = np.float32(radius) * np.float32(radius)
         dy, dx = np.mgrid[-r : r + 1, -r : r + 1]
-        d2 = (dx * dx + dy * dy).astype(np.float32).ravel()
-        keep = d2 <= np.float32(radius) * np.float32(radius)
+        keep = (dx * dx + dy * dy).astype(np.float32).ravel() <= r2
         offsets = np.column_stack((dx.ravel()[keep], dy.ravel()[keep]))  # (K, 2)
+        # candidates per centre: the disk's offsets, or every listed pixel when fewer
+        by_pixel = self.pixels.shape[0] <= offsets.shape[0]
+        width = self.pixels.shape[0] if by_pixel else offsets.shape[0]
+        picked = np.zeros((which.size, 2), np.int64)
+        found = np.zeros(which.size, bool)
+        step = max(1, _CHUNK // max(width, 1))
+        for lo in range(0, centres.shape[0], step):
+            c = centres[lo : lo + step]
+            if by_pixel:
+                d = self.pixels[None, :, :] - c[:, None, :]
+                mult = ((d * d).sum(axis=-1).astype(np.float32) <= r2).astype(np.int64)
+            else:
+                mult = self._multiplicity(c[:, None, :] + offsets[None, :, :])
+            sel = np.flatnonzero((which >= lo) & (which < lo + c.shape[0]))
+            row = which[sel] - lo
+            cum = np.cumsum(mult.ravel())
+            base = np.concatenate([[0], cum[width - 1 :: width][:-1]])
+            n = mult.sum(axis=1)[row]
+            draw = rng.integers(0, np.maximum(n, 1))
+            flat = np.minimum(np.searchsorted(cum, base[row] + draw, side="right"), cum.size - 1)
+            col = flat % width
+            picked[sel] = self.pixels[col] if by_pixel else c[flat // width] + offsets[col]
+            found[sel] = n > 0
+        return picked, found
+
+    def _multiplicity(self, cand: np.ndarray) -> np.ndarray:
+        """How many times each candidate pixel ``(..., 2)`` is listed in the frame."""
         counts, x0, y0 = self._raster()
         h, w = counts.shape
-        cand = centres[:, None, :] + offsets[None, :, :]  # (U, K, 2)
         cx, cy = cand[..., 0] - x0, cand[..., 1] - y0
         inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
-        mult = np.where(inside, counts[np.where(inside, cy, 0), np.where(inside, cx, 0)], 0)
-        totals = mult.sum(axis=1)
-        cum = np.cumsum(mult.ravel())
-        base = np.concatenate([[0], cum[mult.shape[1] - 1 :: mult.shape[1]][:-1]])
-        n = totals[which]
-        draw = rng.integers(0, np.maximum(n, 1))
-        flat = np.searchsorted(cum, base[which] + draw, side="right")
-        flat = np.minimum(flat, cum.size - 1)
-        picked = cand.reshape(-1, 2)[flat]
-        return picked, n > 0
+        return np.where(inside, counts[np.where(inside, cy, 0), np.where(inside, cx, 0)], 0)
 
     def _raster(self) -> tuple[np.ndarray, int, int]:
         if self._counts is None:
