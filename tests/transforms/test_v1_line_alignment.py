@@ -224,3 +224,15 @@ def test_bad_parameters_and_keys_are_named(tmp_path):
         run_transform(dm, NAME, "whisker", "a", {"media_data": "media", "approach": "FAST"})
     with pytest.raises(TransformError, match="unknown parameter 'media'"):
         run_transform(dm, NAME, "whisker", "a", {"media": "media"})
+
+
+def test_many_vertices_are_aligned_in_chunks_like_one_by_one():
+    # 400 vertices x 21 profiles x 201 samples: more than one chunk of profiles
+    img = _image([60])
+    xs = np.linspace(1, 98, 400, dtype=np.float32)
+    line = np.column_stack((xs, 50 + 3 * np.sin(xs / 7))).astype(np.float32)
+    whole = align_vertices(line, img, 20, 200)[0]
+    np.testing.assert_allclose(whole[:, 1], 60, atol=1)
+    for i in (1, 137, 398):  # as the middle vertex of 3 it has the same perpendicular
+        part = align_vertices(line[i - 1 : i + 2], img, 20, 200)[0]
+        np.testing.assert_array_equal(part[1], whole[i])

@@ -49,6 +49,7 @@ __all__ = ["align_vertices", "perpendicular_directions", "round_half_away"]
 
 APPROACHES = ("PEAK_WIDTH_HALF_MAX", "GAUSSIAN_FIT", "THRESHOLD_BASED")
 OUTPUT_MODES = ("ALIGNED_VERTICES", "FWHM_PROFILE_EXTENTS")
+_CHUNK = 1_000_000  # profile samples computed at once
 
 
 def round_half_away(x: np.ndarray) -> np.ndarray:
@@ -178,8 +179,10 @@ def align_vertices(
     extents = output_mode == "FWHM_PROFILE_EXTENTS"
     # (N, 3, 2) with the vertex repeated where nothing is found, or (N, 2)
     out = np.repeat(xy[:, None, :], 3, axis=1) if extents else xy.copy()
-    if width > 0 and defined.size:
-        k = defined
+    samples = (2 * (width // 2) + 1) * (perpendicular_range + 1)  # per vertex
+    step = max(1, _CHUNK // max(samples, 1))
+    for lo in range(0, defined.size if width > 0 else 0, step):
+        k = defined[lo : lo + step]
         start, left, peak, right, weight = _profile_fits(
             xy[k], perp[k], img, width, perpendicular_range
         )
