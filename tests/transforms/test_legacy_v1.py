@@ -24,6 +24,8 @@ REFERENCE_V1 = [
     # entity groups (v1_line_groups)
     "Group Lines by Index", "Group Lines by Proximity", "Group Lines using Kalman Filtering",
     "Line Outlier Detection", "Line Group to Digital Intervals",
+    # line alignment and particle filter
+    "Line Alignment to Bright Features", "Track Points Through Masks (Particle Filter)",
 ]  # fmt: skip
 
 

@@ -28,7 +28,9 @@ from napari_whiskertoolbox.transforms import (  # noqa: F401
     masks,
     points,
     tensors,
+    v1_line_alignment,
     v1_line_groups,
+    v1_particle_filter,
     values,
 )
 from napari_whiskertoolbox.transforms.api import apply_transform, describe, names, run_transform

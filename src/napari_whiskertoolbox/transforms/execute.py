@@ -127,7 +127,18 @@ def resolve_key_params(spec: TransformSpec, params: Params, lookup: KeyLookup | 
                     parameter=param.name,
                     value=value,
                 )
-            bound = lookup(value)
+            try:
+                bound = lookup(value)
+            except TransformError as exc:
+                if exc.parameter is not None:
+                    raise
+                raise TransformError(
+                    f"parameter '{param.name}': {exc.reason}",
+                    transform=spec.name,
+                    parameter=param.name,
+                    value=value,
+                    key=exc.key,
+                ) from exc
         kind = data_type_of(bound.data)
         if param.key_kinds and kind not in param.key_kinds:
             raise TransformError(

@@ -69,8 +69,6 @@ V1_TO_V2: dict[str, str] = {
 """V1 display name → the TransformsV2 transform sharing its implementation."""
 
 V1_UNSUPPORTED: dict[str, str] = {
-    "Line Alignment to Bright Features": "its perpendicular-profile search is not specified in the reference",
-    "Track Points Through Masks (Particle Filter)": "a stochastic tracker not specified in the reference",
     "Whisker Tracing": "it needs the Janelia whisker tracker on video frames",
 }
 """V1 operations WhiskerToolbox has that this package does not provide, with the reason."""
