@@ -20,7 +20,7 @@ REFERENCE_V1 = [
     "Interval Peak Detection", "Hilbert Phase", "Scale and Normalize", "Filter",
     "Group Intervals", "Boolean Operation", "Calculate Line Angle", "Calculate Line Curvature",
     "Calculate Line to Point Distance", "Clip Line by Reference Line", "Extract Point from Line",
-    "Extract Line Subsegment", "Resample Line", "Line Base Flip",
+    "Extract Line Subsegment", "Resample Line", "Line Base Flip", "Whisker Tracing",
 ]  # fmt: skip
 
 
@@ -293,7 +293,7 @@ def test_block_runs_by_phase_with_variables_and_temporaries():
             {"transform_name": "CalculateMaskArea"},
             r"is a TransformsV2 name; .* \(its V1 name is 'Calculate Area'\)",
         ),
-        ({"transform_name": "Whisker Tracing"}, "not supported here"),
+        ({"transform_name": next(iter(V1_UNSUPPORTED))}, "not supported here"),
         ({"transform_name": "Frobnicate"}, "unknown V1 operation 'Frobnicate'"),
         ({"step_id": "touch"}, "duplicate step_id"),
         ({"phase": -1}, "'phase' must be >= 0"),

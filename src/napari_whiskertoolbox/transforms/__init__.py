@@ -28,6 +28,7 @@ from napari_whiskertoolbox.transforms import (  # noqa: F401
     masks,
     points,
     tensors,
+    v1_whisker_tracing,
     values,
 )
 from napari_whiskertoolbox.transforms.api import apply_transform, describe, names, run_transform

@@ -76,7 +76,6 @@ V1_UNSUPPORTED: dict[str, str] = {
     "Line Outlier Detection": "it edits entity groups (side effects), not a pure transform",
     "Line Group to Digital Intervals": "it reads entity groups; not specified in the reference",
     "Track Points Through Masks (Particle Filter)": "a stochastic tracker not specified in the reference",
-    "Whisker Tracing": "it needs the Janelia whisker tracker on video frames",
 }
 """V1 operations WhiskerToolbox has that this package does not provide, with the reason."""
 
