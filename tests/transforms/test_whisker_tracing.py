@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import threading
@@ -11,9 +10,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 from _transforms_support import masks_of
-from _whisker_frames import Whisker, draw, whisker
 
 from _video_files import write_frames
+from _whisker_frames import Whisker, draw, tracker_skip_reason, whisker
 from napari_whiskertoolbox.core import DataManager, LineData, MaskData
 from napari_whiskertoolbox.core.media import ArrayMedia
 from napari_whiskertoolbox.io import load_config
@@ -35,7 +34,6 @@ from napari_whiskertoolbox.transforms.v1_whisker_tracing import (
     postprocess,
     remove_duplicates,
 )
-from napari_whiskertoolbox.transforms.whisk_pool import TracerPool
 from napari_whiskertoolbox.transforms.whisk_tracker import WHISK_DIR_ENV
 
 if TYPE_CHECKING:
@@ -145,19 +143,12 @@ def test_gray8_of_colour_and_16_bit_frames() -> None:
 @pytest.fixture(scope="module")
 def tracker_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tracker's working folder, its detector banks computed once for this module."""
-    if importlib.util.find_spec("whisk") is None:
-        pytest.skip("whisk-janelia is not installed: pip install 'napari-whiskertoolbox[tracing]'")
     folder = tmp_path_factory.mktemp("whisk")
+    reason = tracker_skip_reason(folder)
+    if reason is not None:
+        pytest.skip(reason)
     patch = pytest.MonkeyPatch()
     patch.setenv(WHISK_DIR_ENV, str(folder))
-    try:
-        with TracerPool(1, folder, TransformContext(), "probe"):
-            pass
-    except TransformError as exc:
-        patch.undo()
-        if "WhiskUnavailableError" in str(exc):  # installed, but FFmpeg 6 libraries missing
-            pytest.skip(f"whisk-janelia is installed but its tracker cannot load here: {exc}")
-        raise
     yield folder
     patch.undo()
 

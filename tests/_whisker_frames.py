@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
+
+from napari_whiskertoolbox.transforms import TransformContext, TransformError
+from napari_whiskertoolbox.transforms.whisk_pool import TracerPool
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -74,3 +82,21 @@ def draw(height: int, width: int, whiskers: list[Whisker], seed: int) -> np.ndar
             value = np.where(dist < radius, dark, np.where(dist < radius + 1, edge, np.inf))
             image[ys, xs] = np.minimum(image[ys, xs], value)
     return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+def tracker_skip_reason(folder: Path) -> str | None:
+    """Why the tracker cannot run here (None: it runs; its detector banks are now in ``folder``).
+
+    Not installed, or installed without the FFmpeg 6 libraries its library links (whisk
+    downloads them on first import; machines without that network access lack them).
+    """
+    if importlib.util.find_spec("whisk") is None:
+        return "whisk-janelia is not installed: pip install 'napari-whiskertoolbox[tracing]'"
+    try:
+        with TracerPool(1, folder, TransformContext(), "probe"):
+            pass
+    except TransformError as exc:
+        if "WhiskUnavailableError" in str(exc):
+            return f"whisk-janelia is installed but its tracker cannot load here: {exc}"
+        raise
+    return None
