@@ -269,3 +269,13 @@ def test_runs_from_a_config_transformations_block(tracker_dir, video, tmp_path) 
     assert dm.time_key("whiskers") == dm.time_key("media")
     _check_traced(dm.get_data("whiskers"), {i: _scene(i)[1::-1] for i in range(N_FRAMES)})
     dm.get_data("media").close()
+
+
+def test_tracing_extra_is_declared_and_in_testing() -> None:
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    assert any(req.startswith("whisk-janelia") for req in extras["tracing"])
+    assert "napari-whiskertoolbox[tracing]" in extras["testing"]

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
-import platformdirs
 
 from napari_whiskertoolbox.io.optional import require
-from napari_whiskertoolbox.io.user_dirs import APP_NAME
+from napari_whiskertoolbox.io.user_dirs import user_cache_dir
 
 __all__ = [
     "FEATURE",
@@ -65,11 +64,7 @@ def whisk_workdir() -> Path:
     banks there.
     """
     override = os.environ.get(WHISK_DIR_ENV)
-    folder = (
-        Path(override).expanduser()
-        if override
-        else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "whisk"
-    )
+    folder = Path(override).expanduser() if override else user_cache_dir() / "whisk"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
