@@ -255,16 +255,28 @@ def whisker_tracing(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -
     lines: list[np.ndarray] = []
     ctx.progress(0.0)
     start = time.perf_counter()
+    starts = list(range(0, n, batch))
+
+    def frames_of(lo: int) -> list[np.ndarray]:
+        return [gray8(media.frame(t)) for t in range(lo, min(lo + batch, n))]
+
+    def keep(lo: int, traced: list[list[np.ndarray]]) -> None:
+        for t, segments in zip(range(lo, lo + len(traced)), traced):
+            mask = None if masks is None else frame_mask(masks, t, width, height)
+            for w in postprocess(segments, p.whisker_length_threshold, p.clip_length, mask):
+                times.append(t)
+                lines.append(w)
+
     with TracerPool(n_workers, whisk_workdir(), ctx, NAME) as pool:
-        for lo in range(0, n, batch):
-            hi = min(lo + batch, n)
-            frames = [gray8(media.frame(t)) for t in range(lo, hi)]
-            for t, segments in zip(range(lo, hi), pool.trace(frames)):
-                mask = None if masks is None else frame_mask(masks, t, width, height)
-                for w in postprocess(segments, p.whisker_length_threshold, p.clip_length, mask):
-                    times.append(t)
-                    lines.append(w)
-            ctx.progress(hi / n)
+        # producer/consumer: the next batch is read, and the last one post-processed, while
+        # the workers trace
+        pending = pool.submit(frames_of(starts[0])) if starts else []
+        for k, lo in enumerate(starts):
+            upcoming = frames_of(starts[k + 1]) if k + 1 < len(starts) else []
+            traced = pool.collect(pending)
+            pending = pool.submit(upcoming)
+            keep(lo, traced)
+            ctx.progress(min(lo + batch, n) / n)
     seconds = time.perf_counter() - start
     ctx.log(
         f"{NAME}: {n} frames, {len(lines)} whiskers, {seconds:.1f} s "

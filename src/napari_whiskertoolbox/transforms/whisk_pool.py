@@ -165,8 +165,22 @@ class TracerPool:
                 self._ctx.check()
         return [f.result() for f in futures]
 
-    def trace(self, frames: list[np.ndarray]) -> list[list[np.ndarray]]:
-        """Return the segments of every frame (in order), the frames split among workers.
+    def submit(self, frames: list[np.ndarray]) -> list[Future[Any]]:
+        """Start tracing ``frames``, split among the workers; :meth:`collect` the result.
+
+        The caller may prepare the next frames meanwhile (one batch at a time per pool).
+        """
+        if not frames:
+            return []
+        n = min(self._n, len(frames))
+        bounds = [len(frames) * k // n for k in range(n + 1)]
+        return [
+            self._threads.submit(self._workers[k].trace, frames[bounds[k] : bounds[k + 1]])
+            for k in range(n)
+        ]
+
+    def collect(self, batch: list[Future[Any]]) -> list[list[np.ndarray]]:
+        """Return the segments of every frame of a submitted batch, in order.
 
         Raises
         ------
@@ -175,15 +189,11 @@ class TracerPool:
         TransformError
             A worker failed or ended.
         """
-        if not frames:
-            return []
-        n = min(self._n, len(frames))
-        bounds = [len(frames) * k // n for k in range(n + 1)]
-        futures = [
-            self._threads.submit(self._workers[k].trace, frames[bounds[k] : bounds[k + 1]])
-            for k in range(n)
-        ]
-        return [segments for part in self._wait(futures) for segments in part]
+        return [segments for part in self._wait(batch) for segments in part]
+
+    def trace(self, frames: list[np.ndarray]) -> list[list[np.ndarray]]:
+        """Return the segments of every frame (in order): :meth:`submit`, then :meth:`collect`."""
+        return self.collect(self.submit(frames))
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers (``kill``: at once, else once they finish their frames)."""
