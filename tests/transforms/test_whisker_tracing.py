@@ -26,6 +26,7 @@ from napari_whiskertoolbox.transforms import (
     describe,
     names,
     run_transform,
+    run_v1_transformations,
 )
 from napari_whiskertoolbox.transforms.v1_whisker_tracing import (
     clip_tip,
@@ -75,13 +76,19 @@ def test_listed_with_wt_parameters_and_defaults() -> None:
     }
 
 
-def test_without_whisk_the_error_names_the_extra(monkeypatch) -> None:
+def test_without_whisk_the_error_names_the_extra(monkeypatch, tmp_path) -> None:
     monkeypatch.setitem(sys.modules, "whisk", None)  # import machinery: "not installed"
     media = ArrayMedia(np.full((1, 32, 32), 200, np.uint8))
-    with pytest.raises(
-        MissingDependencyError, match=r"pip install 'napari-whiskertoolbox\[tracing\]'"
-    ):
+    extra = r"pip install 'napari-whiskertoolbox\[tracing\]'"
+    with pytest.raises(TransformError, match=extra) as caught:
         apply_transform(NAME, media, SEQUENTIAL)
+    assert isinstance(caught.value.__cause__, MissingDependencyError)
+    dm = DataManager()
+    dm.set_data("media", media)
+    block = {"steps": [{"step_id": "t", "transform_name": NAME, "input_key": "media"}]}
+    with pytest.raises(TransformError, match=extra):  # a failed step: configs load on
+        run_v1_transformations(dm, block)
+    assert dm.keys() == ["media"]
 
 
 def test_use_mask_data_without_a_key_is_an_error() -> None:

@@ -34,7 +34,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.core.ragged import ImageSize
-from napari_whiskertoolbox.io.optional import require_installed
+from napari_whiskertoolbox.io.optional import MissingDependencyError, require_installed
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import p_bool, p_float, p_int, p_key
@@ -245,7 +245,10 @@ def whisker_tracing(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -
     """Trace whiskers on every frame of the media (see the module doc for the steps)."""
     media: MediaData = inputs[0].data
     masks = _mask_source(p)
-    require_installed("whisk", FEATURE)
+    try:
+        require_installed("whisk", FEATURE)
+    except MissingDependencyError as exc:  # a failed step, as any (configs load on)
+        raise TransformError(str(exc)) from exc
     n = media.n_frames
     width, height = media.width, media.height
     parallel = bool(p.use_parallel_processing) and p.batch_size > 1
