@@ -35,6 +35,7 @@ from napari_whiskertoolbox.transforms.v1_whisker_tracing import (
     postprocess,
     remove_duplicates,
 )
+from napari_whiskertoolbox.transforms.whisk_pool import TracerPool
 from napari_whiskertoolbox.transforms.whisk_tracker import WHISK_DIR_ENV
 
 if TYPE_CHECKING:
@@ -286,3 +287,18 @@ def test_tracing_extra_is_declared_and_in_testing() -> None:
     extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
     assert any(req.startswith("whisk-janelia") for req in extras["tracing"])
     assert "napari-whiskertoolbox[tracing]" in extras["testing"]
+
+
+@pytest.mark.slow
+def test_a_cancel_while_the_banks_are_computed_leaves_no_partial_bank(tracker_dir, tmp_path):
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    cancel = threading.Event()
+    threading.Timer(2.0, cancel.set).start()  # computing the banks takes ~15 s
+    with (
+        pytest.raises(TransformCancelled),
+        TracerPool(1, folder, TransformContext(cancel=cancel), NAME),
+    ):
+        pass
+    assert not list(folder.glob("*.detectorbank"))
+    assert not [p for p in folder.iterdir() if p.is_dir()]  # the staging folder is gone

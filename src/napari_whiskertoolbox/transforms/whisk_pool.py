@@ -5,7 +5,9 @@ no re-import of the caller's ``__main__``, safe from a Qt application with threa
 in the tracker's working folder (:func:`~napari_whiskertoolbox.transforms.whisk_tracker.whisk_workdir`)
 and serving :func:`~napari_whiskertoolbox.transforms.whisk_tracker.serve`. The first worker
 starts alone, so that only it computes and saves libwhisk's detector banks when they are
-missing; the others then read them.
+missing; the others then read them. It computes them in a new subfolder, under a lock file
+(POSIX ``flock``) against other processes doing the same, and they are moved into the
+working folder only once written whole: a run cancelled meanwhile leaves no partial bank.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.transforms.child_process import POLL_S
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.whisk_tracker import PARAMETERS_FILE
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
 
     import numpy as np
 
@@ -31,6 +37,24 @@ if TYPE_CHECKING:
 __all__ = ["TracerPool", "usable_cpus"]
 
 _SERVE = "from napari_whiskertoolbox.transforms.whisk_tracker import serve; serve()"
+BANKS = ("line.detectorbank", "halfspace.detectorbank")
+"""libwhisk's detector banks, computed in its current directory when missing."""
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (POSIX ``flock``; no lock elsewhere)."""
+    with path.open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def usable_cpus() -> int:
@@ -121,6 +145,7 @@ class TracerPool:
         self._owner = owner
         self._workers: list[_Worker] = []
         self._logs: list[IO[bytes]] = []
+        self._staging: Path | None = None
         self._threads = ThreadPoolExecutor(self._n, thread_name_prefix="whisk")
 
     @property
@@ -130,8 +155,8 @@ class TracerPool:
 
     def __enter__(self) -> TracerPool:
         try:
-            self._start(1)
-            self._start(self._n - 1)
+            self._start_first()
+            self._start(self._n - 1, self._workdir)
         except BaseException:
             self.close(kill=True)
             raise
@@ -140,12 +165,33 @@ class TracerPool:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.close(kill=exc_type is not None)
 
-    def _start(self, count: int) -> None:
+    def _banks_ready(self) -> bool:
+        return all((self._workdir / name).is_file() for name in BANKS)
+
+    def _start_first(self) -> None:
+        if self._banks_ready():
+            self._start(1, self._workdir)
+            return
+        with _locked(self._workdir / "banks.lock"):
+            if self._banks_ready():  # another process made them meanwhile
+                self._start(1, self._workdir)
+                return
+            staging = Path(tempfile.mkdtemp(prefix="banks-", dir=self._workdir))
+            self._staging = staging
+            params = self._workdir / PARAMETERS_FILE
+            if params.is_file():  # the user's settings shape the banks
+                shutil.copy2(params, staging / PARAMETERS_FILE)
+            self._start(1, staging)
+            for name in (*BANKS, PARAMETERS_FILE):
+                if (staging / name).is_file() and not (self._workdir / name).exists():
+                    os.replace(staging / name, self._workdir / name)
+
+    def _start(self, count: int, cwd: Path) -> None:
         new = []
         for _ in range(count):
             log = (self._workdir / f"worker-{len(self._workers)}.log").open("wb")
             self._logs.append(log)
-            worker = _Worker(self._workdir, log)
+            worker = _Worker(cwd, log)
             self._workers.append(worker)
             new.append(worker)
         self._wait([self._threads.submit(w.ready) for w in new])
@@ -204,3 +250,6 @@ class TracerPool:
         for log in self._logs:
             log.close()
         self._logs = []
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
