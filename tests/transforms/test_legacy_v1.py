@@ -10,7 +10,7 @@ from _transforms_support import lines_of, masks_of, points_of
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, DigitalIntervalSeries
 from napari_whiskertoolbox.transforms import TransformError, apply_transform, names, run_transform
-from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2, V1_UNSUPPORTED
+from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2
 from napari_whiskertoolbox.transforms.v1_runner import parse_v1_block, run_v1_transformations
 
 REFERENCE_V1 = [
@@ -20,7 +20,7 @@ REFERENCE_V1 = [
     "Interval Peak Detection", "Hilbert Phase", "Scale and Normalize", "Filter",
     "Group Intervals", "Boolean Operation", "Calculate Line Angle", "Calculate Line Curvature",
     "Calculate Line to Point Distance", "Clip Line by Reference Line", "Extract Point from Line",
-    "Extract Line Subsegment", "Resample Line", "Line Base Flip",
+    "Extract Line Subsegment", "Resample Line", "Line Base Flip", "Whisker Tracing",
     # entity groups (v1_line_groups)
     "Group Lines by Index", "Group Lines by Proximity", "Group Lines using Kalman Filtering",
     "Line Outlier Detection", "Line Group to Digital Intervals",
@@ -29,9 +29,8 @@ REFERENCE_V1 = [
 ]  # fmt: skip
 
 
-def test_v1_names_are_registered_or_listed_as_unsupported():
+def test_every_v1_name_of_the_reference_is_registered():
     assert set(names("v1")) == set(REFERENCE_V1)
-    assert not set(V1_UNSUPPORTED) & set(names())
     for v1, v2 in V1_TO_V2.items():
         assert v1 in names("v1")
         assert v2 in names("v2")
@@ -298,7 +297,6 @@ def test_block_runs_by_phase_with_variables_and_temporaries():
             {"transform_name": "CalculateMaskArea"},
             r"is a TransformsV2 name; .* \(its V1 name is 'Calculate Area'\)",
         ),
-        ({"transform_name": "Whisker Tracing"}, "not supported here"),
         ({"transform_name": "Frobnicate"}, "unknown V1 operation 'Frobnicate'"),
         ({"step_id": "touch"}, "duplicate step_id"),
         ({"phase": -1}, "'phase' must be >= 0"),

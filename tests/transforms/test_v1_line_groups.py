@@ -26,7 +26,6 @@ from napari_whiskertoolbox.transforms import (
     run_v1_transformations,
 )
 from napari_whiskertoolbox.transforms.group_edit import GroupEdit
-from napari_whiskertoolbox.transforms.legacy_v1 import V1_UNSUPPORTED
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,9 +45,8 @@ def _line(y: float, x0: float = 10.0) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- registry and design
-def test_the_five_operations_are_registered_and_no_longer_unsupported() -> None:
+def test_the_five_operations_are_registered() -> None:
     for name in (*GROUP_OPS, "Line Group to Digital Intervals"):
-        assert name not in V1_UNSUPPORTED
         info = describe(name)
         assert info["engine"] == "v1"
         assert info["input_kinds"] == [["line"]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "CONFIG_DIR_ENV", "user_config_dir"]
+__all__ = ["APP_NAME", "CONFIG_DIR_ENV", "user_cache_dir", "user_config_dir"]
 
 APP_NAME = "napari-whiskertoolbox"
 CONFIG_DIR_ENV = "NAPARI_WHISKERTOOLBOX_CONFIG_DIR"
@@ -27,3 +27,13 @@ def user_config_dir(roaming: bool = True) -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=roaming))
+
+
+def user_cache_dir() -> Path:
+    r"""Return this application's user cache folder (not created).
+
+    platformdirs' user cache folder: ``$XDG_CACHE_HOME/napari-whiskertoolbox`` (default
+    ``~/.cache``) on Linux, ``~/Library/Caches/napari-whiskertoolbox`` on macOS,
+    ``%LOCALAPPDATA%\napari-whiskertoolbox\Cache`` on Windows. Files there can be made again.
+    """
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

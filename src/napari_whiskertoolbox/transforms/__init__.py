@@ -31,6 +31,7 @@ from napari_whiskertoolbox.transforms import (  # noqa: F401
     v1_line_alignment,
     v1_line_groups,
     v1_particle_filter,
+    v1_whisker_tracing,
     values,
 )
 from napari_whiskertoolbox.transforms.api import apply_transform, describe, names, run_transform

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.points import PointData
     from napari_whiskertoolbox.transforms.context import TransformContext
 
-__all__ = ["V1_TO_V2", "V1_UNSUPPORTED"]
+__all__ = ["V1_TO_V2"]
 
 V1_TO_V2: dict[str, str] = {
     "Calculate Area": "CalculateMaskArea",
@@ -67,11 +67,6 @@ V1_TO_V2: dict[str, str] = {
     "Line Base Flip": "FlipLineBase",
 }
 """V1 display name → the TransformsV2 transform sharing its implementation."""
-
-V1_UNSUPPORTED: dict[str, str] = {
-    "Whisker Tracing": "it needs the Janelia whisker tracker on video frames",
-}
-"""V1 operations WhiskerToolbox has that this package does not provide, with the reason."""
 
 DEFAULT_CANVAS = (256, 256)
 

@@ -23,7 +23,7 @@ from napari_whiskertoolbox.transforms.context import TransformContext, as_contex
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.execute import parse_params
 from napari_whiskertoolbox.transforms.json_fields import unknown_field_warnings
-from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2, V1_UNSUPPORTED
+from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2
 from napari_whiskertoolbox.transforms.pipeline import LOGGER
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 
@@ -82,10 +82,6 @@ def _error(message: str) -> TransformError:
 
 
 def _unknown_name(name: str, where: str) -> TransformError:
-    if name in V1_UNSUPPORTED:
-        return _error(
-            f"{where}: V1 operation '{name}' is not supported here: {V1_UNSUPPORTED[name]}"
-        )
     if name in REGISTRY and REGISTRY.get(name).engine != "v1":
         v1 = [k for k, v in V1_TO_V2.items() if v == name]
         hint = f" (its V1 name is '{v1[0]}')" if v1 else ""
