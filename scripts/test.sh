@@ -8,6 +8,9 @@ cd "$ROOT"
 ensure_system_packages
 ensure_venv testing
 
+echo "==> FFmpeg 6 libraries of the whisker tracker (whisk-janelia), from PyPI"
+"$PY" -m napari_whiskertoolbox setup-tracing
+
 echo "==> ruff"
 "$VENV/bin/ruff" check src tests benchmarks scripts
 "$VENV/bin/ruff" format --check src tests benchmarks scripts

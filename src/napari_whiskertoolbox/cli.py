@@ -1,4 +1,4 @@
-"""Command line: ``napari-whiskertoolbox {run,process,demo,pipeline,export-nwb,batch} ...`` (also ``python -m napari_whiskertoolbox``)."""
+"""Command line: ``napari-whiskertoolbox {run,process,demo,pipeline,export-nwb,batch,setup-tracing} ...`` (also ``python -m napari_whiskertoolbox``)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="open napari with the sample whisker session")
     demo.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     demo.add_argument("path", nargs="?", help="open this config/session instead of the sample")
+    tracing = sub.add_parser(
+        "setup-tracing",
+        help="install FFmpeg 6's libraries for Whisker Tracing from PyPI (Linux, once)",
+    )
+    tracing.add_argument("--folder", help="install there (default: the user cache folder)")
     _add_pipeline_command(sub)
     _add_batch_command(sub)
     _add_process_command(sub)
@@ -175,11 +180,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         from napari_whiskertoolbox.demo import launch
 
         return launch(path=args.path, screenshot=args.screenshot)
+    if args.command == "setup-tracing":
+        return _setup_tracing(args)
     if args.command == "batch":
         from napari_whiskertoolbox.batch.cli import run_from_args
 
         return run_from_args(args, script_args)
     return 2
+
+
+def _setup_tracing(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from napari_whiskertoolbox.transforms.whisk_ffmpeg import install_ffmpeg6
+
+    try:
+        folder = install_ffmpeg6(Path(args.folder) if args.folder else None)
+    except RuntimeError as exc:
+        print(f"napari-whiskertoolbox setup-tracing: {exc}", file=sys.stderr)
+        return 1
+    print(f"FFmpeg 6 libraries for the whisker tracker installed in {folder}")
+    return 0
 
 
 def _export_nwb(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.transforms.child_process import POLL_S
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.whisk_ffmpeg import worker_environment
 from napari_whiskertoolbox.transforms.whisk_tracker import PARAMETERS_FILE
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class _Worker:
 
     def __init__(self, workdir: Path, log: IO[bytes]) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        env = worker_environment(env)
         self.process = subprocess.Popen(
             [sys.executable, "-c", _SERVE],
             stdin=subprocess.PIPE,

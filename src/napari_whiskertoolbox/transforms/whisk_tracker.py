@@ -12,8 +12,9 @@ first time). So it only runs in worker processes started in :func:`whisk_workdir
 the caller's process.
 
 whisk-janelia's Linux library links FFmpeg 6 (``libavcodec.so.60``, ...), which ``import
-whisk`` downloads into its ``bin`` folder the first time (network needed) and preloads; when
-they are missing the library does not load and :class:`WhiskUnavailableError` says so.
+whisk`` downloads from GitHub into its ``bin`` folder the first time and preloads, or
+``napari-whiskertoolbox setup-tracing`` installs from PyPI (:mod:`.whisk_ffmpeg`); when they
+are missing the library does not load and :class:`WhiskUnavailableError` says so.
 """
 
 from __future__ import annotations
@@ -180,9 +181,9 @@ def load_tracer() -> JaneliaTracer:
         raise WhiskUnavailableError(
             f"whisk-janelia's tracker library {path} does not load ({exc}). It needs the "
             "FFmpeg 6 shared libraries (libavcodec.so.60, libavformat.so.60, libavutil.so.58, "
-            f"libswscale.so.7, libavdevice.so.60) in {path.parent} or on the library path; "
-            "whisk downloads them there on its first import (python -c 'import whisk', "
-            "with network access and the 'requests' package)"
+            f"libswscale.so.7, libavdevice.so.60) in {path.parent} or on the library path: "
+            "run 'napari-whiskertoolbox setup-tracing' once (takes them from PyPI), or let "
+            "whisk download them from GitHub on its first import (python -c 'import whisk')"
         ) from exc
     params = PARAMETERS_FILE.encode()
     if not Path(PARAMETERS_FILE).exists():
