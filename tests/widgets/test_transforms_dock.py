@@ -18,6 +18,7 @@ from qtpy.QtWidgets import QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager  # noqa: TC001
+from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.transforms import (
     AppliedSteps,
@@ -416,6 +417,29 @@ def test_pipeline_file_with_a_misspelt_parameter_opens_with_a_warning(
     assert "steps[0] 'a'" in status
     assert "did you mean 'position'?" in status
     assert dock.pipelines.library_list.count() == 1
+
+
+def test_a_preview_pending_when_the_viewer_closes_adds_no_layer(
+    make_napari_viewer, qtbot, sample, tmp_path
+):
+    """viewer.close() tears napari's layer controls down before the docks go; a preview
+    timer firing in between added its Shapes layer there and napari raised KeyError."""
+    viewer = make_napari_viewer()
+    _load(get_session(viewer), sample)
+    widget = TransformsWidget(viewer, library=PipelineLibrary(tmp_path / "library"))
+    viewer.window.add_dock_widget(widget, name="Transforms")
+    widget.select_transform("ResampleLine")
+    widget.input_combo.value = "whiskers"
+    widget.preview_check.value = True
+    assert widget.preview.layer is not None
+    widget.preview.clear()
+    get_session(viewer).set_frame(3)  # schedules the next preview
+    assert widget._preview_timer.isActive()
+    viewer_widget(viewer).close()  # what viewer.close() does first
+    assert not widget._preview_timer.isActive()
+    widget.update_preview()  # as if the timer had fired before the docks go
+    assert not [layer for layer in viewer.layers if layer.name.startswith("preview")]
+    viewer.close()
 
 
 def test_closing_after_a_run_leaves_no_timer_to_fire_on_a_deleted_dock(

@@ -70,6 +70,15 @@ def test_line_alignment_runs_from_its_form(dock, qtbot):
         dm.get_data("aligned").to_flat().coords, expected.to_flat().coords
     )
     assert dm.time_key("aligned") == dm.time_key("whiskers")
+    # the preview aligns the shown frame's whiskers to the same video frame as the run
+    session = get_session(dock.viewer)
+    session.set_frame(5)
+    dock.preview_check.value = True
+    qtbot.waitUntil(lambda: dock.preview_text.value.startswith("frame 5"), timeout=10_000)
+    assert "failed" not in dock.preview_text.value
+    shown = np.concatenate([np.asarray(d)[:, -2:] for d in dock.preview.layer.data])
+    frame = session.from_display("whiskers", 5)
+    np.testing.assert_allclose(shown[:, ::-1], np.concatenate(expected.at(frame)), atol=1e-3)
 
 
 def test_particle_filter_runs_from_its_form(dock, qtbot):

@@ -21,20 +21,22 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent, QObject, QSize, Qt
+from qtpy.QtCore import QEvent, QSize, Qt
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QStyle, QVBoxLayout, QWidget
 
-from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
+from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.layers.main_thread import call_in_main, run_in_main
 from napari_whiskertoolbox.scripting.display import (
     register_display,
     unregister_display,
     use_figure_backend,
 )
+from napari_whiskertoolbox.workflow.window_watch import WindowWatch
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import napari
     from matplotlib.figure import Figure
 
     from napari_whiskertoolbox.layers.session import ViewerSession
@@ -242,7 +244,7 @@ class SessionDisplay:
         self._session = weakref.ref(session)
         self.docks: dict[int, FigureDock] = {}
         self.window_closed = False
-        self._watch: _WindowWatch | None = None
+        self._watch: WindowWatch | None = None
 
     @property
     def viewer(self) -> Any:
@@ -337,13 +339,9 @@ class SessionDisplay:
             plt.close(dock.figure)
         dock.deleteLater()
 
-    def watch_window(self, window: QMainWindow, viewer_qt_widget: QWidget) -> None:
-        """Close the session's figures when its viewer closes (see :meth:`window_closing`).
-
-        ``viewer.close()`` closes ``viewer_qt_widget`` first; the user's closes end with the
-        main ``window`` being destroyed.
-        """
-        self._watch = _WindowWatch(self, window, viewer_qt_widget)
+    def watch_window(self, viewer: napari.Viewer) -> None:
+        """Close the session's figures when ``viewer``'s window closes (:meth:`window_closing`)."""
+        self._watch = WindowWatch(viewer, self.window_closing)
 
     def window_closing(self) -> None:
         """Forget the docks and close their figures: the viewer's window is going away."""
@@ -389,27 +387,6 @@ class SessionDisplay:
         return widget
 
 
-class _WindowWatch(QObject):
-    """Tells a :class:`SessionDisplay` when its viewer's window closes."""
-
-    def __init__(self, display: SessionDisplay, window: QMainWindow, widget: QWidget) -> None:
-        super().__init__(widget)
-        self._display = weakref.ref(display)
-        widget.installEventFilter(self)
-        window.destroyed.connect(self._closing)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Notice ``viewer.close()`` (it closes the viewer widget first)."""
-        if event.type() == QEvent.Type.Close:
-            self._closing()
-        return False
-
-    def _closing(self, *_: object) -> None:
-        display = self._display()
-        if display is not None:
-            display.window_closing()
-
-
 def install_session_display(session: ViewerSession) -> SessionDisplay:
     """Route the session's figures and ``wt.plot`` lanes to its viewer; return the target.
 
@@ -424,5 +401,5 @@ def install_session_display(session: ViewerSession) -> SessionDisplay:
     session.closed.connect(lambda: unregister_display(dm))
     viewer = session.viewer
     if viewer is not None:
-        target.watch_window(main_window(viewer), viewer_widget(viewer))
+        target.watch_window(viewer)
     return target

@@ -72,6 +72,7 @@ from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
 from napari_whiskertoolbox.widgets.transforms.preview import FramePreview, can_preview
 from napari_whiskertoolbox.workflow.registry import get_session
+from napari_whiskertoolbox.workflow.window_watch import WindowWatch
 
 if TYPE_CHECKING:
     import os
@@ -292,7 +293,13 @@ class TransformsWidget(Container):
                 self.current_run.cancel()
 
         self.native.destroyed.connect(disconnect)
+        self._window_watch = WindowWatch(self.viewer, self._window_closing)
         return disconnect
+
+    def _window_closing(self) -> None:
+        """Stop previews: the viewer's window is closing (its layer controls are going)."""
+        self._closed = True
+        self._preview_timer.stop()
 
     # ----------------------------------------------------------------- Python transforms
     def load_python_transforms(self, path: str | os.PathLike[str] | None) -> list[str]:
