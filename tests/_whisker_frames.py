@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pytest
 from scipy import ndimage
 
 from napari_whiskertoolbox.transforms import TransformContext, TransformError
 from napari_whiskertoolbox.transforms.whisk_pool import TracerPool
+from napari_whiskertoolbox.transforms.whisk_tracker import WHISK_DIR_ENV
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -100,3 +103,18 @@ def tracker_skip_reason(folder: Path) -> str | None:
             return f"whisk-janelia is installed but its tracker cannot load here: {exc}"
         raise
     return None
+
+
+def tracker_folder(factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Yield the tracker's working folder for a test module, its detector banks computed once.
+
+    Skips the module when the tracker cannot run here (:func:`tracker_skip_reason`).
+    """
+    folder = factory.mktemp("whisk")
+    reason = tracker_skip_reason(folder)
+    if reason is not None:
+        pytest.skip(reason)
+    patch = pytest.MonkeyPatch()
+    patch.setenv(WHISK_DIR_ENV, str(folder))
+    yield folder
+    patch.undo()

@@ -12,7 +12,7 @@ import pytest
 from _transforms_support import masks_of
 
 from _video_files import write_frames
-from _whisker_frames import Whisker, draw, tracker_skip_reason, whisker
+from _whisker_frames import Whisker, draw, tracker_folder, whisker
 from napari_whiskertoolbox.core import DataManager, LineData, MaskData
 from napari_whiskertoolbox.core.media import ArrayMedia
 from napari_whiskertoolbox.io import load_config
@@ -36,7 +36,6 @@ from napari_whiskertoolbox.transforms.v1_whisker_tracing import (
     remove_duplicates,
 )
 from napari_whiskertoolbox.transforms.whisk_pool import TracerPool, usable_cpus
-from napari_whiskertoolbox.transforms.whisk_tracker import WHISK_DIR_ENV
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -151,14 +150,7 @@ def test_gray8_of_colour_and_16_bit_frames() -> None:
 @pytest.fixture(scope="module")
 def tracker_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tracker's working folder, its detector banks computed once for this module."""
-    folder = tmp_path_factory.mktemp("whisk")
-    reason = tracker_skip_reason(folder)
-    if reason is not None:
-        pytest.skip(reason)
-    patch = pytest.MonkeyPatch()
-    patch.setenv(WHISK_DIR_ENV, str(folder))
-    yield folder
-    patch.undo()
+    yield from tracker_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ import pytest
 from magicgui.widgets import CheckBox, ComboBox, FloatSpinBox, SpinBox
 
 from _video_files import write_frames
-from _whisker_frames import draw, tracker_skip_reason, whisker
+from _whisker_frames import draw, tracker_folder, whisker
 from napari_whiskertoolbox.core import MaskData
 from napari_whiskertoolbox.media import VideoMedia
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
-from napari_whiskertoolbox.transforms.whisk_tracker import WHISK_DIR_ENV
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 from napari_whiskertoolbox.workflow.registry import get_session
 
@@ -35,14 +34,8 @@ def _scene(i: int) -> list:
 
 @pytest.fixture(scope="module")
 def tracker_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("whisk")
-    reason = tracker_skip_reason(folder)
-    if reason is not None:
-        pytest.skip(reason)
-    patch = pytest.MonkeyPatch()
-    patch.setenv(WHISK_DIR_ENV, str(folder))
-    yield folder
-    patch.undo()
+    """The tracker's working folder, its detector banks computed once for this module."""
+    yield from tracker_folder(tmp_path_factory)
 
 
 def test_dock_form_runs_whisker_tracing_into_a_line_layer(
