@@ -33,6 +33,7 @@ __all__ = [
     "main_window",
     "on_console_shown",
     "outline_text",
+    "playback_signals",
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
@@ -849,3 +850,35 @@ def call_before_paint(viewer: napari.Viewer, callback: Callable[..., None]) -> C
         )
     draw.connect(callback, position="first")
     return lambda: draw.disconnect(callback)
+
+
+# --------------------------------------------------------------------------- playback
+# Used by layers/playback_gc.py. napari's play button (and ``QtDims.play``) runs a
+# ``QThread`` of its own, ``QtDims._animation_thread``, started when playback starts and
+# finished when it stops (napari's play button listens to the same two signals to show its
+# state). napari has no public playback event.
+def playback_signals(viewer: napari.Viewer) -> tuple[Any, Any] | None:
+    """Return the Qt signals emitted when ``viewer``'s playback starts and stops.
+
+    Returns
+    -------
+    tuple of (started, finished) Qt signals, or None
+        ``None`` for a viewer without a Qt window (it cannot play).
+
+    Raises
+    ------
+    RuntimeError
+        If napari's dims widget no longer plays with a ``QThread`` in ``_animation_thread``.
+    """
+    from qtpy.QtCore import QThread
+
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return None
+    thread = getattr(getattr(viewer_widget(viewer), "dims", None), "_animation_thread", None)
+    if not isinstance(thread, QThread):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtDims no longer plays with a QThread in "
+            f"_animation_thread (got {type(thread).__name__}); update "
+            "layers/_napari_compat.playback_signals"
+        )
+    return thread.started, thread.finished
