@@ -25,6 +25,7 @@ __all__ = [
     "block_refresh",
     "call_before_paint",
     "clear_paint_history",
+    "clip_labels_draw",
     "console_if_created",
     "forget_vetoed_quit",
     "keep_mesh_shaders",
@@ -882,3 +883,122 @@ def playback_signals(viewer: napari.Viewer) -> tuple[Any, Any] | None:
             "layers/_napari_compat.playback_signals"
         )
     return thread.started, thread.finished
+
+
+# --------------------------------------------------------------------------- labels drawing
+# Used by layers/labels_binding.py. napari draws a 2-D Labels layer as one textured quad over
+# the whole image, and the GPU runs the label shader (two texture reads, blending) on every
+# pixel of the canvas it covers, although most of a mask layer is label 0, transparent. On
+# software OpenGL (Mesa's llvmpipe) that is 5-7 ms of a 900x800 canvas paint. The binding
+# knows the box around the non-zero pixels it wrote; the quad is drawn with the GL scissor
+# test limited to that box (one pixel of margin), and not at all when nothing is labelled:
+# the same pixels on screen, shaded only where a label can be. vispy draws each scene node by
+# calling its ``draw()``; the node of napari's vispy layer is reached through
+# ``vispy_layer`` (private) and replaced for 3-D display or another texture dtype, which
+# then draws whole until this is applied to it again.
+_CLIPPED_NODES: weakref.WeakKeyDictionary[Any, Callable[[], Any]] = weakref.WeakKeyDictionary()
+"""Labels nodes drawn clipped → the region callable they use."""
+
+
+def _scissor_rect(node: Any, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """Return the framebuffer rectangle ``(x, y, w, h)`` covering ``box`` of ``node``'s image."""
+    y0, y1, x0, x1 = box
+    corners = np.array(
+        [
+            [x0 - 1, y0 - 1, 0, 1],
+            [x1 + 1, y0 - 1, 0, 1],
+            [x0 - 1, y1 + 1, 0, 1],
+            [x1 + 1, y1 + 1, 0, 1],
+        ],
+        dtype=float,
+    )
+    mapped = node.transforms.get_transform("visual", "framebuffer").map(corners)
+    xy = mapped[:, :2] / mapped[:, 3:4]
+    lo = np.maximum(np.floor(xy.min(axis=0)), 0).astype(int)
+    hi = np.ceil(xy.max(axis=0)).astype(int)
+    return int(lo[0]), int(lo[1]), max(int(hi[0] - lo[0]), 0), max(int(hi[1] - lo[1]), 0)
+
+
+def clip_labels_draw(
+    viewer: napari.Viewer, layer: Any, region: Callable[[], tuple[int, int, int, int] | None]
+) -> bool:
+    """Draw 2-D Labels ``layer`` only inside the box ``region()`` returns, at each paint.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer drawing ``layer``.
+    layer : napari.layers.Labels
+        The layer.
+    region : callable
+        Called before each paint; returns ``(y0, y1, x0, x1)`` (half-open, label-image
+        pixels) holding every non-zero pixel of the layer's 2-D image (an empty box: no
+        non-zero pixel, nothing is drawn), or ``None`` when that is not known (drawn whole).
+
+    Returns
+    -------
+    bool
+        Whether the layer's current node is drawn clipped (``False``: a viewer without a
+        canvas or a layer not drawn). Idempotent; call again after napari may have replaced
+        the node (``layer.data`` of another dtype, 3-D display).
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy Labels layer no longer draws its 2-D image with a vispy scene node
+        (``node.draw`` and ``node.transforms``).
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    node: Any = getattr(visual, "node", None)
+    transforms = getattr(node, "transforms", None)
+    if not callable(getattr(node, "draw", None)) or not callable(
+        getattr(transforms, "get_transform", None)
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Labels layer no longer draws with a vispy "
+            "scene node (node.draw, node.transforms); update "
+            "layers/_napari_compat.clip_labels_draw"
+        )
+    if type(node).__name__ != "LabelNode":
+        return False  # 3-D display (a volume): drawn whole
+    known = node in _CLIPPED_NODES
+    _CLIPPED_NODES[node] = region
+    if known:
+        return True
+    from vispy import gloo
+
+    node_ref = weakref.ref(node)
+    draw_whole = type(node).draw
+
+    def draw() -> None:
+        me = node_ref()
+        if me is None:
+            return
+        box = _CLIPPED_NODES[me]()
+        if box is None:
+            draw_whole(me)
+            return
+        if box[0] >= box[1] or box[2] >= box[3]:
+            return  # no label anywhere: nothing to shade
+        x, y, w, h = _scissor_rect(me, box)
+        if w == 0 or h == 0:
+            return
+        gloo.set_scissor(x, y, w, h)
+        gloo.set_state(scissor_test=True)
+        try:
+            draw_whole(me)
+        finally:
+            gloo.set_state(scissor_test=False)
+
+    try:
+        node.draw = draw
+    except AttributeError as error:  # a vispy node that takes no new attribute
+        raise RuntimeError(
+            "napari_whiskertoolbox: the vispy node of napari's Labels layer no longer takes "
+            "a draw of its own; update layers/_napari_compat.clip_labels_draw"
+        ) from error
+    return True

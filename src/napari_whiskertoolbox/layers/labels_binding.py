@@ -11,6 +11,7 @@ from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers._napari_compat import (
     clear_paint_history,
+    clip_labels_draw,
     finish_labels_polygon,
     main_window,
 )
@@ -31,6 +32,8 @@ from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from napari.layers import Layer
 
     from napari_whiskertoolbox.core.kinds import DataKind
 
@@ -184,6 +187,21 @@ class LabelsBinding(Binding):
         if self.wanted_index is not None:
             self.show_index(self.wanted_index, force=True)
 
+    def attach(self, layer: Layer | None = None) -> Layer:
+        """Create (or adopt) the layer; the canvas shades it only where labels can be."""
+        layer = super().attach(layer)
+        clip_labels_draw(self.session.viewer, layer, self._draw_region)
+        return layer
+
+    def _draw_region(self) -> Box | None:
+        """Box holding every label of the layer's image (empty: none), ``None`` if unknown."""
+        box = self._drawn_box
+        if box is None:
+            return (0, 0, 0, 0)
+        if isinstance(box, str) or self.layer is None or self.layer.data.ndim != 2:
+            return None
+        return box
+
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
         colormap = mask_colormap(self.session.dm, self.key)
@@ -222,6 +240,8 @@ class LabelsBinding(Binding):
                 else:
                     layer.data = masks_to_label_image(masks, shape)
         self._drawn_box = new_box
+        if not fits:  # napari may have made a node for the new dtype or size
+            clip_labels_draw(self.session.viewer, layer, self._draw_region)
 
     def _write_window(self, masks: list[np.ndarray], window: Box) -> None:
         """Rewrite only the pixels of ``window`` that change, through napari's partial update."""
