@@ -38,6 +38,7 @@ __all__ = [
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
+    "skip_empty_draws",
     "skip_unchanged_transforms",
     "tolerate_status_races",
     "viewer_widget",
@@ -1002,3 +1003,102 @@ def clip_labels_draw(
             "a draw of its own; update layers/_napari_compat.clip_labels_draw"
         ) from error
     return True
+
+
+# --------------------------------------------------------------------------- empty parts
+# Used by layers/row_edits.py (Points and Shapes bindings). vispy needs data in every visual,
+# so napari gives the parts of a Points or Shapes layer that have nothing to show a
+# placeholder: the text of a layer without text is one empty string at the origin, a
+# highlight with nothing selected is a marker of size 0 or a triangle with its three corners
+# at the origin, a frame without shapes a triangle likewise. vispy still draws each of them
+# at every paint (its transforms, uniforms, GL state and a draw call: about 0.1-0.4 ms of
+# Python each, four per paint with a bound lines and points key, and a draw on software
+# OpenGL). Their ``_prepare_draw`` (vispy's hook before each draw, whose ``False`` skips the
+# draw) is made to skip them while they are placeholders; vispy's own preparation runs as
+# soon as they hold something (a mesh then uploads the data it was given meanwhile).
+def _text_is_empty(text: Any) -> bool:
+    strings = text.text
+    if isinstance(strings, str):
+        return strings == ""
+    return not any(np.ravel(np.asarray(strings, dtype=object)))
+
+
+def _markers_are_empty(markers: Any) -> bool:
+    data = markers._data
+    return data is not None and not np.any(data["a_size"])
+
+
+def _mesh_is_empty(mesh: Any) -> bool:
+    vertices = mesh.mesh_data.get_vertices()
+    return vertices is not None and len(vertices) <= 3 and not np.any(vertices)
+
+
+def skip_empty_draws(viewer: napari.Viewer, layer: Any) -> int:
+    """Make the parts of Points or Shapes ``layer`` that draw nothing skip vispy's draw.
+
+    Idempotent; a viewer without a canvas or a layer not drawn has nothing to skip.
+
+    Returns
+    -------
+    int
+        How many parts (text, markers and meshes of the layer's vispy node) skip their draw
+        while empty.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy layer no longer draws with a vispy compound node of text, markers
+        and meshes (``node._subvisuals``, each with ``_prepare_draw``), or vispy's markers no
+        longer keep their sizes in ``_data["a_size"]``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return 0
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return 0
+    from vispy.visuals import MarkersVisual, MeshVisual, TextVisual
+
+    parts = getattr(getattr(visual, "node", None), "_subvisuals", None)
+    if not isinstance(parts, list) or not any(isinstance(p, TextVisual) for p in parts):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Points/Shapes layer no longer draws with a "
+            "vispy compound node holding its text (node._subvisuals); update "
+            "layers/_napari_compat.skip_empty_draws"
+        )
+    checks: list[tuple[Any, Callable[[Any], bool]]] = []
+    for part in parts:
+        if isinstance(part, TextVisual):
+            checks.append((part, _text_is_empty))
+        elif isinstance(part, MarkersVisual):
+            data = getattr(part, "_data", None)
+            if data is not None and "a_size" not in (data.dtype.names or ()):
+                raise RuntimeError(
+                    "napari_whiskertoolbox: vispy's MarkersVisual no longer keeps sizes in "
+                    '_data["a_size"]; update layers/_napari_compat.skip_empty_draws'
+                )
+            checks.append((part, _markers_are_empty))
+        elif isinstance(part, MeshVisual):
+            checks.append((part, _mesh_is_empty))
+    for part, is_empty in checks:
+        if "_prepare_draw" in part.__dict__:
+            continue  # done before
+        prepare = type(part)._prepare_draw
+        part_ref = weakref.ref(part)
+
+        def prepare_draw(
+            view: Any, prepare: Any = prepare, part_ref: Any = part_ref, is_empty: Any = is_empty
+        ) -> Any:
+            me = part_ref()
+            if me is None or is_empty(me):
+                return False
+            return prepare(me, view)
+
+        try:
+            part._prepare_draw = prepare_draw
+        except AttributeError as error:
+            raise RuntimeError(
+                "napari_whiskertoolbox: a vispy visual of napari's Points/Shapes layer no "
+                "longer takes a _prepare_draw of its own; update "
+                "layers/_napari_compat.skip_empty_draws"
+            ) from error
+    return len(checks)
