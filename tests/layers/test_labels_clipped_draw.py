@@ -105,3 +105,25 @@ def test_clip_labels_draw_raises_when_napari_changes_its_labels_node(
     monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: fake)
     with pytest.raises(RuntimeError, match="clip_labels_draw"):
         clip_labels_draw(viewer, layer, lambda: None)
+
+
+def test_a_colormap_that_colours_label_0_is_drawn_whole(make_napari_viewer: Any) -> None:
+    from napari.utils.colormaps import DirectLabelColormap
+
+    viewer = make_napari_viewer(show=True)
+    session = make_session(viewer)
+    session.set_frame(3)
+    layer = viewer.layers["pad"]
+    binding = session.bindings["pad"]
+    assert binding._draw_region() is not None  # the key's colours: label 0 transparent
+    layer.colormap = DirectLabelColormap(
+        color_dict={None: "transparent", 0: "red", 1: "blue"}, background_value=5
+    )
+    session.set_frame(4)  # the box of the new frame's labels is known again
+    assert binding._drawn_box == (4, 7, 5, 11)
+    assert binding._draw_region() is None
+    layer.opacity = 1.0
+    pixels = viewer.screenshot(canvas_only=True)
+    red = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+    # label 0 red over the image around the small mask (clipped, only the mask's box)
+    assert red.mean() > 0.2, red.mean()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Labels
+from napari.utils.colormaps import CyclicLabelColormap
 from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
@@ -46,7 +47,6 @@ def mask_colormap(dm: Any, key: str) -> Any:
     napari's own label colours are random and some were dark or grey, hard to see at the
     layer's half opacity on a mid-grey frame; these are the light :data:`KEY_COLORS`.
     """
-    from napari.utils.colormaps import CyclicLabelColormap
     from napari.utils.colormaps.standardize_color import transform_color
 
     first = key_color(dm, key)
@@ -194,13 +194,19 @@ class LabelsBinding(Binding):
         return layer
 
     def _draw_region(self) -> Box | None:
-        """Box holding every label of the layer's image (empty: none), ``None`` if unknown."""
+        """Box holding every label of the layer's image (empty: none), ``None`` if unknown.
+
+        ``None`` (the whole image is drawn) also when label 0 may have a colour: a colormap
+        other than napari's cyclic one, or one whose transparent background is another label.
+        """
+        layer = self.layer
         box = self._drawn_box
-        if box is None:
-            return (0, 0, 0, 0)
-        if isinstance(box, str) or self.layer is None or self.layer.data.ndim != 2:
+        if isinstance(box, str) or layer is None or layer.data.ndim != 2:
             return None
-        return box
+        colormap = layer.colormap
+        if not isinstance(colormap, CyclicLabelColormap) or colormap.background_value != 0:
+            return None
+        return (0, 0, 0, 0) if box is None else box
 
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
