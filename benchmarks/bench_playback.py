@@ -30,6 +30,7 @@ alone, and all three — to tell which kind costs what.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -83,7 +84,11 @@ class ReadAheadProbe:
 
 
 class PaintCounter:
-    """Count the paints of a viewer's canvas that show a new frame in every layer."""
+    """Count the paints of a viewer's canvas that show a new frame in every layer.
+
+    Also notes the longest wait between two such paints, and the time spent in the
+    garbage collector's full (generation 2) collections meanwhile.
+    """
 
     def __init__(self, session) -> None:
         from napari_whiskertoolbox.layers._napari_compat import viewer_widget
@@ -92,7 +97,22 @@ class PaintCounter:
         self.canvas = viewer_widget(session.viewer).canvas
         self.shown = self.mismatched = 0
         self.last: int | None = None
+        self.last_time: float | None = None
+        self.longest = 0.0
+        self.full_gcs = 0
+        self.full_gc_s = 0.0
+        self._gc_start = 0.0
         self.canvas.events.draw.connect(self._on_draw)
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            self.full_gcs += 1
+            self.full_gc_s += time.perf_counter() - self._gc_start
 
     def _on_draw(self, event=None) -> None:
         frame = int(self.session.viewer.dims.current_step[0])
@@ -103,9 +123,14 @@ class PaintCounter:
             return
         self.last = frame
         self.shown += 1
+        now = time.perf_counter()
+        if self.last_time is not None:
+            self.longest = max(self.longest, now - self.last_time)
+        self.last_time = now
 
     def close(self) -> None:
         self.canvas.events.draw.disconnect(self._on_draw)
+        gc.callbacks.remove(self._on_gc)
 
 
 class StaticSession(FloorSession):
@@ -128,10 +153,12 @@ class StaticSession(FloorSession):
         self._frame = frame
 
 
-def play(session, app, fps: float, seconds: float, start: int) -> tuple[int, int, int]:
+def play(session, app, fps: float, seconds: float, start: int) -> PaintCounter:
     """Play ``seconds`` at ``fps`` (negative: backward) from ``start``.
 
-    Returns (frames shown, frames the player moved through, paints with a layer behind).
+    Returns the paint counter: frames shown, paints with a layer behind, longest wait
+    between shown frames, full garbage collections; its ``moved`` is how many frames the
+    player moved through.
     """
     from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 
@@ -152,7 +179,8 @@ def play(session, app, fps: float, seconds: float, start: int) -> tuple[int, int
     for _ in range(20):
         app.processEvents()
     counter.close()
-    return counter.shown, moved, counter.mismatched
+    counter.moved = moved
+    return counter
 
 
 def run(args) -> None:
@@ -197,6 +225,9 @@ def run(args) -> None:
     )
     header = f"{'fps':>5} {'image shown/s':>14} {'dropped/s':>10} {'bound shown/s':>14} "
     header += f"{'dropped/s':>10} {'ratio':>7} {'behind':>7}"
+    header += (
+        f" {'longest wait ms image':>21} {'bound':>6} {'full GCs (ms) image':>19} {'bound':>12}"
+    )
     if probe is not None:
         header += f" {'read-ahead hit image':>21} {'bound':>6}"
     print(header)
@@ -205,15 +236,20 @@ def run(args) -> None:
         shown = {False: 0, True: 0}
         moved = {False: 0, True: 0}
         behind = 0
+        longest = {False: 0.0, True: 0.0}
+        gcs = {False: [0, 0.0], True: [0, 0.0]}
         hits = {False: [0, 0], True: [0, 0]}
         for _ in range(args.rounds):
             for bound in (False, True):
                 if probe is not None:
                     probe.hits = probe.reads = 0
-                s, m, b = play(sessions[bound], app, direction * fps, args.seconds, start)
-                shown[bound] += s
-                moved[bound] += m
-                behind += b if bound else 0
+                c = play(sessions[bound], app, direction * fps, args.seconds, start)
+                shown[bound] += c.shown
+                moved[bound] += c.moved
+                behind += c.mismatched if bound else 0
+                longest[bound] = max(longest[bound], c.longest)
+                gcs[bound][0] += c.full_gcs
+                gcs[bound][1] += c.full_gc_s
                 if probe is not None:
                     hits[bound][0] += probe.hits
                     hits[bound][1] += probe.reads
@@ -224,6 +260,8 @@ def run(args) -> None:
         line = (
             f"{fps:>5g} {rates[False]:>14.1f} {dropped[False]:>10.1f} {rates[True]:>14.1f} "
             f"{dropped[True]:>10.1f} {rates[True] / rates[False]:>6.2f}x {behind:>7d}"
+            f" {1e3 * longest[False]:>21.0f} {1e3 * longest[True]:>6.0f}"
+            f" {gcs[False][0]:>8d} ({1e3 * gcs[False][1]:>6.0f}) {gcs[True][0]:>4d} ({1e3 * gcs[True][1]:>5.0f})"
         )
         if probe is not None:
             pct = [100 * h / max(r, 1) for h, r in (hits[False], hits[True])]
@@ -275,7 +313,7 @@ def run_kinds(args) -> None:
         shown = dict.fromkeys(KIND_SETS, 0)
         for _ in range(args.rounds):
             for name, session in sessions.items():
-                shown[name] += play(session, app, direction * fps, args.seconds, start)[0]
+                shown[name] += play(session, app, direction * fps, args.seconds, start).shown
                 start = (start + direction * 3 * fps * args.seconds) % args.frames
         rates = {name: n / (args.rounds * args.seconds) for name, n in shown.items()}
         cells = [f"{rates[n]:6.1f} ({rates[n] / rates['image']:.2f}x)" for n in KIND_SETS]

@@ -25,6 +25,7 @@ __all__ = [
     "block_refresh",
     "call_before_paint",
     "clear_paint_history",
+    "clip_labels_draw",
     "console_if_created",
     "forget_vetoed_quit",
     "keep_mesh_shaders",
@@ -33,9 +34,11 @@ __all__ = [
     "main_window",
     "on_console_shown",
     "outline_text",
+    "playback_signals",
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
+    "skip_empty_draws",
     "skip_unchanged_transforms",
     "tolerate_status_races",
     "viewer_widget",
@@ -849,3 +852,253 @@ def call_before_paint(viewer: napari.Viewer, callback: Callable[..., None]) -> C
         )
     draw.connect(callback, position="first")
     return lambda: draw.disconnect(callback)
+
+
+# --------------------------------------------------------------------------- playback
+# Used by layers/playback_gc.py. napari's play button (and ``QtDims.play``) runs a
+# ``QThread`` of its own, ``QtDims._animation_thread``, started when playback starts and
+# finished when it stops (napari's play button listens to the same two signals to show its
+# state). napari has no public playback event.
+def playback_signals(viewer: napari.Viewer) -> tuple[Any, Any] | None:
+    """Return the Qt signals emitted when ``viewer``'s playback starts and stops.
+
+    Returns
+    -------
+    tuple of (started, finished) Qt signals, or None
+        ``None`` for a viewer without a Qt window (it cannot play).
+
+    Raises
+    ------
+    RuntimeError
+        If napari's dims widget no longer plays with a ``QThread`` in ``_animation_thread``.
+    """
+    from qtpy.QtCore import QThread
+
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return None
+    thread = getattr(getattr(viewer_widget(viewer), "dims", None), "_animation_thread", None)
+    if not isinstance(thread, QThread):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtDims no longer plays with a QThread in "
+            f"_animation_thread (got {type(thread).__name__}); update "
+            "layers/_napari_compat.playback_signals"
+        )
+    return thread.started, thread.finished
+
+
+# --------------------------------------------------------------------------- labels drawing
+# Used by layers/labels_binding.py. napari draws a 2-D Labels layer as one textured quad over
+# the whole image, and the GPU runs the label shader (two texture reads, blending) on every
+# pixel of the canvas it covers, although most of a mask layer is label 0, transparent. On
+# software OpenGL (Mesa's llvmpipe) that is 5-7 ms of a 900x800 canvas paint. The binding
+# knows the box around the non-zero pixels it wrote; the quad is drawn with the GL scissor
+# test limited to that box (one pixel of margin), and not at all when nothing is labelled:
+# the same pixels on screen, shaded only where a label can be. vispy draws each scene node by
+# calling its ``draw()``; the node of napari's vispy layer is reached through
+# ``vispy_layer`` (private) and replaced for 3-D display or another texture dtype, which
+# then draws whole until this is applied to it again.
+_CLIPPED_NODES: weakref.WeakKeyDictionary[Any, Callable[[], Any]] = weakref.WeakKeyDictionary()
+"""Labels nodes drawn clipped → the region callable they use."""
+
+
+def _scissor_rect(node: Any, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """Return the framebuffer rectangle ``(x, y, w, h)`` covering ``box`` of ``node``'s image."""
+    y0, y1, x0, x1 = box
+    corners = np.array(
+        [
+            [x0 - 1, y0 - 1, 0, 1],
+            [x1 + 1, y0 - 1, 0, 1],
+            [x0 - 1, y1 + 1, 0, 1],
+            [x1 + 1, y1 + 1, 0, 1],
+        ],
+        dtype=float,
+    )
+    mapped = node.transforms.get_transform("visual", "framebuffer").map(corners)
+    xy = mapped[:, :2] / mapped[:, 3:4]
+    lo = np.maximum(np.floor(xy.min(axis=0)), 0).astype(int)
+    hi = np.ceil(xy.max(axis=0)).astype(int)
+    return int(lo[0]), int(lo[1]), max(int(hi[0] - lo[0]), 0), max(int(hi[1] - lo[1]), 0)
+
+
+def clip_labels_draw(
+    viewer: napari.Viewer, layer: Any, region: Callable[[], tuple[int, int, int, int] | None]
+) -> bool:
+    """Draw 2-D Labels ``layer`` only inside the box ``region()`` returns, at each paint.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer drawing ``layer``.
+    layer : napari.layers.Labels
+        The layer.
+    region : callable
+        Called before each paint; returns ``(y0, y1, x0, x1)`` (half-open, label-image
+        pixels) holding every non-zero pixel of the layer's 2-D image (an empty box: no
+        non-zero pixel, nothing is drawn), or ``None`` when that is not known (drawn whole).
+
+    Returns
+    -------
+    bool
+        Whether the layer's current node is drawn clipped (``False``: a viewer without a
+        canvas or a layer not drawn). Idempotent; call again after napari may have replaced
+        the node (``layer.data`` of another dtype, 3-D display).
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy Labels layer no longer draws its 2-D image with a vispy scene node
+        (``node.draw`` and ``node.transforms``).
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    node: Any = getattr(visual, "node", None)
+    transforms = getattr(node, "transforms", None)
+    if not callable(getattr(node, "draw", None)) or not callable(
+        getattr(transforms, "get_transform", None)
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Labels layer no longer draws with a vispy "
+            "scene node (node.draw, node.transforms); update "
+            "layers/_napari_compat.clip_labels_draw"
+        )
+    if type(node).__name__ != "LabelNode":
+        return False  # 3-D display (a volume): drawn whole
+    known = node in _CLIPPED_NODES
+    _CLIPPED_NODES[node] = region
+    if known:
+        return True
+    from vispy import gloo
+
+    node_ref = weakref.ref(node)
+    draw_whole = type(node).draw
+
+    def draw() -> None:
+        me = node_ref()
+        if me is None:
+            return
+        box = _CLIPPED_NODES[me]()
+        if box is None:
+            draw_whole(me)
+            return
+        if box[0] >= box[1] or box[2] >= box[3]:
+            return  # no label anywhere: nothing to shade
+        x, y, w, h = _scissor_rect(me, box)
+        if w == 0 or h == 0:
+            return
+        gloo.set_scissor(x, y, w, h)
+        gloo.set_state(scissor_test=True)
+        try:
+            draw_whole(me)
+        finally:
+            gloo.set_state(scissor_test=False)
+
+    try:
+        node.draw = draw
+    except AttributeError as error:  # a vispy node that takes no new attribute
+        raise RuntimeError(
+            "napari_whiskertoolbox: the vispy node of napari's Labels layer no longer takes "
+            "a draw of its own; update layers/_napari_compat.clip_labels_draw"
+        ) from error
+    return True
+
+
+# --------------------------------------------------------------------------- empty parts
+# Used by layers/row_edits.py (Points and Shapes bindings). vispy needs data in every visual,
+# so napari gives the parts of a Points or Shapes layer that have nothing to show a
+# placeholder: the text of a layer without text is one empty string at the origin, a
+# highlight with nothing selected is a marker of size 0 or a triangle with its three corners
+# at the origin, a frame without shapes a triangle likewise. vispy still draws each of them
+# at every paint (its transforms, uniforms, GL state and a draw call: about 0.1-0.4 ms of
+# Python each, four per paint with a bound lines and points key, and a draw on software
+# OpenGL). Their ``_prepare_draw`` (vispy's hook before each draw, whose ``False`` skips the
+# draw) is made to skip them while they are placeholders; vispy's own preparation runs as
+# soon as they hold something (a mesh then uploads the data it was given meanwhile).
+def _text_is_empty(text: Any) -> bool:
+    strings = text.text
+    if isinstance(strings, str):
+        return strings == ""
+    return not any(np.ravel(np.asarray(strings, dtype=object)))
+
+
+def _markers_are_empty(markers: Any) -> bool:
+    data = markers._data
+    return data is not None and not np.any(data["a_size"])
+
+
+def _mesh_is_empty(mesh: Any) -> bool:
+    vertices = mesh.mesh_data.get_vertices()
+    return vertices is not None and len(vertices) <= 3 and not np.any(vertices)
+
+
+def skip_empty_draws(viewer: napari.Viewer, layer: Any) -> int:
+    """Make the parts of Points or Shapes ``layer`` that draw nothing skip vispy's draw.
+
+    Idempotent; a viewer without a canvas or a layer not drawn has nothing to skip.
+
+    Returns
+    -------
+    int
+        How many parts (text, markers and meshes of the layer's vispy node) skip their draw
+        while empty.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's vispy layer no longer draws with a vispy compound node of text, markers
+        and meshes (``node._subvisuals``, each with ``_prepare_draw``), or vispy's markers no
+        longer keep their sizes in ``_data["a_size"]``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return 0
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return 0
+    from vispy.visuals import MarkersVisual, MeshVisual, TextVisual
+
+    parts = getattr(getattr(visual, "node", None), "_subvisuals", None)
+    if not isinstance(parts, list) or not any(isinstance(p, TextVisual) for p in parts):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's vispy Points/Shapes layer no longer draws with a "
+            "vispy compound node holding its text (node._subvisuals); update "
+            "layers/_napari_compat.skip_empty_draws"
+        )
+    checks: list[tuple[Any, Callable[[Any], bool]]] = []
+    for part in parts:
+        if isinstance(part, TextVisual):
+            checks.append((part, _text_is_empty))
+        elif isinstance(part, MarkersVisual):
+            data = getattr(part, "_data", None)
+            if data is not None and "a_size" not in (data.dtype.names or ()):
+                raise RuntimeError(
+                    "napari_whiskertoolbox: vispy's MarkersVisual no longer keeps sizes in "
+                    '_data["a_size"]; update layers/_napari_compat.skip_empty_draws'
+                )
+            checks.append((part, _markers_are_empty))
+        elif isinstance(part, MeshVisual):
+            checks.append((part, _mesh_is_empty))
+    for part, is_empty in checks:
+        if "_prepare_draw" in part.__dict__:
+            continue  # done before
+        prepare = type(part)._prepare_draw
+        part_ref = weakref.ref(part)
+
+        def prepare_draw(
+            view: Any, prepare: Any = prepare, part_ref: Any = part_ref, is_empty: Any = is_empty
+        ) -> Any:
+            me = part_ref()
+            if me is None or is_empty(me):
+                return False
+            return prepare(me, view)
+
+        try:
+            part._prepare_draw = prepare_draw
+        except AttributeError as error:
+            raise RuntimeError(
+                "napari_whiskertoolbox: a vispy visual of napari's Points/Shapes layer no "
+                "longer takes a _prepare_draw of its own; update "
+                "layers/_napari_compat.skip_empty_draws"
+            ) from error
+    return len(checks)

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from napari.layers import Labels
+from napari.utils.colormaps import CyclicLabelColormap
 from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.layers._napari_compat import (
     clear_paint_history,
+    clip_labels_draw,
     finish_labels_polygon,
     main_window,
 )
@@ -32,6 +34,8 @@ from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from napari.layers import Layer
+
     from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["LabelsBinding", "mask_colormap"]
@@ -43,7 +47,6 @@ def mask_colormap(dm: Any, key: str) -> Any:
     napari's own label colours are random and some were dark or grey, hard to see at the
     layer's half opacity on a mid-grey frame; these are the light :data:`KEY_COLORS`.
     """
-    from napari.utils.colormaps import CyclicLabelColormap
     from napari.utils.colormaps.standardize_color import transform_color
 
     first = key_color(dm, key)
@@ -184,6 +187,27 @@ class LabelsBinding(Binding):
         if self.wanted_index is not None:
             self.show_index(self.wanted_index, force=True)
 
+    def attach(self, layer: Layer | None = None) -> Layer:
+        """Create (or adopt) the layer; the canvas shades it only where labels can be."""
+        layer = super().attach(layer)
+        clip_labels_draw(self.session.viewer, layer, self._draw_region)
+        return layer
+
+    def _draw_region(self) -> Box | None:
+        """Box holding every label of the layer's image (empty: none), ``None`` if unknown.
+
+        ``None`` (the whole image is drawn) also when label 0 may have a colour: a colormap
+        other than napari's cyclic one, or one whose transparent background is another label.
+        """
+        layer = self.layer
+        box = self._drawn_box
+        if isinstance(box, str) or layer is None or layer.data.ndim != 2:
+            return None
+        colormap = layer.colormap
+        if not isinstance(colormap, CyclicLabelColormap) or colormap.background_value != 0:
+            return None
+        return (0, 0, 0, 0) if box is None else box
+
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
         colormap = mask_colormap(self.session.dm, self.key)
@@ -222,6 +246,8 @@ class LabelsBinding(Binding):
                 else:
                     layer.data = masks_to_label_image(masks, shape)
         self._drawn_box = new_box
+        if not fits:  # napari may have made a node for the new dtype or size
+            clip_labels_draw(self.session.viewer, layer, self._draw_region)
 
     def _write_window(self, masks: list[np.ndarray], window: Box) -> None:
         """Rewrite only the pixels of ``window`` that change, through napari's partial update."""

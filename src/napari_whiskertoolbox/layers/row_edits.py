@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from qtpy.QtCore import QTimer
 
+from napari_whiskertoolbox.layers._napari_compat import skip_empty_draws
 from napari_whiskertoolbox.layers.binding import Binding, BindingHost
 from napari_whiskertoolbox.layers.converters import reconcile_row_ids
 from napari_whiskertoolbox.layers.frame_merge import deleted_rows, merge_hidden
@@ -113,6 +114,16 @@ class RowBinding(Binding):
 
     def _refused_rows_message(self, n_rows: int) -> str:
         return f"{n_rows} {self.noun} cannot be stored in this key and were removed"
+
+    def attach(self, layer: Layer | None = None) -> Layer:
+        """Create (or adopt) the layer; its parts that show nothing are not drawn.
+
+        A layer without text, selection or (on this frame) objects draws placeholders
+        (``_napari_compat.skip_empty_draws``).
+        """
+        layer = super().attach(layer)
+        skip_empty_draws(self.session.viewer, layer)
+        return layer
 
     # ------------------------------------------------------------------ frames
     def _render(self, index: int) -> None:

@@ -40,6 +40,7 @@ from napari_whiskertoolbox.layers.frame_axis import (
 from napari_whiskertoolbox.layers.image_binding import ImageBinding
 from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.playback_gc import freeze_during_playback
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
 from napari_whiskertoolbox.layers.pose_layers import PoseLayers, is_pose_key
 from napari_whiskertoolbox.layers.pose_points import WTB_POSE
@@ -117,6 +118,7 @@ class ViewerSession:
         self._fitted_camera: tuple[tuple[float, ...], float] | None = None
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
+        self._stop_playback_gc = freeze_during_playback(viewer)
         self._thumbnail_timer = QTimer()
         self._thumbnail_timer.setSingleShot(True)
         self._thumbnail_timer.setInterval(THUMBNAIL_DELAY_MS)
@@ -699,6 +701,7 @@ class ViewerSession:
             signal.disconnect(slot)
         self._dm_slots = []
         self._stop_paint_flush()
+        self._stop_playback_gc()
         self._scheduler.close()
         self._thumbnail_timer.stop()
         viewer = self.viewer
