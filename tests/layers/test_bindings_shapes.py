@@ -177,3 +177,34 @@ def test_lines_are_opaque_as_whiskertoolbox_draws_them_and_keep_the_users_opacit
     for frame in (1, 0, 2):
         session.set_frame(frame)
         assert layer.opacity == 0.4
+
+
+def test_the_entity_groups_of_the_shown_lines_are_the_layer_s_group_feature(session):
+    """A group operation changed ``dm.groups`` but nothing on the canvas or in the layer
+    said which whisker went where; the layer's ``group`` feature names each shown line's
+    groups, follows frames, group edits and undo, and ``layer.text`` can draw it."""
+    from napari_whiskertoolbox.transforms import run_transform
+
+    dm = session.dm
+    layer = session.viewer.layers["whiskers"]
+    session.set_frame(0)
+    assert "group" not in layer.features.columns  # no groups: the features are left alone
+    run_transform(dm, "Group Lines by Index", "whiskers", "", {"group_name_prefix": "W"})
+    n = dm.get_data("whiskers").count_at(0)
+    assert layer.features["group"].tolist() == [f"W {i}" for i in range(n)]
+    first = int(dm.get_data("whiskers").ids_at(0)[0])
+    dm.groups.create("C2", [first])
+    assert layer.features["group"].tolist()[0] == "C2, W 0"
+    layer.text = "{group}"
+    session.set_frame(4)
+    shown = dm.get_data("whiskers").ids_at(4)
+    expected = [", ".join(dm.groups.groups_of(int(i))) for i in shown]
+    assert layer.features["group"].tolist() == expected
+    assert layer.text.values.tolist() == expected
+    session.set_frame(3)  # an empty frame
+    assert layer.nshapes == 0
+    assert layer.features["group"].tolist() == []
+    session.set_frame(0)
+    dm.undo()  # the grouping (the run is one undo step); C2 stays
+    assert not [g for g in dm.groups.names() if g.startswith("W ")]
+    assert layer.features["group"].tolist() == ["C2"] + [""] * (n - 1)

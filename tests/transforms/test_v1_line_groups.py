@@ -528,3 +528,36 @@ def test_groups_made_by_a_config_block_join_an_existing_data_manager(tmp_path: P
     assert dm.groups.count("Line 0") == 22  # the existing group gained the 21 lines
     assert dm.groups.description("Line 0") == "mine"
     assert dm.groups.count("Line 1") == 21
+
+
+@pytest.mark.parametrize(
+    ("operation", "parameter", "value", "expected"),
+    [
+        ("Line Outlier Detection", "process_noise_position", 0, "> 0"),
+        ("Line Outlier Detection", "process_noise_position", -10, "> 0"),
+        ("Line Outlier Detection", "process_noise_length", -1, ">= 0"),
+        ("Line Outlier Detection", "mad_threshold", -1, ">= 0"),
+        ("Line Outlier Detection", "dt", 0, "> 0"),
+        ("Group Lines using Kalman Filtering", "process_noise_position", 0, "> 0"),
+        ("Group Lines using Kalman Filtering", "dt", 0, "> 0"),
+    ],
+)
+def test_kalman_operations_refuse_noises_and_thresholds_out_of_range(
+    operation: str, parameter: str, value: float, expected: str
+) -> None:
+    """A zero process noise made Line Outlier Detection die with a bare ZeroDivisionError
+    ("float division by zero"), and a negative threshold flagged every line; the step,
+    the parameter and the range are named instead, from a config block as from Python."""
+    lines = LineData()
+    ids = [int(lines.add(t, _line(50.0 + 2.0 * t))[0]) for t in range(10)]
+    dm = DataManager()
+    dm.set_data("w", lines)
+    dm.groups.create("whisker", ids[::3])
+    before = dm.groups.to_dict()
+    with pytest.raises(TransformError, match=rf"{operation}: parameter '{parameter}'.*{expected}"):
+        run_transform(dm, operation, "w", "", {parameter: value})
+    block = {"steps": [{"step_id": "bad", "transform_name": operation, "input_key": "w",
+                        "parameters": {parameter: value}}]}  # fmt: skip
+    with pytest.raises(TransformError, match=rf"'bad'.*{parameter}.*{expected}"):
+        run_v1_transformations(dm, block)
+    assert dm.groups.to_dict() == before

@@ -743,3 +743,28 @@ def test_a_group_editing_v1_operation_runs_from_the_dock_and_undoes_in_one_step(
     assert dm.keys() == keys
     _press(dock.viewer, "Control-Z")
     assert dm.groups.to_dict() == before
+
+
+def test_a_line_preview_is_not_drawn_in_the_colour_of_any_key(dock, qtbot):
+    """The preview's fixed yellow (#ffd400) was the palette's gold (#ffd700), the colour of
+    the sample's whiskers: Line Alignment's preview could not be told from its input."""
+    from napari.layers import Shapes
+    from napari.utils.colormaps.standardize_color import transform_color
+
+    from napari_whiskertoolbox.layers.binding import key_color
+
+    viewer, dm = dock.viewer, dock.dm
+    dock.select_transform("Line Alignment to Bright Features")
+    dock.input_combo.value = "whiskers"
+    dock.form["media_data"].value = "media"
+    dock.preview_check.value = True
+    layer = dock.preview.layer
+    assert isinstance(layer, Shapes)
+    assert layer.nshapes
+    shown = transform_color(layer.edge_color[0])[0][:3]
+    for key in dm:
+        if dm.data_type(key) in ("points", "line", "mask"):
+            other = transform_color(key_color(dm, key))[0][:3]
+            assert not np.allclose(shown, other, atol=0.02), key  # palette: hues 20° apart
+    whiskers = next(lyr for lyr in viewer.layers if lyr.metadata.get("wtb_key") == "whiskers")
+    assert np.abs(shown - whiskers.edge_color[0][:3]).max() > 0.2

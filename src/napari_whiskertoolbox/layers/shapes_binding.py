@@ -19,10 +19,13 @@ from napari_whiskertoolbox.layers.converters import (
     lines_to_layer_paths,
     shapes_to_lines,
 )
+from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 from napari_whiskertoolbox.layers.row_edits import STARTED_ADDING, RowBinding
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari.layers import Layer
 
     from napari_whiskertoolbox.core import DataManager
@@ -67,6 +70,7 @@ class ShapesBinding(RowBinding):
     }
     noun = "lines"
     _refused_ellipses = 0  # ellipses among the rows last converted (for the message)
+    _groups_slot: Callable[..., Any] | None = None  # dm.groups.changed -> _show_groups
 
     def _make_layer(self) -> Shapes:
         color = key_color(self.session.dm, self.key)
@@ -101,10 +105,38 @@ class ShapesBinding(RowBinding):
     def _connect_layer(self, layer: Layer) -> None:
         super()._connect_layer(layer)
         layer.events.edge_width.connect(self._on_edge_width)
+        groups = self.session.dm.groups
+        self._groups_slot = connect_main(groups.changed, self._show_groups)
 
     def _disconnect_layer(self, layer: Layer) -> None:
         layer.events.edge_width.disconnect(self._on_edge_width)
+        slot = self._groups_slot
+        if slot is not None:
+            self.session.dm.groups.changed.disconnect(slot)
+            self._groups_slot = None
         super()._disconnect_layer(layer)
+
+    def _show_groups(self, *_: object) -> None:
+        """Put the entity groups of the shown lines in the layer's ``group`` feature.
+
+        One string per shape: the names of the groups holding that line, sorted and joined
+        by ", " (empty for a line of no group), so the status bar names a hovered whisker's
+        groups and ``layer.edge_color = "group"`` colours the lines by group. Refreshed on
+        every frame and whenever ``dm.groups`` changes (a group operation, its undo). A
+        session without groups leaves the features alone (nothing to show).
+        """
+        layer = self.layer
+        if layer is None:
+            return
+        groups = self.session.dm.groups
+        if not len(groups) and "group" not in layer.features.columns:
+            return
+        ids = np.asarray(getattr(self, "row_ids", ()), dtype=np.uint64)
+        if ids.size != layer.nshapes:
+            return  # the layer is being edited; the next frame shows the groups
+        names = [", ".join(groups.groups_of(int(i))) for i in ids]
+        with self.quiet_swap(layer.block_thumbnail_update()):
+            layer.features = {"group": np.array(names, dtype=object)}
 
     def _on_edge_width(self, event: Any = None) -> None:
         """Give the shown lines the width just set (the slider, a script).
@@ -136,6 +168,7 @@ class ShapesBinding(RowBinding):
         layer = self.layer
         with self.quiet_swap(layer.block_thumbnail_update()):
             layer.data = (rows, ["path"] * len(rows))
+        self._show_groups()
 
     def _layer_rows(self, layer: Shapes) -> list[np.ndarray]:
         return [np.asarray(shape)[:, -2:] for shape in layer.data]

@@ -201,8 +201,14 @@ def _length_stats(table: Any, anchors: dict[str, dict[int, int]]) -> tuple[float
 @_register(
     "Group Lines using Kalman Filtering",
     (
-        p_float("dt", 1.0, "time step between frames"),
-        p_float("process_noise_position", 10.0, "process noise of positions, pixels"),
+        p_float("dt", 1.0, "time step between frames", minimum=0, exclusive_minimum=True),
+        p_float(
+            "process_noise_position",
+            10.0,
+            "process noise of positions, pixels",
+            minimum=0,
+            exclusive_minimum=True,
+        ),
         p_float("process_noise_velocity", 1.0, "process noise of velocities, pixels/frame"),
         p_float(
             "static_feature_process_noise_scale", 0.01, "length process noise / position noise²"
@@ -272,16 +278,27 @@ def group_lines_kalman(inputs: Sequence[Bound], p: Params, ctx: TransformContext
 @_register(
     "Line Outlier Detection",
     (
-        p_float("dt", 1.0, "time step between frames"),
-        p_float("process_noise_position", 10.0, "process noise of the centroid, pixels"),
+        p_float("dt", 1.0, "time step between frames", minimum=0, exclusive_minimum=True),
+        p_float(
+            "process_noise_position",
+            10.0,
+            "process noise of the centroid, pixels",
+            minimum=0,
+            exclusive_minimum=True,
+        ),
         p_float("process_noise_velocity", 1.0, "process noise of its velocity, pixels/frame"),
-        p_float("process_noise_length", 0.1, "process noise of the length, pixels"),
+        p_float("process_noise_length", 0.1, "process noise of the length, pixels", minimum=0),
         p_float("measurement_noise_position", 5.0, "measurement noise (centroid and length)"),
         p_float("measurement_noise_length", 10.0, "accepted; unused, as in WhiskerToolbox"),
         p_float("initial_position_uncertainty", 50.0, "accepted; unused, as in WhiskerToolbox"),
         p_float("initial_velocity_uncertainty", 10.0, "accepted; unused, as in WhiskerToolbox"),
         p_float("initial_length_uncertainty", 20.0, "accepted; unused, as in WhiskerToolbox"),
-        p_float("mad_threshold", 5.0, "Mahalanobis distance above which a line is an outlier"),
+        p_float(
+            "mad_threshold",
+            5.0,
+            "Mahalanobis distance above which a line is an outlier",
+            minimum=0,
+        ),
         p_list("groups_to_process", "str", [], "group names (empty: every group)"),
         p_str("outlier_group_name", "Outliers", "the group the outliers are added to"),
         p_bool("verbose_output", False, "log each group's costs"),

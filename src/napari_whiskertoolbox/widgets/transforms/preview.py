@@ -15,6 +15,7 @@ import numpy as np
 from napari.layers import Labels, Points, Shapes
 
 from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, data_type_of
+from napari_whiskertoolbox.layers.binding import KEY_COLORS, key_color
 from napari_whiskertoolbox.layers.converters import (
     lines_to_layer_paths,
     masks_to_label_image,
@@ -32,6 +33,23 @@ if TYPE_CHECKING:
 __all__ = ["PREVIEW_COLOR", "FramePreview", "can_preview"]
 
 PREVIEW_COLOR = "#ffd400"
+"""Preview colour of a session whose keys leave no palette colour free."""
+
+
+def preview_color(dm: Any) -> str:
+    """Return a colour no points, line or mask key of ``dm`` is drawn in.
+
+    The first :data:`~napari_whiskertoolbox.layers.binding.KEY_COLORS` entry no such key
+    has (:func:`~napari_whiskertoolbox.layers.binding.key_color`), so a preview never looks
+    like its input: the fixed yellow it replaces was the palette's gold, the colour of the
+    sample's whiskers.
+    """
+    taken = {key_color(dm, k).lower() for k in dm if dm.data_type(k) in _DRAWN}
+    free = [c for c in KEY_COLORS if c.lower() not in taken]
+    return free[0] if free else PREVIEW_COLOR
+
+
+_DRAWN = ("points", "line", "mask")
 _MAX_VALUES_SHOWN = 8
 
 
@@ -144,13 +162,15 @@ class FramePreview:
             self.clear()
         if self.layer is None:
             if cls is Points:
-                layer = Points(data, ndim=2, name=name, size=9, face_color=PREVIEW_COLOR)
+                layer = Points(
+                    data, ndim=2, name=name, size=9, face_color=preview_color(self.session.dm)
+                )
             elif cls is Shapes:
                 layer = Shapes(
                     ndim=2,
                     name=name,
                     shape_type="path",
-                    edge_color=PREVIEW_COLOR,
+                    edge_color=preview_color(self.session.dm),
                     edge_width=2,
                     face_color="transparent",
                 )
