@@ -561,3 +561,36 @@ def test_kalman_operations_refuse_noises_and_thresholds_out_of_range(
     with pytest.raises(TransformError, match=rf"'bad'.*{parameter}.*{expected}"):
         run_v1_transformations(dm, block)
     assert dm.groups.to_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("operation", "parameter", "value", "expected"),
+    [
+        ("Group Lines using Kalman Filtering", "cheap_assignment_threshold", -1, ">= 0"),
+        ("Group Lines using Kalman Filtering", "static_feature_process_noise_scale", -0.5, ">= 0"),
+        ("Group Lines by Proximity", "position_along_line", -0.1, r"in \[0, 1\]"),
+        ("Group Lines by Proximity", "position_along_line", 1.5, r"in \[0, 1\]"),
+        ("Group Lines by Proximity", "distance_threshold", -5, ">= 0"),
+    ],
+)
+def test_grouping_refuses_thresholds_and_fractions_out_of_range(
+    operation: str, parameter: str, value: float, expected: str
+) -> None:
+    """A negative cheap-assignment gate silently grouped nothing, a position_along_line of
+    1.5 was clamped to the tip and a negative distance made every line an outlier; the
+    step, the parameter and the range are named instead, from Python and a config block."""
+    lines = LineData()
+    ids = [int(lines.add(t, _line(50.0 + 2.0 * t))[0]) for t in range(10)]
+    dm = DataManager()
+    dm.set_data("w", lines)
+    dm.groups.create("whisker", ids[::3])
+    before = dm.groups.to_dict()
+    with pytest.raises(TransformError, match=rf"{operation}: parameter '{parameter}'.*{expected}"):
+        run_transform(dm, operation, "w", "", {parameter: value})
+    block = {"steps": [{"step_id": "bad", "transform_name": operation, "input_key": "w",
+                        "parameters": {parameter: value}}]}  # fmt: skip
+    with pytest.raises(TransformError, match=rf"'bad'.*{parameter}.*{expected}"):
+        run_v1_transformations(dm, block)
+    assert dm.groups.to_dict() == before
+    for ok in (0, 1) if parameter == "position_along_line" else (0,):  # the bounds are valid
+        run_transform(dm, operation, "w", "", {parameter: ok})

@@ -97,6 +97,26 @@ def test_use_mask_data_without_a_key_is_an_error() -> None:
         apply_transform(NAME, media, {"use_mask_data": True})
 
 
+@pytest.mark.parametrize(
+    ("parameter", "value"), [("whisker_length_threshold", -1.0), ("clip_length", -3)]
+)
+def test_negative_length_threshold_or_clip_is_refused(parameter: str, value: float) -> None:
+    """A negative length threshold kept every fragment and a negative clip length was a
+    silent no-op; the step, the parameter and ">= 0" are named instead, before any
+    tracing (from Python and from a config block)."""
+    media = ArrayMedia(np.full((1, 32, 32), 200, np.uint8))
+    expected = rf"{NAME}: parameter '{parameter}'.*>= 0"
+    with pytest.raises(TransformError, match=expected):
+        apply_transform(NAME, media, {**SEQUENTIAL, parameter: value})
+    dm = DataManager()
+    dm.set_data("media", media)
+    block = {"steps": [{"step_id": "trace", "transform_name": NAME, "input_key": "media",
+                        "output_key": "traced", "parameters": {parameter: value}}]}  # fmt: skip
+    with pytest.raises(TransformError, match=rf"'trace'.*{parameter}.*>= 0"):
+        run_v1_transformations(dm, block)
+    assert dm.keys() == ["media"]
+
+
 def test_duplicates_keep_the_longer_line() -> None:
     long = np.column_stack([np.arange(0, 60.0), np.full(60, 10.0)]).astype(np.float32)
     part = long[10:30] + np.float32(0.3)  # same pixels once rounded

@@ -127,8 +127,16 @@ def group_lines_by_index(inputs: Sequence[Bound], p: Params, ctx: TransformConte
 @_register(
     "Group Lines by Proximity",
     (
-        p_float("distance_threshold", 50.0, "largest distance to a group's line, pixels"),
-        p_float("position_along_line", 0.5, "where the distance is measured (fraction of length)"),
+        p_float(
+            "distance_threshold", 50.0, "largest distance to a group's line, pixels", minimum=0
+        ),
+        p_float(
+            "position_along_line",
+            0.5,
+            "where the distance is measured (fraction of arc length, 0 = first vertex)",
+            minimum=0,
+            maximum=1,
+        ),
         p_bool("create_new_group_for_outliers", True, "put lines near no group into a new group"),
         p_str("new_group_name", "Ungrouped Lines", "the group of lines near no group"),
     ),
@@ -211,7 +219,10 @@ def _length_stats(table: Any, anchors: dict[str, dict[int, int]]) -> tuple[float
         ),
         p_float("process_noise_velocity", 1.0, "process noise of velocities, pixels/frame"),
         p_float(
-            "static_feature_process_noise_scale", 0.01, "length process noise / position noise²"
+            "static_feature_process_noise_scale",
+            0.01,
+            "length process noise / position noise² (a variance ratio)",
+            minimum=0,
         ),
         p_float("measurement_noise_position", 5.0, "measurement noise of positions, pixels"),
         p_float("measurement_noise_length", 10.0, "measurement noise of the length, pixels"),
@@ -221,7 +232,12 @@ def _length_stats(table: Any, anchors: dict[str, dict[int, int]]) -> tuple[float
         p_float("initial_position_uncertainty", 50.0, "accepted; unused, as in WhiskerToolbox"),
         p_float("initial_velocity_uncertainty", 10.0, "accepted; unused, as in WhiskerToolbox"),
         p_bool("verbose_output", False, "log what was estimated"),
-        p_float("cheap_assignment_threshold", 5.0, "gate = 5 × this, Mahalanobis units"),
+        p_float(
+            "cheap_assignment_threshold",
+            5.0,
+            "gate = 5 × this, Mahalanobis units (distances are >= 0)",
+            minimum=0,
+        ),
         p_bool("write_to_putative_groups", True, "write to '<prefix><group>', not the group"),
         p_str("putative_group_prefix", "Putative:", "prefix of the putative groups"),
     ),
