@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from _transforms_support import lines_of
 
 from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.io import load_session, save_session
 from napari_whiskertoolbox.transforms import (
     AppliedSteps,
@@ -17,6 +19,7 @@ from napari_whiskertoolbox.transforms import (
     TransformCancelled,
     TransformError,
     load_pipeline,
+    run_v1_transformations,
     save_pipeline,
 )
 from napari_whiskertoolbox.transforms.api import plan_transform
@@ -114,7 +117,80 @@ def test_v1_and_two_input_steps_cannot_go_in_a_pipeline_file():
     steps = AppliedSteps.of(dm)
     plan = plan_transform(dm, "Calculate Line Angle", "w", "angle")
     plan.store(plan.compute(), steps)
-    with pytest.raises(TransformError, match="must be a one-input TransformsV2"):
+    with pytest.raises(TransformError, match="is a WhiskerToolbox V1 operation: pipeline files"):
         steps.to_pipeline()
     with pytest.raises(TransformError, match="no applied steps"):
         steps.to_pipeline(indices=[])
+
+
+def _whiskers() -> DataManager:
+    """Two whiskers on 12 frames (the upper one first), three labelled lines of each."""
+    lines = LineData()
+    ids = {}
+    for t in range(12):
+        for k, y in enumerate((40.0 + t, 120.0 - t)):
+            pts = np.array([[10, y], [30, y + 4], [60, y + 9]], np.float32)
+            ids[t, k] = int(lines.add(t, pts)[0])
+    dm = DataManager()
+    dm.set_data("w", lines)
+    dm.groups.create("C1", [ids[t, 0] for t in (0, 5, 11)])
+    dm.groups.create("C2", [ids[t, 1] for t in (0, 5, 11)])
+    dm.history.clear()
+    return dm
+
+
+def test_group_operations_are_recorded_and_replayed_from_a_saved_block(tmp_path):
+    """Group operations used to be recorded with an empty output key, so the record said
+    they wrote '' and could not be replayed; now the record says they edited the entity
+    groups, and a saved transformations block redoes them on another session."""
+    dm = _whiskers()
+    steps = AppliedSteps.of(dm)
+    for name, params in [
+        ("Group Lines using Kalman Filtering", {"write_to_putative_groups": False}),
+        ("Line Outlier Detection", {"groups_to_process": ["C1"], "mad_threshold": 1e6}),
+        ("Group Lines by Proximity", {"distance_threshold": 5.0}),
+    ]:
+        plan = plan_transform(dm, name, "w", "", params)
+        plan.store(plan.compute(), steps)
+    assert dm.groups.count("C1") == 12
+    assert dm.groups.count("C2") == 12
+    record = steps.to_json()
+    assert [doc.get("edits") for doc in record] == ["entity_groups"] * 3
+    assert all("output_key" not in doc for doc in record)  # they wrote no key
+    assert steps.steps[0].title == "Group Lines using Kalman Filtering: w → entity groups"
+    reopened = AppliedSteps.of(load_session(save_session(dm, tmp_path / "s")))
+    assert reopened.steps == steps.steps
+    with pytest.raises(TransformError, match=r"V1 operation \(it edits entity groups\)"):
+        reopened.to_pipeline()
+    saved = reopened.save_transformations(tmp_path / "groups.json")
+    block = json.loads(saved.read_text())[0]["transformations"]
+    assert [s["transform_name"] for s in block["steps"]] == [s.transform_name for s in steps]
+    assert block["steps"][1]["parameters"]["groups_to_process"] == ["C1"]
+    other = _whiskers()
+    run_v1_transformations(other, block)
+    assert _by_frame(other) == _by_frame(dm)
+    assert _by_frame(other)["C1"] == [(t, 0) for t in range(12)]
+
+
+def _by_frame(dm: DataManager) -> dict[str, list[tuple[int, int]]]:
+    """Each group's members as (frame, index of the line on its frame)."""
+    flat = dm.get_data("w").to_flat()
+    where = {int(i): (int(t), k % 2) for k, (t, i) in enumerate(zip(flat.times, flat.ids))}
+    return {g: sorted(where[int(i)] for i in dm.groups.members(g)) for g in dm.groups.names()}
+
+
+def test_old_records_with_an_empty_output_key_still_load():
+    dm = _whiskers()
+    dm.metadata[METADATA_KEY] = [
+        {"transform_name": "Group Lines by Index", "input_key": "w", "output_key": "",
+         "parameters": {}}
+    ]  # fmt: skip
+    (step,) = AppliedSteps.of(dm).steps
+    assert step.edits_groups
+    assert step.output_key == ""
+    assert AppliedSteps.of(dm).to_transformations()["steps"][0] == {
+        "step_id": "step1_Group_Lines_by_Index",
+        "transform_name": "Group Lines by Index",
+        "input_key": "w",
+        "parameters": {},
+    }

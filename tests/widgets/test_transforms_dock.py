@@ -25,6 +25,7 @@ from napari_whiskertoolbox.transforms import (
     TransformContext,
     apply_transform,
     register_function,
+    run_v1_transformations,
     unregister,
 )
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
@@ -743,6 +744,28 @@ def test_a_group_editing_v1_operation_runs_from_the_dock_and_undoes_in_one_step(
     assert dm.keys() == keys
     _press(dock.viewer, "Control-Z")
     assert dm.groups.to_dict() == before
+
+
+def test_a_group_operation_run_in_the_dock_is_saved_as_a_config_and_replayed(dock, qtbot, tmp_path):
+    """The applied-steps list showed a group operation as writing '' and it could not be
+    saved in any replayable form; now it reads '→ entity groups' and 'Save as config…'
+    writes a transformations block that redoes it."""
+    dm = dock.dm
+    dock.select_transform("Group Lines by Index")
+    dock.input_combo.value = "whiskers"
+    dock.form["group_name_prefix"].value = "Whisker"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel = dock.pipelines
+    assert panel.steps_list.item(0).text() == "Group Lines by Index: whiskers → entity groups"
+    assert panel.save_config_button.enabled
+    saved = panel.save_steps_as_config(tmp_path / "groups.json")
+    block = json.loads(saved.read_text())[0]["transformations"]
+    assert "output_key" not in block["steps"][0]
+    grouped = {g: dm.groups.count(g) for g in dm.groups}
+    dm.undo()
+    assert not [g for g in dm.groups if g.startswith("Whisker ")]
+    run_v1_transformations(dm, block)
+    assert {g: dm.groups.count(g) for g in dm.groups} == grouped
 
 
 def test_a_line_preview_is_not_drawn_in_the_colour_of_any_key(dock, qtbot):

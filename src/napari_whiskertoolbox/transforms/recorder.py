@@ -8,24 +8,36 @@ recorded with a command history are undone and redone with the result they belon
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.history import FunctionCommand
+from napari_whiskertoolbox.io.atomic import atomic_write_text
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, PipelineStep
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
     from napari_whiskertoolbox.core.data_manager import DataManager
     from napari_whiskertoolbox.core.history import CommandHistory
 
-__all__ = ["METADATA_KEY", "AppliedStep", "AppliedSteps"]
+__all__ = ["GROUPS_TARGET", "METADATA_KEY", "AppliedStep", "AppliedSteps"]
 
 METADATA_KEY = "applied_transforms"
 """Key of a DataManager's recorded steps in ``dm.metadata``."""
+
+GROUPS_TARGET = "entity_groups"
+"""What a recorded step that edits entity groups changed (its ``"edits"`` field; it has no
+``output_key``)."""
+
+
+def _edits_groups(transform_name: str) -> bool:
+    return transform_name in REGISTRY and REGISTRY.get(transform_name).edits_groups
 
 
 def _error(message: str) -> TransformError:
@@ -43,6 +55,8 @@ class AppliedStep:
     parameters : dict
         The full JSON parameters used (defaults filled in).
     input_key, output_key : str
+        ``output_key`` is ``""`` for an operation that edits entity groups (it writes no
+        key; see :attr:`edits_groups`).
     other_keys : tuple of str
         Further inputs of a two-input transform.
     output_time_key : str or None
@@ -60,20 +74,36 @@ class AppliedStep:
     pipeline: dict[str, Any] | None = None
 
     @property
+    def edits_groups(self) -> bool:
+        """Return whether the step changed the entity groups instead of writing a key."""
+        return self.pipeline is None and _edits_groups(self.transform_name)
+
+    @property
     def title(self) -> str:
-        """Return a one-line description, e.g. ``"CalculateLineAngle: whisker → angle"``."""
+        """Return a one-line description, e.g. ``"CalculateLineAngle: whisker → angle"``.
+
+        A step that edits entity groups ends in ``→ entity groups``.
+        """
         inputs = ", ".join((self.input_key, *self.other_keys))
         kind = "pipeline " if self.pipeline is not None else ""
-        return f"{kind}{self.transform_name}: {inputs} → {self.output_key}"
+        target = "entity groups" if self.edits_groups else self.output_key
+        return f"{kind}{self.transform_name}: {inputs} → {target}"
 
     def to_json(self) -> dict[str, Any]:
-        """Return the step with its keys (the V2 DataManager-pipeline step shape, §6.4)."""
+        """Return the step with its keys (the V2 DataManager-pipeline step shape, §6.4).
+
+        A step that edits entity groups has ``"edits": "entity_groups"`` and no
+        ``output_key`` (it wrote none).
+        """
         out: dict[str, Any] = {
             "transform_name": self.transform_name,
             "input_key": self.input_key,
-            "output_key": self.output_key,
             "parameters": copy.deepcopy(self.parameters),
         }
+        if self.edits_groups:
+            out["edits"] = GROUPS_TARGET
+        else:
+            out["output_key"] = self.output_key
         if self.other_keys:
             out["additional_input_keys"] = list(self.other_keys)
         if self.output_time_key:
@@ -91,18 +121,25 @@ class AppliedStep:
         TransformError
             ``doc`` is not such an object.
         """
-        if not isinstance(doc, dict) or not all(
-            isinstance(doc.get(k), str) for k in ("transform_name", "input_key", "output_key")
-        ):
+        groups = isinstance(doc, dict) and (
+            doc.get("edits") == GROUPS_TARGET or _edits_groups(str(doc.get("transform_name")))
+        )
+        needed = (
+            ("transform_name", "input_key")
+            if groups
+            else ("transform_name", "input_key", "output_key")
+        )
+        if not isinstance(doc, dict) or not all(isinstance(doc.get(k), str) for k in needed):
             raise _error(
-                f"a recorded step must name transform_name, input_key and output_key: {doc!r}"
+                f"a recorded step must name transform_name, input_key and output_key (or "
+                f'"edits": "{GROUPS_TARGET}"): {doc!r}'
             )
         pipeline = doc.get("pipeline")
         return cls(
             doc["transform_name"],
             dict(doc.get("parameters") or {}),
             doc["input_key"],
-            doc["output_key"],
+            "" if groups else doc["output_key"],
             tuple(doc.get("additional_input_keys") or ()),
             doc.get("output_time_key"),
             dict(pipeline) if isinstance(pipeline, dict) else None,
@@ -137,7 +174,14 @@ class AppliedStep:
                 for i, s in enumerate(inner.steps)
             ]
         spec = REGISTRY.get(self.transform_name)
-        if spec.engine == "v1" or spec.arity != 1 or self.other_keys:
+        if spec.engine == "v1":
+            what = " (it edits entity groups)" if self.edits_groups else ""
+            raise _error(
+                f"{where} is a WhiskerToolbox V1 operation{what}: pipeline files hold "
+                "TransformsV2 steps; save V1 steps as a transformations block "
+                "(AppliedSteps.save_transformations, the dock's 'Save as config…')"
+            )
+        if spec.arity != 1 or self.other_keys:
             raise _error(
                 f"{where} cannot go in a pipeline file: it must be a one-input TransformsV2 "
                 "or Python transform"
@@ -265,22 +309,16 @@ class AppliedSteps:
         TransformError
             No steps, a V1 or two-input step, or steps that do not form a chain.
         """
-        every = self.steps
-        wanted = range(len(every)) if indices is None else indices
-        bad = [i for i in wanted if not 0 <= i < len(every)]
-        if bad:
-            raise _error(f"no applied step {bad[0]} (there are {len(every)})")
-        chosen = [every[i] for i in wanted]
-        if not chosen:
-            raise _error("no applied steps to save")
+        chosen = self._chosen(indices)
         steps: list[PipelineStep] = []
         for i, step in enumerate(chosen):
+            found = step.pipeline_steps(i + 1)  # a V1 step is refused before the chain test
             if i and step.input_key != chosen[i - 1].output_key:
                 raise _error(
                     f"step {i + 1} ({step.transform_name}) reads '{step.input_key}', not the "
                     f"previous step's output '{chosen[i - 1].output_key}'; a pipeline file is a chain"
                 )
-            steps.extend(step.pipeline_steps(i + 1))
+            steps.extend(found)
         metadata: dict[str, Any] = {"name": name} if name else {}
         pipeline = Pipeline(steps, metadata)
         pipeline.validate()
@@ -289,3 +327,75 @@ class AppliedSteps:
     def to_json(self) -> list[dict[str, Any]]:
         """Return every step with its keys (for a session file or a V2 DataManager pipeline)."""
         return copy.deepcopy(self._store)
+
+    def _chosen(self, indices: Sequence[int] | None) -> list[AppliedStep]:
+        every = self.steps
+        wanted = range(len(every)) if indices is None else indices
+        bad = [i for i in wanted if not 0 <= i < len(every)]
+        if bad:
+            raise _error(f"no applied step {bad[0]} (there are {len(every)})")
+        chosen = [every[i] for i in wanted]
+        if not chosen:
+            raise _error("no applied steps to save")
+        return chosen
+
+    def to_transformations(self, indices: Sequence[int] | None = None) -> dict[str, Any]:
+        """Return the chosen V1 steps as a V1 ``transformations`` block (reference §6.5).
+
+        Each step keeps its keys and full parameters; a step that edited entity groups has
+        no ``output_key`` (replaying it edits the groups again). Run the block with
+        :func:`~napari_whiskertoolbox.transforms.v1_runner.run_v1_transformations`, or put
+        it in a data config (see :meth:`save_transformations`).
+
+        Parameters
+        ----------
+        indices : sequence of int, optional
+            Which steps (default: all).
+
+        Raises
+        ------
+        TransformError
+            No steps, or a step that is not a WhiskerToolbox V1 operation (those save as a
+            pipeline file, :meth:`to_pipeline`).
+        """
+        out = []
+        for i, step in enumerate(self._chosen(indices)):
+            spec = REGISTRY.get(step.transform_name) if step.pipeline is None else None
+            if spec is None or spec.engine != "v1":
+                raise _error(
+                    f"step {i + 1} ({step.transform_name}) is not a WhiskerToolbox V1 "
+                    "operation: a transformations block holds V1 steps; save TransformsV2 "
+                    "steps as a pipeline file"
+                )
+            doc: dict[str, Any] = {
+                "step_id": f"step{i + 1}_{step.transform_name.replace(' ', '_')}",
+                "transform_name": step.transform_name,
+                "input_key": step.input_key,
+            }
+            if not step.edits_groups:
+                doc["output_key"] = step.output_key
+            doc["parameters"] = copy.deepcopy(step.parameters)
+            out.append(doc)
+        return {"steps": out}
+
+    def save_transformations(
+        self, path: str | os.PathLike[str], indices: Sequence[int] | None = None
+    ) -> Path:
+        """Write the chosen V1 steps as a data config holding one ``transformations`` block.
+
+        The file is ``[{"transformations": {"steps": [...]}}]`` (WhiskerToolbox's data
+        config shape, reference §6.5); replay it on a session holding the input keys with
+        ``run_v1_transformations(dm, json.loads(text)[0]["transformations"])``, or add
+        data-loading entries in front and open it as a config.
+
+        Raises
+        ------
+        TransformError
+            As :meth:`to_transformations`.
+        """
+        from pathlib import Path
+
+        block = self.to_transformations(indices)
+        target = Path(path)
+        atomic_write_text(target, json.dumps([{"transformations": block}], indent=2) + "\n")
+        return target

@@ -163,16 +163,25 @@ class PipelinesPanel(Container):
         self.steps_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.steps_list.setToolTip(
             "Transforms applied in this session (saved with it). Select a chain of steps "
-            "(or none for all) and save them as a pipeline."
+            "(or none for all) and save them as a pipeline; WhiskerToolbox V1 operations "
+            "(grouping included) save as a config's transformations block instead."
         )
         self.save_steps_button = PushButton(text="Save as pipeline…")
         self.save_steps_button.changed.connect(self._ask_save_steps)
+        self.save_config_button = PushButton(text="Save as config…")
+        self.save_config_button.tooltip = (
+            "Save the chosen V1 steps (e.g. Group Lines …, Line Outlier Detection) as a data "
+            "config's transformations block, which replays them on a session"
+        )
+        self.save_config_button.changed.connect(self._ask_save_config)
         self.clear_steps_button = PushButton(text="Clear list")
         self.clear_steps_button.changed.connect(self.clear_steps)
         layout = self.native.layout()
         layout.addWidget(Label(value="<b>Applied in this session</b>").native)
         layout.addWidget(self.steps_list, 1)
-        layout.addWidget(_row(self.save_steps_button, self.clear_steps_button).native)
+        layout.addWidget(
+            _row(self.save_steps_button, self.save_config_button, self.clear_steps_button).native
+        )
 
     def _build_library(self) -> None:
         self.library_list = QListWidget()
@@ -232,6 +241,7 @@ class PipelinesPanel(Container):
             item.setToolTip(str(step.to_json()))
             self.steps_list.addItem(item)
         self.save_steps_button.enabled = bool(steps)
+        self.save_config_button.enabled = bool(steps)
         self.clear_steps_button.enabled = bool(steps)
 
     def selected_step_indices(self) -> list[int] | None:
@@ -273,6 +283,31 @@ class PipelinesPanel(Container):
             self._report(str(exc), True)
             return
         self._report(f"saved pipeline '{entry.name}' to {entry.path}", False)
+
+    def save_steps_as_config(
+        self, path: str | os.PathLike[str], indices: list[int] | None = None
+    ) -> Path:
+        """Save applied V1 steps (all by default) as a config's ``transformations`` block.
+
+        Raises
+        ------
+        TransformError
+            A chosen step is not a WhiskerToolbox V1 operation.
+        """
+        return self.steps.save_transformations(path, indices)
+
+    def _ask_save_config(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.native, "Save as config", "transformations.json", "Config (*.json)"
+        )
+        if not path:
+            return
+        try:
+            saved = self.save_steps_as_config(path, self.selected_step_indices())
+        except TransformError as exc:
+            self._report(str(exc), True)
+            return
+        self._report(f"saved the steps as a transformations block to {saved}", False)
 
     def clear_steps(self) -> None:
         """Forget the applied steps (their results stay)."""
