@@ -1,11 +1,15 @@
-"""Benchmark of the ported V1 operations: line alignment and the particle filter.
+"""Benchmark of the ported V1 operations: line alignment, the particle filter, grouping.
 
-Run: ``.venv/bin/python benchmarks/bench_v1_ports.py [--frames N] [--particles N]``.
+Run: ``.venv/bin/python benchmarks/bench_v1_ports.py [--frames N] [--particles N]
+[--group-frames N]``.
 Line alignment: 2 whiskers of 50 vertices per frame on 640 x 480 uint8 frames held in memory
 (``ArrayMedia``; decoding a real video adds its own cost), WhiskerToolbox's defaults (width
 20, range 50). Particle filter: one point labelled at the first and last frame of a disk mask
-of radius 20 (~1250 pixels) drifting across the frames, both motion models. Prints wall and
-CPU time (best of ``--repeat``); never asserts.
+of radius 20 (~1250 pixels) drifting across the frames, both motion models. Kalman grouping
+and Line Outlier Detection: 5 whiskers of 20 vertices per frame over ``--group-frames`` frames
+(default 20 000), sweeping back and forth; grouping starts from each whisker labelled every
+500 frames, outlier detection from every line in its whisker's group (5 groups). Prints wall
+and CPU time (best of ``--repeat``); never asserts.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from napari_whiskertoolbox.core import LineData, MaskData, PointData
+from napari_whiskertoolbox.core import DataManager, LineData, MaskData, PointData
 from napari_whiskertoolbox.core.media import ArrayMedia
-from napari_whiskertoolbox.transforms import apply_transform
+from napari_whiskertoolbox.transforms import apply_transform, run_transform
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,12 +68,55 @@ def filter_inputs(n_frames: int) -> tuple[PointData, MaskData]:
     return points, masks
 
 
+def grouping_session(n_frames: int, label_every: int | None) -> DataManager:
+    """Return 5 sweeping whiskers per frame; whisker k's lines labelled into group ``Wk``.
+
+    ``label_every``: label every that many frames (Kalman anchors), or every line (None).
+    """
+    t = np.arange(n_frames)
+    s = np.linspace(0.0, 1.0, 20)
+    lines = LineData(image_size=(640, 480))
+    rng = np.random.default_rng(0)
+    ids = np.empty((n_frames, 5), np.int64)
+    for f in range(n_frames):
+        for k in range(5):
+            angle = 0.4 * np.sin(2 * np.pi * f / 40 + k) + 0.3 * (k - 2)
+            base = np.array([100.0, 120.0 + 60 * k]) + rng.normal(0, 0.5, 2)
+            length = 200 + 10 * np.sin(f / 50 + k)
+            xy = base + length * s[:, None] * np.array([np.cos(angle), np.sin(angle)])
+            ids[f, k] = lines.add(f, xy.astype(np.float32))[0]
+    dm = DataManager()
+    dm.set_data("w", lines)
+    rows = t if label_every is None else t[::label_every]
+    for k in range(5):
+        dm.groups.create(f"W{k}", ids[rows, k])
+    dm.history.clear()
+    return dm
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--frames", type=int, default=500)
     parser.add_argument("--particles", type=int, default=1000)
+    parser.add_argument("--group-frames", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    n = args.group_frames
+    anchored = grouping_session(n, 500)
+    timed(
+        f"Group Lines using Kalman Filtering: {n} frames x 5 lines",
+        lambda: (
+            run_transform(anchored, "Group Lines using Kalman Filtering", "w", ""),
+            anchored.undo(),
+        ),
+        args.repeat,
+    )
+    labelled = grouping_session(n, None)
+    timed(
+        f"Line Outlier Detection: {n} frames x 5 lines, 5 groups",
+        lambda: (run_transform(labelled, "Line Outlier Detection", "w", ""), labelled.undo()),
+        args.repeat,
+    )
     lines, media = alignment_inputs(args.frames)
     timed(
         f"Line Alignment: {args.frames} frames x 2 lines x 50 vertices",

@@ -594,3 +594,125 @@ def test_grouping_refuses_thresholds_and_fractions_out_of_range(
     assert dm.groups.to_dict() == before
     for ok in (0, 1) if parameter == "position_along_line" else (0,):  # the bounds are valid
         run_transform(dm, operation, "w", "", {parameter: ok})
+
+
+# ---------------------------------------------------------------- memoised covariances
+def _reference_outliers(model, measurements, threshold, warmup=3):
+    """outlier_entities with the plain formulas, step by step (before the memoisation)."""
+    from napari_whiskertoolbox.transforms.kalman_grouping import mahalanobis, rts_smooth
+
+    n = len(measurements)
+    x, P = model.initial_state(measurements[0]), model.P0.copy()
+    xs, Ps = [], []
+    for z in measurements:
+        x, P = model.predict(x, P)
+        x, P = model.update(x, P, z)
+        xs.append(x)
+        Ps.append(P)
+    xs, Ps = rts_smooth(model, xs, Ps)
+    costs = np.full(n, np.nan)
+    for k in range(warmup, n):
+        costs[k] = mahalanobis(model, xs[k], Ps[k], measurements[k])
+    return np.nan_to_num(costs, nan=-np.inf) > threshold, costs
+
+
+def _reference_assign(model, table, features, anchors, free, gate):
+    """kalman_assign with the plain formulas, track by track (before the memoisation)."""
+    from scipy.optimize import linear_sum_assignment
+
+    from napari_whiskertoolbox.transforms.kalman_grouping import mahalanobis
+
+    tracks = []
+    for group, by_frame in anchors.items():
+        if len(by_frame) >= 2:
+            start = min(by_frame)
+            x0 = model.initial_state(features[by_frame[start]])
+            tracks.append([group, by_frame, start, max(by_frame), x0, model.P0.copy(), start])
+    out = {tr[0]: [] for tr in tracks}
+    for t in np.unique(table.times):
+        if not any(tr[2] < t <= tr[3] for tr in tracks):
+            continue
+        rows = np.flatnonzero(table.times == t)
+        competing = []
+        for tr in [tr for tr in tracks if tr[2] < t <= tr[3]]:
+            for _ in range(t - tr[6]):
+                tr[4], tr[5] = model.predict(tr[4], tr[5])
+            tr[6] = t
+            if t in tr[1]:
+                tr[4], tr[5] = model.update(tr[4], tr[5], features[tr[1][t]])
+            else:
+                competing.append(tr)
+        candidates = rows[free[rows]]
+        if not competing or candidates.size == 0:
+            continue
+        cost = np.stack(
+            [mahalanobis(model, tr[4], tr[5], features[candidates]) for tr in competing]
+        )
+        for a, b in zip(*linear_sum_assignment(cost), strict=True):
+            if cost[a, b] <= gate:
+                tr, row = competing[a], int(candidates[b])
+                tr[4], tr[5] = model.update(tr[4], tr[5], features[row])
+                out[tr[0]].append(row)
+                free[row] = False
+    return out
+
+
+def _sweeping_whiskers(n_frames: int, seed: int) -> tuple[LineData, np.ndarray]:
+    """4 whiskers sweeping with noise, ~10 % of the lines missing, 2 % jumping far away."""
+    rng = np.random.default_rng(seed)
+    s = np.linspace(0, 1, 8)[:, None]
+    lines = LineData()
+    ids = np.full((n_frames, 4), -1, np.int64)
+    for f in range(n_frames):
+        for k in rng.permutation(4):
+            if rng.random() < 0.1:
+                continue
+            angle = 0.4 * np.sin(2 * np.pi * f / 30 + k) + 0.35 * (k - 1.5)
+            base = np.array([50.0, 100.0 + 50 * k]) + rng.normal(0, 1.0, 2)
+            if rng.random() < 0.02:
+                base += rng.normal(0, 60, 2)
+            xy = base + (150 + rng.normal(0, 3)) * s * [np.cos(angle), np.sin(angle)]
+            ids[f, k] = lines.add(f, xy.astype(np.float32))[0]
+    return lines, ids
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_memoised_covariances_give_the_plain_formulas_results_exactly(seed: int) -> None:
+    """The per-frame loops reuse memoised covariance steps (a filter reaches a fixed point);
+    states, costs, flags and assignments are bitwise those of the step-by-step formulas."""
+    from napari_whiskertoolbox.transforms.context import TransformContext
+    from napari_whiskertoolbox.transforms.kalman_grouping import (
+        KalmanModel,
+        kalman_assign,
+        line_table,
+        outlier_entities,
+    )
+
+    lines, ids = _sweeping_whiskers(400, seed)
+    ctx = TransformContext()
+    table = line_table(lines, ctx)
+    noise = {"dt": 1.0, "process_noise_position": 10.0, "process_noise_velocity": 1.0,
+             "measurement_noise_position": 5.0}  # fmt: skip
+    one = KalmanModel.build(1, static_noise_scale=0.01, measurement_noise_static=5.0, **noise)
+    z_all = np.column_stack([table.centroid, table.length])
+    flagged = 0
+    for k in range(4):
+        rows = table.rows_of(ids[ids[:, k] >= 0, k])
+        expected = _reference_outliers(one, z_all[rows], 3.0)
+        got = outlier_entities(one, table.times[rows], z_all[rows], 3.0)
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+        flagged += int(got[0].sum())
+    assert flagged  # the far jumps are flagged
+    two = KalmanModel.build(2, static_noise_scale=0.01, measurement_noise_static=10.0, **noise)
+    features = np.column_stack([table.centroid, table.base, table.length])
+    anchors = {}
+    free = np.ones(table.ids.size, bool)
+    for k in range(4):
+        labelled = [f for f in range(0, 400, 50) if ids[f, k] >= 0]
+        anchors[f"W{k}"] = {f: int(table.rows_of([ids[f, k]])[0]) for f in labelled}
+        free[list(anchors[f"W{k}"].values())] = False
+    expected = _reference_assign(two, table, features, anchors, free.copy(), 25.0)
+    got = kalman_assign(two, table, features, anchors, free.copy(), 25.0, ctx)
+    assert got == expected
+    assert sum(map(len, got.values())) > 1000

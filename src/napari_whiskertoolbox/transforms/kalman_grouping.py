@@ -12,6 +12,11 @@ numpy:
 * a linear Kalman filter (predict; Joseph-form update) and a Rauch-Tung-Striebel smoother;
 * the Mahalanobis cost ``sqrt(r^T S^-1 r)``, ``S = H P H^T + R + 1e-6 I``.
 
+Covariances do not depend on the measurements, only on the sequence of predicts and
+updates, and a filter reaches a fixed point within a few dozen steps: :class:`CovarianceCache`
+memoises each covariance step (keyed by the covariance's bytes), so the per-frame loops do
+matrix-vector work only and give bitwise the results of the plain formulas.
+
 The grouping itself (:func:`kalman_assign`) replaces WhiskerToolbox's min-cost-flow tracker
 (OR-Tools) by frame-by-frame tracking: every anchor group's track is predicted one frame at
 a time and the tracks compete for the frame's ungrouped lines through
@@ -21,7 +26,7 @@ a time and the tracks compete for the frame's ungrouped lines through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = [
+    "CovarianceCache",
     "KalmanModel",
     "LineTable",
     "kalman_assign",
@@ -187,6 +193,113 @@ class KalmanModel:
         return x + K @ (z - self.H @ x), (P + P.T) / 2
 
 
+_CACHE_LIMIT = 50_000  # entries per table; a table is cleared when it grows past this
+
+
+class CovarianceCache:
+    """Memoised covariance steps of one :class:`KalmanModel` (exact: same formulas).
+
+    Each table maps the bytes of the covariance(s) a step starts from to what
+    :meth:`KalmanModel.predict`, :meth:`KalmanModel.update`, :func:`rts_smooth` and
+    :func:`mahalanobis` compute from them, so a track at the filter's fixed point costs a
+    dictionary look-up per step instead of a handful of small matrix products and solves.
+    """
+
+    def __init__(self, model: KalmanModel) -> None:
+        self.model = model
+        self._predict: dict[bytes, np.ndarray] = {}
+        self._update: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        self._gain: dict[bytes, np.ndarray] = {}
+        self._smooth: dict[bytes, np.ndarray] = {}
+        self._innovation: dict[bytes, np.ndarray] = {}
+
+    @staticmethod
+    def _room(table: dict[bytes, Any]) -> None:
+        if len(table) > _CACHE_LIMIT:
+            table.clear()
+
+    def predict(self, P: np.ndarray) -> np.ndarray:
+        """Return ``F P F^T + Q`` (symmetrised), as :meth:`KalmanModel.predict`."""
+        key = P.tobytes()
+        out = self._predict.get(key)
+        if out is None:
+            self._room(self._predict)
+            m = self.model
+            out = m.F @ P @ m.F.T + m.Q
+            out = self._predict[key] = (out + out.T) / 2
+        return out
+
+    def update(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(K, P')`` of a measurement update, as :meth:`KalmanModel.update`."""
+        key = P.tobytes()
+        out = self._update.get(key)
+        if out is None:
+            self._room(self._update)
+            m = self.model
+            S = m.H @ P @ m.H.T + m.R
+            K = np.linalg.solve(S, m.H @ P).T
+            A = np.eye(P.shape[0]) - K @ m.H
+            P_new = A @ P @ A.T + K @ m.R @ K.T
+            out = self._update[key] = (K, (P_new + P_new.T) / 2)
+        return out
+
+    def smoother_gain(self, P: np.ndarray) -> np.ndarray:
+        """Return the RTS gain ``P F^T (F P F^T + Q)^-1`` of a filtered covariance ``P``."""
+        key = P.tobytes()
+        out = self._gain.get(key)
+        if out is None:
+            self._room(self._gain)
+            P_pred = self.predict(P)
+            out = self._gain[key] = np.linalg.solve(P_pred, self.model.F @ P).T
+        return out
+
+    def smoothed(self, P: np.ndarray, C: np.ndarray, P_next_smoothed: np.ndarray) -> np.ndarray:
+        """Return the smoothed covariance of a step from its filtered ``P`` and gain ``C``."""
+        key = P.tobytes() + P_next_smoothed.tobytes()
+        out = self._smooth.get(key)
+        if out is None:
+            self._room(self._smooth)
+            out = P + C @ (P_next_smoothed - self.predict(P)) @ C.T
+            out = self._smooth[key] = (out + out.T) / 2
+        return out
+
+    def innovation(self, P: np.ndarray) -> np.ndarray:
+        """Return ``S = H P H^T + R + 1e-6 I`` of :func:`mahalanobis`."""
+        key = P.tobytes()
+        out = self._innovation.get(key)
+        if out is None:
+            self._room(self._innovation)
+            m = self.model
+            out = m.H @ P @ m.H.T + m.R + _REG * np.eye(m.H.shape[0])
+            self._innovation[key] = out
+        return out
+
+    def costs(self, Ps: Sequence[np.ndarray], residuals: np.ndarray) -> np.ndarray:
+        """Return :func:`mahalanobis` for several states at once, (T, k).
+
+        ``residuals`` is (T, k, m): ``z - H x`` of k measurements against each state, whose
+        covariance is ``Ps[t]``. One stacked solve (numpy runs LAPACK per matrix, as for
+        one): the numbers of T calls of :func:`mahalanobis`.
+        """
+        S = np.stack([self.innovation(P) for P in Ps])
+        try:
+            solved = np.linalg.solve(S, residuals.transpose(0, 2, 1)).transpose(0, 2, 1)
+        except np.linalg.LinAlgError:  # a singular S: one by one, with the pseudo-inverse
+            return np.stack([_mahalanobis_solve(Si, ri) for Si, ri in zip(S, residuals)])
+        d2 = np.einsum("tij,tij->ti", residuals, solved)
+        return np.sqrt(np.clip(d2, 0.0, None))
+
+
+def _mahalanobis_solve(S: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Return ``sqrt(r_i^T S^-1 r_i)`` for the rows of ``r`` (pseudo-inverse if singular)."""
+    try:
+        solved = np.linalg.solve(S, r.T).T
+    except np.linalg.LinAlgError:
+        solved = r @ np.linalg.pinv(S, rcond=1e-10).T
+    d2 = np.einsum("ij,ij->i", r, solved)
+    return np.sqrt(np.clip(d2, 0.0, None))
+
+
 def rts_smooth(
     model: KalmanModel, xs: Sequence[np.ndarray], Ps: Sequence[np.ndarray]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -209,12 +322,7 @@ def mahalanobis(model: KalmanModel, x: np.ndarray, P: np.ndarray, z: np.ndarray)
     """
     r = np.atleast_2d(z) - model.H @ x
     S = model.H @ P @ model.H.T + model.R + _REG * np.eye(model.H.shape[0])
-    try:
-        solved = np.linalg.solve(S, r.T).T
-    except np.linalg.LinAlgError:
-        solved = r @ np.linalg.pinv(S, rcond=1e-10).T
-    d2 = np.einsum("ij,ij->i", r, solved)
-    out = np.sqrt(np.clip(d2, 0.0, None))
+    out = _mahalanobis_solve(S, r)
     return out if np.ndim(z) > 1 else out[0]
 
 
@@ -224,6 +332,7 @@ def outlier_entities(
     measurements: np.ndarray,
     threshold: float,
     warmup: int = 3,
+    covariances: CovarianceCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Flag the measurements of one group that its smoothed track does not explain.
 
@@ -243,6 +352,9 @@ def outlier_entities(
         Mahalanobis distance above which a measurement is an outlier.
     warmup : int
         Leading measurements never flagged (WhiskerToolbox: 3).
+    covariances : CovarianceCache, optional
+        The memoised covariance steps of ``model``, shared between the groups of one run
+        (their covariances are the same step for step).
 
     Returns
     -------
@@ -255,16 +367,23 @@ def outlier_entities(
     costs = np.full(n, np.nan)
     if n < 2:
         return np.zeros(n, bool), costs
+    cov = covariances if covariances is not None else CovarianceCache(model)
+    F, H = model.F, model.H
     x, P = model.initial_state(measurements[0]), model.P0.copy()
     xs, Ps = [], []
-    for z in measurements:
-        x, P = model.predict(x, P)
-        x, P = model.update(x, P, z)
+    for z in measurements:  # the filter (model.predict, model.update; memoised covariances)
+        x, P = F @ x, cov.predict(P)
+        K, P = cov.update(P)
+        x = x + K @ (z - H @ x)
         xs.append(x)
         Ps.append(P)
-    xs, Ps = rts_smooth(model, xs, Ps)
-    for k in range(warmup, n):
-        costs[k] = mahalanobis(model, xs[k], Ps[k], measurements[k])
+    for k in range(n - 2, -1, -1):  # the RTS smoother (rts_smooth)
+        C = cov.smoother_gain(Ps[k])
+        xs[k] = xs[k] + C @ (xs[k + 1] - F @ xs[k])
+        Ps[k] = cov.smoothed(Ps[k], C, Ps[k + 1])
+    if n > warmup:
+        r = measurements[warmup:] - np.stack([H @ xs[k] for k in range(warmup, n)])
+        costs[warmup:] = cov.costs(Ps[warmup:], r[:, None, :])[:, 0]
     return np.nan_to_num(costs, nan=-np.inf) > threshold, costs
 
 
@@ -332,6 +451,12 @@ def kalman_assign(
     out: dict[str, list[int]] = {t.group: [] for t in tracks}
     if not tracks:
         return out
+    cov, F, H = CovarianceCache(model), model.F, model.H
+
+    def _update(tr: _Track, z: np.ndarray) -> None:  # model.update, memoised covariance
+        K, P = cov.update(tr.P)
+        tr.x, tr.P = tr.x + K @ (z - H @ tr.x), P
+
     lo, hi = min(t.start for t in tracks), max(t.end for t in tracks)
     frames = np.unique(table.times)
     order = np.argsort(table.times, kind="stable")
@@ -345,22 +470,23 @@ def kalman_assign(
         active = [tr for tr in tracks if tr.start < t <= tr.end]
         competing = []
         for tr in active:
-            for _ in range(t - tr.frame):
-                tr.x, tr.P = model.predict(tr.x, tr.P)
+            for _ in range(t - tr.frame):  # model.predict, memoised covariance
+                tr.x, tr.P = F @ tr.x, cov.predict(tr.P)
             tr.frame = t
             if t in tr.anchors:
-                tr.x, tr.P = model.update(tr.x, tr.P, features[tr.anchors[t]])
+                _update(tr, features[tr.anchors[t]])
             else:
                 competing.append(tr)
         candidates = rows[free[rows]]
         if not competing or candidates.size == 0:
             continue
-        cost = np.stack([mahalanobis(model, tr.x, tr.P, features[candidates]) for tr in competing])
+        z = features[candidates]
+        cost = cov.costs([tr.P for tr in competing], np.stack([z - H @ tr.x for tr in competing]))
         ti, ci = linear_sum_assignment(cost)
         for a, b in zip(ti, ci, strict=True):
             if cost[a, b] <= gate:
                 tr, row = competing[a], int(candidates[b])
-                tr.x, tr.P = model.update(tr.x, tr.P, features[row])
+                _update(tr, features[row])
                 out[tr.group].append(row)
                 free[row] = False
     return out

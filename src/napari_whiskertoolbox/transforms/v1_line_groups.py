@@ -26,6 +26,7 @@ from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.group_edit import GroupEdit, working_copy
 from napari_whiskertoolbox.transforms.kalman_grouping import (
+    CovarianceCache,
     KalmanModel,
     kalman_assign,
     line_table,
@@ -354,13 +355,14 @@ def line_outlier_detection(inputs: Sequence[Bound], p: Params, ctx: TransformCon
         measurement_noise_static=p.measurement_noise_position,
     )
     _ensure(groups, p.outlier_group_name, "")
+    covariances = CovarianceCache(model)  # the same covariance steps for every group
     for done, name in enumerate(valid):
         ctx.tick(done, len(valid))
         rows = table.rows_of(groups.members(name))
         frames, first = np.unique(table.times[rows], return_index=True)
         rows = rows[first]  # the group's first line on each frame
         z = np.column_stack([table.centroid[rows], table.length[rows]])
-        flags, costs = outlier_entities(model, frames, z, p.mad_threshold)
+        flags, costs = outlier_entities(model, frames, z, p.mad_threshold, covariances=covariances)
         groups.add(p.outlier_group_name, table.ids[rows[flags]])
         if p.verbose_output and np.isfinite(costs).any():
             ctx.log(
