@@ -181,3 +181,46 @@ def test_cancel_right_after_start_is_not_lost(engine: ScriptEngine) -> None:
     assert finished.wait(CANCEL_BOUND_S)
     assert results[0].cancelled
     assert engine.cancel() is False
+
+
+def test_cancel_waits_until_the_script_is_out_of_the_data_manager(engine: ScriptEngine) -> None:
+    """The GUI test cancelling ``dm.delete_data('nose')`` + ``while True: pass`` as soon as
+    'nose' was gone failed once under load: the key leaves the DataManager before its undo
+    record is pushed and its observers run, and the cancel exception, sent to the script
+    thread at once, could land there. The deletion was then half done (observers not
+    called, no undo step). The exception is now only sent while no DataManager (or other
+    state-keeping) frame is running above the script's own code."""
+    dm = engine.dm
+    inside, calls = threading.Event(), []
+
+    def slow_observer() -> None:  # the script thread is in dm._notify_observers
+        inside.set()
+        time.sleep(0.3)
+        calls.append("first")
+
+    dm.add_observer(slow_observer)
+    dm.add_observer(lambda: calls.append("second"))
+    key = dm.keys()[0]
+    finished, results = _start(engine, f"dm.delete_data({key!r})\nwhile True: pass")
+    assert inside.wait(10)
+    assert engine.cancel()
+    assert finished.wait(10)
+    assert results[0].cancelled
+    assert calls == ["first", "second"]  # the deletion finished: every observer ran
+    assert key not in dm
+    dm.undo()  # the run's one undo step holds the deletion
+    assert key in dm
+
+
+def test_a_script_callback_looping_inside_the_data_manager_is_still_cancelled(
+    engine: ScriptEngine,
+) -> None:
+    """Only frames above the script's innermost frame delay the exception: a loop in the
+    script's own observer, called from inside the DataManager, stops."""
+    key = engine.dm.keys()[0]
+    code = f"def spin():\n    while True: pass\ndm.add_observer(spin)\ndm.delete_data({key!r})"
+    finished, results = _start(engine, code)
+    time.sleep(0.05)
+    assert engine.cancel()
+    assert finished.wait(10)
+    assert results[0].cancelled

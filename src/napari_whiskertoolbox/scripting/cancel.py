@@ -17,6 +17,13 @@ to run on that thread, such as ``gc`` callbacks, finalizers and library function
 script called, is left alone: an exception raised inside a ``gc`` callback could not
 reach the script and would only be reported as "unraisable".
 
+The exception is only sent while the script thread runs no state-keeping code above the
+script's own frames (:data:`CRITICAL_MODULES`: the DataManager and the rest of
+``napari_whiskertoolbox.core``, and psygnal's signal emission): an exception landing there
+would leave that state half changed — e.g. a key deleted from the DataManager whose undo
+record and observers never came. While the script is in such code the request waits
+(checked every 5 ms) and is sent as soon as the call has returned, as for a long C call.
+
 Code blocked inside one long C call (``time.sleep(60)``) stops when that call returns;
 loops can call :func:`check_cancelled` (the batch helpers do) to stop between items.
 """
@@ -35,9 +42,29 @@ if TYPE_CHECKING:
 
     from _typeshed import TraceFunction
 
-__all__ = ["CancelToken", "ScriptCancelled", "async_exc_supported", "check_cancelled"]
+__all__ = [
+    "CRITICAL_MODULES",
+    "CancelToken",
+    "ScriptCancelled",
+    "async_exc_supported",
+    "check_cancelled",
+]
 
 _RESEND_INTERVAL_S = 0.2
+_DEFER_POLL_S = 0.005
+
+CRITICAL_MODULES = ("napari_whiskertoolbox.core", "psygnal")
+"""Modules (and their submodules) a cancel exception is never sent into: while one of their
+frames runs above the script's own code, the request waits until it has returned."""
+
+
+def _in_critical_module(frame: FrameType) -> bool:
+    name = frame.f_globals.get("__name__", "")
+    return isinstance(name, str) and any(
+        name == m or name.startswith(m + ".") for m in CRITICAL_MODULES
+    )
+
+
 _current = threading.local()
 
 
@@ -177,36 +204,62 @@ class CancelToken:
         """Request cancellation; returns ``False`` if the run has already finished.
 
         A run that has not started yet stops as soon as it starts. The exception is
-        re-sent every 0.2 s (for up to ``timeout_s``) while the script keeps running.
+        re-sent every 0.2 s (for up to ``timeout_s`` after the first sending) while the
+        script keeps running; while the script thread is in one of
+        :data:`CRITICAL_MODULES` the sending waits until it is out.
         """
         with self._lock:
             if self._finished:
                 return False
             self._requested.set()
-        if self._send():
+        state = self._send()
+        if state != "idle":
             resender = threading.Thread(
-                target=self._resend, args=(timeout_s,), name="script-cancel", daemon=True
+                target=self._resend, args=(timeout_s, state), name="script-cancel", daemon=True
             )
             resender.start()
         return True
 
-    def _send(self) -> bool:
+    def _send(self) -> str:
+        """Send the exception: ``"sent"``, ``"deferred"`` (critical code) or ``"idle"``."""
         with self._lock:
             if self._thread_id is None:
-                return False
+                return "idle"
+            if self._in_critical_code(self._thread_id):
+                return "deferred"
             self._pending = True  # before sending: delivery may clear it at once
             sent = _raise_in_thread(self._thread_id, _AsyncCancel)
             if not sent:
                 self._pending = False
-            return sent
+            return "sent" if sent else "idle"
 
-    def _resend(self, timeout_s: float) -> None:
-        waited = 0.0
+    def _in_critical_code(self, thread_id: int) -> bool:
+        """Return whether a :data:`CRITICAL_MODULES` frame runs above the script's code.
+
+        The thread's frames are walked from the innermost out to the first script frame;
+        what runs below it (the engine, or library code that called back into the script)
+        does not count, so a script's own callback stays interruptible.
+        """
+        frame = sys._current_frames().get(thread_id)
+        while frame is not None:
+            if self._is_script_frame(frame):
+                return False
+            if _in_critical_module(frame):
+                return True
+            frame = frame.f_back
+        return False
+
+    def _resend(self, timeout_s: float, state: str) -> None:
+        sent_for = 0.0
         pause = threading.Event()  # never set: only used to sleep without busy waiting
-        while waited < timeout_s:
-            pause.wait(_RESEND_INTERVAL_S)
-            waited += _RESEND_INTERVAL_S
-            if not self._send():
+        while sent_for < timeout_s:
+            if state == "deferred":  # out of critical code soon: look again shortly
+                pause.wait(_DEFER_POLL_S)
+            else:
+                pause.wait(_RESEND_INTERVAL_S)
+                sent_for += _RESEND_INTERVAL_S
+            state = self._send()
+            if state == "idle":
                 return
 
     def _arm_tracer(self, frame: FrameType | None) -> None:
