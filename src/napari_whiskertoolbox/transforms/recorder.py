@@ -1,8 +1,15 @@
-"""Recording applied transforms so a session's steps can be saved as a pipeline file.
+"""Recording applied transforms so a session's steps can be saved and replayed.
 
 A DataManager keeps its own record in ``dm.metadata["applied_transforms"]`` (JSON, so it is
 saved and reopened with the session); :meth:`AppliedSteps.of` reads and extends it. Steps
 recorded with a command history are undone and redone with the result they belong to.
+
+Chains of TransformsV2 (and Python) steps save as a pipeline file
+(:meth:`AppliedSteps.to_pipeline`). WhiskerToolbox's V1 operations — among them the ones that
+edit entity groups and write no key (``Group Lines by Index`` …, recorded with
+``"edits": "entity_groups"``) — save as a V1 ``transformations`` block
+(:meth:`AppliedSteps.to_transformations`, :meth:`AppliedSteps.save_transformations`), which
+:func:`~napari_whiskertoolbox.transforms.v1_runner.run_v1_transformations` replays.
 """
 
 from __future__ import annotations
