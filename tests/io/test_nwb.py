@@ -195,6 +195,7 @@ def test_a_pose_set_imported_from_our_export_writes_back_to_its_deeplabcut_file(
     assert travelled == {"path": str(exported.resolve()), "pose": "reachingvideo1"}
     assert after.source == before.source
     assert after.point_size == before.point_size == 12.0  # the project's dotsize
+    assert (after.colormap, after.skeleton_color) == ("jet", "blue")  # its colours too
     out = write_dlc(back, after, tmp_path / "CollectedData_Mackenzie.h5")
     labels = DLC / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.h5"
     pd.testing.assert_frame_equal(

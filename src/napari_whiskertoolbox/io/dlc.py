@@ -179,6 +179,13 @@ class DLCProject:
         ``pcutoff``: the likelihood below which DeepLabCut does not draw a prediction (labelled
         videos, plots); our default likelihood threshold for the project's tables (None when
         the config has none).
+    colormap : str or None
+        ``colormap``: the matplotlib colormap DeepLabCut colours body parts with (sampled at
+        ``len(bodyparts)`` evenly spaced places; individuals for multi-animal projects), as
+        its labelling GUI and labelled videos do (None when the config has none).
+    skeleton_color : str or None
+        ``skeleton_color``: the colour DeepLabCut draws a single animal's skeleton in (None
+        when the config has none).
     """
 
     path: Path
@@ -189,6 +196,8 @@ class DLCProject:
     skeleton: list[tuple[str, str]]
     dotsize: float | None = None
     pcutoff: float | None = None
+    colormap: str | None = None
+    skeleton_color: str | None = None
 
 
 # ----------------------------------------------------------------------------- reading
@@ -627,13 +636,14 @@ def find_dlc_config(path: str | os.PathLike[str]) -> Path | None:
 
 
 def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
-    """Read body parts, individuals, skeleton, dot size and pcutoff from a DeepLabCut ``config.yaml``.
+    """Read body parts, individuals, skeleton, dot size, pcutoff and colours from a DeepLabCut ``config.yaml``.
 
     Raises
     ------
     FormatError
         Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, a ``dotsize`` that is not a
-        positive number, or a ``pcutoff`` that is not a number in [0, 1] (names the key).
+        positive number, a ``pcutoff`` that is not a number in [0, 1], or a ``colormap`` /
+        ``skeleton_color`` that is not a name (names the key).
     """
     import yaml
 
@@ -677,6 +687,10 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         raise FormatError(
             f"expected 'pcutoff' to be a likelihood between 0 and 1, got {pcutoff!r}", path=path
         )
+    colours = {key: content.get(key) for key in ("colormap", "skeleton_color")}
+    for key, value in colours.items():
+        if value is not None and not isinstance(value, str):
+            raise FormatError(f"expected {key!r} to be a colour name, got {value!r}", path=path)
     return DLCProject(
         path=path,
         scorer=str(content.get("scorer", "")),
@@ -686,6 +700,8 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         skeleton=[(str(a), str(b)) for a, b in skeleton],
         dotsize=None if dotsize is None else float(dotsize),
         pcutoff=None if pcutoff is None else float(pcutoff),
+        colormap=colours["colormap"] or None,
+        skeleton_color=colours["skeleton_color"] or None,
     )
 
 
@@ -863,6 +879,8 @@ def dlc_to_pose(
         ],
         keys=keys,
         point_size=project.dotsize if project else None,
+        colormap=project.colormap if project else None,
+        skeleton_color=project.skeleton_color if project else None,
         source={
             "format": "deeplabcut",
             "path": str(source),

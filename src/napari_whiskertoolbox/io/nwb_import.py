@@ -448,6 +448,8 @@ class _OurImport:
             keys=keys,
             source=source,
             point_size=float(size) if isinstance(size, (int, float)) and size > 0 else None,
+            colormap=_name(facts.get("colormap")),
+            skeleton_color=_name(facts.get("skeleton_color")),
         )
 
     def pose_facts(self) -> dict[str, dict[str, Any]]:
@@ -699,3 +701,8 @@ class _GenericImport:
                 ),
             )
         )
+
+
+def _name(value: Any) -> str | None:
+    """Return a colour or colormap name stored in a pose set's facts (None: none stored)."""
+    return value if isinstance(value, str) and value else None
