@@ -960,7 +960,8 @@ def other_folders_image(pose: PoseSet, frame: int, others: Iterable[PoseSet] = (
     The frame shows an image of another labelled-data folder of the project
     (:func:`own_frames`): the point would have no image path in the folder's table. The
     folder of ``others`` (the session's pose sets) whose images include the frame is named,
-    so that the notice says which keypoints layer labels this image.
+    so that the notice says which keypoints layer labels this image; the notice starts with
+    that (a collapsed napari notification shows only its first words).
     """
     frames = own_frames(pose)
     if frames is None or not len(frames) or frame in frames:
@@ -969,11 +970,12 @@ def other_folders_image(pose: PoseSet, frame: int, others: Iterable[PoseSet] = (
         (o.name for o in others if o.name != pose.name and frame in (own_frames(o) or ())),
         None,
     )
-    folder = f" ({shown})" if shown else ""
+    # what to do first: a collapsed napari notice shows only its first words
     layer = f"the keypoints layer {shown!r}" if shown else "that folder's keypoints layer"
+    folder = f"labelled-data folder {shown}" if shown else "another labelled-data folder"
     return (
-        f"this frame shows an image of another labelled-data folder{folder}: {pose.name} "
-        f"labels frames {frames.start}-{frames.stop - 1}; select {layer} to label this image"
+        f"select {layer} to label this image: it is an image of {folder}, and "
+        f"{pose.name} labels frames {frames.start}-{frames.stop - 1}"
     )
 
 
