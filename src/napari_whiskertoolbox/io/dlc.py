@@ -73,6 +73,7 @@ __all__ = [
     "read_dlc_config",
     "read_dlc_csv",
     "read_dlc_source",
+    "show_merged",
     "write_dlc",
     "write_dlc_csv",
     "write_dlc_pair",
@@ -1056,7 +1057,9 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     ``scaled_height``) are written in the source's pixels. A ``CollectedData_<scorer>``
     table already at ``path`` that is not the pose set's own source is merged into, as
     DeepLabCut's refine step does (:mod:`.dlc_merge`: its images keep their labels except
-    the points changed here, new images are added, its scorer and layout are kept).
+    the points changed here, new images are added, its scorer and layout are kept); the
+    pose sets of ``dm`` read from that table are then brought up to date with it
+    (:func:`show_merged`), so that their own next save keeps the merged points.
 
     Parameters
     ----------
@@ -1084,7 +1087,44 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     _warn_labels_in_predictions(placed, path)
     with _staged(frame, path):
         pass
+    show_merged(dm, pose, path)
     return path
+
+
+def show_merged(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> list[str]:
+    """Bring the pose sets read from the labels table ``path`` up to date after ``pose`` merged into it.
+
+    ``pose`` (refined machine labels, labels read elsewhere) was just written into the
+    ``CollectedData_*`` table ``path`` that is not its own source: the sets of ``dm`` read
+    from that table (its ``.h5`` or ``.csv``) must show what it now holds, or their next
+    save (their own table: written whole) would put their old values back over the
+    merged ones. One undo step per set that changed
+    (:func:`~napari_whiskertoolbox.io.dlc_refresh.sync_with_table`).
+
+    Returns
+    -------
+    list of str
+        The names of the pose sets brought up to date (empty when ``path`` is ``pose``'s
+        own table, or no set of ``dm`` was read from it).
+    """
+    from napari_whiskertoolbox.io.dlc_refresh import sync_with_table
+    from napari_whiskertoolbox.io.pose import pose_sets
+
+    path = Path(path)
+    own = pose.source.get("path")
+    if not is_labels_table(path) or (own and _same_table(Path(str(own)), path)):
+        return []
+    shown = []
+    for other in pose_sets(dm).values():
+        source = other.source.get("path")
+        if other.source.get("format") != "deeplabcut" or not source:
+            continue
+        if not _same_table(Path(str(source)), path):
+            continue
+        with dm.history.group(f"Show the labels merged into {path.name}"):
+            sync_with_table(dm, other, path)
+        shown.append(other.name)
+    return shown
 
 
 def _frame_to_write(dm: DataManager, pose: PoseSet, path: Path) -> tuple[pd.DataFrame, int]:
@@ -1203,6 +1243,7 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
     # Both written beside their originals first: a failure leaves both files as they were.
     with _staged(frame, path), _staged(frame, twin):
         pass
+    show_merged(dm, pose, path)  # the labels sets of a table merged into show it
     return [path, twin]
 
 
