@@ -708,3 +708,20 @@ def test_sleap_io_training_labels_nwb_opens_as_a_pose_set_on_its_video(tmp_path:
         np.testing.assert_array_equal(nose.at(int(t)), [[10.5 + frame, 20.25]])
     tail = dm.get_data(pose.require_key(second, "tail"))
     assert len(tail.times_with_data()) == 2  # the second mouse is not on frame 6
+
+
+def test_a_file_with_nothing_to_open_says_so_naming_what_it_holds(tmp_path: Path) -> None:
+    """Was: opened as nothing at all, no word said (as sleap-io's PoseTraining files were)."""
+    from hdmf.common import DynamicTable
+
+    nwbfile = pynwb.NWBFile(
+        session_description="notes only",
+        identifier="notes",
+        session_start_time=dt.datetime(2024, 5, 6, tzinfo=dt.UTC),
+    )
+    module = nwbfile.create_processing_module("behavior", "notes")
+    module.add(DynamicTable(name="notes", description="free text"))
+    with pynwb.NWBHDF5IO(str(tmp_path / "notes.nwb"), "w") as io:
+        io.write(nwbfile)
+    with pytest.raises(FormatError, match=r"nothing to open.*processing/behavior/notes"):
+        open_path(tmp_path / "notes.nwb")

@@ -656,7 +656,31 @@ class _GenericImport:
                     self.pose(obj)
                 elif type(obj).__name__ == "PoseTraining":
                     self.training(obj)
+        if not self.out:
+            raise FormatError(
+                "found nothing to open: no TimeSeries, TimeIntervals, EventsTable, ndx-pose "
+                "PoseEstimation or PoseTraining, or ImageSeries with a video file present "
+                f"(the file holds {self.contents()})",
+                path=self.path,
+            )
         return self.out
+
+    def contents(self) -> str:
+        """Say what the file's acquisition and processing modules hold (for an error)."""
+        held = [
+            f"{where}/{name} ({type(obj).__name__})"
+            for where, group in [("acquisition", self.nwbfile.acquisition)]
+            + [
+                (f"processing/{m}", mod.data_interfaces)
+                for m, mod in self.nwbfile.processing.items()
+            ]
+            for name, obj in group.items()
+        ]
+        return (
+            ", ".join(held[:12]) + (", ..." if len(held) > 12 else "")
+            if held
+            else "no data objects"
+        )
 
     def training(self, training: Any) -> None:
         """Add ndx-pose ``PoseTraining`` labels: a pose set per source video, its video as media.
