@@ -24,6 +24,7 @@ from napari_whiskertoolbox.batch import (
     completed_record,
     run_batch,
 )
+from napari_whiskertoolbox.batch.run import CANCEL_GRACE_S, STILL_RUNNING
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.io import load_session
 
@@ -1089,3 +1090,42 @@ def test_a_session_that_finishes_while_its_cluster_closes_is_reported_done(
 
 def record_fingerprint() -> str:
     return as_task(_sleep_past_the_grace).fingerprint()
+
+
+def _sleep_past_the_grace(dm: DataManager) -> dict[str, int]:
+    """A task the cooperative cancel cannot stop, running past the cancel's grace."""
+    time.sleep(CANCEL_GRACE_S + 2.0)
+    return {"n_keys": len(list(dm.keys()))}
+
+
+def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    """A lab cluster (a client given): a running task outlives the cancel.
+
+    Was: reported plain 'cancelled', while it ran on and then saved its outputs, marked
+    complete, after the batch said it had stopped.
+    """
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.status == "running":
+            cancel.set()
+
+    report = run_batch(
+        _sleep_past_the_grace,
+        sorted(sessions.glob("*.session")),
+        client=threads_client,
+        out=tmp_path / "out",
+        progress=on_progress,
+        cancel=cancel,
+    )
+    assert report.cancelled
+    records = {record.name: record for record in report.records}
+    assert records["mouse1"].status == "cancelled"
+    assert records["mouse1"].error == STILL_RUNNING  # says it runs on
+    assert all(r.error == "cancelled" for name, r in records.items() if name != "mouse1")
+    # ... and so it did: once the worker thread is free, its outputs are there, complete
+    assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
+    fingerprint = as_task(_sleep_past_the_grace).fingerprint()
+    assert completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse1", fingerprint) is not None

@@ -204,3 +204,42 @@ def test_a_project_of_several_videos_shows_each_folder_on_frames_of_its_own(
     machine = dm.get_data("reachingvideo2_machinelabels-iter0_Hand").times_with_data()
     assert hand.tolist() == [0, 1, 2, 3]
     assert machine.tolist() == [5, 8]  # reachingvideo2's img033 and img250
+
+
+@pytest.mark.parametrize("writer", ["write_dlc_pair", "write_dlc"])
+def test_the_labels_set_shows_a_merge_written_from_python_and_its_next_save_keeps_it(
+    folder: Path, writer: str
+) -> None:
+    """A second refinement of img250, written with the README's ``write_dlc_pair``.
+
+    Was: only Ctrl+S brought the folder's labels set up to date with a merge; after
+    ``write_dlc_pair`` (or napari's File > Save Selected Layers, which calls it) the set
+    kept img250's old Hand, and its next save wrote it back over the refined one.
+    """
+    from _dlc_project import REACHING_BODYPARTS, write_machine_labels
+    from napari_whiskertoolbox.io import dlc
+
+    _machine(folder)
+    first = open_path(folder).dm
+    write_dlc_pair(first, pose_sets(first)[MACHINE], folder / "CollectedData_Mackenzie.h5")
+    rows = [[v for k in range(5) for v in (320.0 + k, 420.0 + k, 0.9)]]
+    write_machine_labels(folder, ["img250.png"], rows, REACHING_BODYPARTS, iteration=1)
+    dm = open_path(folder).dm
+    own = pose_sets(dm)["reachingvideo1"]
+    hand = dm.get_data(own.require_key("", "Hand"))
+    frame = int(next(f for f, row in own.source["rows"].items() if row == IMG250))
+    np.testing.assert_array_equal(hand.at(frame), [[300.0, 400.0]])  # iter0's, merged
+    machine = pose_sets(dm)["reachingvideo1_machinelabels-iter1"]
+    predicted = dm.get_data(machine.require_key("", "Hand"))
+    predicted.set_frame(frame, predicted.at(frame) + np.float32(5))  # corrected: (325, 425)
+    getattr(dlc, writer)(dm, machine, folder / "CollectedData_Mackenzie.h5")
+    np.testing.assert_array_equal(hand.at(frame), [[325.0, 425.0]])  # the set shows the file
+    assert dm.history.undo_label == "Show the labels merged into CollectedData_Mackenzie.h5"
+    dm.undo()  # one step
+    np.testing.assert_array_equal(hand.at(frame), [[300.0, 400.0]])
+    dm.redo()
+    hand.set_frame(0, hand.at(0) + np.float32(1))  # then a label of img005 is moved
+    write_dlc_pair(dm, pose_sets(dm)["reachingvideo1"], folder / "CollectedData_Mackenzie.h5")
+    back = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
+    assert back.loc[IMG250, ("Mackenzie", "Hand", "x")] == 325.0
+    assert back.loc[IMG250, ("Mackenzie", "Hand", "y")] == 425.0

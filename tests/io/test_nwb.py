@@ -195,6 +195,7 @@ def test_a_pose_set_imported_from_our_export_writes_back_to_its_deeplabcut_file(
     assert travelled == {"path": str(exported.resolve()), "pose": "reachingvideo1"}
     assert after.source == before.source
     assert after.point_size == before.point_size == 12.0  # the project's dotsize
+    assert (after.colormap, after.skeleton_color) == ("jet", "blue")  # its colours too
     out = write_dlc(back, after, tmp_path / "CollectedData_Mackenzie.h5")
     labels = DLC / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.h5"
     pd.testing.assert_frame_equal(
@@ -651,3 +652,76 @@ def test_pose_estimation_names_the_video_it_was_tracked_on(tmp_path, frame_numbe
         ]
         assert list(pose.original_videos) == [str(Path("..") / "videos" / "mouse.mp4")]
         assert list(nwbfile.acquisition["media"].external_file) == list(pose.original_videos)
+
+
+def test_sleap_io_training_labels_nwb_opens_as_a_pose_set_on_its_video(tmp_path: Path) -> None:
+    """sleap-io's ``save_nwb`` of a SLEAP project's labels writes ndx-pose ``PoseTraining``.
+
+    Was: the file opened with nothing in it, silently (only PoseEstimation was read).
+    """
+    sio = pytest.importorskip("sleap_io")
+    from _video_files import RATE, pattern_frame, write_frames
+
+    video_path = write_frames(
+        tmp_path / "clip.mp4", [pattern_frame(i) for i in range(8)], "libx264", "yuv420p", "gray"
+    )
+    skeleton = sio.Skeleton(nodes=["nose", "tail"], edges=[["nose", "tail"]])
+    video = sio.load_video(str(video_path))
+    tracks = [sio.Track(name="mouseA"), sio.Track(name="mouseB")]
+    labelled = (2, 5, 6)
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=t,
+            instances=[
+                sio.Instance.from_numpy(
+                    np.array([[10.5 + t + 40 * m, 20.25], [30.0 + 40 * m, 40.0 + t]]),
+                    skeleton=skeleton,
+                    track=tracks[m],
+                )
+                for m in (0, 1)
+                if not (m == 1 and t == 6)  # one mouse only on frame 6
+            ],
+        )
+        for t in labelled
+    ]
+    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    sio.save_nwb(labels, str(tmp_path / "labels.nwb"), nwb_format="annotations")
+
+    dm = open_path(tmp_path / "labels.nwb").dm
+    pose = next(iter(pose_sets(dm).values()))
+    assert pose.bodyparts == ["nose", "tail"]
+    assert pose.skeleton == [("nose", "tail")]
+    assert len(pose.individuals) == 2  # sleap-io names instances, not tracks
+    first, second = pose.individuals
+    nose = dm.get_data(pose.require_key(first, "nose"))
+    media_key = next(iter(dm.keys("video")))
+    assert len(dm.get_data(media_key)) == 8
+    video_clock = dm.get_time(dm.time_key(media_key))
+    nose_clock = dm.get_time(dm.time_key(pose.require_key(first, "nose")))
+    assert video_clock.sampling_rate == nose_clock.sampling_rate  # ticks of one master clock
+    # each label on the tick of the video frame it labels
+    ticks = nose_clock.times_at_indices(nose.times_with_data())
+    assert video_clock.indices_at_times(ticks).tolist() == list(labelled)
+    np.testing.assert_allclose(np.diff(video_clock.times[:2]), video_clock.sampling_rate / RATE)
+    for t, frame in zip(nose.times_with_data(), labelled):
+        np.testing.assert_array_equal(nose.at(int(t)), [[10.5 + frame, 20.25]])
+    tail = dm.get_data(pose.require_key(second, "tail"))
+    assert len(tail.times_with_data()) == 2  # the second mouse is not on frame 6
+
+
+def test_a_file_with_nothing_to_open_says_so_naming_what_it_holds(tmp_path: Path) -> None:
+    """Was: opened as nothing at all, no word said (as sleap-io's PoseTraining files were)."""
+    from hdmf.common import DynamicTable
+
+    nwbfile = pynwb.NWBFile(
+        session_description="notes only",
+        identifier="notes",
+        session_start_time=dt.datetime(2024, 5, 6, tzinfo=dt.UTC),
+    )
+    module = nwbfile.create_processing_module("behavior", "notes")
+    module.add(DynamicTable(name="notes", description="free text"))
+    with pynwb.NWBHDF5IO(str(tmp_path / "notes.nwb"), "w") as io:
+        io.write(nwbfile)
+    with pytest.raises(FormatError, match=r"nothing to open.*processing/behavior/notes"):
+        open_path(tmp_path / "notes.nwb")

@@ -82,10 +82,9 @@ def test_a_point_added_to_a_folder_on_another_folders_image_is_refused(
     first.add([[100.0, 120.0]])
     assert len(first.data) == 0  # the click drew nothing
     assert {key: session.dm.get_data(key).count_at(5) for key in before} == before
-    assert notifications[-1].startswith(
-        "this frame shows an image of another labelled-data folder (reachingvideo2): "
-        "reachingvideo1 labels frames 0-3; select the keypoints layer 'reachingvideo2' to "
-        "label this image"
+    assert notifications[-1] == (
+        "select the keypoints layer 'reachingvideo2' to label this image: it is an image of "
+        "labelled-data folder reachingvideo2, and reachingvideo1 labels frames 0-3"
     )
     session.set_frame(0)  # the first video's img005 (no Tongue labelled): its own image
     shown = len(first.data)
@@ -107,6 +106,43 @@ def test_ctrl_d_on_another_folders_image_copies_nothing(
     assert actions.copy_previous_annotations(session) is None
     assert session.dm.get_data(f"{FIRST}_Hand").times_with_data().tolist() == before
     assert notifications[-1].startswith(
-        "Nothing copied: this frame shows an image of another labelled-data folder"
+        "Nothing copied: select the keypoints layer 'reachingvideo2' to label this image"
     )
     assert not session.dm.modified
+
+
+def _name_pixels(viewer: Any, qtbot: Any) -> int:
+    """Count the window pixels the canvas's image name draws (on minus off, whole window)."""
+    overlay = canvas_text(viewer)
+    qtbot.wait(50)
+    shown = viewer.screenshot(canvas_only=False, flash=False)[..., :3].astype(int)
+    overlay.visible = False
+    qtbot.wait(50)
+    hidden = viewer.screenshot(canvas_only=False, flash=False)[..., :3].astype(int)
+    overlay.visible = True
+    qtbot.wait(50)
+    return int((np.abs(shown - hidden).max(axis=-1) > 40).sum())
+
+
+def test_the_refusal_notice_leaves_the_image_name_readable_and_leads_with_what_to_do(
+    make_napari_viewer: Any, tmp_path: Path, notifications: list[str], qtbot: Any
+) -> None:
+    """Were: napari's notice, bottom right, covered the image's name (bottom right too)."""
+    project = two_video_project(tmp_path)
+    viewer = make_napari_viewer(show=True)  # the notice pops up over a shown window only
+    viewer.window.resize(1300, 900)
+    viewer.open(str(project), plugin=PLUGIN)
+    session = get_session(viewer)
+    session.set_frame(5)  # reachingvideo2/img038.png
+    assert canvas_text(viewer).text == f"{SECOND_VIDEO}/img038.png"
+    before = _name_pixels(viewer, qtbot)
+    assert before > 200  # the name is drawn
+    first = viewer.layers[FIRST]
+    viewer.layers.selection.active = first
+    first.add([[100.0, 120.0]])
+    assert len(first.data) == 0  # refused
+    qtbot.wait(300)  # the notice fades in
+    after = _name_pixels(viewer, qtbot)
+    assert after >= 0.95 * before, (before, after)  # the name still shows beside the notice
+    # the notice's first line (all a collapsed napari notice shows) says what to do
+    assert notifications[-1].startswith(f"select the keypoints layer {SECOND_VIDEO!r}")

@@ -172,3 +172,35 @@ def test_ctrl_s_notice_names_each_written_file_with_its_folder(
         "Saved the labels to reachingvideo1/CollectedData_Mackenzie.h5, "
         "reachingvideo1/CollectedData_Mackenzie.csv"
     ) in notifications
+
+
+def test_machine_labels_saved_with_save_selected_layers_show_in_the_labels_layer(
+    make_napari_viewer: Any, qtbot: Any, labels: Path
+) -> None:
+    """File > Save Selected Layers of refined machine labels into the folder's CollectedData.
+
+    Was: only Ctrl+S updated the folder's labels layer after such a merge; saved through
+    napari's writer, the refined img250 went into the file but not into the layer.
+    """
+    add_outlier_frames(labels)
+    viewer = make_napari_viewer()
+    viewer.open(str(labels.parents[1]), plugin=PLUGIN)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = Answers()
+    session.set_frame(4)  # img250.png
+    own, machine = (
+        viewer.layers["reachingvideo1"],
+        viewer.layers["reachingvideo1_machinelabels-iter0"],
+    )
+    assert len(own.data) == 0
+    qtbot.waitUntil(lambda: not session.poses.points[machine.name].reading_scores)
+    moved = np.array(machine.data)
+    moved[0] += np.float32(5)  # Hand, corrected
+    machine.data = moved
+    machine.save(str(labels / "CollectedData_Mackenzie.h5"), plugin=PLUGIN)
+    back = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    image = "labeled-data/reachingvideo1/img250.png"
+    assert back.loc[image, ("Mackenzie", "Hand", "x")] == 305.0
+    shown = dict(zip(own.features["bodypart"], own.data))  # (y, x)
+    np.testing.assert_array_equal(shown["Hand"], [405.0, 305.0])
+    assert set(shown) == {"Hand", "Finger1", "Joystick1", "Joystick2"}  # Tongue below pcutoff

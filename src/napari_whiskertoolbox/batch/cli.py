@@ -150,6 +150,7 @@ def run_from_args(
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
     from napari_whiskertoolbox.batch.run import (
+        STILL_RUNNING,
         ClusterUnavailableError,
         OutputInUseError,
         check_shared_outputs,
@@ -229,5 +230,13 @@ def run_from_args(
     print(f"results: {report.files.get('results_csv')} (and .parquet)", file=out)
     if report.cancelled:
         print("cancelled: finished sessions are saved; run again to resume", file=err)
+        running = [r.name for r in report.records if r.error == STILL_RUNNING]
+        if running:
+            print(
+                f"still running on the cluster's workers: {', '.join(running)} (dask cannot "
+                "interrupt them); they may finish and save there: let them end before running "
+                "again, or the re-run redoes them",
+                file=err,
+            )
         return EXIT_CANCELLED
     return 0 if report.ok else EXIT_FAILED

@@ -374,7 +374,14 @@ class _Batch:
             if future.status == "finished":  # its record is still on the worker: fetch it
                 with contextlib.suppress(Exception):
                     record = future.result(timeout=CANCEL_GRACE_S)
-            self.finish(job, record if isinstance(record, SessionRecord) else _cancelled(job))
+            if isinstance(record, SessionRecord):
+                self.finish(job, record)
+            elif job.index in self.stopped and not self.local:
+                # dask drops the future, but cannot stop the worker thread running it: on a
+                # cluster not ours (closed, its workers killed) the session runs on
+                self.finish(job, _cancelled(job, STILL_RUNNING))
+            else:
+                self.finish(job, _cancelled(job))
         futures.clear()
 
     def _fail_all(
@@ -432,10 +439,16 @@ def _lost_scheduler(address: str | None) -> str:
     )
 
 
-def _cancelled(job: SessionJob) -> SessionRecord:
-    return SessionRecord(
-        str(job.session), job.name, "cancelled", error="cancelled", attempts=job.attempt
-    )
+STILL_RUNNING = (
+    "cancelled, but still running on its worker when the batch stopped: dask cannot "
+    "interrupt a running task (a blocking call, a function), so it may yet finish there and "
+    "save its outputs, marked complete; a re-run started before it ends runs it again"
+)
+"""Error of a cancelled session still running on a cluster the batch did not start."""
+
+
+def _cancelled(job: SessionJob, error: str = "cancelled") -> SessionRecord:
+    return SessionRecord(str(job.session), job.name, "cancelled", error=error, attempts=job.attempt)
 
 
 def _exception_of(result: object) -> BaseException | None:

@@ -73,6 +73,7 @@ __all__ = [
     "read_dlc_config",
     "read_dlc_csv",
     "read_dlc_source",
+    "show_merged",
     "write_dlc",
     "write_dlc_csv",
     "write_dlc_pair",
@@ -179,6 +180,13 @@ class DLCProject:
         ``pcutoff``: the likelihood below which DeepLabCut does not draw a prediction (labelled
         videos, plots); our default likelihood threshold for the project's tables (None when
         the config has none).
+    colormap : str or None
+        ``colormap``: the matplotlib colormap DeepLabCut colours body parts with (sampled at
+        ``len(bodyparts)`` evenly spaced places; individuals for multi-animal projects), as
+        its labelling GUI and labelled videos do (None when the config has none).
+    skeleton_color : str or None
+        ``skeleton_color``: the colour DeepLabCut draws a single animal's skeleton in (None
+        when the config has none).
     """
 
     path: Path
@@ -189,6 +197,8 @@ class DLCProject:
     skeleton: list[tuple[str, str]]
     dotsize: float | None = None
     pcutoff: float | None = None
+    colormap: str | None = None
+    skeleton_color: str | None = None
 
 
 # ----------------------------------------------------------------------------- reading
@@ -627,13 +637,14 @@ def find_dlc_config(path: str | os.PathLike[str]) -> Path | None:
 
 
 def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
-    """Read body parts, individuals, skeleton, dot size and pcutoff from a DeepLabCut ``config.yaml``.
+    """Read body parts, individuals, skeleton, dot size, pcutoff and colours from a DeepLabCut ``config.yaml``.
 
     Raises
     ------
     FormatError
         Not YAML, ``bodyparts``/``skeleton`` of the wrong shape, a ``dotsize`` that is not a
-        positive number, or a ``pcutoff`` that is not a number in [0, 1] (names the key).
+        positive number, a ``pcutoff`` that is not a number in [0, 1], or a ``colormap`` /
+        ``skeleton_color`` that is not a name (names the key).
     """
     import yaml
 
@@ -677,6 +688,10 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         raise FormatError(
             f"expected 'pcutoff' to be a likelihood between 0 and 1, got {pcutoff!r}", path=path
         )
+    colours = {key: content.get(key) for key in ("colormap", "skeleton_color")}
+    for key, value in colours.items():
+        if value is not None and not isinstance(value, str):
+            raise FormatError(f"expected {key!r} to be a colour name, got {value!r}", path=path)
     return DLCProject(
         path=path,
         scorer=str(content.get("scorer", "")),
@@ -686,6 +701,8 @@ def read_dlc_config(path: str | os.PathLike[str]) -> DLCProject:
         skeleton=[(str(a), str(b)) for a, b in skeleton],
         dotsize=None if dotsize is None else float(dotsize),
         pcutoff=None if pcutoff is None else float(pcutoff),
+        colormap=colours["colormap"] or None,
+        skeleton_color=colours["skeleton_color"] or None,
     )
 
 
@@ -863,6 +880,8 @@ def dlc_to_pose(
         ],
         keys=keys,
         point_size=project.dotsize if project else None,
+        colormap=project.colormap if project else None,
+        skeleton_color=project.skeleton_color if project else None,
         source={
             "format": "deeplabcut",
             "path": str(source),
@@ -942,7 +961,8 @@ def other_folders_image(pose: PoseSet, frame: int, others: Iterable[PoseSet] = (
     The frame shows an image of another labelled-data folder of the project
     (:func:`own_frames`): the point would have no image path in the folder's table. The
     folder of ``others`` (the session's pose sets) whose images include the frame is named,
-    so that the notice says which keypoints layer labels this image.
+    so that the notice says which keypoints layer labels this image; the notice starts with
+    that (a collapsed napari notification shows only its first words).
     """
     frames = own_frames(pose)
     if frames is None or not len(frames) or frame in frames:
@@ -951,11 +971,12 @@ def other_folders_image(pose: PoseSet, frame: int, others: Iterable[PoseSet] = (
         (o.name for o in others if o.name != pose.name and frame in (own_frames(o) or ())),
         None,
     )
-    folder = f" ({shown})" if shown else ""
+    # what to do first: a collapsed napari notice shows only its first words
     layer = f"the keypoints layer {shown!r}" if shown else "that folder's keypoints layer"
+    folder = f"labelled-data folder {shown}" if shown else "another labelled-data folder"
     return (
-        f"this frame shows an image of another labelled-data folder{folder}: {pose.name} "
-        f"labels frames {frames.start}-{frames.stop - 1}; select {layer} to label this image"
+        f"select {layer} to label this image: it is an image of {folder}, and "
+        f"{pose.name} labels frames {frames.start}-{frames.stop - 1}"
     )
 
 
@@ -1036,7 +1057,9 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     ``scaled_height``) are written in the source's pixels. A ``CollectedData_<scorer>``
     table already at ``path`` that is not the pose set's own source is merged into, as
     DeepLabCut's refine step does (:mod:`.dlc_merge`: its images keep their labels except
-    the points changed here, new images are added, its scorer and layout are kept).
+    the points changed here, new images are added, its scorer and layout are kept); the
+    pose sets of ``dm`` read from that table are then brought up to date with it
+    (:func:`show_merged`), so that their own next save keeps the merged points.
 
     Parameters
     ----------
@@ -1064,7 +1087,44 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     _warn_labels_in_predictions(placed, path)
     with _staged(frame, path):
         pass
+    show_merged(dm, pose, path)
     return path
+
+
+def show_merged(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> list[str]:
+    """Bring the pose sets read from the labels table ``path`` up to date after ``pose`` merged into it.
+
+    ``pose`` (refined machine labels, labels read elsewhere) was just written into the
+    ``CollectedData_*`` table ``path`` that is not its own source: the sets of ``dm`` read
+    from that table (its ``.h5`` or ``.csv``) must show what it now holds, or their next
+    save (their own table: written whole) would put their old values back over the
+    merged ones. One undo step per set that changed
+    (:func:`~napari_whiskertoolbox.io.dlc_refresh.sync_with_table`).
+
+    Returns
+    -------
+    list of str
+        The names of the pose sets brought up to date (empty when ``path`` is ``pose``'s
+        own table, or no set of ``dm`` was read from it).
+    """
+    from napari_whiskertoolbox.io.dlc_refresh import sync_with_table
+    from napari_whiskertoolbox.io.pose import pose_sets
+
+    path = Path(path)
+    own = pose.source.get("path")
+    if not is_labels_table(path) or (own and _same_table(Path(str(own)), path)):
+        return []
+    shown = []
+    for other in pose_sets(dm).values():
+        source = other.source.get("path")
+        if other.source.get("format") != "deeplabcut" or not source:
+            continue
+        if not _same_table(Path(str(source)), path):
+            continue
+        with dm.history.group(f"Show the labels merged into {path.name}"):
+            sync_with_table(dm, other, path)
+        shown.append(other.name)
+    return shown
 
 
 def _frame_to_write(dm: DataManager, pose: PoseSet, path: Path) -> tuple[pd.DataFrame, int]:
@@ -1183,6 +1243,7 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
     # Both written beside their originals first: a failure leaves both files as they were.
     with _staged(frame, path), _staged(frame, twin):
         pass
+    show_merged(dm, pose, path)  # the labels sets of a table merged into show it
     return [path, twin]
 
 

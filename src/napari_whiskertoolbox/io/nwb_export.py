@@ -659,7 +659,8 @@ class _Writer:
 
         The table's description is a JSON object (as the clock tables'): ``pose_set`` (the
         name), ``source`` (what writing it back to its source file needs: format, path,
-        scorer, image-path rows, index layout...) and ``point_size``; its rows are the
+        scorer, image-path rows, index layout...), ``point_size``, ``colormap`` and
+        ``skeleton_color``; its rows are the
         set's keys (``individual``, ``bodypart``, ``key``). nwbinspector flags JSON objects
         in table cells, not in descriptions.
         """
@@ -674,6 +675,8 @@ class _Writer:
                 "pose_set": pose.name,
                 "source": pose.source,
                 "point_size": pose.point_size,
+                "colormap": pose.colormap,
+                "skeleton_color": pose.skeleton_color,
             }
             table = DynamicTable(
                 name=first_free(

@@ -10,6 +10,9 @@ how). Any other NWB file maps:
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
 - ``EventsTable`` (``events``) → ``digital_event``;
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
+- ndx-pose ``PoseTraining`` (training labels, as sleap-io's ``save_nwb`` writes a project's
+  user labels) → one ``points`` key per (instance, node), a pose set per source video, and
+  that video as media;
 - ``ImageSeries`` with ``external_file`` → ``video`` / ``images`` (relative to the file; one
   whose file is missing is left out, with a WARNING on the ``napari_whiskertoolbox.io``
   logger naming it).
@@ -448,6 +451,8 @@ class _OurImport:
             keys=keys,
             source=source,
             point_size=float(size) if isinstance(size, (int, float)) and size > 0 else None,
+            colormap=_name(facts.get("colormap")),
+            skeleton_color=_name(facts.get("skeleton_color")),
         )
 
     def pose_facts(self) -> dict[str, dict[str, Any]]:
@@ -522,8 +527,18 @@ class _GenericImport:
         self.rate = self.master_rate()
 
     def master_rate(self) -> float:
-        rates = [float(s.rate) for s in self.time_series() if getattr(s, "rate", None)]
+        series = self.time_series() + self.training_videos()
+        rates = [float(s.rate) for s in series if getattr(s, "rate", None)]
         return max(rates) if rates else DEFAULT_MASTER_RATE
+
+    def training_videos(self) -> list[Any]:
+        """Return the source videos (ImageSeries) of the file's ndx-pose ``PoseTraining``."""
+        found: list[Any] = []
+        for module in self.nwbfile.processing.values():
+            for obj in module.data_interfaces.values():
+                if type(obj).__name__ == "PoseTraining" and obj.source_videos is not None:
+                    found += list(obj.source_videos.image_series.values())
+        return found
 
     def time_series(self) -> list[Any]:
         """Return the TimeSeries of ``acquisition`` and of the processing modules.
@@ -639,7 +654,127 @@ class _GenericImport:
             for obj in module.data_interfaces.values():
                 if type(obj).__name__ == "PoseEstimation":
                     self.pose(obj)
+                elif type(obj).__name__ == "PoseTraining":
+                    self.training(obj)
+        if not self.out:
+            raise FormatError(
+                "found nothing to open: no TimeSeries, TimeIntervals, EventsTable, ndx-pose "
+                "PoseEstimation or PoseTraining, or ImageSeries with a video file present "
+                f"(the file holds {self.contents()})",
+                path=self.path,
+            )
         return self.out
+
+    def contents(self) -> str:
+        """Say what the file's acquisition and processing modules hold (for an error)."""
+        held = [
+            f"{where}/{name} ({type(obj).__name__})"
+            for where, group in [("acquisition", self.nwbfile.acquisition)]
+            + [
+                (f"processing/{m}", mod.data_interfaces)
+                for m, mod in self.nwbfile.processing.items()
+            ]
+            for name, obj in group.items()
+        ]
+        return (
+            ", ".join(held[:12]) + (", ..." if len(held) > 12 else "")
+            if held
+            else "no data objects"
+        )
+
+    def training(self, training: Any) -> None:
+        """Add ndx-pose ``PoseTraining`` labels: a pose set per source video, its video as media.
+
+        Each ``TrainingFrame`` labels frame ``source_video_frame_index`` of its
+        ``source_video`` (an ``ImageSeries``: the frame's time from its ``rate`` or
+        ``timestamps``); each of its ``SkeletonInstance`` is an individual named by the
+        instance's name (``instance_0``... as sleap-io writes them; one name: a single
+        animal), its ``node_locations`` the points (a node not visible, or NaN, absent).
+        They are labels (no score). The source video opens as media when its
+        ``external_file`` is there (else a WARNING, as for any external ImageSeries).
+        """
+        from napari_whiskertoolbox.core import PointData
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
+        from napari_whiskertoolbox.io.pose import pose_key
+
+        frames = getattr(getattr(training, "training_frames", None), "training_frames", None)
+        by_video: dict[int, tuple[Any, list[Any]]] = {}
+        for frame in (frames or {}).values():
+            video = frame.source_video
+            by_video.setdefault(id(video), (video, []))[1].append(frame)
+        for video, labelled in by_video.values():
+            where = f"PoseTraining {training.name!r}"
+            if video is None or (video.rate is None and video.timestamps is None):
+                raise FormatError(
+                    f"{where}: a training frame has no source video with a rate or timestamps",
+                    path=self.path,
+                )
+            n_frames = 1 + max(int(f.source_video_frame_index) for f in labelled)
+            seconds_of = series_seconds(video, n_frames)
+            points: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = {}
+            nodes: list[str] = []
+            edges: list[tuple[str, str]] = []
+            for frame in labelled:
+                index = int(frame.source_video_frame_index)
+                if not 0 <= index < len(seconds_of):
+                    raise FormatError(
+                        f"{where}: frame {frame.name!r} labels frame {index} of "
+                        f"{video.name!r}, which has {len(seconds_of)}",
+                        path=self.path,
+                    )
+                for name, instance in frame.skeleton_instances.skeleton_instances.items():
+                    skeleton = [str(n) for n in instance.skeleton.nodes[:]]
+                    if not nodes:
+                        nodes = skeleton
+                        raw = instance.skeleton.edges
+                        pairs = np.asarray(raw[:] if raw is not None else [], int).reshape(-1, 2)
+                        edges = [(nodes[a], nodes[b]) for a, b in pairs.tolist()]
+                    xy = _read(instance.node_locations, self.path, name, np.float32)[:, :2]
+                    seen = instance.node_visibility
+                    shown = np.ones(len(xy), bool) if seen is None else np.asarray(seen[:], bool)
+                    for k, node in enumerate(skeleton[: len(xy)]):
+                        if shown[k] and np.isfinite(xy[k]).all():
+                            points.setdefault((str(name), node), []).append((index, xy[k]))
+            individuals = sorted({ind for ind, _ in points}, key=_natural)
+            single = len(individuals) == 1
+            pose_name = self.key(training.name if len(by_video) == 1 else video.name)
+            instants = np.unique([seconds_of[t] for one in points.values() for t, _ in one])
+            keys: dict[str, dict[str, str]] = {}
+            for individual in individuals:
+                for node in nodes:
+                    found = points.get((individual, node))
+                    if not found:
+                        continue
+                    owner = SINGLE_ANIMAL if single else individual
+                    key = self.key(pose_key(training.name, owner, node))
+                    times = np.searchsorted(instants, [seconds_of[t] for t, _ in found])
+                    coords = np.asarray([xy for _, xy in found], np.float32)
+                    self.out.append((key, PointData.from_flat(times, coords)))
+                    keys.setdefault(owner, {})[node] = key
+            clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
+            all_keys = [k for parts in keys.values() for k in parts.values()]
+            self.out.append((pose_name, NewClock(pose_name, clock, all_keys)))
+            source = {"format": "nwb", "path": str(self.path), "training": str(training.name)}
+            self.out.append(
+                (
+                    pose_name,
+                    PoseSet(
+                        name=pose_name,
+                        bodyparts=nodes,
+                        individuals=[SINGLE_ANIMAL] if single else individuals,
+                        skeleton=edges,
+                        keys=keys,
+                        source=source,
+                    ),
+                )
+            )
+            if video.external_file is not None:
+                try:
+                    media = _open_external(video, self.path)
+                except _MissingExternalFile as exc:
+                    LOGGER.warning("%s; left out", exc)
+                else:
+                    self.add(self.key(video.name), media, series_seconds(video, len(media)))
 
     def pose(self, estimation: Any) -> None:
         from napari_whiskertoolbox.core import PointData
@@ -699,3 +834,15 @@ class _GenericImport:
                 ),
             )
         )
+
+
+def _natural(name: str) -> tuple[Any, ...]:
+    """Sort key putting ``instance_2`` before ``instance_10``."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+
+
+def _name(value: Any) -> str | None:
+    """Return a colour or colormap name stored in a pose set's facts (None: none stored)."""
+    return value if isinstance(value, str) and value else None

@@ -86,6 +86,13 @@ class PoseSet:
     point_size : float or None
         Diameter to draw the keypoints with, in image pixels (DeepLabCut's ``dotsize``);
         None: the viewer's default.
+    colormap : str or None
+        Colormap name the keypoints are coloured from (DeepLabCut's ``colormap``: body parts,
+        or individuals for several animals, at evenly spaced places); None: matplotlib's
+        tab10 colours (:data:`INDIVIDUAL_COLORS`).
+    skeleton_color : str or None
+        Colour of a single animal's skeleton edges (DeepLabCut's ``skeleton_color``); None:
+        the individual's colour.
     """
 
     name: str
@@ -95,6 +102,8 @@ class PoseSet:
     keys: dict[str, dict[str, str]] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     point_size: float | None = None
+    colormap: str | None = None
+    skeleton_color: str | None = None
 
     @property
     def multi_animal(self) -> bool:
@@ -140,6 +149,8 @@ class PoseSet:
             "keys": {ind: dict(parts) for ind, parts in self.keys.items()},
             "source": dict(self.source),
             **({} if self.point_size is None else {"point_size": self.point_size}),
+            **({} if self.colormap is None else {"colormap": self.colormap}),
+            **({} if self.skeleton_color is None else {"skeleton_color": self.skeleton_color}),
         }
 
     @classmethod
@@ -156,7 +167,14 @@ class PoseSet:
             },
             source=dict(record.get("source", {})),
             point_size=None if record.get("point_size") is None else float(record["point_size"]),
+            colormap=_name_or_none(record.get("colormap")),
+            skeleton_color=_name_or_none(record.get("skeleton_color")),
         )
+
+
+def _name_or_none(value: Any) -> str | None:
+    """Return ``value`` when it is a non-empty string (a colour or colormap name), else None."""
+    return value if isinstance(value, str) and value else None
 
 
 def pose_sets(dm: DataManager) -> dict[str, PoseSet]:

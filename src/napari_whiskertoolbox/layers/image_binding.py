@@ -50,6 +50,11 @@ class ClockMappedMedia:
         return frames[(slice(None), *rest)]
 
 
+NAME_POSITION = "top_right"
+"""Canvas corner of an image folder's shown file name: clear of napari's notifications, which
+pop up bottom right (a refused edit's notice would cover the name it refers to)."""
+
+
 def canvas_text(viewer: Any) -> Any:
     """Return napari's canvas text overlay (``viewer.text_overlay`` before napari 0.9)."""
     canvas = getattr(viewer, "canvas", None)
@@ -76,7 +81,7 @@ class ImageBinding(Binding):
     frame that cannot be decoded shows empty (one notification per stretch). A media bound
     to a clock other than the display clock is seen through :class:`ClockMappedMedia`.
     For an image folder (a DeepLabCut ``labeled-data`` folder…) the shown image's file name
-    is written in a corner of the canvas (napari's ``viewer.text_overlay``), as the
+    is written in the top-right corner of the canvas (napari's ``viewer.text_overlay``), as the
     frame slider only gives its position.
     """
 
@@ -127,6 +132,8 @@ class ImageBinding(Binding):
             return
         overlay = canvas_text(viewer)
         overlay.text = names[index] if 0 <= index < len(names) else ""
+        # top right: napari's notifications pop up bottom right, over the canvas's corner
+        overlay.position = NAME_POSITION
         overlay.visible = True
         self._naming = True
 

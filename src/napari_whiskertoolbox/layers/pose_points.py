@@ -45,12 +45,7 @@ import numpy as np
 from napari.layers import Points
 from psygnal import Signal
 
-from napari_whiskertoolbox.io.pose import (
-    INDIVIDUAL_COLORS,
-    SINGLE_ANIMAL,
-    individual_color,
-    pose_symbol,
-)
+from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_symbol
 from napari_whiskertoolbox.io.pose_scores import (
     SourceScores,
     may_hold_predictions,
@@ -58,6 +53,7 @@ from napari_whiskertoolbox.io.pose_scores import (
 )
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.layers.pose_colors import keypoint_color
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -303,10 +299,7 @@ class PosePointsView:
     def color_of(self, key: str) -> str:
         """Display colour of ``key``: its individual's, or its body part's for one animal."""
         individual, bodypart = self.owner(key)
-        if self.pose.multi_animal:
-            return individual_color(self.pose, individual)
-        k = self.pose.bodyparts.index(bodypart) if bodypart in self.pose.bodyparts else 0
-        return INDIVIDUAL_COLORS[k % len(INDIVIDUAL_COLORS)]
+        return keypoint_color(self.pose, individual, bodypart)
 
     def label_room(self) -> list[LabelRoom]:
         """Where the set's markers and labels reach, over every frame: one per body part.

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from napari.layers import Vectors
 
-from napari_whiskertoolbox.io.pose import individual_color
 from napari_whiskertoolbox.layers.converters import segments_to_layer_vectors
+from napari_whiskertoolbox.layers.pose_colors import skeleton_color
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class SkeletonView:
         if color is None:
             from napari.utils.colormaps.standardize_color import transform_color
 
-            color = self._rgba[individual] = transform_color(
-                individual_color(self.pose, individual)
-            )[0]
+            color = self._rgba[individual] = transform_color(skeleton_color(self.pose, individual))[
+                0
+            ]
         return color

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.io.dlc import is_labels_table, write_dlc_pair
 from napari_whiskertoolbox.io.dlc_project import refine_target
-from napari_whiskertoolbox.io.dlc_refresh import sync_with_table
-from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
+from napari_whiskertoolbox.io.pose import pose_of_key
 from napari_whiskertoolbox.io.sleap import write_slp
 
 if TYPE_CHECKING:
@@ -101,32 +100,15 @@ def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]
         A file refused the labels (nothing more is written; ``dm`` stays modified).
     """
     written: list[Path] = []
-    merged: list[Path] = []
-    # A table's own labels first: refined machine labels then merge into what they wrote.
+    # A table's own labels first: refined machine labels then merge into what they wrote
+    # (and write_dlc_pair brings the table's labels set up to date with the merge).
     for pose, labels in sorted(targets.values(), key=lambda target: not _is_source(*target)):
         if labels.suffix.lower() == ".slp":
             written.append(write_slp(dm, pose, labels))
         else:
             written += write_dlc_pair(dm, pose, labels)
-            if not _is_source(pose, labels):
-                merged.append(labels)
-    _show_merged(dm, merged)
     dm.mark_saved()
     return list(dict.fromkeys(written))
-
-
-def _show_merged(dm: DataManager, merged: list[Path]) -> None:
-    """Bring the labels pose sets of tables that labels were merged into up to date.
-
-    The folder's labels set shows its ``CollectedData_*`` table: after refined machine labels
-    were merged into it, it shows the merged points (and the images added), one undo step
-    per table (:func:`~.io.dlc_refresh.sync_with_table`).
-    """
-    for table in dict.fromkeys(merged):
-        for pose in pose_sets(dm).values():
-            if pose.source.get("format") == "deeplabcut" and _is_source(pose, table):
-                with dm.history.group(f"Show the labels merged into {table.name}"):
-                    sync_with_table(dm, pose, table)
 
 
 def _is_slp_project(path: Path) -> bool:
