@@ -98,6 +98,26 @@ def test_timeline_and_transforms_fit_a_900_pixel_window_and_leave_the_video_most
     qtbot.waitUntil(lambda: not run.visibleRegion().isEmpty())  # Run never scrolls away
 
 
+def test_docks_opened_one_by_one_keep_a_laptop_window_s_height(make_napari_viewer, qtbot):
+    """napari docks each new dock under the others first; their minimum heights added up
+    grew a 1366x768 window to 869 pixels (Script runner) and 1015 (Transforms) before the
+    dock became a tab, and the window stayed that tall: its bottom off a laptop screen."""
+    viewer = make_napari_viewer(show=True)
+    timeline, _ = viewer.window.add_plugin_dock_widget(PLUGIN, "Timeline")
+    window = timeline.parentWidget()
+    viewer.window.add_plugin_dock_widget(PLUGIN, "Annotation keys")
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    assert window.height() == 768
+    for name in ("Script runner", "Transforms", "Data browser"):
+        dock, _ = viewer.window.add_plugin_dock_widget(PLUGIN, name)
+        qtbot.waitUntil(lambda d=dock: bool(window.tabifiedDockWidgets(d)))
+        qtbot.waitUntil(lambda: window.height() == 768, timeout=2_000)
+        assert window.minimumSizeHint().height() <= 768
+        assert not dock.visibleRegion().isEmpty()  # the new dock is the one shown
+    assert window.width() == 1366
+
+
 def _menu_action(window, *path: str):
     """The action at ``path`` of ``window``'s menu bar ("&Plugins", "WhiskerToolbox", ...)."""
     actions = window.menuBar().actions()

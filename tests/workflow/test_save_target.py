@@ -81,6 +81,32 @@ def test_first_save_says_where_and_why_then_saves_the_session_folder(
     assert config.read_text(encoding="utf-8").count("tip.csv") == 1  # the config is untouched
 
 
+def test_the_save_toast_s_one_line_names_the_folder_and_the_config(
+    make_napari_viewer, config, qtbot
+):
+    """napari's toast shows the first line of a message, elided to 400 pixels: the saved
+    message began with the folder's whole path, and the toast said only "Saved the session
+    to /tmp/pytest-of-…", not which folder nor that the config would offer it."""
+    from qtpy.QtWidgets import QLabel
+    from superqt import QElidingLabel
+
+    answers = Answers(choose={FIRST_SAVE_QUESTION: SESSION_FOLDER})
+    viewer, session = _edited(make_napari_viewer, config, answers, show=True)
+    assert actions.save(session)
+
+    def toast() -> QElidingLabel | None:
+        labels = main_window(viewer).findChildren(QElidingLabel)
+        shown = [label for label in labels if label.isVisible() and "exp.session" in label.text()]
+        return shown[0] if shown else None
+
+    qtbot.waitUntil(lambda: toast() is not None, timeout=5_000)
+    label = toast()
+    assert str(config.parent / "exp.session") in label.text()  # the whole path is still there
+    qtbot.waitUntil(lambda: "…" in QLabel.text(label) or label.width() > 0)
+    first_line = QLabel.text(label).splitlines()[0]  # what the collapsed toast shows
+    assert first_line.startswith("Saved exp.session beside exp.json"), first_line
+
+
 def test_saving_into_the_config_files_rewrites_them_in_their_format(
     make_napari_viewer, config, tmp_path
 ):

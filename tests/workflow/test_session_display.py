@@ -303,6 +303,41 @@ def test_a_figure_fits_napari_s_window_beside_the_timeline_and_the_runner(
         plt.close("all")
 
 
+def test_a_figure_keeps_a_laptop_window_s_height(qtbot, make_napari_viewer):
+    """A config with signals docks the Timeline and the Annotation keys; with the Script
+    runner tabbed over them, a script's ``plt.show()`` grew a 1366x768 window to 959 pixels:
+    the figure went below the runner, judged to fit in the room the growth had just made."""
+    from qtpy.QtCore import Qt
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    add_plugin_dock(viewer, "Timeline")
+    add_plugin_dock(viewer, "Annotation keys")
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    runner_dock, runner = add_plugin_dock(viewer, "Script runner")
+    qtbot.waitUntil(lambda: not runner_dock.visibleRegion().isEmpty())
+    qtbot.waitUntil(lambda: window.height() == 768, timeout=2_000)
+    figure = plt.figure("point x")
+    figure.gca().plot([1, 3, 2])
+    try:
+        runner.run_code("import matplotlib.pyplot as plt\nplt.figure('point x')\nplt.show()\n")
+        qtbot.waitUntil(lambda: get_workflow(viewer).display.dock_of(figure) is not None)
+        dock = get_workflow(viewer).display.dock_of(figure)
+        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+        qtbot.wait(50)  # the dock area settles
+        assert (window.width(), window.height()) == (1366, 768)
+        wrapper = dock.parentWidget()
+        assert window.dockWidgetArea(wrapper) == Qt.DockWidgetArea.BottomDockWidgetArea
+        assert not wrapper.visibleRegion().isEmpty()  # not a tab behind
+        assert runner.editor.height() >= runner.editor.minimumHeight()
+    finally:
+        plt.close("all")
+
+
 def test_a_figure_with_no_room_and_no_bottom_dock_is_a_tab_over_the_runner(
     qtbot, make_napari_viewer
 ):

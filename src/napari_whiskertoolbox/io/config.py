@@ -262,6 +262,9 @@ def load_config(
         _run_python_code(parsed, staging, allow_python)
     target = staging if dm is None else dm
     poses: list[PoseSet] = staging.metadata.pop("_poses", [])
+    colors = staging.metadata.pop("_colors", {})
+    if colors:  # before the keys reach ``dm``: its layers are made in these colours
+        target.metadata.setdefault("colors", {}).update(colors)
     if dm is not None:
         _copy_into(staging, dm, sources)
     _update_metadata(target, parsed, sources, allow_python)
@@ -386,6 +389,7 @@ def _load_into(
             bindings[key] = (file_clock_of.get(key, item.clock or "time"), item)
             sources[key] = _source_record(item, parsed.path)
             data_keys.append(key)
+        _record_display_colors(item, data_keys, loaded, staging)
         report.extend(item.notes)
         if item.notes:
             for key in data_keys:
@@ -491,6 +495,41 @@ def _source_color(item: ConfigItem) -> str | None:
     if item.data_type == "points" and item_format(item) in ("dlc_csv", "dlc_h5"):
         return ""  # WhiskerToolbox lists every body part with an empty colour, `color` or not
     return item.color if item.color is not None else _DEFAULT_COLORS.get(item.data_type)
+
+
+_HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+"""A config item's ``color``: ``#RRGGBB`` or ``RRGGBB`` (WhiskerToolbox writes both), with alpha."""
+
+
+def _record_display_colors(
+    item: ConfigItem, keys: list[str], loaded: dict[str, Any], staging: DataManager
+) -> None:
+    """Keep the item's ``color`` as the display colour of its points, line and mask keys.
+
+    Stored in ``staging.metadata["_colors"]`` (``load_config`` moves it into
+    ``dm.metadata["colors"]``, which layers are drawn in). DeepLabCut body parts are coloured
+    per body part, as WhiskerToolbox auto-assigns them. A colour that is not hex is named in a
+    note and the key keeps its own colour.
+    """
+    color = item.color
+    if not isinstance(color, str) or not color.strip():
+        return
+    if item.data_type not in ("points", "line", "mask"):
+        return
+    if item.data_type == "points" and item_format(item) in ("dlc_csv", "dlc_h5"):
+        return
+    match = _HEX_COLOR.fullmatch(color.strip())
+    if match is None:
+        item.note(
+            "info",
+            f"option 'color' {color!r} is not a hex colour (#RRGGBB or RRGGBB): the key is "
+            "drawn in a colour of its own",
+        )
+        return
+    colors = staging.metadata.setdefault("_colors", {})
+    for key in keys:
+        if key in loaded:
+            colors[key] = "#" + match.group(1).lower()
 
 
 def _source_record(item: ConfigItem, config: Path) -> dict[str, Any]:

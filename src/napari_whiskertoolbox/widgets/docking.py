@@ -23,6 +23,11 @@ A dock of ours narrows the canvas: once it is laid out, the video is fitted to t
 again (napari keeps the camera's zoom and center: the video was cut off at its sides), unless
 the user has zoomed or panned since the session last fitted it.
 
+napari docks a new dock under the other docks of its area before it becomes a tab, which
+grew a laptop's window past its screen: the window's size before the dock arrived is
+remembered, and once the dock is a tab the window gets it back
+(:mod:`~napari_whiskertoolbox.workflow.window_size`).
+
 A dock of ours at the bottom (the Timeline) spans only the canvas and the right-hand docks:
 the left column (napari's layer controls and layer list) keeps the window's whole height
 (:func:`leave_left_column_whole`). Spanning the whole width, a Timeline at its minimum height
@@ -38,10 +43,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from qtpy.QtCore import QEvent, QObject, Qt, QTimer
+from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from napari_whiskertoolbox.layers._napari_compat import layer_list_dock
+from napari_whiskertoolbox.layers._napari_compat import layer_list_dock, main_window
+from napari_whiskertoolbox.workflow.window_size import (
+    restore_grown_window,
+    window_size_before_docking,
+)
 
 __all__ = [
     "DOCK_KIND",
@@ -157,9 +166,33 @@ class _TabifyOnFirstShow(QObject):
         self._refit_timer.setSingleShot(True)
         self._refit_timer.setInterval(0)
         self._refit_timer.timeout.connect(self._refit_view)
+        self._window_size: QSize | None = None
+        self._remember_window_size()
         widget.installEventFilter(self)
 
+    def _remember_window_size(self) -> None:
+        """Remember the viewer's window size, while the widget is not docked yet."""
+        if self._viewer is None:
+            return
+        try:
+            window = main_window(self._viewer)
+        except RuntimeError:  # no napari window (a proxy, or napari changed): nothing to keep
+            return
+        self._window_size = window_size_before_docking(window)
+
+    def _restore_window_size(self, window: QMainWindow) -> None:
+        """Give ``window`` back the size it had before the dock arrived, if that grew it."""
+        restore_grown_window(window, self._window_size)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            not self._done
+            and watched is self._widget
+            and event.type() == QEvent.Type.ParentChange
+            and dock_of(self._widget) is not None
+            and dock_of(self._widget).parentWidget() is None  # wrapped, not docked yet
+        ):
+            self._remember_window_size()
         if not self._done and watched is self._widget and event.type() == QEvent.Type.Show:
             dock = dock_of(self._widget)
             if dock is not None:
@@ -182,6 +215,8 @@ class _TabifyOnFirstShow(QObject):
             twin_dock = dock_of(twin)
             if twin_dock is not None:
                 raise_dock(twin_dock)
+                if isinstance(twin_dock.parentWidget(), QMainWindow):
+                    self._restore_window_size(twin_dock.parentWidget())
             return
         window = dock.parentWidget()
         if self._area is not None and isinstance(window, QMainWindow) and not dock.isFloating():
@@ -193,6 +228,8 @@ class _TabifyOnFirstShow(QObject):
             leave_left_column_whole(window, self._viewer)
         if not tabify_with_area(dock):
             fit_dock_size(dock)
+        if isinstance(window, QMainWindow):
+            self._restore_window_size(window)
         if self._viewer is not None:
             _ShowWhenHiddenOffScreen(dock)
             self._refit_timer.start()  # once the window has laid the dock out

@@ -17,6 +17,7 @@ from napari_whiskertoolbox.io.dlc import other_folders_image
 from napari_whiskertoolbox.io.pose import PoseSet, pose_sets
 from napari_whiskertoolbox.layers import history_keys
 from napari_whiskertoolbox.workflow import navigation
+from napari_whiskertoolbox.workflow.save_target import saved_message
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
@@ -330,7 +331,7 @@ def save(session: ViewerSession) -> bool:
         return True
     if workflow is None:
         session.save()
-        show_info(f"Saved {session.path}")
+        show_info(saved_message(session.path))
         return True
     message = workflow.save_target.save(workflow.ask)
     if message is None:
@@ -358,5 +359,5 @@ def save_as(session: ViewerSession) -> bool:
             show_info("Not saved: this session has no folder yet; save it with session.save(path).")
         return False
     session.save(folder)
-    show_info(f"Saved {session.path}")
+    show_info(saved_message(session.path))
     return True

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
     from napari_whiskertoolbox.workflow.ask import Ask
 
-__all__ = ["CONFIG_FILES", "FIRST_SAVE_QUESTION", "SESSION_FOLDER", "SaveTarget"]
+__all__ = ["CONFIG_FILES", "FIRST_SAVE_QUESTION", "SESSION_FOLDER", "SaveTarget", "saved_message"]
 
 FIRST_SAVE_QUESTION = "first_save"
 """Id of the question the first save of a config's session asks."""
@@ -219,7 +219,7 @@ class SaveTarget:
         config = self.config()
         if config is None:
             session.save()
-            return f"Saved {session.path}"
+            return saved_message(session.path)
         if self.mode is None or (self.mode == CONFIG_FILES and not self.plan().possible):
             answer = ask.choose(self.question())
             if answer is None:
@@ -231,10 +231,23 @@ class SaveTarget:
             names = ", ".join(_relative(p, config.parent) for p in written) or "nothing changed"
             return f"Saved into the files of {config.name}: {names}"
         session.save()
+        # napari's toast shows the first ~40 characters: what and where first, the path last
+        folder = session.path
+        name = folder.name if folder is not None else "the session"
         return (
-            f"Saved the session to {session.path} (beside {config.name}; opening "
-            f"{config.name} later offers it)"
+            f"Saved {name} beside {config.name}: opening {config.name} later offers it ({folder})"
         )
+
+
+def saved_message(folder: Path | None) -> str:
+    """Return the notice of a session saved in ``folder``: its name first, then where.
+
+    napari's toast shows about the first 40 characters of a message: ``Saved
+    /home/me/experiments/2026/…`` named neither the folder nor its parent.
+    """
+    if folder is None:
+        return "Saved the session"
+    return f"Saved {folder.name} in {folder.parent}"
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -31,6 +31,10 @@ from napari_whiskertoolbox.scripting.display import (
     unregister_display,
     use_figure_backend,
 )
+from napari_whiskertoolbox.workflow.window_size import (
+    restore_grown_window,
+    window_size_before_docking,
+)
 from napari_whiskertoolbox.workflow.window_watch import WindowWatch
 
 if TYPE_CHECKING:
@@ -58,6 +62,12 @@ def _dock_min_height(dock: QDockWidget) -> int:
     return max(dock.minimumHeight(), dock.minimumSizeHint().height())
 
 
+def _tab_group_min_height(window: QMainWindow, dock: QDockWidget) -> int:
+    """Return the minimum height of ``dock``'s tab group: its tallest tab's minimum."""
+    group = [dock, *window.tabifiedDockWidgets(dock)]
+    return max(_dock_min_height(d) for d in group if not d.isHidden())
+
+
 def _docks_in(window: QMainWindow, area: Qt.DockWidgetArea, but: QDockWidget) -> list[QDockWidget]:
     """Return the shown, docked docks of ``area`` other than ``but``, one per tab group."""
     docks: list[QDockWidget] = []
@@ -75,7 +85,9 @@ def _docks_in(window: QMainWindow, area: Qt.DockWidgetArea, but: QDockWidget) ->
     return docks
 
 
-def place_figure_dock(window: QMainWindow, figure_dock: QDockWidget) -> str:
+def place_figure_dock(
+    window: QMainWindow, figure_dock: QDockWidget, room: int | None = None
+) -> str:
     """Move a new figure dock (docked on the right) to where it fits without growing ``window``.
 
     Parameters
@@ -84,6 +96,11 @@ def place_figure_dock(window: QMainWindow, figure_dock: QDockWidget) -> str:
         The viewer's main window.
     figure_dock : QDockWidget
         The figure's dock, just docked in the right area below the docks there.
+    room : int, optional
+        Height (pixels) of the right-hand column before the figure was docked: the canvas'
+        height then. Docking it below the other docks may already have grown the window, so
+        the height measured now would find room that the growth made. Default: the canvas'
+        height now.
 
     Returns
     -------
@@ -97,9 +114,14 @@ def place_figure_dock(window: QMainWindow, figure_dock: QDockWidget) -> str:
     style = window.style()
     metric = QStyle.PixelMetric.PM_DockWidgetSeparatorExtent
     separator = style.pixelMetric(metric) if style is not None else 0
-    central = window.centralWidget()
-    room = central.height() if central is not None else window.height()
-    needed = sum(_dock_min_height(d) + separator for d in column) + _dock_min_height(figure_dock)
+    if room is None:
+        central = window.centralWidget()
+        room = central.height() if central is not None else window.height()
+    # a tab group is as tall as its tallest tab's minimum (the Script runner's 456 pixels
+    # behind the Annotation keys' 151 counted as 151: the figure went below them, and the
+    # window grew by the difference)
+    needed = sum(_tab_group_min_height(window, d) + separator for d in column)
+    needed += _dock_min_height(figure_dock)
     if not column or needed <= room:
         return "right"
     bottom = _docks_in(window, Qt.DockWidgetArea.BottomDockWidgetArea, figure_dock)
@@ -295,17 +317,21 @@ class SessionDisplay:
         earlier = [d.parentWidget() for d in self.docks.values() if d.parentWidget() is not None]
         dock = FigureDock(figure, self._user_closed)
         self.docks[id(figure)] = dock
+        window = main_window(viewer)
+        size = window_size_before_docking(window)  # napari's docking may grow the window
+        central = window.centralWidget()
+        room = central.height() if central is not None else None
         viewer.window.add_dock_widget(
             dock, name=self._dock_name(figure), area="right", add_vertical_stretch=False
         )
         wrapper = dock.parentWidget()
         if wrapper is None:
             return dock
-        window = main_window(viewer)
         if earlier:
             window.tabifyDockWidget(earlier[-1], wrapper)
         elif isinstance(wrapper, QDockWidget):
-            place_figure_dock(window, wrapper)
+            place_figure_dock(window, wrapper, room)
+        restore_grown_window(window, size)
         return dock
 
     def _dock_name(self, figure: Figure) -> str:
