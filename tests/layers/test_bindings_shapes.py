@@ -208,3 +208,38 @@ def test_the_entity_groups_of_the_shown_lines_are_the_layer_s_group_feature(sess
     dm.undo()  # the grouping (the run is one undo step); C2 stays
     assert not [g for g in dm.groups.names() if g.startswith("W ")]
     assert layer.features["group"].tolist() == ["C2"] + [""] * (n - 1)
+
+
+def test_the_paths_read_ahead_prepares_the_next_frame_and_its_swap_uses_them(session, qtbot):
+    """Stepping by 2 (0 -> 2) prepares frame 4's napari paths while idle; frame 4 uses them."""
+    layer = session.viewer.layers["whiskers"]
+    binding = session.bindings["whiskers"]
+    session.set_frame(0)
+    session.set_frame(2)
+    qtbot.waitUntil(lambda: 4 in binding._prepared)
+    prepared = binding._prepared[4].shapes
+    session.set_frame(4)
+    assert_paths_equal(layer, frame_lines(4))
+    assert tuple(layer._data_view.shapes) == prepared
+    assert not binding._prepared or 4 not in binding._prepared  # used once
+    # the layer behaves as after any swap: an added path is stored, undo brings frame 4 back
+    whiskers = session.dm.get_data("whiskers")
+    layer.add_paths([np.array([[5.0, 5.0], [6.0, 9.0]])])
+    assert whiskers.count_at(4) == 3
+    session.dm.undo()
+    assert_paths_equal(layer, frame_lines(4))
+
+
+def test_paths_prepared_for_a_frame_edited_since_are_not_shown(session, qtbot):
+    layer = session.viewer.layers["whiskers"]
+    binding = session.bindings["whiskers"]
+    session.set_frame(0)
+    session.set_frame(2)
+    qtbot.waitUntil(lambda: 4 in binding._prepared)
+    prepared = binding._prepared[4].shapes
+    whiskers = session.dm.get_data("whiskers")
+    edited = [line + 1.0 for line in frame_lines(4)]
+    whiskers.set_frame(4, edited, whiskers.ids_at(4))
+    session.set_frame(4)
+    assert_paths_equal(layer, edited)
+    assert not set(map(id, layer._data_view.shapes)) & set(map(id, prepared))

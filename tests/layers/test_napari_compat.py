@@ -12,6 +12,7 @@ from qtpy.QtWidgets import QMainWindow, QWidget
 
 from napari_whiskertoolbox.layers import _napari_compat
 from napari_whiskertoolbox.layers._napari_compat import (
+    add_prepared_paths,
     add_shapes_at_current_width,
     block_refresh,
     call_before_paint,
@@ -25,6 +26,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     main_window,
     on_console_shown,
     outline_text,
+    prepare_paths,
     quit_requested,
     set_napari_close_questions,
     skip_unchanged_transforms,
@@ -760,6 +762,53 @@ def test_add_shapes_at_current_width_raises_when_napari_changes() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.add_shapes_at_current_width"):
         add_shapes_at_current_width(FakeShapes())
+
+
+# --------------------------------------------------------------------------- prepared paths
+def test_add_prepared_paths_takes_matching_shapes_and_builds_anything_else() -> None:
+    from napari.layers import Shapes
+
+    rows = [np.array([[k, 0.0], [k + 1.0, 9.0], [k, 12.0]], np.float32) for k in range(3)]
+    plain = Shapes(ndim=2, shape_type="path", edge_width=2.0)
+    add_shapes_at_current_width(plain)
+    plain.data = (rows, ["path"] * 3)
+    layer = Shapes(ndim=2, shape_type="path", edge_width=2.0)
+    add_shapes_at_current_width(layer)
+    taken: list[Any] = []
+    add_prepared_paths(layer, lambda: taken.pop() if taken else None)
+    add_prepared_paths(layer, lambda: None)  # idempotent
+    taken.append(prepare_paths(layer, rows))
+    shapes = taken[0].shapes
+    layer.data = (rows, ["path"] * 3)
+    assert tuple(layer._data_view.shapes) == shapes
+    assert not taken
+    # the same meshes, data and widths as napari's own build
+    np.testing.assert_array_equal(layer._data_view._mesh.vertices, plain._data_view._mesh.vertices)
+    np.testing.assert_array_equal(
+        layer._data_view._mesh.triangles, plain._data_view._mesh.triangles
+    )
+    for got, want in zip(layer.data, plain.data):
+        np.testing.assert_array_equal(got, want)
+    assert layer.edge_width == plain.edge_width
+    # prepared for other vertices, or another width: napari builds the shapes itself
+    taken.append(prepare_paths(layer, [row + 1 for row in rows]))
+    layer.data = (rows, ["path"] * 3)
+    assert not set(map(id, layer._data_view.shapes)) & set(map(id, shapes))
+    np.testing.assert_array_equal(layer.data[2], rows[2])
+    taken.append(prepare_paths(layer, rows))
+    layer.current_edge_width = 4.0
+    layer.data = (rows, ["path"] * 3)
+    assert layer.edge_width == [4.0] * 3
+    assert all(shape.edge_width == 4.0 for shape in layer._data_view.shapes)
+
+
+def test_add_prepared_paths_raises_when_napari_changes() -> None:
+    class FakeShapes:
+        def _add_shapes_to_view(self, shapes: Any) -> None:
+            pass
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.add_prepared_paths"):
+        add_prepared_paths(FakeShapes(), lambda: None)
 
 
 # --------------------------------------------------------------------------- text outline

@@ -10,17 +10,20 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     import napari
     from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 __all__ = [
+    "PreparedPaths",
+    "add_prepared_paths",
     "add_shapes_at_current_width",
     "block_refresh",
     "call_before_paint",
@@ -35,6 +38,7 @@ __all__ = [
     "on_console_shown",
     "outline_text",
     "playback_signals",
+    "prepare_paths",
     "quit_requested",
     "real_viewer",
     "set_napari_close_questions",
@@ -501,6 +505,146 @@ def add_shapes_at_current_width(layer: Any) -> None:
 
     add_at_current_width._wtb_current_width = True  # type: ignore[attr-defined]
     layer._add_shapes = add_at_current_width
+
+
+# --------------------------------------------------------------------------- prepared paths
+# Used by layers/shapes_binding.py (frame steps). napari's ``Shapes.data = ...`` builds one
+# shape object per path (``Shapes._add_shapes_to_view``: vertex checks, triangulation of the
+# path's edge, bounding box), about 0.1 ms a path. The binding builds the napari ``Path``
+# objects of the frame it expects next while the event loop is idle; when that frame's
+# paths are then assigned, ``_add_shapes_to_view`` takes those objects instead of building
+# them again, provided every input matches what they were built from (path type, vertices,
+# width, z index, the layer's dims order and ndisplay). Anything else builds as napari does.
+
+
+@dataclass(frozen=True)
+class PreparedPaths:
+    """napari ``Path`` shape objects built ahead of time for some paths of a Shapes layer.
+
+    Attributes
+    ----------
+    rows : tuple of numpy.ndarray
+        Copies of the ``(N, 2)`` vertex arrays the shapes were built from (layer coordinates).
+    shapes : tuple
+        One napari ``Path`` object per row; used at most once (a layer then owns them).
+    edge_width : float
+        The width they were triangulated at.
+    order : tuple of int
+        The layer's dims order when they were built.
+    ndisplay : int
+        The layer's number of displayed dimensions when they were built.
+    """
+
+    rows: tuple[np.ndarray, ...]
+    shapes: tuple[Any, ...]
+    edge_width: float
+    order: tuple[int, ...]
+    ndisplay: int
+
+
+def prepare_paths(layer: Any, rows: Sequence[np.ndarray]) -> PreparedPaths:
+    """Build the napari ``Path`` objects Shapes ``layer`` would build for ``rows`` now.
+
+    Parameters
+    ----------
+    layer : napari.layers.Shapes
+        The layer the paths are meant for (its ``current_edge_width`` and dims order).
+    rows : sequence of numpy.ndarray
+        ``(N, 2)`` vertex arrays in layer coordinates.
+
+    Returns
+    -------
+    PreparedPaths
+        Shapes for :func:`add_prepared_paths`.
+    """
+    from napari.layers.shapes._shapes_models import Path
+
+    slice_input = layer._slice_input
+    order = tuple(int(i) for i in slice_input.order)
+    ndisplay = int(slice_input.ndisplay)
+    width = float(layer.current_edge_width)
+    shapes = tuple(
+        Path(row, edge_width=width, z_index=0, dims_order=order, ndisplay=ndisplay) for row in rows
+    )
+    copies = tuple(np.array(row, copy=True) for row in rows)
+    return PreparedPaths(copies, shapes, width, order, ndisplay)
+
+
+def _prepared_match(layer: Any, prepared: PreparedPaths, shape_inputs: tuple[Any, ...]) -> bool:
+    """Whether ``prepared`` holds exactly the shapes napari would build from ``shape_inputs``."""
+    slice_input = layer._slice_input
+    if len(shape_inputs) != len(prepared.shapes) or prepared.ndisplay != slice_input.ndisplay:
+        return False
+    if prepared.order != tuple(int(i) for i in slice_input.order):
+        return False
+    for (data, shape_type, width, _ec, _fc, z_index), row in zip(shape_inputs, prepared.rows):
+        if shape_type != "path" or width != prepared.edge_width or z_index != 0:
+            return False
+        if not np.array_equal(np.asarray(data), row):
+            return False
+    return True
+
+
+def add_prepared_paths(layer: Any, take: Callable[[], PreparedPaths | None]) -> None:
+    """Make Shapes ``layer`` use prepared ``Path`` objects when they match what it adds.
+
+    Each time the layer builds shapes (a data assignment, drawing, ``add``, paste),
+    ``take()`` is called once: shapes it returns are used if they were built from exactly
+    the inputs napari got (:func:`prepare_paths`), else napari builds them as usual.
+
+    Parameters
+    ----------
+    layer : napari.layers.Shapes
+        The layer.
+    take : callable
+        Returns the prepared shapes for the content being assigned, or ``None``.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Shapes layer no longer builds its shapes in
+        ``_add_shapes_to_view(shape_inputs, data_view)`` from (data, shape_type,
+        edge_width, edge_color, face_color, z_index) tuples, or its ``ShapeList`` no longer
+        has ``add(shape=, edge_color=, face_color=, z_refresh=)`` and ``_update_z_order``.
+    """
+    import inspect
+
+    from napari.layers.shapes._shape_list import ShapeList
+
+    build = getattr(layer, "_add_shapes_to_view", None)
+    params = list(inspect.signature(build).parameters) if callable(build) else []
+    add_params = inspect.signature(ShapeList.add).parameters
+    if (
+        params != ["shape_inputs", "data_view"]
+        or not {"shape", "edge_color", "face_color", "z_refresh"} <= set(add_params)
+        or not callable(getattr(ShapeList, "_update_z_order", None))
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Shapes layer no longer builds its shapes in "
+            "_add_shapes_to_view(shape_inputs, data_view) and ShapeList.add(shape=, "
+            "edge_color=, face_color=, z_refresh=); update "
+            "layers/_napari_compat.add_prepared_paths"
+        )
+    if getattr(build, "_wtb_prepared", False):
+        return
+    build_shapes: Callable[..., Any] = build  # type: ignore[assignment]
+
+    def add_to_view(shape_inputs: Any, data_view: Any) -> Any:
+        shape_inputs = tuple(shape_inputs)
+        prepared = take()
+        if prepared is None or not _prepared_match(layer, prepared, shape_inputs):
+            return build_shapes(shape_inputs, data_view)
+        data_view.add(
+            shape=prepared.shapes,
+            edge_color=tuple(inputs[3] for inputs in shape_inputs),
+            face_color=tuple(inputs[4] for inputs in shape_inputs),
+            z_refresh=False,
+        )
+        data_view._update_z_order()
+        return None
+
+    add_to_view._wtb_prepared = True  # type: ignore[attr-defined]
+    layer._add_shapes_to_view = add_to_view
 
 
 # --------------------------------------------------------------------------- text outline

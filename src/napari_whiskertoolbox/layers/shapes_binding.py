@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from napari.layers import Shapes
 from napari.utils.interactions import mouse_double_click_callbacks
+from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.layers._napari_compat import (
+    add_prepared_paths,
     add_shapes_at_current_width,
     keep_shapes_shaders,
+    prepare_paths,
 )
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import (
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.kinds import DataKind
+    from napari_whiskertoolbox.layers._napari_compat import PreparedPaths
+    from napari_whiskertoolbox.layers.binding import BindingHost
 
 __all__ = ["ShapesBinding", "default_edge_width"]
 
@@ -43,6 +48,9 @@ WTB_CANVAS_WIDTH_PX = 640
 """Width of WhiskerToolbox's media canvas, onto which it scales the video."""
 MIN_EDGE_WIDTH = 1.0
 """Thinnest default path width, in data pixels."""
+MAX_AHEAD_STEP = 8
+"""Largest step (frames of the key's clock) between two shown frames that the paths read-ahead
+repeats; after a longer jump it prepares the next frame in the jump's direction."""
 ELLIPSE_REFUSED = (
     "a line key holds polylines and an ellipse is not one; draw with the path, polyline, "
     "line, polygon or rectangle tools"
@@ -60,6 +68,12 @@ class ShapesBinding(RowBinding):
     refused. Lines napari cannot draw (fewer than two distinct points) are left out of the
     layer and kept as they are; such a path coming from the layer (a click with the path
     tool) is refused, like an ellipse.
+
+    Paths read-ahead: once a frame is shown and the event loop is idle, the napari path
+    objects (triangulated edges) of the frame expected next are built: the last step
+    repeated (the play direction and stride). When that frame comes, its swap takes them
+    instead of triangulating again (``_napari_compat.add_prepared_paths``); they are used only
+    if they were built from the very vertices, width and dims being assigned.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("line",)
@@ -71,6 +85,17 @@ class ShapesBinding(RowBinding):
     noun = "lines"
     _refused_ellipses = 0  # ellipses among the rows last converted (for the message)
     _groups_slot: Callable[..., Any] | None = None  # dm.groups.changed -> _show_groups
+
+    def __init__(self, session: BindingHost, key: str) -> None:
+        super().__init__(session, key)
+        self._rendered_index: int | None = None
+        self._ahead_step = 1
+        self._prepared: dict[int, PreparedPaths] = {}
+        self._taking: PreparedPaths | None = None
+        self._ahead_timer = QTimer()
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.setInterval(0)
+        self._ahead_timer.timeout.connect(self._prepare_ahead)
 
     def _make_layer(self) -> Shapes:
         color = key_color(self.session.dm, self.key)
@@ -100,7 +125,15 @@ class ShapesBinding(RowBinding):
         layer = super().attach(layer)
         keep_shapes_shaders(self.session.viewer, layer)
         add_shapes_at_current_width(layer)
+        add_prepared_paths(layer, self._take_prepared)
         return layer
+
+    def detach(self, remove_layer: bool = True) -> None:
+        """Disconnect from the layer; drop the paths prepared ahead."""
+        self._ahead_timer.stop()
+        self._prepared = {}
+        self._taking = None
+        super().detach(remove_layer)
 
     def _connect_layer(self, layer: Layer) -> None:
         super()._connect_layer(layer)
@@ -164,11 +197,42 @@ class ShapesBinding(RowBinding):
     def _to_rows(self, objects: Any, keep: np.ndarray) -> list[np.ndarray]:
         return lines_to_layer_paths([line for line, k in zip(objects, keep) if k])
 
+    def _render(self, index: int) -> None:
+        previous, self._rendered_index = self._rendered_index, index
+        if previous is not None and previous != index:
+            step = index - previous
+            self._ahead_step = step if abs(step) <= MAX_AHEAD_STEP else int(np.sign(step))
+        super()._render(index)
+        self._ahead_timer.start()
+
     def _show_rows(self, rows: list[np.ndarray]) -> None:
         layer = self.layer
-        with self.quiet_swap(layer.block_thumbnail_update()):
-            layer.data = (rows, ["path"] * len(rows))
+        shown = self.shown_index
+        self._taking = None if shown is None else self._prepared.pop(shown, None)
+        try:
+            with self.quiet_swap(layer.block_thumbnail_update()):
+                layer.data = (rows, ["path"] * len(rows))
+        finally:
+            self._taking = None
         self._show_groups()
+
+    def _take_prepared(self) -> PreparedPaths | None:
+        """Hand the paths prepared for the frame being assigned to the layer (once)."""
+        prepared, self._taking = self._taking, None
+        return prepared
+
+    def _prepare_ahead(self) -> None:
+        """Build the napari paths of the frame expected next (see the class docstring)."""
+        layer = self.layer
+        shown = self.shown_index
+        if layer is None or shown is None or not layer.visible:
+            return
+        index = shown + self._ahead_step
+        if index < 0 or index in self._prepared:
+            return
+        objects = self.data.at(index)
+        rows = self._to_rows(objects, self._drawable(objects))
+        self._prepared = {index: prepare_paths(layer, rows)} if rows else {}
 
     def _layer_rows(self, layer: Shapes) -> list[np.ndarray]:
         return [np.asarray(shape)[:, -2:] for shape in layer.data]
