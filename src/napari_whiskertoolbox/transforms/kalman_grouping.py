@@ -193,7 +193,7 @@ class KalmanModel:
         return x + K @ (z - self.H @ x), (P + P.T) / 2
 
 
-_CACHE_LIMIT = 50_000  # entries per table; a table is cleared when it grows past this
+_CACHE_LIMIT = 10_000  # entries per table (at most ~20 MB); cleared when it grows past this
 
 
 class CovarianceCache:
