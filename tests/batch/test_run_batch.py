@@ -29,6 +29,7 @@ from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.io import load_session
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from distributed import Client
@@ -47,6 +48,20 @@ results = {"mean_angle": float(angle.mean()), "n_contacts": len(dm.get_data("con
 
 def _expected_mean(session: Path) -> float:
     return float(load_session(session).get_data("whisker_angle").values.mean())
+
+
+def cancel_once_running(
+    name: str | None = None,
+) -> tuple[threading.Event, Callable[[BatchProgress], None]]:
+    """Return a cancel event and a progress callback setting it when ``name`` (or any
+    session) starts running."""
+    cancel = threading.Event()
+
+    def on_progress(event: BatchProgress) -> None:
+        if event.status == "running" and name in (None, event.name):
+            cancel.set()
+
+    return cancel, on_progress
 
 
 def test_script_task_saves_outputs_and_results(
@@ -447,11 +462,7 @@ def test_cancel_stops_a_running_script_and_keeps_finished_outputs(
         document["metadata"]["batch_test_name"] = name
         (folder / "session.json").write_text(json.dumps(document))
     script = write_script(tmp_path / "endless.py", ENDLESS_FOR_MOUSE2)
-    cancel = threading.Event()
-
-    def on_progress(event: BatchProgress) -> None:
-        if event.name == "mouse2" and event.status == "running":
-            cancel.set()
+    cancel, on_progress = cancel_once_running("mouse2")
 
     started = time.monotonic()
     runner, result = start_batch(
@@ -875,11 +886,7 @@ def _sleep_then_finish(dm: DataManager) -> dict[str, int]:
 def test_a_session_that_finishes_while_cancelling_is_reported_done(
     sessions: Path, tmp_path: Path, threads_client: Client
 ) -> None:
-    cancel = threading.Event()
-
-    def on_progress(event: BatchProgress) -> None:
-        if event.status == "running":
-            cancel.set()
+    cancel, on_progress = cancel_once_running()
 
     report = run_batch(
         _sleep_then_finish,
@@ -1067,11 +1074,7 @@ def test_a_session_that_finishes_while_its_cluster_closes_is_reported_done(
     monkeypatch.setattr(batch_run, "CANCEL_GRACE_S", 0.05)
     monkeypatch.setattr(cluster, "CLOSE_TIMEOUT_S", 30.0)  # however slow the machine
     monkeypatch.setattr(batch_run, "start_client", functools.partial(start_client, processes=False))
-    cancel = threading.Event()
-
-    def on_progress(event: BatchProgress) -> None:
-        if event.status == "running":
-            cancel.set()
+    cancel, on_progress = cancel_once_running()
 
     report = run_batch(
         _sleep_past_the_grace,
@@ -1092,7 +1095,7 @@ def record_fingerprint() -> str:
     return as_task(_sleep_past_the_grace).fingerprint()
 
 
-def _sleep_past_the_grace(dm: DataManager) -> dict[str, int]:
+def _sleep_past_the_default_grace(dm: DataManager) -> dict[str, int]:
     """A task the cooperative cancel cannot stop, running past the cancel's grace."""
     time.sleep(CANCEL_GRACE_S + 2.0)
     return {"n_keys": len(list(dm.keys()))}
@@ -1106,14 +1109,10 @@ def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
     Was: reported plain 'cancelled', while it ran on and then saved its outputs, marked
     complete, after the batch said it had stopped.
     """
-    cancel = threading.Event()
-
-    def on_progress(event: BatchProgress) -> None:
-        if event.status == "running":
-            cancel.set()
+    cancel, on_progress = cancel_once_running()
 
     report = run_batch(
-        _sleep_past_the_grace,
+        _sleep_past_the_default_grace,
         sorted(sessions.glob("*.session")),
         client=threads_client,
         out=tmp_path / "out",
@@ -1127,5 +1126,5 @@ def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
     assert all(r.error == "cancelled" for name, r in records.items() if name != "mouse1")
     # ... and so it did: once the worker thread is free, its outputs are there, complete
     assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
-    fingerprint = as_task(_sleep_past_the_grace).fingerprint()
+    fingerprint = as_task(_sleep_past_the_default_grace).fingerprint()
     assert completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse1", fingerprint) is not None

@@ -530,6 +530,16 @@ def test_groups_made_by_a_config_block_join_an_existing_data_manager(tmp_path: P
     assert dm.groups.count("Line 1") == 21
 
 
+def _one_group_session() -> DataManager:
+    """Return a DataManager with lines 'w' on 10 frames, every third in group 'whisker'."""
+    lines = LineData()
+    ids = [int(lines.add(t, _line(50.0 + 2.0 * t))[0]) for t in range(10)]
+    dm = DataManager()
+    dm.set_data("w", lines)
+    dm.groups.create("whisker", ids[::3])
+    return dm
+
+
 @pytest.mark.parametrize(
     ("operation", "parameter", "value", "expected"),
     [
@@ -540,19 +550,21 @@ def test_groups_made_by_a_config_block_join_an_existing_data_manager(tmp_path: P
         ("Line Outlier Detection", "dt", 0, "> 0"),
         ("Group Lines using Kalman Filtering", "process_noise_position", 0, "> 0"),
         ("Group Lines using Kalman Filtering", "dt", 0, "> 0"),
+        ("Group Lines using Kalman Filtering", "cheap_assignment_threshold", -1, ">= 0"),
+        ("Group Lines using Kalman Filtering", "static_feature_process_noise_scale", -0.5, ">= 0"),
+        ("Group Lines by Proximity", "position_along_line", -0.1, r"in \[0, 1\]"),
+        ("Group Lines by Proximity", "position_along_line", 1.5, r"in \[0, 1\]"),
+        ("Group Lines by Proximity", "distance_threshold", -5, ">= 0"),
     ],
 )
-def test_kalman_operations_refuse_noises_and_thresholds_out_of_range(
+def test_grouping_operations_refuse_parameters_out_of_range(
     operation: str, parameter: str, value: float, expected: str
 ) -> None:
     """A zero process noise made Line Outlier Detection die with a bare ZeroDivisionError
-    ("float division by zero"), and a negative threshold flagged every line; the step,
-    the parameter and the range are named instead, from a config block as from Python."""
-    lines = LineData()
-    ids = [int(lines.add(t, _line(50.0 + 2.0 * t))[0]) for t in range(10)]
-    dm = DataManager()
-    dm.set_data("w", lines)
-    dm.groups.create("whisker", ids[::3])
+    ("float division by zero"), a negative threshold flagged every line or grouped nothing,
+    a position_along_line of 1.5 was clamped to the tip; the step, the parameter and the
+    range are named instead, from a config block as from Python, and nothing changes."""
+    dm = _one_group_session()
     before = dm.groups.to_dict()
     with pytest.raises(TransformError, match=rf"{operation}: parameter '{parameter}'.*{expected}"):
         run_transform(dm, operation, "w", "", {parameter: value})
@@ -564,36 +576,20 @@ def test_kalman_operations_refuse_noises_and_thresholds_out_of_range(
 
 
 @pytest.mark.parametrize(
-    ("operation", "parameter", "value", "expected"),
+    ("operation", "parameter", "bounds"),
     [
-        ("Group Lines using Kalman Filtering", "cheap_assignment_threshold", -1, ">= 0"),
-        ("Group Lines using Kalman Filtering", "static_feature_process_noise_scale", -0.5, ">= 0"),
-        ("Group Lines by Proximity", "position_along_line", -0.1, r"in \[0, 1\]"),
-        ("Group Lines by Proximity", "position_along_line", 1.5, r"in \[0, 1\]"),
-        ("Group Lines by Proximity", "distance_threshold", -5, ">= 0"),
+        ("Group Lines using Kalman Filtering", "cheap_assignment_threshold", (0,)),
+        ("Group Lines using Kalman Filtering", "static_feature_process_noise_scale", (0,)),
+        ("Group Lines by Proximity", "position_along_line", (0, 1)),
+        ("Group Lines by Proximity", "distance_threshold", (0,)),
     ],
 )
-def test_grouping_refuses_thresholds_and_fractions_out_of_range(
-    operation: str, parameter: str, value: float, expected: str
+def test_grouping_accepts_the_bounds_themselves(
+    operation: str, parameter: str, bounds: tuple[float, ...]
 ) -> None:
-    """A negative cheap-assignment gate silently grouped nothing, a position_along_line of
-    1.5 was clamped to the tip and a negative distance made every line an outlier; the
-    step, the parameter and the range are named instead, from Python and a config block."""
-    lines = LineData()
-    ids = [int(lines.add(t, _line(50.0 + 2.0 * t))[0]) for t in range(10)]
-    dm = DataManager()
-    dm.set_data("w", lines)
-    dm.groups.create("whisker", ids[::3])
-    before = dm.groups.to_dict()
-    with pytest.raises(TransformError, match=rf"{operation}: parameter '{parameter}'.*{expected}"):
+    dm = _one_group_session()
+    for value in bounds:
         run_transform(dm, operation, "w", "", {parameter: value})
-    block = {"steps": [{"step_id": "bad", "transform_name": operation, "input_key": "w",
-                        "parameters": {parameter: value}}]}  # fmt: skip
-    with pytest.raises(TransformError, match=rf"'bad'.*{parameter}.*{expected}"):
-        run_v1_transformations(dm, block)
-    assert dm.groups.to_dict() == before
-    for ok in (0, 1) if parameter == "position_along_line" else (0,):  # the bounds are valid
-        run_transform(dm, operation, "w", "", {parameter: ok})
 
 
 # ---------------------------------------------------------------- memoised covariances
