@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from _bindings_support import frame_lines, make_session, yx
 
+from napari_whiskertoolbox.layers._napari_compat import shape_objects
+
 pytestmark = pytest.mark.gui
 
 
@@ -210,17 +212,21 @@ def test_the_entity_groups_of_the_shown_lines_are_the_layer_s_group_feature(sess
     assert layer.features["group"].tolist() == ["C2"] + [""] * (n - 1)
 
 
-def test_the_paths_read_ahead_prepares_the_next_frame_and_its_swap_uses_them(session, qtbot):
-    """Stepping by 2 (0 -> 2) prepares frame 4's napari paths while idle; frame 4 uses them."""
-    layer = session.viewer.layers["whiskers"]
+def _step_by_two_and_prepare_frame_4(session, qtbot):
+    """Step 0 -> 2 and wait for frame 4's prepared paths; return layer, binding, shapes."""
     binding = session.bindings["whiskers"]
     session.set_frame(0)
     session.set_frame(2)
     qtbot.waitUntil(lambda: 4 in binding._prepared)
-    prepared = binding._prepared[4].shapes
+    return session.viewer.layers["whiskers"], binding, binding._prepared[4].shapes
+
+
+def test_the_paths_read_ahead_prepares_the_next_frame_and_its_swap_uses_them(session, qtbot):
+    """Stepping by 2 (0 -> 2) prepares frame 4's napari paths while idle; frame 4 uses them."""
+    layer, binding, prepared = _step_by_two_and_prepare_frame_4(session, qtbot)
     session.set_frame(4)
     assert_paths_equal(layer, frame_lines(4))
-    assert tuple(layer._data_view.shapes) == prepared
+    assert shape_objects(layer) == prepared
     assert not binding._prepared or 4 not in binding._prepared  # used once
     # the layer behaves as after any swap: an added path is stored, undo brings frame 4 back
     whiskers = session.dm.get_data("whiskers")
@@ -231,15 +237,10 @@ def test_the_paths_read_ahead_prepares_the_next_frame_and_its_swap_uses_them(ses
 
 
 def test_paths_prepared_for_a_frame_edited_since_are_not_shown(session, qtbot):
-    layer = session.viewer.layers["whiskers"]
-    binding = session.bindings["whiskers"]
-    session.set_frame(0)
-    session.set_frame(2)
-    qtbot.waitUntil(lambda: 4 in binding._prepared)
-    prepared = binding._prepared[4].shapes
+    layer, _binding, prepared = _step_by_two_and_prepare_frame_4(session, qtbot)
     whiskers = session.dm.get_data("whiskers")
     edited = [line + 1.0 for line in frame_lines(4)]
     whiskers.set_frame(4, edited, whiskers.ids_at(4))
     session.set_frame(4)
     assert_paths_equal(layer, edited)
-    assert not set(map(id, layer._data_view.shapes)) & set(map(id, prepared))
+    assert not set(map(id, shape_objects(layer))) & set(map(id, prepared))

@@ -29,6 +29,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     prepare_paths,
     quit_requested,
     set_napari_close_questions,
+    shape_objects,
     skip_unchanged_transforms,
     tolerate_status_races,
     viewer_widget,
@@ -800,6 +801,23 @@ def test_add_prepared_paths_takes_matching_shapes_and_builds_anything_else() -> 
     layer.data = (rows, ["path"] * 3)
     assert layer.edge_width == [4.0] * 3
     assert all(shape.edge_width == 4.0 for shape in layer._data_view.shapes)
+
+
+def test_shape_objects_are_the_layers_shapes_in_data_order() -> None:
+    from napari.layers import Shapes
+
+    rows = [np.array([[k, 0.0], [k + 1.0, 9.0]], np.float32) for k in range(3)]
+    layer = Shapes(rows, shape_type="path")
+    shapes = shape_objects(layer)
+    assert len(shapes) == 3
+    for shape, row in zip(shapes, rows):
+        np.testing.assert_array_equal(shape.data, row)
+
+    class FakeShapes:
+        pass
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.shape_objects"):
+        shape_objects(FakeShapes())
 
 
 def test_add_prepared_paths_raises_when_napari_changes() -> None:

@@ -585,6 +585,25 @@ def _prepared_match(layer: Any, prepared: PreparedPaths, shape_inputs: tuple[Any
     return True
 
 
+def shape_objects(layer: Any) -> tuple[Any, ...]:
+    """Return the napari shape objects of Shapes ``layer``, one per shape in data order.
+
+    Lets callers tell whether :func:`add_prepared_paths` used the prepared objects.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Shapes layer no longer keeps them in ``_data_view.shapes``.
+    """
+    shapes = getattr(getattr(layer, "_data_view", None), "shapes", None)
+    if shapes is None:
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Shapes layer no longer keeps its shape objects "
+            "in _data_view.shapes; update layers/_napari_compat.shape_objects"
+        )
+    return tuple(shapes)
+
+
 def add_prepared_paths(layer: Any, take: Callable[[], PreparedPaths | None]) -> None:
     """Make Shapes ``layer`` use prepared ``Path`` objects when they match what it adds.
 
