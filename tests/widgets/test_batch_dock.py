@@ -353,3 +353,25 @@ def test_a_library_pipelines_outputs_go_beside_the_sessions_not_into_the_library
     assert dock.report is not None, dock.status.text()
     assert dock.report.out == (sessions / "angle-batch").resolve()
     assert [path.name for path in library.iterdir()] == ["angle.json"]
+
+
+def test_the_batch_dock_fits_a_laptop_window_under_the_timeline(make_napari_viewer, qtbot):
+    """Its rows' minimum heights added up to 529 pixels: under a config's Timeline a 1366x768
+    window had to grow to 803, its bottom off the screen. The form scrolls instead."""
+    viewer = make_napari_viewer(show=True)
+    timeline, _ = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Timeline")
+    window = timeline.parentWidget()
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    dock, widget = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Batch")
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    assert window.minimumSizeHint().height() <= 768
+    assert window.height() == 768
+    form = widget.scroll_area.widget()
+    # scrolls only up and down: as wide as the form asks, nothing cut off at the right
+    qtbot.waitUntil(lambda: form.width() <= widget.scroll_area.viewport().width())
+    run = widget.run_button
+    assert run.isVisible()
+    widget.ensure_visible(run)  # scrolled to, not cut off
+    qtbot.waitUntil(lambda: not run.visibleRegion().isEmpty())

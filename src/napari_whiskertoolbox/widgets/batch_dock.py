@@ -17,13 +17,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import Qt
+from qtpy.QtCore import QEvent, QObject, QSize, Qt
 from qtpy.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +32,7 @@ from qtpy.QtWidgets import (
     QListWidget,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchWidget"]
 
+MIN_SCROLL_HEIGHT = 200
+"""Lowest the dock's scrolling form gets (pixels): the task rows and a few more in view."""
 TASK_SOURCES = ("Script in the script runner", "Pipeline from the library", "File")
 COLUMNS = (
     "session",
@@ -95,6 +99,46 @@ _STATUS_COLORS = {
 }
 
 
+class _VerticalScroll(QScrollArea):
+    """A scroll area as wide as its content asks, scrolling only up and down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def setWidget(self, widget: QWidget | None) -> None:
+        super().setWidget(widget)
+        if widget is not None:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        # the form's size changes as it is styled and filled: the dock follows its width
+        layout_request = event is not None and event.type() == QEvent.Type.LayoutRequest
+        if layout_request and watched is self.widget():
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def _hint(self, content: QSize, height: int) -> QSize:
+        bar = self.verticalScrollBar()
+        bar_width = bar.sizeHint().width() if bar is not None else 0
+        return QSize(content.width() + bar_width, height)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().minimumSizeHint()
+        return self._hint(content.minimumSizeHint(), MIN_SCROLL_HEIGHT)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        hint = content.sizeHint()
+        return self._hint(hint, hint.height())
+
+
 class BatchWidget(QWidget):
     """Dock widget to run a task over many sessions and follow each one.
 
@@ -107,6 +151,8 @@ class BatchWidget(QWidget):
     ----------
     report : BatchReport or None
         The last finished batch.
+    scroll_area : QScrollArea
+        Holds the dock's rows: they scroll up and down in a low window.
     """
 
     def __init__(self, napari_viewer: Any) -> None:
@@ -122,7 +168,15 @@ class BatchWidget(QWidget):
         self._cluster_local = False
         self.report: BatchReport | None = None
 
-        layout = QVBoxLayout(self)
+        # the rows scroll: their minimum heights (529 pixels) under a config's Timeline made a
+        # 1366x768 window grow to 803, its bottom off a laptop screen
+        self.scroll_area = _VerticalScroll()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
+        content = QWidget()
+        self.scroll_area.setWidget(content)
+        layout = QVBoxLayout(content)
         layout.addLayout(self._build_task())
         layout.addLayout(self._build_sessions())
         layout.addLayout(self._build_scheduler())
@@ -150,6 +204,10 @@ class BatchWidget(QWidget):
         layout.addWidget(self.status)
         self._on_source_changed()
         self._set_running(False)
+
+    def ensure_visible(self, widget: QWidget) -> None:
+        """Scroll the dock's form so that ``widget`` (one of its rows) is in view."""
+        self.scroll_area.ensureWidgetVisible(widget)
 
     # -- construction ----------------------------------------------------------------------
     def _build_task(self) -> QFormLayout:

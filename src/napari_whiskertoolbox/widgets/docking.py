@@ -43,14 +43,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import layer_list_dock, main_window
-from napari_whiskertoolbox.workflow.window_size import (
-    restore_grown_window,
-    window_size_before_docking,
-)
+from napari_whiskertoolbox.workflow.window_size import WindowSizeKeeper
 
 __all__ = [
     "DOCK_KIND",
@@ -166,33 +163,21 @@ class _TabifyOnFirstShow(QObject):
         self._refit_timer.setSingleShot(True)
         self._refit_timer.setInterval(0)
         self._refit_timer.timeout.connect(self._refit_view)
-        self._window_size: QSize | None = None
-        self._remember_window_size()
+        self._keeper: WindowSizeKeeper | None = None
+        if viewer is not None:
+            try:
+                self._keeper = WindowSizeKeeper(main_window(viewer), self)
+            except RuntimeError:  # no napari window (a proxy, or napari changed): nothing kept
+                self._keeper = None
         widget.installEventFilter(self)
 
-    def _remember_window_size(self) -> None:
-        """Remember the viewer's window size, while the widget is not docked yet."""
-        if self._viewer is None:
-            return
-        try:
-            window = main_window(self._viewer)
-        except RuntimeError:  # no napari window (a proxy, or napari changed): nothing to keep
-            return
-        self._window_size = window_size_before_docking(window)
-
-    def _restore_window_size(self, window: QMainWindow) -> None:
-        """Give ``window`` back the size it had before the dock arrived, if that grew it."""
-        restore_grown_window(window, self._window_size)
+    def _restore_window_size(self) -> None:
+        """Give the window back the size it had before the dock arrived, if that grew it."""
+        if self._keeper is not None:
+            self._keeper.restore()
+            self._keeper = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            not self._done
-            and watched is self._widget
-            and event.type() == QEvent.Type.ParentChange
-            and dock_of(self._widget) is not None
-            and dock_of(self._widget).parentWidget() is None  # wrapped, not docked yet
-        ):
-            self._remember_window_size()
         if not self._done and watched is self._widget and event.type() == QEvent.Type.Show:
             dock = dock_of(self._widget)
             if dock is not None:
@@ -215,8 +200,7 @@ class _TabifyOnFirstShow(QObject):
             twin_dock = dock_of(twin)
             if twin_dock is not None:
                 raise_dock(twin_dock)
-                if isinstance(twin_dock.parentWidget(), QMainWindow):
-                    self._restore_window_size(twin_dock.parentWidget())
+            self._restore_window_size()
             return
         window = dock.parentWidget()
         if self._area is not None and isinstance(window, QMainWindow) and not dock.isFloating():
@@ -228,8 +212,7 @@ class _TabifyOnFirstShow(QObject):
             leave_left_column_whole(window, self._viewer)
         if not tabify_with_area(dock):
             fit_dock_size(dock)
-        if isinstance(window, QMainWindow):
-            self._restore_window_size(window)
+        self._restore_window_size()
         if self._viewer is not None:
             _ShowWhenHiddenOffScreen(dock)
             self._refit_timer.start()  # once the window has laid the dock out

@@ -7,19 +7,21 @@ which lowers the minimum again, but Qt never shrinks a window: a 1366x768 window
 pixels tall with the Script runner, 1015 with the Transforms dock and 959 with a figure, its
 bottom (the Timeline, the status bar) off a laptop screen. Callers remember the window's size
 before docking (:func:`window_size_before_docking`) and give it back once the dock is placed
-(:func:`restore_grown_window`).
+(:func:`restore_grown_window`); where the placing happens later, a :class:`WindowSizeKeeper`
+follows the sizes the window is given meanwhile (a user's resize), but not the growth.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
-from qtpy.QtCore import QSize
+from qtpy.QtCore import QEvent, QObject, QSize
 
 if TYPE_CHECKING:
     from qtpy.QtWidgets import QMainWindow
 
-__all__ = ["restore_grown_window", "window_size_before_docking"]
+__all__ = ["WindowSizeKeeper", "restore_grown_window", "window_size_before_docking"]
 
 
 def window_size_before_docking(window: QMainWindow) -> QSize | None:
@@ -63,3 +65,54 @@ def restore_grown_window(window: QMainWindow, size: QSize | None) -> bool:
         max(size.height(), minimum.height()) if taller else window.height(),
     )
     return True
+
+
+class WindowSizeKeeper(QObject):
+    """Follow the size ``window`` is given until :meth:`restore`, leaving out forced growth.
+
+    A resize that makes the window larger up to its minimum size is Qt fitting it to docks
+    stacked for a moment: the size kept stays the one before. Any other resize (the user's,
+    a program's) is kept.
+
+    Parameters
+    ----------
+    window : QMainWindow
+        The viewer's main window.
+    parent : QObject, optional
+        Owner: the keeper (and its event filter) goes with it.
+    """
+
+    def __init__(self, window: QMainWindow, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # weakly: a keeper whose dock never showed must not keep a closed viewer alive
+        self._window = weakref.ref(window)
+        self.size = window_size_before_docking(window)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        """Keep the window's new size unless the resize is forced growth; never consume."""
+        window = self._window()
+        if (
+            window is not None
+            and watched is window
+            and event is not None
+            and event.type() == QEvent.Type.Resize
+            and self.size is not None
+        ):
+            new, old = event.size(), event.oldSize()  # type: ignore[attr-defined]
+            minimum = window.minimumSize()
+            taller = old.height() < new.height() <= minimum.height()
+            wider = old.width() < new.width() <= minimum.width()
+            self.size = QSize(
+                self.size.width() if wider else new.width(),
+                self.size.height() if taller else new.height(),
+            )
+        return False
+
+    def restore(self) -> bool:
+        """Stop following; give the window the kept size if docking grew it (see above)."""
+        window = self._window()
+        if window is None:
+            return False
+        window.removeEventFilter(self)
+        return restore_grown_window(window, self.size)
