@@ -791,3 +791,13 @@ def test_a_line_preview_is_not_drawn_in_the_colour_of_any_key(dock, qtbot):
             assert not np.allclose(shown, other, atol=0.02), key  # palette: hues 20° apart
     whiskers = next(lyr for lyr in viewer.layers if lyr.metadata.get("wtb_key") == "whiskers")
     assert np.abs(shown - whiskers.edge_color[0][:3]).max() > 0.2
+
+
+def test_a_group_editing_operation_s_help_says_it_writes_entity_groups(dock, qtbot):
+    """Group Lines by Proximity's help read 'lines → lines (v1)', yet it writes no lines
+    (its output key is hidden): a new user looked for a new lines key after the run."""
+    for name in ("Group Lines by Proximity", "Line Outlier Detection"):
+        dock.select_transform(name)
+        assert dock.help.value.splitlines()[0] == "lines → entity groups (v1)", name
+    dock.select_transform("Line Group to Digital Intervals")  # reads groups, writes a key
+    assert dock.help.value.splitlines()[0] == "lines → intervals (v1)"
