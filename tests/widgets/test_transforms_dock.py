@@ -801,3 +801,16 @@ def test_a_group_editing_operation_s_help_says_it_writes_entity_groups(dock, qtb
         assert dock.help.value.splitlines()[0] == "lines → entity groups (v1)", name
     dock.select_transform("Line Group to Digital Intervals")  # reads groups, writes a key
     assert dock.help.value.splitlines()[0] == "lines → intervals (v1)"
+
+
+def test_a_group_operation_s_status_names_the_operation_once(dock, qtbot):
+    """The status read 'Group Lines by Index on whiskers (entity groups) in 0.09 s: Group
+    Lines by Index: 40 lines → …', the name twice: three wrapped lines at the dock's foot,
+    the last cut off by the window's edge."""
+    dock.select_transform("Group Lines by Index")
+    dock.input_combo.value = "whiskers"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    status = dock.status.value
+    assert status.count("Group Lines by Index") == 1, status
+    assert status.startswith("Group Lines by Index on whiskers (entity groups) in ")
+    assert " s: 40 lines → 'Line 0'" in status
