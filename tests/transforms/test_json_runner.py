@@ -452,3 +452,23 @@ def test_a_failing_v1_step_loads_and_warns_as_opening_the_config_does(project, w
     assert sorted(opened.keys()) == sorted(result.loaded_data)
     assert pipeline_cli([str(path)]) == 0
     assert "parameter 'position' = 'far' is invalid" in capsys.readouterr().err
+
+
+def test_cli_says_what_the_transformations_block_s_group_operations_did(tmp_path, wtb_data):
+    """A config whose transformations group lines printed only 'Loaded data entries: 1':
+    nothing said the groups were made (they write no key, so no count or save shows them)."""
+    path = tmp_path / "groups.json"
+    path.write_text(json.dumps({
+        "data": [{"data_type": "line", "name": "whisker", "format": "csv",
+                  "filepath": str(wtb_data / "Lines" / "line_test_large.csv")}],
+        "transformations": {"steps": [
+            {"step_id": "prox", "transform_name": "Group Lines by Proximity",
+             "input_key": "whisker", "parameters": {"new_group_name": "Ungrouped"}},
+        ]},
+    }))  # fmt: skip
+    code, out, err = cli(str(path))
+    assert code == 0, err
+    assert "Pipeline succeeded" in out
+    assert (
+        "Transformations:\n  step 'prox': Group Lines by Proximity: 50 lines → 'Ungrouped'" in out
+    )

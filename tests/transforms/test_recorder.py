@@ -194,3 +194,25 @@ def test_old_records_with_an_empty_output_key_still_load():
         "input_key": "w",
         "parameters": {},
     }
+
+
+def test_a_saved_config_replays_as_it_was_saved_loaded_or_by_its_path(tmp_path):
+    """'Save as config…' writes ``[{"transformations": {...}}]``; a user replaying it with
+    ``run_v1_transformations(dm, json.load(f))`` got 'the transformations block must be an
+    object, got list'. The saved file (loaded, or its path) and a runner config's root
+    object now replay as their block does."""
+    dm = _whiskers()
+    steps = AppliedSteps.of(dm)
+    plan = plan_transform(dm, "Group Lines by Index", "w", "", {"group_name_prefix": "Whisker"})
+    plan.store(plan.compute(), steps)
+    saved = steps.save_transformations(tmp_path / "groups.json")
+    expected = _by_frame(dm)
+    config = json.loads(saved.read_text())
+    for block in (config, saved, str(saved), {"data": [], **config[0]}):
+        other = _whiskers()
+        assert run_v1_transformations(other, block) == []
+        assert _by_frame(other) == expected, block
+    with pytest.raises(TransformError, match=r"no item with a 'transformations' block"):
+        run_v1_transformations(_whiskers(), [{"data_type": "line", "name": "w"}])
+    with pytest.raises(TransformError, match=r"must be an object, got int"):
+        run_v1_transformations(_whiskers(), 3)

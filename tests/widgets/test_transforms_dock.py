@@ -791,3 +791,79 @@ def test_a_line_preview_is_not_drawn_in_the_colour_of_any_key(dock, qtbot):
             assert not np.allclose(shown, other, atol=0.02), key  # palette: hues 20° apart
     whiskers = next(lyr for lyr in viewer.layers if lyr.metadata.get("wtb_key") == "whiskers")
     assert np.abs(shown - whiskers.edge_color[0][:3]).max() > 0.2
+
+
+def test_a_group_editing_operation_s_help_says_it_writes_entity_groups(dock, qtbot):
+    """Group Lines by Proximity's help read 'lines → lines (v1)', yet it writes no lines
+    (its output key is hidden): a new user looked for a new lines key after the run."""
+    for name in ("Group Lines by Proximity", "Line Outlier Detection"):
+        dock.select_transform(name)
+        assert dock.help.value.splitlines()[0] == "lines → entity groups (v1)", name
+    dock.select_transform("Line Group to Digital Intervals")  # reads groups, writes a key
+    assert dock.help.value.splitlines()[0] == "lines → intervals (v1)"
+
+
+def test_a_group_operation_s_status_names_the_operation_once(dock, qtbot):
+    """The status read 'Group Lines by Index on whiskers (entity groups) in 0.09 s: Group
+    Lines by Index: 40 lines → …', the name twice: three wrapped lines at the dock's foot,
+    the last cut off by the window's edge."""
+    dock.select_transform("Group Lines by Index")
+    dock.input_combo.value = "whiskers"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    status = dock.status.value
+    assert status.count("Group Lines by Index") == 1, status
+    assert status.startswith("Group Lines by Index on whiskers (entity groups) in ")
+    assert " s: 40 lines → 'Line 0'" in status
+
+
+def test_save_as_config_through_its_file_dialog(dock, qtbot, tmp_path, monkeypatch):
+    """The 'Save as config…' button's dialog flow: a name typed without '.json' is saved
+    as a .json config; cancelling saves nothing; a TransformsV2 step among the chosen ones
+    is refused in the status line, naming it."""
+    answers: list[str] = []
+    asked: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QFileDialog.getSaveFileName",
+        lambda *a, **k: (asked.append(a) or answers.pop(0), "Config (*.json)"),
+    )
+    dm = dock.dm
+    dock.select_transform("Group Lines by Index")
+    dock.input_combo.value = "whiskers"
+    dock.form["group_name_prefix"].value = "Whisker"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    dock.select_transform("CalculateLineLength")
+    dock.input_combo.value = "whiskers"
+    dock.output_key.value = "length"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    panel = dock.pipelines
+    panel.steps_list.item(0).setSelected(True)
+    answers.append(str(tmp_path / "groups"))  # typed without the extension
+    panel.save_config_button.native.click()
+    assert len(asked) == 1
+    saved = tmp_path / "groups.json"
+    assert saved.is_file(), sorted(p.name for p in tmp_path.iterdir())
+    assert not (tmp_path / "groups").exists()
+    assert str(saved) in dock.status.value
+    assert not dock._status_is_error
+    block = json.loads(saved.read_text())[0]["transformations"]
+    assert [s["transform_name"] for s in block["steps"]] == ["Group Lines by Index"]
+    # cancelled: nothing written, the status unchanged
+    status = dock.status.value
+    answers.append("")
+    panel.save_config_button.native.click()
+    assert dock.status.value == status
+    # all steps (nothing selected): CalculateLineLength is not a V1 operation
+    panel.steps_list.clearSelection()
+    answers.append(str(tmp_path / "all.json"))
+    panel.save_config_button.native.click()
+    assert not (tmp_path / "all.json").exists()
+    assert dock._status_is_error
+    assert "CalculateLineLength" in dock.status.value
+    assert "not a WhiskerToolbox V1 operation" in dock.status.value
+    # the saved block replays the grouping on the session
+    grouped = {g: dm.groups.count(g) for g in dm.groups}
+    dm.undo()
+    dm.undo()
+    assert not [g for g in dm.groups if g.startswith("Whisker ")]
+    run_v1_transformations(dm, block)
+    assert {g: dm.groups.count(g) for g in dm.groups} == grouped

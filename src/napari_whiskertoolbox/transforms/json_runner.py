@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io.config import load_config
@@ -34,15 +34,13 @@ from napari_whiskertoolbox.transforms.commands import (
     run_commands,
     substitute,
 )
+from napari_whiskertoolbox.transforms.context import TransformContext
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.python_transforms import (
     load_transforms_from_file,
     load_user_transforms,
 )
 from napari_whiskertoolbox.transforms.v1_runner import run_v1_transformations
-
-if TYPE_CHECKING:
-    from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = ["PHASES", "PipelineRunResult", "expand_loops", "pipeline_cli", "run_json_pipeline"]
 
@@ -534,6 +532,8 @@ def pipeline_cli(
         err.write(f"Could not load Python transforms: {exc}\n")
         return 1
     printed = _WarningPrinter(err)
+    # what the steps report (a group operation writes no key: only its log says what it did)
+    said = TransformContext()
     package_logger = logging.getLogger("napari_whiskertoolbox")
     package_logger.addHandler(printed)
     propagate, package_logger.propagate = package_logger.propagate, False
@@ -545,6 +545,7 @@ def pipeline_cli(
             saves=options.get("saves", True),
             continue_on_command_error=options.get("continue_on_command_error", False),
             continue_on_save_error=options.get("continue_on_save_error", False),
+            context=said,
         )
     except Exception as exc:
         err.write(f"Pipeline failed with an unexpected error: {type(exc).__name__}: {exc}\n")
@@ -565,6 +566,8 @@ def pipeline_cli(
         return 1
     out.write("Pipeline succeeded\n")
     out.write(f"Loaded data entries: {len(result.loaded_data)}\n")
+    if said.messages:
+        out.write("Transformations:\n" + "".join(f"  {m}\n" for m in said.messages))
     out.write(f"Command affected keys: {len(result.command_affected_keys)}\n")
     out.write(f"Saved outputs: {len(result.saved_paths)}\n")
     for path in result.saved_paths:

@@ -392,8 +392,8 @@ class AppliedSteps:
 
         The file is ``[{"transformations": {"steps": [...]}}]`` (WhiskerToolbox's data
         config shape, reference §6.5); replay it on a session holding the input keys with
-        ``run_v1_transformations(dm, json.loads(text)[0]["transformations"])``, or add
-        data-loading entries in front and open it as a config.
+        ``run_v1_transformations(dm, path)``, or add data-loading entries in front and
+        open it as a config.
 
         Raises
         ------

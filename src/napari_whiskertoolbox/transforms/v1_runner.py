@@ -12,9 +12,11 @@ does and turn that error into a warning (``io.config_transformations``).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
@@ -157,10 +159,40 @@ def parse_v1_block(block: Any) -> list[V1Step]:
     return steps
 
 
+def _block_of(block: Any) -> Any:
+    """Return the ``transformations`` block of ``block``, a config holding one, or its path.
+
+    A config is a data config (a list, as *Save as config…* writes) with one item holding
+    ``transformations``, or a runner config's root object with that key and no ``steps``.
+    """
+    if isinstance(block, (str, os.PathLike)):
+        path = Path(block)
+        try:
+            block = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise _error(f"cannot read the config {path}: {exc}") from exc
+    if isinstance(block, list):
+        found = [i for i in block if isinstance(i, Mapping) and "transformations" in i]
+        if len(found) != 1:
+            what = "no item" if not found else f"{len(found)} items"
+            raise _error(
+                f"the config (a list of {len(block)} items) has {what} with a "
+                "'transformations' block; pass the block itself or a config with exactly one"
+            )
+        return found[0]["transformations"]
+    if isinstance(block, Mapping) and "transformations" in block and "steps" not in block:
+        return block["transformations"]
+    return block
+
+
 def run_v1_transformations(
     dm: DataManager, block: Any, *, context: TransformContext | None = None
 ) -> list[str]:
     """Run a V1 ``transformations`` block on ``dm``; return the keys written.
+
+    ``block`` is the block (``{"steps": [...]}``), or a config holding it: the file
+    *Save as config…* writes (``[{"transformations": {...}}]``, as loaded or by its path),
+    a data config with one such item, or a runner config's root object.
 
     Operations that edit entity groups (``Group Lines by Index`` …) write no key: their
     group changes are one undo step each and what they did is logged (``LOGGER`` info and
@@ -179,7 +211,7 @@ def run_v1_transformations(
     TransformCancelled
         The context was cancelled.
     """
-    steps = parse_v1_block(block)
+    steps = parse_v1_block(_block_of(block))
     ctx = as_context(context, _OWNER)
     written: list[str] = []
     enabled = [s for s in steps if s.enabled]

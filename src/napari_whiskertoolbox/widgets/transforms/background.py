@@ -137,7 +137,9 @@ class BackgroundRun:
             else:
                 message = f"{self.planned.label} in {seconds:.2f} s"
                 if self.planned.edits_groups:  # what the operation did to the groups
-                    message += f": {payload}"
+                    # the edit's summary starts with the operation's name, already said
+                    summary = str(payload).removeprefix(f"{self.planned.name}: ")
+                    message += f": {summary}"
         elif status == "cancelled":
             message = f"{self.planned.name} cancelled; nothing changed"
         else:

@@ -385,10 +385,10 @@ class TransformsWidget(Container):
         inputs = " + ".join(
             "/".join(group_label(k) for k in spec.input_kinds(i)) for i in range(spec.arity)
         )
+        # an operation editing entity groups writes no key of its output kind: say so
+        output = "entity groups" if spec.edits_groups else group_label(spec.output_kind)
         # the name is highlighted in the list just above: a line of the form's height saved
-        self.help.value = (
-            f"{inputs} → {group_label(spec.output_kind)} ({spec.engine})\n{spec.description}"
-        )
+        self.help.value = f"{inputs} → {output} ({spec.engine})\n{spec.description}"
         self.second_combo.visible = spec.arity > 1
         # an operation editing entity groups writes no key (its run reports the groups)
         self.output_key.visible = self.output_clock.visible = not spec.edits_groups

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import ComboBox, Container, Label, LineEdit, PushButton
@@ -44,7 +45,6 @@ from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable
-    from pathlib import Path
 
     from napari_whiskertoolbox.core.data_manager import DataManager
     from napari_whiskertoolbox.transforms.library import LibraryEntry, PipelineLibrary
@@ -302,6 +302,8 @@ class PipelinesPanel(Container):
         )
         if not path:
             return
+        if not Path(path).suffix:  # a name typed without the extension the filter names
+            path += ".json"
         try:
             saved = self.save_steps_as_config(path, self.selected_step_indices())
         except TransformError as exc:
