@@ -6,12 +6,19 @@ import numpy as np
 import pytest
 from _bindings_support import frame_label_image, frame_points, make_session, yx
 
+from napari_whiskertoolbox.layers import session as session_module
+
 pytestmark = pytest.mark.gui
 
 ANNOTATION_LAYERS = ("pad", "whiskers", "nose")
 
 
-def test_frame_steps_reach_the_canvas_but_not_the_layer_list(make_napari_viewer, qtbot):
+def test_frame_steps_reach_the_canvas_but_not_the_layer_list(
+    make_napari_viewer, qtbot, monkeypatch
+):
+    # rows refresh once stepping pauses; on a loaded machine one step can outlast the usual
+    # pause, so the pause here is longer than any step
+    monkeypatch.setattr(session_module, "THUMBNAIL_DELAY_MS", 3_000)
     viewer = make_napari_viewer(show=True)
     session = make_session(viewer)
     session.set_frame(0)
