@@ -11,6 +11,7 @@ from napari_whiskertoolbox.layers.label_regions import (
     box_area,
     label_image_box,
     masks_box,
+    masks_extent,
     union_box,
 )
 
@@ -47,6 +48,8 @@ def test_boxes_of_masks_and_label_images():
     assert masks_box(masks, (20, 20)) == (4, 10, 1, 6)
     assert masks_box([np.empty((0, 2), np.uint32)], (20, 20)) is None
     assert masks_box([np.array([[30, 2]], np.uint32)], (20, 20)) is None  # outside
+    unclipped = [np.empty((0, 2), np.uint32), np.array([[-3, 5], [7, -2]]), masks[1]]
+    assert masks_extent(unclipped) == (-2, 7, -3, 8)
     image = np.zeros((20, 20), np.uint8)
     assert label_image_box(image) is None
     image[4, 3] = image[9, 5] = image[6, 1] = 2

@@ -24,6 +24,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     keep_shapes_shaders,
     layer_list_dock,
     main_window,
+    move_points,
     on_console_shown,
     outline_text,
     prepare_paths,
@@ -152,6 +153,56 @@ def test_block_refresh_raises_when_napari_drops_it(monkeypatch: pytest.MonkeyPat
         block_refresh(FakeLayer()),
     ):
         pass
+
+
+# --------------------------------------------------------------------------- points moves
+def _styled_points() -> Points:
+    return Points(
+        np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32),
+        features={"kind": ["a", "b", "c"]},
+        size=[4, 6, 8],
+        face_color=["red", "green", "blue"],
+        border_color="black",
+        symbol=["o", "square", "x"],
+        text="{kind}",
+    )
+
+
+def test_move_points_leaves_the_layer_as_the_data_setter_does(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    moved, set_ = viewer.add_layer(_styled_points()), viewer.add_layer(_styled_points())
+    before = moved.data
+    coords = np.array([[10.0, 20.0], [30.0, 40.0], [50.0, 60.0]], dtype=np.float32)
+    with block_refresh(moved):
+        assert move_points(moved, coords.copy())
+    moved.refresh()
+    set_.data = coords.copy()
+    np.testing.assert_array_equal(moved.data, set_.data)
+    assert moved.data.dtype == set_.data.dtype
+    np.testing.assert_array_equal(before, [[1, 2], [3, 4], [5, 6]])  # not written to
+    assert moved.features.equals(set_.features)
+    for name in ("size", "face_color", "border_color", "border_width", "symbol", "shown"):
+        np.testing.assert_array_equal(getattr(moved, name), getattr(set_, name), err_msg=name)
+    np.testing.assert_array_equal(moved._view_data, set_._view_data)  # re-sliced
+    np.testing.assert_array_equal(moved.text.values, set_.text.values)
+    np.testing.assert_allclose(moved.extent.data, set_.extent.data)
+
+
+def test_move_points_declines_another_count_or_an_empty_layer() -> None:
+    layer = _styled_points()
+    assert not move_points(layer, np.zeros((2, 2), np.float32))
+    assert not move_points(layer, np.zeros((3, 3), np.float32))
+    empty = Points(np.empty((0, 2), np.float32))
+    assert not move_points(empty, np.empty((0, 2), np.float32))
+    np.testing.assert_array_equal(layer.data, [[1, 2], [3, 4], [5, 6]])
+
+
+def test_move_points_raises_when_napari_moves_the_coordinates() -> None:
+    class FakePoints:
+        data = np.zeros((1, 2))
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.move_points"):
+        move_points(FakePoints(), np.ones((1, 2)))
 
 
 # --------------------------------------------------------------------------- status thread

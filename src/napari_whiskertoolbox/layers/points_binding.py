@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from napari.layers import Points
 
+from napari_whiskertoolbox.layers._napari_compat import move_points
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.row_edits import RowBinding
@@ -60,9 +61,9 @@ class PointsBinding(RowBinding):
         with self.quiet_swap():
             if layer.selected_data:
                 layer.selected_data = set()
-            layer.data = (
-                np.asarray(rows, dtype=np.float32) if rows else np.empty((0, 2), np.float32)
-            )
+            coords = np.asarray(rows, dtype=np.float32) if rows else np.empty((0, 2), np.float32)
+            if not move_points(layer, coords):  # same count: napari's per-point state stays
+                layer.data = coords
 
     def _layer_rows(self, layer: Points) -> list[np.ndarray]:
         return list(np.asarray(layer.data)[:, -2:])
