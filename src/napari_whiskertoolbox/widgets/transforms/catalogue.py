@@ -55,9 +55,15 @@ def group_label(kind: str) -> str:
     return kind_info(kind).label
 
 
+_MIN_STEM = 4
+"""Shortest word of a transform's text that a longer query word may extend ("extraction"
+finds "Extract Point from Line", "lines" finds "line")."""
+
+
 def _matches(spec: TransformSpec, words: list[str]) -> bool:
     text = " ".join((spec.name, spec.category, spec.description, spec.engine)).lower()
-    return all(word in text for word in words)
+    stems = [t for t in re.findall(r"[a-z0-9]+", text) if len(t) >= _MIN_STEM]
+    return all(word in text or any(word.startswith(t) for t in stems) for word in words)
 
 
 def grouped_transforms(
@@ -69,7 +75,8 @@ def grouped_transforms(
     ----------
     query : str
         Space-separated words that must all appear in the name, category, description
-        or engine (case-insensitive).
+        or engine (case-insensitive); a word also matches a word of 4 or more letters it
+        starts with ("extraction" finds "Extract Point from Line").
     show_legacy : bool
         Also list V1 operations and ``…WithContext`` twins.
 

@@ -1,0 +1,27 @@
+"""Searching the Transforms dock's catalogue as WhiskerToolbox users name things."""
+
+from __future__ import annotations
+
+from napari_whiskertoolbox.widgets.transforms.catalogue import grouped_transforms
+
+
+def _names(query: str) -> set[str]:
+    groups = grouped_transforms(query, show_legacy=True)
+    return {spec.name for specs in groups.values() for spec in specs}
+
+
+def test_a_longer_form_of_a_word_finds_the_transform():
+    """WhiskerToolbox's class is LinePointExtractionOperation; its display name is "Extract
+    Point from Line": "line point extraction" found nothing (every word had to be a substring)."""
+    assert "Extract Point from Line" in _names("line point extraction")
+    assert "Extract Point from Line" in _names("lines point")
+
+
+def test_words_still_narrow_the_search():
+    assert _names("mask area") == {
+        "CalculateMaskArea",
+        "CalculateMaskAreaWithContext",
+        "Calculate Area",
+    }
+    assert _names("extraction zebra") == set()
+    assert "Extract Point from Line" not in _names("mask extraction")
