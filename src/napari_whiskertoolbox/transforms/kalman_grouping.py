@@ -33,7 +33,7 @@ import numpy as np
 from napari_whiskertoolbox.transforms._geometry import iter_line_chunks, point_at_fraction
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from napari_whiskertoolbox.core.lines import LineData
     from napari_whiskertoolbox.transforms.context import TransformContext
@@ -181,98 +181,95 @@ class KalmanModel:
 
     def predict(self, x: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(F x, F P F^T + Q)`` (symmetrised)."""
-        P = self.F @ P @ self.F.T + self.Q
-        return self.F @ x, (P + P.T) / 2
+        return self.F @ x, self.predict_covariance(P)
 
     def update(self, x: np.ndarray, P: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the state after measuring ``z`` (Joseph form, symmetrised)."""
+        K, P = self.update_gain(P)
+        return x + K @ (z - self.H @ x), P
+
+    # The covariance steps: they depend on covariances only, never on the measurements, so
+    # CovarianceCache can memoise them.
+    def predict_covariance(self, P: np.ndarray) -> np.ndarray:
+        """Return ``F P F^T + Q`` (symmetrised)."""
+        P = self.F @ P @ self.F.T + self.Q
+        return (P + P.T) / 2
+
+    def update_gain(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the gain ``K`` of a measurement update and the covariance ``P'`` after it."""
         S = self.H @ P @ self.H.T + self.R
         K = np.linalg.solve(S, self.H @ P).T  # P H^T S^-1 (S, P symmetric)
-        A = np.eye(x.size) - K @ self.H
+        A = np.eye(P.shape[0]) - K @ self.H
         P = A @ P @ A.T + K @ self.R @ K.T
-        return x + K @ (z - self.H @ x), (P + P.T) / 2
+        return K, (P + P.T) / 2
+
+    def smoother_gain(self, P: np.ndarray) -> np.ndarray:
+        """Return the RTS gain ``P F^T (F P F^T + Q)^-1`` of a filtered covariance ``P``."""
+        return np.linalg.solve(self.predict_covariance(P), self.F @ P).T
+
+    def smoothed_covariance(
+        self, P: np.ndarray, C: np.ndarray, P_next_smoothed: np.ndarray
+    ) -> np.ndarray:
+        """Return the smoothed covariance of a step from its filtered ``P`` and gain ``C``."""
+        P = P + C @ (P_next_smoothed - self.predict_covariance(P)) @ C.T
+        return (P + P.T) / 2
+
+    def innovation_covariance(self, P: np.ndarray) -> np.ndarray:
+        """Return ``S = H P H^T + R + 1e-6 I`` of :func:`mahalanobis`."""
+        return self.H @ P @ self.H.T + self.R + _REG * np.eye(self.H.shape[0])
 
 
 _CACHE_LIMIT = 10_000  # entries per table (at most ~20 MB); cleared when it grows past this
 
 
 class CovarianceCache:
-    """Memoised covariance steps of one :class:`KalmanModel` (exact: same formulas).
+    """Memoised covariance steps of one :class:`KalmanModel` (exact: the model's own).
 
-    Each table maps the bytes of the covariance(s) a step starts from to what
-    :meth:`KalmanModel.predict`, :meth:`KalmanModel.update`, :func:`rts_smooth` and
-    :func:`mahalanobis` compute from them, so a track at the filter's fixed point costs a
-    dictionary look-up per step instead of a handful of small matrix products and solves.
+    Each table maps the bytes of the covariance(s) a step starts from to what the model's
+    ``predict_covariance``, ``update_gain``, ``smoother_gain``, ``smoothed_covariance`` and
+    ``innovation_covariance`` compute from them, so a track at the filter's fixed point
+    costs a dictionary look-up per step instead of a handful of small matrix products and
+    solves. It has the model's method names: :func:`rts_smooth` takes either.
     """
 
     def __init__(self, model: KalmanModel) -> None:
         self.model = model
-        self._predict: dict[bytes, np.ndarray] = {}
-        self._update: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-        self._gain: dict[bytes, np.ndarray] = {}
-        self._smooth: dict[bytes, np.ndarray] = {}
-        self._innovation: dict[bytes, np.ndarray] = {}
+        self._tables: dict[str, dict[bytes, Any]] = {}
 
-    @staticmethod
-    def _room(table: dict[bytes, Any]) -> None:
-        if len(table) > _CACHE_LIMIT:
-            table.clear()
-
-    def predict(self, P: np.ndarray) -> np.ndarray:
-        """Return ``F P F^T + Q`` (symmetrised), as :meth:`KalmanModel.predict`."""
-        key = P.tobytes()
-        out = self._predict.get(key)
+    def _memo(self, step: str, key: bytes, compute: Callable[[], Any]) -> Any:
+        table = self._tables.setdefault(step, {})
+        out = table.get(key)
         if out is None:
-            self._room(self._predict)
-            m = self.model
-            out = m.F @ P @ m.F.T + m.Q
-            out = self._predict[key] = (out + out.T) / 2
+            if len(table) > _CACHE_LIMIT:
+                table.clear()
+            out = table[key] = compute()
         return out
 
-    def update(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(K, P')`` of a measurement update, as :meth:`KalmanModel.update`."""
-        key = P.tobytes()
-        out = self._update.get(key)
-        if out is None:
-            self._room(self._update)
-            m = self.model
-            S = m.H @ P @ m.H.T + m.R
-            K = np.linalg.solve(S, m.H @ P).T
-            A = np.eye(P.shape[0]) - K @ m.H
-            P_new = A @ P @ A.T + K @ m.R @ K.T
-            out = self._update[key] = (K, (P_new + P_new.T) / 2)
-        return out
+    def predict_covariance(self, P: np.ndarray) -> np.ndarray:
+        """Return :meth:`KalmanModel.predict_covariance` of ``P``."""
+        return self._memo("predict", P.tobytes(), lambda: self.model.predict_covariance(P))
+
+    def update_gain(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return :meth:`KalmanModel.update_gain` of ``P``: ``(K, P')``."""
+        return self._memo("update", P.tobytes(), lambda: self.model.update_gain(P))
 
     def smoother_gain(self, P: np.ndarray) -> np.ndarray:
-        """Return the RTS gain ``P F^T (F P F^T + Q)^-1`` of a filtered covariance ``P``."""
-        key = P.tobytes()
-        out = self._gain.get(key)
-        if out is None:
-            self._room(self._gain)
-            P_pred = self.predict(P)
-            out = self._gain[key] = np.linalg.solve(P_pred, self.model.F @ P).T
-        return out
+        """Return :meth:`KalmanModel.smoother_gain` of ``P``."""
+        return self._memo("gain", P.tobytes(), lambda: self.model.smoother_gain(P))
 
-    def smoothed(self, P: np.ndarray, C: np.ndarray, P_next_smoothed: np.ndarray) -> np.ndarray:
-        """Return the smoothed covariance of a step from its filtered ``P`` and gain ``C``."""
-        key = P.tobytes() + P_next_smoothed.tobytes()
-        out = self._smooth.get(key)
-        if out is None:
-            self._room(self._smooth)
-            out = P + C @ (P_next_smoothed - self.predict(P)) @ C.T
-            out = self._smooth[key] = (out + out.T) / 2
-        return out
+    def smoothed_covariance(
+        self, P: np.ndarray, C: np.ndarray, P_next_smoothed: np.ndarray
+    ) -> np.ndarray:
+        """Return :meth:`KalmanModel.smoothed_covariance` (``C`` is ``P``'s smoother gain)."""
+        return self._memo(
+            "smooth",
+            P.tobytes() + P_next_smoothed.tobytes(),
+            lambda: self.model.smoothed_covariance(P, C, P_next_smoothed),
+        )
 
-    def innovation(self, P: np.ndarray) -> np.ndarray:
-        """Return ``S = H P H^T + R + 1e-6 I`` of :func:`mahalanobis`."""
-        key = P.tobytes()
-        out = self._innovation.get(key)
-        if out is None:
-            self._room(self._innovation)
-            m = self.model
-            out = m.H @ P @ m.H.T + m.R + _REG * np.eye(m.H.shape[0])
-            self._innovation[key] = out
-        return out
+    def innovation_covariance(self, P: np.ndarray) -> np.ndarray:
+        """Return :meth:`KalmanModel.innovation_covariance` of ``P``."""
+        return self._memo("innovation", P.tobytes(), lambda: self.model.innovation_covariance(P))
 
     def costs(self, Ps: Sequence[np.ndarray], residuals: np.ndarray) -> np.ndarray:
         """Return :func:`mahalanobis` for several states at once, (T, k).
@@ -281,7 +278,7 @@ class CovarianceCache:
         covariance is ``Ps[t]``. One stacked solve (numpy runs LAPACK per matrix, as for
         one): the numbers of T calls of :func:`mahalanobis`.
         """
-        S = np.stack([self.innovation(P) for P in Ps])
+        S = np.stack([self.innovation_covariance(P) for P in Ps])
         try:
             solved = np.linalg.solve(S, residuals.transpose(0, 2, 1)).transpose(0, 2, 1)
         except np.linalg.LinAlgError:  # a singular S: one by one, with the pseudo-inverse
@@ -301,16 +298,21 @@ def _mahalanobis_solve(S: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 
 def rts_smooth(
-    model: KalmanModel, xs: Sequence[np.ndarray], Ps: Sequence[np.ndarray]
+    model: KalmanModel,
+    xs: Sequence[np.ndarray],
+    Ps: Sequence[np.ndarray],
+    covariances: CovarianceCache | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Rauch-Tung-Striebel smoothing of filtered states ``xs``/``Ps`` (one step apart)."""
+    """Rauch-Tung-Striebel smoothing of filtered states ``xs``/``Ps`` (one step apart).
+
+    ``covariances``, when given, memoises the covariance steps of ``model``.
+    """
+    steps = covariances if covariances is not None else model
     xs_s, Ps_s = list(xs), list(Ps)
     for k in range(len(xs) - 2, -1, -1):
-        x_pred, P_pred = model.predict(xs[k], Ps[k])
-        C = np.linalg.solve(P_pred, model.F @ Ps[k]).T  # P F^T P_pred^-1
-        xs_s[k] = xs[k] + C @ (xs_s[k + 1] - x_pred)
-        P = Ps[k] + C @ (Ps_s[k + 1] - P_pred) @ C.T
-        Ps_s[k] = (P + P.T) / 2
+        C = steps.smoother_gain(Ps[k])
+        xs_s[k] = xs[k] + C @ (xs_s[k + 1] - model.F @ xs[k])
+        Ps_s[k] = steps.smoothed_covariance(Ps[k], C, Ps_s[k + 1])
     return xs_s, Ps_s
 
 
@@ -321,8 +323,7 @@ def mahalanobis(model: KalmanModel, x: np.ndarray, P: np.ndarray, z: np.ndarray)
     falls back to the pseudo-inverse (CostFunctions.cpp).
     """
     r = np.atleast_2d(z) - model.H @ x
-    S = model.H @ P @ model.H.T + model.R + _REG * np.eye(model.H.shape[0])
-    out = _mahalanobis_solve(S, r)
+    out = _mahalanobis_solve(model.innovation_covariance(P), r)
     return out if np.ndim(z) > 1 else out[0]
 
 
@@ -371,16 +372,13 @@ def outlier_entities(
     F, H = model.F, model.H
     x, P = model.initial_state(measurements[0]), model.P0.copy()
     xs, Ps = [], []
-    for z in measurements:  # the filter (model.predict, model.update; memoised covariances)
-        x, P = F @ x, cov.predict(P)
-        K, P = cov.update(P)
+    for z in measurements:  # model.predict, model.update with memoised covariances
+        x, P = F @ x, cov.predict_covariance(P)
+        K, P = cov.update_gain(P)
         x = x + K @ (z - H @ x)
         xs.append(x)
         Ps.append(P)
-    for k in range(n - 2, -1, -1):  # the RTS smoother (rts_smooth)
-        C = cov.smoother_gain(Ps[k])
-        xs[k] = xs[k] + C @ (xs[k + 1] - F @ xs[k])
-        Ps[k] = cov.smoothed(Ps[k], C, Ps[k + 1])
+    xs, Ps = rts_smooth(model, xs, Ps, cov)
     if n > warmup:
         r = measurements[warmup:] - np.stack([H @ xs[k] for k in range(warmup, n)])
         costs[warmup:] = cov.costs(Ps[warmup:], r[:, None, :])[:, 0]
@@ -454,7 +452,7 @@ def kalman_assign(
     cov, F, H = CovarianceCache(model), model.F, model.H
 
     def _update(tr: _Track, z: np.ndarray) -> None:  # model.update, memoised covariance
-        K, P = cov.update(tr.P)
+        K, P = cov.update_gain(tr.P)
         tr.x, tr.P = tr.x + K @ (z - H @ tr.x), P
 
     lo, hi = min(t.start for t in tracks), max(t.end for t in tracks)
@@ -471,7 +469,7 @@ def kalman_assign(
         competing = []
         for tr in active:
             for _ in range(t - tr.frame):  # model.predict, memoised covariance
-                tr.x, tr.P = F @ tr.x, cov.predict(tr.P)
+                tr.x, tr.P = F @ tr.x, cov.predict_covariance(tr.P)
             tr.frame = t
             if t in tr.anchors:
                 _update(tr, features[tr.anchors[t]])
