@@ -589,6 +589,12 @@ class PreparedPaths:
     ndisplay: int
 
 
+def _dims_of(layer: Any) -> tuple[tuple[int, ...], int]:
+    """Return the layer's dims order and number of displayed dimensions, as a Path takes them."""
+    slice_input = layer._slice_input
+    return tuple(int(i) for i in slice_input.order), int(slice_input.ndisplay)
+
+
 def prepare_paths(layer: Any, rows: Sequence[np.ndarray]) -> PreparedPaths:
     """Build the napari ``Path`` objects Shapes ``layer`` would build for ``rows`` now.
 
@@ -606,9 +612,7 @@ def prepare_paths(layer: Any, rows: Sequence[np.ndarray]) -> PreparedPaths:
     """
     from napari.layers.shapes._shapes_models import Path
 
-    slice_input = layer._slice_input
-    order = tuple(int(i) for i in slice_input.order)
-    ndisplay = int(slice_input.ndisplay)
+    order, ndisplay = _dims_of(layer)
     width = float(layer.current_edge_width)
     shapes = tuple(
         Path(row, edge_width=width, z_index=0, dims_order=order, ndisplay=ndisplay) for row in rows
@@ -619,10 +623,9 @@ def prepare_paths(layer: Any, rows: Sequence[np.ndarray]) -> PreparedPaths:
 
 def _prepared_match(layer: Any, prepared: PreparedPaths, shape_inputs: tuple[Any, ...]) -> bool:
     """Whether ``prepared`` holds exactly the shapes napari would build from ``shape_inputs``."""
-    slice_input = layer._slice_input
-    if len(shape_inputs) != len(prepared.shapes) or prepared.ndisplay != slice_input.ndisplay:
+    if len(shape_inputs) != len(prepared.shapes):
         return False
-    if prepared.order != tuple(int(i) for i in slice_input.order):
+    if (prepared.order, prepared.ndisplay) != _dims_of(layer):
         return False
     for (data, shape_type, width, _ec, _fc, z_index), row in zip(shape_inputs, prepared.rows):
         if shape_type != "path" or width != prepared.edge_width or z_index != 0:
