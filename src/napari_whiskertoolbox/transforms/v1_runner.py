@@ -16,10 +16,10 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.io.config_parse import read_json
 from napari_whiskertoolbox.transforms.api import run_transform
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context, sub_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
@@ -166,11 +166,10 @@ def _block_of(block: Any) -> Any:
     ``transformations``, or a runner config's root object with that key and no ``steps``.
     """
     if isinstance(block, (str, os.PathLike)):
-        path = Path(block)
         try:
-            block = json.loads(path.read_text(encoding="utf-8"))
+            block = read_json(block)  # names the file, and the line of a syntax error
         except (OSError, ValueError) as exc:
-            raise _error(f"cannot read the config {path}: {exc}") from exc
+            raise _error(f"cannot read the config: {exc}") from exc
     if isinstance(block, list):
         found = [i for i in block if isinstance(i, Mapping) and "transformations" in i]
         if len(found) != 1:
