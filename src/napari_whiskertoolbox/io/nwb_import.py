@@ -41,6 +41,7 @@ from napari_whiskertoolbox.io.nwb_export import NO_UNIT, OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
 from napari_whiskertoolbox.io.report import LOGGER
+from napari_whiskertoolbox.media._common import natural_sort_key
 
 if TYPE_CHECKING:
     import os
@@ -694,7 +695,6 @@ class _GenericImport:
         ``external_file`` is there (else a WARNING, as for any external ImageSeries).
         """
         from napari_whiskertoolbox.core import PointData
-        from napari_whiskertoolbox.core.timeframe import TimeFrame
         from napari_whiskertoolbox.io.pose import pose_key
 
         frames = getattr(getattr(training, "training_frames", None), "training_frames", None)
@@ -735,7 +735,7 @@ class _GenericImport:
                     for k, node in enumerate(skeleton[: len(xy)]):
                         if shown[k] and np.isfinite(xy[k]).all():
                             points.setdefault((str(name), node), []).append((index, xy[k]))
-            individuals = sorted({ind for ind, _ in points}, key=_natural)
+            individuals = sorted({ind for ind, _ in points}, key=natural_sort_key)
             single = len(individuals) == 1
             pose_name = self.key(training.name if len(by_video) == 1 else video.name)
             instants = np.unique([seconds_of[t] for one in points.values() for t, _ in one])
@@ -751,22 +751,17 @@ class _GenericImport:
                     coords = np.asarray([xy for _, xy in found], np.float32)
                     self.out.append((key, PointData.from_flat(times, coords)))
                     keys.setdefault(owner, {})[node] = key
-            clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
-            all_keys = [k for parts in keys.values() for k in parts.values()]
-            self.out.append((pose_name, NewClock(pose_name, clock, all_keys)))
             source = {"format": "nwb", "path": str(self.path), "training": str(training.name)}
-            self.out.append(
-                (
-                    pose_name,
-                    PoseSet(
-                        name=pose_name,
-                        bodyparts=nodes,
-                        individuals=[SINGLE_ANIMAL] if single else individuals,
-                        skeleton=edges,
-                        keys=keys,
-                        source=source,
-                    ),
-                )
+            self.add_pose_set(
+                PoseSet(
+                    name=pose_name,
+                    bodyparts=nodes,
+                    individuals=[SINGLE_ANIMAL] if single else individuals,
+                    skeleton=edges,
+                    keys=keys,
+                    source=source,
+                ),
+                instants,
             )
             if video.external_file is not None:
                 try:
@@ -778,7 +773,6 @@ class _GenericImport:
 
     def pose(self, estimation: Any) -> None:
         from napari_whiskertoolbox.core import PointData
-        from napari_whiskertoolbox.core.timeframe import TimeFrame
 
         series = dict(estimation.pose_estimation_series)
         skeleton = getattr(estimation, "skeleton", None)
@@ -808,8 +802,6 @@ class _GenericImport:
             key = self.key(f"{estimation.name}_{bp}")
             self.out.append((key, PointData.from_flat(times[keep], coords[keep])))
             keys[bp] = key
-        clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
-        self.out.append((name, NewClock(name, clock, list(keys.values()))))
         source: dict[str, Any] = {
             "format": "nwb",
             "path": str(self.path),
@@ -821,26 +813,30 @@ class _GenericImport:
         units = {str(s.unit) for s in series.values() if getattr(s, "unit", None)}
         if len(units) == 1 and units != {"pixels"}:
             source["unit"] = units.pop()  # written back as the series' unit
-        self.out.append(
-            (
-                name,
-                PoseSet(
-                    name=name,
-                    bodyparts=bodyparts,
-                    individuals=[SINGLE_ANIMAL],
-                    skeleton=edges,
-                    keys={SINGLE_ANIMAL: keys},
-                    source=source,
-                ),
-            )
+        self.add_pose_set(
+            PoseSet(
+                name=name,
+                bodyparts=bodyparts,
+                individuals=[SINGLE_ANIMAL],
+                skeleton=edges,
+                keys={SINGLE_ANIMAL: keys},
+                source=source,
+            ),
+            instants,
         )
 
+    def add_pose_set(self, pose: PoseSet, instants: np.ndarray) -> None:
+        """Add ``pose`` and its clock: a tick per labelled instant (seconds, sorted).
 
-def _natural(name: str) -> tuple[Any, ...]:
-    """Sort key putting ``instance_2`` before ``instance_10``."""
-    import re
+        The points keys of ``pose`` (already added) index ``instants``; the clock counts
+        them in ticks of the file's master rate.
+        """
+        from napari_whiskertoolbox.core.timeframe import TimeFrame
 
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+        clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
+        keys = [key for parts in pose.keys.values() for key in parts.values()]
+        self.out.append((pose.name, NewClock(pose.name, clock, keys)))
+        self.out.append((pose.name, pose))
 
 
 def _name(value: Any) -> str | None:
