@@ -85,6 +85,12 @@ def _docks_in(window: QMainWindow, area: Qt.DockWidgetArea, but: QDockWidget) ->
     return docks
 
 
+def canvas_height(window: QMainWindow) -> int:
+    """Return the height (pixels) of ``window``'s central widget (the canvas), else its own."""
+    central = window.centralWidget()
+    return central.height() if central is not None else window.height()
+
+
 def place_figure_dock(
     window: QMainWindow, figure_dock: QDockWidget, room: int | None = None
 ) -> str:
@@ -115,8 +121,7 @@ def place_figure_dock(
     metric = QStyle.PixelMetric.PM_DockWidgetSeparatorExtent
     separator = style.pixelMetric(metric) if style is not None else 0
     if room is None:
-        central = window.centralWidget()
-        room = central.height() if central is not None else window.height()
+        room = canvas_height(window)
     # a tab group is as tall as its tallest tab's minimum (the Script runner's 456 pixels
     # behind the Annotation keys' 151 counted as 151: the figure went below them, and the
     # window grew by the difference)
@@ -319,8 +324,7 @@ class SessionDisplay:
         self.docks[id(figure)] = dock
         window = main_window(viewer)
         size = window_size_before_docking(window)  # napari's docking may grow the window
-        central = window.centralWidget()
-        room = central.height() if central is not None else None
+        room = canvas_height(window)
         viewer.window.add_dock_widget(
             dock, name=self._dock_name(figure), area="right", add_vertical_stretch=False
         )

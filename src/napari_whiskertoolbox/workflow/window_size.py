@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 __all__ = ["WindowSizeKeeper", "restore_grown_window", "window_size_before_docking"]
 
 
+def _forced_growth(before: QSize, now: QSize, minimum: QSize) -> tuple[bool, bool]:
+    """Return (taller, wider): whether ``before`` -> ``now`` grew each only up to ``minimum``.
+
+    Growth up to the window's minimum size is Qt fitting it to docks, not a user's resize.
+    """
+    return (
+        before.height() < now.height() <= minimum.height(),
+        before.width() < now.width() <= minimum.width(),
+    )
+
+
 def window_size_before_docking(window: QMainWindow) -> QSize | None:
     """Return ``window``'s size to keep, or None when it is not shown (nothing to keep)."""
     return QSize(window.size()) if window.isVisible() else None
@@ -51,9 +62,7 @@ def restore_grown_window(window: QMainWindow, size: QSize | None) -> bool:
     """
     if size is None or window.isMaximized() or window.isFullScreen():
         return False
-    forced = window.minimumSize()
-    taller = size.height() < window.height() <= forced.height()
-    wider = size.width() < window.width() <= forced.width()
+    taller, wider = _forced_growth(size, window.size(), window.minimumSize())
     if not (taller or wider):
         return False
     layout = window.layout()
@@ -100,9 +109,7 @@ class WindowSizeKeeper(QObject):
             and self.size is not None
         ):
             new, old = event.size(), event.oldSize()  # type: ignore[attr-defined]
-            minimum = window.minimumSize()
-            taller = old.height() < new.height() <= minimum.height()
-            wider = old.width() < new.width() <= minimum.width()
+            taller, wider = _forced_growth(old, new, window.minimumSize())
             self.size = QSize(
                 self.size.width() if wider else new.width(),
                 self.size.height() if taller else new.height(),
