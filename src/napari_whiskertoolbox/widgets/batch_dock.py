@@ -17,14 +17,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent, QObject, QSize, Qt
+from qtpy.QtCore import QSize, Qt
 from qtpy.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,7 +31,6 @@ from qtpy.QtWidgets import (
     QListWidget,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -57,6 +55,7 @@ from napari_whiskertoolbox.batch.report import memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.vertical_scroll import VerticalScrollArea
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -99,44 +98,15 @@ _STATUS_COLORS = {
 }
 
 
-class _VerticalScroll(QScrollArea):
-    """A scroll area as wide as its content asks, scrolling only up and down."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def setWidget(self, widget: QWidget | None) -> None:
-        super().setWidget(widget)
-        if widget is not None:
-            widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        # the form's size changes as it is styled and filled: the dock follows its width
-        layout_request = event is not None and event.type() == QEvent.Type.LayoutRequest
-        if layout_request and watched is self.widget():
-            self.updateGeometry()
-        return super().eventFilter(watched, event)
-
-    def _hint(self, content: QSize, height: int) -> QSize:
-        bar = self.verticalScrollBar()
-        bar_width = bar.sizeHint().width() if bar is not None else 0
-        return QSize(content.width() + bar_width, height)
-
-    def minimumSizeHint(self) -> QSize:
-        content = self.widget()
-        if content is None:
-            return super().minimumSizeHint()
-        return self._hint(content.minimumSizeHint(), MIN_SCROLL_HEIGHT)
+class _RowsScroll(VerticalScrollArea):
+    """The dock's rows: it asks for their whole height, and scrolls in a lower window."""
 
     def sizeHint(self) -> QSize:
         content = self.widget()
         if content is None:
             return super().sizeHint()
         hint = content.sizeHint()
-        return self._hint(hint, hint.height())
+        return QSize(self.with_scroll_bar(hint.width()), hint.height())
 
 
 class BatchWidget(QWidget):
@@ -170,7 +140,7 @@ class BatchWidget(QWidget):
 
         # the rows scroll: their minimum heights (529 pixels) under a config's Timeline made a
         # 1366x768 window grow to 803, its bottom off a laptop screen
-        self.scroll_area = _VerticalScroll()
+        self.scroll_area = _RowsScroll(MIN_SCROLL_HEIGHT)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll_area)

@@ -66,11 +66,11 @@ from napari_whiskertoolbox.widgets.transforms.panes import (
     ListAndFormSplitter,
     compact,
     readable_search_width,
-    scrolling,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
 from napari_whiskertoolbox.widgets.transforms.preview import FramePreview, can_preview
+from napari_whiskertoolbox.widgets.vertical_scroll import scrolling
 from napari_whiskertoolbox.workflow.registry import get_session
 from napari_whiskertoolbox.workflow.window_watch import WindowWatch
 

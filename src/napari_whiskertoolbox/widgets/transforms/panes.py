@@ -1,5 +1,6 @@
-"""Layout helpers of the Transforms dock: the list/form splitter, scroll areas, compact rows.
+"""Layout helpers of the Transforms dock: the list/form splitter and compact rows.
 
+The form pane scrolls (:func:`~napari_whiskertoolbox.widgets.vertical_scroll.scrolling`).
 A new user at 1600x1000 (and at 1268x800, napari's window on a laptop) picked
 CalculateLineAngle and found its Preview box, Output key and the end of its form below the
 fold: the transform list kept at least 150 px and every spare pixel, and the tab scrolled
@@ -12,9 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
-    QFrame,
     QLineEdit,
     QScrollArea,
     QSplitter,
@@ -35,7 +35,6 @@ __all__ = [
     "ListAndFormSplitter",
     "compact",
     "readable_search_width",
-    "scrolling",
     "visible_rows",
 ]
 
@@ -46,50 +45,6 @@ TREE_MAX_ROWS = 16
 """Rows of the transform list at most before it scrolls (the rest goes to the form)."""
 SEARCH_SAMPLE = "CalculateLineAngle"
 """A typical transform name the search box always has the width to show whole."""
-
-
-class _VerticalScrollArea(QScrollArea):
-    """A scroll area that scrolls vertically only and is as wide as its content needs.
-
-    A plain QScrollArea asks for almost no width, so napari docked the Transforms dock
-    narrower than its forms (211 px for 240-260 px of content): buttons (Delete, Clear
-    list), the V1-names box and the input fields were cut, behind a horizontal scroll bar.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        content = self.widget()
-        if content is None:
-            return hint
-        width = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
-        return QSize(max(hint.width(), width), hint.height())
-
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        # the content's layout changed (another transform's form): ask for the new width
-        if (
-            watched is self.widget()
-            and event is not None
-            and event.type() == QEvent.Type.LayoutRequest
-        ):
-            self.updateGeometry()
-        return bool(super().eventFilter(watched, event))
-
-
-def scrolling(content: QWidget) -> QScrollArea:
-    """Put ``content`` in a frameless, vertically scrolling area as wide as it needs.
-
-    A short dock then scrolls it rather than making the window taller than the screen (the
-    tabs asked for 550 pixels).
-    """
-    area = _VerticalScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(content)
-    return area
 
 
 FIELD_SPACING = 2
