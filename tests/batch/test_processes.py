@@ -215,3 +215,66 @@ def test_a_scheduler_that_reruns_a_dead_workers_task_counts_towards_retries(
     assert record.attempts == 2
     assert "died while running this session (2 times" in record.error
     assert "allowed-failures" in record.error
+
+
+# Sleeps in one C call (a cancel waits for it to return). Its `overlap` result says whether
+# another run of the session was inside that sleep when it started: the window is written
+# to a file shared by every run of the session.
+OVERLAP_SCRIPT = """\
+import json, os, sys, time
+from pathlib import Path
+window, seconds = Path(sys.argv[1]), float(sys.argv[2])
+now = time.time()
+busy_until = json.loads(window.read_text())["until"] if window.exists() else 0.0
+window.write_text(json.dumps({"pid": os.getpid(), "until": now + seconds}))
+with open(window.with_suffix(".log"), "a") as log:
+    log.write(f"{os.getpid()}\\n")
+time.sleep(seconds)
+results = {"overlap": busy_until > now}
+"""
+
+
+def test_a_rerun_never_writes_a_session_a_cancelled_run_still_runs_on_a_shared_cluster(
+    process_cluster: BatchClient, sessions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clients of one external cluster: a batch cancelled by the first, re-run by the second.
+
+    Was: the re-run ran the session again at once, both writing its output folder.
+    """
+    from distributed import Client
+
+    from napari_whiskertoolbox.batch import run as batch_run
+    from napari_whiskertoolbox.batch.run import STILL_RUNNING
+
+    monkeypatch.setattr(batch_run, "CANCEL_GRACE_S", 0.2)
+    script = write_script(tmp_path / "overlap.py", OVERLAP_SCRIPT)
+    window = tmp_path / "window.json"
+    options = {"out": tmp_path / "out", "args": [str(window), "3"]}
+    session = sessions / "mouse1.session"
+    address = process_cluster.client.scheduler.address
+    with Client(address) as first, Client(address) as second:
+        cancel = threading.Event()
+        runner, result = start_batch(script, session, client=first, cancel=cancel, **options)
+        deadline = time.monotonic() + WAIT_S
+        while not window.exists():  # the script runs: cancel it inside its sleep
+            assert time.monotonic() < deadline, "the session did not start"
+            time.sleep(0.02)
+        cancel.set()
+        runner.join(WAIT_S)
+        (cancelled,) = result
+        assert cancelled.records[0].error == STILL_RUNNING
+
+        monkeypatch.setattr(batch_run, "SESSION_LOCK_WAIT_S", 0.0)
+        busy = run_batch(script, session, client=second, **options).records[0]
+        assert busy.status == "failed"
+        assert busy.error.startswith("still running elsewhere: process ")
+        assert json.loads(window.read_text())["pid"] != os.getpid()
+        assert str(json.loads(window.read_text())["pid"]) in busy.error  # names the holder
+        assert len(window.with_suffix(".log").read_text().split()) == 1  # it did not run
+
+        monkeypatch.setattr(batch_run, "SESSION_LOCK_WAIT_S", WAIT_S)
+        waited = run_batch(script, session, client=second, **options).records[0]
+    assert waited.status == "done", waited.error
+    assert waited.results == {"overlap": False}  # started after the first run ended
+    assert len(window.with_suffix(".log").read_text().split()) == 2
+    assert "media" in load_session(tmp_path / "out" / "sessions" / "mouse1")

@@ -234,8 +234,8 @@ def run_from_args(
         if running:
             print(
                 f"still running on the cluster's workers: {', '.join(running)} (dask cannot "
-                "interrupt them); they may finish and save there: let them end before running "
-                "again, or the re-run redoes them",
+                "interrupt them); they may finish and save there: a re-run waits for them "
+                "(or reports them as still running elsewhere) and never writes there meanwhile",
                 file=err,
             )
         return EXIT_CANCELLED

@@ -40,6 +40,7 @@ __all__ = [
     "LOCK_FILE",
     "SESSIONS_DIR",
     "SESSIONS_LOCK_FILE",
+    "SESSION_LOCK_WAIT_S",
     "ClusterUnavailableError",
     "OutputInUseError",
     "default_out",
@@ -57,6 +58,10 @@ _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
 CANCEL_GRACE_S = 2.0
+SESSION_LOCK_WAIT_S = 10.0
+"""How long a worker waits for another process still writing its session's output folder
+(a session of an earlier, cancelled batch running on in a cluster) before reporting the
+session as still running elsewhere."""
 """How long a cancel waits for the running sessions to stop (or finish) by themselves."""
 _CLIENT_GONE = ("closing", "closed", "failed")
 """``Client.status`` once it gave up on its scheduler: its futures never finish."""
@@ -442,7 +447,8 @@ def _lost_scheduler(address: str | None) -> str:
 STILL_RUNNING = (
     "cancelled, but still running on its worker when the batch stopped: dask cannot "
     "interrupt a running task (a blocking call, a function), so it may yet finish there and "
-    "save its outputs, marked complete; a re-run started before it ends runs it again"
+    "save its outputs, marked complete; a re-run started before it ends waits for it, "
+    "then skips it if it finished or runs it if not (it never writes there at the same time)"
 )
 """Error of a cancelled session still running on a cluster the batch did not start."""
 
@@ -673,6 +679,7 @@ def run_batch(
             _output_folder(path, name, out_dir, save_beside_input),
             the_task,
             fingerprint,
+            lock_wait_s=SESSION_LOCK_WAIT_S,
         )
         for i, (path, name) in enumerate(zip(paths, session_names(paths)))
     ]

@@ -285,7 +285,13 @@ class ScriptTask(Task):
                 source = _decode_script(self.content)
             except (UnicodeDecodeError, SyntaxError) as exc:
                 raise TaskFailedError(f"could not decode the script {self.path}: {exc}") from exc
-        result = engine.run_file(self.path, argv=list(self.argv), cwd=context.output, source=source)
+        result = engine.run_file(
+            self.path,
+            argv=list(self.argv),
+            cwd=context.output,
+            source=source,
+            cancelled=control.cancelled,  # a cancel before the run started is not lost
+        )
         control.output.extend(text for text in (result.stdout, result.stderr) if text)
         if result.cancelled or control.cancelled.is_set():
             raise TaskCancelledError("cancelled")

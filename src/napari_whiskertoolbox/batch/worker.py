@@ -18,8 +18,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.batch.markers import clear_marker, write_marker
+from napari_whiskertoolbox.batch.markers import (
+    MARKER_FILE,
+    clear_marker,
+    completed_record,
+    write_marker,
+)
 from napari_whiskertoolbox.batch.records import SessionRecord
+from napari_whiskertoolbox.batch.session_lock import SessionBusyError, holding_session
 from napari_whiskertoolbox.batch.tasks import (
     RunControl,
     SessionContext,
@@ -62,6 +68,10 @@ class SessionJob:
         1 for the first try.
     cancel_event : str or None
         Name of the dask ``Event`` the batch sets on cancel (``None``: no cooperative cancel).
+    lock_wait_s : float
+        How long to wait for another process writing the same output folder (a session of
+        an earlier, cancelled batch still running on its cluster) before reporting the
+        session as still running elsewhere, in seconds.
     """
 
     index: int
@@ -72,6 +82,7 @@ class SessionJob:
     fingerprint: str
     attempt: int = 1
     cancel_event: str | None = None
+    lock_wait_s: float = 10.0
 
 
 def _reset_peak_memory() -> None:
@@ -150,36 +161,72 @@ def _watch_cancel(event_name: str | None, control: RunControl) -> Any:
 def run_session(job: SessionJob) -> SessionRecord:
     """Load ``job.session``, run the task, save the outputs, write the completion marker.
 
+    All of it holds the session's output-folder lock
+    (:func:`~napari_whiskertoolbox.batch.session_lock.holding_session`): a session another
+    process still writes (an earlier batch's, cancelled but running on) is waited for up
+    to ``job.lock_wait_s``; when that one finished it meanwhile, its record comes back as
+    ``skipped``, else this one runs.
+
     Returns
     -------
     SessionRecord
-        ``done`` with the result values, or ``failed`` / ``cancelled`` with the error.
+        ``done`` with the result values, ``skipped`` (finished by the run this one waited
+        for), or ``failed`` / ``cancelled`` with the error (``failed`` "still running
+        elsewhere" when the other run still held the folder after the wait).
     """
     started = time.perf_counter()
-    _reset_peak_memory()
-    changes = _run(job)
-    _release_memory()
+    worker = _worker_address()
     record = SessionRecord(
-        session=str(job.session),
-        name=job.name,
-        status="failed",
-        attempts=job.attempt,
-        worker=_worker_address(),
-        duration_s=time.perf_counter() - started,
-        peak_memory_mb=_peak_memory_mb(),
+        str(job.session), job.name, "failed", attempts=job.attempt, worker=worker
     )
-    record = replace(record, **changes)
-    if record.status == "done":
-        write_marker(job.output, job.fingerprint, record)
+    control = RunControl()
+    with _watch_cancel(job.cancel_event, control):
+        try:
+            with holding_session(
+                job.output, wait_s=job.lock_wait_s, cancelled=control.cancelled, worker=worker
+            ) as waited_since:
+                if waited_since is not None:
+                    finished = _finished_since(job, waited_since)
+                    if finished is not None:
+                        return finished
+                _reset_peak_memory()
+                changes = _run(job, control)
+                _release_memory()
+                record = replace(
+                    record,
+                    duration_s=time.perf_counter() - started,
+                    peak_memory_mb=_peak_memory_mb(),
+                    **changes,
+                )
+                if record.status == "done":
+                    write_marker(job.output, job.fingerprint, record)
+        except SessionBusyError as exc:
+            if control.cancelled.is_set():
+                return replace(record, status="cancelled", error="cancelled")
+            return replace(record, error=str(exc), duration_s=time.perf_counter() - started)
     return record
 
 
-def _run(job: SessionJob) -> dict[str, Any]:
+def _finished_since(job: SessionJob, since: float) -> SessionRecord | None:
+    """Return the record of ``job``'s session as completed after ``since`` by another run.
+
+    ``skipped`` (finished by that run, as a resume says), with the paths of this job.
+    """
+    try:
+        fresh = (job.output / MARKER_FILE).stat().st_mtime >= since - 2.0  # coarse mtimes
+    except OSError:
+        return None
+    finished = completed_record(job.output, job.fingerprint) if fresh else None
+    if finished is None:
+        return None
+    return replace(finished, status="skipped", session=str(job.session), output=str(job.output))
+
+
+def _run(job: SessionJob, control: RunControl) -> dict[str, Any]:
     """Load, run, save; return the record's fields (``status`` ``done`` on success)."""
     from napari_whiskertoolbox.io import save_session
     from napari_whiskertoolbox.scripting.headless import load_for_script
 
-    control = RunControl()
     clear_marker(job.output)
     try:
         # as `napari-whiskertoolbox run` loads it: the config's python block applied (its
@@ -194,11 +241,7 @@ def _run(job: SessionJob) -> dict[str, Any]:
         return {"error": f"could not create the output folder {job.output}: {exc}"}
     try:
         dm.set_output_path(job.output)  # what WhiskerToolbox scripts read: dm.getOutputPath()
-        with (
-            _watch_cancel(job.cancel_event, control),
-            _KeyChanges(dm) as changes,
-            _in_folder(job.output, control),
-        ):
+        with _KeyChanges(dm) as changes, _in_folder(job.output, control):
             results = job.task.run(dm, context, control)
     except TaskCancelledError:
         return {"status": "cancelled", "error": "cancelled"}

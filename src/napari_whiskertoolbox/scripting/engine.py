@@ -369,6 +369,7 @@ class ScriptEngine(ScriptEngineAliases):
         on_output: OutputCallback | None = None,
         cwd: str | os.PathLike[str] | None = None,
         source: str | None = None,
+        cancelled: threading.Event | None = None,
     ) -> RunResult:
         """Run the script at ``path`` with ``__file__`` set, in the script's folder (or ``cwd``).
 
@@ -385,12 +386,19 @@ class ScriptEngine(ScriptEngineAliases):
         :mod:`.local_modules`). A file that cannot be opened or decoded gives a failed
         result saying so.
 
+        ``cancelled``, an event set by whoever also calls :meth:`cancel` (after setting
+        it), closes the gap before the run exists: a :meth:`cancel` called while this
+        method has not started the run yet finds nothing to stop (it returns ``False``),
+        but the event is seen, and the script ends cancelled before its first line.
+
         Raises
         ------
         ScriptBusyError
             If another run of this engine is in progress.
         """
         token = self._acquire()
+        if cancelled is not None and cancelled.is_set():  # a cancel() that found no run
+            token.cancel()
         try:
             return self._run_file_reporting(path, argv, on_output, token, cwd, source)
         finally:
