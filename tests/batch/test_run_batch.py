@@ -268,6 +268,10 @@ def test_bad_session_fails_alone(sessions: Path, tmp_path: Path, threads_client:
     assert "could not load" in failed.error
     assert angle_file.name in failed.error
     assert failed.output is None
+    # the summary's row says what is wrong (was: the session's path, cut at the width)
+    row = next(line for line in report.summary().splitlines() if line.startswith("mouse2"))
+    assert "FormatError: config item data[5] 'whisker_angle'; file 'mouse2.session" in row
+    assert str(sessions) not in row
     assert not report.ok
     assert report.failed == [failed]
 
@@ -1128,3 +1132,30 @@ def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
     assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
     fingerprint = as_task(_sleep_past_the_default_grace).fingerprint()
     assert completed_record(tmp_path / "out" / SESSIONS_DIR / "mouse1", fingerprint) is not None
+
+
+def test_a_sessions_load_notes_are_in_its_record_not_on_stderr(
+    wtb_data: Path, tmp_path: Path, threads_client: Client, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A lab's configs often have items without a ``format`` (read as CSV, with a note).
+
+    Was: a worker printed each session's notes on its stderr, four lines a session through
+    the progress bar, and the report did not have them.
+    """
+    items = [
+        {"data_type": "points", "name": "nose", "filepath": str(wtb_data / "Points/test_point.csv")}
+    ]
+    config = tmp_path / "s1.json"
+    config.write_text(json.dumps(items), encoding="utf-8")
+    script = write_script(tmp_path / "n.py", "results = {'n': len(dm.getData('nose'))}\n")
+    capfd.readouterr()
+
+    report = run_batch(script, config, client=threads_client, out=tmp_path / "o")
+
+    (record,) = report.records
+    assert record.status == "done"
+    assert any("'nose': no 'format': read as 'csv'" in note for note in record.load_notes)
+    assert "no 'format'" not in capfd.readouterr().err
+    saved = json.loads((tmp_path / "o" / "batch_report.json").read_text(encoding="utf-8"))
+    assert saved["records"][0]["load_notes"] == list(record.load_notes)
+    assert "no 'format'" in pd.read_csv(tmp_path / "o" / "batch_report.csv")["load_notes"][0]

@@ -226,6 +226,16 @@ def run_from_args(
     print(report.summary(), file=out)
     for record in report.failed:
         print(f"\n--- {record.name} ({record.session}) failed:\n{record.error}", file=err)
+    noted = [record for record in report.records if record.load_notes]
+    if noted:
+        first = noted[0]
+        print(
+            f"\n{counted(len(noted), 'session')} loaded with notes (the first, {first.name}: "
+            f"{first.load_notes[0]}); every session's notes are in "
+            f"{report.files.get('report_json')} and {report.files.get('report_csv')} "
+            "(load_notes)",
+            file=err,
+        )
     print(f"report: {report.files.get('report_json')}", file=out)
     print(f"results: {report.files.get('results_csv')} (and .parquet)", file=out)
     if report.cancelled:

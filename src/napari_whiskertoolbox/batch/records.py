@@ -56,6 +56,10 @@ class SessionRecord:
         How many times the session was started.
     worker : str or None
         Address of the worker that ran the last attempt.
+    load_notes : tuple of str
+        What loading the session noted (rows skipped, an item read with a default format,
+        entries past the clock's end: the loader's ``LoadReport`` notes), in load order.
+        The session loaded; on a worker these are kept here instead of printed.
     """
 
     session: str
@@ -71,6 +75,7 @@ class SessionRecord:
     error: str | None = None
     attempts: int = 1
     worker: str | None = None
+    load_notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-compatible values."""
@@ -78,6 +83,7 @@ class SessionRecord:
         out["keys_added"] = list(self.keys_added)
         out["keys_changed"] = list(self.keys_changed)
         out["keys_deleted"] = list(self.keys_deleted)
+        out["load_notes"] = list(self.load_notes)
         return out
 
     @classmethod
@@ -88,6 +94,7 @@ class SessionRecord:
         # older markers have neither
         known["keys_changed"] = tuple(known.get("keys_changed", ()))
         known["keys_deleted"] = tuple(known.get("keys_deleted", ()))
+        known["load_notes"] = tuple(known.get("load_notes", ()))
         known["results"] = dict(known.get("results") or {})
         return cls(**known)
 

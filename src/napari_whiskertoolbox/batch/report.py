@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.batch.records import SessionRecord
 
-__all__ = ["REPORT_FILES", "BatchReport", "memory_text"]
+__all__ = ["REPORT_FILES", "BatchReport", "error_line", "memory_text"]
 
 REPORT_FILES = {
     "report_json": "batch_report.json",
@@ -128,7 +129,7 @@ class BatchReport:
 
         ``keys_added`` lists the keys the task created, ``keys_changed`` the existing keys it
         replaced or modified, ``keys_deleted`` the existing keys it deleted (each
-        ``;``-separated).
+        ``;``-separated); ``load_notes`` what loading the session noted (one a line).
         """
         import pandas as pd
 
@@ -148,6 +149,7 @@ class BatchReport:
                     "output": r.output,
                     "worker": r.worker,
                     "error": r.error,
+                    "load_notes": "\n".join(r.load_notes),
                 }
             )
         return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["name", "session", "status"])
@@ -234,8 +236,7 @@ class BatchReport:
         name_width = min(max([len(r.name) for r in self.records] + [7]), 40)
         lines.append(f"{'session':<{name_width}}  {'status':<9}  {'time':>8}  {'memory':>8}  error")
         for r in self.records:
-            error = (r.error or "").strip().splitlines()
-            last = _QUALIFIED_EXCEPTION.sub(r"\1", error[-1]) if error else ""
+            last = error_line(r)
             text = (
                 f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  "
                 f"{memory_text(r.peak_memory_mb):>8}  {last}"
@@ -246,6 +247,21 @@ class BatchReport:
             f"{counted(len(self.records), 'session')}: {counts or 'none'} in {self.duration_s:.1f} s"
         )
         return "\n".join(lines)
+
+
+def error_line(record: SessionRecord) -> str:
+    """Return a record's error as one short line, for a table whose row names the session.
+
+    The error's last line (a traceback's exception), without ``could not load <session>:``,
+    the module of a qualified exception class, and the session's folder before the paths
+    of its files (``file 'config.json', line 2: invalid JSON``, not the absolute path):
+    what went wrong fits in a summary table's or the dock's column.
+    """
+    error = (record.error or "").strip()
+    last = error.splitlines()[-1] if error else ""
+    last = _QUALIFIED_EXCEPTION.sub(r"\1", last.removeprefix(f"could not load {record.session}: "))
+    folder = str(Path(record.session).parent)
+    return last.replace(folder + os.sep, "") if folder != "." else last
 
 
 def memory_text(peak_mb: float | None) -> str:

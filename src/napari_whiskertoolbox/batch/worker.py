@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import multiprocessing
 import os
 import threading
@@ -35,6 +36,8 @@ from napari_whiskertoolbox.batch.tasks import (
 from napari_whiskertoolbox.io.atomic import atomic_write_text
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from napari_whiskertoolbox.batch.tasks import Task
     from napari_whiskertoolbox.core import DataManager
 
@@ -224,16 +227,24 @@ def _finished_since(job: SessionJob, since: float) -> SessionRecord | None:
 
 def _run(job: SessionJob, control: RunControl) -> dict[str, Any]:
     """Load, run, save; return the record's fields (``status`` ``done`` on success)."""
-    from napari_whiskertoolbox.io import save_session
     from napari_whiskertoolbox.scripting.headless import load_for_script
 
     clear_marker(job.output)
     try:
         # as `napari-whiskertoolbox run` loads it: the config's python block applied (its
         # venv_path activated in this worker), its transformations run; not an undo step
-        dm = load_for_script(job.session)
+        with _load_notes() as notes:
+            dm = load_for_script(job.session)
     except Exception as exc:
-        return {"error": f"could not load {job.session}: {type(exc).__name__}: {exc}"}
+        error = f"could not load {job.session}: {type(exc).__name__}: {exc}"
+        return {"error": error, "load_notes": tuple(notes)}
+    return {**_run_loaded(job, dm, control), "load_notes": tuple(notes)}
+
+
+def _run_loaded(job: SessionJob, dm: DataManager, control: RunControl) -> dict[str, Any]:
+    """Run the task on the loaded ``dm`` and save it; return the record's fields."""
+    from napari_whiskertoolbox.io import save_session
+
     context = SessionContext(job.session, job.name, job.output)
     try:  # the task runs in it
         job.output.mkdir(parents=True, exist_ok=True)
@@ -265,6 +276,37 @@ def _run(job: SessionJob, control: RunControl) -> dict[str, Any]:
         "keys_deleted": changes.deleted,
         "results": results,
     }
+
+
+class _NoteCollector(logging.Handler):
+    """Keep the load notes logged by one thread (the session's), as text."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.notes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.notes.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _load_notes() -> Iterator[list[str]]:
+    """Collect the load notes this thread logs in the block (the list fills as they come).
+
+    A worker keeps a session's notes in its record, not on its stderr: printed there, four
+    notes a session interleave with the batch's progress bar and lose their session. With
+    a handler on the loaders' logger, Python's last-resort printing stops for the block.
+    """
+    from napari_whiskertoolbox.io.report import LOGGER
+
+    collector = _NoteCollector()
+    LOGGER.addHandler(collector)
+    try:
+        yield collector.notes
+    finally:
+        LOGGER.removeHandler(collector)
 
 
 def _save_log(folder: Path, control: RunControl) -> None:

@@ -51,7 +51,7 @@ from napari_whiskertoolbox.batch import (
     session_names,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
-from napari_whiskertoolbox.batch.report import memory_text
+from napari_whiskertoolbox.batch.report import error_line, memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
@@ -579,7 +579,7 @@ class BatchWidget(QWidget):
             self.table.item(row, _DURATION).setText(f"{record.duration_s:.2f} s")
             self.table.item(row, _MEMORY).setText(memory_text(record.peak_memory_mb))
             error = (record.error or "").strip()
-            last = _last_error_line(record) if event.status != "done" else ""
+            last = error_line(record) if event.status != "done" else ""
             for column, keys in (
                 (_KEYS_ADDED, record.keys_added),
                 (_KEYS_CHANGED, record.keys_changed),
@@ -587,6 +587,9 @@ class BatchWidget(QWidget):
             ):
                 self.table.item(row, column).setText(", ".join(keys))
                 self.table.item(row, column).setToolTip("\n".join(keys))
+            if record.load_notes:  # the session loaded; what its loader noted
+                notes = "\n".join(record.load_notes)
+                error = f"{error}\n\nload notes:\n{notes}" if error else f"load notes:\n{notes}"
             self.table.item(row, _ERROR).setText(last)
             self.table.item(row, _ERROR).setToolTip(error)
             status_item.setToolTip(error)
@@ -624,7 +627,7 @@ class BatchWidget(QWidget):
         record = self._records.get(row)
         if record is not None and record.output is None and record.error:
             self.status.setText(
-                f"{record.name} {record.status}, nothing saved to open: {_last_error_line(record)} "
+                f"{record.name} {record.status}, nothing saved to open: {error_line(record)} "
                 "(the whole error: hover its status)"
             )
             return
@@ -657,13 +660,6 @@ class BatchWidget(QWidget):
         """Cancel a running batch when the dock closes."""
         self.cancel()
         super().closeEvent(event)
-
-
-def _last_error_line(record: SessionRecord) -> str:
-    """Return the last line of a record's error, without the session path (its row says which)."""
-    error = (record.error or "").strip()
-    last = error.splitlines()[-1] if error else ""
-    return last.removeprefix(f"could not load {record.session}: ")
 
 
 def _brush(color: str) -> Any:
