@@ -93,7 +93,18 @@ results = {"ok": 1}
 """
 
 
-def test_ctrl_c_stops_and_keeps_finished_outputs(sessions: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code", "said"),
+    [(signal.SIGINT, 130, "cancelled"), (signal.SIGTERM, 143, "terminated (SIGTERM)")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_ctrl_c_stops_and_keeps_finished_outputs(
+    sessions: Path, tmp_path: Path, stop: signal.Signals, code: int, said: str
+) -> None:
+    """Ctrl+C, and SIGTERM as ``kill``, ``timeout`` and SLURM send it.
+
+    Was (SIGTERM): Python ended at once, without the report or the summary.
+    """
     script = write_script(tmp_path / "stuck.py", STUCK_AFTER_FIRST)
     out = tmp_path / "out"
     flag = tmp_path / "flag"
@@ -118,15 +129,15 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(sessions: Path, tmp_path: Path)
             assert time.monotonic() < deadline, "the second session never started"
             time.sleep(0.05)
         interrupted = time.monotonic()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         stdout, stderr = proc.communicate(timeout=WAIT_S)
         stopped_after = time.monotonic() - interrupted
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130, stderr
-    assert "cancelled" in stderr
+    assert proc.returncode == code, stderr
+    assert f"{said}: finished sessions are saved" in stderr
     assert "mouse1" in stdout
     task = as_task(script, [str(flag), str(stuck_pid)])
     assert completed_record(out / "sessions" / "mouse1", task.fingerprint())

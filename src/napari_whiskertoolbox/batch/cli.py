@@ -9,7 +9,10 @@ another batch is writing to, 130 when interrupted (Ctrl+C).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING, Any, TextIO
 
 from napari_whiskertoolbox.batch._deps import (
@@ -18,11 +21,18 @@ from napari_whiskertoolbox.batch._deps import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from napari_whiskertoolbox.batch.records import BatchProgress, ClusterStatus
 
-__all__ = ["EXIT_CANCELLED", "EXIT_FAILED", "EXIT_USAGE", "configure_parser", "run_from_args"]
+__all__ = [
+    "EXIT_CANCELLED",
+    "EXIT_FAILED",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "configure_parser",
+    "run_from_args",
+]
 
 EXIT_FAILED = 1
 """Some session failed."""
@@ -30,6 +40,8 @@ EXIT_USAGE = 2
 """Bad arguments, or the ``[batch]`` extra is not installed."""
 EXIT_CANCELLED = 130
 """Interrupted with Ctrl+C (as a shell reports it)."""
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""Stopped by SIGTERM (``kill``, SLURM's ``scancel`` or time limit, ``timeout``), as a shell reports it."""
 
 EPILOG = """\
 TASK is a .py script (`dm` is the session; values left in a `results` dict go to the
@@ -200,26 +212,28 @@ def run_from_args(
                 "the scheduler has no worker yet: the sessions wait until one joins (Ctrl+C stops)"
             )
 
+    terminated = threading.Event()
     try:
         try:
-            # the cluster starts only when a session is left to run (not for a finished batch)
-            report = run_batch(
-                task,
-                args.sessions,
-                out=args.out,
-                retries=args.retries,
-                resume=not args.no_resume,
-                progress=bar,
-                scheduler=args.scheduler,
-                n_workers=args.workers,
-                save_beside_input=args.beside,
-                on_cluster=on_cluster,
-            )
+            with _sigterm_cancels(terminated):
+                # the cluster starts only when a session is left to run (not for a finished batch)
+                report = run_batch(
+                    task,
+                    args.sessions,
+                    out=args.out,
+                    retries=args.retries,
+                    resume=not args.no_resume,
+                    progress=bar,
+                    scheduler=args.scheduler,
+                    n_workers=args.workers,
+                    save_beside_input=args.beside,
+                    on_cluster=on_cluster,
+                )
         finally:
             bar.close()  # before anything else is said: not redrawn after it
     except KeyboardInterrupt:
-        print("interrupted", file=err)
-        return EXIT_CANCELLED
+        print("terminated" if terminated.is_set() else "interrupted", file=err)
+        return EXIT_TERMINATED if terminated.is_set() else EXIT_CANCELLED
     except (OutputInUseError, ClusterUnavailableError, ValueError) as exc:
         print(f"error: {exc}", file=err)  # names the folder, the address or the local workers
         return EXIT_USAGE
@@ -239,7 +253,8 @@ def run_from_args(
     print(f"report: {report.files.get('report_json')}", file=out)
     print(f"results: {report.files.get('results_csv')} (and .parquet)", file=out)
     if report.cancelled:
-        print("cancelled: finished sessions are saved; run again to resume", file=err)
+        why = "terminated (SIGTERM)" if terminated.is_set() else "cancelled"
+        print(f"{why}: finished sessions are saved; run again to resume", file=err)
         running = [r.name for r in report.records if r.error == STILL_RUNNING]
         if running:
             print(
@@ -248,5 +263,30 @@ def run_from_args(
                 "(or reports them as still running elsewhere) and never writes there meanwhile",
                 file=err,
             )
-        return EXIT_CANCELLED
+        return EXIT_TERMINATED if terminated.is_set() else EXIT_CANCELLED
     return 0 if report.ok else EXIT_FAILED
+
+
+@contextlib.contextmanager
+def _sigterm_cancels(terminated: threading.Event) -> Iterator[None]:
+    """Make SIGTERM cancel the batch as Ctrl+C does, in the block (main thread only).
+
+    ``kill``, ``timeout`` and SLURM (``scancel``, a job's time limit) stop a program with
+    SIGTERM, which by default ends Python at once: no report, the cluster not closed.
+    Here it sets ``terminated`` and raises ``KeyboardInterrupt``: running sessions get the
+    cancel's grace, the report is written, the exit code is :data:`EXIT_TERMINATED`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        if not terminated.is_set():  # a second SIGTERM while stopping: let it finish
+            terminated.set()
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
