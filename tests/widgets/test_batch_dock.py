@@ -375,3 +375,31 @@ def test_the_batch_dock_fits_a_laptop_window_under_the_timeline(make_napari_view
     assert run.isVisible()
     widget.ensure_visible(run)  # scrolled to, not cut off
     qtbot.waitUntil(lambda: not run.visibleRegion().isEmpty())
+
+
+def test_a_sessions_load_notes_show_on_its_row(
+    dock: BatchWidget, wtb_data: Path, tmp_path: Path, qtbot
+) -> None:
+    """A config item without a format loads as CSV with a note: hovering the row shows it."""
+    item = {
+        "data_type": "points",
+        "name": "nose",
+        "filepath": str(wtb_data / "Points/test_point.csv"),
+    }
+    config = tmp_path / "s1.json"
+    config.write_text(json.dumps([item]))
+    script = tmp_path / "n.py"
+    script.write_text("results = {'n': len(dm.getData('nose'))}\n")
+    dock.task_source.setCurrentIndex(2)  # a file
+    dock.task_path.setText(str(script))
+    dock.add_sessions([config])
+    dock.n_workers.setValue(1)
+    dock.out_dir.setText(str(tmp_path / "out"))
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+
+    assert _statuses(dock) == ["done"]
+    tip = dock.table.item(0, COLUMNS.index("error")).toolTip()
+    assert tip.startswith("load notes:\n")
+    assert "'nose': no 'format': read as 'csv'" in tip
+    assert dock.table.item(0, COLUMNS.index("error")).text() == ""  # it did not fail
