@@ -12,6 +12,7 @@ from _batch_support import write_script
 from napari_whiskertoolbox.batch import as_task
 from napari_whiskertoolbox.batch.session_lock import (
     SessionBusyError,
+    SessionLockError,
     holding_session,
     session_owner_path,
 )
@@ -80,3 +81,15 @@ def _try(output: Path, cancelled: threading.Event, wait_s: float = 0.0) -> BaseE
             return None
     except SessionBusyError as exc:
         return exc
+
+
+def test_a_session_folder_that_cannot_be_locked_says_why(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "sessions"
+    not_a_folder.write_text("a file where the sessions' folder should be")
+    with (
+        pytest.raises(
+            SessionLockError, match=r"could not make the folder of .*\.mouse1\.batch\.lock"
+        ),
+        holding_session(not_a_folder / "mouse1", wait_s=0.0, cancelled=threading.Event()),
+    ):
+        pass

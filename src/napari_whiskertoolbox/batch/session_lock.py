@@ -31,12 +31,22 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["SessionBusyError", "holding_session", "session_lock_path", "session_owner_path"]
+__all__ = [
+    "SessionBusyError",
+    "SessionLockError",
+    "holding_session",
+    "session_lock_path",
+    "session_owner_path",
+]
 
 _POLL_S = 0.1
 
 
-class SessionBusyError(BlockingIOError):
+class SessionLockError(OSError):
+    """The lock of a session's output folder could not be taken (a read-only folder, say)."""
+
+
+class SessionBusyError(SessionLockError):
     """Another process (another batch's worker) is writing the session's output folder."""
 
 
@@ -94,14 +104,19 @@ def holding_session(
 
     Raises
     ------
+    SessionLockError
+        The lock file cannot be made or locked (the message names it and why).
     SessionBusyError
         Still held by another process after ``wait_s`` (or cancelled while waiting); the
         message names the holder and the lock file.
     """
     from filelock import FileLock, Timeout
 
-    output.parent.mkdir(parents=True, exist_ok=True)
     path = session_lock_path(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SessionLockError(f"could not make the folder of {path}: {exc}") from exc
     lock = FileLock(path, timeout=0)
     waited_since: float | None = None
     deadline = time.monotonic() + wait_s
@@ -120,6 +135,10 @@ def holding_session(
                     "batch again when it has ended (a finished session is then skipped)"
                 ) from None
             cancelled.wait(_POLL_S)
+        except OSError as exc:  # not a Timeout: the lock file cannot be made or locked
+            raise SessionLockError(
+                f"could not lock the session's output folder {output} with {path}: {exc}"
+            ) from exc
     try:
         owner = {
             "pid": os.getpid(),

@@ -26,7 +26,7 @@ from napari_whiskertoolbox.batch.markers import (
     write_marker,
 )
 from napari_whiskertoolbox.batch.records import SessionRecord
-from napari_whiskertoolbox.batch.session_lock import SessionBusyError, holding_session
+from napari_whiskertoolbox.batch.session_lock import SessionLockError, holding_session
 from napari_whiskertoolbox.batch.tasks import (
     RunControl,
     SessionContext,
@@ -203,7 +203,7 @@ def run_session(job: SessionJob) -> SessionRecord:
                 )
                 if record.status == "done":
                     write_marker(job.output, job.fingerprint, record)
-        except SessionBusyError as exc:
+        except SessionLockError as exc:  # held by another run (busy), or unusable
             if control.cancelled.is_set():
                 return replace(record, status="cancelled", error="cancelled")
             return replace(record, error=str(exc), duration_s=time.perf_counter() - started)
