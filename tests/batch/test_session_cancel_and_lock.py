@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -93,3 +95,47 @@ def test_a_session_folder_that_cannot_be_locked_says_why(tmp_path: Path) -> None
         holding_session(not_a_folder / "mouse1", wait_s=0.0, cancelled=threading.Event()),
     ):
         pass
+
+
+def test_a_session_the_holder_finished_while_waited_for_is_skipped(
+    sessions: Path, tmp_path: Path
+) -> None:
+    """The cancelled run's session ends, saved and marked complete: the re-run keeps it."""
+    from napari_whiskertoolbox.batch.markers import write_marker
+    from napari_whiskertoolbox.batch.records import SessionRecord
+    from napari_whiskertoolbox.batch.worker import SessionJob, run_session
+
+    script = write_script(tmp_path / "task.py", FIRST_LINE_WRITES)
+    task = as_task(script)
+    output = tmp_path / "out" / "sessions" / "mouse1"
+    job = SessionJob(
+        0, sessions / "mouse1.session", "mouse1", output, task, task.fingerprint(), lock_wait_s=60
+    )
+    records: list[SessionRecord] = []
+    with holding_session(output, wait_s=0.0, cancelled=threading.Event()):
+        waiter = threading.Thread(target=lambda: records.append(run_session(job)))
+        waiter.start()
+        deadline = time.monotonic() + 60
+        while not _waiting_for_the_lock(waiter):
+            assert time.monotonic() < deadline, "the session never asked for the lock"
+            time.sleep(0.01)
+        output.mkdir(parents=True)
+        (output / "angle.csv").write_text("1\n")  # the holder's outputs, then its marker
+        earlier = SessionRecord(str(job.session), "mouse1", "done", results={"by": 1})
+        write_marker(output, job.fingerprint, earlier)
+    waiter.join(60)
+
+    (record,) = records
+    assert record.status == "skipped"
+    assert record.results == {"by": 1}
+    assert not (output / "ran.txt").exists()  # this run did not run the task
+
+
+def _waiting_for_the_lock(thread: threading.Thread) -> bool:
+    """Return whether ``thread`` found the session's lock held and waits for it."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    while frame is not None:
+        if frame.f_code.co_name == "holding_session" and frame.f_locals.get("waited_since"):
+            return True
+        frame = frame.f_back
+    return False
