@@ -52,10 +52,20 @@ MB = 1 << 20
 
 
 def whisker_summary(dm: DataManager, threshold: float = 10.0) -> dict[str, float]:
-    """Run the per-session task: angle from lines, intervals from a threshold, a summary."""
+    """Run the per-session task: angle from lines, intervals from a threshold, a summary.
+
+    The sample session has several whiskers a frame: the threshold runs on the frame's
+    summed angle (``SumReduction``), as threshold transforms refuse a ragged key.
+    """
     run_transform(dm, "CalculateLineAngle", "whiskers", "angle", params={"method": "PolynomialFit"})
+    # one angle a whisker: the threshold walks one value a frame (their sum)
+    run_transform(dm, "SumReduction", "angle", "angle_sum")
     run_transform(
-        dm, "AnalogIntervalThreshold", "angle", "protracted", params={"threshold_value": threshold}
+        dm,
+        "AnalogIntervalThreshold",
+        "angle_sum",
+        "protracted",
+        params={"threshold_value": threshold},
     )
     angle = dm.get_data("angle").values
     intervals = dm.get_data("protracted").intervals
