@@ -46,6 +46,7 @@ from napari.layers import Points
 from psygnal import Signal
 
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_symbol
+from napari_whiskertoolbox.io.pose_colors import keypoint_color
 from napari_whiskertoolbox.io.pose_scores import (
     SourceScores,
     may_hold_predictions,
@@ -53,7 +54,6 @@ from napari_whiskertoolbox.io.pose_scores import (
 )
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.main_thread import call_in_main
-from napari_whiskertoolbox.layers.pose_colors import keypoint_color
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -297,7 +297,14 @@ class PosePointsView:
 
     # ---------------------------------------------------------------- drawing
     def color_of(self, key: str) -> str:
-        """Display colour of ``key``: its individual's, or its body part's for one animal."""
+        """Display colour of ``key``: ``dm.metadata["colors"][key]``, the set's colour table.
+
+        The table :func:`~napari_whiskertoolbox.io.pose.record_pose` wrote and an NWB export
+        stores; a key it lacks: its individual's colour, or its body part's for one animal.
+        """
+        colors = self.dm.metadata.get("colors") if isinstance(self.dm.metadata, dict) else None
+        if isinstance(colors, dict) and isinstance(colors.get(key), str):
+            return str(colors[key])
         individual, bodypart = self.owner(key)
         return keypoint_color(self.pose, individual, bodypart)
 
