@@ -791,3 +791,35 @@ def test_swapped_individuals_keep_their_predictions_likelihood(tmp_path) -> None
     back = pd.read_csv(out, header=[0, 1, 2, 3], index_col=0)
     np.testing.assert_array_equal(back.iloc[0].to_numpy(), row)
     np.testing.assert_array_equal(back.iloc[1].to_numpy(), row[6:] + row[:6])  # swapped, exact
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+def test_a_collected_data_table_opens_with_its_folders_images(project, suffix) -> None:
+    """Opening ``CollectedData_*`` shows its images, as opening its folder does.
+
+    Were: the points alone on a black "frame axis" (a DeepLabCut user's usual way in,
+    double-clicking or dropping the labels file, showed no image to label).
+    """
+    folder = project / "labeled-data" / "reachingvideo1"
+    table = folder / f"CollectedData_Mackenzie{suffix}"
+    dm = open_path(table).dm
+    by_folder = open_path(folder).dm
+    media = dm.get_data("media")
+    assert [p.name for p in media.files] == [p.name for p in by_folder.get_data("media").files]
+    assert sorted(dm.keys()) == sorted(by_folder.keys())
+    pose = pose_sets(dm)["reachingvideo1"]
+    assert Path(pose.source["path"]) == table  # the file opened is the one read and saved
+    for key in pose.all_keys():
+        for t in range(len(media.files)):
+            np.testing.assert_array_equal(dm.get_data(key).at(t), by_folder.get_data(key).at(t))
+
+
+def test_a_collected_data_table_opened_into_a_session_with_media_brings_no_second_media(
+    project,
+) -> None:
+    folder = project / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    before = {k for k in dm if dm.data_type(k) in ("video", "images")}
+    open_path(folder / "CollectedData_Mackenzie.csv", dm=dm)
+    assert {k for k in dm if dm.data_type(k) in ("video", "images")} == before
+    assert "reachingvideo1_2" in pose_sets(dm)

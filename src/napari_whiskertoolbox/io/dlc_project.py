@@ -55,6 +55,7 @@ __all__ = [
     "is_dlc_project_config",
     "is_dlc_project_folder",
     "is_labeled_data_folder",
+    "is_labels_table",
     "is_machine_labels",
     "labels_file_of",
     "load_dlc_entries",
@@ -290,7 +291,9 @@ def _image_names(folder: Path) -> list[str]:
     return sorted(files, key=natural_sort_key)
 
 
-def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
+def load_dlc_path(
+    path: Path, taken: set[str], *, with_images: bool = True
+) -> list[tuple[str, Any]]:
     """Return the entries of a DeepLabCut table, labelled-data folder or project config.
 
     Parameters
@@ -300,6 +303,11 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
         or its project folder. Keys follow :func:`dlc_key_prefix`.
     taken : set of str
         Keys already in the DataManager (new keys avoid them).
+    with_images : bool
+        Whether a ``CollectedData_*`` table among images (a labelled-data folder's) brings
+        those images as media, as opening its folder does (that table's labels, and the
+        folder's machine labels); False: the table alone (a session that already shows
+        media).
     """
     if path.is_dir() and (config := project_config_of(path)) is not None:
         path = config
@@ -319,7 +327,15 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
         return _folder_entries(folders[0], taken, config=path)
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
+    if with_images and is_labels_table(path) and _image_names(path.parent):
+        return _folder_entries(path.parent, taken, config=None, labels=path)
     return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
+
+
+def is_labels_table(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` names DeepLabCut's labels (``CollectedData_<scorer>.h5/.csv``)."""
+    path = Path(path)
+    return path.name.startswith(LABELS_PREFIX) and path.suffix.lower() in (*H5_SUFFIXES, ".csv")
 
 
 def _project_entries(
@@ -367,8 +383,13 @@ def _largest(sizes: list[tuple[int, int]]) -> ImageSize | None:
     return ImageSize(max(w for _, w in sizes), max(h for h, _ in sizes))
 
 
-def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:
-    """Return a labelled-data folder's images (its own media) and its labels on their frames."""
+def _folder_entries(
+    folder: Path, taken: set[str], config: Path | None, labels: Path | None = None
+) -> list[tuple[str, Any]]:
+    """Return a labelled-data folder's images (its own media) and its labels on their frames.
+
+    ``labels``: the ``CollectedData_*`` table to read (default: the folder's, ``.h5`` first).
+    """
     from napari_whiskertoolbox.core.ragged import ImageSize
     from napari_whiskertoolbox.media import open_media
 
@@ -378,7 +399,7 @@ def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[
     height, width = media.shape[1:3]
     size = ImageSize(int(width), int(height))
     entries: list[tuple[str, Any]] = [(media_key, media)]
-    return entries + _folder_labels(folder, taken | {media_key}, config, size)
+    return entries + _folder_labels(folder, taken | {media_key}, config, size, labels=labels)
 
 
 def _check_has_labels(folder: Path) -> None:
@@ -396,15 +417,17 @@ def _folder_labels(
     config: Path | None,
     size: ImageSize | None,
     frame_offset: int | None = None,
+    labels: Path | None = None,
 ) -> list[tuple[str, Any]]:
     """Return a labelled-data folder's labels and machine labels (keys and pose sets).
 
     ``frame_offset``: the frame of the folder's first image when the media shows other
     folders' images too (see :func:`.dlc.dlc_to_pose`). The folder holds labels or machine
     labels (checked by the caller: :func:`_check_has_labels`, or a project's
-    :func:`is_labeled_data_folder`).
+    :func:`is_labeled_data_folder`). ``labels``: its ``CollectedData_*`` table (default:
+    :func:`labels_file_of`).
     """
-    labels = labels_file_of(folder)
+    labels = labels if labels is not None else labels_file_of(folder)
     name = free_prefix(dlc_key_prefix(folder), taken)
     entries: list[tuple[str, Any]] = []
     if labels is not None:

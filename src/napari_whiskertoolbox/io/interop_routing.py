@@ -123,8 +123,10 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
     entries: list[tuple[str, Any]]
     if kind == "deeplabcut":
         from napari_whiskertoolbox.io.dlc_project import load_dlc_path
+        from napari_whiskertoolbox.io.labelled_video import has_media
 
-        entries = load_dlc_path(path, taken)
+        # a CollectedData_* table brings its folder's images, unless the session shows media
+        entries = load_dlc_path(path, taken, with_images=not has_media(dm))
     elif kind == "sleap":
         from napari_whiskertoolbox.io.sleap import load_sleap_entries, sleap_key_prefix
 
