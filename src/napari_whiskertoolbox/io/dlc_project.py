@@ -55,7 +55,6 @@ __all__ = [
     "is_dlc_project_config",
     "is_dlc_project_folder",
     "is_labeled_data_folder",
-    "is_labels_table",
     "is_machine_labels",
     "labels_file_of",
     "load_dlc_entries",
@@ -330,12 +329,6 @@ def load_dlc_path(
     if with_images and is_labels_table(path) and _image_names(path.parent):
         return _folder_entries(path.parent, taken, config=None, labels=path)
     return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
-
-
-def is_labels_table(path: str | os.PathLike[str]) -> bool:
-    """Return whether ``path`` names DeepLabCut's labels (``CollectedData_<scorer>.h5/.csv``)."""
-    path = Path(path)
-    return path.name.startswith(LABELS_PREFIX) and path.suffix.lower() in (*H5_SUFFIXES, ".csv")
 
 
 def _project_entries(
