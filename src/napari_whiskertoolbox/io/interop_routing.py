@@ -44,6 +44,42 @@ def h5_flavour(path: str | os.PathLike[str]) -> InteropKind | None:
     return None
 
 
+H5_FILE_SUFFIXES = (".h5", ".hdf5")
+
+
+def unrecognised_interop(path: str | os.PathLike[str]) -> str | None:
+    """Say why a file named like another tool's is none we read (None: not such a name).
+
+    For an ``.h5``/``.hdf5`` file that :func:`h5_flavour` does not recognise: what each
+    tool's file would hold, and what this one holds (its top-level names), so that a user
+    who opened the wrong file sees which it is; a ``.yaml`` that is no DeepLabCut project
+    ``config.yaml``: the entries one has. Used for the error of opening such a file.
+    """
+    import h5py
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in H5_FILE_SUFFIXES and path.is_file():
+        expected = (
+            "expected a DeepLabCut table (pandas HDF5, key 'df_with_missing'), a SLEAP "
+            "analysis file (datasets 'tracks' and 'node_names') or an NWB file (attribute "
+            "'nwb_version')"
+        )
+        try:
+            with h5py.File(path, "r") as f:
+                names = sorted(f)
+        except (OSError, ValueError) as exc:
+            return f"{expected}; this is no readable HDF5 file ({exc})"
+        shown = ", ".join(repr(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+        return f"{expected}; this HDF5 file holds {shown or 'nothing'}"
+    if suffix == ".yaml" and path.is_file():
+        return (
+            "expected a DeepLabCut project's config.yaml (a file of that name with 'scorer' "
+            "and 'bodyparts' entries; 'multianimalbodyparts' for several animals)"
+        )
+    return None
+
+
 def _csv_is_dlc(path: Path) -> bool:
     """Return whether the file's first cell is DeepLabCut's ``scorer``.
 
