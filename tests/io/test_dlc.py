@@ -441,7 +441,9 @@ def test_an_empty_likelihood_keeps_the_point_and_says_so(tmp_path, caplog) -> No
         dm = open_path(path).dm
     np.testing.assert_array_equal(dm.get_data("vid_nose").times_with_data(), [0, 1, 2])
     np.testing.assert_array_equal(dm.get_data("vid_nose").at(1), [[11, 21]])
-    (note,) = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    notes = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    (video_note,) = [n for n in notes if "no video 'vid'" in n.message]  # none beside it
+    (note,) = [n for n in notes if n is not video_note]
     assert note.kind == "info"
     assert note.lines == (5,)  # the file line of frame 1
     assert "nose" in note.message
@@ -823,3 +825,50 @@ def test_a_collected_data_table_opened_into_a_session_with_media_brings_no_secon
     open_path(folder / "CollectedData_Mackenzie.csv", dm=dm)
     assert {k for k in dm if dm.data_type(k) in ("video", "images")} == before
     assert "reachingvideo1_2" in pose_sets(dm)
+
+
+def _analysed_video(folder: Path, n_frames: int) -> tuple[Path, Path]:
+    """``vid1.mp4`` (PyAV) and DeepLabCut's ``analyze_videos`` output beside it (pandas)."""
+    from _video_files import pattern_frame, write_frames
+
+    video = write_frames(
+        folder / "vid1.mp4",
+        (pattern_frame(i) for i in range(n_frames)),
+        "mpeg4",
+        "yuv420p",
+        "gray",
+    )
+    scorer = "DLC_resnet50_cageJun1shuffle1_1000"
+    columns = pd.MultiIndex.from_product(
+        [[scorer], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    rows = [[10.0 + t, 20.0, 0.9, 30.0, 40.0 + t, 0.8] for t in range(n_frames)]
+    table = folder / f"vid1{scorer}.h5"
+    pd.DataFrame(rows, columns=columns).to_hdf(table, key="df_with_missing", mode="w")
+    return video, table
+
+
+def test_predictions_open_with_the_video_they_were_made_from(tmp_path, caplog) -> None:
+    """Were: the keypoints alone on a black frame axis, the video beside them not opened."""
+    video, table = _analysed_video(tmp_path, 12)
+    dm = open_path(table).dm
+    assert dm.keys("video") == ["media"]
+    assert Path(dm.get_data("media").source_path) == video
+    assert len(dm.get_data("media")) == 12
+    assert dm.time_key("vid1_nose") == dm.time_key("media")
+    np.testing.assert_array_equal(dm.get_data("vid1_nose").at(5), [[15.0, 20.0]])
+    video.unlink()  # moved away: a note says which video and how to see the keypoints on it
+    with caplog.at_level("INFO", logger="napari_whiskertoolbox.io"):
+        alone = open_path(table).dm
+    assert not alone.keys("video")
+    assert "vid1_nose" in alone
+    assert any("no video 'vid1'" in r.getMessage() for r in caplog.records)
+
+
+def test_predictions_opened_into_a_session_with_media_bring_no_second_video(tmp_path) -> None:
+    video, table = _analysed_video(tmp_path, 12)
+    dm = open_path(video).dm
+    open_path(table, dm=dm)
+    assert dm.keys("video") == ["media"]
+    assert dm.time_key("vid1_nose") == dm.time_key("media")

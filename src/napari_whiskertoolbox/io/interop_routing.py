@@ -185,6 +185,7 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
         raise FormatError(f"unknown kind {kind!r}", path=path)
     from napari_whiskertoolbox.core import MediaData
     from napari_whiskertoolbox.io.labelled_video import (
+        analysed_video,
         has_media,
         labelled_video,
         open_labelled_video,
@@ -195,6 +196,8 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
     brings_media = any(isinstance(obj, MediaData) for _, obj in entries)
     clock = pose_clock(dm) if kind in ("deeplabcut", "sleap") and not brings_media else "time"
     labelled = labelled_video(path, entries) if kind == "sleap" else None
+    if kind == "deeplabcut" and path.is_file() and not brings_media and not has_media(dm):
+        labelled = analysed_video(path)  # predictions open with the video they were made from
     video = None
     if labelled is not None and has_media(dm):
         clock = session_media_clock(path, labelled, dm, clock)
