@@ -567,7 +567,8 @@ def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:
             5,
         ),
         ("scorer,s,s,s\nbodyparts,a,a,a\ncoords,x,y,likelihood\n0,1,oops,0.9\n", "found 'oops'", 4),
-        ("scorer,s,s\nbodyparts,a,a\ncoords,x,q\n0,1,2\n", "missing \\['y'\\]", 3),
+        ("scorer,s,s\nbodyparts,a,a\ncoords,x,likelihood\n0,1,0.9\n", "missing \\['y'\\]", 3),
+        ("scorer,s,s\nbodyparts,a,a\ncoords,x,q\n0,1,2\n", "found .q. for body part .a.", 3),
     ],
 )
 def test_bad_csv_names_file_and_line(tmp_path, text, match, line) -> None:
@@ -872,3 +873,18 @@ def test_predictions_opened_into_a_session_with_media_bring_no_second_video(tmp_
     open_path(table, dm=dm)
     assert dm.keys("video") == ["media"]
     assert dm.time_key("vid1_nose") == dm.time_key("media")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+def test_a_column_of_other_coords_is_refused_not_dropped_on_saving(tmp_path, suffix) -> None:
+    """Were: a ``z`` (or hand-added) column read silently, and gone from the file saved back."""
+    frame = _reaching_frame()
+    frame[("Mackenzie", "Hand", "z")] = 5.0
+    path = tmp_path / "reachingvideo1" / f"CollectedData_Mackenzie{suffix}"
+    path.parent.mkdir()
+    if suffix == ".csv":
+        frame.to_csv(path)
+    else:
+        frame.to_hdf(path, key="df_with_missing", mode="w")
+    with pytest.raises(FormatError, match=r"found 'z' for body part 'Hand'.*drop the column"):
+        open_path(path)
