@@ -360,6 +360,16 @@ def test_sleap_labels_are_node_names_with_the_track_named_once(
     assert list(keypoints.text.values) == [
         "mouseA · left_ear", "right_ear", "mouseB · nose", "left_ear", "right_ear",
     ]  # fmt: skip
+    # deleting the keypoint that named its track names the track on its next one (were:
+    # mouseB's remaining keypoints unnamed until the frame was shown again)
+    session.set_frame(0)
+    viewer.layers.selection.active = keypoints
+    keypoints.selected_data = {3}  # mouseB · nose
+    keypoints.remove_selected()
+    assert not len(session.dm.get_data("cage_mouseB_nose").at(0))
+    assert list(keypoints.text.values) == [
+        "mouseA · nose", "left_ear", "right_ear", "mouseB · left_ear", "right_ear",
+    ]  # fmt: skip
 
 
 def test_an_analysis_h5_name_saves_a_sleap_analysis_file(
