@@ -888,3 +888,18 @@ def test_a_column_of_other_coords_is_refused_not_dropped_on_saving(tmp_path, suf
         frame.to_hdf(path, key="df_with_missing", mode="w")
     with pytest.raises(FormatError, match=r"found 'z' for body part 'Hand'.*drop the column"):
         open_path(path)
+
+
+def test_a_collected_data_table_without_its_images_says_so(tmp_path, caplog) -> None:
+    """Were: the keypoints on a black frame axis, nothing saying the images were not there."""
+    folder = tmp_path / "reachingvideo1"
+    folder.mkdir()
+    shutil.copy(LABELS / "CollectedData_Mackenzie.csv", folder)
+    with caplog.at_level("INFO", logger="napari_whiskertoolbox.io"):
+        dm = open_path(folder / "CollectedData_Mackenzie.csv").dm
+    assert not dm.keys("images")
+    assert "reachingvideo1_Hand" in dm
+    (note,) = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    assert note.kind == "media"
+    assert "no labelled image beside the labels" in note.message
+    assert str(folder) in note.message

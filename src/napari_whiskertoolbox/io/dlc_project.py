@@ -326,9 +326,30 @@ def load_dlc_path(
         return _folder_entries(folders[0], taken, config=path)
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
-    if with_images and is_labels_table(path) and _image_names(path.parent):
-        return _folder_entries(path.parent, taken, config=None, labels=path)
+    if with_images and is_labels_table(path):
+        if _image_names(path.parent):
+            return _folder_entries(path.parent, taken, config=None, labels=path)
+        entries = load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
+        _note_no_images(path)  # after the read: a bad table fails with its own error
+        return entries
     return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
+
+
+def _note_no_images(path: Path) -> None:
+    """Say that a ``CollectedData_*`` table opened without the images it labels."""
+    from napari_whiskertoolbox.io.report import LoadNote, log_note
+
+    log_note(
+        LoadNote(
+            str(path),
+            "media",
+            f"no labelled image beside the labels in '{path.parent}': the keypoints open "
+            "without them, one frame per labelled image in the table's order; to label on "
+            "the images, open the table where DeepLabCut keeps it, in labeled-data/<video>/ "
+            "with its images",
+            path=str(path),
+        )
+    )
 
 
 def _project_entries(
