@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from napari_whiskertoolbox.io.data_files import DATA_FILE_SUFFIXES
+from napari_whiskertoolbox.io.interop_routing import unrecognised_interop
 from napari_whiskertoolbox.io.routing import classify_path, configs_in_folder, is_config_file
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
 
@@ -133,7 +134,12 @@ READER_TABLE: tuple[ReaderContribution, ...] = (
         "Open DeepLabCut, SLEAP, NWB, Open Ephys or Intan data in a WhiskerToolbox session",
         INTEROP_FILE_PATTERNS,
         False,
-        lambda path: path.is_file() and classify_path(path) in INTEROP_KINDS,
+        # an .h5 or .yaml that is none of theirs: opening says what it holds and what was
+        # expected, rather than napari's "refused the file"
+        lambda path: (
+            path.is_file()
+            and (classify_path(path) in INTEROP_KINDS or unrecognised_interop(path) is not None)
+        ),
     ),
 )
 """Our reader contributions (``napari.yaml`` ``contributions.readers``)."""

@@ -441,7 +441,9 @@ def test_an_empty_likelihood_keeps_the_point_and_says_so(tmp_path, caplog) -> No
         dm = open_path(path).dm
     np.testing.assert_array_equal(dm.get_data("vid_nose").times_with_data(), [0, 1, 2])
     np.testing.assert_array_equal(dm.get_data("vid_nose").at(1), [[11, 21]])
-    (note,) = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    notes = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    (video_note,) = [n for n in notes if "no video 'vid'" in n.message]  # none beside it
+    (note,) = [n for n in notes if n is not video_note]
     assert note.kind == "info"
     assert note.lines == (5,)  # the file line of frame 1
     assert "nose" in note.message
@@ -565,7 +567,8 @@ def test_csv_with_other_delimiter_and_decimal(tmp_path) -> None:
             5,
         ),
         ("scorer,s,s,s\nbodyparts,a,a,a\ncoords,x,y,likelihood\n0,1,oops,0.9\n", "found 'oops'", 4),
-        ("scorer,s,s\nbodyparts,a,a\ncoords,x,q\n0,1,2\n", "missing \\['y'\\]", 3),
+        ("scorer,s,s\nbodyparts,a,a\ncoords,x,likelihood\n0,1,0.9\n", "missing \\['y'\\]", 3),
+        ("scorer,s,s\nbodyparts,a,a\ncoords,x,q\n0,1,2\n", "found .q. for body part .a.", 3),
     ],
 )
 def test_bad_csv_names_file_and_line(tmp_path, text, match, line) -> None:
@@ -791,3 +794,112 @@ def test_swapped_individuals_keep_their_predictions_likelihood(tmp_path) -> None
     back = pd.read_csv(out, header=[0, 1, 2, 3], index_col=0)
     np.testing.assert_array_equal(back.iloc[0].to_numpy(), row)
     np.testing.assert_array_equal(back.iloc[1].to_numpy(), row[6:] + row[:6])  # swapped, exact
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+def test_a_collected_data_table_opens_with_its_folders_images(project, suffix) -> None:
+    """Opening ``CollectedData_*`` shows its images, as opening its folder does.
+
+    Were: the points alone on a black "frame axis" (a DeepLabCut user's usual way in,
+    double-clicking or dropping the labels file, showed no image to label).
+    """
+    folder = project / "labeled-data" / "reachingvideo1"
+    table = folder / f"CollectedData_Mackenzie{suffix}"
+    dm = open_path(table).dm
+    by_folder = open_path(folder).dm
+    media = dm.get_data("media")
+    assert [p.name for p in media.files] == [p.name for p in by_folder.get_data("media").files]
+    assert sorted(dm.keys()) == sorted(by_folder.keys())
+    pose = pose_sets(dm)["reachingvideo1"]
+    assert Path(pose.source["path"]) == table  # the file opened is the one read and saved
+    for key in pose.all_keys():
+        for t in range(len(media.files)):
+            np.testing.assert_array_equal(dm.get_data(key).at(t), by_folder.get_data(key).at(t))
+
+
+def test_a_collected_data_table_opened_into_a_session_with_media_brings_no_second_media(
+    project,
+) -> None:
+    folder = project / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    before = {k for k in dm if dm.data_type(k) in ("video", "images")}
+    open_path(folder / "CollectedData_Mackenzie.csv", dm=dm)
+    assert {k for k in dm if dm.data_type(k) in ("video", "images")} == before
+    assert "reachingvideo1_2" in pose_sets(dm)
+
+
+def _analysed_video(folder: Path, n_frames: int) -> tuple[Path, Path]:
+    """``vid1.mp4`` (PyAV) and DeepLabCut's ``analyze_videos`` output beside it (pandas)."""
+    from _video_files import pattern_frame, write_frames
+
+    video = write_frames(
+        folder / "vid1.mp4",
+        (pattern_frame(i) for i in range(n_frames)),
+        "mpeg4",
+        "yuv420p",
+        "gray",
+    )
+    scorer = "DLC_resnet50_cageJun1shuffle1_1000"
+    columns = pd.MultiIndex.from_product(
+        [[scorer], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    rows = [[10.0 + t, 20.0, 0.9, 30.0, 40.0 + t, 0.8] for t in range(n_frames)]
+    table = folder / f"vid1{scorer}.h5"
+    pd.DataFrame(rows, columns=columns).to_hdf(table, key="df_with_missing", mode="w")
+    return video, table
+
+
+def test_predictions_open_with_the_video_they_were_made_from(tmp_path, caplog) -> None:
+    """Were: the keypoints alone on a black frame axis, the video beside them not opened."""
+    video, table = _analysed_video(tmp_path, 12)
+    dm = open_path(table).dm
+    assert dm.keys("video") == ["media"]
+    assert Path(dm.get_data("media").source_path) == video
+    assert len(dm.get_data("media")) == 12
+    assert dm.time_key("vid1_nose") == dm.time_key("media")
+    np.testing.assert_array_equal(dm.get_data("vid1_nose").at(5), [[15.0, 20.0]])
+    video.unlink()  # moved away: a note says which video and how to see the keypoints on it
+    with caplog.at_level("INFO", logger="napari_whiskertoolbox.io"):
+        alone = open_path(table).dm
+    assert not alone.keys("video")
+    assert "vid1_nose" in alone
+    assert any("no video 'vid1'" in r.getMessage() for r in caplog.records)
+
+
+def test_predictions_opened_into_a_session_with_media_bring_no_second_video(tmp_path) -> None:
+    video, table = _analysed_video(tmp_path, 12)
+    dm = open_path(video).dm
+    open_path(table, dm=dm)
+    assert dm.keys("video") == ["media"]
+    assert dm.time_key("vid1_nose") == dm.time_key("media")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+def test_a_column_of_other_coords_is_refused_not_dropped_on_saving(tmp_path, suffix) -> None:
+    """Were: a ``z`` (or hand-added) column read silently, and gone from the file saved back."""
+    frame = _reaching_frame()
+    frame[("Mackenzie", "Hand", "z")] = 5.0
+    path = tmp_path / "reachingvideo1" / f"CollectedData_Mackenzie{suffix}"
+    path.parent.mkdir()
+    if suffix == ".csv":
+        frame.to_csv(path)
+    else:
+        frame.to_hdf(path, key="df_with_missing", mode="w")
+    with pytest.raises(FormatError, match=r"found 'z' for body part 'Hand'.*drop the column"):
+        open_path(path)
+
+
+def test_a_collected_data_table_without_its_images_says_so(tmp_path, caplog) -> None:
+    """Were: the keypoints on a black frame axis, nothing saying the images were not there."""
+    folder = tmp_path / "reachingvideo1"
+    folder.mkdir()
+    shutil.copy(LABELS / "CollectedData_Mackenzie.csv", folder)
+    with caplog.at_level("INFO", logger="napari_whiskertoolbox.io"):
+        dm = open_path(folder / "CollectedData_Mackenzie.csv").dm
+    assert not dm.keys("images")
+    assert "reachingvideo1_Hand" in dm
+    (note,) = [r.load_note for r in caplog.records if hasattr(r, "load_note")]
+    assert note.kind == "media"
+    assert "no labelled image beside the labels" in note.message
+    assert str(folder) in note.message

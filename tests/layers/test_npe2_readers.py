@@ -255,3 +255,26 @@ def test_other_video_files_open_by_their_suffix(
         media = dm.get_data(dm.keys()[0])
         assert len(media) == 6
         assert read_pattern(media[4]) == 4
+
+
+@pytest.mark.parametrize("kind", ["hdf5", "yaml"])
+def test_an_h5_or_yaml_of_no_tool_we_read_says_what_it_holds_instead_of_being_refused(
+    make_napari_viewer: Any, tmp_path: Path, kind: str
+) -> None:
+    """Were: napari's "Reader 'napari-whiskertoolbox' ... refused the file", no hint why."""
+    import h5py
+
+    if kind == "hdf5":
+        path = tmp_path / "calcium.h5"
+        with h5py.File(path, "w") as f:  # an HDF5 file of another tool: no DLC, SLEAP, NWB
+            f["traces"] = np.zeros((3, 4))
+            f["cell_ids"] = np.arange(3)
+        match = r"calcium\.h5.*DeepLabCut table.*SLEAP analysis.*holds 'cell_ids', 'traces'"
+    else:
+        path = tmp_path / "params.yaml"
+        path.write_text("threshold: 0.5\n", encoding="utf-8")
+        match = r"params\.yaml.*DeepLabCut project's config\.yaml"
+    viewer = make_napari_viewer()
+    with pytest.raises(Exception, match=match):
+        viewer.open(str(path), plugin=PLUGIN)
+    assert not get_session(viewer).dm.keys()

@@ -554,6 +554,10 @@ def _parse_cells(
     raise FormatError("expected numbers in every coordinate cell", path=path)  # unreachable
 
 
+DLC_COORDS = ("x", "y", "likelihood")
+"""The coords a DeepLabCut 2D table has: ``x``, ``y`` and, for predictions, ``likelihood``."""
+
+
 def _build_table(
     header: dict[str, list[str] | None],
     values: np.ndarray,
@@ -570,6 +574,15 @@ def _build_table(
         if not bp.strip():  # WhiskerToolbox ignores columns without a body part
             continue
         ind = SINGLE_ANIMAL if individuals is None else individuals[col].strip()
+        if coord not in DLC_COORDS:  # read, it would be dropped on saving: refuse instead
+            who = f"body part {bp.strip()!r}" + (f" of individual {ind!r}" if ind else "")
+            raise FormatError(
+                f"expected coords {', '.join(DLC_COORDS)}, found {coord!r} for {who}: "
+                "DeepLabCut writes no other coords in a 2D table (a 3D table, or a column "
+                "added by hand, is not read: saving it back would drop the column)",
+                path=path,
+                line=line,
+            )
         columns.setdefault((ind, bp.strip()), {})[coord] = col
     if not columns:
         raise FormatError("expected at least one body part column", path=path, line=line)

@@ -290,7 +290,9 @@ def _image_names(folder: Path) -> list[str]:
     return sorted(files, key=natural_sort_key)
 
 
-def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
+def load_dlc_path(
+    path: Path, taken: set[str], *, with_images: bool = True
+) -> list[tuple[str, Any]]:
     """Return the entries of a DeepLabCut table, labelled-data folder or project config.
 
     Parameters
@@ -300,6 +302,11 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
         or its project folder. Keys follow :func:`dlc_key_prefix`.
     taken : set of str
         Keys already in the DataManager (new keys avoid them).
+    with_images : bool
+        Whether a ``CollectedData_*`` table among images (a labelled-data folder's) brings
+        those images as media, as opening its folder does (that table's labels, and the
+        folder's machine labels); False: the table alone (a session that already shows
+        media).
     """
     if path.is_dir() and (config := project_config_of(path)) is not None:
         path = config
@@ -319,7 +326,30 @@ def load_dlc_path(path: Path, taken: set[str]) -> list[tuple[str, Any]]:
         return _folder_entries(folders[0], taken, config=path)
     if path.is_dir():
         return _folder_entries(path, taken, config=None)
+    if with_images and is_labels_table(path):
+        if _image_names(path.parent):
+            return _folder_entries(path.parent, taken, config=None, labels=path)
+        entries = load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
+        _note_no_images(path)  # after the read: a bad table fails with its own error
+        return entries
     return load_dlc_entries(path, free_prefix(dlc_key_prefix(path), taken))
+
+
+def _note_no_images(path: Path) -> None:
+    """Say that a ``CollectedData_*`` table opened without the images it labels."""
+    from napari_whiskertoolbox.io.report import LoadNote, log_note
+
+    log_note(
+        LoadNote(
+            str(path),
+            "media",
+            f"no labelled image beside the labels in '{path.parent}': the keypoints open "
+            "without them, one frame per labelled image in the table's order; to label on "
+            "the images, open the table where DeepLabCut keeps it, in labeled-data/<video>/ "
+            "with its images",
+            path=str(path),
+        )
+    )
 
 
 def _project_entries(
@@ -367,8 +397,13 @@ def _largest(sizes: list[tuple[int, int]]) -> ImageSize | None:
     return ImageSize(max(w for _, w in sizes), max(h for h, _ in sizes))
 
 
-def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[tuple[str, Any]]:
-    """Return a labelled-data folder's images (its own media) and its labels on their frames."""
+def _folder_entries(
+    folder: Path, taken: set[str], config: Path | None, labels: Path | None = None
+) -> list[tuple[str, Any]]:
+    """Return a labelled-data folder's images (its own media) and its labels on their frames.
+
+    ``labels``: the ``CollectedData_*`` table to read (default: the folder's, ``.h5`` first).
+    """
     from napari_whiskertoolbox.core.ragged import ImageSize
     from napari_whiskertoolbox.media import open_media
 
@@ -378,7 +413,7 @@ def _folder_entries(folder: Path, taken: set[str], config: Path | None) -> list[
     height, width = media.shape[1:3]
     size = ImageSize(int(width), int(height))
     entries: list[tuple[str, Any]] = [(media_key, media)]
-    return entries + _folder_labels(folder, taken | {media_key}, config, size)
+    return entries + _folder_labels(folder, taken | {media_key}, config, size, labels=labels)
 
 
 def _check_has_labels(folder: Path) -> None:
@@ -396,15 +431,17 @@ def _folder_labels(
     config: Path | None,
     size: ImageSize | None,
     frame_offset: int | None = None,
+    labels: Path | None = None,
 ) -> list[tuple[str, Any]]:
     """Return a labelled-data folder's labels and machine labels (keys and pose sets).
 
     ``frame_offset``: the frame of the folder's first image when the media shows other
     folders' images too (see :func:`.dlc.dlc_to_pose`). The folder holds labels or machine
     labels (checked by the caller: :func:`_check_has_labels`, or a project's
-    :func:`is_labeled_data_folder`).
+    :func:`is_labeled_data_folder`). ``labels``: its ``CollectedData_*`` table (default:
+    :func:`labels_file_of`).
     """
-    labels = labels_file_of(folder)
+    labels = labels if labels is not None else labels_file_of(folder)
     name = free_prefix(dlc_key_prefix(folder), taken)
     entries: list[tuple[str, Any]] = []
     if labels is not None:

@@ -44,6 +44,42 @@ def h5_flavour(path: str | os.PathLike[str]) -> InteropKind | None:
     return None
 
 
+H5_FILE_SUFFIXES = (".h5", ".hdf5")
+
+
+def unrecognised_interop(path: str | os.PathLike[str]) -> str | None:
+    """Say why a file named like another tool's is none we read (None: not such a name).
+
+    For an ``.h5``/``.hdf5`` file that :func:`h5_flavour` does not recognise: what each
+    tool's file would hold, and what this one holds (its top-level names), so that a user
+    who opened the wrong file sees which it is; a ``.yaml`` that is no DeepLabCut project
+    ``config.yaml``: the entries one has. Used for the error of opening such a file.
+    """
+    import h5py
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in H5_FILE_SUFFIXES and path.is_file():
+        expected = (
+            "expected a DeepLabCut table (pandas HDF5, key 'df_with_missing'), a SLEAP "
+            "analysis file (datasets 'tracks' and 'node_names') or an NWB file (attribute "
+            "'nwb_version')"
+        )
+        try:
+            with h5py.File(path, "r") as f:
+                names = sorted(f)
+        except (OSError, ValueError) as exc:
+            return f"{expected}; this is no readable HDF5 file ({exc})"
+        shown = ", ".join(repr(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+        return f"{expected}; this HDF5 file holds {shown or 'nothing'}"
+    if suffix == ".yaml" and path.is_file():
+        return (
+            "expected a DeepLabCut project's config.yaml (a file of that name with 'scorer' "
+            "and 'bodyparts' entries; 'multianimalbodyparts' for several animals)"
+        )
+    return None
+
+
 def _csv_is_dlc(path: Path) -> bool:
     """Return whether the file's first cell is DeepLabCut's ``scorer``.
 
@@ -123,8 +159,10 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
     entries: list[tuple[str, Any]]
     if kind == "deeplabcut":
         from napari_whiskertoolbox.io.dlc_project import load_dlc_path
+        from napari_whiskertoolbox.io.labelled_video import has_media
 
-        entries = load_dlc_path(path, taken)
+        # a CollectedData_* table brings its folder's images, unless the session shows media
+        entries = load_dlc_path(path, taken, with_images=not has_media(dm))
     elif kind == "sleap":
         from napari_whiskertoolbox.io.sleap import load_sleap_entries, sleap_key_prefix
 
@@ -147,6 +185,7 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
         raise FormatError(f"unknown kind {kind!r}", path=path)
     from napari_whiskertoolbox.core import MediaData
     from napari_whiskertoolbox.io.labelled_video import (
+        analysed_video,
         has_media,
         labelled_video,
         open_labelled_video,
@@ -157,6 +196,8 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
     brings_media = any(isinstance(obj, MediaData) for _, obj in entries)
     clock = pose_clock(dm) if kind in ("deeplabcut", "sleap") and not brings_media else "time"
     labelled = labelled_video(path, entries) if kind == "sleap" else None
+    if kind == "deeplabcut" and path.is_file() and not brings_media and not has_media(dm):
+        labelled = analysed_video(path)  # predictions open with the video they were made from
     video = None
     if labelled is not None and has_media(dm):
         clock = session_media_clock(path, labelled, dm, clock)

@@ -1,4 +1,4 @@
-"""The video a SLEAP file labels, in the session it opens into.
+"""The video a SLEAP file or a DeepLabCut predictions table labels, in the session it opens into.
 
 Into a session without media the video opens with the labels (:func:`open_labelled_video`).
 Into a session that shows media already (a WhiskerToolbox config's video, say) nothing is
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LabelledVideo",
+    "analysed_video",
     "has_media",
     "labelled_video",
     "open_labelled_video",
@@ -67,6 +68,37 @@ def labelled_video(path: Path, entries: list[tuple[str, Any]]) -> LabelledVideo 
     candidates = [named if named.is_absolute() else path.parent / named, path.parent / named.name]
     found = next((c for c in candidates if c.is_file() and c != path), None)
     return LabelledVideo(stored, found)
+
+
+def analysed_video(path: Path) -> LabelledVideo | None:
+    """Return the video a DeepLabCut predictions table at ``path`` was made from, or None.
+
+    DeepLabCut's ``analyze_videos`` writes ``<video>DLC_<network>...h5`` (and ``.csv``,
+    ``_filtered``, multi-animal ``_el``) beside ``<video>.<ext>``: the video is a file of that
+    stem with a video or TIFF suffix beside the table (the first in
+    :data:`~napari_whiskertoolbox.media.suffixes.MEDIA_FILE_SUFFIXES` order). A table named so
+    with no such video beside it gets a ``media`` load note saying the keypoints open
+    without it, and None; a table not named so (labels, LightningPose, any other name):
+    None, no note.
+    """
+    from napari_whiskertoolbox.io.dlc_project import PREDICTIONS_MARK
+    from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
+
+    stem, mark, _ = path.stem.partition(PREDICTIONS_MARK)
+    if not mark or not stem:
+        return None
+    siblings = {p.name.lower(): p for p in path.parent.iterdir() if p.is_file()}
+    for suffix in MEDIA_FILE_SUFFIXES:
+        found = siblings.get(f"{stem}{suffix}".lower())
+        if found is not None:
+            return LabelledVideo(found.name, found)
+    _note(
+        path,
+        f"no video {stem!r} ({stem}.mp4, .avi…) beside the predictions, which DeepLabCut "
+        "names after the video it analysed: the keypoints open without it; open the video "
+        "first, then this file, to see them on its frames",
+    )
+    return None
 
 
 def _note(path: Path, message: str) -> None:

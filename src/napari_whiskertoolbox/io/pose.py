@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.io.pose_colors import INDIVIDUAL_COLORS, pose_key_colors
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -26,7 +28,6 @@ __all__ = [
     "POSE_SYMBOLS",
     "PoseSet",
     "apply_pose",
-    "individual_color",
     "pose_key",
     "pose_of_key",
     "pose_sets",
@@ -39,19 +40,6 @@ POSES = "poses"
 """``dm.metadata`` entry holding ``{pose name: PoseSet.to_metadata()}``."""
 SINGLE_ANIMAL = ""
 """The individual name of a single-animal pose set."""
-INDIVIDUAL_COLORS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-)
-"""Colour of the k-th individual (matplotlib's tab10, cycled)."""
 POSE_SYMBOLS = ("disc", "square", "diamond", "triangle_up", "star", "triangle_down", "cross")
 """Marker of the k-th pose set of a session (cycled): sets coloured alike (the same body
 parts, or the first individual of each) stay told apart; napari's Points symbols."""
@@ -210,24 +198,17 @@ def pose_symbol(dm: DataManager, name: str) -> str:
     return POSE_SYMBOLS[k % len(POSE_SYMBOLS)]
 
 
-def individual_color(pose: PoseSet, individual: str) -> str:
-    """Return the display colour of ``individual`` in ``pose``."""
-    k = pose.individuals.index(individual) if individual in pose.individuals else 0
-    return INDIVIDUAL_COLORS[k % len(INDIVIDUAL_COLORS)]
-
-
 def record_pose(dm: DataManager, pose: PoseSet) -> None:
-    """Record ``pose`` in ``dm.metadata``: the set, and each key's individual colour.
+    """Record ``pose`` in ``dm.metadata``: the set, and each of its keys' colour.
 
-    Multi-animal sets colour each key after its individual (``dm.metadata["colors"]``).
-    Done before the keys are added, layers are drawn in those colours from the start.
+    ``dm.metadata["colors"]`` gets :func:`~napari_whiskertoolbox.io.pose_colors.pose_key_colors`
+    (the project's ``colormap`` sampled as DeepLabCut does: a colour per individual for
+    several animals, per body part for one): the table the keypoint layers draw from and the
+    NWB export stores. Done before the keys are added, layers are drawn in those colours
+    from the start.
     """
     dm.metadata.setdefault(POSES, {})[pose.name] = pose.to_metadata()
-    if pose.multi_animal:
-        colors = dm.metadata.setdefault("colors", {})
-        for individual in pose.individuals:
-            for k in pose.keys.get(individual, {}).values():
-                colors.setdefault(k, individual_color(pose, individual))
+    dm.metadata.setdefault("colors", {}).update(pose_key_colors(pose))
 
 
 def apply_pose(dm: DataManager, pose: PoseSet) -> None:

@@ -37,7 +37,11 @@ from napari_whiskertoolbox.io.data_files import (
     load_data_file,
 )
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.interop_routing import classify_interop, open_interop
+from napari_whiskertoolbox.io.interop_routing import (
+    classify_interop,
+    open_interop,
+    unrecognised_interop,
+)
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.session import (
     SESSION_FILE,
@@ -274,6 +278,8 @@ def open_path(
             "Folder… for a saved session)",
             path=path,
         )
+    elif (reason := unrecognised_interop(path)) is not None:
+        raise FormatError(f"cannot open this file: {reason}", path=path)
     else:
         raise FormatError(
             "cannot open this path: expected a session folder, a WhiskerToolbox .json "

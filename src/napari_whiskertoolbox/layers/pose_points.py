@@ -46,6 +46,7 @@ from napari.layers import Points
 from psygnal import Signal
 
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_symbol
+from napari_whiskertoolbox.io.pose_colors import keypoint_color
 from napari_whiskertoolbox.io.pose_scores import (
     SourceScores,
     may_hold_predictions,
@@ -53,7 +54,6 @@ from napari_whiskertoolbox.io.pose_scores import (
 )
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.main_thread import call_in_main
-from napari_whiskertoolbox.layers.pose_colors import keypoint_color
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
@@ -297,7 +297,14 @@ class PosePointsView:
 
     # ---------------------------------------------------------------- drawing
     def color_of(self, key: str) -> str:
-        """Display colour of ``key``: its individual's, or its body part's for one animal."""
+        """Display colour of ``key``: ``dm.metadata["colors"][key]``, the set's colour table.
+
+        The table :func:`~napari_whiskertoolbox.io.pose.record_pose` wrote and an NWB export
+        stores; a key it lacks: its individual's colour, or its body part's for one animal.
+        """
+        colors = self.dm.metadata.get("colors") if isinstance(self.dm.metadata, dict) else None
+        if isinstance(colors, dict) and isinstance(colors.get(key), str):
+            return str(colors[key])
         individual, bodypart = self.owner(key)
         return keypoint_color(self.pose, individual, bodypart)
 
@@ -617,6 +624,10 @@ class PosePointsView:
         if action == "removed":  # the shown scores are the rows' own, row for row
             self._shown_scores = [s for i, s in enumerate(self._shown_scores) if i not in gone]
             self._feature_keys = keys  # napari dropped the removed rows' features itself
+            if self._labels_out_of_date(keys):  # a SLEAP track was named on the row removed
+                self._feature_keys = self.row_keys = []
+                self._shown_scores = []
+                self.draw(self.frame)
         elif action == "added":
             # napari gave the new row default features and the current colour: redraw the
             # frame in key order with every row's body part, individual and colour
@@ -625,6 +636,18 @@ class PosePointsView:
             self.draw(self.frame)
         else:  # a moved prediction is the user's now (and one moved back is the prediction)
             self._restyle(keys, list(rows), self.frame)
+
+    def _labels_out_of_date(self, keys: list[str]) -> bool:
+        """Whether the text labels of the layer's rows (``keys``) differ from :func:`row_labels`.
+
+        A SLEAP set names each individual on its first row only: removing that row leaves
+        the individual's other rows unnamed until they are labelled again.
+        """
+        if self.pose.source.get("format") != "sleap" or not self.pose.multi_animal:
+            return False
+        owners = [self.owner(k) for k in keys]
+        wanted = row_labels(owners, multi_animal=True, name_once=True)
+        return [str(v) for v in self.layer.features[LABEL]] != wanted
 
     def _other_folders_frame(self) -> str:
         """Why no point of the pose set can go on this frame ("" when it can).

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from napari.layers import Vectors
 
+from napari_whiskertoolbox.io.pose_colors import skeleton_color
 from napari_whiskertoolbox.layers.converters import segments_to_layer_vectors
-from napari_whiskertoolbox.layers.pose_colors import skeleton_color
 from napari_whiskertoolbox.layers.quiet import quiet_update
 
 if TYPE_CHECKING:
