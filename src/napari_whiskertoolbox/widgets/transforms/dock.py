@@ -154,7 +154,13 @@ class TransformsWidget(Container):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_transform_tab(), "Transform")
-        self.pipelines = PipelinesPanel(self.dm, self.library, self.start_pipeline, self.report)
+        self.pipelines = PipelinesPanel(
+            self.dm,
+            self.library,
+            self.start_pipeline,
+            self.report,
+            session_path=lambda: self.session.path,
+        )
         self.tabs.addTab(scrolling(self.pipelines.native), "Pipelines")
         layout = self.native.layout()
         layout.setContentsMargins(4, 2, 4, 2)  # magicgui's 9 px: room for a form row
