@@ -925,3 +925,5 @@ def test_save_as_config_starts_where_the_session_came_from(dock, qtbot, tmp_path
     dock.session.path = config  # a session opened from a config: its folder first
     folder, _ = _dialog_start(qtbot, click)
     assert Path(folder) == config.parent
+    folder, _ = _dialog_start(qtbot, dock.pipelines.open_button.native.click)  # Open… too
+    assert Path(folder) == config.parent

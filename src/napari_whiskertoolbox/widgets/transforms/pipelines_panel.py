@@ -55,6 +55,8 @@ __all__ = ["PipelineEditor", "PipelinesPanel"]
 _ENTRY_ID = Qt.ItemDataRole.UserRole
 CONFIG_DIALOG = "transformations config"
 """*Save as config…*'s name for the folder it last saved to (``start_folder``)."""
+OPEN_DIALOG = "open pipeline"
+"""*Open…*'s name for the folder it last opened from (``start_folder``)."""
 CONFIG_FILE_NAME = "transformations.json"
 """The file name *Save as config…* proposes."""
 
@@ -443,9 +445,13 @@ class PipelinesPanel(Container):
         return entry, list(pipeline.warnings)
 
     def _ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.native, "Open pipeline", "", "Pipeline (*.json)")
+        start = start_folder(OPEN_DIALOG, self._session_path(), source_file(self.dm))
+        path, _ = QFileDialog.getOpenFileName(
+            self.native, "Open pipeline", str(start), "Pipeline (*.json)"
+        )
         if not path:
             return
+        remember_folder(OPEN_DIALOG, path)
         replaced = False
 
         def ask_replace(name: str, existing: Path) -> bool:
