@@ -406,13 +406,37 @@ def test_the_time_clock_without_rate_is_not_said_to_lack_its_own_fallback(tmp_pa
 
 
 def test_a_config_video_on_a_clock_without_rate_names_its_frame_rate(wtb_data, tmp_path) -> None:
-    """WhiskerToolbox's test config (a 25 fps video on 'time', which has no rate) failed with
-    the generic "30.0 for a 30 fps camera": the message names the video's own rate."""
-    dm = load_config(wtb_data / "test_config.json")
+    """A 25 fps video the config puts on a clock of its own without a rate failed with the
+    generic "30.0 for a 30 fps camera": the message names the video's own rate."""
+    video = wtb_data / "Media" / "test_each_frame_number.mp4"
+    config = tmp_path / "cam.json"
+    config.write_text(
+        json.dumps(
+            [
+                {"data_type": "time", "name": "cam", "format": "count", "count": 1000},
+                {"data_type": "video", "name": "my_video", "filepath": str(video), "clock": "cam"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    dm = load_config(config)
     with pytest.raises(ValueError, match=r"video 'my_video' on it runs at 25 fps") as err:
         export_nwb(dm, tmp_path / "x.nwb")
-    assert "dm.set_sampling_rate('time', 25.0)" in str(err.value)
+    assert "dm.set_sampling_rate('cam', 25.0)" in str(err.value)
     assert "--sampling-rate 25" in str(err.value)
+
+
+def test_wtb_test_config_exports_in_its_video_s_seconds(wtb_data, tmp_path) -> None:
+    """WhiskerToolbox's test config (a 25 fps video giving 'time') was refused: its clock had
+    no rate. The video's clock has the video's frame rate, so the export needs none."""
+    dm = load_config(wtb_data / "test_config.json")
+    assert dm.get_time("time").sampling_rate == 25.0
+    export_nwb(dm, tmp_path / "x.nwb", session_start_time=START)
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(tmp_path / "x.nwb"), "r") as io:
+        series = io.read().acquisition["my_video"]
+        assert series.rate == pytest.approx(25.0)
 
 
 def test_bad_nwb_names_file(tmp_path) -> None:

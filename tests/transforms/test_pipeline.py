@@ -103,7 +103,12 @@ def test_container_steps_in_a_chain():
         ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "enabled": False}]}, "Step 'a' is disabled"),
         ({"steps": [{"step_id": "a", "transform_name": "CalculateMaskArea", "parameters": {"min_area": -1}}]},
          "Failed to load parameters for transform 'CalculateMaskArea' in step 'a'.*'min_area' = -1"),
-        ({"steps": [{"step_id": "a", "transform_name": "Calculate Area"}]}, "legacy V1 operation name"),
+        ({"steps": [{"step_id": "a", "transform_name": "Calculate Area"}]},
+         r"steps\[0\] 'a': 'Calculate Area' is a WhiskerToolbox V1 operation name.*write its "
+         r"TransformsV2 twin 'CalculateMaskArea' instead"),
+        ({"steps": [{"step_id": "a", "transform_name": "Group Lines by Index"}]},
+         r"'Group Lines by Index' is a WhiskerToolbox V1 operation name.*no TransformsV2 twin: "
+         r"keep it in a config's transformations block"),
         ({"pre_reductions": [{"reduction_name": "Nope", "output_key": "k"}], "steps": [{"step_id": "a", "transform_name": "CalculateMaskArea"}]},
          "Range reduction 'Nope' not found"),
     ],
@@ -352,3 +357,20 @@ def test_null_optional_step_fields_read_as_absent():
         load_pipeline({"steps": [{**doc["steps"][0], "tags": "a"}]})
     with pytest.raises(TransformError, match="enabled must be true or false"):
         load_pipeline({"steps": [{**doc["steps"][0], "enabled": 0}]})
+
+
+def test_a_v1_name_s_message_names_the_twin_that_runs_in_its_place():
+    """Every V1 operation with a V2 twin: the refusal names the twin and its parameters, and
+    the pipeline written with that name (its defaults) loads."""
+    from napari_whiskertoolbox.transforms.registry import REGISTRY
+    from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
+
+    for v1, v2 in V1_TO_V2.items():
+        with pytest.raises(TransformError) as err:
+            load_pipeline({"steps": [{"step_id": "a", "transform_name": v1}]})
+        message = str(err.value)
+        assert f"twin '{v2}' instead" in message, v1
+        for name in REGISTRY.get(v2).schema.names():
+            assert name in message, (v1, name)
+        pipe = load_pipeline({"steps": [{"step_id": "a", "transform_name": v2}]})
+        assert pipe.steps[0].transform_name == v2

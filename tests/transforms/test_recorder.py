@@ -117,7 +117,11 @@ def test_v1_and_two_input_steps_cannot_go_in_a_pipeline_file():
     steps = AppliedSteps.of(dm)
     plan = plan_transform(dm, "Calculate Line Angle", "w", "angle")
     plan.store(plan.compute(), steps)
-    with pytest.raises(TransformError, match="is a WhiskerToolbox V1 operation: pipeline files"):
+    with pytest.raises(
+        TransformError,
+        match=r"is a WhiskerToolbox V1 operation: 'Calculate Line Angle' .*pipeline files do not "
+        r"hold.*write its TransformsV2 twin 'CalculateLineAngle' instead \(parameters: position",
+    ):
         steps.to_pipeline()
     with pytest.raises(TransformError, match="no applied steps"):
         steps.to_pipeline(indices=[])

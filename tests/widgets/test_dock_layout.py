@@ -120,3 +120,42 @@ def test_a_chosen_transform_s_whole_form_shows_without_scrolling(
     search = transforms.search.native  # the search box shows a typical name whole
     search.setText("CalculateLineAngle")
     assert search.width() >= search.fontMetrics().horizontalAdvance(search.text()) + 20
+
+
+def test_a_long_transform_error_scrolls_in_the_dock_and_leaves_the_form_in_view(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    """A 12-part error under the Run button grew to 370 px: the form shrank to a 20-px strip
+    and the window grew to 902 px on a 768-px screen. It wraps in a few lines and scrolls."""
+    from napari_whiskertoolbox.widgets.transforms import TransformsWidget
+
+    viewer = _shown_sample(make_napari_viewer, qtbot)
+    window = main_window(viewer)
+    window.resize(1366, 768)
+    dock = TransformsWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Transforms", area="right")
+    dock.select_transform("Line Alignment to Bright Features")
+    qtbot.wait(50)
+    line = dock.status.native.fontMetrics().lineSpacing()
+    dock.report("Line Alignment to Bright Features on whiskers in 0.1 s: 20 lines", False)
+    qtbot.wait(50)
+    assert dock.status_area.isVisible()
+    assert dock.status_area.height() < 2 * line + 8  # a short message: one line, no more
+    tabs_before = dock.tabs.height()
+    error = "Line Alignment to Bright Features failed on whiskers: " + "; ".join(
+        f"parameter 'media_data' {i}: expected a media key holding frames of the lines' "
+        f"image size (640 x 480), got key 'other_{i}' of 320 x 240"
+        for i in range(12)
+    )
+    dock.report(error, True)
+    qtbot.wait(100)
+    assert window.height() <= 768  # the window did not grow past the screen
+    area = dock.status_area
+    assert area.height() <= 5 * line + 8
+    assert area.verticalScrollBar().maximum() > 0  # the rest of the message scrolls
+    assert dock.status.value == error  # whole, to scroll through or select and copy
+    assert dock.tabs.height() >= tabs_before - 4 * line - 8  # the form stays in view
+    assert dock.tabs.height() >= 200
+    dock.report("", False)
+    qtbot.wait(50)
+    assert not area.isVisible()

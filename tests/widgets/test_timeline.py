@@ -495,3 +495,30 @@ def test_relative_ticks_are_drawn_at_their_ticks(timeline, qtbot):
     timeline.show_lane("later")
     qtbot.waitUntil(lambda: timeline.is_lane_shown("later"))
     np.testing.assert_array_equal(timeline.lanes["later"].marks(), [60, 100, 350, 750])
+
+
+def test_seconds_axis_of_an_image_folder_says_why_it_is_off(make_napari_viewer, qtbot, tmp_path):
+    """Images have no frame rate: the disabled 'seconds' entry and the error say so, and how
+    to give the clock one."""
+    import imageio.v3 as iio
+
+    from napari_whiskertoolbox.core import AnalogTimeSeries
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    for i in range(5):
+        iio.imwrite(tmp_path / f"f{i}.png", np.full((8, 8), i, np.uint8))
+    viewer = make_napari_viewer()
+    viewer.open(str(tmp_path), plugin="napari-whiskertoolbox")
+    dm = get_session(viewer).dm
+    assert dm.data_type("media") == "images"
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(5, np.float32)))
+    widget = TimelineWidget(viewer)
+    qtbot.addWidget(widget)
+    seconds = widget.axis_combo.model().item(1)
+    assert not seconds.isEnabled()
+    assert "images of 'media' on it have no frame rate" in seconds.toolTip()
+    with pytest.raises(ValueError, match=r"dm.set_sampling_rate\('time', frames_per_second\)"):
+        widget.set_axis_mode("seconds")
+    dm.set_sampling_rate("time", 30.0)
+    qtbot.waitUntil(lambda: seconds.isEnabled())
+    assert seconds.toolTip() == ""

@@ -867,3 +867,63 @@ def test_save_as_config_through_its_file_dialog(dock, qtbot, tmp_path, monkeypat
     assert not [g for g in dm.groups if g.startswith("Whisker ")]
     run_v1_transformations(dm, block)
     assert {g: dm.groups.count(g) for g in dm.groups} == grouped
+
+
+def _dialog_start(qtbot: Any, click: Any) -> tuple[str, str]:
+    """Click a button opening a file dialog; return the dialog's folder and file name, cancel it."""
+    from qtpy.QtCore import QTimer
+    from qtpy.QtWidgets import QApplication, QFileDialog
+
+    seen: list[tuple[str, str]] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, answer)
+            return
+        files = dialog.selectedFiles()
+        seen.append((dialog.directory().absolutePath(), files[0] if files else ""))
+        dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    click()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5_000)
+    return seen[0]
+
+
+def test_save_as_config_starts_where_the_session_came_from(dock, qtbot, tmp_path, monkeypatch):
+    """The dialog opened in the process's working folder ('/' from a desktop launcher): it
+    starts in the session's config folder, else the folder last saved to, else home."""
+    from pathlib import Path
+
+    from napari_whiskertoolbox.workflow import start_folder
+
+    monkeypatch.setattr(start_folder, "_last", {})
+    home, elsewhere, project = tmp_path / "home", tmp_path / "cwd", tmp_path / "project"
+    for folder in (home, elsewhere, project):
+        folder.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)
+    dock.select_transform("Group Lines by Index")
+    dock.input_combo.value = "whiskers"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    click = dock.pipelines.save_config_button.native.click
+    folder, name = _dialog_start(qtbot, click)
+    assert Path(folder) == home  # the sample came from no file
+    assert Path(name).name == "transformations.json"
+    saved = dock.pipelines.save_steps_as_config(project / "mine.json")
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QFileDialog.getSaveFileName",
+            lambda *a, **k: (str(saved), "Config (*.json)"),
+        )
+        click()  # saved through the dialog: its folder is remembered
+    assert dock.pipelines.config_start_path() == project / "transformations.json"
+    config = tmp_path / "exp" / "exp.json"
+    config.parent.mkdir()
+    config.write_text("[]", encoding="utf-8")
+    dock.session.path = config  # a session opened from a config: its folder first
+    folder, _ = _dialog_start(qtbot, click)
+    assert Path(folder) == config.parent
+    folder, _ = _dialog_start(qtbot, dock.pipelines.open_button.native.click)  # Open… too
+    assert Path(folder) == config.parent

@@ -12,6 +12,7 @@ from qtpy.QtWidgets import QLabel
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, TimeFrame
 from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog
+from napari_whiskertoolbox.widgets.namespace_inspector import COLUMNS
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.workflow.console import console_executed
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -202,15 +203,79 @@ def test_at_the_docks_narrowest_name_type_shape_and_clock_show_without_scrolling
     qtbot.wait(20)
     header = inspector.header()
     room = inspector.viewport().width()
-    assert inspector.horizontalScrollBar().value() == 0
-    for title in ("Name", "Type", "Shape", "Clock"):
-        column = inspector.column(title)
-        right = header.sectionViewportPosition(column) + header.sectionSize(column)
-        assert right <= room, (title, right, room)
+    assert inspector.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways to
+    for title in ("Name", "Type", "Shape", "Clock", "Summary"):
+        assert title not in inspector.hidden_columns()
+    for column in range(len(COLUMNS)):
+        if not inspector.isColumnHidden(column):
+            right = header.sectionViewportPosition(column) + header.sectionSize(column)
+            assert right <= room, (COLUMNS[column], right, room)
     name_column = inspector.column("Name")
     assert header.sectionSize(name_column) >= inspector.fontMetrics().horizontalAdvance("signal_w")
     item = inspector.findItems(long_name, Qt.MatchFlag.MatchExactly, name_column)[0]
-    assert item.toolTip(name_column) == long_name  # elided in the row, whole on hover
+    tip = item.toolTip(name_column).splitlines()
+    assert tip[0] == long_name  # elided in the row, whole on hover
+    for title in inspector.hidden_columns():  # and the values of the columns left out
+        value = item.text(inspector.column(title))
+        if value:
+            assert any(line.startswith(f"{title}: {value}") for line in tip[1:]), title
     angle = inspector.findItems("angle", Qt.MatchFlag.MatchExactly, name_column)[0]
     assert angle.text(inspector.column("Clock")) == "time"
-    assert angle.toolTip(inspector.column("Type")) == "AnalogTimeSeries"
+    assert angle.toolTip(inspector.column("Type")).splitlines()[0] == "AnalogTimeSeries"
+
+
+def test_at_380_px_every_column_shown_fits_and_long_values_elide(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    """The Variables tab of a 380-px dock in a 1366x768 window scrolled sideways (452 px of
+    columns past the edge): the columns shown fit, the value's summary among them, long
+    values elide and their tooltips hold them whole."""
+    from qtpy.QtWidgets import QDockWidget
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    window.resize(1366, 768)
+    dm = get_session(viewer).dm
+    dm.set_time("time", TimeFrame.from_count(1000, sampling_rate=100.0))
+    dm.set_data("whisker_angle", AnalogTimeSeries(np.linspace(-1, 1, 1000, dtype=np.float32)))
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    dock = runner.native.parentWidget()
+    while not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    window.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+    runner.tabs.setCurrentWidget(runner.inspector.parentWidget())
+    run_and_wait(
+        qtbot,
+        runner,
+        "signal = np.random.default_rng(0).normal(size=(1000, 32))\n"
+        "angle = dm.getData('whisker_angle')\n"
+        "message = 'a long string value ' * 20\n"
+        "n = 42\n",
+        succeed=True,
+    )
+    inspector = runner.inspector
+    inspector.finish_stats()
+    qtbot.wait(20)
+    assert 370 <= dock.width() <= 400
+    header = inspector.header()
+    room = inspector.viewport().width()
+    assert inspector.horizontalScrollBar().maximum() == 0
+    shown = [c for c in range(len(COLUMNS)) if not inspector.isColumnHidden(c)]
+    assert [COLUMNS[c] for c in shown][:2] == ["Name", "Type"]
+    assert "Summary" in [COLUMNS[c] for c in shown]
+    ends = [header.sectionViewportPosition(c) + header.sectionSize(c) for c in shown]
+    assert max(ends) <= room
+    name = inspector.column("Name")
+    assert header.sectionSize(name) >= inspector.fontMetrics().horizontalAdvance("message")
+    summary = inspector.column("Summary")
+    item = inspector.findItems("message", Qt.MatchFlag.MatchExactly, name)[0]
+    whole = item.text(summary)
+    assert inspector.fontMetrics().horizontalAdvance(whole) > header.sectionSize(summary)
+    assert item.toolTip(summary).splitlines()[0] == whole  # elided in the row, whole on hover
+    signal = inspector.findItems("signal", Qt.MatchFlag.MatchExactly, name)[0]
+    for title in inspector.hidden_columns():
+        if signal.text(inspector.column(title)):
+            assert f"{title}: {signal.text(inspector.column(title))}" in signal.toolTip(name)
+    assert "Min" in inspector.hidden_columns()

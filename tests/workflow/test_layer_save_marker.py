@@ -80,3 +80,43 @@ def test_a_group_made_since_the_save_keeps_the_marker(
     dm.groups.create("touching", dm.get_data("whisk").ids_at(1))
     viewer.layers["whisk"].save(str(lines), plugin=PLUGIN)
     assert _marked(viewer)
+
+
+def test_a_clock_changed_since_the_save_keeps_the_marker(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """A key's file holds no clock: a rate given (or a clock added) from Python stays unsaved
+    when the edited key is written to its own file."""
+    from napari_whiskertoolbox.core import TimeFrame
+
+    _, lines = _files(tmp_path)
+    viewer = make_napari_viewer()
+    viewer.open(str(lines), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    dm.get_data("whisk").add(5, np.array([[3.0, 4.0], [7.0, 8.0]], np.float32))  # grows 'time'
+    dm.set_sampling_rate("time", 30.0)
+    viewer.layers["whisk"].save(str(lines), plugin=PLUGIN)
+    assert _marked(viewer)
+    assert dm.modified
+    dm.undo()  # the rate: only the line is left, which its file holds once written again
+    viewer.layers["whisk"].save(str(lines), plugin=PLUGIN)
+    assert not _marked(viewer)
+    dm.set_time("ephys", TimeFrame.from_count(10, 1000.0))  # a clock alone marks the session
+    assert _marked(viewer)
+    viewer.layers["whisk"].save(str(lines), plugin=PLUGIN)
+    assert _marked(viewer)
+
+
+def test_data_growing_the_automatic_clock_is_saved_with_the_key(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """The automatic 'time' clock growing with an edit is no clock change of its own."""
+    _, lines = _files(tmp_path)
+    viewer = make_napari_viewer()
+    viewer.open(str(lines), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    before = len(dm.get_time("time"))
+    dm.get_data("whisk").add(before + 20, np.array([[3.0, 4.0], [7.0, 8.0]], np.float32))
+    assert len(dm.get_time("time")) > before
+    viewer.layers["whisk"].save(str(lines), plugin=PLUGIN)
+    assert not _marked(viewer)

@@ -208,3 +208,47 @@ def test_ctrl_s_saves_a_new_mask_key_into_the_config_beside_its_edited_lines(
     assert {tuple(p) for p in again.get_data("pad").at(0)[0].tolist()} == painted
     np.testing.assert_array_equal(again.get_data("whisker").at(0)[0], edited)
     np.testing.assert_array_equal(again.get_data("licks").times, dm.get_data("licks").times)
+
+
+def test_a_clock_change_alone_is_not_lost_by_saving_into_the_config_files(
+    make_napari_viewer, config, tmp_path
+):
+    """A rate given to a clock from Python is the session's only change: the config's files
+    cannot hold it, so that choice is off (saying why) and the session folder keeps it."""
+    from napari_whiskertoolbox.io.session import load_session
+
+    answers = Answers(choose={FIRST_SAVE_QUESTION: CONFIG_FILES})
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=None)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = answers
+    assert not session.dm.modified
+    session.dm.set_sampling_rate("time", 30.0)
+    assert viewer.title == "exp.json — napari *"
+    assert session.dm.undo()
+    assert viewer.title == "exp.json — napari"
+    assert session.dm.redo()
+    answers.answers[FIRST_SAVE_QUESTION] = SESSION_FOLDER  # the only choice the dialog allows
+    assert actions.save(session)
+    files_choice = answers.questions[0].choice(CONFIG_FILES)
+    assert not files_choice.enabled
+    assert "clock 'time' was added or changed (its ticks or rate)" in files_choice.detail
+    assert load_session(tmp_path / "exp.session").get_time("time").sampling_rate == 30.0
+    assert not session.dm.modified
+
+
+def test_a_config_files_save_asks_again_when_only_a_clock_changed(
+    make_napari_viewer, config, tmp_path
+):
+    """After a save into the config's files, a clock change (nothing else) asks again rather
+    than writing nothing and calling the session saved."""
+    answers = Answers(choose={FIRST_SAVE_QUESTION: CONFIG_FILES})
+    _viewer, session = _edited(make_napari_viewer, config, answers)
+    assert actions.save(session)
+    assert len(answers.questions) == 1
+    session.dm.set_time("ephys", TimeFrame.from_count(10, 1000.0))
+    answers.answers[FIRST_SAVE_QUESTION] = SESSION_FOLDER
+    assert actions.save(session)
+    assert len(answers.questions) == 2
+    assert not answers.questions[1].choice(CONFIG_FILES).enabled
+    assert session.path == tmp_path / "exp.session"

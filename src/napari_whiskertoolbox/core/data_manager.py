@@ -557,6 +557,15 @@ class DataManager(DataManagerAliases):
         """Return the clock names."""
         return list(self._clocks)
 
+    @property
+    def default_clock_is_automatic(self) -> bool:
+        """Whether the ``"time"`` clock still grows with the data bound to it.
+
+        True until a ``"time"`` clock is set (:meth:`set_time`, a config or file that
+        defines it); its growth then is no change of its own, only of the data.
+        """
+        return self._default_clock_is_auto
+
     def auto_removed_clocks(self) -> list[str]:
         """Return the clocks that are removed with the last key bound to them.
 

@@ -27,16 +27,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.rate_hint import frames_without_rate
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.report import LoadNote, LoadReport
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.media import MediaData
 
-__all__ = ["frame_clock", "join_clocks", "media_clock", "rescaled", "tick_rate"]
+__all__ = [
+    "frame_clock",
+    "join_clocks",
+    "media_clock",
+    "on_one_rate",
+    "rescaled",
+    "shared_rate",
+    "tick_rate",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -83,28 +92,75 @@ def _in_use(dm: DataManager) -> list[str]:
     return [name for name in dm.time_keys() if len(dm.get_time(name)) > 0]
 
 
-def tick_rate(dm: DataManager) -> float | None:
-    """Return the ticks per second all of ``dm``'s non-empty clocks share, else None.
+def shared_rate(clocks: Iterable[TimeFrame]) -> float | None:
+    """Return the ticks per second all non-empty ``clocks`` share, else None.
 
-    None when ``dm`` has no non-empty clock, when one of them has no sampling rate, or
-    when their rates disagree (such clocks are left as they are).
+    None when none of them holds ticks, when one of them has no sampling rate, or when
+    their rates disagree.
     """
-    rates = {dm.get_time(name).sampling_rate for name in _in_use(dm)}
+    rates = {clock.sampling_rate for clock in clocks if len(clock) > 0}
     if len(rates) != 1:
         return None
     (rate,) = rates
     return rate
 
 
+def tick_rate(dm: DataManager) -> float | None:
+    """Return the ticks per second all of ``dm``'s non-empty clocks share, else None.
+
+    None when ``dm`` has no non-empty clock, when one of them has no sampling rate, or
+    when their rates disagree (such clocks are left as they are).
+    """
+    return shared_rate(dm.get_time(name) for name in _in_use(dm))
+
+
+def on_one_rate(
+    clock: TimeFrame, others: Mapping[str, TimeFrame]
+) -> tuple[TimeFrame, dict[str, TimeFrame]]:
+    """Put ``clock`` and ``others`` on one tick rate, the finer of theirs.
+
+    The rule :func:`join_clocks` applies to a file joining a DataManager, for clocks not
+    yet in one (a config's video clock and the config's other clocks).
+
+    Parameters
+    ----------
+    clock : TimeFrame
+        The joining clock (e.g. a video's frames at its frame rate).
+    others : mapping of str to TimeFrame
+        The clocks it joins, by name.
+
+    Returns
+    -------
+    tuple of (TimeFrame, dict of str to TimeFrame)
+        ``clock`` counted in the common rate, and those of ``others`` that had to be
+        rescaled (all non-empty ones, by one factor, when ``clock`` ticks faster; none
+        otherwise). Unchanged, with no rescaled clock, when ``clock`` has no rate or
+        ``others`` do not share one (:func:`shared_rate`): such ticks are compared as
+        they are.
+    """
+    rate = clock.sampling_rate
+    common = shared_rate(others.values())
+    if rate is None or common is None or rate == common:
+        return clock, {}
+    target = max(rate, common)
+    moved = {
+        name: rescaled(other, target)
+        for name, other in others.items()
+        if len(other) > 0 and target != common
+    }
+    return rescaled(clock, target), moved
+
+
 def _tell_unaligned(dm: DataManager, source: str, what: str) -> None:
     """Log (and so show in napari) that ``source``'s clocks cannot be lined up with ``dm``'s."""
     present = _in_use(dm)
     names = ", ".join(repr(n) for n in present)
+    images = [key for key in (frames_without_rate(dm, name) for name in present) if key]
     lacking = (
         f"the clock {names} has no sampling rate"
         if len(present) == 1
         else f"the clocks {names} have no common sampling rate"
-    )
+    ) + (f" (the images of {images[0]!r} have no frame rate)" if images else "")
     message = (
         f"{what}, but {lacking}: their ticks are compared as they are. Give them one with "
         "dm.set_sampling_rate(name, ticks_per_second) before opening the file to align them."

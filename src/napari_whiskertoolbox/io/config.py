@@ -17,7 +17,7 @@ import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.clock_alignment import on_one_rate, shared_rate
 from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import (
     ConfigItem,
@@ -404,7 +405,14 @@ def _load_into(
     if "time" not in clocks and not _holds_media_clock(target):
         fallback = _media_clock(loaded, bindings)
         if fallback is not None:
-            clocks["time"] = fallback
+            others = {n: c for n, c in held_clocks.items() if n not in clocks and n != "time"}
+            others.update(clocks)
+            clocks["time"], moved = _join_media_clock(fallback, others)
+            clocks.update(moved)
+            said = fallback.item.notes[fallback.notes_before :]
+            report.extend(said)
+            if said and fallback.key in sources:
+                sources[fallback.key].setdefault("notes", []).extend(str(n) for n in said)
     for name in parsed.declared_clocks:
         if name not in clocks:
             raise FormatError(
@@ -465,25 +473,101 @@ def _holds_media_clock(target: DataManager | None) -> bool:
     )
 
 
+class _MediaClock(NamedTuple):
+    """WhiskerToolbox's default ``time`` clock and the media it counts the frames of."""
+
+    clock: TimeFrame
+    key: str
+    item: ConfigItem
+    notes_before: int
+    """How many notes ``item`` had before the clock was made (later ones are about it)."""
+
+
 def _media_clock(
     loaded: dict[str, Any], bindings: dict[str, tuple[str, ConfigItem]]
-) -> TimeFrame | None:
+) -> _MediaClock | None:
     """Return WhiskerToolbox's default ``time`` clock, or None without media frames.
 
     ``0..N-1`` over the frames of key ``media`` if it has frames, else of the longest video,
-    else of the longest image stack.
+    else of the longest image stack. When that media is on ``time`` (the config binds it
+    to no other clock) and has a frame rate (a video's ``fps``), the clock counts its
+    frames at that rate: one tick per frame, as in WhiskerToolbox, and ``sampling_rate``
+    the frame rate. Image stacks have no frame rate: their clock has none.
     """
     media = {k: loaded[k] for k, (_, it) in bindings.items() if it.data_type in MEDIA_KINDS}
+    chosen = None
     if "media" in media and len(media["media"]):
-        return TimeFrame.from_count(len(media["media"]))
-    for kind in ("video", "images"):
-        longest = 0
-        for key, obj in media.items():
-            if bindings[key][1].data_type == kind:
-                longest = max(longest, len(obj))
-        if longest:
-            return TimeFrame.from_count(longest)
-    return None
+        chosen = "media"
+    else:
+        for kind in ("video", "images"):
+            longest = 0
+            for key, obj in media.items():
+                if bindings[key][1].data_type == kind and len(obj) > longest:
+                    chosen, longest = key, len(obj)
+            if chosen is not None:
+                break
+    if chosen is None:
+        return None
+    clock_name, item = bindings[chosen]
+    frames = media[chosen]
+    fps = getattr(frames, "fps", None) if clock_name == "time" else None
+    notes_before = len(item.notes)
+    if fps is not None and getattr(frames, "variable_frame_rate", False):
+        item.note(
+            "info",
+            f"the video has variable frame timing: clock 'time' counts its frames at the "
+            f"average {fps:g} fps (one tick per frame, as WhiskerToolbox's), so seconds on it "
+            "are approximate (the video's frame_times give each frame's own)",
+        )
+    return _MediaClock(TimeFrame.from_count(len(frames), fps), chosen, item, notes_before)
+
+
+def _join_media_clock(
+    media: _MediaClock, others: dict[str, TimeFrame]
+) -> tuple[TimeFrame, dict[str, TimeFrame]]:
+    """Put the video's ``time`` clock on the tick rate of the config's other clocks.
+
+    As a file joining a session (:func:`~.clock_alignment.on_one_rate`): when the other
+    clocks share a sampling rate, ``time`` counts that rate's ticks (or, when the video's
+    frames are finer, the other clocks are rescaled by one factor), so converting frame
+    ``i`` to a 30 kHz clock gives sample ``i * 30000 / fps``. Clocks without a rate
+    (WhiskerToolbox's) are compared tick for tick, as in WhiskerToolbox.
+
+    Returns
+    -------
+    tuple of (TimeFrame, dict of str to TimeFrame)
+        The ``time`` clock, and the other clocks that were rescaled. What was done is a
+        ``clock`` note of the video's item.
+    """
+    clock, moved = on_one_rate(media.clock, others)
+    fps = media.clock.sampling_rate
+    if fps is None:
+        return clock, moved
+    rated = sorted(n for n, c in others.items() if len(c) and c.sampling_rate is not None)
+    if clock is not media.clock or moved:
+        rate = clock.sampling_rate or fps
+        names = ", ".join(repr(n) for n in sorted(moved) or rated)
+        told = (
+            f"clock 'time' counts {rate:g} ticks per second like the clocks {names} (frame i "
+            f"is tick round(i x {rate / fps:g}))"
+            if not moved
+            else f"the clocks {names} now count {rate:g} ticks per second, as the video's "
+            "frames do (every conversion between them is unchanged)"
+        )
+        media.item.note(
+            "clock",
+            f"the video {media.key!r} runs at {fps:g} fps and gives clock 'time'; {told}, "
+            "so its frames line up with them in seconds",
+        )
+    elif rated and shared_rate(others.values()) is None:
+        media.item.note(
+            "clock",
+            f"the video {media.key!r} gives clock 'time' its {fps:g} fps, but the clocks "
+            f"{', '.join(repr(n) for n in sorted(others) if len(others[n]))} have no common "
+            "sampling rate: their ticks are compared with its frames as they are. Give them "
+            "one with dm.set_sampling_rate(name, ticks_per_second)",
+        )
+    return clock, moved
 
 
 _DEFAULT_COLORS = {"points": "#0000FF", "line": "0000FF", "mask": "0000FF"}

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.rate_hint import frames_without_rate
 from napari_whiskertoolbox.io.atomic import atomic_path
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_sets
@@ -352,7 +353,11 @@ class _Writer:
         if not rate:
             fallback = "" if clock_name == "time" else " (neither has the 'time' clock)"
             video = self._video_rate_on(clock_name)
-            if video is None:
+            images = frames_without_rate(self.dm, clock_name) if video is None else None
+            if images is not None:
+                fallback += f"; the images of {images!r} on it have no frame rate"
+                example, cli = "30.0) if they were taken at 30 fps", "--sampling-rate"
+            elif video is None:
                 example, cli = "30.0) for a 30 fps camera", "--sampling-rate"
             else:
                 key, fps = video

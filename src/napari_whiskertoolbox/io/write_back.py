@@ -82,6 +82,7 @@ def plan_write_back(
     changed: Iterable[str],
     removed: Iterable[str] = (),
     config: str | os.PathLike[str] | None = None,
+    clocks: Iterable[str] = (),
 ) -> WriteBackPlan:
     """Say where each of ``changed`` goes, and why ``removed`` or unwritable keys cannot.
 
@@ -96,8 +97,19 @@ def plan_write_back(
     config : path-like, optional
         The config the session was opened from: keys it does not hold are added to it as
         new items (:attr:`WriteBackPlan.additions`). Without it they are refused.
+    clocks : iterable of str
+        Clocks added, removed or changed (ticks or sampling rate) since the last save:
+        refused (``refused["clock '<name>'"]``), as no file of the config holds a clock's
+        change; a session folder does.
     """
     plan = WriteBackPlan(config=None if config is None else Path(config))
+    for name in clocks:
+        gone = name not in dm.time_keys()
+        what = "was removed" if gone else "was added or changed (its ticks or rate)"
+        plan.refused[f"clock {name!r}"] = (
+            f"{what} since the last save; the config's files cannot hold a clock's change "
+            "(the session folder does)"
+        )
     for key in removed:
         if key not in dm:
             plan.refused[key] = "was deleted; a config's files cannot forget a key"

@@ -36,6 +36,7 @@ from napari_whiskertoolbox.transforms.schema import (
     p_key,
     p_object,
 )
+from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
 from napari_whiskertoolbox.transforms.values import group_starts
 
 if TYPE_CHECKING:
@@ -45,28 +46,6 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.context import TransformContext
 
 __all__ = ["V1_TO_V2"]
-
-V1_TO_V2: dict[str, str] = {
-    "Calculate Area": "CalculateMaskArea",
-    "Calculate Mask Centroid": "CalculateMaskCentroid",
-    "Apply Median Filter": "MedianFilterMask",
-    "Skeletonize Mask": "SkeletonizeMask",
-    "Convert Mask To Line": "MaskToLine",
-    "Threshold Event Detection": "AnalogEventThreshold",
-    "Threshold Interval Detection": "AnalogIntervalThreshold",
-    "Interval Peak Detection": "AnalogIntervalPeak",
-    "Hilbert Phase": "AnalogHilbertPhase",
-    "Boolean Operation": "DigitalIntervalBoolean",
-    "Calculate Line Angle": "CalculateLineAngle",
-    "Calculate Line Curvature": "CalculateLineCurvature",
-    "Calculate Line to Point Distance": "CalculateLineMinPointDistance",
-    "Clip Line by Reference Line": "ClipLineAtReference",
-    "Extract Point from Line": "ExtractLinePoint",
-    "Extract Line Subsegment": "ExtractLineSubsegment",
-    "Resample Line": "ResampleLine",
-    "Line Base Flip": "FlipLineBase",
-}
-"""V1 display name → the TransformsV2 transform sharing its implementation."""
 
 DEFAULT_CANVAS = (256, 256)
 

@@ -32,6 +32,7 @@ from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
 from napari_whiskertoolbox.transforms.relative import relative_clock_name
+from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2, v1_in_pipeline_hint
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
@@ -593,11 +594,14 @@ def _spec_of(step: PipelineStep, i: int) -> TransformSpec:
         raise _fail(f"{where}: Transform '{step.transform_name}' not found in registry{hint}")
     spec = REGISTRY.get(step.transform_name)
     if spec.engine == "v1":
-        raise _fail(
-            f"{where}: '{spec.name}' is a legacy V1 operation name; pipeline files use "
-            "TransformsV2 names (see names(engine='v2'))"
-        )
+        raise _fail(f"{where}: {v1_in_pipeline_hint(spec.name, _twin_parameters(spec.name))}")
     return spec
+
+
+def _twin_parameters(v1_name: str) -> list[str]:
+    """Return the parameter names of V1 operation ``v1_name``'s TransformsV2 twin ([] if none)."""
+    twin = V1_TO_V2.get(v1_name)
+    return REGISTRY.get(twin).schema.names() if twin is not None and twin in REGISTRY else []
 
 
 def _raw_elements(data: Any, element: str, name: str) -> Any:

@@ -24,6 +24,7 @@ from napari_whiskertoolbox.io.atomic import atomic_write_text
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, PipelineStep
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2, v1_in_pipeline_hint
 
 if TYPE_CHECKING:
     import os
@@ -183,10 +184,13 @@ class AppliedStep:
         spec = REGISTRY.get(self.transform_name)
         if spec.engine == "v1":
             what = " (it edits entity groups)" if self.edits_groups else ""
+            twin = V1_TO_V2.get(spec.name)
+            names = (
+                REGISTRY.get(twin).schema.names() if twin is not None and twin in REGISTRY else None
+            )
             raise _error(
-                f"{where} is a WhiskerToolbox V1 operation{what}: pipeline files hold "
-                "TransformsV2 steps; save V1 steps as a transformations block "
-                "(AppliedSteps.save_transformations, the dock's 'Save as config…')"
+                f"{where} is a WhiskerToolbox V1 operation{what}: "
+                f"{v1_in_pipeline_hint(spec.name, names)}"
             )
         if spec.arity != 1 or self.other_keys:
             raise _error(

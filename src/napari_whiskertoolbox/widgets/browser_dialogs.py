@@ -177,7 +177,7 @@ class ExportDialog(QDialog):
         self.help_label.setText(self.help_text())
 
     def _browse(self) -> None:
-        start = Path(self.folder) if self.folder else Path.cwd()
+        start = Path(self.folder) if self.folder else Path.home()
         while not start.is_dir() and start != start.parent:
             start = start.parent
         folder = QFileDialog.getExistingDirectory(self, "Export to folder", str(start))

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.workflow.start_folder import data_folder, last_folder
 
 if TYPE_CHECKING:
     import os
 
 __all__ = [
     "DEFAULT_FORMAT",
+    "EXPORT_DIALOG",
     "FORMAT_HELP",
     "common_formats",
     "default_export_folder",
@@ -30,6 +32,8 @@ DEFAULT_FORMAT = "default"
 _IMAGE_FORMATS = ("png", "image", "images")  # written as a folder of images; first is shown
 EXPORT_FOLDER = "exports"
 """Folder created beside (or inside) the session for exports."""
+EXPORT_DIALOG = "export"
+"""The Export dialog's name for the folder it last exported to (``start_folder``)."""
 
 FORMAT_HELP: dict[tuple[str, str], str] = {
     ("*", DEFAULT_FORMAT): "each key in its usual WhiskerToolbox format (the first one below)",
@@ -95,16 +99,16 @@ def common_formats(data_types: list[str]) -> list[str]:
 def default_export_folder(session_path: Path | None, media_path: Path | None = None) -> Path:
     """Return where exports go by default: ``exports/`` in the session's folder.
 
-    The session folder, else the config's folder, else the media's folder, else the
-    current folder.
+    The session folder, else the config's folder, else the media's folder
+    (:func:`~napari_whiskertoolbox.workflow.start_folder.data_folder`); without any, the
+    folder last exported to, else ``exports/`` in the home folder (never the process's
+    working folder).
     """
-    if session_path is not None:
-        base = session_path if session_path.is_dir() else session_path.parent
-    elif media_path is not None:
-        base = media_path if media_path.is_dir() else media_path.parent
-    else:
-        base = Path.cwd()
-    return base / EXPORT_FOLDER
+    base = data_folder(session_path, media_path)
+    if base is not None:
+        return base / EXPORT_FOLDER
+    last = last_folder(EXPORT_DIALOG)
+    return last if last is not None else Path.home() / EXPORT_FOLDER
 
 
 def _default_format(data_type: str) -> str:

@@ -7,8 +7,7 @@ that fetches a key or insert it into the script editor; list and build entity gr
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qtpy.QtCore import QSize, Qt, QTimer
 from qtpy.QtWidgets import (
@@ -34,6 +33,7 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.session import BINDING_CLASSES
 from napari_whiskertoolbox.widgets.browser_dialogs import ExportDialog, NewKeyDialog, RenameDialog
 from napari_whiskertoolbox.widgets.browser_export import (
+    EXPORT_DIALOG,
     common_formats,
     default_export_folder,
     export_formats,
@@ -51,6 +51,10 @@ from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.workflow.registry import get_session
+from napari_whiskertoolbox.workflow.start_folder import remember_folder, source_file
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
 
@@ -539,17 +543,10 @@ class DataBrowserWidget(QWidget):
             common_formats(data_types),
             self,
             data_types=data_types,
-            folder=default_export_folder(self.session.path, self._media_source()),
+            folder=default_export_folder(self.session.path, source_file(self.dm)),
             keys=exportable,
         )
         return dialog
-
-    def _media_source(self) -> Path | None:
-        for key in self.dm:
-            source = getattr(self.dm.get_data(key), "source_path", None)
-            if source:
-                return Path(source)
-        return None
 
     def _ask_export(self) -> None:
         dialog = self.export_dialog(self.selected_keys())
@@ -567,6 +564,7 @@ class DataBrowserWidget(QWidget):
         if paths:
             from napari.utils.notifications import show_info
 
+            remember_folder(EXPORT_DIALOG, dialog.folder)
             show_info(f"Exported {len(paths)} key(s) to {dialog.folder}")
         return paths
 

@@ -30,14 +30,24 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "NamespaceInspector", "stats_array"]
 
 COLUMNS = ("Name", "Type", "Shape", "Clock", "Key", "Dtype", "Min", "Max", "Mean", "Summary")
-"""Name, type, shape (or size) and clock first: in a narrow dock they show without scrolling."""
+"""Name, type, shape (or size) and clock first: in a narrow dock they show (when a row has
+one), with the value's summary."""
 _LEADING = 4
 """The first columns, fitted into the watch's width (shrunk, never hidden, when it is narrow)."""
 _LEADING_MIN_PX = 48
-"""Narrowest a leading column gets (its text elides; the tooltip has it whole)."""
+"""Narrowest a shown column gets (its text elides; the tooltip has it whole)."""
+_NAME_SHARE = 0.3
+"""Widest the name column gets, as a share of the width, while other columns need room."""
+_SUMMARY_SHARE = 0.3
+"""Share of the width kept for the value's summary while the other columns need room."""
 _TRAILING_MAX_PX = 96
 """Widest key, dtype and statistics columns get before their text elides."""
+_TRAILING_ORDER = ("Summary", "Key", "Dtype", "Min", "Max", "Mean")
+"""Which of the other columns get the room left first; those that find none are hidden
+(their values are in each row's tooltip), so the watch never scrolls sideways."""
 _MIN, _MAX, _MEAN = COLUMNS.index("Min"), COLUMNS.index("Max"), COLUMNS.index("Mean")
+_APPROXIMATE = Qt.ItemDataRole.UserRole
+"""Item data (on the Min column): why the statistics are approximate."""
 _TURN_BUDGET_S = 0.03
 """Statistics computed per event-loop turn before the rest waits for the next turn."""
 
@@ -125,8 +135,6 @@ class NamespaceInspector(QTreeWidget):
             }
             row = [texts.get(title, "") for title in COLUMNS]
             item = QTreeWidgetItem(row)
-            for column, text in enumerate(row):
-                item.setToolTip(column, text)
             self.addTopLevelItem(item)
             self._items[entry.name] = item
             self._pending.append(entry.name)
@@ -139,32 +147,106 @@ class NamespaceInspector(QTreeWidget):
         return COLUMNS.index(title)
 
     def fit_columns(self) -> None:
-        """Fit name, type, shape and clock into the width; give the rest their text's width.
+        """Fit the columns into the watch's width: no sideways scrolling.
 
-        The leading columns get their contents' width while it fits, else shrink in
-        proportion (never below :data:`_LEADING_MIN_PX`); key, dtype and statistics get at
-        most :data:`_TRAILING_MAX_PX` and elide (every cell's tooltip holds its whole text).
-        Once the user has dragged a column border the widths are theirs.
+        The name column gets its contents' width, up to :data:`_NAME_SHARE` of the width
+        while the others need room; type, shape and clock their contents' width (at most
+        :data:`_TRAILING_MAX_PX`) while it fits beside :data:`_SUMMARY_SHARE` of the width
+        kept for the value's summary, else they shrink in proportion (never below
+        :data:`_LEADING_MIN_PX`). The room left goes to the other columns in
+        :data:`_TRAILING_ORDER` (the summary first; key, dtype and statistics at most
+        :data:`_TRAILING_MAX_PX`), the last one shown stretching to the edge. Columns
+        empty in every row, or finding no room, are hidden, and each row's tooltip lists
+        their values. Text too long for its column elides; each cell's tooltip
+        starts with its whole text. Once the user has dragged a column border the widths
+        are theirs.
         """
         if self.user_sized:
+            self._tell_hidden(self.hidden_columns())
             return
         header = self.header()
+        items = self._rows()
+        filled = [any(item.text(c) for item in items) for c in range(len(COLUMNS))]
         wanted = [
             max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(len(COLUMNS))
         ]
-        leading = wanted[:_LEADING]
-        room = self.viewport().width()
-        if sum(leading) > room > 0:
-            scale = room / sum(leading)
-            leading = [max(_LEADING_MIN_PX, int(w * scale)) for w in leading]
-            leading[0] += max(room - sum(leading), 0)  # what rounding left goes to the name
-        trailing = [min(w, _TRAILING_MAX_PX) for w in wanted[_LEADING:]]
+        viewport = self.viewport()
+        room = viewport.width() if viewport is not None else 0
+        if room <= 0:
+            self._tell_hidden(self.hidden_columns())
+            return
+        summary = COLUMNS.index("Summary")
+        # the value's summary keeps a share of the width: at a dock's narrowest it is what
+        # tells the rows apart (name, type, shape and clock took it all)
+        reserve = (
+            min(wanted[summary], max(_LEADING_MIN_PX, int(room * _SUMMARY_SHARE)))
+            if filled[summary]
+            else 0
+        )
+        shown = [0] + [c for c in range(1, _LEADING) if filled[c]]
+        leading = {c: wanted[c] if c == 0 else min(wanted[c], _TRAILING_MAX_PX) for c in shown}
+        fits = room - reserve
+        if sum(leading.values()) > fits:
+            leading[0] = min(leading[0], max(_LEADING_MIN_PX, int(room * _NAME_SHARE)))
+        if sum(leading.values()) > fits and len(shown) > 1:
+            rest = sum(leading[c] for c in shown[1:])
+            scale = max(fits - leading[0], 0) / max(rest, 1)
+            for c in shown[1:]:
+                leading[c] = max(_LEADING_MIN_PX, int(leading[c] * scale))
+        widths = dict(leading)
+        left = room - sum(leading.values())
+        for title in _TRAILING_ORDER:
+            column = COLUMNS.index(title)
+            width = wanted[column] if column == summary else min(wanted[column], _TRAILING_MAX_PX)
+            if not filled[column] or left < min(width, _LEADING_MIN_PX):
+                continue
+            widths[column] = min(width, left)
+            left -= widths[column]
+        if left > 0:  # what is left goes to the name, then to the last column shown
+            grow = min(left, max(wanted[0] - widths[0], 0))
+            widths[0] += grow
+            widths[max(widths)] += left - grow
         self._fitting = True
         try:
-            for column, width in enumerate(leading + trailing):
-                header.resizeSection(column, width)
+            for column in range(len(COLUMNS)):
+                self.setColumnHidden(column, column not in widths)
+                if column in widths:
+                    header.resizeSection(column, widths[column])
         finally:
             self._fitting = False
+        self._tell_hidden([COLUMNS[c] for c in range(len(COLUMNS)) if c not in widths])
+
+    def hidden_columns(self) -> list[str]:
+        """Return the titles of the columns hidden for want of room (or of values)."""
+        return [title for c, title in enumerate(COLUMNS) if self.isColumnHidden(c)]
+
+    def _tell_hidden(self, hidden: list[str]) -> None:
+        """Give every cell the tooltip: its whole text, then the values of hidden columns."""
+        for item in self._rows():
+            self._tell_row(item, hidden)
+
+    def _rows(self) -> list[QTreeWidgetItem]:
+        rows = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        return [item for item in rows if item is not None]
+
+    @staticmethod
+    def _tell_row(item: QTreeWidgetItem, hidden: list[str]) -> None:
+        approximate = item.data(_MIN, _APPROXIMATE)
+
+        def whole(column: int) -> str:
+            text = item.text(column)
+            if approximate and text and column in (_MIN, _MAX, _MEAN):
+                return f"{text}: {approximate}"
+            return text
+
+        more = [
+            f"{title}: {whole(COLUMNS.index(title))}"
+            for title in hidden
+            if item.text(COLUMNS.index(title))
+        ]
+        extra = ("\n" + "\n".join(more)) if more else ""
+        for column in range(len(COLUMNS)):
+            item.setToolTip(column, whole(column) + extra)
 
     def _on_section_resized(self, *_: object) -> None:
         if not self._fitting and self.header().underMouse():  # a drag of a column border
@@ -197,11 +279,10 @@ class NamespaceInspector(QTreeWidget):
             return
         for column, value in ((_MIN, stats.minimum), (_MAX, stats.maximum), (_MEAN, stats.mean)):
             item.setText(column, stats.format(value))
-            item.setToolTip(column, stats.format(value))
         if not stats.exact:
             tip = f"approximate: from {stats.n_used:,} of {array.size:,} values (time budget)"
-            for column in (_MIN, _MAX, _MEAN):
-                item.setToolTip(column, f"{item.text(column)}: {tip}")
+            item.setData(_MIN, _APPROXIMATE, tip)
+        self._tell_row(item, self.hidden_columns())
 
     @property
     def stats_pending(self) -> bool:

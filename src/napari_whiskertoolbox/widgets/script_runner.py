@@ -762,7 +762,8 @@ class ScriptRunnerWidget(Container):
     def _start_folder(self) -> str:
         if self._path is not None:
             return str(self._path.parent)
-        return self.settings.last_folder if Path(self.settings.last_folder).is_dir() else ""
+        last = self.settings.last_folder
+        return last if last and Path(last).is_dir() else str(Path.home())
 
     def _matches_disk(self) -> bool:
         try:

@@ -8,10 +8,15 @@ taller than its screen put them in one of these.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qtpy.QtCore import QEvent, QObject, QSize, Qt
 from qtpy.QtWidgets import QFrame, QScrollArea, QWidget
 
-__all__ = ["VerticalScrollArea", "scrolling"]
+if TYPE_CHECKING:
+    from qtpy.QtGui import QResizeEvent
+
+__all__ = ["CappedScrollArea", "VerticalScrollArea", "capped", "scrolling"]
 
 
 class VerticalScrollArea(QScrollArea):
@@ -62,4 +67,56 @@ def scrolling(content: QWidget, min_height: int | None = None) -> VerticalScroll
     """
     area = VerticalScrollArea(min_height)
     area.setWidget(content)
+    return area
+
+
+class CappedScrollArea(VerticalScrollArea):
+    """A :class:`VerticalScrollArea` as tall as its content, up to ``max_height``.
+
+    For a message that is usually one line but may be twenty (an error naming every
+    candidate): it wraps at the area's width and, past ``max_height``, scrolls inside the
+    area instead of pushing the rest of the dock (and the window) down.
+
+    Parameters
+    ----------
+    max_height : int
+        Tallest the area gets (pixels).
+    """
+
+    def __init__(self, max_height: int) -> None:
+        super().__init__()
+        self._max_height = max_height
+        self._width = -1
+
+    def _content_height(self) -> int:
+        content = self.widget()
+        if content is None:
+            return 0
+        viewport = self.viewport()
+        width = viewport.width() if viewport is not None else 0
+        if content.hasHeightForWidth() and width > 0:
+            return int(content.heightForWidth(width))
+        return int(content.sizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        """Return the content's height at the area's width, at most ``max_height``."""
+        return QSize(super().sizeHint().width(), min(self._content_height(), self._max_height))
+
+    def minimumSizeHint(self) -> QSize:
+        """Return :meth:`sizeHint`'s height: the message is never squeezed below it."""
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        """Ask for a new height when the width changes (the text wraps to other lines)."""
+        super().resizeEvent(event)
+        if self.width() != self._width:
+            self._width = self.width()
+            self.updateGeometry()
+
+
+def capped(content: QWidget, max_height: int) -> CappedScrollArea:
+    """Put ``content`` in a :class:`CappedScrollArea` at most ``max_height`` pixels tall."""
+    area = CappedScrollArea(max_height)
+    area.setWidget(content)
+    content.installEventFilter(area)  # a new message: a new height
     return area

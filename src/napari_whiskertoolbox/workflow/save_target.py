@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.io.routing import session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.io.write_back import WriteBackPlan, plan_write_back, write_back
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
+    from napari_whiskertoolbox.core import DataManager, TimeFrame
     from napari_whiskertoolbox.layers.session import ViewerSession
     from napari_whiskertoolbox.workflow.ask import Ask
 
@@ -64,6 +66,7 @@ class SaveTarget:
         self.groups_changed = False
         """Whether a group changed since the last save (a key's file does not hold groups)."""
         dm = session.dm
+        self._saved_clocks = _clocks_of(dm)
         dm.groups.changed.connect(self._on_groups_changed)
         dm.data_added.connect(self._on_changed)
         dm.data_changed.connect(self._on_changed)
@@ -92,16 +95,51 @@ class SaveTarget:
             self.changed.clear()
             self.removed.clear()
             self.groups_changed = False
+            self._saved_clocks = _clocks_of(self._session.dm)
+
+    def changed_clocks(self) -> list[str]:
+        """Return the clocks added, removed or changed (ticks, rate) since the last save.
+
+        The automatic ``"time"`` clock growing with the data bound to it is a change of that
+        data, not of the clock. Undoing a change back to the saved clock takes it off.
+        """
+        dm = self._session.dm
+        now = _clocks_of(dm)
+        changed = []
+        for name in sorted(now.keys() | self._saved_clocks.keys()):
+            before, after = self._saved_clocks.get(name), now.get(name)
+            if before == after:
+                continue
+            grown = (
+                name == DEFAULT_CLOCK
+                and dm.default_clock_is_automatic
+                and before is not None
+                and after is not None
+                and before.is_counting
+                and after.is_counting
+                and before.sampling_rate == after.sampling_rate
+            )
+            if not grown:
+                changed.append(name)
+        return changed
+
+    def unsaved_besides_keys(self) -> bool:
+        """Whether something a key's own file cannot hold changed since the last save.
+
+        A deleted key, a group, or a clock (:meth:`changed_clocks`).
+        """
+        return bool(self.removed or self.groups_changed or self.changed_clocks())
 
     def keys_saved(self, keys: Iterable[str]) -> None:
         """Note ``keys`` written to their own files; the session is saved once nothing is left.
 
-        Saved: no other key added, edited or deleted and no group changed since the last save
-        (napari's Save Selected Layers writing each edited key to the file it was opened from).
+        Saved: no other key added, edited or deleted, no group and no clock changed since
+        the last save (napari's Save Selected Layers writing each edited key to the file it
+        was opened from).
         """
         self.changed.difference_update(keys)
         dm = self._session.dm
-        if dm.modified and not (self.changed or self.removed or self.groups_changed):
+        if dm.modified and not (self.changed or self.unsaved_besides_keys()):
             dm.mark_saved()
 
     def _on_path_changed(self, path: Any) -> None:
@@ -118,7 +156,11 @@ class SaveTarget:
     def plan(self) -> WriteBackPlan:
         """Where each changed key would go in the config's own files (or why it cannot)."""
         return plan_write_back(
-            self._session.dm, sorted(self.changed), sorted(self.removed), config=self.config()
+            self._session.dm,
+            sorted(self.changed),
+            sorted(self.removed),
+            config=self.config(),
+            clocks=self.changed_clocks(),
         )
 
     def question(self) -> Question:
@@ -237,6 +279,11 @@ class SaveTarget:
         return (
             f"Saved {name} beside {config.name}: opening {config.name} later offers it ({folder})"
         )
+
+
+def _clocks_of(dm: DataManager) -> dict[str, TimeFrame]:
+    """Every clock of ``dm`` by name (clocks are immutable: a change stores a new one)."""
+    return {name: dm.get_time(name) for name in dm.time_keys()}
 
 
 def saved_message(folder: Path | None) -> str:

@@ -22,6 +22,7 @@ from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+from napari_whiskertoolbox.core.rate_hint import missing_rate_hint
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.timeline.axis import TimeAxisItem
@@ -335,10 +336,8 @@ class TimelineWidget(QWidget):
         if mode == "seconds":
             clock = self.dm.get_time(self.mapper.display_clock)
             if clock.sampling_rate is None:
-                raise ValueError(
-                    f"clock {self.mapper.display_clock!r} has no sampling_rate; the timeline "
-                    "can only show frames"
-                )
+                hint = missing_rate_hint(self.dm, self.mapper.display_clock)
+                raise ValueError(f"the timeline can only show frames: {hint}")
             self.time_axis.show_seconds(clock.seconds_at_index)
         elif mode == "frames":
             self.time_axis.show_frames()
@@ -598,7 +597,11 @@ class TimelineWidget(QWidget):
         self.edit_combo.blockSignals(False)
         clock = self.dm.get_time(self.mapper.display_clock)
         seconds_ok = clock.sampling_rate is not None
-        self.axis_combo.model().item(1).setEnabled(seconds_ok)
+        seconds = self.axis_combo.model().item(1)
+        seconds.setEnabled(seconds_ok)
+        seconds.setToolTip(
+            "" if seconds_ok else missing_rate_hint(self.dm, self.mapper.display_clock)
+        )
         self.set_axis_mode(self.state.axis if seconds_ok else "frames")
 
     def _edit_combo_changed(self, text: str) -> None:

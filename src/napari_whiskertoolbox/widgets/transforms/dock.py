@@ -70,7 +70,7 @@ from napari_whiskertoolbox.widgets.transforms.panes import (
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
 from napari_whiskertoolbox.widgets.transforms.preview import FramePreview, can_preview
-from napari_whiskertoolbox.widgets.vertical_scroll import scrolling
+from napari_whiskertoolbox.widgets.vertical_scroll import capped, scrolling
 from napari_whiskertoolbox.workflow.registry import get_session
 from napari_whiskertoolbox.workflow.window_watch import WindowWatch
 
@@ -86,6 +86,8 @@ __all__ = ["TransformsWidget"]
 _NAME = Qt.ItemDataRole.UserRole
 _ERROR_STYLE = "color: #e06c6c"
 _WARN_STYLE = "color: #e0b050"
+STATUS_LINES = 4
+"""Lines of the status message shown at once; a longer one scrolls."""
 PREVIEW_DELAY_MS = 150
 """Form edits and frame steps are previewed once they pause this long."""
 
@@ -154,7 +156,13 @@ class TransformsWidget(Container):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_transform_tab(), "Transform")
-        self.pipelines = PipelinesPanel(self.dm, self.library, self.start_pipeline, self.report)
+        self.pipelines = PipelinesPanel(
+            self.dm,
+            self.library,
+            self.start_pipeline,
+            self.report,
+            session_path=lambda: self.session.path,
+        )
         self.tabs.addTab(scrolling(self.pipelines.native), "Pipelines")
         layout = self.native.layout()
         layout.setContentsMargins(4, 2, 4, 2)  # magicgui's 9 px: room for a form row
@@ -267,11 +275,18 @@ class TransformsWidget(Container):
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(14)
         self.status = _wrapping_label("")
-        self.status.visible = False
+        self.status.native.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._status_is_error = False
         row = _row(self.run_button, self.cancel_button)  # below the scrolling tab: always in view
         row.native.layout().addWidget(self.progress_bar, 1)
-        return compact(Container(widgets=[row, self.status], labels=False))
+        box = compact(Container(widgets=[row], labels=False))
+        # a long message (an error naming every candidate) wraps and scrolls in a few lines:
+        # it pushed the form out of the dock and the window past a laptop's screen
+        lines = self.status.native.fontMetrics().lineSpacing() * STATUS_LINES
+        self.status_area = capped(self.status.native, lines + 4)
+        self.status_area.setVisible(False)
+        box.native.layout().addWidget(self.status_area)
+        return box
 
     def _connect(self) -> Any:
         dm = self.dm
@@ -662,3 +677,5 @@ class TransformsWidget(Container):
         """Show ``message`` in the status line (red for errors)."""
         self._status_is_error = error and bool(message)
         _say(self.status, message, _ERROR_STYLE if error else "")
+        self.status_area.setVisible(bool(message))
+        self.status_area.verticalScrollBar().setValue(0)

@@ -41,6 +41,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     suggest_output_key,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
+from napari_whiskertoolbox.workflow.start_folder import remember_folder, source_file, start_folder
 
 if TYPE_CHECKING:
     import os
@@ -52,6 +53,12 @@ if TYPE_CHECKING:
 __all__ = ["PipelineEditor", "PipelinesPanel"]
 
 _ENTRY_ID = Qt.ItemDataRole.UserRole
+CONFIG_DIALOG = "transformations config"
+"""*Save as config…*'s name for the folder it last saved to (``start_folder``)."""
+OPEN_DIALOG = "open pipeline"
+"""*Open…*'s name for the folder it last opened from (``start_folder``)."""
+CONFIG_FILE_NAME = "transformations.json"
+"""The file name *Save as config…* proposes."""
 
 
 def _row(*widgets: Any) -> Container:
@@ -138,6 +145,10 @@ class PipelinesPanel(Container):
         background (the dock's runner).
     report : callable
         ``report(message, error)`` shows a message in the dock's status line.
+    session_path : callable, optional
+        ``session_path()`` returns the session's folder, or the config or file it was
+        opened from (None: none); *Save as config…* starts there
+        (:func:`~napari_whiskertoolbox.workflow.start_folder.start_folder`).
     """
 
     def __init__(
@@ -146,9 +157,11 @@ class PipelinesPanel(Container):
         library: PipelineLibrary,
         start_pipeline: Callable[[Pipeline, str, str], None],
         report: Callable[[str, bool], None],
+        session_path: Callable[[], Path | None] | None = None,
     ) -> None:
         super().__init__(labels=False)
         self.dm = dm
+        self._session_path = session_path or (lambda: None)
         self.library = library
         self._start_pipeline = start_pipeline
         self._report = report
@@ -296,9 +309,18 @@ class PipelinesPanel(Container):
         """
         return self.steps.save_transformations(path, indices)
 
+    def config_start_path(self) -> Path:
+        """Return the file *Save as config…* proposes, ``transformations.json``.
+
+        In the folder the session's data came from, else the folder last saved to, else
+        home (:func:`~napari_whiskertoolbox.workflow.start_folder.start_folder`).
+        """
+        folder = start_folder(CONFIG_DIALOG, self._session_path(), source_file(self.dm))
+        return folder / CONFIG_FILE_NAME
+
     def _ask_save_config(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self.native, "Save as config", "transformations.json", "Config (*.json)"
+            self.native, "Save as config", str(self.config_start_path()), "Config (*.json)"
         )
         if not path:
             return
@@ -309,6 +331,7 @@ class PipelinesPanel(Container):
         except TransformError as exc:
             self._report(str(exc), True)
             return
+        remember_folder(CONFIG_DIALOG, saved)
         self._report(f"saved the steps as a transformations block to {saved}", False)
 
     def clear_steps(self) -> None:
@@ -422,9 +445,13 @@ class PipelinesPanel(Container):
         return entry, list(pipeline.warnings)
 
     def _ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.native, "Open pipeline", "", "Pipeline (*.json)")
+        start = start_folder(OPEN_DIALOG, self._session_path(), source_file(self.dm))
+        path, _ = QFileDialog.getOpenFileName(
+            self.native, "Open pipeline", str(start), "Pipeline (*.json)"
+        )
         if not path:
             return
+        remember_folder(OPEN_DIALOG, path)
         replaced = False
 
         def ask_replace(name: str, existing: Path) -> bool:
