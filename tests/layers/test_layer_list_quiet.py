@@ -45,3 +45,48 @@ def test_frame_steps_reach_the_canvas_but_not_the_layer_list(
     assert list_events == []  # no row repaint per step
     # once stepping pauses, the rows get their new thumbnails through the layer list
     qtbot.waitUntil(lambda: ("nose", "thumbnail") in list_events, timeout=10_000)
+
+
+def _on_screen(widget) -> np.ndarray:
+    """What the screen shows of ``widget`` (the window system's pixels, not a fresh render)."""
+    from qtpy.QtCore import QPoint
+    from qtpy.QtWidgets import QApplication
+
+    corner = widget.mapToGlobal(QPoint(0, 0))
+    shot = QApplication.primaryScreen().grabWindow(
+        0, corner.x(), corner.y(), widget.width(), widget.height()
+    )
+    image = shot.toImage()
+    return np.array(
+        [[image.pixel(x, y) for x in range(image.width())] for y in range(image.height())]
+    )
+
+
+def test_the_layer_list_on_screen_is_what_a_full_repaint_draws_after_playing(
+    make_napari_viewer, qtbot
+):
+    from napari_whiskertoolbox.layers._napari_compat import main_window, viewer_widget
+
+    viewer = make_napari_viewer(show=True)
+    main_window(viewer).resize(1200, 900)  # every row in view
+    session = make_session(viewer)
+    session.set_frame(0)
+    viewport = viewer_widget(viewer).layers.viewport()
+    qtbot.wait(2 * session_module.THUMBNAIL_DELAY_MS)  # thumbnails of frame 0 in every row
+    before = _on_screen(viewport)
+    dims = viewer_widget(viewer).dims
+    frames: set[int] = set()
+    viewer.dims.events.current_step.connect(lambda event: frames.add(viewer.dims.current_step[0]))
+    dims.play(axis=0, fps=15, loop_mode="loop")
+    qtbot.waitUntil(lambda: len(frames) >= 4, timeout=30_000)
+    dims.stop()
+    qtbot.waitUntil(lambda: not dims.is_playing, timeout=10_000)
+    qtbot.waitUntil(lambda: session.shown_frame == viewer.dims.current_step[0], timeout=10_000)
+    assert session.shown_frame != 0
+    viewer.layers["media"].name = "video"  # a row's name still reaches the screen
+    qtbot.wait(2 * session_module.THUMBNAIL_DELAY_MS)
+    shown = _on_screen(viewport)
+    viewport.repaint()  # every row drawn afresh from napari's model
+    qtbot.wait(50)
+    np.testing.assert_array_equal(shown, _on_screen(viewport))
+    assert not np.array_equal(shown, before)  # the thumbnails (and a name) did change

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 from napari.layers import Labels, Points
-from qtpy.QtCore import QEvent, QObject
+from qtpy.QtCore import QEvent, QObject, Qt
 from qtpy.QtWidgets import QMainWindow, QWidget
 
 from napari_whiskertoolbox.layers import _napari_compat
@@ -29,6 +29,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     outline_text,
     prepare_paths,
     quit_requested,
+    repaint_only_changed_rows,
     set_napari_close_questions,
     shape_objects,
     skip_unchanged_transforms,
@@ -769,6 +770,102 @@ def test_layer_list_dock_raises_when_napari_moves_it(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(_napari_compat, "viewer_widget", lambda viewer: object())
     with pytest.raises(RuntimeError, match=r"_napari_compat.layer_list_dock"):
         layer_list_dock(object())
+
+
+# --------------------------------------------------------------------------- layer list rows
+class _PaintedRects(QObject):
+    """Record the rectangles of the paint events a widget gets."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.rects: list[tuple[int, int, int, int]] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects.append(event.rect().getRect())
+        return False
+
+
+def _four_layer_list(make_napari_viewer: Any, qtbot: Any) -> tuple[Any, Any, _PaintedRects]:
+    """A shown viewer with an image and three layers over it; its layer list view, recorder."""
+    viewer = make_napari_viewer(show=True)
+    viewer.add_image(np.random.default_rng(0).integers(0, 255, (3, 30, 40), dtype=np.uint8))
+    viewer.add_labels(np.zeros((30, 40), np.uint8))
+    viewer.add_shapes()
+    viewer.add_points(np.zeros((1, 2)))
+    main_window(viewer).resize(1200, 900)  # room for every row
+    view = viewer_widget(viewer).layers
+    qtbot.waitUntil(lambda: view.isVisible(), timeout=5_000)
+    qtbot.wait(300)
+    assert viewer.dims.current_step[0] == 1
+    assert view.viewport().rect().contains(view.visualRect(view.model().index(3, 0)))
+    return viewer, view, _PaintedRects(view.viewport())
+
+
+def _settle(qtbot: Any, painted: _PaintedRects) -> None:
+    """Wait until the layer list stops repainting (a loaded machine lays it out late)."""
+    for _ in range(40):
+        painted.rects.clear()
+        qtbot.wait(150)
+        if not painted.rects:
+            return
+
+
+def _image_row_rect(view: Any) -> tuple[int, int, int, int]:
+    proxy = view.model()
+    return view.visualRect(proxy.mapFromSource(proxy.sourceModel().index(0))).getRect()
+
+
+def test_napari_repaints_the_whole_layer_list_per_image_slice_without_the_workaround(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    """If this fails, napari (or Qt) repaints only the changed row: the workaround can go."""
+    viewer, view, painted = _four_layer_list(make_napari_viewer, qtbot)
+    _settle(qtbot, painted)
+    viewer.dims.set_current_step(0, 2)  # napari slices the image: three events of its row
+    qtbot.waitUntil(lambda: bool(painted.rects), timeout=10_000)
+    qtbot.wait(150)
+    viewport = view.viewport()
+    assert (0, 0, viewport.width(), viewport.height()) in painted.rects
+
+
+def test_repaint_only_changed_rows_repaints_the_thumbnails_row_and_passes_the_rest(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    viewer, view, painted = _four_layer_list(make_napari_viewer, qtbot)
+    assert repaint_only_changed_rows(viewer)
+    assert repaint_only_changed_rows(viewer)  # idempotent
+    model = view.model().sourceModel()
+    changed: list[list[int]] = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append(list(roles)))
+    _settle(qtbot, painted)
+    viewer.dims.set_current_step(0, 2)  # from the middle frame, 1
+    qtbot.waitUntil(lambda: bool(painted.rects), timeout=10_000)
+    qtbot.wait(150)
+    assert painted.rects == [_image_row_rect(view)]  # the image's row only: its thumbnail
+    assert changed == []
+    # everything else a row shows still goes through napari's model
+    viewer.layers[0].name = "renamed"
+    viewer.layers[0].visible = False
+    roles = {role for emitted in changed for role in emitted}
+    assert {Qt.ItemDataRole.DisplayRole.value, Qt.ItemDataRole.CheckStateRole.value} <= roles
+    qtbot.wait(100)
+    proxy = view.model()
+    row = proxy.mapFromSource(model.index(0))
+    assert proxy.data(row) == "renamed"
+
+
+def test_repaint_only_changed_rows_raises_when_napari_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from napari._qt.containers.qt_layer_model import QtLayerListModel
+
+    viewer = make_napari_viewer(show=True)
+    with monkeypatch.context() as patched:  # only for the call: the viewer's list still works
+        patched.setattr(QtLayerListModel, "_process_event", None)
+        with pytest.raises(RuntimeError, match=r"_napari_compat.repaint_only_changed_rows"):
+            repaint_only_changed_rows(viewer)
 
 
 # --------------------------------------------------------------------------- shapes widths

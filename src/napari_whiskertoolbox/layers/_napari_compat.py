@@ -42,6 +42,7 @@ __all__ = [
     "prepare_paths",
     "quit_requested",
     "real_viewer",
+    "repaint_only_changed_rows",
     "set_napari_close_questions",
     "skip_empty_draws",
     "skip_unchanged_transforms",
@@ -114,6 +115,87 @@ def layer_list_dock(viewer: napari.Viewer) -> QDockWidget:
             "layers/_napari_compat.layer_list_dock"
         )
     return dock
+
+
+# --------------------------------------------------------------------------- layer list rows
+# Used by layers/session.py (once per viewer). napari's layer list model (``QtLayerListModel``,
+# the source model of the ``QtLayerList`` view behind a ``ReverseProxyModel``) answers every
+# event a layer emits with ``dataChanged`` for the layer's row (``_process_event``, reached
+# through the layer list's re-emission of its layers' events). Qt's ``QListView`` answers any
+# ``dataChanged`` with a relayout of all rows and a repaint of the whole list (every row's
+# name, SVG type icon, eye and thumbnail: about 1 ms a row on this machine). The media's
+# Image layer emits three such events on each frame napari slices (``_extent_augmented``,
+# ``set_data``, ``thumbnail``), so playback re-laid-out and repainted the whole list on every
+# frame, four rows with every kind bound. A row shows the layer's name, visibility, type,
+# lock, loading state and thumbnail (all of a fixed size); ``set_data`` and
+# ``_extent_augmented`` change none of them, and a new thumbnail changes only its own row.
+_ROWLESS_EVENTS = frozenset({"set_data", "_extent_augmented"})
+"""Layer events that change nothing a layer list row shows (napari maps them to no role)."""
+
+
+def repaint_only_changed_rows(viewer: napari.Viewer) -> bool:
+    """Make ``viewer``'s layer list repaint only the row a layer's thumbnail changed in.
+
+    Events that change nothing a row shows (``set_data``, ``_extent_augmented``) no longer
+    reach the list's Qt view; a new thumbnail repaints its own row (no relayout, no other
+    row); every other event goes to napari's model as before. Idempotent. A viewer without
+    a Qt window has no layer list: nothing is done.
+
+    Returns
+    -------
+    bool
+        Whether the viewer's layer list repaints this way.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's layer list is no longer a Qt item view over a proxy of its
+        ``QtLayerListModel``, which turns layer events into ``dataChanged`` in
+        ``_process_event``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return False
+    from qtpy.QtCore import QSortFilterProxyModel
+
+    view: Any = getattr(viewer_widget(viewer), "layers", None)
+    proxy: Any = view.model() if callable(getattr(view, "model", None)) else None
+    source: Any = proxy.sourceModel() if isinstance(proxy, QSortFilterProxyModel) else None
+    process = getattr(source, "_process_event", None)
+    if (
+        not callable(process)
+        or not callable(getattr(view, "update", None))
+        or not callable(getattr(source, "index", None))
+        or type(source).__name__ != "QtLayerListModel"
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's layer list (QtViewer.layers) is no longer a Qt "
+            "view over a proxy of a QtLayerListModel with _process_event; update "
+            "layers/_napari_compat.repaint_only_changed_rows"
+        )
+    if getattr(process, "_wtb_rows", False):
+        return True
+    # weak references only: the model keeps this function, and must not keep itself alive
+    view_ref, proxy_ref, source_ref = weakref.ref(view), weakref.ref(proxy), weakref.ref(source)
+    napari_process = type(source)._process_event
+
+    def process_event(event: Any) -> None:
+        model, shown, rows = source_ref(), view_ref(), proxy_ref()
+        if model is None or shown is None or rows is None:
+            return
+        kind = getattr(event, "type", None)
+        index = getattr(event, "index", None)
+        if kind in _ROWLESS_EVENTS and isinstance(index, int):
+            return
+        if kind == "thumbnail" and isinstance(index, int):
+            row = rows.mapFromSource(model.index(index))
+            if row.isValid():
+                shown.update(row)  # that row's rectangle only
+            return
+        napari_process(model, event)
+
+    process_event._wtb_rows = True  # type: ignore[attr-defined]
+    source._process_event = process_event
+    return True
 
 
 # --------------------------------------------------------------------------- close requests

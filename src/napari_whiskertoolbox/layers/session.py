@@ -26,7 +26,10 @@ from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import OpenedPath, open_path, session_folder_for
-from napari_whiskertoolbox.layers._napari_compat import call_before_paint
+from napari_whiskertoolbox.layers._napari_compat import (
+    call_before_paint,
+    repaint_only_changed_rows,
+)
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
 from napari_whiskertoolbox.layers.frame_axis import (
     FRAME_AXIS_LAYER,
@@ -119,6 +122,8 @@ class ViewerSession:
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
         self._stop_playback_gc = freeze_during_playback(viewer)
+        # the media's row only, not a relayout and repaint of the whole layer list per frame
+        repaint_only_changed_rows(viewer)
         self._thumbnail_timer = QTimer()
         self._thumbnail_timer.setSingleShot(True)
         self._thumbnail_timer.setInterval(THUMBNAIL_DELAY_MS)
