@@ -250,3 +250,15 @@ def test_a_config_video_bound_to_a_recording_time_clock_is_refused(recording, tm
         load_config(_config(tmp_path, [_video(clock="time")]), dm)
     assert set(dm) == keys
     assert dm.get_time("time") == before
+
+
+def test_a_config_time_clock_does_not_re_time_a_recording(recording, tmp_path) -> None:
+    """WhiskerToolbox would re-point the recording's keys to the config's ``time``: that
+    changes when they happened, so the config is refused, naming the item and the clock."""
+    dm = open_path(recording).dm
+    before = dm.get_time("time")
+    daq = {"data_type": "time", "name": "time", "format": "count", "count": 500}
+    with pytest.raises(FormatError, match=r"item \[0\] 'time': clock 'time' .*'ephys_CH1'"):
+        load_config(_config(tmp_path, [{**daq, "sampling_rate": 100}, _video()]), dm)
+    assert dm.get_time("time") == before
+    assert "media" not in dm

@@ -362,6 +362,7 @@ def _load_into(
             else:
                 produced = read_item(item)
             for name, clock in produced:
+                _refuse_retiming(name, clock, item, held_clocks, held_key_clocks)
                 if name in clocks:
                     item.note(
                         "info",
@@ -480,6 +481,40 @@ def _holds_media_clock(target: DataManager | None) -> bool:
     )
 
 
+def _refuse_retiming(
+    name: str,
+    clock: TimeFrame,
+    item: ConfigItem,
+    held_clocks: dict[str, TimeFrame],
+    held_key_clocks: dict[str, str],
+) -> None:
+    """Refuse a config clock ``time`` that would re-time the session's keys on ``time``.
+
+    WhiskerToolbox re-points the keys on a replaced clock to the new one (wt_loaders.md
+    §1.6). For a session's ``time`` with a sampling rate (a recording's, a video's) that
+    changes when its data happened, so it is refused; clocks without a rate (WhiskerToolbox's
+    own) are replaced as in WhiskerToolbox.
+
+    Raises
+    ------
+    FormatError
+        Naming the item, the clock and the keys on it.
+    """
+    held = held_clocks.get(name)
+    if name != "time" or held is None or held.sampling_rate is None or clock == held:
+        return
+    keys = sorted(k for k, c in held_key_clocks.items() if c == name)
+    if not keys:
+        return
+    shown = ", ".join(map(repr, keys[:5])) + (", ..." if len(keys) > 5 else "")
+    raise FormatError(
+        f"clock 'time' would replace the session's clock 'time' ({len(held)} ticks at "
+        f"{held.sampling_rate:g} per second), re-timing the keys on it ({shown}); name this "
+        "clock otherwise and bind the config's keys to it with 'clock'",
+        item=item.label,
+    )
+
+
 def _beside_held_time(
     media: _MediaClock,
     bindings: dict[str, tuple[str, ConfigItem]],
@@ -527,8 +562,8 @@ def _beside_held_time(
             if item.clock == "time"
             else "it has no frame rate"
             if fps is None
-            else "the session's clocks have no common sampling rate (give them one with "
-            "dm.set_sampling_rate(name, ticks_per_second))"
+            else "the session's clocks have no common sampling rate; give them one with "
+            "dm.set_sampling_rate(name, ticks_per_second)"
         )
         media.item.note(
             "clock",
@@ -554,7 +589,11 @@ def _beside_held_time(
         f"second), so the video {media.key!r} runs at {fps:g} fps on a clock of its own, "
         f"{name!r}"
         + (f", with the config's keys {', '.join(map(repr, joining))}" if joining else "")
-        + (f"; {', '.join(map(repr, staying))} stay on 'time' as assigned" if staying else "")
+        + (
+            f"; keys assigned to 'time' stay on it: {', '.join(map(repr, staying))}"
+            if staying
+            else ""
+        )
         + ". Its frames line up with the session's clocks in seconds",
     )
 
