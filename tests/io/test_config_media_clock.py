@@ -15,7 +15,7 @@ import pytest
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.core.rate_hint import missing_rate_hint
 from napari_whiskertoolbox.core.timeframe import TimeFrame
-from napari_whiskertoolbox.io import load_config
+from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.clock_alignment import on_one_rate
 from napari_whiskertoolbox.io.report import LoadReport
 from napari_whiskertoolbox.io.routing import open_path
@@ -181,3 +181,84 @@ def test_on_one_rate_leaves_clocks_without_a_common_rate() -> None:
     joined, moved = on_one_rate(frames, {"a": TimeFrame.from_count(3, 100.0)})
     np.testing.assert_array_equal(joined.times[:3], [0, 4, 8])
     assert moved == {}
+
+
+EPHYS_RATE = 30_000.0
+
+
+@pytest.fixture
+def recording(tmp_path):
+    """An Open Ephys recording of 2 s at 30 kHz from sample 1000 of acquisition (t_start),
+    TTL line 1 high from its sample 15000 to 18000; opened first, it is on clock ``time``."""
+    pytest.importorskip("neo")
+    from _ephys_files import write_open_ephys
+
+    samples = np.zeros((int(2 * EPHYS_RATE), 1), np.int16)
+    return write_open_ephys(tmp_path / "rec", samples, {1: [(15000, 18000)]})
+
+
+def test_a_config_video_after_a_recording_gets_a_clock_of_its_own(recording, tmp_path) -> None:
+    """WhiskerToolbox fills ``time`` from the video only while it is empty (wt_loaders.md
+    §1.11): the recording keeps its clock, the video and the config's keys go on the
+    video's own clock, as a video opened on its own does."""
+    dm = open_path(recording).dm
+    assert dm.time_key("ephys_CH1") == "time"
+    before = dm.get_time("time")
+    ttl_before = dm.get_data("ephys_TTL1").times.copy()
+    points = tmp_path / "pts.csv"
+    points.write_text("frame,x,y\n20,1.0,2.0\n", encoding="utf-8")
+    items = [
+        _video(),
+        {
+            "data_type": "points",
+            "name": "pts",
+            "filepath": str(points),
+            "format": "csv",
+            "column_delim": ",",
+        },
+    ]
+    report = LoadReport()
+    load_config(_config(tmp_path, items), dm, report=report)
+    assert dm.get_time("time") == before  # the recording's 30 kHz samples, unchanged
+    assert dm.time_key("ephys_CH1") == "time"
+    np.testing.assert_array_equal(dm.get_data("ephys_TTL1").times, ttl_before)
+    clock = dm.time_key("media")
+    assert clock == "media_clock"
+    assert dm.time_key("pts") == clock  # the config's own 'time' is its video's
+    assert len(dm.get_time(clock)) == N_FRAMES
+    # frame 20 is at 0.8 s: 24000 samples after acquisition start, sample 23000 recorded
+    assert dm.convert_index(20, clock, "time") == 23000
+    assert dm.convert_index(23000, "time", clock) == 20
+    notes = [n.message for n in report.of_kind("clock") if "media_clock" in n.message]
+    assert notes
+    assert "'time'" in notes[0]
+    assert "'pts'" in notes[0]
+    assert notes[0] in dm.metadata["sources"]["media"]["notes"][-1]
+    dm.undo()  # one undo step takes the whole config out again
+    assert "media" not in dm
+    assert "media_clock" not in dm.time_keys()
+    assert dm.get_time("time") == before
+
+
+def test_a_config_video_bound_to_a_recording_time_clock_is_refused(recording, tmp_path) -> None:
+    """An explicit ``"clock": "time"`` on the video would put its frames on the recording's
+    samples: refused, naming the item and the clock, and the session is left as it was."""
+    dm = open_path(recording).dm
+    before = dm.get_time("time")
+    keys = set(dm)
+    with pytest.raises(FormatError, match=r"media.*'time'"):
+        load_config(_config(tmp_path, [_video(clock="time")]), dm)
+    assert set(dm) == keys
+    assert dm.get_time("time") == before
+
+
+def test_a_config_time_clock_does_not_re_time_a_recording(recording, tmp_path) -> None:
+    """WhiskerToolbox would re-point the recording's keys to the config's ``time``: that
+    changes when they happened, so the config is refused, naming the item and the clock."""
+    dm = open_path(recording).dm
+    before = dm.get_time("time")
+    daq = {"data_type": "time", "name": "time", "format": "count", "count": 500}
+    with pytest.raises(FormatError, match=r"item \[0\] 'time': clock 'time' .*'ephys_CH1'"):
+        load_config(_config(tmp_path, [{**daq, "sampling_rate": 100}, _video()]), dm)
+    assert dm.get_time("time") == before
+    assert "media" not in dm

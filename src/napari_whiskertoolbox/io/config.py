@@ -23,6 +23,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
@@ -361,6 +362,7 @@ def _load_into(
             else:
                 produced = read_item(item)
             for name, clock in produced:
+                _refuse_retiming(name, clock, item, held_clocks, held_key_clocks)
                 if name in clocks:
                     item.note(
                         "info",
@@ -404,7 +406,13 @@ def _load_into(
         )
     if "time" not in clocks and not _holds_media_clock(target):
         fallback = _media_clock(loaded, bindings)
-        if fallback is not None:
+        if fallback is not None and len(held_clocks.get("time", ())):
+            _beside_held_time(fallback, bindings, clocks, held_clocks, file_clock_of)
+            said = fallback.item.notes[fallback.notes_before :]
+            report.extend(said)
+            if said and fallback.key in sources:
+                sources[fallback.key].setdefault("notes", []).extend(str(n) for n in said)
+        elif fallback is not None:
             others = {n: c for n, c in held_clocks.items() if n not in clocks and n != "time"}
             others.update(clocks)
             clocks["time"], moved = _join_media_clock(fallback, others)
@@ -470,6 +478,123 @@ def _holds_media_clock(target: DataManager | None) -> bool:
         return False
     return any(
         target.data_type(key) in MEDIA_KINDS and target.time_key(key) == "time" for key in target
+    )
+
+
+def _refuse_retiming(
+    name: str,
+    clock: TimeFrame,
+    item: ConfigItem,
+    held_clocks: dict[str, TimeFrame],
+    held_key_clocks: dict[str, str],
+) -> None:
+    """Refuse a config clock ``time`` that would re-time the session's keys on ``time``.
+
+    WhiskerToolbox re-points the keys on a replaced clock to the new one (wt_loaders.md
+    §1.6). For a session's ``time`` with a sampling rate (a recording's, a video's) that
+    changes when its data happened, so it is refused; clocks without a rate (WhiskerToolbox's
+    own) are replaced as in WhiskerToolbox.
+
+    Raises
+    ------
+    FormatError
+        Naming the item, the clock and the keys on it.
+    """
+    held = held_clocks.get(name)
+    if name != "time" or held is None or held.sampling_rate is None or clock == held:
+        return
+    keys = sorted(k for k, c in held_key_clocks.items() if c == name)
+    if not keys:
+        return
+    shown = ", ".join(map(repr, keys[:5])) + (", ..." if len(keys) > 5 else "")
+    raise FormatError(
+        f"clock 'time' would replace the session's clock 'time' ({len(held)} ticks at "
+        f"{held.sampling_rate:g} per second), re-timing the keys on it ({shown}); name this "
+        "clock otherwise and bind the config's keys to it with 'clock'",
+        item=item.label,
+    )
+
+
+def _beside_held_time(
+    media: _MediaClock,
+    bindings: dict[str, tuple[str, ConfigItem]],
+    clocks: dict[str, TimeFrame],
+    held_clocks: dict[str, TimeFrame],
+    file_clock_of: dict[str, str],
+) -> None:
+    """Give the config's video a clock of its own beside the session's filled ``time``.
+
+    WhiskerToolbox fills ``time`` from media only while it is empty (wt_loaders.md §1.11),
+    so a recording already on ``time`` keeps its clock. As a video opened on its own
+    (:func:`~.clock_alignment.media_clock`): when the video has a frame rate and the
+    session's and config's clocks share one, the video and the config's keys bound to
+    ``time`` by default go on ``<key>_clock`` (frames at the frame rate, joined by
+    :func:`~.clock_alignment.on_one_rate`); otherwise they run on the session's ``time``,
+    as in WhiskerToolbox. Keys the config binds to ``"clock": "time"`` stay on the
+    session's ``time``. ``bindings`` and ``clocks`` are updated; a ``clock`` note of the
+    video's item says which clock it got.
+
+    Raises
+    ------
+    FormatError
+        The video itself carries ``"clock": "time"`` while both it and the session's
+        ``time`` have a rate: its frames would be counted as the session's ticks.
+    """
+    clock_name, item = bindings[media.key]
+    if clock_name != "time":
+        return  # the config names the video's clock; 'time' stays the session's
+    held = held_clocks["time"]
+    users = sorted(k for k, (c, _) in bindings.items() if c == "time" and k != media.key)
+    fps, rate = media.clock.sampling_rate, held.sampling_rate
+    if item.clock == "time" and fps is not None and rate is not None:
+        raise FormatError(
+            f"the video {media.key!r} is assigned to clock 'time', which this session "
+            f"already fills ({len(held)} ticks at {rate:g} per second): its {fps:g} fps "
+            "frames would be counted as those ticks. Remove 'clock' to give the video a "
+            "clock of its own, or name a clock the config defines",
+            item=item.label,
+        )
+    others = {n: c for n, c in held_clocks.items() if n not in clocks}
+    others.update(clocks)
+    if item.clock == "time" or fps is None or shared_rate(others.values()) is None:
+        why = (
+            "the config assigns it to 'time'"
+            if item.clock == "time"
+            else "it has no frame rate"
+            if fps is None
+            else "the session's clocks have no common sampling rate; give them one with "
+            "dm.set_sampling_rate(name, ticks_per_second)"
+        )
+        media.item.note(
+            "clock",
+            f"the video {media.key!r} runs on the session's clock 'time' ({why}), as in "
+            "WhiskerToolbox: its frames are compared with that clock's ticks as they are",
+        )
+        return
+    name = first_free(f"{media.key}_clock", lambda c: c in held_clocks or c in clocks)
+    clocks[name], moved = on_one_rate(media.clock, others)
+    clocks.update(moved)
+    moving = sorted(
+        k
+        for k, (c, it) in bindings.items()
+        if c == "time" and it.clock is None and k not in file_clock_of
+    )
+    for key in moving:
+        bindings[key] = (name, bindings[key][1])
+    staying = sorted(set(users) - set(moving))
+    joining = [key for key in moving if key != media.key]
+    media.item.note(
+        "clock",
+        f"the session's clock 'time' is already filled ({len(held)} ticks at {rate:g} per "
+        f"second), so the video {media.key!r} runs at {fps:g} fps on a clock of its own, "
+        f"{name!r}"
+        + (f", with the config's keys {', '.join(map(repr, joining))}" if joining else "")
+        + (
+            f"; keys assigned to 'time' stay on it: {', '.join(map(repr, staying))}"
+            if staying
+            else ""
+        )
+        + ". Its frames line up with the session's clocks in seconds",
     )
 
 
