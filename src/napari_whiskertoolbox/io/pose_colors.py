@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from napari_whiskertoolbox.core.palette import TAB10
+
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.pose import PoseSet
 
@@ -35,18 +37,7 @@ __all__ = [
     "skeleton_color",
 ]
 
-INDIVIDUAL_COLORS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-)
+INDIVIDUAL_COLORS = TAB10
 """Colour of the k-th individual, or body part of one animal (matplotlib's tab10, cycled)."""
 
 

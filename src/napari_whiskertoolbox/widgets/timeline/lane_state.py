@@ -18,6 +18,7 @@ from typing import Any
 from psygnal import SignalInstance
 
 from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+from napari_whiskertoolbox.core.palette import TAB10
 
 __all__ = ["LaneState", "default_color", "lanes_changed"]
 
@@ -27,19 +28,8 @@ lanes_changed = SignalInstance((object,), name="lanes_changed")
 Lets other docks (the data browser) follow lane visibility without holding the timeline.
 """
 
-"""Data types drawn as timeline lanes."""
-
-_PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-)
+_PALETTE = TAB10[:-1]
+"""Lane colours: tab10 without its grey."""
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DROPPED_LANES: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, dict]]] = (
     weakref.WeakKeyDictionary()
