@@ -647,8 +647,9 @@ def test_source_software_names_the_tool_as_ndx_pose_readers_expect(tmp_path) -> 
 
 
 def test_pose_estimation_names_the_video_it_was_tracked_on(tmp_path, frame_number_video) -> None:
-    """ndx-pose's original_videos: the video file on the keypoints' clock, relative to the
-    .nwb file as the video's own external_file (was left empty)."""
+    """ndx-pose's source_video: a link to the ImageSeries of the video on the keypoints' clock,
+    whose external_file is relative to the .nwb file (was: no video named; then the
+    deprecated original_videos)."""
     import shutil
 
     import pandas as pd
@@ -674,8 +675,9 @@ def test_pose_estimation_names_the_video_it_was_tracked_on(tmp_path, frame_numbe
             for obj in nwbfile.processing["behavior"].data_interfaces.values()
             if type(obj).__name__ == "PoseEstimation"
         ]
-        assert list(pose.original_videos) == [str(Path("..") / "videos" / "mouse.mp4")]
-        assert list(nwbfile.acquisition["media"].external_file) == list(pose.original_videos)
+        assert pose.source_video is nwbfile.acquisition["media"]
+        assert pose.original_videos is None
+        assert list(pose.source_video.external_file) == [str(Path("..") / "videos" / "mouse.mp4")]
 
 
 def test_sleap_io_training_labels_nwb_opens_as_a_pose_set_on_its_video(tmp_path: Path) -> None:

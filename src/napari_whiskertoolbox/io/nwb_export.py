@@ -329,6 +329,7 @@ class _Writer:
         self.rows: list[dict[str, Any]] = []
         self._module: Any = None
         self._pose_module: Any = None
+        self._image_series: dict[str, Any] = {}
         self.poses: list[PoseSet] = []
 
     # ---------------------------------------------------------------- helpers
@@ -521,47 +522,70 @@ class _Writer:
             key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint"))
         )
 
-    def write_video(self, key: str, media: Any) -> None:
+    def image_series(self, key: str) -> Any:
+        """Return the ``ImageSeries`` in ``acquisition`` of media ``key``, adding it once.
+
+        None for media without a file to point at (an in-memory array).
+        """
+        if key in self._image_series:
+            return self._image_series[key]
         from pynwb.image import ImageSeries
 
+        media = self.dm.get_data(key)
         source = getattr(media, "source_path", None)
-        if source is None:
-            return  # an in-memory array has no file to point at
-        files = [Path(p) for p in getattr(media, "files", [source])]
-        external = [os.path.relpath(p, self.folder) for p in files]
-        starting = list(range(len(files))) if len(files) > 1 else [0]
-        n = len(media)
-        timing = self.timing(key, np.arange(n))
-        if "rate" in timing:
-            timing["num_samples"] = n  # external frames: NWB cannot count them from data
-        series = ImageSeries(
-            name=nwb_name(key),
-            external_file=external,
-            starting_frame=starting,
-            format="external",
-            description=f"{self.dm.data_type(key)} key {key!r} ({n} frames)",
-            unit="n.a.",
-            **timing,
-        )
-        self.nwbfile.add_acquisition(series)
-        self.record(key, f"acquisition/{series.name}")
+        series = None
+        if source is not None:
+            files = [Path(p) for p in getattr(media, "files", [source])]
+            n = len(media)
+            timing = self.timing(key, np.arange(n))
+            if "rate" in timing:
+                timing["num_samples"] = n  # external frames: NWB cannot count them from data
+            series = ImageSeries(
+                name=nwb_name(key),
+                external_file=[os.path.relpath(p, self.folder) for p in files],
+                starting_frame=list(range(len(files))) if len(files) > 1 else [0],
+                format="external",
+                description=f"{self.dm.data_type(key)} key {key!r} ({n} frames)",
+                unit="n.a.",
+                **timing,
+            )
+            self.nwbfile.add_acquisition(series)
+        self._image_series[key] = series
+        return series
+
+    def write_video(self, key: str, media: Any) -> None:
+        series = self.image_series(key)
+        if series is not None:
+            self.record(key, f"acquisition/{series.name}")
 
     write_images = write_video
 
-    def videos_on(self, clock: str) -> list[str] | None:
-        """Return the video files shown on ``clock`` (ndx-pose ``original_videos``).
+    def videos_on(self, clock: str) -> dict[str, Any]:
+        """Return ndx-pose's link to the video the keypoints on ``clock`` were tracked on.
 
-        Paths are relative to the ``.nwb`` file's folder, as the videos' ``external_file``;
-        None when no video file is on that clock (labelled images are not videos).
+        ``{"source_video": ImageSeries}`` (ndx-pose >= 0.3, the ``ImageSeries`` of the one
+        video on that clock, in ``acquisition``) or, with an older ndx-pose or several
+        videos on the clock, ``{"original_videos": [paths]}`` (paths relative to the ``.nwb``
+        file's folder, as the videos' ``external_file``); ``{}`` when no video file is on that
+        clock (labelled images are not videos).
         """
-        files = [
-            os.path.relpath(source, self.folder)
+        from hdmf.utils import get_docval
+        from ndx_pose import PoseEstimation
+
+        keys = [
+            key
             for key in self.dm
-            if self.dm.data_type(key) == "video" and self.dm.time_key(key) == clock
-            for source in [getattr(self.dm.get_data(key), "source_path", None)]
-            if source is not None
+            if self.dm.data_type(key) == "video"
+            and self.dm.time_key(key) == clock
+            and getattr(self.dm.get_data(key), "source_path", None) is not None
         ]
-        return files or None
+        if not keys:
+            return {}
+        takes_source = any(a["name"] == "source_video" for a in get_docval(PoseEstimation.__init__))
+        if takes_source and len(keys) == 1:
+            return {"source_video": self.image_series(keys[0])}
+        files = [os.path.relpath(self.dm.get_data(k).source_path, self.folder) for k in keys]
+        return {"original_videos": files}
 
     def write_pose(self, pose: PoseSet, record: bool = True) -> None:
         from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
@@ -628,7 +652,7 @@ class _Writer:
                     skeleton=skeleton,
                     source_software=source_software(pose),
                     scorer=str(pose.source.get("scorer", "")) or None,
-                    original_videos=self.videos_on(self.dm.time_key(series_keys[0])),
+                    **self.videos_on(self.dm.time_key(series_keys[0])),
                 )
             )
         if skeletons:
