@@ -59,8 +59,8 @@ def test_the_mask_layer_is_drawn_clipped_with_the_same_pixels_on_screen(
         assert 0 < height < clipped.shape[0]
         np.testing.assert_array_equal(clipped, canvas_pixels(viewer, node, whole=True))
     # zoomed in and panned, and rendered at twice the size (an offscreen framebuffer)
-    viewer.camera.zoom *= 3
-    viewer.camera.center = (0, 12, 9)
+    viewer.scene.camera.zoom *= 3
+    viewer.scene.camera.center = (0, 12, 9)
     np.testing.assert_array_equal(
         canvas_pixels(viewer, node, whole=False), canvas_pixels(viewer, node, whole=True)
     )
