@@ -598,6 +598,26 @@ def test_clock_changes_are_undo_steps(dm: DataManager):
     assert len(dm.get_time("time")) == 41
 
 
+def test_setting_a_clock_s_own_rate_is_no_change(dm: DataManager):
+    """Were: ``dm.set_sampling_rate("time", 25.0)`` on a 25 fps video's clock marked the
+    session unsaved (the close guard asked) and added an undo step that did nothing."""
+    dm.set_time("camera", TimeFrame.from_count(3, sampling_rate=25.0))
+    dm.mark_saved()
+    undo_label = dm.history.undo_label
+    dm.set_sampling_rate("camera", 25)
+    assert not dm.modified
+    assert dm.history.undo_label == undo_label
+    dm.set_time("plain", TimeFrame.from_count(3))
+    dm.mark_saved()
+    dm.set_sampling_rate("plain", None)
+    assert not dm.modified
+    dm.set_sampling_rate("camera", 50.0)  # a new rate is still a change, one undo step
+    assert dm.modified
+    assert dm.undo()
+    assert dm.get_time("camera").sampling_rate == 25.0
+    assert not dm.modified
+
+
 def test_replacing_a_key_keeps_its_place_through_undo_and_redo(dm: DataManager):
     """Were: a replaced key moved to the end (layer list and data browser reordered), and
     undoing a restore of an autosave scrambled the keys."""

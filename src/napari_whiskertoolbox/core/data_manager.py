@@ -468,7 +468,8 @@ class DataManager(DataManagerAliases):
     def set_sampling_rate(self, name: str, sampling_rate: float | None) -> None:
         """Give clock ``name`` a sampling rate (ticks per second), keeping its ticks (undoable).
 
-        The automatic ``"time"`` clock stays automatic (it still grows with its data).
+        The automatic ``"time"`` clock stays automatic (it still grows with its data). The
+        clock's current rate changes nothing: no undo step, no unsaved change.
 
         Parameters
         ----------
@@ -486,6 +487,8 @@ class DataManager(DataManagerAliases):
         """
         clock = self._require_clock(name)
         retimed = clock.with_sampling_rate(sampling_rate)
+        if retimed.sampling_rate == clock.sampling_rate:
+            return
         before = self._clock_state(name)
         self._change_clock(
             f"set the rate of clock {name}", name, before, (retimed, before[1], before[2])
