@@ -133,6 +133,31 @@ def test_a_config_opened_into_a_recording_session_lines_up_with_it(tmp_path) -> 
     assert dm.get_time("ephys") == TimeFrame.from_count(60_000, 30_000.0)
 
 
+def test_a_config_video_fills_the_automatic_time_of_a_file_opened_first(tmp_path) -> None:
+    """Were: a signal opened first on the automatic ``time`` (identity ticks grown to its
+    samples, where WhiskerToolbox's ``time`` is still empty) kept the config's video on that
+    rate-less clock, so the timeline had no seconds axis. Now the video fills ``time`` with
+    its frame rate, as WhiskerToolbox fills its empty ``time`` from media; undo puts the
+    automatic clock back."""
+    dm = DataManager()
+    dm.set_data("signal", AnalogTimeSeries(np.arange(6, dtype=np.float32)), "time")
+    assert dm.default_clock_is_automatic
+    assert len(dm.get_time("time")) == 6
+    dm.mark_saved()
+    report = LoadReport()
+    load_config(_config(tmp_path, [_video()]), dm, report=report)
+    clock = dm.get_time("time")
+    assert clock.sampling_rate == FPS
+    np.testing.assert_array_equal(clock.times, np.arange(N_FRAMES))
+    assert dm.time_key("signal") == dm.time_key("media") == "time"
+    assert report.of_kind("clock") == []
+    assert dm.undo()
+    assert "media" not in dm
+    assert dm.default_clock_is_automatic
+    assert dm.get_time("time").sampling_rate is None
+    assert len(dm.get_time("time")) == 6
+
+
 def _image_folder_session(tmp_path: Path) -> DataManager:
     (tmp_path / "frames").mkdir()
     for i in range(3):

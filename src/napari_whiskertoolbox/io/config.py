@@ -406,7 +406,7 @@ def _load_into(
         )
     if "time" not in clocks and not _holds_media_clock(target):
         fallback = _media_clock(loaded, bindings)
-        if fallback is not None and len(held_clocks.get("time", ())):
+        if fallback is not None and _time_is_filled(target):
             _beside_held_time(fallback, bindings, clocks, held_clocks, file_clock_of)
             said = fallback.item.notes[fallback.notes_before :]
             report.extend(said)
@@ -466,6 +466,18 @@ def _add_file_clock(
     clocks[new.name] = new.clock
     clock_items[new.name] = item.label
     file_clock_of.update(dict.fromkeys(new.keys, new.name))
+
+
+def _time_is_filled(target: DataManager | None) -> bool:
+    """Whether ``target``'s ``time`` holds ticks of its own (not just the automatic clock).
+
+    The automatic ``time`` (identity ticks grown to cover the data bound to it, where
+    WhiskerToolbox leaves ``time`` empty) counts as empty: a config's video fills it, with
+    the video's frame rate, as WhiskerToolbox fills its empty ``time`` from media.
+    """
+    if target is None or target.default_clock_is_automatic:
+        return False
+    return len(target.get_time("time")) > 0
 
 
 def _holds_media_clock(target: DataManager | None) -> bool:
