@@ -150,6 +150,20 @@ def test_the_plugins_menu_toggles_the_docks_our_code_opened(make_napari_viewer, 
         add_plugin_dock(viewer, "Timelines")
 
 
+def test_add_plugin_dock_returns_a_dock_napari_docked_under_its_other_name(
+    make_napari_viewer, qtbot
+):
+    """A script's ``add_plugin_dock`` returns the Timeline ``add_plugin_dock_widget`` (or
+    ``napari -w``) docked as "Timeline (napari-whiskertoolbox)" instead of docking a second
+    one that the one-dock-per-window rule then removes (its widget deleted under the script)."""
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    _, timeline = viewer.window.add_plugin_dock_widget(PLUGIN, "Timeline")
+    assert add_plugin_dock(viewer, "Timeline") == (None, timeline)
+    assert len(_docks_of_kind(viewer, timeline)) == 1
+
+
 def _manifest_widgets() -> list[str]:
     """Display names of every widget napari.yaml contributes, in manifest order."""
     from npe2 import PluginManager

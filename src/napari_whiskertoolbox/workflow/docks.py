@@ -70,7 +70,8 @@ def add_plugin_dock(
     -------
     tuple
         ``(dock, widget)``; ``dock`` is ``None`` when the widget was already docked (then
-        ``widget`` is that one).
+        ``widget`` is that one, however it was docked: the Plugins menu, a config,
+        ``Window.add_plugin_dock_widget`` or ``napari -w``).
 
     Raises
     ------
@@ -80,9 +81,12 @@ def add_plugin_dock(
     from npe2 import PluginManager
 
     name = dock_name(widget_name)
-    docked = viewer.window.dock_widgets.get(name)
-    if docked is not None:
-        return None, docked
+    # napari names a dock by how it was docked: the menu "Timeline (WhiskerToolbox)",
+    # Window.add_plugin_dock_widget and napari -w "Timeline (napari-whiskertoolbox)"
+    for docked_as in (name, f"{widget_name} ({PLUGIN_NAME})"):
+        docked = viewer.window.dock_widgets.get(docked_as)
+        if docked is not None:
+            return None, docked
     ours = [c for c in PluginManager.instance().iter_widgets() if c.plugin_name == PLUGIN_NAME]
     for contribution in ours:
         if contribution.display_name == widget_name:
