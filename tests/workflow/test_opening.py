@@ -449,3 +449,33 @@ def test_show_data_manager_shows_a_data_manager_built_in_python(make_napari_view
     assert get_session(viewer).current_frame == 39
     whiskers = viewer.layers["whiskers"]
     assert len(whiskers.data) == len(dm.get_data("whiskers").at(39))
+
+
+def test_a_config_opened_into_a_recording_shows_the_moment_shown_before(
+    make_napari_viewer, tmp_path, wtb_data
+):
+    """A config opened into a session holding a recording opens at frame 0 (the video takes
+    a clock of its own; napari had put the new frame axis at its middle, frame 499 of
+    1000); opened into a session that shows frames, the frame on screen stays."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "_ephys_files", Path(__file__).parents[1] / "io" / "_ephys_files.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    ephys = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ephys)
+    samples = np.zeros((60000, 2), np.int16)
+    recording = ephys.write_open_ephys(tmp_path / "rec", samples, {1: [(15000, 18000)]})
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    session.open(recording)  # no frame axis yet: nothing spatial to show
+    session.open(_config(tmp_path, wtb_data))
+    assert session.display_clock == session.dm.time_key("media") != "time"
+    assert session.current_frame == 0
+    session.set_frame(500)
+    (tmp_path / "again").mkdir()
+    session.open(_config(tmp_path / "again", wtb_data))  # a second video, on its own clock
+    assert session.current_frame == 500  # shown frames stay where they were

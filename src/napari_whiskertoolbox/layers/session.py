@@ -569,6 +569,8 @@ class ViewerSession:
             ``path`` does not exist.
         """
         pristine = not self.dm.keys() and not self.dm.modified
+        old_clock, frame = self._display_clock, self.current_frame
+        had_frame_axis = self.viewer is not None and self.viewer.dims.ndim >= 3
         self._loading = True
         try:
             opened = open_path(path, self.dm, item=item)
@@ -578,6 +580,10 @@ class ViewerSession:
         if opened.kind == "session" or pristine:
             self.dm.history.clear()
             self.dm.mark_saved()
+            self.set_frame(0)
+        elif had_frame_axis:  # the moment shown before, also on a new display clock
+            self._restore_frame(old_clock, frame)
+        else:  # napari puts a new frame axis at its middle
             self.set_frame(0)
         # Only now: marking the load saved must not read as a save of ``path`` (the autosaver
         # would drop the recovery that the reader offers for ``path`` next).
