@@ -522,3 +522,31 @@ def test_seconds_axis_of_an_image_folder_says_why_it_is_off(make_napari_viewer, 
     dm.set_sampling_rate("time", 30.0)
     qtbot.waitUntil(lambda: seconds.isEnabled())
     assert seconds.toolTip() == ""
+
+
+def test_a_whole_view_stays_whole_when_a_config_grows_its_clock(
+    make_napari_viewer, qtbot, tmp_path, wtb_data
+):
+    """A timeline showing the whole of a 6-sample signal's clock shows the whole 1000-frame
+    clock after a config's video fills it (was: napari's step to the new axis's middle
+    paged the view to 6 frames there, and it was no longer whole when the clock changed)."""
+    import json
+
+    from napari_whiskertoolbox.workflow.registry import get_session
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    session.dm.set_data("sig", AnalogTimeSeries(np.arange(6, dtype=np.float32)))
+    widget = TimelineWidget(viewer)
+    qtbot.addWidget(widget)
+    widget.resize(900, 320)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.fit_all()
+    assert widget.view_range() == pytest.approx((-0.5, 5.5))
+    config = tmp_path / "exp.json"
+    video = wtb_data / "Media" / "test_each_frame_number.mp4"
+    config.write_text(json.dumps([{"data_type": "video", "name": "media", "filepath": str(video)}]))
+    session.open(config)
+    qtbot.waitUntil(lambda: widget.view_range() == pytest.approx((-0.5, 999.5)), timeout=5000)
+    assert session.current_frame == 0

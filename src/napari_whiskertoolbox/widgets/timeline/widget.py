@@ -618,7 +618,9 @@ class TimelineWidget(QWidget):
         frame = self.session.current_frame
         self.cursor.move_to(frame)
         x0, x1 = self.view_range()
-        if not x0 <= frame <= x1:  # follow the cursor (playback, jumps) one page at a time
+        if not x0 <= frame <= x1 and self._shows_all():  # the clock grew: keep it whole
+            self.fit_all()
+        elif not x0 <= frame <= x1:  # follow the cursor (playback, jumps) one page at a time
             width = x1 - x0
             self.set_view_range(frame - 0.1 * width, frame + 0.9 * width)
 
