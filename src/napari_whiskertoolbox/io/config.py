@@ -408,15 +408,12 @@ def _load_into(
         fallback = _media_clock(loaded, bindings)
         if fallback is not None and _time_is_filled(target):
             _beside_held_time(fallback, bindings, clocks, held_clocks, file_clock_of)
-            said = fallback.item.notes[fallback.notes_before :]
-            report.extend(said)
-            if said and fallback.key in sources:
-                sources[fallback.key].setdefault("notes", []).extend(str(n) for n in said)
         elif fallback is not None:
             others = {n: c for n, c in held_clocks.items() if n not in clocks and n != "time"}
             others.update(clocks)
             clocks["time"], moved = _join_media_clock(fallback, others)
             clocks.update(moved)
+        if fallback is not None:  # the notes about the video's clock, made after its load
             said = fallback.item.notes[fallback.notes_before :]
             report.extend(said)
             if said and fallback.key in sources:
