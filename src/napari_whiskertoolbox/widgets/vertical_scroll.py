@@ -117,6 +117,5 @@ class CappedScrollArea(VerticalScrollArea):
 def capped(content: QWidget, max_height: int) -> CappedScrollArea:
     """Put ``content`` in a :class:`CappedScrollArea` at most ``max_height`` pixels tall."""
     area = CappedScrollArea(max_height)
-    area.setWidget(content)
-    content.installEventFilter(area)  # a new message: a new height
+    area.setWidget(content)  # QScrollArea filters its widget's events: a new message, a new height
     return area
