@@ -81,9 +81,8 @@ def sampled_colormap(colormap: str, n: int) -> tuple[str, ...] | None:
             stacklevel=3,
         )
         return None
-    resampled = cmap.resampled(max(int(n), 1))
-    rgba = np.clip(np.asarray([resampled(i) for i in range(max(int(n), 1))]), 0.0, 1.0)
-    return tuple("#" + "".join(f"{round(float(v) * 255):02x}" for v in c[:3]) for c in rgba)
+    count = max(int(n), 1)
+    return tuple(matplotlib.colors.to_hex(c) for c in cmap.resampled(count)(np.arange(count)))
 
 
 def _palette_color(pose: PoseSet, names: list[str], name: str) -> str:
