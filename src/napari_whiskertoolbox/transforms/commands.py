@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,13 @@ from typing import Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
+from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.core.ragged import RaggedSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
+from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import data_to_save
 from napari_whiskertoolbox.io.registry import write_data, writer_formats
@@ -38,6 +43,7 @@ from napari_whiskertoolbox.transforms.schema import (
     ParamSchema,
     p_bool,
     p_int,
+    p_list,
     p_object,
     p_str,
 )
@@ -291,6 +297,213 @@ def _save(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     return []
 
 
+# ---------------------------------------------------------------------- data edits
+@_command(
+    "AddInterval",
+    (
+        p_str("interval_key", help="interval key to append to", required=True),
+        Param("start_frame", "int", help="first frame of the interval", required=True),
+        Param("end_frame", "int", help="last frame of the interval (inclusive)", required=True),
+        p_bool("create_if_missing", True, "create the key on clock 'time' when it is missing"),
+    ),
+    "Append an interval to an interval key, creating it if needed.",
+)
+def _add_interval(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
+    name = "AddInterval"
+    if not p.interval_key:
+        raise _fail(name, "parameter 'interval_key' must not be empty")
+    if p.end_frame < p.start_frame:
+        raise _fail(
+            name,
+            f"end_frame {p.end_frame} is before start_frame {p.start_frame} "
+            "(an interval is start_frame..end_frame, inclusive)",
+        )
+    with dm.history.group(f"{name} {p.start_frame}-{p.end_frame} → {p.interval_key}"):
+        if p.interval_key not in dm:
+            if not p.create_if_missing:
+                raise _fail(name, f"Interval series '{p.interval_key}' not found")
+            dm.set_data(p.interval_key, DigitalIntervalSeries(), DEFAULT_CLOCK)
+        series = dm.get_data(p.interval_key)
+        if not isinstance(series, DigitalIntervalSeries):
+            raise _fail(
+                name,
+                f"'{p.interval_key}' holds {dm.data_type(p.interval_key)} data, not intervals "
+                "(parameter 'interval_key')",
+            )
+        series.add(p.start_frame, p.end_frame)
+    return [p.interval_key]
+
+
+_RANGE_KINDS = ("points", "line", "mask", "digital_event")
+"""What MoveByTimeRange moves (WhiskerToolbox's supported types); CopyByTimeRange also
+copies intervals (those overlapping the range, whole)."""
+
+
+def _range_edit(dm: DataManager, p: Params, name: str, move: bool) -> list[str]:
+    for param in ("source_key", "destination_key"):
+        if p[param] not in dm:
+            raise _fail(
+                name,
+                f"Key not found: '{p[param]}' (parameter '{param}')"
+                f"{did_you_mean(p[param], dm.keys())}",
+            )
+    kind = dm.data_type(p.source_key)
+    if dm.data_type(p.destination_key) != kind:
+        raise _fail(
+            name,
+            "Source and destination must be the same data type "
+            f"('{p.source_key}' is {kind}, '{p.destination_key}' is "
+            f"{dm.data_type(p.destination_key)})",
+        )
+    supported = _RANGE_KINDS if move else (*_RANGE_KINDS, "digital_interval")
+    if kind not in supported:
+        operation = "move" if move else "copy"
+        raise _fail(
+            name,
+            f"Data type does not support {operation} operations ({kind}; supported: "
+            f"{', '.join(supported)})",
+        )
+    src, dst = dm.get_data(p.source_key), dm.get_data(p.destination_key)
+    lo, hi = int(p.start_frame), int(p.end_frame)
+    with dm.history.group(f"{name} {lo}-{hi}: {p.source_key} → {p.destination_key}"):
+        if isinstance(src, DigitalIntervalSeries):
+            for start, end in src.overlapping(lo, hi).tolist():
+                dst.add(int(start), int(end))
+        elif isinstance(src, DigitalEventSeries):
+            times = [int(t) for t in src.in_range(lo, hi)]
+            for t in times:
+                dst.add(t)
+            if move:
+                for t in times:
+                    src.remove(t)
+        else:
+            frames = [int(t) for t in src.times_with_data() if lo <= t <= hi]
+            for t in frames:
+                for obj in list(src.at(t)):
+                    dst.add(t, obj)
+                if move:
+                    src.clear_at(t)
+    return [p.source_key, p.destination_key]
+
+
+_RANGE_PARAMS = (
+    p_str("source_key", help="key the entries come from", required=True),
+    p_str("destination_key", help="key of the same type they go to", required=True),
+    Param("start_frame", "int", help="first frame of the range", required=True),
+    Param("end_frame", "int", help="last frame of the range (inclusive)", required=True),
+)
+
+
+@_command(
+    "CopyByTimeRange",
+    _RANGE_PARAMS,
+    "Copy the entries of frames start_frame..end_frame to another key of the same type.",
+)
+def _copy_range(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
+    return _range_edit(dm, p, "CopyByTimeRange", move=False)
+
+
+@_command(
+    "MoveByTimeRange",
+    _RANGE_PARAMS,
+    "Move the entries of frames start_frame..end_frame to another key of the same type.",
+)
+def _move_range(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
+    return _range_edit(dm, p, "MoveByTimeRange", move=True)
+
+
+# ---------------------------------------------------------------------- loading
+_LOAD_TYPES = {
+    "PointData": "points",
+    "LineData": "line",
+    "MaskData": "mask",
+    "AnalogTimeSeries": "analog",
+    "DigitalEventSeries": "digital_event",
+    "DigitalIntervalSeries": "digital_interval",
+    "TensorData": "tensor",
+}
+"""LoadData's ``data_type`` names (WhiskerToolbox's class names) → config data types."""
+
+
+@_command(
+    "LoadData",
+    (
+        p_str("data_key", help="key to load into", required=True),
+        Param(
+            "data_type",
+            "enum",
+            "PointData",
+            "class name of the data",
+            required=True,
+            choices=tuple(_LOAD_TYPES),
+        ),
+        p_str("filepath", help="file to read", required=True),
+        p_str("format", help="loader format, e.g. csv", required=True),
+        p_object("format_options", {}, "the loader's options (those of a config item)"),
+    ),
+    "Load a file into a key as a config item would (on clock 'time').",
+)
+def _load(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
+    name = "LoadData"
+    if not p.data_key:
+        raise _fail(name, "parameter 'data_key' must not be empty")
+    reserved = {"data_type", "name", "filepath", "format"} & set(p.format_options)
+    if reserved:
+        raise _fail(
+            name,
+            f"format_options may not set {sorted(reserved)}: they are LoadData's own parameters",
+        )
+    entry = {
+        **p.format_options,
+        "data_type": _LOAD_TYPES[p.data_type],
+        "name": p.data_key,
+        "filepath": str(env.resolve(p.filepath)),
+        "format": p.format,
+    }
+    before = set(dm.keys())
+    with tempfile.TemporaryDirectory(prefix="wtb_loaddata_") as tmp:
+        config = Path(tmp) / "load_data.json"
+        config.write_text(json.dumps([entry]), encoding="utf-8")
+        load_config(config, dm)
+    added = [k for k in dm if k not in before]
+    return [p.data_key] if p.data_key in dm and not added else added or [p.data_key]
+
+
+# ---------------------------------------------------------------------- meta
+@_command(
+    "ForEachKey",
+    (
+        p_list("items", "str", [], "values bound to the variable in turn"),
+        p_str("variable", help="name used as ${variable} in the sub-commands", required=True),
+        Param("commands", "object_list", [], help="sub-commands run for each item"),
+    ),
+    "Run sub-commands once per item, with ${variable} bound to the item.",
+)
+def _for_each_key(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
+    name = "ForEachKey"
+    affected: list[str] = []
+    for item in p["items"]:
+        variables = {p.variable: item}
+        for i, command in enumerate(p.commands):
+            sub = substitute(command.get("command_name"), variables)
+            spec = COMMANDS.get(sub) if isinstance(sub, str) else None
+            if spec is None:
+                raise _fail(name, f"Unknown sub-command '{sub}' with {p.variable}={item}")
+            where = f"ForEachKey sub-command {i} '{sub}' ({p.variable}={item})"
+            env.warn(unknown_field_warnings(command, _COMMAND_FIELDS, where))
+            try:
+                keys = _invoke(dm, spec, command.get("parameters", {}), variables, env, where)
+            except TransformCancelled:
+                raise
+            except (TransformError, FormatError, OSError) as exc:
+                raise _fail(
+                    name,
+                    f"Sub-command '{sub}' failed with {p.variable}={item}: {_failure(exc, sub)}",
+                ) from exc
+            affected.extend(keys)
+    return affected
+
+
 # ---------------------------------------------------------------------- running
 @dataclass
 class CommandResult:
@@ -376,6 +589,45 @@ def _whole_numbers(value: Any) -> Any:
     return value
 
 
+def _invoke(
+    dm: DataManager,
+    spec: CommandSpec,
+    raw: Any,
+    variables: Mapping[str, str],
+    env: CommandEnv,
+    where: str,
+) -> list[str]:
+    """Substitute ``variables`` into a command's parameters, parse them and run it.
+
+    Raises
+    ------
+    TransformError, FormatError, OSError
+        The parameters do not parse or the command failed.
+    """
+    params = _whole_numbers(substitute(raw, variables))
+    if isinstance(params, Mapping):  # WhiskerToolbox ignores unknown names: so do we, aloud
+        env.warn(
+            f"{where}: {spec.schema.unknown_key_message(key)}; it is ignored"
+            for key in spec.schema.unknown_keys(params)
+        )
+    parsed = spec.schema.parse(params, spec.name)
+    return spec.func(dm, parsed, env)
+
+
+def _failure(exc: BaseException, name: str) -> str:
+    """Return the message of a command's failure (with a hint for an unresolved ``${name}``)."""
+    message = exc.reason if isinstance(exc, TransformError) and exc.transform == name else str(exc)
+    value = exc.value if isinstance(exc, TransformError) else None
+    unresolved = _VAR.search(value) if isinstance(value, str) else None
+    if unresolved is not None:
+        message += (
+            f"; '{unresolved.group(0)}' is not a defined variable (a config's root "
+            "'variables' define them; headless there are no runtime variables such as "
+            "current_frame)"
+        )
+    return message
+
+
 def run_command(
     dm: DataManager,
     command: Any,
@@ -411,31 +663,16 @@ def run_command(
             False, error=f"Unknown command '{name}' (index {index}); commands: {known}"
         )
     env.warn(unknown_field_warnings(command, _COMMAND_FIELDS, f"command {index} '{name}'"))
-    raw = command.get("parameters", {})
-    params = _whole_numbers(substitute(raw, variables))
-    if isinstance(params, Mapping):  # WhiskerToolbox ignores unknown names: so do we, aloud
-        env.warn(
-            f"command {index} '{name}': {spec.schema.unknown_key_message(key)}; it is ignored"
-            for key in spec.schema.unknown_keys(params)
-        )
     try:
-        parsed = spec.schema.parse(params, name)
-        keys = spec.func(dm, parsed, env)
+        keys = _invoke(
+            dm, spec, command.get("parameters", {}), variables, env, f"command {index} '{name}'"
+        )
     except TransformCancelled:
         raise
     except (TransformError, FormatError, OSError) as exc:
-        message = (
-            exc.reason if isinstance(exc, TransformError) and exc.transform == name else str(exc)
+        return CommandResult(
+            False, error=f"Command '{name}' failed (index {index}): {_failure(exc, name)}"
         )
-        value = exc.value if isinstance(exc, TransformError) else None
-        unresolved = _VAR.search(value) if isinstance(value, str) else None
-        if unresolved is not None:
-            message += (
-                f"; '{unresolved.group(0)}' is not a defined variable (a config's root "
-                "'variables' define them; headless there are no runtime variables such as "
-                "current_frame)"
-            )
-        return CommandResult(False, error=f"Command '{name}' failed (index {index}): {message}")
     return CommandResult(True, keys)
 
 

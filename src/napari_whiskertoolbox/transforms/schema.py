@@ -37,7 +37,17 @@ __all__ = [
 ]
 
 ParamType = Literal[
-    "float", "int", "bool", "str", "enum", "float_list", "int_list", "str_list", "object", "key"
+    "float",
+    "int",
+    "bool",
+    "str",
+    "enum",
+    "float_list",
+    "int_list",
+    "str_list",
+    "object",
+    "object_list",
+    "key",
 ]
 """The value types a parameter may have (``key`` names another DataManager key)."""
 
@@ -47,6 +57,7 @@ _ELEMENT_TYPES: dict[str, tuple[type, ...]] = {
     "float_list": (int, float),
     "int_list": (int,),
     "str_list": (str,),
+    "object_list": (Mapping,),
 }
 
 
@@ -257,6 +268,7 @@ class Param:
             "int_list": list[int],
             "str_list": list[str],
             "object": dict,
+            "object_list": list[dict],
         }[self.type]
 
     def widget_options(self) -> dict[str, Any]:
