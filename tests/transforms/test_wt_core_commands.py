@@ -302,3 +302,37 @@ def test_runner_config_with_core_commands(tmp_path) -> None:
     assert result.dm.get_data("licks").times.tolist() == [5, 15, 25]
     assert result.dm.get_data("trials").intervals.tolist() == [[10, 10], [20, 20]]
     assert (tmp_path / "out" / "trials.csv").read_text().splitlines()[1:] == ["10,10", "20,20"]
+
+
+def test_load_data_loads_saves_and_undoes(tmp_path) -> None:
+    """WT ``src/Commands/IO/LoadData.test.cpp``: points on frames 0, 5 and 10."""
+    (tmp_path / "test_points.csv").write_text("0 1.0 2.0\n5 3.0 4.0\n10 5.0 6.0\n")
+    dm = DataManager()
+    load = _cmd(
+        "LoadData",
+        data_key="loaded_pts",
+        data_type="PointData",
+        filepath=str(tmp_path / "test_points.csv"),
+        format="csv",
+    )
+    save = _cmd("SaveData", data_key="loaded_pts", format="csv", path=str(tmp_path / "out.csv"))
+    result = run_commands(dm, [load, save])
+    assert result.success, result.error
+    assert result.affected_keys == ["loaded_pts"]
+    points = dm.get_data("loaded_pts")
+    assert points.times_with_data().tolist() == [0, 5, 10]
+    np.testing.assert_array_equal(points.at(5), [[3.0, 4.0]])
+    assert (tmp_path / "out.csv").read_text().strip()
+    dm.undo()
+    assert "loaded_pts" not in dm
+
+    unknown_type = run_commands(
+        dm, [{**load, "parameters": {**load["parameters"], "data_type": "UnknownType"}}]
+    )
+    assert not unknown_type.success
+    assert "Unknown data_type" in unknown_type.error
+    fake_format = run_commands(
+        dm, [{**load, "parameters": {**load["parameters"], "format": "totally_fake_format"}}]
+    )
+    assert not fake_format.success
+    assert "loaded_pts" not in dm

@@ -429,13 +429,10 @@ _LOAD_TYPES = {
     "LoadData",
     (
         p_str("data_key", help="key to load into", required=True),
-        Param(
+        p_str(
             "data_type",
-            "enum",
-            "PointData",
-            "class name of the data",
+            help=f"class name of the data: {', '.join(_LOAD_TYPES)}",
             required=True,
-            choices=tuple(_LOAD_TYPES),
         ),
         p_str("filepath", help="file to read", required=True),
         p_str("format", help="loader format, e.g. csv", required=True),
@@ -447,6 +444,12 @@ def _load(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     name = "LoadData"
     if not p.data_key:
         raise _fail(name, "parameter 'data_key' must not be empty")
+    if p.data_type not in _LOAD_TYPES:
+        raise _fail(
+            name,
+            f"Unknown data_type '{p.data_type}' (parameter 'data_type')"
+            f"{did_you_mean(p.data_type, _LOAD_TYPES)}; one of: {', '.join(_LOAD_TYPES)}",
+        )
     reserved = {"data_type", "name", "filepath", "format"} & set(p.format_options)
     if reserved:
         raise _fail(
