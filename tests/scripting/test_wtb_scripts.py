@@ -549,3 +549,29 @@ def test_containers_print_as_whiskertoolbox_prints_them(engine) -> None:
     # WhiskerToolbox's form, then what ours adds (the clock's span, the keys)
     assert lines[5].startswith("TimeFrame(frames=3, times=0..200")
     assert lines[6].startswith("DataManager(keys=0, {}")
+
+
+def test_execute_returns_whiskertoolbox_python_result_fields(engine) -> None:
+    """WT ``PythonResult`` (``stdout_text``, ``stderr_text``, ``success``): the traceback is in
+    ``stderr_text`` (``PythonEngine.test.cpp``: ValueError / SyntaxError / NameError cases;
+    ``Phase5.test.cpp``: a failing prelude's ModuleNotFoundError)."""
+    ok = engine.execute("print('a', end='')\nprint('b', end='')")
+    assert (ok.success, ok.stdout_text, ok.stderr_text) == (True, "ab", "")
+    for code, name in (
+        ("raise ValueError('test error')", "ValueError: test error"),
+        ("def f(", "SyntaxError"),
+        ("print(undefined_variable)", "NameError"),
+    ):
+        failed = engine.execute(code)
+        assert not failed.success
+        assert name in failed.stderr_text
+        assert failed.stdout_text == ""
+    printed = engine.execute(
+        "import sys\nprint('warn', file=sys.stderr)\nraise RuntimeError('boom')"
+    )
+    assert printed.stderr_text.startswith("warn\n")
+    assert "RuntimeError: boom" in printed.stderr_text
+    prelude = engine.executePrelude("import nonexistent_module_xyz_123")
+    assert not prelude.success
+    assert "ModuleNotFoundError" in prelude.stderr_text
+    assert engine.execute("print(1 + 1, end='')").stdout_text == "2"

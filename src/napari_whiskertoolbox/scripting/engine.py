@@ -82,6 +82,10 @@ class RunResult:
         Code passed to ``sys.exit`` (``0`` for ``sys.exit()``), else ``None``.
     new_names : tuple of str
         Names the run added to or rebound in the namespace.
+    stdout_text, stderr_text : str
+        WhiskerToolbox's ``PythonResult`` fields (what ``execute`` / ``executeFile`` return
+        there): ``stdout``, and ``stderr`` followed by the error's traceback, where
+        WhiskerToolbox writes it.
     """
 
     stdout: str
@@ -93,6 +97,19 @@ class RunResult:
     cancelled: bool = False
     exit_code: int | None = None
     new_names: tuple[str, ...] = ()
+
+    @property
+    def stdout_text(self) -> str:
+        """Return :attr:`stdout` (WhiskerToolbox's ``PythonResult.stdout_text``)."""
+        return self.stdout
+
+    @property
+    def stderr_text(self) -> str:
+        """Return :attr:`stderr` then the traceback (WhiskerToolbox's ``PythonResult.stderr_text``)."""
+        if not self.error or self.success:
+            return self.stderr
+        separator = "" if not self.stderr or self.stderr.endswith("\n") else "\n"
+        return f"{self.stderr}{separator}{self.error}"
 
 
 @dataclass
