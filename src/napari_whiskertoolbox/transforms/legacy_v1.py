@@ -543,12 +543,31 @@ _AXES = (
         p_enum("method", ("Direct Points", "Polynomial Fit"), "two points or a fit"),
         p_int("polynomial_order", 3, "order of the fit"),
         *_AXES,
+        p_float("reference_x", 1.0, "x of the direction that is 0 degrees (the x axis)"),
+        p_float("reference_y", 0.0, "y of the direction that is 0 degrees (the x axis)"),
     ),
 )
 def line_angle_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
-    """CalculateLineAngle, one value per frame (the frame's last line with >= 2 points)."""
+    """CalculateLineAngle, one value per frame (the frame's last line with >= 2 points).
+
+    ``reference_x`` / ``reference_y`` are the reference vector WhiskerToolbox's V1 setters
+    take (its configs and tests write them): the direction that is 0 degrees, angles growing
+    toward it rotated +90 degrees. It is the same as ``axis_x_x`` / ``axis_x_y``; giving both
+    a reference and other axes is an error.
+    """
     batch = _batch(inputs[0].data, "line")
     raw = {**p.to_dict(), "method": p.method.replace(" ", "")}
+    reference = (raw.pop("reference_x"), raw.pop("reference_y"))
+    if reference != (1.0, 0.0):
+        axes = (raw["axis_x_x"], raw["axis_x_y"], raw["axis_y_x"], raw["axis_y_y"])
+        if axes != (1.0, 0.0, 0.0, 1.0):
+            raise TransformError(
+                "give either reference_x/reference_y or the axis_* parameters, not both "
+                f"(reference ({reference[0]:g}, {reference[1]:g}), axes {axes})",
+                parameter="reference_x",
+            )
+        rx, ry = reference
+        raw.update(axis_x_x=rx, axis_x_y=ry, axis_y_x=-ry, axis_y_y=rx)
     values = ln.line_angles(batch, _v2("CalculateLineAngle", raw), ctx)
     return _per_frame_last(batch, values, batch.lengths() >= 2)
 
