@@ -575,3 +575,15 @@ def test_execute_returns_whiskertoolbox_python_result_fields(engine) -> None:
     assert not prelude.success
     assert "ModuleNotFoundError" in prelude.stderr_text
     assert engine.execute("print(1 + 1, end='')").stdout_text == "2"
+
+
+def test_data_type_numbers_and_repr_as_pybind11_prints_them(engine) -> None:
+    """``wt.DataType`` is pybind11's ``py::enum_<DM_DataType>`` in WhiskerToolbox
+    (``bind_datamanager.cpp``): ``repr`` ``<DataType.Analog: 5>``, ``int()`` the C++ number,
+    and ``DataType(5)`` the member (``DM_DataType``: Video 0 … Tensor 8, Unknown 10)."""
+    code = (
+        "print(repr(wt.DataType.Analog), int(dm.getType('angle')), wt.DataType(5))\n"
+        "print(int(wt.DataType.Video), int(wt.DataType.Tensor), int(wt.DataType.Unknown))\n"
+        "print(wt.DataType.Analog == 'analog', wt.DataType('analog') is wt.DataType.Analog)\n"
+    )
+    assert out(engine, code) == "<DataType.Analog: 5> 5 DataType.Analog\n0 8 10\nTrue True\n"

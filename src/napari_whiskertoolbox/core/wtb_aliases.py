@@ -113,6 +113,38 @@ class DataType(StrEnum):
         """
         return f"{type(self).__name__}.{self.name}"
 
+    def __repr__(self) -> str:
+        """Return ``<DataType.<Name>: <number>>``, pybind11's form of WhiskerToolbox's enum."""
+        return f"<{type(self).__name__}.{self.name}: {int(self)}>"
+
+    def __int__(self) -> int:
+        """Return WhiskerToolbox's number of the member (``DM_DataType``: ``Analog`` is 5)."""
+        return _WT_DATA_TYPE_NUMBERS[self.name]
+
+    @classmethod
+    def _missing_(cls, value: object) -> DataType | None:
+        """Accept WhiskerToolbox's numbers: ``DataType(5)`` is ``DataType.Analog``."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            for name, number in _WT_DATA_TYPE_NUMBERS.items():
+                if number == value:
+                    return cls[name]
+        return None
+
+
+_WT_DATA_TYPE_NUMBERS = {
+    "Video": 0,
+    "Images": 1,
+    "Points": 2,
+    "Mask": 3,
+    "Line": 4,
+    "Analog": 5,
+    "DigitalEvent": 6,
+    "DigitalInterval": 7,
+    "Tensor": 8,
+    "Unknown": 10,
+}
+"""WhiskerToolbox's ``DM_DataType`` numbers (``Time``, 9, has no key type and no member)."""
+
 
 class Point2D:
     """A point ``(x, y)`` with float attributes ``.x`` and ``.y`` (pixels).
