@@ -336,3 +336,98 @@ def test_load_data_loads_saves_and_undoes(tmp_path) -> None:
     )
     assert not fake_format.success
     assert "loaded_pts" not in dm
+
+
+def _synth(output_key: str, generator: str, parameters: dict[str, object], **extra: object):
+    return _cmd(
+        "SynthesizeData",
+        output_key=output_key,
+        generator_name=generator,
+        output_type="AnalogTimeSeries",
+        parameters=parameters,
+        **extra,
+    )
+
+
+def test_synthesize_data_periodic_generators() -> None:
+    """WT ``src/Commands/SynthesizeData.test.cpp`` and the generators of
+    ``src/DataSynthesizer/Generators/Analog/``: sample t of a wave of ``num_cycles`` over
+    ``num_samples`` samples, phase in radians; the data go on ``<output_key>_time``."""
+    dm = DataManager()
+    sine = {"num_samples": 1000, "amplitude": 2.0, "num_cycles": 10, "phase": 0.0}
+    result = run_commands(dm, [_synth("test_sine", "SineWave", {**sine, "dc_offset": 0.0})])
+    assert result.success, result.error
+    assert result.affected_keys == ["test_sine"]
+    values = dm.get_data("test_sine").values
+    assert values.dtype == np.float32
+    assert len(values) == 1000
+    assert abs(values[0]) < 1e-5  # sin(0) == 0
+    np.testing.assert_allclose(
+        values, 2.0 * np.sin(2 * np.pi * 10 / 1000 * np.arange(1000)), atol=1e-4
+    )
+    assert dm.time_key("test_sine") == "test_sine_time"
+    assert len(dm.get_time("test_sine_time")) == 1000
+
+    eight = {"num_samples": 8}
+    result = run_commands(
+        dm,
+        [
+            _synth("square", "SquareWave", eight),
+            _synth("triangle", "TriangleWave", eight),
+            _synth("sawtooth", "SawtoothWave", eight),
+            _synth("duty", "SquareWave", {**eight, "duty_cycle": 0.25, "dc_offset": 1.0}),
+        ],
+    )
+    assert result.success, result.error
+    np.testing.assert_allclose(dm.get_data("square").values, [1, 1, 1, 1, -1, -1, -1, -1])
+    np.testing.assert_allclose(
+        dm.get_data("triangle").values, [0, 0.5, 1, 0.5, 0, -0.5, -1, -0.5], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        dm.get_data("sawtooth").values, [0, 0.25, 0.5, 0.75, -1, -0.75, -0.5, -0.25]
+    )
+    np.testing.assert_allclose(dm.get_data("duty").values, [2, 2, 0, 0, 0, 0, 0, 0])
+
+
+def test_synthesize_data_clock_modes_and_errors() -> None:
+    dm = DataManager()
+    sine = {"num_samples": 50, "amplitude": 1.0, "num_cycles": 1}
+    ok = run_commands(dm, [_synth("sig1", "SineWave", sine, time_key="my_tf")])
+    assert ok.success, ok.error
+    again = run_commands(
+        dm, [_synth("sig2", "SineWave", sine, time_key="my_tf", time_frame_mode="create_new")]
+    )
+    assert not again.success
+    assert "already exists" in again.error
+    bigger = {"num_samples": 200, "amplitude": 1.0, "num_cycles": 2}
+    small = run_commands(
+        dm, [_synth("sig2", "SineWave", bigger, time_key="my_tf", time_frame_mode="use_existing")]
+    )
+    assert not small.success
+    assert "frames but data requires" in small.error
+    missing = run_commands(
+        dm, [_synth("sig2", "SineWave", sine, time_key="nope", time_frame_mode="use_existing")]
+    )
+    assert "does not exist" in missing.error
+    same = run_commands(
+        dm, [_synth("sig2", "SquareWave", sine, time_key="my_tf", time_frame_mode="use_existing")]
+    )
+    assert same.success, same.error
+    grown = run_commands(
+        dm,
+        [
+            _synth(
+                "sig3",
+                "SineWave",
+                {"num_samples": 300, "amplitude": 1.0, "num_cycles": 3},
+                time_key="my_tf",
+                time_frame_mode="overwrite",
+            )
+        ],
+    )
+    assert grown.success, grown.error
+    assert len(dm.get_time("my_tf")) == 300
+    unknown = run_commands(dm, [_synth("will_fail", "NonExistentGenerator", {})])
+    assert not unknown.success
+    assert "Unknown generator: 'NonExistentGenerator'" in unknown.error
+    assert "will_fail" not in dm

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
@@ -47,6 +50,7 @@ from napari_whiskertoolbox.transforms.schema import (
     p_object,
     p_str,
 )
+from napari_whiskertoolbox.transforms.synthesize import GENERATORS, generate
 from napari_whiskertoolbox.transforms.upsampling import upsample_ticks
 
 __all__ = [
@@ -470,6 +474,62 @@ def _load(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
         load_config(config, dm)
     added = [k for k in dm if k not in before]
     return [p.data_key] if p.data_key in dm and not added else added or [p.data_key]
+
+
+# ---------------------------------------------------------------------- synthesis
+_TIME_FRAME_MODES = ("create_new", "use_existing", "overwrite")
+
+
+@_command(
+    "SynthesizeData",
+    (
+        p_str("output_key", help="key of the generated data", required=True),
+        p_str("generator_name", help=f"generator: {', '.join(GENERATORS)}", required=True),
+        p_str("output_type", "", "WhiskerToolbox's output type name (informational)"),
+        p_object("parameters", {}, "the generator's parameters"),
+        p_str("time_key", "", "clock of the output ('' = '<output_key>_time')"),
+        p_str("time_frame_mode", "create_new", "create_new, use_existing or overwrite"),
+    ),
+    "Generate a periodic analog signal (sine, square, triangle, sawtooth) into a key.",
+)
+def _synthesize(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
+    name = "SynthesizeData"
+    if not p.output_key:
+        raise _fail(name, "parameter 'output_key' must not be empty")
+    if p.time_frame_mode not in _TIME_FRAME_MODES:
+        raise _fail(
+            name,
+            f"Unknown time_frame_mode: '{p.time_frame_mode}'. Valid modes: "
+            f"{', '.join(_TIME_FRAME_MODES)}",
+        )
+    values = generate(p.generator_name, p.parameters)
+    clock = p.time_key or f"{p.output_key}_time"
+    n = int(values.size)
+    with dm.history.group(f"{name} {p.generator_name} → {p.output_key}"):
+        if p.time_frame_mode == "use_existing":
+            if clock not in dm.time_keys():
+                raise _fail(name, f"TimeFrame '{clock}' does not exist (mode=use_existing)")
+            frames = len(dm.get_time(clock))
+            if frames < n:
+                raise _fail(
+                    name,
+                    f"TimeFrame '{clock}' has {frames} frames but data requires {n} "
+                    "(mode=use_existing)",
+                )
+        else:
+            if (
+                p.time_frame_mode == "create_new"
+                and clock in dm.time_keys()
+                and len(dm.get_time(clock)) > 0
+            ):
+                raise _fail(
+                    name,
+                    f"TimeFrame '{clock}' already exists (mode=create_new). Use 'overwrite' or "
+                    "'use_existing' instead.",
+                )
+            dm.set_time(clock, TimeFrame(np.arange(n)))
+        dm.set_data(p.output_key, AnalogTimeSeries(values), clock)
+    return [p.output_key]
 
 
 # ---------------------------------------------------------------------- meta
