@@ -709,3 +709,60 @@ def test_deeplabcut_predictions_written_as_slp_stay_predictions(tmp_path) -> Non
     second = {inst.track.name: inst for inst in labels[1].instances}
     assert type(second["mouse1"]) is sio.Instance  # a keypoint placed by hand: the user's
     assert isinstance(second["mouse2"], sio.PredictedInstance)
+
+
+def test_swapped_predictions_are_written_as_the_same_predictions_under_swapped_tracks(
+    predictions, tmp_path
+) -> None:
+    """Swap identities, save the .slp: SLEAP's own *transpose instance tracks*.
+
+    Were: each swapped prediction became a user ``Instance`` (no score, SLEAP trains on it)
+    made from the other track's prediction, though the layer drew it as a prediction.
+    """
+    before = _project(predictions)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    swap_individuals(dm, pose, "mouseA", "mouseB", 0, 2)
+    out = tmp_path / "swapped.slp"
+    write_slp(dm, pose, out)
+    after = _project(out)
+    for t in (0, 1):  # predictions only: the same two, tracks exchanged, scores kept
+        want = sorted(
+            ({"mouseA": "mouseB", "mouseB": "mouseA"}[track], *rest)
+            for _, track, *rest in before["frames"][t]
+        )
+        assert [kind for kind, *_ in after["frames"][t]] == ["PredictedInstance"] * 2
+        assert sorted(tuple(rest) for _, *rest in after["frames"][t]) == want
+    # frame 2: mouseA's user instance (made from its prediction) and mouseB's prediction
+    frame = {lf.frame_idx: lf for lf in sio.load_slp(str(out), open_videos=False)}[2]
+    (user,) = frame.user_instances
+    assert user.track.name == "mouseB"
+    assert user.from_predicted is not None and user.from_predicted.track.name == "mouseB"
+    tracks = sorted(i.track.name for i in frame.predicted_instances)
+    assert tracks == ["mouseA", "mouseB"]
+    assert len(frame.instances) == 3
+    again = read_slp(out)  # reads back as what the keys held
+    for t in range(6):
+        np.testing.assert_array_equal(
+            again.locations[t].astype(np.float32), pose_locations_of(dm, pose, t)
+        )
+
+
+def test_swapped_predictions_keep_their_scores_in_an_analysis_file(predictions, tmp_path) -> None:
+    """Were: a swapped instance was 'edited', written with scores 1."""
+    source = tmp_path / "preds.analysis.h5"
+    sio.save_analysis_h5(sio.load_slp(str(predictions), open_videos=False), str(source))
+    with h5py.File(source, "r") as f:
+        before = {k: f[k][()] for k in ("tracks", "point_scores", "instance_scores")}
+        before["tracking_scores"] = f["tracking_scores"][()]
+    dm = open_path(source).dm
+    pose = pose_sets(dm)["preds"]
+    swap_individuals(dm, pose, "mouseA", "mouseB", 0, 1)
+    out = write_sleap_analysis(dm, pose, tmp_path / "back.h5")
+    with h5py.File(out, "r") as f:
+        after = {k: f[k][()] for k in before}
+    for name, value in before.items():  # track first, frame last
+        want = value.copy()
+        want[[0, 1], ..., :2] = value[[1, 0], ..., :2]
+        np.testing.assert_array_equal(after[name], want, err_msg=name)
+    assert np.nanmax(before["point_scores"][..., :2]) < 1.0  # real scores compared

@@ -598,13 +598,17 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     instance = np.where(occupancy > 0, 1.0, np.nan)  # (frame, track)
     tracking = instance.copy()
     if source is not None:
-        kept = source.untouched(locations)
-        n = kept.shape[0]
-        locations[:n][kept] = source.locations[kept]
-        scores[:n][kept] = source.point_scores[kept]
-        instance[:n][kept] = source.instance_scores[kept]
-        tracking[:n][kept] = source.tracking_scores[kept]
-        occupancy[:n][kept] = source.occupancy[kept]
+        frames, tracks_of = source.untouched_from(locations)
+        n = frames.shape[0]
+        kept = tracks_of >= 0
+        for out, read in (
+            (locations, source.locations),
+            (scores, source.point_scores),
+            (instance, source.instance_scores),
+            (tracking, source.tracking_scores),
+            (occupancy, source.occupancy),
+        ):
+            out[:n][kept] = read[frames[kept], tracks_of[kept]]
     node_index = {n: i for i, n in enumerate(pose.bodyparts)}
     edge_inds = np.array(
         [[node_index[a], node_index[b]] for a, b in pose.skeleton], np.int64
@@ -686,6 +690,32 @@ class _SourceAnalysis:
             k: f[k][()] for k in ("labels_path", "provenance", "video_ind", "video_path") if k in f
         }
         self.attrs = {k: v for k, v in f.attrs.items() if k not in _WRITER_ATTRS}
+
+    def untouched_from(self, locations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return where each instance's keypoints were read: ``(frames, tracks)`` int arrays.
+
+        ``(frames, tracks)`` of this file's shape ``(n_frames, n_tracks)``: an instance
+        (frame ``f``, track ``t``) that holds what reading gave for track ``tracks[f, t]`` on
+        that frame — its own (untouched), or another track's after identities were swapped,
+        when that track no longer holds it — else ``tracks[f, t]`` is -1 (edited, or empty).
+        ``frames[f, t]`` is ``f``.
+        """
+        source = self.locations.astype(np.float32)
+        source[~np.isfinite(source).all(axis=-1)] = np.nan
+        held = locations[: source.shape[0]].astype(np.float32)
+        n_frames, n_tracks = source.shape[:2]
+        frames = np.repeat(np.arange(n_frames)[:, None], n_tracks, axis=1)
+        tracks = np.where(self.untouched(locations), np.arange(n_tracks)[None, :], -1)
+        for f, t in zip(*np.nonzero(tracks < 0)):
+            if np.isnan(held[f, t]).all():
+                continue
+            for u in range(n_tracks):
+                if u == t or u in tracks[f] or np.isnan(source[f, u]).all():
+                    continue
+                if np.array_equal(source[f, u], held[f, t], equal_nan=True):
+                    tracks[f, t] = u
+                    break
+        return frames, tracks
 
     def untouched(self, locations: np.ndarray) -> np.ndarray:
         """Return ``(frames, tracks)`` bool: the instance holds what reading gave.
@@ -944,22 +974,26 @@ def _merge_into_source(
             return missing
         return locations[row, k]
 
-    def new_instance(name: str, points: np.ndarray, made_from: Any = None) -> Any:
+    def track_of(name: str) -> Any:
         if name in tracks or not (name == SINGLE_ANIMAL or name.startswith(f"{UNTRACKED}_")):
             if name not in tracks:
                 tracks[name] = sio.Track(name=name)
                 labels.tracks.append(tracks[name])
-            track = tracks[name]
-        else:
-            track = None
+            return tracks[name]
+        return None
+
+    def new_instance(name: str, points: np.ndarray, made_from: Any = None) -> Any:
         return sio.Instance.from_numpy(
-            points, skeleton=skeleton, track=track, from_predicted=made_from
+            points, skeleton=skeleton, track=track_of(name), from_predicted=made_from
         )
 
     done: set[int] = set()
     emptied: set[int] = set()
     for lf, columns in layouts:
         done.add(lf.frame_idx)
+        columns = _follow_swaps(
+            columns, pose.individuals, lambda name: held(lf.frame_idx, name), n_nodes, track_of
+        )
         dropped: set[int] = set()
         added: list[Any] = []
         for name, group in columns.items():
@@ -997,6 +1031,71 @@ def _merge_into_source(
             labels.labeled_frames.append(
                 sio.LabeledFrame(video=video, frame_idx=frame, instances=instances)
             )
+
+
+def _follow_swaps(
+    columns: dict[str, _Column],
+    individuals: list[str],
+    held: Any,
+    n_nodes: int,
+    track_of: Any,
+) -> dict[str, _Column]:
+    """Give a frame's instances to the individual that now holds their keypoints.
+
+    After identities were swapped (:func:`~.pose.swap_individuals`), individual ``name``
+    holds exactly what another individual's instances showed on the frame, and that one
+    holds something else: those instances (shown and hidden, predictions included) are
+    re-tracked to ``name``, keeping their kind and scores, as SLEAP's *transpose instance
+    tracks* does. Untracked individuals (no track to give) are left as they are.
+
+    Parameters
+    ----------
+    columns : dict
+        ``{individual: _Column}`` of the frame as read; the instances' ``track`` is changed.
+    individuals : list of str
+        The pose set's individuals.
+    held : callable
+        ``held(name)`` -> ``(n_nodes, 2)`` float64: the keypoints the individual holds now.
+    n_nodes : int
+        Skeleton size.
+    track_of : callable
+        ``track_of(name)`` -> the project's ``sio.Track`` of that name (made if new), or
+        None for an untracked individual.
+
+    Returns
+    -------
+    dict
+        ``{individual: _Column}`` after the swaps (a column whose instances moved away and
+        received none is gone).
+    """
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return np.array_equal(a.astype(np.float32), b.astype(np.float32), equal_nan=True)
+
+    shown = {name: _shown_points(group, n_nodes) for name, group in columns.items()}
+    moved: dict[str, str] = {}  # to -> from
+    for name in individuals:
+        points = held(name)
+        if np.isnan(points).all() or (name in shown and same(shown[name], points)):
+            continue
+        for other, was in shown.items():
+            if other == name or other in moved.values() or not same(was, points):
+                continue
+            if same(was, held(other)):
+                continue  # still there too: a copy, not a swap
+            if track_of(name) is None or track_of(other) is None:
+                continue
+            moved[name] = other
+            break
+    if not moved:
+        return columns
+    out = {name: group for name, group in columns.items() if name not in moved.values()}
+    for name, other in moved.items():
+        group = columns[other]
+        for inst in group.shown + group.hidden:
+            inst.track = track_of(name)
+        out[name] = group
+    return out
 
 
 def _with_points(instance: Any, points: np.ndarray) -> Any:
