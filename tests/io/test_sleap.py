@@ -766,3 +766,58 @@ def test_swapped_predictions_keep_their_scores_in_an_analysis_file(predictions, 
         want[[0, 1], ..., :2] = value[[1, 0], ..., :2]
         np.testing.assert_array_equal(after[name], want, err_msg=name)
     assert np.nanmax(before["point_scores"][..., :2]) < 1.0  # real scores compared
+
+
+def test_an_analysis_file_of_a_slp_keeps_its_predictions_scores(predictions, tmp_path) -> None:
+    """.slp -> session -> analysis .h5: what SLEAP's own export gives for the predictions.
+
+    Were: point, instance and tracking scores 1 for every instance, predictions included
+    (coordinates rounded to float32). An instance edited here, or the user's, has score 1.
+    """
+    labels = sio.load_slp(str(predictions), open_videos=False)
+    reference = tmp_path / "sleap.analysis.h5"
+    sio.save_analysis_h5(labels, str(reference), all_frames=False)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseB_nose").set_frame(5, [[1.0, 2.0]])  # mouseB edited on frame 5
+    out = write_sleap_analysis(dm, pose, tmp_path / "ours.analysis.h5")
+    names = ("tracks", "point_scores", "instance_scores", "tracking_scores", "track_occupancy")
+    with h5py.File(reference, "r") as f, h5py.File(out, "r") as g:
+        want = {k: f[k][()][..., :6] for k in names if k != "track_occupancy"}
+        got = {k: g[k][()][..., :6] for k in names if k != "track_occupancy"}
+        want["track_occupancy"] = f["track_occupancy"][:6]  # (frame, track)
+        got["track_occupancy"] = g["track_occupancy"][:6]
+    predicted = np.ones((2, 6), bool)  # (track, frame): a prediction shown, not edited
+    predicted[0, 2] = predicted[1, 4] = False  # the user's instances
+    predicted[1, 5] = False  # edited here
+    for name in ("instance_scores", "tracking_scores"):
+        np.testing.assert_array_equal(got[name][predicted], want[name][predicted], err_msg=name)
+        np.testing.assert_array_equal(got[name][~predicted], 1.0, err_msg=name)
+    for t, f in zip(*np.nonzero(predicted)):
+        np.testing.assert_array_equal(got["point_scores"][t, :, f], want["point_scores"][t, :, f])
+        np.testing.assert_array_equal(got["tracks"][t, :, :, f], want["tracks"][t, :, :, f])
+    np.testing.assert_array_equal(got["track_occupancy"], want["track_occupancy"])
+    assert np.nanmax(want["point_scores"]) < 1.0  # real scores compared
+
+
+def test_deeplabcut_predictions_written_as_an_analysis_file_keep_their_likelihoods(
+    tmp_path,
+) -> None:
+    """Were: point scores 1. A keypoint placed by hand makes its instance the user's (1)."""
+    from _dlc_tables import write_two_mice_predictions
+
+    rows = [[10.0, 20, 0.9, 30, 40, 0.8, 50, 60, 0.5, 70, 80, 0.25]] * 2
+    path = write_two_mice_predictions(tmp_path / "miceDLC_dlcrnet.csv", rows)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["mice"]
+    dm.get_data("mice_mouse1_nose").set_frame(1, np.array([[11, 21]], np.float32), [0])  # by hand
+    out = write_sleap_analysis(dm, pose, tmp_path / "mice.analysis.h5")
+    loaded = sio.load_analysis_h5(str(out))
+    first = {inst.track.name: inst for inst in loaded[0].instances}
+    np.testing.assert_allclose(first["mouse1"].points["score"], [0.9, 0.8])
+    np.testing.assert_allclose(first["mouse2"].points["score"], [0.5, 0.25])
+    assert first["mouse2"].score == pytest.approx(0.375)  # the mean point score
+    assert first["mouse2"].tracking_score is None  # DeepLabCut gives none
+    second = {inst.track.name: inst for inst in loaded[1].instances}
+    np.testing.assert_array_equal(second["mouse1"].points["score"], [1.0, 1.0])
+    np.testing.assert_allclose(second["mouse2"].points["score"], [0.5, 0.25])

@@ -576,9 +576,14 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     gave (float32 compared exactly; a node with a NaN coordinate is missing): its float64
     coordinates, ``point_scores``, ``instance_scores``, ``tracking_scores`` and occupancy,
     and the file's frame count, ``labels_path``, ``provenance``, ``video_ind`` and
-    attributes (skeleton symmetries...). An instance placed or edited here, and every
-    instance of a pose set with no such source, has score 1 for each point present, and
-    instance and tracking scores 1.
+    attributes (skeleton symmetries...); an instance holding what reading gave for another
+    track (identities swapped) takes that track's. A pose set read from elsewhere keeps the
+    scores of its predictions (:func:`_fill_prediction_scores`): a ``.slp``'s
+    ``PredictedInstance`` shown and untouched is written as SLEAP's export writes it
+    (float64 coordinates, point, instance and tracking scores), a DeepLabCut or NWB prediction
+    with its likelihoods or confidences (instance score their mean, no tracking score). An
+    instance placed or edited here, or labelled by the user, has score 1 for each point
+    present, and instance and tracking scores 1.
     """
     import h5py
 
@@ -609,6 +614,8 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
             (occupancy, source.occupancy),
         ):
             out[:n][kept] = read[frames[kept], tracks_of[kept]]
+    else:
+        _fill_prediction_scores(pose, locations, (scores, instance, tracking))
     node_index = {n: i for i, n in enumerate(pose.bodyparts)}
     edge_inds = np.array(
         [[node_index[a], node_index[b]] for a, b in pose.skeleton], np.int64
@@ -650,6 +657,85 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
         f.attrs["preset"] = "matlab"
         f.attrs["format"] = "analysis"
     return path
+
+
+def _fill_prediction_scores(
+    pose: PoseSet, locations: np.ndarray, out: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    """Give the instances that are the source's predictions their scores (and coordinates).
+
+    For a pose set not read from an analysis file: an instance (frame, track) every keypoint
+    of which is a prediction of its source (:func:`~.pose_scores.source_scores`: a SLEAP
+    point score, a DeepLabCut likelihood, an NWB confidence, also after identities were
+    swapped) gets those point scores, and the instance score of the ``.slp``'s
+    ``PredictedInstance`` it is, with its tracking score and float64 coordinates (SLEAP's own
+    export, point scores of its nodes not found included); from another source, the mean point score and no tracking score (NaN).
+
+    Parameters
+    ----------
+    locations : (frames, tracks, nodes, 2) float64
+        Frame-first keypoints from frame 0; predictions' coordinates are replaced in place.
+    out : tuple of arrays
+        ``point_scores (frames, tracks, nodes)``, ``instance_scores (frames, tracks)``,
+        ``tracking_scores (frames, tracks)``, filled in place.
+    """
+    from napari_whiskertoolbox.io.pose_scores import source_scores
+
+    scores = source_scores(pose)
+    if scores is None:
+        return
+    point_scores, instance_scores, tracking_scores = out
+    instances = _slp_predictions(pose)
+    for f, k in zip(*np.nonzero(np.isfinite(locations).all(axis=-1).any(axis=-1))):
+        points = locations[f, k]
+        found = _prediction_scores(scores, pose, int(k), int(f), points)
+        if found is None:
+            continue
+        point_scores[f, k] = found
+        instance = instances.get((int(f), points.astype(np.float32).tobytes()))
+        if instance is None:
+            instance_scores[f, k] = float(np.nanmean(found)) if np.isfinite(found).any() else 0.0
+            tracking_scores[f, k] = np.nan
+            continue
+        instance_scores[f, k], tracking_scores[f, k], locations[f, k], point_scores[f, k] = instance
+
+
+def _slp_predictions(
+    pose: PoseSet,
+) -> dict[tuple[int, bytes], tuple[float, float, np.ndarray, np.ndarray]]:
+    """Return the shown predictions of the ``.slp`` a pose set was read from, by keypoints.
+
+    ``{(frame, float32 (nodes, 2) bytes as the keys hold them): (instance score, tracking
+    score (NaN: none), float64 coordinates, point scores as stored (a node not found keeps
+    its score, as in SLEAP's export))}``; empty when the pose set is not from a
+    ``.slp`` that still fits it.
+    """
+    if Path(str(pose.source.get("path") or "")).suffix.lower() != ".slp":
+        return {}
+    try:
+        import sleap_io as sio
+    except ImportError:
+        return {}
+    source = _source_project(sio, pose)
+    if source is None:
+        return {}
+    labels, video = source
+    n_nodes = len(pose.bodyparts)
+    _, layouts = _source_columns(
+        sio, labels, [lf for lf in labels.labeled_frames if lf.video is video]
+    )
+    found = {}
+    for lf, columns in layouts:
+        for group in columns.values():
+            if len(group.shown) != 1 or not isinstance(group.shown[0], sio.PredictedInstance):
+                continue
+            inst = group.shown[0]
+            row = _shown_points(group, n_nodes)
+            tracking = np.nan if inst.tracking_score is None else float(inst.tracking_score)
+            key = (int(lf.frame_idx), row.astype(np.float32).tobytes())
+            point_scores = np.asarray(inst.points["score"], np.float64)
+            found[key] = (float(inst.score), tracking, row, point_scores)
+    return found
 
 
 class _SourceAnalysis:
