@@ -737,7 +737,8 @@ def test_swapped_predictions_are_written_as_the_same_predictions_under_swapped_t
     frame = {lf.frame_idx: lf for lf in sio.load_slp(str(out), open_videos=False)}[2]
     (user,) = frame.user_instances
     assert user.track.name == "mouseB"
-    assert user.from_predicted is not None and user.from_predicted.track.name == "mouseB"
+    assert user.from_predicted is not None
+    assert user.from_predicted.track.name == "mouseB"
     tracks = sorted(i.track.name for i in frame.predicted_instances)
     assert tracks == ["mouseA", "mouseB"]
     assert len(frame.instances) == 3

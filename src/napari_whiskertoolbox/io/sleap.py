@@ -16,6 +16,7 @@ on its own is named after it (:func:`sleap_key_prefix`), as DeepLabCut's files a
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from pathlib import Path
@@ -1078,7 +1079,7 @@ def _merge_into_source(
     for lf, columns in layouts:
         done.add(lf.frame_idx)
         columns = _follow_swaps(
-            columns, pose.individuals, lambda name: held(lf.frame_idx, name), n_nodes, track_of
+            columns, pose.individuals, functools.partial(held, lf.frame_idx), n_nodes, track_of
         )
         dropped: set[int] = set()
         added: list[Any] = []
