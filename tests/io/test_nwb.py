@@ -751,3 +751,46 @@ def test_a_file_with_nothing_to_open_says_so_naming_what_it_holds(tmp_path: Path
         io.write(nwbfile)
     with pytest.raises(FormatError, match=r"nothing to open.*processing/behavior/notes"):
         open_path(tmp_path / "notes.nwb")
+
+
+def test_scorer_version_and_skeleton_name_of_another_tools_file_are_written_back(
+    tmp_path,
+) -> None:
+    """Were: scorer and source_software_version dropped, the Skeleton renamed '<set>_skeleton'."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="pose", identifier="p3", session_start_time=START)
+    skeleton = Skeleton(name="mouse", nodes=["nose", "tail"], edges=np.array([[0, 1]], "uint8"))
+    series = [
+        PoseEstimationSeries(
+            name=n, data=np.array([[1.5, 2.0], [3.0, 4.0]]) + k, unit="pixels",
+            reference_frame="top-left", timestamps=np.array([0.0, 0.04]),
+            confidence=np.array([0.5, 0.25]), description=n,
+        )
+        for k, n in enumerate(["nose", "tail"])
+    ]  # fmt: skip
+    behavior = nwbfile.create_processing_module(name="behavior", description="b")
+    behavior.add(Skeletons(skeletons=[skeleton]))
+    behavior.add(
+        PoseEstimation(
+            name="PoseEstimation",
+            pose_estimation_series=series,
+            description="p",
+            skeleton=skeleton,
+            source_software="DeepLabCut",
+            source_software_version="2.3.8",
+            scorer="DLC_resnet50_reachingJan1shuffle1_1000",
+        )
+    )
+    with NWBHDF5IO(str(tmp_path / "dlc.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "dlc.nwb").dm
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        estimation = io.read().processing["behavior"]["PoseEstimation"]
+        assert estimation.source_software == "DeepLabCut"
+        assert estimation.source_software_version == "2.3.8"
+        assert estimation.scorer == "DLC_resnet50_reachingJan1shuffle1_1000"
+        assert estimation.skeleton.name == "mouse"
+        assert list(estimation.skeleton.nodes[:]) == ["nose", "tail"]

@@ -604,7 +604,9 @@ class _Writer:
                 [[index[a], index[b]] for a, b in pose.skeleton if a in index and b in index],
                 dtype=np.uint8,
             ).reshape(-1, 2)
-            skeleton = Skeleton(name=nwb_name(f"{label}_skeleton"), nodes=parts, edges=edges)
+            skeleton = Skeleton(
+                name=self.skeleton_name(pose, label, skeletons), nodes=parts, edges=edges
+            )
             skeletons.append(skeleton)
             series = []
             series_keys = [pose.require_key(individual, bp) for bp in parts]
@@ -652,6 +654,7 @@ class _Writer:
                     skeleton=skeleton,
                     source_software=source_software(pose),
                     scorer=str(pose.source.get("scorer", "")) or None,
+                    **self.software_version(pose),
                     **self.videos_on(self.dm.time_key(series_keys[0])),
                 )
             )
@@ -666,6 +669,28 @@ class _Writer:
             module.add(estimation)
         if record:
             self.pose_records(pose)
+
+    def skeleton_name(self, pose: PoseSet, label: str, made: list[Any]) -> str:
+        """Return the name of a pose set's ``Skeleton``: its source file's, else ``<label>_skeleton``.
+
+        The name the source NWB file gave it (``mouse``...) is kept for a single-animal set
+        while no other skeleton of the file has it.
+        """
+        kept = pose.source.get("skeleton_name")
+        if kept and not pose.multi_animal:
+            existing = self.pose_module().data_interfaces.get("Skeletons")
+            taken = {s.name for s in made}
+            if existing is not None:
+                taken |= set(existing.skeletons)
+            if nwb_name(str(kept)) not in taken:
+                return nwb_name(str(kept))
+        return nwb_name(f"{label}_skeleton")
+
+    @staticmethod
+    def software_version(pose: PoseSet) -> dict[str, str]:
+        """Return ``{"source_software_version": ...}`` of a set read from another NWB file, or ``{}``."""
+        version = pose.source.get("software_version")
+        return {"source_software_version": str(version)} if version else {}
 
     def pose_records(self, pose: PoseSet) -> None:
         """Keep the pose set's order, skeleton and source for the import."""

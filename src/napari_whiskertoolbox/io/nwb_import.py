@@ -810,6 +810,14 @@ class _GenericImport:
         software = getattr(estimation, "source_software", None)
         if software:
             source["software"] = str(software)  # written back as the tool's name
+            version = getattr(estimation, "source_software_version", None)
+            if version:
+                source["software_version"] = str(version)
+        scorer = getattr(estimation, "scorer", None)
+        if scorer:
+            source["scorer"] = str(scorer)
+        if skeleton is not None:
+            source["skeleton_name"] = str(skeleton.name)
         units = {str(s.unit) for s in series.values() if getattr(s, "unit", None)}
         if len(units) == 1 and units != {"pixels"}:
             source["unit"] = units.pop()  # written back as the series' unit
