@@ -794,3 +794,39 @@ def test_scorer_version_and_skeleton_name_of_another_tools_file_are_written_back
         assert estimation.scorer == "DLC_resnet50_reachingJan1shuffle1_1000"
         assert estimation.skeleton.name == "mouse"
         assert list(estimation.skeleton.nodes[:]) == ["nose", "tail"]
+
+
+def _seconds(dm, key, ticks) -> np.ndarray:
+    clock = dm.get_time(dm.time_key(key))
+    return np.asarray(clock.times_at_indices(np.asarray(ticks)), float) / clock.sampling_rate
+
+
+def test_config_items_of_another_tools_nwb_file_keep_their_seconds(tmp_path) -> None:
+    """Were: bound to the config's 'time' by index (intervals 0.2-0.4 s became ticks 0-1 of a
+    clock without rate, or samples of a recording's clock), the file's clock left unused."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.epoch import TimeIntervals
+
+    nwbfile = NWBFile(session_description="s", identifier="c1", session_start_time=START)
+    laser = TimeIntervals(name="laser", description="laser on")
+    laser.add_interval(0.2, 0.4)
+    laser.add_interval(1.25, 1.5)
+    nwbfile.add_time_intervals(laser)
+    nwbfile.add_acquisition(
+        TimeSeries(name="lick", data=np.arange(4.0), unit="V", rate=100.0, starting_time=1.5)
+    )
+    with NWBHDF5IO(str(tmp_path / "session.nwb"), "w") as io:
+        io.write(nwbfile)
+    items = [
+        {"data_type": kind, "name": "nwb", "format": "nwb", "filepath": "session.nwb"}
+        for kind in ("digital_interval", "analog")
+    ]
+    (tmp_path / "c.json").write_text(json.dumps(items))
+    dm = load_config(tmp_path / "c.json")
+    intervals = dm.get_data("nwb_laser").toList()
+    starts = _seconds(dm, "nwb_laser", [i.start for i in intervals])
+    ends = _seconds(dm, "nwb_laser", [i.end for i in intervals])
+    np.testing.assert_allclose(starts, [0.2, 1.25])
+    np.testing.assert_allclose(ends, [0.4, 1.5])
+    lick = dm.get_data("nwb_lick")
+    np.testing.assert_allclose(_seconds(dm, "nwb_lick", lick.times), [1.5, 1.51, 1.52, 1.53])
