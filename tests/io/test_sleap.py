@@ -11,6 +11,7 @@ import pytest
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.dlc import write_dlc
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_sets, swap_individuals
 from napari_whiskertoolbox.io.routing import classify_path, open_path
 from napari_whiskertoolbox.io.sleap import (
@@ -822,3 +823,40 @@ def test_deeplabcut_predictions_written_as_an_analysis_file_keep_their_likelihoo
     second = {inst.track.name: inst for inst in loaded[1].instances}
     np.testing.assert_array_equal(second["mouse1"].points["score"], [1.0, 1.0])
     np.testing.assert_allclose(second["mouse2"].points["score"], [0.5, 0.25])
+
+
+def test_sleap_predictions_written_as_deeplabcut_predictions_keep_their_scores(
+    predictions, tmp_path
+) -> None:
+    """.slp -> DeepLabCut predictions ``.h5``: likelihood = SLEAP point score, 1 for the user's.
+
+    Were: ``x``, ``y`` only — DeepLabCut's plots and filters, and movement, found no
+    likelihood (confidence NaN).
+    """
+    import pandas as pd
+
+    labels = sio.load_slp(str(predictions), open_videos=False)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
+    with pytest.warns(UserWarning, match="8 points placed or moved"):  # 1 + the user's 3 + 4
+        write_dlc(dm, pose, tmp_path / "clipDLC_fromsleap.h5")
+    table = pd.read_hdf(tmp_path / "clipDLC_fromsleap.h5")
+    assert list(table.columns.names) == ["scorer", "individuals", "bodyparts", "coords"]
+    assert list(table.columns.get_level_values("coords")[:3]) == ["x", "y", "likelihood"]
+    scorer = table.columns[0][0]
+    for lf in labels.labeled_frames:
+        users = {i.track.name for i in lf.user_instances}
+        for inst in lf.instances:
+            track = inst.track.name
+            is_prediction = isinstance(inst, sio.PredictedInstance)
+            if is_prediction and track in users:
+                continue  # hidden behind the user's instance
+            for n, node in enumerate(NODES):
+                if not inst.points["visible"][n]:
+                    continue
+                want = inst.points["score"][n] if is_prediction else 1.0
+                if (lf.frame_idx, track, node) == (1, "mouseA", "nose"):
+                    want = 1.0
+                got = table.loc[lf.frame_idx, (scorer, track, node, "likelihood")]
+                assert got == want, (lf.frame_idx, track, node)
