@@ -830,3 +830,44 @@ def test_config_items_of_another_tools_nwb_file_keep_their_seconds(tmp_path) -> 
     np.testing.assert_allclose(ends, [0.4, 1.5])
     lick = dm.get_data("nwb_lick")
     np.testing.assert_allclose(_seconds(dm, "nwb_lick", lick.times), [1.5, 1.51, 1.52, 1.53])
+
+
+def test_pose_series_hold_every_frame_as_movement_and_deeplabcut_read_them(tmp_path) -> None:
+    """Row ``t`` of every ``PoseEstimationSeries`` is frame ``t`` (NaN where absent), at the rate.
+
+    movement's ``from_nwb_file`` (and DeepLabCut's dlc2nwb layout) take row ``k`` as frame
+    ``k`` at the series' rate and ignore timestamps. Were: only the frames a body part had,
+    so a gap shifted every later point to an earlier time, and a body part with one point
+    got nwbinspector's CRITICAL check_data_orientation.
+    """
+    from _dlc_tables import write_two_mice_predictions
+    from pynwb import NWBHDF5IO
+
+    rows = [[10.0 + t, 20, 0.9, 30, 40, 0.8, 50, 60, 0.5, 70, 80, 0.25] for t in range(6)]
+    for t in (1, 2):
+        rows[t][0:3] = [np.nan] * 3  # mouse1's nose missing on frames 1 and 2
+    rows[4][3:6] = [np.nan] * 3  # mouse1's tail missing on frame 4
+    rows[5][6:12] = [np.nan] * 6  # mouse2 gone on frame 5
+    path = write_two_mice_predictions(tmp_path / "miceDLC_dlcrnet.csv", rows)
+    dm = open_path(path).dm
+    dm.set_sampling_rate("time", 25.0)
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        behavior = io.read().processing["behavior"]
+        for individual, first in (("mouse1", 0), ("mouse2", 6)):
+            estimation = behavior[f"mice_{individual}"]
+            for k, bodypart in enumerate(("nose", "tail")):
+                series = estimation.pose_estimation_series[bodypart]
+                assert series.timestamps is None
+                assert (series.starting_time, series.rate) == (0.0, 25.0)
+                column = np.array([r[first + 3 * k : first + 3 * k + 3] for r in rows])
+                data = np.asarray(series.data[:])
+                assert data.shape == (6, 2), (individual, bodypart)
+                np.testing.assert_array_equal(data, column[:, :2])
+                np.testing.assert_array_equal(series.confidence[:], column[:, 2])
+    back = load_nwb_entries(tmp_path / "out.nwb")  # our own export: the same points
+    got = dict(back)
+    for key in ("mice_mouse1_nose", "mice_mouse1_tail", "mice_mouse2_nose"):
+        np.testing.assert_array_equal(
+            got[key].times_with_data(), dm.get_data(key).times_with_data()
+        )

@@ -610,6 +610,7 @@ class _Writer:
             skeletons.append(skeleton)
             series = []
             series_keys = [pose.require_key(individual, bp) for bp in parts]
+            rows = self.pose_rows(pose)
             for bp in parts:
                 key = pose.require_key(individual, bp)
                 points = self.dm.get_data(key)
@@ -628,16 +629,21 @@ class _Writer:
                 if flat.times.size == 0:  # NWB wants no empty series: the keys table keeps it
                     self.record(key, "", **facts)
                     continue
+                at = np.searchsorted(rows, flat.times)  # every frame a row, NaN where absent
+                data = np.full((len(rows), 2), np.nan)
+                data[at] = np.asarray(flat.coords, np.float64)
+                scores = np.full(len(rows), np.nan)
+                scores[at] = confidence.of(individual, bp, key, flat)
                 series.append(
                     PoseEstimationSeries(
                         name=nwb_name(bp),
                         description=f"key {key!r}",
-                        data=np.asarray(flat.coords, np.float64),
+                        data=data,
                         unit=str(pose.source.get("unit") or "pixels"),
                         reference_frame=REFERENCE_FRAME,
-                        confidence=confidence.of(individual, bp, key, flat),
+                        confidence=scores,
                         confidence_definition=CONFIDENCE_DEFINITION,
-                        **self.timing(key, flat.times),
+                        **self.timing(key, rows),
                     )
                 )
                 self.record(
@@ -669,6 +675,25 @@ class _Writer:
             module.add(estimation)
         if record:
             self.pose_records(pose)
+
+    def pose_rows(self, pose: PoseSet) -> np.ndarray:
+        """Return the frames (indices on the keys' clock) every series of ``pose`` holds a row for.
+
+        Every frame from the clock's first to the last with a point of the set, as
+        DeepLabCut's NWB export and movement's ``from_nwb_file`` lay pose series out: row
+        ``k`` is frame ``k``, so a series read with its rate alone (timestamps ignored) keeps
+        its times, and the set's series line up. An absent point is a NaN row (NaN
+        confidence). A set whose last frame lies beyond :data:`DENSE_POSE_ROWS` rows and
+        four times its frames (a few points on a 30 kHz recording's clock) gets the rows of
+        its frames only, with timestamps.
+        """
+        held = [
+            self.dm.get_data(key).times_with_data() for key in pose.all_keys() if key in self.dm
+        ]
+        frames = np.unique(np.concatenate(held)).astype(np.int64) if held else np.empty(0, int)
+        if len(frames) and int(frames[-1]) + 1 <= max(DENSE_POSE_ROWS, 4 * len(frames)):
+            return np.arange(int(frames[-1]) + 1, dtype=np.int64)
+        return frames  # a few points far along a fine clock: the set's frames, timestamped
 
     def skeleton_name(self, pose: PoseSet, label: str, made: list[Any]) -> str:
         """Return the name of a pose set's ``Skeleton``: its source file's, else ``<label>_skeleton``.
@@ -944,6 +969,10 @@ KEY_COLUMNS: dict[str, tuple[Any, str]] = {
     "entity_ids": ([], "entity ids of keypoints or tensor rows (ragged)"),
 }
 """Columns of the ``keys`` table: name → (default, description)."""
+
+
+DENSE_POSE_ROWS = 1_000_000
+"""Pose series hold a row per frame up to this many rows (see ``_Writer.pose_rows``)."""
 
 
 def _timing(ticks: np.ndarray, rate: float) -> dict[str, Any]:

@@ -310,10 +310,11 @@ class _OurImport:
             coords = _read(obj.data, self.path, obj.name, np.float32)[:, :2]
             times = self.indices(str(row["clock"]), series_seconds(obj, len(coords)))
             confidence = _read(obj.confidence, self.path, f"{obj.name} confidence", np.float64)
+            keep = np.isfinite(coords).all(axis=1)  # a row per frame: NaN where absent
             out[(str(row["individual"]), str(row["bodypart"]))] = (
-                np.asarray(times, np.int64),
-                coords,
-                confidence,
+                np.asarray(times, np.int64)[keep],
+                coords[keep],
+                confidence[keep],
             )
         return out
 
@@ -408,7 +409,10 @@ class _OurImport:
         if kind == "points" and hasattr(obj, "reference_frame"):
             coords = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, series_seconds(obj, len(coords)))
-            return PointData.from_flat(times, coords, ids=_entity_ids(row), image_size=size)
+            keep = np.isfinite(coords).all(axis=1)  # a row per frame: NaN where absent
+            return PointData.from_flat(
+                times[keep], coords[keep], ids=_entity_ids(row), image_size=size
+            )
         if kind in ("points", "line", "mask"):
             cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
             times = np.asarray(obj["frame"][:], np.int64)
