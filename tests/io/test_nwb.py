@@ -871,3 +871,38 @@ def test_pose_series_hold_every_frame_as_movement_and_deeplabcut_read_them(tmp_p
         np.testing.assert_array_equal(
             got[key].times_with_data(), dm.get_data(key).times_with_data()
         )
+
+
+def test_behavioral_events_open_as_events(tmp_path) -> None:
+    """``BehavioralEvents`` (pynwb's container of event times) -> event keys at those times.
+
+    Were: an analog trace of the values (1, 1, 1) at those times. Values that differ (a
+    reward's volume) are kept as well, as an analog key ``<name>_values`` on the same clock.
+    """
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.behavior import BehavioralEvents
+
+    nwbfile = NWBFile(session_description="s", identifier="e1", session_start_time=START)
+    events = BehavioralEvents(name="BehavioralEvents")
+    events.add_timeseries(
+        TimeSeries(name="lick", data=np.ones(3), unit="n/a", timestamps=[0.5, 1.0, 2.5])
+    )
+    events.add_timeseries(
+        TimeSeries(name="reward", data=[2.0, 4.0], unit="uL", timestamps=[1.25, 3.0])
+    )
+    nwbfile.create_processing_module(name="behavior", description="b").add(events)
+    with NWBHDF5IO(str(tmp_path / "e.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "e.nwb").dm
+    assert sorted(dm.keys()) == ["lick", "reward", "reward_values"]
+    lick = dm.get_data("lick")
+    assert isinstance(lick, DigitalEventSeries)
+    np.testing.assert_allclose(_seconds(dm, "lick", [int(t) for t in lick.toList()]), [0.5, 1, 2.5])
+    reward = dm.get_data("reward")
+    assert isinstance(reward, DigitalEventSeries)
+    np.testing.assert_allclose(_seconds(dm, "reward", [int(t) for t in reward.toList()]), [1.25, 3])
+    values = dm.get_data("reward_values")
+    assert isinstance(values, AnalogTimeSeries)
+    assert values.unit == "uL"
+    np.testing.assert_array_equal(values.values, [2.0, 4.0])
+    np.testing.assert_allclose(_seconds(dm, "reward_values", values.times), [1.25, 3])

@@ -9,6 +9,8 @@ how). Any other NWB file maps:
   ``data * conversion + offset``, times ``channel_conversion``);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
 - ``EventsTable`` (``events``) → ``digital_event``;
+- a ``BehavioralEvents`` container's ``TimeSeries`` → ``digital_event`` at its times (and
+  ``analog`` ``<name>_values`` when its values vary);
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
 - ndx-pose ``PoseTraining`` (training labels, as sleap-io's ``save_nwb`` writes a project's
   user labels) → one ``points`` key per (instance, node), a pose set per source video, and
@@ -565,6 +567,39 @@ class _GenericImport:
                     found += [c for c in children if isinstance(c, TimeSeries)]
         return found
 
+    def event_series(self) -> set[int]:
+        """Return the ids of the TimeSeries a ``BehavioralEvents`` container holds (event times)."""
+        from pynwb.behavior import BehavioralEvents
+
+        groups = [self.nwbfile.acquisition.values()]
+        groups += [module.data_interfaces.values() for module in self.nwbfile.processing.values()]
+        return {
+            id(series)
+            for group in groups
+            for obj in group
+            if isinstance(obj, BehavioralEvents)
+            for series in obj.time_series.values()
+        }
+
+    def add_events(self, series: Any, data: np.ndarray, seconds: np.ndarray) -> None:
+        """Add a ``BehavioralEvents`` series: an event key at its times, ``<name>_values`` too.
+
+        The values are kept as an analog key on a clock of their own samples when they
+        differ from one event to the next (a reward's volume); a constant marker (1, 1, 1...)
+        is not.
+        """
+        from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries
+
+        instants = np.unique(seconds)
+        self.add(
+            self.key(series.name), DigitalEventSeries(np.searchsorted(instants, seconds)), instants
+        )
+        if data.ndim != 1 or len(np.unique(data[np.isfinite(data)])) < 2:
+            return
+        order = np.argsort(seconds, kind="stable")  # analog samples in time order
+        values = AnalogTimeSeries(np.asarray(data[order], np.float32), unit=_unit(series))
+        self.add(self.key(f"{series.name}_values"), values, seconds[order])
+
     def key(self, name: str) -> str:
         key = first_free(f"{self.prefix}_{name}" if self.prefix else name, self.taken.__contains__)
         self.taken.add(key)
@@ -608,6 +643,7 @@ class _GenericImport:
             DigitalIntervalSeries,
         )
 
+        events = self.event_series()
         for series in self.time_series():
             if isinstance(series, ImageSeries) or type(series).__name__ == "PoseEstimationSeries":
                 continue
@@ -616,6 +652,9 @@ class _GenericImport:
                 continue
             data = _in_units(series, data)
             seconds = series_seconds(series, data.shape[0])
+            if id(series) in events:
+                self.add_events(series, data, seconds)
+                continue
             columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
             names = (
                 [series.name]
