@@ -906,3 +906,28 @@ def test_behavioral_events_open_as_events(tmp_path) -> None:
     assert values.unit == "uL"
     np.testing.assert_array_equal(values.values, [2.0, 4.0])
     np.testing.assert_allclose(_seconds(dm, "reward_values", values.times), [1.25, 3])
+
+
+def test_a_3d_pose_estimation_is_left_out_and_named_not_flattened(tmp_path, caplog) -> None:
+    """(x, y, z) keypoints (Anipose, DANNCE): were read as (x, y), z silently dropped."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+    nwbfile = NWBFile(session_description="s", identifier="z1", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="emg", data=np.arange(5.0), unit="V", rate=10.0))
+    series = PoseEstimationSeries(
+        name="nose", data=np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), unit="mm",
+        reference_frame="arena centre", timestamps=np.array([0.0, 0.1]),
+        confidence=np.array([0.5, 0.6]), description="nose",
+    )  # fmt: skip
+    nwbfile.create_processing_module(name="behavior", description="b").add(
+        PoseEstimation(name="pose3d", pose_estimation_series=[series], description="3d")
+    )
+    with NWBHDF5IO(str(tmp_path / "z.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "z.nwb").dm
+    assert list(dm.keys()) == ["emg"]
+    (said,) = [r.getMessage() for r in caplog.records if "pose3d" in r.getMessage()]
+    assert "nose" in said
+    assert "3" in said

@@ -818,6 +818,19 @@ class _GenericImport:
         from napari_whiskertoolbox.core import PointData
 
         series = dict(estimation.pose_estimation_series)
+        deep = {bp: s.data.shape[1] for bp, s in series.items() if len(s.data.shape) == 2}
+        deep = {bp: n for bp, n in deep.items() if n > 2}
+        if deep:
+            LOGGER.warning(
+                "file '%s': PoseEstimation '%s' holds %s-D keypoints (series %s): points are 2-D "
+                "image coordinates (x, y), so it is left out rather than read without its "
+                "third coordinate",
+                self.path,
+                estimation.name,
+                "/".join(sorted({str(n) for n in deep.values()})),
+                ", ".join(f"'{bp}'" for bp in deep),
+            )
+            return
         skeleton = getattr(estimation, "skeleton", None)
         nodes = [
             str(n)
