@@ -20,7 +20,6 @@ Source: Neo ``neo/rawio/openephysbinaryrawio.py``, ``neo/rawio/intanrawio.py``.
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ import numpy as np
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
+from napari_whiskertoolbox.io.report import LOGGER
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -76,9 +76,6 @@ def open_raw_io(path: Path, io_name: str | None = None) -> Any:
             path=path,
         ) from exc
     return reader
-
-
-LOGGER = logging.getLogger("napari_whiskertoolbox.io")
 
 
 def _say_recordings_left_out(reader: Any, path: Path) -> None:
