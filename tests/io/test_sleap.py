@@ -863,3 +863,31 @@ def test_sleap_predictions_written_as_deeplabcut_predictions_keep_their_scores(
                     want = 1.0
                 got = table.loc[lf.frame_idx, (scorer, track, node, "likelihood")]
                 assert got == want, (lf.frame_idx, track, node)
+
+
+def test_an_occluded_node_keeps_its_place_when_its_instance_is_edited(tmp_path) -> None:
+    """SLEAP's occluded node (``visible`` False, position kept): not shown, not dropped.
+
+    Were: editing another node of the instance wrote the occluded node as NaN.
+    """
+    video = sio.Video(filename="clip.mp4", open_backend=False)
+    skeleton = sio.Skeleton(nodes=["a", "b", "c"])
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2], [3, 4], [5, 6]]), skeleton=skeleton)
+    instance.points["visible"][2] = False  # toggled occluded in SLEAP's GUI
+    frames = [sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])]
+    path = tmp_path / "o.slp"
+    sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), str(path))
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["o"]
+    assert dm.get_data("o_c").n_entries == 0  # occluded: not drawn, as in SLEAP
+    dm.get_data("o_a").set_frame(0, [[9.0, 9.0]])
+    write_slp(dm, pose, path)
+    (saved,) = sio.load_slp(str(path), open_videos=False).labeled_frames[0].instances
+    np.testing.assert_array_equal(saved.points["xy"], [[9.0, 9.0], [3, 4], [5, 6]])
+    assert saved.points["visible"].tolist() == [True, True, False]
+    dm.get_data("o_b").clear_at(0)  # deleted here: gone
+    write_slp(dm, pose, path)
+    (saved,) = sio.load_slp(str(path), open_videos=False).labeled_frames[0].instances
+    assert np.isnan(saved.points["xy"][1]).all()
+    assert saved.points["visible"].tolist() == [True, False, False]
+    np.testing.assert_array_equal(saved.points["xy"][2], [5, 6])

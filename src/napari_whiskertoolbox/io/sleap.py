@@ -1186,9 +1186,17 @@ def _follow_swaps(
 
 
 def _with_points(instance: Any, points: np.ndarray) -> Any:
-    """Return a copy of a user instance (track, scores, ``from_predicted``...) with new keypoints."""
+    """Return a copy of a user instance (track, scores, ``from_predicted``...) with new keypoints.
+
+    A node the instance holds as occluded (``visible`` False, its position kept, as SLEAP's
+    GUI toggles it) is not shown here, so not in ``points``: it stays as it was.
+    """
     edited = copy.copy(instance)
     edited.points = instance.points.copy()
-    edited.points["xy"] = points
+    occluded = ~instance.points["visible"] & np.isfinite(instance.points["xy"]).all(axis=1)
+    keep = occluded & ~np.isfinite(points).all(axis=1)
+    xy = np.array(points, np.float64)
+    xy[keep] = instance.points["xy"][keep]
+    edited.points["xy"] = xy
     edited.points["visible"] = np.isfinite(points).all(axis=1)
     return edited
