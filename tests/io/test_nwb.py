@@ -931,3 +931,22 @@ def test_a_3d_pose_estimation_is_left_out_and_named_not_flattened(tmp_path, capl
     (said,) = [r.getMessage() for r in caplog.records if "pose3d" in r.getMessage()]
     assert "nose" in said
     assert "3" in said
+
+
+def test_trial_columns_not_read_are_named(tmp_path, caplog) -> None:
+    """Were: a trials table's own columns (outcome, stimulus) dropped without a word."""
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="s", identifier="t1", session_start_time=START)
+    nwbfile.add_trial_column(name="correct", description="outcome")
+    nwbfile.add_trial_column(name="stimulus", description="which")
+    nwbfile.add_trial(start_time=0.0, stop_time=1.0, correct=True, stimulus="left")
+    nwbfile.add_trial(start_time=2.0, stop_time=3.0, correct=False, stimulus="right")
+    with NWBHDF5IO(str(tmp_path / "t.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "t.nwb").dm
+    assert len(dm.get_data("trials").toList()) == 2
+    (said,) = [r.getMessage() for r in caplog.records if "trials" in r.getMessage()]
+    assert "'correct'" in said
+    assert "'stimulus'" in said

@@ -567,6 +567,19 @@ class _GenericImport:
                     found += [c for c in children if isinstance(c, TimeSeries)]
         return found
 
+    def say_columns_left_out(self, table: Any, read: tuple[str, ...], kind: str) -> None:
+        """Warn, naming them, about a table's columns the import does not read (trial outcome...)."""
+        others = [str(c) for c in table.colnames if c not in read]
+        if others:
+            LOGGER.warning(
+                "file '%s': %s table '%s' opens as %s (times only); its columns %s are not read",
+                self.path,
+                type(table).__name__,
+                table.name,
+                kind,
+                ", ".join(f"'{c}'" for c in others),
+            )
+
     def event_series(self) -> set[int]:
         """Return the ids of the TimeSeries a ``BehavioralEvents`` container holds (event times)."""
         from pynwb.behavior import BehavioralEvents
@@ -678,7 +691,9 @@ class _GenericImport:
             self.add(
                 self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
             )
+            self.say_columns_left_out(table, ("start_time", "stop_time"), "intervals")
         for table in (getattr(self.nwbfile, "events", None) or {}).values():
+            self.say_columns_left_out(table, ("timestamp",), "events")
             stamps = np.asarray(table["timestamp"][:], np.float64)
             instants = np.unique(stamps)
             self.add(
