@@ -950,3 +950,37 @@ def test_trial_columns_not_read_are_named(tmp_path, caplog) -> None:
     (said,) = [r.getMessage() for r in caplog.records if "trials" in r.getMessage()]
     assert "'correct'" in said
     assert "'stimulus'" in said
+
+
+def test_pose_series_at_a_video_rate_keep_their_times(tmp_path) -> None:
+    """A PoseEstimationSeries at 30 fps (``rate``, as DeepLabCut's NWB export writes it).
+
+    Were: ticks of a 1 kHz master clock (pose series' rates were not counted), so frame 1 at
+    1/30 s became 0.033 s, and the export wrote those rounded timestamps instead of the rate.
+    """
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="s", identifier="r1", session_start_time=START)
+    series = PoseEstimationSeries(
+        name="paw", data=np.array([[1.0, 2], [np.nan, np.nan], [3, 4], [5, 6]]),
+        confidence=np.array([0.9, np.nan, 0.8, 0.7]), unit="pixels", reference_frame="top-left",
+        rate=30.0, starting_time=0.0, description="paw",
+    )  # fmt: skip
+    nwbfile.create_processing_module(name="behavior", description="b").add(
+        PoseEstimation(name="pose", pose_estimation_series=[series], description="p")
+    )
+    with NWBHDF5IO(str(tmp_path / "dlc.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "dlc.nwb").dm
+    paw = dm.get_data("pose_paw")
+    np.testing.assert_allclose(
+        _seconds(dm, "pose_paw", paw.times_with_data()), [0, 2 / 30, 3 / 30], rtol=0, atol=1e-12
+    )
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        out = io.read().processing["behavior"]["pose"].pose_estimation_series["paw"]
+        assert out.timestamps is None
+        assert (out.starting_time, out.rate) == (0.0, 30.0)
+        np.testing.assert_array_equal(out.data[:], series.data)
+        np.testing.assert_array_equal(out.confidence[:], series.confidence)

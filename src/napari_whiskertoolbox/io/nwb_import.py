@@ -20,8 +20,8 @@ how). Any other NWB file maps:
   logger naming it).
 
 Times are seconds in NWB. Each imported object gets a clock of its own whose values are
-ticks of a master clock at the file's highest ``rate`` (1 kHz when no series has one), so
-that objects line up with each other.
+ticks of a master clock at the file's highest ``rate`` (pose series' included; 1 kHz when no
+series has one), so that objects line up with each other.
 """
 
 from __future__ import annotations
@@ -534,9 +534,23 @@ class _GenericImport:
         self.rate = self.master_rate()
 
     def master_rate(self) -> float:
-        series = self.time_series() + self.training_videos()
+        series = self.time_series() + self.training_videos() + self.pose_series()
         rates = [float(s.rate) for s in series if getattr(s, "rate", None)]
         return max(rates) if rates else DEFAULT_MASTER_RATE
+
+    def pose_series(self) -> list[Any]:
+        """Return the ``PoseEstimationSeries`` of the file's ndx-pose ``PoseEstimation``s.
+
+        Their ``rate`` (a video's frame rate) counts for the master clock, so that a frame's
+        time is a whole tick (1/30 s is no whole tick of 1 kHz).
+        """
+        return [
+            one
+            for module in self.nwbfile.processing.values()
+            for obj in module.data_interfaces.values()
+            if type(obj).__name__ == "PoseEstimation"
+            for one in obj.pose_estimation_series.values()
+        ]
 
     def training_videos(self) -> list[Any]:
         """Return the source videos (ImageSeries) of the file's ndx-pose ``PoseTraining``."""
