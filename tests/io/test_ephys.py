@@ -114,3 +114,23 @@ def test_missing_neo_names_the_extra(monkeypatch, tmp_path) -> None:
         MissingDependencyError, match=r"pip install 'napari-whiskertoolbox\[ephys\]'"
     ):
         load_recording_entries(tmp_path, "e")
+
+
+def test_a_folder_of_several_recordings_names_those_left_out(open_ephys, caplog) -> None:
+    """Record pressed twice: Neo's segments 0 and 1. Were: the second silently not read."""
+    import shutil
+
+    node, _ = open_ephys
+    second = node / "experiment1" / "recording2"
+    shutil.copytree(node / "experiment1" / "recording1", second)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(node).dm
+    assert len(dm.get_time("time")) == N  # the first recording
+    said = [r.getMessage() for r in caplog.records if "recording2" in r.getMessage()]
+    assert len(said) == 1
+    assert "2 recordings" in said[0]
+    assert str(second) in said[0]  # the folder to open to read it
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        open_path(second)  # that folder alone: one recording, nothing said
+    assert not [r for r in caplog.records if "recordings" in r.getMessage()]

@@ -751,3 +751,236 @@ def test_a_file_with_nothing_to_open_says_so_naming_what_it_holds(tmp_path: Path
         io.write(nwbfile)
     with pytest.raises(FormatError, match=r"nothing to open.*processing/behavior/notes"):
         open_path(tmp_path / "notes.nwb")
+
+
+def test_scorer_version_and_skeleton_name_of_another_tools_file_are_written_back(
+    tmp_path,
+) -> None:
+    """Were: scorer and source_software_version dropped, the Skeleton renamed '<set>_skeleton'."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="pose", identifier="p3", session_start_time=START)
+    skeleton = Skeleton(name="mouse", nodes=["nose", "tail"], edges=np.array([[0, 1]], "uint8"))
+    series = [
+        PoseEstimationSeries(
+            name=n, data=np.array([[1.5, 2.0], [3.0, 4.0]]) + k, unit="pixels",
+            reference_frame="top-left", timestamps=np.array([0.0, 0.04]),
+            confidence=np.array([0.5, 0.25]), description=n,
+        )
+        for k, n in enumerate(["nose", "tail"])
+    ]  # fmt: skip
+    behavior = nwbfile.create_processing_module(name="behavior", description="b")
+    behavior.add(Skeletons(skeletons=[skeleton]))
+    behavior.add(
+        PoseEstimation(
+            name="PoseEstimation",
+            pose_estimation_series=series,
+            description="p",
+            skeleton=skeleton,
+            source_software="DeepLabCut",
+            source_software_version="2.3.8",
+            scorer="DLC_resnet50_reachingJan1shuffle1_1000",
+        )
+    )
+    with NWBHDF5IO(str(tmp_path / "dlc.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "dlc.nwb").dm
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        estimation = io.read().processing["behavior"]["PoseEstimation"]
+        assert estimation.source_software == "DeepLabCut"
+        assert estimation.source_software_version == "2.3.8"
+        assert estimation.scorer == "DLC_resnet50_reachingJan1shuffle1_1000"
+        assert estimation.skeleton.name == "mouse"
+        assert list(estimation.skeleton.nodes[:]) == ["nose", "tail"]
+
+
+def _seconds(dm, key, ticks) -> np.ndarray:
+    clock = dm.get_time(dm.time_key(key))
+    return np.asarray(clock.times_at_indices(np.asarray(ticks)), float) / clock.sampling_rate
+
+
+def test_config_items_of_another_tools_nwb_file_keep_their_seconds(tmp_path) -> None:
+    """Were: bound to the config's 'time' by index (intervals 0.2-0.4 s became ticks 0-1 of a
+    clock without rate, or samples of a recording's clock), the file's clock left unused."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.epoch import TimeIntervals
+
+    nwbfile = NWBFile(session_description="s", identifier="c1", session_start_time=START)
+    laser = TimeIntervals(name="laser", description="laser on")
+    laser.add_interval(0.2, 0.4)
+    laser.add_interval(1.25, 1.5)
+    nwbfile.add_time_intervals(laser)
+    nwbfile.add_acquisition(
+        TimeSeries(name="lick", data=np.arange(4.0), unit="V", rate=100.0, starting_time=1.5)
+    )
+    with NWBHDF5IO(str(tmp_path / "session.nwb"), "w") as io:
+        io.write(nwbfile)
+    items = [
+        {"data_type": kind, "name": "nwb", "format": "nwb", "filepath": "session.nwb"}
+        for kind in ("digital_interval", "analog")
+    ]
+    (tmp_path / "c.json").write_text(json.dumps(items))
+    dm = load_config(tmp_path / "c.json")
+    intervals = dm.get_data("nwb_laser").toList()
+    starts = _seconds(dm, "nwb_laser", [i.start for i in intervals])
+    ends = _seconds(dm, "nwb_laser", [i.end for i in intervals])
+    np.testing.assert_allclose(starts, [0.2, 1.25])
+    np.testing.assert_allclose(ends, [0.4, 1.5])
+    lick = dm.get_data("nwb_lick")
+    np.testing.assert_allclose(_seconds(dm, "nwb_lick", lick.times), [1.5, 1.51, 1.52, 1.53])
+
+
+def test_pose_series_hold_every_frame_as_movement_and_deeplabcut_read_them(tmp_path) -> None:
+    """Row ``t`` of every ``PoseEstimationSeries`` is frame ``t`` (NaN where absent), at the rate.
+
+    movement's ``from_nwb_file`` (and DeepLabCut's dlc2nwb layout) take row ``k`` as frame
+    ``k`` at the series' rate and ignore timestamps. Were: only the frames a body part had,
+    so a gap shifted every later point to an earlier time, and a body part with one point
+    got nwbinspector's CRITICAL check_data_orientation.
+    """
+    from _dlc_tables import write_two_mice_predictions
+    from pynwb import NWBHDF5IO
+
+    rows = [[10.0 + t, 20, 0.9, 30, 40, 0.8, 50, 60, 0.5, 70, 80, 0.25] for t in range(6)]
+    for t in (1, 2):
+        rows[t][0:3] = [np.nan] * 3  # mouse1's nose missing on frames 1 and 2
+    rows[4][3:6] = [np.nan] * 3  # mouse1's tail missing on frame 4
+    rows[5][6:12] = [np.nan] * 6  # mouse2 gone on frame 5
+    path = write_two_mice_predictions(tmp_path / "miceDLC_dlcrnet.csv", rows)
+    dm = open_path(path).dm
+    dm.set_sampling_rate("time", 25.0)
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        behavior = io.read().processing["behavior"]
+        for individual, first in (("mouse1", 0), ("mouse2", 6)):
+            estimation = behavior[f"mice_{individual}"]
+            for k, bodypart in enumerate(("nose", "tail")):
+                series = estimation.pose_estimation_series[bodypart]
+                assert series.timestamps is None
+                assert (series.starting_time, series.rate) == (0.0, 25.0)
+                column = np.array([r[first + 3 * k : first + 3 * k + 3] for r in rows])
+                data = np.asarray(series.data[:])
+                assert data.shape == (6, 2), (individual, bodypart)
+                np.testing.assert_array_equal(data, column[:, :2])
+                np.testing.assert_array_equal(series.confidence[:], column[:, 2])
+    back = load_nwb_entries(tmp_path / "out.nwb")  # our own export: the same points
+    got = dict(back)
+    for key in ("mice_mouse1_nose", "mice_mouse1_tail", "mice_mouse2_nose"):
+        np.testing.assert_array_equal(
+            got[key].times_with_data(), dm.get_data(key).times_with_data()
+        )
+
+
+def test_behavioral_events_open_as_events(tmp_path) -> None:
+    """``BehavioralEvents`` (pynwb's container of event times) -> event keys at those times.
+
+    Were: an analog trace of the values (1, 1, 1) at those times. Values that differ (a
+    reward's volume) are kept as well, as an analog key ``<name>_values`` on the same clock.
+    """
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.behavior import BehavioralEvents
+
+    nwbfile = NWBFile(session_description="s", identifier="e1", session_start_time=START)
+    events = BehavioralEvents(name="BehavioralEvents")
+    events.add_timeseries(
+        TimeSeries(name="lick", data=np.ones(3), unit="n/a", timestamps=[0.5, 1.0, 2.5])
+    )
+    events.add_timeseries(
+        TimeSeries(name="reward", data=[2.0, 4.0], unit="uL", timestamps=[1.25, 3.0])
+    )
+    nwbfile.create_processing_module(name="behavior", description="b").add(events)
+    with NWBHDF5IO(str(tmp_path / "e.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "e.nwb").dm
+    assert sorted(dm.keys()) == ["lick", "reward", "reward_values"]
+    lick = dm.get_data("lick")
+    assert isinstance(lick, DigitalEventSeries)
+    np.testing.assert_allclose(_seconds(dm, "lick", [int(t) for t in lick.toList()]), [0.5, 1, 2.5])
+    reward = dm.get_data("reward")
+    assert isinstance(reward, DigitalEventSeries)
+    np.testing.assert_allclose(_seconds(dm, "reward", [int(t) for t in reward.toList()]), [1.25, 3])
+    values = dm.get_data("reward_values")
+    assert isinstance(values, AnalogTimeSeries)
+    assert values.unit == "uL"
+    np.testing.assert_array_equal(values.values, [2.0, 4.0])
+    np.testing.assert_allclose(_seconds(dm, "reward_values", values.times), [1.25, 3])
+
+
+def test_a_3d_pose_estimation_is_left_out_and_named_not_flattened(tmp_path, caplog) -> None:
+    """(x, y, z) keypoints (Anipose, DANNCE): were read as (x, y), z silently dropped."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+    nwbfile = NWBFile(session_description="s", identifier="z1", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="emg", data=np.arange(5.0), unit="V", rate=10.0))
+    series = PoseEstimationSeries(
+        name="nose", data=np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), unit="mm",
+        reference_frame="arena centre", timestamps=np.array([0.0, 0.1]),
+        confidence=np.array([0.5, 0.6]), description="nose",
+    )  # fmt: skip
+    nwbfile.create_processing_module(name="behavior", description="b").add(
+        PoseEstimation(name="pose3d", pose_estimation_series=[series], description="3d")
+    )
+    with NWBHDF5IO(str(tmp_path / "z.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "z.nwb").dm
+    assert list(dm.keys()) == ["emg"]
+    (said,) = [r.getMessage() for r in caplog.records if "pose3d" in r.getMessage()]
+    assert "nose" in said
+    assert "3" in said
+
+
+def test_trial_columns_not_read_are_named(tmp_path, caplog) -> None:
+    """Were: a trials table's own columns (outcome, stimulus) dropped without a word."""
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="s", identifier="t1", session_start_time=START)
+    nwbfile.add_trial_column(name="correct", description="outcome")
+    nwbfile.add_trial_column(name="stimulus", description="which")
+    nwbfile.add_trial(start_time=0.0, stop_time=1.0, correct=True, stimulus="left")
+    nwbfile.add_trial(start_time=2.0, stop_time=3.0, correct=False, stimulus="right")
+    with NWBHDF5IO(str(tmp_path / "t.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "t.nwb").dm
+    assert len(dm.get_data("trials").toList()) == 2
+    (said,) = [r.getMessage() for r in caplog.records if "trials" in r.getMessage()]
+    assert "'correct'" in said
+    assert "'stimulus'" in said
+
+
+def test_pose_series_at_a_video_rate_keep_their_times(tmp_path) -> None:
+    """A PoseEstimationSeries at 30 fps (``rate``, as DeepLabCut's NWB export writes it).
+
+    Were: ticks of a 1 kHz master clock (pose series' rates were not counted), so frame 1 at
+    1/30 s became 0.033 s, and the export wrote those rounded timestamps instead of the rate.
+    """
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="s", identifier="r1", session_start_time=START)
+    series = PoseEstimationSeries(
+        name="paw", data=np.array([[1.0, 2], [np.nan, np.nan], [3, 4], [5, 6]]),
+        confidence=np.array([0.9, np.nan, 0.8, 0.7]), unit="pixels", reference_frame="top-left",
+        rate=30.0, starting_time=0.0, description="paw",
+    )  # fmt: skip
+    nwbfile.create_processing_module(name="behavior", description="b").add(
+        PoseEstimation(name="pose", pose_estimation_series=[series], description="p")
+    )
+    with NWBHDF5IO(str(tmp_path / "dlc.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "dlc.nwb").dm
+    paw = dm.get_data("pose_paw")
+    np.testing.assert_allclose(
+        _seconds(dm, "pose_paw", paw.times_with_data()), [0, 2 / 30, 3 / 30], rtol=0, atol=1e-12
+    )
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
+        out = io.read().processing["behavior"]["pose"].pose_estimation_series["paw"]
+        assert out.timestamps is None
+        assert (out.starting_time, out.rate) == (0.0, 30.0)
+        np.testing.assert_array_equal(out.data[:], series.data)
+        np.testing.assert_array_equal(out.confidence[:], series.confidence)

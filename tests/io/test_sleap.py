@@ -11,6 +11,7 @@ import pytest
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.dlc import write_dlc
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_sets, swap_individuals
 from napari_whiskertoolbox.io.routing import classify_path, open_path
 from napari_whiskertoolbox.io.sleap import (
@@ -648,11 +649,14 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
                     seconds = np.asarray(series.timestamps[:])
                 else:
                     seconds = series.starting_time + np.arange(len(series.data)) / series.rate
-                frames = np.rint(seconds * 10.0).astype(int)
+                shown = np.isfinite(series.data[:]).all(axis=1)  # a row per frame, NaN: none
+                frames = np.rint(seconds * 10.0).astype(int)[shown]
                 want = expected[track, node]
                 assert frames.tolist() == sorted(want), (track, node)
                 np.testing.assert_array_equal(
-                    series.confidence[:], [want[t] for t in frames], err_msg=f"{track} {node}"
+                    series.confidence[:][shown],
+                    [want[t] for t in frames],
+                    err_msg=f"{track} {node}",
                 )
     assert 0.2 < min(min(v.values()) for v in expected.values()) < 1.0  # real scores compared
 
@@ -709,3 +713,181 @@ def test_deeplabcut_predictions_written_as_slp_stay_predictions(tmp_path) -> Non
     second = {inst.track.name: inst for inst in labels[1].instances}
     assert type(second["mouse1"]) is sio.Instance  # a keypoint placed by hand: the user's
     assert isinstance(second["mouse2"], sio.PredictedInstance)
+
+
+def test_swapped_predictions_are_written_as_the_same_predictions_under_swapped_tracks(
+    predictions, tmp_path
+) -> None:
+    """Swap identities, save the .slp: SLEAP's own *transpose instance tracks*.
+
+    Were: each swapped prediction became a user ``Instance`` (no score, SLEAP trains on it)
+    made from the other track's prediction, though the layer drew it as a prediction.
+    """
+    before = _project(predictions)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    swap_individuals(dm, pose, "mouseA", "mouseB", 0, 2)
+    out = tmp_path / "swapped.slp"
+    write_slp(dm, pose, out)
+    after = _project(out)
+    for t in (0, 1):  # predictions only: the same two, tracks exchanged, scores kept
+        want = sorted(
+            ({"mouseA": "mouseB", "mouseB": "mouseA"}[track], *rest)
+            for _, track, *rest in before["frames"][t]
+        )
+        assert [kind for kind, *_ in after["frames"][t]] == ["PredictedInstance"] * 2
+        assert sorted(tuple(rest) for _, *rest in after["frames"][t]) == want
+    # frame 2: mouseA's user instance (made from its prediction) and mouseB's prediction
+    frame = {lf.frame_idx: lf for lf in sio.load_slp(str(out), open_videos=False)}[2]
+    (user,) = frame.user_instances
+    assert user.track.name == "mouseB"
+    assert user.from_predicted is not None
+    assert user.from_predicted.track.name == "mouseB"
+    tracks = sorted(i.track.name for i in frame.predicted_instances)
+    assert tracks == ["mouseA", "mouseB"]
+    assert len(frame.instances) == 3
+    again = read_slp(out)  # reads back as what the keys held
+    for t in range(6):
+        np.testing.assert_array_equal(
+            again.locations[t].astype(np.float32), pose_locations_of(dm, pose, t)
+        )
+
+
+def test_swapped_predictions_keep_their_scores_in_an_analysis_file(predictions, tmp_path) -> None:
+    """Were: a swapped instance was 'edited', written with scores 1."""
+    source = tmp_path / "preds.analysis.h5"
+    sio.save_analysis_h5(sio.load_slp(str(predictions), open_videos=False), str(source))
+    with h5py.File(source, "r") as f:
+        before = {k: f[k][()] for k in ("tracks", "point_scores", "instance_scores")}
+        before["tracking_scores"] = f["tracking_scores"][()]
+    dm = open_path(source).dm
+    pose = pose_sets(dm)["preds"]
+    swap_individuals(dm, pose, "mouseA", "mouseB", 0, 1)
+    out = write_sleap_analysis(dm, pose, tmp_path / "back.h5")
+    with h5py.File(out, "r") as f:
+        after = {k: f[k][()] for k in before}
+    for name, value in before.items():  # track first, frame last
+        want = value.copy()
+        want[[0, 1], ..., :2] = value[[1, 0], ..., :2]
+        np.testing.assert_array_equal(after[name], want, err_msg=name)
+    assert np.nanmax(before["point_scores"][..., :2]) < 1.0  # real scores compared
+
+
+def test_an_analysis_file_of_a_slp_keeps_its_predictions_scores(predictions, tmp_path) -> None:
+    """.slp -> session -> analysis .h5: what SLEAP's own export gives for the predictions.
+
+    Were: point, instance and tracking scores 1 for every instance, predictions included
+    (coordinates rounded to float32). An instance edited here, or the user's, has score 1.
+    """
+    labels = sio.load_slp(str(predictions), open_videos=False)
+    reference = tmp_path / "sleap.analysis.h5"
+    sio.save_analysis_h5(labels, str(reference), all_frames=False)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseB_nose").set_frame(5, [[1.0, 2.0]])  # mouseB edited on frame 5
+    out = write_sleap_analysis(dm, pose, tmp_path / "ours.analysis.h5")
+    names = ("tracks", "point_scores", "instance_scores", "tracking_scores", "track_occupancy")
+    with h5py.File(reference, "r") as f, h5py.File(out, "r") as g:
+        want = {k: f[k][()][..., :6] for k in names if k != "track_occupancy"}
+        got = {k: g[k][()][..., :6] for k in names if k != "track_occupancy"}
+        want["track_occupancy"] = f["track_occupancy"][:6]  # (frame, track)
+        got["track_occupancy"] = g["track_occupancy"][:6]
+    predicted = np.ones((2, 6), bool)  # (track, frame): a prediction shown, not edited
+    predicted[0, 2] = predicted[1, 4] = False  # the user's instances
+    predicted[1, 5] = False  # edited here
+    for name in ("instance_scores", "tracking_scores"):
+        np.testing.assert_array_equal(got[name][predicted], want[name][predicted], err_msg=name)
+        np.testing.assert_array_equal(got[name][~predicted], 1.0, err_msg=name)
+    for t, f in zip(*np.nonzero(predicted)):
+        np.testing.assert_array_equal(got["point_scores"][t, :, f], want["point_scores"][t, :, f])
+        np.testing.assert_array_equal(got["tracks"][t, :, :, f], want["tracks"][t, :, :, f])
+    np.testing.assert_array_equal(got["track_occupancy"], want["track_occupancy"])
+    assert np.nanmax(want["point_scores"]) < 1.0  # real scores compared
+
+
+def test_deeplabcut_predictions_written_as_an_analysis_file_keep_their_likelihoods(
+    tmp_path,
+) -> None:
+    """Were: point scores 1. A keypoint placed by hand makes its instance the user's (1)."""
+    from _dlc_tables import write_two_mice_predictions
+
+    rows = [[10.0, 20, 0.9, 30, 40, 0.8, 50, 60, 0.5, 70, 80, 0.25]] * 2
+    path = write_two_mice_predictions(tmp_path / "miceDLC_dlcrnet.csv", rows)
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["mice"]
+    dm.get_data("mice_mouse1_nose").set_frame(1, np.array([[11, 21]], np.float32), [0])  # by hand
+    out = write_sleap_analysis(dm, pose, tmp_path / "mice.analysis.h5")
+    loaded = sio.load_analysis_h5(str(out))
+    first = {inst.track.name: inst for inst in loaded[0].instances}
+    np.testing.assert_allclose(first["mouse1"].points["score"], [0.9, 0.8])
+    np.testing.assert_allclose(first["mouse2"].points["score"], [0.5, 0.25])
+    assert first["mouse2"].score == pytest.approx(0.375)  # the mean point score
+    assert first["mouse2"].tracking_score is None  # DeepLabCut gives none
+    second = {inst.track.name: inst for inst in loaded[1].instances}
+    np.testing.assert_array_equal(second["mouse1"].points["score"], [1.0, 1.0])
+    np.testing.assert_allclose(second["mouse2"].points["score"], [0.5, 0.25])
+
+
+def test_sleap_predictions_written_as_deeplabcut_predictions_keep_their_scores(
+    predictions, tmp_path
+) -> None:
+    """.slp -> DeepLabCut predictions ``.h5``: likelihood = SLEAP point score, 1 for the user's.
+
+    Were: ``x``, ``y`` only — DeepLabCut's plots and filters, and movement, found no
+    likelihood (confidence NaN).
+    """
+    import pandas as pd
+
+    labels = sio.load_slp(str(predictions), open_videos=False)
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
+    with pytest.warns(UserWarning, match="8 points placed or moved"):  # 1 + the user's 3 + 4
+        write_dlc(dm, pose, tmp_path / "clipDLC_fromsleap.h5")
+    table = pd.read_hdf(tmp_path / "clipDLC_fromsleap.h5")
+    assert list(table.columns.names) == ["scorer", "individuals", "bodyparts", "coords"]
+    assert list(table.columns.get_level_values("coords")[:3]) == ["x", "y", "likelihood"]
+    scorer = table.columns[0][0]
+    for lf in labels.labeled_frames:
+        users = {i.track.name for i in lf.user_instances}
+        for inst in lf.instances:
+            track = inst.track.name
+            is_prediction = isinstance(inst, sio.PredictedInstance)
+            if is_prediction and track in users:
+                continue  # hidden behind the user's instance
+            for n, node in enumerate(NODES):
+                if not inst.points["visible"][n]:
+                    continue
+                want = inst.points["score"][n] if is_prediction else 1.0
+                if (lf.frame_idx, track, node) == (1, "mouseA", "nose"):
+                    want = 1.0
+                got = table.loc[lf.frame_idx, (scorer, track, node, "likelihood")]
+                assert got == want, (lf.frame_idx, track, node)
+
+
+def test_an_occluded_node_keeps_its_place_when_its_instance_is_edited(tmp_path) -> None:
+    """SLEAP's occluded node (``visible`` False, position kept): not shown, not dropped.
+
+    Were: editing another node of the instance wrote the occluded node as NaN.
+    """
+    video = sio.Video(filename="clip.mp4", open_backend=False)
+    skeleton = sio.Skeleton(nodes=["a", "b", "c"])
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2], [3, 4], [5, 6]]), skeleton=skeleton)
+    instance.points["visible"][2] = False  # toggled occluded in SLEAP's GUI
+    frames = [sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])]
+    path = tmp_path / "o.slp"
+    sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), str(path))
+    dm = open_path(path).dm
+    pose = pose_sets(dm)["o"]
+    assert dm.get_data("o_c").n_entries == 0  # occluded: not drawn, as in SLEAP
+    dm.get_data("o_a").set_frame(0, [[9.0, 9.0]])
+    write_slp(dm, pose, path)
+    (saved,) = sio.load_slp(str(path), open_videos=False).labeled_frames[0].instances
+    np.testing.assert_array_equal(saved.points["xy"], [[9.0, 9.0], [3, 4], [5, 6]])
+    assert saved.points["visible"].tolist() == [True, True, False]
+    dm.get_data("o_b").clear_at(0)  # deleted here: gone
+    write_slp(dm, pose, path)
+    (saved,) = sio.load_slp(str(path), open_videos=False).labeled_frames[0].instances
+    assert np.isnan(saved.points["xy"][1]).all()
+    assert saved.points["visible"].tolist() == [True, False, False]
+    np.testing.assert_array_equal(saved.points["xy"][2], [5, 6])

@@ -375,12 +375,14 @@ def _load_into(
             continue
         produced = cached_read(item, fmt, read_item)
         data_keys: list[str] = []
+        for _key, obj in produced:  # the file's clocks first: they bind the keys before them
+            if isinstance(obj, NewClock):
+                _add_file_clock(obj, item, clocks, clock_items, file_clock_of)
         for key, obj in produced:
             if isinstance(obj, PoseSet):
                 staging.metadata.setdefault("_poses", []).append(obj)
                 continue
             if isinstance(obj, NewClock):
-                _add_file_clock(obj, item, clocks, clock_items, file_clock_of)
                 continue
             if key in loaded:
                 item.note(

@@ -1060,7 +1060,10 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
     The layout follows the file it was read from (``pose.source``): same MultiIndex levels
     and names, float64, image-path index for labelled data (``CollectedData_<scorer>``),
     frame index otherwise; ``likelihood`` columns only when the source had them (1.0 for a
-    point placed or moved here). What the DataManager holds is written: a point deleted
+    point placed or moved here); a pose set read from SLEAP or NWB that holds predictions
+    gets them too, written to a predictions table (any name but ``CollectedData_*``): the
+    prediction's SLEAP point score or NWB confidence (also after a swap of identities), 1
+    for a point labelled, placed or moved by hand. What the DataManager holds is written: a point deleted
     here is gone from the file (never resurrected). A prediction the likelihood threshold
     hid (never shown, so never deleted) is written as the source has it, unless a point
     was placed there; a body part that has no key (none of its points passed the
@@ -1307,6 +1310,13 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
         scorer = labels_scorer or scorer
         with_likelihood = False  # labels: x, y
         threshold = None  # predictions hidden by a threshold were never seen: not labels
+    scores = None
+    if labels_scorer is None and source.get("format") in ("sleap", "nwb"):
+        from napari_whiskertoolbox.io.pose_scores import source_scores
+
+        scores = source_scores(pose)  # a network's predictions: their scores as likelihood
+        with_likelihood = scores is not None
+    by_hand = 0
     scale = np.asarray(source.get("scale") or (1.0, 1.0), np.float32)
     original = _original_table(source)
     columns = _written_columns(dm, pose, original)
@@ -1337,6 +1347,13 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
         values[where, c, 0:2] = flat.coords.astype(np.float64) / scale
         if with_likelihood:
             values[where, c, 2] = 1.0
+        if scores is not None:
+            for row, t, point in zip(where, flat.times.tolist(), flat.coords):
+                score = scores.score(key, int(t), point)
+                if score is None:
+                    by_hand += 1
+                else:
+                    values[row, c, 2] = score
     extra_rows: list[str] = []
     restored = np.zeros((len(labels), len(columns)), dtype=bool)
     if original is not None:
@@ -1356,6 +1373,8 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
     placed = (
         int((np.isfinite(held[..., 0]) & ~restored).sum()) if with_likelihood and from_file else 0
     )
+    if scores is not None:
+        placed = by_hand
     labels = labels + extra_rows
     if image_index:
         labels_sorted = sorted(range(len(labels)), key=lambda i: labels[i])

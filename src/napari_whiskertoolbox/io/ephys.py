@@ -20,6 +20,8 @@ Source: Neo ``neo/rawio/openephysbinaryrawio.py``, ``neo/rawio/intanrawio.py``.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,10 +29,10 @@ import numpy as np
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
+from napari_whiskertoolbox.io.report import LOGGER
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
 __all__ = ["INTAN_SUFFIXES", "load_recording_entries", "open_raw_io"]
 
@@ -76,6 +78,42 @@ def open_raw_io(path: Path, io_name: str | None = None) -> Any:
     return reader
 
 
+def _say_recordings_left_out(reader: Any, path: Path) -> None:
+    """Warn when ``path`` holds several recordings (Neo blocks / segments): the first is read.
+
+    An Open Ephys folder holds one ``recording<N>`` per press of Record (Neo's segments) and
+    one ``experiment<N>`` per restart of acquisition (blocks); the warning names the folders
+    not read, each of which opens alone.
+    """
+    counts = [int(reader.segment_count(b)) for b in range(int(reader.block_count()))]
+    total = sum(counts)
+    if total <= 1:
+        return
+    folders = sorted(
+        (p.parent for p in Path(path).rglob("structure.oebin")),
+        key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(p))],
+    )
+    if len(folders) == total:
+        first, others = str(folders[0]), ", ".join(f"'{f}'" for f in folders[1:])
+        LOGGER.warning(
+            "file '%s': holds %d recordings; read the first, '%s'; to read another, open its "
+            "folder: %s",
+            path,
+            total,
+            first,
+            others,
+        )
+        return
+    LOGGER.warning(
+        "file '%s': holds %d recordings (Neo: %d blocks, segments %s); read the first "
+        "(block 0, segment 0)",
+        path,
+        total,
+        len(counts),
+        counts,
+    )
+
+
 def load_recording_entries(
     path: Path,
     name: str,
@@ -105,6 +143,7 @@ def load_recording_entries(
     from napari_whiskertoolbox.core.timeframe import TimeFrame
 
     reader = open_raw_io(path, io_name)
+    _say_recordings_left_out(reader, path)
     streams = reader.header["signal_streams"]
     if len(streams) == 0:
         raise FormatError("the recording has no signal stream", path=path)

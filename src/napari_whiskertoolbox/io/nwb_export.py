@@ -604,10 +604,13 @@ class _Writer:
                 [[index[a], index[b]] for a, b in pose.skeleton if a in index and b in index],
                 dtype=np.uint8,
             ).reshape(-1, 2)
-            skeleton = Skeleton(name=nwb_name(f"{label}_skeleton"), nodes=parts, edges=edges)
+            skeleton = Skeleton(
+                name=self.skeleton_name(pose, label, skeletons), nodes=parts, edges=edges
+            )
             skeletons.append(skeleton)
             series = []
             series_keys = [pose.require_key(individual, bp) for bp in parts]
+            rows = self.pose_rows(pose)
             for bp in parts:
                 key = pose.require_key(individual, bp)
                 points = self.dm.get_data(key)
@@ -626,16 +629,21 @@ class _Writer:
                 if flat.times.size == 0:  # NWB wants no empty series: the keys table keeps it
                     self.record(key, "", **facts)
                     continue
+                at = np.searchsorted(rows, flat.times)  # every frame a row, NaN where absent
+                data = np.full((len(rows), 2), np.nan)
+                data[at] = np.asarray(flat.coords, np.float64)
+                scores = np.full(len(rows), np.nan)
+                scores[at] = confidence.of(individual, bp, key, flat)
                 series.append(
                     PoseEstimationSeries(
                         name=nwb_name(bp),
                         description=f"key {key!r}",
-                        data=np.asarray(flat.coords, np.float64),
+                        data=data,
                         unit=str(pose.source.get("unit") or "pixels"),
                         reference_frame=REFERENCE_FRAME,
-                        confidence=confidence.of(individual, bp, key, flat),
+                        confidence=scores,
                         confidence_definition=CONFIDENCE_DEFINITION,
-                        **self.timing(key, flat.times),
+                        **self.timing(key, rows),
                     )
                 )
                 self.record(
@@ -652,6 +660,7 @@ class _Writer:
                     skeleton=skeleton,
                     source_software=source_software(pose),
                     scorer=str(pose.source.get("scorer", "")) or None,
+                    **self.software_version(pose),
                     **self.videos_on(self.dm.time_key(series_keys[0])),
                 )
             )
@@ -666,6 +675,47 @@ class _Writer:
             module.add(estimation)
         if record:
             self.pose_records(pose)
+
+    def pose_rows(self, pose: PoseSet) -> np.ndarray:
+        """Return the frames (indices on the keys' clock) every series of ``pose`` holds a row for.
+
+        Every frame from the clock's first to the last with a point of the set, as
+        DeepLabCut's NWB export and movement's ``from_nwb_file`` lay pose series out: row
+        ``k`` is frame ``k``, so a series read with its rate alone (timestamps ignored) keeps
+        its times, and the set's series line up. An absent point is a NaN row (NaN
+        confidence). A set whose last frame lies beyond :data:`DENSE_POSE_ROWS` rows and
+        four times its frames (a few points on a 30 kHz recording's clock) gets the rows of
+        its frames only, with timestamps.
+        """
+        held = [
+            self.dm.get_data(key).times_with_data() for key in pose.all_keys() if key in self.dm
+        ]
+        frames = np.unique(np.concatenate(held)).astype(np.int64) if held else np.empty(0, int)
+        if len(frames) and int(frames[-1]) + 1 <= max(DENSE_POSE_ROWS, 4 * len(frames)):
+            return np.arange(int(frames[-1]) + 1, dtype=np.int64)
+        return frames  # a few points far along a fine clock: the set's frames, timestamped
+
+    def skeleton_name(self, pose: PoseSet, label: str, made: list[Any]) -> str:
+        """Return the name of a pose set's ``Skeleton``: its source file's, else ``<label>_skeleton``.
+
+        The name the source NWB file gave it (``mouse``...) is kept for a single-animal set
+        while no other skeleton of the file has it.
+        """
+        kept = pose.source.get("skeleton_name")
+        if kept and not pose.multi_animal:
+            existing = self.pose_module().data_interfaces.get("Skeletons")
+            taken = {s.name for s in made}
+            if existing is not None:
+                taken |= set(existing.skeletons)
+            if nwb_name(str(kept)) not in taken:
+                return nwb_name(str(kept))
+        return nwb_name(f"{label}_skeleton")
+
+    @staticmethod
+    def software_version(pose: PoseSet) -> dict[str, str]:
+        """Return ``{"source_software_version": ...}`` of a set read from another NWB file, or ``{}``."""
+        version = pose.source.get("software_version")
+        return {"source_software_version": str(version)} if version else {}
 
     def pose_records(self, pose: PoseSet) -> None:
         """Keep the pose set's order, skeleton and source for the import."""
@@ -919,6 +969,10 @@ KEY_COLUMNS: dict[str, tuple[Any, str]] = {
     "entity_ids": ([], "entity ids of keypoints or tensor rows (ragged)"),
 }
 """Columns of the ``keys`` table: name → (default, description)."""
+
+
+DENSE_POSE_ROWS = 1_000_000
+"""Pose series hold a row per frame up to this many rows (see ``_Writer.pose_rows``)."""
 
 
 def _timing(ticks: np.ndarray, rate: float) -> dict[str, Any]:

@@ -9,6 +9,8 @@ how). Any other NWB file maps:
   ``data * conversion + offset``, times ``channel_conversion``);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
 - ``EventsTable`` (``events``) → ``digital_event``;
+- a ``BehavioralEvents`` container's ``TimeSeries`` → ``digital_event`` at its times (and
+  ``analog`` ``<name>_values`` when its values vary);
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
 - ndx-pose ``PoseTraining`` (training labels, as sleap-io's ``save_nwb`` writes a project's
   user labels) → one ``points`` key per (instance, node), a pose set per source video, and
@@ -18,8 +20,8 @@ how). Any other NWB file maps:
   logger naming it).
 
 Times are seconds in NWB. Each imported object gets a clock of its own whose values are
-ticks of a master clock at the file's highest ``rate`` (1 kHz when no series has one), so
-that objects line up with each other.
+ticks of a master clock at the file's highest ``rate`` (pose series' included; 1 kHz when no
+series has one), so that objects line up with each other.
 """
 
 from __future__ import annotations
@@ -310,10 +312,11 @@ class _OurImport:
             coords = _read(obj.data, self.path, obj.name, np.float32)[:, :2]
             times = self.indices(str(row["clock"]), series_seconds(obj, len(coords)))
             confidence = _read(obj.confidence, self.path, f"{obj.name} confidence", np.float64)
+            keep = np.isfinite(coords).all(axis=1)  # a row per frame: NaN where absent
             out[(str(row["individual"]), str(row["bodypart"]))] = (
-                np.asarray(times, np.int64),
-                coords,
-                confidence,
+                np.asarray(times, np.int64)[keep],
+                coords[keep],
+                confidence[keep],
             )
         return out
 
@@ -408,7 +411,10 @@ class _OurImport:
         if kind == "points" and hasattr(obj, "reference_frame"):
             coords = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, series_seconds(obj, len(coords)))
-            return PointData.from_flat(times, coords, ids=_entity_ids(row), image_size=size)
+            keep = np.isfinite(coords).all(axis=1)  # a row per frame: NaN where absent
+            return PointData.from_flat(
+                times[keep], coords[keep], ids=_entity_ids(row), image_size=size
+            )
         if kind in ("points", "line", "mask"):
             cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
             times = np.asarray(obj["frame"][:], np.int64)
@@ -528,9 +534,23 @@ class _GenericImport:
         self.rate = self.master_rate()
 
     def master_rate(self) -> float:
-        series = self.time_series() + self.training_videos()
+        series = self.time_series() + self.training_videos() + self.pose_series()
         rates = [float(s.rate) for s in series if getattr(s, "rate", None)]
         return max(rates) if rates else DEFAULT_MASTER_RATE
+
+    def pose_series(self) -> list[Any]:
+        """Return the ``PoseEstimationSeries`` of the file's ndx-pose ``PoseEstimation``s.
+
+        Their ``rate`` (a video's frame rate) counts for the master clock, so that a frame's
+        time is a whole tick (1/30 s is no whole tick of 1 kHz).
+        """
+        return [
+            one
+            for module in self.nwbfile.processing.values()
+            for obj in module.data_interfaces.values()
+            if type(obj).__name__ == "PoseEstimation"
+            for one in obj.pose_estimation_series.values()
+        ]
 
     def training_videos(self) -> list[Any]:
         """Return the source videos (ImageSeries) of the file's ndx-pose ``PoseTraining``."""
@@ -560,6 +580,52 @@ class _GenericImport:
                     children = getattr(obj, "children", ())
                     found += [c for c in children if isinstance(c, TimeSeries)]
         return found
+
+    def say_columns_left_out(self, table: Any, read: tuple[str, ...], kind: str) -> None:
+        """Warn, naming them, about a table's columns the import does not read (trial outcome...)."""
+        others = [str(c) for c in table.colnames if c not in read]
+        if others:
+            LOGGER.warning(
+                "file '%s': %s table '%s' opens as %s (times only); its columns %s are not read",
+                self.path,
+                type(table).__name__,
+                table.name,
+                kind,
+                ", ".join(f"'{c}'" for c in others),
+            )
+
+    def event_series(self) -> set[int]:
+        """Return the ids of the TimeSeries a ``BehavioralEvents`` container holds (event times)."""
+        from pynwb.behavior import BehavioralEvents
+
+        groups = [self.nwbfile.acquisition.values()]
+        groups += [module.data_interfaces.values() for module in self.nwbfile.processing.values()]
+        return {
+            id(series)
+            for group in groups
+            for obj in group
+            if isinstance(obj, BehavioralEvents)
+            for series in obj.time_series.values()
+        }
+
+    def add_events(self, series: Any, data: np.ndarray, seconds: np.ndarray) -> None:
+        """Add a ``BehavioralEvents`` series: an event key at its times, ``<name>_values`` too.
+
+        The values are kept as an analog key on a clock of their own samples when they
+        differ from one event to the next (a reward's volume); a constant marker (1, 1, 1...)
+        is not.
+        """
+        from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalEventSeries
+
+        instants = np.unique(seconds)
+        self.add(
+            self.key(series.name), DigitalEventSeries(np.searchsorted(instants, seconds)), instants
+        )
+        if data.ndim != 1 or len(np.unique(data[np.isfinite(data)])) < 2:
+            return
+        order = np.argsort(seconds, kind="stable")  # analog samples in time order
+        values = AnalogTimeSeries(np.asarray(data[order], np.float32), unit=_unit(series))
+        self.add(self.key(f"{series.name}_values"), values, seconds[order])
 
     def key(self, name: str) -> str:
         key = first_free(f"{self.prefix}_{name}" if self.prefix else name, self.taken.__contains__)
@@ -604,6 +670,7 @@ class _GenericImport:
             DigitalIntervalSeries,
         )
 
+        events = self.event_series()
         for series in self.time_series():
             if isinstance(series, ImageSeries) or type(series).__name__ == "PoseEstimationSeries":
                 continue
@@ -612,6 +679,9 @@ class _GenericImport:
                 continue
             data = _in_units(series, data)
             seconds = series_seconds(series, data.shape[0])
+            if id(series) in events:
+                self.add_events(series, data, seconds)
+                continue
             columns = [data] if data.ndim == 1 else [data[:, k] for k in range(data.shape[1])]
             names = (
                 [series.name]
@@ -635,7 +705,9 @@ class _GenericImport:
             self.add(
                 self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
             )
+            self.say_columns_left_out(table, ("start_time", "stop_time"), "intervals")
         for table in (getattr(self.nwbfile, "events", None) or {}).values():
+            self.say_columns_left_out(table, ("timestamp",), "events")
             stamps = np.asarray(table["timestamp"][:], np.float64)
             instants = np.unique(stamps)
             self.add(
@@ -775,6 +847,19 @@ class _GenericImport:
         from napari_whiskertoolbox.core import PointData
 
         series = dict(estimation.pose_estimation_series)
+        deep = {bp: s.data.shape[1] for bp, s in series.items() if len(s.data.shape) == 2}
+        deep = {bp: n for bp, n in deep.items() if n > 2}
+        if deep:
+            LOGGER.warning(
+                "file '%s': PoseEstimation '%s' holds %s-D keypoints (series %s): points are 2-D "
+                "image coordinates (x, y), so it is left out rather than read without its "
+                "third coordinate",
+                self.path,
+                estimation.name,
+                "/".join(sorted({str(n) for n in deep.values()})),
+                ", ".join(f"'{bp}'" for bp in deep),
+            )
+            return
         skeleton = getattr(estimation, "skeleton", None)
         nodes = [
             str(n)
@@ -810,6 +895,14 @@ class _GenericImport:
         software = getattr(estimation, "source_software", None)
         if software:
             source["software"] = str(software)  # written back as the tool's name
+            version = getattr(estimation, "source_software_version", None)
+            if version:
+                source["software_version"] = str(version)
+        scorer = getattr(estimation, "scorer", None)
+        if scorer:
+            source["scorer"] = str(scorer)
+        if skeleton is not None:
+            source["skeleton_name"] = str(skeleton.name)
         units = {str(s.unit) for s in series.values() if getattr(s, "unit", None)}
         if len(units) == 1 and units != {"pixels"}:
             source["unit"] = units.pop()  # written back as the series' unit

@@ -16,6 +16,7 @@ on its own is named after it (:func:`sleap_key_prefix`), as DeepLabCut's files a
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from pathlib import Path
@@ -576,9 +577,14 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     gave (float32 compared exactly; a node with a NaN coordinate is missing): its float64
     coordinates, ``point_scores``, ``instance_scores``, ``tracking_scores`` and occupancy,
     and the file's frame count, ``labels_path``, ``provenance``, ``video_ind`` and
-    attributes (skeleton symmetries...). An instance placed or edited here, and every
-    instance of a pose set with no such source, has score 1 for each point present, and
-    instance and tracking scores 1.
+    attributes (skeleton symmetries...); an instance holding what reading gave for another
+    track (identities swapped) takes that track's. A pose set read from elsewhere keeps the
+    scores of its predictions (:func:`_fill_prediction_scores`): a ``.slp``'s
+    ``PredictedInstance`` shown and untouched is written as SLEAP's export writes it
+    (float64 coordinates, point, instance and tracking scores), a DeepLabCut or NWB prediction
+    with its likelihoods or confidences (instance score their mean, no tracking score). An
+    instance placed or edited here, or labelled by the user, has score 1 for each point
+    present, and instance and tracking scores 1.
     """
     import h5py
 
@@ -598,13 +604,19 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     instance = np.where(occupancy > 0, 1.0, np.nan)  # (frame, track)
     tracking = instance.copy()
     if source is not None:
-        kept = source.untouched(locations)
-        n = kept.shape[0]
-        locations[:n][kept] = source.locations[kept]
-        scores[:n][kept] = source.point_scores[kept]
-        instance[:n][kept] = source.instance_scores[kept]
-        tracking[:n][kept] = source.tracking_scores[kept]
-        occupancy[:n][kept] = source.occupancy[kept]
+        frames, tracks_of = source.untouched_from(locations)
+        n = frames.shape[0]
+        kept = tracks_of >= 0
+        for out, read in (
+            (locations, source.locations),
+            (scores, source.point_scores),
+            (instance, source.instance_scores),
+            (tracking, source.tracking_scores),
+            (occupancy, source.occupancy),
+        ):
+            out[:n][kept] = read[frames[kept], tracks_of[kept]]
+    else:
+        _fill_prediction_scores(pose, locations, (scores, instance, tracking))
     node_index = {n: i for i, n in enumerate(pose.bodyparts)}
     edge_inds = np.array(
         [[node_index[a], node_index[b]] for a, b in pose.skeleton], np.int64
@@ -648,6 +660,85 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     return path
 
 
+def _fill_prediction_scores(
+    pose: PoseSet, locations: np.ndarray, out: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    """Give the instances that are the source's predictions their scores (and coordinates).
+
+    For a pose set not read from an analysis file: an instance (frame, track) every keypoint
+    of which is a prediction of its source (:func:`~.pose_scores.source_scores`: a SLEAP
+    point score, a DeepLabCut likelihood, an NWB confidence, also after identities were
+    swapped) gets those point scores, and the instance score of the ``.slp``'s
+    ``PredictedInstance`` it is, with its tracking score and float64 coordinates (SLEAP's own
+    export, point scores of its nodes not found included); from another source, the mean point score and no tracking score (NaN).
+
+    Parameters
+    ----------
+    locations : (frames, tracks, nodes, 2) float64
+        Frame-first keypoints from frame 0; predictions' coordinates are replaced in place.
+    out : tuple of arrays
+        ``point_scores (frames, tracks, nodes)``, ``instance_scores (frames, tracks)``,
+        ``tracking_scores (frames, tracks)``, filled in place.
+    """
+    from napari_whiskertoolbox.io.pose_scores import source_scores
+
+    scores = source_scores(pose)
+    if scores is None:
+        return
+    point_scores, instance_scores, tracking_scores = out
+    instances = _slp_predictions(pose)
+    for f, k in zip(*np.nonzero(np.isfinite(locations).all(axis=-1).any(axis=-1))):
+        points = locations[f, k]
+        found = _prediction_scores(scores, pose, int(k), int(f), points)
+        if found is None:
+            continue
+        point_scores[f, k] = found
+        instance = instances.get((int(f), points.astype(np.float32).tobytes()))
+        if instance is None:
+            instance_scores[f, k] = float(np.nanmean(found)) if np.isfinite(found).any() else 0.0
+            tracking_scores[f, k] = np.nan
+            continue
+        instance_scores[f, k], tracking_scores[f, k], locations[f, k], point_scores[f, k] = instance
+
+
+def _slp_predictions(
+    pose: PoseSet,
+) -> dict[tuple[int, bytes], tuple[float, float, np.ndarray, np.ndarray]]:
+    """Return the shown predictions of the ``.slp`` a pose set was read from, by keypoints.
+
+    ``{(frame, float32 (nodes, 2) bytes as the keys hold them): (instance score, tracking
+    score (NaN: none), float64 coordinates, point scores as stored (a node not found keeps
+    its score, as in SLEAP's export))}``; empty when the pose set is not from a
+    ``.slp`` that still fits it.
+    """
+    if Path(str(pose.source.get("path") or "")).suffix.lower() != ".slp":
+        return {}
+    try:
+        import sleap_io as sio
+    except ImportError:
+        return {}
+    source = _source_project(sio, pose)
+    if source is None:
+        return {}
+    labels, video = source
+    n_nodes = len(pose.bodyparts)
+    _, layouts = _source_columns(
+        sio, labels, [lf for lf in labels.labeled_frames if lf.video is video]
+    )
+    found = {}
+    for lf, columns in layouts:
+        for group in columns.values():
+            if len(group.shown) != 1 or not isinstance(group.shown[0], sio.PredictedInstance):
+                continue
+            inst = group.shown[0]
+            row = _shown_points(group, n_nodes)
+            tracking = np.nan if inst.tracking_score is None else float(inst.tracking_score)
+            key = (int(lf.frame_idx), row.astype(np.float32).tobytes())
+            point_scores = np.asarray(inst.points["score"], np.float64)
+            found[key] = (float(inst.score), tracking, row, point_scores)
+    return found
+
+
 class _SourceAnalysis:
     """What an analysis file holds besides keypoints, in frame-first order.
 
@@ -686,6 +777,32 @@ class _SourceAnalysis:
             k: f[k][()] for k in ("labels_path", "provenance", "video_ind", "video_path") if k in f
         }
         self.attrs = {k: v for k, v in f.attrs.items() if k not in _WRITER_ATTRS}
+
+    def untouched_from(self, locations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return where each instance's keypoints were read: ``(frames, tracks)`` int arrays.
+
+        ``(frames, tracks)`` of this file's shape ``(n_frames, n_tracks)``: an instance
+        (frame ``f``, track ``t``) that holds what reading gave for track ``tracks[f, t]`` on
+        that frame — its own (untouched), or another track's after identities were swapped,
+        when that track no longer holds it — else ``tracks[f, t]`` is -1 (edited, or empty).
+        ``frames[f, t]`` is ``f``.
+        """
+        source = self.locations.astype(np.float32)
+        source[~np.isfinite(source).all(axis=-1)] = np.nan
+        held = locations[: source.shape[0]].astype(np.float32)
+        n_frames, n_tracks = source.shape[:2]
+        frames = np.repeat(np.arange(n_frames)[:, None], n_tracks, axis=1)
+        tracks = np.where(self.untouched(locations), np.arange(n_tracks)[None, :], -1)
+        for f, t in zip(*np.nonzero(tracks < 0)):
+            if np.isnan(held[f, t]).all():
+                continue
+            for u in range(n_tracks):
+                if u == t or u in tracks[f] or np.isnan(source[f, u]).all():
+                    continue
+                if np.array_equal(source[f, u], held[f, t], equal_nan=True):
+                    tracks[f, t] = u
+                    break
+        return frames, tracks
 
     def untouched(self, locations: np.ndarray) -> np.ndarray:
         """Return ``(frames, tracks)`` bool: the instance holds what reading gave.
@@ -944,22 +1061,26 @@ def _merge_into_source(
             return missing
         return locations[row, k]
 
-    def new_instance(name: str, points: np.ndarray, made_from: Any = None) -> Any:
+    def track_of(name: str) -> Any:
         if name in tracks or not (name == SINGLE_ANIMAL or name.startswith(f"{UNTRACKED}_")):
             if name not in tracks:
                 tracks[name] = sio.Track(name=name)
                 labels.tracks.append(tracks[name])
-            track = tracks[name]
-        else:
-            track = None
+            return tracks[name]
+        return None
+
+    def new_instance(name: str, points: np.ndarray, made_from: Any = None) -> Any:
         return sio.Instance.from_numpy(
-            points, skeleton=skeleton, track=track, from_predicted=made_from
+            points, skeleton=skeleton, track=track_of(name), from_predicted=made_from
         )
 
     done: set[int] = set()
     emptied: set[int] = set()
     for lf, columns in layouts:
         done.add(lf.frame_idx)
+        columns = _follow_swaps(
+            columns, pose.individuals, functools.partial(held, lf.frame_idx), n_nodes, track_of
+        )
         dropped: set[int] = set()
         added: list[Any] = []
         for name, group in columns.items():
@@ -999,10 +1120,83 @@ def _merge_into_source(
             )
 
 
+def _follow_swaps(
+    columns: dict[str, _Column],
+    individuals: list[str],
+    held: Any,
+    n_nodes: int,
+    track_of: Any,
+) -> dict[str, _Column]:
+    """Give a frame's instances to the individual that now holds their keypoints.
+
+    After identities were swapped (:func:`~.pose.swap_individuals`), individual ``name``
+    holds exactly what another individual's instances showed on the frame, and that one
+    holds something else: those instances (shown and hidden, predictions included) are
+    re-tracked to ``name``, keeping their kind and scores, as SLEAP's *transpose instance
+    tracks* does. Untracked individuals (no track to give) are left as they are.
+
+    Parameters
+    ----------
+    columns : dict
+        ``{individual: _Column}`` of the frame as read; the instances' ``track`` is changed.
+    individuals : list of str
+        The pose set's individuals.
+    held : callable
+        ``held(name)`` -> ``(n_nodes, 2)`` float64: the keypoints the individual holds now.
+    n_nodes : int
+        Skeleton size.
+    track_of : callable
+        ``track_of(name)`` -> the project's ``sio.Track`` of that name (made if new), or
+        None for an untracked individual.
+
+    Returns
+    -------
+    dict
+        ``{individual: _Column}`` after the swaps (a column whose instances moved away and
+        received none is gone).
+    """
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return np.array_equal(a.astype(np.float32), b.astype(np.float32), equal_nan=True)
+
+    shown = {name: _shown_points(group, n_nodes) for name, group in columns.items()}
+    moved: dict[str, str] = {}  # to -> from
+    for name in individuals:
+        points = held(name)
+        if np.isnan(points).all() or (name in shown and same(shown[name], points)):
+            continue
+        for other, was in shown.items():
+            if other == name or other in moved.values() or not same(was, points):
+                continue
+            if same(was, held(other)):
+                continue  # still there too: a copy, not a swap
+            if track_of(name) is None or track_of(other) is None:
+                continue
+            moved[name] = other
+            break
+    if not moved:
+        return columns
+    out = {name: group for name, group in columns.items() if name not in moved.values()}
+    for name, other in moved.items():
+        group = columns[other]
+        for inst in group.shown + group.hidden:
+            inst.track = track_of(name)
+        out[name] = group
+    return out
+
+
 def _with_points(instance: Any, points: np.ndarray) -> Any:
-    """Return a copy of a user instance (track, scores, ``from_predicted``...) with new keypoints."""
+    """Return a copy of a user instance (track, scores, ``from_predicted``...) with new keypoints.
+
+    A node the instance holds as occluded (``visible`` False, its position kept, as SLEAP's
+    GUI toggles it) is not shown here, so not in ``points``: it stays as it was.
+    """
     edited = copy.copy(instance)
     edited.points = instance.points.copy()
-    edited.points["xy"] = points
+    occluded = ~instance.points["visible"] & np.isfinite(instance.points["xy"]).all(axis=1)
+    keep = occluded & ~np.isfinite(points).all(axis=1)
+    xy = np.array(points, np.float64)
+    xy[keep] = instance.points["xy"][keep]
+    edited.points["xy"] = xy
     edited.points["visible"] = np.isfinite(points).all(axis=1)
     return edited
