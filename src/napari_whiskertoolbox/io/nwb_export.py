@@ -592,7 +592,7 @@ class _Writer:
 
         module = self.pose_module()
         confidence = _PoseConfidence(self, pose)
-        skeletons = []
+        skeletons: list[Any] = []
         estimations = []
         for individual in pose.individuals:
             parts = [bp for bp in pose.bodyparts if pose.key(individual, bp) in self.dm]
