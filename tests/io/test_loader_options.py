@@ -789,9 +789,30 @@ def test_analog_binary_tensor_and_names(tmp_path):
     dm, _ = load(tmp_path, item)
     assert dm.keys() == ["a", "a_x", "a_y"]
     np.testing.assert_array_equal(dm.get_data("a").values, raw)
+    assert list(dm.get_data("a").column_names) == ["x", "y"]
     with pytest.raises(FormatError, match=r"'channel_count' 4.*num_channels"):
         load(tmp_path, {**item, "channel_count": 4})
     assert load(tmp_path, {**item, "channel_count": 2})[0].keys() == ["a", "a_x", "a_y"]
+
+
+def test_analog_binary_tensor_backed_as_whiskertoolbox(tmp_path):
+    """WhiskerToolbox ``tests/DataManager/IO/formats/Binary/analog/
+    analog_binary_tensor_backed.test.cpp`` ("JSON config integration", "column names"): four
+    int16 channels of constants 10, 20, 30, 40 over 50 samples load as a (50, 4) tensor under
+    the item's name, its columns named by channel index "0".."3" (here they had no names),
+    and one analog key per channel."""
+    raw = np.tile(np.array([10, 20, 30, 40], np.int16), (50, 1))
+    (tmp_path / "json_tensor_backed.bin").write_bytes(raw.tobytes())
+    item = {"data_type": "analog", "name": "tensor_test", "filepath": "json_tensor_backed.bin",
+            "format": "binary", "num_channels": 4, "header_size": 0, "use_tensor_backed": True}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    tensor = dm.get_data("tensor_test")
+    assert tensor.values.shape == (50, 4)
+    assert list(tensor.column_names) == ["0", "1", "2", "3"]
+    for ch in range(4):
+        np.testing.assert_array_equal(
+            dm.get_data(f"tensor_test_{ch}").values, [10.0 * (ch + 1)] * 50
+        )
 
 
 @covers("analog", "csv", "delimiter", "has_header", "single_column_format", "time_column",

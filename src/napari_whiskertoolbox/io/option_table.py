@@ -367,7 +367,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("scale_factor", "float", 1.0, "value = raw x scale_factor + offset_value"),
         _o("offset_value", "float", 0.0, "added after scaling"),
         _o("use_tensor_backed", "bool", False, "with several channels, also a (samples, "
-           "channels) tensor under <name>"),
+           "channels) tensor under <name>, columns named by channel (0, 1, ...)"),
         _o("parent_dir", "str", ".", "irrelevant in configs (paths are resolved)"),
         _o("channel_count", "int", None, "not read by WhiskerToolbox; refused unless equal "
            "to num_channels (use num_channels)"),

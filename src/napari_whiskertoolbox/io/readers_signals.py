@@ -156,7 +156,15 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
     if tensor_backed:
         rows = min(c.size for c in channels)
         table = np.stack([c[:rows] for c in channels], axis=1).astype(np.float32)
-        out.append((item.name, TensorData(table * np.float32(scale) + np.float32(offset))))
+        # column names as WhiskerToolbox's loadTensorBacked: the channel indices "0", "1", ...
+        # (with our channel_names, those names, as the keys)
+        columns = [str(names[c]) if names else str(c) for c in range(n)]
+        out.append(
+            (
+                item.name,
+                TensorData(table * np.float32(scale) + np.float32(offset), column_names=columns),
+            )
+        )
     for c, raw in enumerate(channels):
         key = item.name if n == 1 else f"{item.name}_{names[c] if names else c}"
         out.append((key, AnalogTimeSeries.from_raw(raw, scale=scale, offset=offset)))
