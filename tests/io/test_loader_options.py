@@ -789,9 +789,30 @@ def test_analog_binary_tensor_and_names(tmp_path):
     dm, _ = load(tmp_path, item)
     assert dm.keys() == ["a", "a_x", "a_y"]
     np.testing.assert_array_equal(dm.get_data("a").values, raw)
+    assert list(dm.get_data("a").column_names) == ["x", "y"]
     with pytest.raises(FormatError, match=r"'channel_count' 4.*num_channels"):
         load(tmp_path, {**item, "channel_count": 4})
     assert load(tmp_path, {**item, "channel_count": 2})[0].keys() == ["a", "a_x", "a_y"]
+
+
+def test_analog_binary_tensor_backed_as_whiskertoolbox(tmp_path):
+    """WhiskerToolbox ``tests/DataManager/IO/formats/Binary/analog/
+    analog_binary_tensor_backed.test.cpp`` ("JSON config integration", "column names"): four
+    int16 channels of constants 10, 20, 30, 40 over 50 samples load as a (50, 4) tensor under
+    the item's name, its columns named by channel index "0".."3" (here they had no names),
+    and one analog key per channel."""
+    raw = np.tile(np.array([10, 20, 30, 40], np.int16), (50, 1))
+    (tmp_path / "json_tensor_backed.bin").write_bytes(raw.tobytes())
+    item = {"data_type": "analog", "name": "tensor_test", "filepath": "json_tensor_backed.bin",
+            "format": "binary", "num_channels": 4, "header_size": 0, "use_tensor_backed": True}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    tensor = dm.get_data("tensor_test")
+    assert tensor.values.shape == (50, 4)
+    assert list(tensor.column_names) == ["0", "1", "2", "3"]
+    for ch in range(4):
+        np.testing.assert_array_equal(
+            dm.get_data(f"tensor_test_{ch}").values, [10.0 * (ch + 1)] * 50
+        )
 
 
 @covers("analog", "csv", "delimiter", "has_header", "single_column_format", "time_column",
@@ -892,6 +913,67 @@ def test_events_hdf5(tmp_path):
     np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("e").times, [10, 30])
     dm, _ = load(tmp_path, {**item, "scale": 10, "scale_divide": True})
     np.testing.assert_array_equal(dm.get_data("e").times, [0])  # 0.01 and 0.03 round to 0
+
+
+def _bitpacked_h5(tmp_path):
+    """WhiskerToolbox's ``hdf5_bitpacked_digital.test.cpp`` file: samples 0,1,1,0,2,2,0 as a
+    1-D uint8 dataset and as row 0 of a 2-D Wavesurfer ``sweep_0001/digitalScans``."""
+    samples = np.array([0, 1, 1, 0, 2, 2, 0], np.uint8)
+    return _h5(tmp_path, "digital_scans.h5", digital_1d=samples,
+               **{"sweep_0001/digitalScans": samples.reshape(1, -1)})  # fmt: skip
+
+
+@covers("digital_event", "hdf5 bitpacked", "data_key", "channel", "transition", "sweep_row")
+def test_events_hdf5_bitpacked(tmp_path):
+    """WhiskerToolbox ``tests/DataManager/IO/formats/HDF5/hdf5_bitpacked_digital.test.cpp``:
+    an HDF5 event item with ``data_key`` reads TTL edges of one bit of uint8/uint16 samples
+    (the config failed here asking for ``time_key``)."""
+    name = _bitpacked_h5(tmp_path)
+    item = {"data_type": "digital_event", "name": "e", "format": "hdf5", "filepath": name,
+            "data_key": "digital_1d", "channel": 0, "transition": "rising"}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("e").times, [1])
+    wavesurfer = {**item, "data_key": "sweep_0001/digitalScans", "channel": 1}
+    np.testing.assert_array_equal(load(tmp_path, wavesurfer)[0].get_data("e").times, [4])
+    falling = {**item, "transition": "falling", "sweep_row": 0}
+    np.testing.assert_array_equal(load(tmp_path, falling)[0].get_data("e").times, [3])
+    with pytest.raises(FormatError, match="sweep_row 1 is out of range"):
+        load(tmp_path, {**wavesurfer, "sweep_row": 1})
+    with pytest.raises(FormatError, match=r"bit number 0\.\.15"):
+        load(tmp_path, {**item, "channel": 16})
+
+
+@covers("digital_interval", "hdf5", "data_key", "channel", "transition", "sweep_row")
+def test_intervals_hdf5_bitpacked(tmp_path):
+    """WhiskerToolbox ``hdf5_bitpacked_digital.test.cpp``: bit 1 of 0,1,1,0,2,2,0 is one
+    interval [4, 6]; an item without ``data_key`` fails (the test's REQUIRE_FALSE)."""
+    name = _bitpacked_h5(tmp_path)
+    item = {"data_type": "digital_interval", "name": "i", "format": "hdf5", "filepath": name,
+            "data_key": "digital_1d", "channel": 1, "transition": "rising"}  # fmt: skip
+    np.testing.assert_array_equal(load(tmp_path, item)[0].get_data("i").intervals, [[4, 6]])
+    row = {**item, "data_key": "sweep_0001/digitalScans", "sweep_row": 0}
+    np.testing.assert_array_equal(load(tmp_path, row)[0].get_data("i").intervals, [[4, 6]])
+    no_key = {k: v for k, v in item.items() if k != "data_key"}
+    with pytest.raises(FormatError, match="'data_key'"):
+        load(tmp_path, no_key)
+    _h5(tmp_path, "f.h5", d=np.array([0.0, 1.0]))
+    with pytest.raises(FormatError, match="expected uint8 or uint16"):
+        load(tmp_path, {**item, "filepath": "f.h5", "data_key": "d"})
+
+
+@covers("time", "hdf5", "data_key", "time_layout", "sweep_row", "sampling_rate")
+def test_time_hdf5_identity(tmp_path):
+    """WhiskerToolbox ``hdf5_bitpacked_digital.test.cpp``: ``time_layout: identity`` gives
+    one tick per sample of the dataset, 0..6 for seven samples."""
+    name = _bitpacked_h5(tmp_path)
+    item = {"data_type": "time", "name": "daq", "format": "hdf5", "filepath": name,
+            "data_key": "digital_1d", "time_layout": "identity", "sampling_rate": 20000}  # fmt: skip
+    dm, _ = load(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_time("daq").times, np.arange(7))
+    assert dm.get_time("daq").sampling_rate == 20000
+    row = {**item, "data_key": "sweep_0001/digitalScans", "sweep_row": 0}
+    np.testing.assert_array_equal(load(tmp_path, row)[0].get_time("daq").times, np.arange(7))
+    with pytest.raises(FormatError, match="time_layout"):
+        load(tmp_path, {**item, "time_layout": "explicit"})
 
 
 # ---- intervals ------------------------------------------------------------------------

@@ -30,6 +30,8 @@ __all__ = [
     "read_ttl_bits",
     "read_ttl_edges",
     "read_ttl_intervals",
+    "ttl_edges",
+    "ttl_intervals",
 ]
 
 
@@ -93,7 +95,18 @@ def read_ttl_edges(
         Increasing sample indices (>= 1).
     """
     _check_transition(transition, path)
-    rising, falling = _edges(read_ttl_bits(path, channel=channel, header_size=header_size))
+    return ttl_edges(read_ttl_bits(path, channel=channel, header_size=header_size), transition)
+
+
+def ttl_edges(bits: np.ndarray, transition: str) -> np.ndarray:
+    """Return the indices of the ``transition`` edges (``"rising"`` or ``"falling"``) of a 0/1 array.
+
+    Returns
+    -------
+    (N,) int64
+        Increasing sample indices (>= 1: sample 0 is never an edge).
+    """
+    rising, falling = _edges(np.asarray(bits, dtype=np.int8))
     return (rising if transition == "rising" else falling).astype(np.int64)
 
 
@@ -112,7 +125,12 @@ def read_ttl_intervals(
     0, or still high at the end) are dropped.
     """
     _check_transition(transition, path)
-    rising, falling = _edges(read_ttl_bits(path, channel=channel, header_size=header_size))
+    return ttl_intervals(read_ttl_bits(path, channel=channel, header_size=header_size), transition)
+
+
+def ttl_intervals(bits: np.ndarray, transition: str) -> np.ndarray:
+    """Inclusive ``(N, 2)`` int64 intervals of a 0/1 array, as :func:`read_ttl_intervals`."""
+    rising, falling = _edges(np.asarray(bits, dtype=np.int8))
     opens, closes = (rising, falling) if transition == "rising" else (falling, rising)
     after = np.searchsorted(closes, opens, side="right")
     keep = after < closes.size

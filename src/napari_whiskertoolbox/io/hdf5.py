@@ -1,8 +1,11 @@
 """WhiskerToolbox's HDF5 formats for lines, masks, analog signals and events (h5py).
 
 Layouts (``wt_loaders.md`` §5.3, §6.2, §7.3, §8.4): a 1-D frame dataset with one entry per
-object plus variable-length coordinate datasets (lines, masks); or a time dataset and a
-value / indicator dataset of the same length (analog, events). h5py is an optional
+object plus variable-length coordinate datasets (lines, masks); a time dataset and a
+value / indicator dataset of the same length (analog, events); or one dataset of bit-packed
+uint8/uint16 digital samples (``data_key``; events, intervals and identity clocks, as
+WhiskerToolbox's ``HDF5Loader`` after our reference commit: 1-D, or a row ``sweep_row`` of a
+2-D ``(sweeps, samples)`` array such as Wavesurfer's ``sweep_0001/digitalScans``). h5py is an optional
 dependency (``pip install napari-whiskertoolbox[hdf5]``).
 """
 
@@ -22,7 +25,13 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.io.report import RowSkips
 
-__all__ = ["read_hdf5_analog", "read_hdf5_events", "read_hdf5_ragged"]
+__all__ = [
+    "hdf5_sample_count",
+    "read_hdf5_analog",
+    "read_hdf5_bitpacked",
+    "read_hdf5_events",
+    "read_hdf5_ragged",
+]
 
 
 @contextlib.contextmanager
@@ -179,3 +188,81 @@ def read_hdf5_events(
     """Read event frames: round(time x scale) where the indicator is > 0.5."""
     times, flags = _time_and_value_numbers(path, time_key, event_key)
     return _frames(times[flags > 0.5], scale, scale_divide, path)
+
+
+def _sweep(dataset: Any, key: str, sweep_row: int, path: str | os.PathLike[str]) -> Any:
+    """Return the samples of a dataset: all (C order), or row ``sweep_row`` of a 2-D one.
+
+    As WhiskerToolbox's ``compute_fast_axis_length``.
+    """
+    if sweep_row < 0:
+        raise FormatError(f"expected a non-negative sweep_row, got {sweep_row}", path=path)
+    shape = dataset.shape
+    if shape is None or len(shape) == 0:
+        raise FormatError(f"expected an array in dataset {key!r}, found a scalar", path=path)
+    if len(shape) == 2:
+        if sweep_row >= shape[0]:
+            raise FormatError(
+                f"sweep_row {sweep_row} is out of range: dataset {key!r} has {shape[0]} rows "
+                f"(shape {tuple(shape)})",
+                path=path,
+            )
+        return dataset[sweep_row, :]
+    return dataset[()].reshape(-1)
+
+
+def read_hdf5_bitpacked(
+    path: str | os.PathLike[str], *, data_key: str, sweep_row: int = 0
+) -> np.ndarray:
+    """Read bit-packed digital samples of dataset ``data_key`` as uint16.
+
+    Returns
+    -------
+    (N,) uint16
+        The samples (uint8 data zero-extended); a 2-D dataset gives its row ``sweep_row``.
+
+    Raises
+    ------
+    FormatError
+        No such dataset, a dtype other than uint8/uint16 (as WhiskerToolbox), an empty
+        dataset, or ``sweep_row`` outside a 2-D dataset; the message names the file.
+    """
+    with _open(path) as handle:
+        dataset = _dataset(handle, data_key, path)
+        if dataset.dtype not in (np.dtype(np.uint8), np.dtype(np.uint16)):
+            raise FormatError(
+                f"expected uint8 or uint16 bit-packed samples in dataset {data_key!r}, found "
+                f"{dataset.dtype}",
+                path=path,
+            )
+        samples = np.asarray(_sweep(dataset, data_key, sweep_row, path)).astype(np.uint16)
+    if samples.size == 0:
+        raise FormatError(f"expected digital samples, dataset {data_key!r} is empty", path=path)
+    return samples
+
+
+def hdf5_sample_count(path: str | os.PathLike[str], *, data_key: str, sweep_row: int = 0) -> int:
+    """Return the number of samples of dataset ``data_key`` (a 2-D dataset: its row length), any dtype.
+
+    Raises
+    ------
+    FormatError
+        No such dataset, a scalar, a ``sweep_row`` outside a 2-D dataset, or no samples.
+    """
+    with _open(path) as handle:
+        dataset = _dataset(handle, data_key, path)
+        shape = dataset.shape
+        if shape is None or len(shape) == 0:
+            raise FormatError(
+                f"expected an array in dataset {data_key!r}, found a scalar", path=path
+            )
+        if sweep_row < 0 or (len(shape) == 2 and sweep_row >= shape[0]):
+            raise FormatError(
+                f"sweep_row {sweep_row} is out of range for dataset {data_key!r} "
+                f"(shape {tuple(shape)})",
+                path=path,
+            )
+        count = int(shape[1]) if len(shape) == 2 else int(np.prod(shape))
+    if count == 0:
+        raise FormatError(f"expected samples, dataset {data_key!r} is empty", path=path)
+    return count

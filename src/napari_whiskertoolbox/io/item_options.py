@@ -47,7 +47,8 @@ def variant_of(item: ConfigItem, fmt: str | None = None) -> Variant | None:
     """Return the option-table row of ``item`` (``None`` for a format without one).
 
     The layout options pick the row within a format: ``csv_layout`` (points ``dlc``,
-    intervals ``binary_state``), ``multi_file`` (lines and events; a line folder too).
+    intervals ``binary_state``), ``multi_file`` (lines and events; a line folder too),
+    ``data_key`` (bit-packed HDF5 events).
     """
     from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
     from napari_whiskertoolbox.io.registry import item_format
@@ -61,6 +62,8 @@ def variant_of(item: ConfigItem, fmt: str | None = None) -> Variant | None:
         fmt == "multi_column_binary" or (fmt == "csv" and layout == "binary_state")
     ):
         variant = "csv binary_state"
+    elif item.data_type == "digital_event" and fmt == "hdf5" and "data_key" in item.options:
+        variant = "hdf5 bitpacked"
     elif item.data_type in ("line", "digital_event") and fmt == "csv":
         multi = item.options.get("multi_file") is True
         if item.data_type == "line" and item.path is not None and item.path.is_dir():

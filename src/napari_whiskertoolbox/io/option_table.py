@@ -199,6 +199,18 @@ _HDF5_TIMES = (
     _o("scale", "float", 1.0, "frame = round(time x scale)"),
     _o("scale_divide", "bool", False, "divide by scale instead"),
 )
+_DATA_KEY = _o(
+    "data_key", "str", None, "dataset of bit-packed uint8/uint16 digital samples", required=True
+)
+_SWEEP_ROW = _o("sweep_row", "int", 0, "row of a 2-D (sweeps, samples) dataset", minimum=0)
+_HDF5_BITS = (
+    _DATA_KEY,
+    _o("channel", "int", None, "bit (0-15) of each sample holding the TTL line",
+       minimum=0, required=True),
+    _o("transition", "str", None, "edge that makes an event (rising or falling); intervals: "
+       "from this edge to the next opposite one", choices=("rising", "falling"), required=True),
+    _SWEEP_ROW,
+)  # fmt: skip
 
 _CLOCK_RATE = _o(
     "sampling_rate", "float", None,
@@ -225,6 +237,12 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("time_column", "int", 0, "column holding time in seconds", minimum=0),
         _o("sampling_rate", "float", 1.0, "tick = time x sampling_rate (rounded to nearest)",
            minimum=0))),
+    Variant("time", "hdf5", ("hdf5",), (
+        _DATA_KEY,
+        _o("time_layout", "str", "identity", "identity: ticks 0..N-1, one per sample",
+           choices=("identity",)),
+        _SWEEP_ROW,
+        _CLOCK_RATE)),
     Variant("time", "max_value", ("max_value",), (
         _o("source_data", "str", None, "loaded event or analog key spanning the clock",
            required=True),
@@ -349,7 +367,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("scale_factor", "float", 1.0, "value = raw x scale_factor + offset_value"),
         _o("offset_value", "float", 0.0, "added after scaling"),
         _o("use_tensor_backed", "bool", False, "with several channels, also a (samples, "
-           "channels) tensor under <name>"),
+           "channels) tensor under <name>, columns named by channel (0, 1, ...)"),
         _o("parent_dir", "str", ".", "irrelevant in configs (paths are resolved)"),
         _o("channel_count", "int", None, "not read by WhiskerToolbox; refused unless equal "
            "to num_channels (use num_channels)"),
@@ -382,6 +400,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("event_key", "str", None, "dataset of 0/1 indicators (> 0.5 is an event)",
            required=True),
         *_HDF5_TIMES)),
+    Variant("digital_event", "hdf5 bitpacked", ("hdf5",), _HDF5_BITS),
     # ---- intervals ---------------------------------------------------------------------
     Variant("digital_interval", "csv", ("csv",), (
         _o("delimiter", "str", ",", "column delimiter (first character)"),
@@ -405,6 +424,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("sampling_rate", "float", 0, "accepted, not used", minimum=0),
         _o("all_columns", "bool", False, "one key per column but time_column"))),
     Variant("digital_interval", "uint16", ("uint16", "binary"), _TTL),
+    Variant("digital_interval", "hdf5", ("hdf5",), _HDF5_BITS),
     # ---- tensors -----------------------------------------------------------------------
     Variant("tensor", "numpy", ("numpy", "npy"), (
         _o("row_type", "str", None, "ordinal, time or interval (WhiskerToolbox ignores it)",
@@ -427,10 +447,18 @@ WT_FORMATS: dict[str, frozenset[str]] = {
     "mask": frozenset({"csv", "hdf5", "image"}),
     "analog": frozenset({"binary", "csv", "hdf5", "spike2"}),
     "digital_event": frozenset({"csv", "uint16", "binary", "hdf5", "spike2"}),
-    "digital_interval": frozenset({"csv", "uint16", "binary", "spike2"}),
+    "digital_interval": frozenset({"csv", "uint16", "binary", "hdf5", "spike2"}),
     "tensor": frozenset({"numpy", "csv"}),
     "time": frozenset(
-        {"uint16", "uint16_length", "filename", "multi_column_binary", "max_value", "derived"}
+        {
+            "uint16",
+            "uint16_length",
+            "filename",
+            "multi_column_binary",
+            "hdf5",
+            "max_value",
+            "derived",
+        }
     ),
 }
 """The ``format`` values WhiskerToolbox's loader accepts, by data type (``wt_loaders.md``

@@ -156,7 +156,15 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
     if tensor_backed:
         rows = min(c.size for c in channels)
         table = np.stack([c[:rows] for c in channels], axis=1).astype(np.float32)
-        out.append((item.name, TensorData(table * np.float32(scale) + np.float32(offset))))
+        # column names as WhiskerToolbox's loadTensorBacked: the channel indices "0", "1", ...
+        # (with our channel_names, those names, as the keys)
+        columns = [str(names[c]) if names else str(c) for c in range(n)]
+        out.append(
+            (
+                item.name,
+                TensorData(table * np.float32(scale) + np.float32(offset), column_names=columns),
+            )
+        )
     for c, raw in enumerate(channels):
         key = item.name if n == 1 else f"{item.name}_{names[c] if names else c}"
         out.append((key, AnalogTimeSeries.from_raw(raw, scale=scale, offset=offset)))
@@ -260,11 +268,29 @@ def _read_event_folder(
     return out
 
 
+def _hdf5_bits(item: ConfigItem, opts: dict[str, Any]) -> np.ndarray:
+    """Return the 0/1 states of bit ``channel`` of a bit-packed HDF5 dataset (``data_key``)."""
+    from napari_whiskertoolbox.io.hdf5 import read_hdf5_bitpacked
+
+    if opts["channel"] > 15:
+        raise FormatError(
+            f"expected option 'channel' to be a bit number 0..15, got {opts['channel']}",
+            item=item.label,
+        )
+    samples = read_hdf5_bitpacked(
+        item_path(item), data_key=opts["data_key"], sweep_row=opts["sweep_row"]
+    )
+    return ((samples >> np.uint16(opts["channel"])) & np.uint16(1)).astype(np.int8)
+
+
 @register_reader("digital_event", "hdf5")
 def _read_events_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
     from napari_whiskertoolbox.io.hdf5 import read_hdf5_events
 
     opts = item_options(item)
+    if "data_key" in opts:
+        edges = clocks.ttl_edges(_hdf5_bits(item, opts), opts["transition"])
+        return [(item.name, DigitalEventSeries(edges))]
     frames = read_hdf5_events(
         item_path(item),
         time_key=opts["time_key"],
@@ -345,6 +371,24 @@ def _read_ttl_intervals(item: ConfigItem) -> list[tuple[str, Any]]:
     _nonempty_ttl(item)
     pairs = clocks.read_ttl_intervals(item_path(item), **ttl_options(item, opts))
     return [(item.name, DigitalIntervalSeries(pairs, layout="overlapping"))]
+
+
+@register_reader("digital_interval", "hdf5")
+def _read_intervals_hdf5(item: ConfigItem) -> list[tuple[str, Any]]:
+    opts = item_options(item)
+    pairs = clocks.ttl_intervals(_hdf5_bits(item, opts), opts["transition"])
+    return [(item.name, DigitalIntervalSeries(pairs, layout="overlapping"))]
+
+
+@register_reader("time", "hdf5")
+def _read_hdf5_clock(item: ConfigItem) -> list[tuple[str, Any]]:
+    from napari_whiskertoolbox.io.hdf5 import hdf5_sample_count
+
+    opts = item_options(item)
+    count = hdf5_sample_count(
+        item_path(item), data_key=opts["data_key"], sweep_row=opts["sweep_row"]
+    )
+    return clock_from_ticks(item, np.arange(count, dtype=np.int64))
 
 
 @register_reader("time", "uint16", "ttl")
