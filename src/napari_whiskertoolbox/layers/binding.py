@@ -210,7 +210,7 @@ class Binding(ABC):
             self.layer.name = new_key
 
     def _on_layer_name(self, event: Any = None) -> None:
-        """The layer was renamed in napari (its name in the layer list): rename the key too.
+        """Rename the key after the layer, renamed in napari (its name in the layer list).
 
         The layer shows the key, scripts and saves use the key: a layer named apart from its
         key would save, export and script under a name the user no longer sees. The rename is
