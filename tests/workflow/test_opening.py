@@ -25,7 +25,11 @@ from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import DataFileNeedsItem
 from napari_whiskertoolbox.workflow.ask import DataFileRequest
 from napari_whiskertoolbox.workflow.data_file_form import DataFileDialog
-from napari_whiskertoolbox.workflow.opening import NEWER_SESSION_QUESTION, reveal_docks
+from napari_whiskertoolbox.workflow.opening import (
+    NEWER_SESSION_QUESTION,
+    REPLACE_UNSAVED_QUESTION,
+    reveal_docks,
+)
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
 if TYPE_CHECKING:
@@ -364,6 +368,48 @@ def test_a_config_with_a_newer_saved_session_offers_it(
     assert get_session(hidden).path == config
     assert len(get_session(hidden).dm.get_data("tip").at(3)) == 1
     assert any("exp.session" in message for message in notifications)
+
+
+@pytest.mark.parametrize(("answer", "replaced"), [(None, False), ("discard", True)])
+def test_a_session_folder_asks_before_replacing_unsaved_changes(
+    make_napari_viewer, tmp_path, wtb_data, answer, replaced
+):
+    """A saved session opened into a window whose session had unsaved edits replaced it
+    with no question, marked it saved and cleared its undo history: the edits were lost."""
+    config = _config(tmp_path, wtb_data)
+    saver = make_napari_viewer()
+    saver.open(str(config), plugin=None)
+    get_workflow(saver).ask = Answers(folder=tmp_path / "saved")
+    from napari_whiskertoolbox.workflow.actions import save_as
+
+    (tmp_path / "saved").mkdir()
+    assert save_as(get_session(saver))
+
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=None)
+    session = get_session(viewer)
+    session.dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))  # unsaved
+    answers = Answers(choose={REPLACE_UNSAVED_QUESTION: answer})
+    get_workflow(viewer).ask = answers
+    viewer.open(str(tmp_path / "saved"), plugin=PLUGIN)
+    assert [q.id for q in answers.questions] == [REPLACE_UNSAVED_QUESTION]
+    assert "'saved'" in answers.questions[0].text
+    assert "'exp.json'" in answers.questions[0].text
+    if replaced:
+        assert session.path == tmp_path / "saved"
+        assert len(session.dm.get_data("tip").at(3)) == 1
+    else:  # cancelled: the unsaved edit, the session's file and its undo are all kept
+        assert session.path == config
+        assert len(session.dm.get_data("tip").at(3)) == 2
+        assert session.dm.modified
+
+    saved = make_napari_viewer()  # a saved session is replaced without a question
+    saved.open(str(config), plugin=None)
+    quiet = Answers()
+    get_workflow(saved).ask = quiet
+    saved.open(str(tmp_path / "saved"), plugin=PLUGIN)
+    assert quiet.questions == []
+    assert get_session(saved).path == tmp_path / "saved"
 
 
 def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_viewer):

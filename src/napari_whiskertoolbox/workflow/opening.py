@@ -112,6 +112,45 @@ def _choose_config_or_session(path: Path, ask: Ask) -> Path | None:
     return folder if answer == "session" else path
 
 
+REPLACE_UNSAVED_QUESTION = "replace_unsaved_session"
+"""Id of the question asked before a session folder replaces a session with unsaved changes."""
+
+
+def _may_replace_session(session: ViewerSession, folder: Path, ask: Ask) -> bool:
+    """Ask before a session folder replaces a session holding unsaved changes.
+
+    A session folder opened into a window replaces its session (its keys, its folder) and
+    starts a new undo history: the unsaved edits of the session shown (a line drawn on the
+    sample, a config's annotations) were gone without a word and could not be undone.
+    Returns whether opening may go ahead: nothing unsaved, *Save first* saved, or *Open
+    without saving* was chosen (the default where nobody can be asked: scripts, hidden
+    viewers).
+    """
+    from napari_whiskertoolbox.workflow import actions
+
+    session.flush_pending_edits()
+    if not session.dm.keys() or not session.dm.modified:
+        return True
+    shown = f"the session {session.path.name!r}" if session.path is not None else "this session"
+    question = Question(
+        id=REPLACE_UNSAVED_QUESTION,
+        title="Unsaved changes",
+        text=(
+            f"Opening the session {folder.name!r} replaces {shown}, which has unsaved "
+            "changes; they cannot be undone afterwards."
+        ),
+        choices=(
+            Choice("save", "Save first", "save this session, then open the other one"),
+            Choice("discard", "Open without saving", "the unsaved changes are lost"),
+        ),
+        default="discard",
+    )
+    answer = ask.choose(question)
+    if answer == "save":
+        return actions.save(session)
+    return answer == "discard"
+
+
 def open_in_session(
     session: ViewerSession, path: str | os.PathLike[str], ask: Ask
 ) -> OpenedPath | None:
@@ -148,6 +187,8 @@ def open_in_session(
         if chosen is None:
             return None
         path = chosen
+    if classify_path(path) == "session" and not _may_replace_session(session, path, ask):
+        return None
     guess = guess_data_file(path) if kind == "data_file" else None
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
     # Another tool's file opened into an empty session names the window (set before the load,
