@@ -412,6 +412,27 @@ def test_a_session_folder_asks_before_replacing_unsaved_changes(
     assert get_session(saved).path == tmp_path / "saved"
 
 
+def test_a_config_opened_again_says_which_keys_it_replaced(
+    make_napari_viewer, tmp_path, wtb_data, notifications
+):
+    """Opening the session's config again replaced its edited keys with no word at all."""
+    config = _config(tmp_path, wtb_data)
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=None)
+    dm = get_session(viewer).dm
+    dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))
+    assert not [m for m in notifications if "replaced" in m]
+    viewer.open(str(config), plugin=None)
+    assert len(dm.get_data("tip").at(3)) == 1
+    (told,) = [m for m in notifications if "replaced" in m]
+    assert (
+        told
+        == "exp.json: replaced 'media', 'tip' with the file's content; Ctrl+Z brings back what they held."
+    )
+    dm.undo()
+    assert len(dm.get_data("tip").at(3)) == 2  # as the notice says
+
+
 def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_viewer):
     from pathlib import Path
 

@@ -151,6 +151,26 @@ def _may_replace_session(session: ViewerSession, folder: Path, ask: Ask) -> bool
     return answer == "discard"
 
 
+def _tell_replaced_keys(
+    path: Path, opened: OpenedPath | None, keys_before: set[str], replaces_session: bool
+) -> None:
+    """Say which keys of the session a config opened into it replaced (undoable).
+
+    A config opened again, or one sharing key names with the session, replaced those keys
+    with the file's content without a word: annotations made since were gone from the
+    layers, and nothing said that Ctrl+Z brings them back.
+    """
+    if opened is None or replaces_session:
+        return
+    replaced = [key for key in opened.keys if key in keys_before]
+    if replaced:
+        names = ", ".join(repr(key) for key in replaced)
+        show_info(
+            f"{path.name}: replaced {names} with the file's content; Ctrl+Z brings back what "
+            f"{'it' if len(replaced) == 1 else 'they'} held."
+        )
+
+
 def open_in_session(
     session: ViewerSession, path: str | os.PathLike[str], ask: Ask
 ) -> OpenedPath | None:
@@ -194,6 +214,8 @@ def open_in_session(
     # Another tool's file opened into an empty session names the window (set before the load,
     # whose added keys update the title; a NWB file's media would name it otherwise).
     starts_session = not session.dm.keys() and session.path is None
+    replaces_session = classify_path(path) == "session"
+    keys_before = set(session.dm.keys())
     titled = kind in _OTHER_TOOLS_KINDS and not session.dm.keys()
     titled = titled and TITLE_METADATA not in session.dm.metadata
     if titled:
@@ -209,6 +231,7 @@ def open_in_session(
             session.dm.metadata.pop(TITLE_METADATA, None)
         raise
     tell_load_notes(path, notes)
+    _tell_replaced_keys(path, opened, keys_before, replaces_session)
     if unsure is None:
         source = None
         if starts_session and session.path is None:
