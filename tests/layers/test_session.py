@@ -97,6 +97,16 @@ def test_renaming_a_layer_renames_its_key_or_says_why_not(make_napari_viewer, mo
         assert "nose" in dm
         assert reason in told[-1], told[-1]
     assert set(dm.keys()) >= {"nose", "pad", "tips"}
+    # a layer of the user's own takes the key's name: napari names the key's layer
+    # "nose [1]", which is left as it is (it was a loop of renames back to "nose")
+    layer.name = "snout"
+    viewer.add_points(np.zeros((1, 2)), name="nose")
+    dm.undo()
+    assert "nose" in dm
+    assert layer.name == "nose [1]"
+    assert layer.metadata["wtb_key"] == "nose"
+    layer.name = " nose "  # spaces around the key's name: nothing to rename
+    assert "nose" in dm
 
 
 def test_show_hide_and_user_layer_removal(make_napari_viewer):

@@ -228,6 +228,8 @@ class Binding(ABC):
         deduplicated = _NAPARI_COPY_NAME.fullmatch(typed)
         if deduplicated is not None and not _NAPARI_COPY_NAME.fullmatch(self.key):
             typed = deduplicated.group(1)  # napari made "pad [1]" of "pad", another layer's name
+            if typed == self.key:
+                return  # napari's unique form of the key's own name (another layer has it)
         try:
             new = validate_key_name(dm, typed, allow_existing=self.key)
             if new != self.key:
@@ -236,7 +238,7 @@ class Binding(ABC):
             layer.name = self.key
             show_info(f"The layer keeps its key's name {self.key!r}: {exc}")
             return
-        if layer.name != self.key:  # a name typed with spaces around it
+        if layer.name != self.key and layer.name.strip() == self.key:  # typed with spaces
             layer.name = self.key
 
     # ------------------------------------------------------------------ time
