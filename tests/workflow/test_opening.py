@@ -433,6 +433,23 @@ def test_a_config_opened_again_says_which_keys_it_replaced(
     assert len(dm.get_data("tip").at(3)) == 2  # as the notice says
 
 
+def test_a_video_opened_again_says_it_is_open_already(make_napari_viewer, wtb_data, notifications):
+    """The config's video opened again came in as a second key and layer without a word."""
+    viewer = make_napari_viewer()
+    viewer.open(str(wtb_data / "test_config.json"), plugin=None)
+    video = wtb_data / "Media" / "test_each_frame_number.mp4"
+    viewer.open(str(video), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    assert list(dm.keys()) == ["my_video", "media"]
+    (told,) = [m for m in notifications if "open already" in m]
+    assert told.startswith("test_each_frame_number.mp4 is open already, as 'my_video'")
+    dm.undo()  # as the notice says
+    assert list(dm.keys()) == ["my_video"]
+    other = make_napari_viewer()  # a video opened once says nothing of the kind
+    other.open(str(video), plugin=PLUGIN)
+    assert len([m for m in notifications if "open already" in m]) == 1
+
+
 def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_viewer):
     from pathlib import Path
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,6 +152,22 @@ def _may_replace_session(session: ViewerSession, folder: Path, ask: Ask) -> bool
     return answer == "discard"
 
 
+def _media_keys_of(dm: DataManager, path: Path) -> list[str]:
+    """Return the session's media keys read from the file ``path`` (its sources)."""
+    sources = dm.metadata.get("sources")
+    if not isinstance(sources, dict):
+        return []
+    target = path.resolve()
+    found = []
+    for key, source in sources.items():
+        filepath = source.get("filepath") if isinstance(source, dict) else None
+        if key in dm and dm.data_type(key) in ("video", "images") and filepath:
+            with contextlib.suppress(OSError, ValueError):
+                if Path(filepath).resolve() == target:
+                    found.append(key)
+    return found
+
+
 def _tell_replaced_keys(
     path: Path, opened: OpenedPath | None, keys_before: set[str], replaces_session: bool
 ) -> None:
@@ -216,6 +233,7 @@ def open_in_session(
     starts_session = not session.dm.keys() and session.path is None
     replaces_session = classify_path(path) == "session"
     keys_before = set(session.dm.keys())
+    open_as = _media_keys_of(session.dm, path) if kind == "media" else []
     titled = kind in _OTHER_TOOLS_KINDS and not session.dm.keys()
     titled = titled and TITLE_METADATA not in session.dm.metadata
     if titled:
@@ -232,6 +250,12 @@ def open_in_session(
         raise
     tell_load_notes(path, notes)
     _tell_replaced_keys(path, opened, keys_before, replaces_session)
+    added = [key for key in (opened.keys if opened is not None else ()) if key not in keys_before]
+    if open_as and added:
+        show_info(
+            f"{path.name} is open already, as {open_as[0]!r}: it is now shown twice, as "
+            f"{added[0]!r} too (Ctrl+Z, or Delete in the Data browser, removes {added[0]!r})."
+        )
     if unsure is None:
         source = None
         if starts_session and session.path is None:
