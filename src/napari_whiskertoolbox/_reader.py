@@ -32,7 +32,11 @@ from typing import Any
 
 from napari_whiskertoolbox.io.data_files import DATA_FILE_SUFFIXES
 from napari_whiskertoolbox.io.interop_routing import unrecognised_interop
-from napari_whiskertoolbox.io.routing import classify_path, configs_in_folder, is_config_file
+from napari_whiskertoolbox.io.routing import (
+    classify_path,
+    configs_in_folder,
+    looks_like_config_file,
+)
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES
 
 __all__ = [
@@ -102,7 +106,10 @@ READER_TABLE: tuple[ReaderContribution, ...] = (
         "Open a WhiskerToolbox JSON config (or a session's session.json)",
         ("*.json",),
         False,
-        is_config_file,
+        # a config that does not load too (a JSON syntax error, an item without its
+        # data_type): opening it names the line and column or the item, rather than
+        # napari's "refused the file"
+        looks_like_config_file,
     ),
     ReaderContribution(
         "get_session_reader",

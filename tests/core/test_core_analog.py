@@ -90,3 +90,15 @@ def test_from_raw_memmap_is_lazy(tmp_path):
     assert ts.values is full
     assert not np.shares_memory(full, mm)
     np.testing.assert_array_equal(times, [0, 1, 2])
+
+
+def test_a_clock_given_as_times_is_named_with_what_to_do() -> None:
+    """AnalogTimeSeries(values, dm.getTime("time")) said only "got shape ()"."""
+    from napari_whiskertoolbox.core import TimeFrame
+
+    with pytest.raises(TypeError, match=r"got a TimeFrame: to put the series on a clock.*setData"):
+        AnalogTimeSeries(np.zeros(3, np.float32), TimeFrame.from_count(3))
+    with pytest.raises(
+        ValueError, match=r"got shape \(2,\)"
+    ):  # a wrong length is still a ValueError
+        AnalogTimeSeries(np.zeros(3, np.float32), [0, 1])

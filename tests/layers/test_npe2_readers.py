@@ -65,6 +65,47 @@ def test_a_folder_of_configs_names_them_instead_of_being_refused(
     assert not get_session(viewer).dm.keys()
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a missing comma between items: napari said only that our reader refused the file
+        (
+            '[\n {"filepath": "v.mp4", "data_type": "video", "name": "v"}\n {"x": 1}\n]\n',
+            r"config\.json', line 3: invalid JSON at column 2: Expecting ',' delimiter",
+        ),
+        # a trailing comma, in the object form
+        (
+            '{"data": [\n {"filepath": "p.csv", "data_type": "points", "name": "p",}\n]}\n',
+            r"config\.json', line 2: invalid JSON at column \d+",
+        ),
+        # an item's data_type misspelt: no item had one, so it was not a config
+        (
+            '[{"filepath": "p.csv", "datatype": "points", "name": "p"}]',
+            r"config item \[0\] 'p'.*expected a non-empty string 'data_type'",
+        ),
+    ],
+)
+def test_a_config_that_does_not_load_says_where_and_keeps_the_session(
+    make_napari_viewer: Any, wtb_data: Path, tmp_path: Path, text: str, message: str
+) -> None:
+    viewer = make_napari_viewer()
+    viewer.open(str(wtb_data / "test_config.json"), plugin=PLUGIN)
+    broken = tmp_path / "config.json"
+    broken.write_text(text, encoding="utf-8")
+    assert get_config_reader(str(broken)) is not None
+    with pytest.raises(Exception, match=message):
+        viewer.open(str(broken), plugin=PLUGIN)
+    assert list(get_session(viewer).dm.keys()) == ["my_video"]
+    assert list(_synced(viewer)) == ["my_video"]
+
+
+def test_other_tools_json_is_left_to_other_readers(tmp_path: Path) -> None:
+    for text in ('{"hello": [1, 2]}', '{"hello": [1, 2}', '[{"name": "x"}]'):
+        other = tmp_path / "other.json"
+        other.write_text(text, encoding="utf-8")
+        assert get_config_reader(str(other)) is None, text
+
+
 def test_whiskertoolbox_fixture_config_opens_its_video(
     make_napari_viewer: Any, wtb_data: Path
 ) -> None:

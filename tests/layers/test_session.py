@@ -65,6 +65,50 @@ def test_keys_added_removed_renamed_follow(make_napari_viewer):
     assert events == [("new_lines", True), ("renamed", False), ("renamed", True)]
 
 
+def test_renaming_a_layer_renames_its_key_or_says_why_not(make_napari_viewer, monkeypatch):
+    """Renaming a layer in napari's layer list left its key as it was: scripts, saves and
+    exports used a name the layer list no longer showed."""
+    from napari_whiskertoolbox.layers import binding as binding_module
+
+    told: list[str] = []
+    monkeypatch.setattr(binding_module, "show_info", told.append)
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    dm = session.dm
+    layer = viewer.layers["nose"]
+    layer.name = "snout"  # what napari's layer list does with a name typed there
+    assert "snout" in dm
+    assert "nose" not in dm
+    assert layer.metadata["wtb_key"] == "snout"
+    assert session.bindings["snout"].layer is layer
+    session.set_frame(3)
+    assert len(layer.data) == len(dm.get_data("snout").at(3))
+    dm.undo()  # one undo step, which renames the layer back
+    assert "nose" in dm
+    assert layer.name == "nose"
+    # names that cannot be keys: the layer keeps the key's name and the user is told why
+    for typed, reason in (
+        ("pad", "key 'pad' already exists"),  # napari makes it "pad [1]"
+        ("tips", "key 'tips' already exists"),
+        ("my nose", "is not allowed"),
+    ):
+        layer.name = typed
+        assert layer.name == "nose", typed
+        assert "nose" in dm
+        assert reason in told[-1], told[-1]
+    assert set(dm.keys()) >= {"nose", "pad", "tips"}
+    # a layer of the user's own takes the key's name: napari names the key's layer
+    # "nose [1]", which is left as it is (it was a loop of renames back to "nose")
+    layer.name = "snout"
+    viewer.add_points(np.zeros((1, 2)), name="nose")
+    dm.undo()
+    assert "nose" in dm
+    assert layer.name == "nose [1]"
+    assert layer.metadata["wtb_key"] == "nose"
+    layer.name = " nose "  # spaces around the key's name: nothing to rename
+    assert "nose" in dm
+
+
 def test_show_hide_and_user_layer_removal(make_napari_viewer):
     viewer = make_napari_viewer()
     session = make_session(viewer)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QTextCursor
-from qtpy.QtWidgets import QApplication
+from qtpy.QtWidgets import QApplication, QStyle
 
 from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.core import DigitalEventSeries
@@ -98,6 +98,46 @@ def test_show_hide_toggles_synced_layer(browser, qtbot):
     assert "nose" in layer_names(browser)
     assert browser.viewer.layers["nose"].metadata["wtb_key"] == "nose"
     qtbot.waitUntil(lambda: browser.row_of("nose")["Shown"] == "yes")
+
+
+def test_a_click_anywhere_in_a_shown_cell_toggles_it_once(browser, qtbot):
+    """Only the small box at the left of the Shown cell toggled the layer: a click in the
+    middle of the cell did nothing."""
+    from qtpy.QtCore import QPoint
+
+    browser.viewer.window._qt_window.show()
+    table = browser.table
+    qtbot.waitExposed(table)
+
+    def click(key: str, on_box: bool) -> None:
+        row = browser.listed_keys().index(key)
+        rect = table.visualItemRect(table.item(row, 0))
+        box = table.style().subElementRect(
+            QStyle.SubElement.SE_ItemViewItemCheckIndicator, _view_option(table, rect), table
+        )
+        where = box.center() if on_box else QPoint(rect.right() - 3, rect.center().y())
+        assert rect.contains(where)
+        assert on_box == box.contains(where)
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+
+    click("nose", on_box=False)  # beside the box: hides
+    assert "nose" not in layer_names(browser)
+    qtbot.waitUntil(lambda: browser.row_of("nose")["Shown"] == "no")
+    click("nose", on_box=False)  # and shows again
+    assert "nose" in layer_names(browser)
+    qtbot.waitUntil(lambda: browser.row_of("nose")["Shown"] == "yes")
+    click("nose", on_box=True)  # on the box: Qt toggles it, once
+    assert "nose" not in layer_names(browser)
+    qtbot.waitUntil(lambda: browser.row_of("nose")["Shown"] == "no")
+
+
+def _view_option(table, rect):
+    from qtpy.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    option.rect = rect
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    return option
 
 
 def test_series_key_shows_as_timeline_lane(browser, qtbot):

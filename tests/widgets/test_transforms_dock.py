@@ -615,6 +615,24 @@ def _highlighted(dock: TransformsWidget) -> list[str]:
     return [*selected, current.data(0, Qt.ItemDataRole.UserRole) if current else None]
 
 
+def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
+    """Typing "line angle" listed CalculateLineAngle, but Enter did nothing: the form stayed
+    empty ("Choose a transform.") until the row was clicked."""
+    search = dock.search.native
+    qtbot.keyClicks(search, "line angle")
+    assert dock.spec is None
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec is not None
+    assert dock.spec.name == "CalculateLineAngle"
+    assert dock.input_combo.value == "whiskers"
+    assert dock.tree.currentItem().data(0, Qt.ItemDataRole.UserRole) is not None
+    assert search.text() == "line angle"  # the list stays filtered
+    search.clear()
+    qtbot.keyClicks(search, "no transform is called this")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+
+
 def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
     """The tree kept highlighting the transform chosen before ``select_transform`` when the
     new one was not listed (a legacy transform, or one the search box filtered out)."""

@@ -25,7 +25,11 @@ from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import DataFileNeedsItem
 from napari_whiskertoolbox.workflow.ask import DataFileRequest
 from napari_whiskertoolbox.workflow.data_file_form import DataFileDialog
-from napari_whiskertoolbox.workflow.opening import NEWER_SESSION_QUESTION, reveal_docks
+from napari_whiskertoolbox.workflow.opening import (
+    NEWER_SESSION_QUESTION,
+    REPLACE_UNSAVED_QUESTION,
+    reveal_docks,
+)
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
 if TYPE_CHECKING:
@@ -364,6 +368,86 @@ def test_a_config_with_a_newer_saved_session_offers_it(
     assert get_session(hidden).path == config
     assert len(get_session(hidden).dm.get_data("tip").at(3)) == 1
     assert any("exp.session" in message for message in notifications)
+
+
+@pytest.mark.parametrize(("answer", "replaced"), [(None, False), ("discard", True)])
+def test_a_session_folder_asks_before_replacing_unsaved_changes(
+    make_napari_viewer, tmp_path, wtb_data, answer, replaced
+):
+    """A saved session opened into a window whose session had unsaved edits replaced it
+    with no question, marked it saved and cleared its undo history: the edits were lost."""
+    config = _config(tmp_path, wtb_data)
+    saver = make_napari_viewer()
+    saver.open(str(config), plugin=None)
+    get_workflow(saver).ask = Answers(folder=tmp_path / "saved")
+    from napari_whiskertoolbox.workflow.actions import save_as
+
+    (tmp_path / "saved").mkdir()
+    assert save_as(get_session(saver))
+
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=None)
+    session = get_session(viewer)
+    session.dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))  # unsaved
+    answers = Answers(choose={REPLACE_UNSAVED_QUESTION: answer})
+    get_workflow(viewer).ask = answers
+    viewer.open(str(tmp_path / "saved"), plugin=PLUGIN)
+    assert [q.id for q in answers.questions] == [REPLACE_UNSAVED_QUESTION]
+    assert "'saved'" in answers.questions[0].text
+    assert "'exp.json'" in answers.questions[0].text
+    if replaced:
+        assert session.path == tmp_path / "saved"
+        assert len(session.dm.get_data("tip").at(3)) == 1
+    else:  # cancelled: the unsaved edit, the session's file and its undo are all kept
+        assert session.path == config
+        assert len(session.dm.get_data("tip").at(3)) == 2
+        assert session.dm.modified
+
+    saved = make_napari_viewer()  # a saved session is replaced without a question
+    saved.open(str(config), plugin=None)
+    quiet = Answers()
+    get_workflow(saved).ask = quiet
+    saved.open(str(tmp_path / "saved"), plugin=PLUGIN)
+    assert quiet.questions == []
+    assert get_session(saved).path == tmp_path / "saved"
+
+
+def test_a_config_opened_again_says_which_keys_it_replaced(
+    make_napari_viewer, tmp_path, wtb_data, notifications
+):
+    """Opening the session's config again replaced its edited keys with no word at all."""
+    config = _config(tmp_path, wtb_data)
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=None)
+    dm = get_session(viewer).dm
+    dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))
+    assert not [m for m in notifications if "replaced" in m]
+    viewer.open(str(config), plugin=None)
+    assert len(dm.get_data("tip").at(3)) == 1
+    (told,) = [m for m in notifications if "replaced" in m]
+    assert (
+        told
+        == "exp.json: replaced 'media', 'tip' with the file's content; Ctrl+Z brings back what they held."
+    )
+    dm.undo()
+    assert len(dm.get_data("tip").at(3)) == 2  # as the notice says
+
+
+def test_a_video_opened_again_says_it_is_open_already(make_napari_viewer, wtb_data, notifications):
+    """The config's video opened again came in as a second key and layer without a word."""
+    viewer = make_napari_viewer()
+    viewer.open(str(wtb_data / "test_config.json"), plugin=None)
+    video = wtb_data / "Media" / "test_each_frame_number.mp4"
+    viewer.open(str(video), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    assert list(dm.keys()) == ["my_video", "media"]
+    (told,) = [m for m in notifications if "open already" in m]
+    assert told.startswith("test_each_frame_number.mp4 is open already, as 'my_video'")
+    dm.undo()  # as the notice says
+    assert list(dm.keys()) == ["my_video"]
+    other = make_napari_viewer()  # a video opened once says nothing of the kind
+    other.open(str(video), plugin=PLUGIN)
+    assert len([m for m in notifications if "open already" in m]) == 1
 
 
 def test_the_readme_names_the_sample_menu_item_as_napari_shows_it(make_napari_viewer):

@@ -25,6 +25,13 @@ __all__ = ["AnalogTimeSeries"]
 
 def _validate_times(times: ArrayLike, n: int) -> np.ndarray:
     arr = np.asarray(times)
+    if arr.ndim == 0 and arr.dtype == object:  # a clock (TimeFrame) or another object
+        raise TypeError(
+            f"AnalogTimeSeries times must be the samples' indices on their clock (one integer "
+            f"per value, {n}), got a {type(times).__name__}: to put the series on a clock, "
+            "give the clock's name to dm.setData(key, series, time_key), with times=None "
+            "for samples 0..n-1"
+        )
     if arr.ndim != 1 or arr.size != n:
         raise ValueError(
             f"AnalogTimeSeries times must be a 1-D array with one entry per value ({n}), "

@@ -65,6 +65,7 @@ __all__ = [
     "free_key",
     "is_config_file",
     "is_session_folder",
+    "looks_like_config_file",
     "open_path",
     "session_folder_for",
 ]
@@ -162,6 +163,33 @@ def is_config_file(path: str | os.PathLike[str]) -> bool:
     return bool(data_items) and all(
         "data_type" in item or "transformations" in item for item in content
     )
+
+
+_CONFIG_WORDS = (b'"data_type"', b'"filepath"')
+"""Item keys of a WhiskerToolbox config: a JSON file naming either is meant as a config."""
+
+
+def looks_like_config_file(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a config, or a ``.json`` meant as one that does not load.
+
+    :func:`is_config_file` is true only for a well-formed config. A config with a JSON
+    syntax error (a missing comma, a trailing comma) or an item lacking its ``data_type``
+    (``"datatype"``, ``"data type"``) is still meant as one: its text names an item key
+    (``"data_type"`` or ``"filepath"``). The npe2 config reader claims such a file, so that
+    opening it reports the file, line and column or the item and what was expected
+    (:func:`~napari_whiskertoolbox.io.config.load_config`), rather than napari's "refused
+    the file". Other JSON files (another tool's, which name neither key) are left alone.
+    """
+    path = Path(path)
+    if is_config_file(path):
+        return True
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        content = utf8_bytes(path.read_bytes(), path, quiet=True)
+    except (OSError, ValueError):
+        return False
+    return any(word in content for word in _CONFIG_WORDS)
 
 
 def classify_path(path: str | os.PathLike[str]) -> PathKind | None:

@@ -17,6 +17,7 @@ otherwise recomputes the viewer's dims ranges and redraws the layer several time
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -94,6 +95,10 @@ def key_color(dm: DataManager, key: str) -> str:
             explicit = colors.get(other)
             taken.add(explicit if isinstance(explicit, str) else _pick(other, taken))
     return _pick(key, taken)
+
+
+_NAPARI_COPY_NAME = re.compile(r"(.+) \[\d+\]")
+"""The name napari gives a layer renamed to another layer's name ("pad" → "pad [1]")."""
 
 
 class BindingHost(Protocol):
@@ -174,6 +179,7 @@ class Binding(ABC):
         if not adopted:
             self.session.viewer.add_layer(layer)
         layer.events.visible.connect(self._on_visible)
+        layer.events.name.connect(self._on_layer_name)
         if self.blocked_modes:
             self._mode = str(layer.mode)
             layer.events.mode.connect(self._on_mode)
@@ -188,6 +194,7 @@ class Binding(ABC):
         if layer is None:
             return
         layer.events.visible.disconnect(self._on_visible)
+        layer.events.name.disconnect(self._on_layer_name)
         if self.blocked_modes:
             layer.events.mode.disconnect(self._on_mode)
         self._disconnect_layer(layer)
@@ -201,6 +208,38 @@ class Binding(ABC):
         if self.layer is not None:
             self.layer.metadata[WTB_KEY] = new_key
             self.layer.name = new_key
+
+    def _on_layer_name(self, event: Any = None) -> None:
+        """Rename the key after the layer, renamed in napari (its name in the layer list).
+
+        The layer shows the key, scripts and saves use the key: a layer named apart from its
+        key would save, export and script under a name the user no longer sees. The rename is
+        one undo step (``dm.rename_data``). A name that cannot be a key (another key's, one
+        with spaces, napari's ``name [1]`` for a name another layer has) puts the key's name
+        back on the layer and says why.
+        """
+        layer = self.layer
+        if layer is None or layer.name == self.key:
+            return
+        from napari_whiskertoolbox.core.key_names import validate_key_name
+
+        dm = self.session.dm
+        typed = layer.name
+        deduplicated = _NAPARI_COPY_NAME.fullmatch(typed)
+        if deduplicated is not None and not _NAPARI_COPY_NAME.fullmatch(self.key):
+            typed = deduplicated.group(1)  # napari made "pad [1]" of "pad", another layer's name
+            if typed == self.key:
+                return  # napari's unique form of the key's own name (another layer has it)
+        try:
+            new = validate_key_name(dm, typed, allow_existing=self.key)
+            if new != self.key:
+                dm.rename_data(self.key, new)  # the session renames the binding and the layer
+        except (ValueError, KeyError) as exc:
+            layer.name = self.key
+            show_info(f"The layer keeps its key's name {self.key!r}: {exc}")
+            return
+        if layer.name != self.key and layer.name.strip() == self.key:  # typed with spaces
+            layer.name = self.key
 
     # ------------------------------------------------------------------ time
     def show_index(self, index: int, force: bool = False) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import keyword
-import re
 from typing import Any, NamedTuple
 
 from napari_whiskertoolbox.core.counted import counted
+from napari_whiskertoolbox.core.key_names import validate_key_name
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
 
 __all__ = [
@@ -29,8 +28,6 @@ NEW_KEY_KINDS = {
     "intervals": "digital_interval",
 }
 """User-facing kind of a new empty key → DataManager data type."""
-
-_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 class KeyRow(NamedTuple):
@@ -78,36 +75,6 @@ def key_row(dm: Any, key: str) -> KeyRow:
     return KeyRow(
         key, data_type, dm.time_key(key), size_summary(data_type, obj), _image_size(data_type, obj)
     )
-
-
-def validate_key_name(dm: Any, name: str, *, allow_existing: str | None = None) -> str:
-    """Check a new key name and return it stripped.
-
-    Parameters
-    ----------
-    dm : DataManager
-        Holds the existing keys.
-    name : str
-        Proposed name.
-    allow_existing : str, optional
-        A key that may be reused (renaming a key to itself).
-
-    Raises
-    ------
-    ValueError
-        When the name is empty, malformed, a Python keyword, or already used.
-    """
-    name = name.strip()
-    if not name:
-        raise ValueError("key name is empty; type a name such as 'contacts'")
-    if not _KEY_RE.match(name) or keyword.iskeyword(name):
-        raise ValueError(
-            f"key name {name!r} is not allowed; use letters, digits, '_', '-' or '.', "
-            "starting with a letter or '_'"
-        )
-    if name in dm and name != allow_existing:
-        raise ValueError(f"key {name!r} already exists; choose another name")
-    return name
 
 
 def make_empty(kind: str, image_size: tuple[int, int] | None = None) -> Any:

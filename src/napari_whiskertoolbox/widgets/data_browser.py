@@ -200,6 +200,10 @@ class DataBrowserWidget(QWidget):
         self.type_filter.currentTextChanged.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._apply_filter)
         self.table.itemChanged.connect(self._shown_toggled)
+        # a click anywhere in a Shown cell toggles it, not only on its small box
+        self._box_toggled = False
+        self.table.cellPressed.connect(self._cell_pressed)
+        self.table.cellClicked.connect(self._cell_clicked)
         self.new_button.clicked.connect(self._ask_new_key)
         self.rename_button.clicked.connect(self._ask_rename)
         self.delete_button.clicked.connect(lambda: self.delete_keys(self.selected_keys()))
@@ -397,9 +401,33 @@ class DataBrowserWidget(QWidget):
             raise ValueError(f"key {key!r} ({data_type}) has no layer or lane to show")
         self._schedule_refresh()
 
+    def _cell_pressed(self, row: int, column: int) -> None:
+        self._box_toggled = False
+
+    def _cell_clicked(self, row: int, column: int) -> None:
+        """Toggle a Shown cell clicked beside its box (Qt toggles it only on the box).
+
+        The box sits at the left of a 50-pixel cell: a click in the rest of the cell did
+        nothing. A click on the box itself was toggled by Qt already (``itemChanged`` came
+        between the press and this click) and is left alone.
+        """
+        toggled, self._box_toggled = self._box_toggled, False
+        item = self.table.item(row, column)
+        if (
+            toggled
+            or column != 0
+            or item is None
+            or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+            or not item.flags() & Qt.ItemFlag.ItemIsEnabled
+        ):
+            return
+        checked = item.checkState() == Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+
     def _shown_toggled(self, item: QTableWidgetItem) -> None:
         if item.column() != 0 or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
             return
+        self._box_toggled = True
         key = self.table.item(item.row(), 1).text()
         self.set_shown(key, item.checkState() == Qt.CheckState.Checked)
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +113,81 @@ def _choose_config_or_session(path: Path, ask: Ask) -> Path | None:
     return folder if answer == "session" else path
 
 
+REPLACE_UNSAVED_QUESTION = "replace_unsaved_session"
+"""Id of the question asked before a session folder replaces a session with unsaved changes."""
+
+
+def _may_replace_session(session: ViewerSession, folder: Path, ask: Ask) -> bool:
+    """Ask before a session folder replaces a session holding unsaved changes.
+
+    A session folder opened into a window replaces its session (its keys, its folder) and
+    starts a new undo history: the unsaved edits of the session shown (a line drawn on the
+    sample, a config's annotations) were gone without a word and could not be undone.
+    Returns whether opening may go ahead: nothing unsaved, *Save first* saved, or *Open
+    without saving* was chosen (the default where nobody can be asked: scripts, hidden
+    viewers).
+    """
+    from napari_whiskertoolbox.workflow import actions
+
+    session.flush_pending_edits()
+    if not session.dm.keys() or not session.dm.modified:
+        return True
+    shown = f"the session {session.path.name!r}" if session.path is not None else "this session"
+    question = Question(
+        id=REPLACE_UNSAVED_QUESTION,
+        title="Unsaved changes",
+        text=(
+            f"Opening the session {folder.name!r} replaces {shown}, which has unsaved "
+            "changes; they cannot be undone afterwards."
+        ),
+        choices=(
+            Choice("save", "Save first", "save this session, then open the other one"),
+            Choice("discard", "Open without saving", "the unsaved changes are lost"),
+        ),
+        default="discard",
+    )
+    answer = ask.choose(question)
+    if answer == "save":
+        return actions.save(session)
+    return answer == "discard"
+
+
+def _media_keys_of(dm: DataManager, path: Path) -> list[str]:
+    """Return the session's media keys read from the file ``path`` (its sources)."""
+    sources = dm.metadata.get("sources")
+    if not isinstance(sources, dict):
+        return []
+    target = path.resolve()
+    found = []
+    for key, source in sources.items():
+        filepath = source.get("filepath") if isinstance(source, dict) else None
+        if key in dm and dm.data_type(key) in ("video", "images") and filepath:
+            with contextlib.suppress(OSError, ValueError):
+                if Path(filepath).resolve() == target:
+                    found.append(key)
+    return found
+
+
+def _tell_replaced_keys(
+    path: Path, opened: OpenedPath | None, keys_before: set[str], replaces_session: bool
+) -> None:
+    """Say which keys of the session a config opened into it replaced (undoable).
+
+    A config opened again, or one sharing key names with the session, replaced those keys
+    with the file's content without a word: annotations made since were gone from the
+    layers, and nothing said that Ctrl+Z brings them back.
+    """
+    if opened is None or replaces_session:
+        return
+    replaced = [key for key in opened.keys if key in keys_before]
+    if replaced:
+        names = ", ".join(repr(key) for key in replaced)
+        show_info(
+            f"{path.name}: replaced {names} with the file's content; Ctrl+Z brings back what "
+            f"{'it' if len(replaced) == 1 else 'they'} held."
+        )
+
+
 def open_in_session(
     session: ViewerSession, path: str | os.PathLike[str], ask: Ask
 ) -> OpenedPath | None:
@@ -148,11 +224,16 @@ def open_in_session(
         if chosen is None:
             return None
         path = chosen
+    if classify_path(path) == "session" and not _may_replace_session(session, path, ask):
+        return None
     guess = guess_data_file(path) if kind == "data_file" else None
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
     # Another tool's file opened into an empty session names the window (set before the load,
     # whose added keys update the title; a NWB file's media would name it otherwise).
     starts_session = not session.dm.keys() and session.path is None
+    replaces_session = classify_path(path) == "session"
+    keys_before = set(session.dm.keys())
+    open_as = _media_keys_of(session.dm, path) if kind == "media" else []
     titled = kind in _OTHER_TOOLS_KINDS and not session.dm.keys()
     titled = titled and TITLE_METADATA not in session.dm.metadata
     if titled:
@@ -168,6 +249,13 @@ def open_in_session(
             session.dm.metadata.pop(TITLE_METADATA, None)
         raise
     tell_load_notes(path, notes)
+    _tell_replaced_keys(path, opened, keys_before, replaces_session)
+    added = [key for key in (opened.keys if opened is not None else ()) if key not in keys_before]
+    if open_as and added:
+        show_info(
+            f"{path.name} is open already, as {open_as[0]!r}: it is now shown twice, as "
+            f"{added[0]!r} too (Ctrl+Z, or Delete in the Data browser, removes {added[0]!r})."
+        )
     if unsure is None:
         source = None
         if starts_session and session.path is None:

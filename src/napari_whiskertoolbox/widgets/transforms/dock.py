@@ -181,6 +181,7 @@ class TransformsWidget(Container):
         self.search.native.setClearButtonEnabled(True)
         readable_search_width(self.search.native)
         self.search.changed.connect(lambda *_: self.refresh_tree())
+        self.search.native.returnPressed.connect(self.choose_first_match)
         self.show_legacy = CheckBox(
             text="V1 names", tooltip="also list the legacy V1 operations and …WithContext twins"
         )
@@ -381,6 +382,21 @@ class TransformsWidget(Container):
         if len(groups) == 1 or (expand and sum(map(len, groups.values())) <= 12):
             self.tree.expandAll()
         self.panes.schedule_fit()
+
+    def choose_first_match(self) -> str | None:
+        """Choose the first transform the list shows (Enter in the search box).
+
+        Typing "line angle" and Enter chooses *CalculateLineAngle*, as napari's command
+        palette does, rather than leaving the form empty until the row is clicked. Returns
+        the chosen name, or None when the search matches nothing.
+        """
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            if group.childCount():
+                name = str(group.child(0).data(0, _NAME))
+                self.select_transform(name)
+                return name
+        return None
 
     def _tree_selection_changed(self, item: QTreeWidgetItem | None, *_: Any) -> None:
         name = None if item is None else item.data(0, _NAME)
