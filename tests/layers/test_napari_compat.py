@@ -25,6 +25,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     layer_list_dock,
     main_window,
     move_points,
+    move_points_on_canvas,
     on_console_shown,
     outline_text,
     prepare_paths,
@@ -204,6 +205,73 @@ def test_move_points_raises_when_napari_moves_the_coordinates() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.move_points"):
         move_points(FakePoints(), np.ones((1, 2)))
+
+
+def _plain_points(viewer: Any) -> Points:
+    return viewer.add_points(
+        np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32),
+        size=[4, 6, 8],
+        face_color=["red", "green", "blue"],
+        border_color="black",
+        symbol=["o", "square", "x"],
+    )
+
+
+def test_move_points_on_canvas_leaves_layer_and_markers_as_napari_refresh_does(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _plain_points(viewer)
+    markers = vispy_layer(viewer, layer).node.points_markers
+    coords = np.array([[10.0, 20.0], [30.0, 45.0], [50.0, 61.0]], dtype=np.float32)
+    assert move_points_on_canvas(viewer, layer, coords)
+    np.testing.assert_array_equal(layer.data, coords)
+    np.testing.assert_array_equal(layer._view_data, coords)
+    moved = markers._data.copy()
+    vispy_layer(viewer, layer)._on_data_change()  # napari's own full rebuild of the markers
+    assert moved.dtype == markers._data.dtype
+    for name in moved.dtype.names:
+        np.testing.assert_array_equal(moved[name], markers._data[name], err_msg=name)
+    np.testing.assert_array_equal(moved["a_position"][:, :2], coords[:, ::-1])
+
+
+def test_move_points_on_canvas_declines_what_needs_napari(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    layer = _plain_points(viewer)
+    before = layer.data.copy()
+    three = np.zeros((3, 2), np.float32)
+    assert not move_points_on_canvas(viewer, layer, np.zeros((2, 2), np.float32))
+    layer.selected_data = {1}
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer.selected_data = set()
+    layer.text = "x"
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer.text = None
+    layer.visible = False
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer.visible = True
+    layer._highlight_index = [0]
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer._highlight_index = []
+    np.testing.assert_array_equal(layer.data, before)
+    assert move_points_on_canvas(viewer, layer, three)  # and now it may
+
+
+def test_move_points_on_canvas_raises_when_napari_or_vispy_change(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _plain_points(viewer)
+
+    class Node:
+        points_markers = object()  # no _data / _vbo
+
+    class Visual:
+        node = Node()
+
+    monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: Visual())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.move_points_on_canvas"):
+        move_points_on_canvas(viewer, layer, np.zeros((3, 2), np.float32))
 
 
 # --------------------------------------------------------------------------- status thread

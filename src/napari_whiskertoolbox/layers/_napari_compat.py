@@ -355,6 +355,99 @@ def move_points(layer: Any, coords: np.ndarray) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- markers moves
+# Used by layers/points_binding.py for frame swaps during playback. After ``move_points``
+# (same count), napari's refresh re-slices the layer (a 2-D layer shown in 2-D: every point,
+# in order, again), recomputes its highlight, and its vispy layer rebuilds the markers' whole
+# vertex buffer (``MarkersVisual.set_data``: positions, sizes, colours, symbols, border
+# widths): about half of a Points frame swap. With nothing selected or highlighted, no
+# visible text and every point in view, only the positions differ from what is on the GPU:
+# they are written into vispy's interleaved vertex array (``MarkersVisual._data``, field
+# ``a_position``, as ``set_data`` lays it out: display x, y, 0) and that array is uploaded
+# again (``_vbo``). Anything else goes napari's way.
+def move_points_on_canvas(viewer: napari.Viewer, layer: Any, coords: np.ndarray) -> bool:
+    """Give Points ``layer`` the coordinates ``coords`` and only move its drawn markers.
+
+    Does what ``move_points(layer, coords)`` followed by ``layer.refresh()`` would leave on
+    the canvas, without napari's re-slice and full marker rebuild. No event is emitted;
+    the thumbnail and extent are left to the caller (as after a refresh with
+    ``thumbnail=False, extent=False``).
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer drawing the layer.
+    layer : napari.layers.Points
+        A 2-D layer shown in 2-D.
+    coords : numpy.ndarray
+        ``(N, 2)`` float32 coordinates, ``N`` the layer's point count.
+
+    Returns
+    -------
+    bool
+        ``False`` (nothing changed) unless the layer is visible, 2-D, shown in 2-D with every
+        point in view, has no selection, highlight or visible text, keeps ``N`` points and is
+        drawn by a vispy markers visual holding ``N`` markers: then use ``layer.data =`` (or
+        :func:`move_points`) and a refresh.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Points layer or its vispy layer no longer keep what this reads
+        (``Points._data``, ``_view_indices``, ``_highlight_index``, ``_highlight_box``,
+        ``_slice_input``; ``node.points_markers`` with an interleaved ``_data`` array holding
+        ``a_position`` and a ``_vbo`` vertex buffer).
+    """
+    if getattr(real_viewer(viewer), "window", None) is None or not layer.visible:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    markers = getattr(getattr(visual, "node", None), "points_markers", None)
+    drawn = getattr(markers, "_data", None)
+    slice_input = getattr(layer, "_slice_input", None)
+    if (
+        not isinstance(getattr(layer, "_data", None), np.ndarray)
+        or not hasattr(layer, "_view_indices")
+        or not hasattr(layer, "_highlight_index")
+        or not hasattr(layer, "_highlight_box")
+        or not hasattr(slice_input, "ndisplay")
+        or not hasattr(slice_input, "displayed")
+        or markers is None
+        or not hasattr(markers, "_vbo")
+        or (drawn is not None and "a_position" not in (drawn.dtype.names or ()))
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Points layer or its vispy markers changed; "
+            "update layers/_napari_compat.move_points_on_canvas (frame swaps would be "
+            "correct but slower with `layer.data = coords` and a refresh)"
+        )
+    n = len(coords)
+    view = layer._view_indices
+    if (
+        drawn is None
+        or len(drawn) != n
+        or coords.shape != (n, 2)
+        or layer._data.shape != coords.shape
+        or layer.ndim != 2
+        or slice_input.ndisplay != 2
+        or tuple(slice_input.displayed) != (0, 1)
+        or len(view) != n
+        or not np.array_equal(view, np.arange(n))
+        or layer.selected_data
+        or len(layer._highlight_index)
+        or layer._highlight_box is not None
+        or _has_visible_text_check()(layer)
+    ):
+        return False
+    layer._data = coords
+    drawn["a_position"][:, 0] = coords[:, 1]  # vispy's x: the layer's column axis
+    drawn["a_position"][:, 1] = coords[:, 0]
+    markers._vbo.set_data(drawn)
+    markers.update()
+    return True
+
+
 # --------------------------------------------------------------------------- console banner
 # Used by workflow/console.py (owner: scripting) to show which Python environment scripts
 # use. napari creates its console only when the user first opens it and has no public hook
