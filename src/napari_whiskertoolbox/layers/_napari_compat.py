@@ -891,6 +891,123 @@ def add_prepared_paths(layer: Any, take: Callable[[], PreparedPaths | None]) -> 
     layer._add_shapes_to_view = add_to_view
 
 
+# --------------------------------------------------------------------------- paths moves
+# Used by layers/shapes_binding.py (frame steps). ``Shapes.data = ...`` builds a new
+# ``ShapeList`` and adds every path to it again (colours, z order, widths, dims, features and
+# text re-derived) although a frame of the same lines, each with as many vertices as on the
+# frame before, only moves the vertices. napari's own vertex edits replace a shape in its
+# ``ShapeList`` and rewrite that shape's part of the mesh arrays in place
+# (``ShapeList.update(index)`` inside ``batched_updates``); the same is done here for every
+# path whose new triangulation has as many mesh vertices and triangles as the one it
+# replaces, then the vispy layer reads the mesh again (``_on_data_change``), as a refresh
+# would. Anything else goes through ``Shapes.data =``.
+def move_paths(
+    viewer: napari.Viewer,
+    layer: Any,
+    rows: Sequence[np.ndarray],
+    prepared: PreparedPaths | None = None,
+) -> bool:
+    """Give the paths of Shapes ``layer`` the vertices ``rows``, in place, and redraw them.
+
+    Leaves the layer's data and its canvas mesh as ``layer.data = (rows, "path")`` (at the
+    layer's ``current_edge_width``) and a refresh would. No event is emitted; thumbnail and
+    extent are left to the caller (as after a refresh with ``thumbnail=False,
+    extent=False``).
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer drawing the layer.
+    layer : napari.layers.Shapes
+        A 2-D layer shown in 2-D.
+    rows : sequence of numpy.ndarray
+        ``(N_i, 2)`` vertices of each path, layer coordinates.
+    prepared : PreparedPaths, optional
+        Paths built ahead (:func:`prepare_paths`); used if built from exactly ``rows``.
+
+    Returns
+    -------
+    bool
+        ``False`` (nothing changed) unless the layer is visible, 2-D, shown in 2-D, holds
+        ``len(rows)`` paths drawn at ``current_edge_width``, each with as many vertices as
+        its row and a triangulation of the same size, with nothing selected, nothing being
+        drawn and no visible text: then use ``layer.data =``.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Shapes layer no longer keeps its shapes in a ``ShapeList``
+        (``_data_view``) with ``shapes``, ``batched_updates()`` and ``update(index)``, or its
+        vispy layer no longer redraws from ``_on_data_change``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None or not layer.visible:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    from napari.layers.shapes._shapes_models import Path
+
+    view = getattr(layer, "_data_view", None)
+    slice_input = getattr(layer, "_slice_input", None)
+    if (
+        not isinstance(getattr(view, "shapes", None), list)
+        or not callable(getattr(view, "batched_updates", None))
+        or not callable(getattr(view, "update", None))
+        or not hasattr(layer, "_is_creating")
+        or not hasattr(slice_input, "ndisplay")
+        or not callable(getattr(visual, "_on_data_change", None))
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Shapes layer or its vispy layer changed; update "
+            "layers/_napari_compat.move_paths (frame swaps would be correct but slower with "
+            "`layer.data =`)"
+        )
+    shapes = view.shapes
+    width = float(layer.current_edge_width)
+    if (
+        not rows
+        or len(shapes) != len(rows)
+        or layer.ndim != 2
+        or slice_input.ndisplay != 2
+        or layer.selected_data
+        or layer._is_creating
+        or _has_visible_text_check()(layer)
+    ):
+        return False
+    order, ndisplay = _dims_of(layer)
+    for shape, row in zip(shapes, rows):
+        if (
+            type(shape) is not Path
+            or len(shape.data) != len(row)
+            or shape.edge_width != width
+            or shape.z_index != 0
+            or list(shape.dims_order) != list(order)
+        ):
+            return False
+    inputs = tuple((row, "path", width, None, None, 0) for row in rows)
+    ahead = (
+        prepared.shapes
+        if prepared is not None and _prepared_match(layer, prepared, inputs)
+        else (None,) * len(rows)
+    )
+    new = []
+    for shape, row, built in zip(shapes, rows, ahead):
+        if built is None:
+            built = Path(row, edge_width=width, z_index=0, dims_order=order, ndisplay=ndisplay)
+        if (
+            built.vertices_count != shape.vertices_count
+            or built.triangles_count != shape.triangles_count
+        ):
+            return False
+        new.append(built)
+    with view.batched_updates():
+        for index, built in enumerate(new):
+            shapes[index] = built
+            view.update(index)
+    visual._on_data_change()
+    return True
+
+
 # --------------------------------------------------------------------------- text outline
 # Used by layers/pose_layers.py (once, when a keypoints layer is added). napari's text has no
 # outline or background (napari issue #3186, open): a light label over a bright object of a
