@@ -1059,6 +1059,20 @@ def test_move_paths_leaves_layer_and_mesh_as_the_data_setter_does(make_napari_vi
     np.testing.assert_allclose(moved.extent.data, reference.extent.data)
 
 
+def test_move_paths_draws_what_napari_full_mesh_update_draws(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer(show=True)
+    layer = _path_layer(viewer, _moved_rows(0.0))
+    faces = vispy_layer(viewer, layer).node.shape_faces
+    viewer.screenshot(canvas_only=True)  # vispy's pending full update drawn
+    for shift in (0.5, 3.0):
+        assert move_paths(viewer, layer, _moved_rows(shift))
+        assert not faces._data_changed  # only the vertices were uploaded
+        moved = viewer.screenshot(canvas_only=True)
+        vispy_layer(viewer, layer)._on_data_change()  # napari's full mesh update
+        assert faces._data_changed
+        np.testing.assert_array_equal(moved, viewer.screenshot(canvas_only=True))
+
+
 def test_move_paths_declines_what_needs_the_data_setter(make_napari_viewer: Any) -> None:
     viewer = make_napari_viewer()
     layer = _path_layer(viewer, _moved_rows(0.0))

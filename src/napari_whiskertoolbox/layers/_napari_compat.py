@@ -1004,7 +1004,51 @@ def move_paths(
         for index, built in enumerate(new):
             shapes[index] = built
             view.update(index)
-    visual._on_data_change()
+    if not _move_mesh_vertices(visual, view._mesh):
+        visual._on_data_change()
+    return True
+
+
+def _move_mesh_vertices(visual: Any, mesh: Any) -> bool:
+    """Upload only the moved vertices of napari's Shapes mesh to its vispy faces mesh.
+
+    napari's ``_on_data_change`` gives the vispy ``MeshVisual`` a new ``MeshData`` of
+    vertices, faces and face colours, and vispy's next draw re-derives and uploads all of
+    them (the colours into a new vertex buffer). When the faces and their colours are those
+    already drawn, the vertices (indexed by faces, as vispy's ``_update_data`` lays them
+    out) are all that changes. Returns ``False`` (nothing done: use ``_on_data_change``)
+    otherwise, or while vispy has a full update pending.
+    """
+    faces_mesh = getattr(getattr(visual, "node", None), "shape_faces", None)
+    data = getattr(faces_mesh, "_meshdata", None)
+    buffer = getattr(faces_mesh, "_vertices", None)
+    if data is None or buffer is None or not hasattr(faces_mesh, "_data_changed"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: vispy's MeshVisual no longer keeps _meshdata, _vertices "
+            "and _data_changed; update layers/_napari_compat.move_paths"
+        )
+    if faces_mesh._data_changed or not data.has_face_color():
+        return False
+    faces = mesh.displayed_triangles
+    held = data.get_faces()
+    vertices = mesh.vertices[:, ::-1]
+    shown = data.get_vertices()
+    if (
+        held is None
+        or shown is None
+        or held.shape != faces.shape
+        or shown.shape != vertices.shape
+        or not np.array_equal(held, faces)
+        or not np.array_equal(data.get_face_colors(), mesh.displayed_triangles_colors)
+    ):
+        return False
+    data.set_vertices(vertices)
+    faces_mesh._bounds = data.get_bounds()
+    by_face = data.get_vertices(indexed="faces")
+    if by_face.shape[-1] == 2:
+        by_face = np.concatenate((by_face, np.zeros((*by_face.shape[:-1], 1))), -1)
+    buffer.set_data(by_face, convert=True)
+    faces_mesh.update()
     return True
 
 
