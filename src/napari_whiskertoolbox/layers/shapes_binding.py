@@ -63,7 +63,8 @@ class ShapesBinding(RowBinding):
 
     Frame swaps assign ``layer.data = (paths, "path")`` with the layer's events and
     thumbnail blocked and one refresh at the end: measured the cheapest public way (see
-    ``benchmarks/bench_frame_step.py``). Shape ``i`` is the line with entity id
+    ``benchmarks/bench_frame_step.py``); a frame of the same lines with as many vertices each
+    moves them in place instead (``_napari_compat.move_paths``). Shape ``i`` is the line with entity id
     ``row_ids[i]``; drawing, deleting, pasting or editing paths/vertices rewrites the
     shown frame. Polygons and rectangles are stored as closed polylines; ellipses are
     refused. Lines napari cannot draw (fewer than two distinct points) are left out of the
