@@ -125,3 +125,30 @@ def test_hidden_layer_skips_swaps_and_catches_up_when_shown(session):
     assert layer.data is shown  # not rebuilt while hidden
     layer.visible = True
     np.testing.assert_array_equal(layer.data, yx(frame_points(2)))
+
+
+def test_frames_with_as_many_points_move_the_drawn_markers_only(session, monkeypatch):
+    """Same count: the markers on the canvas are those napari's full rebuild would draw."""
+    from napari_whiskertoolbox.layers import _napari_compat, points_binding
+
+    layer = session.viewer.layers["nose"]
+    markers = _napari_compat.vispy_layer(session.viewer, layer).node.points_markers
+    moved = []
+    real = points_binding.move_points_on_canvas
+
+    def counting(*args):
+        done = real(*args)
+        moved.append(done)
+        return done
+
+    monkeypatch.setattr(points_binding, "move_points_on_canvas", counting)
+    session.set_frame(1)
+    for frame in (4, 7, 10):
+        assert len(frame_points(frame)) == len(frame_points(frame - 3)) == 2
+        session.set_frame(frame)
+        assert moved[-1]
+        np.testing.assert_array_equal(layer.data, yx(frame_points(frame)))
+        drawn = markers._data.copy()
+        _napari_compat.vispy_layer(session.viewer, layer)._on_data_change()
+        for name in drawn.dtype.names:
+            np.testing.assert_array_equal(drawn[name], markers._data[name], err_msg=name)

@@ -24,7 +24,9 @@ from napari_whiskertoolbox.layers._napari_compat import (
     keep_shapes_shaders,
     layer_list_dock,
     main_window,
+    move_paths,
     move_points,
+    move_points_on_canvas,
     on_console_shown,
     outline_text,
     prepare_paths,
@@ -204,6 +206,73 @@ def test_move_points_raises_when_napari_moves_the_coordinates() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.move_points"):
         move_points(FakePoints(), np.ones((1, 2)))
+
+
+def _plain_points(viewer: Any) -> Points:
+    return viewer.add_points(
+        np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32),
+        size=[4, 6, 8],
+        face_color=["red", "green", "blue"],
+        border_color="black",
+        symbol=["o", "square", "x"],
+    )
+
+
+def test_move_points_on_canvas_leaves_layer_and_markers_as_napari_refresh_does(
+    make_napari_viewer: Any,
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _plain_points(viewer)
+    markers = vispy_layer(viewer, layer).node.points_markers
+    coords = np.array([[10.0, 20.0], [30.0, 45.0], [50.0, 61.0]], dtype=np.float32)
+    assert move_points_on_canvas(viewer, layer, coords)
+    np.testing.assert_array_equal(layer.data, coords)
+    np.testing.assert_array_equal(layer._view_data, coords)
+    moved = markers._data.copy()
+    vispy_layer(viewer, layer)._on_data_change()  # napari's own full rebuild of the markers
+    assert moved.dtype == markers._data.dtype
+    for name in moved.dtype.names:
+        np.testing.assert_array_equal(moved[name], markers._data[name], err_msg=name)
+    np.testing.assert_array_equal(moved["a_position"][:, :2], coords[:, ::-1])
+
+
+def test_move_points_on_canvas_declines_what_needs_napari(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    layer = _plain_points(viewer)
+    before = layer.data.copy()
+    three = np.zeros((3, 2), np.float32)
+    assert not move_points_on_canvas(viewer, layer, np.zeros((2, 2), np.float32))
+    layer.selected_data = {1}
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer.selected_data = set()
+    layer.text = "x"
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer.text = None
+    layer.visible = False
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer.visible = True
+    layer._highlight_index = [0]
+    assert not move_points_on_canvas(viewer, layer, three)
+    layer._highlight_index = []
+    np.testing.assert_array_equal(layer.data, before)
+    assert move_points_on_canvas(viewer, layer, three)  # and now it may
+
+
+def test_move_points_on_canvas_raises_when_napari_or_vispy_change(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _plain_points(viewer)
+
+    class Node:
+        points_markers = object()  # no _data / _vbo
+
+    class Visual:
+        node = Node()
+
+    monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: Visual())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.move_points_on_canvas"):
+        move_points_on_canvas(viewer, layer, np.zeros((3, 2), np.float32))
 
 
 # --------------------------------------------------------------------------- status thread
@@ -949,6 +1018,97 @@ def test_add_prepared_paths_takes_matching_shapes_and_builds_anything_else() -> 
     layer.data = (rows, ["path"] * 3)
     assert layer.edge_width == [4.0] * 3
     assert all(shape.edge_width == 4.0 for shape in layer._data_view.shapes)
+
+
+def _moved_rows(shift: float) -> list[np.ndarray]:
+    return [
+        np.array([[1.0, 1.0], [5.0, 8.0 + shift], [9.0, 12.0], [14.0, 13.0]], np.float32),
+        np.array([[20.0, 1.0], [25.0, 9.0 + shift / 2]], np.float32),
+    ]
+
+
+def _path_layer(viewer: Any, rows: list[np.ndarray]) -> Any:
+    layer = viewer.add_shapes(rows, shape_type="path", edge_width=2, edge_color="red")
+    layer.current_edge_width = 2
+    return layer
+
+
+def test_move_paths_leaves_layer_and_mesh_as_the_data_setter_does(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    moved = _path_layer(viewer, _moved_rows(0.0))
+    rows = _moved_rows(0.5)
+    prepared = prepare_paths(moved, rows)
+    assert move_paths(viewer, moved, rows, prepared)
+    assert shape_objects(moved) == prepared.shapes  # the paths built ahead were taken
+    assert move_paths(viewer, moved, _moved_rows(0.7))  # and without
+    rows = _moved_rows(0.7)
+    reference = _path_layer(viewer, _moved_rows(0.0))
+    reference.data = (rows, ["path"] * len(rows))
+    for got, want in zip(moved.data, reference.data):
+        np.testing.assert_array_equal(got, want)
+    mine, theirs = moved._data_view, reference._data_view
+    for name in ("vertices", "displayed_triangles", "displayed_triangles_colors"):
+        np.testing.assert_array_equal(
+            getattr(mine._mesh, name), getattr(theirs._mesh, name), err_msg=name
+        )
+    np.testing.assert_array_equal(mine.displayed_vertices, theirs.displayed_vertices)
+    drawn = vispy_layer(viewer, moved).node.shape_faces.mesh_data
+    want = vispy_layer(viewer, reference).node.shape_faces.mesh_data
+    np.testing.assert_array_equal(drawn.get_vertices(), want.get_vertices())
+    np.testing.assert_array_equal(drawn.get_faces(), want.get_faces())
+    np.testing.assert_allclose(moved.extent.data, reference.extent.data)
+
+
+def test_move_paths_draws_what_napari_full_mesh_update_draws(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer(show=True)
+    layer = _path_layer(viewer, _moved_rows(0.0))
+    faces = vispy_layer(viewer, layer).node.shape_faces
+    viewer.screenshot(canvas_only=True)  # vispy's pending full update drawn
+    for shift in (0.5, 3.0):
+        assert move_paths(viewer, layer, _moved_rows(shift))
+        assert not faces._data_changed  # only the vertices were uploaded
+        moved = viewer.screenshot(canvas_only=True)
+        vispy_layer(viewer, layer)._on_data_change()  # napari's full mesh update
+        assert faces._data_changed
+        np.testing.assert_array_equal(moved, viewer.screenshot(canvas_only=True))
+
+
+def test_move_paths_declines_what_needs_the_data_setter(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    layer = _path_layer(viewer, _moved_rows(0.0))
+    before = [row.copy() for row in layer.data]
+    rows = _moved_rows(0.5)
+    assert not move_paths(viewer, layer, rows[:1])  # another count of lines
+    assert not move_paths(viewer, layer, [rows[0][:3], rows[1]])  # of vertices
+    layer.selected_data = {0}
+    assert not move_paths(viewer, layer, rows)
+    layer.selected_data = set()
+    layer.visible = False
+    assert not move_paths(viewer, layer, rows)
+    layer.visible = True
+    layer.current_edge_width = 3  # the lines would be drawn at another width
+    assert not move_paths(viewer, layer, rows)
+    layer.current_edge_width = 2
+    sharp = [rows[0], np.array([[20.0, 1.0], [25.0, 9.0]], np.float32)]
+    sharp[0] = np.array([[1.0, 1.0], [5.0, 8.0], [1.2, 1.0], [14.0, 13.0]], np.float32)
+    assert not move_paths(viewer, layer, sharp)  # a bevelled join: a bigger mesh
+    for got, want in zip(layer.data, before):
+        np.testing.assert_array_equal(got, want)
+    assert move_paths(viewer, layer, rows)  # and now it may
+
+
+def test_move_paths_raises_when_napari_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    layer = _path_layer(viewer, _moved_rows(0.0))
+
+    class Visual:  # no _on_data_change
+        pass
+
+    monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: Visual())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.move_paths"):
+        move_paths(viewer, layer, _moved_rows(0.5))
 
 
 def test_shape_objects_are_the_layers_shapes_in_data_order() -> None:

@@ -355,6 +355,99 @@ def move_points(layer: Any, coords: np.ndarray) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- markers moves
+# Used by layers/points_binding.py for frame swaps during playback. After ``move_points``
+# (same count), napari's refresh re-slices the layer (a 2-D layer shown in 2-D: every point,
+# in order, again), recomputes its highlight, and its vispy layer rebuilds the markers' whole
+# vertex buffer (``MarkersVisual.set_data``: positions, sizes, colours, symbols, border
+# widths): about half of a Points frame swap. With nothing selected or highlighted, no
+# visible text and every point in view, only the positions differ from what is on the GPU:
+# they are written into vispy's interleaved vertex array (``MarkersVisual._data``, field
+# ``a_position``, as ``set_data`` lays it out: display x, y, 0) and that array is uploaded
+# again (``_vbo``). Anything else goes napari's way.
+def move_points_on_canvas(viewer: napari.Viewer, layer: Any, coords: np.ndarray) -> bool:
+    """Give Points ``layer`` the coordinates ``coords`` and only move its drawn markers.
+
+    Does what ``move_points(layer, coords)`` followed by ``layer.refresh()`` would leave on
+    the canvas, without napari's re-slice and full marker rebuild. No event is emitted;
+    the thumbnail and extent are left to the caller (as after a refresh with
+    ``thumbnail=False, extent=False``).
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer drawing the layer.
+    layer : napari.layers.Points
+        A 2-D layer shown in 2-D.
+    coords : numpy.ndarray
+        ``(N, 2)`` float32 coordinates, ``N`` the layer's point count.
+
+    Returns
+    -------
+    bool
+        ``False`` (nothing changed) unless the layer is visible, 2-D, shown in 2-D with every
+        point in view, has no selection, highlight or visible text, keeps ``N`` points and is
+        drawn by a vispy markers visual holding ``N`` markers: then use ``layer.data =`` (or
+        :func:`move_points`) and a refresh.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Points layer or its vispy layer no longer keep what this reads
+        (``Points._data``, ``_view_indices``, ``_highlight_index``, ``_highlight_box``,
+        ``_slice_input``; ``node.points_markers`` with an interleaved ``_data`` array holding
+        ``a_position`` and a ``_vbo`` vertex buffer).
+    """
+    if getattr(real_viewer(viewer), "window", None) is None or not layer.visible:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    markers = getattr(getattr(visual, "node", None), "points_markers", None)
+    drawn = getattr(markers, "_data", None)
+    slice_input = getattr(layer, "_slice_input", None)
+    if (
+        not isinstance(getattr(layer, "_data", None), np.ndarray)
+        or not hasattr(layer, "_view_indices")
+        or not hasattr(layer, "_highlight_index")
+        or not hasattr(layer, "_highlight_box")
+        or not hasattr(slice_input, "ndisplay")
+        or not hasattr(slice_input, "displayed")
+        or markers is None
+        or not hasattr(markers, "_vbo")
+        or (drawn is not None and "a_position" not in (drawn.dtype.names or ()))
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Points layer or its vispy markers changed; "
+            "update layers/_napari_compat.move_points_on_canvas (frame swaps would be "
+            "correct but slower with `layer.data = coords` and a refresh)"
+        )
+    n = len(coords)
+    view = layer._view_indices
+    if (
+        drawn is None
+        or len(drawn) != n
+        or coords.shape != (n, 2)
+        or layer._data.shape != coords.shape
+        or layer.ndim != 2
+        or slice_input.ndisplay != 2
+        or tuple(slice_input.displayed) != (0, 1)
+        or len(view) != n
+        or not np.array_equal(view, np.arange(n))
+        or layer.selected_data
+        or len(layer._highlight_index)
+        or layer._highlight_box is not None
+        or _has_visible_text_check()(layer)
+    ):
+        return False
+    layer._data = coords
+    drawn["a_position"][:, 0] = coords[:, 1]  # vispy's x: the layer's column axis
+    drawn["a_position"][:, 1] = coords[:, 0]
+    markers._vbo.set_data(drawn)
+    markers.update()
+    return True
+
+
 # --------------------------------------------------------------------------- console banner
 # Used by workflow/console.py (owner: scripting) to show which Python environment scripts
 # use. napari creates its console only when the user first opens it and has no public hook
@@ -796,6 +889,167 @@ def add_prepared_paths(layer: Any, take: Callable[[], PreparedPaths | None]) -> 
 
     add_to_view._wtb_prepared = True  # type: ignore[attr-defined]
     layer._add_shapes_to_view = add_to_view
+
+
+# --------------------------------------------------------------------------- paths moves
+# Used by layers/shapes_binding.py (frame steps). ``Shapes.data = ...`` builds a new
+# ``ShapeList`` and adds every path to it again (colours, z order, widths, dims, features and
+# text re-derived) although a frame of the same lines, each with as many vertices as on the
+# frame before, only moves the vertices. napari's own vertex edits replace a shape in its
+# ``ShapeList`` and rewrite that shape's part of the mesh arrays in place
+# (``ShapeList.update(index)`` inside ``batched_updates``); the same is done here for every
+# path whose new triangulation has as many mesh vertices and triangles as the one it
+# replaces, then the vispy layer reads the mesh again (``_on_data_change``), as a refresh
+# would. Anything else goes through ``Shapes.data =``.
+def move_paths(
+    viewer: napari.Viewer,
+    layer: Any,
+    rows: Sequence[np.ndarray],
+    prepared: PreparedPaths | None = None,
+) -> bool:
+    """Give the paths of Shapes ``layer`` the vertices ``rows``, in place, and redraw them.
+
+    Leaves the layer's data and its canvas mesh as ``layer.data = (rows, "path")`` (at the
+    layer's ``current_edge_width``) and a refresh would. No event is emitted; thumbnail and
+    extent are left to the caller (as after a refresh with ``thumbnail=False,
+    extent=False``).
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer drawing the layer.
+    layer : napari.layers.Shapes
+        A 2-D layer shown in 2-D.
+    rows : sequence of numpy.ndarray
+        ``(N_i, 2)`` vertices of each path, layer coordinates.
+    prepared : PreparedPaths, optional
+        Paths built ahead (:func:`prepare_paths`); used if built from exactly ``rows``.
+
+    Returns
+    -------
+    bool
+        ``False`` (nothing changed) unless the layer is visible, 2-D, shown in 2-D, holds
+        ``len(rows)`` paths drawn at ``current_edge_width``, each with as many vertices as
+        its row and a triangulation of the same size, with nothing selected, nothing being
+        drawn and no visible text: then use ``layer.data =``.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's Shapes layer no longer keeps its shapes in a ``ShapeList``
+        (``_data_view``) with ``shapes``, ``batched_updates()`` and ``update(index)``, or its
+        vispy layer no longer redraws from ``_on_data_change``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None or not layer.visible:
+        return False
+    visual = vispy_layer(viewer, layer)
+    if visual is None:
+        return False
+    from napari.layers.shapes._shapes_models import Path
+
+    view = getattr(layer, "_data_view", None)
+    slice_input = getattr(layer, "_slice_input", None)
+    if (
+        not isinstance(getattr(view, "shapes", None), list)
+        or not callable(getattr(view, "batched_updates", None))
+        or not callable(getattr(view, "update", None))
+        or not hasattr(layer, "_is_creating")
+        or not hasattr(slice_input, "ndisplay")
+        or not callable(getattr(visual, "_on_data_change", None))
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Shapes layer or its vispy layer changed; update "
+            "layers/_napari_compat.move_paths (frame swaps would be correct but slower with "
+            "`layer.data =`)"
+        )
+    shapes = view.shapes
+    width = float(layer.current_edge_width)
+    if (
+        not rows
+        or len(shapes) != len(rows)
+        or layer.ndim != 2
+        or slice_input.ndisplay != 2
+        or layer.selected_data
+        or layer._is_creating
+        or _has_visible_text_check()(layer)
+    ):
+        return False
+    order, ndisplay = _dims_of(layer)
+    for shape, row in zip(shapes, rows):
+        if (
+            type(shape) is not Path
+            or len(shape.data) != len(row)
+            or shape.edge_width != width
+            or shape.z_index != 0
+            or list(shape.dims_order) != list(order)
+        ):
+            return False
+    inputs = tuple((row, "path", width, None, None, 0) for row in rows)
+    ahead = (
+        prepared.shapes
+        if prepared is not None and _prepared_match(layer, prepared, inputs)
+        else (None,) * len(rows)
+    )
+    new = []
+    for shape, row, built in zip(shapes, rows, ahead):
+        if built is None:
+            built = Path(row, edge_width=width, z_index=0, dims_order=order, ndisplay=ndisplay)
+        if (
+            built.vertices_count != shape.vertices_count
+            or built.triangles_count != shape.triangles_count
+        ):
+            return False
+        new.append(built)
+    with view.batched_updates():
+        for index, built in enumerate(new):
+            shapes[index] = built
+            view.update(index)
+    if not _move_mesh_vertices(visual, view._mesh):
+        visual._on_data_change()
+    return True
+
+
+def _move_mesh_vertices(visual: Any, mesh: Any) -> bool:
+    """Upload only the moved vertices of napari's Shapes mesh to its vispy faces mesh.
+
+    napari's ``_on_data_change`` gives the vispy ``MeshVisual`` a new ``MeshData`` of
+    vertices, faces and face colours, and vispy's next draw re-derives and uploads all of
+    them (the colours into a new vertex buffer). When the faces and their colours are those
+    already drawn, the vertices (indexed by faces, as vispy's ``_update_data`` lays them
+    out) are all that changes. Returns ``False`` (nothing done: use ``_on_data_change``)
+    otherwise, or while vispy has a full update pending.
+    """
+    faces_mesh = getattr(getattr(visual, "node", None), "shape_faces", None)
+    data = getattr(faces_mesh, "_meshdata", None)
+    buffer = getattr(faces_mesh, "_vertices", None)
+    if data is None or buffer is None or not hasattr(faces_mesh, "_data_changed"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: vispy's MeshVisual no longer keeps _meshdata, _vertices "
+            "and _data_changed; update layers/_napari_compat.move_paths"
+        )
+    if faces_mesh._data_changed or not data.has_face_color():
+        return False
+    faces = mesh.displayed_triangles
+    held = data.get_faces()
+    vertices = mesh.vertices[:, ::-1]
+    shown = data.get_vertices()
+    if (
+        held is None
+        or shown is None
+        or held.shape != faces.shape
+        or shown.shape != vertices.shape
+        or not np.array_equal(held, faces)
+        or not np.array_equal(data.get_face_colors(), mesh.displayed_triangles_colors)
+    ):
+        return False
+    data.set_vertices(vertices)
+    faces_mesh._bounds = data.get_bounds()
+    by_face = data.get_vertices(indexed="faces")
+    if by_face.shape[-1] == 2:
+        by_face = np.concatenate((by_face, np.zeros((*by_face.shape[:-1], 1))), -1)
+    buffer.set_data(by_face, convert=True)
+    faces_mesh.update()
+    return True
 
 
 # --------------------------------------------------------------------------- text outline

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from napari.layers import Points
 
-from napari_whiskertoolbox.layers._napari_compat import move_points
+from napari_whiskertoolbox.layers._napari_compat import move_points, move_points_on_canvas
 from napari_whiskertoolbox.layers.binding import key_color
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.row_edits import RowBinding
@@ -57,11 +57,21 @@ class PointsBinding(RowBinding):
         return list(points_to_layer_points(np.asarray(objects)[keep]))
 
     def _show_rows(self, rows: list[np.ndarray]) -> None:
+        """Show ``rows``; a frame with as many points as the last only moves the markers.
+
+        Moving only the markers (``_napari_compat.move_points_on_canvas``) leaves the layer
+        and its canvas as the full swap below does, without napari's re-slice and rebuild of
+        the markers' sizes, colours and symbols; it declines (and the full swap runs) with a
+        selection, a highlight, visible text or another point count.
+        """
         layer = self.layer
+        coords = np.asarray(rows, dtype=np.float32) if rows else np.empty((0, 2), np.float32)
+        if len(coords) and move_points_on_canvas(self.session.viewer, layer, coords):
+            self.session.schedule_thumbnails()
+            return
         with self.quiet_swap():
             if layer.selected_data:
                 layer.selected_data = set()
-            coords = np.asarray(rows, dtype=np.float32) if rows else np.empty((0, 2), np.float32)
             if not move_points(layer, coords):  # same count: napari's per-point state stays
                 layer.data = coords
 

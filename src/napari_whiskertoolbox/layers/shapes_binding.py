@@ -14,6 +14,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     add_prepared_paths,
     add_shapes_at_current_width,
     keep_shapes_shaders,
+    move_paths,
     prepare_paths,
 )
 from napari_whiskertoolbox.layers.binding import key_color
@@ -62,7 +63,8 @@ class ShapesBinding(RowBinding):
 
     Frame swaps assign ``layer.data = (paths, "path")`` with the layer's events and
     thumbnail blocked and one refresh at the end: measured the cheapest public way (see
-    ``benchmarks/bench_frame_step.py``). Shape ``i`` is the line with entity id
+    ``benchmarks/bench_frame_step.py``); a frame of the same lines with as many vertices each
+    moves them in place instead (``_napari_compat.move_paths``). Shape ``i`` is the line with entity id
     ``row_ids[i]``; drawing, deleting, pasting or editing paths/vertices rewrites the
     shown frame. Polygons and rectangles are stored as closed polylines; ellipses are
     refused. Lines napari cannot draw (fewer than two distinct points) are left out of the
@@ -206,9 +208,21 @@ class ShapesBinding(RowBinding):
         self._ahead_timer.start()
 
     def _show_rows(self, rows: list[np.ndarray]) -> None:
+        """Show ``rows``; the same lines with as many vertices each move in place.
+
+        Moving in place (``_napari_compat.move_paths``) leaves the layer and its canvas mesh
+        as ``layer.data =`` does, without rebuilding napari's list of shapes; it declines
+        (and ``layer.data =`` runs) for another count of lines or vertices, a selection, a
+        shape being drawn or visible text.
+        """
         layer = self.layer
         shown = self.shown_index
-        self._taking = None if shown is None else self._prepared.pop(shown, None)
+        prepared = None if shown is None else self._prepared.pop(shown, None)
+        if rows and move_paths(self.session.viewer, layer, rows, prepared):
+            self._show_groups()
+            self.session.schedule_thumbnails()
+            return
+        self._taking = prepared
         try:
             with self.quiet_swap(layer.block_thumbnail_update()):
                 layer.data = (rows, ["path"] * len(rows))
