@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.core.data_manager import DataManager
 
 __all__ = ["validate_key_name"]
 
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
-def validate_key_name(dm: Any, name: str, *, allow_existing: str | None = None) -> str:
+def validate_key_name(dm: DataManager, name: str, *, allow_existing: str | None = None) -> str:
     """Check a new key name and return it stripped.
 
     Parameters

@@ -26,6 +26,7 @@ import numpy as np
 from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
+from napari_whiskertoolbox.core.key_names import validate_key_name
 from napari_whiskertoolbox.layers._napari_compat import block_refresh, skip_unchanged_transforms
 from napari_whiskertoolbox.layers.frame_axis import SPATIAL_AXIS_LABELS
 
@@ -221,8 +222,6 @@ class Binding(ABC):
         layer = self.layer
         if layer is None or layer.name == self.key:
             return
-        from napari_whiskertoolbox.core.key_names import validate_key_name
-
         dm = self.session.dm
         typed = layer.name
         deduplicated = _NAPARI_COPY_NAME.fullmatch(typed)
