@@ -984,3 +984,123 @@ def test_pose_series_at_a_video_rate_keep_their_times(tmp_path) -> None:
         assert (out.starting_time, out.rate) == (0.0, 30.0)
         np.testing.assert_array_equal(out.data[:], series.data)
         np.testing.assert_array_equal(out.confidence[:], series.confidence)
+
+
+def _write_events_tables(path: Path) -> None:
+    """Events as NWB 2.10+ writes them: ``EventsTable``s in ``/events`` (pynwb's own API)."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.event import EventsTable
+
+    nwbfile = NWBFile(session_description="s", identifier="ev1", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="emg", data=np.arange(5.0), unit="V", rate=100.0))
+    lick = nwbfile.create_events_table(
+        name="lick", description="tongue contacts", source_description="Lickometer"
+    )
+    for t in (2.5, 0.5, 1.0):  # NWB does not require sorted timestamps
+        lick.add_event(timestamp=t, annotation="seen on video")
+    reward = EventsTable(name="reward", description="water rewards")
+    reward.add_column(name="volume", description="volume in uL")
+    reward.add_column(name="port", description="port number")
+    reward.add_event(timestamp=3.0, duration=float("nan"), volume=4.0, port=2)
+    reward.add_event(timestamp=1.25, duration=0.25, volume=2.0, port=1)
+    reward.add_event(timestamp=2.0, duration=0.5, volume=4.0, port=1)
+    nwbfile.add_events_table(reward)
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def test_events_tables_open_as_events_with_their_columns(tmp_path, caplog) -> None:
+    """NWB's ``EventsTable`` (what replaces the deprecated ``BehavioralEvents``) -> event keys.
+
+    Numeric columns (the ``data`` of a BehavioralEvents series in NWB's migration) are kept
+    as analog ``<table>_<column>``, ``duration`` as intervals ``<table>_duration`` from each
+    event with one; text columns (``annotation``) are named in a warning.
+    """
+    _write_events_tables(tmp_path / "ev.nwb")
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "ev.nwb").dm
+    assert sorted(dm.keys()) == [
+        "emg", "lick", "reward", "reward_duration", "reward_port", "reward_volume",
+    ]  # fmt: skip
+    lick = dm.get_data("lick")
+    assert isinstance(lick, DigitalEventSeries)
+    assert dm.clock_of("lick").sampling_rate == 100.0  # the file's clock (emg at 100 Hz)
+    np.testing.assert_allclose(_seconds(dm, "lick", lick.times), [0.5, 1.0, 2.5])
+    reward = dm.get_data("reward")
+    np.testing.assert_allclose(_seconds(dm, "reward", reward.times), [1.25, 2.0, 3.0])
+    volume = dm.get_data("reward_volume")
+    assert isinstance(volume, AnalogTimeSeries)
+    np.testing.assert_array_equal(volume.values, [2.0, 4.0, 4.0])  # in time order
+    np.testing.assert_allclose(_seconds(dm, "reward_volume", volume.times), [1.25, 2.0, 3.0])
+    np.testing.assert_array_equal(dm.get_data("reward_port").values, [1.0, 1.0, 2.0])
+    duration = dm.get_data("reward_duration")
+    assert isinstance(duration, DigitalIntervalSeries)
+    seconds = _seconds(dm, "reward_duration", np.asarray(duration.intervals).ravel())
+    np.testing.assert_allclose(seconds.reshape(-1, 2), [[1.25, 1.5], [2.0, 2.5]])  # NaN: none
+    said = [r.getMessage() for r in caplog.records]
+    (lick_said,) = [m for m in said if "'lick'" in m]
+    assert "'annotation'" in lick_said
+    assert not [m for m in said if "'reward'" in m]  # every column of it is read
+
+
+def test_events_tables_elsewhere_and_bad_rows(tmp_path, caplog) -> None:
+    """An EventsTable in a processing module opens too; NaN times and negative durations are
+    left out, counted in a warning (were: NaN became a huge tick)."""
+    from hdmf.common import VectorData
+    from pynwb import NWBHDF5IO, NWBFile
+    from pynwb.event import DurationVectorData, EventsTable, TimestampVectorData
+
+    nwbfile = NWBFile(session_description="s", identifier="ev2", session_start_time=START)
+    table = EventsTable(
+        name="ripples",
+        description="detected ripples",
+        columns=[
+            TimestampVectorData(
+                name="timestamp", description="t", data=np.array([0.5, np.nan, 1.5, 2.0])
+            ),
+            DurationVectorData(
+                name="duration", description="d", data=np.array([0.1, 0.2, -1.0, 0.05])
+            ),
+            VectorData(name="channel", description="c", data=np.array(["a", "b", "c", "d"])),
+        ],
+    )
+    nwbfile.create_processing_module(name="ecephys", description="e").add(table)
+    with NWBHDF5IO(str(tmp_path / "r.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "r.nwb").dm
+    assert sorted(dm.keys()) == ["ripples", "ripples_duration"]
+    ripples = dm.get_data("ripples")
+    np.testing.assert_allclose(_seconds(dm, "ripples", ripples.times), [0.5, 1.5, 2.0])
+    intervals = np.asarray(dm.get_data("ripples_duration").intervals)
+    np.testing.assert_allclose(
+        _seconds(dm, "ripples_duration", intervals.ravel()).reshape(-1, 2),
+        [[0.5, 0.6], [2.0, 2.05]],
+    )
+    said = " | ".join(r.getMessage() for r in caplog.records if "ripples" in r.getMessage())
+    assert "1 event(s) without a finite timestamp" in said
+    assert "1 event(s) with a negative duration" in said
+    assert "'channel'" in said
+
+
+def test_exported_events_are_an_events_table_pynwb_reads(tmp_path) -> None:
+    """The export writes NWB's recommended form (EventsTable in /events), exact in seconds."""
+    from pynwb import NWBHDF5IO
+    from pynwb.event import EventsTable
+
+    dm = DataManager()
+    dm.set_data("signal", AnalogTimeSeries(np.arange(10.0)))
+    dm.set_data("clicks", DigitalEventSeries([1, 3, 7]))
+    dm.set_sampling_rate("time", 30_000.0)
+    path = export_nwb(dm, tmp_path / "e.nwb", session_start_time=START)
+    with NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        table = nwbfile.events["clicks"]
+        assert isinstance(table, EventsTable)
+        np.testing.assert_array_equal(table["timestamp"][:], np.array([1, 3, 7]) / 30_000.0)
+        assert not [
+            name for name, obj in nwbfile.acquisition.items() if name == "clicks"
+        ]  # not also as a TimeSeries
+    back = open_path(path).dm
+    np.testing.assert_array_equal(back.get_data("clicks").times, [1, 3, 7])
+    np.testing.assert_array_equal(back.get_data("clicks").ids, dm.get_data("clicks").ids)

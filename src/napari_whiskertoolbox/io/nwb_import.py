@@ -581,18 +581,121 @@ class _GenericImport:
                     found += [c for c in children if isinstance(c, TimeSeries)]
         return found
 
-    def say_columns_left_out(self, table: Any, read: tuple[str, ...], kind: str) -> None:
+    def say_columns_left_out(
+        self, table: Any, read: Iterable[str], kind: str, what: str = "times only"
+    ) -> None:
         """Warn, naming them, about a table's columns the import does not read (trial outcome...)."""
+        read = set(read)
         others = [str(c) for c in table.colnames if c not in read]
         if others:
             LOGGER.warning(
-                "file '%s': %s table '%s' opens as %s (times only); its columns %s are not read",
+                "file '%s': %s table '%s' opens as %s (%s); its columns %s are not read",
                 self.path,
                 type(table).__name__,
                 table.name,
                 kind,
+                what,
                 ", ".join(f"'{c}'" for c in others),
             )
+
+    def events_tables(self) -> list[Any]:
+        """Return the file's ``EventsTable``s: those in ``/events``, then any in a processing module.
+
+        ``/events`` is where NWB (schema 2.10+) puts them; a table in a processing module is a
+        ``DynamicTable`` like any other there, so it is found too.
+        """
+        found = list((getattr(self.nwbfile, "events", None) or {}).values())
+        seen = {id(table) for table in found}
+        for module in self.nwbfile.processing.values():
+            found += [
+                obj
+                for obj in module.data_interfaces.values()
+                if type(obj).__name__ == "EventsTable" and id(obj) not in seen
+            ]
+        return found
+
+    def add_events_table(self, table: Any) -> None:
+        """Add an ``EventsTable``: an event key ``<name>`` at its ``timestamp`` (seconds).
+
+        Its other columns, as the ``data`` of a ``BehavioralEvents`` series becomes one in
+        NWB's migration (a reward's volume, a port number):
+
+        - ``duration`` (seconds, NaN for an event without one): an interval key
+          ``<name>_duration`` from each event's time to its time + duration, for the events
+          that have one (NWB anchors an event at its timestamp, a duration being optional
+          and possibly mixed, so the events key keeps every row; a table whose every row has
+          a start and a stop is a ``TimeIntervals``, read as intervals);
+        - a numeric (or boolean) 1-D column: an analog key ``<name>_<column>``, one sample
+          per event in time order, on a clock of those times;
+        - any other (text such as ``annotation``, ragged, references): named in a WARNING.
+
+        A row whose timestamp is not finite, or whose duration is negative, is left out
+        (of the events, resp. the intervals), with a WARNING counting them.
+        """
+        from hdmf.common import DynamicTableRegion, VectorIndex
+
+        from napari_whiskertoolbox.core import (
+            AnalogTimeSeries,
+            DigitalEventSeries,
+            DigitalIntervalSeries,
+        )
+
+        where = f"file '{self.path}': EventsTable '{table.name}'"
+        stamps = _read(table["timestamp"].data, self.path, f"{table.name} timestamp", np.float64)
+        finite = np.isfinite(stamps)
+        if not finite.all():
+            LOGGER.warning(
+                "%s: %d event(s) without a finite timestamp are left out",
+                where,
+                int((~finite).sum()),
+            )
+        seconds = stamps[finite]
+        instants = np.unique(seconds)
+        self.add(
+            self.key(table.name), DigitalEventSeries(np.searchsorted(instants, seconds)), instants
+        )
+        read = {"timestamp"}
+        order = np.argsort(seconds, kind="stable")
+        for column in table.colnames:
+            if column in read:
+                continue
+            vector = table[column]
+            if isinstance(vector, (VectorIndex, DynamicTableRegion)):
+                continue  # ragged or a reference to another table: named below
+            dtype = getattr(vector.data, "dtype", None)
+            shape = tuple(getattr(vector.data, "shape", ()))
+            if dtype is None or np.dtype(dtype).kind not in "biuf" or shape != stamps.shape:
+                continue  # text, compound, n-D: named below
+            data = _read(vector.data, self.path, f"{table.name} {column}")
+            read.add(column)
+            values = data[finite].astype(np.float64)
+            if column == "duration":
+                has = np.isfinite(values)
+                negative = has & (values < 0)
+                if negative.any():
+                    LOGGER.warning(
+                        "%s: %d event(s) with a negative duration are left out of '%s'",
+                        where,
+                        int(negative.sum()),
+                        f"{table.name}_duration",
+                    )
+                rows = np.flatnonzero(has & ~negative)
+                if rows.size == 0:
+                    continue  # no event has a duration
+                starts, stops = seconds[rows], seconds[rows] + values[rows]
+                ends = np.unique(np.concatenate([starts, stops]))
+                pairs = np.stack(
+                    [np.searchsorted(ends, starts), np.searchsorted(ends, stops)], axis=1
+                )
+                self.add(
+                    self.key(f"{table.name}_duration"),
+                    DigitalIntervalSeries(pairs, layout="overlapping"),
+                    ends,
+                )
+                continue
+            analog = AnalogTimeSeries(np.asarray(values[order], np.float32))
+            self.add(self.key(f"{table.name}_{column}"), analog, seconds[order])
+        self.say_columns_left_out(table, read, "events", "times, numeric columns and durations")
 
     def event_series(self) -> set[int]:
         """Return the ids of the TimeSeries a ``BehavioralEvents`` container holds (event times)."""
@@ -706,15 +809,8 @@ class _GenericImport:
                 self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
             )
             self.say_columns_left_out(table, ("start_time", "stop_time"), "intervals")
-        for table in (getattr(self.nwbfile, "events", None) or {}).values():
-            self.say_columns_left_out(table, ("timestamp",), "events")
-            stamps = np.asarray(table["timestamp"][:], np.float64)
-            instants = np.unique(stamps)
-            self.add(
-                self.key(table.name),
-                DigitalEventSeries(np.searchsorted(instants, stamps)),
-                instants,
-            )
+        for table in self.events_tables():
+            self.add_events_table(table)
         for series in self.nwbfile.acquisition.values():
             if isinstance(series, ImageSeries) and series.external_file is not None:
                 try:
