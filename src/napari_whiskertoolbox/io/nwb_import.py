@@ -769,7 +769,6 @@ class _GenericImport:
 
         from napari_whiskertoolbox.core import (
             AnalogTimeSeries,
-            DigitalEventSeries,
             DigitalIntervalSeries,
         )
 
