@@ -1104,3 +1104,33 @@ def test_exported_events_are_an_events_table_pynwb_reads(tmp_path) -> None:
     back = open_path(path).dm
     np.testing.assert_array_equal(back.get_data("clicks").times, [1, 3, 7])
     np.testing.assert_array_equal(back.get_data("clicks").ids, dm.get_data("clicks").ids)
+
+
+def test_events_tables_open_with_a_pynwb_older_than_4(tmp_path, monkeypatch) -> None:
+    """pynwb 3.x (allowed by the [nwb] extra) opens an NWB 2.10+ file without its ``/events``.
+
+    Were, with pynwb 3.0 (checked from a scratch install): our own export refused
+    ("'NWBFile' object has no attribute 'events'") and a lab's EventsTables silently absent.
+    The tables are read from the HDF5 file then; here pynwb 4 is made to look like 3.x.
+    """
+    from napari_whiskertoolbox.io import nwb_import
+
+    _write_events_tables(tmp_path / "ev.nwb")
+    ours = DataManager()
+    ours.set_data("signal", AnalogTimeSeries(np.arange(10.0)))
+    ours.set_data("clicks", DigitalEventSeries([1, 3, 7]))
+    ours.set_sampling_rate("time", 30_000.0)
+    export_nwb(ours, tmp_path / "ours.nwb", session_start_time=START)
+    wanted = {
+        name: sorted((k, type(o).__name__) for k, o in load_nwb_entries(tmp_path / name))
+        for name in ("ev.nwb", "ours.nwb")
+    }
+    monkeypatch.setattr(nwb_import, "_reads_events", lambda nwbfile: False)
+    for name, kinds in wanted.items():
+        assert sorted((k, type(o).__name__) for k, o in load_nwb_entries(tmp_path / name)) == kinds
+    dm = open_path(tmp_path / "ev.nwb").dm
+    np.testing.assert_allclose(_seconds(dm, "reward", dm.get_data("reward").times), [1.25, 2, 3])
+    np.testing.assert_array_equal(dm.get_data("reward_volume").values, [2.0, 4.0, 4.0])
+    back = open_path(tmp_path / "ours.nwb").dm
+    np.testing.assert_array_equal(back.get_data("clicks").times, [1, 3, 7])
+    np.testing.assert_array_equal(back.get_data("clicks").ids, ours.get_data("clicks").ids)

@@ -458,7 +458,7 @@ class _Writer:
         seconds = self.seconds(key, events.times)
         try:
             from pynwb.event import EventsTable
-        except ImportError:  # pynwb < 3.1: a TimeSeries of ones at the event times
+        except ImportError:  # pynwb < 4.0 (NWB < 2.10): a TimeSeries of ones at the event times
             from pynwb import TimeSeries
 
             ts = TimeSeries(

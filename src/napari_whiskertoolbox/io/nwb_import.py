@@ -268,6 +268,7 @@ class _OurImport:
         self.path = path
         self.module = nwbfile.processing[OUR_MODULE]
         self.clocks: dict[str, tuple[Any, float]] = {}
+        self.stored_events: dict[str, _StoredEventsTable] | None = None
 
     def entries(self) -> list[tuple[str, Any]]:
         self.read_clocks()
@@ -358,6 +359,10 @@ class _OurImport:
         if parts[0] == "acquisition":
             return self.nwbfile.acquisition[parts[1]]
         if parts[0] == "events":
+            if not _reads_events(self.nwbfile):  # pynwb < 4.0 skips /events
+                if self.stored_events is None:
+                    self.stored_events = _stored_events_tables(self.path)
+                return self.stored_events[parts[1]]
             return self.nwbfile.events[parts[1]]
         if parts[0] == "intervals":
             return self.nwbfile.intervals[parts[1]]
@@ -501,6 +506,83 @@ def _entity_ids(row: Any) -> np.ndarray:
     return np.asarray(ids, np.uint64)
 
 
+def _reads_events(nwbfile: Any) -> bool:
+    """Say whether pynwb read the file's ``/events`` (pynwb 4.0+, NWB 2.10's EventsTable)."""
+    return hasattr(nwbfile, "events")
+
+
+class _StoredEventsTable:
+    """An ``EventsTable`` read from the HDF5 file itself, for a pynwb older than 4.0.
+
+    Such a pynwb opens an NWB 2.10+ file but leaves its ``/events`` group out. ``columns``
+    maps each column of ``colnames`` to its values (a numeric 1-D dataset read whole) or None
+    (text, ragged, a reference to another table: not read).
+    """
+
+    neurodata_type = "EventsTable"
+
+    def __init__(self, name: str, columns: dict[str, np.ndarray | None]) -> None:
+        self.name = name
+        self.colnames = list(columns)
+        self.columns = columns
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        values = self.columns.get(column)
+        if values is None:
+            raise KeyError(column)
+        return values
+
+
+def _stored_events_tables(path: Path) -> dict[str, _StoredEventsTable]:
+    """Return ``{name: table}`` for the ``EventsTable``s of ``/events``, read with h5py."""
+    import h5py
+
+    def text(value: Any) -> str:
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    out: dict[str, _StoredEventsTable] = {}
+    with h5py.File(path, "r") as file:
+        group = file.get("events")
+        if not isinstance(group, h5py.Group):
+            return out
+        for name, table in group.items():
+            if not isinstance(table, h5py.Group):
+                continue
+            if text(table.attrs.get("neurodata_type", "")) != "EventsTable":
+                continue
+            columns: dict[str, np.ndarray | None] = {}
+            for column in (text(c) for c in table.attrs.get("colnames", [])):
+                data = table.get(column)
+                plain = (
+                    isinstance(data, h5py.Dataset)
+                    and f"{column}_index" not in table
+                    and text(data.attrs.get("neurodata_type", "")) != "DynamicTableRegion"
+                    and data.dtype.kind in "biuf"
+                    and data.ndim == 1
+                )
+                columns[column] = _read(data, path, f"{name} {column}") if plain else None
+            out[str(name)] = _StoredEventsTable(str(name), columns)
+    return out
+
+
+def _plain_column(table: Any, column: str) -> Any:
+    """Return the stored values of a table's column (h5py dataset or array).
+
+    None for a ragged column (its ``VectorIndex``), a reference to another table, or a
+    column :func:`_stored_events_tables` did not read.
+    """
+    from hdmf.common import DynamicTableRegion, VectorIndex
+
+    if isinstance(table, _StoredEventsTable):
+        return table.columns.get(column)
+    if column not in table.colnames:
+        return None
+    vector = table[column]
+    if isinstance(vector, (VectorIndex, DynamicTableRegion)):
+        return None
+    return vector.data
+
+
 class _MissingExternalFile(FormatError):
     """An ImageSeries' ``external_file`` is not there (videos travel apart from the file)."""
 
@@ -591,7 +673,7 @@ class _GenericImport:
             LOGGER.warning(
                 "file '%s': %s table '%s' opens as %s (%s); its columns %s are not read",
                 self.path,
-                type(table).__name__,
+                getattr(table, "neurodata_type", None) or type(table).__name__,
                 table.name,
                 kind,
                 what,
@@ -604,6 +686,8 @@ class _GenericImport:
         ``/events`` is where NWB (schema 2.10+) puts them; a table in a processing module is a
         ``DynamicTable`` like any other there, so it is found too.
         """
+        if not _reads_events(self.nwbfile):  # pynwb < 4.0 skips /events: read it with h5py
+            return list(_stored_events_tables(self.path).values())
         found = list((getattr(self.nwbfile, "events", None) or {}).values())
         seen = {id(table) for table in found}
         for module in self.nwbfile.processing.values():
@@ -632,8 +716,6 @@ class _GenericImport:
         A row whose timestamp is not finite, or whose duration is negative, is left out
         (of the events, resp. the intervals), with a WARNING counting them.
         """
-        from hdmf.common import DynamicTableRegion, VectorIndex
-
         from napari_whiskertoolbox.core import (
             AnalogTimeSeries,
             DigitalEventSeries,
@@ -641,7 +723,10 @@ class _GenericImport:
         )
 
         where = f"file '{self.path}': EventsTable '{table.name}'"
-        stamps = _read(table["timestamp"].data, self.path, f"{table.name} timestamp", np.float64)
+        stamp_column = _plain_column(table, "timestamp")
+        if stamp_column is None:
+            raise FormatError(f"EventsTable {table.name!r} has no timestamp column", path=self.path)
+        stamps = _read(stamp_column, self.path, f"{table.name} timestamp", np.float64)
         finite = np.isfinite(stamps)
         if not finite.all():
             LOGGER.warning(
@@ -659,14 +744,12 @@ class _GenericImport:
         for column in table.colnames:
             if column in read:
                 continue
-            vector = table[column]
-            if isinstance(vector, (VectorIndex, DynamicTableRegion)):
-                continue  # ragged or a reference to another table: named below
-            dtype = getattr(vector.data, "dtype", None)
-            shape = tuple(getattr(vector.data, "shape", ()))
+            stored = _plain_column(table, column)
+            dtype = getattr(stored, "dtype", None)
+            shape = tuple(getattr(stored, "shape", ()))
             if dtype is None or np.dtype(dtype).kind not in "biuf" or shape != stamps.shape:
-                continue  # text, compound, n-D: named below
-            data = _read(vector.data, self.path, f"{table.name} {column}")
+                continue  # text, ragged, a reference, compound, n-D: named below
+            data = _read(stored, self.path, f"{table.name} {column}")
             read.add(column)
             values = data[finite].astype(np.float64)
             if column == "duration":
