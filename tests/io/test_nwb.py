@@ -1098,6 +1098,7 @@ def test_exported_events_are_an_events_table_pynwb_reads(tmp_path) -> None:
         table = nwbfile.events["clicks"]
         assert isinstance(table, EventsTable)
         np.testing.assert_array_equal(table["timestamp"][:], np.array([1, 3, 7]) / 30_000.0)
+        assert table["timestamp"].resolution == 1 / 30_000.0  # the clock's tick period
         assert not [
             name for name, obj in nwbfile.acquisition.items() if name == "clicks"
         ]  # not also as a TimeSeries

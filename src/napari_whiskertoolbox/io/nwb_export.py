@@ -6,8 +6,10 @@ our data kind             NWB object
 analog                    ``TimeSeries`` in ``acquisition`` (``rate`` when dense on a
                           regular clock, else ``timestamps`` in seconds; ``unit`` the
                           series' unit, ``"a.u."`` when it has none)
-digital_event             ``EventsTable`` in ``events`` (a ``TimeSeries`` of ones when
-                          the installed pynwb has no EventsTable)
+digital_event             ``EventsTable`` in ``events`` (NWB 2.10+; ``timestamp`` with the
+                          clock's tick period as ``resolution``, ``entity_id``); a
+                          ``TimeSeries`` of ones in ``acquisition`` when the installed
+                          pynwb (< 4.0) has no EventsTable
 digital_interval          ``TimeIntervals`` per key in ``intervals`` (``stop_time`` = the
                           time of the last frame inside, WhiskerToolbox intervals being
                           inclusive at both ends)
@@ -483,6 +485,8 @@ class _Writer:
                     name="timestamp",
                     description="Time of each event in seconds",
                     data=np.asarray(seconds, np.float64),
+                    # the period of the clock's ticks, of which every time is a multiple
+                    resolution=1.0 / self.ticks_per_second(self.dm.time_key(key)),
                 ),
                 _entity_id_column(events.ids),
             ],

@@ -8,9 +8,14 @@ how). Any other NWB file maps:
   ``Position`` → ``analog`` (one key per column of 2-D data; values in the series' ``unit``:
   ``data * conversion + offset``, times ``channel_conversion``);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
-- ``EventsTable`` (``events``) → ``digital_event``;
-- a ``BehavioralEvents`` container's ``TimeSeries`` → ``digital_event`` at its times (and
-  ``analog`` ``<name>_values`` when its values vary);
+- ``EventsTable`` (``events``, or in a processing module; read from the HDF5 file with a
+  pynwb older than 4.0, which leaves ``/events`` out) → ``digital_event`` at its
+  ``timestamp``, its numeric columns → ``analog`` ``<name>_<column>``, its ``duration`` →
+  ``digital_interval`` ``<name>_duration`` (each event that has one, from its time to its
+  time + duration), other columns named in a WARNING;
+- a ``BehavioralEvents`` container's ``TimeSeries`` (deprecated by NWB 2.10 for
+  ``EventsTable``) → ``digital_event`` at its times (and ``analog`` ``<name>_values`` when
+  its values vary);
 - ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
 - ndx-pose ``PoseTraining`` (training labels, as sleap-io's ``save_nwb`` writes a project's
   user labels) → one ``points`` key per (instance, node), a pose set per source video, and
