@@ -1135,3 +1135,39 @@ def test_events_tables_open_with_a_pynwb_older_than_4(tmp_path, monkeypatch) -> 
     back = open_path(tmp_path / "ours.nwb").dm
     np.testing.assert_array_equal(back.get_data("clicks").times, [1, 3, 7])
     np.testing.assert_array_equal(back.get_data("clicks").ids, ours.get_data("clicks").ids)
+
+
+@pytest.mark.parametrize("old_pynwb", [False, True])
+def test_an_events_table_s_resolution_sets_the_master_clock(tmp_path, monkeypatch, old_pynwb):
+    """Events timed on a 30 kHz acquisition clock (``resolution`` 1/30000 s) in a file whose
+    only series is a 30 fps video: were rounded to whole frames (0.51723 s became 0.5333 s)."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.event import EventsTable, TimestampVectorData
+
+    from napari_whiskertoolbox.io import nwb_import
+
+    nwbfile = NWBFile(session_description="s", identifier="ev3", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="frames", data=np.arange(30.0), unit="n", rate=30.0))
+    stamps = np.array([15517, 30001, 45000]) / 30_000.0
+    nwbfile.add_events_table(
+        EventsTable(
+            name="ttl",
+            description="TTL rising edges",
+            columns=[
+                TimestampVectorData(
+                    name="timestamp", description="t", data=stamps, resolution=1 / 30_000.0
+                )
+            ],
+        )
+    )
+    with NWBHDF5IO(str(tmp_path / "ttl.nwb"), "w") as io:
+        io.write(nwbfile)
+    if old_pynwb:
+        monkeypatch.setattr(nwb_import, "_reads_events", lambda nwbfile: False)
+    dm = open_path(tmp_path / "ttl.nwb").dm
+    assert dm.clock_of("ttl").sampling_rate == 30_000.0
+    np.testing.assert_allclose(
+        _seconds(dm, "ttl", dm.get_data("ttl").times), stamps, rtol=0, atol=1e-12
+    )
+    frames = dm.clock_of("frames")
+    assert frames.seconds_at_index(29) == pytest.approx(29 / 30.0)

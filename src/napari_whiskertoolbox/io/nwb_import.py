@@ -25,8 +25,9 @@ how). Any other NWB file maps:
   logger naming it).
 
 Times are seconds in NWB. Each imported object gets a clock of its own whose values are
-ticks of a master clock at the file's highest ``rate`` (pose series' included; 1 kHz when no
-series has one), so that objects line up with each other.
+ticks of a master clock at the file's highest ``rate`` (pose series' included, and an
+EventsTable's ``1 / resolution``; 1 kHz when none has one), so that objects line up with each
+other.
 """
 
 from __future__ import annotations
@@ -526,10 +527,13 @@ class _StoredEventsTable:
 
     neurodata_type = "EventsTable"
 
-    def __init__(self, name: str, columns: dict[str, np.ndarray | None]) -> None:
+    def __init__(
+        self, name: str, columns: dict[str, np.ndarray | None], resolution: float | None = None
+    ) -> None:
         self.name = name
         self.colnames = list(columns)
         self.columns = columns
+        self.resolution = resolution
 
     def __getitem__(self, column: str) -> np.ndarray:
         values = self.columns.get(column)
@@ -566,8 +570,26 @@ def _stored_events_tables(path: Path) -> dict[str, _StoredEventsTable]:
                     and data.ndim == 1
                 )
                 columns[column] = _read(data, path, f"{name} {column}") if plain else None
-            out[str(name)] = _StoredEventsTable(str(name), columns)
+            stamps = table.get("timestamp")
+            resolution = stamps.attrs.get("resolution") if stamps is not None else None
+            out[str(name)] = _StoredEventsTable(
+                str(name), columns, None if resolution is None else float(resolution)
+            )
     return out
+
+
+def _resolution(table: Any) -> float | None:
+    """Return an EventsTable's timestamp ``resolution`` in seconds (None: not stated, or not > 0)."""
+    if isinstance(table, _StoredEventsTable):
+        value = table.resolution
+    else:
+        stamps = table["timestamp"] if "timestamp" in table.colnames else None
+        value = getattr(stamps, "resolution", None)
+    try:
+        seconds = float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds is not None and np.isfinite(seconds) and seconds > 0 else None
 
 
 def _plain_column(table: Any, column: str) -> Any:
@@ -618,11 +640,15 @@ class _GenericImport:
         self.prefix = prefix
         self.taken = set(taken)
         self.out: list[tuple[str, Any]] = []
+        self.found_events: list[Any] | None = None
         self.rate = self.master_rate()
 
     def master_rate(self) -> float:
         series = self.time_series() + self.training_videos() + self.pose_series()
         rates = [float(s.rate) for s in series if getattr(s, "rate", None)]
+        # An EventsTable's timestamp resolution (its clock's period) counts as a rate too,
+        # so that events timed on a 30 kHz acquisition clock keep their times.
+        rates += [1.0 / r for r in map(_resolution, self.events_tables()) if r]
         return max(rates) if rates else DEFAULT_MASTER_RATE
 
     def pose_series(self) -> list[Any]:
@@ -691,8 +717,11 @@ class _GenericImport:
         ``/events`` is where NWB (schema 2.10+) puts them; a table in a processing module is a
         ``DynamicTable`` like any other there, so it is found too.
         """
+        if self.found_events is not None:
+            return self.found_events
         if not _reads_events(self.nwbfile):  # pynwb < 4.0 skips /events: read it with h5py
-            return list(_stored_events_tables(self.path).values())
+            self.found_events = list(_stored_events_tables(self.path).values())
+            return self.found_events
         found = list((getattr(self.nwbfile, "events", None) or {}).values())
         seen = {id(table) for table in found}
         for module in self.nwbfile.processing.values():
@@ -701,6 +730,7 @@ class _GenericImport:
                 for obj in module.data_interfaces.values()
                 if type(obj).__name__ == "EventsTable" and id(obj) not in seen
             ]
+        self.found_events = found
         return found
 
     def add_events_table(self, table: Any) -> None:
