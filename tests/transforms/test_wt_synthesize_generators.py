@@ -1,0 +1,303 @@
+"""WhiskerToolbox's event, interval, line, point and mask generators in ``SynthesizeData``.
+
+Cases and expected values are WhiskerToolbox's own (paulmthompson/WhiskerToolbox,
+``tests/DataSynthesizer/<Name>Generator.test.cpp``; the generators are
+``src/DataSynthesizer/Generators/**/<Name>Generator.cpp`` and the pixel rasterisers
+``src/CoreGeometry/src/masks.cpp``). Before these were ported, the command refused them
+(``Unknown generator``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_whiskertoolbox.core import (
+    DataManager,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    LineData,
+    MaskData,
+    PointData,
+)
+from napari_whiskertoolbox.transforms.commands import run_commands
+from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.transforms.synthesize import GENERATORS, ellipse_pixels, generate
+
+
+def _run(generator: str, parameters: dict[str, object], key: str = "out") -> DataManager:
+    dm = DataManager()
+    result = run_commands(
+        dm,
+        [
+            {
+                "command_name": "SynthesizeData",
+                "parameters": {
+                    "output_key": key,
+                    "generator_name": generator,
+                    "output_type": GENERATORS[generator].output_type,
+                    "parameters": parameters,
+                },
+            }
+        ],
+    )
+    assert result.success, result.error
+    return dm
+
+
+def _rejects(generator: str, parameters: dict[str, object], message: str) -> None:
+    with pytest.raises(TransformError, match=message):
+        generate(generator, parameters)
+
+
+def _mask(dm: DataManager, frame: int = 0) -> np.ndarray:
+    masks = dm.get_data("out").at(frame)
+    assert len(masks) == 1
+    return masks[0]
+
+
+def test_regular_events() -> None:
+    """``RegularEventsGenerator.test.cpp``."""
+    dm = _run("RegularEvents", {"num_samples": 100, "interval": 10})
+    events = dm.get_data("out")
+    assert isinstance(events, DigitalEventSeries)
+    np.testing.assert_array_equal(events.times, np.arange(0, 100, 10))
+    # the clock spans num_samples (WhiskerToolbox's: one frame per event; see README)
+    assert len(dm.get_time("out_time")) == 100
+    dm = _run("RegularEvents", {"num_samples": 100, "interval": 25})
+    np.testing.assert_array_equal(dm.get_data("out").times, [0, 25, 50, 75])
+
+    jittered = generate(
+        "RegularEvents", {"num_samples": 1000, "interval": 20, "jitter_stddev": 5.0, "seed": 42}
+    ).data.times
+    assert jittered.size > 0
+    assert jittered.min() >= 0
+    assert jittered.max() < 1000
+    assert np.all(np.diff(jittered) > 0)  # sorted, duplicates dropped
+    same = {"num_samples": 500, "interval": 10, "jitter_stddev": 3.0, "seed": 123}
+    np.testing.assert_array_equal(
+        generate("RegularEvents", same).data.times, generate("RegularEvents", same).data.times
+    )
+    grid = generate("RegularEvents", {"num_samples": 1000, "interval": 50}).data.times
+    moved = generate(
+        "RegularEvents", {"num_samples": 1000, "interval": 50, "jitter_stddev": 10.0, "seed": 42}
+    ).data.times
+    assert grid.size != moved.size or np.any(grid != moved)
+
+    _rejects("RegularEvents", {"num_samples": 0, "interval": 10}, "num_samples must be > 0")
+    _rejects("RegularEvents", {"num_samples": 100, "interval": 0}, "interval must be > 0")
+    _rejects(
+        "RegularEvents",
+        {"num_samples": 100, "interval": 10, "jitter_stddev": -1.0},
+        "jitter_stddev must be >= 0",
+    )
+
+
+def test_regular_intervals() -> None:
+    """``RegularIntervalsGenerator.test.cpp``: inclusive ends, the last one clamped."""
+    dm = _run("RegularIntervals", {"num_samples": 1000, "on_duration": 50, "off_duration": 50})
+    intervals = dm.get_data("out")
+    assert isinstance(intervals, DigitalIntervalSeries)
+    assert len(intervals) == 10
+    assert len(dm.get_time("out_time")) == 1000
+
+    def pairs(**p: int) -> list[list[int]]:
+        return generate("RegularIntervals", p).data.intervals.tolist()
+
+    assert pairs(num_samples=300, on_duration=30, off_duration=70) == [
+        [0, 29],
+        [100, 129],
+        [200, 229],
+    ]
+    assert pairs(num_samples=200, on_duration=20, off_duration=30, start_offset=10) == [
+        [10, 29],
+        [60, 79],
+        [110, 129],
+        [160, 179],
+    ]
+    assert pairs(num_samples=150, on_duration=60, off_duration=50) == [[0, 59], [110, 149]]
+    base = {"num_samples": 100, "on_duration": 50, "off_duration": 50}
+    _rejects("RegularIntervals", {**base, "num_samples": 0}, "num_samples must be > 0")
+    _rejects("RegularIntervals", {**base, "on_duration": 0}, "on_duration must be > 0")
+    _rejects("RegularIntervals", {**base, "off_duration": 0}, "off_duration must be > 0")
+
+
+def test_straight_line() -> None:
+    """``StraightLineGenerator.test.cpp``."""
+    base = {"start_x": 0, "start_y": 0, "end_x": 100, "end_y": 100}
+    dm = _run("StraightLine", {**base, "num_points_per_line": 50, "num_frames": 6})
+    lines = dm.get_data("out")
+    assert isinstance(lines, LineData)
+    np.testing.assert_array_equal(lines.times_with_data(), np.arange(6))
+    assert len(dm.get_time("out_time")) == 6
+    assert lines.at(5)[0].shape == (50, 2)
+    assert lines.at(5)[0].dtype == np.float32
+
+    def line(**p: float) -> np.ndarray:
+        return generate("StraightLine", {"num_frames": 1, **p}).data.at(0)[0]
+
+    assert line(num_points_per_line=25, **base).shape == (25, 2)
+    ends = line(num_points_per_line=10, start_x=10, start_y=20, end_x=90, end_y=80)
+    np.testing.assert_allclose(ends[[0, -1]], [[10, 20], [90, 80]])
+    even = line(num_points_per_line=5, start_x=0, start_y=0, end_x=40, end_y=0)
+    np.testing.assert_allclose(even, [[0, 0], [10, 0], [20, 0], [30, 0], [40, 0]])
+    diagonal = line(num_points_per_line=100, start_x=0, start_y=0, end_x=30, end_y=40)
+    assert abs(np.linalg.norm(np.diff(diagonal, axis=0), axis=1).sum() - 50.0) < 0.1
+    full = {**base, "num_points_per_line": 50, "num_frames": 1}
+    _rejects("StraightLine", {**full, "num_frames": 0}, "num_frames must be > 0")
+    _rejects("StraightLine", {**full, "num_points_per_line": 1}, "num_points_per_line must be > 1")
+    _rejects("StraightLine", {**full, "num_points_per_line": 0}, "num_points_per_line must be > 1")
+
+
+def test_grid_points() -> None:
+    """``GridPointsGenerator.test.cpp``: row by row from the origin."""
+    base = {"rows": 3, "cols": 3, "spacing": 10, "origin_x": 0, "origin_y": 0}
+    dm = _run("GridPoints", {**base, "num_frames": 12})
+    points = dm.get_data("out")
+    assert isinstance(points, PointData)
+    np.testing.assert_array_equal(points.times_with_data(), np.arange(12))
+    assert len(dm.get_time("out_time")) == 12
+
+    def grid(**p: float) -> np.ndarray:
+        return generate("GridPoints", {"num_frames": 1, **p}).data.at(0)
+
+    assert grid(rows=4, cols=5, spacing=10, origin_x=0, origin_y=0).shape == (20, 2)
+    np.testing.assert_allclose(
+        grid(rows=2, cols=2, spacing=10, origin_x=50, origin_y=100),
+        [[50, 100], [60, 100], [50, 110], [60, 110]],
+    )
+    np.testing.assert_allclose(
+        grid(rows=1, cols=3, spacing=25, origin_x=0, origin_y=0)[:, 0], [0, 25, 50]
+    )
+    five = generate("GridPoints", {**base, "rows": 2, "num_frames": 5}).data
+    np.testing.assert_array_equal(five.at(0), five.at(4))
+    assert five.at(4).shape == (6, 2)
+    assert five.at(4).dtype == np.float32
+    one = {**base, "num_frames": 1}
+    _rejects("GridPoints", {**one, "num_frames": 0}, "num_frames must be > 0")
+    _rejects("GridPoints", {**one, "rows": 0}, "rows must be > 0")
+    _rejects("GridPoints", {**one, "cols": 0}, "cols must be > 0")
+    _rejects("GridPoints", {**one, "spacing": -1}, "spacing must be > 0")
+
+
+def test_circle_mask() -> None:
+    """``CircleMaskGenerator.test.cpp``."""
+    image = {"image_width": 200, "image_height": 200, "center_x": 50, "center_y": 50}
+    dm = _run("CircleMask", {**image, "radius": 5, "num_frames": 10})
+    masks = dm.get_data("out")
+    assert isinstance(masks, MaskData)
+    np.testing.assert_array_equal(masks.times_with_data(), np.arange(10))
+    assert tuple(masks.image_size) == (200, 200)
+    assert len(dm.get_time("out_time")) == 10
+
+    big = {"image_width": 300, "image_height": 300, "center_x": 100, "center_y": 100}
+    area = len(_mask(_run("CircleMask", {**big, "radius": 20, "num_frames": 1})))
+    assert np.pi * 400 * 0.95 < area < np.pi * 400 * 1.05
+    # the rasteriser itself: the 13 pixels of a radius-2 disc around the rounded centre
+    disc = ellipse_pixels(10.4, 10.6, 2.0, 2.0)
+    assert len(disc) == 13
+    assert {tuple(p) for p in disc.tolist()} >= {(10, 11), (8, 11), (12, 11), (10, 9), (10, 13)}
+
+    five = generate("CircleMask", {**image, "radius": 10, "num_frames": 5}).data
+    np.testing.assert_array_equal(five.at(0)[0], five.at(3)[0])
+    one = {**image, "radius": 10, "num_frames": 1}
+    _rejects("CircleMask", {**one, "num_frames": 0}, "num_frames must be > 0")
+    _rejects("CircleMask", {**one, "radius": -5}, "radius must be > 0")
+    _rejects("CircleMask", {**one, "image_width": 0}, "image_width must be > 0")
+
+    edge_image = {"image_width": 300, "image_height": 300, "center_y": 150, "num_frames": 1}
+    inside = generate("CircleMask", {**edge_image, "center_x": 150, "radius": 20}).data.at(0)[0]
+    edge = generate("CircleMask", {**edge_image, "center_x": 290, "radius": 20}).data.at(0)[0]
+    assert len(edge) < len(inside)
+    assert edge[:, 0].max() < 300
+    assert edge[:, 1].max() < 300
+
+
+def test_ellipse_mask() -> None:
+    """``EllipseMaskGenerator.test.cpp``: angle 0 is ``generate_ellipse_pixels``; rotated
+    keeps the area; clipped to the image."""
+    image = {"image_width": 300, "image_height": 300, "center_x": 100, "center_y": 100}
+    dm = _run("EllipseMask", {**image, "semi_major": 20, "semi_minor": 10, "num_frames": 8})
+    np.testing.assert_array_equal(dm.get_data("out").times_with_data(), np.arange(8))
+    axis = _mask(
+        _run("EllipseMask", {**image, "semi_major": 20, "semi_minor": 10, "num_frames": 1})
+    )
+    assert len(axis) == len(ellipse_pixels(100.0, 100.0, 20.0, 10.0))
+
+    big = {"image_width": 500, "image_height": 500, "center_x": 200, "center_y": 200}
+    shape = {**big, "semi_major": 30, "semi_minor": 15, "num_frames": 1}
+    area_0 = len(generate("EllipseMask", {**shape, "angle": 0}).data.at(0)[0])
+    area_45 = len(generate("EllipseMask", {**shape, "angle": 45}).data.at(0)[0])
+    assert np.pi * 450 * 0.93 < area_0 < np.pi * 450 * 1.07
+    assert area_0 * 0.95 < area_45 < area_0 * 1.05
+    # rotating by 90 degrees swaps the axes: the same pixel count as the swapped ellipse
+    turned = generate("EllipseMask", {**shape, "angle": 90}).data.at(0)[0]
+    swapped = generate("EllipseMask", {**shape, "semi_major": 15, "semi_minor": 30}).data.at(0)[0]
+    assert turned[:, 0].max() - turned[:, 0].min() == swapped[:, 0].max() - swapped[:, 0].min()
+
+    one = {**image, "semi_major": 20, "semi_minor": 10, "num_frames": 1}
+    _rejects("EllipseMask", {**one, "num_frames": 0}, "num_frames must be > 0")
+    _rejects("EllipseMask", {**one, "semi_major": -5}, "semi_major must be > 0")
+    _rejects("EllipseMask", {**one, "semi_minor": -5}, "semi_minor must be > 0")
+
+    edge_shape = {"image_width": 500, "image_height": 500, "center_y": 250, **shape}
+    del edge_shape["center_x"]
+    inside = generate("EllipseMask", {**edge_shape, "center_x": 250}).data.at(0)[0]
+    edge = generate("EllipseMask", {**edge_shape, "center_x": 490}).data.at(0)[0]
+    assert len(edge) < len(inside)
+    assert edge[:, 0].max() < 500
+    rotated = {**shape, "image_width": 200, "image_height": 200, "center_x": 190, "center_y": 190}
+    corner = generate("EllipseMask", {**rotated, "angle": 45}).data.at(0)[0]
+    assert len(corner)
+    assert corner.max() < 200
+
+
+def test_rectangle_mask() -> None:
+    """``RectangleMaskGenerator.test.cpp``: integer pixels from trunc(centre - size/2) to
+    trunc(centre + size/2), 21 x 11 for 20 x 10."""
+    image = {"image_width": 200, "image_height": 200, "center_x": 50, "center_y": 50}
+    dm = _run("RectangleMask", {**image, "width": 10, "height": 10, "num_frames": 7})
+    np.testing.assert_array_equal(dm.get_data("out").times_with_data(), np.arange(7))
+    big = {"image_width": 300, "image_height": 300, "center_x": 100, "center_y": 100}
+    rect = _mask(_run("RectangleMask", {**big, "width": 20, "height": 10, "num_frames": 1}))
+    assert len(rect) == 21 * 11
+    assert rect.min(axis=0).tolist() == [90, 95]
+    assert rect.max(axis=0).tolist() == [110, 105]
+    assert rect[:2].tolist() == [[90, 95], [91, 95]]  # y outer, x inner as WhiskerToolbox
+
+    one = {**image, "width": 10, "height": 10, "num_frames": 1}
+    _rejects("RectangleMask", {**one, "num_frames": 0}, "num_frames must be > 0")
+    _rejects("RectangleMask", {**one, "width": -5}, "width must be > 0")
+    _rejects("RectangleMask", {**one, "height": -5}, "height must be > 0")
+
+    edge_image = {"image_width": 300, "image_height": 300, "width": 40, "height": 20}
+    inside = generate(
+        "RectangleMask", {**edge_image, "center_x": 150, "center_y": 150, "num_frames": 1}
+    ).data.at(0)[0]
+    edge = generate(
+        "RectangleMask", {**edge_image, "center_x": 290, "center_y": 290, "num_frames": 1}
+    ).data.at(0)[0]
+    assert len(edge) < len(inside)
+    assert edge.max() < 300
+
+
+def test_defaults_unknown_parameters_and_types() -> None:
+    """Every parameter may be left out (WhiskerToolbox parses with ``DefaultIfMissing``);
+    a misspelt one or a wrong type is an error naming it."""
+    defaults = generate("CircleMask", {})
+    assert defaults.num_frames == 100
+    assert tuple(defaults.data.image_size) == (640, 480)
+    assert generate("RegularIntervals", {}).data.intervals.shape == (10, 2)
+    with pytest.raises(TransformError, match=r"unknown parameter.*'radious'.*radius"):
+        generate("CircleMask", {"radious": 5})
+    with pytest.raises(TransformError, match="'num_frames' must be an integer"):
+        generate("GridPoints", {"num_frames": 2.5})
+    with pytest.raises(TransformError, match="'spacing' must be a number"):
+        generate("GridPoints", {"spacing": "10"})
+
+
+def test_undo_removes_generated_key_and_clock() -> None:
+    dm = _run("GridPoints", {"num_frames": 3})
+    assert "out" in dm
+    dm.history.undo()
+    assert "out" not in dm
