@@ -301,3 +301,295 @@ def test_undo_removes_generated_key_and_clock() -> None:
     assert "out" in dm
     dm.history.undo()
     assert "out" not in dm
+
+
+def _linear(vx: float, vy: float) -> dict[str, object]:
+    return {"model": "LinearMotionParams", "velocity_x": vx, "velocity_y": vy}
+
+
+_WIDE = {"bounds_max_x": 10000, "bounds_max_y": 10000}
+_SINE = {
+    "model": "SinusoidalMotionParams",
+    "amplitude_x": 50,
+    "amplitude_y": 30,
+    "frequency_x": 0.01,
+    "frequency_y": 0.01,
+}
+_AROUND = {"bounds_min_x": -1000, "bounds_max_x": 1000, "bounds_min_y": -1000, "bounds_max_y": 1000}
+
+
+def _xs(points: PointData, frames: int) -> list[float]:
+    return [float(points.at(t)[0, 0]) for t in range(frames)]
+
+
+def test_moving_point() -> None:
+    """``MovingPointGenerator.test.cpp`` and ``Trajectory/Trajectory.cpp`` (boundary applied
+    at every step; bounce reverses the velocity, wrap shifts by the range)."""
+    dm = _run(
+        "MovingPoint",
+        {"start_x": 0, "start_y": 0, "num_frames": 11, "motion": _linear(5, 3), "boundary": _WIDE},
+    )
+    points = dm.get_data("out")
+    assert isinstance(points, PointData)
+    assert len(dm.get_time("out_time")) == 11
+    assert all(points.at(t).shape == (1, 2) for t in range(11))
+    np.testing.assert_allclose(points.at(0), [[0, 0]], atol=1e-5)
+    np.testing.assert_allclose(points.at(10), [[50, 30]], atol=1e-5)
+
+    def xs(mode: str, frames: int = 30) -> list[float]:
+        bounds = {"boundary_mode": mode, "bounds_max_x": 50, "bounds_max_y": 100}
+        params = {"start_x": 0, "start_y": 0, "num_frames": frames, "motion": _linear(10, 0)}
+        return _xs(generate("MovingPoint", {**params, "boundary": bounds}).data, frames)
+
+    assert xs("clamp", 8) == [0, 10, 20, 30, 40, 50, 50, 50]
+    assert xs("bounce", 12) == [0, 10, 20, 30, 40, 50, 40, 30, 20, 10, 0, 10]
+    assert xs("wrap", 8) == [0, 10, 20, 30, 40, 50, 10, 20]
+    for mode in ("clamp", "bounce", "wrap"):
+        assert all(-0.01 <= x <= 50.01 for x in xs(mode))
+
+    sine = generate(
+        "MovingPoint",
+        {"start_x": 200, "start_y": 200, "num_frames": 101, "motion": _SINE, "boundary": _AROUND},
+    ).data
+    np.testing.assert_allclose(sine.at(100), sine.at(0), atol=0.1)
+    np.testing.assert_allclose(sine.at(25), [[250, 230]], atol=1e-3)  # a quarter period
+
+    still = generate(
+        "MovingPoint", {"start_x": 42, "start_y": 99, "num_frames": 10, "motion": _linear(0, 0)}
+    ).data
+    np.testing.assert_allclose(np.concatenate([still.at(t) for t in range(10)]), [[42, 99]] * 10)
+    one = generate(
+        "MovingPoint",
+        {"start_x": 123, "start_y": 456, "num_frames": 1, "motion": _linear(100, 200)},
+    )
+    assert one.num_frames == 1
+    np.testing.assert_allclose(one.data.at(0), [[123, 456]])
+
+    brownian = {
+        "start_x": 100,
+        "start_y": 100,
+        "num_frames": 20,
+        "motion": {"model": "BrownianMotionParams", "diffusion": 5, "seed": 777},
+        "boundary": {
+            "bounds_min_x": -10000,
+            "bounds_max_x": 10000,
+            "bounds_min_y": -10000,
+            "bounds_max_y": 10000,
+        },
+    }
+    first = generate("MovingPoint", brownian).data
+    again = generate("MovingPoint", brownian).data
+    for t in range(20):
+        np.testing.assert_array_equal(first.at(t), again.at(t))
+    assert np.any(first.at(19) != first.at(0))
+
+    for frames in (0, -5):
+        _rejects(
+            "MovingPoint",
+            {"num_frames": frames, "motion": {"model": "LinearMotionParams"}},
+            "num_frames must be > 0",
+        )
+    _rejects(
+        "MovingPoint", {"boundary": {"bounds_max_y": -3}}, "bounds_max_y must be > bounds_min_y"
+    )
+    _rejects("MovingPoint", {"motion": {"velocity_x": 1}}, 'needs "model"')
+    _rejects("MovingPoint", {"boundary": {"boundary_mode": "reflect"}}, "must be one of clamp")
+
+
+def test_moving_line() -> None:
+    """``MovingLineGenerator.test.cpp``: the line's centre follows the trajectory, the shape
+    is translated rigidly and not clipped; boundary fields are flat here, as in WT."""
+    params = {
+        "start_x": -50,
+        "start_y": 0,
+        "end_x": 50,
+        "end_y": 0,
+        "num_points_per_line": 11,
+        "num_frames": 11,
+        "trajectory_start_x": 0,
+        "trajectory_start_y": 0,
+        "motion": _linear(5, 3),
+        **_WIDE,
+    }
+    dm = _run("MovingLine", params)
+    lines = dm.get_data("out")
+    assert isinstance(lines, LineData)
+    assert len(dm.get_time("out_time")) == 11
+    np.testing.assert_allclose(lines.at(0)[0].mean(axis=0), [0, 0], atol=0.1)
+    np.testing.assert_allclose(lines.at(10)[0].mean(axis=0), [50, 30], atol=0.1)
+    assert lines.at(10)[0].shape == (11, 2)
+
+    rigid = generate(
+        "MovingLine",
+        {
+            **params,
+            "end_x": 80,
+            "end_y": 60,
+            "start_x": 0,
+            "num_points_per_line": 10,
+            "num_frames": 20,
+            "trajectory_start_x": 100,
+            "trajectory_start_y": 100,
+            "motion": _linear(3, -2),
+        },
+    ).data
+    ref = rigid.at(0)[0] - rigid.at(0)[0].mean(axis=0)
+    for t in range(1, 20):
+        np.testing.assert_allclose(rigid.at(t)[0] - rigid.at(t)[0].mean(axis=0), ref, atol=1e-4)
+
+    unclipped = generate(
+        "MovingLine",
+        {
+            "start_x": -100,
+            "end_x": 100,
+            "num_points_per_line": 11,
+            "num_frames": 5,
+            "trajectory_start_x": 50,
+            "trajectory_start_y": 50,
+            "motion": _linear(0, 0),
+            "bounds_max_x": 100,
+            "bounds_max_y": 100,
+        },
+    ).data.at(0)[0]
+    assert unclipped[0, 0] < 0
+    assert unclipped[-1, 0] > 100
+
+    sine = generate(
+        "MovingLine",
+        {
+            **params,
+            "num_frames": 101,
+            "trajectory_start_x": 200,
+            "trajectory_start_y": 200,
+            "motion": _SINE,
+            **_AROUND,
+        },
+    ).data
+    np.testing.assert_allclose(sine.at(100)[0].mean(axis=0), sine.at(0)[0].mean(axis=0), atol=0.1)
+
+    # stationary at the StraightLine's centre: the StraightLine
+    same = {"start_x": 10, "start_y": 20, "end_x": 90, "end_y": 80, "num_points_per_line": 10}
+    static = generate("StraightLine", {**same, "num_frames": 1}).data.at(0)[0]
+    moving = generate(
+        "MovingLine",
+        {
+            **same,
+            "num_frames": 1,
+            "trajectory_start_x": 50,
+            "trajectory_start_y": 50,
+            "motion": _linear(0, 0),
+        },
+    ).data.at(0)[0]
+    np.testing.assert_allclose(moving, static, atol=1e-4)
+    _rejects("MovingLine", {"num_points_per_line": 1}, "num_points_per_line must be > 1")
+    _rejects("MovingLine", {"num_frames": 0}, "num_frames must be > 0")
+
+
+def test_moving_mask() -> None:
+    """``MovingMaskGenerator.test.cpp``: each shape rasterised at the trajectory's position
+    and clipped to the image at every frame."""
+    params = {
+        "shape": "circle",
+        "radius": 10,
+        "image_width": 200,
+        "image_height": 200,
+        "start_x": 100,
+        "start_y": 100,
+        "num_frames": 25,
+        "motion": _linear(1, 0),
+        **_WIDE,
+    }
+    dm = _run("MovingMask", params)
+    masks = dm.get_data("out")
+    assert isinstance(masks, MaskData)
+    np.testing.assert_array_equal(masks.times_with_data(), np.arange(25))
+    assert tuple(masks.image_size) == (200, 200)
+
+    image = {"image_width": 300, "image_height": 300, "start_x": 150, "start_y": 150}
+    still = {**image, "num_frames": 1, "motion": _linear(0, 0)}
+    for shape, size, static_name, static_size in (
+        ("circle", {"radius": 20}, "CircleMask", {"radius": 20}),
+        ("rectangle", {"width": 40, "height": 30}, "RectangleMask", {"width": 40, "height": 30}),
+        (
+            "ellipse",
+            {"semi_major": 25, "semi_minor": 15},
+            "EllipseMask",
+            {"semi_major": 25, "semi_minor": 15},
+        ),
+    ):
+        moving = generate("MovingMask", {**still, "shape": shape, **size}).data.at(0)[0]
+        static = generate(
+            static_name,
+            {
+                "image_width": 300,
+                "image_height": 300,
+                "center_x": 150,
+                "center_y": 150,
+                "num_frames": 1,
+                **static_size,
+            },
+        ).data.at(0)[0]
+        np.testing.assert_array_equal(moving, static)
+
+    interior = generate(
+        "MovingMask",
+        {
+            **params,
+            "image_width": 500,
+            "image_height": 500,
+            "start_x": 250,
+            "start_y": 250,
+            "num_frames": 10,
+            "motion": _linear(2, 1),
+            "bounds_min_x": 50,
+            "bounds_max_x": 450,
+            "bounds_min_y": 50,
+            "bounds_max_y": 450,
+        },
+    ).data
+    assert len({len(interior.at(t)[0]) for t in range(10)}) == 1
+
+    edge = generate(
+        "MovingMask",
+        {
+            **params,
+            "radius": 20,
+            "num_frames": 50,
+            "motion": _linear(3, 0),
+            "bounds_max_x": 200,
+            "bounds_max_y": 200,
+        },
+    ).data
+    assert len(edge.at(49)[0]) < len(edge.at(0)[0])
+    corner = generate(
+        "MovingMask",
+        {
+            **params,
+            "radius": 30,
+            "image_width": 150,
+            "image_height": 150,
+            "start_x": 130,
+            "start_y": 130,
+            "num_frames": 5,
+            "motion": _linear(5, 5),
+            "bounds_max_x": 200,
+            "bounds_max_y": 200,
+        },
+    ).data
+    assert all(corner.at(t)[0].max() < 150 for t in range(5))
+
+    base = {**params, "num_frames": 1, "motion": {"model": "LinearMotionParams"}}
+    _rejects("MovingMask", {**base, "image_width": 0}, "image_width must be > 0")
+    _rejects("MovingMask", {**base, "image_height": 0}, "image_height must be > 0")
+    _rejects("MovingMask", {**base, "num_frames": 0}, "num_frames must be > 0")
+    _rejects("MovingMask", {**base, "radius": -5}, "radius must be > 0 for circle shape")
+    _rejects(
+        "MovingMask",
+        {**base, "shape": "rectangle", "width": -10, "height": 20},
+        "width must be > 0 for rectangle shape",
+    )
+    _rejects(
+        "MovingMask",
+        {**base, "shape": "ellipse", "semi_major": -10, "semi_minor": 5},
+        "semi_major must be > 0 for ellipse shape",
+    )

@@ -39,8 +39,21 @@ Spatial (the same shape at frames ``0 … num_frames - 1``):
   ``trunc(max(0, centre - size/2))`` to ``trunc(centre + size/2)``), then the pixels outside
   the image dropped (``clipPixelsToImage``).
 
-WhiskerToolbox's random generators (noise, Poisson events, random intervals and points) and
-its moving (trajectory) line, mask and point generators are not ported.
+Moving (``src/DataSynthesizer/Trajectory/``; ``motion`` is ``{"model": "LinearMotionParams"
+(velocity_x 1, velocity_y 0) | "SinusoidalMotionParams" (amplitude_x/y, frequency_x/y in cycles
+per frame, phase_x/y) | "BrownianMotionParams" (diffusion 1, seed 42), …}``, the boundary
+``boundary_mode`` clamp / bounce / wrap within ``bounds_min_x`` … ``bounds_max_y`` (0–640,
+0–480) applied at every step):
+
+* ``MovingPoint`` (``PointData``; the boundary is a nested ``boundary`` object, as there);
+* ``MovingLine`` (``LineData``; the StraightLine shape with its centre at the trajectory,
+  starting at ``trajectory_start_x/y``; not clipped);
+* ``MovingMask`` (``MaskData``; ``shape`` circle / rectangle / ellipse rasterised at the
+  trajectory as the static masks, clipped to the image at every frame).
+
+Brownian steps are numpy's ``normal(0, diffusion)`` seeded with ``seed``: the path differs
+from WhiskerToolbox's ``mt19937_64`` one (same distribution). WhiskerToolbox's random
+generators (noise, Poisson and burst events, random intervals and points) are not ported.
 """
 
 from __future__ import annotations
@@ -64,7 +77,7 @@ __all__ = ["GENERATORS", "Generator", "GeneratorParam", "Synthesized", "generate
 _F32 = np.float32
 _PI = _F32(np.pi)
 
-ParamKind = Literal["int", "float", "uint64"]
+ParamKind = Literal["int", "float", "uint64", "choice", "object", "union"]
 
 
 @dataclass(frozen=True)
@@ -72,11 +85,17 @@ class GeneratorParam:
     """One parameter of a generator: WhiskerToolbox's name, its type and its default.
 
     ``default=None`` is WhiskerToolbox's ``std::optional`` (the generator picks the value).
+    ``choice`` takes one of ``choices`` (an ``enum class``); ``object`` is a nested struct
+    of ``fields``; ``union`` is an ``rfl::TaggedUnion`` whose ``"model"`` names one of
+    ``variants`` (``default`` is the tag used when the parameter is left out).
     """
 
     name: str
     kind: ParamKind
-    default: float | int | None
+    default: float | int | str | None
+    choices: tuple[str, ...] = ()
+    fields: tuple[GeneratorParam, ...] = ()
+    variants: tuple[tuple[str, tuple[GeneratorParam, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,20 +144,68 @@ def _number(name: str, generator: str, value: Any, kind: ParamKind) -> float | i
     return int(value)
 
 
-def _parse(gen: Generator, raw: Mapping[str, Any]) -> dict[str, Any]:
-    known = {p.name for p in gen.params}
+def _fields(
+    generator: str, fields: tuple[GeneratorParam, ...], raw: Mapping[str, Any], where: str = ""
+) -> dict[str, Any]:
+    known = {p.name for p in fields}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise TransformError(
-            f"{gen.name}: unknown parameter(s) {', '.join(map(repr, unknown))}; "
-            f"its parameters are {', '.join(p.name for p in gen.params)}",
+            f"{generator}: unknown parameter(s) {', '.join(repr(where + u) for u in unknown)}; "
+            f"its parameters{' in ' + where.rstrip('.') if where else ''} are "
+            f"{', '.join(p.name for p in fields)}",
             parameter=unknown[0],
         )
     out: dict[str, Any] = {}
-    for p in gen.params:
-        value = raw.get(p.name, p.default)
-        out[p.name] = None if value is None else _number(p.name, gen.name, value, p.kind)
+    for p in fields:
+        value = raw.get(p.name)
+        if p.kind == "object":
+            out[p.name] = _fields(generator, p.fields, _object(generator, p, value), f"{p.name}.")
+        elif p.kind == "union":
+            out[p.name] = _union(generator, p, value)
+        elif value is None:
+            out[p.name] = p.default
+        elif p.kind == "choice":
+            if value not in p.choices:
+                raise TransformError(
+                    f"{generator}: parameter '{where}{p.name}' must be one of "
+                    f"{', '.join(p.choices)}, got {value!r}",
+                    parameter=p.name,
+                )
+            out[p.name] = value
+        else:
+            out[p.name] = _number(where + p.name, generator, value, p.kind)
     return out
+
+
+def _object(generator: str, p: GeneratorParam, value: Any) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TransformError(
+            f"{generator}: parameter '{p.name}' must be an object, got {value!r}",
+            parameter=p.name,
+        )
+    return value
+
+
+def _union(generator: str, p: GeneratorParam, value: Any) -> dict[str, Any]:
+    variants = dict(p.variants)
+    raw = dict(_object(generator, p, value))
+    if value is None:
+        raw = {"model": p.default}
+    tag = raw.pop("model", None)
+    if tag not in variants:
+        raise TransformError(
+            f"{generator}: parameter '{p.name}' needs \"model\": one of "
+            f"{', '.join(variants)}, got {tag!r}",
+            parameter=p.name,
+        )
+    return {"model": tag, **_fields(generator, variants[tag], raw, f"{p.name}.")}
+
+
+def _parse(gen: Generator, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return _fields(gen.name, gen.params, raw)
 
 
 def _need(ok: bool, generator: str, name: str, message: str) -> None:
@@ -347,10 +414,15 @@ def rectangle_pixels(center_x: float, center_y: float, width: float, height: flo
     return np.column_stack((xs, ys)).astype(np.uint32)
 
 
+def _clip(pixels: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    """``clipPixelsToImage``: drop the pixels outside ``image_width × image_height``."""
+    keep = (pixels[:, 0] < int(p["image_width"])) & (pixels[:, 1] < int(p["image_height"]))
+    return pixels[keep]
+
+
 def _mask_frames(pixels: np.ndarray, p: dict[str, Any], frames: int) -> Synthesized:
     width, height = int(p["image_width"]), int(p["image_height"])
-    keep = (pixels[:, 0] < width) & (pixels[:, 1] < height)  # clipPixelsToImage
-    mask = pixels[keep]
+    mask = _clip(pixels, p)
     coords = np.tile(mask, (frames, 1))
     offsets = np.arange(frames + 1, dtype=np.int64) * mask.shape[0]
     data = MaskData.from_flat(np.arange(frames), coords, offsets, image_size=(width, height))
@@ -395,6 +467,191 @@ def _rectangle_mask(p: dict[str, Any]) -> Synthesized:
     frames = _frames_needed(name, p)
     pixels = rectangle_pixels(p["center_x"], p["center_y"], p["width"], p["height"])
     return _mask_frames(pixels, p, frames)
+
+
+# ---------------------------------------------------------------------- moving shapes
+def _boundary(
+    pos: np.float32, vel: np.float32, lo: np.float32, hi: np.float32, mode: str
+) -> tuple[np.float32, np.float32]:
+    """WhiskerToolbox's ``applyBoundary`` (``DataSynthesizer/Trajectory/Trajectory.cpp``)."""
+    if mode == "clamp":
+        if pos < lo:
+            pos = lo
+        elif pos > hi:
+            pos = hi
+    elif mode == "bounce":
+        while pos < lo or pos > hi:
+            if pos < lo:
+                pos = lo + (lo - pos)
+                vel = -vel
+            if pos > hi:
+                pos = hi - (pos - hi)
+                vel = -vel
+    elif mode == "wrap":
+        span = hi - lo
+        if span > 0:
+            while pos < lo:
+                pos = pos + span
+            while pos > hi:
+                pos = pos - span
+    return _F32(pos), _F32(vel)
+
+
+def trajectory(
+    start_x: float,
+    start_y: float,
+    num_frames: int,
+    motion: Mapping[str, Any],
+    boundary: Mapping[str, Any],
+) -> np.ndarray:
+    """WhiskerToolbox's ``computeTrajectory``: ``(num_frames, 2)`` float32 positions.
+
+    ``motion`` is ``{"model": "LinearMotionParams" | "SinusoidalMotionParams" |
+    "BrownianMotionParams", ...}`` and ``boundary`` holds ``boundary_mode`` (clamp, bounce,
+    wrap) and ``bounds_min_x`` … ``bounds_max_y``; the boundary applies at every step
+    (bounce reverses the velocity). Brownian steps are numpy's ``normal(0, diffusion)``
+    seeded with ``seed`` (WhiskerToolbox: ``mt19937_64``, so the path differs).
+
+    Raises
+    ------
+    TransformError
+        ``bounds_max_x <= bounds_min_x`` or ``bounds_max_y <= bounds_min_y``.
+    """
+    f = {k: _F32(v) for k, v in boundary.items() if k != "boundary_mode"}
+    mode = str(boundary["boundary_mode"])
+    for axis in ("x", "y"):
+        if f[f"bounds_max_{axis}"] <= f[f"bounds_min_{axis}"]:
+            raise TransformError(
+                f"computeTrajectory: bounds_max_{axis} must be > bounds_min_{axis}",
+                parameter=f"bounds_max_{axis}",
+            )
+    lo_x, hi_x, lo_y, hi_y = (
+        f["bounds_min_x"],
+        f["bounds_max_x"],
+        f["bounds_min_y"],
+        f["bounds_max_y"],
+    )
+    out = np.empty((num_frames, 2), _F32)
+    model = motion["model"]
+    x, y = _F32(start_x), _F32(start_y)
+    zero = _F32(0.0)
+    if model == "LinearMotionParams":
+        vx, vy = _F32(motion["velocity_x"]), _F32(motion["velocity_y"])
+        for t in range(num_frames):
+            if t > 0:
+                x, y = _F32(x + vx), _F32(y + vy)
+            x, vx = _boundary(x, vx, lo_x, hi_x, mode)
+            y, vy = _boundary(y, vy, lo_y, hi_y, mode)
+            out[t] = x, y
+    elif model == "SinusoidalMotionParams":
+        two_pi = _F32(2.0) * _PI
+        tf = np.arange(num_frames, dtype=_F32)
+        m = {k: _F32(v) for k, v in motion.items() if k != "model"}
+        xs = _F32(start_x) + m["amplitude_x"] * np.sin(
+            two_pi * m["frequency_x"] * tf + m["phase_x"]
+        )
+        ys = _F32(start_y) + m["amplitude_y"] * np.sin(
+            two_pi * m["frequency_y"] * tf + m["phase_y"]
+        )
+        for t in range(num_frames):
+            out[t, 0] = _boundary(xs[t], zero, lo_x, hi_x, mode)[0]
+            out[t, 1] = _boundary(ys[t], zero, lo_y, hi_y, mode)[0]
+    else:  # BrownianMotionParams
+        rng = np.random.default_rng(int(motion["seed"]))
+        steps = rng.normal(0.0, float(motion["diffusion"]), (max(num_frames - 1, 0), 2))
+        steps = steps.astype(_F32)
+        for t in range(num_frames):
+            if t > 0:
+                x, y = _F32(x + steps[t - 1, 0]), _F32(y + steps[t - 1, 1])
+            x = _boundary(x, zero, lo_x, hi_x, mode)[0]
+            y = _boundary(y, zero, lo_y, hi_y, mode)[0]
+            out[t] = x, y
+    return out
+
+
+_BOUNDARY = (
+    GeneratorParam("boundary_mode", "choice", "clamp", choices=("clamp", "bounce", "wrap")),
+    _f("bounds_min_x", 0.0),
+    _f("bounds_max_x", 640.0),
+    _f("bounds_min_y", 0.0),
+    _f("bounds_max_y", 480.0),
+)
+_MOTION = GeneratorParam(
+    "motion",
+    "union",
+    "LinearMotionParams",
+    variants=(
+        ("LinearMotionParams", (_f("velocity_x", 1.0), _f("velocity_y", 0.0))),
+        (
+            "SinusoidalMotionParams",
+            tuple(
+                _f(f"{what}_{axis}", 0.0)
+                for what in ("amplitude", "frequency", "phase")
+                for axis in ("x", "y")
+            ),
+        ),
+        ("BrownianMotionParams", (_f("diffusion", 1.0), GeneratorParam("seed", "uint64", 42))),
+    ),
+)
+
+
+def _flat_boundary(p: Mapping[str, Any]) -> dict[str, Any]:
+    return {q.name: p[q.name] for q in _BOUNDARY}
+
+
+def _moving_point(p: dict[str, Any]) -> Synthesized:
+    frames = _frames_needed("MovingPoint", p)
+    path = trajectory(p["start_x"], p["start_y"], frames, p["motion"], p["boundary"])
+    return Synthesized(PointData.from_flat(np.arange(frames), path), frames)
+
+
+def _moving_line(p: dict[str, Any]) -> Synthesized:
+    name = "MovingLine"
+    _need(p["num_points_per_line"] > 1, name, "num_points_per_line", "must be > 1")
+    frames = _frames_needed(name, p)
+    n = int(p["num_points_per_line"])
+    sx, sy, ex, ey = (_F32(p[k]) for k in ("start_x", "start_y", "end_x", "end_y"))
+    cx, cy = (sx + ex) * _F32(0.5), (sy + ey) * _F32(0.5)
+    t = np.arange(n, dtype=_F32) / _F32(n - 1)
+    offsets = np.column_stack((sx + t * (ex - sx) - cx, sy + t * (ey - sy) - cy)).astype(_F32)
+    path = trajectory(
+        p["trajectory_start_x"], p["trajectory_start_y"], frames, p["motion"], _flat_boundary(p)
+    )
+    coords = (path[:, None, :] + offsets[None, :, :]).reshape(-1, 2).astype(_F32)
+    starts = np.arange(frames + 1, dtype=np.int64) * n
+    return Synthesized(LineData.from_flat(np.arange(frames), coords, starts), frames)
+
+
+def _moving_mask(p: dict[str, Any]) -> Synthesized:
+    name = "MovingMask"
+    _image_checks(name, p)
+    frames = _frames_needed(name, p)
+    shape = p["shape"]
+    need = {
+        "circle": ("radius",),
+        "rectangle": ("width", "height"),
+        "ellipse": ("semi_major", "semi_minor"),
+    }
+    for size in need[shape]:
+        _need(p[size] > 0.0, name, size, f"must be > 0 for {shape} shape")
+    path = trajectory(p["start_x"], p["start_y"], frames, p["motion"], _flat_boundary(p))
+    angle_rad = _F32(p["angle"]) * _PI / _F32(180.0)
+    pieces = []
+    for cx, cy in path:
+        if shape == "circle":
+            pixels = ellipse_pixels(cx, cy, p["radius"], p["radius"])
+        elif shape == "rectangle":
+            pixels = rectangle_pixels(cx, cy, p["width"], p["height"])
+        elif abs(angle_rad) < _F32(1e-6):
+            pixels = ellipse_pixels(cx, cy, p["semi_major"], p["semi_minor"])
+        else:
+            pixels = rotated_ellipse_pixels(cx, cy, p["semi_major"], p["semi_minor"], angle_rad)
+        pieces.append(_clip(pixels, p))
+    counts = np.array([len(k) for k in pieces], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    size = (int(p["image_width"]), int(p["image_height"]))
+    data = MaskData.from_flat(np.arange(frames), np.concatenate(pieces), starts, image_size=size)
+    return Synthesized(data, frames)
 
 
 _IMAGE = (_i("image_width", 640), _i("image_height", 480))
@@ -489,6 +746,61 @@ _TABLE = (
     ),
 )
 
+_TABLE += (
+    Generator(
+        "MovingPoint",
+        "PointData",
+        (
+            _f("start_x", 100.0),
+            _f("start_y", 100.0),
+            _i("num_frames", 100),
+            _MOTION,
+            GeneratorParam("boundary", "object", None, fields=_BOUNDARY),
+        ),
+        _moving_point,
+        "one point moving along a trajectory",
+    ),
+    Generator(
+        "MovingLine",
+        "LineData",
+        (
+            _f("start_x", 0.0),
+            _f("start_y", 0.0),
+            _f("end_x", 100.0),
+            _f("end_y", 100.0),
+            _i("num_points_per_line", 50),
+            _i("num_frames", 100),
+            _f("trajectory_start_x", 100.0),
+            _f("trajectory_start_y", 100.0),
+            _MOTION,
+            *_BOUNDARY,
+        ),
+        _moving_line,
+        "a straight line whose centre moves along a trajectory",
+    ),
+    Generator(
+        "MovingMask",
+        "MaskData",
+        (
+            GeneratorParam("shape", "choice", "circle", choices=("circle", "rectangle", "ellipse")),
+            *_IMAGE,
+            _f("start_x", 320.0),
+            _f("start_y", 240.0),
+            _f("radius", 50.0),
+            _f("width", 100.0),
+            _f("height", 60.0),
+            _f("semi_major", 80.0),
+            _f("semi_minor", 40.0),
+            _f("angle", 0.0),
+            _i("num_frames", 100),
+            _MOTION,
+            *_BOUNDARY,
+        ),
+        _moving_mask,
+        "a circle, rectangle or ellipse mask moving along a trajectory",
+    ),
+)
+
 GENERATORS: dict[str, Generator] = {g.name: g for g in _TABLE}
 """The generators by WhiskerToolbox's name (the one table of names, types and parameters)."""
 
@@ -514,7 +826,7 @@ def generate(name: str, parameters: Mapping[str, Any]) -> Synthesized:
     if gen is None:
         raise TransformError(
             f"Unknown generator: '{name}' (available here: {', '.join(GENERATORS)}; "
-            "WhiskerToolbox's random and moving-shape generators are not ported)",
+            "WhiskerToolbox's random generators are not ported)",
             parameter="generator_name",
         )
     if not isinstance(parameters, Mapping):
