@@ -1,4 +1,8 @@
-"""WhiskerToolbox's event, interval, line, point and mask generators in ``SynthesizeData``.
+"""WhiskerToolbox's noise, event, interval, line, point and mask generators in ``SynthesizeData``.
+
+The random ones draw from numpy's generator seeded with ``seed``, not WhiskerToolbox's
+``mt19937_64``: their tests check WhiskerToolbox's properties (range, order, seed rules,
+distribution), not its values.
 
 Cases and expected values are WhiskerToolbox's own (paulmthompson/WhiskerToolbox,
 ``tests/DataSynthesizer/<Name>Generator.test.cpp``; the generators are
@@ -13,12 +17,14 @@ import numpy as np
 import pytest
 
 from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
     DataManager,
     DigitalEventSeries,
     DigitalIntervalSeries,
     LineData,
     MaskData,
     PointData,
+    TimeFrame,
 )
 from napari_whiskertoolbox.transforms.commands import run_commands
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -593,3 +599,193 @@ def test_moving_mask() -> None:
         {**base, "shape": "ellipse", "semi_major": -10, "semi_minor": 5},
         "semi_major must be > 0 for ellipse shape",
     )
+
+
+def _differs(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape != b.shape or bool(np.any(a != b))
+
+
+def test_noise_generators() -> None:
+    """``GaussianNoiseGenerator.test.cpp`` / ``UniformNoiseGenerator.test.cpp``: the
+    distributions and the seed rules (numpy's generator here, so not WT's values)."""
+    dm = _run("GaussianNoise", {"num_samples": 500, "stddev": 1.0})
+    values = dm.get_data("out").values
+    assert values.dtype == np.float32
+    assert values.shape == (500,)
+    assert len(dm.get_time("out_time")) == 500
+
+    def gauss(**p: float) -> np.ndarray:
+        return generate("GaussianNoise", p).data.values
+
+    np.testing.assert_array_equal(
+        gauss(num_samples=200, stddev=1.5, seed=123), gauss(num_samples=200, stddev=1.5, seed=123)
+    )
+    np.testing.assert_array_equal(gauss(num_samples=50), gauss(num_samples=50, seed=42))
+    assert _differs(gauss(num_samples=100, seed=1), gauss(num_samples=100, seed=2))
+    assert abs(gauss(num_samples=10000, stddev=1.0, mean=5.0, seed=42).mean() - 5.0) < 0.1
+    assert abs(gauss(num_samples=10000, stddev=2.0, seed=7).std() - 2.0) < 0.1
+    assert (
+        gauss(num_samples=5000, stddev=10.0, seed=99).max()
+        > gauss(num_samples=5000, stddev=0.1, seed=99).max()
+    )
+    np.testing.assert_array_equal(gauss(num_samples=5, stddev=0.0, mean=3.0), [3.0] * 5)
+    _rejects("GaussianNoise", {"num_samples": 0}, "num_samples must be > 0")
+    _rejects("GaussianNoise", {"stddev": -1.0}, "stddev must be >= 0")
+
+    uniform = generate("UniformNoise", {"num_samples": 10000, "min_value": 2, "max_value": 4})
+    u = uniform.data.values
+    assert u.dtype == np.float32
+    assert u.min() >= 2.0
+    assert u.max() < 4.0
+    assert abs(u.mean() - 3.0) < 0.05
+    _rejects("UniformNoise", {"num_samples": 0}, "num_samples must be > 0")
+    _rejects("UniformNoise", {"min_value": 1, "max_value": 1}, "min_value must be < max_value")
+
+
+def test_poisson_and_burst_events() -> None:
+    """``PoissonEventsGenerator.test.cpp`` / ``BurstEventsGenerator.test.cpp``."""
+    dm = _run("PoissonEvents", {"num_samples": 10000, "lambda": 0.05, "seed": 42})
+    times = dm.get_data("out").times
+    assert len(dm.get_time("out_time")) == 10000
+    assert times.min() >= 0
+    assert times.max() < 10000
+    assert np.all(np.diff(times) > 0)
+    assert 400 < times.size < 600  # about lambda * num_samples = 500
+
+    def events(name: str, **p: float) -> np.ndarray:
+        return generate(name, p).data.times
+
+    same = {"num_samples": 5000, "lambda": 0.1, "seed": 99}
+    np.testing.assert_array_equal(events("PoissonEvents", **same), events("PoissonEvents", **same))
+    assert _differs(events("PoissonEvents", seed=1), events("PoissonEvents", seed=2))
+    _rejects("PoissonEvents", {"num_samples": 0}, "num_samples must be > 0")
+    _rejects("PoissonEvents", {"lambda": 0}, "lambda must be > 0")
+
+    burst = {"num_samples": 10000, "burst_rate": 0.005, "within_burst_rate": 0.5}
+    b = events("BurstEvents", **burst, burst_duration=20, seed=42)
+    assert b.size > 0
+    assert b.min() >= 0
+    assert b.max() < 10000
+    assert np.all(np.diff(b) > 0)
+    # clustered: most gaps are within a burst (about 1 / within_burst_rate = 2 samples)
+    assert np.median(np.diff(b)) <= 4
+    again = {**burst, "burst_duration": 15, "seed": 99}
+    np.testing.assert_array_equal(events("BurstEvents", **again), events("BurstEvents", **again))
+    assert _differs(events("BurstEvents", seed=1), events("BurstEvents", seed=2))
+    long = {"num_samples": 50000, "within_burst_rate": 0.5, "burst_duration": 10, "seed": 42}
+    assert (
+        events("BurstEvents", **long, burst_rate=0.01).size
+        > events("BurstEvents", **long, burst_rate=0.001).size
+    )
+    _rejects("BurstEvents", {"num_samples": 0}, "num_samples must be > 0")
+    _rejects("BurstEvents", {"burst_rate": -1.0}, "burst_rate must be > 0")
+    _rejects("BurstEvents", {"burst_duration": 0}, "burst_duration must be > 0")
+
+
+def test_inhomogeneous_poisson_events() -> None:
+    """``InhomogeneousPoissonEventsGenerator.test.cpp``: the rate is an analog key of the
+    session; events only where it is above zero; the clock has the signal's length."""
+
+    def session(rates: np.ndarray) -> DataManager:
+        dm = DataManager()
+        dm.set_time("time", TimeFrame(np.arange(rates.size)))
+        dm.set_data("rate", AnalogTimeSeries(rates.astype(np.float32)), "time")
+        return dm
+
+    dm = session(np.full(1000, 0.1))
+    result = run_commands(
+        dm,
+        [
+            {
+                "command_name": "SynthesizeData",
+                "parameters": {
+                    "output_key": "spikes",
+                    "generator_name": "InhomogeneousPoissonEvents",
+                    "parameters": {"rate_signal_key": "rate", "seed": 42},
+                },
+            }
+        ],
+    )
+    assert result.success, result.error
+    times = dm.get_data("spikes").times
+    assert times.size > 0
+    assert times.max() < 1000
+    assert np.all(np.diff(times) > 0)
+    assert len(dm.get_time("spikes_time")) == 1000
+
+    def events(dm: DataManager, **p: object) -> np.ndarray:
+        return generate(
+            "InhomogeneousPoissonEvents", {"rate_signal_key": "rate", **p}, dm
+        ).data.times
+
+    np.testing.assert_array_equal(events(dm, seed=123), events(dm, seed=123))
+    assert _differs(events(dm, seed=1), events(dm, seed=2))
+    flat = session(np.full(10000, 0.05))
+    assert 250 < events(flat, seed=42).size < 1000
+    assert events(flat, rate_scale=2.0, seed=42).size > events(flat, rate_scale=0.5, seed=42).size
+    step = np.zeros(1000)
+    step[500:] = 0.2
+    stepped = events(session(step), seed=42)
+    assert stepped.size > 0
+    assert stepped.min() >= 500
+    assert events(session(np.zeros(1000)), seed=42).size == 0
+
+    with pytest.raises(TransformError, match="requires DataManager context"):
+        generate("InhomogeneousPoissonEvents", {"rate_signal_key": "rate"})
+    with pytest.raises(TransformError, match="'nonexistent' not found"):
+        events(dm, rate_signal_key="nonexistent")
+    with pytest.raises(TransformError, match="rate_signal_key must not be empty"):
+        events(dm, rate_signal_key="")
+    with pytest.raises(TransformError, match="negative values"):
+        events(session(np.array([0.1, -0.5, 0.2])))
+    with pytest.raises(TransformError, match="rate_scale must be > 0"):
+        events(dm, rate_scale=0)
+
+
+def test_random_intervals_and_points() -> None:
+    """``RandomIntervalsGenerator.test.cpp`` / ``RandomPointsGenerator.test.cpp``."""
+    dm = _run("RandomIntervals", {"num_samples": 10000, "mean_duration": 30.0, "mean_gap": 50.0})
+    pairs = dm.get_data("out").intervals
+    assert len(dm.get_time("out_time")) == 10000
+    assert pairs.size > 0
+    assert pairs.min() >= 0
+    assert pairs.max() < 10000
+    assert np.all(pairs[:, 0] <= pairs[:, 1])
+    assert np.all(pairs[1:, 0] > pairs[:-1, 1])  # sorted, apart (touching ones not merged)
+    assert abs((pairs[:, 1] - pairs[:, 0] + 1).mean() - 30) < 6
+
+    def intervals(**p: float) -> np.ndarray:
+        return generate("RandomIntervals", p).data.intervals
+
+    same = {"num_samples": 5000, "mean_duration": 40.0, "mean_gap": 80.0, "seed": 99}
+    np.testing.assert_array_equal(intervals(**same), intervals(**same))
+    assert _differs(intervals(seed=1), intervals(seed=2))
+    dense = {"num_samples": 50000, "mean_duration": 20.0, "seed": 42}
+    assert len(intervals(**dense, mean_gap=50.0)) > len(intervals(**dense, mean_gap=500.0))
+    _rejects("RandomIntervals", {"num_samples": 0}, "num_samples must be > 0")
+    _rejects("RandomIntervals", {"mean_duration": -1.0}, "mean_duration must be > 0")
+    _rejects("RandomIntervals", {"mean_gap": 0.0}, "mean_gap must be > 0")
+
+    box = {"min_x": 10, "max_x": 20, "min_y": 100, "max_y": 300}
+    dm = _run("RandomPoints", {"num_points": 50, "num_frames": 4, **box})
+    points = dm.get_data("out")
+    assert isinstance(points, PointData)
+    assert len(dm.get_time("out_time")) == 4
+    first = points.at(0)
+    assert first.shape == (50, 2)
+    assert first.dtype == np.float32
+    np.testing.assert_array_equal(points.at(3), first)
+    assert first[:, 0].min() >= 10
+    assert first[:, 0].max() <= 20
+    assert first[:, 1].min() >= 100
+    assert first[:, 1].max() <= 300
+
+    def pts(**p: float) -> np.ndarray:
+        return generate("RandomPoints", {"num_frames": 1, **p}).data.at(0)
+
+    np.testing.assert_array_equal(pts(seed=5), pts(seed=5))
+    assert _differs(pts(seed=1), pts(seed=2))
+    _rejects("RandomPoints", {"num_points": 0}, "num_points must be > 0")
+    _rejects("RandomPoints", {"min_x": 5, "max_x": 5}, "max_x must be > min_x")
+    _rejects("RandomPoints", {"min_y": 9, "max_y": 1}, "max_y must be > min_y")
+    _rejects("RandomPoints", {"num_frames": 0}, "num_frames must be > 0")

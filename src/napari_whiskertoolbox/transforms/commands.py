@@ -489,7 +489,7 @@ _TIME_FRAME_MODES = ("create_new", "use_existing", "overwrite")
         p_str("time_key", "", "clock of the output ('' = '<output_key>_time')"),
         p_str("time_frame_mode", "create_new", "create_new, use_existing or overwrite"),
     ),
-    "Generate WhiskerToolbox's synthetic signals, events, intervals, lines, points or masks.",
+    "Generate WhiskerToolbox's synthetic signals, noise, events, intervals, lines, points or masks.",
 )
 def _synthesize(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     name = "SynthesizeData"
@@ -501,7 +501,7 @@ def _synthesize(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             f"Unknown time_frame_mode: '{p.time_frame_mode}'. Valid modes: "
             f"{', '.join(_TIME_FRAME_MODES)}",
         )
-    result = generate(p.generator_name, p.parameters)
+    result = generate(p.generator_name, p.parameters, dm)
     clock = p.time_key or f"{p.output_key}_time"
     n = result.num_frames
     with dm.history.group(f"{name} {p.generator_name} → {p.output_key}"):
