@@ -193,7 +193,7 @@ def test_circle_mask() -> None:
     masks = dm.get_data("out")
     assert isinstance(masks, MaskData)
     np.testing.assert_array_equal(masks.times_with_data(), np.arange(10))
-    assert tuple(masks.image_size) == (200, 200)
+    assert masks.image_size == (200, 200)
     assert len(dm.get_time("out_time")) == 10
 
     big = {"image_width": 300, "image_height": 300, "center_x": 100, "center_y": 100}
@@ -292,7 +292,7 @@ def test_defaults_unknown_parameters_and_types() -> None:
     a misspelt one or a wrong type is an error naming it."""
     defaults = generate("CircleMask", {})
     assert defaults.num_frames == 100
-    assert tuple(defaults.data.image_size) == (640, 480)
+    assert defaults.data.image_size == (640, 480)
     assert generate("RegularIntervals", {}).data.intervals.shape == (10, 2)
     with pytest.raises(TransformError, match=r"unknown parameter.*'radious'.*radius"):
         generate("CircleMask", {"radious": 5})
@@ -509,7 +509,7 @@ def test_moving_mask() -> None:
     masks = dm.get_data("out")
     assert isinstance(masks, MaskData)
     np.testing.assert_array_equal(masks.times_with_data(), np.arange(25))
-    assert tuple(masks.image_size) == (200, 200)
+    assert masks.image_size == (200, 200)
 
     image = {"image_width": 300, "image_height": 300, "start_x": 150, "start_y": 150}
     still = {**image, "num_frames": 1, "motion": _linear(0, 0)}

@@ -1,4 +1,4 @@
-"""WhiskerToolbox's deterministic data generators, for the ``SynthesizeData`` command.
+"""WhiskerToolbox's data generators (all 21 of them), for the ``SynthesizeData`` command.
 
 Ports of ``src/DataSynthesizer/Generators/**`` (paulmthompson/WhiskerToolbox), one table
 (:data:`GENERATORS`) holding each generator's output type, its parameters with their
@@ -226,7 +226,7 @@ def _parse(gen: Generator, raw: Mapping[str, Any]) -> dict[str, Any]:
     return _fields(gen.name, gen.params, raw)
 
 
-def _need(ok: bool, generator: str, name: str, message: str) -> None:
+def _need(ok: bool | np.bool_, generator: str, name: str, message: str) -> None:
     if not ok:
         raise TransformError(f"{generator}: {name} {message}", parameter=name)
 
@@ -546,7 +546,11 @@ def _scan(x_lo: int, x_hi: int, y_lo: int, y_hi: int) -> tuple[np.ndarray, np.nd
 
 
 def rotated_ellipse_pixels(
-    center_x: float, center_y: float, semi_major: float, semi_minor: float, angle_rad: float
+    center_x: float,
+    center_y: float,
+    semi_major: float,
+    semi_minor: float,
+    angle_rad: float | np.floating,
 ) -> np.ndarray:
     """WhiskerToolbox's ``generate_rotated_ellipse_pixels`` (``CoreGeometry/src/masks.cpp``)."""
     cx, cy, a, b = _F32(center_x), _F32(center_y), _F32(semi_major), _F32(semi_minor)
@@ -807,15 +811,15 @@ def _moving_mask(p: dict[str, Any]) -> Synthesized:
         pieces.append(_clip(pixels, p))
     counts = np.array([len(k) for k in pieces], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(counts)))
-    size = (int(p["image_width"]), int(p["image_height"]))
-    data = MaskData.from_flat(np.arange(frames), np.concatenate(pieces), starts, image_size=size)
+    image = (int(p["image_width"]), int(p["image_height"]))
+    data = MaskData.from_flat(np.arange(frames), np.concatenate(pieces), starts, image_size=image)
     return Synthesized(data, frames)
 
 
 _IMAGE = (_i("image_width", 640), _i("image_height", 480))
 _CENTER = (_f("center_x", 320.0), _f("center_y", 240.0))
 
-_TABLE = (
+_TABLE: tuple[Generator, ...] = (
     Generator("SineWave", "AnalogTimeSeries", _WAVE, _sine, "sine wave"),
     Generator(
         "SquareWave", "AnalogTimeSeries", (*_WAVE, _f("duty_cycle", None)), _square, "square wave"
