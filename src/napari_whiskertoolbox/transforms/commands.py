@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
@@ -490,7 +489,7 @@ _TIME_FRAME_MODES = ("create_new", "use_existing", "overwrite")
         p_str("time_key", "", "clock of the output ('' = '<output_key>_time')"),
         p_str("time_frame_mode", "create_new", "create_new, use_existing or overwrite"),
     ),
-    "Generate a periodic analog signal (sine, square, triangle, sawtooth) into a key.",
+    "Generate WhiskerToolbox's synthetic signals, noise, events, intervals, lines, points or masks.",
 )
 def _synthesize(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     name = "SynthesizeData"
@@ -502,9 +501,9 @@ def _synthesize(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             f"Unknown time_frame_mode: '{p.time_frame_mode}'. Valid modes: "
             f"{', '.join(_TIME_FRAME_MODES)}",
         )
-    values = generate(p.generator_name, p.parameters)
+    result = generate(p.generator_name, p.parameters, dm)
     clock = p.time_key or f"{p.output_key}_time"
-    n = int(values.size)
+    n = result.num_frames
     with dm.history.group(f"{name} {p.generator_name} → {p.output_key}"):
         if p.time_frame_mode == "use_existing":
             if clock not in dm.time_keys():
@@ -528,7 +527,7 @@ def _synthesize(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
                     "'use_existing' instead.",
                 )
             dm.set_time(clock, TimeFrame(np.arange(n)))
-        dm.set_data(p.output_key, AnalogTimeSeries(values), clock)
+        dm.set_data(p.output_key, result.data, clock)
     return [p.output_key]
 
 
