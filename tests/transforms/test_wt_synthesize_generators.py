@@ -28,7 +28,8 @@ from napari_whiskertoolbox.core import (
 )
 from napari_whiskertoolbox.transforms.commands import run_commands
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.transforms.synthesize import GENERATORS, ellipse_pixels, generate
+from napari_whiskertoolbox.transforms.synthesis import GENERATORS, generate
+from napari_whiskertoolbox.transforms.synthesis.shapes import ellipse_pixels
 
 
 def _run(generator: str, parameters: dict[str, object], key: str = "out") -> DataManager:

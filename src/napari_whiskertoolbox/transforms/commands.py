@@ -49,7 +49,7 @@ from napari_whiskertoolbox.transforms.schema import (
     p_object,
     p_str,
 )
-from napari_whiskertoolbox.transforms.synthesize import GENERATORS, generate
+from napari_whiskertoolbox.transforms.synthesis import GENERATORS, generate
 from napari_whiskertoolbox.transforms.upsampling import upsample_ticks
 
 __all__ = [
