@@ -13,7 +13,8 @@ thread steps one frame forward after each turn of the event loop (a user holding
 while a 10 ms ``QTimer`` records the gaps between its ticks. Per run it prints the
 computation's wall time (the dock's status line), the longest gap while the worker computes
 (*compute*), the longest gap overall (*all*: with storing the result and adding its layer,
-the same work every run) and the longest frame step.
+the same work every run) and the longest frame step; and the longest gap while the
+transform is chosen and ``--wait`` passes (the warm-up's imports run then).
 
 ``--cold`` turns off the dock's warm-up (the imports a chosen transform needs, started on a
 background thread when it is chosen), for the figure before it.
@@ -49,16 +50,19 @@ def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, obj
     _, dock = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Transforms")
     for _ in range(20):
         app.processEvents()
-    dock.select_transform(transform)
-    end = time.perf_counter() + wait
-    while time.perf_counter() < end:  # the user fills the form
-        app.processEvents()
-        time.sleep(0.01)
-
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    ticks.append(time.perf_counter())
+    dock.select_transform(transform)
+    end = time.perf_counter() + wait
+    while time.perf_counter() < end:  # the user fills the form
+        app.processEvents()
+        time.sleep(0.005)
+    timer.stop()
+    choose_gap = max((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=0.0)
     computed: list[float] = []
     compute = background.BackgroundRun._compute
 
@@ -93,9 +97,9 @@ def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, obj
             app.processEvents()
             time.sleep(0.01)
         timer.stop()
-        gaps = [(b - a, b) for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [(b - a, a) for a, b in zip(ticks, ticks[1:], strict=False)]
         done = computed[0] if computed else time.perf_counter()
-        during = [g for g, at in gaps if at <= done] or [0.0]
+        during = [g for g, since in gaps if since < done] or [0.0]  # begun before it returned
         results.append(
             {
                 "status": dock.status.value,
@@ -105,7 +109,7 @@ def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, obj
             }
         )
     viewer.close()
-    return {"transform": transform, "runs": results}
+    return {"transform": transform, "choose_gap_ms": round(choose_gap * 1000), "runs": results}
 
 
 def main() -> None:
@@ -129,6 +133,7 @@ def main() -> None:
         out = run_measurement(
             __file__, "--child", name, "--runs", str(args.runs), "--wait", str(args.wait), *extra
         )
+        print(f"{name:22s} choosing it: longest gap {out['choose_gap_ms']} ms")
         for i, r in enumerate(out["runs"]):
             which = "first" if i == 0 else f"run {i + 1}"
             print(
