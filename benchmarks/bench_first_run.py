@@ -23,6 +23,7 @@ background thread when it is chosen), for the figure before it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -30,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _process import load_line, run_measurement  # noqa: E402
+from _process import load_line, run_measurement
 
 
 def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, object]:
@@ -39,7 +40,8 @@ def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, obj
     from qtpy.QtCore import QTimer
     from qtpy.QtWidgets import QApplication
 
-    from napari_whiskertoolbox.widgets.transforms import background, dock as dock_module
+    from napari_whiskertoolbox.widgets.transforms import background
+    from napari_whiskertoolbox.widgets.transforms import dock as dock_module
 
     if cold:
         dock_module.warm_up_in_background = lambda *_a, **_k: None  # type: ignore[attr-defined]
@@ -62,7 +64,7 @@ def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, obj
         app.processEvents()
         time.sleep(0.005)
     timer.stop()
-    choose_gap = max((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=0.0)
+    choose_gap = max((b - a for a, b in itertools.pairwise(ticks)), default=0.0)
     computed: list[float] = []
     compute = background.BackgroundRun._compute
 
@@ -97,7 +99,7 @@ def measure(transform: str, runs: int, wait: float, cold: bool) -> dict[str, obj
             app.processEvents()
             time.sleep(0.01)
         timer.stop()
-        gaps = [(b - a, a) for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [(b - a, a) for a, b in itertools.pairwise(ticks)]
         done = computed[0] if computed else time.perf_counter()
         during = [g for g, since in gaps if since < done] or [0.0]  # begun before it returned
         results.append(

@@ -6,7 +6,6 @@ import ast
 import importlib.util
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from napari_whiskertoolbox.transforms import REGISTRY
 from napari_whiskertoolbox.transforms.warm_up import (
     lazy_imports,
     missing_modules,
-    warm_up_in_background,
 )
 
 CATALOGUE = Path(transforms_package.__file__).parent
@@ -61,9 +59,7 @@ def test_lazy_imports_follow_the_catalogue_modules_a_transform_uses():
     assert "scipy.signal" in lazy_imports(REGISTRY.get("AnalogHilbertPhase").func)
     # the legacy V1 operations call the masks module's functions
     assert "skimage.morphology" in lazy_imports(REGISTRY.get("Skeletonize Mask").func)
-    assert "scipy.optimize" in lazy_imports(
-        REGISTRY.get("Group Lines using Kalman Filtering").func
-    )
+    assert "scipy.optimize" in lazy_imports(REGISTRY.get("Group Lines using Kalman Filtering").func)
     assert lazy_imports(REGISTRY.get("CalculateLineAngle").func) == ()
     assert lazy_imports(lambda x: x) == ()  # a user's function: nothing known
 
@@ -97,4 +93,3 @@ def test_missing_modules_keeps_order():
         "zz_not_imported_b",
         "zz_not_imported_a",
     ]
-    assert isinstance(threading.current_thread(), threading.Thread)

@@ -32,7 +32,7 @@ _PACKAGE = "napari_whiskertoolbox.transforms"
 
 
 def _catalogue_module(value: Any) -> str | None:
-    """The name of the catalogue module ``value`` is or was defined in, else None."""
+    """Return the catalogue module ``value`` is (or was defined in), else None."""
     if isinstance(value, ModuleType):
         name = value.__name__
     else:
@@ -93,7 +93,7 @@ def _import_all(modules: list[str]) -> None:
     for name in modules:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S112 - a missing optional library: the run says so
+        except Exception:  # a missing optional library: running the transform says so
             continue
 
 
