@@ -4,8 +4,8 @@ Transforms import their heavy libraries (SciPy, scikit-image, scikit-learn) insi
 functions that use them, so importing the catalogue stays cheap. The first run of such a
 transform then spends most of its time importing (0.4 s of a 0.54 s first
 ``SkeletonizeMask`` on the sample), on the run's worker thread and holding the GIL for
-stretches, so the UI stutters; and napari imports ``scipy.ndimage`` lazily on the main
-thread too, which then waits for the worker's import of ``scipy`` to finish. A transforms
+stretches, so the UI stutters (and a main-thread import of the same package, such as
+napari's lazy ``scipy.ndimage``, waits on the import lock). A transforms
 module lists what its functions import in ``LAZY_IMPORTS``; :func:`lazy_imports` collects
 those of a transform's module and of the catalogue modules it uses, and
 :func:`warm_up_in_background` imports the missing ones on a daemon thread (the Transforms
