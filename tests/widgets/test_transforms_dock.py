@@ -982,3 +982,19 @@ def test_choosing_a_transform_imports_what_it_needs_off_the_ui_thread(dock, monk
     dock.select_transform("CalculateLineAngle")
     assert "skimage.morphology" in asked[0]
     assert asked[1] == ()  # nothing lazy to import
+
+
+def test_choosing_a_pipeline_imports_what_its_steps_need(dock, tmp_path, monkeypatch):
+    from napari_whiskertoolbox.widgets.transforms import pipelines_panel
+
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(pipelines_panel, "warm_up_in_background", lambda m: asked.append(tuple(m)))
+    doc = {"steps": [{"step_id": "a", "transform_name": "SkeletonizeMask", "parameters": {}},
+                     {"step_id": "b", "transform_name": "CalculateMaskArea",
+                      "parameters": {}}]}  # fmt: skip
+    source = tmp_path / "skeleton.json"
+    source.write_text(json.dumps(doc))
+    entry = dock.pipelines.open_pipeline_file(source)
+    dock.pipelines.select_entry(entry.id)
+    assert asked
+    assert "skimage.morphology" in asked[-1]
