@@ -184,8 +184,8 @@ def test_cancel_stops_within_a_second_and_changes_nothing(dock, qtbot, slow_tran
     assert run is not None
     assert slow_transform.wait(5)
     qtbot.waitUntil(lambda: dock.progress_bar.value() > 0, timeout=5000)
-    assert run.bar is not None  # napari's activity-dock progress bar follows the run
-    assert run.bar.n > 0
+    # napari's activity-dock progress bar follows a run lasting over ACTIVITY_DELAY_S
+    qtbot.waitUntil(lambda: run.bar is not None and run.bar.n > 0, timeout=5000)
     assert dock.cancel_button.enabled
     assert not dock.run_button.enabled
     pressed = time.perf_counter()
@@ -945,3 +945,56 @@ def test_save_as_config_starts_where_the_session_came_from(dock, qtbot, tmp_path
     assert Path(folder) == config.parent
     folder, _ = _dialog_start(qtbot, dock.pipelines.open_button.native.click)  # Open… too
     assert Path(folder) == config.parent
+
+
+def test_a_short_run_makes_no_activity_bar_and_a_long_one_does(
+    dock, qtbot, slow_transform, monkeypatch
+):
+    from napari_whiskertoolbox.widgets.transforms import background
+
+    monkeypatch.setattr(background, "ACTIVITY_DELAY_S", 3600.0)
+    dock.select_transform("CalculateLineAngle")
+    run = dock.run()
+    assert run is not None, dock.status.value
+    qtbot.waitUntil(lambda: not dock.running, timeout=20_000)
+    assert run.outcome.status == "done"
+    assert "whiskers_line_angle" in dock.dm
+    assert run.bar is None  # napari's activity dock was never asked for a bar
+    monkeypatch.setattr(background, "ACTIVITY_DELAY_S", 0.0)
+    dock.select_transform(SLOW)
+    dock.input_combo.value = "whisker_angle"
+    run = dock.run()
+    assert run is not None
+    qtbot.waitUntil(lambda: run.bar is not None, timeout=5000)
+    bar = run.bar
+    dock.cancel()
+    qtbot.waitUntil(lambda: not dock.running, timeout=10_000)
+    assert run.bar is None
+    assert bar not in type(bar)._all_instances  # closed
+
+
+def test_choosing_a_transform_imports_what_it_needs_off_the_ui_thread(dock, monkeypatch):
+    from napari_whiskertoolbox.widgets.transforms import dock as dock_module
+
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(dock_module, "warm_up_in_background", lambda m: asked.append(tuple(m)))
+    dock.select_transform("SkeletonizeMask")
+    dock.select_transform("CalculateLineAngle")
+    assert "skimage.morphology" in asked[0]
+    assert asked[1] == ()  # nothing lazy to import
+
+
+def test_choosing_a_pipeline_imports_what_its_steps_need(dock, tmp_path, monkeypatch):
+    from napari_whiskertoolbox.widgets.transforms import pipelines_panel
+
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(pipelines_panel, "warm_up_in_background", lambda m: asked.append(tuple(m)))
+    doc = {"steps": [{"step_id": "a", "transform_name": "SkeletonizeMask", "parameters": {}},
+                     {"step_id": "b", "transform_name": "CalculateMaskArea",
+                      "parameters": {}}]}  # fmt: skip
+    source = tmp_path / "skeleton.json"
+    source.write_text(json.dumps(doc))
+    entry = dock.pipelines.open_pipeline_file(source)
+    dock.pipelines.select_entry(entry.id)
+    assert asked
+    assert "skimage.morphology" in asked[-1]

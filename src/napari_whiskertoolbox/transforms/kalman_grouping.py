@@ -49,6 +49,9 @@ __all__ = [
     "rts_smooth",
 ]
 
+LAZY_IMPORTS = ("scipy.optimize",)
+"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
+
 _REG = 1e-6  # added to the innovation covariance's diagonal (CostFunctions.cpp)
 KINEMATIC_P0 = 100.0  # initial variance of a kinematic feature (LineCentroidExtractor)
 STATIC_P0 = 25.0  # initial variance of the length (LineLengthExtractor)

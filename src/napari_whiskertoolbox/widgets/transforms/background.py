@@ -1,8 +1,10 @@
 """Run a planned transform off the UI thread with napari's ``thread_worker``.
 
 The computation (:meth:`PlannedRun.compute`) runs on a worker thread and never touches the
-DataManager; its result is stored on the main thread in one undo step. Progress goes to a
-``napari.utils.progress`` bar (napari's activity dock) and to the dock's own bar; Cancel sets
+DataManager; its result is stored on the main thread in one undo step. Progress goes to the
+dock's own bar and, for a run still going after :data:`ACTIVITY_DELAY_S`, to a
+``napari.utils.progress`` bar (napari's activity dock: making one costs the UI thread
+50-250 ms, napari processing events three times, so a short run does without); Cancel sets
 an event the transform checks between chunks, so it stops within a fraction of a second
 and nothing is stored.
 """
@@ -29,6 +31,8 @@ __all__ = ["BackgroundRun", "RunOutcome"]
 
 POLL_MS = 100
 """How often the progress bars follow the worker."""
+ACTIVITY_DELAY_S = 0.5
+"""A run still computing after this many seconds gets a bar in napari's activity dock."""
 _STEPS = 1000
 
 
@@ -66,6 +70,12 @@ class BackgroundRun:
         The fraction done, on the main thread (polled every 100 ms).
     finished(RunOutcome)
         On the main thread, once the result is stored, the run was cancelled or it failed.
+
+    Attributes
+    ----------
+    bar : napari.utils.progress or None
+        napari's activity-dock bar, made once the run has lasted :data:`ACTIVITY_DELAY_S`
+        and closed when it ends.
     """
 
     progressed = Signal(float)
@@ -92,7 +102,6 @@ class BackgroundRun:
     def start(self) -> None:
         """Start computing on a worker thread."""
         self._started = time.perf_counter()
-        self.bar = progress(total=_STEPS, desc=self.planned.label)
         self._worker = thread_worker(self._compute, start_thread=False)()
         self._worker.returned.connect(self._on_returned)
         self._worker.errored.connect(self._on_errored)  # only what _compute cannot catch
@@ -119,6 +128,16 @@ class BackgroundRun:
         return "done", result
 
     def _poll(self) -> None:
+        if (
+            self.bar is None
+            and self.outcome is None
+            and time.perf_counter() - self._started >= ACTIVITY_DELAY_S
+        ):
+            bar = progress(total=_STEPS, desc=self.planned.label)
+            if self.outcome is not None:  # napari processed events meanwhile: the run ended
+                bar.close()
+                return
+            self.bar = bar
         if self.bar is not None:
             target = round(self.fraction * _STEPS)
             if target > self.bar.n:

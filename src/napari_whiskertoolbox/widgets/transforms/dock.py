@@ -49,6 +49,7 @@ from napari_whiskertoolbox.transforms.python_transforms import (
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.relative import is_relative_clock
+from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
@@ -413,6 +414,9 @@ class TransformsWidget(Container):
         """
         spec = REGISTRY.get(name)
         self.spec = spec
+        # import what its run will (SciPy, scikit-image…) now, off the UI thread, so the first
+        # run neither spends its time importing nor makes the viewer stutter
+        warm_up_in_background(lazy_imports(spec.func))
         inputs = " + ".join(
             "/".join(group_label(k) for k in spec.input_kinds(i)) for i in range(spec.arity)
         )

@@ -36,6 +36,7 @@ from napari_whiskertoolbox.transforms.library import pipeline_file_stem
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
     suggest_output_key,
@@ -392,6 +393,13 @@ class PipelinesPanel(Container):
         if pipeline is not None and pipeline.steps:
             name = pipeline.steps[-1].transform_name
             self.run_output.value = suggest_output_key(self.dm, name, self.run_input.value)
+            # import what its steps' runs will now, off the UI thread (see transforms.warm_up)
+            warm_up_in_background(
+                m
+                for step in pipeline.steps
+                if step.transform_name in REGISTRY  # an unknown one fails when run, saying so
+                for m in lazy_imports(REGISTRY.get(step.transform_name).func)
+            )
 
     def _input_choices(self, *_: Any) -> list[str]:
         try:
