@@ -41,8 +41,6 @@ __all__ = [
     "sinc_interpolate",
 ]
 
-LAZY_IMPORTS = ("scipy.signal", "scipy.fft")
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 THRESHOLD_CHUNK = 1 << 17
 

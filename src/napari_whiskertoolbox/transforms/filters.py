@@ -25,8 +25,6 @@ __all__ = [
     "sosfiltfilt_chunked",
 ]
 
-LAZY_IMPORTS = ("scipy.signal",)
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 FAMILIES = ("butterworth", "chebyshev_i", "chebyshev_ii", "rbj")
 RESPONSES = ("lowpass", "highpass", "bandpass", "bandstop")

@@ -49,8 +49,6 @@ __all__ = [
     "rts_smooth",
 ]
 
-LAZY_IMPORTS = ("scipy.optimize",)
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 _REG = 1e-6  # added to the innovation covariance's diagonal (CostFunctions.cpp)
 KINEMATIC_P0 = 100.0  # initial variance of a kinematic feature (LineCentroidExtractor)

@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["V1_TO_V2"]
 
-LAZY_IMPORTS = ("scipy.ndimage",)
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 DEFAULT_CANVAS = (256, 256)
 

@@ -32,8 +32,6 @@ __all__ = [
     "rasterise",
 ]
 
-LAZY_IMPORTS = ("scipy.ndimage", "skimage.morphology")
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 _CANVAS_HELP = (
     "canvas {} in pixels; with both width and height > 0 the full image is used, else a tight box"

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["robust_pca"]
 
-LAZY_IMPORTS = ("sklearn.decomposition", "sklearn.manifold")
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 _NAN = p_enum(
     "nan_policy", ("Propagate", "Fail", "Drop"), "rows with NaN/Inf: keep as NaN, fail, or drop"

@@ -74,8 +74,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_SEED", "MaskPointTracker", "track_points"]
 
-LAZY_IMPORTS = ("scipy.spatial",)
-"""What this module's functions import when they run (:mod:`.warm_up` imports them early)."""
 
 _CHUNK = 2_000_000  # candidate pixels examined at once when drawing neighbours
 

@@ -5,48 +5,96 @@ functions that use them, so importing the catalogue stays cheap. The first run o
 transform then spends most of its time importing (0.4 s of a 0.54 s first
 ``SkeletonizeMask`` on the sample), on the run's worker thread and holding the GIL for
 stretches, so the UI stutters (and a main-thread import of the same package, such as
-napari's lazy ``scipy.ndimage``, waits on the import lock). A transforms
-module lists what its functions import in ``LAZY_IMPORTS``; :func:`lazy_imports` collects
-those of a transform's module and of the catalogue modules it uses, and
+napari's lazy ``scipy.ndimage``, waits on the import lock). :func:`lazy_imports` reads the
+import statements inside the functions of a transform's module and of the catalogue modules
+it uses (their source, parsed once), and
 :func:`warm_up_in_background` imports the missing ones on a daemon thread (the Transforms
 dock does when a transform is chosen, while the user fills its form).
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
 import sys
 import threading
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["LAZY_IMPORTS_ATTR", "lazy_imports", "missing_modules", "warm_up_in_background"]
-
-LAZY_IMPORTS_ATTR = "LAZY_IMPORTS"
-"""The module attribute (a tuple of module names) listing what its functions import."""
+__all__ = ["function_imports", "lazy_imports", "missing_modules", "warm_up_in_background"]
 
 _PACKAGE = "napari_whiskertoolbox.transforms"
 
 
 def _catalogue_module(value: Any) -> str | None:
     """Return the catalogue module ``value`` is (or was defined in), else None."""
-    if isinstance(value, ModuleType):
-        name = value.__name__
-    else:
-        name = getattr(value, "__module__", None)
-        if not isinstance(name, str):
-            return None
+    name: object = (
+        value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+    )
+    if not isinstance(name, str):
+        return None
     return name if name.startswith(_PACKAGE + ".") else None
+
+
+@functools.cache
+def function_imports(module_name: str) -> tuple[str, ...]:
+    """Return the third-party modules imported inside the functions of ``module_name``.
+
+    Read from the module's source file (``ast``), in source order: ``import a.b`` gives
+    ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (the latter may be a name rather than
+    a module: importing it then fails, which :func:`warm_up_in_background` skips).
+    Standard-library and this package's modules are left out.
+
+    Parameters
+    ----------
+    module_name : str
+        A dotted module name, imported already (its ``__file__`` is read).
+
+    Returns
+    -------
+    tuple of str
+        Dotted module names; empty when the module or its source is not at hand.
+    """
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8")) if path else None
+    except (OSError, SyntaxError, ValueError):
+        tree = None
+    if tree is None:
+        return ()
+    found: list[str] = []
+
+    def add(name: str) -> None:
+        top = name.split(".")[0]
+        if top in sys.stdlib_module_names or top == "napari_whiskertoolbox" or name in found:
+            return
+        found.append(name)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Import):
+                for alias in inner.names:
+                    add(alias.name)
+            elif isinstance(inner, ast.ImportFrom) and inner.module and inner.level == 0:
+                add(inner.module)
+                for alias in inner.names:
+                    add(f"{inner.module}.{alias.name}")
+    return tuple(found)
 
 
 def lazy_imports(func: Callable[..., Any]) -> tuple[str, ...]:
     """Return the modules ``func``'s transform may import when it runs, in a stable order.
 
-    The ``LAZY_IMPORTS`` of the module defining ``func`` and of every catalogue module it
-    uses (its globals that are catalogue modules, or functions and classes defined in one),
+    The imports inside the functions (:func:`function_imports`) of the module defining
+    ``func`` and of every catalogue module it uses (its globals that are catalogue modules, or functions and classes defined in one),
     followed transitively within ``napari_whiskertoolbox.transforms``.
 
     Parameters
@@ -74,7 +122,7 @@ def lazy_imports(func: Callable[..., Any]) -> tuple[str, ...]:
         module = sys.modules.get(name)
         if module is None:
             continue
-        for lazy in getattr(module, LAZY_IMPORTS_ATTR, ()):
+        for lazy in function_imports(name):
             if lazy not in names:
                 names.append(lazy)
         for value in vars(module).values():
