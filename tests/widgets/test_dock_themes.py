@@ -1,0 +1,63 @@
+"""Docks read well on napari's dark and light themes, and follow a theme change."""
+
+from __future__ import annotations
+
+import pytest
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QApplication
+
+from napari_whiskertoolbox._sample_data import adopt_data_manager
+from napari_whiskertoolbox.sample import make_sample_session
+from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
+from napari_whiskertoolbox.widgets.theme_colors import (
+    MIN_CONTROL_CONTRAST,
+    contrast_ratio,
+    theme_hex,
+)
+from napari_whiskertoolbox.workflow.registry import get_session
+
+pytestmark = pytest.mark.gui
+
+THEMES = ("dark", "light")
+
+
+def _settle() -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def _pixel(image, x: int, y: int) -> tuple[int, int, int]:
+    color = image.pixelColor(x, y)
+    return color.red(), color.green(), color.blue()
+
+
+@pytest.fixture
+def browser(make_napari_viewer):
+    viewer = make_napari_viewer()
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    widget = DataBrowserWidget(viewer)
+    viewer.window.add_dock_widget(widget, name="Data browser", area="right")
+    return widget
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_unchecked_shown_box_stands_out_from_the_table(browser, theme):
+    """An unticked Shown box is drawn with an outline of >= 3:1 contrast on the table."""
+    browser.viewer.theme = "light" if theme == "dark" else "dark"
+    _settle()
+    browser.viewer.theme = theme  # the dock was open before: it follows the change
+    _settle()
+    row = browser.listed_keys().index("whisker_angle")  # no timeline: not shown
+    assert browser.row_of("whisker_angle")["Shown"] == "no"
+    table = browser.table
+    rect = table.visualRect(table.model().index(row, 0))
+    image = table.viewport().grab(rect).toImage()
+    table_color = theme_hex(theme, "foreground")
+    best = max(
+        contrast_ratio(_pixel(image, x, y), table_color)
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+    assert best >= MIN_CONTROL_CONTRAST, f"unchecked box contrast {best:.2f} on {theme}"
+    checked = table.item(browser.listed_keys().index("whiskers"), 0)
+    assert checked.checkState() == Qt.CheckState.Checked
