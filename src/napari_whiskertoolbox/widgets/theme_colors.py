@@ -10,11 +10,14 @@ napari's check boxes, with a border that stands out from the table. Colours come
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from napari.utils.theme import get_theme
-from qtpy.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qtpy.QtWidgets import QWidget
 
 __all__ = [
     "MIN_CONTROL_CONTRAST",
