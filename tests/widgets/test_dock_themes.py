@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QApplication
@@ -61,3 +63,33 @@ def test_unchecked_shown_box_stands_out_from_the_table(browser, theme):
     assert best >= MIN_CONTROL_CONTRAST, f"unchecked box contrast {best:.2f} on {theme}"
     checked = table.item(browser.listed_keys().index("whiskers"), 0)
     assert checked.checkState() == Qt.CheckState.Checked
+
+
+def _widget_display_names() -> list[str]:
+    import yaml
+
+    manifest = Path(__file__).resolve().parents[2] / "napari.yaml"
+    widgets = yaml.safe_load(manifest.read_text())["contributions"]["widgets"]
+    return [entry["display_name"] for entry in widgets]
+
+
+@pytest.mark.parametrize("name", _widget_display_names())
+def test_dock_title_reads_whole_at_default_width(make_napari_viewer, name):
+    """The dock's title ("<name> (WhiskerToolbox)") is not cut off at the width napari gives it."""
+    from qtpy.QtWidgets import QLabel
+
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock, dock_name
+
+    viewer = make_napari_viewer(show=True)
+    viewer.window.resize(1268, 800)  # napari's default window size
+    dock, _ = add_plugin_dock(viewer, name)
+    _settle()
+    title = dock_name(name)
+    labels = [label for label in dock.findChildren(QLabel) if label.text() == title]
+    assert labels, f"no title label {title!r}"
+    label = labels[0]
+    needed = label.fontMetrics().horizontalAdvance(title)
+    # a bottom dock's title bar is vertical: napari hides its text (icons only)
+    assert label.isHidden() or needed <= label.contentsRect().width(), (
+        f"{title!r} needs {needed} px, its title shows {label.contentsRect().width()} px"
+    )
