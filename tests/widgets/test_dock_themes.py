@@ -93,3 +93,30 @@ def test_dock_title_reads_whole_at_default_width(make_napari_viewer, name):
     assert label.isHidden() or needed <= label.contentsRect().width(), (
         f"{title!r} needs {needed} px, its title shows {label.contentsRect().width()} px"
     )
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_timeline_plot_follows_the_theme(make_napari_viewer, theme):
+    """The plot takes napari's canvas colour; lane names, axis and cursor stay readable."""
+    from napari_whiskertoolbox.widgets.timeline import TimelineWidget
+
+    viewer = make_napari_viewer()
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    timeline = TimelineWidget(viewer)
+    viewer.window.add_dock_widget(timeline, name="Timeline", area="bottom")
+    timeline.show_lane("contact")
+    viewer.theme = "light" if theme == "dark" else "dark"
+    _settle()
+    viewer.theme = theme  # changed after the dock opened
+    _settle()
+    canvas = theme_hex(theme, "canvas")
+    image = timeline.plot_widget.grab().toImage()
+    assert contrast_ratio(_pixel(image, 2, 2), canvas) < 1.05  # drawn on the canvas colour
+    left = timeline.plot_item.getAxis("left")
+    label_color = left.textPen().color().name()
+    assert contrast_ratio(label_color, canvas) >= 4.5, f"lane names {label_color} on {canvas}"
+    cursor_color = timeline.cursor.line.pen.color().name()
+    assert contrast_ratio(cursor_color, canvas) >= MIN_CONTROL_CONTRAST, cursor_color
+    lane = timeline.lanes["contact"]
+    mark = lane.selection.opts["brush"].color().name()
+    assert contrast_ratio(mark, canvas) >= MIN_CONTROL_CONTRAST, f"selected interval {mark}"

@@ -41,7 +41,8 @@ def theme_hex(theme_name: str, part: str) -> str:
     ValueError
         When napari has no theme ``theme_name``.
     """
-    return str(getattr(get_theme(theme_name), part).as_hex())[:7]
+    red, green, blue = getattr(get_theme(theme_name), part).as_rgb_tuple()[:3]
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
