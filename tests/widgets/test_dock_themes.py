@@ -120,3 +120,29 @@ def test_timeline_plot_follows_the_theme(make_napari_viewer, theme):
     lane = timeline.lanes["contact"]
     mark = lane.selection.opts["brush"].color().name()
     assert contrast_ratio(mark, canvas) >= MIN_CONTROL_CONTRAST, f"selected interval {mark}"
+
+
+def test_transforms_messages_read_on_both_themes(make_napari_viewer, tmp_path):
+    """Error and warning lines keep 4.5:1 on the background, also after a theme change."""
+    from qtpy.QtGui import QPalette
+
+    from napari_whiskertoolbox.transforms.library import PipelineLibrary
+    from napari_whiskertoolbox.widgets.theme_colors import MIN_TEXT_CONTRAST
+    from napari_whiskertoolbox.widgets.transforms.dock import WARN_COLOR, TransformsWidget, _say
+
+    viewer = make_napari_viewer()
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    dock = TransformsWidget(viewer, library=PipelineLibrary(tmp_path / "library"))
+    viewer.window.add_dock_widget(dock, name="Transforms", area="right")
+    viewer.theme = "dark"
+    dock.report("the transform failed", error=True)
+    _say(dock.output_warning, "a key of that name exists", WARN_COLOR, dock.theme_name)
+    for theme in ("light", "dark", "light"):
+        viewer.theme = theme  # after the messages were shown
+        _settle()
+        background = theme_hex(theme, "background")
+        for label in (dock.status.native, dock.output_warning.native):
+            label.ensurePolished()
+            color = label.palette().color(QPalette.ColorRole.WindowText).name()
+            ratio = contrast_ratio(color, background)
+            assert ratio >= MIN_TEXT_CONTRAST, f"{color} on {background} ({theme}): {ratio:.2f}"

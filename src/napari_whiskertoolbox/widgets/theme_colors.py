@@ -21,16 +21,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIN_CONTROL_CONTRAST",
+    "MIN_TEXT_CONTRAST",
     "contrast_ratio",
     "follow_theme",
     "item_indicator_style",
     "mix",
     "readable_on",
+    "readable_text_color",
     "theme_hex",
 ]
 
 MIN_CONTROL_CONTRAST = 3.0
 """WCAG 2.1 minimum contrast of a control's outline against what surrounds it (1.4.11)."""
+MIN_TEXT_CONTRAST = 4.5
+"""WCAG 2.1 minimum contrast of text against its background (1.4.3)."""
 
 
 def theme_hex(theme_name: str, part: str) -> str:
@@ -96,6 +100,20 @@ def readable_on(
         if contrast_ratio(candidate, background) >= minimum:
             return candidate
     return text
+
+
+def readable_text_color(theme_name: str, color: str) -> str:
+    """Return ``color`` (an error red, a warning amber...) readable on a theme's background.
+
+    The colour is mixed towards the theme's text colour until it reaches
+    :data:`MIN_TEXT_CONTRAST` on the theme's ``background``.
+    """
+    return readable_on(
+        theme_hex(theme_name, "background"),
+        color,
+        theme_hex(theme_name, "text"),
+        MIN_TEXT_CONTRAST,
+    )
 
 
 def item_indicator_style(theme_name: str) -> str:
