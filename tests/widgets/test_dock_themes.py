@@ -158,7 +158,7 @@ def test_batch_statuses_read_on_both_themes(make_napari_viewer):
     dock = BatchWidget(viewer)
     viewer.window.add_dock_widget(dock, name="Batch", area="right")
     statuses = ["done", "skipped", "failed", "cancelled"]
-    dock._reset_table([f"s{i}.json" for i in range(len(statuses))])  # noqa: SLF001
+    dock._reset_table([f"s{i}.json" for i in range(len(statuses))])
     for index, status in enumerate(statuses):
         event = BatchProgress(
             index=index,
@@ -169,7 +169,7 @@ def test_batch_statuses_read_on_both_themes(make_napari_viewer):
             total=len(statuses),
             record=None,
         )
-        dock._on_progress(event)  # noqa: SLF001
+        dock._on_progress(event)
     column = COLUMNS.index("status")
     for theme in ("light", "dark", "light"):
         viewer.theme = theme  # after the statuses were drawn
