@@ -179,3 +179,34 @@ def test_batch_statuses_read_on_both_themes(make_napari_viewer):
             color = dock.table.item(row, column).foreground().color().name()
             ratio = contrast_ratio(color, table)
             assert ratio >= MIN_TEXT_CONTRAST, f"{status} {color} on {table} ({theme}): {ratio:.2f}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_processor_dialog_unchecked_keys_show(make_napari_viewer, qtbot, theme):
+    """The Run-as-processor dialog's unticked key boxes stand out (>= 3:1) from the list."""
+    from qtpy.QtWidgets import QWidget
+
+    from napari_whiskertoolbox.widgets.processor_run import ProcessorDialog
+
+    viewer = make_napari_viewer(show=True)
+    viewer.theme = theme
+    dm = get_session(viewer).dm
+    adopt_data_manager(dm, make_sample_session(n_frames=30))
+    holder = QWidget()
+    viewer.window.add_dock_widget(holder, name="holder", area="right")
+    dialog = ProcessorDialog(dm, "run_", holder, theme_name=theme)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _settle()
+    keys = dialog.events
+    item = keys.item(0)
+    assert item.checkState() == Qt.CheckState.Unchecked
+    rect = keys.visualItemRect(item)
+    image = keys.viewport().grab(rect).toImage()
+    list_color = _pixel(image, image.width() - 2, image.height() // 2)  # right of the text
+    best = max(
+        contrast_ratio(_pixel(image, x, y), list_color)
+        for x in range(min(24, image.width()))  # the box, left of the key's name
+        for y in range(image.height())
+    )
+    assert best >= MIN_CONTROL_CONTRAST, f"unchecked box contrast {best:.2f} on {theme}"

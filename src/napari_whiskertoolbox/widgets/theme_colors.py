@@ -80,24 +80,29 @@ def contrast_ratio(a: str | tuple[int, int, int], b: str | tuple[int, int, int])
 
 
 def readable_on(
-    background: str, color: str, text: str, minimum: float = MIN_CONTROL_CONTRAST
+    background: str | tuple[str, ...],
+    color: str,
+    text: str,
+    minimum: float = MIN_CONTROL_CONTRAST,
 ) -> str:
     """Return ``color``, or its mix towards ``text`` that reaches ``minimum`` contrast.
 
     Parameters
     ----------
-    background : str
-        What the colour is drawn on (``#rrggbb``).
+    background : str or tuple of str
+        What the colour is drawn on (``#rrggbb``); with several, it must reach ``minimum``
+        on each.
     color : str
         The preferred colour.
     text : str
-        A colour of high contrast with ``background`` (the theme's text colour).
+        A colour of high contrast with the backgrounds (the theme's text colour).
     minimum : float
         Contrast ratio to reach.
     """
+    backgrounds = (background,) if isinstance(background, str) else background
     for step in range(11):
         candidate = mix(text, color, step / 10)
-        if contrast_ratio(candidate, background) >= minimum:
+        if min(contrast_ratio(candidate, b) for b in backgrounds) >= minimum:
             return candidate
     return text
 
@@ -119,16 +124,17 @@ def readable_text_color(theme_name: str, color: str) -> str:
 def item_indicator_style(theme_name: str) -> str:
     """Stylesheet drawing item-view check boxes like napari's, readable on ``theme_name``.
 
-    The box is the theme's ``primary`` colour with an outline of at least
-    :data:`MIN_CONTROL_CONTRAST` against the table (napari draws tables in ``foreground``);
-    a ticked box is ``current`` with napari's own check mark.
+    The box is the theme's ``background`` colour with an outline of at least
+    :data:`MIN_CONTROL_CONTRAST` against what napari draws item views on (tables in
+    ``foreground``, lists in ``background``, hovered rows in ``primary``); a ticked box is
+    ``current`` with napari's own check mark. 11 pixels and the outline fit a list's rows.
     """
-    table = theme_hex(theme_name, "foreground")
-    outline = readable_on(table, theme_hex(theme_name, "secondary"), theme_hex(theme_name, "text"))
+    under = tuple(theme_hex(theme_name, part) for part in ("foreground", "background", "primary"))
+    outline = readable_on(under, theme_hex(theme_name, "secondary"), theme_hex(theme_name, "text"))
     return (
         "QAbstractItemView::indicator {"
-        f" width: 13px; height: 13px; border: 1px solid {outline}; border-radius: 2px;"
-        f" background-color: {theme_hex(theme_name, 'primary')}; }}\n"
+        f" width: 11px; height: 11px; border: 1px solid {outline}; border-radius: 2px;"
+        f" background-color: {theme_hex(theme_name, 'background')}; }}\n"
         "QAbstractItemView::indicator:unchecked { image: none; }\n"
         "QAbstractItemView::indicator:checked {"
         f' image: url("theme_{theme_name}:/check.svg");'
