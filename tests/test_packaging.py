@@ -22,8 +22,8 @@ EXPECTED_WIDGETS = {
     "Script runner",
     "Data browser",
     "Timeline",
-    "Annotation keys",
-    "Swap identities",
+    "Key help",
+    "Swap IDs",
     "Transforms",
     "Batch",
 }

@@ -13,10 +13,10 @@ DEMO_DOCKS: tuple[tuple[str, str], ...] = (
     ("Script runner", "right"),
     ("Transforms", "right"),
     ("Data browser", "right"),
-    ("Annotation keys", "right"),
+    ("Key help", "right"),
     ("Timeline", "bottom"),
 )
-TABBED_DOCKS = ("Data browser", "Transforms", "Annotation keys")
+TABBED_DOCKS = ("Data browser", "Transforms", "Key help")
 """Docks stacked as a tab over the previous one: each gets the whole right column (the script
 runner alone needs most of its height, so docks stacked under it would show a sliver)."""
 RAISED_DOCK = "Data browser"

@@ -289,8 +289,8 @@ def test_a_deeplabcut_table_opened_alone_shows_every_label_whole(
     _, columns_hit = np.nonzero(text)
     assert len(columns_hit) > 30  # the label is drawn...
     assert columns_hit.max() < canvas.shape[1] - 4  # ...and ends inside the canvas
-    # the Annotation keys dock, whose Next keypoint row picks the body part to label, docks
-    assert "Annotation keys (WhiskerToolbox)" in viewer.window.dock_widgets
+    # the Key help dock, whose Next keypoint row picks the body part to label, docks
+    assert "Key help (WhiskerToolbox)" in viewer.window.dock_widgets
 
 
 def test_multi_animal_labels_name_the_individual_and_the_body_part(

@@ -10,7 +10,7 @@ from napari_whiskertoolbox.widgets.docking import tabify_with_area
 pytestmark = pytest.mark.gui
 
 PLUGIN = "napari-whiskertoolbox"
-MENU_DOCKS = ("Script runner", "Transforms", "Data browser", "Annotation keys")
+MENU_DOCKS = ("Script runner", "Transforms", "Data browser", "Key help")
 
 
 def test_docks_opened_one_by_one_from_the_plugins_menu_are_tabbed(make_napari_viewer, qtbot):
@@ -105,7 +105,7 @@ def test_docks_opened_one_by_one_keep_a_laptop_window_s_height(make_napari_viewe
     viewer = make_napari_viewer(show=True)
     timeline, _ = viewer.window.add_plugin_dock_widget(PLUGIN, "Timeline")
     window = timeline.parentWidget()
-    viewer.window.add_plugin_dock_widget(PLUGIN, "Annotation keys")
+    viewer.window.add_plugin_dock_widget(PLUGIN, "Key help")
     window.resize(1366, 768)
     qtbot.wait(50)
     assert window.height() == 768

@@ -1,4 +1,4 @@
-"""The Annotation keys dock reads whole at napari's default window size and at its narrowest."""
+"""The Key help dock reads whole at napari's default window size and at its narrowest."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _docked(make_napari_viewer: Any, qtbot: Any, narrowest: bool) -> KeyHelpWidg
     window = main_window(viewer)
     window.resize(1268, 800)  # napari's window on a first start
     widget = KeyHelpWidget(viewer)
-    viewer.window.add_dock_widget(widget, name="Annotation keys", area="right")
+    viewer.window.add_dock_widget(widget, name="Key help", area="right")
     dock = widget.parentWidget()
     while not isinstance(dock, QDockWidget):
         dock = dock.parentWidget()

@@ -65,7 +65,7 @@ def test_every_table_key_is_bound_on_the_viewer_only(make_napari_viewer: Any) ->
 
 
 def test_action_descriptions_end_in_a_word_not_a_possessive() -> None:
-    # "... replacing this frame's" read as cut off in the Annotation keys dock
+    # "... replacing this frame's" read as cut off in the Key help dock
     for action in KEY_TABLE:
         assert not action.description.endswith("'s"), action.description
 
@@ -172,7 +172,7 @@ def test_save_key_saves_the_session_and_clears_modified(
 def test_key_help_dock_lists_the_table_and_tracks_state(make_napari_viewer: Any) -> None:
     viewer, session = _points_session(make_napari_viewer)
     dock = KeyHelpWidget(viewer)
-    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    viewer.window.add_dock_widget(dock, name="Key help")
     rows = [
         (dock.table.item(r, 0).text(), dock.table.item(r, 1).text())
         for r in range(dock.table.rowCount())
@@ -191,7 +191,7 @@ def test_key_help_dock_from_the_plugin_menu_shares_the_viewer_session(
     make_napari_viewer: Any,
 ) -> None:
     viewer, session = _points_session(make_napari_viewer)
-    _, dock = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Annotation keys")
+    _, dock = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Key help")
     assert isinstance(dock, KeyHelpWidget)
     assert KEY in dock.status_label.text()  # napari passed a proxy; same session found
     session.dm.get_data(KEY).add(2, np.array([3.0, 3.0], dtype=np.float32))
@@ -340,7 +340,7 @@ def test_data_jumps_use_the_last_annotation_key_while_the_media_is_selected(
     viewer.open_sample("napari-whiskertoolbox", "whisker_session")
     session = get_session(viewer)
     dock = KeyHelpWidget(viewer)
-    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    viewer.window.add_dock_widget(dock, name="Key help")
     assert viewer.layers.selection.active.name == "media"  # what napari selects after a sample
     key = session.active_key
     assert key is not None
@@ -408,7 +408,7 @@ def test_a_keypoints_layer_is_what_the_jump_and_copy_keys_act_on(
     media = ArrayMedia(np.zeros((N_FRAMES, 64, 64), np.uint8))
     commit(dm, [("media", media), (keys[""]["snout"], snout), (keys[""]["paw"], paw), ("mouse", pose)])  # fmt: skip
     dock = KeyHelpWidget(viewer)
-    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    viewer.window.add_dock_widget(dock, name="Key help")
     viewer.layers.selection.active = viewer.layers["mouse"]
     assert session.active_pose == "mouse"
     assert session.active_key is None
@@ -462,7 +462,7 @@ def test_the_next_keypoint_chosen_in_the_dock_is_placed_and_the_choice_moves_on(
     entries = [(keys[""][part], PointData()) for part in parts]
     commit(session.dm, [("media", media), *entries, ("mouse", PoseSet("mouse", parts, [""], keys=keys))])  # fmt: skip
     dock = KeyHelpWidget(viewer)
-    viewer.window.add_dock_widget(dock, name="Annotation keys")
+    viewer.window.add_dock_widget(dock, name="Key help")
     layer = viewer.layers["mouse"]
     viewer.layers.selection.active = layer
     assert not dock.pose_row.isHidden()

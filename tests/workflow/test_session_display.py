@@ -304,7 +304,7 @@ def test_a_figure_fits_napari_s_window_beside_the_timeline_and_the_runner(
 
 
 def test_a_figure_keeps_a_laptop_window_s_height(qtbot, make_napari_viewer):
-    """A config with signals docks the Timeline and the Annotation keys; with the Script
+    """A config with signals docks the Timeline and the Key help; with the Script
     runner tabbed over them, a script's ``plt.show()`` grew a 1366x768 window to 959 pixels:
     the figure went below the runner, judged to fit in the room the growth had just made."""
     from qtpy.QtCore import Qt
@@ -315,7 +315,7 @@ def test_a_figure_keeps_a_laptop_window_s_height(qtbot, make_napari_viewer):
     viewer = make_napari_viewer(show=True)
     window = main_window(viewer)
     add_plugin_dock(viewer, "Timeline")
-    add_plugin_dock(viewer, "Annotation keys")
+    add_plugin_dock(viewer, "Key help")
     window.resize(1366, 768)
     qtbot.wait(50)
     runner_dock, runner = add_plugin_dock(viewer, "Script runner")

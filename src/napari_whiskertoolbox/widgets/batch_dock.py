@@ -55,6 +55,13 @@ from napari_whiskertoolbox.batch.report import error_line, memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.theme_colors import (
+    MIN_TEXT_CONTRAST,
+    follow_theme,
+    readable_on,
+    readable_text_color,
+    theme_hex,
+)
 from napari_whiskertoolbox.widgets.vertical_scroll import VerticalScrollArea
 
 if TYPE_CHECKING:
@@ -96,6 +103,8 @@ _STATUS_COLORS = {
     "failed": "#d64545",
     "cancelled": "#b08a2e",
 }
+"""Status colours, adjusted to read on napari's theme (:meth:`BatchWidget.status_color`)."""
+_WAITING_COLOR = "#d9a03f"
 
 
 class _RowsScroll(VerticalScrollArea):
@@ -174,6 +183,39 @@ class BatchWidget(QWidget):
         layout.addWidget(self.status)
         self._on_source_changed()
         self._set_running(False)
+        self._theme_name = "dark"
+        self._cluster_waiting = False
+        follow_theme(self, napari_viewer, self._apply_theme)
+
+    def status_color(self, status: str) -> str | None:
+        """Return the ``#rrggbb`` colour of ``status`` in the results table, or ``None``.
+
+        The status's own colour, mixed towards the theme's text colour until it reads at
+        4.5:1 on the table (napari draws tables in the theme's ``foreground``).
+        """
+        color = _STATUS_COLORS.get(status)
+        if color is None:
+            return None
+        theme = self._theme_name
+        table = theme_hex(theme, "foreground")
+        return readable_on(table, color, theme_hex(theme, "text"), MIN_TEXT_CONTRAST)
+
+    def _apply_theme(self, theme_name: str) -> None:
+        """Re-colour the statuses and the cluster line for napari's theme ``theme_name``."""
+        self._theme_name = theme_name
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, _STATUS)
+            color = self.status_color(item.text()) if item is not None else None
+            if color:
+                item.setForeground(_brush(color))
+        self._style_cluster()
+
+    def _style_cluster(self) -> None:
+        if self._cluster_waiting:
+            color = readable_text_color(self._theme_name, _WAITING_COLOR)
+            self.cluster.setStyleSheet(f"color: {color};")
+        else:
+            self.cluster.setStyleSheet("")
 
     def ensure_visible(self, widget: QWidget) -> None:
         """Scroll the dock's form so that ``widget`` (one of its rows) is in view."""
@@ -540,16 +582,16 @@ class BatchWidget(QWidget):
                 "\nWaiting for a worker: the scheduler has none yet (jobs still in the "
                 "queue?); the sessions start when one joins. Cancel stops."
             )
-            self.cluster.setStyleSheet("color: #d9a03f;")
-        else:
-            self.cluster.setStyleSheet("")
+        self._cluster_waiting = bool(status.waiting_for_workers)
+        self._style_cluster()
         self.cluster.setText(text)
 
     def _reset_table(self, sessions: list[str]) -> None:
         self._rows.clear()
         self._records.clear()
         self.cluster.setText("")
-        self.cluster.setStyleSheet("")
+        self._cluster_waiting = False
+        self._style_cluster()
         self.table.setRowCount(len(sessions))
         # the names the batch gives them (its output folders): two `exp.json` of different
         # folders are told apart from the start, not only once they finish
@@ -568,7 +610,7 @@ class BatchWidget(QWidget):
         if status_item.text() in FINAL_STATUSES and event.status not in FINAL_STATUSES:
             return  # a late "running" after the session finished
         status_item.setText(event.status)
-        color = _STATUS_COLORS.get(event.status)
+        color = self.status_color(event.status)
         if color:
             status_item.setForeground(_brush(color))
         record = event.record
@@ -604,7 +646,8 @@ class BatchWidget(QWidget):
         elif self._cluster_local:  # shut down with the batch: its dashboard is gone
             n = report.n_workers
             self.cluster.setText(f"dask: local cluster, {counted(n, 'worker')}, closed")
-            self.cluster.setStyleSheet("")
+            self._cluster_waiting = False
+            self._style_cluster()
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
         link = ""
         if report.dashboard_link and not self._cluster_local:

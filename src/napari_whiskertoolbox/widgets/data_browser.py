@@ -48,6 +48,7 @@ from napari_whiskertoolbox.widgets.browser_model import (
     validate_key_name,
 )
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.theme_colors import follow_theme, item_indicator_style
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -103,6 +104,7 @@ class DataBrowserWidget(QWidget):
         self._refresh_pending = False
         self._build_ui()
         self._connect()
+        follow_theme(self, napari_viewer, self._apply_theme)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -113,6 +115,10 @@ class DataBrowserWidget(QWidget):
         """
         hint = super().sizeHint()
         return QSize(max(self.minimumSizeHint().width(), _PREFERRED_WIDTH_PX), hint.height())
+
+    def _apply_theme(self, theme_name: str) -> None:
+        """Draw the Shown check boxes like napari's, outlined to show on ``theme_name``."""
+        self.table.setStyleSheet(item_indicator_style(theme_name))
 
     # ----------------------------------------------------------------- construction
     def _build_ui(self) -> None:

@@ -1,4 +1,4 @@
-"""The Annotation keys dock: the key table, the active key and the session's saved state."""
+"""The Key help dock: the key table, the active key and the session's saved state."""
 
 from __future__ import annotations
 

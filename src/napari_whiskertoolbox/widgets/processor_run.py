@@ -38,6 +38,7 @@ from napari_whiskertoolbox.scripting.processors import (
     ProcessorError,
     throughput_text,
 )
+from napari_whiskertoolbox.widgets.theme_colors import item_indicator_style
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
@@ -107,14 +108,28 @@ class ProcessorDialog(QDialog):
         Offers its analog keys as inputs and its event and interval keys as event inputs.
     default_prefix : str
         Shown as the output prefix.
+    parent : QWidget, optional
+        The dialog's parent (the script runner's dock).
+    theme_name : str, optional
+        napari's theme (``viewer.theme``): the key lists' check boxes are drawn like napari's,
+        outlined to show on it; by default Qt draws them.
     """
 
-    def __init__(self, dm: DataManager, default_prefix: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        dm: DataManager,
+        default_prefix: str,
+        parent: QWidget | None = None,
+        theme_name: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Run as processor")
         analog = dm.keys("analog")
         self.inputs = _checkable_list(analog, set(analog[:1]))
         self.events = _checkable_list(dm.keys("digital_event") + dm.keys("digital_interval"), set())
+        if theme_name is not None:
+            for keys in (self.inputs, self.events):
+                keys.setStyleSheet(item_indicator_style(theme_name))
         self.chunk_seconds = QDoubleSpinBox()
         self.chunk_seconds.setDecimals(4)
         self.chunk_seconds.setRange(0.0001, 3600.0)

@@ -1060,7 +1060,8 @@ class ScriptRunnerWidget(Container):
 
     def _ask_run_as_processor(self) -> None:
         default = f"{self._path.stem if self._path is not None else _UNTITLED}_"
-        dialog = ProcessorDialog(self.engine.dm, default, self.native)
+        theme_name = str(self._viewer.theme) if self._viewer is not None else None
+        dialog = ProcessorDialog(self.engine.dm, default, self.native, theme_name=theme_name)
         if dialog.exec() != ProcessorDialog.DialogCode.Accepted:
             return
         choices = dialog.choices()

@@ -26,8 +26,8 @@ __all__ = [
 ]
 
 PLUGIN_NAME = "napari-whiskertoolbox"
-ANNOTATION_KEYS_WIDGET = "Annotation keys"
-"""The Annotation keys dock's display name in ``napari.yaml``."""
+ANNOTATION_KEYS_WIDGET = "Key help"
+"""The Key help dock's display name in ``napari.yaml``."""
 TIMELINE_WIDGET = "Timeline"
 """The Timeline dock's display name in ``napari.yaml``."""
 

@@ -363,11 +363,11 @@ def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
 
 
 def reveal_docks(session: ViewerSession) -> None:
-    """Dock the Timeline and the Annotation keys when the session's data needs them.
+    """Dock the Timeline and the Key help when the session's data needs them.
 
     The Timeline when the session holds signals, events or intervals: those have no layer,
     and opened alone they left the canvas on napari's welcome screen and nothing on screen.
-    The Annotation keys when it holds a DeepLabCut or SLEAP pose set: its *Next keypoint*
+    The Key help when it holds a DeepLabCut or SLEAP pose set: its *Next keypoint*
     row chooses the body part the next click labels. Only a window the user sees gets the
     docks; one already docked (from the Plugins menu, ``wt.plot``) is kept. A new dock
     narrows the canvas, so the view is fitted again.

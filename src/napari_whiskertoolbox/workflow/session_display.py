@@ -123,7 +123,7 @@ def place_figure_dock(
     if room is None:
         room = canvas_height(window)
     # a tab group is as tall as its tallest tab's minimum (the Script runner's 456 pixels
-    # behind the Annotation keys' 151 counted as 151: the figure went below them, and the
+    # behind the Key help' 151 counted as 151: the figure went below them, and the
     # window grew by the difference)
     needed = sum(_tab_group_min_height(window, d) + separator for d in column)
     needed += _dock_min_height(figure_dock)

@@ -9,7 +9,11 @@ import pyqtgraph as pg
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["FrameCursor"]
+__all__ = ["CURSOR_COLOR", "FrameCursor"]
+
+
+CURSOR_COLOR = "#ffd400"
+"""The frame cursor's amber (on a light canvas the timeline darkens it to stay readable)."""
 
 
 class FrameCursor:
@@ -25,7 +29,7 @@ class FrameCursor:
 
     def __init__(self, plot: pg.PlotItem, on_drag: Callable[[int], None]) -> None:
         self.line = pg.InfiniteLine(
-            pos=0, angle=90, movable=True, pen=pg.mkPen("#ffd400", width=2), hoverPen="#ffffff"
+            pos=0, angle=90, movable=True, pen=pg.mkPen(CURSOR_COLOR, width=2), hoverPen="#ffffff"
         )
         self.line.setZValue(100)
         plot.addItem(self.line, ignoreBounds=True)
@@ -40,6 +44,11 @@ class FrameCursor:
     def move_to(self, frame: int) -> None:
         """Place the cursor on ``frame`` (no callback)."""
         self.line.setValue(float(frame))
+
+    def set_colors(self, color: str, hover: str) -> None:
+        """Draw the line in ``color`` and, under the mouse, in ``hover`` (``#rrggbb``)."""
+        self.line.setPen(pg.mkPen(color, width=2))
+        self.line.setHoverPen(pg.mkPen(hover, width=2))
 
     def _dragged(self, line: pg.InfiniteLine) -> None:
         self._on_drag(round(line.value()))

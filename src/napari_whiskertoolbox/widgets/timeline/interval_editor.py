@@ -49,6 +49,12 @@ class IntervalEditor:
         self.preview.hide()
         plot.addItem(self.preview, ignoreBounds=True)
 
+    def set_mark_color(self, color: str) -> None:
+        """Colour (``#rrggbb``) of the drag preview: one that shows on the canvas."""
+        fill = pg.mkColor(color)
+        fill.setAlpha(60)
+        self.preview.setOpts(brush=pg.mkBrush(fill), pen=pg.mkPen(color, width=1))
+
     @property
     def key(self) -> str | None:
         """The edited interval key, or ``None`` when editing is off."""

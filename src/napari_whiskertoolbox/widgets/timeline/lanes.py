@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["AnalogLane", "EventLane", "IntervalLane", "Lane", "make_lane"]
 
 _MARGIN = 0.08  # fraction of a band left empty above and below the drawing
+DEFAULT_MARK_COLOR = "#ffffff"
+"""Highlight colour until the timeline applies napari's theme (it shows on a dark canvas)."""
 
 
 class Lane:
@@ -78,6 +80,9 @@ class Lane:
         """Change the lane's colour."""
         self.color = color
         self._apply_color()
+
+    def set_mark_color(self, color: str) -> None:
+        """Colour (``#rrggbb``) of highlights drawn over the lane: one that shows on the canvas."""
 
     def contains_y(self, y: float) -> bool:
         """Whether plot coordinate ``y`` falls inside the lane's band."""
@@ -211,7 +216,7 @@ class IntervalLane(Lane):
         super().__init__(*args, **kwargs)
         self.selected_id: int | None = None
         self.bars = self._add_item(self._bar_item(self.color, 140))
-        self.selection = self._add_item(self._bar_item("#ffffff", 110))
+        self.selection = self._add_item(self._bar_item(DEFAULT_MARK_COLOR, 110))
         self.selection.setZValue(5)
         self._load()
 
@@ -284,6 +289,12 @@ class IntervalLane(Lane):
         color = pg.mkColor(self.color)
         color.setAlpha(140)
         self.bars.setOpts(brush=pg.mkBrush(color))
+
+    def set_mark_color(self, color: str) -> None:
+        """Colour (``#rrggbb``) of the selected interval's highlight."""
+        mark = pg.mkColor(color)
+        mark.setAlpha(110)
+        self.selection.setOpts(brush=pg.mkBrush(mark))
 
 
 _LANE_TYPES = {"analog": AnalogLane, "digital_event": EventLane, "digital_interval": IntervalLane}

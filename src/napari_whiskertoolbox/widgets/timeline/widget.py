@@ -25,8 +25,15 @@ from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.core.rate_hint import missing_rate_hint
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.theme_colors import (
+    follow_theme,
+    item_indicator_style,
+    mix,
+    readable_on,
+    theme_hex,
+)
 from napari_whiskertoolbox.widgets.timeline.axis import TimeAxisItem
-from napari_whiskertoolbox.widgets.timeline.cursor import FrameCursor
+from napari_whiskertoolbox.widgets.timeline.cursor import CURSOR_COLOR, FrameCursor
 from napari_whiskertoolbox.widgets.timeline.hit_testing import frame_of, nearest_mark, step_mark
 from napari_whiskertoolbox.widgets.timeline.interval_editor import IntervalEditor
 from napari_whiskertoolbox.widgets.timeline.lane_panel import LanePanel
@@ -114,7 +121,10 @@ class TimelineWidget(QWidget):
         self.cursor = FrameCursor(self.plot_item, self.set_frame)
         self.editor = IntervalEditor(self.session, self.plot_item)
         self.view_box.handler = self
+        self.mark_color = "#ffffff"
+        """Colour of highlights (cursor hover, selected interval, drag preview) on the canvas."""
         self._connect()
+        follow_theme(self, napari_viewer, self.apply_theme)
         self.state.sync_keys()
         self._rebuild_lanes()
         self._refresh_controls()
@@ -225,6 +235,35 @@ class TimelineWidget(QWidget):
         self.lane_panel.color_changed.connect(self.set_lane_color)
 
     # ----------------------------------------------------------------- public API
+    def apply_theme(self, theme_name: str) -> None:
+        """Draw the plot in napari's theme ``theme_name`` (``viewer.theme``).
+
+        The plot's background is the theme's canvas colour (as napari's own canvas), axes and
+        lane names its text colour; the frame cursor is amber, darkened where needed to keep
+        3:1 contrast on the canvas; highlights use the text colour.
+
+        Raises
+        ------
+        ValueError
+            When napari has no theme ``theme_name``.
+        """
+        canvas = theme_hex(theme_name, "canvas")
+        text = theme_hex(theme_name, "text")
+        self.canvas_color = canvas
+        self.text_color = text
+        self.cursor_color = readable_on(canvas, CURSOR_COLOR, text)
+        self.mark_color = text
+        self.plot_widget.setBackground(canvas)
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(pg.mkPen(mix(text, canvas, 0.7)))
+            axis.setTextPen(pg.mkPen(text))
+        self.cursor.set_colors(self.cursor_color, text)
+        self.editor.set_mark_color(text)
+        for lane in self.lanes.values():
+            lane.set_mark_color(text)
+        self.lane_panel.setStyleSheet(item_indicator_style(theme_name))
+
     def show_lane(self, key: str) -> None:
         """Show ``key`` (an analog, event or interval key) as a lane.
 
@@ -525,6 +564,7 @@ class TimelineWidget(QWidget):
                 plotted = self.plotted.lanes.get(key)
                 color = plotted.color if plotted is not None else self.state.color(key)
                 self.lanes[key] = make_lane(key, self.sources, self.mapper, self.plot_item, color)
+                self.lanes[key].set_mark_color(self.mark_color)
         self.lanes = {key: self.lanes[key] for key in wanted}
         n = len(wanted)
         for row, key in enumerate(wanted):

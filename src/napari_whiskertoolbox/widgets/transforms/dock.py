@@ -51,6 +51,7 @@ from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.relative import is_relative_clock
 from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.theme_colors import follow_theme, readable_text_color
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     INPUT_CLOCK,
@@ -85,8 +86,11 @@ if TYPE_CHECKING:
 __all__ = ["TransformsWidget"]
 
 _NAME = Qt.ItemDataRole.UserRole
-_ERROR_STYLE = "color: #e06c6c"
-_WARN_STYLE = "color: #e0b050"
+ERROR_COLOR = "#e06c6c"
+"""Colour of error messages (adjusted to the theme by :func:`readable_text_color`)."""
+WARN_COLOR = "#e0b050"
+"""Colour of warnings (adjusted to the theme by :func:`readable_text_color`)."""
+_MESSAGE_COLOR = "wt_message_color"
 STATUS_LINES = 4
 """Lines of the status message shown at once; a longer one scrolls."""
 PREVIEW_DELAY_MS = 150
@@ -110,11 +114,22 @@ def _wrapping_label(value: str) -> Label:
     return label
 
 
-def _say(label: Label, text: str, style: str = "") -> None:
-    """Show ``text`` in ``label`` (hidden while empty, so it takes no room)."""
+def _say(label: Label, text: str, color: str = "", theme_name: str = "dark") -> None:
+    """Show ``text`` in ``label`` (hidden while empty, so it takes no room).
+
+    ``color`` (``#rrggbb``, ``""`` for the theme's text colour) is adjusted to read on
+    napari's theme ``theme_name``; :func:`_restyle` re-applies it after a theme change.
+    """
     label.value = text
-    label.native.setStyleSheet(style if text else "")
+    label.native.setProperty(_MESSAGE_COLOR, color if text else "")
+    _restyle(label, theme_name)
     label.visible = bool(text)
+
+
+def _restyle(label: Label, theme_name: str) -> None:
+    color = label.native.property(_MESSAGE_COLOR)
+    style = f"color: {readable_text_color(theme_name, color)}" if color else ""
+    label.native.setStyleSheet(style)
 
 
 class TransformsWidget(Container):
@@ -139,6 +154,8 @@ class TransformsWidget(Container):
         super().__init__(labels=False)
         tabify_when_docked(self.native, viewer=napari_viewer, kind=type(self).__name__)
         self.viewer = napari_viewer
+        self.theme_name = str(napari_viewer.theme)
+        """napari's theme the messages are coloured for (followed on ``viewer.events.theme``)."""
         self.session = get_session(napari_viewer)
         self.dm = self.session.dm
         self.library = library if library is not None else PipelineLibrary()
@@ -172,6 +189,7 @@ class TransformsWidget(Container):
         layout.addWidget(self._build_run_row().native)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._disconnect = self._connect()
+        follow_theme(self.native, napari_viewer, self._apply_theme)
         self.refresh_tree()
         self._set_running(False)
 
@@ -543,7 +561,7 @@ class TransformsWidget(Container):
         message = None
         if self.spec is not None and not self.spec.edits_groups:
             message = clash_message(self.dm, self.output_key.value.strip(), self.spec.output_kind)
-        _say(self.output_warning, message or "", _WARN_STYLE)
+        _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
         return message
 
     def output_time_key(self) -> str | None:
@@ -693,9 +711,15 @@ class TransformsWidget(Container):
         self.progress_bar.setVisible(running)
         self.pipelines.set_running(running)
 
+    def _apply_theme(self, theme_name: str) -> None:
+        """Re-colour the status and warning lines for napari's theme ``theme_name``."""
+        self.theme_name = theme_name
+        for label in (self.output_warning, self.status):
+            _restyle(label, theme_name)
+
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line (red for errors)."""
         self._status_is_error = error and bool(message)
-        _say(self.status, message, _ERROR_STYLE if error else "")
+        _say(self.status, message, ERROR_COLOR if error else "", self.theme_name)
         self.status_area.setVisible(bool(message))
         self.status_area.verticalScrollBar().setValue(0)

@@ -1,0 +1,163 @@
+"""Colours that keep our docks readable on every napari theme.
+
+napari's stylesheet styles ``QCheckBox`` indicators but not the check boxes Qt draws inside
+item views (a table's checkable cells): those fall back to Qt's own drawing, a box whose
+border nearly vanishes on napari's dark theme. :func:`item_indicator_style` draws them like
+napari's check boxes, with a border that stands out from the table. Colours come from
+:func:`napari.utils.theme.get_theme`; :func:`follow_theme` re-applies them on
+``viewer.events.theme``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from napari.utils.theme import get_theme
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qtpy.QtWidgets import QWidget
+
+__all__ = [
+    "MIN_CONTROL_CONTRAST",
+    "MIN_TEXT_CONTRAST",
+    "contrast_ratio",
+    "follow_theme",
+    "item_indicator_style",
+    "mix",
+    "readable_on",
+    "readable_text_color",
+    "theme_hex",
+]
+
+MIN_CONTROL_CONTRAST = 3.0
+"""WCAG 2.1 minimum contrast of a control's outline against what surrounds it (1.4.11)."""
+MIN_TEXT_CONTRAST = 4.5
+"""WCAG 2.1 minimum contrast of text against its background (1.4.3)."""
+
+
+def theme_hex(theme_name: str, part: str) -> str:
+    """Return the ``#rrggbb`` colour ``part`` (``"background"``, ``"text"``...) of a theme.
+
+    Raises
+    ------
+    ValueError
+        When napari has no theme ``theme_name``.
+    """
+    red, green, blue = getattr(get_theme(theme_name), part).as_rgb_tuple()[:3]
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    if len(color) == 3:
+        color = "".join(c * 2 for c in color)
+    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+
+
+def mix(a: str, b: str, weight: float) -> str:
+    """Return ``weight`` of colour ``a`` and ``1 - weight`` of colour ``b`` (``#rrggbb``)."""
+    ca, cb = _rgb(a), _rgb(b)
+    return "#" + "".join(f"{round(weight * x + (1 - weight) * y):02x}" for x, y in zip(ca, cb))
+
+
+def _luminance(color: str | tuple[int, int, int]) -> float:
+    rgb = _rgb(color) if isinstance(color, str) else color
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str | tuple[int, int, int], b: str | tuple[int, int, int]) -> float:
+    """Return the WCAG contrast ratio (1 to 21) of two colours (``#rrggbb`` or RGB tuples)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_on(
+    background: str | tuple[str, ...],
+    color: str,
+    text: str,
+    minimum: float = MIN_CONTROL_CONTRAST,
+) -> str:
+    """Return ``color``, or its mix towards ``text`` that reaches ``minimum`` contrast.
+
+    Parameters
+    ----------
+    background : str or tuple of str
+        What the colour is drawn on (``#rrggbb``); with several, it must reach ``minimum``
+        on each.
+    color : str
+        The preferred colour.
+    text : str
+        A colour of high contrast with the backgrounds (the theme's text colour).
+    minimum : float
+        Contrast ratio to reach.
+    """
+    backgrounds = (background,) if isinstance(background, str) else background
+    for step in range(11):
+        candidate = mix(text, color, step / 10)
+        if min(contrast_ratio(candidate, b) for b in backgrounds) >= minimum:
+            return candidate
+    return text
+
+
+def readable_text_color(theme_name: str, color: str) -> str:
+    """Return ``color`` (an error red, a warning amber...) readable on a theme's background.
+
+    The colour is mixed towards the theme's text colour until it reaches
+    :data:`MIN_TEXT_CONTRAST` on the theme's ``background``.
+    """
+    return readable_on(
+        theme_hex(theme_name, "background"),
+        color,
+        theme_hex(theme_name, "text"),
+        MIN_TEXT_CONTRAST,
+    )
+
+
+def item_indicator_style(theme_name: str) -> str:
+    """Stylesheet drawing item-view check boxes like napari's, readable on ``theme_name``.
+
+    The box is the theme's ``background`` colour with an outline of at least
+    :data:`MIN_CONTROL_CONTRAST` against what napari draws item views on (tables in
+    ``foreground``, lists in ``background``, hovered rows in ``primary``); a ticked box is
+    ``current`` with napari's own check mark. 11 pixels and the outline fit a list's rows.
+    """
+    under = tuple(theme_hex(theme_name, part) for part in ("foreground", "background", "primary"))
+    outline = readable_on(under, theme_hex(theme_name, "secondary"), theme_hex(theme_name, "text"))
+    return (
+        "QAbstractItemView::indicator {"
+        f" width: 11px; height: 11px; border: 1px solid {outline}; border-radius: 2px;"
+        f" background-color: {theme_hex(theme_name, 'background')}; }}\n"
+        "QAbstractItemView::indicator:unchecked { image: none; }\n"
+        "QAbstractItemView::indicator:checked {"
+        f' image: url("theme_{theme_name}:/check.svg");'
+        f" background-color: {theme_hex(theme_name, 'current')}; }}\n"
+    )
+
+
+def follow_theme(widget: QWidget, viewer: Any, apply: Callable[[str], None]) -> None:
+    """Call ``apply(viewer.theme)`` now and on every theme change until ``widget`` is destroyed.
+
+    Parameters
+    ----------
+    widget : QWidget
+        The dock (or part of it) whose colours ``apply`` sets.
+    viewer : napari.Viewer
+        The viewer whose ``theme`` is followed (``viewer.events.theme``).
+    apply : callable
+        Called with napari's theme id (``"dark"``, ``"light"``...).
+    """
+
+    def on_theme(*_: object) -> None:
+        apply(str(viewer.theme))
+
+    viewer.events.theme.connect(on_theme)
+    widget.destroyed.connect(lambda *_: viewer.events.theme.disconnect(on_theme))
+    on_theme()
