@@ -234,3 +234,17 @@ def test_the_plugins_menu_raises_a_tab_behind_another_instead_of_hiding_it(
     action.trigger()  # and shows it again, in front
     qtbot.waitUntil(lambda: not runner.visibleRegion().isEmpty())
     assert len(viewer.window.dock_widgets) == 2
+
+
+def test_a_dock_s_former_name_finds_it_under_its_name_now(make_napari_viewer, qtbot):
+    """Scripts written before the Key help and Swap IDs docks were renamed keep working."""
+    from napari_whiskertoolbox.workflow.docks import FORMER_WIDGET_NAMES, add_plugin_dock
+
+    viewer = make_napari_viewer()
+    for former, now in FORMER_WIDGET_NAMES.items():
+        dock, widget = add_plugin_dock(viewer, former)
+        assert dock is not None
+        assert dock.name.startswith(now)
+        again, same = add_plugin_dock(viewer, now)
+        assert again is None
+        assert same is widget

@@ -38,7 +38,8 @@ def dock_name(widget_name: str) -> str:
     Parameters
     ----------
     widget_name : str
-        The widget's display name in ``napari.yaml`` (``"Timeline"``).
+        The widget's display name in ``napari.yaml`` (``"Timeline"``); a former name
+        (:data:`FORMER_WIDGET_NAMES`) finds the dock under its name now.
 
     Returns
     -------
@@ -50,6 +51,11 @@ def dock_name(widget_name: str) -> str:
 
     manifest = PluginManager.instance().get_manifest(PLUGIN_NAME)
     return f"{widget_name} ({manifest.display_name or PLUGIN_NAME})"
+
+
+FORMER_WIDGET_NAMES = {"Annotation keys": ANNOTATION_KEYS_WIDGET, "Swap identities": "Swap IDs"}
+"""Display names our docks had before → their names now (scripts calling
+:func:`add_plugin_dock` with the old name keep working)."""
 
 
 def add_plugin_dock(
@@ -80,6 +86,7 @@ def add_plugin_dock(
     """
     from npe2 import PluginManager
 
+    widget_name = FORMER_WIDGET_NAMES.get(widget_name, widget_name)
     name = dock_name(widget_name)
     # napari names a dock by how it was docked: the menu "Timeline (WhiskerToolbox)",
     # Window.add_plugin_dock_widget and napari -w "Timeline (napari-whiskertoolbox)"
