@@ -121,6 +121,16 @@ from napari_whiskertoolbox.transforms.synthesis.signals import (
 _IMAGE = (_i("image_width", 640), _i("image_height", 480))
 _CENTER = (_f("center_x", 320.0), _f("center_y", 240.0))
 
+_LINE = (
+    _f("start_x", 0.0),
+    _f("start_y", 0.0),
+    _f("end_x", 100.0),
+    _f("end_y", 100.0),
+    _i("num_points_per_line", 50),
+    _i("num_frames", 100),
+)
+"""StraightLine's parameters, which MovingLine shares."""
+
 _TABLE: tuple[Generator, ...] = (
     Generator("SineWave", "AnalogTimeSeries", _WAVE, _sine, "sine wave"),
     Generator(
@@ -155,14 +165,7 @@ _TABLE: tuple[Generator, ...] = (
     Generator(
         "StraightLine",
         "LineData",
-        (
-            _f("start_x", 0.0),
-            _f("start_y", 0.0),
-            _f("end_x", 100.0),
-            _f("end_y", 100.0),
-            _i("num_points_per_line", 50),
-            _i("num_frames", 100),
-        ),
+        _LINE,
         _straight_line,
         "a straight line at every frame",
     ),
@@ -228,12 +231,7 @@ _TABLE += (
         "MovingLine",
         "LineData",
         (
-            _f("start_x", 0.0),
-            _f("start_y", 0.0),
-            _f("end_x", 100.0),
-            _f("end_y", 100.0),
-            _i("num_points_per_line", 50),
-            _i("num_frames", 100),
+            *_LINE,
             _f("trajectory_start_x", 100.0),
             _f("trajectory_start_y", 100.0),
             _MOTION,

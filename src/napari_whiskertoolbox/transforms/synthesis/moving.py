@@ -22,9 +22,9 @@ from napari_whiskertoolbox.transforms.synthesis.shapes import (
     _clip,
     _frames_needed,
     _image_checks,
+    any_ellipse_pixels,
     ellipse_pixels,
     rectangle_pixels,
-    rotated_ellipse_pixels,
 )
 
 if TYPE_CHECKING:
@@ -204,10 +204,8 @@ def _moving_mask(p: dict[str, Any]) -> Synthesized:
             pixels = ellipse_pixels(cx, cy, p["radius"], p["radius"])
         elif shape == "rectangle":
             pixels = rectangle_pixels(cx, cy, p["width"], p["height"])
-        elif abs(angle_rad) < _F32(1e-6):
-            pixels = ellipse_pixels(cx, cy, p["semi_major"], p["semi_minor"])
         else:
-            pixels = rotated_ellipse_pixels(cx, cy, p["semi_major"], p["semi_minor"], angle_rad)
+            pixels = any_ellipse_pixels(cx, cy, p["semi_major"], p["semi_minor"], angle_rad)
         pieces.append(_clip(pixels, p))
     counts = np.array([len(k) for k in pieces], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(counts)))

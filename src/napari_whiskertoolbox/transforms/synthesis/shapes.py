@@ -117,6 +117,19 @@ def rotated_ellipse_pixels(
     return np.column_stack((xs[inside], ys[inside])).astype(np.uint32)
 
 
+def any_ellipse_pixels(
+    center_x: float, center_y: float, semi_major: float, semi_minor: float, angle_rad: np.float32
+) -> np.ndarray:
+    """Return the pixels of an ellipse turned by ``angle_rad`` (radians).
+
+    :func:`ellipse_pixels` when ``|angle_rad| < 1e-6``, else :func:`rotated_ellipse_pixels`,
+    as WhiskerToolbox's ``EllipseMaskGenerator`` and ``MovingMaskGenerator`` choose.
+    """
+    if abs(angle_rad) < _F32(1e-6):
+        return ellipse_pixels(center_x, center_y, semi_major, semi_minor)
+    return rotated_ellipse_pixels(center_x, center_y, semi_major, semi_minor, angle_rad)
+
+
 def rectangle_pixels(center_x: float, center_y: float, width: float, height: float) -> np.ndarray:
     """WhiskerToolbox's ``generate_rectangle_pixels`` (``CoreGeometry/src/masks.cpp``)."""
     x_lo, x_hi = _box(_F32(center_x), _F32(width) / _F32(2.0))
@@ -161,12 +174,9 @@ def _ellipse_mask(p: dict[str, Any]) -> Synthesized:
     _need(p["semi_minor"] > 0.0, name, "semi_minor", "must be > 0")
     frames = _frames_needed(name, p)
     angle_rad = _F32(p["angle"] or 0.0) * _PI / _F32(180.0)
-    if abs(angle_rad) < _F32(1e-6):
-        pixels = ellipse_pixels(p["center_x"], p["center_y"], p["semi_major"], p["semi_minor"])
-    else:
-        pixels = rotated_ellipse_pixels(
-            p["center_x"], p["center_y"], p["semi_major"], p["semi_minor"], angle_rad
-        )
+    pixels = any_ellipse_pixels(
+        p["center_x"], p["center_y"], p["semi_major"], p["semi_minor"], angle_rad
+    )
     return _mask_frames(pixels, p, frames)
 
 
