@@ -15,6 +15,8 @@ from pygments.styles import get_style_by_name
 from pygments.token import Token, _TokenType
 from pygments.util import ClassNotFound
 
+from napari_whiskertoolbox.widgets.theme_colors import mix
+
 __all__ = ["SYNTAX_TOKENS", "ScriptTheme", "TextStyle", "script_theme"]
 
 
@@ -74,13 +76,6 @@ class ScriptTheme:
     streams: dict[str, TextStyle] = field(default_factory=dict)
 
 
-def _mix(a: str, b: str, weight: float) -> str:
-    """Return ``weight`` of colour ``a`` and ``1 - weight`` of ``b``."""
-    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
-    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(weight * x + (1 - weight) * y):02x}" for x, y in zip(ca, cb))
-
-
 def _pygments_style(name: str, token: _TokenType, fallback: str) -> TextStyle:
     try:
         style = get_style_by_name(name)
@@ -109,7 +104,7 @@ def script_theme(theme_name: str) -> ScriptTheme:
         streams[stream] = TextStyle(style.color)  # output is read, not emphasised
     return ScriptTheme(
         name=str(theme.id),
-        gutter_text=_mix(colors["text"], colors["foreground"], 0.6),
+        gutter_text=mix(colors["text"], colors["foreground"], 0.6),
         syntax=syntax,
         streams=streams,
         **colors,

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from napari.utils.theme import get_theme
+
+from napari_whiskertoolbox.layers.label_contrast import LUMINANCE_WEIGHTS, srgb_to_linear
+from napari_whiskertoolbox.layers.label_contrast import contrast_ratio as luminance_contrast
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,19 +68,12 @@ def mix(a: str, b: str, weight: float) -> str:
 
 def _luminance(color: str | tuple[int, int, int]) -> float:
     rgb = _rgb(color) if isinstance(color, str) else color
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return float(srgb_to_linear(np.asarray(rgb) / 255) @ LUMINANCE_WEIGHTS)
 
 
 def contrast_ratio(a: str | tuple[int, int, int], b: str | tuple[int, int, int]) -> float:
     """Return the WCAG contrast ratio (1 to 21) of two colours (``#rrggbb`` or RGB tuples)."""
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
+    return luminance_contrast(_luminance(a), _luminance(b))
 
 
 def readable_on(
