@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from napari_whiskertoolbox.batch import BatchClient, BatchReport
+    from napari_whiskertoolbox.batch import BatchClient, BatchProgress, BatchReport
 
 WAIT_S = 60.0
 
@@ -130,6 +130,70 @@ def test_killed_worker_session_is_retried(
     report = _run_and_kill(process_cluster, script, sessions, tmp_path / "retried", retries=1)
     assert report.ok
     assert sorted(r.attempts for r in report.records) == [1, 1, 2]
+
+
+def test_a_broken_config_fails_after_one_attempt_despite_retries(
+    process_cluster: BatchClient, tmp_path: Path
+) -> None:
+    # a config that does not parse fails the same way on every try: reloading it twice
+    # more would only repeat the error
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"data": [\n  {"data_type": "analog",\n', encoding="utf-8")
+    events: list[BatchProgress] = []
+    script = write_script(tmp_path / "ok.py", "results = {'ok': True}\n")
+    report = run_batch(
+        script,
+        broken,
+        client=process_cluster.client,
+        out=tmp_path / "o",
+        retries=2,
+        progress=events.append,
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert record.attempts == 1
+    assert not record.transient
+    assert "could not load" in record.error
+    assert "broken.json" in record.error
+    assert "JSON" in record.error or "json" in record.error
+    assert "retrying" not in [e.status for e in events]
+    assert report.to_frame()["attempts"].tolist() == [1]
+
+
+# Exits its worker process on the session's first attempt (a marker file says it ran).
+EXIT_ONCE_SCRIPT = """\
+import os, sys
+from pathlib import Path
+marker = Path(sys.argv[1])
+if not marker.exists():
+    marker.write_text(str(os.getpid()))
+    os._exit(1)
+results = {"pid": os.getpid()}
+"""
+
+
+def test_a_worker_that_died_on_the_first_attempt_is_retried(
+    process_cluster: BatchClient, sessions: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "attempted"
+    script = write_script(tmp_path / "exit_once.py", EXIT_ONCE_SCRIPT)
+    events: list[BatchProgress] = []
+    report = run_batch(
+        script,
+        sessions / "mouse1.session",
+        client=process_cluster.client,
+        out=tmp_path / "o",
+        retries=2,
+        args=[str(marker)],
+        progress=events.append,
+    )
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert record.attempts == 2
+    assert record.results["pid"] != int(marker.read_text())  # a new worker process
+    assert [e.status for e in events if e.status in ("retrying", "done")] == ["retrying", "done"]
+    retried = next(e.record for e in events if e.status == "retrying")
+    assert retried is not None and "worker process died" in (retried.error or "")
 
 
 def test_closing_kills_a_worker_stuck_in_a_blocking_call() -> None:

@@ -330,7 +330,7 @@ from pathlib import Path
 flag = Path(sys.argv[1])
 if not flag.exists():
     flag.write_text("failed once")
-    raise OSError("network share not ready")
+    raise MemoryError("the worker is full right now")
 results = {"ok": True}
 """
 
@@ -360,7 +360,63 @@ def test_retries(sessions: Path, tmp_path: Path, threads_client: Client) -> None
         args=[str(tmp_path / "flag2")],
     )
     assert report.records[0].status == "failed"
-    assert "network share not ready" in report.records[0].error
+    assert "the worker is full right now" in report.records[0].error
+
+
+def test_a_scripts_own_error_is_not_retried(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    # the user's code failing (even with an OSError about a file it opens) would fail again
+    runs = tmp_path / "runs.txt"
+    script = write_script(
+        tmp_path / "bad.py",
+        f"with open({str(runs)!r}, 'a') as f:\n    f.write('run\\n')\n"
+        "import errno\nraise OSError(errno.EIO, 'read error in my own file')\n",
+    )
+    events: list[BatchProgress] = []
+    report = run_batch(
+        script,
+        sessions / "mouse1.session",
+        client=threads_client,
+        out=tmp_path / "o",
+        retries=2,
+        progress=events.append,
+    )
+    (record,) = report.records
+    assert record.status == "failed"
+    assert record.attempts == 1
+    assert not record.transient
+    assert "read error in my own file" in record.error
+    assert runs.read_text() == "run\n"
+    assert "retrying" not in [e.status for e in events]
+
+
+def test_a_transient_load_error_is_retried(
+    sessions: Path, tmp_path: Path, threads_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an in-process cluster: the worker thread loads through the patched function
+    import errno
+
+    from napari_whiskertoolbox.scripting import headless
+
+    real = headless.load_for_script
+    calls: list[object] = []
+
+    def stale_once(path: object) -> object:
+        calls.append(path)
+        if len(calls) == 1:
+            raise OSError(errno.ESTALE, "Stale file handle", str(path))
+        return real(path)
+
+    monkeypatch.setattr(headless, "load_for_script", stale_once)
+    script = write_script(tmp_path / "ok.py", "results = {'ok': True}\n")
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "o", retries=2
+    )
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert record.attempts == 2
+    assert len(calls) == 2
 
 
 def test_resume_skips_only_finished_sessions(

@@ -93,7 +93,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=_int_at_least(0),
         default=0,
         metavar="K",
-        help="extra tries per failed session",
+        help=(
+            "extra tries per session whose failure may pass (its worker died, out of "
+            "memory, a file share timing out); a broken config or a script error is not retried"
+        ),
     )
     parser.add_argument(
         "--no-resume", action="store_true", help="redo sessions finished by an earlier run"

@@ -53,13 +53,19 @@ class SessionRecord:
     error : str or None
         The error: the traceback trimmed to the user's code, or the load/format error.
     attempts : int
-        How many times the session was started.
+        How many times the session was started (1 + its retries; a scheduler's own re-runs
+        of a task whose worker died count too).
     worker : str or None
         Address of the worker that ran the last attempt.
     load_notes : tuple of str
         What loading the session noted (rows skipped, an item read with a default format,
         entries past the clock's end: the loader's ``LoadReport`` notes), in load order.
         The session loaded; on a worker these are kept here instead of printed.
+    transient : bool
+        A ``failed`` session's failure may pass on another try (out of memory, a file
+        share timing out, its worker died): the batch retries such failures only
+        (:mod:`~napari_whiskertoolbox.batch.failures`). False for a broken config or a
+        task that raised, which fail the same way every time.
     """
 
     session: str
@@ -76,6 +82,7 @@ class SessionRecord:
     attempts: int = 1
     worker: str | None = None
     load_notes: tuple[str, ...] = ()
+    transient: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-compatible values."""

@@ -323,8 +323,12 @@ class _Batch:
                 "failed",
                 error=_lost_scheduler(self.address) if gone else _worker_error(exc),
                 attempts=job.attempt,
+                transient=True,
             )
-        if record.status == "failed" and job.attempt <= self.retries:
+        # a failure the worker reported (a record) is retried only when it may pass on
+        # another try (record.transient); a future failing without one (its worker died,
+        # the scheduler lost it) always is
+        if record.status == "failed" and record.transient and job.attempt <= self.retries:
             self.emit(job, "retrying", record)
             return replace(job, attempt=job.attempt + 1)
         self.finish(job, record)
@@ -595,7 +599,14 @@ def run_batch(
         Output folder: per-session outputs under ``sessions/<name>/`` and the report files.
         Default ``./<task stem>-batch``.
     retries : int
-        Extra attempts of a session that failed (its task raised, or its worker died).
+        Extra attempts of a session whose failure may pass on another try: its worker
+        process died or was lost, it ran out of memory (``MemoryError``, also in the task),
+        or loading, locking or saving it met a ``TimeoutError``, ``ConnectionError`` or an
+        ``OSError`` with a transient errno (EIO, ESTALE, ETIMEDOUT...; see
+        :mod:`~napari_whiskertoolbox.batch.failures`), or another run still wrote its
+        folder. Other failures (a broken config: invalid JSON, a missing file, a validation
+        error; an exception the task raised) would repeat and are reported after one
+        attempt. Each record's ``attempts`` says how many were made.
     resume : bool
         Skip sessions whose completion marker (same task) and outputs are present.
     args : sequence of str or mapping, optional

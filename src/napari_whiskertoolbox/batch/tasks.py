@@ -14,6 +14,7 @@ import inspect
 import json
 import modulefinder
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,15 @@ OUTPUT_DIR_NAME = "output_dir"
 
 
 class TaskFailedError(Exception):
-    """The task failed on a session; the message is what the user sees (a trimmed traceback)."""
+    """The task failed on a session; the message is what the user sees (a trimmed traceback).
+
+    ``out_of_memory`` is True when the failure was a ``MemoryError`` (a script's traceback
+    ending in one): the batch retries such a session (``retries``), not other task failures.
+    """
+
+    def __init__(self, message: str, *, out_of_memory: bool = False) -> None:
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
 
 
 class TaskCancelledError(Exception):
@@ -296,12 +305,20 @@ class ScriptTask(Task):
         if result.cancelled or control.cancelled.is_set():
             raise TaskCancelledError("cancelled")
         if not result.success:
-            raise TaskFailedError(_script_failure(result))
+            raise TaskFailedError(_script_failure(result), out_of_memory=_out_of_memory(result))
         return result_values(engine.namespace.get("results"), "the script's `results`")
 
 
 _STDERR_LINES = 20
 """Lines of a script's stderr shown with a ``sys.exit`` failure."""
+
+
+def _out_of_memory(result: RunResult) -> bool:
+    """Say whether a failed script run ended in a ``MemoryError`` (its traceback's last line)."""
+    if result.exit_code is not None or not result.error:
+        return False
+    last = result.error.strip().splitlines()[-1:]
+    return bool(last) and re.match(r"(\w+\.)*\w*MemoryError\b", last[0]) is not None
 
 
 def _script_failure(result: RunResult) -> str:

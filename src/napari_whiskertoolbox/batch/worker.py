@@ -1,8 +1,10 @@
 """What runs on a worker for one session: load, run the task, save, mark complete.
 
 :func:`run_session` never raises for a failing session: load errors, task errors and a
-cancel become the returned :class:`~napari_whiskertoolbox.batch.records.SessionRecord`.
-Only the process dying (or the scheduler losing the worker) fails the dask future itself.
+cancel become the returned :class:`~napari_whiskertoolbox.batch.records.SessionRecord`,
+its ``transient`` saying whether another try may succeed
+(:mod:`~napari_whiskertoolbox.batch.failures`). Only the process dying (or the scheduler
+losing the worker) fails the dask future itself.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.batch.failures import is_transient, is_transient_task_error
 from napari_whiskertoolbox.batch.markers import (
     MARKER_FILE,
     clear_marker,
@@ -206,7 +209,12 @@ def run_session(job: SessionJob) -> SessionRecord:
         except SessionLockError as exc:  # held by another run (busy), or unusable
             if control.cancelled.is_set():
                 return replace(record, status="cancelled", error="cancelled")
-            return replace(record, error=str(exc), duration_s=time.perf_counter() - started)
+            return replace(
+                record,
+                error=str(exc),
+                duration_s=time.perf_counter() - started,
+                transient=is_transient(exc),
+            )
     return record
 
 
@@ -237,7 +245,7 @@ def _run(job: SessionJob, control: RunControl) -> dict[str, Any]:
             dm = load_for_script(job.session)
     except Exception as exc:
         error = f"could not load {job.session}: {type(exc).__name__}: {exc}"
-        return {"error": error, "load_notes": tuple(notes)}
+        return {"error": error, "load_notes": tuple(notes), "transient": is_transient(exc)}
     return {**_run_loaded(job, dm, control), "load_notes": tuple(notes)}
 
 
@@ -249,7 +257,8 @@ def _run_loaded(job: SessionJob, dm: DataManager, control: RunControl) -> dict[s
     try:  # the task runs in it
         job.output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return {"error": f"could not create the output folder {job.output}: {exc}"}
+        error = f"could not create the output folder {job.output}: {exc}"
+        return {"error": error, "transient": is_transient(exc)}
     try:
         dm.set_output_path(job.output)  # what WhiskerToolbox scripts read: dm.getOutputPath()
         with _KeyChanges(dm) as changes, _in_folder(job.output, control):
@@ -258,16 +267,17 @@ def _run_loaded(job: SessionJob, dm: DataManager, control: RunControl) -> dict[s
         return {"status": "cancelled", "error": "cancelled"}
     except TaskFailedError as exc:
         _save_log(job.output, control)  # the prints before the failure, to debug it
-        return {"error": str(exc)}
+        return {"error": str(exc), "transient": is_transient_task_error(exc)}
     except Exception as exc:
         _save_log(job.output, control)
-        return {"error": user_traceback(exc)}
+        return {"error": user_traceback(exc), "transient": is_transient_task_error(exc)}
     try:
         save_session(dm, job.output)
         if control.output:
             atomic_write_text(job.output / LOG_FILE, "".join(control.output))
     except Exception as exc:
-        return {"error": f"could not save to {job.output}: {type(exc).__name__}: {exc}"}
+        error = f"could not save to {job.output}: {type(exc).__name__}: {exc}"
+        return {"error": error, "transient": is_transient(exc)}
     return {
         "status": "done",
         "output": str(job.output),
