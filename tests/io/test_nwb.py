@@ -948,8 +948,131 @@ def test_trial_columns_not_read_are_named(tmp_path, caplog) -> None:
         dm = open_path(tmp_path / "t.nwb").dm
     assert len(dm.get_data("trials").toList()) == 2
     (said,) = [r.getMessage() for r in caplog.records if "trials" in r.getMessage()]
-    assert "'correct'" in said
+    assert "TimeIntervals table 'trials'" in said
     assert "'stimulus'" in said
+    assert "'correct'" not in said  # numeric: read (trials_correct)
+    np.testing.assert_array_equal(dm.get_data("trials_correct").values, [1.0, 0.0])
+
+
+def test_time_intervals_columns_open_on_the_intervals_clock(tmp_path, caplog) -> None:
+    """A trials table's numeric columns -> analog ``trials_<column>``, one sample per trial
+    at its start (as an EventsTable's); a TimeIntervals in a processing module opens too."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    from pynwb.epoch import TimeIntervals
+
+    nwbfile = NWBFile(session_description="s", identifier="t2", session_start_time=START)
+    nwbfile.add_acquisition(TimeSeries(name="emg", data=np.arange(5.0), unit="V", rate=100.0))
+    nwbfile.add_trial_column(name="correct", description="outcome")
+    nwbfile.add_trial_column(name="reward_volume", description="uL")
+    nwbfile.add_trial_column(name="trial_type", description="which stimulus")
+    for start, stop, correct, volume, kind in [
+        (2.0, 2.5, True, 3.5, "go"),
+        (0.5, 1.25, False, 0.0, "nogo"),  # NWB does not require sorted rows
+        (1.5, 1.75, True, 2.0, "go"),
+    ]:
+        nwbfile.add_trial(
+            start_time=start,
+            stop_time=stop,
+            correct=correct,
+            reward_volume=volume,
+            trial_type=kind,
+            tags=[kind],
+        )
+    sleep = TimeIntervals(name="sleep_bouts", description="scored sleep")
+    sleep.add_column(name="depth", description="score")
+    sleep.add_interval(start_time=0.25, stop_time=0.75, depth=2)
+    sleep.add_interval(start_time=3.0, stop_time=4.0, depth=3)
+    nwbfile.create_processing_module(name="behavior", description="b").add(sleep)
+    with NWBHDF5IO(str(tmp_path / "t.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "t.nwb").dm
+    assert sorted(dm.keys()) == [
+        "emg", "sleep_bouts", "sleep_bouts_depth", "trials", "trials_correct",
+        "trials_reward_volume",
+    ]  # fmt: skip
+    trials = np.asarray(dm.get_data("trials").intervals)
+    np.testing.assert_allclose(
+        np.sort(_seconds(dm, "trials", trials.ravel()).reshape(-1, 2), axis=0),
+        [[0.5, 1.25], [1.5, 1.75], [2.0, 2.5]],
+    )
+    volume = dm.get_data("trials_reward_volume")
+    assert isinstance(volume, AnalogTimeSeries)
+    np.testing.assert_array_equal(volume.values, [0.0, 2.0, 3.5])  # in time order
+    np.testing.assert_allclose(_seconds(dm, "trials_reward_volume", volume.times), [0.5, 1.5, 2.0])
+    correct = dm.get_data("trials_correct")
+    np.testing.assert_array_equal(correct.values, [0.0, 1.0, 1.0])
+    np.testing.assert_allclose(_seconds(dm, "trials_correct", correct.times), [0.5, 1.5, 2.0])
+    assert dm.clock_of("trials_correct").sampling_rate == 100.0  # the file's master clock
+    sleep_bouts = np.asarray(dm.get_data("sleep_bouts").intervals)
+    np.testing.assert_allclose(
+        _seconds(dm, "sleep_bouts", sleep_bouts.ravel()).reshape(-1, 2), [[0.25, 0.75], [3, 4]]
+    )
+    np.testing.assert_array_equal(dm.get_data("sleep_bouts_depth").values, [2.0, 3.0])
+    said = [r.getMessage() for r in caplog.records]
+    (trials_said,) = [m for m in said if "'trials'" in m]
+    assert "'trial_type'" in trials_said
+    assert "'tags'" in trials_said
+    assert "'correct'" not in trials_said
+    assert not [m for m in said if "sleep_bouts" in m]  # every column of it is read
+
+
+def test_trial_columns_go_back_into_the_exported_trials_table(tmp_path) -> None:
+    """Trials read with their columns export as a TimeIntervals with those columns again."""
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="s", identifier="t5", session_start_time=START)
+    nwbfile.add_trial_column(name="correct", description="outcome")
+    nwbfile.add_trial_column(name="reward_volume", description="uL")
+    for start, stop, correct, volume in [(2.0, 2.5, True, 3.5), (0.5, 1.0, False, 0.0)]:
+        nwbfile.add_trial(start_time=start, stop_time=stop, correct=correct, reward_volume=volume)
+    with NWBHDF5IO(str(tmp_path / "t.nwb"), "w") as io:
+        io.write(nwbfile)
+    dm = open_path(tmp_path / "t.nwb").dm
+    dm.set_data("trials_unrelated", AnalogTimeSeries(np.arange(2.0)), "trials")  # other times
+    export_nwb(dm, tmp_path / "out.nwb", session_start_time=START)
+    with NWBHDF5IO(str(tmp_path / "out.nwb"), "r") as io:
+        table = io.read().intervals["trials"]
+        assert set(table.colnames) == {
+            "start_time", "stop_time", "entity_id", "correct", "reward_volume",
+        }  # fmt: skip
+        starts = np.asarray(table["start_time"][:])
+        order = np.argsort(starts)
+        np.testing.assert_allclose(starts[order], [0.5, 2.0])
+        np.testing.assert_array_equal(np.asarray(table["correct"][:])[order], [0.0, 1.0])
+        np.testing.assert_array_equal(np.asarray(table["reward_volume"][:])[order], [0.0, 3.5])
+    back = open_path(tmp_path / "out.nwb").dm  # our own export: the same keys, no twins
+    assert sorted(back.keys()) == sorted(dm.keys())
+    np.testing.assert_array_equal(back.get_data("trials_reward_volume").values, [0.0, 3.5])
+
+
+def test_time_intervals_bad_rows_are_left_out_and_named(tmp_path, caplog) -> None:
+    """A trial without a finite stop, or stopping before it starts, is left out of the
+    intervals and of its columns' samples; the warning names table, column and row."""
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile(session_description="s", identifier="t3", session_start_time=START)
+    nwbfile.add_trial_column(name="lick_count", description="licks")
+    nwbfile.add_trial(start_time=0.0, stop_time=1.0, lick_count=3)
+    nwbfile.add_trial(start_time=2.0, stop_time=float("nan"), lick_count=9, id=17)
+    nwbfile.add_trial(start_time=4.0, stop_time=3.5, lick_count=8, id=18)
+    nwbfile.add_trial(start_time=5.0, stop_time=6.0, lick_count=1, id=19)
+    with NWBHDF5IO(str(tmp_path / "t.nwb"), "w") as io:
+        io.write(nwbfile)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(tmp_path / "t.nwb").dm
+    pairs = np.asarray(dm.get_data("trials").intervals)
+    np.testing.assert_allclose(
+        _seconds(dm, "trials", pairs.ravel()).reshape(-1, 2), [[0.0, 1.0], [5.0, 6.0]]
+    )
+    licks = dm.get_data("trials_lick_count")
+    np.testing.assert_array_equal(licks.values, [3.0, 1.0])
+    np.testing.assert_allclose(_seconds(dm, "trials_lick_count", licks.times), [0.0, 5.0])
+    said = " | ".join(r.getMessage() for r in caplog.records if "'trials'" in r.getMessage())
+    assert "TimeIntervals 'trials': 1 row(s) without a finite stop_time" in said
+    assert "row 1 (id 17)" in said
+    assert "whose stop_time is before their start_time" in said
+    assert "row 2 (id 18): start_time 4 s, stop_time 3.5 s" in said
 
 
 def test_pose_series_at_a_video_rate_keep_their_times(tmp_path) -> None:

@@ -12,7 +12,9 @@ digital_event             ``EventsTable`` in ``events`` (NWB 2.10+; ``timestamp`
                           pynwb (< 4.0) has no EventsTable
 digital_interval          ``TimeIntervals`` per key in ``intervals`` (``stop_time`` = the
                           time of the last frame inside, WhiskerToolbox intervals being
-                          inclusive at both ends)
+                          inclusive at both ends); an analog key ``<key>_<column>`` with
+                          a sample at each interval's start (a trials table's numeric
+                          column as imported) is also its column ``<column>``
 video / images            ``ImageSeries`` in ``acquisition``, ``external_file`` relative
                           to the NWB file
 points                    ndx-pose ``PoseEstimation`` per pose set and individual in
@@ -519,12 +521,50 @@ class _Writer:
                     data=np.asarray(stops, np.float64),
                 ),
                 _entity_id_column(intervals.ids),
+                *self.interval_columns(key, starts),
             ],
         )
         self.nwbfile.add_time_intervals(table)
         self.record(
             key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint"))
         )
+
+    def interval_columns(self, key: str, starts: np.ndarray) -> list[Any]:
+        """Return the columns of intervals ``key``'s table held by analog keys ``<key>_<column>``.
+
+        An analog key named so with one sample at the start of each interval (what
+        :mod:`.nwb_import` makes of a ``TimeIntervals``' numeric columns: a trial's
+        ``correct``, ``reward_volume``) goes back into the table as column ``<column>``,
+        a value per row (of two intervals starting at the same time, the first gets the
+        first sample). The analog key is written as its own ``TimeSeries`` too: the
+        ``keys`` table reads it from there.
+        """
+        from hdmf.common import VectorData
+
+        if len(starts) == 0:
+            return []
+        order = np.argsort(starts, kind="stable")
+        ahead = starts[order]
+        taken = {"id", "start_time", "stop_time", "entity_id", "tags", "timeseries"}
+        prefix = f"{key}_"
+        columns = []
+        for other in self.dm:
+            if not other.startswith(prefix) or self.dm.data_type(other) != "analog":
+                continue
+            name = nwb_name(other[len(prefix) :])
+            series = self.dm.get_data(other)
+            values = np.asarray(series)
+            if name in taken or values.ndim != 1 or len(values) != len(starts):
+                continue
+            seconds = self.seconds(other, np.asarray(series.times))
+            if not np.allclose(seconds, ahead, rtol=1e-12, atol=1e-9):
+                continue  # not sampled at the intervals' starts
+            data = np.empty_like(values)
+            data[order] = values
+            description = f"analog key {other!r}: one value per interval, at its start"
+            columns.append(VectorData(name=name, description=description, data=data))
+            taken.add(name)
+        return columns
 
     def image_series(self, key: str) -> Any:
         """Return the ``ImageSeries`` in ``acquisition`` of media ``key``, adding it once.

@@ -7,7 +7,12 @@ how). Any other NWB file maps:
 - ``TimeSeries`` in ``acquisition`` and processing modules, also inside containers such as
   ``Position`` → ``analog`` (one key per column of 2-D data; values in the series' ``unit``:
   ``data * conversion + offset``, times ``channel_conversion``);
-- ``TimeIntervals`` (``intervals``: epochs, trials, ...) → ``digital_interval``;
+- ``TimeIntervals`` (``intervals``: epochs, trials, ...; or in a processing module) →
+  ``digital_interval`` from each row's ``start_time`` to its ``stop_time``, its numeric
+  columns (a trial's ``correct``, ``reward_volume``) → ``analog`` ``<name>_<column>`` (one
+  sample per interval, at its start), other columns (text, ragged ``tags``) named in a
+  WARNING; rows without finite times or stopping before they start are left out, named
+  in a WARNING;
 - ``EventsTable`` (``events``, or in a processing module; read from the HDF5 file with a
   pynwb older than 4.0, which leaves ``/events`` out) → ``digital_event`` at its
   ``timestamp``, its numeric columns → ``analog`` ``<name>_<column>``, its ``duration`` →
@@ -815,6 +820,134 @@ class _GenericImport:
             self.add(self.key(f"{table.name}_{column}"), analog, seconds[order])
         self.say_columns_left_out(table, read, "events", "times, numeric columns and durations")
 
+    def interval_tables(self) -> list[Any]:
+        """Return the file's ``TimeIntervals``: ``intervals`` (trials, epochs...), then any in a
+        processing module."""
+        from pynwb.epoch import TimeIntervals
+
+        found = list((self.nwbfile.intervals or {}).values())
+        seen = {id(table) for table in found}
+        for module in self.nwbfile.processing.values():
+            found += [
+                obj
+                for obj in module.data_interfaces.values()
+                if isinstance(obj, TimeIntervals) and id(obj) not in seen
+            ]
+        return found
+
+    def add_time_intervals(self, table: Any) -> None:
+        """Add a ``TimeIntervals`` (trials, epochs...): an interval key ``<name>``, its columns.
+
+        Each row is an interval from its ``start_time`` to its ``stop_time`` (seconds). As
+        for an ``EventsTable``, each numeric (or boolean) 1-D column (a trial's ``correct``,
+        ``reward_volume``) becomes an analog key ``<name>_<column>``: one sample per
+        interval, at its start, in time order, on a clock of those times (so it lines up
+        with the intervals and every other key). Other columns (text such as
+        ``trial_type``, ragged ``tags``, ``timeseries`` references, n-D) are named in a
+        WARNING.
+
+        A row whose start or stop is not finite, or whose stop is before its start, is left
+        out (of the intervals and of every column's samples), with a WARNING naming the
+        table, the column and the rows.
+
+        Raises
+        ------
+        FormatError
+            No ``start_time`` / ``stop_time`` column (naming the table), or a column whose
+            length is not the table's number of rows (naming it).
+        """
+        from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries
+
+        where = f"file '{self.path}': TimeIntervals '{table.name}'"
+        times = {}
+        for column in ("start_time", "stop_time"):
+            stored = _plain_column(table, column)
+            if stored is None:
+                raise FormatError(
+                    f"TimeIntervals {table.name!r} has no {column} column", path=self.path
+                )
+            times[column] = _read(stored, self.path, f"{table.name} {column}", np.float64)
+        starts, stops = times["start_time"], times["stop_time"]
+        if starts.ndim != 1 or starts.shape != stops.shape:
+            raise FormatError(
+                f"TimeIntervals {table.name!r}: start_time has {starts.size} values, "
+                f"stop_time {stops.size}",
+                path=self.path,
+            )
+        ids = np.asarray(table.id.data[:]) if len(table.id) == len(starts) else None
+        keep = np.ones(len(starts), bool)
+        for column, bad in (
+            ("start_time", ~np.isfinite(starts)),
+            ("stop_time", ~np.isfinite(stops)),
+        ):
+            self.say_rows_left_out(where, bad & keep, f"without a finite {column}", ids)
+            keep &= ~bad
+        backwards = keep & (stops < starts)
+        self.say_rows_left_out(
+            where, backwards, "whose stop_time is before their start_time", ids, starts, stops
+        )
+        keep &= ~backwards
+        starts, stops = starts[keep], stops[keep]
+        instants = np.unique(np.concatenate([starts, stops]))
+        pairs = np.stack(
+            [np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1
+        )
+        self.add(
+            self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
+        )
+        read = {"start_time", "stop_time"}
+        order = np.argsort(starts, kind="stable")
+        n_rows = len(keep)
+        for column in table.colnames:
+            if column in read:
+                continue
+            stored = _plain_column(table, column)
+            dtype = getattr(stored, "dtype", None)
+            shape = tuple(getattr(stored, "shape", ()))
+            if dtype is None or np.dtype(dtype).kind not in "biuf" or len(shape) != 1:
+                continue  # text, ragged, a reference, compound, n-D: named below
+            if shape[0] != n_rows:
+                raise FormatError(
+                    f"TimeIntervals {table.name!r}: column {column!r} has {shape[0]} values "
+                    f"for {n_rows} rows",
+                    path=self.path,
+                )
+            data = _read(stored, self.path, f"{table.name} {column}")
+            read.add(column)
+            values = data[keep].astype(np.float64)[order]
+            analog = AnalogTimeSeries(np.asarray(values, np.float32))
+            self.add(self.key(f"{table.name}_{column}"), analog, starts[order])
+        self.say_columns_left_out(table, read, "intervals", "start and stop times, numeric columns")
+
+    def say_rows_left_out(
+        self,
+        where: str,
+        bad: np.ndarray,
+        why: str,
+        ids: np.ndarray | None,
+        starts: np.ndarray | None = None,
+        stops: np.ndarray | None = None,
+    ) -> None:
+        """Warn that the rows ``bad`` (a mask) of a table are left out, naming the first few."""
+        rows = np.flatnonzero(bad)
+        if rows.size == 0:
+            return
+        named = []
+        for row in rows[:3]:
+            text = f"row {int(row)}" + (f" (id {ids[row]})" if ids is not None else "")
+            if starts is not None and stops is not None:
+                text += f": start_time {starts[row]:g} s, stop_time {stops[row]:g} s"
+            named.append(text)
+        more = f" and {rows.size - 3} more" if rows.size > 3 else ""
+        LOGGER.warning(
+            "%s: %d row(s) %s are left out (%s%s)",
+            where,
+            int(rows.size),
+            why,
+            "; ".join(named),
+            more,
+        )
+
     def event_series(self) -> set[int]:
         """Return the ids of the TimeSeries a ``BehavioralEvents`` container holds (event times)."""
         from pynwb.behavior import BehavioralEvents
@@ -913,19 +1046,8 @@ class _GenericImport:
                 analog = AnalogTimeSeries(np.asarray(column, np.float32), unit=_unit(series))
                 self.out.append((key, analog))
             self.out.append((keys[0], NewClock(keys[0], self.series_clock(series, seconds), keys)))
-        for table in (self.nwbfile.intervals or {}).values():
-            if "start_time" not in table.colnames:
-                continue
-            starts = np.asarray(table["start_time"][:], np.float64)
-            stops = np.asarray(table["stop_time"][:], np.float64)
-            instants = np.unique(np.concatenate([starts, stops]))
-            pairs = np.stack(
-                [np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1
-            )
-            self.add(
-                self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
-            )
-            self.say_columns_left_out(table, ("start_time", "stop_time"), "intervals")
+        for table in self.interval_tables():
+            self.add_time_intervals(table)
         for table in self.events_tables():
             self.add_events_table(table)
         for series in self.nwbfile.acquisition.values():
