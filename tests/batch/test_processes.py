@@ -132,32 +132,43 @@ def test_killed_worker_session_is_retried(
     assert sorted(r.attempts for r in report.records) == [1, 1, 2]
 
 
-def test_a_broken_config_fails_after_one_attempt_despite_retries(
+def test_broken_configs_fail_after_one_attempt_despite_retries(
     process_cluster: BatchClient, tmp_path: Path
 ) -> None:
-    # a config that does not parse fails the same way on every try: reloading it twice
-    # more would only repeat the error
-    broken = tmp_path / "broken.json"
-    broken.write_text('{"data": [\n  {"data_type": "analog",\n', encoding="utf-8")
+    # a config that does not parse, names a missing file or an unknown data_type fails the
+    # same way on every try: reloading it twice more would only repeat the error
+    configs = {
+        "broken": '{"data": [\n  {"data_type": "analog",\n',
+        "missing": '{"data": [{"data_type": "digital_event", "name": "licks", '
+        '"filepath": "gone.csv"}]}',
+        "invalid": '{"data": [{"data_type": "digital_evnt", "name": "licks", '
+        '"filepath": "licks.csv"}]}',
+    }
+    (tmp_path / "licks.csv").write_text("3\n7\n", encoding="utf-8")
+    for name, text in configs.items():
+        (tmp_path / f"{name}.json").write_text(text, encoding="utf-8")
     events: list[BatchProgress] = []
     script = write_script(tmp_path / "ok.py", "results = {'ok': True}\n")
     report = run_batch(
         script,
-        broken,
+        [tmp_path / f"{name}.json" for name in configs],
         client=process_cluster.client,
         out=tmp_path / "o",
         retries=2,
         progress=events.append,
     )
-    (record,) = report.records
-    assert record.status == "failed"
-    assert record.attempts == 1
-    assert not record.transient
-    assert "could not load" in record.error
-    assert "broken.json" in record.error
-    assert "JSON" in record.error or "json" in record.error
+    by_name = {r.name: r for r in report.records}
+    assert sorted(by_name) == sorted(configs)
+    for record in by_name.values():
+        assert record.status == "failed"
+        assert record.attempts == 1
+        assert not record.transient
+        assert "could not load" in record.error
+    assert "broken.json', line 3: invalid JSON" in by_name["broken"].error
+    assert "gone.csv" in by_name["missing"].error
+    assert "unknown data_type 'digital_evnt'" in by_name["invalid"].error
     assert "retrying" not in [e.status for e in events]
-    assert report.to_frame()["attempts"].tolist() == [1]
+    assert report.to_frame()["attempts"].tolist() == [1, 1, 1]
 
 
 # Exits its worker process on the session's first attempt (a marker file says it ran).
@@ -193,7 +204,8 @@ def test_a_worker_that_died_on_the_first_attempt_is_retried(
     assert record.results["pid"] != int(marker.read_text())  # a new worker process
     assert [e.status for e in events if e.status in ("retrying", "done")] == ["retrying", "done"]
     retried = next(e.record for e in events if e.status == "retrying")
-    assert retried is not None and "worker process died" in (retried.error or "")
+    assert retried is not None
+    assert "worker process died" in (retried.error or "")
 
 
 def test_closing_kills_a_worker_stuck_in_a_blocking_call() -> None:

@@ -821,8 +821,7 @@ class _GenericImport:
         self.say_columns_left_out(table, read, "events", "times, numeric columns and durations")
 
     def interval_tables(self) -> list[Any]:
-        """Return the file's ``TimeIntervals``: ``intervals`` (trials, epochs...), then any in a
-        processing module."""
+        """Return the file's ``TimeIntervals``: ``intervals`` (trials, epochs...), then modules'."""
         from pynwb.epoch import TimeIntervals
 
         found = list((self.nwbfile.intervals or {}).values())
@@ -892,9 +891,7 @@ class _GenericImport:
         pairs = np.stack(
             [np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1
         )
-        self.add(
-            self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants
-        )
+        self.add(self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants)
         read = {"start_time", "stop_time"}
         order = np.argsort(starts, kind="stable")
         n_rows = len(keep)
@@ -1018,10 +1015,7 @@ class _GenericImport:
     def entries(self) -> list[tuple[str, Any]]:
         from pynwb.image import ImageSeries
 
-        from napari_whiskertoolbox.core import (
-            AnalogTimeSeries,
-            DigitalIntervalSeries,
-        )
+        from napari_whiskertoolbox.core import AnalogTimeSeries
 
         events = self.event_series()
         for series in self.time_series():
