@@ -156,9 +156,13 @@ def test_masks_round_trip(tmp_path, masks):
     ),
     presorted=st.booleans(),
     big=st.sampled_from([0, 2**31 - 8, 2**32 - 41]),
+    layout=st.sampled_from(["uint32", "int64", "uint32 columns"]),
 )
-def test_encode_rle_many_matches_encode_rle(masks, presorted, big):
-    """Sorted masks take the one-key path, the rest are sorted: both as ``encode_rle`` each."""
+def test_encode_rle_many_matches_encode_rle(masks, presorted, big, layout):
+    """Sorted masks take the one-key path, the rest are sorted: both as ``encode_rle`` each.
+
+    The keys of a C-ordered uint32 array are its memory viewed; other layouts compute them.
+    """
     parts = []
     for px in masks:
         part = np.asarray(px, dtype=np.int64).reshape(-1, 2) + big
@@ -167,6 +171,10 @@ def test_encode_rle_many_matches_encode_rle(masks, presorted, big):
         parts.append(part.astype(np.uint32))
     offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
     pixels = np.concatenate(parts) if parts else np.empty((0, 2), np.uint32)
+    if layout == "int64":
+        pixels = pixels.astype(np.int64)
+    elif layout == "uint32 columns":
+        pixels = np.asfortranarray(pixels)
     runs, run_offsets = csv_arrow.encode_rle_many(offsets, pixels)
     assert run_offsets[0] == 0
     assert run_offsets[-1] == len(runs)

@@ -586,22 +586,34 @@ def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray
     if not px.size or px.dtype.kind not in "iu":
         return _encode_rle_sorting(offsets, px)
     x, y = px[:, 0], px[:, 1]
-    if min(int(x.min()), int(y.min())) < 0 or int(x.max()) >= 0xFFFFFFFF or int(y.max()) >> 31:
+    negative = px.dtype.kind == "i" and min(int(x.min()), int(y.min())) < 0
+    if negative or int(x.max()) >= 0xFFFFFFFF or int(y.max()) >> 31:
         return _encode_rle_sorting(offsets, px)  # x + 1 must not carry into y, nor y into the sign
-    key = y.astype(np.int64) << 32
-    key |= x
+    key = _pixel_keys(px)
     new_run = np.zeros(key.size, dtype=bool)
     new_run[offsets[:-1][np.diff(offsets) > 0]] = True  # each mask's first pixel
-    step = np.diff(key)
+    step = key[1:] - key[:-1]
     if not ((step > 0) | new_run[1:]).all():
         return _encode_rle_sorting(offsets, px)
     new_run[1:] |= step != 1
     starts = np.flatnonzero(new_run)
-    first_keys = key[starts]
-    runs = np.stack(
-        [first_keys >> 32, first_keys & 0xFFFFFFFF, np.diff(np.append(starts, key.size))], axis=1
-    )
+    runs = np.empty((starts.size, 3), dtype=np.int64)
+    runs[:, :2] = px[starts][:, ::-1]
+    runs[:, 2] = np.diff(np.append(starts, key.size))
     return runs, np.searchsorted(starts, offsets).astype(np.int64)
+
+
+def _pixel_keys(px: np.ndarray) -> np.ndarray:
+    """``y << 32 | x`` of each ``(x, y)`` pixel as int64 (``y < 2**31``, ``x < 2**32``).
+
+    A C-ordered little-endian uint32 array already holds these keys in its memory: viewed,
+    not computed.
+    """
+    if px.dtype == np.dtype("<u4") and px.flags.c_contiguous:
+        return px.view(np.int64).reshape(-1)
+    key = px[:, 1].astype(np.int64) << 32
+    key |= px[:, 0]
+    return key
 
 
 def _encode_rle_sorting(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
