@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from napari_whiskertoolbox.io import FormatError, csv_arrow
 from napari_whiskertoolbox.io.dlc import read_dlc
 from napari_whiskertoolbox.io.lines import read_lines_csv, write_lines_csv
-from napari_whiskertoolbox.io.masks import encode_rle, read_masks_csv, write_masks_csv
+from napari_whiskertoolbox.io.masks import decode_rle, encode_rle, read_masks_csv, write_masks_csv
 from napari_whiskertoolbox.io.points import read_points_csv, write_points_csv
 from napari_whiskertoolbox.io.report import RowSkips
 
@@ -180,6 +180,28 @@ def test_encode_rle_many_matches_encode_rle(masks, presorted, big, layout):
     assert run_offsets[-1] == len(runs)
     for k, part in enumerate(parts):
         np.testing.assert_array_equal(runs[run_offsets[k] : run_offsets[k + 1]], encode_rle(part))
+
+
+@SETTINGS
+@given(
+    runs=st.lists(
+        st.tuples(
+            st.sampled_from([0, 7, 2**31 - 1, 2**31, 2**32 - 1]),
+            st.sampled_from([0, 5, 2**32 - 40, 2**32 - 1]),
+            st.integers(1, 45),
+        ),
+        max_size=6,
+    ),
+    strided=st.booleans(),
+)
+def test_decode_rle_pixel_by_pixel(runs, strided):
+    """Each run's pixels ``(x_start + i mod 2**32, y)``, whether written as one int64 key per
+    pixel (C-ordered uint32 out, no carry from x into y) or column by column."""
+    expected = [((x + i) % 2**32, y) for y, x, n in runs for i in range(n)]
+    out = np.empty((2, len(expected)), dtype=np.uint32).T if strided else None
+    pixels = decode_rle(np.asarray(runs, dtype=np.int64).reshape(-1, 3), out=out)
+    assert pixels.dtype == np.uint32
+    assert [tuple(p) for p in pixels.tolist()] == expected
 
 
 def test_writers_text_and_fallbacks(tmp_path):

@@ -48,8 +48,10 @@ FlatMasks = tuple[np.ndarray, np.ndarray, np.ndarray]
 def decode_rle(runs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Expand ``(y, x_start, length)`` runs into ``(N, 2)`` uint32 ``(x, y)`` pixels.
 
-    Computed in uint32 throughout: pixel ``i`` of run ``r`` has ``x = i + (x_start[r] -
-    first[r])`` modulo 2**32, which is exact for any in-range result.
+    Pixel ``i`` of run ``r`` has ``x = i + (x_start[r] - first[r])`` modulo 2**32, which is
+    exact for any in-range result. Into a C-ordered uint32 ``out`` (or a new array), when no
+    run passes ``x = 2**32 - 1``, each pixel's ``(x, y)`` pair is written at once as the
+    int64 ``y << 32 | x`` its memory holds.
 
     Parameters
     ----------
@@ -64,12 +66,29 @@ def decode_rle(runs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     if out is None:
         out = np.empty((total, 2), dtype=np.uint32)
     first = np.cumsum(lengths) - lengths
+    if _keys_fit(runs, out):
+        keys = out.view(np.int64).reshape(-1)
+        np.add(
+            np.arange(total, dtype=np.int64),
+            np.repeat((runs[:, 0] << 32) + runs[:, 1] - first, lengths),
+            out=keys,
+        )
+        return out
     delta = ((runs[:, 1] - first) % (1 << 32)).astype(np.uint32)
     x = np.arange(total, dtype=np.uint32)
     x += np.repeat(delta, lengths)
     out[:, 0] = x
     out[:, 1] = np.repeat(runs[:, 0].astype(np.uint32), lengths)
     return out
+
+
+def _keys_fit(runs: np.ndarray, out: np.ndarray) -> bool:
+    """Whether ``out`` holds int64 ``y << 32 | x`` keys and no run's x carries into its y."""
+    little_u4 = out.dtype == np.dtype("<u4") and out.flags.c_contiguous
+    if not little_u4 or not runs.size:
+        return little_u4
+    ends = runs[:, 1] + runs[:, 2]
+    return bool(runs.min() >= 0 and runs[:, 0].max() < 1 << 31 and ends.max() <= 1 << 32)
 
 
 def encode_rle(pixels: np.ndarray) -> np.ndarray:
