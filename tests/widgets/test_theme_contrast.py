@@ -78,12 +78,13 @@ def test_pipeline_editor_error_reads(viewer, qtbot, theme):
 
     viewer.theme = _other(theme)
     holder = _holder(viewer)
-    viewer.theme = theme
     _settle()
     dialog = PipelineEditor(Pipeline(metadata={"name": "p"}), holder)
     qtbot.addWidget(dialog)
     dialog.error.setText("step 1: sigma must be positive")
     dialog.show()
+    _settle()
+    viewer.theme = theme  # while the dialog is open
     _settle()
     color, background = _text_color(dialog.error), _most_common(dialog.error)
     ratio = contrast_ratio(color, background)
@@ -97,7 +98,6 @@ def test_key_name_dialog_error_reads(viewer, qtbot, theme):
 
     viewer.theme = _other(theme)
     holder = _holder(viewer)
-    viewer.theme = theme
     _settle()
     dm = get_session(viewer).dm
     dialog = RenameDialog(dm, "nose", holder)
@@ -105,10 +105,89 @@ def test_key_name_dialog_error_reads(viewer, qtbot, theme):
     dialog.name_edit.setText("whiskers")  # taken: the error shows
     dialog.show()
     _settle()
+    viewer.theme = theme  # while the dialog is open
+    _settle()
     assert dialog.error_label.text()
     color, background = _text_color(dialog.error_label), _most_common(dialog.error_label)
     ratio = contrast_ratio(color, background)
     assert ratio >= MIN_TEXT_CONTRAST, f"{color} on {background} ({theme}): {ratio:.2f}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_dialog_opened_on_the_theme_reads(viewer, qtbot, theme):
+    """A key-name dialog opened after the theme was chosen starts readable."""
+    from napari_whiskertoolbox.widgets.browser_dialogs import NewKeyDialog
+
+    viewer.theme = theme
+    holder = _holder(viewer)
+    _settle()
+    dialog = NewKeyDialog(get_session(viewer).dm, holder)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("nose")
+    dialog.show()
+    _settle()
+    color, background = _text_color(dialog.error_label), _most_common(dialog.error_label)
+    assert contrast_ratio(color, background) >= MIN_TEXT_CONTRAST, f"{color} on {background}"
+
+
+# -- docks whose message colours already followed the theme: measured on pixels ------------------
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_transforms_messages_read_on_their_pixels(viewer, tmp_path, theme):
+    """The Transforms dock's error and warning lines, against the dock's grabbed pixels."""
+    from napari_whiskertoolbox.transforms.library import PipelineLibrary
+    from napari_whiskertoolbox.widgets.transforms.dock import WARN_COLOR, TransformsWidget, _say
+
+    dock = TransformsWidget(viewer, library=PipelineLibrary(tmp_path / "library"))
+    viewer.window.add_dock_widget(dock, name="Transforms", area="right")
+    viewer.theme = _other(theme)
+    dock.report("the transform failed", error=True)
+    _say(dock.output_warning, "a key of that name exists", WARN_COLOR, dock.theme_name)
+    viewer.theme = theme
+    _settle()
+    for label in (dock.status.native, dock.output_warning.native):
+        color, background = _text_color(label), _most_common(label)
+        ratio = contrast_ratio(color, background)
+        assert ratio >= MIN_TEXT_CONTRAST, f"{color} on {background} ({theme}): {ratio:.2f}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_batch_statuses_read_on_their_pixels(viewer, theme):
+    """Each status colour of the Batch results table, against the table's grabbed pixels."""
+    from napari_whiskertoolbox.batch.records import BatchProgress
+    from napari_whiskertoolbox.widgets.batch_dock import COLUMNS, BatchWidget
+
+    dock = BatchWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Batch", area="right")
+    statuses = ["done", "skipped", "failed", "cancelled"]
+    dock._reset_table([f"s{i}.json" for i in range(len(statuses))])
+    for index, status in enumerate(statuses):
+        event = BatchProgress(
+            index=index,
+            name=f"s{index}",
+            session=f"s{index}.json",
+            status=status,
+            finished=index + 1,
+            total=len(statuses),
+            record=None,
+        )
+        dock._on_progress(event)
+    viewer.theme = _other(theme)
+    _settle()
+    viewer.theme = theme
+    _settle()
+    column = COLUMNS.index("status")
+    table = dock.table
+    for row, status in enumerate(statuses):
+        rect = table.visualRect(table.model().index(row, column))
+        image = table.viewport().grab(rect).toImage()
+        background = QColor(image.pixel(image.width() - 2, image.height() // 2)).name()
+        color = table.item(row, column).foreground().color().name()
+        ratio = contrast_ratio(color, background)
+        assert ratio >= MIN_TEXT_CONTRAST, (
+            f"{status} {color} on {background} ({theme}): {ratio:.2f}"
+        )
 
 
 # -- script runner -------------------------------------------------------------------------------

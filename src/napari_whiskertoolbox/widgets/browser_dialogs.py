@@ -20,7 +20,7 @@ from qtpy.QtWidgets import (
 
 from napari_whiskertoolbox.widgets.browser_export import DEFAULT_FORMAT, export_formats, format_help
 from napari_whiskertoolbox.widgets.browser_model import NEW_KEY_KINDS, validate_key_name
-from napari_whiskertoolbox.widgets.theme_colors import message_style
+from napari_whiskertoolbox.widgets.theme_colors import follow_palette, message_style
 
 __all__ = ["ExportDialog", "KeyNameDialog", "NewKeyDialog", "RenameDialog"]
 
@@ -57,17 +57,12 @@ class KeyNameDialog(QDialog):
     def _finish_layout(self) -> None:
         self.form.addRow(self.error_label)
         self.form.addRow(self.buttons)
-        self._style_error()
+        follow_palette(self, self._style_error)
         self._validate()
 
     def _style_error(self) -> None:
-        """Colour the error line to read on the theme the dialog is drawn in."""
+        """Colour the error line for the theme the dialog is drawn in (:func:`follow_palette`)."""
         self.error_label.setStyleSheet(message_style(self, "error"))
-
-    def showEvent(self, event: Any) -> None:
-        """Re-colour the error line for the theme the dialog is shown in."""
-        self._style_error()
-        super().showEvent(event)
 
     def _validate(self, *_: object) -> None:
         try:

@@ -35,6 +35,7 @@ __all__ = [
     "MIN_CONTROL_CONTRAST",
     "MIN_TEXT_CONTRAST",
     "contrast_ratio",
+    "follow_palette",
     "follow_theme",
     "item_indicator_style",
     "message_style",
@@ -254,3 +255,23 @@ def follow_theme(widget: QWidget, viewer: Any, apply: Callable[[str], None]) -> 
     viewer.events.theme.connect(on_theme)
     widget.destroyed.connect(lambda *_: viewer.events.theme.disconnect(on_theme))
     on_theme()
+
+
+def follow_palette(widget: QWidget, apply: Callable[[], None]) -> None:
+    """Call ``apply()`` now and whenever ``widget``'s style or palette changes.
+
+    For dialogs that do not know the viewer: when napari's theme changes, napari restyles its
+    window and every widget in it (dialogs included) gets a style change; ``apply`` then reads
+    the new colours with :func:`palette_colors`.
+    """
+    from qtpy.QtCore import QEvent, QObject
+
+    class _Watcher(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            kinds = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange)
+            if watched is widget and event.type() in kinds:
+                apply()
+            return False
+
+    widget.installEventFilter(_Watcher(widget))
+    apply()
