@@ -20,6 +20,7 @@ from qtpy.QtWidgets import (
 
 from napari_whiskertoolbox.widgets.browser_export import DEFAULT_FORMAT, export_formats, format_help
 from napari_whiskertoolbox.widgets.browser_model import NEW_KEY_KINDS, validate_key_name
+from napari_whiskertoolbox.widgets.theme_colors import follow_palette, message_style
 
 __all__ = ["ExportDialog", "KeyNameDialog", "NewKeyDialog", "RenameDialog"]
 
@@ -44,7 +45,6 @@ class KeyNameDialog(QDialog):
         self._initial = initial or None
         self.name_edit = QLineEdit(initial)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #e06c75")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -57,7 +57,12 @@ class KeyNameDialog(QDialog):
     def _finish_layout(self) -> None:
         self.form.addRow(self.error_label)
         self.form.addRow(self.buttons)
+        follow_palette(self, self._style_error)
         self._validate()
+
+    def _style_error(self) -> None:
+        """Colour the error line for the theme the dialog is drawn in (:func:`follow_palette`)."""
+        self.error_label.setStyleSheet(message_style(self, "error"))
 
     def _validate(self, *_: object) -> None:
         try:

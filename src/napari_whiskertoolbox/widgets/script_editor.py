@@ -29,7 +29,7 @@ from qtpy.QtGui import (
 from qtpy.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from napari_whiskertoolbox.scripting.cells import Cell, cell_at, split_cells
-from napari_whiskertoolbox.widgets.script_theme import TextStyle
+from napari_whiskertoolbox.widgets.script_theme import CELL_TITLE_ALPHA, TextStyle
 from napari_whiskertoolbox.workflow.save_shortcut import OWN_SAVE_KEY_PROPERTY
 
 if TYPE_CHECKING:
@@ -51,15 +51,16 @@ _CELL_SCAN_MS = 150
 """Cells are found again this long after the last edit."""
 
 _DEFAULT_SYNTAX = {
-    "keyword": TextStyle("#c678dd", bold=True),
-    "builtin": TextStyle("#56b6c2"),
-    "number": TextStyle("#d19a66"),
-    "string": TextStyle("#98c379"),
-    "comment": TextStyle("#7f848e", italic=True),
-    "decorator": TextStyle("#e5c07b"),
-    "definition": TextStyle("#61afef", bold=True),
+    "keyword": TextStyle("", bold=True),
+    "builtin": TextStyle(""),
+    "number": TextStyle(""),
+    "string": TextStyle(""),
+    "comment": TextStyle("", italic=True),
+    "decorator": TextStyle(""),
+    "definition": TextStyle("", bold=True),
 }
-"""Styles used until a napari theme is applied."""
+"""Styles used until a napari theme is applied: the editor's text colour (readable on any
+background), bold and italic only; :meth:`CodeEditor.apply_theme` brings the colours."""
 
 
 def _text_format(style: TextStyle) -> QTextCharFormat:
@@ -327,7 +328,7 @@ class CodeEditor(QPlainTextEdit):
     def _shade_cell_titles(self) -> None:
         """Shade each ``# %%`` line across the editor's width."""
         color = QColor(self.cell_line_color)
-        color.setAlpha(60)
+        color.setAlpha(CELL_TITLE_ALPHA)
         selections = []
         for cell in self._cells:
             if not cell.has_marker:

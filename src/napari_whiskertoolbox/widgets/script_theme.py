@@ -2,8 +2,11 @@
 
 The gutter, the namespace table and the output pane use the theme's own colours
 (:func:`napari.utils.theme.get_theme`); syntax highlighting and the output streams use the
-Pygments style the theme names (``theme.syntax_style``), the one napari's console uses.
-The dock re-applies them on ``viewer.events.theme``.
+Pygments style the theme names (``theme.syntax_style``), the one napari's console uses,
+each mixed towards the theme's text colour where needed to read at 4.5:1 on what it is drawn
+on (:func:`~napari_whiskertoolbox.widgets.theme_colors.readable_on`): the editor and output
+pane's background, and a cell title's shading. The dock re-applies them on
+``viewer.events.theme``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from pygments.styles import get_style_by_name
 from pygments.token import Token, _TokenType
 from pygments.util import ClassNotFound
 
-from napari_whiskertoolbox.widgets.theme_colors import mix
+from napari_whiskertoolbox.widgets.theme_colors import MIN_TEXT_CONTRAST, mix, readable_on
 
-__all__ = ["SYNTAX_TOKENS", "ScriptTheme", "TextStyle", "script_theme"]
+__all__ = ["CELL_TITLE_ALPHA", "SYNTAX_TOKENS", "ScriptTheme", "TextStyle", "script_theme"]
+
+CELL_TITLE_ALPHA = 60
+"""Opacity (0-255) of the ``highlight`` shading behind a ``# %%`` cell title line."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,9 @@ class ScriptTheme:
         The theme's colours of the same names.
     gutter_text : str
         Line numbers (between ``text`` and ``foreground``).
+    cell_title : str
+        A cell title line's background (``highlight`` at :data:`CELL_TITLE_ALPHA` over
+        ``background``).
     syntax : dict of str to TextStyle
         Highlighter styles (:data:`SYNTAX_TOKENS`).
     streams : dict of str to TextStyle
@@ -72,17 +81,21 @@ class ScriptTheme:
     secondary: str
     highlight: str
     gutter_text: str
+    cell_title: str
     syntax: dict[str, TextStyle] = field(default_factory=dict)
     streams: dict[str, TextStyle] = field(default_factory=dict)
 
 
-def _pygments_style(name: str, token: _TokenType, fallback: str) -> TextStyle:
+def _pygments_style(
+    name: str, token: _TokenType, fallback: str, on: tuple[str, ...], text: str
+) -> TextStyle:
     try:
         style = get_style_by_name(name)
     except ClassNotFound:
         style = get_style_by_name("default")
     spec = style.style_for_token(token)
     color = f"#{spec['color']}" if spec["color"] else fallback
+    color = readable_on(on, color.lower(), text, MIN_TEXT_CONTRAST)
     return TextStyle(color, bool(spec["bold"]), bool(spec["italic"]))
 
 
@@ -94,17 +107,20 @@ def script_theme(theme_name: str) -> ScriptTheme:
         for part in ("background", "foreground", "text", "secondary", "highlight")
     }
     syntax_style = str(theme.syntax_style)
+    text, background = colors["text"], colors["background"]
+    cell_title = mix(colors["highlight"], background, CELL_TITLE_ALPHA / 255)
     syntax = {
-        name: _pygments_style(syntax_style, token, colors["text"])
+        name: _pygments_style(syntax_style, token, text, (background, cell_title), text)
         for name, token in SYNTAX_TOKENS.items()
     }
     streams = {"stdout": TextStyle("")}
     for stream, token in _STREAM_TOKENS.items():
-        style = _pygments_style(syntax_style, token, colors["text"])
+        style = _pygments_style(syntax_style, token, text, (background,), text)
         streams[stream] = TextStyle(style.color)  # output is read, not emphasised
     return ScriptTheme(
         name=str(theme.id),
         gutter_text=mix(colors["text"], colors["foreground"], 0.6),
+        cell_title=cell_title,
         syntax=syntax,
         streams=streams,
         **colors,

@@ -6,6 +6,13 @@ border nearly vanishes on napari's dark theme. :func:`item_indicator_style` draw
 napari's check boxes, with a border that stands out from the table. Colours come from
 :func:`napari.utils.theme.get_theme`; :func:`follow_theme` re-applies them on
 ``viewer.events.theme``.
+
+Every fixed colour of our docks (an error red, a lane's colour, syntax colours) is drawn
+through one of :func:`readable_on`, :func:`readable_text_color` or :func:`readable_mark_color`:
+the preferred colour when it reads on the background it is drawn on, else its mix towards
+the theme's text colour that reaches WCAG 2.1's minimum (4.5:1 for text, 3:1 for marks).
+Message colours are named once in :data:`MESSAGE_COLORS`. Dialogs that do not know the
+viewer use :func:`palette_colors` (the colours napari's stylesheet gave them).
 """
 
 from __future__ import annotations
@@ -24,12 +31,18 @@ if TYPE_CHECKING:
     from qtpy.QtWidgets import QWidget
 
 __all__ = [
+    "MESSAGE_COLORS",
     "MIN_CONTROL_CONTRAST",
     "MIN_TEXT_CONTRAST",
     "contrast_ratio",
+    "follow_palette",
     "follow_theme",
     "item_indicator_style",
+    "message_style",
     "mix",
+    "palette_colors",
+    "readable_fill",
+    "readable_mark_color",
     "readable_on",
     "readable_text_color",
     "theme_hex",
@@ -39,6 +52,10 @@ MIN_CONTROL_CONTRAST = 3.0
 """WCAG 2.1 minimum contrast of a control's outline against what surrounds it (1.4.11)."""
 MIN_TEXT_CONTRAST = 4.5
 """WCAG 2.1 minimum contrast of text against its background (1.4.3)."""
+
+MESSAGE_COLORS = {"error": "#e06c6c", "warning": "#e0b050"}
+"""Preferred colours of error and warning messages; drawn through :func:`readable_on`
+(on napari's light theme the error red becomes ``#9c5152``, 4.6:1 instead of 2.6:1)."""
 
 
 def theme_hex(theme_name: str, part: str) -> str:
@@ -81,6 +98,7 @@ def readable_on(
     color: str,
     text: str,
     minimum: float = MIN_CONTROL_CONTRAST,
+    alpha: float = 1.0,
 ) -> str:
     """Return ``color``, or its mix towards ``text`` that reaches ``minimum`` contrast.
 
@@ -95,27 +113,106 @@ def readable_on(
         A colour of high contrast with the backgrounds (the theme's text colour).
     minimum : float
         Contrast ratio to reach.
+    alpha : float
+        Opacity (0 to 1) the colour is drawn with: what must reach ``minimum`` is the colour
+        blended over each background.
     """
     backgrounds = (background,) if isinstance(background, str) else background
-    for step in range(11):
-        candidate = mix(text, color, step / 10)
-        if min(contrast_ratio(candidate, b) for b in backgrounds) >= minimum:
+    for step in range(21):
+        candidate = mix(text, color, step / 20)
+        if min(contrast_ratio(mix(candidate, b, alpha), b) for b in backgrounds) >= minimum:
             return candidate
     return text
 
 
-def readable_text_color(theme_name: str, color: str) -> str:
+def _backgrounds(theme_name: str, on: str | tuple[str, ...]) -> tuple[str, ...]:
+    parts = (on,) if isinstance(on, str) else on
+    return tuple(p if p.startswith("#") else theme_hex(theme_name, p) for p in parts)
+
+
+def readable_text_color(
+    theme_name: str, color: str, on: str | tuple[str, ...] = "background"
+) -> str:
     """Return ``color`` (an error red, a warning amber...) readable on a theme's background.
 
     The colour is mixed towards the theme's text colour until it reaches
-    :data:`MIN_TEXT_CONTRAST` on the theme's ``background``.
+    :data:`MIN_TEXT_CONTRAST` on each of ``on``: theme colour names (``"background"``,
+    ``"foreground"``...) or ``#rrggbb`` colours.
+
+    Raises
+    ------
+    ValueError
+        When napari has no theme ``theme_name``.
     """
     return readable_on(
-        theme_hex(theme_name, "background"),
+        _backgrounds(theme_name, on), color, theme_hex(theme_name, "text"), MIN_TEXT_CONTRAST
+    )
+
+
+def readable_mark_color(
+    theme_name: str, color: str, on: str | tuple[str, ...] = "canvas", alpha: float = 1.0
+) -> str:
+    """Return ``color`` for a non-text mark (a curve, a bar) that shows on ``on`` at 3:1.
+
+    As :func:`readable_text_color` with :data:`MIN_CONTROL_CONTRAST`; ``alpha`` is the
+    opacity the mark is drawn with. The default background is the theme's ``canvas`` (the
+    timeline's plot).
+    """
+    return readable_on(
+        _backgrounds(theme_name, on),
         color,
         theme_hex(theme_name, "text"),
-        MIN_TEXT_CONTRAST,
+        MIN_CONTROL_CONTRAST,
+        alpha,
     )
+
+
+def readable_fill(
+    background: str, color: str, text: str, alpha: float, minimum: float = MIN_CONTROL_CONTRAST
+) -> tuple[str, float]:
+    """Return ``(color, opacity)`` of a translucent fill that shows at ``minimum`` on ``background``.
+
+    A fill (an interval bar) keeps its hue: its opacity rises from ``alpha`` towards 1 first,
+    and only when even opaque it does not reach ``minimum`` is its colour mixed towards
+    ``text`` (:func:`readable_on`).
+    """
+    for step in range(11):
+        opacity = alpha + (1 - alpha) * step / 10
+        if contrast_ratio(mix(color, background, opacity), background) >= minimum:
+            return color, opacity
+    return readable_on(background, color, text, minimum), 1.0
+
+
+def palette_colors(widget: QWidget) -> tuple[str, str]:
+    """Return ``(background, text)`` (``#rrggbb``) a widget is drawn with.
+
+    For widgets that do not know the viewer (dialogs): napari's stylesheet, inherited from
+    the window the widget belongs to, sets its palette (``Window`` and ``WindowText``).
+    """
+    from qtpy.QtGui import QPalette
+
+    widget.ensurePolished()
+    palette = widget.palette()
+    return (
+        palette.color(QPalette.ColorRole.Window).name(),
+        palette.color(QPalette.ColorRole.WindowText).name(),
+    )
+
+
+def message_style(widget: QWidget, kind: str) -> str:
+    """Stylesheet colouring a message label of ``kind`` (a :data:`MESSAGE_COLORS` key).
+
+    The colour reads at :data:`MIN_TEXT_CONTRAST` on ``widget``'s background
+    (:func:`palette_colors`, so on any napari theme the dialog is shown in).
+
+    Raises
+    ------
+    KeyError
+        When ``kind`` is not a :data:`MESSAGE_COLORS` key.
+    """
+    background, text = palette_colors(widget)
+    color = readable_on(background, MESSAGE_COLORS[kind], text, MIN_TEXT_CONTRAST)
+    return f"color: {color};"
 
 
 def item_indicator_style(theme_name: str) -> str:
@@ -158,3 +255,23 @@ def follow_theme(widget: QWidget, viewer: Any, apply: Callable[[str], None]) -> 
     viewer.events.theme.connect(on_theme)
     widget.destroyed.connect(lambda *_: viewer.events.theme.disconnect(on_theme))
     on_theme()
+
+
+def follow_palette(widget: QWidget, apply: Callable[[], None]) -> None:
+    """Call ``apply()`` now and whenever ``widget``'s style or palette changes.
+
+    For dialogs that do not know the viewer: when napari's theme changes, napari restyles its
+    window and every widget in it (dialogs included) gets a style change; ``apply`` then reads
+    the new colours with :func:`palette_colors`.
+    """
+    from qtpy.QtCore import QEvent, QObject
+
+    class _Watcher(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            kinds = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange)
+            if watched is widget and event.type() in kinds:
+                apply()
+            return False
+
+    widget.installEventFilter(_Watcher(widget))
+    apply()

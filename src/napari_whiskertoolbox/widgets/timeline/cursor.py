@@ -13,7 +13,8 @@ __all__ = ["CURSOR_COLOR", "FrameCursor"]
 
 
 CURSOR_COLOR = "#ffd400"
-"""The frame cursor's amber (on a light canvas the timeline darkens it to stay readable)."""
+"""The frame cursor's amber (on a light canvas the timeline darkens it to stay readable);
+until :meth:`FrameCursor.set_colors` it is also the colour under the mouse."""
 
 
 class FrameCursor:
@@ -29,7 +30,11 @@ class FrameCursor:
 
     def __init__(self, plot: pg.PlotItem, on_drag: Callable[[int], None]) -> None:
         self.line = pg.InfiniteLine(
-            pos=0, angle=90, movable=True, pen=pg.mkPen(CURSOR_COLOR, width=2), hoverPen="#ffffff"
+            pos=0,
+            angle=90,
+            movable=True,
+            pen=pg.mkPen(CURSOR_COLOR, width=2),
+            hoverPen=CURSOR_COLOR,
         )
         self.line.setZValue(100)
         plot.addItem(self.line, ignoreBounds=True)

@@ -42,9 +42,9 @@ class IntervalEditor:
             x1=[1],
             y0=[0],
             height=[1],
-            brush=pg.mkBrush(255, 255, 255, 60),
-            pen=pg.mkPen("#ffffff", width=1),
-        )
+            brush=pg.mkBrush(None),
+            pen=pg.mkPen(None),
+        )  # coloured by set_mark_color (the timeline's theme) before a drag shows it
         self.preview.setZValue(50)
         self.preview.hide()
         plot.addItem(self.preview, ignoreBounds=True)

@@ -20,6 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 
+from napari_whiskertoolbox.widgets.theme_colors import (
+    MIN_CONTROL_CONTRAST,
+    readable_fill,
+    readable_on,
+)
 from napari_whiskertoolbox.widgets.timeline.sampling import (
     PeakPyramid,
     event_ticks,
@@ -34,8 +39,10 @@ if TYPE_CHECKING:
 __all__ = ["AnalogLane", "EventLane", "IntervalLane", "Lane", "make_lane"]
 
 _MARGIN = 0.08  # fraction of a band left empty above and below the drawing
-DEFAULT_MARK_COLOR = "#ffffff"
-"""Highlight colour until the timeline applies napari's theme (it shows on a dark canvas)."""
+_BAR_ALPHA = 140
+"""Opacity (0-255) of interval bars."""
+_SELECTION_ALPHA = 110
+"""Opacity (0-255) of the selected interval's highlight over its bar."""
 
 
 class Lane:
@@ -52,7 +59,7 @@ class Lane:
     plot : pyqtgraph.PlotItem
         The shared plot the lane's items are added to.
     color : str
-        ``#rrggbb`` colour.
+        ``#rrggbb`` colour (the one saved; :attr:`drawn_color` is the one drawn).
     """
 
     def __init__(self, key: str, dm: Any, mapper: DisplayMapper, plot: pg.PlotItem, color: str):
@@ -61,6 +68,10 @@ class Lane:
         self.mapper = mapper
         self.plot = plot
         self.color = color
+        self.canvas: str | None = None
+        """The plot's background (``#rrggbb``) once :meth:`set_theme_colors` was called."""
+        self.text = color
+        """Highlight colour: the theme's text colour once :meth:`set_theme_colors` was called."""
         self.bottom = 0.0
         self.items: list[pg.GraphicsObject] = []
         self.source: Any = None
@@ -80,6 +91,23 @@ class Lane:
         """Change the lane's colour."""
         self.color = color
         self._apply_color()
+
+    @property
+    def drawn_color(self) -> str:
+        """The colour the lane is drawn in: :attr:`color`, or a mix that shows on the canvas.
+
+        The mix is towards the theme's text colour, to 3:1 on the canvas (a light tab10 colour
+        on a white canvas is darkened).
+        """
+        if self.canvas is None:
+            return self.color
+        return readable_on(self.canvas, self.color, self.text, MIN_CONTROL_CONTRAST)
+
+    def set_theme_colors(self, canvas: str, text: str) -> None:
+        """Draw on a ``canvas``-coloured plot; highlights in ``text`` (``#rrggbb`` each)."""
+        self.canvas, self.text = canvas, text
+        self._apply_color()
+        self.set_mark_color(text)
 
     def set_mark_color(self, color: str) -> None:
         """Colour (``#rrggbb``) of highlights drawn over the lane: one that shows on the canvas."""
@@ -124,9 +152,10 @@ class AnalogLane(Lane):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.curve = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(self.color, width=1)))
+        color = self.drawn_color
+        self.curve = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(color, width=1)))
         self.dots = self._add_item(
-            pg.ScatterPlotItem(size=4, pen=pg.mkPen(None), brush=pg.mkBrush(self.color))
+            pg.ScatterPlotItem(size=4, pen=pg.mkPen(None), brush=pg.mkBrush(color))
         )
         self._load()
 
@@ -173,8 +202,9 @@ class AnalogLane(Lane):
         self.dots.setData(x[keep], y[keep])
 
     def _apply_color(self) -> None:
-        self.curve.setPen(pg.mkPen(self.color, width=1))
-        self.dots.setBrush(pg.mkBrush(self.color))
+        color = self.drawn_color
+        self.curve.setPen(pg.mkPen(color, width=1))
+        self.dots.setBrush(pg.mkBrush(color))
 
 
 class EventLane(Lane):
@@ -182,7 +212,7 @@ class EventLane(Lane):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.ticks = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(self.color, width=1)))
+        self.ticks = self._add_item(pg.PlotCurveItem(pen=pg.mkPen(self.drawn_color, width=1)))
         self._load()
 
     def _load(self) -> None:
@@ -202,7 +232,7 @@ class EventLane(Lane):
         self.ticks.setData(x, y, connect="pairs")
 
     def _apply_color(self) -> None:
-        self.ticks.setPen(pg.mkPen(self.color, width=1))
+        self.ticks.setPen(pg.mkPen(self.drawn_color, width=1))
 
 
 class IntervalLane(Lane):
@@ -215,8 +245,8 @@ class IntervalLane(Lane):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.selected_id: int | None = None
-        self.bars = self._add_item(self._bar_item(self.color, 140))
-        self.selection = self._add_item(self._bar_item(DEFAULT_MARK_COLOR, 110))
+        self.bars = self._add_item(self._bar_item(self.color, _BAR_ALPHA))
+        self.selection = self._add_item(self._bar_item(self.text, _SELECTION_ALPHA))
         self.selection.setZValue(5)
         self._load()
 
@@ -285,15 +315,33 @@ class IntervalLane(Lane):
         else:
             self.selection.hide()
 
+    @property
+    def drawn_fill(self) -> tuple[str, int]:
+        """The bars' ``(#rrggbb, alpha 0-255)``: :attr:`color`, translucent, showing at 3:1.
+
+        Made more opaque (then mixed towards the theme's text colour) where needed to show at
+        3:1 on the canvas.
+        """
+        if self.canvas is None:
+            return self.color, _BAR_ALPHA
+        color, opacity = readable_fill(self.canvas, self.color, self.text, _BAR_ALPHA / 255)
+        return color, round(opacity * 255)
+
+    @property
+    def drawn_color(self) -> str:
+        """The bars' colour, :attr:`drawn_fill` without its opacity."""
+        return self.drawn_fill[0]
+
     def _apply_color(self) -> None:
-        color = pg.mkColor(self.color)
-        color.setAlpha(140)
+        name, alpha = self.drawn_fill
+        color = pg.mkColor(name)
+        color.setAlpha(alpha)
         self.bars.setOpts(brush=pg.mkBrush(color))
 
     def set_mark_color(self, color: str) -> None:
         """Colour (``#rrggbb``) of the selected interval's highlight."""
         mark = pg.mkColor(color)
-        mark.setAlpha(110)
+        mark.setAlpha(_SELECTION_ALPHA)
         self.selection.setOpts(brush=pg.mkBrush(mark))
 
 

@@ -121,8 +121,10 @@ class TimelineWidget(QWidget):
         self.cursor = FrameCursor(self.plot_item, self.set_frame)
         self.editor = IntervalEditor(self.session, self.plot_item)
         self.view_box.handler = self
-        self.mark_color = "#ffffff"
+        self.mark_color = theme_hex(str(napari_viewer.theme), "text")
         """Colour of highlights (cursor hover, selected interval, drag preview) on the canvas."""
+        self.canvas_color = theme_hex(str(napari_viewer.theme), "canvas")
+        self.text_color = self.mark_color
         self._connect()
         follow_theme(self, napari_viewer, self.apply_theme)
         self.state.sync_keys()
@@ -239,8 +241,10 @@ class TimelineWidget(QWidget):
         """Draw the plot in napari's theme ``theme_name`` (``viewer.theme``).
 
         The plot's background is the theme's canvas colour (as napari's own canvas), axes and
-        lane names its text colour; the frame cursor is amber, darkened where needed to keep
-        3:1 contrast on the canvas; highlights use the text colour.
+        lane names its text colour; the frame cursor is amber and the lanes their own colours,
+        each mixed towards the text colour where needed to keep 3:1 contrast on the canvas
+        (:func:`~napari_whiskertoolbox.widgets.theme_colors.readable_on`; a lane's saved
+        colour is unchanged); highlights use the text colour.
 
         Raises
         ------
@@ -261,7 +265,7 @@ class TimelineWidget(QWidget):
         self.cursor.set_colors(self.cursor_color, text)
         self.editor.set_mark_color(text)
         for lane in self.lanes.values():
-            lane.set_mark_color(text)
+            lane.set_theme_colors(canvas, text)
         self.lane_panel.setStyleSheet(item_indicator_style(theme_name))
 
     def show_lane(self, key: str) -> None:
@@ -564,7 +568,7 @@ class TimelineWidget(QWidget):
                 plotted = self.plotted.lanes.get(key)
                 color = plotted.color if plotted is not None else self.state.color(key)
                 self.lanes[key] = make_lane(key, self.sources, self.mapper, self.plot_item, color)
-                self.lanes[key].set_mark_color(self.mark_color)
+                self.lanes[key].set_theme_colors(self.canvas_color, self.text_color)
         self.lanes = {key: self.lanes[key] for key in wanted}
         n = len(wanted)
         for row, key in enumerate(wanted):

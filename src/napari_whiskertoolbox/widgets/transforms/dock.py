@@ -51,7 +51,11 @@ from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.relative import is_relative_clock
 from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
-from napari_whiskertoolbox.widgets.theme_colors import follow_theme, readable_text_color
+from napari_whiskertoolbox.widgets.theme_colors import (
+    MESSAGE_COLORS,
+    follow_theme,
+    readable_text_color,
+)
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     INPUT_CLOCK,
@@ -86,9 +90,9 @@ if TYPE_CHECKING:
 __all__ = ["TransformsWidget"]
 
 _NAME = Qt.ItemDataRole.UserRole
-ERROR_COLOR = "#e06c6c"
+ERROR_COLOR = MESSAGE_COLORS["error"]
 """Colour of error messages (adjusted to the theme by :func:`readable_text_color`)."""
-WARN_COLOR = "#e0b050"
+WARN_COLOR = MESSAGE_COLORS["warning"]
 """Colour of warnings (adjusted to the theme by :func:`readable_text_color`)."""
 _MESSAGE_COLOR = "wt_message_color"
 STATUS_LINES = 4

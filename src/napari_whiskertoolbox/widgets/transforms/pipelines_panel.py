@@ -37,6 +37,7 @@ from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, s
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
+from napari_whiskertoolbox.widgets.theme_colors import follow_palette, message_style
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
     suggest_output_key,
@@ -95,7 +96,6 @@ class PipelineEditor(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         self.error = QLabel("")
-        self.error.setStyleSheet("color: #e06c6c")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -107,6 +107,11 @@ class PipelineEditor(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(420, 480)
+        follow_palette(self, self._style_error)
+
+    def _style_error(self) -> None:
+        """Colour the error line for the theme the dialog is drawn in (:func:`follow_palette`)."""
+        self.error.setStyleSheet(message_style(self, "error"))
 
     def apply(self) -> None:
         """Write the forms' values into the pipeline's steps and check it.
