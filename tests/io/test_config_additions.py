@@ -269,3 +269,22 @@ def test_a_new_key_of_each_kind_reads_back_from_its_new_item(data_type, experime
     write_back(dm, plan)
     again = load_config(experiment)
     assert content_difference(dm.get_data("added"), again.get_data("added")) is None
+
+
+def test_a_new_points_key_with_several_points_on_a_frame_is_refused_naming_the_frame(
+    experiment,
+):
+    """WhiskerToolbox's points CSV loader keeps the first row of each frame: a new key with
+    two noses clicked on frame 3, saved "into the config's own files", was written whole and
+    read back whole here, while WhiskerToolbox, which that choice is for, got one."""
+    dm = load_config(experiment)
+    nose = PointData()
+    nose.add(3, np.array([[249.5, 249.5], [199.6, 259.5]], dtype=np.float32))
+    nose.add(7, np.array([[10.0, 20.0]], dtype=np.float32))
+    dm.set_data("nose", nose, "time")
+    plan = plan_write_back(dm, ["nose"], config=experiment)
+    assert plan.refused == {
+        "nose": "has several points on 1 frame (2 on frame 3), and WhiskerToolbox's points "
+        "CSV loader keeps only the first point of each frame"
+    }
+    assert not plan.additions

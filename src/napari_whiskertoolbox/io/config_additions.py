@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import parse_config, read_json
@@ -145,6 +147,9 @@ def new_item(
     clock = dm.time_key(key)
     if clock not in facts.clocks:
         return f"is on clock {clock!r}, which {config.name} does not define"
+    lost = _loader_drops(data_type, fmt, dm.get_data(key))
+    if lost is not None:
+        return lost
     path = _free_path(config.parent, key, fmt, set(taken))
     raw: dict[str, Any] = {
         "data_type": data_type,
@@ -156,6 +161,28 @@ def new_item(
         raw["clock"] = clock
     raw.update(_item_options(data_type, fmt, dm.get_data(key)))
     return NewItem(path=path, raw=raw)
+
+
+def _loader_drops(data_type: str, fmt: str, obj: Any) -> str | None:
+    """Say what of ``obj`` WhiskerToolbox's loader would leave out of its new file, or ``None``.
+
+    Its points CSV loader keeps the first row of each frame: several points on a frame (two
+    clicks of a nose) would be written, read back whole here, and read as one there.
+    """
+    if data_type != "points" or fmt != "csv":
+        return None
+    frames, counts = np.unique(obj.to_flat().times, return_counts=True)
+    several = counts > 1
+    if not several.any():
+        return None
+    first = int(np.argmax(several))
+    n_frames = int(several.sum())
+    return (
+        f"has several points on {n_frames} frame{'s' if n_frames > 1 else ''} "
+        f"({int(counts[first])} on frame {int(frames[first])}"
+        f"{', …' if n_frames > 1 else ''}), and WhiskerToolbox's points CSV loader keeps "
+        "only the first point of each frame"
+    )
 
 
 def _item_options(data_type: str, fmt: str, obj: Any) -> dict[str, Any]:
