@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.io.config_parse import ConfigItem
 
-__all__ = ["ConfigFacts", "NewItem", "config_facts", "config_text_with", "new_item"]
+__all__ = ["ConfigFacts", "NewItem", "config_facts", "config_text_with", "loader_drops", "new_item"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -147,9 +147,6 @@ def new_item(
     clock = dm.time_key(key)
     if clock not in facts.clocks:
         return f"is on clock {clock!r}, which {config.name} does not define"
-    lost = _loader_drops(data_type, fmt, dm.get_data(key))
-    if lost is not None:
-        return lost
     path = _free_path(config.parent, key, fmt, set(taken))
     raw: dict[str, Any] = {
         "data_type": data_type,
@@ -163,11 +160,24 @@ def new_item(
     return NewItem(path=path, raw=raw)
 
 
-def _loader_drops(data_type: str, fmt: str, obj: Any) -> str | None:
-    """Say what of ``obj`` WhiskerToolbox's loader would leave out of its new file, or ``None``.
+def loader_drops(data_type: str, fmt: str, obj: Any) -> str | None:
+    """Say what of ``obj`` WhiskerToolbox's loader would leave out of its file, or ``None``.
 
     Its points CSV loader keeps the first row of each frame: several points on a frame (two
     clicks of a nose) would be written, read back whole here, and read as one there.
+
+    Parameters
+    ----------
+    data_type, fmt : str
+        The config item's data type and format the key would be written in.
+    obj : object
+        The key's data (a ``PointData`` for ``"points"``).
+
+    Returns
+    -------
+    str or None
+        A phrase after the key's name (``"has several points on 1 frame (2 on frame 3),
+        and …"``), or ``None`` when WhiskerToolbox reads the file whole.
     """
     if data_type != "points" or fmt != "csv":
         return None
