@@ -22,7 +22,7 @@ from napari_whiskertoolbox.core import (
 )
 from napari_whiskertoolbox.io import FormatError, load_config
 from napari_whiskertoolbox.io import write_back as write_back_module
-from napari_whiskertoolbox.io.config_additions import config_text_with
+from napari_whiskertoolbox.io.config_additions import config_text_with, loader_drops
 from napari_whiskertoolbox.io.same_content import content_difference
 from napari_whiskertoolbox.io.write_back import plan_write_back, write_back
 
@@ -269,3 +269,43 @@ def test_a_new_key_of_each_kind_reads_back_from_its_new_item(data_type, experime
     write_back(dm, plan)
     again = load_config(experiment)
     assert content_difference(dm.get_data("added"), again.get_data("added")) is None
+
+
+def test_loader_drops_names_the_frames_whiskertoolbox_reads_one_point_of():
+    """WhiskerToolbox's points CSV loader keeps the first row of each frame."""
+    nose = PointData()
+    nose.add(3, np.array([[249.5, 249.5], [199.6, 259.5]], dtype=np.float32))
+    nose.add(7, np.array([[10.0, 20.0]], dtype=np.float32))
+    assert loader_drops("points", "csv", nose) == (
+        "has several points on 1 frame (2 on frame 3), and WhiskerToolbox's points CSV "
+        "loader keeps only the first point of each frame"
+    )
+    nose.add(9, np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32))
+    assert loader_drops("points", "csv", nose).startswith(
+        "has several points on 2 frames (2 on frame 3, …)"
+    )
+    single = PointData()
+    single.add(3, np.array([[1.0, 2.0]], dtype=np.float32))
+    assert loader_drops("points", "csv", single) is None
+    assert loader_drops("points", "dlc_csv", nose) is None
+
+
+def _points_config(tmp_path, rows):
+    (tmp_path / "nose.csv").write_text("Frame X Y\n" + rows, encoding="utf-8")
+    config = tmp_path / "pts.json"
+    config.write_text(
+        '[{"data_type": "points", "name": "nose", "filepath": "nose.csv", "format": "csv"}]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_a_points_file_repeating_frames_is_written_back_whole(tmp_path):
+    """Frames the file repeats (read here with a note) are all written back."""
+    config = _points_config(tmp_path, "3 10 20\n3 12 22\n7 11 21\n")
+    dm = load_config(config)
+    dm.get_data("nose").add(9, np.array([[50.0, 60.0]], dtype=np.float32))
+    plan = plan_write_back(dm, ["nose"], config=config)
+    assert not plan.refused
+    write_back(dm, plan)
+    assert load_config(config).get_data("nose").to_flat().times.tolist() == [3, 3, 7, 9]

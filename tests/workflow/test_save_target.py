@@ -252,3 +252,22 @@ def test_a_config_files_save_asks_again_when_only_a_clock_changed(
     assert len(answers.questions) == 2
     assert not answers.questions[1].choice(CONFIG_FILES).enabled
     assert session.path == tmp_path / "exp.session"
+
+
+def test_the_config_files_choice_says_what_whiskertoolbox_will_not_read(make_napari_viewer, config):
+    """Two points on a frame are saved, but WhiskerToolbox's points CSV loader reads the
+    first: the choice promising "so WhiskerToolbox sees the edits" said nothing of it."""
+    answers = Answers(choose={FIRST_SAVE_QUESTION: CONFIG_FILES})
+    _viewer, session = _edited(make_napari_viewer, config, answers)  # a 2nd point on frame 3
+    session.dm.set_data("nose", PointData(), session.dm.time_key("tip"))
+    session.dm.get_data("nose").add(4, np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32))
+    assert actions.save(session)
+    files_choice = answers.questions[0].choice(CONFIG_FILES)
+    assert files_choice.enabled  # saved all the same: this session reads every point
+    assert files_choice.detail.endswith(
+        " WhiskerToolbox will read less than is saved: tip has several points on 1 frame "
+        "(2 on frame 3), and WhiskerToolbox's points CSV loader keeps only the first point of "
+        "each frame; nose has several points on 1 frame (2 on frame 4), and WhiskerToolbox's "
+        "points CSV loader keeps only the first point of each frame."
+    )
+    assert load_config(config).get_data("nose").to_flat().times.tolist() == [4, 4]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import parse_config, read_json
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.io.config_parse import ConfigItem
 
-__all__ = ["ConfigFacts", "NewItem", "config_facts", "config_text_with", "new_item"]
+__all__ = ["ConfigFacts", "NewItem", "config_facts", "config_text_with", "loader_drops", "new_item"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -156,6 +158,41 @@ def new_item(
         raw["clock"] = clock
     raw.update(_item_options(data_type, fmt, dm.get_data(key)))
     return NewItem(path=path, raw=raw)
+
+
+def loader_drops(data_type: str, fmt: str, obj: Any) -> str | None:
+    """Say what of ``obj`` WhiskerToolbox's loader would leave out of its file, or ``None``.
+
+    Its points CSV loader keeps the first row of each frame: several points on a frame (two
+    clicks of a nose) would be written, read back whole here, and read as one there.
+
+    Parameters
+    ----------
+    data_type, fmt : str
+        The config item's data type and format the key would be written in.
+    obj : object
+        The key's data (a ``PointData`` for ``"points"``).
+
+    Returns
+    -------
+    str or None
+        A phrase after the key's name (``"has several points on 1 frame (2 on frame 3),
+        and …"``), or ``None`` when WhiskerToolbox reads the file whole.
+    """
+    if data_type != "points" or fmt != "csv":
+        return None
+    frames, counts = np.unique(obj.to_flat().times, return_counts=True)
+    several = counts > 1
+    if not several.any():
+        return None
+    first = int(np.argmax(several))
+    n_frames = int(several.sum())
+    return (
+        f"has several points on {n_frames} frame{'s' if n_frames > 1 else ''} "
+        f"({int(counts[first])} on frame {int(frames[first])}"
+        f"{', …' if n_frames > 1 else ''}), and WhiskerToolbox's points CSV loader keeps "
+        "only the first point of each frame"
+    )
 
 
 def _item_options(data_type: str, fmt: str, obj: Any) -> dict[str, Any]:

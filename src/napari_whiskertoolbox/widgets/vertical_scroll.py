@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QEvent, QObject, QSize, Qt
-from qtpy.QtWidgets import QFrame, QScrollArea, QWidget
+from qtpy.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
     from qtpy.QtGui import QResizeEvent
@@ -88,6 +88,20 @@ class CappedScrollArea(VerticalScrollArea):
         self._max_height = max_height
         self._width = -1
 
+    def setWidget(self, widget: QWidget | None) -> None:
+        """Hold ``widget``, which may shrink to its height at the area's width.
+
+        A word-wrapped label's size hint is its height at a narrow width (66 px for one
+        line of text); a vertical size policy that cannot shrink (magicgui labels use
+        ``Minimum``) made QScrollArea size it to that hint, its line centred out of view.
+        """
+        if widget is not None:
+            policy = widget.sizePolicy()
+            policy.setVerticalPolicy(QSizePolicy.Policy.Preferred)
+            policy.setHeightForWidth(widget.hasHeightForWidth())
+            widget.setSizePolicy(policy)
+        super().setWidget(widget)
+
     def _content_height(self) -> int:
         content = self.widget()
         if content is None:
@@ -99,8 +113,16 @@ class CappedScrollArea(VerticalScrollArea):
         return int(content.sizeHint().height())
 
     def sizeHint(self) -> QSize:
-        """Return the content's height at the area's width, at most ``max_height``."""
-        return QSize(super().sizeHint().width(), min(self._content_height(), self._max_height))
+        """Return the content's height at the area's width, at most ``max_height``.
+
+        The area's frame is added (napari's style sheet draws a 1-px border round scroll
+        areas): without it the viewport was 2 px short of a one-line message, which then
+        hid behind a scroll bar, centred in the label's taller size hint, out of view.
+        """
+        margins = self.contentsMargins()
+        frame = margins.top() + margins.bottom()
+        height = min(self._content_height(), self._max_height) + frame
+        return QSize(super().sizeHint().width(), height)
 
     def minimumSizeHint(self) -> QSize:
         """Return :meth:`sizeHint`'s height: the message is never squeezed below it."""

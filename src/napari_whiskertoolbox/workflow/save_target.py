@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
+from napari_whiskertoolbox.io.config_additions import loader_drops
+from napari_whiskertoolbox.io.keys import source_of
 from napari_whiskertoolbox.io.routing import session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.io.write_back import WriteBackPlan, plan_write_back, write_back
@@ -221,8 +223,20 @@ class SaveTarget:
             CONFIG_FILES,
             label,
             f"{'; '.join(parts)}, so WhiskerToolbox sees the edits. Groups and lane colours "
-            "are not kept.",
+            f"are not kept.{self._read_less(plan)}",
         )
+
+    def _read_less(self, plan: WriteBackPlan) -> str:
+        """Say which keys WhiskerToolbox will read less of than is saved (``""``: none)."""
+        dm = self._session.dm
+        formats = {key: (source_of(dm, key) or {}).get("format") for key in plan.writes}
+        formats.update({key: added.raw["format"] for key, added in plan.additions.items()})
+        drops = [
+            f"{key} {drop}"
+            for key, fmt in formats.items()
+            if (drop := loader_drops(dm.data_type(key), fmt, dm.get_data(key))) is not None
+        ]
+        return f" WhiskerToolbox will read less than is saved: {'; '.join(drops)}." if drops else ""
 
     # ------------------------------------------------------------------ save
     def save_labelled_data(self) -> str | None:
