@@ -148,39 +148,6 @@ def test_transforms_messages_read_on_both_themes(make_napari_viewer, tmp_path):
             assert ratio >= MIN_TEXT_CONTRAST, f"{color} on {background} ({theme}): {ratio:.2f}"
 
 
-def test_batch_statuses_read_on_both_themes(make_napari_viewer):
-    """Each status colour in the results table keeps 4.5:1 on the table after theme changes."""
-    from napari_whiskertoolbox.batch.records import BatchProgress
-    from napari_whiskertoolbox.widgets.batch_dock import COLUMNS, BatchWidget
-    from napari_whiskertoolbox.widgets.theme_colors import MIN_TEXT_CONTRAST
-
-    viewer = make_napari_viewer()
-    dock = BatchWidget(viewer)
-    viewer.window.add_dock_widget(dock, name="Batch", area="right")
-    statuses = ["done", "skipped", "failed", "cancelled"]
-    dock._reset_table([f"s{i}.json" for i in range(len(statuses))])
-    for index, status in enumerate(statuses):
-        event = BatchProgress(
-            index=index,
-            name=f"s{index}",
-            session=f"s{index}.json",
-            status=status,
-            finished=index + 1,
-            total=len(statuses),
-            record=None,
-        )
-        dock._on_progress(event)
-    column = COLUMNS.index("status")
-    for theme in ("light", "dark", "light"):
-        viewer.theme = theme  # after the statuses were drawn
-        _settle()
-        table = theme_hex(theme, "foreground")
-        for row, status in enumerate(statuses):
-            color = dock.table.item(row, column).foreground().color().name()
-            ratio = contrast_ratio(color, table)
-            assert ratio >= MIN_TEXT_CONTRAST, f"{status} {color} on {table} ({theme}): {ratio:.2f}"
-
-
 @pytest.mark.parametrize("theme", THEMES)
 def test_processor_dialog_unchecked_keys_show(make_napari_viewer, qtbot, theme):
     """The Run-as-processor dialog's unticked key boxes stand out (>= 3:1) from the list."""

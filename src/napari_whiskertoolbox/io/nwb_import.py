@@ -597,6 +597,20 @@ def _resolution(table: Any) -> float | None:
     return seconds if seconds is not None and np.isfinite(seconds) and seconds > 0 else None
 
 
+def _numeric_column(table: Any, column: str) -> Any:
+    """Return the stored 1-D numeric or boolean column ``column`` of ``table``, else ``None``.
+
+    ``None`` for text, ragged, reference, compound and n-D columns (the readers name those in
+    their warning of columns not read).
+    """
+    stored = _plain_column(table, column)
+    dtype = getattr(stored, "dtype", None)
+    shape = tuple(getattr(stored, "shape", ()))
+    if dtype is None or np.dtype(dtype).kind not in "biuf" or len(shape) != 1:
+        return None
+    return stored
+
+
 def _plain_column(table: Any, column: str) -> Any:
     """Return the stored values of a table's column (h5py dataset or array).
 
@@ -784,11 +798,9 @@ class _GenericImport:
         for column in table.colnames:
             if column in read:
                 continue
-            stored = _plain_column(table, column)
-            dtype = getattr(stored, "dtype", None)
-            shape = tuple(getattr(stored, "shape", ()))
-            if dtype is None or np.dtype(dtype).kind not in "biuf" or shape != stamps.shape:
-                continue  # text, ragged, a reference, compound, n-D: named below
+            stored = _numeric_column(table, column)
+            if stored is None or stored.shape != stamps.shape:
+                continue  # named below
             data = _read(stored, self.path, f"{table.name} {column}")
             read.add(column)
             values = data[finite].astype(np.float64)
@@ -898,14 +910,12 @@ class _GenericImport:
         for column in table.colnames:
             if column in read:
                 continue
-            stored = _plain_column(table, column)
-            dtype = getattr(stored, "dtype", None)
-            shape = tuple(getattr(stored, "shape", ()))
-            if dtype is None or np.dtype(dtype).kind not in "biuf" or len(shape) != 1:
-                continue  # text, ragged, a reference, compound, n-D: named below
-            if shape[0] != n_rows:
+            stored = _numeric_column(table, column)
+            if stored is None:
+                continue  # named below
+            if stored.shape[0] != n_rows:
                 raise FormatError(
-                    f"TimeIntervals {table.name!r}: column {column!r} has {shape[0]} values "
+                    f"TimeIntervals {table.name!r}: column {column!r} has {stored.shape[0]} values "
                     f"for {n_rows} rows",
                     path=self.path,
                 )
