@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from napari_whiskertoolbox.widgets.timeline.sampling import PeakPyramid, event_ticks, merge_bars
+from napari_whiskertoolbox.widgets.timeline.sampling import (
+    PeakPyramid,
+    event_ticks,
+    merge_bars,
+    scatter_cells,
+)
 
 
 def brute_envelope(values: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,3 +116,19 @@ def test_merge_bars_handles_nested_overlapping_intervals() -> None:
     np.testing.assert_array_equal(e, [40, 60])
     s, e = merge_bars(np.array([]), np.array([]), 0, 1, 1)
     assert len(s) == 0
+
+
+def test_scatter_cells_keeps_separate_values_of_a_frame_apart():
+    # 4 whiskers a frame over 100_000 frames: angles near 10, 20, 30 and 40 degrees
+    x = np.repeat(np.arange(100_000, dtype=np.float64), 4)
+    y = np.tile([10.0, 20.0, 30.0, 40.0], 100_000) + np.tile([0.0, 0.1, 0.0, -0.1], 100_000)
+    y[5] = np.nan
+    cx, cy = scatter_cells(x, y, 0.0, 99_999.0, 500, 40)
+    assert len(cx) <= 500 * 40
+    assert len(cx) >= 4 * 500  # every column shows all four clouds...
+    assert not ((cy > 12) & (cy < 18)).any()  # ...and nothing between them
+    assert (cx >= 0).all() and (cx <= 99_999).all()
+    cx, cy = scatter_cells(x, y, 200.0, 100.0, 10, 10)  # empty view
+    assert len(cx) == 0
+    cx, cy = scatter_cells(x[:8], np.full(8, np.nan), 0.0, 10.0, 10, 10)
+    assert len(cx) == 0

@@ -6,8 +6,10 @@ All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
 
 * :class:`AnalogLane` — one curve, min/max peak envelope per pixel column from a
   :class:`~.sampling.PeakPyramid`, clipped to the view; a series with several values per
-  frame (a measure of each line or mask) is drawn, once zoomed in to its samples, as one
-  dotted trace per entry of the frame;
+  frame (a measure of each line or mask: WhiskerToolbox's ``RaggedAnalogTimeSeries``) is
+  drawn as points, never joined — its samples carry no entity ids, so which value of one
+  frame continues which of the next is unknown — one per sample once zoomed in to them,
+  else one per occupied pixel cell (:func:`~.sampling.scatter_cells`);
 * :class:`EventLane` — one curve of vertical ticks (``connect="pairs"``), binned per column;
 * :class:`IntervalLane` — one ``BarGraphItem`` of merged, clipped bars (never one item per
   interval), plus one bar item for the selected interval.
@@ -30,7 +32,7 @@ from napari_whiskertoolbox.widgets.timeline.sampling import (
     event_ticks,
     has_repeated_times,
     merge_bars,
-    rank_tracks,
+    scatter_cells,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +45,9 @@ _BAR_ALPHA = 140
 """Opacity (0-255) of interval bars."""
 _SELECTION_ALPHA = 110
 """Opacity (0-255) of the selected interval's highlight over its bar."""
+_SCATTER_ROWS = 48
+"""Rows a band is divided into when a zoomed-out series of several values per frame is
+thinned to one point per occupied cell (about one per pixel row of a lane)."""
 
 
 class Lane:
@@ -148,7 +153,11 @@ class Lane:
 
 
 class AnalogLane(Lane):
-    """Analog series drawn as a min/max peak envelope, clipped to the view."""
+    """Analog series drawn as a min/max peak envelope, clipped to the view.
+
+    A series with several values per frame is drawn as points instead (:attr:`dots`; the
+    :attr:`curve` stays empty): see the module docstring.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -183,23 +192,34 @@ class AnalogLane(Lane):
 
     def _draw(self, x0: float, x1: float, n_columns: int) -> None:
         start, stop = self._sample_range(x0, x1)
+        span = (self.hi - self.lo) or 1.0
+        scale = (1.0 - 2 * _MARGIN) / span
+        if self.repeated:
+            self.curve.setData([], [])
+            self._draw_points(start, stop, x0, x1, n_columns, scale)
+            return
         envelope = self.pyramid.envelope(start, stop, n_columns)
         if self.positions is None:
             x = envelope.sample_indices.astype(np.float64)
         else:
             x = self.positions[envelope.sample_indices]
-        span = (self.hi - self.lo) or 1.0
-        scale = (1.0 - 2 * _MARGIN) / span
         y = self.bottom + _MARGIN + (envelope.values - self.lo) * scale
-        if not (self.repeated and envelope.is_raw):
-            self.curve.setData(x, y, connect="finite")
-            self.dots.setData([], [])
-            return
-        order, connect = rank_tracks(self.times, envelope.sample_indices, envelope.values)
-        finite = np.isfinite(y[order])
-        keep = order[finite]
-        self.curve.setData(x[keep], y[keep], connect=connect[finite])
-        self.dots.setData(x[keep], y[keep])
+        self.curve.setData(x, y, connect="finite")
+        self.dots.setData([], [])
+
+    def _draw_points(
+        self, start: int, stop: int, x0: float, x1: float, n_columns: int, scale: float
+    ) -> None:
+        """Several values per frame: a point per sample, or per occupied cell when dense."""
+        start, stop = max(0, start), min(len(self.values), stop)
+        values = self.values[start:stop].astype(np.float64)
+        x = self.positions[start:stop]  # repeated times are never dense: positions are set
+        if stop - start > 2 * n_columns:
+            x, values = scatter_cells(x, values, x0, x1, n_columns, _SCATTER_ROWS)
+        else:
+            finite = np.isfinite(values)
+            x, values = x[finite], values[finite]
+        self.dots.setData(x, self.bottom + _MARGIN + (values - self.lo) * scale)
 
     def _apply_color(self) -> None:
         color = self.drawn_color

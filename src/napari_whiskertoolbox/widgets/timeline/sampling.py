@@ -6,8 +6,8 @@
 * :func:`event_ticks` thins an event raster to at most one tick per pixel column.
 * :func:`merge_bars` clips intervals to the view and merges those closer than a pixel, so
   one bar item draws any number of intervals.
-* :func:`rank_tracks` orders the samples of a series with several values per time (a line
-  or mask measure: one value per whisker per frame) into one track per rank in its frame.
+* :func:`scatter_cells` thins the points of a series with several values per time (a line
+  or mask measure: one value per whisker per frame) to one per occupied pixel cell.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ __all__ = [
     "event_ticks",
     "has_repeated_times",
     "merge_bars",
-    "rank_tracks",
+    "scatter_cells",
 ]
 
 
@@ -241,37 +241,43 @@ def has_repeated_times(times: np.ndarray) -> bool:
     return bool(times.size > 1 and np.any(times[1:] == times[:-1]))
 
 
-def rank_tracks(
-    times: np.ndarray, indices: np.ndarray, values: np.ndarray
+def scatter_cells(
+    x: np.ndarray, y: np.ndarray, x0: float, x1: float, n_columns: int, n_rows: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Order samples so that the k-th value of every time forms track k.
+    """Reduce a point cloud to one point per occupied cell of a view's pixel grid.
 
-    A float measure of ragged data (angle of each whisker, area of each mask) stores one
-    sample per entry at the entry's frame. Joining samples in storage order would zigzag
-    between entries; joining the k-th entry of consecutive frames draws one trace per
-    entry (as WhiskerToolbox plots a ragged series).
+    A series with several values per time (the angle of each whisker of a frame) is drawn
+    as points; a view holding more samples than it has pixels draws one point per
+    ``(column, row)`` cell holding a sample, at the cell's centre, so that separate entries
+    stay separate clouds (a min/max envelope would fill the band between them).
 
     Parameters
     ----------
-    times : numpy.ndarray
-        The series' sorted time of every sample (repeats allowed).
-    indices : numpy.ndarray
-        Increasing sample indices to draw.
-    values : numpy.ndarray
-        The values at ``indices``.
+    x, y : numpy.ndarray
+        Sample positions and values (same length); NaN values are not drawn.
+    x0, x1 : float
+        Visible x range; samples outside it are left out.
+    n_columns, n_rows : int
+        Grid size (>= 1): the view's pixel columns, and rows over ``y``'s finite range.
 
     Returns
     -------
-    order : numpy.ndarray
-        int64 positions into ``indices``: track 0 in time order, then track 1, ...
-    connect : numpy.ndarray
-        bool per ordered sample: join it to the next one (same track, both finite).
+    tuple of numpy.ndarray
+        ``(x, y)`` float64 cell centres, at most ``n_columns * n_rows`` of them, in column
+        order. Work is O(len(x)).
     """
-    indices = np.asarray(indices, dtype=np.int64)
-    rank = indices - np.searchsorted(times, times[indices], side="left")
-    order = np.lexsort((indices, rank))
-    ranks = rank[order]
-    finite = np.isfinite(np.asarray(values)[order])
-    connect = np.zeros(order.size, bool)
-    connect[:-1] = (ranks[1:] == ranks[:-1]) & finite[1:] & finite[:-1]
-    return order, connect
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    keep = np.isfinite(y) & (x >= x0) & (x <= x1)
+    x, y = x[keep], y[keep]
+    n_columns, n_rows = max(1, int(n_columns)), max(1, int(n_rows))
+    if x.size == 0 or x1 <= x0:
+        return x, y
+    y_lo, y_hi = float(y.min()), float(y.max())
+    width = (x1 - x0) / n_columns
+    height = (y_hi - y_lo) / n_rows or 1.0
+    columns = np.minimum(((x - x0) / width).astype(np.int64), n_columns - 1)
+    rows = np.minimum(((y - y_lo) / height).astype(np.int64), n_rows - 1)
+    occupied = np.flatnonzero(np.bincount(columns * n_rows + rows, minlength=n_columns * n_rows))
+    cell_columns, cell_rows = np.divmod(occupied, n_rows)
+    return x0 + (cell_columns + 0.5) * width, y_lo + (cell_rows + 0.5) * height
