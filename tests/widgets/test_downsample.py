@@ -127,7 +127,8 @@ def test_scatter_cells_keeps_separate_values_of_a_frame_apart():
     assert len(cx) <= 500 * 40
     assert len(cx) >= 4 * 500  # every column shows all four clouds...
     assert not ((cy > 12) & (cy < 18)).any()  # ...and nothing between them
-    assert (cx >= 0).all() and (cx <= 99_999).all()
+    assert (cx >= 0).all()
+    assert (cx <= 99_999).all()
     cx, cy = scatter_cells(x, y, 200.0, 100.0, 10, 10)  # empty view
     assert len(cx) == 0
     cx, cy = scatter_cells(x[:8], np.full(8, np.nan), 0.0, 10.0, 10, 10)
