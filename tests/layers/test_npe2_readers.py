@@ -331,7 +331,7 @@ def test_a_config_opens_with_our_reader_when_napari_picks(
     assert list(_synced(viewer)) == ["my_video"]
     other = tmp_path / "other.json"  # not a config: refused, left to other readers
     other.write_text('{"hello": [1, 2]}', encoding="utf-8")
-    with pytest.raises(Exception, match="other.json"):
+    with pytest.raises(Exception, match=r"other\.json"):
         viewer.open(str(other), plugin=None)
     assert list(_synced(viewer)) == ["my_video"]
 

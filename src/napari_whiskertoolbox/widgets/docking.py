@@ -48,6 +48,7 @@ the rest is Qt's ``QMainWindow``; the layer list's dock comes from
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Literal
 
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
@@ -153,10 +154,8 @@ def short_dock_title(dock: QDockWidget) -> str:
     from napari_whiskertoolbox.workflow.docks import PLUGIN_NAME, dock_name
 
     suffixes = [f" ({PLUGIN_NAME})"]
-    try:
+    with contextlib.suppress(KeyError):  # KeyError: plugins not discovered (no manifest)
         suffixes.append(dock_name(""))  # " (WhiskerToolbox)", the manifest's display name
-    except KeyError:  # plugins not discovered (a widget docked outside napari's plugins)
-        pass
     title = dock.windowTitle()
     suffix = next((end for end in suffixes if title.endswith(end) and title != end), None)
     if suffix is None:
