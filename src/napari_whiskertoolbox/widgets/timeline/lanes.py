@@ -9,7 +9,7 @@ All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
   frame (a measure of each line or mask: WhiskerToolbox's ``RaggedAnalogTimeSeries``) is
   drawn as points, never joined — its samples carry no entity ids, so which value of one
   frame continues which of the next is unknown — one per sample once zoomed in to them,
-  else one per occupied pixel cell (:func:`~.sampling.scatter_cells`);
+  else one per occupied pixel cell (:func:`~.sampling.occupied_cells`);
 * :class:`EventLane` — one curve of vertical ticks (``connect="pairs"``), binned per column;
 * :class:`IntervalLane` — one ``BarGraphItem`` of merged, clipped bars (never one item per
   interval), plus one bar item for the selected interval.
@@ -32,7 +32,8 @@ from napari_whiskertoolbox.widgets.timeline.sampling import (
     event_ticks,
     has_repeated_times,
     merge_bars,
-    scatter_cells,
+    occupied_cells,
+    row_masks,
 )
 
 if TYPE_CHECKING:
@@ -178,6 +179,9 @@ class AnalogLane(Lane):
         self.repeated = not series.is_dense and has_repeated_times(np.asarray(times))
         self.is_dense_identity = bool(series.is_dense) and self.mapper.is_identity(self.key)
         self.positions = None if self.is_dense_identity else self._positions(times)
+        self.row_masks = (
+            row_masks(self.values, self.lo, self.hi, _SCATTER_ROWS) if self.repeated else None
+        )
 
     def _positions(self, times: np.ndarray) -> np.ndarray:
         mapped = self.mapper.cached_positions(self.key, times)
@@ -212,14 +216,18 @@ class AnalogLane(Lane):
     ) -> None:
         """Several values per frame: a point per sample, or per occupied cell when dense."""
         start, stop = max(0, start), min(len(self.values), stop)
-        values = self.values[start:stop].astype(np.float64)
-        x = self.positions[start:stop]  # repeated times are never dense: positions are set
+        positions, masks = self.positions, self.row_masks  # set: repeated times are never dense
+        if positions is None or masks is None:
+            return
         if stop - start > 2 * n_columns:
-            x, values = scatter_cells(x, values, x0, x1, n_columns, _SCATTER_ROWS)
+            x, rows = occupied_cells(positions, masks, x0, x1, n_columns)
+            y = _MARGIN + (rows + 0.5) * ((1.0 - 2 * _MARGIN) / _SCATTER_ROWS)
         else:
+            values = self.values[start:stop].astype(np.float64)
             finite = np.isfinite(values)
-            x, values = x[finite], values[finite]
-        self.dots.setData(x, self.bottom + _MARGIN + (values - self.lo) * scale)
+            x = positions[start:stop][finite]
+            y = _MARGIN + (values[finite] - self.lo) * scale
+        self.dots.setData(x, self.bottom + y)
 
     def _apply_color(self) -> None:
         color = self.drawn_color
