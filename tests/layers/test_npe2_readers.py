@@ -319,3 +319,66 @@ def test_an_h5_or_yaml_of_no_tool_we_read_says_what_it_holds_instead_of_being_re
     with pytest.raises(Exception, match=match):
         viewer.open(str(path), plugin=PLUGIN)
     assert not get_session(viewer).dm.keys()
+
+
+def test_a_config_opens_with_our_reader_when_napari_picks(
+    make_napari_viewer: Any, wtb_data: Path, tmp_path: Path
+) -> None:
+    """``viewer.open(config, plugin=None)`` (what File > Open and drag-and-drop do): ours is
+    the one reader of ``*.json`` that claims a WhiskerToolbox config, so no dialog asks."""
+    viewer = make_napari_viewer()
+    viewer.open(str(wtb_data / "test_config.json"), plugin=None)
+    assert list(_synced(viewer)) == ["my_video"]
+    other = tmp_path / "other.json"  # not a config: refused, left to other readers
+    other.write_text('{"hello": [1, 2]}', encoding="utf-8")
+    with pytest.raises(Exception, match=r"other\.json"):
+        viewer.open(str(other), plugin=None)
+    assert list(_synced(viewer)) == ["my_video"]
+
+
+def test_a_dropped_config_opens_without_a_dialog(
+    make_napari_viewer: Any, wtb_data: Path, qtbot: Any
+) -> None:
+    from qtpy.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+    from qtpy.QtGui import QDropEvent
+    from qtpy.QtWidgets import QApplication, QDialog
+
+    from napari_whiskertoolbox.layers._napari_compat import viewer_widget
+
+    viewer = make_napari_viewer()
+    dialogs: list[str] = []
+
+    def close_dialogs() -> None:  # a reader-choice dialog would block the test
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                dialogs.append(widget.windowTitle())
+                widget.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(close_dialogs)
+    timer.start(200)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(wtb_data / "test_config.json"))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    viewer_widget(viewer).dropEvent(event)
+    qtbot.waitUntil(lambda: "my_video" in _synced(viewer))
+    timer.stop()
+    assert dialogs == []
+
+
+def test_viewer_open_without_plugin_is_napari_builtins_only(
+    make_napari_viewer: Any, wtb_data: Path
+) -> None:
+    """napari's ``ViewerModel.open`` defaults to ``plugin='napari'`` (its builtins, which read
+    no JSON), so a plugin cannot take ``viewer.open(config)``; the README says to pass
+    ``plugin=None`` or ours. Fails, to update the README, once napari changes that default."""
+    viewer = make_napari_viewer()
+    with pytest.raises(ValueError, match=r"Given reader 'napari'.*napari-whiskertoolbox"):
+        viewer.open(str(wtb_data / "test_config.json"))
+    assert _synced(viewer) == {}

@@ -264,7 +264,10 @@ def test_new_key_dialog_validates_the_name(browser):
     dialog = NewKeyDialog(browser.dm, browser)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert not ok.isEnabled()
-    assert "empty" in dialog.error_label.text()
+    assert dialog.error_label.text() == ""  # nothing typed yet is no error
+    hint = dialog.name_edit.placeholderText()  # a grey hint instead, read whole
+    assert "contacts" in hint
+    assert dialog.name_edit.minimumWidth() > dialog.name_edit.fontMetrics().horizontalAdvance(hint)
     dialog.name_edit.setText("nose")
     assert not ok.isEnabled()
     assert "already exists" in dialog.error_label.text()
@@ -274,7 +277,37 @@ def test_new_key_dialog_validates_the_name(browser):
     assert ok.isEnabled()
     assert dialog.error_label.text() == ""
     assert (dialog.name, dialog.kind, dialog.clock) == ("whisker_tips", "lines", "camera")
+    dialog.name_edit.setText("")  # typed, then deleted: OK is off, still no red line
+    assert not ok.isEnabled()
+    assert dialog.error_label.text() == ""
     dialog.deleteLater()
+
+
+def test_key_name_dialog_reports_an_empty_name_once_the_user_goes_on(browser, qtbot):
+    from napari_whiskertoolbox.widgets.browser_dialogs import NewKeyDialog, RenameDialog
+
+    dialog = NewKeyDialog(browser.dm, browser)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.error_label.text() == ""
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # Enter with no name
+    assert dialog.isVisible()
+    assert "empty" in dialog.error_label.text()
+    dialog.accept()  # whatever calls accept: refused and explained
+    assert dialog.isVisible()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.name_edit.setText("whisker_tips")
+    assert dialog.error_label.text() == ""
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+    rename = RenameDialog(browser.dm, "nose", browser)
+    qtbot.addWidget(rename)
+    assert rename.error_label.text() == ""
+    rename.name_edit.setText("")
+    assert rename.error_label.text() == ""
+    rename.name_edit.setText("pad")
+    assert "already exists" in rename.error_label.text()
 
 
 def test_rename_without_a_selection_says_so(browser, qtbot, notifications):

@@ -32,6 +32,42 @@ def test_docks_opened_one_by_one_from_the_plugins_menu_are_tabbed(make_napari_vi
     assert docks[-1].height() > 0.8 * window.centralWidget().height()
 
 
+def test_tabbed_docks_show_their_short_names(make_napari_viewer, qtbot):
+    """Four tabs of "Key help (WhiskerToolbox)"… were elided to "Key help (…": a tab reads the
+    dock's window title, which drops the plugin's name; napari's dock name (by which
+    ``dock_widgets`` and the Plugins menu find it), title bar and Window menu entry keep it."""
+    from qtpy.QtWidgets import QTabBar
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    main_window(viewer).resize(1300, 850)
+    docks = {}
+    for name in MENU_DOCKS[1:]:
+        dock, _ = viewer.window.add_plugin_dock_widget(PLUGIN, name)  # "(napari-whiskertoolbox)"
+        docks[name] = dock
+    dock, _ = add_plugin_dock(viewer, MENU_DOCKS[0])  # the Plugins menu's "(WhiskerToolbox)"
+    docks[MENU_DOCKS[0]] = dock
+    qtbot.waitUntil(lambda: all(d.windowTitle() == n for n, d in docks.items()))
+    tab_bar = next(
+        bar
+        for bar in main_window(viewer).findChildren(QTabBar)
+        if bar.isVisible() and "Key help" in [bar.tabText(i) for i in range(bar.count())]
+    )
+    shown = [tab_bar.tabText(i) for i in range(tab_bar.count())]
+    assert sorted(shown) == sorted(MENU_DOCKS)
+    for i in range(tab_bar.count()):  # each name read whole
+        text_px = tab_bar.fontMetrics().horizontalAdvance(tab_bar.tabText(i))
+        assert tab_bar.tabRect(i).width() > text_px
+    assert set(viewer.window.dock_widgets) == {
+        f"{name} (napari-whiskertoolbox)" for name in MENU_DOCKS[1:]
+    } | {f"{MENU_DOCKS[0]} (WhiskerToolbox)"}
+    key_help = docks["Key help"]
+    assert key_help.toggleViewAction().text() == "Key help (napari-whiskertoolbox)"
+    assert add_plugin_dock(viewer, "Key help")[0] is None  # still found: not docked twice
+
+
 def test_a_lone_tabbed_or_floating_dock_is_left_alone(make_napari_viewer, qtbot):
     viewer = make_napari_viewer(show=True)
     lone = viewer.window.add_dock_widget(QWidget(), name="lone", area="bottom")

@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from napari_whiskertoolbox.widgets.timeline.sampling import PeakPyramid, event_ticks, merge_bars
+from napari_whiskertoolbox.widgets.timeline.sampling import (
+    MAX_ROWS,
+    PeakPyramid,
+    event_ticks,
+    merge_bars,
+    occupied_cells,
+    row_masks,
+)
 
 
 def brute_envelope(values: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,3 +118,46 @@ def test_merge_bars_handles_nested_overlapping_intervals() -> None:
     np.testing.assert_array_equal(e, [40, 60])
     s, e = merge_bars(np.array([]), np.array([]), 0, 1, 1)
     assert len(s) == 0
+
+
+def test_occupied_cells_keep_separate_values_of_a_frame_apart():
+    # 4 whiskers a frame over 100_000 frames: angles near 10, 20, 30 and 40 degrees
+    x = np.repeat(np.arange(100_000, dtype=np.float64), 4)
+    y = np.tile([10.0, 20.0, 30.0, 40.0], 100_000) + np.tile([0.0, 0.1, 0.0, -0.1], 100_000)
+    y[5] = np.nan
+    masks = row_masks(y, 9.9, 40.1, 40)
+    assert masks[5] == 0  # NaN: in no row
+    assert {int(m).bit_length() - 1 for m in masks[:4]} == {0, 13, 26, 39}
+    cx, rows = occupied_cells(x, masks, 0.0, 99_999.0, 500)
+    assert len(cx) == 4 * 500  # every column shows all four clouds, and nothing between
+    assert set(rows.tolist()) == {0, 13, 26, 39}
+    assert (cx >= 0).all()
+    assert (cx <= 99_999).all()
+    np.testing.assert_allclose(np.unique(cx), (np.arange(500) + 0.5) * 99_999 / 500)
+    cx, rows = occupied_cells(x, masks, 200.0, 100.0, 10)  # empty view
+    assert len(cx) == 0
+    cx, rows = occupied_cells(x, masks, -50.0, -1.0, 10)  # nothing in view
+    assert len(cx) == 0
+    with pytest.raises(ValueError, match="n_rows"):
+        row_masks(y, 0.0, 1.0, MAX_ROWS + 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 50), min_size=1, max_size=200),
+    st.integers(1, 30),
+    st.integers(1, MAX_ROWS),
+)
+def test_occupied_cells_match_a_brute_force_grid(frames, n_columns, n_rows):
+    x = np.sort(np.asarray(frames, dtype=np.float64))
+    values = np.sin(x * 1.7 + np.arange(len(x)))
+    masks = row_masks(values, -1.0, 1.0, n_rows)
+    x0, x1 = 3.0, 40.0
+    cx, rows = occupied_cells(x, masks, x0, x1, n_columns)
+    width = (x1 - x0) / n_columns
+    inside = (x >= x0) & (x <= x1)
+    columns = np.minimum(((x[inside] - x0) / width).astype(int), n_columns - 1)
+    expected_rows = np.clip(((values[inside] + 1.0) * n_rows / 2.0).astype(int), 0, n_rows - 1)
+    expected = set(zip(columns.tolist(), expected_rows.tolist()))
+    got = set(zip(np.round((cx - x0) / width - 0.5).astype(int).tolist(), rows.tolist()))
+    assert got == expected

@@ -353,34 +353,37 @@ def test_long_analog_is_peak_downsampled_to_the_view(timeline, qtbot):
     assert x.max() <= 1_000_101
 
 
-def test_several_values_per_frame_draw_one_trace_per_entry(timeline, qtbot):
+def test_several_values_per_frame_draw_points_never_joined(timeline, qtbot):
     # a line measure (e.g. the angle of 2 whiskers): 2 samples per frame, NaN for an empty line
     times = np.repeat(np.arange(1000, dtype=np.int64), 2)
     values = np.tile(np.float32([0.0, 10.0]), 1000)
     values[2 * 500 + 1] = np.nan
     timeline.dm.set_data("per_line", AnalogTimeSeries(values, times))
-    qtbot.waitUntil(lambda: timeline.is_lane_shown("per_line"))
+    timeline.dm.set_data("plain", AnalogTimeSeries(np.sin(np.arange(1000) / 20).astype("f4")))
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("per_line") and timeline.is_lane_shown("plain"))
     lane = timeline.lanes["per_line"]
-    timeline.set_view_range(490, 510)
-    x, y = lane.curve.getData()
-    connect = np.asarray(lane.curve.opts["connect"])
-    assert len(connect) == len(x)
     low, high = lane.bottom + 0.08, lane.bottom + 0.92
-    joined = np.flatnonzero(connect)
-    assert len(joined) > 30
-    assert (y[joined] == y[joined + 1]).all()  # never from whisker 0 to whisker 1
-    assert (x[joined + 1] - x[joined] == 1).all()  # consecutive frames of one trace
-    on_high = np.isclose(y, high, atol=1e-5)
-    assert (on_high | np.isclose(y, low, atol=1e-5)).all()
-    assert 500.0 in x[~on_high]
-    assert 500.0 not in x[on_high]  # the NaN sample is not drawn
-    dots_x, _ = lane.dots.getData()
-    assert len(dots_x) == len(x)
-    timeline.set_view_range(0, 1000)  # zoomed out: a min/max envelope, no dots
-    x, y = lane.curve.getData()
-    assert len(lane.dots.getData()[0]) == 0
-    assert y.min() == pytest.approx(low)
-    assert y.max() == pytest.approx(high)
+    for view in ((490, 510), (0, 1000)):  # zoomed in to the samples, and out to all of them
+        timeline.set_view_range(*view)
+        curve_x = lane.curve.getData()[0]
+        assert curve_x is None or len(curve_x) == 0  # no line between the values
+        x, y = lane.dots.getData()
+        for frame in (495.0, 505.0):  # both values of a frame are separate points
+            near = np.abs(x - frame) <= 0.5 * (view[1] - view[0]) / timeline.view_box.width() + 0.5
+            assert np.isclose(y[near], low, atol=0.02).any()
+            assert np.isclose(y[near], high, atol=0.02).any()
+        assert np.isclose(y, low, atol=0.02).sum() + np.isclose(y, high, atol=0.02).sum() == len(y)
+    timeline.set_view_range(490, 510)
+    x, y = lane.dots.getData()
+    in_view = (x >= 490) & (x <= 510)
+    assert in_view.sum() == 2 * 21 - 1  # every sample of frames 490..510, but the NaN one
+    assert 500.0 not in x[np.isclose(y, high)]
+    timeline.set_view_range(0, 1000)
+    assert len(lane.dots.getData()[0]) <= 2 * timeline.view_box.width() + 2  # thinned
+    plain = timeline.lanes["plain"]  # one value per frame stays a line
+    x, _ = plain.curve.getData()
+    assert len(x) > 100
+    assert len(plain.dots.getData()[0]) == 0
 
 
 def test_axis_in_seconds_uses_display_clock_rate(timeline):

@@ -28,6 +28,10 @@ __all__ = ["ExportDialog", "KeyNameDialog", "NewKeyDialog", "RenameDialog"]
 class KeyNameDialog(QDialog):
     """Ask for a key name, validated live against the DataManager.
 
+    A malformed or taken name is explained in red as it is typed. An empty name only
+    disables OK (the field's grey placeholder says what to type); it is called an error
+    once the user asks to go on with it (Enter in the field, or :meth:`accept`).
+
     Parameters
     ----------
     dm : DataManager
@@ -44,6 +48,10 @@ class KeyNameDialog(QDialog):
         self.dm = dm
         self._initial = initial or None
         self.name_edit = QLineEdit(initial)
+        self.name_edit.setPlaceholderText("a name such as contacts")
+        metrics = self.name_edit.fontMetrics()  # the hint is read whole, not "a name such as c…"
+        self.name_edit.setMinimumWidth(metrics.horizontalAdvance("a name such as contacts") + 24)
+        self._empty_is_error = False  # set once the user tries to go on with no name
         self.error_label = QLabel()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -53,6 +61,7 @@ class KeyNameDialog(QDialog):
         self.form = QFormLayout(self)
         self.form.addRow("Name", self.name_edit)
         self.name_edit.textChanged.connect(self._validate)
+        self.name_edit.returnPressed.connect(self._insist)
 
     def _finish_layout(self) -> None:
         self.form.addRow(self.error_label)
@@ -64,14 +73,28 @@ class KeyNameDialog(QDialog):
         """Colour the error line for the theme the dialog is drawn in (:func:`follow_palette`)."""
         self.error_label.setStyleSheet(message_style(self, "error"))
 
-    def _validate(self, *_: object) -> None:
+    def _validate(self, *_: object) -> bool:
+        """Show what is wrong with the name (see the class docstring); return whether it is fine."""
         try:
             validate_key_name(self.dm, self.name_edit.text(), allow_existing=self._initial)
             message = ""
         except ValueError as exc:
             message = str(exc)
-        self.error_label.setText(message)
+        empty = not self.name_edit.text().strip()
+        self.error_label.setText("" if empty and not self._empty_is_error else message)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not message)
+        return not message
+
+    def _insist(self) -> None:
+        """Enter in the name field: an empty name is now reported as an error."""
+        self._empty_is_error = True
+        self._validate()
+
+    def accept(self) -> None:
+        """Close with OK only when the name is valid; otherwise say why and stay open."""
+        self._empty_is_error = True
+        if self._validate():
+            super().accept()
 
     @property
     def name(self) -> str:

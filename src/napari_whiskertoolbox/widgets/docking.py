@@ -19,6 +19,13 @@ removes such a second dock as it is shown and shows and raises the first instead
 toggles a dock it finds; a dock hidden behind another tab is not on screen, so the menu
 hid it where the user asked to see it: it is shown again and raised.
 
+Tabbed, our docks' tabs read ``Key help``, ``Data browser``…: the tab shows the
+``QDockWidget``'s window title, which napari sets to the dock's name (``"Key help
+(WhiskerToolbox)"``), elided to ``"Key help (…"`` in a tab group of four. The title loses
+the plugin's suffix as the dock is first shown (:func:`short_dock_title`); napari's name, by
+which ``Window.dock_widgets`` and its menus find the dock, its title bar and the Window
+menu's entry keep it.
+
 A dock of ours narrows the canvas: once it is laid out, the video is fitted to the canvas
 again (napari keeps the camera's zoom and center: the video was cut off at its sides), unless
 the user has zoomed or panned since the session last fitted it.
@@ -41,6 +48,7 @@ the rest is Qt's ``QMainWindow``; the layer list's dock comes from
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Literal
 
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
@@ -56,6 +64,7 @@ __all__ = [
     "fit_dock_size",
     "leave_left_column_whole",
     "raise_dock",
+    "short_dock_title",
     "tabify_when_docked",
     "tabify_with_area",
 ]
@@ -135,6 +144,30 @@ def docked_twin(widget: QWidget, viewer: Any) -> QWidget | None:
     return None
 
 
+def short_dock_title(dock: QDockWidget) -> str:
+    """Drop the plugin's name from ``dock``'s window title, the text of its tab; return it.
+
+    ``"Key help (WhiskerToolbox)"`` and ``"Key help (napari-whiskertoolbox)"`` (the names
+    napari gives our docks) become ``"Key help"``; any other title is left as it is. The
+    dock's toggle action (napari's Window menu entry) keeps its text.
+    """
+    from napari_whiskertoolbox.workflow.docks import PLUGIN_NAME, dock_name
+
+    suffixes = [f" ({PLUGIN_NAME})"]
+    with contextlib.suppress(KeyError):  # KeyError: plugins not discovered (no manifest)
+        suffixes.append(dock_name(""))  # " (WhiskerToolbox)", the manifest's display name
+    title = dock.windowTitle()
+    suffix = next((end for end in suffixes if title.endswith(end) and title != end), None)
+    if suffix is None:
+        return title
+    action = dock.toggleViewAction()
+    entry = action.text()
+    title = title.removesuffix(suffix)
+    dock.setWindowTitle(title)
+    action.setText(entry)  # Qt copies the window title into the action's text
+    return title
+
+
 def raise_dock(dock: QDockWidget) -> None:
     """Show ``dock`` and bring it to the front of its tab group."""
     dock.show()
@@ -202,6 +235,7 @@ class _TabifyOnFirstShow(QObject):
                 raise_dock(twin_dock)
             self._restore_window_size()
             return
+        short_dock_title(dock)
         window = dock.parentWidget()
         if self._area is not None and isinstance(window, QMainWindow) and not dock.isFloating():
             wanted = _QT_AREAS[self._area]

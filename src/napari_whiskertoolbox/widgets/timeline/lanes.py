@@ -6,8 +6,10 @@ All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
 
 * :class:`AnalogLane` — one curve, min/max peak envelope per pixel column from a
   :class:`~.sampling.PeakPyramid`, clipped to the view; a series with several values per
-  frame (a measure of each line or mask) is drawn, once zoomed in to its samples, as one
-  dotted trace per entry of the frame;
+  frame (a measure of each line or mask: WhiskerToolbox's ``RaggedAnalogTimeSeries``) is
+  drawn as points, never joined — its samples carry no entity ids, so which value of one
+  frame continues which of the next is unknown — one per sample once zoomed in to them,
+  else one per occupied pixel cell (:func:`~.sampling.occupied_cells`);
 * :class:`EventLane` — one curve of vertical ticks (``connect="pairs"``), binned per column;
 * :class:`IntervalLane` — one ``BarGraphItem`` of merged, clipped bars (never one item per
   interval), plus one bar item for the selected interval.
@@ -30,7 +32,8 @@ from napari_whiskertoolbox.widgets.timeline.sampling import (
     event_ticks,
     has_repeated_times,
     merge_bars,
-    rank_tracks,
+    occupied_cells,
+    row_masks,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +46,9 @@ _BAR_ALPHA = 140
 """Opacity (0-255) of interval bars."""
 _SELECTION_ALPHA = 110
 """Opacity (0-255) of the selected interval's highlight over its bar."""
+_SCATTER_ROWS = 48
+"""Rows a band is divided into when a zoomed-out series of several values per frame is
+thinned to one point per occupied cell (about one per pixel row of a lane)."""
 
 
 class Lane:
@@ -148,7 +154,11 @@ class Lane:
 
 
 class AnalogLane(Lane):
-    """Analog series drawn as a min/max peak envelope, clipped to the view."""
+    """Analog series drawn as a min/max peak envelope, clipped to the view.
+
+    A series with several values per frame is drawn as points instead (:attr:`dots`; the
+    :attr:`curve` stays empty): see the module docstring.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,6 +179,9 @@ class AnalogLane(Lane):
         self.repeated = not series.is_dense and has_repeated_times(np.asarray(times))
         self.is_dense_identity = bool(series.is_dense) and self.mapper.is_identity(self.key)
         self.positions = None if self.is_dense_identity else self._positions(times)
+        self.row_masks = (
+            row_masks(self.values, self.lo, self.hi, _SCATTER_ROWS) if self.repeated else None
+        )
 
     def _positions(self, times: np.ndarray) -> np.ndarray:
         mapped = self.mapper.cached_positions(self.key, times)
@@ -183,23 +196,38 @@ class AnalogLane(Lane):
 
     def _draw(self, x0: float, x1: float, n_columns: int) -> None:
         start, stop = self._sample_range(x0, x1)
+        span = (self.hi - self.lo) or 1.0
+        scale = (1.0 - 2 * _MARGIN) / span
+        if self.repeated:
+            self.curve.setData([], [])
+            self._draw_points(start, stop, x0, x1, n_columns, scale)
+            return
         envelope = self.pyramid.envelope(start, stop, n_columns)
         if self.positions is None:
             x = envelope.sample_indices.astype(np.float64)
         else:
             x = self.positions[envelope.sample_indices]
-        span = (self.hi - self.lo) or 1.0
-        scale = (1.0 - 2 * _MARGIN) / span
         y = self.bottom + _MARGIN + (envelope.values - self.lo) * scale
-        if not (self.repeated and envelope.is_raw):
-            self.curve.setData(x, y, connect="finite")
-            self.dots.setData([], [])
+        self.curve.setData(x, y, connect="finite")
+        self.dots.setData([], [])
+
+    def _draw_points(
+        self, start: int, stop: int, x0: float, x1: float, n_columns: int, scale: float
+    ) -> None:
+        """Several values per frame: a point per sample, or per occupied cell when dense."""
+        start, stop = max(0, start), min(len(self.values), stop)
+        positions, masks = self.positions, self.row_masks  # set: repeated times are never dense
+        if positions is None or masks is None:
             return
-        order, connect = rank_tracks(self.times, envelope.sample_indices, envelope.values)
-        finite = np.isfinite(y[order])
-        keep = order[finite]
-        self.curve.setData(x[keep], y[keep], connect=connect[finite])
-        self.dots.setData(x[keep], y[keep])
+        if stop - start > 2 * n_columns:
+            x, rows = occupied_cells(positions, masks, x0, x1, n_columns)
+            y = _MARGIN + (rows + 0.5) * ((1.0 - 2 * _MARGIN) / _SCATTER_ROWS)
+        else:
+            values = self.values[start:stop].astype(np.float64)
+            finite = np.isfinite(values)
+            x = positions[start:stop][finite]
+            y = _MARGIN + (values[finite] - self.lo) * scale
+        self.dots.setData(x, self.bottom + y)
 
     def _apply_color(self) -> None:
         color = self.drawn_color

@@ -6,8 +6,9 @@
 * :func:`event_ticks` thins an event raster to at most one tick per pixel column.
 * :func:`merge_bars` clips intervals to the view and merges those closer than a pixel, so
   one bar item draws any number of intervals.
-* :func:`rank_tracks` orders the samples of a series with several values per time (a line
-  or mask measure: one value per whisker per frame) into one track per rank in its frame.
+* :func:`row_masks` and :func:`occupied_cells` thin the points of a series with several
+  values per time (a line or mask measure: one value per whisker per frame) to one per
+  occupied pixel cell.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "MAX_ROWS",
     "Envelope",
     "PeakPyramid",
     "event_ticks",
     "has_repeated_times",
     "merge_bars",
-    "rank_tracks",
+    "occupied_cells",
+    "row_masks",
 ]
 
 
@@ -241,37 +244,90 @@ def has_repeated_times(times: np.ndarray) -> bool:
     return bool(times.size > 1 and np.any(times[1:] == times[:-1]))
 
 
-def rank_tracks(
-    times: np.ndarray, indices: np.ndarray, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Order samples so that the k-th value of every time forms track k.
+MAX_ROWS = 64
+"""Most rows :func:`row_masks` can split a value range into (one bit of a uint64 each)."""
 
-    A float measure of ragged data (angle of each whisker, area of each mask) stores one
-    sample per entry at the entry's frame. Joining samples in storage order would zigzag
-    between entries; joining the k-th entry of consecutive frames draws one trace per
-    entry (as WhiskerToolbox plots a ragged series).
+
+def row_masks(values: np.ndarray, lo: float, hi: float, n_rows: int) -> np.ndarray:
+    """One bit per sample: which of ``n_rows`` rows of ``[lo, hi]`` its value falls in.
+
+    Built once per series (O(len(values))) so that :func:`occupied_cells` can thin any view
+    with one pass over bits instead of over float values.
 
     Parameters
     ----------
-    times : numpy.ndarray
-        The series' sorted time of every sample (repeats allowed).
-    indices : numpy.ndarray
-        Increasing sample indices to draw.
     values : numpy.ndarray
-        The values at ``indices``.
+        The samples (any real dtype).
+    lo, hi : float
+        The value range split into rows (``hi == lo``: every value in row 0).
+    n_rows : int
+        Rows, 1 to :data:`MAX_ROWS`.
 
     Returns
     -------
-    order : numpy.ndarray
-        int64 positions into ``indices``: track 0 in time order, then track 1, ...
-    connect : numpy.ndarray
-        bool per ordered sample: join it to the next one (same track, both finite).
+    numpy.ndarray
+        uint64 per sample: ``1 << row``, or 0 for a NaN (never drawn).
+
+    Raises
+    ------
+    ValueError
+        When ``n_rows`` is not within 1..:data:`MAX_ROWS`.
     """
-    indices = np.asarray(indices, dtype=np.int64)
-    rank = indices - np.searchsorted(times, times[indices], side="left")
-    order = np.lexsort((indices, rank))
-    ranks = rank[order]
-    finite = np.isfinite(np.asarray(values)[order])
-    connect = np.zeros(order.size, bool)
-    connect[:-1] = (ranks[1:] == ranks[:-1]) & finite[1:] & finite[:-1]
-    return order, connect
+    if not 1 <= n_rows <= MAX_ROWS:
+        raise ValueError(f"n_rows must be 1..{MAX_ROWS}, got {n_rows}")
+    values = np.asarray(values)
+    scale = n_rows / (hi - lo) if hi > lo else 0.0
+    with np.errstate(invalid="ignore"):  # NaN: sent to the row past the last, bit 0
+        scaled = (values - lo) * scale
+        rows = np.where(np.isnan(scaled), n_rows, np.clip(scaled, 0, n_rows - 1)).astype(np.intp)
+    bit = np.zeros(n_rows + 1, np.uint64)
+    bit[:n_rows] = np.left_shift(np.uint64(1), np.arange(n_rows, dtype=np.uint64))
+    return bit[rows]
+
+
+def occupied_cells(
+    positions: np.ndarray, masks: np.ndarray, x0: float, x1: float, n_columns: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thin a point cloud to one point per occupied ``(pixel column, row)`` cell of a view.
+
+    A series with several values per time (the angle of each whisker of a frame) is drawn
+    as points; a view holding more samples than it has pixels draws one point per cell
+    holding a sample, so separate entries stay separate clouds (a min/max envelope would
+    fill the band between them).
+
+    Parameters
+    ----------
+    positions : numpy.ndarray
+        Sorted x position of every sample.
+    masks : numpy.ndarray
+        :func:`row_masks` of the samples' values.
+    x0, x1 : float
+        Visible x range; samples outside it are left out.
+    n_columns : int
+        Pixel columns of the view (>= 1).
+
+    Returns
+    -------
+    x : numpy.ndarray
+        float64 centre of each occupied cell's column.
+    rows : numpy.ndarray
+        int64 row of each occupied cell. At most ``n_columns * MAX_ROWS`` cells; work is
+        one OR per visible sample plus O(n_columns * MAX_ROWS).
+    """
+    n_columns = max(1, int(n_columns))
+    if x1 <= x0:
+        return np.empty(0), np.empty(0, np.int64)
+    width = (x1 - x0) / n_columns
+    edges = x0 + np.arange(n_columns + 1) * width
+    edges[-1] = x1
+    starts = np.searchsorted(positions, edges[:-1], side="left")
+    stop = int(np.searchsorted(positions, x1, side="right"))
+    bounds = np.append(starts, stop)
+    filled = np.flatnonzero(bounds[1:] > bounds[:-1])
+    if filled.size == 0:
+        return np.empty(0), np.empty(0, np.int64)
+    first = int(starts[filled[0]])
+    per_column = np.bitwise_or.reduceat(masks[first:stop], starts[filled] - first)
+    bits = np.unpackbits(per_column.astype("<u8").view(np.uint8), bitorder="little")
+    cell_columns, rows = np.nonzero(bits.reshape(len(filled), MAX_ROWS))
+    return x0 + (filled[cell_columns] + 0.5) * width, rows.astype(np.int64)
