@@ -269,9 +269,8 @@ class ViewerSession:
     def _derive_display_clock(self) -> str:
         """Return the display clock: the chosen one while it is a choice, else the default."""
         chosen = self._chosen_clock
-        if chosen is not None and chosen in self.dm.time_keys():
-            if chosen in self.display_clock_choices():
-                return chosen
+        if chosen is not None and chosen in self.display_clock_choices():
+            return chosen
         return find_display_clock(self.dm)
 
     def _update_display_clock(self) -> None:

@@ -178,7 +178,8 @@ class TimelineWidget(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Edit:"))
         controls.addWidget(self.edit_combo, 1)
-        controls.addWidget(QLabel("Clock:"))
+        self.clock_label = QLabel("Clock:")
+        controls.addWidget(self.clock_label)
         controls.addWidget(self.clock_combo)
         controls.addWidget(self.axis_combo)
         controls.addWidget(self.prev_button)
@@ -663,7 +664,10 @@ class TimelineWidget(QWidget):
         self.set_axis_mode(self.state.axis if seconds_ok else "frames")
 
     def _refresh_clock_combo(self) -> None:
-        """List the clocks the frame slider can run on, the display clock selected."""
+        """List the clocks the frame slider can run on, the display clock selected.
+
+        Shown only when there are two or more to choose from.
+        """
         combo = self.clock_combo
         choices = self.session.display_clock_choices()
         combo.blockSignals(True)
@@ -671,8 +675,10 @@ class TimelineWidget(QWidget):
             combo.clear()
             combo.addItems(choices)
         combo.setCurrentText(self.session.display_clock)
-        combo.setEnabled(len(choices) > 1)
         combo.blockSignals(False)
+        # one clock to choose from (one video): no box, the header keeps its width
+        for widget in (combo, self.clock_label):
+            widget.setHidden(len(choices) < 2)
 
     def set_display_clock(self, clock: str) -> None:
         """Run the frame slider on ``clock`` (what choosing it in the Clock box does).
