@@ -156,3 +156,26 @@ def test_one_video_keeps_its_clock_and_no_clock_box(make_napari_viewer, wtb_data
     qtbot.addWidget(timeline)
     assert timeline.clock_combo.currentText() == "time"
     assert timeline.clock_combo.isHidden()  # nothing to choose: the header keeps its width
+
+
+def test_a_video_opened_alone_beside_the_sample_takes_the_slider_until_undone(
+    make_napari_viewer, frame_number_video, notifications
+):
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    QApplication.processEvents()
+    session = get_session(viewer)
+    session.set_frame(150)
+    viewer.open(str(frame_number_video), plugin=PLUGIN)
+    QApplication.processEvents()
+    new = "test_each_frame_number_clock"
+    assert session.display_clock == new
+    assert viewer.dims.range[0].stop == 999
+    assert session.current_frame == 7
+    (told,) = [m for m in notifications if "frame slider now runs on" in m]
+    assert told.startswith(f"test_each_frame_number.mp4: The frame slider now runs on {new!r}")
+    session.dm.undo()  # the video goes: back on the sample's clock, at the same moment
+    QApplication.processEvents()
+    assert session.display_clock == "camera"
+    assert viewer.dims.range[0].stop == 299
+    assert session.current_frame == 140
