@@ -96,6 +96,9 @@ class ViewerSession:
         A key got (True) or lost (False) its layer.
     path_changed(object)
         :attr:`path` changed (Path or None).
+    display_clock_changed(str, str)
+        :attr:`display_clock` changed from the first clock to the second (a file bringing
+        media on another clock, :meth:`set_display_clock`, the media's key removed).
     closed()
         :meth:`close` finished: the session is disconnected from the viewer.
     """
@@ -104,6 +107,7 @@ class ViewerSession:
     active_key_changed = Signal(object)
     shown_changed = Signal(str, bool)
     path_changed = Signal(object)
+    display_clock_changed = Signal(str, str)
     closed = Signal()
 
     def __init__(self, viewer: napari.Viewer, dm: DataManager | None = None) -> None:
@@ -116,6 +120,9 @@ class ViewerSession:
         self._active_pose: str | None = None
         self._engine: ScriptEngine | None = None
         self._display_clock = "time"
+        self._chosen_clock: str | None = None
+        self.display_clock_switch: tuple[str, str] | None = None
+        """``(old, new)`` display clock when the last :meth:`open` switched it, else None."""
         self._frame_axis = FrameAxisPlaceholder(viewer)
         self._loading = False
         self._fitted_camera: tuple[tuple[float, ...], float] | None = None
@@ -199,8 +206,78 @@ class ViewerSession:
     # ------------------------------------------------------------------ clocks
     @property
     def display_clock(self) -> str:
-        """Name of the clock on the viewer's frame axis: the media key's clock, else ``"time"``."""
+        """Name of the clock on the viewer's frame axis (its frames are the slider's steps).
+
+        The clock chosen last (:meth:`set_display_clock`, or the clock of the media a file
+        opened into the session brought) while some media key (without media: some key)
+        is still on it; otherwise the first media key's clock, else ``"time"``.
+        """
         return self._display_clock
+
+    def display_clock_choices(self) -> list[str]:
+        """Return the clocks the frame axis can run on, in key order.
+
+        The clocks of the media keys; without media, the clocks that some key is bound to
+        (else ``["time"]``).
+        """
+        dm = self.dm
+        media = [dm.time_key(k) for k in dm if dm.data_type(k) in MEDIA_KINDS]
+        clocks = media or [dm.time_key(k) for k in dm]
+        return list(dict.fromkeys(clocks)) or [find_display_clock(dm)]
+
+    def set_display_clock(self, clock_or_media_key: str) -> None:
+        """Run the viewer's frame axis on another clock, keeping the moment on screen.
+
+        The frame slider then spans that clock's frames; every layer shows its data for
+        the moment of the slider's frame (converted through the clocks' times). A view
+        setting: not an edit, not undoable, not saved.
+
+        Parameters
+        ----------
+        clock_or_media_key : str
+            A clock of :meth:`display_clock_choices`, or a media key (its clock).
+
+        Raises
+        ------
+        ValueError
+            ``clock_or_media_key`` is neither one of those clocks nor a media key; the
+            message lists the valid ones.
+        """
+        dm = self.dm
+        name = str(clock_or_media_key)
+        choices = self.display_clock_choices()
+        if name not in choices and name in dm and dm.data_type(name) in MEDIA_KINDS:
+            name = dm.time_key(name)
+        if name not in choices:
+            media = [k for k in dm if dm.data_type(k) in MEDIA_KINDS]
+            raise ValueError(
+                f"set_display_clock: {clock_or_media_key!r} is neither a clock the frame "
+                f"axis can run on ({', '.join(map(repr, choices))}) nor a media key"
+                + (f" ({', '.join(map(repr, media))})" if media else " (there is no media)")
+            )
+        self._switch_display_clock(name)
+
+    def _switch_display_clock(self, clock: str) -> None:
+        """Make ``clock`` the display clock, keeping the moment on screen."""
+        self._chosen_clock = clock
+        old_clock, frame = self._display_clock, self.current_frame
+        if clock == old_clock:
+            return
+        self._refresh_clock()
+        self._restore_frame(old_clock, frame)
+
+    def _derive_display_clock(self) -> str:
+        """Return the display clock: the chosen one while it is a choice, else the default."""
+        chosen = self._chosen_clock
+        if chosen is not None and chosen in self.display_clock_choices():
+            return chosen
+        return find_display_clock(self.dm)
+
+    def _update_display_clock(self) -> None:
+        """Set :attr:`display_clock` from :meth:`_derive_display_clock`, telling if it changed."""
+        old, self._display_clock = self._display_clock, self._derive_display_clock()
+        if old != self._display_clock:
+            self.display_clock_changed.emit(old, self._display_clock)
 
     @property
     def n_frames(self) -> int:
@@ -331,7 +408,7 @@ class ViewerSession:
     # ------------------------------------------------------------------ show / hide
     def bind_all(self) -> None:
         """Give every spatial key (media, masks, lines, points) its layer."""
-        self._display_clock = find_display_clock(self.dm)
+        self._update_display_clock()
         keys = [
             k
             for k in self.dm
@@ -362,7 +439,7 @@ class ViewerSession:
         self._hidden.discard(key)
         old_clock, frame = self._display_clock, self.current_frame
         if data_type in MEDIA_KINDS:
-            self._display_clock = find_display_clock(self.dm)
+            self._update_display_clock()
         binding = binding_class(self, key)
         self.bindings[key] = binding
         layer = binding.attach(layer)
@@ -453,7 +530,7 @@ class ViewerSession:
         """Unbind a media key, keeping a frame axis (placeholder first) and the shown time."""
         old_clock, frame = self._display_clock, self.current_frame
         binding = self.bindings.pop(key)
-        self._display_clock = find_display_clock(self.dm)
+        self._update_display_clock()
         self.update_frame_axis()  # adds the placeholder before the media layer goes
         self.bindings[key] = binding
         self._unbind(key)
@@ -493,7 +570,7 @@ class ViewerSession:
 
     def _refresh_clock(self) -> None:
         """Re-derive the display clock and frame axis, then redraw every layer."""
-        self._display_clock = find_display_clock(self.dm)
+        self._update_display_clock()
         self.update_frame_axis()
         for binding in self.bindings.values():
             if isinstance(binding, ImageBinding):
@@ -547,6 +624,12 @@ class ViewerSession:
         Opening into a session that already holds data (e.g. adding a video to annotations)
         is an edit of that session: it stays modified, can be undone, and keeps its frame.
 
+        A file bringing media on a clock other than the display clock (a config's video on a
+        clock of its own beside the sample's) makes that clock the display clock, so that
+        the slider reaches each of its frames: the moment on screen is kept, converted
+        through the clocks, and :attr:`display_clock_switch` says ``(old, new)``
+        (:meth:`set_display_clock` switches back).
+
         Parameters
         ----------
         path : str or Path
@@ -571,12 +654,20 @@ class ViewerSession:
         pristine = not self.dm.keys() and not self.dm.modified
         old_clock, frame = self._display_clock, self.current_frame
         had_frame_axis = self.viewer is not None and self.viewer.dims.ndim >= 3
+        media_before = {id(self.dm.get_data(k)) for k in self.dm if self._is_media(k)}
+        self.display_clock_switch = None
+        opened: OpenedPath | None = None
         self._loading = True
         try:
             opened = open_path(path, self.dm, item=item)
         finally:
             self._loading = False
+            if opened is not None:
+                self._follow_opened_media(opened, media_before, old_clock)
             self._resync_after_load()
+        assert opened is not None
+        if media_before and self._display_clock != old_clock and opened.kind != "session":
+            self.display_clock_switch = (old_clock, self._display_clock)
         if opened.kind == "session" or pristine:
             self.dm.history.clear()
             self.dm.mark_saved()
@@ -591,6 +682,27 @@ class ViewerSession:
             self.path = opened.source
         self.fit_view()
         return opened
+
+    def _is_media(self, key: str) -> bool:
+        return self.dm.data_type(key) in MEDIA_KINDS
+
+    def _follow_opened_media(
+        self, opened: OpenedPath, media_before: set[int], old_clock: str
+    ) -> None:
+        """Choose the clock of the media a file brought as the display clock.
+
+        A video opened beside another one on its own clock (a config's video on its own
+        clock, say) gets the frame slider: its frames are the slider's steps, so all of
+        them can be reached. A session folder starts over on its first media's clock.
+        """
+        if opened.kind == "session":
+            self._chosen_clock = None
+            return
+        new = [
+            k for k in self.dm if self._is_media(k) and id(self.dm.get_data(k)) not in media_before
+        ]
+        if new and self.dm.time_key(new[0]) != old_clock:
+            self._chosen_clock = self.dm.time_key(new[0])
 
     def fit_view(self) -> None:
         """Fit the viewer's camera to the media (without media: to the annotations' image).
@@ -673,7 +785,7 @@ class ViewerSession:
         for key in list(self.bindings):
             if key not in self.dm or self.dm.data_type(key) not in BINDING_CLASSES:
                 self._unbind(key)
-        self._display_clock = find_display_clock(self.dm)
+        self._update_display_clock()
         self.bind_all()
         for binding in self.bindings.values():
             binding.on_data_changed(None)

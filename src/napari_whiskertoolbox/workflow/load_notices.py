@@ -82,21 +82,50 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
     )
 
 
-def tell_load_notes(path: str | os.PathLike[str], notes: list[LoadNote]) -> None:
+def clock_switch_message(
+    old: str, new: str, old_frames: int, new_frames: int, key: str | None = None
+) -> str:
+    """Return the sentences saying the frame slider moved from clock ``old`` to ``new``.
+
+    E.g. ``"The frame slider now runs on 'my_video_clock' (1000 frames, the clock of
+    'my_video') instead of 'camera' (300 frames), at the same moment; to switch back,
+    choose 'camera' in the Timeline's Clock box or call
+    get_session(viewer).set_display_clock('camera')."``
+    """
+    whose = f", the clock of {key!r}" if key is not None else ""
+    return (
+        f"The frame slider now runs on {new!r} ({new_frames:,} frames{whose}) instead of "
+        f"{old!r} ({old_frames:,} frames), at the same moment; to switch back, choose "
+        f"{old!r} in the Timeline's Clock box or call "
+        f"get_session(viewer).set_display_clock({old!r})."
+    )
+
+
+def tell_load_notes(
+    path: str | os.PathLike[str], notes: list[LoadNote], clock_switch: str | None = None
+) -> None:
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
     A file whose clocks could not be lined up with the session's (a ``clock`` note), a
     config whose ``transformations`` step failed (``transform``), one whose keys came in
     under other names (``renamed``) and one whose labelled video was not opened with it
-    (``media``) each get a notice of their own.
+    (``media``) each get a notice of their own. ``clock_switch`` (the frame slider moved
+    to the file's clock: :func:`clock_switch_message`) ends the last ``clock`` note's
+    notice, or is a notice of its own without one.
     """
     message = rows_left_out_message(path, notes)
     if message is not None:
         show_warning(message)
+    clock_notes = [note for note in notes if note.kind == "clock"]
     for note in notes:
         if note.kind == "transform":
             show_warning(f"{Path(path).name}, {note.item} {note.message}")
         elif note.kind in ("clock", "media"):
-            show_warning(f"{Path(path).name}: {note.message}")
+            text = f"{Path(path).name}: {note.message}"
+            if clock_switch is not None and clock_notes and note is clock_notes[-1]:
+                text = f"{text.rstrip('.')}. {clock_switch}"
+            show_warning(text)
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
             show_info(f"{Path(path).name}: {note.message}")
+    if clock_switch is not None and not clock_notes:
+        show_info(f"{Path(path).name}: {clock_switch}")

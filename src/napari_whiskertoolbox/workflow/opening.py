@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING
 
 from napari.utils.notifications import show_info
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.clock_alignment import join_clocks
 from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
-from napari_whiskertoolbox.workflow.load_notices import collected_load_notes, tell_load_notes
+from napari_whiskertoolbox.workflow.load_notices import (
+    clock_switch_message,
+    collected_load_notes,
+    tell_load_notes,
+)
 from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
 
 if TYPE_CHECKING:
@@ -188,6 +193,23 @@ def _tell_replaced_keys(
         )
 
 
+def _clock_switch_text(session: ViewerSession) -> str | None:
+    """Say the frame slider moved to the clock of the media just opened, if it did."""
+    switch = session.display_clock_switch
+    if switch is None:
+        return None
+    old, new = switch
+    dm = session.dm
+    media = [k for k in dm if dm.data_type(k) in MEDIA_KINDS and dm.time_key(k) == new]
+    return clock_switch_message(
+        old,
+        new,
+        len(dm.get_time(old)) if old in dm.time_keys() else 0,
+        session.n_frames,
+        media[0] if media else None,
+    )
+
+
 def open_in_session(
     session: ViewerSession, path: str | os.PathLike[str], ask: Ask
 ) -> OpenedPath | None:
@@ -248,7 +270,7 @@ def open_in_session(
         if titled:
             session.dm.metadata.pop(TITLE_METADATA, None)
         raise
-    tell_load_notes(path, notes)
+    tell_load_notes(path, notes, _clock_switch_text(session))
     _tell_replaced_keys(path, opened, keys_before, replaces_session)
     added = [key for key in (opened.keys if opened is not None else ()) if key not in keys_before]
     if open_as and added:

@@ -150,6 +150,13 @@ class TimelineWidget(QWidget):
 
         self.edit_combo = QComboBox()
         self.edit_combo.setToolTip("Interval key annotated by dragging on its lane")
+        self.clock_combo = QComboBox()
+        self.clock_combo.setObjectName("timeline_clock")
+        self.clock_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.clock_combo.setToolTip(
+            "Clock of the frame slider: its frames are the slider's steps (the clocks of the "
+            "videos; without one, of the data). Every layer keeps showing the same moment"
+        )
         self.axis_combo = QComboBox()
         self.axis_combo.addItems(["frames", "seconds"])
         self.axis_combo.setToolTip("Time axis unit (seconds needs a clock with a sampling rate)")
@@ -171,6 +178,9 @@ class TimelineWidget(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Edit:"))
         controls.addWidget(self.edit_combo, 1)
+        self.clock_label = QLabel("Clock:")
+        controls.addWidget(self.clock_label)
+        controls.addWidget(self.clock_combo)
         controls.addWidget(self.axis_combo)
         controls.addWidget(self.prev_button)
         controls.addWidget(self.next_button)
@@ -210,11 +220,14 @@ class TimelineWidget(QWidget):
         ]
         step_event = self.viewer.dims.events.current_step
         step_event.connect(self._on_dims_step)
+        clock_signal = self.session.display_clock_changed
+        clock_signal.connect(self._on_display_clock_changed)
 
         def disconnect(*_: object) -> None:
             for signal, wrapper in [*wrappers, *self._plotted_slots.values()]:
                 signal.disconnect(wrapper)
             step_event.disconnect(self._on_dims_step)
+            clock_signal.disconnect(self._on_display_clock_changed)
             lanes_changed.emit(dm)
 
         self._disconnect = disconnect
@@ -226,6 +239,7 @@ class TimelineWidget(QWidget):
         self.lane_scroll.valueChanged.connect(self._fit_rows)
         self.edit_combo.currentTextChanged.connect(self._edit_combo_changed)
         self.axis_combo.currentTextChanged.connect(self.set_axis_mode)
+        self.clock_combo.activated.connect(self._clock_combo_activated)
         self.prev_button.clicked.connect(self.previous_event)
         self.next_button.clicked.connect(self.next_event)
         self.fit_button.clicked.connect(self.fit_all)
@@ -639,6 +653,7 @@ class TimelineWidget(QWidget):
         self.edit_combo.addItems([_NO_EDIT, *interval_keys])
         self.edit_combo.setCurrentText(self.editor.key or _NO_EDIT)
         self.edit_combo.blockSignals(False)
+        self._refresh_clock_combo()
         clock = self.dm.get_time(self.mapper.display_clock)
         seconds_ok = clock.sampling_rate is not None
         seconds = self.axis_combo.model().item(1)
@@ -647,6 +662,40 @@ class TimelineWidget(QWidget):
             "" if seconds_ok else missing_rate_hint(self.dm, self.mapper.display_clock)
         )
         self.set_axis_mode(self.state.axis if seconds_ok else "frames")
+
+    def _refresh_clock_combo(self) -> None:
+        """List the clocks the frame slider can run on, the display clock selected.
+
+        Shown only when there are two or more to choose from.
+        """
+        combo = self.clock_combo
+        choices = self.session.display_clock_choices()
+        combo.blockSignals(True)
+        if [combo.itemText(i) for i in range(combo.count())] != choices:
+            combo.clear()
+            combo.addItems(choices)
+        combo.setCurrentText(self.session.display_clock)
+        combo.blockSignals(False)
+        # one clock to choose from (one video): no box, the header keeps its width
+        for widget in (combo, self.clock_label):
+            widget.setHidden(len(choices) < 2)
+
+    def set_display_clock(self, clock: str) -> None:
+        """Run the frame slider on ``clock`` (what choosing it in the Clock box does).
+
+        See :meth:`napari_whiskertoolbox.layers.session.ViewerSession.set_display_clock`.
+        """
+        self.session.set_display_clock(clock)
+
+    def _clock_combo_activated(self, index: int) -> None:
+        text = self.clock_combo.itemText(index)
+        if text and text != self.session.display_clock:
+            self.set_display_clock(text)
+
+    def _on_display_clock_changed(self, old: str, new: str) -> None:
+        self._refresh_clock_combo()
+        self._pending_clocks = True
+        self._schedule()
 
     def _edit_combo_changed(self, text: str) -> None:
         if text:
