@@ -247,7 +247,11 @@ def test_a_constant_frame_rate_video_keeps_its_counting_clock() -> None:
 def test_stepping_a_session_shows_each_variable_rate_frame_at_its_time(
     make_napari_viewer, tmp_path
 ):
-    """A 30 fps video first (the display clock), then a variable-rate one beside it."""
+    """A 30 fps video first, then a variable-rate one beside it on the 30 fps clock.
+
+    Opening the variable-rate video gives it the frame slider (each of its frames a step);
+    switched back to the 30 fps clock, each step shows the nearest variable-rate frame.
+    """
     from _video_files import pattern_frame, read_pattern, write_frames
     from napari_whiskertoolbox.media import MediaWarning
     from napari_whiskertoolbox.workflow.registry import get_session
@@ -261,6 +265,11 @@ def test_stepping_a_session_shows_each_variable_rate_frame_at_its_time(
         session.open(_vfr_video(tmp_path))
     (vfr,) = [k for k in session.dm if k != "media"]
     shown = viewer.layers[vfr]
+    assert session.display_clock == session.dm.time_key(vfr)
+    for step in range(10):
+        viewer.dims.set_current_step(0, step)
+        assert read_pattern(np.asarray(shown.data[viewer.dims.current_step[0]])) == step
+    session.set_display_clock("media")
     # display frame j is at j / 30 s; the nearest variable-rate frame is shown
     for step, picture in [(0, 0), (3, 3), (4, 4), (12, 6), (14, 8), (21, 9)]:
         viewer.dims.set_current_step(0, step)
