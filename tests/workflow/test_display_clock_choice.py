@@ -76,6 +76,7 @@ def test_a_config_video_on_its_own_clock_takes_the_frame_slider(
     # the slider's move first: a collapsed napari toast shows only its first ~40 characters
     assert told.startswith("test_config.json: The frame slider now runs on 'my_video_clock'")
     assert "set_display_clock('camera'). The session's clock 'time' is already filled" in told
+    assert told.endswith("line up with the session's clocks in seconds.")
     assert "'my_video_clock' (1,000 frames, the clock of 'my_video') instead of 'camera'" in told
     assert "set_display_clock('camera')" in told
 

@@ -124,7 +124,7 @@ def tell_load_notes(
             text = f"{Path(path).name}: {note.message}"
             if clock_switch is not None and clock_notes and note is clock_notes[-1]:
                 # the slider's move first: napari's toast shows only the first ~40 characters
-                why = note.message[:1].upper() + note.message[1:]
+                why = note.message[:1].upper() + note.message[1:].rstrip(".") + "."
                 text = f"{Path(path).name}: {clock_switch} {why}"
             show_warning(text)
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
