@@ -59,3 +59,30 @@ def test_the_transforms_dock_shows_its_run_message(make_napari_viewer: Any, qtbo
     qtbot.wait(100)
     assert dock.status_area.isVisible()
     assert _line_in_view(dock.status_area, dock.status.native)
+
+
+def test_a_longer_message_replacing_a_short_one_gets_its_lines(qtbot: Any) -> None:
+    """A label's new text asks its parent (the viewport) for a layout, not the label: a
+    three-line error replacing a one-line result stayed one line tall behind a scroll bar
+    (the Transforms dock at 1268x800 with the Timeline, new-user trial)."""
+    host = QWidget()
+    host.setStyleSheet("QScrollArea { border: 1px solid gray; }")
+    layout = QVBoxLayout(host)
+    label = QLabel("CalculateLineAngle → whiskers_line_angle in 0.08 s")
+    label.setWordWrap(True)
+    area = capped(label, 4 * label.fontMetrics().lineSpacing() + 4)
+    layout.addWidget(area)
+    layout.addStretch(1)
+    host.resize(383, 400)
+    qtbot.addWidget(host)
+    host.show()
+    qtbot.waitExposed(host)
+    qtbot.wait(50)
+    assert _line_in_view(area, label)
+    one_line = area.height()
+    label.setText(
+        "CalculateLineAngle: output key 'whiskers' already exists with a different data "
+        "type (line; the result is analog), choose another output key"
+    )
+    qtbot.waitUntil(lambda: _line_in_view(area, label), timeout=2000)
+    assert area.height() > one_line

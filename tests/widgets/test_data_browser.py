@@ -404,3 +404,23 @@ def test_keypoints_of_a_pose_set_are_shown_by_its_layer_not_one_layer_each(brows
     assert layer_names(browser).count("dlc") == 1
     qtbot.waitUntil(lambda: browser.row_of("dlc_nose")["Shown"] == "yes")
     assert "dlc_tail" not in layer_names(browser)
+
+
+def test_key_name_dialog_keeps_its_width_and_shows_a_long_error_whole(browser, qtbot):
+    """A long error wraps in the dialog's width (it made the dialog jump from 250 to 630 px
+    wide as the name was typed) and the dialog grows a line for it, never clipping it."""
+    from napari_whiskertoolbox.widgets.browser_dialogs import NewKeyDialog, RenameDialog
+
+    for dialog in (NewKeyDialog(browser.dm, browser), RenameDialog(browser.dm, "nose", browser)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        width = dialog.width()
+        dialog.name_edit.setText("my nose")
+        qtbot.wait(50)
+        label = dialog.error_label
+        assert "not allowed" in label.text()
+        assert dialog.width() == width
+        assert label.height() >= label.heightForWidth(label.width())  # every line shown
+        assert label.geometry().bottom() < dialog.buttons.geometry().top()
+        dialog.close()

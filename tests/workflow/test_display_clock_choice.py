@@ -73,6 +73,10 @@ def test_a_config_video_on_its_own_clock_takes_the_frame_slider(
     assert session.bindings["nose"].shown_index == 140
     (told,) = [m for m in notifications if "frame slider now runs on" in m]
     assert "clock of its own, 'my_video_clock'" in told  # one notice, not two
+    # the slider's move first: a collapsed napari toast shows only its first ~40 characters
+    assert told.startswith("test_config.json: The frame slider now runs on 'my_video_clock'")
+    assert "set_display_clock('camera'). The session's clock 'time' is already filled" in told
+    assert told.endswith("line up with the session's clocks in seconds.")
     assert "'my_video_clock' (1,000 frames, the clock of 'my_video') instead of 'camera'" in told
     assert "set_display_clock('camera')" in told
 

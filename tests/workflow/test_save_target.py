@@ -81,6 +81,19 @@ def test_first_save_says_where_and_why_then_saves_the_session_folder(
     assert config.read_text(encoding="utf-8").count("tip.csv") == 1  # the config is untouched
 
 
+def test_the_config_files_choice_says_each_only_for_several_new_keys(make_napari_viewer, config):
+    # One key added: "as a new item", not "each as a new item" (the new-user trial read it).
+    answers = Answers()
+    viewer, session = _edited(make_napari_viewer, config, answers)
+    dm = session.dm
+    dm.set_data("pad", MaskData(), dm.time_key("tip"))
+    files_choice = get_workflow(viewer).save_target.question().choices[1]
+    assert "adds pad → pad.csv beside the config, as a new item of exp.json" in files_choice.detail
+    dm.set_data("licks", DigitalEventSeries(np.array([1, 2])), dm.time_key("tip"))
+    files_choice = get_workflow(viewer).save_target.question().choices[1]
+    assert "beside the config, each as a new item of exp.json" in files_choice.detail
+
+
 def test_the_save_toast_s_one_line_names_the_folder_and_the_config(
     make_napari_viewer, config, qtbot
 ):

@@ -53,6 +53,10 @@ class KeyNameDialog(QDialog):
         self.name_edit.setMinimumWidth(metrics.horizontalAdvance("a name such as contacts") + 24)
         self._empty_is_error = False  # set once the user tries to go on with no name
         self.error_label = QLabel()
+        # wrapped: a long error ('my nose' is not allowed; use letters…) made the dialog
+        # jump from 250 to 630 px wide as it was typed
+        self.error_label.setWordWrap(True)
+        self.setMinimumWidth(metrics.horizontalAdvance("a name such as contacts") * 2 + 80)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -82,6 +86,8 @@ class KeyNameDialog(QDialog):
             message = str(exc)
         empty = not self.name_edit.text().strip()
         self.error_label.setText("" if empty and not self._empty_is_error else message)
+        if self.isVisible():  # a two-line error: taller (the width stays), never clipped
+            self.resize(self.width(), max(self.height(), self.heightForWidth(self.width())))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not message)
         return not message
 

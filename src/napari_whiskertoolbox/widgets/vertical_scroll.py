@@ -87,6 +87,7 @@ class CappedScrollArea(VerticalScrollArea):
         super().__init__()
         self._max_height = max_height
         self._width = -1
+        self._viewport_width = -1
 
     def setWidget(self, widget: QWidget | None) -> None:
         """Hold ``widget``, which may shrink to its height at the area's width.
@@ -127,6 +128,24 @@ class CappedScrollArea(VerticalScrollArea):
     def minimumSizeHint(self) -> QSize:
         """Return :meth:`sizeHint`'s height: the message is never squeezed below it."""
         return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def viewportEvent(self, event: QEvent | None) -> bool:
+        """Ask for a new height when the content asks for one (a label's new text).
+
+        A label is no layout: its ``updateGeometry`` posts the layout request to its parent,
+        the viewport, not to itself (:meth:`eventFilter` watches the content). A three-line
+        error replacing a one-line message stayed one line tall behind a scroll bar. The
+        viewport's width changes without the area's when that scroll bar comes or goes:
+        the text wraps to other lines, so that asks too.
+        """
+        if event is not None and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        elif event is not None and event.type() == QEvent.Type.Resize:
+            width = self.viewport().width()
+            if width != self._viewport_width:
+                self._viewport_width = width
+                self.updateGeometry()
+        return bool(super().viewportEvent(event))
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         """Ask for a new height when the width changes (the text wraps to other lines)."""

@@ -110,8 +110,8 @@ def tell_load_notes(
     config whose ``transformations`` step failed (``transform``), one whose keys came in
     under other names (``renamed``) and one whose labelled video was not opened with it
     (``media``) each get a notice of their own. ``clock_switch`` (the frame slider moved
-    to the file's clock: :func:`clock_switch_message`) ends the last ``clock`` note's
-    notice, or is a notice of its own without one.
+    to the file's clock: :func:`clock_switch_message`) starts the last ``clock`` note's
+    notice (what a collapsed toast shows), or is a notice of its own without one.
     """
     message = rows_left_out_message(path, notes)
     if message is not None:
@@ -123,7 +123,9 @@ def tell_load_notes(
         elif note.kind in ("clock", "media"):
             text = f"{Path(path).name}: {note.message}"
             if clock_switch is not None and clock_notes and note is clock_notes[-1]:
-                text = f"{text.rstrip('.')}. {clock_switch}"
+                # the slider's move first: napari's toast shows only the first ~40 characters
+                why = note.message[:1].upper() + note.message[1:].rstrip(".") + "."
+                text = f"{Path(path).name}: {clock_switch} {why}"
             show_warning(text)
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
             show_info(f"{Path(path).name}: {note.message}")

@@ -215,9 +215,10 @@ class SaveTarget:
             parts.append(f"Rewrites {files}")
         if plan.additions:
             added = ", ".join(f"{k} → {_relative(a.path, base)}" for k, a in plan.additions.items())
+            each = "each as a new item" if len(plan.additions) > 1 else "as a new item"
             parts.append(
-                f"{'adds' if plan.writes else 'Adds'} {added} beside the config, each as a "
-                f"new item of {config.name} (its other content kept as written)"
+                f"{'adds' if plan.writes else 'Adds'} {added} beside the config, {each} "
+                f"of {config.name} (its other content kept as written)"
             )
         return Choice(
             CONFIG_FILES,
