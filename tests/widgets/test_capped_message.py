@@ -8,7 +8,7 @@ from qtpy.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.sample import make_sample_session
-from napari_whiskertoolbox.widgets.vertical_scroll import capped
+from napari_whiskertoolbox.widgets.vertical_scroll import CappedScrollArea, capped
 
 
 def _line_in_view(area: Any, label: QLabel) -> bool:
@@ -21,10 +21,8 @@ def _line_in_view(area: Any, label: QLabel) -> bool:
     )
 
 
-def test_a_capped_area_with_a_frame_shows_a_one_line_message_whole(qtbot: Any) -> None:
-    """napari's style sheet gives scroll areas a 1-px border: the area asked for the text's
-    height only, its viewport was 2 px short, and the label, grown to its 66-px size hint
-    behind a scroll bar, showed blank (its line was centred below the 16 visible pixels)."""
+def _shown_capped_message(qtbot: Any) -> tuple[CappedScrollArea, QLabel]:
+    """A one-line result in a capped area with napari's 1-px scroll-area border, shown."""
     host = QWidget()
     host.setStyleSheet("QScrollArea { border: 1px solid gray; }")
     layout = QVBoxLayout(host)
@@ -38,6 +36,14 @@ def test_a_capped_area_with_a_frame_shows_a_one_line_message_whole(qtbot: Any) -
     host.show()
     qtbot.waitExposed(host)
     qtbot.wait(50)
+    return area, label
+
+
+def test_a_capped_area_with_a_frame_shows_a_one_line_message_whole(qtbot: Any) -> None:
+    """napari's style sheet gives scroll areas a 1-px border: the area asked for the text's
+    height only, its viewport was 2 px short, and the label, grown to its 66-px size hint
+    behind a scroll bar, showed blank (its line was centred below the 16 visible pixels)."""
+    area, label = _shown_capped_message(qtbot)
     assert area.frameWidth() == 1
     assert _line_in_view(area, label)
 
@@ -65,19 +71,7 @@ def test_a_longer_message_replacing_a_short_one_gets_its_lines(qtbot: Any) -> No
     """A label's new text asks its parent (the viewport) for a layout, not the label: a
     three-line error replacing a one-line result stayed one line tall behind a scroll bar
     (the Transforms dock at 1268x800 with the Timeline, new-user trial)."""
-    host = QWidget()
-    host.setStyleSheet("QScrollArea { border: 1px solid gray; }")
-    layout = QVBoxLayout(host)
-    label = QLabel("CalculateLineAngle → whiskers_line_angle in 0.08 s")
-    label.setWordWrap(True)
-    area = capped(label, 4 * label.fontMetrics().lineSpacing() + 4)
-    layout.addWidget(area)
-    layout.addStretch(1)
-    host.resize(383, 400)
-    qtbot.addWidget(host)
-    host.show()
-    qtbot.waitExposed(host)
-    qtbot.wait(50)
+    area, label = _shown_capped_message(qtbot)
     assert _line_in_view(area, label)
     one_line = area.height()
     label.setText(
