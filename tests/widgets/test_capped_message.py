@@ -21,8 +21,11 @@ def _line_in_view(area: Any, label: QLabel) -> bool:
     )
 
 
-def _shown_capped_message(qtbot: Any) -> tuple[CappedScrollArea, QLabel]:
-    """A one-line result in a capped area with napari's 1-px scroll-area border, shown."""
+def _shown_capped_message(qtbot: Any) -> tuple[QWidget, CappedScrollArea, QLabel]:
+    """A one-line result in a capped area with napari's 1-px scroll-area border, shown.
+
+    Returns the window too: the caller keeps it alive.
+    """
     host = QWidget()
     host.setStyleSheet("QScrollArea { border: 1px solid gray; }")
     layout = QVBoxLayout(host)
@@ -36,14 +39,14 @@ def _shown_capped_message(qtbot: Any) -> tuple[CappedScrollArea, QLabel]:
     host.show()
     qtbot.waitExposed(host)
     qtbot.wait(50)
-    return area, label
+    return host, area, label
 
 
 def test_a_capped_area_with_a_frame_shows_a_one_line_message_whole(qtbot: Any) -> None:
     """napari's style sheet gives scroll areas a 1-px border: the area asked for the text's
     height only, its viewport was 2 px short, and the label, grown to its 66-px size hint
     behind a scroll bar, showed blank (its line was centred below the 16 visible pixels)."""
-    area, label = _shown_capped_message(qtbot)
+    _host, area, label = _shown_capped_message(qtbot)
     assert area.frameWidth() == 1
     assert _line_in_view(area, label)
 
@@ -71,7 +74,7 @@ def test_a_longer_message_replacing_a_short_one_gets_its_lines(qtbot: Any) -> No
     """A label's new text asks its parent (the viewport) for a layout, not the label: a
     three-line error replacing a one-line result stayed one line tall behind a scroll bar
     (the Transforms dock at 1268x800 with the Timeline, new-user trial)."""
-    area, label = _shown_capped_message(qtbot)
+    _host, area, label = _shown_capped_message(qtbot)
     assert _line_in_view(area, label)
     one_line = area.height()
     label.setText(
