@@ -605,6 +605,26 @@ def test_analysis_file_saved_back_keeps_the_scores_of_untouched_instances(
     assert [t.name for t in loaded.tracks] == ["mouseA", "mouseB"]
 
 
+def _shown_scores(labels) -> dict[tuple[str, str], dict[int, float]]:
+    """(track, node) -> {frame: score} of each visible point a session shows, from sleap-io's
+    own objects: a prediction's point score, 1 for a user's point; a prediction hidden behind
+    the user's instance of its track is left out."""
+    shown: dict[tuple[str, str], dict[int, float]] = {}
+    for lf in labels.labeled_frames:
+        users = {i.track.name for i in lf.user_instances}
+        for inst in lf.instances:
+            track = inst.track.name
+            is_prediction = isinstance(inst, sio.PredictedInstance)
+            if is_prediction and track in users:
+                continue  # hidden behind the user's instance
+            for n, node in enumerate(NODES):
+                if not inst.points["visible"][n]:
+                    continue
+                score = inst.points["score"][n] if is_prediction else 1.0
+                shown.setdefault((track, node), {})[lf.frame_idx] = score
+    return shown
+
+
 @pytest.mark.parametrize("kind", ["slp", "analysis"])
 def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> None:
     """.slp / analysis .h5 -> session -> NWB: a prediction's points keep their scores.
@@ -625,19 +645,7 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
     dm.set_sampling_rate("time", 10.0)
     dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
     export_nwb(dm, tmp_path / "out.nwb")
-    expected = {}  # (track, node) -> {frame: score}, built from sleap-io's own objects
-    for lf in labels.labeled_frames:
-        users = {i.track.name for i in lf.user_instances}
-        for inst in lf.instances:
-            track = inst.track.name
-            is_prediction = isinstance(inst, sio.PredictedInstance)
-            if is_prediction and track in users:
-                continue  # hidden behind the user's instance
-            for n, node in enumerate(NODES):
-                if not inst.points["visible"][n]:
-                    continue
-                score = inst.points["score"][n] if is_prediction else 1.0
-                expected.setdefault((track, node), {})[lf.frame_idx] = score
+    expected = _shown_scores(labels)
     expected["mouseA", "nose"][1] = 1.0
     with pynwb.NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
         behavior = io.read().processing["behavior"].data_interfaces
@@ -848,21 +856,12 @@ def test_sleap_predictions_written_as_deeplabcut_predictions_keep_their_scores(
     assert list(table.columns.names) == ["scorer", "individuals", "bodyparts", "coords"]
     assert list(table.columns.get_level_values("coords")[:3]) == ["x", "y", "likelihood"]
     scorer = table.columns[0][0]
-    for lf in labels.labeled_frames:
-        users = {i.track.name for i in lf.user_instances}
-        for inst in lf.instances:
-            track = inst.track.name
-            is_prediction = isinstance(inst, sio.PredictedInstance)
-            if is_prediction and track in users:
-                continue  # hidden behind the user's instance
-            for n, node in enumerate(NODES):
-                if not inst.points["visible"][n]:
-                    continue
-                want = inst.points["score"][n] if is_prediction else 1.0
-                if (lf.frame_idx, track, node) == (1, "mouseA", "nose"):
-                    want = 1.0
-                got = table.loc[lf.frame_idx, (scorer, track, node, "likelihood")]
-                assert got == want, (lf.frame_idx, track, node)
+    expected = _shown_scores(labels)
+    expected["mouseA", "nose"][1] = 1.0
+    for (track, node), scores in expected.items():
+        for frame, want in scores.items():
+            got = table.loc[frame, (scorer, track, node, "likelihood")]
+            assert got == want, (frame, track, node)
 
 
 def test_an_occluded_node_keeps_its_place_when_its_instance_is_edited(tmp_path) -> None:

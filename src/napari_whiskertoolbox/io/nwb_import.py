@@ -58,7 +58,7 @@ from napari_whiskertoolbox.media._common import natural_sort_key
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from napari_whiskertoolbox.core.tensor import RowType
 
@@ -741,16 +741,10 @@ class _GenericImport:
         if not _reads_events(self.nwbfile):  # pynwb < 4.0 skips /events: read it with h5py
             self.found_events = list(_stored_events_tables(self.path).values())
             return self.found_events
-        found = list((getattr(self.nwbfile, "events", None) or {}).values())
-        seen = {id(table) for table in found}
-        for module in self.nwbfile.processing.values():
-            found += [
-                obj
-                for obj in module.data_interfaces.values()
-                if type(obj).__name__ == "EventsTable" and id(obj) not in seen
-            ]
-        self.found_events = found
-        return found
+        self.found_events = self.tables_here_and_in_modules(
+            getattr(self.nwbfile, "events", None), lambda obj: type(obj).__name__ == "EventsTable"
+        )
+        return self.found_events
 
     def add_events_table(self, table: Any) -> None:
         """Add an ``EventsTable``: an event key ``<name>`` at its ``timestamp`` (seconds).
@@ -836,13 +830,25 @@ class _GenericImport:
         """Return the file's ``TimeIntervals``: ``intervals`` (trials, epochs...), then modules'."""
         from pynwb.epoch import TimeIntervals
 
-        found = list((self.nwbfile.intervals or {}).values())
+        return self.tables_here_and_in_modules(
+            self.nwbfile.intervals, lambda obj: isinstance(obj, TimeIntervals)
+        )
+
+    def tables_here_and_in_modules(
+        self, group: Mapping[str, Any] | None, is_table: Callable[[Any], bool]
+    ) -> list[Any]:
+        """Return the tables of ``group`` (``intervals``, ``events``), then the modules' ones.
+
+        The processing modules' data interfaces for which ``is_table`` is true follow, each
+        table once.
+        """
+        found = list((group or {}).values())
         seen = {id(table) for table in found}
         for module in self.nwbfile.processing.values():
             found += [
                 obj
                 for obj in module.data_interfaces.values()
-                if isinstance(obj, TimeIntervals) and id(obj) not in seen
+                if is_table(obj) and id(obj) not in seen
             ]
         return found
 
