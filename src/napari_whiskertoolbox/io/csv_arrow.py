@@ -54,6 +54,7 @@ __all__ = [
     "float_text",
     "lines_csv_bytes",
     "masks_csv_bytes",
+    "pixel_key_view",
     "plain_text",
     "points_csv_bytes",
     "read_lines_fast",
@@ -603,16 +604,24 @@ def encode_rle_many(offsets: np.ndarray, pixels: np.ndarray) -> tuple[np.ndarray
     return runs, np.searchsorted(starts, offsets).astype(np.int64)
 
 
-def _pixel_keys(px: np.ndarray) -> np.ndarray:
-    """``y << 32 | x`` of each ``(x, y)`` pixel as int64 (``y < 2**31``, ``x < 2**32``).
+def pixel_key_view(pixels: np.ndarray) -> np.ndarray | None:
+    """Return the int64 ``y << 32 | x`` keys an ``(N, 2)`` ``(x, y)`` pixel array holds, or None.
 
-    A C-ordered little-endian uint32 array already holds these keys in its memory: viewed,
-    not computed.
+    A C-ordered little-endian uint32 array holds each pixel's key in its memory: the
+    returned ``(N,)`` array views it (writing a key writes the pixel). ``None`` for any other
+    dtype or layout. The keys order pixels by ``(y, x)`` while ``y < 2**31``.
     """
-    if px.dtype == np.dtype("<u4") and px.flags.c_contiguous:
-        return px.view(np.int64).reshape(-1)
-    key = px[:, 1].astype(np.int64) << 32
-    key |= px[:, 0]
+    if pixels.dtype == np.dtype("<u4") and pixels.flags.c_contiguous:
+        return pixels.view(np.int64).reshape(-1)
+    return None
+
+
+def _pixel_keys(px: np.ndarray) -> np.ndarray:
+    """``y << 32 | x`` of each ``(x, y)`` pixel as int64 (``y < 2**31``, ``x < 2**32``)."""
+    key = pixel_key_view(px)
+    if key is None:
+        key = px[:, 1].astype(np.int64) << 32
+        key |= px[:, 0]
     return key
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.atomic import atomic_open
-from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes, read_masks_fast
+from napari_whiskertoolbox.io.csv_arrow import masks_csv_bytes, pixel_key_view, read_masks_fast
 from napari_whiskertoolbox.io.csv_tools import (
     delimiter_char,
     head_lines,
@@ -66,8 +66,8 @@ def decode_rle(runs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     if out is None:
         out = np.empty((total, 2), dtype=np.uint32)
     first = np.cumsum(lengths) - lengths
-    if _keys_fit(runs, out):
-        keys = out.view(np.int64).reshape(-1)
+    keys = pixel_key_view(out)
+    if keys is not None and _no_carry(runs):
         np.add(
             np.arange(total, dtype=np.int64),
             np.repeat((runs[:, 0] << 32) + runs[:, 1] - first, lengths),
@@ -82,11 +82,10 @@ def decode_rle(runs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _keys_fit(runs: np.ndarray, out: np.ndarray) -> bool:
-    """Whether ``out`` holds int64 ``y << 32 | x`` keys and no run's x carries into its y."""
-    little_u4 = out.dtype == np.dtype("<u4") and out.flags.c_contiguous
-    if not little_u4 or not runs.size:
-        return little_u4
+def _no_carry(runs: np.ndarray) -> bool:
+    """Whether every run's pixels have ``x < 2**32`` and ``0 <= y < 2**31`` (keys add up)."""
+    if not runs.size:
+        return True
     ends = runs[:, 1] + runs[:, 2]
     return bool(runs.min() >= 0 and runs[:, 0].max() < 1 << 31 and ends.max() <= 1 << 32)
 

@@ -221,7 +221,7 @@ class ViewerSession:
         (else ``["time"]``).
         """
         dm = self.dm
-        media = [dm.time_key(k) for k in dm if dm.data_type(k) in MEDIA_KINDS]
+        media = [dm.time_key(k) for k in dm if self._is_media(k)]
         clocks = media or [dm.time_key(k) for k in dm]
         return list(dict.fromkeys(clocks)) or [find_display_clock(dm)]
 
@@ -246,10 +246,10 @@ class ViewerSession:
         dm = self.dm
         name = str(clock_or_media_key)
         choices = self.display_clock_choices()
-        if name not in choices and name in dm and dm.data_type(name) in MEDIA_KINDS:
+        if name not in choices and name in dm and self._is_media(name):
             name = dm.time_key(name)
         if name not in choices:
-            media = [k for k in dm if dm.data_type(k) in MEDIA_KINDS]
+            media = [k for k in dm if self._is_media(k)]
             raise ValueError(
                 f"set_display_clock: {clock_or_media_key!r} is neither a clock the frame "
                 f"axis can run on ({', '.join(map(repr, choices))}) nor a media key"
@@ -513,7 +513,7 @@ class ViewerSession:
             and not is_pose_key(self.dm, key)
         ):
             self.show_key(key)
-        elif self.dm.data_type(key) in MEDIA_KINDS:
+        elif self._is_media(key):
             self._refresh_clock()
 
     def _on_data_removed(self, key: str) -> None:
@@ -585,7 +585,7 @@ class ViewerSession:
             return
         from napari.layers import Image
 
-        if self.dm.data_type(key) in MEDIA_KINDS and isinstance(layer, Image):
+        if self._is_media(key) and isinstance(layer, Image):
             self.show_key(key, layer=layer)
 
     def _on_layer_removed(self, event: Any) -> None:

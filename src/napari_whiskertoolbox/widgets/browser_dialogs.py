@@ -48,15 +48,16 @@ class KeyNameDialog(QDialog):
         self.dm = dm
         self._initial = initial or None
         self.name_edit = QLineEdit(initial)
-        self.name_edit.setPlaceholderText("a name such as contacts")
-        metrics = self.name_edit.fontMetrics()  # the hint is read whole, not "a name such as c…"
-        self.name_edit.setMinimumWidth(metrics.horizontalAdvance("a name such as contacts") + 24)
+        hint = "a name such as contacts"
+        self.name_edit.setPlaceholderText(hint)
+        hint_width = self.name_edit.fontMetrics().horizontalAdvance(hint)
+        self.name_edit.setMinimumWidth(hint_width + 24)  # read whole, not "a name such as c…"
         self._empty_is_error = False  # set once the user tries to go on with no name
         self.error_label = QLabel()
         # wrapped: a long error ('my nose' is not allowed; use letters…) made the dialog
         # jump from 250 to 630 px wide as it was typed
         self.error_label.setWordWrap(True)
-        self.setMinimumWidth(metrics.horizontalAdvance("a name such as contacts") * 2 + 80)
+        self.setMinimumWidth(hint_width * 2 + 80)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
