@@ -38,6 +38,7 @@ __all__ = [
     "move_points",
     "on_console_shown",
     "outline_text",
+    "pace_status",
     "playback_signals",
     "prepare_paths",
     "quit_requested",
@@ -45,6 +46,7 @@ __all__ = [
     "repaint_only_changed_rows",
     "set_napari_close_questions",
     "skip_empty_draws",
+    "skip_repeated_update_draw",
     "skip_unchanged_transforms",
     "tolerate_status_races",
     "viewer_widget",
@@ -1311,26 +1313,38 @@ def skip_unchanged_transforms(viewer: napari.Viewer, layer: Any) -> None:
 
 
 # --------------------------------------------------------------------------- status thread
-# Used by workflow/install.py (owner: napari integration). napari computes the status bar
-# in a thread of its own (``_QtMainWindow.status_thread``, a ``StatusChecker``), triggered
-# by every cursor move and every dims step, while the main thread may be between a layer's
-# new data and its re-slice: ``Points.get_status`` then indexes the new data with the old
-# view's indices. napari catches that and shows the IndexError as an error notification
-# ("Our codebase is not threadsafe", in ``calculate_status``): a user stepping frames over a
-# keypoints layer saw it now and then. A failed computation is tried again after the main
-# thread moved on; only an error that persists is napari's to report.
+# Used by workflow/install.py (owner: napari integration) and layers/playback.py. napari
+# computes the status bar in a thread of its own (``_QtMainWindow.status_thread``, a
+# ``StatusChecker``), triggered by every cursor move and every dims step, while the main
+# thread may be between a layer's new data and its re-slice: ``Points.get_status`` then
+# indexes the new data with the old view's indices. napari catches that and shows the
+# IndexError as an error notification ("Our codebase is not threadsafe", in
+# ``calculate_status``): a user stepping frames over a keypoints layer saw it now and then. A
+# failed computation is tried again after the main thread moved on; only an error that
+# persists is napari's to report. The same wrapper can pace the computation: it then waits
+# until a given interval has passed since the last one (the thread holds no lock while it
+# waits, and a trigger that arrives meanwhile is computed after it, so the status shown is
+# always the latest one's).
 STATUS_RETRIES = 3
 STATUS_RETRY_DELAY_S = 0.02
 
 
-def tolerate_status_races(viewer: napari.Viewer) -> None:
-    """Retry ``viewer``'s status-bar computation when it fails mid-update, before reporting.
+@dataclass
+class _StatusWrapper:
+    """What the status computation of one window does besides napari's computation."""
 
-    Raises
-    ------
-    RuntimeError
-        If this napari version no longer has the status thread where we expect it.
-    """
+    pace: Callable[[], float] | None = None
+    """Returns the least time in seconds between two computations (``None``: no pacing)."""
+    last: float = float("-inf")
+    """``time.monotonic()`` when the last computation started."""
+
+
+_STATUS_WRAPPERS: weakref.WeakKeyDictionary[Any, _StatusWrapper] = weakref.WeakKeyDictionary()
+"""napari status threads whose computation is wrapped → what the wrapper does."""
+
+
+def _status_wrapper(viewer: napari.Viewer, caller: str) -> _StatusWrapper:
+    """Wrap the status computation of ``viewer``'s window (once) and return its settings."""
     import time
 
     thread = getattr(main_window(viewer), "status_thread", None)
@@ -1341,12 +1355,20 @@ def tolerate_status_races(viewer: napari.Viewer) -> None:
         raise RuntimeError(
             "napari_whiskertoolbox: _QtMainWindow.status_thread (calculate_status, "
             "viewer_ref, status_and_tooltip_changed) is no longer napari's status thread; "
-            "update layers/_napari_compat.tolerate_status_races"
+            f"update layers/_napari_compat.{caller}"
         )
-    if getattr(original, "_wtb_tolerant", False):
-        return
+    wrapper = _STATUS_WRAPPERS.get(thread)
+    if wrapper is not None:
+        return wrapper
+    wrapper = _STATUS_WRAPPERS[thread] = _StatusWrapper()
 
     def calculate_status() -> None:
+        pace = wrapper.pace
+        if pace is not None:
+            wait = wrapper.last + pace() - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        wrapper.last = time.monotonic()
         for _ in range(STATUS_RETRIES):
             model = viewer_ref()
             if model is None:
@@ -1360,8 +1382,47 @@ def tolerate_status_races(viewer: napari.Viewer) -> None:
             return
         original()
 
-    calculate_status._wtb_tolerant = True  # type: ignore[attr-defined]
     thread.calculate_status = calculate_status  # type: ignore[union-attr]
+    return wrapper
+
+
+def tolerate_status_races(viewer: napari.Viewer) -> None:
+    """Retry ``viewer``'s status-bar computation when it fails mid-update, before reporting.
+
+    Idempotent.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has the status thread where we expect it.
+    """
+    _status_wrapper(viewer, "tolerate_status_races")
+
+
+def pace_status(viewer: napari.Viewer, interval_s: Callable[[], float] | None) -> None:
+    """Compute ``viewer``'s status bar at most once every ``interval_s()`` seconds.
+
+    The status computed is always the latest cursor position's and frame's: a computation
+    asked for meanwhile waits for the interval to end. Also tolerates status races
+    (:func:`tolerate_status_races`). A viewer without a Qt window has no status thread:
+    nothing is done.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer.
+    interval_s : callable or None
+        Called (from napari's status thread) before each computation; returns the least
+        time in seconds since the last one, ``0`` for none. ``None`` stops the pacing.
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has the status thread where we expect it.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return
+    _status_wrapper(viewer, "pace_status").pace = interval_s
 
 
 # --------------------------------------------------------------------------- paints
@@ -1401,6 +1462,99 @@ def call_before_paint(viewer: napari.Viewer, callback: Callable[..., None]) -> C
         )
     draw.connect(callback, position="first")
     return lambda: draw.disconnect(callback)
+
+
+# --------------------------------------------------------------------------- per-paint corners
+# Used by layers/binding.py. napari's canvas calls every layer's ``_update_draw`` on every paint
+# (``VispyCanvas.on_draw``): it sets ``scale_factor`` and maps the canvas corners through the
+# layer's transforms to ``corner_pixels`` (0.13-0.15 ms a layer a paint on this project's
+# machine), which only multiscale layers use to choose what to load. While the camera stands
+# still - all of playback - each paint recomputes for a 2-D, single-scale annotation layer the
+# values it already holds. The call is skipped when its arguments, the layer's displayed axes,
+# transforms, extent and ``editable`` are those of the call last made; the one thing a paint
+# changes then is a Points layer's hover highlight (napari's status thread sets the hovered
+# point, the next paint draws it), which is still updated.
+_TRANSFORM_EVENTS = ("affine", "rotate", "scale", "shear", "translate", "units", "axis_labels")
+"""Layer events after which ``_update_draw`` runs again whatever its arguments."""
+
+
+def skip_repeated_update_draw(layer: Any) -> None:
+    """Skip napari's per-paint ``_update_draw`` of ``layer`` when it would change nothing.
+
+    Idempotent. A layer shown in 3-D, multiscale or not ``editable``, and a layer of another
+    class (a subclass may draw differently), is updated on every paint as napari does.
+
+    Parameters
+    ----------
+    layer : napari.layers.Points, napari.layers.Shapes or napari.layers.Labels
+        An annotation layer.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's layer no longer has ``_update_draw(scale_factor, corner_pixels_displayed,
+        shape_threshold)``, ``_slice_input.displayed``, ``_transforms`` and ``extent``, or a
+        Points layer no longer has ``_set_highlight``.
+    """
+    import inspect
+
+    from napari.layers import Labels, Points, Shapes
+
+    update = getattr(layer, "_update_draw", None)
+    kind = type(layer)
+    if getattr(update, "_wtb_skips_repeats", False) or kind not in (Labels, Points, Shapes):
+        return
+    params = list(inspect.signature(update).parameters) if callable(update) else []
+    if (
+        params != ["scale_factor", "corner_pixels_displayed", "shape_threshold"]
+        or not hasattr(getattr(layer, "_slice_input", None), "displayed")
+        or not hasattr(layer, "_transforms")
+        or (kind is Points and not callable(getattr(layer, "_set_highlight", None)))
+    ):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's Layer._update_draw(scale_factor, "
+            "corner_pixels_displayed, shape_threshold), _slice_input, _transforms or "
+            "Points._set_highlight changed; update layers/_napari_compat.skip_repeated_update_draw"
+        )
+    full_update: Callable[..., None] = update  # type: ignore[assignment]
+    transforms_changed = [0]
+    last: list[Any] = [None]
+
+    def count_change(event: Any = None) -> None:
+        transforms_changed[0] += 1
+
+    for name in _TRANSFORM_EVENTS:
+        emitter = getattr(layer.events, name, None)
+        if emitter is not None:
+            emitter.connect(count_change)
+
+    def update_draw(
+        scale_factor: float, corner_pixels_displayed: Any, shape_threshold: Any
+    ) -> None:
+        slice_input = layer._slice_input
+        corners = np.asarray(corner_pixels_displayed)
+        key = None
+        if slice_input.ndisplay == 2 and not layer.multiscale and layer.editable:
+            key = (
+                scale_factor,
+                corners.shape,
+                corners.tobytes(),
+                tuple(shape_threshold),
+                tuple(slice_input.displayed),
+                transforms_changed[0],
+                id(layer._transforms),
+                layer.extent.data.tobytes(),
+            )
+        if key is not None and key == last[0]:
+            if kind is Points:
+                layer._set_highlight()
+            return
+        last[0] = None
+        full_update(scale_factor, corner_pixels_displayed, shape_threshold)
+        last[0] = key
+
+    update_draw._wtb_skips_repeats = True  # type: ignore[attr-defined]
+    layer._update_draw = update_draw
 
 
 # --------------------------------------------------------------------------- playback

@@ -27,7 +27,11 @@ from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.core.key_names import validate_key_name
-from napari_whiskertoolbox.layers._napari_compat import block_refresh, skip_unchanged_transforms
+from napari_whiskertoolbox.layers._napari_compat import (
+    block_refresh,
+    skip_repeated_update_draw,
+    skip_unchanged_transforms,
+)
 from napari_whiskertoolbox.layers.frame_axis import SPATIAL_AXIS_LABELS
 
 if TYPE_CHECKING:
@@ -117,6 +121,10 @@ class BindingHost(Protocol):
     def display_clock(self) -> str:
         """Name of the clock on the viewer's frame axis."""
 
+    @property
+    def playing(self) -> bool:
+        """Whether napari's play button is playing the viewer."""
+
     def media_shape(self) -> tuple[int, int] | None:
         """Return ``(height, width)`` of the session's media, if any."""
 
@@ -144,8 +152,9 @@ class Binding(ABC):
     """napari layer modes refused on this binding's layer → why (shown to the user)."""
     skips_unchanged_transforms: ClassVar[bool] = False
     """Whether napari's vispy layer skips re-sending its unchanged transform per data change
-    (``_napari_compat.skip_unchanged_transforms``: Points, Shapes and Labels layers, whose
-    data changes on every frame step)."""
+    (``_napari_compat.skip_unchanged_transforms``) and the layer skips recomputing its
+    unchanged canvas corners on each paint (``_napari_compat.skip_repeated_update_draw``):
+    Points, Shapes and Labels layers, whose data changes on every frame step."""
 
     def __init__(self, session: BindingHost, key: str) -> None:
         self.session = session
@@ -186,6 +195,7 @@ class Binding(ABC):
             layer.events.mode.connect(self._on_mode)
         if self.skips_unchanged_transforms:
             skip_unchanged_transforms(self.session.viewer, layer)
+            skip_repeated_update_draw(layer)
         self._connect_layer(layer)
         return layer
 

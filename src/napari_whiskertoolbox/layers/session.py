@@ -43,6 +43,7 @@ from napari_whiskertoolbox.layers.frame_axis import (
 from napari_whiskertoolbox.layers.image_binding import ImageBinding
 from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.playback import PlaybackWatch
 from napari_whiskertoolbox.layers.playback_gc import freeze_during_playback
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
 from napari_whiskertoolbox.layers.pose_layers import PoseLayers, is_pose_key
@@ -129,6 +130,7 @@ class ViewerSession:
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
         self._stop_playback_gc = freeze_during_playback(viewer)
+        self._playback = PlaybackWatch(viewer)
         # the media's row only, not a relayout and repaint of the whole layer list per frame
         repaint_only_changed_rows(viewer)
         self._thumbnail_timer = QTimer()
@@ -202,6 +204,11 @@ class ViewerSession:
                 self.dm, viewer=weakref.proxy(viewer) if viewer is not None else None
             )
         return self._engine
+
+    @property
+    def playing(self) -> bool:
+        """Whether napari's play button is playing the viewer."""
+        return self._playback.playing
 
     # ------------------------------------------------------------------ clocks
     @property
@@ -825,6 +832,7 @@ class ViewerSession:
         self._dm_slots = []
         self._stop_paint_flush()
         self._stop_playback_gc()
+        self._playback.close()
         self._scheduler.close()
         self._thumbnail_timer.stop()
         viewer = self.viewer

@@ -75,7 +75,8 @@ class ShapesBinding(RowBinding):
     objects (triangulated edges) of the frame expected next are built: the last step
     repeated (the play direction and stride). When that frame comes, its swap takes them
     instead of triangulating again (``_napari_compat.add_prepared_paths``); they are used only
-    if they were built from the very vertices, width and dims being assigned.
+    if they were built from the very vertices, width and dims being assigned. Not while
+    napari's play button plays the viewer (:mod:`~napari_whiskertoolbox.layers.playback`).
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("line",)
@@ -239,7 +240,7 @@ class ShapesBinding(RowBinding):
         """Build the napari paths of the frame expected next (see the class docstring)."""
         layer = self.layer
         shown = self.shown_index
-        if layer is None or shown is None or not layer.visible:
+        if layer is None or shown is None or not layer.visible or self.session.playing:
             return
         index = shown + self._ahead_step
         if index < 0 or index in self._prepared:
