@@ -90,3 +90,43 @@ def test_a_paint_inside_a_turn_shows_every_layer_on_the_new_frame(make_napari_vi
     canvas.native.repaint()  # ...unless a paint comes first (an expose of the window system)
     canvas.events.draw.disconnect(on_draw)
     assert painted == [(4, {"nose": True, "whiskers": True, "pad": True})]
+
+
+def _wait(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def test_while_napari_plays_the_status_is_paced_and_no_lines_are_built_ahead(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    from napari_whiskertoolbox.layers._napari_compat import _STATUS_WRAPPERS, main_window
+    from napari_whiskertoolbox.layers.playback import STATUS_INTERVAL_PLAYING_S
+
+    viewer = make_napari_viewer(show=True)
+    session = make_session(viewer)
+    lines = session.bindings["whiskers"]
+    pace = lambda: session._playback.status_interval()  # noqa: E731
+    for frame in (2, 4):  # lines on even frames
+        viewer.dims.set_current_step(0, frame)
+        QApplication.processEvents()
+    qtbot.waitUntil(lambda: 6 in lines._prepared)  # idle: the next frame's paths built ahead
+    assert not session.playing
+    assert pace() == 0.0
+    dims = viewer_widget(viewer).dims
+    dims.play(axis=0, fps=15.0, loop_mode="loop")
+    qtbot.waitUntil(lambda: session.playing)
+    lines._prepared.clear()
+    _wait(0.8)
+    assert pace() == STATUS_INTERVAL_PLAYING_S
+    assert lines._prepared == {}
+    dims.stop()
+    qtbot.waitUntil(lambda: not session.playing)
+    assert pace() == 0.0
+    for frame in (4, 6):
+        viewer.dims.set_current_step(0, frame)
+        QApplication.processEvents()
+    qtbot.waitUntil(lambda: 8 in lines._prepared)
+    session.close()
+    assert _STATUS_WRAPPERS[main_window(viewer).status_thread].pace is None
