@@ -12,7 +12,9 @@ Two shown viewers hold the same media (by default the lazy 200,000-frame
 shows only its Image layer, the other the media with a mask, lines and points on every
 frame (``--floor``: napari alone, the same layers updated through its public API, no
 plugin code; ``--static``: napari alone, the layers drawn but never updated, the cost of
-drawing them, which no update scheme goes below). For each speed they take turns
+drawing them, which no update scheme goes below; ``--hidden``: our bindings with the three
+annotation layers hidden, neither drawn nor updated, what napari's holding them costs). For
+each speed they take turns
 (``--rounds``): napari's play button plays the frame axis (``QtDims.play``, as clicking
 it does) for ``--seconds``, forward or, with ``--backward``, backward.
 
@@ -215,6 +217,10 @@ def run(args) -> None:
             if args.floor
             else ViewerSession(viewer, dm)
         )
+        if bound and args.hidden:
+            for layer in viewer.layers:
+                if layer.name != "media":
+                    layer.visible = False
     app = QApplication.instance()
     direction = -1 if args.backward else 1
     print(
@@ -222,6 +228,7 @@ def run(args) -> None:
         f"{args.rounds} x {args.seconds:g} s per viewer and speed, viewers taking turns"
         + ("; --floor: napari alone, public API" if args.floor else "")
         + ("; --static: napari alone, layers never updated" if args.static else "")
+        + ("; --hidden: annotation layers hidden" if args.hidden else "")
     )
     header = f"{'fps':>5} {'image shown/s':>14} {'dropped/s':>10} {'bound shown/s':>14} "
     header += f"{'dropped/s':>10} {'ratio':>7} {'behind':>7}"
@@ -331,6 +338,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0, help="play time per turn")
     parser.add_argument("--rounds", type=int, default=2, help="turns each viewer takes")
     parser.add_argument("--backward", action="store_true", help="play backward")
+    parser.add_argument(
+        "--hidden", action="store_true", help="bound viewer with the annotation layers hidden"
+    )
     parser.add_argument("--video", help="play this video (PyAV) instead of the lazy media")
     parser.add_argument(
         "--loop", type=int, default=1, help="with --video: remux it this many times end to end"
