@@ -73,3 +73,37 @@ def test_a_cells_progress_bar_is_kept_as_its_last_state(engine: ScriptEngine) ->
     )[0]
     output = CellOutputs().record(cell, engine.run(cell.code))
     assert output.text == "a\nb\n100%\n"
+
+
+def test_a_whole_file_run_counts_for_the_cells_it_ran(engine: ScriptEngine) -> None:
+    outputs = CellOutputs()
+    cells = split_cells(SCRIPT)
+    own = outputs.record(cells[1], engine.run(cells[1].code))
+    assert outputs.latest(cells[1]) is own
+    assert outputs.latest(cells[2]) is None
+    whole = outputs.record_file("analysis.py", SCRIPT, engine.run(SCRIPT))
+    assert whole.label == "whole file · analysis.py"
+    assert whole.whole_file
+    assert outputs.whole_file is whole
+    assert "Out: array([0, 2, 4, 6, 8])" in whole.render()  # x * 2 of the last cell
+    # the file ran after cell 2's own run and ran every cell: its output is their latest
+    for cell in cells:
+        latest = outputs.latest(cell)
+        assert latest.whole_file
+        assert latest.text == "loaded 5\n"
+        assert latest.digest == cell.digest  # the cell as it was when the file ran
+    assert outputs.get(cells[1]) is own  # the cell's own run is still kept
+    # a cell run on its own afterwards is its latest again
+    again = outputs.record(cells[2], engine.run(cells[2].code))
+    assert outputs.latest(cells[2]) is again
+    assert outputs.latest(cells[1]).whole_file
+    # a cell the script did not have when the file ran has not run
+    added = split_cells(SCRIPT + "# %% new\nx + 1\n")[-1]
+    assert outputs.latest(added) is None
+    # an edited script and cell say their output is older
+    assert "the script was edited" in whole.render("other digest", what="script")
+    edited = split_cells(SCRIPT.replace("x * 2", "x * 3"))[3]
+    assert "the cell was edited" in outputs.latest(edited).render(edited.digest)
+    outputs.clear()
+    assert outputs.whole_file is None
+    assert outputs.latest(cells[1]) is None

@@ -175,3 +175,74 @@ def test_a_cells_output_stays_readable_in_a_crowded_dock(make_napari_viewer, qtb
     assert runner.output.toPlainText() == ""
     runner.tabs.setCurrentIndex(1)
     assert not runner._clear_button.isVisible()
+
+
+def _run_file(qtbot, runner: ScriptRunnerWidget) -> object:
+    with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        runner._run_button.native.click()
+    runner.output.flush()
+    return blocker.args[0]
+
+
+def test_run_file_names_the_whole_file_above_its_output(qtbot, runner) -> None:
+    """After Run file the pane read "cell 1 · setup — not run yet" above nothing."""
+    _put_cursor(runner, 1)
+    result = _run_file(qtbot, runner)
+    assert "ZeroDivisionError" in result.error  # the third cell fails: errors show too
+    title = runner.cell_view.title.text()
+    assert title == f"whole file · untitled — {result.duration:.2f} s"
+    assert "not run yet" not in runner.cell_view.shown_text()
+    shown = runner.cell_view.text.toPlainText()
+    assert shown.startswith("x has 10 values\n")
+    assert "ZeroDivisionError" in shown
+    assert "line 7" in shown
+    # the cells that ran with the file say so when the cursor comes to them
+    _put_cursor(runner, 4)
+    assert runner.cell_view.title.text() == (
+        f"cell 2 · total — ran with the whole file, {result.duration:.2f} s"
+    )
+    assert runner.cell_view.text.toPlainText().startswith("x has 10 values\n")
+    # a cell run on its own afterwards shows its own output again, as before
+    own = _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)
+    assert runner.cell_view.title.text() == f"cell 2 · total — {own.duration:.2f} s"
+    assert runner.cell_view.text.toPlainText() == "Out: np.int64(45)\n"
+    _put_cursor(runner, 1)
+    assert "cell 1 · setup — ran with the whole file" in runner.cell_view.title.text()
+    _put_cursor(runner, 4)
+    assert runner.cell_view.title.text() == f"cell 2 · total — {own.duration:.2f} s"
+    # a cell added since the file ran has not run
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.insertText("# %% later\ny = 2\n")
+    runner.editor.setTextCursor(cursor)
+    runner.editor.rescan_cells()
+    _put_cursor(runner, 8)
+    assert runner.cell_view.title.text() == "cell 4 · later — not run yet"
+
+
+def test_run_file_after_a_cell_run_replaces_the_cells_older_output(
+    qtbot, runner, tmp_path: Path
+) -> None:
+    script = tmp_path / "analysis.py"
+    script.write_text(SCRIPT.replace("1 / 0", "print('done')"), encoding="utf-8")
+    runner.open_path(script)
+    _put_cursor(runner, 1)
+    _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)
+    _put_cursor(runner, 4)
+    _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)
+    assert runner.cell_view.text.toPlainText() == "Out: np.int64(45)\n"
+    result = _run_file(qtbot, runner)
+    assert result.success, result.error
+    assert runner.cell_view.title.text() == f"whole file · analysis.py — {result.duration:.2f} s"
+    assert runner.cell_view.text.toPlainText() == "x has 10 values\ndone\n"
+    _put_cursor(runner, 1)
+    _put_cursor(runner, 4)  # the file ran after the cell's own run: its output is older
+    assert "cell 2 · total — ran with the whole file" in runner.cell_view.title.text()
+    assert runner.cell_view.text.toPlainText() == "x has 10 values\ndone\n"
+    # editing the cell afterwards says the shown run is older, as for a cell's own run
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+    cursor.insertText(" * 2")
+    runner.editor.rescan_cells()
+    runner._show_cell_output()
+    assert "the cell was edited since this run" in runner.cell_view.text.toPlainText()

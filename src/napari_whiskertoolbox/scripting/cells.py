@@ -5,14 +5,15 @@ of the line is the cell's title. Code before the first marker is a cell of its o
 holds anything but blank lines. Cells run in the script's one namespace, one at a time.
 
 :class:`CellOutputs` keeps what each cell's latest run printed and returned, keyed by a
-cell key that survives edits inside other cells (the title and its occurrence number).
+cell key that survives edits inside other cells (the title and its occurrence number), and
+the latest run of the whole file (which ran every cell the script then had).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.scripting.capture import terminal_text
@@ -20,10 +21,27 @@ from napari_whiskertoolbox.scripting.capture import terminal_text
 if TYPE_CHECKING:
     from napari_whiskertoolbox.scripting.engine import RunResult
 
-__all__ = ["CELL_MARKER", "Cell", "CellOutput", "CellOutputs", "cell_at", "split_cells"]
+__all__ = [
+    "CELL_MARKER",
+    "WHOLE_FILE",
+    "Cell",
+    "CellOutput",
+    "CellOutputs",
+    "cell_at",
+    "code_digest",
+    "split_cells",
+]
 
 CELL_MARKER = re.compile(r"^\s*#\s?%%(?P<title>.*)$")
 """A line starting a cell; group ``title`` is the rest of the line."""
+
+WHOLE_FILE = "whole file"
+"""Heading of a whole-file run's output: ``whole file · analysis.py``."""
+
+
+def code_digest(code: str) -> str:
+    """Return the SHA-1 hex digest of ``code`` (UTF-8): tells whether code changed since a run."""
+    return hashlib.sha1(code.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -66,7 +84,7 @@ class Cell:
     @property
     def digest(self) -> str:
         """Hash of the cell's code (tells whether it changed since its last run)."""
-        return hashlib.sha1(self.code.encode("utf-8")).hexdigest()
+        return code_digest(self.code)
 
     def contains(self, line: int) -> bool:
         """Whether 0-based ``line`` belongs to this cell."""
@@ -108,12 +126,13 @@ def cell_at(cells: list[Cell], line: int) -> Cell | None:
 
 @dataclass(frozen=True)
 class CellOutput:
-    """What a cell's latest run printed and returned.
+    """What a cell's latest run (or the whole file's) printed and returned.
 
     Attributes
     ----------
     label : str
-        The cell's heading at the time of the run.
+        The cell's heading at the time of the run (``whole file · <name>`` for a run of
+        the whole file).
     text : str
         stdout then stderr of the run, as a terminal shows them (a progress bar's last
         state: see :func:`~napari_whiskertoolbox.scripting.capture.terminal_text`).
@@ -124,7 +143,12 @@ class CellOutput:
     duration : float
         Seconds the run took.
     digest : str
-        :attr:`Cell.digest` of the code that ran.
+        :attr:`Cell.digest` of the code that ran (:func:`code_digest` of the script for a
+        whole-file run; of the cell as it then was in :meth:`CellOutputs.latest`).
+    run : int
+        Order of the run among those :class:`CellOutputs` kept (1 for the first).
+    whole_file : bool
+        The output is a whole-file run's (every cell of the script ran).
     """
 
     label: str
@@ -133,9 +157,20 @@ class CellOutput:
     error: str | None
     duration: float
     digest: str
+    run: int = 0
+    whole_file: bool = False
 
-    def render(self, current_digest: str | None = None) -> str:
-        """Return the output as shown under the cell's heading."""
+    def render(self, current_digest: str | None = None, what: str = "cell") -> str:
+        """Return the output as shown under the heading.
+
+        Parameters
+        ----------
+        current_digest : str, optional
+            Digest of the code as it is now: a note follows the output when it differs
+            from :attr:`digest`.
+        what : str
+            What the note says was edited (``"cell"``, or ``"script"`` for a whole file).
+        """
         parts = [self.text] if self.text else []
         if self.error:
             parts.append(self.error)
@@ -144,36 +179,86 @@ class CellOutput:
         if not parts:
             parts.append("(no output)\n")
         if current_digest is not None and current_digest != self.digest:
-            parts.append("[the cell was edited since this run]\n")
+            parts.append(f"[the {what} was edited since this run]\n")
         return "".join(p if p.endswith("\n") else p + "\n" for p in parts)
 
 
 class CellOutputs:
-    """The latest output of each cell, by :attr:`Cell.key`."""
+    """The latest output of each cell, by :attr:`Cell.key`, and of the whole file.
+
+    Attributes
+    ----------
+    whole_file : CellOutput or None
+        The latest whole-file run (:meth:`record_file`), or None.
+    """
 
     def __init__(self) -> None:
         self._outputs: dict[str, CellOutput] = {}
+        self._runs = 0
+        self.whole_file: CellOutput | None = None
+        self._file_cells: dict[str, str] = {}
 
-    def record(self, cell: Cell, result: RunResult) -> CellOutput:
-        """Keep ``result`` as ``cell``'s output; return the kept record."""
-        output = CellOutput(
-            label=cell.label,
+    def _output(self, label: str, result: RunResult, digest: str, whole_file: bool) -> CellOutput:
+        self._runs += 1
+        return CellOutput(
+            label=label,
             text=terminal_text(result.stdout) + terminal_text(result.stderr),
             value_repr=result.value_repr,
             error=result.error,
             duration=result.duration,
-            digest=cell.digest,
+            digest=digest,
+            run=self._runs,
+            whole_file=whole_file,
         )
+
+    def record(self, cell: Cell, result: RunResult) -> CellOutput:
+        """Keep ``result`` as ``cell``'s output; return the kept record."""
+        output = self._output(cell.label, result, cell.digest, whole_file=False)
         self._outputs[cell.key] = output
         return output
 
+    def record_file(self, name: str, source: str, result: RunResult) -> CellOutput:
+        """Keep ``result`` as the latest run of the whole script; return the kept record.
+
+        Parameters
+        ----------
+        name : str
+            The script's file name (``untitled`` for an unsaved script): the record's
+            label is ``whole file · <name>``.
+        source : str
+            The script that ran: its cells count as run by it (see :meth:`latest`).
+        result : RunResult
+            The run's outcome.
+        """
+        output = self._output(f"{WHOLE_FILE} · {name}", result, code_digest(source), True)
+        self.whole_file = output
+        self._file_cells = {cell.key: cell.digest for cell in split_cells(source)}
+        return output
+
     def get(self, cell: Cell) -> CellOutput | None:
-        """Return ``cell``'s latest output, or None if it has not run."""
+        """Return ``cell``'s latest output of its own, or None if it has not run alone."""
         return self._outputs.get(cell.key)
+
+    def latest(self, cell: Cell) -> CellOutput | None:
+        """Return the latest run that ran ``cell``, or None if none did.
+
+        That is the cell's own run (:meth:`get`), or the whole file's when the file ran
+        after it and the script then had a cell of that key. A whole-file record comes
+        back with :attr:`CellOutput.whole_file` set and the cell's digest as it was then.
+        """
+        own = self._outputs.get(cell.key)
+        file_run = self.whole_file
+        if file_run is None or cell.key not in self._file_cells:
+            return own
+        if own is not None and own.run > file_run.run:
+            return own
+        return replace(file_run, digest=self._file_cells[cell.key])
 
     def clear(self) -> None:
         """Forget every output (a new script was opened)."""
         self._outputs.clear()
+        self.whole_file = None
+        self._file_cells = {}
 
     def __len__(self) -> int:
         return len(self._outputs)

@@ -1,4 +1,9 @@
-"""The kept output of the ``# %%`` cell under the editor's cursor (above the output log)."""
+"""The kept output of the ``# %%`` cell under the editor's cursor (above the output log).
+
+Just after *Run file* it shows the whole file's run instead (``whole file · name — 0.12 s``);
+a cell whose latest run was a whole-file run says so (``cell 2 · load — ran with the whole
+file, 0.12 s``) above that run's output.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +29,12 @@ class CellOutputView(QWidget):
     Attributes
     ----------
     title : QLabel
-        ``cell 2 · load data — 0.03 s`` (or "not run yet").
+        ``cell 2 · load data — 0.03 s`` (or "not run yet", or "ran with the whole file,
+        0.12 s"); ``whole file · analysis.py — 0.12 s`` after *Run file*.
     text : QPlainTextEdit
         The kept output (read-only).
+    cell : Cell or None
+        The cell shown (None while a whole-file run is shown).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -63,7 +71,11 @@ class CellOutputView(QWidget):
         self.text.setStyleSheet(f"background-color: {theme.background}; color: {theme.text};")
 
     def show_cell(self, cell: Cell | None, output: CellOutput | None) -> None:
-        """Show ``cell``'s kept ``output`` (None: not run yet)."""
+        """Show ``cell``'s kept ``output`` (None: not run yet).
+
+        An ``output`` of a whole-file run (:attr:`CellOutput.whole_file`) is headed
+        ``<cell> — ran with the whole file, <seconds> s``.
+        """
         self.cell = cell
         if cell is None:
             self.title.setText("")
@@ -73,8 +85,21 @@ class CellOutputView(QWidget):
             self.title.setText(f"{cell.label} — not run yet")
             self.text.setPlainText("")
             return
-        self.title.setText(f"{cell.label} — {output.duration:.2f} s")
+        if output.whole_file:
+            self.title.setText(f"{cell.label} — ran with the whole file, {output.duration:.2f} s")
+        else:
+            self.title.setText(f"{cell.label} — {output.duration:.2f} s")
         self.text.setPlainText(output.render(cell.digest))
+
+    def show_file_run(self, output: CellOutput, current_digest: str | None = None) -> None:
+        """Show a whole-file run: ``whole file · analysis.py — 0.12 s`` above its output.
+
+        ``current_digest`` (:func:`~napari_whiskertoolbox.scripting.cells.code_digest` of
+        the script now) adds a note when the script was edited since the run.
+        """
+        self.cell = None
+        self.title.setText(f"{output.label} — {output.duration:.2f} s")
+        self.text.setPlainText(output.render(current_digest, what="script"))
 
     def shown_text(self) -> str:
         """Return the title and the text shown."""

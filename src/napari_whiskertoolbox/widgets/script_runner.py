@@ -52,7 +52,7 @@ from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.layers.main_thread import call_in_main, connect_main
 from napari_whiskertoolbox.scripting import RunResult, ScriptEngine, find_new_data, venv
-from napari_whiskertoolbox.scripting.cells import Cell, CellOutputs
+from napari_whiskertoolbox.scripting.cells import Cell, CellOutput, CellOutputs, code_digest
 from napari_whiskertoolbox.scripting.display import key_of
 from napari_whiskertoolbox.scripting.display import plot as plot_lane
 from napari_whiskertoolbox.scripting.environment import restore_environment
@@ -211,7 +211,7 @@ class ScriptRunnerWidget(Container):
     last_console_push : dict
         Variables pushed into napari's console after the latest run.
     cell_outputs : CellOutputs
-        The latest output of each ``# %%`` cell run from the editor.
+        The latest output of each ``# %%`` cell run from the editor, and of *Run file*.
     processor_run : ProcessorRun or None
         The latest "Run as processor" run.
     value_views : list
@@ -250,6 +250,7 @@ class ScriptRunnerWidget(Container):
         self.processor_run: ProcessorRun | None = None
         self.value_views: list[ArrayViewDialog] = []
         self._running_cell: Cell | None = None
+        self._running_file: tuple[str, str] | None = None  # (name, source) of a Run file
 
         self.native.setStyleSheet(_DISABLED_KEEPS_ITS_SIZE)
         self._build_file_row()
@@ -798,13 +799,18 @@ class ScriptRunnerWidget(Container):
     # -- running -------------------------------------------------------------------------------
 
     def run_file(self) -> None:
-        """Run the whole script (saving it first when it has a file and unsaved edits)."""
+        """Run the whole script (saving it first when it has a file and unsaved edits).
+
+        Its output is kept (:attr:`cell_outputs`) and, in a script with ``# %%`` cells,
+        shown above the output log as ``whole file · <name> — <seconds> s``.
+        """
+        source = self.editor.toPlainText()
         if self._path is not None:
             if self.modified or not self._matches_disk():
                 self.save_to(self._path)
-            self._start(path=self._path, label=self._path.name)
+            self._start(path=self._path, label=self._path.name, source=source)
         else:
-            self._start(code=self.editor.toPlainText(), label=_UNTITLED, filename="<untitled>")
+            self._start(code=source, label=_UNTITLED, filename="<untitled>", source=source)
 
     def run_selection(self) -> None:
         """Run the selected text, or the current line when nothing is selected.
@@ -842,11 +848,19 @@ class ScriptRunnerWidget(Container):
             self.editor.move_to_next_cell()
 
     def _show_cell_output(self, cell: Cell | None = None) -> None:
+        """Show the latest run of the cell under the cursor: its own or the whole file's."""
         has_cells = self.editor.has_cell_markers()
         self.cell_view.setVisible(has_cells)
         if has_cells:
             cell = cell if cell is not None else self.editor.current_cell()
-            self.cell_view.show_cell(cell, self.cell_outputs.get(cell) if cell else None)
+            self.cell_view.show_cell(cell, self.cell_outputs.latest(cell) if cell else None)
+
+    def _show_file_run(self, output: CellOutput) -> None:
+        """Show a whole-file run's output above the log (till the cursor enters another cell)."""
+        has_cells = self.editor.has_cell_markers()
+        self.cell_view.setVisible(has_cells)
+        if has_cells:
+            self.cell_view.show_file_run(output, code_digest(self.editor.toPlainText()))
 
     def insert_text(self, text: str) -> None:
         """Insert ``text`` at the editor's cursor on a line of its own and focus the editor."""
@@ -885,12 +899,15 @@ class ScriptRunnerWidget(Container):
         label: str = "",
         filename: str | None = None,
         cell: Cell | None = None,
+        source: str | None = None,
     ) -> None:
+        """Run ``code`` or ``path``; ``cell`` or the whole file's ``source`` keeps the output."""
         engine = self.engine
         if engine.is_running or self._processor_running():
             self.output.append_output("info", "a script is already running\n")
             return
         self._running_cell = cell
+        self._running_file = (label, source) if source is not None else None
         self.output.append_output("info", f">>> run {label}\n")
         self._started = time.perf_counter()
         self._set_busy(True)
@@ -911,9 +928,12 @@ class ScriptRunnerWidget(Container):
         self._set_busy(False)
         self.last_result = result
         cell, self._running_cell = self._running_cell, None
+        whole_file, self._running_file = self._running_file, None
         if cell is not None:
             self.cell_outputs.record(cell, result)
             self._show_cell_output()
+        elif whole_file is not None:
+            self._show_file_run(self.cell_outputs.record_file(*whole_file, result))
         self._report(result)
         self.refresh_namespace()
         self._push_to_console(result)
