@@ -32,6 +32,7 @@ __all__ = [
     "console_if_created",
     "forget_vetoed_quit",
     "keep_mesh_shaders",
+    "keep_removed_visuals",
     "keep_shapes_shaders",
     "layer_list_dock",
     "main_window",
@@ -1462,6 +1463,75 @@ def call_before_paint(viewer: napari.Viewer, callback: Callable[..., None]) -> C
         )
     draw.connect(callback, position="first")
     return lambda: draw.disconnect(callback)
+
+
+# --------------------------------------------------------------------------- removed visuals
+# Used by layers/session.py. napari 0.9.2 with vispy 0.17 on Mesa's llvmpipe segfaults in the
+# next paints' ``glDrawArrays`` when one event-loop turn removes an Image layer and a Points
+# layer while another Image layer stays (napari alone reproduces it; README, Known issues):
+# the removed layers' vispy visuals are dropped at once and their GL objects deleted in the
+# same turn. Undoing an open that brought a second video with annotations did exactly that.
+# Keeping the removed layers' vispy layers alive for REMOVED_VISUAL_PAINTS paints, so that
+# their GL objects are deleted in a later paint, avoids it (tested against the crash).
+REMOVED_VISUAL_PAINTS = 2
+"""Paints a removed layer's vispy layer is kept for before it may be deleted."""
+
+
+def keep_removed_visuals(viewer: napari.Viewer) -> Callable[[], None]:
+    """Keep the vispy layer of each layer removed from ``viewer`` for a few paints.
+
+    A viewer without a Qt window draws nothing: nothing is connected.
+
+    Returns
+    -------
+    callable
+        Disconnects; what is kept then is let go of :data:`REMOVED_VISUALS_LINGER_MS` later.
+
+    Raises
+    ------
+    RuntimeError
+        See :func:`vispy_layer` and :func:`call_before_paint`.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return lambda: None
+    layers = viewer.layers
+    kept = _KeptVisuals()
+
+    def removing(event: Any) -> None:
+        index = getattr(event, "index", None)
+        if isinstance(index, int) and 0 <= index < len(layers):
+            visual = vispy_layer(viewer, layers[index])
+            if visual is not None:
+                kept.entries.append([visual, 0])
+
+    layers.events.removing.connect(removing)
+    stop_counting = call_before_paint(viewer, kept.count_paint)
+
+    def disconnect() -> None:
+        from qtpy.QtCore import QTimer
+
+        layers.events.removing.disconnect(removing)
+        stop_counting()
+        # what was just removed (a closing session's layers) is let go of after later paints
+        QTimer.singleShot(REMOVED_VISUALS_LINGER_MS, kept.entries.clear)
+
+    return disconnect
+
+
+REMOVED_VISUALS_LINGER_MS = 1000
+"""After :func:`keep_removed_visuals` is disconnected, how long what it keeps stays kept."""
+
+
+class _KeptVisuals:
+    """Removed layers' vispy layers, each with the paints it has been kept for."""
+
+    def __init__(self) -> None:
+        self.entries: list[list[Any]] = []
+
+    def count_paint(self, event: Any = None) -> None:
+        for entry in self.entries:
+            entry[1] += 1
+        self.entries = [entry for entry in self.entries if entry[1] <= REMOVED_VISUAL_PAINTS]
 
 
 # --------------------------------------------------------------------------- per-paint corners

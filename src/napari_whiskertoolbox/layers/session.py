@@ -28,6 +28,7 @@ from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import OpenedPath, open_path, session_folder_for
 from napari_whiskertoolbox.layers._napari_compat import (
     call_before_paint,
+    keep_removed_visuals,
     repaint_only_changed_rows,
 )
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
@@ -131,6 +132,8 @@ class ViewerSession:
         self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
         self._stop_playback_gc = freeze_during_playback(viewer)
         self._playback = PlaybackWatch(viewer)
+        # napari under llvmpipe crashes when one turn deletes an Image's and a Points' visuals
+        self._stop_keeping_visuals = keep_removed_visuals(viewer)
         # the media's row only, not a relayout and repaint of the whole layer list per frame
         repaint_only_changed_rows(viewer)
         self._thumbnail_timer = QTimer()
@@ -833,6 +836,7 @@ class ViewerSession:
         self._stop_paint_flush()
         self._stop_playback_gc()
         self._playback.close()
+        self._stop_keeping_visuals()
         self._scheduler.close()
         self._thumbnail_timer.stop()
         viewer = self.viewer
