@@ -3,7 +3,12 @@
 napari requires a sample to return at least one layer-data tuple, so the sample returns
 the media's Image layer (tagged with its key) and the session adopts it as the media
 binding; every other key is loaded into the session, whose bindings add their layers.
-Once napari has added the media layer the view is fitted to it, at frame 0.
+It joins the session as a file opened into it does
+(:func:`~napari_whiskertoolbox.workflow.opening.adopt_in_session`): keys the session has
+come in under free names, one undo step, and the frame slider moves to the sample's
+clock when the session shows media on another one, with a notice. Once napari has added
+the media layer the view is fitted to it, at frame 0 (into a session with data: at the
+moment shown before).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
     """
     from napari_whiskertoolbox.sample import make_sample_session
     from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
-    from napari_whiskertoolbox.workflow.opening import fit_view_when_shown
+    from napari_whiskertoolbox.workflow.opening import adopt_in_session, fit_view_when_shown
     from napari_whiskertoolbox.workflow.registry import calling_viewer, get_session
 
     viewer = calling_viewer()
@@ -42,12 +47,15 @@ def whisker_session() -> list[tuple[Any, dict[str, Any], str]]:
     sample = make_sample_session()
     sample.metadata.setdefault(TITLE_METADATA, SAMPLE_TITLE)
     media = sample.get_data(MEDIA_KEY)
-    session.hide_key(MEDIA_KEY)  # napari adds the returned layer; the session adopts it
-    fit_view_when_shown(session, MEDIA_KEY)
-    adopt_data_manager(session.dm, sample)
+    # napari adds the returned layer (hence hidden); the session adopts it
+    renamed = adopt_in_session(
+        session, sample, SAMPLE_TITLE, keep_session_keys=True, hidden=(MEDIA_KEY,)
+    )
+    key = renamed.get(MEDIA_KEY, MEDIA_KEY)
+    fit_view_when_shown(session, key, session.current_frame)
     attributes = {
-        "name": MEDIA_KEY,
-        "metadata": {"wtb_key": MEDIA_KEY},
+        "name": key,
+        "metadata": {"wtb_key": key},
         "colormap": "gray",
         "contrast_limits": tuple(media.contrast_limits),
     }

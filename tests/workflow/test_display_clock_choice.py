@@ -183,3 +183,106 @@ def test_a_video_opened_alone_beside_the_sample_takes_the_slider_until_undone(
     assert session.display_clock == "camera"
     assert viewer.dims.range[0].stop == 299
     assert session.current_frame == 140
+
+
+def test_the_sample_opened_beside_a_video_takes_the_slider_until_undone(
+    make_napari_viewer, frame_number_video, notifications
+):
+    """File > Open Sample into a window showing a video left the slider on the video's 1000
+    steps, silently: the sample's 300 frames sat in its first 15 steps; its media even
+    replaced the video (both are 'media')."""
+    viewer = make_napari_viewer(show=True)
+    open_in_viewer(viewer, frame_number_video)
+    session = get_session(viewer)
+    dm = session.dm
+    assert session.display_clock == "time"
+    assert viewer.dims.range[0].stop == 999
+    session.set_frame(10)  # 0.4 s into the 25 fps video
+    video = dm.get_data("media")
+    viewer.open_sample(PLUGIN, "whisker_session")
+    QApplication.processEvents()
+    assert dm.get_data("media") is video  # the video stays; the sample's comes in renamed
+    assert dm.time_key("media_2") == "camera"
+    assert session.bindings["media"].layer is not None
+    assert session.bindings["media_2"].layer.name == "media_2"
+    assert session.display_clock == "camera"
+    assert session.display_clock_switch == ("time", "camera")
+    assert viewer.dims.range[0].stop == 299  # every one of the sample's 300 frames
+    assert viewer.dims.axis_labels[0] == "camera"
+    assert session.current_frame == 200  # the moment on screen is kept: 0.4 s
+    assert session.bindings["nose"].shown_index == 200
+    assert session.bindings["media"].shown_index == 10
+    (told,) = [m for m in notifications if "frame slider now runs on" in m]
+    assert told.startswith(
+        "Whisker session (sample): The frame slider now runs on 'camera' (300 frames, the "
+        "clock of 'media_2') instead of 'time' (1,000 frames), at the same moment"
+    )
+    assert "set_display_clock('time')" in told
+    (renamed,) = [m for m in notifications if "already has keys" in m]
+    assert renamed.endswith("'media' as 'media_2'")
+    _screenshot(viewer, "after_sample.png")
+
+    dm.undo()  # the whole sample goes in one step: back on the video's clock and moment
+    QApplication.processEvents()
+    assert dm.keys() == ["media"]
+    assert dm.get_data("media") is video
+    assert session.display_clock == "time"
+    assert viewer.dims.range[0].stop == 999
+    assert session.current_frame == 10
+
+
+def test_a_data_manager_shown_beside_media_takes_the_slider_as_an_open(
+    make_napari_viewer, notifications
+):
+    from napari_whiskertoolbox import show_data_manager
+    from napari_whiskertoolbox.core import TimeFrame
+    from napari_whiskertoolbox.core.media import ArrayMedia
+    from napari_whiskertoolbox.sample import MASTER_RATE, make_sample_session
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    dm.set_time("cam", TimeFrame(np.arange(1000, dtype=np.int64) * 20, sampling_rate=MASTER_RATE))
+    dm.set_data("video", ArrayMedia(np.zeros((1000, 24, 32), np.uint8), kind="video"), "cam")
+    QApplication.processEvents()
+    assert session.display_clock == "cam"
+    session.set_frame(5)  # 0.02 s
+    show_data_manager(viewer, make_sample_session(n_frames=40))
+    assert session.display_clock == "camera"
+    assert viewer.dims.range[0].stop == 39
+    assert session.current_frame == 10
+    (told,) = [m for m in notifications if "frame slider now runs on" in m]
+    assert told.startswith("show_data_manager: The frame slider now runs on 'camera' (40 frames")
+    dm.undo()
+    QApplication.processEvents()
+    assert dm.keys() == ["video"]
+    assert session.display_clock == "cam"
+    assert session.current_frame == 5
+
+
+def test_the_sample_beside_media_of_another_key_takes_the_slider(make_napari_viewer, notifications):
+    """No key in common: the slider stayed on the media's clock, the sample in its first steps."""
+    from napari_whiskertoolbox.core import TimeFrame
+    from napari_whiskertoolbox.core.media import ArrayMedia
+    from napari_whiskertoolbox.sample import MASTER_RATE
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    dm.set_time("cam", TimeFrame(np.arange(1000, dtype=np.int64) * 20, sampling_rate=MASTER_RATE))
+    dm.set_data("video", ArrayMedia(np.zeros((1000, 24, 32), np.uint8), kind="video"), "cam")
+    session.set_frame(100)  # 0.4 s
+    viewer.open_sample(PLUGIN, "whisker_session")
+    QApplication.processEvents()
+    assert "media" in dm
+    assert session.display_clock == "camera"
+    assert viewer.dims.range[0].stop == 299
+    assert session.current_frame == 200
+    (told,) = [m for m in notifications if "frame slider now runs on" in m]
+    assert "instead of 'cam' (1,000 frames)" in told
+    assert not [m for m in notifications if "already has keys" in m]
+    dm.undo()
+    QApplication.processEvents()
+    assert dm.keys() == ["video"]
+    assert session.display_clock == "cam"
+    assert session.current_frame == 100

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
-from napari_whiskertoolbox.io.clock_alignment import media_clock
+from napari_whiskertoolbox.io.clock_alignment import join_clocks, media_clock
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.csv_tools import utf8_bytes
 from napari_whiskertoolbox.io.data_files import (
@@ -60,6 +60,7 @@ __all__ = [
     "DataFileNeedsItem",
     "OpenedPath",
     "PathKind",
+    "adopt_data_manager",
     "classify_path",
     "configs_in_folder",
     "free_key",
@@ -321,6 +322,48 @@ def open_path(
         target.history.clear()
         target.mark_saved()
     return OpenedPath(kind=kind, dm=target, source=source, keys=keys)
+
+
+def adopt_data_manager(
+    dm: DataManager, source: DataManager, name: str = "the DataManager shown"
+) -> tuple[str, ...]:
+    """Move every clock, key, group and metadata entry of ``source`` into ``dm``.
+
+    Clocks join as a file's do (:func:`~napari_whiskertoolbox.io.clock_alignment.join_clocks`):
+    on ``dm``'s tick rate, under a free name when ``dm`` has one of that name with other ticks.
+    A key ``dm`` has already is replaced.
+
+    An empty, unmodified ``dm`` stays unmodified with an empty undo history (like a file
+    just opened); otherwise the additions are one ordinary undo step, ``"Open <name>"``
+    (as a file opened into it is).
+
+    Parameters
+    ----------
+    dm : DataManager
+        Where the data goes.
+    source : DataManager
+        The data; it is not watched afterwards.
+    name : str
+        What ``source`` is, for the log messages and the undo step's label.
+
+    Returns
+    -------
+    tuple of str
+        The keys of ``dm`` that ``source`` set, in ``source``'s order.
+    """
+    was_pristine = not dm.keys() and not dm.modified
+    clocks = [(n, source.get_time(n)) for n in source.time_keys() if len(source.get_time(n))]
+    with dm.history.group(f"Open {name}"):
+        names = join_clocks(dm, clocks, name)
+        for key in source:
+            clock = source.time_key(key)
+            dm.set_data(key, source.get_data(key), names.get(clock, clock))
+        dm.groups.merge(source.groups)
+        dm.metadata.update(source.metadata)
+    if was_pristine:
+        dm.history.clear()
+        dm.mark_saved()
+    return tuple(source.keys())
 
 
 def session_folder_for(path: str | os.PathLike[str]) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from psygnal import Signal
@@ -25,7 +25,12 @@ import napari_whiskertoolbox.transforms  # noqa: F401
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.pose import pose_sets
-from napari_whiskertoolbox.io.routing import OpenedPath, open_path, session_folder_for
+from napari_whiskertoolbox.io.routing import (
+    OpenedPath,
+    adopt_data_manager,
+    open_path,
+    session_folder_for,
+)
 from napari_whiskertoolbox.layers._napari_compat import (
     call_before_paint,
     keep_removed_visuals,
@@ -54,12 +59,16 @@ from napari_whiskertoolbox.layers.skeleton import WTB_SKELETON
 from napari_whiskertoolbox.layers.time_sync import FrameScheduler
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import napari
 
     from napari_whiskertoolbox.io.config_parse import ConfigItem
     from napari_whiskertoolbox.scripting import ScriptEngine
 
 __all__ = ["BINDING_CLASSES", "ViewerSession"]
+
+_Loaded = TypeVar("_Loaded")
 
 STACKED_BINDINGS: tuple[type[Binding], ...] = (
     ImageBinding,
@@ -661,31 +670,9 @@ class ViewerSession:
         FileNotFoundError
             ``path`` does not exist.
         """
-        pristine = not self.dm.keys() and not self.dm.modified
-        old_clock, frame = self._display_clock, self.current_frame
-        had_frame_axis = self.viewer is not None and self.viewer.dims.ndim >= 3
-        media_before = {id(self.dm.get_data(k)) for k in self.dm if self._is_media(k)}
-        self.display_clock_switch = None
-        opened: OpenedPath | None = None
-        self._loading = True
-        try:
-            opened = open_path(path, self.dm, item=item)
-        finally:
-            self._loading = False
-            if opened is not None:
-                self._follow_opened_media(opened, media_before, old_clock)
-            self._resync_after_load()
-        assert opened is not None
-        if media_before and self._display_clock != old_clock and opened.kind != "session":
-            self.display_clock_switch = (old_clock, self._display_clock)
-        if opened.kind == "session" or pristine:
-            self.dm.history.clear()
-            self.dm.mark_saved()
-            self.set_frame(0)
-        elif had_frame_axis:  # the moment shown before, also on a new display clock
-            self._restore_frame(old_clock, frame)
-        else:  # napari puts a new frame axis at its middle
-            self.set_frame(0)
+        opened = self._load_as_open(
+            lambda: open_path(path, self.dm, item=item), lambda opened: opened.kind == "session"
+        )
         # Only now: marking the load saved must not read as a save of ``path`` (the autosaver
         # would drop the recovery that the reader offers for ``path`` next).
         if opened.source is not None:
@@ -693,19 +680,86 @@ class ViewerSession:
         self.fit_view()
         return opened
 
+    def adopt(self, source: DataManager, name: str = "the DataManager shown") -> tuple[str, ...]:
+        """Move the keys, clocks, groups and metadata of ``source`` into the session, as an open.
+
+        What :meth:`open` does with a file, for a DataManager built in Python (the sample,
+        :func:`napari_whiskertoolbox.show_data_manager`): the data joins through
+        :func:`napari_whiskertoolbox.io.routing.adopt_data_manager` (a key the session has
+        is replaced), and the same rules follow. Into an empty, unmodified session it
+        leaves nothing to save or undo, at frame 0; otherwise it is one undo step and keeps
+        the moment on screen. Media on a clock other than the display clock makes that
+        clock the display clock (:attr:`display_clock_switch` says ``(old, new)``). The
+        view is not fitted (:meth:`fit_view`).
+
+        Parameters
+        ----------
+        source : DataManager
+            The data; it is not watched afterwards.
+        name : str
+            What ``source`` is, for the log messages and the undo step's label
+            (``"Open <name>"``).
+
+        Returns
+        -------
+        tuple of str
+            The keys ``source`` set in the session.
+        """
+        return self._load_as_open(lambda: adopt_data_manager(self.dm, source, name), None)
+
+    def _load_as_open(
+        self, load: Callable[[], _Loaded], starts_over: Callable[[_Loaded], bool] | None
+    ) -> _Loaded:
+        """Run ``load`` (which adds to :attr:`dm`) under the rules every open follows.
+
+        Layers resync once the load is done; the clock of media the load brought on
+        another clock becomes the display clock (:meth:`_follow_opened_media`, told by
+        :attr:`display_clock_switch`); an empty, unmodified session (or one the load starts
+        over: ``starts_over(result)``, a session folder) is left saved, with an empty undo
+        history, at frame 0; otherwise the moment on screen is kept.
+        """
+        pristine = not self.dm.keys() and not self.dm.modified
+        old_clock, frame = self._display_clock, self.current_frame
+        had_frame_axis = self.viewer is not None and self.viewer.dims.ndim >= 3
+        media_before = {id(self.dm.get_data(k)) for k in self.dm if self._is_media(k)}
+        self.display_clock_switch = None
+        loaded = fresh = False
+        self._loading = True
+        try:
+            result = load()
+            loaded = True
+        finally:
+            self._loading = False
+            if loaded:
+                fresh = starts_over is not None and starts_over(result)
+                self._follow_opened_media(fresh, media_before, old_clock)
+            self._resync_after_load()
+        if media_before and self._display_clock != old_clock and not fresh:
+            self.display_clock_switch = (old_clock, self._display_clock)
+        if fresh or pristine:
+            self.dm.history.clear()
+            self.dm.mark_saved()
+            self.set_frame(0)
+        elif had_frame_axis:  # the moment shown before, also on a new display clock
+            self._restore_frame(old_clock, frame)
+        else:  # napari puts a new frame axis at its middle
+            self.set_frame(0)
+        return result
+
     def _is_media(self, key: str) -> bool:
         return self.dm.data_type(key) in MEDIA_KINDS
 
     def _follow_opened_media(
-        self, opened: OpenedPath, media_before: set[int], old_clock: str
+        self, starts_over: bool, media_before: set[int], old_clock: str
     ) -> None:
-        """Choose the clock of the media a file brought as the display clock.
+        """Choose the clock of the media a load brought as the display clock.
 
         A video opened beside another one on its own clock (a config's video on its own
-        clock, say) gets the frame slider: its frames are the slider's steps, so all of
-        them can be reached. A session folder starts over on its first media's clock.
+        clock, the sample beside a video, say) gets the frame slider: its frames are the
+        slider's steps, so all of them can be reached. A session folder starts over on its
+        first media's clock.
         """
-        if opened.kind == "session":
+        if starts_over:
             self._chosen_clock = None
             return
         new = [

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from napari.utils.notifications import show_info
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
-from napari_whiskertoolbox.io.clock_alignment import join_clocks
 from napari_whiskertoolbox.io.data_files import guess_data_file
-from napari_whiskertoolbox.io.routing import classify_path, session_folder_for
+from napari_whiskertoolbox.io.report import log_renamed_keys
+from napari_whiskertoolbox.io.routing import adopt_data_manager, classify_path, session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 from napari_whiskertoolbox.workflow.load_notices import (
@@ -33,7 +34,7 @@ from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     import napari
     from napari.layers import Layer
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NEWER_SESSION_QUESTION",
     "adopt_data_manager",
+    "adopt_in_session",
     "fit_view_when_shown",
     "newer_saved_session",
     "open_in_session",
@@ -330,26 +332,56 @@ def open_in_viewer(
     return _layers_added(viewer, lambda: open_in_session(session, path, answers))
 
 
-def adopt_data_manager(dm: DataManager, source: DataManager) -> None:
-    """Move every clock, key, group and metadata entry of ``source`` into ``dm``.
+def adopt_in_session(
+    session: ViewerSession,
+    source: DataManager,
+    name: str,
+    *,
+    keep_session_keys: bool = False,
+    hidden: Iterable[str] = (),
+) -> dict[str, str]:
+    """Move ``source`` into ``session`` as File > Open does a file, and tell what it did.
 
-    Clocks join as a file's do (:func:`~napari_whiskertoolbox.io.clock_alignment.join_clocks`):
-    on ``dm``'s tick rate, under a free name when ``dm`` has one of that name with other ticks.
+    :meth:`ViewerSession.adopt <napari_whiskertoolbox.layers.session.ViewerSession.adopt>`
+    (one undo step; media on another clock takes the frame slider), then the notices a
+    file's open shows, under ``name``: the slider's move to the new media's clock, clocks
+    that could not be lined up, keys that came in under other names.
 
-    An empty, unmodified ``dm`` stays unmodified with an empty undo history (like a file
-    just opened); otherwise the additions are ordinary, undoable changes.
+    Parameters
+    ----------
+    session : ViewerSession
+        Where the data goes.
+    source : DataManager
+        The data (its keys may be renamed, see ``keep_session_keys``).
+    name : str
+        What ``source`` is, as the notices and the undo step name it.
+    keep_session_keys : bool
+        Give ``source``'s keys that the session has a free name (``<key>_2``...), as a
+        data file's are, instead of replacing the session's.
+    hidden : iterable of str
+        Keys of ``source`` (before renaming) left without a layer (e.g. one whose layer
+        napari adds).
+
+    Returns
+    -------
+    dict of str to str
+        The renamed keys of ``source``: old name → name in the session.
     """
-    was_pristine = not dm.keys() and not dm.modified
-    clocks = [(n, source.get_time(n)) for n in source.time_keys() if len(source.get_time(n))]
-    names = join_clocks(dm, clocks, "the DataManager shown")
-    for key in source:
-        clock = source.time_key(key)
-        dm.set_data(key, source.get_data(key), names.get(clock, clock))
-    dm.groups.merge(source.groups)
-    dm.metadata.update(source.metadata)
-    if was_pristine:
-        dm.history.clear()
-        dm.mark_saved()
+    renamed: dict[str, str] = {}
+    with collected_load_notes() as notes:
+        if keep_session_keys:
+            taken = [key for key in source if key in session.dm]
+            for key in taken:
+                new = first_free(key, lambda k: k in session.dm or k in source)
+                source.rename_data(key, new)
+                renamed[key] = new
+            if renamed:
+                log_renamed_keys(name, ", ".join(f"{a!r} as {b!r}" for a, b in renamed.items()))
+        for key in hidden:
+            session.hide_key(renamed.get(key, key))
+        session.adopt(source, name)
+    tell_load_notes(name, notes, _clock_switch_text(session))
+    return renamed
 
 
 def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
@@ -377,7 +409,7 @@ def show_data_manager(viewer: napari.Viewer, dm: DataManager) -> list[Layer]:
 
     session = get_session(viewer)
     had_layers = len(viewer.layers) > 0
-    added = _layers_added(viewer, lambda: adopt_data_manager(session.dm, dm))
+    added = _layers_added(viewer, lambda: adopt_in_session(session, dm, "show_data_manager"))
     if not had_layers:
         session.fit_view()
     reveal_docks(session)
@@ -443,13 +475,18 @@ def _ask_data_file(
     return opened[-1] if opened else None
 
 
-def fit_view_when_shown(session: ViewerSession, key: str) -> None:
-    """Fit the view and go to frame 0 once ``key`` gets its layer (e.g. a sample's media)."""
+def fit_view_when_shown(session: ViewerSession, key: str, frame: int = 0) -> None:
+    """Fit the view and go to display frame ``frame`` once ``key`` gets its layer.
+
+    E.g. a sample's media, whose layer napari adds after the data joined the session:
+    ``frame`` is the frame that open left the session at (0 in an empty session, the
+    moment shown before otherwise), which napari's new layer may have moved.
+    """
 
     def shown(shown_key: str, is_shown: bool) -> None:
         if shown_key == key and is_shown:
             session.shown_changed.disconnect(shown)
-            session.set_frame(0)
+            session.set_frame(frame)
             session.fit_view()
             reveal_docks(session)
 
