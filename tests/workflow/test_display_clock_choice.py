@@ -286,3 +286,27 @@ def test_the_sample_beside_media_of_another_key_takes_the_slider(make_napari_vie
     assert dm.keys() == ["video"]
     assert session.display_clock == "cam"
     assert session.current_frame == 100
+
+
+def test_a_moment_past_the_new_clocks_end_is_told_not_called_the_same(
+    make_napari_viewer, notifications
+):
+    """The video at 2 s, the sample lasts 0.6 s: the slider stops at its last frame, and says so."""
+    from napari_whiskertoolbox.core import TimeFrame
+    from napari_whiskertoolbox.core.media import ArrayMedia
+    from napari_whiskertoolbox.sample import MASTER_RATE
+
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    dm = session.dm
+    dm.set_time("cam", TimeFrame(np.arange(1000, dtype=np.int64) * 20, sampling_rate=MASTER_RATE))
+    dm.set_data("video", ArrayMedia(np.zeros((1000, 24, 32), np.uint8), kind="video"), "cam")
+    session.set_frame(500)  # 2 s
+    viewer.open_sample(PLUGIN, "whisker_session")
+    QApplication.processEvents()
+    assert session.display_clock == "camera"
+    assert session.current_frame == 299
+    assert session.moment_past_end == 500
+    (told,) = [m for m in notifications if "frame slider now runs on" in m]
+    assert "at its last frame (frame 500 of 'cam' is past its end)" in told
+    assert "at the same moment" not in told

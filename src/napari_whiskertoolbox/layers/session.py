@@ -134,6 +134,10 @@ class ViewerSession:
         self._chosen_clock: str | None = None
         self.display_clock_switch: tuple[str, str] | None = None
         """``(old, new)`` display clock when the last :meth:`open` switched it, else None."""
+        self.moment_past_end: int | None = None
+        """The frame of the old display clock shown before the last :meth:`open` switched
+        clocks, when that moment lies past the new clock's end (the slider then stands at its
+        last frame), else None."""
         self._frame_axis = FrameAxisPlaceholder(viewer)
         self._loading = False
         self._fitted_camera: tuple[tuple[float, ...], float] | None = None
@@ -562,6 +566,12 @@ class ViewerSession:
             frame = convert_frame(self.dm, frame, old_clock, self._display_clock)
         self.set_frame(frame)
 
+    def _past_end(self, old_clock: str, frame: int) -> bool:
+        """Whether frame ``frame`` of ``old_clock`` lies after the display clock's last frame."""
+        if old_clock not in self.dm.time_keys() or self.current_frame < self.n_frames - 1:
+            return False
+        return convert_frame(self.dm, self.current_frame, self._display_clock, old_clock) < frame
+
     def _on_data_renamed(self, old: str, new: str) -> None:
         if old in self._hidden:
             self._hidden.discard(old)
@@ -723,6 +733,7 @@ class ViewerSession:
         had_frame_axis = self.viewer is not None and self.viewer.dims.ndim >= 3
         media_before = {id(self.dm.get_data(k)) for k in self.dm if self._is_media(k)}
         self.display_clock_switch = None
+        self.moment_past_end = None
         loaded = fresh = False
         self._loading = True
         try:
@@ -742,6 +753,8 @@ class ViewerSession:
             self.set_frame(0)
         elif had_frame_axis:  # the moment shown before, also on a new display clock
             self._restore_frame(old_clock, frame)
+            if self.display_clock_switch is not None and self._past_end(old_clock, frame):
+                self.moment_past_end = frame
         else:  # napari puts a new frame axis at its middle
             self.set_frame(0)
         return result

@@ -83,19 +83,31 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
 
 
 def clock_switch_message(
-    old: str, new: str, old_frames: int, new_frames: int, key: str | None = None
+    old: str,
+    new: str,
+    old_frames: int,
+    new_frames: int,
+    key: str | None = None,
+    past_end: int | None = None,
 ) -> str:
     """Return the sentences saying the frame slider moved from clock ``old`` to ``new``.
 
     E.g. ``"The frame slider now runs on 'my_video_clock' (1000 frames, the clock of
     'my_video') instead of 'camera' (300 frames), at the same moment; to switch back,
     choose 'camera' in the Timeline's Clock box or call
-    get_session(viewer).set_display_clock('camera')."``
+    get_session(viewer).set_display_clock('camera')."`` With ``past_end`` (the frame of
+    ``old`` shown before, a moment after the new clock's end), "at its last frame (frame
+    499 of 'camera' is past its end)" replaces "at the same moment".
     """
     whose = f", the clock of {key!r}" if key is not None else ""
+    where = (
+        "at the same moment"
+        if past_end is None
+        else f"at its last frame (frame {past_end:,} of {old!r} is past its end)"
+    )
     return (
         f"The frame slider now runs on {new!r} ({new_frames:,} frames{whose}) instead of "
-        f"{old!r} ({old_frames:,} frames), at the same moment; to switch back, choose "
+        f"{old!r} ({old_frames:,} frames), {where}; to switch back, choose "
         f"{old!r} in the Timeline's Clock box or call "
         f"get_session(viewer).set_display_clock({old!r})."
     )

@@ -209,6 +209,7 @@ def _clock_switch_text(session: ViewerSession) -> str | None:
         len(dm.get_time(old)) if old in dm.time_keys() else 0,
         session.n_frames,
         media[0] if media else None,
+        session.moment_past_end,
     )
 
 
