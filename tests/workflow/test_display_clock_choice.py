@@ -231,19 +231,27 @@ def test_the_sample_opened_beside_a_video_takes_the_slider_until_undone(
     assert session.current_frame == 10
 
 
-def test_a_data_manager_shown_beside_media_takes_the_slider_as_an_open(
-    make_napari_viewer, notifications
-):
-    from napari_whiskertoolbox import show_data_manager
+def _video_on_cam(viewer):
+    """A 1000-frame video on its own 250 Hz clock "cam" in ``viewer``'s session."""
     from napari_whiskertoolbox.core import TimeFrame
     from napari_whiskertoolbox.core.media import ArrayMedia
-    from napari_whiskertoolbox.sample import MASTER_RATE, make_sample_session
+    from napari_whiskertoolbox.sample import MASTER_RATE
 
-    viewer = make_napari_viewer()
     session = get_session(viewer)
     dm = session.dm
     dm.set_time("cam", TimeFrame(np.arange(1000, dtype=np.int64) * 20, sampling_rate=MASTER_RATE))
     dm.set_data("video", ArrayMedia(np.zeros((1000, 24, 32), np.uint8), kind="video"), "cam")
+    return session, dm
+
+
+def test_a_data_manager_shown_beside_media_takes_the_slider_as_an_open(
+    make_napari_viewer, notifications
+):
+    from napari_whiskertoolbox import show_data_manager
+    from napari_whiskertoolbox.sample import make_sample_session
+
+    viewer = make_napari_viewer()
+    session, dm = _video_on_cam(viewer)
     QApplication.processEvents()
     assert session.display_clock == "cam"
     session.set_frame(5)  # 0.02 s
@@ -262,15 +270,8 @@ def test_a_data_manager_shown_beside_media_takes_the_slider_as_an_open(
 
 def test_the_sample_beside_media_of_another_key_takes_the_slider(make_napari_viewer, notifications):
     """No key in common: the slider stayed on the media's clock, the sample in its first steps."""
-    from napari_whiskertoolbox.core import TimeFrame
-    from napari_whiskertoolbox.core.media import ArrayMedia
-    from napari_whiskertoolbox.sample import MASTER_RATE
-
     viewer = make_napari_viewer()
-    session = get_session(viewer)
-    dm = session.dm
-    dm.set_time("cam", TimeFrame(np.arange(1000, dtype=np.int64) * 20, sampling_rate=MASTER_RATE))
-    dm.set_data("video", ArrayMedia(np.zeros((1000, 24, 32), np.uint8), kind="video"), "cam")
+    session, dm = _video_on_cam(viewer)
     session.set_frame(100)  # 0.4 s
     viewer.open_sample(PLUGIN, "whisker_session")
     QApplication.processEvents()
@@ -292,15 +293,8 @@ def test_a_moment_past_the_new_clocks_end_is_told_not_called_the_same(
     make_napari_viewer, notifications
 ):
     """The video at 2 s, the sample lasts 0.6 s: the slider stops at its last frame, and says so."""
-    from napari_whiskertoolbox.core import TimeFrame
-    from napari_whiskertoolbox.core.media import ArrayMedia
-    from napari_whiskertoolbox.sample import MASTER_RATE
-
     viewer = make_napari_viewer()
-    session = get_session(viewer)
-    dm = session.dm
-    dm.set_time("cam", TimeFrame(np.arange(1000, dtype=np.int64) * 20, sampling_rate=MASTER_RATE))
-    dm.set_data("video", ArrayMedia(np.zeros((1000, 24, 32), np.uint8), kind="video"), "cam")
+    session, _ = _video_on_cam(viewer)
     session.set_frame(500)  # 2 s
     viewer.open_sample(PLUGIN, "whisker_session")
     QApplication.processEvents()
