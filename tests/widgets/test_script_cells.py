@@ -190,7 +190,7 @@ def test_run_file_names_the_whole_file_above_its_output(qtbot, runner) -> None:
     result = _run_file(qtbot, runner)
     assert "ZeroDivisionError" in result.error  # the third cell fails: errors show too
     title = runner.cell_view.title.text()
-    assert title == f"whole file · untitled — {result.duration:.2f} s"
+    assert title == f"whole file · untitled — failed after {result.duration:.2f} s"
     assert "not run yet" not in runner.cell_view.shown_text()
     shown = runner.cell_view.text.toPlainText()
     assert shown.startswith("x has 10 values\n")
@@ -199,7 +199,7 @@ def test_run_file_names_the_whole_file_above_its_output(qtbot, runner) -> None:
     # the cells that ran with the file say so when the cursor comes to them
     _put_cursor(runner, 4)
     assert runner.cell_view.title.text() == (
-        f"cell 2 · total — ran with the whole file, {result.duration:.2f} s"
+        f"cell 2 · total — ran with the whole file, which failed after {result.duration:.2f} s"
     )
     assert runner.cell_view.text.toPlainText().startswith("x has 10 values\n")
     # a cell run on its own afterwards shows its own output again, as before

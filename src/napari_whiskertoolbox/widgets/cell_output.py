@@ -74,7 +74,8 @@ class CellOutputView(QWidget):
         """Show ``cell``'s kept ``output`` (None: not run yet).
 
         An ``output`` of a whole-file run (:attr:`CellOutput.whole_file`) is headed
-        ``<cell> — ran with the whole file, <seconds> s``.
+        ``<cell> — ran with the whole file, <seconds> s`` (``..., which failed after
+        <seconds> s`` when the file's run raised); a run that raised says ``failed after``.
         """
         self.cell = cell
         if cell is None:
@@ -86,9 +87,10 @@ class CellOutputView(QWidget):
             self.text.setPlainText("")
             return
         if output.whole_file:
-            self.title.setText(f"{cell.label} — ran with the whole file, {output.duration:.2f} s")
+            which = ", which " if output.error is not None else ", "
+            self.title.setText(f"{cell.label} — ran with the whole file{which}{_outcome(output)}")
         else:
-            self.title.setText(f"{cell.label} — {output.duration:.2f} s")
+            self.title.setText(f"{cell.label} — {_outcome(output)}")
         self.text.setPlainText(output.render(cell.digest))
 
     def show_file_run(self, output: CellOutput, current_digest: str | None = None) -> None:
@@ -98,9 +100,15 @@ class CellOutputView(QWidget):
         the script now) adds a note when the script was edited since the run.
         """
         self.cell = None
-        self.title.setText(f"{output.label} — {output.duration:.2f} s")
+        self.title.setText(f"{output.label} — {_outcome(output)}")
         self.text.setPlainText(output.render(current_digest, what="script"))
 
     def shown_text(self) -> str:
         """Return the title and the text shown."""
         return f"{self.title.text()}\n{self.text.toPlainText()}"
+
+
+def _outcome(output: CellOutput) -> str:
+    """``0.12 s``, or ``failed after 0.12 s`` for a run that raised."""
+    took = f"{output.duration:.2f} s"
+    return took if output.error is None else f"failed after {took}"
