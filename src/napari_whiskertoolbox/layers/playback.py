@@ -10,7 +10,8 @@ or by a thread holding Python's lock, delays the next one
   annotation layer active, in napari's status thread, which holds Python's lock);
 - the lines binding does not build the next frame's paths ahead (it asks :attr:`playing`):
   napari's player moves 1-3 frames between two paints, and building ahead cost more CPU
-  than it saved.
+  than it saved;
+- the collector's existing objects are frozen (:mod:`~napari_whiskertoolbox.layers.playback_gc`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.layers._napari_compat import pace_status, playback_signals
+from napari_whiskertoolbox.layers.playback_gc import hold_freeze, release_freeze
 
 if TYPE_CHECKING:
     import napari
@@ -30,7 +32,7 @@ STATUS_INTERVAL_PLAYING_S = 0.25
 
 
 class PlaybackWatch:
-    """Follow napari's playback of one viewer; pace its status bar while it plays.
+    """Follow napari's playback of one viewer; pace its status bar and freeze the collector.
 
     Parameters
     ----------
@@ -61,9 +63,12 @@ class PlaybackWatch:
         return STATUS_INTERVAL_PLAYING_S if self.playing else 0.0
 
     def close(self) -> None:
-        """Stop following the viewer and pacing its status bar (safe to call more than once)."""
+        """Stop following the viewer, pacing its status bar and holding the freeze.
+
+        Safe to call more than once.
+        """
         signals, self._signals = self._signals, None
-        self.playing = False
+        self._finished()
         if signals is None:
             return
         started, finished = signals
@@ -74,7 +79,11 @@ class PlaybackWatch:
             pace_status(viewer, None)
 
     def _started(self, *args: Any) -> None:
-        self.playing = True
+        if not self.playing:
+            self.playing = True
+            hold_freeze()
 
     def _finished(self, *args: Any) -> None:
-        self.playing = False
+        if self.playing:
+            self.playing = False
+            release_freeze()

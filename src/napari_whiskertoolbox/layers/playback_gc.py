@@ -12,22 +12,15 @@ back to the collector when playback stops (:func:`gc.unfreeze`), so nothing is k
 being collected for longer than the playback. Several viewers playing at once share one
 freeze, released when the last one stops. Objects frozen by someone else (a host
 application's own :func:`gc.freeze`) are left as they are: no freeze is taken then, and
-that freeze is never undone here.
+that freeze is never undone here. :class:`~napari_whiskertoolbox.layers.playback.PlaybackWatch`
+holds the freeze for its viewer while it plays.
 """
 
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.layers._napari_compat import playback_signals
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import napari
-
-__all__ = ["freeze_during_playback", "frozen_playbacks"]
+__all__ = ["frozen_playbacks", "hold_freeze", "release_freeze"]
 
 _playing = 0
 """How many playbacks are under way."""
@@ -40,7 +33,8 @@ def frozen_playbacks() -> int:
     return _playing
 
 
-def _start() -> None:
+def hold_freeze() -> None:
+    """Count one more playing viewer; freeze the collector's objects for the first."""
     global _playing, _froze
     if _playing == 0 and gc.get_freeze_count() == 0:
         gc.freeze()
@@ -48,7 +42,8 @@ def _start() -> None:
     _playing += 1
 
 
-def _stop() -> None:
+def release_freeze() -> None:
+    """Count one playing viewer fewer; give the objects back after the last."""
     global _playing, _froze
     if _playing == 0:
         return
@@ -56,53 +51,3 @@ def _stop() -> None:
     if _playing == 0 and _froze:
         _froze = False
         gc.unfreeze()
-
-
-class _Playback:
-    """One viewer's hold on the freeze (started → held until finished or disconnected)."""
-
-    def __init__(self) -> None:
-        self.held = False
-
-    def started(self, *args: Any) -> None:
-        if not self.held:
-            self.held = True
-            _start()
-
-    def finished(self, *args: Any) -> None:
-        if self.held:
-            self.held = False
-            _stop()
-
-
-def freeze_during_playback(viewer: napari.Viewer) -> Callable[[], None]:
-    """Freeze the collector's existing objects while ``viewer`` plays (napari's play button).
-
-    Returns
-    -------
-    callable
-        Disconnects from the viewer and releases its hold if it is playing (safe to call
-        more than once). A viewer without a Qt window never plays: nothing is connected.
-
-    Raises
-    ------
-    RuntimeError
-        See :func:`~napari_whiskertoolbox.layers._napari_compat.playback_signals`.
-    """
-    signals = playback_signals(viewer)
-    if signals is None:
-        return lambda: None
-    started, finished = signals
-    playback = _Playback()
-    started.connect(playback.started)
-    finished.connect(playback.finished)
-    connected = [True]
-
-    def disconnect() -> None:
-        if connected[0]:
-            connected[0] = False
-            started.disconnect(playback.started)
-            finished.disconnect(playback.finished)
-        playback.finished()
-
-    return disconnect

@@ -50,7 +50,6 @@ from napari_whiskertoolbox.layers.image_binding import ImageBinding
 from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.playback import PlaybackWatch
-from napari_whiskertoolbox.layers.playback_gc import freeze_during_playback
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
 from napari_whiskertoolbox.layers.pose_layers import PoseLayers, is_pose_key
 from napari_whiskertoolbox.layers.pose_points import WTB_POSE
@@ -143,7 +142,6 @@ class ViewerSession:
         self._fitted_camera: tuple[tuple[float, ...], float] | None = None
         self._scheduler = FrameScheduler(viewer.dims, self._apply_frame)
         self._stop_paint_flush = call_before_paint(viewer, self._scheduler.flush_before_paint)
-        self._stop_playback_gc = freeze_during_playback(viewer)
         self._playback = PlaybackWatch(viewer)
         # napari under llvmpipe crashes when one turn deletes an Image's and a Points' visuals
         self._stop_keeping_visuals = keep_removed_visuals(viewer)
@@ -901,7 +899,6 @@ class ViewerSession:
             signal.disconnect(slot)
         self._dm_slots = []
         self._stop_paint_flush()
-        self._stop_playback_gc()
         self._playback.close()
         self._stop_keeping_visuals()
         self._scheduler.close()
