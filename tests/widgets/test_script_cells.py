@@ -46,6 +46,15 @@ def _put_cursor(runner: ScriptRunnerWidget, line: int) -> None:
     runner.editor.setTextCursor(cursor)
 
 
+def _edit_cursor_line(runner: ScriptRunnerWidget, text: str) -> None:
+    """Type ``text`` at the end of the cursor's line; the pane then shows that cell."""
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+    cursor.insertText(text)
+    runner.editor.rescan_cells()
+    runner._show_cell_output()
+
+
 def _press(qtbot, runner: ScriptRunnerWidget, modifiers) -> object:
     with qtbot.waitSignal(runner.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
         qtbot.keyClick(runner.editor, Qt.Key.Key_Return, modifiers)
@@ -90,11 +99,7 @@ def test_an_edited_cell_says_its_output_is_older(qtbot, runner) -> None:
     _put_cursor(runner, 4)
     runner.run_cell()
     qtbot.waitUntil(lambda: runner.last_result is not None, timeout=RUN_TIMEOUT_MS)
-    cursor = runner.editor.textCursor()
-    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
-    cursor.insertText(" * 2")
-    runner.editor.rescan_cells()
-    runner._show_cell_output()
+    _edit_cursor_line(runner, " * 2")
     assert "edited since this run" in runner.cell_view.text.toPlainText()
 
 
@@ -240,9 +245,5 @@ def test_run_file_after_a_cell_run_replaces_the_cells_older_output(
     assert "cell 2 · total — ran with the whole file" in runner.cell_view.title.text()
     assert runner.cell_view.text.toPlainText() == "x has 10 values\ndone\n"
     # editing the cell afterwards says the shown run is older, as for a cell's own run
-    cursor = runner.editor.textCursor()
-    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
-    cursor.insertText(" * 2")
-    runner.editor.rescan_cells()
-    runner._show_cell_output()
+    _edit_cursor_line(runner, " * 2")
     assert "the cell was edited since this run" in runner.cell_view.text.toPlainText()
