@@ -19,6 +19,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     clear_paint_history,
     console_if_created,
     finish_labels_polygon,
+    fit_axis_labels,
     forget_vetoed_quit,
     keep_mesh_shaders,
     keep_shapes_shaders,
@@ -1180,3 +1181,61 @@ def test_outline_text_raises_when_napari_or_vispy_change(
     monkeypatch.setattr(_napari_compat, "vispy_layer", lambda viewer, layer: FakeVisual())
     with pytest.raises(RuntimeError, match=r"_napari_compat.outline_text"):
         outline_text(viewer, layer)
+
+
+# --------------------------------------------------------------------------- axis labels
+def _frame_label_room(viewer: Any) -> tuple[str, int, int]:
+    """The frame slider's label, the pixels its field shows text in and the pixels it needs."""
+    field = viewer_widget(viewer).dims.slider_widgets[0].axis_label
+    text = viewer.dims.axis_labels[0]
+    assert field.text() == text
+    margins = field.textMargins()
+    # QLineEdit draws its text 2 px inside the content rectangle on each side
+    room = field.contentsRect().width() - margins.left() - margins.right() - 4
+    return text, room, field.fontMetrics().horizontalAdvance(text)
+
+
+def _video_viewer(make_napari_viewer: Any) -> Any:
+    viewer = make_napari_viewer(show=True)
+    viewer.add_image(np.zeros((5, 8, 8), np.uint8))
+    viewer.dims.axis_labels = ("time", "y", "x")
+    return viewer
+
+
+def test_napari_keeps_the_axis_label_field_of_the_old_label_without_the_workaround(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    viewer = _video_viewer(make_napari_viewer)
+    qtbot.wait(10)
+    viewer.dims.axis_labels = ("camera", "y", "x")
+    qtbot.wait(10)
+    text, room, needed = _frame_label_room(viewer)
+    # napari's _pull_label blocks the textChanged that would resize the field: if this
+    # fails, napari sizes it itself and fit_axis_labels can go
+    assert room < needed, (text, room, needed)
+
+
+def test_fit_axis_labels_sizes_the_field_to_each_new_label(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    viewer = _video_viewer(make_napari_viewer)
+    fit_axis_labels(viewer)
+    fit_axis_labels(viewer)  # idempotent
+    qtbot.wait(10)
+    for label in ("camera", "whisker_cam", "t"):
+        viewer.dims.axis_labels = (label, "y", "x")
+        text, room, needed = _frame_label_room(viewer)
+        assert room >= needed, (text, room, needed)
+    from napari.components import ViewerModel
+
+    fit_axis_labels(ViewerModel())  # type: ignore[arg-type]  # no window: nothing to do
+
+
+def test_fit_axis_labels_raises_when_napari_changes(
+    make_napari_viewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = make_napari_viewer()
+    assert callable(viewer_widget(viewer).dims._resize_axis_labels)  # relied on
+    monkeypatch.setattr(_napari_compat, "viewer_widget", lambda viewer: QWidget())
+    with pytest.raises(RuntimeError, match=r"_napari_compat.fit_axis_labels"):
+        fit_axis_labels(viewer)

@@ -289,6 +289,36 @@ def test_the_sample_beside_media_of_another_key_takes_the_slider(make_napari_vie
     assert session.current_frame == 100
 
 
+def test_the_frame_slider_shows_the_new_clocks_name_in_full(make_napari_viewer, qtbot):
+    """A new user saw 'camer' beside the play button after the sample joined a video on 'time'.
+
+    napari sizes the slider's label field when the window resizes (a dock opening), not when
+    the label changes: switching clocks in a settled window kept the old clock's width.
+    """
+    from napari_whiskertoolbox.core import TimeFrame
+    from napari_whiskertoolbox.core.media import ArrayMedia
+    from napari_whiskertoolbox.layers._napari_compat import viewer_widget
+    from napari_whiskertoolbox.sample import MASTER_RATE
+
+    viewer = make_napari_viewer(show=True)
+    session, dm = _video_on_cam(viewer)
+    ticks = np.arange(300, dtype=np.int64) * 20
+    dm.set_time("side_camera", TimeFrame(ticks, sampling_rate=MASTER_RATE))
+    dm.set_data("side", ArrayMedia(np.zeros((300, 24, 32), np.uint8), kind="video"), "side_camera")
+    qtbot.wait(50)  # the window settles: no resize refits the field from here on
+    field = viewer_widget(viewer).dims.slider_widgets[0].axis_label
+    assert field.text() == "cam"
+    session.set_display_clock("side_camera")
+    QApplication.processEvents()
+    assert field.text() == "side_camera"
+    margins = field.textMargins()
+    # QLineEdit draws its text 2 px inside the content rectangle on each side
+    room = field.contentsRect().width() - margins.left() - margins.right() - 4
+    assert room >= field.fontMetrics().horizontalAdvance("side_camera"), room
+    if SHOTS:
+        viewer.window._qt_window.grab().save(str(Path(SHOTS) / "frame_slider_clock_name.png"))
+
+
 def test_a_moment_past_the_new_clocks_end_is_told_not_called_the_same(
     make_napari_viewer, notifications
 ):

@@ -30,6 +30,7 @@ __all__ = [
     "clear_paint_history",
     "clip_labels_draw",
     "console_if_created",
+    "fit_axis_labels",
     "forget_vetoed_quit",
     "keep_mesh_shaders",
     "keep_removed_visuals",
@@ -1657,6 +1658,56 @@ def playback_signals(viewer: napari.Viewer) -> tuple[Any, Any] | None:
             "layers/_napari_compat.playback_signals"
         )
     return thread.started, thread.finished
+
+
+# --------------------------------------------------------------------------- axis labels
+# Used by workflow/install.py. napari sizes the frame slider's axis-label field to its text
+# (``QtDims._resize_axis_labels``: the longest shown label, at most a fifth of the slider,
+# plus four average characters) when the field's ``textChanged`` fires or a slider resizes.
+# A label set through the model (``viewer.dims.axis_labels``, as a layer's ``axis_labels``
+# does) reaches the field by ``QtDimSliderWidget._pull_label``, which blocks ``textChanged``:
+# the field keeps the width of the previous label (``time``), and a longer clock name
+# (``camera``) is cut off beside the play button until the window is resized (napari 0.9).
+# napari has no public call to size the field.
+_FITTED_AXIS_LABELS: weakref.WeakSet[Any] = weakref.WeakSet()
+"""QtDims widgets whose axis-label fields are refitted to each new label."""
+
+
+def fit_axis_labels(viewer: napari.Viewer) -> None:
+    """Size ``viewer``'s slider axis-label fields to their text whenever the labels change.
+
+    Idempotent. A viewer without a Qt window shows no labels: nothing is done.
+
+    Raises
+    ------
+    RuntimeError
+        If napari's dims widget no longer sizes its labels in ``_resize_axis_labels``.
+    """
+    if getattr(real_viewer(viewer), "window", None) is None:
+        return
+    qt_dims = getattr(viewer_widget(viewer), "dims", None)
+    resize = getattr(qt_dims, "_resize_axis_labels", None)
+    if not callable(resize):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtDims no longer sizes the slider axis labels "
+            f"in _resize_axis_labels (dims widget {type(qt_dims).__name__}); update "
+            "layers/_napari_compat.fit_axis_labels"
+        )
+    if qt_dims in _FITTED_AXIS_LABELS:
+        return
+    _FITTED_AXIS_LABELS.add(qt_dims)
+    dims_ref = weakref.ref(qt_dims)
+
+    def refit(_event: Any = None) -> None:
+        # napari's own callbacks (``_pull_label``, which writes the new text) run first:
+        # napari keeps its core callbacks ahead of any plugin's
+        widget = dims_ref()
+        if widget is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the Qt widget is being deleted
+            widget._resize_axis_labels()
+
+    real_viewer(viewer).dims.events.axis_labels.connect(refit, position="last")
 
 
 # --------------------------------------------------------------------------- labels drawing

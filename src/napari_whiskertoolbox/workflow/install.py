@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QTimer
 
-from napari_whiskertoolbox.layers._napari_compat import main_window, tolerate_status_races
+from napari_whiskertoolbox.layers._napari_compat import (
+    fit_axis_labels,
+    main_window,
+    tolerate_status_races,
+)
 from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
 from napari_whiskertoolbox.workflow.autosave import Autosaver, offer_untitled_recovery
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
@@ -67,6 +71,8 @@ class Workflow:
 def install_workflow(session: ViewerSession) -> Workflow:
     """Install Python environments, keys, modified indicator, console names, autosave, close guard, Save key.
 
+    In a window, the frame slider's label field is also sized to each display clock's name.
+
     A viewer model without a Qt window (headless) gets keys, title and autosave only.
     """
     viewer = session.viewer
@@ -83,6 +89,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
     display = install_session_display(session)
     window = main_window(viewer)
     tolerate_status_races(viewer)
+    fit_axis_labels(viewer)  # the frame slider names the display clock in full
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(lambda *_: autosaver.shutdown())
