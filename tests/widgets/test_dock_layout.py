@@ -159,3 +159,62 @@ def test_a_long_transform_error_scrolls_in_the_dock_and_leaves_the_form_in_view(
     dock.report("", False)
     qtbot.wait(50)
     assert not area.isVisible()
+
+
+_FAILING_CELLS = """# %% load
+angle = dm.getData("whisker_angle")
+for i in range(5):
+    print("line", i, angle.values[i])
+# %% broken
+def helper(x):
+    return x.values.mean()
+result = helper(dm.getData("whisker_angel"))
+"""
+
+
+def _runner_after_a_traceback(viewer: Any, qtbot: Any) -> Any:
+    """The docked script runner after a failed run, the cursor in the failing cell."""
+    from _script_runner_support import run_and_wait
+
+    _, runner = viewer.window.add_plugin_dock_widget(PLUGIN, "Script runner")
+    qtbot.wait(100)
+    assert not run_and_wait(qtbot, runner, _FAILING_CELLS).success
+    cursor = runner.editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    runner.editor.setTextCursor(cursor)  # shows cell 2's kept output above the log
+    qtbot.waitUntil(runner.cell_view.isVisible)
+    qtbot.wait(50)  # the split is shared again the turn after the cell view shows
+    return runner
+
+
+def _lines(pane: Any) -> float:
+    """Lines of text ``pane`` (a plain-text editor) shows."""
+    return pane.viewport().height() / pane.fontMetrics().lineSpacing()
+
+
+def test_the_script_runner_output_log_holds_a_traceback_in_a_1600x1200_window(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    """A new user could not read a traceback: the editor had 28 lines, the log 9 (3:2 split)."""
+    viewer = _shown_sample(make_napari_viewer, qtbot)
+    main_window(viewer).resize(1600, 1200)
+    runner = _runner_after_a_traceback(viewer, qtbot)
+    editor, log, cell = _lines(runner.editor), _lines(runner.output), _lines(runner.cell_view.text)
+    assert log >= 15, (editor, log, cell)  # a 10-line traceback and the lines before it
+    assert editor >= 15, (editor, log, cell)  # the editor stays usable
+    assert cell >= 3, (editor, log, cell)
+
+
+def test_the_script_runner_keeps_editor_cell_and_log_lines_in_napari_s_window(
+    make_napari_viewer: Any, qtbot: Any
+) -> None:
+    viewer = _shown_sample(make_napari_viewer, qtbot)
+    runner = _runner_after_a_traceback(viewer, qtbot)
+    editor, log, cell = _lines(runner.editor), _lines(runner.output), _lines(runner.cell_view.text)
+    assert editor >= 6, (editor, log, cell)
+    assert cell >= 3, (editor, log, cell)
+    assert log >= 3, (editor, log, cell)
+    # without a cell shown, the log takes the whole Output tab
+    runner.cell_view.hide()
+    qtbot.wait(50)
+    assert runner.output.height() >= runner.tabs.currentWidget().height() - 2

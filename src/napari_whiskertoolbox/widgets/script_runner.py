@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from magicgui.widgets import ComboBox, Container, Label, PushButton
 from psygnal import Signal
-from qtpy.QtCore import Qt, QTimer
+from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -117,21 +117,30 @@ _DISABLED_KEEPS_ITS_SIZE = "QPushButton:disabled { padding: 3px; }"
 """napari's style draws a 1-pixel border round a disabled button inside the room laid out for
 its enabled self: a disabled button lost a pixel of its text on each side."""
 
-_EDITOR_SHARE = (3, 2)
-"""Weights of the editor and the tabs below it in the dock's height."""
+_EDITOR_SHARE = (1, 1)
+"""Weights of the editor and the tabs below it in the dock's height. With 3:2 a new user in a
+1600x1200 window had 28 editor lines for an 11-line script and 9 lines of output log, too few
+for a traceback; halves keep both usable (about 23 and 16 lines there)."""
+
+_LOG_SHARE = (1, 3)
+"""Weights of the cell output view and the output log below it in the Output tab (the cell
+view keeps its minimum lines, :data:`~.cell_output.MIN_TEXT_LINES`)."""
 
 
 class _WeightedSplitter(QSplitter):
-    """Vertical splitter sharing its height by ``weights`` until the user drags a handle.
+    """Splitter sharing its length by ``weights`` until the user drags a handle.
 
     ``setSizes`` before the dock is laid out does not hold: the children's size hints
     won, and the editor got 150 of 480 pixels (8 lines) while the tabs below it stood
-    mostly empty. The weights are applied again on each resize (the minimum heights
-    still hold) until the user moves the handle; from then on Qt keeps the user's split.
+    mostly empty. The weights are applied again on each resize, and when a part is shown
+    or hidden (a hidden part's weight goes to the others; the minimum sizes still hold),
+    until the user moves the handle; from then on Qt keeps the user's split.
     """
 
-    def __init__(self, weights: tuple[int, ...]) -> None:
-        super().__init__(Qt.Orientation.Vertical)
+    def __init__(
+        self, weights: tuple[int, ...], orientation: Qt.Orientation = Qt.Orientation.Vertical
+    ) -> None:
+        super().__init__(orientation)
         self._weights = weights
         self.user_sized = False
         self.splitterMoved.connect(self._on_moved)
@@ -139,20 +148,41 @@ class _WeightedSplitter(QSplitter):
     def _on_moved(self, *_: Any) -> None:
         self.user_sized = True
 
+    def addWidget(self, widget: QWidget) -> None:
+        """Add ``widget``; the split is shared again when it is shown or hidden."""
+        super().addWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Share again once a part is shown or hidden (after Qt has laid it out)."""
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            QTimer.singleShot(0, self._share_unless_user_sized)
+        return False
+
+    def _share_unless_user_sized(self) -> None:
+        if not self.user_sized:
+            self.share()
+
     def resizeEvent(self, event: Any) -> None:
-        """Share the new height by the weights unless the user has set the split."""
+        """Share the new length by the weights unless the user has set the split."""
         super().resizeEvent(event)
         if not self.user_sized:
             self.share()
 
     def share(self) -> None:
-        """Split the current height by the weights."""
-        total = sum(self.sizes())
-        if total <= 0 or self.count() != len(self._weights):
+        """Split the current length by the weights of the parts shown."""
+        if self.count() != len(self._weights):
             return
-        weight = sum(self._weights)
-        sizes = [total * w // weight for w in self._weights[:-1]]
-        self.setSizes([*sizes, total - sum(sizes)])
+        sizes = self.sizes()
+        shown = [i for i in range(self.count()) if not self.widget(i).isHidden()]
+        total = sum(sizes[i] for i in shown)
+        weight = sum(self._weights[i] for i in shown)
+        if total <= 0 or weight <= 0:
+            return
+        for i in shown[:-1]:
+            sizes[i] = total * self._weights[i] // weight
+        sizes[shown[-1]] = total - sum(sizes[i] for i in shown[:-1])
+        self.setSizes(sizes)
 
 
 def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> NamespaceEntry:
@@ -389,13 +419,12 @@ class ScriptRunnerWidget(Container):
         self._connect_properties()
 
         self.tabs = QTabWidget()
-        output_split = QSplitter()
-        output_split.setOrientation(Qt.Orientation.Vertical)
+        output_split = self._output_split = _WeightedSplitter(_LOG_SHARE)
         output_split.addWidget(self.cell_view)
         output_split.addWidget(self.output)
         output_split.setChildrenCollapsible(False)
-        output_split.setStretchFactor(1, 2)
-        output_split.setSizes([120, 240])  # the log keeps most of the room
+        output_split.setStretchFactor(0, _LOG_SHARE[0])
+        output_split.setStretchFactor(1, _LOG_SHARE[1])  # the log keeps most of the room
         # Clear sits in the tab bar: a row of its own took the room of three lines of output
         self.tabs.addTab(output_split, "Output")
         self.tabs.setCornerWidget(self._clear_button)
@@ -412,8 +441,8 @@ class ScriptRunnerWidget(Container):
         splitter = self._splitter = _WeightedSplitter(_EDITOR_SHARE)
         splitter.addWidget(self.editor)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, _EDITOR_SHARE[0])
+        splitter.setStretchFactor(1, _EDITOR_SHARE[1])
         # In a crowded dock area the editor keeps a few lines; the tabs give way first.
         self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
         self._fit_editor_min_height()
