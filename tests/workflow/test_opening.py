@@ -193,6 +193,56 @@ def test_another_tools_file_opened_alone_names_the_window(make_napari_viewer, wt
     assert viewer.title == "dlc_test.csv — napari"  # was "untitled session — napari"
 
 
+@pytest.mark.parametrize("first", ["video", "csv", "dlc", "config"])
+def test_what_joins_a_session_with_data_leaves_the_window_named_after_it(
+    make_napari_viewer, tmp_path, wtb_data, first
+):
+    """The first file opened names the session; the sample, a video or a DataManager shown
+    into it later do not rename it. Were: the sample's title took over at the next edit, and
+    a video opened after a points CSV named the window after the video."""
+    from napari_whiskertoolbox.core import DataManager, PointData
+    from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
+    from napari_whiskertoolbox.workflow.opening import show_data_manager
+
+    path = {
+        "video": wtb_data / "Media" / "test_each_frame_number.mp4",
+        "csv": wtb_data / "Points" / "test_point.csv",
+        "dlc": wtb_data / "Points" / "dlc_test.csv",
+        "config": _config(tmp_path, wtb_data),
+    }[first]
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    viewer.open(str(path), plugin=PLUGIN)
+    named = f"{path.name} — napari"
+    assert viewer.title == named
+    viewer.open_sample(PLUGIN, "whisker_session")
+    if first != "video":
+        viewer.open(str(wtb_data / "Media" / "test_each_frame_number.mp4"), plugin=PLUGIN)
+    shown = DataManager()
+    shown.metadata[TITLE_METADATA] = "built in Python"
+    shown.set_data("extra", PointData())
+    show_data_manager(viewer, shown)
+    session.dm.set_data("drawn", PointData(), session.display_clock)  # any later edit
+    assert viewer.title == f"{named} *"
+    session.dm.delete_data("drawn")
+    assert viewer.title == f"{named} *"
+
+
+def test_the_sample_names_a_window_emptied_of_what_named_it(make_napari_viewer, wtb_data):
+    """A session emptied of its data starts over: what is opened next names it."""
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    viewer.open(str(wtb_data / "Points" / "dlc_test.csv"), plugin=PLUGIN)
+    for key in list(session.dm.keys()):
+        session.dm.delete_data(key)
+    viewer.open_sample(PLUGIN, "whisker_session")
+    assert viewer.title.startswith("Whisker session (sample) — ")
+    for key in list(session.dm.keys()):
+        session.dm.delete_data(key)
+    viewer.open(str(wtb_data / "Points" / "test_point.csv"), plugin=PLUGIN)
+    assert viewer.title.startswith("test_point.csv — ")
+
+
 def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_path, notifications):
     """Decimal frames are skipped as WhiskerToolbox skips them; the user is told, not just the log."""
     path = tmp_path / "tracked.csv"
