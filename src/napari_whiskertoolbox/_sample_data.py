@@ -8,7 +8,8 @@ It joins the session as a file opened into it does
 come in under free names, one undo step, and the frame slider moves to the sample's
 clock when the session shows media on another one, with a notice. Once napari has added
 the media layer the view is fitted to it, at frame 0 (into a session with data: at the
-moment shown before).
+moment shown before). The sample names the window only when it opens into an empty
+session; a session holding data keeps its name.
 """
 
 from __future__ import annotations

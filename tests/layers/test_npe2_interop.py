@@ -12,6 +12,7 @@ from _dlc_project import REACHING, copy_reaching
 from napari_whiskertoolbox._reader import get_interop_reader, get_session_reader
 from napari_whiskertoolbox.core import DigitalIntervalSeries, TimeFrame
 from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.layers.frame_axis import PLACEHOLDER_NAME
 from napari_whiskertoolbox.layers.image_binding import canvas_text
 from napari_whiskertoolbox.workflow.registry import get_session
 
@@ -282,7 +283,7 @@ def test_a_deeplabcut_table_opened_alone_shows_every_label_whole(
     pd.DataFrame(rows, columns=columns).to_csv(tmp_path / "mouse1DLC_resnet50.csv")
     viewer = make_napari_viewer(show=True)  # offscreen canvases render black under Xvfb
     viewer.open(str(tmp_path / "mouse1DLC_resnet50.csv"), plugin=PLUGIN)
-    assert [layer.name for layer in viewer.layers] == ["frame axis", "mouse1"]
+    assert [layer.name for layer in viewer.layers] == [PLACEHOLDER_NAME, "mouse1"]
     canvas = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int)
     orange = np.round(transform_color(label_color(INDIVIDUAL_COLORS[1]))[0][:3] * 255)
     text = np.abs(canvas - orange).max(axis=-1) < 60  # left_whisker_base's label, antialiased

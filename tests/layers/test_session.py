@@ -9,7 +9,7 @@ from _bindings_support import N_FRAMES, frame_points, make_dm, make_session, yx
 import napari_whiskertoolbox
 from napari_whiskertoolbox.core import AnalogTimeSeries, ArrayMedia, LineData
 from napari_whiskertoolbox.io.routing import DataFileNeedsItem
-from napari_whiskertoolbox.layers.frame_axis import FRAME_AXIS_LAYER
+from napari_whiskertoolbox.layers.frame_axis import FRAME_AXIS_LAYER, PLACEHOLDER_NAME
 from napari_whiskertoolbox.layers.session import ViewerSession
 from napari_whiskertoolbox.workflow.registry import get_data_manager, get_session
 
@@ -215,7 +215,7 @@ def test_the_placeholder_grows_with_the_annotations_and_frames_them(make_napari_
     assert active is viewer.layers["far"]
     session.fit_view()  # as after opening a file
     (axis,) = [layer for layer in viewer.layers if layer.metadata.get(FRAME_AXIS_LAYER)]
-    assert axis.name == "frame axis"
+    assert axis.name == PLACEHOLDER_NAME
     assert axis.data.shape[1:] == (701, 901)
     np.testing.assert_allclose(axis.extent.world[1, 1:], [700, 900])  # what fitting the view uses
     assert viewer.layers.index(axis) == 0

@@ -291,3 +291,71 @@ def test_an_unsaved_session_left_by_a_stopped_napari_is_offered_to_an_empty_wind
     np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[7.0, 2.0]])
     assert session.dm.modified
     assert not folder.exists()  # the window's own autosave takes over
+
+
+def _points_csv(path: Path, frame: int) -> Path:
+    """A WhiskerToolbox points CSV with one point (opened without a question)."""
+    path.write_text(f"Frame X Y Probability\n{frame} 131 222 1.0\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize(
+    "answer",
+    [
+        QMessageBox.StandardButton.Yes,
+        QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Cancel,
+    ],
+    ids=["yes", "no", "cancel"],
+)
+def test_an_answered_recovery_is_not_offered_again_when_another_file_is_opened(
+    make_napari_viewer: Any,
+    root: Path,
+    tmp_path: Path,
+    frame_number_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: Any,
+) -> None:
+    """Were: a points CSV opened after a config asked about the config's autosave again
+    (the one just declined, or the session's own autosave written since)."""
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps([{"filepath": str(frame_number_video), "data_type": "video", "name": "cam"}]),
+        encoding="utf-8",
+    )
+    crashed = make_napari_viewer()
+    crashed.open(str(config), plugin="napari-whiskertoolbox")
+    dm = get_session(crashed).dm
+    dm.set_data(KEY, PointData(), dm.time_key("cam"))
+    dm.get_data(KEY).add(5, np.array([[1.0, 2.0]], dtype=np.float32))
+    folder = get_workflow(crashed).autosaver.autosave_now()
+    assert folder is not None
+    get_workflow(crashed).autosaver.stop()  # the process "died"
+
+    questions: list[str] = []
+
+    def answered(parent: Any, title: str, text: str, *args: Any) -> Any:
+        questions.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", answered)
+    viewer = make_napari_viewer(show=True)
+    viewer.open(str(config), plugin="napari-whiskertoolbox")
+    assert len(questions) == 1
+    session = get_session(viewer)
+    viewer.open(str(_points_csv(tmp_path / "a.csv", 1)), plugin="napari-whiskertoolbox")
+    assert len(questions) == 1, "the recovery just answered was offered again"
+    session.dm.get_data("a").add(2, np.array([[3.0, 4.0]], dtype=np.float32))
+    assert get_workflow(viewer).autosaver.autosave_now() == folder
+    viewer.open(str(_points_csv(tmp_path / "b.csv", 3)), plugin="napari-whiskertoolbox")
+    assert len(questions) == 1, "the session's own autosave was offered to it"
+
+    # an autosave written later (by another napari that stopped) is asked about
+    marker = folder / autosave.MARKER_NAME
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    record.update(saved_at="2099-01-01T00:00:00+00:00", pid=_stopped_pid())
+    marker.write_text(json.dumps(record), encoding="utf-8")
+    viewer.open(str(_points_csv(tmp_path / "c.csv", 4)), plugin="napari-whiskertoolbox")
+    assert len(questions) == 2
+    assert "2099-01-01" in questions[1]

@@ -23,6 +23,7 @@ from napari_whiskertoolbox._reader import (
 )
 from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.routing import DataFileNeedsItem
+from napari_whiskertoolbox.layers.frame_axis import PLACEHOLDER_NAME
 from napari_whiskertoolbox.workflow.ask import DataFileRequest
 from napari_whiskertoolbox.workflow.data_file_form import DataFileDialog
 from napari_whiskertoolbox.workflow.opening import (
@@ -179,7 +180,7 @@ def test_a_points_csv_opens_into_the_session(make_napari_viewer, wtb_data):
     assert not session.dm.modified
     assert viewer.title == "test_point.csv — napari"
     assert _camera_is_fitted(viewer)
-    (axis,) = [layer for layer in viewer.layers if layer.name == "frame axis"]
+    (axis,) = [layer for layer in viewer.layers if layer.name == PLACEHOLDER_NAME]
     xy = session.dm.get_data("test_point").to_flat().coords.max(axis=0)
     assert axis.data.shape[1:] == (int(np.ceil(xy[1])) + 1, int(np.ceil(xy[0])) + 1)  # the view
     # spans the image the points are drawn on, from (0, 0)
@@ -191,6 +192,56 @@ def test_another_tools_file_opened_alone_names_the_window(make_napari_viewer, wt
     viewer.open(str(wtb_data / "Points" / "dlc_test.csv"), plugin=PLUGIN)
     assert "dlc_test_nose_tip" in get_session(viewer).dm
     assert viewer.title == "dlc_test.csv — napari"  # was "untitled session — napari"
+
+
+@pytest.mark.parametrize("first", ["video", "csv", "dlc", "config"])
+def test_what_joins_a_session_with_data_leaves_the_window_named_after_it(
+    make_napari_viewer, tmp_path, wtb_data, first
+):
+    """The first file opened names the session; the sample, a video or a DataManager shown
+    into it later do not rename it. Were: the sample's title took over at the next edit, and
+    a video opened after a points CSV named the window after the video."""
+    from napari_whiskertoolbox.core import DataManager, PointData
+    from napari_whiskertoolbox.workflow.modified_state import TITLE_METADATA
+    from napari_whiskertoolbox.workflow.opening import show_data_manager
+
+    path = {
+        "video": wtb_data / "Media" / "test_each_frame_number.mp4",
+        "csv": wtb_data / "Points" / "test_point.csv",
+        "dlc": wtb_data / "Points" / "dlc_test.csv",
+        "config": _config(tmp_path, wtb_data),
+    }[first]
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    viewer.open(str(path), plugin=PLUGIN)
+    named = f"{path.name} — napari"
+    assert viewer.title == named
+    viewer.open_sample(PLUGIN, "whisker_session")
+    if first != "video":
+        viewer.open(str(wtb_data / "Media" / "test_each_frame_number.mp4"), plugin=PLUGIN)
+    shown = DataManager()
+    shown.metadata[TITLE_METADATA] = "built in Python"
+    shown.set_data("extra", PointData())
+    show_data_manager(viewer, shown)
+    session.dm.set_data("drawn", PointData(), session.display_clock)  # any later edit
+    assert viewer.title == f"{named} *"
+    session.dm.delete_data("drawn")
+    assert viewer.title == f"{named} *"
+
+
+def test_the_sample_names_a_window_emptied_of_what_named_it(make_napari_viewer, wtb_data):
+    """A session emptied of its data starts over: what is opened next names it."""
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    viewer.open(str(wtb_data / "Points" / "dlc_test.csv"), plugin=PLUGIN)
+    for key in list(session.dm.keys()):
+        session.dm.delete_data(key)
+    viewer.open_sample(PLUGIN, "whisker_session")
+    assert viewer.title.startswith("Whisker session (sample) — ")
+    for key in list(session.dm.keys()):
+        session.dm.delete_data(key)
+    viewer.open(str(wtb_data / "Points" / "test_point.csv"), plugin=PLUGIN)
+    assert viewer.title.startswith("test_point.csv — ")
 
 
 def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_path, notifications):
@@ -563,3 +614,26 @@ def test_a_config_opened_into_a_recording_shows_the_moment_shown_before(
     (tmp_path / "again").mkdir()
     session.open(_config(tmp_path / "again", wtb_data))  # a second video, on its own clock
     assert session.current_frame == 500  # shown frames stay where they were
+
+
+def test_the_frame_slider_placeholder_of_a_file_opened_alone_comes_back_when_deleted(
+    make_napari_viewer, wtb_data, qtbot
+):
+    """A points CSV opened alone (no video) gets a hidden layer that gives the frame slider
+    the clock's length. Were: named "frame axis" without a word, and deleting it took the
+    frame slider away for good."""
+    viewer = make_napari_viewer()
+    session = get_session(viewer)
+    viewer.open(str(wtb_data / "Points" / "test_point.csv"), plugin=PLUGIN)
+    (axis,) = [layer for layer in viewer.layers if layer.name == PLACEHOLDER_NAME]
+    assert "hidden" in axis.name
+    assert not axis.visible
+    assert viewer.dims.range[0].stop == 1000
+    session.set_frame(7)
+    viewer.layers.remove(axis)
+    qtbot.waitUntil(lambda: PLACEHOLDER_NAME in [layer.name for layer in viewer.layers])
+    assert viewer.dims.ndim == 3
+    assert viewer.dims.range[0].stop == 1000
+    assert session.current_frame == 7
+    session.set_frame(500)
+    assert viewer.dims.current_step[0] == 500

@@ -46,8 +46,9 @@ FRAME_AXIS = 0
 """The viewer dims axis that carries the display clock."""
 FRAME_AXIS_LAYER = "wtb_frame_axis"
 """``layer.metadata`` flag of the hidden placeholder carrying the frame axis."""
-PLACEHOLDER_NAME = "frame axis"
-"""Name of the hidden placeholder layer."""
+PLACEHOLDER_NAME = "frame slider (hidden, no data)"
+"""Name of the hidden placeholder layer: what it is for, as the layer list shows it (a new
+user saw an unexplained hidden "frame axis" layer beside a points CSV opened alone)."""
 SPATIAL_AXIS_LABELS = ("y", "x")
 """Axis labels of the two image axes (napari's rows and columns)."""
 MAX_SLIDER_FRAMES = 999_999_998

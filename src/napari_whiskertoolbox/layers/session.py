@@ -619,6 +619,10 @@ class ViewerSession:
         layer = getattr(event, "value", None)
         if self._frame_axis.is_placeholder(layer):
             self._frame_axis.forget()
+            # Deleted by the user: the frame slider went with it. Put it back once the
+            # removal is over (never add layers while napari is clearing them).
+            frame = self.shown_frame or 0
+            QTimer.singleShot(0, partial(self._after_media_layer_removed, frame))
             return
         for key, binding in list(self.bindings.items()):
             if binding.layer is layer:

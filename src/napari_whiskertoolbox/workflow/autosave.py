@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import shutil
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,6 +117,29 @@ class RecoveryInfo:
     def session_path(self) -> Path:
         """The autosaved session folder, loadable with ``io.load_session``."""
         return self.folder / SESSION_DIR_NAME
+
+    @property
+    def identity(self) -> tuple[str | None, str, int | None]:
+        """What tells this autosave from a later one: its source, time and process.
+
+        The same after a cancelled question set it aside (:func:`kept_folder`).
+        """
+        return (self.source, self.saved_at, self.pid)
+
+
+_settled: weakref.WeakKeyDictionary[ViewerSession, set[tuple[str | None, str, int | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per session, the autosaves (:attr:`RecoveryInfo.identity`) it must not be offered again.
+
+Those its recovery question was answered for (Yes, No or Cancel) and those its own
+:class:`Autosaver` wrote: a file opened into the session later (a points CSV beside a
+config) offered the config's autosave again, the one just declined or the session's own.
+"""
+
+
+def _settle(session: ViewerSession, identity: tuple[str | None, str, int | None]) -> None:
+    _settled.setdefault(session, set()).add(identity)
 
 
 KEPT_SUFFIX = "-kept"
@@ -246,6 +270,10 @@ def offer_recovery(
     ``source`` is the file a session without a folder of its own was opened from (a video
     opened by itself): its autosave is kept under that file's name.
 
+    A session is asked once per autosave: one it was already asked about (whatever the
+    answer), or that its own :class:`Autosaver` wrote, is not offered again when another
+    file is opened into it; a later autosave (or another session) is asked about.
+
     Only a viewer window the user can see asks (a hidden, scripted viewer never blocks on
     a dialog); the autosave then stays for the next interactive open.
 
@@ -266,9 +294,12 @@ def offer_recovery(
     viewer = session.viewer
     if info is None or viewer is None or getattr(viewer, "window", None) is None:
         return False
+    if info.identity in _settled.get(session, ()):
+        return False
     window = main_window(viewer)
     if not window.isVisible():
         return False
+    _settle(session, info.identity)
     answer = QMessageBox.question(
         window,
         "Recover unsaved changes?",
@@ -421,6 +452,7 @@ class Autosaver(QObject):
             "pid": os.getpid(),
         }
         (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
+        _settle(self._session, (record["source"], record["saved_at"], record["pid"]))
         self._pending = False
         return folder
 

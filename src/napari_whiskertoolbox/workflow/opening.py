@@ -61,8 +61,16 @@ __all__ = [
 NEWER_SESSION_QUESTION = "newer_session"
 """Id of the question asked when a config has a newer saved session beside it."""
 
-_OTHER_TOOLS_KINDS = frozenset({"deeplabcut", "sleap", "nwb", "ephys"})
-"""Path kinds read without a config item: no ``sources`` record names their file."""
+_NAMED_BY_PATH_KINDS = frozenset({"config", "session"})
+"""Path kinds that become the session's path, which names the window."""
+
+
+def _set_title(dm: DataManager, title: object) -> None:
+    """Set the session's name (``dm.metadata``'s title entry); ``None`` removes it."""
+    if title is None:
+        dm.metadata.pop(TITLE_METADATA, None)
+    else:
+        dm.metadata[TITLE_METADATA] = title
 
 
 def newer_saved_session(config: str | os.PathLike[str]) -> Path | None:
@@ -253,16 +261,18 @@ def open_in_session(
         return None
     guess = guess_data_file(path) if kind == "data_file" else None
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
-    # Another tool's file opened into an empty session names the window (set before the load,
-    # whose added keys update the title; a NWB file's media would name it otherwise).
+    # A file opened into an empty session names the window, and keeps naming it while more
+    # is opened into the session (a video after a points CSV, a NWB file's media, the
+    # sample); set before the load, whose added keys update the title. A config or session
+    # folder names it by the session's path.
     starts_session = not session.dm.keys() and session.path is None
     replaces_session = classify_path(path) == "session"
     keys_before = set(session.dm.keys())
     open_as = _media_keys_of(session.dm, path) if kind == "media" else []
-    titled = kind in _OTHER_TOOLS_KINDS and not session.dm.keys()
-    titled = titled and TITLE_METADATA not in session.dm.metadata
+    titled = starts_session and kind not in _NAMED_BY_PATH_KINDS
+    title_before = session.dm.metadata.get(TITLE_METADATA)
     if titled:
-        session.dm.metadata[TITLE_METADATA] = path.name
+        _set_title(session.dm, path.name)
     try:
         with collected_load_notes() as notes:
             if unsure is None:
@@ -271,8 +281,10 @@ def open_in_session(
                 opened = _ask_data_file(session, path, ask, unsure)
     except BaseException:
         if titled:
-            session.dm.metadata.pop(TITLE_METADATA, None)
+            _set_title(session.dm, title_before)
         raise
+    if titled and not session.dm.keys():  # nothing opened (the form was cancelled)
+        _set_title(session.dm, title_before)
     tell_load_notes(path, notes, _clock_switch_text(session))
     _tell_replaced_keys(path, opened, keys_before, replaces_session)
     added = [key for key in (opened.keys if opened is not None else ()) if key not in keys_before]
@@ -348,12 +360,17 @@ def adopt_in_session(
     file's open shows, under ``name``: the slider's move to the new media's clock, clocks
     that could not be lined up, keys that came in under other names.
 
+    As a file does, ``source`` names the window (its ``metadata["title"]``, e.g. the
+    sample's) only when it opens into an empty session; a session holding data keeps its
+    name (that entry of ``source`` is dropped).
+
     Parameters
     ----------
     session : ViewerSession
         Where the data goes.
     source : DataManager
-        The data (its keys may be renamed, see ``keep_session_keys``).
+        The data (its keys may be renamed, see ``keep_session_keys``; its title entry
+        dropped).
     name : str
         What ``source`` is, as the notices and the undo step name it.
     keep_session_keys : bool
@@ -369,6 +386,11 @@ def adopt_in_session(
         The renamed keys of ``source``: old name → name in the session.
     """
     renamed: dict[str, str] = {}
+    if session.dm.keys() or session.path is not None:
+        source.metadata.pop(TITLE_METADATA, None)  # the session keeps its name
+    else:  # before the keys join, whose additions update the title (a name left by data
+        # since removed goes)
+        _set_title(session.dm, source.metadata.get(TITLE_METADATA))
     with collected_load_notes() as notes:
         if keep_session_keys:
             taken = [key for key in source if key in session.dm]
