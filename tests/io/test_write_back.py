@@ -155,3 +155,22 @@ def test_content_the_loader_leaves_out_is_never_overwritten(tmp_path, wtb_data, 
         write_back(dm, plan)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.csv")} == before
     assert not list(tmp_path.rglob(".*wtb-*"))  # no probe or staged file left
+
+
+def test_a_data_manager_adopted_keeps_where_the_sessions_keys_came_from(config, tmp_path):
+    from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.io.routing import adopt_data_manager
+
+    dm = load_config(config)
+    other = DataManager()
+    other.metadata.update(
+        {"sources": {"tip_2": {"filepath": "elsewhere.csv"}}, "config_path": "other.json"}
+    )
+    other.set_data("tip_2", PointData.from_flat(np.array([3]), np.ones((1, 2), np.float32)))
+    config_path = dm.metadata.get("config_path")
+    adopt_data_manager(dm, other, "another session")
+    assert set(dm.metadata["sources"]) >= {"tip", "licks", "tip_2"}
+    assert dm.metadata.get("config_path") == config_path  # the session's, not the other's
+    dm.get_data("tip").add(5, np.array([[7.25, 8.5]], dtype=np.float32))
+    plan = plan_write_back(dm, ["tip"])
+    assert plan.writes == {"tip": tmp_path / "Points" / "test_point.csv"}

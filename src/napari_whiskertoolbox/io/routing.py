@@ -17,9 +17,10 @@ A path is one of:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
@@ -67,6 +68,7 @@ __all__ = [
     "is_config_file",
     "is_session_folder",
     "looks_like_config_file",
+    "merge_metadata",
     "open_path",
     "session_folder_for",
 ]
@@ -329,6 +331,8 @@ def adopt_data_manager(
 ) -> tuple[str, ...]:
     """Move every clock, key, group and metadata entry of ``source`` into ``dm``.
 
+    Metadata joins by :func:`merge_metadata`: what ``dm`` records of its own keys stays.
+
     Clocks join as a file's do (:func:`~napari_whiskertoolbox.io.clock_alignment.join_clocks`):
     on ``dm``'s tick rate, under a free name when ``dm`` has one of that name with other ticks.
     A key ``dm`` has already is replaced.
@@ -359,11 +363,29 @@ def adopt_data_manager(
             clock = source.time_key(key)
             dm.set_data(key, source.get_data(key), names.get(clock, clock))
         dm.groups.merge(source.groups)
-        dm.metadata.update(source.metadata)
+        merge_metadata(dm.metadata, source.metadata)
     if was_pristine:
         dm.history.clear()
         dm.mark_saved()
     return tuple(source.keys())
+
+
+def merge_metadata(into: dict[str, Any], incoming: Mapping[str, Any]) -> None:
+    """Add the metadata entries of data joining a session to the session's ``into``.
+
+    Records kept per key or per item (``sources``, ``colors``, ``poses``: dicts) gain the
+    incoming entries, which replace only entries of the same name; lists
+    (``applied_transforms``) gain the incoming items they lack; any other entry the session
+    has already (``config_path``, ``title``: what the session is) stays the session's.
+    """
+    for name, value in incoming.items():
+        held = into.get(name)
+        if isinstance(held, dict) and isinstance(value, Mapping):
+            into[name] = {**held, **value}
+        elif isinstance(held, list) and isinstance(value, list):
+            into[name] = held + [item for item in value if item not in held]
+        elif name not in into:
+            into[name] = value
 
 
 def session_folder_for(path: str | os.PathLike[str]) -> Path:
