@@ -8,6 +8,7 @@ is written as the shortest text of its float32.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -114,7 +115,9 @@ def test_predictions_edit_save_undo_save_keeps_values_and_likelihood(tmp_path) -
         write_dlc(dm, pose, path)
     assert read_dlc(path).likelihood[2, 0] == 1.0  # moved by hand
     assert dm.undo()
-    write_dlc(dm, pose, path)  # no point by hand any more: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no point by hand any more: no warning
+        write_dlc(dm, pose, path)
     assert path.read_bytes() == before  # coordinates and the network's likelihood back
 
 
