@@ -63,6 +63,26 @@ def test_ctrl_s_writes_the_edited_labels_into_both_files(
     assert any("CollectedData_Mackenzie.h5" in message for message in notifications)
 
 
+def test_ctrl_s_ctrl_z_ctrl_s_gives_the_original_files_back(
+    make_napari_viewer: Any, labels: Path
+) -> None:
+    """Was: the undone Hand was written float32-rounded (199.3115882141572 -> 199.31158447265625)."""
+    csv = labels / "CollectedData_Mackenzie.csv"
+    original_csv = csv.read_bytes()
+    original_h5 = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
+    _, session, _ = _moved_hand(make_napari_viewer, labels)
+    assert actions.save(session)
+    edited_csv = csv.read_bytes()
+    assert edited_csv != original_csv
+    assert actions.undo(session)
+    assert actions.save(session)
+    assert csv.read_bytes() == original_csv
+    pd.testing.assert_frame_equal(pd.read_hdf(labels / "CollectedData_Mackenzie.h5"), original_h5)
+    assert actions.redo(session)
+    assert actions.save(session)
+    assert csv.read_bytes() == edited_csv
+
+
 def test_ctrl_s_with_other_edits_asks_for_a_session_folder(
     make_napari_viewer: Any, labels: Path
 ) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
@@ -52,7 +53,7 @@ from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     import pandas as pd
 
@@ -1099,10 +1100,11 @@ def write_dlc(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> P
         body parts or individuals differ (names the file; nothing is written).
     """
     path = Path(path)
-    frame, placed = _frame_to_write(dm, pose, path)
-    _warn_labels_in_predictions(placed, path)
-    with _staged(frame, path):
+    to_write = _frame_to_write(dm, pose, path)
+    _warn_labels_in_predictions(to_write.placed, path)
+    with _staged(to_write.frame, path):
         pass
+    _written(to_write)
     show_merged(dm, pose, path)
     return path
 
@@ -1143,18 +1145,39 @@ def show_merged(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) ->
     return shown
 
 
-def _frame_to_write(dm: DataManager, pose: PoseSet, path: Path) -> tuple[pd.DataFrame, int]:
-    """Return the frame to write at ``path``, and the points placed by hand in predictions.
+def _frame_to_write(dm: DataManager, pose: PoseSet, path: Path) -> _ToWrite:
+    """Return the frame to write at ``path``, the points placed by hand, the table replaced.
 
     Merged into the labels already at ``path`` (:func:`_merge_target`); the count is of
-    points placed or moved here in a table with likelihoods (see :func:`_dlc_frame`).
+    points placed or moved here in a table with likelihoods (see :func:`_dlc_frame`). The
+    table replaced (the pose set's source when ``path`` is its table, the table merged
+    into) is remembered by :func:`_written` once the file is written.
     """
     written = _dlc_frame(dm, pose, labels_scorer(path))
     existing = _merge_target(pose, path)
     if existing is None:
-        return written.frame, written.placed
+        own = str(pose.source.get("path") or "")
+        replaced = written.original if own and _same_table(Path(own), path) else None
+        return _ToWrite(written.frame, written.placed, path, replaced)
     new = _table_from_frame(written.frame, path)
-    return merge_labels(new, written.changed, read_dlc(existing), existing, pose.name), 0
+    target = read_dlc(existing)
+    frame = merge_labels(new, written.changed, target, existing, pose.name)
+    return _ToWrite(frame, 0, existing, target)
+
+
+class _ToWrite(NamedTuple):
+    """A frame to write, and what it replaces (see :func:`_frame_to_write`)."""
+
+    frame: pd.DataFrame
+    placed: int
+    path: Path
+    replaced: DLCTable | None
+
+
+def _written(to_write: _ToWrite) -> None:
+    """Remember the table a save replaced (:func:`remember_replaced`), once it is written."""
+    if to_write.replaced is not None:
+        remember_replaced(to_write.path, to_write.replaced)
 
 
 def labels_scorer(path: str | os.PathLike[str]) -> str | None:
@@ -1255,10 +1278,11 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
             stacklevel=2,
         )
         return written
-    frame, _ = _frame_to_write(dm, pose, path)
+    to_write = _frame_to_write(dm, pose, path)
     # Both written beside their originals first: a failure leaves both files as they were.
-    with _staged(frame, path), _staged(frame, twin):
+    with _staged(to_write.frame, path), _staged(to_write.frame, twin):
         pass
+    _written(to_write)
     show_merged(dm, pose, path)  # the labels sets of a table merged into show it
     return [path, twin]
 
@@ -1276,6 +1300,8 @@ class _Written(NamedTuple):
     """Points placed or moved here, in a table with likelihoods."""
     changed: np.ndarray
     """``(rows, columns)``: points placed, moved or deleted here (:func:`.changed_cells`)."""
+    original: DLCTable | None
+    """The pose set's source table as it was on disk when the frame was built."""
 
 
 def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Written:
@@ -1368,7 +1394,9 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
             threshold,
             restored,
             unseen_rows=not (labels_scorer is not None and source.get("likelihood")),
+            earlier=replaced_tables(str(source.get("path") or "")),
         )
+    _shortest_edited(values, held, scale, restored)
     from_file = bool(source.get("path"))  # points given as arrays (write_dlc_csv) are no labels
     placed = (
         int((np.isfinite(held[..., 0]) & ~restored).sum()) if with_likelihood and from_file else 0
@@ -1387,7 +1415,7 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
     )
     frame = layout_frame(values, index, scorer, columns, coords, multi)
     changed = changed_cells(values[..., 0:2], labels, columns, original, read_threshold)
-    return _Written(frame, placed, changed)
+    return _Written(frame, placed, changed, original)
 
 
 def _written_columns(
@@ -1466,6 +1494,7 @@ def _merge_original(
     threshold: float | None = None,
     restored: np.ndarray | None = None,
     unseen_rows: bool = True,
+    earlier: Sequence[DLCTable] = (),
 ) -> tuple[np.ndarray, list[str]]:
     """Keep source values of untouched points; append source rows absent from ``labels``.
 
@@ -1477,8 +1506,20 @@ def _merge_original(
     the same body part of another individual in that row (individuals swapped) is untouched
     too, written with that value and likelihood. ``unseen_rows`` False: the source rows
     of images not shown are left out (predictions nobody looked at are not labels).
+    ``earlier``: tables this process replaced in the source's place (:func:`replaced_tables`,
+    newest first); a point that is not the source's value but is an earlier table's value
+    of the same row and column (an edit saved, then undone) is written with that value and
+    likelihood, and marked in ``restored``.
     """
     column_of = {col: k for k, col in enumerate(original.columns)}
+    before = [
+        (
+            table,
+            {r: i for i, r in enumerate(table.rows)},
+            {col: k for k, col in enumerate(table.columns)},
+        )
+        for table in earlier
+    ]
     cols = [column_of.get(c, -1) for c in columns]
     siblings = [
         [k for k, (_, bp) in enumerate(original.columns) if bp == part and k != column_of.get(col)]
@@ -1523,6 +1564,8 @@ def _merge_original(
                     values[i, c, 2] = original.likelihood[j, k]
             elif with_likelihood and not np.any(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
                 values[i, c, 2] = _source_likelihood(original, j, k)  # absent, its score kept
+            elif before and np.isfinite(held[i, c]).all():
+                _restore_earlier(values, held, scale, before, i, c, label, columns[c], restored)
     missing = [r for r in original.rows if r not in set(labels)] if unseen_rows else []
     if not missing:
         return values, []
@@ -1535,6 +1578,127 @@ def _merge_original(
                 if with_likelihood:
                     extra[m, c, 2] = _source_likelihood(original, j, k)
     return np.concatenate([values, extra]), missing
+
+
+def _restore_earlier(
+    values: np.ndarray,
+    held: np.ndarray,
+    scale: np.ndarray,
+    before: list[tuple[DLCTable, dict[str, int], dict[tuple[str, str], int]]],
+    i: int,
+    c: int,
+    label: str,
+    column: tuple[str, str],
+    restored: np.ndarray | None,
+) -> None:
+    """Write point ``(i, c)`` with the value of the newest earlier table that read to it."""
+    for table, row_of, column_of in before:
+        j, k = row_of.get(label), column_of.get(column)
+        if j is None or k is None:
+            continue
+        old = table.xy[j, k]
+        if np.all(np.isfinite(old)) and np.array_equal(old.astype(np.float32) * scale, held[i, c]):
+            values[i, c, 0:2] = old
+            if values.shape[2] > 2:
+                values[i, c, 2] = _source_likelihood(table, j, k)
+            if restored is not None:
+                restored[i, c] = True
+            return
+
+
+def _shortest_edited(
+    values: np.ndarray, held: np.ndarray, scale: np.ndarray, restored: np.ndarray
+) -> None:
+    """Write each point not restored from a file as the shortest text of its float32.
+
+    ``values[:len(held), :, 0:2]`` (float64, source pixels) of the points the keys hold
+    and no file gave (placed or moved here) become the float64 of the shortest decimal
+    that reads back to the same float32 (``204.31158``, not ``204.31158447265625``), when
+    that float32 times ``scale`` is what the key holds (else the value is left as it is).
+    Written to the CSV as that short text, to the ``.h5`` as its float64: both read back
+    to the held float32, and to each other's values.
+    """
+    n = held.shape[0]
+    edited = np.isfinite(held).all(axis=2) & ~restored
+    if not edited.any():
+        return
+    block = values[:n, :, 0:2]
+    exact = block[edited]  # (m, 2) float64
+    single = exact.astype(np.float32)
+    if not np.isfinite(single).all():
+        return  # a scale of 0 (no such file reads): nothing shorter to write
+    # orjson writes a float32 array as the shortest text of each (~30 ns a number, pyarrow's
+    # formatter ~10x that); read back as float64, that text is what pandas writes.
+    text = orjson.dumps(single.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)
+    short = np.asarray(orjson.loads(text), np.float64).reshape(exact.shape)
+    fits = short.astype(np.float32) * scale == held[edited]
+    block[edited] = np.where(fits, short, exact)
+    values[:n, :, 0:2] = block
+
+
+_REPLACED_PER_TABLE = 4
+"""Tables remembered per file (the first one replaced, the file as opened, is always kept)."""
+_REPLACED_BYTES = 256 * 1024 * 1024
+"""Memory the remembered tables may hold in all; the least recently saved files go first."""
+_replaced: dict[str, list[DLCTable]] = {}
+
+
+def _table_key(path: str | os.PathLike[str]) -> str:
+    """One key for a table's ``.h5`` and ``.csv`` (:func:`_same_table`)."""
+    return str(Path(path).resolve().with_suffix(""))
+
+
+def _table_bytes(table: DLCTable) -> int:
+    return table.xy.nbytes + (0 if table.likelihood is None else table.likelihood.nbytes)
+
+
+def remember_replaced(path: str | os.PathLike[str], table: DLCTable) -> None:
+    """Remember ``table``, the values a save just replaced at ``path`` (bounded, in memory).
+
+    A point saved and then undone holds the float32 of a value the file no longer has:
+    :func:`_merge_original` finds it here and writes it back with its float64 text. At
+    most ``_REPLACED_PER_TABLE`` tables a file (the oldest, the file as this process first
+    replaced it, stays), ``_REPLACED_BYTES`` in all (the least recently saved files are
+    forgotten first; one table is always kept). A table equal to one remembered is not
+    kept twice.
+    """
+    key = _table_key(path)
+    tables = _replaced.pop(key, [])
+    if not any(_same_values(table, known) for known in tables):
+        tables.append(table)
+        if len(tables) > _REPLACED_PER_TABLE:
+            del tables[1]
+    _replaced[key] = tables  # most recently saved last
+    while sum(_table_bytes(t) for ts in _replaced.values() for t in ts) > _REPLACED_BYTES:
+        if len(_replaced) > 1:
+            del _replaced[next(iter(_replaced))]
+        elif len(tables) > 1:
+            del tables[1 if len(tables) > 2 else 0]
+        else:
+            break
+
+
+def replaced_tables(path: str | os.PathLike[str]) -> list[DLCTable]:
+    """Return the tables saves of this process replaced at ``path`` (or its twin), newest first."""
+    if not path:
+        return []
+    return list(reversed(_replaced.get(_table_key(path), [])))
+
+
+def _same_values(a: DLCTable, b: DLCTable) -> bool:
+    return (
+        a.rows == b.rows
+        and a.columns == b.columns
+        and np.array_equal(a.xy, b.xy, equal_nan=True)
+        and (
+            (a.likelihood is None and b.likelihood is None)
+            or (
+                a.likelihood is not None
+                and b.likelihood is not None
+                and np.array_equal(a.likelihood, b.likelihood, equal_nan=True)
+            )
+        )
+    )
 
 
 def _source_likelihood(original: DLCTable, row: int, column: int) -> float:
