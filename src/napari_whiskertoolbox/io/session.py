@@ -29,6 +29,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsyn
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
+from napari_whiskertoolbox.io.session_paths import ABSOLUTE_KEY, SAVED_IN_KEY, reference_paths
 
 if TYPE_CHECKING:
     import os
@@ -135,6 +136,7 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         items.append(item)
     document = {
         "version": SESSION_VERSION,
+        SAVED_IN_KEY: str(folder.resolve()),
         "clocks": clocks,
         "data": items,
         "groups": {name: [int(i) for i in ids] for name, ids in dm.groups.to_dict().items()},
@@ -267,7 +269,8 @@ def _media_item(
     if media.source_path is not None:
         options = dict(source.get("options", {})) if isinstance(source, dict) else {}
         options.update(_listed_files(media))
-        return {"format": "media", "filepath": _media_path(media.source_path, folder), **options}
+        options.pop(ABSOLUTE_KEY, None)
+        return {"format": "media", **reference_paths(media.source_path, folder), **options}
     target = prefix.with_name(f"{prefix.name}.frames.npy")
     _save_frames_npy(target, media)
     written.append(target)
@@ -309,15 +312,6 @@ def _save_frames_npy(target: Path, media: MediaData) -> None:
         for start in range(0, shape[0], step):
             block = np.ascontiguousarray(media[start : start + step], dtype=dtype)
             handle.write(block.data)
-
-
-def _media_path(source: Path, folder: Path) -> str:
-    """Relative path when the media lives inside the session folder, else absolute."""
-    source = source.resolve()
-    try:
-        return source.relative_to(folder.resolve()).as_posix()
-    except ValueError:
-        return str(source)
 
 
 def _unique_stem(name: str, used: set[str]) -> str:
