@@ -27,6 +27,7 @@ from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.config_parse import parse_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
 from napari_whiskertoolbox.io.session_paths import ABSOLUTE_KEY, SAVED_IN_KEY, reference_paths
@@ -43,6 +44,7 @@ __all__ = [
     "load_session",
     "save_session",
     "session_config_path",
+    "session_open_problem",
 ]
 
 SESSION_FILE = "session.json"
@@ -183,6 +185,25 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
         raise FormatError(f"expected a session folder holding {SESSION_FILE}", path=config_path)
     check_session_file(config_path)
     return load_config(config_path)  # a new DataManager: unmodified, no undo step
+
+
+def session_open_problem(path: str | os.PathLike[str]) -> str | None:
+    """Return why the session folder ``path`` cannot be opened, or ``None`` when it can.
+
+    Reads ``session.json`` and looks for every file it names outside its ``data/`` folder
+    (the video of a moved experiment folder that is at neither of its paths, see
+    :mod:`.session_paths`), without loading any data: the check a window makes before it
+    offers the session.
+    """
+    config_path = session_config_path(path)
+    if not config_path.is_file():
+        return f"there is no {SESSION_FILE} in {str(config_path.parent)!r}"
+    try:
+        check_session_file(config_path)
+        parse_config(config_path)
+    except FormatError as exc:
+        return str(exc)
+    return None
 
 
 def check_session_file(config_path: Path) -> None:
