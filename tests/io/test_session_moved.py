@@ -25,7 +25,7 @@ def _experiment(root: Path, video: Path, fill: int = 10) -> Path:
     for i in range(3):
         iio.imwrite(exp / "Frames" / f"img{i}.png", np.full((8, 6), fill + i, np.uint8))
     (exp / "Lines").mkdir()
-    (exp / "Lines" / "whisker.csv").write_text("Frame,X,Y\n0,\"1.0,2.0\",\"3.0,4.0\"\n")
+    (exp / "Lines" / "whisker.csv").write_text('Frame,X,Y\n0,"1.0,2.0","3.0,4.0"\n')
     items = [
         {"data_type": "video", "name": "my_video", "filepath": f"Media/{video.name}"},
         {"data_type": "images", "name": "frames", "filepath": "Frames"},
