@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+import imageio.v3 as iio
 import numpy as np
 import pytest
-import imageio.v3 as iio
 
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.io import FormatError, load_config, load_session, save_session
 from napari_whiskertoolbox.io.routing import open_path
 from napari_whiskertoolbox.io.session import session_open_problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _experiment(root: Path, video: Path, fill: int = 10) -> Path:

@@ -112,7 +112,7 @@ def _choose_config_or_session(path: Path, ask: Ask) -> Path | None:
     problem = session_open_problem(folder)
     if problem is not None:  # offered, it could only fail and leave the window empty
         show_warning(
-            f"Opened {path.name} as written: the newer saved session {folder.name} beside it "
+            f"Opening {path.name} as written: the newer saved session {folder.name} beside it "
             f"cannot be opened — {problem}"
         )
         return path
