@@ -109,12 +109,15 @@ def test_a_copied_session_opens_its_own_files_not_the_old_folders(tmp_path, fram
     _assert_opened_from(target, copy, frame_number_video)
 
 
-def test_the_absolute_path_is_the_fallback(tmp_path, frame_number_video):
+def test_the_absolute_path_is_the_fallback(tmp_path, frame_number_video, caplog):
     root = tmp_path.resolve()
     exp = _saved(root, frame_number_video)
     alone = root / "alone" / "exp.session"  # the session folder moved by itself
     shutil.copytree(exp / "exp.session", alone)
-    dm = load_session(alone)
+    with caplog.at_level("INFO", logger="napari_whiskertoolbox.io"):
+        dm = load_session(alone)
+    told = [r.getMessage() for r in caplog.records if "where it was when" in r.getMessage()]
+    assert any(str(exp / "Media" / frame_number_video.name) in m for m in told)
     assert dm.get_data("my_video").source_path == exp / "Media" / frame_number_video.name
     assert dm.get_data("frames").source_path == exp / "Frames"
 

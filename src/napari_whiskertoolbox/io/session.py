@@ -178,7 +178,14 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
     FormatError
         The folder has no session file, or the file is not a session :func:`save_session`
         writes (a ``"data"`` list is required: a WhiskerToolbox config may omit it, a
-        session never does); the message names the file and the key.
+        session never does); the message names the file and the key. Also a file the
+        session names (its video, an image folder) found neither relative to the session
+        folder nor at its absolute path: the message names the key and both paths.
+
+    Notes
+    -----
+    A session folder moved or copied with its experiment folder opens the moved copy's
+    files (paths relative to the session folder come first, see :mod:`.session_paths`).
     """
     config_path = session_config_path(path)
     if not config_path.is_file():
