@@ -421,6 +421,109 @@ def test_a_config_with_a_newer_saved_session_offers_it(
     assert any("exp.session" in message for message in notifications)
 
 
+def _moved_experiment(tmp_path: Path, wtb_data: Path, viewer: Any) -> tuple[Path, Path]:
+    """Save ``exp.session`` beside ``expA/exp.json`` (video in expA), move expA; return both."""
+    import shutil
+
+    from napari_whiskertoolbox.workflow.actions import save
+
+    exp = tmp_path.resolve() / "expA"
+    (exp / "Media").mkdir(parents=True)
+    shutil.copy(wtb_data / "Media" / "test_each_frame_number.mp4", exp / "Media")
+    items = [
+        {"data_type": "video", "name": "media", "filepath": "Media/test_each_frame_number.mp4"},
+        {
+            "data_type": "points",
+            "name": "tip",
+            "filepath": str(wtb_data / "Points" / "test_point.csv"),
+        },
+    ]
+    (exp / "exp.json").write_text(json.dumps(items), encoding="utf-8")
+    viewer.open(str(exp / "exp.json"), plugin=None)
+    session = get_session(viewer)
+    session.dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))
+    get_workflow(viewer).ask = Answers()
+    assert save(session)
+    os.utime(exp / "exp.json", (1_000_000, 1_000_000))  # the config is older than the session
+    moved = tmp_path.resolve() / "moved" / "expA"
+    moved.parent.mkdir()
+    shutil.copytree(exp, moved)
+    return exp, moved
+
+
+@pytest.mark.parametrize("old_folder_kept", [False, True])
+def test_a_moved_config_offers_its_moved_session_with_the_moved_video(
+    make_napari_viewer, tmp_path, wtb_data, old_folder_kept
+):
+    """A session folder saved beside its config stopped opening once the experiment folder
+    moved (its video was an absolute path), or opened the old folder's video while it was
+    still there."""
+    import shutil
+
+    old, moved = _moved_experiment(tmp_path, wtb_data, make_napari_viewer())
+    if not old_folder_kept:
+        shutil.rmtree(old)
+    viewer = make_napari_viewer()
+    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
+    get_workflow(viewer).ask = answers
+    viewer.open(str(moved / "exp.json"), plugin=None)
+    assert [q.id for q in answers.questions] == [NEWER_SESSION_QUESTION]
+    session = get_session(viewer)
+    assert session.path == moved / "exp.session"
+    assert (
+        session.dm.get_data("media").source_path == moved / "Media" / "test_each_frame_number.mp4"
+    )
+    assert len(session.dm.get_data("tip").at(3)) == 2  # the saved edit
+    assert session.dm.metadata["config_path"] == str(moved / "exp.json")
+
+
+def test_a_newer_session_whose_video_is_gone_opens_the_config_and_says_why(
+    make_napari_viewer, tmp_path, wtb_data, notifications
+):
+    import shutil
+
+    old, moved = _moved_experiment(tmp_path, wtb_data, make_napari_viewer())
+    shutil.rmtree(old)
+    (moved / "Media" / "test_each_frame_number.mp4").rename(moved / "Media" / "renamed.mp4")
+    items = json.loads((moved / "exp.json").read_text(encoding="utf-8"))
+    items[0]["filepath"] = "Media/renamed.mp4"
+    (moved / "exp.json").write_text(json.dumps(items), encoding="utf-8")
+    os.utime(moved / "exp.json", (1_000_000, 1_000_000))
+    viewer = make_napari_viewer()
+    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
+    get_workflow(viewer).ask = answers
+    viewer.open(str(moved / "exp.json"), plugin=None)
+    assert answers.questions == []  # a session that cannot open is not offered
+    session = get_session(viewer)
+    assert session.path == moved / "exp.json"
+    assert session.dm.get_data("media").shape[0] == 1000  # not an empty viewer
+    assert len(viewer.layers) > 0
+    (told,) = [m for m in notifications if "cannot be opened" in m]
+    assert "exp.session" in told
+    assert "'media'" in told
+    assert str(old / "Media" / "test_each_frame_number.mp4") in told
+
+
+def test_a_chosen_session_that_fails_to_load_opens_the_config_instead(
+    make_napari_viewer, tmp_path, wtb_data, notifications
+):
+    import shutil
+
+    old, moved = _moved_experiment(tmp_path, wtb_data, make_napari_viewer())
+    shutil.rmtree(old)
+    for data_file in (moved / "exp.session" / "data").iterdir():
+        data_file.unlink()  # found only when the data loads, after the session was chosen
+    viewer = make_napari_viewer()
+    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
+    get_workflow(viewer).ask = answers
+    viewer.open(str(moved / "exp.json"), plugin=None)
+    assert [q.id for q in answers.questions] == [NEWER_SESSION_QUESTION]
+    session = get_session(viewer)
+    assert session.path == moved / "exp.json"
+    assert len(session.dm.get_data("tip").at(3)) == 1  # the config's own points
+    assert any("could not be opened" in m and "exp.json" in m for m in notifications)
+
+
 @pytest.mark.parametrize(("answer", "replaced"), [(None, False), ("discard", True)])
 def test_a_session_folder_asks_before_replacing_unsaved_changes(
     make_napari_viewer, tmp_path, wtb_data, answer, replaced

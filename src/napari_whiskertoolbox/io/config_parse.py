@@ -65,6 +65,14 @@ from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.csv_tools import read_text
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import LoadNote, NoteKind, RowSkips
+from napari_whiskertoolbox.io.session_paths import (
+    ABSOLUTE_KEY,
+    SAVED_IN_KEY,
+    find_reference,
+    inferred_saved_in,
+    moved_candidate,
+    rebase_metadata,
+)
 from napari_whiskertoolbox.io.substitution import (
     VARIABLE,
     fill_known_variables,
@@ -93,6 +101,7 @@ _KNOWN_TOP = {
     "metadata",
     "version",
     "auto_removed_clocks",
+    SAVED_IN_KEY,
 }
 _PYTHON_ENVIRONMENT_KEYS = (
     "venv_path",
@@ -101,7 +110,7 @@ _PYTHON_ENVIRONMENT_KEYS = (
     "fail_on_missing_imports",
 )
 _RUNNER_TOP = ("transformations", "commands", "saves")  # JSON pipeline-runner root keys
-_RESERVED = {"data_type", "name", "filepath", "format", "clock", "color"}
+_RESERVED = {"data_type", "name", "filepath", ABSOLUTE_KEY, "format", "clock", "color"}
 
 
 @dataclass
@@ -356,6 +365,9 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     doc = read_json(p)
     parsed = ParsedConfig(path=p)
     base = p.parent
+    saved_in = _session_saved_in(doc, base)
+    if saved_in is not None:
+        doc = _with_moved_paths(doc, saved_in, base)
     if isinstance(doc, list):
         # WhiskerToolbox's legacy list form gets no ${...} substitution (wt_loaders.md §1.3):
         # the text is used as written, so ${HOME} in a path is a missing file.
@@ -458,7 +470,7 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
     if "metadata" in doc:
         if not isinstance(doc["metadata"], dict):
             raise FormatError("expected 'metadata' to be an object", path=p)
-        parsed.metadata = doc["metadata"]
+        parsed.metadata = rebase_metadata(doc["metadata"], saved_in, base)
     if "auto_removed_clocks" in doc:
         names = doc["auto_removed_clocks"]
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -615,11 +627,16 @@ def _resolve(
         if not isinstance(item.get(key), str) or not item[key]:
             raise FormatError(f"expected a non-empty string '{key}'", path=path, item=label)
     file_path = None
+    fallback = False
     filepath = item.get("filepath", item.get("parent_dir", item.get("directory_path")))
     if filepath is not None:
         if not isinstance(filepath, str):
             raise FormatError("expected 'filepath' to be a string", path=path, item=label)
-        file_path = _resolve_path(filepath, base, path, label)
+        absolute = item.get(ABSOLUTE_KEY)
+        if isinstance(absolute, str) and absolute:
+            file_path, fallback = _resolve_session_reference(filepath, absolute, base, path, label)
+        else:
+            file_path = _resolve_path(filepath, base, path, label)
     options = {
         k: v
         for k, v in item.items()
@@ -638,6 +655,12 @@ def _resolve(
         options=options,
         raw=item,
     )
+    if filepath is not None and fallback:
+        resolved.note(
+            "info",
+            f"{item['name']!r}: not found at {filepath!r} relative to the session folder; "
+            f"opened {str(file_path)!r}, where it was when the session was saved",
+        )
     if clock is not None and not isinstance(clock, str):
         # WhiskerToolbox reads 'clock' only when it is a string and ignores any other value
         # (wt_loaders.md §1.6): the data stay on the default clock 'time'.
@@ -653,6 +676,66 @@ def _resolve(
             "(WhiskerToolbox also leaves them there, and aborts the rest of its load)",
         )
     return resolved
+
+
+def _session_saved_in(doc: Any, base: Path) -> str | None:
+    """Return the folder a session document was saved in (``None``: not a session, unknown)."""
+    if not isinstance(doc, dict) or "version" not in doc or not isinstance(doc.get("data"), list):
+        return None
+    saved_in = doc.get(SAVED_IN_KEY)
+    if isinstance(saved_in, str) and saved_in:
+        return saved_in
+    return inferred_saved_in(doc.get("metadata"), base)
+
+
+def _with_moved_paths(doc: dict[str, Any], saved_in: str, base: Path) -> dict[str, Any]:
+    """Give each absolute-only item path of a moved session its moved counterpart first.
+
+    A session saved before relative paths were written names its video by its absolute path
+    alone; moved with its experiment folder, the same file in the moved tree is looked for
+    first (then the absolute path), as for a session written now.
+    """
+
+    def moved(items: Any) -> Any:
+        if not isinstance(items, list):
+            return items
+        out = []
+        for item in items:
+            filepath = item.get("filepath") if isinstance(item, dict) else None
+            if isinstance(filepath, str) and ABSOLUTE_KEY not in item:
+                candidate = moved_candidate(filepath, saved_in, base)
+                if candidate is not None:
+                    item = {**item, "filepath": str(candidate), ABSOLUTE_KEY: filepath}
+            out.append(item)
+        return out
+
+    return {**doc, "data": moved(doc.get("data")), "clocks": moved(doc.get("clocks", []))}
+
+
+def _resolve_session_reference(
+    filepath: str, absolute: str, base: Path, config: Path, label: str
+) -> tuple[Path, bool]:
+    """Resolve a session item's path: relative to the session folder first, then absolute.
+
+    Returns the path and whether it is the absolute fallback.
+
+    Raises
+    ------
+    FormatError
+        Neither exists: names the item, both paths and what to do.
+    """
+    found, tried = find_reference(filepath, absolute, base)
+    if found is not None:
+        return found, found != tried[0]
+    places = " nor at ".join(repr(str(p)) for p in tried)
+    raise FormatError(
+        f"the file is missing: it is not at {places} (first its place relative to the "
+        "session folder, then where it was when the session was saved). Put the file (or "
+        "the experiment folder holding it) back at one of those places, or correct its "
+        f"'filepath' in {config.name}; or open the experiment's config instead",
+        path=config,
+        item=label,
+    )
 
 
 def _resolve_path(filepath: str, base: Path, config: Path, label: str) -> Path:

@@ -27,8 +27,10 @@ from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.config_parse import parse_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
+from napari_whiskertoolbox.io.session_paths import ABSOLUTE_KEY, SAVED_IN_KEY, reference_paths
 
 if TYPE_CHECKING:
     import os
@@ -42,6 +44,7 @@ __all__ = [
     "load_session",
     "save_session",
     "session_config_path",
+    "session_open_problem",
 ]
 
 SESSION_FILE = "session.json"
@@ -135,6 +138,7 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
         items.append(item)
     document = {
         "version": SESSION_VERSION,
+        SAVED_IN_KEY: str(folder.resolve()),
         "clocks": clocks,
         "data": items,
         "groups": {name: [int(i) for i in ids] for name, ids in dm.groups.to_dict().items()},
@@ -174,13 +178,39 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
     FormatError
         The folder has no session file, or the file is not a session :func:`save_session`
         writes (a ``"data"`` list is required: a WhiskerToolbox config may omit it, a
-        session never does); the message names the file and the key.
+        session never does); the message names the file and the key. Also a file the
+        session names (its video, an image folder) found neither relative to the session
+        folder nor at its absolute path: the message names the key and both paths.
+
+    Notes
+    -----
+    A session folder moved or copied with its experiment folder opens the moved copy's
+    files (paths relative to the session folder come first, see :mod:`.session_paths`).
     """
     config_path = session_config_path(path)
     if not config_path.is_file():
         raise FormatError(f"expected a session folder holding {SESSION_FILE}", path=config_path)
     check_session_file(config_path)
     return load_config(config_path)  # a new DataManager: unmodified, no undo step
+
+
+def session_open_problem(path: str | os.PathLike[str]) -> str | None:
+    """Return why the session folder ``path`` cannot be opened, or ``None`` when it can.
+
+    Reads ``session.json`` and looks for every file it names outside its ``data/`` folder
+    (the video of a moved experiment folder that is at neither of its paths, see
+    :mod:`.session_paths`), without loading any data: the check a window makes before it
+    offers the session.
+    """
+    config_path = session_config_path(path)
+    if not config_path.is_file():
+        return f"there is no {SESSION_FILE} in {str(config_path.parent)!r}"
+    try:
+        check_session_file(config_path)
+        parse_config(config_path)
+    except FormatError as exc:
+        return str(exc)
+    return None
 
 
 def check_session_file(config_path: Path) -> None:
@@ -267,7 +297,8 @@ def _media_item(
     if media.source_path is not None:
         options = dict(source.get("options", {})) if isinstance(source, dict) else {}
         options.update(_listed_files(media))
-        return {"format": "media", "filepath": _media_path(media.source_path, folder), **options}
+        options.pop(ABSOLUTE_KEY, None)
+        return {"format": "media", **reference_paths(media.source_path, folder), **options}
     target = prefix.with_name(f"{prefix.name}.frames.npy")
     _save_frames_npy(target, media)
     written.append(target)
@@ -309,15 +340,6 @@ def _save_frames_npy(target: Path, media: MediaData) -> None:
         for start in range(0, shape[0], step):
             block = np.ascontiguousarray(media[start : start + step], dtype=dtype)
             handle.write(block.data)
-
-
-def _media_path(source: Path, folder: Path) -> str:
-    """Relative path when the media lives inside the session folder, else absolute."""
-    source = source.resolve()
-    try:
-        return source.relative_to(folder.resolve()).as_posix()
-    except ValueError:
-        return str(source)
 
 
 def _unique_stem(name: str, used: set[str]) -> str:

@@ -16,14 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from napari.utils.notifications import show_info
+from napari.utils.notifications import show_info, show_warning
 
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.data_files import guess_data_file
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.routing import adopt_data_manager, classify_path, session_folder_for
-from napari_whiskertoolbox.io.session import SESSION_FILE
+from napari_whiskertoolbox.io.session import SESSION_FILE, session_open_problem
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 from napari_whiskertoolbox.workflow.load_notices import (
     clock_switch_message,
@@ -115,6 +116,13 @@ def _newer_session_question(config: Path, folder: Path) -> Question:
 def _choose_config_or_session(path: Path, ask: Ask) -> Path | None:
     folder = newer_saved_session(path)
     if folder is None:
+        return path
+    problem = session_open_problem(folder)
+    if problem is not None:  # offered, it could only fail and leave the window empty
+        show_warning(
+            f"Opening {path.name} as written: the newer saved session {folder.name} beside it "
+            f"cannot be opened — {problem}"
+        )
         return path
     question = _newer_session_question(path, folder)
     answer = ask.choose(question)
@@ -245,18 +253,36 @@ def open_in_session(
     napari_whiskertoolbox.io.routing.DataFileNeedsItem
         A data file whose content does not say what it holds, and nobody to ask.
     napari_whiskertoolbox.io.FormatError
-        A malformed file (the message names it).
+        A malformed file (the message names it). A config's newer saved session that
+        fails to open is not raised: the user is told, and the config is opened instead.
     """
-    from napari_whiskertoolbox.workflow.autosave import offer_recovery
-    from napari_whiskertoolbox.workflow.registry import workflow_of
-
     path = Path(path).expanduser()
     kind = classify_path(path)
+    instead_of: Path | None = None  # the config, when its newer saved session was chosen
     if kind == "config" and path.name != SESSION_FILE:
         chosen = _choose_config_or_session(path, ask)
         if chosen is None:
             return None
+        instead_of = path if chosen != path else None
         path = chosen
+    if instead_of is not None:
+        try:
+            return _open_chosen(session, path, ask)
+        except FormatError as exc:  # the saved session failed: the config the user opened
+            show_warning(
+                f"The saved session {path.name} could not be opened, so {instead_of.name} "
+                f"was opened as written: {exc}"
+            )
+            return _open_chosen(session, instead_of, ask)
+    return _open_chosen(session, path, ask)
+
+
+def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | None:
+    """Open ``path`` (a config's newer-session question answered) in ``session``."""
+    from napari_whiskertoolbox.workflow.autosave import offer_recovery
+    from napari_whiskertoolbox.workflow.registry import workflow_of
+
+    kind = classify_path(path)
     if classify_path(path) == "session" and not _may_replace_session(session, path, ask):
         return None
     guess = guess_data_file(path) if kind == "data_file" else None
