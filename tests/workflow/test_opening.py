@@ -451,6 +451,15 @@ def _moved_experiment(tmp_path: Path, wtb_data: Path, viewer: Any) -> tuple[Path
     return exp, moved
 
 
+def _open_choosing_the_session(make_napari_viewer, config):
+    """Open ``config`` in a new viewer, answering "session" if a newer session is offered."""
+    viewer = make_napari_viewer()
+    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
+    get_workflow(viewer).ask = answers
+    viewer.open(str(config), plugin=None)
+    return viewer, answers
+
+
 @pytest.mark.parametrize("old_folder_kept", [False, True])
 def test_a_moved_config_offers_its_moved_session_with_the_moved_video(
     make_napari_viewer, tmp_path, wtb_data, old_folder_kept
@@ -463,10 +472,7 @@ def test_a_moved_config_offers_its_moved_session_with_the_moved_video(
     old, moved = _moved_experiment(tmp_path, wtb_data, make_napari_viewer())
     if not old_folder_kept:
         shutil.rmtree(old)
-    viewer = make_napari_viewer()
-    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
-    get_workflow(viewer).ask = answers
-    viewer.open(str(moved / "exp.json"), plugin=None)
+    viewer, answers = _open_choosing_the_session(make_napari_viewer, moved / "exp.json")
     assert [q.id for q in answers.questions] == [NEWER_SESSION_QUESTION]
     session = get_session(viewer)
     assert session.path == moved / "exp.session"
@@ -489,10 +495,7 @@ def test_a_newer_session_whose_video_is_gone_opens_the_config_and_says_why(
     items[0]["filepath"] = "Media/renamed.mp4"
     (moved / "exp.json").write_text(json.dumps(items), encoding="utf-8")
     os.utime(moved / "exp.json", (1_000_000, 1_000_000))
-    viewer = make_napari_viewer()
-    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
-    get_workflow(viewer).ask = answers
-    viewer.open(str(moved / "exp.json"), plugin=None)
+    viewer, answers = _open_choosing_the_session(make_napari_viewer, moved / "exp.json")
     assert answers.questions == []  # a session that cannot open is not offered
     session = get_session(viewer)
     assert session.path == moved / "exp.json"
@@ -513,10 +516,7 @@ def test_a_chosen_session_that_fails_to_load_opens_the_config_instead(
     shutil.rmtree(old)
     for data_file in (moved / "exp.session" / "data").iterdir():
         data_file.unlink()  # found only when the data loads, after the session was chosen
-    viewer = make_napari_viewer()
-    answers = Answers(choose={NEWER_SESSION_QUESTION: "session"})
-    get_workflow(viewer).ask = answers
-    viewer.open(str(moved / "exp.json"), plugin=None)
+    viewer, answers = _open_choosing_the_session(make_napari_viewer, moved / "exp.json")
     assert [q.id for q in answers.questions] == [NEWER_SESSION_QUESTION]
     session = get_session(viewer)
     assert session.path == moved / "exp.json"
