@@ -238,6 +238,13 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     assert "will be replaced" in dock.output_warning.value
     dock.output_key.value = "contact"  # intervals: the result cannot replace them
     assert "cannot replace" in dock.output_warning.value
+    assert dock.run_button.enabled  # Run says why on the status line
+    dock.output_key.value = "pad area"  # the key-name rule the Data browser applies
+    assert "letters, digits" in dock.output_warning.value
+    assert not dock.run_button.enabled
+    dock.output_key.value = "pad_area"
+    assert dock.output_warning.value == ""
+    assert dock.run_button.enabled
     before = dm.get_data("contact")
     outcome = _run_and_wait(dock, qtbot)
     assert outcome.status == "failed"

@@ -36,6 +36,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -168,6 +169,7 @@ class TransformsWidget(Container):
         self.current_run: BackgroundRun | None = None
         self.preview = FramePreview(self.session)
         self._auto_output = True
+        self._output_name_bad = False
         self._closed = False
         # a child of the dock: Qt deletes it with the dock, so it can never fire on (or be
         # stopped after) a deleted widget, whatever order Python tears objects down in
@@ -563,10 +565,19 @@ class TransformsWidget(Container):
 
     def _check_output_key(self) -> str | None:
         message = None
+        self._output_name_bad = False
         if self.spec is not None and not self.spec.edits_groups:
-            message = clash_message(self.dm, self.output_key.value.strip(), self.spec.output_kind)
+            key = self.output_key.value.strip()
+            problem = new_key_problem(self.dm, key) if key else None
+            self._output_name_bad = problem is not None
+            message = problem or clash_message(self.dm, key, self.spec.output_kind)
         _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
+        self._update_run_button()
         return message
+
+    def _update_run_button(self) -> None:
+        """Enable Run unless a run is going or the output key breaks the key-name rule."""
+        self.run_button.enabled = not self.running and not self._output_name_bad
 
     def output_time_key(self) -> str | None:
         """Return the chosen output clock (None = the transform's default)."""
@@ -710,7 +721,7 @@ class TransformsWidget(Container):
         self.pipelines.refresh()
 
     def _set_running(self, running: bool) -> None:
-        self.run_button.enabled = not running
+        self.run_button.enabled = not running and not self._output_name_bad
         self.cancel_button.enabled = running
         self.progress_bar.setVisible(running)
         self.pipelines.set_running(running)
