@@ -232,7 +232,8 @@ def test_run_on_key_refuses_a_new_output_key_against_the_key_name_rule():
     dm.history.clear()
     with pytest.raises(TransformError, match=r"parameter 'output_key'.*'z score'.*letters"):
         load_pipeline(SELF_ZSCORE).run_on_key(dm, "sig", "z score")
-    assert dm.keys() == ["sig"] and len(dm.history) == 0
+    assert dm.keys() == ["sig"]
+    assert len(dm.history) == 0
     # WhiskerToolbox's command files name keys freely
     load_pipeline(SELF_ZSCORE).run_on_key(dm, "sig", "z score", check_key_name=False)
     assert "z score" in dm
