@@ -236,15 +236,15 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     assert dock.output_warning.value == ""
     dock.output_key.value = "whisker_angle"  # an analog key: replaced, undo restores it
     assert "will be replaced" in dock.output_warning.value
-    dock.output_key.value = "contact"  # intervals: the result cannot replace them
-    assert "cannot replace" in dock.output_warning.value
-    assert dock.run_button.enabled  # Run says why on the status line
     dock.output_key.value = "pad area"  # the key-name rule the Data browser applies
     assert "letters, digits" in dock.output_warning.value
     assert not dock.run_button.enabled
     dock.output_key.value = "pad_area"
     assert dock.output_warning.value == ""
     assert dock.run_button.enabled
+    dock.output_key.value = "contact"  # intervals: the result cannot replace them
+    assert "cannot replace" in dock.output_warning.value
+    assert dock.run_button.enabled  # Run says why on the status line
     before = dm.get_data("contact")
     outcome = _run_and_wait(dock, qtbot)
     assert outcome.status == "failed"
@@ -638,6 +638,31 @@ def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
     qtbot.keyClicks(search, "no transform is called this")
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+
+
+def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
+    """README: "line point extraction" finds *Extract Point from Line* and Enter picks it;
+    with *V1 names* unticked the list was empty, Enter chose nothing and nothing hinted
+    that a match was hidden."""
+    assert not dock.show_legacy.value
+    search = dock.search.native
+    qtbot.keyClicks(search, "line point extraction")
+    group = dock.tree.topLevelItem(0)
+    assert group.child(0).text(0) == "ExtractLinePoint (V1: Extract Point from Line)"
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "ExtractLinePoint"
+    search.clear()
+    qtbot.keyClicks(search, "particle filter")  # a V1 operation without a twin
+    rows = [dock.tree.topLevelItem(i) for i in range(dock.tree.topLevelItemCount())]
+    assert [r.text(0) for r in rows] == ["1 match among V1 names — tick V1 names"]
+    assert not rows[0].flags() & Qt.ItemFlag.ItemIsSelectable
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "ExtractLinePoint"  # the hint is not a transform
+    dock.show_legacy.value = True
+    names = [
+        dock.tree.topLevelItem(i).child(0).text(0) for i in range(dock.tree.topLevelItemCount())
+    ]
+    assert "Track Points Through Masks (Particle Filter)" in names
 
 
 def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):

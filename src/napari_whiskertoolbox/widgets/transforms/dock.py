@@ -65,6 +65,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     grouped_transforms,
     keys_of_kinds,
     output_clock_of,
+    search_v1_names,
     suggest_output_key,
     visible_specs,
 )
@@ -382,6 +383,7 @@ class TransformsWidget(Container):
     def refresh_tree(self) -> None:
         """Re-list the transforms matching the search box, grouped by input kind."""
         groups = grouped_transforms(self.search.value, self.show_legacy.value)
+        twins, alone = ({}, []) if self.show_legacy.value else search_v1_names(self.search.value)
         chosen = self.spec.name if self.spec is not None else None
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -393,6 +395,8 @@ class TransformsWidget(Container):
             self.tree.addTopLevelItem(group)
             for spec in specs:
                 label = spec.name if spec.engine != "python" else f"{spec.name}  (Python)"
+                if spec.name in twins:  # found by the V1 name it stands for
+                    label = f"{label} (V1: {', '.join(twins[spec.name])})"
                 item = QTreeWidgetItem([label])
                 item.setData(0, _NAME, spec.name)
                 item.setToolTip(0, spec.description)
@@ -400,6 +404,12 @@ class TransformsWidget(Container):
                 if spec.name == chosen and current is None:
                     current = item
             group.setExpanded(expand)
+        if alone:  # V1 operations without a TransformsV2 twin: say where they are
+            count = f"{len(alone)} match{'es' if len(alone) > 1 else ''}"
+            hint = QTreeWidgetItem([f"{count} among V1 names — tick V1 names"])
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            hint.setToolTip(0, "\n".join(alone))
+            self.tree.addTopLevelItem(hint)
         if current is not None:
             current.parent().setExpanded(True)
             self.tree.setCurrentItem(current)
