@@ -17,7 +17,7 @@ from qtpy.QtGui import QImage
 from qtpy.QtWidgets import QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
-from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager  # noqa: TC001
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.transforms import (
@@ -638,6 +638,30 @@ def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
     qtbot.keyClicks(search, "no transform is called this")
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+
+
+def test_the_status_line_follows_undo_and_redo_of_the_run(dock, qtbot):
+    """After Ctrl+Z undid a transform the status line still read
+    "CalculateLineAngle → whiskers_line_angle in 0.05 s" although the key was gone."""
+    dm = dock.dm
+    dock.select_transform("CalculateLineAngle")
+    dock.input_combo.value = "whiskers"
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "done", outcome.message
+    assert dock.status.value == outcome.message
+    _press(dock.viewer, "Control-Z")  # the viewer's undo, through the DataManager's history
+    assert "whiskers_line_angle" not in dm
+    assert dock.status.value == f"Undone: {outcome.message}"
+    assert dock.status_area.isVisibleTo(dock.native)
+    assert dm.redo()
+    assert dock.status.value == outcome.message
+    dm.set_data("other", AnalogTimeSeries([1.0, 2.0]), dm.time_key("whiskers"))
+    assert dock.status.value == outcome.message  # a later edit: the run still stands
+    dm.undo()
+    assert dock.status.value == outcome.message
+    dock.report("something else")
+    dm.undo()  # the run, but the line no longer reports it
+    assert dock.status.value == "something else"
 
 
 def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):

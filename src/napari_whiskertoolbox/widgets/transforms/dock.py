@@ -171,6 +171,8 @@ class TransformsWidget(Container):
         self.preview = FramePreview(self.session)
         self._auto_output = True
         self._output_name_bad = False
+        self._reported_step: tuple[int, str] | None = None
+        """(history token, message) of the run the status line reports, while it does."""
         self._closed = False
         # a child of the dock: Qt deletes it with the dock, so it can never fire on (or be
         # stopped after) a deleted widget, whatever order Python tears objects down in
@@ -321,6 +323,7 @@ class TransformsWidget(Container):
             (signal, connect_main(signal, self._on_keys_changed))
             for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.clocks_changed)
         ]
+        slots.append((dm.history.changed, connect_main(dm.history.changed, self._history_changed)))
         frame_slot = self.session.frame_changed.connect(self._schedule_preview)
 
         def disconnect(*_: object) -> None:
@@ -724,6 +727,8 @@ class TransformsWidget(Container):
         self._set_running(False)
         self.progress_bar.setValue(1000 if outcome.status == "done" else 0)
         self.report(outcome.message, outcome.status == "failed")
+        if outcome.status == "done":  # the step just stored: its undo and redo re-word this
+            self._reported_step = (self.dm.history.state, outcome.message)
         if outcome.status == "done" and self._auto_output and self.spec is not None:
             self._set_output_key(
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
@@ -742,8 +747,29 @@ class TransformsWidget(Container):
         for label in (self.output_warning, self.status):
             _restyle(label, theme_name)
 
+    def _history_changed(self) -> None:
+        """Re-word the status line when the step it reports is undone or redone.
+
+        Follows the DataManager's history (Ctrl+Z in the viewer, *Edit > Undo*, a script's
+        ``dm.undo()``): "Undone: CalculateLineAngle → whisker_line_angle in 0.05 s" while the
+        step waits on the redo stack, the run's own message again once it is redone.
+        """
+        if self._closed or self._reported_step is None:
+            return
+        token, message = self._reported_step
+        where = self.dm.history.step_status(token)
+        if where is None:  # gone from the history: the line says what last happened to it
+            return
+        text = message if where == "applied" else f"Undone: {message}"
+        if text != self.status.value:
+            self._say_status(text, False)
+
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line (red for errors)."""
+        self._reported_step = None
+        self._say_status(message, error)
+
+    def _say_status(self, message: str, error: bool) -> None:
         self._status_is_error = error and bool(message)
         _say(self.status, message, ERROR_COLOR if error else "", self.theme_name)
         self.status_area.setVisible(bool(message))
