@@ -336,7 +336,17 @@ def test_steps_saved_as_pipeline_rerun_on_another_session(
     qtbot.addWidget(other.native)
     other.pipelines.select_entry(entry.id)
     assert other.pipelines.run_input.choices == ("whiskers",)
+    assert other.pipelines.run_button.enabled
+    other.pipelines.run_output.value = "length again"  # the key-name rule, as on the form
+    assert "letters, digits" in other.pipelines.run_output_warning.text()
+    assert other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)
+    assert not other.pipelines.run_button.enabled
+    other.pipelines.run_selected()  # from code: refused with the reason on the status line
+    assert "parameter 'output_key'" in other.status.value
+    assert "length again" not in other.dm
     other.pipelines.run_output.value = "length_again"
+    assert not other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)
+    assert other.pipelines.run_button.enabled
     other.pipelines.run_selected()
     qtbot.waitUntil(lambda: not other.running, timeout=20_000)
     assert other.current_run.outcome.status == "done", other.status.value

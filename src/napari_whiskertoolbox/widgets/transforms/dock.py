@@ -746,6 +746,7 @@ class TransformsWidget(Container):
         self.theme_name = theme_name
         for label in (self.output_warning, self.status):
             _restyle(label, theme_name)
+        self.pipelines.set_theme(theme_name)
 
     def _history_changed(self) -> None:
         """Re-word the status line when the step it reports is undone or redone.
