@@ -54,6 +54,25 @@ def test_new_push_clears_redo():
     assert not h.redo()
 
 
+def test_step_status_follows_undo_redo_and_loss():
+    h = CommandHistory(max_depth=2)
+    c = Counter(h)
+    c.add(1)
+    token = h.state
+    assert h.step_status(token) == "applied"
+    assert h.undo()
+    assert h.step_status(token) == "undone"
+    assert h.redo()
+    assert h.step_status(token) == "applied"
+    c.add(2)
+    c.add(3)  # beyond max_depth: the first step is dropped
+    assert h.step_status(token) is None
+    token = h.state
+    h.undo()
+    c.add(4)  # a new edit clears the undone step
+    assert h.step_status(token) is None
+
+
 def test_group_merges_into_one_step_and_nests():
     h = CommandHistory()
     c = Counter(h)

@@ -144,6 +144,26 @@ def test_run_transform_adds_one_undo_step_on_the_input_clock():
     assert dm.get_data("length") is out
 
 
+@pytest.mark.parametrize("bad", ["tip point", "2nd", "for", "a/b"])
+def test_a_new_output_key_follows_the_key_name_rule(bad):
+    dm = _dm_with_lines()
+    with pytest.raises(TransformError, match=r"parameter 'output_key'.*letters, digits") as info:
+        run_transform(dm, "ExtractLinePoint", "whisker", bad)
+    assert info.value.parameter == "output_key"
+    assert bad not in dm
+    assert len(dm.history) == 0
+
+
+def test_an_existing_key_of_any_name_is_replaced_and_files_may_name_keys_freely():
+    dm = _dm_with_lines()
+    # WhiskerToolbox files (a config's transformations block) may use any name
+    run_transform(dm, "CalculateLineLength", "whisker", "whisker length", check_key_name=False)
+    assert "whisker length" in dm
+    # once it exists, a person may replace it under its own name
+    run_transform(dm, "CalculateLineAngle", "whisker", "whisker length")
+    assert len(dm.history) == 2
+
+
 def test_run_transform_replaces_same_kind_and_undo_restores():
     dm = _dm_with_lines()
     first = run_transform(dm, "CalculateLineLength", "whisker", "value")

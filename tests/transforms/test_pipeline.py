@@ -226,6 +226,19 @@ def test_run_on_key_one_undo_step():
     assert "z" not in dm
 
 
+def test_run_on_key_refuses_a_new_output_key_against_the_key_name_rule():
+    dm = DataManager()
+    dm.set_data("sig", AnalogTimeSeries([1.0, 2.0, 6.0]))
+    dm.history.clear()
+    with pytest.raises(TransformError, match=r"parameter 'output_key'.*'z score'.*letters"):
+        load_pipeline(SELF_ZSCORE).run_on_key(dm, "sig", "z score")
+    assert dm.keys() == ["sig"]
+    assert len(dm.history) == 0
+    # WhiskerToolbox's command files name keys freely
+    load_pipeline(SELF_ZSCORE).run_on_key(dm, "sig", "z score", check_key_name=False)
+    assert "z score" in dm
+
+
 def test_file_stems():
     assert pipeline_file_stem("My Pipeline (v2)!") == "my_pipeline_v2"
     assert pipeline_file_stem("--Tail--") == "tail"

@@ -353,6 +353,24 @@ def test_long_analog_is_peak_downsampled_to_the_view(timeline, qtbot):
     assert x.max() <= 1_000_101
 
 
+@pytest.mark.parametrize("value", [1697.0, 0.0, -2.5])
+def test_a_constant_series_is_drawn_mid_lane_with_its_value(timeline, qtbot, value):
+    """CalculateMaskArea of one mask (always 1697) was a flat line on the lane's bottom edge,
+    looking like a lane separator, with no value anywhere."""
+    timeline.dm.set_data("area", AnalogTimeSeries(np.full(1000, value)))
+    qtbot.waitUntil(lambda: timeline.is_lane_shown("area"))
+    lane = timeline.lanes["area"]
+    _, y = lane.curve.getData()
+    np.testing.assert_allclose(y, lane.bottom + 0.5)
+    assert lane.value_label.textItem.toPlainText() == f"{value:g}"
+    assert lane.value_label.isVisible()
+    x0, _ = timeline.view_range()
+    assert lane.value_label.pos().x() == pytest.approx(x0)
+    assert lane.value_label.pos().y() == pytest.approx(lane.bottom + 0.5)
+    timeline.dm.set_data("area", AnalogTimeSeries(np.arange(1000.0)))  # it varies now
+    qtbot.waitUntil(lambda: timeline.lanes["area"].value_label.textItem.toPlainText() == "")
+
+
 def test_several_values_per_frame_draw_points_never_joined(timeline, qtbot):
     # a line measure (e.g. the angle of 2 whiskers): 2 samples per frame, NaN for an empty line
     times = np.repeat(np.arange(1000, dtype=np.int64), 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from napari_whiskertoolbox.widgets.transforms.catalogue import grouped_transforms
+from napari_whiskertoolbox.widgets.transforms.catalogue import grouped_transforms, search_v1_names
 
 
 def _names(query: str) -> set[str]:
@@ -25,3 +25,20 @@ def test_words_still_narrow_the_search():
     }
     assert _names("extraction zebra") == set()
     assert "Extract Point from Line" not in _names("mask extraction")
+
+
+def test_v1_names_find_their_transformsv2_twin_when_v1_names_are_hidden():
+    """README: "line point extraction" finds *Extract Point from Line*; with V1 names hidden
+    (the default) the list was empty and nothing said a match was hidden."""
+    groups = grouped_transforms("line point extraction")
+    assert [s.name for specs in groups.values() for s in specs] == ["ExtractLinePoint"]
+    assert search_v1_names("line point extraction") == (
+        {"ExtractLinePoint": ["Extract Point from Line"]},
+        [],
+    )
+    # a V1 operation with no TransformsV2 twin is only counted, for a hint
+    twins, alone = search_v1_names("particle filter")
+    assert twins == {}
+    assert alone == ["Track Points Through Masks (Particle Filter)"]
+    assert grouped_transforms("particle filter") == {}
+    assert search_v1_names("") == ({}, [])

@@ -17,7 +17,7 @@ from qtpy.QtGui import QImage
 from qtpy.QtWidgets import QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
-from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager  # noqa: TC001
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.transforms import (
@@ -236,8 +236,15 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     assert dock.output_warning.value == ""
     dock.output_key.value = "whisker_angle"  # an analog key: replaced, undo restores it
     assert "will be replaced" in dock.output_warning.value
+    dock.output_key.value = "pad area"  # the key-name rule the Data browser applies
+    assert "letters, digits" in dock.output_warning.value
+    assert not dock.run_button.enabled
+    dock.output_key.value = "pad_area"
+    assert dock.output_warning.value == ""
+    assert dock.run_button.enabled
     dock.output_key.value = "contact"  # intervals: the result cannot replace them
     assert "cannot replace" in dock.output_warning.value
+    assert dock.run_button.enabled  # Run says why on the status line
     before = dm.get_data("contact")
     outcome = _run_and_wait(dock, qtbot)
     assert outcome.status == "failed"
@@ -329,7 +336,17 @@ def test_steps_saved_as_pipeline_rerun_on_another_session(
     qtbot.addWidget(other.native)
     other.pipelines.select_entry(entry.id)
     assert other.pipelines.run_input.choices == ("whiskers",)
+    assert other.pipelines.run_button.enabled
+    other.pipelines.run_output.value = "length again"  # the key-name rule, as on the form
+    assert "letters, digits" in other.pipelines.run_output_warning.text()
+    assert other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)
+    assert not other.pipelines.run_button.enabled
+    other.pipelines.run_selected()  # from code: refused with the reason on the status line
+    assert "parameter 'output_key'" in other.status.value
+    assert "length again" not in other.dm
     other.pipelines.run_output.value = "length_again"
+    assert not other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)
+    assert other.pipelines.run_button.enabled
     other.pipelines.run_selected()
     qtbot.waitUntil(lambda: not other.running, timeout=20_000)
     assert other.current_run.outcome.status == "done", other.status.value
@@ -631,6 +648,55 @@ def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
     qtbot.keyClicks(search, "no transform is called this")
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+
+
+def test_the_status_line_follows_undo_and_redo_of_the_run(dock, qtbot):
+    """After Ctrl+Z undid a transform the status line still read
+    "CalculateLineAngle → whiskers_line_angle in 0.05 s" although the key was gone."""
+    dm = dock.dm
+    dock.select_transform("CalculateLineAngle")
+    dock.input_combo.value = "whiskers"
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "done", outcome.message
+    assert dock.status.value == outcome.message
+    _press(dock.viewer, "Control-Z")  # the viewer's undo, through the DataManager's history
+    assert "whiskers_line_angle" not in dm
+    assert dock.status.value == f"Undone: {outcome.message}"
+    assert dock.status_area.isVisibleTo(dock.native)
+    assert dm.redo()
+    assert dock.status.value == outcome.message
+    dm.set_data("other", AnalogTimeSeries([1.0, 2.0]), dm.time_key("whiskers"))
+    assert dock.status.value == outcome.message  # a later edit: the run still stands
+    dm.undo()
+    assert dock.status.value == outcome.message
+    dock.report("something else")
+    dm.undo()  # the run, but the line no longer reports it
+    assert dock.status.value == "something else"
+
+
+def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
+    """README: "line point extraction" finds *Extract Point from Line* and Enter picks it;
+    with *V1 names* unticked the list was empty, Enter chose nothing and nothing hinted
+    that a match was hidden."""
+    assert not dock.show_legacy.value
+    search = dock.search.native
+    qtbot.keyClicks(search, "line point extraction")
+    group = dock.tree.topLevelItem(0)
+    assert group.child(0).text(0) == "ExtractLinePoint (V1: Extract Point from Line)"
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "ExtractLinePoint"
+    search.clear()
+    qtbot.keyClicks(search, "particle filter")  # a V1 operation without a twin
+    rows = [dock.tree.topLevelItem(i) for i in range(dock.tree.topLevelItemCount())]
+    assert [r.text(0) for r in rows] == ["1 match among V1 names — tick V1 names"]
+    assert not rows[0].flags() & Qt.ItemFlag.ItemIsSelectable
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "ExtractLinePoint"  # the hint is not a transform
+    dock.show_legacy.value = True
+    names = [
+        dock.tree.topLevelItem(i).child(0).text(0) for i in range(dock.tree.topLevelItemCount())
+    ]
+    assert "Track Points Through Masks (Particle Filter)" in names
 
 
 def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):

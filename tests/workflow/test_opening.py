@@ -351,7 +351,13 @@ def test_the_data_file_form_shows_errors_and_loads_the_item(qtbot, wtb_data):
     assert dialog.isVisible()
     assert not loaded
     dialog.options_edit.clear()
+    dialog.name_edit.setText("whisker angle")  # the key-name rule of the Data browser
+    assert "letters, digits" in dialog.error_label.text()
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert not loaded
     dialog.name_edit.setText("whisker_angle")
+    assert dialog.error_label.text() == ""
     qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     assert loaded == [["whisker_angle"]]

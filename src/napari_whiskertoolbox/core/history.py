@@ -180,6 +180,23 @@ class CommandHistory:
         """True while an undo or redo runs."""
         return self._replaying
 
+    def step_status(self, token: int) -> str | None:
+        """Return where the step with ``token`` (its :attr:`state` just after it) stands.
+
+        Returns
+        -------
+        {"applied", "undone"} or None
+            ``"applied"`` while it is on the undo stack, ``"undone"`` while it waits on the
+            redo stack, None once it is gone (dropped beyond :attr:`max_depth`, or an undone
+            step cleared by a new edit).
+        """
+        with self._lock:
+            if any(t == token for t, _ in self._undo):
+                return "applied"
+            if any(t == token for t, _ in self._redo):
+                return "undone"
+            return None
+
     def __len__(self) -> int:
         return len(self._undo)
 

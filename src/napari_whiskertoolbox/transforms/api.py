@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -35,6 +36,7 @@ __all__ = [
     "PlannedRun",
     "apply_transform",
     "bound_key",
+    "check_output_name",
     "describe",
     "names",
     "plan_transform",
@@ -246,6 +248,25 @@ def dm_lookup(dm: DataManager, owner: str) -> KeyLookup:
     return lambda key: bound_key(dm, key, owner)
 
 
+def check_output_name(dm: DataManager, output_key: str, owner: str) -> None:
+    """Refuse a new ``output_key`` that breaks the key-name rule (existing keys pass).
+
+    Raises
+    ------
+    TransformError
+        Naming parameter ``output_key`` and the rule
+        (:func:`~napari_whiskertoolbox.core.key_names.key_name_problem`).
+    """
+    problem = new_key_problem(dm, output_key)
+    if problem is not None:
+        raise TransformError(
+            f"parameter 'output_key': {problem}",
+            transform=owner,
+            parameter="output_key",
+            value=output_key,
+        )
+
+
 def store_result(
     dm: DataManager,
     output_key: str,
@@ -403,6 +424,7 @@ def plan_transform(
     *,
     other_keys: Sequence[str] | str | None = None,
     output_time_key: str | None = None,
+    check_key_name: bool = True,
 ) -> PlannedRun:
     """Check a :func:`run_transform` call and return it as a :class:`PlannedRun`.
 
@@ -412,7 +434,7 @@ def plan_transform(
     ------
     TransformError
         Unknown transform or key, wrong kind, bad parameter, unknown clock, empty output
-        key; the message names them.
+        key or a new output key named against the key-name rule; the message names them.
     """
     spec = REGISTRY.get(name)
     keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
@@ -438,6 +460,8 @@ def plan_transform(
         raise TransformError(
             f"output key must be a non-empty string, got {output_key!r}", transform=spec.name
         )
+    elif check_key_name:
+        check_output_name(dm, output_key, spec.name)
     slot = (
         spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
     )
@@ -484,6 +508,7 @@ def run_transform(
     cancel: Any = None,
     context: TransformContext | None = None,
     recorder: AppliedSteps | None = None,
+    check_key_name: bool = True,
 ) -> Any:
     """Run transform ``name`` on ``dm[input_key]`` and store the result under ``output_key``.
 
@@ -516,6 +541,11 @@ def run_transform(
     recorder : AppliedSteps, optional
         Records the step once it succeeded, in the same undo step as the result (for
         "save as pipeline"; :meth:`AppliedSteps.of` gives a DataManager's own record).
+    check_key_name : bool, default True
+        A new ``output_key`` must follow the key-name rule the Data browser applies
+        (letters, digits, ``_``, ``-`` or ``.``, starting with a letter or ``_``); an
+        existing key may be replaced whatever its name. False accepts any string, as
+        WhiskerToolbox does for keys named in its files (a config's ``transformations``).
 
     Returns
     -------
@@ -526,7 +556,7 @@ def run_transform(
     ------
     TransformError
         Unknown transform or key, wrong kind, bad parameter, unknown clock, output kind
-        clash; the message names them.
+        clash, a new output key against the key-name rule; the message names them.
     TransformCancelled
         The run was cancelled.
     """
@@ -538,6 +568,7 @@ def run_transform(
         params,
         other_keys=other_keys,
         output_time_key=output_time_key,
+        check_key_name=check_key_name,
     )
     result = planned.compute(context, progress=progress, cancel=cancel)
     planned.store(result, recorder)

@@ -23,7 +23,7 @@ from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
 from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key
+from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key, check_output_name
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import execute_chain, parse_params
@@ -521,13 +521,17 @@ class Pipeline:
         input_key: str,
         output_key: str,
         output_time_key: str | None = None,
+        *,
+        check_key_name: bool = True,
     ) -> PlannedRun:
         """Check a :meth:`run_on_key` call and return it as a :class:`PlannedRun`.
 
         Raises
         ------
         TransformError
-            Missing input key, unknown clock, empty output key or an invalid pipeline.
+            Missing input key, unknown clock, empty output key, a new output key against
+            the key-name rule (unless ``check_key_name`` is False, as for WhiskerToolbox's
+            command files) or an invalid pipeline.
         """
         source = bound_key(dm, input_key, "pipeline", "input_key")
         clock = output_time_key or dm.time_key(input_key)
@@ -535,6 +539,8 @@ class Pipeline:
             raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
         if not isinstance(output_key, str) or not output_key:
             raise _fail(f"output key must be a non-empty string, got {output_key!r}")
+        if check_key_name:
+            check_output_name(dm, output_key, f"pipeline '{self.name or '(unnamed)'}'")
         self.validate()
         name = self.name or "(unnamed)"
 
@@ -574,14 +580,18 @@ class Pipeline:
         *,
         context: TransformContext | None = None,
         recorder: AppliedSteps | None = None,
+        check_key_name: bool = True,
     ) -> Any:
         """Run on ``dm[input_key]`` and store the result under ``output_key`` (one undo step).
 
         The output goes on ``output_time_key`` (must exist) or the input key's clock; an
         existing output of the same kind is replaced, one of another kind is an error.
-        ``recorder`` records the run (as one pipeline step) in the same undo step.
+        ``recorder`` records the run (as one pipeline step) in the same undo step. A new
+        ``output_key`` must follow the key-name rule unless ``check_key_name`` is False.
         """
-        planned = self.plan_on_key(dm, input_key, output_key, output_time_key)
+        planned = self.plan_on_key(
+            dm, input_key, output_key, output_time_key, check_key_name=check_key_name
+        )
         result = planned.compute(context)
         planned.store(result, recorder)
         return result

@@ -227,6 +227,7 @@ def run_v1_transformations(
                     context=sub_context(
                         ctx, n / max(len(enabled), 1), (n + 1) / max(len(enabled), 1)
                     ),
+                    check_key_name=False,  # WhiskerToolbox's config names keys freely
                 )
                 if REGISTRY.get(step.transform_name).edits_groups:
                     # WhiskerToolbox's grouping operations change groups, not keys

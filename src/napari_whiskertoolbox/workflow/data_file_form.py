@@ -23,6 +23,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.core.kinds import kind_info
 from napari_whiskertoolbox.io.data_files import (
     FILE_DATA_TYPES,
@@ -164,6 +165,9 @@ class DataFileDialog(QDialog):
         name = self.name_edit.text().strip()
         if not name:
             raise FormatError("the key is empty; type a name such as 'contacts'")
+        problem = new_key_problem(self.request.dm, name) if self.data_type != "time" else None
+        if problem is not None:  # the rule of every key a person names (Data browser, layers)
+            raise FormatError(problem)
         clock = None if self.data_type == "time" else self.clock_combo.currentText() or None
         return data_file_item(
             self.request.path,

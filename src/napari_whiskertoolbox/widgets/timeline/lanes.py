@@ -5,7 +5,8 @@ All lanes share one plot. Lane ``row`` (0 = top) of ``n`` occupies y in
 ``x = i``). On every view change a lane redraws only what the view can show:
 
 * :class:`AnalogLane` — one curve, min/max peak envelope per pixel column from a
-  :class:`~.sampling.PeakPyramid`, clipped to the view; a series with several values per
+  :class:`~.sampling.PeakPyramid`, clipped to the view (a constant series across the middle
+  of its band, its value written above the line at the view's left edge); a series with several values per
   frame (a measure of each line or mask: WhiskerToolbox's ``RaggedAnalogTimeSeries``) is
   drawn as points, never joined — its samples carry no entity ids, so which value of one
   frame continues which of the next is unknown — one per sample once zoomed in to them,
@@ -167,6 +168,8 @@ class AnalogLane(Lane):
         self.dots = self._add_item(
             pg.ScatterPlotItem(size=4, pen=pg.mkPen(None), brush=pg.mkBrush(color))
         )
+        self.value_label = self._add_item(pg.TextItem("", color=self.text, anchor=(0, 1)))
+        """The value of a constant series, above its line at the view's left edge."""
         self._load()
 
     def _load(self) -> None:
@@ -174,6 +177,15 @@ class AnalogLane(Lane):
         self.values = np.asarray(series.values)
         self.pyramid = PeakPyramid(self.values)
         self.lo, self.hi = self.pyramid.value_range
+        self.constant: float | None = None
+        """The value of a series that never changes (CalculateMaskArea of one mask), else None."""
+        if self.lo == self.hi and np.isfinite(self.values).any():
+            # a zero range: drawn across the middle of the band, not on its bottom edge
+            # (where it looked like a lane separator), its value written above it
+            self.constant = self.lo
+            pad = abs(self.lo) / 2 or 1.0
+            self.lo, self.hi = self.lo - pad, self.hi + pad
+        self.value_label.setText("" if self.constant is None else f"{self.constant:g}")
         times = series.times
         self.times = times
         self.repeated = not series.is_dense and has_repeated_times(np.asarray(times))
@@ -198,6 +210,7 @@ class AnalogLane(Lane):
         start, stop = self._sample_range(x0, x1)
         span = (self.hi - self.lo) or 1.0
         scale = (1.0 - 2 * _MARGIN) / span
+        self.value_label.setPos(x0, self.bottom + 0.5)
         if self.repeated:
             self.curve.setData([], [])
             self._draw_points(start, stop, x0, x1, n_columns, scale)
@@ -233,6 +246,7 @@ class AnalogLane(Lane):
         color = self.drawn_color
         self.curve.setPen(pg.mkPen(color, width=1))
         self.dots.setBrush(pg.mkBrush(color))
+        self.value_label.setColor(self.text)
 
 
 class EventLane(Lane):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
 from napari_whiskertoolbox.transforms.registry import REGISTRY
+from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
@@ -25,6 +26,7 @@ __all__ = [
     "keys_of_kinds",
     "output_clock_of",
     "output_suffix",
+    "search_v1_names",
     "suggest_output_key",
     "visible_specs",
 ]
@@ -66,6 +68,35 @@ def _matches(spec: TransformSpec, words: list[str]) -> bool:
     return all(word in text or any(word.startswith(t) for t in stems) for word in words)
 
 
+def search_v1_names(query: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Return the hidden V1 operations the search ``query`` matches (V1 names not shown).
+
+    Returns
+    -------
+    twins : dict
+        TransformsV2 name → the matching V1 display names it stands for
+        (``"ExtractLinePoint"`` → ``["Extract Point from Line"]``): the dock lists the twin.
+    without_twin : list of str
+        Matching V1 names with no TransformsV2 twin: found only with *V1 names* ticked.
+        Both are empty for an empty query.
+    """
+    words = query.lower().split()
+    twins: dict[str, list[str]] = {}
+    alone: list[str] = []
+    if not words:
+        return twins, alone
+    shown = {spec.name for spec in visible_specs(False)}
+    for spec in REGISTRY.specs():
+        if spec.name in shown or not _matches(spec, words):
+            continue
+        twin = V1_TO_V2.get(spec.name)
+        if twin in shown:
+            twins.setdefault(twin, []).append(spec.name)
+        elif spec.engine == "v1":
+            alone.append(spec.name)
+    return twins, alone
+
+
 def grouped_transforms(
     query: str = "", show_legacy: bool = False
 ) -> dict[str, list[TransformSpec]]:
@@ -78,7 +109,8 @@ def grouped_transforms(
         or engine (case-insensitive); a word also matches a word of 4 or more letters it
         starts with ("extraction" finds "Extract Point from Line").
     show_legacy : bool
-        Also list V1 operations and ``…WithContext`` twins.
+        Also list V1 operations and ``…WithContext`` twins. Without it a query matching a
+        V1 operation lists its TransformsV2 twin (:func:`search_v1_names`).
 
     Returns
     -------
@@ -89,8 +121,9 @@ def grouped_transforms(
     """
     words = query.lower().split()
     groups: dict[str, list[TransformSpec]] = {kind: [] for kind in DATA_KINDS}
+    via_v1 = set() if show_legacy else set(search_v1_names(query)[0])
     for spec in visible_specs(show_legacy):
-        if not _matches(spec, words):
+        if not _matches(spec, words) and spec.name not in via_v1:
             continue
         for kind in spec.input_kinds(0):
             groups[kind].append(spec)

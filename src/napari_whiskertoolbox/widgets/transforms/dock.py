@@ -36,6 +36,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -64,6 +65,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     grouped_transforms,
     keys_of_kinds,
     output_clock_of,
+    search_v1_names,
     suggest_output_key,
     visible_specs,
 )
@@ -168,6 +170,9 @@ class TransformsWidget(Container):
         self.current_run: BackgroundRun | None = None
         self.preview = FramePreview(self.session)
         self._auto_output = True
+        self._output_name_bad = False
+        self._reported_step: tuple[int, str] | None = None
+        """(history token, message) of the run the status line reports, while it does."""
         self._closed = False
         # a child of the dock: Qt deletes it with the dock, so it can never fire on (or be
         # stopped after) a deleted widget, whatever order Python tears objects down in
@@ -318,6 +323,7 @@ class TransformsWidget(Container):
             (signal, connect_main(signal, self._on_keys_changed))
             for signal in (dm.data_added, dm.data_removed, dm.data_renamed, dm.clocks_changed)
         ]
+        slots.append((dm.history.changed, connect_main(dm.history.changed, self._history_changed)))
         frame_slot = self.session.frame_changed.connect(self._schedule_preview)
 
         def disconnect(*_: object) -> None:
@@ -380,6 +386,7 @@ class TransformsWidget(Container):
     def refresh_tree(self) -> None:
         """Re-list the transforms matching the search box, grouped by input kind."""
         groups = grouped_transforms(self.search.value, self.show_legacy.value)
+        twins, alone = ({}, []) if self.show_legacy.value else search_v1_names(self.search.value)
         chosen = self.spec.name if self.spec is not None else None
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -391,6 +398,8 @@ class TransformsWidget(Container):
             self.tree.addTopLevelItem(group)
             for spec in specs:
                 label = spec.name if spec.engine != "python" else f"{spec.name}  (Python)"
+                if spec.name in twins:  # found by the V1 name it stands for
+                    label = f"{label} (V1: {', '.join(twins[spec.name])})"
                 item = QTreeWidgetItem([label])
                 item.setData(0, _NAME, spec.name)
                 item.setToolTip(0, spec.description)
@@ -398,6 +407,12 @@ class TransformsWidget(Container):
                 if spec.name == chosen and current is None:
                     current = item
             group.setExpanded(expand)
+        if alone:  # V1 operations without a TransformsV2 twin: say where they are
+            count = f"{len(alone)} match{'es' if len(alone) > 1 else ''}"
+            hint = QTreeWidgetItem([f"{count} among V1 names — tick V1 names"])
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            hint.setToolTip(0, "\n".join(alone))
+            self.tree.addTopLevelItem(hint)
         if current is not None:
             current.parent().setExpanded(True)
             self.tree.setCurrentItem(current)
@@ -563,10 +578,19 @@ class TransformsWidget(Container):
 
     def _check_output_key(self) -> str | None:
         message = None
+        self._output_name_bad = False
         if self.spec is not None and not self.spec.edits_groups:
-            message = clash_message(self.dm, self.output_key.value.strip(), self.spec.output_kind)
+            key = self.output_key.value.strip()
+            problem = new_key_problem(self.dm, key) if key else None
+            self._output_name_bad = problem is not None
+            message = problem or clash_message(self.dm, key, self.spec.output_kind)
         _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
+        self._update_run_button()
         return message
+
+    def _update_run_button(self) -> None:
+        """Enable Run unless a run is going or the output key breaks the key-name rule."""
+        self.run_button.enabled = not self.running and not self._output_name_bad
 
     def output_time_key(self) -> str | None:
         """Return the chosen output clock (None = the transform's default)."""
@@ -703,6 +727,8 @@ class TransformsWidget(Container):
         self._set_running(False)
         self.progress_bar.setValue(1000 if outcome.status == "done" else 0)
         self.report(outcome.message, outcome.status == "failed")
+        if outcome.status == "done":  # the step just stored: its undo and redo re-word this
+            self._reported_step = (self.dm.history.state, outcome.message)
         if outcome.status == "done" and self._auto_output and self.spec is not None:
             self._set_output_key(
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
@@ -710,7 +736,7 @@ class TransformsWidget(Container):
         self.pipelines.refresh()
 
     def _set_running(self, running: bool) -> None:
-        self.run_button.enabled = not running
+        self.run_button.enabled = not running and not self._output_name_bad
         self.cancel_button.enabled = running
         self.progress_bar.setVisible(running)
         self.pipelines.set_running(running)
@@ -720,9 +746,31 @@ class TransformsWidget(Container):
         self.theme_name = theme_name
         for label in (self.output_warning, self.status):
             _restyle(label, theme_name)
+        self.pipelines.set_theme(theme_name)
+
+    def _history_changed(self) -> None:
+        """Re-word the status line when the step it reports is undone or redone.
+
+        Follows the DataManager's history (Ctrl+Z in the viewer, *Edit > Undo*, a script's
+        ``dm.undo()``): "Undone: CalculateLineAngle → whisker_line_angle in 0.05 s" while the
+        step waits on the redo stack, the run's own message again once it is redone.
+        """
+        if self._closed or self._reported_step is None:
+            return
+        token, message = self._reported_step
+        where = self.dm.history.step_status(token)
+        if where is None:  # gone from the history: the line says what last happened to it
+            return
+        text = message if where == "applied" else f"Undone: {message}"
+        if text != self.status.value:
+            self._say_status(text, False)
 
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line (red for errors)."""
+        self._reported_step = None
+        self._say_status(message, error)
+
+    def _say_status(self, message: str, error: bool) -> None:
         self._status_is_error = error and bool(message)
         _say(self.status, message, ERROR_COLOR if error else "", self.theme_name)
         self.status_area.setVisible(bool(message))

@@ -30,6 +30,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import pipeline_file_stem
@@ -37,7 +38,12 @@ from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, s
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
-from napari_whiskertoolbox.widgets.theme_colors import follow_palette, message_style
+from napari_whiskertoolbox.widgets.theme_colors import (
+    MESSAGE_COLORS,
+    follow_palette,
+    message_style,
+    readable_text_color,
+)
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
     suggest_output_key,
@@ -214,6 +220,13 @@ class PipelinesPanel(Container):
         self.delete_button.changed.connect(self._delete_selected)
         self.run_input = ComboBox(label="Input", choices=self._input_choices)
         self.run_output = LineEdit(label="Output key")
+        self.run_output.changed.connect(lambda *_: self._check_run_output())
+        self.run_output_warning = QLabel("")
+        """Why the output key cannot be a new key (the key-name rule); hidden when it can."""
+        self.run_output_warning.setWordWrap(True)
+        self.run_output_warning.setVisible(False)
+        self.set_theme("dark")
+        self._running = False
         self.run_button = PushButton(text="Run pipeline")
         self.run_button.changed.connect(self._run_selected)
         layout = self.native.layout()
@@ -221,6 +234,7 @@ class PipelinesPanel(Container):
         layout.addWidget(self.library_list, 1)
         layout.addWidget(_row(self.open_button, self.edit_button, self.delete_button).native)
         layout.addWidget(Container(widgets=[self.run_input, self.run_output]).native)
+        layout.addWidget(self.run_output_warning)
         layout.addWidget(self.run_button.native)
 
     def _connect(self) -> Callable[[], None]:
@@ -363,8 +377,28 @@ class PipelinesPanel(Container):
 
     def _update_library_buttons(self) -> None:
         has = self.selected_entry_id() is not None
-        for button in (self.edit_button, self.delete_button, self.run_button):
+        for button in (self.edit_button, self.delete_button):
             button.enabled = has
+        self._update_run_button()
+
+    def _check_run_output(self) -> str | None:
+        """Show why the output key breaks the key-name rule (Run disabled), or hide the line."""
+        key = self.run_output.value.strip()
+        problem = new_key_problem(self.dm, key) if key else None
+        self.run_output_warning.setText(problem or "")
+        self.run_output_warning.setVisible(problem is not None)
+        self._update_run_button()
+        return problem
+
+    def set_theme(self, theme_name: str) -> None:
+        """Colour the output key's warning to read on napari's theme ``theme_name``."""
+        color = readable_text_color(theme_name, MESSAGE_COLORS["warning"])
+        self.run_output_warning.setStyleSheet(f"color: {color}")
+
+    def _update_run_button(self) -> None:
+        bad = bool(self.run_output_warning.text())
+        has = self.selected_entry_id() is not None
+        self.run_button.enabled = has and not self._running and not bad
 
     def selected_entry_id(self) -> str | None:
         """Return the id (file stem) of the chosen library pipeline."""
@@ -537,4 +571,5 @@ class PipelinesPanel(Container):
 
     def set_running(self, running: bool) -> None:
         """Disable running while another run is going on."""
-        self.run_button.enabled = not running and self.selected_entry_id() is not None
+        self._running = running
+        self._update_run_button()
