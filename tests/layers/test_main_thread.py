@@ -45,3 +45,36 @@ def test_on_the_main_thread_the_call_is_direct() -> None:
     assert run_in_main(_thread_name) == threading.main_thread().name
     with pytest.raises(KeyError):
         run_in_main(_fail)
+
+
+def test_a_signal_emitted_from_a_worker_reaches_its_slot_on_the_main_thread_in_order(qtbot):
+    from psygnal import Signal
+
+    from napari_whiskertoolbox.layers.main_thread import connect_main
+
+    class Source:
+        changed = Signal(int, str)
+
+    source, seen = Source(), []
+    connect_main(source.changed, lambda n: seen.append((n, _thread_name())))  # takes one
+    worker = threading.Thread(
+        target=lambda: [source.changed.emit(i, "x") for i in range(50)], name="worker"
+    )
+    worker.start()
+    qtbot.waitUntil(lambda: len(seen) == 50, timeout=5000)
+    assert seen == [(i, threading.main_thread().name) for i in range(50)]
+
+
+def test_an_error_nobody_waits_for_goes_to_the_excepthook(qtbot, monkeypatch):
+    import sys
+
+    from napari_whiskertoolbox.layers.main_thread import call_in_main
+
+    hooked: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, exc, tb: hooked.append(exc))
+    futures = []
+    worker = threading.Thread(target=lambda: futures.append(call_in_main(_fail)))
+    worker.start()
+    qtbot.waitUntil(lambda: bool(hooked), timeout=5000)
+    assert isinstance(hooked[0], KeyError)
+    assert isinstance(futures[0].exception(), KeyError)
