@@ -539,10 +539,10 @@ class Pipeline:
             raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
         if not isinstance(output_key, str) or not output_key:
             raise _fail(f"output key must be a non-empty string, got {output_key!r}")
-        if check_key_name:
-            check_output_name(dm, output_key, f"pipeline '{self.name or '(unnamed)'}'")
-        self.validate()
         name = self.name or "(unnamed)"
+        if check_key_name:
+            check_output_name(dm, output_key, f"pipeline '{name}'")
+        self.validate()
 
         def compute(ctx: TransformContext) -> Any:
             return self.run(

@@ -452,7 +452,7 @@ class Autosaver(QObject):
             "pid": os.getpid(),
         }
         (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
-        _settle(self._session, (record["source"], record["saved_at"], record["pid"]))
+        _settle(self._session, RecoveryInfo(folder, **record).identity)
         self._pending = False
         return folder
 

@@ -283,7 +283,7 @@ def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | N
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
     kind = classify_path(path)
-    if classify_path(path) == "session" and not _may_replace_session(session, path, ask):
+    if kind == "session" and not _may_replace_session(session, path, ask):
         return None
     guess = guess_data_file(path) if kind == "data_file" else None
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
@@ -292,7 +292,7 @@ def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | N
     # sample); set before the load, whose added keys update the title. A config or session
     # folder names it by the session's path.
     starts_session = not session.dm.keys() and session.path is None
-    replaces_session = classify_path(path) == "session"
+    replaces_session = kind == "session"
     keys_before = set(session.dm.keys())
     open_as = _media_keys_of(session.dm, path) if kind == "media" else []
     titled = starts_session and kind not in _NAMED_BY_PATH_KINDS
