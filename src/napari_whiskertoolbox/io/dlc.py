@@ -1534,18 +1534,14 @@ def _merge_original(
             if k < 0:
                 continue
             old = original.xy[j, k]
-            if np.isfinite(held[i, c]).all() and not np.array_equal(
-                old.astype(np.float32) * scale, held[i, c]
-            ):
+            if np.isfinite(held[i, c]).all() and not _reads_as(old, scale, held[i, c]):
                 # another individual's prediction of this body part (individuals swapped)
                 for other in siblings[c]:
-                    if np.array_equal(original.xy[j, other].astype(np.float32) * scale, held[i, c]):
+                    if _reads_as(original.xy[j, other], scale, held[i, c]):
                         k = other
                         old = original.xy[j, k]
                         break
-            if np.all(np.isfinite(old)) and np.array_equal(
-                old.astype(np.float32) * scale, held[i, c]
-            ):
+            if _reads_as(old, scale, held[i, c]):
                 values[i, c, 0:2] = old
                 if with_likelihood:
                     values[i, c, 2] = _source_likelihood(original, j, k)
@@ -1580,6 +1576,11 @@ def _merge_original(
     return np.concatenate([values, extra]), missing
 
 
+def _reads_as(value: np.ndarray, scale: np.ndarray, held: np.ndarray) -> bool:
+    """Whether the file's float64 point ``value`` reads as the key's float32 ``held`` point."""
+    return bool(np.isfinite(value).all() and np.array_equal(value.astype(np.float32) * scale, held))
+
+
 def _restore_earlier(
     values: np.ndarray,
     held: np.ndarray,
@@ -1597,7 +1598,7 @@ def _restore_earlier(
         if j is None or k is None:
             continue
         old = table.xy[j, k]
-        if np.all(np.isfinite(old)) and np.array_equal(old.astype(np.float32) * scale, held[i, c]):
+        if _reads_as(old, scale, held[i, c]):
             values[i, c, 0:2] = old
             if values.shape[2] > 2:
                 values[i, c, 2] = _source_likelihood(table, j, k)
