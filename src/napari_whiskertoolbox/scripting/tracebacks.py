@@ -7,21 +7,18 @@ this package (and of ``whiskertoolbox_python``) are dropped from the bottom, so 
 traceback stops at the user's line that called ``dm`` rather than inside
 ``data_manager.py``; the error message itself names what was wrong.
 
-WhiskerToolbox's ``dm.getData`` returns None for a key it lacks, so a misspelt key shows
-up lines later as "'NoneType' object has no attribute ...". Such an error gets a note
-naming the ``dm.getData("...")`` call of the user's code whose key does not exist, and the
-closest key.
+An error caused by a missing DataManager key gets a note naming the key and the closest
+one (:mod:`~napari_whiskertoolbox.scripting.missing_keys`).
 """
 
 from __future__ import annotations
 
 import linecache
 import os
-import re
 import traceback
 from typing import TYPE_CHECKING
 
-from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.scripting.missing_keys import lookup_key_notes, missing_key_notes
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -31,7 +28,6 @@ __all__ = [
     "ENGINE_DIR",
     "PACKAGE_DIRS",
     "format_user_traceback",
-    "missing_key_notes",
     "register_source",
     "trim_engine_frames",
 ]
@@ -89,7 +85,8 @@ def format_user_traceback(exc: BaseException, keys: Collection[str] | None = Non
     exc : BaseException
         The exception raised by a script.
     keys : collection of str, optional
-        The DataManager's keys: an error about ``None`` then gets :func:`missing_key_notes`.
+        The DataManager's keys: an error caused by a key not among them then gets a note
+        naming the closest key.
 
     Returns
     -------
@@ -97,51 +94,12 @@ def format_user_traceback(exc: BaseException, keys: Collection[str] | None = Non
         ``Traceback (most recent call last): ...`` text pointing at the script's files
         and lines; a ``SyntaxError`` shows the offending line and caret only.
     """
+    notes = [] if keys is None else lookup_key_notes(exc, keys)  # reads the frames trimmed next
     tb = trim_engine_frames(exc.__traceback__)
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
     if keys is not None:
-        text += "".join(note + "\n" for note in missing_key_notes(exc, tb, keys))
-    return text
-
-
-_GET_DATA = re.compile(r"""\bgetData\(\s*(["'])([^"'\\]+)\1\s*\)""")
-"""A ``getData("key")`` call with a literal key."""
-
-
-def missing_key_notes(
-    exc: BaseException, tb: TracebackType | None, keys: Collection[str]
-) -> list[str]:
-    """Name the ``dm.getData("key")`` calls, of a key not in ``keys``, behind an error about None.
-
-    Only for an ``AttributeError`` or ``TypeError`` whose message names ``NoneType``; the
-    calls are looked for in the source lines of the traceback's frames, up to each
-    frame's current line.
-
-    Returns
-    -------
-    list of str
-        E.g. ``"note: dm.getData('angel') on line 3 returned None: there is no key
-        'angel' (did you mean 'angle'?)"``; empty when nothing fits.
-    """
-    if not isinstance(exc, (AttributeError, TypeError)) or "NoneType" not in str(exc):
-        return []
-    notes: list[str] = []
-    entry = tb
-    while entry is not None:
-        lines = linecache.getlines(entry.tb_frame.f_code.co_filename)
-        for number, line in enumerate(lines[: entry.tb_lineno], start=1):
-            for match in _GET_DATA.finditer(line):
-                key = match.group(2)
-                if key in keys:
-                    continue
-                note = (
-                    f"note: dm.getData({key!r}) on line {number} returned None: there is no "
-                    f"key {key!r}{did_you_mean(key, keys)}"
-                )
-                if note not in notes:
-                    notes.append(note)
-        entry = entry.tb_next
-    return notes
+        notes += missing_key_notes(exc, tb, keys)
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    return text + "".join(note + "\n" for note in notes)
 
 
 def register_source(filename: str, source: str) -> None:
