@@ -52,3 +52,25 @@ def test_failing_script_exits_non_zero_with_traceback(tmp_path: Path) -> None:
     assert "Traceback (most recent call last)" in proc.stderr
     assert f'File "{script}", line 3, in <module>' in proc.stderr
     assert "IndexError: list index out of range" in proc.stderr
+
+
+def test_failing_long_line_keeps_pythons_plain_carets_and_names_the_key(tmp_path: Path) -> None:
+    # the terminal gets the traceback as Python prints it: carets under the expression
+    script = tmp_path / "long_line.py"
+    long_name = "a_rather_long_variable_name_for_the_offset"
+    failing = f"total = {long_name} + {long_name} * 2 + {long_name} * 3 + mean_of('my_vidoe') + 1"
+    script.write_text(
+        f"def mean_of(key):\n    return dm.getData(key).values\n{long_name} = 1\n{failing}\n"
+    )
+    proc = _cli(script, "--session", WTB_CONFIG, cwd=tmp_path)
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    code_line = lines.index(f"    {failing}")
+    carets = lines[code_line + 1]
+    start = len(carets) - len(carets.lstrip())
+    assert carets[start:] == "^" * len("mean_of('my_vidoe')")
+    assert lines[code_line][start:].startswith("mean_of('my_vidoe')")
+    assert lines[-1] == (
+        "note: dm.getData(key) on line 2 returned None: there is no key 'my_vidoe' "
+        "(did you mean 'my_video'?)"
+    )

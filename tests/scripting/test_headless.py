@@ -121,3 +121,40 @@ def test_a_script_imports_its_sibling_module(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "42" in out.out
+
+
+def test_a_missing_key_passed_to_a_function_is_named(tmp_path: Path, capsys) -> None:
+    dm = DataManager()
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5, dtype=np.float32)))
+    io.save_session(dm, tmp_path / "in")
+    _script(
+        tmp_path,
+        "def mean_of(dm, key):\n    return dm.getData(key).values.mean()\n",
+        "wtb_key_helpers.py",
+    )
+    script = _script(
+        tmp_path,
+        "import wtb_key_helpers\n"
+        "GLOBAL_KEY = 'angle'\n"
+        "def scaled(key, gain):\n"
+        "    series = dm.getData(key)\n"
+        "    return series.values * gain\n"
+        "print(scaled(GLOBAL_KEY, 2))\n"
+        "print(wtb_key_helpers.mean_of(dm, 'angel'))\n",
+    )
+    try:
+        code = run_headless(script, session=tmp_path / "in")
+    finally:
+        sys.modules.pop("wtb_key_helpers", None)
+    err = capsys.readouterr().err
+    assert code == 1
+    helpers = tmp_path / "wtb_key_helpers.py"
+    assert err.splitlines()[-5:] == [
+        f'  File "{helpers}", line 2, in mean_of',
+        "    return dm.getData(key).values.mean()",
+        "           ^^^^^^^^^^^^^^^^^^^^^^",
+        "AttributeError: 'NoneType' object has no attribute 'values'",
+        "note: dm.getData(key) on line 2 returned None: there is no key 'angel' "
+        "(did you mean 'angle'?)",
+    ]
+    assert err.count("note:") == 1  # scaled's key exists

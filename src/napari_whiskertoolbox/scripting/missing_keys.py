@@ -2,8 +2,9 @@
 
 WhiskerToolbox's ``dm.getData`` returns None for a key it lacks, so a misspelt key shows
 up lines later as "'NoneType' object has no attribute ...". For such an error the
-``getData`` calls of each frame of the traceback, up to the frame's current line, are
-found in the frame's source; their key is read from the call as written (a string, or a
+``dm.getData`` calls of each frame of the traceback, up to the frame's current line, are
+found in the frame's source (the receiver a name or attribute chain holding the
+DataManager: ``dm``, ``self.dm``); their key is read from the call as written (a string, or a
 variable, f-string, ``+`` of strings or item of a list/tuple/dict holding one) in the
 frame's own variables, so a key passed to a function is found as well as a literal one.
 Only a key the DataManager lacks gets a note.
@@ -13,12 +14,14 @@ the closest key, read from the lookup's frame.
 
 Building notes never raises: whatever cannot be read (source gone, a name unbound, a value
 that is not a plain string) is left out. No code of the script runs: only values of
-builtin types are read, never an attribute or a user-defined ``__getitem__``.
+builtin types are read, attributes as stored (:func:`inspect.getattr_static`: no property
+runs), never a user-defined ``__getitem__``.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 import linecache
 import sys
 from typing import TYPE_CHECKING, Any
@@ -217,16 +220,24 @@ def _calls_at(tree: ast.Module, line: int) -> Iterator[ast.Call]:
 
 
 def _is_getter(call: ast.Call, namespaces: tuple[Mapping[str, Any], ...]) -> bool:
-    """Whether ``call`` is ``<DataManager>.getData(key)`` (a receiver not a name is trusted)."""
+    """Whether ``call`` is ``<DataManager>.getData(key)`` (``dm.getData``, ``self.dm.getData``)."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr in _NONE_GETTERS):
         return False
     if len(call.args) != 1 or call.keywords:
         return False
-    if isinstance(func.value, ast.Name):
-        receiver = _lookup(func.value.id, namespaces)
-        return receiver is _UNBOUND or issubclass(type(receiver), DataManager)
-    return True
+    return issubclass(type(_receiver(func.value, namespaces)), DataManager)
+
+
+def _receiver(node: ast.expr, namespaces: tuple[Mapping[str, Any], ...]) -> Any:
+    """The object a name or attribute chain names, read without running code (else unbound)."""
+    if isinstance(node, ast.Name):
+        return _lookup(node.id, namespaces)
+    if isinstance(node, ast.Attribute):
+        owner = _receiver(node.value, namespaces)
+        if owner is not _UNBOUND:
+            return inspect.getattr_static(owner, node.attr, _UNBOUND)
+    return _UNBOUND
 
 
 _UNBOUND = object()
