@@ -13,9 +13,13 @@ one (:mod:`~napari_whiskertoolbox.scripting.missing_keys`).
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
+import re
 import traceback
+import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.scripting.missing_keys import lookup_key_notes, missing_key_notes
@@ -27,7 +31,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ENGINE_DIR",
     "PACKAGE_DIRS",
+    "CaretSpan",
     "format_user_traceback",
+    "lift_caret_lines",
     "register_source",
     "trim_engine_frames",
 ]
@@ -108,3 +114,123 @@ def register_source(filename: str, source: str) -> None:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+@dataclass(frozen=True)
+class CaretSpan:
+    """Characters of a traceback's code line that Python marked with ``^`` or ``~``.
+
+    Attributes
+    ----------
+    start, end : int
+        Offsets of the marked characters in the text :func:`lift_caret_lines` returns.
+    primary : bool
+        ``^`` (what failed: the call, the operator, the subscript) rather than ``~`` (its
+        operands, in Python 3.11+).
+    """
+
+    start: int
+    end: int
+    primary: bool
+
+
+_FILE_LINE = re.compile(r' {2}File ".*", line \d+')
+"""A frame's first line (``in <function>`` follows, but not for a ``SyntaxError``)."""
+_CODE_INDENT = " " * 4
+"""Indent of a frame's code lines, and of their caret lines."""
+_CARET_LINE = re.compile(r"( *)([~^]+) *")
+"""A marker line: spaces up to the marked column, then ``^`` / ``~`` only."""
+
+
+def lift_caret_lines(text: str) -> tuple[str, list[CaretSpan]]:
+    """Drop the ``^^^`` marker lines of the tracebacks in ``text``; return where they pointed.
+
+    Python 3.11+ puts a line of ``^`` (and ``~``) under a frame's code line, each marker in
+    the column of the character it marks. Where lines wrap (a narrow pane) or the code line
+    is shown in a proportional font, the markers no longer sit under their characters;
+    highlighting the characters themselves stays right however the line is laid out.
+
+    A marker line is only taken as one right under a frame's code line (the lines after
+    ``  File "...", line N``), and only when it ends within that line; any other text,
+    including lines of ``^`` printed by the script, is kept as it is.
+
+    Parameters
+    ----------
+    text : str
+        Output holding tracebacks as :func:`format_user_traceback` or Python prints them.
+
+    Returns
+    -------
+    tuple of (str, list of CaretSpan)
+        ``text`` without its marker lines, and the marked characters of the code lines in
+        it (one span per run of ``^`` or of ``~``).
+    """
+    kept: list[str] = []
+    spans: list[CaretSpan] = []
+    offset = 0
+    in_frame = False
+    code: tuple[int, str] | None = None  # offset and text of the code line just kept
+    for line in text.splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        marks = _marked_columns(content, code[1]) if code is not None else None
+        if marks is not None and code is not None:
+            spans.extend(CaretSpan(code[0] + a, code[0] + b, primary) for a, b, primary in marks)
+            code = None
+            continue
+        if _FILE_LINE.match(content):
+            in_frame, code = True, None
+        elif in_frame and content.startswith(_CODE_INDENT):
+            code = (offset, content)
+        else:
+            in_frame, code = False, None
+        kept.append(line)
+        offset += len(line)
+    return "".join(kept), spans
+
+
+def _marked_columns(markers: str, code: str) -> list[tuple[int, int, bool]] | None:
+    """Character ranges of ``code`` under the markers of ``markers`` (None: not a marker line)."""
+    match = _CARET_LINE.fullmatch(markers)
+    if match is None or len(match.group(1)) < len(_CODE_INDENT):
+        return None
+    runs: list[tuple[int, int, bool]] = []
+    column = len(match.group(1))
+    for run in re.finditer(r"\^+|~+", match.group(2)):
+        start = _char_at_column(code, column + run.start())
+        end = _char_at_column(code, column + run.end())
+        if start is None or end is None or end <= start:
+            return None
+        runs.append((start, end, run.group().startswith("^")))
+    return runs
+
+
+def _char_at_column(line: str, column: int) -> int | None:
+    """Index of the character of ``line`` starting at display ``column`` (None: past its end).
+
+    A column counts a wide character (CJK, emoji) as two when this Python's tracebacks do.
+    """
+    if line.isascii() or not _carets_count_display_width():
+        return column if column <= len(line) else None
+    width = 0
+    for index, char in enumerate(line):
+        if width >= column:
+            return index
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return len(line) if width >= column else None
+
+
+@functools.cache
+def _carets_count_display_width() -> bool:
+    """Whether this Python aligns carets to wide characters as two columns (3.11.7 does)."""
+    filename = "<caret-probe>"
+    source = "全 = 1; 全 + None\n"
+    register_source(filename, source)
+    try:
+        exec(compile(source, filename, "exec"), {})  # noqa: S102 - our own constant code
+    except TypeError as exc:
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        carets = "".join(lines).splitlines()[-2]
+        return len(carets) - len(carets.lstrip()) == len(_CODE_INDENT) + len("全 = 1; ") + 1
+    finally:
+        linecache.cache.pop(filename, None)
+    return False

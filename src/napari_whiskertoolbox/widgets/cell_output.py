@@ -2,15 +2,18 @@
 
 Just after *Run file* it shows the whole file's run instead (``whole file · name — 0.12 s``);
 a cell whose latest run was a whole-file run says so (``cell 2 · load — ran with the whole
-file, 0.12 s``) above that run's output.
+file, 0.12 s``) above that run's output. A traceback's ``^^^`` markers show as marked
+characters of the code line (:func:`~.output_pane.traceback_pieces`), as in the output log.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qtpy.QtGui import QFontDatabase
+from qtpy.QtGui import QFontDatabase, QTextCharFormat, QTextCursor
 from qtpy.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from napari_whiskertoolbox.widgets.output_pane import traceback_pieces
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.scripting.cells import Cell, CellOutput
@@ -91,7 +94,7 @@ class CellOutputView(QWidget):
             self.title.setText(f"{cell.label} — ran with the whole file{which}{_outcome(output)}")
         else:
             self.title.setText(f"{cell.label} — {_outcome(output)}")
-        self.text.setPlainText(output.render(cell.digest))
+        self._show_text(output.render(cell.digest))
 
     def show_file_run(self, output: CellOutput, current_digest: str | None = None) -> None:
         """Show a whole-file run: ``whole file · analysis.py — 0.12 s`` above its output.
@@ -101,7 +104,15 @@ class CellOutputView(QWidget):
         """
         self.cell = None
         self.title.setText(f"{output.label} — {_outcome(output)}")
-        self.text.setPlainText(output.render(current_digest, what="script"))
+        self._show_text(output.render(current_digest, what="script"))
+
+    def _show_text(self, text: str) -> None:
+        self.text.clear()
+        cursor = QTextCursor(self.text.document())
+        cursor.beginEditBlock()
+        for piece, fmt in traceback_pieces(text, QTextCharFormat()):
+            cursor.insertText(piece, fmt)
+        cursor.endEditBlock()
 
     def shown_text(self) -> str:
         """Return the title and the text shown."""

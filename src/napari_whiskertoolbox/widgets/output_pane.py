@@ -5,6 +5,10 @@ message is read in full without scrolling sideways. A carriage return rewrites t
 in a terminal or Jupyter: progress bars (tqdm, ``print(..., end="\r")``) update one line
 instead of adding one per update. Colours follow napari's theme
 (:meth:`OutputPane.apply_theme`), also for text already shown.
+
+A traceback (:meth:`OutputPane.append_traceback`) shows the expression Python marks with
+``^^^`` as bold, underlined characters of its code line instead of a marker line below it:
+a wrapped code line took its markers out of line with the expression.
 """
 
 from __future__ import annotations
@@ -14,19 +18,69 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QTimer
-from qtpy.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat, QTextOption
+from qtpy.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+    QTextOption,
+)
 from qtpy.QtWidgets import QPlainTextEdit, QWidget
+
+from napari_whiskertoolbox.scripting.tracebacks import lift_caret_lines
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
 
-__all__ = ["OutputPane"]
+__all__ = ["OutputPane", "traceback_pieces", "marked_format"]
 
 _COLORS: dict[str, str | None] = {"stdout": None, "stderr": None, "info": None, "value": None}
 """Stream colours until :meth:`OutputPane.apply_theme`: the pane's text colour, readable on
 any background (a fixed red would not be: no red reads at 4.5:1 on both napari themes)."""
 _STREAM_PROPERTY = int(QTextFormat.Property.UserProperty) + 1
 """Char-format property holding the stream a piece of text came from (to recolour it)."""
+_MARK_PROPERTY = int(QTextFormat.Property.UserProperty) + 2
+"""Char-format property of a traceback's marked characters: True for ``^``, False for ``~``."""
+_TRACEBACK = "traceback"
+"""Queue stream of tracebacks: shown as stderr, their caret lines as marked characters."""
+
+
+def marked_format(fmt: QTextCharFormat, primary: bool) -> QTextCharFormat:
+    """``fmt`` for characters a traceback marks: ``^`` bold and underlined, ``~`` underlined.
+
+    ``~`` (the operands of the failing operation) gets a dotted line, so the ``^`` part (the
+    operator, call or subscript that failed) stands out as Python's markers make it.
+    """
+    marked = QTextCharFormat(fmt)
+    marked.setProperty(_MARK_PROPERTY, primary)
+    if primary:
+        marked.setFontWeight(QFont.Weight.Bold)
+    marked.setFontUnderline(True)
+    marked.setUnderlineStyle(
+        QTextCharFormat.UnderlineStyle.SingleUnderline
+        if primary
+        else QTextCharFormat.UnderlineStyle.DotLine
+    )
+    return marked
+
+
+def traceback_pieces(text: str, fmt: QTextCharFormat) -> list[tuple[str, QTextCharFormat]]:
+    """``text`` in pieces to insert in order: in ``fmt``, or marked (:func:`marked_format`).
+
+    The caret lines under a traceback's code lines are left out; the characters they
+    marked come in marked pieces.
+    """
+    plain, spans = lift_caret_lines(text)
+    pieces: list[tuple[str, QTextCharFormat]] = []
+    done = 0
+    for span in spans:
+        pieces.append((plain[done : span.start], fmt))
+        pieces.append((plain[span.start : span.end], marked_format(fmt, span.primary)))
+        done = span.end
+    pieces.append((plain[done:], fmt))
+    return [(piece, piece_fmt) for piece, piece_fmt in pieces if piece]
 
 
 class OutputPane(QPlainTextEdit):
@@ -85,6 +139,15 @@ class OutputPane(QPlainTextEdit):
         fmt.setProperty(_STREAM_PROPERTY, stream)
         return fmt
 
+    def _fragment_format(self, old: QTextCharFormat) -> QTextCharFormat | None:
+        """The format of text shown in ``old`` under the current theme (None: not ours)."""
+        stream = old.property(_STREAM_PROPERTY)
+        if not isinstance(stream, str):
+            return None
+        fmt = self._stream_format(stream)
+        primary = old.property(_MARK_PROPERTY)
+        return marked_format(fmt, primary) if isinstance(primary, bool) else fmt
+
     def apply_theme(self, theme: ScriptTheme) -> None:
         """Colour each stream from napari's theme, including the text already shown."""
         self._formats = {
@@ -99,13 +162,13 @@ class OutputPane(QPlainTextEdit):
             iterator = block.begin()
             while not iterator.atEnd():
                 fragment = iterator.fragment()
-                stream = fragment.charFormat().property(_STREAM_PROPERTY)
-                if isinstance(stream, str):
+                fmt = self._fragment_format(fragment.charFormat())
+                if fmt is not None:
                     cursor.setPosition(fragment.position())
                     cursor.setPosition(
                         fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
                     )
-                    cursor.setCharFormat(self._stream_format(stream))
+                    cursor.setCharFormat(fmt)
                 iterator += 1
             block = block.next()
         cursor.endEditBlock()
@@ -125,6 +188,14 @@ class OutputPane(QPlainTextEdit):
         with self._lock:
             self._queue.append((stream, text))
 
+    def append_traceback(self, text: str) -> None:
+        """Queue a traceback (any thread): stderr's colour, ``^^^`` as marked characters.
+
+        The marker lines under code lines are dropped; the characters they pointed at are
+        shown bold and underlined (:func:`traceback_pieces`).
+        """
+        self.append_output(_TRACEBACK, text)
+
     def has_pending(self) -> bool:
         """Whether queued output is waiting for the next flush."""
         with self._lock:
@@ -143,7 +214,11 @@ class OutputPane(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
         for stream, text in runs:
-            self._insert(cursor, text, self._stream_format(stream))
+            if stream == _TRACEBACK:
+                for piece, fmt in traceback_pieces(text, self._stream_format("stderr")):
+                    self._insert(cursor, piece, fmt)
+            else:
+                self._insert(cursor, text, self._stream_format(stream))
         cursor.endEditBlock()
         if self.auto_scroll:
             scrollbar.setValue(scrollbar.maximum())

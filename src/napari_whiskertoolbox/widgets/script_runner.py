@@ -972,7 +972,7 @@ class ScriptRunnerWidget(Container):
         if result.value_repr is not None:
             self.output.append_output("value", result.value_repr + "\n")
         if result.error:
-            self.output.append_output("stderr", result.error.rstrip("\n") + "\n")
+            self.output.append_traceback(result.error.rstrip("\n") + "\n")
         if result.cancelled:
             outcome = "cancelled"
         elif result.success:
@@ -1035,7 +1035,7 @@ class ScriptRunnerWidget(Container):
             return
         result = self.engine.reset()
         if not result.success:
-            self.output.append_output("stderr", f"prelude failed:\n{result.error}")
+            self.output.append_traceback(f"prelude failed:\n{result.error}")
         self.output.append_output("info", "namespace reset\n")
         self.refresh_namespace()
 
