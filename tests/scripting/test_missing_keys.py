@@ -112,7 +112,9 @@ def test_the_key_is_read_in_the_frame_that_called_get_data(angle_engine: ScriptE
 
 
 def test_keys_that_exist_and_other_objects_get_no_note(angle_engine: ScriptEngine) -> None:
-    exists = 'def f(key):\n    series = dm.getData(key)\n    return None.values\nf("whisker_angle")\n'
+    exists = (
+        'def f(key):\n    series = dm.getData(key)\n    return None.values\nf("whisker_angle")\n'
+    )
     assert "note:" not in angle_engine.run(exists).error
     other = (
         "class Store:\n"

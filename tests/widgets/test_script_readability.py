@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from _script_runner_support import RUN_TIMEOUT_MS, docked_runner, run_and_wait
 from qtpy.QtCore import Qt
-from qtpy.QtGui import QColor, QTextCursor
+from qtpy.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 
 from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.sample import make_sample_session
@@ -23,7 +23,7 @@ from napari_whiskertoolbox.workflow.registry import get_session
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qtpy.QtGui import QImage
+    from qtpy.QtGui import QImage, QTextDocument
     from qtpy.QtWidgets import QAbstractButton
 
 pytestmark = pytest.mark.gui
@@ -227,6 +227,74 @@ def test_tracebacks_stop_at_the_users_code(qtbot, runner) -> None:
     traceback_lines = result.error.rstrip().splitlines()
     assert traceback_lines[-1].startswith("KeyError:")
     assert "no_such_key" in traceback_lines[-1]
+
+
+def _marked(document: QTextDocument) -> list[tuple[str, bool]]:
+    """Underlined runs of ``document``'s text, and whether each is bold (``^``, not ``~``)."""
+    runs: list[tuple[str, bool]] = []
+    last_end = -1
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            fmt = fragment.charFormat()
+            if fmt.underlineStyle() != QTextCharFormat.UnderlineStyle.NoUnderline:
+                bold = fmt.fontWeight() >= QFont.Weight.Bold
+                if runs and last_end == fragment.position() and runs[-1][1] == bold:
+                    runs[-1] = (runs[-1][0] + fragment.text(), bold)
+                else:
+                    runs.append((fragment.text(), bold))
+                last_end = fragment.position() + fragment.length()
+            iterator += 1
+        block = block.next()
+    return runs
+
+
+def test_a_wrapped_code_line_keeps_the_failing_expression_marked(
+    qtbot, make_napari_viewer, tmp_path
+) -> None:
+    """Python's ``^^^`` line under a code line wider than the pane wrapped on its own, away
+    from the expression; the pane marks the expression's own characters instead."""
+    viewer = make_napari_viewer(show=True)  # wrapping is laid out on screen
+    viewer.theme = "dark"
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    runner = docked_runner(viewer, settings_file=tmp_path / "settings.json")
+    runner.tabs.setCurrentIndex(0)
+    qtbot.waitExposed(runner.output)
+    name = "a_rather_long_variable_name_for_the_offset"
+    failing = (
+        f"total = {name} + {name} * 2 + {name} * 3 + values[7] * {name} + mean_of('whisker_angel')"
+    )
+    assert len(failing) > 150
+    code = (
+        "# %% the cell view shows the whole file's run too\n"
+        "def mean_of(key):\n    return dm.getData(key).values\n"
+        f"values = [1, 2]\n{name} = 1\n{failing}\n"
+    )
+    result = run_and_wait(qtbot, runner, code)
+    assert "^" in result.error  # the text kept for the terminal and batches is Python's
+    shown = runner.output.toPlainText()
+    assert "^" not in shown and "~" not in shown
+    assert f"    {failing}\n" in shown
+    assert _marked(runner.output.document()) == [("values", False), ("[7]", True)]
+    block = runner.output.document().findBlock(shown.index(failing))
+    qtbot.waitUntil(lambda: block.layout().lineCount() > 1, timeout=10_000)  # it wraps
+    viewer.theme = "light"  # recolouring keeps the marks
+    assert _marked(runner.output.document()) == [("values", False), ("[7]", True)]
+    cell_text = runner.cell_view.text.toPlainText()
+    assert f"    {failing}\n" in cell_text and "^" not in cell_text
+    assert _marked(runner.cell_view.text.document()) == [("values", False), ("[7]", True)]
+
+    run_and_wait(qtbot, runner, code.replace("values[7]", "values[1]"))
+    assert _marked(runner.output.document())[-2:] == [
+        ("mean_of('whisker_angel')", True),
+        ("dm.getData(key).values", True),
+    ]
+    assert runner.output.toPlainText().rstrip().splitlines()[-2] == (
+        "note: dm.getData(key) on line 3 returned None: there is no key 'whisker_angel' "
+        "(did you mean 'whisker_angle'?)"
+    )
 
 
 # -- narrow docks ------------------------------------------------------------------------------------

@@ -287,9 +287,7 @@ def _formatted(node: ast.FormattedValue, namespaces: tuple[Mapping[str, Any], ..
 
 
 def _item(node: ast.Subscript, namespaces: tuple[Mapping[str, Any], ...]) -> Any:
-    container = (
-        _lookup(node.value.id, namespaces) if isinstance(node.value, ast.Name) else _UNBOUND
-    )
+    container = _lookup(node.value.id, namespaces) if isinstance(node.value, ast.Name) else _UNBOUND
     index = _plain_value(node.slice, namespaces)
     if index is None or type(container) not in (list, tuple, dict):
         return None

@@ -57,7 +57,6 @@ def marked_format(fmt: QTextCharFormat, primary: bool) -> QTextCharFormat:
     marked.setProperty(_MARK_PROPERTY, primary)
     if primary:
         marked.setFontWeight(QFont.Weight.Bold)
-    marked.setFontUnderline(True)
     marked.setUnderlineStyle(
         QTextCharFormat.UnderlineStyle.SingleUnderline
         if primary
