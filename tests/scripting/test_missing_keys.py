@@ -8,10 +8,14 @@ with an f-string got none.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from napari_whiskertoolbox.core import AnalogTimeSeries
-from napari_whiskertoolbox.scripting import ScriptEngine
+
+if TYPE_CHECKING:
+    from napari_whiskertoolbox.scripting import ScriptEngine
 
 
 @pytest.fixture

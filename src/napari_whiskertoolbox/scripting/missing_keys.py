@@ -85,7 +85,7 @@ def missing_key_notes(
         return []
     try:
         return _none_notes(tb, keys)
-    except Exception:  # noqa: BLE001 - a note must never hide the script's own error
+    except Exception:  # a note must never hide the script's own error
         return []
 
 
@@ -106,7 +106,7 @@ def lookup_key_notes(exc: BaseException, keys: Collection[str]) -> list[str]:
         return []
     try:
         return _lookup_notes(exc.__traceback__, keys)
-    except Exception:  # noqa: BLE001 - a note must never hide the script's own error
+    except Exception:  # a note must never hide the script's own error
         return []
 
 
@@ -147,7 +147,7 @@ def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
 
 
 def _parse(filename: str) -> ast.Module | None:
-    """The syntax tree of ``filename``'s source, or None (no source, no ``getData`` in it)."""
+    """Parse ``filename``'s source; None when there is none or it has no ``getData``."""
     source = "".join(linecache.getlines(filename))
     if len(source) > _MAX_SOURCE_CHARS or not any(name in source for name in _NONE_GETTERS):
         return None
@@ -162,7 +162,7 @@ def _text(node: ast.AST) -> str:
 
 
 def _getter_keys(tree: ast.Module, frame: FrameType, line: int) -> Iterator[tuple[ast.Call, str]]:
-    """The ``getData`` calls of ``frame``'s code up to ``line``, with the key each was given."""
+    """Yield the ``getData`` calls of ``frame``'s code up to ``line`` with the key each got."""
     namespaces = (frame.f_locals, frame.f_globals)
     scope = _scope_of(tree, frame)
     calls = _calls_in(scope) if scope is not None else _calls_at(tree, line)
@@ -171,14 +171,14 @@ def _getter_keys(tree: ast.Module, frame: FrameType, line: int) -> Iterator[tupl
             continue
         try:
             key = _plain_value(call.args[0], namespaces)
-        except Exception:  # noqa: BLE001 - e.g. a format spec the value refuses
+        except Exception:  # e.g. a format spec the value refuses
             continue
         if isinstance(key, str):
             yield call, key
 
 
 def _scope_of(tree: ast.Module, frame: FrameType) -> ast.AST | None:
-    """The node whose body ``frame`` runs, or None when it cannot be told."""
+    """Return the node whose body ``frame`` runs, or None when it cannot be told."""
     code = frame.f_code
     if code.co_name == "<module>":
         return tree
@@ -197,7 +197,7 @@ def _scope_of(tree: ast.Module, frame: FrameType) -> ast.AST | None:
 
 
 def _calls_in(scope: ast.AST) -> Iterator[ast.Call]:
-    """Calls run by ``scope``'s own frame (not those of a function or class inside it)."""
+    """Yield the calls ``scope``'s own frame runs (not those of a function or class in it)."""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         todo: list[ast.AST] = list(scope.body)
     elif isinstance(scope, ast.Lambda):
@@ -213,7 +213,7 @@ def _calls_in(scope: ast.AST) -> Iterator[ast.Call]:
 
 
 def _calls_at(tree: ast.Module, line: int) -> Iterator[ast.Call]:
-    """Calls spanning ``line`` (for a frame whose scope in ``tree`` was not found)."""
+    """Yield the calls spanning ``line`` (for a frame whose scope was not found)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.lineno <= line <= (node.end_lineno or line):
             yield node
@@ -230,7 +230,7 @@ def _is_getter(call: ast.Call, namespaces: tuple[Mapping[str, Any], ...]) -> boo
 
 
 def _receiver(node: ast.expr, namespaces: tuple[Mapping[str, Any], ...]) -> Any:
-    """The object a name or attribute chain names, read without running code (else unbound)."""
+    """Return what a name or attribute chain holds, read without running code (or unbound)."""
     if isinstance(node, ast.Name):
         return _lookup(node.id, namespaces)
     if isinstance(node, ast.Attribute):
@@ -251,7 +251,7 @@ def _lookup(name: str, namespaces: tuple[Mapping[str, Any], ...]) -> Any:
 
 
 def _plain_value(node: ast.AST, namespaces: tuple[Mapping[str, Any], ...]) -> Any:
-    """The value of ``node`` if it is a string or number read without running code, else None.
+    """Return ``node``'s value if it is a string or number read without running code, else None.
 
     Handles constants, names, f-strings of those, ``+`` and an item of a list, tuple or dict.
     """

@@ -226,7 +226,7 @@ def _carets_count_display_width() -> bool:
     source = "全 = 1; 全 + None\n"
     register_source(filename, source)
     try:
-        exec(compile(source, filename, "exec"), {})  # noqa: S102 - our own constant code
+        exec(compile(source, filename, "exec"), {})
     except TypeError as exc:
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
         carets = "".join(lines).splitlines()[-2]

@@ -34,7 +34,7 @@ from napari_whiskertoolbox.scripting.tracebacks import lift_caret_lines
 if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.script_theme import ScriptTheme
 
-__all__ = ["OutputPane", "traceback_pieces", "marked_format"]
+__all__ = ["OutputPane", "marked_format", "traceback_pieces"]
 
 _COLORS: dict[str, str | None] = {"stdout": None, "stderr": None, "info": None, "value": None}
 """Stream colours until :meth:`OutputPane.apply_theme`: the pane's text colour, readable on
@@ -139,7 +139,7 @@ class OutputPane(QPlainTextEdit):
         return fmt
 
     def _fragment_format(self, old: QTextCharFormat) -> QTextCharFormat | None:
-        """The format of text shown in ``old`` under the current theme (None: not ours)."""
+        """Return the format, in the current theme, of text shown in ``old`` (None: not ours)."""
         stream = old.property(_STREAM_PROPERTY)
         if not isinstance(stream, str):
             return None
