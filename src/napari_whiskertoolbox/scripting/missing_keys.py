@@ -41,7 +41,7 @@ _NONE_GETTERS = frozenset({"getData"})
 _MAX_SOURCE_CHARS = 2_000_000
 """Sources longer than this are not parsed (a note is not worth a long pause)."""
 
-_FRAME_OF_SCOPE: dict[type[ast.AST], str] = {
+_FRAME_OF_SCOPE: dict[type[ast.expr], str] = {
     ast.Lambda: "<lambda>",
     ast.GeneratorExp: "<genexpr>",
     ast.ListComp: "<listcomp>",
@@ -187,7 +187,7 @@ def _scope_of(tree: ast.Module, frame: FrameType) -> ast.AST | None:
             if node.name != code.co_name:
                 continue
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-        elif _FRAME_OF_SCOPE.get(type(node)) == code.co_name:
+        elif isinstance(node, ast.expr) and _FRAME_OF_SCOPE.get(type(node)) == code.co_name:
             first = node.lineno
         else:
             continue
@@ -287,7 +287,9 @@ def _formatted(node: ast.FormattedValue, namespaces: tuple[Mapping[str, Any], ..
 
 
 def _item(node: ast.Subscript, namespaces: tuple[Mapping[str, Any], ...]) -> Any:
-    container = _lookup(node.value.id, namespaces) if isinstance(node.value, ast.Name) else _UNBOUND
+    container: Any = (
+        _lookup(node.value.id, namespaces) if isinstance(node.value, ast.Name) else _UNBOUND
+    )
     index = _plain_value(node.slice, namespaces)
     if index is None or type(container) not in (list, tuple, dict):
         return None
