@@ -359,8 +359,8 @@ def read_json(path: str | os.PathLike[str]) -> Any:
 def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedConfig:
     """Read and resolve a config: variables, loops, relative paths and globs.
 
-    ``document``: the file's JSON content when already read (see
-    :func:`~.session.read_session_document`), else it is read here.
+    ``document``: the file's JSON content when already read (a session checked by
+    :func:`~.session.session_open_problem`), else it is read here.
     """
     p = Path(path).resolve()
     doc = read_json(p) if document is None else document
@@ -653,7 +653,8 @@ def _resolve(
     option_fallbacks: list[tuple[str, Path]] = []
     if place is not None and place.saved_in is not None:
         rebased = rebase_options(options, place.saved_in, base)
-        for key, tried in rebased.missing:
+        if rebased.missing:
+            key, tried = rebased.missing[0]
             raise _missing_error(tried, path, f"{label} option {key!r}", f"{key!r} option")
         options, option_fallbacks = rebased.options, rebased.fallbacks
     fmt = item.get("format")
