@@ -186,6 +186,7 @@ def load_config(
     *,
     allow_python: bool = False,
     report: LoadReport | None = None,
+    document: Any = None,
 ) -> DataManager:
     """Load every item of a WhiskerToolbox JSON config, with WhiskerToolbox's values and keys.
 
@@ -218,6 +219,11 @@ def load_config(
         ``dm.metadata["config_python_code"]`` — never executed or imported. (The
         ``python`` environment block is always applied first, see the module docstring;
         ``dm.metadata["config_python"]`` records it and its message.)
+    report : LoadReport, optional
+        Collects the load's notes.
+    document : optional
+        The file's JSON content when already read (a session checked before it opens);
+        else the file is read.
 
     Returns
     -------
@@ -237,7 +243,7 @@ def load_config(
         imported, or a ``python`` block that fails (environment not usable, required module
         missing); the message names the file and line or item.
     """
-    parsed = parse_config(path)
+    parsed = parse_config(path, document)
     report = report if report is not None else LoadReport()
     report.extend(parsed.notes)
     python_message = ""

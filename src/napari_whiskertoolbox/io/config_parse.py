@@ -68,10 +68,12 @@ from napari_whiskertoolbox.io.report import LoadNote, NoteKind, RowSkips
 from napari_whiskertoolbox.io.session_paths import (
     ABSOLUTE_KEY,
     SAVED_IN_KEY,
+    anchored,
     find_reference,
     inferred_saved_in,
     moved_candidate,
     rebase_metadata,
+    rebase_options,
 )
 from napari_whiskertoolbox.io.substitution import (
     VARIABLE,
@@ -281,8 +283,8 @@ class PythonEnvironment:
         if not isinstance(fail, bool):
             raise ValueError(f"python.fail_on_missing_imports must be true or false, got {fail!r}")
         return cls(
-            venv_path=_relative_to(venv, base) if venv and venv.strip() else None,
-            prepend_sys_paths=tuple(_relative_to(path, base) for path in paths),
+            venv_path=anchored(venv, base) if venv and venv.strip() else None,
+            prepend_sys_paths=tuple(anchored(path, base) for path in paths),
             required_imports=tuple(name.strip() for name in imports if name.strip()),
             fail_on_missing_imports=fail,
         )
@@ -311,11 +313,6 @@ def _string_list(block: Mapping[str, Any], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(f"python.{key} must be a list of strings, got {value!r}")
     return value
-
-
-def _relative_to(path: str, base: Path) -> Path:
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else Path(os.path.normpath(base / candidate))
 
 
 @dataclass
@@ -359,13 +356,18 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         ) from None
 
 
-def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
-    """Read and resolve a config: variables, loops, relative paths and globs."""
+def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedConfig:
+    """Read and resolve a config: variables, loops, relative paths and globs.
+
+    ``document``: the file's JSON content when already read (a session checked by
+    :func:`~.session.session_open_problem`), else it is read here.
+    """
     p = Path(path).resolve()
-    doc = read_json(p)
+    doc = read_json(p) if document is None else document
     parsed = ParsedConfig(path=p)
     base = p.parent
-    saved_in = _session_saved_in(doc, base)
+    place = _session_place(doc, base)
+    saved_in = None if place is None else place.saved_in
     if saved_in is not None:
         doc = _with_moved_paths(doc, saved_in, base)
     if isinstance(doc, list):
@@ -420,7 +422,7 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
                 item=f"clocks[{i}]",
             )
         item = {"data_type": "time", **item}
-        parsed.clocks.append(_resolve(item, f"clocks[{i}]", variables, base, p))
+        parsed.clocks.append(_resolve(item, f"clocks[{i}]", variables, base, p, place=place))
     data = doc.get("data", [])
     if not isinstance(data, list):
         raise FormatError("expected 'data' to be a list of items", path=p)
@@ -439,7 +441,7 @@ def parse_config(path: str | os.PathLike[str]) -> ParsedConfig:
                 count=1,
             )
         for where, item in expanded:
-            parsed.data.append(_resolve(item, where, variables, base, p, ignored))
+            parsed.data.append(_resolve(item, where, variables, base, p, ignored, place))
     for name in sorted(bad_loops.keys() - used_loops):
         parsed.note(
             "info",
@@ -614,8 +616,12 @@ def _resolve(
     base: Path,
     path: Path,
     ignored: Mapping[str, Any] | None = None,
+    place: _SessionPlace | None = None,
 ) -> ConfigItem:
-    """Make a :class:`ConfigItem` of ``raw``; ``variables`` None: no ``${...}`` substitution."""
+    """Make a :class:`ConfigItem` of ``raw``; ``variables`` None: no ``${...}`` substitution.
+
+    ``place``: where the session ``raw`` belongs to was saved (``None``: not a session).
+    """
     if not isinstance(raw, dict):
         raise FormatError(f"expected an object, found {type(raw).__name__}", path=path, item=where)
     raw_name = raw.get("name")
@@ -637,11 +643,20 @@ def _resolve(
             file_path, fallback = _resolve_session_reference(filepath, absolute, base, path, label)
         else:
             file_path = _resolve_path(filepath, base, path, label)
+            if _untraced(place, filepath, file_path):
+                raise _untraced_error(file_path, path, label)
     options = {
         k: v
         for k, v in item.items()
         if k not in _RESERVED and k not in ("parent_dir", "directory_path")
     }
+    option_fallbacks: list[tuple[str, Path]] = []
+    if place is not None and place.saved_in is not None:
+        rebased = rebase_options(options, place.saved_in, base)
+        if rebased.missing:
+            key, tried = rebased.missing[0]
+            raise _missing_error(tried, path, f"{label} option {key!r}", f"{key!r} option")
+        options, option_fallbacks = rebased.options, rebased.fallbacks
     fmt = item.get("format")
     clock = item.get("clock")
     resolved = ConfigItem(
@@ -661,6 +676,12 @@ def _resolve(
             f"{item['name']!r}: not found at {filepath!r} relative to the session folder; "
             f"opened {str(file_path)!r}, where it was when the session was saved",
         )
+    for key, found in option_fallbacks:
+        resolved.note(
+            "info",
+            f"{item['name']!r}: option {key!r} not found in the moved session's tree; "
+            f"read {str(found)!r}, where it was when the session was saved",
+        )
     if clock is not None and not isinstance(clock, str):
         # WhiskerToolbox reads 'clock' only when it is a string and ignores any other value
         # (wt_loaders.md §1.6): the data stay on the default clock 'time'.
@@ -678,14 +699,21 @@ def _resolve(
     return resolved
 
 
-def _session_saved_in(doc: Any, base: Path) -> str | None:
-    """Return the folder a session document was saved in (``None``: not a session, unknown)."""
+@dataclass(frozen=True)
+class _SessionPlace:
+    """Where a session document's folder was saved (``saved_in``, ``None``: unknown)."""
+
+    saved_in: str | None
+
+
+def _session_place(doc: Any, base: Path) -> _SessionPlace | None:
+    """Return where a session document was saved (``None``: the document is no session)."""
     if not isinstance(doc, dict) or "version" not in doc or not isinstance(doc.get("data"), list):
         return None
     saved_in = doc.get(SAVED_IN_KEY)
     if isinstance(saved_in, str) and saved_in:
-        return saved_in
-    return inferred_saved_in(doc.get("metadata"), base)
+        return _SessionPlace(saved_in)
+    return _SessionPlace(inferred_saved_in(doc, base))
 
 
 def _with_moved_paths(doc: dict[str, Any], saved_in: str, base: Path) -> dict[str, Any]:
@@ -727,12 +755,48 @@ def _resolve_session_reference(
     found, tried = find_reference(filepath, absolute, base)
     if found is not None:
         return found, found != tried[0]
+    raise _missing_error(tried, config, label, "'filepath'")
+
+
+def _missing_error(tried: list[Path], config: Path, label: str, field_name: str) -> FormatError:
+    """Return the error of a session's file found at none of the paths ``tried``."""
     places = " nor at ".join(repr(str(p)) for p in tried)
-    raise FormatError(
+    return FormatError(
         f"the file is missing: it is not at {places} (first its place relative to the "
         "session folder, then where it was when the session was saved). Put the file (or "
         "the experiment folder holding it) back at one of those places, or correct its "
-        f"'filepath' in {config.name}; or open the experiment's config instead",
+        f"{field_name} in {config.name}; or open the experiment's config instead",
+        path=config,
+        item=label,
+    )
+
+
+def _untraced(place: _SessionPlace | None, filepath: str, found: Path) -> bool:
+    """Whether ``found`` is an old session's absolute-only file, gone, not found moved."""
+    return (
+        place is not None
+        and place.saved_in is None
+        and os.path.isabs(os.path.expanduser(filepath))
+        and not found.exists()
+    )
+
+
+def _untraced_error(found: Path, config: Path, label: str) -> FormatError:
+    """Return the error of an old session's absolute-only file that is gone.
+
+    The session records no ``saved_in``, and no folder at or above the session folder
+    holds the gone files as they lay below a folder of theirs
+    (:func:`~.session_paths.inferred_saved_in`).
+    """
+    return FormatError(
+        f"the file is missing: it is not at {str(found)!r}, the only path this session "
+        f"records (it was saved by an older version, without {SAVED_IN_KEY!r}), nor below "
+        f"any folder above the session folder {str(config.parent)!r} at the place it had "
+        "below one of its old folders. Put the file (or the experiment folder holding it) "
+        "back at that path; or move the session folder back beside the experiment's files; "
+        f"or correct its 'filepath' in {config.name}; or open the experiment's config "
+        "instead. Once it opens, saving it again records paths relative to the session "
+        "folder, which are found when it is moved",
         path=config,
         item=label,
     )
@@ -745,11 +809,8 @@ def _resolve_path(filepath: str, base: Path, config: Path, label: str) -> Path:
     is (``[1]`` in a folder name is a glob character class), and ``base`` is never a pattern.
     """
     expanded = os.path.expanduser(filepath)
-    candidate = Path(expanded)
-    relative = not candidate.is_absolute()
-    if relative:
-        candidate = base / candidate
-    candidate = Path(os.path.normpath(candidate))
+    relative = not os.path.isabs(expanded)
+    candidate = anchored(filepath, base)
     if candidate.exists():
         return candidate
     if glob.has_magic(expanded):

@@ -23,6 +23,7 @@ from napari_whiskertoolbox.media.suffixes import VIDEO_SUFFIXES
 __all__ = [
     "COMMON_FIELDS",
     "FORMAT_VARIANTS",
+    "PATH_OPTIONS",
     "WT_FORMATS",
     "Option",
     "OptionKind",
@@ -67,6 +68,9 @@ class Option:
         The item fails without it.
     ours : bool
         Not a WhiskerToolbox option (an extension of ours).
+    path : bool
+        A file or folder path (or a list of them), relative to the folder of the item's
+        file; a session moved with its experiment folder finds it in the moved tree.
     """
 
     name: str
@@ -79,6 +83,7 @@ class Option:
     otherwise: str | None = None
     required: bool = False
     ours: bool = False
+    path: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,12 +179,12 @@ _DLC_PROJECT = (
     _o("config", "str", None, "the DeepLabCut project's config.yaml (body-part order, skeleton; "
        "relative to the table's folder; named here, its pcutoff is the default "
        "likelihood_threshold); default: found beside the table or two folders up",
-       ours=True),
+       ours=True, path=True),
     _o("frame_from", "str", "position", "labelled-image rows: frame = the image's position among "
        "the images, or the number in its name (img<frame>.png)",
        choices=("position", "image_name"), ours=True),
     _o("images", "str", None, "folder of the labelled images, relative to the table's folder "
-       "(default: the table's folder)", ours=True),
+       "(default: the table's folder)", ours=True, path=True),
 )  # fmt: skip
 _BINARY_STATE = (
     _o("header_lines_to_skip", "int", 5, "preamble lines before the column-name row", minimum=0),
@@ -283,7 +288,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("recursive_search", "bool", False, "include sub-folders"),
         _o("files", "list", None, "the frames, in order: paths relative to the folder, instead "
            "of the options above (a session of a DeepLabCut project of several videos lists "
-           "each labelled-data folder's images)", ours=True))),
+           "each labelled-data folder's images)", ours=True, path=True))),
     # ---- points ------------------------------------------------------------------------
     Variant("points", "csv", ("csv",), (
         _FRAME_COLUMN,
@@ -431,7 +436,7 @@ _VARIANTS: tuple[Variant, ...] = (
            choices=("ordinal", "time", "interval")),
         _o("column_names", "list", None, "names of the columns", ours=True),
         _o("row_labels", "str", None, "text file of row labels (one time or start,end a line)",
-           ours=True))),
+           ours=True, path=True))),
     Variant("tensor", "csv", ("csv",), (
         _o("delimiter", "str", ",", "column delimiter (first character)"),
         _o("has_header", "bool", True, "first line = header (column names after its first cell)"),
@@ -440,6 +445,9 @@ _VARIANTS: tuple[Variant, ...] = (
 
 FORMAT_VARIANTS: dict[tuple[str, str], Variant] = {(v.data_type, v.variant): v for v in _VARIANTS}
 """Every reader's options, by ``(data_type, variant)``."""
+
+PATH_OPTIONS: frozenset[str] = frozenset(o.name for v in _VARIANTS for o in v.options if o.path)
+"""The options holding file paths (``Option.path``): ``config``, ``files``, ``images``…"""
 
 WT_FORMATS: dict[str, frozenset[str]] = {
     "points": frozenset({"csv", "dlc_csv"}),

@@ -46,8 +46,7 @@ from napari_whiskertoolbox.io.interop_routing import (
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.session import (
     SESSION_FILE,
-    check_session_file,
-    session_config_path,
+    load_session,
 )
 from napari_whiskertoolbox.media.suffixes import MEDIA_FILE_SUFFIXES, has_images, is_media_file_name
 
@@ -267,8 +266,7 @@ def open_path(
     target = dm if dm is not None else DataManager()
     before = dict(target.items())
     if kind == "session":
-        check_session_file(session_config_path(path))
-        load_config(session_config_path(path), dm=target)
+        load_session(path, target)
         source: Path | None = path
     elif kind == "config":
         load_config(path, dm=target)

@@ -28,6 +28,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.config_parse import parse_config
+from napari_whiskertoolbox.io.csv_tools import read_text
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
 from napari_whiskertoolbox.io.session_paths import ABSOLUTE_KEY, SAVED_IN_KEY, reference_paths
@@ -167,11 +168,19 @@ def save_session(dm: DataManager, path: str | os.PathLike[str], *, mark_saved: b
     return config_path
 
 
-def load_session(path: str | os.PathLike[str]) -> DataManager:
+def load_session(path: str | os.PathLike[str], dm: DataManager | None = None) -> DataManager:
     """Load a session folder written by :func:`save_session` into a new DataManager.
 
     Keys, clocks (with sampling rates), values, entity ids, image sizes, interval layouts,
     groups and metadata come back exactly; the result is marked saved.
+
+    Parameters
+    ----------
+    path : path-like
+        The session folder, or its ``session.json``.
+    dm : DataManager, optional
+        Where to put the data (as :func:`~.config.load_config` does); a new DataManager
+        when omitted.
 
     Raises
     ------
@@ -186,12 +195,14 @@ def load_session(path: str | os.PathLike[str]) -> DataManager:
     -----
     A session folder moved or copied with its experiment folder opens the moved copy's
     files (paths relative to the session folder come first, see :mod:`.session_paths`).
+    ``session.json`` is read once: the content :func:`session_open_problem` has just read
+    of the same, unchanged file is used.
     """
     config_path = session_config_path(path)
     if not config_path.is_file():
         raise FormatError(f"expected a session folder holding {SESSION_FILE}", path=config_path)
-    check_session_file(config_path)
-    return load_config(config_path)  # a new DataManager: unmodified, no undo step
+    document = _checked_document(config_path, keep=False)  # None: load_config reports it
+    return load_config(config_path, dm, document=document)
 
 
 def session_open_problem(path: str | os.PathLike[str]) -> str | None:
@@ -200,21 +211,24 @@ def session_open_problem(path: str | os.PathLike[str]) -> str | None:
     Reads ``session.json`` and looks for every file it names outside its ``data/`` folder
     (the video of a moved experiment folder that is at neither of its paths, see
     :mod:`.session_paths`), without loading any data: the check a window makes before it
-    offers the session.
+    offers the session. The content read is kept for :func:`load_session` of the same,
+    unchanged file (it is read once).
     """
     config_path = session_config_path(path)
     if not config_path.is_file():
         return f"there is no {SESSION_FILE} in {str(config_path.parent)!r}"
     try:
-        check_session_file(config_path)
-        parse_config(config_path)
+        document = _checked_document(config_path, keep=True)
+        parse_config(config_path, document=document)
     except FormatError as exc:
         return str(exc)
     return None
 
 
-def check_session_file(config_path: Path) -> None:
+def check_session_file(config_path: Path, document: Any = None) -> None:
     """Check that ``config_path`` holds a session's top-level ``"data"`` list.
+
+    ``document``: the file's JSON content when already read, else it is read here.
 
     Raises
     ------
@@ -222,16 +236,45 @@ def check_session_file(config_path: Path) -> None:
         Naming the file and the keys found. Unreadable JSON is left to :func:`load_config`,
         which reports its line and column.
     """
-    try:
-        document = json.loads(config_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return  # load_config reports the line and column
+    if document is None:
+        try:
+            document = json.loads(config_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return  # load_config reports the line and column
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise FormatError(
             "a session file needs a top-level 'data' list (the saved keys); "
             f"found keys {sorted(document) if isinstance(document, dict) else type(document).__name__}",
             path=config_path,
         )
+
+
+_last_read: tuple[tuple[str, int, int, int], Any] | None = None
+"""The ``session.json`` :func:`session_open_problem` read last: (file identity, content)."""
+
+
+def _checked_document(config_path: Path, *, keep: bool) -> Any:
+    """Return ``config_path``'s JSON content, checked as a session's (``None``: unreadable).
+
+    The content kept by the last check (``keep``) of the same, unchanged file (same size,
+    modification time and inode: an atomic save makes a new inode) is used instead of
+    reading it again, and is handed out once.
+    """
+    global _last_read
+    stat = config_path.stat()
+    identity = (str(config_path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    kept, _last_read = _last_read, None
+    if kept is not None and kept[0] == identity:
+        document = kept[1]
+    else:
+        try:
+            document = json.loads(read_text(config_path))
+        except (FormatError, ValueError):  # load_config reports the line and column
+            return None
+    check_session_file(config_path, document)
+    if keep:
+        _last_read = (identity, document)
+    return document
 
 
 def _non_json_value(value: Any, where: str) -> str | None:

@@ -13,25 +13,38 @@ So :func:`~.session.save_session` writes, for a file in the same tree as the ses
 folder it was saved in as the top-level ``"saved_in"``. Loading takes the relative path when
 it exists, else the absolute one; neither existing is an error naming both.
 
+An item's options may name further files (:data:`~.option_table.PATH_OPTIONS`: a
+DeepLabCut table's ``config`` and ``images``, a tensor's ``row_labels``, an image folder's
+``files``). A relative one is relative to the item's own file and moves with it; an
+absolute one in the same tree as ``saved_in`` is looked for in the moved tree first, then
+where it was (:func:`rebase_options`), as the item's file is.
+
 A session written before (absolute paths only, no ``"saved_in"``) still opens: its paths
-are taken as they are, except that a session folder ``exp.session`` lying beside the config
-``exp.json`` its metadata names (the folder Ctrl+S writes) is known to have been saved in
-that config's old folder, so its paths are looked for in the moved tree first as well.
+are taken as they are unless :func:`inferred_saved_in` can tell where it was saved (beside
+the config its metadata names, or from where its gone files are found again above the
+session folder); then its paths are looked for in the moved tree first as well.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from napari_whiskertoolbox.io.option_table import PATH_OPTIONS
 
 __all__ = [
     "ABSOLUTE_KEY",
     "SAVED_IN_KEY",
+    "RebasedOptions",
+    "anchored",
     "find_reference",
     "inferred_saved_in",
     "moved_candidate",
     "rebase_metadata",
+    "rebase_options",
+    "recorded_paths",
     "reference_paths",
 ]
 
@@ -93,6 +106,12 @@ def moved_candidate(absolute: str, saved_in: str | None, folder: Path) -> Path |
     return Path(os.path.normpath(folder / os.path.relpath(target, old)))
 
 
+def anchored(filepath: str, base: Path) -> Path:
+    """Return ``filepath`` (``~`` expanded, normalised); a relative one is taken from ``base``."""
+    candidate = Path(os.path.expanduser(filepath))
+    return Path(os.path.normpath(candidate if candidate.is_absolute() else base / candidate))
+
+
 def find_reference(
     filepath: str, absolute: str | None, base: Path
 ) -> tuple[Path | None, list[Path]]:
@@ -114,12 +133,10 @@ def find_reference(
     tried : list of Path
         The paths looked at, in order.
     """
-    candidate = Path(os.path.expanduser(filepath))
-    first = Path(os.path.normpath(candidate if candidate.is_absolute() else base / candidate))
-    tried = [first]
+    tried = [anchored(filepath, base)]
     if absolute:
-        fallback = Path(os.path.normpath(os.path.expanduser(absolute)))
-        if fallback != first:
+        fallback = anchored(absolute, base)
+        if fallback != tried[0]:
             tried.append(fallback)
     for path in tried:
         if path.exists():
@@ -127,22 +144,118 @@ def find_reference(
     return None, tried
 
 
-def inferred_saved_in(metadata: Any, folder: Path) -> str | None:
+@dataclass
+class RebasedOptions:
+    """A session item's options with their paths moved along with the session folder.
+
+    Attributes
+    ----------
+    options : dict
+        The options, each absolute path found in the moved tree replaced by its new place.
+    fallbacks : list of (str, Path)
+        ``(option, path)``: not in the moved tree, taken where it was when saved.
+    missing : list of (str, list of Path)
+        ``(option, paths tried)``: at none of its places.
+    """
+
+    options: dict[str, Any]
+    fallbacks: list[tuple[str, Path]] = field(default_factory=list)
+    missing: list[tuple[str, list[Path]]] = field(default_factory=list)
+
+
+def rebase_options(options: dict[str, Any], saved_in: str | None, folder: Path) -> RebasedOptions:
+    """Return ``options`` with their absolute paths found as a session item's file is found.
+
+    Only the options of :data:`~.option_table.PATH_OPTIONS` hold paths. A relative one is
+    relative to the item's own file, which moved with the session folder: it is kept. An
+    absolute one in the same tree as ``saved_in`` is looked for in the moved tree first,
+    then where it was (see :func:`find_reference`).
+    """
+    out = RebasedOptions(dict(options))
+
+    def rebased(key: str, value: Any) -> Any:
+        if not isinstance(value, str) or not os.path.isabs(os.path.expanduser(value)):
+            return value
+        moved = moved_candidate(value, saved_in, folder)
+        if moved is None:
+            return value
+        found, tried = find_reference(str(moved), value, folder)
+        if found is None:
+            out.missing.append((key, tried))
+            return value
+        if found != tried[0]:
+            out.fallbacks.append((key, found))
+        return str(found)
+
+    for key in sorted(PATH_OPTIONS & options.keys()):
+        value = options[key]
+        if isinstance(value, list):
+            out.options[key] = [rebased(key, item) for item in value]
+        else:
+            out.options[key] = rebased(key, value)
+    return out
+
+
+def recorded_paths(doc: dict[str, Any]) -> list[str]:
+    """Return the absolute paths of a session's items written without a relative path.
+
+    The paths of its ``data`` and ``clocks`` items (an old session's video, image folder)
+    and of their path options.
+    """
+    out: list[str] = []
+    for items in (doc.get("data"), doc.get("clocks")):
+        for item in items if isinstance(items, list) else ():
+            if not isinstance(item, dict) or ABSOLUTE_KEY in item:
+                continue
+            values = [item.get("filepath")]
+            for key in PATH_OPTIONS & item.keys():
+                value = item[key]
+                values += value if isinstance(value, list) else [value]
+            out += [v for v in values if isinstance(v, str) and os.path.isabs(v)]
+    return out
+
+
+def inferred_saved_in(doc: dict[str, Any], folder: Path) -> str | None:
     """Return the folder a session saved without ``"saved_in"`` was saved in, when known.
 
-    A session folder ``exp.session`` beside ``exp.json``, whose metadata names a config
-    ``exp.json`` at another place, was saved beside that config (Ctrl+S's default folder):
-    it was ``<old config folder>/exp.session``. Otherwise ``None``.
+    1. A session folder ``exp.session`` beside ``exp.json``, whose metadata names a config
+       ``exp.json`` at another place, was saved beside that config (Ctrl+S's default
+       folder): it was ``<old config folder>/exp.session``.
+    2. Otherwise, when paths the session records (:func:`recorded_paths`) are gone, the
+       session folder and those files are taken to have moved together: the first folder
+       ``A`` at or above ``folder`` (nearest first) and ``X`` at or above the gone paths'
+       common folder (nearest first) such that every gone path, moved from below ``X`` to
+       below ``A``, exists, place the session at ``X/<folder relative to A>`` when saved.
+
+    ``None`` when neither tells (every recorded path still exists, or the gone ones are not
+    found moved): the recorded paths are then taken as they are.
     """
+    metadata = doc.get("metadata")
     config = metadata.get("config_path") if isinstance(metadata, dict) else None
-    if not isinstance(config, str) or not os.path.isabs(config):
+    if isinstance(config, str) and os.path.isabs(config):
+        old_config = Path(config)
+        if (
+            folder.name == f"{old_config.stem}.session"
+            and (folder.parent / old_config.name).is_file()
+        ):
+            return str(old_config.parent / folder.name)
+    gone = [p for p in map(Path, map(os.path.normpath, recorded_paths(doc))) if not p.exists()]
+    if not gone:
         return None
-    old_config = Path(config)
-    if folder.name != f"{old_config.stem}.session":
+    try:
+        common = Path(os.path.commonpath([p.parent for p in gone]))
+    except ValueError:  # different drives (Windows)
         return None
-    if not (folder.parent / old_config.name).is_file():
-        return None
-    return str(old_config.parent / folder.name)
+    for new_root in _below_anchor(folder):
+        for old_root in _below_anchor(common):
+            if all((new_root / p.relative_to(old_root)).exists() for p in gone):
+                return str(old_root / folder.relative_to(new_root))
+    return None
+
+
+def _below_anchor(path: Path) -> list[Path]:
+    """Return ``path`` and its parents, nearest first, without the file-system root."""
+    return [p for p in (path, *path.parents) if p != Path(p.anchor)]
 
 
 def rebase_metadata(value: Any, saved_in: str | None, folder: Path) -> Any:
