@@ -7,6 +7,7 @@ from typing import Any
 import pyqtgraph as pg
 from qtpy.QtCore import QSize, Qt, QTimer, Signal
 from qtpy.QtGui import QFontMetrics, QKeyEvent
+from superqt import QFlowLayout
 from qtpy.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -14,6 +15,7 @@ from qtpy.QtWidgets import (
     QPushButton,
     QScrollBar,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -175,9 +177,15 @@ class TimelineWidget(QWidget):
         self.mode_label = QLabel()
         self.mode_label.setObjectName("timeline_mode")
         self.mode_label.setWordWrap(True)
-        controls = QHBoxLayout()
+        # wraps into rows when narrow: a Timeline under the video alone, beside two
+        # full-height side columns, would otherwise hold napari's window 300 px wider
+        controls = QFlowLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        gap = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        controls.setHorizontalSpacing(gap)  # a row's gap (unset, the flow left none)
+        controls.setVerticalSpacing(gap)
         controls.addWidget(QLabel("Edit:"))
-        controls.addWidget(self.edit_combo, 1)
+        controls.addWidget(self.edit_combo)
         self.clock_label = QLabel("Clock:")
         controls.addWidget(self.clock_label)
         controls.addWidget(self.clock_combo)
