@@ -352,7 +352,9 @@ def leave_right_column_whole(window: QMainWindow) -> None:
     window : QMainWindow
         The viewer's main window.
     """
-    window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+    corner, right = Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea
+    if window.corner(corner) != right:  # setting it again lays the window out again
+        window.setCorner(corner, right)
 
 
 def fit_dock_size(dock: QDockWidget) -> bool:

@@ -7,7 +7,6 @@ from typing import Any
 import pyqtgraph as pg
 from qtpy.QtCore import QSize, Qt, QTimer, Signal
 from qtpy.QtGui import QFontMetrics, QKeyEvent
-from superqt import QFlowLayout
 from qtpy.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from qtpy.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QFlowLayout
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
