@@ -98,6 +98,17 @@ class TimelineWidget(QWidget):
         hint = super().sizeHint()
         return QSize(hint.width(), max(self.minimumSizeHint().height(), _PREFERRED_HEIGHT_PX))
 
+    def resizeEvent(self, event: Any) -> None:
+        """Keep the wrapped buttons and hint whole above the plot's minimum height.
+
+        A dock area lays its docks out by their minimum heights, not by the height the
+        wrapped rows need at the dock's width: they were drawn over the plot.
+        """
+        super().resizeEvent(event)
+        box, label = self._controls_box, self.mode_label
+        box.setMinimumHeight(self._controls.heightForWidth(box.width()))
+        label.setMinimumHeight(label.heightForWidth(label.width()))
+
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         tabify_when_docked(self, area="bottom", viewer=napari_viewer, kind=type(self).__name__)
@@ -179,7 +190,8 @@ class TimelineWidget(QWidget):
         self.mode_label.setWordWrap(True)
         # wraps into rows when narrow: a Timeline under the video alone, beside two
         # full-height side columns, would otherwise hold napari's window 300 px wider
-        controls = QFlowLayout()
+        self._controls_box = QWidget()
+        controls = self._controls = QFlowLayout(self._controls_box)
         controls.setContentsMargins(0, 0, 0, 0)
         gap = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
         controls.setHorizontalSpacing(gap)  # a row's gap (unset, the flow left none)
@@ -213,7 +225,7 @@ class TimelineWidget(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
+        layout.addWidget(self._controls_box)
         layout.addWidget(self.mode_label)
         layout.addWidget(splitter, 1)
 
