@@ -38,7 +38,10 @@ remembered, and once the dock is a tab the window gets it back
 A dock of ours at the bottom (the Timeline) spans only the canvas and the right-hand docks:
 the left column (napari's layer controls and layer list) keeps the window's whole height
 (:func:`leave_left_column_whole`). Spanning the whole width, a Timeline at its minimum height
-left napari's layer list about one row of a 1268x800 window.
+left napari's layer list about one row of a 1268x800 window. A dock of ours on the right
+likewise keeps the window's whole height, the bottom docks spanning the canvas alone
+(:func:`leave_right_column_whole`): under a Timeline the Script runner showed 4 lines of its
+output log in napari's default window.
 
 Otherwise only public API is used: napari documents that a docked widget's parent is its
 ``QDockWidget`` (``Window.dock_widgets``), ``Window.remove_dock_widget`` removes one, and
