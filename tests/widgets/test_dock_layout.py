@@ -25,12 +25,19 @@ def _visible_rows(viewer: Any) -> float:
     return view.viewport().height() / view.sizeHintForRow(0)
 
 
-def _shown_sample(make_napari_viewer: Any, qtbot: Any) -> Any:
-    """A shown 1268x800 viewer with the sample's video and signals (these dock the Timeline)."""
+def _shown_sample(
+    make_napari_viewer: Any, qtbot: Any, window: tuple[int, int] | None = WINDOW
+) -> Any:
+    """A shown viewer with the sample's video and signals (these dock the Timeline).
+
+    ``window`` is its size; None keeps napari's own (on first show napari sizes its window to
+    its layout's size hint: 1089x630 under Xvfb).
+    """
     from napari_whiskertoolbox import show_data_manager
 
     viewer = make_napari_viewer(show=True)
-    main_window(viewer).resize(*WINDOW)
+    if window is not None:
+        main_window(viewer).resize(*window)
     dm = make_sample_session(n_frames=20)
     for key in ("whiskers", "nose", "pad", "pad_mask"):  # fewer layers: a faster test
         dm.delete_data(key)
@@ -42,7 +49,7 @@ def _shown_sample(make_napari_viewer: Any, qtbot: Any) -> Any:
 
 def _dock(viewer: Any, prefix: str) -> QDockWidget:
     widget = next(w for n, w in viewer.window.dock_widgets.items() if n.startswith(prefix))
-    parent = widget.parentWidget()
+    parent = getattr(widget, "native", widget).parentWidget()
     while not isinstance(parent, QDockWidget):
         parent = parent.parentWidget()
     return parent
@@ -172,12 +179,14 @@ result = helper(dm.getData("whisker_angel"))
 """
 
 
-def _runner_after_a_traceback(viewer: Any, qtbot: Any) -> Any:
-    """The docked script runner after a failed run, the cursor in the failing cell."""
+def _runner_after_a_traceback(viewer: Any, qtbot: Any, runner: Any = None) -> Any:
+    """The docked script runner (docked now unless given) after a failed run, the cursor in
+    the failing cell."""
     from _script_runner_support import run_and_wait
 
-    _, runner = viewer.window.add_plugin_dock_widget(PLUGIN, "Script runner")
-    qtbot.wait(100)
+    if runner is None:
+        _, runner = viewer.window.add_plugin_dock_widget(PLUGIN, "Script runner")
+        qtbot.wait(100)
     assert not run_and_wait(qtbot, runner, _FAILING_CELLS).success
     cursor = runner.editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.End)
@@ -218,3 +227,78 @@ def test_the_script_runner_keeps_editor_cell_and_log_lines_in_napari_s_window(
     runner.cell_view.hide()
     qtbot.wait(50)
     assert runner.output.height() >= runner.tabs.currentWidget().height() - 2
+
+
+LAPTOP = (1366, 738)  # a 1366x768 screen, maximized, less the title bar
+FULL_HD = (1920, 1050)
+ALL_DOCKS = ("Data browser", "Transforms", "Key help", "Batch", "Script runner")
+_PRINTS_40_LINES = "for i in range(40):\n    print('line', i)\n"
+
+
+def _all_docks_opened(make_napari_viewer: Any, qtbot: Any, window: tuple[int, int] | None) -> Any:
+    """The sample with every dock of ours opened from the Plugins menu; return the runner."""
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = _shown_sample(make_napari_viewer, qtbot, window)
+    for name in ALL_DOCKS:
+        add_plugin_dock(viewer, name)  # as the Plugins menu docks it
+        qtbot.wait(20)
+    runner = next(w for n, w in viewer.window.dock_widgets.items() if n.startswith("Script"))
+    qtbot.waitUntil(lambda: not _dock(viewer, "Script").visibleRegion().isEmpty())
+    qtbot.wait(100)  # the corner and the split settle the turn after the dock shows
+    return viewer, runner
+
+
+@pytest.mark.parametrize(
+    "window", [None, LAPTOP, FULL_HD], ids=["napari-default", "1366x768", "1920x1080"]
+)
+def test_with_every_dock_open_the_script_runner_shows_code_and_output(
+    make_napari_viewer: Any, qtbot: Any, window: tuple[int, int] | None
+) -> None:
+    """Under a Timeline spanning the canvas and the right column, the Script runner kept 456
+    of napari's 727 pixels: 6 lines of code and 4 of output log. The right column now keeps
+    the window's height and the Timeline spans the canvas."""
+    from _script_runner_support import run_and_wait
+
+    viewer, runner = _all_docks_opened(make_napari_viewer, qtbot, window)
+    main = main_window(viewer)
+    if window is None:
+        assert main.height() <= main.layout().sizeHint().height()  # no dock grew the window
+    else:
+        assert (main.width(), main.height()) == window
+    run_and_wait(qtbot, runner, _PRINTS_40_LINES, succeed=True)
+    qtbot.wait(50)
+    editor, log = _lines(runner.editor), _lines(runner.output)
+    assert editor >= 12, (editor, log)
+    assert log >= 10, (editor, log)
+    right = _dock(viewer, "Script")
+    assert right.geometry().bottom() >= main.centralWidget().geometry().bottom()
+    timeline = _dock(viewer, "Timeline")
+    assert main.dockWidgetArea(timeline) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert timeline.geometry().right() < right.geometry().left()  # under the canvas
+    plot = timeline.widget().plot_widget
+    assert plot.height() >= 0.6 * plot.minimumHeight(), plot.height()  # its lanes readable
+    assert _visible_rows(viewer) >= 2.5  # napari's layer list
+    canvas = main.centralWidget()
+    assert canvas.width() >= timeline.width() - 12  # the canvas keeps the Timeline's width
+    # napari's 1089x630 default: the Timeline's buttons wrap to three rows under a 315-pixel
+    # canvas, which keeps 306 pixels of height; larger windows keep more
+    assert canvas.height() >= (0.45 if window is None else 0.6) * main.height()
+
+
+@pytest.mark.parametrize(
+    ("window", "least_log"),
+    [(None, 5.5), (LAPTOP, 10), (FULL_HD, 10)],
+    ids=["napari-default", "1366x768", "1920x1080"],
+)
+def test_with_every_dock_open_a_cell_s_traceback_leaves_code_and_log_lines(
+    make_napari_viewer: Any, qtbot: Any, window: tuple[int, int] | None, least_log: float
+) -> None:
+    """With a cell's kept output shown above the log: in napari's 630-pixel default window the
+    runner's four rows of buttons, 12 lines of code and the cell's 3 leave the log 6 lines."""
+    viewer, runner = _all_docks_opened(make_napari_viewer, qtbot, window)
+    _runner_after_a_traceback(viewer, qtbot, runner)
+    editor, log, cell = _lines(runner.editor), _lines(runner.output), _lines(runner.cell_view.text)
+    assert editor >= 12, (editor, log, cell)
+    assert log >= least_log, (editor, log, cell)
+    assert cell >= 3, (editor, log, cell)

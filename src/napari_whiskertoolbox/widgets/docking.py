@@ -38,7 +38,10 @@ remembered, and once the dock is a tab the window gets it back
 A dock of ours at the bottom (the Timeline) spans only the canvas and the right-hand docks:
 the left column (napari's layer controls and layer list) keeps the window's whole height
 (:func:`leave_left_column_whole`). Spanning the whole width, a Timeline at its minimum height
-left napari's layer list about one row of a 1268x800 window.
+left napari's layer list about one row of a 1268x800 window. A dock of ours on the right
+likewise keeps the window's whole height, the bottom docks spanning the canvas alone
+(:func:`leave_right_column_whole`): under a Timeline the Script runner showed 4 lines of its
+output log in napari's default window.
 
 Otherwise only public API is used: napari documents that a docked widget's parent is its
 ``QDockWidget`` (``Window.dock_widgets``), ``Window.remove_dock_widget`` removes one, and
@@ -63,6 +66,7 @@ __all__ = [
     "docked_twin",
     "fit_dock_size",
     "leave_left_column_whole",
+    "leave_right_column_whole",
     "raise_dock",
     "short_dock_title",
     "tabify_when_docked",
@@ -241,9 +245,12 @@ class _TabifyOnFirstShow(QObject):
             wanted = _QT_AREAS[self._area]
             if window.dockWidgetArea(dock) != wanted:
                 window.addDockWidget(wanted, dock)  # moves it
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        if isinstance(window, QMainWindow) and window.dockWidgetArea(dock) == bottom:
-            leave_left_column_whole(window, self._viewer)
+        if isinstance(window, QMainWindow) and not dock.isFloating():
+            area = window.dockWidgetArea(dock)
+            if area == Qt.DockWidgetArea.BottomDockWidgetArea:
+                leave_left_column_whole(window, self._viewer)
+            elif area == Qt.DockWidgetArea.RightDockWidgetArea:
+                leave_right_column_whole(window)
         if not tabify_with_area(dock):
             fit_dock_size(dock)
         self._restore_window_size()
@@ -332,6 +339,25 @@ def leave_left_column_whole(window: QMainWindow, viewer: Any = None) -> None:
     wanted = max(layer_list.sizeHint().height(), layer_list.minimumSizeHint().height())
     if layer_list.height() < wanted:
         window.resizeDocks([layer_list], [wanted], Qt.Orientation.Vertical)
+
+
+def leave_right_column_whole(window: QMainWindow) -> None:
+    """Give the right dock column the window's whole height, the bottom docks beside it.
+
+    Qt's bottom dock area takes the window's bottom-right corner by default: under a Timeline
+    spanning the canvas and the right column, the Script runner kept 456 of napari's 727
+    pixels (4 lines of output log, 6 of code). With the corner given to the right area the
+    Timeline spans the canvas alone (its controls wrap when narrow) and the right-hand tabs
+    keep the window's height.
+
+    Parameters
+    ----------
+    window : QMainWindow
+        The viewer's main window.
+    """
+    corner, right = Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea
+    if window.corner(corner) != right:  # setting it again lays the window out again
+        window.setCorner(corner, right)
 
 
 def fit_dock_size(dock: QDockWidget) -> bool:

@@ -117,10 +117,15 @@ _DISABLED_KEEPS_ITS_SIZE = "QPushButton:disabled { padding: 3px; }"
 """napari's style draws a 1-pixel border round a disabled button inside the room laid out for
 its enabled self: a disabled button lost a pixel of its text on each side."""
 
-_EDITOR_SHARE = (1, 1)
+_EDITOR_SHARE = (2, 3)
 """Weights of the editor and the tabs below it in the dock's height. With 3:2 a new user in a
 1600x1200 window had 28 editor lines for an 11-line script and 9 lines of output log, too few
-for a traceback; halves keep both usable (about 23 and 16 lines there)."""
+for a traceback; with halves a 1366x768 laptop had 16 editor lines and 9 of log. The editor
+keeps :data:`_EDITOR_COMFORT_LINES` where the dock has room for them."""
+
+_EDITOR_COMFORT_LINES = 12
+"""Lines of code the editor is given before the tabs get more than their share (the weights
+left it 10 lines in napari's default 1089x630 window)."""
 
 _LOG_SHARE = (1, 3)
 """Weights of the cell output view and the output log below it in the Output tab (the cell
@@ -142,6 +147,8 @@ class _WeightedSplitter(QSplitter):
     ) -> None:
         super().__init__(orientation)
         self._weights = weights
+        self.floors = [0] * len(weights)
+        """Pixels each part gets before another gets more than its minimum beyond its share."""
         self.user_sized = False
         self.splitterMoved.connect(self._on_moved)
 
@@ -182,7 +189,26 @@ class _WeightedSplitter(QSplitter):
         for i in shown[:-1]:
             sizes[i] = total * self._weights[i] // weight
         sizes[shown[-1]] = total - sum(sizes[i] for i in shown[:-1])
-        self.setSizes(sizes)
+        self.setSizes(self._raised_to_floors(sizes, shown))
+
+    def _raised_to_floors(self, sizes: list[int], shown: list[int]) -> list[int]:
+        """Grow parts below their floor with what the others hold above their minimum."""
+        vertical = self.orientation() == Qt.Orientation.Vertical
+        for i in shown:
+            for j in shown:
+                if j == i or sizes[i] >= self.floors[i]:
+                    continue
+                other = self.widget(j)
+                hint = other.minimumSizeHint()
+                if vertical:  # Qt's rule: a minimum size set wins over the hint
+                    minimum = other.minimumHeight() or hint.height()
+                else:
+                    minimum = other.minimumWidth() or hint.width()
+                least = max(self.floors[j], minimum)
+                moved = max(0, min(self.floors[i] - sizes[i], sizes[j] - least))
+                sizes[i] += moved
+                sizes[j] -= moved
+        return sizes
 
 
 def _through_proxy(entry: NamespaceEntry, namespace: dict[str, Any]) -> NamespaceEntry:
@@ -558,13 +584,20 @@ class ScriptRunnerWidget(Container):
     def _fit_editor_min_height(self) -> None:
         """Keep :data:`_EDITOR_MIN_LINES` lines of code in view at the current font size.
 
+        Where the dock has room, the editor's share is raised to :data:`_EDITOR_COMFORT_LINES`.
+
         The frame and the horizontal scroll bar (long lines do not wrap) come on top: the
         bare line height left 4.6 lines in view beside a docked figure.
         """
+        self.editor.setMinimumHeight(self._editor_height(_EDITOR_MIN_LINES))
+        self._splitter.floors[0] = self._editor_height(_EDITOR_COMFORT_LINES)
+
+    def _editor_height(self, lines: int) -> int:
+        """Height of the editor showing ``lines`` lines of code at the current font size."""
         editor = self.editor
         chrome = 2 * (editor.frameWidth() + round(editor.document().documentMargin()))
         chrome += editor.horizontalScrollBar().sizeHint().height()
-        editor.setMinimumHeight(editor.fontMetrics().lineSpacing() * _EDITOR_MIN_LINES + chrome)
+        return editor.fontMetrics().lineSpacing() * lines + chrome
 
     def set_line_numbers(self, visible: bool) -> None:
         """Show or hide the editor's line numbers."""

@@ -14,9 +14,11 @@ from qtpy.QtWidgets import (
     QPushButton,
     QScrollBar,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
+from superqt import QFlowLayout
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
@@ -95,6 +97,17 @@ class TimelineWidget(QWidget):
         """Ask for a few lanes' height under the video (Qt gave the dock half the window)."""
         hint = super().sizeHint()
         return QSize(hint.width(), max(self.minimumSizeHint().height(), _PREFERRED_HEIGHT_PX))
+
+    def resizeEvent(self, event: Any) -> None:
+        """Keep the wrapped buttons and hint whole above the plot's minimum height.
+
+        A dock area lays its docks out by their minimum heights, not by the height the
+        wrapped rows need at the dock's width: they were drawn over the plot.
+        """
+        super().resizeEvent(event)
+        box, label = self._controls_box, self.mode_label
+        box.setMinimumHeight(self._controls.heightForWidth(box.width()))
+        label.setMinimumHeight(label.heightForWidth(label.width()))
 
     def __init__(self, napari_viewer: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,9 +188,16 @@ class TimelineWidget(QWidget):
         self.mode_label = QLabel()
         self.mode_label.setObjectName("timeline_mode")
         self.mode_label.setWordWrap(True)
-        controls = QHBoxLayout()
+        # wraps into rows when narrow: a Timeline under the video alone, beside two
+        # full-height side columns, would otherwise hold napari's window 300 px wider
+        self._controls_box = QWidget()
+        controls = self._controls = QFlowLayout(self._controls_box)
+        controls.setContentsMargins(0, 0, 0, 0)
+        gap = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        controls.setHorizontalSpacing(gap)  # a row's gap (unset, the flow left none)
+        controls.setVerticalSpacing(gap)
         controls.addWidget(QLabel("Edit:"))
-        controls.addWidget(self.edit_combo, 1)
+        controls.addWidget(self.edit_combo)
         self.clock_label = QLabel("Clock:")
         controls.addWidget(self.clock_label)
         controls.addWidget(self.clock_combo)
@@ -205,7 +225,7 @@ class TimelineWidget(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
+        layout.addWidget(self._controls_box)
         layout.addWidget(self.mode_label)
         layout.addWidget(splitter, 1)
 
