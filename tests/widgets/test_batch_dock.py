@@ -170,6 +170,27 @@ def test_task_from_the_script_runner(make_napari_viewer, tmp_path: Path) -> None
     assert dock.task_path.text() == str(script.resolve())
 
 
+def test_a_file_typed_or_browsed_for_is_the_task(
+    dock: BatchWidget, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """Under the default task source, *Script in the script runner*, a script path typed
+    into File (or chosen with Browse…) was ignored: Run said "Open or save a script in the
+    Script runner dock first"."""
+    assert dock.task_source.currentText() == "Script in the script runner"
+    qtbot.keyClicks(dock.task_path, str(tmp_path / "angle.py"))
+    assert dock.task_source.currentText() == "File"
+    assert dock.task_path.text() == str(tmp_path / "angle.py")
+    dock.task_source.setCurrentIndex(0)
+    chosen = str(tmp_path / "other.py")
+    monkeypatch.setattr(
+        "napari_whiskertoolbox.widgets.batch_dock.QFileDialog.getOpenFileName",
+        lambda *a, **k: (chosen, ""),
+    )
+    dock._browse_task()
+    assert dock.task_source.currentText() == "File"
+    assert dock.task_path.text() == chosen
+
+
 def test_the_runner_script_is_taken_as_edited_when_the_batch_starts(
     make_napari_viewer, qtbot, sessions: Path, tmp_path: Path, monkeypatch
 ) -> None:

@@ -17,6 +17,16 @@ def test_a_longer_form_of_a_word_finds_the_transform():
     assert "Extract Point from Line" in _names("lines point")
 
 
+def test_a_transform_name_typed_whole_finds_that_transform_only():
+    """Typing "CalculateLineLength" listed every Calculate… transform (the word extended
+    "calculate") and Enter chose CalculateLineAngle; "AnalogEventThreshold" chose
+    AnalogDifference."""
+    for name in ("CalculateLineLength", "AnalogEventThreshold", "DigitalIntervalBoolean"):
+        groups = grouped_transforms(name)
+        assert [s.name for specs in groups.values() for s in specs] == [name]
+    assert "Threshold Event Detection" in _names("thresholding")  # an ending still extends
+
+
 def test_words_still_narrow_the_search():
     assert _names("mask area") == {
         "CalculateMaskArea",

@@ -648,6 +648,10 @@ def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
     qtbot.keyClicks(search, "no transform is called this")
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+    search.clear()
+    qtbot.keyClicks(search, "CalculateLineLength")  # the name typed whole: that transform
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "CalculateLineLength"
 
 
 def test_the_status_line_follows_undo_and_redo_of_the_run(dock, qtbot):

@@ -234,6 +234,9 @@ class BatchWidget(QWidget):
         row = QHBoxLayout()
         self.task_path = QLineEdit()
         self.task_path.setPlaceholderText("script.py or pipeline.json")
+        # a path typed here is the task: under the default source Run ignored it and asked
+        # for a script in the Script runner
+        self.task_path.textEdited.connect(self._use_file_source)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_task)
         row.addWidget(self.task_path, stretch=1)
@@ -371,6 +374,11 @@ class BatchWidget(QWidget):
         )
         if path:
             self.task_path.setText(path)
+            self._use_file_source()
+
+    def _use_file_source(self, *_: Any) -> None:
+        """Make the path in *File* the task (a path typed or browsed for)."""
+        self.task_source.setCurrentText(TASK_SOURCES[2])
 
     # -- sessions --------------------------------------------------------------------------
     def sessions(self) -> list[str]:

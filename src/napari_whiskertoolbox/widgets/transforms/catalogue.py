@@ -61,11 +61,20 @@ _MIN_STEM = 4
 """Shortest word of a transform's text that a longer query word may extend ("extraction"
 finds "Extract Point from Line", "lines" finds "line")."""
 
+_MAX_ENDING = 4
+"""Most letters a query word may add to such a word: an ending ("-ion", "-s", "-ing"), not
+another word ("AnalogEventThreshold" typed whole extends "analog" and listed every analog
+transform, and Enter chose AnalogDifference)."""
+
+
+def _extends(word: str, stem: str) -> bool:
+    return word.startswith(stem) and len(word) - len(stem) <= _MAX_ENDING
+
 
 def _matches(spec: TransformSpec, words: list[str]) -> bool:
     text = " ".join((spec.name, spec.category, spec.description, spec.engine)).lower()
     stems = [t for t in re.findall(r"[a-z0-9]+", text) if len(t) >= _MIN_STEM]
-    return all(word in text or any(word.startswith(t) for t in stems) for word in words)
+    return all(word in text or any(_extends(word, t) for t in stems) for word in words)
 
 
 def search_v1_names(query: str) -> tuple[dict[str, list[str]], list[str]]:
