@@ -25,6 +25,7 @@ from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
 from napari_whiskertoolbox.workflow.autosave import Autosaver, offer_untitled_recovery
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.console import install_console
+from napari_whiskertoolbox.workflow.exit_close import close_viewers_at_exit, interpreter_exiting
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
 from napari_whiskertoolbox.workflow.python_environment import install_python_environment
@@ -92,7 +93,8 @@ def install_workflow(session: ViewerSession) -> Workflow:
     fit_axis_labels(viewer)  # the frame slider names the display clock in full
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
-    window.destroyed.connect(lambda *_: autosaver.shutdown())
+    window.destroyed.connect(partial(_window_destroyed, autosaver))
+    close_viewers_at_exit()
     # after the open that made the session: an empty window is asked, a loaded one told
     QTimer.singleShot(0, partial(offer_untitled_recovery, session))
     return Workflow(
@@ -103,6 +105,14 @@ def install_workflow(session: ViewerSession) -> Workflow:
         display=display,
         ask=DialogAsk(partial(_window_of, session)),
     )
+
+
+def _window_destroyed(autosaver: Autosaver, *_: object) -> None:
+    """Drop the autosave with its window, except at interpreter exit (offered again next time)."""
+    if interpreter_exiting():
+        autosaver.stop()
+    else:
+        autosaver.shutdown()
 
 
 def _window_of(session: ViewerSession) -> QMainWindow | None:

@@ -1,0 +1,51 @@
+"""A script that ends with session viewers still open exits cleanly and keeps its autosave."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+SCRIPT = """
+import sys
+import numpy as np
+import napari
+from napari_whiskertoolbox.core import PointData
+from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
+
+sessions = [get_session(napari.Viewer(show=True)) for _ in range(2)]
+points = PointData()
+points.add(3, np.array([[5.0, 6.0]], dtype=np.float32))
+sessions[0].dm.set_data("nose", points)
+print("AUTOSAVED", get_workflow(sessions[0].viewer).autosaver.autosave_now())
+napari.qt.get_qapp().processEvents()
+# no viewer.close(), no napari.run(): the script just ends with both windows open
+"""
+
+
+def test_script_ending_with_open_viewers_exits_cleanly_and_keeps_the_autosave(
+    tmp_path: Path,
+) -> None:
+    """PyQt's clean-up at exit crashed (SIGSEGV) in most runs with session windows open."""
+    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(tmp_path / "autosave"))
+    for run in range(2):
+        result = subprocess.run(
+            [sys.executable, "-X", "faulthandler", "-c", SCRIPT],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=240,
+        )
+        assert result.returncode == 0, f"run {run}: {result.returncode}\n{result.stderr[-3000:]}"
+        (line,) = [x for x in result.stdout.splitlines() if x.startswith("AUTOSAVED ")]
+        folder = Path(line.removeprefix("AUTOSAVED "))
+        assert folder.parent == tmp_path / "autosave"
+        marker = json.loads((folder / "recovery.json").read_text(encoding="utf-8"))
+        assert marker["source"] is None  # an untitled session's autosave, offered next time
+        assert (folder / "session" / "session.json").is_file()
