@@ -13,6 +13,7 @@ from psygnal import Signal
 from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.entity import EntityGroups
 from napari_whiskertoolbox.core.events import DigitalEventSeries
@@ -187,13 +188,19 @@ class DataManager(DataManagerAliases):
         try:
             return self._data[key]
         except KeyError:
-            raise KeyError(f"no data key {key!r}; available keys: {sorted(self._data)}") from None
+            raise KeyError(
+                f"no data key {key!r}{did_you_mean(key, self._data)}; "
+                f"available keys: {sorted(self._data)}"
+            ) from None
 
     def _require_clock(self, name: str) -> TimeFrame:
         try:
             return self._clocks[name]
         except KeyError:
-            raise KeyError(f"no clock {name!r}; available clocks: {sorted(self._clocks)}") from None
+            raise KeyError(
+                f"no clock {name!r}{did_you_mean(name, self._clocks)}; "
+                f"available clocks: {sorted(self._clocks)}"
+            ) from None
 
     def _record(self, label: str, undo: Callable[[], None], redo: Callable[[], None]) -> None:
         self.history.push(FunctionCommand(label, undo, redo))

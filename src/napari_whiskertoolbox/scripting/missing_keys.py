@@ -9,8 +9,8 @@ variable, f-string, ``+`` of strings or item of a list/tuple/dict holding one) i
 frame's own variables, so a key passed to a function is found as well as a literal one.
 Only a key the DataManager lacks gets a note.
 
-``dm["key"]`` and ``dm.get_data("key")`` raise ``KeyError`` naming the key; the note adds
-the closest key, read from the lookup's frame.
+``dm["key"]`` and ``dm.get_data("key")`` raise a ``KeyError`` that names the key and the
+closest one itself (:class:`~napari_whiskertoolbox.core.DataManager`), so they need no note.
 
 Building notes never raises: whatever cannot be read (source gone, a name unbound, a value
 that is not a plain string) is left out. No code of the script runs: only values of
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping
     from types import FrameType, TracebackType
 
-__all__ = ["lookup_key_notes", "missing_key_notes"]
+__all__ = ["missing_key_notes"]
 
 _NONE_GETTERS = frozenset({"getData"})
 """Methods of the DataManager returning None for a key it lacks."""
@@ -87,39 +87,6 @@ def missing_key_notes(
         return _none_notes(tb, keys)
     except Exception:  # a note must never hide the script's own error
         return []
-
-
-def lookup_key_notes(exc: BaseException, keys: Collection[str]) -> list[str]:
-    """Name the closest of ``keys`` to the key of a DataManager ``KeyError``.
-
-    For ``dm["angel"]``, ``dm.get_data(key)``, ``del dm[key]``: the key is read from the
-    DataManager's frame, so ``exc.__traceback__`` must still reach it (call this before
-    trimming the traceback).
-
-    Returns
-    -------
-    list of str
-        ``["note: there is no key 'angel' (did you mean 'angle'?)"]``, or empty (not such
-        an error, or no key is close).
-    """
-    if not isinstance(exc, KeyError):
-        return []
-    try:
-        return _lookup_notes(exc.__traceback__, keys)
-    except Exception:  # a note must never hide the script's own error
-        return []
-
-
-def _lookup_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
-    lookup = DataManager._require_key.__code__
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code is lookup:
-            key = frame.f_locals.get("key")
-            hint = did_you_mean(key, keys) if isinstance(key, str) and key not in keys else ""
-            return [f"note: there is no key {key!r}{hint}"] if hint else []
-        tb = tb.tb_next
-    return []
 
 
 def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:

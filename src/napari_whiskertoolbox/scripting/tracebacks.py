@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from napari_whiskertoolbox.scripting.missing_keys import lookup_key_notes, missing_key_notes
+from napari_whiskertoolbox.scripting.missing_keys import missing_key_notes
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -100,10 +100,8 @@ def format_user_traceback(exc: BaseException, keys: Collection[str] | None = Non
         ``Traceback (most recent call last): ...`` text pointing at the script's files
         and lines; a ``SyntaxError`` shows the offending line and caret only.
     """
-    notes = [] if keys is None else lookup_key_notes(exc, keys)  # reads the frames trimmed next
     tb = trim_engine_frames(exc.__traceback__)
-    if keys is not None:
-        notes += missing_key_notes(exc, tb, keys)
+    notes = [] if keys is None else missing_key_notes(exc, tb, keys)
     text = "".join(traceback.format_exception(type(exc), exc, tb))
     return text + "".join(note + "\n" for note in notes)
 
