@@ -120,6 +120,8 @@ def test_run_fills_the_table_and_opens_outputs(
     assert dock.run_button.isEnabled()
     assert "1 failed" in dock.status.text()
     assert (tmp_path / "out" / "batch_results.parquet").is_file()
+    # where the values the script left in `results` are, in the line a user reads
+    assert str(tmp_path / "out" / "batch_results.csv") in dock.status.text()
 
     viewer = dock._viewer
     dock.table.cellDoubleClicked.emit(0, 0)  # an empty viewer session: opens here

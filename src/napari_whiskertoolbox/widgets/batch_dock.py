@@ -660,7 +660,9 @@ class BatchWidget(QWidget):
         link = ""
         if report.dashboard_link and not self._cluster_local:
             link = f" — dashboard {report.dashboard_link}"
-        self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{link}")
+        results = report.files.get("results_csv")
+        values = f"; values of `results`: {results}" if results else ""
+        self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{values}{link}")
 
     def _on_error(self, exc: BaseException) -> None:
         self._worker = None
