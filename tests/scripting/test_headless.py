@@ -158,3 +158,36 @@ def test_a_missing_key_passed_to_a_function_is_named(tmp_path: Path, capsys) -> 
         "(did you mean 'angle'?)",
     ]
     assert err.count("note:") == 1  # scaled's key exists
+
+
+def test_a_config_with_a_newer_saved_session_says_so(tmp_path: Path, capsys, caplog) -> None:
+    """napari asks which to open; a headless run loads the config and names the session."""
+    import json
+    import os
+
+    from napari_whiskertoolbox.io.routing import session_folder_for
+    from napari_whiskertoolbox.scripting.headless import load_for_script
+
+    (tmp_path / "contacts.csv").write_text("1\n2\n5\n")
+    config = tmp_path / "exp.json"
+    item = {"data_type": "digital_event", "name": "contacts", "filepath": "contacts.csv"}
+    config.write_text(json.dumps([item]))
+    script = _script(tmp_path, "print('keys', sorted(dm.getAllKeys()))\n")
+    assert run_headless(script, session=config) == 0
+    assert "session saved" not in caplog.text  # none saved yet
+
+    dm = load_for_script(config)
+    dm.set_data("angle", AnalogTimeSeries(np.arange(5, dtype=np.float32)))
+    folder = session_folder_for(config)
+    io.save_session(dm, folder)
+    stamp = config.stat().st_mtime + 10
+    os.utime(folder / "session.json", (stamp, stamp))
+
+    assert run_headless(script, session=config) == 0
+    out = capsys.readouterr()
+    assert "keys ['contacts']" in out.out  # the config, as asked
+    # a load note (printed on stderr by Python's logging when nothing else handles it)
+    assert f"a session saved from this config since it was last changed is at {folder}" in (
+        caplog.text
+    )
+    assert "pass the session folder to use them" in caplog.text

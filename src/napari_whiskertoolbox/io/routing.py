@@ -68,6 +68,7 @@ __all__ = [
     "is_session_folder",
     "looks_like_config_file",
     "merge_metadata",
+    "newer_saved_session",
     "open_path",
     "session_folder_for",
 ]
@@ -399,3 +400,17 @@ def session_folder_for(path: str | os.PathLike[str]) -> Path:
     if path.name == SESSION_FILE:
         return path.parent
     return path.with_name(f"{path.stem}{SESSION_FOLDER_SUFFIX}")
+
+
+def newer_saved_session(config: str | os.PathLike[str]) -> Path | None:
+    """Return the session folder saved beside ``config`` if it is newer than the config.
+
+    A config ``exp.json`` is saved as ``exp.session`` beside it (:func:`session_folder_for`);
+    ``None`` when there is none, or it is older than the config.
+    """
+    config = Path(config)
+    folder = session_folder_for(config)
+    saved = folder / SESSION_FILE
+    if folder == config.parent or not saved.is_file():
+        return None
+    return folder if saved.stat().st_mtime > config.stat().st_mtime else None

@@ -68,9 +68,33 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
         raise FileNotFoundError(
             f"session not found: {path} (expected a .json config, a session folder or media)"
         )
+    _note_newer_session(path)
     # a new DataManager, as a file opened in napari: loading is not an undo step (a
     # script's first dm.undo() must not unload the session) and it starts unmodified
     return open_path(path).dm
+
+
+def _note_newer_session(path: Path) -> None:
+    """Log a load note when config ``path`` has a newer session saved beside it.
+
+    napari asks which of the two to open; a headless run or batch loads the path it was
+    given, and says that the edits saved since are in the session folder.
+    """
+    from napari_whiskertoolbox.io.report import LoadNote, log_note
+    from napari_whiskertoolbox.io.routing import is_config_file, newer_saved_session
+
+    folder = newer_saved_session(path) if path.is_file() else None
+    if folder is not None and is_config_file(path):
+        log_note(
+            LoadNote(
+                str(path),
+                "info",
+                f"a session saved from this config since it was last changed is at {folder}: "
+                "this run loads the config, without the edits saved there; pass the "
+                "session folder to use them",
+                path=str(path),
+            )
+        )
 
 
 def _echo(stdout: TextIO, stderr: TextIO) -> OutputCallback:

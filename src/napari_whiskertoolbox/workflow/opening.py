@@ -23,7 +23,11 @@ from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import log_renamed_keys
-from napari_whiskertoolbox.io.routing import adopt_data_manager, classify_path, session_folder_for
+from napari_whiskertoolbox.io.routing import (
+    adopt_data_manager,
+    classify_path,
+    newer_saved_session,
+)
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_open_problem
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 from napari_whiskertoolbox.workflow.load_notices import (
@@ -52,7 +56,6 @@ __all__ = [
     "adopt_data_manager",
     "adopt_in_session",
     "fit_view_when_shown",
-    "newer_saved_session",
     "open_in_session",
     "open_in_viewer",
     "reveal_docks",
@@ -72,16 +75,6 @@ def _set_title(dm: DataManager, title: object) -> None:
         dm.metadata.pop(TITLE_METADATA, None)
     else:
         dm.metadata[TITLE_METADATA] = title
-
-
-def newer_saved_session(config: str | os.PathLike[str]) -> Path | None:
-    """Return the session folder saved beside ``config`` if it is newer than the config."""
-    config = Path(config)
-    folder = session_folder_for(config)
-    saved = folder / SESSION_FILE
-    if folder == config.parent or not saved.is_file():
-        return None
-    return folder if saved.stat().st_mtime > config.stat().st_mtime else None
 
 
 def _when(path: Path) -> str:
