@@ -424,3 +424,22 @@ def test_key_name_dialog_keeps_its_width_and_shows_a_long_error_whole(browser, q
         assert label.height() >= label.heightForWidth(label.width())  # every line shown
         assert label.geometry().bottom() < dialog.buttons.geometry().top()
         dialog.close()
+
+
+def test_a_long_key_name_leaves_the_other_columns_in_view(browser, qtbot):
+    """A 55-character key pushed Type, Clock and Size off a dock as narrow as napari's."""
+    long_key = "pad_signal_interval_threshold_digital_interval_boolean"
+    browser.dm.set_data(long_key, DigitalEventSeries([1, 5]))
+    browser.resize(420, 400)
+    browser.show()
+    qtbot.waitUntil(lambda: long_key in browser.listed_keys())
+    QApplication.processEvents()
+    table = browser.table
+    right = table.viewport().width()
+    for column in range(table.columnCount()):
+        end = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert end <= right, (table.horizontalHeaderItem(column).text(), end, right)
+    row = browser.listed_keys().index(long_key)
+    name = table.item(row, 1)
+    assert name.text() == long_key and name.toolTip() == long_key  # elided on screen only
+    assert table.columnWidth(1) < table.fontMetrics().horizontalAdvance(long_key)

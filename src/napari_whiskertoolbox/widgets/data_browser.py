@@ -138,7 +138,9 @@ class DataBrowserWidget(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # a long key name is elided in its middle, never pushing Type, Clock and Size out of view
+        header.setSectionResizeMode(COLUMNS.index("Name"), QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
         self.new_button = QPushButton("New…")
         self.new_button.setToolTip("Create an empty points / lines / mask / events / intervals key")
@@ -270,7 +272,9 @@ class DataBrowserWidget(QWidget):
             shown.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         self.table.setItem(row, 0, shown)
         for column, text in enumerate(info, start=1):
-            self.table.setItem(row, column, QTableWidgetItem(text))
+            item = QTableWidgetItem(text)
+            item.setToolTip(text if column == COLUMNS.index("Name") else "")
+            self.table.setItem(row, column, item)
 
     def _refresh_type_filter(self) -> None:
         current = self.type_filter.currentText() or _ALL_TYPES
