@@ -28,10 +28,11 @@ import numpy as np
 from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import QApplication
 
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_frame_step import build_session  # noqa: E402
+from napari_whiskertoolbox.workflow import autosave
+from napari_whiskertoolbox.workflow.autosave import Autosaver
 
-from napari_whiskertoolbox.workflow.autosave import Autosaver  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_frame_step import build_session
 
 
 class _Session:
@@ -72,7 +73,8 @@ def timed_autosave(app: QApplication, saver: Autosaver) -> dict[str, float]:
     ticker.stop()
     app.processEvents()
     total = time.perf_counter() - wall0
-    assert folder is not None and (folder / "recovery.json").is_file()
+    assert folder is not None
+    assert (folder / "recovery.json").is_file()
     return {
         "call_wall": call_wall,
         "call_cpu": call_cpu,
@@ -93,6 +95,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
+    autosave.show_warning = lambda message: print(f"warning: {message}")  # no viewer shows it
     dm = build_session(args.frames)
     if not args.with_media:
         dm.delete_data("media")
@@ -106,7 +109,9 @@ def main() -> None:
         edit = timed_autosave(app, saver)
         saver.stop()
         print(f"session: {args.frames} frames, autosave {first['mb']:.0f} MB on disk")
-        print("                       main-thread wall  main-thread CPU  longest stall  until on disk")
+        print(
+            "                       main-thread wall  main-thread CPU  longest stall  until on disk"
+        )
         for name, row in (("first autosave", first), ("after a 1-frame edit", edit)):
             print(
                 f"{name:22s} {row['call_wall'] * 1e3:12.1f} ms {row['call_cpu'] * 1e3:12.1f} ms"

@@ -397,7 +397,7 @@ def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) ->
     return restore
 
 
-DEFAULT_MEDIA_CAP_BYTES = 2 * 2**30
+DEFAULT_MEDIA_CAP_BYTES = 2 * 10**9
 """An in-memory media (no source file) larger than this is left out of autosaves."""
 
 MEDIA_FREE_FRACTION = 0.25
