@@ -408,7 +408,8 @@ class _Job:
     """One autosave written on a background thread."""
 
     def __init__(self, folder: Path, snapshot: SessionSnapshot, record: dict[str, Any]) -> None:
-        self.folder, self.snapshot, self.record = folder, snapshot, record
+        self.folder, self.record = folder, record
+        self.snapshot: SessionSnapshot | None = snapshot  # dropped once written
         self.lock = threading.Lock()
         self.cancelled = False
         self.done = threading.Event()
@@ -425,9 +426,11 @@ class _Job:
 
     def run(self, finished: Callable[[], None]) -> None:
         """Write the session, then the marker (the autosave is offered only from then on)."""
+        snapshot, self.snapshot = self.snapshot, None
+        assert snapshot is not None, "an autosave job runs once"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self.written = self.snapshot.write(cancelled=self.is_cancelled)
+            self.written = snapshot.write(cancelled=self.is_cancelled)
             with self.lock:
                 if self.cancelled:
                     raise SaveCancelled
@@ -437,7 +440,7 @@ class _Job:
         except Exception as error:  # reported on the main thread by Autosaver._collect
             self.error = error
         finally:
-            self.snapshot = None  # type: ignore[assignment]  # the lent arrays go back
+            del snapshot  # the arrays it lent go back to their stores
             self.done.set()
             with contextlib.suppress(RuntimeError):  # the Autosaver was deleted at shutdown
                 finished()
