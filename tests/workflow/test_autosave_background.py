@@ -121,18 +121,20 @@ def _autosave(saver: autosave.Autosaver, qtbot: Any) -> Path | None:
 
 
 class _Gate:
-    """Holds the background write at its first native file until :meth:`open`."""
+    """Holds the background write at its first native file until :meth:`open`.
+
+    Writes on the main thread (the user's own save) pass.
+    """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reached = threading.Event()
         self._open = threading.Event()
-        self.calls = 0
         write = session_write.write_native
 
         def held(*args: Any) -> Any:
-            self.calls += 1
-            self.reached.set()
-            assert self._open.wait(30)
+            if threading.current_thread() is not threading.main_thread():
+                self.reached.set()
+                assert self._open.wait(30)
             return write(*args)
 
         monkeypatch.setattr(session_write, "write_native", held)
@@ -264,8 +266,11 @@ def test_a_too_big_in_memory_media_is_left_out_with_one_warning(
     saver.stop()
 
 
+_REAL_DISK_USAGE = disk_space.disk_usage
+
+
 def _full_disk(monkeypatch: pytest.MonkeyPatch, free: int) -> None:
-    real = disk_space.disk_usage
+    real = _REAL_DISK_USAGE
 
     def usage(path: Any) -> Any:
         total, used, _ = real(path)
@@ -295,8 +300,7 @@ def test_an_autosave_that_does_not_fit_is_skipped_with_one_warning(
     assert str(root) in warning
     assert not saver.folder.exists(), "something was written"
 
-    monkeypatch.undo()  # space again: the next check autosaves
-    monkeypatch.setattr(autosave, "show_warning", warnings_shown.append)
+    monkeypatch.setattr(disk_space, "disk_usage", _REAL_DISK_USAGE)  # space again
     folder = _autosave(saver, qtbot)
     assert folder is not None
     _assert_same(_recovered(folder), _contents(session.dm))
@@ -344,6 +348,7 @@ def test_a_failed_background_write_warns_once_and_keeps_the_previous_autosave(
     def no_space(*args: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    write_native = session_write.write_native
     monkeypatch.setattr(session_write, "write_native", no_space)
     dm.get_data("nose").set_frame(5, np.array([[7.0, 7.0]], dtype=np.float32))
     for _ in range(2):
@@ -355,8 +360,7 @@ def test_a_failed_background_write_warns_once_and_keeps_the_previous_autosave(
     assert (folder / autosave.MARKER_NAME).read_text(encoding="utf-8") == marker
     assert _data_files(folder) == files, "the failed write left or removed files"
 
-    monkeypatch.undo()
-    monkeypatch.setattr(autosave, "show_warning", warnings_shown.append)
+    monkeypatch.setattr(session_write, "write_native", write_native)  # the disk works again
     assert _autosave(saver, qtbot) == folder  # the edit is still pending: written now
     _assert_same(_recovered(folder), _contents(dm))
     assert json.loads((folder / autosave.MARKER_NAME).read_text(encoding="utf-8"))["pid"]
@@ -374,7 +378,6 @@ def test_a_save_while_the_autosave_is_written_leaves_no_recovery(
     folder = saver.autosave_now()
     assert folder is not None
     assert gate.reached.wait(10)
-    monkeypatch.undo()  # the user's own save writes without the gate
     session.save(tmp_path / "saved")
     assert not session.dm.modified
     gate.open()
