@@ -385,3 +385,23 @@ def test_a_save_while_the_autosave_is_written_leaves_no_recovery(
     assert not folder.exists()
     assert autosave.find_untitled_recoveries(root) == []
     saver.stop()
+
+
+@pytest.mark.gui
+def test_metadata_json_cannot_hold_is_told_once_not_raised_from_the_timer(
+    make_napari_viewer: Any, root: Path, qtbot: Any, warnings_shown: list[str]
+) -> None:
+    session = _filled_session(make_napari_viewer)
+    saver = autosave.Autosaver(session, interval_s=3600, root=root)
+    saver._on_edit("whiskers")
+    session.dm.metadata["when"] = object()
+    assert saver.autosave_now() is None
+    assert saver.autosave_now() is None
+    (warning,) = warnings_shown
+    assert "dm.metadata['when']" in warning
+    assert "nothing was written" in warning
+    del session.dm.metadata["when"]
+    folder = _autosave(saver, qtbot)
+    assert folder is not None
+    _assert_same(_recovered(folder), _contents(session.dm))
+    saver.stop()

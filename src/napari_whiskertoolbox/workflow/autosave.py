@@ -540,15 +540,19 @@ class Autosaver(QObject):
         if not (self._pending and dm.modified) or self._job is not None:
             return None
         folder = self.folder
-        free = free_bytes(folder)
-        previous = self._written if self._written_folder == folder else {}
-        snapshot = snapshot_session(
-            dm,
-            folder / SESSION_DIR_NAME / SESSION_FILE,
-            previous=previous,
-            edited=self._edited,
-            leave_out=self._media_left_out(dm, previous, free),
-        )
+        try:
+            free = free_bytes(folder)
+            previous = self._written if self._written_folder == folder else {}
+            snapshot = snapshot_session(
+                dm,
+                folder / SESSION_DIR_NAME / SESSION_FILE,
+                previous=previous,
+                edited=self._edited,
+                leave_out=self._media_left_out(dm, previous, free),
+            )
+        except (OSError, ValueError) as error:  # metadata JSON cannot hold, an unreadable disk
+            self._tell_failure(folder, error, "nothing was written")
+            return None
         if snapshot.nbytes + RESERVE_BYTES > free:
             sizes = ", ".join(f"{key!r} {human_bytes(n)}" for key, n in snapshot.sizes().items())
             self._tell_once(
@@ -595,10 +599,13 @@ class Autosaver(QObject):
         self._edited |= job.edited
         self._pending = True
         kept = "the previous autosave is kept" if job.written is None else "it may be incomplete"
+        self._tell_failure(job.folder, job.error, kept)
+
+    def _tell_failure(self, folder: Path, error: BaseException, what: str) -> None:
         self._tell_once(
             "error",
-            f"Autosave to {job.folder} failed: {job.error} ({kept}). Save the session to "
-            "keep your changes; autosave tries again every minute.",
+            f"Autosave to {folder} failed: {error} ({what}). Save the session to keep your "
+            "changes; autosave tries again every minute.",
         )
 
     def _media_left_out(
