@@ -48,6 +48,28 @@ def _folder_bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
+def idle_stall(app: QApplication, seconds: float = 2.0) -> float:
+    """Return the longest gap between turns of the same 1 ms timer with nothing written."""
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    ticker = QTimer()
+    ticker.setInterval(1)
+    ticker.timeout.connect(tick)
+    ticker.start()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.0005)
+    ticker.stop()
+    return max(gaps, default=0.0)
+
+
 def timed_autosave(app: QApplication, saver: Autosaver) -> dict[str, float]:
     """Time one autosave: main-thread call, then until complete, with the longest stall."""
     gaps: list[float] = []
@@ -108,7 +130,9 @@ def main() -> None:
         app.processEvents()
         edit = timed_autosave(app, saver)
         saver.stop()
+        idle = idle_stall(app)
         print(f"session: {args.frames} frames, autosave {first['mb']:.0f} MB on disk")
+        print(f"longest stall of the same timer with nothing written: {idle * 1e3:.1f} ms")
         print(
             "                       main-thread wall  main-thread CPU  longest stall  until on disk"
         )
