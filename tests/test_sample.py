@@ -369,11 +369,11 @@ def test_saved_session_loads_the_same_frames(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Saving writes the lazy video's frames a block at a time, never the whole video."""
-    from napari_whiskertoolbox.io import session as session_io
+    from napari_whiskertoolbox.io import session_write
     from napari_whiskertoolbox.io.session import load_session, save_session
 
     frame_bytes = IMAGE_SIZE.width * IMAGE_SIZE.height
-    monkeypatch.setattr(session_io, "_FRAME_BLOCK_BYTES", 4 * frame_bytes)
+    monkeypatch.setattr(session_write, "_FRAME_BLOCK_BYTES", 4 * frame_bytes)
     read_at_once: list[int] = []
     original = SampleVideo.__getitem__
 

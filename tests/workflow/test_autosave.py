@@ -59,6 +59,13 @@ def test_unreadable_marker_names_the_file(root: Path, tmp_path: Path) -> None:
         autosave.find_recovery(tmp_path / "s")
 
 
+def autosaved(saver: autosave.Autosaver) -> Path | None:
+    """Autosave now and wait until it is on disk (the write runs on a background thread)."""
+    folder = saver.autosave_now()
+    assert saver.wait(timeout=60)
+    return folder
+
+
 def _saved_session(make_napari_viewer: Any, folder: Path) -> Any:
     viewer = make_napari_viewer()
     session = get_session(viewer)
@@ -81,7 +88,7 @@ def test_autosave_writes_only_when_modified_and_keeps_modified(
     assert saver.autosave_now() is None  # nothing to save
 
     session.dm.get_data(KEY).add(7, np.array([[3.0, 4.0]], dtype=np.float32))
-    folder = saver.autosave_now()
+    folder = autosaved(saver)
     assert folder == autosave.recovery_folder(session.path, root)
     assert session.dm.modified, "an autosave must not count as saving"
     info = autosave.find_recovery(session.path, root)
@@ -107,9 +114,7 @@ def test_recovery_is_offered_on_reopen_after_a_crash(
     folder = tmp_path / "session"
     _, crashed = _saved_session(make_napari_viewer, folder)
     crashed.dm.get_data(KEY).add(9, np.array([[5.0, 6.0]], dtype=np.float32))
-    get_workflow(
-        crashed.viewer
-    ).autosaver.autosave_now()  # the timer fired, then the process "died"
+    autosaved(get_workflow(crashed.viewer).autosaver)  # the timer fired, then the process "died"
 
     questions = answer_questions(monkeypatch, accept)
     hidden = make_napari_viewer()  # scripted, invisible viewers never ask
@@ -141,7 +146,7 @@ def test_closing_the_recovery_question_keeps_the_autosave(
     folder = tmp_path / "session"
     _, crashed = _saved_session(make_napari_viewer, folder)
     crashed.dm.get_data(KEY).add(9, np.array([[5.0, 6.0]], dtype=np.float32))
-    get_workflow(crashed.viewer).autosaver.autosave_now()
+    autosaved(get_workflow(crashed.viewer).autosaver)
     asked: list[tuple[str, Any]] = []
 
     def closed(parent: Any, title: str, text: str, buttons: Any, *args: Any) -> Any:
@@ -159,7 +164,7 @@ def test_closing_the_recovery_question_keeps_the_autosave(
     assert session.dm.get_data(KEY).count_at(9) == 0
     session.dm.get_data(KEY).add(11, np.array([[1.0, 1.0]], dtype=np.float32))
     workflow = get_workflow(viewer)
-    workflow.autosaver.autosave_now()  # this window's own autosave, then an orderly close
+    autosaved(workflow.autosaver)  # this window's own autosave, then an orderly close
     workflow.autosaver.shutdown()
     assert autosave.find_recovery(folder, root) is not None  # asked again next time
     answer_questions(monkeypatch, accept=True)
@@ -176,7 +181,7 @@ def test_orderly_close_drops_the_autosave(
 ) -> None:
     viewer, session = _saved_session(make_napari_viewer, tmp_path / "session")
     session.dm.get_data(KEY).add(3, np.array([[1.0, 1.0]], dtype=np.float32))
-    folder = get_workflow(session.viewer).autosaver.autosave_now()
+    folder = autosaved(get_workflow(session.viewer).autosaver)
     assert folder is not None
     assert folder.exists()
     viewer.close()
@@ -210,7 +215,7 @@ def test_a_video_opened_by_itself_offers_its_autosave_when_opened_again(
     clock = session.dm.time_key("media")
     session.dm.set_data(KEY, PointData(), clock)  # a new key, as the data browser makes
     session.dm.get_data(KEY).add(400, np.array([[120.0, 100.0]], dtype=np.float32))
-    folder = get_workflow(crashed).autosaver.autosave_now()
+    folder = autosaved(get_workflow(crashed).autosaver)
     assert folder == autosave.recovery_folder(frame_number_video.resolve(), root)
 
     questions = answer_questions(monkeypatch)
@@ -249,7 +254,7 @@ def _untitled_autosave(make_napari_viewer: Any, root: Path, x: float) -> Path:
     points = PointData()
     points.add(4, np.array([[x, 2.0]], dtype=np.float32))
     session.dm.set_data(KEY, points)
-    folder = get_workflow(session.viewer).autosaver.autosave_now()
+    folder = autosaved(get_workflow(session.viewer).autosaver)
     assert folder is not None
     QApplication.processEvents()  # this window's own offer runs while its autosave is its own
     return folder
@@ -329,7 +334,7 @@ def test_an_answered_recovery_is_not_offered_again_when_another_file_is_opened(
     dm = get_session(crashed).dm
     dm.set_data(KEY, PointData(), dm.time_key("cam"))
     dm.get_data(KEY).add(5, np.array([[1.0, 2.0]], dtype=np.float32))
-    folder = get_workflow(crashed).autosaver.autosave_now()
+    folder = autosaved(get_workflow(crashed).autosaver)
     assert folder is not None
     get_workflow(crashed).autosaver.stop()  # the process "died"
 
@@ -347,7 +352,7 @@ def test_an_answered_recovery_is_not_offered_again_when_another_file_is_opened(
     viewer.open(str(_points_csv(tmp_path / "a.csv", 1)), plugin="napari-whiskertoolbox")
     assert len(questions) == 1, "the recovery just answered was offered again"
     session.dm.get_data("a").add(2, np.array([[3.0, 4.0]], dtype=np.float32))
-    assert get_workflow(viewer).autosaver.autosave_now() == folder
+    assert autosaved(get_workflow(viewer).autosaver) == folder
     viewer.open(str(_points_csv(tmp_path / "b.csv", 3)), plugin="napari-whiskertoolbox")
     assert len(questions) == 1, "the session's own autosave was offered to it"
 

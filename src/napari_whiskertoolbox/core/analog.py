@@ -12,10 +12,17 @@ from napari_whiskertoolbox.core._arrays import readonly, readonly_view
 from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array
 from napari_whiskertoolbox.core._recording import RecordingMixin
-from napari_whiskertoolbox.core.writable import WritableStorage, can_write, writable_block
+from napari_whiskertoolbox.core.writable import (
+    WritableStorage,
+    can_write,
+    is_shared,
+    share,
+    writable_block,
+)
 from napari_whiskertoolbox.core.wtb_aliases import AnalogAliases
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from contextlib import AbstractContextManager
 
     from numpy.typing import ArrayLike
@@ -348,11 +355,29 @@ class AnalogTimeSeries(RecordingMixin, ClockedMixin, AnalogAliases):
             self.values  # noqa: B018 - materialises the float32 samples
             values = self._values
         assert values is not None
-        if not can_write(values):
+        if not can_write(values) or is_shared(values):
             with self._lock:
                 values = np.array(values, copy=True)
                 self._set_values(values)
         return values
+
+    def frozen_values(self) -> Callable[[], np.ndarray]:
+        """Return a function giving :attr:`values` as they are now, from any thread.
+
+        Nothing is copied or converted here; an in-place ``writable()`` edit made while the
+        function lives writes into a copy (see :func:`~napari_whiskertoolbox.core.writable.share`).
+        """
+        with self._lock:
+            values, raw = self._values, self._raw
+        if values is None:
+            return lambda: self._convert_raw(self._unconverted() if raw is None else raw)
+        token = share(values)
+
+        def read() -> np.ndarray:
+            _ = token  # lent while this function lives
+            return readonly_view(values)
+
+        return read
 
     def _times_of(self, positions: np.ndarray) -> np.ndarray:
         if self._times is None:

@@ -28,7 +28,13 @@ from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
 from napari_whiskertoolbox.core.history import Change
-from napari_whiskertoolbox.core.writable import WritableStorage, can_write, writable_block
+from napari_whiskertoolbox.core.writable import (
+    WritableStorage,
+    can_write,
+    is_shared,
+    share,
+    writable_block,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -36,7 +42,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import ArrayLike
 
-__all__ = ["FlatRagged", "ImageSize", "RaggedSeries"]
+__all__ = ["FlatRagged", "FrozenFlat", "ImageSize", "RaggedSeries"]
 
 
 class ImageSize(NamedTuple):
@@ -125,6 +131,26 @@ class _EntryParts:
                 np.cumsum(np.concatenate(self.lengths), out=offsets[1:])
             offsets = readonly(offsets)
         return _Main(readonly(times), readonly(ids), offsets, readonly(coords))
+
+
+class FrozenFlat:
+    """A ragged series' flat arrays at one moment (:meth:`RaggedSeries.frozen_flat`)."""
+
+    def __init__(
+        self, series: RaggedSeries, main: _Main, overlay: dict[int, _Frame], token: object
+    ) -> None:
+        self._series, self._main, self._overlay, self._token = series, main, overlay, token
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the flat arrays, at most (edited frames counted besides those they replace)."""
+        arrays = [*self._main, *(a for frame in self._overlay.values() for a in frame)]
+        return sum(a.nbytes for a in arrays if a is not None) + 8 * len(self._overlay)
+
+    def __call__(self) -> FlatRagged:
+        """Return the flat arrays (merging the edited frames: call it off the main thread)."""
+        main = self._series._merged(self._main, self._overlay) if self._overlay else self._main
+        return FlatRagged(main.times, main.ids, main.offsets, main.coords)
 
 
 def _as_image_size(size: Any) -> ImageSize | None:
@@ -313,23 +339,36 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
     def compact(self) -> None:
         """Fold the overlay of edited frames into the sorted main store (one concatenate)."""
         with self._lock:
-            if not self._overlay:
-                return
-            main = self._main
-            parts = _EntryParts()
-            prev = 0
-            for t in sorted(self._overlay):
-                lo, hi = self._main_bounds(t)
-                parts.add_main_slice(main, prev, lo)
-                frame = self._overlay[t]
-                if frame.ids.size:
-                    lengths = None if frame.offsets is None else np.diff(frame.offsets)
-                    parts.add(
-                        np.full(frame.ids.size, t, np.int64), frame.ids, lengths, frame.coords
-                    )
-                prev = hi
-            parts.add_main_slice(main, prev, main.times.size)
-            self._set_main(parts.build(self.coord_dtype, self.has_offsets))
+            if self._overlay:
+                self._set_main(self._merged(self._main, self._overlay))
+
+    def _merged(self, main: _Main, overlay: dict[int, _Frame]) -> _Main:
+        """Return ``main`` with the frames of ``overlay`` replacing its own (new arrays)."""
+        parts = _EntryParts()
+        prev = 0
+        for t in sorted(overlay):
+            lo = int(np.searchsorted(main.times, t, side="left"))
+            hi = int(np.searchsorted(main.times, t, side="right"))
+            parts.add_main_slice(main, prev, lo)
+            frame = overlay[t]
+            if frame.ids.size:
+                lengths = None if frame.offsets is None else np.diff(frame.offsets)
+                parts.add(np.full(frame.ids.size, t, np.int64), frame.ids, lengths, frame.coords)
+            prev = hi
+        parts.add_main_slice(main, prev, main.times.size)
+        return parts.build(self.coord_dtype, self.has_offsets)
+
+    def frozen_flat(self) -> FrozenFlat:
+        """Return :meth:`to_flat` of the series as it is now, merged when called.
+
+        Costs O(frames edited since the last compaction) here, and changes nothing: the
+        merge is done by calling the result, which may happen on another thread while the
+        series is edited (edits replace arrays; an in-place ``writable()`` edit copies the
+        coordinates first, see :func:`~napari_whiskertoolbox.core.writable.share`).
+        """
+        with self._lock:
+            main, overlay = self._main, dict(self._overlay)
+            return FrozenFlat(self, main, overlay, share(main.coords))
 
     # ------------------------------------------------------------------ ids
     def _locate(self, entity_id: int) -> int | None:
@@ -586,7 +625,11 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
     def _writable_coords(self) -> np.ndarray:
         self.compact()
         main = self._main
-        if not can_write(main.coords) or not main.coords.flags.c_contiguous:
+        if (
+            not can_write(main.coords)
+            or not main.coords.flags.c_contiguous
+            or is_shared(main.coords)  # a background save reads it: write into a copy
+        ):
             with self._lock:
                 coords = readonly(np.array(main.coords, copy=True, order="C"))
                 self._main = main._replace(coords=coords)

@@ -12,11 +12,11 @@ from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array
 from napari_whiskertoolbox.core._recording import RecordingMixin
 from napari_whiskertoolbox.core.history import Change
-from napari_whiskertoolbox.core.writable import WritableStorage, writable_block
+from napari_whiskertoolbox.core.writable import WritableStorage, is_shared, share, writable_block
 from napari_whiskertoolbox.core.wtb_aliases import CallableInt, CallableShape, TensorAliases
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from contextlib import AbstractContextManager
 
     from numpy.typing import ArrayLike
@@ -145,8 +145,29 @@ class TensorData(RecordingMixin, ClockedMixin, TensorAliases):
         :mod:`napari_whiskertoolbox.core.writable`.
         """
         return writable_block(
-            self, WritableStorage(lambda: self._values, self._frames_of, "edit tensor values")
+            self, WritableStorage(self._writable_values, self._frames_of, "edit tensor values")
         )
+
+    def frozen_values(self) -> Callable[[], np.ndarray]:
+        """Return a function giving :attr:`values` as they are now, from any thread.
+
+        Nothing is copied here; an in-place ``writable()`` edit made while the function
+        lives writes into a copy (see :func:`~napari_whiskertoolbox.core.writable.share`).
+        """
+        values = self._values
+        token = share(values)
+
+        def read() -> np.ndarray:
+            _ = token  # lent while this function lives
+            return readonly_view(values)
+
+        return read
+
+    def _writable_values(self) -> np.ndarray:
+        if is_shared(self._values):  # a background save reads it: write into a copy
+            self._values = self._values.copy()
+            self._view = readonly_view(self._values)
+        return self._values
 
     def _frames_of(self, positions: np.ndarray) -> np.ndarray | None:
         if self.row_type != "time" or self.rows is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core.history import Command
 
-__all__ = ["WritableStorage", "can_write", "writable_block"]
+__all__ = ["WritableStorage", "can_write", "is_shared", "share", "writable_block"]
 
 _SPARSE_FRACTION = 1 / 3
 """An undo step keeps only the changed elements when at most this fraction changed."""
@@ -118,6 +119,42 @@ class _FullEdit:
         current = flat.copy()
         flat[...] = self.other
         self.other = current
+
+
+class _Share:
+    """Holds arrays lent to a reader on another thread; they are shared while it lives."""
+
+    def __init__(self, arrays: tuple[np.ndarray, ...]) -> None:
+        self.arrays = arrays
+
+
+_shares: dict[int, weakref.ref[_Share]] = {}
+_shares_lock = threading.Lock()
+
+
+def share(*arrays: np.ndarray) -> object:
+    """Lend storage arrays to a reader (a background save) without copying them.
+
+    Until the returned token is dropped, :func:`is_shared` is true for each array, and a
+    container copies such an array before writing into it in place (copy-on-write): the
+    reader keeps seeing the content at the time of the call. Keep the token as long as the
+    arrays are read.
+    """
+    token = _Share(arrays)
+    with _shares_lock:
+        for key in [k for k, ref in _shares.items() if ref() is None]:
+            del _shares[key]
+        for arr in arrays:
+            _shares[id(arr)] = weakref.ref(token)
+    return token
+
+
+def is_shared(arr: np.ndarray) -> bool:
+    """Return whether ``arr`` is lent to a reader by :func:`share` (copy it before writing)."""
+    with _shares_lock:
+        ref = _shares.get(id(arr))
+        token = None if ref is None else ref()
+    return token is not None and any(a is arr for a in token.arrays)
 
 
 def can_write(arr: np.ndarray) -> bool:

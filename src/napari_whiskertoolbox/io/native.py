@@ -8,6 +8,7 @@ No pickles: ``allow_pickle=False`` everywhere.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from tokenize import TokenError
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,20 @@ from napari_whiskertoolbox.io.errors import FormatError
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Callable
 
     from napari_whiskertoolbox.core.kinds import DataObject
 
-__all__ = ["NATIVE_FORMAT", "load_native", "native_fields", "read_npy", "save_native"]
+__all__ = [
+    "NATIVE_FORMAT",
+    "FrozenNative",
+    "frozen_native",
+    "load_native",
+    "native_fields",
+    "read_npy",
+    "save_native",
+    "write_native",
+]
 
 NATIVE_FORMAT = "wtb_npy"
 
@@ -52,6 +63,92 @@ def _file(prefix: Path, name: str) -> Path:
     return prefix.with_name(f"{prefix.name}.{name}.npy")
 
 
+@dataclass(frozen=True)
+class FrozenNative:
+    """An object's native arrays at one moment, read when written (:func:`frozen_native`).
+
+    Attributes
+    ----------
+    extra : dict
+        Item options of the session file (``image_size``, ``unit``, ``layout``, ...).
+    arrays : callable
+        Returns ``{field: array}``; may run on another thread while the object is edited.
+    nbytes : int
+        Bytes of the arrays, at most (what writing them needs on disk, headers aside).
+    """
+
+    extra: dict[str, Any]
+    arrays: Callable[[], dict[str, np.ndarray]]
+    nbytes: int
+
+
+def frozen_native(data_type: str, obj: Any) -> FrozenNative:
+    """Take what :func:`save_native` writes of ``obj``, cheaply (no array is copied here).
+
+    Edits made to ``obj`` afterwards do not reach the arrays (see
+    :meth:`RaggedSeries.frozen_flat <napari_whiskertoolbox.core.ragged.RaggedSeries.frozen_flat>`).
+
+    Raises
+    ------
+    FormatError
+        ``data_type`` has no native format.
+    """
+    extra: dict[str, Any] = {}
+    fixed: dict[str, np.ndarray] = {}
+    if data_type in ("points", "line", "mask"):
+        flat = obj.frozen_flat()
+        size = obj.image_size
+        extra["image_size"] = None if size is None else [int(size[0]), int(size[1])]
+
+        def ragged() -> dict[str, np.ndarray]:
+            times, ids, offsets, coords = flat()
+            arrays = {"times": times, "ids": ids, "coords": coords}
+            if data_type != "points":
+                arrays["offsets"] = offsets
+            return arrays
+
+        return FrozenNative(extra, ragged, flat.nbytes)
+    if data_type == "analog":
+        values = obj.frozen_values()
+        if not obj.is_dense:
+            fixed["times"] = np.asarray(obj.times)
+        if obj.unit is not None:
+            extra["unit"] = obj.unit
+        nbytes = 4 * len(obj) + sum(a.nbytes for a in fixed.values())
+        return FrozenNative(extra, lambda: {"values": values(), **fixed}, nbytes)
+    if data_type == "tensor":
+        values = obj.frozen_values()
+        extra["row_type"] = obj.row_type
+        extra["column_names"] = None if obj.column_names is None else list(obj.column_names)
+        if obj.rows is not None:
+            fixed["rows"] = np.asarray(obj.rows)
+        nbytes = obj.values.nbytes + sum(a.nbytes for a in fixed.values())
+        return FrozenNative(extra, lambda: {"values": values(), **fixed}, nbytes)
+    # edits of these replace their arrays, never write into them
+    if data_type == "digital_event":
+        fixed = {"times": obj.times, "ids": obj.ids}
+    elif data_type == "digital_interval":
+        fixed = {"intervals": obj.intervals, "ids": obj.ids}
+        extra["layout"] = obj.layout
+    elif data_type == "time":
+        fixed["times"] = obj.times
+        extra["sampling_rate"] = obj.sampling_rate
+    else:
+        raise FormatError(f"no native format for data type {data_type!r}")
+    return FrozenNative(extra, lambda: fixed, sum(a.nbytes for a in fixed.values()))
+
+
+def write_native(frozen: FrozenNative, prefix: str | os.PathLike[str]) -> list[Path]:
+    """Write the arrays of ``frozen`` under ``prefix`` (its folder must exist); return the files."""
+    prefix = Path(prefix)
+    written = []
+    for name, array in frozen.arrays().items():
+        target = _file(prefix, name)
+        atomic_save_npy(target, np.ascontiguousarray(array))
+        written.append(target)
+    return written
+
+
 def save_native(
     data_type: str, obj: Any, prefix: str | os.PathLike[str]
 ) -> tuple[dict[str, Any], list[Path]]:
@@ -66,44 +163,11 @@ def save_native(
     prefix : path-like
         ``<folder>/<stem>``; the folder must exist.
     """
-    prefix = Path(prefix)
-    arrays: dict[str, np.ndarray] = {}
-    extra: dict[str, Any] = {}
-    if data_type in ("points", "line", "mask"):
-        flat = obj.to_flat()
-        arrays = {"times": flat.times, "ids": flat.ids, "coords": flat.coords}
-        if data_type != "points":
-            arrays["offsets"] = flat.offsets
-        size = obj.image_size
-        extra["image_size"] = None if size is None else [int(size[0]), int(size[1])]
-    elif data_type == "analog":
-        arrays["values"] = np.asarray(obj.values)
-        if not obj.is_dense:
-            arrays["times"] = np.asarray(obj.times)
-        if obj.unit is not None:
-            extra["unit"] = obj.unit
-    elif data_type == "digital_event":
-        arrays = {"times": obj.times, "ids": obj.ids}
-    elif data_type == "digital_interval":
-        arrays = {"intervals": obj.intervals, "ids": obj.ids}
-        extra["layout"] = obj.layout
-    elif data_type == "tensor":
-        arrays["values"] = np.asarray(obj.values)
-        extra["row_type"] = obj.row_type
-        extra["column_names"] = None if obj.column_names is None else list(obj.column_names)
-        if obj.rows is not None:
-            arrays["rows"] = np.asarray(obj.rows)
-    elif data_type == "time":
-        arrays["times"] = obj.times
-        extra["sampling_rate"] = obj.sampling_rate
-    else:
-        raise FormatError(f"no native format for data type {data_type!r}", path=prefix)
-    written = []
-    for name, array in arrays.items():
-        target = _file(prefix, name)
-        atomic_save_npy(target, np.ascontiguousarray(array))
-        written.append(target)
-    return extra, written
+    try:
+        frozen = frozen_native(data_type, obj)
+    except FormatError as error:
+        raise FormatError(error.reason, path=prefix) from None
+    return frozen.extra, write_native(frozen, prefix)
 
 
 def _load(prefix: Path, name: str) -> np.ndarray:

@@ -24,19 +24,33 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QObject, QTimer
+from napari.utils.notifications import show_warning
+from qtpy.QtCore import QObject, Qt, QTimer, Signal
 from qtpy.QtWidgets import QMessageBox
 
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.io.atomic import atomic_write_text
+from napari_whiskertoolbox.io.disk_space import RESERVE_BYTES, free_bytes, human_bytes
+from napari_whiskertoolbox.io.session import SESSION_FILE
+from napari_whiskertoolbox.io.session_write import (
+    SaveCancelled,
+    SessionSnapshot,
+    WrittenKey,
+    media_bytes,
+    snapshot_session,
+)
 from napari_whiskertoolbox.layers.main_thread import connect_main
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.layers.session import ViewerSession
 
@@ -383,8 +397,64 @@ def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) ->
     return restore
 
 
+DEFAULT_MEDIA_CAP_BYTES = 2 * 10**9
+"""An in-memory media (no source file) larger than this is left out of autosaves."""
+
+MEDIA_FREE_FRACTION = 0.25
+"""... and so is one larger than this fraction of the free disk space."""
+
+
+class _Job:
+    """One autosave written on a background thread."""
+
+    def __init__(self, folder: Path, snapshot: SessionSnapshot, record: dict[str, Any]) -> None:
+        self.folder, self.record = folder, record
+        self.snapshot: SessionSnapshot | None = snapshot  # dropped once written
+        self.lock = threading.Lock()
+        self.cancelled = False
+        self.done = threading.Event()
+        self.written: dict[str, WrittenKey] | None = None  # set once session.json is committed
+        self.error: BaseException | None = None
+        self.edited: set[str] = set()
+
+    def is_cancelled(self) -> bool:
+        return self.cancelled
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.cancelled = True
+
+    def run(self, finished: Callable[[], None]) -> None:
+        """Write the session, then the marker (the autosave is offered only from then on)."""
+        snapshot, self.snapshot = self.snapshot, None
+        assert snapshot is not None, "an autosave job runs once"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.written = snapshot.write(cancelled=self.is_cancelled)
+            with self.lock:
+                if self.cancelled:
+                    raise SaveCancelled
+                atomic_write_text(self.folder / MARKER_NAME, json.dumps(self.record))
+        except SaveCancelled:
+            shutil.rmtree(self.folder, ignore_errors=True)  # discarded while it was written
+        except Exception as error:  # reported on the main thread by Autosaver._collect
+            self.error = error
+        finally:
+            del snapshot  # the arrays it lent go back to their stores
+            self.done.set()
+            with contextlib.suppress(RuntimeError):  # the Autosaver was deleted at shutdown
+                finished()
+
+
 class Autosaver(QObject):
     """Autosave ``session`` every ``interval_s`` seconds while it has unsaved edits.
+
+    The main thread only takes a snapshot of the keys (no array copied); the files are
+    written on a background thread, one autosave at a time, and the recovery marker is
+    written last. Keys not edited since the previous autosave keep their files. An
+    in-memory media (no source file) is written once, or left out with a warning when it is
+    larger than ``media_cap_bytes`` or a quarter of the free disk space; an autosave that
+    would not fit on the disk is skipped with a warning.
 
     Parameters
     ----------
@@ -394,7 +464,11 @@ class Autosaver(QObject):
         Seconds between autosave checks.
     root : Path, optional
         Folder for recovery folders (default :func:`autosave_root`).
+    media_cap_bytes : int
+        In-memory media larger than this are not autosaved.
     """
+
+    _finished = Signal()
 
     def __init__(
         self,
@@ -402,20 +476,30 @@ class Autosaver(QObject):
         interval_s: float = DEFAULT_INTERVAL_S,
         root: Path | None = None,
         parent: QObject | None = None,
+        media_cap_bytes: int = DEFAULT_MEDIA_CAP_BYTES,
     ) -> None:
         super().__init__(parent)
         self._session = session
         self._root = root
         self._pending = False
+        self.media_cap_bytes = media_cap_bytes
         self.opened_from: Path | None = None
         """The file a session without a folder was opened from (names its autosave)."""
         self._source = session.path
         self._untitled = untitled_folder(root)
+        self._edited: set[str] = set()
+        self._written: dict[str, WrittenKey] = {}
+        self._written_folder: Path | None = None
+        self._job: _Job | None = None
+        self._told: set[str] = set()
+        self._finished.connect(self._collect, Qt.ConnectionType.QueuedConnection)
         dm = session.dm
         self._connections = [
             (dm.data_changed, connect_main(dm.data_changed, self._on_edit)),
             (dm.data_added, connect_main(dm.data_added, self._on_edit)),
             (dm.data_removed, connect_main(dm.data_removed, self._on_edit)),
+            (dm.data_renamed, connect_main(dm.data_renamed, self._on_rename)),
+            (dm.clocks_changed, connect_main(dm.clocks_changed, self._on_clock)),
             (dm.modified_changed, connect_main(dm.modified_changed, self._on_modified_changed)),
         ]
         self.timer = QTimer(self)
@@ -436,29 +520,129 @@ class Autosaver(QObject):
         """What the autosave is kept for: the session's path, else :attr:`opened_from`."""
         return self._session.path if self._session.path is not None else self.opened_from
 
-    def autosave_now(self) -> Path | None:
-        """Write the autosave if there are edits since the last one; return its folder."""
-        dm = self._session.dm
-        if not (self._pending and dm.modified):
-            return None
-        from napari_whiskertoolbox.io import save_session
+    def busy(self) -> bool:
+        """Whether an autosave is being written (or its end not yet taken in)."""
+        return self._job is not None
 
+    def autosave_now(self) -> Path | None:
+        """Start writing the autosave if there are edits since the last one.
+
+        Returns at once: the files are written on a background thread (:meth:`wait` waits
+        for them). Nothing starts while the previous autosave is being written (the next
+        check does it), nor when the autosave would not fit on the disk (a warning says so).
+
+        Returns
+        -------
+        Path or None
+            The recovery folder being written, ``None`` when nothing was started.
+        """
+        dm = self._session.dm
+        if not (self._pending and dm.modified) or self._job is not None:
+            return None
         folder = self.folder
-        folder.mkdir(parents=True, exist_ok=True)
-        save_session(dm, folder / SESSION_DIR_NAME, mark_saved=False)
+        try:
+            free = free_bytes(folder)
+            previous = self._written if self._written_folder == folder else {}
+            snapshot = snapshot_session(
+                dm,
+                folder / SESSION_DIR_NAME / SESSION_FILE,
+                previous=previous,
+                edited=self._edited,
+                leave_out=self._media_left_out(dm, previous, free),
+            )
+        except (OSError, ValueError) as error:  # metadata JSON cannot hold, an unreadable disk
+            self._tell_failure(folder, error, "nothing was written")
+            return None
+        if snapshot.nbytes + RESERVE_BYTES > free:
+            sizes = ", ".join(f"{key!r} {human_bytes(n)}" for key, n in snapshot.sizes().items())
+            self._tell_once(
+                "space",
+                f"Autosave skipped: it needs {human_bytes(snapshot.nbytes)} ({sizes}) and the "
+                f"disk of {folder.parent} has {human_bytes(free)} free. Free some space or "
+                "save the session elsewhere; autosave tries again every minute.",
+            )
+            return None
         record = {
             "source": None if self.source is None else str(self.source),
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "pid": os.getpid(),
         }
-        (folder / MARKER_NAME).write_text(json.dumps(record), encoding="utf-8")
-        _settle(self._session, RecoveryInfo(folder, **record).identity)
-        self._pending = False
+        job = _Job(folder, snapshot, record)
+        job.edited, self._edited, self._pending = self._edited, set(), False
+        self._job = job
+        threading.Thread(
+            target=job.run, args=(self._finished.emit,), name="autosave", daemon=True
+        ).start()
         return folder
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the autosave being written; return ``True`` when none is left running."""
+        job = self._job
+        if job is not None and job.done.wait(timeout):
+            self._collect()
+        return self._job is None
+
+    def _collect(self) -> None:
+        """Take in the end of the background write (on the main thread)."""
+        job = self._job
+        if job is None or not job.done.is_set():
+            return
+        self._job = None
+        if job.cancelled:
+            return
+        if job.written is not None:  # session.json committed: its files are the ones to reuse
+            self._written, self._written_folder = job.written, job.folder
+        if job.error is None:
+            _settle(self._session, RecoveryInfo(job.folder, **job.record).identity)
+            self._told.difference_update({"space", "error"})
+            return
+        self._edited |= job.edited
+        self._pending = True
+        kept = "the previous autosave is kept" if job.written is None else "it may be incomplete"
+        self._tell_failure(job.folder, job.error, kept)
+
+    def _tell_failure(self, folder: Path, error: BaseException, what: str) -> None:
+        self._tell_once(
+            "error",
+            f"Autosave to {folder} failed: {error} ({what}). Save the session to keep your "
+            "changes; autosave tries again every minute.",
+        )
+
+    def _media_left_out(
+        self, dm: DataManager, previous: dict[str, WrittenKey], free: int
+    ) -> set[str]:
+        """Return the in-memory media keys too large to autosave (each told once)."""
+        cap = min(self.media_cap_bytes, int(MEDIA_FREE_FRACTION * free))
+        left_out = set()
+        for key in dm:
+            media = dm.get_data(key)
+            if dm.data_type(key) not in MEDIA_KINDS or media.source_path is not None:
+                continue
+            written = previous.get(f"data:{key}")
+            if written is not None and written.obj is media:
+                continue  # written once already: its file is kept
+            size = media_bytes(media)
+            if size > cap:
+                left_out.add(key)
+                self._tell_once(
+                    f"media:{key}:{id(media)}",
+                    f"Autosave leaves out {key!r}: its {human_bytes(size)} of frames are in "
+                    f"memory only (no file), more than autosave writes ({human_bytes(cap)}). "
+                    f"{key!r} is not protected by autosave; the rest of the session is.",
+                )
+        return left_out
+
+    def _tell_once(self, topic: str, message: str) -> None:
+        if topic not in self._told:
+            self._told.add(topic)
+            show_warning(message)
 
     def discard(self) -> None:
         """Delete this session's autosave (after a clean save or a deliberate discard)."""
         self._pending = False
+        if self._job is not None:
+            self._job.cancel()  # its folder is removed by its thread
+        self._edited, self._written, self._written_folder = set(), {}, None
         shutil.rmtree(self.folder, ignore_errors=True)
         # the autosave kept under an earlier name (before a first save: the file opened,
         # else "untitled")
@@ -482,8 +666,16 @@ class Autosaver(QObject):
         self.stop()
         self.discard()
 
-    def _on_edit(self, *_: Any) -> None:
+    def _on_edit(self, key: Any = None, *_: Any) -> None:
         self._pending = True
+        if isinstance(key, str):
+            self._edited.add(key)
+
+    def _on_rename(self, old: str, new: str) -> None:
+        self._on_edit(new)
+
+    def _on_clock(self, *_: Any) -> None:
+        self._pending = True  # a clock is rewritten when it is another object
 
     def _on_modified_changed(self, modified: Any) -> None:
         if not modified:
