@@ -661,6 +661,14 @@ class Autosaver(QObject):
             signal.disconnect(slot)
         self._connections = []
 
+    def end_at_exit(self, timeout_s: float = 120.0) -> None:
+        """At interpreter exit: finish the autosave being written (up to ``timeout_s``), then stop.
+
+        The autosave is kept, to be offered for recovery the next time.
+        """
+        self.wait(timeout_s)
+        self.stop()
+
     def shutdown(self) -> None:
         """Orderly end of the session (its window closed): stop and drop the autosave."""
         self.stop()

@@ -12,16 +12,23 @@ this one, registered when a session's window is set up (after Qt was imported), 
 PyQt's.
 
 At exit no question is asked and autosaves are kept: a session with unsaved changes is
-offered for recovery the next time, as after a crash.
+offered for recovery the next time, as after a crash. What must end first (an autosave
+being written on its thread) is registered with :func:`finish_at_exit`.
 """
 
 from __future__ import annotations
 
 import atexit
+import weakref
+from typing import TYPE_CHECKING
 
-__all__ = ["close_viewers_at_exit", "interpreter_exiting"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["close_viewers_at_exit", "finish_at_exit", "interpreter_exiting"]
 
 _state = {"registered": False, "exiting": False}
+_finishers: list[weakref.WeakMethod[Callable[[], object]]] = []
 
 
 def interpreter_exiting() -> bool:
@@ -39,8 +46,17 @@ def close_viewers_at_exit() -> None:
         _state["registered"] = True
 
 
+def finish_at_exit(method: Callable[[], object]) -> None:
+    """Call the bound ``method`` at exit before the viewers close, if its object still lives."""
+    _finishers.append(weakref.WeakMethod(method))  # type: ignore[arg-type]
+
+
 def _close_open_viewers() -> None:
     import napari
 
     _state["exiting"] = True
+    for reference in _finishers:
+        method = reference()
+        if method is not None:
+            method()
     napari.Viewer.close_all()

@@ -25,7 +25,11 @@ from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
 from napari_whiskertoolbox.workflow.autosave import Autosaver, offer_untitled_recovery
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.console import install_console
-from napari_whiskertoolbox.workflow.exit_close import close_viewers_at_exit, interpreter_exiting
+from napari_whiskertoolbox.workflow.exit_close import (
+    close_viewers_at_exit,
+    finish_at_exit,
+    interpreter_exiting,
+)
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
 from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
 from napari_whiskertoolbox.workflow.python_environment import install_python_environment
@@ -94,6 +98,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
     close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(partial(_window_destroyed, autosaver))
+    finish_at_exit(autosaver.end_at_exit)
     close_viewers_at_exit()
     # after the open that made the session: an empty window is asked, a loaded one told
     QTimer.singleShot(0, partial(offer_untitled_recovery, session))
