@@ -267,3 +267,17 @@ def test_few_changes_on_a_large_series_still_report_their_frames() -> None:
     with series.writable() as arr:
         arr[::50] = 1  # every 50th sample: most probes (every 24th) are unchanged
     np.testing.assert_array_equal(seen[0][1], np.arange(0, 100_000, 50))
+
+
+def test_an_array_lent_twice_stays_shared_until_both_readers_are_done() -> None:
+    """Two background saves may read one array: the first one done must not end the loan."""
+    from napari_whiskertoolbox.core.writable import is_shared, share
+
+    arr = np.zeros(4)
+    first = share(arr)
+    second = share(arr)
+    assert is_shared(arr)
+    del second
+    assert is_shared(arr)
+    del first
+    assert not is_shared(arr)

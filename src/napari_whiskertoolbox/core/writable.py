@@ -128,7 +128,8 @@ class _Share:
         self.arrays = arrays
 
 
-_shares: dict[int, weakref.ref[_Share]] = {}
+_shares: dict[int, list[weakref.ref[_Share]]] = {}
+"""``id(array)`` -> the tokens lending it (two readers may hold one array at once)."""
 _shares_lock = threading.Lock()
 
 
@@ -142,19 +143,20 @@ def share(*arrays: np.ndarray) -> object:
     """
     token = _Share(arrays)
     with _shares_lock:
-        for key in [k for k, ref in _shares.items() if ref() is None]:
-            del _shares[key]
+        for key, refs in list(_shares.items()):
+            refs[:] = [ref for ref in refs if ref() is not None]
+            if not refs:
+                del _shares[key]
         for arr in arrays:
-            _shares[id(arr)] = weakref.ref(token)
+            _shares.setdefault(id(arr), []).append(weakref.ref(token))
     return token
 
 
 def is_shared(arr: np.ndarray) -> bool:
     """Return whether ``arr`` is lent to a reader by :func:`share` (copy it before writing)."""
     with _shares_lock:
-        ref = _shares.get(id(arr))
-        token = None if ref is None else ref()
-    return token is not None and any(a is arr for a in token.arrays)
+        tokens = [ref() for ref in _shares.get(id(arr), ())]
+    return any(token is not None and any(a is arr for a in token.arrays) for token in tokens)
 
 
 def can_write(arr: np.ndarray) -> bool:
