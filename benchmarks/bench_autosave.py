@@ -25,13 +25,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import QApplication
 
 from napari_whiskertoolbox.workflow import autosave
 from napari_whiskertoolbox.workflow.autosave import Autosaver
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _stalls import StallMeter
 from bench_frame_step import build_session
 
 
@@ -50,49 +50,28 @@ def _folder_bytes(folder: Path) -> int:
 
 def idle_stall(app: QApplication, seconds: float = 2.0) -> float:
     """Return the longest gap between turns of the same 1 ms timer with nothing written."""
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    ticker = QTimer()
-    ticker.setInterval(1)
-    ticker.timeout.connect(tick)
-    ticker.start()
+    meter = StallMeter()
+    meter.start()
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         app.processEvents()
         time.sleep(0.0005)
-    ticker.stop()
-    return max(gaps, default=0.0)
+    meter.stop()
+    return meter.longest_s
 
 
 def timed_autosave(app: QApplication, saver: Autosaver) -> dict[str, float]:
     """Time one autosave: main-thread call, then until complete, with the longest stall."""
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    ticker = QTimer()
-    ticker.setInterval(1)
-    ticker.timeout.connect(tick)
+    meter = StallMeter()
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     folder = saver.autosave_now()
     call_wall, call_cpu = time.perf_counter() - wall0, time.thread_time() - cpu0
-    last[0] = time.perf_counter()
-    ticker.start()
+    meter.start()
     busy = getattr(saver, "busy", lambda: False)
     while busy():
         app.processEvents()
         time.sleep(0.0005)
-    ticker.stop()
+    meter.stop()
     app.processEvents()
     total = time.perf_counter() - wall0
     assert folder is not None
@@ -101,7 +80,7 @@ def timed_autosave(app: QApplication, saver: Autosaver) -> dict[str, float]:
         "call_wall": call_wall,
         "call_cpu": call_cpu,
         "total": total,
-        "stall": max([call_wall, *gaps]),
+        "stall": max(call_wall, meter.longest_s),
         "mb": _folder_bytes(folder) / 1e6,
     }
 

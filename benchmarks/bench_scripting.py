@@ -57,32 +57,21 @@ def bench_print_headless(engine: ScriptEngine) -> float:
 
 def bench_print_in_dock() -> tuple[float, float, int]:
     import napari
-    from qtpy.QtCore import QTimer
     from qtpy.QtWidgets import QApplication
 
+    from _stalls import StallMeter  # beside this script
     from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 
     viewer = napari.Viewer(show=False)
     runner = ScriptRunnerWidget(viewer)
     viewer.window.add_dock_widget(runner, name="Script runner")
     app = QApplication.instance()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
+    meter = StallMeter(interval_ms=10)
     done = threading.Event()
     runner.run_finished.connect(lambda _result: done.set())
     runner.editor.setPlainText(PRINT_LOOP)
-    timer.start()
     start = time.perf_counter()
-    last[0] = start
+    meter.start()
     runner.run_file()
     while not done.is_set():
         app.processEvents()
@@ -90,10 +79,10 @@ def bench_print_in_dock() -> tuple[float, float, int]:
     runner.output.flush()
     app.processEvents()
     elapsed = time.perf_counter() - start
-    timer.stop()
+    meter.stop()
     lines = runner.output.document().blockCount()
     viewer.close()
-    return elapsed, max(gaps) * 1e3, lines
+    return elapsed, meter.longest_s * 1e3, lines
 
 
 def main() -> None:
