@@ -571,3 +571,22 @@ def test_a_whole_view_stays_whole_when_a_config_grows_its_clock(
     session.open(config)
     qtbot.waitUntil(lambda: widget.view_range() == pytest.approx((-0.5, 999.5)), timeout=5000)
     assert session.current_frame == 0
+
+
+def test_lane_labels_of_long_keys_never_read_alike() -> None:
+    """Two threshold outputs were both labelled 'pad_sign…hreshold'."""
+    from napari_whiskertoolbox.widgets.timeline.widget import lane_labels
+
+    keys = [
+        "pad_signal_event_threshold",
+        "pad_signal_interval_threshold",
+        "angle",
+        "pad_signal_interval_threshold_digital_interval_boolean",
+    ]
+    labels = lane_labels(keys)
+    assert len(set(labels)) == len(labels)
+    assert labels[2] == "angle"  # short keys as they are
+    assert labels[3] == "pad_sign…_boolean"  # a long key without a twin: middle elision
+    assert labels[0] == "…event_threshold"  # twins: from where they differ
+    assert labels[1].startswith("…interval_thresh")
+    assert max(len(label) for label in labels) <= 18

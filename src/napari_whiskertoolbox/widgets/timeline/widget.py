@@ -55,12 +55,30 @@ _PREFERRED_HEIGHT_PX = 240  # a few lanes under the video; the canvas keeps the 
 """Space above and below a lane's label: a lane is never drawn lower than label + padding."""
 
 
-def _short(key: str) -> str:
-    """Lane label: the key, elided in the middle when long."""
-    if len(key) <= _MAX_LABEL_CHARS:
-        return key
+def lane_labels(keys: list[str]) -> list[str]:
+    """Lane labels of ``keys``: each key, elided in the middle when long, never two alike.
+
+    Keys whose middle elisions would read the same (``pad_sign…hreshold`` for
+    ``pad_signal_event_threshold`` and ``pad_signal_interval_threshold``) are shown from
+    where they start to differ instead (``…event_threshold``, ``…interval_thresho…``).
+    """
     half = (_MAX_LABEL_CHARS - 1) // 2
-    return f"{key[:half]}…{key[-half:]}"
+    elided = [k if len(k) <= _MAX_LABEL_CHARS else f"{k[:half]}…{k[-half:]}" for k in keys]
+    labels = list(elided)
+    for i, key in enumerate(keys):
+        twins = [k for k, label in zip(keys, elided) if label == elided[i] and k != key]
+        if not twins:
+            continue
+        start = max(_shared_start(key, twin) for twin in twins)
+        rest = key[start:]
+        width = _MAX_LABEL_CHARS - 1
+        labels[i] = "…" + (rest if len(rest) <= width else rest[: width - 1] + "…")
+    return labels
+
+
+def _shared_start(a: str, b: str) -> int:
+    """Length of the longest common prefix of ``a`` and ``b``."""
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
 _NO_EDIT = "(no interval editing)"
@@ -607,7 +625,7 @@ class TimelineWidget(QWidget):
         n = len(wanted)
         for row, key in enumerate(wanted):
             self.lanes[key].set_band(n - 1 - row)
-        labels = [_short(key) for key in wanted]
+        labels = lane_labels(wanted)
         left_axis = self.plot_item.getAxis("left")
         left_axis.setTicks([[(n - row - 0.5, label) for row, label in enumerate(labels)], []])
         metrics = QFontMetrics(left_axis.font())
