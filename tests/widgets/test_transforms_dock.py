@@ -337,6 +337,8 @@ def test_steps_saved_as_pipeline_rerun_on_another_session(
     other.pipelines.select_entry(entry.id)
     assert other.pipelines.run_input.choices == ("whiskers",)
     assert other.pipelines.run_button.enabled
+    # the output key is named after the pipeline, not its last step
+    assert other.pipelines.run_output.value == "whiskers_resample_then_length"
     other.pipelines.run_output.value = "length again"  # the key-name rule, as on the form
     assert "letters, digits" in other.pipelines.run_output_warning.text()
     assert other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)

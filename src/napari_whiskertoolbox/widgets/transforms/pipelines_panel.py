@@ -430,7 +430,7 @@ class PipelinesPanel(Container):
             self._report(str(exc), True)
             return
         if pipeline is not None and pipeline.steps:
-            name = pipeline.steps[-1].transform_name
+            name = pipeline.name or pipeline.steps[-1].transform_name  # the pipeline's own
             self.run_output.value = suggest_output_key(self.dm, name, self.run_input.value)
             # import what its steps' runs will now, off the UI thread (see transforms.warm_up)
             warm_up_in_background(
