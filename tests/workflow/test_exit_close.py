@@ -49,3 +49,36 @@ def test_script_ending_with_open_viewers_exits_cleanly_and_keeps_the_autosave(
         marker = json.loads((folder / "recovery.json").read_text(encoding="utf-8"))
         assert marker["source"] is None  # an untitled session's autosave, offered next time
         assert (folder / "session" / "session.json").is_file()
+
+
+EDIT_ONLY = """
+import numpy as np
+import napari
+from napari_whiskertoolbox.core import PointData
+from napari_whiskertoolbox.workflow.registry import get_session
+
+session = get_session(napari.Viewer(show=True))
+points = PointData()
+points.add(3, np.array([[5.0, 6.0]], dtype=np.float32))
+session.dm.set_data("nose", points)
+napari.qt.get_qapp().processEvents()
+# edited less than a minute ago: no timed autosave yet when the script ends
+"""
+
+
+def test_edits_not_yet_autosaved_are_autosaved_at_exit(tmp_path: Path) -> None:
+    """Ending the script soon after an edit keeps that edit for recovery, as the README says."""
+    root = tmp_path / "autosave"
+    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(root))
+    result = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", EDIT_ONLY],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (folder,) = root.iterdir()
+    session_json = json.loads((folder / "session" / "session.json").read_text(encoding="utf-8"))
+    assert "nose" in json.dumps(session_json)
+    assert (folder / "recovery.json").is_file()

@@ -662,11 +662,14 @@ class Autosaver(QObject):
         self._connections = []
 
     def end_at_exit(self, timeout_s: float = 120.0) -> None:
-        """At interpreter exit: finish the autosave being written (up to ``timeout_s``), then stop.
+        """At interpreter exit: autosave the edits not yet autosaved, wait (up to ``timeout_s``), stop.
 
-        The autosave is kept, to be offered for recovery the next time.
+        The autosave is kept, to be offered for recovery the next time (edits made since the
+        last timed autosave included).
         """
         self.wait(timeout_s)
+        if self.autosave_now() is not None:
+            self.wait(timeout_s)
         self.stop()
 
     def shutdown(self) -> None:
