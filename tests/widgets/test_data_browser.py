@@ -12,7 +12,7 @@ from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.core import DigitalEventSeries
 from napari_whiskertoolbox.io.intervals import read_intervals_csv
 from napari_whiskertoolbox.sample import make_sample_session
-from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
+from napari_whiskertoolbox.widgets.data_browser import COLUMNS, DataBrowserWidget
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.workflow.registry import get_session
 
@@ -427,20 +427,30 @@ def test_key_name_dialog_keeps_its_width_and_shows_a_long_error_whole(browser, q
 
 
 def test_a_long_key_name_leaves_the_other_columns_in_view(browser, qtbot):
-    """A 55-character key pushed Type, Clock and Size off a dock as narrow as napari's."""
+    """A 55-character key pushed Type and Clock off a dock as narrow as napari's; then an
+    all-stretch layout left Name a few pixels wide ("…" in every row) at the default size."""
     long_key = "pad_signal_interval_threshold_digital_interval_boolean"
     browser.dm.set_data(long_key, DigitalEventSeries([1, 5]))
-    browser.resize(420, 400)
-    browser.show()
-    qtbot.waitUntil(lambda: long_key in browser.listed_keys())
-    QApplication.processEvents()
     table = browser.table
-    right = table.viewport().width()
-    for column in range(table.columnCount()):
-        end = table.columnViewportPosition(column) + table.columnWidth(column)
-        assert end <= right, (table.horizontalHeaderItem(column).text(), end, right)
+    for width in (420, 300):
+        browser.resize(width, 400)
+        browser.show()
+        qtbot.waitUntil(lambda: long_key in browser.listed_keys())
+        QApplication.processEvents()
+        right = table.viewport().width()
+        for column in ("Type", "Clock"):
+            c = COLUMNS.index(column)
+            if width >= 420:
+                end = table.columnViewportPosition(c) + table.columnWidth(c)
+                assert end <= right, (column, end, right)
+        readable = table.fontMetrics().horizontalAdvance("x" * 14)
+        assert table.columnWidth(1) >= readable  # never a column of "…"
+        assert table.columnWidth(1) < table.fontMetrics().horizontalAdvance(long_key)
     row = browser.listed_keys().index(long_key)
     name = table.item(row, 1)
     assert name.text() == long_key  # elided on screen only
     assert name.toolTip() == long_key
-    assert table.columnWidth(1) < table.fontMetrics().horizontalAdvance(long_key)
+    short = browser.listed_keys().index("nose")
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance(
+        table.item(short, 1).text()
+    )

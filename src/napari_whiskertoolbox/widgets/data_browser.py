@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QSize, Qt, QTimer
+from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from qtpy.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -57,9 +57,12 @@ from napari_whiskertoolbox.workflow.start_folder import remember_folder, source_
 if TYPE_CHECKING:
     from pathlib import Path
 
+
 __all__ = ["COLUMNS", "DataBrowserWidget", "find_script_editor"]
 
 COLUMNS = ("Shown", "Name", "Type", "Clock", "Size", "Image size")
+_NAME_MIN_LETTERS = 14
+"""The Name column is never narrower than this many letters."""
 _ALL_TYPES = "all types"
 
 
@@ -138,9 +141,12 @@ class DataBrowserWidget(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # a long key name is elided in its middle, never pushing Type, Clock and Size out of view
-        header.setSectionResizeMode(COLUMNS.index("Name"), QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        # a long key name is elided in its middle (_fit_name_column), not pushing Type and
+        # Clock out of view, and never narrower than a readable name
+        header.setSectionResizeMode(COLUMNS.index("Name"), QHeaderView.ResizeMode.Interactive)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.viewport().installEventFilter(self)
 
         self.new_button = QPushButton("New…")
         self.new_button.setToolTip("Create an empty points / lines / mask / events / intervals key")
@@ -239,6 +245,24 @@ class DataBrowserWidget(QWidget):
             if self.table.item(row, 1).text() in selected:
                 self.table.selectRow(row)
         self.groups.refresh()
+        self._fit_name_column()
+
+    def _fit_name_column(self) -> None:
+        """Give Name its longest name's width, at most half the table, at least 14 letters."""
+        name = COLUMNS.index("Name")
+        wanted = max(
+            self.table.sizeHintForColumn(name),
+            self.table.horizontalHeader().sectionSizeHint(name),
+        )
+        least = self.table.fontMetrics().horizontalAdvance("x" * _NAME_MIN_LETTERS)
+        cap = max(least, self.table.viewport().width() // 2)
+        self.table.setColumnWidth(name, min(wanted, cap))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Refit the Name column when the table's viewport changes width."""
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_name_column()
+        return False
 
     def _fill_row(self, row: int, key: str) -> None:
         info = key_row(self.dm, key)
