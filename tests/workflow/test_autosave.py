@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -292,7 +293,8 @@ def test_an_unsaved_session_left_by_a_stopped_napari_is_offered_to_an_empty_wind
     viewer = make_napari_viewer(show=True)
     session = get_session(viewer)
     qtbot.waitUntil(lambda: bool(questions), timeout=10_000)
-    assert saved_at in questions[0]
+    shown = datetime.fromisoformat(saved_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f"autosaved at {shown} " in questions[0]  # local time, not ISO UTC
     np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[7.0, 2.0]])
     assert session.dm.modified
     assert not folder.exists()  # the window's own autosave takes over

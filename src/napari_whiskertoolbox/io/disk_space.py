@@ -33,7 +33,8 @@ class DiskSpaceError(OSError):
         super().__init__(
             f"not enough free disk space to save in {str(folder)!r}: it needs "
             f"{human_bytes(needed)} ({needed} bytes) and {human_bytes(free)} ({free} bytes) "
-            f"are free (keeping {human_bytes(RESERVE_BYTES)} free); nothing was written"
+            f"are free, of which {human_bytes(RESERVE_BYTES)} are left for the system and "
+            "other programs; nothing was written: free some space or choose another disk"
         )
 
 

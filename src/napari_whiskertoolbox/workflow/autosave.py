@@ -133,6 +133,14 @@ class RecoveryInfo:
         return self.folder / SESSION_DIR_NAME
 
     @property
+    def saved_at_local(self) -> str:
+        """:attr:`saved_at` in this computer's time zone, as people read it (``2026-12-04 06:06``)."""
+        try:
+            return datetime.fromisoformat(self.saved_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return self.saved_at
+
+    @property
     def identity(self) -> tuple[str | None, str, int | None]:
         """What tells this autosave from a later one: its source, time and process.
 
@@ -317,7 +325,7 @@ def offer_recovery(
     answer = QMessageBox.question(
         window,
         "Recover unsaved changes?",
-        f"napari-whiskertoolbox found changes autosaved at {info.saved_at} that were never "
+        f"napari-whiskertoolbox found changes autosaved at {info.saved_at_local} that were never "
         f"saved to\n{source}\n\nYes restores them; No deletes them; Cancel keeps them "
         "for the next time this is opened.",
         QMessageBox.StandardButton.Yes
@@ -373,14 +381,14 @@ def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) ->
     empty = session.path is None and not session.dm.keys()
     if not empty or window is None or not window.isVisible():
         show_info(
-            f"A session that was never saved was autosaved at {info.saved_at} before "
+            f"A session that was never saved was autosaved at {info.saved_at_local} before "
             f"napari stopped: open the folder {info.session_path} to recover it."
         )
         return False
     answer = QMessageBox.question(
         window,
         "Recover an unsaved session?",
-        f"A session that was never saved was autosaved at {info.saved_at} before napari "
+        f"A session that was never saved was autosaved at {info.saved_at_local} before napari "
         "stopped.\n\nYes restores it into this window; No deletes it; Cancel keeps it for "
         "later.",
         QMessageBox.StandardButton.Yes
