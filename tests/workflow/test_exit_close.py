@@ -29,21 +29,27 @@ napari.qt.get_qapp().processEvents()
 """
 
 
+def _run_exiting(script: str, root: Path) -> str:
+    """Run ``script`` in a fresh interpreter autosaving under ``root``; return its stdout."""
+    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(root))
+    result = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
+    assert result.returncode == 0, f"exit code {result.returncode}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
 def test_script_ending_with_open_viewers_exits_cleanly_and_keeps_the_autosave(
     tmp_path: Path,
 ) -> None:
     """PyQt's clean-up at exit crashed (SIGSEGV) in most runs with session windows open."""
-    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(tmp_path / "autosave"))
-    for run in range(2):
-        result = subprocess.run(
-            [sys.executable, "-X", "faulthandler", "-c", SCRIPT],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=240,
-        )
-        assert result.returncode == 0, f"run {run}: {result.returncode}\n{result.stderr[-3000:]}"
-        (line,) = [x for x in result.stdout.splitlines() if x.startswith("AUTOSAVED ")]
+    for _ in range(2):
+        stdout = _run_exiting(SCRIPT, tmp_path / "autosave")
+        (line,) = [x for x in stdout.splitlines() if x.startswith("AUTOSAVED ")]
         folder = Path(line.removeprefix("AUTOSAVED "))
         assert folder.parent == tmp_path / "autosave"
         marker = json.loads((folder / "recovery.json").read_text(encoding="utf-8"))
@@ -69,15 +75,7 @@ napari.qt.get_qapp().processEvents()
 def test_edits_not_yet_autosaved_are_autosaved_at_exit(tmp_path: Path) -> None:
     """Ending the script soon after an edit keeps that edit for recovery, as the README says."""
     root = tmp_path / "autosave"
-    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(root))
-    result = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", EDIT_ONLY],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    _run_exiting(EDIT_ONLY, root)
     (folder,) = root.iterdir()
     session_json = json.loads((folder / "session" / "session.json").read_text(encoding="utf-8"))
     assert "nose" in json.dumps(session_json)
