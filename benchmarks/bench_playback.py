@@ -24,7 +24,8 @@ frame shown, so a slow viewer mostly plays slower rather than skipping frames. P
 speed: frames shown per second (paints showing a new frame; only paints where every layer
 shows that frame count), frames *dropped* per second (frames the play head moved past
 without a paint), the bound / image-only ratio of frames shown, and for a video the
-share of shown frames the read-ahead had decoded before napari asked for them.
+share of shown frames the read-ahead had decoded before napari asked for them, and the
+lowest and highest ratio of a single round (how much one round's figure says).
 ``--kinds``: five viewers — image only, the media with the mask, the lines or the points
 alone, and all three — to tell which kind costs what.
 """
@@ -234,6 +235,7 @@ def run(args) -> None:
     header += f"{'dropped/s':>10} {'ratio':>7} {'behind':>7}"
     header += (
         f" {'longest wait ms image':>21} {'bound':>6} {'full GCs (ms) image':>19} {'bound':>12}"
+        f" {'rounds ratio':>15}"
     )
     if probe is not None:
         header += f" {'read-ahead hit image':>21} {'bound':>6}"
@@ -246,12 +248,15 @@ def run(args) -> None:
         longest = {False: 0.0, True: 0.0}
         gcs = {False: [0, 0.0], True: [0, 0.0]}
         hits = {False: [0, 0], True: [0, 0]}
+        round_ratios = []
         for _ in range(args.rounds):
+            round_shown = {}
             for bound in (False, True):
                 if probe is not None:
                     probe.hits = probe.reads = 0
                 c = play(sessions[bound], app, direction * fps, args.seconds, start)
                 shown[bound] += c.shown
+                round_shown[bound] = c.shown
                 moved[bound] += c.moved
                 behind += c.mismatched if bound else 0
                 longest[bound] = max(longest[bound], c.longest)
@@ -261,6 +266,7 @@ def run(args) -> None:
                     hits[bound][0] += probe.hits
                     hits[bound][1] += probe.reads
                 start = (start + direction * 3 * fps * args.seconds) % n_frames
+            round_ratios.append(round_shown[True] / max(round_shown[False], 1))
         total = args.rounds * args.seconds
         rates = {b: shown[b] / total for b in shown}
         dropped = {b: max(moved[b] - shown[b], 0) / total for b in shown}
@@ -270,6 +276,7 @@ def run(args) -> None:
             f" {1e3 * longest[False]:>21.0f} {1e3 * longest[True]:>6.0f}"
             f" {gcs[False][0]:>8d} ({1e3 * gcs[False][1]:>6.0f}) {gcs[True][0]:>4d} ({1e3 * gcs[True][1]:>5.0f})"
         )
+        line += f" {min(round_ratios):>9.2f}-{max(round_ratios):.2f}x"
         if probe is not None:
             pct = [100 * h / max(r, 1) for h, r in (hits[False], hits[True])]
             line += f" {pct[0]:>20.0f}% {pct[1]:>5.0f}%"
