@@ -5,7 +5,9 @@ The batch runs through :func:`napari_whiskertoolbox.batch.run_batch` on a napari
 it. Every status change updates the table on the main thread. Cancel drops waiting
 sessions, stops running ones and shuts down the local cluster; finished sessions keep
 their outputs. Double-clicking a finished session opens its saved outputs: in this
-viewer when its session is empty, else in a new viewer.
+viewer when its session is empty, else in a new viewer. The values a task leaves in
+``results`` fill a column each as the sessions finish; *Copy table* puts the table on
+the clipboard as tab-separated text.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from qtpy.QtCore import QSize, Qt
 from qtpy.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -29,6 +32,7 @@ from qtpy.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -55,6 +59,7 @@ from napari_whiskertoolbox.batch.report import error_line, memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
+from napari_whiskertoolbox.widgets.result_cells import full_text, result_text, result_tip, tsv
 from napari_whiskertoolbox.widgets.theme_colors import (
     MIN_TEXT_CONTRAST,
     follow_theme,
@@ -62,6 +67,7 @@ from napari_whiskertoolbox.widgets.theme_colors import (
     readable_text_color,
     theme_hex,
 )
+from napari_whiskertoolbox.widgets.traceback_html import traceback_html
 from napari_whiskertoolbox.widgets.vertical_scroll import VerticalScrollArea
 
 if TYPE_CHECKING:
@@ -142,6 +148,7 @@ class BatchWidget(QWidget):
         self._records: dict[int, SessionRecord] = {}
         self._cancel: threading.Event | None = None
         self._session_columns: dict[str, dict[str, str]] = {}  # session path -> manifest cells
+        self._result_columns: dict[str, int] = {}  # result name -> its table column
         self._worker: Any = None
         self._cluster_reported = False
         self._cluster_local = False
@@ -172,7 +179,11 @@ class BatchWidget(QWidget):
         for column, tip in _COLUMN_TIPS.items():
             self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.cellDoubleClicked.connect(self._open_row)
-        self.table.setToolTip("Double-click a finished session to open its outputs")
+        self.table.setToolTip(
+            "Double-click a finished session to open its outputs; right-click to copy the table"
+        )
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
         layout.addWidget(self.table, stretch=1)
         self.cluster = QLabel("")
         self.cluster.setWordWrap(True)
@@ -325,9 +336,16 @@ class BatchWidget(QWidget):
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
+        self.copy_button = QPushButton("Copy table")
+        self.copy_button.setToolTip(
+            "Copy the sessions table (with the values of `results`) as tab-separated text, "
+            "to paste in a spreadsheet"
+        )
+        self.copy_button.clicked.connect(self.copy_table)
         row.addWidget(self.run_button)
         row.addWidget(self.cancel_button)
         row.addStretch(1)
+        row.addWidget(self.copy_button)
         return row
 
     # -- task ------------------------------------------------------------------------------
@@ -597,6 +615,8 @@ class BatchWidget(QWidget):
     def _reset_table(self, sessions: list[str]) -> None:
         self._rows.clear()
         self._records.clear()
+        self._result_columns.clear()
+        self.table.setColumnCount(len(COLUMNS))
         self.cluster.setText("")
         self._cluster_waiting = False
         self._style_cluster()
@@ -641,9 +661,68 @@ class BatchWidget(QWidget):
                 notes = "\n".join(record.load_notes)
                 error = f"{error}\n\nload notes:\n{notes}" if error else f"load notes:\n{notes}"
             self.table.item(row, _ERROR).setText(last)
-            self.table.item(row, _ERROR).setToolTip(error)
-            status_item.setToolTip(error)
+            self.table.item(row, _ERROR).setToolTip(traceback_html(error))
+            status_item.setToolTip(traceback_html(error))
+            if event.status in FINAL_STATUSES:
+                self._show_results(row, record)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
+
+    def _show_results(self, row: int, record: SessionRecord) -> None:
+        """Fill ``row``'s result cells from ``record.results``, adding a column per new name."""
+        for name, value in record.results.items():
+            column = self._result_columns.get(name)
+            if column is None:
+                column = self._result_columns[name] = self.table.columnCount()
+                self.table.insertColumn(column)
+                header = QTableWidgetItem(name)
+                header.setToolTip(f"results[{name!r}]: the value the task left for this name")
+                self.table.setHorizontalHeaderItem(column, header)
+            item = QTableWidgetItem(result_text(value))
+            item.setToolTip(result_tip(name, value))
+            item.setData(Qt.ItemDataRole.UserRole, full_text(value))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, column, item)
+
+    def table_rows(self) -> list[list[str]]:
+        """Return the table as text: the header, then a row per session.
+
+        Result values are whole (not as shortened in their cells); the error column holds
+        the error's last line.
+        """
+        columns = range(self.table.columnCount())
+        rows = [[self.table.horizontalHeaderItem(c).text() for c in columns]]
+        for row in range(self.table.rowCount()):
+            cells = []
+            for column in columns:
+                item = self.table.item(row, column)
+                whole = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+                cells.append(whole if whole is not None else (item.text() if item else ""))
+            rows.append(cells)
+        return rows
+
+    def copy_table(self) -> None:
+        """Put the table on the clipboard as tab-separated text; say where the CSV is."""
+        rows = self.table_rows()
+        QApplication.clipboard().setText(tsv(rows))
+        text = (
+            f"Copied {counted(len(rows) - 1, 'session')} × "
+            f"{counted(len(rows[0]), 'column')} (tab-separated)."
+        )
+        results = self.report.files.get("results_csv") if self.report is not None else None
+        if results:
+            text += f" Results CSV: {results}"
+        self.status.setText(text)
+
+    def _table_menu(self, pos: Any) -> None:
+        menu = QMenu(self.table)
+        menu.addAction("Copy table", self.copy_table)
+        results = self.report.files.get("results_csv") if self.report is not None else None
+        if results:
+            menu.addAction(
+                "Copy results CSV path", lambda: QApplication.clipboard().setText(str(results))
+            )
+        menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _on_finished(self, report: BatchReport) -> None:
         self.report = report
