@@ -236,6 +236,7 @@ class TransformsWidget(Container):
         self.input_combo.changed.connect(self._input_changed)
         self.second_combo = ComboBox(label="Second input")
         self.second_combo.changed.connect(self._inputs_changed)
+        self.second_combo.changed.connect(self._form_changed)  # its hint
         self.second_combo.visible = False
         self.second_hint = Label(value="", label="")
         self.second_hint.visible = False
@@ -709,12 +710,12 @@ class TransformsWidget(Container):
         """
         if self.spec is None or self.form is None:
             raise TransformError("choose a transform first", transform="Transforms")
-        problem = self.other_key_problem()
-        if problem:
-            raise TransformError(problem, transform=self.spec.name)
         keys = self.input_keys()
         if len(keys) < self.spec.arity:
             raise self._missing_input(len(keys))
+        problem = self.form.other_key_problem()
+        if problem:
+            raise TransformError(problem, transform=self.spec.name)
         return plan_transform(
             self.dm,
             self.spec.name,
@@ -731,10 +732,12 @@ class TransformsWidget(Container):
         kinds = " or ".join(group_label(k) for k in self.spec.input_kinds(slot))
         which = "its input" if slot == 0 else "its second input"
         combo = self.input_combo if slot == 0 else self.second_combo
+        # a second input of the input's kind is never the input (A AND A): "no other" key
+        shared = slot == 1 and set(self.spec.input_kinds(1)) & set(self.spec.input_kinds(0))
         message = (
             f"choose {which} ({kinds})"
-            if combo.choices
-            else f"the session has no {kinds} key for {which}"
+            if any(combo.choices)
+            else f"the session has no {'other ' if shared else ''}{kinds} key for {which}"
         )
         return TransformError(message, transform=self.spec.name)
 

@@ -110,8 +110,9 @@ class OtherKey:
     def missing_text(self) -> str:
         """The hint shown while no key can be chosen, e.g. "needs a second intervals key"."""
         label = " or ".join(group_label(kind) for kind in self.kinds) or "data"
-        second = "a second" if set(self.kinds) & set(self.input_kinds) or not self.kinds else "a"
-        return f"needs {second} {label} key"
+        if set(self.kinds) & set(self.input_kinds) or not self.kinds:
+            return f"needs a second {label} key"
+        return f"needs {'an' if label[0] in 'aeiou' else 'a'} {label} key"
 
     def _edited(self, *_: Any) -> None:
         if not self._updating:

@@ -75,7 +75,7 @@ class ParamForm(Container):
             widget = self._make(param)
             self.append(widget)
             if param.type == "key" and input_kinds is not None:
-                hint = Label(value="", name=f"{param.name}_hint", label="")
+                hint = Label(value="")  # no name: magicgui would label the row with it
                 hint.visible = False
                 self.append(hint)
                 needed = param.required or owner in UNUSED_WHEN
