@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from napari_whiskertoolbox.core import DigitalIntervalSeries
+from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries
 from napari_whiskertoolbox.transforms import apply_transform
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
@@ -83,7 +83,8 @@ def test_v1_boolean_operation_key_parameter_behaves_the_same(dock, qtbot):
     assert hint.value == "needs a second intervals key"
     assert not dock.run_button.enabled
     dock.form["operation"].value = "NOT"
-    assert dock.run_button.enabled and hint.native.isHidden()
+    assert dock.run_button.enabled
+    assert hint.native.isHidden()
     np.testing.assert_array_equal(_run_and_wait(dock, qtbot), [[5, 7]])
 
 
@@ -91,7 +92,8 @@ def test_two_keys_default_to_the_other_one_and_follow_the_input(dock, qtbot):
     _add(dock, "B", B)
     dock.select_transform("DigitalIntervalBoolean")
     assert (dock.input_combo.value, dock.second_combo.value) == ("A", "B")
-    assert dock.second_hint.native.isHidden() and dock.run_button.enabled
+    assert dock.second_hint.native.isHidden()
+    assert dock.run_button.enabled
     dock.input_combo.value = "B"
     assert dock.second_combo.value == "A"
     dock.input_combo.value = "A"
@@ -113,7 +115,8 @@ def test_a_key_added_later_becomes_the_default_and_turns_run_on(dock, qtbot):
     assert not dock.run_button.enabled
     _add(dock, "B", B)
     qtbot.waitUntil(lambda: dock.second_combo.value == "B", timeout=5_000)
-    assert dock.run_button.enabled and dock.second_hint.native.isHidden()
+    assert dock.run_button.enabled
+    assert dock.second_hint.native.isHidden()
     dock.select_transform("Boolean Operation")
     assert dock.form["other_series"].value == "B"
     assert dock.form.other_keys["other_series"].hint.native.isHidden()
@@ -142,9 +145,11 @@ def test_same_key_is_offered_where_meaningful_but_not_chosen_by_default(dock, qt
     dock.select_transform("IntervalOverlapReduction")
     assert "A" in dock.second_combo.choices
     assert dock.second_combo.value == ""
-    assert dock.second_hint.native.isVisible() and not dock.run_button.enabled
+    assert dock.second_hint.native.isVisible()
+    assert not dock.run_button.enabled
     dock.second_combo.value = "A"  # overlaps of a series' intervals with each other
-    assert dock.run_button.enabled and dock.second_hint.native.isHidden()
+    assert dock.run_button.enabled
+    assert dock.second_hint.native.isHidden()
     dock.form["reduction_name"].value = "IntervalCount"
     output = dock.output_key.value
     run = dock.run()
@@ -158,3 +163,17 @@ def test_headless_calls_still_accept_the_same_key_twice():
     a = DigitalIntervalSeries(A)
     out = apply_transform("DigitalIntervalBoolean", a, others=a, params={"operation": "and"})
     np.testing.assert_array_equal(np.asarray(out.intervals), A)
+
+
+def test_a_key_parameter_of_another_kind_says_which_kind_it_needs(dock, qtbot):
+    dock.dm.delete_data("A")
+    dock.dm.set_data("angle", AnalogTimeSeries(np.arange(20, dtype=np.float32)), "time")
+    dock.select_transform("Interval Peak Detection")  # analog input, intervals by key
+    hint = dock.form.other_keys["interval_series"].hint
+    qtbot.waitUntil(hint.native.isVisible, timeout=5_000)
+    assert hint.value == "needs an intervals key"
+    assert not dock.run_button.enabled
+    _add(dock, "A", A)
+    qtbot.waitUntil(lambda: dock.form["interval_series"].value == "A", timeout=5_000)
+    assert dock.run_button.enabled
+    assert hint.native.isHidden()

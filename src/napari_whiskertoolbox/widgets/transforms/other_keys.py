@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QSizePolicy
 
 from napari_whiskertoolbox.widgets.transforms.catalogue import group_label
 
@@ -96,7 +97,9 @@ class OtherKey:
         self._keys_of = keys_of
         self._input_key: str | None = None
         self._updating = False
+        # magicgui's Label is fixed-size and centred: start it under the combo box's text
         hint.native.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        hint.native.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         combo.changed.connect(self._edited)
 
     def retarget(
