@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from magicgui.widgets import ComboBox, Label
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries
 from napari_whiskertoolbox.transforms import apply_transform
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
+from napari_whiskertoolbox.widgets.transforms.other_keys import OtherKey
 from napari_whiskertoolbox.workflow.registry import get_session
 
 pytestmark = pytest.mark.gui
@@ -177,3 +179,23 @@ def test_a_key_parameter_of_another_kind_says_which_kind_it_needs(dock, qtbot):
     qtbot.waitUntil(lambda: dock.form["interval_series"].value == "A", timeout=5_000)
     assert dock.run_button.enabled
     assert hint.native.isHidden()
+
+
+def test_an_optional_key_cleared_by_the_user_stays_cleared(qtbot):
+    # Whisker Tracing's mask_data: optional, so a cleared one means "no masks"
+    combo, hint = ComboBox(), Label()
+    qtbot.addWidget(combo.native)
+    other = OtherKey(combo, hint, "Whisker Tracing", ("mask",), ("video",), _masks, needed=False)
+    other.follow("media")
+    assert combo.value == "pad"
+    assert combo.choices == ("", "pad", "lip")
+    combo.value = ""
+    other.follow("media2")
+    assert combo.value == ""
+    assert other.problem() is None
+    assert not hint.visible
+
+
+def _masks(kinds: tuple[str, ...]) -> list[str]:
+    assert kinds == ("mask",)
+    return ["pad", "lip"]

@@ -1,7 +1,8 @@
 """The Transforms dock: pick a WhiskerToolbox transform, fill its form, run it on a key.
 
 Transform tab: a search box and the transforms grouped by the kind of data they take;
-the chosen transform's help, its input key(s) (only keys of the accepted kinds), its
+the chosen transform's help, its input key(s) (only keys of the accepted kinds; a second
+key, input or parameter, defaults to one other than the input — :mod:`.other_keys`), its
 parameter form (magicgui widgets from the schema: bounds and choices enforced), the
 output key (a suggested free name; a warning when it is taken) and clock, and a preview on
 the current frame for transforms of points, lines and masks. The list and the form share

@@ -119,7 +119,8 @@ class OtherKey:
 
     def _edited(self, *_: Any) -> None:
         if not self._updating:
-            self.user_chosen = bool(self.combo.value)
+            # an optional key cleared on purpose stays cleared
+            self.user_chosen = bool(self.combo.value) or not self.needed
 
     def _offered(self, input_key: str | None) -> list[str]:
         keys = list(self._keys_of(self.kinds))
@@ -133,7 +134,7 @@ class OtherKey:
         keys = self._offered(input_key)
         default = default_other(keys, input_key)
         current = self.combo.value
-        keep = self.user_chosen and bool(current) and current in keys
+        keep = self.user_chosen and (current in keys if current else not self.needed)
         choices = keys if default is not None and self.needed else ["", *keys]
         self._updating = True
         try:
