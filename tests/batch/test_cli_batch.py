@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -116,6 +117,7 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT on a hang: every thread's stack
     )
     try:
         first_marker = out / "sessions" / "mouse1" / MARKER_FILE
@@ -130,7 +132,12 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(
             time.sleep(0.05)
         interrupted = time.monotonic()
         proc.send_signal(stop)
-        stdout, stderr = proc.communicate(timeout=WAIT_S)
+        try:
+            stdout, stderr = proc.communicate(timeout=WAIT_S)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            stdout, stderr = proc.communicate()
+            pytest.fail(f"still running {WAIT_S:.0f} s after {stop.name}:\n{stdout}\n{stderr}")
         stopped_after = time.monotonic() - interrupted
     finally:
         if proc.poll() is None:

@@ -337,3 +337,23 @@ def test_a_video_opened_alone_keeps_its_frame_count_when_later_data_runs_past_it
     dm.undo()  # the points go; the video's clock stays as it was
     assert "test_point" not in dm
     assert len(dm.get_time("time")) == 1000
+
+
+def test_frames_outside_a_clock_are_listed_lowest_first_sorted_or_not() -> None:
+    """The note lists the three lowest distinct frames outside the clock and '...' when
+    there are more, for a long sorted signal and for unsorted interval ends alike."""
+    from napari_whiskertoolbox.core import DigitalIntervalSeries
+    from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
+
+    dm = DataManager()
+    dm.set_time("time", TimeFrame(np.arange(100)))
+    dm.set_data("signal", AnalogTimeSeries(np.zeros(1_000_000, np.float32)), "time")
+    nested = [[-7, 120], [-4, 10], [-2, 5]]  # their ends, flattened, are not sorted
+    dm.set_data("trials", DigitalIntervalSeries(nested, layout="overlapping"), "time")
+    dm.set_data("inside", AnalogTimeSeries(np.zeros(100, np.float32)), "time")
+    sources = {key: {"item_label": key} for key in ("signal", "trials", "inside")}
+    notes = {note.item: note.message for note in frames_outside_clocks(dm, sources)}
+    assert set(notes) == {"signal", "trials"}
+    assert "999900 entries on frames 100, 101, 102, ..., past the last frame" in notes["signal"]
+    assert "1 entry on frame 120, past the last frame" in notes["trials"]
+    assert "3 entries on frames -7, -4, -2, before frame 0" in notes["trials"]

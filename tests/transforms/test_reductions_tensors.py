@@ -123,7 +123,12 @@ def test_event_and_overlap_reductions():
     with pytest.raises(
         TransformError, match="reduces value elements; this transform gathers event"
     ):
-        apply_transform("EventIntervalReduction", rows, others=ev)
+        apply_transform("EventIntervalReduction", rows, {"reduction_name": "MeanValue"}, others=ev)
+    # the defaults reduce what each one gathers (WhiskerToolbox's MeanValue fails on both)
+    counted = apply_transform("EventIntervalReduction", rows, others=ev)
+    np.testing.assert_array_equal(counted.values[:, 0], [2, 1, 0])
+    overlaps = apply_transform("IntervalOverlapReduction", rows, others=src)
+    np.testing.assert_array_equal(overlaps.values[:, 0], [1, 1, 1])
     empty = apply_transform(
         "EventIntervalReduction",
         DigitalIntervalSeries(),

@@ -395,3 +395,19 @@ def test_the_narrowest_width_does_not_follow_the_notes(
     runner._new_data_label.value = "new: " + ", ".join(f"signal_{i}" for i in range(20))
     runner._environment_label.value = "Python 3.11 · env: /a/very/long/path/to/an/environment"
     assert runner.native.minimumSizeHint().width() == narrowest
+
+
+def test_a_long_environment_label_elides_in_the_middle_with_the_whole_in_its_tooltip(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    runner = _narrowest_runner(qtbot, make_napari_viewer, tmp_path)
+    label = runner._environment_label
+    text = "Python 3.11.7 · env: analysis-environment-with-a-very-long-name"
+    label.value = text
+    label.tooltip = "/home/user/envs/analysis-environment-with-a-very-long-name"
+    qtbot.waitUntil(lambda: label.elided, timeout=5000)
+    assert label.text().startswith("Python 3")
+    assert label.text().endswith(text[-3:])
+    assert "…" in label.text()
+    assert text in label.toolTip()
+    assert "/home/user/envs/" in label.toolTip()

@@ -216,9 +216,10 @@ def run_from_args(
             )
 
     terminated = threading.Event()
+    cancel = threading.Event()
     try:
         try:
-            with _sigterm_cancels(terminated):
+            with _signals_cancel(cancel, terminated):
                 # the cluster starts only when a session is left to run (not for a finished batch)
                 report = run_batch(
                     task,
@@ -231,6 +232,7 @@ def run_from_args(
                     n_workers=args.workers,
                     save_beside_input=args.beside,
                     on_cluster=on_cluster,
+                    cancel=cancel,
                 )
         finally:
             bar.close()  # before anything else is said: not redrawn after it
@@ -271,25 +273,33 @@ def run_from_args(
 
 
 @contextlib.contextmanager
-def _sigterm_cancels(terminated: threading.Event) -> Iterator[None]:
-    """Make SIGTERM cancel the batch as Ctrl+C does, in the block (main thread only).
+def _signals_cancel(cancel: threading.Event, terminated: threading.Event) -> Iterator[None]:
+    """Make Ctrl+C and SIGTERM cancel the batch, in the block (main thread only).
 
-    ``kill``, ``timeout`` and SLURM (``scancel``, a job's time limit) stop a program with
-    SIGTERM, which by default ends Python at once: no report, the cluster not closed.
-    Here it sets ``terminated`` and raises ``KeyboardInterrupt``: running sessions get the
-    cancel's grace, the report is written, the exit code is :data:`EXIT_TERMINATED`.
+    The first signal sets ``cancel`` (and, for SIGTERM, ``terminated``): the batch loop
+    notices it within its poll interval, running sessions get the cancel's grace, the report
+    is written, the exit code is :data:`EXIT_CANCELLED` or :data:`EXIT_TERMINATED`. A
+    ``KeyboardInterrupt`` raised at an arbitrary point instead could land inside dask's
+    client while it held a lock its event-loop thread needs, and the batch then hung
+    (seen once in CI: no exit 60 s after Ctrl+C). ``kill``, ``timeout`` and SLURM
+    (``scancel``, a job's time limit) send SIGTERM, which by default ends Python at once: no
+    report, the cluster not closed. A second signal while stopping raises
+    ``KeyboardInterrupt``: stop now.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def on_sigterm(signum: int, frame: object) -> None:
-        if not terminated.is_set():  # a second SIGTERM while stopping: let it finish
-            terminated.set()
+    def on_signal(signum: int, frame: object) -> None:
+        if cancel.is_set():
             raise KeyboardInterrupt
+        if signum == signal.SIGTERM:
+            terminated.set()
+        cancel.set()
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -8,7 +8,9 @@ traceback stops at the user's line that called ``dm`` rather than inside
 ``data_manager.py``; the error message itself names what was wrong.
 
 An error caused by a missing DataManager key gets a note naming the key and the closest
-one (:mod:`~napari_whiskertoolbox.scripting.missing_keys`).
+one (:mod:`~napari_whiskertoolbox.scripting.missing_keys`); a misspelt attribute or name
+gets a "did you mean" note on Python 3.11 too
+(:mod:`~napari_whiskertoolbox.scripting.name_hints`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.scripting.missing_keys import missing_key_notes
+from napari_whiskertoolbox.scripting.name_hints import name_hint_notes
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -102,6 +105,7 @@ def format_user_traceback(exc: BaseException, keys: Collection[str] | None = Non
     """
     tb = trim_engine_frames(exc.__traceback__)
     notes = [] if keys is None else missing_key_notes(exc, tb, keys)
+    notes += name_hint_notes(exc, tb)
     text = "".join(traceback.format_exception(type(exc), exc, tb))
     return text + "".join(note + "\n" for note in notes)
 

@@ -16,7 +16,7 @@ from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.one_value_per_time import refuse_several_values_per_time
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import container_transform
-from napari_whiskertoolbox.transforms.schema import Params, p_str
+from napari_whiskertoolbox.transforms.schema import Param, Params, p_str
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -115,15 +115,25 @@ def reduce_over_intervals(
     return TensorData(out, column_names=[column], row_type="interval", rows=pairs)
 
 
-_PARAMS = (
-    p_str("reduction_name", "MeanValue", "range reduction applied per interval (reference §4)"),
-    p_str(
-        "reduction_params_json",
-        "{}",
-        "ignored, as in WhiskerToolbox (only parameterless reductions)",
-    ),
-    p_str("column_name", "value", "name of the output column"),
-)
+DEFAULT_REDUCTION = {"value": "MeanValue", "event": "EventCount", "interval": "IntervalCount"}
+"""The default ``reduction_name`` for each kind of source element. WhiskerToolbox defaults all
+three transforms to ``MeanValue``, which fails on events and intervals."""
+
+
+def _params(element: str) -> tuple[Param, ...]:
+    return (
+        p_str(
+            "reduction_name",
+            DEFAULT_REDUCTION[element],
+            f"range reduction applied per interval, one of the {element} reductions (reference §4)",
+        ),
+        p_str(
+            "reduction_params_json",
+            "{}",
+            "ignored, as in WhiskerToolbox (only parameterless reductions)",
+        ),
+        p_str("column_name", "value", "name of the output column"),
+    )
 
 
 def _make(name: str, source_kind: str, element: str) -> None:
@@ -131,7 +141,7 @@ def _make(name: str, source_kind: str, element: str) -> None:
         name,
         ("digital_interval", source_kind),
         "tensor",
-        _PARAMS,
+        _params(element),
         category="Interval reductions",
         source="reference §3.7",
         description=f"One row per interval: a range reduction of the {source_kind} inside it.",

@@ -359,7 +359,7 @@ class ScriptRunnerWidget(Container):
         self._save_button.tooltip = "save the script (Ctrl+S in the editor)"
         self._save_as_button.tooltip = "save the script elsewhere (Ctrl+Shift+S in the editor)"
         self._title = ElidedLabel(_UNTITLED, min_chars=10)
-        self._environment_label = ElidedLabel("", 10, Qt.TextElideMode.ElideRight)
+        self._environment_label = ElidedLabel("", 10, Qt.TextElideMode.ElideMiddle)
         file_row = _row(self._save_button, self._save_as_button)
         file_row.native.layout().insertWidget(0, self._title)
         file_row.native.layout().insertWidget(1, self._environment_label)

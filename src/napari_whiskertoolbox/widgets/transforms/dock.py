@@ -1,7 +1,8 @@
 """The Transforms dock: pick a WhiskerToolbox transform, fill its form, run it on a key.
 
 Transform tab: a search box and the transforms grouped by the kind of data they take;
-the chosen transform's help, its input key(s) (only keys of the accepted kinds), its
+the chosen transform's help, its input key(s) (only keys of the accepted kinds; a second
+key, input or parameter, defaults to one other than the input — :mod:`.other_keys`), its
 parameter form (magicgui widgets from the schema: bounds and choices enforced), the
 output key (a suggested free name; a warning when it is taken) and clock, and a preview on
 the current frame for transforms of points, lines and masks. The list and the form share
@@ -69,6 +70,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     suggest_output_key,
     visible_specs,
 )
+from napari_whiskertoolbox.widgets.transforms.other_keys import OtherKey, is_used
 from napari_whiskertoolbox.widgets.transforms.panes import (
     FIELD_SPACING,
     ListAndFormSplitter,
@@ -232,11 +234,21 @@ class TransformsWidget(Container):
         layout.addWidget(self.help.native)
 
         self.input_combo = ComboBox(label="Input", choices=self._input_choices)
-        self.input_combo.changed.connect(self._inputs_changed)
-        self.second_combo = ComboBox(label="Second input", choices=self._second_choices)
+        self.input_combo.changed.connect(self._input_changed)
+        self.second_combo = ComboBox(label="Second input")
         self.second_combo.changed.connect(self._inputs_changed)
+        self.second_combo.changed.connect(self._form_changed)  # its hint
         self.second_combo.visible = False
-        inputs = compact(Container(widgets=[self.input_combo, self.second_combo]), FIELD_SPACING)
+        self.second_hint = Label(value="", label="")
+        self.second_hint.visible = False
+        self.second_key = OtherKey(
+            self.second_combo, self.second_hint, "", (), (), self._key_choices, needed=True
+        )
+        """Defaults the second input to a key other than the input (:mod:`.other_keys`)."""
+        inputs = compact(
+            Container(widgets=[self.input_combo, self.second_combo, self.second_hint]),
+            FIELD_SPACING,
+        )
         layout.addWidget(inputs.native)
 
         self.form_box = QWidget()
@@ -462,12 +474,14 @@ class TransformsWidget(Container):
         # the name is highlighted in the list just above: a line of the form's height saved
         self.help.value = f"{inputs} → {output} ({spec.engine})\n{spec.description}"
         self.second_combo.visible = spec.arity > 1
+        if spec.arity > 1:
+            self.second_key.retarget(spec.name, spec.input_kinds(1), spec.input_kinds(0))
         # an operation editing entity groups writes no key (its run reports the groups)
         self.output_key.visible = self.output_clock.visible = not spec.edits_groups
-        self.input_combo.reset_choices()
-        self.second_combo.reset_choices()
-        self.form = ParamForm(spec.schema, spec.name, self._key_choices)
-        self.form.changed.connect(lambda *_: self._schedule_preview())
+        self.form = ParamForm(spec.schema, spec.name, self._key_choices, spec.input_kinds(0))
+        self.form.changed.connect(self._form_changed)
+        with self.input_combo.changed.blocked():
+            self.input_combo.reset_choices()
         form_layout = self.form_box.layout()
         while form_layout.count():
             old_form = form_layout.takeAt(0).widget()
@@ -481,7 +495,7 @@ class TransformsWidget(Container):
         self._auto_output = True
         if self._status_is_error and not self.running:
             self.report("")  # the error was about the previous choice
-        self._inputs_changed()
+        self._input_changed()
         self._highlight(spec.name)
         self.panes.schedule_fit()  # the list gives up rows until the whole form shows
 
@@ -522,11 +536,6 @@ class TransformsWidget(Container):
     def _input_choices(self, *_: Any) -> list[str]:
         return [] if self.spec is None else keys_of_kinds(self.dm, self.spec.input_kinds(0))
 
-    def _second_choices(self, *_: Any) -> list[str]:
-        if self.spec is None or self.spec.arity < 2:
-            return []
-        return keys_of_kinds(self.dm, self.spec.input_kinds(1))
-
     def _key_choices(self, kinds: tuple[str, ...]) -> list[str]:
         return keys_of_kinds(self.dm, kinds) if kinds else list(self.dm.keys())
 
@@ -534,13 +543,56 @@ class TransformsWidget(Container):
         return [INPUT_CLOCK, *self.dm.time_keys()]
 
     def input_keys(self) -> list[str]:
-        """Return the chosen input key(s) (empty when the first input has none)."""
+        """Return the chosen input key(s) (empty when the first input has none).
+
+        A second input the operation ignores (``DigitalIntervalBoolean``'s ``not``) and
+        left empty is given the input's key, so it runs with a single interval series.
+        """
         if self.spec is None or not self.input_combo.value:
             return []
         keys = [self.input_combo.value]
         if self.spec.arity > 1 and self.second_combo.value:
             keys.append(self.second_combo.value)
+        elif self.spec.arity > 1 and not self._other_key_used():
+            keys.append(keys[0])
         return keys
+
+    def _other_key_used(self) -> bool:
+        return (
+            self.spec is None or self.form is None or is_used(self.spec.name, self.form.current())
+        )
+
+    def other_key_problem(self) -> str | None:
+        """Return why Run is disabled for want of a second key (input or parameter), else None.
+
+        E.g. "needs a second intervals key": the session's only interval series is the input.
+        """
+        if self.spec is None or self.form is None or not self.input_combo.value:
+            return None
+        if self.spec.arity > 1:
+            problem = self.second_key.problem(self._other_key_used())
+            if problem:
+                return problem
+        return self.form.other_key_problem()
+
+    def _input_changed(self, *_: Any) -> None:
+        """Re-choose the second keys the user did not pick for the new input; update."""
+        if self.spec is None or self.form is None:
+            return
+        if self.spec.arity > 1:
+            self.second_key.follow(self.input_combo.value)
+        self.form.follow_input(self.input_combo.value)
+        self._form_changed()
+        self._inputs_changed()
+
+    def _form_changed(self, *_: Any) -> None:
+        if self.form is None:
+            return
+        self.form.show_hints()
+        if self.spec is not None and self.spec.arity > 1:
+            self.second_key.show_hint(self._other_key_used())
+        self._update_run_button()
+        self._schedule_preview()
 
     def _inputs_changed(self, *_: Any) -> None:
         if self.spec is None:
@@ -589,8 +641,13 @@ class TransformsWidget(Container):
         return message
 
     def _update_run_button(self) -> None:
-        """Enable Run unless a run is going or the output key breaks the key-name rule."""
-        self.run_button.enabled = not self.running and not self._output_name_bad
+        """Enable Run unless busy, the output key is bad or a needed second key is missing."""
+        self._set_run_enabled(not self.running)
+
+    def _set_run_enabled(self, idle: bool) -> None:
+        problem = self.other_key_problem()
+        self.run_button.enabled = idle and not self._output_name_bad and problem is None
+        self.run_button.tooltip = f"Run is off: {problem}" if problem else None
 
     def output_time_key(self) -> str | None:
         """Return the chosen output clock (None = the transform's default)."""
@@ -599,10 +656,12 @@ class TransformsWidget(Container):
 
     def _on_keys_changed(self, *_: Any) -> None:
         self.input_combo.reset_choices()
-        self.second_combo.reset_choices()
+        if self.spec is not None and self.spec.arity > 1:
+            self.second_key.refresh()
         self.output_clock.reset_choices()
         if self.form is not None:
             self.form.refresh_keys()
+            self._form_changed()
         if self.spec is not None and self._auto_output and not self.running:
             self._set_output_key(
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
@@ -655,6 +714,9 @@ class TransformsWidget(Container):
         keys = self.input_keys()
         if len(keys) < self.spec.arity:
             raise self._missing_input(len(keys))
+        problem = self.form.other_key_problem()
+        if problem:
+            raise TransformError(problem, transform=self.spec.name)
         return plan_transform(
             self.dm,
             self.spec.name,
@@ -671,10 +733,12 @@ class TransformsWidget(Container):
         kinds = " or ".join(group_label(k) for k in self.spec.input_kinds(slot))
         which = "its input" if slot == 0 else "its second input"
         combo = self.input_combo if slot == 0 else self.second_combo
+        # a second input of the input's kind is never the input (A AND A): "no other" key
+        shared = slot == 1 and set(self.spec.input_kinds(1)) & set(self.spec.input_kinds(0))
         message = (
             f"choose {which} ({kinds})"
-            if combo.choices
-            else f"the session has no {kinds} key for {which}"
+            if any(combo.choices)
+            else f"the session has no {'other ' if shared else ''}{kinds} key for {which}"
         )
         return TransformError(message, transform=self.spec.name)
 
@@ -736,7 +800,7 @@ class TransformsWidget(Container):
         self.pipelines.refresh()
 
     def _set_running(self, running: bool) -> None:
-        self.run_button.enabled = not running and not self._output_name_bad
+        self._set_run_enabled(not running)
         self.cancel_button.enabled = running
         self.progress_bar.setVisible(running)
         self.pipelines.set_running(running)

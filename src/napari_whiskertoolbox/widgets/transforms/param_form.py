@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label, create_widget
 
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.widgets.transforms.other_keys import UNUSED_WHEN, OtherKey, is_used
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -50,6 +51,10 @@ class ParamForm(Container):
     key_choices : callable, optional
         ``key_choices(kinds) -> list[str]``: the DataManager keys a ``key`` parameter may
         name (refreshed by :meth:`refresh_keys`).
+    input_kinds : tuple of str, optional
+        The transform's input kinds. Given (the Transforms dock), each ``key`` parameter is
+        an :class:`~.other_keys.OtherKey`: it defaults to a key other than the input named
+        by :meth:`follow_input`. Not given (pipeline steps), key parameters keep their value.
     """
 
     def __init__(
@@ -57,14 +62,26 @@ class ParamForm(Container):
         schema: ParamSchema,
         owner: str = "",
         key_choices: Callable[[tuple[str, ...]], list[str]] | None = None,
+        input_kinds: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(labels=True)
         self.schema = schema
         self.owner = owner
         self._key_choices = key_choices or (lambda kinds: [])
         self._params = {p.name: p for p in schema}
+        self.other_keys: dict[str, OtherKey] = {}
+        """The ``key`` parameters following the input (only with ``input_kinds``)."""
         for param in schema:
-            self.append(self._make(param))
+            widget = self._make(param)
+            self.append(widget)
+            if param.type == "key" and input_kinds is not None:
+                hint = Label(value="")  # no name: magicgui would label the row with it
+                hint.visible = False
+                self.append(hint)
+                needed = param.required or owner in UNUSED_WHEN
+                self.other_keys[param.name] = OtherKey(
+                    widget, hint, owner, param.key_kinds, input_kinds, self._choices_for, needed
+                )
         if not len(schema):
             self.append(Label(value="(no parameters)"))
 
@@ -102,13 +119,40 @@ class ParamForm(Container):
             widget.choices = ["", *widget.choices]
         return widget
 
-    def _choices_for(self, param: Param) -> list[str]:
-        return list(self._key_choices(param.key_kinds))
+    def _choices_for(self, param: Param | tuple[str, ...]) -> list[str]:
+        return list(self._key_choices(param if isinstance(param, tuple) else param.key_kinds))
+
+    def follow_input(self, input_key: str | None) -> None:
+        """Default each ``key`` parameter to a key other than ``input_key`` (see OtherKey)."""
+        for other in self.other_keys.values():
+            other.follow(input_key)
+        self.show_hints()
+
+    def current(self) -> dict[str, Any]:
+        """Return the widgets' values as shown (not validated)."""
+        return {param.name: self[param.name].value for param in self.schema}
+
+    def other_key_problem(self) -> str | None:
+        """Return why a run cannot start for want of a key parameter, else None."""
+        used = is_used(self.owner, self.current())
+        for other in self.other_keys.values():
+            problem = other.problem(used)
+            if problem:
+                return problem
+        return None
+
+    def show_hints(self) -> None:
+        """Show the hints of key parameters that are needed and missing."""
+        used = is_used(self.owner, self.current())
+        for other in self.other_keys.values():
+            other.show_hint(used)
 
     def refresh_keys(self) -> None:
         """Re-list the keys offered by ``key`` parameters (keeping the current choice)."""
+        for other in self.other_keys.values():
+            other.refresh()
         for param in self.schema:
-            if param.type != "key":
+            if param.type != "key" or param.name in self.other_keys:
                 continue
             widget: ComboBox = self[param.name]
             keys = self._choices_for(param)
@@ -155,6 +199,8 @@ class ParamForm(Container):
             widget = self[name]
             if param.type == "object":
                 widget.value = json.dumps(value)
+            elif param.name in self.other_keys:
+                self.other_keys[name].choose(value)
             elif param.type == "key" and value not in widget.choices:
                 widget.choices = [*widget.choices, value]
                 widget.value = value
