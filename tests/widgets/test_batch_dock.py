@@ -7,6 +7,7 @@ import shutil
 from typing import TYPE_CHECKING
 
 import pytest
+from qtpy.QtWidgets import QApplication
 
 from napari_whiskertoolbox.batch import MARKER_FILE
 from napari_whiskertoolbox.io import save_session
@@ -33,7 +34,7 @@ if name == "mouse3" and dm.metadata.get("stuck"):
     import time
     while True:
         time.sleep(0.01)
-results = {"mean_angle": float(angle.mean())}
+results = {"mean_angle": float(angle.mean()), "n": len(angle), "label": f"{name} ok"}
 """
 
 
@@ -98,9 +99,20 @@ def test_run_fills_the_table_and_opens_outputs(
     qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
 
     assert _statuses(dock) == ["done", "failed", "done"]
-    headers = [dock.table.horizontalHeaderItem(c).text() for c in range(dock.table.columnCount())]
-    assert headers == list(COLUMNS)
-    assert headers[:3] == ["session", "status", "error"]
+    header = dock.table.horizontalHeader()
+    shown = [header.logicalIndex(v) for v in range(dock.table.columnCount())]
+    headers = [dock.table.horizontalHeaderItem(c).text() for c in shown]
+    # the values the script left in `results`, a column each right after the error
+    assert headers == [*COLUMNS[:3], "mean_angle", "n", "label", *COLUMNS[3:]]
+    assert dock.table_rows()[0] == headers
+    values = {name: shown[headers.index(name)] for name in ("mean_angle", "n", "label")}
+    assert [dock.table.item(0, values[n]).text() for n in ("n", "label")] == ["120", "mouse1 ok"]
+    assert dock.table.item(1, values["n"]) is None  # failed: no values
+    record = dock.report.records[0]
+    assert dock.table.item(0, values["mean_angle"]).text() == f"{record.results['mean_angle']:.4g}"
+    assert dock.table.item(0, values["mean_angle"]).toolTip() == (
+        f"mean_angle = {record.results['mean_angle']!r}"
+    )
     # the reason a session failed is in view in a dock as narrow as napari's default
     dock.resize(420, dock.height())
     error_x = dock.table.columnViewportPosition(COLUMNS.index("error"))
@@ -136,6 +148,13 @@ def test_run_fills_the_table_and_opens_outputs(
         dock.table.item(1, COLUMNS.index("status")).toolTip()
         == dock.table.item(1, COLUMNS.index("error")).toolTip()
     )  # hover "failed"
+
+    dock.copy_table()  # as tab-separated text, to paste in a spreadsheet
+    copied = [line.split("\t") for line in QApplication.clipboard().text().splitlines()]
+    assert copied[0] == headers
+    assert copied[1][headers.index("mean_angle")] == str(record.results["mean_angle"])  # whole
+    assert copied[2][headers.index("status")] == "failed"
+    assert "Copied 3 sessions × 11 columns" in dock.status.text()
 
 
 def test_cancel_keeps_finished_outputs(
@@ -423,6 +442,43 @@ def test_a_sessions_load_notes_show_on_its_row(
 
     assert _statuses(dock) == ["done"]
     tip = dock.table.item(0, COLUMNS.index("error")).toolTip()
-    assert tip.startswith("load notes:\n")
+    assert tip.startswith("<pre>load notes:\n")  # rich text: a traceback's ^^^ are marked
     assert "'nose': no 'format': read as 'csv'" in tip
     assert dock.table.item(0, COLUMNS.index("error")).text() == ""  # it did not fail
+
+
+def test_a_resumed_run_shows_the_values_of_the_sessions_it_skips(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    _prepare(dock, sessions, tmp_path)
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+    first = [row[3:6] for row in dock.table_rows()[1:]]
+    assert [row[1:] for row in first] == [["120", f"{n} ok"] for n in NAMES]
+
+    assert dock.resume.isChecked()
+    dock.report = None
+    dock.run_button.click()  # every session finished before: skipped, no cluster started
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+    assert _statuses(dock) == ["skipped"] * 3
+    assert [row[3:6] for row in dock.table_rows()[1:]] == first
+
+
+def test_traceback_tooltips_mark_what_the_carets_point_at() -> None:
+    from napari_whiskertoolbox.widgets.traceback_html import traceback_html
+
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "s.py", line 2, in <module>\n'
+        "    x = values[3] / total\n"
+        "        ~~~~~~~~~~^~~~~~~\n"
+        "ZeroDivisionError: division by zero"
+    )
+    html = traceback_html(text)
+    assert html.startswith("<pre>")
+    assert html.endswith("</pre>")
+    assert "&lt;module&gt;" in html  # escaped, not read as a tag
+    assert "<u>values[3] </u><b><u>/</u></b><u> total</u>" in html
+    assert "^" not in html
+    assert "~~" not in html
+    assert traceback_html("") == ""

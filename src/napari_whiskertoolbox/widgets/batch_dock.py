@@ -672,11 +672,15 @@ class BatchWidget(QWidget):
         for name, value in record.results.items():
             column = self._result_columns.get(name)
             if column is None:
-                column = self._result_columns[name] = self.table.columnCount()
+                column = self.table.columnCount()
                 self.table.insertColumn(column)
                 header = QTableWidgetItem(name)
                 header.setToolTip(f"results[{name!r}]: the value the task left for this name")
                 self.table.setHorizontalHeaderItem(column, header)
+                # shown right after the error column, in the order the names first came
+                visual = _ERROR + 1 + len(self._result_columns)
+                self.table.horizontalHeader().moveSection(column, visual)
+                self._result_columns[name] = column
             item = QTableWidgetItem(result_text(value))
             item.setToolTip(result_tip(name, value))
             item.setData(Qt.ItemDataRole.UserRole, full_text(value))
@@ -685,12 +689,13 @@ class BatchWidget(QWidget):
             self.table.setItem(row, column, item)
 
     def table_rows(self) -> list[list[str]]:
-        """Return the table as text: the header, then a row per session.
+        """Return the table as text, columns as shown: the header, then a row per session.
 
         Result values are whole (not as shortened in their cells); the error column holds
         the error's last line.
         """
-        columns = range(self.table.columnCount())
+        header = self.table.horizontalHeader()
+        columns = [header.logicalIndex(v) for v in range(self.table.columnCount())]
         rows = [[self.table.horizontalHeaderItem(c).text() for c in columns]]
         for row in range(self.table.rowCount()):
             cells = []
