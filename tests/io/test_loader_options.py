@@ -1068,7 +1068,7 @@ def test_intervals_ttl(tmp_path):
 
 
 @covers("tensor", "numpy", "row_type", "column_names", "row_labels")
-def test_tensor_numpy(tmp_path):
+def test_tensor_numpy(tmp_path, monkeypatch):
     np.save(tmp_path / "t.npy", np.arange(12, dtype=np.float32).reshape(2, 3, 2))
     np.save(tmp_path / "t_rows.npy", np.array([[0, 9], [10, 19]], dtype=np.int64))
     item = {"data_type": "tensor", "name": "t", "format": "numpy", "filepath": "t.npy"}
@@ -1085,6 +1085,13 @@ def test_tensor_numpy(tmp_path):
     tensor = load(tmp_path, {**item, "row_labels": "rows.txt"})[0].get_data("t")
     assert tensor.row_type == "time"
     np.testing.assert_array_equal(tensor.rows, [5, 7])
+
+    # `~` is the home folder there too, as for DeepLabCut's `config` and `images`
+    home = tmp_path / "home"
+    write(home, "labels/rows.txt", "3\n4\n")
+    monkeypatch.setenv("HOME", str(home))
+    tensor = load(tmp_path, {**item, "row_labels": "~/labels/rows.txt"})[0].get_data("t")
+    np.testing.assert_array_equal(tensor.rows, [3, 4])
 
 
 @covers("tensor", "csv", "delimiter", "has_header", "decimal")

@@ -23,7 +23,6 @@ the item with the file's line numbers.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,9 +35,11 @@ from napari_whiskertoolbox.io.item_options import given, image_size_option, item
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL
 from napari_whiskertoolbox.io.registry import register_reader
 from napari_whiskertoolbox.io.report import RowSkips
+from napari_whiskertoolbox.io.session_paths import option_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from napari_whiskertoolbox.core.points import PointData
     from napari_whiskertoolbox.io.config_parse import ConfigItem
@@ -81,7 +82,7 @@ def read_dlc_item(item: ConfigItem, *, single: bool) -> list[tuple[str, Any]]:
     size = image_size_option(item, opts)
     scale, size = _dlc_scaling(item, opts, size)
     project, images = dlc_context(
-        path, _relative(item, opts["config"]), _relative(item, opts["images"])
+        path, option_path(opts["config"], item.path), option_path(opts["images"], item.path)
     )
     threshold = opts["likelihood_threshold"]
     if given(item, "config") and not given(item, "likelihood_threshold"):
@@ -209,16 +210,6 @@ def _without_empty_keys(
         return kept
     pose.individuals = [i for i in pose.individuals if i in pose.keys] or [SINGLE_ANIMAL]
     return [*kept, (item.name, pose)]
-
-
-def _relative(item: ConfigItem, value: str | None) -> Path | None:
-    """Return a path option as a path, relative ones taken from the table's folder."""
-    if value is None:
-        return None
-    path = Path(value).expanduser()
-    if not path.is_absolute() and item.path is not None:
-        path = item.path.parent / path
-    return path
 
 
 def _dlc_scaling(

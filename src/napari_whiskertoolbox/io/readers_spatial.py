@@ -8,7 +8,6 @@ recorded on the item (:meth:`~.config_parse.ConfigItem.note_skips`).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -26,6 +25,7 @@ from napari_whiskertoolbox.io.item_options import (
 from napari_whiskertoolbox.io.readers_dlc import read_dlc_item
 from napari_whiskertoolbox.io.registry import register_reader
 from napari_whiskertoolbox.io.report import RowSkips
+from napari_whiskertoolbox.io.session_paths import option_path
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
@@ -181,15 +181,10 @@ def _read_mask_images(item: ConfigItem) -> list[tuple[str, Any]]:
 @register_reader("tensor", "npy", "numpy")
 def _read_tensor(item: ConfigItem) -> list[tuple[str, Any]]:
     opts = item_options(item)
-    labels_path = None
-    if opts["row_labels"] is not None:
-        labels_path = Path(opts["row_labels"])
-        if not labels_path.is_absolute() and item.path is not None:
-            labels_path = item.path.parent / labels_path
     tensor = tensors.read_tensor_npy(
         item_path(item),
         column_names=opts["column_names"],
-        row_labels=labels_path,
+        row_labels=option_path(opts["row_labels"], item.path),
         row_type=opts["row_type"],
     )
     return [(item.name, tensor)]

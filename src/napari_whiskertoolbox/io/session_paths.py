@@ -15,7 +15,8 @@ it exists, else the absolute one; neither existing is an error naming both.
 
 An item's options may name further files (:data:`~.option_table.PATH_OPTIONS`: a
 DeepLabCut table's ``config`` and ``images``, a tensor's ``row_labels``, an image folder's
-``files``). A relative one is relative to the item's own file and moves with it; an
+``files``). A relative one is taken from the folder of the item's file (:func:`option_path`;
+an image folder's ``files`` from the folder itself) and moves with it; an
 absolute one in the same tree as ``saved_in`` is looked for in the moved tree first, then
 where it was (:func:`rebase_options`), as the item's file is.
 
@@ -110,6 +111,20 @@ def anchored(filepath: str, base: Path) -> Path:
     """Return ``filepath`` (``~`` expanded, normalised); a relative one is taken from ``base``."""
     candidate = Path(os.path.expanduser(filepath))
     return Path(os.path.normpath(candidate if candidate.is_absolute() else base / candidate))
+
+
+def option_path(value: str | None, item_file: Path | None) -> Path | None:
+    """Return a path option of an item (:data:`~.option_table.PATH_OPTIONS`) as a path.
+
+    ``~`` is expanded and a relative path is taken from the folder of the item's file, as
+    WhiskerToolbox's DeepLabCut and tensor loaders take theirs (an image folder's ``files``
+    are names inside the folder itself: its reader joins them). ``None`` stays ``None``.
+    """
+    if value is None:
+        return None
+    if item_file is None:
+        return Path(os.path.expanduser(value))
+    return anchored(value, item_file.parent)
 
 
 def find_reference(
