@@ -706,6 +706,10 @@ class BatchWidget(QWidget):
             rows.append(cells)
         return rows
 
+    def _results_csv(self) -> Path | None:
+        """Return the last report's ``batch_results.csv`` (None before a run has finished)."""
+        return self.report.files.get("results_csv") if self.report is not None else None
+
     def copy_table(self) -> None:
         """Put the table on the clipboard as tab-separated text; say where the CSV is."""
         rows = self.table_rows()
@@ -714,7 +718,7 @@ class BatchWidget(QWidget):
             f"Copied {counted(len(rows) - 1, 'session')} × "
             f"{counted(len(rows[0]), 'column')} (tab-separated)."
         )
-        results = self.report.files.get("results_csv") if self.report is not None else None
+        results = self._results_csv()
         if results:
             text += f" Results CSV: {results}"
         self.status.setText(text)
@@ -722,7 +726,7 @@ class BatchWidget(QWidget):
     def _table_menu(self, pos: Any) -> None:
         menu = QMenu(self.table)
         menu.addAction("Copy table", self.copy_table)
-        results = self.report.files.get("results_csv") if self.report is not None else None
+        results = self._results_csv()
         if results:
             menu.addAction(
                 "Copy results CSV path", lambda: QApplication.clipboard().setText(str(results))

@@ -70,7 +70,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     suggest_output_key,
     visible_specs,
 )
-from napari_whiskertoolbox.widgets.transforms.other_keys import OtherKey, is_used
+from napari_whiskertoolbox.widgets.transforms.other_keys import OtherKey
 from napari_whiskertoolbox.widgets.transforms.panes import (
     FIELD_SPACING,
     ListAndFormSplitter,
@@ -558,9 +558,7 @@ class TransformsWidget(Container):
         return keys
 
     def _other_key_used(self) -> bool:
-        return (
-            self.spec is None or self.form is None or is_used(self.spec.name, self.form.current())
-        )
+        return self.form is None or self.form.other_key_used()
 
     def other_key_problem(self) -> str | None:
         """Return why Run is disabled for want of a second key (input or parameter), else None.

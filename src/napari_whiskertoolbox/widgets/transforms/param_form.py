@@ -80,7 +80,7 @@ class ParamForm(Container):
                 self.append(hint)
                 needed = param.required or owner in UNUSED_WHEN
                 self.other_keys[param.name] = OtherKey(
-                    widget, hint, owner, param.key_kinds, input_kinds, self._choices_for, needed
+                    widget, hint, owner, param.key_kinds, input_kinds, self._key_choices, needed
                 )
         if not len(schema):
             self.append(Label(value="(no parameters)"))
@@ -119,8 +119,8 @@ class ParamForm(Container):
             widget.choices = ["", *widget.choices]
         return widget
 
-    def _choices_for(self, param: Param | tuple[str, ...]) -> list[str]:
-        return list(self._key_choices(param if isinstance(param, tuple) else param.key_kinds))
+    def _choices_for(self, param: Param) -> list[str]:
+        return list(self._key_choices(param.key_kinds))
 
     def follow_input(self, input_key: str | None) -> None:
         """Default each ``key`` parameter to a key other than ``input_key`` (see OtherKey)."""
@@ -132,9 +132,13 @@ class ParamForm(Container):
         """Return the widgets' values as shown (not validated)."""
         return {param.name: self[param.name].value for param in self.schema}
 
+    def other_key_used(self) -> bool:
+        """Return whether the transform, with the values shown, reads its other key."""
+        return is_used(self.owner, self.current())
+
     def other_key_problem(self) -> str | None:
         """Return why a run cannot start for want of a key parameter, else None."""
-        used = is_used(self.owner, self.current())
+        used = self.other_key_used()
         for other in self.other_keys.values():
             problem = other.problem(used)
             if problem:
@@ -143,7 +147,7 @@ class ParamForm(Container):
 
     def show_hints(self) -> None:
         """Show the hints of key parameters that are needed and missing."""
-        used = is_used(self.owner, self.current())
+        used = self.other_key_used()
         for other in self.other_keys.values():
             other.show_hint(used)
 
