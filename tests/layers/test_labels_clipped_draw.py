@@ -70,7 +70,7 @@ def test_the_mask_layer_is_drawn_clipped_with_the_same_pixels_on_screen(
     )
 
 
-def test_a_frame_without_masks_draws_no_label_and_an_edit_is_drawn_whole(
+def test_a_frame_without_masks_draws_no_label_and_an_edit_is_clipped_to_its_labels(
     make_napari_viewer: Any, scissors: list[Any]
 ) -> None:
     viewer = make_napari_viewer(show=True)
@@ -85,13 +85,36 @@ def test_a_frame_without_masks_draws_no_label_and_an_edit_is_drawn_whole(
     np.testing.assert_array_equal(
         canvas_pixels(viewer, node, whole=False), canvas_pixels(viewer, node, whole=True)
     )
-    # painted outside any earlier box: drawn whole until the next frame swap
+    # painted outside any earlier box: the box is found again from the label image
     layer.paint((25, 35), 1, refresh=True)
-    assert session.bindings["pad"]._draw_region() is None
+    box = session.bindings["pad"]._draw_region()
+    assert box is not None
+    y0, y1, x0, x1 = box
+    assert y0 <= 25 < y1
+    assert x0 <= 35 < x1
+    rows, cols = np.flatnonzero(layer.data.any(axis=1)), np.flatnonzero(layer.data.any(axis=0))
+    assert box == (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
     scissors.clear()
     painted = canvas_pixels(viewer, node, whole=False)
-    assert scissors == []
+    assert scissors, "the painted mask layer was drawn whole"
     np.testing.assert_array_equal(painted, canvas_pixels(viewer, node, whole=True))
+
+
+def test_a_mask_layer_shown_again_stays_clipped(
+    make_napari_viewer: Any, scissors: list[Any]
+) -> None:
+    viewer = make_napari_viewer(show=True)
+    session = make_session(viewer)
+    session.set_frame(3)
+    layer = viewer.layers["pad"]
+    node = vispy_layer(viewer, layer).node
+    layer.visible = False
+    layer.visible = True  # napari refreshes the layer: not an edit the binding made
+    scissors.clear()
+    shown = canvas_pixels(viewer, node, whole=False)
+    assert scissors, "the mask layer shown again was drawn whole"
+    assert session.bindings["pad"]._draw_region() == session.bindings["pad"]._drawn_box
+    np.testing.assert_array_equal(shown, canvas_pixels(viewer, node, whole=True))
 
 
 def test_clip_labels_draw_raises_when_napari_changes_its_labels_node(

@@ -194,15 +194,19 @@ class LabelsBinding(Binding):
         return layer
 
     def _draw_region(self) -> Box | None:
-        """Box holding every label of the layer's image (empty: none), ``None`` if unknown.
+        """Box holding every label of the layer's image (empty: none), ``None``: draw it whole.
 
         ``None`` (the whole image is drawn) also when label 0 may have a colour: a colormap
         other than napari's cyclic one, or one whose transparent background is another label.
         """
         layer = self.layer
-        box = self._drawn_box
-        if isinstance(box, str) or layer is None or layer.data.ndim != 2:
+        if layer is None or layer.data.ndim != 2:
             return None
+        box = self._drawn_box
+        if isinstance(box, str):  # napari refreshed or painted the layer: find the labels
+            if not isinstance(layer.data, np.ndarray):
+                return None
+            box = self._drawn_box = label_image_box(layer.data)
         colormap = layer.colormap
         if not isinstance(colormap, CyclicLabelColormap) or colormap.background_value != 0:
             return None
