@@ -37,6 +37,7 @@ __all__ = [
     "contrast_ratio",
     "follow_palette",
     "follow_theme",
+    "hint_color",
     "item_indicator_style",
     "message_style",
     "mix",
@@ -213,6 +214,18 @@ def message_style(widget: QWidget, kind: str) -> str:
     background, text = palette_colors(widget)
     color = readable_on(background, MESSAGE_COLORS[kind], text, MIN_TEXT_CONTRAST)
     return f"color: {color};"
+
+
+def hint_color(widget: QWidget) -> str:
+    """Return the colour (``#rrggbb``) of hint text drawn on ``widget``: dimmer than its text.
+
+    Qt draws placeholder text as the text colour at half opacity, but napari's stylesheet
+    sets a widget's ``PlaceholderText`` (and disabled) palette colours to its text colour: the
+    hint is that half-way mix of ``widget``'s text and background (:func:`palette_colors`),
+    mixed back towards the text until it reads at :data:`MIN_TEXT_CONTRAST`.
+    """
+    background, text = palette_colors(widget)
+    return readable_on(background, mix(text, background, 0.5), text, MIN_TEXT_CONTRAST)
 
 
 def item_indicator_style(theme_name: str) -> str:

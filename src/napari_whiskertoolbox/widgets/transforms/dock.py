@@ -70,6 +70,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     suggest_output_key,
     visible_specs,
 )
+from napari_whiskertoolbox.widgets.transforms.label_column import LabelColumn
 from napari_whiskertoolbox.widgets.transforms.other_keys import OtherKey
 from napari_whiskertoolbox.widgets.transforms.panes import (
     FIELD_SPACING,
@@ -245,11 +246,11 @@ class TransformsWidget(Container):
             self.second_combo, self.second_hint, "", (), (), self._key_choices, needed=True
         )
         """Defaults the second input to a key other than the input (:mod:`.other_keys`)."""
-        inputs = compact(
+        self._inputs = compact(
             Container(widgets=[self.input_combo, self.second_combo, self.second_hint]),
             FIELD_SPACING,
         )
-        layout.addWidget(inputs.native)
+        layout.addWidget(self._inputs.native)
 
         self.form_box = QWidget()
         form_layout = QVBoxLayout(self.form_box)
@@ -281,10 +282,19 @@ class TransformsWidget(Container):
         tab_layout.addWidget(self.panes, 1)
         tab_layout.addWidget(self.preview_check.native)
         tab_layout.addWidget(self.preview_text.native)
-        output = compact(Container(widgets=[self.output_key, self.output_clock]), FIELD_SPACING)
-        tab_layout.addWidget(output.native)
+        self._outputs = compact(
+            Container(widgets=[self.output_key, self.output_clock]), FIELD_SPACING
+        )
+        tab_layout.addWidget(self._outputs.native)
         tab_layout.addWidget(self.output_warning.native)
+        self.label_column = LabelColumn(self._labelled_boxes, tab)
+        """The inputs', form's and output's labels at one width: their fields in one column."""
+        self.label_column.schedule()
         return tab
+
+    def _labelled_boxes(self) -> list[Container]:
+        boxes = [self._inputs, self._outputs]
+        return boxes if self.form is None else [self._inputs, self.form, self._outputs]
 
     def _tab_changed(self, index: int) -> None:
         self.run_button.visible = index == 0  # the Pipelines tab has its own Run
@@ -476,6 +486,8 @@ class TransformsWidget(Container):
         self.second_combo.visible = spec.arity > 1
         if spec.arity > 1:
             self.second_key.retarget(spec.name, spec.input_kinds(1), spec.input_kinds(0))
+        else:
+            self.second_hint.visible = False  # the previous transform's
         # an operation editing entity groups writes no key (its run reports the groups)
         self.output_key.visible = self.output_clock.visible = not spec.edits_groups
         self.form = ParamForm(spec.schema, spec.name, self._key_choices, spec.input_kinds(0))
@@ -497,6 +509,7 @@ class TransformsWidget(Container):
             self.report("")  # the error was about the previous choice
         self._input_changed()
         self._highlight(spec.name)
+        self.label_column.align()
         self.panes.schedule_fit()  # the list gives up rows until the whole form shows
 
     def _highlight(self, name: str) -> None:

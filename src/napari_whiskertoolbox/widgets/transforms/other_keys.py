@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import Qt
-from qtpy.QtWidgets import QSizePolicy
-
+from napari_whiskertoolbox.widgets.hint_text import style_as_hint
 from napari_whiskertoolbox.widgets.transforms.catalogue import group_label
 
 if TYPE_CHECKING:
@@ -97,9 +95,7 @@ class OtherKey:
         self._keys_of = keys_of
         self._input_key: str | None = None
         self._updating = False
-        # magicgui's Label is fixed-size and centred: start it under the combo box's text
-        hint.native.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        hint.native.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        style_as_hint(hint.native)  # smaller, dimmer, wrapped under the combo box's text
         combo.changed.connect(self._edited)
 
     def retarget(
