@@ -58,6 +58,7 @@ from napari_whiskertoolbox.batch.cluster import default_n_workers
 from napari_whiskertoolbox.batch.report import error_line, memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
+from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.result_cells import full_text, result_text, result_tip, tsv
 from napari_whiskertoolbox.widgets.theme_colors import (
@@ -143,6 +144,7 @@ class BatchWidget(QWidget):
     def __init__(self, napari_viewer: Any) -> None:
         super().__init__()
         tabify_when_docked(self, viewer=napari_viewer, kind=type(self).__name__)
+        self.setStyleSheet(DISABLED_KEEPS_ITS_SIZE)  # Cancel as tall as Run
         self._viewer = napari_viewer
         self._rows: dict[int, int] = {}
         self._records: dict[int, SessionRecord] = {}

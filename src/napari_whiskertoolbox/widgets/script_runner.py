@@ -69,6 +69,7 @@ from napari_whiskertoolbox.scripting.settings import (
 from napari_whiskertoolbox.scripting.settings import save_settings as write_settings
 from napari_whiskertoolbox.scripting.templates import list_templates, load_template
 from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog, table_of
+from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
 from napari_whiskertoolbox.widgets.cell_output import CellOutputView
 from napari_whiskertoolbox.widgets.data_keys import DataKeysPanel
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
@@ -112,10 +113,6 @@ _TEMPLATE_MIN_CHARS = 12
 
 _NO_MENU_ARROW = "QToolButton::menu-indicator { image: none; width: 0px; }"
 """The Recent button's text ends in its own arrow (the style's was drawn over the text)."""
-
-_DISABLED_KEEPS_ITS_SIZE = "QPushButton:disabled { padding: 3px; }"
-"""napari's style draws a 1-pixel border round a disabled button inside the room laid out for
-its enabled self: a disabled button lost a pixel of its text on each side."""
 
 _EDITOR_SHARE = (2, 3)
 """Weights of the editor and the tabs below it in the dock's height. With 3:2 a new user in a
@@ -308,7 +305,7 @@ class ScriptRunnerWidget(Container):
         self._running_cell: Cell | None = None
         self._running_file: tuple[str, str] | None = None  # (name, source) of a Run file
 
-        self.native.setStyleSheet(_DISABLED_KEEPS_ITS_SIZE)
+        self.native.setStyleSheet(DISABLED_KEEPS_ITS_SIZE)
         self._build_file_row()
         self._build_run_row()
         self._build_panes()

@@ -52,6 +52,7 @@ from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.relative import is_relative_clock
 from napari_whiskertoolbox.transforms.warm_up import lazy_imports, warm_up_in_background
+from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.theme_colors import (
     MESSAGE_COLORS,
@@ -194,6 +195,7 @@ class TransformsWidget(Container):
             session_path=lambda: self.session.path,
         )
         self.tabs.addTab(scrolling(self.pipelines.native), "Pipelines")
+        self.native.setStyleSheet(DISABLED_KEEPS_ITS_SIZE)  # Cancel as tall as Run
         layout = self.native.layout()
         layout.setContentsMargins(4, 2, 4, 2)  # magicgui's 9 px: room for a form row
         layout.setSpacing(FIELD_SPACING + 2)
