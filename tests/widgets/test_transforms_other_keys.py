@@ -13,10 +13,17 @@ from typing import Any
 import numpy as np
 import pytest
 from magicgui.widgets import ComboBox, Label
+from qtpy.QtCore import QPoint
+from qtpy.QtWidgets import QApplication
 
 from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries
 from napari_whiskertoolbox.transforms import apply_transform
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.widgets.theme_colors import (
+    MIN_TEXT_CONTRAST,
+    contrast_ratio,
+    palette_colors,
+)
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 from napari_whiskertoolbox.widgets.transforms.other_keys import OtherKey
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -199,3 +206,57 @@ def test_an_optional_key_cleared_by_the_user_stays_cleared(qtbot):
 def _masks(kinds: tuple[str, ...]) -> list[str]:
     assert kinds == ("mask",)
     return ["pad", "lip"]
+
+
+def _left(widget: Any, dock: TransformsWidget) -> int:
+    native = getattr(widget, "native", widget)
+    return native.mapTo(dock.native, QPoint(0, 0)).x()
+
+
+@pytest.mark.parametrize(
+    ("transform", "fields"),
+    [
+        ("DigitalIntervalBoolean", ("second_combo", "second_hint", "operation")),
+        ("Boolean Operation", ("operation", "other_series")),
+    ],
+)
+def test_inputs_form_and_output_fields_start_at_one_left_edge(dock, qtbot, transform, fields):
+    dock.select_transform(transform)
+    QApplication.processEvents()
+    widgets = {
+        "input": dock.input_combo,
+        "output key": dock.output_key,
+        "output clock": dock.output_clock,
+    }
+    for name in fields:
+        widgets[name] = getattr(dock, name, None) or dock.form[name]
+    hints = [other.hint for other in dock.form.other_keys.values()] + [dock.second_hint]
+    widgets.update({f"hint {i}": hint for i, hint in enumerate(hints) if hint.visible})
+    assert all(w.native.isVisible() for w in widgets.values()), widgets
+    lefts = {name: _left(widget, dock) for name, widget in widgets.items()}
+    qtbot.waitUntil(lambda: len({_left(w, dock) for w in widgets.values()}) == 1, timeout=2_000)
+    assert len({_left(w, dock) for w in widgets.values()}) == 1, lefts
+
+
+def test_a_one_input_transform_hides_the_second_input_s_hint(dock, qtbot):
+    dock.select_transform("DigitalIntervalBoolean")
+    assert dock.second_hint.native.isVisible()
+    dock.select_transform("Boolean Operation")
+    assert dock.second_hint.native.isHidden()
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_hints_are_smaller_dimmer_and_wrapped(dock, qtbot, theme):
+    dock.viewer.theme = theme
+    dock.select_transform("DigitalIntervalBoolean")
+    QApplication.processEvents()
+    hint, field_label = dock.second_hint.native, dock.output_key.native
+    assert hint.isVisible()
+    assert hint.wordWrap()
+    assert hint.font().pointSizeF() < field_label.font().pointSizeF()
+    role = hint.foregroundRole()
+    shown = hint.palette().color(role).name()
+    background, text = palette_colors(hint.parentWidget())
+    assert shown != text  # dimmer than the text around it
+    assert contrast_ratio(shown, background) < contrast_ratio(text, background)
+    assert contrast_ratio(shown, background) >= MIN_TEXT_CONTRAST  # still readable
