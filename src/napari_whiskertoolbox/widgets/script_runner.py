@@ -72,6 +72,7 @@ from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog, table_of
 from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
 from napari_whiskertoolbox.widgets.cell_output import CellOutputView
 from napari_whiskertoolbox.widgets.data_keys import DataKeysPanel
+from napari_whiskertoolbox.widgets.dock_room import keep_room_when_joined
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.elided_label import ElidedLabel
 from napari_whiskertoolbox.widgets.namespace_inspector import NamespaceInspector
@@ -309,6 +310,8 @@ class ScriptRunnerWidget(Container):
         self._build_file_row()
         self._build_run_row()
         self._build_panes()
+        # a figure docked below keeps the editor its comfortable lines (the figure shrinks)
+        keep_room_when_joined(self.native, self._editor_room_missing)
         self._elapsed_timer = QTimer(self.native)
         self._elapsed_timer.setInterval(200)
         self._elapsed_timer.timeout.connect(self._show_elapsed)
@@ -588,6 +591,10 @@ class ScriptRunnerWidget(Container):
         """
         self.editor.setMinimumHeight(self._editor_height(_EDITOR_MIN_LINES))
         self._splitter.floors[0] = self._editor_height(_EDITOR_COMFORT_LINES)
+
+    def _editor_room_missing(self) -> int:
+        """Pixels the editor lacks of :data:`_EDITOR_COMFORT_LINES` lines (0: it has them)."""
+        return max(self._splitter.floors[0] - self.editor.height(), 0)
 
     def _editor_height(self, lines: int) -> int:
         """Height of the editor showing ``lines`` lines of code at the current font size."""
