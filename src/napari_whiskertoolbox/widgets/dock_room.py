@@ -12,6 +12,7 @@ them back from the other docks of its column, down to their minimum heights
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
@@ -65,7 +66,8 @@ class DockRoomKeeper(QObject):
         super().__init__(widget)
         self._widget = widget
         self._missing = missing
-        self._window: QMainWindow | None = None
+        # weakly: napari's leak check fails a closed viewer whose window a dock still holds
+        self._window: weakref.ReferenceType[QMainWindow] | None = None
         self._timer = QTimer(self)  # a child: it dies with the widget
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -75,12 +77,16 @@ class DockRoomKeeper(QObject):
     def _watch_window(self) -> None:
         dock = dock_of(self._widget)
         window = dock.parentWidget() if dock is not None else None
-        if not isinstance(window, QMainWindow) or window is self._window:
+        watched = self._watched_window()
+        if not isinstance(window, QMainWindow) or window is watched:
             return
-        if self._window is not None:
-            self._window.removeEventFilter(self)
+        if watched is not None:
+            watched.removeEventFilter(self)
         window.installEventFilter(self)
-        self._window = window
+        self._window = weakref.ref(window)
+
+    def _watched_window(self) -> QMainWindow | None:
+        return self._window() if self._window is not None else None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Find the window once shown docked; after a dock is added to it, restore."""
@@ -88,8 +94,8 @@ class DockRoomKeeper(QObject):
         if watched is self._widget and kind == QEvent.Type.Show:
             self._watch_window()
         elif (
-            watched is self._window
-            and kind == QEvent.Type.ChildAdded
+            kind == QEvent.Type.ChildAdded
+            and watched is self._watched_window()
             and isinstance(event.child(), QDockWidget)
         ):
             self._timer.start()  # after the caller has placed and sized the new dock
