@@ -1,7 +1,7 @@
 """A dock keeps the height it needs when another dock joins its column.
 
 A figure shown by a script (``plt.show()``) is docked below the Script runner when the
-runners' minimum height and the figure's fit the right-hand column, and Qt took all it could
+runner's minimum height and the figure's fit the right-hand column, and Qt took all it could
 from the runner: in napari's 1268x800 window the editor kept its minimum, 6 lines (114 of
 its 236 pixels), the figure 290 pixels. :func:`keep_room_when_joined` watches the window a
 widget is docked in; after a dock is added to it (once the code that placed that dock has
