@@ -95,6 +95,34 @@ def _container(path: str, attributes: Mapping[str, Any], expected_type: str) -> 
     return dm.get_data(key)
 
 
+def _write_key(
+    path: str, attributes: Mapping[str, Any], expected_type: str, write: Callable[[Any], None]
+) -> list[str]:
+    """Write the layer's key to ``path``: ``write(flat)`` in this writer's format, or home.
+
+    The file the key was read from is written as saving into a config's files writes it:
+    in its own format and options, and refused when that would drop what its loader leaves
+    out (a points CSV's ``Probability`` column): never rewritten with a loss.
+    """
+    from napari_whiskertoolbox.io.errors import FormatError
+    from napari_whiskertoolbox.io.write_back import is_own_file, write_key_home
+
+    container = _container(path, attributes, expected_type)
+    key = _bound_key(path, attributes)
+    dm = _session_dm(path)
+    if Path(path).is_file() and is_own_file(dm, key, path):
+        try:
+            write_key_home(dm, key)
+        except FormatError as exc:
+            raise ValueError(
+                f"cannot write {path}: {exc.reason}; it is unchanged. Save the layer to "
+                "another file, or the session (Ctrl+S)"
+            ) from exc
+    else:
+        write(container.to_flat())
+    return _written_key(path, attributes)
+
+
 @_refusals_reach_the_user
 def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the points key bound to a Points layer as a ``frame x y`` CSV.
@@ -107,9 +135,12 @@ def write_points(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     if (attributes.get("metadata") or {}).get("wtb_pose"):
         return write_deeplabcut(path, data, attributes)
 
-    flat = _container(path, attributes, "points").to_flat()
-    write_points_csv(path, flat.times, flat.coords)
-    return _written_key(path, attributes)
+    return _write_key(
+        path,
+        attributes,
+        "points",
+        lambda flat: write_points_csv(path, flat.times, flat.coords),
+    )
 
 
 @_refusals_reach_the_user
@@ -117,9 +148,12 @@ def write_lines(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the line key bound to a Shapes layer as a ``Frame,X,Y`` CSV."""
     from napari_whiskertoolbox.io.lines import write_lines_csv
 
-    flat = _container(path, attributes, "line").to_flat()
-    write_lines_csv(path, flat.times, flat.offsets, flat.coords)
-    return _written_key(path, attributes)
+    return _write_key(
+        path,
+        attributes,
+        "line",
+        lambda flat: write_lines_csv(path, flat.times, flat.offsets, flat.coords),
+    )
 
 
 @_refusals_reach_the_user
@@ -127,9 +161,12 @@ def write_mask(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
     """Write the mask key bound to a Labels layer as a run-length ``Frame,RLE`` CSV."""
     from napari_whiskertoolbox.io.masks import write_masks_csv
 
-    flat = _container(path, attributes, "mask").to_flat()
-    write_masks_csv(path, flat.times, flat.offsets, flat.coords)
-    return _written_key(path, attributes)
+    return _write_key(
+        path,
+        attributes,
+        "mask",
+        lambda flat: write_masks_csv(path, flat.times, flat.offsets, flat.coords),
+    )
 
 
 def _pose_of_layer(path: str, attributes: Mapping[str, Any]) -> tuple[Any, Any]:

@@ -47,7 +47,14 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.io.config_parse import ConfigItem
 
-__all__ = ["WriteBackPlan", "plan_write_back", "read_back_difference", "write_back"]
+__all__ = [
+    "WriteBackPlan",
+    "is_own_file",
+    "plan_write_back",
+    "read_back_difference",
+    "write_back",
+    "write_key_home",
+]
 
 
 @dataclass(frozen=True)
@@ -286,6 +293,43 @@ def _item_difference(
     if mismatch is None:
         return None
     return f"key {key!r} would not read back the same from {name}{hint}: {mismatch}"
+
+
+def is_own_file(dm: DataManager, key: str, path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is the file ``key`` alone was read from (its config item's file)."""
+    source = source_of(dm, key) or {}
+    if source.get("item") != key or not source.get("filepath"):
+        return False
+    try:
+        return Path(str(source["filepath"])).resolve() == Path(path).resolve()
+    except OSError:
+        return False
+
+
+def write_key_home(dm: DataManager, key: str) -> Path:
+    """Write ``key`` into the file it was read from, as saving into a config's files does.
+
+    In the file's own format and options (a points CSV's delimiter and columns), first
+    beside it, read back with the key's item, then moved over it
+    (:func:`plan_write_back` and :func:`write_back` for this one key).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    FormatError
+        The file cannot hold the key without loss (columns its WhiskerToolbox loader leaves
+        out, such as a points CSV's ``Probability``; a format that cannot be written; one
+        file of several keys) or would not read back the same; the file is untouched.
+    """
+    plan = plan_write_back(dm, [key])
+    if key in plan.refused:
+        source = source_of(dm, key) or {}
+        raise FormatError(f"key {key!r} {plan.refused[key]}", path=source.get("filepath"))
+    return write_back(dm, plan)[0]
 
 
 def read_back_difference(dm: DataManager, key: str, path: str | os.PathLike[str]) -> str | None:

@@ -22,8 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from napari_whiskertoolbox.io.keys import source_of
-from napari_whiskertoolbox.io.write_back import read_back_difference
+from napari_whiskertoolbox.io.write_back import is_own_file, read_back_difference
 from napari_whiskertoolbox.workflow.registry import workflow_of
 
 if TYPE_CHECKING:
@@ -41,8 +40,7 @@ def note_key_written(session: ViewerSession, key: str, path: str | Path) -> None
     target = _save_target(session)
     if target is None or key not in session.dm:
         return
-    source = source_of(session.dm, key) or {}
-    if source.get("item") != key or not _same_file(source.get("filepath"), path):
+    if not is_own_file(session.dm, key, path):
         return
     try:
         same = read_back_difference(session.dm, key, path) is None
