@@ -153,6 +153,26 @@ def test_a_key_that_cannot_be_read_now_leaves_the_other_notes(angle_engine: Scri
     ]
 
 
+def test_only_the_call_on_the_failing_line_is_named_when_it_returned_none(
+    angle_engine: ScriptEngine,
+) -> None:
+    code = (
+        'print(dm.getData("nope"))\n'  # ran: printed None
+        'extra = dm.getData("also_missing")\n'
+        'dm.getData("whisker_angel").values\n'
+    )
+    notes = [line for line in angle_engine.run(code).error.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1
+    assert notes[0].startswith("note: dm.getData('whisker_angel') on line 3 returned None")
+    # the None kept in a variable and used later: every earlier call may be it
+    kept = 'a = dm.getData("nope")\nb = dm.getData("whisker_angel")\nb.values\n'
+    notes = [line for line in angle_engine.run(kept).error.splitlines() if line.startswith("note:")]
+    assert [note.split(" returned")[0] for note in notes] == [
+        "note: dm.getData('nope') on line 1",
+        "note: dm.getData('whisker_angel') on line 2",
+    ]
+
+
 @pytest.mark.parametrize(
     "code",
     [

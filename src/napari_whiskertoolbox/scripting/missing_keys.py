@@ -72,8 +72,8 @@ def missing_key_notes(
     """Name the ``dm.getData(key)`` calls, of a key not in ``keys``, behind an error about None.
 
     Only for an ``AttributeError`` or ``TypeError`` whose message names ``NoneType``; the
-    calls are looked for in the frames of ``tb`` (the script's), up to each frame's
-    current line.
+    calls are looked for in the frames of ``tb`` (the script's): those on the line that
+    failed, else every one up to it (the None was kept in a variable).
 
     Returns
     -------
@@ -99,9 +99,9 @@ def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
             trees[filename] = _parse(filename)
         tree = trees[filename]
         if tree is not None:
-            for call, key in _getter_keys(tree, frame, tb.tb_lineno):
-                if key in keys:
-                    continue
+            missing = [(c, k) for c, k in _getter_keys(tree, frame, tb.tb_lineno) if k not in keys]
+            failing = [(c, k) for c, k in missing if c.lineno <= tb.tb_lineno <= _last_line(c)]
+            for call, key in failing or missing:
                 shown = repr(key) if isinstance(call.args[0], ast.Constant) else _text(call.args[0])
                 note = (
                     f"note: {_text(call.func)}({shown}) on line {call.lineno} returned None: "
@@ -111,6 +111,10 @@ def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
                     notes.append(note)
         tb = tb.tb_next
     return notes
+
+
+def _last_line(node: ast.AST) -> int:
+    return getattr(node, "end_lineno", None) or getattr(node, "lineno", 0)
 
 
 def _parse(filename: str) -> ast.Module | None:
