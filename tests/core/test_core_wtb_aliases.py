@@ -312,3 +312,19 @@ def test_interval_is_also_the_pair_our_code_uses() -> None:
     assert type(interval.end).__name__ == "TimeFrameIndex"
     with pytest.raises(TypeError, match=r"Interval\.start must be an integer"):
         interval.start = 1.5  # type: ignore[assignment]
+
+
+def test_set_data_of_an_object_stored_under_another_key_stores_a_copy() -> None:
+    """WhiskerToolbox's ``dm.setData("ax2", dm.getData("angle"), "time")`` runs unchanged."""
+    dm = DataManager()
+    angle = AnalogTimeSeries([1.0, 2.0, 3.0])
+    dm.setData("angle", angle)
+    dm.setData("ax2", dm.getData("angle"), "time")
+    assert dm.getData("angle") is angle
+    copy = dm.getData("ax2")
+    assert copy is not angle
+    np.testing.assert_array_equal(copy.getAnalogTimeSeries(), angle.getAnalogTimeSeries())
+    dm.setData("angle", angle)  # the same object under its own key: stored as it is
+    assert dm.getData("angle") is angle
+    with pytest.raises(ValueError, match="already stored under key 'angle'"):
+        dm.set_data("ax3", angle)  # snake_case keeps refusing

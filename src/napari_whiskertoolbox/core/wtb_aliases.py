@@ -585,7 +585,16 @@ class DataManagerAliases:
     def setData(
         self: _DataManagerLike, key: str, obj: DataObject, time_key: str = DEFAULT_CLOCK
     ) -> None:
-        """Store ``obj`` under ``key`` bound to clock ``time_key`` (:meth:`DataManager.set_data`)."""
+        """Store ``obj`` under ``key`` bound to clock ``time_key`` (:meth:`DataManager.set_data`).
+
+        An object already stored under another key is stored as a copy (its ``copy()``):
+        WhiskerToolbox then holds one object under both keys, here each key holds its own
+        (an edit through one key does not show through the other). Media and tensors,
+        which have no copy, are refused as by :meth:`DataManager.set_data`.
+        """
+        stored_elsewhere = any(self.get_data(k) is obj for k in self.keys() if k != key)
+        if stored_elsewhere and callable(getattr(obj, "copy", None)):
+            obj = obj.copy()
         self.set_data(key, obj, time_key)
 
     def deleteData(self: _DataManagerLike, key: str) -> bool:
