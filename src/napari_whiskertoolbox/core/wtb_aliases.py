@@ -593,9 +593,8 @@ class DataManagerAliases:
         which have no copy, are refused as by :meth:`DataManager.set_data`.
         """
         stored_elsewhere = any(self.get_data(k) is obj for k in self.keys() if k != key)
-        if stored_elsewhere and callable(getattr(obj, "copy", None)):
-            obj = obj.copy()
-        self.set_data(key, obj, time_key)
+        copy = getattr(obj, "copy", None)
+        self.set_data(key, copy() if stored_elsewhere and callable(copy) else obj, time_key)
 
     def deleteData(self: _DataManagerLike, key: str) -> bool:
         """Delete ``key``; return False if it did not exist (:meth:`DataManager.delete_data`)."""

@@ -113,8 +113,8 @@ def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
     return notes
 
 
-def _last_line(node: ast.AST) -> int:
-    return getattr(node, "end_lineno", None) or getattr(node, "lineno", 0)
+def _last_line(node: ast.expr) -> int:
+    return node.end_lineno if node.end_lineno is not None else node.lineno
 
 
 def _parse(filename: str) -> ast.Module | None:
