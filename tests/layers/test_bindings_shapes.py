@@ -144,6 +144,21 @@ def test_lines_are_drawn_as_wide_as_whiskertoolbox_draws_them(make_napari_viewer
     assert default_edge_width(_video_lines_dm(100, 80), "whiskers") == 1.0  # never thinner
 
 
+def test_lines_without_an_image_size_or_media_are_as_wide_as_their_extent_suggests() -> None:
+    """A lines file opened alone: the view fits the lines, which stand for the video's width."""
+    from napari_whiskertoolbox.core import DataManager, LineData
+    from napari_whiskertoolbox.layers.shapes_binding import default_edge_width
+
+    dm = DataManager()
+    lines = LineData()
+    lines.set_frame(0, [np.array([[10, 10], [90, 30]], np.float32)])  # 80 wide, 20 high
+    lines.set_frame(4, [np.array([[50, 0], [60, 40]], np.float32)])
+    dm.set_data("whiskers", lines)
+    assert default_edge_width(dm, "whiskers") == 2.0 * 80 / 640
+    dm.set_data("empty", LineData())
+    assert default_edge_width(dm, "empty") == 2.0  # nothing to go by: a 640-pixel video
+
+
 def test_the_edge_width_slider_restyles_the_shown_lines_and_later_frames(make_napari_viewer):
     from _bindings_support import make_session as session_of
 

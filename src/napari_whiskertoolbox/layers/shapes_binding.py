@@ -304,8 +304,9 @@ def default_edge_width(dm: DataManager, key: str) -> float:
     WhiskerToolbox scales the video onto its 640-pixel-wide canvas and draws lines with a
     2-pixel pen there: on a 640x480 video that is 2 video pixels (napari's width 1 was a
     hairline at the zoom that fits the video beside the docks), on a 320x240 one 1 pixel.
-    The width follows the line key's image size, else the widest media of ``dm``, else a
-    640-pixel-wide video; never below :data:`MIN_EDGE_WIDTH`.
+    The width follows the line key's image size, else the widest media of ``dm``; never
+    below :data:`MIN_EDGE_WIDTH`. Without either (a lines file opened alone) the lines' own
+    extent, which the view fits, stands for the video's width.
 
     Parameters
     ----------
@@ -319,9 +320,16 @@ def default_edge_width(dm: DataManager, key: str) -> float:
     float
         The width, in data pixels.
     """
-    size = getattr(dm.get_data(key), "image_size", None)
+    lines = dm.get_data(key)
+    size = getattr(lines, "image_size", None)
     width = int(size.width) if size is not None else 0
     if not width:
         media = [dm.get_data(k) for k in dm if dm.data_type(k) in MEDIA_KINDS]
-        width = max((int(m.width) for m in media), default=WTB_CANVAS_WIDTH_PX)
+        width = max((int(m.width) for m in media), default=0)
+    if not width:
+        coords = lines.to_flat().coords
+        span = float(np.ptp(coords, axis=0).max()) if len(coords) else 0.0
+        if span > 0:
+            return WTB_LINE_THICKNESS_PX * span / WTB_CANVAS_WIDTH_PX
+        width = WTB_CANVAS_WIDTH_PX
     return max(MIN_EDGE_WIDTH, WTB_LINE_THICKNESS_PX * width / WTB_CANVAS_WIDTH_PX)
