@@ -19,6 +19,7 @@ from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow
 
 from napari_whiskertoolbox.widgets.docking import dock_of
+from napari_whiskertoolbox.workflow.session_display import dock_min_height
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,10 +46,6 @@ def _column_mates(window: QMainWindow, dock: QDockWidget) -> list[QDockWidget]:
             continue
         mates.append(other)
     return mates
-
-
-def _min_height(dock: QDockWidget) -> int:
-    return max(dock.minimumHeight(), dock.minimumSizeHint().height())
 
 
 class DockRoomKeeper(QObject):
@@ -119,15 +116,15 @@ class DockRoomKeeper(QObject):
         # each dock of the column named with its new height: given ours alone, Qt spread
         # the change over the column and the editor got half the pixels it lacked
         heights = []
-        for mate in sorted(mates, key=lambda d: _min_height(d) - d.height()):  # roomiest first
-            taken = max(min(missing, mate.height() - _min_height(mate)), 0)
+        for mate in sorted(mates, key=lambda d: dock_min_height(d) - d.height()):  # roomiest first
+            taken = max(min(missing, mate.height() - dock_min_height(mate)), 0)
             missing -= taken
             heights.append(mate.height() - taken)
         gained = self._missing() - missing
         if gained <= 0:
             return False
         window.resizeDocks(
-            [dock, *sorted(mates, key=lambda d: _min_height(d) - d.height())],
+            [dock, *sorted(mates, key=lambda d: dock_min_height(d) - d.height())],
             [dock.height() + gained, *heights],
             Qt.Orientation.Vertical,
         )

@@ -46,7 +46,13 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
     from napari_whiskertoolbox.scripting.display import PlotSource
 
-__all__ = ["FigureDock", "SessionDisplay", "install_session_display", "place_figure_dock"]
+__all__ = [
+    "FigureDock",
+    "SessionDisplay",
+    "dock_min_height",
+    "install_session_display",
+    "place_figure_dock",
+]
 
 FIGURE_MIN_SIZE = (320, 200)
 """Smallest figure dock (pixels): toolbar and a readable plot."""
@@ -58,14 +64,15 @@ _PAUSE_SLICE_S = 0.02
 """``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
 
 
-def _dock_min_height(dock: QDockWidget) -> int:
+def dock_min_height(dock: QDockWidget) -> int:
+    """Return the least height (pixels) ``dock`` can be given: its minimum or size hint's."""
     return max(dock.minimumHeight(), dock.minimumSizeHint().height())
 
 
 def _tab_group_min_height(window: QMainWindow, dock: QDockWidget) -> int:
     """Return the minimum height of ``dock``'s tab group: its tallest tab's minimum."""
     group = [dock, *window.tabifiedDockWidgets(dock)]
-    return max(_dock_min_height(d) for d in group if not d.isHidden())
+    return max(dock_min_height(d) for d in group if not d.isHidden())
 
 
 def _docks_in(window: QMainWindow, area: Qt.DockWidgetArea, but: QDockWidget) -> list[QDockWidget]:
@@ -126,7 +133,7 @@ def place_figure_dock(
     # behind the Key help' 151 counted as 151: the figure went below them, and the
     # window grew by the difference)
     needed = sum(_tab_group_min_height(window, d) + separator for d in column)
-    needed += _dock_min_height(figure_dock)
+    needed += dock_min_height(figure_dock)
     if not column or needed <= room:
         return "right"
     bottom = _docks_in(window, Qt.DockWidgetArea.BottomDockWidgetArea, figure_dock)
