@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import npe2
 import numpy as np
@@ -32,9 +33,6 @@ from napari_whiskertoolbox.workflow.opening import (
     reveal_docks,
 )
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
@@ -289,16 +287,19 @@ def test_a_failing_transformations_step_is_a_warning_and_the_data_opens(
 
 
 def test_a_file_whose_keys_the_session_has_comes_in_renamed_and_says_so(
-    make_napari_viewer, wtb_data, notifications
+    make_napari_viewer, tmp_path, wtb_data, notifications
 ):
-    """Opened twice, a points CSV and a DeepLabCut table come in as ``<key>_2``: nothing is
-    replaced, and the window says so (the renaming was silent, or only in the log)."""
+    """A points CSV (a copy of the one opened) and a DeepLabCut table (opened twice) come in
+    as ``<key>_2``: nothing is replaced, and the window says so (the renaming was silent, or
+    only in the log)."""
     viewer = make_napari_viewer()
     for name in ("test_point.csv", "dlc_test.csv"):
         viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
     assert not [m for m in notifications if "already has" in m]
-    for name in ("test_point.csv", "dlc_test.csv"):
-        viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
+    copy = tmp_path / "test_point.csv"
+    copy.write_bytes((wtb_data / "Points" / "test_point.csv").read_bytes())
+    for path in (copy, wtb_data / "Points" / "dlc_test.csv"):
+        viewer.open(str(path), plugin=PLUGIN)
     dm = get_session(viewer).dm
     assert {"test_point", "test_point_2", "dlc_test_nose_tip", "dlc_test_2_nose_tip"} <= set(dm)
     told = [m for m in notifications if "already has" in m]
@@ -370,7 +371,10 @@ def test_a_visible_window_asks_with_the_real_form(
 ):
     viewer = make_napari_viewer(show=True)
 
+    first_type: list[str] = []
+
     def answer(dialog: DataFileDialog) -> None:
+        first_type.append(dialog.data_type())
         dialog.set_data_type("analog")
         qtbot.mouseClick(
             dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
@@ -380,6 +384,7 @@ def test_a_visible_window_asks_with_the_real_form(
     viewer.open(str(wtb_data / "Analog" / "single_column.csv"), plugin=PLUGIN)
     assert seen == ["Open single_column.csv"]
     assert get_session(viewer).dm.data_type("single_column") == "analog"
+    assert first_type == ["analog"]  # the form starts as the file (in Analog/) looks
     # a signal has no layer: the Timeline docks to show it (the canvas stayed blank)
     (timeline,) = [w for w in viewer.window.dock_widgets.values() if hasattr(w, "lane_keys")]
     assert timeline.is_lane_shown("single_column")
@@ -593,20 +598,46 @@ def test_a_config_opened_again_says_which_keys_it_replaced(
     assert len(dm.get_data("tip").at(3)) == 2  # as the notice says
 
 
-def test_a_video_opened_again_says_it_is_open_already(make_napari_viewer, wtb_data, notifications):
-    """The config's video opened again came in as a second key and layer without a word."""
+def _image_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for index in range(3):
+        tifffile.imwrite(folder / f"img{index:03d}.tif", np.full((8, 10), index, np.uint8))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "key"),
+    [
+        ("test_config.json", "Media/test_each_frame_number.mp4", "my_video"),
+        ("Media/test_each_frame_number.mp4", "Media/test_each_frame_number.mp4", "media"),
+        ("Points/test_point.csv", "Points/test_point.csv", "test_point"),
+        ("frames", "frames", "media"),
+    ],
+)
+def test_a_file_opened_again_says_it_is_open_already_and_adds_nothing(
+    make_napari_viewer, tmp_path, wtb_data, notifications, first, again, key
+):
+    """Were: a video opened alone, opened again, came in as a second key, layer and clock
+    (``test_each_frame_number_clock``) without a word; after the config, the second copy
+    came with a notice."""
+    folder = _image_folder(tmp_path).parent if first == "frames" else wtb_data
     viewer = make_napari_viewer()
-    viewer.open(str(wtb_data / "test_config.json"), plugin=None)
-    video = wtb_data / "Media" / "test_each_frame_number.mp4"
-    viewer.open(str(video), plugin=PLUGIN)
-    dm = get_session(viewer).dm
-    assert list(dm.keys()) == ["my_video", "media"]
+    viewer.open(str(folder / first), plugin=None if first.endswith(".json") else PLUGIN)
+    session = get_session(viewer)
+    dm = session.dm
+    keys, clocks, layers = list(dm.keys()), dm.time_keys(), list(viewer.layers)
+    viewer.layers.selection.clear()
+    assert viewer.open(str(folder / again), plugin=PLUGIN) == []
+    assert (list(dm.keys()), dm.time_keys(), list(viewer.layers)) == (keys, clocks, layers)
     (told,) = [m for m in notifications if "open already" in m]
-    assert told.startswith("test_each_frame_number.mp4 is open already, as 'my_video'")
-    dm.undo()  # as the notice says
-    assert list(dm.keys()) == ["my_video"]
-    other = make_napari_viewer()  # a video opened once says nothing of the kind
-    other.open(str(video), plugin=PLUGIN)
+    assert told == (
+        f"{Path(again).name} is open already, as {key!r}: nothing was added. To read it from "
+        f"disk again, delete {key!r} in the Data browser first."
+    )
+    assert viewer.layers.selection.active is viewer.layers[key]  # shown where it is
+    other = make_napari_viewer()  # a file opened once says nothing of the kind
+    other.open(str(folder / again), plugin=PLUGIN)
     assert len([m for m in notifications if "open already" in m]) == 1
 
 
@@ -746,3 +777,44 @@ def test_the_frame_slider_placeholder_of_a_file_opened_alone_comes_back_when_del
     assert session.current_frame == 7
     session.set_frame(500)
     assert viewer.dims.current_step[0] == 500
+
+
+@pytest.mark.parametrize(
+    ("relative", "data_type", "n_frames"),
+    [
+        ("DigitalEvents/events.csv", "digital_event", 6),
+        ("Analog/single_column.csv", "analog", 6),
+        ("DigitalIntervals/jun_test.dat", None, 993),
+    ],
+)
+def test_a_time_series_opened_alone_gets_the_frame_slider_and_the_timeline_follows(
+    make_napari_viewer, qtbot, wtb_data, relative, data_type, n_frames
+):
+    """Were: the Timeline docked with its lane, but the viewer stayed 2-D on napari's welcome
+    screen, with no frame slider to step the clock (a points file opened alone had one)."""
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    get_workflow(viewer).ask = Answers(data_type=data_type)
+    session = get_session(viewer)
+    viewer.open(str(wtb_data / relative), plugin=PLUGIN)
+    (key,) = session.dm.keys()
+    (axis,) = list(viewer.layers)
+    assert axis.name == PLACEHOLDER_NAME
+    assert not axis.visible
+    assert viewer.layers.selection.active is None  # no invisible image's controls
+    assert viewer.dims.ndim == 3
+    assert viewer.dims.range[0].stop == n_frames - 1 == session.n_frames - 1
+    _, timeline = add_plugin_dock(viewer, "Timeline")
+    timeline = timeline or next(
+        w for w in viewer.window.dock_widgets.values() if hasattr(w, "lane_keys")
+    )
+    assert timeline.is_lane_shown(key)
+    viewer.dims.set_current_step(0, 3)  # the slider, as the user drags it
+    qtbot.waitUntil(lambda: timeline.cursor_frame == 3)
+    viewer.layers.remove(axis)  # deleted: it comes back, at the same frame
+    qtbot.waitUntil(lambda: PLACEHOLDER_NAME in [layer.name for layer in viewer.layers])
+    assert session.current_frame == 3
+    session.dm.delete_data(key)  # the last series gone: the slider goes with it
+    assert not list(viewer.layers)
+    assert viewer.dims.ndim == 2
