@@ -95,7 +95,7 @@ def test_fractional_values_or_the_folder_name_put_a_signal_first(tmp_path):
     for folder, first in [
         ("analog", "analog"),
         ("DigitalEvents", "digital_event"),
-        ("Points", "points"),  # not a candidate of one column: the content's order stays
+        ("Points", "digital_event"),  # points cannot be one column: the content decides
         ("session", "digital_event"),
     ]:
         path = tmp_path / folder / "column.csv"
@@ -105,7 +105,7 @@ def test_fractional_values_or_the_folder_name_put_a_signal_first(tmp_path):
         assert guess.candidates[0] == first, folder
         assert set(guess.options) == set(guess.candidates)
         assert ("its folder is named" in guess.reason) == (folder in ("analog", "DigitalEvents"))
-    pairs = tmp_path / "Analog" / "pairs.csv"
+    pairs = tmp_path / "analog" / "pairs.csv"
     pairs.write_text("start,end\n1,4\n", encoding="utf-8")
     assert guess_data_file(pairs).candidates == ("digital_interval",)  # the content is sure
     binary = tmp_path / "DigitalIntervals" / "ttl.bin"

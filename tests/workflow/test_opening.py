@@ -341,7 +341,9 @@ def test_the_data_file_form_shows_errors_and_loads_the_item(qtbot, wtb_data):
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.preview.toPlainText().startswith("1.0\n2.0")
-    assert dialog.data_type == "digital_event"  # the most likely first
+    assert dialog.data_type == "analog"  # the most likely first (its folder is Analog/)
+    dialog.set_data_type("digital_event")
+    assert '"data_type": "digital_event"' in dialog.item_label.text()
     dialog.set_data_type("analog")
     assert dialog.format_combo.currentText() == "csv"
     assert '"data_type": "analog"' in dialog.item_label.text()
@@ -374,7 +376,7 @@ def test_a_visible_window_asks_with_the_real_form(
     first_type: list[str] = []
 
     def answer(dialog: DataFileDialog) -> None:
-        first_type.append(dialog.data_type())
+        first_type.append(dialog.data_type)
         dialog.set_data_type("analog")
         qtbot.mouseClick(
             dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
@@ -701,7 +703,11 @@ def test_open_in_viewer_returns_the_layers_viewer_open_cannot(
     assert {"media", "tip"} <= set(names)
     assert isinstance(other.layers["tip"], Points)
     assert layers[names.index("tip")].metadata["wtb_key"] == "tip"
-    points = wtb_data / "Points" / "test_point.csv"
+    assert open_in_viewer(other, wtb_data / "Points" / "test_point.csv") == []  # open already,
+    # as the config's 'tip'
+    points = tmp_path / "more" / "test_point.csv"
+    points.parent.mkdir()
+    points.write_bytes((wtb_data / "Points" / "test_point.csv").read_bytes())
     added = open_in_viewer(other, points)  # into the same session: only the new key's layer
     assert [layer.name for layer in added] == ["test_point"]
     assert get_session(other).dm.get_data("test_point") is not None
@@ -729,9 +735,9 @@ def test_show_data_manager_shows_a_data_manager_built_in_python(make_napari_view
 def test_a_config_opened_into_a_recording_shows_the_moment_shown_before(
     make_napari_viewer, tmp_path, wtb_data
 ):
-    """A config opened into a session holding a recording opens at frame 0 (the video takes
-    a clock of its own; napari had put the new frame axis at its middle, frame 499 of
-    1000); opened into a session that shows frames, the frame on screen stays."""
+    """A config opened into a session holding a recording shows the recording's moment (the
+    video takes a clock of its own; napari had put the new frame axis at its middle, frame
+    499 of 1000); opened into a session that shows frames, the frame on screen stays."""
     import importlib.util
     from pathlib import Path
 
@@ -746,10 +752,13 @@ def test_a_config_opened_into_a_recording_shows_the_moment_shown_before(
     recording = ephys.write_open_ephys(tmp_path / "rec", samples, {1: [(15000, 18000)]})
     viewer = make_napari_viewer()
     session = get_session(viewer)
-    session.open(recording)  # no frame axis yet: nothing spatial to show
+    session.open(recording)  # no layer, but the frame slider of its clock, at frame 0
+    assert viewer.dims.ndim == 3
+    assert session.current_frame == 0
     session.open(_config(tmp_path, wtb_data))
     assert session.display_clock == session.dm.time_key("media") != "time"
-    assert session.current_frame == 0
+    # the recording's first sample (tick 1000 of 30 kHz) is nearest the video's frame 1 (1200)
+    assert session.current_frame == 1
     session.set_frame(500)
     (tmp_path / "again").mkdir()
     session.open(_config(tmp_path / "again", wtb_data))  # a second video, on its own clock
