@@ -529,14 +529,18 @@ class ViewerSession:
         Any shown key, pose set (a DeepLabCut table opened alone) or time series (an events
         CSV opened alone) without media needs it.
         """
-        if self.viewer is None:
+        viewer = self.viewer
+        if viewer is None:
             return
+        had_frame_axis = viewer.dims.ndim >= 3
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
         self._frame_axis.update(
             self._needs_frame_axis() and not has_media,
             self.n_frames,
             display_clock=self._display_clock,
         )
+        if not had_frame_axis and viewer.dims.ndim >= 3:  # napari starts a new axis at its middle
+            self.set_frame(0)
 
     # ------------------------------------------------------------------ DataManager → layers
     def _on_data_added(self, key: str) -> None:
