@@ -5,6 +5,8 @@
   edits made since.
 - A data file whose content does not say what it holds asks for its config item once
   (:mod:`.data_file_form`).
+- A video, image folder or data file the session has open already (alone or through a
+  config) is not opened again: a notice names its key and its layer is selected.
 - Every open fits the view to the media; a path opened into an empty session starts at
   frame 0 (:meth:`ViewerSession.open`); an autosave left by a crash is offered.
 """
