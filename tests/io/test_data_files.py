@@ -62,7 +62,7 @@ def test_deeplabcut_csv_gives_one_points_key_per_body_part(wtb_data):
 
 @pytest.mark.parametrize(
     ("relative", "first"),
-    [("DigitalEvents/events.csv", "digital_event"), ("Analog/single_column.csv", "digital_event")],
+    [("DigitalEvents/events.csv", "digital_event"), ("Analog/single_column.csv", "analog")],
 )
 def test_a_column_of_numbers_needs_the_user_to_say(wtb_data, relative, first):
     path = wtb_data / relative
@@ -80,6 +80,38 @@ def test_a_column_of_numbers_needs_the_user_to_say(wtb_data, relative, first):
     opened = open_path(path, dm, item=item)
     assert opened.keys == ("signal",)
     np.testing.assert_array_equal(dm.get_data("signal").values[:3], [1.0, 2.0, 3.0])
+
+
+def test_fractional_values_or_the_folder_name_put_a_signal_first(tmp_path):
+    """The form starts at the first candidate: WhiskerToolbox's ``Analog/single_column.csv``
+    (1.0 ... 6.0) started as events. Events and clock ticks are frame numbers (whole); where the
+    content allows several types, a folder named as in WhiskerToolbox's data decides."""
+    fractional = tmp_path / "trace.csv"
+    fractional.write_text("0.5\n1.25\n2.0\n", encoding="utf-8")
+    guess = guess_data_file(fractional)
+    assert guess.candidates == ("analog", "digital_event", "time")
+    assert "fractional" in guess.reason
+    whole = "1\n2\n5\n"
+    for folder, first in [
+        ("analog", "analog"),
+        ("DigitalEvents", "digital_event"),
+        ("Points", "digital_event"),  # points cannot be one column: the content decides
+        ("session", "digital_event"),
+    ]:
+        path = tmp_path / folder / "column.csv"
+        path.parent.mkdir()
+        path.write_text(whole, encoding="utf-8")
+        guess = guess_data_file(path)
+        assert guess.candidates[0] == first, folder
+        assert set(guess.options) == set(guess.candidates)
+        assert ("its folder is named" in guess.reason) == (folder in ("analog", "DigitalEvents"))
+    pairs = tmp_path / "analog" / "pairs.csv"
+    pairs.write_text("start,end\n1,4\n", encoding="utf-8")
+    assert guess_data_file(pairs).candidates == ("digital_interval",)  # the content is sure
+    binary = tmp_path / "DigitalIntervals" / "ttl.bin"
+    binary.parent.mkdir()
+    np.arange(8, dtype=np.uint16).tofile(binary)
+    assert guess_data_file(binary).candidates[0] == "digital_interval"
 
 
 def test_two_numeric_columns_and_a_binary_file_are_asked(tmp_path):

@@ -39,10 +39,33 @@ from napari_whiskertoolbox.layers._napari_compat import (
     tolerate_status_races,
     viewer_widget,
     vispy_layer,
+    window_closed,
     write_to_console,
 )
 
 pytestmark = pytest.mark.gui
+
+
+# --------------------------------------------------------------------------- closed window
+def test_window_closed_tells_a_closed_viewer_from_an_open_one(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    assert not window_closed(viewer)
+    viewer.layers.clear()  # a viewer without layers is still open
+    assert not window_closed(viewer)
+    viewer.close()
+    assert window_closed(viewer)
+
+
+def test_window_closed_raises_when_napari_moves_the_window(make_napari_viewer: Any) -> None:
+    viewer = make_napari_viewer()
+    window = viewer.window
+    real = window._qt_window
+    window._qt_window = object()
+    try:
+        with pytest.raises(RuntimeError, match=r"_napari_compat.window_closed"):
+            window_closed(viewer)
+    finally:
+        window._qt_window = real  # the fixture closes the real one
 
 
 # --------------------------------------------------------------------------- main window

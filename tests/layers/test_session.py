@@ -236,7 +236,7 @@ def test_a_points_file_opened_alone_leaves_its_layer_selected_not_the_placeholde
     assert viewer.layers.selection.active is viewer.layers["test_point"]
 
 
-def test_a_clock_longer_than_napari_s_slider_is_capped_with_a_warning(make_napari_viewer):
+def test_a_clock_longer_than_napari_s_slider_is_capped_with_a_warning(make_napari_viewer, qtbot):
     """Spike times as sample numbers make a 2e9-frame clock; napari's slider overflows past
     999,999,998 frames (its frame box's validator is a 32-bit int)."""
     from napari.utils.notifications import notification_manager
@@ -260,7 +260,8 @@ def test_a_clock_longer_than_napari_s_slider_is_capped_with_a_warning(make_napar
         notification_manager.notification_ready.disconnect(keep)
     assert viewer.dims.range[0].stop == MAX_SLIDER_FRAMES - 1
     assert [m for m in messages if "2,000,000,001 frames" in m]
-    viewer.dims.set_current_step(0, 3)
+    viewer.dims.set_current_step(0, 3)  # the events' slider moved before: drawn at the turn's end
+    qtbot.waitUntil(lambda: len(viewer.layers["tips"].data) == 1)
     np.testing.assert_array_equal(viewer.layers["tips"].data, [[2.0, 1.0]])
 
 

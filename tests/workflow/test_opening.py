@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import npe2
 import numpy as np
@@ -32,9 +33,6 @@ from napari_whiskertoolbox.workflow.opening import (
     reveal_docks,
 )
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
@@ -289,16 +287,19 @@ def test_a_failing_transformations_step_is_a_warning_and_the_data_opens(
 
 
 def test_a_file_whose_keys_the_session_has_comes_in_renamed_and_says_so(
-    make_napari_viewer, wtb_data, notifications
+    make_napari_viewer, tmp_path, wtb_data, notifications
 ):
-    """Opened twice, a points CSV and a DeepLabCut table come in as ``<key>_2``: nothing is
-    replaced, and the window says so (the renaming was silent, or only in the log)."""
+    """A points CSV (a copy of the one opened) and a DeepLabCut table (opened twice) come in
+    as ``<key>_2``: nothing is replaced, and the window says so (the renaming was silent, or
+    only in the log)."""
     viewer = make_napari_viewer()
     for name in ("test_point.csv", "dlc_test.csv"):
         viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
     assert not [m for m in notifications if "already has" in m]
-    for name in ("test_point.csv", "dlc_test.csv"):
-        viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
+    copy = tmp_path / "test_point.csv"
+    copy.write_bytes((wtb_data / "Points" / "test_point.csv").read_bytes())
+    for path in (copy, wtb_data / "Points" / "dlc_test.csv"):
+        viewer.open(str(path), plugin=PLUGIN)
     dm = get_session(viewer).dm
     assert {"test_point", "test_point_2", "dlc_test_nose_tip", "dlc_test_2_nose_tip"} <= set(dm)
     told = [m for m in notifications if "already has" in m]
@@ -340,7 +341,9 @@ def test_the_data_file_form_shows_errors_and_loads_the_item(qtbot, wtb_data):
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.preview.toPlainText().startswith("1.0\n2.0")
-    assert dialog.data_type == "digital_event"  # the most likely first
+    assert dialog.data_type == "analog"  # the most likely first (its folder is Analog/)
+    dialog.set_data_type("digital_event")
+    assert '"data_type": "digital_event"' in dialog.item_label.text()
     dialog.set_data_type("analog")
     assert dialog.format_combo.currentText() == "csv"
     assert '"data_type": "analog"' in dialog.item_label.text()
@@ -370,7 +373,10 @@ def test_a_visible_window_asks_with_the_real_form(
 ):
     viewer = make_napari_viewer(show=True)
 
+    first_type: list[str] = []
+
     def answer(dialog: DataFileDialog) -> None:
+        first_type.append(dialog.data_type)
         dialog.set_data_type("analog")
         qtbot.mouseClick(
             dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
@@ -380,6 +386,7 @@ def test_a_visible_window_asks_with_the_real_form(
     viewer.open(str(wtb_data / "Analog" / "single_column.csv"), plugin=PLUGIN)
     assert seen == ["Open single_column.csv"]
     assert get_session(viewer).dm.data_type("single_column") == "analog"
+    assert first_type == ["analog"]  # the form starts as the file (in Analog/) looks
     # a signal has no layer: the Timeline docks to show it (the canvas stayed blank)
     (timeline,) = [w for w in viewer.window.dock_widgets.values() if hasattr(w, "lane_keys")]
     assert timeline.is_lane_shown("single_column")
@@ -593,20 +600,46 @@ def test_a_config_opened_again_says_which_keys_it_replaced(
     assert len(dm.get_data("tip").at(3)) == 2  # as the notice says
 
 
-def test_a_video_opened_again_says_it_is_open_already(make_napari_viewer, wtb_data, notifications):
-    """The config's video opened again came in as a second key and layer without a word."""
+def _image_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for index in range(3):
+        tifffile.imwrite(folder / f"img{index:03d}.tif", np.full((8, 10), index, np.uint8))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "key"),
+    [
+        ("test_config.json", "Media/test_each_frame_number.mp4", "my_video"),
+        ("Media/test_each_frame_number.mp4", "Media/test_each_frame_number.mp4", "media"),
+        ("Points/test_point.csv", "Points/test_point.csv", "test_point"),
+        ("frames", "frames", "media"),
+    ],
+)
+def test_a_file_opened_again_says_it_is_open_already_and_adds_nothing(
+    make_napari_viewer, tmp_path, wtb_data, notifications, first, again, key
+):
+    """Were: a video opened alone, opened again, came in as a second key, layer and clock
+    (``test_each_frame_number_clock``) without a word; after the config, the second copy
+    came with a notice."""
+    folder = _image_folder(tmp_path).parent if first == "frames" else wtb_data
     viewer = make_napari_viewer()
-    viewer.open(str(wtb_data / "test_config.json"), plugin=None)
-    video = wtb_data / "Media" / "test_each_frame_number.mp4"
-    viewer.open(str(video), plugin=PLUGIN)
-    dm = get_session(viewer).dm
-    assert list(dm.keys()) == ["my_video", "media"]
+    viewer.open(str(folder / first), plugin=None if first.endswith(".json") else PLUGIN)
+    session = get_session(viewer)
+    dm = session.dm
+    keys, clocks, layers = list(dm.keys()), dm.time_keys(), list(viewer.layers)
+    viewer.layers.selection.clear()
+    assert viewer.open(str(folder / again), plugin=PLUGIN) == []
+    assert (list(dm.keys()), dm.time_keys(), list(viewer.layers)) == (keys, clocks, layers)
     (told,) = [m for m in notifications if "open already" in m]
-    assert told.startswith("test_each_frame_number.mp4 is open already, as 'my_video'")
-    dm.undo()  # as the notice says
-    assert list(dm.keys()) == ["my_video"]
-    other = make_napari_viewer()  # a video opened once says nothing of the kind
-    other.open(str(video), plugin=PLUGIN)
+    assert told == (
+        f"{Path(again).name} is open already, as {key!r}: nothing was added. To read it from "
+        f"disk again, delete {key!r} in the Data browser first."
+    )
+    assert viewer.layers.selection.active is viewer.layers[key]  # shown where it is
+    other = make_napari_viewer()  # a file opened once says nothing of the kind
+    other.open(str(folder / again), plugin=PLUGIN)
     assert len([m for m in notifications if "open already" in m]) == 1
 
 
@@ -670,7 +703,11 @@ def test_open_in_viewer_returns_the_layers_viewer_open_cannot(
     assert {"media", "tip"} <= set(names)
     assert isinstance(other.layers["tip"], Points)
     assert layers[names.index("tip")].metadata["wtb_key"] == "tip"
-    points = wtb_data / "Points" / "test_point.csv"
+    assert open_in_viewer(other, wtb_data / "Points" / "test_point.csv") == []  # open already,
+    # as the config's 'tip'
+    points = tmp_path / "more" / "test_point.csv"
+    points.parent.mkdir()
+    points.write_bytes((wtb_data / "Points" / "test_point.csv").read_bytes())
     added = open_in_viewer(other, points)  # into the same session: only the new key's layer
     assert [layer.name for layer in added] == ["test_point"]
     assert get_session(other).dm.get_data("test_point") is not None
@@ -698,9 +735,9 @@ def test_show_data_manager_shows_a_data_manager_built_in_python(make_napari_view
 def test_a_config_opened_into_a_recording_shows_the_moment_shown_before(
     make_napari_viewer, tmp_path, wtb_data
 ):
-    """A config opened into a session holding a recording opens at frame 0 (the video takes
-    a clock of its own; napari had put the new frame axis at its middle, frame 499 of
-    1000); opened into a session that shows frames, the frame on screen stays."""
+    """A config opened into a session holding a recording shows the recording's moment (the
+    video takes a clock of its own; napari had put the new frame axis at its middle, frame
+    499 of 1000); opened into a session that shows frames, the frame on screen stays."""
     import importlib.util
     from pathlib import Path
 
@@ -715,10 +752,13 @@ def test_a_config_opened_into_a_recording_shows_the_moment_shown_before(
     recording = ephys.write_open_ephys(tmp_path / "rec", samples, {1: [(15000, 18000)]})
     viewer = make_napari_viewer()
     session = get_session(viewer)
-    session.open(recording)  # no frame axis yet: nothing spatial to show
+    session.open(recording)  # no layer, but the frame slider of its clock, at frame 0
+    assert viewer.dims.ndim == 3
+    assert session.current_frame == 0
     session.open(_config(tmp_path, wtb_data))
     assert session.display_clock == session.dm.time_key("media") != "time"
-    assert session.current_frame == 0
+    # the recording's first sample (tick 1000 of 30 kHz) is nearest the video's frame 1 (1200)
+    assert session.current_frame == 1
     session.set_frame(500)
     (tmp_path / "again").mkdir()
     session.open(_config(tmp_path / "again", wtb_data))  # a second video, on its own clock
@@ -746,3 +786,44 @@ def test_the_frame_slider_placeholder_of_a_file_opened_alone_comes_back_when_del
     assert session.current_frame == 7
     session.set_frame(500)
     assert viewer.dims.current_step[0] == 500
+
+
+@pytest.mark.parametrize(
+    ("relative", "data_type", "n_frames"),
+    [
+        ("DigitalEvents/events.csv", "digital_event", 6),
+        ("Analog/single_column.csv", "analog", 6),
+        ("DigitalIntervals/jun_test.dat", None, 993),
+    ],
+)
+def test_a_time_series_opened_alone_gets_the_frame_slider_and_the_timeline_follows(
+    make_napari_viewer, qtbot, wtb_data, relative, data_type, n_frames
+):
+    """Were: the Timeline docked with its lane, but the viewer stayed 2-D on napari's welcome
+    screen, with no frame slider to step the clock (a points file opened alone had one)."""
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    get_workflow(viewer).ask = Answers(data_type=data_type)
+    session = get_session(viewer)
+    viewer.open(str(wtb_data / relative), plugin=PLUGIN)
+    (key,) = session.dm.keys()
+    (axis,) = list(viewer.layers)
+    assert axis.name == PLACEHOLDER_NAME
+    assert not axis.visible
+    assert viewer.layers.selection.active is None  # no invisible image's controls
+    assert viewer.dims.ndim == 3
+    assert viewer.dims.range[0].stop == n_frames - 1 == session.n_frames - 1
+    _, timeline = add_plugin_dock(viewer, "Timeline")
+    timeline = timeline or next(
+        w for w in viewer.window.dock_widgets.values() if hasattr(w, "lane_keys")
+    )
+    assert timeline.is_lane_shown(key)
+    viewer.dims.set_current_step(0, 3)  # the slider, as the user drags it
+    qtbot.waitUntil(lambda: timeline.cursor_frame == 3)
+    viewer.layers.remove(axis)  # deleted: it comes back, at the same frame
+    qtbot.waitUntil(lambda: PLACEHOLDER_NAME in [layer.name for layer in viewer.layers])
+    assert session.current_frame == 3
+    session.dm.delete_data(key)  # the last series gone: the slider goes with it
+    assert not list(viewer.layers)
+    assert viewer.dims.ndim == 2

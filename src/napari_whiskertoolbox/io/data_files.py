@@ -5,15 +5,19 @@ options). A file opened on its own gets the same treatment: :func:`guess_data_fi
 the first lines and says what the file holds when the content leaves no doubt (a
 DeepLabCut CSV, a ``Frame,X,Y`` lines CSV, a ``Frame,RLE`` mask CSV, a points CSV with
 ``frame x y`` columns, a ``start,end`` intervals CSV, the multi-column state ``.dat`` of
-``DigitalIntervals/jun_test.dat``). Otherwise it lists the data types the file could hold
-(a column of numbers is an analog signal as much as a list of event times) and a caller
-asks the user. :func:`data_file_item` then builds the
+``DigitalIntervals/jun_test.dat``). Otherwise it lists the data types the file could hold,
+most likely first, and a caller asks the user (the form starts at the first): a column of
+numbers is an analog signal as much as a list of event times, unless a value is fractional
+(then a signal first: events are frame numbers); where the content leaves it open, the
+file's folder, named as in WhiskerToolbox's data (:data:`FOLDER_DATA_TYPES`: ``Analog``,
+``DigitalEvents``...), puts its data type first. :func:`data_file_item` then builds the
 :class:`~napari_whiskertoolbox.io.config_parse.ConfigItem` and :func:`load_data_file` reads
 it with :func:`~napari_whiskertoolbox.io.registry.read_item` into a DataManager.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DATA_FILE_SUFFIXES",
     "FILE_DATA_TYPES",
+    "FOLDER_DATA_TYPES",
     "DataFileGuess",
     "data_file_item",
     "file_formats",
@@ -62,6 +67,16 @@ FILE_DATA_TYPES: tuple[str, ...] = tuple(
     t for t in CONFIG_DATA_TYPES if t not in MEDIA_KINDS and t != "tensor"
 )
 """Data types a data file of :data:`DATA_FILE_SUFFIXES` can hold (media open on their own)."""
+FOLDER_DATA_TYPES: dict[str, str] = {
+    "analog": "analog",
+    "digitalevents": "digital_event",
+    "digitalintervals": "digital_interval",
+    "points": "points",
+    "lines": "line",
+    "masks": "mask",
+}
+"""Folder names of WhiskerToolbox's data (lower-cased) → the data type their files hold: the
+hint that orders the candidates of a file whose content could be several (``Analog/x.csv``)."""
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 40
 _BINARY_TYPES = ("analog", "digital_event", "digital_interval", "time")
@@ -201,7 +216,7 @@ def guess_data_file(path: str | os.PathLike[str]) -> DataFileGuess:
     head = _head(path)
     lines = _text_lines(head, path)
     if lines is None:
-        return DataFileGuess(
+        guess = DataFileGuess(
             path,
             None,
             _BINARY_TYPES,
@@ -209,6 +224,7 @@ def guess_data_file(path: str | os.PathLike[str]) -> DataFileGuess:
             reason="binary data: multi-channel samples (analog) or TTL words (events, "
             "intervals or a clock)",
         )
+        return _folder_first(guess)
     rows = [line for line in lines if line.strip()]
     if not rows:
         raise FormatError("expected data rows, the file is empty", path=path)
@@ -219,7 +235,23 @@ def guess_data_file(path: str | os.PathLike[str]) -> DataFileGuess:
         return DataFileGuess(
             path, data_type, (data_type,), {data_type: fmt}, {data_type: options}, reason, preview
         )
-    return _numeric_guess(path, rows, preview)
+    return _folder_first(_numeric_guess(path, rows, preview))
+
+
+def _folder_first(guess: DataFileGuess) -> DataFileGuess:
+    """Put the data type the file's folder is named for first (:data:`FOLDER_DATA_TYPES`).
+
+    Only among the candidates the content allows: ``Analog/events.csv`` holding whole,
+    increasing numbers is first a signal, one holding a ``start,end`` table stays intervals.
+    """
+    folder = guess.path.parent.name
+    hinted = FOLDER_DATA_TYPES.get(folder.lower())
+    if hinted is None or hinted not in guess.candidates:
+        return guess
+    order = (hinted, *(t for t in guess.candidates if t != hinted))
+    return dataclasses.replace(
+        guess, candidates=order, reason=f"{guess.reason}; its folder is named {folder}"
+    )
 
 
 def _certain_layout(
@@ -312,6 +344,11 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
         )
         if increasing and whole:
             reason += " (whole, increasing numbers)"
+        elif increasing:  # events and clock ticks are frame numbers: whole
+            order = ("analog", "digital_event", "time")
+            reason = (
+                "one column of numbers, some fractional: signal samples, event times or clock ticks"
+            )
         return DataFileGuess(
             path,
             None,

@@ -53,6 +53,7 @@ __all__ = [
     "tolerate_status_races",
     "viewer_widget",
     "vispy_layer",
+    "window_closed",
     "write_to_console",
 ]
 
@@ -95,6 +96,36 @@ def main_window(viewer: napari.Viewer) -> QMainWindow:
             "layers/_napari_compat.main_window"
         )
     return window
+
+
+# --------------------------------------------------------------------------- closed window
+# Used by layers/session.py (the frame slider placeholder). ``viewer.close()`` removes every
+# layer, then closes the window; a layer removal cannot tell that from the user deleting
+# layers, and napari has no public flag for a closed viewer. Its ``Window.close`` deletes
+# ``window._qt_window`` (napari/_qt/qt_main_window.py).
+def window_closed(viewer: napari.Viewer) -> bool:
+    """Return whether ``viewer``'s window has been closed (``viewer.close()``, File > Close).
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version keeps something else under ``window._qt_window``.
+    """
+    from qtpy.QtWidgets import QMainWindow
+
+    napari_window = getattr(real_viewer(viewer), "window", None)
+    if napari_window is None:  # a ViewerModel: no window to close
+        return False
+    window = getattr(napari_window, "_qt_window", None)
+    if window is None:
+        return True
+    if not isinstance(window, QMainWindow):
+        raise RuntimeError(
+            "napari_whiskertoolbox: viewer.window._qt_window is no longer the viewer's "
+            f"QMainWindow in napari (got {type(window).__name__}); update "
+            "layers/_napari_compat.window_closed"
+        )
+    return False
 
 
 # --------------------------------------------------------------------------- layer list dock

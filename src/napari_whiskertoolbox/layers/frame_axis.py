@@ -229,9 +229,10 @@ class FrameAxisPlaceholder:
     def _add(self, data: np.ndarray, display_clock: str) -> None:
         """Add a placeholder holding ``data`` at the bottom of the layer list.
 
-        The layer the user had selected stays selected: napari selects each added layer, and
-        a hidden placeholder taking the selection (after a points file opened alone, say)
-        showed an invisible image's controls and made a click on the canvas add nothing.
+        The layer the user had selected stays selected, and with none selected none is:
+        napari selects each added layer, and a hidden placeholder taking the selection
+        (after a points file opened alone, or an events file, say) showed an invisible
+        image's controls and made a click on the canvas add nothing.
         """
         from napari.layers import Image
 
@@ -250,6 +251,8 @@ class FrameAxisPlaceholder:
         viewer.layers.move(viewer.layers.index(layer), 0)
         if selected is not None and selected in viewer.layers:
             viewer.layers.selection.active = selected
+        else:
+            viewer.layers.selection.clear()
 
     def forget(self) -> None:
         """Drop the reference after napari removed the layer itself."""

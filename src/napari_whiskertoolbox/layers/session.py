@@ -23,7 +23,7 @@ from qtpy.QtCore import QTimer
 # imported for its side effect: it installs the runner of configs' transformations blocks
 import napari_whiskertoolbox.transforms  # noqa: F401
 from napari_whiskertoolbox.core import DataManager
-from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, SERIES_KINDS
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import (
     OpenedPath,
@@ -35,6 +35,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     call_before_paint,
     keep_removed_visuals,
     repaint_only_changed_rows,
+    window_closed,
 )
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
 from napari_whiskertoolbox.layers.frame_axis import (
@@ -508,21 +509,38 @@ class ViewerSession:
         if index != target:
             layers.move(index, target)
 
+    def _needs_frame_axis(self) -> bool:
+        """Whether the viewer needs a frame axis: a shown key, a pose set or a time series.
+
+        Signals, events and intervals have no layer but are lanes of the Timeline, whose
+        cursor follows the frame slider: opened alone (an events CSV), they left the viewer
+        2-D, on napari's welcome screen, with no slider to step through their clock.
+        """
+        poses = getattr(self, "poses", None)
+        return (
+            bool(self.bindings)
+            or (poses is not None and bool(poses.points))
+            or any(self.dm.data_type(key) in SERIES_KINDS for key in self.dm)
+        )
+
     def update_frame_axis(self) -> None:
         """Keep a hidden placeholder carrying the frame axis when no media is shown.
 
-        Any shown key or pose set without media (a DeepLabCut table opened alone) needs it.
+        Any shown key, pose set (a DeepLabCut table opened alone) or time series (an events
+        CSV opened alone) without media needs it.
         """
-        if self.viewer is None:
+        viewer = self.viewer
+        if viewer is None:
             return
+        had_frame_axis = viewer.dims.ndim >= 3
         has_media = any(isinstance(b, ImageBinding) for b in self.bindings.values())
-        poses = getattr(self, "poses", None)
-        has_layers = bool(self.bindings) or (poses is not None and bool(poses.points))
         self._frame_axis.update(
-            has_layers and not has_media,
+            self._needs_frame_axis() and not has_media,
             self.n_frames,
             display_clock=self._display_clock,
         )
+        if not had_frame_axis and viewer.dims.ndim >= 3:  # napari starts a new axis at its middle
+            self.set_frame(0)
 
     # ------------------------------------------------------------------ DataManager → layers
     def _on_data_added(self, key: str) -> None:
@@ -536,14 +554,18 @@ class ViewerSession:
             self.show_key(key)
         elif self._is_media(key):
             self._refresh_clock()
+        elif self.dm.data_type(key) in SERIES_KINDS:
+            self.update_frame_axis()
 
     def _on_data_removed(self, key: str) -> None:
         if self._loading:
             return
         if isinstance(self.bindings.get(key), ImageBinding):
             self._unbind_media(key)
-        else:
+        elif key in self.bindings:
             self._unbind(key)
+        else:  # a time series (no layer): the last one takes the frame axis with it
+            self.update_frame_axis()
         if key == self._active_key:
             self.active_key = None
 
@@ -637,7 +659,8 @@ class ViewerSession:
                     QTimer.singleShot(0, partial(self._after_media_layer_removed, frame))
 
     def _after_media_layer_removed(self, frame: int) -> None:
-        if self.viewer is None or not self.bindings:
+        viewer = self.viewer
+        if viewer is None or window_closed(viewer) or not self._needs_frame_axis():
             return
         self.update_frame_axis()
         self.set_frame(frame)
@@ -898,7 +921,8 @@ class ViewerSession:
         self.poses.close()
         for key in list(self.bindings):
             self._unbind(key)
-        self.update_frame_axis()  # no bindings left: drops the placeholder, if any
+        if self.viewer is not None:
+            self._frame_axis.update(False, 0)  # drops the placeholder, if any
         for signal, slot in self._dm_slots:
             signal.disconnect(slot)
         self._dm_slots = []

@@ -5,6 +5,8 @@
   edits made since.
 - A data file whose content does not say what it holds asks for its config item once
   (:mod:`.data_file_form`).
+- A video, image folder or data file the session has open already (alone or through a
+  config) is not opened again: a notice names its key and its layer is selected.
 - Every open fits the view to the media; a path opened into an empty session starts at
   frame 0 (:meth:`ViewerSession.open`); an autosave left by a crash is offered.
 """
@@ -168,20 +170,51 @@ def _may_replace_session(session: ViewerSession, folder: Path, ask: Ask) -> bool
     return answer == "discard"
 
 
-def _media_keys_of(dm: DataManager, path: Path) -> list[str]:
-    """Return the session's media keys read from the file ``path`` (its sources)."""
+_SINGLE_FILE_KINDS = frozenset({"media", "data_file"})
+"""Path kinds opened as one file: opened again, they are found among the session's keys."""
+
+
+def _keys_read_from(dm: DataManager, path: Path) -> list[str]:
+    """Return the session's keys read from the file or image folder ``path``.
+
+    A key's source record (a config's items, a data file opened alone) or a media key's own
+    file (a video opened alone has no source record).
+    """
     sources = dm.metadata.get("sources")
-    if not isinstance(sources, dict):
-        return []
+    sources = sources if isinstance(sources, dict) else {}
     target = path.resolve()
     found = []
-    for key, source in sources.items():
+    for key in dm:
+        source = sources.get(key)
         filepath = source.get("filepath") if isinstance(source, dict) else None
-        if key in dm and dm.data_type(key) in ("video", "images") and filepath:
+        if filepath is None and dm.data_type(key) in MEDIA_KINDS:
+            filepath = dm.get_data(key).source_path
+        if filepath:
             with contextlib.suppress(OSError, ValueError):
                 if Path(filepath).resolve() == target:
                     found.append(key)
     return found
+
+
+def _tell_open_already(session: ViewerSession, path: Path) -> bool:
+    """Say so, and select its layer, when the file ``path`` is open in ``session`` already.
+
+    Opening a file again added it a second time (a second layer and, for a video, a second
+    clock), and said so only when a config had opened it first. Returns whether it was open.
+    """
+    keys = _keys_read_from(session.dm, path)
+    if not keys:
+        return False
+    key = keys[0]
+    show_info(
+        f"{path.name} is open already, as {key!r}: nothing was added. To read it from disk "
+        f"again, delete {key!r} in the Data browser first."
+    )
+    binding = session.bindings.get(key)
+    viewer = session.viewer
+    if binding is not None and viewer is not None and binding.layer in viewer.layers:
+        viewer.layers.selection.active = binding.layer
+    return True
 
 
 def _tell_replaced_keys(
@@ -278,6 +311,8 @@ def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | N
     kind = classify_path(path)
     if kind == "session" and not _may_replace_session(session, path, ask):
         return None
+    if kind in _SINGLE_FILE_KINDS and _tell_open_already(session, path):
+        return None
     guess = guess_data_file(path) if kind == "data_file" else None
     unsure = guess if guess is not None and not guess.certain else None  # ask what it holds
     # A file opened into an empty session names the window, and keeps naming it while more
@@ -287,7 +322,6 @@ def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | N
     starts_session = not session.dm.keys() and session.path is None
     replaces_session = kind == "session"
     keys_before = set(session.dm.keys())
-    open_as = _media_keys_of(session.dm, path) if kind == "media" else []
     titled = starts_session and kind not in _NAMED_BY_PATH_KINDS
     title_before = session.dm.metadata.get(TITLE_METADATA)
     if titled:
@@ -306,12 +340,6 @@ def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | N
         _set_title(session.dm, title_before)
     tell_load_notes(path, notes, _clock_switch_text(session))
     _tell_replaced_keys(path, opened, keys_before, replaces_session)
-    added = [key for key in (opened.keys if opened is not None else ()) if key not in keys_before]
-    if open_as and added:
-        show_info(
-            f"{path.name} is open already, as {open_as[0]!r}: it is now shown twice, as "
-            f"{added[0]!r} too (Ctrl+Z, or Delete in the Data browser, removes {added[0]!r})."
-        )
     if unsure is None:
         source = None
         if starts_session and session.path is None:
