@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODIFIED_SUFFIX",
-    "SessionTitle",
     "TITLE_SEPARATOR",
+    "SessionTitle",
     "install_modified_indicator",
     "session_label",
     "session_title",
