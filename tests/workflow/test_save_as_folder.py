@@ -78,7 +78,8 @@ def test_a_folder_of_other_files_gets_a_session_folder_inside_named_after_the_se
     assert not session.dm.modified
     assert viewer.title == f"{SAMPLE_FOLDER} — napari"
     assert notifications[-1] == (
-        f"Saved {SAMPLE_FOLDER} in {project}: a new session folder, as project holds other files"
+        f"Saved project/{SAMPLE_FOLDER} in {tmp_path}: a new session folder, as project holds "
+        "other files"
     )
     assert sorted(load_session(folder).keys()) == sorted(session.dm.keys())
 
@@ -118,7 +119,7 @@ def test_an_existing_folder_of_that_name_is_never_overwritten(
     assert (session.path / SESSION_FILE).is_file()
     assert (taken / SESSION_FILE).read_text(encoding="utf-8") == "{}"
     assert notifications[-1] == (
-        f"Saved Whisker session (sample)_2.session in {project}: a new session folder, as "
+        f"Saved project/Whisker session (sample)_2.session in {tmp_path}: a new session folder, as "
         f"project holds other files, {SAMPLE_FOLDER} among them"
     )
 

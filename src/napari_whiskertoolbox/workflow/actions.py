@@ -376,11 +376,14 @@ def save_as(session: ViewerSession) -> bool:
     folder = session_folder_in(chosen, name, session.path)
     session.save(folder)
     remember_folder(SAVE_AS_DIALOG, chosen)
-    message = saved_message(session.path)
-    if folder != chosen:
-        why = f"{chosen.name} holds other files"
-        if folder.name != f"{name}{folder.suffix}":
-            why += f", {name}{folder.suffix} among them"
-        message += f": a new session folder, as {why}"
-    show_info(message)
+    if folder == chosen:
+        show_info(saved_message(folder))
+        return True
+    why = f"{chosen.name} holds other files"
+    if folder.name != f"{name}{folder.suffix}":
+        why += f", {name}{folder.suffix} among them"
+    # napari's toast shows the first ~40 characters: the picked folder first
+    show_info(
+        f"Saved {chosen.name}/{folder.name} in {chosen.parent}: a new session folder, as {why}"
+    )
     return True
