@@ -17,7 +17,9 @@ from napari_whiskertoolbox.io.dlc import other_folders_image
 from napari_whiskertoolbox.io.pose import PoseSet, pose_sets
 from napari_whiskertoolbox.layers import history_keys
 from napari_whiskertoolbox.workflow import navigation
+from napari_whiskertoolbox.workflow.save_folder import folder_name, session_folder_in
 from napari_whiskertoolbox.workflow.save_target import saved_message
+from napari_whiskertoolbox.workflow.start_folder import remember_folder, source_file, start_folder
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.layers.session import ViewerSession
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 NAVIGABLE_KINDS = (*RAGGED_KINDS, "digital_event")
+SAVE_AS_DIALOG = "session folder"
+"""The save-as folder dialog, as :func:`.start_folder.start_folder` remembers its folder."""
 
 
 def display_frame_count(session: ViewerSession) -> int:
@@ -341,23 +345,45 @@ def save(session: ViewerSession) -> bool:
 
 
 def save_as(session: ViewerSession) -> bool:
-    """Ask for a session folder and save the session there (it becomes the session's folder).
+    """Ask for a folder and save the session in it (the session folder becomes its folder).
 
     The folder is asked through the workflow's :class:`~.ask.Ask` (a hidden viewer has
-    nobody to ask: nothing is saved). Returns ``False`` when no folder was chosen.
+    nobody to ask: nothing is saved), starting beside the session's folder or config,
+    else in the folder of its data, else the last folder picked, else the home folder.
+    A folder that is empty or a session folder is saved into; any other gets a new
+    session folder inside, named after the session (:mod:`.save_folder`), and the
+    notice says so. Returns ``False`` when no folder was chosen.
     """
     from napari_whiskertoolbox.workflow.ask import DialogAsk
+    from napari_whiskertoolbox.workflow.modified_state import session_label
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
     session.flush_pending_edits()
     workflow = workflow_of(session)
     ask = workflow.ask if workflow is not None else DialogAsk(lambda: None)
-    start = session.path.parent if session.path is not None else None
-    folder = ask.folder("Save the WhiskerToolbox session in", start)
-    if folder is None:
+    if session.path is not None:
+        start = session.path.parent
+    else:
+        start = start_folder(SAVE_AS_DIALOG, None, source_file(session.dm))
+    chosen = ask.folder("Save the WhiskerToolbox session in", start)
+    if chosen is None:
         if workflow is None or (isinstance(ask, DialogAsk) and ask.visible_window() is None):
             show_info("Not saved: this session has no folder yet; save it with session.save(path).")
         return False
+    title = workflow.title if workflow is not None else None
+    label = title.label if title is not None else session_label(session)
+    name = folder_name(label)
+    folder = session_folder_in(chosen, name, session.path)
     session.save(folder)
-    show_info(saved_message(session.path))
+    remember_folder(SAVE_AS_DIALOG, chosen)
+    if folder == chosen:
+        show_info(saved_message(folder))
+        return True
+    why = f"{chosen.name} holds other files"
+    if folder.name != f"{name}{folder.suffix}":
+        why += f", {name}{folder.suffix} among them"
+    # napari's toast shows the first ~40 characters: the picked folder first
+    show_info(
+        f"Saved {chosen.name}/{folder.name} in {chosen.parent}: a new session folder, as {why}"
+    )
     return True

@@ -31,7 +31,7 @@ from napari_whiskertoolbox.workflow.exit_close import (
     interpreter_exiting,
 )
 from napari_whiskertoolbox.workflow.keybindings import bind_keys
-from napari_whiskertoolbox.workflow.modified_state import install_modified_indicator
+from napari_whiskertoolbox.workflow.modified_state import SessionTitle, install_modified_indicator
 from napari_whiskertoolbox.workflow.python_environment import install_python_environment
 from napari_whiskertoolbox.workflow.save_shortcut import SaveShortcut
 from napari_whiskertoolbox.workflow.save_target import SaveTarget
@@ -63,6 +63,8 @@ class Workflow:
     ask : Ask
         Asks the user (:class:`~.ask.DialogAsk` in a window); replace it to answer from a
         script or a test.
+    title : SessionTitle or None
+        Keeps the window title naming the session; its ``label`` is that name.
     """
 
     autosaver: Autosaver
@@ -71,6 +73,7 @@ class Workflow:
     save_shortcut: SaveShortcut | None = None
     display: SessionDisplay | None = None
     ask: Ask = field(default_factory=DefaultAsk)
+    title: SessionTitle | None = None
 
 
 def install_workflow(session: ViewerSession) -> Workflow:
@@ -85,11 +88,11 @@ def install_workflow(session: ViewerSession) -> Workflow:
         raise RuntimeError("install_workflow: the session's viewer is gone")
     install_python_environment()
     bind_keys(viewer, session)
-    install_modified_indicator(session)
+    title = install_modified_indicator(session)
     autosaver = Autosaver(session)
     save_target = SaveTarget(session)
     if getattr(viewer, "window", None) is None:
-        return Workflow(autosaver=autosaver, close_guard=None, save_target=save_target)
+        return Workflow(autosaver=autosaver, close_guard=None, save_target=save_target, title=title)
     install_console(session)
     display = install_session_display(session)
     window = main_window(viewer)
@@ -109,6 +112,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
         save_shortcut=save_shortcut,
         display=display,
         ask=DialogAsk(partial(_window_of, session)),
+        title=title,
     )
 
 
