@@ -579,6 +579,32 @@ def test_a_session_folder_asks_before_replacing_unsaved_changes(
     assert get_session(saved).path == tmp_path / "saved"
 
 
+def test_a_session_folder_opened_into_the_sample_replaces_it_whatever_its_clocks(
+    make_napari_viewer, tmp_path, wtb_data
+):
+    """It failed: 'clock time would replace the session's clock time (3000 ticks at 5000 per
+    second)…', and a session folder sharing no clock with the window's was merged into it."""
+    config = _config(tmp_path, wtb_data)
+    saver = make_napari_viewer()
+    saver.open(str(config), plugin=None)
+    get_session(saver).save(tmp_path / "saved")
+    expected = {k: get_session(saver).dm.time_key(k) for k in get_session(saver).dm}
+
+    viewer = make_napari_viewer()
+    viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    session = get_session(viewer)
+    assert "whiskers" in session.dm
+    viewer.open(str(tmp_path / "saved"), plugin=PLUGIN)
+    dm = session.dm
+    assert {k: dm.time_key(k) for k in dm} == expected  # the sample's keys are gone
+    assert "camera" not in dm.time_keys()
+    assert session.path == tmp_path / "saved"
+    assert not dm.modified
+    assert not dm.undo()  # a session opened starts its own history
+    assert {layer.name for layer in viewer.layers} >= set(expected)
+    assert "whiskers" not in [layer.name for layer in viewer.layers]
+
+
 def test_a_config_opened_again_says_which_keys_it_replaced(
     make_napari_viewer, tmp_path, wtb_data, notifications
 ):

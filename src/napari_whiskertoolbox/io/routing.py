@@ -236,7 +236,9 @@ def open_path(
     dm : DataManager, optional
         Where the data goes; a new DataManager when omitted (returned with an empty undo
         history and unmodified: loading it is not an undo step). A config or session is
-        loaded completely before anything is added (``dm`` is unchanged on error). A media
+        loaded completely before anything is added (``dm`` is unchanged on error). A session
+        folder replaces what ``dm`` held (keys, clocks, groups, metadata; saved, with an
+        empty undo history), as opening it in a window replaces the window's session. A media
         goes under the key ``media``, or the file's stem when ``media`` is taken.
     item : ConfigItem, optional
         How to read a data file (see :func:`~.data_files.data_file_item`); by default
@@ -267,7 +269,14 @@ def open_path(
     target = dm if dm is not None else DataManager()
     before = dict(target.items())
     if kind == "session":
-        load_session(path, target)
+        if target.keys():  # a session folder replaces the session: read whole, then swap
+            loaded = load_session(path)
+            target.reset()
+            adopt_data_manager(target, loaded, path.name)
+            target.history.clear()  # as loaded: what the folder holds, nothing to save or undo
+            target.mark_saved()
+        else:
+            load_session(path, target)
         source: Path | None = path
     elif kind == "config":
         load_config(path, dm=target)
