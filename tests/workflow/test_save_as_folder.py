@@ -6,11 +6,11 @@ Was: whatever folder was picked became the session folder itself: ``session.json
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
+from _config_support import tip_config
 from napari.utils.key_bindings import coerce_keybinding
 from qtpy.QtWidgets import QFileDialog
 
@@ -156,15 +156,7 @@ def test_the_folder_dialog_starts_in_the_data_folder_or_home_not_the_working_fol
 def test_a_config_session_saved_into_a_project_folder_is_named_after_the_config(
     make_napari_viewer, tmp_path, picked, wtb_data
 ):
-    items = [
-        {
-            "data_type": "points",
-            "name": "tip",
-            "filepath": str(wtb_data / "Points" / "test_point.csv"),
-        }
-    ]
-    config = tmp_path / "exp.json"
-    config.write_text(json.dumps(items), encoding="utf-8")
+    config = tip_config(tmp_path, wtb_data)
     viewer = make_napari_viewer()
     viewer.open(str(config), plugin=PLUGIN)
     viewer.window.show()

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 from _ask_support import Answers
+from _config_support import tip_config
 
 from napari_whiskertoolbox.core import PointData
 from napari_whiskertoolbox.workflow.opening import REPLACE_UNSAVED_QUESTION
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 pytestmark = pytest.mark.gui
 PLUGIN = "napari-whiskertoolbox"
-
-
-def _config(tmp_path: Path, wtb_data: Path) -> Path:
-    items = [
-        {
-            "data_type": "points",
-            "name": "tip",
-            "filepath": str(wtb_data / "Points" / "test_point.csv"),
-        }
-    ]
-    path = tmp_path / "exp.json"
-    path.write_text(json.dumps(items), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("first", ["sample", "video", "csv", "saved"])
@@ -59,7 +41,7 @@ def test_a_config_opened_into_a_session_with_data_does_not_rename_the_window(
     viewer.open(str(wtb_data / "test_config.json"), plugin=PLUGIN)
     assert "my_video" in session.dm
     assert viewer.title == f"{named} — napari *"
-    viewer.open(str(_config(tmp_path, wtb_data)), plugin=PLUGIN)  # a second one too
+    viewer.open(str(tip_config(tmp_path, wtb_data)), plugin=PLUGIN)  # a second one too
     assert viewer.title == f"{named} — napari *"
     session.dm.get_data("tip").add(3, np.array([[1.0, 2.0]], dtype=np.float32))
     assert viewer.title == f"{named} — napari *"
@@ -73,7 +55,7 @@ def test_a_config_still_names_an_empty_window_or_one_it_replaces(
     make_napari_viewer, tmp_path, wtb_data
 ):
     viewer = make_napari_viewer()
-    config = _config(tmp_path, wtb_data)
+    config = tip_config(tmp_path, wtb_data)
     viewer.open(str(config), plugin=PLUGIN)
     assert viewer.title == "exp.json — napari"
 
