@@ -404,6 +404,19 @@ def test_several_values_per_frame_draw_points_never_joined(timeline, qtbot):
     assert len(plain.dots.getData()[0]) == 0
 
 
+def test_a_few_frames_in_view_are_ticked_at_whole_frames(timeline):
+    """A 6-frame clock was ticked at 0, 0.5, 1, 1.5…: frames are whole."""
+    timeline.set_view_range(-0.5, 5.5)
+    axis = timeline.time_axis
+    levels = axis.tickSpacing(-0.5, 5.5, axis.width())
+    assert levels
+    assert all(spacing >= 1 for spacing, _ in levels)
+    ticks = [v for _, values in axis.tickValues(-0.5, 5.5, axis.width()) for v in values]
+    assert ticks
+    assert all(float(v).is_integer() for v in ticks)
+    assert axis.tickSpacing(0, 1000, axis.width())[0][0] >= 50  # zoomed out: as pyqtgraph
+
+
 def test_axis_in_seconds_uses_display_clock_rate(timeline):
     timeline.set_axis_mode("seconds")
     assert timeline.time_axis.tickStrings([0, 250, 500], 1.0, 250) == ["0.0", "0.5", "1.0"]

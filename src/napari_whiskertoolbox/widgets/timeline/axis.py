@@ -48,6 +48,12 @@ class TimeAxisItem(pg.AxisItem):
         """``"frames"`` or ``"seconds"``."""
         return "frames" if self._seconds_of is None else "seconds"
 
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        """Return the tick levels of pyqtgraph, without steps under one frame (frames are whole)."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(spacing, offset) for spacing, offset in levels if spacing >= 1]
+        return whole or [(1.0, 0.0)]
+
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         """Tick labels: integer frames, or seconds with enough decimals for the spacing."""
         if self._seconds_of is None:
