@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
-from _config_support import tip_config
+from _workflow_configs import tip_config
 from napari.utils.key_bindings import coerce_keybinding
 from qtpy.QtWidgets import QFileDialog
 

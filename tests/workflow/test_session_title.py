@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _ask_support import Answers
-from _config_support import tip_config
+from _workflow_configs import tip_config
 
 from napari_whiskertoolbox.core import PointData
 from napari_whiskertoolbox.workflow.opening import REPLACE_UNSAVED_QUESTION
