@@ -66,11 +66,14 @@ def _session_dm(path: str) -> Any:
     return _session(path).dm
 
 
-def _written_key(path: str, attributes: Mapping[str, Any]) -> list[str]:
-    """Tell the session the layer's key went to ``path`` (its own file: saved); return it."""
+def _written_key(path: str, attributes: Mapping[str, Any], *, read_back: bool = False) -> list[str]:
+    """Tell the session the layer's key went to ``path`` (its own file: saved); return it.
+
+    ``read_back``: the write already checked that ``path`` gives the key back.
+    """
     from napari_whiskertoolbox.workflow.layer_saves import note_key_written
 
-    note_key_written(_session(path), _bound_key(path, attributes), path)
+    note_key_written(_session(path), _bound_key(path, attributes), path, read_back=read_back)
     return [str(Path(path))]
 
 
@@ -112,14 +115,14 @@ def _write_key(
     dm = _session_dm(path)
     if Path(path).is_file() and is_own_file(dm, key, path):
         try:
-            write_key_home(dm, key)
+            write_key_home(dm, key)  # read back before it replaced the file
         except FormatError as exc:
             raise ValueError(
                 f"cannot write {path}: {exc.reason}; it is unchanged. Save the layer to "
                 "another file, or the session (Ctrl+S)"
             ) from exc
-    else:
-        write(container.to_flat())
+        return _written_key(path, attributes, read_back=True)
+    write(container.to_flat())
     return _written_key(path, attributes)
 
 

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["did_you_mean"]
+__all__ = ["closest", "did_you_mean"]
+
+
+def closest(name: object, choices: Iterable[str]) -> str | None:
+    """Return the closest of ``choices`` to ``name`` (difflib, similarity >= 0.6), or None."""
+    close = difflib.get_close_matches(str(name), list(choices), n=1)
+    return close[0] if close else None
 
 
 def did_you_mean(name: object, choices: Iterable[str]) -> str:
@@ -20,5 +26,5 @@ def did_you_mean(name: object, choices: Iterable[str]) -> str:
     --------
     ``did_you_mean("positon", ["position", "method"])`` → ``" (did you mean 'position'?)"``.
     """
-    close = difflib.get_close_matches(str(name), list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    match = closest(name, choices)
+    return f" (did you mean '{match}'?)" if match is not None else ""

@@ -43,10 +43,12 @@ __all__ = [
     "find_reference",
     "inferred_saved_in",
     "moved_candidate",
+    "option_path",
     "rebase_metadata",
     "rebase_options",
     "recorded_paths",
     "reference_paths",
+    "same_file",
 ]
 
 ABSOLUTE_KEY = "filepath_absolute"
@@ -125,6 +127,19 @@ def option_path(value: str | None, item_file: Path | None) -> Path | None:
     if item_file is None:
         return Path(os.path.expanduser(value))
     return anchored(value, item_file.parent)
+
+
+def same_file(recorded: object, path: str | os.PathLike[str]) -> bool:
+    """Whether ``recorded`` (a path a record holds: ``None`` or empty for none) names ``path``.
+
+    Both are resolved (symbolic links, ``..``); a path that cannot be resolved names nothing.
+    """
+    if not recorded:
+        return False
+    try:
+        return Path(str(recorded)).resolve() == Path(path).resolve()
+    except (OSError, ValueError):
+        return False
 
 
 def find_reference(

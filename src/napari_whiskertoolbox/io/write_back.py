@@ -40,6 +40,7 @@ from napari_whiskertoolbox.io.keys import source_of, write_key
 from napari_whiskertoolbox.io.registry import read_item, writer_formats
 from napari_whiskertoolbox.io.rewrite_loss import header_option, rewrite_loss
 from napari_whiskertoolbox.io.same_content import content_difference
+from napari_whiskertoolbox.io.session_paths import same_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -298,12 +299,7 @@ def _item_difference(
 def is_own_file(dm: DataManager, key: str, path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is the file ``key`` alone was read from (its config item's file)."""
     source = source_of(dm, key) or {}
-    if source.get("item") != key or not source.get("filepath"):
-        return False
-    try:
-        return Path(str(source["filepath"])).resolve() == Path(path).resolve()
-    except OSError:
-        return False
+    return source.get("item") == key and same_file(source.get("filepath"), path)
 
 
 def write_key_home(dm: DataManager, key: str) -> Path:

@@ -2,8 +2,8 @@
 
 Python 3.12 puts ``Did you mean: 'x'?`` into :mod:`traceback`'s text for an
 ``AttributeError`` or ``NameError``; on 3.11 only the interactive interpreter prints it.
-This module gives the same hint on 3.11, computed with :func:`difflib.get_close_matches`
-over ``dir(obj)`` (an ``AttributeError``) or the failing frame's locals, globals and
+This module gives the same hint on 3.11, the closest name
+(:func:`~napari_whiskertoolbox.core.close_match.closest`) among ``dir(obj)`` (an ``AttributeError``) or the failing frame's locals, globals and
 builtins (a ``NameError``). On 3.12+ it gives none, so the hint is never shown twice.
 
 Building the note never raises: an object whose ``dir()`` fails gets no note.
@@ -12,9 +12,10 @@ Building the note never raises: an object whose ``dir()`` fails gets no note.
 from __future__ import annotations
 
 import builtins
-import difflib
 import sys
 from typing import TYPE_CHECKING
+
+from napari_whiskertoolbox.core.close_match import closest
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -51,8 +52,8 @@ def name_hint_notes(exc: BaseException, tb: TracebackType | None) -> list[str]:
     name = getattr(exc, "name", None)
     if not isinstance(name, str) or choices is None:
         return []
-    close = difflib.get_close_matches(name, [c for c in choices if c != name], n=1)
-    return [f"note: did you mean '{close[0]}'?"] if close else []
+    match = closest(name, [c for c in choices if c != name])
+    return [f"note: did you mean '{match}'?"] if match is not None else []
 
 
 def _choices(exc: BaseException, tb: TracebackType | None) -> list[str] | None:

@@ -109,24 +109,24 @@ class DockRoomKeeper(QObject):
         window = dock.parentWidget() if dock is not None else None
         if not isinstance(window, QMainWindow) or dock.isFloating() or not dock.isVisible():
             return False
-        missing = self._missing()
-        mates = _column_mates(window, dock)
-        if missing <= 0 or not mates:
+        wanted = self._missing()
+        # roomiest first
+        mates = sorted(_column_mates(window, dock), key=lambda d: dock_min_height(d) - d.height())
+        if wanted <= 0 or not mates:
             return False
         # each dock of the column named with its new height: given ours alone, Qt spread
         # the change over the column and the editor got half the pixels it lacked
         heights = []
-        for mate in sorted(mates, key=lambda d: dock_min_height(d) - d.height()):  # roomiest first
+        missing = wanted
+        for mate in mates:
             taken = max(min(missing, mate.height() - dock_min_height(mate)), 0)
             missing -= taken
             heights.append(mate.height() - taken)
-        gained = self._missing() - missing
+        gained = wanted - missing
         if gained <= 0:
             return False
         window.resizeDocks(
-            [dock, *sorted(mates, key=lambda d: dock_min_height(d) - d.height())],
-            [dock.height() + gained, *heights],
-            Qt.Orientation.Vertical,
+            [dock, *mates], [dock.height() + gained, *heights], Qt.Orientation.Vertical
         )
         return True
 

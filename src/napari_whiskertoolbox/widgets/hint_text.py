@@ -9,17 +9,16 @@ and font are read again from the label's parent whenever the label is restyled).
 
 from __future__ import annotations
 
-from qtpy.QtCore import QEvent, QObject, Qt
+from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QLabel, QSizePolicy
 
-from napari_whiskertoolbox.widgets.theme_colors import hint_color
+from napari_whiskertoolbox.widgets.theme_colors import follow_palette, hint_color
 
 __all__ = ["HINT_FONT_SCALE", "hint_style", "style_as_hint"]
 
 HINT_FONT_SCALE = 0.9
 """Size of hint text relative to the text around it."""
 _MIN_POINTS = 7.0
-_RESTYLED = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange, QEvent.Type.ParentChange)
 
 
 def hint_style(label: QLabel) -> str:
@@ -30,26 +29,6 @@ def hint_style(label: QLabel) -> str:
     source = label.parentWidget() or label
     points = max(source.font().pointSizeF() * HINT_FONT_SCALE, _MIN_POINTS)
     return f"color: {hint_color(source)}; font-size: {points:.1f}pt;"
-
-
-class _HintStyler(QObject):
-    """Event filter on a hint label: its style is set again when napari restyles it."""
-
-    def __init__(self, label: QLabel) -> None:
-        super().__init__(label)
-        self._label = label
-        label.installEventFilter(self)
-        self.apply()
-
-    def apply(self) -> None:
-        style = hint_style(self._label)
-        if self._label.styleSheet() != style:  # setting it sends a StyleChange: no loop
-            self._label.setStyleSheet(style)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._label and event.type() in _RESTYLED:
-            self.apply()
-        return False
 
 
 def style_as_hint(label: QLabel) -> None:
@@ -64,4 +43,10 @@ def style_as_hint(label: QLabel) -> None:
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     # magicgui's Label is fixed-size: wrapped, it would keep the width of its first text
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-    _HintStyler(label)
+
+    def apply() -> None:
+        style = hint_style(label)
+        if label.styleSheet() != style:  # setting it sends a StyleChange: no loop
+            label.setStyleSheet(style)
+
+    follow_palette(label, apply)

@@ -271,17 +271,18 @@ def follow_theme(widget: QWidget, viewer: Any, apply: Callable[[str], None]) -> 
 
 
 def follow_palette(widget: QWidget, apply: Callable[[], None]) -> None:
-    """Call ``apply()`` now and whenever ``widget``'s style or palette changes.
+    """Call ``apply()`` now and whenever ``widget``'s style, palette or parent changes.
 
-    For dialogs that do not know the viewer: when napari's theme changes, napari restyles its
+    For widgets that do not know the viewer: when napari's theme changes, napari restyles its
     window and every widget in it (dialogs included) gets a style change; ``apply`` then reads
-    the new colours with :func:`palette_colors`.
+    the new colours with :func:`palette_colors` (a widget put into a dock later takes its
+    colours from its new parent).
     """
     from qtpy.QtCore import QEvent, QObject
 
     class _Watcher(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            kinds = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange)
+            kinds = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange, QEvent.Type.ParentChange)
             if watched is widget and event.type() in kinds:
                 apply()
             return False

@@ -19,14 +19,15 @@ leaves it as it was.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.io.session_paths import same_file
 from napari_whiskertoolbox.io.write_back import is_own_file, read_back_difference
 from napari_whiskertoolbox.workflow.registry import workflow_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
     from napari_whiskertoolbox.io.pose import PoseSet
     from napari_whiskertoolbox.layers.session import ViewerSession
@@ -35,12 +36,21 @@ if TYPE_CHECKING:
 __all__ = ["note_key_written", "note_pose_set_written"]
 
 
-def note_key_written(session: ViewerSession, key: str, path: str | Path) -> None:
-    """Call after napari's writer wrote ``key`` to ``path``: saved if that is its own file."""
+def note_key_written(
+    session: ViewerSession, key: str, path: str | Path, *, read_back: bool = False
+) -> None:
+    """Call after napari's writer wrote ``key`` to ``path``: saved if that is its own file.
+
+    ``read_back``: the writer checked already that ``path`` gives ``key`` back (written in
+    its item's format and options), so it is not read again here.
+    """
     target = _save_target(session)
     if target is None or key not in session.dm:
         return
     if not is_own_file(session.dm, key, path):
+        return
+    if read_back:
+        target.keys_saved([key])
         return
     try:
         same = read_back_difference(session.dm, key, path) is None
@@ -62,7 +72,7 @@ def note_pose_set_written(
     if target is None or pose.source.get("format") != fmt:
         return
     source = pose.source.get("path")
-    if any(_same_file(source, path) for path in written):
+    if any(same_file(source, path) for path in written):
         target.keys_saved(pose.all_keys())
 
 
@@ -75,12 +85,3 @@ def _save_target(session: ViewerSession) -> SaveTarget | None:
     if session.path is not None and target.config() is None:
         return None  # a session folder: saved by saving the folder
     return target
-
-
-def _same_file(a: object, b: str | Path) -> bool:
-    if not a:
-        return False
-    try:
-        return Path(str(a)).resolve() == Path(b).resolve()
-    except OSError:
-        return False

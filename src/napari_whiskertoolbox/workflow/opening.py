@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +30,7 @@ from napari_whiskertoolbox.io.routing import (
     newer_saved_session,
 )
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_open_problem
+from napari_whiskertoolbox.io.session_paths import same_file
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 from napari_whiskertoolbox.workflow.load_notices import (
     clock_switch_message,
@@ -182,17 +182,14 @@ def _keys_read_from(dm: DataManager, path: Path) -> list[str]:
     """
     sources = dm.metadata.get("sources")
     sources = sources if isinstance(sources, dict) else {}
-    target = path.resolve()
     found = []
     for key in dm:
         source = sources.get(key)
         filepath = source.get("filepath") if isinstance(source, dict) else None
         if filepath is None and dm.data_type(key) in MEDIA_KINDS:
             filepath = dm.get_data(key).source_path
-        if filepath:
-            with contextlib.suppress(OSError, ValueError):
-                if Path(filepath).resolve() == target:
-                    found.append(key)
+        if same_file(filepath, path):
+            found.append(key)
     return found
 
 

@@ -14,13 +14,12 @@ import re
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.core.free_names import first_free
-from napari_whiskertoolbox.io.routing import session_folder_for
-from napari_whiskertoolbox.io.session import SESSION_FILE
+from napari_whiskertoolbox.io.routing import is_session_folder, session_folder_for
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["folder_name", "is_session_folder", "session_folder_in"]
+__all__ = ["folder_name", "session_folder_in"]
 
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")
 """A file name's extension (``.json``, ``.mp4``, ``.session``), dropped from a session's name."""
@@ -44,11 +43,6 @@ def folder_name(label: str | None) -> str:
     if dot and stem and _EXTENSION.fullmatch(f".{suffix}"):
         name = stem
     return name or UNNAMED
-
-
-def is_session_folder(folder: Path) -> bool:
-    """Whether ``folder`` holds a saved session (its ``session.json``)."""
-    return (folder / SESSION_FILE).is_file()
 
 
 def session_folder_in(chosen: Path, name: str, current: Path | None = None) -> Path:

@@ -79,10 +79,6 @@ class LabelColumn(QObject):
         self.width = 0
         """The labels' width (pixels) at the last alignment."""
 
-    def labels(self) -> list[QLabel]:
-        """Return the row labels of the containers, top to bottom."""
-        return [label for box in self._containers() for label in row_labels(box)]
-
     def align(self) -> int:
         """Give the row labels the width of the widest shown label's text; return it.
 
