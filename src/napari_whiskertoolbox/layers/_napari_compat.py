@@ -50,6 +50,7 @@ __all__ = [
     "skip_empty_draws",
     "skip_repeated_update_draw",
     "skip_unchanged_transforms",
+    "slice_once_per_step",
     "tolerate_status_races",
     "viewer_widget",
     "vispy_layer",
@@ -1689,6 +1690,79 @@ def playback_signals(viewer: napari.Viewer) -> tuple[Any, Any] | None:
             "layers/_napari_compat.playback_signals"
         )
     return thread.started, thread.finished
+
+
+# --------------------------------------------------------------------------- slicing once a step
+# Used by layers/session.py (once per viewer). ``ViewerModel`` connects ``_update_layers`` to
+# both ``dims.events.point`` and ``dims.events.current_step`` (a workaround noted in its
+# ``__init__``: a ``point`` changed by the dims' root validator, e.g. clamped into a new
+# range, fires ``current_step`` but not ``point``), and ``set_current_step`` sets ``point``,
+# which fires both: every frame step submits every layer to the slicer twice, recomputes the
+# layers' extent and moves the cursor twice (~0.9 ms a step here; the second slice returns
+# early). The ``current_step`` connection is replaced by one that slices only when the point
+# differs from the one the ``point`` event sliced last, which keeps the workaround's case.
+def slice_once_per_step(viewer: napari.Viewer) -> bool:
+    """Make a frame step of ``viewer`` slice its layers once instead of twice.
+
+    ``dims.events.current_step`` slices the layers only when ``dims.point`` is not the point
+    ``dims.events.point`` last sliced (a point the dims' validator changed without a
+    ``point`` event); ``dims.events.point`` slices as before, first. Idempotent.
+
+    Returns
+    -------
+    bool
+        Whether the viewer now slices once a step; ``False`` when napari no longer slices on
+        ``current_step`` (nothing to do).
+
+    Raises
+    ------
+    RuntimeError
+        If napari's viewer model no longer slices its layers in ``_update_layers``
+        connected to ``dims.events.point``.
+    """
+    model = real_viewer(viewer)
+    dims = model.dims
+    napari_update = getattr(model, "_update_layers", None)
+
+    def connected(emitter: Any, name: str) -> bool:
+        return any(
+            isinstance(cb, tuple) and cb[0]() is model and cb[1] == name for cb in emitter.callbacks
+        )
+
+    if not callable(napari_update) or not connected(dims.events.point, "_update_layers"):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's ViewerModel no longer slices its layers in "
+            "_update_layers on dims.events.point; update layers/_napari_compat.slice_once_per_step"
+        )
+    if any(getattr(cb, "_wtb_once", False) for cb in dims.events.current_step.callbacks):
+        return True
+    if not connected(dims.events.current_step, "_update_layers"):
+        return False
+    model_ref = weakref.ref(model)
+    sliced = _SlicedPoint(tuple(dims.point))
+
+    def note_sliced_point(event: Any = None) -> None:
+        shown = model_ref()
+        if shown is not None:
+            sliced.point = tuple(shown.dims.point)
+
+    def slice_if_point_moved_silently(event: Any = None) -> None:
+        shown = model_ref()
+        if shown is None or tuple(shown.dims.point) == sliced.point:
+            return
+        note_sliced_point()
+        shown._update_layers()
+
+    slice_if_point_moved_silently._wtb_once = True  # type: ignore[attr-defined]
+    dims.events.current_step.disconnect(napari_update)
+    dims.events.current_step.connect(slice_if_point_moved_silently, position="first")
+    dims.events.point.connect(note_sliced_point)
+    return True
+
+
+@dataclass
+class _SlicedPoint:
+    point: tuple[float, ...]
 
 
 # --------------------------------------------------------------------------- axis labels

@@ -35,6 +35,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     call_before_paint,
     keep_removed_visuals,
     repaint_only_changed_rows,
+    slice_once_per_step,
     window_closed,
 )
 from napari_whiskertoolbox.layers.binding import WTB_KEY, Binding
@@ -148,6 +149,7 @@ class ViewerSession:
         self._stop_keeping_visuals = keep_removed_visuals(viewer)
         # the media's row only, not a relayout and repaint of the whole layer list per frame
         repaint_only_changed_rows(viewer)
+        slice_once_per_step(viewer)
         self._thumbnail_timer = QTimer()
         self._thumbnail_timer.setSingleShot(True)
         self._thumbnail_timer.setInterval(THUMBNAIL_DELAY_MS)
