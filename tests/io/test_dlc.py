@@ -775,7 +775,6 @@ def test_swapped_individuals_keep_their_predictions_likelihood(tmp_path) -> None
     import warnings
 
     from _dlc_tables import write_two_mice_predictions
-
     from napari_whiskertoolbox.io.pose import swap_individuals
     from napari_whiskertoolbox.io.pose_scores import source_scores
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pytest
-from _dlc_tables import write_two_mice_predictions
 
 from _dlc_project import copy_reaching
+from _dlc_tables import write_two_mice_predictions
 from napari_whiskertoolbox.io import dlc
 from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc, write_dlc_pair
 from napari_whiskertoolbox.io.pose import pose_sets

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from _sleap_files import write_two_frame_slp
 
+from _sleap_files import write_two_frame_slp
 from napari_whiskertoolbox.io import load_config
 from napari_whiskertoolbox.io.routing import open_path
 

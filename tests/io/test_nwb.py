@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _nwb_files import START, write_generic_pose
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
     DataManager,
@@ -32,7 +33,6 @@ ndx_pose = pytest.importorskip("ndx_pose")
 inspector = pytest.importorskip("nwbinspector")
 
 DLC = Path(__file__).resolve().parents[1] / "data" / "deeplabcut" / "reaching"
-START = dt.datetime(2024, 5, 6, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -480,27 +480,6 @@ def test_empty_events_and_intervals_export_and_read_back(tmp_path) -> None:
     np.testing.assert_array_equal(back.get_data("intervals").ids, dm.get_data("intervals").ids)
 
 
-def _write_generic_pose(path: Path) -> None:
-    """A pose estimation as DeepLabCut-to-NWB converters write it: confidence, unit, 'V' signal."""
-    from ndx_pose import PoseEstimation, PoseEstimationSeries
-    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
-
-    nwbfile = NWBFile(session_description="pose", identifier="p1", session_start_time=START)
-    nwbfile.add_acquisition(TimeSeries(name="emg", data=np.arange(5.0), unit="V", rate=10.0))
-    series = [
-        PoseEstimationSeries(
-            name=n, data=np.array([[1.5, 2.0], [3.0, 4.0], [5.0, 6.0]]) + k, unit="mm",
-            reference_frame="top-left", timestamps=np.arange(3) / 10.0,
-            confidence=np.array([0.25, 1.0, 0.75]) - k / 10, description=n,
-        )
-        for k, n in enumerate(["nose", "ear"])
-    ]  # fmt: skip
-    behavior = nwbfile.create_processing_module(name="behavior", description="b")
-    behavior.add(PoseEstimation(name="pose", pose_estimation_series=series, description="p"))
-    with NWBHDF5IO(str(path), "w") as io:
-        io.write(nwbfile)
-
-
 def _pose_series(path: Path) -> dict[str, tuple[np.ndarray, str, np.ndarray]]:
     """``{node: (confidence, unit, data)}`` of every pose series of an NWB file, read by pynwb."""
     from pynwb import NWBHDF5IO
@@ -520,7 +499,7 @@ def test_confidence_and_units_of_another_tools_file_are_written_back(tmp_path) -
     """Were: confidence 1 for every point, 'pixels' and 'a.u.' whatever the source said."""
     from pynwb import NWBHDF5IO
 
-    _write_generic_pose(tmp_path / "g.nwb")
+    write_generic_pose(tmp_path / "g.nwb")
     dm = open_path(tmp_path / "g.nwb").dm
     assert dm.get_data("emg").unit == "V"
     moved = dm.get_data("pose_ear")
@@ -840,8 +819,9 @@ def test_pose_series_hold_every_frame_as_movement_and_deeplabcut_read_them(tmp_p
     so a gap shifted every later point to an earlier time, and a body part with one point
     got nwbinspector's CRITICAL check_data_orientation.
     """
-    from _dlc_tables import write_two_mice_predictions
     from pynwb import NWBHDF5IO
+
+    from _dlc_tables import write_two_mice_predictions
 
     rows = [[10.0 + t, 20, 0.9, 30, 40, 0.8, 50, 60, 0.5, 70, 80, 0.25] for t in range(6)]
     for t in (1, 2):

@@ -672,7 +672,6 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
 def test_a_slp_opens_with_the_video_it_labels(tmp_path, caplog) -> None:
     """Were: only the keypoints, on a black canvas, though the video was beside the file."""
     from _sleap_files import write_two_frame_slp
-
     from _video_files import pattern_frame, write_frames
 
     video = write_frames(

@@ -9,7 +9,7 @@ import pytest
 
 from napari_whiskertoolbox.core import PointData
 from napari_whiskertoolbox.io import FormatError, load_config
-from napari_whiskertoolbox.io.write_back import plan_write_back, write_back
+from napari_whiskertoolbox.io.write_back import plan_write_back, write_back, write_key_home
 
 
 def first_columns(source, target, n: int = 3) -> None:
@@ -122,6 +122,50 @@ def test_files_with_and_without_a_header_keep_theirs(tmp_path, write_config):
     again = load_config(config)
     np.testing.assert_array_equal(again.get_data("licks").times, [3, 5, 9])
     np.testing.assert_array_equal(again.get_data("angle").values, [7.25, 1.5])
+
+
+_SEVEN = np.array([[5.0, 6.0]], dtype=np.float32)
+_SEVEN_LINE = np.array([[5.0, 6.0], [7.0, 8.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    ("data_type", "text", "options", "edit", "expected"),
+    [
+        ("points", "frame,x,y\n0,1.5,2.5\n", {"delimiter": ","}, (7, _SEVEN),
+         "frame,x,y\n0,1.5,2.5\n7,5,6\n"),
+        ("points", "frame\tx\ty\n0\t1.5\t2.5\n", {}, (7, _SEVEN),
+         "frame\tx\ty\n0\t1.5\t2.5\n7\t5\t6\n"),
+        ("points", "frame;x;y\n0;1.5;2.5\n", {}, (7, _SEVEN), "frame;x;y\n0;1.5;2.5\n7;5;6\n"),
+        ("points", "x y frame\n1.5 2.5 0\n", {"frame_column": 2, "x_column": 0, "y_column": 1},
+         (7, _SEVEN), "x y frame\n1.5 2.5 0\n5.0 6.0 7\n"),
+        ("points", "0 1.5 2.5\n", {}, (7, _SEVEN), "0 1.5 2.5\n7 5 6\n"),
+        ("line", 'frame,x,y\n0,"1,2","3,4"\n', {"header_identifier": "frame"}, (7, _SEVEN_LINE),
+         'frame,x,y\n0,"1,2","3,4"\n7,"5,7","6,8"\n'),
+        ("line", 'Frame_idx,Xs,Ys\n0,"1,2","3,4"\n', {}, (7, _SEVEN_LINE),
+         'Frame_idx,Xs,Ys\n0,"1,2","3,4"\n7,"5,7","6,8"\n'),
+        ("mask", 'frame,rle\n0,"0,0,2"\n', {"header_identifier": "frame"}, None,
+         'frame,rle\n0,"0,0,2"\n'),
+        ("digital_interval", "Start;End\n1;3\n", {}, (5, 7), "Start;End\n1;3\n5;7\n"),
+        ("analog", "time;data\n0;1.5\n1;2.5\n",
+         {"has_header": True, "single_column_format": False}, None,
+         "time;data\n0;1.5\n1;2.5\n"),
+    ],
+)  # fmt: skip
+def test_a_key_written_home_keeps_its_file_s_header_delimiter_and_columns(
+    tmp_path, write_config, data_type, text, options, edit, expected
+):
+    """Were: a points CSV headed ``frame,x,y`` came back headed ``Frame,X,Y`` (a line CSV's
+    header too), a file without a header got one, and a table whose item gives no
+    delimiter (its loader finds ``;`` or a tab) came back space- or comma-delimited."""
+    path = tmp_path / "key.csv"
+    path.write_text(text, encoding="utf-8")
+    config = write_config([{"data_type": data_type, "name": "key", "filepath": "key.csv",
+                            **options}])  # fmt: skip
+    dm = load_config(config)
+    if edit is not None:
+        dm.get_data("key").add(*edit)
+    assert write_key_home(dm, "key") == path
+    assert path.read_text(encoding="utf-8") == expected
 
 
 def test_content_the_loader_leaves_out_is_never_overwritten(tmp_path, wtb_data, write_config):

@@ -145,7 +145,8 @@ def test_lines_are_drawn_as_wide_as_whiskertoolbox_draws_them(make_napari_viewer
 
 
 def test_lines_without_an_image_size_or_media_are_as_wide_as_their_extent_suggests() -> None:
-    """A lines file opened alone: the view fits the lines, which stand for the video's width."""
+    """A lines file opened alone: the view fits the lines, which stand for the video's width
+    (in whole pixels, at least 1: napari's edge width slider shows whole numbers)."""
     from napari_whiskertoolbox.core import DataManager, LineData
     from napari_whiskertoolbox.layers.shapes_binding import default_edge_width
 
@@ -154,9 +155,44 @@ def test_lines_without_an_image_size_or_media_are_as_wide_as_their_extent_sugges
     lines.set_frame(0, [np.array([[10, 10], [90, 30]], np.float32)])  # 80 wide, 20 high
     lines.set_frame(4, [np.array([[50, 0], [60, 40]], np.float32)])
     dm.set_data("whiskers", lines)
-    assert default_edge_width(dm, "whiskers") == 2.0 * 80 / 640
+    assert default_edge_width(dm, "whiskers") == 1.0  # 2 * 80 / 640 = 0.25: the slider showed 0
+    lines.set_frame(5, [np.array([[0, 0], [1000, 10]], np.float32)])
+    assert default_edge_width(dm, "whiskers") == 3.0  # 3.125
     dm.set_data("empty", LineData())
     assert default_edge_width(dm, "empty") == 2.0  # nothing to go by: a 640-pixel video
+
+
+@pytest.mark.parametrize(("video_width", "width"), [(1000, 3.0), (None, 1.0), (720, 2.0)])
+def test_the_edge_width_slider_shows_the_width_the_lines_are_drawn_at(
+    make_napari_viewer, video_width, width
+):
+    """Were: a 1000-pixel video's lines drawn 3.125 wide with the slider at 3, a lines file
+    opened alone (an 80-pixel extent) drawn 0.25 wide with the slider at 0: napari's *edge
+    width* slider shows whole numbers only."""
+    from superqt import QLabeledSlider
+
+    from napari_whiskertoolbox.core import DataManager, LineData
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    if video_width is None:
+        dm = DataManager()
+        lines = LineData()
+        lines.set_frame(0, [np.array([[10, 10], [90, 30]], np.float32)])
+        dm.set_data("whiskers", lines)
+    else:
+        dm = _video_lines_dm(video_width, 480)
+    viewer = make_napari_viewer()
+    session = make_session(viewer, dm)
+    layer = viewer.layers["whiskers"]
+    viewer.layers.selection.active = layer
+    session.set_frame(2 if video_width else 0)
+    (slider,) = [
+        s
+        for s in main_window(viewer).findChildren(QLabeledSlider)
+        if s.toolTip().startswith("Set the edge width")
+    ]
+    assert slider.value() == layer.current_edge_width == width
+    assert set(layer.edge_width) == {width}  # every line drawn at it
 
 
 def test_the_edge_width_slider_restyles_the_shown_lines_and_later_frames(make_napari_viewer):

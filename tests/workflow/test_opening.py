@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -289,16 +290,17 @@ def test_a_failing_transformations_step_is_a_warning_and_the_data_opens(
 def test_a_file_whose_keys_the_session_has_comes_in_renamed_and_says_so(
     make_napari_viewer, tmp_path, wtb_data, notifications
 ):
-    """A points CSV (a copy of the one opened) and a DeepLabCut table (opened twice) come in
-    as ``<key>_2``: nothing is replaced, and the window says so (the renaming was silent, or
-    only in the log)."""
+    """A copy of a points CSV and of a DeepLabCut table opened come in as ``<key>_2``:
+    nothing is replaced, and the window says so (the renaming was silent, or only in the
+    log). The files themselves opened again are open already (see below)."""
     viewer = make_napari_viewer()
+    copies = []
     for name in ("test_point.csv", "dlc_test.csv"):
         viewer.open(str(wtb_data / "Points" / name), plugin=PLUGIN)
+        copies.append(tmp_path / name)
+        copies[-1].write_bytes((wtb_data / "Points" / name).read_bytes())
     assert not [m for m in notifications if "already has" in m]
-    copy = tmp_path / "test_point.csv"
-    copy.write_bytes((wtb_data / "Points" / "test_point.csv").read_bytes())
-    for path in (copy, wtb_data / "Points" / "dlc_test.csv"):
+    for path in copies:
         viewer.open(str(path), plugin=PLUGIN)
     dm = get_session(viewer).dm
     assert {"test_point", "test_point_2", "dlc_test_nose_tip", "dlc_test_2_nose_tip"} <= set(dm)
@@ -666,6 +668,58 @@ def test_a_file_opened_again_says_it_is_open_already_and_adds_nothing(
     assert viewer.layers.selection.active is viewer.layers[key]  # shown where it is
     other = make_napari_viewer()  # a file opened once says nothing of the kind
     other.open(str(folder / again), plugin=PLUGIN)
+    assert len([m for m in notifications if "open already" in m]) == 1
+
+
+def _another_tools_file(folder: Path, kind: str) -> Path:
+    """Write a file of ``kind`` with the tool's own library into ``folder`` (created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind in ("dlc_csv", "dlc_h5"):
+        from _dlc_tables import write_two_mice_predictions
+
+        rows = [[float(i + k) for k in range(12)] for i in range(3)]
+        suffix = ".csv" if kind == "dlc_csv" else ".h5"
+        return write_two_mice_predictions(folder / f"predsDLC_resnet50{suffix}", rows)
+    if kind == "slp":
+        pytest.importorskip("sleap_io")
+        from _sleap_files import write_two_frame_slp
+
+        return write_two_frame_slp(folder / "two.slp", "gone.mp4")
+    pytest.importorskip("ndx_pose")
+    from _nwb_files import write_generic_pose
+
+    return write_generic_pose(folder / "g.nwb")
+
+
+@pytest.mark.parametrize("kind", ["dlc_csv", "dlc_h5", "slp", "nwb"])
+def test_another_tools_file_opened_again_says_it_is_open_already_and_adds_nothing(
+    make_napari_viewer, tmp_path, notifications, kind
+):
+    """Were: a DeepLabCut table, a SLEAP .slp or an NWB file opened again came in a second
+    time as ``<key>_2`` keys, where a WhiskerToolbox file says it is open already. A
+    different file with the same key names still comes in renamed."""
+    path = _another_tools_file(tmp_path / "a", kind)
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    keys, clocks, layers = list(dm.keys()), dm.time_keys(), list(viewer.layers)
+    assert len(keys) >= 2
+    viewer.layers.selection.clear()
+    assert viewer.open(str(path), plugin=PLUGIN) == []
+    assert (list(dm.keys()), dm.time_keys(), list(viewer.layers)) == (keys, clocks, layers)
+    (told,) = [m for m in notifications if "open already" in m]
+    named = ", ".join(repr(k) for k in keys[:3]) + (
+        f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+    )
+    assert told == (
+        f"{path.name} is open already, as {named}: nothing was added. To read it from disk "
+        f"again, delete its {len(keys)} keys in the Data browser first."
+    )
+    other = _another_tools_file(tmp_path / "b", kind)  # the same key names, another file
+    viewer.open(str(other), plugin=PLUGIN)
+    added = [k for k in dm if k not in keys]
+    assert len(added) == len(keys)
+    assert all(re.search(r"_2(_|$)", k) for k in added), added
     assert len([m for m in notifications if "open already" in m]) == 1
 
 

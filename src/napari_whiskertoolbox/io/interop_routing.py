@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from napari_whiskertoolbox.core.free_names import free_prefix
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.read_from import record_read_from
 
 if TYPE_CHECKING:
     import os
@@ -151,7 +152,9 @@ def classify_interop(path: str | os.PathLike[str]) -> InteropKind | None:
 def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, ...]:
     """Load ``path`` of ``kind`` into ``dm`` (one undo step); return the keys added.
 
-    Everything is read before ``dm`` changes, so a bad file leaves it as it was.
+    Everything is read before ``dm`` changes, so a bad file leaves it as it was. The keys
+    read from the file are recorded as read from ``path``
+    (:func:`~napari_whiskertoolbox.io.read_from.record_read_from`).
     """
     from napari_whiskertoolbox.io.contributions import commit
 
@@ -212,7 +215,9 @@ def open_interop(path: Path, kind: InteropKind, dm: DataManager) -> tuple[str, .
             dm.set_data(key, media, media_clock(dm, key, media, str(video_path)))
             added = (key,)
             clock = pose_clock(dm)
-        return added + commit(dm, entries, label=f"Open {path.name}", source=str(path), clock=clock)
+        read = commit(dm, entries, label=f"Open {path.name}", source=str(path), clock=clock)
+    record_read_from(dm, read, path)  # opened again, the session finds them (a video has its own)
+    return added + read
 
 
 def _note_renamed_pose_sets(entries: list[tuple[str, Any]], taken: set[str], source: str) -> None:

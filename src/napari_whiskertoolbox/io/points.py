@@ -27,10 +27,25 @@ from napari_whiskertoolbox.io.report import RowSkips
 if TYPE_CHECKING:
     import os
 
-__all__ = ["read_points_csv", "write_points_csv"]
+__all__ = ["is_header_line", "read_points_csv", "write_points_csv"]
 
 
 _FRAME = re.compile(r"^[0-9]+$")
+
+
+def is_header_line(
+    line: str, *, delimiter: str = " ", frame_column: int = 0, has_header: bool | None = None
+) -> bool:
+    """Return whether :func:`read_points_csv` reads a file's first line ``line`` as no point.
+
+    With ``has_header`` it skips the line whatever it holds; otherwise a line whose frame
+    cell (column ``frame_column`` split at ``delimiter``; blank: runs of spaces and tabs) is
+    not all digits, such as a header ``frame,x,y``, holds no point.
+    """
+    if has_header:
+        return True
+    cells = line.split(delimiter) if delimiter.strip() else line.split()
+    return len(cells) <= frame_column or not _FRAME.match(cells[frame_column].strip())
 
 
 def read_points_csv(
@@ -187,6 +202,7 @@ def write_points_csv(
     delimiter: str = " ",
     header: str | None = "Frame X Y",
     columns: tuple[int, int, int] = (0, 1, 2),
+    own_header: str | None = None,
 ) -> None:
     """Atomically write points as ``frame x y`` rows (readable by :func:`read_points_csv`).
 
@@ -205,6 +221,9 @@ def write_points_csv(
     columns : (int, int, int)
         ``(frame_column, x_column, y_column)``: a permutation of 0, 1, 2 (the loader's
         options of those names).
+    own_header : str, optional
+        The first line of the file rewritten (``frame,x,y``, in its column order): written
+        as it is, instead of ``header``.
 
     Raises
     ------
@@ -236,6 +255,8 @@ def write_points_csv(
             f"frame {int(times[bad[0]])}): such rows are skipped on reload",
             path=path,
         )
+    if own_header is not None:
+        header = None
     if tuple(columns) != (0, 1, 2):
         cells = [
             [str(t) for t in times.tolist()],
@@ -245,6 +266,8 @@ def write_points_csv(
         order = np.argsort(columns)  # file column c holds cells[order[c]]
         words = (header or "").split()
         with atomic_open(path, "w") as handle:
+            if own_header is not None:
+                handle.write(own_header + "\n")
             if header is not None:
                 if len(words) == 3:
                     words = [words[int(i)] for i in order]
@@ -254,6 +277,8 @@ def write_points_csv(
             )
         return
     with atomic_open(path, "wb") as handle:
+        if own_header is not None:
+            handle.write((own_header + "\n").encode())
         if header is not None:
             handle.write((delimiter.join(header.split()) + "\n").encode())
         for block in points_csv_bytes(times, coords, delimiter=delimiter):

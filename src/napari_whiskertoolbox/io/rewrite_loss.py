@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from napari_whiskertoolbox.io.csv_tools import first_line, looks_numeric, read_bytes, utf8_bytes
+from napari_whiskertoolbox.io.csv_tools import (
+    first_line,
+    head_text,
+    looks_numeric,
+    read_bytes,
+    utf8_bytes,
+)
 from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import read_item, write_data
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-__all__ = ["TABLE_KINDS", "header_option", "rewrite_loss"]
+__all__ = ["TABLE_KINDS", "layout_options", "rewrite_loss"]
 
 TABLE_KINDS = frozenset({"points", "digital_event", "digital_interval", "analog"})
 """Data types whose text files may hold columns or precision their loaders leave out."""
@@ -69,7 +75,13 @@ def rewrite_loss(path: Path, source: Mapping[str, Any], key: str) -> str | None:
     probe = path.with_name(f".{path.name}.wtb-probe{path.suffix}")
     try:
         try:
-            write_data(data_type, "csv", loaded, probe, **{**options, **header_option(path)})
+            write_data(
+                data_type,
+                "csv",
+                loaded,
+                probe,
+                **{**options, **layout_options(path, data_type, options)},
+            )
         except FormatError:
             return None  # an option the writer refuses: writing back reports it
         reread = dict(read_item(data_file_item(probe, data_type, key, fmt="csv", options=options)))
@@ -85,18 +97,39 @@ def rewrite_loss(path: Path, source: Mapping[str, Any], key: str) -> str | None:
     return _difference(original, rewritten, names)
 
 
-def header_option(path: Path) -> dict[str, str]:
-    """Return the writer option that keeps ``path``'s first line as the header of a rewrite.
+_SNIFFED_DELIMITER_KINDS = frozenset({"points", "digital_interval", "analog"})
+"""Table kinds whose loaders find the delimiter when the item gives none."""
+_DELIMITER_OPTIONS = ("delimiter", "column_delim")
+_DELIMITERS = (";", "\t", ",", " ")
+"""Delimiters a table's data lines may share, in the order they are looked for."""
+_SAMPLE_LINES = 20
 
-    ``{"header": first line}``; empty when the file is gone, unreadable or starts with a
-    blank line. A table writer uses it only when the key's read options say the file has a
-    header.
+
+def layout_options(path: Path, data_type: str, options: Mapping[str, Any]) -> dict[str, str]:
+    """Return the writer options that keep ``path``'s layout when its key rewrites it.
+
+    ``{"header": first line}``: a writer keeps it where its loader read it as the header
+    (the spelling ``frame,x,y``, the column order as written). ``{"delimiter": ...}``: for
+    a points, intervals or analog table whose read ``options`` give no delimiter (its loader
+    finds it: ``;``, or blanks for points), the one its data lines share, so that the rows
+    keep it. Either is left out when the file is gone, unreadable or does not tell
+    (a first line blank, data lines sharing no delimiter).
     """
     try:
-        first = first_line(path)
-    except OSError:
+        lines = [line for line in head_text(path).splitlines() if line.strip()]
+    except (OSError, FormatError):
         return {}
-    return {"header": first} if first.strip() else {}
+    out: dict[str, str] = {}
+    if lines and first_line(path).strip():
+        out["header"] = first_line(path)
+    if data_type in _SNIFFED_DELIMITER_KINDS and not any(
+        options.get(name) for name in _DELIMITER_OPTIONS
+    ):
+        sample = lines[1 : 1 + _SAMPLE_LINES] or lines
+        shared = [d for d in _DELIMITERS if sample and all(d in line for line in sample)]
+        if shared:
+            out["delimiter"] = shared[0]
+    return out
 
 
 def _delimiter(line: str) -> str:

@@ -38,7 +38,7 @@ from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import source_of, write_key
 from napari_whiskertoolbox.io.registry import read_item, writer_formats
-from napari_whiskertoolbox.io.rewrite_loss import header_option, rewrite_loss
+from napari_whiskertoolbox.io.rewrite_loss import layout_options, rewrite_loss
 from napari_whiskertoolbox.io.same_content import content_difference
 from napari_whiskertoolbox.io.session_paths import same_file
 
@@ -198,7 +198,9 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
             temporary = _staging(target)
             staged.append((temporary, target))
             try:
-                write_key(dm, key, temporary, **header_option(target))
+                options = (source_of(dm, key) or {}).get("options") or {}
+                own = layout_options(target, dm.data_type(key), options)
+                write_key(dm, key, temporary, **own)
             except FormatError as exc:  # the writer cannot hold an option of the item
                 raise FormatError(
                     f"key {key!r} would not read back the same from {target.name}: {exc.reason}"

@@ -26,16 +26,28 @@ if TYPE_CHECKING:
 @register_writer("points", "csv")
 def _write_points(obj: PointData, path: Path, options: dict[str, Any]) -> None:
     flat = obj.to_flat()
+    delimiter = delimiter_char(options.get("delimiter", options.get("column_delim")), " ")
+    columns = (
+        int(options.get("frame_column", 0)),
+        int(options.get("x_column", 1)),
+        int(options.get("y_column", 2)),
+    )
+    own = options.get("header")  # the replaced file's first line: kept when it is no point
+    if own and not points.is_header_line(
+        str(own),
+        delimiter=delimiter,
+        frame_column=columns[0],
+        has_header=options.get("has_header"),
+    ):
+        own = None
     points.write_points_csv(
         path,
         flat.times,
         flat.coords,
-        delimiter=delimiter_char(options.get("delimiter", options.get("column_delim")), " "),
-        columns=(
-            int(options.get("frame_column", 0)),
-            int(options.get("x_column", 1)),
-            int(options.get("y_column", 2)),
-        ),
+        delimiter=delimiter,
+        columns=columns,
+        header=None if options.get("header") and own is None else "Frame X Y",
+        own_header=str(own) if own else None,
     )
 
 
@@ -59,6 +71,7 @@ def _write_lines(obj: LineData, path: Path, options: dict[str, Any]) -> None:
             offsets,
             coords,
             precision=options.get("precision"),
+            header=_identified_header(options, "Frame,X,Y"),
             delimiter=str(options.get("delimiter", ",")),
             coordinate_delimiter=str(options.get("coordinate_delimiter", ",")),
         )
@@ -69,9 +82,24 @@ def _write_masks(obj: MaskData, path: Path, options: dict[str, Any]) -> None:
     masks.write_masks_csv(
         path,
         *_entries(obj),
+        header=_identified_header(options, "Frame,RLE"),
         delimiter=str(options.get("delimiter", ",")),
         rle_delimiter=str(options.get("rle_delimiter", ",")),
     )
+
+
+def _identified_header(options: dict[str, Any], default: str) -> str:
+    """Return the header line of a line or mask CSV (``""``: none).
+
+    ``options["header"]``, the replaced file's own first line, is kept when it holds the
+    loader's ``header_identifier`` (default ``Frame``), as the loader took it for the header
+    (``frame,x,y`` read with ``header_identifier`` ``frame``); a first line without it was a
+    row: the file had no header. Without that option, ``default`` (WhiskerToolbox's saver's).
+    """
+    own = options.get("header")
+    if not own:
+        return default
+    return str(own) if str(options.get("header_identifier", "Frame")) in str(own) else ""
 
 
 @register_writer("mask", "image", "images", "png")

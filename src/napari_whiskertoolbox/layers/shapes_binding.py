@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -304,9 +305,13 @@ def default_edge_width(dm: DataManager, key: str) -> float:
     WhiskerToolbox scales the video onto its 640-pixel-wide canvas and draws lines with a
     2-pixel pen there: on a 640x480 video that is 2 video pixels (napari's width 1 was a
     hairline at the zoom that fits the video beside the docks), on a 320x240 one 1 pixel.
-    The width follows the line key's image size, else the widest media of ``dm``; never
-    below :data:`MIN_EDGE_WIDTH`. Without either (a lines file opened alone) the lines' own
-    extent, which the view fits, stands for the video's width.
+    The width follows the line key's image size, else the widest media of ``dm``. Without
+    either (a lines file opened alone) the lines' own extent, which the view fits, stands
+    for the video's width.
+
+    The width is a whole number of pixels, never below :data:`MIN_EDGE_WIDTH`: napari's
+    *edge width* slider shows whole numbers only (it showed 0 for a width of 0.44, 3 for
+    3.125), so it shows the width the lines are drawn at.
 
     Parameters
     ----------
@@ -318,18 +323,17 @@ def default_edge_width(dm: DataManager, key: str) -> float:
     Returns
     -------
     float
-        The width, in data pixels.
+        The width, in data pixels (a whole number).
     """
     lines = dm.get_data(key)
     size = getattr(lines, "image_size", None)
-    width = int(size.width) if size is not None else 0
+    width = float(size.width) if size is not None else 0.0
     if not width:
         media = [dm.get_data(k) for k in dm if dm.data_type(k) in MEDIA_KINDS]
-        width = max((int(m.width) for m in media), default=0)
+        width = float(max((int(m.width) for m in media), default=0))
     if not width:
         coords = lines.to_flat().coords
         span = float(np.ptp(coords, axis=0).max()) if len(coords) else 0.0
-        if span > 0:
-            return WTB_LINE_THICKNESS_PX * span / WTB_CANVAS_WIDTH_PX
-        width = WTB_CANVAS_WIDTH_PX
-    return max(MIN_EDGE_WIDTH, WTB_LINE_THICKNESS_PX * width / WTB_CANVAS_WIDTH_PX)
+        width = span if span > 0 else WTB_CANVAS_WIDTH_PX
+    pen = WTB_LINE_THICKNESS_PX * width / WTB_CANVAS_WIDTH_PX
+    return max(MIN_EDGE_WIDTH, float(math.floor(pen + 0.5)))

@@ -5,8 +5,10 @@
   edits made since.
 - A data file whose content does not say what it holds asks for its config item once
   (:mod:`.data_file_form`).
-- A video, image folder or data file the session has open already (alone or through a
-  config) is not opened again: a notice names its key and its layer is selected.
+- A video, image folder, data file or another tool's file (DeepLabCut, SLEAP, NWB, a
+  recording) the session has open already (alone or through a config) is not opened
+  again: a notice names its key and its layer is selected
+  (:func:`~napari_whiskertoolbox.io.read_from.keys_read_from`).
 - Every open fits the view to the media; a path opened into an empty session starts at
   frame 0 (:meth:`ViewerSession.open`); an autosave left by a crash is offered.
 """
@@ -23,6 +25,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.read_from import keys_read_from
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.routing import (
     adopt_data_manager,
@@ -30,7 +33,6 @@ from napari_whiskertoolbox.io.routing import (
     newer_saved_session,
 )
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_open_problem
-from napari_whiskertoolbox.io.session_paths import same_file
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
 from napari_whiskertoolbox.workflow.load_notices import (
     clock_switch_message,
@@ -170,27 +172,10 @@ def _may_replace_session(session: ViewerSession, folder: Path, ask: Ask) -> bool
     return answer == "discard"
 
 
-_SINGLE_FILE_KINDS = frozenset({"media", "data_file"})
+_SINGLE_FILE_KINDS = frozenset({"media", "data_file", "deeplabcut", "sleap", "nwb", "ephys"})
 """Path kinds opened as one file: opened again, they are found among the session's keys."""
-
-
-def _keys_read_from(dm: DataManager, path: Path) -> list[str]:
-    """Return the session's keys read from the file or image folder ``path``.
-
-    A key's source record (a config's items, a data file opened alone) or a media key's own
-    file (a video opened alone has no source record).
-    """
-    sources = dm.metadata.get("sources")
-    sources = sources if isinstance(sources, dict) else {}
-    found = []
-    for key in dm:
-        source = sources.get(key)
-        filepath = source.get("filepath") if isinstance(source, dict) else None
-        if filepath is None and dm.data_type(key) in MEDIA_KINDS:
-            filepath = dm.get_data(key).source_path
-        if same_file(filepath, path):
-            found.append(key)
-    return found
+_NAMED_KEYS = 3
+"""How many of a file's keys the open-already notice names."""
 
 
 def _tell_open_already(session: ViewerSession, path: Path) -> bool:
@@ -199,13 +184,19 @@ def _tell_open_already(session: ViewerSession, path: Path) -> bool:
     Opening a file again added it a second time (a second layer and, for a video, a second
     clock), and said so only when a config had opened it first. Returns whether it was open.
     """
-    keys = _keys_read_from(session.dm, path)
+    keys = keys_read_from(session.dm, path)
     if not keys:
         return False
     key = keys[0]
+    if len(keys) == 1:
+        held, which = repr(key), repr(key)
+    else:  # a pose set, an NWB file: every key must go before the file reads again
+        shown = ", ".join(repr(k) for k in keys[:_NAMED_KEYS])
+        more = f" and {len(keys) - _NAMED_KEYS} more" if len(keys) > _NAMED_KEYS else ""
+        held, which = f"{shown}{more}", f"its {len(keys)} keys"
     show_info(
-        f"{path.name} is open already, as {key!r}: nothing was added. To read it from disk "
-        f"again, delete {key!r} in the Data browser first."
+        f"{path.name} is open already, as {held}: nothing was added. To read it from disk "
+        f"again, delete {which} in the Data browser first."
     )
     binding = session.bindings.get(key)
     viewer = session.viewer

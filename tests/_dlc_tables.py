@@ -14,6 +14,7 @@ def write_two_mice_predictions(path: Path, rows: list[list[float]]) -> Path:
     """Write a multi-animal predictions CSV: mouse1 and mouse2, nose and tail, x/y/likelihood.
 
     Each row holds 12 values in DeepLabCut's column order (individual, body part, coord).
+    A ``.h5`` path gets the table as DeepLabCut writes it there (key ``df_with_missing``).
     """
     tuples = [
         ("DLC_dlcrnet", ind, bp, c)
@@ -24,5 +25,9 @@ def write_two_mice_predictions(path: Path, rows: list[list[float]]) -> Path:
     columns = pd.MultiIndex.from_tuples(
         tuples, names=["scorer", "individuals", "bodyparts", "coords"]
     )
-    pd.DataFrame(rows, columns=columns).to_csv(path)
+    table = pd.DataFrame(rows, columns=columns)
+    if path.suffix == ".h5":
+        table.to_hdf(path, key="df_with_missing", mode="w")
+    else:
+        table.to_csv(path)
     return path
