@@ -366,3 +366,24 @@ def test_an_answered_recovery_is_not_offered_again_when_another_file_is_opened(
     viewer.open(str(_points_csv(tmp_path / "c.csv", 4)), plugin="napari-whiskertoolbox")
     assert len(questions) == 2
     assert "2099-01-01" in questions[1]
+
+
+@pytest.mark.gui
+def test_a_window_closed_before_its_recovery_offer_leaves_the_offer_to_the_next(
+    make_napari_viewer: Any, root: Path, monkeypatch: pytest.MonkeyPatch, qtbot: Any
+) -> None:
+    """Was: the offer, due after the window's first event-loop turn, raised on a closed
+    window (napari's window gone): an unhandled exception in a Qt callback aborts PyQt."""
+    folder = _untitled_autosave(make_napari_viewer, root, 5.0)
+    _left_by_a_stopped_napari(folder)
+    questions = answer_questions(monkeypatch)
+    closed = make_napari_viewer(show=True)
+    get_session(closed)
+    closed.close()
+    for _ in range(5):
+        QApplication.processEvents()
+    assert questions == []
+    assert folder.exists()
+    session = get_session(make_napari_viewer(show=True))
+    qtbot.waitUntil(lambda: bool(questions), timeout=10_000)
+    np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[5.0, 2.0]])

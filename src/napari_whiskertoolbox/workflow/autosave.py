@@ -367,11 +367,11 @@ def offer_untitled_recovery(session: ViewerSession, root: Path | None = None) ->
     """
     from napari.utils.notifications import show_info
 
-    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.layers._napari_compat import main_window, window_closed
 
     viewer = session.viewer
-    if viewer is None:
-        return False
+    if viewer is None or window_closed(viewer):
+        return False  # closed before its first turn: the next window is offered it
     found = [info for info in find_untitled_recoveries(root) if info.folder not in _told]
     if not found:
         return False
