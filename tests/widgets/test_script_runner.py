@@ -135,6 +135,18 @@ def test_cancel_from_the_dock_stops_an_infinite_loop(qtbot, viewer, runner, noti
     assert viewer.dims.current_step[0] == 5
 
 
+def test_a_cancelled_script_blocked_in_a_call_says_where_it_waits(qtbot, viewer, runner) -> None:
+    runner.editor.setPlainText("import time\nx = 1\ntime.sleep(3)\n")
+    runner.run_file()
+    qtbot.waitUntil(lambda: runner.engine.running_line() == 3, timeout=5000)
+    with qtbot.waitSignal(runner.run_finished, timeout=10_000) as blocker:
+        runner.cancel()
+        qtbot.waitUntil(lambda: "still running line 3" in runner.output.toPlainText(), timeout=3000)
+    assert blocker.args[0].cancelled
+    assert "time.sleep" in runner.output.toPlainText()
+    assert runner.engine.running_line() is None
+
+
 def test_console_receives_dm_and_script_variables(qtbot, viewer, runner, monkeypatch) -> None:
     pushed: list[dict] = []
     original = type(viewer).update_console

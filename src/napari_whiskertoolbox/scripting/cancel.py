@@ -274,6 +274,20 @@ class CancelToken:
                 frame.f_trace = self._trace
             frame = frame.f_back
 
+    def script_line(self) -> int | None:
+        """Return the line the script runs now (its innermost own frame), ``None`` if idle.
+
+        A script blocked in a long C call (``time.sleep(60)``) is on the line of that call.
+        """
+        with self._lock:
+            thread_id = self._thread_id
+        frame = None if thread_id is None else sys._current_frames().get(thread_id)
+        while frame is not None:
+            if self._is_script_frame(frame):
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
     def _is_script_frame(self, frame: FrameType) -> bool:
         """Return whether ``frame`` runs the script's own code (with the script's globals)."""
         return frame.f_globals is self._script_globals

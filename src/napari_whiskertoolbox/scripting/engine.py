@@ -469,6 +469,11 @@ class ScriptEngine(ScriptEngineAliases):
         token = self._token
         return token.cancel() if token is not None else False
 
+    def running_line(self) -> int | None:
+        """Return the line of the running script's code it is on now; ``None`` when idle."""
+        token = self._token
+        return token.script_line() if token is not None and self.is_running else None
+
     # -- namespace -------------------------------------------------------------------------
 
     def listing(self, include_prelude: bool = False) -> list[NamespaceEntry]:

@@ -98,6 +98,8 @@ if TYPE_CHECKING:
 __all__ = ["ScriptRunnerWidget"]
 
 _SAVE_DELAY_MS = 400
+CANCEL_WAIT_NOTE_MS = 1000
+"""How long a cancelled script may take to stop before the output says where it waits."""
 """Edits are written to the settings file this long after the last one."""
 
 _UNTITLED = "untitled"
@@ -319,6 +321,10 @@ class ScriptRunnerWidget(Container):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(_SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_settings)
+        self._cancel_wait_timer = QTimer(self.native)
+        self._cancel_wait_timer.setSingleShot(True)
+        self._cancel_wait_timer.setInterval(CANCEL_WAIT_NOTE_MS)
+        self._cancel_wait_timer.timeout.connect(self._note_cancel_waiting)
         self.native.destroyed.connect(self._on_destroyed)
         self._restore_settings()
         self._connect_session()
@@ -949,6 +955,19 @@ class ScriptRunnerWidget(Container):
             self.output.append_output("info", "cancel requested…\n")
         elif self.engine.cancel():
             self.output.append_output("info", "cancel requested…\n")
+            self._cancel_wait_timer.start()
+
+    def _note_cancel_waiting(self) -> None:
+        """Say where a cancelled script still runs: a call that blocks ends before it stops."""
+        line = self.engine.running_line() if self._engine is not None else None
+        if line is None:
+            return
+        self.output.append_output(
+            "info",
+            f"still running line {line}: a call that does not return to Python (time.sleep, "
+            "waiting on a file or the network, one long C function) finishes before the "
+            "script stops\n",
+        )
 
     def _cancel_quietly(self, *_: Any) -> None:
         self._closed = True
