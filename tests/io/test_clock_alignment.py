@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager, PointData
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.clock_alignment import join_clocks, rescaled, tick_rate
 from napari_whiskertoolbox.io.routing import open_path
@@ -357,3 +357,27 @@ def test_frames_outside_a_clock_are_listed_lowest_first_sorted_or_not() -> None:
     assert "999900 entries on frames 100, 101, 102, ..., past the last frame" in notes["signal"]
     assert "1 entry on frame 120, past the last frame" in notes["trials"]
     assert "3 entries on frames -7, -4, -2, before frame 0" in notes["trials"]
+
+
+def _frames_of_points(n: int) -> PointData:
+    points = PointData()
+    for frame in range(n):
+        points.add(frame, np.array([[1.0, 2.0]], dtype=np.float32))
+    return points
+
+
+def test_a_video_beside_keypoints_counting_its_frames_is_not_warned_about(caplog) -> None:
+    """A DeepLabCut file opened alone counts frames 0..n-1 on 'time': the video's frames are
+    those frames, and the 'no sampling rate' warning only alarmed (a new-user trial)."""
+    n = len(open_path(VIDEO, DataManager()).dm.get_data("media"))
+    dm = DataManager()
+    dm.set_data("nose", _frames_of_points(n), "time")
+    with caplog.at_level(logging.WARNING):
+        (key,) = open_path(VIDEO, dm).keys
+    assert dm.time_key(key) == "time"
+    assert "sampling rate" not in caplog.text
+    longer = DataManager()
+    longer.set_data("nose", _frames_of_points(n + 5), "time")
+    with caplog.at_level(logging.WARNING):
+        open_path(VIDEO, longer)
+    assert f"its {n} frames run on 'time', whose data reach frame {n + 4}" in caplog.text

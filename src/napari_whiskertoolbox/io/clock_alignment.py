@@ -12,7 +12,9 @@ data keys hold indices, not ticks, and are untouched.
 
 Clocks without a rate (WhiskerToolbox's own clocks carry none) cannot be aligned: their
 ticks are compared as they are, with a warning naming the clocks and how to give them a
-rate (:meth:`~napari_whiskertoolbox.core.DataManager.set_sampling_rate`).
+rate (:meth:`~napari_whiskertoolbox.core.DataManager.set_sampling_rate`); a video joining
+clocks that count only frames (a DeepLabCut or SLEAP file opened alone) runs on them frame for
+frame without one, unless their data reach past its last frame.
 
 A file's clock whose name the DataManager already uses for other ticks joins under a
 free name (``name_2``, ``name_3``, …) instead of replacing it.
@@ -272,11 +274,39 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
         dm.set_time("time", frames)
         return "time"
     if tick_rate(dm) is None:
-        _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")
+        frames = _counted_frames(dm)
+        if frames is None:
+            _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")
+        elif frames > len(media):
+            _tell_unaligned(
+                dm,
+                source,
+                f"its {len(media)} frames run on 'time', whose data reach frame {frames - 1}",
+            )
+        else:  # frame i of the video is frame i of the annotations: nothing to warn about
+            logger.info("%s: its frames run on 'time', which counts frames", source)
         return "time"
     name = first_free(f"{key}_clock", dm.time_keys().__contains__)
     frames = stamped if stamped is not None else TimeFrame.from_count(len(media), float(fps))
     return join_clocks(dm, [(name, frames)], source)[name]
+
+
+def _counted_frames(dm: DataManager) -> int | None:
+    """Return how many frames ``dm``'s clocks count when they count only frames, else None.
+
+    Clocks of ticks ``0 .. n-1`` without a rate holding only per-frame data (points, lines,
+    masks, events, intervals: a DeepLabCut or SLEAP file opened alone) count frames, as a
+    video does; a signal's clock counts its samples instead.
+    """
+    from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
+
+    framed = {*RAGGED_KINDS, *MEDIA_KINDS, "digital_event", "digital_interval"}
+    present = _in_use(dm)
+    if not present or not all(dm.get_time(name).is_counting for name in present):
+        return None
+    if any(dm.data_type(key) not in framed for key in dm if dm.time_key(key) in present):
+        return None
+    return max(len(dm.get_time(name)) for name in present)
 
 
 def frame_clock(media: MediaData) -> TimeFrame | None:
