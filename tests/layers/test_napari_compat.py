@@ -17,6 +17,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
     call_before_paint,
     clear_paint_history,
+    console_dock,
     console_if_created,
     finish_labels_polygon,
     fit_axis_labels,
@@ -360,6 +361,23 @@ def test_tolerate_status_races_raises_when_napari_moves_the_thread(qtbot: Any) -
 
 
 # --------------------------------------------------------------------------- console banner
+def test_console_dock_is_the_docked_console_and_fails_loudly(make_napari_viewer: Any) -> None:
+    from qtpy.QtWidgets import QDockWidget
+
+    viewer = make_napari_viewer()
+    dock = console_dock(viewer)
+    assert isinstance(dock, QDockWidget)
+    assert dock.parentWidget() is main_window(viewer)
+    qt_viewer = viewer_widget(viewer)
+    real = qt_viewer.dockConsole
+    qt_viewer._dockConsole = object()  # napari's property creates it into _dockConsole
+    try:
+        with pytest.raises(RuntimeError, match=r"_napari_compat.console_dock"):
+            console_dock(viewer)
+    finally:
+        qt_viewer._dockConsole = real
+
+
 @pytest.mark.enable_console
 def test_console_is_found_once_opened_and_takes_lines_above_its_prompt(
     qtbot, make_napari_viewer: Any

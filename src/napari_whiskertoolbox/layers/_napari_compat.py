@@ -29,6 +29,7 @@ __all__ = [
     "call_before_paint",
     "clear_paint_history",
     "clip_labels_draw",
+    "console_dock",
     "console_if_created",
     "fit_axis_labels",
     "forget_vetoed_quit",
@@ -506,6 +507,25 @@ def console_if_created(viewer: napari.Viewer) -> Any:
             "layers/_napari_compat.console_if_created"
         )
     return qt_viewer._console
+
+
+def console_dock(viewer: napari.Viewer) -> QDockWidget:
+    """Return the dock napari shows ``viewer``'s console in (created hidden with the window).
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version no longer has the ``QDockWidget`` ``QtViewer.dockConsole``.
+    """
+    from qtpy.QtWidgets import QDockWidget
+
+    dock = getattr(viewer_widget(viewer), "dockConsole", None)
+    if not isinstance(dock, QDockWidget):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari's QtViewer no longer has the QDockWidget "
+            "dockConsole; update layers/_napari_compat.console_dock"
+        )
+    return dock
 
 
 def on_console_shown(viewer: napari.Viewer, callback: Any) -> None:

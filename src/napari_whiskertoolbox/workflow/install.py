@@ -25,6 +25,7 @@ from napari_whiskertoolbox.workflow.ask import DefaultAsk, DialogAsk
 from napari_whiskertoolbox.workflow.autosave import Autosaver, offer_untitled_recovery
 from napari_whiskertoolbox.workflow.close_guard import CloseGuard
 from napari_whiskertoolbox.workflow.console import install_console
+from napari_whiskertoolbox.workflow.console_dock import tab_console_over_bottom_docks
 from napari_whiskertoolbox.workflow.exit_close import (
     close_viewers_at_exit,
     finish_at_exit,
@@ -94,6 +95,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
     if getattr(viewer, "window", None) is None:
         return Workflow(autosaver=autosaver, close_guard=None, save_target=save_target, title=title)
     install_console(session)
+    tab_console_over_bottom_docks(viewer)
     display = install_session_display(session)
     window = main_window(viewer)
     tolerate_status_races(viewer)
