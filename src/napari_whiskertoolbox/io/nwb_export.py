@@ -634,8 +634,11 @@ class _Writer:
     def write_pose(self, pose: PoseSet, record: bool = True) -> None:
         from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
 
+        from napari_whiskertoolbox.io.pose_written import written_points
+
         module = self.pose_module()
         confidence = _PoseConfidence(self, pose)
+        written = written_points(self.dm, pose)  # with the predictions the threshold hid
         skeletons: list[Any] = []
         estimations = []
         for individual in pose.individuals:
@@ -654,11 +657,11 @@ class _Writer:
             skeletons.append(skeleton)
             series = []
             series_keys = [pose.require_key(individual, bp) for bp in parts]
-            rows = self.pose_rows(pose)
+            rows = self.pose_rows(written)
             for bp in parts:
                 key = pose.require_key(individual, bp)
                 points = self.dm.get_data(key)
-                flat = points.to_flat()
+                flat = written[key]
                 if np.any(np.diff(flat.times) == 0):
                     raise ValueError(f"key {key!r} has two points on one frame; a pose keeps one")
                 size = points.image_size
@@ -666,7 +669,7 @@ class _Writer:
                     "pose": pose.name,
                     "individual": individual,
                     "bodypart": bp,
-                    "entity_ids": np.asarray(flat.ids),
+                    "entity_ids": np.asarray(points.to_flat().ids),
                     "image_width": -1 if size is None else int(size[0]),
                     "image_height": -1 if size is None else int(size[1]),
                 }
@@ -720,8 +723,10 @@ class _Writer:
         if record:
             self.pose_records(pose)
 
-    def pose_rows(self, pose: PoseSet) -> np.ndarray:
-        """Return the frames (indices on the keys' clock) every series of ``pose`` holds a row for.
+    def pose_rows(self, written: dict[str, Any]) -> np.ndarray:
+        """Return the frames (indices on the keys' clock) every series of a pose set holds a row for.
+
+        ``written``: the set's :func:`~.pose_written.written_points`.
 
         Every frame from the clock's first to the last with a point of the set, as
         DeepLabCut's NWB export and movement's ``from_nwb_file`` lay pose series out: row
@@ -731,9 +736,7 @@ class _Writer:
         four times its frames (a few points on a 30 kHz recording's clock) gets the rows of
         its frames only, with timestamps.
         """
-        held = [
-            self.dm.get_data(key).times_with_data() for key in pose.all_keys() if key in self.dm
-        ]
+        held = [points.times for points in written.values()]
         frames = np.unique(np.concatenate(held)).astype(np.int64) if held else np.empty(0, int)
         if len(frames) and int(frames[-1]) + 1 <= max(DENSE_POSE_ROWS, 4 * len(frames)):
             return np.arange(int(frames[-1]) + 1, dtype=np.int64)

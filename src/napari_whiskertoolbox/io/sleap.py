@@ -548,23 +548,29 @@ def load_sleap_entries(
 
 
 def pose_locations(dm: DataManager, pose: PoseSet) -> tuple[np.ndarray, int]:
-    """Return ``(locations (frames, tracks, nodes, 2) float64, first frame)`` of a pose set."""
-    keys = [k for k in pose.all_keys() if k in dm]
-    times = [dm.get_data(k).times_with_data() for k in keys]
-    all_times = np.concatenate(times) if times else np.empty(0, np.int64)
+    """Return ``(locations (frames, tracks, nodes, 2) float64, first frame)`` of a pose set.
+
+    The keys' points and the source's predictions the likelihood threshold hid
+    (:func:`~.pose_written.written_points`).
+    """
+    from napari_whiskertoolbox.io.pose_written import written_points
+
+    points = written_points(dm, pose)
+    all_times = np.concatenate([p.times for p in points.values()]) if points else []
+    all_times = np.asarray(all_times, np.int64)
     first = int(all_times.min()) if all_times.size else 0
     last = int(all_times.max()) if all_times.size else -1
     out = np.full((last - first + 1, len(pose.individuals), len(pose.bodyparts), 2), np.nan)
     for k, individual in enumerate(pose.individuals):
         for n, bodypart in enumerate(pose.bodyparts):
             key = pose.key(individual, bodypart)
-            if key is None or key not in dm:
+            if key is None or key not in points:
                 continue
-            flat = dm.get_data(key).to_flat()
-            rows = flat.times - first
+            found = points[key]
+            rows = found.times - first
             if np.any(np.bincount(rows) > 1) if rows.size else False:
                 raise ValueError(f"key {key!r} has more than one point on a frame; SLEAP keeps one")
-            out[rows, k, n] = flat.coords
+            out[rows, k, n] = found.coords
     return out, first
 
 
