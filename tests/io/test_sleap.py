@@ -629,8 +629,10 @@ def _shown_scores(labels) -> dict[tuple[str, str], dict[int, float]]:
 def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> None:
     """.slp / analysis .h5 -> session -> NWB: a prediction's points keep their scores.
 
-    Were: confidence 1 for every point. A point moved here and a user instance's points
-    (placed by hand, no score) have 1.
+    Were: confidence 1 for every point. A user instance's points (placed by hand, no score)
+    have 1, and so has every point of a prediction with one point moved here: it is the
+    user's instance, as drawn and as saved to a .slp (were: its other points kept their
+    scores).
     """
     pynwb = pytest.importorskip("pynwb")
     pytest.importorskip("ndx_pose")
@@ -646,7 +648,8 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
     dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
     export_nwb(dm, tmp_path / "out.nwb")
     expected = _shown_scores(labels)
-    expected["mouseA", "nose"][1] = 1.0
+    for node in NODES:
+        expected["mouseA", node][1] = 1.0  # the whole instance is the user's
     with pynwb.NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
         behavior = io.read().processing["behavior"].data_interfaces
         for track in ("mouseA", "mouseB"):
@@ -812,6 +815,23 @@ def test_an_analysis_file_of_a_slp_keeps_its_predictions_scores(predictions, tmp
     assert np.nanmax(want["point_scores"]) < 1.0  # real scores compared
 
 
+def test_a_prediction_with_a_node_deleted_is_the_users_in_an_analysis_file(
+    predictions, tmp_path
+) -> None:
+    """Were: its other nodes kept their point scores and the mean as instance score, a
+    prediction, while the .slp save and the keypoints layer made it the user's instance."""
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseB_nose").set_frame(5, np.empty((0, 2), np.float32))  # deleted
+    with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "ours.analysis.h5"), "r") as f:
+        point_scores = f["point_scores"][()]  # (track, node, frame)
+        instance_scores = f["instance_scores"][()]  # (track, frame)
+    assert np.isnan(point_scores[1, 0, 5])  # the node deleted
+    np.testing.assert_array_equal(point_scores[1, 1:, 5], 1.0)  # the user's instance
+    assert instance_scores[1, 5] == 1.0
+    assert instance_scores[0, 5] < 1.0  # mouseA untouched: still the prediction
+
+
 def test_deeplabcut_predictions_written_as_an_analysis_file_keep_their_likelihoods(
     tmp_path,
 ) -> None:
@@ -856,7 +876,8 @@ def test_sleap_predictions_written_as_deeplabcut_predictions_keep_their_scores(
     assert list(table.columns.get_level_values("coords")[:3]) == ["x", "y", "likelihood"]
     scorer = table.columns[0][0]
     expected = _shown_scores(labels)
-    expected["mouseA", "nose"][1] = 1.0
+    for node in NODES:
+        expected["mouseA", node][1] = 1.0  # the whole instance is the user's
     for (track, node), scores in expected.items():
         for frame, want in scores.items():
             got = table.loc[frame, (scorer, track, node, "likelihood")]

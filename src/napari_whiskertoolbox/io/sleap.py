@@ -989,15 +989,18 @@ def _prediction_scores(
     """Return the point scores of individual ``k``'s ``points`` on ``frame`` if all predicted.
 
     None when any of its keypoints is not a source prediction (placed or moved here, or the
-    source holds none): the instance is then the user's.
+    source holds none), or a node a SLEAP source predicted was deleted: the instance is then
+    the user's.
     """
     if scores is None:
         return None
     out = np.full(len(pose.bodyparts), np.nan)
     for n, bodypart in enumerate(pose.bodyparts):
-        if np.isnan(points[n]).all():
-            continue
         key = pose.key(pose.individuals[k], bodypart)
+        if np.isnan(points[n]).all():
+            if key is not None and scores.instance_of is not None and scores.predicts(key, frame):
+                return None  # a predicted node deleted: the instance is the user's
+            continue
         score = None if key is None else scores.score(key, frame, points[n])
         if score is None:
             return None
