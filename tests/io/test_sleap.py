@@ -876,8 +876,7 @@ def test_sleap_predictions_written_as_deeplabcut_predictions_keep_their_scores(
     assert list(table.columns.get_level_values("coords")[:3]) == ["x", "y", "likelihood"]
     scorer = table.columns[0][0]
     expected = _shown_scores(labels)
-    for node in NODES:
-        expected["mouseA", node][1] = 1.0  # the whole instance is the user's
+    expected["mouseA", "nose"][1] = 1.0
     for (track, node), scores in expected.items():
         for frame, want in scores.items():
             got = table.loc[frame, (scorer, track, node, "likelihood")]
