@@ -909,3 +909,47 @@ def test_an_occluded_node_keeps_its_place_when_its_instance_is_edited(tmp_path) 
     assert np.isnan(saved.points["xy"][1]).all()
     assert saved.points["visible"].tolist() == [True, False, False]
     np.testing.assert_array_equal(saved.points["xy"][2], [5, 6])
+
+
+def test_predictions_shown_on_their_video_are_written_to_a_slp_naming_that_video(
+    tmp_path,
+) -> None:
+    """Were: the .slp named a relative ``video.mp4`` that did not exist (sleap-io raised
+    FileNotFoundError on touching it) and the analysis file's video_path was empty."""
+    from _dlc_tables import write_project_predictions
+    from _video_files import write_frames
+
+    table = write_project_predictions(tmp_path / "proj")
+    video = table.parent / "vid.mp4"  # the video the table's name says it analysed
+    write_frames(video, [np.full((32, 32), 16 * t, np.uint8) for t in range(4)], "libx264", "yuv420p", "gray")  # fmt: skip
+    dm = open_path(table).dm
+    assert dm.keys("video")  # shown on its video
+    pose = pose_sets(dm)["vid"]
+    labels = sio.load_slp(str(write_slp(dm, pose, tmp_path / "out" / "vid.slp")))
+    (written,) = labels.videos
+    assert written.filename == str(video.resolve())  # absolute, as sleap-io resolves no other
+    assert written.shape[:3] == (4, 32, 32)  # sleap-io opens it
+    with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "out" / "vid.analysis.h5")) as f:
+        assert f["video_path"][()].decode() == str(video.resolve())
+
+
+def test_a_labelled_data_folder_is_written_to_a_slp_as_its_image_sequence(tmp_path) -> None:
+    """A DeepLabCut labelled-data folder's images become sleap-io's image-sequence video, so
+    SLEAP opens the project with its images (were: a relative ``video.mp4`` that was not there)."""
+    from _dlc_project import copy_reaching
+
+    folder = copy_reaching(tmp_path) / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    (pose,) = pose_sets(dm).values()
+    images = dm.get_data(dm.keys("images")[0]).files
+    labels = sio.load_slp(str(write_slp(dm, pose, tmp_path / "labels.slp")))
+    (written,) = labels.videos
+    assert type(written.backend).__name__ == "ImageVideo"
+    assert written.filename == [str(p.resolve()) for p in images]  # in frame order
+    first = labels.labeled_frames[0]
+    np.testing.assert_array_equal(
+        np.squeeze(first.image),
+        np.squeeze(dm.get_data(dm.keys("images")[0]).frame(first.frame_idx)),
+    )
+    with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "labels.analysis.h5")) as f:
+        assert f["video_path"][()].decode() == str(folder.resolve())  # sleap-io opens a folder
