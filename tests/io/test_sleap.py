@@ -629,8 +629,10 @@ def _shown_scores(labels) -> dict[tuple[str, str], dict[int, float]]:
 def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> None:
     """.slp / analysis .h5 -> session -> NWB: a prediction's points keep their scores.
 
-    Were: confidence 1 for every point. A point moved here and a user instance's points
-    (placed by hand, no score) have 1.
+    Were: confidence 1 for every point. A user instance's points (placed by hand, no score)
+    have 1, and so has every point of a prediction with one point moved here: it is the
+    user's instance, as drawn and as saved to a .slp (were: its other points kept their
+    scores).
     """
     pynwb = pytest.importorskip("pynwb")
     pytest.importorskip("ndx_pose")
@@ -646,7 +648,8 @@ def test_point_scores_are_the_nwb_confidence(predictions, tmp_path, kind) -> Non
     dm.get_data("preds_mouseA_nose").set_frame(1, [[10.0, 20.0]])  # moved here
     export_nwb(dm, tmp_path / "out.nwb")
     expected = _shown_scores(labels)
-    expected["mouseA", "nose"][1] = 1.0
+    for node in NODES:
+        expected["mouseA", node][1] = 1.0  # the whole instance is the user's
     with pynwb.NWBHDF5IO(str(tmp_path / "out.nwb"), "r", load_namespaces=True) as io:
         behavior = io.read().processing["behavior"].data_interfaces
         for track in ("mouseA", "mouseB"):
@@ -812,6 +815,23 @@ def test_an_analysis_file_of_a_slp_keeps_its_predictions_scores(predictions, tmp
     assert np.nanmax(want["point_scores"]) < 1.0  # real scores compared
 
 
+def test_a_prediction_with_a_node_deleted_is_the_users_in_an_analysis_file(
+    predictions, tmp_path
+) -> None:
+    """Were: its other nodes kept their point scores and the mean as instance score, a
+    prediction, while the .slp save and the keypoints layer made it the user's instance."""
+    dm = open_path(predictions).dm
+    pose = pose_sets(dm)["preds"]
+    dm.get_data("preds_mouseB_nose").set_frame(5, np.empty((0, 2), np.float32))  # deleted
+    with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "ours.analysis.h5"), "r") as f:
+        point_scores = f["point_scores"][()]  # (track, node, frame)
+        instance_scores = f["instance_scores"][()]  # (track, frame)
+    assert np.isnan(point_scores[1, 0, 5])  # the node deleted
+    np.testing.assert_array_equal(point_scores[1, 1:, 5], 1.0)  # the user's instance
+    assert instance_scores[1, 5] == 1.0
+    assert instance_scores[0, 5] < 1.0  # mouseA untouched: still the prediction
+
+
 def test_deeplabcut_predictions_written_as_an_analysis_file_keep_their_likelihoods(
     tmp_path,
 ) -> None:
@@ -889,3 +909,47 @@ def test_an_occluded_node_keeps_its_place_when_its_instance_is_edited(tmp_path) 
     assert np.isnan(saved.points["xy"][1]).all()
     assert saved.points["visible"].tolist() == [True, False, False]
     np.testing.assert_array_equal(saved.points["xy"][2], [5, 6])
+
+
+def test_predictions_shown_on_their_video_are_written_to_a_slp_naming_that_video(
+    tmp_path,
+) -> None:
+    """Were: the .slp named a relative ``video.mp4`` that did not exist (sleap-io raised
+    FileNotFoundError on touching it) and the analysis file's video_path was empty."""
+    from _dlc_tables import write_project_predictions
+    from _video_files import write_frames
+
+    table = write_project_predictions(tmp_path / "proj")
+    video = table.parent / "vid.mp4"  # the video the table's name says it analysed
+    write_frames(video, [np.full((32, 32), 16 * t, np.uint8) for t in range(4)], "libx264", "yuv420p", "gray")  # fmt: skip
+    dm = open_path(table).dm
+    assert dm.keys("video")  # shown on its video
+    pose = pose_sets(dm)["vid"]
+    labels = sio.load_slp(str(write_slp(dm, pose, tmp_path / "out" / "vid.slp")))
+    (written,) = labels.videos
+    assert written.filename == str(video.resolve())  # absolute, as sleap-io resolves no other
+    assert written.shape[:3] == (4, 32, 32)  # sleap-io opens it
+    with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "out" / "vid.analysis.h5")) as f:
+        assert f["video_path"][()].decode() == str(video.resolve())
+
+
+def test_a_labelled_data_folder_is_written_to_a_slp_as_its_image_sequence(tmp_path) -> None:
+    """A DeepLabCut labelled-data folder's images become sleap-io's image-sequence video, so
+    SLEAP opens the project with its images (were: a relative ``video.mp4`` that was not there)."""
+    from _dlc_project import copy_reaching
+
+    folder = copy_reaching(tmp_path) / "labeled-data" / "reachingvideo1"
+    dm = open_path(folder).dm
+    (pose,) = pose_sets(dm).values()
+    images = dm.get_data(dm.keys("images")[0]).files
+    labels = sio.load_slp(str(write_slp(dm, pose, tmp_path / "labels.slp")))
+    (written,) = labels.videos
+    assert type(written.backend).__name__ == "ImageVideo"
+    assert written.filename == [str(p.resolve()) for p in images]  # in frame order
+    first = labels.labeled_frames[0]
+    np.testing.assert_array_equal(
+        np.squeeze(first.image),
+        np.squeeze(dm.get_data(dm.keys("images")[0]).frame(first.frame_idx)),
+    )
+    with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "labels.analysis.h5")) as f:
+        assert f["video_path"][()].decode() == str(folder.resolve())  # sleap-io opens a folder

@@ -104,6 +104,65 @@ def test_sleap_predictions_are_hollow_and_a_dragged_one_becomes_the_users(
     assert layer.border_color[_row(layer, "mouseA", "nose"), 3] > ring  # more opaque: 0.6 > 0.2
 
 
+@pytest.mark.gui
+def test_a_sleap_prediction_with_a_node_deleted_is_the_users_as_saved(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """Were: the other nodes stayed hollow predictions with scores on screen (and in the NWB
+    export) while Ctrl+S wrote the instance as a user Instance, as SLEAP's GUI makes an edited
+    prediction."""
+    sio = pytest.importorskip("sleap_io")
+    pytest.importorskip("ndx_pose")
+    from pynwb import NWBHDF5IO
+
+    from napari_whiskertoolbox.io.nwb_export import export_nwb
+    from napari_whiskertoolbox.io.pose import pose_sets
+    from napari_whiskertoolbox.io.sleap import load_sleap_entries, write_slp
+    from napari_whiskertoolbox.layers.session import ViewerSession
+
+    skeleton = sio.Skeleton(nodes=["nose", "ear", "tail"], edges=[["nose", "tail"]])
+    track = sio.Track(name="mouseA")
+    video = sio.Video(filename=str(tmp_path / "gone.mp4"), open_backend=False)
+    predicted = sio.PredictedInstance.from_numpy(
+        np.array([[20.0, 30.0], [30.0, 45.0], [40.0, 60.0]]), skeleton=skeleton,
+        point_scores=np.array([0.2, 0.5, 0.9]), score=0.9, track=track,
+    )  # fmt: skip
+    frame = sio.LabeledFrame(video=video, frame_idx=0, instances=[predicted])
+    path = tmp_path / "mice.slp"
+    sio.save_slp(
+        sio.Labels(labeled_frames=[frame], videos=[video], skeletons=[skeleton], tracks=[track]),
+        str(path),
+    )
+    dm = DataManager()
+    commit(dm, [("media", ArrayMedia(np.zeros((2, 96, 128), np.uint8))), *load_sleap_entries(path, "mice")])  # fmt: skip
+    dm.set_sampling_rate("time", 25.0)
+    viewer = make_napari_viewer(show=False)
+    session = ViewerSession(viewer, dm)
+    layer = viewer.layers["mice"]
+    session.set_frame(0)
+    qtbot.waitUntil(lambda: not session.poses.points["mice"].reading_scores)
+    _assert_predicted(layer, _row(layer, "mouseA", "tail"), 0.9)
+
+    viewer.layers.selection.active = layer
+    layer.mode = "select"
+    layer.selected_data = {_row(layer, "mouseA", "nose")}
+    layer.remove_selected()  # what the Delete key does
+    _assert_label(layer, _row(layer, "mouseA", "ear"))  # the user's, at once
+    _assert_label(layer, _row(layer, "mouseA", "tail"))
+    exported = export_nwb(session.dm, tmp_path / "out.nwb")
+    with NWBHDF5IO(str(exported), "r", load_namespaces=True) as io:
+        series = io.read().processing["behavior"]["mice_mouseA"].pose_estimation_series
+        assert series["tail"].confidence[0] == 1.0  # as drawn: placed by hand
+        assert series["ear"].confidence[0] == 1.0
+    written = sio.load_slp(str(write_slp(session.dm, pose_sets(session.dm)["mice"], path)))
+    kinds = sorted(type(i).__name__ for i in written.labeled_frames[0].instances)
+    assert kinds == ["Instance", "PredictedInstance"]  # the prediction kept beside, as SLEAP does
+
+    session.dm.history.undo()
+    _assert_predicted(layer, _row(layer, "mouseA", "nose"), 0.2)  # the network's instance again
+    _assert_predicted(layer, _row(layer, "mouseA", "tail"), 0.9)
+
+
 def _pose_view(qtbot: Any, dm: DataManager, entries: list[tuple[str, Any]]) -> PosePointsView:
     commit(dm, entries)
     pose = entries[-1][1]

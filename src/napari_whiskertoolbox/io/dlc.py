@@ -1337,17 +1337,26 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
         with_likelihood = False  # labels: x, y
         threshold = None  # predictions hidden by a threshold were never seen: not labels
     scores = None
-    if labels_scorer is None and source.get("format") in ("sleap", "nwb"):
+    original = _original_table(source)
+    # A DeepLabCut table gone (the set read back from our NWB export) leaves its scores there.
+    gone = original is None and with_likelihood and source.get("format") == "deeplabcut"
+    if labels_scorer is None and (source.get("format") in ("sleap", "nwb") or gone):
         from napari_whiskertoolbox.io.pose_scores import source_scores
 
         scores = source_scores(pose)  # a network's predictions: their scores as likelihood
-        with_likelihood = scores is not None
+        with_likelihood = scores is not None or with_likelihood
     by_hand = 0
     scale = np.asarray(source.get("scale") or (1.0, 1.0), np.float32)
-    original = _original_table(source)
     columns = _written_columns(dm, pose, original)
     coords = ["x", "y", "likelihood"] if with_likelihood else ["x", "y"]
+    hidden = {}
+    if original is None and threshold is not None:
+        from napari_whiskertoolbox.io.pose_written import hidden_predictions
+
+        hidden = hidden_predictions(dm, pose)  # from our NWB export: the source is not at hand
     frames = _written_frames(dm, pose, columns)
+    if hidden:
+        frames = np.union1d(frames, np.concatenate([times for times, _, _ in hidden.values()]))
     if original is not None and original.frames is not None:
         # Every frame of the source keeps its row (empty when its points were deleted).
         frames = np.union1d(frames, original.frames)
@@ -1364,6 +1373,12 @@ def _dlc_frame(dm: DataManager, pose: PoseSet, labels_scorer: str | None) -> _Wr
     held = np.full((len(frames), len(columns), 2), np.nan, np.float32)  # as the keys hold them
     for c, (ind, bp) in enumerate(columns):
         key = pose.key(ind, bp)
+        if key in hidden:
+            hidden_times, hidden_xy, likelihood = hidden[key]
+            where = np.searchsorted(frames, hidden_times)
+            values[where, c, 0:2] = hidden_xy.astype(np.float64) / scale
+            if with_likelihood:
+                values[where, c, 2] = likelihood
         if key is None or key not in dm:
             continue  # the source's column, written empty
         points: PointData = dm.get_data(key)

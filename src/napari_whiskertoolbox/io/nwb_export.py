@@ -22,7 +22,8 @@ points                    ndx-pose ``PoseEstimation`` per pose set and individua
                           body part, ``Skeleton`` in ``Skeletons``; ``confidence`` the
                           source's for a point as read from it (DeepLabCut likelihood,
                           SLEAP point score, an NWB file's confidence), 1 for a point
-                          placed or moved here or labelled by hand in SLEAP;
+                          placed or moved here, labelled by hand in SLEAP, or of a
+                          SLEAP prediction edited here (a node moved or deleted);
                           ``unit`` the source's, else pixels); points
                           keys outside a pose set with one point per frame: a
                           ``PoseEstimation`` of one node; with several: a table like lines
@@ -188,6 +189,7 @@ class _PoseConfidence:
         self.writer = writer
         self.pose = pose
         self._dlc: Any = None
+        self._scores: Any = None
         self._sleap: tuple[int, np.ndarray, np.ndarray | None] | None = None
         self._nwb: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         self._exported: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = (
@@ -210,6 +212,24 @@ class _PoseConfidence:
         except (OSError, ValueError, KeyError, ImportError):
             pass  # the source is gone or changed: the points are as placed here
         return out
+
+    def user_frames(self, keys: list[str], written: dict[str, Any]) -> np.ndarray:
+        """Return the frames where one individual of a SLEAP set is the user's instance.
+
+        A prediction with a node placed, moved or deleted here is the user's, every node of
+        it (confidence 1), as the keypoints layer draws it and :func:`~.io.sleap.write_slp`
+        writes it (:meth:`~.pose_scores.SourceScores.user_frames`); empty for other sources.
+        """
+        if self.pose.source.get("format") != "sleap":
+            return np.empty(0, np.int64)
+        from napari_whiskertoolbox.io.pose_scores import source_scores
+
+        if self._scores is None:
+            self._scores = source_scores(self.pose) or False
+        if not self._scores:
+            return np.empty(0, np.int64)
+        points = {k: (written[k].times, written[k].coords) for k in keys if k in written}
+        return self._scores.user_frames(keys, points)
 
     def _from_dlc(self, out: np.ndarray, individual: str, bodypart: str, flat: Any) -> None:
         if self.pose.source.get("index") == "image":
@@ -634,8 +654,11 @@ class _Writer:
     def write_pose(self, pose: PoseSet, record: bool = True) -> None:
         from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
 
+        from napari_whiskertoolbox.io.pose_written import written_points
+
         module = self.pose_module()
         confidence = _PoseConfidence(self, pose)
+        written = written_points(self.dm, pose)  # with the predictions the threshold hid
         skeletons: list[Any] = []
         estimations = []
         for individual in pose.individuals:
@@ -654,11 +677,12 @@ class _Writer:
             skeletons.append(skeleton)
             series = []
             series_keys = [pose.require_key(individual, bp) for bp in parts]
-            rows = self.pose_rows(pose)
+            rows = self.pose_rows(written)
+            users = confidence.user_frames(series_keys, written)
             for bp in parts:
                 key = pose.require_key(individual, bp)
                 points = self.dm.get_data(key)
-                flat = points.to_flat()
+                flat = written[key]
                 if np.any(np.diff(flat.times) == 0):
                     raise ValueError(f"key {key!r} has two points on one frame; a pose keeps one")
                 size = points.image_size
@@ -666,7 +690,7 @@ class _Writer:
                     "pose": pose.name,
                     "individual": individual,
                     "bodypart": bp,
-                    "entity_ids": np.asarray(flat.ids),
+                    "entity_ids": np.asarray(points.to_flat().ids),
                     "image_width": -1 if size is None else int(size[0]),
                     "image_height": -1 if size is None else int(size[1]),
                 }
@@ -678,6 +702,7 @@ class _Writer:
                 data[at] = np.asarray(flat.coords, np.float64)
                 scores = np.full(len(rows), np.nan)
                 scores[at] = confidence.of(individual, bp, key, flat)
+                scores[at[np.isin(flat.times, users)]] = 1.0  # an edited prediction: the user's
                 series.append(
                     PoseEstimationSeries(
                         name=nwb_name(bp),
@@ -720,8 +745,10 @@ class _Writer:
         if record:
             self.pose_records(pose)
 
-    def pose_rows(self, pose: PoseSet) -> np.ndarray:
-        """Return the frames (indices on the keys' clock) every series of ``pose`` holds a row for.
+    def pose_rows(self, written: dict[str, Any]) -> np.ndarray:
+        """Return the frames (indices on the keys' clock) every series of a pose set holds a row for.
+
+        ``written``: the set's :func:`~.pose_written.written_points`.
 
         Every frame from the clock's first to the last with a point of the set, as
         DeepLabCut's NWB export and movement's ``from_nwb_file`` lay pose series out: row
@@ -731,9 +758,7 @@ class _Writer:
         four times its frames (a few points on a 30 kHz recording's clock) gets the rows of
         its frames only, with timestamps.
         """
-        held = [
-            self.dm.get_data(key).times_with_data() for key in pose.all_keys() if key in self.dm
-        ]
+        held = [points.times for points in written.values()]
         frames = np.unique(np.concatenate(held)).astype(np.int64) if held else np.empty(0, int)
         if len(frames) and int(frames[-1]) + 1 <= max(DENSE_POSE_ROWS, 4 * len(frames)):
             return np.arange(int(frames[-1]) + 1, dtype=np.int64)

@@ -280,6 +280,7 @@ class _OurImport:
         self.module = nwbfile.processing[OUR_MODULE]
         self.clocks: dict[str, tuple[Any, float]] = {}
         self.stored_events: dict[str, _StoredEventsTable] | None = None
+        self._pose_facts: dict[str, dict[str, Any]] | None = None
 
     def entries(self) -> list[tuple[str, Any]]:
         self.read_clocks()
@@ -428,6 +429,7 @@ class _OurImport:
             coords = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, series_seconds(obj, len(coords)))
             keep = np.isfinite(coords).all(axis=1)  # a row per frame: NaN where absent
+            keep &= ~self.hidden(row, obj, len(coords))
             return PointData.from_flat(
                 times[keep], coords[keep], ids=_entity_ids(row), image_size=size
             )
@@ -453,6 +455,24 @@ class _OurImport:
                 values, column_names=names, row_type=cast("RowType", row_type), rows=rows
             )
         raise FormatError(f"unknown data kind {kind!r} in the keys table", path=self.path)
+
+    def hidden(self, row: Any, series: Any, n: int) -> np.ndarray:
+        """Return which of a pose series' ``n`` rows are predictions the session did not show.
+
+        The export writes a DeepLabCut set's predictions below its likelihood threshold too
+        (:mod:`.pose_written`); the session they came from held no point there, nor does the
+        one read back (they stay in the file, and are written again from it).
+        """
+        from napari_whiskertoolbox.io.pose_written import hiding_threshold
+
+        out = np.zeros(n, bool)
+        facts = self.pose_facts().get(str(row.get("pose", "")), {})
+        threshold = hiding_threshold(facts.get("source") or {})
+        if threshold is None or getattr(series, "confidence", None) is None:
+            return out
+        confidence = _read(series.confidence, self.path, f"{series.name} confidence", np.float64)
+        out[: len(confidence)] = confidence[:n] < threshold
+        return out
 
     def pose_set(self, row: Any, rows: Any) -> PoseSet:
         name = str(row["key"])
@@ -480,7 +500,10 @@ class _OurImport:
 
     def pose_facts(self) -> dict[str, dict[str, Any]]:
         """Return ``{pose set: facts}`` from the ``pose_set_<name>`` tables' JSON descriptions."""
+        if self._pose_facts is not None:
+            return self._pose_facts
         out: dict[str, dict[str, Any]] = {}
+        self._pose_facts = out
         for name, table in self.module.data_interfaces.items():
             if not name.startswith("pose_set_"):
                 continue

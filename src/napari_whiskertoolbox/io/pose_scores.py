@@ -78,18 +78,67 @@ class SourceScores:
                 return found
         return None
 
-    def per_instance(self, keys: list[str], scores: list[float | None]) -> list[float | None]:
+    def per_instance(
+        self, keys: list[str], scores: list[float | None], t: int | None = None
+    ) -> list[float | None]:
         """Return the scores of one frame's keypoints ``keys`` with whole instances applied.
 
-        Where the source scores instances (SLEAP), every keypoint of an individual one of
-        whose keypoints on the frame is not a prediction is the user's (None); elsewhere
-        (DeepLabCut, NWB: one score per point) ``scores`` is returned as given.
+        Where the source scores instances (SLEAP), every keypoint of an individual is the
+        user's (None) when one of its keypoints on the frame is not a prediction, or (given
+        the frame's index ``t``) one the source predicted there is gone (deleted): an
+        edited prediction is a user instance, as in SLEAP's GUI and as
+        :func:`~.io.sleap.write_slp` writes it. Elsewhere (DeepLabCut, NWB: one score per
+        point) ``scores`` is returned as given.
         """
         instance_of = self.instance_of
         if instance_of is None:
             return scores
         users = {instance_of.get(k) for k, s in zip(keys, scores) if s is None}
+        if t is not None:
+            shown = set(keys)
+            users |= {
+                individual
+                for k, individual in instance_of.items()
+                if individual not in users and k not in shown and self.predicts(k, t)
+            }
         return [None if instance_of.get(k) in users else s for k, s in zip(keys, scores)]
+
+    def predicts(self, key: str, t: int) -> bool:
+        """Return whether the source holds a prediction of ``key`` at index ``t``."""
+        column = self.columns.get(key)
+        if column is None:
+            return False
+        times = column[0]
+        i = int(np.searchsorted(times, t))
+        return i < len(times) and int(times[i]) == t
+
+    def user_frames(
+        self, keys: list[str], points: dict[str, tuple[np.ndarray, np.ndarray]]
+    ) -> np.ndarray:
+        """Return the indices where one individual's keypoints ``keys`` are the user's instance.
+
+        Where the source scores instances (SLEAP): a frame where one of them is not a
+        prediction (placed, moved), or one the source predicted is gone (deleted), as
+        :meth:`per_instance` says for the frame shown; empty elsewhere.
+
+        Parameters
+        ----------
+        keys : list of str
+            The individual's keys.
+        points : dict
+            ``{key: (times (n,) int64, coords (n, 2))}`` the keys hold.
+        """
+        if self.instance_of is None:
+            return np.empty(0, np.int64)
+        found: list[np.ndarray] = []
+        for key in keys:
+            times, coords = points.get(key, (np.empty(0, np.int64), np.empty((0, 2))))
+            edited = [t for t, xy in zip(times.tolist(), coords) if self.score(key, t, xy) is None]
+            found.append(np.asarray(edited, np.int64))
+            column = self.columns.get(key)
+            if column is not None:
+                found.append(np.setdiff1d(column[0], times).astype(np.int64))  # deleted
+        return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
 
     def _own_score(self, key: str, t: int, point: np.ndarray) -> float | None:
         column = self.columns.get(key)

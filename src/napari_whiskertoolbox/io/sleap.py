@@ -274,7 +274,10 @@ def read_slp(path: str | os.PathLike[str], video: int = 0, *, quiet: bool = Fals
 
 
 def _video_name(video: Any) -> str:
+    """Return a video's file name; an image sequence's as ``<folder of its first image> (N images)``."""
     filename = getattr(video, "filename", "")
+    if isinstance(filename, (list, tuple)):
+        return f"{Path(str(filename[0])).parent} ({len(filename)} images)" if filename else ""
     return filename if isinstance(filename, str) else str(filename)
 
 
@@ -548,23 +551,29 @@ def load_sleap_entries(
 
 
 def pose_locations(dm: DataManager, pose: PoseSet) -> tuple[np.ndarray, int]:
-    """Return ``(locations (frames, tracks, nodes, 2) float64, first frame)`` of a pose set."""
-    keys = [k for k in pose.all_keys() if k in dm]
-    times = [dm.get_data(k).times_with_data() for k in keys]
-    all_times = np.concatenate(times) if times else np.empty(0, np.int64)
+    """Return ``(locations (frames, tracks, nodes, 2) float64, first frame)`` of a pose set.
+
+    The keys' points and the source's predictions the likelihood threshold hid
+    (:func:`~.pose_written.written_points`).
+    """
+    from napari_whiskertoolbox.io.pose_written import written_points
+
+    points = written_points(dm, pose)
+    all_times = np.concatenate([p.times for p in points.values()]) if points else []
+    all_times = np.asarray(all_times, np.int64)
     first = int(all_times.min()) if all_times.size else 0
     last = int(all_times.max()) if all_times.size else -1
     out = np.full((last - first + 1, len(pose.individuals), len(pose.bodyparts), 2), np.nan)
     for k, individual in enumerate(pose.individuals):
         for n, bodypart in enumerate(pose.bodyparts):
             key = pose.key(individual, bodypart)
-            if key is None or key not in dm:
+            if key is None or key not in points:
                 continue
-            flat = dm.get_data(key).to_flat()
-            rows = flat.times - first
+            found = points[key]
+            rows = found.times - first
             if np.any(np.bincount(rows) > 1) if rows.size else False:
                 raise ValueError(f"key {key!r} has more than one point on a frame; SLEAP keeps one")
-            out[rows, k, n] = flat.coords
+            out[rows, k, n] = found.coords
     return out, first
 
 
@@ -624,7 +633,7 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
     tracks = [t if t else "track_0" for t in pose.individuals] if pose.multi_animal else []
     scalars = {
         "labels_path": "",
-        "video_path": str(pose.source.get("video_path", "")),
+        "video_path": _analysis_video_path(dm, pose),
         "video_ind": 0,
         "provenance": json.dumps({"software": "napari-whiskertoolbox"}),
     }
@@ -658,6 +667,17 @@ def write_sleap_analysis(dm: DataManager, pose: PoseSet, path: str | os.PathLike
         f.attrs["preset"] = "matlab"
         f.attrs["format"] = "analysis"
     return path
+
+
+def _analysis_video_path(dm: DataManager, pose: PoseSet) -> str:
+    """Return an analysis file's ``video_path``: the session's media file or image folder.
+
+    Absolute (sleap-io opens a folder as an image sequence); else the source's, else "".
+    """
+    media = _session_media(dm, pose)
+    if media is not None:
+        return str(Path(media.source_path).resolve())
+    return str(pose.source.get("video_path", ""))
 
 
 def _fill_prediction_scores(
@@ -874,6 +894,62 @@ def _dataset(f: Any, name: str, data: np.ndarray, dims: list[str]) -> None:
     ds.attrs["dims"] = json.dumps(dims)
 
 
+def _session_media(dm: DataManager, pose: PoseSet) -> Any | None:
+    """Return the one media file or image folder the pose set is shown on in ``dm``, or None.
+
+    The media of a file (a video, a TIFF stack, an image folder) on the clock of the set's
+    keys; None without one, or with several.
+    """
+    from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+
+    keys = [k for k in pose.all_keys() if k in dm]
+    if not keys:
+        return None
+    clock = dm.time_key(keys[0])
+    media = [
+        dm.get_data(k)
+        for kind in MEDIA_KINDS
+        for k in dm.keys(kind)
+        if dm.time_key(k) == clock and getattr(dm.get_data(k), "source_path", None) is not None
+    ]
+    return media[0] if len(media) == 1 else None
+
+
+def session_video(dm: DataManager, pose: PoseSet) -> str | list[str] | None:
+    """Return the video a SLEAP file written from ``dm`` names for the pose set, or None.
+
+    The session's media the set is shown on (:func:`_session_media`), as SLEAP names it:
+    a video or TIFF file's absolute path; an image folder's image files, absolute, in frame
+    order (sleap-io's ``ImageVideo``, an image sequence; sleap-io resolves a relative video
+    path against the working folder, and only a single file's name beside the project).
+    """
+    media = _session_media(dm, pose)
+    if media is None:
+        return None
+    files = getattr(media, "files", None)
+    if files:
+        return [str(Path(f).resolve()) for f in files]
+    return str(Path(media.source_path).resolve())
+
+
+def _sleap_video(sio: Any, filename: str | list[str], grayscale: bool | None = None) -> Any:
+    """Return a ``sio.Video`` of ``filename`` (a file, or image files): opened when it can be.
+
+    Opened, sleap-io stores the video's shape and, for images, each file (an image
+    sequence); a file it cannot open is named only. ``grayscale``: whether the session
+    shows it as one channel (None: sleap-io guesses from its first frame, and takes a
+    near-gray colour image for gray).
+    """
+    if isinstance(filename, list) or Path(filename).is_file():
+        try:
+            return sio.Video.from_filename(filename, grayscale=grayscale)
+        except Exception:  # sleap-io's backends raise many types for a file they cannot read
+            LOGGER.debug("sleap-io cannot open %s: named only", filename)
+        if isinstance(filename, list):
+            return sio.Video(filename=filename, open_backend=False)
+    return sio.Video(filename=filename, open_backend=False)
+
+
 def write_slp(
     dm: DataManager, pose: PoseSet, path: str | os.PathLike[str], video_path: str | None = None
 ) -> Path:
@@ -900,7 +976,10 @@ def write_slp(
     path : path-like
         The ``.slp`` file (written atomically).
     video_path : str, optional
-        The video the labels belong to (default: the source's, else ``"video.mp4"``).
+        The video the labels belong to (default: the source project's; for a pose set read
+        from elsewhere the session's media it is shown on, :func:`session_video` — a video
+        file, or an image folder's images as an image sequence — else the source's
+        ``video_path``, else ``"video.mp4"``).
 
     Raises
     ------
@@ -923,7 +1002,10 @@ def write_slp(
         source_path = Path(str(pose.source["path"]))
         replaces_source = path.exists() and path.resolve() == source_path.resolve()
     else:
-        labels = _fresh_labels(sio, pose, locations, first, video_path)
+        media = _session_media(dm, pose)
+        grayscale = None if media is None or video_path else len(media.shape) == 3
+        filename = video_path or session_video(dm, pose)
+        labels = _fresh_labels(sio, pose, locations, first, filename, grayscale)
         filename = _video_name(labels.videos[0])
         replaces_source = False
     _refuse_dropping_other_videos(sio, path, filename, keeps_other_videos=replaces_source)
@@ -933,7 +1015,12 @@ def write_slp(
 
 
 def _fresh_labels(
-    sio: Any, pose: PoseSet, locations: np.ndarray, first: int, video_path: str | None
+    sio: Any,
+    pose: PoseSet,
+    locations: np.ndarray,
+    first: int,
+    video_path: str | list[str] | None,
+    grayscale: bool | None = None,
 ) -> Any:
     """Return new ``sio.Labels``: individuals as tracks (none for one animal).
 
@@ -947,7 +1034,7 @@ def _fresh_labels(
     skeleton = sio.Skeleton(nodes=list(pose.bodyparts), edges=[list(e) for e in pose.skeleton])
     tracks = [sio.Track(name=t) for t in pose.individuals] if pose.multi_animal else []
     filename = video_path or str(pose.source.get("video_path") or "video.mp4")
-    video = sio.Video(filename=filename, open_backend=False)
+    video = _sleap_video(sio, filename, grayscale)
     scores = source_scores(pose)
     frames = []
     for row in range(locations.shape[0]):
@@ -983,15 +1070,18 @@ def _prediction_scores(
     """Return the point scores of individual ``k``'s ``points`` on ``frame`` if all predicted.
 
     None when any of its keypoints is not a source prediction (placed or moved here, or the
-    source holds none): the instance is then the user's.
+    source holds none), or a node a SLEAP source predicted was deleted: the instance is then
+    the user's.
     """
     if scores is None:
         return None
     out = np.full(len(pose.bodyparts), np.nan)
     for n, bodypart in enumerate(pose.bodyparts):
-        if np.isnan(points[n]).all():
-            continue
         key = pose.key(pose.individuals[k], bodypart)
+        if np.isnan(points[n]).all():
+            if key is not None and scores.instance_of is not None and scores.predicts(key, frame):
+                return None  # a predicted node deleted: the instance is the user's
+            continue
         score = None if key is None else scores.score(key, frame, points[n])
         if score is None:
             return None

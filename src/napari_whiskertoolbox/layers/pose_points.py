@@ -393,7 +393,8 @@ class PosePointsView:
         layer = self.layer
         scores = [self.score_of(k, p, frame) for k, p in zip(keys, xy)]
         if self._scores is not None:
-            scores = self._scores.per_instance(keys, scores)
+            t = self.index_of(keys[0], frame) if keys else None
+            scores = self._scores.per_instance(keys, scores, t)
         shown = self._shown_scores
         kinds_changed = [s is None for s in scores] != [s is None for s in shown]
         with layer.events.data.blocker():  # after the refresh: the view matches the data
