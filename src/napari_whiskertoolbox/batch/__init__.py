@@ -34,8 +34,10 @@ from napari_whiskertoolbox.batch.run import (
 from napari_whiskertoolbox.batch.sessions import (
     expand_sessions,
     expand_sessions_with_columns,
+    find_sessions,
     read_manifest,
     session_names,
+    skipped_note,
 )
 from napari_whiskertoolbox.batch.tasks import (
     OUTPUT_DIR_NAME,
@@ -73,9 +75,11 @@ __all__ = [
     "completed_record",
     "expand_sessions",
     "expand_sessions_with_columns",
+    "find_sessions",
     "read_manifest",
     "require_batch_dependencies",
     "run_batch",
     "session_names",
+    "skipped_note",
     "start_client",
 ]
