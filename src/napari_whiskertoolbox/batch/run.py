@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
+from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
 from napari_whiskertoolbox.batch.markers import (
     LOCK_FILE,
     MARKER_FILE,
@@ -657,6 +658,9 @@ def run_batch(
         ``save_beside_input``) into a folder this batch saves sessions into (before
         anything runs): two batches saving the same sessions would delete each other's
         files.
+    ReimportedMainError
+        Called by a worker process re-importing the script that started the batch (its
+        code at top level, not under ``if __name__ == "__main__":``), before anything runs.
     ClusterUnavailableError
         The local cluster did not start, or ``scheduler`` cannot be reached or is no dask
         scheduler (a ``ConnectionError``; the message says which). Sessions finished by an
@@ -668,6 +672,7 @@ def run_batch(
     ``__main__`` module (Python's "spawn"), so a script calling ``run_batch`` must do so
     under ``if __name__ == "__main__":``, as with any multiprocessing code.
     """
+    refuse_reimported_main()
     require_batch_dependencies()
     started = time.perf_counter()
     since = time.time() - 2.0  # markers written from now on are this batch's (coarse mtimes)
