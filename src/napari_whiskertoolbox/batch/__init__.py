@@ -14,6 +14,7 @@ from napari_whiskertoolbox.batch._deps import (
     require_batch_dependencies,
 )
 from napari_whiskertoolbox.batch.cluster import BatchClient, batch_client, start_client
+from napari_whiskertoolbox.batch.main_guard import ReimportedMainError
 from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
 from napari_whiskertoolbox.batch.records import (
     FINAL_STATUSES,
@@ -66,6 +67,7 @@ __all__ = [
     "MissingBatchDependencyError",
     "OutputInUseError",
     "PipelineTask",
+    "ReimportedMainError",
     "ScriptTask",
     "SessionRecord",
     "SessionStatus",
