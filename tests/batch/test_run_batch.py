@@ -1215,3 +1215,105 @@ def test_a_sessions_load_notes_are_in_its_record_not_on_stderr(
     saved = json.loads((tmp_path / "o" / "batch_report.json").read_text(encoding="utf-8"))
     assert saved["records"][0]["load_notes"] == list(record.load_notes)
     assert "no 'format'" in pd.read_csv(tmp_path / "o" / "batch_report.csv")["load_notes"][0]
+
+
+def test_a_glob_over_the_sessions_leaves_out_a_batchs_outputs_saved_among_them(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    """A batch saved into the sessions' folder (the dock's old default for a library
+    pipeline): a later glob over that folder ran its report, its completion markers
+    (empty sessions) and its saved sessions (a second time, under hashed names)."""
+    from napari_whiskertoolbox.batch import find_sessions
+    from napari_whiskertoolbox.io import FormatError
+
+    first = run_batch(
+        _contacts,
+        sessions.glob("*.session"),
+        client=threads_client,
+        out=sessions / "contacts-batch",
+    )
+    assert first.ok
+    pattern = str(sessions / "**" / "*")
+    found, skipped = find_sessions(pattern)
+    assert sorted(p.name for p in found) == [f"{n}.session" for n in SESSION_NAMES]
+    out = (sessions / "contacts-batch").resolve()
+    assert out / "batch_report.json" in skipped
+    assert out / SESSIONS_DIR / "mouse1" / MARKER_FILE in skipped
+    assert out / SESSIONS_DIR / "mouse1" in skipped
+    assert all(str(out) in why for why in skipped.values())
+
+    report = run_batch(_contacts, pattern, client=threads_client, out=tmp_path / "again")
+    assert sorted(r.name for r in report.records) == list(SESSION_NAMES)  # no hashed names
+    assert report.ok
+    (note,) = report.notes
+    assert f"a batch wrote ({len(skipped)} in the batch output folder {out})" in note
+    assert json.loads((tmp_path / "again" / "batch_report.json").read_text())["notes"] == [note]
+
+    # pointed at on purpose, a batch's saved sessions are sessions: a second batch on them
+    chained, skipped = find_sessions(str(out / SESSIONS_DIR / "*"))
+    assert sorted(p.name for p in chained) == list(SESSION_NAMES)
+    assert not skipped
+    with pytest.raises(FormatError, match=r"batch_report\.json.*a batch's own file"):
+        find_sessions(out / "batch_report.json")
+
+
+def test_a_json_without_a_data_list_fails_its_session(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    """It ran as an empty session (and the task failed on a missing key, or passed)."""
+    not_a_config = tmp_path / "notacfg.json"
+    not_a_config.write_text('{"foo": 1}')
+    report = run_batch(
+        _contacts,
+        [sessions / "mouse1.session", not_a_config],
+        client=threads_client,
+        out=tmp_path / "o",
+    )
+    by_name = {r.name: r for r in report.records}
+    assert by_name["mouse1"].status == "done"
+    failed = by_name["notacfg"]
+    assert failed.status == "failed"
+    assert "notacfg.json" in failed.error
+    assert "missing the top-level key 'data'" in failed.error
+    assert not failed.transient  # a broken config is not retried
+
+
+def test_a_runner_configs_data_section_is_said_to_be_unused(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    """Each session is the data; the config's own data would be the same for all of them."""
+    (tmp_path / "contacts.csv").write_text("1\n2\n")
+    runner = tmp_path / "runner.json"
+    runner.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {"data_type": "digital_event", "name": "extra", "filepath": "contacts.csv"}
+                ],
+                "commands": [
+                    {
+                        "command_name": "SaveData",
+                        "parameters": {
+                            "data_key": "contact",
+                            "format": "csv",
+                            "path": "${output_dir}/contact.csv",
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    report = run_batch(
+        runner, sessions / "mouse1.session", client=threads_client, out=tmp_path / "r"
+    )
+    (record,) = report.records
+    assert record.status == "done", record.error
+    assert "extra" not in load_session(record.output)
+    (note,) = report.notes
+    assert "runner.json: its 'data' section (1 item) is not loaded" in note
+    assert "each session's own data" in note
+    without_data = tmp_path / "plain.json"
+    document = json.loads(runner.read_text())
+    del document["data"]
+    without_data.write_text(json.dumps(document))
+    assert as_task(without_data).notes() == []

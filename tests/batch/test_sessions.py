@@ -143,3 +143,11 @@ def test_a_manifest_entry_relative_to_the_working_directory_is_explained(
     assert message.startswith(f"session not found: {lists / 'data' / 'mouse1.session'} (line 2 ")
     assert "relative paths in a manifest are read from its folder" in message
     assert f"'data/mouse1.session' is {sessions / 'mouse1.session'} from the working" in message
+
+
+def test_a_session_folder_and_its_session_json_are_one_session(sessions: Path) -> None:
+    """``**/*`` matches both: the session ran twice (under names with hashes)."""
+    found = expand_sessions(
+        [str(sessions / "**" / "*"), sessions / "mouse1.session" / "session.json"]
+    )
+    assert [p.name for p in found] == ["mouse1.session", "mouse2.session", "mouse3.session"]

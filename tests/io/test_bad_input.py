@@ -403,7 +403,8 @@ def test_clock_that_never_gets_values(tmp_path, write_config):
         "clocks": [
             {"name": "camera", "filepath": str(tmp_path / "ttl.bin"), "channel": 1,
              "transition": "rising"}
-        ]
+        ],
+        "data": [],
     }  # fmt: skip
     with pytest.raises(FormatError) as info:
         load_config(write_config(doc))
@@ -527,3 +528,41 @@ def test_clocks_entry_that_is_not_a_name(write_config):
         FormatError, match=r"config item clocks\[1\].*expected a clock name.*found 5"
     ):
         load_config(write_config({"clocks": ["cam", 5], "data": []}))
+
+
+# ---- the config's root -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "found"),
+    [
+        ({"foo": 1}, r"found top-level keys \['foo'\]"),
+        ({}, "found an empty object"),
+        ({"variables": {"a": "b"}, "clocks": ["cam"]}, r"\['clocks', 'variables'\]"),
+        ({"commands": [], "saves": []}, "pipeline-runner config"),
+    ],
+)
+def test_an_object_without_a_data_list_is_no_config(tmp_path, document, found):
+    """wt_loaders.md §1.1: WhiskerToolbox does not read such an object as a config."""
+    import json
+
+    from napari_whiskertoolbox.io.routing import is_config_file
+
+    path = tmp_path / "notacfg.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(FormatError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "notacfg.json" in message
+    assert "missing the top-level key 'data'" in message
+    assert re.search(found, message), message
+    assert not is_config_file(path)  # what the viewer's reader refuses, by the same rule
+
+
+def test_a_data_key_that_is_no_list_is_named(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"data": {"name": "x"}}')
+    with pytest.raises(
+        FormatError, match=r"c\.json.*expected 'data' to be a list of items, found dict"
+    ):
+        load_config(path)

@@ -269,7 +269,7 @@ def test_python_code_runs_only_when_allowed(tmp_path, write_config):
         "from napari_whiskertoolbox.core.events import DigitalEventSeries",
         "dm.set_data('from_python', DigitalEventSeries([7, 8]))",
     ]
-    dm = load_config(write_config({"python_code": code}), allow_python=True)
+    dm = load_config(write_config({"python_code": code, "data": []}), allow_python=True)
     np.testing.assert_array_equal(dm.get_data("from_python").times, [7, 8])
     assert dm.metadata["config_python_code"]["executed"] is True
 
@@ -277,7 +277,7 @@ def test_python_code_runs_only_when_allowed(tmp_path, write_config):
 def test_python_code_file_is_not_imported(tmp_path, write_config):
     script = tmp_path / "setup.py"
     script.write_text("raise SystemExit('must not run')\n")
-    dm = load_config(write_config({"python_code": {"file": "setup.py"}}))
+    dm = load_config(write_config({"python_code": {"file": "setup.py"}, "data": []}))
     assert dm.metadata["config_python_code"]["file"] == str(script)
 
 
@@ -538,7 +538,7 @@ def test_python_code_sees_wt_and_the_data_types_as_a_script_does(write_config):
         "assert dm.getType('iv') == wt.DataType.DigitalInterval",
         "assert wt.AnalogTimeSeries is AnalogTimeSeries",
     ]
-    dm = load_config(write_config({"python_code": code}), allow_python=True)
+    dm = load_config(write_config({"python_code": code, "data": []}), allow_python=True)
     assert dm.time_key("iv") == "camera"
     np.testing.assert_array_equal(dm.get_data("from_python").times, [1, 2])
 

@@ -191,3 +191,15 @@ def test_a_config_with_a_newer_saved_session_says_so(tmp_path: Path, capsys, cap
         caplog.text
     )
     assert "pass the session folder to use them" in caplog.text
+
+
+def test_a_json_without_a_data_list_fails_the_run(tmp_path: Path, capsys) -> None:
+    """Not an empty session with exit 0: the error names the file and the missing key."""
+    config = tmp_path / "notacfg.json"
+    config.write_text('{"foo": 1}')
+    script = _script(tmp_path, "print(sorted(dm.getAllKeys()))\n")
+    assert run_headless(script, session=config) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # the script never ran
+    assert "notacfg.json" in err
+    assert "missing the top-level key 'data'" in err

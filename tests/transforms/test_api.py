@@ -294,3 +294,43 @@ def test_misspelt_parameter_is_an_error_naming_transform_key_and_valid_keys():
         apply_transform("CalculateLineAngle", lines_of({0: [[[0, 0], [3, 4]]]}), {"positon": 1.0})
     with pytest.raises(TransformError, match=r"unknown parameter 'zzz'; valid parameters: \["):
         apply_transform("CalculateLineAngle", lines_of({0: [[[0, 0], [3, 4]]]}), {"zzz": 1.0})
+
+
+def _two_interval_series() -> DataManager:
+    dm = DataManager()
+    dm.set_data("contact", DigitalIntervalSeries([[0, 4], [8, 12]]))
+    dm.set_data("other", DigitalIntervalSeries([[2, 9]]))
+    return dm
+
+
+def test_a_missing_second_input_says_how_to_pass_it():
+    """Was only "takes 2 inputs, got 1"; other_series is V1 Boolean Operation's parameter."""
+    dm = _two_interval_series()
+    params = {"operation": "xor", "other_series": "other"}
+    with pytest.raises(TransformError) as info:
+        run_transform(dm, "DigitalIntervalBoolean", "contact", "c", params)
+    message = str(info.value)
+    assert message.startswith("DigitalIntervalBoolean: takes 2 inputs, got 1: pass the second")
+    assert "other_keys='KEY'" in message
+    assert "'other_series' ('other') names a key but is no parameter" in message
+    assert "other_keys='other'" in message
+    assert "c" not in dm
+    with pytest.raises(TransformError, match=r"takes 1 input, got 2: leave other_keys out"):
+        run_transform(dm, "IntervalToEvent", "contact", "e", other_keys="other")
+    xor = run_transform(dm, "DigitalIntervalBoolean", "contact", "c", {"operation": "xor"},
+                        other_keys="other")  # fmt: skip
+    assert np.asarray(xor.intervals).tolist() == [[0, 1], [5, 7], [10, 12]]  # reference §3.5
+
+
+def test_not_takes_no_second_input_as_in_the_dock():
+    """reference §3.5: not gives the gaps of the input; the other series is ignored."""
+    dm = _two_interval_series()
+    gaps = run_transform(dm, "DigitalIntervalBoolean", "contact", "gaps", {"operation": "not"})
+    assert np.asarray(gaps.intervals).tolist() == [[5, 7]]
+    data = apply_transform("DigitalIntervalBoolean", dm.get_data("contact"), {"operation": "not"})
+    assert np.asarray(data.intervals).tolist() == [[5, 7]]
+    v1 = run_transform(dm, "Boolean Operation", "contact", "gaps_v1", {"operation": "NOT"})
+    assert np.asarray(v1.intervals).tolist() == [[5, 7]]
+    with pytest.raises(TransformError, match=r"not needed with operation='not'"):
+        run_transform(dm, "DigitalIntervalBoolean", "contact", "x", {"operation": "and"})
+    assert describe("DigitalIntervalBoolean")["other_unused_when"] == ["operation", "not"]

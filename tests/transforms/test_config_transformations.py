@@ -149,7 +149,7 @@ def test_entry_points_that_load_configs_import_the_transforms(
         tmp_path, {"data": [_whisker(wtb_data)], "transformations": {"steps": [ANGLE_STEP]}}
     )
     headless = (
-        "from napari_whiskertoolbox.scripting.headless import load_for_script\n"
+        "from napari_whiskertoolbox.scripting import load_for_script\n"
         f"print(load_for_script({str(config)!r}).keys())\n"
     )
     viewer_session = (
@@ -164,3 +164,18 @@ def test_entry_points_that_load_configs_import_the_transforms(
         for code in (headless, viewer_session)
     ]
     assert outputs == ["['whisker', 'whisker_angle']", "run_v1_transformations"]
+
+
+def test_load_config_without_the_transforms_says_both_ways_to_run_them(
+    tmp_path: Path, wtb_data: Path
+) -> None:
+    """README's first snippet: load_config alone cannot run a transformations block."""
+    config = _write(
+        tmp_path, {"data": [_whisker(wtb_data)], "transformations": {"steps": [ANGLE_STEP]}}
+    )
+    code = f"from napari_whiskertoolbox.io import load_config\nload_config({str(config)!r})\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert "`import napari_whiskertoolbox.transforms` first" in last
+    assert "napari_whiskertoolbox.scripting.load_for_script(path), which does" in last

@@ -70,7 +70,7 @@ def _prepare(dock: BatchWidget, sessions: Path, tmp_path: Path) -> None:
     dock.task_path.setText(str(script))
     dock.session_folder.setText(str(sessions))
     dock.session_glob.setText("*.session")
-    dock._add_from_folder()
+    dock.add_button.click()
     dock.n_workers.setValue(1)
     dock.out_dir.setText(str(tmp_path / "out"))
 
@@ -393,8 +393,36 @@ def test_a_library_pipelines_outputs_go_beside_the_sessions_not_into_the_library
     dock.run_button.click()
     qtbot.waitUntil(lambda: not dock.is_running, timeout=WAIT_MS)
     assert dock.report is not None, dock.status.text()
-    assert dock.report.out == (sessions / "angle-batch").resolve()
+    # beside the sessions' folder, not in it: a glob over that folder would find them
+    assert dock.report.out == (tmp_path / "data-angle-batch").resolve()
     assert [path.name for path in library.iterdir()] == ["angle.json"]
+    assert sorted(path.name for path in sessions.iterdir()) == [f"{n}.session" for n in NAMES]
+
+
+def test_adding_sessions_says_what_a_glob_left_out(
+    dock: BatchWidget, sessions: Path, tmp_path: Path
+) -> None:
+    """A batch's report, markers and saved sessions under the folder are no sessions."""
+    from napari_whiskertoolbox.batch import run_batch
+    from napari_whiskertoolbox.batch.cluster import start_client
+
+    script = tmp_path / "keys.py"
+    script.write_text("results = {'n': len(dm.keys())}\n")
+    started = start_client(n_workers=1, processes=False)
+    try:
+        report = run_batch(
+            script, str(sessions / "*.session"), client=started.client, out=sessions / "old"
+        )
+    finally:
+        started.close()
+    assert report.ok
+    dock.session_folder.setText(str(sessions))
+    dock.session_glob.setText("**/*")
+    dock.add_button.click()
+    assert dock.sessions() == [str(sessions / f"{n}.session") for n in NAMES]
+    text = dock.status.text()
+    assert text.startswith("3 sessions; left out "), text
+    assert f"in the batch output folder {(sessions / 'old').resolve()}" in text
 
 
 def test_the_batch_dock_fits_a_laptop_window_under_the_timeline(make_napari_viewer, qtbot):

@@ -14,6 +14,7 @@ from napari_whiskertoolbox.batch._deps import (
     require_batch_dependencies,
 )
 from napari_whiskertoolbox.batch.cluster import BatchClient, batch_client, start_client
+from napari_whiskertoolbox.batch.main_guard import ReimportedMainError
 from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
 from napari_whiskertoolbox.batch.records import (
     FINAL_STATUSES,
@@ -34,8 +35,10 @@ from napari_whiskertoolbox.batch.run import (
 from napari_whiskertoolbox.batch.sessions import (
     expand_sessions,
     expand_sessions_with_columns,
+    find_sessions,
     read_manifest,
     session_names,
+    skipped_note,
 )
 from napari_whiskertoolbox.batch.tasks import (
     OUTPUT_DIR_NAME,
@@ -64,6 +67,7 @@ __all__ = [
     "MissingBatchDependencyError",
     "OutputInUseError",
     "PipelineTask",
+    "ReimportedMainError",
     "ScriptTask",
     "SessionRecord",
     "SessionStatus",
@@ -73,9 +77,11 @@ __all__ = [
     "completed_record",
     "expand_sessions",
     "expand_sessions_with_columns",
+    "find_sessions",
     "read_manifest",
     "require_batch_dependencies",
     "run_batch",
     "session_names",
+    "skipped_note",
     "start_client",
 ]

@@ -243,6 +243,8 @@ def run_from_args(
         print(f"error: {exc}", file=err)  # names the folder, the address or the local workers
         return EXIT_USAGE
     print(report.summary(), file=out)
+    for note in report.notes:
+        print(f"note: {note}", file=err)
     for record in report.failed:
         print(f"\n--- {record.name} ({record.session}) failed:\n{record.error}", file=err)
     noted = [record for record in report.records if record.load_notes]

@@ -20,10 +20,22 @@ from napari_whiskertoolbox.io.atomic import atomic_write_text
 if TYPE_CHECKING:
     import os
 
-__all__ = ["MARKER_FILE", "clear_marker", "completed_record", "write_marker"]
+__all__ = [
+    "LOCK_FILE",
+    "MARKER_FILE",
+    "SESSIONS_LOCK_FILE",
+    "clear_marker",
+    "completed_record",
+    "write_marker",
+]
 
 MARKER_FILE = "batch-done.json"
 """Name of the marker inside a session's output folder."""
+LOCK_FILE = "batch.lock"
+"""Lock file in the output folder, held while a batch runs (released when its process ends)."""
+SESSIONS_LOCK_FILE = ".napari-whiskertoolbox-batch.lock"
+"""Lock file held in each folder a batch saves session folders into (``out/sessions``, or
+the inputs' folders when saving beside them)."""
 
 
 def _files(folder: Path) -> dict[str, int]:

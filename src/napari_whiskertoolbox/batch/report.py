@@ -95,6 +95,9 @@ class BatchReport:
         (``animal``, ``condition``, ...): columns of :attr:`results`.
     files : dict of str to Path
         The files :meth:`write` wrote (see :data:`REPORT_FILES`).
+    notes : list of str
+        What the batch as a whole should know: paths its session patterns left out (a
+        batch's outputs), parts of the task it does not use (a runner config's ``data``).
     """
 
     task: str
@@ -106,6 +109,7 @@ class BatchReport:
     n_workers: int = 0
     session_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -202,6 +206,7 @@ class BatchReport:
             "dashboard_link": self.dashboard_link,
             "n_workers": self.n_workers,
             "counts": self.counts(),
+            "notes": list(self.notes),
             "records": [r.to_dict() for r in self.records],
         }
 

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
-from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
+from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
+from napari_whiskertoolbox.batch.markers import (
+    LOCK_FILE,
+    MARKER_FILE,
+    SESSIONS_LOCK_FILE,
+    completed_record,
+)
 from napari_whiskertoolbox.batch.records import (
     BatchProgress,
     ClusterStatus,
@@ -21,7 +27,7 @@ from napari_whiskertoolbox.batch.records import (
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import BatchReport
-from napari_whiskertoolbox.batch.sessions import expand_sessions_with_columns, session_names
+from napari_whiskertoolbox.batch.sessions import find_sessions, session_names, skipped_note
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.core.counted import counted
@@ -49,11 +55,6 @@ __all__ = [
 
 SESSIONS_DIR = "sessions"
 """Folder of the per-session outputs inside the batch's output folder."""
-LOCK_FILE = "batch.lock"
-"""Lock file in the output folder, held while a batch runs (released when its process ends)."""
-SESSIONS_LOCK_FILE = ".napari-whiskertoolbox-batch.lock"
-"""Lock file held in each folder a batch saves session folders into (``out/sessions``, or
-the inputs' folders when saving beside them)."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
@@ -657,6 +658,9 @@ def run_batch(
         ``save_beside_input``) into a folder this batch saves sessions into (before
         anything runs): two batches saving the same sessions would delete each other's
         files.
+    ReimportedMainError
+        Called by a worker process re-importing the script that started the batch (its
+        code at top level, not under ``if __name__ == "__main__":``), before anything runs.
     ClusterUnavailableError
         The local cluster did not start, or ``scheduler`` cannot be reached or is no dask
         scheduler (a ``ConnectionError``; the message says which). Sessions finished by an
@@ -668,12 +672,14 @@ def run_batch(
     ``__main__`` module (Python's "spawn"), so a script calling ``run_batch`` must do so
     under ``if __name__ == "__main__":``, as with any multiprocessing code.
     """
+    refuse_reimported_main()
     require_batch_dependencies()
     started = time.perf_counter()
     since = time.time() - 2.0  # markers written from now on are this batch's (coarse mtimes)
     _check_cluster_options(client, scheduler, n_workers)
     the_task = as_task(task, args)
-    rows = expand_sessions_with_columns(sessions)
+    rows, skipped = find_sessions(sessions)
+    notes = [note for note in (skipped_note(skipped), *the_task.notes()) if note]
     paths = list(rows)
     if not paths:
         raise ValueError("no sessions to run: give session folders, configs, globs or manifests")
@@ -740,6 +746,7 @@ def run_batch(
             dashboard_link=dashboard,
             n_workers=batch.n_workers,
             session_columns=_session_columns(rows, session_columns),
+            notes=notes,
         )
         report.write(out_dir)
     return report

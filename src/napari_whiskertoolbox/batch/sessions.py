@@ -10,9 +10,16 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.batch.own_files import BatchOutputs, is_batch_file
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.csv_tools import read_text
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.routing import SESSION_FOLDER_SUFFIX, classify_path
+from napari_whiskertoolbox.io.routing import (
+    SESSION_FOLDER_SUFFIX,
+    classify_path,
+    is_session_folder,
+)
+from napari_whiskertoolbox.io.session import SESSION_FILE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -21,9 +28,11 @@ __all__ = [
     "MANIFEST_COLUMN",
     "expand_sessions",
     "expand_sessions_with_columns",
+    "find_sessions",
     "is_manifest",
     "read_manifest",
     "session_names",
+    "skipped_note",
 ]
 
 MANIFEST_COLUMN = "session"
@@ -122,20 +131,56 @@ def _manifest_delimiter(path: Path, header: list[str]) -> str:
         return ","
 
 
-def _expand_one(spec: str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]]]:
-    """Return each session ``spec`` names, with its CSV manifest row's other cells (or {})."""
+def _pattern_root(pattern: str) -> Path:
+    """Return the folder a glob pattern searches below: its parts before the first wildcard."""
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts:
+        if _GLOB_CHARS & set(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path()
+
+
+def _expand_pattern(text: str, skipped: dict[Path, str]) -> list[tuple[Path, dict[str, str]]]:
+    """Return the sessions glob pattern ``text`` matches; put what it leaves out in ``skipped``.
+
+    A batch's own files and whatever lies in a batch's output folder below the pattern's
+    fixed part (:mod:`.own_files`) are left out, with the reason.
+    """
+    pattern = os.path.expanduser(text)
+    matches = sorted(glob.glob(pattern, recursive=True))
+    if not matches:
+        raise FileNotFoundError(f"no session matches the pattern {text!r}")
+    outputs = BatchOutputs(_pattern_root(pattern))
+    found = []
+    for match in map(Path, matches):
+        folder = outputs.written_by_a_batch(match)
+        if folder is not None:
+            skipped[match.resolve()] = f"in the batch output folder {folder}"
+        elif is_batch_file(match):
+            skipped[match.resolve()] = "a batch's own files (reports, completion markers)"
+        elif is_session(match):
+            found.append(match)
+    if not found:
+        left_out = f", {len(skipped)} of them written by a batch" if skipped else ""
+        raise FileNotFoundError(
+            f"the pattern {text!r} matches {len(matches)} paths{left_out} but no session "
+            "(session folder, .json config, media or another tool's project)"
+        )
+    return [(match, {}) for match in found]
+
+
+def _expand_one(
+    spec: str | os.PathLike[str], skipped: dict[Path, str]
+) -> list[tuple[Path, dict[str, str]]]:
+    """Return each session ``spec`` names, with its CSV manifest row's other cells (or {}).
+
+    What a glob pattern leaves out goes to ``skipped`` (see :func:`_expand_pattern`).
+    """
     text = os.fspath(spec)
     if _GLOB_CHARS & set(text) and not Path(text).exists():
-        matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
-        if not matches:
-            raise FileNotFoundError(f"no session matches the pattern {text!r}")
-        found = [Path(m) for m in matches if is_session(m)]
-        if not found:
-            raise FileNotFoundError(
-                f"the pattern {text!r} matches {len(matches)} paths but no session "
-                "(session folder, .json config, media or another tool's project)"
-            )
-        return [(match, {}) for match in found]
+        return _expand_pattern(text, skipped)
     path = Path(os.path.expanduser(text))
     if not path.exists():
         raise FileNotFoundError(f"session not found: {path}")
@@ -144,6 +189,12 @@ def _expand_one(spec: str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]
         if not entries:
             raise FormatError("the manifest lists no session", path=path)
         return [(_checked(entry, path, line), cells) for line, entry, cells in entries]
+    if is_batch_file(path):
+        raise FormatError(
+            "not a session: this is a batch's own file (its report or a session's completion "
+            "marker); give the session folders the batch saved (its sessions/ folder)",
+            path=path,
+        )
     if not is_session(path):
         hint = ""
         if path.is_dir() and any(is_session(child) for child in path.iterdir()):
@@ -244,14 +295,60 @@ def expand_sessions_with_columns(
     FileNotFoundError, FormatError
         As :func:`expand_sessions`.
     """
+    return find_sessions(sessions)[0]
+
+
+def find_sessions(
+    sessions: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> tuple[dict[Path, dict[str, str]], dict[Path, str]]:
+    """Expand ``sessions`` as :func:`expand_sessions_with_columns`; also say what was left out.
+
+    A glob pattern never picks what a batch wrote below its fixed part (``data/**/*.json``
+    leaves out ``data/angle-batch/batch_report.json``, the completion markers and the
+    session folders saved there): a batch's output folder is recognised by its
+    ``batch.lock`` or ``batch_report.json``. A pattern inside an output folder
+    (``angle-batch/sessions/*``) picks its sessions: a second batch on a first one's outputs.
+
+    Returns
+    -------
+    tuple
+        :func:`expand_sessions_with_columns`' mapping, and each path left out → why
+        (see :func:`skipped_note`).
+
+    Raises
+    ------
+    FileNotFoundError, FormatError
+        As :func:`expand_sessions`.
+    """
     specs = [sessions] if isinstance(sessions, (str, os.PathLike)) else list(sessions)
     found: dict[Path, dict[str, str]] = {}
+    skipped: dict[Path, str] = {}
     for spec in specs:
-        for path, cells in _expand_one(spec):
-            row = found.setdefault(path.resolve(), {})
+        for path, cells in _expand_one(spec, skipped):
+            row = found.setdefault(_one_path_per_session(path.resolve()), {})
             for column, value in cells.items():
                 row.setdefault(column, value)
-    return found
+    return found, skipped
+
+
+def _one_path_per_session(path: Path) -> Path:
+    """Return a session folder for its ``session.json`` (``**/*`` matches both), else ``path``."""
+    return path.parent if path.name == SESSION_FILE and is_session_folder(path.parent) else path
+
+
+def skipped_note(skipped: dict[Path, str]) -> str:
+    """Say in one line what session patterns left out (``""`` when nothing).
+
+    Names the batch output folders and how many paths each held.
+    """
+    if not skipped:
+        return ""
+    by_reason = Counter(skipped.values())
+    reasons = "; ".join(f"{n:,} {reason}" for reason, n in by_reason.items())
+    return (
+        f"left out {counted(len(skipped), 'path')} a batch wrote ({reasons}); "
+        "to run on a batch's saved sessions, give its sessions folder (OUT/sessions/*)"
+    )
 
 
 def _stem(path: Path) -> str:

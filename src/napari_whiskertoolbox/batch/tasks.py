@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.csv_tools import decode_text
 
 if TYPE_CHECKING:
@@ -203,6 +204,10 @@ class Task:
     def fingerprint(self) -> str:
         """Identify the task and its arguments: a resumed batch only skips its own sessions."""
         raise NotImplementedError
+
+    def notes(self) -> list[str]:
+        """Say what of the task a batch does not use (for the report; none by default)."""
+        return []
 
     def run(
         self, dm: DataManager, context: SessionContext, control: RunControl
@@ -453,6 +458,28 @@ class PipelineTask(Task):
                 Pipeline.from_json(document, self.path)
             except TransformError as exc:
                 raise TaskFailedError(f"{self.path}: {exc}") from exc
+
+    def notes(self) -> list[str]:
+        """Say that a runner config's ``data`` section is not loaded (empty otherwise).
+
+        A batch's data are its sessions: each session is loaded, then the config's
+        ``transformations``, ``commands`` and ``saves`` run on it. Loading the config's own
+        ``data`` would load the same files into every session.
+        """
+        try:
+            document = self._document()
+        except TaskFailedError:
+            return []
+        data = document.get("data")
+        if pipeline_kind(document, self.path) != "runner" or not data:
+            return []
+        items = counted(len(data), "item") if isinstance(data, list) else "not a list"
+        return [
+            f"{self.path.name}: its 'data' section ({items}) is not loaded: a batch runs the "
+            "config's transformations, commands and saves on each session's own data (load "
+            "a further file per session with a LoadData command naming ${session} or "
+            "${session_name})"
+        ]
 
     def shared_outputs(self) -> list[str]:
         """Say which files a runner config saves to the same path for every session.

@@ -86,6 +86,7 @@ __all__ = [
     "ConfigItem",
     "ParsedConfig",
     "PythonEnvironment",
+    "config_root_problem",
     "make_item",
     "parse_config",
     "read_json",
@@ -356,6 +357,35 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         ) from None
 
 
+def config_root_problem(document: Any) -> str:
+    """Say why ``document`` (a JSON file's content) is no WhiskerToolbox config ("" if it is one).
+
+    A config is a list of items or an object with a ``data`` list (``wt_loaders.md`` §1.1:
+    WhiskerToolbox does not recognise an object without one, so it is a config error, not
+    an empty session). The items themselves are not checked.
+    """
+    if isinstance(document, list):
+        return ""
+    if not isinstance(document, dict):
+        return f"expected a list of items or an object with a 'data' list, found {type(document).__name__}"
+    if isinstance(document.get("data"), list):
+        return ""
+    found = f"top-level keys {sorted(document)}" if document else "an empty object"
+    if "data" in document:
+        return f"expected 'data' to be a list of items, found {type(document['data']).__name__}"
+    runner = sorted(set(document) & set(_RUNNER_TOP))
+    hint = (
+        f"; its {', '.join(repr(k) for k in runner)} make it a pipeline-runner config: run it "
+        "with `napari-whiskertoolbox pipeline` or as a batch task, not as a session"
+        if runner
+        else ""
+    )
+    return (
+        "not a WhiskerToolbox config: missing the top-level key 'data' (the list of items "
+        f"to load); found {found}{hint}"
+    )
+
+
 def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedConfig:
     """Read and resolve a config: variables, loops, relative paths and globs.
 
@@ -379,11 +409,9 @@ def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedCo
             else:
                 parsed.data.append(_resolve(it, f"[{i}]", None, base, p))
         return parsed
-    if not isinstance(doc, dict):
-        raise FormatError(
-            f"expected a list of items or an object with 'data', found {type(doc).__name__}",
-            path=p,
-        )
+    problem = config_root_problem(doc)
+    if problem:
+        raise FormatError(problem, path=p)
     for key in sorted(set(doc) - _KNOWN_TOP):
         if key in ("commands", "saves"):
             parsed.note(
@@ -398,8 +426,6 @@ def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedCo
                 f"unknown top-level key {key!r} is ignored; known: "
                 f"{sorted(_KNOWN_TOP | set(_RUNNER_TOP))}",
             )
-    if "data" not in doc:
-        parsed.note("info", "the config has no 'data' list: no data item to load")
     variables = doc.get("variables", {})
     if not isinstance(variables, dict):
         raise FormatError("expected 'variables' to be an object of name: value", path=p)
@@ -423,9 +449,7 @@ def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedCo
             )
         item = {"data_type": "time", **item}
         parsed.clocks.append(_resolve(item, f"clocks[{i}]", variables, base, p, place=place))
-    data = doc.get("data", [])
-    if not isinstance(data, list):
-        raise FormatError("expected 'data' to be a list of items", path=p)
+    data = doc["data"]
     loops, bad_loops = _parse_loops(doc.get("loops", {}), p)
     used_loops: set[str] = set()
     for i, raw in enumerate(data):

@@ -120,7 +120,8 @@ def run_config_transformations(
         raise FormatError(
             f"this config has {len(blocks)} 'transformations' block(s), which need "
             f"WhiskerToolbox's transforms: `import {TRANSFORMS_PACKAGE}` first (it installs "
-            "the runner); nothing was loaded",
+            "the runner), or load it with napari_whiskertoolbox.scripting.load_for_script(path), "
+            "which does; nothing was loaded",
             path=config,
             item="transformations",
         )

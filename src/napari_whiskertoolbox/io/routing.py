@@ -26,6 +26,7 @@ from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import join_clocks, media_clock
 from napari_whiskertoolbox.io.config import load_config
+from napari_whiskertoolbox.io.config_parse import config_root_problem
 from napari_whiskertoolbox.io.csv_tools import utf8_bytes
 from napari_whiskertoolbox.io.data_files import (
     DATA_FILE_SUFFIXES,
@@ -158,9 +159,11 @@ def is_config_file(path: str | os.PathLike[str]) -> bool:
         content = json.loads(utf8_bytes(path.read_bytes(), path, quiet=True))
     except (OSError, ValueError):  # FormatError and JSONDecodeError are ValueErrors
         return False
+    if config_root_problem(content):  # what loading it would refuse
+        return False
     if isinstance(content, dict):
-        content = content.get("data")
-    if not isinstance(content, list) or not all(isinstance(item, dict) for item in content):
+        content = content["data"]
+    if not all(isinstance(item, dict) for item in content):
         return False
     data_items = [item for item in content if "data_type" in item]
     return bool(data_items) and all(

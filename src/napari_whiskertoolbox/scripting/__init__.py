@@ -19,6 +19,7 @@ from napari_whiskertoolbox.scripting.environment import (
     configure_python_environment,
     register_python_environment_configurator,
 )
+from napari_whiskertoolbox.scripting.headless import load_for_script
 from napari_whiskertoolbox.scripting.importing import find_new_data, import_new_data
 from napari_whiskertoolbox.scripting.namespace import (
     DEFAULT_PRELUDE,
@@ -73,6 +74,7 @@ __all__ = [
     "intervals_of",
     "is_venv_active",
     "list_installed_packages",
+    "load_for_script",
     "plan_processor",
     "plot",
     "plot_key",

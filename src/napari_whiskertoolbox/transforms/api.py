@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.key_names import new_key_problem
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core.entity import EntityGroups
     from napari_whiskertoolbox.core.timeframe import TimeFrame
     from napari_whiskertoolbox.transforms.recorder import AppliedSteps
+    from napari_whiskertoolbox.transforms.registry import TransformSpec
 
 __all__ = [
     "PlannedRun",
@@ -156,6 +158,8 @@ def apply_transform(
     spec = REGISTRY.get(name)
     extra, by_key = _split_others(others)
     items = [data, *extra]
+    if len(items) == 1 and spec.arity == 2 and not spec.reads_other_key(params):
+        items.append(data)  # not read (DigitalIntervalBoolean's not)
     clock_list = list(clocks or [])
     inputs = [
         Bound(obj, clock_list[i] if i < len(clock_list) else None) for i, obj in enumerate(items)
@@ -415,6 +419,41 @@ class PlannedRun:
             )
 
 
+def _input_count_problem(
+    spec: TransformSpec, dm: DataManager, given: int, params: Mapping[str, Any] | None
+) -> str:
+    """Say how to give ``spec`` its inputs when ``given`` keys were given (for an error).
+
+    Names the ``other_keys=`` argument, and each parameter given that is none of the
+    transform's and names a key of ``dm`` (``other_series``: an input passed as a
+    parameter, as WhiskerToolbox's V1 operation takes it).
+    """
+    message = f"takes {counted(spec.arity, 'input')}, got {given}"
+    if spec.arity == 2 and given == 1:
+        kinds = " or ".join(spec.input_kinds(1))
+        message += f": pass the second ({kinds}) as other_keys='KEY'"
+        if spec.other_unused_when is not None:
+            name, value = spec.other_unused_when
+            message += f" (not needed with {name}={value!r})"
+    elif spec.arity == 1 and given > 1:
+        message += ": leave other_keys out"
+    known = set(spec.schema.names())
+    as_keys = [
+        (name, value)
+        for name, value in (params or {}).items()
+        if name not in known and isinstance(value, str) and value in dm
+    ]
+    if as_keys:
+        named = ", ".join(f"{name!r} ({value!r})" for name, value in as_keys)
+        message += (
+            f"; the parameter{'s' if len(as_keys) > 1 else ''} {named} name"
+            f"{'' if len(as_keys) > 1 else 's'} a key but {'are' if len(as_keys) > 1 else 'is'} "
+            f"no parameter of {spec.name} (parameters: {', '.join(sorted(known)) or 'none'}): "
+            f"an input goes in other_keys, e.g. other_keys={as_keys[0][1]!r}"
+        )
+    return message
+
+
 def plan_transform(
     dm: DataManager,
     name: str,
@@ -438,6 +477,10 @@ def plan_transform(
     """
     spec = REGISTRY.get(name)
     keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
+    if len(keys) == 1 and spec.arity == 2 and not spec.reads_other_key(params):
+        keys.append(input_key)  # not read (DigitalIntervalBoolean's not): as the dock passes it
+    if len(keys) != spec.arity:
+        raise TransformError(_input_count_problem(spec, dm, len(keys), params), transform=spec.name)
     named_by = ["input_key"] + ["other_keys"] * (len(keys) - 1)
     inputs = [bound_key(dm, key, spec.name, by) for key, by in zip(keys, named_by, strict=True)]
     check_inputs(spec, inputs)

@@ -98,6 +98,7 @@ def boolean_intervals(a: np.ndarray, b: np.ndarray, operation: str) -> np.ndarra
     ),
     category="Intervals",
     source="reference §3.5",
+    other_unused_when=("operation", "not"),
 )
 def digital_interval_boolean(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """And / or / xor / and_not of two interval series, or the gaps (not) of the first."""

@@ -68,6 +68,7 @@ def _v1(
     description: str = "",
     *,
     one_value_per_time: bool = False,
+    other_unused_when: tuple[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return container_transform(
         name,
@@ -76,6 +77,7 @@ def _v1(
         params,
         engine="v1",
         one_value_per_time=one_value_per_time,
+        other_unused_when=other_unused_when,
         category="V1 operations",
         description=description,
         source="reference §5",
@@ -503,6 +505,7 @@ def group_intervals_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext
         p_enum("operation", ("AND", "OR", "XOR", "NOT", "AND_NOT"), "set operation"),
         p_key("other_series", ("digital_interval",), "key of the other intervals", required=False),
     ),
+    other_unused_when=("operation", "NOT"),
 )
 def boolean_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """DigitalIntervalBoolean with the other series given as a key (not needed for NOT)."""

@@ -18,7 +18,7 @@ from napari_whiskertoolbox.transforms.lift import ELEMENT_CONTAINER
 from napari_whiskertoolbox.transforms.schema import Param, ParamSchema
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = [
     "REGISTRY",
@@ -96,6 +96,11 @@ class TransformSpec:
         :class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit`; storing applies the
         edit to the DataManager's groups as one undo step and writes no key (WhiskerToolbox's
         grouping operations, reference §5).
+    other_unused_when : tuple of (str, object) or None
+        ``(parameter, value)``: with that value the transform does not read its other key,
+        the second input or its ``key`` parameter (``DigitalIntervalBoolean``'s
+        ``operation: "not"``, the gaps of the input; reference §3.5), which may then be
+        left out.
     """
 
     name: str
@@ -115,6 +120,19 @@ class TransformSpec:
     source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     entity_groups: EntityGroupUse = ""
+    other_unused_when: tuple[str, Any] | None = None
+
+    def reads_other_key(self, params: Mapping[str, Any] | None) -> bool:
+        """Return whether the transform with the parameter values ``params`` reads its other key.
+
+        A parameter left out has its default (see :attr:`other_unused_when`).
+        """
+        rule = self.other_unused_when
+        if rule is None:
+            return True
+        name, value = rule
+        given = (params or {}).get(name, self.schema[name].default)
+        return given != value
 
     @property
     def edits_groups(self) -> bool:
@@ -179,6 +197,8 @@ class TransformSpec:
             out["source"] = self.source
         if self.entity_groups:
             out["entity_groups"] = self.entity_groups
+        if self.other_unused_when is not None:
+            out["other_unused_when"] = list(self.other_unused_when)
         return out
 
 
@@ -365,6 +385,7 @@ def container_transform(
     engine: Engine = "v2",
     registry: TransformRegistry | None = None,
     entity_groups: EntityGroupUse = "",
+    other_unused_when: tuple[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a built-in container transform (decorator).
 
@@ -388,7 +409,7 @@ def container_transform(
         False for algorithms WhiskerToolbox does not register.
     one_value_per_time : bool
         See :attr:`TransformSpec.one_value_per_time`.
-    category, description, source, engine, registry, entity_groups
+    category, description, source, engine, registry, entity_groups, other_unused_when
         As in :class:`TransformSpec`.
     """
     slots = tuple((s,) if isinstance(s, str) else tuple(s) for s in inputs)
@@ -414,6 +435,7 @@ def container_transform(
                 one_value_per_time=one_value_per_time,
                 source=source,
                 entity_groups=entity_groups,
+                other_unused_when=other_unused_when,
             )
         )
         return func

@@ -49,10 +49,11 @@ from napari_whiskertoolbox.batch import (
     ClusterStatus,
     MissingBatchDependencyError,
     SessionRecord,
-    expand_sessions_with_columns,
+    find_sessions,
     require_batch_dependencies,
     run_batch,
     session_names,
+    skipped_note,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
 from napari_whiskertoolbox.batch.report import error_line, memory_text
@@ -269,13 +270,13 @@ class BatchWidget(QWidget):
         folder_button.clicked.connect(self._browse_folder)
         self.session_glob = QLineEdit("*.session")
         self.session_glob.setToolTip("Pattern inside the folder (** recurses)")
-        add = QPushButton("Add")
-        add.clicked.connect(self._add_from_folder)
+        self.add_button = QPushButton("Add")
+        self.add_button.clicked.connect(self._add_from_folder)
         row.addWidget(QLabel("Sessions"))
         row.addWidget(self.session_folder, stretch=2)
         row.addWidget(folder_button)
         row.addWidget(self.session_glob, stretch=1)
-        row.addWidget(add)
+        row.addWidget(self.add_button)
         box.addLayout(row)
         self.session_list = QListWidget()
         self.session_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -313,7 +314,7 @@ class BatchWidget(QWidget):
         self.out_dir = QLineEdit()
         self.out_dir.setPlaceholderText(
             "output folder (default: <task>-batch beside the task; a library "
-            "pipeline's beside the sessions)"
+            "pipeline's beside the sessions' folder)"
         )
         out_button = QPushButton("…")
         out_button.clicked.connect(self._browse_out)
@@ -408,7 +409,7 @@ class BatchWidget(QWidget):
     def add_sessions(self, paths: list[str] | list[Path]) -> None:
         """Append ``paths`` (expanded: globs, manifests) to the list, skipping duplicates."""
         try:
-            found = expand_sessions_with_columns([str(p) for p in paths])
+            found, skipped = find_sessions([str(p) for p in paths])
         except (OSError, ValueError) as exc:
             self.status.setText(f"Sessions: {exc}")
             return
@@ -419,7 +420,8 @@ class BatchWidget(QWidget):
             if str(path) not in known:
                 self.session_list.addItem(str(path))
                 known.add(str(path))
-        self.status.setText(f"{self.session_list.count()} sessions")
+        note = skipped_note(skipped)
+        self.status.setText(f"{self.session_list.count()} sessions" + (f"; {note}" if note else ""))
 
     def _add_from_folder(self) -> None:
         folder = self.session_folder.text().strip()
@@ -528,16 +530,22 @@ class BatchWidget(QWidget):
         """Return ``<task>-batch`` beside the task; for a library pipeline, beside the sessions.
 
         The pipeline library is a folder of the user's settings: batch outputs (whole
-        sessions) do not belong there.
+        sessions) do not belong there. They go beside the folder holding the sessions,
+        ``<folder>-<task>-batch``, outside its tree: saved sessions among the inputs would
+        be found again by whatever looks through that folder (a glob, another tool). Inside
+        it only when that folder has no writable parent (a drive's root).
         """
-        folder = task.parent
-        if self.task_source.currentText() == TASK_SOURCES[1]:
-            parents = [Path(s).expanduser().parent for s in sessions]
-            try:
-                folder = Path(os.path.commonpath(parents))
-            except ValueError:  # on several drives (Windows): the first session's folder
-                folder = parents[0]
-        return folder / f"{task.stem}-batch"
+        if self.task_source.currentText() != TASK_SOURCES[1]:
+            return task.parent / f"{task.stem}-batch"
+        parents = [Path(s).expanduser().resolve().parent for s in sessions]
+        try:
+            folder = Path(os.path.commonpath(parents))
+        except ValueError:  # on several drives (Windows): the first session's folder
+            folder = parents[0]
+        outside = folder.parent
+        if outside == folder or not os.access(outside, os.W_OK):
+            return folder / f"{task.stem}-batch"
+        return outside / f"{folder.name}-{task.stem}-batch"
 
     def _start_worker(
         self, task: Path, sessions: list[str], options: dict[str, Any], cancel: threading.Event
@@ -752,7 +760,10 @@ class BatchWidget(QWidget):
             link = f" — dashboard {report.dashboard_link}"
         results = report.files.get("results_csv")
         values = f"; values of `results`: {results}" if results else ""
-        self.status.setText(f"{counts}. Report: {report.files.get('report_json')}{values}{link}")
+        notes = "".join(f"\nNote: {note}" for note in report.notes)
+        self.status.setText(
+            f"{counts}. Report: {report.files.get('report_json')}{values}{link}{notes}"
+        )
 
     def _on_error(self, exc: BaseException) -> None:
         self._worker = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.widgets.hint_text import style_as_hint
 from napari_whiskertoolbox.widgets.transforms.catalogue import group_label
 
@@ -22,19 +23,21 @@ if TYPE_CHECKING:
 
     from magicgui.widgets import ComboBox, Label
 
-__all__ = ["SAME_KEY_MEANINGFUL", "UNUSED_WHEN", "OtherKey", "default_other", "is_used"]
+__all__ = ["SAME_KEY_MEANINGFUL", "OtherKey", "default_other", "is_used", "sometimes_unused"]
 
 SAME_KEY_MEANINGFUL = frozenset({"IntervalOverlapReduction", "Clip Line by Reference Line"})
 """Transforms for which the input key as the other key gives a useful result (overlaps of a
 series' intervals with each other; every line clipped by the one line of a reference frame),
 so the form offers it. Elsewhere (``A AND A``, a line clipped by itself) it is not offered."""
 
-UNUSED_WHEN = {
-    "DigitalIntervalBoolean": ("operation", "not"),
-    "Boolean Operation": ("operation", "NOT"),
-}
-"""Transform → (parameter, value) for which the other key is ignored (``not``: the gaps of
-the input). Such a transform needs the other key for every other value of the parameter."""
+
+def sometimes_unused(transform: str) -> bool:
+    """Return whether ``transform`` ignores its other key for some parameter value.
+
+    Its spec's ``other_unused_when`` (``DigitalIntervalBoolean``'s ``not``: the gaps of the
+    input). Such a transform needs the other key for every other value of the parameter.
+    """
+    return transform in REGISTRY and REGISTRY.get(transform).other_unused_when is not None
 
 
 def default_other(keys: list[str], input_key: str | None) -> str | None:
@@ -44,8 +47,7 @@ def default_other(keys: list[str], input_key: str | None) -> str | None:
 
 def is_used(transform: str, values: Mapping[str, Any]) -> bool:
     """Return whether ``transform`` with form ``values`` reads its other key."""
-    rule = UNUSED_WHEN.get(transform)
-    return rule is None or values.get(rule[0]) != rule[1]
+    return transform not in REGISTRY or REGISTRY.get(transform).reads_other_key(values)
 
 
 class OtherKey:
@@ -67,7 +69,7 @@ class OtherKey:
         ``keys_of(kinds) -> list[str]``: the session's keys of those kinds.
     needed : bool
         Whether a run needs the key (a second input, a required parameter, or one named in
-        :data:`UNUSED_WHEN`); an optional one may stay empty without a hint.
+        :func:`sometimes_unused`); an optional one may stay empty without a hint.
 
     Attributes
     ----------

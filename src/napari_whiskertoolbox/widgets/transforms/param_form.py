@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any
 from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label, create_widget
 
 from napari_whiskertoolbox.transforms.errors import TransformError
-from napari_whiskertoolbox.widgets.transforms.other_keys import UNUSED_WHEN, OtherKey, is_used
+from napari_whiskertoolbox.widgets.transforms.other_keys import (
+    OtherKey,
+    is_used,
+    sometimes_unused,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -78,7 +82,7 @@ class ParamForm(Container):
                 hint = Label(value="")  # no name: magicgui would label the row with it
                 hint.visible = False
                 self.append(hint)
-                needed = param.required or owner in UNUSED_WHEN
+                needed = param.required or sometimes_unused(owner)
                 self.other_keys[param.name] = OtherKey(
                     widget, hint, owner, param.key_kinds, input_kinds, self._key_choices, needed
                 )
