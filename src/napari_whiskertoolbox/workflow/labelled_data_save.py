@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.io.dlc import is_labels_table, read_dlc, write_dlc_pair
-from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.dlc_project import refine_target
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
 from napari_whiskertoolbox.io.sleap import write_slp
 

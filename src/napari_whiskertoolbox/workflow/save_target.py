@@ -27,11 +27,11 @@ from napari_whiskertoolbox.io.routing import session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.io.write_back import WriteBackPlan, plan_write_back, write_back
 from napari_whiskertoolbox.workflow.ask import Choice, Question
-from napari_whiskertoolbox.workflow.labels_back import LabelsBack, write_labels_back
 from napari_whiskertoolbox.workflow.labelled_data_save import (
     labelled_data_targets,
     save_labelled_data,
 )
+from napari_whiskertoolbox.workflow.labels_back import LabelsBack, write_labels_back
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
