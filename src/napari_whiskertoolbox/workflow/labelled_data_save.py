@@ -39,6 +39,7 @@ __all__ = [
     "LabelsSplit",
     "labelled_data_targets",
     "labels_changed",
+    "labels_files",
     "labels_in",
     "save_labelled_data",
     "split_labelled_data",
@@ -83,6 +84,12 @@ def _labels_file(pose: PoseSet) -> Path | None:
     if not is_labels_table(path):
         return refine_target(path) if path.is_file() else None
     return path if path.is_file() else None
+
+
+def labels_files(dm: DataManager) -> list[Path]:
+    """Return the labels files the session's pose sets go back into on Ctrl+S, in set order."""
+    found = (_labels_file(pose) for pose in pose_sets(dm).values())
+    return list(dict.fromkeys(path for path in found if path is not None))
 
 
 def labelled_data_targets(

@@ -20,6 +20,7 @@ from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.workflow.labelled_data_save import (
     labels_changed,
+    labels_files,
     labels_in,
     split_labelled_data,
     write_labelled_data,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
 
-__all__ = ["LabelsBack", "write_labels_back"]
+__all__ = ["LabelsBack", "save_key_description", "write_labels_back"]
 
 
 @dataclass
@@ -83,6 +84,23 @@ class LabelsBack:
         else:
             what = " and ".join(self.others) if self.others else "the session"
         return f"{self.summary()}; {what} saved in {where} ({folder.parent})"
+
+
+def save_key_description(dm: DataManager) -> str | None:
+    """Say what Ctrl+S does in a session holding labels it writes back (``None``: none).
+
+    The Key help dock's *Save* row, for a DeepLabCut project or a SLEAP project.
+    """
+    files = labels_files(dm)
+    if not files:
+        return None
+    if any(path.suffix.lower() != ".slp" for path in files):
+        home = "CollectedData_* files (.h5 and .csv)"
+    else:
+        home = "the .slp project"
+    return (
+        f"Save: keypoints back into their {home}, other data (lines, masks…) into a session folder"
+    )
 
 
 def write_labels_back(
