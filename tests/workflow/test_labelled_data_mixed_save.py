@@ -107,9 +107,7 @@ def test_the_next_ctrl_s_writes_the_labels_back_again_without_asking(
     assert len(answers.folder_titles) == 1  # asked once
     for back in _both_tables(project):
         assert back.loc[IMAGE, HAND_X] == pytest.approx(before + 2)
-    assert notifications[-1].startswith(
-        "CollectedData_Mackenzie.h5/.csv updated (1 label changed"
-    )
+    assert notifications[-1].startswith("CollectedData_Mackenzie.h5/.csv updated (1 label changed")
     assert notifications[-1].endswith(f"the session saved in reaching.session ({project})")
 
 
