@@ -191,3 +191,29 @@ def test_labels_saved_after_the_session_folder_are_opened_without_offering_it(
     get_workflow(again).ask = answers
     again.open(str(project), plugin=PLUGIN)
     assert answers.questions == []  # CollectedData is newer than the session folder
+
+
+def test_save_as_writes_the_labels_back_too(
+    make_napari_viewer: Any, project: Path, notifications: list[str]
+) -> None:
+    """Ctrl+Shift+S: the session in the folder picked, the keypoints still into CollectedData.
+
+    Was not: the edits went only to the session folder and, the session then saved, no later
+    Ctrl+S wrote them back.
+    """
+    original = pd.read_hdf(_labels(project))
+    viewer = make_napari_viewer()
+    viewer.open(str(project), plugin=PLUGIN)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = Answers(folder=project)
+    session.set_frame(1)
+    keypoints = viewer.layers["reachingvideo1"]
+    moved = np.array(keypoints.data)
+    moved[0] += np.float32(5)
+    keypoints.data = moved
+    assert actions.save_as(session)
+    for back in _both_tables(project):
+        assert back.loc[IMAGE, HAND_X] == pytest.approx(original.loc[IMAGE, HAND_X] + 5)
+    assert session.path == project / "reaching.session"
+    assert notifications[-1].startswith("CollectedData_Mackenzie.h5/.csv updated (1 label")
+    assert notifications[-1].endswith(f"the session saved in reaching/reaching.session ({project})")

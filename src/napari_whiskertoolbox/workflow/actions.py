@@ -331,7 +331,7 @@ def save(session: ViewerSession) -> bool:
     if session.path is None:
         saved = workflow.save_target.save_labelled_data() if workflow is not None else None
         if saved is None:
-            return _save_in_picked_folder(session, labels_back=True)
+            return save_as(session)
         show_info(saved)
         return True
     if workflow is None:
@@ -354,17 +354,12 @@ def save_as(session: ViewerSession) -> bool:
     A folder that is empty or a session folder is saved into; any other gets a new
     session folder inside, named after the session (:mod:`.save_folder`), and the
     notice says so. Returns ``False`` when no folder was chosen.
-    """
-    return _save_in_picked_folder(session, labels_back=False)
 
-
-def _save_in_picked_folder(session: ViewerSession, *, labels_back: bool) -> bool:
-    """:func:`save_as`; with ``labels_back``, keypoint edits also go to their labels files.
-
-    Ctrl+S of a session opened from DeepLabCut labelled data with other edits too: once a
-    folder is picked, the keypoints go back into ``CollectedData_*`` first
-    (:meth:`~.save_target.SaveTarget.labels_back`), then the session folder is saved, so
-    it is newer than the labels and opening the project offers it (:mod:`.opening`).
+    Keypoints edited since the last save go back into the DeepLabCut ``CollectedData_*``
+    (or SLEAP ``.slp``) files they were read from first, as Ctrl+S writes them
+    (:meth:`~.save_target.SaveTarget.labels_back`; not in a session opened from a config,
+    whose first save asks where edits go); then the session folder is saved, newer than
+    the labels, so opening the project offers it (:mod:`.opening`). One notice names both.
     """
     from napari_whiskertoolbox.workflow.ask import DialogAsk
     from napari_whiskertoolbox.workflow.modified_state import session_label
@@ -386,7 +381,8 @@ def _save_in_picked_folder(session: ViewerSession, *, labels_back: bool) -> bool
     label = title.label if title is not None else session_label(session)
     name = folder_name(label)
     folder = session_folder_in(chosen, name, session.path)
-    back = workflow.save_target.labels_back() if labels_back and workflow is not None else None
+    target = workflow.save_target if workflow is not None else None
+    back = target.labels_back() if target is not None and target.config() is None else None
     save_after_labels(session, back, folder)
     remember_folder(SAVE_AS_DIALOG, chosen)
     if back is not None:
