@@ -298,6 +298,7 @@ class SaveTarget:
         """
         session = self._session
         config = self.config()
+        self.last_save_warns = False
         if config is None:
             back = self.labels_back()
             save_after_labels(session, back)
