@@ -203,3 +203,30 @@ def test_a_json_without_a_data_list_fails_the_run(tmp_path: Path, capsys) -> Non
     assert out == ""  # the script never ran
     assert "notacfg.json" in err
     assert "missing the top-level key 'data'" in err
+
+
+def test_a_deeplabcut_project_with_a_newer_saved_session_says_so(
+    tmp_path: Path, capsys, caplog
+) -> None:
+    """As a config's: the session folder Ctrl+S saved from the project's labels is named."""
+    import os
+
+    from _dlc_project import copy_reaching
+    from napari_whiskertoolbox.io.routing import open_path
+
+    project = copy_reaching(tmp_path)
+    script = _script(tmp_path, "print('keys', len(dm.getAllKeys()))\n")
+    assert run_headless(script, session=project) == 0
+    assert "session saved" not in caplog.text  # none saved yet
+
+    folder = project / "reaching.session"
+    io.save_session(open_path(project).dm, folder)
+    table = project / "labeled-data" / "reachingvideo1" / "CollectedData_Mackenzie.h5"
+    for twin in (table, table.with_suffix(".csv")):
+        os.utime(twin, (1_000_000, 1_000_000))  # the labels are older than the session
+    assert run_headless(script, session=project) == 0
+    assert "keys 6" in capsys.readouterr().out  # the labels, as asked
+    assert (
+        f"a session saved from these DeepLabCut labels since they were last changed is at {folder}"
+        in caplog.text
+    )

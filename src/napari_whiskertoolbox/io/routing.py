@@ -44,6 +44,7 @@ from napari_whiskertoolbox.io.interop_routing import (
     open_interop,
     unrecognised_interop,
 )
+from napari_whiskertoolbox.io.labels_sessions import newer_labels_session, newest_labels_table
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.session import (
     SESSION_FILE,
@@ -71,6 +72,7 @@ __all__ = [
     "merge_metadata",
     "newer_saved_session",
     "open_path",
+    "saved_session_rival",
     "session_folder_for",
 ]
 
@@ -414,13 +416,29 @@ def session_folder_for(path: str | os.PathLike[str]) -> Path:
     return path.with_name(f"{path.stem}{SESSION_FOLDER_SUFFIX}")
 
 
+def saved_session_rival(path: str | os.PathLike[str]) -> Path:
+    """Return the file a saved session is newer than (:func:`newer_saved_session`).
+
+    The config itself; for DeepLabCut labelled data, its labels table that changed last.
+    """
+    path = Path(path)
+    if classify_interop(path) == "deeplabcut":
+        return newest_labels_table(path) or path
+    return path
+
+
 def newer_saved_session(config: str | os.PathLike[str]) -> Path | None:
     """Return the session folder saved beside ``config`` if it is newer than the config.
 
     A config ``exp.json`` is saved as ``exp.session`` beside it (:func:`session_folder_for`);
-    ``None`` when there is none, or it is older than the config.
+    ``None`` when there is none, or it is older than the config. ``config`` may also be
+    DeepLabCut labelled data (a project, a ``labeled-data/<video>/`` folder, a
+    ``CollectedData_*`` table): the session folder saved from its labels after they last
+    changed (:func:`~.labels_sessions.newer_labels_session`).
     """
     config = Path(config)
+    if classify_interop(config) == "deeplabcut":
+        return newer_labels_session(config)
     folder = session_folder_for(config)
     saved = folder / SESSION_FILE
     if folder == config.parent or not saved.is_file():

@@ -75,23 +75,32 @@ def load_for_script(session: str | os.PathLike[str] | None) -> DataManager:
 
 
 def _note_newer_session(path: Path) -> None:
-    """Log a load note when config ``path`` has a newer session saved beside it.
+    """Log a load note when ``path`` has a newer session saved from it.
 
-    napari asks which of the two to open; a headless run or batch loads the path it was
-    given, and says that the edits saved since are in the session folder.
+    A config ``path`` with ``exp.session`` beside it, or DeepLabCut labelled data with a
+    session folder saved from its labels (:func:`~.io.routing.newer_saved_session`). napari
+    asks which of the two to open; a headless run or batch loads the path it was given, and
+    says that the edits saved since are in the session folder.
     """
+    from napari_whiskertoolbox.io.interop_routing import classify_interop
     from napari_whiskertoolbox.io.report import LoadNote, log_note
     from napari_whiskertoolbox.io.routing import is_config_file, newer_saved_session
 
-    folder = newer_saved_session(path) if path.is_file() else None
-    if folder is not None and is_config_file(path):
+    if path.is_file() and is_config_file(path):
+        what, loads, since = "this config", "the config", "it was"
+    elif classify_interop(path) == "deeplabcut":
+        what, loads, since = "these DeepLabCut labels", "the labels", "they were"
+    else:
+        return
+    folder = newer_saved_session(path)
+    if folder is not None:
         log_note(
             LoadNote(
                 str(path),
                 "info",
-                f"a session saved from this config since it was last changed is at {folder}: "
-                "this run loads the config, without the edits saved there; pass the "
-                "session folder to use them",
+                f"a session saved from {what} since {since} last changed is at {folder}: "
+                f"this run loads {loads}, without the edits saved there; pass the session "
+                "folder to use them",
                 path=str(path),
             )
         )

@@ -23,6 +23,7 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.workflow.actions import key_label
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
+from napari_whiskertoolbox.workflow.labels_back import save_key_description
 from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class _KeyTable(QTableWidget):
         return QSize(max(hint.width(), width), hint.height())
 
 
+_SAVE_ROW = next(row for row, action in enumerate(KEY_TABLE) if action.name == "save")
+"""The key table's row of Ctrl+S."""
+
 _CELL_MARGIN = 6
 """Pixels each side of a cell's text (the item delegate's margin, with room to spare)."""
 
@@ -68,6 +72,8 @@ class KeyHelpWidget(QWidget):
     """Dock listing the annotation keys, the active key and the session's saved state.
 
     The table takes all the height of the dock, and asks for enough to show every key.
+    With labels that Ctrl+S writes back (a DeepLabCut or SLEAP project), the *Save* row says
+    where the keypoints and the other data go (:func:`.labels_back.save_key_description`).
     With a keypoints layer active, a "Next keypoint" row chooses the individual and body
     part the next point added goes to (:attr:`PosePointsView.next_bodypart`).
 
@@ -139,6 +145,8 @@ class KeyHelpWidget(QWidget):
                 connect_main(self._session.active_key_changed, self._refresh),
             ),
             (selection, connect_main(selection, self._refresh)),
+            (dm.data_added, connect_main(dm.data_added, self._refresh)),
+            (dm.data_removed, connect_main(dm.data_removed, self._refresh)),
         ]
 
         def disconnect(*_: Any) -> None:
@@ -188,6 +196,15 @@ class KeyHelpWidget(QWidget):
     def _refresh(self, *_: Any) -> None:
         self.status_label.setText(self.status_text())
         self._refresh_pose_row()
+        self._refresh_save_row()
+
+    def _refresh_save_row(self) -> None:
+        """Say in the *Save* row where Ctrl+S puts labels it writes back, if the session has any."""
+        item = self.table.item(_SAVE_ROW, 1)
+        text = save_key_description(self._session.dm) or KEY_TABLE[_SAVE_ROW].description
+        if item.text() != text:
+            item.setText(text)
+            item.setToolTip(text)
 
     # ------------------------------------------------------------------ next keypoint
     def _active_pose_view(self) -> PosePointsView | None:

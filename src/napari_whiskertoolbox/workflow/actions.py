@@ -18,7 +18,7 @@ from napari_whiskertoolbox.io.pose import PoseSet, pose_sets
 from napari_whiskertoolbox.layers import history_keys
 from napari_whiskertoolbox.workflow import navigation
 from napari_whiskertoolbox.workflow.save_folder import folder_name, session_folder_in
-from napari_whiskertoolbox.workflow.save_target import saved_message
+from napari_whiskertoolbox.workflow.save_target import save_after_labels, saved_message
 from napari_whiskertoolbox.workflow.start_folder import remember_folder, source_file, start_folder
 
 if TYPE_CHECKING:
@@ -320,8 +320,9 @@ def save(session: ViewerSession) -> bool:
     A session opened from a config asks, on its first save, whether to save the session
     folder beside the config or into the config's own files (:mod:`.save_target`). A
     session opened from DeepLabCut labelled data, whose edits are all keypoints, writes
-    them back into its ``CollectedData_*`` files (:mod:`.labelled_data_save`).
-    Returns ``False`` when the user cancels.
+    them back into its ``CollectedData_*`` files (:mod:`.labelled_data_save`); with other
+    edits too, the keypoints go back and the session is saved in the folder asked for
+    (:mod:`.labels_back`). Returns ``False`` when the user cancels.
     """
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
@@ -340,7 +341,7 @@ def save(session: ViewerSession) -> bool:
     message = workflow.save_target.save(workflow.ask)
     if message is None:
         return False
-    show_info(message)
+    (show_warning if workflow.save_target.last_save_warns else show_info)(message)
     return True
 
 
@@ -353,6 +354,12 @@ def save_as(session: ViewerSession) -> bool:
     A folder that is empty or a session folder is saved into; any other gets a new
     session folder inside, named after the session (:mod:`.save_folder`), and the
     notice says so. Returns ``False`` when no folder was chosen.
+
+    Keypoints edited since the last save go back into the DeepLabCut ``CollectedData_*``
+    (or SLEAP ``.slp``) files they were read from first, as Ctrl+S writes them
+    (:meth:`~.save_target.SaveTarget.labels_back`; not in a session opened from a config,
+    whose first save asks where edits go); then the session folder is saved, newer than
+    the labels, so opening the project offers it (:mod:`.opening`). One notice names both.
     """
     from napari_whiskertoolbox.workflow.ask import DialogAsk
     from napari_whiskertoolbox.workflow.modified_state import session_label
@@ -374,8 +381,14 @@ def save_as(session: ViewerSession) -> bool:
     label = title.label if title is not None else session_label(session)
     name = folder_name(label)
     folder = session_folder_in(chosen, name, session.path)
-    session.save(folder)
+    target = workflow.save_target if workflow is not None else None
+    back = target.labels_back() if target is not None and target.config() is None else None
+    save_after_labels(session, back, folder)
     remember_folder(SAVE_AS_DIALOG, chosen)
+    if back is not None:
+        where = folder.name if folder == chosen else f"{chosen.name}/{folder.name}"
+        (show_warning if back.refused else show_info)(back.notice(folder, where))
+        return True
     if folder == chosen:
         show_info(saved_message(folder))
         return True

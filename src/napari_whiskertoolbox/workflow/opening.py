@@ -2,7 +2,10 @@
 
 - A WhiskerToolbox config with a newer saved session beside it (``exp.json`` and
   ``exp.session/``, written by Ctrl+S) offers to open that session instead, which holds the
-  edits made since.
+  edits made since. So does DeepLabCut labelled data (a project, a labelled-data folder, a
+  ``CollectedData_*`` table) with a session folder saved from its labels since they last
+  changed, holding the lines and masks Ctrl+S could not write into ``CollectedData_*``
+  (:func:`~napari_whiskertoolbox.io.routing.newer_saved_session`).
 - A data file whose content does not say what it holds asks for its config item once
   (:mod:`.data_file_form`).
 - A video, image folder, data file or another tool's file (DeepLabCut, SLEAP, NWB, a
@@ -31,6 +34,7 @@ from napari_whiskertoolbox.io.routing import (
     adopt_data_manager,
     classify_path,
     newer_saved_session,
+    saved_session_rival,
 )
 from napari_whiskertoolbox.io.session import SESSION_FILE, session_open_problem
 from napari_whiskertoolbox.workflow.ask import Choice, DataFileRequest, Question
@@ -85,14 +89,30 @@ def _when(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
 
 
-def _newer_session_question(config: Path, folder: Path) -> Question:
+def _newer_session_question(opened: Path, folder: Path) -> Question:
+    rival = saved_session_rival(opened)
+    if rival == opened:  # a config
+        title, what = "A saved session is newer than this config", "the config"
+        place = f"next to {opened.name}"
+        holds = (
+            f"It holds the edits saved with Ctrl+S in an earlier session; {opened.name} does not."
+        )
+        as_written = "Load the config's own files; the saved session stays on disk."
+    else:  # DeepLabCut labelled data
+        title, what = "A saved session is newer than these labels", rival.name
+        place = f"in {folder.parent}"
+        holds = (
+            "It holds what Ctrl+S saved in an earlier session: the keypoints (written into "
+            f"{rival.name} too) and the lines, masks and other keys, which DeepLabCut's "
+            "labels files cannot hold."
+        )
+        as_written = "Load the DeepLabCut labels only; the saved session stays on disk."
     return Question(
         id=NEWER_SESSION_QUESTION,
-        title="A saved session is newer than this config",
+        title=title,
         text=(
-            f"{folder.name}, next to {config.name}, was saved on {_when(folder / SESSION_FILE)} "
-            f"— after the config last changed ({_when(config)}). It holds the edits saved with "
-            f"Ctrl+S in an earlier session; {config.name} does not."
+            f"{folder.name}, {place}, was saved on {_when(folder / SESSION_FILE)} "
+            f"— after {what} last changed ({_when(rival)}). {holds}"
         ),
         choices=(
             Choice(
@@ -100,11 +120,7 @@ def _newer_session_question(config: Path, folder: Path) -> Question:
                 f"Open the saved session {folder.name}",
                 "Continue where the last save left off.",
             ),
-            Choice(
-                "config",
-                f"Open {config.name} as written",
-                "Load the config's own files; the saved session stays on disk.",
-            ),
+            Choice("config", f"Open {opened.name} as written", as_written),
         ),
         default="config",
     )
@@ -273,7 +289,7 @@ def open_in_session(
     path = Path(path).expanduser()
     kind = classify_path(path)
     instead_of: Path | None = None  # the config, when its newer saved session was chosen
-    if kind == "config" and path.name != SESSION_FILE:
+    if (kind == "config" and path.name != SESSION_FILE) or kind == "deeplabcut":
         chosen = _choose_config_or_session(path, ask)
         if chosen is None:
             return None

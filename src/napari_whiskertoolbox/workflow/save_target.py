@@ -10,7 +10,9 @@ Keys the config does not hold are added to it as new items, their files beside i
 The answer holds for the rest of the session. Sessions opened from a session folder (or
 saved once) are saved there without asking. A session opened from DeepLabCut labelled
 data whose edits are all keypoints goes back into its ``CollectedData_*`` files
-(:meth:`SaveTarget.save_labelled_data`).
+(:meth:`SaveTarget.save_labelled_data`); with other edits too, the keypoints still go back
+and the session goes to a session folder (:meth:`SaveTarget.labels_back`), as it does on
+every later save there.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from napari_whiskertoolbox.workflow.labelled_data_save import (
     labelled_data_targets,
     save_labelled_data,
 )
+from napari_whiskertoolbox.workflow.labels_back import LabelsBack, write_labels_back
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,6 +64,8 @@ class SaveTarget:
         self._session = session
         self.mode: str | None = None
         """The answer to the first-save question (``None`` until asked)."""
+        self.last_save_warns = False
+        """Whether the last :meth:`save`'s notice says labels were NOT written back."""
         self.changed: set[str] = set()
         """Keys added or edited since the last save."""
         self.removed: set[str] = set()
@@ -257,6 +262,25 @@ class SaveTarget:
         # With the folder: a project's labelled-data folders each hold a file of that name.
         return "Saved the labels to " + ", ".join(f"{p.parent.name}/{p.name}" for p in written)
 
+    def labels_back(self) -> LabelsBack | None:
+        """Write the keypoint edits back into their labels files, before a session folder save.
+
+        Returns
+        -------
+        LabelsBack or None
+            What went back and what could not (:func:`.labels_back.write_labels_back`);
+            ``None`` when no edited key is a keypoint read from a labels file.
+        """
+        besides = [
+            name
+            for name, changed in (
+                ("groups", self.groups_changed),
+                ("clocks", self.changed_clocks()),
+            )
+            if changed
+        ]
+        return write_labels_back(self._session.dm, self.changed, self.removed, besides=besides)
+
     def save(self, ask: Ask) -> str | None:
         """Save the session where this target says, asking first if it never asked.
 
@@ -274,9 +298,15 @@ class SaveTarget:
         """
         session = self._session
         config = self.config()
+        self.last_save_warns = False
         if config is None:
-            session.save()
-            return saved_message(session.path)
+            back = self.labels_back()
+            save_after_labels(session, back)
+            self.last_save_warns = back is not None and bool(back.refused)
+            folder = session.path
+            if back is None or folder is None:
+                return saved_message(folder)
+            return back.notice(folder, folder.name)
         if self.mode is None or (self.mode == CONFIG_FILES and not self.plan().possible):
             answer = ask.choose(self.question())
             if answer is None:
@@ -294,6 +324,29 @@ class SaveTarget:
         return (
             f"Saved {name} beside {config.name}: opening {config.name} later offers it ({folder})"
         )
+
+
+def save_after_labels(
+    session: ViewerSession, back: LabelsBack | None, folder: Path | None = None
+) -> None:
+    """Save ``session`` (in ``folder``), saying in the error what ``back`` wrote already.
+
+    Raises
+    ------
+    OSError
+        The session folder could not be saved after labels files were updated (the
+        message names them).
+    OSError or ValueError
+        The session folder could not be saved (nothing was written back).
+    """
+    try:
+        session.save(folder)
+    except (OSError, ValueError) as error:
+        if back is None or not back.written:
+            raise
+        raise OSError(
+            f"{back.summary()}, but the session folder could not be saved: {error}"
+        ) from error
 
 
 def _clocks_of(dm: DataManager) -> dict[str, TimeFrame]:
