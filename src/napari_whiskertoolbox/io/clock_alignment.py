@@ -294,13 +294,14 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
 def _counted_frames(dm: DataManager) -> int | None:
     """Return how many frames ``dm``'s clocks count when they count only frames, else None.
 
-    Clocks of ticks ``0 .. n-1`` without a rate holding only per-frame data (points, lines,
-    masks, events, intervals: a DeepLabCut or SLEAP file opened alone) count frames, as a
-    video does; a signal's clock counts its samples instead.
+    Clocks of ticks ``0 .. n-1`` without a rate holding only per-frame annotations (points,
+    lines, masks, events, intervals: a DeepLabCut or SLEAP file opened alone) count the
+    frames of the video they were made on; a signal's clock counts its samples, and other
+    images (a folder without a frame rate) frames of their own.
     """
-    from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
+    from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
 
-    framed = {*RAGGED_KINDS, *MEDIA_KINDS, "digital_event", "digital_interval"}
+    framed = {*RAGGED_KINDS, "digital_event", "digital_interval"}
     present = _in_use(dm)
     if not present or not all(dm.get_time(name).is_counting for name in present):
         return None
