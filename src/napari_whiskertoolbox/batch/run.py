@@ -706,10 +706,10 @@ def run_batch(
         for job in jobs:
             previous = completed_record(job.output, fingerprint) if resume else None
             if previous is not None:  # where it is now: the output folder may have moved
-                skipped = replace(
+                resumed = replace(
                     previous, status="skipped", session=str(job.session), output=str(job.output)
                 )
-                batch.finish(job, skipped)
+                batch.finish(job, resumed)
             else:
                 pending.append(job)
         owned: BatchClient | None = None

@@ -274,14 +274,14 @@ def media_clock(dm: DataManager, key: str, media: MediaData, source: str) -> str
         dm.set_time("time", frames)
         return "time"
     if tick_rate(dm) is None:
-        frames = _counted_frames(dm)
-        if frames is None:
+        counted = _counted_frames(dm)
+        if counted is None:
             _tell_unaligned(dm, source, f"its {fps:g} frames per second run on 'time'")
-        elif frames > len(media):
+        elif counted > len(media):
             _tell_unaligned(
                 dm,
                 source,
-                f"its {len(media)} frames run on 'time', whose data reach frame {frames - 1}",
+                f"its {len(media)} frames run on 'time', whose data reach frame {counted - 1}",
             )
         else:  # frame i of the video is frame i of the annotations: nothing to warn about
             logger.info("%s: its frames run on 'time', which counts frames", source)

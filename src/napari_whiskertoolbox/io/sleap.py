@@ -559,8 +559,9 @@ def pose_locations(dm: DataManager, pose: PoseSet) -> tuple[np.ndarray, int]:
     from napari_whiskertoolbox.io.pose_written import written_points
 
     points = written_points(dm, pose)
-    all_times = np.concatenate([p.times for p in points.values()]) if points else []
-    all_times = np.asarray(all_times, np.int64)
+    all_times = np.asarray(
+        np.concatenate([p.times for p in points.values()]) if points else [], np.int64
+    )
     first = int(all_times.min()) if all_times.size else 0
     last = int(all_times.max()) if all_times.size else -1
     out = np.full((last - first + 1, len(pose.individuals), len(pose.bodyparts), 2), np.nan)
@@ -1004,8 +1005,8 @@ def write_slp(
     else:
         media = _session_media(dm, pose)
         grayscale = None if media is None or video_path else len(media.shape) == 3
-        filename = video_path or session_video(dm, pose)
-        labels = _fresh_labels(sio, pose, locations, first, filename, grayscale)
+        shown_on = video_path or session_video(dm, pose)
+        labels = _fresh_labels(sio, pose, locations, first, shown_on, grayscale)
         filename = _video_name(labels.videos[0])
         replaces_source = False
     _refuse_dropping_other_videos(sio, path, filename, keeps_other_videos=replaces_source)
