@@ -46,6 +46,7 @@ __all__ = [
     "readable_mark_color",
     "readable_on",
     "readable_text_color",
+    "selection_style",
     "theme_hex",
 ]
 
@@ -247,6 +248,23 @@ def item_indicator_style(theme_name: str) -> str:
         f' image: url("theme_{theme_name}:/check.svg");'
         f" background-color: {theme_hex(theme_name, 'current')}; }}\n"
     )
+
+
+def selection_style(theme_name: str) -> str:
+    """Stylesheet drawing an item view's selected rows as napari's layer list does.
+
+    napari's stylesheet gives item views its ``highlight`` grey as the palette's
+    ``Highlight``: a chosen row read as pale text on grey, unlike the selected layer
+    (``current``). This sets the view's ``Highlight`` to the theme's ``current`` and its
+    ``HighlightedText`` to the theme's ``text``.
+
+    Raises
+    ------
+    ValueError
+        When napari has no theme ``theme_name``.
+    """
+    current, text = theme_hex(theme_name, "current"), theme_hex(theme_name, "text")
+    return f"QAbstractItemView {{ selection-background-color: {current}; selection-color: {text}; }}"
 
 
 def follow_theme(widget: QWidget, viewer: Any, apply: Callable[[str], None]) -> None:

@@ -43,6 +43,7 @@ from napari_whiskertoolbox.widgets.theme_colors import (
     follow_palette,
     message_style,
     readable_text_color,
+    selection_style,
 )
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
@@ -391,9 +392,11 @@ class PipelinesPanel(Container):
         return problem
 
     def set_theme(self, theme_name: str) -> None:
-        """Colour the output key's warning to read on napari's theme ``theme_name``."""
+        """Colour the output key's warning and the lists' chosen rows for ``theme_name``."""
         color = readable_text_color(theme_name, MESSAGE_COLORS["warning"])
         self.run_output_warning.setStyleSheet(f"color: {color}")
+        for view in (self.steps_list, self.library_list):
+            view.setStyleSheet(selection_style(theme_name))
 
     def _update_run_button(self) -> None:
         bad = bool(self.run_output_warning.text())
