@@ -264,7 +264,9 @@ def selection_style(theme_name: str) -> str:
         When napari has no theme ``theme_name``.
     """
     current, text = theme_hex(theme_name, "current"), theme_hex(theme_name, "text")
-    return f"QAbstractItemView {{ selection-background-color: {current}; selection-color: {text}; }}"
+    return (
+        f"QAbstractItemView {{ selection-background-color: {current}; selection-color: {text}; }}"
+    )
 
 
 def follow_theme(widget: QWidget, viewer: Any, apply: Callable[[str], None]) -> None:
