@@ -206,3 +206,14 @@ def test_chosen_transform_row_reads_as_napari_lists_selection(make_napari_viewer
     assert row == theme_hex(theme, "current")
     text = max(contrast_ratio(p, row) for p in pixels)
     assert text >= MIN_TEXT_CONTRAST, f"chosen row's text {text:.2f} on {row} ({theme})"
+    # the Pipelines tab's library list too (napari's stylesheet has an item rule for lists)
+    source = tmp_path / "angle.json"
+    source.write_text('{"steps": [{"step_id": "a", "transform_name": "CalculateLineAngle"}]}')
+    dock.tabs.setCurrentIndex(1)
+    dock.pipelines.open_pipeline_file(source)
+    _settle()
+    listing = dock.pipelines.library_list
+    image = listing.viewport().grab(listing.visualItemRect(listing.currentItem())).toImage()
+    pixels = [_pixel(image, x, y) for x in range(image.width()) for y in range(image.height())]
+    row = "#{:02x}{:02x}{:02x}".format(*Counter(pixels).most_common(1)[0][0])
+    assert row == theme_hex(theme, "current")

@@ -253,10 +253,10 @@ def item_indicator_style(theme_name: str) -> str:
 def selection_style(theme_name: str) -> str:
     """Stylesheet drawing an item view's selected rows as napari's layer list does.
 
-    napari's stylesheet gives item views its ``highlight`` grey as the palette's
-    ``Highlight``: a chosen row read as pale text on grey, unlike the selected layer
-    (``current``). This sets the view's ``Highlight`` to the theme's ``current`` and its
-    ``HighlightedText`` to the theme's ``text``.
+    napari's stylesheet selects rows in its ``highlight`` grey (the palette's ``Highlight``
+    for trees, an item rule for lists): a chosen row read as pale text on grey, unlike the
+    selected layer (``current``). This draws them in the theme's ``current`` with its
+    ``text`` colour.
 
     Raises
     ------
@@ -265,7 +265,8 @@ def selection_style(theme_name: str) -> str:
     """
     current, text = theme_hex(theme_name, "current"), theme_hex(theme_name, "text")
     return (
-        f"QAbstractItemView {{ selection-background-color: {current}; selection-color: {text}; }}"
+        f"QAbstractItemView {{ selection-background-color: {current}; selection-color: {text}; }}\n"
+        f"QListView::item:selected {{ background-color: {current}; color: {text}; }}\n"
     )
 
 
