@@ -423,7 +423,7 @@ def test_opening_a_pipeline_file_keeps_its_name(dock, tmp_path):
     assert panel.library.load("angle").steps[0].parameters["position"] == 0.3
     with pytest.raises(TransformError, match=r"already has angle\.json .*was not added"):
         panel.open_pipeline_file_checked(other, lambda existing, free: None)
-    with pytest.raises(TransformError, match="already has angle.json"):
+    with pytest.raises(TransformError, match=r"already has angle\.json"):
         panel.open_pipeline_file(other)  # from code: no question, refused
     # the library's own file opened: nothing copied, it is chosen
     entry = panel.open_pipeline_file(panel.library.folder / "angle.json")
