@@ -177,3 +177,43 @@ def test_processor_dialog_unchecked_keys_show(make_napari_viewer, qtbot, theme):
         for y in range(image.height())
     )
     assert best >= MIN_CONTROL_CONTRAST, f"unchecked box contrast {best:.2f} on {theme}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_chosen_transform_row_reads_as_napari_lists_selection(make_napari_viewer, tmp_path, theme):
+    """A new-user trial: the chosen transform's row was pale text on grey (napari's
+    ``highlight``), unlike napari's layer list, whose selected layer is ``current``."""
+    from collections import Counter
+
+    from napari_whiskertoolbox.transforms.library import PipelineLibrary
+    from napari_whiskertoolbox.widgets.theme_colors import MIN_TEXT_CONTRAST
+    from napari_whiskertoolbox.widgets.transforms.dock import TransformsWidget
+
+    viewer = make_napari_viewer(show=True)  # a hidden tree draws no selection
+    adopt_data_manager(get_session(viewer).dm, make_sample_session(n_frames=30))
+    dock = TransformsWidget(viewer, library=PipelineLibrary(tmp_path / "library"))
+    viewer.window.add_dock_widget(dock, name="Transforms", area="right")
+    viewer.theme = "light" if theme == "dark" else "dark"
+    _settle()
+    dock.search.value = "line angle"
+    assert dock.choose_first_match() == "CalculateLineAngle"
+    viewer.theme = theme  # the dock was open before: it follows the change
+    _settle()
+    tree = dock.tree
+    image = tree.viewport().grab(tree.visualItemRect(tree.currentItem())).toImage()
+    pixels = [_pixel(image, x, y) for x in range(image.width()) for y in range(image.height())]
+    row = "#{:02x}{:02x}{:02x}".format(*Counter(pixels).most_common(1)[0][0])
+    assert row == theme_hex(theme, "current")
+    text = max(contrast_ratio(p, row) for p in pixels)
+    assert text >= MIN_TEXT_CONTRAST, f"chosen row's text {text:.2f} on {row} ({theme})"
+    # the Pipelines tab's library list too (napari's stylesheet has an item rule for lists)
+    source = tmp_path / "angle.json"
+    source.write_text('{"steps": [{"step_id": "a", "transform_name": "CalculateLineAngle"}]}')
+    dock.tabs.setCurrentIndex(1)
+    dock.pipelines.open_pipeline_file(source)
+    _settle()
+    listing = dock.pipelines.library_list
+    image = listing.viewport().grab(listing.visualItemRect(listing.currentItem())).toImage()
+    pixels = [_pixel(image, x, y) for x in range(image.width()) for y in range(image.height())]
+    row = "#{:02x}{:02x}{:02x}".format(*Counter(pixels).most_common(1)[0][0])
+    assert row == theme_hex(theme, "current")

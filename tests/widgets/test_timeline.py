@@ -114,6 +114,35 @@ def test_a_key_added_later_scrolls_its_lane_into_view(timeline, qtbot):
     assert "whisker_angle" in timeline.lanes_in_view()
 
 
+def test_lanes_shrink_to_their_label_before_they_scroll(
+    make_napari_viewer, frame_number_video, qtbot
+):
+    """A new-user trial: in napari's default 1280x800 window the Timeline's plot is about 82
+    pixels tall and showed 3 of 6 lanes (each its label + 4 pixels above and below); at
+    label + 1 pixel 5 fit, still readable, from the first lane down."""
+    viewer = make_napari_viewer()
+    dm = build_session(viewer, frame_number_video).dm
+    for i in range(3):  # before the dock: a key added later is scrolled into view
+        dm.set_data(f"ttl_{i}", DigitalEventSeries(np.arange(i, 1000, 37)))
+    timeline = TimelineWidget(viewer)
+    qtbot.addWidget(timeline)
+    timeline.resize(900, 320)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    label_px = QFontMetrics(timeline.plot_item.getAxis("left").font()).height()
+    plot_px = 5 * (label_px + 2) + 1
+    timeline.resize(900, 320 + plot_px - round(timeline.view_box.height()))
+    qtbot.waitUntil(lambda: abs(timeline.view_box.height() - plot_px) < 1)
+    shown = timeline.lanes_in_view()
+    assert shown == ["angle", "licks", "contact", "ttl_0", "ttl_1"]
+    for key in shown:
+        bottom = timeline.lanes[key].bottom
+        top_y = viewport_point(timeline, 0, bottom + 1).y()
+        height = viewport_point(timeline, 0, bottom).y() - top_y
+        assert height >= label_px, f"lane {key} {height} px, its label {label_px} px"
+    assert timeline.lane_scroll.isVisible()
+
+
 def test_the_lane_scroll_bar_gets_room_when_a_dock_squeezes_the_timeline(
     make_napari_viewer, frame_number_video, qtbot
 ):

@@ -52,3 +52,33 @@ def test_v1_names_find_their_transformsv2_twin_when_v1_names_are_hidden():
     assert alone == ["Track Points Through Masks (Particle Filter)"]
     assert grouped_transforms("particle filter") == {}
     assert search_v1_names("") == ({}, [])
+
+
+def test_the_field_words_find_the_catalogue_words():
+    """A new-user trial: "whisker angle" found nothing while "line angle" found
+    CalculateLineAngle (WhiskerToolbox users call lines whiskers); "z-score" missed
+    ZScoreNormalizeV2."""
+    assert "CalculateLineAngle" in _names("whisker angle")
+    assert "CalculateLineAngle" in _names("whiskers angle")  # an ending still extends
+    assert "ExtractLinePoint" in _names("whisker point")
+    assert "ZScoreNormalizeV2" in _names("z-score")
+    assert "ZScoreNormalizeV2" in _names("standardise")
+    assert "Scale and Normalize" in _names("zscore")
+    assert "ZScoreNormalizeV2" in _names("normalise")
+    assert "CalculateMaskCentroid" in _names("mask center")
+    # the default list (V1 names hidden) lists the TransformsV2 transform
+    groups = grouped_transforms("whisker angle")
+    assert [s.name for specs in groups.values() for s in specs] == ["CalculateLineAngle"]
+    # a synonym widens one word; the other words still narrow
+    assert _names("whisker zebra") == set()
+    assert "CalculateMaskArea" not in _names("whisker angle")
+
+
+def test_every_synonym_group_is_lower_case_and_has_no_word_twice():
+    from napari_whiskertoolbox.widgets.transforms.search_words import SYNONYMS, alternatives
+
+    words = [word for group in SYNONYMS for word in group]
+    assert words == [w.lower() for w in words]
+    assert len(words) == len(set(words))
+    assert alternatives("touch") == {"touch", "contact"}
+    assert alternatives("zebra") == {"zebra"}

@@ -28,6 +28,7 @@ from napari_whiskertoolbox.transforms import (
     run_v1_transformations,
     unregister,
 )
+from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
@@ -368,7 +369,8 @@ def test_library_edit_open_and_delete(dock, qtbot, tmp_path):
     source.write_text(json.dumps(doc))
     panel = dock.pipelines
     entry = panel.open_pipeline_file(source)
-    assert panel.selected_entry_id() == entry.id == "smooth_angle"
+    assert panel.selected_entry_id() == entry.id == "elsewhere"  # the file's own name
+    assert entry.name == "Smooth angle"
     dialog = panel.edit_dialog()
     qtbot.addWidget(dialog)
     assert dialog.forms[0]["position"].value == pytest.approx(0.3)
@@ -381,6 +383,75 @@ def test_library_edit_open_and_delete(dock, qtbot, tmp_path):
     panel.delete_button.native.click()
     assert not entry.path.exists()
     assert panel.library_list.count() == 0
+
+
+def test_opening_a_pipeline_file_keeps_its_name(dock, tmp_path):
+    """A new-user trial: Open… copied ``angle.json`` as ``whisker_angle.json`` (after its
+    ``metadata.name``); WhiskerToolbox uses the file stem as the pipeline's id."""
+    panel = dock.pipelines
+    doc = {"metadata": {"name": "Whisker angle"},
+           "steps": [{"step_id": "a", "transform_name": "CalculateLineAngle",
+                      "parameters": {"position": 0.8}}]}  # fmt: skip
+    source = tmp_path / "angle.json"
+    source.write_text(json.dumps(doc))
+    entry = panel.open_pipeline_file(source)
+    assert entry.id == "angle"
+    assert entry.path == panel.library.folder / "angle.json"
+    assert [e.id for e in panel.library.entries()] == ["angle"]
+    assert panel.library_list.currentItem().text() == "Whisker angle"
+
+    # another angle.json: the question's answer decides; the library's file is offered first
+    other = tmp_path / "other" / "angle.json"
+    other.parent.mkdir()
+    doc["steps"][0]["parameters"]["position"] = 0.3
+    other.write_text(json.dumps(doc))
+    asked = []
+
+    def keep_both(existing, free_stem):
+        asked.append((existing, free_stem))
+        return free_stem
+
+    entry, _ = panel.open_pipeline_file_checked(other, keep_both)
+    assert asked == [(panel.library.folder / "angle.json", "angle_2")]
+    assert entry.id == "angle_2"
+    assert sorted(e.id for e in panel.library.entries()) == ["angle", "angle_2"]
+    assert panel.library.load("angle").steps[0].parameters["position"] == 0.8
+    listed = [panel.library_list.item(i).text() for i in range(panel.library_list.count())]
+    assert listed == ["Whisker angle (angle.json)", "Whisker angle (angle_2.json)"]
+    entry, _ = panel.open_pipeline_file_checked(other, lambda existing, free: existing.stem)
+    assert entry.id == "angle"
+    assert panel.library.load("angle").steps[0].parameters["position"] == 0.3
+    with pytest.raises(TransformError, match=r"already has angle\.json .*was not added"):
+        panel.open_pipeline_file_checked(other, lambda existing, free: None)
+    with pytest.raises(TransformError, match=r"already has angle\.json"):
+        panel.open_pipeline_file(other)  # from code: no question, refused
+    # the library's own file opened: nothing copied, it is chosen
+    entry = panel.open_pipeline_file(panel.library.folder / "angle.json")
+    assert entry.id == "angle"
+    assert sorted(e.id for e in panel.library.entries()) == ["angle", "angle_2"]
+
+
+def test_pipeline_name_clash_question_keeps_both(dock, qtbot, tmp_path):
+    """The question's *Keep both* adds the file under a free name."""
+    from qtpy.QtCore import QTimer
+    from qtpy.QtWidgets import QApplication, QMessageBox
+
+    panel = dock.pipelines
+    existing = panel.library.folder / "zscore.json"
+    shown = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        shown.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Keep both").click()
+
+    QTimer.singleShot(0, answer)
+    assert panel.ask_name_clash(existing, "zscore_2", "/data/zscore.json") == "zscore_2"
+    assert "already has zscore.json" in shown[0]
+    assert "zscore_2.json" in shown[0]
 
 
 def test_python_file_transforms_load_on_request_with_a_form(dock, qtbot, tmp_path):

@@ -10,6 +10,7 @@ from napari.layers import Labels, Points, Shapes
 from napari.utils.key_bindings import coerce_keybinding
 
 from napari_whiskertoolbox.core import PointData, TimeFrame
+from napari_whiskertoolbox.transforms import run_transform
 from napari_whiskertoolbox.widgets.key_help import KeyHelpWidget
 from napari_whiskertoolbox.workflow.actions import key_label
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE
@@ -127,6 +128,64 @@ def test_undo_redo_keys_revert_a_data_manager_edit(make_napari_viewer: Any) -> N
     np.testing.assert_array_equal(points.at(4), before)
     press(viewer, "Control-Shift-Z")
     np.testing.assert_array_equal(points.at(4), [[1.0, 2.0]])
+
+
+def test_undo_and_redo_show_the_frame_of_the_change(make_napari_viewer: Any) -> None:
+    """A new-user trial: Ctrl+Z of an edit of frame 4 made while viewing frame 10 left the
+    viewer on frame 10; only the notice named frame 4. Video annotation tools show it."""
+    viewer, session = _points_session(make_napari_viewer)
+    dm = session.dm
+    points = dm.get_data(KEY)
+    before = np.array(points.at(4))
+    points.set_frame(4, np.array([[1.0, 2.0]], dtype=np.float32))
+    session.set_frame(10)
+    press(viewer, "Control-Z")
+    np.testing.assert_array_equal(points.at(4), before)
+    assert session.current_frame == 4
+    session.set_frame(12)
+    press(viewer, "Control-Shift-Z")
+    np.testing.assert_array_equal(points.at(4), [[1.0, 2.0]])
+    assert session.current_frame == 4
+    press(viewer, "Control-Z")  # on the frame already: it stays
+    assert session.current_frame == 4
+
+    # a change of several frames, or of a whole key (a transform's new key), does not jump
+    with dm.history.group("two frames"):
+        points.set_frame(3, np.array([[5.0, 6.0]], dtype=np.float32))
+        points.set_frame(8, np.array([[7.0, 8.0]], dtype=np.float32))
+    session.set_frame(20)
+    press(viewer, "Control-Z")
+    assert points.count_at(8) == 2
+    assert session.current_frame == 20
+    press(viewer, "Control-Shift-Z")
+    assert session.current_frame == 20
+    run_transform(dm, "PointCoordinateReduction", KEY, "pad_x", {})
+    assert "pad_x" in dm
+    press(viewer, "Control-Z")
+    assert "pad_x" not in dm
+    assert session.current_frame == 20
+    press(viewer, "Control-Shift-Z")
+    assert "pad_x" in dm
+    assert session.current_frame == 20
+
+
+def test_undo_key_on_a_labels_layer_shows_the_frame_of_the_change(
+    make_napari_viewer: Any,
+) -> None:
+    """napari's Labels layer takes Ctrl+Z first (bind_history_keys): it moves there too."""
+    from napari_whiskertoolbox.core import MaskData
+
+    viewer, session = _points_session(make_napari_viewer)
+    masks = MaskData(image_size=(40, 40))
+    session.dm.set_data("pad_mask", masks, "time")
+    session.show_key("pad_mask")
+    layer = _layer(viewer, "pad_mask")
+    viewer.layers.selection.active = layer
+    masks.add(6, np.array([[3, 4], [3, 5]], dtype=np.uint32))
+    session.set_frame(15)
+    layer.keymap[coerce_keybinding("Control-Z")](layer)
+    assert masks.count_at(6) == 0
+    assert session.current_frame == 6
 
 
 def test_save_key_saves_the_session_and_clears_modified(

@@ -125,6 +125,16 @@ class BindingHost(Protocol):
     def playing(self) -> bool:
         """Whether napari's play button is playing the viewer."""
 
+    @property
+    def current_frame(self) -> int:
+        """The display frame the viewer shows."""
+
+    def to_display(self, key: str, index: int) -> int:
+        """Return the display frame showing index ``index`` of ``key``'s clock."""
+
+    def set_frame(self, frame: int) -> None:
+        """Move the viewer to display frame ``frame``."""
+
     def media_shape(self) -> tuple[int, int] | None:
         """Return ``(height, width)`` of the session's media, if any."""
 

@@ -280,7 +280,9 @@ class LabelsBinding(Binding):
         layer.events.data.connect(self._on_layer_edit)
         layer.events.set_data.connect(self._on_set_data)
         layer.mouse_drag_callbacks.append(self._track_stroke)
-        bind_history_keys(layer, self.session.dm, before=self.flush_pending_edit)
+        bind_history_keys(
+            layer, self.session.dm, before=self.flush_pending_edit, session=self.session
+        )
 
     def _disconnect_layer(self, layer: Labels) -> None:
         layer.events.paint.disconnect(self._on_layer_edit)

@@ -16,6 +16,7 @@ from napari.utils.notifications import show_warning
 from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
 from napari_whiskertoolbox.layers._napari_compat import outline_text
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.layers.pose_layer_name import keep_pose_name
 from napari_whiskertoolbox.layers.pose_points import LabelRoom, PosePointsView, frame_point
 from napari_whiskertoolbox.layers.skeleton import SkeletonView
 
@@ -93,6 +94,7 @@ class PoseLayers:
                     pose, self.session.dm, self.session.from_display, show_warning
                 )
                 self.points[name] = view
+                keep_pose_name(view.layer, lambda view=view: view.pose.name)
                 viewer.add_layer(view.layer)
                 outline_text(viewer, view.layer)  # labels readable on bright and dark frames
             skeleton = self.skeletons.get(name)

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.io.user_dirs import user_config_dir
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -112,6 +113,10 @@ class PipelineLibrary:
         """Return the file of ``entry_id`` (whether or not it exists)."""
         return self.folder / f"{entry_id}.json"
 
+    def free_stem(self, stem: str) -> str:
+        """Return ``stem``, else the first ``stem_2``, ``stem_3``… no library file has."""
+        return first_free(stem, lambda s: self.path_of(s).exists())
+
     def load(self, entry_id: str) -> Pipeline:
         """Load the pipeline ``entry_id``.
 
@@ -123,9 +128,25 @@ class PipelineLibrary:
         return load_pipeline(self.path_of(entry_id))
 
     def save(
-        self, pipeline: Pipeline, name: str | None = None, *, overwrite: bool = False
+        self,
+        pipeline: Pipeline,
+        name: str | None = None,
+        *,
+        overwrite: bool = False,
+        stem: str | None = None,
     ) -> LibraryEntry:
         """Save ``pipeline`` under a stem derived from ``name`` (default: its metadata name).
+
+        Parameters
+        ----------
+        pipeline : Pipeline
+        name : str, optional
+            Display name, written to ``metadata.name``.
+        overwrite : bool
+            Replace a file of that stem.
+        stem : str, optional
+            The file's stem (the pipeline's id in WhiskerToolbox), e.g. the name of a file
+            added to the library; default :func:`pipeline_file_stem` of the display name.
 
         Raises
         ------
@@ -135,7 +156,7 @@ class PipelineLibrary:
         display = name or pipeline.name or "pipeline"
         if name:
             pipeline.metadata["name"] = name
-        stem = pipeline_file_stem(display)
+        stem = stem or pipeline_file_stem(display)
         path = self.path_of(stem)
         if path.exists() and not overwrite:
             raise TransformError(

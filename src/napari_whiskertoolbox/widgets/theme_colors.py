@@ -46,6 +46,7 @@ __all__ = [
     "readable_mark_color",
     "readable_on",
     "readable_text_color",
+    "selection_style",
     "theme_hex",
 ]
 
@@ -246,6 +247,26 @@ def item_indicator_style(theme_name: str) -> str:
         "QAbstractItemView::indicator:checked {"
         f' image: url("theme_{theme_name}:/check.svg");'
         f" background-color: {theme_hex(theme_name, 'current')}; }}\n"
+    )
+
+
+def selection_style(theme_name: str) -> str:
+    """Stylesheet drawing an item view's selected rows as napari's layer list does.
+
+    napari's stylesheet selects rows in its ``highlight`` grey (the palette's ``Highlight``
+    for trees, an item rule for lists): a chosen row read as pale text on grey, unlike the
+    selected layer (``current``). This draws them in the theme's ``current`` with its
+    ``text`` colour.
+
+    Raises
+    ------
+    ValueError
+        When napari has no theme ``theme_name``.
+    """
+    current, text = theme_hex(theme_name, "current"), theme_hex(theme_name, "text")
+    return (
+        f"QAbstractItemView {{ selection-background-color: {current}; selection-color: {text}; }}\n"
+        f"QListView::item:selected {{ background-color: {current}; color: {text}; }}\n"
     )
 
 

@@ -305,13 +305,19 @@ def merge_previous_annotations(session: ViewerSession) -> int | None:
 
 
 def undo(session: ViewerSession) -> bool:
-    """Undo the last DataManager edit; ``False`` (and a notice) when there is nothing to undo."""
-    return history_keys.undo(session.dm)
+    """Undo the last DataManager edit; ``False`` (and a notice) when there is nothing to undo.
+
+    An edit of one frame other than the shown one is shown: the viewer moves to its frame.
+    """
+    return history_keys.undo(session.dm, session)
 
 
 def redo(session: ViewerSession) -> bool:
-    """Redo the last undone DataManager edit; ``False`` when there is nothing to redo."""
-    return history_keys.redo(session.dm)
+    """Redo the last undone DataManager edit; ``False`` when there is nothing to redo.
+
+    The viewer moves to the frame of a one-frame edit, as :func:`undo` does.
+    """
+    return history_keys.redo(session.dm, session)
 
 
 def save(session: ViewerSession) -> bool:

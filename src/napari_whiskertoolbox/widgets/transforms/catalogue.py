@@ -13,6 +13,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
+from napari_whiskertoolbox.widgets.transforms.search_words import alternatives
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
@@ -74,7 +75,10 @@ def _extends(word: str, stem: str) -> bool:
 def _matches(spec: TransformSpec, words: list[str]) -> bool:
     text = " ".join((spec.name, spec.category, spec.description, spec.engine)).lower()
     stems = [t for t in re.findall(r"[a-z0-9]+", text) if len(t) >= _MIN_STEM]
-    return all(word in text or any(_extends(word, t) for t in stems) for word in words)
+    return all(
+        any(alt in text or any(_extends(alt, t) for t in stems) for alt in alternatives(word))
+        for word in words
+    )
 
 
 def search_v1_names(query: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -116,7 +120,8 @@ def grouped_transforms(
     query : str
         Space-separated words that must all appear in the name, category, description
         or engine (case-insensitive); a word also matches a word of 4 or more letters it
-        starts with ("extraction" finds "Extract Point from Line").
+        starts with ("extraction" finds "Extract Point from Line"), and so does a synonym
+        of it (:data:`~.search_words.SYNONYMS`: "whisker angle" finds CalculateLineAngle).
     show_legacy : bool
         Also list V1 operations and ``…WithContext`` twins. Without it a query matching a
         V1 operation lists its TransformsV2 twin (:func:`search_v1_names`).

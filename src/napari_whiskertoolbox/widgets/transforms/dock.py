@@ -58,6 +58,7 @@ from napari_whiskertoolbox.widgets.theme_colors import (
     MESSAGE_COLORS,
     follow_theme,
     readable_text_color,
+    selection_style,
 )
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
@@ -819,10 +820,11 @@ class TransformsWidget(Container):
         self.pipelines.set_running(running)
 
     def _apply_theme(self, theme_name: str) -> None:
-        """Re-colour the status and warning lines for napari's theme ``theme_name``."""
+        """Re-colour the messages and the chosen row for napari's theme ``theme_name``."""
         self.theme_name = theme_name
         for label in (self.output_warning, self.status):
             _restyle(label, theme_name)
+        self.tree.setStyleSheet(selection_style(theme_name))
         self.pipelines.set_theme(theme_name)
 
     def _history_changed(self) -> None:

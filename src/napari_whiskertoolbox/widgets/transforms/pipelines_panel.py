@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ from napari_whiskertoolbox.widgets.theme_colors import (
     follow_palette,
     message_style,
     readable_text_color,
+    selection_style,
 )
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
@@ -365,8 +367,12 @@ class PipelinesPanel(Container):
         current = select or self.selected_entry_id()
         self.library_list.blockSignals(True)
         self.library_list.clear()
-        for entry in self.library.entries():
-            item = QListWidgetItem(entry.name)
+        entries = self.library.entries()
+        names = Counter(entry.name for entry in entries)
+        for entry in entries:
+            # two files of one metadata name (Open… kept both) are told apart by file
+            label = entry.name if names[entry.name] == 1 else f"{entry.name} ({entry.path.name})"
+            item = QListWidgetItem(label)
             item.setData(_ENTRY_ID, entry.id)
             item.setToolTip(str(entry.path))
             self.library_list.addItem(item)
@@ -391,9 +397,11 @@ class PipelinesPanel(Container):
         return problem
 
     def set_theme(self, theme_name: str) -> None:
-        """Colour the output key's warning to read on napari's theme ``theme_name``."""
+        """Colour the output key's warning and the lists' chosen rows for ``theme_name``."""
         color = readable_text_color(theme_name, MESSAGE_COLORS["warning"])
         self.run_output_warning.setStyleSheet(f"color: {color}")
+        for view in (self.steps_list, self.library_list):
+            view.setStyleSheet(selection_style(theme_name))
 
     def _update_run_button(self) -> None:
         bad = bool(self.run_output_warning.text())
@@ -451,7 +459,7 @@ class PipelinesPanel(Container):
         return keys_of_kinds(self.dm, spec.input_kinds(0))
 
     def open_pipeline_file(self, path: str | os.PathLike[str]) -> LibraryEntry:
-        """Check the pipeline file ``path`` and copy it into the library.
+        """Check the pipeline file ``path`` and copy it into the library, keeping its name.
 
         Raises
         ------
@@ -463,31 +471,47 @@ class PipelinesPanel(Container):
     def open_pipeline_file_checked(
         self,
         path: str | os.PathLike[str],
-        replace: Callable[[str, Path], bool] | None = None,
+        clash: Callable[[Path, str], str | None] | None = None,
     ) -> tuple[LibraryEntry, list[str]]:
         """Like :meth:`open_pipeline_file`; also return the file's warnings.
 
-        The warnings name parameters a step does not have (ignored, as WhiskerToolbox
-        does; see :attr:`Pipeline.warnings`). When the library already has a pipeline of
-        that name, ``replace(name, library_file)`` decides whether the file replaces it.
+        The library's copy keeps the file's name (``angle.json`` stays ``angle.json``, not
+        its ``metadata.name``: WhiskerToolbox uses the file stem as the pipeline's id). The
+        warnings name parameters a step does not have (ignored, as WhiskerToolbox does; see
+        :attr:`Pipeline.warnings`).
+
+        Parameters
+        ----------
+        path : path-like
+            The pipeline file.
+        clash : callable, optional
+            When the library already has a file of that name, ``clash(library_file,
+            free_stem)`` answers the stem to copy to: ``library_file.stem`` replaces it,
+            ``free_stem`` (``angle_2``) keeps both, None adds nothing. Without it such a
+            file is refused.
 
         Raises
         ------
         TransformError
-            Not a valid pipeline, or the library has one of that name and it is kept.
+            Not a valid pipeline, or the library has a file of that name and it is kept.
         """
         pipeline = load_pipeline(path)
-        name = pipeline.name or "pipeline"
-        existing = self.library.path_of(pipeline_file_stem(name))
-        overwrite = False
+        stem = Path(path).stem
+        existing = self.library.path_of(stem)
+        if existing.exists() and existing.resolve() == Path(path).resolve():
+            self.select_entry(stem)  # the library's own file: nothing to copy
+            entry = next(e for e in self.library.entries() if e.id == stem)
+            return entry, list(pipeline.warnings)
+        chosen: str | None = stem
         if existing.exists():
-            if replace is None or not replace(name, existing):
+            chosen = None if clash is None else clash(existing, self.library.free_stem(stem))
+            if chosen is None:
                 raise TransformError(
-                    f"kept the library's '{name}' ({existing}); {path} was not added",
+                    f"the library already has {existing.name} ({existing}); kept it, "
+                    f"{path} was not added",
                     transform="pipeline library",
                 )
-            overwrite = True
-        entry = self.library.save(pipeline, name, overwrite=overwrite)
+        entry = self.library.save(pipeline, stem=chosen, overwrite=chosen == stem)
         self.select_entry(entry.id)
         return entry, list(pipeline.warnings)
 
@@ -501,25 +525,48 @@ class PipelinesPanel(Container):
         remember_folder(OPEN_DIALOG, path)
         replaced = False
 
-        def ask_replace(name: str, existing: Path) -> bool:
+        def ask_clash(existing: Path, free_stem: str) -> str | None:
             nonlocal replaced
-            replaced = self._confirm_replace(name, existing, path)
-            return replaced
+            chosen = self.ask_name_clash(existing, free_stem, path)
+            replaced = chosen == existing.stem
+            return chosen
 
         try:
-            entry, warnings = self.open_pipeline_file_checked(path, ask_replace)
+            entry, warnings = self.open_pipeline_file_checked(path, ask_clash)
         except TransformError as exc:
             self._report(str(exc), True)
             return
-        added = (
-            f"replaced '{entry.name}' in the library"
-            if replaced
-            else f"added '{entry.name}' to the library"
-        )
+        where = "replaced in the library" if replaced else "added to the library"
+        added = f"{where}: '{entry.name}' as {entry.path.name}"
         if warnings:
             self._report("\n".join([added, *(f"warning: {w}" for w in warnings)]), True)
         else:
             self._report(added, False)
+
+    def ask_name_clash(self, existing: Path, free_stem: str, replacement: str) -> str | None:
+        """Ask what to do with ``replacement``, named as the library file ``existing``.
+
+        Returns
+        -------
+        str or None
+            ``existing.stem`` (*Replace*), ``free_stem`` (*Keep both*: the copy is
+            ``<free_stem>.json``) or None (*Cancel*).
+        """
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Pipeline file exists",
+            f"The library already has {existing.name} ({existing}).\n"
+            f"Replace it with {replacement}, or keep both and add the new one as "
+            f"{free_stem}.json?",
+            parent=self.native,
+        )
+        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.exec()
+        answer = {replace: existing.stem, keep: free_stem}
+        return answer.get(box.clickedButton())
 
     def _confirm_replace(self, name: str, existing: Path, replacement: str) -> bool:
         """Ask whether ``replacement`` replaces the library's pipeline ``name``."""
