@@ -569,13 +569,13 @@ def test_closing_after_a_run_leaves_no_timer_to_fire_on_a_deleted_dock(
     assert widget._closed
 
 
-@pytest.mark.parametrize("answer", ["Yes", "No"])
+@pytest.mark.parametrize("answer", ["Replace", "Keep both", "Cancel"])
 def test_opening_a_pipeline_file_again_asks_before_replacing(
     dock, qtbot, tmp_path, monkeypatch, answer
 ):
     # a user edits angle.json in an editor and opens it again: the dock asks whether to
     # replace the library's copy (it said "pass overwrite=True", an API hint, and kept it)
-    from qtpy.QtWidgets import QMessageBox
+    from napari_whiskertoolbox.widgets.transforms.pipelines_panel import PipelinesPanel
 
     source = tmp_path / "angle.json"
 
@@ -584,36 +584,40 @@ def test_opening_a_pipeline_file_again_asks_before_replacing(
                 "parameters": {"position": position}}  # fmt: skip
         source.write_text(json.dumps({"steps": [step]}))
 
-    asked: list[str] = []
+    asked: list[tuple[str, str, str]] = []
+
+    def ask(self, existing, free_stem, replacement):  # the question box, answered
+        asked.append((existing.name, free_stem, str(replacement)))
+        return {"Replace": existing.stem, "Keep both": free_stem}.get(answer)
+
     monkeypatch.setattr(
         "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QFileDialog.getOpenFileName",
         lambda *a, **k: (str(source), ""),
     )
-    monkeypatch.setattr(
-        "napari_whiskertoolbox.widgets.transforms.pipelines_panel.QMessageBox.question",
-        lambda parent, title, text, *a, **k: (
-            asked.append(text) or getattr(QMessageBox.StandardButton, answer)
-        ),
-    )
+    monkeypatch.setattr(PipelinesPanel, "ask_name_clash", ask)
     write(0.3)
     dock.pipelines._ask_open()
     assert not asked  # nothing to replace yet
     write(0.9)
     dock.pipelines._ask_open()
-    assert len(asked) == 1
-    assert "already has a pipeline 'angle'" in asked[0]
-    assert str(source) in asked[0]
+    assert asked == [("angle.json", "angle_2", str(source))]
     status = dock.status.value
     assert "overwrite=True" not in status
-    saved = json.loads(dock.library.path_of("angle").read_text())
-    position = saved["steps"][0]["parameters"]["position"]
-    if answer == "Yes":
-        assert position == 0.9
-        assert "replaced 'angle' in the library" in status
+    kept = json.loads(dock.library.path_of("angle").read_text())
+    kept_position = kept["steps"][0]["parameters"]["position"]
+    if answer == "Replace":
+        assert kept_position == 0.9
+        assert "replaced in the library: 'angle' as angle.json" in status
+    elif answer == "Keep both":
+        assert kept_position == 0.3
+        both = json.loads(dock.library.path_of("angle_2").read_text())
+        assert both["steps"][0]["parameters"]["position"] == 0.9
+        assert "added to the library" in status
+        assert "angle_2.json" in status
     else:
-        assert position == 0.3
-        assert "kept the library's 'angle'" in status
-    assert dock.pipelines.library_list.count() == 1
+        assert kept_position == 0.3
+        assert "kept it" in status
+    assert dock.pipelines.library_list.count() == (2 if answer == "Keep both" else 1)
 
 
 @pytest.mark.parametrize("answer", ["Yes", "No"])
