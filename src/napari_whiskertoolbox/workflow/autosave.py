@@ -28,6 +28,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -454,6 +455,36 @@ class _Job:
                 finished()
 
 
+class _FinishedRelay(QObject):
+    """Carries the end of an autosave from its thread to the main thread.
+
+    One for the process, never deleted: a background write that ends while its Autosaver
+    is being deleted (its window closing) emits on this object, not on the Autosaver, which
+    crashed the process when the emit and the deletion raced.
+    """
+
+    finished = Signal(object)
+
+
+_relay: _FinishedRelay | None = None
+
+
+def _finished_relay() -> _FinishedRelay:
+    """Return the relay (made on the main thread by the first autosave)."""
+    global _relay
+    if _relay is None:
+        _relay = _FinishedRelay()
+        _relay.finished.connect(_collect_finished, Qt.ConnectionType.QueuedConnection)
+    return _relay
+
+
+def _collect_finished(autosaver_ref: weakref.ref[Autosaver]) -> None:
+    autosaver = autosaver_ref()
+    if autosaver is not None:
+        with contextlib.suppress(RuntimeError):  # its Qt side is gone: nothing to take in
+            autosaver._collect()
+
+
 class Autosaver(QObject):
     """Autosave ``session`` every ``interval_s`` seconds while it has unsaved edits.
 
@@ -475,8 +506,6 @@ class Autosaver(QObject):
     media_cap_bytes : int
         In-memory media larger than this are not autosaved.
     """
-
-    _finished = Signal()
 
     def __init__(
         self,
@@ -500,7 +529,6 @@ class Autosaver(QObject):
         self._written_folder: Path | None = None
         self._job: _Job | None = None
         self._told: set[str] = set()
-        self._finished.connect(self._collect, Qt.ConnectionType.QueuedConnection)
         dm = session.dm
         self._connections = [
             (dm.data_changed, connect_main(dm.data_changed, self._on_edit)),
@@ -578,9 +606,8 @@ class Autosaver(QObject):
         job = _Job(folder, snapshot, record)
         job.edited, self._edited, self._pending = self._edited, set(), False
         self._job = job
-        threading.Thread(
-            target=job.run, args=(self._finished.emit,), name="autosave", daemon=True
-        ).start()
+        finished = partial(_finished_relay().finished.emit, weakref.ref(self))
+        threading.Thread(target=job.run, args=(finished,), name="autosave", daemon=True).start()
         return folder
 
     def wait(self, timeout: float | None = None) -> bool:
