@@ -538,7 +538,7 @@ def test_clocks_entry_that_is_not_a_name(write_config):
     [
         ({"foo": 1}, r"found top-level keys \['foo'\]"),
         ({}, "found an empty object"),
-        ({"variables": {"a": "b"}, "clocks": ["cam"]}, r"\['clocks', 'variables'\]"),
+        ({"variables": {"a": "b"}, "loops": {}}, r"\['loops', 'variables'\]"),
         ({"commands": [], "saves": []}, "pipeline-runner config"),
     ],
 )

@@ -502,7 +502,7 @@ def test_pipeline_file_with_a_misspelt_parameter_opens_with_a_warning(
     )
     dock.pipelines._ask_open()
     status = dock.status.value
-    assert "added 'typo' to the library" in status
+    assert "added to the library: 'typo' as typo.json" in status
     assert "warning: pipeline file" in status
     assert "typo.json" in status
     assert "steps[0] 'a'" in status

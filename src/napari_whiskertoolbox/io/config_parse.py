@@ -362,13 +362,14 @@ def config_root_problem(document: Any) -> str:
 
     A config is a list of items or an object with a ``data`` list (``wt_loaders.md`` §1.1:
     WhiskerToolbox does not recognise an object without one, so it is a config error, not
-    an empty session). The items themselves are not checked.
+    an empty session), or an object declaring only ``clocks``, which WhiskerToolbox
+    honours without ``data``. The items themselves are not checked.
     """
     if isinstance(document, list):
         return ""
     if not isinstance(document, dict):
         return f"expected a list of items or an object with a 'data' list, found {type(document).__name__}"
-    if isinstance(document.get("data"), list):
+    if isinstance(document.get("data"), list) or ("data" not in document and "clocks" in document):
         return ""
     found = f"top-level keys {sorted(document)}" if document else "an empty object"
     if "data" in document:
@@ -449,7 +450,7 @@ def parse_config(path: str | os.PathLike[str], document: Any = None) -> ParsedCo
             )
         item = {"data_type": "time", **item}
         parsed.clocks.append(_resolve(item, f"clocks[{i}]", variables, base, p, place=place))
-    data = doc["data"]
+    data = doc.get("data", [])  # a config of clocks only (config_root_problem)
     loops, bad_loops = _parse_loops(doc.get("loops", {}), p)
     used_loops: set[str] = set()
     for i, raw in enumerate(data):
