@@ -50,3 +50,28 @@ def test_a_batch_started_by_a_reimported_script_is_refused_with_the_cause(tmp_pa
     assert f"re-imported {script}" in refused
     assert 'put that code under `if __name__ == "__main__":`' in refused
     assert not (tmp_path / "batch").exists()
+
+
+IPYTHON_THEN_BATCH = """\
+from IPython.core.interactiveshell import InteractiveShell
+import sys
+
+from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
+
+original_main = sys.modules["__main__"]
+InteractiveShell.instance()  # as napari's console does: IPython installs its own __main__
+assert sys.modules["__main__"] is not original_main
+refuse_reimported_main()
+print("not refused")
+"""
+
+
+def test_a_batch_started_after_napari_console_opened_is_not_refused(tmp_path: Path) -> None:
+    """Was: IPython's own ``__main__`` made the starting process look re-imported."""
+    script = tmp_path / "console_then_batch.py"
+    script.write_text(IPYTHON_THEN_BATCH)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "not refused" in done.stdout

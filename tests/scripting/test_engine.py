@@ -242,6 +242,21 @@ def test_listing_describes_arrays_and_data_types(engine: ScriptEngine) -> None:
     assert "np" not in entries
 
 
+def test_listing_survives_objects_whose_attributes_raise(engine: ScriptEngine) -> None:
+    """Was: a napari dock widget deleted by Qt (its ``shape`` raises RuntimeError, as sip's
+    wrappers do) left in the console's namespace broke the whole variable list."""
+    engine.run(
+        "class Deleted:\n"
+        "    def __getattr__(self, name):\n"
+        "        raise RuntimeError('wrapped C/C++ object has been deleted')\n"
+        "dock = Deleted()\n"
+        "kept = np.zeros(3)\n"
+    )
+    entries = {entry.name: entry for entry in engine.listing()}
+    assert entries["dock"].shape is None
+    assert entries["kept"].shape == (3,)
+
+
 def test_wtb_script_points_to_analog_with_set_data(engine: ScriptEngine) -> None:
     """A script written for WhiskerToolbox's console runs unchanged."""
     script = (

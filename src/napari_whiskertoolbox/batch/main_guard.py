@@ -26,11 +26,16 @@ def refuse_reimported_main() -> None:
     ReimportedMainError
         Naming the script and the ``if __name__ == "__main__":`` guard it needs.
     """
-    # multiprocessing's spawn runs the script as "__mp_main__" and makes it "__main__" only
-    # once its top level has run: the two differ while the script is being re-imported
-    # (in the starting process both names are the one main module)
+    # multiprocessing's spawn runs the script as a module named "__mp_main__" and makes it
+    # "__main__" only once its top level has run. In the starting process "__mp_main__" is
+    # the original main module (named "__main__"), even after IPython (napari's console)
+    # installs its own "__main__".
     reimported = sys.modules.get("__mp_main__")
-    if reimported is None or sys.modules.get("__main__") is reimported:
+    if (
+        reimported is None
+        or sys.modules.get("__main__") is reimported
+        or getattr(reimported, "__name__", None) != "__mp_main__"
+    ):
         return
     script = getattr(reimported, "__file__", None) or "the main script"
     raise ReimportedMainError(

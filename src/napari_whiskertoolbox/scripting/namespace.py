@@ -173,12 +173,19 @@ def describe(value: object) -> str:
     return _short_repr(value)
 
 
+def _attribute(value: object, name: str) -> object:
+    try:
+        return getattr(value, name, None)
+    except Exception:  # e.g. a Qt wrapper whose C++ object is deleted: nothing to show
+        return None
+
+
 def _shape_and_dtype(value: object) -> tuple[tuple[int, ...] | None, str | None]:
-    shape = getattr(value, "shape", None)
-    dtype = getattr(value, "dtype", None)
+    shape = _attribute(value, "shape")
+    dtype = _attribute(value, "dtype")
     if isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape):
         return tuple(int(n) for n in shape), (str(dtype) if dtype is not None else None)
-    values = getattr(value, "values", None)
+    values = _attribute(value, "values")
     if isinstance(values, np.ndarray):
         return values.shape, str(values.dtype)
     return None, None
