@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _ask_support import Answers
+from _reaching_edits import open_with_hand_dragged
 
 from _dlc_project import copy_reaching
 from napari_whiskertoolbox.core import LineData, MaskData
@@ -49,16 +50,8 @@ def _both_tables(project: Path) -> list[pd.DataFrame]:
 
 def _mixed_edits(make_napari_viewer: Any, project: Path) -> tuple[Any, Any, Answers]:
     """Open the project folder; move Hand on img033, draw a whisker, paint a mask."""
-    viewer = make_napari_viewer()
-    viewer.open(str(project), plugin=PLUGIN)
-    session = get_session(viewer)
     answers = Answers(folder=project)  # the user picks the project folder
-    get_workflow(viewer).ask = answers
-    session.set_frame(1)  # img033
-    keypoints = viewer.layers["reachingvideo1"]
-    moved = np.array(keypoints.data)
-    moved[0] += np.float32(5)  # Hand, dragged
-    keypoints.data = moved
+    viewer, session = open_with_hand_dragged(make_napari_viewer, project, answers)
     dm = session.dm
     clock = dm.time_key("media")
     dm.set_data("whisker", LineData(), clock)  # as the README's Console section shows

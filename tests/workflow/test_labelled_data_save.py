@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _ask_support import Answers
+from _reaching_edits import open_with_hand_dragged
 
 from _dlc_project import add_outlier_frames, copy_reaching
 from napari_whiskertoolbox.core import PointData
@@ -28,16 +29,8 @@ def labels(tmp_path: Path) -> Path:
 
 
 def _moved_hand(make_napari_viewer: Any, folder: Path) -> tuple[Any, Any, Answers]:
-    viewer = make_napari_viewer()
-    viewer.open(str(folder.parents[1]), plugin=PLUGIN)  # the project folder
-    session = get_session(viewer)
     answers = Answers()
-    get_workflow(viewer).ask = answers
-    session.set_frame(1)  # img033
-    keypoints = viewer.layers["reachingvideo1"]
-    moved = np.array(keypoints.data)
-    moved[0] += np.float32(5)  # Hand, dragged
-    keypoints.data = moved
+    viewer, session = open_with_hand_dragged(make_napari_viewer, folder.parents[1], answers)
     return viewer, session, answers
 
 
