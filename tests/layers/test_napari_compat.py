@@ -1280,3 +1280,23 @@ def test_fit_axis_labels_raises_when_napari_changes(
     monkeypatch.setattr(_napari_compat, "viewer_widget", lambda viewer: QWidget())
     with pytest.raises(RuntimeError, match=r"_napari_compat.fit_axis_labels"):
         fit_axis_labels(viewer)
+
+
+# --------------------------------------------------------------------------- open viewers
+def test_open_viewers_lists_viewers_until_closed(make_napari_viewer: Any) -> None:
+    from napari_whiskertoolbox.layers._napari_compat import open_viewers
+
+    first, second = make_napari_viewer(), make_napari_viewer()
+    assert {id(first), id(second)} <= {id(v) for v in open_viewers()}
+    first.close()
+    assert id(first) not in {id(v) for v in open_viewers()}
+
+
+def test_open_viewers_raises_when_napari_moves_its_viewers(monkeypatch: Any) -> None:
+    import napari
+
+    from napari_whiskertoolbox.layers._napari_compat import open_viewers
+
+    monkeypatch.setattr(napari.Viewer, "_instances", [], raising=False)
+    with pytest.raises(RuntimeError, match=r"_napari_compat.open_viewers"):
+        open_viewers()

@@ -80,3 +80,34 @@ def test_edits_not_yet_autosaved_are_autosaved_at_exit(tmp_path: Path) -> None:
     session_json = json.loads((folder / "session" / "session.json").read_text(encoding="utf-8"))
     assert "nose" in json.dumps(session_json)
     assert (folder / "recovery.json").is_file()
+
+
+WINDOW_CLOSED_FIRST = """
+import napari
+from napari_whiskertoolbox.layers._napari_compat import main_window
+from napari_whiskertoolbox.workflow.registry import get_session
+
+closed = napari.Viewer(show=True)
+get_session(closed)
+kept = napari.Viewer(show=True)
+get_session(kept)
+app = napari.qt.get_qapp()
+app.processEvents()
+print("CLOSED", main_window(closed).close())  # its title bar's close button: Qt deletes it
+app.processEvents()
+"""
+
+
+def test_a_window_closed_before_exit_leaves_no_traceback(tmp_path: Path) -> None:
+    """Was: "Exception ignored in atexit callback ... QtViewer has been deleted"."""
+    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(tmp_path / "autosave"))
+    result = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", WINDOW_CLOSED_FIRST],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "CLOSED True" in result.stdout
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]

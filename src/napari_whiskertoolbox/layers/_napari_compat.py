@@ -130,6 +130,30 @@ def window_closed(viewer: napari.Viewer) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------- open viewers
+# Used by workflow/exit_close.py. ``napari.Viewer.close_all()`` stops at the first viewer
+# whose window Qt has deleted already (a window closed by its title bar or File > Close
+# Window stays in napari's ``Viewer._instances``, and closing it again raises), leaving the
+# viewers after it open.
+def open_viewers() -> list[napari.Viewer]:
+    """Return every viewer napari has not closed with ``viewer.close()``, windows closed included.
+
+    Raises
+    ------
+    RuntimeError
+        If napari no longer keeps its viewers in ``Viewer._instances`` (a ``WeakSet``).
+    """
+    import napari
+
+    instances = getattr(napari.Viewer, "_instances", None)
+    if not isinstance(instances, weakref.WeakSet):
+        raise RuntimeError(
+            "napari_whiskertoolbox: napari.Viewer._instances is no longer napari's WeakSet of "
+            "viewers; update layers/_napari_compat.open_viewers"
+        )
+    return list(instances)
+
+
 # --------------------------------------------------------------------------- layer list dock
 # Used by widgets/docking.py (dock layout). napari docks its layer list in a
 # ``QtViewerDockWidget`` that only ``QtViewer.dockLayerList`` returns; a dock of ours at the

@@ -22,6 +22,8 @@ import atexit
 import weakref
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.layers._napari_compat import open_viewers
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -52,11 +54,14 @@ def finish_at_exit(method: Callable[[], object]) -> None:
 
 
 def _close_open_viewers() -> None:
-    import napari
-
     _state["exiting"] = True
     for reference in _finishers:
         method = reference()
         if method is not None:
             method()
-    napari.Viewer.close_all()
+    for viewer in open_viewers():
+        try:
+            viewer.close()
+        except RuntimeError as error:  # its window was closed and Qt deleted it: done
+            if "has been deleted" not in str(error):
+                raise
