@@ -566,3 +566,31 @@ def test_a_data_key_that_is_no_list_is_named(tmp_path):
         FormatError, match=r"c\.json.*expected 'data' to be a list of items, found dict"
     ):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('[\n  {"data_type": "points",\n   "name": "x"},\n  {"name": "y"},\n]\n', 4, 16),
+        ('{"data": [],\n "clocks": [],\n}\n', 2, 14),
+    ],
+)
+def test_a_trailing_comma_is_named_where_it_is(tmp_path, text, line, column) -> None:
+    """Was: the line of the ']' or '}' after it ("Expecting value"), often lines below."""
+    config = tmp_path / "config.json"
+    config.write_text(text)
+    with pytest.raises(FormatError) as info:
+        load_config(config)
+    message = str(info.value)
+    assert f"line {line}: invalid JSON at column {column}: a comma after the last entry" in message
+
+
+def test_a_folder_given_as_config_says_it_is_a_folder_and_names_its_configs(tmp_path) -> None:
+    """Was: "the path does not exist" for a folder that exists."""
+    (tmp_path / "config.json").write_text("[]")
+    (tmp_path / "test_config.json").write_text("[]")
+    with pytest.raises(FormatError) as info:
+        load_config(tmp_path)
+    message = str(info.value)
+    assert "does not exist" not in message
+    assert "this is a folder (it holds config.json, test_config.json" in message

@@ -165,7 +165,8 @@ def test_closing_the_recovery_question_keeps_the_autosave(
     assert session.dm.get_data(KEY).count_at(9) == 0
     session.dm.get_data(KEY).add(11, np.array([[1.0, 1.0]], dtype=np.float32))
     workflow = get_workflow(viewer)
-    autosaved(workflow.autosaver)  # this window's own autosave, then an orderly close
+    autosaved(workflow.autosaver)  # this window's own autosave; closed, its changes discarded
+    workflow.autosaver.discard_by_user()
     workflow.autosaver.shutdown()
     assert autosave.find_recovery(folder, root) is not None  # asked again next time
     answer_questions(monkeypatch, accept=True)
@@ -176,21 +177,44 @@ def test_closing_the_recovery_question_keeps_the_autosave(
     assert not autosave.kept_folder(folder, root).exists()  # restored: no longer kept aside
 
 
+def _close_and_delete(viewer: Any) -> None:
+    from qtpy.QtCore import QEvent
+
+    viewer.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.mark.gui
-def test_orderly_close_drops_the_autosave(
+def test_closing_by_code_keeps_the_unsaved_edits_for_recovery(
     make_napari_viewer: Any, root: Path, tmp_path: Path
 ) -> None:
+    """Was: ``viewer.close()`` asked nothing and deleted the autosave with the edits."""
+    viewer, session = _saved_session(make_napari_viewer, tmp_path / "session")
+    session.dm.get_data(KEY).add(3, np.array([[1.0, 1.0]], dtype=np.float32))
+    assert autosaved(get_workflow(session.viewer).autosaver) is not None
+    session.dm.get_data(KEY).add(4, np.array([[2.0, 2.0]], dtype=np.float32))  # not autosaved
+    _close_and_delete(viewer)
+    info = autosave.find_recovery(tmp_path / "session", root)
+    assert info is not None
+    kept = load_session(info.folder / autosave.SESSION_DIR_NAME).get_data(KEY)
+    np.testing.assert_array_equal(kept.at(3), [[1.0, 1.0]])
+    np.testing.assert_array_equal(kept.at(4), [[2.0, 2.0]])
+
+
+@pytest.mark.gui
+def test_closing_a_saved_session_drops_its_autosave(
+    make_napari_viewer: Any, root: Path, tmp_path: Path
+) -> None:
+    from napari_whiskertoolbox.workflow import actions
+
     viewer, session = _saved_session(make_napari_viewer, tmp_path / "session")
     session.dm.get_data(KEY).add(3, np.array([[1.0, 1.0]], dtype=np.float32))
     folder = autosaved(get_workflow(session.viewer).autosaver)
     assert folder is not None
-    assert folder.exists()
-    viewer.close()
-    from qtpy.QtCore import QEvent
-    from qtpy.QtWidgets import QApplication
-
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert actions.save(session)
+    _close_and_delete(viewer)
     assert not folder.exists()
+    assert autosave.find_recovery(tmp_path / "session", root) is None
 
 
 @pytest.mark.gui

@@ -130,6 +130,25 @@ def test_discard_closes_the_viewer_without_saving(
     qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=10_000)
 
 
+def test_discard_leaves_no_autosave_once_the_window_is_gone(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, answers: list[Any], autosave_dir: Path
+) -> None:
+    """Closing by code keeps unsaved edits for recovery; the user's Discard must not."""
+    from napari_whiskertoolbox.workflow import autosave
+
+    viewer, session = _modified_session(make_napari_viewer, tmp_path / "s")
+    workflow = get_workflow(session.viewer)
+    workflow.autosaver.autosave_now()
+    workflow.autosaver.wait(30)
+    assert autosave.find_recovery(tmp_path / "s", autosave_dir) is not None
+    answers.pop(0)
+    answers.append(QMessageBox.StandardButton.Discard)
+    assert workflow.close_guard.eventFilter(main_window(viewer), UserCloseEvent()) is True
+    qtbot.waitUntil(lambda: not hasattr(viewer.window, "_qt_window"), timeout=10_000)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert autosave.find_recovery(tmp_path / "s", autosave_dir) is None
+
+
 def test_no_question_when_saved_or_when_closed_by_code(
     make_napari_viewer: Any, tmp_path: Path, answers: list[Any]
 ) -> None:

@@ -346,15 +346,47 @@ class ParsedConfig:
 def read_json(path: str | os.PathLike[str]) -> Any:
     """Load a JSON file; syntax errors name the file, line and column."""
     p = Path(path)
+    if p.is_dir():
+        held = ", ".join(sorted(entry.name for entry in p.glob("*.json")))
+        raise FormatError(
+            "expected a JSON config file, this is a folder"
+            + (f" (it holds {held}: give one of them)" if held else ""),
+            path=p,
+        )
     if not p.is_file():
         raise FormatError("expected a JSON config file, the path does not exist", path=p)
     text = read_text(p)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        comma = _trailing_comma(exc)
+        if comma is not None:
+            line, column = comma
+            raise FormatError(
+                f"invalid JSON at column {column}: a comma after the last entry (JSON allows "
+                "none before ']' or '}'); remove it",
+                path=p,
+                line=line,
+            ) from None
         raise FormatError(
             f"invalid JSON at column {exc.colno}: {exc.msg}", path=p, line=exc.lineno
         ) from None
+
+
+def _trailing_comma(exc: json.JSONDecodeError) -> tuple[int, int] | None:
+    """Return the line and column of the comma ``exc`` is about, if it is a trailing comma.
+
+    Python's parser reports the ``]`` or ``}`` after it ("Expecting value"), often lines below.
+    """
+    text, pos = exc.doc, exc.pos
+    if pos >= len(text) or text[pos] not in "]}":
+        return None
+    before = text[:pos].rstrip()
+    if not before.endswith(","):
+        return None
+    comma = len(before) - 1
+    line = text.count("\n", 0, comma) + 1
+    return line, comma - (text.rfind("\n", 0, comma) + 1) + 1
 
 
 def config_root_problem(document: Any) -> str:

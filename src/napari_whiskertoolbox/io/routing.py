@@ -318,8 +318,7 @@ def open_path(
         names = ", ".join(entry.name for entry in configs)
         raise FormatError(
             "this folder is not a session folder (it has no session.json) nor media; it "
-            f"holds {names}: open one of them (File > Open File(s)… for a config, Open "
-            "Folder… for a saved session)",
+            f"holds {names}: open one of them",
             path=path,
         )
     elif (reason := unrecognised_interop(path)) is not None:

@@ -519,6 +519,7 @@ class Autosaver(QObject):
         self._session = session
         self._root = root
         self._pending = False
+        self._discarded_by_user = False
         self.media_cap_bytes = media_cap_bytes
         self.opened_from: Path | None = None
         """The file a session without a folder was opened from (names its autosave)."""
@@ -708,8 +709,20 @@ class Autosaver(QObject):
         self.stop()
 
     def shutdown(self) -> None:
-        """Orderly end of the session (its window closed): stop and drop the autosave."""
+        """End of the session (its window closed): stop; drop the autosave unless it holds edits.
+
+        Edits neither saved nor discarded by the user (a script's ``viewer.close()`` asks
+        nothing) are autosaved first and kept, to be offered for recovery, as at exit.
+        """
+        if self._session.dm.modified and not self._discarded_by_user:
+            self.end_at_exit()
+            return
         self.stop()
+        self.discard()
+
+    def discard_by_user(self) -> None:
+        """The user chose to discard the unsaved changes: drop the autosave, none at close."""
+        self._discarded_by_user = True
         self.discard()
 
     def _on_edit(self, key: Any = None, *_: Any) -> None:

@@ -100,7 +100,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
     window = main_window(viewer)
     tolerate_status_races(viewer)
     fit_axis_labels(viewer)  # the frame slider names the display clock in full
-    close_guard = CloseGuard(session, window, on_discard=autosaver.discard)
+    close_guard = CloseGuard(session, window, on_discard=autosaver.discard_by_user)
     save_shortcut = SaveShortcut(session, window)
     window.destroyed.connect(partial(_window_destroyed, autosaver))
     finish_at_exit(autosaver.end_at_exit)
@@ -119,7 +119,7 @@ def install_workflow(session: ViewerSession) -> Workflow:
 
 
 def _window_destroyed(autosaver: Autosaver, *_: object) -> None:
-    """Drop the autosave with its window, except at interpreter exit (offered again next time)."""
+    """End the autosave with its window (kept at interpreter exit, offered again next time)."""
     if interpreter_exiting():
         autosaver.stop()
     else:
