@@ -53,9 +53,7 @@ def test_undo_and_redo_of_a_rename_take_the_body_part_along() -> None:
 def test_listeners_of_data_renamed_see_the_pose_set_with_the_new_key() -> None:
     dm = _mice()
     seen: list[str | None] = []
-    dm.data_renamed.connect(
-        lambda old, new: seen.append(pose_sets(dm)["mice"].key("m1", "tail"))
-    )
+    dm.data_renamed.connect(lambda old, new: seen.append(pose_sets(dm)["mice"].key("m1", "tail")))
     dm.rename_data("mice_m1_tail", "mice_m1_base")
     dm.undo()
     assert seen == ["mice_m1_base", "mice_m1_tail"]

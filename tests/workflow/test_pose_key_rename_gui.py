@@ -17,12 +17,13 @@ from _ask_support import Answers
 from _dlc_project import copy_reaching
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.layers.converters import layer_points_to_points
-from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
 from napari_whiskertoolbox.workflow import actions
 from napari_whiskertoolbox.workflow.registry import get_session, get_workflow
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from napari_whiskertoolbox.widgets.data_browser import DataBrowserWidget
 
 pytestmark = pytest.mark.gui
 sio = pytest.importorskip("sleap_io")
@@ -55,7 +56,9 @@ def _predicted_mice(path: Path) -> Path:
         )
         for t in FRAMES
     ]
-    labels = sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[m1, m2])
+    labels = sio.Labels(
+        labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[m1, m2]
+    )
     sio.save_slp(labels, str(path))
     return path
 
