@@ -79,7 +79,7 @@ def _shown(layer: Any) -> dict[str, list[float]]:
 
 
 def test_the_layer_skeleton_and_slp_export_keep_the_renamed_body_part(
-    make_napari_viewer: Any, tmp_path: Path
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     viewer, browser = _opened(make_napari_viewer, _predicted_mice(tmp_path / "mice.slp"))
     layer, skeleton = viewer.layers["mice"], viewer.layers["mice skeleton"]
@@ -88,6 +88,8 @@ def test_the_layer_skeleton_and_slp_export_keep_the_renamed_body_part(
     assert _shown(layer)["m1:nose"] == [13.0, 20.0]
     assert len(skeleton.data) == 2  # m1's nose-tail edge and m2's
     assert "mice_m1_snout" not in [lay.name for lay in viewer.layers]  # the set shows it
+    row = list(_shown(layer)).index("m1:nose")
+    qtbot.waitUntil(lambda: bool(layer.features["predicted"][row]))  # still a prediction
     pose = pose_sets(get_session(viewer).dm)["mice"]
     assert pose.key("m1", "nose") == "mice_m1_snout"
     viewer.layers["mice"].save(str(tmp_path / "out.slp"), plugin=PLUGIN)

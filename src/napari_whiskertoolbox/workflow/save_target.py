@@ -267,7 +267,8 @@ class SaveTarget:
         str or None
             What was written, for a notification; ``None`` (nothing written) unless every
             key changed since the last save is a keypoint of a pose set read from a
-            DeepLabCut labelled-data table (:mod:`.labelled_data_save`).
+            DeepLabCut labelled-data table (:mod:`.labelled_data_save`) and no keypoint
+            key was renamed (the table cannot hold a key's name: a session folder does).
         """
         targets = labelled_data_targets(self._session.dm, self.changed, self.removed)
         if targets is None or self.renamed:  # the labels files cannot hold a key's new name
