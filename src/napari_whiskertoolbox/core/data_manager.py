@@ -19,6 +19,7 @@ from napari_whiskertoolbox.core.entity import EntityGroups
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.history import Change, CommandHistory, FunctionCommand
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.key_references import rename_key_references
 from napari_whiskertoolbox.core.kinds import DataKind, data_type_of, kind_info
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.core.masks import MaskData
@@ -260,6 +261,7 @@ class DataManager(DataManagerAliases):
             self._data = {new if k == old else k: v for k, v in self._data.items()}  # same place
             self._time_keys[new] = self._time_keys.pop(old)
             self._key_by_obj[id(obj)] = new
+            rename_key_references(self.metadata, old, new)
         self.data_renamed.emit(old, new)
         self._note_change(recorded=True)
 
@@ -366,7 +368,12 @@ class DataManager(DataManagerAliases):
         return True
 
     def rename_data(self, old: str, new: str) -> None:
-        """Rename key ``old`` to ``new`` (undoable); the key keeps its place in :meth:`keys`."""
+        """Rename key ``old`` to ``new`` (undoable); the key keeps its place in :meth:`keys`.
+
+        Metadata naming the key goes along (:mod:`~napari_whiskertoolbox.core.key_references`):
+        its colour, and its body part in a pose set, stay the renamed key's; undo and redo
+        take them back and forth with the name.
+        """
         if not isinstance(new, str) or not new:
             raise ValueError(f"data key must be a non-empty string, got {new!r}")
         with self._lock:

@@ -5,6 +5,8 @@ DeepLabCut, SLEAP and NWB (ndx-pose) store keypoints as *individuals* (animals, 
 at most one point per frame; a :class:`PoseSet` says which key is which, the body-part
 order and the skeleton edges. It lives in ``dm.metadata["poses"][name]`` (JSON, saved with
 sessions) and each individual's entity ids form the group ``dm.groups[group_name]``.
+Renaming a key (``dm.rename_data``) carries its body part along: the set then holds that
+body part under the new key (:func:`rename_pose_key`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.key_references import register_key_references
 from napari_whiskertoolbox.io.pose_colors import INDIVIDUAL_COLORS, pose_key_colors
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ __all__ = [
     "pose_sets",
     "pose_symbol",
     "record_pose",
+    "rename_pose_key",
     "swap_individuals",
 ]
 
@@ -176,6 +180,29 @@ def pose_sets(dm: DataManager) -> dict[str, PoseSet]:
         if any(k in dm for k in pose.all_keys()):
             out[name] = pose
     return out
+
+
+def rename_pose_key(records: Any, old: str, new: str) -> None:
+    """Store, in place, the body part held by key ``old`` under key ``new`` in every pose set.
+
+    ``records`` is ``dm.metadata["poses"]`` (``{pose name: PoseSet.to_metadata()}``);
+    registered with :func:`~napari_whiskertoolbox.core.key_references.register_key_references`,
+    so :meth:`DataManager.rename_data` and its undo and redo call it.
+    """
+    if not isinstance(records, dict):
+        return
+    for record in records.values():
+        keys = record.get("keys") if isinstance(record, dict) else None
+        if not isinstance(keys, dict):
+            continue
+        for parts in keys.values():
+            if isinstance(parts, dict):
+                for bodypart, key in parts.items():
+                    if key == old:
+                        parts[bodypart] = new
+
+
+register_key_references(POSES, rename_pose_key)
 
 
 def pose_of_key(dm: DataManager, key: str) -> PoseSet | None:

@@ -60,6 +60,8 @@ class PoseLayers:
             (dm.data_changed, connect_main(dm.data_changed, self._on_data_changed)),
             (dm.data_removed, connect_main(dm.data_removed, self._on_keys_changed)),
             (dm.data_added, connect_main(dm.data_added, self._on_keys_changed)),
+            # the pose set holds the body part under the new key (io.pose.rename_pose_key)
+            (dm.data_renamed, connect_main(dm.data_renamed, self._on_keys_changed)),
             # apply_pose fills the groups after the keys: a new pose set announces itself
             (dm.groups.changed, connect_main(dm.groups.changed, self._on_keys_changed)),
         ]
@@ -217,6 +219,6 @@ class PoseLayers:
         ):
             self.redraw()
 
-    def _on_keys_changed(self, name: str) -> None:
+    def _on_keys_changed(self, name: str, *_: str) -> None:
         if not getattr(self.session, "loading", False):
             self.sync()

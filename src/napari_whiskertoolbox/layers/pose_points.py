@@ -256,7 +256,7 @@ class PosePointsView:
         index_of: Callable[[str, int], int],
         notify: Callable[[str], None],
     ) -> None:
-        self.pose = pose
+        self._pose = pose
         self.dm = dm
         self.index_of = index_of
         self.notify = notify
@@ -294,6 +294,20 @@ class PosePointsView:
         self._scores_token = None
         self.layer.events.data.disconnect(self._on_layer_data)
         self.layer.selected_data.events.items_changed.disconnect(self._on_selection)
+
+    @property
+    def pose(self) -> PoseSet:
+        """The pose set shown."""
+        return self._pose
+
+    @pose.setter
+    def pose(self, pose: PoseSet) -> None:
+        renamed = pose.keys != self._pose.keys
+        self._pose = pose
+        if renamed:  # a key renamed: what was cached by key is read again for the new keys
+            self._colors.clear()
+            self._label_colors.clear()
+            self._scores_source = ()
 
     # ---------------------------------------------------------------- drawing
     def color_of(self, key: str) -> str:
@@ -594,6 +608,16 @@ class PosePointsView:
     def _on_layer_data(self, event: Any) -> None:
         action = str(getattr(event, "action", "changed"))
         if action not in ("added", "removed", "changed") or self.frame is None:
+            return
+        gone_keys = [k for k in self.row_keys if k not in self.dm]
+        if gone_keys:  # never stored into a key that is gone: show what the keys hold
+            self.notify(
+                f"{self.pose.name}: key {gone_keys[0]!r} is no longer in the session; the "
+                f"edit was not stored and the keypoints are shown again as stored"
+            )
+            self.row_keys = self._feature_keys = []
+            self._shown_scores = []
+            self.draw(self.frame)
             return
         indices = [i for i in (getattr(event, "data_indices", ()) or ()) if i is not None]
         rows = layer_points_to_points(self.layer.data)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.io.config_additions import loader_drops
 from napari_whiskertoolbox.io.keys import source_of
+from napari_whiskertoolbox.io.pose import pose_of_key
 from napari_whiskertoolbox.io.routing import session_folder_for
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.io.write_back import WriteBackPlan, plan_write_back, write_back
@@ -70,6 +71,10 @@ class SaveTarget:
         """Keys added or edited since the last save."""
         self.removed: set[str] = set()
         """Keys deleted since the last save."""
+        self.renamed: dict[str, str] = {}
+        """Keypoint keys renamed since the last save: ``{name now: name at the last save}``.
+        Their body parts stay in their pose sets, whose labels files name body parts, not
+        keys: only a session folder keeps the new names."""
         self.groups_changed = False
         """Whether a group changed since the last save (a key's file does not hold groups)."""
         dm = session.dm
@@ -91,8 +96,16 @@ class SaveTarget:
         self.removed.add(key)
 
     def _on_renamed(self, old: str, new: str) -> None:
-        self._on_removed(old)
-        self.changed.add(new)
+        if pose_of_key(self._session.dm, new) is None:
+            self._on_removed(old)
+            self.changed.add(new)
+            return
+        if old in self.changed:
+            self.changed.discard(old)
+            self.changed.add(new)
+        saved_name = self.renamed.pop(old, old)
+        if saved_name != new:
+            self.renamed[new] = saved_name
 
     def _on_groups_changed(self, *_: Any) -> None:
         self.groups_changed = True
@@ -101,6 +114,7 @@ class SaveTarget:
         if not modified:
             self.changed.clear()
             self.removed.clear()
+            self.renamed.clear()
             self.groups_changed = False
             self._saved_clocks = _clocks_of(self._session.dm)
 
@@ -133,9 +147,9 @@ class SaveTarget:
     def unsaved_besides_keys(self) -> bool:
         """Whether something a key's own file cannot hold changed since the last save.
 
-        A deleted key, a group, or a clock (:meth:`changed_clocks`).
+        A deleted or renamed key, a group, or a clock (:meth:`changed_clocks`).
         """
-        return bool(self.removed or self.groups_changed or self.changed_clocks())
+        return bool(self.removed or self.renamed or self.groups_changed or self.changed_clocks())
 
     def keys_saved(self, keys: Iterable[str]) -> None:
         """Note ``keys`` written to their own files; the session is saved once nothing is left.
@@ -165,7 +179,7 @@ class SaveTarget:
         return plan_write_back(
             self._session.dm,
             sorted(self.changed),
-            sorted(self.removed),
+            sorted(self.removed | set(self.renamed.values())),  # a config's item names its keys
             config=self.config(),
             clocks=self.changed_clocks(),
         )
@@ -253,10 +267,11 @@ class SaveTarget:
         str or None
             What was written, for a notification; ``None`` (nothing written) unless every
             key changed since the last save is a keypoint of a pose set read from a
-            DeepLabCut labelled-data table (:mod:`.labelled_data_save`).
+            DeepLabCut labelled-data table (:mod:`.labelled_data_save`) and no keypoint
+            key was renamed (the table cannot hold a key's name: a session folder does).
         """
         targets = labelled_data_targets(self._session.dm, self.changed, self.removed)
-        if targets is None:
+        if targets is None or self.renamed:  # the labels files cannot hold a key's new name
             return None
         written = save_labelled_data(self._session.dm, targets)
         # With the folder: a project's labelled-data folders each hold a file of that name.
@@ -274,6 +289,7 @@ class SaveTarget:
         besides = [
             name
             for name, changed in (
+                ("renamed keys", bool(self.renamed)),
                 ("groups", self.groups_changed),
                 ("clocks", self.changed_clocks()),
             )
