@@ -721,7 +721,7 @@ class Autosaver(QObject):
         self.discard()
 
     def discard_by_user(self) -> None:
-        """The user chose to discard the unsaved changes: drop the autosave, none at close."""
+        """Drop the autosave for good: the user chose to discard the unsaved changes."""
         self._discarded_by_user = True
         self.discard()
 
