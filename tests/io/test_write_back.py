@@ -218,3 +218,17 @@ def test_a_data_manager_adopted_keeps_where_the_sessions_keys_came_from(config, 
     dm.get_data("tip").add(5, np.array([[7.25, 8.5]], dtype=np.float32))
     plan = plan_write_back(dm, ["tip"])
     assert plan.writes == {"tip": tmp_path / "Points" / "test_point.csv"}
+
+
+def test_keys_refused_for_one_reason_are_said_once():
+    """Was: ten near-identical reasons, one per body part of one DeepLabCut file."""
+    from napari_whiskertoolbox.io.write_back import WriteBackPlan
+
+    shared = "is one of several keys read from dlc_test.csv"
+    plan = WriteBackPlan(
+        refused={**{f"dlc_{part}": shared for part in "abcde"}, "new": "is not in the config"}
+    )
+    assert plan.refusals() == (
+        "'dlc_a', 'dlc_b', 'dlc_c' and 2 more keys: each is one of several keys read from "
+        "dlc_test.csv; 'new' is not in the config"
+    )

@@ -84,6 +84,21 @@ class WriteBackPlan:
         """Whether every changed key can be written back."""
         return not self.refused
 
+    def refusals(self, shown: int = 3) -> str:
+        """Say why keys are refused, once per reason (``"'a', 'b' and 8 more keys: each …"``)."""
+        grouped: dict[str, list[str]] = {}
+        for key, reason in sorted(self.refused.items()):
+            grouped.setdefault(reason, []).append(key)
+        parts = []
+        for reason, keys in grouped.items():
+            if len(keys) == 1:
+                parts.append(f"{keys[0]!r} {reason}")
+                continue
+            named = ", ".join(repr(key) for key in keys[:shown])
+            more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+            parts.append(f"{named}{more} keys: each {reason}")
+        return "; ".join(parts)
+
 
 def plan_write_back(
     dm: DataManager,
@@ -190,8 +205,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
         The disk refused a write; the files are as they were.
     """
     if not plan.possible:
-        reasons = "; ".join(f"{key!r} {reason}" for key, reason in plan.refused.items())
-        raise FormatError(f"cannot save into the config's files: {reasons}")
+        raise FormatError(f"cannot save into the config's files: {plan.refusals()}")
     staged: list[tuple[Path, Path]] = []
     try:
         for key, target in plan.writes.items():

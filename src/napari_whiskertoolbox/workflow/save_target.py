@@ -223,8 +223,7 @@ class SaveTarget:
         label = "Save into the config's own files, in their WhiskerToolbox formats"
         plan = self.plan()
         if not plan.possible:
-            reasons = "; ".join(f"{key} {reason}" for key, reason in sorted(plan.refused.items()))
-            return Choice(CONFIG_FILES, label, f"Not possible: {reasons}.", enabled=False)
+            return Choice(CONFIG_FILES, label, f"Not possible: {plan.refusals()}.", enabled=False)
         if not plan.writes and not plan.additions:
             return Choice(CONFIG_FILES, label, "No key changed since the config was loaded.")
         base = config.parent
