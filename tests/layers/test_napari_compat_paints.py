@@ -101,10 +101,14 @@ def test_skip_repeated_update_draw_skips_repeats_and_follows_camera_transforms_a
     calls = _full_updates(monkeypatch, layer)
     skip_repeated_update_draw(layer)
     skip_repeated_update_draw(layer)  # idempotent
-    _settled_paint(viewer, qtbot)
-    first = len(calls)
-    for _ in range(3):
-        _paint(viewer, qtbot)
+    canvas = viewer_widget(viewer).canvas
+    for _ in range(5):  # again if the window manager resized the canvas meanwhile
+        _settled_paint(viewer, qtbot)
+        size, first = tuple(canvas.size), len(calls)
+        for _ in range(3):
+            _paint(viewer, qtbot)
+        if tuple(canvas.size) == size:
+            break
     assert len(calls) == first  # nothing moved: napari's update was skipped
 
     def same_as_napari() -> None:
@@ -112,15 +116,22 @@ def test_skip_repeated_update_draw_skips_repeats_and_follows_camera_transforms_a
         np.testing.assert_array_equal(layer.corner_pixels, twin.corner_pixels)
 
     same_as_napari()
+    # each change is followed (at least one update: a loaded machine may resize the canvas
+    # late, which is a change too); then repeats are skipped again
+    before = len(calls)
     viewer.camera.zoom *= 2.0
-    _paint(viewer, qtbot)
-    assert len(calls) == first + 1
+    _settled_paint(viewer, qtbot)
+    assert len(calls) > before
     same_as_napari()
+    before = len(calls)
     for target in (layer, twin):
         target.scale = (2.0, 0.5)
-    _paint(viewer, qtbot)
-    assert len(calls) == first + 2
+    _settled_paint(viewer, qtbot)
+    assert len(calls) > before
     same_as_napari()
+    before = len(calls)
+    _paint(viewer, qtbot)
+    assert len(calls) == before
     if kind != "labels":  # new data: a new extent to clip the corners to
         for target in (layer, twin):
             target.data = (
@@ -128,8 +139,9 @@ def test_skip_repeated_update_draw_skips_repeats_and_follows_camera_transforms_a
                 if kind == "points"
                 else [np.array([[500.0, 700.0], [510.0, 720.0]])]
             )
-        _paint(viewer, qtbot)
-        assert len(calls) == first + 3
+        before = len(calls)
+        _settled_paint(viewer, qtbot)
+        assert len(calls) > before
         same_as_napari()
 
 
