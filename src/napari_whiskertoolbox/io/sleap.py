@@ -80,10 +80,12 @@ class SleapPoses:
     first_frame : int
         Frame number of the array's first row.
     video_path : str
-        The video the labels belong to ("" when unknown).
+        The video the labels belong to ("" when unknown or an image sequence).
     scores : (n_frames, n_tracks, n_nodes) float64, optional
         Each keypoint's score as SLEAP gave it: a prediction's point score, NaN for a user
         instance's point (placed by hand) or an absent one; None when not read.
+    video_files : list of str, optional
+        An image sequence's files as stored (frame ``i`` is file ``i``); empty for a video.
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class SleapPoses:
         first_frame: int = 0,
         video_path: str = "",
         scores: np.ndarray | None = None,
+        video_files: list[str] | None = None,
     ) -> None:
         self.locations = locations
         self.node_names = node_names
@@ -103,6 +106,7 @@ class SleapPoses:
         self.first_frame = first_frame
         self.video_path = video_path
         self.scores = scores
+        self.video_files = list(video_files or [])
 
 
 # ----------------------------------------------------------------------------- reading
@@ -267,10 +271,10 @@ def read_slp(path: str | os.PathLike[str], video: int = 0, *, quiet: bool = Fals
             row, k = lf.frame_idx - first, column[name]
             locations[row, k], scores[row, k] = _shown(sio, group, len(nodes))
     edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
-    video_path = (
-        str(target.filename) if target is not None and isinstance(target.filename, str) else ""
-    )
-    return SleapPoses(locations, nodes, individuals, edges, first, video_path, scores)
+    filename = getattr(target, "filename", "")
+    video_path = str(filename) if isinstance(filename, str) else ""
+    files = [str(f) for f in filename] if isinstance(filename, (list, tuple)) else []
+    return SleapPoses(locations, nodes, individuals, edges, first, video_path, scores, files)
 
 
 def _video_name(video: Any) -> str:
@@ -533,6 +537,8 @@ def sleap_to_pose(
         keys=keys,
         source={"format": "sleap", "path": str(source), "video_path": poses.video_path},
     )
+    if poses.video_files:
+        pose.source["video_files"] = list(poses.video_files)
     return entries, pose
 
 
