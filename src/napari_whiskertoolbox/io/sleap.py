@@ -19,6 +19,7 @@ import copy
 import functools
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,8 @@ _SLEAP_MARKS = (".analysis", ".predictions", ".pkg")
 """What SLEAP adds before the suffix: analysis export, sleap-track's output, labels package."""
 _EXPORT_NAME = re.compile(r"^.*\.slp\.\d{3}_(?P<video>.+)$")
 """SLEAP's analysis export name ``<project>.slp.<video index:03>_<video stem>`` (no suffix)."""
+NO_VIDEO = "video.mp4"
+"""The video a ``.slp`` names when the pose set has none (SLEAP requires one)."""
 _WRITER_ATTRS = ("preset", "format", "transpose", "sleap_io_version")
 """Analysis-file attributes about the writer or layout, not carried over from a source."""
 
@@ -985,8 +988,8 @@ def write_slp(
     video_path : str, optional
         The video the labels belong to (default: the source project's; for a pose set read
         from elsewhere the session's media it is shown on, :func:`session_video` — a video
-        file, or an image folder's images as an image sequence — else the source's
-        ``video_path``, else ``"video.mp4"``).
+        file, or an image folder's images as an image sequence — else the source's video,
+        else :data:`NO_VIDEO`, with a ``UserWarning`` saying the file names no real video).
 
     Raises
     ------
@@ -1040,8 +1043,15 @@ def _fresh_labels(
 
     skeleton = sio.Skeleton(nodes=list(pose.bodyparts), edges=[list(e) for e in pose.skeleton])
     tracks = [sio.Track(name=t) for t in pose.individuals] if pose.multi_animal else []
-    filename = video_path or str(pose.source.get("video_path") or "video.mp4")
-    video = _sleap_video(sio, filename, grayscale)
+    filename = video_path or pose.source.get("video_files") or pose.source.get("video_path")
+    if not filename:
+        warnings.warn(
+            f"the SLEAP file of pose set {pose.name!r} names no real video (a placeholder "
+            f"{NO_VIDEO!r}): the set is shown on no video or image file and its source names "
+            "none; open its video before saving, or set the video in SLEAP",
+            stacklevel=3,
+        )
+    video = _sleap_video(sio, filename or NO_VIDEO, grayscale)
     scores = source_scores(pose)
     frames = []
     for row in range(locations.shape[0]):
