@@ -995,7 +995,5 @@ def test_an_image_sequence_slp_opens_with_its_images_in_sleaps_order(tmp_path, c
         dm = open_path(moved / "seq.slp").dm
     assert dm.keys("images") == []
     assert "seq_a" in dm  # the keypoints open all the same
-    assert any(
-        "f2.png" in r.getMessage() and "not found" in r.getMessage() for r in caplog.records
-    )
+    assert any("f2.png" in r.getMessage() and "not found" in r.getMessage() for r in caplog.records)
     assert not any("f10.png" in r.getMessage() for r in caplog.records)

@@ -66,7 +66,11 @@ def labelled_video(path: Path, entries: list[tuple[str, Any]]) -> LabelledVideo 
     from napari_whiskertoolbox.media.suffixes import is_media_file_name
 
     files = next(
-        (list(obj.source.get("video_files") or []) for _, obj in entries if isinstance(obj, PoseSet)),
+        (
+            list(obj.source.get("video_files") or [])
+            for _, obj in entries
+            if isinstance(obj, PoseSet)
+        ),
         [],
     )
     if files:
@@ -168,12 +172,12 @@ def open_labelled_video(
             "open without it; open the video first, then this file, to see them on its frames",
         )
         return None
-    from napari_whiskertoolbox.media import MediaError, open_media
-
-    from napari_whiskertoolbox.media import ImageFolderMedia
+    from napari_whiskertoolbox.media import ImageFolderMedia, MediaError, open_media
 
     try:
-        media = ImageFolderMedia.from_files(video.images) if video.images else open_media(video.found)
+        media = (
+            ImageFolderMedia.from_files(video.images) if video.images else open_media(video.found)
+        )
     except (MediaError, OSError, ValueError) as exc:
         _note(
             path,
