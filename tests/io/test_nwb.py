@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _nwb_files import START, write_generic_pose
+from _nwb_files import START, write_generic_pose, write_pose_on_camera_video
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
     DataManager,
@@ -1276,43 +1276,6 @@ def test_an_events_table_s_resolution_sets_the_master_clock(tmp_path, monkeypatc
     assert frames.seconds_at_index(29) == pytest.approx(29 / 30.0)
 
 
-def _pose_on_camera_video(folder: Path, video: Path) -> Path:
-    """Write, with pynwb and ndx-pose as ndx-pose's README does, a PoseEstimation of camera
-    ``camera1`` whose external ImageSeries ``video1`` names ``video`` (relative), 25 fps."""
-    import shutil
-
-    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
-    from pynwb import NWBHDF5IO, NWBFile
-    from pynwb.image import ImageSeries
-
-    shutil.copy(video, folder / "clip.mp4")
-    nwbfile = NWBFile(session_description="pose", identifier="p1", session_start_time=START)
-    camera = nwbfile.create_device(name="camera1", description="side camera")
-    nwbfile.add_acquisition(
-        ImageSeries(name="video1", external_file=["clip.mp4"], format="external",
-                    starting_frame=[0], rate=25.0, device=camera, num_samples=1000)
-    )  # fmt: skip
-    skeleton = Skeleton(name="paws", nodes=["left", "right"], edges=np.array([[0, 1]], "uint8"))
-    series = [
-        PoseEstimationSeries(
-            name=node, description=node, unit="pixels", reference_frame="(0,0) is top left",
-            data=np.column_stack([10.0 * (k + 1) + np.arange(8), np.full(8, 50.0)]),
-            confidence=np.full(8, 0.25 * (k + 1)), confidence_definition="softmax",
-            rate=25.0, starting_time=0.4,
-        )
-        for k, node in enumerate(["left", "right"])
-    ]  # fmt: skip
-    module = nwbfile.create_processing_module(name="behavior", description="behavior")
-    module.add(Skeletons(skeletons=[skeleton]))
-    module.add(
-        PoseEstimation(name="PoseEstimation", pose_estimation_series=series, skeleton=skeleton,
-                       device=camera, source_software="DeepLabCut")
-    )  # fmt: skip
-    with NWBHDF5IO(str(folder / "pose.nwb"), "w") as io:
-        io.write(nwbfile)
-    return folder / "pose.nwb"
-
-
 def test_a_pose_estimation_of_a_camera_is_on_its_video_and_exports_name_it(
     tmp_path, frame_number_video
 ) -> None:
@@ -1321,7 +1284,7 @@ def test_a_pose_estimation_of_a_camera_is_on_its_video_and_exports_name_it(
     sio = pytest.importorskip("sleap_io")
     from napari_whiskertoolbox.io.sleap import write_slp
 
-    nwb = _pose_on_camera_video(tmp_path, frame_number_video)
+    nwb = write_pose_on_camera_video(tmp_path, frame_number_video)
     dm = open_path(nwb).dm
     (pose,) = pose_sets(dm).values()
     key = pose.key(pose.individuals[0], "left")
