@@ -21,7 +21,11 @@ how). Any other NWB file maps:
 - a ``BehavioralEvents`` container's ``TimeSeries`` (deprecated by NWB 2.10 for
   ``EventsTable``) → ``digital_event`` at its times (and ``analog`` ``<name>_values`` when
   its values vary);
-- ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
+- ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton,
+  on the clock of the opened ``ImageSeries`` it was tracked on (:meth:`_GenericImport.video_of`)
+  when that video's frames hold every pose time (the set's source then names the video, its
+  camera devices, and the series' shared ``confidence_definition`` and ``reference_frame``,
+  which our export writes back);
 - ndx-pose ``PoseTraining`` (training labels, as sleap-io's ``save_nwb`` writes a project's
   user labels) → one ``points`` key per (instance, node), a pose set per source video, and
   that video as media;
@@ -1313,7 +1317,7 @@ class _GenericImport:
             source["devices"] = [
                 {"name": str(d.name), "description": str(d.description or "")} for d in devices
             ]
-        if video is not None:  # the video a SLEAP file written from the set names
+        if video is not None and on_video:  # the video a SLEAP file of the set names
             if len(video.files) == 1:
                 source["video_path"] = str(video.files[0])
             else:
