@@ -46,3 +46,55 @@ def write_generic_pose(path: Path) -> Path:
     with NWBHDF5IO(str(path), "w") as io:
         io.write(nwbfile)
     return path
+
+
+def write_pose_on_camera_video(folder: Path, video: Path) -> Path:
+    """Write ``folder/pose.nwb`` with pynwb and ndx-pose, as ndx-pose's README does.
+
+    Parameters
+    ----------
+    folder : Path
+        Where ``pose.nwb`` and ``clip.mp4`` (a copy of ``video``) go.
+    video : Path
+        The camera's video.
+
+    Returns
+    -------
+    Path
+        The file: camera ``camera1`` ("side camera"), its external ImageSeries ``video1``
+        naming ``clip.mp4`` at 25 fps, and a PoseEstimation of that camera, nodes ``left`` and
+        ``right`` on 8 frames from 0.4 s (video frames 10..17), confidence "softmax",
+        reference frame "(0,0) is top left".
+    """
+    import shutil
+
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+    from pynwb import NWBHDF5IO, NWBFile
+    from pynwb.image import ImageSeries
+
+    shutil.copy(video, folder / "clip.mp4")
+    nwbfile = NWBFile(session_description="pose", identifier="p1", session_start_time=START)
+    camera = nwbfile.create_device(name="camera1", description="side camera")
+    nwbfile.add_acquisition(
+        ImageSeries(name="video1", external_file=["clip.mp4"], format="external",
+                    starting_frame=[0], rate=25.0, device=camera, num_samples=1000)
+    )  # fmt: skip
+    skeleton = Skeleton(name="paws", nodes=["left", "right"], edges=np.array([[0, 1]], "uint8"))
+    series = [
+        PoseEstimationSeries(
+            name=node, description=node, unit="pixels", reference_frame="(0,0) is top left",
+            data=np.column_stack([10.0 * (k + 1) + np.arange(8), np.full(8, 50.0)]),
+            confidence=np.full(8, 0.25 * (k + 1)), confidence_definition="softmax",
+            rate=25.0, starting_time=0.4,
+        )
+        for k, node in enumerate(["left", "right"])
+    ]  # fmt: skip
+    module = nwbfile.create_processing_module(name="behavior", description="behavior")
+    module.add(Skeletons(skeletons=[skeleton]))
+    module.add(
+        PoseEstimation(name="PoseEstimation", pose_estimation_series=series, skeleton=skeleton,
+                       device=camera, source_software="DeepLabCut")
+    )  # fmt: skip
+    with NWBHDF5IO(str(folder / "pose.nwb"), "w") as io:
+        io.write(nwbfile)
+    return folder / "pose.nwb"

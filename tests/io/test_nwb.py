@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _nwb_files import START, write_generic_pose
+from _nwb_files import START, write_generic_pose, write_pose_on_camera_video
 from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
     DataManager,
@@ -1274,3 +1274,46 @@ def test_an_events_table_s_resolution_sets_the_master_clock(tmp_path, monkeypatc
     )
     frames = dm.clock_of("frames")
     assert frames.seconds_at_index(29) == pytest.approx(29 / 30.0)
+
+
+def test_a_pose_estimation_of_a_camera_is_on_its_video_and_exports_name_it(
+    tmp_path, frame_number_video
+) -> None:
+    """Were: the keypoints on a clock of their own, a .slp naming a 'video.mp4' that does not
+    exist, and an NWB export without the camera, its video, or the source's texts."""
+    sio = pytest.importorskip("sleap_io")
+    from napari_whiskertoolbox.io.sleap import write_slp
+
+    nwb = write_pose_on_camera_video(tmp_path, frame_number_video)
+    dm = open_path(nwb).dm
+    (pose,) = pose_sets(dm).values()
+    key = pose.key(pose.individuals[0], "left")
+    assert dm.time_key(key) == dm.time_key("video1")
+    np.testing.assert_array_equal(dm.get_data(key).times_with_data(), np.arange(10, 18))
+
+    labels = sio.load_slp(str(write_slp(dm, pose, tmp_path / "out" / "pose.slp")))
+    (video,) = labels.videos
+    assert video.filename == str((tmp_path / "clip.mp4").resolve())
+    assert [lf.frame_idx for lf in labels.labeled_frames] == list(range(10, 18))  # video frames
+
+    export_nwb(dm, tmp_path / "out" / "pose.nwb", session_start_time=START)
+    with pynwb.NWBHDF5IO(str(tmp_path / "out" / "pose.nwb"), "r") as io:
+        nwbfile = io.read()
+        written = nwbfile.processing["behavior"]["PoseEstimation"]
+        assert written.source_video is nwbfile.acquisition["video1"]
+        assert written.device.name == "camera1"
+        assert written.device.description == "side camera"
+        for series in written.pose_estimation_series.values():
+            assert series.confidence_definition == "softmax"
+            assert series.reference_frame == "(0,0) is top left"
+
+
+def test_a_slp_of_a_pose_set_on_no_video_says_it_names_none(tmp_path) -> None:
+    sio = pytest.importorskip("sleap_io")
+    from napari_whiskertoolbox.io.sleap import write_slp
+
+    dm = open_path(write_generic_pose(tmp_path / "pose.nwb")).dm
+    (pose,) = pose_sets(dm).values()
+    with pytest.warns(UserWarning, match="names no real video"):
+        write_slp(dm, pose, tmp_path / "pose.slp")
+    assert sio.load_slp(str(tmp_path / "pose.slp"), open_videos=False).video.filename == "video.mp4"

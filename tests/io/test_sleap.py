@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -953,3 +954,46 @@ def test_a_labelled_data_folder_is_written_to_a_slp_as_its_image_sequence(tmp_pa
     )
     with h5py.File(write_sleap_analysis(dm, pose, tmp_path / "labels.analysis.h5")) as f:
         assert f["video_path"][()].decode() == str(folder.resolve())  # sleap-io opens a folder
+
+
+def _image_sequence(folder, names):
+    """Write PNGs ``names`` into ``folder``, image ``k`` filled with ``10 * (k + 1)``."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k, name in enumerate(names):
+        Image.fromarray(np.full((8, 12), 10 * (k + 1), np.uint8)).save(folder / name)
+        files.append(str(folder / name))
+    return files
+
+
+def test_an_image_sequence_slp_opens_with_its_images_in_sleaps_order(tmp_path, caplog) -> None:
+    """Were: no media and no warning (the video_path of a list of files was stored as "")."""
+    from _sleap_files import write_two_frame_slp
+
+    files = _image_sequence(tmp_path / "imgs", ["f10.png", "f2.png", "f1.png", "f3.png", "f0.png"])
+    slp = write_two_frame_slp(tmp_path / "seq.slp", sio.Video.from_filename(files))
+    dm = open_path(slp).dm
+    assert dm.keys("images") == ["media"]
+    media = dm.get_data("media")
+    assert [str(f) for f in media.files] == files  # SLEAP's order, not natural name order
+    for i in range(len(files)):
+        assert int(media.frame(i)[0, 0]) == 10 * (i + 1)
+    assert dm.time_key("seq_a") == dm.time_key("media")
+    np.testing.assert_array_equal(dm.get_data("seq_a").times_with_data(), [1, 4])
+
+    moved = tmp_path / "moved"  # the project moved with its image folder
+    moved.mkdir()
+    (tmp_path / "imgs").rename(moved / "imgs")
+    slp.rename(moved / "seq.slp")
+    dm = open_path(moved / "seq.slp").dm
+    assert [f.name for f in dm.get_data("media").files] == [Path(f).name for f in files]
+
+    (moved / "imgs" / "f2.png").unlink()
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = open_path(moved / "seq.slp").dm
+    assert dm.keys("images") == []
+    assert "seq_a" in dm  # the keypoints open all the same
+    assert any("f2.png" in r.getMessage() and "not found" in r.getMessage() for r in caplog.records)
+    assert not any("f10.png" in r.getMessage() for r in caplog.records)

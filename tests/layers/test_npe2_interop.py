@@ -428,3 +428,26 @@ def test_swap_identities_dock_with_a_timeline_interval(make_napari_viewer: Any) 
     dock.start.value, dock.end.value = 4, 2
     assert dock.run() == []
     assert "start <= end" in dock.status.value
+
+
+def test_an_nwb_pose_estimation_shows_on_its_camera_video_and_saves_a_slp_naming_it(
+    make_napari_viewer: Any, tmp_path: Path, frame_number_video: Path
+) -> None:
+    """Were: keypoints on a clock of their own and a .slp naming a 'video.mp4' not there."""
+    sio = pytest.importorskip("sleap_io")
+    pytest.importorskip("ndx_pose")
+    from _nwb_files import write_pose_on_camera_video
+
+    viewer = make_napari_viewer()
+    viewer.open(str(write_pose_on_camera_video(tmp_path, frame_number_video)), plugin=PLUGIN)
+    session = get_session(viewer)
+    keypoints = viewer.layers["PoseEstimation"]
+    assert viewer.layers["video1"].data.shape[0] == 1000  # the slider runs over the video
+    session.set_frame(12)  # 0.48 s: the video's frame 12, the pose's third row
+    np.testing.assert_array_equal(keypoints.data, [[50.0, 12.0], [50.0, 22.0]])
+    target = tmp_path / "out.slp"
+    assert keypoints.save(str(target), plugin=PLUGIN) == [str(target)]
+    labels = sio.load_slp(str(target))
+    assert labels.video.filename == str((tmp_path / "clip.mp4").resolve())
+    assert labels.video.shape[0] == 1000  # sleap-io opens it
+    assert [lf.frame_idx for lf in labels.labeled_frames] == list(range(10, 18))

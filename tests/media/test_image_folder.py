@@ -130,3 +130,20 @@ def test_corrupt_image_is_named(tmp_path):
     (folder / "img2.png").write_bytes(b"\x89PNG garbage")
     with pytest.raises(MediaError, match=r"img2\.png"):
         ImageFolderMedia(folder)
+
+
+def test_from_files_keeps_the_given_order_across_folders(tmp_path):
+    frames = _gray_frames(3)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    iio.imwrite(tmp_path / "b" / "z.png", frames[0])
+    iio.imwrite(tmp_path / "a" / "y.png", frames[1])
+    iio.imwrite(tmp_path / "b" / "x.png", frames[2])
+    files = [tmp_path / "b" / "z.png", tmp_path / "a" / "y.png", tmp_path / "b" / "x.png"]
+    media = ImageFolderMedia.from_files(files)
+    assert media.files == [f.resolve() for f in files]
+    assert media.source_path == tmp_path.resolve()
+    for i, frame in enumerate(frames):
+        np.testing.assert_array_equal(media.frame(i), frame)
+    with pytest.raises(MediaFileNotFoundError, match=r"gone\.png"):
+        ImageFolderMedia.from_files([*files, tmp_path / "gone.png"])

@@ -104,3 +104,46 @@ def test_save_selected_layers_into_the_slp_clears_the_titles_marker(
     viewer.layers["mice"].save(str(slp), plugin=PLUGIN)
     assert not viewer.title.endswith(" *")
     assert not session.dm.modified
+
+
+def test_an_image_sequence_project_shows_its_images_and_ctrl_s_keeps_them(
+    make_napari_viewer: Any, tmp_path: Path, notifications: list[str]
+) -> None:
+    """Were: only the hidden frame slider, no image, no warning (sleap-io's ``ImageVideo``)."""
+    from PIL import Image
+
+    (tmp_path / "imgs").mkdir()
+    files = []
+    for k, name in enumerate(["b.png", "a.png", "c.png", "d.png"]):  # SLEAP's order, not sorted
+        Image.fromarray(np.full((60, 90), 40 * (k + 1), np.uint8)).save(tmp_path / "imgs" / name)
+        files.append(str(tmp_path / "imgs" / name))
+    skeleton = sio.Skeleton(nodes=["nose", "tail"], edges=[("nose", "tail")])
+    video = sio.Video.from_filename(files)
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=t,
+            instances=[sio.Instance.from_numpy(np.array([[10.0 + t, 20.0], [30.0, 45.0]]), skeleton=skeleton)],
+        )
+        for t in (0, 3)
+    ]  # fmt: skip
+    slp = tmp_path / "seq.slp"
+    sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), str(slp))
+    viewer = make_napari_viewer()
+    viewer.open(str(slp), plugin=PLUGIN)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = Answers()
+    (image,) = [layer for layer in viewer.layers if layer.__class__.__name__ == "Image"]
+    assert image.visible
+    assert image.data.shape[0] == 4
+    assert int(np.asarray(image.data[1]).max()) == 80  # a.png, SLEAP's frame 1
+    session.set_frame(3)
+    keypoints = viewer.layers["seq"]
+    moved = np.array(keypoints.data)
+    moved[0] += np.float32(2)
+    keypoints.data = moved
+    assert actions.save(session)
+    back = sio.load_slp(str(slp), open_videos=False)
+    assert back.video.filename == files  # the same image sequence, in the same order
+    by_frame = {lf.frame_idx: lf.instances[0].numpy() for lf in back}
+    np.testing.assert_array_equal(by_frame[3], [[15.0, 22.0], [30.0, 45.0]])

@@ -32,10 +32,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LabelledVideo:
-    """The video a pose file names: as stored, and the file found for it (None: not found)."""
+    """The video a pose file names: as stored, and the file found for it (None: not found).
+
+    An image sequence (SLEAP's ``ImageVideo``) has ``images``, its files found in frame
+    order (``found`` is their folder), or ``missing``, those not found as stored.
+    """
 
     stored: str
     found: Path | None
+    images: tuple[Path, ...] = ()
+    missing: tuple[str, ...] = ()
 
     @property
     def shown_name(self) -> str:
@@ -53,11 +59,22 @@ def labelled_video(path: Path, entries: list[tuple[str, Any]]) -> LabelledVideo 
 
     The file's ``video_path`` as stored (relative: to the file's folder), else a file of
     that name beside the file (a project moved with its video, as SLEAP's own search for a
-    moved video finds it). None when no media file name is stored.
+    moved video finds it). An image sequence's files (``video_files``) are each found so, or
+    in a folder of its folder's name beside the file. None when no media file name is stored.
     """
     from napari_whiskertoolbox.io.pose import PoseSet
     from napari_whiskertoolbox.media.suffixes import is_media_file_name
 
+    files = next(
+        (
+            list(obj.source.get("video_files") or [])
+            for _, obj in entries
+            if isinstance(obj, PoseSet)
+        ),
+        [],
+    )
+    if files:
+        return _labelled_images(path, [str(f) for f in files])
     stored = next(
         (str(obj.source.get("video_path") or "") for _, obj in entries if isinstance(obj, PoseSet)),
         "",
@@ -68,6 +85,29 @@ def labelled_video(path: Path, entries: list[tuple[str, Any]]) -> LabelledVideo 
     candidates = [named if named.is_absolute() else path.parent / named, path.parent / named.name]
     found = next((c for c in candidates if c.is_file() and c != path), None)
     return LabelledVideo(stored, found)
+
+
+def _labelled_images(path: Path, files: list[str]) -> LabelledVideo:
+    """Return an image sequence's files found (see :func:`labelled_video`), or those missing."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for stored in files:
+        named = Path(stored.replace("\\", "/")).expanduser()
+        candidates = [
+            named if named.is_absolute() else path.parent / named,
+            path.parent / named.parent.name / named.name,
+            path.parent / named.name,
+        ]
+        hit = next((c for c in candidates if c.is_file()), None)
+        if hit is None:
+            missing.append(stored)
+        else:
+            found.append(hit.resolve())
+    folder = Path(os.path.commonpath([str(f.parent) for f in found])) if found else None
+    name = f"{Path(files[0].replace(chr(92), '/')).parent} ({len(files)} images)"
+    if missing:
+        return LabelledVideo(name, None, missing=tuple(missing))
+    return LabelledVideo(name, folder, images=tuple(found))
 
 
 def analysed_video(path: Path) -> LabelledVideo | None:
@@ -110,9 +150,20 @@ def open_labelled_video(
 ) -> tuple[str, MediaData, Path] | None:
     """Open ``video`` for a session without media: ``(key, media, its file)``, or None.
 
-    A video not found or not readable is left out with a ``media`` load note naming it;
-    the labels open all the same. ``taken`` holds the keys the file itself brings.
+    A video not found or not readable is left out with a ``media`` load note naming it
+    (an image sequence's missing files); the labels open all the same. ``taken`` holds the
+    keys the file itself brings.
     """
+    if video.missing:
+        shown = ", ".join(repr(f) for f in video.missing[:5])
+        more = f" and {len(video.missing) - 5} more" if len(video.missing) > 5 else ""
+        _note(
+            path,
+            f"the labels belong to an image sequence, {video.stored}, of which "
+            f"{len(video.missing)} image files were not found (nor beside the file): "
+            f"{shown}{more}; the keypoints open without the images",
+        )
+        return None
     if video.found is None:
         _note(
             path,
@@ -121,10 +172,12 @@ def open_labelled_video(
             "open without it; open the video first, then this file, to see them on its frames",
         )
         return None
-    from napari_whiskertoolbox.media import MediaError, open_media
+    from napari_whiskertoolbox.media import ImageFolderMedia, MediaError, open_media
 
     try:
-        media = open_media(video.found)
+        media = (
+            ImageFolderMedia.from_files(video.images) if video.images else open_media(video.found)
+        )
     except (MediaError, OSError, ValueError) as exc:
         _note(
             path,
@@ -153,6 +206,19 @@ def _copy_of(a: Path, b: Path) -> bool:
         return False
 
 
+def _keys_showing(dm: DataManager, images: tuple[Path, ...]) -> list[str]:
+    """Return the media keys of ``dm`` showing exactly the image files ``images``, in order."""
+    if not images:
+        return []
+    keys = [key for kind in MEDIA_KINDS for key in dm.keys(kind)]
+    return [
+        key
+        for key in keys
+        if [Path(f).resolve() for f in getattr(dm.get_data(key), "files", None) or []]
+        == list(images)
+    ]
+
+
 def session_media_clock(
     path: Path, video: LabelledVideo | None, dm: DataManager, fallback: str
 ) -> str:
@@ -160,14 +226,19 @@ def session_media_clock(
 
     The clock of the media key showing that video file (the same file, or a copy of it: same
     name and size). Without one: when the labels' file was not found, a media file of its
-    name (a project moved since it was labelled); else ``fallback``, with a ``media`` load
+    name (a project moved since it was labelled); an image sequence: the media showing its
+    files in its order; else ``fallback``, with a ``media`` load
     note naming the labels' video and the session's, and the clock the keypoints are on.
     """
     if video is None:
         return fallback
     media = [(key, dm.get_data(key).source_path) for kind in MEDIA_KINDS for key in dm.keys(kind)]
     files = [(key, Path(source)) for key, source in media if source is not None]
-    if video.found is not None:
+    if video.images or video.missing:
+        match = next((key for key in _keys_showing(dm, video.images)), None)
+        if match is not None:
+            return dm.time_key(match)
+    elif video.found is not None:
         for test in (_same_file, _copy_of):
             match = next((key for key, file in files if test(video.found, file)), None)
             if match is not None:

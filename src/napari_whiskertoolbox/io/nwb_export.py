@@ -195,9 +195,14 @@ class _PoseConfidence:
         self._exported: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = (
             None
         )
+        self.by_hand = np.zeros(0, bool)
 
     def of(self, individual: str, bodypart: str, key: str, flat: Any) -> np.ndarray:
-        out = np.ones(len(flat.times), np.float64)
+        """Return the confidence of each point of ``flat``: its source's, else 1.
+
+        :attr:`by_hand` is then True for the points no source confidence was found for.
+        """
+        out = np.full(len(flat.times), np.inf)  # inf: not the source's (no score is inf)
         source = self.pose.source
         fmt = source.get("format")
         try:
@@ -211,6 +216,8 @@ class _PoseConfidence:
                 self._from_nwb(out, bodypart, key, flat)
         except (OSError, ValueError, KeyError, ImportError):
             pass  # the source is gone or changed: the points are as placed here
+        self.by_hand = np.isinf(out)
+        out[self.by_hand] = 1.0
         return out
 
     def user_frames(self, keys: list[str], written: dict[str, Any]) -> np.ndarray:
@@ -651,6 +658,32 @@ class _Writer:
         files = [os.path.relpath(self.dm.get_data(k).source_path, self.folder) for k in keys]
         return {"original_videos": files}
 
+    def devices_of(self, pose: PoseSet) -> dict[str, Any]:
+        """Return ndx-pose's ``devices`` of the cameras the pose set's source named, or ``{}``.
+
+        Each is the file's ``Device`` of that name, added (with the source's description)
+        when the file has none yet.
+        """
+        from hdmf.utils import get_docval
+        from ndx_pose import PoseEstimation
+
+        named = [d for d in pose.source.get("devices") or [] if d.get("name")]
+        takes = {a["name"] for a in get_docval(PoseEstimation.__init__)}
+        if not named or not {"device", "devices"} & takes:
+            return {}
+        devices = []
+        for device in named:
+            name = str(device["name"])
+            found = self.nwbfile.devices.get(name)
+            if found is None:
+                found = self.nwbfile.create_device(
+                    name=name, description=str(device.get("description") or "") or None
+                )
+            devices.append(found)
+        if "device" in takes:  # ndx-pose >= 0.3: one camera per PoseEstimation
+            return {"device": devices[0]} if len(devices) == 1 else {}
+        return {"devices": devices}
+
     def write_pose(self, pose: PoseSet, record: bool = True) -> None:
         from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
 
@@ -702,16 +735,19 @@ class _Writer:
                 data[at] = np.asarray(flat.coords, np.float64)
                 scores = np.full(len(rows), np.nan)
                 scores[at] = confidence.of(individual, bp, key, flat)
-                scores[at[np.isin(flat.times, users)]] = 1.0  # an edited prediction: the user's
+                by_hand = at[np.isin(flat.times, users)]
+                scores[by_hand] = 1.0  # an edited prediction: the user's
                 series.append(
                     PoseEstimationSeries(
                         name=nwb_name(bp),
                         description=f"key {key!r}",
                         data=data,
                         unit=str(pose.source.get("unit") or "pixels"),
-                        reference_frame=REFERENCE_FRAME,
+                        reference_frame=str(pose.source.get("reference_frame") or REFERENCE_FRAME),
                         confidence=scores,
-                        confidence_definition=CONFIDENCE_DEFINITION,
+                        confidence_definition=_confidence_definition(
+                            pose, bool(by_hand.size) or bool(confidence.by_hand.any())
+                        ),
                         **self.timing(key, rows),
                     )
                 )
@@ -731,6 +767,7 @@ class _Writer:
                     scorer=str(pose.source.get("scorer", "")) or None,
                     **self.software_version(pose),
                     **self.videos_on(self.dm.time_key(series_keys[0])),
+                    **self.devices_of(pose),
                 )
             )
         if skeletons:
@@ -1042,6 +1079,17 @@ KEY_COLUMNS: dict[str, tuple[Any, str]] = {
 
 DENSE_POSE_ROWS = 1_000_000
 """Pose series hold a row per frame up to this many rows (see ``_Writer.pose_rows``)."""
+
+
+def _confidence_definition(pose: PoseSet, by_hand: bool) -> str:
+    """Return a series' ``confidence_definition``: its source's, else ours.
+
+    The source's text gets ours about hand-placed points when the series holds such points.
+    """
+    source = str(pose.source.get("confidence_definition") or "")
+    if not source:
+        return CONFIDENCE_DEFINITION
+    return f"{source}; 1 for a point placed or moved by hand" if by_hand else source
 
 
 def _timing(ticks: np.ndarray, rate: float) -> dict[str, Any]:

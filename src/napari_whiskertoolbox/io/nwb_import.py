@@ -21,7 +21,11 @@ how). Any other NWB file maps:
 - a ``BehavioralEvents`` container's ``TimeSeries`` (deprecated by NWB 2.10 for
   ``EventsTable``) → ``digital_event`` at its times (and ``analog`` ``<name>_values`` when
   its values vary);
-- ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton;
+- ndx-pose ``PoseEstimation`` → one ``points`` key per node, a pose set with its skeleton,
+  on the clock of the opened ``ImageSeries`` it was tracked on (:meth:`_GenericImport.video_of`)
+  when that video's frames hold every pose time (the set's source then names the video, its
+  camera devices, and the series' shared ``confidence_definition`` and ``reference_frame``,
+  which our export writes back);
 - ndx-pose ``PoseTraining`` (training labels, as sleap-io's ``save_nwb`` writes a project's
   user labels) → one ``points`` key per (instance, node), a pose set per source video, and
   that video as media;
@@ -684,6 +688,8 @@ class _GenericImport:
         self.out: list[tuple[str, Any]] = []
         self.found_events: list[Any] | None = None
         self.rate = self.master_rate()
+        self.videos: dict[int, _OpenedVideo] = {}
+        """The external ImageSeries opened as media, by ``id`` of the series."""
 
     def master_rate(self) -> float:
         series = self.time_series() + self.training_videos() + self.pose_series()
@@ -1022,20 +1028,49 @@ class _GenericImport:
         self.taken.add(key)
         return key
 
-    def add(self, key: str, obj: Any, seconds: np.ndarray, clock_name: str | None = None) -> None:
+    def add(
+        self, key: str, obj: Any, seconds: np.ndarray, clock_name: str | None = None
+    ) -> NewClock:
         """Add ``obj`` whose time indices index ``seconds`` (the clock's own instants)."""
         from napari_whiskertoolbox.core.timeframe import TimeFrame
 
         name = clock_name or key
+        ticks = TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate)
+        clock = NewClock(name, ticks, [key])
         self.out.append((key, obj))
-        self.out.append(
-            (
-                name,
-                NewClock(
-                    name, TimeFrame(_ticks(seconds, self.rate), sampling_rate=self.rate), [key]
-                ),
-            )
-        )
+        self.out.append((name, clock))
+        return clock
+
+    def add_video(self, series: Any) -> None:
+        """Open an external ``ImageSeries`` as media on its own clock (missing: a WARNING)."""
+        try:
+            media = _open_external(series, self.path)
+        except _MissingExternalFile as exc:  # the rest of the file is still wanted
+            LOGGER.warning("%s; left out", exc)
+            return
+        seconds = series_seconds(series, len(media))
+        clock = self.add(self.key(series.name), media, seconds)
+        self.videos[id(series)] = _OpenedVideo(series, media, clock)
+
+    def video_of(self, estimation: Any) -> _OpenedVideo | None:
+        """Return the opened video a ``PoseEstimation`` was tracked on, or None.
+
+        Its ``source_video``; else the one opened ``ImageSeries`` of its camera (``devices``,
+        ``device``); else the one whose file its ``original_videos`` names.
+        """
+        linked = getattr(estimation, "source_video", None)
+        if linked is not None:
+            return self.videos.get(id(linked))
+        devices = _cameras(estimation)
+        if devices:
+            ids = {id(d) for d in devices}
+            by_camera = [v for v in self.videos.values() if id(v.series.device) in ids]
+            if len(by_camera) == 1:
+                return by_camera[0]
+        named = [str(f) for f in (getattr(estimation, "original_videos", None) or [])]
+        files = {(self.path.parent / f.replace("\\", "/")).resolve() for f in named}
+        by_file = [v for v in self.videos.values() if set(v.files) & files]
+        return by_file[0] if len(by_file) == 1 else None
 
     def series_clock(self, series: Any, seconds: np.ndarray) -> Any:
         """Return the clock of a TimeSeries' samples, its ``starting_time`` kept.
@@ -1085,12 +1120,7 @@ class _GenericImport:
             self.add_events_table(table)
         for series in self.nwbfile.acquisition.values():
             if isinstance(series, ImageSeries) and series.external_file is not None:
-                try:
-                    media = _open_external(series, self.path)
-                except _MissingExternalFile as exc:  # the rest of the file is still wanted
-                    LOGGER.warning("%s; left out", exc)
-                    continue
-                self.add(self.key(series.name), media, series_seconds(series, len(media)))
+                self.add_video(series)
         for module in self.nwbfile.processing.values():
             for obj in module.data_interfaces.values():
                 if type(obj).__name__ == "PoseEstimation":
@@ -1246,11 +1276,18 @@ class _GenericImport:
         name = self.key(estimation.name)
         seconds = {bp: series_seconds(s, len(s.data)) for bp, s in series.items()}
         instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
+        video = self.video_of(estimation)
+        on_video = video is not None and bool(
+            np.isin(_ticks(instants, self.rate), video.clock.clock.times).all()
+        )
         keys: dict[str, str] = {}
         bodyparts = [n for n in nodes if n in series] + [n for n in series if n not in nodes]
         for bp in bodyparts:
             coords = _read(series[bp].data, self.path, bp, np.float32)[:, :2]
-            times = np.searchsorted(instants, seconds[bp])
+            if video is not None and on_video:  # its frames: the keypoints go on its clock
+                times = np.searchsorted(video.clock.clock.times, _ticks(seconds[bp], self.rate))
+            else:
+                times = np.searchsorted(instants, seconds[bp])
             keep = np.isfinite(coords).all(axis=1)
             key = self.key(f"{estimation.name}_{bp}")
             self.out.append((key, PointData.from_flat(times[keep], coords[keep])))
@@ -1274,17 +1311,30 @@ class _GenericImport:
         units = {str(s.unit) for s in series.values() if getattr(s, "unit", None)}
         if len(units) == 1 and units != {"pixels"}:
             source["unit"] = units.pop()  # written back as the series' unit
-        self.add_pose_set(
-            PoseSet(
-                name=name,
-                bodyparts=bodyparts,
-                individuals=[SINGLE_ANIMAL],
-                skeleton=edges,
-                keys={SINGLE_ANIMAL: keys},
-                source=source,
-            ),
-            instants,
+        source.update(_series_texts(series.values()))
+        devices = _cameras(estimation)
+        if devices:  # written back as the estimation's devices
+            source["devices"] = [
+                {"name": str(d.name), "description": str(d.description or "")} for d in devices
+            ]
+        if video is not None and on_video:  # the video a SLEAP file of the set names
+            if len(video.files) == 1:
+                source["video_path"] = str(video.files[0])
+            else:
+                source["video_files"] = [str(f) for f in video.files]
+        pose = PoseSet(
+            name=name,
+            bodyparts=bodyparts,
+            individuals=[SINGLE_ANIMAL],
+            skeleton=edges,
+            keys={SINGLE_ANIMAL: keys},
+            source=source,
         )
+        if video is not None and on_video:
+            video.clock.keys.extend(keys.values())
+            self.out.append((pose.name, pose))
+        else:
+            self.add_pose_set(pose, instants)
 
     def add_pose_set(self, pose: PoseSet, instants: np.ndarray) -> None:
         """Add ``pose`` and its clock: a tick per labelled instant (seconds, sorted).
@@ -1298,6 +1348,45 @@ class _GenericImport:
         keys = [key for parts in pose.keys.values() for key in parts.values()]
         self.out.append((pose.name, NewClock(pose.name, clock, keys)))
         self.out.append((pose.name, pose))
+
+
+class _OpenedVideo:
+    """An external ``ImageSeries`` opened as media: the series, the media, its clock."""
+
+    def __init__(self, series: Any, media: Any, clock: NewClock) -> None:
+        self.series = series
+        self.media = media
+        self.clock = clock
+
+    @property
+    def files(self) -> list[Path]:
+        """The media's files (absolute): a video's one, an image sequence's each."""
+        files = getattr(self.media, "files", None)
+        return [Path(f) for f in files] if files else [Path(self.media.source_path)]
+
+
+def _cameras(estimation: Any) -> list[Any]:
+    """Return the ``Device``s of a ``PoseEstimation``: ``device`` (ndx-pose >= 0.3), else ``devices``."""
+    from hdmf.utils import get_docval
+
+    if any(a["name"] == "device" for a in get_docval(type(estimation).__init__)):
+        device = getattr(estimation, "device", None)
+        return [device] if device is not None else []
+    return list(getattr(estimation, "devices", None) or [])
+
+
+def _series_texts(series: Any) -> dict[str, str]:
+    """Return the ``confidence_definition`` and ``reference_frame`` every series shares.
+
+    Written back as the source had them; a text the series do not share is left out.
+    """
+    texts: dict[str, str] = {}
+    all_series = list(series)
+    for field in ("confidence_definition", "reference_frame"):
+        values = {str(getattr(s, field, None) or "") for s in all_series}
+        if len(values) == 1 and (value := values.pop()):
+            texts[field] = value
+    return texts
 
 
 def _name(value: Any) -> str | None:

@@ -19,6 +19,7 @@ import copy
 import functools
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,8 @@ _SLEAP_MARKS = (".analysis", ".predictions", ".pkg")
 """What SLEAP adds before the suffix: analysis export, sleap-track's output, labels package."""
 _EXPORT_NAME = re.compile(r"^.*\.slp\.\d{3}_(?P<video>.+)$")
 """SLEAP's analysis export name ``<project>.slp.<video index:03>_<video stem>`` (no suffix)."""
+NO_VIDEO = "video.mp4"
+"""The video a ``.slp`` names when the pose set has none (SLEAP requires one)."""
 _WRITER_ATTRS = ("preset", "format", "transpose", "sleap_io_version")
 """Analysis-file attributes about the writer or layout, not carried over from a source."""
 
@@ -80,10 +83,12 @@ class SleapPoses:
     first_frame : int
         Frame number of the array's first row.
     video_path : str
-        The video the labels belong to ("" when unknown).
+        The video the labels belong to ("" when unknown or an image sequence).
     scores : (n_frames, n_tracks, n_nodes) float64, optional
         Each keypoint's score as SLEAP gave it: a prediction's point score, NaN for a user
         instance's point (placed by hand) or an absent one; None when not read.
+    video_files : list of str, optional
+        An image sequence's files as stored (frame ``i`` is file ``i``); empty for a video.
     """
 
     def __init__(
@@ -95,6 +100,7 @@ class SleapPoses:
         first_frame: int = 0,
         video_path: str = "",
         scores: np.ndarray | None = None,
+        video_files: list[str] | None = None,
     ) -> None:
         self.locations = locations
         self.node_names = node_names
@@ -103,6 +109,7 @@ class SleapPoses:
         self.first_frame = first_frame
         self.video_path = video_path
         self.scores = scores
+        self.video_files = list(video_files or [])
 
 
 # ----------------------------------------------------------------------------- reading
@@ -267,10 +274,10 @@ def read_slp(path: str | os.PathLike[str], video: int = 0, *, quiet: bool = Fals
             row, k = lf.frame_idx - first, column[name]
             locations[row, k], scores[row, k] = _shown(sio, group, len(nodes))
     edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
-    video_path = (
-        str(target.filename) if target is not None and isinstance(target.filename, str) else ""
-    )
-    return SleapPoses(locations, nodes, individuals, edges, first, video_path, scores)
+    filename = getattr(target, "filename", "")
+    video_path = str(filename) if isinstance(filename, str) else ""
+    files = [str(f) for f in filename] if isinstance(filename, (list, tuple)) else []
+    return SleapPoses(locations, nodes, individuals, edges, first, video_path, scores, files)
 
 
 def _video_name(video: Any) -> str:
@@ -533,6 +540,8 @@ def sleap_to_pose(
         keys=keys,
         source={"format": "sleap", "path": str(source), "video_path": poses.video_path},
     )
+    if poses.video_files:
+        pose.source["video_files"] = list(poses.video_files)
     return entries, pose
 
 
@@ -979,8 +988,8 @@ def write_slp(
     video_path : str, optional
         The video the labels belong to (default: the source project's; for a pose set read
         from elsewhere the session's media it is shown on, :func:`session_video` — a video
-        file, or an image folder's images as an image sequence — else the source's
-        ``video_path``, else ``"video.mp4"``).
+        file, or an image folder's images as an image sequence — else the source's video,
+        else :data:`NO_VIDEO`, with a ``UserWarning`` saying the file names no real video).
 
     Raises
     ------
@@ -1034,8 +1043,15 @@ def _fresh_labels(
 
     skeleton = sio.Skeleton(nodes=list(pose.bodyparts), edges=[list(e) for e in pose.skeleton])
     tracks = [sio.Track(name=t) for t in pose.individuals] if pose.multi_animal else []
-    filename = video_path or str(pose.source.get("video_path") or "video.mp4")
-    video = _sleap_video(sio, filename, grayscale)
+    filename = video_path or pose.source.get("video_files") or pose.source.get("video_path")
+    if not filename:
+        warnings.warn(
+            f"the SLEAP file of pose set {pose.name!r} names no real video (a placeholder "
+            f"{NO_VIDEO!r}): the set is shown on no video or image file and its source names "
+            "none; open its video before saving, or set the video in SLEAP",
+            stacklevel=3,
+        )
+    video = _sleap_video(sio, filename or NO_VIDEO, grayscale)
     scores = source_scores(pose)
     frames = []
     for row in range(locations.shape[0]):

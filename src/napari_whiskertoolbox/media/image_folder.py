@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import imageio.v3 as iio
@@ -22,9 +24,7 @@ from napari_whiskertoolbox.media.frame_cache import FrameCache
 from napari_whiskertoolbox.media.suffixes import IMAGE_SUFFIXES, TIFF_SUFFIXES
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Iterable, Sequence
-    from pathlib import Path
 
 __all__ = ["ImageFolderMedia"]
 
@@ -108,6 +108,28 @@ class ImageFolderMedia(MediaData):
         self._frame_shape: tuple[int, ...] = (*canvas, *first.shape[2:])
         self._dtype = first.dtype
         self._cache.put(0, self._on_canvas(first, self._files[0]))
+
+    @classmethod
+    def from_files(
+        cls, files: Sequence[str | os.PathLike[str]], cache_size: int = 8
+    ) -> ImageFolderMedia:
+        """Return the image files ``files`` (absolute, any folders) as frames in that order.
+
+        Frame ``i`` is ``files[i]`` (an image sequence as SLEAP stores it); the folder is the
+        files' deepest common folder.
+
+        Raises
+        ------
+        MediaFileNotFoundError
+            If a file does not exist (the first missing one is named).
+        MediaError
+            If ``files`` is empty or a header cannot be read.
+        """
+        paths = [existing_path(f, "image file") for f in files]
+        if not paths:
+            raise MediaError("expected image files for an image sequence, got none")
+        root = Path(os.path.commonpath([str(p.parent) for p in paths]))
+        return cls(root, cache_size=cache_size, files=[p.relative_to(root) for p in paths])
 
     def __reduce__(
         self,
