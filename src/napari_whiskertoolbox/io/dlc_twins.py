@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from napari_whiskertoolbox.core.counted import counted
+from napari_whiskertoolbox.io.dlc import is_labels_table, read_dlc
 from napari_whiskertoolbox.io.dlc_layout import row_key
+from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import LoadNote
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from napari_whiskertoolbox.io.dlc import DLCTable
-    from napari_whiskertoolbox.io.errors import FormatError
-    from napari_whiskertoolbox.io.report import LoadNote
 
 __all__ = [
     "KeptTwin",
@@ -133,13 +134,8 @@ def twins_differ(read: DLCTable, twin: Path) -> list[str] | str:
         The labels that differ (:func:`differing_labels`; empty: the two agree), or why the
         twin could not be read.
     """
-    from napari_whiskertoolbox.io.dlc import read_dlc
-    from napari_whiskertoolbox.io.errors import FormatError
-
-    try:
-        return differing_labels(read_dlc(twin), read)
-    except (FormatError, ImportError, OSError, ValueError) as error:
-        return str(getattr(error, "reason", None) or error)
+    table = _read_or_why(twin)
+    return table if isinstance(table, str) else differing_labels(table, read)
 
 
 def keep_twin(path: Path, read_from: Path | None, read: DLCTable | None) -> KeptTwin | None:
@@ -174,11 +170,14 @@ def keep_twin(path: Path, read_from: Path | None, read: DLCTable | None) -> Kept
 
 def _read_all(path: Path) -> list[str] | str:
     """Every label of ``path`` (nothing read to compare with), or why it could not be read."""
-    from napari_whiskertoolbox.io.dlc import read_dlc
-    from napari_whiskertoolbox.io.errors import FormatError
+    table = _read_or_why(path)
+    return table if isinstance(table, str) else differing_labels(table, None)
 
+
+def _read_or_why(path: Path) -> DLCTable | str:
+    """Read a labels table; why it could not be read, if not."""
     try:
-        return differing_labels(read_dlc(path), None)
+        return read_dlc(path)
     except (FormatError, ImportError, OSError, ValueError) as error:
         return str(getattr(error, "reason", None) or error)
 
@@ -200,15 +199,8 @@ def unreadable_with_twin(error: FormatError, path: Path) -> FormatError:
     A labels ``.h5`` damaged while its ``.csv`` is intact: the user can open the ``.csv``
     (saving then rewrites the ``.h5``, keeping the damaged one in a backup).
     """
-    from napari_whiskertoolbox.io.dlc import is_labels_table, read_dlc
-    from napari_whiskertoolbox.io.errors import FormatError
-
     twin = twin_of(path)
-    if not is_labels_table(path) or not twin.is_file():
-        return error
-    try:
-        read_dlc(twin)
-    except (FormatError, ImportError, OSError, ValueError):
+    if not is_labels_table(path) or not twin.is_file() or isinstance(_read_or_why(twin), str):
         return error
     return FormatError(
         f"{error.reason}; its twin {twin.name} beside it reads: open {twin.name} instead "
@@ -224,9 +216,6 @@ def twin_note(path: Path, table: DLCTable) -> LoadNote | None:
 
     The note names the file read, the labels that differ, and what saving does.
     """
-    from napari_whiskertoolbox.io.dlc import is_labels_table
-    from napari_whiskertoolbox.io.report import LoadNote
-
     twin = twin_of(path)
     if not is_labels_table(path) or not twin.is_file():
         return None
