@@ -67,8 +67,8 @@ def test_saving_the_csv_keeps_the_h5s_own_label_in_a_backup(folder: Path) -> Non
     assert tongue(pd.read_hdf(kept.backup)) == (555.5, 333.25)
     assert np.isnan(tongue(pd.read_hdf(folder / H5))).all()  # the pair now agrees
     assert kept.message() == (
-        f"{H5} held 1 label different from {CSV}, which was saved over (Tongue on "
-        f"img005.png): its old contents are kept in {kept.backup.name}"
+        f"Backup kept: {H5} held 1 label different from {CSV}, which was saved over (Tongue "
+        f"on img005.png); its old contents are in {kept.backup.name}"
     )
 
 
@@ -136,7 +136,8 @@ def test_opening_a_pair_that_disagrees_says_which_was_read_and_how_many_differ(
     notes = [r.load_note for r in caplog.records if getattr(r, "load_note", None)]
     (note,) = [n for n in notes if n.kind == "twin"]
     assert note.message.startswith(
-        f"read {H5}; its twin {CSV} holds 1 label different (Tongue on img005.png)"
+        f"Labels .h5 and .csv disagree: {CSV} holds 1 label different (Tongue on img005.png) "
+        f"from {H5}, which was read"
     )
 
 

@@ -64,8 +64,9 @@ def test_ctrl_s_of_the_csv_keeps_the_h5s_own_label_and_says_so(
     viewer = make_napari_viewer()
     viewer.open(str(folder / CSV), plugin=PLUGIN)
     assert warned == [
-        f"read {CSV}; its twin {H5} holds 1 label different (Tongue on img005.png). Saving "
-        f"writes both from {CSV}, keeping the old {H5} as a .bak copy beside it"
+        f"Labels .h5 and .csv disagree: {H5} holds 1 label different (Tongue on img005.png) "
+        f"from {CSV}, which was read. Saving writes both from {CSV}, keeping the old {H5} as "
+        "a .bak copy beside it"
     ]
     session = get_session(viewer)
     get_workflow(viewer).ask = Answers()
@@ -80,9 +81,9 @@ def test_ctrl_s_of_the_csv_keeps_the_h5s_own_label_and_says_so(
     assert tongue(pd.read_hdf(backup)) == (555.5, 333.25)
     assert np.isnan(tongue(pd.read_hdf(folder / H5))).all()
     assert warned[1:] == [
-        f"Saved the labels to reachingvideo1/{CSV}, reachingvideo1/{H5}; {H5} held 1 label "
-        f"different from {CSV}, which was saved over (Tongue on img005.png): its old "
-        f"contents are kept in {backup.name}"
+        f"Backup kept: {H5} held 1 label different from {CSV}, which was saved over (Tongue "
+        f"on img005.png); its old contents are in {backup.name}; saved the labels to "
+        f"reachingvideo1/{CSV}, reachingvideo1/{H5}"
     ]
 
 
@@ -92,13 +93,13 @@ def test_ctrl_s_of_the_project_keeps_a_hand_edited_csv_and_says_so(
     tongue_in_csv(folder)
     _, session = open_with_hand_dragged(make_napari_viewer, folder.parents[1], Answers())
     assert len(warned) == 1
-    assert warned[0].startswith(f"read {H5}; its twin {CSV} holds 1 label")
+    assert warned[0].startswith(f"Labels .h5 and .csv disagree: {CSV} holds 1 label")
     assert actions.save(session)
     (backup,) = folder.glob(f"{CSV}.*.bak")
     assert tongue(_read_csv(backup)) == (555.5, 333.25)
     assert np.isnan(tongue(_read_csv(folder / CSV))).all()
     assert len(warned) == 2
-    assert f"{CSV} held 1 label different from {H5}" in warned[1]
+    assert warned[1].startswith(f"Backup kept: {CSV} held 1 label different from {H5}")
     assert backup.name in warned[1]
 
 
@@ -125,7 +126,7 @@ def test_labels_saved_with_a_session_folder_say_which_backup_was_kept(
     (backup,) = folder.glob(f"{CSV}.*.bak")
     assert tongue(_read_csv(backup)) == (555.5, 333.25)
     (notice,) = warned[1:]
-    assert notice.startswith(f"{H5}/.csv updated (1 label changed")
-    assert f"{CSV} held 1 label different from {H5}" in notice
+    assert notice.startswith(f"Backup kept: {CSV} held 1 label different from {H5}")
+    assert f"; {H5}/.csv updated (1 label changed" in notice
     assert backup.name in notice
     assert "lines saved in" in notice

@@ -69,12 +69,13 @@ class KeptTwin(NamedTuple):
     unreadable: str = ""
 
     def message(self) -> str:
-        """Say what the file held and where its old contents are, in one sentence."""
+        """Say that a backup was kept, what the file held, and where its old contents are.
+
+        Starts ``Backup kept:`` (what a collapsed napari notice shows).
+        """
         if self.unreadable:
             held = f"{self.path.name} could not be read ({self.unreadable})"
         else:
-            shown = ", ".join(self.differing[:SHOWN])
-            more = ", …" if len(self.differing) > SHOWN else ""
             against = (
                 f"from {self.read_from.name}, which was saved over"
                 if self.read_from is not None
@@ -82,9 +83,14 @@ class KeptTwin(NamedTuple):
             )
             held = (
                 f"{self.path.name} held {counted(len(self.differing), 'label')} different "
-                f"{against} ({shown}{more})"
+                f"{against} ({_shown(self.differing)})"
             )
-        return f"{held}: its old contents are kept in {self.backup.name}"
+        return f"Backup kept: {held}; its old contents are in {self.backup.name}"
+
+
+def _shown(labels: list[str]) -> str:
+    """Return the first :data:`SHOWN` labels, ``…`` for the rest."""
+    return ", ".join(labels[:SHOWN]) + (", …" if len(labels) > SHOWN else "")
 
 
 def twin_of(path: Path) -> Path:
@@ -214,7 +220,8 @@ def unreadable_with_twin(error: FormatError, path: Path) -> FormatError:
 def twin_note(path: Path, table: DLCTable) -> LoadNote | None:
     """Say that the labels table ``path`` (read as ``table``) and its twin disagree (None: they agree).
 
-    The note names the file read, the labels that differ, and what saving does.
+    The note starts ``Labels .h5 and .csv disagree:`` (what a collapsed napari notice
+    shows), then names the labels that differ, the file read, and what saving does.
     """
     twin = twin_of(path)
     if not is_labels_table(path) or not twin.is_file():
@@ -223,15 +230,17 @@ def twin_note(path: Path, table: DLCTable) -> LoadNote | None:
     if isinstance(found, list) and not found:
         return None
     if isinstance(found, str):
-        held = f"its twin {twin.name} could not be read ({found})"
+        held = f"{twin.name} could not be read ({found}); {path.name} was read"
     else:
-        shown = ", ".join(found[:SHOWN]) + (", …" if len(found) > SHOWN else "")
-        held = f"its twin {twin.name} holds {counted(len(found), 'label')} different ({shown})"
+        held = (
+            f"{twin.name} holds {counted(len(found), 'label')} different ({_shown(found)}) "
+            f"from {path.name}, which was read"
+        )
     return LoadNote(
         str(path),
         "twin",
-        f"read {path.name}; {held}. Saving writes both from {path.name}, keeping the old "
-        f"{twin.name} as a .bak copy beside it",
+        f"Labels .h5 and .csv disagree: {held}. Saving writes both from {path.name}, keeping "
+        f"the old {twin.name} as a .bak copy beside it",
         count=0 if isinstance(found, str) else len(found),
         path=str(path),
     )

@@ -67,8 +67,8 @@ class LabelsBack:
         return bool(self.refused or self.kept)
 
     def summary(self) -> str:
-        """Say which labels files were updated and which were NOT (``""``: neither)."""
-        parts = []
+        """Say which backups were kept, and which labels files were updated or NOT (``""``: none)."""
+        parts = list(self.kept)  # first: a collapsed notice shows only its first words
         if self.written:
             files = ", ".join(_pair_name(path) for path in self.written)
             counts = [n for n in self.written.values() if n is not None]
@@ -77,7 +77,6 @@ class LabelsBack:
             parts.append(f"{files} updated{count}")
         if self.refused:
             parts.append(f"labels file NOT updated: {'; '.join(self.refused)}")
-        parts += self.kept
         return "; ".join(parts)
 
     def notice(self, folder: Path, where: str) -> str:

@@ -262,8 +262,8 @@ class SaveTarget:
         self.last_save_warns = bool(written.kept)
         # With the folder: a project's labelled-data folders each hold a file of that name.
         files = ", ".join(f"{p.parent.name}/{p.name}" for p in written.files)
-        kept = written.kept_message()
-        return f"Saved the labels to {files}" + (f"; {kept}" if kept else "")
+        kept = written.kept_message()  # first: a collapsed notice shows only its first words
+        return f"{kept}; saved the labels to {files}" if kept else f"Saved the labels to {files}"
 
     def labels_back(self) -> LabelsBack | None:
         """Write the keypoint edits back into their labels files, before a session folder save.
