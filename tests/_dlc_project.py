@@ -109,3 +109,33 @@ def two_video_project(tmp_path: Path, scale: float = 1.0) -> Path:
                  format="table")  # fmt: skip
     table.to_csv(second / "CollectedData_Mackenzie.csv")
     return project
+
+
+IMG005 = "labeled-data/reachingvideo1/img005.png"
+"""The Reaching example's first labelled image: no Tongue label in either file."""
+
+
+def tongue_in_h5(folder: Path) -> None:
+    """Put a Tongue label (555.5, 333.25) on img005 into the folder's ``.h5`` only."""
+    path = folder / "CollectedData_Mackenzie.h5"
+    frame = pd.read_hdf(path)
+    frame.loc[IMG005, ("Mackenzie", "Tongue", "x")] = 555.5
+    frame.loc[IMG005, ("Mackenzie", "Tongue", "y")] = 333.25
+    frame.to_hdf(path, key="df_with_missing", mode="w", format="table")
+
+
+def tongue_in_csv(folder: Path) -> None:
+    """Type a Tongue label (555.5, 333.25) on img005 into the ``.csv`` only, as a spreadsheet edit does."""
+    csv = folder / "CollectedData_Mackenzie.csv"
+    lines = csv.read_text().split("\n")
+    assert lines[3].startswith(f"{IMG005},")
+    assert ",,," in lines[3]
+    lines[3] = lines[3].replace(",,,", ",555.5,333.25,", 1)
+    csv.write_text("\n".join(lines))
+
+
+def tongue(frame: pd.DataFrame) -> tuple[float, float]:
+    """Tongue's ``(x, y)`` on img005 in a Reaching labels table (NaN: no label)."""
+    return frame.loc[IMG005, ("Mackenzie", "Tongue", "x")], frame.loc[
+        IMG005, ("Mackenzie", "Tongue", "y")
+    ]

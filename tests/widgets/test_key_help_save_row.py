@@ -32,3 +32,20 @@ def test_the_save_row_says_where_keypoints_and_other_data_go(
         "Save: keypoints back into their CollectedData_* files (.h5 and .csv), other data "
         "(lines, masks…) into a session folder"
     )
+
+
+def test_the_save_row_of_a_sleap_project_names_the_slp(
+    make_napari_viewer: Any, tmp_path: Path
+) -> None:
+    """Was: "Save: keypoints back into their the .slp project"."""
+    pytest.importorskip("sleap_io")
+    from _sleap_files import write_two_frame_slp
+
+    viewer = make_napari_viewer()
+    widget = KeyHelpWidget(viewer)
+    slp = write_two_frame_slp(tmp_path / "mice.slp", "mice.mp4")
+    viewer.open(str(slp), plugin="napari-whiskertoolbox")
+    assert _save_row(widget) == (
+        "Save: keypoints back into their .slp project, other data (lines, masks…) into a "
+        "session folder"
+    )

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core import DataManager
     from napari_whiskertoolbox.core.points import PointData
+    from napari_whiskertoolbox.io.dlc_twins import KeptTwin
     from napari_whiskertoolbox.io.report import RowSkips
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "LABELS_PREFIX",
     "DLCProject",
     "DLCTable",
+    "PairWritten",
     "dlc_to_pose",
     "find_dlc_config",
     "is_labels_table",
@@ -78,6 +80,7 @@ __all__ = [
     "write_dlc",
     "write_dlc_csv",
     "write_dlc_pair",
+    "write_labels_pair",
 ]
 
 DLC_H5_KEY = "df_with_missing"
@@ -1158,11 +1161,12 @@ def _frame_to_write(dm: DataManager, pose: PoseSet, path: Path) -> _ToWrite:
     if existing is None:
         own = str(pose.source.get("path") or "")
         replaced = written.original if own and _same_table(Path(own), path) else None
-        return _ToWrite(written.frame, written.placed, path, replaced)
+        read_from = Path(own) if replaced is not None else None
+        return _ToWrite(written.frame, written.placed, path, replaced, read_from)
     new = _table_from_frame(written.frame, path)
     target = read_dlc(existing)
     frame = merge_labels(new, written.changed, target, existing, pose.name)
-    return _ToWrite(frame, 0, existing, target)
+    return _ToWrite(frame, 0, existing, target, existing)
 
 
 class _ToWrite(NamedTuple):
@@ -1172,6 +1176,8 @@ class _ToWrite(NamedTuple):
     placed: int
     path: Path
     replaced: DLCTable | None
+    read_from: Path | None
+    """The file ``replaced`` was read from (None: nothing was read)."""
 
 
 def _written(to_write: _ToWrite) -> None:
@@ -1254,20 +1260,48 @@ def is_labels_table(path: str | os.PathLike[str]) -> bool:
 def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> list[Path]:
     """Write a pose set as :func:`write_dlc` does; labelled data also as the other format.
 
-    DeepLabCut keeps each ``CollectedData_<scorer>`` table twice, ``.h5`` (what training
-    reads) and ``.csv`` (to read by eye), and writes both on every save; saving one here
-    writes its twin too, so the two never disagree. Other tables (predictions...) are
-    written alone. Without PyTables (the ``.h5``) only the ``.csv`` is written, with a
-    warning.
+    :func:`write_labels_pair`, with a warning for each file of the pair whose old contents
+    were kept in a backup (:mod:`.dlc_twins`).
 
     Returns
     -------
     list of Path
         The files written: ``path`` first.
     """
+    written = write_labels_pair(dm, pose, path)
+    for kept in written.kept:
+        warnings.warn(kept.message(), stacklevel=2)
+    return written.files
+
+
+class PairWritten(NamedTuple):
+    """What :func:`write_labels_pair` wrote, and the files of the pair it kept a backup of."""
+
+    files: list[Path]
+    kept: list[KeptTwin]
+
+
+def write_labels_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str]) -> PairWritten:
+    """Write a pose set as :func:`write_dlc` does; labelled data also as the other format.
+
+    DeepLabCut keeps each ``CollectedData_<scorer>`` table twice, ``.h5`` (what training
+    reads) and ``.csv`` (to read by eye), and writes both on every save; saving one here
+    writes its twin too, from the one file read. A file of the pair that is unreadable, or
+    holds labels that differ from the file read (edited apart, by hand or by another tool),
+    is first copied to ``<name>.<YYYYmmdd-HHMMSS>.bak`` beside it (:func:`.dlc_twins.keep_twin`),
+    so that nothing on disk is lost. Other tables (predictions...) are written alone.
+    Without PyTables (the ``.h5``) only the ``.csv`` is written, with a warning.
+
+    Returns
+    -------
+    PairWritten
+        The files written (``path`` first) and the backups kept.
+    """
+    from napari_whiskertoolbox.io.dlc_twins import keep_twin
+
     path = Path(path)
     if not is_labels_table(path):
-        return [write_dlc(dm, pose, path)]
+        return PairWritten([write_dlc(dm, pose, path)], [])
     to_h5 = path.suffix.lower() not in H5_SUFFIXES
     twin = path.with_suffix(".h5" if to_h5 else ".csv")
     if to_h5 and importlib.util.find_spec("tables") is None:
@@ -1277,14 +1311,20 @@ def write_dlc_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[str])
             f"from the .h5, which now differs from {path.name}",
             stacklevel=2,
         )
-        return written
+        return PairWritten(written, [])
     to_write = _frame_to_write(dm, pose, path)
+    read_from = to_write.read_from
     # Both written beside their originals first: a failure leaves both files as they were.
     with _staged(to_write.frame, path), _staged(to_write.frame, twin):
-        pass
+        kept = [
+            backup
+            for file in (path, twin)
+            if read_from is None or file.resolve() != read_from.resolve()
+            if (backup := keep_twin(file, read_from, to_write.replaced)) is not None
+        ]
     _written(to_write)
     show_merged(dm, pose, path)  # the labels sets of a table merged into show it
-    return [path, twin]
+    return PairWritten([path, twin], kept)
 
 
 def dlc_frame(dm: DataManager, pose: PoseSet) -> pd.DataFrame:

@@ -40,6 +40,7 @@ from napari_whiskertoolbox.io.dlc import (
     read_dlc,
     read_dlc_config,
 )
+from napari_whiskertoolbox.io.dlc_twins import twin_note, unreadable_with_twin
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips, log_note
 
@@ -226,7 +227,12 @@ def load_dlc_entries(
     """
     if frame_from not in FRAME_FROM:
         raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
-    table = read_dlc(path, delimiter=delimiter, decimal=decimal)
+    try:
+        table = read_dlc(path, delimiter=delimiter, decimal=decimal)
+    except FormatError as error:
+        raise unreadable_with_twin(error, path) from error
+    if (note := twin_note(path, table)) is not None:
+        log_note(note)
     project, names = dlc_context(path, config, images)
     unscored = RowSkips()
     entries, pose = dlc_to_pose(

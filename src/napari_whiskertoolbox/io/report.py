@@ -41,7 +41,15 @@ LOGGER = logging.getLogger("napari_whiskertoolbox.io")
 """Logger every load note is written to (WARNING level); the record's ``load_note`` is the note."""
 
 NoteKind = Literal[
-    "skipped", "unknown_option", "divergence", "clock", "renamed", "media", "transform", "info"
+    "skipped",
+    "unknown_option",
+    "divergence",
+    "clock",
+    "renamed",
+    "media",
+    "transform",
+    "twin",
+    "info",
 ]
 _SHOWN_LINES = 5
 
@@ -64,7 +72,8 @@ class LoadNote:
         ``media``: the video a labels file belongs to was not opened with it (not found,
         unreadable, or the session shows other media); ``transform``: a step of the
         config's ``transformations`` block failed (the data loaded;
-        :mod:`.config_transformations`); ``info``: anything else.
+        :mod:`.config_transformations`); ``twin``: the two files of a DeepLabCut labels
+        table (``.h5`` and ``.csv``) disagree (:mod:`.dlc_twins`); ``info``: anything else.
     message : str
         What happened, in words.
     count : int

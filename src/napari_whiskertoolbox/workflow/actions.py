@@ -335,10 +335,11 @@ def save(session: ViewerSession) -> bool:
     session.flush_pending_edits()  # save what the user sees, e.g. a line being drawn
     workflow = workflow_of(session)
     if session.path is None:
-        saved = workflow.save_target.save_labelled_data() if workflow is not None else None
+        target = workflow.save_target if workflow is not None else None
+        saved = target.save_labelled_data() if target is not None else None
         if saved is None:
             return save_as(session)
-        show_info(saved)
+        (show_warning if target is not None and target.last_save_warns else show_info)(saved)
         return True
     if workflow is None:
         session.save()
@@ -393,7 +394,7 @@ def save_as(session: ViewerSession) -> bool:
     remember_folder(SAVE_AS_DIALOG, chosen)
     if back is not None:
         where = folder.name if folder == chosen else f"{chosen.name}/{folder.name}"
-        (show_warning if back.refused else show_info)(back.notice(folder, where))
+        (show_warning if back.warns else show_info)(back.notice(folder, where))
         return True
     if folder == chosen:
         show_info(saved_message(folder))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from napari_whiskertoolbox.io.dlc import is_labels_table, read_dlc, write_dlc_pair
+from napari_whiskertoolbox.io.dlc import is_labels_table, read_dlc, write_labels_pair
 from napari_whiskertoolbox.io.dlc_project import refine_target
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
@@ -33,10 +33,12 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
 
     from napari_whiskertoolbox.core import DataManager
+    from napari_whiskertoolbox.io.dlc_twins import KeptTwin
     from napari_whiskertoolbox.io.pose import PoseSet
 
 __all__ = [
     "LabelsSplit",
+    "LabelsWritten",
     "labelled_data_targets",
     "labels_changed",
     "labels_files",
@@ -66,6 +68,27 @@ class LabelsSplit:
     targets: dict[str, tuple[PoseSet, Path]] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     others: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LabelsWritten:
+    """The labels files a save wrote, and the files of a pair whose old contents it kept.
+
+    Attributes
+    ----------
+    files : list of Path
+        The files written (each table's ``.h5`` and ``.csv``, each ``.slp``).
+    kept : list of KeptTwin
+        Files of a ``CollectedData_*`` pair that were unreadable or held other labels than
+        the file read, copied to a backup before being replaced (:mod:`.io.dlc_twins`).
+    """
+
+    files: list[Path] = field(default_factory=list)
+    kept: list[KeptTwin] = field(default_factory=list)
+
+    def kept_message(self) -> str:
+        """Say which files' old contents are in which backups (``""``: none)."""
+        return "; ".join(kept.message() for kept in self.kept)
 
 
 def _labels_file(pose: PoseSet) -> Path | None:
@@ -173,7 +196,7 @@ def _gone_labels_file(pose: PoseSet) -> Path | None:
     return None
 
 
-def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]) -> list[Path]:
+def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]) -> LabelsWritten:
     """Write each pose set into its ``CollectedData_*`` pair or ``.slp``; mark ``dm`` saved.
 
     :func:`write_labelled_data`, then ``dm.mark_saved()``.
@@ -183,13 +206,15 @@ def save_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]
     return written
 
 
-def write_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]) -> list[Path]:
+def write_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]]) -> LabelsWritten:
     """Write each pose set into its ``CollectedData_*`` pair or ``.slp`` (``dm`` stays modified).
 
     Returns
     -------
-    list of Path
-        The files written (each table's ``.h5`` and ``.csv``, each ``.slp``).
+    LabelsWritten
+        The files written (each table's ``.h5`` and ``.csv``, each ``.slp``), and the backups
+        kept of a pair's file that was unreadable or held other labels
+        (:func:`~.io.dlc.write_labels_pair`).
 
     Raises
     ------
@@ -199,15 +224,18 @@ def write_labelled_data(dm: DataManager, targets: dict[str, tuple[PoseSet, Path]
     napari_whiskertoolbox.io.FormatError
         A file refused the labels (nothing more is written).
     """
-    written: list[Path] = []
+    written = LabelsWritten()
     # A table's own labels first: refined machine labels then merge into what they wrote
-    # (and write_dlc_pair brings the table's labels set up to date with the merge).
+    # (and write_labels_pair brings the table's labels set up to date with the merge).
     for pose, labels in sorted(targets.values(), key=lambda target: not _is_source(*target)):
         if labels.suffix.lower() == ".slp":
-            written.append(write_slp(dm, pose, labels))
+            written.files.append(write_slp(dm, pose, labels))
         else:
-            written += write_dlc_pair(dm, pose, labels)
-    return list(dict.fromkeys(written))
+            pair = write_labels_pair(dm, pose, labels)
+            written.files += pair.files
+            written.kept += pair.kept
+    written.files = list(dict.fromkeys(written.files))
+    return written
 
 
 def labels_in(path: Path) -> dict[tuple[str, str, str], tuple[float, float]]:

@@ -50,15 +50,25 @@ class LabelsBack:
     others : list of str
         Kinds of the other edits (``"lines"``, ``"masks"``, ``"deleted keys"``...), which
         only the session folder holds.
+    kept : list of str
+        Files of a ``CollectedData_*`` pair that were unreadable or held other labels than
+        the file read, and the backup each was copied to (one sentence each,
+        :meth:`~.io.dlc_twins.KeptTwin.message`).
     """
 
     written: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def warns(self) -> bool:
+        """Whether the notice is a warning: a labels file NOT updated, or a backup kept."""
+        return bool(self.refused or self.kept)
 
     def summary(self) -> str:
-        """Say which labels files were updated and which were NOT (``""``: neither)."""
-        parts = []
+        """Say which backups were kept, and which labels files were updated or NOT (``""``: none)."""
+        parts = list(self.kept)  # first: a collapsed notice shows only its first words
         if self.written:
             files = ", ".join(_pair_name(path) for path in self.written)
             counts = [n for n in self.written.values() if n is not None]
@@ -95,12 +105,10 @@ def save_key_description(dm: DataManager) -> str | None:
     if not files:
         return None
     if any(path.suffix.lower() != ".slp" for path in files):
-        home = "CollectedData_* files (.h5 and .csv)"
+        home = "their CollectedData_* files (.h5 and .csv)"
     else:
-        home = "the .slp project"
-    return (
-        f"Save: keypoints back into their {home}, other data (lines, masks…) into a session folder"
-    )
+        home = "their .slp project"
+    return f"Save: keypoints back into {home}, other data (lines, masks…) into a session folder"
 
 
 def write_labels_back(
@@ -144,7 +152,7 @@ def write_labels_back(
     before = {path: (labels_in(path), _stamp(path)) for path in files}
     failure = None
     try:
-        write_labelled_data(dm, split.targets)
+        back.kept = [kept.message() for kept in write_labelled_data(dm, split.targets).kept]
     except (FormatError, OSError) as error:
         failure = error
     for path in files:

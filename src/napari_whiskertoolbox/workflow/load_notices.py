@@ -120,8 +120,9 @@ def tell_load_notes(
 
     A file whose clocks could not be lined up with the session's (a ``clock`` note), a
     config whose ``transformations`` step failed (``transform``), one whose keys came in
-    under other names (``renamed``) and one whose labelled video was not opened with it
-    (``media``) each get a notice of their own. ``clock_switch`` (the frame slider moved
+    under other names (``renamed``), one whose labelled video was not opened with it
+    (``media``) and one whose DeepLabCut labels ``.h5`` and ``.csv`` disagree (``twin``)
+    each get a notice of their own. ``clock_switch`` (the frame slider moved
     to the file's clock: :func:`clock_switch_message`) starts the last ``clock`` note's
     notice (what a collapsed toast shows), or is a notice of its own without one.
     """
@@ -139,6 +140,8 @@ def tell_load_notes(
                 why = note.message[:1].upper() + note.message[1:].rstrip(".") + "."
                 text = f"{Path(path).name}: {clock_switch} {why}"
             show_warning(text)
+        elif note.kind == "twin":  # CollectedData_*.h5 and .csv disagree
+            show_warning(note.message)
         elif note.kind == "renamed":  # e.g. the same file opened twice: tip.csv -> tip_2
             show_info(f"{Path(path).name}: {note.message}")
     if clock_switch is not None and not clock_notes:

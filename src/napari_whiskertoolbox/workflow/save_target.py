@@ -273,8 +273,11 @@ class SaveTarget:
         if targets is None or self.renamed:  # the labels files cannot hold a key's new name
             return None
         written = save_labelled_data(self._session.dm, targets)
+        self.last_save_warns = bool(written.kept)
         # With the folder: a project's labelled-data folders each hold a file of that name.
-        return "Saved the labels to " + ", ".join(f"{p.parent.name}/{p.name}" for p in written)
+        files = ", ".join(f"{p.parent.name}/{p.name}" for p in written.files)
+        kept = written.kept_message()  # first: a collapsed notice shows only its first words
+        return f"{kept}; saved the labels to {files}" if kept else f"Saved the labels to {files}"
 
     def labels_back(self) -> LabelsBack | None:
         """Write the keypoint edits back into their labels files, before a session folder save.
@@ -317,7 +320,7 @@ class SaveTarget:
         if config is None:
             back = self.labels_back()
             save_after_labels(session, back)
-            self.last_save_warns = back is not None and bool(back.refused)
+            self.last_save_warns = back is not None and back.warns
             folder = session.path
             if back is None or folder is None:
                 return saved_message(folder)
