@@ -147,7 +147,7 @@ def test_saving_into_the_config_files_rewrites_them_in_their_format(
     assert len(answers.questions) == 2
     files_choice = answers.questions[1].choice(CONFIG_FILES)
     assert not files_choice.enabled
-    assert "units is on clock 'ephys', which exp.json does not define" in files_choice.detail
+    assert "'units' is on clock 'ephys', which exp.json does not define" in files_choice.detail
     assert session.path == tmp_path / "exp.session"
 
 

@@ -92,12 +92,17 @@ class WriteBackPlan:
         parts = []
         for reason, keys in grouped.items():
             if len(keys) == 1:
-                parts.append(f"{keys[0]!r} {reason}")
+                parts.append(f"{_named(keys[0])} {reason}")
                 continue
-            named = ", ".join(repr(key) for key in keys[:shown])
+            named = ", ".join(_named(key) for key in keys[:shown])
             more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
             parts.append(f"{named}{more} keys: each {reason}")
         return "; ".join(parts)
+
+
+def _named(refused: str) -> str:
+    """Return a refused key quoted, a refused clock (``"clock 'name'"``) as it is."""
+    return refused if refused.startswith("clock ") else repr(refused)
 
 
 def plan_write_back(
