@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 __all__ = [
     "INPUT_CLOCK",
     "clash_message",
-    "output_key_check",
     "group_label",
     "grouped_transforms",
     "keys_of_kinds",
     "output_clock_of",
+    "output_key_check",
     "output_suffix",
     "search_v1_names",
     "suggest_output_key",
@@ -187,9 +187,7 @@ def clash_message(dm: DataManager, key: str, output_kind: str) -> str | None:
     return f"'{key}' already holds {group_label(kind)}; the result ({group_label(output_kind)}) cannot replace it"
 
 
-def output_key_check(
-    dm: DataManager, key: str, output_kind: str | None
-) -> tuple[str | None, bool]:
+def output_key_check(dm: DataManager, key: str, output_kind: str | None) -> tuple[str | None, bool]:
     """Return the warning shown under an Output key field, and whether it stops Run.
 
     One check for the Transform tab and the Pipelines tab: a name the key-name rule refuses
