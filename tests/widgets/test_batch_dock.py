@@ -12,7 +12,7 @@ from qtpy.QtWidgets import QApplication
 from napari_whiskertoolbox.batch import MARKER_FILE
 from napari_whiskertoolbox.io import save_session
 from napari_whiskertoolbox.sample import make_sample_session
-from napari_whiskertoolbox.widgets.batch_dock import COLUMNS, BatchWidget
+from napari_whiskertoolbox.widgets.batch_dock import COLUMNS, MAX_COLUMN_WIDTH, BatchWidget
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
 from napari_whiskertoolbox.widgets.script_runner import ScriptRunnerWidget
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -122,6 +122,12 @@ def test_run_fills_the_table_and_opens_outputs(
         for c in (COLUMNS.index("keys added"), COLUMNS.index("keys changed"))
     ] == ["angle_sign", "whisker_angle"]
     assert "session.json" in dock.table.item(1, COLUMNS.index("error")).toolTip()
+    # a long error is elided at the widest a column is fitted to, whole on hover
+    error_width = dock.table.fontMetrics().horizontalAdvance(
+        dock.table.item(1, COLUMNS.index("error")).text()
+    )
+    assert error_width > MAX_COLUMN_WIDTH
+    assert dock.table.columnWidth(COLUMNS.index("error")) == MAX_COLUMN_WIDTH
     assert (
         dock.table.item(0, COLUMNS.index("peak memory")).text().endswith(" MiB")
     )  # the worker's peak memory
@@ -155,6 +161,31 @@ def test_run_fills_the_table_and_opens_outputs(
     assert copied[1][headers.index("mean_angle")] == str(record.results["mean_angle"])  # whole
     assert copied[2][headers.index("status")] == "failed"
     assert "Copied 3 sessions × 11 columns" in dock.status.text()
+
+
+def test_an_empty_error_column_leaves_the_result_columns_in_view(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    """Trial 27: with every session done, the empty error column kept its 220 px and the
+    result columns were scrolled off to the right of the dock."""
+    _prepare(dock, sessions, tmp_path)
+    dock.resize(420, 700)
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+    assert _statuses(dock) == ["done", "done", "done"]
+    table = dock.table
+    error = COLUMNS.index("error")
+    header_width = table.horizontalHeader().sectionSizeHint(error)
+    assert table.columnWidth(error) <= header_width  # as narrow as its header
+    header = table.horizontalHeader()
+    shown = [header.logicalIndex(v) for v in range(table.columnCount())]
+    names = [table.horizontalHeaderItem(c).text() for c in shown]
+    for name in ("mean_angle", "n"):
+        column = shown[names.index(name)]
+        end = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert 0 < end <= table.viewport().width(), name
+        text = table.item(0, column).text()
+        assert table.columnWidth(column) >= table.fontMetrics().horizontalAdvance(text)
 
 
 def test_cancel_keeps_finished_outputs(
@@ -241,6 +272,35 @@ def test_the_runner_script_is_taken_as_edited_when_the_batch_starts(
     assert started == [script.resolve()]
     assert "results['edited'] = 1" in script.read_text()
     assert not runner.modified
+
+
+def test_text_set_from_code_in_the_runner_is_what_the_batch_runs(
+    make_napari_viewer, sessions: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Trial 27: ``runner.editor.setPlainText(...)`` left ``runner.modified`` False while
+    the settings recorded ``editor_modified: True``; the batch then ran the old file."""
+    viewer = make_napari_viewer()
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    dock = BatchWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Batch", area="right")
+    script = tmp_path / "mine.py"
+    script.write_text("results = {}\n")
+    runner.open_path(script)
+    assert not runner.modified
+    assert runner.settings.editor_modified is False
+    runner.editor.setPlainText("results = {'edited': 1}\n")
+    assert runner.modified  # one notion: the document's, in the dock and in its settings
+    assert runner.settings.editor_modified is True
+    assert runner._title.value == "mine.py *"
+    dock.add_sessions([sessions / "mouse1.session"])
+    started: list[Path] = []
+    monkeypatch.setattr(dock, "_start_worker", lambda task, s, o, c: started.append(task))
+    dock.run()
+    assert started == [script.resolve()]
+    assert script.read_text() == "results = {'edited': 1}\n"
+    assert not runner.modified
+    assert runner.settings.editor_modified is False
 
 
 def test_pipeline_library_entries(

@@ -230,6 +230,7 @@ def test_run_file_after_a_cell_run_replaces_the_cells_older_output(
 ) -> None:
     script = tmp_path / "analysis.py"
     script.write_text(SCRIPT.replace("1 / 0", "print('done')"), encoding="utf-8")
+    runner.editor.document().setModified(False)  # the fixture's text: nothing to keep
     runner.open_path(script)
     _put_cursor(runner, 1)
     _press(qtbot, runner, Qt.KeyboardModifier.ControlModifier)

@@ -147,6 +147,34 @@ def test_a_cancelled_script_blocked_in_a_call_says_where_it_waits(qtbot, viewer,
     assert runner.engine.running_line() is None
 
 
+def test_a_cancel_says_cancel_requested_first_and_where_it_waits_once(qtbot, runner) -> None:
+    """Trial 27: after one cancelled run, cancelling the next (blocked in time.sleep) logged
+    "still running line 2" before "cancel requested…", then the same line again: the first
+    cancel's note was still pending when its run ended."""
+    from napari_whiskertoolbox.widgets.script_runner import CANCEL_WAIT_NOTE_MS
+
+    runner.editor.setPlainText("while True:\n    pass\n")
+    runner.run_file()
+    qtbot.waitUntil(lambda: runner.is_running, timeout=5000)
+    with qtbot.waitSignal(runner.run_finished, timeout=10_000):
+        runner.cancel()
+    runner.output.clear()
+    runner.editor.setPlainText("import time\ntime.sleep(4)\n")
+    runner.run_file()
+    qtbot.waitUntil(lambda: runner.engine.running_line() == 2, timeout=5000)
+    qtbot.wait(CANCEL_WAIT_NOTE_MS + 300)  # the first cancel's note would be due by now
+    runner.output.flush()
+    assert "still running" not in runner.output.toPlainText()
+    with qtbot.waitSignal(runner.run_finished, timeout=10_000) as blocker:
+        runner.cancel()
+        qtbot.waitUntil(lambda: "still running line 2" in runner.output.toPlainText(), timeout=3000)
+    assert blocker.args[0].cancelled
+    runner.output.flush()
+    text = runner.output.toPlainText()
+    assert text.count("still running line 2") == 1, text
+    assert text.index("cancel requested") < text.index("still running line 2"), text
+
+
 def test_console_receives_dm_and_script_variables(qtbot, viewer, runner, monkeypatch) -> None:
     pushed: list[dict] = []
     original = type(viewer).update_console

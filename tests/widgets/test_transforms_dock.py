@@ -751,8 +751,84 @@ def test_the_status_line_follows_undo_and_redo_of_the_run(dock, qtbot):
     dm.undo()
     assert dock.status.value == outcome.message
     dock.report("something else")
-    dm.undo()  # the run, but the line no longer reports it
-    assert dock.status.value == "something else"
+    dm.undo()  # the run: the line names it whatever it said since
+    assert dock.status.value == f"Undone: {outcome.message}"
+
+
+def test_each_undo_and_redo_names_the_run_it_moved(dock, qtbot, tmp_path):
+    """Trial 27: after a transform then a pipeline, undo, undo, redo all read
+    "Undone: Self z-score → …" (the line only followed the last run)."""
+    dm = dock.dm
+    dock.select_transform("CalculateLineAngle")
+    dock.input_combo.value = "whiskers"
+    first = _run_and_wait(dock, qtbot)
+    assert first.status == "done", first.message
+    dock.pipelines.open_pipeline_file(_zscore_pipeline(tmp_path))
+    dock.pipelines.run_input.value = "whisker_angle"
+    dock.pipelines.run_output.value = "angle_z"
+    dock.pipelines.run_selected()
+    qtbot.waitUntil(lambda: not dock.running, timeout=20_000)
+    second = dock.current_run.outcome
+    assert second.status == "done", second.message
+    assert first.message != second.message
+    assert dm.undo()
+    assert dock.status.value == f"Undone: {second.message}"
+    assert dm.undo()
+    assert dock.status.value == f"Undone: {first.message}"
+    assert dm.redo()
+    assert dock.status.value == first.message
+    assert dm.redo()
+    assert dock.status.value == second.message
+
+
+def _zscore_pipeline(folder: Any) -> Any:
+    """Write the trial's "Self z-score" pipeline (an analog series in, one out)."""
+    path = folder / "zscore.json"
+    doc = {
+        "metadata": {"name": "Self z-score"},
+        "pre_reductions": [
+            {"reduction_name": "MeanValueRaw", "output_key": "mu"},
+            {"reduction_name": "StdValueRaw", "output_key": "sigma"},
+        ],
+        "steps": [
+            {
+                "step_id": "z",
+                "transform_name": "ZScoreNormalizeV2",
+                "parameters": {"clamp_outliers": False},
+                "param_bindings": {"mean": "mu", "std_dev": "sigma"},
+            }
+        ],
+    }
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_pipelines_tab_says_before_run_what_happens_to_a_taken_output_key(dock, qtbot, tmp_path):
+    """Trial 27: the Pipelines tab said nothing when the output key was the input itself
+    (replaced silently) or a key of another kind (refused only after Run); the Transform
+    tab's own check now runs on both tabs."""
+    panel = dock.pipelines
+    panel.open_pipeline_file(_zscore_pipeline(tmp_path))
+    panel.run_input.value = "whisker_angle"
+    panel.run_output.value = "whisker_angle"
+    assert panel.run_output_warning.text() == (
+        "'whisker_angle' exists and will be replaced (undo restores it)"
+    )
+    assert panel.run_output_warning.isVisibleTo(panel.native)
+    assert panel.run_button.enabled  # replacing is allowed, as on the Transform tab
+    panel.run_output.value = "contact_events"
+    assert "already holds" in panel.run_output_warning.text()
+    assert "cannot replace it" in panel.run_output_warning.text()
+    dock.select_transform("CalculateLineAngle")  # the Transform tab says the same words
+    dock.output_key.value = "contact_events"
+    assert dock.output_warning.value.startswith("'contact_events' already holds")
+    panel.run_output.value = "angle_z"
+    assert not panel.run_output_warning.isVisibleTo(panel.native)
+    panel.run_selected()
+    qtbot.waitUntil(lambda: not dock.running, timeout=20_000)
+    assert dock.current_run.outcome.status == "done", dock.status.value
+    # the key now exists: the tab says so without the field changing
+    assert panel.run_output_warning.text().startswith("'angle_z' exists and will be replaced")
 
 
 def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):

@@ -97,8 +97,9 @@ _MEMORY = COLUMNS.index("peak memory")
 _KEYS_ADDED, _KEYS_CHANGED, _KEYS_DELETED = (
     COLUMNS.index(f"keys {what}") for what in ("added", "changed", "deleted")
 )
-ERROR_COLUMN_WIDTH = 220
-"""Starting width (px) of the error column: the last line of the error, whole on hover."""
+MAX_COLUMN_WIDTH = 220
+"""Widest (px) a column of the results table is fitted to: a longer error or value is
+elided, whole on hover; a column is otherwise as wide as its header and cells."""
 _COLUMN_TIPS = {
     _MEMORY: "The session's peak resident memory in its worker process (load, task, save)",
     _KEYS_ADDED: "DataManager keys the task created",
@@ -177,8 +178,9 @@ class BatchWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_columns()
         header.setStretchLastSection(True)
-        self.table.setColumnWidth(_ERROR, ERROR_COLUMN_WIDTH)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         for column, tip in _COLUMN_TIPS.items():
             self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.cellDoubleClicked.connect(self._open_row)
@@ -639,6 +641,18 @@ class BatchWidget(QWidget):
             for column in range(1, len(COLUMNS)):
                 self.table.setItem(row, column, QTableWidgetItem(""))
             self.table.item(row, 0).setToolTip(path)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Size each column to its header and cells, at most :data:`MAX_COLUMN_WIDTH`.
+
+        An empty error column stays as narrow as its header, so the result columns after
+        it are in view; a long error is elided (the whole error on hover).
+        """
+        for column in range(1, self.table.columnCount()):  # 0 fits itself (ResizeToContents)
+            self.table.resizeColumnToContents(column)
+            if self.table.columnWidth(column) > MAX_COLUMN_WIDTH:
+                self.table.setColumnWidth(column, MAX_COLUMN_WIDTH)
 
     def _on_progress(self, event: BatchProgress) -> None:
         row = event.index
@@ -675,6 +689,7 @@ class BatchWidget(QWidget):
             status_item.setToolTip(traceback_html(error))
             if event.status in FINAL_STATUSES:
                 self._show_results(row, record)
+        self._fit_columns()
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _show_results(self, row: int, record: SessionRecord) -> None:

@@ -194,6 +194,16 @@ class CodeEditor(QPlainTextEdit):
     file_dropped = Signal(str)
     save_requested = Signal(bool)
 
+    def setPlainText(self, text: str | None) -> None:
+        """Replace the text; the document counts as modified, as if it had been typed.
+
+        Qt's own ``setPlainText`` marks the document unmodified, so text set from code
+        (``runner.editor.setPlainText(...)``) looked saved while differing from the file.
+        A caller loading a file's text marks it unmodified afterwards.
+        """
+        super().setPlainText(text)
+        self.document().setModified(True)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

@@ -127,6 +127,14 @@ _EDITOR_COMFORT_LINES = 12
 """Lines of code the editor is given before the tabs get more than their share (the weights
 left it 10 lines in napari's default 1089x630 window)."""
 
+_LOG_MIN_LINES = 4
+"""Lines of the output log always in view on the Output tab, however crowded the dock area
+(a figure docked below left two)."""
+
+_LOG_COMFORT_LINES = 8
+"""Lines of output log a figure docked below the runner gives back, shrinking towards its
+minimum (as it does for the editor's :data:`_EDITOR_COMFORT_LINES`)."""
+
 _LOG_SHARE = (1, 3)
 """Weights of the cell output view and the output log below it in the Output tab (the cell
 view keeps its minimum lines, :data:`~.cell_output.MIN_TEXT_LINES`)."""
@@ -415,6 +423,8 @@ class ScriptRunnerWidget(Container):
         )
         self.editor.document().modificationChanged.connect(self._update_title)
         self.editor.textChanged.connect(self._remember_buffer)
+        # the saved "modified" follows the document's own (it may change without the text)
+        self.editor.document().modificationChanged.connect(self._remember_buffer)
 
         self.output = OutputPane()
         self._clear_button = QToolButton()
@@ -476,8 +486,8 @@ class ScriptRunnerWidget(Container):
         splitter.setStretchFactor(0, _EDITOR_SHARE[0])
         splitter.setStretchFactor(1, _EDITOR_SHARE[1])
         # In a crowded dock area the editor keeps a few lines; the tabs give way first.
-        self.tabs.setMinimumHeight(_TABS_MIN_HEIGHT)
         self._fit_editor_min_height()
+        self._fit_log_min_height()
         splitter.setChildrenCollapsible(False)
         self.native.layout().addWidget(splitter)
 
@@ -561,7 +571,7 @@ class ScriptRunnerWidget(Container):
             self.editor.document().setModified(saved.editor_modified)
         self._update_title()
 
-    def _remember_buffer(self) -> None:
+    def _remember_buffer(self, *_: Any) -> None:
         saved = self.settings
         saved.editor_content = self.editor.toPlainText()
         saved.editor_path = str(self._path) if self._path is not None else ""
@@ -584,6 +594,7 @@ class ScriptRunnerWidget(Container):
         self._fit_editor_min_height()
         self.output.set_font_size(points)
         self.cell_view.set_font_size(points)
+        self._fit_log_min_height()
         self.settings.font_size = int(points)
         self._schedule_save()
 
@@ -598,9 +609,35 @@ class ScriptRunnerWidget(Container):
         self.editor.setMinimumHeight(self._editor_height(_EDITOR_MIN_LINES))
         self._splitter.floors[0] = self._editor_height(_EDITOR_COMFORT_LINES)
 
+    def _fit_log_min_height(self) -> None:
+        """Keep :data:`_LOG_MIN_LINES` lines of the output log in view at the current font size.
+
+        The tabs' minimum holds the log's, the cell output view's and the tab bar (Qt's own
+        hint for them; at least :data:`_TABS_MIN_HEIGHT`). A figure docked below gives the
+        dock back room for :data:`_LOG_COMFORT_LINES` lines (:meth:`_editor_room_missing`),
+        the editor's lines first.
+        """
+        self.output.setMinimumHeight(self._log_height(_LOG_MIN_LINES))
+        self._output_split.floors[1] = self._log_height(_LOG_COMFORT_LINES)
+        self.tabs.setMinimumHeight(0)  # ask Qt for the hint of the parts, not the value set
+        self.tabs.setMinimumHeight(max(_TABS_MIN_HEIGHT, self.tabs.minimumSizeHint().height()))
+
+    def _log_height(self, lines: int) -> int:
+        """Height of the output log showing ``lines`` lines at its current font size."""
+        log = self.output
+        chrome = 2 * (log.frameWidth() + round(log.document().documentMargin()))
+        return log.fontMetrics().lineSpacing() * lines + chrome
+
     def _editor_room_missing(self) -> int:
-        """Pixels the editor lacks of :data:`_EDITOR_COMFORT_LINES` lines (0: it has them)."""
-        return max(self._splitter.floors[0] - self.editor.height(), 0)
+        """Pixels the dock lacks for its editor's and output log's comfortable lines.
+
+        The editor's :data:`_EDITOR_COMFORT_LINES`, and the log's :data:`_LOG_COMFORT_LINES`
+        while the Output tab shows (0: they have them).
+        """
+        missing = max(self._splitter.floors[0] - self.editor.height(), 0)
+        if self.tabs.currentWidget() is self._output_split:
+            missing += max(self._output_split.floors[1] - self.output.height(), 0)
+        return missing
 
     def _editor_height(self, lines: int) -> int:
         """Height of the editor showing ``lines`` lines of code at the current font size."""
@@ -1051,6 +1088,8 @@ class ScriptRunnerWidget(Container):
             self._viewer.update_console(variables)
 
     def _set_busy(self, busy: bool, determinate: bool = False) -> None:
+        # a cancelled run's note is about that run: one that ended (or a new one) has none
+        self._cancel_wait_timer.stop()
         self._busy_bar.setVisible(busy)
         self._busy_bar.setRange(0, 1000 if determinate else 0)
         self._cancel_button.enabled = busy

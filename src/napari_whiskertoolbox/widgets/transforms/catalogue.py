@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
@@ -26,6 +27,7 @@ __all__ = [
     "grouped_transforms",
     "keys_of_kinds",
     "output_clock_of",
+    "output_key_check",
     "output_suffix",
     "search_v1_names",
     "suggest_output_key",
@@ -183,6 +185,36 @@ def clash_message(dm: DataManager, key: str, output_kind: str) -> str | None:
     if kind == output_kind:
         return f"'{key}' exists and will be replaced (undo restores it)"
     return f"'{key}' already holds {group_label(kind)}; the result ({group_label(output_kind)}) cannot replace it"
+
+
+def output_key_check(dm: DataManager, key: str, output_kind: str | None) -> tuple[str | None, bool]:
+    """Return the warning shown under an Output key field, and whether it stops Run.
+
+    One check for the Transform tab and the Pipelines tab: a name the key-name rule refuses
+    stops Run; a taken key is named before Run (one of the result's kind is replaced, undo
+    restores it; one of another kind cannot be replaced, and the run will be refused).
+
+    Parameters
+    ----------
+    dm : DataManager
+        The session's data.
+    key : str
+        The output key as typed (surrounding spaces ignored).
+    output_kind : str or None
+        The data kind of the result (None: not known yet, only the name is checked).
+
+    Returns
+    -------
+    tuple of (str or None, bool)
+        The message (None: nothing to say) and True when the name itself is refused.
+    """
+    key = key.strip()
+    problem = new_key_problem(dm, key) if key else None
+    if problem is not None:
+        return problem, True
+    if output_kind is None:
+        return None, False
+    return clash_message(dm, key, output_kind), False
 
 
 def output_clock_of(spec: TransformSpec, dm: DataManager, keys: list[str]) -> str:

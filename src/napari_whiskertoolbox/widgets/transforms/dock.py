@@ -37,7 +37,6 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -63,11 +62,11 @@ from napari_whiskertoolbox.widgets.theme_colors import (
 from napari_whiskertoolbox.widgets.transforms.background import BackgroundRun, RunOutcome
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     INPUT_CLOCK,
-    clash_message,
     group_label,
     grouped_transforms,
     keys_of_kinds,
     output_clock_of,
+    output_key_check,
     search_v1_names,
     suggest_output_key,
     visible_specs,
@@ -176,8 +175,8 @@ class TransformsWidget(Container):
         self.preview = FramePreview(self.session)
         self._auto_output = True
         self._output_name_bad = False
-        self._reported_step: tuple[int, str] | None = None
-        """(history token, message) of the run the status line reports, while it does."""
+        self._run_steps: dict[int, tuple[str, str]] = {}
+        """History token of each run this dock stored → (its message, where it stands)."""
         self._closed = False
         # a child of the dock: Qt deletes it with the dock, so it can never fire on (or be
         # stopped after) a deleted widget, whatever order Python tears objects down in
@@ -646,10 +645,9 @@ class TransformsWidget(Container):
         message = None
         self._output_name_bad = False
         if self.spec is not None and not self.spec.edits_groups:
-            key = self.output_key.value.strip()
-            problem = new_key_problem(self.dm, key) if key else None
-            self._output_name_bad = problem is not None
-            message = problem or clash_message(self.dm, key, self.spec.output_kind)
+            message, self._output_name_bad = output_key_check(
+                self.dm, self.output_key.value, self.spec.output_kind
+            )
         _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
         self._update_run_button()
         return message
@@ -806,7 +804,7 @@ class TransformsWidget(Container):
         self.progress_bar.setValue(1000 if outcome.status == "done" else 0)
         self.report(outcome.message, outcome.status == "failed")
         if outcome.status == "done":  # the step just stored: its undo and redo re-word this
-            self._reported_step = (self.dm.history.state, outcome.message)
+            self._run_steps[self.dm.history.state] = (outcome.message, "applied")
         if outcome.status == "done" and self._auto_output and self.spec is not None:
             self._set_output_key(
                 suggest_output_key(self.dm, self.spec.name, self.input_combo.value)
@@ -828,25 +826,28 @@ class TransformsWidget(Container):
         self.pipelines.set_theme(theme_name)
 
     def _history_changed(self) -> None:
-        """Re-word the status line when the step it reports is undone or redone.
+        """Name the run an undo or redo just moved, in the status line.
 
         Follows the DataManager's history (Ctrl+Z in the viewer, *Edit > Undo*, a script's
-        ``dm.undo()``): "Undone: CalculateLineAngle → whisker_line_angle in 0.05 s" while the
-        step waits on the redo stack, the run's own message again once it is redone.
+        ``dm.undo()``): "Undone: CalculateLineAngle → whisker_line_angle in 0.05 s" when a
+        run of this dock is undone, the run's own message again when it is redone, whichever
+        run that is (not only the last). Other edits leave the line as it is.
         """
-        if self._closed or self._reported_step is None:
+        if self._closed or not self._run_steps:
             return
-        token, message = self._reported_step
-        where = self.dm.history.step_status(token)
-        if where is None:  # gone from the history: the line says what last happened to it
-            return
-        text = message if where == "applied" else f"Undone: {message}"
-        if text != self.status.value:
-            self._say_status(text, False)
+        moved: str | None = None
+        for token, (message, was) in list(self._run_steps.items()):
+            where = self.dm.history.step_status(token)
+            if where is None:  # gone from the history (dropped, or cleared by a new edit)
+                del self._run_steps[token]
+            elif where != was:
+                self._run_steps[token] = (message, where)
+                moved = message if where == "applied" else f"Undone: {message}"
+        if moved is not None and moved != self.status.value:
+            self._say_status(moved, False)
 
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line (red for errors)."""
-        self._reported_step = None
         self._say_status(message, error)
 
     def _say_status(self, message: str, error: bool) -> None:

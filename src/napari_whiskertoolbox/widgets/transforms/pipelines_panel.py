@@ -31,7 +31,6 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import pipeline_file_stem
@@ -48,6 +47,7 @@ from napari_whiskertoolbox.widgets.theme_colors import (
 )
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
+    output_key_check,
     suggest_output_key,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
@@ -224,7 +224,8 @@ class PipelinesPanel(Container):
         self.run_output = LineEdit(label="Output key")
         self.run_output.changed.connect(lambda *_: self._check_run_output())
         self.run_output_warning = QLabel("")
-        """Why the output key cannot be a new key (the key-name rule); hidden when it can."""
+        """What Run would do to the output key (replace it, refuse it); hidden when new."""
+        self._output_name_bad = False
         self.run_output_warning.setWordWrap(True)
         self.run_output_warning.setVisible(False)
         self.set_theme("dark")
@@ -245,6 +246,10 @@ class PipelinesPanel(Container):
         slots = [(dm.history.changed, connect_main(dm.history.changed, self.refresh_steps))]
         slots += [
             (signal, connect_main(signal, lambda *_: self.run_input.reset_choices()))
+            for signal in (dm.data_added, dm.data_removed, dm.data_renamed)
+        ]
+        slots += [
+            (signal, connect_main(signal, lambda *_: self._check_run_output()))
             for signal in (dm.data_added, dm.data_removed, dm.data_renamed)
         ]
 
@@ -388,13 +393,30 @@ class PipelinesPanel(Container):
         self._update_run_button()
 
     def _check_run_output(self) -> str | None:
-        """Show why the output key breaks the key-name rule (Run disabled), or hide the line."""
-        key = self.run_output.value.strip()
-        problem = new_key_problem(self.dm, key) if key else None
-        self.run_output_warning.setText(problem or "")
-        self.run_output_warning.setVisible(problem is not None)
+        """Say what Run would do to the output key, as the Transform tab does.
+
+        A name the key-name rule refuses disables Run; a taken key is named before Run:
+        replaced (undo restores it) when it holds the pipeline's kind of result, refused
+        when it holds another kind (see :func:`~.catalogue.output_key_check`).
+        """
+        message, self._output_name_bad = output_key_check(
+            self.dm, self.run_output.value, self._output_kind()
+        )
+        self.run_output_warning.setText(message or "")
+        self.run_output_warning.setVisible(message is not None)
         self._update_run_button()
-        return problem
+        return message
+
+    def _output_kind(self) -> str | None:
+        """Return the data kind the chosen pipeline makes (its last step's), None if unknown."""
+        try:
+            pipeline = self.selected_pipeline()
+        except TransformError:
+            return None
+        if pipeline is None or not pipeline.steps:
+            return None
+        name = pipeline.steps[-1].transform_name
+        return REGISTRY.get(name).output_kind if name in REGISTRY else None
 
     def set_theme(self, theme_name: str) -> None:
         """Colour the output key's warning and the lists' chosen rows for ``theme_name``."""
@@ -404,7 +426,7 @@ class PipelinesPanel(Container):
             view.setStyleSheet(selection_style(theme_name))
 
     def _update_run_button(self) -> None:
-        bad = bool(self.run_output_warning.text())
+        bad = self._output_name_bad
         has = self.selected_entry_id() is not None
         self.run_button.enabled = has and not self._running and not bad
 
@@ -440,6 +462,7 @@ class PipelinesPanel(Container):
         if pipeline is not None and pipeline.steps:
             name = pipeline.name or pipeline.steps[-1].transform_name  # the pipeline's own
             self.run_output.value = suggest_output_key(self.dm, name, self.run_input.value)
+            self._check_run_output()  # the kind made may differ even when the key does not
             # import what its steps' runs will now, off the UI thread (see transforms.warm_up)
             warm_up_in_background(
                 m
