@@ -283,6 +283,18 @@ def test_predictions_file_is_named_after_its_video(tmp_path) -> None:
     assert "reachingvideo1" in pose_sets(open_path(tmp_path / name).dm)
 
 
+def test_a_broken_project_config_beside_a_table_says_why_it_was_read(tmp_path) -> None:
+    """Was: a YAML error about config.yaml, for a CSV the user opened, without the link."""
+    name = "reachingvideo1DLC_resnet50_ReachingAug30shuffle1_1030000.csv"
+    shutil.copy(LABELS / "CollectedData_Mackenzie.csv", tmp_path / name)
+    (tmp_path / "config.yaml").write_text("bodyparts: [Hand, Finger1\n")
+    with pytest.raises(FormatError) as info:
+        open_path(tmp_path / name)
+    message = str(info.value)
+    assert f"file '{tmp_path / 'config.yaml'}'" in message
+    assert f"this DeepLabCut project config was read for {name}" in message
+
+
 @pytest.mark.skipif(
     not SHARED.is_dir(), reason="needs the shared DeepLabCut fixtures (/work/shared/fixtures)"
 )

@@ -61,7 +61,7 @@ def test_new_deleted_and_unwritable_keys_are_refused_with_reasons(config):
     assert not plan.possible
     assert plan.refused == {
         "new_points": "is not in the config (new or renamed key)",
-        "tip": "was deleted; a config's files cannot forget a key",
+        "tip": "was deleted or renamed; a config's files cannot forget a key or rename it",
     }
     with pytest.raises(FormatError, match="new_points"):
         write_back(dm, plan)

@@ -280,7 +280,16 @@ def dlc_context(
         names in frame order (None when the folder holds no image).
     """
     config = config if config is not None else find_dlc_config(path)
-    project = read_dlc_config(config) if config is not None else None
+    try:
+        project = read_dlc_config(config) if config is not None else None
+    except FormatError as exc:
+        raise FormatError(
+            f"{exc.reason} (this DeepLabCut project config was read for {path.name}: its "
+            "body parts, skeleton and pcutoff; fix it, or open the table from a folder "
+            "without it)",
+            path=exc.path,
+            line=exc.line,
+        ) from exc
     names = _image_names(images if images is not None else path.parent)
     return project, names or None
 

@@ -140,7 +140,9 @@ def plan_write_back(
         )
     for key in removed:
         if key not in dm:
-            plan.refused[key] = "was deleted; a config's files cannot forget a key"
+            plan.refused[key] = (
+                "was deleted or renamed; a config's files cannot forget a key or rename it"
+            )
     facts: ConfigFacts | None = None
     for key in changed:
         if key not in dm:
