@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from _transforms_support import lines_of, masks_of
 
+from _pipeline_docs import SELF_ZSCORE
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.transforms import (
     AppliedSteps,
@@ -23,22 +24,6 @@ from napari_whiskertoolbox.transforms import (
 )
 from napari_whiskertoolbox.transforms.library import LIBRARY_ENV, default_library_dir
 from napari_whiskertoolbox.transforms.python_transforms import TRANSFORMS_ENV, user_transforms_dir
-
-SELF_ZSCORE = {
-    "metadata": {"name": "Self z-score", "version": "1.0"},
-    "pre_reductions": [
-        {"reduction_name": "MeanValueRaw", "output_key": "mu"},
-        {"reduction_name": "StdValueRaw", "output_key": "sigma"},
-    ],
-    "steps": [
-        {
-            "step_id": "z",
-            "transform_name": "ZScoreNormalizeV2",
-            "parameters": {"clamp_outliers": False},
-            "param_bindings": {"mean": "mu", "std_dev": "sigma"},
-        }
-    ],
-}
 
 
 def test_reference_example_self_zscore():

@@ -17,6 +17,7 @@ from qtpy.QtGui import QImage
 from qtpy.QtWidgets import QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
+from _pipeline_docs import SELF_ZSCORE
 from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
 from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 from napari_whiskertoolbox.sample import make_sample_session
@@ -784,22 +785,7 @@ def test_each_undo_and_redo_names_the_run_it_moved(dock, qtbot, tmp_path):
 def _zscore_pipeline(folder: Any) -> Any:
     """Write the trial's "Self z-score" pipeline (an analog series in, one out)."""
     path = folder / "zscore.json"
-    doc = {
-        "metadata": {"name": "Self z-score"},
-        "pre_reductions": [
-            {"reduction_name": "MeanValueRaw", "output_key": "mu"},
-            {"reduction_name": "StdValueRaw", "output_key": "sigma"},
-        ],
-        "steps": [
-            {
-                "step_id": "z",
-                "transform_name": "ZScoreNormalizeV2",
-                "parameters": {"clamp_outliers": False},
-                "param_bindings": {"mean": "mu", "std_dev": "sigma"},
-            }
-        ],
-    }
-    path.write_text(json.dumps(doc))
+    path.write_text(json.dumps(SELF_ZSCORE))
     return path
 
 

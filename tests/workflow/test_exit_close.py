@@ -29,8 +29,8 @@ napari.qt.get_qapp().processEvents()
 """
 
 
-def _run_exiting(script: str, root: Path) -> str:
-    """Run ``script`` in a fresh interpreter autosaving under ``root``; return its stdout."""
+def _run_exiting(script: str, root: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh interpreter autosaving under ``root``; it must exit with 0."""
     env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(root))
     result = subprocess.run(
         [sys.executable, "-X", "faulthandler", "-c", script],
@@ -40,7 +40,7 @@ def _run_exiting(script: str, root: Path) -> str:
         timeout=240,
     )
     assert result.returncode == 0, f"exit code {result.returncode}\n{result.stderr[-3000:]}"
-    return result.stdout
+    return result
 
 
 def test_script_ending_with_open_viewers_exits_cleanly_and_keeps_the_autosave(
@@ -48,7 +48,7 @@ def test_script_ending_with_open_viewers_exits_cleanly_and_keeps_the_autosave(
 ) -> None:
     """PyQt's clean-up at exit crashed (SIGSEGV) in most runs with session windows open."""
     for _ in range(2):
-        stdout = _run_exiting(SCRIPT, tmp_path / "autosave")
+        stdout = _run_exiting(SCRIPT, tmp_path / "autosave").stdout
         (line,) = [x for x in stdout.splitlines() if x.startswith("AUTOSAVED ")]
         folder = Path(line.removeprefix("AUTOSAVED "))
         assert folder.parent == tmp_path / "autosave"
@@ -100,14 +100,6 @@ app.processEvents()
 
 def test_a_window_closed_before_exit_leaves_no_traceback(tmp_path: Path) -> None:
     """Was: "Exception ignored in atexit callback ... QtViewer has been deleted"."""
-    env = dict(os.environ, NAPARI_WHISKERTOOLBOX_AUTOSAVE_DIR=str(tmp_path / "autosave"))
-    result = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", WINDOW_CLOSED_FIRST],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _run_exiting(WINDOW_CLOSED_FIRST, tmp_path / "autosave")
     assert "CLOSED True" in result.stdout
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
