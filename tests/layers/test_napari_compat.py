@@ -1300,3 +1300,45 @@ def test_open_viewers_raises_when_napari_moves_its_viewers(monkeypatch: Any) -> 
     monkeypatch.setattr(napari.Viewer, "_instances", [], raising=False)
     with pytest.raises(RuntimeError, match=r"_napari_compat.open_viewers"):
         open_viewers()
+
+
+WINDOW_DELETED_SCRIPT = """
+import napari
+from qtpy.QtCore import QEvent
+from qtpy.QtWidgets import QApplication
+from napari_whiskertoolbox.layers._napari_compat import main_window, window_deleted
+
+shown, hidden = napari.Viewer(show=True), napari.Viewer(show=False)
+print("BEFORE", window_deleted(shown), window_deleted(hidden))
+main_window(shown).close()  # the title bar's close button: napari deletes it on close
+QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+print("AFTER", window_deleted(shown), window_deleted(hidden))
+hidden.close()
+"""
+
+
+def test_window_deleted_tells_a_window_qt_deleted_from_an_open_or_hidden_one() -> None:
+    """In a process of its own: the fixtures' clean-up cannot close a viewer Qt deleted."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_DELETED_SCRIPT], capture_output=True, text=True, timeout=240
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "BEFORE False False" in result.stdout
+    assert "AFTER True False" in result.stdout
+
+
+def test_window_deleted_raises_when_napari_moves_the_window(make_napari_viewer: Any) -> None:
+    from napari_whiskertoolbox.layers._napari_compat import window_deleted
+
+    viewer = make_napari_viewer()
+    window = viewer.window
+    real = window._qt_window
+    window._qt_window = object()
+    try:
+        with pytest.raises(RuntimeError, match=r"_napari_compat.window_deleted"):
+            window_deleted(viewer)
+    finally:
+        window._qt_window = real

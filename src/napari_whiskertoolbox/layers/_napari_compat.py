@@ -131,12 +131,14 @@ def window_closed(viewer: napari.Viewer) -> bool:
 
 
 # --------------------------------------------------------------------------- open viewers
-# Used by workflow/exit_close.py. ``napari.Viewer.close_all()`` stops at the first viewer
-# whose window Qt has deleted already (a window closed by its title bar or File > Close
-# Window stays in napari's ``Viewer._instances``, and closing it again raises), leaving the
-# viewers after it open.
+# Used by workflow/exit_close.py. A window closed by its title bar or File > Close Window
+# is deleted by Qt (napari sets WA_DeleteOnClose) while its viewer stays in napari's
+# ``Viewer._instances`` with its layers: ``napari.Viewer.close_all()`` then raises on it
+# (leaving the viewers after it open), or clears its layers into a deleted canvas.
 def open_viewers() -> list[napari.Viewer]:
     """Return every viewer napari has not closed with ``viewer.close()``, windows closed included.
+
+    :func:`window_deleted` tells which of them Qt has deleted the window of.
 
     Raises
     ------
@@ -152,6 +154,32 @@ def open_viewers() -> list[napari.Viewer]:
             "viewers; update layers/_napari_compat.open_viewers"
         )
     return list(instances)
+
+
+def window_deleted(viewer: napari.Viewer) -> bool:
+    """Return whether Qt has deleted ``viewer``'s main window (closed by its user).
+
+    Raises
+    ------
+    RuntimeError
+        If this napari version keeps something else under ``window._qt_window``.
+    """
+    from qtpy.QtWidgets import QMainWindow
+
+    window = getattr(getattr(real_viewer(viewer), "window", None), "_qt_window", None)
+    if window is None:
+        return False
+    if not isinstance(window, QMainWindow):
+        raise RuntimeError(
+            "napari_whiskertoolbox: viewer.window._qt_window is no longer the viewer's "
+            f"QMainWindow in napari (got {type(window).__name__}); update "
+            "layers/_napari_compat.window_deleted"
+        )
+    try:
+        window.objectName()
+    except RuntimeError:  # sip: "wrapped C/C++ object ... has been deleted"
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- layer list dock

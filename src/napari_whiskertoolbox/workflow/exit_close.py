@@ -22,7 +22,7 @@ import atexit
 import weakref
 from typing import TYPE_CHECKING
 
-from napari_whiskertoolbox.layers._napari_compat import open_viewers
+from napari_whiskertoolbox.layers._napari_compat import open_viewers, window_deleted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,8 +60,5 @@ def _close_open_viewers() -> None:
         if method is not None:
             method()
     for viewer in open_viewers():
-        try:
+        if not window_deleted(viewer):  # else closed by its user: nothing of it left to close
             viewer.close()
-        except RuntimeError as error:  # its window was closed and Qt deleted it: done
-            if "has been deleted" not in str(error):
-                raise
