@@ -119,10 +119,30 @@ def test_the_backup_is_not_read_as_the_folders_labels(folder: Path) -> None:
     assert "reachingvideo1_Hand" in reopened
 
 
-def test_opening_a_damaged_h5_names_the_csv_to_open_instead(folder: Path) -> None:
+def test_a_project_with_a_damaged_h5_opens_from_the_csv_and_says_so(
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Was: the whole project refused (the user had to find and open the .csv)."""
     h5 = folder / H5
     h5.write_bytes(h5.read_bytes()[:1000])
-    with pytest.raises(FormatError, match=rf"open {CSV} instead") as raised:
+    expected = read_dlc(folder / CSV)
+    with caplog.at_level(logging.WARNING, logger=LOGGER.name):
+        dm = open_path(folder).dm
+    (pose,) = pose_sets(dm).values()
+    assert pose.source["path"] == str(folder / CSV)
+    assert "reachingvideo1_Hand" in dm
+    notes = [r.load_note for r in caplog.records if getattr(r, "load_note", None)]
+    (note,) = [n for n in notes if n.kind == "twin"]
+    assert note.message.startswith(f"Labels .h5 and .csv disagree: {H5} could not be read")
+    assert f"Saving writes both from {CSV}, keeping the old {H5} as a .bak copy" in note.message
+    assert np.isfinite(expected.xy).any()
+
+
+def test_a_damaged_h5_without_a_readable_csv_is_refused(folder: Path) -> None:
+    h5 = folder / H5
+    h5.write_bytes(h5.read_bytes()[:1000])
+    (folder / CSV).unlink()
+    with pytest.raises(FormatError) as raised:
         open_path(folder)
     assert raised.value.path == str(h5)
 

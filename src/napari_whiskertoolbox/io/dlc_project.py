@@ -40,7 +40,7 @@ from napari_whiskertoolbox.io.dlc import (
     read_dlc,
     read_dlc_config,
 )
-from napari_whiskertoolbox.io.dlc_twins import twin_note, unreadable_with_twin
+from napari_whiskertoolbox.io.dlc_twins import readable_twin, twin_note
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips, log_note
 
@@ -229,8 +229,13 @@ def load_dlc_entries(
         raise FormatError(f"expected frame_from to be one of {FRAME_FROM}, got {frame_from!r}")
     try:
         table = read_dlc(path, delimiter=delimiter, decimal=decimal)
-    except FormatError as error:
-        raise unreadable_with_twin(error, path) from error
+    except FormatError:
+        twin = readable_twin(path)
+        if twin is None:
+            raise
+        # a labels .h5 damaged beside its intact .csv: read that (the note says so, and
+        # saving rewrites both, keeping the damaged file as a .bak copy)
+        path, table = twin
     if (note := twin_note(path, table)) is not None:
         log_note(note)
     project, names = dlc_context(path, config, images)

@@ -32,10 +32,10 @@ __all__ = [
     "KeptTwin",
     "differing_labels",
     "keep_twin",
+    "readable_twin",
     "twin_note",
     "twin_of",
     "twins_differ",
-    "unreadable_with_twin",
 ]
 
 TOLERANCE = 1e-6
@@ -199,22 +199,18 @@ def _backup_name(path: Path) -> Path:
     return backup
 
 
-def unreadable_with_twin(error: FormatError, path: Path) -> FormatError:
-    """Return ``error`` (``path`` would not read) naming its readable twin, if one is beside it.
+def readable_twin(path: Path) -> tuple[Path, DLCTable] | None:
+    """Return the twin of the labels table ``path`` and its table, if the twin reads.
 
-    A labels ``.h5`` damaged while its ``.csv`` is intact: the user can open the ``.csv``
-    (saving then rewrites the ``.h5``, keeping the damaged one in a backup).
+    For a labels ``.h5`` that will not read while its ``.csv`` beside it does (or the
+    reverse): the twin is read instead, and :func:`twin_note` then says that ``path`` could
+    not be read. None: ``path`` is no labels table, or its twin is missing or unreadable.
     """
     twin = twin_of(path)
-    if not is_labels_table(path) or not twin.is_file() or isinstance(_read_or_why(twin), str):
-        return error
-    return FormatError(
-        f"{error.reason}; its twin {twin.name} beside it reads: open {twin.name} instead "
-        f"(saving then rewrites {path.name}, keeping this one as a .bak copy)",
-        path=error.path,
-        line=error.line,
-        item=error.item,
-    )
+    if not is_labels_table(path) or not twin.is_file():
+        return None
+    table = _read_or_why(twin)
+    return None if isinstance(table, str) else (twin, table)
 
 
 def twin_note(path: Path, table: DLCTable) -> LoadNote | None:
