@@ -746,11 +746,11 @@ def test_the_status_line_follows_undo_and_redo_of_the_run(dock, qtbot):
     assert dock.status.value == f"Undone: {outcome.message}"
     assert dock.status_area.isVisibleTo(dock.native)
     assert dm.redo()
-    assert dock.status.value == outcome.message
+    assert dock.status.value == f"Redone: {outcome.message}"
     dm.set_data("other", AnalogTimeSeries([1.0, 2.0]), dm.time_key("whiskers"))
-    assert dock.status.value == outcome.message  # a later edit: the run still stands
+    assert dock.status.value == f"Redone: {outcome.message}"  # a later edit: the run stands
     dm.undo()
-    assert dock.status.value == outcome.message
+    assert dock.status.value == f"Redone: {outcome.message}"
     dock.report("something else")
     dm.undo()  # the run: the line names it whatever it said since
     assert dock.status.value == f"Undone: {outcome.message}"
@@ -777,9 +777,9 @@ def test_each_undo_and_redo_names_the_run_it_moved(dock, qtbot, tmp_path):
     assert dm.undo()
     assert dock.status.value == f"Undone: {first.message}"
     assert dm.redo()
-    assert dock.status.value == first.message
+    assert dock.status.value == f"Redone: {first.message}"
     assert dm.redo()
-    assert dock.status.value == second.message
+    assert dock.status.value == f"Redone: {second.message}"
 
 
 def _zscore_pipeline(folder: Any) -> Any:

@@ -830,8 +830,8 @@ class TransformsWidget(Container):
 
         Follows the DataManager's history (Ctrl+Z in the viewer, *Edit > Undo*, a script's
         ``dm.undo()``): "Undone: CalculateLineAngle → whisker_line_angle in 0.05 s" when a
-        run of this dock is undone, the run's own message again when it is redone, whichever
-        run that is (not only the last). Other edits leave the line as it is.
+        run of this dock is undone, "Redone: …" when it is redone, whichever run that is (not
+        only the last). Other edits leave the line as it is.
         """
         if self._closed or not self._run_steps:
             return
@@ -842,7 +842,7 @@ class TransformsWidget(Container):
                 del self._run_steps[token]
             elif where != was:
                 self._run_steps[token] = (message, where)
-                moved = message if where == "applied" else f"Undone: {message}"
+                moved = f"{'Redone' if where == 'applied' else 'Undone'}: {message}"
         if moved is not None and moved != self.status.value:
             self._say_status(moved, False)
 
