@@ -57,14 +57,19 @@ def test_window_closed_tells_a_closed_viewer_from_an_open_one(make_napari_viewer
     assert window_closed(viewer)
 
 
-def test_window_closed_raises_when_napari_moves_the_window(make_napari_viewer: Any) -> None:
+@pytest.mark.parametrize("probe", ["window_closed", "window_deleted"])
+def test_window_probes_raise_when_napari_moves_the_window(
+    make_napari_viewer: Any, probe: str
+) -> None:
+    from napari_whiskertoolbox.layers import _napari_compat
+
     viewer = make_napari_viewer()
     window = viewer.window
     real = window._qt_window
     window._qt_window = object()
     try:
-        with pytest.raises(RuntimeError, match=r"_napari_compat.window_closed"):
-            window_closed(viewer)
+        with pytest.raises(RuntimeError, match=rf"_napari_compat.{probe}"):
+            getattr(_napari_compat, probe)(viewer)
     finally:
         window._qt_window = real  # the fixture closes the real one
 
@@ -1328,17 +1333,3 @@ def test_window_deleted_tells_a_window_qt_deleted_from_an_open_or_hidden_one() -
     assert result.returncode == 0, result.stderr[-3000:]
     assert "BEFORE False False" in result.stdout
     assert "AFTER True False" in result.stdout
-
-
-def test_window_deleted_raises_when_napari_moves_the_window(make_napari_viewer: Any) -> None:
-    from napari_whiskertoolbox.layers._napari_compat import window_deleted
-
-    viewer = make_napari_viewer()
-    window = viewer.window
-    real = window._qt_window
-    window._qt_window = object()
-    try:
-        with pytest.raises(RuntimeError, match=r"_napari_compat.window_deleted"):
-            window_deleted(viewer)
-    finally:
-        window._qt_window = real
