@@ -24,6 +24,7 @@ import numpy as np
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.key_references import COLORS
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
@@ -272,7 +273,7 @@ def load_config(
     poses: list[PoseSet] = staging.metadata.pop("_poses", [])
     colors = staging.metadata.pop("_colors", {})
     if colors:  # before the keys reach ``dm``: its layers are made in these colours
-        target.metadata.setdefault("colors", {}).update(colors)
+        target.metadata.setdefault(COLORS, {}).update(colors)
     if dm is not None:
         _copy_into(staging, dm, sources)
     _update_metadata(target, parsed, sources, allow_python)

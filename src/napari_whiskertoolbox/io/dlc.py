@@ -1297,13 +1297,13 @@ def write_labels_pair(dm: DataManager, pose: PoseSet, path: str | os.PathLike[st
     PairWritten
         The files written (``path`` first) and the backups kept.
     """
-    from napari_whiskertoolbox.io.dlc_twins import keep_twin
+    from napari_whiskertoolbox.io.dlc_twins import keep_twin, twin_of
 
     path = Path(path)
     if not is_labels_table(path):
         return PairWritten([write_dlc(dm, pose, path)], [])
-    to_h5 = path.suffix.lower() not in H5_SUFFIXES
-    twin = path.with_suffix(".h5" if to_h5 else ".csv")
+    twin = twin_of(path)
+    to_h5 = twin.suffix == ".h5"
     if to_h5 and importlib.util.find_spec("tables") is None:
         written = [write_dlc(dm, pose, path)]
         warnings.warn(

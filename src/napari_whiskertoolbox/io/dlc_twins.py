@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from napari_whiskertoolbox.core.counted import counted
-from napari_whiskertoolbox.io.dlc import is_labels_table, read_dlc
+from napari_whiskertoolbox.io.dlc import H5_SUFFIXES, is_labels_table, read_dlc
 from napari_whiskertoolbox.io.dlc_layout import row_key
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import LoadNote
@@ -95,7 +95,7 @@ def _shown(labels: list[str]) -> str:
 
 def twin_of(path: Path) -> Path:
     """Return the other file of a ``CollectedData_*`` pair (``.h5`` ↔ ``.csv``)."""
-    return path.with_suffix(".csv" if path.suffix.lower() in (".h5", ".hdf5", ".hdf") else ".h5")
+    return path.with_suffix(".csv" if path.suffix.lower() in H5_SUFFIXES else ".h5")
 
 
 def _labels(table: DLCTable) -> dict[tuple[str, str, str], np.ndarray]:

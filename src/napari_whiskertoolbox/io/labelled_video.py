@@ -65,26 +65,33 @@ def labelled_video(path: Path, entries: list[tuple[str, Any]]) -> LabelledVideo 
     from napari_whiskertoolbox.io.pose import PoseSet
     from napari_whiskertoolbox.media.suffixes import is_media_file_name
 
-    files = next(
-        (
-            list(obj.source.get("video_files") or [])
-            for _, obj in entries
-            if isinstance(obj, PoseSet)
-        ),
-        [],
-    )
+    source = next((obj.source for _, obj in entries if isinstance(obj, PoseSet)), {})
+    files = [str(f) for f in source.get("video_files") or []]
     if files:
-        return _labelled_images(path, [str(f) for f in files])
-    stored = next(
-        (str(obj.source.get("video_path") or "") for _, obj in entries if isinstance(obj, PoseSet)),
-        "",
-    )
-    named = Path(stored.replace("\\", "/")).expanduser()
-    if not stored or not is_media_file_name(named):
+        return _labelled_images(path, files)
+    stored = str(source.get("video_path") or "")
+    if not stored or not is_media_file_name(_as_stored(stored)):
         return None
-    candidates = [named if named.is_absolute() else path.parent / named, path.parent / named.name]
-    found = next((c for c in candidates if c.is_file() and c != path), None)
-    return LabelledVideo(stored, found)
+    return LabelledVideo(stored, _find_stored(path, stored))
+
+
+def _as_stored(stored: str) -> Path:
+    """Return the path a pose file stores, its Windows separators read as ``/``."""
+    return Path(stored.replace("\\", "/"))
+
+
+def _find_stored(path: Path, stored: str, *, in_own_folder: bool = False) -> Path | None:
+    """Return the file ``stored`` names, found as :func:`labelled_video` says (None: not found).
+
+    As stored (relative: to ``path``'s folder), else (``in_own_folder``) in a folder of its
+    folder's name beside ``path``, else beside ``path``; never ``path`` itself.
+    """
+    named = _as_stored(stored).expanduser()
+    candidates = [named if named.is_absolute() else path.parent / named]
+    if in_own_folder:
+        candidates.append(path.parent / named.parent.name / named.name)
+    candidates.append(path.parent / named.name)
+    return next((c for c in candidates if c.is_file() and c != path), None)
 
 
 def _labelled_images(path: Path, files: list[str]) -> LabelledVideo:
@@ -92,21 +99,15 @@ def _labelled_images(path: Path, files: list[str]) -> LabelledVideo:
     found: list[Path] = []
     missing: list[str] = []
     for stored in files:
-        named = Path(stored.replace("\\", "/")).expanduser()
-        candidates = [
-            named if named.is_absolute() else path.parent / named,
-            path.parent / named.parent.name / named.name,
-            path.parent / named.name,
-        ]
-        hit = next((c for c in candidates if c.is_file()), None)
+        hit = _find_stored(path, stored, in_own_folder=True)
         if hit is None:
             missing.append(stored)
         else:
             found.append(hit.resolve())
-    folder = Path(os.path.commonpath([str(f.parent) for f in found])) if found else None
-    name = f"{Path(files[0].replace(chr(92), '/')).parent} ({len(files)} images)"
+    name = f"{_as_stored(files[0]).parent} ({len(files)} images)"
     if missing:
         return LabelledVideo(name, None, missing=tuple(missing))
+    folder = Path(os.path.commonpath([str(f.parent) for f in found]))
     return LabelledVideo(name, folder, images=tuple(found))
 
 
@@ -168,7 +169,7 @@ def open_labelled_video(
         _note(
             path,
             f"the video the labels belong to, {video.stored!r}, was not found (nor "
-            f"{Path(video.stored.replace(chr(92), '/')).name!r} beside the file): the keypoints "
+            f"{_as_stored(video.stored).name!r} beside the file): the keypoints "
             "open without it; open the video first, then this file, to see them on its frames",
         )
         return None
@@ -244,7 +245,7 @@ def session_media_clock(
             if match is not None:
                 return dm.time_key(match)
     else:
-        name = Path(video.stored.replace("\\", "/")).name
+        name = _as_stored(video.stored).name
         match = next((key for key, file in files if file.name == name), None)
         if match is not None:
             clock = dm.time_key(match)

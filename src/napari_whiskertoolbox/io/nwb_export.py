@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.key_references import COLORS
 from napari_whiskertoolbox.core.rate_hint import frames_without_rate
 from napari_whiskertoolbox.io.atomic import atomic_path
 from napari_whiskertoolbox.io.optional import require
@@ -431,7 +432,7 @@ class _Writer:
 
     def record(self, key: str, nwb_path: str, **extra: Any) -> None:
         """Add ``key``'s row to the keys table (columns: :data:`KEY_COLUMNS`)."""
-        colors = self.dm.metadata.get("colors", {})
+        colors = self.dm.metadata.get(COLORS, {})
         row: dict[str, Any] = {name: default for name, (default, _) in KEY_COLUMNS.items()}
         row.update(
             key=key,

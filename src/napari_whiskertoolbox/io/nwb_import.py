@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -1277,14 +1278,16 @@ class _GenericImport:
         seconds = {bp: series_seconds(s, len(s.data)) for bp, s in series.items()}
         instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
         video = self.video_of(estimation)
-        on_video = video is not None and bool(
-            np.isin(_ticks(instants, self.rate), video.clock.clock.times).all()
-        )
+        if (
+            video is not None
+            and not np.isin(_ticks(instants, self.rate), video.clock.clock.times).all()
+        ):
+            video = None  # a pose time between its frames: the set keeps a clock of its own
         keys: dict[str, str] = {}
         bodyparts = [n for n in nodes if n in series] + [n for n in series if n not in nodes]
         for bp in bodyparts:
             coords = _read(series[bp].data, self.path, bp, np.float32)[:, :2]
-            if video is not None and on_video:  # its frames: the keypoints go on its clock
+            if video is not None:  # its frames: the keypoints go on its clock
                 times = np.searchsorted(video.clock.clock.times, _ticks(seconds[bp], self.rate))
             else:
                 times = np.searchsorted(instants, seconds[bp])
@@ -1317,7 +1320,7 @@ class _GenericImport:
             source["devices"] = [
                 {"name": str(d.name), "description": str(d.description or "")} for d in devices
             ]
-        if video is not None and on_video:  # the video a SLEAP file of the set names
+        if video is not None:  # the video a SLEAP file of the set names
             if len(video.files) == 1:
                 source["video_path"] = str(video.files[0])
             else:
@@ -1330,7 +1333,7 @@ class _GenericImport:
             keys={SINGLE_ANIMAL: keys},
             source=source,
         )
-        if video is not None and on_video:
+        if video is not None:
             video.clock.keys.extend(keys.values())
             self.out.append((pose.name, pose))
         else:
@@ -1350,13 +1353,13 @@ class _GenericImport:
         self.out.append((pose.name, pose))
 
 
+@dataclass
 class _OpenedVideo:
     """An external ``ImageSeries`` opened as media: the series, the media, its clock."""
 
-    def __init__(self, series: Any, media: Any, clock: NewClock) -> None:
-        self.series = series
-        self.media = media
-        self.clock = clock
+    series: Any
+    media: Any
+    clock: NewClock
 
     @property
     def files(self) -> list[Path]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from napari_whiskertoolbox.core.key_references import register_key_references
+from napari_whiskertoolbox.core.key_references import COLORS, register_key_references
 from napari_whiskertoolbox.io.pose_colors import INDIVIDUAL_COLORS, pose_key_colors
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ def record_pose(dm: DataManager, pose: PoseSet) -> None:
     from the start.
     """
     dm.metadata.setdefault(POSES, {})[pose.name] = pose.to_metadata()
-    dm.metadata.setdefault("colors", {}).update(pose_key_colors(pose))
+    dm.metadata.setdefault(COLORS, {}).update(pose_key_colors(pose))
 
 
 def apply_pose(dm: DataManager, pose: PoseSet) -> None:

@@ -113,21 +113,29 @@ def window_closed(viewer: napari.Viewer) -> bool:
     RuntimeError
         If this napari version keeps something else under ``window._qt_window``.
     """
+    if getattr(real_viewer(viewer), "window", None) is None:  # a ViewerModel: no window
+        return False
+    return _qt_window_or_none(viewer, "window_closed") is None
+
+
+def _qt_window_or_none(viewer: napari.Viewer, probe: str) -> QMainWindow | None:
+    """Return ``viewer.window._qt_window`` (None: no window, or one ``viewer.close()`` closed).
+
+    Raises
+    ------
+    RuntimeError
+        If it is something else than a ``QMainWindow`` (naming ``probe``, the caller).
+    """
     from qtpy.QtWidgets import QMainWindow
 
-    napari_window = getattr(real_viewer(viewer), "window", None)
-    if napari_window is None:  # a ViewerModel: no window to close
-        return False
-    window = getattr(napari_window, "_qt_window", None)
-    if window is None:
-        return True
-    if not isinstance(window, QMainWindow):
+    window = getattr(getattr(real_viewer(viewer), "window", None), "_qt_window", None)
+    if window is not None and not isinstance(window, QMainWindow):
         raise RuntimeError(
             "napari_whiskertoolbox: viewer.window._qt_window is no longer the viewer's "
             f"QMainWindow in napari (got {type(window).__name__}); update "
-            "layers/_napari_compat.window_closed"
+            f"layers/_napari_compat.{probe}"
         )
-    return False
+    return window
 
 
 # --------------------------------------------------------------------------- open viewers
@@ -164,17 +172,9 @@ def window_deleted(viewer: napari.Viewer) -> bool:
     RuntimeError
         If this napari version keeps something else under ``window._qt_window``.
     """
-    from qtpy.QtWidgets import QMainWindow
-
-    window = getattr(getattr(real_viewer(viewer), "window", None), "_qt_window", None)
+    window = _qt_window_or_none(viewer, "window_deleted")
     if window is None:
         return False
-    if not isinstance(window, QMainWindow):
-        raise RuntimeError(
-            "napari_whiskertoolbox: viewer.window._qt_window is no longer the viewer's "
-            f"QMainWindow in napari (got {type(window).__name__}); update "
-            "layers/_napari_compat.window_deleted"
-        )
     try:
         window.objectName()
     except RuntimeError:  # sip: "wrapped C/C++ object ... has been deleted"

@@ -27,12 +27,14 @@ from napari.utils.notifications import show_info
 from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.core.key_names import validate_key_name
+from napari_whiskertoolbox.core.key_references import COLORS
 from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
     skip_repeated_update_draw,
     skip_unchanged_transforms,
 )
 from napari_whiskertoolbox.layers.frame_axis import SPATIAL_AXIS_LABELS
+from napari_whiskertoolbox.layers.history_keys import FrameHost
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -88,7 +90,7 @@ def key_color(dm: DataManager, key: str) -> str:
     earlier points, line or mask key (in :meth:`DataManager.keys` order) has: keys made one after
     another get distinct colours, and a key's colour does not depend on keys made after it.
     """
-    colors = dm.metadata.get("colors", {}) if isinstance(dm.metadata, dict) else {}
+    colors = dm.metadata.get(COLORS, {}) if isinstance(dm.metadata, dict) else {}
     colors = colors if isinstance(colors, dict) else {}
     if isinstance(colors.get(key), str):
         return str(colors[key])
@@ -106,12 +108,12 @@ _NAPARI_COPY_NAME = re.compile(r"(.+) \[\d+\]")
 """The name napari gives a layer renamed to another layer's name ("pad" → "pad [1]")."""
 
 
-class BindingHost(Protocol):
-    """What a binding needs from the session that owns it (the session pushes frames)."""
+class BindingHost(FrameHost, Protocol):
+    """What a binding needs from the session that owns it (the session pushes frames).
 
-    @property
-    def dm(self) -> DataManager:
-        """The DataManager holding the bound key."""
+    The DataManager and the frames of :class:`~.history_keys.FrameHost` (an undo on the
+    layer moves the viewer to the undone edit's frame), and the members below.
+    """
 
     @property
     def viewer(self) -> napari.Viewer | None:
@@ -124,16 +126,6 @@ class BindingHost(Protocol):
     @property
     def playing(self) -> bool:
         """Whether napari's play button is playing the viewer."""
-
-    @property
-    def current_frame(self) -> int:
-        """The display frame the viewer shows."""
-
-    def to_display(self, key: str, index: int) -> int:
-        """Return the display frame showing index ``index`` of ``key``'s clock."""
-
-    def set_frame(self, frame: int) -> None:
-        """Move the viewer to display frame ``frame``."""
 
     def media_shape(self) -> tuple[int, int] | None:
         """Return ``(height, width)`` of the session's media, if any."""

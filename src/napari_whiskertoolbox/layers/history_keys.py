@@ -40,7 +40,7 @@ class FrameHost(Protocol):
 
     @property
     def dm(self) -> DataManager:
-        """The DataManager whose history is undone."""
+        """The session's DataManager (its history is what undo and redo move)."""
 
     @property
     def current_frame(self) -> int:

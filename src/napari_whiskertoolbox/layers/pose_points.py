@@ -45,6 +45,7 @@ import numpy as np
 from napari.layers import Points
 from psygnal import Signal
 
+from napari_whiskertoolbox.core.key_references import COLORS
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, pose_symbol
 from napari_whiskertoolbox.io.pose_colors import keypoint_color
 from napari_whiskertoolbox.io.pose_scores import (
@@ -316,7 +317,7 @@ class PosePointsView:
         The table :func:`~napari_whiskertoolbox.io.pose.record_pose` wrote and an NWB export
         stores; a key it lacks: its individual's colour, or its body part's for one animal.
         """
-        colors = self.dm.metadata.get("colors") if isinstance(self.dm.metadata, dict) else None
+        colors = self.dm.metadata.get(COLORS) if isinstance(self.dm.metadata, dict) else None
         if isinstance(colors, dict) and isinstance(colors.get(key), str):
             return str(colors[key])
         individual, bodypart = self.owner(key)

@@ -51,9 +51,9 @@ __all__ = ["TimelineWidget", "find_timeline"]
 _CLICK_TOLERANCE_PX = 4
 _MAX_LABEL_CHARS = 18
 _LANE_PADDING_PX = 1
-_PREFERRED_HEIGHT_PX = 240  # a few lanes under the video; the canvas keeps the rest
 """Space above and below a lane's label: a lane is never drawn lower than label + padding
 (1 pixel: in napari's default 1280x800 window 5 lanes fit instead of 3 at 4 pixels)."""
+_PREFERRED_HEIGHT_PX = 240  # a few lanes under the video; the canvas keeps the rest
 
 
 def lane_labels(keys: list[str]) -> list[str]:

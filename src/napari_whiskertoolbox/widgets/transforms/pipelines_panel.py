@@ -243,13 +243,10 @@ class PipelinesPanel(Container):
     def _connect(self) -> Callable[[], None]:
         dm = self.dm
         # undo/redo and runs change the applied steps; keys change the run input's choices
+        # and what Run would do to the output key
         slots = [(dm.history.changed, connect_main(dm.history.changed, self.refresh_steps))]
         slots += [
-            (signal, connect_main(signal, lambda *_: self.run_input.reset_choices()))
-            for signal in (dm.data_added, dm.data_removed, dm.data_renamed)
-        ]
-        slots += [
-            (signal, connect_main(signal, lambda *_: self._check_run_output()))
+            (signal, connect_main(signal, self._on_keys_changed))
             for signal in (dm.data_added, dm.data_removed, dm.data_renamed)
         ]
 
@@ -259,6 +256,10 @@ class PipelinesPanel(Container):
 
         self.native.destroyed.connect(disconnect)
         return disconnect
+
+    def _on_keys_changed(self, *_: object) -> None:
+        self.run_input.reset_choices()
+        self._check_run_output()
 
     # ----------------------------------------------------------------- applied steps
     @property
