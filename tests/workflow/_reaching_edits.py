@@ -1,4 +1,7 @@
-"""The Reaching project opened in napari with its first keypoint (Hand) dragged on img033."""
+"""The Reaching project opened in napari with its first keypoint (Hand) dragged on img033.
+
+And the drag itself, for a layer opened otherwise (:func:`drag_first_point`).
+"""
 
 from __future__ import annotations
 
@@ -24,8 +27,12 @@ def open_with_hand_dragged(make_napari_viewer: Any, project: Path, answers: Answ
     session = get_session(viewer)
     get_workflow(viewer).ask = answers
     session.set_frame(1)  # img033
-    keypoints = viewer.layers["reachingvideo1"]
-    moved = np.array(keypoints.data)
-    moved[0] += np.float32(5)  # Hand, dragged
-    keypoints.data = moved
+    drag_first_point(viewer.layers["reachingvideo1"])  # Hand
     return viewer, session
+
+
+def drag_first_point(layer: Any, by: float = 5.0) -> None:
+    """Move the first point a keypoints ``layer`` shows by ``by`` pixels on both axes."""
+    moved = np.array(layer.data)
+    moved[0] += np.float32(by)
+    layer.data = moved

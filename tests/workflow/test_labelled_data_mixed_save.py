@@ -195,15 +195,7 @@ def test_save_as_writes_the_labels_back_too(
     Ctrl+S wrote them back.
     """
     original = pd.read_hdf(_labels(project))
-    viewer = make_napari_viewer()
-    viewer.open(str(project), plugin=PLUGIN)
-    session = get_session(viewer)
-    get_workflow(viewer).ask = Answers(folder=project)
-    session.set_frame(1)
-    keypoints = viewer.layers["reachingvideo1"]
-    moved = np.array(keypoints.data)
-    moved[0] += np.float32(5)
-    keypoints.data = moved
+    _, session = open_with_hand_dragged(make_napari_viewer, project, Answers(folder=project))
     assert actions.save_as(session)
     for back in _both_tables(project):
         assert back.loc[IMAGE, HAND_X] == pytest.approx(original.loc[IMAGE, HAND_X] + 5)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _ask_support import Answers
-from _reaching_edits import open_with_hand_dragged
+from _reaching_edits import drag_first_point, open_with_hand_dragged
 
 from _dlc_project import add_outlier_frames, copy_reaching
 from napari_whiskertoolbox.core import PointData
@@ -107,9 +107,7 @@ def test_ctrl_s_merges_refined_machine_labels_into_collected_data(
     assert len(machine.data) == 4  # Tongue below pcutoff
     qtbot.waitUntil(lambda: not session.poses.points[machine.name].reading_scores)
     assert machine.features["predicted"].all()
-    moved = np.array(machine.data)
-    moved[0] += np.float32(5)  # Hand, corrected
-    machine.data = moved
+    drag_first_point(machine)  # Hand, corrected
     assert actions.save(session)
     assert answers.folder_titles == []
     back = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
@@ -207,9 +205,7 @@ def test_machine_labels_saved_with_save_selected_layers_show_in_the_labels_layer
     )
     assert len(own.data) == 0
     qtbot.waitUntil(lambda: not session.poses.points[machine.name].reading_scores)
-    moved = np.array(machine.data)
-    moved[0] += np.float32(5)  # Hand, corrected
-    machine.data = moved
+    drag_first_point(machine)  # Hand, corrected
     machine.save(str(labels / "CollectedData_Mackenzie.h5"), plugin=PLUGIN)
     back = pd.read_hdf(labels / "CollectedData_Mackenzie.h5")
     image = "labeled-data/reachingvideo1/img250.png"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _ask_support import Answers
-from _reaching_edits import open_with_hand_dragged
+from _reaching_edits import drag_first_point, open_with_hand_dragged
 
 from _dlc_project import copy_reaching, tongue, tongue_in_csv, tongue_in_h5
 from napari_whiskertoolbox.core import LineData
@@ -71,10 +71,7 @@ def test_ctrl_s_of_the_csv_keeps_the_h5s_own_label_and_says_so(
     session = get_session(viewer)
     get_workflow(viewer).ask = Answers()
     session.set_frame(1)
-    keypoints = viewer.layers["reachingvideo1"]
-    moved = np.array(keypoints.data)
-    moved[0] += np.float32(5)
-    keypoints.data = moved
+    drag_first_point(viewer.layers["reachingvideo1"])
     assert actions.save(session)
     (backup,) = folder.glob(f"{H5}.*.bak")
     assert backup.read_bytes() == old_h5
