@@ -570,3 +570,71 @@ def test_traceback_tooltips_mark_what_the_carets_point_at() -> None:
     assert "^" not in html
     assert "~~" not in html
     assert traceback_html("") == ""
+
+
+def _drag_column_edge(table, column: int, dx: int) -> None:
+    """Drag the right edge of ``column``'s header by ``dx`` pixels, as a user does."""
+    from qtpy.QtCore import QPoint, Qt
+    from qtpy.QtTest import QTest
+
+    header = table.horizontalHeader()
+    edge = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
+    y = header.height() // 2
+    viewport = header.viewport()
+    QTest.mouseMove(viewport, QPoint(edge, y))
+    QTest.mousePress(
+        viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(edge, y)
+    )
+    for step in range(1, 5):
+        QTest.mouseMove(viewport, QPoint(edge + dx * step // 4, y))
+    QTest.mouseRelease(
+        viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(edge + dx, y)
+    )
+
+
+def test_progress_keeps_the_column_widths_the_user_dragged(dock: BatchWidget, qtbot) -> None:
+    """Every progress event re-fitted every column, undoing the widths dragged by hand."""
+    from napari_whiskertoolbox.batch import BatchProgress, SessionRecord
+
+    dock.resize(900, 700)
+    dock.show()
+    qtbot.waitExposed(dock)
+    paths = ["/data/mouse1.session", "/data/mouse2.session"]
+    dock._reset_table(paths)  # as Run does: the rows appear, fitted to their headers
+    table = dock.table
+    error, keys = COLUMNS.index("error"), COLUMNS.index("keys added")
+    fitted = table.columnWidth(error)
+    _drag_column_edge(table, error, 60)
+    dragged = table.columnWidth(error)
+    assert dragged > fitted + 30  # the drag took
+    _drag_column_edge(table, keys, -30)
+    narrowed = table.columnWidth(keys)
+    long_keys = tuple(f"key_number_{i}" for i in range(12))
+    for row, status in enumerate(("failed", "done")):
+        record = SessionRecord(
+            session=paths[row],
+            name=f"mouse{row + 1}",
+            status=status,
+            duration_s=1.25,
+            error="ValueError: " + "a long reason " * 30 if status == "failed" else None,
+            keys_added=long_keys,
+            results={"mean_angle": 0.5},
+        )
+        event = BatchProgress(row, record.name, paths[row], "running", row, 2)
+        dock._on_progress(event)
+        dock._on_progress(BatchProgress(row, record.name, paths[row], status, row + 1, 2, record))
+    assert table.columnWidth(error) == dragged  # not re-fitted to the long error
+    assert table.columnWidth(keys) == narrowed  # not widened to the long list of keys
+    # columns left alone are still fitted to what arrives, at most the cap
+    duration = COLUMNS.index("duration")
+    assert table.columnWidth(duration) >= table.fontMetrics().horizontalAdvance("1.25 s")
+    result = [
+        c
+        for c in range(table.columnCount())
+        if table.horizontalHeaderItem(c).text() == "mean_angle"
+    ]
+    assert len(result) == 1
+    assert table.columnWidth(result[0]) <= MAX_COLUMN_WIDTH
+    # a new run keeps the widths the user set
+    dock._reset_table(paths)
+    assert table.columnWidth(error) == dragged

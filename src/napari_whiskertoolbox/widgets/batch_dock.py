@@ -60,6 +60,7 @@ from napari_whiskertoolbox.batch.report import error_line, memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
+from napari_whiskertoolbox.widgets.column_fit import ColumnFit
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.result_cells import full_text, result_text, result_tip, tsv
 from napari_whiskertoolbox.widgets.theme_colors import (
@@ -178,7 +179,9 @@ class BatchWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self._fit_columns()
+        self._columns = ColumnFit(self.table, MAX_COLUMN_WIDTH, fixed=(0,))
+        """Fits the columns when rows or columns appear; never a column the user resized."""
+        self._columns.fit()
         header.setStretchLastSection(True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         for column, tip in _COLUMN_TIPS.items():
@@ -628,6 +631,7 @@ class BatchWidget(QWidget):
         self._rows.clear()
         self._records.clear()
         self._result_columns.clear()
+        self._columns.forget_columns_from(len(COLUMNS))  # the result columns go
         self.table.setColumnCount(len(COLUMNS))
         self.cluster.setText("")
         self._cluster_waiting = False
@@ -641,18 +645,10 @@ class BatchWidget(QWidget):
             for column in range(1, len(COLUMNS)):
                 self.table.setItem(row, column, QTableWidgetItem(""))
             self.table.item(row, 0).setToolTip(path)
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        """Size each column to its header and cells, at most :data:`MAX_COLUMN_WIDTH`.
-
-        An empty error column stays as narrow as its header, so the result columns after
-        it are in view; a long error is elided (the whole error on hover).
-        """
-        for column in range(1, self.table.columnCount()):  # 0 fits itself (ResizeToContents)
-            self.table.resizeColumnToContents(column)
-            if self.table.columnWidth(column) > MAX_COLUMN_WIDTH:
-                self.table.setColumnWidth(column, MAX_COLUMN_WIDTH)
+        # each column as wide as its header and cells, at most MAX_COLUMN_WIDTH: an empty
+        # error column stays as narrow as its header, so the result columns after it are in
+        # view; a long error is elided (the whole error on hover)
+        self._columns.fit()
 
     def _on_progress(self, event: BatchProgress) -> None:
         row = event.index
@@ -689,11 +685,14 @@ class BatchWidget(QWidget):
             status_item.setToolTip(traceback_html(error))
             if event.status in FINAL_STATUSES:
                 self._show_results(row, record)
-        self._fit_columns()
+        # this row's new text only: re-fitting the whole table on every event undid the
+        # widths the user had dragged (and read every cell each time)
+        self._columns.widen_for_row(row)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _show_results(self, row: int, record: SessionRecord) -> None:
         """Fill ``row``'s result cells from ``record.results``, adding a column per new name."""
+        added = []
         for name, value in record.results.items():
             column = self._result_columns.get(name)
             if column is None:
@@ -706,12 +705,14 @@ class BatchWidget(QWidget):
                 visual = _ERROR + 1 + len(self._result_columns)
                 self.table.horizontalHeader().moveSection(column, visual)
                 self._result_columns[name] = column
+                added.append(column)
             item = QTableWidgetItem(result_text(value))
             item.setToolTip(result_tip(name, value))
             item.setData(Qt.ItemDataRole.UserRole, full_text(value))
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, column, item)
+        self._columns.fit(added)
 
     def table_rows(self) -> list[list[str]]:
         """Return the table as text, columns as shown: the header, then a row per session.
