@@ -638,3 +638,89 @@ def test_progress_keeps_the_column_widths_the_user_dragged(dock: BatchWidget, qt
     # a new run keeps the widths the user set
     dock._reset_table(paths)
     assert table.columnWidth(error) == dragged
+
+
+def test_every_way_of_setting_the_task_chooses_its_source(
+    make_napari_viewer, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task file set from code (or dropped) left the source on the Script runner, so Run
+    ran the previous source's task; a library pipeline chosen under File ran the File."""
+    from qtpy.QtCore import QMimeData, QPointF, Qt, QUrl
+    from qtpy.QtGui import QDragEnterEvent, QDropEvent
+
+    from napari_whiskertoolbox.transforms.library import LIBRARY_ENV
+
+    library = tmp_path / "library"
+    library.mkdir()
+    for stem, name in (("angle", "Whisker angle"), ("length", "Whisker length")):
+        (library / f"{stem}.json").write_text(
+            json.dumps(
+                {
+                    "metadata": {"name": name},
+                    "steps": [{"step_id": "a", "transform_name": "CalculateLineAngle"}],
+                }
+            )
+        )
+    monkeypatch.setenv(LIBRARY_ENV, str(library))
+    viewer = make_napari_viewer()
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    in_runner = tmp_path / "mine.py"
+    in_runner.write_text("results = {}\n")
+    runner.open_path(in_runner)
+    dock = BatchWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Batch", area="right")
+    dock.task_source.setCurrentIndex(2)
+    dock.task_source.setCurrentIndex(0)  # the runner's file, shown in File: still its source
+    assert dock.task_source.currentText() == "Script in the script runner"
+    assert dock.task_path.text() == str(in_runner.resolve())
+
+    other = tmp_path / "other.py"
+    dock.task_path.setText(str(other))  # a script setting the field
+    assert dock.task_source.currentText() == "File"
+    dock.task_source.setCurrentIndex(0)
+    dock.set_task_file(in_runner.resolve())  # the same path as the runner's: File all the same
+    assert dock.task_source.currentText() == "File"
+
+    dock.task_source.setCurrentIndex(0)
+    dropped = tmp_path / "dropped.json"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    where = QPointF(5, 5)
+    enter = QDragEnterEvent(
+        where.toPoint(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(dock.task_path, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        where,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(dock.task_path, drop)
+    assert dock.task_path.text() == str(dropped)  # the path, not a file:// address
+    assert dock.task_source.currentText() == "File"
+
+    dock.set_library_pipeline("Whisker length")
+    assert dock.task_source.currentText() == "Pipeline from the library"
+    assert dock.task_path.text() == str(library / "length.json")
+    dock.set_task_file(other)
+    dock.library.setCurrentIndex(dock.library.findText("Whisker angle"))  # under File
+    assert dock.task_source.currentText() == "Pipeline from the library"
+    assert dock.library.currentText() == "Whisker angle"  # kept when the library is re-listed
+    assert dock.task_path.text() == str(library / "angle.json")
+    with pytest.raises(ValueError, match=r"no pipeline 'nope'.*Whisker angle"):
+        dock.set_library_pipeline("nope")
+
+    for path in library.iterdir():
+        path.unlink()
+    dock.set_task_file(other)
+    dock.task_source.setCurrentIndex(1)  # an empty library: no other source's task is left
+    assert dock.task_path.text() == ""
+    assert dock.task_source.currentText() == "Pipeline from the library"

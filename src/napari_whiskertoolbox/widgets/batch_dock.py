@@ -158,6 +158,8 @@ class BatchWidget(QWidget):
         self._cluster_reported = False
         self._cluster_local = False
         self.report: BatchReport | None = None
+        self._showing_source = False
+        """True while the dock writes a source's task into *File* (not a file chosen)."""
 
         # the rows scroll: their minimum heights (529 pixels) under a config's Timeline made a
         # 1366x768 window grow to 803, its bottom off a laptop screen
@@ -251,11 +253,11 @@ class BatchWidget(QWidget):
         form.addRow("Pipeline", self.library)
         self.library.currentIndexChanged.connect(self._on_library_changed)
         row = QHBoxLayout()
-        self.task_path = QLineEdit()
-        self.task_path.setPlaceholderText("script.py or pipeline.json")
-        # a path typed here is the task: under the default source Run ignored it and asked
-        # for a script in the Script runner
-        self.task_path.textEdited.connect(self._use_file_source)
+        self.task_path = _TaskPathEdit()
+        self.task_path.setPlaceholderText("script.py or pipeline.json (or drop one here)")
+        # a path put here (typed, dropped, browsed for, set by a script) is the task: under
+        # another source Run ignored it and ran the previous source's task
+        self.task_path.textChanged.connect(self._task_path_changed)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_task)
         row.addWidget(self.task_path, stretch=1)
@@ -357,29 +359,67 @@ class BatchWidget(QWidget):
         return row
 
     # -- task ------------------------------------------------------------------------------
+    def set_task_file(self, path: str | os.PathLike[str]) -> None:
+        """Make the file ``path`` (a script or a pipeline file) the task: source *File*."""
+        self.task_path.setText(str(path))
+        self._use_file_source()  # also when the path was already shown under another source
+
+    def set_library_pipeline(self, name: str) -> None:
+        """Make the library pipeline ``name`` the task: source *Pipeline from the library*.
+
+        Raises
+        ------
+        ValueError
+            The library has no pipeline ``name`` (the message lists those it has).
+        """
+        self.task_source.setCurrentText(TASK_SOURCES[1])  # lists the library afresh
+        index = self.library.findText(name)
+        if index < 0:
+            names = [self.library.itemText(i) for i in range(self.library.count())]
+            raise ValueError(f"the pipeline library has no pipeline {name!r} (it has {names})")
+        self.library.setCurrentIndex(index)
+
     def _on_source_changed(self, *_: Any) -> None:
         source = self.task_source.currentText()
         self.library.setEnabled(source == TASK_SOURCES[1])
         if source == TASK_SOURCES[0]:
             path = self._script_runner_path()
             if path is not None:
-                self.task_path.setText(str(path))
+                self._show_task(str(path))
             else:
                 self.status.setText("Open or save a script in the Script runner dock first.")
         elif source == TASK_SOURCES[1]:
             from napari_whiskertoolbox.transforms import PipelineLibrary
 
+            chosen = self.library.currentData()
             self.library.blockSignals(True)
             self.library.clear()
             for entry in PipelineLibrary().entries():
                 self.library.addItem(entry.name, str(entry.path))
+            kept = self.library.findData(chosen) if chosen else -1
+            self.library.setCurrentIndex(max(kept, 0))  # the pipeline chosen before stays
             self.library.blockSignals(False)
             self._on_library_changed()
 
     def _on_library_changed(self, *_: Any) -> None:
+        """Make the chosen library pipeline the task, choosing that source too."""
         path = self.library.currentData()
-        if path:
+        if self.task_source.currentText() != TASK_SOURCES[1]:
+            self.task_source.setCurrentText(TASK_SOURCES[1])  # lists the library, comes back
+            return
+        self._show_task(path or "")  # an empty library leaves no other source's task
+
+    def _show_task(self, path: str) -> None:
+        """Show the current source's task in *File* (keeping that source)."""
+        self._showing_source = True
+        try:
             self.task_path.setText(path)
+        finally:
+            self._showing_source = False
+
+    def _task_path_changed(self, *_: Any) -> None:
+        if not self._showing_source:
+            self._use_file_source()
 
     def _script_runner_path(self) -> Path | None:
         """Return the file open in this viewer's script runner dock, if any."""
@@ -399,8 +439,7 @@ class BatchWidget(QWidget):
             self, "Choose the task", "", "Scripts and pipelines (*.py *.json)"
         )
         if path:
-            self.task_path.setText(path)
-            self._use_file_source()
+            self.set_task_file(path)
 
     def _use_file_source(self, *_: Any) -> None:
         """Make the path in *File* the task (a path typed or browsed for)."""
@@ -489,7 +528,7 @@ class BatchWidget(QWidget):
                     "(the batch runs the saved file)."
                 )
                 return
-            self.task_path.setText(str(script))
+            self._show_task(str(script))
         task_text = self.task_path.text().strip()
         sessions = self.sessions()
         if not task_text or not sessions:
@@ -830,6 +869,46 @@ class BatchWidget(QWidget):
         """Cancel a running batch when the dock closes."""
         self.cancel()
         super().closeEvent(event)
+
+
+class _TaskPathEdit(QLineEdit):
+    """The *File* field: a script or pipeline file dropped on it becomes its text (the task).
+
+    A plain line edit pasted a dropped file's ``file://`` address into the text.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptDrops(True)
+
+    @staticmethod
+    def _dropped_file(event: Any) -> str | None:
+        mime = event.mimeData()
+        files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        return files[0] if mime.hasUrls() and files else None
+
+    def dragEnterEvent(self, event: Any) -> None:
+        """Accept a drag carrying a local file."""
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: Any) -> None:
+        """Keep accepting a drag of a local file while it moves."""
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: Any) -> None:
+        """Put the dropped file's path in the field (other drops insert their text)."""
+        path = self._dropped_file(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.setText(path)
 
 
 def _brush(color: str) -> Any:
