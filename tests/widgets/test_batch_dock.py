@@ -724,3 +724,24 @@ def test_every_way_of_setting_the_task_chooses_its_source(
     dock.task_source.setCurrentIndex(1)  # an empty library: no other source's task is left
     assert dock.task_path.text() == ""
     assert dock.task_source.currentText() == "Pipeline from the library"
+
+
+def test_the_fields_read_at_naparis_default_dock_width(make_napari_viewer, qtbot) -> None:
+    """At the default dock width the scheduler's address field got 30 pixels beside Local
+    and the workers (its hint read "t…"), and the Output field's elided hint was the only
+    place saying where the outputs go by default."""
+    from qtpy.QtWidgets import QLineEdit
+
+    viewer = make_napari_viewer(show=True)
+    dock, widget = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Batch")
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    address = widget.address
+    metrics = address.fontMetrics()
+    assert address.width() >= metrics.horizontalAdvance(address.placeholderText()) + 8
+    for field in widget.findChildren(QLineEdit):
+        if not field.isVisible() or not field.placeholderText():
+            continue
+        hint = field.fontMetrics().horizontalAdvance(field.placeholderText())
+        if hint + 8 > field.width():  # shown elided: the whole hint on hover
+            assert field.toolTip(), field.placeholderText()

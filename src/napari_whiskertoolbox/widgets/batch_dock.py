@@ -254,7 +254,11 @@ class BatchWidget(QWidget):
         self.library.currentIndexChanged.connect(self._on_library_changed)
         row = QHBoxLayout()
         self.task_path = _TaskPathEdit()
-        self.task_path.setPlaceholderText("script.py or pipeline.json (or drop one here)")
+        self.task_path.setPlaceholderText("script.py or pipeline.json")
+        self.task_path.setToolTip(
+            "The task: a script (.py) or a pipeline file (.json); type its path, drop the "
+            "file here or Browse…"
+        )
         # a path put here (typed, dropped, browsed for, set by a script) is the task: under
         # another source Run ignored it and ran the previous source's task
         self.task_path.textChanged.connect(self._task_path_changed)
@@ -265,6 +269,10 @@ class BatchWidget(QWidget):
         form.addRow("File", row)
         self.task_args = QLineEdit()
         self.task_args.setPlaceholderText("script arguments, or input_key=... output_key=...")
+        self.task_args.setToolTip(
+            "A script's arguments (split as a shell does), or a pipeline's "
+            "input_key=... output_key=..."
+        )
         form.addRow("Arguments", self.task_args)
         return form
 
@@ -272,7 +280,8 @@ class BatchWidget(QWidget):
         box = QVBoxLayout()
         row = QHBoxLayout()
         self.session_folder = QLineEdit()
-        self.session_folder.setPlaceholderText("folder holding the sessions")
+        self.session_folder.setPlaceholderText("sessions' folder")
+        self.session_folder.setToolTip("The folder holding the sessions; Add adds its matches")
         folder_button = QPushButton("Folder…")
         folder_button.clicked.connect(self._browse_folder)
         self.session_glob = QLineEdit("*.session")
@@ -313,16 +322,25 @@ class BatchWidget(QWidget):
         self.remote = QRadioButton("Scheduler:")
         self.address = QLineEdit()
         self.address.setPlaceholderText("tcp://host:8786")
-        for widget in (self.local, self.n_workers, self.remote):
-            row.addWidget(widget)
-        row.addWidget(self.address, stretch=1)
+        self.address.setToolTip("The dask scheduler's address, e.g. tcp://host:8786")
+        row.addWidget(self.local)
+        row.addWidget(self.n_workers)
+        row.addStretch(1)
         form.addRow("Run on", row)
+        # its own row: beside Local and the workers the address got 30 pixels ("t…") at
+        # napari's default dock width
+        row = QHBoxLayout()
+        row.addWidget(self.remote)
+        row.addWidget(self.address, stretch=1)
+        form.addRow("", row)
         row = QHBoxLayout()
         self.out_dir = QLineEdit()
-        self.out_dir.setPlaceholderText(
+        default_out = (
             "output folder (default: <task>-batch beside the task; a library "
             "pipeline's beside the sessions' folder)"
         )
+        self.out_dir.setPlaceholderText(default_out)
+        self.out_dir.setToolTip(default_out[0].upper() + default_out[1:])  # elided in the field
         out_button = QPushButton("…")
         out_button.clicked.connect(self._browse_out)
         row.addWidget(self.out_dir, stretch=1)
