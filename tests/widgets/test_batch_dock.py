@@ -570,3 +570,178 @@ def test_traceback_tooltips_mark_what_the_carets_point_at() -> None:
     assert "^" not in html
     assert "~~" not in html
     assert traceback_html("") == ""
+
+
+def _drag_column_edge(table, column: int, dx: int) -> None:
+    """Drag the right edge of ``column``'s header by ``dx`` pixels, as a user does."""
+    from qtpy.QtCore import QPoint, Qt
+    from qtpy.QtTest import QTest
+
+    header = table.horizontalHeader()
+    edge = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
+    y = header.height() // 2
+    viewport = header.viewport()
+    QTest.mouseMove(viewport, QPoint(edge, y))
+    QTest.mousePress(
+        viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(edge, y)
+    )
+    for step in range(1, 5):
+        QTest.mouseMove(viewport, QPoint(edge + dx * step // 4, y))
+    QTest.mouseRelease(
+        viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(edge + dx, y)
+    )
+
+
+def test_progress_keeps_the_column_widths_the_user_dragged(dock: BatchWidget, qtbot) -> None:
+    """Every progress event re-fitted every column, undoing the widths dragged by hand."""
+    from napari_whiskertoolbox.batch import BatchProgress, SessionRecord
+
+    dock.resize(900, 700)
+    dock.show()
+    qtbot.waitExposed(dock)
+    paths = ["/data/mouse1.session", "/data/mouse2.session"]
+    dock._reset_table(paths)  # as Run does: the rows appear, fitted to their headers
+    table = dock.table
+    error, keys = COLUMNS.index("error"), COLUMNS.index("keys added")
+    fitted = table.columnWidth(error)
+    _drag_column_edge(table, error, 60)
+    dragged = table.columnWidth(error)
+    assert dragged > fitted + 30  # the drag took
+    _drag_column_edge(table, keys, -30)
+    narrowed = table.columnWidth(keys)
+    long_keys = tuple(f"key_number_{i}" for i in range(12))
+    for row, status in enumerate(("failed", "done")):
+        record = SessionRecord(
+            session=paths[row],
+            name=f"mouse{row + 1}",
+            status=status,
+            duration_s=1.25,
+            error="ValueError: " + "a long reason " * 30 if status == "failed" else None,
+            keys_added=long_keys,
+            results={"mean_angle": 0.5},
+        )
+        event = BatchProgress(row, record.name, paths[row], "running", row, 2)
+        dock._on_progress(event)
+        dock._on_progress(BatchProgress(row, record.name, paths[row], status, row + 1, 2, record))
+    assert table.columnWidth(error) == dragged  # not re-fitted to the long error
+    assert table.columnWidth(keys) == narrowed  # not widened to the long list of keys
+    # columns left alone are still fitted to what arrives, at most the cap
+    duration = COLUMNS.index("duration")
+    assert table.columnWidth(duration) >= table.fontMetrics().horizontalAdvance("1.25 s")
+    result = [
+        c
+        for c in range(table.columnCount())
+        if table.horizontalHeaderItem(c).text() == "mean_angle"
+    ]
+    assert len(result) == 1
+    assert table.columnWidth(result[0]) <= MAX_COLUMN_WIDTH
+    # a new run keeps the widths the user set
+    dock._reset_table(paths)
+    assert table.columnWidth(error) == dragged
+
+
+def test_every_way_of_setting_the_task_chooses_its_source(
+    make_napari_viewer, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task file set from code (or dropped) left the source on the Script runner, so Run
+    ran the previous source's task; a library pipeline chosen under File ran the File."""
+    from qtpy.QtCore import QMimeData, QPointF, Qt, QUrl
+    from qtpy.QtGui import QDragEnterEvent, QDropEvent
+
+    from napari_whiskertoolbox.transforms.library import LIBRARY_ENV
+
+    library = tmp_path / "library"
+    library.mkdir()
+    for stem, name in (("angle", "Whisker angle"), ("length", "Whisker length")):
+        (library / f"{stem}.json").write_text(
+            json.dumps(
+                {
+                    "metadata": {"name": name},
+                    "steps": [{"step_id": "a", "transform_name": "CalculateLineAngle"}],
+                }
+            )
+        )
+    monkeypatch.setenv(LIBRARY_ENV, str(library))
+    viewer = make_napari_viewer()
+    runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    viewer.window.add_dock_widget(runner, name="Script runner", area="right")
+    in_runner = tmp_path / "mine.py"
+    in_runner.write_text("results = {}\n")
+    runner.open_path(in_runner)
+    dock = BatchWidget(viewer)
+    viewer.window.add_dock_widget(dock, name="Batch", area="right")
+    dock.task_source.setCurrentIndex(2)
+    dock.task_source.setCurrentIndex(0)  # the runner's file, shown in File: still its source
+    assert dock.task_source.currentText() == "Script in the script runner"
+    assert dock.task_path.text() == str(in_runner.resolve())
+
+    other = tmp_path / "other.py"
+    dock.task_path.setText(str(other))  # a script setting the field
+    assert dock.task_source.currentText() == "File"
+    dock.task_source.setCurrentIndex(0)
+    dock.set_task_file(in_runner.resolve())  # the same path as the runner's: File all the same
+    assert dock.task_source.currentText() == "File"
+
+    dock.task_source.setCurrentIndex(0)
+    dropped = tmp_path / "dropped.json"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    where = QPointF(5, 5)
+    enter = QDragEnterEvent(
+        where.toPoint(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(dock.task_path, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        where,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(dock.task_path, drop)
+    assert dock.task_path.text() == str(dropped)  # the path, not a file:// address
+    assert dock.task_source.currentText() == "File"
+
+    dock.set_library_pipeline("Whisker length")
+    assert dock.task_source.currentText() == "Pipeline from the library"
+    assert dock.task_path.text() == str(library / "length.json")
+    dock.set_task_file(other)
+    dock.library.setCurrentIndex(dock.library.findText("Whisker angle"))  # under File
+    assert dock.task_source.currentText() == "Pipeline from the library"
+    assert dock.library.currentText() == "Whisker angle"  # kept when the library is re-listed
+    assert dock.task_path.text() == str(library / "angle.json")
+    with pytest.raises(ValueError, match=r"no pipeline 'nope'.*Whisker angle"):
+        dock.set_library_pipeline("nope")
+
+    for path in library.iterdir():
+        path.unlink()
+    dock.set_task_file(other)
+    dock.task_source.setCurrentIndex(1)  # an empty library: no other source's task is left
+    assert dock.task_path.text() == ""
+    assert dock.task_source.currentText() == "Pipeline from the library"
+
+
+def test_the_fields_read_at_naparis_default_dock_width(make_napari_viewer, qtbot) -> None:
+    """At the default dock width the scheduler's address field got 30 pixels beside Local
+    and the workers (its hint read "t…"), and the Output field's elided hint was the only
+    place saying where the outputs go by default."""
+    from qtpy.QtWidgets import QLineEdit
+
+    viewer = make_napari_viewer(show=True)
+    dock, widget = viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", "Batch")
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    address = widget.address
+    metrics = address.fontMetrics()
+    assert address.width() >= metrics.horizontalAdvance(address.placeholderText()) + 8
+    for field in widget.findChildren(QLineEdit):
+        if not field.isVisible() or not field.placeholderText():
+            continue
+        hint = field.fontMetrics().horizontalAdvance(field.placeholderText())
+        if hint + 8 > field.width():  # shown elided: the whole hint on hover
+            assert field.toolTip(), field.placeholderText()

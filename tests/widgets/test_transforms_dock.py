@@ -246,11 +246,10 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     assert dock.run_button.enabled
     dock.output_key.value = "contact"  # intervals: the result cannot replace them
     assert "cannot replace" in dock.output_warning.value
-    assert dock.run_button.enabled  # Run says why on the status line
+    assert not dock.run_button.enabled  # the run would be refused: Run is off, saying why
     before = dm.get_data("contact")
-    outcome = _run_and_wait(dock, qtbot)
-    assert outcome.status == "failed"
-    assert "different data type" in dock.status.value
+    assert dock.run() is None  # from code: refused before computing
+    assert "cannot replace" in dock.status.value
     assert dm.get_data("contact") is before
     dock.output_key.value = "area"
     dock.form["scale_factor"].value = dock.form["scale_factor"].min
@@ -815,6 +814,58 @@ def test_pipelines_tab_says_before_run_what_happens_to_a_taken_output_key(dock, 
     assert dock.current_run.outcome.status == "done", dock.status.value
     # the key now exists: the tab says so without the field changing
     assert panel.run_output_warning.text().startswith("'angle_z' exists and will be replaced")
+
+
+def test_run_is_off_saying_why_whenever_the_output_key_would_be_refused(dock, qtbot, tmp_path):
+    """Run was on for an output key holding another kind of data: the whole computation ran
+    and the result was refused when stored. Run is now off while the check refuses, its
+    tooltip and the status line saying why, followed live on both tabs."""
+    dm = dock.dm
+    dock.select_transform("CalculateMaskArea")
+    dock.output_key.value = "contact"  # intervals; the result is an analog signal
+    reason = "Run is off: 'contact' already holds intervals"
+    assert not dock.run_button.enabled
+    assert dock.run_button.tooltip.startswith(reason)
+    assert dock.status.value.startswith(reason)
+    assert dock.status_area.isVisibleTo(dock.native)
+    dock.output_key.value = "pad_area"
+    assert dock.run_button.enabled
+    assert dock.run_button.tooltip is None
+    assert dock.status.value == ""  # the reason is gone with it
+    # a key of another kind made under that name elsewhere (a script, the console)
+    dm.set_data("pad_area", dm.get_data("contact").copy(), dm.time_key("contact"))
+    assert not dock.run_button.enabled
+    assert dock.status.value.startswith("Run is off: 'pad_area' already holds intervals")
+    dm.delete_data("pad_area")
+    assert dock.run_button.enabled
+    dock.output_key.value = ""  # no key at all
+    assert not dock.run_button.enabled
+    assert dock.run_button.tooltip == "Run is off: the output needs a key"
+    dock.output_key.value = "contact_events"  # events
+    assert not dock.run_button.enabled
+    dock.select_transform("CalculateLineLength")  # a new transform suggests a free key
+    assert dock.run_button.enabled
+    assert dock.status.value == ""
+
+    panel = dock.pipelines
+    panel.open_pipeline_file(_zscore_pipeline(tmp_path))
+    dock.tabs.setCurrentIndex(1)
+    panel.run_output.value = "contact_events"
+    assert not panel.run_button.enabled
+    assert panel.run_button.tooltip.startswith("Run is off: 'contact_events' already holds")
+    assert dock.status.value == panel.run_button.tooltip  # the status line follows the tab
+    dock.tabs.setCurrentIndex(0)
+    assert dock.status.value == ""  # the Transform tab's Run is on
+    dock.tabs.setCurrentIndex(1)
+    before = dm.get_data("contact_events")
+    panel.run_selected()  # from code: refused before computing
+    assert not dock.running
+    assert "cannot replace" in dock.status.value
+    assert dm.get_data("contact_events") is before
+    panel.run_output.value = "angle_z"
+    assert panel.run_button.enabled
+    assert panel.run_button.tooltip is None
+    assert "Run is off" not in dock.status.value
 
 
 def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):

@@ -60,6 +60,7 @@ from napari_whiskertoolbox.batch.report import error_line, memory_text
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
+from napari_whiskertoolbox.widgets.column_fit import ColumnFit
 from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.result_cells import full_text, result_text, result_tip, tsv
 from napari_whiskertoolbox.widgets.theme_colors import (
@@ -157,6 +158,8 @@ class BatchWidget(QWidget):
         self._cluster_reported = False
         self._cluster_local = False
         self.report: BatchReport | None = None
+        self._showing_source = False
+        """True while the dock writes a source's task into *File* (not a file chosen)."""
 
         # the rows scroll: their minimum heights (529 pixels) under a config's Timeline made a
         # 1366x768 window grow to 803, its bottom off a laptop screen
@@ -178,7 +181,9 @@ class BatchWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self._fit_columns()
+        self._columns = ColumnFit(self.table, MAX_COLUMN_WIDTH, fixed=(0,))
+        """Fits the columns when rows or columns appear; never a column the user resized."""
+        self._columns.fit()
         header.setStretchLastSection(True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         for column, tip in _COLUMN_TIPS.items():
@@ -248,11 +253,15 @@ class BatchWidget(QWidget):
         form.addRow("Pipeline", self.library)
         self.library.currentIndexChanged.connect(self._on_library_changed)
         row = QHBoxLayout()
-        self.task_path = QLineEdit()
+        self.task_path = _TaskPathEdit()
         self.task_path.setPlaceholderText("script.py or pipeline.json")
-        # a path typed here is the task: under the default source Run ignored it and asked
-        # for a script in the Script runner
-        self.task_path.textEdited.connect(self._use_file_source)
+        self.task_path.setToolTip(
+            "The task: a script (.py) or a pipeline file (.json); type its path, drop the "
+            "file here or Browse…"
+        )
+        # a path put here (typed, dropped, browsed for, set by a script) is the task: under
+        # another source Run ignored it and ran the previous source's task
+        self.task_path.textChanged.connect(self._task_path_changed)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_task)
         row.addWidget(self.task_path, stretch=1)
@@ -260,6 +269,10 @@ class BatchWidget(QWidget):
         form.addRow("File", row)
         self.task_args = QLineEdit()
         self.task_args.setPlaceholderText("script arguments, or input_key=... output_key=...")
+        self.task_args.setToolTip(
+            "A script's arguments (split as a shell does), or a pipeline's "
+            "input_key=... output_key=..."
+        )
         form.addRow("Arguments", self.task_args)
         return form
 
@@ -267,7 +280,8 @@ class BatchWidget(QWidget):
         box = QVBoxLayout()
         row = QHBoxLayout()
         self.session_folder = QLineEdit()
-        self.session_folder.setPlaceholderText("folder holding the sessions")
+        self.session_folder.setPlaceholderText("sessions' folder")
+        self.session_folder.setToolTip("The folder holding the sessions; Add adds its matches")
         folder_button = QPushButton("Folder…")
         folder_button.clicked.connect(self._browse_folder)
         self.session_glob = QLineEdit("*.session")
@@ -308,16 +322,25 @@ class BatchWidget(QWidget):
         self.remote = QRadioButton("Scheduler:")
         self.address = QLineEdit()
         self.address.setPlaceholderText("tcp://host:8786")
-        for widget in (self.local, self.n_workers, self.remote):
-            row.addWidget(widget)
-        row.addWidget(self.address, stretch=1)
+        self.address.setToolTip("The dask scheduler's address, e.g. tcp://host:8786")
+        row.addWidget(self.local)
+        row.addWidget(self.n_workers)
+        row.addStretch(1)
         form.addRow("Run on", row)
+        # its own row: beside Local and the workers the address got 30 pixels ("t…") at
+        # napari's default dock width
+        row = QHBoxLayout()
+        row.addWidget(self.remote)
+        row.addWidget(self.address, stretch=1)
+        form.addRow("", row)
         row = QHBoxLayout()
         self.out_dir = QLineEdit()
-        self.out_dir.setPlaceholderText(
+        default_out = (
             "output folder (default: <task>-batch beside the task; a library "
             "pipeline's beside the sessions' folder)"
         )
+        self.out_dir.setPlaceholderText(default_out)
+        self.out_dir.setToolTip(default_out[0].upper() + default_out[1:])  # elided in the field
         out_button = QPushButton("…")
         out_button.clicked.connect(self._browse_out)
         row.addWidget(self.out_dir, stretch=1)
@@ -354,29 +377,67 @@ class BatchWidget(QWidget):
         return row
 
     # -- task ------------------------------------------------------------------------------
+    def set_task_file(self, path: str | os.PathLike[str]) -> None:
+        """Make the file ``path`` (a script or a pipeline file) the task: source *File*."""
+        self.task_path.setText(str(path))
+        self._use_file_source()  # also when the path was already shown under another source
+
+    def set_library_pipeline(self, name: str) -> None:
+        """Make the library pipeline ``name`` the task: source *Pipeline from the library*.
+
+        Raises
+        ------
+        ValueError
+            The library has no pipeline ``name`` (the message lists those it has).
+        """
+        self.task_source.setCurrentText(TASK_SOURCES[1])  # lists the library afresh
+        index = self.library.findText(name)
+        if index < 0:
+            names = [self.library.itemText(i) for i in range(self.library.count())]
+            raise ValueError(f"the pipeline library has no pipeline {name!r} (it has {names})")
+        self.library.setCurrentIndex(index)
+
     def _on_source_changed(self, *_: Any) -> None:
         source = self.task_source.currentText()
         self.library.setEnabled(source == TASK_SOURCES[1])
         if source == TASK_SOURCES[0]:
             path = self._script_runner_path()
             if path is not None:
-                self.task_path.setText(str(path))
+                self._show_task(str(path))
             else:
                 self.status.setText("Open or save a script in the Script runner dock first.")
         elif source == TASK_SOURCES[1]:
             from napari_whiskertoolbox.transforms import PipelineLibrary
 
+            chosen = self.library.currentData()
             self.library.blockSignals(True)
             self.library.clear()
             for entry in PipelineLibrary().entries():
                 self.library.addItem(entry.name, str(entry.path))
+            kept = self.library.findData(chosen) if chosen else -1
+            self.library.setCurrentIndex(max(kept, 0))  # the pipeline chosen before stays
             self.library.blockSignals(False)
             self._on_library_changed()
 
     def _on_library_changed(self, *_: Any) -> None:
+        """Make the chosen library pipeline the task, choosing that source too."""
         path = self.library.currentData()
-        if path:
+        if self.task_source.currentText() != TASK_SOURCES[1]:
+            self.task_source.setCurrentText(TASK_SOURCES[1])  # lists the library, comes back
+            return
+        self._show_task(path or "")  # an empty library leaves no other source's task
+
+    def _show_task(self, path: str) -> None:
+        """Show the current source's task in *File* (keeping that source)."""
+        self._showing_source = True
+        try:
             self.task_path.setText(path)
+        finally:
+            self._showing_source = False
+
+    def _task_path_changed(self, *_: Any) -> None:
+        if not self._showing_source:
+            self._use_file_source()
 
     def _script_runner_path(self) -> Path | None:
         """Return the file open in this viewer's script runner dock, if any."""
@@ -396,8 +457,7 @@ class BatchWidget(QWidget):
             self, "Choose the task", "", "Scripts and pipelines (*.py *.json)"
         )
         if path:
-            self.task_path.setText(path)
-            self._use_file_source()
+            self.set_task_file(path)
 
     def _use_file_source(self, *_: Any) -> None:
         """Make the path in *File* the task (a path typed or browsed for)."""
@@ -486,7 +546,7 @@ class BatchWidget(QWidget):
                     "(the batch runs the saved file)."
                 )
                 return
-            self.task_path.setText(str(script))
+            self._show_task(str(script))
         task_text = self.task_path.text().strip()
         sessions = self.sessions()
         if not task_text or not sessions:
@@ -628,6 +688,7 @@ class BatchWidget(QWidget):
         self._rows.clear()
         self._records.clear()
         self._result_columns.clear()
+        self._columns.forget_columns_from(len(COLUMNS))  # the result columns go
         self.table.setColumnCount(len(COLUMNS))
         self.cluster.setText("")
         self._cluster_waiting = False
@@ -641,18 +702,10 @@ class BatchWidget(QWidget):
             for column in range(1, len(COLUMNS)):
                 self.table.setItem(row, column, QTableWidgetItem(""))
             self.table.item(row, 0).setToolTip(path)
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        """Size each column to its header and cells, at most :data:`MAX_COLUMN_WIDTH`.
-
-        An empty error column stays as narrow as its header, so the result columns after
-        it are in view; a long error is elided (the whole error on hover).
-        """
-        for column in range(1, self.table.columnCount()):  # 0 fits itself (ResizeToContents)
-            self.table.resizeColumnToContents(column)
-            if self.table.columnWidth(column) > MAX_COLUMN_WIDTH:
-                self.table.setColumnWidth(column, MAX_COLUMN_WIDTH)
+        # each column as wide as its header and cells, at most MAX_COLUMN_WIDTH: an empty
+        # error column stays as narrow as its header, so the result columns after it are in
+        # view; a long error is elided (the whole error on hover)
+        self._columns.fit()
 
     def _on_progress(self, event: BatchProgress) -> None:
         row = event.index
@@ -689,11 +742,14 @@ class BatchWidget(QWidget):
             status_item.setToolTip(traceback_html(error))
             if event.status in FINAL_STATUSES:
                 self._show_results(row, record)
-        self._fit_columns()
+        # this row's new text only: re-fitting the whole table on every event undid the
+        # widths the user had dragged (and read every cell each time)
+        self._columns.widen_for_row(row)
         self.status.setText(f"{event.finished}/{event.total} sessions finished")
 
     def _show_results(self, row: int, record: SessionRecord) -> None:
         """Fill ``row``'s result cells from ``record.results``, adding a column per new name."""
+        added = []
         for name, value in record.results.items():
             column = self._result_columns.get(name)
             if column is None:
@@ -706,12 +762,14 @@ class BatchWidget(QWidget):
                 visual = _ERROR + 1 + len(self._result_columns)
                 self.table.horizontalHeader().moveSection(column, visual)
                 self._result_columns[name] = column
+                added.append(column)
             item = QTableWidgetItem(result_text(value))
             item.setToolTip(result_tip(name, value))
             item.setData(Qt.ItemDataRole.UserRole, full_text(value))
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, column, item)
+        self._columns.fit(added)
 
     def table_rows(self) -> list[list[str]]:
         """Return the table as text, columns as shown: the header, then a row per session.
@@ -829,6 +887,46 @@ class BatchWidget(QWidget):
         """Cancel a running batch when the dock closes."""
         self.cancel()
         super().closeEvent(event)
+
+
+class _TaskPathEdit(QLineEdit):
+    """The *File* field: a script or pipeline file dropped on it becomes its text (the task).
+
+    A plain line edit pasted a dropped file's ``file://`` address into the text.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptDrops(True)
+
+    @staticmethod
+    def _dropped_file(event: Any) -> str | None:
+        mime = event.mimeData()
+        files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        return files[0] if mime.hasUrls() and files else None
+
+    def dragEnterEvent(self, event: Any) -> None:
+        """Accept a drag carrying a local file."""
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: Any) -> None:
+        """Keep accepting a drag of a local file while it moves."""
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: Any) -> None:
+        """Put the dropped file's path in the field (other drops insert their text)."""
+        path = self._dropped_file(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.setText(path)
 
 
 def _brush(color: str) -> Any:

@@ -18,6 +18,7 @@ from napari_whiskertoolbox.widgets.transforms.search_words import alternatives
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.transforms.pipeline import Pipeline
     from napari_whiskertoolbox.transforms.registry import TransformSpec
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "output_clock_of",
     "output_key_check",
     "output_suffix",
+    "pipeline_output_kind",
     "search_v1_names",
     "suggest_output_key",
     "visible_specs",
@@ -188,11 +190,13 @@ def clash_message(dm: DataManager, key: str, output_kind: str) -> str | None:
 
 
 def output_key_check(dm: DataManager, key: str, output_kind: str | None) -> tuple[str | None, bool]:
-    """Return the warning shown under an Output key field, and whether it stops Run.
+    """Return the warning shown under an Output key field, and whether Run would be refused.
 
-    One check for the Transform tab and the Pipelines tab: a name the key-name rule refuses
-    stops Run; a taken key is named before Run (one of the result's kind is replaced, undo
-    restores it; one of another kind cannot be replaced, and the run will be refused).
+    One check for the Transform tab and the Pipelines tab, so Run is off (saying why)
+    whenever the run would be refused: a name the key-name rule refuses, or a key holding
+    another kind of data than the result (storing it would fail after the whole
+    computation). A taken key of the result's kind is only named (it is replaced, undo
+    restores it).
 
     Parameters
     ----------
@@ -206,7 +210,7 @@ def output_key_check(dm: DataManager, key: str, output_kind: str | None) -> tupl
     Returns
     -------
     tuple of (str or None, bool)
-        The message (None: nothing to say) and True when the name itself is refused.
+        The message (None: nothing to say) and True when a run into ``key`` would be refused.
     """
     key = key.strip()
     problem = new_key_problem(dm, key) if key else None
@@ -214,7 +218,20 @@ def output_key_check(dm: DataManager, key: str, output_kind: str | None) -> tupl
         return problem, True
     if output_kind is None:
         return None, False
-    return clash_message(dm, key, output_kind), False
+    refused = bool(key) and key in dm and dm.data_type(key) != output_kind
+    return clash_message(dm, key, output_kind), refused or not key
+
+
+def pipeline_output_kind(pipeline: Pipeline) -> str | None:
+    """Return the data kind ``pipeline`` makes (its last step's), None when not known.
+
+    None for a pipeline without steps or whose last step names no registered transform
+    (its run fails, saying so).
+    """
+    if not pipeline.steps:
+        return None
+    name = pipeline.steps[-1].transform_name
+    return REGISTRY.get(name).output_kind if name in REGISTRY else None
 
 
 def output_clock_of(spec: TransformSpec, dm: DataManager, keys: list[str]) -> str:

@@ -67,6 +67,7 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
     output_clock_of,
     output_key_check,
+    pipeline_output_kind,
     search_v1_names,
     suggest_output_key,
     visible_specs,
@@ -174,7 +175,10 @@ class TransformsWidget(Container):
         self.current_run: BackgroundRun | None = None
         self.preview = FramePreview(self.session)
         self._auto_output = True
-        self._output_name_bad = False
+        self._output_refused: str | None = None
+        """Why a run into the output key would be refused (its name, or its kind), or None."""
+        self._shown_block: str | None = None
+        """The "Run is off: …" line the status shows (None: it shows something else)."""
         self._run_steps: dict[int, tuple[str, str]] = {}
         """History token of each run this dock stored → (its message, where it stands)."""
         self._closed = False
@@ -193,6 +197,7 @@ class TransformsWidget(Container):
             self.start_pipeline,
             self.report,
             session_path=lambda: self.session.path,
+            run_state_changed=self._show_run_block,
         )
         self.tabs.addTab(scrolling(self.pipelines.native), "Pipelines")
         self.native.setStyleSheet(DISABLED_KEEPS_ITS_SIZE)  # Cancel as tall as Run
@@ -300,6 +305,7 @@ class TransformsWidget(Container):
 
     def _tab_changed(self, index: int) -> None:
         self.run_button.visible = index == 0  # the Pipelines tab has its own Run
+        self._show_run_block()
 
     def _python_button(self) -> QToolButton:
         button = QToolButton()
@@ -643,23 +649,52 @@ class TransformsWidget(Container):
 
     def _check_output_key(self) -> str | None:
         message = None
-        self._output_name_bad = False
+        refused = False
         if self.spec is not None and not self.spec.edits_groups:
-            message, self._output_name_bad = output_key_check(
+            message, refused = output_key_check(
                 self.dm, self.output_key.value, self.spec.output_kind
             )
+        self._output_refused = message if refused else None
         _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
         self._update_run_button()
         return message
 
+    def run_problem(self) -> str | None:
+        """Return why the Transform tab's Run is off, or None when it would run.
+
+        The output key would be refused (a name against the key-name rule, a key holding
+        another kind of data than the result) or a needed second key is missing.
+        """
+        return self._output_refused or self.other_key_problem()
+
     def _update_run_button(self) -> None:
-        """Enable Run unless busy, the output key is bad or a needed second key is missing."""
+        """Enable Run unless busy or :meth:`run_problem` says why not."""
         self._set_run_enabled(not self.running)
 
     def _set_run_enabled(self, idle: bool) -> None:
-        problem = self.other_key_problem()
-        self.run_button.enabled = idle and not self._output_name_bad and problem is None
+        problem = self.run_problem()
+        self.run_button.enabled = idle and problem is None
         self.run_button.tooltip = f"Run is off: {problem}" if problem else None
+        self._show_run_block()
+
+    def _show_run_block(self) -> None:
+        """Say in the status line why the shown tab's Run is off; clear it once it is on.
+
+        Run's tooltip says the same; a run's own messages (and undo's) are left alone
+        until the reason changes.
+        """
+        if self._closed or not hasattr(self, "status_area") or self.running:
+            return
+        on_transform_tab = self.tabs.currentIndex() == 0
+        problem = self.run_problem() if on_transform_tab else self.pipelines.run_problem()
+        reason = f"Run is off: {problem}" if problem else None
+        if reason == self._shown_block:
+            return
+        if reason is not None:
+            self._say_status(reason, False, WARN_COLOR)
+        elif self.status.value == self._shown_block:
+            self._say_status("", False)
+        self._shown_block = reason
 
     def output_time_key(self) -> str | None:
         """Return the chosen output clock (None = the transform's default)."""
@@ -760,6 +795,8 @@ class TransformsWidget(Container):
             return None
         try:
             planned = self.plan()
+            if self._output_refused is not None:  # Run is off: a call from code is refused too
+                raise TransformError(self._output_refused, transform=planned.name)
         except TransformError as exc:
             self.report(str(exc), True)
             return None
@@ -771,6 +808,9 @@ class TransformsWidget(Container):
             return
         try:
             planned = pipeline.plan_on_key(self.dm, input_key, output_key.strip())
+            message, refused = output_key_check(self.dm, output_key, pipeline_output_kind(pipeline))
+            if refused:  # as its Run is off: refused before computing, not after
+                raise TransformError(message or "", transform=planned.name)
         except TransformError as exc:
             self.report(str(exc), True)
             return
@@ -850,8 +890,9 @@ class TransformsWidget(Container):
         """Show ``message`` in the status line (red for errors)."""
         self._say_status(message, error)
 
-    def _say_status(self, message: str, error: bool) -> None:
+    def _say_status(self, message: str, error: bool, color: str = "") -> None:
         self._status_is_error = error and bool(message)
-        _say(self.status, message, ERROR_COLOR if error else "", self.theme_name)
+        self._shown_block = None
+        _say(self.status, message, ERROR_COLOR if error else color, self.theme_name)
         self.status_area.setVisible(bool(message))
         self.status_area.verticalScrollBar().setValue(0)

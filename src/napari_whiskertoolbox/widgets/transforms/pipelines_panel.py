@@ -48,6 +48,7 @@ from napari_whiskertoolbox.widgets.theme_colors import (
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
     output_key_check,
+    pipeline_output_kind,
     suggest_output_key,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
@@ -163,6 +164,9 @@ class PipelinesPanel(Container):
         ``session_path()`` returns the session's folder, or the config or file it was
         opened from (None: none); *Save as config…* starts there
         (:func:`~napari_whiskertoolbox.workflow.start_folder.start_folder`).
+    run_state_changed : callable, optional
+        Called with no argument after *Run pipeline* is turned on or off (the dock says
+        why in its status line: :meth:`run_problem`).
     """
 
     def __init__(
@@ -172,9 +176,11 @@ class PipelinesPanel(Container):
         start_pipeline: Callable[[Pipeline, str, str], None],
         report: Callable[[str, bool], None],
         session_path: Callable[[], Path | None] | None = None,
+        run_state_changed: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(labels=False)
         self.dm = dm
+        self._run_state_changed = run_state_changed or (lambda: None)
         self._session_path = session_path or (lambda: None)
         self.library = library
         self._start_pipeline = start_pipeline
@@ -225,7 +231,8 @@ class PipelinesPanel(Container):
         self.run_output.changed.connect(lambda *_: self._check_run_output())
         self.run_output_warning = QLabel("")
         """What Run would do to the output key (replace it, refuse it); hidden when new."""
-        self._output_name_bad = False
+        self._output_refused: str | None = None
+        """Why a run into the output key would be refused (its name or its kind), or None."""
         self.run_output_warning.setWordWrap(True)
         self.run_output_warning.setVisible(False)
         self.set_theme("dark")
@@ -396,13 +403,12 @@ class PipelinesPanel(Container):
     def _check_run_output(self) -> str | None:
         """Say what Run would do to the output key, as the Transform tab does.
 
-        A name the key-name rule refuses disables Run; a taken key is named before Run:
-        replaced (undo restores it) when it holds the pipeline's kind of result, refused
-        when it holds another kind (see :func:`~.catalogue.output_key_check`).
+        A taken key is named before Run: replaced (undo restores it) when it holds the
+        pipeline's kind of result; a key holding another kind, or a name the key-name rule
+        refuses, turns Run off (see :func:`~.catalogue.output_key_check`).
         """
-        message, self._output_name_bad = output_key_check(
-            self.dm, self.run_output.value, self._output_kind()
-        )
+        message, refused = output_key_check(self.dm, self.run_output.value, self._output_kind())
+        self._output_refused = message if refused else None
         self.run_output_warning.setText(message or "")
         self.run_output_warning.setVisible(message is not None)
         self._update_run_button()
@@ -414,10 +420,7 @@ class PipelinesPanel(Container):
             pipeline = self.selected_pipeline()
         except TransformError:
             return None
-        if pipeline is None or not pipeline.steps:
-            return None
-        name = pipeline.steps[-1].transform_name
-        return REGISTRY.get(name).output_kind if name in REGISTRY else None
+        return None if pipeline is None else pipeline_output_kind(pipeline)
 
     def set_theme(self, theme_name: str) -> None:
         """Colour the output key's warning and the lists' chosen rows for ``theme_name``."""
@@ -426,10 +429,16 @@ class PipelinesPanel(Container):
         for view in (self.steps_list, self.library_list):
             view.setStyleSheet(selection_style(theme_name))
 
+    def run_problem(self) -> str | None:
+        """Return why *Run pipeline* is off (other than a run going on), or None."""
+        return self._output_refused if self.selected_entry_id() is not None else None
+
     def _update_run_button(self) -> None:
-        bad = self._output_name_bad
+        problem = self.run_problem()
         has = self.selected_entry_id() is not None
-        self.run_button.enabled = has and not self._running and not bad
+        self.run_button.enabled = has and not self._running and problem is None
+        self.run_button.tooltip = f"Run is off: {problem}" if problem else None
+        self._run_state_changed()
 
     def selected_entry_id(self) -> str | None:
         """Return the id (file stem) of the chosen library pipeline."""
