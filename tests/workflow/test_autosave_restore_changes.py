@@ -62,9 +62,7 @@ def _crash_with_edits(make_napari_viewer: Any, config: Path) -> None:
 def _reopen_accepting_recovery(
     make_napari_viewer: Any, config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Any:
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
     viewer = make_napari_viewer(show=True)
     viewer.open(str(config), plugin=None)
     return viewer
