@@ -42,28 +42,35 @@ PREDICTIONS = {
 """``{body part: [(x, y, likelihood) of frames 0..3]}`` of :func:`write_project_predictions`."""
 
 
-def write_project_predictions(folder: Path) -> Path:
+def write_project_predictions(
+    folder: Path, predictions: dict[str, list[tuple[float, float, float]]] | None = None
+) -> Path:
     """Write a DeepLabCut project (``config.yaml``, ``pcutoff`` 0.4) and a predictions ``.h5``.
 
     The table is ``videos/vidDLC_resnet50_ReachAug30shuffle1_1000.h5`` as ``analyze_videos``
-    writes it (key ``df_with_missing``, float64): :data:`PREDICTIONS`, half of them below
-    the project's ``pcutoff``. Returns the ``.h5``.
+    writes it (key ``df_with_missing``, float64): ``predictions`` (``{body part: [(x, y,
+    likelihood) of each frame]}``; default :data:`PREDICTIONS`, half of them below the
+    project's ``pcutoff``). Returns the ``.h5``.
     """
+    predictions = PREDICTIONS if predictions is None else predictions
+    n_frames = len(next(iter(predictions.values())))
     import numpy as np
     import yaml
 
     folder.mkdir(parents=True, exist_ok=True)
     config = {
-        "Task": "Reach", "scorer": "me", "date": "Aug30", "bodyparts": list(PREDICTIONS),
+        "Task": "Reach", "scorer": "me", "date": "Aug30", "bodyparts": list(predictions),
         "skeleton": [["Hand", "Tongue"]], "pcutoff": PCUTOFF, "dotsize": 8,
     }  # fmt: skip
     (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     scorer = "DLC_resnet50_ReachAug30shuffle1_1000"
     columns = pd.MultiIndex.from_product(
-        [[scorer], list(PREDICTIONS), ["x", "y", "likelihood"]],
+        [[scorer], list(predictions), ["x", "y", "likelihood"]],
         names=["scorer", "bodyparts", "coords"],
     )
-    values = np.array([[v for bp in PREDICTIONS for v in PREDICTIONS[bp][f]] for f in range(4)])
+    values = np.array(
+        [[v for bp in predictions for v in predictions[bp][f]] for f in range(n_frames)]
+    )
     (folder / "videos").mkdir(exist_ok=True)
     path = folder / "videos" / f"vid{scorer}.h5"
     pd.DataFrame(values, columns=columns).to_hdf(path, key="df_with_missing", mode="w")

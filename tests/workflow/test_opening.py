@@ -671,6 +671,25 @@ def test_a_file_opened_again_says_it_is_open_already_and_adds_nothing(
     assert len([m for m in notifications if "open already" in m]) == 1
 
 
+def test_a_renamed_key_s_file_opened_again_is_open_already_under_the_new_name(
+    make_napari_viewer, wtb_data, notifications
+):
+    """Were: the key renamed kept no record of its file, so opening it again added a second
+    copy (``test_point``) beside the renamed one."""
+    path = wtb_data / "Points" / "test_point.csv"
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    dm = get_session(viewer).dm
+    dm.rename_data("test_point", "my_tip")
+    assert viewer.open(str(path), plugin=PLUGIN) == []
+    assert list(dm.keys()) == ["my_tip"]
+    (told,) = [m for m in notifications if "open already" in m]
+    assert told.startswith("test_point.csv is open already, as 'my_tip': nothing was added.")
+    dm.delete_data("my_tip")  # deleted: the file reads again, under its own name
+    viewer.open(str(path), plugin=PLUGIN)
+    assert list(dm.keys()) == ["test_point"]
+
+
 def _another_tools_file(folder: Path, kind: str) -> Path:
     """Write a file of ``kind`` with the tool's own library into ``folder`` (created)."""
     folder.mkdir(parents=True, exist_ok=True)

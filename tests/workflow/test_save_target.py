@@ -284,3 +284,20 @@ def test_the_config_files_choice_says_what_whiskertoolbox_will_not_read(make_nap
         "points CSV loader keeps only the first point of each frame."
     )
     assert load_config(config).get_data("nose").to_flat().times.tolist() == [4, 4]
+
+
+def test_a_key_stored_again_counts_as_edited_not_deleted(make_napari_viewer, config):
+    """Were: set_data over a key (a transform's output, a restored autosave) emits removed
+    then added, and the key stayed 'deleted': labels could not go back, and saving it to its
+    file left the session modified."""
+    viewer, session = _edited(make_napari_viewer, config, None)
+    dm = session.dm
+    dm.set_data("tip", dm.get_data("tip").copy(), dm.time_key("tip"))
+    target = get_workflow(viewer).save_target
+    assert target.changed == {"tip"}
+    assert target.removed == set()
+    assert not target.unsaved_besides_keys()
+    target.keys_saved(["tip"])
+    assert not dm.modified
+    dm.delete_data("tip")
+    assert target.removed == {"tip"}

@@ -19,7 +19,11 @@ from napari_whiskertoolbox.core.entity import EntityGroups
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.history import Change, CommandHistory, FunctionCommand
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
-from napari_whiskertoolbox.core.key_references import rename_key_references
+from napari_whiskertoolbox.core.key_references import (
+    put_key_references,
+    rename_key_references,
+    take_key_references,
+)
 from napari_whiskertoolbox.core.kinds import DataKind, data_type_of, kind_info
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.core.masks import MaskData
@@ -350,19 +354,30 @@ class DataManager(DataManagerAliases):
         return self._require_key(key)
 
     def delete_data(self, key: str) -> bool:
-        """Delete ``key`` (undoable: undo puts it back at its place); False if it did not exist."""
+        """Delete ``key`` (undoable: undo puts it back at its place); False if it did not exist.
+
+        Where the key was read from leaves with it
+        (:func:`~napari_whiskertoolbox.core.key_references.take_key_references`), so a new
+        key of that name is not taken for the file's; undo puts it back.
+        """
         with self._lock:
             if key not in self._data:
                 return False
             time_key = self._time_keys[key]
             position = list(self._data).index(key)
+            taken = take_key_references(self.metadata, key)
             obj = self._remove(key)
+
+        def undo() -> None:
+            put_key_references(self.metadata, key, taken)
+            self._insert(key, obj, time_key, position)
+
+        def redo() -> None:
+            take_key_references(self.metadata, key)
+            self._remove(key)
+
         with self.history.group(f"delete {key}"):
-            self._record(
-                f"delete {key}",
-                lambda: self._insert(key, obj, time_key, position),
-                lambda: self._remove(key),
-            )
+            self._record(f"delete {key}", undo, redo)
             self._drop_unused_clock(time_key)
         self._notify_observers()
         return True
@@ -371,8 +386,8 @@ class DataManager(DataManagerAliases):
         """Rename key ``old`` to ``new`` (undoable); the key keeps its place in :meth:`keys`.
 
         Metadata naming the key goes along (:mod:`~napari_whiskertoolbox.core.key_references`):
-        its colour, and its body part in a pose set, stay the renamed key's; undo and redo
-        take them back and forth with the name.
+        its colour, its body part in a pose set and the file it was read from stay the
+        renamed key's; undo and redo take them back and forth with the name.
         """
         if not isinstance(new, str) or not new:
             raise ValueError(f"data key must be a non-empty string, got {new!r}")

@@ -24,7 +24,7 @@ import numpy as np
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
-from napari_whiskertoolbox.core.key_references import COLORS
+from napari_whiskertoolbox.core.key_references import COLORS, SOURCES
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
@@ -838,7 +838,7 @@ def _update_metadata(
         dm.metadata.clear()
         dm.metadata.update(parsed.metadata)
     else:
-        dm.metadata.setdefault("sources", {}).update(sources)
+        dm.metadata.setdefault(SOURCES, {}).update(sources)
         dm.metadata["config_path"] = str(parsed.path)
     if parsed.transformations:
         dm.metadata["config_transformations"] = parsed.transformations

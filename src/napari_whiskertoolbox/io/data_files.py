@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.key_references import SOURCES
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import ConfigItem
@@ -526,7 +527,7 @@ def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
     if item.notes:
         record["notes"] = [str(note) for note in item.notes]
     keys = commit(dm, loaded, label=f"open {item.path}", clock=clock, source=str(item.path))
-    sources = dm.metadata.setdefault("sources", {})
+    sources = dm.metadata.setdefault(SOURCES, {})
     for key in keys:
         sources[key] = dict(record)
         # data on frames the clock lacks (test_point.csv's frame 1000 beside a 1000-frame

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.key_references import RENAMED_FROM, SOURCES
 from napari_whiskertoolbox.core.relative_clock import is_relative_clock, relative_ticks
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.registry import write_data, writer_formats
@@ -15,14 +16,36 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core.data_manager import DataManager
 
-__all__ = ["data_to_save", "source_of", "write_key"]
+__all__ = ["data_to_save", "not_its_item", "source_of", "write_key"]
 
 
 def source_of(dm: DataManager, key: str) -> dict[str, Any] | None:
     """Return the ``dm.metadata["sources"][key]`` record written by ``load_config``, or None."""
-    sources = dm.metadata.get("sources")
+    sources = dm.metadata.get(SOURCES)
     record = sources.get(key) if isinstance(sources, dict) else None
     return record if isinstance(record, dict) else None
+
+
+def not_its_item(source: dict[str, Any]) -> str:
+    """Say why a key whose config item names another key cannot be written on its own.
+
+    Parameters
+    ----------
+    source : dict
+        The key's :func:`source_of` record (its ``item`` is not the key).
+
+    Returns
+    -------
+    str
+        ``"was renamed from 'tip', ..."`` or ``"is one of several keys read from ..."``.
+    """
+    renamed = source.get(RENAMED_FROM)
+    if renamed:
+        return (
+            f"was renamed from {renamed!r}, the name its config item gives it; a config's "
+            "files cannot rename a key"
+        )
+    return f"is one of several keys read from {Path(source['filepath']).name}"
 
 
 def data_to_save(dm: DataManager, key: str) -> Any:
@@ -75,8 +98,7 @@ def write_key(
             raise FormatError(f"key {key!r} has no source file; pass a path to write it to")
         if source.get("item") != key:
             raise FormatError(
-                f"key {key!r} is one of several keys loaded from {source['filepath']!r}; "
-                "pass a path to write it on its own",
+                f"key {key!r} {not_its_item(source)}; pass a path to write it on its own",
                 path=source["filepath"],
             )
         path = source["filepath"]

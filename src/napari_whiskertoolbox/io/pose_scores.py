@@ -112,6 +112,18 @@ class SourceScores:
         i = int(np.searchsorted(times, t))
         return i < len(times) and int(times[i]) == t
 
+    def below(self, key: str, t: int, threshold: float) -> bool:
+        """Return whether the source's prediction of ``key`` at index ``t`` scores under ``threshold``.
+
+        False where the source has no prediction there, or one of unknown score (NaN, shown).
+        """
+        column = self.columns.get(key)
+        if column is None:
+            return False
+        times, _, scores = column
+        i = int(np.searchsorted(times, t))
+        return i < len(times) and int(times[i]) == t and bool(scores[i] < threshold)
+
     def user_frames(
         self, keys: list[str], points: dict[str, tuple[np.ndarray, np.ndarray]]
     ) -> np.ndarray:

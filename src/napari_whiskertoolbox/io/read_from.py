@@ -9,12 +9,16 @@ A key records the file it was read from in one of three places:
   (:data:`READ_FROM`), written by :func:`record_read_from` when it is opened. These keys
   have no source record: that record says how to write a key back as WhiskerToolbox data,
   which their files are not.
+
+Both records follow a renamed key and leave with a deleted one
+(:mod:`napari_whiskertoolbox.core.key_references`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from napari_whiskertoolbox.core.key_references import READ_FROM, SOURCES
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.session_paths import same_file
 
@@ -26,9 +30,6 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
 
 __all__ = ["READ_FROM", "keys_read_from", "record_read_from"]
-
-READ_FROM = "read_from"
-"""``dm.metadata`` entry ``{key: path}``: the other tool's file each key was read from."""
 
 
 def record_read_from(dm: DataManager, keys: Iterable[str], path: Path) -> None:
@@ -51,7 +52,7 @@ def record_read_from(dm: DataManager, keys: Iterable[str], path: Path) -> None:
 
 def _recorded_path(dm: DataManager, key: str) -> object:
     """Return the path ``key`` records it was read from (``None``: none)."""
-    for name in ("sources", READ_FROM):
+    for name in (SOURCES, READ_FROM):
         table = dm.metadata.get(name)
         entry = table.get(key) if isinstance(table, dict) else None
         if isinstance(entry, dict):
@@ -66,7 +67,6 @@ def _recorded_path(dm: DataManager, key: str) -> object:
 def keys_read_from(dm: DataManager, path: str | os.PathLike[str]) -> list[str]:
     """Return the keys of ``dm`` read from the file or folder ``path``, in ``dm``'s order.
 
-    A key renamed since keeps no record under its new name; a record of a key since deleted
-    names no key.
+    A key renamed since is found under its new name.
     """
     return [key for key in dm if same_file(_recorded_path(dm, key), path)]

@@ -27,6 +27,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.key_references import SOURCES
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, FrozenNative, frozen_native, write_native
@@ -229,7 +230,7 @@ def snapshot_session(
         elif not _reuse(part, previous, edited):
             _plan_native(part, "time", f"clock-{name}", used)
         parts.append(part)
-    sources = dm.metadata.get("sources", {}) if isinstance(dm.metadata.get("sources"), dict) else {}
+    sources = dm.metadata.get(SOURCES, {}) if isinstance(dm.metadata.get(SOURCES), dict) else {}
     for key in dm:
         if key in leave_out:
             continue

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.key_references import SOURCES
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.atomic import atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.config_additions import (
@@ -36,7 +37,7 @@ from napari_whiskertoolbox.io.config_additions import (
 )
 from napari_whiskertoolbox.io.data_files import data_file_item
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.io.keys import source_of, write_key
+from napari_whiskertoolbox.io.keys import not_its_item, source_of, write_key
 from napari_whiskertoolbox.io.registry import read_item, writer_formats
 from napari_whiskertoolbox.io.rewrite_loss import layout_options, rewrite_loss
 from napari_whiskertoolbox.io.same_content import content_difference
@@ -172,7 +173,7 @@ def _refusal(dm: DataManager, key: str) -> str | None:
     if source is None or not source.get("filepath"):
         return "is not in the config (new or renamed key)"
     if source.get("item") != key:
-        return f"is one of several keys read from {Path(source['filepath']).name}"
+        return not_its_item(source)
     fmt = source.get("format")
     if fmt not in writer_formats(dm.data_type(key)):
         return f"was read as {fmt!r}, a format that cannot be written"
@@ -243,7 +244,7 @@ def write_back(dm: DataManager, plan: WriteBackPlan) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
     if plan.config is not None:
-        sources = dm.metadata.setdefault("sources", {})
+        sources = dm.metadata.setdefault(SOURCES, {})
         for key, added in plan.additions.items():
             sources[key] = added.source(plan.config)
     return [target for _, target in staged]

@@ -5,6 +5,8 @@ The keys of a pose set (:mod:`napari_whiskertoolbox.io.pose`) get no layer of th
 :class:`~.pose_points.PosePointsView` (editable) and, when it has a skeleton, a
 :class:`~.skeleton.SkeletonView`. A frame step costs one ``at()`` look-up per key of the set
 and two layer updates per set: O(objects on the frame), whatever the session's length.
+The keypoints a likelihood threshold hides on the frame go into the status bar
+(:mod:`.hidden_status`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from napari.utils.notifications import show_warning
 
 from napari_whiskertoolbox.io.pose import pose_of_key, pose_sets
 from napari_whiskertoolbox.layers._napari_compat import outline_text
+from napari_whiskertoolbox.layers.hidden_status import HiddenStatus
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.pose_layer_name import keep_pose_name
 from napari_whiskertoolbox.layers.pose_points import LabelRoom, PosePointsView, frame_point
@@ -54,6 +57,7 @@ class PoseLayers:
         self.skeletons: dict[str, SkeletonView] = {}
         self._dismissed: set[tuple[str, str]] = set()  # layers the user removed stay removed
         self._background: tuple[int, float] | None = None  # (id of the media, its luminance)
+        self._status = HiddenStatus(lambda: self.session.viewer)
         dm = session.dm
         self._slots = [
             (session.frame_changed, self._on_frame),
@@ -96,6 +100,7 @@ class PoseLayers:
                     pose, self.session.dm, self.session.from_display, show_warning
                 )
                 self.points[name] = view
+                view.hidden_changed.connect(self._show_hidden)
                 keep_pose_name(view.layer, lambda view=view: view.pose.name)
                 viewer.add_layer(view.layer)
                 outline_text(viewer, view.layer)  # labels readable on bright and dark frames
@@ -204,6 +209,11 @@ class PoseLayers:
         for view in self.points.values():
             view.draw(frame)
         self._draw_skeletons(frame)
+        self._show_hidden()
+
+    def _show_hidden(self) -> None:
+        """Say in the status bar which keypoints the threshold hides on the frame shown."""
+        self._status.show(view.hidden_message() for view in self.points.values())
 
     def _draw_skeletons(self, frame: int) -> None:
         dm, index_of = self.session.dm, self.session.from_display
@@ -212,7 +222,11 @@ class PoseLayers:
 
     def _on_data_changed(self, key: str, frames: Any) -> None:
         if any(view.pushing for view in self.points.values()):
-            self._draw_skeletons(self.session.current_frame)  # the points layer already shows it
+            frame = self.session.current_frame
+            self._draw_skeletons(frame)  # the points layer already shows it
+            for view in self.points.values():
+                view.count_hidden(frame, view.row_keys)
+            self._show_hidden()
             return
         if any(key in view.pose.all_keys() for view in self.points.values()) or any(
             key in s.pose.all_keys() for s in self.skeletons.values()

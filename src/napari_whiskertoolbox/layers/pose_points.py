@@ -53,6 +53,7 @@ from napari_whiskertoolbox.io.pose_scores import (
     may_hold_predictions,
     source_scores,
 )
+from napari_whiskertoolbox.io.pose_written import hiding_threshold
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.layers.quiet import quiet_update
@@ -246,9 +247,12 @@ class PosePointsView:
     next_changed()
         :attr:`next_bodypart` or :attr:`current_individual` changed: the body part (of
         which individual) an added point goes to.
+    hidden_changed()
+        :attr:`hidden` changed without a frame step (the source's predictions were read).
     """
 
     next_changed = Signal()
+    hidden_changed = Signal()
 
     def __init__(
         self,
@@ -274,6 +278,8 @@ class PosePointsView:
         self._scores_token: object | None = None  # the read under way, if any
         self._scores_source: Any = ()  # the pose.source _scores were read for (read lazily)
         self._shown_scores: list[float | None] = []  # the score each row is drawn with
+        self.hidden = 0
+        """How many of the set's keypoints on the frame drawn the likelihood threshold hides."""
         size = pose.point_size or POINT_SIZE
         self.layer = Points(
             np.empty((0, 2), np.float32),
@@ -384,6 +390,7 @@ class PosePointsView:
             if point is not None:
                 keys.append(key)
                 xy.append(point)
+        self.count_hidden(frame, keys)
         layer = self.layer
         if not keys and not len(layer.data):
             self.row_keys = []
@@ -438,13 +445,51 @@ class PosePointsView:
 
     def score_of(self, key: str, point: np.ndarray, frame: int) -> float | None:
         """Return the prediction score of ``key``'s ``point`` on display ``frame`` (None: a label)."""
+        scores = self._source_scores()
+        if scores is None:
+            return None
+        return scores.score(key, self.index_of(key, frame), point)
+
+    def _source_scores(self) -> SourceScores | None:
+        """Return the source's predictions (None until read; a read starts when the source changed)."""
         source = self.pose.source
         if source is not self._scores_source and source != self._scores_source:
             self._read_scores()
         self._scores_source = source
-        if self._scores is None:
+        return self._scores
+
+    def count_hidden(self, frame: int, shown: list[str]) -> None:
+        """Set :attr:`hidden` for display ``frame``, whose points are those of keys ``shown``.
+
+        A key counts when it holds no point there and the source's prediction there scores
+        under the threshold reading applied (:func:`~.io.pose_written.hiding_threshold`).
+        O(keys of the set); nothing for a set whose reading hid nothing.
+        """
+        threshold = hiding_threshold(self.pose.source)
+        scores = None if threshold is None else self._source_scores()
+        hidden = 0
+        if scores is not None and threshold is not None:
+            drawn = set(shown)
+            hidden = sum(
+                1
+                for key in self.pose.all_keys()
+                if key not in drawn
+                and key in self.dm
+                and scores.below(key, self.index_of(key, frame), threshold)
+            )
+        self.hidden = hidden
+
+    def hidden_message(self) -> str | None:
+        """Say how many keypoints the threshold hides on the frame drawn (None: none)."""
+        threshold = hiding_threshold(self.pose.source)
+        if not self.hidden or threshold is None:
             return None
-        return self._scores.score(key, self.index_of(key, frame), point)
+        total = sum(1 for key in self.pose.all_keys() if key in self.dm)
+        what = "keypoints" if self.pose.multi_animal else "body parts"
+        return (
+            f"{self.pose.name}: {self.hidden} of {total} {what} below pcutoff {threshold:g} "
+            "on this frame (not drawn)"
+        )
 
     def _read_scores(self) -> None:
         """Read the pose set's source file for its predictions, in a worker thread.
@@ -475,6 +520,11 @@ class PosePointsView:
             return
         self._scores_token = None
         self._scores = scores
+        if self.frame is not None:
+            before = self.hidden
+            self.count_hidden(self.frame, self.row_keys)
+            if self.hidden != before:
+                self.hidden_changed.emit()
         if scores is not None and self.frame is not None:
             rows = layer_points_to_points(self.layer.data)
             if len(rows) == len(self.row_keys):

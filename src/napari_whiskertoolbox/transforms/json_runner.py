@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from napari_whiskertoolbox.core.data_manager import DataManager
+from napari_whiskertoolbox.core.key_references import SOURCES
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.config_transformations import run_config_transformations
 from napari_whiskertoolbox.io.csv_tools import decode_text
@@ -231,7 +232,7 @@ def _load_phase(
         loaded = [k for k in dm if k not in before]
         if config_path is not None:
             dm.metadata["config_path"] = str(config_path)
-            for record in dm.metadata.get("sources", {}).values():
+            for record in dm.metadata.get(SOURCES, {}).values():
                 if isinstance(record, dict) and record.get("config") == str(staged):
                     record["config"] = str(config_path)
     # as opening the config in the viewer does (and WhiskerToolbox, which only logs them):

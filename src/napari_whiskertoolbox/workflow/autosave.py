@@ -6,7 +6,8 @@ source path, so the user's data folders are never written to behind their back::
 
     <root>/<name>-<hash>/session/        the autosaved session (``io.save_session``)
     <root>/<name>-<hash>/recovery.json   {"source": path or null, "saved_at": ISO time,
-                                          "pid": the autosaving process}
+                                          "pid": the autosaving process,
+                                          "edited": keys edited since the last save}
 
 A session never saved (the sample, keys made in the console) has a folder of its own,
 ``<root>/untitled-<time>-<pid>-<token>``, so two windows never overwrite each other's
@@ -121,12 +122,16 @@ class RecoveryInfo:
         ISO 8601 UTC time of the autosave.
     pid : int or None
         The process that wrote it (None in autosaves of earlier versions).
+    edited : frozenset of str or None
+        The keys added or edited since the session was last saved (the others hold what
+        their files hold); ``None`` in autosaves of earlier versions, which did not say.
     """
 
     folder: Path
     source: str | None
     saved_at: str
     pid: int | None = None
+    edited: frozenset[str] | None = None
 
     @property
     def session_path(self) -> Path:
@@ -205,11 +210,13 @@ def _read_recovery(folder: Path) -> RecoveryInfo | None:
     try:
         record = json.loads(marker.read_text(encoding="utf-8"))
         pid = record.get("pid")
+        edited = record.get("edited")
         return RecoveryInfo(
             folder,
             record.get("source"),
             str(record["saved_at"]),
             pid if isinstance(pid, int) else None,
+            None if edited is None else frozenset(str(key) for key in edited),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(
@@ -257,10 +264,15 @@ def discard_recovery(source: str | os.PathLike[str] | None, root: Path | None = 
 
 
 def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
-    """Replace ``dm``'s clocks and data keys by the autosaved ones, as one undo step.
+    """Bring ``dm``'s clocks and data keys to the autosaved ones, as one undo step.
 
-    Media keys already present are kept as they are (the autosave only points at the same
-    file). The DataManager stays modified: the recovered changes are not saved yet.
+    Only what the autosaved session changed since its last save is set: the keys it had
+    added or edited (:attr:`RecoveryInfo.edited`; every key for an autosave that does not
+    say), the clocks that differ, and the deletion of the keys it no longer held. A key it
+    had not edited keeps the object ``dm`` read from its file, so it stays unmodified (a
+    save into a config's own files leaves its file alone). Media keys already present are
+    kept as they are (the autosave only points at the same file). The recovered changes are
+    not saved yet: the DataManager is modified when any was set.
 
     Returns
     -------
@@ -273,16 +285,32 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
     restored: list[str] = []
     with dm.history.group("restore autosave"):
         for name in recovered.time_keys():
-            dm.set_time(name, recovered.get_time(name))
+            clock = recovered.get_time(name)
+            if name not in dm.time_keys() or dm.get_time(name) != clock:
+                dm.set_time(name, clock)
         for key in list(dm.keys()):
             if key not in recovered and dm.data_type(key) not in MEDIA_KINDS:
                 dm.delete_data(key)
         for key in recovered:
-            if key in dm and dm.data_type(key) in MEDIA_KINDS:
+            if key in dm and (
+                dm.data_type(key) in MEDIA_KINDS or _as_read(dm, recovered, key, info.edited)
+            ):
                 continue
             dm.set_data(key, recovered.get_data(key), recovered.time_key(key))
             restored.append(key)
     return restored
+
+
+def _as_read(
+    dm: DataManager, recovered: DataManager, key: str, edited: frozenset[str] | None
+) -> bool:
+    """Whether ``key`` of ``dm`` is as the autosaved session held it: not edited since a save."""
+    return (
+        edited is not None
+        and key not in edited
+        and dm.data_type(key) == recovered.data_type(key)
+        and dm.time_key(key) == recovered.time_key(key)
+    )
 
 
 def offer_recovery(
@@ -526,6 +554,9 @@ class Autosaver(QObject):
         self._source = session.path
         self._untitled = untitled_folder(root)
         self._edited: set[str] = set()
+        """Keys edited since the last autosave (the others keep its files)."""
+        self._unsaved: set[str] = set()
+        """Keys added or edited since the last save (:attr:`RecoveryInfo.edited`)."""
         self._written: dict[str, WrittenKey] = {}
         self._written_folder: Path | None = None
         self._job: _Job | None = None
@@ -603,6 +634,7 @@ class Autosaver(QObject):
             "source": None if self.source is None else str(self.source),
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "pid": os.getpid(),
+            "edited": sorted(self._unsaved & set(dm.keys())),
         }
         job = _Job(folder, snapshot, record)
         job.edited, self._edited, self._pending = self._edited, set(), False
@@ -629,7 +661,9 @@ class Autosaver(QObject):
         if job.written is not None:  # session.json committed: its files are the ones to reuse
             self._written, self._written_folder = job.written, job.folder
         if job.error is None:
-            _settle(self._session, RecoveryInfo(job.folder, **job.record).identity)
+            record = job.record
+            identity = RecoveryInfo(job.folder, record["source"], record["saved_at"], record["pid"])
+            _settle(self._session, identity.identity)
             self._told.difference_update({"space", "error"})
             return
         self._edited |= job.edited
@@ -679,6 +713,7 @@ class Autosaver(QObject):
         if self._job is not None:
             self._job.cancel()  # its folder is removed by its thread
         self._edited, self._written, self._written_folder = set(), {}, None
+        self._unsaved = set()
         shutil.rmtree(self.folder, ignore_errors=True)
         # the autosave kept under an earlier name (before a first save: the file opened,
         # else "untitled")
@@ -729,6 +764,7 @@ class Autosaver(QObject):
         self._pending = True
         if isinstance(key, str):
             self._edited.add(key)
+            self._unsaved.add(key)
 
     def _on_rename(self, old: str, new: str) -> None:
         self._on_edit(new)

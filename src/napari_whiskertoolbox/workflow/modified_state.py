@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.key_references import SOURCES
 from napari_whiskertoolbox.io.session import SESSION_FILE
 from napari_whiskertoolbox.layers.main_thread import connect_main
 
@@ -52,7 +53,7 @@ def session_label(session: ViewerSession) -> str | None:
         source = getattr(dm.get_data(key), "source_path", None)
         if source:
             return Path(source).name
-    sources = dm.metadata.get("sources")
+    sources = dm.metadata.get(SOURCES)
     files = {
         Path(record["filepath"]).name
         for record in (sources.values() if isinstance(sources, dict) else ())

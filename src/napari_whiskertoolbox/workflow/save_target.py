@@ -70,7 +70,7 @@ class SaveTarget:
         self.changed: set[str] = set()
         """Keys added or edited since the last save."""
         self.removed: set[str] = set()
-        """Keys deleted since the last save."""
+        """Keys deleted since the last save (and not stored again)."""
         self.renamed: dict[str, str] = {}
         """Keypoint keys renamed since the last save: ``{name now: name at the last save}``.
         Their body parts stay in their pose sets, whose labels files name body parts, not
@@ -80,7 +80,7 @@ class SaveTarget:
         dm = session.dm
         self._saved_clocks = _clocks_of(dm)
         dm.groups.changed.connect(self._on_groups_changed)
-        dm.data_added.connect(self._on_changed)
+        dm.data_added.connect(self._on_added)
         dm.data_changed.connect(self._on_changed)
         dm.data_removed.connect(self._on_removed)
         dm.data_renamed.connect(self._on_renamed)
@@ -89,6 +89,11 @@ class SaveTarget:
 
     # ------------------------------------------------------------------ tracking
     def _on_changed(self, key: str, *_: Any) -> None:
+        self.changed.add(key)
+
+    def _on_added(self, key: str) -> None:
+        # a key stored again (set_data over it emits removed, then added) is edited, not gone
+        self.removed.discard(key)
         self.changed.add(key)
 
     def _on_removed(self, key: str) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.key_references import SOURCES
+
 if TYPE_CHECKING:
     import os
 
@@ -37,7 +39,7 @@ def source_file(dm: Any) -> Path | None:
         source = getattr(dm.get_data(key), "source_path", None)
         if source:
             return Path(source)
-    sources = dm.metadata.get("sources")
+    sources = dm.metadata.get(SOURCES)
     for record in sources.values() if isinstance(sources, dict) else ():
         if isinstance(record, dict) and record.get("filepath"):
             return Path(record["filepath"])
