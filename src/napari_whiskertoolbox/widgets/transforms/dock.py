@@ -41,6 +41,7 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.transforms.output_keys import output_key_check
 from napari_whiskertoolbox.transforms.python_transforms import (
     load_entry_point_transforms,
     load_transforms_from_file,
@@ -66,8 +67,6 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     grouped_transforms,
     keys_of_kinds,
     output_clock_of,
-    output_key_check,
-    pipeline_output_kind,
     search_v1_names,
     suggest_output_key,
     visible_specs,
@@ -652,7 +651,7 @@ class TransformsWidget(Container):
         refused = False
         if self.spec is not None and not self.spec.edits_groups:
             message, refused = output_key_check(
-                self.dm, self.output_key.value, self.spec.output_kind
+                self.dm, self.output_key.value.strip(), self.spec.output_kind
             )
         self._output_refused = message if refused else None
         _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
@@ -794,9 +793,7 @@ class TransformsWidget(Container):
         if self.running:
             return None
         try:
-            planned = self.plan()
-            if self._output_refused is not None:  # Run is off: a call from code is refused too
-                raise TransformError(self._output_refused, transform=planned.name)
+            planned = self.plan()  # refuses what turns Run off: a call from code too
         except TransformError as exc:
             self.report(str(exc), True)
             return None
@@ -808,9 +805,6 @@ class TransformsWidget(Container):
             return
         try:
             planned = pipeline.plan_on_key(self.dm, input_key, output_key.strip())
-            message, refused = output_key_check(self.dm, output_key, pipeline_output_kind(pipeline))
-            if refused:  # as its Run is off: refused before computing, not after
-                raise TransformError(message or "", transform=planned.name)
         except TransformError as exc:
             self.report(str(exc), True)
             return

@@ -34,6 +34,7 @@ from qtpy.QtWidgets import (
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import pipeline_file_stem
+from napari_whiskertoolbox.transforms.output_keys import output_key_check
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
@@ -47,8 +48,6 @@ from napari_whiskertoolbox.widgets.theme_colors import (
 )
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
     keys_of_kinds,
-    output_key_check,
-    pipeline_output_kind,
     suggest_output_key,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
@@ -405,9 +404,11 @@ class PipelinesPanel(Container):
 
         A taken key is named before Run: replaced (undo restores it) when it holds the
         pipeline's kind of result; a key holding another kind, or a name the key-name rule
-        refuses, turns Run off (see :func:`~.catalogue.output_key_check`).
+        refuses, turns Run off (the rule a run from code follows:
+        :func:`~napari_whiskertoolbox.transforms.output_keys.output_key_check`).
         """
-        message, refused = output_key_check(self.dm, self.run_output.value, self._output_kind())
+        key = self.run_output.value.strip()
+        message, refused = output_key_check(self.dm, key, self._output_kind())
         self._output_refused = message if refused else None
         self.run_output_warning.setText(message or "")
         self.run_output_warning.setVisible(message is not None)
@@ -420,7 +421,7 @@ class PipelinesPanel(Container):
             pipeline = self.selected_pipeline()
         except TransformError:
             return None
-        return None if pipeline is None else pipeline_output_kind(pipeline)
+        return None if pipeline is None else pipeline.output_kind
 
     def set_theme(self, theme_name: str) -> None:
         """Colour the output key's warning and the lists' chosen rows for ``theme_name``."""
