@@ -105,6 +105,8 @@ STATUS_LINES = 4
 """Lines of the status message shown at once; a longer one scrolls."""
 PREVIEW_DELAY_MS = 150
 """Form edits and frame steps are previewed once they pause this long."""
+NO_TRANSFORM = "choose a transform in the list"
+"""Why Run is off (and a run from code refused) before a transform is chosen."""
 
 
 def _row(*widgets: Any) -> Container:
@@ -661,9 +663,14 @@ class TransformsWidget(Container):
     def run_problem(self) -> str | None:
         """Return why the Transform tab's Run is off, or None when it would run.
 
-        The output key would be refused (a name against the key-name rule, a key holding
-        another kind of data than the result) or a needed second key is missing.
+        No transform is chosen, its input has no key (the session holds none of its
+        kinds), the output key would be refused (a name against the key-name rule, a key
+        holding another kind of data than the result) or a needed second key is missing.
         """
+        if self.spec is None:
+            return NO_TRANSFORM
+        if not self.input_combo.value:
+            return self._missing_input(0).reason
         return self._output_refused or self.other_key_problem()
 
     def _update_run_button(self) -> None:
@@ -756,7 +763,7 @@ class TransformsWidget(Container):
             No transform or input chosen, a bad parameter or output key; the message names it.
         """
         if self.spec is None or self.form is None:
-            raise TransformError("choose a transform first", transform="Transforms")
+            raise TransformError(NO_TRANSFORM, transform="Transforms")
         keys = self.input_keys()
         if len(keys) < self.spec.arity:
             raise self._missing_input(len(keys))
