@@ -182,7 +182,10 @@ def test_run_transform_bad_input_leaves_dm_unchanged():
         ({"params": {"position": "far"}}, "'position' = 'far'"),
         ({"output_time_key": "nope"}, "output clock 'nope' does not exist"),
         ({"name": "CalculateMaskArea"}, "is line data; expected mask"),
-        ({"output_key": "whisker", "name": "CalculateLineLength"}, "different data type"),
+        (
+            {"output_key": "whisker", "name": "CalculateLineLength"},
+            r"'whisker' already holds lines; the result \(analog signals\) cannot replace it",
+        ),
     ]
     for change, fragment in bad:
         args = {

@@ -113,7 +113,7 @@ def test_run_pipeline_command_errors(area_file):
         "Step 'a' failed: CalculateMaskArea: input 1 ('lines') is line data; expected mask"
     )
     assert (
-        "different data type"
+        "'lines' already holds lines; the result (analog signals) cannot replace it"
         in run(input_key="m", output_key="lines", pipeline_path=str(area_file)).error
     )
     assert "'pipeline_path' is required" in run(input_key="m", output_key="a").error

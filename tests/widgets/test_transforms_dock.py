@@ -678,7 +678,10 @@ def test_a_missing_input_is_named_with_its_kind(dock, qtbot):
     assert not [k for k in dock.dm if dock.dm.data_type(k) == "tensor"]
     dock.select_transform("TensorPCA")
     assert dock.input_combo.choices == ()
-    assert dock.run() is None
+    assert not dock.run_button.enabled
+    reason = "Run is off: the session has no tensors key for its input"
+    assert dock.run_button.tooltip == dock.status.value == reason
+    assert dock.run() is None  # from code: refused too
     assert dock.status.value == "TensorPCA: the session has no tensors key for its input"
     analog = [k for k in dock.dm if dock.dm.data_type(k) == "analog"]
     for key in analog:
@@ -868,6 +871,60 @@ def test_run_is_off_saying_why_whenever_the_output_key_would_be_refused(dock, qt
     assert "Run is off" not in dock.status.value
 
 
+def test_run_is_off_saying_why_without_a_transform_a_pipeline_or_an_input(dock, qtbot, tmp_path):
+    """Run was on with no transform chosen, or none of its input's kind in the session (the
+    click only then said why), and on the Pipelines tab with a pipeline whose input kind the
+    session lacks; with no pipeline chosen it was off without a word. Run is now off, its
+    tooltip and the status line saying why, followed live on both tabs."""
+    dm = dock.dm
+    assert not dock.run_button.enabled
+    assert dock.run_button.tooltip == "Run is off: choose a transform in the list"
+    assert dock.status.value == dock.run_button.tooltip
+    dock.select_transform("CalculateMaskArea")
+    assert dock.input_combo.value == "pad_mask"  # the session's only masks
+    assert dock.run_button.enabled
+    assert dock.status.value == ""
+    dm.delete_data("pad_mask")  # from elsewhere (the Data browser, a script)
+    assert not dock.run_button.enabled
+    reason = "Run is off: the session has no masks key for its input"
+    assert dock.run_button.tooltip == dock.status.value == reason
+    assert dm.undo()
+    assert dock.input_combo.value == "pad_mask"
+    assert dock.run_button.enabled
+    assert dock.status.value == ""
+
+    panel = dock.pipelines
+    dock.tabs.setCurrentIndex(1)
+    assert not panel.run_button.enabled
+    assert panel.run_button.tooltip.startswith("Run is off: the library has no pipelines")
+    assert dock.status.value == panel.run_button.tooltip
+    panel.open_pipeline_file(_zscore_pipeline(tmp_path))  # an analog series in
+    assert panel.run_button.enabled
+    assert dock.status.value == ""
+    panel.library_list.setCurrentItem(None)
+    assert not panel.run_button.enabled
+    assert panel.run_button.tooltip == "Run is off: choose a pipeline in the library"
+    assert dock.status.value == panel.run_button.tooltip
+    panel.run_selected()  # from code: refused with the reason
+    assert dock.status.value == "Run is off: choose a pipeline in the library"
+    assert not dock.running
+    panel.select_entry("zscore")
+    assert panel.run_button.enabled
+    analog = [k for k in dm if dm.data_type(k) == "analog"]
+    with dm.history.group("delete the analog keys"):
+        for key in analog:
+            dm.delete_data(key)
+    assert panel.run_input.choices == ()
+    assert not panel.run_button.enabled
+    reason = "Run is off: the session has no analog signals key for the pipeline's input"
+    assert panel.run_button.tooltip == dock.status.value == reason
+    assert dm.undo()
+    assert panel.run_input.value in analog
+    assert panel.run_button.enabled
+    assert panel.run_button.tooltip is None
+    assert dock.status.value == ""
+
+
 def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
     """README: "line point extraction" finds *Extract Point from Line* and Enter picks it;
     with *V1 names* unticked the list was empty, Enter chose nothing and nothing hinted
@@ -916,8 +973,10 @@ def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
 def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, qtbot):
     """Run with nothing chosen said 'choose a transform first', and the red line stayed under
     the form of the transform chosen next, as if that one had failed."""
-    assert dock.run() is None
-    assert dock.status.value == "Transforms: choose a transform first"
+    assert not dock.run_button.enabled  # Run is off, saying why
+    assert dock.status.value == "Run is off: choose a transform in the list"
+    assert dock.run() is None  # from code: refused, in red
+    assert dock.status.value == "Transforms: choose a transform in the list"
     dock.select_transform("CalculateLineAngle")
     assert dock.status.value == ""
     assert not dock.status.visible

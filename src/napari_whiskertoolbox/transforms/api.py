@@ -10,13 +10,13 @@ from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.free_names import first_free
-from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, execute, parse_params
 from napari_whiskertoolbox.transforms.group_edit import store_group_edit, working_copy
 from napari_whiskertoolbox.transforms.lift import Bound
+from napari_whiskertoolbox.transforms.output_keys import refuse_output_key
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
 from napari_whiskertoolbox.transforms.relative import (
     is_relative_clock,
@@ -38,7 +38,6 @@ __all__ = [
     "PlannedRun",
     "apply_transform",
     "bound_key",
-    "check_output_name",
     "describe",
     "names",
     "plan_transform",
@@ -252,25 +251,6 @@ def dm_lookup(dm: DataManager, owner: str) -> KeyLookup:
     return lambda key: bound_key(dm, key, owner)
 
 
-def check_output_name(dm: DataManager, output_key: str, owner: str) -> None:
-    """Refuse a new ``output_key`` that breaks the key-name rule (existing keys pass).
-
-    Raises
-    ------
-    TransformError
-        Naming parameter ``output_key`` and the rule
-        (:func:`~napari_whiskertoolbox.core.key_names.key_name_problem`).
-    """
-    problem = new_key_problem(dm, output_key)
-    if problem is not None:
-        raise TransformError(
-            f"parameter 'output_key': {problem}",
-            transform=owner,
-            parameter="output_key",
-            value=output_key,
-        )
-
-
 def store_result(
     dm: DataManager,
     output_key: str,
@@ -472,8 +452,11 @@ def plan_transform(
     Raises
     ------
     TransformError
-        Unknown transform or key, wrong kind, bad parameter, unknown clock, empty output
-        key or a new output key named against the key-name rule; the message names them.
+        Unknown transform or key, wrong kind, bad parameter, unknown clock, or an output
+        key the run would be refused (empty, holding another kind of data than the result,
+        or new and named against the key-name rule:
+        :func:`~napari_whiskertoolbox.transforms.output_keys.output_key_check`); the
+        message names them.
     """
     spec = REGISTRY.get(name)
     keys = [input_key, *([other_keys] if isinstance(other_keys, str) else list(other_keys or []))]
@@ -499,12 +482,8 @@ def plan_transform(
         inputs[0] = replace(inputs[0], groups=working_copy(dm.groups))
     if spec.edits_groups:
         output_key = output_key if isinstance(output_key, str) else ""
-    elif not isinstance(output_key, str) or not output_key:
-        raise TransformError(
-            f"output key must be a non-empty string, got {output_key!r}", transform=spec.name
-        )
-    elif check_key_name:
-        check_output_name(dm, output_key, spec.name)
+    else:  # before computing: storing into a key of another kind would fail after it
+        refuse_output_key(dm, output_key, spec.output_kind, spec.name, check_name=check_key_name)
     slot = (
         spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
     )
@@ -557,7 +536,7 @@ def run_transform(
 
     The result is computed first and stored as one undo step; on any error or cancel the
     DataManager is unchanged. An existing ``output_key`` of the same kind is replaced (undo
-    restores it); one of another kind is an error. A transform that edits entity groups
+    restores it); one of another kind is refused before anything is computed. A transform that edits entity groups
     (WhiskerToolbox's grouping operations) writes no key (``output_key`` is ignored and may
     be empty): its :class:`~napari_whiskertoolbox.transforms.group_edit.GroupEdit` is
     applied to ``dm.groups`` as one undo step and returned (``str(edit)`` says what changed).
@@ -598,8 +577,9 @@ def run_transform(
     Raises
     ------
     TransformError
-        Unknown transform or key, wrong kind, bad parameter, unknown clock, output kind
-        clash, a new output key against the key-name rule; the message names them.
+        Unknown transform or key, wrong kind, bad parameter, unknown clock, an output key
+        holding another kind of data, a new output key against the key-name rule (all
+        before computing); the message names them.
     TransformCancelled
         The run was cancelled.
     """

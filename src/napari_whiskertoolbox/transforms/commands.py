@@ -38,6 +38,7 @@ from napari_whiskertoolbox.transforms.api import bound_key, store_result
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformCancelled, TransformError
 from napari_whiskertoolbox.transforms.json_fields import unknown_field_warnings
+from napari_whiskertoolbox.transforms.output_keys import refuse_output_key
 from napari_whiskertoolbox.transforms.pipeline import load_pipeline
 from napari_whiskertoolbox.transforms.schema import (
     Param,
@@ -200,6 +201,7 @@ def _run_pipeline_at(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     pipeline = load_pipeline(env.resolve(p.pipeline_path))
     env.warn(pipeline.warnings)
     source = bound_key(dm, p.input_key, name, "input_key")
+    refuse_output_key(dm, p.output_key, pipeline.output_kind, name, check_name=False)
     t = int(p.time)
     result = pipeline.run(slice_at(source.data, t), clock=source.clock, context=env.context)
     clock = dm.time_key(p.input_key)

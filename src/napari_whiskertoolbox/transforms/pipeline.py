@@ -23,12 +23,13 @@ from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.io.atomic import atomic_write_text
 from napari_whiskertoolbox.io.csv_tools import decode_text
 from napari_whiskertoolbox.io.errors import FormatError
-from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key, check_output_name
+from napari_whiskertoolbox.transforms.api import PlannedRun, bound_key
 from napari_whiskertoolbox.transforms.context import TransformContext, as_context
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import execute_chain, parse_params
 from napari_whiskertoolbox.transforms.json_fields import misnamed_hint, unknown_field_warnings
 from napari_whiskertoolbox.transforms.lift import Bound
+from napari_whiskertoolbox.transforms.output_keys import refuse_output_key
 from napari_whiskertoolbox.transforms.range_reductions import get_reduction
 from napari_whiskertoolbox.transforms.registry import REGISTRY, TransformSpec
 from napari_whiskertoolbox.transforms.relative import relative_clock_name
@@ -224,6 +225,17 @@ class Pipeline:
         if isinstance(name, str) and name:
             return name
         return self.path.stem if self.path else ""
+
+    @property
+    def output_kind(self) -> str | None:
+        """Return the data kind the pipeline makes (its last step's), None without steps.
+
+        None too when the last step names no registered transform (its run fails, saying so).
+        """
+        if not self.steps:
+            return None
+        name = self.steps[-1].transform_name
+        return REGISTRY.get(name).output_kind if name in REGISTRY else None
 
     # ------------------------------------------------------------------ JSON
     @classmethod
@@ -529,20 +541,24 @@ class Pipeline:
         Raises
         ------
         TransformError
-            Missing input key, unknown clock, empty output key, a new output key against
-            the key-name rule (unless ``check_key_name`` is False, as for WhiskerToolbox's
-            command files) or an invalid pipeline.
+            Missing input key, unknown clock, an invalid pipeline or one without steps, or
+            an output key the run would be refused (empty, holding another kind of data
+            than the result, or new and against the key-name rule unless ``check_key_name``
+            is False, as for WhiskerToolbox's command files:
+            :func:`~napari_whiskertoolbox.transforms.output_keys.output_key_check`).
         """
         source = bound_key(dm, input_key, "pipeline", "input_key")
         clock = output_time_key or dm.time_key(input_key)
         if clock not in dm.time_keys():
             raise _fail(f"output_time_key '{clock}' is not a clock (clocks: {dm.time_keys()})")
-        if not isinstance(output_key, str) or not output_key:
-            raise _fail(f"output key must be a non-empty string, got {output_key!r}")
         name = self.name or "(unnamed)"
-        if check_key_name:
-            check_output_name(dm, output_key, f"pipeline '{name}'")
         self.validate()
+        if not self.steps:
+            raise _fail("Pipeline has no steps")
+        # before computing: storing into a key of another kind would fail after it
+        refuse_output_key(
+            dm, output_key, self.output_kind, f"pipeline '{name}'", check_name=check_key_name
+        )
 
         def compute(ctx: TransformContext) -> Any:
             return self.run(
@@ -585,7 +601,8 @@ class Pipeline:
         """Run on ``dm[input_key]`` and store the result under ``output_key`` (one undo step).
 
         The output goes on ``output_time_key`` (must exist) or the input key's clock; an
-        existing output of the same kind is replaced, one of another kind is an error.
+        existing output of the same kind is replaced, one of another kind is refused before
+        anything is computed.
         ``recorder`` records the run (as one pipeline step) in the same undo step. A new
         ``output_key`` must follow the key-name rule unless ``check_key_name`` is False.
         """

@@ -26,6 +26,7 @@ from napari_whiskertoolbox.transforms.errors import TransformCancelled, Transfor
 from napari_whiskertoolbox.transforms.execute import parse_params
 from napari_whiskertoolbox.transforms.json_fields import unknown_field_warnings
 from napari_whiskertoolbox.transforms.legacy_v1 import V1_TO_V2
+from napari_whiskertoolbox.transforms.output_keys import refuse_output_keys
 from napari_whiskertoolbox.transforms.pipeline import LOGGER
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 
@@ -184,6 +185,23 @@ def _block_of(block: Any) -> Any:
     return block
 
 
+def _check_output_keys(dm: DataManager, ordered: list[V1Step]) -> None:
+    """Refuse the block before its first step when a step's output key would be refused.
+
+    ``ordered`` are the steps as they will run; a key an earlier step writes counts with
+    that step's kind. Keys keep any name, as in WhiskerToolbox's files.
+    """
+    outputs = [
+        (f"step '{s.step_id}' ({s.transform_name})", s.output_key, spec.output_kind)
+        for s in ordered
+        if not (spec := REGISTRY.get(s.transform_name)).edits_groups
+    ]
+    try:
+        refuse_output_keys(dm, outputs, check_name=False)
+    except TransformError as exc:
+        raise exc.reworded(f"{_OWNER}: {exc} (no step was run)", _OWNER) from exc
+
+
 def run_v1_transformations(
     dm: DataManager, block: Any, *, context: TransformContext | None = None
 ) -> list[str]:
@@ -203,10 +221,15 @@ def run_v1_transformations(
     phase fails, the phase's other steps still run, later phases do not, and the first
     failure is raised.
 
+    Every step's output key is checked before the first step runs (a key holding another
+    kind of data than the step's result, counting the kinds earlier steps write, refuses
+    the whole block: nothing changes).
+
     Raises
     ------
     TransformError
-        Validation (see :func:`parse_v1_block`) or the first failed step of a phase.
+        Validation (see :func:`parse_v1_block`), a refused output key (naming the step, the
+        key, its kind and the result's), or the first failed step of a phase.
     TransformCancelled
         The context was cancelled.
     """
@@ -214,6 +237,7 @@ def run_v1_transformations(
     ctx = as_context(context, _OWNER)
     written: list[str] = []
     enabled = [s for s in steps if s.enabled]
+    _check_output_keys(dm, sorted(enabled, key=lambda s: s.phase))
     for n, phase in enumerate(sorted({s.phase for s in enabled})):
         errors = []
         for step in [s for s in enabled if s.phase == phase]:

@@ -10,7 +10,6 @@ import re
 from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.core.free_names import first_free
-from napari_whiskertoolbox.core.key_names import new_key_problem
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
@@ -18,19 +17,15 @@ from napari_whiskertoolbox.widgets.transforms.search_words import alternatives
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core.data_manager import DataManager
-    from napari_whiskertoolbox.transforms.pipeline import Pipeline
     from napari_whiskertoolbox.transforms.registry import TransformSpec
 
 __all__ = [
     "INPUT_CLOCK",
-    "clash_message",
     "group_label",
     "grouped_transforms",
     "keys_of_kinds",
     "output_clock_of",
-    "output_key_check",
     "output_suffix",
-    "pipeline_output_kind",
     "search_v1_names",
     "suggest_output_key",
     "visible_specs",
@@ -171,67 +166,6 @@ def suggest_output_key(dm: DataManager, name: str, input_key: str | None) -> str
     """Return ``<input>_<suffix>`` (``_2``, ``_3``… added until no key has that name)."""
     base = f"{input_key}_{output_suffix(name)}" if input_key else output_suffix(name)
     return first_free(base, dm.__contains__)
-
-
-def clash_message(dm: DataManager, key: str, output_kind: str) -> str | None:
-    """Return a warning when ``key`` is taken, or None.
-
-    A key of the same kind is replaced (undo restores it); one of another kind cannot be
-    replaced and the run will fail.
-    """
-    if not key:
-        return "the output needs a key"
-    if key not in dm:
-        return None
-    kind = dm.data_type(key)
-    if kind == output_kind:
-        return f"'{key}' exists and will be replaced (undo restores it)"
-    return f"'{key}' already holds {group_label(kind)}; the result ({group_label(output_kind)}) cannot replace it"
-
-
-def output_key_check(dm: DataManager, key: str, output_kind: str | None) -> tuple[str | None, bool]:
-    """Return the warning shown under an Output key field, and whether Run would be refused.
-
-    One check for the Transform tab and the Pipelines tab, so Run is off (saying why)
-    whenever the run would be refused: a name the key-name rule refuses, or a key holding
-    another kind of data than the result (storing it would fail after the whole
-    computation). A taken key of the result's kind is only named (it is replaced, undo
-    restores it).
-
-    Parameters
-    ----------
-    dm : DataManager
-        The session's data.
-    key : str
-        The output key as typed (surrounding spaces ignored).
-    output_kind : str or None
-        The data kind of the result (None: not known yet, only the name is checked).
-
-    Returns
-    -------
-    tuple of (str or None, bool)
-        The message (None: nothing to say) and True when a run into ``key`` would be refused.
-    """
-    key = key.strip()
-    problem = new_key_problem(dm, key) if key else None
-    if problem is not None:
-        return problem, True
-    if output_kind is None:
-        return None, False
-    refused = bool(key) and key in dm and dm.data_type(key) != output_kind
-    return clash_message(dm, key, output_kind), refused or not key
-
-
-def pipeline_output_kind(pipeline: Pipeline) -> str | None:
-    """Return the data kind ``pipeline`` makes (its last step's), None when not known.
-
-    None for a pipeline without steps or whose last step names no registered transform
-    (its run fails, saying so).
-    """
-    if not pipeline.steps:
-        return None
-    name = pipeline.steps[-1].transform_name
-    return REGISTRY.get(name).output_kind if name in REGISTRY else None
 
 
 def output_clock_of(spec: TransformSpec, dm: DataManager, keys: list[str]) -> str:

@@ -41,6 +41,7 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.transforms.output_keys import output_key_check
 from napari_whiskertoolbox.transforms.python_transforms import (
     load_entry_point_transforms,
     load_transforms_from_file,
@@ -66,8 +67,6 @@ from napari_whiskertoolbox.widgets.transforms.catalogue import (
     grouped_transforms,
     keys_of_kinds,
     output_clock_of,
-    output_key_check,
-    pipeline_output_kind,
     search_v1_names,
     suggest_output_key,
     visible_specs,
@@ -106,6 +105,8 @@ STATUS_LINES = 4
 """Lines of the status message shown at once; a longer one scrolls."""
 PREVIEW_DELAY_MS = 150
 """Form edits and frame steps are previewed once they pause this long."""
+NO_TRANSFORM = "choose a transform in the list"
+"""Why Run is off (and a run from code refused) before a transform is chosen."""
 
 
 def _row(*widgets: Any) -> Container:
@@ -652,7 +653,7 @@ class TransformsWidget(Container):
         refused = False
         if self.spec is not None and not self.spec.edits_groups:
             message, refused = output_key_check(
-                self.dm, self.output_key.value, self.spec.output_kind
+                self.dm, self.output_key.value.strip(), self.spec.output_kind
             )
         self._output_refused = message if refused else None
         _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
@@ -662,9 +663,14 @@ class TransformsWidget(Container):
     def run_problem(self) -> str | None:
         """Return why the Transform tab's Run is off, or None when it would run.
 
-        The output key would be refused (a name against the key-name rule, a key holding
-        another kind of data than the result) or a needed second key is missing.
+        No transform is chosen, its input has no key (the session holds none of its
+        kinds), the output key would be refused (a name against the key-name rule, a key
+        holding another kind of data than the result) or a needed second key is missing.
         """
+        if self.spec is None:
+            return NO_TRANSFORM
+        if not self.input_combo.value:
+            return self._missing_input(0).reason
         return self._output_refused or self.other_key_problem()
 
     def _update_run_button(self) -> None:
@@ -757,7 +763,7 @@ class TransformsWidget(Container):
             No transform or input chosen, a bad parameter or output key; the message names it.
         """
         if self.spec is None or self.form is None:
-            raise TransformError("choose a transform first", transform="Transforms")
+            raise TransformError(NO_TRANSFORM, transform="Transforms")
         keys = self.input_keys()
         if len(keys) < self.spec.arity:
             raise self._missing_input(len(keys))
@@ -794,9 +800,7 @@ class TransformsWidget(Container):
         if self.running:
             return None
         try:
-            planned = self.plan()
-            if self._output_refused is not None:  # Run is off: a call from code is refused too
-                raise TransformError(self._output_refused, transform=planned.name)
+            planned = self.plan()  # refuses what turns Run off: a call from code too
         except TransformError as exc:
             self.report(str(exc), True)
             return None
@@ -808,9 +812,6 @@ class TransformsWidget(Container):
             return
         try:
             planned = pipeline.plan_on_key(self.dm, input_key, output_key.strip())
-            message, refused = output_key_check(self.dm, output_key, pipeline_output_kind(pipeline))
-            if refused:  # as its Run is off: refused before computing, not after
-                raise TransformError(message or "", transform=planned.name)
         except TransformError as exc:
             self.report(str(exc), True)
             return

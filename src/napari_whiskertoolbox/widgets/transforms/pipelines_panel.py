@@ -34,6 +34,7 @@ from qtpy.QtWidgets import (
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import pipeline_file_stem
+from napari_whiskertoolbox.transforms.output_keys import output_key_check
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
@@ -46,9 +47,8 @@ from napari_whiskertoolbox.widgets.theme_colors import (
     selection_style,
 )
 from napari_whiskertoolbox.widgets.transforms.catalogue import (
+    group_label,
     keys_of_kinds,
-    output_key_check,
-    pipeline_output_kind,
     suggest_output_key,
 )
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
@@ -227,12 +227,18 @@ class PipelinesPanel(Container):
         self.delete_button = PushButton(text="Delete")
         self.delete_button.changed.connect(self._delete_selected)
         self.run_input = ComboBox(label="Input", choices=self._input_choices)
+        self.run_input.changed.connect(lambda *_: self._update_run_button())
         self.run_output = LineEdit(label="Output key")
         self.run_output.changed.connect(lambda *_: self._check_run_output())
         self.run_output_warning = QLabel("")
         """What Run would do to the output key (replace it, refuse it); hidden when new."""
         self._output_refused: str | None = None
         """Why a run into the output key would be refused (its name or its kind), or None."""
+        self._pipeline_problem: str | None = None
+        """Why the chosen pipeline cannot run whatever its keys (its file is invalid, it has
+        no steps), or None."""
+        self._input_kinds: tuple[str, ...] = ()
+        """The kinds the chosen pipeline's first step reads."""
         self.run_output_warning.setWordWrap(True)
         self.run_output_warning.setVisible(False)
         self.set_theme("dark")
@@ -398,29 +404,45 @@ class PipelinesPanel(Container):
         has = self.selected_entry_id() is not None
         for button in (self.edit_button, self.delete_button):
             button.enabled = has
-        self._update_run_button()
+        self._check_run_output()  # the chosen pipeline (its kinds, its problem) may differ
 
     def _check_run_output(self) -> str | None:
         """Say what Run would do to the output key, as the Transform tab does.
 
         A taken key is named before Run: replaced (undo restores it) when it holds the
         pipeline's kind of result; a key holding another kind, or a name the key-name rule
-        refuses, turns Run off (see :func:`~.catalogue.output_key_check`).
+        refuses, turns Run off (the rule a run from code follows:
+        :func:`~napari_whiskertoolbox.transforms.output_keys.output_key_check`).
         """
-        message, refused = output_key_check(self.dm, self.run_output.value, self._output_kind())
+        pipeline = self._chosen_pipeline()
+        key = self.run_output.value.strip()
+        kind = None if pipeline is None else pipeline.output_kind
+        message, refused = output_key_check(self.dm, key, kind)
         self._output_refused = message if refused else None
         self.run_output_warning.setText(message or "")
         self.run_output_warning.setVisible(message is not None)
         self._update_run_button()
         return message
 
-    def _output_kind(self) -> str | None:
-        """Return the data kind the chosen pipeline makes (its last step's), None if unknown."""
+    def _chosen_pipeline(self) -> Pipeline | None:
+        """Load the chosen pipeline, noting what stops it running whatever its keys.
+
+        Sets :attr:`_pipeline_problem` (an invalid file, no steps) and
+        :attr:`_input_kinds` (what its first step reads).
+        """
+        self._pipeline_problem, self._input_kinds = None, ()
         try:
             pipeline = self.selected_pipeline()
-        except TransformError:
+        except TransformError as exc:
+            self._pipeline_problem = str(exc)
             return None
-        return None if pipeline is None else pipeline_output_kind(pipeline)
+        if pipeline is not None and not pipeline.steps:
+            self._pipeline_problem = (
+                "the pipeline has no steps (a range reduction alone makes no data)"
+            )
+        elif pipeline is not None:
+            self._input_kinds = REGISTRY.get(pipeline.steps[0].transform_name).input_kinds(0)
+        return pipeline
 
     def set_theme(self, theme_name: str) -> None:
         """Colour the output key's warning and the lists' chosen rows for ``theme_name``."""
@@ -430,13 +452,28 @@ class PipelinesPanel(Container):
             view.setStyleSheet(selection_style(theme_name))
 
     def run_problem(self) -> str | None:
-        """Return why *Run pipeline* is off (other than a run going on), or None."""
-        return self._output_refused if self.selected_entry_id() is not None else None
+        """Return why *Run pipeline* is off (other than a run going on), or None.
+
+        No pipeline is chosen (or the library has none), the chosen one cannot run (an
+        invalid file, no steps), it has no input (the session holds no key of the kinds
+        its first step reads) or its output key would be refused.
+        """
+        if self.selected_entry_id() is None:
+            if self.library_list.count():
+                return "choose a pipeline in the library"
+            return "the library has no pipelines: Open… a pipeline file, or save steps as one"
+        if self._pipeline_problem is not None:
+            return self._pipeline_problem
+        if not self.run_input.value:
+            kinds = " or ".join(group_label(k) for k in self._input_kinds)
+            if keys_of_kinds(self.dm, self._input_kinds):
+                return f"choose the pipeline's input ({kinds})"
+            return f"the session has no {kinds} key for the pipeline's input"
+        return self._output_refused
 
     def _update_run_button(self) -> None:
         problem = self.run_problem()
-        has = self.selected_entry_id() is not None
-        self.run_button.enabled = has and not self._running and problem is None
+        self.run_button.enabled = not self._running and problem is None
         self.run_button.tooltip = f"Run is off: {problem}" if problem else None
         self._run_state_changed()
 
@@ -639,6 +676,7 @@ class PipelinesPanel(Container):
             self._report(str(exc), True)
             return
         if pipeline is None:
+            self._report(f"Run is off: {self.run_problem()}", True)
             return
         self._start_pipeline(
             pipeline,
