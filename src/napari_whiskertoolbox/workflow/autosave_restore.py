@@ -74,11 +74,13 @@ def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
                     id_map.update(paired)
                     continue
             restored.append(key)
-        kept_ids = _ids_of(dm, [k for k in dm if k not in restored])
+        with_ids = [key for key in restored if _has_ids(recovered, key)]
+        kept_ids = _ids_of(dm, [k for k in dm if k not in restored]) if with_ids else None
         for key in restored:
             obj = recovered.get_data(key)
-            obj, renumbered = _apart_from(recovered, key, obj, kept_ids, grouped)
-            id_map.update(renumbered)
+            if kept_ids is not None:
+                obj, renumbered = _apart_from(recovered, key, obj, kept_ids, grouped)
+                id_map.update(renumbered)
             dm.set_data(key, obj, recovered.time_key(key))
         dm.replace_groups(_mapped_groups(dm, recovered, id_map))
     return restored
