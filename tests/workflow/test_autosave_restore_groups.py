@@ -16,6 +16,7 @@ import pytest
 from qtpy.QtWidgets import QMessageBox
 
 from _dlc_tables import write_two_mice_predictions
+from napari_whiskertoolbox.core import entity
 from napari_whiskertoolbox.core.key_references import COLORS, RENAMED_FROM, SOURCES
 from napari_whiskertoolbox.io.pose import pose_of_key
 from napari_whiskertoolbox.workflow import autosave
@@ -125,6 +126,22 @@ def test_groups_and_metadata_come_back_naming_the_same_entities(
     dm.redo()
     assert dm.groups.to_dict() == restored_groups
     assert _besides_ui(dm.metadata) == before["metadata"]
+
+
+def test_after_a_restart_restored_entities_do_not_share_ids_with_reopened_ones(
+    make_napari_viewer: Any, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new napari numbers entities from 1 again, as the crashed one did: the restored
+    ``tip`` held ids the reopened ``nose`` and keypoints were given, and its group then
+    named them."""
+    before = _crashed(make_napari_viewer, config, _group_a_nose_and_a_new_tip)
+    monkeypatch.setattr(entity, "_next_id", 1)  # what a new process starts from
+    viewer = _reopened(make_napari_viewer, config, monkeypatch)
+    dm = get_session(viewer).dm
+    ids = [int(i) for key in dm.keys("points") for i in dm.get_data(key).to_flat().ids]
+    assert len(ids) == len(set(ids)), "a restored entity took the id of a reopened one"
+    assert _groups_by_content(dm) == before["groups"]
+    assert get_workflow(viewer).save_target.changed == {"tip"}
 
 
 def test_a_group_edited_alone_is_autosaved(
