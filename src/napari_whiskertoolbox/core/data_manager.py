@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from pathlib import Path
@@ -35,7 +36,7 @@ from napari_whiskertoolbox.core.wtb_aliases import DataManagerAliases
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from napari_whiskertoolbox.core.kinds import DataObject
 
@@ -117,6 +118,7 @@ class DataManager(DataManagerAliases):
         self.history = CommandHistory()
         self._saved_state = self.history.state
         self._unrecorded_change = False  # a change undo cannot take back since the save
+        self._groups_recorded = False  # groups being set by an undo step (replace_groups)
         self._seen_pushes = self.history.pushes
         self.groups = EntityGroups()
         self.metadata: dict[str, Any] = {}
@@ -155,7 +157,7 @@ class DataManager(DataManagerAliases):
 
     # ------------------------------------------------------------------ helpers
     def _on_groups_changed(self, _name: str) -> None:
-        self._note_change(recorded=False)
+        self._note_change(recorded=self._groups_recorded)
 
     def _set_modified(self, value: bool) -> None:
         if value != self._modified:
@@ -656,6 +658,57 @@ class DataManager(DataManagerAliases):
             callbacks = list(self._observers.values())
         for callback in callbacks:
             callback()
+
+    # ------------------------------------------------------------------ groups, metadata
+    def replace_groups(self, groups: Mapping[str, Iterable[int]]) -> None:
+        """Make the entity groups exactly ``groups`` (``{name: ids}``), as one undo step.
+
+        Unlike editing :attr:`groups` directly, undo takes the change back (and undoing to
+        the saved moment leaves the manager unmodified). A group keeping its name keeps its
+        description; nothing is recorded when the groups already are ``groups``.
+        """
+        before = self._groups_state()
+        wanted = {name: sorted({int(i) for i in ids}) for name, ids in groups.items()}
+        after = (wanted, {name: text for name, text in before[1].items() if name in wanted})
+        if after == before:
+            return
+        self._put_groups(after)
+        self._record(
+            "replace groups", lambda: self._put_groups(before), lambda: self._put_groups(after)
+        )
+
+    def _groups_state(self) -> tuple[dict[str, list[int]], dict[str, str]]:
+        ids = self.groups.to_dict()
+        return ids, {name: self.groups.description(name) for name in ids}
+
+    def _put_groups(self, state: tuple[dict[str, list[int]], dict[str, str]]) -> None:
+        ids, descriptions = state
+        self._groups_recorded = True
+        try:
+            for name in list(self.groups):
+                self.groups.delete(name)
+            for name, members in ids.items():
+                self.groups.create(name, members, descriptions.get(name, ""))
+        finally:
+            self._groups_recorded = False
+
+    def replace_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Make :attr:`metadata` a copy of ``metadata``, as one undo step.
+
+        :attr:`metadata` stays the same dict (its content is replaced); nothing is recorded
+        when it already equals ``metadata``.
+        """
+        before = copy.deepcopy(self.metadata)
+        after = copy.deepcopy(dict(metadata))
+        if after == before:
+            return
+
+        def put(state: dict[str, Any]) -> None:
+            self.metadata.clear()
+            self.metadata.update(copy.deepcopy(state))
+
+        put(after)
+        self._record("replace metadata", lambda: put(before), lambda: put(after))
 
     # ------------------------------------------------------------------ reset, output path
     def reset(self) -> None:

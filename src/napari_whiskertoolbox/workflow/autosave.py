@@ -7,7 +7,8 @@ source path, so the user's data folders are never written to behind their back::
     <root>/<name>-<hash>/session/        the autosaved session (``io.save_session``)
     <root>/<name>-<hash>/recovery.json   {"source": path or null, "saved_at": ISO time,
                                           "pid": the autosaving process,
-                                          "edited": keys edited since the last save}
+                                          "edited": keys edited since the last save,
+                                          "renamed": {key: its name at the last save}}
 
 A session never saved (the sample, keys made in the console) has a folder of its own,
 ``<root>/untitled-<time>-<pid>-<token>``, so two windows never overwrite each other's
@@ -27,7 +28,7 @@ import secrets
 import shutil
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -49,6 +50,7 @@ from napari_whiskertoolbox.io.session_write import (
     snapshot_session,
 )
 from napari_whiskertoolbox.layers.main_thread import connect_main
+from napari_whiskertoolbox.workflow.autosave_restore import restore_recovery
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -125,6 +127,9 @@ class RecoveryInfo:
     edited : frozenset of str or None
         The keys added or edited since the session was last saved (the others hold what
         their files hold); ``None`` in autosaves of earlier versions, which did not say.
+    renamed : dict or None
+        ``{key: the name it had at the last save}`` for the keys renamed since; ``None`` in
+        autosaves of earlier versions.
     """
 
     folder: Path
@@ -132,6 +137,7 @@ class RecoveryInfo:
     saved_at: str
     pid: int | None = None
     edited: frozenset[str] | None = None
+    renamed: dict[str, str] | None = field(default=None, hash=False)
 
     @property
     def session_path(self) -> Path:
@@ -211,12 +217,14 @@ def _read_recovery(folder: Path) -> RecoveryInfo | None:
         record = json.loads(marker.read_text(encoding="utf-8"))
         pid = record.get("pid")
         edited = record.get("edited")
+        renamed = record.get("renamed")
         return RecoveryInfo(
             folder,
             record.get("source"),
             str(record["saved_at"]),
             pid if isinstance(pid, int) else None,
             None if edited is None else frozenset(str(key) for key in edited),
+            None if renamed is None else {str(new): str(old) for new, old in renamed.items()},
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(
@@ -261,56 +269,6 @@ def find_untitled_recoveries(root: Path | None = None) -> list[RecoveryInfo]:
 def discard_recovery(source: str | os.PathLike[str] | None, root: Path | None = None) -> None:
     """Delete the autosave left for ``source`` (no error when there is none)."""
     shutil.rmtree(recovery_folder(source, root), ignore_errors=True)
-
-
-def restore_recovery(dm: DataManager, info: RecoveryInfo) -> list[str]:
-    """Bring ``dm``'s clocks and data keys to the autosaved ones, as one undo step.
-
-    Only what the autosaved session changed since its last save is set: the keys it had
-    added or edited (:attr:`RecoveryInfo.edited`; every key for an autosave that does not
-    say), the clocks that differ, and the deletion of the keys it no longer held. A key it
-    had not edited keeps the object ``dm`` read from its file, so it stays unmodified (a
-    save into a config's own files leaves its file alone). Media keys already present are
-    kept as they are (the autosave only points at the same file). The recovered changes are
-    not saved yet: the DataManager is modified when any was set.
-
-    Returns
-    -------
-    list of str
-        The keys set from the autosave.
-    """
-    from napari_whiskertoolbox.io import load_session
-
-    recovered = load_session(info.session_path)
-    restored: list[str] = []
-    with dm.history.group("restore autosave"):
-        for name in recovered.time_keys():
-            clock = recovered.get_time(name)
-            if name not in dm.time_keys() or dm.get_time(name) != clock:
-                dm.set_time(name, clock)
-        for key in list(dm.keys()):
-            if key not in recovered and dm.data_type(key) not in MEDIA_KINDS:
-                dm.delete_data(key)
-        for key in recovered:
-            if key in dm and (
-                dm.data_type(key) in MEDIA_KINDS or _as_read(dm, recovered, key, info.edited)
-            ):
-                continue
-            dm.set_data(key, recovered.get_data(key), recovered.time_key(key))
-            restored.append(key)
-    return restored
-
-
-def _as_read(
-    dm: DataManager, recovered: DataManager, key: str, edited: frozenset[str] | None
-) -> bool:
-    """Whether ``key`` of ``dm`` is as the autosaved session held it: not edited since a save."""
-    return (
-        edited is not None
-        and key not in edited
-        and dm.data_type(key) == recovered.data_type(key)
-        and dm.time_key(key) == recovered.time_key(key)
-    )
 
 
 def offer_recovery(
@@ -557,6 +515,8 @@ class Autosaver(QObject):
         """Keys edited since the last autosave (the others keep its files)."""
         self._unsaved: set[str] = set()
         """Keys added or edited since the last save (:attr:`RecoveryInfo.edited`)."""
+        self._renamed: dict[str, str] = {}
+        """``{key: its name at the last save}`` (:attr:`RecoveryInfo.renamed`)."""
         self._written: dict[str, WrittenKey] = {}
         self._written_folder: Path | None = None
         self._job: _Job | None = None
@@ -568,6 +528,7 @@ class Autosaver(QObject):
             (dm.data_removed, connect_main(dm.data_removed, self._on_edit)),
             (dm.data_renamed, connect_main(dm.data_renamed, self._on_rename)),
             (dm.clocks_changed, connect_main(dm.clocks_changed, self._on_clock)),
+            (dm.groups.changed, connect_main(dm.groups.changed, self._on_clock)),
             (dm.modified_changed, connect_main(dm.modified_changed, self._on_modified_changed)),
         ]
         self.timer = QTimer(self)
@@ -635,6 +596,7 @@ class Autosaver(QObject):
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "pid": os.getpid(),
             "edited": sorted(self._unsaved & set(dm.keys())),
+            "renamed": {new: old for new, old in sorted(self._renamed.items()) if new in dm},
         }
         job = _Job(folder, snapshot, record)
         job.edited, self._edited, self._pending = self._edited, set(), False
@@ -713,7 +675,7 @@ class Autosaver(QObject):
         if self._job is not None:
             self._job.cancel()  # its folder is removed by its thread
         self._edited, self._written, self._written_folder = set(), {}, None
-        self._unsaved = set()
+        self._unsaved, self._renamed = set(), {}
         shutil.rmtree(self.folder, ignore_errors=True)
         # the autosave kept under an earlier name (before a first save: the file opened,
         # else "untitled")
@@ -767,10 +729,18 @@ class Autosaver(QObject):
             self._unsaved.add(key)
 
     def _on_rename(self, old: str, new: str) -> None:
-        self._on_edit(new)
+        """Note a rename: the key is not edited (its data is still its file's; restored by renaming)."""
+        self._pending = True
+        self._edited.add(new)
+        if old in self._unsaved:
+            self._unsaved.discard(old)
+            self._unsaved.add(new)
+        saved_name = self._renamed.pop(old, old)
+        if saved_name != new:
+            self._renamed[new] = saved_name
 
     def _on_clock(self, *_: Any) -> None:
-        self._pending = True  # a clock is rewritten when it is another object
+        self._pending = True  # a clock (or group) is rewritten when it changed
 
     def _on_modified_changed(self, modified: Any) -> None:
         if not modified:
