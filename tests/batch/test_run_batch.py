@@ -1271,7 +1271,7 @@ def test_a_json_without_a_data_list_fails_its_session(
     )
     by_name = {r.name: r for r in report.records}
     assert by_name["mouse1"].status == "done"
-    failed = by_name["notacfg"]
+    failed = by_name[f"{tmp_path.name}-notacfg"]  # a file: named with its folder
     assert failed.status == "failed"
     assert "notacfg.json" in failed.error
     assert "missing the top-level key 'data'" in failed.error

@@ -366,7 +366,7 @@ def test_rows_show_the_batch_names_from_the_start(
     monkeypatch.setattr(dock, "_start_worker", lambda task, s, options, c: object())
     dock.run()
     names = [dock.table.item(row, 0).text() for row in range(dock.table.rowCount())]
-    assert names == ["left-mouse1", "right-mouse1"]
+    assert names == ["mouse1", "right-mouse1"]  # the first keeps the name it has alone
 
 
 def test_workers_that_never_start_end_the_run_with_the_reason(

@@ -20,6 +20,7 @@ from napari_whiskertoolbox.batch.markers import (
     SESSIONS_LOCK_FILE,
     completed_record,
 )
+from napari_whiskertoolbox.batch.outputs import SESSIONS_DIR, assign_outputs, output_parents
 from napari_whiskertoolbox.batch.records import (
     BatchProgress,
     ClusterStatus,
@@ -27,11 +28,10 @@ from napari_whiskertoolbox.batch.records import (
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import BatchReport
-from napari_whiskertoolbox.batch.sessions import find_sessions, session_names, skipped_note
+from napari_whiskertoolbox.batch.sessions import find_sessions, skipped_note
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.core.counted import counted
-from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
     import os
@@ -53,8 +53,6 @@ __all__ = [
     "run_batch",
 ]
 
-SESSIONS_DIR = "sessions"
-"""Folder of the per-session outputs inside the batch's output folder."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
@@ -162,14 +160,6 @@ def _remove_unused(lock_files: list[Path], folders: list[Path]) -> None:
 def default_out(task: Task) -> Path:
     """Return the default output folder: ``<task stem>-batch`` in the working directory."""
     return Path.cwd() / f"{Path(task.name).stem or 'task'}-batch"
-
-
-def _output_folder(session: Path, name: str, out: Path, beside_input: bool) -> Path:
-    if not beside_input:
-        return out / SESSIONS_DIR / name
-    if session.is_file() and session.suffix.lower() != ".json":  # media: <stem>.session beside it
-        return session.with_name(f"{session.stem}.session")
-    return session_folder_for(session)
 
 
 class _Batch:
@@ -410,6 +400,15 @@ class _Batch:
             self.finish(job, record)
         futures.clear()
         waiting.clear()
+
+
+def _finished_for(record: SessionRecord, job: SessionJob) -> bool:
+    """Return whether ``record`` (a completion marker's) is of ``job``'s input.
+
+    The marker records the input path; the folder given as input (a second batch on the
+    first one's saved sessions, in place) is its own input too.
+    """
+    return Path(record.session) == job.session or job.output == job.session
 
 
 def _finished_while_stopping(batch: _Batch, since: float) -> None:
@@ -688,23 +687,21 @@ def run_batch(
         raise ValueError(f"retries must be >= 0, got {retries}")
     out_dir = (Path(out).expanduser() if out is not None else default_out(the_task)).resolve()
     fingerprint = the_task.fingerprint()
-    jobs = [
-        SessionJob(
-            i,
-            path,
-            name,
-            _output_folder(path, name, out_dir, save_beside_input),
-            the_task,
-            fingerprint,
-            lock_wait_s=SESSION_LOCK_WAIT_S,
-        )
-        for i, (path, name) in enumerate(zip(paths, session_names(paths)))
-    ]
-    with _output_lock(out_dir, [job.output.parent for job in jobs]):
+    with _output_lock(out_dir, output_parents(paths, out_dir, save_beside_input)):
+        # under the lock: the folders other inputs hold cannot change meanwhile
+        outputs = assign_outputs(paths, out_dir, save_beside_input)
+        jobs = [
+            SessionJob(
+                i, path, name, output, the_task, fingerprint, lock_wait_s=SESSION_LOCK_WAIT_S
+            )
+            for i, (path, (name, output)) in enumerate(zip(paths, outputs))
+        ]
         batch = _Batch(jobs, retries, progress, cancel, on_cluster)
         pending = []
         for job in jobs:
             previous = completed_record(job.output, fingerprint) if resume else None
+            if previous is not None and not _finished_for(previous, job):
+                previous = None  # another input's outputs (assign_outputs keeps clear of them)
             if previous is not None:  # where it is now: the output folder may have moved
                 resumed = replace(
                     previous, status="skipped", session=str(job.session), output=str(job.output)

@@ -228,7 +228,7 @@ def _finished_since(job: SessionJob, since: float) -> SessionRecord | None:
     except OSError:
         return None
     finished = completed_record(job.output, job.fingerprint) if fresh else None
-    if finished is None:
+    if finished is None or Path(finished.session) not in (job.session, job.output):
         return None
     return replace(finished, status="skipped", session=str(job.session), output=str(job.output))
 
