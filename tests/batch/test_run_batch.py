@@ -163,7 +163,8 @@ def test_callable_task_with_keyword_arguments(
 
 
 def _bad_values(dm: DataManager) -> dict[str, object]:
-    return {"angles": dm.get_data("whisker_angle").values}
+    dm.set_data("doubled", AnalogTimeSeries(dm.get_data("whisker_angle").values * 2), "time")
+    return {"n": 3, "angles": dm.get_data("whisker_angle").values}
 
 
 def test_results_must_be_single_values(
@@ -174,8 +175,35 @@ def test_results_must_be_single_values(
     )
     (record,) = report.records
     assert record.status == "failed"
-    assert "['angles'] must be a number, string, bool or None" in record.error
+    assert "['angles'] is ndarray of shape (" in record.error
+    assert "must be a number, string, bool or None" in record.error
+    # the task ran: what it made is saved, but the session is not marked complete
+    assert record.output == str((tmp_path / "out" / "sessions" / "mouse1").resolve())
+    assert record.keys_added == ("doubled",)
+    assert "doubled" in load_session(record.output)
+    assert record.results == {"n": 3}
+    assert report.results["n"].tolist() == [3]
     assert not (tmp_path / "out" / "sessions" / "mouse1" / MARKER_FILE).exists()
+
+
+NESTED_RESULTS_SCRIPT = """\
+dm.set_data("doubled", AnalogTimeSeries(dm.get_data("whisker_angle").values * 2), "time")
+results = {"n": 1, "per_frame": np.arange(3), "stats": {"mean": 1.0}}
+"""
+
+
+def test_a_scripts_results_that_are_no_single_values_keep_its_outputs(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "nested.py", NESTED_RESULTS_SCRIPT)
+    (record,) = run_batch(
+        script, sessions / "mouse2.session", client=threads_client, out=tmp_path / "out"
+    ).records
+    assert record.status == "failed"
+    assert "the script's `results`['per_frame'] is ndarray of shape (3,)" in record.error
+    assert "the script's `results`['stats'] is dict" in record.error
+    assert "doubled" in load_session(record.output)
+    assert record.results == {"n": 1}
 
 
 def test_pipeline_files(sessions: Path, tmp_path: Path, threads_client: Client) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "OUTPUT_DIR_NAME",
     "CallableTask",
     "PipelineTask",
+    "ResultValuesError",
     "RunControl",
     "ScriptTask",
     "Task",
@@ -92,6 +93,26 @@ class RunControl:
             callback()
 
 
+class ResultValuesError(TaskFailedError):
+    """The task ran, but its result values are not what the results table holds.
+
+    ``values`` holds the values that are (the others are named in the message): the
+    session's outputs are saved all the same, and the session is reported ``failed``.
+    """
+
+    def __init__(self, message: str, values: dict[str, ResultValue]) -> None:
+        super().__init__(message)
+        self.values = values
+
+
+ALLOWED_RESULTS = "a number, string, bool or None (one value per session for the results table)"
+
+
+def _kind(value: object) -> str:
+    shape = getattr(value, "shape", None)
+    return type(value).__name__ + (f" of shape {tuple(shape)}" if shape is not None else "")
+
+
 def result_values(values: object, where: str) -> dict[str, ResultValue]:
     """Check a task's result values: a mapping of names to numbers, strings, bools or None.
 
@@ -99,25 +120,33 @@ def result_values(values: object, where: str) -> dict[str, ResultValue]:
 
     Raises
     ------
-    TaskFailedError
-        ``values`` is no mapping, or holds another kind of value (naming it).
+    ResultValuesError
+        ``values`` is no mapping, or holds other kinds of values (naming each key, its
+        type and what is allowed); the error keeps the values that are allowed.
     """
     if values is None:
         return {}
     if not isinstance(values, Mapping):
-        raise TaskFailedError(
-            f"{where} must be a dict of result values, got {type(values).__name__}"
+        raise ResultValuesError(
+            f"{where} must be a dict of result values, each {ALLOWED_RESULTS}; got {_kind(values)}",
+            {},
         )
     out: dict[str, ResultValue] = {}
+    bad = []
     for key, value in values.items():
         if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
             value = value.item()
-        if not isinstance(value, (bool, int, float, str, type(None))):
-            raise TaskFailedError(
-                f"{where}[{key!r}] must be a number, string, bool or None (one value per "
-                f"session for the results table), got {type(value).__name__}"
-            )
-        out[str(key)] = value
+        if isinstance(value, (bool, int, float, str, type(None))):
+            out[str(key)] = value
+        else:
+            bad.append(f"{where}[{key!r}] is {_kind(value)}")
+    if bad:
+        raise ResultValuesError(
+            f"{'; '.join(bad)}: each value must be {ALLOWED_RESULTS}; keep arrays and "
+            "tables with the session (dm.set_data) or in a file in the session's folder "
+            "(np.save('name.npy', values)), or give one number (float(values.mean()))",
+            out,
+        )
     return out
 
 
