@@ -1345,3 +1345,37 @@ def test_a_runner_configs_data_section_is_said_to_be_unused(
     del document["data"]
     without_data.write_text(json.dumps(document))
     assert as_task(without_data).notes() == []
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b"# caf\xe9 script\nprint('x')\n", "line 1, column 6: byte 0xe9 is not UTF-8"),
+        (b"x = 1\ny = 2\nz = 3  # na\xefve\n", "line 3, column 12: byte 0xef is not UTF-8"),
+        (
+            b"# coding: utf-8\nx = '\xe9'\n",
+            "line 2, column 6: byte 0xe9 is not utf-8 (its declared",
+        ),
+        (b"# -*- coding: nosuch -*-\nx = 1\n", "line 1: the coding declaration names an unknown"),
+    ],
+    ids=["first-line", "third-line", "declared", "unknown-encoding"],
+)
+def test_a_script_that_is_not_text_in_its_encoding_is_refused_naming_the_line(
+    tmp_path: Path, content: bytes, where: str
+) -> None:
+    script = tmp_path / "latin.py"
+    script.write_bytes(content)
+    with pytest.raises(ValueError, match="PEP 263") as caught:
+        as_task(script)
+    assert str(caught.value).startswith(f"{script}, {where}")
+
+
+def test_a_script_declaring_its_encoding_runs(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = tmp_path / "cp1252.py"
+    script.write_bytes(b"# -*- coding: cp1252 -*-\nresults = {'word': 'caf\xe9'}\n")
+    (record,) = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    ).records
+    assert record.results == {"word": "café"}

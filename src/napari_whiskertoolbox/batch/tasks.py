@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import inspect
 import json
 import modulefinder
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.csv_tools import decode_text
+from napari_whiskertoolbox.scripting.source_text import ScriptDecodeError, decode_script
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -173,23 +173,12 @@ def _check_syntax(path: Path, content: bytes) -> None:
         It does not decode or does not parse; the message names the file and the line.
     """
     try:
-        compile(_decode_script(content), str(path), "exec", dont_inherit=True)
+        compile(decode_script(content, path), str(path), "exec", dont_inherit=True)
+    except ScriptDecodeError as exc:
+        raise ValueError(str(exc)) from None
     except SyntaxError as exc:
         code = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
         raise ValueError(f"{path}, line {exc.lineno}: {exc.msg}{code}") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not text in its encoding ({exc})") from None
-
-
-def _decode_script(content: bytes) -> str:
-    """Decode a script's bytes as Python reads the file (coding cookie, universal newlines).
-
-    Raises
-    ------
-    UnicodeDecodeError, SyntaxError
-        Not text in its declared encoding, or a bad coding cookie.
-    """
-    return importlib.util.decode_source(content)
 
 
 def _local_imports(script: Path) -> list[Path]:
@@ -325,9 +314,9 @@ class ScriptTask(Task):
         source = None
         if self.content is not None:
             try:
-                source = _decode_script(self.content)
-            except (UnicodeDecodeError, SyntaxError) as exc:
-                raise TaskFailedError(f"could not decode the script {self.path}: {exc}") from exc
+                source = decode_script(self.content, self.path)
+            except ScriptDecodeError as exc:
+                raise TaskFailedError(str(exc)) from exc
         result = engine.run_file(
             self.path,
             argv=list(self.argv),
