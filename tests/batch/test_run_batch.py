@@ -1379,3 +1379,26 @@ def test_a_script_declaring_its_encoding_runs(
         script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
     ).records
     assert record.results == {"word": "café"}
+
+
+def test_the_error_column_leads_with_the_exception_then_the_note(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    from napari_whiskertoolbox.batch.report import error_line
+
+    write_script(
+        tmp_path / "angle_helper_er.py",
+        "def mean_of(dm, key):\n    return dm.getData(key).values.mean()\n",
+    )
+    script = write_script(
+        tmp_path / "uses_helper.py",
+        'import angle_helper_er\nprint("start")\nangle_helper_er.mean_of(dm, "whisker_angel")\n',
+    )
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    )
+    (record,) = report.records
+    line = error_line(record)
+    assert line.startswith("AttributeError: 'NoneType' object has no attribute 'values'; note: ")
+    assert "dm.getData(key) on line 2 of angle_helper_er.py returned None" in line
+    assert line in report.summary(width=1000)

@@ -40,6 +40,8 @@ _IDENTITY_COLUMNS = ("name", "session", "status")
 
 _QUALIFIED_EXCEPTION = re.compile(r"^(?:[a-z_]\w*\.)+([A-Z]\w*: )")  # not "angle.json: "
 """``package.module.SomeError: message`` -> ``SomeError: message``."""
+_NOTE = "note: "
+"""Start of a line a script's traceback ends with to explain its exception."""
 
 
 def _result_dtype(values: list[Any]) -> str:
@@ -257,13 +259,20 @@ class BatchReport:
 def error_line(record: SessionRecord) -> str:
     """Return a record's error as one short line, for a table whose row names the session.
 
-    The error's last line (a traceback's exception), without ``could not load <session>:``,
+    The error's last line (a traceback's exception, followed by the ``note:`` lines after
+    it, which explain it: ``AttributeError: ...; note: dm.getData('angel') on line 10
+    returned None: ...``), without ``could not load <session>:``,
     the module of a qualified exception class, and the session's folder before the paths
     of its files (``file 'config.json', line 2: invalid JSON``, not the absolute path):
     what went wrong fits in a summary table's or the dock's column.
     """
-    error = (record.error or "").strip()
-    last = error.splitlines()[-1] if error else ""
+    lines = (record.error or "").strip().splitlines()
+    notes = []
+    while len(lines) > 1 and lines[-1].startswith(_NOTE):  # after the exception they explain
+        notes.insert(0, lines.pop().removeprefix(_NOTE))
+    last = lines[-1] if lines else ""
+    if notes:
+        last = f"{last}; note: {'; '.join(notes)}"
     last = _QUALIFIED_EXCEPTION.sub(r"\1", last.removeprefix(f"could not load {record.session}: "))
     folder = str(Path(record.session).parent)
     return last.replace(folder + os.sep, "") if folder != "." else last
