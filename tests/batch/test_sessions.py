@@ -152,3 +152,16 @@ def test_a_session_folder_and_its_session_json_are_one_session(sessions: Path) -
         [str(sessions / "**" / "*"), sessions / "mouse1.session" / "session.json"]
     )
     assert [p.name for p in found] == ["mouse1.session", "mouse2.session", "mouse3.session"]
+
+
+def test_a_manifest_given_from_its_own_folder_names_that_folder_in_full(
+    sessions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = sessions / "list.csv"
+    manifest.write_text("session\nmouse1.session\nmissing/config.json\n")
+    monkeypatch.chdir(sessions)
+    with pytest.raises(FileNotFoundError) as caught:
+        expand_sessions("list.csv")  # relative: its folder is "."
+    message = str(caught.value)
+    assert f"(line 3 of the manifest {manifest})" in message
+    assert message.endswith(f"relative paths in a manifest are read from its folder, {sessions}")

@@ -186,6 +186,7 @@ def _expand_one(
     if not path.exists():
         raise FileNotFoundError(f"session not found: {path}")
     if not is_session(path) and is_manifest(path):
+        path = path.absolute()  # its folder named in messages: not "."
         entries = _manifest_entries(path)
         if not entries:
             raise FormatError("the manifest lists no session", path=path)
