@@ -23,11 +23,13 @@ from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import pandas as pd
 
     from napari_whiskertoolbox.batch.records import SessionRecord
 
-__all__ = ["REPORT_FILES", "BatchReport", "error_line", "memory_text"]
+__all__ = ["REPORT_FILES", "BatchReport", "error_line", "memory_text", "result_column"]
 
 REPORT_FILES = {
     "report_json": "batch_report.json",
@@ -42,6 +44,16 @@ _QUALIFIED_EXCEPTION = re.compile(r"^(?:[a-z_]\w*\.)+([A-Z]\w*: )")  # not "angl
 """``package.module.SomeError: message`` -> ``SomeError: message``."""
 _NOTE = "note: "
 """Start of a line a script's traceback ends with to explain its exception."""
+
+
+def result_column(name: str, taken: Collection[str]) -> str:
+    """Return the column a result value ``name`` gets in a table whose own columns are ``taken``.
+
+    ``result_<name>`` when the table has a column of that name already (a script's
+    ``results["session"]`` beside the table's ``session``), else ``name``: the results
+    files (:attr:`BatchReport.results`) and the Batch dock's table follow this rule.
+    """
+    return f"result_{name}" if name in taken else name
 
 
 def _result_dtype(values: list[Any]) -> str:
@@ -182,9 +194,9 @@ class BatchReport:
             for key, label in labels.items():
                 if key not in _IDENTITY_COLUMNS:
                     row[key] = label
+            taken = {*_IDENTITY_COLUMNS, *labels}
             for key, value in r.results.items():
-                taken = key in _IDENTITY_COLUMNS or key in labels
-                row[f"result_{key}" if taken else key] = value
+                row[result_column(key, taken)] = value
             for column, value in row.items():
                 columns.setdefault(column, [None] * i).append(value)
             for values in columns.values():

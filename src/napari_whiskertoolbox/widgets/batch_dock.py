@@ -56,7 +56,7 @@ from napari_whiskertoolbox.batch import (
     skipped_note,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
-from napari_whiskertoolbox.batch.report import error_line, memory_text
+from napari_whiskertoolbox.batch.report import error_line, memory_text, result_column
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
@@ -755,7 +755,7 @@ class BatchWidget(QWidget):
             if column is None:
                 column = self.table.columnCount()
                 self.table.insertColumn(column)
-                header = QTableWidgetItem(name)
+                header = QTableWidgetItem(result_column(name, COLUMNS))
                 header.setToolTip(f"results[{name!r}]: the value the task left for this name")
                 self.table.setHorizontalHeaderItem(column, header)
                 # shown right after the error column, in the order the names first came
