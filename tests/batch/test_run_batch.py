@@ -1212,6 +1212,11 @@ def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
     assert records["mouse1"].status == "cancelled"
     assert records["mouse1"].error == STILL_RUNNING  # says it runs on
     assert all(r.error == "cancelled" for name, r in records.items() if name != "mouse1")
+    # it ran until the batch stopped (was reported 0.00 s); the others never started
+    assert records["mouse1"].duration_s is not None
+    assert records["mouse1"].duration_s > 0
+    assert [records[name].duration_s for name in ("mouse2", "mouse3")] == [0.0, 0.0]
+    assert " 0.00s" not in report.summary().splitlines()[1]
     # ... and so it did: once the worker thread is free, its outputs are there, complete
     assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
     fingerprint = as_task(_sleep_past_the_default_grace).fingerprint()

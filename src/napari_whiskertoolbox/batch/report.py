@@ -29,7 +29,14 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.batch.records import SessionRecord
 
-__all__ = ["REPORT_FILES", "BatchReport", "error_line", "memory_text", "result_column"]
+__all__ = [
+    "REPORT_FILES",
+    "BatchReport",
+    "duration_text",
+    "error_line",
+    "memory_text",
+    "result_column",
+]
 
 REPORT_FILES = {
     "report_json": "batch_report.json",
@@ -257,7 +264,8 @@ class BatchReport:
         for r in self.records:
             last = error_line(r)
             text = (
-                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  "
+                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  "
+                f"{duration_text(r.duration_s, ''):>8}  "
                 f"{memory_text(r.peak_memory_mb):>8}  {last}"
             )
             lines.append(text[:width])
@@ -293,3 +301,8 @@ def error_line(record: SessionRecord) -> str:
 def memory_text(peak_mb: float | None) -> str:
     """Return a session's peak memory as the summary and the dock show it (blank: not measured)."""
     return "" if peak_mb is None else f"{peak_mb:.0f} MiB"
+
+
+def duration_text(seconds: float | None, space: str = " ") -> str:
+    """Return a session's time as the summary and the dock show it (``—``: not known)."""
+    return "—" if seconds is None else f"{seconds:.2f}{space}s"

@@ -185,6 +185,9 @@ class _Batch:
         self.cancelled = False
         self.stopped: set[int] = set()
         """Sessions still running when the cancel's grace ended (they may finish anyway)."""
+        self.running_since: dict[int, float] = {}
+        """Sessions seen running (the current attempt): since when (``time.monotonic()``)."""
+        self.submitted: set[int] = set()
         self.n_workers = 0
         self.workers_now = 0
         self.client: Client | None = None
@@ -195,6 +198,10 @@ class _Batch:
         self, job: SessionJob, status: SessionStatus, record: SessionRecord | None = None
     ) -> None:
         self.status[job.index] = status
+        if status == "running":
+            self.running_since[job.index] = time.monotonic()
+        elif status == "retrying":
+            self.running_since.pop(job.index, None)
         if self.progress is not None:
             event = BatchProgress(
                 job.index,
@@ -213,6 +220,20 @@ class _Batch:
         if self.on_cluster is not None:
             status = ClusterStatus(self.local, self.address, n_workers, self.dashboard_link)
             self.on_cluster(status)
+
+    def ran_s(self, job: SessionJob) -> float | None:
+        """Return how long ``job`` has run, by what the batch saw.
+
+        0 if it was never handed to a worker; ``None`` if it was but not seen running.
+        """
+        if job.index not in self.submitted:
+            return 0.0
+        since = self.running_since.get(job.index)
+        return None if since is None else time.monotonic() - since
+
+    def stopped_record(self, job: SessionJob, error: str = "cancelled") -> SessionRecord:
+        """Return the record of ``job`` cancelled by the batch, with the time it ran."""
+        return replace(_cancelled(job, error), duration_s=self.ran_s(job))
 
     def finish(self, job: SessionJob, record: SessionRecord) -> None:
         self.records[job.index] = record
@@ -247,6 +268,7 @@ class _Batch:
                 job = replace(waiting.popleft(), cancel_event=event_name)
                 key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
                 futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
+                self.submitted.add(job.index)
                 completed.add(futures[key][1])
 
         # run_batch queued them before starting the cluster; say so here when it did not
@@ -315,6 +337,7 @@ class _Batch:
                 error=_lost_scheduler(self.address) if gone else _worker_error(exc),
                 attempts=job.attempt,
                 transient=True,
+                duration_s=self.ran_s(job),
             )
         # a failure the worker reported (a record) is retried only when it may pass on
         # another try (record.transient); a future failing without one (its worker died,
@@ -361,7 +384,7 @@ class _Batch:
         with contextlib.suppress(Exception):
             cancel_event.set()
         for job in waiting:
-            self.finish(job, _cancelled(job))
+            self.finish(job, self.stopped_record(job))
         waiting.clear()
         running = [future for _, future in futures.values()]
         with contextlib.suppress(Exception):  # a timeout: some still run
@@ -379,9 +402,9 @@ class _Batch:
             elif job.index in self.stopped and not self.local:
                 # dask drops the future, but cannot stop the worker thread running it: on a
                 # cluster not ours (closed, its workers killed) the session runs on
-                self.finish(job, _cancelled(job, STILL_RUNNING))
+                self.finish(job, self.stopped_record(job, STILL_RUNNING))
             else:
-                self.finish(job, _cancelled(job))
+                self.finish(job, self.stopped_record(job))
         futures.clear()
 
     def _fail_all(
@@ -395,7 +418,12 @@ class _Batch:
             client.cancel([f for _, f in futures.values()], force=True)
         for job in [j for j, _ in futures.values()] + list(waiting):
             record = SessionRecord(
-                str(job.session), job.name, "failed", error=reason, attempts=job.attempt
+                str(job.session),
+                job.name,
+                "failed",
+                error=reason,
+                attempts=job.attempt,
+                duration_s=self.ran_s(job),
             )
             self.finish(job, record)
         futures.clear()
@@ -732,7 +760,7 @@ def run_batch(
                 owned.close()
         for job in jobs:
             if job.index not in batch.records:
-                batch.finish(job, _cancelled(job))
+                batch.finish(job, batch.stopped_record(job))
         _finished_while_stopping(batch, since)
         report = BatchReport(
             task=f"{the_task.kind} {the_task.name}",

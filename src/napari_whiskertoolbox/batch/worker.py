@@ -209,7 +209,8 @@ def run_session(job: SessionJob) -> SessionRecord:
                     write_marker(job.output, job.fingerprint, record)
         except SessionLockError as exc:  # held by another run (busy), or unusable
             if control.cancelled.is_set():
-                return replace(record, status="cancelled", error="cancelled")
+                ran = time.perf_counter() - started  # waiting for the lock
+                return replace(record, status="cancelled", error="cancelled", duration_s=ran)
             return replace(
                 record,
                 error=str(exc),
