@@ -381,6 +381,7 @@ class _Batch:
         from distributed import wait
 
         self.cancelled = True
+        self._poll(client, futures)  # which run now: their records say since when
         with contextlib.suppress(Exception):
             cancel_event.set()
         for job in waiting:
