@@ -150,8 +150,12 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(
     assert completed_record(out / "sessions" / "mouse1", task.fingerprint())
     assert not _running(int(stuck_pid.read_text()))  # the stuck worker was killed
     assert not (out / "sessions" / "mouse2" / MARKER_FILE).exists()
-    statuses = pd.read_csv(out / "batch_report.csv").set_index("name")["status"].to_dict()
+    table = pd.read_csv(out / "batch_report.csv").set_index("name")
+    statuses = table["status"].to_dict()
     assert statuses == {"mouse1": "done", "mouse2": "cancelled", "mouse3": "cancelled"}
+    # the stopped session ran until the batch ended it (was 0.00 s); the last never started
+    assert table.loc["mouse2", "duration_s"] > 0
+    assert table.loc["mouse3", "duration_s"] == 0
     print(f"Ctrl+C to exit: {stopped_after:.1f} s")
 
 

@@ -163,7 +163,8 @@ def test_callable_task_with_keyword_arguments(
 
 
 def _bad_values(dm: DataManager) -> dict[str, object]:
-    return {"angles": dm.get_data("whisker_angle").values}
+    dm.set_data("doubled", AnalogTimeSeries(dm.get_data("whisker_angle").values * 2), "time")
+    return {"n": 3, "angles": dm.get_data("whisker_angle").values}
 
 
 def test_results_must_be_single_values(
@@ -174,8 +175,35 @@ def test_results_must_be_single_values(
     )
     (record,) = report.records
     assert record.status == "failed"
-    assert "['angles'] must be a number, string, bool or None" in record.error
+    assert "['angles'] is ndarray of shape (" in record.error
+    assert "must be a number, string, bool or None" in record.error
+    # the task ran: what it made is saved, but the session is not marked complete
+    assert record.output == str((tmp_path / "out" / "sessions" / "mouse1").resolve())
+    assert record.keys_added == ("doubled",)
+    assert "doubled" in load_session(record.output)
+    assert record.results == {"n": 3}
+    assert report.results["n"].tolist() == [3]
     assert not (tmp_path / "out" / "sessions" / "mouse1" / MARKER_FILE).exists()
+
+
+NESTED_RESULTS_SCRIPT = """\
+dm.set_data("doubled", AnalogTimeSeries(dm.get_data("whisker_angle").values * 2), "time")
+results = {"n": 1, "per_frame": np.arange(3), "stats": {"mean": 1.0}}
+"""
+
+
+def test_a_scripts_results_that_are_no_single_values_keep_its_outputs(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = write_script(tmp_path / "nested.py", NESTED_RESULTS_SCRIPT)
+    (record,) = run_batch(
+        script, sessions / "mouse2.session", client=threads_client, out=tmp_path / "out"
+    ).records
+    assert record.status == "failed"
+    assert "the script's `results`['per_frame'] is ndarray of shape (3,)" in record.error
+    assert "the script's `results`['stats'] is dict" in record.error
+    assert "doubled" in load_session(record.output)
+    assert record.results == {"n": 1}
 
 
 def test_pipeline_files(sessions: Path, tmp_path: Path, threads_client: Client) -> None:
@@ -1184,6 +1212,11 @@ def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
     assert records["mouse1"].status == "cancelled"
     assert records["mouse1"].error == STILL_RUNNING  # says it runs on
     assert all(r.error == "cancelled" for name, r in records.items() if name != "mouse1")
+    # it ran until the batch stopped (was reported 0.00 s); the others never started
+    assert records["mouse1"].duration_s is not None
+    assert records["mouse1"].duration_s > 0
+    assert [records[name].duration_s for name in ("mouse2", "mouse3")] == [0.0, 0.0]
+    assert " 0.00s" not in report.summary().splitlines()[1]
     # ... and so it did: once the worker thread is free, its outputs are there, complete
     assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
     fingerprint = as_task(_sleep_past_the_default_grace).fingerprint()
@@ -1271,7 +1304,7 @@ def test_a_json_without_a_data_list_fails_its_session(
     )
     by_name = {r.name: r for r in report.records}
     assert by_name["mouse1"].status == "done"
-    failed = by_name["notacfg"]
+    failed = by_name[f"{tmp_path.name}-notacfg"]  # a file: named with its folder
     assert failed.status == "failed"
     assert "notacfg.json" in failed.error
     assert "missing the top-level key 'data'" in failed.error
@@ -1317,3 +1350,60 @@ def test_a_runner_configs_data_section_is_said_to_be_unused(
     del document["data"]
     without_data.write_text(json.dumps(document))
     assert as_task(without_data).notes() == []
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b"# caf\xe9 script\nprint('x')\n", "line 1, column 6: byte 0xe9 is not UTF-8"),
+        (b"x = 1\ny = 2\nz = 3  # na\xefve\n", "line 3, column 12: byte 0xef is not UTF-8"),
+        (
+            b"# coding: utf-8\nx = '\xe9'\n",
+            "line 2, column 6: byte 0xe9 is not utf-8 (its declared",
+        ),
+        (b"# -*- coding: nosuch -*-\nx = 1\n", "line 1: the coding declaration names an unknown"),
+    ],
+    ids=["first-line", "third-line", "declared", "unknown-encoding"],
+)
+def test_a_script_that_is_not_text_in_its_encoding_is_refused_naming_the_line(
+    tmp_path: Path, content: bytes, where: str
+) -> None:
+    script = tmp_path / "latin.py"
+    script.write_bytes(content)
+    with pytest.raises(ValueError, match="PEP 263") as caught:
+        as_task(script)
+    assert str(caught.value).startswith(f"{script}, {where}")
+
+
+def test_a_script_declaring_its_encoding_runs(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    script = tmp_path / "cp1252.py"
+    script.write_bytes(b"# -*- coding: cp1252 -*-\nresults = {'word': 'caf\xe9'}\n")
+    (record,) = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    ).records
+    assert record.results == {"word": "café"}
+
+
+def test_the_error_column_leads_with_the_exception_then_the_note(
+    sessions: Path, tmp_path: Path, threads_client: Client
+) -> None:
+    from napari_whiskertoolbox.batch.report import error_line
+
+    write_script(
+        tmp_path / "angle_helper_er.py",
+        "def mean_of(dm, key):\n    return dm.getData(key).values.mean()\n",
+    )
+    script = write_script(
+        tmp_path / "uses_helper.py",
+        'import angle_helper_er\nprint("start")\nangle_helper_er.mean_of(dm, "whisker_angel")\n',
+    )
+    report = run_batch(
+        script, sessions / "mouse1.session", client=threads_client, out=tmp_path / "out"
+    )
+    (record,) = report.records
+    line = error_line(record)
+    assert line.startswith("AttributeError: 'NoneType' object has no attribute 'values'; note: ")
+    assert "dm.getData(key) on line 2 of angle_helper_er.py returned None" in line
+    assert line in report.summary(width=1000)

@@ -104,12 +104,13 @@ def test_names_are_unique(tmp_path: Path) -> None:
     a = tmp_path / "a" / "exp.json"
     b = tmp_path / "b" / "exp.json"
     c = tmp_path / "day1" / "session.json"
-    names = session_names([a, b, c, tmp_path / "m.session"])
-    assert names == ["a-exp", "b-exp", "day1", "m"]  # shared stems say their folder
+    names = session_names([a, b, c, tmp_path / "m.session", tmp_path / "x" / "m.session"])
+    assert names == ["a-exp", "b-exp", "day1", "m", "x-m"]  # a file's name says its folder
+    assert session_names([b]) == ["b-exp"]  # alone too
     same_folder_names = [tmp_path / "x" / "a" / "exp.json", tmp_path / "y" / "a" / "exp.json"]
-    hashed = session_names(same_folder_names)
-    assert all(name.startswith("a-exp-") for name in hashed)
-    assert hashed[0] != hashed[1]
+    first, second = session_names(same_folder_names)
+    assert first == "a-exp"
+    assert second.startswith("a-exp-")  # the next one given the same name: its path's hash
 
 
 def test_a_csv_manifest_after_a_glob_of_the_same_sessions_still_gives_its_columns(
@@ -151,3 +152,16 @@ def test_a_session_folder_and_its_session_json_are_one_session(sessions: Path) -
         [str(sessions / "**" / "*"), sessions / "mouse1.session" / "session.json"]
     )
     assert [p.name for p in found] == ["mouse1.session", "mouse2.session", "mouse3.session"]
+
+
+def test_a_manifest_given_from_its_own_folder_names_that_folder_in_full(
+    sessions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = sessions / "list.csv"
+    manifest.write_text("session\nmouse1.session\nmissing/config.json\n")
+    monkeypatch.chdir(sessions)
+    with pytest.raises(FileNotFoundError) as caught:
+        expand_sessions("list.csv")  # relative: its folder is "."
+    message = str(caught.value)
+    assert f"(line 3 of the manifest {manifest})" in message
+    assert message.endswith(f"relative paths in a manifest are read from its folder, {sessions}")

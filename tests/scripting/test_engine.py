@@ -407,3 +407,14 @@ def test_none_from_get_data_of_a_misspelt_key_is_named_in_the_traceback(
     # None met otherwise gets no note; nor does a getData of a key that exists
     other = engine.run("x = None\nx.values\n")
     assert "note:" not in other.error
+
+
+def test_run_file_not_in_utf8_names_the_line_and_what_is_expected(
+    tmp_path: Path, engine: ScriptEngine
+) -> None:
+    script = tmp_path / "latin.py"
+    script.write_bytes(b"x = 1\nname = 'caf\xe9'\n")
+    result = engine.run_file(script)
+    assert not result.success
+    assert f"{script}, line 2, column 12: byte 0xe9 is not UTF-8" in result.error
+    assert "PEP 263" in result.error

@@ -154,7 +154,7 @@ def test_a_missing_key_passed_to_a_function_is_named(tmp_path: Path, capsys) -> 
         "    return dm.getData(key).values.mean()",
         "           ^^^^^^^^^^^^^^^^^^^^^^",
         "AttributeError: 'NoneType' object has no attribute 'values'",
-        "note: dm.getData(key) on line 2 returned None: there is no key 'angel' "
+        "note: dm.getData(key) on line 2 of wtb_key_helpers.py returned None: there is no key 'angel' "
         "(did you mean 'angle'?)",
     ]
     assert err.count("note:") == 1  # scaled's key exists

@@ -15,6 +15,8 @@ import pytest
 from napari_whiskertoolbox.core import AnalogTimeSeries
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from napari_whiskertoolbox.scripting import ScriptEngine
 
 
@@ -211,3 +213,19 @@ def test_a_data_manager_held_in_an_attribute_is_found(angle_engine: ScriptEngine
         "note: self.dm.getData(key) on line 5 returned None: there is no key 'whisker_angel' "
         "(did you mean 'whisker_angle'?)"
     )
+
+
+def test_a_call_in_a_helper_module_names_its_file(
+    angle_engine: ScriptEngine, tmp_path: Path
+) -> None:
+    (tmp_path / "angle_helper_mk.py").write_text(
+        "def mean_of(dm, key):\n    return dm.getData(key).values.mean()\n"
+    )
+    script = tmp_path / "main.py"
+    script.write_text('import angle_helper_mk\nangle_helper_mk.mean_of(dm, "whisker_angel")\n')
+    result = angle_engine.run_file(script)
+    notes = [line for line in result.error.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: dm.getData(key) on line 2 of angle_helper_mk.py returned None: there is no key "
+        "'whisker_angel' (did you mean 'whisker_angle'?)"
+    ]

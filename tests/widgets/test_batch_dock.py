@@ -366,7 +366,7 @@ def test_rows_show_the_batch_names_from_the_start(
     monkeypatch.setattr(dock, "_start_worker", lambda task, s, options, c: object())
     dock.run()
     names = [dock.table.item(row, 0).text() for row in range(dock.table.rowCount())]
-    assert names == ["left-mouse1", "right-mouse1"]
+    assert names == ["mouse1", "right-mouse1"]  # the first keeps the name it has alone
 
 
 def test_workers_that_never_start_end_the_run_with_the_reason(
@@ -745,3 +745,27 @@ def test_the_fields_read_at_naparis_default_dock_width(make_napari_viewer, qtbot
         hint = field.fontMetrics().horizontalAdvance(field.placeholderText())
         if hint + 8 > field.width():  # shown elided: the whole hint on hover
             assert field.toolTip(), field.placeholderText()
+
+
+def test_a_result_named_like_a_column_of_the_table_is_renamed_as_in_the_csv(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    _prepare(dock, sessions, tmp_path)
+    dock.task_path.setText(str(write_results_script(tmp_path)))
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=WAIT_MS)
+    header = dock.table.horizontalHeader()
+    headers = [
+        dock.table.horizontalHeaderItem(header.logicalIndex(v)).text()
+        for v in range(dock.table.columnCount())
+    ]
+    assert headers.count("session") == 1
+    assert headers[3:5] == ["result_session", "n"]
+    csv_columns = (tmp_path / "out" / "batch_results.csv").read_text().splitlines()[0]
+    assert csv_columns.split(",")[3:] == ["result_session", "n"]
+
+
+def write_results_script(tmp_path: Path) -> Path:
+    script = tmp_path / "named.py"
+    script.write_text("results = {'session': output_dir.name, 'n': 1}\n")
+    return script

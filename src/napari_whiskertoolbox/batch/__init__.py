@@ -16,6 +16,7 @@ from napari_whiskertoolbox.batch._deps import (
 from napari_whiskertoolbox.batch.cluster import BatchClient, batch_client, start_client
 from napari_whiskertoolbox.batch.main_guard import ReimportedMainError
 from napari_whiskertoolbox.batch.markers import MARKER_FILE, completed_record
+from napari_whiskertoolbox.batch.outputs import OutputClashError
 from napari_whiskertoolbox.batch.records import (
     FINAL_STATUSES,
     BatchProgress,
@@ -37,6 +38,7 @@ from napari_whiskertoolbox.batch.sessions import (
     expand_sessions_with_columns,
     find_sessions,
     read_manifest,
+    session_name,
     session_names,
     skipped_note,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "ClusterStatus",
     "ClusterUnavailableError",
     "MissingBatchDependencyError",
+    "OutputClashError",
     "OutputInUseError",
     "PipelineTask",
     "ReimportedMainError",
@@ -81,6 +84,7 @@ __all__ = [
     "read_manifest",
     "require_batch_dependencies",
     "run_batch",
+    "session_name",
     "session_names",
     "skipped_note",
     "start_client",

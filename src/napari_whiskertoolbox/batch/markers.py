@@ -26,6 +26,7 @@ __all__ = [
     "SESSIONS_LOCK_FILE",
     "clear_marker",
     "completed_record",
+    "recorded_input",
     "write_marker",
 ]
 
@@ -83,3 +84,17 @@ def completed_record(folder: str | os.PathLike[str], fingerprint: str) -> Sessio
         return SessionRecord.from_dict(document["record"])
     except (KeyError, TypeError):
         return None
+
+
+def recorded_input(folder: str | os.PathLike[str]) -> str | None:
+    """Return the input path (``record.session``) of the session whose outputs ``folder`` holds.
+
+    Read from its marker, whatever task wrote it (markers of every version hold it);
+    ``None`` when it has no readable marker.
+    """
+    try:
+        document = json.loads((Path(folder) / MARKER_FILE).read_text(encoding="utf-8"))
+        session = document["record"]["session"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return session if isinstance(session, str) else None

@@ -36,8 +36,11 @@ class SessionRecord:
         A final status: ``done``, ``skipped``, ``failed`` or ``cancelled``.
     output : str or None
         The session folder the outputs were saved to (``None`` if nothing was saved).
-    duration_s : float
-        Wall time of load + task + save on the worker, in seconds.
+    duration_s : float or None
+        Wall time of load + task + save on the worker, in seconds. For a session the
+        batch stopped without a word from its worker (cancelled past the grace, its
+        worker died, the scheduler was lost): the time since the batch saw it start
+        running; ``None`` when it never saw it running (unknown), 0 when it never started.
     peak_memory_mb : float or None
         Peak resident memory of the worker process during the session, in MiB (Linux;
         ``None`` elsewhere).
@@ -72,7 +75,7 @@ class SessionRecord:
     name: str
     status: SessionStatus
     output: str | None = None
-    duration_s: float = 0.0
+    duration_s: float | None = 0.0
     peak_memory_mb: float | None = None
     keys_added: tuple[str, ...] = ()
     keys_changed: tuple[str, ...] = ()

@@ -23,11 +23,20 @@ from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import pandas as pd
 
     from napari_whiskertoolbox.batch.records import SessionRecord
 
-__all__ = ["REPORT_FILES", "BatchReport", "error_line", "memory_text"]
+__all__ = [
+    "REPORT_FILES",
+    "BatchReport",
+    "duration_text",
+    "error_line",
+    "memory_text",
+    "result_column",
+]
 
 REPORT_FILES = {
     "report_json": "batch_report.json",
@@ -40,6 +49,18 @@ _IDENTITY_COLUMNS = ("name", "session", "status")
 
 _QUALIFIED_EXCEPTION = re.compile(r"^(?:[a-z_]\w*\.)+([A-Z]\w*: )")  # not "angle.json: "
 """``package.module.SomeError: message`` -> ``SomeError: message``."""
+_NOTE = "note: "
+"""Start of a line a script's traceback ends with to explain its exception."""
+
+
+def result_column(name: str, taken: Collection[str]) -> str:
+    """Return the column a result value ``name`` gets in a table whose own columns are ``taken``.
+
+    ``result_<name>`` when the table has a column of that name already (a script's
+    ``results["session"]`` beside the table's ``session``), else ``name``: the results
+    files (:attr:`BatchReport.results`) and the Batch dock's table follow this rule.
+    """
+    return f"result_{name}" if name in taken else name
 
 
 def _result_dtype(values: list[Any]) -> str:
@@ -180,9 +201,9 @@ class BatchReport:
             for key, label in labels.items():
                 if key not in _IDENTITY_COLUMNS:
                     row[key] = label
+            taken = {*_IDENTITY_COLUMNS, *labels}
             for key, value in r.results.items():
-                taken = key in _IDENTITY_COLUMNS or key in labels
-                row[f"result_{key}" if taken else key] = value
+                row[result_column(key, taken)] = value
             for column, value in row.items():
                 columns.setdefault(column, [None] * i).append(value)
             for values in columns.values():
@@ -243,7 +264,8 @@ class BatchReport:
         for r in self.records:
             last = error_line(r)
             text = (
-                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  {r.duration_s:>7.2f}s  "
+                f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  "
+                f"{duration_text(r.duration_s, ''):>8}  "
                 f"{memory_text(r.peak_memory_mb):>8}  {last}"
             )
             lines.append(text[:width])
@@ -257,13 +279,20 @@ class BatchReport:
 def error_line(record: SessionRecord) -> str:
     """Return a record's error as one short line, for a table whose row names the session.
 
-    The error's last line (a traceback's exception), without ``could not load <session>:``,
+    The error's last line (a traceback's exception, followed by the ``note:`` lines after
+    it, which explain it: ``AttributeError: ...; note: dm.getData('angel') on line 10
+    returned None: ...``), without ``could not load <session>:``,
     the module of a qualified exception class, and the session's folder before the paths
     of its files (``file 'config.json', line 2: invalid JSON``, not the absolute path):
     what went wrong fits in a summary table's or the dock's column.
     """
-    error = (record.error or "").strip()
-    last = error.splitlines()[-1] if error else ""
+    lines = (record.error or "").strip().splitlines()
+    notes = []
+    while len(lines) > 1 and lines[-1].startswith(_NOTE):  # after the exception they explain
+        notes.insert(0, lines.pop().removeprefix(_NOTE))
+    last = lines[-1] if lines else ""
+    if notes:
+        last = f"{last}; note: {'; '.join(notes)}"
     last = _QUALIFIED_EXCEPTION.sub(r"\1", last.removeprefix(f"could not load {record.session}: "))
     folder = str(Path(record.session).parent)
     return last.replace(folder + os.sep, "") if folder != "." else last
@@ -272,3 +301,8 @@ def error_line(record: SessionRecord) -> str:
 def memory_text(peak_mb: float | None) -> str:
     """Return a session's peak memory as the summary and the dock show it (blank: not measured)."""
     return "" if peak_mb is None else f"{peak_mb:.0f} MiB"
+
+
+def duration_text(seconds: float | None, space: str = " ") -> str:
+    """Return a session's time as the summary and the dock show it (``—``: not known)."""
+    return "—" if seconds is None else f"{seconds:.2f}{space}s"

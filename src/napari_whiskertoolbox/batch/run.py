@@ -20,6 +20,7 @@ from napari_whiskertoolbox.batch.markers import (
     SESSIONS_LOCK_FILE,
     completed_record,
 )
+from napari_whiskertoolbox.batch.outputs import SESSIONS_DIR, assign_outputs, output_parents
 from napari_whiskertoolbox.batch.records import (
     BatchProgress,
     ClusterStatus,
@@ -27,11 +28,10 @@ from napari_whiskertoolbox.batch.records import (
     SessionStatus,
 )
 from napari_whiskertoolbox.batch.report import BatchReport
-from napari_whiskertoolbox.batch.sessions import find_sessions, session_names, skipped_note
+from napari_whiskertoolbox.batch.sessions import find_sessions, skipped_note
 from napari_whiskertoolbox.batch.tasks import PipelineTask, as_task
 from napari_whiskertoolbox.batch.worker import SessionJob, run_session
 from napari_whiskertoolbox.core.counted import counted
-from napari_whiskertoolbox.io.routing import session_folder_for
 
 if TYPE_CHECKING:
     import os
@@ -53,8 +53,6 @@ __all__ = [
     "run_batch",
 ]
 
-SESSIONS_DIR = "sessions"
-"""Folder of the per-session outputs inside the batch's output folder."""
 _POLL_S = 0.05
 _POLL_CLUSTER_S = 0.5
 _NO_WORKER_TIMEOUT_S = 60.0
@@ -164,14 +162,6 @@ def default_out(task: Task) -> Path:
     return Path.cwd() / f"{Path(task.name).stem or 'task'}-batch"
 
 
-def _output_folder(session: Path, name: str, out: Path, beside_input: bool) -> Path:
-    if not beside_input:
-        return out / SESSIONS_DIR / name
-    if session.is_file() and session.suffix.lower() != ".json":  # media: <stem>.session beside it
-        return session.with_name(f"{session.stem}.session")
-    return session_folder_for(session)
-
-
 class _Batch:
     """The scheduling loop: submit, follow, retry, cancel; keeps one record per session."""
 
@@ -195,6 +185,9 @@ class _Batch:
         self.cancelled = False
         self.stopped: set[int] = set()
         """Sessions still running when the cancel's grace ended (they may finish anyway)."""
+        self.running_since: dict[int, float] = {}
+        """Sessions seen running (the current attempt): since when (``time.monotonic()``)."""
+        self.submitted: set[int] = set()
         self.n_workers = 0
         self.workers_now = 0
         self.client: Client | None = None
@@ -205,6 +198,10 @@ class _Batch:
         self, job: SessionJob, status: SessionStatus, record: SessionRecord | None = None
     ) -> None:
         self.status[job.index] = status
+        if status == "running":
+            self.running_since[job.index] = time.monotonic()
+        elif status == "retrying":
+            self.running_since.pop(job.index, None)
         if self.progress is not None:
             event = BatchProgress(
                 job.index,
@@ -223,6 +220,20 @@ class _Batch:
         if self.on_cluster is not None:
             status = ClusterStatus(self.local, self.address, n_workers, self.dashboard_link)
             self.on_cluster(status)
+
+    def ran_s(self, job: SessionJob) -> float | None:
+        """Return how long ``job`` has run, by what the batch saw.
+
+        0 if it was never handed to a worker; ``None`` if it was but not seen running.
+        """
+        if job.index not in self.submitted:
+            return 0.0
+        since = self.running_since.get(job.index)
+        return None if since is None else time.monotonic() - since
+
+    def stopped_record(self, job: SessionJob, error: str = "cancelled") -> SessionRecord:
+        """Return the record of ``job`` cancelled by the batch, with the time it ran."""
+        return replace(_cancelled(job, error), duration_s=self.ran_s(job))
 
     def finish(self, job: SessionJob, record: SessionRecord) -> None:
         self.records[job.index] = record
@@ -257,6 +268,7 @@ class _Batch:
                 job = replace(waiting.popleft(), cancel_event=event_name)
                 key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
                 futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
+                self.submitted.add(job.index)
                 completed.add(futures[key][1])
 
         # run_batch queued them before starting the cluster; say so here when it did not
@@ -325,6 +337,7 @@ class _Batch:
                 error=_lost_scheduler(self.address) if gone else _worker_error(exc),
                 attempts=job.attempt,
                 transient=True,
+                duration_s=self.ran_s(job),
             )
         # a failure the worker reported (a record) is retried only when it may pass on
         # another try (record.transient); a future failing without one (its worker died,
@@ -368,10 +381,11 @@ class _Batch:
         from distributed import wait
 
         self.cancelled = True
+        self._poll(client, futures)  # which run now: their records say since when
         with contextlib.suppress(Exception):
             cancel_event.set()
         for job in waiting:
-            self.finish(job, _cancelled(job))
+            self.finish(job, self.stopped_record(job))
         waiting.clear()
         running = [future for _, future in futures.values()]
         with contextlib.suppress(Exception):  # a timeout: some still run
@@ -389,9 +403,9 @@ class _Batch:
             elif job.index in self.stopped and not self.local:
                 # dask drops the future, but cannot stop the worker thread running it: on a
                 # cluster not ours (closed, its workers killed) the session runs on
-                self.finish(job, _cancelled(job, STILL_RUNNING))
+                self.finish(job, self.stopped_record(job, STILL_RUNNING))
             else:
-                self.finish(job, _cancelled(job))
+                self.finish(job, self.stopped_record(job))
         futures.clear()
 
     def _fail_all(
@@ -405,11 +419,25 @@ class _Batch:
             client.cancel([f for _, f in futures.values()], force=True)
         for job in [j for j, _ in futures.values()] + list(waiting):
             record = SessionRecord(
-                str(job.session), job.name, "failed", error=reason, attempts=job.attempt
+                str(job.session),
+                job.name,
+                "failed",
+                error=reason,
+                attempts=job.attempt,
+                duration_s=self.ran_s(job),
             )
             self.finish(job, record)
         futures.clear()
         waiting.clear()
+
+
+def _finished_for(record: SessionRecord, job: SessionJob) -> bool:
+    """Return whether ``record`` (a completion marker's) is of ``job``'s input.
+
+    The marker records the input path; the folder given as input (a second batch on the
+    first one's saved sessions, in place) is its own input too.
+    """
+    return Path(record.session) == job.session or job.output == job.session
 
 
 def _finished_while_stopping(batch: _Batch, since: float) -> None:
@@ -688,23 +716,21 @@ def run_batch(
         raise ValueError(f"retries must be >= 0, got {retries}")
     out_dir = (Path(out).expanduser() if out is not None else default_out(the_task)).resolve()
     fingerprint = the_task.fingerprint()
-    jobs = [
-        SessionJob(
-            i,
-            path,
-            name,
-            _output_folder(path, name, out_dir, save_beside_input),
-            the_task,
-            fingerprint,
-            lock_wait_s=SESSION_LOCK_WAIT_S,
-        )
-        for i, (path, name) in enumerate(zip(paths, session_names(paths)))
-    ]
-    with _output_lock(out_dir, [job.output.parent for job in jobs]):
+    with _output_lock(out_dir, output_parents(paths, out_dir, save_beside_input)):
+        # under the lock: the folders other inputs hold cannot change meanwhile
+        outputs = assign_outputs(paths, out_dir, save_beside_input)
+        jobs = [
+            SessionJob(
+                i, path, name, output, the_task, fingerprint, lock_wait_s=SESSION_LOCK_WAIT_S
+            )
+            for i, (path, (name, output)) in enumerate(zip(paths, outputs))
+        ]
         batch = _Batch(jobs, retries, progress, cancel, on_cluster)
         pending = []
         for job in jobs:
             previous = completed_record(job.output, fingerprint) if resume else None
+            if previous is not None and not _finished_for(previous, job):
+                previous = None  # another input's outputs (assign_outputs keeps clear of them)
             if previous is not None:  # where it is now: the output folder may have moved
                 resumed = replace(
                     previous, status="skipped", session=str(job.session), output=str(job.output)
@@ -735,7 +761,7 @@ def run_batch(
                 owned.close()
         for job in jobs:
             if job.index not in batch.records:
-                batch.finish(job, _cancelled(job))
+                batch.finish(job, batch.stopped_record(job))
         _finished_while_stopping(batch, since)
         report = BatchReport(
             task=f"{the_task.kind} {the_task.name}",

@@ -31,6 +31,7 @@ __all__ = [
     "find_sessions",
     "is_manifest",
     "read_manifest",
+    "session_name",
     "session_names",
     "skipped_note",
 ]
@@ -185,6 +186,7 @@ def _expand_one(
     if not path.exists():
         raise FileNotFoundError(f"session not found: {path}")
     if not is_session(path) and is_manifest(path):
+        path = path.absolute()  # its folder named in messages: not "."
         entries = _manifest_entries(path)
         if not entries:
             raise FormatError("the manifest lists no session", path=path)
@@ -351,29 +353,49 @@ def skipped_note(skipped: dict[Path, str]) -> str:
     )
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    if path.is_dir():
-        return name.removesuffix(SESSION_FOLDER_SUFFIX) or name
-    return path.stem if path.stem != "session" else path.parent.name
+def session_name(path: Path) -> str:
+    """Return the output-folder name of one session: a rule of its path alone.
+
+    A session folder is named by its name without ``.session`` (``data/mouse1.session`` ->
+    ``mouse1``; a ``session.json`` by its folder's name); a file (a config, media, an NWB
+    file) by its folder's name and its stem (``s1/config.json`` -> ``s1-config``,
+    ``videos/m1.mp4`` -> ``videos-m1``; the stem alone when the two are the same or the
+    file has no folder). The name does not depend on the other sessions of the batch: a
+    session run alone and in a group is saved under the same name.
+    """
+    if path.is_dir() or path.suffix == SESSION_FOLDER_SUFFIX:
+        return path.name.removesuffix(SESSION_FOLDER_SUFFIX) or path.name
+    if path.name == SESSION_FILE:
+        return path.parent.name or path.stem
+    parent = path.parent.name
+    return path.stem if parent in ("", path.stem) else f"{parent}-{path.stem}"
+
+
+def name_choices(path: Path) -> list[str]:
+    """Return the names a session may be saved under, in the order they are tried.
+
+    :func:`session_name`; for a session folder also its parent folder's name and its own
+    (``right/mouse1.session`` -> ``right-mouse1``); last the name with a short hash of the
+    absolute path (unique to the path). A name another session holds is passed over.
+    """
+    name = session_name(path)
+    choices = [name]
+    parent = path.parent.name
+    if (path.is_dir() or path.suffix == SESSION_FOLDER_SUFFIX) and parent and parent != name:
+        choices.append(f"{parent}-{name}")
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
+    return [*choices, f"{name}-{digest}"]
 
 
 def session_names(paths: Sequence[Path]) -> list[str]:
     """Return a unique output-folder name for each session path.
 
-    A name is the file stem (a session folder's name without ``.session``, a
-    ``session.json``'s folder name). Stems shared by several sessions of the batch are
-    prefixed with their folder's name (``mouse1/exp.json`` -> ``mouse1-exp``); names still
-    shared get a short hash of the absolute path appended.
+    Each is the first of its :func:`name_choices` not given to an earlier path of
+    ``paths`` (:func:`session_name`, unless two sessions share it), so that two sessions
+    never share a folder. (A batch also keeps clear of the folders its output folder
+    holds for other inputs: :mod:`.outputs`.)
     """
-    stems = [_stem(p) for p in paths]
-    counts = Counter(stems)
-    named = [f"{p.parent.name}-{s}" if counts[s] > 1 else s for p, s in zip(paths, stems)]
-    counts = Counter(named)
-    names = []
-    for path, name in zip(paths, named):
-        if counts[name] > 1:
-            digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
-            name = f"{name}-{digest}"
-        names.append(name)
+    names: list[str] = []
+    for path in paths:
+        names.append(next(name for name in name_choices(path) if name not in names))
     return names

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import inspect
 import json
 import modulefinder
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.csv_tools import decode_text
+from napari_whiskertoolbox.scripting.source_text import ScriptDecodeError, decode_script
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,6 +36,7 @@ __all__ = [
     "OUTPUT_DIR_NAME",
     "CallableTask",
     "PipelineTask",
+    "ResultValuesError",
     "RunControl",
     "ScriptTask",
     "Task",
@@ -92,6 +93,26 @@ class RunControl:
             callback()
 
 
+class ResultValuesError(TaskFailedError):
+    """The task ran, but its result values are not what the results table holds.
+
+    ``values`` holds the values that are (the others are named in the message): the
+    session's outputs are saved all the same, and the session is reported ``failed``.
+    """
+
+    def __init__(self, message: str, values: dict[str, ResultValue]) -> None:
+        super().__init__(message)
+        self.values = values
+
+
+ALLOWED_RESULTS = "a number, string, bool or None (one value per session for the results table)"
+
+
+def _kind(value: object) -> str:
+    shape = getattr(value, "shape", None)
+    return type(value).__name__ + (f" of shape {tuple(shape)}" if shape is not None else "")
+
+
 def result_values(values: object, where: str) -> dict[str, ResultValue]:
     """Check a task's result values: a mapping of names to numbers, strings, bools or None.
 
@@ -99,25 +120,33 @@ def result_values(values: object, where: str) -> dict[str, ResultValue]:
 
     Raises
     ------
-    TaskFailedError
-        ``values`` is no mapping, or holds another kind of value (naming it).
+    ResultValuesError
+        ``values`` is no mapping, or holds other kinds of values (naming each key, its
+        type and what is allowed); the error keeps the values that are allowed.
     """
     if values is None:
         return {}
     if not isinstance(values, Mapping):
-        raise TaskFailedError(
-            f"{where} must be a dict of result values, got {type(values).__name__}"
+        raise ResultValuesError(
+            f"{where} must be a dict of result values, each {ALLOWED_RESULTS}; got {_kind(values)}",
+            {},
         )
     out: dict[str, ResultValue] = {}
+    bad = []
     for key, value in values.items():
         if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
             value = value.item()
-        if not isinstance(value, (bool, int, float, str, type(None))):
-            raise TaskFailedError(
-                f"{where}[{key!r}] must be a number, string, bool or None (one value per "
-                f"session for the results table), got {type(value).__name__}"
-            )
-        out[str(key)] = value
+        if isinstance(value, (bool, int, float, str, type(None))):
+            out[str(key)] = value
+        else:
+            bad.append(f"{where}[{key!r}] is {_kind(value)}")
+    if bad:
+        raise ResultValuesError(
+            f"{'; '.join(bad)}: each value must be {ALLOWED_RESULTS}; keep arrays and "
+            "tables with the session (dm.set_data) or in a file in the session's folder "
+            "(np.save('name.npy', values)), or give one number (float(values.mean()))",
+            out,
+        )
     return out
 
 
@@ -144,23 +173,12 @@ def _check_syntax(path: Path, content: bytes) -> None:
         It does not decode or does not parse; the message names the file and the line.
     """
     try:
-        compile(_decode_script(content), str(path), "exec", dont_inherit=True)
+        compile(decode_script(content, path), str(path), "exec", dont_inherit=True)
+    except ScriptDecodeError as exc:
+        raise ValueError(str(exc)) from None
     except SyntaxError as exc:
         code = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
         raise ValueError(f"{path}, line {exc.lineno}: {exc.msg}{code}") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not text in its encoding ({exc})") from None
-
-
-def _decode_script(content: bytes) -> str:
-    """Decode a script's bytes as Python reads the file (coding cookie, universal newlines).
-
-    Raises
-    ------
-    UnicodeDecodeError, SyntaxError
-        Not text in its declared encoding, or a bad coding cookie.
-    """
-    return importlib.util.decode_source(content)
 
 
 def _local_imports(script: Path) -> list[Path]:
@@ -296,9 +314,9 @@ class ScriptTask(Task):
         source = None
         if self.content is not None:
             try:
-                source = _decode_script(self.content)
-            except (UnicodeDecodeError, SyntaxError) as exc:
-                raise TaskFailedError(f"could not decode the script {self.path}: {exc}") from exc
+                source = decode_script(self.content, self.path)
+            except ScriptDecodeError as exc:
+                raise TaskFailedError(str(exc)) from exc
         result = engine.run_file(
             self.path,
             argv=list(self.argv),

@@ -31,6 +31,7 @@ from napari_whiskertoolbox.batch.markers import (
 from napari_whiskertoolbox.batch.records import SessionRecord
 from napari_whiskertoolbox.batch.session_lock import SessionLockError, holding_session
 from napari_whiskertoolbox.batch.tasks import (
+    ResultValuesError,
     RunControl,
     SessionContext,
     TaskCancelledError,
@@ -208,7 +209,8 @@ def run_session(job: SessionJob) -> SessionRecord:
                     write_marker(job.output, job.fingerprint, record)
         except SessionLockError as exc:  # held by another run (busy), or unusable
             if control.cancelled.is_set():
-                return replace(record, status="cancelled", error="cancelled")
+                ran = time.perf_counter() - started  # waiting for the lock
+                return replace(record, status="cancelled", error="cancelled", duration_s=ran)
             return replace(
                 record,
                 error=str(exc),
@@ -228,7 +230,7 @@ def _finished_since(job: SessionJob, since: float) -> SessionRecord | None:
     except OSError:
         return None
     finished = completed_record(job.output, job.fingerprint) if fresh else None
-    if finished is None:
+    if finished is None or Path(finished.session) not in (job.session, job.output):
         return None
     return replace(finished, status="skipped", session=str(job.session), output=str(job.output))
 
@@ -259,10 +261,14 @@ def _run_loaded(job: SessionJob, dm: DataManager, control: RunControl) -> dict[s
     except OSError as exc:
         error = f"could not create the output folder {job.output}: {exc}"
         return {"error": error, "transient": is_transient(exc)}
+    bad_results: ResultValuesError | None = None
     try:
         dm.set_output_path(job.output)  # what WhiskerToolbox scripts read: dm.getOutputPath()
         with _KeyChanges(dm) as changes, _in_folder(job.output, control):
-            results = job.task.run(dm, context, control)
+            try:
+                results = job.task.run(dm, context, control)
+            except ResultValuesError as exc:  # it ran: its outputs are saved all the same
+                results, bad_results = exc.values, exc
     except TaskCancelledError:
         return {"status": "cancelled", "error": "cancelled"}
     except TaskFailedError as exc:
@@ -278,7 +284,7 @@ def _run_loaded(job: SessionJob, dm: DataManager, control: RunControl) -> dict[s
     except Exception as exc:
         error = f"could not save to {job.output}: {type(exc).__name__}: {exc}"
         return {"error": error, "transient": is_transient(exc)}
-    return {
+    fields = {
         "status": "done",
         "output": str(job.output),
         "keys_added": changes.added,
@@ -286,6 +292,10 @@ def _run_loaded(job: SessionJob, dm: DataManager, control: RunControl) -> dict[s
         "keys_deleted": changes.deleted,
         "results": results,
     }
+    if bad_results is not None:  # saved, not marked complete: a re-run runs it again
+        error = f"{bad_results} (the session's outputs were saved to {job.output})"
+        return {**fields, "status": "failed", "error": error}
+    return fields
 
 
 class _NoteCollector(logging.Handler):

@@ -20,7 +20,6 @@ import shlex
 import sys
 import threading
 import time
-import tokenize
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ from napari_whiskertoolbox.scripting.namespace import (
     build_namespace,
     listing,
 )
+from napari_whiskertoolbox.scripting.source_text import ScriptDecodeError, decode_script
 from napari_whiskertoolbox.scripting.tracebacks import format_user_traceback, register_source
 
 if TYPE_CHECKING:
@@ -651,11 +651,13 @@ class ScriptEngine(ScriptEngineAliases):
         script = Path(path).expanduser().resolve()
         if source is None:
             try:
-                with tokenize.open(script) as handle:
-                    source = handle.read()
-            except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+                source = decode_script(script.read_bytes(), script)
+            except ScriptDecodeError as exc:
                 token.leave()
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                return RunResult("", "", False, error=f"Could not read the script: {exc}")
+            except OSError as exc:
+                token.leave()
+                reason = exc.strerror or str(exc)
                 return RunResult("", "", False, error=f"Could not open file: {script} ({reason})")
             lines: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
         else:

@@ -24,6 +24,7 @@ import ast
 import inspect
 import linecache
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core import DataManager
@@ -79,7 +80,8 @@ def missing_key_notes(
     -------
     list of str
         E.g. ``"note: dm.getData(key) on line 3 returned None: there is no key 'angel'
-        (did you mean 'angle'?)"``; empty when nothing fits.
+        (did you mean 'angle'?)"`` (``on line 3 of helpers.py`` for a call in another
+        file than the script, the traceback's first); empty when nothing fits.
     """
     if not isinstance(exc, (AttributeError, TypeError)) or "NoneType" not in str(exc):
         return []
@@ -89,9 +91,23 @@ def missing_key_notes(
         return []
 
 
+def _where(filename: str, script: str) -> str:
+    """Say which file a line is in: nothing for the script (the traceback's first file).
+
+    Another file (a helper module) is named by its path from the script's folder, or in
+    full when it is elsewhere.
+    """
+    if filename == script:
+        return ""
+    path, folder = Path(filename), Path(script).parent
+    shown = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
+    return f" of {shown}"
+
+
 def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
     notes: list[str] = []
     trees: dict[str, ast.Module | None] = {}
+    script = tb.tb_frame.f_code.co_filename if tb is not None else ""
     while tb is not None:
         frame = tb.tb_frame
         filename = frame.f_code.co_filename
@@ -104,7 +120,8 @@ def _none_notes(tb: TracebackType | None, keys: Collection[str]) -> list[str]:
             for call, key in failing or missing:
                 shown = repr(key) if isinstance(call.args[0], ast.Constant) else _text(call.args[0])
                 note = (
-                    f"note: {_text(call.func)}({shown}) on line {call.lineno} returned None: "
+                    f"note: {_text(call.func)}({shown}) on line {call.lineno}"
+                    f"{_where(filename, script)} returned None: "
                     f"there is no key {key!r}{did_you_mean(key, keys)}"
                 )
                 if note not in notes:

@@ -56,7 +56,12 @@ from napari_whiskertoolbox.batch import (
     skipped_note,
 )
 from napari_whiskertoolbox.batch.cluster import default_n_workers
-from napari_whiskertoolbox.batch.report import error_line, memory_text
+from napari_whiskertoolbox.batch.report import (
+    duration_text,
+    error_line,
+    memory_text,
+    result_column,
+)
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
@@ -723,7 +728,7 @@ class BatchWidget(QWidget):
             if event.status in FINAL_STATUSES:
                 self._records[row] = record
             self.table.item(row, 0).setText(record.name)
-            self.table.item(row, _DURATION).setText(f"{record.duration_s:.2f} s")
+            self.table.item(row, _DURATION).setText(duration_text(record.duration_s))
             self.table.item(row, _MEMORY).setText(memory_text(record.peak_memory_mb))
             error = (record.error or "").strip()
             last = error_line(record) if event.status != "done" else ""
@@ -755,7 +760,7 @@ class BatchWidget(QWidget):
             if column is None:
                 column = self.table.columnCount()
                 self.table.insertColumn(column)
-                header = QTableWidgetItem(name)
+                header = QTableWidgetItem(result_column(name, COLUMNS))
                 header.setToolTip(f"results[{name!r}]: the value the task left for this name")
                 self.table.setHorizontalHeaderItem(column, header)
                 # shown right after the error column, in the order the names first came
