@@ -403,3 +403,20 @@ def test_ctrl_s_in_the_editor_saves_the_script_not_the_session(
     QTest.keyClick(runner.editor, Qt.Key.Key_S, shift_ctrl)
     assert dialogs == ["save"]
     assert sessions_saved == []
+
+
+def test_the_run_status_leaves_the_docks_minimum_width(qtbot, make_napari_viewer, tmp_path):
+    """ "running… 0.3 s" asked for 40 pixels more than "done"; Qt keeps a dock's largest
+    minimum width, so after one run the runner held napari's window 40 pixels wider."""
+    viewer = make_napari_viewer(show=True)
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    dock = runner.native.parentWidget()
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    before = dock.minimumWidth()
+    for status in ("running… 0.3 s", "running… 1234.5 s", "done"):
+        runner._status.value = status
+        qtbot.wait(50)  # the dock's layout settles
+    assert dock.minimumWidth() == before
+    runner._status.value = "running… 1234.5 s"
+    assert runner._status.toolTip() in ("", "running… 1234.5 s")  # whole text when elided

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, Container, Label, PushButton
+from magicgui.widgets import ComboBox, Container, PushButton
 from psygnal import Signal
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import (
@@ -394,14 +394,18 @@ class ScriptRunnerWidget(Container):
             tooltip="feed analog keys chunk by chunk through the script's processor class",
         )
         self._cancel_button = PushButton(text="Cancel", tooltip="stop the running script")
-        self._status = Label(value="")
+        # its minimum width the same whatever it says: "running… 0.3 s" made the runner 40
+        # pixels wider than "done", and Qt keeps a dock's largest minimum width for good
+        self._status = ElidedLabel("", 8, Qt.TextElideMode.ElideRight)
+        self._status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._run_button.changed.connect(self.run_file)
         self._run_selection_button.changed.connect(self.run_selection)
         self._run_cell_button.changed.connect(lambda: self.run_cell())
         self._processor_button.changed.connect(self._ask_run_as_processor)
         self._cancel_button.changed.connect(self.cancel)
         # two rows, so the dock stays narrow enough to leave the video its room
-        row = _row(self._processor_button, self._cancel_button, self._status)
+        row = _row(self._processor_button, self._cancel_button)
+        row.native.layout().addWidget(self._status)
         self._busy_bar = QProgressBar()
         self._busy_bar.setRange(0, 0)  # indeterminate: a script's progress is unknown
         self._busy_bar.setMaximumWidth(120)
