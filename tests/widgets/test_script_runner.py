@@ -475,3 +475,24 @@ def test_a_file_with_a_coding_line_opens_and_saves_in_its_encoding(
     result = run_and_wait(qtbot, runner)
     assert result.success, result.error
     assert runner.engine.namespace["name"] == "café"
+
+
+def test_the_environment_label_never_cuts_the_python_version(qtbot, runner) -> None:
+    """At napari's 1089x630 window the label read "Python 3.1…: analysis" (Python 3.1)."""
+    import sys
+
+    from napari_whiskertoolbox.widgets.elided_label import ElidedLabel
+
+    version = f"Python {sys.version_info.major}.{sys.version_info.minor}"
+    assert runner._environment_label.keep == f"{version} "
+    assert runner._environment_label.value.startswith(f"{version} · env: ")
+    label = ElidedLabel(keep=runner._environment_label.keep)
+    qtbot.addWidget(label)
+    label.value = f"{version} · env: analysis-with-a-long-name"
+    label.show()
+    for width in (label.minimumSizeHint().width(), 150, 200):
+        label.resize(width, label.height())
+        qtbot.waitUntil(lambda: label.width() == width)  # noqa: B023
+        assert label.text().startswith(f"{version} "), (width, label.text())
+        assert label.elided
+        assert label.toolTip().startswith(f"{version} · env: analysis-with-a-long-name")

@@ -729,6 +729,8 @@ class ScriptRunnerWidget(Container):
         active = venv.active_venv_path()
         version = ".".join(str(n) for n in ScriptEngine.python_version_tuple())
         where = f"env: {active.name}" if active is not None else "env: napari's own"
+        # the version is never elided, the environment after it is
+        self._environment_label.keep = f"Python {version} "
         self._environment_label.value = f"Python {version} · {where}"
         self._environment_label.tooltip = str(active) if active is not None else None
         if self._viewer is not None:
