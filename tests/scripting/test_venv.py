@@ -276,3 +276,43 @@ def test_cancel_stops_pip(tmp_path, env_with_pip) -> None:
     assert result.returncode is None
     assert not result.success
     assert not (site_packages(env_with_pip) / "wtb_cancelled").exists()
+
+
+def _installation(root: Path, minor_version: str) -> Path:
+    """A Python installation as pyenv lays it out: bin/python, lib/pythonX.Y, no pyvenv.cfg."""
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "python").symlink_to(sys.executable)
+    (root / "lib" / f"python{minor_version}" / "site-packages").mkdir(parents=True)
+    return root
+
+
+def test_a_python_installation_is_refused_as_not_a_virtual_environment(tmp_path) -> None:
+    """pyenv's ~/.pyenv/versions/3.11.7 was 'usable' and activated: its site-packages went
+    first on sys.path; 2.7.18 was refused with its version 'from its pyvenv.cfg', which it
+    does not have."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    same = _installation(tmp_path / "versions" / f"{running}.7", running)
+    [problem] = venv.validate_venv(same)
+    assert "not a virtual environment" in problem
+    assert "pyvenv.cfg" in problem
+    assert "-m venv" in problem
+    old = _installation(tmp_path / "versions" / "2.7.18", "2.7")
+    [problem] = venv.validate_venv(old)
+    assert "Python 2.7, from its lib/python2.7 folder" in problem
+    with pytest.raises(venv.VenvError, match="not a virtual environment"):
+        venv.activate_venv(same)
+    assert not venv.is_venv_active()
+    assert venv.discover_venvs([tmp_path / "versions"], project_dir=tmp_path) == []
+
+
+def test_a_version_mismatch_says_where_the_version_was_read(tmp_path) -> None:
+    conda = tmp_path / "conda_env"
+    (conda / "conda-meta").mkdir(parents=True)
+    (conda / "lib" / "python2.7" / "site-packages").mkdir(parents=True)
+    problems = venv.validate_venv(conda)
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert any(
+        f"napari runs Python {running} but" in p
+        and "uses Python 2.7 (from its lib/python2.7 folder)" in p
+        for p in problems
+    ), problems

@@ -403,3 +403,96 @@ def test_ctrl_s_in_the_editor_saves_the_script_not_the_session(
     QTest.keyClick(runner.editor, Qt.Key.Key_S, shift_ctrl)
     assert dialogs == ["save"]
     assert sessions_saved == []
+
+
+def test_the_run_status_leaves_the_docks_minimum_width(qtbot, make_napari_viewer, tmp_path):
+    """ "running… 0.3 s" asked for 40 pixels more than "done"; Qt keeps a dock's largest
+    minimum width, so after one run the runner held napari's window 40 pixels wider."""
+    viewer = make_napari_viewer(show=True)
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    dock = runner.native.parentWidget()
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.wait(50)
+    before = dock.minimumWidth()
+    for status in ("running… 0.3 s", "running… 1234.5 s", "done"):
+        runner._status.value = status
+        qtbot.wait(50)  # the dock's layout settles
+    assert dock.minimumWidth() == before
+    runner._status.value = "running… 1234.5 s"
+    assert runner._status.toolTip() in ("", "running… 1234.5 s")  # whole text when elided
+
+
+def _drop(runner: ScriptRunnerWidget, path: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    runner.editor.dropEvent(event)
+
+
+def test_a_file_that_is_not_utf8_is_refused_in_the_dock_by_name_and_line(
+    qtbot, runner, tmp_path: Path
+) -> None:
+    """Dropped, or chosen in Recent, a Latin-1 file raised "'utf-8' codec can't decode byte
+    0xe9 in position 5" out of a Qt slot: PyQt6 aborted a script without napari.run()."""
+    runner.editor.setPlainText("kept = 1\n")
+    bad = tmp_path / "latin1.py"
+    bad.write_bytes(b'# caf\xe9 script\nprint("latin1")\n')
+    _drop(runner, bad)  # an exception escaping the slot fails the test (pytest-qt)
+    assert runner.editor.toPlainText() == "kept = 1\n"  # the editor unchanged
+    assert runner.path is None
+    runner.output.flush()
+    log = runner.output.toPlainText()
+    assert str(bad) in log
+    assert "line 1, column 6" in log
+    assert "0xe9" in log
+    assert "coding" in log
+    runner._recent.add(bad)  # Recent goes the same way
+    runner._fill_recent_menu()
+    [action] = [a for a in runner._recent_menu.actions() if a.text() == "latin1.py"]
+    action.trigger()
+    assert runner.editor.toPlainText() == "kept = 1\n"
+    runner.output.flush()
+    assert runner.output.toPlainText().count("0xe9") == 2
+
+
+def test_a_file_with_a_coding_line_opens_and_saves_in_its_encoding(
+    qtbot, runner, tmp_path: Path
+) -> None:
+    script = tmp_path / "latin.py"
+    script.write_bytes(b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n")
+    runner.editor.document().setModified(False)
+    _drop(runner, script)
+    assert runner.editor.toPlainText() == "# -*- coding: latin-1 -*-\nname = 'café'\n"
+    runner.editor.setPlainText(runner.editor.toPlainText() + "other = 'né'\n")
+    assert runner.save()
+    assert script.read_bytes() == b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\nother = 'n\xe9'\n"
+    result = run_and_wait(qtbot, runner)
+    assert result.success, result.error
+    assert runner.engine.namespace["name"] == "café"
+
+
+def test_the_environment_label_never_cuts_the_python_version(qtbot, runner) -> None:
+    """At napari's 1089x630 window the label read "Python 3.1…: analysis" (Python 3.1)."""
+    import sys
+
+    from napari_whiskertoolbox.widgets.elided_label import ElidedLabel
+
+    version = f"Python {sys.version_info.major}.{sys.version_info.minor}"
+    assert runner._environment_label.keep == f"{version} "
+    assert runner._environment_label.value.startswith(f"{version} · env: ")
+    label = ElidedLabel(keep=runner._environment_label.keep)
+    qtbot.addWidget(label)
+    label.value = f"{version} · env: analysis-with-a-long-name"
+    label.show()
+    for width in (label.minimumSizeHint().width(), 150, 200):
+        label.resize(width, label.height())
+        qtbot.waitUntil(lambda: label.width() == width)  # noqa: B023
+        assert label.text().startswith(f"{version} "), (width, label.text())
+        assert label.elided
+        assert label.toolTip().startswith(f"{version} · env: analysis-with-a-long-name")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from qtpy.QtCore import QPoint, Qt
@@ -444,6 +446,31 @@ def test_a_few_frames_in_view_are_ticked_at_whole_frames(timeline):
     assert ticks
     assert all(float(v).is_integer() for v in ticks)
     assert axis.tickSpacing(0, 1000, axis.width())[0][0] >= 50  # zoomed out: as pyqtgraph
+
+
+@pytest.mark.parametrize("mode", ["frames", "seconds"])
+def test_a_narrow_time_axis_labels_fewer_ticks_never_overlapping(timeline, qtbot, mode):
+    """Squeezed beside a figure (198 pixels), the axis over 1000 frames labelled every 200
+    frames, 3 pixels apart: the labels read as one, "200400600800"."""
+    from qtpy.QtGui import QImage, QPainter
+
+    if mode == "seconds":
+        timeline.set_axis_mode("seconds")
+    timeline.resize(198, 320)
+    qtbot.waitUntil(lambda: timeline.time_axis.width() < 160, timeout=2_000)
+    timeline.set_view_range(-0.5, 999.5)
+    axis = timeline.time_axis
+    image = QImage(400, 100, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    rects = sorted((rect for rect, _, _ in texts), key=lambda r: r.left())
+    assert rects  # still labelled
+    gap = QFontMetrics(axis.font()).horizontalAdvance("  ")  # two spaces apart at least
+    for left, right in itertools.pairwise(rects):
+        assert right.left() - left.right() >= gap, [text for _, _, text in texts]
 
 
 def test_axis_in_seconds_uses_display_clock_rate(timeline):

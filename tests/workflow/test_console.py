@@ -150,3 +150,26 @@ def test_the_console_banner_names_the_environment_and_a_command_is_one_undo_step
         qtbot.waitUntil(lambda: any("probe_value" in gone for _, gone in reports), timeout=10_000)
     finally:
         console_executed.disconnect(report)
+
+
+def test_a_console_traceback_names_the_missing_key(capsys) -> None:
+    """In napari's console a misspelt key gave a bare "'NoneType' object has no attribute
+    'values'", without the note the script runner adds."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from napari_whiskertoolbox.workflow.console import note_missing_keys
+
+    shell = InteractiveShell()  # napari's console runs such a shell (in-process kernel)
+    dm = napari_whiskertoolbox.DataManager()
+    dm.setData("angle", napari_whiskertoolbox.AnalogTimeSeries([1.0, 2.0]), "time")
+    shell.user_ns["dm"] = dm
+    assert note_missing_keys(shell)
+    shell.run_cell("x = dm.getData('angel')\nx.values\n")
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert "'NoneType' object has no attribute 'values'" in shown
+    assert "dm.getData('angel') on line 1 returned None: there is no key 'angel'" in shown
+    assert "did you mean 'angle'" in shown
+    shell.run_cell("y = 1 + None\n")  # other errors: the traceback alone
+    assert "note:" not in "".join(capsys.readouterr())
+    assert not note_missing_keys(shell)  # installed once; a user's handlers are kept

@@ -303,6 +303,48 @@ def test_a_figure_fits_napari_s_window_beside_the_timeline_and_the_runner(
         plt.close("all")
 
 
+def test_a_figure_too_wide_for_the_row_beside_the_timeline_is_a_tab_over_it(
+    qtbot, make_napari_viewer
+):
+    """In napari's 1089x630 window with the Timeline and the Script runner docked, the
+    figure put beside the Timeline needed 198 + 340 pixels of a 364-pixel row: the window
+    grew to 1312 pixels wide and the Timeline was squeezed to its minimum."""
+    from qtpy.QtCore import Qt
+
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock
+
+    viewer = make_napari_viewer(show=True)
+    window = main_window(viewer)
+    timeline, _ = add_plugin_dock(viewer, "Timeline")
+    runner_dock, runner = add_plugin_dock(viewer, "Script runner")
+    qtbot.waitUntil(lambda: not runner_dock.visibleRegion().isEmpty())
+    qtbot.wait(200)  # the docks settle
+    window.resize(1089, 630)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1089, 630), timeout=2_000)
+    qtbot.wait(100)
+    timeline_width = timeline.width()
+    figure = plt.figure("wide")
+    figure.gca().plot([1, 3, 2])
+    try:
+        runner.run_code("import matplotlib.pyplot as plt\nplt.figure('wide')\nplt.show()\n")
+        qtbot.waitUntil(lambda: get_workflow(viewer).display.dock_of(figure) is not None)
+        dock = get_workflow(viewer).display.dock_of(figure)
+        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+        qtbot.wait(50)  # the dock area settles
+        assert (window.width(), window.height()) == (1089, 630)
+        wrapper = dock.parentWidget()
+        assert window.dockWidgetArea(wrapper) == Qt.DockWidgetArea.BottomDockWidgetArea
+        assert window.tabifiedDockWidgets(timeline) == [wrapper]
+        assert not wrapper.visibleRegion().isEmpty()  # the figure in front
+        assert dock.canvas.width() >= 200
+        timeline.raise_()  # its tab shows the Timeline as wide as before
+        qtbot.waitUntil(lambda: not timeline.visibleRegion().isEmpty())
+        assert timeline.width() >= timeline_width - 1
+    finally:
+        plt.close("all")
+
+
 def test_a_figure_keeps_a_laptop_window_s_height(qtbot, make_napari_viewer):
     """A config with signals docks the Timeline and the Key help; with the Script
     runner tabbed over them, a script's ``plt.show()`` grew a 1366x768 window to 959 pixels:

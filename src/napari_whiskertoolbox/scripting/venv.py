@@ -39,6 +39,7 @@ __all__ = [
     "discover_venvs",
     "find_site_packages",
     "install_package",
+    "is_base_installation",
     "is_venv_active",
     "list_installed_packages",
     "looks_like_venv",
@@ -140,19 +141,40 @@ def venv_python_version(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     Read from the ``version`` (or ``version_info``) line of ``pyvenv.cfg``; without one,
     from a ``lib/pythonX.Y`` folder name (conda environments).
     """
-    root = Path(path)
+    found = _version_and_source(Path(path))
+    return found[0] if found is not None else None
+
+
+def _version_and_source(root: Path) -> tuple[tuple[int, int], str] | None:
+    """Return the environment's ``(major, minor)`` and where it was read, or None."""
     with contextlib.suppress(OSError, UnicodeDecodeError):
         match = _VERSION_LINE.search((root / "pyvenv.cfg").read_text(encoding="utf-8"))
         if match:
-            return int(match.group(1)), int(match.group(2))
+            return (int(match.group(1)), int(match.group(2))), "its pyvenv.cfg"
     lib = root / "lib"
     if lib.is_dir():
         with contextlib.suppress(OSError):
             for child in sorted(lib.iterdir()):
                 match = _LIB_PYTHON.match(child.name)
                 if match:
-                    return int(match.group(1)), int(match.group(2))
+                    version = int(match.group(1)), int(match.group(2))
+                    return version, f"its lib/{child.name} folder"
     return None
+
+
+def is_base_installation(path: str | os.PathLike[str]) -> bool:
+    """Return True if ``path`` is a Python installation, not a virtual environment.
+
+    An interpreter (``bin/python``) without ``pyvenv.cfg`` (which ``python -m venv`` and
+    virtualenv write) or ``conda-meta`` (a conda environment): a pyenv version such as
+    ``~/.pyenv/versions/3.11.7``, or ``/usr``.
+    """
+    root = Path(path)
+    return (
+        venv_interpreter(root) is not None
+        and not (root / "pyvenv.cfg").is_file()
+        and not (root / "conda-meta").is_dir()
+    )
 
 
 def _candidates_in(folder: Path) -> list[Path]:
@@ -195,7 +217,8 @@ def discover_venvs(
     found: dict[Path, None] = {}
     for place in places:
         for venv in _candidates_in(place):
-            found[venv.resolve()] = None
+            if not is_base_installation(venv):  # pyenv's versions are installations
+                found[venv.resolve()] = None
     if looks_like_venv(project / ".venv"):
         found[(project / ".venv").resolve()] = None
     return sorted(found)
@@ -205,9 +228,11 @@ def validate_venv(path: str | os.PathLike[str] | None) -> list[str]:
     """Return what makes ``path`` unusable as this interpreter's environment (empty if usable).
 
     Checks, in order: an empty path; a path that does not exist or is not a folder; a
-    folder that does not look like an environment (:func:`looks_like_venv`); no
-    ``site-packages``; a Python major.minor version different from the running
-    interpreter's (from ``pyvenv.cfg``).
+    folder that does not look like an environment (:func:`looks_like_venv`); a Python
+    installation that is not a virtual environment (:func:`is_base_installation`: its
+    ``site-packages`` first on ``sys.path`` would mix an unrelated interpreter's packages
+    into napari's); no ``site-packages``; a Python major.minor version different from the
+    running interpreter's (from ``pyvenv.cfg`` or the ``lib/pythonX.Y`` folder, named).
     """
     if path is None or not str(path).strip():
         return ["The virtual environment path is empty."]
@@ -219,15 +244,23 @@ def validate_venv(path: str | os.PathLike[str] | None) -> list[str]:
             f"The path does not appear to be a Python virtual environment: {root} "
             "(expected pyvenv.cfg, bin/python, Scripts/python.exe or conda-meta in it)"
         ]
+    running = python_version_tuple()
+    found = _version_and_source(root)
+    if is_base_installation(root):
+        told = f" (Python {found[0][0]}.{found[0][1]}, from {found[1]})" if found else ""
+        return [
+            f"{root} is a Python installation{told}, not a virtual environment: it has no "
+            "pyvenv.cfg (nor conda-meta). Create a virtual environment with napari's Python "
+            f"{running[0]}.{running[1]}: python{running[0]}.{running[1]} -m venv <folder>"
+        ]
     problems = []
     if find_site_packages(root) is None:
         problems.append(f"Could not find a site-packages folder in {root}.")
-    version = venv_python_version(root)
-    running = python_version_tuple()
-    if version is not None and version != running:
+    if found is not None and found[0] != running:
+        version, source = found
         problems.append(
             f"Python version mismatch: napari runs Python {running[0]}.{running[1]} but the "
-            f"environment {root} uses Python {version[0]}.{version[1]} (from its pyvenv.cfg); "
+            f"environment {root} uses Python {version[0]}.{version[1]} (from {source}); "
             "its compiled packages would not load. Create the environment with Python "
             f"{running[0]}.{running[1]}."
         )

@@ -19,7 +19,7 @@ from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import QDockWidget, QMainWindow
 
 from napari_whiskertoolbox.widgets.docking import dock_of
-from napari_whiskertoolbox.workflow.session_display import dock_min_height
+from napari_whiskertoolbox.workflow.figure_place import dock_min_height
 
 if TYPE_CHECKING:
     from collections.abc import Callable

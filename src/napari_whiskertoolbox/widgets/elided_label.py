@@ -25,6 +25,10 @@ class ElidedLabel(QLabel):
         Where the ``…`` goes (the middle keeps a file name's start and extension).
     parent : QWidget, optional
         Parent widget.
+    keep : str
+        A start of the text never elided (the Python version of "Python 3.11 · analysis":
+        eliding the middle showed "Python 3.1…: analysis"); the rest is elided at its end.
+        The label's minimum width is then this start and an ellipsis.
 
     Attributes
     ----------
@@ -40,9 +44,12 @@ class ElidedLabel(QLabel):
         min_chars: int = 8,
         mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
         parent: QWidget | None = None,
+        *,
+        keep: str = "",
     ) -> None:
         super().__init__(parent)
         self._full = ""
+        self._keep = keep
         self._tip: str | None = None
         self._min_chars = min_chars
         self._mode = mode
@@ -58,6 +65,17 @@ class ElidedLabel(QLabel):
     @value.setter
     def value(self, text: str) -> None:
         self._full = str(text)
+        self.updateGeometry()
+        self._refresh()
+
+    @property
+    def keep(self) -> str:
+        """The start of the text never elided."""
+        return self._keep
+
+    @keep.setter
+    def keep(self, start: str) -> None:
+        self._keep = start
         self.updateGeometry()
         self._refresh()
 
@@ -86,7 +104,8 @@ class ElidedLabel(QLabel):
         """Ask for at least ``min_chars`` characters' width."""
         hint = super().minimumSizeHint()
         # the same whatever the text: a dock's narrowest width must not follow a note's text
-        width = self.fontMetrics().horizontalAdvance("n" * self._min_chars) + 2 * self.margin()
+        least = f"{self._keep}…" if self._keep else "n" * self._min_chars
+        width = self.fontMetrics().horizontalAdvance(least) + 2 * self.margin()
         return QSize(width, hint.height())
 
     def resizeEvent(self, event: object) -> None:
@@ -96,7 +115,14 @@ class ElidedLabel(QLabel):
 
     def _refresh(self) -> None:
         room = max(self.width() - 2 * self.margin(), 0)
-        shown = self.fontMetrics().elidedText(self._full, self._mode, room)
+        metrics = self.fontMetrics()
+        if self._keep and self._full.startswith(self._keep):
+            rest = self._full[len(self._keep) :]
+            room -= metrics.horizontalAdvance(self._keep)
+            elided = metrics.elidedText(rest, Qt.TextElideMode.ElideRight, max(room, 0))
+            shown = self._keep + (elided or ("…" if rest else ""))
+        else:
+            shown = metrics.elidedText(self._full, self._mode, room)
         super().setText(shown)
         tips = [self._full] if shown != self._full else []
         if self._tip and self._tip != self._full:

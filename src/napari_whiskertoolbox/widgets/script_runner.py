@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, Container, Label, PushButton
+from magicgui.widgets import ComboBox, Container, PushButton
 from psygnal import Signal
 from qtpy.QtCore import QEvent, QObject, Qt, QTimer
 from qtpy.QtWidgets import (
@@ -67,6 +67,11 @@ from napari_whiskertoolbox.scripting.settings import (
     settings_path,
 )
 from napari_whiskertoolbox.scripting.settings import save_settings as write_settings
+from napari_whiskertoolbox.scripting.source_files import (
+    ScriptEncodingError,
+    encode_script,
+    read_script,
+)
 from napari_whiskertoolbox.scripting.templates import list_templates, load_template
 from napari_whiskertoolbox.widgets.array_view import ArrayViewDialog, table_of
 from napari_whiskertoolbox.widgets.button_style import DISABLED_KEEPS_ITS_SIZE
@@ -394,14 +399,18 @@ class ScriptRunnerWidget(Container):
             tooltip="feed analog keys chunk by chunk through the script's processor class",
         )
         self._cancel_button = PushButton(text="Cancel", tooltip="stop the running script")
-        self._status = Label(value="")
+        # its minimum width the same whatever it says: "running… 0.3 s" made the runner 40
+        # pixels wider than "done", and Qt keeps a dock's largest minimum width for good
+        self._status = ElidedLabel("", 8, Qt.TextElideMode.ElideRight)
+        self._status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._run_button.changed.connect(self.run_file)
         self._run_selection_button.changed.connect(self.run_selection)
         self._run_cell_button.changed.connect(lambda: self.run_cell())
         self._processor_button.changed.connect(self._ask_run_as_processor)
         self._cancel_button.changed.connect(self.cancel)
         # two rows, so the dock stays narrow enough to leave the video its room
-        row = _row(self._processor_button, self._cancel_button, self._status)
+        row = _row(self._processor_button, self._cancel_button)
+        row.native.layout().addWidget(self._status)
         self._busy_bar = QProgressBar()
         self._busy_bar.setRange(0, 0)  # indeterminate: a script's progress is unknown
         self._busy_bar.setMaximumWidth(120)
@@ -417,7 +426,7 @@ class ScriptRunnerWidget(Container):
         self.editor.run_selection_requested.connect(self.run_selection)
         self.editor.run_cell_requested.connect(lambda advance: self.run_cell(advance))
         self.editor.current_cell_changed.connect(self._show_cell_output)
-        self.editor.file_dropped.connect(self.open_path)
+        self.editor.file_dropped.connect(self._open_from_ui)
         self.editor.save_requested.connect(
             lambda save_as: self._ask_save_as() if save_as else self.save()
         )
@@ -563,8 +572,14 @@ class ScriptRunnerWidget(Container):
         path = Path(saved.editor_path) if saved.editor_path else None
         if path is not None and not path.is_file():
             path = None
+        text = None
         if path is not None and not saved.editor_modified:
-            self._set_text(path.read_text(encoding="utf-8"), path)
+            try:
+                text = read_script(path)
+            except (OSError, ScriptEncodingError) as exc:
+                self.output.append_output("stderr", f"could not open the script again: {exc}\n")
+        if path is not None and text is not None:
+            self._set_text(text, path)
         elif saved.editor_content:
             self.editor.setPlainText(saved.editor_content)
             self._path = path
@@ -714,6 +729,8 @@ class ScriptRunnerWidget(Container):
         active = venv.active_venv_path()
         version = ".".join(str(n) for n in ScriptEngine.python_version_tuple())
         where = f"env: {active.name}" if active is not None else "env: napari's own"
+        # the version is never elided, the environment after it is
+        self._environment_label.keep = f"Python {version} "
         self._environment_label.value = f"Python {version} · {where}"
         self._environment_label.tooltip = str(active) if active is not None else None
         if self._viewer is not None:
@@ -831,32 +848,70 @@ class ScriptRunnerWidget(Container):
     def open_path(self, path: str | os.PathLike[str]) -> None:
         """Load the script at ``path`` into the editor.
 
+        It is decoded as Python decodes it: UTF-8, or the encoding its PEP 263 coding line
+        (``# -*- coding: latin-1 -*-``) declares; saving writes that encoding back.
+
         Raises
         ------
         FileNotFoundError
             If ``path`` is not a file.
+        OSError
+            If it cannot be read.
+        ScriptEncodingError
+            If it does not decode (the message names the file, line and byte); the editor
+            keeps its text.
         """
         script = Path(path).expanduser().resolve()
         if not script.is_file():
             raise FileNotFoundError(f"script file not found: {script}")
+        text = read_script(script)
         if not self.confirm_discard():
             return
-        self._set_text(script.read_text(encoding="utf-8"), script)
+        self._set_text(text, script)
         self._recent.add(script)
         self._remember_folder(script)
 
+    def _open_from_ui(self, path: str | os.PathLike[str]) -> bool:
+        """Open ``path`` for a drop, *Open…* or *Recent*; say in the output why it could not.
+
+        Qt slots must not raise: PyQt6 aborts the process on an exception escaping one.
+        """
+        try:
+            self.open_path(path)
+        except (OSError, ScriptEncodingError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            where = "" if str(path) in reason else f"{path}: "
+            self.output.append_output("stderr", f"could not open the script: {where}{reason}\n")
+            self.tabs.setCurrentIndex(0)  # the Output tab
+            return False
+        return True
+
     def save(self) -> bool:
-        """Save to the current file (asks for a name when there is none)."""
+        """Save to the current file (asks for a name when there is none); return whether saved.
+
+        A file that cannot be written (or a character its coding line's encoding has no byte
+        for) is not saved: the output says why.
+        """
         if self._path is None:
             return self._ask_save_as()
-        self.save_to(self._path)
+        return self._save_reporting(self._path)
+
+    def _save_reporting(self, path: str | os.PathLike[str]) -> bool:
+        try:
+            self.save_to(path)
+        except (OSError, ScriptEncodingError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.output.append_output("stderr", f"not saved: {reason}\n")
+            self.tabs.setCurrentIndex(0)  # the Output tab
+            return False
         return True
 
     def save_to(self, path: str | os.PathLike[str]) -> None:
         """Write the editor content to ``path`` (atomically) and make it the current file."""
         target = Path(path).expanduser().resolve()
         temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(self.editor.toPlainText(), encoding="utf-8")
+        data = encode_script(self.editor.toPlainText(), target)  # its coding line's encoding
+        temporary.write_bytes(data)
         os.replace(temporary, target)
         self._path = target
         self.editor.document().setModified(False)
@@ -877,23 +932,22 @@ class ScriptRunnerWidget(Container):
 
     def _matches_disk(self) -> bool:
         try:
-            return self._path.read_text(encoding="utf-8") == self.editor.toPlainText()
-        except OSError:
+            return read_script(self._path) == self.editor.toPlainText()
+        except (OSError, ScriptEncodingError):
             return False
 
     def _ask_open(self) -> None:
         start = self._start_folder()
         path, _ = QFileDialog.getOpenFileName(self.native, "Open script", start, "Python (*.py)")
         if path:
-            self.open_path(path)
+            self._open_from_ui(path)
 
     def _ask_save_as(self) -> bool:
         start = str(self._path) if self._path else os.path.join(self._start_folder(), "script.py")
         path, _ = QFileDialog.getSaveFileName(self.native, "Save script", start, "Python (*.py)")
         if not path:
             return False
-        self.save_to(path)
-        return True
+        return self._save_reporting(path)
 
     def _fill_recent_menu(self) -> None:
         self._recent_menu.clear()
@@ -903,7 +957,7 @@ class ScriptRunnerWidget(Container):
         for entry in entries:
             action = self._recent_menu.addAction(Path(entry).name)
             action.setToolTip(entry)
-            action.triggered.connect(lambda _=False, e=entry: self.open_path(e))
+            action.triggered.connect(lambda _=False, e=entry: self._open_from_ui(e))
 
     # -- running -------------------------------------------------------------------------------
 
@@ -915,8 +969,8 @@ class ScriptRunnerWidget(Container):
         """
         source = self.editor.toPlainText()
         if self._path is not None:
-            if self.modified or not self._matches_disk():
-                self.save_to(self._path)
+            if (self.modified or not self._matches_disk()) and not self._save_reporting(self._path):
+                return
             self._start(path=self._path, label=self._path.name, source=source)
         else:
             self._start(code=source, label=_UNTITLED, filename="<untitled>", source=source)

@@ -25,6 +25,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
     write_to_console,
 )
 from napari_whiskertoolbox.scripting.display import displaying_for
+from napari_whiskertoolbox.scripting.missing_keys import missing_key_notes
 from napari_whiskertoolbox.scripting.processors import run_processor
 from napari_whiskertoolbox.scripting.venv import active_venv_path
 
@@ -188,4 +189,37 @@ def watch_console_commands(console: Any) -> bool:
         watch = _CommandWatch(shell)
         events.register("pre_execute", watch.pre_execute)
         events.register("post_execute", watch.post_execute)
+        note_missing_keys(shell)
+    return True
+
+
+def note_missing_keys(shell: Any) -> bool:
+    """Add the script runner's missing-key notes to ``shell``'s tracebacks.
+
+    ``x = dm.getData('angel'); x.values`` gave a bare "'NoneType' object has no attribute
+    'values'"; the traceback is now followed by "note: dm.getData('angel') on line 1
+    returned None: there is no key 'angel' (did you mean 'angle'?)". Uses IPython's public
+    ``set_custom_exc`` for ``AttributeError`` and ``TypeError``; a shell that already has
+    custom exception handlers (the user's) is left alone.
+
+    Returns
+    -------
+    bool
+        Whether the handler was installed.
+    """
+    set_custom_exc = getattr(shell, "set_custom_exc", None)
+    if set_custom_exc is None or getattr(shell, "custom_exceptions", ()):
+        return False
+
+    def handler(
+        shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None
+    ) -> Any:
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        dm = shell.user_ns.get("dm")
+        if isinstance(dm, DataManager):
+            for note in missing_key_notes(value, tb, list(dm)):
+                print(note, file=sys.stderr)
+        return None
+
+    set_custom_exc((AttributeError, TypeError), handler)
     return True

@@ -21,8 +21,8 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent, QSize, Qt
-from qtpy.QtWidgets import QDockWidget, QMainWindow, QStyle, QVBoxLayout, QWidget
+from qtpy.QtCore import QEvent, QSize
+from qtpy.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
 from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.layers.main_thread import call_in_main, run_in_main
@@ -30,6 +30,12 @@ from napari_whiskertoolbox.scripting.display import (
     register_display,
     unregister_display,
     use_figure_backend,
+)
+from napari_whiskertoolbox.workflow.figure_place import (
+    canvas_height,
+    dock_min_height,
+    place_figure_dock,
+    width_slack,
 )
 from napari_whiskertoolbox.workflow.window_size import (
     restore_grown_window,
@@ -62,95 +68,6 @@ figure's own wish took the dock column from the script runner, whose editor shra
 lines below its minimum, and the window grew past the screen."""
 _PAUSE_SLICE_S = 0.02
 """``plt.pause`` off the main thread sleeps in slices this long (a script's Cancel lands)."""
-
-
-def dock_min_height(dock: QDockWidget) -> int:
-    """Return the least height (pixels) ``dock`` can be given: its minimum or size hint's."""
-    return max(dock.minimumHeight(), dock.minimumSizeHint().height())
-
-
-def _tab_group_min_height(window: QMainWindow, dock: QDockWidget) -> int:
-    """Return the minimum height of ``dock``'s tab group: its tallest tab's minimum."""
-    group = [dock, *window.tabifiedDockWidgets(dock)]
-    return max(dock_min_height(d) for d in group if not d.isHidden())
-
-
-def _docks_in(window: QMainWindow, area: Qt.DockWidgetArea, but: QDockWidget) -> list[QDockWidget]:
-    """Return the shown, docked docks of ``area`` other than ``but``, one per tab group."""
-    docks: list[QDockWidget] = []
-    for dock in window.findChildren(QDockWidget):
-        if (
-            dock is but
-            or dock.parentWidget() is not window
-            or dock.isHidden()
-            or dock.isFloating()
-            or window.dockWidgetArea(dock) != area
-        ):
-            continue
-        if not any(dock in window.tabifiedDockWidgets(other) for other in docks):
-            docks.append(dock)
-    return docks
-
-
-def canvas_height(window: QMainWindow) -> int:
-    """Return the height (pixels) of ``window``'s central widget (the canvas), else its own."""
-    central = window.centralWidget()
-    return central.height() if central is not None else window.height()
-
-
-def place_figure_dock(
-    window: QMainWindow, figure_dock: QDockWidget, room: int | None = None
-) -> str:
-    """Move a new figure dock (docked on the right) to where it fits without growing ``window``.
-
-    Parameters
-    ----------
-    window : QMainWindow
-        The viewer's main window.
-    figure_dock : QDockWidget
-        The figure's dock, just docked in the right area below the docks there.
-    room : int, optional
-        Height (pixels) of the right-hand column before the figure was docked: the canvas'
-        height then. Docking it below the other docks may already have grown the window, so
-        the height measured now would find room that the growth made. Default: the canvas'
-        height now.
-
-    Returns
-    -------
-    str
-        ``"right"`` (left below the right-hand docks: their minimum heights and its own fit
-        the column), ``"bottom"`` (beside the last bottom dock, a third of the window wide)
-        or ``"tabbed"`` (over the last right-hand dock: no room and no bottom dock).
-    """
-    right = Qt.DockWidgetArea.RightDockWidgetArea
-    column = _docks_in(window, right, figure_dock)
-    style = window.style()
-    metric = QStyle.PixelMetric.PM_DockWidgetSeparatorExtent
-    separator = style.pixelMetric(metric) if style is not None else 0
-    if room is None:
-        room = canvas_height(window)
-    # a tab group is as tall as its tallest tab's minimum (the Script runner's 456 pixels
-    # behind the Key help' 151 counted as 151: the figure went below them, and the
-    # window grew by the difference)
-    needed = sum(_tab_group_min_height(window, d) + separator for d in column)
-    needed += dock_min_height(figure_dock)
-    if not column or needed <= room:
-        return "right"
-    bottom = _docks_in(window, Qt.DockWidgetArea.BottomDockWidgetArea, figure_dock)
-    if bottom:
-        # no taller than the row it joins: the left column's minimum (napari's layer
-        # controls and list) leaves that row no more height
-        inner = figure_dock.widget()
-        if inner is not None:
-            inner.setMinimumHeight(min(inner.minimumHeight(), bottom[-1].height()))
-        window.splitDockWidget(bottom[-1], figure_dock, Qt.Orientation.Horizontal)
-        width = max(FIGURE_MIN_SIZE[0], window.width() // 3)
-        window.resizeDocks([figure_dock], [width], Qt.Orientation.Horizontal)
-        return "bottom"
-    window.tabifyDockWidget(column[-1], figure_dock)
-    figure_dock.show()
-    figure_dock.raise_()
-    return "tabbed"
 
 
 @functools.cache
@@ -321,9 +238,10 @@ class SessionDisplay:
 
         Below the docks on the right when their minimum heights leave it room (tabbed with
         the script runner, a figure shown by a cell would hide the editor). Otherwise beside
-        a dock at the bottom (the sample's Timeline): with the Timeline taking the bottom,
-        the runner's and the figure's minimum heights made napari's 1268×800 window grow to
-        937 pixels. Without a bottom dock it is tabbed over the right-hand docks. The canvas
+        a dock at the bottom (the sample's Timeline), or a tab over it when the row is too
+        narrow for both: with the Timeline taking the bottom, the runner's and the figure's
+        minimum heights made napari's 1268×800 window grow to 937 pixels. Without a bottom
+        dock it is tabbed over the right-hand docks (:func:`place_figure_dock`). The canvas
         takes the dock's whole height (no stretch below it).
         """
         earlier = [d.parentWidget() for d in self.docks.values() if d.parentWidget() is not None]
@@ -331,7 +249,7 @@ class SessionDisplay:
         self.docks[id(figure)] = dock
         window = main_window(viewer)
         size = window_size_before_docking(window)  # napari's docking may grow the window
-        room = canvas_height(window)
+        room, slack = canvas_height(window), width_slack(window)
         viewer.window.add_dock_widget(
             dock, name=self._dock_name(figure), area="right", add_vertical_stretch=False
         )
@@ -341,7 +259,7 @@ class SessionDisplay:
         if earlier:
             window.tabifyDockWidget(earlier[-1], wrapper)
         elif isinstance(wrapper, QDockWidget):
-            place_figure_dock(window, wrapper, room)
+            place_figure_dock(window, wrapper, room, slack)
         restore_grown_window(window, size)
         return dock
 
