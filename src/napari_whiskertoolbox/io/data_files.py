@@ -275,6 +275,9 @@ def _certain_layout(
     if not names or looks_numeric(names[0]):
         return None
     options: dict[str, Any] = {} if delimiter == "," else {"delimiter": delimiter}
+    if names == ["event"] and all(len(_fields(row, delimiter)) == 1 for row in rows):
+        # WhiskerToolbox's events saver writes this header (its loader skips the line)
+        return "digital_event", "csv", {"has_header": True}, "an events table (Event header)"
     if names[:2] == ["frame", "rle"]:
         return "mask", "csv", options, "a run-length mask table (Frame,RLE header)"
     if names[:3] == ["frame", "x", "y"] and len(rows) > 1 and _QUOTED_LIST.search(rows[1]):
