@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -238,3 +240,30 @@ def test_repeated_intervals_are_dropped_and_the_note_names_their_lines(tmp_path,
     assert "exact duplicate of an earlier interval" in note
     assert "lines 4, 6" in note
     assert note in caplog.text
+
+
+def test_a_mask_csv_opened_beside_a_video_takes_the_video_s_image_size(tmp_path, wtb_data):
+    """A mask CSV opened beside a video had no image size, so label_image() failed; it
+    annotates the video's frames and takes their size, unless its item gives one."""
+    from napari_whiskertoolbox.io import load_config
+
+    video = wtb_data / "Media" / "test_each_frame_number.mp4"
+    config = tmp_path / "exp.json"
+    config.write_text(json.dumps([{"data_type": "video", "name": "media", "filepath": str(video)}]))
+    (tmp_path / "pad.csv").write_text('Frame,RLE\n3,"10,20,5"\n', encoding="utf-8")
+    dm = load_config(config)
+    _, height, width = dm.get_data("media").shape[:3]
+    open_path(tmp_path / "pad.csv", dm)
+    mask = dm.get_data("pad")
+    assert tuple(mask.image_size) == (width, height)
+    assert mask.label_image(3).sum() == 5
+    sized = data_file_item(tmp_path / "pad.csv", "mask", "own", options={"height": 9, "width": 40})
+    load_data_file(dm, sized)
+    assert tuple(dm.get_data("own").image_size) == (40, 9)
+
+
+def test_a_mask_without_an_image_size_says_how_to_give_it_one():
+    from napari_whiskertoolbox.core import MaskData
+
+    with pytest.raises(ValueError, match=r"mask.image_size = \(width, height\).*'height' and"):
+        MaskData().label_image(0)

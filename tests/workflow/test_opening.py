@@ -926,3 +926,27 @@ def test_a_time_series_opened_alone_gets_the_frame_slider_and_the_timeline_follo
     session.dm.delete_data(key)  # the last series gone: the slider goes with it
     assert not list(viewer.layers)
     assert viewer.dims.ndim == 2
+
+
+def test_an_exported_mask_opened_again_lands_on_the_video_s_clock(
+    make_napari_viewer, tmp_path, notifications
+):
+    """The sample's pad_mask (clock camera), exported and opened again, went on clock time
+    (10 ticks per camera frame) without a word and showed nothing at camera frame 100: a
+    WhiskerToolbox data file holds frame numbers, the frames of the video it annotates."""
+    from napari_whiskertoolbox import open_in_viewer
+    from napari_whiskertoolbox.widgets.browser_export import export_key
+
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    dm = get_session(viewer).dm
+    assert dm.time_key("pad_mask") == "camera"
+    path = export_key(dm, "pad_mask", tmp_path)
+    open_in_viewer(viewer, path)
+    assert dm.time_key("pad_mask_2") == "camera"
+    assert np.array_equal(
+        dm.get_data("pad_mask_2").to_flat().coords, dm.get_data("pad_mask").to_flat().coords
+    )
+    assert "pad_mask.csv: opened as 'pad_mask_2' on clock 'camera', the frames of 'media'" in (
+        notifications
+    )

@@ -12,7 +12,15 @@ from qtpy.QtCore import Qt
 from qtpy.QtTest import QTest
 from qtpy.QtWidgets import QApplication
 
-from napari_whiskertoolbox.core import DigitalEventSeries, MaskData, PointData, TimeFrame
+from napari_whiskertoolbox.core import (
+    AnalogTimeSeries,
+    DigitalEventSeries,
+    DigitalIntervalSeries,
+    LineData,
+    MaskData,
+    PointData,
+    TimeFrame,
+)
 from napari_whiskertoolbox.io import load_config
 from napari_whiskertoolbox.layers._napari_compat import main_window
 from napari_whiskertoolbox.workflow import actions
@@ -301,3 +309,65 @@ def test_a_key_stored_again_counts_as_edited_not_deleted(make_napari_viewer, con
     assert not dm.modified
     dm.delete_data("tip")
     assert target.removed == {"tip"}
+
+
+@pytest.mark.parametrize(
+    ("make", "refused"),
+    [
+        (lambda: DigitalEventSeries(), "has no events: WhiskerToolbox's events CSV loader"),
+        (lambda: AnalogTimeSeries(np.zeros(0, np.float32)), "has no samples"),
+        (lambda: PointData(), None),
+        (lambda: LineData(), None),
+        (lambda: MaskData(), None),
+        (lambda: DigitalIntervalSeries(), None),
+    ],
+)
+def test_an_empty_key_the_whiskertoolbox_loader_refuses_is_offered_disabled(
+    make_napari_viewer, config, make, refused
+):
+    """An empty events key (Data browser > New…) was offered "Adds licks → licks.csv", then
+    every Ctrl+S raised through napari's key handler: WhiskerToolbox's events (and analog)
+    CSV loader fails on a file without any, so the choice is off, naming the key and why;
+    empty points, lines, masks and intervals load there as empty keys, and are saved."""
+    answers = Answers(choose={FIRST_SAVE_QUESTION: CONFIG_FILES})
+    viewer = make_napari_viewer()
+    viewer.open(str(config), plugin=None)
+    session = get_session(viewer)
+    get_workflow(viewer).ask = answers
+    session.dm.set_data("licks", make(), session.dm.time_key("tip"))
+    files_choice = get_workflow(viewer).save_target.question().choice(CONFIG_FILES)
+    if refused is None:
+        assert files_choice.enabled
+        assert actions.save(session)
+        assert "licks" in load_config(config)
+        return
+    assert not files_choice.enabled
+    assert f"'licks' {refused}" in files_choice.detail
+    assert "an item for it in exp.json would not load" in files_choice.detail
+
+
+def test_a_failed_save_into_the_config_files_is_told_and_asked_again(
+    make_napari_viewer, config, tmp_path, notifications
+):
+    """A save whose file does not read back raised through napari's key handler on every
+    Ctrl+S, naming the staged '.licks.csv.wtb-save.csv', and the remembered choice failed
+    again each time: now an error notice names the key and its file, nothing is written,
+    and the next save asks again."""
+    answers = Answers(choose={FIRST_SAVE_QUESTION: CONFIG_FILES})
+    viewer, session = _edited(make_napari_viewer, config, answers)
+    target = get_workflow(viewer).save_target
+    before = (tmp_path / "Points" / "tip.csv").read_text(encoding="utf-8")
+    # a point on frame -1: written, WhiskerToolbox's points loader (and ours) skips it
+    session.dm.get_data("tip").add(-1, np.array([[1.0, 1.0]], dtype=np.float32))
+    assert not actions.save(session)
+    assert target.mode is None
+    (message,) = [m for m in notifications if m.startswith("Could not save")]
+    assert "key 'tip'" in message
+    assert "tip.csv" in message
+    assert "wtb-save" not in message
+    assert "the next save asks again where to save" in message
+    assert (tmp_path / "Points" / "tip.csv").read_text(encoding="utf-8") == before
+    answers.answers[FIRST_SAVE_QUESTION] = SESSION_FOLDER
+    assert actions.save(session)
+    assert len(answers.questions) == 2
+    assert session.path == tmp_path / "exp.session"

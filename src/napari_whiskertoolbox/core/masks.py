@@ -92,7 +92,11 @@ class MaskData(RaggedSeries, RaggedAliases):
 
     def _require_size(self) -> tuple[int, int]:
         if self._image_size is None:
-            raise ValueError("MaskData has no image_size; set it before rasterising")
+            raise ValueError(
+                "MaskData has no image_size, so it cannot be rasterised: set it with "
+                "mask.image_size = (width, height) (e.g. the video's), or give the mask's "
+                "config item or data file 'height' and 'width'"
+            )
         return self._image_size.height, self._image_size.width
 
     def label_image(self, t: int, out: np.ndarray | None = None) -> np.ndarray:

@@ -23,6 +23,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.config_parse import parse_config, read_json
 from napari_whiskertoolbox.io.data_files import data_file_item, source_record
+from napari_whiskertoolbox.io.empty_files import empty_file_refusal
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.option_table import FORMAT_VARIANTS
 from napari_whiskertoolbox.io.registry import DEFAULT_FORMATS, writer_formats
@@ -137,6 +138,9 @@ def new_item(
     fmt = DEFAULT_FORMATS.get(data_type)
     if fmt is None or fmt not in writer_formats(data_type):
         return f"is {data_type} data, which a WhiskerToolbox config item cannot hold"
+    empty = empty_file_refusal(data_type, fmt, dm.get_data(key))
+    if empty is not None:
+        return f"{empty}, so an item for it in {config.name} would not load"
     if "${" in key or "{" in key:
         return "has a name with '{', which a config reads as a variable or loop"
     if re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", facts.code):

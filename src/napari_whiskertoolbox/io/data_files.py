@@ -60,6 +60,7 @@ __all__ = [
     "key_for_file",
     "load_data_file",
     "source_record",
+    "with_media_size",
 ]
 
 DATA_FILE_SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".dat", ".bin")
@@ -275,6 +276,9 @@ def _certain_layout(
     if not names or looks_numeric(names[0]):
         return None
     options: dict[str, Any] = {} if delimiter == "," else {"delimiter": delimiter}
+    if names == ["event"] and all(len(_fields(row, delimiter)) == 1 for row in rows):
+        # WhiskerToolbox's events saver writes this header (its loader skips the line)
+        return "digital_event", "csv", {"has_header": True}, "an events table (Event header)"
     if names[:2] == ["frame", "rle"]:
         return "mask", "csv", options, "a run-length mask table (Frame,RLE header)"
     if names[:3] == ["frame", "x", "y"] and len(rows) > 1 and _QUOTED_LIST.search(rows[1]):
@@ -485,6 +489,34 @@ def source_record(item: ConfigItem) -> dict[str, Any]:
     }
 
 
+_SIZE_OPTIONS = frozenset({"height", "width", "image_width", "image_height", "image_size"})
+
+
+def with_media_size(dm: DataManager, item: ConfigItem) -> ConfigItem:
+    """Return ``item`` with the image size of ``dm``'s media when a mask CSV gives none.
+
+    A mask CSV holds pixels, not the size of the image they were drawn on: opened beside a
+    video, it annotates that video's frames (:func:`~.routing.open_path` puts it on their
+    clock), so it takes their size as ``height`` and ``width`` — the media on the item's
+    clock, else the first — unless the item sets a size. Without media, or with media of
+    several sizes, the item is returned as it is.
+    """
+    if item.data_type != "mask" or item_format(item) != "csv" or _SIZE_OPTIONS & set(item.options):
+        return item
+    media = [key for key in dm if dm.data_type(key) in MEDIA_KINDS]
+    on_clock = [key for key in media if dm.time_key(key) == (item.clock or "time")]
+    for key in on_clock or media[:1]:
+        shape = getattr(dm.get_data(key), "shape", ())
+        if len(shape) < 3:
+            continue
+        height, width = int(shape[1]), int(shape[2])
+        options = {**item.options, "height": height, "width": width}
+        return data_file_item(
+            item.path, item.data_type, item.name, fmt=item.format, clock=item.clock, options=options
+        )
+    return item
+
+
 def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
     """Read ``item`` and add its keys to ``dm`` as one undo step, all or nothing.
 
@@ -505,6 +537,7 @@ def load_data_file(dm: DataManager, item: ConfigItem) -> list[str]:
         The file does not read as the item says (the message names the file and line),
         a key is already taken, or the item's clock does not exist.
     """
+    item = with_media_size(dm, item)
     loaded = read_item(item)
     LoadReport().extend(item.notes)
     clock = item.clock or "time"

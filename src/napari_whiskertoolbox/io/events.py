@@ -17,6 +17,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     delimiter_char,
+    looks_numeric,
     number_style,
     parse_number,
     read_lines,
@@ -142,6 +143,14 @@ def read_events_csv(
         label = cells[identifier_column] if identifier_column >= 0 else None
         values.setdefault(label, []).append(value)
     if not values:
+        rows = [text.strip() for text in lines if text.strip()]
+        if len(rows) == 1 and not skips and not looks_numeric(rows[0]):
+            raise FormatError(
+                f"expected event times, found none: the file has a header ({rows[0]!r}) but no "
+                "events; WhiskerToolbox's events CSV loader fails on it too (an empty events "
+                "key cannot be read from a file)",
+                path=path,
+            )
         raise skips.none_left("event times", path)
     ordered = sorted(values, key=lambda k: "" if k is None else k.encode("utf-8"))
     return {

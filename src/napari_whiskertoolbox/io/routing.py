@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from napari_whiskertoolbox.core import DataManager
+from napari_whiskertoolbox.core.default_clock import media_clock_of
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import join_clocks, media_clock
 from napari_whiskertoolbox.io.config import load_config
@@ -231,6 +232,7 @@ def open_path(
     dm: DataManager | None = None,
     *,
     item: ConfigItem | None = None,
+    clock: str | None = None,
 ) -> OpenedPath:
     """Load a session folder, a JSON config, a video, a TIFF stack, an image folder or a data file.
 
@@ -248,6 +250,11 @@ def open_path(
     item : ConfigItem, optional
         How to read a data file (see :func:`~.data_files.data_file_item`); by default
         what its content says, under a key named after the file.
+    clock : str, optional
+        The clock a data file read by its content (no ``item``) is bound to: its frame
+        numbers are frames of that clock. By default the clock of ``dm``'s first media (a
+        WhiskerToolbox data file beside a video annotates the video's frames), else
+        ``time``. A config's items keep WhiskerToolbox's clock rules.
 
     Returns
     -------
@@ -307,6 +314,7 @@ def open_path(
                 guess.data_type,
                 key,
                 fmt=guess.format_for(guess.data_type),
+                clock=clock or media_clock_of(target),
                 options=guess.options_for(guess.data_type),
             )
         load_data_file(target, item)

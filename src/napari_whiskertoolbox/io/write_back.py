@@ -36,6 +36,7 @@ from napari_whiskertoolbox.io.config_additions import (
     new_item,
 )
 from napari_whiskertoolbox.io.data_files import data_file_item
+from napari_whiskertoolbox.io.empty_files import empty_file_refusal
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import not_its_item, source_of, write_key
 from napari_whiskertoolbox.io.registry import read_item, writer_formats
@@ -180,6 +181,9 @@ def _refusal(dm: DataManager, key: str) -> str | None:
     path = Path(source["filepath"])
     if path.is_dir():
         return "was read from a folder of files"
+    empty = empty_file_refusal(dm.data_type(key), fmt, dm.get_data(key))
+    if empty is not None:
+        return f"{empty}, so WhiskerToolbox would no longer load it from {path.name}"
     lost = rewrite_loss(path, source, key) if path.is_file() else None
     if lost is not None:
         return (
@@ -312,8 +316,9 @@ def _item_difference(
     """Say how ``item`` read (its file ``name``) differs from ``key`` in ``dm`` (None: same)."""
     try:
         loaded = dict(read_item(item))
-    except FormatError as exc:
-        return f"key {key!r} would not read back from {name} ({exc})"
+    except FormatError as exc:  # the reason only: the file read is a staged copy of ``name``
+        line = f", line {exc.line}" if exc.line is not None else ""
+        return f"key {key!r} would not read back from {name}{line}: {exc.reason}"
     mismatch = content_difference(dm.get_data(key), loaded.get(key))
     if mismatch is None:
         return None

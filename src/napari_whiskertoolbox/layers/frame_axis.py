@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from napari_whiskertoolbox.core import DEFAULT_CLOCK
+from napari_whiskertoolbox.core.default_clock import media_clock_of
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 
 if TYPE_CHECKING:
@@ -67,10 +68,7 @@ def frame_axis_labels(display_clock: str) -> tuple[str, str, str]:
 
 def find_display_clock(dm: DataManager) -> str:
     """Return the clock of the first media key of ``dm``, else ``"time"``."""
-    for key in dm:
-        if dm.data_type(key) in MEDIA_KINDS:
-            return dm.time_key(key)
-    return DEFAULT_CLOCK
+    return media_clock_of(dm)
 
 
 def media_shape(dm: DataManager) -> tuple[int, int, int] | None:

@@ -708,7 +708,8 @@ class ViewerSession:
             ``path`` does not exist.
         """
         opened = self._load_as_open(
-            lambda: open_path(path, self.dm, item=item), lambda opened: opened.kind == "session"
+            lambda: open_path(path, self.dm, item=item, clock=self._display_clock),
+            lambda opened: opened.kind == "session",
         )
         # Only now: marking the load saved must not read as a save of ``path`` (the autosaver
         # would drop the recovery that the reader offers for ``path`` next).

@@ -24,6 +24,7 @@ __all__ = [
     "default_export_folder",
     "export_formats",
     "export_key",
+    "export_warning",
     "format_help",
 ]
 
@@ -35,6 +36,13 @@ EXPORT_FOLDER = "exports"
 EXPORT_DIALOG = "export"
 """The Export dialog's name for the folder it last exported to (``start_folder``)."""
 
+_EXPORT_OPTIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("digital_event", "csv"): {"has_header": True},
+}
+"""Writer options by ``(data_type, format)``: the ``Event`` header WhiskerToolbox's events
+saver writes (``wt_loaders.md`` §12.2; its loader skips it), so an empty key is not a 0-byte
+file."""
+
 FORMAT_HELP: dict[tuple[str, str], str] = {
     ("*", DEFAULT_FORMAT): "each key in its usual WhiskerToolbox format (the first one below)",
     ("points", "csv"): "WhiskerToolbox points CSV: one point per row, 'frame x y'",
@@ -44,7 +52,7 @@ FORMAT_HELP: dict[tuple[str, str], str] = {
     ("mask", "csv"): "WhiskerToolbox mask CSV: one mask per row, Frame then run-length pixels",
     ("mask", "png"): "a folder of PNG images, one per frame (white pixels are the mask)",
     ("analog", "csv"): "CSV: one sample per row (time,value when the signal is not dense)",
-    ("digital_event", "csv"): "CSV: one event time (frame index) per row",
+    ("digital_event", "csv"): "CSV: an 'Event' header, then one event time (frame index) per row",
     ("digital_interval", "csv"): "CSV: one interval per row, 'start,end' (both frames included)",
     ("tensor", "npy"): "a NumPy .npy array",
     ("*", "wtb_npy"): (
@@ -164,5 +172,21 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
         save_native(data_type, obj, prefix)
         return prefix
     path = folder / key if fmt in _IMAGE_FORMATS else folder / f"{key}.{fmt}"
-    write_data(data_type, fmt, obj, path)
+    write_data(data_type, fmt, obj, path, **_EXPORT_OPTIONS.get((data_type, fmt), {}))
     return path
+
+
+def export_warning(dm: Any, key: str, path: Path) -> str | None:
+    """Say why WhiskerToolbox will not load ``path``, the export of ``key``, or ``None``.
+
+    An empty events or analog key written as CSV: WhiskerToolbox's loader fails on a file
+    without any event or sample (:func:`~napari_whiskertoolbox.io.empty_files.empty_file_refusal`).
+    """
+    from napari_whiskertoolbox.io.empty_files import empty_file_refusal
+
+    refusal = empty_file_refusal(dm.data_type(key), path.suffix.lstrip("."), dm.get_data(key))
+    if refusal is None:
+        return None
+    return (
+        f"{path.name}: {key} {refusal}, so WhiskerToolbox will not load it (nor will this plugin)"
+    )

@@ -38,6 +38,7 @@ from napari_whiskertoolbox.widgets.browser_export import (
     default_export_folder,
     export_formats,
     export_key,
+    export_warning,
 )
 from napari_whiskertoolbox.widgets.browser_groups import GroupsPanel
 from napari_whiskertoolbox.widgets.browser_model import (
@@ -628,6 +629,12 @@ class DataBrowserWidget(QWidget):
 
             remember_folder(EXPORT_DIALOG, dialog.folder)
             show_info(f"Exported {len(paths)} key(s) to {dialog.folder}")
+            from napari.utils.notifications import show_warning
+
+            for key, path in zip(dialog.keys, paths, strict=True):
+                warning = export_warning(self.dm, key, path)
+                if warning is not None:
+                    show_warning(warning)
         return paths
 
     @staticmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from napari.utils.notifications import show_info, show_warning
+from napari.utils.notifications import show_error, show_info, show_warning
 
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, kind_info
@@ -329,7 +329,23 @@ def save(session: ViewerSession) -> bool:
     them back into its ``CollectedData_*`` files (:mod:`.labelled_data_save`); with other
     edits too, the keypoints go back and the session is saved in the folder asked for
     (:mod:`.labels_back`). Returns ``False`` when the user cancels.
+
+    A save that fails (a key that would not read back from its file, a full disk) says
+    why in an error notice and returns ``False``: nothing escapes to the key handler.
     """
+    return _told_if_failed(_save, session)
+
+
+def _told_if_failed(save_: Any, session: ViewerSession) -> bool:
+    """Run ``save_(session)``; a refusal or disk error becomes an error notice (``False``)."""
+    try:
+        return bool(save_(session))
+    except (OSError, ValueError) as error:
+        show_error(f"Could not save the WhiskerToolbox session: {error}")
+        return False
+
+
+def _save(session: ViewerSession) -> bool:
     from napari_whiskertoolbox.workflow.registry import workflow_of
 
     session.flush_pending_edits()  # save what the user sees, e.g. a line being drawn
@@ -367,7 +383,12 @@ def save_as(session: ViewerSession) -> bool:
     (:meth:`~.save_target.SaveTarget.labels_back`; not in a session opened from a config,
     whose first save asks where edits go); then the session folder is saved, newer than
     the labels, so opening the project offers it (:mod:`.opening`). One notice names both.
+    A save that fails says why in an error notice and returns ``False``.
     """
+    return _told_if_failed(_save_as, session)
+
+
+def _save_as(session: ViewerSession) -> bool:
     from napari_whiskertoolbox.workflow.ask import DialogAsk
     from napari_whiskertoolbox.workflow.modified_state import session_label
     from napari_whiskertoolbox.workflow.registry import workflow_of

@@ -241,6 +241,28 @@ def _tell_replaced_keys(
         )
 
 
+def _tell_data_file_clock(session: ViewerSession, path: Path, opened: OpenedPath | None) -> None:
+    """Say which clock a data file opened beside media went on: its frames are that clock's.
+
+    A mask exported from the sample (clock ``camera``) opened again went on ``time`` without
+    a word, and showed nothing at the camera frame it was drawn on.
+    """
+    dm = session.dm
+    keys = [key for key in (opened.keys if opened is not None else ()) if key in dm]
+    media = [key for key in dm if dm.data_type(key) in MEDIA_KINDS]
+    if not keys or not media:
+        return
+    clock = dm.time_key(keys[0])
+    on_clock = [key for key in media if dm.time_key(key) == clock]
+    names = ", ".join(repr(key) for key in keys)
+    whose = (
+        f"the frames of {on_clock[0]!r}"
+        if on_clock
+        else f"not the clock of {media[0]!r} ({dm.time_key(media[0])!r})"
+    )
+    show_info(f"{path.name}: opened as {names} on clock {clock!r}, {whose}")
+
+
 def _clock_switch_text(session: ViewerSession) -> str | None:
     """Say the frame slider moved to the clock of the media just opened, if it did."""
     switch = session.display_clock_switch
@@ -344,6 +366,8 @@ def _open_chosen(session: ViewerSession, path: Path, ask: Ask) -> OpenedPath | N
         _set_title(session.dm, title_before)
     tell_load_notes(path, notes, _clock_switch_text(session))
     _tell_replaced_keys(path, opened, keys_before, replaces_session)
+    if kind == "data_file":
+        _tell_data_file_clock(session, path, opened)
     if unsure is None:
         source = None
         if starts_session and session.path is None:

@@ -20,7 +20,6 @@ import contextlib
 import weakref
 from typing import TYPE_CHECKING
 
-from napari.utils.notifications import show_error
 from qtpy.QtCore import QEvent, QObject
 from qtpy.QtGui import QKeyEvent, QKeySequence
 from qtpy.QtWidgets import QApplication, QDockWidget, QMainWindow
@@ -97,7 +96,4 @@ class SaveShortcut(QObject):
         return active is self.parent()
 
     def _save(self) -> None:
-        try:
-            actions.save(self._session)
-        except (OSError, ValueError) as error:
-            show_error(f"Could not save the WhiskerToolbox session: {error}")
+        actions.save(self._session)  # a failed save is told in a notice there

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.io.config_additions import loader_drops
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.keys import source_of
 from napari_whiskertoolbox.io.pose import pose_of_key
 from napari_whiskertoolbox.io.routing import session_folder_for
@@ -318,6 +319,9 @@ class SaveTarget:
             A key would not read back the same from its own file (nothing was written).
         OSError
             The disk refused the write.
+
+        A save into the config's files that fails forgets that choice: the next save asks
+        again where to save.
         """
         session = self._session
         config = self.config()
@@ -336,7 +340,14 @@ class SaveTarget:
                 return None
             self.mode = answer
         if self.mode == CONFIG_FILES:
-            written = write_back(session.dm, self.plan())
+            try:
+                written = write_back(session.dm, self.plan())
+            except (FormatError, OSError) as error:
+                self.mode = None  # a choice that failed is asked again on the next save
+                raise type(error)(
+                    f"nothing was saved into the files of {config.name} ({error}); the next "
+                    "save asks again where to save"
+                ) from error
             session.dm.mark_saved()
             names = ", ".join(_relative(p, config.parent) for p in written) or "nothing changed"
             return f"Saved into the files of {config.name}: {names}"
