@@ -1317,3 +1317,24 @@ def test_choosing_a_pipeline_imports_what_its_steps_need(dock, tmp_path, monkeyp
     dock.pipelines.select_entry(entry.id)
     assert asked
     assert "skimage.morphology" in asked[-1]
+
+
+def test_every_transform_s_name_typed_whole_and_enter_chooses_it(dock, qtbot):
+    """README: a name typed whole lists that transform alone and Enter chooses it; typing
+    "SkeletonizeMask" listed MaskToLine (V1: Convert Mask To Line) first and Enter chose it.
+    Every listed name, V2 names with *V1 names* unticked and every name with it ticked."""
+    wrong = []
+    for legacy in (False, True):
+        dock.show_legacy.value = legacy
+        for spec in visible_specs(legacy):
+            for typed in (spec.name, spec.name.lower()):
+                dock.search.value = typed
+                listed = [
+                    dock.tree.topLevelItem(i).child(j).data(0, Qt.ItemDataRole.UserRole)
+                    for i in range(dock.tree.topLevelItemCount())
+                    for j in range(dock.tree.topLevelItem(i).childCount())
+                ]
+                if set(listed) != {spec.name} or dock.choose_first_match() != spec.name:
+                    wrong.append((legacy, typed, listed[:3]))
+    assert wrong == []
+    assert dock.spec is not None
