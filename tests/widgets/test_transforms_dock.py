@@ -727,7 +727,7 @@ def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
     search.clear()
     qtbot.keyClicks(search, "no transform is called this")
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+    assert dock.spec is None  # the search hides the choice: it is cleared, nothing chosen
     search.clear()
     qtbot.keyClicks(search, "CalculateLineLength")  # the name typed whole: that transform
     qtbot.keyClick(search, Qt.Key.Key_Return)
@@ -942,7 +942,7 @@ def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
     assert [r.text(0) for r in rows] == ["1 match among V1 names — tick V1 names"]
     assert not rows[0].flags() & Qt.ItemFlag.ItemIsSelectable
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert dock.spec.name == "ExtractLinePoint"  # the hint is not a transform
+    assert dock.spec is None  # the hint is not a transform, and ExtractLinePoint is hidden
     dock.show_legacy.value = True
     names = [
         dock.tree.topLevelItem(i).child(0).text(0) for i in range(dock.tree.topLevelItemCount())
@@ -1338,3 +1338,34 @@ def test_every_transform_s_name_typed_whole_and_enter_chooses_it(dock, qtbot):
                     wrong.append((legacy, typed, listed[:3]))
     assert wrong == []
     assert dock.spec is not None
+
+
+def test_a_search_hiding_the_chosen_transform_clears_the_choice(dock, qtbot):
+    """Searching "Connected" (found only among V1 names) left MedianFilterMask chosen and out
+    of sight: Run ran it under the output key typed next ("MedianFilterMask → pad_cc")."""
+    search = dock.search.native
+    qtbot.keyClicks(search, "MedianFilterMask")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "MedianFilterMask"
+    assert dock.run_button.enabled
+    search.clear()
+    qtbot.keyClicks(search, "Connected")
+    assert dock.spec is None
+    assert dock.form is None
+    assert dock.help.value.startswith("Choose a transform (MedianFilterMask is not listed")
+    dock.output_key.value = "pad_cc"
+    assert not dock.run_button.enabled
+    assert dock.run_button.tooltip == "Run is off: choose a transform in the list"
+    assert dock.run() is None
+    assert "pad_cc" not in dock.dm
+    search.clear()  # listed again, but not chosen again behind the user's back
+    assert dock.spec is None
+    qtbot.keyClicks(search, "median")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "MedianFilterMask"
+    dock.search.value = "mask"  # a search still listing the choice keeps it
+    assert dock.spec.name == "MedianFilterMask"
+    dock.show_legacy.value = True
+    dock.select_transform("Calculate Area")  # a V1 name: hidden once V1 names are unticked
+    dock.show_legacy.value = False
+    assert dock.spec is None
