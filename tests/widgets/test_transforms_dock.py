@@ -14,7 +14,7 @@ from napari.layers import Points
 from napari.utils.key_bindings import coerce_keybinding
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QImage
-from qtpy.QtWidgets import QToolButton
+from qtpy.QtWidgets import QApplication, QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
 from _pipeline_docs import SELF_ZSCORE
@@ -879,7 +879,7 @@ def test_run_is_off_saying_why_without_a_transform_a_pipeline_or_an_input(dock, 
     dm = dock.dm
     assert not dock.run_button.enabled
     assert dock.run_button.tooltip == "Run is off: choose a transform in the list"
-    assert dock.status.value == dock.run_button.tooltip
+    assert dock.status.value == ""  # the help reads "Choose a transform.": no warning under it
     dock.select_transform("CalculateMaskArea")
     assert dock.input_combo.value == "pad_mask"  # the session's only masks
     assert dock.run_button.enabled
@@ -973,8 +973,7 @@ def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
 def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, qtbot):
     """Run with nothing chosen said 'choose a transform first', and the red line stayed under
     the form of the transform chosen next, as if that one had failed."""
-    assert not dock.run_button.enabled  # Run is off, saying why
-    assert dock.status.value == "Run is off: choose a transform in the list"
+    assert not dock.run_button.enabled  # Run is off, its tooltip saying why
     assert dock.run() is None  # from code: refused, in red
     assert dock.status.value == "Transforms: choose a transform in the list"
     dock.select_transform("CalculateLineAngle")
@@ -1369,3 +1368,31 @@ def test_a_search_hiding_the_chosen_transform_clears_the_choice(dock, qtbot):
     dock.select_transform("Calculate Area")  # a V1 name: hidden once V1 names are unticked
     dock.show_legacy.value = False
     assert dock.spec is None
+
+
+def test_the_status_line_is_as_tall_as_its_text_right_after_docking(
+    make_napari_viewer, qtbot, sample, tmp_path
+):
+    """The Pipelines tab's "Run is off: the session has no tensors key for the pipeline's
+    input" set right after add_dock_widget showed its first line only, the second cut off
+    under the dock: the status area kept a one-line height its nested layouts had not yet
+    asked again for."""
+    viewer = make_napari_viewer(show=True)
+    viewer.window._qt_window.resize(1600, 1200)
+    _load(get_session(viewer), sample)
+    library = tmp_path / "library"
+    library.mkdir()
+    pipeline = {"steps": [{"step_id": "p", "transform_name": "TensorPCA"}]}
+    (library / "pca.json").write_text(json.dumps(pipeline))
+    dock = TransformsWidget(viewer, library=PipelineLibrary(library))
+    viewer.window.add_dock_widget(dock, name="Transforms", area="right")
+    QApplication.processEvents()
+    dock.tabs.setCurrentIndex(1)
+    dock.pipelines.select_entry("pca")
+    QApplication.processEvents()
+    area = dock.status_area
+    assert dock.status.value.startswith("Run is off: the session has no tensors key")
+    text_height = dock.status.native.heightForWidth(area.viewport().width())
+    line = dock.status.native.fontMetrics().lineSpacing()
+    assert text_height >= 2 * line  # two lines at this width
+    assert area.viewport().height() >= text_height

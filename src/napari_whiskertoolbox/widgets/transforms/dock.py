@@ -726,7 +726,9 @@ class TransformsWidget(Container):
             return
         on_transform_tab = self.tabs.currentIndex() == 0
         problem = self.run_problem() if on_transform_tab else self.pipelines.run_problem()
-        reason = f"Run is off: {problem}" if problem else None
+        # no transform chosen: the help above says "Choose a transform." and Run's tooltip
+        # why it is off; a warning line under it said the same again
+        reason = f"Run is off: {problem}" if problem and problem != NO_TRANSFORM else None
         if reason == self._shown_block:
             return
         if reason is not None:
@@ -929,4 +931,5 @@ class TransformsWidget(Container):
         self._shown_block = None
         _say(self.status, message, ERROR_COLOR if error else color, self.theme_name)
         self.status_area.setVisible(bool(message))
+        self.status_area.settle()
         self.status_area.verticalScrollBar().setValue(0)
