@@ -104,3 +104,35 @@ def test_a_light_label_over_a_bright_object_of_a_dark_video_gets_a_dark_halo(
     hidden = viewer.screenshot(canvas_only=True, flash=False)[..., :3].astype(int).sum(axis=2)
     # where the label crosses the bright object, a dark outline around its letters
     assert np.count_nonzero(hidden - shown > 3 * 100) > 20
+
+
+def _drawn_luminance(color, background: float, opacity: float = 0.5) -> float:
+    """Luminance of ``color`` drawn at ``opacity`` over a gray of luminance ``background``."""
+    linear = srgb_to_linear(np.asarray(color)[:3]) @ [0.2126, 0.7152, 0.0722]
+    return float(opacity * linear + (1 - opacity) * background)
+
+
+@pytest.mark.parametrize("gray", [0, 30, 200, 255])
+def test_masks_read_on_bright_and_dark_video_by_the_keypoints_rule(make_napari_viewer, gray):
+    """On WhiskerToolbox's test video (white frames) label 1 was pale lavender at half
+    opacity, 1.1:1 on the frame; masks now take the keypoint labels' rule: their light key
+    colours on dark frames, a deep shade of them on bright ones."""
+    from napari_whiskertoolbox.core import MaskData
+    from napari_whiskertoolbox.layers.binding import KEY_COLORS, key_color
+
+    viewer = make_napari_viewer()
+    dm = DataManager()
+    commit(dm, [("media", ArrayMedia(np.full((3, 60, 80), gray, np.uint8)))])
+    masks = MaskData(image_size=(80, 60))
+    masks.add(0, np.array([[5, 5], [6, 5]]))
+    dm.set_data("pad", masks, dm.time_key("media"))
+    ViewerSession(viewer, dm)
+    colormap = viewer.layers["pad"].colormap
+    background = float(srgb_to_linear(gray / 255))
+    light = gray < 128  # dark frames: light masks
+    for label in range(1, len(KEY_COLORS) + 1):
+        drawn = _drawn_luminance(colormap.map(np.array([label]))[0], background)
+        assert contrast_ratio(drawn, background) >= (1.5 if not light else 2.0), label
+    first = transform_color(key_color(dm, "pad"))[0]
+    same = np.allclose(colormap.map(np.array([1]))[0], first, atol=1e-6)
+    assert same == light  # dark frames: the key colour as it was; bright: a shade of it

@@ -438,3 +438,52 @@ def test_open_into_a_session_with_data_is_an_undoable_edit(make_napari_viewer, f
     assert session.dm.undo()
     assert session.dm.keys() == annotated
     assert added[0] not in layer_names(viewer)
+
+
+def test_an_undone_delete_puts_the_layer_back_between_the_same_layers(make_napari_viewer):
+    """Data browser Delete then Ctrl+Z put a mask layer back on top of the masks added since
+    it was made (above pad_median and pad_cc, it had been below them); other layers added
+    or removed meanwhile must not move it either: its neighbours count, not its index."""
+    viewer = make_napari_viewer()
+    session = make_session(viewer)
+    dm = session.dm
+    from napari_whiskertoolbox.core import MaskData
+
+    for key in ("pad_median", "pad_cc"):
+        dm.set_data(key, MaskData(), "camera")
+    assert layer_names(viewer) == [
+        "media",
+        "pad",
+        "pad_median",
+        "pad_cc",
+        "whiskers",
+        "nose",
+        "tips",
+    ]
+    dm.delete_data("pad")
+    dm.set_data("later_lines", LineData(), "camera")  # added meanwhile, above the masks
+    viewer.add_points(name="user points")  # a layer of the user's own, on top
+    assert dm.undo()  # the lines key
+    assert dm.undo()  # the delete
+    assert layer_names(viewer) == [
+        "media",
+        "pad",
+        "pad_median",
+        "pad_cc",
+        "whiskers",
+        "nose",
+        "tips",
+        "user points",
+    ]
+    dm.delete_data("pad_median")
+    dm.delete_data("pad")  # its neighbour below is gone too: the one above counts
+    assert dm.undo()
+    assert dm.undo()
+    assert layer_names(viewer)[:4] == ["media", "pad", "pad_median", "pad_cc"]
+    session.hide_key("whiskers")  # Data browser Hide / Show: back where it was
+    viewer.layers.move(viewer.layers.index(viewer.layers["tips"]), 1)
+    session.show_key("whiskers")
+    assert layer_names(viewer).index("whiskers") == layer_names(viewer).index("pad_cc") + 1
+    dm.delete_data("nose")
+    dm.set_data("nose", MaskData(), "camera")  # another kind under the same name: a mask's place
+    assert layer_names(viewer).index("nose") < layer_names(viewer).index("whiskers")

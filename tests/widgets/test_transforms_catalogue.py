@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from napari_whiskertoolbox.widgets.transforms.catalogue import grouped_transforms, search_v1_names
+from napari_whiskertoolbox.widgets.transforms.catalogue import (
+    grouped_transforms,
+    search_v1_names,
+    visible_specs,
+)
 
 
 def _names(query: str) -> set[str]:
@@ -25,6 +29,23 @@ def test_a_transform_name_typed_whole_finds_that_transform_only():
         groups = grouped_transforms(name)
         assert [s.name for specs in groups.values() for s in specs] == [name]
     assert "Threshold Event Detection" in _names("thresholding")  # an ending still extends
+
+
+def test_every_listed_name_typed_whole_lists_that_transform_alone():
+    """Typing "SkeletonizeMask" whole listed MaskToLine (its V1 twin's help mentions
+    skeletons) first, and Enter chose it. Every name, in any case, with and without V1
+    names shown; no "match among V1 names" hint beside it."""
+    wrong = []
+    for legacy in (False, True):
+        for spec in visible_specs(legacy):
+            for typed in (spec.name, spec.name.upper(), f" {spec.name.lower()} "):
+                groups = grouped_transforms(typed, show_legacy=legacy)
+                listed = [s.name for specs in groups.values() for s in specs]
+                if set(listed) != {spec.name}:
+                    wrong.append((legacy, typed, listed[:3]))
+        if not legacy:
+            assert all(search_v1_names(s.name) == ({}, []) for s in visible_specs(False))
+    assert wrong == []
 
 
 def test_words_still_narrow_the_search():

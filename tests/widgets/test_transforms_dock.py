@@ -14,7 +14,7 @@ from napari.layers import Points
 from napari.utils.key_bindings import coerce_keybinding
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QImage
-from qtpy.QtWidgets import QToolButton
+from qtpy.QtWidgets import QApplication, QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
 from _pipeline_docs import SELF_ZSCORE
@@ -727,7 +727,7 @@ def test_enter_in_the_search_box_chooses_the_first_match(dock, qtbot):
     search.clear()
     qtbot.keyClicks(search, "no transform is called this")
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert dock.spec.name == "CalculateLineAngle"  # nothing matched: the choice stays
+    assert dock.spec is None  # the search hides the choice: it is cleared, nothing chosen
     search.clear()
     qtbot.keyClicks(search, "CalculateLineLength")  # the name typed whole: that transform
     qtbot.keyClick(search, Qt.Key.Key_Return)
@@ -879,7 +879,7 @@ def test_run_is_off_saying_why_without_a_transform_a_pipeline_or_an_input(dock, 
     dm = dock.dm
     assert not dock.run_button.enabled
     assert dock.run_button.tooltip == "Run is off: choose a transform in the list"
-    assert dock.status.value == dock.run_button.tooltip
+    assert dock.status.value == ""  # the help reads "Choose a transform.": no warning under it
     dock.select_transform("CalculateMaskArea")
     assert dock.input_combo.value == "pad_mask"  # the session's only masks
     assert dock.run_button.enabled
@@ -942,7 +942,7 @@ def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
     assert [r.text(0) for r in rows] == ["1 match among V1 names — tick V1 names"]
     assert not rows[0].flags() & Qt.ItemFlag.ItemIsSelectable
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert dock.spec.name == "ExtractLinePoint"  # the hint is not a transform
+    assert dock.spec is None  # the hint is not a transform, and ExtractLinePoint is hidden
     dock.show_legacy.value = True
     names = [
         dock.tree.topLevelItem(i).child(0).text(0) for i in range(dock.tree.topLevelItemCount())
@@ -973,8 +973,7 @@ def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
 def test_choosing_a_transform_clears_the_error_about_the_previous_choice(dock, qtbot):
     """Run with nothing chosen said 'choose a transform first', and the red line stayed under
     the form of the transform chosen next, as if that one had failed."""
-    assert not dock.run_button.enabled  # Run is off, saying why
-    assert dock.status.value == "Run is off: choose a transform in the list"
+    assert not dock.run_button.enabled  # Run is off, its tooltip saying why
     assert dock.run() is None  # from code: refused, in red
     assert dock.status.value == "Transforms: choose a transform in the list"
     dock.select_transform("CalculateLineAngle")
@@ -1317,3 +1316,83 @@ def test_choosing_a_pipeline_imports_what_its_steps_need(dock, tmp_path, monkeyp
     dock.pipelines.select_entry(entry.id)
     assert asked
     assert "skimage.morphology" in asked[-1]
+
+
+def test_every_transform_s_name_typed_whole_and_enter_chooses_it(dock, qtbot):
+    """README: a name typed whole lists that transform alone and Enter chooses it; typing
+    "SkeletonizeMask" listed MaskToLine (V1: Convert Mask To Line) first and Enter chose it.
+    Every listed name, V2 names with *V1 names* unticked and every name with it ticked."""
+    wrong = []
+    for legacy in (False, True):
+        dock.show_legacy.value = legacy
+        for spec in visible_specs(legacy):
+            for typed in (spec.name, spec.name.lower()):
+                dock.search.value = typed
+                listed = [
+                    dock.tree.topLevelItem(i).child(j).data(0, Qt.ItemDataRole.UserRole)
+                    for i in range(dock.tree.topLevelItemCount())
+                    for j in range(dock.tree.topLevelItem(i).childCount())
+                ]
+                if set(listed) != {spec.name} or dock.choose_first_match() != spec.name:
+                    wrong.append((legacy, typed, listed[:3]))
+    assert wrong == []
+    assert dock.spec is not None
+
+
+def test_a_search_hiding_the_chosen_transform_clears_the_choice(dock, qtbot):
+    """Searching "Connected" (found only among V1 names) left MedianFilterMask chosen and out
+    of sight: Run ran it under the output key typed next ("MedianFilterMask → pad_cc")."""
+    search = dock.search.native
+    qtbot.keyClicks(search, "MedianFilterMask")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "MedianFilterMask"
+    assert dock.run_button.enabled
+    search.clear()
+    qtbot.keyClicks(search, "Connected")
+    assert dock.spec is None
+    assert dock.form is None
+    assert dock.help.value.startswith("Choose a transform (MedianFilterMask is not listed")
+    dock.output_key.value = "pad_cc"
+    assert not dock.run_button.enabled
+    assert dock.run_button.tooltip == "Run is off: choose a transform in the list"
+    assert dock.run() is None
+    assert "pad_cc" not in dock.dm
+    search.clear()  # listed again, but not chosen again behind the user's back
+    assert dock.spec is None
+    qtbot.keyClicks(search, "median")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "MedianFilterMask"
+    dock.search.value = "mask"  # a search still listing the choice keeps it
+    assert dock.spec.name == "MedianFilterMask"
+    dock.show_legacy.value = True
+    dock.select_transform("Calculate Area")  # a V1 name: hidden once V1 names are unticked
+    dock.show_legacy.value = False
+    assert dock.spec is None
+
+
+def test_the_status_line_is_as_tall_as_its_text_right_after_docking(
+    make_napari_viewer, qtbot, sample, tmp_path
+):
+    """The Pipelines tab's "Run is off: the session has no tensors key for the pipeline's
+    input" set right after add_dock_widget showed its first line only, the second cut off
+    under the dock: the status area kept a one-line height its nested layouts had not yet
+    asked again for."""
+    viewer = make_napari_viewer(show=True)
+    viewer.window._qt_window.resize(1600, 1200)
+    _load(get_session(viewer), sample)
+    library = tmp_path / "library"
+    library.mkdir()
+    pipeline = {"steps": [{"step_id": "p", "transform_name": "TensorPCA"}]}
+    (library / "pca.json").write_text(json.dumps(pipeline))
+    dock = TransformsWidget(viewer, library=PipelineLibrary(library))
+    viewer.window.add_dock_widget(dock, name="Transforms", area="right")
+    QApplication.processEvents()
+    dock.tabs.setCurrentIndex(1)
+    dock.pipelines.select_entry("pca")
+    QApplication.processEvents()
+    area = dock.status_area
+    assert dock.status.value.startswith("Run is off: the session has no tensors key")
+    text_height = dock.status.native.heightForWidth(area.viewport().width())
+    line = dock.status.native.fontMetrics().lineSpacing()
+    assert text_height >= 2 * line  # two lines at this width
+    assert area.viewport().height() >= text_height

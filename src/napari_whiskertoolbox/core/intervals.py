@@ -198,7 +198,7 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         new = _as_pairs([[start, end]])
         new_id = allocate_ids(1)
         self._commit(
-            f"add interval [{start}, {end}]",
+            f"add interval {start}–{end}",
             np.concatenate([self._pairs, new]),
             np.concatenate([self._ids, new_id]),
         )
@@ -241,7 +241,7 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         keep_p.append(np.column_stack((np.full(right.sum(), end + 1), hp[right, 1])))
         keep_i.append(right_ids)
         self._commit(
-            f"clear [{start}, {end}]",
+            f"clear intervals {start}–{end}",
             np.concatenate(keep_p).astype(np.int64),
             np.concatenate(keep_i).astype(np.uint64),
         )
@@ -252,8 +252,9 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         rows = np.flatnonzero(self._ids == np.uint64(entity_id))
         if rows.size == 0:
             return False
+        start, end = (int(x) for x in self._pairs[rows[0]])
         self._commit(
-            f"remove interval {entity_id}",
+            f"remove interval {start}–{end}",  # frames the timeline shows, not the entity id
             np.delete(self._pairs, rows, axis=0),
             np.delete(self._ids, rows),
         )
@@ -266,8 +267,11 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         if rows.size == 0:
             raise KeyError(f"no interval with entity id {entity_id}")
         pairs = self._pairs.copy()
+        old_start, old_end = (int(x) for x in pairs[rows[0]])
         pairs[rows[0]] = _as_pairs([[start, end]])[0]
-        self._commit(f"update interval {entity_id}", pairs, self._ids)
+        new_start, new_end = (int(x) for x in pairs[rows[0]])
+        label = f"move interval {old_start}–{old_end} to {new_start}–{new_end}"
+        self._commit(label, pairs, self._ids)
 
     @locked
     def set_intervals(self, pairs: ArrayLike, ids: ArrayLike | None = None) -> None:

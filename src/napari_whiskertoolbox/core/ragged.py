@@ -508,7 +508,7 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
             self._edit_frame(
                 t,
                 self._pack(frame.ids[keep], [objects[k] for k in keep]),
-                f"remove {self.kind} {entity_id}",
+                f"remove {self.kind} on frame {t}",  # the frame, not the entity id
             )
         return True
 
@@ -523,7 +523,7 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
             objects = self._objects_of(frame)
             k = int(np.flatnonzero(frame.ids == np.uint64(entity_id))[0])
             objects[k] = entry
-            self._edit_frame(t, self._pack(frame.ids, objects), f"edit {self.kind} {entity_id}")
+            self._edit_frame(t, self._pack(frame.ids, objects), f"edit {self.kind} on frame {t}")
 
     def find(self, entity_id: int) -> tuple[int, np.ndarray] | None:
         """Return ``(frame, object)`` of entry ``entity_id``, or None."""

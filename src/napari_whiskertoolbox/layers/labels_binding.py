@@ -19,6 +19,7 @@ from napari_whiskertoolbox.layers._napari_compat import (
 from napari_whiskertoolbox.layers.binding import KEY_COLORS, Binding, BindingHost, key_color
 from napari_whiskertoolbox.layers.converters import label_dtype_for, masks_to_label_image
 from napari_whiskertoolbox.layers.history_keys import bind_history_keys, unbind_history_keys
+from napari_whiskertoolbox.layers.label_contrast import first_media_luminance, mask_color
 from napari_whiskertoolbox.layers.label_regions import (
     Box,
     box_area,
@@ -41,17 +42,23 @@ if TYPE_CHECKING:
 __all__ = ["LabelsBinding", "mask_colormap"]
 
 
-def mask_colormap(dm: Any, key: str) -> Any:
+def mask_colormap(dm: Any, key: str, background: float | None = None) -> Any:
     """Return the label colours of mask ``key``: its key colour, then the other key colours.
 
     napari's own label colours are random and some were dark or grey, hard to see at the
-    layer's half opacity on a mid-grey frame; these are the light :data:`KEY_COLORS`.
+    layer's half opacity on a mid-grey frame; these are the light :data:`KEY_COLORS`. With
+    ``background`` (the relative luminance of the session's frames) each is made light or
+    dark to read there (:func:`~.label_contrast.mask_color`, the keypoint labels' rule):
+    label 1 was pale lavender, all but invisible on white frames.
     """
     from napari.utils.colormaps.standardize_color import transform_color
 
     first = key_color(dm, key)
     rest = [color for color in KEY_COLORS if color != first]
-    colors = transform_color([first, *rest])
+    palette = [first, *rest]
+    if background is not None:
+        palette = [mask_color(color, background) for color in palette]
+    colors = transform_color(palette)
     background = np.zeros((1, 4), dtype=colors.dtype)
     return CyclicLabelColormap(colors=np.vstack([background, colors]))
 
@@ -214,7 +221,8 @@ class LabelsBinding(Binding):
 
     def _make_layer(self) -> Labels:
         image = np.zeros(self.image_shape(), dtype=np.uint8)
-        colormap = mask_colormap(self.session.dm, self.key)
+        dm = self.session.dm
+        colormap = mask_colormap(dm, self.key, first_media_luminance(dm))
         return Labels(image, name=self.key, opacity=0.5, colormap=colormap)
 
     def _render(self, index: int) -> None:

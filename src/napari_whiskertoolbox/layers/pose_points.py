@@ -159,25 +159,12 @@ def label_color(color: str, luminance: float = LABEL_LUMINANCE) -> str:
 
     By default :data:`LABEL_LUMINANCE`, readable on white frames and on black ones alike
     (4.5:1 or more, WCAG AA); :func:`~napari_whiskertoolbox.layers.label_contrast.label_luminance`
-    gives the one for a known frame brightness. The linear RGB is scaled to that luminance,
-    and a colour too saturated to reach it so (pure blue) is mixed with white. The label of a
-    keypoint then shares its marker's hue.
+    gives the one for a known frame brightness (:func:`~.label_contrast.at_luminance`). The
+    label of a keypoint then shares its marker's hue.
     """
-    from napari.utils.colormaps.standardize_color import transform_color
+    from napari_whiskertoolbox.layers.label_contrast import at_luminance
 
-    from napari_whiskertoolbox.layers.label_contrast import LUMINANCE_WEIGHTS, srgb_to_linear
-
-    linear = srgb_to_linear(transform_color(color)[0][:3])
-    current = float(linear @ LUMINANCE_WEIGHTS)
-    if current <= 0:
-        linear = np.full(3, luminance)
-    else:
-        linear = np.minimum(linear * (luminance / current), 1.0)
-        current = float(linear @ LUMINANCE_WEIGHTS)
-        if current < luminance:  # clipped: mix with white, luminance being linear
-            linear += (1.0 - linear) * (luminance - current) / (1.0 - current)
-    out = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
-    return "#" + "".join(f"{round(float(v) * 255):02x}" for v in np.clip(out, 0, 1))
+    return at_luminance(color, luminance)
 
 
 class LabelRoom(NamedTuple):

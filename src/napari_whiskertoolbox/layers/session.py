@@ -50,6 +50,7 @@ from napari_whiskertoolbox.layers.frame_axis import (
 )
 from napari_whiskertoolbox.layers.image_binding import ImageBinding
 from napari_whiskertoolbox.layers.labels_binding import LabelsBinding
+from napari_whiskertoolbox.layers.layer_places import LayerPlaces
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.playback import PlaybackWatch
 from napari_whiskertoolbox.layers.points_binding import PointsBinding
@@ -128,6 +129,8 @@ class ViewerSession:
         self._path: Path | None = None
         self.bindings: dict[str, Binding] = {}
         self._hidden: set[str] = set()
+        self._places = LayerPlaces()
+        """Where each removed key's layer stood, to put it back there (an undone delete)."""
         self._active_key: str | None = None
         self._active_pose: str | None = None
         self._engine: ScriptEngine | None = None
@@ -468,6 +471,7 @@ class ViewerSession:
         self.bindings[key] = binding
         layer = binding.attach(layer)
         self._place_layer(layer, _STACK_ORDER[data_type])
+        self._places.restore(key, binding_class.__name__, layer, self.viewer.layers)
         if _update_axis:
             self.update_frame_axis()
         if data_type in MEDIA_KINDS and _update_axis:
@@ -487,6 +491,9 @@ class ViewerSession:
         binding = self.bindings.pop(key, None)
         if binding is None:
             return
+        if self.viewer is not None and binding.layer is not None:
+            kind = type(binding).__name__  # the key is gone from dm already
+            self._places.remember(key, kind, binding.layer, self.viewer.layers)
         binding.detach(remove_layer=True)
         self.shown_changed.emit(key, False)
 
@@ -595,6 +602,7 @@ class ViewerSession:
         return convert_frame(self.dm, self.current_frame, self._display_clock, old_clock) < frame
 
     def _on_data_renamed(self, old: str, new: str) -> None:
+        self._places.rename(old, new)
         if old in self._hidden:
             self._hidden.discard(old)
             self._hidden.add(new)

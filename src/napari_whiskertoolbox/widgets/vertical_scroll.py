@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qtpy.QtCore import QEvent, QObject, QSize, Qt
+from qtpy.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from qtpy.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
-    from qtpy.QtGui import QResizeEvent
+    from qtpy.QtGui import QResizeEvent, QShowEvent
 
 __all__ = ["CappedScrollArea", "VerticalScrollArea", "capped", "scrolling"]
 
@@ -138,21 +138,55 @@ class CappedScrollArea(VerticalScrollArea):
         viewport's width changes without the area's when that scroll bar comes or goes:
         the text wraps to other lines, so that asks too.
         """
-        if event is not None and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()
-        elif event is not None and event.type() == QEvent.Type.Resize:
-            width = self.viewport().width()
-            if width != self._viewport_width:
-                self._viewport_width = width
-                self.updateGeometry()
+        if event is not None and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._follow_content()
         return bool(super().viewportEvent(event))
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         """Ask for a new height when the width changes (the text wraps to other lines)."""
         super().resizeEvent(event)
-        if self.width() != self._width:
-            self._width = self.width()
+        self._follow_content()
+
+    def showEvent(self, event: QShowEvent | None) -> None:
+        """Ask for the height of the text set while the area was hidden."""
+        super().showEvent(event)
+        self._follow_content()
+
+    def _follow_content(self) -> None:
+        """Ask the layout again whenever the height it gave is not the one wanted.
+
+        Only comparing widths missed a text set right after the dock was added, before its
+        first layout: the area kept one line of a two-line message ("Run is off: … for the
+        pipeline's input" clipped under the dock), its hint right but never asked for again.
+        """
+        widths = (self.width(), self.viewport().width())
+        if widths != (self._width, self._viewport_width) or self._height_is_stale():
+            self._width, self._viewport_width = widths
             self.updateGeometry()
+            # asked during a layout's own pass (a resize it makes), the request is lost when
+            # that pass ends, and each nested layout only asks its parent on the next pass:
+            # once this pass is over, ask all of them and lay the window out at once
+            QTimer.singleShot(0, self.settle)
+
+    def _height_is_stale(self) -> bool:
+        return self.isVisible() and self.height() != self.sizeHint().height()
+
+    def settle(self) -> None:
+        """Lay the window out now if this area is not as tall as its text asks.
+
+        Each nested layout asks its parent for room only on the next pass of the event
+        loop: a text set right after the dock was added showed its first line only, for
+        as many passes as the dock has nested layouts.
+        """
+        if not self._height_is_stale():
+            return
+        widget: QWidget | None = self
+        while widget is not None and not widget.isWindow():
+            widget.updateGeometry()
+            widget = widget.parentWidget()
+        layout = None if widget is None else widget.layout()
+        if layout is not None:
+            layout.activate()
 
 
 def capped(content: QWidget, max_height: int) -> CappedScrollArea:

@@ -90,7 +90,7 @@ def search_v1_names(query: str) -> tuple[dict[str, list[str]], list[str]]:
         (``"ExtractLinePoint"`` → ``["Extract Point from Line"]``): the dock lists the twin.
     without_twin : list of str
         Matching V1 names with no TransformsV2 twin: found only with *V1 names* ticked.
-        Both are empty for an empty query.
+        Both are empty for an empty query and for a listed transform's whole name.
     """
     words = query.lower().split()
     twins: dict[str, list[str]] = {}
@@ -98,6 +98,8 @@ def search_v1_names(query: str) -> tuple[dict[str, list[str]], list[str]]:
     if not words:
         return twins, alone
     shown = {spec.name for spec in visible_specs(False)}
+    if query.strip().lower() in {name.lower() for name in shown}:
+        return twins, alone  # a name typed whole lists that transform alone
     for spec in REGISTRY.specs():
         if spec.name in shown or not _matches(spec, words):
             continue
@@ -125,6 +127,10 @@ def grouped_transforms(
         Also list V1 operations and ``…WithContext`` twins. Without it a query matching a
         V1 operation lists its TransformsV2 twin (:func:`search_v1_names`).
 
+    A listed transform's whole name (case-insensitive; a V1 display name with
+    ``show_legacy``) lists that transform alone: "SkeletonizeMask" listed MaskToLine,
+    whose V1 name's help mentions skeletons, first.
+
     Returns
     -------
     dict
@@ -134,9 +140,11 @@ def grouped_transforms(
     """
     words = query.lower().split()
     groups: dict[str, list[TransformSpec]] = {kind: [] for kind in DATA_KINDS}
-    via_v1 = set() if show_legacy else set(search_v1_names(query)[0])
-    for spec in visible_specs(show_legacy):
-        if not _matches(spec, words) and spec.name not in via_v1:
+    specs = visible_specs(show_legacy)
+    exact = [spec for spec in specs if spec.name.lower() == query.strip().lower()]
+    via_v1 = set() if show_legacy or exact else set(search_v1_names(query)[0])
+    for spec in exact or specs:
+        if not exact and not _matches(spec, words) and spec.name not in via_v1:
             continue
         for kind in spec.input_kinds(0):
             groups[kind].append(spec)

@@ -183,6 +183,8 @@ class TransformsWidget(Container):
         self._run_steps: dict[int, tuple[str, str]] = {}
         """History token of each run this dock stored → (its message, where it stands)."""
         self._closed = False
+        self._choosing = False
+        """Whether select_transform is listing its choice (a re-listing may not clear it)."""
         # a child of the dock: Qt deletes it with the dock, so it can never fire on (or be
         # stopped after) a deleted widget, whatever order Python tears objects down in
         self._preview_timer = QTimer(self.native)
@@ -448,8 +450,35 @@ class TransformsWidget(Container):
             current.parent().setExpanded(True)
             self.tree.setCurrentItem(current)
         self.tree.blockSignals(False)
+        if chosen is not None and current is None and not self._choosing:
+            self._clear_choice(chosen)  # hidden by the search: Run must not run it unseen
         if len(groups) == 1 or (expand and sum(map(len, groups.values())) <= 12):
             self.tree.expandAll()
+        self.panes.schedule_fit()
+
+    def _clear_choice(self, hidden: str) -> None:
+        """Forget the chosen transform ``hidden``, which the search no longer lists.
+
+        It stayed chosen: Run ran it under the output key typed since, with nothing on
+        screen naming it ("Connected" listed no transform; Run ran MedianFilterMask).
+        """
+        self.spec = None
+        self.form = None
+        self.preview.clear()
+        form_layout = self.form_box.layout()
+        while form_layout.count():
+            old_form = form_layout.takeAt(0).widget()
+            if old_form is not None:
+                old_form.deleteLater()
+        self.help.value = f"Choose a transform ({hidden} is not listed: the search hides it)."
+        self.second_combo.visible = self.second_hint.visible = False
+        with self.input_combo.changed.blocked():
+            self.input_combo.reset_choices()
+        self._auto_output = True
+        self._set_output_key("")
+        if self._status_is_error and not self.running:
+            self.report("")  # the error was about that transform
+        self.label_column.align()
         self.panes.schedule_fit()
 
     def choose_first_match(self) -> str | None:
@@ -517,7 +546,11 @@ class TransformsWidget(Container):
         if self._status_is_error and not self.running:
             self.report("")  # the error was about the previous choice
         self._input_changed()
-        self._highlight(spec.name)
+        self._choosing = True  # _highlight may re-list the tree before it lists this choice
+        try:
+            self._highlight(spec.name)
+        finally:
+            self._choosing = False
         self.label_column.align()
         self.panes.schedule_fit()  # the list gives up rows until the whole form shows
 
@@ -693,7 +726,9 @@ class TransformsWidget(Container):
             return
         on_transform_tab = self.tabs.currentIndex() == 0
         problem = self.run_problem() if on_transform_tab else self.pipelines.run_problem()
-        reason = f"Run is off: {problem}" if problem else None
+        # no transform chosen: the help above says "Choose a transform." and Run's tooltip
+        # why it is off; a warning line under it said the same again
+        reason = f"Run is off: {problem}" if problem and problem != NO_TRANSFORM else None
         if reason == self._shown_block:
             return
         if reason is not None:
@@ -896,4 +931,5 @@ class TransformsWidget(Container):
         self._shown_block = None
         _say(self.status, message, ERROR_COLOR if error else color, self.theme_name)
         self.status_area.setVisible(bool(message))
+        self.status_area.settle()
         self.status_area.verticalScrollBar().setValue(0)
