@@ -54,7 +54,11 @@ _KIND_WORDS = {"digital_interval": "interval", "digital_event": "event"}
 
 
 def edit_key(dm: DataManager) -> str | None:
-    """Return the key chosen in the Timeline's Edit box (saved in ``dm.metadata``), or None."""
+    """Return the key chosen in the Timeline's Edit box, or None.
+
+    The Timeline keeps it in ``dm.metadata["ui"]["timeline"]["edit_key"]``
+    (``widgets/timeline/lane_state.py``, which the workflow may not import).
+    """
     return dm.metadata.get("ui", {}).get("timeline", {}).get("edit_key")
 
 
@@ -132,7 +136,7 @@ def _edited(session: ViewerSession, kind: str) -> str | None:
     word = _KIND_WORDS[kind]
     if key is None:
         show_info(
-            f"No key to mark {word}s in: choose an {word} key in the Timeline's Edit box "
+            f"Choose an {word} key in the Timeline's Edit box to mark {word}s "
             "(Plugins > WhiskerToolbox > Timeline)."
         )
         return None
@@ -150,8 +154,8 @@ def _edited(session: ViewerSession, kind: str) -> str | None:
         else:
             hint = "choose an interval or event key"
         show_info(
-            f"{key!r}, the Timeline's edit key, holds {_KIND_WORDS.get(held, held)}s, not "
-            f"{word}s: {hint}; choose an {word} key in the Edit box to mark {word}s."
+            f"{key!r} holds {_KIND_WORDS.get(held, held)}s, not {word}s: {hint}; choose an "
+            f"{word} key in the Timeline's Edit box to mark {word}s."
         )
         return None
     return key
