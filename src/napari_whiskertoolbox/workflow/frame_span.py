@@ -17,8 +17,9 @@ __all__ = ["frame_span"]
 
 
 def frame_span(session: ViewerSession, key: str, first: int, last: int) -> tuple[int, int]:
-    """Return ``(start, end)``: the indices of ``key``'s clock covering display frames
-    ``first..last`` (inclusive both ends, ``first <= last``).
+    """Return the indices ``(start, end)`` of ``key``'s clock covering frames ``first..last``.
+
+    Both ends are included, ``first <= last`` (display frames).
 
     Parameters
     ----------

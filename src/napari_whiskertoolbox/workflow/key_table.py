@@ -86,13 +86,13 @@ KEY_TABLE: tuple[KeyAction, ...] = (
     KeyAction(
         ("Q",),
         "mark_interval_start",
-        "Mark an interval start at this frame on the Timeline's edit key",
+        "Mark an interval start at this frame (the Timeline's edit key)",
         timeline_marks.mark_interval_start,
     ),
     KeyAction(
         ("W",),
         "mark_interval_end",
-        "Mark the interval end at this frame: adds the interval from the start, both included",
+        "Mark the interval end at this frame: adds the interval from its start, both included",
         timeline_marks.mark_interval_end,
     ),
     KeyAction(
@@ -104,20 +104,20 @@ KEY_TABLE: tuple[KeyAction, ...] = (
     KeyAction(
         ("Shift-W",),
         "remove_interval",
-        "Remove the edit key's interval at this frame; with a start marked, cut the frames "
-        "from the start to here out of its intervals",
+        "Remove the interval at this frame; with a start marked, cut the frames from it to "
+        "here out of the intervals",
         timeline_marks.remove_interval_here,
     ),
     KeyAction(
         ("G",),
         "add_event",
-        "Add an event at this frame to the Timeline's edit key",
+        "Add an event at this frame (the Timeline's edit key)",
         timeline_marks.add_event_here,
     ),
     KeyAction(
         ("Shift-G",),
         "remove_event",
-        "Remove the edit key's event at this frame",
+        "Remove the event at this frame",
         timeline_marks.remove_event_here,
     ),
     KeyAction(HISTORY_KEYS["undo"][0], "undo", "Undo", actions.undo),

@@ -123,7 +123,7 @@ def marks_of(session: ViewerSession) -> TimelineMarks:
 
 
 def _keys(name: str) -> str:
-    """The keys of the key table's action ``name``, as users read them (``"Shift+W"``)."""
+    """Return the keys of the key table's action ``name`` as users read them (``"Shift+W"``)."""
     from napari_whiskertoolbox.workflow.key_table import keys_of
 
     return keys_of(name)
@@ -226,7 +226,9 @@ def mark_interval_end(session: ViewerSession) -> tuple[int, int] | None:
     covering = series.interval_at(start)
     text = f"{key}: interval {_frames(first, last)} added"
     if covering is not None and covering != (start, end):
-        text += f", joined with its neighbours into {_frames(*_display_span(session, key, *covering))}"
+        text += (
+            f", joined with its neighbours into {_frames(*_display_span(session, key, *covering))}"
+        )
     _say(session, text)
     return first, last
 
@@ -238,13 +240,19 @@ def cancel_interval_start(session: ViewerSession) -> bool:
     if pending is None:
         return False
     marks.set_pending(None)
-    _say(session, f"{pending.key}: interval start at frame {pending.display_frame(session)} cancelled")
+    _say(
+        session,
+        f"{pending.key}: interval start at frame {pending.display_frame(session)} cancelled",
+    )
     return True
 
 
 def remove_interval_here(session: ViewerSession) -> tuple[int, int] | None:
-    """Cut the frames from the pending start to here out of the edit key, or, with no start
-    pending, remove the interval under the current frame.
+    """Remove the edit key's interval here, or cut the frames from the pending start to here.
+
+    With no start pending on the edit key, the interval under the current frame is removed;
+    with one, the frames from it to the current frame (both included) are cut out of the
+    intervals, trimming or splitting them.
 
     Returns the display frames cut or removed ``(first, last)``, or None (and a notice)
     when there was nothing to remove.

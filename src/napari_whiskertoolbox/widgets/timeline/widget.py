@@ -596,9 +596,12 @@ class TimelineWidget(QWidget):
         return self.editor.delete_selected()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Delete/Backspace delete the selected interval; ``[`` / ``]`` step through events;
+        """Handle the dock's own keys.
+
+        Delete/Backspace delete the selected interval; ``[`` / ``]`` step through events;
         Esc cancels a pending interval start (whichever layer is selected: a shapes or labels
-        layer keeps Esc for itself in the viewer)."""
+        layer keeps Esc for itself in the viewer).
+        """
         actions = {
             Qt.Key.Key_Delete: self.delete_selected_interval,
             Qt.Key.Key_Backspace: self.delete_selected_interval,
