@@ -164,6 +164,9 @@ def test_new_key_becomes_synced_layer_or_lane(browser, qtbot):
     assert timeline.is_lane_shown("pole_touch")
     assert timeline.editor.key == "pole_touch"
     qtbot.waitUntil(lambda: "pole_touch" in browser.listed_keys())
+    browser.create_key("licks", "events", clock="time")  # marked at once, with G
+    assert timeline.state.edit_key == "licks"
+    assert timeline.mark_buttons.rows["digital_event"].isVisibleTo(timeline)
     with pytest.raises(ValueError, match="already exists"):
         browser.create_key("nose", "points")
     with pytest.raises(ValueError, match="not allowed"):

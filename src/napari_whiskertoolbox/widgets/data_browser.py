@@ -499,7 +499,7 @@ class DataBrowserWidget(QWidget):
             raise KeyError(f"no clock {clock!r}; clocks: {self.dm.time_keys()}")
         self.dm.set_data(name, make_empty(kind, self._media_image_size()), clock)
         self.set_shown(name, True)
-        if kind == "intervals":
+        if kind in ("intervals", "events"):  # marked at once on the Timeline
             self.timeline().set_edit_key(name)
         return name
 

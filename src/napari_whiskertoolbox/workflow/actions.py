@@ -161,8 +161,12 @@ def go_to_empty_frame(session: ViewerSession) -> int | None:
 
 
 def key_label(key: str) -> str:
-    """Return a napari key name as users read it: ``"Control-Shift-D"`` → ``"Ctrl+Shift+D"``."""
-    return "+".join("Ctrl" if part == "Control" else part for part in key.split("-"))
+    """Return a napari key name as users read it: ``"Control-Shift-D"`` → ``"Ctrl+Shift+D"``.
+
+    ``"Escape"`` reads ``"Esc"``.
+    """
+    short = {"Control": "Ctrl", "Escape": "Esc"}
+    return "+".join(short.get(part, part) for part in key.split("-"))
 
 
 def _copied(objects: Any) -> Any:

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.layers.history_keys import HISTORY_KEYS
-from napari_whiskertoolbox.workflow import actions
+from napari_whiskertoolbox.workflow import actions, timeline_marks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from napari_whiskertoolbox.layers.session import ViewerSession
 
-__all__ = ["KEY_TABLE", "KeyAction"]
+__all__ = ["KEY_TABLE", "KeyAction", "action_named", "keys_of"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,43 @@ KEY_TABLE: tuple[KeyAction, ...] = (
         "Add the previous annotated frame's objects of the active key to this frame",
         actions.merge_previous_annotations,
     ),
+    KeyAction(
+        ("Q",),
+        "mark_interval_start",
+        "Mark an interval start at this frame (the Timeline's edit key)",
+        timeline_marks.mark_interval_start,
+    ),
+    KeyAction(
+        ("W",),
+        "mark_interval_end",
+        "Mark the interval end at this frame: adds the interval from its start, both included",
+        timeline_marks.mark_interval_end,
+    ),
+    KeyAction(
+        ("Escape",),
+        "cancel_interval_start",
+        "Cancel the interval start marked",
+        timeline_marks.cancel_interval_start,
+    ),
+    KeyAction(
+        ("Shift-W",),
+        "remove_interval",
+        "Remove the interval at this frame; with a start marked, cut the frames from it to "
+        "here out of the intervals",
+        timeline_marks.remove_interval_here,
+    ),
+    KeyAction(
+        ("G",),
+        "add_event",
+        "Add an event at this frame (the Timeline's edit key)",
+        timeline_marks.add_event_here,
+    ),
+    KeyAction(
+        ("Shift-G",),
+        "remove_event",
+        "Remove the event at this frame",
+        timeline_marks.remove_event_here,
+    ),
     KeyAction(HISTORY_KEYS["undo"][0], "undo", "Undo", actions.undo),
     KeyAction(HISTORY_KEYS["redo"][0], "redo", "Redo", actions.redo),
     KeyAction(("Control-S",), "save", "Save the session", actions.save),
@@ -90,3 +127,22 @@ KEY_TABLE: tuple[KeyAction, ...] = (
         ("Control-Shift-S",), "save_as", "Save the session in another folder", actions.save_as
     ),
 )
+
+
+def action_named(name: str) -> KeyAction:
+    """Return the row of :data:`KEY_TABLE` called ``name``.
+
+    Raises
+    ------
+    KeyError
+        When no row has that name.
+    """
+    for action in KEY_TABLE:
+        if action.name == name:
+            return action
+    raise KeyError(f"no key action {name!r}; actions: {[a.name for a in KEY_TABLE]}")
+
+
+def keys_of(name: str) -> str:
+    """Return the keys of action ``name`` as users read them: ``"Shift+W"``, ``". / ,"``."""
+    return " / ".join(actions.key_label(key) for key in action_named(name).keys)

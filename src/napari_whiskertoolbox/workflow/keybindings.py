@@ -8,9 +8,9 @@ menu shortcut for Save Selected Layers takes Ctrl+S before the viewer's keymap s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from napari_whiskertoolbox.workflow.key_table import KEY_TABLE, KeyAction
+from napari_whiskertoolbox.workflow.key_table import KEY_TABLE, KeyAction, action_named
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,13 +19,22 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.layers.session import ViewerSession
 
-__all__ = ["bind_keys"]
+__all__ = ["bind_keys", "run_action"]
+
+
+def run_action(session: ViewerSession, name: str) -> Any:
+    """Do what the keys of the key table's action ``name`` do (a dock's button); return its result."""
+    return _run(action_named(name), session)
+
+
+def _run(action: KeyAction, session: ViewerSession) -> Any:
+    session.flush_pending_edits()  # a shape being drawn is part of what the key acts on
+    return action.run(session)
 
 
 def _viewer_callback(action: KeyAction, session: ViewerSession) -> Callable[[napari.Viewer], None]:
     def callback(viewer: napari.Viewer) -> None:
-        session.flush_pending_edits()  # a shape being drawn is part of what the key acts on
-        action.run(session)
+        _run(action, session)
 
     callback.__name__ = f"wtb_{action.name}"
     callback.__doc__ = action.description

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pyqtgraph as pg
 
 from napari_whiskertoolbox.widgets.timeline.hit_testing import edge_at
+from napari_whiskertoolbox.workflow.frame_span import frame_span
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.widgets.timeline.lanes import IntervalLane
@@ -79,23 +80,6 @@ class IntervalEditor:
     def _series(self, lane: IntervalLane) -> Any:
         return self.session.dm.get_data(lane.key)
 
-    def _key_range(self, lane: IntervalLane, first: int, last: int) -> tuple[int, int]:
-        """Return the indices of the key's clock covering display frames ``first..last`` inclusive.
-
-        On a finer clock (e.g. 30 kHz samples under a 500 Hz camera) the end extends to
-        the last tick before frame ``last + 1``, so the whole last frame is included.
-        """
-        key = lane.key
-        start = int(self.session.from_display(key, first))
-        if lane.mapper.is_identity(key):
-            return start, int(self.session.from_display(key, last))
-        n_display = len(self.session.dm.get_time(self.session.display_clock))
-        if last + 1 < n_display:
-            end = int(self.session.from_display(key, last + 1)) - 1
-        else:
-            end = len(self.session.dm.clock_of(key)) - 1
-        return start, max(start, end)
-
     def begin(self, x: float, y: float, tolerance: float, lane: IntervalLane | None = None) -> bool:
         """Start a drag at ``(x, y)`` if it is on the edited lane; return whether taken.
 
@@ -148,7 +132,7 @@ class IntervalEditor:
             return
         drag, self._drag = self._drag, None
         self.preview.hide()
-        start, end = self._key_range(lane, first, last)
+        start, end = frame_span(self.session, lane.key, first, last)
         series = self._series(lane)
         if drag["mode"] == "create":
             self._select(lane, int(series.add(start, end)))

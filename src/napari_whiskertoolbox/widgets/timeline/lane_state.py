@@ -163,7 +163,10 @@ class LaneState:
 
     @property
     def edit_key(self) -> str | None:
-        """The interval key edited by dragging, or ``None``."""
+        """The interval or event key edited on the Timeline, or ``None``.
+
+        The mark keys read it with :func:`napari_whiskertoolbox.workflow.timeline_marks.edit_key`.
+        """
         return self._state["edit_key"]
 
     @edit_key.setter

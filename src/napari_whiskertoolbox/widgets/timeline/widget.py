@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pyqtgraph as pg
@@ -41,10 +42,18 @@ from napari_whiskertoolbox.widgets.timeline.interval_editor import IntervalEdito
 from napari_whiskertoolbox.widgets.timeline.lane_panel import LanePanel
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
 from napari_whiskertoolbox.widgets.timeline.lanes import EventLane, IntervalLane, Lane, make_lane
+from napari_whiskertoolbox.widgets.timeline.mark_buttons import MarkButtons
+from napari_whiskertoolbox.widgets.timeline.pending_mark import PendingMark
 from napari_whiskertoolbox.widgets.timeline.plotted import LaneSources, PlottedLanes
 from napari_whiskertoolbox.widgets.timeline.time_mapping import DisplayMapper
 from napari_whiskertoolbox.widgets.timeline.view_box import MARK_MODIFIER_NAME, TimelineViewBox
+from napari_whiskertoolbox.workflow.key_table import keys_of
 from napari_whiskertoolbox.workflow.registry import get_session
+from napari_whiskertoolbox.workflow.timeline_marks import (
+    EDITABLE_KINDS,
+    cancel_interval_start,
+    marks_of,
+)
 
 __all__ = ["TimelineWidget", "find_timeline"]
 
@@ -82,7 +91,7 @@ def _shared_start(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
-_NO_EDIT = "(no interval editing)"
+_NO_EDIT = "(no editing)"
 
 
 class TimelineWidget(QWidget):
@@ -104,7 +113,10 @@ class TimelineWidget(QWidget):
     (onto an event when clicked near one), click or drag on the time axis scrubs.
     Shift+drag on any interval lane marks an interval there. With an interval key chosen
     for editing, a plain drag on its lane creates an interval and dragging an edge moves
-    it; Delete removes the selected interval. ``[`` / ``]`` jump to the previous / next
+    it; Delete removes the selected interval. The edit key (an interval or event key) is
+    also marked at the current frame by the buttons beside the Edit box and their keys
+    (:mod:`~napari_whiskertoolbox.workflow.timeline_marks`); a pending interval start is
+    drawn on its lane, and Esc in the dock cancels it. ``[`` / ``]`` jump to the previous / next
     event, or interval start or end, of the last clicked event or interval lane. The line under the controls says
     what a drag does now. Lanes are never drawn lower than their label: when more lanes
     than fit, a scroll bar beside the plot scrolls them.
@@ -152,6 +164,8 @@ class TimelineWidget(QWidget):
         self._build_ui()
         self.cursor = FrameCursor(self.plot_item, self.set_frame)
         self.editor = IntervalEditor(self.session, self.plot_item)
+        self.marks = marks_of(self.session)
+        self.pending_mark = PendingMark(self.plot_item)
         self.view_box.handler = self
         self.mark_color = theme_hex(str(napari_viewer.theme), "text")
         """Colour of highlights (cursor hover, selected interval, drag preview) on the canvas."""
@@ -181,7 +195,11 @@ class TimelineWidget(QWidget):
         self.plot_widget.setMinimumHeight(120)
 
         self.edit_combo = QComboBox()
-        self.edit_combo.setToolTip("Interval key annotated by dragging on its lane")
+        self.edit_combo.setToolTip(
+            "Key annotated: an interval key by dragging on its lane, or either kind at the "
+            "current frame with the buttons beside this box (and their keys)"
+        )
+        self.mark_buttons = MarkButtons(self.session)
         self.clock_combo = QComboBox()
         self.clock_combo.setObjectName("timeline_clock")
         self.clock_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -217,6 +235,8 @@ class TimelineWidget(QWidget):
         controls.setVerticalSpacing(gap)
         controls.addWidget(QLabel("Edit:"))
         controls.addWidget(self.edit_combo)
+        for row in self.mark_buttons.rows.values():
+            controls.addWidget(row)
         self.clock_label = QLabel("Clock:")
         controls.addWidget(self.clock_label)
         controls.addWidget(self.clock_combo)
@@ -261,12 +281,15 @@ class TimelineWidget(QWidget):
         step_event.connect(self._on_dims_step)
         clock_signal = self.session.display_clock_changed
         clock_signal.connect(self._on_display_clock_changed)
+        pending = self.marks.changed
+        pending_slot = connect_main(pending, self._show_pending)
 
         def disconnect(*_: object) -> None:
             for signal, wrapper in [*wrappers, *self._plotted_slots.values()]:
                 signal.disconnect(wrapper)
             step_event.disconnect(self._on_dims_step)
             clock_signal.disconnect(self._on_display_clock_changed)
+            pending.disconnect(pending_slot)
             lanes_changed.emit(dm)
 
         self._disconnect = disconnect
@@ -317,6 +340,7 @@ class TimelineWidget(QWidget):
             axis.setTextPen(pg.mkPen(text))
         self.cursor.set_colors(self.cursor_color, text)
         self.editor.set_mark_color(text)
+        self.pending_mark.set_color(text)
         for lane in self.lanes.values():
             lane.set_theme_colors(canvas, text)
         self.lane_panel.setStyleSheet(item_indicator_style(theme_name))
@@ -444,18 +468,26 @@ class TimelineWidget(QWidget):
             self.axis_combo.setCurrentText(mode)
 
     def set_edit_key(self, key: str | None) -> None:
-        """Annotate intervals of ``key`` by dragging (``None`` stops editing).
+        """Annotate ``key`` (``None`` stops editing).
+
+        An interval key is marked by dragging on its lane, and either kind at the current
+        frame by the mark buttons and keys. An interval start pending on another key is
+        dropped.
 
         Raises
         ------
         ValueError
-            When ``key`` is not a ``digital_interval`` key.
+            When ``key`` is not a ``digital_interval`` or ``digital_event`` key.
         """
         if key is not None:
-            if key not in self.dm or self.dm.data_type(key) != "digital_interval":
-                raise ValueError(f"interval editing needs a digital_interval key, got {key!r}")
+            if key not in self.dm or self.dm.data_type(key) not in EDITABLE_KINDS:
+                raise ValueError(
+                    f"the Timeline edits {' or '.join(EDITABLE_KINDS)} keys, got {key!r}"
+                )
             if not self.state.is_visible(key):
                 self.show_lane(key)
+        if self.marks.pending is not None and self.marks.pending.key != key:
+            self.marks.set_pending(None)
         self.state.edit_key = key
         lane = self.lanes.get(key) if key is not None else None
         self.editor.set_lane(lane if isinstance(lane, IntervalLane) else None)
@@ -466,19 +498,56 @@ class TimelineWidget(QWidget):
             self.edit_combo.setCurrentText(wanted)
         self._show_mode()
 
+    def _edit_kind(self) -> str | None:
+        """Kind of the edit key (None without one, or when it is gone)."""
+        key = self.state.edit_key
+        return self.dm.data_type(key) if key is not None and key in self.dm else None
+
     def mode_text(self) -> str:
-        """Return what a drag on the plot does now (shown under the controls)."""
+        """Return what a drag on the plot and the mark keys do now (shown under the controls)."""
         mark = f"{MARK_MODIFIER_NAME}+drag on an interval lane marks an interval there"
-        key = self.editor.key
-        if key is None:
-            return f"Drag pans the time axis · {mark} · choose an Edit key to drag-mark one lane"
+        key, kind = self.state.edit_key, self._edit_kind()
+        pending = self.marks.pending
+        if pending is not None and pending.key == key and kind == "digital_interval":
+            return (
+                f"Interval start at frame {pending.display_frame(self.session)} on {key!r}: "
+                f"step to its last frame and press {keys_of('mark_interval_end')} to add it "
+                f"({keys_of('remove_interval')} cuts those frames out instead, "
+                f"{keys_of('cancel_interval_start')} cancels)"
+            )
+        if kind == "digital_event":
+            return (
+                f"{keys_of('add_event')} / {keys_of('remove_event')} add / remove a {key!r} "
+                f"event at the current frame · drag pans the time axis · {mark}"
+            )
+        if kind != "digital_interval" or self.editor.key is None:
+            return (
+                f"Drag pans the time axis · {mark} · choose an Edit key to mark one lane by "
+                "dragging or at the current frame"
+            )
         return (
             f"Drag on the {key!r} lane marks intervals (drag an edge to move it, Delete "
-            f"removes the selected one) · drag elsewhere pans · {mark}"
+            f"removes the selected one) · {keys_of('mark_interval_start')} / "
+            f"{keys_of('mark_interval_end')} mark a start / end at the current frame · drag "
+            f"elsewhere pans · {mark}"
         )
 
     def _show_mode(self) -> None:
         self.mode_label.setText(self.mode_text())
+        kind = self._edit_kind()
+        pending = self.marks.pending
+        self.mark_buttons.show_for(
+            kind if kind in EDITABLE_KINDS else None,
+            pending is not None and pending.key == self.state.edit_key,
+        )
+
+    def _show_pending(self, *_: object) -> None:
+        """Draw the pending interval start on the edit key's lane and say it (or take it off)."""
+        pending = self.marks.pending
+        lane = self.lanes.get(pending.key) if pending is not None else None
+        start = pending.display_frame(self.session) if pending is not None else None
+        self.pending_mark.show(lane, start, self.session.current_frame)
+        self._show_mode()
 
     def set_frame(self, frame: int) -> None:
         """Move the viewer to display frame ``frame``."""
@@ -527,13 +596,20 @@ class TimelineWidget(QWidget):
         return self.editor.delete_selected()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Delete/Backspace delete the selected interval; ``[`` / ``]`` step through events."""
+        """Handle the dock's own keys.
+
+        Delete/Backspace delete the selected interval; ``[`` / ``]`` step through events;
+        Esc cancels a pending interval start (whichever layer is selected: a shapes or labels
+        layer keeps Esc for itself in the viewer).
+        """
         actions = {
             Qt.Key.Key_Delete: self.delete_selected_interval,
             Qt.Key.Key_Backspace: self.delete_selected_interval,
             Qt.Key.Key_BracketRight: self.next_event,
             Qt.Key.Key_BracketLeft: self.previous_event,
         }
+        if self.marks.pending is not None:
+            actions[Qt.Key.Key_Escape] = lambda: cancel_interval_start(self.session)
         action = actions.get(Qt.Key(event.key()))
         if action is None:
             super().keyPressEvent(event)
@@ -636,7 +712,7 @@ class TimelineWidget(QWidget):
             self.editor.selected_lane = None  # its lane went (key deleted, renamed or hidden)
         edit_lane = self.lanes.get(self.state.edit_key or "")
         self.editor.set_lane(edit_lane if isinstance(edit_lane, IntervalLane) else None)
-        self._show_mode()
+        self._show_pending()
         self._update_views()
 
     def _min_lane_px(self) -> int:
@@ -686,11 +762,12 @@ class TimelineWidget(QWidget):
 
     def _refresh_controls(self) -> None:
         self.lane_panel.set_lanes(self.state.lanes())
-        interval_keys = self.dm.keys("digital_interval")
+        editable = [key for kind in EDITABLE_KINDS for key in self.dm.keys(kind)]
+        edit_key = self.state.edit_key
         self.edit_combo.blockSignals(True)
         self.edit_combo.clear()
-        self.edit_combo.addItems([_NO_EDIT, *interval_keys])
-        self.edit_combo.setCurrentText(self.editor.key or _NO_EDIT)
+        self.edit_combo.addItems([_NO_EDIT, *editable])
+        self.edit_combo.setCurrentText(edit_key if edit_key in editable else _NO_EDIT)
         self.edit_combo.blockSignals(False)
         self._refresh_clock_combo()
         clock = self.dm.get_time(self.mapper.display_clock)
@@ -749,6 +826,8 @@ class TimelineWidget(QWidget):
     def _on_dims_step(self, *_: object) -> None:
         frame = self.session.current_frame
         self.cursor.move_to(frame)
+        if self.marks.pending is not None:
+            self._show_pending()
         x0, x1 = self.view_range()
         if not x0 <= frame <= x1 and self._shows_all():  # the clock grew: keep it whole
             self.fit_all()
@@ -799,6 +878,9 @@ class TimelineWidget(QWidget):
 
     def _on_renamed(self, old: str, new: str) -> None:
         self.state.rename(old, new)
+        pending = self.marks.pending
+        if pending is not None and pending.key == old:
+            self.marks.set_pending(replace(pending, key=new))
         if self.active_key == old:
             self.active_key = new
         self._on_keys_changed(new)
