@@ -287,7 +287,7 @@ def error_line(record: SessionRecord) -> str:
     what went wrong fits in a summary table's or the dock's column.
     """
     lines = (record.error or "").strip().splitlines()
-    notes = []
+    notes: list[str] = []
     while len(lines) > 1 and lines[-1].startswith(_NOTE):  # after the exception they explain
         notes.insert(0, lines.pop().removeprefix(_NOTE))
     last = lines[-1] if lines else ""

@@ -501,12 +501,17 @@ def with_media_size(dm: DataManager, item: ConfigItem) -> ConfigItem:
     clock, else the first — unless the item sets a size. Without media, or with media of
     several sizes, the item is returned as it is.
     """
-    if item.data_type != "mask" or item_format(item) != "csv" or _SIZE_OPTIONS & set(item.options):
+    if (
+        item.path is None
+        or item.data_type != "mask"
+        or item_format(item) != "csv"
+        or _SIZE_OPTIONS & set(item.options)
+    ):
         return item
     media = [key for key in dm if dm.data_type(key) in MEDIA_KINDS]
     on_clock = [key for key in media if dm.time_key(key) == (item.clock or "time")]
     for key in on_clock or media[:1]:
-        shape = getattr(dm.get_data(key), "shape", ())
+        shape: tuple[int, ...] = tuple(getattr(dm.get_data(key), "shape", ()))
         if len(shape) < 3:
             continue
         height, width = int(shape[1]), int(shape[2])
