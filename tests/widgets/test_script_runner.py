@@ -279,16 +279,7 @@ def test_new_from_template_and_unsaved_changes_guard(qtbot, runner, monkeypatch)
 def test_dropping_a_py_file_opens_it(qtbot, runner, tmp_path: Path) -> None:
     script = tmp_path / "dropped.py"
     script.write_text("dropped = True\n")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(script))])
-    event = QDropEvent(
-        QPointF(5, 5),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    runner.editor.dropEvent(event)
+    _drop(runner, script)
     assert runner.path == script.resolve()
     assert runner.editor.toPlainText() == "dropped = True\n"
 

@@ -303,6 +303,16 @@ def test_a_figure_fits_napari_s_window_beside_the_timeline_and_the_runner(
         plt.close("all")
 
 
+def _show_from_runner(qtbot, viewer, runner, figure, name: str):
+    """Run ``plt.show()`` of figure ``name`` in the script runner; return its dock, settled."""
+    runner.run_code(f"import matplotlib.pyplot as plt\nplt.figure({name!r})\nplt.show()\n")
+    qtbot.waitUntil(lambda: get_workflow(viewer).display.dock_of(figure) is not None)
+    dock = get_workflow(viewer).display.dock_of(figure)
+    qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
+    qtbot.wait(50)  # the dock area settles
+    return dock
+
+
 def test_a_figure_too_wide_for_the_row_beside_the_timeline_is_a_tab_over_it(
     qtbot, make_napari_viewer
 ):
@@ -327,11 +337,7 @@ def test_a_figure_too_wide_for_the_row_beside_the_timeline_is_a_tab_over_it(
     figure = plt.figure("wide")
     figure.gca().plot([1, 3, 2])
     try:
-        runner.run_code("import matplotlib.pyplot as plt\nplt.figure('wide')\nplt.show()\n")
-        qtbot.waitUntil(lambda: get_workflow(viewer).display.dock_of(figure) is not None)
-        dock = get_workflow(viewer).display.dock_of(figure)
-        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
-        qtbot.wait(50)  # the dock area settles
+        dock = _show_from_runner(qtbot, viewer, runner, figure, "wide")
         assert (window.width(), window.height()) == (1089, 630)
         wrapper = dock.parentWidget()
         assert window.dockWidgetArea(wrapper) == Qt.DockWidgetArea.BottomDockWidgetArea
@@ -366,11 +372,7 @@ def test_a_figure_keeps_a_laptop_window_s_height(qtbot, make_napari_viewer):
     figure = plt.figure("point x")
     figure.gca().plot([1, 3, 2])
     try:
-        runner.run_code("import matplotlib.pyplot as plt\nplt.figure('point x')\nplt.show()\n")
-        qtbot.waitUntil(lambda: get_workflow(viewer).display.dock_of(figure) is not None)
-        dock = get_workflow(viewer).display.dock_of(figure)
-        qtbot.waitUntil(lambda: dock.canvas.height() > 0, timeout=10_000)
-        qtbot.wait(50)  # the dock area settles
+        dock = _show_from_runner(qtbot, viewer, runner, figure, "point x")
         assert (window.width(), window.height()) == (1366, 768)
         wrapper = dock.parentWidget()
         assert window.dockWidgetArea(wrapper) == Qt.DockWidgetArea.BottomDockWidgetArea
