@@ -95,9 +95,10 @@ def _where(filename: str, script: str) -> str:
     """Say which file a line is in: nothing for the script (the traceback's first file).
 
     Another file (a helper module) is named by its path from the script's folder, or in
-    full when it is elsewhere.
+    full when it is elsewhere. Code without a file of its own (``<ipython-input-…>``, a
+    console cell, ``<string>``) is not named: there is no file to open.
     """
-    if filename == script:
+    if filename == script or (filename.startswith("<") and filename.endswith(">")):
         return ""
     path, folder = Path(filename), Path(script).parent
     shown = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
