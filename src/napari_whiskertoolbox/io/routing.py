@@ -26,7 +26,6 @@ from napari_whiskertoolbox.core import DataManager
 from napari_whiskertoolbox.core.default_clock import media_clock_of
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import join_clocks, media_clock
-from napari_whiskertoolbox.io.file_clocks import recorded_clock
 from napari_whiskertoolbox.io.config import load_config
 from napari_whiskertoolbox.io.config_parse import config_root_problem
 from napari_whiskertoolbox.io.csv_tools import utf8_bytes
@@ -41,6 +40,7 @@ from napari_whiskertoolbox.io.data_files import (
     load_data_file,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.file_clocks import recorded_clock
 from napari_whiskertoolbox.io.interop_routing import (
     classify_interop,
     open_interop,
