@@ -950,6 +950,18 @@ def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
     assert "Track Points Through Masks (Particle Filter)" in names
 
 
+@pytest.mark.parametrize("typed", ["Skeletonize Mask", "skeleton"])
+def test_a_v1_display_name_typed_and_enter_choose_its_twin(dock, qtbot, typed):
+    """Were: "Skeletonize Mask" or "skeleton" + Enter (V1 names unticked) listed
+    MaskToLine (V1: Convert Mask To Line) first and chose it."""
+    assert not dock.show_legacy.value
+    search = dock.search.native
+    qtbot.keyClicks(search, typed)
+    assert dock.tree.topLevelItem(0).child(0).text(0).startswith("SkeletonizeMask")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "SkeletonizeMask"
+
+
 def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):
     """The tree kept highlighting the transform chosen before ``select_transform`` when the
     new one was not listed (a legacy transform, or one the search box filtered out)."""
