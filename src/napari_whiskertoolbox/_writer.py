@@ -122,7 +122,10 @@ def _write_key(
                 "another file, or the session (Ctrl+S)"
             ) from exc
         return _written_key(path, attributes, read_back=True)
+    from napari_whiskertoolbox.io.file_clocks import record_written_to
+
     write(container.to_flat())
+    record_written_to(dm, key, path)  # opened again, it goes back on the key's clock
     return _written_key(path, attributes)
 
 

@@ -457,3 +457,27 @@ def test_a_long_key_name_leaves_the_other_columns_in_view(browser, qtbot):
     assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance(
         table.item(short, 1).text()
     )
+
+
+def test_the_timeline_the_browser_docks_is_the_one_the_plugins_menu_toggles(browser, qtbot):
+    """Were: docked as 'Timeline', not 'Timeline (WhiskerToolbox)': the Plugins menu showed
+    it unchecked, and add_plugin_dock(viewer, 'Timeline') built a second widget that napari
+    deleted at once (RuntimeError: wrapped C/C++ object ... deleted)."""
+    from qtpy.QtWidgets import QDockWidget
+
+    from napari_whiskertoolbox.workflow.docks import add_plugin_dock, dock_name
+
+    viewer = browser.viewer
+    assert find_timeline(viewer) is None
+    timeline = browser.timeline()
+    docks = viewer.window.dock_widgets
+    assert dock_name("Timeline") in docks
+    assert "Timeline" not in docks
+    assert add_plugin_dock(viewer, "Timeline") == (None, timeline)
+    timeline.lane_keys()  # the widget lives
+    wrapper = timeline.parentWidget()
+    while not isinstance(wrapper, QDockWidget):
+        wrapper = wrapper.parentWidget()
+    area = viewer.window._qt_window.dockWidgetArea(wrapper)
+    assert area == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert [w for w in QApplication.allWidgets() if isinstance(w, TimelineWidget)] == [timeline]

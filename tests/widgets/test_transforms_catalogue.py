@@ -103,3 +103,35 @@ def test_every_synonym_group_is_lower_case_and_has_no_word_twice():
     assert len(words) == len(set(words))
     assert alternatives("touch") == {"touch", "contact"}
     assert alternatives("zebra") == {"zebra"}
+
+
+def _first(query: str, legacy: bool = False) -> str | None:
+    groups = grouped_transforms(query, show_legacy=legacy)
+    return next((specs[0].name for specs in groups.values()), None)
+
+
+def test_every_v1_display_name_typed_whole_lists_its_twin_first_with_v1_names_hidden():
+    """Were: "Skeletonize Mask" (V1 names unticked, the default) listed
+    MaskToLine (V1: Convert Mask To Line) first, and Enter chose it."""
+    from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
+
+    shown = {spec.name for spec in visible_specs(False)}
+    wrong = []
+    for v1_name, twin in V1_TO_V2.items():
+        if twin not in shown:
+            continue
+        for typed in (v1_name, v1_name.lower(), v1_name.upper()):
+            if _first(typed) != twin:
+                wrong.append((typed, _first(typed), twin))
+        if _first(v1_name, legacy=True) != v1_name:  # V1 names shown: the V1 operation
+            wrong.append((v1_name, _first(v1_name, legacy=True), v1_name))
+    assert wrong == []
+
+
+def test_a_name_holding_the_query_ranks_above_a_match_by_help_text_only():
+    """ "skeleton" listed MaskToLine (its V1 name's help mentions skeletons) before
+    SkeletonizeMask, and Enter chose MaskToLine."""
+    groups = grouped_transforms("skeleton")
+    listed = [s.name for specs in groups.values() for s in specs]
+    assert listed[0] == "SkeletonizeMask"
+    assert "MaskToLine" in listed  # still found, after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from typing import Any
@@ -239,13 +240,18 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     dock.output_key.value = "whisker_angle"  # an analog key: replaced, undo restores it
     assert "will be replaced" in dock.output_warning.value
     dock.output_key.value = "pad area"  # the key-name rule the Data browser applies
-    assert "letters, digits" in dock.output_warning.value
+    assert "letters, digits" in dock.status.value  # said once, by Run
+    assert not dock.output_warning.visible
     assert not dock.run_button.enabled
     dock.output_key.value = "pad_area"
     assert dock.output_warning.value == ""
     assert dock.run_button.enabled
     dock.output_key.value = "contact"  # intervals: the result cannot replace them
-    assert "cannot replace" in dock.output_warning.value
+    # said once, by Run, not also under Output clock (trial 28: shown twice)
+    assert dock.status.value.startswith("Run is off: 'contact' already holds intervals")
+    assert "cannot replace" in dock.status.value
+    assert dock.output_warning.value == ""
+    assert not dock.output_warning.visible
     assert not dock.run_button.enabled  # the run would be refused: Run is off, saying why
     before = dm.get_data("contact")
     assert dock.run() is None  # from code: refused before computing
@@ -809,7 +815,7 @@ def test_pipelines_tab_says_before_run_what_happens_to_a_taken_output_key(dock, 
     assert "cannot replace it" in panel.run_output_warning.text()
     dock.select_transform("CalculateLineAngle")  # the Transform tab says the same words
     dock.output_key.value = "contact_events"
-    assert dock.output_warning.value.startswith("'contact_events' already holds")
+    assert dock.status.value.startswith("Run is off: 'contact_events' already holds")
     panel.run_output.value = "angle_z"
     assert not panel.run_output_warning.isVisibleTo(panel.native)
     panel.run_selected()
@@ -948,6 +954,41 @@ def test_the_search_finds_v1_names_with_v1_names_hidden(dock, qtbot):
         dock.tree.topLevelItem(i).child(0).text(0) for i in range(dock.tree.topLevelItemCount())
     ]
     assert "Track Points Through Masks (Particle Filter)" in names
+
+
+@pytest.mark.parametrize("typed", ["Skeletonize Mask", "skeleton"])
+def test_a_v1_display_name_typed_and_enter_choose_its_twin(dock, qtbot, typed):
+    """Were: "Skeletonize Mask" or "skeleton" + Enter (V1 names unticked) listed
+    MaskToLine (V1: Convert Mask To Line) first and chose it."""
+    assert not dock.show_legacy.value
+    search = dock.search.native
+    qtbot.keyClicks(search, typed)
+    assert dock.tree.topLevelItem(0).child(0).text(0).startswith("SkeletonizeMask")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dock.spec.name == "SkeletonizeMask"
+
+
+def test_a_search_matching_nothing_says_so_without_an_input_row(dock, qtbot, tmp_path):
+    """Trial 28: "zzzz" left an empty list, "Choose a transform" and an empty Input row."""
+    dock.native.resize(420, 700)
+    dock.native.show()
+    dock.select_transform("CalculateMaskArea")
+    qtbot.keyClicks(dock.search.native, "zzzz")
+    assert dock.help.value == "No transform matches 'zzzz'"
+    assert not dock.input_combo.native.isVisible()
+    dock.native.grab().save(str(tmp_path / "nomatch.png"))
+    shots = os.environ.get("WTB_SHOTS")
+    if shots:
+        dock.native.grab().save(os.path.join(shots, "nomatch.png"))
+    dock.search.native.clear()
+    assert dock.help.value == "Choose a transform."
+    assert dock.input_combo.native.isVisible()
+    qtbot.keyClicks(dock.search.native, "zzzz")
+    dock.select_transform("CalculateMaskArea")  # chosen from code: its input row shows
+    assert dock.input_combo.native.isVisible()
+    dock.output_key.value = "contact"
+    if shots:
+        dock.native.grab().save(os.path.join(shots, "output_kind.png"))
 
 
 def test_select_transform_from_code_moves_the_tree_highlight(dock, qtbot):

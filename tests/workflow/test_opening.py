@@ -947,6 +947,59 @@ def test_an_exported_mask_opened_again_lands_on_the_video_s_clock(
     assert np.array_equal(
         dm.get_data("pad_mask_2").to_flat().coords, dm.get_data("pad_mask").to_flat().coords
     )
-    assert "pad_mask.csv: opened as 'pad_mask_2' on clock 'camera', the frames of 'media'" in (
-        notifications
+    assert (
+        "pad_mask.csv: opened as 'pad_mask_2' on clock 'camera', the clock of 'pad_mask', "
+        "which it was exported from"
+    ) in notifications
+
+
+def test_a_mask_file_the_session_has_no_record_of_goes_on_the_video_s_clock_and_says_how_to_choose(
+    make_napari_viewer, tmp_path, notifications
+):
+    """A file of the layout nobody asks about, opened into a session of two clocks with no
+    record of it, went on the video's clock; the notice must say how to choose another."""
+    import shutil
+
+    from napari_whiskertoolbox import open_in_viewer
+    from napari_whiskertoolbox.widgets.browser_export import export_key
+
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    dm = get_session(viewer).dm
+    exported = export_key(dm, "pad_mask", tmp_path / "out")
+    path = Path(shutil.copy(exported, tmp_path / "someone_elses_mask.csv"))
+    open_in_viewer(viewer, path)
+    assert dm.time_key("someone_elses_mask") == "camera"
+    assert (
+        "someone_elses_mask.csv: opened as 'someone_elses_mask' on clock 'camera', the frames "
+        "of 'media'. To read it on another clock ('time'), delete it and open the file from "
+        "Python with napari_whiskertoolbox.io.routing.open_path(path, dm, clock='time')"
+    ) in notifications
+
+
+@pytest.mark.parametrize("key", ["contact", "contact_events"])
+def test_a_file_exported_from_a_key_off_the_display_clock_opens_again_on_its_clock(
+    make_napari_viewer, tmp_path, notifications, key
+):
+    """Were: the sample's contact (clock time, 10 ticks per camera frame), exported and opened
+    again, went on the video's clock camera: interval [70, 251] (camera frames 7-25) came back
+    as camera frames 70-251, and no form asked (the file's layout is unambiguous)."""
+    from napari_whiskertoolbox.widgets.browser_export import export_key
+
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "whisker_session")
+    dm = get_session(viewer).dm
+    assert dm.time_key(key) == "time"
+    dm.rename_data(key, f"{key}_renamed")  # the record follows the key
+    path = export_key(dm, f"{key}_renamed", tmp_path)
+    viewer.open(str(path), plugin=PLUGIN)
+    new = f"{key}_renamed_2"
+    assert dm.time_key(new) == "time"
+    field = "intervals" if key == "contact" else "times"
+    assert np.array_equal(
+        getattr(dm.get_data(new), field), getattr(dm.get_data(f"{key}_renamed"), field)
     )
+    assert (
+        f"{path.name}: opened as {new!r} on clock 'time', the clock of {key + '_renamed'!r}, "
+        "which it was exported from"
+    ) in notifications

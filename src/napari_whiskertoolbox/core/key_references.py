@@ -8,7 +8,7 @@ leaves with a deleted key: :meth:`DataManager.delete_data` takes the key's value
 (:func:`take_key_references`) and its undo puts it back (:func:`put_key_references`), so a
 new key given that name later is not taken for the file's.
 
-``"colors"``, ``"sources"`` and ``"read_from"`` are registered here; packages that store
+``"colors"``, ``"sources"``, ``"read_from"`` and ``"written_to"`` are registered here; packages that store
 key names in metadata of their own shape register theirs on import (the pose sets of
 :mod:`napari_whiskertoolbox.io.pose`).
 """
@@ -26,6 +26,7 @@ __all__ = [
     "READ_FROM",
     "RENAMED_FROM",
     "SOURCES",
+    "WRITTEN_TO",
     "put_key_references",
     "register_key_references",
     "register_key_sources",
@@ -44,6 +45,10 @@ was read from (:func:`napari_whiskertoolbox.io.keys.source_of`)."""
 READ_FROM = "read_from"
 """``metadata`` entry ``{key: path}``: the other tool's file (DeepLabCut, SLEAP, NWB, a
 recording) each key was read from (:mod:`napari_whiskertoolbox.io.read_from`)."""
+
+WRITTEN_TO = "written_to"
+"""``metadata`` entry ``{key: [path, ...]}``: the files each key was exported or saved to
+(:mod:`napari_whiskertoolbox.io.file_clocks`), so a file opened again goes on its clock."""
 
 RENAMED_FROM = "renamed_from"
 """Field of a :data:`SOURCES` record: the name the key was read under, once it is renamed."""
@@ -148,3 +153,4 @@ def _rename_source(sources: Any, old: str, new: str) -> None:
 register_key_references(COLORS, rename_in_mapping)
 register_key_sources(SOURCES, _rename_source)
 register_key_sources(READ_FROM)
+register_key_sources(WRITTEN_TO)

@@ -40,6 +40,7 @@ from napari_whiskertoolbox.io.data_files import (
     load_data_file,
 )
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.file_clocks import recorded_clock
 from napari_whiskertoolbox.io.interop_routing import (
     classify_interop,
     open_interop,
@@ -118,12 +119,17 @@ class OpenedPath:
         media, which belongs to whatever session it was added to).
     keys : tuple of str
         The keys that were added or replaced.
+    clock_reason : str or None
+        Why a data file read by its content went on the clock it did, when a record of the
+        session chose it (``"the clock of 'contact', which it was exported from"``); ``None``
+        when the clock was given or is the media's.
     """
 
     kind: PathKind
     dm: DataManager
     source: Path | None
     keys: tuple[str, ...]
+    clock_reason: str | None = None
 
 
 def is_session_folder(path: str | os.PathLike[str]) -> bool:
@@ -233,6 +239,7 @@ def open_path(
     *,
     item: ConfigItem | None = None,
     clock: str | None = None,
+    default_clock: str | None = None,
 ) -> OpenedPath:
     """Load a session folder, a JSON config, a video, a TIFF stack, an image folder or a data file.
 
@@ -252,9 +259,14 @@ def open_path(
         what its content says, under a key named after the file.
     clock : str, optional
         The clock a data file read by its content (no ``item``) is bound to: its frame
-        numbers are frames of that clock. By default the clock of ``dm``'s first media (a
-        WhiskerToolbox data file beside a video annotates the video's frames), else
-        ``time``. A config's items keep WhiskerToolbox's clock rules.
+        numbers are frames of that clock. By default, for a file ``dm`` wrote (an export) or
+        read, the clock of the key it holds (:func:`~.file_clocks.recorded_clock`); else the
+        clock of ``dm``'s first media (a WhiskerToolbox data file beside a video annotates
+        the video's frames), else ``time``. A config's items keep WhiskerToolbox's clock
+        rules.
+    default_clock : str, optional
+        The clock used instead of the media's when neither ``clock`` nor a record chooses
+        one (a window's display clock).
 
     Returns
     -------
@@ -280,6 +292,7 @@ def open_path(
     kind = classify_path(path)
     target = dm if dm is not None else DataManager()
     before = dict(target.items())
+    clock_reason: str | None = None
     if kind == "session":
         if target.keys():  # a session folder replaces the session: read whole, then swap
             loaded = load_session(path)
@@ -309,12 +322,15 @@ def open_path(
             key = key_for_file(target, path)
             if key != file_key_stem(path):  # asked for, the key is in the form: no note
                 log_renamed_keys(str(path), f"{file_key_stem(path)!r} as {key!r}")
+            recorded = recorded_clock(target, path) if clock is None else None
+            if recorded is not None:
+                clock, clock_reason = recorded.clock, recorded.reason()
             item = data_file_item(
                 path,
                 guess.data_type,
                 key,
                 fmt=guess.format_for(guess.data_type),
-                clock=clock or media_clock_of(target),
+                clock=clock or default_clock or media_clock_of(target),
                 options=guess.options_for(guess.data_type),
             )
         load_data_file(target, item)
@@ -343,7 +359,7 @@ def open_path(
     if dm is None:  # a new DataManager: loading it is not an undo step, nothing is unsaved
         target.history.clear()
         target.mark_saved()
-    return OpenedPath(kind=kind, dm=target, source=source, keys=keys)
+    return OpenedPath(kind=kind, dm=target, source=source, keys=keys, clock_reason=clock_reason)
 
 
 def adopt_data_manager(

@@ -716,7 +716,7 @@ class ViewerSession:
             ``path`` does not exist.
         """
         opened = self._load_as_open(
-            lambda: open_path(path, self.dm, item=item, clock=self._display_clock),
+            lambda: open_path(path, self.dm, item=item, default_clock=self._display_clock),
             lambda opened: opened.kind == "session",
         )
         # Only now: marking the load saved must not read as a save of ``path`` (the autosaver

@@ -130,6 +130,9 @@ def _default_format(data_type: str) -> str:
 def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write ``key`` into ``folder`` (created if missing) and return the written path.
 
+    The session records the file as ``key``'s (:func:`~napari_whiskertoolbox.io.file_clocks.record_written_to`):
+    opened again, it goes on ``key``'s clock.
+
     Parameters
     ----------
     dm : DataManager
@@ -148,6 +151,7 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
         When the key's type cannot be written in ``fmt`` (the message lists the formats).
     """
     from napari_whiskertoolbox.io import data_to_save
+    from napari_whiskertoolbox.io.file_clocks import record_written_to
     from napari_whiskertoolbox.io.native import NATIVE_FORMAT, save_native
     from napari_whiskertoolbox.io.registry import write_data
 
@@ -173,6 +177,7 @@ def export_key(dm: Any, key: str, folder: str | os.PathLike[str], fmt: str | Non
         return prefix
     path = folder / key if fmt in _IMAGE_FORMATS else folder / f"{key}.{fmt}"
     write_data(data_type, fmt, obj, path, **_EXPORT_OPTIONS.get((data_type, fmt), {}))
+    record_written_to(dm, key, path)  # opened again, it goes back on the key's clock
     return path
 
 

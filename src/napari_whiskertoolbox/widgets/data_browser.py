@@ -52,6 +52,7 @@ from napari_whiskertoolbox.widgets.docking import tabify_when_docked
 from napari_whiskertoolbox.widgets.theme_colors import follow_theme, item_indicator_style
 from napari_whiskertoolbox.widgets.timeline import TimelineWidget, find_timeline
 from napari_whiskertoolbox.widgets.timeline.lane_state import LaneState, lanes_changed
+from napari_whiskertoolbox.workflow.docks import TIMELINE_WIDGET, add_plugin_dock
 from napari_whiskertoolbox.workflow.registry import get_session
 from napari_whiskertoolbox.workflow.start_folder import remember_folder, source_file
 
@@ -382,8 +383,8 @@ class DataBrowserWidget(QWidget):
         """Return the viewer's timeline dock; with ``create`` dock a new one when none is open."""
         timeline = find_timeline(self.viewer)
         if timeline is None and create:
-            timeline = TimelineWidget(self.viewer)
-            self.viewer.window.add_dock_widget(timeline, name="Timeline", area="bottom")
+            # under the Plugins menu's name, so the menu finds and toggles this one
+            _, timeline = add_plugin_dock(self.viewer, TIMELINE_WIDGET, area="bottom")
         return timeline
 
     def _pose_layer(self, key: str) -> Any | None:

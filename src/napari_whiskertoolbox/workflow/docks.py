@@ -59,7 +59,7 @@ FORMER_WIDGET_NAMES = {"Annotation keys": ANNOTATION_KEYS_WIDGET, "Swap identiti
 
 
 def add_plugin_dock(
-    viewer: napari.Viewer, widget_name: str, *, tabify: bool = False
+    viewer: napari.Viewer, widget_name: str, *, tabify: bool = False, area: str = "right"
 ) -> tuple[QDockWidget | None, Any]:
     """Dock our widget ``widget_name`` as the Plugins menu would, or return the docked one.
 
@@ -71,6 +71,8 @@ def add_plugin_dock(
         The widget's display name in ``napari.yaml`` (``"Timeline"``).
     tabify : bool
         Stack the new dock as a tab over the last dock of its area.
+    area : str
+        Where a new dock goes (``"right"``, napari's default; ``"bottom"``...).
 
     Returns
     -------
@@ -98,7 +100,9 @@ def add_plugin_dock(
     for contribution in ours:
         if contribution.display_name == widget_name:
             widget = contribution.get_callable()(napari_viewer=viewer)
-            return viewer.window.add_dock_widget(widget, name=name, tabify=tabify), widget
+            return viewer.window.add_dock_widget(
+                widget, name=name, area=area, tabify=tabify
+            ), widget
     raise KeyError(
         f"{PLUGIN_NAME} has no widget {widget_name!r}; it has "
         f"{sorted(c.display_name for c in ours)}"

@@ -28,6 +28,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.data_files import guess_data_file
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.file_clocks import recorded_clock
 from napari_whiskertoolbox.io.read_from import keys_read_from
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.routing import (
@@ -255,12 +256,21 @@ def _tell_data_file_clock(session: ViewerSession, path: Path, opened: OpenedPath
     clock = dm.time_key(keys[0])
     on_clock = [key for key in media if dm.time_key(key) == clock]
     names = ", ".join(repr(key) for key in keys)
-    whose = (
-        f"the frames of {on_clock[0]!r}"
-        if on_clock
-        else f"not the clock of {media[0]!r} ({dm.time_key(media[0])!r})"
+    if opened is not None and opened.clock_reason:
+        whose = opened.clock_reason
+    elif on_clock:
+        whose = f"the frames of {on_clock[0]!r}"
+    else:
+        whose = f"not the clock of {media[0]!r} ({dm.time_key(media[0])!r})"
+    others = [name for name in dm.time_keys() if name != clock and len(dm.get_time(name))]
+    choose = (
+        f". To read it on another clock ({', '.join(repr(c) for c in others)}), delete "
+        f"{'it' if len(keys) == 1 else 'them'} and open the file from Python with "
+        f"napari_whiskertoolbox.io.routing.open_path(path, dm, clock={others[0]!r})"
+        if others and not (opened is not None and opened.clock_reason)
+        else ""
     )
-    show_info(f"{path.name}: opened as {names} on clock {clock!r}, {whose}")
+    show_info(f"{path.name}: opened as {names} on clock {clock!r}, {whose}{choose}")
 
 
 def _clock_switch_text(session: ViewerSession) -> str | None:
@@ -566,7 +576,9 @@ def _ask_data_file(
     def load(item: ConfigItem) -> None:
         opened.append(session.open(path, item=item))
 
-    request = DataFileRequest(path, guess, session.dm, session.display_clock, load)
+    recorded = recorded_clock(session.dm, path)  # a file it wrote: the key's clock
+    clock = recorded.clock if recorded is not None else session.display_clock
+    request = DataFileRequest(path, guess, session.dm, clock, load)
     item = ask.data_file(request)
     if item is not None and not opened:  # an answer that did not load the file itself
         load(item)

@@ -131,26 +131,63 @@ def grouped_transforms(
     ``show_legacy``) lists that transform alone: "SkeletonizeMask" listed MaskToLine,
     whose V1 name's help mentions skeletons, first.
 
+    A V1 display name typed whole (case-insensitive, whether or not V1 names are shown)
+    lists the transform it names first; then transforms whose own name or V1 name holds
+    the query's words; then those found by their help text ("skeleton" lists
+    SkeletonizeMask before MaskToLine, whose V1 name's help mentions skeletons).
+
     Returns
     -------
     dict
-        Input kind → transforms, kinds in :data:`~napari_whiskertoolbox.core.kinds.DATA_KINDS`
-        order, transforms sorted by name; empty groups left out. A transform accepting
-        several kinds is listed under each.
+        Input kind → transforms, best match first, then by name; the kind of the best match
+        first, then kinds in :data:`~napari_whiskertoolbox.core.kinds.DATA_KINDS` order;
+        empty groups left out. A transform accepting several kinds is listed under each.
     """
     words = query.lower().split()
     groups: dict[str, list[TransformSpec]] = {kind: [] for kind in DATA_KINDS}
     specs = visible_specs(show_legacy)
     exact = [spec for spec in specs if spec.name.lower() == query.strip().lower()]
     via_v1 = set() if show_legacy or exact else set(search_v1_names(query)[0])
+    ranks = {spec.name: _rank(spec, query, words) for spec in specs}
     for spec in exact or specs:
-        if not exact and not _matches(spec, words) and spec.name not in via_v1:
+        found = _matches(spec, words) or spec.name in via_v1 or ranks[spec.name] < _BY_OTHER_TEXT
+        if not exact and not found:
             continue
         for kind in spec.input_kinds(0):
             groups[kind].append(spec)
-    return {
-        kind: sorted(specs, key=lambda s: s.name.lower()) for kind, specs in groups.items() if specs
+    ranked = {
+        kind: sorted(specs, key=lambda s: (ranks[s.name], s.name.lower()))
+        for kind, specs in groups.items()
+        if specs
     }
+    order = sorted(ranked, key=lambda kind: ranks[ranked[kind][0].name])  # stable: kinds order
+    return {kind: ranked[kind] for kind in order}
+
+
+_BY_NAME_TYPED_WHOLE, _BY_NAME, _BY_OTHER_TEXT = range(3)
+"""How a transform matched a search, best first: its name or a V1 display name it stands for
+typed whole (case-insensitive), a name containing the query's words, its help text."""
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def _rank(spec: TransformSpec, query: str, words: list[str]) -> int:
+    """Return how ``spec`` matched ``query``: one of ``_BY_NAME_TYPED_WHOLE``, ``_BY_NAME``...
+
+    "Skeletonize Mask" (the V1 name of SkeletonizeMask) listed MaskToLine first, matched by
+    its V1 twin's help text, and Enter chose it.
+    """
+    names = [spec.name, *(v1 for v1, twin in V1_TO_V2.items() if twin == spec.name)]
+    if any(name.lower() == query.strip().lower() for name in names):
+        return _BY_NAME_TYPED_WHOLE
+    for name in map(_squashed, names):
+        if words and all(
+            any(_squashed(alt) in name for alt in alternatives(word)) for word in words
+        ):
+            return _BY_NAME
+    return _BY_OTHER_TEXT
 
 
 def keys_of_kinds(dm: DataManager, kinds: tuple[str, ...]) -> list[str]:

@@ -106,6 +106,7 @@ STATUS_LINES = 4
 PREVIEW_DELAY_MS = 150
 """Form edits and frame steps are previewed once they pause this long."""
 NO_TRANSFORM = "choose a transform in the list"
+NO_MATCH = "No transform matches"
 """Why Run is off (and a run from code refused) before a transform is chosen."""
 
 
@@ -452,9 +453,23 @@ class TransformsWidget(Container):
         self.tree.blockSignals(False)
         if chosen is not None and current is None and not self._choosing:
             self._clear_choice(chosen)  # hidden by the search: Run must not run it unseen
+        self._say_no_match(expand and not groups and not alone)
         if len(groups) == 1 or (expand and sum(map(len, groups.values())) <= 12):
             self.tree.expandAll()
         self.panes.schedule_fit()
+
+    def _say_no_match(self, nothing: bool) -> None:
+        """Say that the search lists nothing, without an Input row for no transform.
+
+        "zzzz" left an empty list under "Choose a transform", with an empty Input row.
+        """
+        if self.spec is not None:
+            return
+        if nothing:
+            self.help.value = f"No transform matches {self.search.value.strip()!r}"
+        elif self.help.value.startswith(NO_MATCH):
+            self.help.value = "Choose a transform."
+        self.input_combo.visible = not nothing
 
     def _clear_choice(self, hidden: str) -> None:
         """Forget the chosen transform ``hidden``, which the search no longer lists.
@@ -521,6 +536,7 @@ class TransformsWidget(Container):
         output = "entity groups" if spec.edits_groups else group_label(spec.output_kind)
         # the name is highlighted in the list just above: a line of the form's height saved
         self.help.value = f"{inputs} → {output} ({spec.engine})\n{spec.description}"
+        self.input_combo.visible = True  # hidden while a search listed nothing
         self.second_combo.visible = spec.arity > 1
         if spec.arity > 1:
             self.second_key.retarget(spec.name, spec.input_kinds(1), spec.input_kinds(0))
@@ -689,7 +705,8 @@ class TransformsWidget(Container):
                 self.dm, self.output_key.value.strip(), self.spec.output_kind
             )
         self._output_refused = message if refused else None
-        _say(self.output_warning, message or "", WARN_COLOR, self.theme_name)
+        # a refusal is said once, by Run ("Run is off: ..."), not also under Output clock
+        _say(self.output_warning, "" if refused else message or "", WARN_COLOR, self.theme_name)
         self._update_run_button()
         return message
 
