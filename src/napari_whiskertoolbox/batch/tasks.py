@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.io.csv_tools import decode_text
-from napari_whiskertoolbox.scripting.source_text import ScriptDecodeError, decode_script
+from napari_whiskertoolbox.scripting.source_files import ScriptEncodingError, decode_script
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -174,7 +174,7 @@ def _check_syntax(path: Path, content: bytes) -> None:
     """
     try:
         compile(decode_script(content, path), str(path), "exec", dont_inherit=True)
-    except ScriptDecodeError as exc:
+    except ScriptEncodingError as exc:
         raise ValueError(str(exc)) from None
     except SyntaxError as exc:
         code = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
@@ -315,7 +315,7 @@ class ScriptTask(Task):
         if self.content is not None:
             try:
                 source = decode_script(self.content, self.path)
-            except ScriptDecodeError as exc:
+            except ScriptEncodingError as exc:
                 raise TaskFailedError(str(exc)) from exc
         result = engine.run_file(
             self.path,

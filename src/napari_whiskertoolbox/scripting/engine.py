@@ -39,7 +39,7 @@ from napari_whiskertoolbox.scripting.namespace import (
     build_namespace,
     listing,
 )
-from napari_whiskertoolbox.scripting.source_text import ScriptDecodeError, decode_script
+from napari_whiskertoolbox.scripting.source_files import ScriptEncodingError, decode_script
 from napari_whiskertoolbox.scripting.tracebacks import format_user_traceback, register_source
 
 if TYPE_CHECKING:
@@ -652,7 +652,7 @@ class ScriptEngine(ScriptEngineAliases):
         if source is None:
             try:
                 source = decode_script(script.read_bytes(), script)
-            except ScriptDecodeError as exc:
+            except ScriptEncodingError as exc:
                 token.leave()
                 return RunResult("", "", False, error=f"Could not read the script: {exc}")
             except OSError as exc:

@@ -3,38 +3,107 @@
 Python reads a source file as UTF-8 unless one of its first two lines declares another
 encoding (``# -*- coding: latin-1 -*-``). The script runner read every file as UTF-8, so a
 Latin-1 file with such a line failed with ``'utf-8' codec can't decode byte 0xe9 in position
-5`` (no file, no line), and one without it with the same bare message.
+5`` (no file, no line), and one without it with the same bare message. The script runner,
+the script engine and batch runs all read scripts here.
 """
 
 from __future__ import annotations
 
 import codecs
-import io
+import importlib.util
 import re
-import tokenize
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["ScriptEncodingError", "declared_encoding", "encode_script", "read_script"]
+if TYPE_CHECKING:
+    import os
 
-_CODING_LINE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
-"""PEP 263's pattern for the encoding declaration."""
+__all__ = [
+    "ScriptEncodingError",
+    "declared_encoding",
+    "decode_script",
+    "encode_script",
+    "read_script",
+]
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+"""PEP 263's coding declaration (on line 1 or 2)."""
+_EXPECTED = (
+    "a Python script is UTF-8 unless a coding line on line 1 or 2 declares another "
+    "encoding (PEP 263): save it as UTF-8, or add the line '# -*- coding: cp1252 -*-' "
+    "(with its real encoding) at its top"
+)
 
 
 class ScriptEncodingError(ValueError):
-    """A script's bytes do not decode, or its text does not encode, in its encoding."""
+    """A script's bytes do not decode, or its text does not encode, in its encoding.
+
+    The message names the file, the line (and column) and what is expected.
+    """
 
 
-def _where(data: bytes, offset: int) -> tuple[int, int]:
-    """Return the (line, column) of byte ``offset`` in ``data``, both counted from 1."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+def _declared(content: bytes) -> tuple[int, str] | None:
+    """Return the line and encoding of the coding declaration, if line 1 or 2 has one."""
+    for number, line in enumerate(content.splitlines()[:2], start=1):
+        match = _CODING.match(line)
+        if match:
+            return number, match.group(1).decode("ascii", "replace")
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            return None  # code on line 1: line 2 cannot declare
+    return None
+
+
+def decode_script(content: bytes, path: str | os.PathLike[str]) -> str:
+    """Decode a script's bytes as Python reads the file (byte-order mark, coding line, newlines).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    path : str or PathLike
+        The file, named in errors.
+
+    Returns
+    -------
+    str
+        Its text, line endings as LF.
+
+    Raises
+    ------
+    ScriptEncodingError
+        The bytes are not text in the declared encoding (UTF-8 without a declaration),
+        or the declaration names an unknown encoding; the message names the file, the
+        line of the first bad byte (or of the declaration) and what is expected.
+    """
+    try:
+        return importlib.util.decode_source(content)
+    except (SyntaxError, UnicodeDecodeError):
+        pass
+    declared = _declared(content)
+    encoding = declared[1] if declared else "utf-8"
+    if declared is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ScriptEncodingError(
+                f"{path}, line {declared[0]}: the coding declaration names an unknown "
+                f"encoding {encoding!r}; {_EXPECTED}"
+            ) from None
+    try:
+        content.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (content.rfind(b"\n", 0, exc.start) + 1) + 1
+        what = f"{encoding} (its declared encoding)" if declared else "UTF-8"
+        raise ScriptEncodingError(
+            f"{path}, line {line}, column {column}: byte 0x{content[exc.start]:02x} is not "
+            f"{what} text; {_EXPECTED}"
+        ) from None
+    raise ScriptEncodingError(f"{path}: cannot be read as Python text; {_EXPECTED}")
 
 
 def read_script(path: str | Path) -> str:
     """Return the text of the Python file at ``path``, decoded as Python would decode it.
-
-    A UTF-8 byte-order mark or a PEP 263 coding line chooses the encoding; otherwise it is
-    UTF-8. Line endings become LF.
 
     Parameters
     ----------
@@ -44,45 +113,16 @@ def read_script(path: str | Path) -> str:
     Returns
     -------
     str
-        Its text.
+        Its text (:func:`decode_script`).
 
     Raises
     ------
     OSError
         If the file cannot be read.
     ScriptEncodingError
-        If its coding line names an unknown encoding, or a byte does not decode: the message
-        names the file, the line and column, the byte and what was expected.
+        See :func:`decode_script`.
     """
-    script = Path(path)
-    data = script.read_bytes()
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        if "invalid or missing encoding declaration" not in str(exc.msg):
-            # an unknown encoding, or a BOM with a coding line of another encoding
-            raise ScriptEncodingError(f"{script}: {exc.msg}") from None
-        encoding = "utf-8"  # a first line that is not UTF-8: the decoding below says where
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line, column = _where(data, exc.start)
-        byte = data[exc.start]
-        if encoding in ("utf-8", "utf-8-sig"):
-            expected = (
-                "Python reads .py files as UTF-8 unless a coding line in the first two "
-                "lines names another encoding, e.g. '# -*- coding: latin-1 -*-' (PEP 263): "
-                "save the file as UTF-8 or add the coding line of the encoding it was saved in"
-            )
-        else:
-            expected = f"the file's coding line declares {encoding}"
-        raise ScriptEncodingError(
-            f"{script}: line {line}, column {column}: byte 0x{byte:02x} is not valid "
-            f"{encoding}; {expected}"
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return decode_script(Path(path).read_bytes(), path)
 
 
 def declared_encoding(text: str) -> str:
@@ -93,19 +133,15 @@ def declared_encoding(text: str) -> str:
     ScriptEncodingError
         If the coding line names an encoding Python does not know.
     """
-    for line in text.split("\n", 2)[:2]:
-        match = _CODING_LINE.match(line)
-        if match:
-            name = match.group(1)
-            try:
-                return codecs.lookup(name).name
-            except LookupError:
-                raise ScriptEncodingError(
-                    f"the coding line names an unknown encoding: {name!r}"
-                ) from None
-        if line.strip() and not line.lstrip().startswith("#"):
-            break  # a coding line must come before any code
-    return "utf-8"
+    declared = _declared("\n".join(text.split("\n", 2)[:2]).encode("utf-8"))
+    if declared is None:
+        return "utf-8"
+    try:
+        return codecs.lookup(declared[1]).name
+    except LookupError:
+        raise ScriptEncodingError(
+            f"the coding line names an unknown encoding: {declared[1]!r}"
+        ) from None
 
 
 def encode_script(text: str, path: str | Path) -> bytes:
