@@ -81,7 +81,7 @@ def test_q_then_w_adds_the_interval_between_the_two_frames_both_included(
     assert span["y0"][0] == timeline.lanes["contact"].bottom
     docked.key(Qt.Key.Key_W)
     assert docked.intervals() == [[100, 200], [400, 450], [600, 640]]
-    assert docked.viewer.status == "contact: interval frames 600 to 640 added"
+    assert docked.viewer.status == "contact: interval frames 600–640 added"
     assert timeline.pending_mark.frame is None
     assert not timeline.pending_mark.span.isVisible()
     qtbot.waitUntil(lambda: timeline.lanes["contact"].intervals.tolist() == docked.intervals())
@@ -97,10 +97,10 @@ def test_q_then_w_adds_the_interval_between_the_two_frames_both_included(
     docked.go(210)
     docked.key(Qt.Key.Key_W)
     assert docked.intervals()[0] == [100, 210]
-    assert docked.viewer.status.endswith("joined with its neighbours into frames 100 to 210")
+    assert docked.viewer.status.endswith("joined with its neighbours into frames 100–210")
 
     docked.key(Qt.Key.Key_Z, CTRL)
-    assert "Undone: add contact interval frames 190 to 210" in notifications
+    assert "Undone: add contact interval frames 190–210" in notifications
     assert docked.intervals()[0] == [100, 200]
 
     notifications.clear()
@@ -117,9 +117,9 @@ def test_shift_w_removes_the_interval_here_or_cuts_from_the_start_marked(
     docked.go(420)
     docked.key(Qt.Key.Key_W, SHIFT)
     assert docked.intervals() == [[100, 200]]
-    assert docked.viewer.status == "contact: interval frames 400 to 450 removed"
+    assert docked.viewer.status == "contact: interval frames 400–450 removed"
     docked.key(Qt.Key.Key_Z, CTRL)
-    assert notifications[-1] == "Undone: remove contact interval frames 400 to 450"
+    assert notifications[-1] == "Undone: remove contact interval frames 400–450"
     assert docked.intervals() == [[100, 200], [400, 450]]
 
     docked.go(300)
@@ -134,7 +134,7 @@ def test_shift_w_removes_the_interval_here_or_cuts_from_the_start_marked(
     assert docked.intervals() == [[100, 139], [161, 200], [400, 450]]
     assert marks_of(docked.session).pending is None
     docked.key(Qt.Key.Key_Z, CTRL)
-    assert notifications[-1] == "Undone: cut frames 140 to 160 out of contact intervals"
+    assert notifications[-1] == "Undone: cut frames 140–160 out of contact intervals"
     assert docked.intervals() == [[100, 200], [400, 450]]
 
 
@@ -279,7 +279,7 @@ def test_a_key_on_a_finer_clock_gets_the_ticks_of_the_frames_marked(
     assert dm.get_data("contact").intervals.tolist() == [
         [40 * TICKS_PER_FRAME, 46 * TICKS_PER_FRAME - 1]
     ]
-    assert dm.history.undo_label == "add contact interval frames 40 to 45"
+    assert dm.history.undo_label == "add contact interval frames 40–45"
     timeline.set_edit_key("pokes")
     session.set_frame(12)
     press("G")
