@@ -165,6 +165,34 @@ def test_escape_cancels_the_start_from_the_canvas_and_from_the_timeline(
     assert marks_of(docked.session).pending is None
 
 
+@pytest.mark.parametrize("kind", ["shapes", "labels"])
+def test_escape_on_the_canvas_cancels_the_start_over_a_layer_with_its_own_escape(
+    docked: Docked, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Were: with a shapes or labels layer active, napari's own Esc binding on the layer
+    came before the viewer's, so Esc on the canvas left the start pending. Without a start
+    pending, Esc is still the layer's own (finish drawing, reset the polygon)."""
+    docked.timeline.set_edit_key("contact")
+    if kind == "shapes":
+        layer = docked.viewer.add_shapes(ndim=3)
+    else:
+        layer = docked.viewer.add_labels(np.zeros((1000, 4, 4), dtype=np.uint8))
+    assert docked.viewer.layers.selection.active is layer
+    escape = coerce_keybinding("Escape")
+    assert escape in type(layer).class_keymap  # napari binds it on the layer class
+    own: list[Any] = []
+    monkeypatch.setitem(type(layer).class_keymap, escape, own.append)  # napari's own, spied
+    docked.go(300)
+    docked.key(Qt.Key.Key_Q)
+    assert marks_of(docked.session).pending is not None
+    docked.key(Qt.Key.Key_Escape)
+    assert marks_of(docked.session).pending is None
+    assert docked.viewer.status == "contact: interval start at frame 300 cancelled"
+    assert own == []  # taken for the start only
+    docked.key(Qt.Key.Key_Escape)  # nothing pending: the layer's own Esc
+    assert own == [layer]
+
+
 def test_g_and_shift_g_add_and_remove_events_at_the_current_frame(
     docked: Docked, notifications: list[str]
 ) -> None:

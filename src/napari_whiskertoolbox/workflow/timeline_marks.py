@@ -228,6 +228,11 @@ def mark_interval_end(session: ViewerSession) -> tuple[int, int] | None:
     return first, last
 
 
+def has_pending_start(session: ViewerSession) -> bool:
+    """Whether an interval start is pending (what Esc cancels, before a layer's own Esc)."""
+    return marks_of(session).pending is not None
+
+
 def cancel_interval_start(session: ViewerSession) -> bool:
     """Drop the pending interval start; return whether there was one (silent if none)."""
     marks = marks_of(session)
