@@ -18,7 +18,7 @@ import inspect
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from napari.utils.key_bindings import coerce_keybinding
+from napari.utils.key_bindings import coerce_keybinding  # type: ignore[import-untyped]
 
 from napari_whiskertoolbox.workflow.key_table import KEY_TABLE, KeyAction, action_named
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import napari
-    from napari.layers import Layer
 
     from napari_whiskertoolbox.layers.session import ViewerSession
 
@@ -85,7 +84,7 @@ _ON_INSERTED: weakref.WeakKeyDictionary[ViewerSession, Callable[[Any], None]] = 
 """The slot binding each session's claimed keys on the layers added to its viewer."""
 
 
-def _own_binding(layer: Layer, key: str) -> Any:
+def _own_binding(layer: Any, key: str) -> Any:
     """Return what ``layer`` binds ``key`` to itself (its instance, else its classes), or None.
 
     Read through napari's public keymaps (``layer.keymap``, each class's ``class_keymap``).
@@ -106,7 +105,7 @@ def _own_binding(layer: Layer, key: str) -> Any:
 _CLAIMED = "wtb_claimed_"
 
 
-def bind_claimed_keys(layer: Layer, session: ViewerSession) -> None:
+def bind_claimed_keys(layer: Any, session: ViewerSession) -> None:
     """Bind on ``layer`` the keys a :attr:`~.KeyAction.claims` action shares with it.
 
     Only the keys ``layer`` binds itself (napari's Shapes and Labels: Esc) are bound; each
@@ -125,7 +124,7 @@ def _claiming_callback(action: KeyAction, key: str, session: ViewerSession) -> A
     claims = action.claims
     assert claims is not None
 
-    def callback(layer: Layer) -> Iterator[None]:
+    def callback(layer: Any) -> Iterator[None]:
         # a generator, as napari's press/release bindings are: napari advances it once at
         # the press and once more at the release
         if claims(session):
