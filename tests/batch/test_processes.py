@@ -293,21 +293,36 @@ def test_a_scheduler_that_reruns_a_dead_workers_task_counts_towards_retries(
     assert "allowed-failures" in record.error
 
 
-# Sleeps in one C call (a cancel waits for it to return). Its `overlap` result says whether
-# another run of the session was inside that sleep when it started: the window is written
-# to a file shared by every run of the session.
-OVERLAP_SCRIPT = """\
-import json, os, sys, time
+# Blocks in one C call (a cancel waits for it to return) while the gate, a FIFO the test
+# made, exists: reading it returns when the test closes its writing end. (Was: a 3 s sleep,
+# which a loaded machine outlasted before the re-run asked for the lock; flaky.) Each run
+# logs its pid and says which run wrote the window before it.
+GATED_SCRIPT = """\
+import json, os, sys
 from pathlib import Path
-window, seconds = Path(sys.argv[1]), float(sys.argv[2])
-now = time.time()
-busy_until = json.loads(window.read_text())["until"] if window.exists() else 0.0
-window.write_text(json.dumps({"pid": os.getpid(), "until": now + seconds}))
+window, gate = Path(sys.argv[1]), Path(sys.argv[2])
+before = json.loads(window.read_text())["pid"] if window.exists() else None
+window.write_text(json.dumps({"pid": os.getpid()}))
 with open(window.with_suffix(".log"), "a") as log:
     log.write(f"{os.getpid()}\\n")
-time.sleep(seconds)
-results = {"overlap": busy_until > now}
+if gate.exists():
+    gate.read_bytes()
+results = {"after": before}
 """
+
+
+def _open_gate(gate: Path) -> None:
+    """Let the script blocked reading ``gate`` go on (no later run blocks on it)."""
+    deadline = time.monotonic() + WAIT_S
+    while True:  # the reader may not have opened it yet: no reader, no writer
+        try:
+            fd = os.open(gate, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the script never read the gate"
+            time.sleep(0.02)
+    gate.unlink()
+    os.close(fd)  # the reader gets end-of-file
 
 
 def test_a_rerun_never_writes_a_session_a_cancelled_run_still_runs_on_a_shared_cluster(
@@ -323,16 +338,17 @@ def test_a_rerun_never_writes_a_session_a_cancelled_run_still_runs_on_a_shared_c
     from napari_whiskertoolbox.batch.run import STILL_RUNNING
 
     monkeypatch.setattr(batch_run, "CANCEL_GRACE_S", 0.2)
-    script = write_script(tmp_path / "overlap.py", OVERLAP_SCRIPT)
-    window = tmp_path / "window.json"
-    options = {"out": tmp_path / "out", "args": [str(window), "3"]}
+    script = write_script(tmp_path / "gated.py", GATED_SCRIPT)
+    window, gate = tmp_path / "window.json", tmp_path / "gate"
+    os.mkfifo(gate)  # the first run holds the session until the test opens it
+    options = {"out": tmp_path / "out", "args": [str(window), str(gate)]}
     session = sessions / "mouse1.session"
     address = process_cluster.client.scheduler.address
     with Client(address) as first, Client(address) as second:
         cancel = threading.Event()
         runner, result = start_batch(script, session, client=first, cancel=cancel, **options)
         deadline = time.monotonic() + WAIT_S
-        while not window.exists():  # the script runs: cancel it inside its sleep
+        while not window.exists():  # the script runs: cancel it inside its read
             assert time.monotonic() < deadline, "the session did not start"
             time.sleep(0.02)
         cancel.set()
@@ -348,9 +364,11 @@ def test_a_rerun_never_writes_a_session_a_cancelled_run_still_runs_on_a_shared_c
         assert str(json.loads(window.read_text())["pid"]) in busy.error  # names the holder
         assert len(window.with_suffix(".log").read_text().split()) == 1  # it did not run
 
+        first_pid = json.loads(window.read_text())["pid"]
+        _open_gate(gate)  # the first run ends (its cancel lands), freeing the session
         monkeypatch.setattr(batch_run, "SESSION_LOCK_WAIT_S", WAIT_S)
         waited = run_batch(script, session, client=second, **options).records[0]
     assert waited.status == "done", waited.error
-    assert waited.results == {"overlap": False}  # started after the first run ended
+    assert waited.results == {"after": first_pid}
     assert len(window.with_suffix(".log").read_text().split()) == 2
     assert "media" in load_session(tmp_path / "out" / "sessions" / "mouse1")

@@ -26,17 +26,17 @@ def test_interval_labels_name_their_frames():
     intervals = DigitalIntervalSeries([[10, 20]])
     dm = _dm_with("contact", intervals)
     entity = int(intervals.add(100, 130))
-    assert dm.history.undo_label == "add interval 100–130"
+    assert dm.history.undo_label == "add interval frames 100–130"
     intervals.update(entity, 105, 140)
-    assert dm.history.undo_label == "move interval 100–130 to 105–140"
+    assert dm.history.undo_label == "move interval frames 100–130 to frames 105–140"
     assert intervals.remove(entity)
-    assert dm.history.undo_label == "remove interval 105–140"
+    assert dm.history.undo_label == "remove interval frames 105–140"
     assert str(entity) not in dm.history.undo_label
     intervals.set_range(12, 14, False)
-    assert dm.history.undo_label == "clear intervals 12–14"
+    assert dm.history.undo_label == "clear intervals on frames 12–14"
     assert dm.undo()
     assert dm.undo()
-    assert dm.history.redo_label == "remove interval 105–140"
+    assert dm.history.redo_label == "remove interval frames 105–140"
 
 
 def test_point_line_and_mask_labels_name_the_frame_not_the_entity():
@@ -60,3 +60,16 @@ def test_event_labels_name_their_frame():
     dm = _dm_with("licks", events)
     events.add(42)
     assert dm.history.undo_label == "add event 42"
+
+
+def test_every_frame_range_label_is_worded_alike():
+    """Were two styles: "add interval 100–130" from the data, "add contact interval frames
+    600 to 640" from the Timeline's marks (and "3..7", "5-9" elsewhere)."""
+    from napari_whiskertoolbox.core.history import frames_label
+
+    assert frames_label(600, 640) == "frames 600–640"
+    assert frames_label(7, 7) == "frame 7"
+    intervals = DigitalIntervalSeries()
+    dm = _dm_with("contact", intervals)
+    intervals.add(600, 640)
+    assert dm.history.undo_label.endswith(frames_label(600, 640))

@@ -186,7 +186,7 @@ def test_swap_identities_over_a_range_is_one_undo_step(files) -> None:
     assert tail_b.count_at(3) == 0  # mouseA had no tail on frame 3: it went to B
     assert dm.get_data("mice_mouseA_tail").count_at(3) == 1
     assert len(dm.history) == depth + 1
-    assert dm.history.undo_label == "Swap mouseA and mouseB on frames 3..7"
+    assert dm.history.undo_label == "Swap mouseA and mouseB on frames 3–7"
     assert dm.undo()
     for t in FRAMES:
         np.testing.assert_array_equal(head_a.at(t), before_a[t])

@@ -81,7 +81,7 @@ def test_q_then_w_adds_the_interval_between_the_two_frames_both_included(
     assert span["y0"][0] == timeline.lanes["contact"].bottom
     docked.key(Qt.Key.Key_W)
     assert docked.intervals() == [[100, 200], [400, 450], [600, 640]]
-    assert docked.viewer.status == "contact: interval frames 600 to 640 added"
+    assert docked.viewer.status == "contact: interval frames 600–640 added"
     assert timeline.pending_mark.frame is None
     assert not timeline.pending_mark.span.isVisible()
     qtbot.waitUntil(lambda: timeline.lanes["contact"].intervals.tolist() == docked.intervals())
@@ -97,10 +97,10 @@ def test_q_then_w_adds_the_interval_between_the_two_frames_both_included(
     docked.go(210)
     docked.key(Qt.Key.Key_W)
     assert docked.intervals()[0] == [100, 210]
-    assert docked.viewer.status.endswith("joined with its neighbours into frames 100 to 210")
+    assert docked.viewer.status.endswith("joined with its neighbours into frames 100–210")
 
     docked.key(Qt.Key.Key_Z, CTRL)
-    assert "Undone: add contact interval frames 190 to 210" in notifications
+    assert "Undone: add contact interval frames 190–210" in notifications
     assert docked.intervals()[0] == [100, 200]
 
     notifications.clear()
@@ -117,9 +117,9 @@ def test_shift_w_removes_the_interval_here_or_cuts_from_the_start_marked(
     docked.go(420)
     docked.key(Qt.Key.Key_W, SHIFT)
     assert docked.intervals() == [[100, 200]]
-    assert docked.viewer.status == "contact: interval frames 400 to 450 removed"
+    assert docked.viewer.status == "contact: interval frames 400–450 removed"
     docked.key(Qt.Key.Key_Z, CTRL)
-    assert notifications[-1] == "Undone: remove contact interval frames 400 to 450"
+    assert notifications[-1] == "Undone: remove contact interval frames 400–450"
     assert docked.intervals() == [[100, 200], [400, 450]]
 
     docked.go(300)
@@ -134,7 +134,7 @@ def test_shift_w_removes_the_interval_here_or_cuts_from_the_start_marked(
     assert docked.intervals() == [[100, 139], [161, 200], [400, 450]]
     assert marks_of(docked.session).pending is None
     docked.key(Qt.Key.Key_Z, CTRL)
-    assert notifications[-1] == "Undone: cut frames 140 to 160 out of contact intervals"
+    assert notifications[-1] == "Undone: cut frames 140–160 out of contact intervals"
     assert docked.intervals() == [[100, 200], [400, 450]]
 
 
@@ -163,6 +163,34 @@ def test_escape_cancels_the_start_from_the_canvas_and_from_the_timeline(
     docked.key(Qt.Key.Key_Q)  # choosing another edit key drops the start
     timeline.set_edit_key("licks")
     assert marks_of(docked.session).pending is None
+
+
+@pytest.mark.parametrize("kind", ["shapes", "labels"])
+def test_escape_on_the_canvas_cancels_the_start_over_a_layer_with_its_own_escape(
+    docked: Docked, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Were: with a shapes or labels layer active, napari's own Esc binding on the layer
+    came before the viewer's, so Esc on the canvas left the start pending. Without a start
+    pending, Esc is still the layer's own (finish drawing, reset the polygon)."""
+    docked.timeline.set_edit_key("contact")
+    if kind == "shapes":
+        layer = docked.viewer.add_shapes(ndim=3)
+    else:
+        layer = docked.viewer.add_labels(np.zeros((1000, 4, 4), dtype=np.uint8))
+    assert docked.viewer.layers.selection.active is layer
+    escape = coerce_keybinding("Escape")
+    assert escape in type(layer).class_keymap  # napari binds it on the layer class
+    own: list[Any] = []
+    monkeypatch.setitem(type(layer).class_keymap, escape, own.append)  # napari's own, spied
+    docked.go(300)
+    docked.key(Qt.Key.Key_Q)
+    assert marks_of(docked.session).pending is not None
+    docked.key(Qt.Key.Key_Escape)
+    assert marks_of(docked.session).pending is None
+    assert docked.viewer.status == "contact: interval start at frame 300 cancelled"
+    assert own == []  # taken for the start only
+    docked.key(Qt.Key.Key_Escape)  # nothing pending: the layer's own Esc
+    assert own == [layer]
 
 
 def test_g_and_shift_g_add_and_remove_events_at_the_current_frame(
@@ -279,7 +307,7 @@ def test_a_key_on_a_finer_clock_gets_the_ticks_of_the_frames_marked(
     assert dm.get_data("contact").intervals.tolist() == [
         [40 * TICKS_PER_FRAME, 46 * TICKS_PER_FRAME - 1]
     ]
-    assert dm.history.undo_label == "add contact interval frames 40 to 45"
+    assert dm.history.undo_label == "add contact interval frames 40–45"
     timeline.set_edit_key("pokes")
     session.set_frame(12)
     press("G")

@@ -346,8 +346,8 @@ def test_steps_saved_as_pipeline_rerun_on_another_session(
     # the output key is named after the pipeline, not its last step
     assert other.pipelines.run_output.value == "whiskers_resample_then_length"
     other.pipelines.run_output.value = "length again"  # the key-name rule, as on the form
-    assert "letters, digits" in other.pipelines.run_output_warning.text()
-    assert other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)
+    assert "letters, digits" in other.pipelines.run_button.tooltip  # said once, by Run
+    assert not other.pipelines.run_output_warning.isVisibleTo(other.pipelines.native)
     assert not other.pipelines.run_button.enabled
     other.pipelines.run_selected()  # from code: refused with the reason on the status line
     assert "parameter 'output_key'" in other.status.value
@@ -809,12 +809,21 @@ def test_pipelines_tab_says_before_run_what_happens_to_a_taken_output_key(dock, 
     )
     assert panel.run_output_warning.isVisibleTo(panel.native)
     assert panel.run_button.enabled  # replacing is allowed, as on the Transform tab
+    dock.tabs.setCurrentIndex(1)
     panel.run_output.value = "contact_events"
-    assert "already holds" in panel.run_output_warning.text()
-    assert "cannot replace it" in panel.run_output_warning.text()
+    # said once, by Run, not also under the output key (trial 29: shown twice)
+    refusal = "Run is off: 'contact_events' already holds"
+    assert dock.status.value.startswith(refusal)
+    assert "cannot replace it" in dock.status.value
+    assert panel.run_output_warning.text() == ""
+    assert not panel.run_output_warning.isVisibleTo(panel.native)
+    assert not panel.run_button.enabled
+    dock.tabs.setCurrentIndex(0)
     dock.select_transform("CalculateLineAngle")  # the Transform tab says the same words
     dock.output_key.value = "contact_events"
-    assert dock.status.value.startswith("Run is off: 'contact_events' already holds")
+    assert dock.status.value.startswith(refusal)
+    assert not dock.output_warning.visible
+    dock.tabs.setCurrentIndex(1)
     panel.run_output.value = "angle_z"
     assert not panel.run_output_warning.isVisibleTo(panel.native)
     panel.run_selected()

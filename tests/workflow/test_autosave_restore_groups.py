@@ -213,3 +213,43 @@ def test_names_swapped_before_the_crash_are_swapped_back(
     np.testing.assert_array_equal(dm.get_data("nose").at(4), [[3.0, 4.0]])
     assert dm.metadata[SOURCES]["tip"]["filepath"].endswith("nose.csv")
     assert not [key for key in dm if "restoring" in key]
+
+
+def _recolour_nose(dm: DataManager) -> None:
+    """A metadata-only edit, as an undo step (what the restore itself does)."""
+    dm.replace_metadata({**dm.metadata, COLORS: {**dm.metadata.get(COLORS, {}), "nose": "#00ff00"}})
+
+
+def test_a_metadata_edit_alone_is_autosaved(
+    make_napari_viewer: Any, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were: autosave waited for a key, clock or group signal; a metadata edit sent none."""
+    before = _crashed(make_napari_viewer, config, _recolour_nose)
+    assert before["metadata"][COLORS]["nose"] == "#00ff00"
+    viewer = _reopened(make_napari_viewer, config, monkeypatch)
+    dm = get_session(viewer).dm
+    assert dm.metadata[COLORS]["nose"] == "#00ff00"
+    assert dm.modified
+    assert not get_workflow(viewer).save_target.changed
+
+
+def test_undoing_a_metadata_edit_is_autosaved(
+    make_napari_viewer: Any, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undo changes what the autosave must hold as much as the edit did."""
+    crashed = make_napari_viewer()
+    crashed.open(str(config), plugin=None)
+    dm = get_session(crashed).dm
+    dm.groups.create("both", [int(i) for i in dm.get_data("nose").to_flat().ids])
+    _recolour_nose(dm)
+    saver = get_workflow(crashed).autosaver
+    assert saver.autosave_now() is not None
+    assert saver.wait(timeout=60)
+    dm.undo()  # the colour goes; the group (not undoable) keeps the session modified
+    assert dm.modified
+    assert saver.autosave_now() is not None, "the undo was not autosaved"
+    assert saver.wait(timeout=60)
+    viewer = _reopened(make_napari_viewer, config, monkeypatch)
+    dm = get_session(viewer).dm
+    assert dm.metadata.get(COLORS, {}).get("nose") != "#00ff00"
+    assert "both" in dm.groups

@@ -16,7 +16,33 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Change", "Command", "CommandGroup", "CommandHistory", "FunctionCommand"]
+__all__ = [
+    "Change",
+    "Command",
+    "CommandGroup",
+    "CommandHistory",
+    "FunctionCommand",
+    "frames_label",
+]
+
+
+def frames_label(first: int, last: int) -> str:
+    """Name the frames ``first`` to ``last`` (both included) in undo labels and messages.
+
+    The one wording of a frame range: ``"frame 7"``, ``"frames 100–130"`` (an en dash).
+
+    Parameters
+    ----------
+    first, last : int
+        First and last frame of the range (display frames, or the indices of the key's
+        clock where that is what the edit names).
+
+    Returns
+    -------
+    str
+    """
+    first, last = int(first), int(last)
+    return f"frame {first}" if first == last else f"frames {first}–{last}"
 
 
 @dataclass(frozen=True)

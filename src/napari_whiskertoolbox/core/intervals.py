@@ -13,7 +13,7 @@ from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import SnapshotRecordingMixin, locked
 from napari_whiskertoolbox.core.entity import allocate_ids, reserve_ids
-from napari_whiskertoolbox.core.history import Change
+from napari_whiskertoolbox.core.history import Change, frames_label
 from napari_whiskertoolbox.core.wtb_aliases import IntervalAliases
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         new = _as_pairs([[start, end]])
         new_id = allocate_ids(1)
         self._commit(
-            f"add interval {start}–{end}",
+            f"add interval {frames_label(start, end)}",
             np.concatenate([self._pairs, new]),
             np.concatenate([self._ids, new_id]),
         )
@@ -241,7 +241,7 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         keep_p.append(np.column_stack((np.full(right.sum(), end + 1), hp[right, 1])))
         keep_i.append(right_ids)
         self._commit(
-            f"clear intervals {start}–{end}",
+            f"clear intervals on {frames_label(start, end)}",
             np.concatenate(keep_p).astype(np.int64),
             np.concatenate(keep_i).astype(np.uint64),
         )
@@ -254,7 +254,7 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
             return False
         start, end = (int(x) for x in self._pairs[rows[0]])
         self._commit(
-            f"remove interval {start}–{end}",  # frames the timeline shows, not the entity id
+            f"remove interval {frames_label(start, end)}",  # frames the timeline shows, not the entity id
             np.delete(self._pairs, rows, axis=0),
             np.delete(self._ids, rows),
         )
@@ -270,7 +270,8 @@ class DigitalIntervalSeries(SnapshotRecordingMixin[_Snapshot], ClockedMixin, Int
         old_start, old_end = (int(x) for x in pairs[rows[0]])
         pairs[rows[0]] = _as_pairs([[start, end]])[0]
         new_start, new_end = (int(x) for x in pairs[rows[0]])
-        label = f"move interval {old_start}–{old_end} to {new_start}–{new_end}"
+        old, new = frames_label(old_start, old_end), frames_label(new_start, new_end)
+        label = f"move interval {old} to {new}"
         self._commit(label, pairs, self._ids)
 
     @locked

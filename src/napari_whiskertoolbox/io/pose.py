@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.history import frames_label
 from napari_whiskertoolbox.core.key_references import COLORS, register_key_references
 from napari_whiskertoolbox.io.pose_colors import INDIVIDUAL_COLORS, pose_key_colors
 
@@ -303,7 +304,7 @@ def swap_individuals(
             pairs.append((dm.get_data(key_a), dm.get_data(key_b)))
     changed: set[int] = set()
     new_ids: dict[str, list[int]] = {first: [], second: []}
-    with dm.history.group(f"Swap {first} and {second} on frames {start}..{end}"):
+    with dm.history.group(f"Swap {first} and {second} on {frames_label(start, end)}"):
         for a, b in pairs:
             for t in _frames_in_range([a, b], start, end):
                 ids_a, ids_b = _swap_frame(a, b, t)

@@ -21,6 +21,7 @@ from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.events import DigitalEventSeries
+from napari_whiskertoolbox.core.history import frames_label
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
 from napari_whiskertoolbox.core.kinds import data_type_of
 from napari_whiskertoolbox.core.ragged import RaggedSeries
@@ -326,7 +327,7 @@ def _add_interval(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
             f"end_frame {p.end_frame} is before start_frame {p.start_frame} "
             "(an interval is start_frame..end_frame, inclusive)",
         )
-    with dm.history.group(f"{name} {p.start_frame}-{p.end_frame} → {p.interval_key}"):
+    with dm.history.group(f"{name} {frames_label(p.start_frame, p.end_frame)} → {p.interval_key}"):
         if p.interval_key not in dm:
             if not p.create_if_missing:
                 raise _fail(name, f"Interval series '{p.interval_key}' not found")
@@ -373,7 +374,7 @@ def _range_edit(dm: DataManager, p: Params, name: str, move: bool) -> list[str]:
         )
     src, dst = dm.get_data(p.source_key), dm.get_data(p.destination_key)
     lo, hi = int(p.start_frame), int(p.end_frame)
-    with dm.history.group(f"{name} {lo}-{hi}: {p.source_key} → {p.destination_key}"):
+    with dm.history.group(f"{name} {frames_label(lo, hi)}: {p.source_key} → {p.destination_key}"):
         if isinstance(src, DigitalIntervalSeries):
             for start, end in src.overlapping(lo, hi).tolist():
                 dst.add(int(start), int(end))

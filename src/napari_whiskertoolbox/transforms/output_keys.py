@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from napari_whiskertoolbox.core.data_manager import DataManager
 
-__all__ = ["output_key_check", "refuse_output_key", "refuse_output_keys"]
+__all__ = ["output_key_check", "output_key_notes", "refuse_output_key", "refuse_output_keys"]
 
 NO_KEY = "the output needs a key"
 
@@ -81,6 +81,24 @@ def output_key_check(
         "cannot replace it",
         True,
     )
+
+
+def output_key_notes(
+    dm: DataManager, key: Any, output_kind: str | None
+) -> tuple[str | None, str | None]:
+    """Split :func:`output_key_check` between an output key's field and its Run button.
+
+    A dock says a refusal once, by Run ("Run is off: ..."); the field's own note says only
+    what a run that goes ahead does to the key (it replaces it).
+
+    Returns
+    -------
+    tuple of (str or None, str or None)
+        The note under the field (None: nothing to say there) and why a run into ``key``
+        is refused (None: it is not).
+    """
+    message, refused = output_key_check(dm, key, output_kind)
+    return (None, message) if refused else (message, None)
 
 
 def refuse_output_key(

@@ -481,6 +481,10 @@ class Autosaver(QObject):
     larger than ``media_cap_bytes`` or a quarter of the free disk space; an autosave that
     would not fit on the disk is skipped with a warning.
 
+    Any change restored from an autosave schedules the next one: a key's data, a rename, a
+    clock, a group, an undo step of any kind (a metadata edit, an undo, a redo) and whatever
+    else makes the session modified.
+
     Parameters
     ----------
     session : ViewerSession
@@ -529,6 +533,8 @@ class Autosaver(QObject):
             (dm.data_renamed, connect_main(dm.data_renamed, self._on_rename)),
             (dm.clocks_changed, connect_main(dm.clocks_changed, self._on_clock)),
             (dm.groups.changed, connect_main(dm.groups.changed, self._on_clock)),
+            # every undo step, undo and redo: metadata, renames, anything recorded
+            (dm.history.changed, connect_main(dm.history.changed, self._on_clock)),
             (dm.modified_changed, connect_main(dm.modified_changed, self._on_modified_changed)),
         ]
         self.timer = QTimer(self)
@@ -740,8 +746,10 @@ class Autosaver(QObject):
             self._renamed[new] = saved_name
 
     def _on_clock(self, *_: Any) -> None:
-        self._pending = True  # a clock (or group) is rewritten when it changed
+        self._pending = True  # a clock, group or metadata is rewritten when it changed
 
     def _on_modified_changed(self, modified: Any) -> None:
-        if not modified:
+        if modified:
+            self._pending = True  # whatever made it modified (a change undo cannot take back)
+        else:
             self.discard()

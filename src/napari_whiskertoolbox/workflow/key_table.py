@@ -35,12 +35,17 @@ class KeyAction:
         What the keys do, shown in the help dock.
     run : callable
         ``run(session)`` performs the action.
+    claims : callable, optional
+        ``claims(session)``: whether the action takes its keys now from a layer that binds
+        them too (napari's Shapes and Labels keep Esc). The keys then go to the action only
+        while it is True, else to the layer's own binding. None: the layer keeps them.
     """
 
     keys: tuple[str, ...]
     name: str
     description: str
     run: Callable[[ViewerSession], Any]
+    claims: Callable[[ViewerSession], bool] | None = None
 
     @property
     def key(self) -> str:
@@ -100,6 +105,7 @@ KEY_TABLE: tuple[KeyAction, ...] = (
         "cancel_interval_start",
         "Cancel the interval start marked",
         timeline_marks.cancel_interval_start,
+        claims=timeline_marks.has_pending_start,  # else a shapes or labels layer's own Esc
     ),
     KeyAction(
         ("Shift-W",),

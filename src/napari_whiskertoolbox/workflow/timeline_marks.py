@@ -26,6 +26,7 @@ import numpy as np
 from napari.utils.notifications import show_info
 from psygnal import Signal
 
+from napari_whiskertoolbox.core.history import frames_label
 from napari_whiskertoolbox.layers.frame_axis import convert_frame
 from napari_whiskertoolbox.workflow.frame_span import frame_span
 
@@ -173,10 +174,6 @@ def _display_span(session: ViewerSession, key: str, start: int, end: int) -> tup
     return session.to_display(key, start), session.to_display(key, end)
 
 
-def _frames(first: int, last: int) -> str:
-    return f"frame {first}" if first == last else f"frames {first} to {last}"
-
-
 def mark_interval_start(session: ViewerSession) -> int | None:
     """Mark the current frame as the start of an interval of the edit key.
 
@@ -217,20 +214,23 @@ def mark_interval_end(session: ViewerSession) -> tuple[int, int] | None:
     start, end = frame_span(session, key, first, last)
     series = session.dm.get_data(key)
     before = series.intervals
-    with session.dm.history.group(f"add {key} interval {_frames(first, last)}"):
+    with session.dm.history.group(f"add {key} interval {frames_label(first, last)}"):
         series.add(start, end)
     marks.set_pending(None)
     if series.intervals is before:
-        _say(session, f"{key}: {_frames(first, last)} are inside an interval already")
+        _say(session, f"{key}: {frames_label(first, last)} are inside an interval already")
         return first, last
     covering = series.interval_at(start)
-    text = f"{key}: interval {_frames(first, last)} added"
+    text = f"{key}: interval {frames_label(first, last)} added"
     if covering is not None and covering != (start, end):
-        text += (
-            f", joined with its neighbours into {_frames(*_display_span(session, key, *covering))}"
-        )
+        text += f", joined with its neighbours into {frames_label(*_display_span(session, key, *covering))}"
     _say(session, text)
     return first, last
+
+
+def has_pending_start(session: ViewerSession) -> bool:
+    """Whether an interval start is pending (what Esc cancels, before a layer's own Esc)."""
+    return marks_of(session).pending is not None
 
 
 def cancel_interval_start(session: ViewerSession) -> bool:
@@ -269,11 +269,11 @@ def remove_interval_here(session: ViewerSession) -> tuple[int, int] | None:
         first, last = sorted((pending.display_frame(session), frame))
         start, end = frame_span(session, key, first, last)
         if not len(series.overlapping(start, end)):
-            show_info(f"No {key!r} interval in {_frames(first, last)}: nothing cut.")
+            show_info(f"No {key!r} interval in {frames_label(first, last)}: nothing cut.")
             return None
-        with session.dm.history.group(f"cut {_frames(first, last)} out of {key} intervals"):
+        with session.dm.history.group(f"cut {frames_label(first, last)} out of {key} intervals"):
             series.set_range(start, end, False)
-        _say(session, f"{key}: {_frames(first, last)} cut out of its intervals")
+        _say(session, f"{key}: {frames_label(first, last)} cut out of its intervals")
         return first, last
     start, end = frame_span(session, key, frame, frame)
     pairs = series.intervals
@@ -288,10 +288,10 @@ def remove_interval_here(session: ViewerSession) -> tuple[int, int] | None:
     first, last = _display_span(session, key, int(pairs[rows, 0].min()), int(pairs[rows, 1].max()))
     ids = [int(series.ids[row]) for row in rows]
     what = "interval" if len(ids) == 1 else f"{len(ids)} intervals"
-    with session.dm.history.group(f"remove {key} {what} {_frames(first, last)}"):
+    with session.dm.history.group(f"remove {key} {what} {frames_label(first, last)}"):
         for entity_id in ids:
             series.remove(entity_id)
-    _say(session, f"{key}: {what} {_frames(first, last)} removed")
+    _say(session, f"{key}: {what} {frames_label(first, last)} removed")
     return first, last
 
 

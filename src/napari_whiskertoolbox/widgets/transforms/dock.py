@@ -41,7 +41,7 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
-from napari_whiskertoolbox.transforms.output_keys import output_key_check
+from napari_whiskertoolbox.transforms.output_keys import output_key_notes
 from napari_whiskertoolbox.transforms.python_transforms import (
     load_entry_point_transforms,
     load_transforms_from_file,
@@ -698,17 +698,16 @@ class TransformsWidget(Container):
         self._check_output_key()
 
     def _check_output_key(self) -> str | None:
-        message = None
-        refused = False
+        note = refusal = None
         if self.spec is not None and not self.spec.edits_groups:
-            message, refused = output_key_check(
+            note, refusal = output_key_notes(
                 self.dm, self.output_key.value.strip(), self.spec.output_kind
             )
-        self._output_refused = message if refused else None
+        self._output_refused = refusal
         # a refusal is said once, by Run ("Run is off: ..."), not also under Output clock
-        _say(self.output_warning, "" if refused else message or "", WARN_COLOR, self.theme_name)
+        _say(self.output_warning, note or "", WARN_COLOR, self.theme_name)
         self._update_run_button()
-        return message
+        return note or refusal
 
     def run_problem(self) -> str | None:
         """Return why the Transform tab's Run is off, or None when it would run.

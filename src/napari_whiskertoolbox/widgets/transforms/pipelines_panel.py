@@ -34,7 +34,7 @@ from qtpy.QtWidgets import (
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import pipeline_file_stem
-from napari_whiskertoolbox.transforms.output_keys import output_key_check
+from napari_whiskertoolbox.transforms.output_keys import output_key_notes
 from napari_whiskertoolbox.transforms.pipeline import Pipeline, load_pipeline, save_pipeline
 from napari_whiskertoolbox.transforms.recorder import AppliedSteps
 from napari_whiskertoolbox.transforms.registry import REGISTRY
@@ -411,18 +411,20 @@ class PipelinesPanel(Container):
 
         A taken key is named before Run: replaced (undo restores it) when it holds the
         pipeline's kind of result; a key holding another kind, or a name the key-name rule
-        refuses, turns Run off (the rule a run from code follows:
-        :func:`~napari_whiskertoolbox.transforms.output_keys.output_key_check`).
+        refuses, turns Run off, which says why (the rule a run from code follows:
+        :func:`~napari_whiskertoolbox.transforms.output_keys.output_key_check`); the note
+        under the field does not say it again.
         """
         pipeline = self._chosen_pipeline()
         key = self.run_output.value.strip()
         kind = None if pipeline is None else pipeline.output_kind
-        message, refused = output_key_check(self.dm, key, kind)
-        self._output_refused = message if refused else None
-        self.run_output_warning.setText(message or "")
-        self.run_output_warning.setVisible(message is not None)
+        note, refusal = output_key_notes(self.dm, key, kind)
+        self._output_refused = refusal
+        # a refusal is said once, by Run ("Run is off: ..."), as on the Transform tab
+        self.run_output_warning.setText(note or "")
+        self.run_output_warning.setVisible(note is not None)
         self._update_run_button()
-        return message
+        return note or refusal
 
     def _chosen_pipeline(self) -> Pipeline | None:
         """Load the chosen pipeline, noting what stops it running whatever its keys.
