@@ -354,7 +354,9 @@ def test_the_environment_is_shown_by_name_with_its_path_elided_in_the_middle(
     assert panel.selected_environment() == str(env)
     choice.resize(160, choice.sizeHint().height())
     shown = choice.shown_text()  # what paintEvent draws in the box
-    assert shown.startswith("ana  (") and "…" in shown and shown.endswith("ana)")
+    assert shown.startswith("ana  (")
+    assert "…" in shown
+    assert shown.endswith("ana)")
     assert choice.fontMetrics().horizontalAdvance(shown) < 160
     choice.resize(2000, choice.sizeHint().height())
     assert choice.shown_text() == f"ana  ({env})"
