@@ -9,6 +9,7 @@ from napari_whiskertoolbox.core import (
     AnalogTimeSeries,
     DataManager,
     LineData,
+    MaskData,
     PointData,
     TensorData,
 )
@@ -281,3 +282,79 @@ def test_an_array_lent_twice_stays_shared_until_both_readers_are_done() -> None:
     assert is_shared(arr)
     del first
     assert not is_shared(arr)
+
+
+def _tensor_2d() -> TensorData:
+    return TensorData(np.arange(6, dtype=np.float32).reshape(2, 3))
+
+
+def _tensor_3d() -> TensorData:
+    return TensorData(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+
+
+def _large_tensor() -> TensorData:  # large enough for the probe of whole-array operations
+    return TensorData(np.arange(20000, dtype=np.float32).reshape(10000, 2))
+
+
+def _points() -> PointData:
+    points = PointData()
+    points.add(3, [[1, 2]])
+    points.add(7, [[5, 6]])
+    return points
+
+
+def _lines() -> LineData:
+    lines = LineData()
+    lines.add(1, [[0, 0], [1, 1]])
+    lines.add(4, [[0, 0], [1, 1], [2, 2]])
+    return lines
+
+
+def _masks() -> MaskData:
+    masks = MaskData()
+    masks.add(2, [[1, 1], [2, 2], [3, 3]])
+    return masks
+
+
+def _analog() -> AnalogTimeSeries:
+    return AnalogTimeSeries(np.arange(12, dtype=np.float32))
+
+
+def _state(obj: object) -> np.ndarray:
+    if isinstance(obj, (AnalogTimeSeries, TensorData)):
+        return obj.values.copy()
+    assert isinstance(obj, (PointData, LineData, MaskData))
+    return obj.to_flat().coords.copy()
+
+
+def _add_one_everywhere(arr: np.ndarray) -> None:
+    arr += 1
+
+
+def _add_one_to_most(arr: np.ndarray) -> None:  # more than a third, not all: a full step
+    arr.reshape(-1)[1:] += 1
+
+
+def _change_one(arr: np.ndarray) -> None:
+    arr.reshape(-1)[-1] += 1
+
+
+@pytest.mark.parametrize(
+    "make", [_analog, _tensor_2d, _tensor_3d, _large_tensor, _points, _lines, _masks]
+)
+@pytest.mark.parametrize("edit", [_add_one_everywhere, _add_one_to_most, _change_one])
+def test_every_writable_kind_undoes_and_redoes_full_and_sparse_edits(make, edit) -> None:
+    """Full, most-of and one-element edits of 1-D and N-D storages undo and redo exactly."""
+    dm = DataManager()
+    obj = make()
+    dm.set_data("k", obj)
+    original = _state(obj)
+    with obj.writable() as arr:
+        edit(arr)
+    edited = _state(obj)
+    assert not np.array_equal(edited, original)
+    for _ in range(2):
+        assert dm.undo()
+        np.testing.assert_array_equal(_state(obj), original)
+        assert dm.redo()
+        np.testing.assert_array_equal(_state(obj), edited)

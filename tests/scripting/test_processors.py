@@ -445,3 +445,58 @@ def test_batch_command_errors_name_its_options(tmp_path, capsys, option, value, 
     err = capsys.readouterr().err
     assert f"argument {option}: expected an integer {expected}, got '{value}'" in err
     assert "n_workers" not in err
+
+
+REPEATING_PROCESSOR = """
+class Echo:
+    def __init__(self, processor, num_channels, sample_rate):
+        self.processor = processor
+
+    def process(self, data):
+        if self.processor.chunk_start == 0:
+            for _ in range(3):  # three "on" events on one sample and line: one event
+                self.processor.add_event(3, True)
+            self.processor.add_event(3, False)  # another state: its own key
+            self.processor.add_event(3, True, sample=1)  # another sample: kept apart
+
+    def handle_event(self, channel, sample_number, state):
+        self.processor.add_event(3, bool(state))  # at the chunk start, with the above
+"""
+
+
+def test_events_sent_on_one_sample_line_and_state_merge_and_the_run_says_how_many(
+    tmp_path, capfd
+) -> None:
+    from napari_whiskertoolbox.cli import main
+
+    dm = DataManager()
+    dm.set_time("time", TimeFrame.from_count(300, sampling_rate=1000.0))
+    dm.set_data("sig", AnalogTimeSeries(np.zeros(300, np.float32)))
+    dm.set_data("ttl", DigitalEventSeries([10, 20, 150]))  # chunks 0, 0 and 1: echoed at 0, 0, 100
+    path = _processor(tmp_path, REPEATING_PROCESSOR, "echo")
+    result = run_processor(
+        dm, path, ["sig"], chunk_samples=100, event_keys=["ttl"], output_prefix="e_"
+    )
+    np.testing.assert_array_equal(dm.get_data("e_events_3").times, [0, 1, 100])
+    np.testing.assert_array_equal(dm.get_data("e_events_3_off").times, [0])
+    # sent: 3 + 1 + 1 in process, 3 echoes; stored: 3 on + 1 off
+    assert (result.n_events_sent, result.n_events_merged) == (8, 4)
+    assert result.merged_note.startswith("4 events of the 8 sent merged with another")
+
+    session = tmp_path / "session"
+    io.save_session(dm, session)
+    assert main(["process", str(path), "--session", str(session), "--keys", "sig",
+                 "--event-keys", "ttl", "--chunk-samples", "100", "--sample-rate", "1000",
+                 "--prefix", "f_"]) == 0  # fmt: skip
+    assert "note: 4 events of the 8 sent merged with another" in capfd.readouterr().err
+
+
+def test_a_run_whose_events_all_stay_apart_says_nothing_of_merging(tmp_path) -> None:
+    dm = DataManager()
+    dm.set_time("time", TimeFrame.from_count(1000, sampling_rate=1000.0))
+    values = np.zeros(1000, np.float32)
+    values[[5, 99, 100, 733]] = 1.0
+    dm.set_data("sig", AnalogTimeSeries(values))
+    result = run_processor(dm, _processor(tmp_path, EVENTS_PROCESSOR), ["sig"], chunk_samples=100)
+    assert result.n_events_merged == 0
+    assert result.merged_note == ""

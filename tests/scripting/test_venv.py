@@ -316,3 +316,19 @@ def test_a_version_mismatch_says_where_the_version_was_read(tmp_path) -> None:
         and "uses Python 2.7 (from its lib/python2.7 folder)" in p
         for p in problems
     ), problems
+
+
+def test_installed_packages_are_the_active_environments_and_the_rest_is_inherited(
+    envs,
+) -> None:
+    dist_info = site_packages(envs["first"]) / "Wtb_Capital_Probe-2.0.dist-info"
+    dist_info.mkdir(exist_ok=True)
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Wtb_Capital_Probe\nVersion: 2.0\n"
+    )
+    assert venv.list_inherited_packages() == []  # none active: napari's is the active one
+    venv.activate_venv(envs["first"])
+    assert venv.list_installed_packages() == [("Wtb_Capital_Probe", "2.0")]
+    inherited = dict(venv.list_inherited_packages())
+    assert inherited["numpy"]
+    assert "Wtb_Capital_Probe" not in inherited

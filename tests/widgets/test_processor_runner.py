@@ -159,3 +159,25 @@ def test_dialog_offers_the_sessions_keys(qtbot, runner) -> None:
     assert choices.event_keys == ["ttl"]
     assert (choices.chunk_seconds, choices.output_prefix, choices.sample_rate) == (0.5, "bp_", None)
     assert choices.overwrite is False
+
+
+def test_the_dock_says_how_many_sent_events_merged(qtbot, runner) -> None:
+    runner.editor.setPlainText(
+        "class Echo:\n"
+        "    def __init__(self, processor, num_channels, sample_rate):\n"
+        "        self.processor = processor\n"
+        "    def process(self, data):\n"
+        "        return data\n"
+        "    def handle_event(self, channel, sample_number, state):\n"
+        "        self.processor.add_event(3, True)  # both ttl events: chunk start 0\n"
+    )
+    run = runner.run_as_processor(["lfp0"], chunk_seconds=1.0, event_keys=["ttl"])
+    with qtbot.waitSignal(run.finished, timeout=20_000) as blocker:
+        pass
+    outcome = blocker.args[0]
+    assert outcome.status == "done", outcome.message
+    np.testing.assert_array_equal(runner.engine.dm.get_data("untitled_events_3").times, [0])
+    runner.output.flush()
+    assert "1 event of the 2 sent merged with another sent on the same sample" in (
+        runner.output.toPlainText()
+    )

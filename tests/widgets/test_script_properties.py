@@ -90,7 +90,7 @@ def test_environment_selector_validates_activates_and_lists_packages(
     panel = runner.properties
     panel.extra_venv_paths = [str(envs["root"])]
     panel.refresh_environments()
-    listed = [panel.environment_choice.itemText(i) for i in range(panel.environment_choice.count())]
+    listed = panel.environment_choice.paths()
     assert listed == [str(envs["good"].resolve()), str(envs["old"].resolve())]
 
     panel.environment_choice.setCurrentIndex(1)
@@ -155,7 +155,7 @@ def test_the_open_scripts_and_the_configs_dot_venv_are_listed(
     runner.engine.dm.metadata["config_path"] = str(tmp_path / "data_project" / "exp.json")
     panel = runner.properties
     qtbot.mouseClick(panel.refresh_environment_list, Qt.MouseButton.LeftButton)
-    listed = [panel.environment_choice.itemText(i) for i in range(panel.environment_choice.count())]
+    listed = panel.environment_choice.paths()
     assert listed == [str(config_env.resolve()), str(script_env.resolve())]
 
 
@@ -164,7 +164,7 @@ def test_a_long_environment_path_does_not_widen_the_properties_tab(runner, tmp_p
     panel = runner.properties
     panel.extra_venv_paths = [str(long_env)]
     panel.refresh_environments()
-    assert panel.environment_choice.findText(str(long_env.resolve())) >= 0
+    assert panel.environment_choice.findData(str(long_env.resolve())) >= 0
     # the tab's content fits in the dock at the dock's own minimum width (the combo box
     # was as wide as its longest path: Refresh and Deactivate were scrolled out of view)
     assert panel.widget().minimumSizeHint().width() <= runner.native.minimumSizeHint().width()
@@ -309,3 +309,54 @@ def test_recent_scripts_are_capped_at_ten(runner, tmp_path) -> None:
     assert len(recent) == 10
     assert recent[0] == str((tmp_path / "s11.py").resolve())
     assert str((tmp_path / "s1.py").resolve()) not in recent
+
+
+def _fake_distribution(env: Path, name: str, version: str) -> None:
+    dist_info = site_packages(env) / f"{name.replace('-', '_')}-{version}.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    )
+
+
+def test_packages_are_the_active_environments_in_the_lists_order(qtbot, runner, tmp_path) -> None:
+    env = make_venv(tmp_path / "ana")
+    for name in ("Zeta-Tool", "alpha-probe", "Beta-Probe", "gamma-probe"):
+        _fake_distribution(env, name, "1.0")
+    panel = runner.properties
+    panel.select_environment(str(env))
+    assert panel.activate_selected()
+    listed = panel.package_names()
+    # the environment's own packages, in list_installed_packages' order (case-insensitive),
+    # not re-sorted by the table (which put capitals first) and not buried among napari's
+    assert listed == [name for name, _ in venv.list_installed_packages()]
+    assert listed == ["alpha-probe", "Beta-Probe", "gamma-probe", "Zeta-Tool"]
+    inherited = panel.inherited_package_names()
+    assert "numpy" in inherited
+    assert inherited == sorted(inherited, key=lambda n: (n.lower(), n))
+    group = panel.packages.topLevelItem(panel.packages.topLevelItemCount() - 1)
+    assert group.text(0) == f"from napari's environment ({len(inherited)})"
+    assert not group.isExpanded()
+    panel.deactivate()
+    assert panel.inherited_package_names() == []
+    assert "numpy" in panel.package_names()
+
+
+def test_the_environment_is_shown_by_name_with_its_path_elided_in_the_middle(
+    qtbot, runner, tmp_path
+) -> None:
+    env = make_venv(tmp_path / "deep" / ".virtualenvs" / "ana")
+    panel = runner.properties
+    panel.select_environment(str(env))
+    choice = panel.environment_choice
+    assert choice.currentText() == f"ana  ({env})"
+    assert choice.toolTip() == str(env)
+    assert panel.selected_environment() == str(env)
+    choice.resize(160, choice.sizeHint().height())
+    shown = choice.shown_text()  # what paintEvent draws in the box
+    assert shown.startswith("ana  (")
+    assert "…" in shown
+    assert shown.endswith("ana)")
+    assert choice.fontMetrics().horizontalAdvance(shown) < 160
+    choice.resize(2000, choice.sizeHint().height())
+    assert choice.shown_text() == f"ana  ({env})"

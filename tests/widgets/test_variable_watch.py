@@ -279,3 +279,51 @@ def test_at_380_px_every_column_shown_fits_and_long_values_elide(
         if signal.text(inspector.column(title)):
             assert f"{title}: {signal.text(inspector.column(title))}" in signal.toolTip(name)
     assert "Min" in inspector.hidden_columns()
+
+
+def test_in_a_1500_px_window_array_dtype_and_statistics_show_without_hovering(
+    qtbot, make_napari_viewer, tmp_path: Path
+) -> None:
+    """At 1500x1000 with the Script runner docked, Key, Dtype, Min, Max and Mean were hidden
+    (only in tooltips): the summary then starts with them, and has the room to show them."""
+    from napari_whiskertoolbox.layers._napari_compat import main_window
+
+    viewer = make_napari_viewer(show=True)
+    main_window(viewer).resize(1500, 1000)
+    dm = get_session(viewer).dm
+    dm.set_time("time", TimeFrame.from_count(1000, sampling_rate=100.0))
+    dm.set_data("angle", AnalogTimeSeries(np.linspace(-1, 1, 1000, dtype=np.float32)))
+    runner = docked_runner(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))
+    runner.tabs.setCurrentWidget(runner.inspector.parentWidget())
+    run_and_wait(
+        qtbot,
+        runner,
+        "arr = np.linspace(-3, 7, 1001)\n"
+        "long_vector = np.zeros(20_000_000, np.float32)\n"
+        "img = np.arange(12).reshape(3, 4)\n"
+        "sig = dm.getData('angle')\n",
+        succeed=True,
+    )
+    inspector = runner.inspector
+    inspector.finish_stats()
+    qtbot.wait(20)
+    assert inspector.horizontalScrollBar().maximum() == 0
+    header = inspector.header()
+    summary = inspector.column("Summary")
+    room = header.sectionSize(summary) - 2 * inspector.style().pixelMetric(
+        inspector.style().PixelMetric.PM_FocusFrameHMargin
+    )
+    metrics = inspector.fontMetrics()
+    for name, shown in (
+        ("arr", "float64 · -3 … 7 · mean 2"),
+        ("img", "int64 · 0 … 11 · mean 5.5"),
+    ):
+        row = inspector.row(name)
+        for title in ("Dtype", "Min", "Max", "Mean"):  # each in its column or in the summary
+            if title in inspector.hidden_columns():
+                assert row["Summary"].startswith(shown), (name, row["Summary"])
+                assert metrics.horizontalAdvance(shown) <= room, (shown, room)
+    assert inspector.row("sig")["Summary"].startswith("key angle · float32 · -1 … 1 · mean")
+    # a shape is not cut short to make that room (the type's name elides first)
+    shape = inspector.column("Shape")
+    assert metrics.horizontalAdvance("20000000") < header.sectionSize(shape)

@@ -110,10 +110,14 @@ class _SparseEdit:
 
 
 class _FullEdit:
-    """Undo data of a block that changed most elements: the other state, swapped in place."""
+    """Undo data of a block that changed most elements: the other state, swapped in place.
+
+    Kept flat, as :meth:`apply` receives the storage: an N-D storage (tensor rows and
+    columns, ``(P, 2)`` coordinates) swaps element for element with its flat view.
+    """
 
     def __init__(self, other: np.ndarray) -> None:
-        self.other = other
+        self.other = other.reshape(-1)
 
     def apply(self, flat: np.ndarray, undo: bool) -> None:
         current = flat.copy()

@@ -42,6 +42,7 @@ from napari_whiskertoolbox.scripting.venv import (
     discover_venvs,
     install_package,
     is_venv_active,
+    list_inherited_packages,
     list_installed_packages,
     validate_venv,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "install_package",
     "intervals_of",
     "is_venv_active",
+    "list_inherited_packages",
     "list_installed_packages",
     "load_for_script",
     "plan_processor",

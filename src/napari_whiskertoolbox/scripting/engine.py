@@ -585,7 +585,10 @@ class ScriptEngine(ScriptEngineAliases):
 
     @staticmethod
     def list_installed_packages() -> list[tuple[str, str]]:
-        """Return ``(name, version)`` of the importable distributions, sorted by name."""
+        """Return ``(name, version)`` of the active environment's packages, sorted by name.
+
+        See :func:`napari_whiskertoolbox.scripting.venv.list_installed_packages`.
+        """
         return venv.list_installed_packages()
 
     @staticmethod

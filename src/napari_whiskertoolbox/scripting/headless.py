@@ -328,6 +328,8 @@ def process_headless(
         f"{', '.join([*result.analog_keys, *result.event_keys])}",
         file=stderr,
     )
+    if result.merged_note:
+        print(f"note: {result.merged_note}", file=stderr)
     if save is None:
         _note_unsaved(dm, keys_before, stderr)
         return 0

@@ -14,6 +14,11 @@ module's one class with a ``process`` method)::
 ``processor`` is a :class:`ProcessorHandle`: ``processor.add_event(line, state)`` sends an
 event back at the current chunk's first sample (Open Ephys's ``add_python_event`` does the
 same); ``add_event(line, state, sample=k)`` places it ``k`` samples into the chunk.
+An event key holds at most one event per sample (:class:`DigitalEventSeries` keeps
+sorted, unique times): events sent on the same sample, line and state merge into one, and
+the run reports how many merged (:attr:`ProcessorResult.n_events_merged`; the script
+runner and ``napari-whiskertoolbox process`` say it). Give each its own sample
+(``sample=k``) to keep them apart.
 
 :func:`run_processor` feeds analog keys on one clock chunk by chunk in time order, keeps
 the processed chunks as new analog keys (one per input channel) and the sent events as
@@ -41,6 +46,7 @@ import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.close_match import did_you_mean
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.scripting.cancel import check_cancelled
 from napari_whiskertoolbox.scripting.tracebacks import register_source
@@ -132,6 +138,11 @@ class ProcessorHandle:
 
     def add_event(self, line: int, state: bool | int, sample: int | None = None) -> None:
         """Send an event on TTL ``line`` at the chunk's first sample (or ``sample`` into it).
+
+        Events sent on the same sample with the same line and state merge into one event of
+        the output key ``<prefix>events_<line>`` (``..._off`` for off): an event key holds
+        one event per sample. The run counts them (:attr:`ProcessorResult.n_events_merged`)
+        and says so; pass ``sample`` to place events on samples of their own.
 
         Raises
         ------
@@ -280,6 +291,11 @@ class ProcessorResult:
         Samples processed per channel, chunks fed, samples per chunk.
     seconds : float
         Wall time of the computation.
+    n_events_sent : int
+        Events the processor sent (:meth:`ProcessorHandle.add_event`).
+    n_events_merged : int
+        Of those, events stored as one with another sent on the same sample, line and
+        state (an event key holds one event per sample); see :attr:`merged_note`.
     """
 
     analog_keys: list[str]
@@ -288,6 +304,19 @@ class ProcessorResult:
     n_chunks: int
     chunk_samples: int
     seconds: float
+    n_events_sent: int = 0
+    n_events_merged: int = 0
+
+    @property
+    def merged_note(self) -> str:
+        """Return a sentence saying how many sent events merged ("" when none did)."""
+        if not self.n_events_merged:
+            return ""
+        return (
+            f"{counted(self.n_events_merged, 'event')} of the {self.n_events_sent:,} sent "
+            "merged with another sent on the same sample, line and state (an event key holds "
+            "one event per sample; add_event(line, state, sample=k) places events apart)"
+        )
 
     @property
     def samples_per_second(self) -> float:
@@ -528,6 +557,7 @@ class ProcessorPlan:
                 self.dm.set_data(key, series, time_key=self.clock)
             for key, times in events.items():
                 self.dm.set_data(key, DigitalEventSeries(times), time_key=self.clock)
+        stored = sum(len(times) for times in events.values())
         return ProcessorResult(
             analog_keys=self.analog_keys,
             event_keys=list(events),
@@ -535,6 +565,8 @@ class ProcessorPlan:
             n_chunks=self.n_chunks,
             chunk_samples=self.chunk_samples,
             seconds=output.seconds,
+            n_events_sent=len(output.events),
+            n_events_merged=len(output.events) - stored,
         )
 
 
@@ -799,7 +831,8 @@ def run_processor(
     Returns
     -------
     ProcessorResult
-        Output keys, samples, chunks and wall time.
+        Output keys, samples, chunks and wall time; events sent and how many merged
+        (same sample, line and state: one event in the key).
 
     Raises
     ------

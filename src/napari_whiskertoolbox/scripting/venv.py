@@ -41,6 +41,7 @@ __all__ = [
     "install_package",
     "is_base_installation",
     "is_venv_active",
+    "list_inherited_packages",
     "list_installed_packages",
     "looks_like_venv",
     "modules_imported_from",
@@ -68,6 +69,7 @@ class _SavedState:
     exec_prefix: str
     virtual_env: str | None
     path_variable: str | None
+    added_paths: tuple[str, ...] = ()
 
 
 _lock = threading.RLock()
@@ -317,8 +319,9 @@ def activate_venv(path: str | os.PathLike[str]) -> Path:
             exec_prefix=sys.exec_prefix,
             virtual_env=os.environ.get("VIRTUAL_ENV"),
             path_variable=os.environ.get("PATH"),
+            added_paths=(str(site_packages), *_pth_paths(site_packages)),
         )
-        sys.path[:0] = [str(site_packages), *_pth_paths(site_packages)]
+        sys.path[:0] = list(_saved.added_paths)
         sys.prefix = sys.exec_prefix = str(root)
         os.environ["VIRTUAL_ENV"] = str(root)
         scripts = _scripts_folder(root)
@@ -393,20 +396,70 @@ def modules_imported_from(root: str | os.PathLike[str]) -> list[str]:
     return sorted(names)
 
 
-def list_installed_packages() -> list[tuple[str, str]]:
-    """Return ``(name, version)`` of each distribution importable now, sorted by name.
+def _package_key(item: tuple[str, str]) -> tuple[str, str]:
+    """Sort key of a ``(name, version)`` pair: by name, case-insensitively."""
+    return item[0].lower(), item[0]
 
-    With an environment active this is its packages plus those the interpreter sees
-    anyway; a distribution found twice is listed once (the one imports would use).
+
+def _distributions_on(paths: list[str] | None) -> dict[str, tuple[str, str]]:
+    """Return ``normalized name -> (name, version)`` of the distributions found on ``paths``.
+
+    ``None`` searches :data:`sys.path`. A distribution found twice is kept once, the first
+    found (the one imports would use).
     """
     seen: dict[str, tuple[str, str]] = {}
-    for dist in importlib.metadata.distributions():
+    found = (
+        importlib.metadata.distributions()
+        if paths is None
+        else importlib.metadata.distributions(path=paths)
+    )
+    for dist in found:
         name = dist.metadata["Name"]
         if not name:
             continue
         key = re.sub(r"[-_.]+", "-", name).lower()
         seen.setdefault(key, (name, dist.version or ""))
-    return sorted(seen.values(), key=lambda item: (item[0].lower(), item[0]))
+    return seen
+
+
+def list_installed_packages() -> list[tuple[str, str]]:
+    """Return ``(name, version)`` of each package of the active environment.
+
+    With an environment active: the distributions installed in it (its ``site-packages``
+    and the folders its ``.pth`` files add), not those scripts still import from napari's
+    environment (see :func:`list_inherited_packages`). Without one: napari's own
+    environment (every distribution on :data:`sys.path`).
+
+    Returns
+    -------
+    list of (str, str)
+        Sorted by name, case-insensitively (``HeapDict`` between ``h5py`` and ``idna``);
+        one entry per distribution.
+    """
+    saved = _saved
+    paths = list(saved.added_paths) if saved is not None else None
+    return sorted(_distributions_on(paths).values(), key=_package_key)
+
+
+def list_inherited_packages() -> list[tuple[str, str]]:
+    """Return ``(name, version)`` of the packages scripts import from napari's environment.
+
+    With an environment active, the distributions importable from outside it (napari's
+    own environment, which stays on :data:`sys.path` after the environment's folders),
+    except those the environment installs itself. Empty when no environment is active:
+    :func:`list_installed_packages` then lists napari's environment.
+
+    Returns
+    -------
+    list of (str, str)
+        Sorted by name, case-insensitively, as :func:`list_installed_packages`.
+    """
+    saved = _saved
+    if saved is None:
+        return []
+    own = _distributions_on(list(saved.added_paths))
+    rest = _distributions_on(list(saved.sys_path))
+    return sorted((item for key, item in rest.items() if key not in own), key=_package_key)
 
 
 @dataclass(frozen=True)

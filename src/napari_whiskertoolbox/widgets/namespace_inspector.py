@@ -40,16 +40,38 @@ _NAME_SHARE = 0.3
 """Widest the name column gets, as a share of the width, while other columns need room."""
 _SUMMARY_SHARE = 0.3
 """Share of the width kept for the value's summary while the other columns need room."""
+_COMPACT_SHARE = 0.5
+"""Share kept for the summary when it also holds the values of columns without room
+(dtype, min … max, mean: in a 1500-px window's dock they were only in tooltips)."""
+_COMPACT_DIGITS = 4
+"""Significant digits of min, max and mean inside the summary (6 in their own columns)."""
 _TRAILING_MAX_PX = 96
 """Widest key, dtype and statistics columns get before their text elides."""
 _TRAILING_ORDER = ("Summary", "Key", "Dtype", "Min", "Max", "Mean")
 """Which of the other columns get the room left first; those that find none are hidden
 (their values are in each row's tooltip), so the watch never scrolls sideways."""
 _MIN, _MAX, _MEAN = COLUMNS.index("Min"), COLUMNS.index("Max"), COLUMNS.index("Mean")
+_KEY, _DTYPE, _SUMMARY = COLUMNS.index("Key"), COLUMNS.index("Dtype"), COLUMNS.index("Summary")
 _APPROXIMATE = Qt.ItemDataRole.UserRole
 """Item data (on the Min column): why the statistics are approximate."""
+_DESCRIPTION = Qt.ItemDataRole.UserRole
+"""Item data (on the Summary column): the value's own summary, before hidden columns join it."""
+_SHAPE_SAYS_IT = Qt.ItemDataRole.UserRole + 1
+"""Item data (on the Summary column): the summary only repeats shape and dtype (an array)."""
+_SEPARATOR = " · "
 _TURN_BUDGET_S = 0.03
 """Statistics computed per event-loop turn before the rest waits for the next turn."""
+
+
+def _shorter(number: str) -> str:
+    """Return a statistic's text with :data:`_COMPACT_DIGITS` significant digits (``≈`` kept)."""
+    approximate = number.startswith("≈")
+    try:
+        value = float(number.removeprefix("≈"))
+    except ValueError:
+        return number
+    text = f"{value:.{_COMPACT_DIGITS}g}"
+    return f"≈{text}" if approximate else text
 
 
 def stats_array(value: object) -> np.ndarray | None:
@@ -135,6 +157,13 @@ class NamespaceInspector(QTreeWidget):
             }
             row = [texts.get(title, "") for title in COLUMNS]
             item = QTreeWidgetItem(row)
+            item.setData(_SUMMARY, _DESCRIPTION, entry.summary)
+            item.setData(
+                _SUMMARY,
+                _SHAPE_SAYS_IT,
+                isinstance(entry.shape, tuple)
+                and entry.summary == f"array {entry.shape} {entry.dtype}",
+            )
             self.addTopLevelItem(item)
             self._items[entry.name] = item
             self._pending.append(entry.name)
@@ -156,8 +185,11 @@ class NamespaceInspector(QTreeWidget):
         :data:`_LEADING_MIN_PX`). The room left goes to the other columns in
         :data:`_TRAILING_ORDER` (the summary first; key, dtype and statistics at most
         :data:`_TRAILING_MAX_PX`), the last one shown stretching to the edge. Columns
-        empty in every row, or finding no room, are hidden, and each row's tooltip lists
-        their values. Text too long for its column elides; each cell's tooltip
+        empty in every row, or finding no room, are hidden: the Summary column then starts
+        with their values, ``key · dtype · min … max · mean · summary`` (an array's own
+        summary, which only repeats shape and dtype, left out), so a narrow dock still
+        shows an array's statistics; each row's tooltip lists them one per line. Text too
+        long for its column elides; each cell's tooltip
         starts with its whole text. Once the user has dragged a column border the widths
         are theirs.
         """
@@ -178,16 +210,28 @@ class NamespaceInspector(QTreeWidget):
         summary = COLUMNS.index("Summary")
         # the value's summary keeps a share of the width: at a dock's narrowest it is what
         # tells the rows apart (name, type, shape and clock took it all)
+        # and more of it when the columns do not all fit: it then starts with the values of
+        # the columns left out (dtype, min … max, mean)
+        crowded = sum(w for w, f in zip(wanted, filled, strict=True) if f) > room
+        share = _COMPACT_SHARE if crowded else _SUMMARY_SHARE
         reserve = (
-            min(wanted[summary], max(_LEADING_MIN_PX, int(room * _SUMMARY_SHARE)))
-            if filled[summary]
-            else 0
+            min(wanted[summary], max(_LEADING_MIN_PX, int(room * share))) if filled[summary] else 0
         )
         shown = [0] + [c for c in range(1, _LEADING) if filled[c]]
         leading = {c: wanted[c] if c == 0 else min(wanted[c], _TRAILING_MAX_PX) for c in shown}
         fits = room - reserve
         if sum(leading.values()) > fits:
             leading[0] = min(leading[0], max(_LEADING_MIN_PX, int(room * _NAME_SHARE)))
+        kind = COLUMNS.index("Type")
+        if sum(leading.values()) > fits and kind in leading:
+            # the type's name elides first ("AnalogTime…"): a shape or size cut short
+            # ("200…" for 20000000) would mislead
+            over = sum(leading.values()) - fits
+            leading[kind] = max(min(leading[kind], _LEADING_MIN_PX), leading[kind] - over)
+        if sum(leading.values()) > fits and crowded and filled[summary]:
+            # then the summary gives back room, down to its usual share, before shapes shrink
+            usual = min(wanted[summary], max(_LEADING_MIN_PX, int(room * _SUMMARY_SHARE)))
+            fits = max(fits, min(room - usual, sum(leading.values())))
         if sum(leading.values()) > fits and len(shown) > 1:
             rest = sum(leading[c] for c in shown[1:])
             scale = max(fits - leading[0], 0) / max(rest, 1)
@@ -222,6 +266,15 @@ class NamespaceInspector(QTreeWidget):
 
     def _tell_hidden(self, hidden: list[str]) -> None:
         """Give every cell the tooltip: its whole text, then the values of hidden columns."""
+        self.headerItem().setToolTip(
+            _SUMMARY,
+            (
+                "the value; first the columns without room: "
+                + _SEPARATOR.join(title.lower() for title in hidden if title != "Summary")
+            )
+            if any(COLUMNS.index(t) in (_KEY, _DTYPE, _MIN, _MAX, _MEAN) for t in hidden)
+            else "the value",
+        )
         for item in self._rows():
             self._tell_row(item, hidden)
 
@@ -230,7 +283,27 @@ class NamespaceInspector(QTreeWidget):
         return [item for item in rows if item is not None]
 
     @staticmethod
-    def _tell_row(item: QTreeWidgetItem, hidden: list[str]) -> None:
+    def _compact_summary(item: QTreeWidgetItem, hidden: list[str]) -> str:
+        """Return the Summary text: the values of hidden columns, then the value's summary."""
+        hidden_columns = {COLUMNS.index(title) for title in hidden}
+        parts = []
+        if _KEY in hidden_columns and item.text(_KEY):
+            parts.append(f"key {item.text(_KEY)}")
+        if _DTYPE in hidden_columns and item.text(_DTYPE):
+            parts.append(item.text(_DTYPE))
+        low, high = _shorter(item.text(_MIN)), _shorter(item.text(_MAX))
+        if (_MIN in hidden_columns or _MAX in hidden_columns) and (low or high):
+            parts.append(f"{low} … {high}")
+        if _MEAN in hidden_columns and item.text(_MEAN):
+            parts.append(f"mean {_shorter(item.text(_MEAN))}")
+        description = item.data(_SUMMARY, _DESCRIPTION) or ""
+        if description and not (parts and item.data(_SUMMARY, _SHAPE_SAYS_IT)):
+            parts.append(description)
+        return _SEPARATOR.join(parts)
+
+    @classmethod
+    def _tell_row(cls, item: QTreeWidgetItem, hidden: list[str]) -> None:
+        item.setText(_SUMMARY, cls._compact_summary(item, hidden))
         approximate = item.data(_MIN, _APPROXIMATE)
 
         def whole(column: int) -> str:

@@ -272,7 +272,8 @@ class ProcessorRun:
                 ProcessorOutcome(
                     "done",
                     f"{self.plan.label}: {counted(result.n_chunks, 'chunk')} in {result.seconds:.2f} s "
-                    f"({throughput_text(result.samples_per_second)}) -> {keys}",
+                    f"({throughput_text(result.samples_per_second)}) -> {keys}"
+                    + (f"; {result.merged_note}" if result.merged_note else ""),
                     result,
                 )
             )

@@ -41,6 +41,7 @@ from qtpy.QtWidgets import (
 
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.scripting import venv
+from napari_whiskertoolbox.widgets.environment_choice import EnvironmentChoice
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -174,10 +175,11 @@ class ScriptPropertiesPanel(QScrollArea):
         form.addRow("Executable", self.executable)
         form.addRow("Active", self.active_environment)
 
-        self.environment_choice = QComboBox()
-        self.environment_choice.setEditable(True)
-        # sized by a few characters, not by the longest path listed: a long environment
-        # path made the tab wider than the dock and pushed Refresh and Deactivate out of view
+        # each environment as "name  (path)", elided in the middle to the room it gets:
+        # sized by a few characters, not by the longest path listed (a long path made the
+        # tab wider than the dock), and never cut at its start (an editable box showed the
+        # end of the path only, "irtualenvs/ana")
+        self.environment_choice = EnvironmentChoice()
         self.environment_choice.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -185,11 +187,10 @@ class ScriptPropertiesPanel(QScrollArea):
         self.environment_choice.setSizePolicy(
             QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed
         )
-        self.environment_choice.setToolTip(
+        self.environment_choice.setWhatsThis(
             "environments found in ~/.virtualenvs, ~/.conda/envs, ~/.pyenv/versions, the "
-            "project's .venv and folders you browsed to; or type a path"
+            "project's .venv and folders you browsed to (Browse…)"
         )
-        self.environment_choice.lineEdit().setPlaceholderText("path to a virtual environment")
         self.browse_environment = QPushButton("Browse…")
         self.refresh_environment_list = QPushButton("Refresh")
         self.browse_environment.clicked.connect(self._browse_environment)
@@ -213,7 +214,9 @@ class ScriptPropertiesPanel(QScrollArea):
         self.packages.setHeaderLabels(("Package", "Version"))
         self.packages.setRootIsDecorated(False)
         self.packages.setAlternatingRowColors(True)
-        self.packages.setSortingEnabled(True)
+        # no sorting by the view: list_installed_packages' order is the one shown
+        self.packages.setSortingEnabled(False)
+        self._inherited_group: QTreeWidgetItem | None = None
         self.packages.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.packages.setMinimumHeight(120)
         self.refresh_packages_button = QPushButton("Refresh packages")
@@ -301,24 +304,24 @@ class ScriptPropertiesPanel(QScrollArea):
         :attr:`project_folders` (a project's environment, whatever folder napari was
         started from).
         """
-        typed = self.environment_choice.currentText()
+        chosen = self.selected_environment()
         self.environment_choice.clear()
         places: list[str | Path] = [
             *self.extra_venv_paths,
             *(Path(f) / ".venv" for f in self.project_folders()),
         ]
         for path in venv.discover_venvs(places):
-            self.environment_choice.addItem(str(path))
+            self.environment_choice.add_path(str(path))
         active = venv.active_venv_path()
-        self.environment_choice.setCurrentText(str(active) if active is not None else typed)
+        self.environment_choice.set_current_path(str(active) if active is not None else chosen)
 
     def selected_environment(self) -> str:
-        """Return the environment path chosen or typed."""
-        return self.environment_choice.currentText().strip()
+        """Return the chosen environment's path ("" when none is chosen)."""
+        return self.environment_choice.current_path().strip()
 
     def select_environment(self, path: str) -> None:
-        """Choose ``path`` in the environment list (typed in when it is not listed)."""
-        self.environment_choice.setCurrentText(path)
+        """Choose ``path`` in the environment list (added to it when it is not listed)."""
+        self.environment_choice.set_current_path(path)
 
     def validate_selected(self) -> list[str]:
         """Validate the chosen environment; show and return what is wrong (empty if usable)."""
@@ -388,20 +391,48 @@ class ScriptPropertiesPanel(QScrollArea):
     # -- packages --------------------------------------------------------------------------
 
     def refresh_packages(self) -> None:
-        """List the installed packages of the active environment (and the interpreter's)."""
+        """List the active environment's packages in :func:`venv.list_installed_packages`'s order.
+
+        With an environment active, the packages scripts still import from napari's own
+        environment follow in a collapsed group of their own, "from napari's environment".
+        The table does not sort again: the list's order (by name, case-insensitively) is
+        the one shown.
+        """
         self._packages_shown = True
-        self.packages.setSortingEnabled(False)
         self.packages.clear()
         for name, version in venv.list_installed_packages():
             self.packages.addTopLevelItem(QTreeWidgetItem([name, version]))
-        self.packages.setSortingEnabled(True)
-        self.packages.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        inherited = venv.list_inherited_packages()
+        self.packages.setRootIsDecorated(bool(inherited))
+        if inherited:
+            group = QTreeWidgetItem([f"from napari's environment ({len(inherited)})", ""])
+            group.setToolTip(
+                0,
+                "importable by scripts too: installed in napari's own environment, "
+                "not in the active one",
+            )
+            font = QFont(group.font(0))
+            font.setItalic(True)
+            group.setFont(0, font)
+            group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            group.addChildren([QTreeWidgetItem([name, version]) for name, version in inherited])
+            self.packages.addTopLevelItem(group)
+            group.setFirstColumnSpanned(True)
+            self._inherited_group: QTreeWidgetItem | None = group
+        else:
+            self._inherited_group = None
 
     def package_names(self) -> list[str]:
-        """Names listed in the packages table."""
-        return [
-            self.packages.topLevelItem(i).text(0) for i in range(self.packages.topLevelItemCount())
-        ]
+        """Names of the active environment's packages listed, in the order shown."""
+        items = (self.packages.topLevelItem(i) for i in range(self.packages.topLevelItemCount()))
+        return [item.text(0) for item in items if item is not self._inherited_group]
+
+    def inherited_package_names(self) -> list[str]:
+        """Names listed under "from napari's environment" (empty with no environment active)."""
+        group = self._inherited_group
+        if group is None:
+            return []
+        return [group.child(i).text(0) for i in range(group.childCount())]
 
     @property
     def is_installing(self) -> bool:
