@@ -111,10 +111,6 @@ def _read_ragged_hdf5(item: ConfigItem, kind: Literal["line", "mask"]) -> list[t
         integer_pixels=kind == "mask",
         skips=skips,
     )
-    if kind == "line":
-        times, offsets, coords = lines.drop_nonfinite_lines(
-            times, offsets, coords, np.arange(times.size), skips
-        )
     item.note_skips(skips, path)
     size = image_size_option(item, opts)
     return [(item.name, ragged_from_flat(kind, times, coords, offsets, size))]
