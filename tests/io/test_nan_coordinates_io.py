@@ -9,8 +9,8 @@ from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.io import load_config
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.session import load_session, save_session
-from napari_whiskertoolbox.io.wt_savers import save_csv_as_whiskertoolbox
 from napari_whiskertoolbox.io.write_back import write_key_home
+from napari_whiskertoolbox.io.wt_savers import save_csv_as_whiskertoolbox
 
 LINES_CSV = 'Frame,X,Y\n0,"1.5,nan,3","4,5,6"\n0,"10,20","30,40"\n2,"inf,2","1,-inf"\n'
 

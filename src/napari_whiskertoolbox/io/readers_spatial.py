@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.io import lines, masks, points, tensors
 from napari_whiskertoolbox.io.errors import FormatError
