@@ -244,10 +244,10 @@ def write_points_csv(
             "digits, so they would be lost on reload",
             path=path,
         )
-    bad = np.flatnonzero(np.isnan(coords).any(axis=1)) if nan_handling != "Include" else []
-    if len(bad):
+    bad = np.flatnonzero(np.isnan(coords).any(axis=1) & (nan_handling != "Include"))
+    if bad.size:
         raise FormatError(
-            f"cannot write {len(bad)} point(s) with a NaN coordinate (first at frame "
+            f"cannot write {bad.size} point(s) with a NaN coordinate (first at frame "
             f"{int(times[bad[0]])}): nan_handling 'Skip' skips such rows on reload; set "
             "nan_handling 'Include' on the item to keep them",
             path=path,
