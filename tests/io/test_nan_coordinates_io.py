@@ -118,3 +118,18 @@ def test_session_save_and_reload_keep_nan_coordinates(tmp_path, write_config):
         a, b = dm.get_data(key).to_flat(), back.get_data(key).to_flat()
         np.testing.assert_array_equal(a.times, b.times)
         np.testing.assert_array_equal(a.coords, b.coords)
+
+
+def test_a_nan_left_as_it_was_is_no_difference_on_read_back():
+    """The write-back's read-back check: NaN equals NaN (an analog NaN sample round-trips)."""
+    from napari_whiskertoolbox.core import AnalogTimeSeries, PointData
+    from napari_whiskertoolbox.io.same_content import content_difference
+
+    values = np.array([1.0, np.nan, 3.0], np.float32)
+    assert content_difference(AnalogTimeSeries(values), AnalogTimeSeries(values.copy())) is None
+    a, b = PointData(), PointData()
+    a.add(0, [[np.nan, 1.0]])
+    b.add(0, [[np.nan, 1.0]])
+    assert content_difference(a, b) is None
+    b.update(int(b.ids_at(0)[0]), [[2.0, 1.0]])
+    assert content_difference(a, b) == "the coordinates differ"
