@@ -56,8 +56,8 @@ def test_points_reject_bad_input():
     pts = PointData()
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         pts.add(0, [[1, 2, 3]])
-    with pytest.raises(ValueError, match="point 1 is not finite"):
-        pts.add(0, [[1, 2], [np.nan, 2]])
+    with pytest.raises(ValueError, match="point 1 does not fit in float32"):
+        pts.add(0, np.array([[1, 2], [1e39, 2]]))
     with pytest.raises(ValueError, match="one"):
         pts.update(1, [[1, 2], [3, 4]])
 
@@ -103,7 +103,7 @@ def test_from_flat_copies_input_and_accepts_start_offsets():
         ({"times": [0], "coords": [[0, 0]]}, "needs offsets"),
         ({"times": [0], "coords": [[0, 0]], "offsets": [0, 2]}, "running from 0 to 1"),
         ({"times": [0, 1], "coords": [[0, 0]] * 2, "offsets": [0, 2, 1]}, "running from 0 to 2"),
-        ({"times": [0], "coords": [[0, np.inf]], "offsets": [0, 1]}, "row 0 is not finite"),
+        ({"times": [0], "coords": [[0, 1e39]], "offsets": [0, 1]}, "row 0 does not fit in"),
         ({"times": [0], "coords": [0, 0], "offsets": [0, 1]}, r"\(P, 2\)"),
         ({"times": [0], "coords": [[0, 0]], "offsets": [0, 1], "ids": [0]}, "non-zero"),
         (
@@ -140,12 +140,29 @@ def test_set_frame_rejects_ids_from_other_frames_and_duplicates():
         lines.set_frame(0, [square_line(2)], ids=[a, 0])
 
 
+def test_nan_and_infinite_coordinates_are_kept_as_given():
+    """WhiskerToolbox's line and point files hold NaN vertices (wt_loaders.md §11)."""
+    lines = LineData()
+    (a,) = lines.add(0, [[0, 0], [np.nan, 1]])
+    lines.add(0, [[np.inf, -np.inf], [1, 2]])
+    np.testing.assert_array_equal(lines.at(0)[0], [[0, 0], [np.nan, 1]])
+    np.testing.assert_array_equal(lines.at(0)[1], [[np.inf, -np.inf], [1, 2]])
+    steps = lines.set_frame(0, lines.at(0), ids=lines.ids_at(0))  # same content: no change
+    assert steps.tolist() == lines.ids_at(0).tolist()
+    flat = LineData.from_flat([3], np.array([[np.nan, 2.0]]), offsets=[0, 1])
+    np.testing.assert_array_equal(flat.at(3)[0], [[np.nan, 2]])
+    pts = PointData()
+    pts.add(1, [[np.nan, np.nan], [1, 2]])
+    np.testing.assert_array_equal(pts.at(1), [[np.nan, np.nan], [1, 2]])
+    assert lines.find(int(a))[0] == 0
+
+
 def test_lines_reject_bad_shapes():
     lines = LineData()
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         lines.add(0, np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="vertex 1 is not finite"):
-        lines.add(0, [[0, 0], [np.nan, 1]])
+    with pytest.raises(ValueError, match="vertex 1 does not fit in float32"):
+        lines.add(0, [[0, 0], [-1e39, 1]])
 
 
 def test_clear_copy_frame_and_navigation():
@@ -273,7 +290,7 @@ def test_from_flat_accepts_huge_finite_floats_and_rejects_float32_overflow():
     huge = np.full((4, 2), 3e38, np.float32)  # finite, but their float32 sum overflows
     lines = LineData.from_flat([0, 1], huge, offsets=[0, 2, 4])
     assert lines.at(1)[0][0, 0] == np.float32(3e38)
-    with pytest.raises(ValueError, match="row 2 is not finite as float32"):
+    with pytest.raises(ValueError, match="row 2 does not fit in float32"):
         LineData.from_flat([0, 1], [[0, 0], [1, 1], [1e39, 0]], offsets=[0, 1, 3])
 
 

@@ -174,16 +174,21 @@ def test_points_coordinates_keep_ids_and_report_frames() -> None:
     np.testing.assert_array_equal(points.at(7), [[5, 6]])
 
 
-def test_points_refuse_non_finite_coordinates_and_undo_the_block() -> None:
+def test_points_keep_nan_written_in_a_block_and_undo_it() -> None:
+    """NaN coordinates are data (WhiskerToolbox keeps them); a NaN left as it was is no edit."""
     dm = DataManager()
     points = PointData()
-    points.add(0, [[1, 2]])
+    points.add(0, [[1, 2], [np.nan, 4]])
     dm.set_data("nose", points)
     steps = len(dm.history)
-    with pytest.raises(ValueError, match="must stay finite; row 0"), points.writable() as coords:
-        coords[0, 0] = np.inf
-    np.testing.assert_array_equal(points.at(0), [[1, 2]])
-    assert len(dm.history) == steps
+    with points.writable() as coords:
+        coords[1, 1] = 5  # the NaN row's other coordinate
+    assert len(dm.history) == steps + 1
+    with points.writable() as coords:
+        coords[0, 0] = np.nan
+    np.testing.assert_array_equal(points.at(0), [[np.nan, 2], [np.nan, 5]])
+    dm.undo()
+    np.testing.assert_array_equal(points.at(0), [[1, 2], [np.nan, 5]])
 
 
 def test_lines_rows_map_to_their_frames() -> None:
@@ -229,15 +234,25 @@ def test_block_left_by_an_exception_still_records_its_writes() -> None:
 
 
 def test_refused_content_left_by_an_exception_is_rolled_back() -> None:
+    from napari_whiskertoolbox.core.writable import WritableStorage, writable_block
+
     dm = DataManager()
     points = PointData()
     points.add(0, [[1, 2]])
     dm.set_data("nose", points)
     steps = len(dm.history)
 
+    def refuse_negative(coords: np.ndarray) -> None:
+        if (coords < 0).any():
+            raise ValueError("negative")
+
+    storage = WritableStorage(
+        points._writable_coords, points._frames_of_rows, "edit", refuse_negative
+    )
+
     def write_then_fail() -> None:
-        with points.writable() as coords:
-            coords[0, 0] = np.inf
+        with writable_block(points, storage) as coords:
+            coords[0, 0] = -1
             raise KeyError("oops")
 
     with pytest.raises(KeyError, match="oops"):  # the block's own error is the one raised

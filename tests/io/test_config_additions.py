@@ -179,11 +179,13 @@ def test_a_new_key_that_would_not_read_back_writes_nothing(experiment, tmp_path)
     files = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
     dm = load_config(experiment)
     _paint_pad_and_edit_a_line(dm)
-    # a NaN sample: WhiskerToolbox's analog CSV loader skips the row, so it cannot go back
-    values = np.array([1.0, np.nan, 3.0], dtype=np.float32)
-    dm.set_data("bad", AnalogTimeSeries(values), "time")
+    # a NaN point: the new item's loader skips NaN rows (nan_handling "Skip"), so it
+    # cannot go back
+    bad = PointData()
+    bad.add(2, [[1.0, 2.0], [np.nan, 3.0]])
+    dm.set_data("bad", bad, "time")
     plan = plan_write_back(dm, ["pad", "whisker", "bad"], config=experiment)
-    with pytest.raises(FormatError, match=r"'bad' would not read back"):
+    with pytest.raises(FormatError, match=r"NaN coordinate .first at frame 2.: nan_handling"):
         write_back(dm, plan)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == files
 

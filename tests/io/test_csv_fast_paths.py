@@ -217,14 +217,14 @@ def test_writers_text_and_fallbacks(tmp_path):
     assert (tmp_path / "q.csv").read_text() == "Frame;;X;;Y\n1;;0.5;;2\n"
     write_masks_csv(tmp_path / "m.csv", [9, 8], [0, 0, 3], np.array([[2, 5], [3, 5], [0, 6]]))
     assert (tmp_path / "m.csv").read_text() == 'Frame,RLE\n9,""\n8,"5,2,2,6,0,1"\n'
-    # a NaN vertex: pyarrow's formatter writes it, the reader leaves that line out
+    # a NaN vertex: pyarrow's formatter writes it as WhiskerToolbox does, the reader keeps it
     write_lines_csv(tmp_path / "n.csv", [0, 1], [0, 1, 2], np.array([[np.nan, 1], [2, 3]]))
     assert (tmp_path / "n.csv").read_text() == 'Frame,X,Y\n0,"nan","1"\n1,"2","3"\n'
     skips = RowSkips()
     times, _, back = read_lines_csv(tmp_path / "n.csv", skips=skips)
-    assert times.tolist() == [1]
-    assert back.tolist() == [[2, 3]]
-    assert len(skips.notes("x", "n")) == 1
+    assert times.tolist() == [0, 1]
+    np.testing.assert_array_equal(back, [[np.nan, 1], [2, 3]])
+    assert not skips.notes("x", "n")
 
 
 def read_dlc_arrays(path, skips):

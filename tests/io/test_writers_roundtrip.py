@@ -342,11 +342,11 @@ def test_tensor_npy_writes_row_labels_to_the_sidecar(tmp_path, write_config, row
     ("times", "xy", "match"),
     [
         ([3, -2], [[1, 2], [3, 4]], "negative frames .first: frame -2"),
-        ([0], [[np.inf, 1]], "infinite"),
+        ([0], [[np.nan, 1]], "NaN coordinate .first at frame 0.: nan_handling 'Skip'"),
     ],
 )
 def test_points_csv_refuses_rows_the_loader_would_skip(tmp_path, times, xy, match):
-    """A negative frame is not all digits: WhiskerToolbox's loader skips the row (§4.1)."""
+    """A negative frame is not all digits, a NaN row is skipped under ``Skip`` (§4.1)."""
     from napari_whiskertoolbox.io.points import write_points_csv
 
     with pytest.raises(ValueError, match=match):

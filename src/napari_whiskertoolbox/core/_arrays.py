@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "finite_xy",
+    "float32_xy",
     "holds_integers",
     "is_strictly_increasing",
     "owned",
@@ -36,21 +36,36 @@ def holds_integers(arr: np.ndarray) -> bool:
     return bool(np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)))
 
 
-def finite_xy(arr: np.ndarray, shape_error: str, what: str) -> np.ndarray:
-    """Check ``arr`` is a real ``(N, 2)`` array of finite ``(x, y)``; return it as float32.
+def float32_xy(arr: np.ndarray, shape_error: str, what: str) -> np.ndarray:
+    """Check ``arr`` is a real ``(N, 2)`` array of ``(x, y)``; return it as float32.
 
-    ``shape_error`` is the message for a wrong shape; ``what`` names one row in the others
-    (``"point"``, ``"line vertex"``).
+    NaN and infinite coordinates are kept (WhiskerToolbox's line and point files hold
+    them, ``wt_loaders.md`` §11); a finite value too large for float32 is refused, as it
+    would silently become infinite. ``shape_error`` is the message for a wrong shape;
+    ``what`` names one row in the others (``"point"``, ``"line vertex"``).
     """
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"{shape_error}, got shape {arr.shape}")
     if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise ValueError(f"{what} coordinates must be real numbers, got dtype {arr.dtype}")
-    out = arr.astype(np.float32)
-    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = arr.astype(np.float32)
+    bad = overflowed_rows(arr, out)
     if bad.size:
-        raise ValueError(f"{what} {int(bad[0])} is not finite: {arr[bad[0]].tolist()}")
+        raise ValueError(f"{what} {int(bad[0])} does not fit in float32: {arr[bad[0]].tolist()}")
     return out
+
+
+def overflowed_rows(source: np.ndarray, converted: np.ndarray) -> np.ndarray:
+    """Return the rows of ``converted`` holding a non-finite value ``source`` had finite.
+
+    Only a float wider than float32 can overflow; for any other ``source`` dtype the
+    answer is empty without a look at the values.
+    """
+    if source.dtype.kind != "f" or source.dtype.itemsize <= 4:
+        return np.empty(0, dtype=np.intp)
+    lost = ~np.isfinite(converted) & np.isfinite(source)
+    return np.flatnonzero(lost.reshape(lost.shape[0], -1).any(axis=1))
 
 
 def is_strictly_increasing(arr: np.ndarray) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from napari_whiskertoolbox.core._arrays import finite_xy
+from napari_whiskertoolbox.core._arrays import float32_xy
 from napari_whiskertoolbox.core.ragged import RaggedSeries
 from napari_whiskertoolbox.core.wtb_aliases import Line2D, RaggedAliases
 
@@ -14,13 +14,13 @@ __all__ = ["LineData"]
 
 
 def as_line(obj: Any) -> np.ndarray:
-    """Convert ``obj`` to an ``(N, 2)`` finite float32 line of ``(x, y)`` vertices."""
+    """Convert ``obj`` to an ``(N, 2)`` float32 line of ``(x, y)`` vertices (NaN kept)."""
     if hasattr(obj, "to_numpy"):
         obj = obj.to_numpy()
     arr = np.asarray(obj)
     if arr.size == 0:
         return np.empty((0, 2), np.float32)
-    return finite_xy(arr, "a line must be an (N, 2) array of (x, y)", "line vertex")
+    return float32_xy(arr, "a line must be an (N, 2) array of (x, y)", "line vertex")
 
 
 class LineData(RaggedSeries, RaggedAliases):

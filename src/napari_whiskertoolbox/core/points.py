@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from napari_whiskertoolbox.core._arrays import finite_xy
+from napari_whiskertoolbox.core._arrays import float32_xy
 from napari_whiskertoolbox.core.ragged import RaggedSeries
 from napari_whiskertoolbox.core.wtb_aliases import Point2D, PointAliases
 
@@ -22,7 +22,7 @@ def _as_points(obj: Any) -> np.ndarray:
         arr = arr[np.newaxis]
     if arr.size == 0:
         return np.empty((0, 2), np.float32)
-    return finite_xy(arr, "points must be (x, y) or an (N, 2) array", "point")
+    return float32_xy(arr, "points must be (x, y) or an (N, 2) array", "point")
 
 
 class PointData(RaggedSeries, PointAliases):

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 import numpy as np
 from psygnal import Signal
 
-from napari_whiskertoolbox.core._arrays import holds_integers, readonly, readonly_view
+from napari_whiskertoolbox.core._arrays import (
+    holds_integers,
+    overflowed_rows,
+    readonly,
+    readonly_view,
+)
 from napari_whiskertoolbox.core._clocked import ClockedMixin
 from napari_whiskertoolbox.core._pickling import restored_array, restored_ids
 from napari_whiskertoolbox.core._recording import RecordingMixin
@@ -608,7 +613,7 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
         compacted first); entry ``k`` owns rows ``offsets[k]:offsets[k + 1]`` (row ``k`` for
         points). Moving coordinates keeps every entity id. On leaving the block the edit is
         one undo step (in a DataManager) and one ``changed`` signal with the frames touched;
-        non-finite point or line coordinates are refused (``ValueError``, the edit undone).
+        NaN point or line coordinates are kept as written (napari layers do not draw them).
         Do not add or remove entries inside the block. See
         :mod:`napari_whiskertoolbox.core.writable`.
         """
@@ -618,7 +623,6 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
                 self._writable_coords,
                 self._frames_of_rows,
                 f"edit {self.kind} coordinates",
-                self._check_written if self.coord_dtype.kind == "f" else None,
             ),
         )
 
@@ -640,14 +644,6 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
         main = self._main
         entries = rows if main.offsets is None else np.searchsorted(main.offsets, rows, "right") - 1
         return np.unique(main.times[entries])
-
-    def _check_written(self, coords: np.ndarray) -> None:
-        bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
-        if bad.size:
-            row = int(bad[0])
-            raise ValueError(
-                f"{self.kind} coordinates must stay finite; row {row} became {coords[row].tolist()}"
-            )
 
     @classmethod
     def from_flat(
@@ -736,7 +732,7 @@ class RaggedSeries(RecordingMixin, ClockedMixin):
         if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
             raise ValueError(f"coords must be real numbers, got dtype {arr.dtype}")
         if self.coord_dtype.kind == "f":
-            return _copy_finite(arr, self.coord_dtype, copy)
+            return _copy_float(arr, self.coord_dtype, copy)
         self._check_coords(arr, "coords")
         return np.array(arr, dtype=self.coord_dtype, copy=True if copy else None, order="C")
 
@@ -776,32 +772,34 @@ def _same_frame(a: _Frame, b: _Frame) -> bool:
     return (
         np.array_equal(a.ids, b.ids)
         and (a.offsets is None or (b.offsets is not None and np.array_equal(a.offsets, b.offsets)))
-        and np.array_equal(a.coords, b.coords)
+        and np.array_equal(a.coords, b.coords, equal_nan=a.coords.dtype.kind == "f")
     )
 
 
-def _copy_finite(
+def _copy_float(
     arr: np.ndarray, dtype: np.dtype, copy: bool, chunk_rows: int = 1 << 18
 ) -> np.ndarray:
-    """Convert ``arr`` to C-contiguous ``dtype`` and check every value is finite.
+    """Convert ``arr`` to C-contiguous ``dtype``, refusing finite values it cannot hold.
 
-    Works chunk by chunk so each chunk is checked while it is still in cache: the cost
-    stays close to one plain copy.
+    NaN and infinite coordinates are kept; a finite value that overflows ``dtype`` (a
+    float64 beyond float32's range) is refused. Works chunk by chunk so each chunk is
+    checked while it is still in cache: the cost stays close to one plain copy.
     """
     reuse = not copy and arr.dtype == dtype and arr.flags.c_contiguous
     out = arr if reuse else np.empty(arr.shape, dtype)
     for start in range(0, arr.shape[0], chunk_rows):
         block = out[start : start + chunk_rows]
+        source = arr[start : start + chunk_rows]
         # Overflow to inf is what the check below looks for, not a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             if not reuse:
-                np.copyto(block, arr[start : start + chunk_rows], casting="unsafe")
+                np.copyto(block, source, casting="unsafe")
             total = block.sum()
         if not np.isfinite(total):  # a float32 sum may overflow: check exactly
-            bad = np.flatnonzero(~np.isfinite(block).all(axis=1))
+            bad = overflowed_rows(source, block)
             if bad.size:
                 row = start + int(bad[0])
-                raise ValueError(f"coords row {row} is not finite as {dtype}: {arr[row].tolist()}")
+                raise ValueError(f"coords row {row} does not fit in {dtype}: {arr[row].tolist()}")
     return out
 
 

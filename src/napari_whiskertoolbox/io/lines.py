@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from pathlib import Path
@@ -60,8 +59,8 @@ def read_lines_csv(
     and the y list between the next two. Rows without the delimiter or the four quotes, or
     whose x and y lists differ in length, are skipped (reported); ``""`` lists give an
     empty line. A frame or coordinate that is not a number is an error naming the line.
-    Lines with a NaN or infinite vertex are left out (reported): the data model holds
-    finite coordinates.
+    ``nan`` and ``inf`` vertices are kept, as WhiskerToolbox keeps them (napari layers do
+    not draw such a line; it stays in the DataManager).
 
     Parameters
     ----------
@@ -155,9 +154,7 @@ def _read_lines_rows(
         if values is None:
             _raise_first_bad(chunks, count_arr, line_numbers, coord_delim, comma_decimal, path)
         coords[:, axis] = values
-    return drop_nonfinite_lines(
-        np.asarray(frames, dtype=np.int64), offsets, coords, np.asarray(line_numbers), skips
-    )
+    return np.asarray(frames, dtype=np.int64), offsets, coords
 
 
 def coordinate_decimal(decimal: str | None, coord_delim: str, path: str | os.PathLike[str]) -> bool:
@@ -181,29 +178,6 @@ def split_quoted_row(text: str, delimiter: str) -> tuple[str, str, str] | None:
     if q4 < 0:
         return None
     return text[:d], text[q1 + 1 : q2], text[q3 + 1 : q4]
-
-
-def drop_nonfinite_lines(
-    times: np.ndarray,
-    offsets: np.ndarray,
-    coords: np.ndarray,
-    line_numbers: np.ndarray,
-    skips: RowSkips,
-) -> FlatLines:
-    """Leave out lines holding a NaN or infinite vertex, recording their file lines."""
-    finite = np.isfinite(coords).all(axis=1)
-    if finite.all():
-        return times, offsets, coords
-    lengths = np.diff(offsets)
-    owner = np.repeat(np.arange(lengths.size), lengths)
-    bad = np.zeros(lengths.size, dtype=bool)
-    bad[owner[~finite]] = True
-    skips.add_many("a NaN or infinite coordinate (lines hold finite vertices)", line_numbers[bad])
-    keep_vertex = np.repeat(~bad, lengths)
-    kept_lengths = lengths[~bad]
-    new_offsets = np.zeros(kept_lengths.size + 1, dtype=np.int64)
-    np.cumsum(kept_lengths, out=new_offsets[1:])
-    return times[~bad], new_offsets, coords[keep_vertex]
 
 
 def _end_trimmed(text: str, delimiter: str) -> str:
@@ -327,7 +301,8 @@ def read_lines_folder(
 
     WhiskerToolbox's rules (``wt_loaders.md`` §5.2): a file whose stem is not an integer is
     skipped (reported); ``has_header`` skips each file's first line; a row whose x or y is
-    missing or not a number is skipped (reported), and so is a file without any point.
+    missing or not a number is skipped (reported), and so is a file without any point;
+    ``nan`` and ``inf`` vertices are kept, as WhiskerToolbox keeps them.
 
     Returns the same flat arrays as :func:`read_lines_csv`, sorted by frame.
     """
@@ -371,9 +346,6 @@ def read_lines_folder(
                 y = parse_number(cells[y_column], style, file, number, "a y coordinate")
             except FormatError:
                 skips.add(f"x or y missing or not a number in {file.name}", number)
-                continue
-            if not (math.isfinite(x) and math.isfinite(y)):
-                skips.add(f"NaN or infinite vertex in {file.name} (vertex left out)", number)
                 continue
             pts.append((x, y))
         if not pts:

@@ -65,8 +65,9 @@ def read_points_csv(
     A row is a point when its frame cell is all decimal digits (so headers, negative and
     ``12.0``-style frames are skipped) and it has the frame, x and y columns. x and y
     must be numbers (else the file is refused, naming the line); a row with a NaN x or y
-    is skipped (``nan_handling="Skip"``, the default). Rows with the same frame are all
-    kept (WhiskerToolbox keeps only the first; see the README).
+    is skipped (``nan_handling="Skip"``, the default) or kept (``"Include"``); infinite
+    coordinates are kept (WhiskerToolbox's ``Skip`` drops only NaN). Rows with the same
+    frame are all kept (WhiskerToolbox keeps only the first; see the README).
 
     Parameters
     ----------
@@ -80,8 +81,8 @@ def read_points_csv(
     has_header : bool, optional
         Skip the first line whatever it holds.
     nan_handling : {"Skip", "Include"}
-        ``Include`` cannot be honoured (points hold finite coordinates): a NaN row is
-        then an error.
+        Whether rows with a NaN x or y are skipped (reported) or kept as points napari
+        layers do not draw.
     decimal : {".", ","}, optional
         Decimal mark; detected when omitted (see :func:`~.csv_tools.number_style`).
     skips : RowSkips, optional
@@ -145,18 +146,9 @@ def read_points_csv(
             continue
         x = parse_number(cells[x_column], style, path, number, "an x coordinate")
         y = parse_number(cells[y_column], style, path, number, "a y coordinate")
-        if math.isnan(x) or math.isnan(y):
-            if nan_handling == "Include":
-                raise FormatError(
-                    "nan_handling 'Include' cannot be honoured: points hold finite (x, y) "
-                    "only; use 'Skip' to leave NaN rows out",
-                    path=path,
-                    line=number,
-                )
+        if nan_handling != "Include" and (math.isnan(x) or math.isnan(y)):
             skips.add("x or y is NaN (nan_handling 'Skip')", number)
             continue
-        if math.isinf(x) or math.isinf(y):
-            raise FormatError(f"expected finite x and y, found {x} and {y}", path=path, line=number)
         times.append(int(frame))
         xy.append((x, y))
     return np.asarray(times, dtype=np.int64), np.asarray(xy, dtype=np.float32).reshape(-1, 2)
@@ -203,6 +195,7 @@ def write_points_csv(
     header: str | None = "Frame X Y",
     columns: tuple[int, int, int] = (0, 1, 2),
     own_header: str | None = None,
+    nan_handling: str = "Skip",
 ) -> None:
     """Atomically write points as ``frame x y`` rows (readable by :func:`read_points_csv`).
 
@@ -224,13 +217,16 @@ def write_points_csv(
     own_header : str, optional
         The first line of the file rewritten (``frame,x,y``, in its column order): written
         as it is, instead of ``header``.
+    nan_handling : {"Skip", "Include"}
+        The loader option the file is read back with: with ``"Include"`` a NaN coordinate
+        is written as ``nan`` (infinities as ``inf``/``-inf`` either way).
 
     Raises
     ------
     FormatError
-        A point at a negative frame, or with a NaN or infinite coordinate: WhiskerToolbox's
-        point CSV loader (and :func:`read_points_csv`) would silently skip its row
-        (``wt_loaders.md`` §4.1), so the file is not written.
+        A point at a negative frame, or with a NaN coordinate under ``nan_handling``
+        ``"Skip"``: WhiskerToolbox's point CSV loader (and :func:`read_points_csv`) would
+        silently skip its row (``wt_loaders.md`` §4.1), so the file is not written.
     """
     times = np.asarray(times, dtype=np.int64)
     coords = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
@@ -248,11 +244,12 @@ def write_points_csv(
             "digits, so they would be lost on reload",
             path=path,
         )
-    bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
+    bad = np.flatnonzero(np.isnan(coords).any(axis=1) & (nan_handling != "Include"))
     if bad.size:
         raise FormatError(
-            f"cannot write {bad.size} point(s) with a NaN or infinite coordinate (first at "
-            f"frame {int(times[bad[0]])}): such rows are skipped on reload",
+            f"cannot write {bad.size} point(s) with a NaN coordinate (first at frame "
+            f"{int(times[bad[0]])}): nan_handling 'Skip' skips such rows on reload; set "
+            "nan_handling 'Include' on the item to keep them",
             path=path,
         )
     if own_header is not None:

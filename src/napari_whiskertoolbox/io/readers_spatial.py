@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.io import lines, masks, points, tensors
 from napari_whiskertoolbox.io.errors import FormatError
@@ -111,10 +109,6 @@ def _read_ragged_hdf5(item: ConfigItem, kind: Literal["line", "mask"]) -> list[t
         integer_pixels=kind == "mask",
         skips=skips,
     )
-    if kind == "line":
-        times, offsets, coords = lines.drop_nonfinite_lines(
-            times, offsets, coords, np.arange(times.size), skips
-        )
     item.note_skips(skips, path)
     size = image_size_option(item, opts)
     return [(item.name, ragged_from_flat(kind, times, coords, offsets, size))]

@@ -168,7 +168,9 @@ def _difference(original: pd.DataFrame, rewritten: pd.DataFrame, names: list[str
         ]
         noun = "column" if len(lost) == 1 else "columns"
         return f"its {noun} {', '.join(lost)}"
-    kept = original.dropna()
+    # rows with an empty or NaN cell: the loader leaves them out, or (points with
+    # nan_handling 'Include') keeps them and the rewrite has them too; either way not a loss
+    kept, rewritten = original.dropna(), rewritten.dropna()
     if len(kept) != len(rewritten) or kept.shape[1] != rewritten.shape[1]:
         return f"{abs(len(kept) - len(rewritten))} row(s) its loader leaves out"
     ours = kept.to_numpy()

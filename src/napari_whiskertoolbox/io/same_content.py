@@ -20,7 +20,8 @@ def content_difference(ours: Any, read: Any) -> str | None:
     ours, read : data object
         Two objects of the DataManager's kinds (points, lines, masks, events, intervals,
         analog, tensors); coordinates and values may differ by the rounding of a text
-        format (up to 1e-3 pixels or signal units), a mask's pixels may be in any order.
+        format (up to 1e-3 pixels or signal units; NaN equals NaN, and infinities of one sign
+        equal each other), a mask's pixels may be in any order.
 
     Returns
     -------
@@ -67,4 +68,6 @@ def _canonical(coords: np.ndarray, offsets: np.ndarray | None) -> np.ndarray:
 
 def _close(a: Any, b: Any) -> bool:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=_COORD_TOLERANCE))
+    return a.shape == b.shape and bool(
+        np.allclose(a, b, rtol=0, atol=_COORD_TOLERANCE, equal_nan=True)
+    )

@@ -48,6 +48,7 @@ def _write_points(obj: PointData, path: Path, options: dict[str, Any]) -> None:
         columns=columns,
         header=None if options.get("header") and own is None else "Frame X Y",
         own_header=str(own) if own else None,
+        nan_handling=str(options.get("nan_handling", "Skip")),
     )
 
 

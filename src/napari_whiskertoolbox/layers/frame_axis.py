@@ -84,7 +84,7 @@ def annotation_extent(dm: DataManager) -> tuple[int, int] | None:
     """Return ``(height, width)`` of the image the spatial annotations of ``dm`` are drawn on.
 
     The largest image size of the points, lines and masks; without one, the bounding box
-    of their coordinates from ``(0, 0)``. ``None`` when there are no coordinates.
+    of their finite coordinates from ``(0, 0)``. ``None`` when there are no coordinates.
     """
     from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
 
@@ -97,9 +97,10 @@ def annotation_extent(dm: DataManager) -> tuple[int, int] | None:
         if size is not None:
             height, width = max(height, int(size.height)), max(width, int(size.width))
             continue
-        coords = data.to_flat().coords
+        coords = np.asarray(data.to_flat().coords, dtype=np.float64)
+        coords = coords[np.isfinite(coords).all(axis=1)]  # NaN points are not drawn
         if len(coords):
-            x_max, y_max = np.asarray(coords, dtype=np.float64).max(axis=0)
+            x_max, y_max = coords.max(axis=0)
             height, width = (
                 max(height, int(np.ceil(y_max)) + 1),
                 max(width, int(np.ceil(x_max)) + 1),

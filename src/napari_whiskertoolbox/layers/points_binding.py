@@ -28,8 +28,10 @@ class PointsBinding(RowBinding):
     """Show a :class:`~napari_whiskertoolbox.core.PointData` key as a 2-D Points layer.
 
     Row ``i`` of the layer is the point with entity id ``row_ids[i]``; adding, moving,
-    deleting or pasting points rewrites the shown frame with those ids kept. Every point
-    can be drawn (coordinates outside the image included).
+    deleting or pasting points rewrites the shown frame with those ids kept. Points with a
+    NaN or infinite coordinate (WhiskerToolbox's ``nan_handling: "Include"``) are not drawn
+    and stay unchanged in the frame (the user is told once); every other point is drawn,
+    coordinates outside the image included.
     """
 
     kinds: ClassVar[tuple[DataKind, ...]] = ("points",)
@@ -52,6 +54,9 @@ class PointsBinding(RowBinding):
     def _drawable(self, objects: Any) -> np.ndarray:
         points = np.asarray(objects)
         return np.isfinite(points).all(axis=1) if points.size else np.ones(len(points), bool)
+
+    def _undrawn_message(self, index: int, undrawn: list[Any]) -> str:
+        return f"{len(undrawn)} point(s) on frame {index} have a NaN or infinite coordinate"
 
     def _to_rows(self, objects: Any, keep: np.ndarray) -> list[np.ndarray]:
         return list(points_to_layer_points(np.asarray(objects)[keep]))

@@ -133,7 +133,8 @@ class RowBinding(Binding):
         keep = self._drawable(objects)
         rows = self._to_rows(objects, keep)
         if not keep.all():
-            self.tell_undrawn_once(self._undrawn_message(index, int((~keep).sum())))
+            undrawn = [obj for obj, k in zip(objects, keep.tolist()) if not k]
+            self.tell_undrawn_once(self._undrawn_message(index, undrawn))
         swap = bool(rows) or bool(self._shown_rows) or self._layer_row_count() != 0
         self.row_ids = ids[keep]
         self._shown_rows = [np.array(row, copy=True) for row in rows]
@@ -142,8 +143,9 @@ class RowBinding(Binding):
         if swap:
             self._show_rows(rows)
 
-    def _undrawn_message(self, index: int, count: int) -> str:
-        return f"{count} {self.noun} on frame {index} cannot be drawn"
+    def _undrawn_message(self, index: int, undrawn: list[Any]) -> str:
+        """Say which objects of frame ``index`` the layer leaves out, and why."""
+        return f"{len(undrawn)} {self.noun} on frame {index} cannot be drawn"
 
     # ------------------------------------------------------------------ edits
     def _connect_layer(self, layer: Layer) -> None:

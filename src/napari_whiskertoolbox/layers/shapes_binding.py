@@ -68,8 +68,9 @@ class ShapesBinding(RowBinding):
     moves them in place instead (``_napari_compat.move_paths``). Shape ``i`` is the line with entity id
     ``row_ids[i]``; drawing, deleting, pasting or editing paths/vertices rewrites the
     shown frame. Polygons and rectangles are stored as closed polylines; ellipses are
-    refused. Lines napari cannot draw (fewer than two distinct points) are left out of the
-    layer and kept as they are; such a path coming from the layer (a click with the path
+    refused. Lines napari cannot draw (fewer than two distinct points, or a NaN or
+    infinite vertex as WhiskerToolbox's files may hold) are left out of the layer and kept
+    as they are (the user is told once); such a path coming from the layer (a click with the path
     tool) is refused, like an ellipse.
 
     Paths read-ahead: once a frame is shown and the event loop is idle, the napari path
@@ -192,11 +193,17 @@ class ShapesBinding(RowBinding):
     def _drawable(self, objects: Any) -> np.ndarray:
         return drawable_lines(objects)
 
-    def _undrawn_message(self, index: int, count: int) -> str:
-        return (
-            f"{count} line(s) on frame {index} have fewer than two distinct points "
-            "(e.g. a single point)"
-        )
+    def _undrawn_message(self, index: int, undrawn: list[Any]) -> str:
+        nonfinite = sum(1 for line in undrawn if not np.isfinite(line).all())
+        parts = []
+        if nonfinite:
+            parts.append(f"{nonfinite} line(s) on frame {index} have a NaN or infinite vertex")
+        if len(undrawn) > nonfinite:
+            parts.append(
+                f"{len(undrawn) - nonfinite} line(s) on frame {index} have fewer than two "
+                "distinct points (e.g. a single point)"
+            )
+        return "; ".join(parts)
 
     def _to_rows(self, objects: Any, keep: np.ndarray) -> list[np.ndarray]:
         return lines_to_layer_paths([line for line, k in zip(objects, keep) if k])

@@ -44,9 +44,11 @@ class ChunkGeometry:
         The chunk's vertices (a view of the storage, float32 for lines).
     cum : (p,) float64
         Cumulative arc length over the chunk; zero across line boundaries, so
-        ``cum[v] - cum[starts[line]]`` is the distance along the line to vertex ``v``.
+        ``cum[v] - cum[starts[line]]`` is the distance along the line to vertex ``v``;
+        a segment touching a NaN or infinite vertex counts 0, so ``cum`` stays sorted.
     total : (k,) float64
-        Length of every line (0 for fewer than two vertices).
+        Length of every line (0 for fewer than two vertices; NaN for a line with a NaN or
+        infinite vertex, whose NaN reaches no other line of the chunk).
     """
 
     e0: int
@@ -90,12 +92,19 @@ def chunk_geometry(offsets: np.ndarray, coords: np.ndarray, e0: int, e1: int) ->
         inner = local[1:-1]
         inner = inner[(inner > 0) & (inner < p)]
         seg[inner - 1] = 0.0  # the step from one line's last vertex to the next line's first
+        nonfinite = np.flatnonzero(~np.isfinite(seg))
+        seg[nonfinite] = 0.0  # a NaN vertex must not reach the next lines' sums
         np.cumsum(seg, dtype=np.float64, out=cum[1:])
+    else:
+        nonfinite = np.empty(0, np.intp)
     starts = local[:-1]
     ends = local[1:]
     total = np.zeros(starts.size, np.float64)
     many = ends - starts >= 2
     total[many] = cum[ends[many] - 1] - cum[starts[many]]
+    if nonfinite.size:  # lines with a NaN or infinite vertex: NaN arc length
+        bad = np.unique(np.searchsorted(local, nonfinite + 1, side="right") - 1)
+        total[bad] = np.nan
     return ChunkGeometry(e0, e1, starts, ends, xy, cum, total)
 
 

@@ -191,10 +191,13 @@ def extract_subsegment(
     output_points: int,
     preserve_spacing: bool,
 ) -> np.ndarray:
-    """Return the part of a line between two arc-length fractions (reference §3.2)."""
+    """Return the part of a line between two arc-length fractions (reference §3.2).
+
+    A line with a NaN or infinite vertex has no arc length: it is returned unchanged.
+    """
     pts = np.asarray(xy, np.float64)
     n = pts.shape[0]
-    if n <= 1:
+    if n <= 1 or not np.isfinite(pts).all():
         return np.asarray(xy, np.float32)
     s, e = min(max(start, 0.0), 1.0), min(max(end, 0.0), 1.0)
     if s >= e:
@@ -555,8 +558,12 @@ def remove_line_outliers(batch: Batch, p: Params, ctx: TransformContext) -> Batc
 
 
 def resample(xy: np.ndarray, p: Params) -> np.ndarray:
-    """Resample one line with ``p.method`` (reference §3.2 ResampleLine)."""
-    if xy.shape[0] <= 2:
+    """Resample one line with ``p.method`` (reference §3.2 ResampleLine).
+
+    A line with a NaN or infinite vertex (kept from WhiskerToolbox's files) has no arc
+    length: it is returned unchanged, the reference's neutral result.
+    """
+    if xy.shape[0] <= 2 or not np.isfinite(xy).all():
         return np.asarray(xy, np.float32)
     if p.method == "DouglasPeucker":
         return douglas_peucker(xy, p.epsilon)
