@@ -108,7 +108,7 @@ def _patterns(suffixes: Sequence[str]) -> tuple[str, ...]:
 
 
 def _data_file_claims(path: Path) -> bool:
-    """A WhiskerToolbox data file, another tool's data, or napari's own CSV (napari reads it).
+    """Take a WhiskerToolbox data file, another tool's data, or napari's own CSV (napari reads it).
 
     An ``.h5`` or ``.yaml`` that is none of theirs too: opening it says what it holds and
     what was expected, rather than napari's "refused the file".
@@ -201,7 +201,7 @@ def _read_with_napari(path: PathOrPaths) -> list[tuple[Any, ...]]:
 
 
 def _read_other_folder(path: PathOrPaths) -> list[tuple[Any, ...]]:
-    """A folder none of ours: napari's reader's layers, else an error naming our folders."""
+    """Read a folder none of ours with napari's reader, else raise an error naming ours."""
     try:
         return _read_with_napari(path)
     except Exception as exc:  # napari's reader raises whatever its backend raises

@@ -61,8 +61,8 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 __all__ = [
-    "SESSION_FOLDER_SUFFIX",
     "FOLDERS_WE_OPEN",
+    "SESSION_FOLDER_SUFFIX",
     "DataFileNeedsItem",
     "OpenedPath",
     "PathKind",
@@ -366,7 +366,9 @@ def open_path(
             path=path,
         )
     elif path.is_dir():
-        raise FormatError(f"this folder is none WhiskerToolbox opens: expected {FOLDERS_WE_OPEN}", path=path)
+        raise FormatError(
+            f"this folder is none WhiskerToolbox opens: expected {FOLDERS_WE_OPEN}", path=path
+        )
     else:
         raise FormatError(
             "cannot open this path: expected a session folder, a WhiskerToolbox .json "

@@ -86,7 +86,7 @@ def prefer_our_readers(patterns: tuple[str, ...] | None = None) -> dict[str, str
 
 
 def prefer_whiskertoolbox_readers() -> dict[str, str]:
-    """The File > IO Utilities action: prefer ours for every shared pattern, and say so."""
+    """Prefer ours for every shared pattern and say so (the File > IO Utilities action)."""
     changed = prefer_our_readers()
     if changed:
         show_info(
