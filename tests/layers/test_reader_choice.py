@@ -4,6 +4,7 @@ folder answered, and our readers preferred only when the user asks (issue 17).""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +26,6 @@ from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 pytestmark = pytest.mark.gui
 
@@ -43,14 +43,20 @@ def reader_settings() -> Iterator[Any]:
 
 
 def _napari_csvs(tmp_path: Path) -> dict[str, Path]:
-    """A points and a shapes layer saved by napari's own builtin writer."""
+    """A points and a shapes layer saved by napari's own builtin writer functions."""
+    from napari_builtins.io import napari_write_points, napari_write_shapes
+
     points = Points(np.array([[1.0, 3.0], [2.0, 4.0]]), name="pts")
     shapes = Shapes([np.array([[0.0, 0.0], [5.0, 8.0]])], shape_type="line", name="shp")
     written = {
-        "points": points.save(str(tmp_path / "points.csv"), plugin="napari"),
-        "shapes": shapes.save(str(tmp_path / "shapes.csv"), plugin="napari"),
+        "points": napari_write_points(
+            str(tmp_path / "points.csv"), *points.as_layer_data_tuple()[:2]
+        ),
+        "shapes": napari_write_shapes(
+            str(tmp_path / "shapes.csv"), *shapes.as_layer_data_tuple()[:2]
+        ),
     }
-    return {kind: tmp_path / paths[0] for kind, paths in written.items()}
+    return {kind: Path(str(path)) for kind, path in written.items()}
 
 
 def test_each_file_pattern_is_claimed_by_one_of_our_readers() -> None:
@@ -134,3 +140,59 @@ def test_our_readers_are_preferred_only_when_asked(
     (layer,) = viewer.open(str(csvs["points"]), plugin=None)
     np.testing.assert_array_equal(layer.data, [[1.0, 3.0], [2.0, 4.0]])
     assert os.sep in FOLDER_PATTERN
+
+
+def _drop(viewer: Any, qtbot: Any, path: Path, until: Any) -> list[str]:
+    """Drop ``path`` on the canvas (File > Open's route); accept "Choose reader" as offered."""
+    from qtpy.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+    from qtpy.QtGui import QDropEvent
+    from qtpy.QtWidgets import QApplication, QDialog
+
+    from napari_whiskertoolbox.layers._napari_compat import viewer_widget
+
+    dialogs: list[str] = []
+
+    def answer() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                dialogs.append(widget.windowTitle())
+                (widget.accept if widget.windowTitle() == "Choose reader" else widget.reject)()
+
+    timer = QTimer()
+    timer.timeout.connect(answer)
+    timer.start(100)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    viewer_widget(viewer).dropEvent(event)
+    qtbot.waitUntil(until)
+    timer.stop()
+    return dialogs
+
+
+def test_napari_s_points_csv_dropped_and_given_to_us_opens_as_napari_s_points(
+    make_napari_viewer: Any, reader_settings: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The tester's route: Choose reader, OK on our preselected plugin, then the form's
+    defaults read frame 0 = (x=1, y=3). Now napari's reader reads it, no form asks."""
+    viewer = make_napari_viewer()
+    path = _napari_csvs(tmp_path)["points"]
+    dialogs = _drop(viewer, qtbot, path, lambda: "points" in viewer.layers)
+    assert dialogs == ["Choose reader"]
+    np.testing.assert_array_equal(viewer.layers["points"].data, [[1.0, 3.0], [2.0, 4.0]])
+    assert not get_session(viewer).dm.keys()
+
+
+def test_with_our_readers_preferred_a_video_opens_without_a_dialog(
+    make_napari_viewer: Any, reader_settings: Any, qtbot: Any, frame_number_video: Path
+) -> None:
+    viewer = make_napari_viewer()
+    prefer_our_readers()
+    dialogs = _drop(viewer, qtbot, frame_number_video, lambda: "media" in get_session(viewer).dm)
+    assert dialogs == []
