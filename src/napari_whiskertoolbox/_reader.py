@@ -3,9 +3,14 @@
 :data:`READER_TABLE` is the one table of our reader contributions: the npe2 command, its
 filename patterns and whether it takes folders (``napari.yaml`` lists the same, a test
 compares) and which paths it claims. npe2 matches readers by file name only, so the
-patterns name only what we read. napari's own reader also takes ``.csv``, video and TIFF
-files and every folder, so for those napari asks once which reader to use (and offers to
-remember the choice); our readers then refuse, with ``None``, whatever they do not read.
+patterns name only what we read, each pattern in one row: a row's reader tells by content
+what the file holds (:func:`~napari_whiskertoolbox.io.routing.classify_path`). napari's
+own reader also takes ``.csv``, ``.h5``, video and TIFF files and every folder, so for those
+napari asks which reader to use, unless the user chose one for good (its "remember" box,
+or :mod:`napari_whiskertoolbox.workflow.reader_preference`). What napari's reader reads
+and ours does not is handed to napari's reader when the user chose ours: napari's own
+points and shapes CSVs (:mod:`~napari_whiskertoolbox.io.napari_csv`), and folders that
+are none of ours; a folder napari cannot read either says which folders we read.
 
 Each reader loads its path into the session of the viewer whose ``open`` called it (else
 ``napari.current_viewer()``) through
@@ -31,8 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from napari_whiskertoolbox.io.data_files import DATA_FILE_SUFFIXES
+from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.interop_routing import unrecognised_interop
+from napari_whiskertoolbox.io.napari_csv import NAPARI_READER, napari_csv_layer_type
 from napari_whiskertoolbox.io.routing import (
+    FOLDERS_WE_OPEN,
     classify_path,
     configs_in_folder,
     looks_like_config_file,
@@ -44,7 +52,6 @@ __all__ = [
     "ReaderContribution",
     "get_config_reader",
     "get_data_file_reader",
-    "get_interop_reader",
     "get_media_reader",
     "get_session_reader",
 ]
@@ -93,11 +100,28 @@ INTEROP_FILE_PATTERNS = (
     "*.oebin",
     "*.yaml",
 )
-"""File names another tool's reader looks at (content decides; folders go to the session reader)."""
+"""File names of other tools' data (content decides; folders go to the session reader)."""
 
 
 def _patterns(suffixes: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"*{suffix}" for suffix in suffixes)
+
+
+def _data_file_claims(path: Path) -> bool:
+    """Take a WhiskerToolbox data file, another tool's data, or napari's own CSV (napari reads it).
+
+    An ``.h5`` or ``.yaml`` that is none of theirs too: opening it says what it holds and
+    what was expected, rather than napari's "refused the file".
+    """
+    if not path.is_file():
+        return False
+    kind = classify_path(path)
+    return (
+        kind == "data_file"
+        or kind in INTEROP_KINDS
+        or unrecognised_interop(path) is not None
+        or napari_csv_layer_type(path) is not None
+    )
 
 
 READER_TABLE: tuple[ReaderContribution, ...] = (
@@ -116,11 +140,10 @@ READER_TABLE: tuple[ReaderContribution, ...] = (
         "Open a saved WhiskerToolbox session folder or an image folder",
         (),
         True,
-        # a folder of configs too: opening it says which to open, rather than napari's
-        # "refused the file"
-        lambda path: (
-            path.is_dir() and (classify_path(path) is not None or bool(configs_in_folder(path)))
-        ),
+        # every folder (npe2 offers every folder reader every folder anyway): ours opens in
+        # the session; a folder of configs says which to open; any other folder goes to
+        # napari's reader, or says which folders we read, rather than "refused the file"
+        lambda path: path.is_dir(),
     ),
     ReaderContribution(
         "get_media_reader",
@@ -131,22 +154,11 @@ READER_TABLE: tuple[ReaderContribution, ...] = (
     ),
     ReaderContribution(
         "get_data_file_reader",
-        "Open a WhiskerToolbox data file (points, lines, masks, events, intervals, analog)",
-        _patterns(DATA_FILE_SUFFIXES),
+        "Open a WhiskerToolbox data file (points, lines, masks, events, intervals, analog) or "
+        "DeepLabCut, SLEAP, NWB, Open Ephys or Intan data",
+        tuple(dict.fromkeys((*_patterns(DATA_FILE_SUFFIXES), *INTEROP_FILE_PATTERNS))),
         False,
-        lambda path: path.is_file() and classify_path(path) == "data_file",
-    ),
-    ReaderContribution(
-        "get_interop_reader",
-        "Open DeepLabCut, SLEAP, NWB, Open Ephys or Intan data in a WhiskerToolbox session",
-        INTEROP_FILE_PATTERNS,
-        False,
-        # an .h5 or .yaml that is none of theirs: opening says what it holds and what was
-        # expected, rather than napari's "refused the file"
-        lambda path: (
-            path.is_file()
-            and (classify_path(path) in INTEROP_KINDS or unrecognised_interop(path) is not None)
-        ),
+        _data_file_claims,
     ),
 )
 """Our reader contributions (``napari.yaml`` ``contributions.readers``)."""
@@ -180,10 +192,35 @@ def _load_into_calling_viewer(path: PathOrPaths) -> list[tuple[None]]:
     return ALREADY_ADDED
 
 
+def _read_with_napari(path: PathOrPaths) -> list[tuple[Any, ...]]:
+    """Read ``path`` as napari's own reader does (its layer data, for napari to add)."""
+    import npe2
+
+    paths = [str(p) for p in path] if isinstance(path, (list, tuple)) else [str(path)]
+    return list(npe2.read(paths, stack=False, plugin_name=NAPARI_READER))
+
+
+def _read_other_folder(path: PathOrPaths) -> list[tuple[Any, ...]]:
+    """Read a folder none of ours with napari's reader, else raise an error naming ours."""
+    try:
+        return _read_with_napari(path)
+    except Exception as exc:  # napari's reader raises whatever its backend raises
+        folder = _single_path(path)
+        raise FormatError(
+            f"this folder is none WhiskerToolbox opens (expected {FOLDERS_WE_OPEN}), and "
+            f"napari's own reader could not read it either: {exc}",
+            path=folder,
+        ) from exc
+
+
 def _reader(function: str, path: PathOrPaths) -> ReaderFunction | None:
     single = _single_path(path)
     if single is None or not _BY_FUNCTION[function].claims(single):
         return None
+    if napari_csv_layer_type(single) is not None:
+        return _read_with_napari
+    if single.is_dir() and classify_path(single) is None and not configs_in_folder(single):
+        return _read_other_folder
     return _load_into_calling_viewer
 
 
@@ -193,7 +230,13 @@ def get_config_reader(path: PathOrPaths) -> ReaderFunction | None:
 
 
 def get_session_reader(path: PathOrPaths) -> ReaderFunction | None:
-    """Return the reader for a session, image, DeepLabCut labelled-data or Open Ephys folder."""
+    """Return the reader for a folder.
+
+    A session, image, DeepLabCut or Open Ephys folder opens in the session; a folder of
+    configs says which to open; any other folder is read by napari's own reader, or, when
+    that cannot read it either, raises a :class:`~napari_whiskertoolbox.io.FormatError`
+    naming the folders we read.
+    """
     return _reader("get_session_reader", path)
 
 
@@ -203,15 +246,12 @@ def get_media_reader(path: PathOrPaths) -> ReaderFunction | None:
 
 
 def get_data_file_reader(path: PathOrPaths) -> ReaderFunction | None:
-    """Return the reader for one WhiskerToolbox data file, or ``None``."""
-    return _reader("get_data_file_reader", path)
+    """Return the reader for a data file, or ``None``.
 
-
-def get_interop_reader(path: PathOrPaths) -> ReaderFunction | None:
-    """Return the reader for DeepLabCut, SLEAP, NWB, Open Ephys or Intan files, or ``None``.
-
-    ``.h5`` and ``.csv`` files are told apart by content (a plain CSV or an unknown HDF5
-    file is left to other readers). Labelled-data and Open Ephys *folders* go through
-    :func:`get_session_reader`.
+    One WhiskerToolbox data file, or DeepLabCut, SLEAP, NWB, Open Ephys or Intan data,
+    told apart by content (a plain CSV the content does not name goes to the form asking
+    what it holds). napari's own points and shapes CSVs are read by napari's reader. An
+    unknown HDF5 or YAML file is taken, to say what it holds. Labelled-data and Open Ephys
+    *folders* go through :func:`get_session_reader`.
     """
-    return _reader("get_interop_reader", path)
+    return _reader("get_data_file_reader", path)

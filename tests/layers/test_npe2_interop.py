@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from _dlc_project import REACHING, copy_reaching
-from napari_whiskertoolbox._reader import get_interop_reader, get_session_reader
+from napari_whiskertoolbox._reader import get_data_file_reader, get_session_reader
 from napari_whiskertoolbox.core import DigitalIntervalSeries, TimeFrame
 from napari_whiskertoolbox.io.contributions import commit
+from napari_whiskertoolbox.io.routing import classify_path
 from napari_whiskertoolbox.layers.frame_axis import PLACEHOLDER_NAME
 from napari_whiskertoolbox.layers.image_binding import canvas_text
 from napari_whiskertoolbox.workflow.registry import get_session
@@ -43,12 +44,12 @@ def test_readers_claim_only_what_they_read(tmp_path: Path) -> None:
 
     with h5py.File(unknown, "w") as f:
         f.create_dataset("data", data=np.zeros(3))
-    assert get_interop_reader(str(plain)) is None
+    assert classify_path(plain) == "data_file"  # a CSV the content does not name: the form asks
     # an .h5 of no tool we read is taken, to say what it holds rather than napari's bare
     # "refused the file" (test_npe2_readers); napari offers us every .h5 by name already
-    assert get_interop_reader(str(unknown)) is not None
-    assert get_interop_reader(str(LABELS / "CollectedData_Mackenzie.h5")) is not None
-    assert get_interop_reader(str(LABELS / "CollectedData_Mackenzie.csv")) is not None
+    assert get_data_file_reader(str(unknown)) is not None
+    assert get_data_file_reader(str(LABELS / "CollectedData_Mackenzie.h5")) is not None
+    assert get_data_file_reader(str(LABELS / "CollectedData_Mackenzie.csv")) is not None
     assert get_session_reader(str(LABELS)) is not None
 
 

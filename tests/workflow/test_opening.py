@@ -92,7 +92,9 @@ def test_readers_name_only_what_we_read(tmp_path, wtb_data):
     plain = tmp_path / "plain_folder"
     plain.mkdir()
     (plain / "notes.txt").write_text("x", encoding="utf-8")
-    assert get_session_reader(str(plain)) is None  # ...and ours refuses folders it does not read
+    # ...and ours, offered every folder, hands one it does not read to napari's reader or
+    # says which folders it reads (test_a_folder_we_do_not_read_says_which_folders_we_read)
+    assert get_session_reader(str(plain)) is not None
     images = tmp_path / "frames"
     images.mkdir()
     tifffile.imwrite(images / "0001.tif", np.zeros((4, 5), np.uint8))

@@ -47,6 +47,7 @@ from napari_whiskertoolbox.io.interop_routing import (
     unrecognised_interop,
 )
 from napari_whiskertoolbox.io.labels_sessions import newer_labels_session, newest_labels_table
+from napari_whiskertoolbox.io.napari_csv import NAPARI_READER, napari_csv_layer_type
 from napari_whiskertoolbox.io.report import log_renamed_keys
 from napari_whiskertoolbox.io.session import (
     SESSION_FILE,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.io.config_parse import ConfigItem
 
 __all__ = [
+    "FOLDERS_WE_OPEN",
     "SESSION_FOLDER_SUFFIX",
     "DataFileNeedsItem",
     "OpenedPath",
@@ -84,6 +86,12 @@ SESSION_FOLDER_SUFFIX = ".session"
 """A config ``exp.json`` is saved, by default, as the session folder ``exp.session``."""
 MEDIA_KEY = "media"
 """Key of a media opened on its own (``<file stem>`` when ``media`` is taken)."""
+FOLDERS_WE_OPEN = (
+    f"a saved session folder (holding {SESSION_FILE}), a folder of images, a DeepLabCut "
+    "project or labeled-data folder, an Open Ephys recording (holding structure.oebin), or a "
+    "folder holding WhiskerToolbox .json configs"
+)
+"""The folders :func:`open_path` opens, as a message names them."""
 
 
 class DataFileNeedsItem(FormatError):
@@ -211,7 +219,8 @@ def classify_path(path: str | os.PathLike[str]) -> PathKind | None:
     """Return what ``path`` holds, or ``None`` when it is nothing we open.
 
     A ``.json`` file is a config whatever its content (so that loading it reports what is
-    wrong with it); a folder is a session folder or, with images in it, media.
+    wrong with it); a folder is a session folder or, with images in it, media. A CSV that
+    napari's own writer wrote (:mod:`.napari_csv`) is napari's, not a data file: ``None``.
     """
     path = Path(path)
     if is_session_folder(path):
@@ -223,6 +232,8 @@ def classify_path(path: str | os.PathLike[str]) -> PathKind | None:
         return interop
     if (path.is_file() and is_media_file_name(path)) or has_images(path):
         return "media"
+    if napari_csv_layer_type(path) is not None:
+        return None
     if path.is_file() and is_data_file_name(path):
         return "data_file"
     return None
@@ -347,6 +358,17 @@ def open_path(
         )
     elif (reason := unrecognised_interop(path)) is not None:
         raise FormatError(f"cannot open this file: {reason}", path=path)
+    elif (layer_type := napari_csv_layer_type(path)) is not None:
+        raise FormatError(
+            f"this is napari's own {layer_type} CSV (its columns index, axis-0, axis-1…, "
+            "axis-0 being napari's first axis, not a frame): napari's reader opens it as a "
+            f"{layer_type} layer, viewer.open(path, plugin={NAPARI_READER!r})",
+            path=path,
+        )
+    elif path.is_dir():
+        raise FormatError(
+            f"this folder is none WhiskerToolbox opens: expected {FOLDERS_WE_OPEN}", path=path
+        )
     else:
         raise FormatError(
             "cannot open this path: expected a session folder, a WhiskerToolbox .json "
