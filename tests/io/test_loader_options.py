@@ -773,6 +773,47 @@ def test_analog_binary_memory_mapped_options(tmp_path):
         load(tmp_path, {**item, "num_samples": 9})
 
 
+def test_analog_binary_memory_mapped_trailing_samples_are_read_not_skipped(tmp_path):
+    """Memory-mapped channels read the partial last frame (channel 0 has one more
+    sample): the note says so, and the report counts no skip (§7.1). Read into memory
+    (or into a tensor) the partial frame is dropped: a skip."""
+    _interleaved(tmp_path, frames=10, channels=2)
+    item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
+            "num_channels": 2, "use_memory_mapped": True, "offset": 3, "stride": 2}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert report.skipped() == 0
+    (note,) = [n for n in report.notes if "trailing" in n.message]
+    assert note.kind == "info"
+    assert note.message.endswith(
+        "are read, as WhiskerToolbox reads them: channel(s) 0 have one more sample"
+    )
+    (tmp_path / "a.bin").write_bytes(np.arange(21, dtype="<i2").tobytes())
+    for dropped in ({"use_memory_mapped": False}, {"use_tensor_backed": True}):
+        _, report = load(tmp_path, {**item, "offset": 0, "stride": 1, **dropped})
+        assert report.skipped() == 1
+
+
+def test_analog_binary_memory_mapped_load_reads_neither_samples_nor_times(tmp_path):
+    """Loading a memory-mapped recording made each channel's int64 times (4 x its int16
+    samples: 27 GB for a 1-hour, 32-channel, 30 kHz file) to check them against the clock.
+    Peak traced allocations stay far below one channel's times, and no sample is read."""
+    import tracemalloc
+
+    channels, frames = 4, 250_000  # one channel's times: 2 MB
+    (tmp_path / "rec.bin").write_bytes(np.ones(frames * channels, "<i2").tobytes())
+    item = {"data_type": "analog", "name": "rec", "format": "binary", "filepath": "rec.bin",
+            "num_channels": channels, "use_memory_mapped": True}  # fmt: skip
+    load(tmp_path, item)  # imports and first-use caches, outside the measure
+    tracemalloc.start()
+    try:
+        dm, _ = load(tmp_path, item)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < frames * 8 // 4
+    assert [dm.get_data(k).is_materialized for k in dm.keys("analog")] == [False] * channels
+
+
 def test_analog_binary_offset_is_elements_not_values(tmp_path):
     """The issue's case: ``offset`` was taken as a value offset (every sample wrong)."""
     (tmp_path / "a.bin").write_bytes(np.arange(8, dtype="<i2").tobytes())

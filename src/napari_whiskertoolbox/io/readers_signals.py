@@ -140,12 +140,25 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
         memory_mapped_counts=mmap,
         info=info,
     )
-    if info.get("leftover_elements"):
+    leftover = int(info.get("leftover_elements", 0))
+    if leftover and mmap and not tensor_backed:
+        # WhiskerToolbox's memory-mapped counts: each channel reads to the file's end, the
+        # partial frame included, so nothing is dropped (§7.1)
+        sizes = [c.size for c in channels]
+        longer = [str(c) for c, size in enumerate(sizes) if size > min(sizes)]
+        item.note(
+            "info",
+            f"{leftover} trailing sample(s) do not fill a frame of {n} channel(s) and are "
+            "read, as WhiskerToolbox reads them"
+            + (f": channel(s) {', '.join(longer)} have one more sample" if longer else ""),
+            path=path,
+        )
+    elif leftover:
         item.note(
             "skipped",
-            f"{info['leftover_elements']} trailing sample(s) do not fill a frame of {n} "
-            "channel(s)" + (" and are ignored" if not mmap else ""),
-            count=int(info["leftover_elements"]),
+            f"{leftover} trailing sample(s) do not fill a frame of {n} channel(s) and are "
+            + ("left out of the tensor (the channel keys keep them)" if mmap else "ignored"),
+            count=leftover,
             path=path,
         )
     names = opts["channel_names"]
