@@ -377,7 +377,8 @@ def test_frames_outside_a_clock_count_intervals_and_name_an_image_folder() -> No
         "key 'trials': 3290 intervals ([1006, 1010], [1016, 1020], [1026, 1030], ...) "
         "reaching past the last frame of clock 'time' (frames 0-999, from the image folder 's')"
     )
-    assert "entries" not in note.message and "video" not in note.message
+    assert "entries" not in note.message
+    assert "video" not in note.message
 
 
 def _frames_of_points(n: int) -> PointData:

@@ -566,6 +566,23 @@ for _t, _v in SIZED:
             covers(_t, _v, _name)
 
 
+@pytest.mark.parametrize(("data_type", "variant"), SIZED)
+def test_one_image_size_option_of_a_pair_is_said_to_be_ignored(tmp_path, data_type, variant):
+    """'height' without 'width' (or 'image_width' without 'image_height') gave no image size
+    and no word: WhiskerToolbox ignores it too, and the note says so."""
+    base = {"data_type": data_type, "name": "k", **_minimal(tmp_path, data_type, variant)}
+    row = FORMAT_VARIANTS[(data_type, variant)]
+    pairs = [p for p in (("width", "height"), ("image_width", "image_height")) if row.accepts(p[0])]
+    assert pairs
+    for lone, missing in (pair for p in pairs for pair in (p, p[::-1])):
+        dm, report = load(tmp_path, {**base, lone: 480})
+        key = next(k for k in dm if k == "k" or k.startswith("k_"))
+        if variant != "image":  # mask images take their size from the files
+            assert dm.get_data(key).image_size is None
+        (note,) = report.of_kind("unknown_option")
+        assert note.message.startswith(f"option {lone!r} is ignored without {missing!r}")
+
+
 def test_mask_image_size_from_files(tmp_path):
     item = {"data_type": "mask", "name": "m", **_minimal(tmp_path, "mask", "image")}
     assert load(tmp_path, item)[0].get_data("m").image_size == ImageSize(8, 6)
@@ -780,7 +797,7 @@ def test_analog_binary_memory_mapped_trailing_samples_are_read_not_skipped(tmp_p
     _interleaved(tmp_path, frames=10, channels=2)
     item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
             "num_channels": 2, "use_memory_mapped": True, "offset": 3, "stride": 2}  # fmt: skip
-    dm, report = load(tmp_path, item)
+    _, report = load(tmp_path, item)
     assert report.skipped() == 0
     (note,) = [n for n in report.notes if "trailing" in n.message]
     assert note.kind == "info"
@@ -1063,8 +1080,16 @@ def test_intervals_binary_state(tmp_path):
     item = {"data_type": "digital_interval", "name": "s", "format": "csv",
             "csv_layout": "binary_state", "filepath": "s.dat", "header_lines_to_skip": 1,
             "delimiter": ",", "sampling_rate": 1000}  # fmt: skip
-    dm, _ = load(tmp_path, item)  # data_column 1: "a"; a run open at the end closes there
+    dm, report = load(tmp_path, item)  # data_column 1: "a"; a run open at the end closes there
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 1], [3, 3]])
+    # sampling_rate is accepted and not used, as in WhiskerToolbox: said, not silently ignored
+    (note,) = report.of_kind("unknown_option")
+    assert note.message.startswith("'sampling_rate' accepted and not used, as in WhiskerToolbox")
+    assert "format 'multi_column_binary') and give 'clock'" in note.message
+    _, report = load(tmp_path, {**item, "time_column": 0})
+    assert (
+        "'sampling_rate' and 'time_column' accepted" in report.of_kind("unknown_option")[0].message
+    )
     dm, _ = load(tmp_path, {**item, "data_column": 2, "binary_threshold": 0.65})
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[2, 3]])
     dm, _ = load(tmp_path, {**item, "all_columns": True})

@@ -271,13 +271,14 @@ def test_unknown_options_and_differences_are_told_in_the_window(make_napari_view
         viewer.open(str(config), plugin=PLUGIN)
     finally:
         notification_manager.notification_ready.disconnect(record)
-    ((severity, message),) = [(s, m) for s, m in seen if "unknown option" in m]
+    ((severity, message),) = [(s, m) for s, m in seen if "ignored and" in m]
     assert severity == NotificationSeverity.WARNING
-    assert message.startswith("cfg.json: 1 unknown option and 3 notes on how it was read: ")
+    assert message.startswith("cfg.json: 2 options are ignored and 3 notes on how it was read: ")
     assert "data[0] 'm': option 'widht' is not read by mask csv" in message
     assert "(did you mean 'width'?)" in message
     assert "known:" not in message
-    assert "and 1 more (see the terminal)" in message
+    assert "data[0] 'm': option 'height' is ignored without 'width'" in message  # no typo's fix
+    assert "and 2 more (see the terminal)" in message
 
 
 def test_load_notes_reach_the_terminal_while_collected(monkeypatch, capsys):

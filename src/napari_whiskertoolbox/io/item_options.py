@@ -203,20 +203,31 @@ def image_size_option(item: ConfigItem, opts: dict[str, Any]) -> ImageSize | Non
 
     ``height`` and ``width`` when both are given, else ``image_width`` and ``image_height``
     when both are given (the options the item's format reads, see :mod:`.option_table`),
-    else our ``image_size`` (``[w, h]`` or ``{width, height}``).
+    else our ``image_size`` (``[w, h]`` or ``{width, height}``). One of a pair without the
+    other is ignored as in WhiskerToolbox, with an ``unknown_option`` note naming both.
     """
     from napari_whiskertoolbox.core.ragged import ImageSize
 
     pairs = (("width", "height"), ("image_width", "image_height"))
+    found: ImageSize | None = None
     for w_key, h_key in pairs:
         width, height = opts.get(w_key), opts.get(h_key)
-        if width is not None and height is not None:
+        if found is None and width is not None and height is not None:
             if width < 1 or height < 1:
                 raise FormatError(
                     f"expected options {w_key!r} and {h_key!r} >= 1, got {width} and {height}",
                     item=item.label,
                 )
-            return ImageSize(int(width), int(height))
+            found = ImageSize(int(width), int(height))
+        elif (width is None) != (height is None):
+            lone, missing = (w_key, h_key) if width is not None else (h_key, w_key)
+            item.note(
+                "unknown_option",
+                f"option {lone!r} is ignored without {missing!r}, as in WhiskerToolbox: an "
+                f"image size needs both {w_key!r} and {h_key!r}",
+            )
+    if found is not None:
+        return found
     size = opts.get("image_size")
     if size is None:
         return None

@@ -373,6 +373,16 @@ def _read_binary_state(item: ConfigItem) -> list[tuple[str, Any]]:
         skips=skips,
     )
     item.note_skips(skips, path)
+    unused = [k for k in ("sampling_rate",) if given(item, k)]
+    if not opts["all_columns"] and given(item, "time_column"):
+        unused.append("time_column")  # it only leaves a column out of all_columns
+    if unused:
+        item.note(
+            "unknown_option",
+            f"{' and '.join(map(repr, unused))} accepted and not used, as in WhiskerToolbox: "
+            "the intervals are row indices; to put them on time, load the file's time column "
+            "as a clock (data_type 'time', format 'multi_column_binary') and give 'clock'",
+        )
     if len(columns) == 1:
         return [(item.name, DigitalIntervalSeries(next(iter(columns.values()))))]
     return [(f"{item.name}_{col}", DigitalIntervalSeries(p)) for col, p in columns.items()]

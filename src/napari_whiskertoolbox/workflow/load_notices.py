@@ -115,10 +115,10 @@ def other_notes_message(
 ) -> tuple[str, bool] | None:
     """Return one notice for the notes of :data:`GROUPED_KINDS` and whether it is a warning.
 
-    Options no reader reads (``unknown_option``: a warning, as WhiskerToolbox's loader warns)
-    come first, then the ways the load differs from WhiskerToolbox's (``divergence``) and
-    anything else (``info``), e.g. ``"cfg.json: 1 unknown option and 2 notes on how it was
-    read: data[1] 'm': option 'widht' is not read by mask csv and is ignored (did you mean
+    Options the load ignores (``unknown_option``: one no reader reads, or one without effect
+    there; a warning, as WhiskerToolbox's loader warns) come first, then the ways the load differs from WhiskerToolbox's (``divergence``) and
+    anything else (``info``), e.g. ``"cfg.json: 1 option is ignored and 2 notes on how it
+    was read: data[1] 'm': option 'widht' is not read by mask csv and is ignored (did you mean
     'width'?); ..."``. ``None`` when there is none.
     """
     grouped = sorted(
@@ -131,7 +131,7 @@ def other_notes_message(
     rest = len(grouped) - unknown
     what = []
     if unknown:
-        what.append(f"{unknown} unknown option{'' if unknown == 1 else 's'}")
+        what.append(f"{unknown} option{' is' if unknown == 1 else 's are'} ignored")
     if rest:
         what.append(f"{rest} note{'' if rest == 1 else 's'} on how it was read")
     told = []
