@@ -1160,6 +1160,20 @@ def test_tensor_numpy(tmp_path, monkeypatch):
     np.testing.assert_array_equal(tensor.rows, [3, 4])
 
 
+@pytest.mark.parametrize(("row_type", "shape"), [("time", "(N,)"), ("interval", "(N, 2)")])
+def test_tensor_row_type_without_rows_is_ignored_as_in_whiskertoolbox(tmp_path, row_type, shape):
+    """row_type 'time' without a sidecar failed the whole config ("needs rows");
+    WhiskerToolbox accepts it and ignores it: ordinal rows, and a note saying how to give rows."""
+    np.save(tmp_path / "t.npy", np.zeros((3, 2), np.float32))
+    item = {"data_type": "tensor", "name": "t", "format": "numpy", "filepath": "t.npy",
+            "row_type": row_type}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert dm.get_data("t").row_type == "ordinal"
+    (note,) = report.of_kind("unknown_option")
+    assert f"row_type {row_type!r} is ignored without row labels" in note.message
+    assert f"t_rows.npy beside the file (int64, shape {shape}) or as a 'row_labels'" in note.message
+
+
 @covers("tensor", "csv", "delimiter", "has_header", "decimal")
 def test_tensor_csv(tmp_path):
     write(tmp_path, "t.csv", "row;a;b\n0-9;1,5;2\n10-19;3;4\n")
