@@ -583,6 +583,47 @@ def test_one_image_size_option_of_a_pair_is_said_to_be_ignored(tmp_path, data_ty
         assert note.message.startswith(f"option {lone!r} is ignored without {missing!r}")
 
 
+@pytest.mark.parametrize(
+    ("data_type", "variant", "given_name", "hint"),
+    [
+        ("mask", "hdf5", "image_width", "width"),
+        ("mask", "hdf5", "image_height", "height"),
+        ("mask", "image", "width", "image_width"),
+        ("line", "hdf5", "height", "image_height"),
+    ],
+)
+def test_image_size_of_the_other_spelling_hints_this_format_s_name(
+    tmp_path, data_type, variant, given_name, hint
+):
+    """Mask HDF5 reads width/height only: its 'image_width' hint was 'image_size'."""
+    base = {"data_type": data_type, "name": "k", **_minimal(tmp_path, data_type, variant)}
+    _, report = load(tmp_path, {**base, given_name: 64})
+    (note,) = report.of_kind("unknown_option")
+    assert f"option {given_name!r} is not read by" in note.message
+    assert f"(did you mean {hint!r}?)" in note.message
+
+
+def test_option_table_describes_image_size_and_color_as_each_format_reads_them():
+    """Formats that read only image_width/image_height called them "legacy ... (when
+    height/width are not both given)"; color, a field of points, line and mask items, was
+    missing from the table."""
+    from napari_whiskertoolbox.io.option_table import options_markdown
+
+    rows = options_markdown().splitlines()
+    for data_type, fmt in (("mask", "`image`"), ("line", "`hdf5`")):
+        (row,) = [
+            r for r in rows if r.startswith(f"| {data_type} | {fmt}") and "`image_width`" in r
+        ]
+        assert "legacy" not in row
+        assert "height/width are not read" in row
+    legacy = [r for r in rows if r.startswith("| points | `csv` |") and "`image_width`" in r]
+    assert "legacy image width" in legacy[0]
+    for data_type in ("points", "line", "mask"):
+        (color,) = [r for r in rows if r.startswith(f"| {data_type} | every format | `color`")]
+        assert "'#ff8800' or 'ff8800'" in color
+    assert not [r for r in rows if "`color`" in r and r.split("|")[1].strip() == "analog"]
+
+
 def test_mask_image_size_from_files(tmp_path):
     item = {"data_type": "mask", "name": "m", **_minimal(tmp_path, "mask", "image")}
     assert load(tmp_path, item)[0].get_data("m").image_size == ImageSize(8, 6)

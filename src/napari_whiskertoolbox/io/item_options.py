@@ -113,13 +113,28 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
         for key in item.options:
             if key not in COMMON_FIELDS and not variant.accepts(key):
                 names = [n for o in variant.options for n in (o.name, *o.aliases)]
+                other_name = _SIZE_NAMES.get(key)  # the other spelling of an image size
+                hint = (
+                    f" (did you mean {other_name!r}?)"
+                    if other_name is not None and variant.accepts(other_name)
+                    else did_you_mean(key, names)
+                )
                 item.note(
                     "unknown_option",
                     f"option {key!r} is not read by {item.data_type} {variant.variant} and is "
-                    f"ignored{did_you_mean(key, names)} "
+                    f"ignored{hint} "
                     f"(known: {', '.join(o.name for o in variant.options) or 'none'})",
                 )
     return out
+
+
+_SIZE_NAMES = {
+    "width": "image_width",
+    "height": "image_height",
+    "image_width": "width",
+    "image_height": "height",
+}
+"""Each image-size option and its name in the formats that read the other pair."""
 
 
 def _checked(item: ConfigItem, key: str, value: Any, opt: Option) -> Any:
