@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from napari_whiskertoolbox.core.data_manager import DataManager
+    from napari_whiskertoolbox.core.kinds import DataKind
 
 __all__ = ["frames_outside_clocks"]
 
@@ -82,7 +83,7 @@ def _outside(obj: Any, n: int) -> _Outside | None:
 
 _ENTRY = ("entry", "entries")
 _INTERVAL = ("interval", "intervals")
-MEDIA_KINDS = {"video": "the video", "images": "the image folder"}
+MEDIA_KINDS: dict[DataKind, str] = {"video": "the video", "images": "the image folder"}
 """How a clock's note names the media that gave the clock, by media kind."""
 
 
