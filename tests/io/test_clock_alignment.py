@@ -355,8 +355,30 @@ def test_frames_outside_a_clock_are_listed_lowest_first_sorted_or_not() -> None:
     notes = {note.item: note.message for note in frames_outside_clocks(dm, sources)}
     assert set(notes) == {"signal", "trials"}
     assert "999900 entries on frames 100, 101, 102, ..., past the last frame" in notes["signal"]
-    assert "1 entry on frame 120, past the last frame" in notes["trials"]
-    assert "3 entries on frames -7, -4, -2, before frame 0" in notes["trials"]
+    # intervals are counted as intervals, not as their two ends
+    assert "1 interval ([-7, 120]) reaching past the last frame" in notes["trials"]
+    assert "3 intervals ([-7, 120], [-4, 10], [-2, 5]) starting before frame 0" in notes["trials"]
+
+
+def test_frames_outside_a_clock_count_intervals_and_name_an_image_folder() -> None:
+    """jun_test.dat's 3290 trials past a short clock were "6580 entries" (both ends of
+    each), and a clock from an image folder was "the video 's'"."""
+    from napari_whiskertoolbox.core import DigitalIntervalSeries
+    from napari_whiskertoolbox.core.media import ArrayMedia
+    from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
+
+    dm = DataManager()
+    dm.set_time("time", TimeFrame(np.arange(1000)))
+    dm.set_data("s", ArrayMedia(np.zeros((1000, 4, 4), np.uint8), kind="images"), "time")
+    starts = 1006 + 10 * np.arange(3290)
+    dm.set_data("trials", DigitalIntervalSeries(np.c_[starts, starts + 4]), "time")
+    (note,) = frames_outside_clocks(dm, {"trials": {"item_label": "trials"}})
+    assert note.message.startswith(
+        "key 'trials': 3290 intervals ([1006, 1010], [1016, 1020], [1026, 1030], ...) "
+        "reaching past the last frame of clock 'time' (frames 0-999, from the image folder 's')"
+    )
+    assert "entries" not in note.message
+    assert "video" not in note.message
 
 
 def _frames_of_points(n: int) -> PointData:

@@ -568,6 +568,64 @@ for _t, _v in SIZED:
             covers(_t, _v, _name)
 
 
+@pytest.mark.parametrize(("data_type", "variant"), SIZED)
+def test_one_image_size_option_of_a_pair_is_said_to_be_ignored(tmp_path, data_type, variant):
+    """'height' without 'width' (or 'image_width' without 'image_height') gave no image size
+    and no word: WhiskerToolbox ignores it too, and the note says so."""
+    base = {"data_type": data_type, "name": "k", **_minimal(tmp_path, data_type, variant)}
+    row = FORMAT_VARIANTS[(data_type, variant)]
+    pairs = [p for p in (("width", "height"), ("image_width", "image_height")) if row.accepts(p[0])]
+    assert pairs
+    for lone, missing in (pair for p in pairs for pair in (p, p[::-1])):
+        dm, report = load(tmp_path, {**base, lone: 480})
+        key = next(k for k in dm if k == "k" or k.startswith("k_"))
+        if variant != "image":  # mask images take their size from the files
+            assert dm.get_data(key).image_size is None
+        (note,) = report.of_kind("unknown_option")
+        assert note.message.startswith(f"option {lone!r} is ignored without {missing!r}")
+
+
+@pytest.mark.parametrize(
+    ("data_type", "variant", "given_name", "hint"),
+    [
+        ("mask", "hdf5", "image_width", "width"),
+        ("mask", "hdf5", "image_height", "height"),
+        ("mask", "image", "width", "image_width"),
+        ("line", "hdf5", "height", "image_height"),
+    ],
+)
+def test_image_size_of_the_other_spelling_hints_this_format_s_name(
+    tmp_path, data_type, variant, given_name, hint
+):
+    """Mask HDF5 reads width/height only: its 'image_width' hint was 'image_size'."""
+    base = {"data_type": data_type, "name": "k", **_minimal(tmp_path, data_type, variant)}
+    _, report = load(tmp_path, {**base, given_name: 64})
+    (note,) = report.of_kind("unknown_option")
+    assert f"option {given_name!r} is not read by" in note.message
+    assert f"(did you mean {hint!r}?)" in note.message
+
+
+def test_option_table_describes_image_size_and_color_as_each_format_reads_them():
+    """Formats that read only image_width/image_height called them "legacy ... (when
+    height/width are not both given)"; color, a field of points, line and mask items, was
+    missing from the table."""
+    from napari_whiskertoolbox.io.option_table import options_markdown
+
+    rows = options_markdown().splitlines()
+    for data_type, fmt in (("mask", "`image`"), ("line", "`hdf5`")):
+        (row,) = [
+            r for r in rows if r.startswith(f"| {data_type} | {fmt}") and "`image_width`" in r
+        ]
+        assert "legacy" not in row
+        assert "height/width are not read" in row
+    legacy = [r for r in rows if r.startswith("| points | `csv` |") and "`image_width`" in r]
+    assert "legacy image width" in legacy[0]
+    for data_type in ("points", "line", "mask"):
+        (color,) = [r for r in rows if r.startswith(f"| {data_type} | every format | `color`")]
+        assert "'#ff8800' or 'ff8800'" in color
+    assert not [r for r in rows if "`color`" in r and r.split("|")[1].strip() == "analog"]
+
+
 def test_mask_image_size_from_files(tmp_path):
     item = {"data_type": "mask", "name": "m", **_minimal(tmp_path, "mask", "image")}
     assert load(tmp_path, item)[0].get_data("m").image_size == ImageSize(8, 6)
@@ -773,6 +831,47 @@ def test_analog_binary_memory_mapped_options(tmp_path):
     assert len(dm.get_data("a_0")) == len(dm.get_data("a_1")) == 3
     with pytest.raises(FormatError, match="num_samples 9"):
         load(tmp_path, {**item, "num_samples": 9})
+
+
+def test_analog_binary_memory_mapped_trailing_samples_are_read_not_skipped(tmp_path):
+    """Memory-mapped channels read the partial last frame (channel 0 has one more
+    sample): the note says so, and the report counts no skip (§7.1). Read into memory
+    (or into a tensor) the partial frame is dropped: a skip."""
+    _interleaved(tmp_path, frames=10, channels=2)
+    item = {"data_type": "analog", "name": "a", "format": "binary", "filepath": "a.bin",
+            "num_channels": 2, "use_memory_mapped": True, "offset": 3, "stride": 2}  # fmt: skip
+    _, report = load(tmp_path, item)
+    assert report.skipped() == 0
+    (note,) = [n for n in report.notes if "trailing" in n.message]
+    assert note.kind == "info"
+    assert note.message.endswith(
+        "are read, as WhiskerToolbox reads them: channel(s) 0 have one more sample"
+    )
+    (tmp_path / "a.bin").write_bytes(np.arange(21, dtype="<i2").tobytes())
+    for dropped in ({"use_memory_mapped": False}, {"use_tensor_backed": True}):
+        _, report = load(tmp_path, {**item, "offset": 0, "stride": 1, **dropped})
+        assert report.skipped() == 1
+
+
+def test_analog_binary_memory_mapped_load_reads_neither_samples_nor_times(tmp_path):
+    """Loading a memory-mapped recording made each channel's int64 times (4 x its int16
+    samples: 27 GB for a 1-hour, 32-channel, 30 kHz file) to check them against the clock.
+    Peak traced allocations stay far below one channel's times, and no sample is read."""
+    import tracemalloc
+
+    channels, frames = 4, 250_000  # one channel's times: 2 MB
+    (tmp_path / "rec.bin").write_bytes(np.ones(frames * channels, "<i2").tobytes())
+    item = {"data_type": "analog", "name": "rec", "format": "binary", "filepath": "rec.bin",
+            "num_channels": channels, "use_memory_mapped": True}  # fmt: skip
+    load(tmp_path, item)  # imports and first-use caches, outside the measure
+    tracemalloc.start()
+    try:
+        dm, _ = load(tmp_path, item)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < frames * 8 // 4
+    assert [dm.get_data(k).is_materialized for k in dm.keys("analog")] == [False] * channels
 
 
 def test_analog_binary_offset_is_elements_not_values(tmp_path):
@@ -1024,8 +1123,16 @@ def test_intervals_binary_state(tmp_path):
     item = {"data_type": "digital_interval", "name": "s", "format": "csv",
             "csv_layout": "binary_state", "filepath": "s.dat", "header_lines_to_skip": 1,
             "delimiter": ",", "sampling_rate": 1000}  # fmt: skip
-    dm, _ = load(tmp_path, item)  # data_column 1: "a"; a run open at the end closes there
+    dm, report = load(tmp_path, item)  # data_column 1: "a"; a run open at the end closes there
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[0, 1], [3, 3]])
+    # sampling_rate is accepted and not used, as in WhiskerToolbox: said, not silently ignored
+    (note,) = report.of_kind("unknown_option")
+    assert note.message.startswith("'sampling_rate' accepted and not used, as in WhiskerToolbox")
+    assert "format 'multi_column_binary') and give 'clock'" in note.message
+    _, report = load(tmp_path, {**item, "time_column": 0})
+    assert (
+        "'sampling_rate' and 'time_column' accepted" in report.of_kind("unknown_option")[0].message
+    )
     dm, _ = load(tmp_path, {**item, "data_column": 2, "binary_threshold": 0.65})
     np.testing.assert_array_equal(dm.get_data("s").intervals, [[2, 3]])
     dm, _ = load(tmp_path, {**item, "all_columns": True})
@@ -1094,6 +1201,20 @@ def test_tensor_numpy(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     tensor = load(tmp_path, {**item, "row_labels": "~/labels/rows.txt"})[0].get_data("t")
     np.testing.assert_array_equal(tensor.rows, [3, 4])
+
+
+@pytest.mark.parametrize(("row_type", "shape"), [("time", "(N,)"), ("interval", "(N, 2)")])
+def test_tensor_row_type_without_rows_is_ignored_as_in_whiskertoolbox(tmp_path, row_type, shape):
+    """row_type 'time' without a sidecar failed the whole config ("needs rows");
+    WhiskerToolbox accepts it and ignores it: ordinal rows, and a note saying how to give rows."""
+    np.save(tmp_path / "t.npy", np.zeros((3, 2), np.float32))
+    item = {"data_type": "tensor", "name": "t", "format": "numpy", "filepath": "t.npy",
+            "row_type": row_type}  # fmt: skip
+    dm, report = load(tmp_path, item)
+    assert dm.get_data("t").row_type == "ordinal"
+    (note,) = report.of_kind("unknown_option")
+    assert f"row_type {row_type!r} is ignored without row labels" in note.message
+    assert f"t_rows.npy beside the file (int64, shape {shape}) or as a 'row_labels'" in note.message
 
 
 @covers("tensor", "csv", "delimiter", "has_header", "decimal")

@@ -1,7 +1,9 @@
 """Numbers as labs write them: decimal commas and ``;`` delimiters in every CSV reader.
 
-Each reader reads them right — detected when unambiguous, or given as ``decimal`` /
-``delimiter`` — or refuses with an error naming the file and line. Never silently wrong.
+Each reader reads them right — detected when unambiguous (a comma inside a cell of a
+file not delimited by commas), or given as ``decimal`` / ``delimiter``. A comma-delimited
+file is read as WhiskerToolbox reads it, integer columns (``100,200,1`` is three), with a note
+when its rows of integers vary in width.
 """
 
 from __future__ import annotations
@@ -39,11 +41,41 @@ def item(data_type, filepath, **options):
 EVENTS_SECONDS = "0,512\n1,034\n2,750\n3,101\n"
 
 
-def test_events_decimal_commas_are_refused_without_decimal(tmp_path):
-    """Was [0, 1000, 2000, 3000]: '0,512' is a decimal comma or two columns, and only the user knows."""
+def test_events_comma_columns_read_as_whiskertoolbox_without_decimal(tmp_path):
+    """'0,512' is time 0 and a column the reader does not take, as WhiskerToolbox reads it."""
     (tmp_path / "e.csv").write_text(EVENTS_SECONDS)
-    message = refused(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000), 1)
-    assert '"decimal": ","' in message
+    dm = load(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000))
+    np.testing.assert_array_equal(dm.get_data("k").times, [0, 1000, 2000, 3000])
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "expected"),
+    [
+        ({"data_type": "digital_interval"}, "Start,End,Trial\n100,200,1\n300,400,2\n",
+         [[100, 200], [300, 400]]),
+        ({"data_type": "digital_event", "identifier_column": 1}, "12345,3,1\n12400,5,2\n",
+         {"k_0": [12345], "k_1": [12400]}),
+        ({"data_type": "digital_event"}, "100,3\n200,4\n", [100, 200]),
+        ({"data_type": "points", "column_delim": ","}, "0,100,200,1\n1,300,400,1\n",
+         [[100, 200]]),
+    ],
+)  # fmt: skip
+def test_integer_tables_with_an_extra_column_load_as_in_whiskertoolbox(
+    tmp_path, entry, text, expected
+):
+    """These failed the whole config ("reads either as numbers with decimal commas or as 3
+    comma-separated integer columns"); WhiskerToolbox has no decimal-comma reading."""
+    (tmp_path / "f.csv").write_text(text)
+    dm = load(tmp_path, {"name": "k", "filepath": "f.csv", "format": "csv", **entry})
+    if isinstance(expected, dict):
+        for key, times in expected.items():
+            np.testing.assert_array_equal(dm.get_data(key).times, times)
+    elif entry["data_type"] == "digital_interval":
+        np.testing.assert_array_equal(dm.get_data("k").intervals, expected)
+    elif entry["data_type"] == "points":
+        np.testing.assert_array_equal(dm.get_data("k").at(0), expected)
+    else:
+        np.testing.assert_array_equal(dm.get_data("k").times, expected)
 
 
 @pytest.mark.parametrize(("options", "text"), [
@@ -58,9 +90,12 @@ def test_events_decimal_commas_read_right(tmp_path, options, text):
 
 
 def test_analog_decimal_commas_are_not_pairs(tmp_path):
-    """Was read as (time, value) pairs; now refused, or read right with decimal ','."""
+    """A one-column file: as WhiskerToolbox, the values before the commas; read right with
+    decimal ','."""
     (tmp_path / "a.csv").write_text("0,5\n1,25\n2,125\n")
-    refused(tmp_path, item("analog", "a.csv", format="csv"), 1, "decimal")
+    np.testing.assert_array_equal(
+        load(tmp_path, item("analog", "a.csv", format="csv")).get_data("k").values, [0, 1, 2]
+    )
     dm = load(tmp_path, item("analog", "a.csv", format="csv", decimal=","))
     np.testing.assert_array_equal(dm.get_data("k").values, [0.5, 1.25, 2.125])
 
@@ -73,7 +108,10 @@ def test_analog_semicolon_two_columns(tmp_path):
 
 def test_intervals_decimal_commas(tmp_path):
     (tmp_path / "i.csv").write_text("Start,End\n0,5,9,5\n")
-    refused(tmp_path, item("digital_interval", "i.csv", format="csv"), 2, "decimal")
+    dm = load(tmp_path, item("digital_interval", "i.csv", format="csv"))
+    np.testing.assert_array_equal(dm.get_data("k").intervals, [[0, 5]])  # as WhiskerToolbox
+    dm = load(tmp_path, item("digital_interval", "i.csv", format="csv", decimal=","))
+    np.testing.assert_array_equal(dm.get_data("k").intervals, [[0, 9]])
     (tmp_path / "j.csv").write_text("Start;End\n0,5;9,5\n")
     dm = load(tmp_path, item("digital_interval", "j.csv", format="csv"))
     np.testing.assert_array_equal(dm.get_data("k").intervals, [[0, 9]])  # truncated
@@ -88,7 +126,8 @@ def test_points_decimal_commas(tmp_path):
     np.testing.assert_array_equal(dm.get_data("k").at(0), [[1.5, 2.25]])
     refused(tmp_path, item("points", "p.csv", format="csv", decimal="."), 1, "'1,5'")
     (tmp_path / "r.csv").write_text("0,1,5,2,5\n")
-    refused(tmp_path, item("points", "r.csv", format="csv", column_delim=","), 1, "decimal")
+    dm = load(tmp_path, item("points", "r.csv", format="csv", column_delim=","))
+    np.testing.assert_array_equal(dm.get_data("k").at(0), [[1, 5]])  # as WhiskerToolbox
 
 
 def test_dlc_semicolons_and_decimal_commas(tmp_path):
@@ -174,24 +213,28 @@ def test_point_values_read_back_exactly(tmp_path_factory, values):
 
 
 @pytest.mark.parametrize("top", ["time\n", "sep=;\n", "sep=;\ntime\n"])
-def test_decimal_commas_after_a_header_are_not_read_as_columns(tmp_path, top):
-    """Was [0, 1000, 2000, 3000]: a header line hid the decimal commas from the check."""
+def test_decimal_commas_after_a_header_read_with_decimal(tmp_path, top):
+    """A header line or Excel's ``sep=;`` above decimal commas: read with ``decimal``."""
     (tmp_path / "e.csv").write_text(top + EVENTS_SECONDS)
-    header_rows = top.count("\n")
-    refused(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000), header_rows + 1)
     dm = load(tmp_path, item("digital_event", "e.csv", format="csv", scale=1000, decimal=","))
     np.testing.assert_array_equal(dm.get_data("k").times, [512, 1034, 2750, 3101])
-    (tmp_path / "a.csv").write_text(top + "0,5\n1,25\n2,125\n")
-    refused(tmp_path, item("analog", "a.csv", format="csv"), header_rows + 1, "decimal")
 
 
-def test_decimal_commas_in_some_rows_only_are_refused(tmp_path):
-    """Was time 0 value 1, time 1 value 2: '0,1,5' next to '1,2' (a whole value)."""
+def test_decimal_commas_in_some_rows_only_are_read_as_columns_with_a_note(tmp_path, caplog):
+    """'0,1,5' next to '1,2' (a whole value): read as WhiskerToolbox reads it, integer
+    columns, with a note naming the line and the option; rows of one width say nothing."""
     (tmp_path / "a.csv").write_text("0,1,5\n1,2\n2,3,25\n")
-    message = refused(
-        tmp_path, item("analog", "a.csv", format="csv", single_column_format=False), 1
-    )
-    assert "2 of the first 3 rows" in message
+    entry = item("analog", "a.csv", format="csv", single_column_format=False)
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        dm = load(tmp_path, entry)
+    np.testing.assert_array_equal(dm.get_data("k").values, [1, 2, 3])
+    assert "line 1: '0,1,5') are read as integer columns" in caplog.text
+    assert '"decimal": ","' in caplog.text
+    caplog.clear()
+    (tmp_path / "a.csv").write_text("0,1,5\n1,2,6\n")
+    with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
+        load(tmp_path, entry)
+    assert "integer columns" not in caplog.text
 
 
 def test_quoted_numbers_are_numbers(tmp_path):
@@ -229,19 +272,14 @@ def test_headerless_intervals_first_line_is_reported(tmp_path):
 UNITS_SECONDS = "0,512,u1\n1,000,u1\n2,250,u2\n"
 
 
-@pytest.mark.parametrize("identifier_column", [1, 2])
 @pytest.mark.parametrize("header", ["", "time,unit\n"])
-def test_event_identifiers_with_decimal_commas_are_refused_without_decimal(
-    tmp_path, identifier_column, header
-):
-    """Were [0, 1000] and [2000] (or grouped by '512', '000', '250'): refused, naming the option."""
+def test_event_identifiers_without_decimal_are_columns(tmp_path, header):
+    """Without ``decimal``, '0,512,u1' is three columns, as WhiskerToolbox reads it."""
     (tmp_path / "e.csv").write_text(header + UNITS_SECONDS)
-    entry = item(
-        "digital_event", "e.csv", format="csv", scale=1000, identifier_column=identifier_column
-    )
-    message = refused(tmp_path, entry, 1 + bool(header))
-    assert '"decimal": ","' in message
-    assert "identifier_column 1" in message  # what the column is called with decimal commas
+    entry = item("digital_event", "e.csv", format="csv", scale=1000, identifier_column=2)
+    dm = load(tmp_path, entry)
+    np.testing.assert_array_equal(dm.get_data("k_0").times, [0, 1000])
+    np.testing.assert_array_equal(dm.get_data("k_1").times, [2000])
 
 
 @pytest.mark.parametrize("header", ["", "time,unit\n"])

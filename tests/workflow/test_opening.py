@@ -245,6 +245,59 @@ def test_the_sample_names_a_window_emptied_of_what_named_it(make_napari_viewer, 
     assert viewer.title.startswith("test_point.csv — ")
 
 
+def test_unknown_options_and_differences_are_told_in_the_window(make_napari_viewer, tmp_path):
+    """A mask item's typo 'widht', an events file with a repeated frame and an item with no
+    format loaded without a word in napari (the notes were only in the report): one notice,
+    a warning because an option is unknown."""
+    import json
+
+    from napari.utils.notifications import NotificationSeverity, notification_manager
+
+    (tmp_path / "m.csv").write_text("0,1,2,3\n", encoding="utf-8")
+    (tmp_path / "e.csv").write_text("3\n3\n5\n", encoding="utf-8")
+    config = tmp_path / "cfg.json"
+    config.write_text(json.dumps({"data": [
+        {"data_type": "mask", "format": "csv", "name": "m", "filepath": "m.csv", "height": 100,
+         "widht": 200},
+        {"data_type": "digital_event", "format": "csv", "name": "e", "filepath": "e.csv"},
+        {"data_type": "digital_event", "name": "e2", "filepath": "e.csv"},
+    ]}))  # fmt: skip
+    seen: list[tuple[object, str]] = []
+
+    def record(notification) -> None:
+        seen.append((notification.severity, str(notification.message)))
+
+    notification_manager.notification_ready.connect(record)
+    try:
+        viewer = make_napari_viewer()
+        viewer.open(str(config), plugin=PLUGIN)
+    finally:
+        notification_manager.notification_ready.disconnect(record)
+    ((severity, message),) = [(s, m) for s, m in seen if "ignored and" in m]
+    assert severity == NotificationSeverity.WARNING
+    assert message.startswith("cfg.json: 2 options are ignored and 3 notes on how it was read: ")
+    assert "data[0] 'm': option 'widht' is not read by mask csv" in message
+    assert "(did you mean 'width'?)" in message
+    assert "known:" not in message
+    assert "data[0] 'm': option 'height' is ignored without 'width'" in message  # no typo's fix
+    assert "and 2 more (see the terminal)" in message
+
+
+def test_load_notes_reach_the_terminal_while_collected(monkeypatch, capsys):
+    """Collecting the notes for the window added a handler, so Python's last resort no longer
+    wrote them to the terminal: a napari user saw them nowhere."""
+    import logging
+
+    from napari_whiskertoolbox.io.report import LoadNote, log_note
+    from napari_whiskertoolbox.workflow.load_notices import collected_load_notes
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # pytest's capture handler
+    with collected_load_notes() as notes, collected_load_notes() as inner:
+        log_note(LoadNote("data[0] 'm'", "unknown_option", "option 'widht' is ignored"))
+    assert len(notes) == len(inner) == 1
+    assert capsys.readouterr().err.count("option 'widht' is ignored") == 1
+
+
 def test_rows_a_load_leaves_out_are_told_in_the_window(make_napari_viewer, tmp_path, notifications):
     """Decimal frames are skipped as WhiskerToolbox skips them; the user is told, not just the log."""
     path = tmp_path / "tracked.csv"

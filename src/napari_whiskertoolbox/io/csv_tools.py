@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from napari_whiskertoolbox.io.errors import FormatError
+from napari_whiskertoolbox.io.report import LoadNote, log_note
 
 if TYPE_CHECKING:
     import os
@@ -130,8 +131,9 @@ def number_style(
         table holds one on every line), and one where no line holds the format's
         delimiter but every line holds blank-separated cells as blank-delimited.
     decimal : {".", ","} or None
-        The ``decimal`` option; ``None`` detects it: ``auto`` once commas do not delimit,
-        else ``.`` after checking the file is not decimal-comma numbers in disguise.
+        The ``decimal`` option; ``None``: ``auto`` once commas do not delimit, else ``.``
+        (WhiskerToolbox's reading; rows of integers of varying width get an ``info`` note
+        naming the option, see :func:`_note_ragged_integer_rows`).
     n_numbers : int
         Numbers one row of the format holds (events 1, ``start,end`` 2): with decimal
         commas in a comma-delimited file each row must be exactly twice as many cells.
@@ -152,9 +154,7 @@ def number_style(
     ------
     FormatError
         ``decimal`` ``,`` with a ``,`` delimiter and rows not holding exactly
-        ``2 * n_numbers`` cells; or, without ``decimal``, a comma-delimited file that may
-        be decimal-comma numbers (see :func:`_refuse_disguised_decimal_commas`): the
-        message names the first such line and the options that settle it.
+        ``2 * n_numbers`` cells (the message names the line).
     """
     sample = [(i, t) for i, t in enumerate(lines) if t.strip()][:_SNIFF_LINES]
     if not delimiter_given and sample:
@@ -170,12 +170,9 @@ def number_style(
     if decimal is None:
         if delimiter != ",":
             return NumberStyle(delimiter, "auto")
-        if text_column is not None:
-            _refuse_disguised_identifier_rows(
-                sample, path, number_column, text_column, used, first_line
-            )
-        else:
-            _refuse_disguised_decimal_commas(sample, path, used, first_line)
+        # commas delimit: WhiskerToolbox's reading (``100,200,1`` is three integer columns)
+        if text_column is None:
+            _note_ragged_integer_rows(sample, path, used, first_line)
         return NumberStyle(delimiter, ".")
     if decimal == "," and delimiter == "," and text_column is not None:
         _check_pairs_with_text(sample, path, number_column, text_column, used, first_line)
@@ -288,95 +285,42 @@ def _check_pairs_with_text(
             )
 
 
-def _refuse_disguised_identifier_rows(
-    sample: list[tuple[int, str]],
-    path: str | os.PathLike[str],
-    number_column: int,
-    text_column: int,
-    used_columns: int,
-    first_line: int,
-) -> None:
-    """Raise when the comma-delimited rows with a text column may be decimal-comma numbers.
-
-    That is: no row holds a ``.``, and in every data row the number is an integer followed
-    by a cell of digits that is either a column the reader does not take (``0,512,u1``
-    with the identifier in column 2) or the identifier of a row holding more cells than
-    the reader takes (``0,512,u1`` with the identifier in column 1). Both read ``0,512``
-    as 0.512 with decimal commas. A plain ``time,unit`` file (``1523,2``) is not refused.
-    Rows at the top whose number is not a number are headers.
-    """
-    after = number_column + 1
-    rows = [(i, t, split_row(t, ",")) for i, t in sample]
-    rows = [r for r in rows if len(r[2]) > number_column]
-    start = 0
-    while start < len(rows) and not looks_numeric(rows[start][2][number_column]):
-        start += 1
-    rows = rows[start:]
-    if not rows or any("." in t for _, t, _ in rows):
-        return
-    for _, _, cells in rows:
-        if not (_INT.match(cells[number_column]) and len(cells) > after):
-            return
-        if not _DIGITS.match(cells[after]):
-            return
-        unused_middle = after != text_column and after < used_columns
-        if not (unused_middle or len(cells) > used_columns):
-            return
-    index, text, cells = rows[0]
-    time = ",".join(cells[number_column : after + 1])
-    text_cell = _physical(text_column, text_column)
-    column = min(text_column, (len(cells) - 1) // 2) if len(cells) % 2 else text_column
-    raise FormatError(
-        f"{text.strip()!r} reads either as the number {time!r} with a decimal comma or as "
-        f"{cells[number_column]!r} followed by a column {cells[after]!r}, and every row looks "
-        'like this; set "decimal": "," for decimal commas (columns then count a number with '
-        f"its decimal comma as one: the text {cells[min(text_cell, len(cells) - 1)]!r} is "
-        f'identifier_column {column}) or "decimal": "." for separate columns',
-        path=path,
-        line=first_line + index,
-    )
-
-
-def _refuse_disguised_decimal_commas(
+def _note_ragged_integer_rows(
     sample: list[tuple[int, str]],
     path: str | os.PathLike[str],
     used_columns: int,
     first_line: int,
 ) -> None:
-    """Raise when the comma-delimited ``sample`` may be decimal-comma numbers.
+    """Log an ``info`` note when a comma-delimited ``sample`` may be decimal commas.
 
-    That is: no row holds a ``.``, every cell is an integer, and rows hold more cells than
-    the ``used_columns`` the reader takes (every row, or some: ``0,1,5`` next to ``1,2``
-    in a time,value file is 1.5 and 2 with decimal commas). ``0,512`` in an events file
-    is then 0.512 written with a decimal comma as much as time 0 with a second column
-    512: the reader cannot know, and reading one silently is not an option. Rows at the
-    top holding a cell that is not a number (a header, Excel's ``sep=;`` line) are not
-    data rows and are passed over, as the readers pass over a header.
+    That is: no row holds a ``.``, every cell is an integer, and some rows hold more cells
+    than the ``used_columns`` the reader takes while others do not (``0,1,5`` next to
+    ``1,2`` in a time,value file: 1.5 and 2 with decimal commas). The file is read as
+    WhiskerToolbox reads it, integer columns; the note says how to read decimal commas.
+    Rows of one width (``Start,End,Trial`` then ``100,200,1``) are a table with a column
+    the reader does not take, and say nothing. Rows at the top holding a cell that is not
+    a number (a header, Excel's ``sep=;`` line) are passed over.
     """
     sample = _after_header_rows(sample)
-    wide: list[tuple[int, str, int]] = []
-    for index, text in sample:
-        if "." in text:
-            return
+    widths = []
+    for _, text in sample:
         cells = text.split(",")
-        if not all(_INT.match(c) for c in cells):
+        if "." in text or not all(_INT.match(c) for c in cells):
             return
-        if len(cells) > used_columns:
-            wide.append((index, text, len(cells)))
-    if not wide:
+        widths.append(len(cells))
+    if len(set(widths)) < 2 or max(widths) <= used_columns:
         return
-    index, text, width = wide[0]
-    which = (
-        "every row looks like this"
-        if len(wide) == len(sample)
-        else f"{len(wide)} of the first {len(sample)} rows look like this"
-    )
-    raise FormatError(
-        f"{text.strip()!r} reads either as numbers with decimal commas or as "
-        f"{width} comma-separated integer columns (only {used_columns} used), and {which}; "
-        'set "decimal": "," for decimal commas or "decimal": "." for separate columns',
-        path=path,
-        line=first_line + index,
+    index, text = next((i, t) for (i, t), w in zip(sample, widths, strict=True) if w > used_columns)
+    log_note(
+        LoadNote(
+            str(path),
+            "info",
+            f"rows of {min(widths)} to {max(widths)} comma-separated integers (line "
+            f"{first_line + index}: {text.strip()!r}) are read as integer columns, as "
+            f"WhiskerToolbox reads them (only {used_columns} used); if they are numbers "
+            'with decimal commas, set "decimal": ","',
+            path=str(path),
+        )
     )
 
 

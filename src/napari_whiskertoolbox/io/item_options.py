@@ -113,13 +113,28 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
         for key in item.options:
             if key not in COMMON_FIELDS and not variant.accepts(key):
                 names = [n for o in variant.options for n in (o.name, *o.aliases)]
+                other_name = _SIZE_NAMES.get(key)  # the other spelling of an image size
+                hint = (
+                    f" (did you mean {other_name!r}?)"
+                    if other_name is not None and variant.accepts(other_name)
+                    else did_you_mean(key, names)
+                )
                 item.note(
                     "unknown_option",
                     f"option {key!r} is not read by {item.data_type} {variant.variant} and is "
-                    f"ignored{did_you_mean(key, names)} "
+                    f"ignored{hint} "
                     f"(known: {', '.join(o.name for o in variant.options) or 'none'})",
                 )
     return out
+
+
+_SIZE_NAMES = {
+    "width": "image_width",
+    "height": "image_height",
+    "image_width": "width",
+    "image_height": "height",
+}
+"""Each image-size option and its name in the formats that read the other pair."""
 
 
 def _checked(item: ConfigItem, key: str, value: Any, opt: Option) -> Any:
@@ -203,20 +218,31 @@ def image_size_option(item: ConfigItem, opts: dict[str, Any]) -> ImageSize | Non
 
     ``height`` and ``width`` when both are given, else ``image_width`` and ``image_height``
     when both are given (the options the item's format reads, see :mod:`.option_table`),
-    else our ``image_size`` (``[w, h]`` or ``{width, height}``).
+    else our ``image_size`` (``[w, h]`` or ``{width, height}``). One of a pair without the
+    other is ignored as in WhiskerToolbox, with an ``unknown_option`` note naming both.
     """
     from napari_whiskertoolbox.core.ragged import ImageSize
 
     pairs = (("width", "height"), ("image_width", "image_height"))
+    found: ImageSize | None = None
     for w_key, h_key in pairs:
         width, height = opts.get(w_key), opts.get(h_key)
-        if width is not None and height is not None:
+        if found is None and width is not None and height is not None:
             if width < 1 or height < 1:
                 raise FormatError(
                     f"expected options {w_key!r} and {h_key!r} >= 1, got {width} and {height}",
                     item=item.label,
                 )
-            return ImageSize(int(width), int(height))
+            found = ImageSize(int(width), int(height))
+        elif (width is None) != (height is None):
+            lone, missing = (w_key, h_key) if width is not None else (h_key, w_key)
+            item.note(
+                "unknown_option",
+                f"option {lone!r} is ignored without {missing!r}, as in WhiskerToolbox: an "
+                f"image size needs both {w_key!r} and {h_key!r}",
+            )
+    if found is not None:
+        return found
     size = opts.get("image_size")
     if size is None:
         return None

@@ -128,6 +128,12 @@ def _o(name: str, kind: OptionKind, default: Any, meaning: str, **extra: Any) ->
 
 
 def _size(legacy: bool = True, modern: bool = True) -> tuple[Option, ...]:
+    """Return a format's image-size options.
+
+    ``height``/``width`` (``modern``), the ``image_width``/``image_height`` pair
+    (``legacy``: a fallback beside the modern pair, the only size names of formats without
+    it) and our ``image_size``.
+    """
     out: list[Option] = []
     if modern:
         out += [
@@ -138,8 +144,9 @@ def _size(legacy: bool = True, modern: bool = True) -> tuple[Option, ...]:
         ]  # fmt: skip
     if legacy:
         out += [
-            _o("image_width", "int", None, "legacy image width (when height/width are not both given)"),
-            _o("image_height", "int", None, "legacy image height"),
+            _o("image_width", "int", None, "legacy image width (when height/width are not both given)"
+               if modern else "image width (height/width are not read)"),
+            _o("image_height", "int", None, "legacy image height" if modern else "image height"),
         ]  # fmt: skip
     out.append(_o("image_size", "list", None, "[width, height] in one option", ours=True))
     return tuple(out)
@@ -149,8 +156,8 @@ _DECIMAL = _o(
     "decimal",
     "str",
     None,
-    "decimal mark of the numbers: '.' or ','; detected when absent (a ';' file with 1,5 "
-    "numbers) and refused when ambiguous",
+    "decimal mark of the numbers: '.' or ','; absent: ',' inside a cell of a file not "
+    "delimited by commas (1,5 in a ';' file), else '.'",
     choices=(".", ","),
     ours=True,
 )
@@ -490,26 +497,53 @@ def _default_text(opt: Option) -> str:
     return str(opt.default)
 
 
+COLOR_OPTION = _o(
+    "color",
+    "str",
+    None,
+    "colour of the layer: hex, '#ff8800' or 'ff8800' (WhiskerToolbox's default 0000FF or "
+    "#0000FF; here a colour of the key's own); not hex: noted, a colour of its own",
+)
+"""The ``color`` field of points, line and mask items (a common field, any format)."""
+COLORED_KINDS = ("points", "line", "mask")
+
+
 def options_markdown() -> str:
-    """Return the README's table of every option, by data type and format."""
+    """Return the README's table of every option, by data type and format.
+
+    Points, line and mask items end with their ``color`` field (:data:`COLOR_OPTION`).
+    """
     rows = [
         "| data_type | format | option | default | meaning |",
         "|---|---|---|---|---|",
     ]
-    for v in _VARIANTS:
-        fmt = " / ".join(_format_text(v.data_type, f, v.ours) for f in v.formats)
-        if v.variant != v.formats[0] and " " in v.variant:
-            fmt += f" ({v.variant.split(' ', 1)[1]})"
-        if v.ours:
-            fmt += " *(ours)*"
-        if not v.options:
-            rows.append(f"| {v.data_type} | {fmt} | — | | WhiskerToolbox reads no option |")
-        for opt in v.options:
-            name = f"`{opt.name}`"
-            if opt.aliases:
-                name += " (our alias " + ", ".join(f"`{a}`" for a in opt.aliases) + ")"
-            if opt.ours:
-                name += " *(ours)*"
-            meaning = opt.meaning.replace("|", "/")
-            rows.append(f"| {v.data_type} | {fmt} | {name} | {_default_text(opt)} | {meaning} |")
+    for i, v in enumerate(_VARIANTS):
+        rows.extend(_variant_rows(v))
+        last_of_kind = i + 1 == len(_VARIANTS) or _VARIANTS[i + 1].data_type != v.data_type
+        if last_of_kind and v.data_type in COLORED_KINDS:
+            rows.append(
+                f"| {v.data_type} | every format | `{COLOR_OPTION.name}` | "
+                f"{_default_text(COLOR_OPTION)} | {COLOR_OPTION.meaning} |"
+            )
     return "\n".join(rows)
+
+
+def _variant_rows(v: Variant) -> list[str]:
+    """Return the table rows of one format variant's options."""
+    fmt = " / ".join(_format_text(v.data_type, f, v.ours) for f in v.formats)
+    if v.variant != v.formats[0] and " " in v.variant:
+        fmt += f" ({v.variant.split(' ', 1)[1]})"
+    if v.ours:
+        fmt += " *(ours)*"
+    if not v.options:
+        return [f"| {v.data_type} | {fmt} | — | | WhiskerToolbox reads no option |"]
+    rows = []
+    for opt in v.options:
+        name = f"`{opt.name}`"
+        if opt.aliases:
+            name += " (our alias " + ", ".join(f"`{a}`" for a in opt.aliases) + ")"
+        if opt.ours:
+            name += " *(ours)*"
+        meaning = opt.meaning.replace("|", "/")
+        rows.append(f"| {v.data_type} | {fmt} | {name} | {_default_text(opt)} | {meaning} |")
+    return rows

@@ -140,12 +140,25 @@ def _read_analog_binary(item: ConfigItem) -> list[tuple[str, Any]]:
         memory_mapped_counts=mmap,
         info=info,
     )
-    if info.get("leftover_elements"):
+    leftover = int(info.get("leftover_elements", 0))
+    if leftover and mmap and not tensor_backed:
+        # WhiskerToolbox's memory-mapped counts: each channel reads to the file's end, the
+        # partial frame included, so nothing is dropped (§7.1)
+        sizes = [c.size for c in channels]
+        longer = [str(c) for c, size in enumerate(sizes) if size > min(sizes)]
+        item.note(
+            "info",
+            f"{leftover} trailing sample(s) do not fill a frame of {n} channel(s) and are "
+            "read, as WhiskerToolbox reads them"
+            + (f": channel(s) {', '.join(longer)} have one more sample" if longer else ""),
+            path=path,
+        )
+    elif leftover:
         item.note(
             "skipped",
-            f"{info['leftover_elements']} trailing sample(s) do not fill a frame of {n} "
-            "channel(s)" + (" and are ignored" if not mmap else ""),
-            count=int(info["leftover_elements"]),
+            f"{leftover} trailing sample(s) do not fill a frame of {n} channel(s) and are "
+            + ("left out of the tensor (the channel keys keep them)" if mmap else "ignored"),
+            count=leftover,
             path=path,
         )
     names = opts["channel_names"]
@@ -360,6 +373,16 @@ def _read_binary_state(item: ConfigItem) -> list[tuple[str, Any]]:
         skips=skips,
     )
     item.note_skips(skips, path)
+    unused = [k for k in ("sampling_rate",) if given(item, k)]
+    if not opts["all_columns"] and given(item, "time_column"):
+        unused.append("time_column")  # it only leaves a column out of all_columns
+    if unused:
+        item.note(
+            "unknown_option",
+            f"{' and '.join(map(repr, unused))} accepted and not used, as in WhiskerToolbox: "
+            "the intervals are row indices; to put them on time, load the file's time column "
+            "as a clock (data_type 'time', format 'multi_column_binary') and give 'clock'",
+        )
     if len(columns) == 1:
         return [(item.name, DigitalIntervalSeries(next(iter(columns.values()))))]
     return [(f"{item.name}_{col}", DigitalIntervalSeries(p)) for col, p in columns.items()]

@@ -175,11 +175,22 @@ def _read_mask_images(item: ConfigItem) -> list[tuple[str, Any]]:
 @register_reader("tensor", "npy", "numpy")
 def _read_tensor(item: ConfigItem) -> list[tuple[str, Any]]:
     opts = item_options(item)
+    path = item_path(item)
+    row_type, row_labels = opts["row_type"], option_path(opts["row_labels"], item.path)
+    needs_rows = row_type in ("time", "interval") and row_labels is None and path.is_file()
+    if needs_rows and tensors.sidecar_rows(path)[1] is None:
+        # nothing says which rows: ignored, as WhiskerToolbox ignores row_type
+        shape = "(N,)" if row_type == "time" else "(N, 2)"
+        item.note(
+            "unknown_option",
+            f"row_type {row_type!r} is ignored without row labels, as in WhiskerToolbox "
+            f"(the rows are ordinal): give them as {path.stem}_rows.npy beside the file "
+            f"(int64, shape {shape}) or as a 'row_labels' text file",
+            path=path,
+        )
+        row_type = None
     tensor = tensors.read_tensor_npy(
-        item_path(item),
-        column_names=opts["column_names"],
-        row_labels=option_path(opts["row_labels"], item.path),
-        row_type=opts["row_type"],
+        path, column_names=opts["column_names"], row_labels=row_labels, row_type=row_type
     )
     return [(item.name, tensor)]
 

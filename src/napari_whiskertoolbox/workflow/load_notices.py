@@ -4,8 +4,11 @@ WhiskerToolbox's loaders skip some rows (NaN points, decimal frames, rows outsid
 options' range) and so do ours, logging each :class:`~napari_whiskertoolbox.io.report.LoadNote`
 on the ``napari_whiskertoolbox.io`` logger. In napari nobody reads that log: a CSV whose
 every row was skipped opened as an empty layer without a word. :func:`collected_load_notes`
-gathers the notes of one open and :func:`tell_load_notes` shows one notice for the rows
-left out, and one for each file whose clocks could not be lined up with the session's.
+gathers the notes of one open (and still writes them to the terminal, as a script's load
+does) and :func:`tell_load_notes` shows one notice for the rows left out, one for the
+options no reader reads and the ways the load differs from WhiskerToolbox's
+(:func:`other_notes_message`), and one for each file whose clocks could not be lined up
+with the session's.
 """
 
 from __future__ import annotations
@@ -24,10 +27,18 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterator
 
-__all__ = ["collected_load_notes", "rows_left_out_message", "tell_load_notes"]
+__all__ = [
+    "collected_load_notes",
+    "other_notes_message",
+    "rows_left_out_message",
+    "tell_load_notes",
+]
 
 _SHOWN_NOTES = 3
 _SKIPPED_PREFIX = re.compile(r"^skipped \d+ rows?: ")
+_KNOWN_LIST = re.compile(r" \(known: [^)]*\)$")
+GROUPED_KINDS = ("unknown_option", "divergence", "info")
+"""Note kinds told together in one notice (:func:`other_notes_message`)."""
 
 
 class _NoteCollector(logging.Handler):
@@ -39,6 +50,23 @@ class _NoteCollector(logging.Handler):
         note = getattr(record, "load_note", None)
         if isinstance(note, LoadNote):
             self._notes.append(note)
+            if self._is_only_handler() and logging.lastResort is not None:
+                # a logger with a handler is not printed by Python's last resort: the
+                # terminal would lose what a script's load writes there
+                logging.lastResort.handle(record)
+
+    def _is_only_handler(self) -> bool:
+        """Whether this is the first collector and no other handler takes the load notes."""
+        collectors = []
+        logger: logging.Logger | None = LOGGER
+        while logger is not None:
+            for handler in logger.handlers:
+                if isinstance(handler, _NoteCollector):
+                    collectors.append(handler)
+                elif handler.level <= logging.WARNING:
+                    return False
+            logger = logger.parent if logger.propagate else None
+        return collectors[:1] == [self]
 
 
 @contextmanager
@@ -82,6 +110,39 @@ def rows_left_out_message(path: str | os.PathLike[str], notes: list[LoadNote]) -
     )
 
 
+def other_notes_message(
+    path: str | os.PathLike[str], notes: list[LoadNote]
+) -> tuple[str, bool] | None:
+    """Return one notice for the notes of :data:`GROUPED_KINDS` and whether it is a warning.
+
+    Options the load ignores (``unknown_option``: one no reader reads, or one without effect
+    there; a warning, as WhiskerToolbox's loader warns) come first, then the ways the load differs from WhiskerToolbox's (``divergence``) and
+    anything else (``info``), e.g. ``"cfg.json: 1 option is ignored and 2 notes on how it
+    was read: data[1] 'm': option 'widht' is not read by mask csv and is ignored (did you mean
+    'width'?); ..."``. ``None`` when there is none.
+    """
+    grouped = sorted(
+        (note for note in notes if note.kind in GROUPED_KINDS),
+        key=lambda note: note.kind != "unknown_option",
+    )
+    if not grouped:
+        return None
+    unknown = sum(note.kind == "unknown_option" for note in grouped)
+    rest = len(grouped) - unknown
+    what = []
+    if unknown:
+        what.append(f"{unknown} option{' is' if unknown == 1 else 's are'} ignored")
+    if rest:
+        what.append(f"{rest} note{'' if rest == 1 else 's'} on how it was read")
+    told = []
+    for note in grouped[:_SHOWN_NOTES]:
+        where = "" if note.item == note.path else f"{note.item}: "
+        told.append(f"{where}{_KNOWN_LIST.sub('', note.message)}")
+    if len(grouped) > _SHOWN_NOTES:
+        told.append(f"and {len(grouped) - _SHOWN_NOTES} more (see the terminal)")
+    return f"{Path(path).name}: {' and '.join(what)}: {'; '.join(told)}", bool(unknown)
+
+
 def clock_switch_message(
     old: str,
     new: str,
@@ -118,6 +179,9 @@ def tell_load_notes(
 ) -> None:
     """Show :func:`rows_left_out_message` as a napari warning notice (nothing if none).
 
+    Unknown options, differences from WhiskerToolbox and other notes get one notice,
+    :func:`other_notes_message` (a warning when an option is unknown, else an info).
+
     A file whose clocks could not be lined up with the session's (a ``clock`` note), a
     config whose ``transformations`` step failed (``transform``), one whose keys came in
     under other names (``renamed``), one whose labelled video was not opened with it
@@ -129,6 +193,9 @@ def tell_load_notes(
     message = rows_left_out_message(path, notes)
     if message is not None:
         show_warning(message)
+    other = other_notes_message(path, notes)
+    if other is not None:
+        (show_warning if other[1] else show_info)(other[0])
     clock_notes = [note for note in notes if note.kind == "clock"]
     for note in notes:
         if note.kind == "transform":
