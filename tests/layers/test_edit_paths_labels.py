@@ -3,9 +3,8 @@
 Paths, from napari's public API: painting with the brush, erasing, filling and drawing a
 polygon with the mouse; ``paint``, ``fill`` and ``data_setitem``; ``layer.data = …`` from
 the console, or pixels written in place followed by ``layer.refresh()``; napari's own
-layer undo (Ctrl+Z on the layer goes to the DataManager —
-``tests/layers/test_labels_history_keys.py`` — and ``layer.undo()`` has nothing of ours
-to replay). The transform tool is refused. Each path is one undo step, and masks the edit did
+layer undo (Ctrl+Z on the layer and ``layer.undo()`` / ``layer.redo()`` go to the
+DataManager — ``tests/layers/test_labels_history_keys.py``). The transform tool is refused. Each path is one undo step, and masks the edit did
 not touch are kept exactly.
 """
 
@@ -168,17 +167,21 @@ def test_in_place_pixels_then_refresh_are_one_step(session, qtbot):
     assert np.count_nonzero(layer.data == 2) == 6
 
 
-def test_napari_layer_undo_has_nothing_to_replay(session, qtbot):
-    """Frame swaps and stored strokes never stay in napari's own Labels history."""
+def test_napari_layer_undo_undoes_the_stroke_not_a_frame_swap(session, qtbot):
+    """``layer.undo()`` goes to the DataManager: it takes back the stroke, never a frame swap.
+
+    Frame swaps and stored strokes never stay in napari's own Labels history.
+    """
     layer = session.viewer.layers["pad"]
     layer.paint((20, 20), 3)
     settle(session, qtbot)
     for frame in (4, 5, 3):
         session.set_frame(frame)
-    shown = np.array(layer.data)
+    n_steps = steps(session)
     layer.undo()
-    np.testing.assert_array_equal(layer.data, shown)
-    assert len(stored(session)) == 2
+    assert steps(session) == n_steps - 1
+    assert len(stored(session)) == 1
+    np.testing.assert_array_equal(layer.data, session.dm.get_data("pad").label_image(3))
 
 
 def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications):
@@ -190,7 +193,7 @@ def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications)
 
 
 def test_napari_labels_undo_exists_and_is_routed():
-    """napari's Labels layer has its own undo: its key is routed to the DataManager."""
+    """napari's Labels layer has its own undo: its keys and methods go to the DataManager."""
     from napari_whiskertoolbox.layers.history_keys import HISTORY_KEYS
 
     assert callable(Labels.undo)

@@ -90,8 +90,8 @@ class LabelsBinding(Binding):
     the viewer is on screen, a small window goes through ``Labels.data_setitem``, which
     uploads just those pixels to the canvas texture (a full refresh re-sends the layer's
     transform down the scene graph and costs several times more); napari also keeps those
-    swaps in the layer's own paint history, which is never used because Ctrl+Z goes to the
-    DataManager. A hidden viewer has no texture yet, so there (and for large windows) the
+    swaps in the layer's own paint history, which is never used because Ctrl+Z and the
+    layer's ``undo()`` / ``redo()`` go to the DataManager. A hidden viewer has no texture yet, so there (and for large windows) the
     image is rewritten in place and refreshed once.
 
     napari announces a paint stroke (``events.paint``) before the pixels are written, so the
@@ -100,8 +100,10 @@ class LabelsBinding(Binding):
     (:func:`~napari_whiskertoolbox.layers.mask_edits.merge_label_edit`): every other mask
     of the frame is kept exactly, and pixels the image cannot show (outside it, or under
     another mask) stay in the DataManager. napari's own paint history is emptied after
-    each swap and each stored edit, so its ``layer.undo()`` never replays a frame swap;
-    Ctrl+Z on the layer goes to the DataManager.
+    each swap and each stored edit, so it never replays a frame swap; Ctrl+Z on the layer,
+    and the layer's own ``undo()`` / ``redo()`` (what napari's Labels key bindings and
+    scripts call), go to the DataManager's history
+    (:func:`~napari_whiskertoolbox.layers.history_keys.bind_history_keys`).
 
     A brush or eraser stroke is one undo step on the frame it started on: it is stored
     when the mouse is released (napari refreshes the layer at every mouse move of it), and
