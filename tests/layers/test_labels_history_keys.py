@@ -81,7 +81,8 @@ def test_the_layer_s_own_undo_and_redo_go_through_the_data_manager_once(
         layer.paint(where, label)
         qtbot.waitUntil(lambda: not binding.edit_pending, timeout=10_000)
         stored.append([m.tolist() for m in pad.at(3)])
-    assert len(stored[0]) == 1 and len(stored[2]) == 3
+    assert len(stored[0]) == 1
+    assert len(stored[2]) == 3
     n_steps = len(dm.history)
 
     def shows(state: int) -> None:
@@ -137,7 +138,8 @@ def test_an_unbound_layer_gets_napari_s_own_undo_back(make_napari_viewer, qtbot)
     layer = viewer.layers["pad"]
     binding = session.bindings["pad"]
     binding.detach(remove_layer=False)
-    assert "undo" not in vars(layer) and "redo" not in vars(layer)
+    assert "undo" not in vars(layer)
+    assert "redo" not in vars(layer)
     layer.paint((20, 20), 2)
     layer.undo()
     assert layer.data[20, 20] == 0, "napari's own paint history works again"
