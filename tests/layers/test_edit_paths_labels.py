@@ -3,9 +3,8 @@
 Paths, from napari's public API: painting with the brush, erasing, filling and drawing a
 polygon with the mouse; ``paint``, ``fill`` and ``data_setitem``; ``layer.data = …`` from
 the console, or pixels written in place followed by ``layer.refresh()``; napari's own
-layer undo (Ctrl+Z on the layer goes to the DataManager —
-``tests/layers/test_labels_history_keys.py`` — and ``layer.undo()`` has nothing of ours
-to replay). The transform tool is refused. Each path is one undo step, and masks the edit did
+layer undo (Ctrl+Z on the layer and ``layer.undo()`` / ``layer.redo()`` go to the
+DataManager — ``tests/layers/test_labels_history_keys.py``). The transform tool is refused. Each path is one undo step, and masks the edit did
 not touch are kept exactly.
 """
 
@@ -168,17 +167,21 @@ def test_in_place_pixels_then_refresh_are_one_step(session, qtbot):
     assert np.count_nonzero(layer.data == 2) == 6
 
 
-def test_napari_layer_undo_has_nothing_to_replay(session, qtbot):
-    """Frame swaps and stored strokes never stay in napari's own Labels history."""
+def test_napari_layer_undo_undoes_the_stroke_not_a_frame_swap(session, qtbot):
+    """``layer.undo()`` goes to the DataManager: it takes back the stroke, never a frame swap.
+
+    Frame swaps and stored strokes never stay in napari's own Labels history.
+    """
     layer = session.viewer.layers["pad"]
     layer.paint((20, 20), 3)
     settle(session, qtbot)
     for frame in (4, 5, 3):
         session.set_frame(frame)
-    shown = np.array(layer.data)
+    n_steps = steps(session)
     layer.undo()
-    np.testing.assert_array_equal(layer.data, shown)
-    assert len(stored(session)) == 2
+    assert steps(session) == n_steps - 1
+    assert len(stored(session)) == 1
+    np.testing.assert_array_equal(layer.data, session.dm.get_data("pad").label_image(3))
 
 
 def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications):
@@ -190,9 +193,67 @@ def test_transform_tool_is_refused_with_a_message(session, qtbot, notifications)
 
 
 def test_napari_labels_undo_exists_and_is_routed():
-    """napari's Labels layer has its own undo: its key is routed to the DataManager."""
+    """napari's Labels layer has its own undo: its keys and methods go to the DataManager."""
     from napari_whiskertoolbox.layers.history_keys import HISTORY_KEYS
 
     assert callable(Labels.undo)
     assert callable(Labels.redo)
     assert set(HISTORY_KEYS) == {"undo", "redo"}
+
+
+def test_a_new_label_shows_at_once_as_the_number_it_is_stored_and_saved_as(
+    session, qtbot, notifications, tmp_path
+):
+    """A frame's labels number its masks: a label painted or filled as 5 shows as 2 at once.
+
+    The DataManager keeps each label of a frame as one mask in a list, not its value (nor
+    does the ``Frame,RLE`` CSV); the layer shows the frame as stored right after the edit,
+    so the number seen does not change on a frame change or a save and reload. The brush
+    keeps painting that mask, and the user is told once why.
+    """
+    from napari_whiskertoolbox.core import MaskData
+    from napari_whiskertoolbox.io.masks import read_masks_csv, write_masks_csv
+
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    layer.selected_label = 5
+    layer.fill((20, 20), 5)  # the empty background around (20, 20) becomes label 5
+    settle(session, qtbot)
+    assert len(stored(session)) == 2
+    assert layer.data[20, 20] == 2, "shown as the number it is stored as"
+    assert layer.selected_label == 2, "the brush keeps painting the mask it filled"
+    np.testing.assert_array_equal(layer.data, pad.label_image(3))
+    told = [m for m in notifications if "label 5 is now 2" in m]
+    assert len(told) == 1
+    assert "in the order they are stored and saved" in told[0]
+
+    layer.paint((25, 35), 7)
+    settle(session, qtbot)
+    assert layer.data[25, 35] == 3
+    assert not [m for m in notifications if "label 7" in m], "told once per key"
+    shown = np.array(layer.data)
+    session.set_frame(4)
+    session.set_frame(3)
+    np.testing.assert_array_equal(layer.data, shown)
+
+    flat = pad.to_flat()
+    write_masks_csv(tmp_path / "pad.csv", flat.times, flat.offsets, flat.coords)
+    times, offsets, pixels = read_masks_csv(tmp_path / "pad.csv")
+    reloaded = MaskData.from_flat(times, pixels, offsets, image_size=pad.image_size)
+    np.testing.assert_array_equal(reloaded.label_image(3), shown)
+
+
+def test_erasing_a_whole_mask_moves_the_later_labels_down_at_once(session, qtbot):
+    layer, pad = session.viewer.layers["pad"], session.dm.get_data("pad")
+    layer.paint((20, 20), 2)
+    settle(session, qtbot)
+    layer.paint((20, 32), 3)
+    settle(session, qtbot)
+    ids = pad.ids_at(3).copy()
+    layer.selected_label = 3
+    layer.fill((4, 6), 0)  # erase mask 1 (label 1) whole
+    settle(session, qtbot)
+    np.testing.assert_array_equal(pad.ids_at(3), ids[1:])
+    assert layer.data[20, 20] == 1
+    assert layer.data[20, 32] == 2
+    assert layer.selected_label == 2
+    np.testing.assert_array_equal(layer.data, pad.label_image(3))

@@ -34,10 +34,12 @@ from napari_whiskertoolbox.layers._napari_compat import (
     prepare_paths,
     quit_requested,
     repaint_only_changed_rows,
+    route_layer_history,
     set_napari_close_questions,
     shape_objects,
     skip_unchanged_transforms,
     tolerate_status_races,
+    unroute_layer_history,
     viewer_widget,
     vispy_layer,
     window_closed,
@@ -517,6 +519,38 @@ def test_clear_paint_history_raises_when_napari_drops_it() -> None:
 
     with pytest.raises(RuntimeError, match=r"_napari_compat.clear_paint_history"):
         clear_paint_history(FakeLabels())
+
+
+def test_route_layer_history_reaches_napari_s_own_undo_callers() -> None:
+    """napari's Ctrl+Z / Ctrl+Shift+Z Labels bindings call the routed instance methods."""
+    import numpy as np
+    from napari.layers.labels import _labels_key_bindings
+
+    layer = Labels(np.zeros((8, 8), np.uint8))
+    calls: list[str] = []
+    route_layer_history(layer, undo=lambda: calls.append("undo"), redo=lambda: calls.append("redo"))
+    layer.paint((2, 2), 3)
+    _labels_key_bindings.undo(layer)
+    _labels_key_bindings.redo(layer)
+    layer.undo()
+    assert calls == ["undo", "redo", "undo"]
+    assert layer.data[2, 2] == 3, "napari's own paint history was not replayed"
+    other = Labels(np.zeros((8, 8), np.uint8))
+    other.paint((2, 2), 3)
+    other.undo()
+    assert other.data[2, 2] == 0, "other layers keep napari's own undo"
+    unroute_layer_history(layer)
+    layer.undo()
+    assert calls == ["undo", "redo", "undo"]
+    assert layer.data[2, 2] == 0, "unrouted: napari's own undo again"
+
+
+def test_route_layer_history_raises_when_napari_drops_the_methods() -> None:
+    class FakeLabels:
+        pass
+
+    with pytest.raises(RuntimeError, match=r"_napari_compat.route_layer_history"):
+        route_layer_history(FakeLabels(), undo=lambda: None, redo=lambda: None)
 
 
 def _step_faces(layer: Any, shift: float) -> None:

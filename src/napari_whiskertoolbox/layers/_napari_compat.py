@@ -47,12 +47,14 @@ __all__ = [
     "quit_requested",
     "real_viewer",
     "repaint_only_changed_rows",
+    "route_layer_history",
     "set_napari_close_questions",
     "skip_empty_draws",
     "skip_repeated_update_draw",
     "skip_unchanged_transforms",
     "slice_once_per_step",
     "tolerate_status_races",
+    "unroute_layer_history",
     "viewer_widget",
     "vispy_layer",
     "window_closed",
@@ -661,6 +663,52 @@ def clear_paint_history(layer: Any) -> None:
             "update layers/_napari_compat.clear_paint_history"
         )
     reset()
+
+
+# --------------------------------------------------------------------------- layer undo/redo
+# Used by layers/history_keys.py. napari's Labels layer has public ``undo()`` and ``redo()``
+# methods, which its own Ctrl+Z / Ctrl+Shift+Z bindings and scripts call; they replay the
+# layer's own paint history, which the binding empties after each frame swap and each
+# stored stroke (``clear_paint_history``), so they did nothing. The DataManager holds the
+# strokes: each bound layer instance gets ``undo`` / ``redo`` attributes that shadow the
+# class's methods and go to the DataManager's history, as the keys do. This relies on
+# napari calling them by attribute lookup on the instance (``layer.undo()``) and on its
+# layers taking instance attributes; napari has no hook to replace its layer history.
+_ROUTED_HISTORY = ("undo", "redo")
+
+
+def route_layer_history(layer: Any, undo: Callable[[], Any], redo: Callable[[], Any]) -> None:
+    """Make ``layer.undo()`` and ``layer.redo()`` call ``undo`` and ``redo`` instead.
+
+    napari's own key bindings (``layer.undo()``) and scripts then reach them; the class's
+    methods (and every other layer) are left alone. :func:`unroute_layer_history` undoes it.
+
+    Raises
+    ------
+    RuntimeError
+        If the layer's class has no public ``undo`` / ``redo`` methods (napari changed its
+        Labels history: update this function and its caller), or if the layer does not
+        take the instance attributes.
+    """
+    for name, action in zip(_ROUTED_HISTORY, (undo, redo)):
+        if not callable(getattr(type(layer), name, None)):
+            raise RuntimeError(
+                f"napari_whiskertoolbox: napari {type(layer).__name__} layers no longer have "
+                f"a public {name}() method; update layers/_napari_compat.route_layer_history"
+            )
+        try:
+            setattr(layer, name, action)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise RuntimeError(
+                f"napari_whiskertoolbox: napari {type(layer).__name__} layers no longer "
+                f"take an instance {name}(); update layers/_napari_compat.route_layer_history"
+            ) from exc
+
+
+def unroute_layer_history(layer: Any) -> None:
+    """Give ``layer`` back its class's ``undo`` and ``redo`` (undo :func:`route_layer_history`)."""
+    for name in _ROUTED_HISTORY:
+        vars(layer).pop(name, None)
 
 
 # --------------------------------------------------------------------------- Labels polygon

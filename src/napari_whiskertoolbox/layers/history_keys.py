@@ -3,7 +3,9 @@
 The workflow's key table binds :data:`HISTORY_KEYS` on the viewer. napari's Labels layer
 binds Ctrl+Z to its own paint history, and layer keys take precedence over the viewer's,
 so the Labels binding routes the same keys on its layer with :func:`bind_history_keys`;
-otherwise the layer would undo alone and leave the DataManager out of step. Given the
+otherwise the layer would undo alone and leave the DataManager out of step. The layer's
+public ``undo()`` / ``redo()`` (what napari's Labels bindings and scripts call) are routed
+the same way. Given the
 viewer session, an undo or redo of an edit on one frame other than the shown one moves the
 viewer to that frame (:func:`show_changed_frame`).
 """
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from napari.utils.notifications import show_info
+
+from napari_whiskertoolbox.layers._napari_compat import route_layer_history, unroute_layer_history
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -168,6 +172,11 @@ def bind_history_keys(
 ) -> None:
     """Bind the undo/redo keys on one layer instance to ``dm``'s history.
 
+    A layer with public ``undo()`` / ``redo()`` methods of its own (napari's Labels, whose
+    layer controls' key bindings and scripts call them) has them routed to ``dm``'s history
+    too (:func:`~._napari_compat.route_layer_history`): ``layer.undo()`` does what
+    Ctrl+Z does, once (the key calls the same action, not the layer's method as well).
+
     Parameters
     ----------
     layer : napari.layers.Layer
@@ -180,16 +189,23 @@ def bind_history_keys(
         The session showing ``dm``: the viewer moves to the frame of an undone one-frame
         edit (:func:`show_changed_frame`).
     """
+    routed: dict[str, Callable[[], bool]] = {}
     for name, (keys, action) in HISTORY_KEYS.items():
 
-        def callback(_layer: Layer, action: _Action = action) -> None:
+        def run(action: _Action = action) -> bool:
             if before is not None:
                 before()
-            action(dm, session)
+            return action(dm, session)
 
-        callback.__name__ = f"wtb_{name}"
+        def callback(_layer: Layer, run: Callable[[], bool] = run) -> None:
+            run()
+
+        callback.__name__ = run.__name__ = f"wtb_{name}"
+        routed[name] = run
         for key in keys:
             layer.bind_key(key, callback, overwrite=True)
+    if all(callable(getattr(type(layer), name, None)) for name in routed):
+        route_layer_history(layer, undo=routed["undo"], redo=routed["redo"])
 
 
 def unbind_history_keys(layer: Layer) -> None:
@@ -197,3 +213,4 @@ def unbind_history_keys(layer: Layer) -> None:
     for keys, _action in HISTORY_KEYS.values():
         for key in keys:
             layer.bind_key(key, None)
+    unroute_layer_history(layer)

@@ -29,7 +29,7 @@ from napari_whiskertoolbox.layers.label_regions import (
     masks_extent,
     union_box,
 )
-from napari_whiskertoolbox.layers.mask_edits import merge_label_edit
+from napari_whiskertoolbox.layers.mask_edits import merge_label_edit, renumbering
 from napari_whiskertoolbox.layers.points_binding import TRANSFORM_REFUSED
 
 if TYPE_CHECKING:
@@ -90,8 +90,8 @@ class LabelsBinding(Binding):
     the viewer is on screen, a small window goes through ``Labels.data_setitem``, which
     uploads just those pixels to the canvas texture (a full refresh re-sends the layer's
     transform down the scene graph and costs several times more); napari also keeps those
-    swaps in the layer's own paint history, which is never used because Ctrl+Z goes to the
-    DataManager. A hidden viewer has no texture yet, so there (and for large windows) the
+    swaps in the layer's own paint history, which is never used because Ctrl+Z and the
+    layer's ``undo()`` / ``redo()`` go to the DataManager. A hidden viewer has no texture yet, so there (and for large windows) the
     image is rewritten in place and refreshed once.
 
     napari announces a paint stroke (``events.paint``) before the pixels are written, so the
@@ -100,8 +100,15 @@ class LabelsBinding(Binding):
     (:func:`~napari_whiskertoolbox.layers.mask_edits.merge_label_edit`): every other mask
     of the frame is kept exactly, and pixels the image cannot show (outside it, or under
     another mask) stay in the DataManager. napari's own paint history is emptied after
-    each swap and each stored edit, so its ``layer.undo()`` never replays a frame swap;
-    Ctrl+Z on the layer goes to the DataManager.
+    each swap and each stored edit, so it never replays a frame swap; Ctrl+Z on the layer,
+    and the layer's own ``undo()`` / ``redo()`` (what napari's Labels key bindings and
+    scripts call), go to the DataManager's history
+    (:func:`~napari_whiskertoolbox.layers.history_keys.bind_history_keys`).
+
+    A frame's masks are a list: label ``k + 1`` is mask ``k``, which is all the DataManager
+    and the saved files keep. An edit that leaves the labels numbered otherwise (a new
+    label painted as 5 on a frame of one mask, a mask erased whole before others) shows the
+    stored numbering at once, and the first time for the key says why.
 
     A brush or eraser stroke is one undo step on the frame it started on: it is stored
     when the mouse is released (napari refreshes the layer at every mouse move of it), and
@@ -128,6 +135,8 @@ class LabelsBinding(Binding):
         """The shown index while a brush or eraser stroke is in progress."""
         self._held = False
         """Whether a frame change waits for the stroke in progress to end."""
+        self._renumber_told = False
+        """Whether the user was told that an edit renumbered the labels of a frame."""
 
     @property
     def edit_pending(self) -> bool:
@@ -357,8 +366,34 @@ class LabelsBinding(Binding):
             return
         new_masks, new_ids, new_labels = merged
         stored = self.push_frame(new_masks, new_ids)
+        renumbered = renumbering(new_labels)
+        if renumbered:
+            self._show_renumbered(index, renumbered)
+            return
         label_ids = np.zeros(max(new_labels, default=0), dtype=np.uint64)
         for label, entity_id in zip(new_labels, stored.tolist()):
             if label:
                 label_ids[label - 1] = entity_id
         self.label_ids = label_ids
+
+    def _show_renumbered(self, index: int, renumbered: dict[int, int]) -> None:
+        """Show the stored frame, whose labels an edit renumbered; say so once per key.
+
+        The brush keeps painting the mask it painted: a selected label that was renumbered
+        becomes its new number.
+        """
+        layer = self.layer
+        self._render(index)
+        selected = int(layer.selected_label)
+        if selected in renumbered:
+            layer.selected_label = renumbered[selected]
+        if self._renumber_told:
+            return
+        self._renumber_told = True
+        moves = ", ".join(f"{old} is now {new}" for old, new in sorted(renumbered.items())[:4])
+        more = ", …" if len(renumbered) > 4 else ""
+        show_info(
+            f"{self.key}, frame {index}: label {moves}{more}. A frame's labels number its "
+            "masks 1, 2, … in the order they are stored and saved: a new label takes the "
+            "next number, the labels after a mask erased whole move down (told once)."
+        )

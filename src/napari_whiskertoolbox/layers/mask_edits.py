@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["merge_label_edit"]
+__all__ = ["merge_label_edit", "renumbering"]
 
 
 def merge_label_edit(
@@ -80,6 +80,32 @@ def merge_label_edit(
             out_ids.append(0)
             out_labels.append(label)
     return out_masks, np.asarray(out_ids, dtype=np.uint64), out_labels
+
+
+def renumbering(labels: Sequence[int]) -> dict[int, int]:
+    """Return ``{label: stored label}`` of the labels an edit's masks are not shown with.
+
+    A frame's masks are stored as a list and shown as labels 1, 2, … in that order (mask
+    ``k`` → label ``k + 1``, also after a reload: the files keep the order).
+    :func:`merge_label_edit` keeps the masks' order, drops a mask erased whole and adds new
+    labels last, so after an edit the label of mask ``k`` may differ from ``k + 1``.
+
+    Parameters
+    ----------
+    labels : sequence of int
+        The label each stored mask had in the edited image (``0``: not in the image).
+
+    Returns
+    -------
+    dict of int to int
+        Label in the edited image → the label the stored frame shows it as; empty when
+        every label keeps its number.
+    """
+    return {
+        int(label): position
+        for position, label in enumerate(labels, start=1)
+        if int(label) and int(label) != position
+    }
 
 
 def _rebuilt_mask(
