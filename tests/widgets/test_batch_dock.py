@@ -6,6 +6,7 @@ import json
 import shutil
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from qtpy.QtWidgets import QApplication
 
@@ -769,3 +770,29 @@ def write_results_script(tmp_path: Path) -> Path:
     script = tmp_path / "named.py"
     script.write_text("results = {'session': output_dir.name, 'n': 1}\n")
     return script
+
+
+def test_an_opened_output_of_signals_only_shows_them_in_the_timeline(
+    make_napari_viewer, tmp_path: Path, qtbot
+) -> None:
+    """A batch's analog-only outputs open as File > Open opens them: the Timeline docks."""
+    from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+    from napari_whiskertoolbox.widgets.timeline import find_timeline
+
+    dm = DataManager()
+    dm.set_data("sig", AnalogTimeSeries(np.arange(50.0)), "time")
+    dm.set_data("mean_sig", AnalogTimeSeries(np.full(50, 24.5)), "time")
+    folder = tmp_path / "out" / "sessions" / "animal0-config"
+    save_session(dm, folder)
+    viewer = make_napari_viewer(show=True)
+    widget = BatchWidget(viewer)
+    viewer.window.add_dock_widget(widget, name="Batch", area="right")
+    assert find_timeline(viewer) is None
+
+    opened = widget.open_output(folder)
+    assert opened is viewer  # its session was empty
+    assert set(get_session(viewer).dm) == {"sig", "mean_sig"}
+    timeline = find_timeline(viewer)
+    assert timeline is not None
+    assert timeline.is_lane_shown("sig")
+    assert timeline.is_lane_shown("mean_sig")

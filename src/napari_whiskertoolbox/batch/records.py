@@ -69,6 +69,10 @@ class SessionRecord:
         share timing out, its worker died): the batch retries such failures only
         (:mod:`~napari_whiskertoolbox.batch.failures`). False for a broken config or a
         task that raised, which fail the same way every time.
+    rerun_reason : str or None
+        Why this run redid a session an earlier run had finished (resume): ``"input
+        changed: signal.csv"``, ``"the task changed"``, ``"output missing: angle.csv"``...
+        ``None`` when it had not been finished, or was skipped.
     """
 
     session: str
@@ -86,6 +90,7 @@ class SessionRecord:
     worker: str | None = None
     load_notes: tuple[str, ...] = ()
     transient: bool = False
+    rerun_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-compatible values."""

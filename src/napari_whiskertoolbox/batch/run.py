@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
 from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
+from napari_whiskertoolbox.batch.input_files import input_folder, session_inputs
 from napari_whiskertoolbox.batch.markers import (
     LOCK_FILE,
     MARKER_FILE,
     SESSIONS_LOCK_FILE,
+    MarkerCheck,
+    check_marker,
     completed_record,
 )
 from napari_whiskertoolbox.batch.outputs import SESSIONS_DIR, assign_outputs, output_parents
@@ -440,6 +443,17 @@ def _finished_for(record: SessionRecord, job: SessionJob) -> bool:
     return Path(record.session) == job.session or job.output == job.session
 
 
+def _resume_check(job: SessionJob) -> MarkerCheck:
+    """Check ``job``'s completion marker against its task, outputs and current input files.
+
+    The input is only looked at (its config parsed, its files stat'ed) when a marker exists.
+    """
+    if not (job.output / MARKER_FILE).is_file():
+        return MarkerCheck(None)
+    inputs = session_inputs(job.session, job.output)
+    return check_marker(job.output, job.fingerprint, inputs, input_folder(job.session))
+
+
 def _finished_while_stopping(batch: _Batch, since: float) -> None:
     """Report as done the cancelled sessions that finished anyway while the cluster closed.
 
@@ -455,7 +469,8 @@ def _finished_while_stopping(batch: _Batch, since: float) -> None:
             fresh = (job.output / MARKER_FILE).stat().st_mtime >= since
         except OSError:
             continue
-        finished = completed_record(job.output, job.fingerprint) if fresh else None
+        inputs = session_inputs(job.session, job.output) if fresh else None
+        finished = completed_record(job.output, job.fingerprint, inputs) if fresh else None
         if finished is not None:
             batch.finish(job, replace(finished, session=str(job.session), output=str(job.output)))
 
@@ -727,16 +742,22 @@ def run_batch(
         ]
         batch = _Batch(jobs, retries, progress, cancel, on_cluster)
         pending = []
-        for job in jobs:
-            previous = completed_record(job.output, fingerprint) if resume else None
+        for i, job in enumerate(jobs):
+            check = _resume_check(job) if resume else MarkerCheck(None)
+            previous = check.record
             if previous is not None and not _finished_for(previous, job):
                 previous = None  # another input's outputs (assign_outputs keeps clear of them)
             if previous is not None:  # where it is now: the output folder may have moved
                 resumed = replace(
-                    previous, status="skipped", session=str(job.session), output=str(job.output)
+                    previous,
+                    status="skipped",
+                    session=str(job.session),
+                    output=str(job.output),
+                    rerun_reason=None,
                 )
                 batch.finish(job, resumed)
             else:
+                jobs[i] = job = replace(job, rerun_reason=check.reason)
                 pending.append(job)
         owned: BatchClient | None = None
         dashboard = None
