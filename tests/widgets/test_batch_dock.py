@@ -209,6 +209,29 @@ def test_cancel_keeps_finished_outputs(
     assert not (tmp_path / "out" / "sessions" / "mouse3" / MARKER_FILE).exists()
 
 
+def test_sessions_cancelled_before_they_started_show_no_time(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    """Was: "0.00 s" and 1 attempt for sessions that never ran; "—" and 0 now."""
+    for name in ("mouse1", "mouse3"):  # the first runs until cancelled, the others wait
+        document_path = sessions / f"{name}.session" / "session.json"
+        document = json.loads(document_path.read_text())
+        document["metadata"]["stuck"] = True
+        document["metadata"]["name"] = "mouse3"  # the script's stuck branch
+        document_path.write_text(json.dumps(document))
+    _prepare(dock, sessions, tmp_path)
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: _statuses(dock)[0] == "running", timeout=WAIT_MS)
+    dock.cancel_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=30_000)
+    assert _statuses(dock) == ["cancelled"] * 3
+    durations = [dock.table.item(row, COLUMNS.index("duration")).text() for row in range(3)]
+    assert durations[0].endswith(" s")
+    assert durations[0] != "0.00 s"
+    assert durations[1:] == ["—", "—"]
+    assert [r.attempts for r in dock.report.records] == [1, 0, 0]
+
+
 def test_task_from_the_script_runner(make_napari_viewer, tmp_path: Path) -> None:
     viewer = make_napari_viewer()
     runner = ScriptRunnerWidget(viewer, recent_files=RecentFiles(tmp_path / "recent.json"))

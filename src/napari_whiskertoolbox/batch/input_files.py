@@ -18,10 +18,9 @@ its session, the safe side.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from napari_whiskertoolbox.batch.markers import BATCH_OWN_FILES, FileState, file_states
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
-from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
 from napari_whiskertoolbox.batch.input_files import input_folder, session_inputs
+from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
 from napari_whiskertoolbox.batch.markers import (
     LOCK_FILE,
     MARKER_FILE,
@@ -190,7 +190,8 @@ class _Batch:
         """Sessions still running when the cancel's grace ended (they may finish anyway)."""
         self.running_since: dict[int, float] = {}
         """Sessions seen running (the current attempt): since when (``time.monotonic()``)."""
-        self.submitted: set[int] = set()
+        self.submitted: dict[int, int] = {}
+        """Sessions handed to a worker: the attempt last handed."""
         self.n_workers = 0
         self.workers_now = 0
         self.client: Client | None = None
@@ -225,18 +226,25 @@ class _Batch:
             self.on_cluster(status)
 
     def ran_s(self, job: SessionJob) -> float | None:
-        """Return how long ``job`` has run, by what the batch saw.
+        """Return how long ``job``'s current attempt has run, by what the batch saw.
 
-        0 if it was never handed to a worker; ``None`` if it was but not seen running.
+        ``None`` when it was never seen running (not handed to a worker, or handed but not
+        seen starting): unknown, shown as ``—``, never a made-up 0.
         """
-        if job.index not in self.submitted:
-            return 0.0
+        if self.submitted.get(job.index) != job.attempt:
+            return None
         since = self.running_since.get(job.index)
         return None if since is None else time.monotonic() - since
 
+    def attempts_made(self, job: SessionJob) -> int:
+        """Return how many attempts of ``job`` were handed to a worker (0: it never started)."""
+        return job.attempt if self.submitted.get(job.index) == job.attempt else job.attempt - 1
+
     def stopped_record(self, job: SessionJob, error: str = "cancelled") -> SessionRecord:
         """Return the record of ``job`` cancelled by the batch, with the time it ran."""
-        return replace(_cancelled(job, error), duration_s=self.ran_s(job))
+        return replace(
+            _cancelled(job, error), duration_s=self.ran_s(job), attempts=self.attempts_made(job)
+        )
 
     def finish(self, job: SessionJob, record: SessionRecord) -> None:
         self.records[job.index] = record
@@ -271,7 +279,7 @@ class _Batch:
                 job = replace(waiting.popleft(), cancel_event=event_name)
                 key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
                 futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
-                self.submitted.add(job.index)
+                self.submitted[job.index] = job.attempt
                 completed.add(futures[key][1])
 
         # run_batch queued them before starting the cluster; say so here when it did not
@@ -426,7 +434,7 @@ class _Batch:
                 job.name,
                 "failed",
                 error=reason,
-                attempts=job.attempt,
+                attempts=self.attempts_made(job),
                 duration_s=self.ran_s(job),
             )
             self.finish(job, record)
