@@ -131,6 +131,10 @@ def test_input_files_of_a_config_name_its_data_files_and_folders(tmp_path: Path)
         (tmp_path / "frames" / f"f{i}.png").write_bytes(b"x")
     (tmp_path / "sig.csv").write_text("1\n2\n")
     (tmp_path / "unrelated.txt").write_text("not named")
+    # a batch's own files in a named folder are no input: a session lock beside an output
+    # folder saved there, its owner file, a partial save
+    for own in (".f.batch.lock", ".f.batch-owner.json", "f2.png.tmp", "batch-done.json"):
+        (tmp_path / "frames" / own).write_text("")
     config = tmp_path / "config.json"
     items = [
         {"data_type": "analog", "name": "sig", "filepath": "sig.csv", "format": "csv"},

@@ -23,12 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from napari_whiskertoolbox.batch.markers import BATCH_OWN_FILES, FileState, file_states
+from napari_whiskertoolbox.batch.session_lock import SESSION_LOCK_SUFFIXES
 
 __all__ = ["input_files", "input_folder", "input_state", "session_inputs"]
 
 
 def _own(path: Path) -> bool:
-    return path.name in BATCH_OWN_FILES or path.name.endswith(".tmp")
+    """Return whether ``path`` is a file a batch writes (a marker, a lock, a partial save)."""
+    name = path.name
+    return (
+        name in BATCH_OWN_FILES
+        or name.endswith(".tmp")
+        or (name.startswith(".") and name.endswith(SESSION_LOCK_SUFFIXES))
+    )
 
 
 def _folder_files(folder: Path, recursive: bool) -> list[Path]:
