@@ -155,7 +155,9 @@ def test_ctrl_c_stops_and_keeps_finished_outputs(
     assert statuses == {"mouse1": "done", "mouse2": "cancelled", "mouse3": "cancelled"}
     # the stopped session ran until the batch ended it (was 0.00 s); the last never started
     assert table.loc["mouse2", "duration_s"] > 0
-    assert table.loc["mouse3", "duration_s"] == 0
+    assert pd.isna(table.loc["mouse3", "duration_s"])  # an empty cell, not 0
+    assert table.loc["mouse3", "attempts"] == 0
+    assert table.loc["mouse2", "attempts"] == 1
     print(f"Ctrl+C to exit: {stopped_after:.1f} s")
 
 

@@ -1215,8 +1215,15 @@ def test_a_session_a_given_cluster_keeps_running_after_cancel_is_reported_so(
     # it ran until the batch stopped (was reported 0.00 s); the others never started
     assert records["mouse1"].duration_s is not None
     assert records["mouse1"].duration_s > 0
-    assert [records[name].duration_s for name in ("mouse2", "mouse3")] == [0.0, 0.0]
-    assert " 0.00s" not in report.summary().splitlines()[1]
+    # never handed to a worker: no time (was 0.00 s) and no attempt (was 1)
+    assert [records[name].duration_s for name in ("mouse2", "mouse3")] == [None, None]
+    assert [records[name].attempts for name in ("mouse2", "mouse3")] == [0, 0]
+    summary = report.summary().splitlines()
+    assert " 0.00s" not in summary[1]
+    assert [line.split()[:3] for line in summary[2:4]] == [
+        ["mouse2", "cancelled", "—"],
+        ["mouse3", "cancelled", "—"],
+    ]
     # ... and so it did: once the worker thread is free, its outputs are there, complete
     assert threads_client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
     fingerprint = as_task(_sleep_past_the_default_grace).fingerprint()

@@ -101,6 +101,7 @@ def test_a_session_the_holder_finished_while_waited_for_is_skipped(
     sessions: Path, tmp_path: Path
 ) -> None:
     """The cancelled run's session ends, saved and marked complete: the re-run keeps it."""
+    from napari_whiskertoolbox.batch.input_files import input_state
     from napari_whiskertoolbox.batch.markers import write_marker
     from napari_whiskertoolbox.batch.records import SessionRecord
     from napari_whiskertoolbox.batch.worker import SessionJob, run_session
@@ -122,7 +123,7 @@ def test_a_session_the_holder_finished_while_waited_for_is_skipped(
         output.mkdir(parents=True)
         (output / "angle.csv").write_text("1\n")  # the holder's outputs, then its marker
         earlier = SessionRecord(str(job.session), "mouse1", "done", results={"by": 1})
-        write_marker(output, job.fingerprint, earlier)
+        write_marker(output, job.fingerprint, earlier, input_state(job.session))
     waiter.join(60)
 
     (record,) = records

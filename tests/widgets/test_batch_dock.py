@@ -6,6 +6,7 @@ import json
 import shutil
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from qtpy.QtWidgets import QApplication
 
@@ -206,6 +207,29 @@ def test_cancel_keeps_finished_outputs(
     for name in NAMES[:2]:
         assert (tmp_path / "out" / "sessions" / name / MARKER_FILE).is_file()
     assert not (tmp_path / "out" / "sessions" / "mouse3" / MARKER_FILE).exists()
+
+
+def test_sessions_cancelled_before_they_started_show_no_time(
+    dock: BatchWidget, sessions: Path, tmp_path: Path, qtbot
+) -> None:
+    """Was: "0.00 s" and 1 attempt for sessions that never ran; "—" and 0 now."""
+    for name in ("mouse1", "mouse3"):  # the first runs until cancelled, the others wait
+        document_path = sessions / f"{name}.session" / "session.json"
+        document = json.loads(document_path.read_text())
+        document["metadata"]["stuck"] = True
+        document["metadata"]["name"] = "mouse3"  # the script's stuck branch
+        document_path.write_text(json.dumps(document))
+    _prepare(dock, sessions, tmp_path)
+    dock.run_button.click()
+    qtbot.waitUntil(lambda: _statuses(dock)[0] == "running", timeout=WAIT_MS)
+    dock.cancel_button.click()
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=30_000)
+    assert _statuses(dock) == ["cancelled"] * 3
+    durations = [dock.table.item(row, COLUMNS.index("duration")).text() for row in range(3)]
+    assert durations[0].endswith(" s")
+    assert durations[0] != "0.00 s"
+    assert durations[1:] == ["—", "—"]
+    assert [r.attempts for r in dock.report.records] == [1, 0, 0]
 
 
 def test_task_from_the_script_runner(make_napari_viewer, tmp_path: Path) -> None:
@@ -769,3 +793,29 @@ def write_results_script(tmp_path: Path) -> Path:
     script = tmp_path / "named.py"
     script.write_text("results = {'session': output_dir.name, 'n': 1}\n")
     return script
+
+
+def test_an_opened_output_of_signals_only_shows_them_in_the_timeline(
+    make_napari_viewer, tmp_path: Path, qtbot
+) -> None:
+    """A batch's analog-only outputs open as File > Open opens them: the Timeline docks."""
+    from napari_whiskertoolbox.core import AnalogTimeSeries, DataManager
+    from napari_whiskertoolbox.widgets.timeline import find_timeline
+
+    dm = DataManager()
+    dm.set_data("sig", AnalogTimeSeries(np.arange(50.0)), "time")
+    dm.set_data("mean_sig", AnalogTimeSeries(np.full(50, 24.5)), "time")
+    folder = tmp_path / "out" / "sessions" / "animal0-config"
+    save_session(dm, folder)
+    viewer = make_napari_viewer(show=True)
+    widget = BatchWidget(viewer)
+    viewer.window.add_dock_widget(widget, name="Batch", area="right")
+    assert find_timeline(viewer) is None
+
+    opened = widget.open_output(folder)
+    assert opened is viewer  # its session was empty
+    assert set(get_session(viewer).dm) == {"sig", "mean_sig"}
+    timeline = find_timeline(viewer)
+    assert timeline is not None
+    assert timeline.is_lane_shown("sig")
+    assert timeline.is_lane_shown("mean_sig")

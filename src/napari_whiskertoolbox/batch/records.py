@@ -40,7 +40,8 @@ class SessionRecord:
         Wall time of load + task + save on the worker, in seconds. For a session the
         batch stopped without a word from its worker (cancelled past the grace, its
         worker died, the scheduler was lost): the time since the batch saw it start
-        running; ``None`` when it never saw it running (unknown), 0 when it never started.
+        running; ``None`` when it never saw it running (unknown: never started, or started
+        unseen), shown as ``—`` and an empty cell in ``batch_report.csv``.
     peak_memory_mb : float or None
         Peak resident memory of the worker process during the session, in MiB (Linux;
         ``None`` elsewhere).
@@ -56,8 +57,9 @@ class SessionRecord:
     error : str or None
         The error: the traceback trimmed to the user's code, or the load/format error.
     attempts : int
-        How many times the session was started (1 + its retries; a scheduler's own re-runs
-        of a task whose worker died count too).
+        How many times the session was handed to a worker (1 + its retries; a scheduler's
+        own re-runs of a task whose worker died count too); 0 for a session cancelled or
+        failed before it ever was.
     worker : str or None
         Address of the worker that ran the last attempt.
     load_notes : tuple of str
@@ -69,6 +71,10 @@ class SessionRecord:
         share timing out, its worker died): the batch retries such failures only
         (:mod:`~napari_whiskertoolbox.batch.failures`). False for a broken config or a
         task that raised, which fail the same way every time.
+    rerun_reason : str or None
+        Why this run redid a session an earlier run had finished (resume): ``"input
+        changed: signal.csv"``, ``"the task changed"``, ``"output missing: angle.csv"``...
+        ``None`` when it had not been finished, or was skipped.
     """
 
     session: str
@@ -86,6 +92,7 @@ class SessionRecord:
     worker: str | None = None
     load_notes: tuple[str, ...] = ()
     transient: bool = False
+    rerun_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-compatible values."""

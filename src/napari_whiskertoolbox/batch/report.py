@@ -154,7 +154,8 @@ class BatchReport:
 
         ``keys_added`` lists the keys the task created, ``keys_changed`` the existing keys it
         replaced or modified, ``keys_deleted`` the existing keys it deleted (each
-        ``;``-separated); ``load_notes`` what loading the session noted (one a line).
+        ``;``-separated); ``load_notes`` what loading the session noted (one a line);
+        ``rerun_reason`` why a session an earlier run had finished ran again.
         """
         import pandas as pd
 
@@ -175,6 +176,7 @@ class BatchReport:
                     "worker": r.worker,
                     "error": r.error,
                     "load_notes": "\n".join(r.load_notes),
+                    "rerun_reason": r.rerun_reason,
                 }
             )
         return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["name", "session", "status"])
@@ -255,6 +257,9 @@ class BatchReport:
     def summary(self, width: int = 110) -> str:
         """Return a plain-text table of the sessions (status, duration, peak memory, last error line).
 
+        A session without an error that ran again although an earlier run had finished it
+        says why there (``ran again: input changed: signal.csv``).
+
         The error line's exception class is shown without its module (the full error is
         in the report), so that the message fits in ``width`` characters.
         """
@@ -262,7 +267,7 @@ class BatchReport:
         name_width = min(max([len(r.name) for r in self.records] + [7]), 40)
         lines.append(f"{'session':<{name_width}}  {'status':<9}  {'time':>8}  {'memory':>8}  error")
         for r in self.records:
-            last = error_line(r)
+            last = error_line(r) or (f"ran again: {r.rerun_reason}" if r.rerun_reason else "")
             text = (
                 f"{r.name[:name_width]:<{name_width}}  {r.status:<9}  "
                 f"{duration_text(r.duration_s, ''):>8}  "

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch._deps import require_batch_dependencies
 from napari_whiskertoolbox.batch.cluster import BatchClient, start_client
+from napari_whiskertoolbox.batch.input_files import input_folder, session_inputs
 from napari_whiskertoolbox.batch.main_guard import refuse_reimported_main
 from napari_whiskertoolbox.batch.markers import (
     LOCK_FILE,
     MARKER_FILE,
     SESSIONS_LOCK_FILE,
+    MarkerCheck,
+    check_marker,
     completed_record,
 )
 from napari_whiskertoolbox.batch.outputs import SESSIONS_DIR, assign_outputs, output_parents
@@ -187,7 +190,8 @@ class _Batch:
         """Sessions still running when the cancel's grace ended (they may finish anyway)."""
         self.running_since: dict[int, float] = {}
         """Sessions seen running (the current attempt): since when (``time.monotonic()``)."""
-        self.submitted: set[int] = set()
+        self.submitted: dict[int, int] = {}
+        """Sessions handed to a worker: the attempt last handed."""
         self.n_workers = 0
         self.workers_now = 0
         self.client: Client | None = None
@@ -222,18 +226,25 @@ class _Batch:
             self.on_cluster(status)
 
     def ran_s(self, job: SessionJob) -> float | None:
-        """Return how long ``job`` has run, by what the batch saw.
+        """Return how long ``job``'s current attempt has run, by what the batch saw.
 
-        0 if it was never handed to a worker; ``None`` if it was but not seen running.
+        ``None`` when it was never seen running (not handed to a worker, or handed but not
+        seen starting): unknown, shown as ``—``, never a made-up 0.
         """
-        if job.index not in self.submitted:
-            return 0.0
+        if self.submitted.get(job.index) != job.attempt:
+            return None
         since = self.running_since.get(job.index)
         return None if since is None else time.monotonic() - since
 
+    def attempts_made(self, job: SessionJob) -> int:
+        """Return how many attempts of ``job`` were handed to a worker (0: it never started)."""
+        return job.attempt if self.submitted.get(job.index) == job.attempt else job.attempt - 1
+
     def stopped_record(self, job: SessionJob, error: str = "cancelled") -> SessionRecord:
         """Return the record of ``job`` cancelled by the batch, with the time it ran."""
-        return replace(_cancelled(job, error), duration_s=self.ran_s(job))
+        return replace(
+            _cancelled(job, error), duration_s=self.ran_s(job), attempts=self.attempts_made(job)
+        )
 
     def finish(self, job: SessionJob, record: SessionRecord) -> None:
         self.records[job.index] = record
@@ -268,7 +279,7 @@ class _Batch:
                 job = replace(waiting.popleft(), cancel_event=event_name)
                 key = f"wtb-batch-{token}-{job.index}-{job.attempt}"
                 futures[key] = (job, client.submit(run_session, job, key=key, pure=False))
-                self.submitted.add(job.index)
+                self.submitted[job.index] = job.attempt
                 completed.add(futures[key][1])
 
         # run_batch queued them before starting the cluster; say so here when it did not
@@ -423,7 +434,7 @@ class _Batch:
                 job.name,
                 "failed",
                 error=reason,
-                attempts=job.attempt,
+                attempts=self.attempts_made(job),
                 duration_s=self.ran_s(job),
             )
             self.finish(job, record)
@@ -438,6 +449,17 @@ def _finished_for(record: SessionRecord, job: SessionJob) -> bool:
     first one's saved sessions, in place) is its own input too.
     """
     return Path(record.session) == job.session or job.output == job.session
+
+
+def _resume_check(job: SessionJob) -> MarkerCheck:
+    """Check ``job``'s completion marker against its task, outputs and current input files.
+
+    The input is only looked at (its config parsed, its files stat'ed) when a marker exists.
+    """
+    if not (job.output / MARKER_FILE).is_file():
+        return MarkerCheck(None)
+    inputs = session_inputs(job.session, job.output)
+    return check_marker(job.output, job.fingerprint, inputs, input_folder(job.session))
 
 
 def _finished_while_stopping(batch: _Batch, since: float) -> None:
@@ -455,7 +477,8 @@ def _finished_while_stopping(batch: _Batch, since: float) -> None:
             fresh = (job.output / MARKER_FILE).stat().st_mtime >= since
         except OSError:
             continue
-        finished = completed_record(job.output, job.fingerprint) if fresh else None
+        inputs = session_inputs(job.session, job.output) if fresh else None
+        finished = completed_record(job.output, job.fingerprint, inputs) if fresh else None
         if finished is not None:
             batch.finish(job, replace(finished, session=str(job.session), output=str(job.output)))
 
@@ -727,16 +750,22 @@ def run_batch(
         ]
         batch = _Batch(jobs, retries, progress, cancel, on_cluster)
         pending = []
-        for job in jobs:
-            previous = completed_record(job.output, fingerprint) if resume else None
+        for i, job in enumerate(jobs):
+            check = _resume_check(job) if resume else MarkerCheck(None)
+            previous = check.record
             if previous is not None and not _finished_for(previous, job):
                 previous = None  # another input's outputs (assign_outputs keeps clear of them)
             if previous is not None:  # where it is now: the output folder may have moved
                 resumed = replace(
-                    previous, status="skipped", session=str(job.session), output=str(job.output)
+                    previous,
+                    status="skipped",
+                    session=str(job.session),
+                    output=str(job.output),
+                    rerun_reason=None,
                 )
                 batch.finish(job, resumed)
             else:
+                jobs[i] = job = replace(job, rerun_reason=check.reason)
                 pending.append(job)
         owned: BatchClient | None = None
         dashboard = None

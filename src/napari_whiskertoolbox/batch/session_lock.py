@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "SESSION_LOCK_SUFFIXES",
     "SessionBusyError",
     "SessionLockError",
     "holding_session",
@@ -50,14 +51,19 @@ class SessionBusyError(SessionLockError):
     """Another process (another batch's worker) is writing the session's output folder."""
 
 
+SESSION_LOCK_SUFFIXES = (".batch.lock", ".batch-owner.json")
+"""How the lock file and the owner file beside a session output folder ``x`` end
+(``.x.batch.lock``, ``.x.batch-owner.json``)."""
+
+
 def session_lock_path(output: Path) -> Path:
     """Return the lock file of the session output folder ``output`` (hidden, beside it)."""
-    return output.with_name(f".{output.name}.batch.lock")
+    return output.with_name(f".{output.name}{SESSION_LOCK_SUFFIXES[0]}")
 
 
 def session_owner_path(output: Path) -> Path:
     """Return the file naming the holder of ``output``'s lock (beside the lock)."""
-    return output.with_name(f".{output.name}.batch-owner.json")
+    return output.with_name(f".{output.name}{SESSION_LOCK_SUFFIXES[1]}")
 
 
 def _owner_text(output: Path) -> str:

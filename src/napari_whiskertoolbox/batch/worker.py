@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.batch.failures import is_transient, is_transient_task_error
+from napari_whiskertoolbox.batch.input_files import session_inputs
 from napari_whiskertoolbox.batch.markers import (
+    LOG_FILE,
     MARKER_FILE,
     clear_marker,
     completed_record,
@@ -47,8 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LOG_FILE", "SessionJob", "run_session"]
 
-LOG_FILE = "batch-output.txt"
-"""What the task printed, saved in the session's output folder."""
 _BATCH_DIR = str(Path(__file__).parent)
 _CANCEL_POLL_S = 0.5
 _gc_frozen = False
@@ -79,6 +79,9 @@ class SessionJob:
         How long to wait for another process writing the same output folder (a session of
         an earlier, cancelled batch still running on its cluster) before reporting the
         session as still running elsewhere, in seconds.
+    rerun_reason : str or None
+        Why the session runs again although an earlier run finished it (``"input
+        changed: signal.csv"``), kept in its record.
     """
 
     index: int
@@ -90,6 +93,7 @@ class SessionJob:
     attempt: int = 1
     cancel_event: str | None = None
     lock_wait_s: float = 10.0
+    rerun_reason: str | None = None
 
 
 def _reset_peak_memory() -> None:
@@ -184,7 +188,12 @@ def run_session(job: SessionJob) -> SessionRecord:
     started = time.perf_counter()
     worker = _worker_address()
     record = SessionRecord(
-        str(job.session), job.name, "failed", attempts=job.attempt, worker=worker
+        str(job.session),
+        job.name,
+        "failed",
+        attempts=job.attempt,
+        worker=worker,
+        rerun_reason=job.rerun_reason,
     )
     control = RunControl()
     with _watch_cancel(job.cancel_event, control):
@@ -197,6 +206,7 @@ def run_session(job: SessionJob) -> SessionRecord:
                     if finished is not None:
                         return finished
                 _reset_peak_memory()
+                inputs = session_inputs(job.session, job.output)  # as loaded: before loading
                 changes = _run(job, control)
                 _release_memory()
                 record = replace(
@@ -206,7 +216,7 @@ def run_session(job: SessionJob) -> SessionRecord:
                     **changes,
                 )
                 if record.status == "done":
-                    write_marker(job.output, job.fingerprint, record)
+                    write_marker(job.output, job.fingerprint, record, inputs)
         except SessionLockError as exc:  # held by another run (busy), or unusable
             if control.cancelled.is_set():
                 ran = time.perf_counter() - started  # waiting for the lock
@@ -229,10 +239,17 @@ def _finished_since(job: SessionJob, since: float) -> SessionRecord | None:
         fresh = (job.output / MARKER_FILE).stat().st_mtime >= since - 2.0  # coarse mtimes
     except OSError:
         return None
-    finished = completed_record(job.output, job.fingerprint) if fresh else None
+    inputs = session_inputs(job.session, job.output) if fresh else None
+    finished = completed_record(job.output, job.fingerprint, inputs) if fresh else None
     if finished is None or Path(finished.session) not in (job.session, job.output):
         return None
-    return replace(finished, status="skipped", session=str(job.session), output=str(job.output))
+    return replace(
+        finished,
+        status="skipped",
+        session=str(job.session),
+        output=str(job.output),
+        rerun_reason=None,
+    )
 
 
 def _run(job: SessionJob, control: RunControl) -> dict[str, Any]:

@@ -36,6 +36,7 @@ __all__ = [
     "DataType",
     "Family",
     "KindInfo",
+    "RaggedKind",
     "data_type_of",
     "kind_info",
     "kinds_of_family",
@@ -53,6 +54,10 @@ DataKind = Literal[
     "images",
 ]
 """A data kind, as stored in a DataManager (the order is the display order)."""
+
+RaggedKind = Literal["points", "line", "mask"]
+"""A kind of the ``ragged`` family (:data:`RAGGED_KINDS`; a test checks they agree), for
+signatures that take only those."""
 
 Family = Literal["series", "ragged", "tensor", "media"]
 """What a kind is made of: time series of values or events, per-frame spatial objects

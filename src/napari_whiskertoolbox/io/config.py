@@ -25,7 +25,7 @@ from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.core.data_manager import DataManager
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.key_references import COLORS, SOURCES
-from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
 from napari_whiskertoolbox.core.script_names import script_types
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.clock_alignment import on_one_rate, shared_rate
@@ -340,7 +340,7 @@ def _load_into(
                 path=item.path,
                 item=item.label,
             )
-        if item.data_type not in ("video", "images") and item.format is None:
+        if item.data_type not in MEDIA_KINDS and item.format is None:
             item.note(
                 "divergence",
                 f"no 'format': read as {fmt!r} (WhiskerToolbox skips an entry without a "
@@ -642,7 +642,7 @@ def _media_clock(
     if "media" in media and len(media["media"]):
         chosen = "media"
     else:
-        for kind in ("video", "images"):
+        for kind in MEDIA_KINDS:
             longest = 0
             for key, obj in media.items():
                 if bindings[key][1].data_type == kind and len(obj) > longest:
@@ -741,7 +741,7 @@ def _record_display_colors(
     color = item.color
     if not isinstance(color, str) or not color.strip():
         return
-    if item.data_type not in ("points", "line", "mask"):
+    if item.data_type not in RAGGED_KINDS:
         return
     if item.data_type == "points" and item_format(item) in ("dlc_csv", "dlc_h5"):
         return

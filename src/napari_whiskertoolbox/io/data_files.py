@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.key_references import SOURCES
-from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, SERIES_KINDS
 from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.contributions import commit, is_contribution
@@ -81,7 +81,7 @@ FOLDER_DATA_TYPES: dict[str, str] = {
 hint that orders the candidates of a file whose content could be several (``Analog/x.csv``)."""
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 40
-_BINARY_TYPES = ("analog", "digital_event", "digital_interval", "time")
+_BINARY_TYPES = (*SERIES_KINDS, "time")
 _BINARY_FORMATS = {"analog": "binary", "digital_event": "uint16", "digital_interval": "uint16"}
 _QUOTED_LIST = re.compile(r'"[^"]*,[^"]*"')
 _LINES_HEADER = ["Frame", "X", "Y"]

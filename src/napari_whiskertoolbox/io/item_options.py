@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from napari_whiskertoolbox.core.close_match import did_you_mean
 from napari_whiskertoolbox.io.errors import FormatError
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import ArrayLike
 
+    from napari_whiskertoolbox.core.kinds import RaggedKind
     from napari_whiskertoolbox.core.lines import LineData
     from napari_whiskertoolbox.core.masks import MaskData
     from napari_whiskertoolbox.core.points import PointData
@@ -258,7 +259,7 @@ def image_size_option(item: ConfigItem, opts: dict[str, Any]) -> ImageSize | Non
 
 
 def ragged_from_flat(
-    kind: Literal["points", "line", "mask"],
+    kind: RaggedKind,
     times: ArrayLike,
     coords: ArrayLike,
     offsets: ArrayLike | None,

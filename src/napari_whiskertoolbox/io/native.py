@@ -19,6 +19,7 @@ from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.entity import reserve_ids
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.atomic import atomic_save_npy
 from napari_whiskertoolbox.io.errors import FormatError
@@ -95,7 +96,7 @@ def frozen_native(data_type: str, obj: Any) -> FrozenNative:
     """
     extra: dict[str, Any] = {}
     fixed: dict[str, np.ndarray] = {}
-    if data_type in ("points", "line", "mask"):
+    if data_type in RAGGED_KINDS:
         flat = obj.frozen_flat()
         size = obj.image_size
         extra["image_size"] = None if size is None else [int(size[0]), int(size[1])]
@@ -203,7 +204,7 @@ def load_native(
 ) -> DataObject | TimeFrame:
     """Load an object written by :func:`save_native` (entity ids kept and reserved)."""
     prefix = Path(prefix)
-    if data_type in ("points", "line", "mask"):
+    if data_type in RAGGED_KINDS:
         from napari_whiskertoolbox.core.lines import LineData
         from napari_whiskertoolbox.core.masks import MaskData
         from napari_whiskertoolbox.core.points import PointData

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from napari_whiskertoolbox.core.free_names import first_free
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
 from napari_whiskertoolbox.core.tensor import ROW_TYPES
 from napari_whiskertoolbox.io.contributions import NewClock
 from napari_whiskertoolbox.io.csv_tools import check_file
@@ -428,7 +429,7 @@ class _OurImport:
                 np.asarray(obj["entity_id"][:], np.uint64),
                 layout="overlapping" if row["layout"] == "overlapping" else "disjoint",
             )
-        if kind in ("video", "images"):
+        if kind in MEDIA_KINDS:
             return _open_external(obj, self.path)
         if kind == "points" and hasattr(obj, "reference_frame"):
             coords = _read(obj.data, self.path, obj.name, np.float32)
@@ -438,7 +439,7 @@ class _OurImport:
             return PointData.from_flat(
                 times[keep], coords[keep], ids=_entity_ids(row), image_size=size
             )
-        if kind in ("points", "line", "mask"):
+        if kind in RAGGED_KINDS:
             cls = {"points": PointData, "line": LineData, "mask": MaskData}[kind]
             times = np.asarray(obj["frame"][:], np.int64)
             ids = np.asarray(obj["entity_id"][:], np.uint64)

@@ -6,6 +6,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io import clocks
 from napari_whiskertoolbox.io.errors import FormatError
@@ -138,7 +139,7 @@ def _read_native(item: ConfigItem) -> list[tuple[str, Any]]:
     return [(item.name, obj)]
 
 
-for _media_type in ("video", "images"):
+for _media_type in MEDIA_KINDS:
     READERS[(_media_type, "media")] = _read_media
     READERS[(_media_type, "npy")] = _read_media_npy
     for _fmt in (*(s[1:] for s in (*VIDEO_SUFFIXES, *TIFF_SUFFIXES, ".png", ".jpg")), "folder"):

@@ -13,6 +13,7 @@ import numpy as np
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
+from napari_whiskertoolbox.core.kinds import SERIES_KINDS
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.io import analog, clocks, events, intervals
 from napari_whiskertoolbox.io.errors import FormatError
@@ -68,7 +69,7 @@ def _spike2(item: ConfigItem) -> list[tuple[str, Any]]:
     )
 
 
-for _type in ("analog", "digital_event", "digital_interval"):
+for _type in SERIES_KINDS:
     register_reader(_type, "spike2")(_spike2)
 
 

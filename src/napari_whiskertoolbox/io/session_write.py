@@ -28,6 +28,7 @@ import numpy as np
 from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.key_references import SOURCES
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.io.atomic import atomic_open, atomic_write_text, fsync_directory
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT, FrozenNative, frozen_native, write_native
@@ -49,7 +50,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _OUR_FILE = re.compile(r"^.+-[0-9a-f]{10}\.[a-z_]+\.npy$")
 _OUR_TEMP = re.compile(r"^\..+-[0-9a-f]{10}\.[a-z_]+\.npy\..+\.tmp$")
 _FRAME_BLOCK_BYTES = 64 * 2**20  # in-memory media is written this many bytes of frames at a time
-_MEDIA_KINDS = ("video", "images")
+_MEDIA_KINDS = MEDIA_KINDS
 
 
 class SaveCancelled(Exception):

@@ -28,6 +28,7 @@ from qtpy.QtCore import QTimer
 
 from napari_whiskertoolbox.core.key_names import validate_key_name
 from napari_whiskertoolbox.core.key_references import COLORS
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
 from napari_whiskertoolbox.layers._napari_compat import (
     block_refresh,
     skip_repeated_update_draw,
@@ -69,7 +70,7 @@ more), hues 20° or more apart. The pink and lavender they replace (``#ff4081``,
 """
 
 
-_COLOURED_KINDS = ("points", "line", "mask")
+_COLOURED_KINDS = RAGGED_KINDS
 """Kinds whose layers are drawn in their key's colour (:func:`key_color`)."""
 
 

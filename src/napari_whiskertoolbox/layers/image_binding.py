@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from napari.layers import Image
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.layers.binding import Binding
 from napari_whiskertoolbox.layers.frame_axis import frame_axis_labels
 from napari_whiskertoolbox.layers.undecodable_frames import EmptyWhereUndecodable
@@ -85,7 +86,7 @@ class ImageBinding(Binding):
     frame slider only gives its position.
     """
 
-    kinds: ClassVar[tuple[DataKind, ...]] = ("video", "images")
+    kinds: ClassVar[tuple[DataKind, ...]] = MEDIA_KINDS
     _file_names: tuple[Any, list[str]] | None = None  # (media, its file names)
     _naming: bool = False  # the text overlay shows our file names
 

@@ -23,7 +23,7 @@ from napari_whiskertoolbox.core.default_clock import DEFAULT_CLOCK
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.history import frames_label
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
-from napari_whiskertoolbox.core.kinds import data_type_of
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, data_type_of
 from napari_whiskertoolbox.core.ragged import RaggedSeries
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.config import load_config
@@ -343,7 +343,7 @@ def _add_interval(dm: DataManager, p: Params, env: CommandEnv) -> list[str]:
     return [p.interval_key]
 
 
-_RANGE_KINDS = ("points", "line", "mask", "digital_event")
+_RANGE_KINDS = (*RAGGED_KINDS, "digital_event")
 """What MoveByTimeRange moves (WhiskerToolbox's supported types); CopyByTimeRange also
 copies intervals (those overlapping the range, whole)."""
 

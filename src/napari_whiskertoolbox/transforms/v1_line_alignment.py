@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.registry import container_transform
@@ -230,7 +231,7 @@ def media_frames(times: np.ndarray, clock: TimeFrame | None, media: Bound) -> np
     ("line",),
     "line",
     (
-        p_key("media_data", ("video", "images"), "key of the video or image stack"),
+        p_key("media_data", MEDIA_KINDS, "key of the video or image stack"),
         p_int("width", 20, "width of the analysis strip along the line, pixels"),
         p_int("perpendicular_range", 50, "profile length across the line, pixels", minimum=0),
         p_bool(

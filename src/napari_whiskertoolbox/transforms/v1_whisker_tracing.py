@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS
 from napari_whiskertoolbox.core.lines import LineData
 from napari_whiskertoolbox.core.ragged import ImageSize
 from napari_whiskertoolbox.io.optional import MissingDependencyError, require_installed
@@ -221,7 +222,7 @@ def _mask_source(p: Params) -> MaskData | None:
 
 @container_transform(
     NAME,
-    (("video", "images"),),
+    (MEDIA_KINDS,),
     "line",
     (
         p_bool(

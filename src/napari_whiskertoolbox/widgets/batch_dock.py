@@ -871,11 +871,17 @@ class BatchWidget(QWidget):
     def open_output(self, folder: str | Path) -> Any:
         """Open a session's saved outputs: in this viewer if its session is empty, else a new one.
 
+        As ``viewer.open(folder, plugin="napari-whiskertoolbox")`` and File > Open do
+        (:func:`~napari_whiskertoolbox.workflow.opening.open_in_viewer`): the load notes are
+        told, and the Timeline is docked when the session holds signals, events or
+        intervals (a batch's results often are nothing else).
+
         Returns
         -------
         napari.Viewer
             The viewer the session was opened in.
         """
+        from napari_whiskertoolbox.workflow.opening import open_in_viewer
         from napari_whiskertoolbox.workflow.registry import get_session
 
         viewer = self._viewer
@@ -884,8 +890,7 @@ class BatchWidget(QWidget):
             import napari
 
             viewer = napari.Viewer(title=Path(folder).name)
-            session = get_session(viewer)
-        session.open(Path(folder))
+        open_in_viewer(viewer, Path(folder))
         return viewer
 
     def closeEvent(self, event: Any) -> None:

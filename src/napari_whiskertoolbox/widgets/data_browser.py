@@ -27,7 +27,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from napari_whiskertoolbox.core.kinds import SERIES_KINDS
+from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, SERIES_KINDS
 from napari_whiskertoolbox.io.pose import pose_of_key
 from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.layers.session import BINDING_CLASSES
@@ -470,7 +470,7 @@ class DataBrowserWidget(QWidget):
     # ----------------------------------------------------------------- key actions
     def _media_image_size(self) -> tuple[int, int] | None:
         for key in self.dm:
-            if self.dm.data_type(key) in ("video", "images"):
+            if self.dm.data_type(key) in MEDIA_KINDS:
                 height, width = self.dm.get_data(key).shape[1:3]
                 return int(width), int(height)
         return None

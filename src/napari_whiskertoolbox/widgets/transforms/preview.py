@@ -49,7 +49,7 @@ def preview_color(dm: Any) -> str:
     return free[0] if free else PREVIEW_COLOR
 
 
-_DRAWN = ("points", "line", "mask")
+_DRAWN = RAGGED_KINDS
 _MAX_VALUES_SHOWN = 8
 
 
