@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS
 from napari_whiskertoolbox.media.suffixes import VIDEO_SUFFIXES
 
 __all__ = [
@@ -505,7 +506,7 @@ COLOR_OPTION = _o(
     "#0000FF; here a colour of the key's own); not hex: noted, a colour of its own",
 )
 """The ``color`` field of points, line and mask items (a common field, any format)."""
-COLORED_KINDS = ("points", "line", "mask")
+COLORED_KINDS = RAGGED_KINDS
 
 
 def options_markdown() -> str:
