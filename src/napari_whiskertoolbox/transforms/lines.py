@@ -315,7 +315,9 @@ def _fit_angles(
 def line_angles(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
     """Angle (degrees, (-180, 180]) of every line at ``position`` (reference §3.2).
 
-    Lines with fewer than 2 vertices give NaN.
+    Lines with fewer than 2 vertices give NaN. A direction with |v|² < 1e-20 is
+    degenerate: ``DirectPoints`` gives 0 and ``PolynomialFit`` falls back to
+    ``DirectPoints`` (so a zero-length line is 0° whichever the method).
     """
     offsets, coords = batch.offsets, batch.coords
     assert offsets is not None
@@ -326,11 +328,11 @@ def line_angles(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
     fit = p.method == "PolynomialFit" and t_hi - t_lo > 0
     for geo in iter_line_chunks(offsets, coords, ctx):
         lines = np.flatnonzero(geo.counts >= 2)
-        if fit:
-            v = _fit_angles(geo, lines, t_lo, t_hi, p)
-            out[geo.e0 + lines] = _degrees(v, ex, ey)
-            continue
         v = point_at_fraction(geo, lines, t_hi) - point_at_fraction(geo, lines, t_lo)
+        if fit:
+            fitted = _fit_angles(geo, lines, t_lo, t_hi, p)
+            usable = np.isfinite(fitted).all(axis=1) & ((fitted**2).sum(axis=1) >= 1e-20)
+            v = np.where(usable[:, None], fitted, v)
         deg = _degrees(v, ex, ey)
         deg[(v**2).sum(axis=1) < 1e-20] = 0.0
         out[geo.e0 + lines] = deg
