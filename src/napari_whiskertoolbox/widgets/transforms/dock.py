@@ -715,13 +715,18 @@ class TransformsWidget(Container):
 
         No transform is chosen, its input has no key (the session holds none of its
         kinds), the output key would be refused (a name against the key-name rule, a key
-        holding another kind of data than the result) or a needed second key is missing.
+        holding another kind of data than the result), a needed second key is missing or
+        a parameter breaks its schema (a bound, text that is no number).
         """
         if self.spec is None:
             return NO_TRANSFORM
         if not self.input_combo.value:
             return self._missing_input(0).reason
-        return self._output_refused or self.other_key_problem()
+        return (
+            self._output_refused
+            or self.other_key_problem()
+            or (None if self.form is None else self.form.problem())
+        )
 
     def _update_run_button(self) -> None:
         """Enable Run unless busy or :meth:`run_problem` says why not."""
