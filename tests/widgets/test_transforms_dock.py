@@ -375,9 +375,50 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     assert "'min_area'" in (dock.run_problem() or "")
     assert not dock.run_button.enabled
     dock.form["min_area"].value = 0
+    # one area per camera frame does not fit the 10-ticks-per-frame clock (WhiskerToolbox's
+    # refusal, once the count is known); a clock of as many entries takes it
     dock.output_clock.value = "time"
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "failed"
+    assert f"output has {N_FRAMES} samples but target TimeFrame 'time' has" in outcome.message
+    assert "area" not in dm
+    dm.set_time("camera_copy", dm.get_time("camera"))
+    dock.output_clock.reset_choices()
+    dock.output_clock.value = "camera_copy"
     assert _run_and_wait(dock, qtbot).status == "done"
-    assert dm.time_key("area") == "time"
+    assert dm.time_key("area") == "camera_copy"
+
+
+def test_output_clock_converts_events_and_refuses_unfit_analog_before_run(dock, qtbot):
+    """A tester's finding: AnalogEventThreshold on whisker_angle (clock ``time``, 10 ticks
+    per camera frame) with Output clock = camera stored events at camera frames 126…1415;
+    ZScoreNormalizeV2 stored 400 samples on the 40-frame camera clock."""
+    dm = dock.dm
+    dock.select_transform("AnalogEventThreshold")
+    dock.input_combo.value = "whisker_angle"
+    dock.form["threshold_value"].value = 0.5
+    dock.form["lockout_time"].value = 50
+    dock.output_key.value = "ev_time"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    dock.output_clock.value = "camera"
+    dock.output_key.value = "ev_cam"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    assert dm.time_key("ev_cam") == "camera"
+    expected = dm.convert_index(dm.get_data("ev_time").times, "time", "camera")
+    np.testing.assert_array_equal(dm.get_data("ev_cam").times, np.unique(expected))
+    assert dm.get_data("ev_cam").times.max() < N_FRAMES
+
+    dock.select_transform("ZScoreNormalizeV2")
+    dock.input_combo.value = "whisker_angle"
+    dock.output_clock.value = "camera"
+    n = len(dm.get_data("whisker_angle"))
+    problem = f"output has {n} samples but target TimeFrame 'camera' has {N_FRAMES} entries"
+    assert dock.run_problem() == problem
+    assert not dock.run_button.enabled
+    assert dock.status.value == f"Run is off: {problem}"
+    dock.output_clock.value = dock.output_clock.choices[0]  # (input's clock)
+    assert dock.run_problem() is None
+    assert dock.run_button.enabled
 
 
 def test_preview_draws_the_current_frame_only(dock, qtbot):
