@@ -129,7 +129,7 @@ def test_core_class_names_as_strings_declare_inputs_and_outputs(cleanup):
     out = apply_transform("ScaleSignal", AnalogTimeSeries([1.0, 2.5]), {"factor": 4.0})
     assert out.values.tolist() == [4.0, 10.0]
     assert apply_transform("CountEvents", DigitalEventSeries([1, 5])).values.tolist() == [2]
-    with pytest.raises(TransformError, match="nor a core class .*'AnalogTimeSeries'"):
+    with pytest.raises(TransformError, match=r"nor a core class .*'AnalogTimeSeries'"):
         register_function(lambda x: x, "Typo", input="AnalogTimeSerie", output="analog")
 
 
