@@ -85,9 +85,7 @@ def test_intervals_are_converted_through_the_clocks_times(dm):
     ticks = dm.get_time("time").times[dm.get_data("iv_time").intervals]
     pairs = dm.get_data("iv_cam").intervals
     assert len(pairs) == len(ticks)
-    np.testing.assert_array_equal(
-        pairs.ravel(), _nearest_frames(dm, ticks.ravel(), "camera")
-    )
+    np.testing.assert_array_equal(pairs.ravel(), _nearest_frames(dm, ticks.ravel(), "camera"))
 
 
 def test_lines_are_converted_through_the_clocks_times(dm):

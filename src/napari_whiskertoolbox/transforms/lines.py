@@ -27,6 +27,7 @@ from napari_whiskertoolbox.transforms._geometry import (
 from napari_whiskertoolbox.transforms.lift import Batch, batch_of_arrays, float_batch, segment_ids
 from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
+from napari_whiskertoolbox.transforms.units import DEGREES, PIXELS
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.context import TransformContext
@@ -312,6 +313,10 @@ def _fit_angles(
     return out
 
 
+CURVATURE_UNIT = f"1/{PIXELS}"
+"""The unit of a curvature (the inverse of a radius in pixels)."""
+
+
 def line_angles(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
     """Angle (degrees, (-180, 180]) of every line at ``position`` (reference §3.2).
 
@@ -352,7 +357,13 @@ _ANGLE_PARAMS = (
 
 
 @element_transform(
-    "CalculateLineAngle", "line", "float", _ANGLE_PARAMS, category="Lines", source="reference §3.2"
+    "CalculateLineAngle",
+    "line",
+    "float",
+    _ANGLE_PARAMS,
+    category="Lines",
+    source="reference §3.2",
+    output_unit=DEGREES,
 )
 def calculate_line_angle(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Angle of every line in degrees (atan2 from +x toward +y, y down), (-180, 180]."""
@@ -372,7 +383,13 @@ def line_lengths(batch: Batch, ctx: TransformContext) -> np.ndarray:
 
 
 @element_transform(
-    "CalculateLineLength", "line", "float", (), category="Lines", source="reference §3.2"
+    "CalculateLineLength",
+    "line",
+    "float",
+    (),
+    category="Lines",
+    source="reference §3.2",
+    output_unit=PIXELS,
 )
 def calculate_line_length(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Length of every line in pixels (sum of segment lengths; < 2 points → 0)."""
@@ -441,6 +458,7 @@ def line_curvatures(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarra
         p_float("fitting_window_percentage", 0.1, "finite-difference span (fraction, 0.001-1)"),
     ),
     category="Lines",
+    output_unit=CURVATURE_UNIT,
     source="reference §3.2",
 )
 def calculate_line_curvature(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
