@@ -105,6 +105,22 @@ def test_polynomial_fit_angle_on_a_parabola():
     assert direct == pytest.approx(out, abs=1.0)
 
 
+@pytest.mark.parametrize("method", ["DirectPoints", "PolynomialFit"])
+@pytest.mark.parametrize(
+    "line", [[[1, 1], [1, 1], [1, 1]], [[2.5, -3], [2.5, -3]], [[0, 0], [0, 0], [0, 0], [0, 0]]]
+)
+def test_a_zero_length_line_has_angle_zero_whichever_the_method(method, line):
+    # reference §3.2: |v|² < 1e-20 → 0; PolynomialFit degenerate → falls back to DirectPoints
+    assert angle(line, method=method) == 0.0
+
+
+def test_polynomial_fit_keeps_its_angle_on_lines_with_a_direction_beside_a_degenerate_one():
+    ld = lines_of({0: [[[1, 1], [1, 1], [1, 1]], [[0, 0], [3, 4], [6, 8]]]})
+    out = apply_transform("CalculateLineAngle", ld, {"method": "PolynomialFit"}).values
+    assert out[0] == 0.0
+    assert out[1] == pytest.approx(math.degrees(math.atan2(4, 3)), abs=1e-4)
+
+
 # ---------------------------------------------------------------------- length, points
 def test_length_matches_the_plain_sum_and_short_lines_are_zero(rng):
     ld = random_lines(rng, 100, 2, 11)

@@ -109,6 +109,30 @@ def test_registered_functions_run_in_pipelines_and_on_a_dm(cleanup):
     assert dm.get_data("s2").values.tolist() == [2, 3]
 
 
+def test_core_class_names_as_strings_declare_inputs_and_outputs(cleanup):
+    # reference §7: input_type/output_type are our core classes or element types
+    @transform("ScaleSignal", input="AnalogTimeSeries", output="AnalogTimeSeries")
+    def scale(series, factor: float = 2.0):
+        return AnalogTimeSeries(series.values * factor)
+
+    @transform("CountEvents", input="DigitalEventSeries", output="AnalogTimeSeries")
+    def count(series):
+        return AnalogTimeSeries([float(len(series))])
+
+    @transform("LineNoop", input="LineData", output="LineData")
+    def noop(lines):
+        return lines
+
+    cleanup.extend(["ScaleSignal", "CountEvents", "LineNoop"])
+    assert describe("ScaleSignal")["kind"] == "container"
+    assert describe("LineNoop")["input_kinds"] == [["line"]]
+    out = apply_transform("ScaleSignal", AnalogTimeSeries([1.0, 2.5]), {"factor": 4.0})
+    assert out.values.tolist() == [4.0, 10.0]
+    assert apply_transform("CountEvents", DigitalEventSeries([1, 5])).values.tolist() == [2]
+    with pytest.raises(TransformError, match=r"nor a core class .*'AnalogTimeSeries'"):
+        register_function(lambda x: x, "Typo", input="AnalogTimeSerie", output="analog")
+
+
 def test_errors_in_user_functions_name_the_transform(cleanup):
     @transform("Broken", input="float", output="float")
     def broken(x: float) -> float:

@@ -116,8 +116,11 @@ def test_widget_options_are_magicgui_keywords():
     assert opts["label"] == "Window"
     assert opts["tooltip"] == "odd window"
     scale = SCHEMA["scale"].widget_options()
-    assert scale["widget_type"] == "FloatSpinBox"
-    assert scale["min"] > 0
+    # floats: a field keeping any value exactly; the bounds are parse's (no fudged minimum)
+    assert scale["widget_type"] == "FloatField"
+    assert "min" not in scale
+    assert "max" not in scale
+    assert SCHEMA["scale"].parse(1e-300) == 1e-300
     method = SCHEMA["method"].widget_options()
     assert method == {
         "label": "Method",
@@ -138,8 +141,10 @@ def test_every_registered_parameter_has_widget_options_and_annotation():
             assert param.annotation() is not None
             if param.type == "enum":
                 assert param.default in opts["choices"]
-            if param.type in ("float", "int") and "value" in opts:
+            if param.type == "int" and "value" in opts:
                 assert opts["min"] <= opts["value"] <= opts["max"], (name, param.name)
+            if param.type == "float" and "value" in opts:
+                assert param.parse(opts["value"], name) == opts["value"], (name, param.name)
 
 
 def test_describe_has_kinds_and_parameters():

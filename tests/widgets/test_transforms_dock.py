@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from typing import Any
 
 import numpy as np
 import pytest
-from magicgui.widgets import ComboBox, FloatSpinBox, SpinBox
+from magicgui.widgets import ComboBox, SpinBox
 from napari.layers import Points
 from napari.utils.key_bindings import coerce_keybinding
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QImage
+from qtpy.QtTest import QTest
 from qtpy.QtWidgets import QApplication, QToolButton
 
 # AnalogTimeSeries is evaluated at runtime: register_function reads the test transform's hints
@@ -35,6 +37,7 @@ from napari_whiskertoolbox.widgets.timeline import TimelineWidget
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
 from napari_whiskertoolbox.widgets.transforms.catalogue import visible_specs
 from napari_whiskertoolbox.widgets.transforms.dock import PREVIEW_DELAY_MS
+from napari_whiskertoolbox.widgets.transforms.float_field import FloatField
 from napari_whiskertoolbox.widgets.transforms.param_form import ParamForm
 from napari_whiskertoolbox.workflow.registry import get_session
 
@@ -218,12 +221,122 @@ def test_every_transform_gets_a_form_holding_its_defaults_and_bounds(qtbot):
             if param.type == "enum":
                 assert isinstance(widget, ComboBox)
                 assert list(widget.choices) == list(param.choices)
-            if param.type in ("float", "int") and param.minimum is not None:
-                assert isinstance(widget, (FloatSpinBox, SpinBox))
+            if param.type == "int" and param.minimum is not None:
+                assert isinstance(widget, SpinBox)
                 assert widget.min >= param.minimum, (spec.name, param.name)
                 widget.value = widget.min
                 spec.schema.parse(form.values(), spec.name)  # the lowest value is valid
+            if param.type == "float":
+                assert isinstance(widget, FloatField), (spec.name, param.name)
+            if param.type == "float" and param.minimum is not None:
+                # the lowest float the schema accepts is enterable and kept exactly
+                lo = param.minimum
+                lowest = math.nextafter(lo, math.inf) if param.exclusive_minimum else lo
+                widget.value = lowest
+                assert form.values()[param.name] == lowest, (spec.name, param.name)
+                assert form.problem() is None
+                if param.exclusive_minimum:  # the bound itself is refused, naming it
+                    widget.value = lo
+                    assert f"'{param.name}'" in (form.problem() or ""), (spec.name, param.name)
+                widget.value = param.default
         form.native.close()
+
+
+def _type_into(widget: Any, text: str) -> None:
+    """Select the field's text and type ``text`` as a user does."""
+    widget.native.selectAll()
+    QTest.keyClicks(widget.native, text)
+
+
+def test_typed_small_floats_run_exactly_as_typed(dock, qtbot):
+    """A tester typed Threshold Value 0.00025: the spin box showed 0.000 and ran with 0.0
+    (1439 events instead of 10); z-score mean/std of a signal in volts became 0.0."""
+    rng = np.random.default_rng(0)
+    volts = rng.normal(0, 5e-5, 3000).astype(np.float32)
+    volts[::300] = 3e-4
+    dock.dm.set_data("volts", AnalogTimeSeries(volts), "time")
+    dock.select_transform("AnalogEventThreshold")
+    dock.input_combo.value = "volts"
+    field = dock.form["threshold_value"]
+    _type_into(field, "0.00025")
+    assert field.native.text() == "0.00025"
+    assert dock.form.values()["threshold_value"] == 0.00025
+    dock.output_key.value = "spikes"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    expected = apply_transform("AnalogEventThreshold", volts_series := dock.dm.get_data("volts"),
+                               {"threshold_value": 0.00025})  # fmt: skip
+    assert len(expected.times) == 10
+    np.testing.assert_array_equal(dock.dm.get_data("spikes").times, expected.times)
+
+    dock.select_transform("ZScoreNormalizeV2")
+    dock.input_combo.value = "volts"
+    _type_into(dock.form["mean"], "-7.6e-7")
+    _type_into(dock.form["std_dev"], "5.26e-05")
+    assert dock.form.values()["mean"] == -7.6e-7
+    assert dock.form.values()["std_dev"] == 5.26e-5
+    dock.output_key.value = "vz"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    expected = apply_transform(
+        "ZScoreNormalizeV2", volts_series, {"mean": -7.6e-7, "std_dev": 5.26e-5}
+    )
+    np.testing.assert_array_equal(dock.dm.get_data("vz").values, expected.values)
+    assert np.std(dock.dm.get_data("vz").values) == pytest.approx(1.0, abs=0.01)
+
+
+def test_strict_bounds_accept_any_value_above_and_refuse_the_bound_before_run(dock, qtbot):
+    """``scale_factor > 0``: 0.0025 was refused ("outside of the allowed range: (0.01,
+    1e9)") though Python accepts any value > 0; 0 is refused by Run, naming the bound."""
+    dock.select_transform("CalculateMaskArea")
+    dock.input_combo.value = "pad_mask"
+    field = dock.form["scale_factor"]
+    _type_into(field, "0")
+    problem = dock.run_problem()
+    assert problem is not None
+    assert "'scale_factor'" in problem
+    assert "> 0" in problem
+    assert not dock.run_button.enabled
+    assert dock.status.value == f"Run is off: {problem}"
+    _type_into(field, "1e")  # not yet a number: said too
+    assert "'scale_factor'" in (dock.run_problem() or "")
+    _type_into(field, "0.0025")
+    assert dock.run_problem() is None
+    assert dock.run_button.enabled
+    dock.output_key.value = "area_scaled"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    expected = apply_transform(
+        "CalculateMaskArea", dock.dm.get_data("pad_mask"), {"scale_factor": 0.0025}
+    )
+    np.testing.assert_array_equal(dock.dm.get_data("area_scaled").values, expected.values)
+
+    dock.select_transform("ResampleLine")
+    for name in ("target_spacing", "epsilon"):
+        _type_into(dock.form[name], "0.005")
+        assert dock.form.values()[name] == 0.005
+    assert dock.run_problem() is None
+
+
+def test_pipeline_editor_keeps_small_floats_of_a_library_file(dock, qtbot, tmp_path):
+    """Editing another field and saving rewrote ``"threshold_value": 0.00025`` as 0.0."""
+    doc = {"metadata": {"name": "Spikes"},
+           "steps": [{"step_id": "thr", "transform_name": "AnalogEventThreshold",
+                      "parameters": {"threshold_value": 0.00025, "lockout_time": 30}},
+                     {"step_id": "z", "transform_name": "ZScoreNormalizeV2",
+                      "parameters": {"mean": -7.6e-7, "std_dev": 5.26e-5,
+                                     "epsilon": 1e-300}}]}  # fmt: skip
+    source = tmp_path / "spk.json"
+    source.write_text(json.dumps(doc))
+    panel = dock.pipelines
+    entry = panel.open_pipeline_file(source)
+    dialog = panel.edit_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.forms[0]["threshold_value"].native.text() == "0.00025"
+    dialog.forms[0]["lockout_time"].value = 40
+    dialog._save()
+    saved = json.loads(entry.path.read_text())
+    assert saved["steps"][0]["parameters"]["threshold_value"] == 0.00025
+    assert saved["steps"][0]["parameters"]["lockout_time"] == 40
+    z = saved["steps"][1]["parameters"]
+    assert (z["mean"], z["std_dev"], z["epsilon"]) == (-7.6e-7, 5.26e-5, 1e-300)
 
 
 def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
@@ -257,14 +370,55 @@ def test_search_groups_keys_output_clash_and_bad_input(dock, qtbot):
     assert "cannot replace" in dock.status.value
     assert dm.get_data("contact") is before
     dock.output_key.value = "area"
-    dock.form["scale_factor"].value = dock.form["scale_factor"].min
-    dock.form["min_area"].native.setValue(-5)  # below the schema's minimum (>= 0)
-    assert dock.form["min_area"].value == 0  # the spin box clamps it
-    with pytest.raises(ValueError, match="outside of the allowed range"):
-        dock.form["min_area"].value = -5
+    dock.form["scale_factor"].value = 1e-300  # any value > 0
+    dock.form["min_area"].value = -5  # below the schema's minimum (>= 0): Run says so
+    assert "'min_area'" in (dock.run_problem() or "")
+    assert not dock.run_button.enabled
+    dock.form["min_area"].value = 0
+    # one area per camera frame does not fit the 10-ticks-per-frame clock (WhiskerToolbox's
+    # refusal, once the count is known); a clock of as many entries takes it
     dock.output_clock.value = "time"
+    outcome = _run_and_wait(dock, qtbot)
+    assert outcome.status == "failed"
+    assert f"output has {N_FRAMES} samples but target TimeFrame 'time' has" in outcome.message
+    assert "area" not in dm
+    dm.set_time("camera_copy", dm.get_time("camera"))
+    dock.output_clock.reset_choices()
+    dock.output_clock.value = "camera_copy"
     assert _run_and_wait(dock, qtbot).status == "done"
-    assert dm.time_key("area") == "time"
+    assert dm.time_key("area") == "camera_copy"
+
+
+def test_output_clock_converts_events_and_refuses_unfit_analog_before_run(dock, qtbot):
+    """A tester's finding: AnalogEventThreshold on whisker_angle (clock ``time``, 10 ticks
+    per camera frame) with Output clock = camera stored events at camera frames 126…1415;
+    ZScoreNormalizeV2 stored 400 samples on the 40-frame camera clock."""
+    dm = dock.dm
+    dock.select_transform("AnalogEventThreshold")
+    dock.input_combo.value = "whisker_angle"
+    dock.form["threshold_value"].value = 0.5
+    dock.form["lockout_time"].value = 50
+    dock.output_key.value = "ev_time"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    dock.output_clock.value = "camera"
+    dock.output_key.value = "ev_cam"
+    assert _run_and_wait(dock, qtbot).status == "done"
+    assert dm.time_key("ev_cam") == "camera"
+    expected = dm.convert_index(dm.get_data("ev_time").times, "time", "camera")
+    np.testing.assert_array_equal(dm.get_data("ev_cam").times, np.unique(expected))
+    assert dm.get_data("ev_cam").times.max() < N_FRAMES
+
+    dock.select_transform("ZScoreNormalizeV2")
+    dock.input_combo.value = "whisker_angle"
+    dock.output_clock.value = "camera"
+    n = len(dm.get_data("whisker_angle"))
+    problem = f"output has {n} samples but target TimeFrame 'camera' has {N_FRAMES} entries"
+    assert dock.run_problem() == problem
+    assert not dock.run_button.enabled
+    assert dock.status.value == f"Run is off: {problem}"
+    dock.output_clock.value = dock.output_clock.choices[0]  # (input's clock)
+    assert dock.run_problem() is None
+    assert dock.run_button.enabled
 
 
 def test_preview_draws_the_current_frame_only(dock, qtbot):
@@ -477,9 +631,10 @@ def test_python_file_transforms_load_on_request_with_a_form(dock, qtbot, tmp_pat
         assert group.text(0) == "lines (1)"
         dock.tree.setCurrentItem(group.child(0))
         assert dock.spec.name == "ScaledLengthForTests"
-        assert dock.form["scale"].min == 0.5
-        assert dock.form["scale"].max == 4
+        assert "in [0.5, 4]" in dock.form["scale"].tooltip  # the bounds, said and enforced
         dock.input_combo.value = "whiskers"
+        dock.form["scale"].value = 4.5
+        assert "'scale'" in (dock.run_problem() or "")
         dock.form["scale"].value = 3.0
         key = "whiskers_scaled_length_for_tests"
         assert dock.output_key.value == key

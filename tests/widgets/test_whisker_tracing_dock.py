@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from magicgui.widgets import CheckBox, ComboBox, FloatSpinBox, SpinBox
+from magicgui.widgets import CheckBox, ComboBox, SpinBox
 
 from _video_files import write_frames
 from _whisker_frames import draw, tracker_folder, whisker
@@ -14,6 +14,7 @@ from napari_whiskertoolbox.core import MaskData
 from napari_whiskertoolbox.media import VideoMedia
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
 from napari_whiskertoolbox.widgets.transforms import TransformsWidget
+from napari_whiskertoolbox.widgets.transforms.float_field import FloatField
 from napari_whiskertoolbox.workflow.registry import get_session
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def test_dock_form_runs_whisker_tracing_into_a_line_layer(
     dock.input_combo.value = "media"
     form = dock.form
     assert form is not None
-    assert isinstance(form["whisker_length_threshold"], FloatSpinBox)
+    assert isinstance(form["whisker_length_threshold"], FloatField)
     assert form["whisker_length_threshold"].value == 50.0
     assert isinstance(form["clip_length"], SpinBox)
     assert isinstance(form["use_parallel_processing"], CheckBox)

@@ -21,6 +21,7 @@ from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.filters import sosfiltfilt_chunked
 from napari_whiskertoolbox.transforms.registry import container_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
+from napari_whiskertoolbox.transforms.units import INPUT_UNIT, RADIANS, OutputUnit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -425,6 +426,7 @@ def difference(
     ),
     one_value_per_time=True,
     category="Analog",
+    output_unit=f"{INPUT_UNIT}/sample",
     source="reference §3.4",
 )
 def analog_difference(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
@@ -510,6 +512,7 @@ def sinc_interpolate(
     one_value_per_time=True,
     category="Analog",
     upsampling_param="upsampling_factor",
+    output_unit=INPUT_UNIT,
     source="reference §3.4",
 )
 def sinc_interpolation(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
@@ -686,6 +689,10 @@ HILBERT_PARAMS = (
 )
 
 
+HILBERT_UNIT: OutputUnit = ("output_type", {"Phase": RADIANS, "Amplitude": INPUT_UNIT})
+"""Phase in radians (reference §1.6), the envelope in the input's unit."""
+
+
 @container_transform(
     "AnalogHilbertPhase",
     ("analog",),
@@ -694,6 +701,7 @@ HILBERT_PARAMS = (
     one_value_per_time=True,
     category="Analog",
     in_wt_registry=False,
+    output_unit=HILBERT_UNIT,
     source="reference §3.4 (WhiskerToolbox registers it only as V1 'Hilbert Phase')",
 )
 def analog_hilbert_phase(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:

@@ -16,6 +16,11 @@ from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, execute, parse_params
 from napari_whiskertoolbox.transforms.group_edit import store_group_edit, working_copy
 from napari_whiskertoolbox.transforms.lift import Bound
+from napari_whiskertoolbox.transforms.output_clock import (
+    natural_clock_of,
+    on_output_clock,
+    planned_clock_problem,
+)
 from napari_whiskertoolbox.transforms.output_keys import refuse_output_key
 from napari_whiskertoolbox.transforms.registry import REGISTRY, Engine
 from napari_whiskertoolbox.transforms.relative import (
@@ -313,6 +318,10 @@ class PlannedRun:
     new_clock : TimeFrame or None
         A clock :meth:`store` creates as :attr:`output_time_key` (an upsampled clock),
         removed again with the last key bound to it (``DataManager.set_time(auto_remove=True)``).
+    natural_time_key : str or None
+        The clock the result's frames count (its input's). When :attr:`output_time_key` is
+        another, chosen clock, :meth:`store` converts the frames to it or refuses
+        (:func:`~napari_whiskertoolbox.transforms.output_clock.on_output_clock`).
     """
 
     dm: DataManager
@@ -329,6 +338,7 @@ class PlannedRun:
     relative: bool = False
     sampling_rate: float | None = None
     edits_groups: bool = False
+    natural_time_key: str | None = None
 
     @property
     def label(self) -> str:
@@ -366,9 +376,14 @@ class PlannedRun:
         Raises
         ------
         TransformError
-            The clock is gone or ``output_key`` now holds data of another kind.
+            The clock is gone, ``output_key`` now holds data of another kind, or the result
+            cannot go on the chosen output clock (an analog signal or tensor whose sample
+            count is not the clock's length; a relative clock).
         """
         time_key, new_clock = self.output_time_key, self.new_clock
+        natural = self.natural_time_key
+        if self.explicit_time_key and natural is not None and natural != time_key:
+            result = on_output_clock(self.dm, result, natural, time_key, self.name)
         if self.edits_groups:
             with self.dm.history.group(self.label):
                 store_group_edit(self.dm, result, self.label)
@@ -478,19 +493,23 @@ def plan_transform(
             parameter="output_time_key",
             value=output_time_key,
         )
+    factor = getattr(parsed, spec.upsampling_param) if spec.upsampling_param else 1
+    problem = planned_clock_problem(dm, spec, keys, output_time_key, int(factor))
+    if problem is not None:
+        raise TransformError(
+            problem, transform=spec.name, parameter="output_time_key", value=output_time_key
+        )
     if spec.entity_groups:
         inputs[0] = replace(inputs[0], groups=working_copy(dm.groups))
     if spec.edits_groups:
         output_key = output_key if isinstance(output_key, str) else ""
     else:  # before computing: storing into a key of another kind would fail after it
         refuse_output_key(dm, output_key, spec.output_kind, spec.name, check_name=check_key_name)
-    slot = (
-        spec.output_clock if spec.output_clock is not None and spec.output_clock < len(keys) else 0
-    )
+    natural = natural_clock_of(spec, dm, keys)
+    assert natural is not None  # the keys are bound
     lookup = dm_lookup(dm, spec.name)
-    time_key = output_time_key or dm.time_key(keys[slot])
+    time_key = output_time_key or natural
     new_clock = None
-    factor = getattr(parsed, spec.upsampling_param) if spec.upsampling_param else 1
     if output_time_key is None and factor > 1:
         time_key, new_clock = upsampled_clock(dm, time_key, int(factor), spec.name)
     relative = output_time_key is None and spec.makes_relative(is_relative_key(dm, input_key))
@@ -514,6 +533,7 @@ def plan_transform(
         relative=relative,
         sampling_rate=dm.clock_of(input_key).sampling_rate,
         edits_groups=spec.edits_groups,
+        natural_time_key=natural,
     )
 
 

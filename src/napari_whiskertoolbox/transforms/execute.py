@@ -21,6 +21,7 @@ from napari_whiskertoolbox.transforms.lift import (
 )
 from napari_whiskertoolbox.transforms.one_value_per_time import refuse_several_values_per_time
 from napari_whiskertoolbox.transforms.relative import as_ticks
+from napari_whiskertoolbox.transforms.units import output_unit, stamp_unit, unit_of
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.registry import TransformSpec
@@ -229,7 +230,8 @@ def execute(
         raise TransformError(
             f"returned a {type(result).__name__}, not a data object", transform=spec.name
         ) from None
-    return result
+    data = [bound.data for bound in inputs]
+    return stamp_unit(spec, unit_of(data[0]) if data else None, params, result, data)
 
 
 def _relabel(batch: Batch, spec: TransformSpec) -> Batch:
@@ -278,6 +280,7 @@ def execute_chain(
     current = source
     batch: Batch | None = None
     batch_step: str | None = None  # the step whose result ``batch`` is
+    unit = unit_of(source.data)  # of the fused element steps' values (``batch``)
     n = len(steps)
     for i, (spec, params) in enumerate(steps):
         label = labels[i] if labels else spec.name
@@ -298,17 +301,23 @@ def execute_chain(
             if spec.is_element:
                 if spec.output_clock is None:  # relative ticks out: ticks in
                     if batch is not None:
-                        current = replace(current, data=from_batch(batch), step=batch_step)
+                        data = _with_unit(from_batch(batch), unit)
+                        current = replace(current, data=data, step=batch_step)
                     current = replace(as_ticks(current, spec.name), relative=True)
                     batch = None
                 if batch is None:
                     check_inputs(spec, [current])
                     batch = to_batch(current.data, spec.inputs[0], spec.name)
+                    unit = unit_of(current.data)
                 batch = spec.func(_relabel(batch, spec), params, step_ctx)
                 batch_step = label
+                undeclared = spec.output_unit is None
+                unit = None if undeclared else output_unit(spec.output_unit, unit, params)
                 continue
             if batch is not None:
-                current = replace(current, data=from_batch(batch), step=batch_step)
+                current = replace(
+                    current, data=_with_unit(from_batch(batch), unit), step=batch_step
+                )
                 batch = None
             relative = spec.makes_relative(current.relative)
             current = replace(
@@ -323,5 +332,12 @@ def execute_chain(
         except TransformError as exc:
             raise exc.reworded(f"Step '{label}' failed: {exc}", spec.name) from exc
     if batch is not None:
-        return from_batch(batch)
+        return _with_unit(from_batch(batch), unit)
     return current.data
+
+
+def _with_unit(result: Any, unit: str | None) -> Any:
+    """Give a fused chain's analog result the unit its steps declare."""
+    if unit is not None and hasattr(result, "unit"):
+        result.unit = unit
+    return result

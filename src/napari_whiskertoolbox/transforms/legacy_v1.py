@@ -36,6 +36,12 @@ from napari_whiskertoolbox.transforms.schema import (
     p_key,
     p_object,
 )
+from napari_whiskertoolbox.transforms.units import (
+    DEGREES,
+    DIMENSIONLESS,
+    INPUT_UNIT,
+    OutputUnit,
+)
 from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
 from napari_whiskertoolbox.transforms.values import group_starts
 
@@ -69,6 +75,7 @@ def _v1(
     *,
     one_value_per_time: bool = False,
     other_unused_when: tuple[str, Any] | None = None,
+    output_unit: OutputUnit = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return container_transform(
         name,
@@ -78,6 +85,7 @@ def _v1(
         engine="v1",
         one_value_per_time=one_value_per_time,
         other_unused_when=other_unused_when,
+        output_unit=output_unit,
         category="V1 operations",
         description=description,
         source="reference §5",
@@ -389,7 +397,14 @@ def interval_peak(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> 
     return DigitalEventSeries(peaks)
 
 
-@_v1("Hilbert Phase", "analog", "analog", an.HILBERT_PARAMS, one_value_per_time=True)
+@_v1(
+    "Hilbert Phase",
+    "analog",
+    "analog",
+    an.HILBERT_PARAMS,
+    one_value_per_time=True,
+    output_unit=an.HILBERT_UNIT,
+)
 def hilbert_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Instantaneous phase or amplitude (reference §3.4)."""
     return an.hilbert_phase(inputs[0].data, p, ctx)
@@ -431,6 +446,20 @@ def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
     return (v - mu) / sigma
 
 
+SCALE_UNIT: OutputUnit = (
+    "method",
+    {
+        "ZScore": DIMENSIONLESS,
+        "StandardDeviation": DIMENSIONLESS,
+        "UnitVariance": DIMENSIONLESS,
+        "RobustScaling": DIMENSIONLESS,
+        "Centering": INPUT_UNIT,
+    },
+)
+"""Standardised signals have no unit; centring keeps it; a gain or a target range is the
+user's own scale (no unit)."""
+
+
 @_v1(
     "Scale and Normalize",
     "analog",
@@ -456,6 +485,7 @@ def scale_normalize(x: np.ndarray, p: Params) -> np.ndarray:
         p_float("quantile_low", 0.25, "accepted; RobustScaling uses the quartiles"),
         p_float("quantile_high", 0.75, "accepted; RobustScaling uses the quartiles"),
     ),
+    output_unit=SCALE_UNIT,
 )
 def scale_and_normalize(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """Scale or normalise a signal (z-score, gain, min-max, robust, …)."""
@@ -476,6 +506,7 @@ def scale_and_normalize(inputs: Sequence[Bound], p: Params, ctx: TransformContex
             "IIR filter design (family, response, order, cutoffs, sampling_rate_hz, zero_phase)",
         ),
     ),
+    output_unit=INPUT_UNIT,
     one_value_per_time=True,
 )
 def filter_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
@@ -550,6 +581,7 @@ _AXES = (
         p_float("reference_x", 1.0, "x of the direction that is 0 degrees (the x axis)"),
         p_float("reference_y", 0.0, "y of the direction that is 0 degrees (the x axis)"),
     ),
+    output_unit=DEGREES,
 )
 def line_angle_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """CalculateLineAngle, one value per frame (the frame's last line with >= 2 points).
@@ -586,6 +618,7 @@ def line_angle_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> 
         p_int("polynomial_order", 3, "order of the fit"),
         p_float("fitting_window_percentage", 0.1, "finite-difference span (fraction)"),
     ),
+    output_unit=ln.CURVATURE_UNIT,
 )
 def line_curvature_v1(inputs: Sequence[Bound], p: Params, ctx: TransformContext) -> Any:
     """CalculateLineCurvature, one value per frame (the frame's last line with >= 2 points)."""

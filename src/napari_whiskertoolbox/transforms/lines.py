@@ -27,6 +27,7 @@ from napari_whiskertoolbox.transforms._geometry import (
 from napari_whiskertoolbox.transforms.lift import Batch, batch_of_arrays, float_batch, segment_ids
 from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_enum, p_float, p_int
+from napari_whiskertoolbox.transforms.units import DEGREES, PIXELS
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.context import TransformContext
@@ -315,10 +316,16 @@ def _fit_angles(
     return out
 
 
+CURVATURE_UNIT = f"1/{PIXELS}"
+"""The unit of a curvature (the inverse of a radius in pixels)."""
+
+
 def line_angles(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
     """Angle (degrees, (-180, 180]) of every line at ``position`` (reference §3.2).
 
-    Lines with fewer than 2 vertices give NaN.
+    Lines with fewer than 2 vertices give NaN. A direction with |v|² < 1e-20 is
+    degenerate: ``DirectPoints`` gives 0 and ``PolynomialFit`` falls back to
+    ``DirectPoints`` (so a zero-length line is 0° whichever the method).
     """
     offsets, coords = batch.offsets, batch.coords
     assert offsets is not None
@@ -329,11 +336,11 @@ def line_angles(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarray:
     fit = p.method == "PolynomialFit" and t_hi - t_lo > 0
     for geo in iter_line_chunks(offsets, coords, ctx):
         lines = np.flatnonzero(geo.counts >= 2)
-        if fit:
-            v = _fit_angles(geo, lines, t_lo, t_hi, p)
-            out[geo.e0 + lines] = _degrees(v, ex, ey)
-            continue
         v = point_at_fraction(geo, lines, t_hi) - point_at_fraction(geo, lines, t_lo)
+        if fit:
+            fitted = _fit_angles(geo, lines, t_lo, t_hi, p)
+            usable = np.isfinite(fitted).all(axis=1) & ((fitted**2).sum(axis=1) >= 1e-20)
+            v = np.where(usable[:, None], fitted, v)
         deg = _degrees(v, ex, ey)
         deg[(v**2).sum(axis=1) < 1e-20] = 0.0
         out[geo.e0 + lines] = deg
@@ -353,7 +360,13 @@ _ANGLE_PARAMS = (
 
 
 @element_transform(
-    "CalculateLineAngle", "line", "float", _ANGLE_PARAMS, category="Lines", source="reference §3.2"
+    "CalculateLineAngle",
+    "line",
+    "float",
+    _ANGLE_PARAMS,
+    category="Lines",
+    source="reference §3.2",
+    output_unit=DEGREES,
 )
 def calculate_line_angle(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Angle of every line in degrees (atan2 from +x toward +y, y down), (-180, 180]."""
@@ -373,7 +386,13 @@ def line_lengths(batch: Batch, ctx: TransformContext) -> np.ndarray:
 
 
 @element_transform(
-    "CalculateLineLength", "line", "float", (), category="Lines", source="reference §3.2"
+    "CalculateLineLength",
+    "line",
+    "float",
+    (),
+    category="Lines",
+    source="reference §3.2",
+    output_unit=PIXELS,
 )
 def calculate_line_length(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
     """Length of every line in pixels (sum of segment lengths; < 2 points → 0)."""
@@ -442,6 +461,7 @@ def line_curvatures(batch: Batch, p: Params, ctx: TransformContext) -> np.ndarra
         p_float("fitting_window_percentage", 0.1, "finite-difference span (fraction, 0.001-1)"),
     ),
     category="Lines",
+    output_unit=CURVATURE_UNIT,
     source="reference §3.2",
 )
 def calculate_line_curvature(batch: Batch, p: Params, ctx: TransformContext) -> Batch:

@@ -585,6 +585,7 @@ class Pipeline:
             pipeline=self.to_json(),
             relative=relative,
             sampling_rate=dm.get_time(clock).sampling_rate,
+            natural_time_key=dm.time_key(input_key),
         )
 
     def run_on_key(

@@ -70,6 +70,8 @@ ELEMENT_NAMES: dict[str, str] = {
 
 _ELEMENT_HINTS: dict[Any, str] = {float: "float", Point2D: "point", Line2D: "line", Mask2D: "mask"}
 _KIND_HINTS: dict[Any, str] = {info.cls: info.kind for info in KIND_TABLE if info.family != "media"}
+_KIND_CLASS_NAMES: dict[str, str] = {cls.__name__: kind for cls, kind in _KIND_HINTS.items()}
+"""Core class names given as strings (``"AnalogTimeSeries"``) → data kind (reference §7)."""
 _loading = threading.local()
 
 
@@ -80,9 +82,11 @@ def _resolve_io(value: Any, what: str, owner: str) -> tuple[str, bool]:
             return ELEMENT_NAMES[value], True
         if value in DATA_KINDS:
             return value, False
+        if value in _KIND_CLASS_NAMES:
+            return _KIND_CLASS_NAMES[value], False
         raise TransformError(
-            f"{what} {value!r} is not an element type {list(ELEMENT_NAMES)} nor a data kind "
-            f"{list(DATA_KINDS)}",
+            f"{what} {value!r} is not an element type {list(ELEMENT_NAMES)}, a data kind "
+            f"{list(DATA_KINDS)} nor a core class {list(_KIND_CLASS_NAMES)}",
             transform=owner,
         )
     if value in _ELEMENT_HINTS:

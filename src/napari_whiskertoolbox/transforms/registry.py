@@ -20,6 +20,8 @@ from napari_whiskertoolbox.transforms.schema import Param, ParamSchema
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
+    from napari_whiskertoolbox.transforms.units import OutputUnit
+
 __all__ = [
     "REGISTRY",
     "Engine",
@@ -101,6 +103,10 @@ class TransformSpec:
         the second input or its ``key`` parameter (``DigitalIntervalBoolean``'s
         ``operation: "not"``, the gaps of the input; reference §3.5), which may then be
         left out.
+    output_unit : OutputUnit
+        The unit of an analog result (see :mod:`napari_whiskertoolbox.transforms.units`):
+        ``"degrees"``, ``"{unit}"`` (the input's), ``"{unit}/sample"``, or
+        ``(parameter, {value: unit})``; None leaves the result's unit as it is made.
     """
 
     name: str
@@ -121,6 +127,7 @@ class TransformSpec:
     metadata: dict[str, Any] = field(default_factory=dict)
     entity_groups: EntityGroupUse = ""
     other_unused_when: tuple[str, Any] | None = None
+    output_unit: OutputUnit = None
 
     def reads_other_key(self, params: Mapping[str, Any] | None) -> bool:
         """Return whether the transform with the parameter values ``params`` reads its other key.
@@ -199,6 +206,9 @@ class TransformSpec:
             out["entity_groups"] = self.entity_groups
         if self.other_unused_when is not None:
             out["other_unused_when"] = list(self.other_unused_when)
+        if self.output_unit is not None:
+            unit = self.output_unit
+            out["output_unit"] = unit if isinstance(unit, str) else [unit[0], dict(unit[1])]
         return out
 
 
@@ -307,6 +317,7 @@ def element_transform(
     source: str = "",
     registry: TransformRegistry | None = None,
     output_clock: int | None = 0,
+    output_unit: OutputUnit = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a built-in vectorised element transform (decorator).
 
@@ -334,6 +345,8 @@ def element_transform(
     output_clock : int or None
         None: the elements' times come in as ticks of their clock and the result is
         relative ticks (see :attr:`TransformSpec.output_clock`).
+    output_unit : OutputUnit
+        See :attr:`TransformSpec.output_unit`.
     """
     first = (inputs,) if isinstance(inputs, str) else tuple(inputs)
     slots: tuple[tuple[str, ...], ...] = (first,)
@@ -353,6 +366,7 @@ def element_transform(
             description=description or (func.__doc__ or "").strip().split("\n")[0],
             source=source,
             output_clock=output_clock,
+            output_unit=output_unit,
         )
         target.register(spec)
         if with_context_twin:
@@ -386,6 +400,7 @@ def container_transform(
     registry: TransformRegistry | None = None,
     entity_groups: EntityGroupUse = "",
     other_unused_when: tuple[str, Any] | None = None,
+    output_unit: OutputUnit = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a built-in container transform (decorator).
 
@@ -410,6 +425,7 @@ def container_transform(
     one_value_per_time : bool
         See :attr:`TransformSpec.one_value_per_time`.
     category, description, source, engine, registry, entity_groups, other_unused_when
+    output_unit
         As in :class:`TransformSpec`.
     """
     slots = tuple((s,) if isinstance(s, str) else tuple(s) for s in inputs)
@@ -436,6 +452,7 @@ def container_transform(
                 source=source,
                 entity_groups=entity_groups,
                 other_unused_when=other_unused_when,
+                output_unit=output_unit,
             )
         )
         return func

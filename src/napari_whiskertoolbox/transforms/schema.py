@@ -51,7 +51,6 @@ ParamType = Literal[
 ]
 """The value types a parameter may have (``key`` names another DataManager key)."""
 
-_SPIN_LIMIT = 1e9
 _INT_LIMIT = 2**31 - 1
 _ELEMENT_TYPES: dict[str, tuple[type, ...]] = {
     "float_list": (int, float),
@@ -278,30 +277,26 @@ class Param:
         -------
         dict
             ``label``, ``tooltip`` and ``value`` always; ``min``/``max``/``step`` for
-            numbers (bounds of the schema, else a wide range); ``choices`` for enums;
-            ``widget_type`` naming the magicgui widget.
+            integers (bounds of the schema, else a wide range); ``step`` for floats;
+            ``choices`` for enums; ``widget_type`` naming the magicgui widget, or
+            ``"FloatField"`` for floats: a text field that keeps any float exactly (a spin
+            box rounds to its decimals), whose bounds — strict ones included — :meth:`parse`
+            enforces.
         """
         options: dict[str, Any] = {"label": self.label, "tooltip": self.help}
         if not self.required and self.type not in ("object",):
             options["value"] = self.default
-        if self.type in ("float", "int"):
-            is_int = self.type == "int"
-            limit = _INT_LIMIT if is_int else _SPIN_LIMIT
-            step = 1 if is_int else 10 ** math.floor(math.log10(abs(self.default) or 1) - 1)
-            lo = -limit if self.minimum is None else self.minimum
-            hi = limit if self.maximum is None else self.maximum
-            if self.exclusive_minimum and self.minimum is not None:
-                lo = lo + (1 if is_int else step / 10)
-            if self.exclusive_maximum and self.maximum is not None:
-                hi = hi - (1 if is_int else step / 10)
-            options.update(
-                widget_type="SpinBox" if is_int else "FloatSpinBox",
-                min=int(lo) if is_int else float(lo),
-                max=int(hi) if is_int else float(hi),
-                step=step,
-            )
-            if not is_int:
-                options["value"] = float(self.default)
+        if self.type == "int":
+            lo = -_INT_LIMIT if self.minimum is None else math.ceil(self.minimum)
+            hi = _INT_LIMIT if self.maximum is None else math.floor(self.maximum)
+            if self.exclusive_minimum and self.minimum is not None and lo == self.minimum:
+                lo += 1
+            if self.exclusive_maximum and self.maximum is not None and hi == self.maximum:
+                hi -= 1
+            options.update(widget_type="SpinBox", min=int(lo), max=int(hi), step=1)
+        elif self.type == "float":
+            step = 10 ** math.floor(math.log10(abs(self.default) or 1) - 1)
+            options.update(widget_type="FloatField", value=float(self.default), step=step)
         elif self.type == "bool":
             options["widget_type"] = "CheckBox"
         elif self.type == "enum":

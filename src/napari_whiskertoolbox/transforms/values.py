@@ -12,6 +12,7 @@ import numpy as np
 from napari_whiskertoolbox.transforms.lift import Batch, float_batch
 from napari_whiskertoolbox.transforms.registry import element_transform
 from napari_whiskertoolbox.transforms.schema import Params, p_bool, p_float, p_int
+from napari_whiskertoolbox.transforms.units import DIMENSIONLESS, FRAMES, INPUT_UNIT
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.context import TransformContext
@@ -36,6 +37,7 @@ def group_starts(times: np.ndarray) -> np.ndarray:
     ),
     kind="time_grouped",
     category="Values",
+    output_unit=INPUT_UNIT,
     source="reference §3.3",
 )
 def sum_reduction(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
@@ -73,6 +75,7 @@ def sum_reduction(batch: Batch, p: Params, ctx: TransformContext) -> Batch:
         p_float("epsilon", 1e-8, "added to std_dev"),
     ),
     category="Values",
+    output_unit=DIMENSIONLESS,
     source="reference §3.3",
     with_context_twin=False,
 )
@@ -120,6 +123,7 @@ for _name, _inputs, _description in _RELATIVE_TIME_TRANSFORMS:
         description=_description,
         source="reference §3.3",
         with_context_twin=False,
+        output_unit=FRAMES,
     )(_relative_times)
 
 

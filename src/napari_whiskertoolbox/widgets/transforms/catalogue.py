@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import DATA_KINDS, kind_info
+from napari_whiskertoolbox.transforms.output_clock import natural_clock_of
 from napari_whiskertoolbox.transforms.registry import REGISTRY
 from napari_whiskertoolbox.transforms.v1_names import V1_TO_V2
 from napari_whiskertoolbox.widgets.transforms.search_words import alternatives
@@ -219,7 +220,4 @@ def output_clock_of(spec: TransformSpec, dm: DataManager, keys: list[str]) -> st
     The clock of the input the transform puts its output on (the first, the analog's for
     ``AnalogIntervalPeak``), or ``"time"`` when that input is not chosen yet.
     """
-    slot = spec.output_clock if spec.output_clock is not None else 0
-    slot = slot if slot < len(keys) else 0
-    key = keys[slot] if keys else None
-    return dm.time_key(key) if key and key in dm else "time"
+    return natural_clock_of(spec, dm, keys) or "time"

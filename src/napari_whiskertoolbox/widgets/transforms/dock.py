@@ -41,6 +41,7 @@ from napari_whiskertoolbox.layers.main_thread import connect_main
 from napari_whiskertoolbox.transforms.api import plan_transform
 from napari_whiskertoolbox.transforms.errors import TransformError
 from napari_whiskertoolbox.transforms.library import PipelineLibrary
+from napari_whiskertoolbox.transforms.output_clock import planned_clock_problem
 from napari_whiskertoolbox.transforms.output_keys import output_key_notes
 from napari_whiskertoolbox.transforms.python_transforms import (
     load_entry_point_transforms,
@@ -283,6 +284,7 @@ class TransformsWidget(Container):
         self.output_warning = _wrapping_label("")
         self.output_warning.visible = False
         self.output_clock = ComboBox(label="Output clock", choices=self._clock_choices)
+        self.output_clock.changed.connect(self._update_run_button)
         self.run_button = PushButton(text="Run")
         self.run_button.changed.connect(self.run)
 
@@ -714,13 +716,32 @@ class TransformsWidget(Container):
 
         No transform is chosen, its input has no key (the session holds none of its
         kinds), the output key would be refused (a name against the key-name rule, a key
-        holding another kind of data than the result) or a needed second key is missing.
+        holding another kind of data than the result), a needed second key is missing, a
+        parameter breaks its schema (a bound, text that is no number) or the result cannot
+        go on the chosen output clock (an analog signal whose sample count is not the
+        clock's length: :func:`~napari_whiskertoolbox.transforms.output_clock.planned_clock_problem`).
         """
         if self.spec is None:
             return NO_TRANSFORM
         if not self.input_combo.value:
             return self._missing_input(0).reason
-        return self._output_refused or self.other_key_problem()
+        return (
+            self._output_refused
+            or self.other_key_problem()
+            or (None if self.form is None else self.form.problem())
+            or self._output_clock_problem()
+        )
+
+    def _output_clock_problem(self) -> str | None:
+        """Return why the result cannot go on the chosen output clock, else None."""
+        if self.spec is None or self.spec.edits_groups:
+            return None
+        factor = 1
+        if self.spec.upsampling_param and self.form is not None:
+            factor = self.form.current().get(self.spec.upsampling_param, 1)
+        return planned_clock_problem(
+            self.dm, self.spec, self.input_keys(), self.output_time_key(), int(factor or 1)
+        )
 
     def _update_run_button(self) -> None:
         """Enable Run unless busy or :meth:`run_problem` says why not."""

@@ -1,20 +1,23 @@
 """A magicgui form built from a transform's parameter schema.
 
 One widget per :class:`~napari_whiskertoolbox.transforms.schema.Param`, made from
-``Param.widget_options()``: spin boxes carry the schema's bounds, enumerations are combo
-boxes of their choices, key parameters list the DataManager keys of the allowed kinds.
-:meth:`ParamForm.values` returns the JSON parameters, validated by the same schema.
+``Param.widget_options()``: integer spin boxes carry the schema's bounds, floats are
+:class:`~.float_field.FloatField` text fields that keep any float exactly (0.00025, 2.5e-05),
+enumerations are combo boxes of their choices, key parameters list the DataManager keys of
+the allowed kinds. :meth:`ParamForm.values` returns the JSON parameters, validated by the
+same schema (bounds, strict ones included); :meth:`ParamForm.problem` says why they are not
+valid, for a dock to show before Run.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from typing import TYPE_CHECKING, Any
 
-from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label, create_widget
+from magicgui.widgets import ComboBox, Container, Label, create_widget
 
 from napari_whiskertoolbox.transforms.errors import TransformError
+from napari_whiskertoolbox.widgets.transforms.float_field import FloatField
 from napari_whiskertoolbox.widgets.transforms.other_keys import (
     OtherKey,
     is_used,
@@ -27,20 +30,6 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.transforms.schema import Param, ParamSchema
 
 __all__ = ["ParamForm"]
-
-_MIN_DECIMALS = 3
-_MAX_DECIMALS = 12
-
-
-def _decimals(value: float) -> int:
-    """Return the decimals needed to show ``value`` exactly (at most 12)."""
-    if not math.isfinite(value) or float(value).is_integer():
-        return 0
-    text = repr(float(value))
-    if "e-" in text:
-        mantissa, exponent = text.split("e-")
-        return min(int(exponent) + len(mantissa.partition(".")[2]), _MAX_DECIMALS)
-    return min(len(text.partition(".")[2]), _MAX_DECIMALS)
 
 
 class ParamForm(Container):
@@ -94,6 +83,11 @@ class ParamForm(Container):
         widget_type = options.pop("widget_type")
         label = options.pop("label")
         value = options.pop("value", None)
+        if widget_type == "FloatField":
+            bounds = param.bounds_text()
+            if bounds:
+                options["tooltip"] = f"{options.get('tooltip') or ''} ({bounds})".strip()
+            return FloatField(value=value, name=param.name, label=label, **options)
         if param.type == "key":
             keys = self._choices_for(param)
             options["choices"] = keys
@@ -106,19 +100,6 @@ class ParamForm(Container):
             widget_type=widget_type,
             options=options,
         )
-        if isinstance(widget, FloatSpinBox):
-            # Qt rounds a spin box's value to its decimals: keep the default (and the
-            # schema's bounds) exact, e.g. 0.175 or 1e-8.
-            lo, hi = float(options["min"]), float(options["max"])
-            wanted = max(
-                _MIN_DECIMALS,
-                _decimals(float(param.default)),
-                _decimals(float(options["step"])),
-                _decimals(lo),
-            )
-            widget.native.setDecimals(max(widget.native.decimals(), wanted))
-            widget.min, widget.max = lo, hi  # set again: Qt rounded them to the old decimals
-            widget.value = float(param.default)
         if param.type == "key" and not param.required:
             widget.choices = ["", *widget.choices]
         return widget
@@ -195,8 +176,18 @@ class ParamForm(Container):
                 value = ""
             elif param.type.endswith("_list"):
                 value = list(value)
+            elif param.type == "float" and isinstance(value, str):
+                value = param.parse(value, self.owner, lenient=True)  # "" or "1e" refused
             raw[param.name] = value
         return self.schema.to_json(self.schema.parse(raw, self.owner))
+
+    def problem(self) -> str | None:
+        """Return why :meth:`values` refuses the values shown (e.g. a bound), else None."""
+        try:
+            self.values()
+        except TransformError as exc:
+            return str(exc)
+        return None
 
     def set_values(self, params: Mapping[str, Any]) -> None:
         """Show ``params`` (JSON values); parameters not given keep their value."""
