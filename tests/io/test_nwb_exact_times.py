@@ -174,6 +174,9 @@ def test_exact_tick_rate_is_a_common_multiple_refined_for_the_times() -> None:
     assert ntsc.rate == 29970.0  # 1000 ticks a sample; 0.5 s a whole tick
     assert rounding_error(np.array([0.5, 0.1]), ntsc.rate) == 0
     assert exact_tick_rate([], [], 1000.0).rate == 1000.0
+    # start + k / rate is float64's nearest, no exact multiple of 1 / rate: that rate, no warning
+    sampled = exact_tick_rate([], [("e", 0.5 + np.arange(100_000) / 30000.0)], 1000.0)
+    assert sampled == (30000.0, [])
 
 
 def _dlc_export(path: Path, video: str, stamps: np.ndarray | None, rate: float | None) -> Path:

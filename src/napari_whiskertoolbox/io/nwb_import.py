@@ -717,7 +717,7 @@ class _GenericImport:
         chosen = exact_tick_rate(rates, self.timed(series), DEFAULT_MASTER_RATE)
         for name, error in chosen.inexact:
             LOGGER.warning(
-                "file '%s': the times of %s are not whole ticks of any rate up to 1 GHz; "
+                "file '%s': the times of %s are not whole ticks of any rate to a nanosecond; "
                 "they are rounded to %g Hz ticks (largest rounding error %.3g s)",
                 self.path,
                 name,

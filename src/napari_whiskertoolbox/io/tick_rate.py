@@ -25,8 +25,8 @@ __all__ = ["MAX_DECIMALS", "TickRate", "exact_tick_rate", "rounding_error"]
 MAX_DECIMALS = 9
 """Finest decimal tick tried: 10**-9 s (a nanosecond)."""
 
-_MAX_TICK = 2.0**62
-"""Largest tick magnitude allowed (int64 with room to spare)."""
+_MAX_TICK = 2.0**53
+"""Largest tick magnitude allowed: every tick a float64 too, so ``tick / rate`` is exact."""
 
 
 class TickRate(NamedTuple):
@@ -46,6 +46,18 @@ def rounding_error(seconds: np.ndarray, rate: float) -> float:
         return 0.0
     back = np.rint(t * rate).astype(np.int64).astype(np.float64) / rate
     return float(np.abs(back - t).max())
+
+
+def _sample(seconds: np.ndarray) -> np.ndarray:
+    """Return the first 4096 of ``seconds`` and about 60000 more spread over the rest."""
+    if seconds.size <= 65536:
+        return seconds
+    return np.concatenate([seconds[:4096], seconds[4096 :: seconds.size // 61440]])
+
+
+def _exact(seconds: np.ndarray, sample: np.ndarray, rate: float, noise: float) -> bool:
+    """Say whether each of ``seconds`` is a whole tick of ``rate`` to ``noise`` (``sample`` first)."""
+    return rounding_error(sample, rate) <= noise and rounding_error(seconds, rate) <= noise
 
 
 def _fraction(rate: float) -> Fraction:
@@ -98,8 +110,10 @@ def exact_tick_rate(
     -------
     TickRate
         The rate. Where no rate up to :data:`MAX_DECIMALS` decimals (and the int64 range)
-        holds an object's times exactly, the finest one tried is used and that object is
-        named in ``inexact`` with its largest rounding error.
+        holds an object's times exactly, the one tried that rounds them least is used and
+        the object is named in ``inexact`` with its largest rounding error, unless that
+        error is float64's own (a few units in the last place: ``0.5 + k / 30000`` is no
+        exact multiple of ``1 / 30000``).
     """
     base = Fraction(1)
     given = [float(r) for r in rates if r and np.isfinite(r) and r > 0]
@@ -109,20 +123,26 @@ def exact_tick_rate(
     sources = [(name, s[np.isfinite(s)]) for name, s in sources]
     biggest = max((float(np.abs(s).max()) for _, s in sources if s.size), default=0.0)
     limit = _MAX_TICK / max(biggest, 1.0)
+    # float64's own rounding: start + k / rate is no exact multiple of 1 / rate
+    noise = 4 * float(np.spacing(max(biggest, 1.0)))
     for _, seconds in sources:
-        if rounding_error(seconds, float(base)) == 0.0:
+        sample = _sample(seconds)
+        if _exact(seconds, sample, float(base), noise):
             continue
         steps = [Fraction(10**k) for k in range(1, MAX_DECIMALS + 1)]
-        regular = _regular_rate(seconds)
+        regular = _regular_rate(seconds[:4096])  # a candidate; exactness is checked on all
         if regular is not None:
             steps = [regular] + [regular * s for s in [Fraction(1), *steps]]
         tried = sorted({c for c in (_lcm(base, s) for s in steps) if float(c) <= limit}, key=float)
-        found = next((c for c in tried if rounding_error(seconds, float(c)) == 0.0), None)
-        if found is None:  # the finest decimal tick within the int64 range
-            decimal = [_lcm(base, Fraction(10**k)) for k in range(1, MAX_DECIMALS + 1)]
-            found = max((c for c in decimal if float(c) <= limit), key=float, default=base)
+        found = next((c for c in tried if _exact(seconds, sample, float(c), noise)), None)
+        if found is None:  # the smallest rounding error (of the sample), the coarsest of equals
+            found = min(tried or [base], key=lambda c: (rounding_error(sample, float(c)), c))
         base = found
     # a later object's rate may have refined an earlier inexact one: say what stays
     rate = float(base)
-    inexact = [(n, e) for n, e in ((n, rounding_error(s, rate)) for n, s in sources) if e > 0]
+    inexact = []
+    for name, seconds in sources:
+        error = rounding_error(seconds, rate)
+        if error > noise:
+            inexact.append((name, error))
     return TickRate(rate, inexact)
