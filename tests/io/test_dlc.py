@@ -914,3 +914,73 @@ def test_a_collected_data_table_without_its_images_says_so(tmp_path, caplog) -> 
     assert note.kind == "media"
     assert "no labelled image beside the labels" in note.message
     assert str(folder) in note.message
+
+
+@pytest.mark.parametrize("quoted", [False, True])  # pyarrow's reader, then line by line
+def test_a_nan_likelihood_fails_the_threshold_and_an_empty_one_is_unknown(tmp_path, quoted) -> None:
+    """WhiskerToolbox keeps a point when ``likelihood >= threshold``: NaN never passes."""
+    scorer = '"s"' if quoted else "s"
+    (tmp_path / "d.csv").write_text(
+        f"scorer,{scorer},s,s\nbodyparts,a,a,a\ncoords,x,y,likelihood\n"
+        "0,1,2,nan\n1,3,4,0.9\n2,5,6,0.2\n3,7,8,\n"
+    )
+    item = {"data_type": "points", "name": "k", "format": "dlc_csv", "filepath": "d.csv",
+            "likelihood_threshold": 0.5}  # fmt: skip
+    dm, report = _load_items(tmp_path, item)
+    np.testing.assert_array_equal(dm.get_data("k_a").times_with_data(), [1, 3])
+    (skipped,) = report.of_kind("skipped")
+    assert skipped.lines == (4,)
+    assert "a likelihood of nan" in skipped.message
+    (kept,) = [n for n in report.notes if "empty likelihood" in n.message]
+    assert kept.lines == (7,)  # the empty cell only, not the nan one
+    dm, _ = _load_items(tmp_path, {**item, "likelihood_threshold": 0.0})
+    np.testing.assert_array_equal(dm.get_data("k_a").times_with_data(), [1, 2, 3])
+    back = read_dlc(write_dlc(dm, pose_sets(dm)["k"], tmp_path / "d.csv"))
+    np.testing.assert_array_equal(back.xy[0, 0], [1, 2])  # hidden, not erased by saving
+    assert np.isnan(back.likelihood[0, 0])
+
+
+@pytest.mark.parametrize(
+    ("text", "frame_column"),
+    [
+        ("scorer,S,S,S,\nbodyparts,a,a,a,\ncoords,x,y,likelihood,\n"
+         "0,10.5,20.25,0.9,7\n1,11,21,0.9,8\n", 4),
+        ("scorer,,S,S,S\nbodyparts,,a,a,a\ncoords,,x,y,likelihood\n"
+         "labeled-data/v/img0007.png,7,10.5,20.25,0.9\nlabeled-data/v/img0008.png,8,11,21,0.9\n",
+         1),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("layout", [{"format": "dlc_csv"}, {"format": "csv", "csv_layout": "dlc"}])
+def test_frame_column_of_a_deeplabcut_table_with_its_labels_in_column_0(
+    tmp_path, text, frame_column, layout
+) -> None:
+    (tmp_path / "d.csv").write_text(text)
+    item = {"data_type": "points", "name": "p", "filepath": "d.csv",
+            "frame_column": frame_column, **layout}  # fmt: skip
+    dm, report = _load_items(tmp_path, item)
+    (key,) = dm.keys()
+    np.testing.assert_array_equal(dm.get_data(key).times_with_data(), [7, 8])
+    np.testing.assert_array_equal(dm.get_data(key).at(7), [[10.5, 20.25]])
+    assert report.skipped() == 0
+    column = {4: 3, 1: 4}[frame_column]  # of 20.25 in the file, from 1
+    (tmp_path / "bad.csv").write_text(text.replace("20.25", "x"))
+    with pytest.raises(FormatError, match=rf"line 4.*in column {column},"):
+        _load_items(tmp_path, {**item, "filepath": "bad.csv"})
+
+
+def test_an_h5_table_under_another_key_is_written_back_under_it(tmp_path) -> None:
+    pytest.importorskip("tables")
+    columns = pd.MultiIndex.from_product(
+        [["DLC_x"], ["nose"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    frame = pd.DataFrame([[1.0, 2.0, 0.9], [3.0, 4.0, 0.8]], columns=columns)
+    frame.to_hdf(tmp_path / "videoDLC_x.h5", key="poses", mode="w")
+    dm = open_path(tmp_path / "videoDLC_x.h5").dm
+    (key,) = dm.keys()
+    dm.get_data(key).set_frame(1, [[5.0, 6.0]], dm.get_data(key).ids_at(1))
+    with pytest.warns(UserWarning, match="placed or moved"):
+        write_dlc(dm, pose_sets(dm)[key.rsplit("_", 1)[0]], tmp_path / "videoDLC_x.h5")
+    with pd.HDFStore(tmp_path / "videoDLC_x.h5", mode="r") as store:
+        assert list(store.keys()) == ["/poses"]
+    back = pd.read_hdf(tmp_path / "videoDLC_x.h5", "poses")
+    assert back.iloc[1].tolist() == [5.0, 6.0, 1.0]

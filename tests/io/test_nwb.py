@@ -300,7 +300,8 @@ def test_series_in_containers_and_in_stored_units(tmp_path) -> None:
         dm.get_data("amp_1").values, counts[:, 1] * 0.195e-6 - 1e-6, rtol=1e-6
     )
     np.testing.assert_array_equal(dm.get_data("head_1").values, [1.0, 3.0, 5.0, 7.0])
-    assert dm.clock_of("head_0").sampling_rate == 1000.0  # the file's highest rate
+    # a common multiple of the file's rates (1 kHz, 30 Hz): every sample a whole tick
+    assert dm.clock_of("head_0").sampling_rate == 3000.0
     np.testing.assert_array_equal(dm.get_data("licking").values, np.ones(5, np.float32))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import h5py
@@ -207,8 +208,60 @@ def test_bad_analysis_file_names_file_and_dataset(tmp_path) -> None:
     with h5py.File(tmp_path / "y.h5", "w") as f:
         f.create_dataset("tracks", data=np.zeros((1, 2, 3, 4)))
         f.create_dataset("node_names", data=np.array([b"a", b"b"]))
-    with pytest.raises(FormatError, match="2 nodes"):
+    with pytest.raises(
+        FormatError, match=r"shape \(1, 2, 3, 4\); expected .*node=2.*\(2 node_names\)"
+    ):
         read_sleap_analysis(tmp_path / "y.h5")
+
+
+def _python_order_copy(source, target) -> None:
+    """Copy an analysis file with its arrays frame-first and no ``dims`` (as h5py users write)."""
+    shutil.copy(source, target)
+    with h5py.File(target, "a") as f:
+        for name, axes in [("tracks", (3, 2, 1, 0)), ("point_scores", (2, 1, 0)),
+                           ("instance_scores", (1, 0)), ("tracking_scores", (1, 0)),
+                           ("track_occupancy", (1, 0))]:  # fmt: skip
+            data = f[name][()]
+            del f[name]
+            f.create_dataset(name, data=np.transpose(data, axes))
+
+
+def test_an_analysis_file_in_python_order_without_dims_reads_as_its_arrays_say(
+    labels, files, tmp_path
+) -> None:
+    """``tracks`` (frames, nodes, 2, tracks) with ``track_occupancy`` (tracks, frames)."""
+    _python_order_copy(files / "mice.analysis.h5", tmp_path / "py.analysis.h5")
+    with h5py.File(tmp_path / "py.analysis.h5", "r") as f:
+        assert f["tracks"].shape == (8, 3, 2, 2)
+        assert "dims" not in f["tracks"].attrs
+    read = read_sleap_analysis(tmp_path / "py.analysis.h5")
+    np.testing.assert_allclose(read.locations, _expected(labels), rtol=1e-6)
+    assert read.track_names == ["mouseA", "mouseB"]
+
+
+def test_python_order_predictions_keep_their_scores(predictions, tmp_path) -> None:
+    from napari_whiskertoolbox.io.sleap import source_point_scores
+
+    source = tmp_path / "preds.analysis.h5"
+    sio.save_analysis_h5(sio.load_slp(str(predictions), open_videos=False), str(source))
+    _python_order_copy(source, tmp_path / "py.analysis.h5")
+    pose = pose_sets(open_path(tmp_path / "py.analysis.h5").dm)["py"]
+    _, locations, scores = source_point_scores(pose)
+    _, expected_locations, expected_scores = source_point_scores(
+        pose_sets(open_path(source).dm)["preds"]
+    )
+    np.testing.assert_array_equal(locations, expected_locations)
+    np.testing.assert_array_equal(scores, expected_scores)
+    assert np.nanmin(scores) < 1.0
+
+
+def test_an_analysis_file_whose_tracks_fit_no_order_names_its_own_shape(files, tmp_path) -> None:
+    _python_order_copy(files / "mice.analysis.h5", tmp_path / "bad.h5")
+    with h5py.File(tmp_path / "bad.h5", "a") as f:
+        del f["tracks"]
+        f.create_dataset("tracks", data=np.zeros((8, 4, 2, 2)))  # 4 nodes for 3 names
+    with pytest.raises(FormatError, match=r"bad\.h5.*shape \(8, 4, 2, 2\); expected"):
+        read_sleap_analysis(tmp_path / "bad.h5")
 
 
 def test_a_dataset_declaring_more_than_the_file_holds_is_refused_unread(tmp_path) -> None:

@@ -123,6 +123,10 @@ class DLCTable:
         they pass any threshold).
     row_lines : (rows,) int64 or None
         1-based file line of each row (CSV); None for HDF5 tables.
+    nan_likelihood : (rows, columns) bool or None
+        Where a CSV's likelihood cell says ``nan`` (a NaN likelihood, which fails any
+        threshold as in WhiskerToolbox), unlike an empty cell (a score not given); None
+        when no cell says so (and for HDF5 tables, whose NaN is DeepLabCut's empty cell).
     read_options : dict
         The :func:`read_dlc` options the file needed besides the defaults (to read it again).
     """
@@ -137,6 +141,7 @@ class DLCTable:
     multi_animal: bool
     unscored: tuple[int, ...] = ()
     row_lines: np.ndarray | None = None
+    nan_likelihood: np.ndarray | None = None
     read_options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -157,6 +162,7 @@ class DLCTable:
             columns=list(columns),
             xy=self.xy[:, index],
             likelihood=None if self.likelihood is None else self.likelihood[:, index],
+            nan_likelihood=None if self.nan_likelihood is None else self.nan_likelihood[:, index],
             unscored=tuple(i for i, k in enumerate(index) if k in self.unscored),
         )
 
@@ -357,8 +363,9 @@ def _read_csv(
     )
     header_rows: list[tuple[int, list[str]]] = []
     data: list[tuple[int, list[str]]] = []
+    moved = _FrameColumnFirst(frame_column, path)
     records = (
-        (line, _frame_first(fields, frame_column, path, line) if frame_column else fields)
+        (line, moved.fields(fields, line) if frame_column else fields)
         for line, fields in _csv_records(lines, style.delimiter, path)
     )
     for line, fields in records:
@@ -414,11 +421,12 @@ def _read_csv(
     ):
         fast = _read_data_fast(lines[data[0][0] - 1 :], n_fields, levels, style.delimiter)
     if fast is not None:
-        rows, values = fast
+        rows, values, empty = fast
         row_lines = np.arange(data[0][0], data[0][0] + len(rows), dtype=np.int64)
     else:
         rows = []
         cells: list[list[str]] = []
+        blank: list[list[bool]] = []
         line_numbers: list[int] = []
         for line, fields in itertools.chain(data, records):
             if len(fields) != n_fields:
@@ -428,10 +436,12 @@ def _read_csv(
             line_numbers.append(line)
             rows.append("/".join(f.strip() for f in fields[:levels]))
             cells.append([f.strip() or "nan" for f in fields[levels:]])
+            blank.append([not f.strip() for f in fields[levels:]])
         row_lines = np.asarray(line_numbers, np.int64)
         n_values = n_fields - levels
-        values = _parse_cells(cells, row_lines, n_values, levels, style, frame_column, path)
-    table = _build_table(header, values, rows, levels, path, line=coord_line)
+        values = _parse_cells(cells, row_lines, n_values, levels, style, moved.positions, path)
+        empty = np.asarray(blank, bool).reshape(values.shape)
+    table = _build_table(header, values, rows, levels, path, line=coord_line, empty=empty)
     table.row_lines = row_lines
     given = {"delimiter": delimiter, "decimal": decimal, "frame_column": frame_column}
     table.read_options = {k: v for k, v in given.items() if v}
@@ -440,7 +450,7 @@ def _read_csv(
 
 def _read_data_fast(
     lines: list[str], n_fields: int, levels: int, delimiter: str
-) -> tuple[list[str], np.ndarray] | None:
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
     """Parse the data rows with pyarrow's CSV reader, or return ``None``.
 
     ``None`` (the caller's line-by-line reader then runs, naming the line of any fault)
@@ -454,6 +464,8 @@ def _read_data_fast(
     rows : list of str
         Each row's index cells, stripped, joined with ``/``.
     values : (rows, n_fields - levels) float64
+    empty : (rows, n_fields - levels) bool
+        The empty cells (NaN in ``values``, like a cell saying ``nan``).
     """
     text = "\n".join(lines)
     if '"' in text:  # quoted fields, maybe spanning lines: csv's rules, line by line
@@ -480,7 +492,11 @@ def _read_data_fast(
     values = np.column_stack([table.column(i).to_numpy() for i in range(levels, n_fields)]).astype(
         np.float64, copy=False
     )
-    return joined.to_pylist(), values.reshape(len(lines), n_fields - levels)
+    empty = np.column_stack(
+        [table.column(i).is_null().to_numpy(zero_copy_only=False) for i in range(levels, n_fields)]
+    )
+    shape = (len(lines), n_fields - levels)
+    return joined.to_pylist(), values.reshape(shape), empty.reshape(shape)
 
 
 def _csv_records(lines: list[str], delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -499,23 +515,56 @@ def _csv_records(lines: list[str], delimiter: str, path: Path) -> Iterator[tuple
         raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
 
 
-def _frame_first(fields: list[str], frame_column: int, path: Path, line: int) -> list[str]:
-    """Move WhiskerToolbox's ``frame_column`` to the front, where DeepLabCut keeps its index."""
-    if frame_column >= len(fields):
-        raise FormatError(
-            f"option frame_column {frame_column} is past the last column ({len(fields)} "
-            "columns; columns count from 0)",
-            path=path,
-            line=line,
-        )
-    return [fields[frame_column], *fields[:frame_column], *fields[frame_column + 1 :]]
+class _FrameColumnFirst:
+    """Put WhiskerToolbox's ``frame_column`` first, where DeepLabCut keeps its index.
 
+    Two layouts are read, told apart by the first row:
 
-def _file_column(position: int, frame_column: int) -> int:
-    """Return the 1-based file column of field ``position`` after :func:`_frame_first`."""
-    if position == 0:
-        return frame_column + 1
-    return position if position <= frame_column else position + 1
+    - the labels (``scorer``, ``bodyparts``, ``coords``) in the frame column itself (a
+      table whose index column was moved): every row has that column moved to the front;
+    - DeepLabCut's own, the labels in column 0 and the frame number in another column
+      (WhiskerToolbox reads the frame there and ignores the columns without a body part):
+      each row keeps its label (header rows) or frame (data rows) first, then the body-part
+      columns; column 0 and the columns whose ``scorer`` cell is empty (DeepLabCut's
+      index columns) are left out.
+    """
+
+    def __init__(self, frame_column: int, path: Path) -> None:
+        self.frame_column = frame_column
+        self.path = path
+        self.width: int | None = None
+        self.kept: list[int] | None = None
+        self.positions: list[int] | None = None
+        """The file column (from 0) of each field returned; None until the first row."""
+
+    def fields(self, fields: list[str], line: int) -> list[str]:
+        """Return one row's fields, the frame column (or the row's label) first."""
+        k = self.frame_column
+        if k >= len(fields):
+            raise FormatError(
+                f"option frame_column {k} is past the last column ({len(fields)} "
+                "columns; columns count from 0)",
+                path=self.path,
+                line=line,
+            )
+        if self.width is None:
+            self.width = len(fields)
+            labels_first = (
+                fields[0].strip().lower() == "scorer" and fields[k].strip().lower() != "scorer"
+            )
+            if labels_first:
+                self.kept = [c for c in range(1, len(fields)) if c != k and fields[c].strip()]
+                self.positions = [k, *self.kept]
+            else:
+                self.positions = [k, *range(k), *range(k + 1, len(fields))]
+        if self.kept is None:
+            return [fields[k], *fields[:k], *fields[k + 1 :]]
+        if len(fields) != self.width:
+            raise FormatError(
+                f"expected {self.width} columns, found {len(fields)}", path=self.path, line=line
+            )
+        label = fields[0].strip().lower() in ("scorer", "individuals", "bodyparts", "coords")
+        return [fields[0] if label else fields[k], *(fields[c] for c in self.kept)]
 
 
 def _is_header(fields: list[str], so_far: list[tuple[int, list[str]]]) -> bool:
@@ -531,10 +580,13 @@ def _parse_cells(
     n_values: int,
     levels: int,
     style: NumberStyle,
-    frame_column: int,
+    positions: list[int] | None,
     path: Path,
 ) -> np.ndarray:
-    """Convert the text cells to float64 at C speed; name the first bad cell's line."""
+    """Convert the text cells to float64 at C speed; name the first bad cell's line.
+
+    ``positions``: the file column (from 0) of each field of a row (None: the same).
+    """
     if not cells:
         return np.empty((0, n_values), np.float64)
     text = np.array(cells, dtype=str)
@@ -549,7 +601,8 @@ def _parse_cells(
             try:
                 float(style.normalise(token))
             except ValueError:
-                column = _file_column(col + levels, frame_column)
+                position = col + levels
+                column = 1 + (positions[position] if positions else position)
                 raise FormatError(
                     f"expected a number in column {column}, found {token!r}",
                     path=path,
@@ -569,7 +622,9 @@ def _build_table(
     levels: int,
     path: Path,
     line: int | None,
+    empty: np.ndarray | None = None,
 ) -> DLCTable:
+    """Build the table; ``empty`` (as ``values``, CSV only) marks the empty cells."""
     bodyparts = header["bodyparts"] or []
     coords = [c.strip().lower() for c in header["coords"] or []]
     individuals = header["individuals"]
@@ -603,13 +658,20 @@ def _build_table(
     x = values[:, [columns[k]["x"] for k in keys]]
     y = values[:, [columns[k]["y"] for k in keys]]
     likelihood = None
+    nan_likelihood = None
     unscored: tuple[int, ...] = ()
     if any("likelihood" in c for c in columns.values()):
         unscored = tuple(k for k, key in enumerate(keys) if "likelihood" not in columns[key])
         likelihood = np.full((len(values), len(keys)), np.nan)
+        stated = np.zeros((len(values), len(keys)), bool)
         for k, key in enumerate(keys):
             if "likelihood" in columns[key]:
                 likelihood[:, k] = values[:, columns[key]["likelihood"]]
+                if empty is not None:  # a cell saying nan, not an empty one
+                    stated[:, k] = (
+                        np.isnan(likelihood[:, k]) & ~empty[:, columns[key]["likelihood"]]
+                    )
+        nan_likelihood = stated if stated.any() else None
     frames = _numeric_index(rows) if levels == 1 else None
     scorers = header["scorer"] or [""]
     return DLCTable(
@@ -622,6 +684,7 @@ def _build_table(
         index_levels=levels,
         multi_animal=individuals is not None,
         unscored=unscored,
+        nan_likelihood=nan_likelihood,
     )
 
 
@@ -862,10 +925,18 @@ def dlc_to_pose(
             keep = present.copy()
             finite = np.isfinite(xy).all(axis=1)
             unknown = np.zeros(keep.shape, dtype=bool)
-            if table.likelihood is not None and k not in table.unscored:
-                unknown = np.isnan(table.likelihood[:, k]) & finite  # an all-empty cell: absent
-                keep &= (table.likelihood[:, k] >= likelihood_threshold) | unknown
             who = bp if ind == SINGLE_ANIMAL else f"{ind} {bp}"
+            if table.likelihood is not None and k not in table.unscored:
+                stated = (
+                    table.nan_likelihood[:, k]
+                    if table.nan_likelihood is not None
+                    else np.zeros(keep.shape, bool)
+                )
+                # an empty cell: a score not given (kept); "nan": fails, as in WhiskerToolbox
+                unknown = np.isnan(table.likelihood[:, k]) & ~stated & finite
+                _skip(skips, f"{who}: a likelihood of nan (fails any likelihood threshold, "
+                      "as in WhiskerToolbox)", table.row_lines, keep & stated & finite)  # fmt: skip
+                keep &= (table.likelihood[:, k] >= likelihood_threshold) | unknown
             _skip(skips, f"{who}: NaN x or y (points hold finite coordinates)",
                   table.row_lines, keep & ~finite)  # fmt: skip
             keep &= finite
@@ -1243,13 +1314,33 @@ def _staged(frame: pd.DataFrame, path: Path) -> Iterator[None]:
         # PyTables' "table" format (the Reaching example's) cannot hold a MultiIndex on both
         # axes; DeepLabCut's three-column image index is then written in "fixed" format.
         layout = "fixed" if isinstance(frame.index, pd.MultiIndex) else "table"
+        key = _existing_key(path)
         with atomic_path(path) as temp:
-            frame.to_hdf(temp, key=DLC_H5_KEY, mode="w", format=layout)
+            frame.to_hdf(temp, key=key, mode="w", format=layout)
             yield
     else:
         with atomic_open(path, "w") as handle:
             frame.to_csv(handle)
             yield
+
+
+def _existing_key(path: Path) -> str:
+    """Return the HDF key to write a table to ``path`` under: the key the file there has.
+
+    ``df_with_missing`` (DeepLabCut's) for a new file, one holding that key, or one that
+    does not read as a pandas HDF5 file with one key; else the file's only key (``poses``...),
+    which the readers of that file look it up by.
+    """
+    if not path.is_file():
+        return DLC_H5_KEY
+    import pandas as pd
+
+    try:
+        with pd.HDFStore(path, mode="r") as store:
+            keys = [k.lstrip("/") for k in store]
+    except Exception:  # pandas/PyTables raise many types: replaced by DeepLabCut's key
+        return DLC_H5_KEY
+    return keys[0] if len(keys) == 1 and DLC_H5_KEY not in keys else DLC_H5_KEY
 
 
 def is_labels_table(path: str | os.PathLike[str]) -> bool:
@@ -1608,7 +1699,10 @@ def _merge_original(
                 and k not in original.unscored
                 and np.all(np.isfinite(old))
                 and np.all(np.isnan(held[i, c]))
-                and original.likelihood[j, k] < threshold
+                and (
+                    original.likelihood[j, k] < threshold
+                    or (original.nan_likelihood is not None and original.nan_likelihood[j, k])
+                )
             ):
                 values[i, c, 0:2] = old  # hidden by the threshold, kept as the source has it
                 if with_likelihood:

@@ -34,9 +34,15 @@ how). Any other NWB file maps:
   logger naming it).
 
 Times are seconds in NWB. Each imported object gets a clock of its own whose values are
-ticks of a master clock at the file's highest ``rate`` (pose series' included, and an
-EventsTable's ``1 / resolution``; 1 kHz when none has one), so that objects line up with each
-other.
+ticks of one master rate, so that objects line up with each other: a common multiple of the
+file's ``rate`` s (pose series' included, and an EventsTable's ``1 / resolution``; 1 kHz when
+none has one) at which every time the file states is a whole tick
+(:func:`~.tick_rate.exact_tick_rate`), so that an export writes the very same seconds back
+(a WARNING names times no tick up to a nanosecond holds, with their rounding error).
+
+A ``PoseEstimation`` without a linked ``ImageSeries`` whose ``original_videos`` names one
+video file that is there (DeepLabCut's own NWB export) opens that video as media, on the
+frame times of its series' ``rate`` (else the video's frame rate).
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ from napari_whiskertoolbox.io.nwb_export import NO_UNIT, OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
 from napari_whiskertoolbox.io.report import LOGGER
+from napari_whiskertoolbox.io.tick_rate import exact_tick_rate
 from napari_whiskertoolbox.media._common import natural_sort_key
 
 if TYPE_CHECKING:
@@ -694,12 +701,63 @@ class _GenericImport:
         """The external ImageSeries opened as media, by ``id`` of the series."""
 
     def master_rate(self) -> float:
+        """Return the ticks per second of the imported clocks: every time of the file exact.
+
+        A common multiple of the series' ``rate`` (pose series' included, and an
+        EventsTable's ``1 / resolution``; :data:`DEFAULT_MASTER_RATE` when none has one),
+        refined until each timestamp, starting time and interval bound is a whole tick
+        (:func:`~.tick_rate.exact_tick_rate`), so that an export writes the same seconds.
+        Times no rate up to a nanosecond holds are named in a WARNING with their largest
+        rounding error.
+        """
         series = self.time_series() + self.training_videos() + self.pose_series()
         rates = [float(s.rate) for s in series if getattr(s, "rate", None)]
         # An EventsTable's timestamp resolution (its clock's period) counts as a rate too,
         # so that events timed on a 30 kHz acquisition clock keep their times.
         rates += [1.0 / r for r in map(_resolution, self.events_tables()) if r]
-        return max(rates) if rates else DEFAULT_MASTER_RATE
+        chosen = exact_tick_rate(rates, self.timed(series), DEFAULT_MASTER_RATE)
+        for name, error in chosen.inexact:
+            LOGGER.warning(
+                "file '%s': the times of %s are not whole ticks of any rate to a nanosecond; "
+                "they are rounded to %g Hz ticks (largest rounding error %.3g s)",
+                self.path,
+                name,
+                chosen.rate,
+                error,
+            )
+        return chosen.rate
+
+    def timed(self, series: list[Any]) -> list[tuple[str, np.ndarray]]:
+        """Return ``(name, seconds)`` of every time the file states (for :meth:`master_rate`).
+
+        A series' ``timestamps``, else its ``starting_time``; an interval table's starts and
+        stops; an EventsTable's timestamps and their ends (timestamp + duration).
+        """
+        out: list[tuple[str, np.ndarray]] = []
+        for one in series:
+            what = f"{type(one).__name__} '{one.name}'"
+            if one.timestamps is not None:
+                out.append((what, _read(one.timestamps, self.path, f"{one.name} timestamps")))
+            elif one.starting_time:
+                out.append((what, np.asarray([float(one.starting_time)])))
+        for table in self.interval_tables():
+            stored = [_plain_column(table, c) for c in ("start_time", "stop_time")]
+            bounds = [
+                _read(c, self.path, table.name, np.float64).ravel() for c in stored if c is not None
+            ]
+            if bounds:
+                out.append((f"TimeIntervals '{table.name}'", np.concatenate(bounds)))
+        for table in self.events_tables():
+            stored = _plain_column(table, "timestamp")
+            if stored is None:
+                continue
+            stamps = _read(stored, self.path, f"{table.name} timestamp", np.float64).ravel()
+            duration = _numeric_column(table, "duration")
+            ends = [stamps]
+            if duration is not None and duration.shape == stamps.shape:
+                ends.append(stamps + _read(duration, self.path, table.name, np.float64))
+            out.append((f"EventsTable '{table.name}'", np.concatenate(ends)))
+        return out
 
     def pose_series(self) -> list[Any]:
         """Return the ``PoseEstimationSeries`` of the file's ndx-pose ``PoseEstimation``s.
@@ -1279,6 +1337,10 @@ class _GenericImport:
         seconds = {bp: series_seconds(s, len(s.data)) for bp, s in series.items()}
         instants = np.unique(np.concatenate(list(seconds.values()))) if seconds else np.empty(0)
         video = self.video_of(estimation)
+        named = None if video is not None else self.original_video(estimation)
+        if named is not None and (frames := _frame_seconds(series, named)) is not None:
+            # DeepLabCut's own export: no ImageSeries, the video's file named
+            video, named = self.add_video_file(named, frames), None
         if (
             video is not None
             and not np.isin(_ticks(instants, self.rate), video.clock.clock.times).all()
@@ -1337,10 +1399,63 @@ class _GenericImport:
         if video is not None:
             video.clock.keys.extend(keys.values())
             self.out.append((pose.name, pose))
+            return
+        clock = self.add_pose_set(pose, instants)
+        if named is None:
+            return
+        if len(named) == len(instants):
+            # a row per frame (DeepLabCut's export), and neither a rate nor a frame rate:
+            # the video's frame k is the set's instant k
+            key = self.key(Path(named.source_path).stem)
+            self.out.append((key, named))
+            clock.keys.append(key)
+            source["video_path"] = str(named.source_path)
         else:
-            self.add_pose_set(pose, instants)
+            LOGGER.warning(
+                "file '%s': PoseEstimation '%s': its video '%s' has no frame rate and %d "
+                "frames for %d pose times; left out",
+                self.path,
+                estimation.name,
+                named.source_path,
+                len(named),
+                len(instants),
+            )
 
-    def add_pose_set(self, pose: PoseSet, instants: np.ndarray) -> None:
+    def original_video(self, estimation: Any) -> Any:
+        """Open the video a ``PoseEstimation``'s ``original_videos`` names, when it is there.
+
+        DeepLabCut's NWB export names the video it tracked (a path, absolute or relative to
+        the ``.nwb`` file) without an ``ImageSeries``. The one named file that no opened
+        ``ImageSeries`` shows opens as media (returned; None: none named, or several). A
+        file that is not there, or that cannot be read, is named in a WARNING and left out.
+        """
+        from napari_whiskertoolbox.media import MediaError, open_media
+
+        named = [str(f) for f in (getattr(estimation, "original_videos", None) or [])]
+        if len(named) != 1:
+            return None
+        file = (self.path.parent / named[0].replace("\\", "/")).resolve()
+        if any(file in v.files for v in self.videos.values()):
+            return None
+        where = f"file '{self.path}': PoseEstimation '{estimation.name}'"
+        if not file.is_file():
+            LOGGER.warning("%s names its video %r, which does not exist; left out", where, named[0])
+            return None
+        try:
+            return open_media(file)
+        except MediaError as exc:  # the poses are still wanted
+            LOGGER.warning("%s: its video '%s' cannot be opened (%s); left out", where, file, exc)
+            return None
+
+    def add_video_file(self, media: Any, seconds: np.ndarray) -> _OpenedVideo:
+        """Add media that no ``ImageSeries`` describes on a clock of its frames' ``seconds``."""
+        name = Path(media.source_path).stem
+        clock = self.add(self.key(name), media, seconds)
+        opened = _OpenedVideo(_NamedVideo(name), media, clock)
+        self.videos[id(opened)] = opened
+        return opened
+
+    def add_pose_set(self, pose: PoseSet, instants: np.ndarray) -> NewClock:
         """Add ``pose`` and its clock: a tick per labelled instant (seconds, sorted).
 
         The points keys of ``pose`` (already added) index ``instants``; the clock counts
@@ -1350,8 +1465,18 @@ class _GenericImport:
 
         clock = TimeFrame(_ticks(instants, self.rate), sampling_rate=self.rate)
         keys = [key for parts in pose.keys.values() for key in parts.values()]
-        self.out.append((pose.name, NewClock(pose.name, clock, keys)))
+        added = NewClock(pose.name, clock, keys)
+        self.out.append((pose.name, added))
         self.out.append((pose.name, pose))
+        return added
+
+
+@dataclass
+class _NamedVideo:
+    """Stands for the ``ImageSeries`` of a video only an estimation's ``original_videos`` names."""
+
+    name: str
+    device: Any = None
 
 
 @dataclass
@@ -1367,6 +1492,24 @@ class _OpenedVideo:
         """The media's files (absolute): a video's one, an image sequence's each."""
         files = getattr(self.media, "files", None)
         return [Path(f) for f in files] if files else [Path(self.media.source_path)]
+
+
+def _frame_seconds(series: Mapping[str, Any], media: Any) -> np.ndarray | None:
+    """Return the time in seconds of each frame of the video pose ``series`` were tracked on.
+
+    The series' shared ``rate`` and ``starting_time`` (the frame rate DeepLabCut's export
+    writes), else, for series with timestamps, the video's own frame rate from 0 s. None:
+    neither (or series at different rates).
+    """
+    rates = {(float(s.rate), float(s.starting_time or 0.0)) for s in series.values() if s.rate}
+    fps = getattr(media, "fps", None)
+    if len(rates) == 1:
+        rate, start = rates.pop()
+    elif not rates and fps:
+        rate, start = float(fps), 0.0
+    else:
+        return None
+    return start + np.arange(len(media), dtype=np.float64) / rate
 
 
 def _cameras(estimation: Any) -> list[Any]:

@@ -176,7 +176,8 @@ _THRESHOLD = _o(
     "likelihood_threshold",
     "float",
     0.0,
-    "keep a point when its likelihood >= threshold (parts without likelihood always pass)",
+    "keep a point when its likelihood >= threshold (a nan likelihood fails; parts without "
+    "likelihood, and empty likelihood cells, always pass)",
     minimum=0,
 )
 _DLC_SCALED = (

@@ -4,7 +4,9 @@ The analysis HDF5 file holds dense arrays: ``tracks`` (coordinates), ``track_occ
 ``point_scores``, ``node_names``, ``track_names`` and ``edge_inds``. Its axis order is
 SLEAP's ``matlab`` preset — ``tracks`` as ``(track, xy, node, frame)`` — unless each
 dataset's ``dims`` attribute (JSON list, written by sleap-io) says otherwise; files of old
-SLEAP versions without ``dims`` mark a frame-first layout with ``transpose = False``.
+SLEAP versions without ``dims`` mark a frame-first layout with ``transpose = False``, and a
+file that says neither (arrays written from Python without attributes) is read in the one
+of the two orders its ``node_names``, ``track_names`` and ``track_occupancy`` agree with.
 Source: sleap-io ``sleap_io/io/analysis_h5.py`` and SLEAP's ``sleap/info/write_tracking_h5.py``.
 
 Each (track, node) becomes one :class:`PointData` key, ``<name>_<track>_<node>``; files
@@ -21,7 +23,7 @@ import json
 import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -135,16 +137,12 @@ def read_sleap_analysis(path: str | os.PathLike[str]) -> SleapPoses:
                     )
             tracks = f["tracks"]
             check_dataset_size(tracks, path, "tracks")
-            dims = _dims(tracks, f.attrs, path)
-            if tracks.ndim != 4:
-                raise FormatError(
-                    f"expected 'tracks' with 4 axes {dims}, found shape {tracks.shape}", path=path
-                )
-            locations = np.transpose(tracks[()], [dims.index(d) for d in CANONICAL])
             node_names = _names(f["node_names"][()], "node_names", path)
             track_names = (
                 _names(f["track_names"][()], "track_names", path) if "track_names" in f else []
             )
+            dims = _tracks_dims(f, path)
+            locations = np.transpose(tracks[()], [dims.index(d) for d in CANONICAL])
             edge_inds = np.asarray(f["edge_inds"][()]) if "edge_inds" in f else np.empty((0, 2))
             video_path = _text(f["video_path"][()]) if "video_path" in f else ""
     except FormatError:
@@ -153,13 +151,7 @@ def read_sleap_analysis(path: str | os.PathLike[str]) -> SleapPoses:
         raise FormatError(
             f"cannot read as a SLEAP analysis HDF5 file ({type(exc).__name__}: {exc})", path=path
         ) from exc
-    _, n_tracks, n_nodes, n_xy = locations.shape
-    if n_xy != 2 or n_nodes != len(node_names):
-        raise FormatError(
-            f"expected 'tracks' with {len(node_names)} nodes and 2 coordinates, found shape "
-            f"{locations.shape} in order {CANONICAL}",
-            path=path,
-        )
+    _, n_tracks, _, _ = locations.shape
     if track_names and len(track_names) != n_tracks:
         raise FormatError(
             f"expected {n_tracks} track_names like 'tracks', found {len(track_names)}", path=path
@@ -174,19 +166,92 @@ def read_sleap_analysis(path: str | os.PathLike[str]) -> SleapPoses:
     )
 
 
-def _dims(dataset: Any, file_attrs: Any, path: Path) -> tuple[str, ...]:
+class _Sizes(NamedTuple):
+    """What the rest of an analysis file says about the axes of its ``tracks``."""
+
+    nodes: int
+    """Number of ``node_names``."""
+    tracks: int | None
+    """Number of ``track_names`` (None: the file has none)."""
+    occupancy: tuple[int, ...] | None
+    """Shape of ``track_occupancy`` (frames and tracks, in either order), None: absent."""
+
+
+def _fits(shape: tuple[int, ...], dims: tuple[str, ...], sizes: _Sizes) -> bool:
+    """Say whether ``tracks`` of ``shape`` in axis order ``dims`` agrees with ``sizes``."""
+    size = dict(zip(dims, shape))
+    if size["xy"] != 2 or size["node"] != sizes.nodes:
+        return False
+    if sizes.tracks is not None and size["track"] != sizes.tracks:
+        return False
+    return sizes.occupancy is None or sorted(sizes.occupancy) == sorted(
+        (size["frame"], size["track"])
+    )
+
+
+def _tracks_dims(f: Any, path: Path) -> tuple[str, ...]:
+    """Return the axis names of the open analysis file ``f``'s ``tracks`` (:func:`_dims`)."""
+    nodes = _names(f["node_names"][()], "node_names", path)
+    tracks = _names(f["track_names"][()], "track_names", path) if "track_names" in f else []
+    occupancy = f.get("track_occupancy")
+    shape = getattr(occupancy, "shape", None)
+    return _dims(f["tracks"], f.attrs, path, _Sizes(len(nodes), len(tracks) or None, shape))
+
+
+def _dims(dataset: Any, file_attrs: Any, path: Path, sizes: _Sizes) -> tuple[str, ...]:
+    """Return the axis names of an analysis file's ``tracks``, in its order.
+
+    The dataset's ``dims`` attribute (sleap-io) when it has one. Else, as sleap-io reads
+    such a file, SLEAP's ``matlab`` order ``(track, xy, node, frame)``, or with a
+    ``transpose`` attribute of False the untransposed Python order ``(frame, node, xy,
+    track)``; a file that states neither (``tracks`` written from Python without
+    attributes) is read in the one of the two orders that agrees with ``node_names``,
+    ``track_names`` and ``track_occupancy``.
+
+    Raises
+    ------
+    FormatError
+        Not 4 axes, ``dims`` not SLEAP's axis names, or axes that agree with no order
+        (the error names the file's shape and each order's expected sizes).
+    """
+    shape = tuple(dataset.shape)
     raw = dataset.attrs.get("dims")
-    if raw is None:
-        return MATLAB_TRACKS_DIMS if file_attrs.get("transpose", True) else LEGACY_UNTRANSPOSED_DIMS
-    try:
-        dims = tuple(json.loads(_text(raw)))
-    except (ValueError, TypeError) as exc:
-        raise FormatError(f"expected 'tracks' dims as a JSON list, got {raw!r}", path=path) from exc
-    if sorted(dims) != sorted(CANONICAL):
-        raise FormatError(
-            f"expected 'tracks' dims to be {sorted(CANONICAL)}, got {dims}", path=path
-        )
-    return dims
+    if raw is not None:
+        try:
+            stated = tuple(json.loads(_text(raw)))
+        except (ValueError, TypeError) as exc:
+            raise FormatError(
+                f"expected 'tracks' dims as a JSON list, got {raw!r}", path=path
+            ) from exc
+        if sorted(stated) != sorted(CANONICAL):
+            raise FormatError(
+                f"expected 'tracks' dims to be {sorted(CANONICAL)}, got {stated}", path=path
+            )
+        orders = [stated]
+    elif "transpose" in file_attrs:
+        transposed = bool(file_attrs["transpose"])
+        orders = [MATLAB_TRACKS_DIMS if transposed else LEGACY_UNTRANSPOSED_DIMS]
+    else:
+        orders = [MATLAB_TRACKS_DIMS, LEGACY_UNTRANSPOSED_DIMS]
+    if len(shape) == 4:
+        fitting = [dims for dims in orders if _fits(shape, dims, sizes)]
+        if fitting:
+            return fitting[0]
+    expected = " or ".join(_expected(dims, sizes) for dims in orders)
+    raise FormatError(
+        f"'tracks' has shape {shape}{'' if raw is None else f' with dims {stated}'}; "
+        f"expected {expected} ({sizes.nodes} node_names"
+        + ("" if sizes.tracks is None else f", {sizes.tracks} track_names")
+        + ("" if sizes.occupancy is None else f", track_occupancy {tuple(sizes.occupancy)}")
+        + ")",
+        path=path,
+    )
+
+
+def _expected(dims: tuple[str, ...], sizes: _Sizes) -> str:
+    """Say the shape ``tracks`` should have in axis order ``dims``: ``(track, xy=2, node=4, frame)``."""
+    known = {"xy": 2, "node": sizes.nodes, "track": sizes.tracks}
+    return "(" + ", ".join(f"{d}={known[d]}" if known.get(d) else d for d in dims) + ")"
 
 
 def _text(value: Any) -> str:
@@ -787,7 +852,8 @@ class _SourceAnalysis:
     """
 
     def __init__(self, f: Any, locations: np.ndarray) -> None:
-        transpose = bool(f.attrs.get("transpose", True))
+        # SLEAP's matlab order unless the file says (or its tracks show) it is frame-first
+        transpose = _tracks_dims(f, Path(f.filename)) != LEGACY_UNTRANSPOSED_DIMS
         self.locations = locations
         frames, n_tracks, n_nodes, _ = self.locations.shape
         self.point_scores = _frame_first(f, "point_scores", ("track", "node", "frame"), transpose)
@@ -850,7 +916,7 @@ def _frame_first(f: Any, name: str, matlab: tuple[str, ...], transpose: bool) ->
     """Return dataset ``name`` as frame-first float64 (NaN-filled when the file has none)."""
     if name not in f:
         tracks = f["tracks"]
-        dims = _dims(tracks, f.attrs, Path(f.filename))
+        dims = _tracks_dims(f, Path(f.filename))
         shape = [tracks.shape[dims.index(d)] for d in ("frame", "track", "node")]
         fill = 1.0 if name == "track_occupancy" else np.nan
         return np.full(shape[: 3 if name == "point_scores" else 2], fill)
