@@ -48,7 +48,8 @@ def shapes_rows(session) -> list[list]:
 def check_blocked(session, key, told, reason, rows_of, stored_rows, n_steps, tmp_path, qtbot):
     """The checks common to every refused edit of ``key`` on frame 2."""
     assert len(told) == 1, told
-    assert told[0].startswith(f"{key}: ") and "frame 2" in told[0], told[0]
+    assert told[0].startswith(f"{key}: "), told[0]
+    assert "frame 2" in told[0], told[0]
     assert reason in told[0]
     assert rows_of(session) == stored_rows(2), "the layer shows the stored frame again"
     assert steps(session) == n_steps, "no undo step"
@@ -127,9 +128,7 @@ def test_shapes_path_with_an_infinite_vertex_is_refused_as_such(shapes_session, 
     assert [line.tolist() for line in whiskers.at(2)] == [frame_lines(2)[0].tolist()]
 
 
-def test_shapes_assignment_napari_cannot_finish_is_blocked(
-    shapes_session, told, tmp_path, qtbot
-):
+def test_shapes_assignment_napari_cannot_finish_is_blocked(shapes_session, told, tmp_path, qtbot):
     session = shapes_session
     layer = session.viewer.layers["whiskers"]
     n_steps = steps(session)
@@ -139,6 +138,13 @@ def test_shapes_assignment_napari_cannot_finish_is_blocked(
     qtbot.waitUntil(lambda: bool(told), timeout=5000)
     # napari's float32 vertices made the huge value infinite: a path it cannot draw
     check_blocked(
-        session, "whiskers", told, "NaN or infinite vertex", shapes_rows, stored_lines_rows,
-        n_steps, tmp_path, qtbot,
+        session,
+        "whiskers",
+        told,
+        "NaN or infinite vertex",
+        shapes_rows,
+        stored_lines_rows,
+        n_steps,
+        tmp_path,
+        qtbot,
     )

@@ -304,7 +304,7 @@ class ShapesBinding(RowBinding):
         return list(objects)
 
     def _may_be_drawing(self, layer: Shapes) -> bool:
-        """A path or polyline is drawn over many clicks, announced once as ``adding``."""
+        """Say yes in an add mode: a path or polyline takes many clicks, announced once."""
         return str(layer.mode).startswith("add_")
 
     def _finish_drawing(self, layer: Shapes) -> None:
