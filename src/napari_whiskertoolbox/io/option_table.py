@@ -305,8 +305,9 @@ _VARIANTS: tuple[Variant, ...] = (
         _o("y_column", "int", 2, "column of y", minimum=0),
         _o("column_delim", "str", " ", "column delimiter (first character; '' = space)",
            aliases=("delimiter",)),
-        _o("nan_handling", "str", "Skip", "Skip drops rows with a NaN x or y",
-           choices=("Skip", "Include")),
+        _o("nan_handling", "str", "Skip", "Skip drops rows with a NaN x or y; Include keeps "
+           "them (stored, not drawn by napari, written back as nan); an infinite x or y is "
+           "kept either way", choices=("Skip", "Include")),
         *_size(),
         _o("csv_layout", "str", None, "'dlc' reads one DeepLabCut body part; others ignored"),
         _o("has_header", "bool", None, "skip the first line (rows whose frame is not all "

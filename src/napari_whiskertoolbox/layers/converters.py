@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from napari_whiskertoolbox.core._arrays import float32_xy
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -91,21 +93,35 @@ def segments_to_layer_vectors(starts_xy: ArrayLike, ends_xy: ArrayLike) -> np.nd
     return out
 
 
-def layer_points_to_points(layer_data: ArrayLike) -> np.ndarray:
+def layer_points_to_points(layer_data: ArrayLike, what: str = "point") -> np.ndarray:
     """Convert napari Points data (``(N, D)``, last two columns row/col) to model ``(x, y)``.
+
+    The model's rule for coordinates applies (``core._arrays.float32_xy``): NaN and
+    infinite values are kept, a finite value too large for float32 and non-numeric data
+    are refused, never turned silently into infinity or garbage.
 
     Parameters
     ----------
     layer_data : array_like
         Points layer data; extra leading columns (e.g. a time axis) are ignored.
+    what : str
+        What one row is called in the error message (``"point"``, ``"shape 2 vertex"``).
 
     Returns
     -------
     numpy.ndarray
         A new float32 ``(N, 2)`` array of ``(x, y)`` coordinates.
+
+    Raises
+    ------
+    ValueError
+        If the data is not an ``(N, D >= 2)`` array of real numbers, or a finite value does
+        not fit in float32 (the message names the row).
     """
     yx = _as_xy_rows(layer_data, "Points layer data")
-    return np.ascontiguousarray(yx[:, [-1, -2]], dtype=np.float32)
+    return np.ascontiguousarray(
+        float32_xy(yx[:, [-1, -2]], "expected (N, 2) coordinates", what), dtype=np.float32
+    )
 
 
 def lines_to_layer_paths(lines_xy: Sequence[ArrayLike]) -> list[np.ndarray]:
@@ -162,13 +178,19 @@ def shapes_to_lines(
     -------
     list of numpy.ndarray or None
         One float32 ``(Ni, 2)`` ``(x, y)`` line per shape, ``None`` for ellipses.
+
+    Raises
+    ------
+    ValueError
+        If a shape's vertices are not real numbers or one does not fit in float32 (the
+        message names the shape and vertex, see :func:`layer_points_to_points`).
     """
     lines: list[np.ndarray | None] = []
-    for shape, shape_type in zip(layer_shapes, shape_types):
+    for k, (shape, shape_type) in enumerate(zip(layer_shapes, shape_types)):
         if shape_type in UNSTORABLE_SHAPE_TYPES:
             lines.append(None)
             continue
-        line = layer_points_to_points(shape)
+        line = layer_points_to_points(shape, what=f"shape {k} vertex")
         if shape_type in CLOSED_SHAPE_TYPES and len(line) and not np.array_equal(line[0], line[-1]):
             line = np.concatenate([line, line[:1]])
         lines.append(line)

@@ -16,7 +16,12 @@ changes the rows reaches :meth:`RowBinding.write_back`, once per user action:
   when its mode changes), and rows being dragged are stored as dragged so far.
 
 The rows that survive keep their ids, new rows get new ids, and the whole frame is written
-back as one undo step. Rows the edit did not touch are written back as the stored objects
+back as one undo step. An edit the DataManager refuses (a value too large for float32, rows
+that are not numbers: whatever ``set_frame`` or the conversion rejects) is blocked: one
+warning names the layer, the frame and the reason, the layer shows the stored frame again,
+and nothing is stored (no undo step). An edit napari announced and then left unfinished
+(its own code raised half-way through ``layer.data = …``) is looked at on the next turn of
+the event loop, once no mouse button is down and no shape is being drawn. Rows the edit did not touch are written back as the stored objects
 themselves (not re-read from napari), and objects the layer cannot show stay in the frame
 untouched (:mod:`~napari_whiskertoolbox.layers.frame_merge`).
 """
@@ -78,7 +83,11 @@ class RowBinding(Binding):
         self._redraw_timer = QTimer()
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(0)
-        self._redraw_timer.timeout.connect(self.redraw)
+        self._redraw_timer.timeout.connect(self._show_stored)
+        self._unfinished_timer = QTimer()
+        self._unfinished_timer.setSingleShot(True)
+        self._unfinished_timer.setInterval(0)
+        self._unfinished_timer.timeout.connect(self._check_unfinished)
 
     # ------------------------------------------------------------------ subclass hooks
     @abstractmethod
@@ -111,6 +120,10 @@ class RowBinding(Binding):
 
     def _finish_drawing(self, layer: Layer) -> None:
         """Make napari finish an object still being drawn (default: nothing to finish)."""
+
+    def _may_be_drawing(self, layer: Layer) -> bool:
+        """Whether an announced ``adding`` may still be a drawing under way (default: no)."""
+        return False
 
     def _refused_rows_message(self, n_rows: int) -> str:
         return f"{n_rows} {self.noun} cannot be stored in this key and were removed"
@@ -172,6 +185,7 @@ class RowBinding(Binding):
         action = str(getattr(event, "action", "changed"))
         if action in STARTED_ACTIONS:
             self._started = action
+            self._unfinished_timer.start()
             return
         if action not in EDIT_ACTIONS or self.layer is None:
             return
@@ -183,6 +197,22 @@ class RowBinding(Binding):
         if not self._own_refresh:
             self._catch_unannounced_rows(compare_rows=True)
 
+    def _check_unfinished(self) -> None:
+        """Write back (or refuse) an edit napari announced but never finished.
+
+        napari announces ``layer.data = …`` before storing it and finishes it after its own
+        refresh; when its refresh raises (values it cannot draw), the finish never comes
+        and the layer holds rows the DataManager never saw. A drag (mouse down) or a shape
+        being drawn is still under way and is left alone.
+        """
+        layer = self.layer
+        if layer is None or not self._started or self._mouse_down:
+            return
+        if self._started == STARTED_ADDING and self._may_be_drawing(layer):
+            return
+        self._started = None
+        self._catch_unannounced_rows(compare_rows=True)
+
     def _catch_unannounced_rows(self, compare_rows: bool = False) -> None:
         """Write back rows napari added without a ``data`` event (paste).
 
@@ -191,6 +221,8 @@ class RowBinding(Binding):
         layer = self.layer
         if layer is None or self._started or self._pushing or self.shown_index is None:
             return
+        if self._redraw_timer.isActive():
+            return  # rows just refused are still in the layer until the stored frame is redrawn
         if self._layer_row_count() != len(self.row_ids):
             self.write_back("added", ())
         elif compare_rows and not self._mouse_down and self._rows_moved(layer):
@@ -208,9 +240,11 @@ class RowBinding(Binding):
             # drag not even when it starts): what was dragged so far belongs to this frame
             self._started = None
             self.write_back("changed")
-        # Anything still announced belongs to an action napari left unfinished.
+        # Anything still announced belongs to an action napari left unfinished (its own
+        # code may have raised half-way): compare the rows too.
+        unfinished = self._started is not None
         self._started = None
-        self._catch_unannounced_rows()
+        self._catch_unannounced_rows(compare_rows=unfinished)
 
     def _rows_moved(self, layer: Layer) -> bool:
         """Whether the layer's rows differ from those last drawn or stored (same count)."""
@@ -237,12 +271,31 @@ class RowBinding(Binding):
             removed = deleted_rows(self._shown_rows, rows)
             if removed is not None:  # a shape deleted by a tool that announces a change
                 action, indices = "removed", tuple(removed)
+        try:
+            refused = self._store_rows(layer, rows, action, indices)
+        except (ValueError, TypeError, OverflowError) as exc:
+            self.refuse_edit(str(exc))
+            return
+        if refused or self._rows_changed_form(layer):
+            # napari is still inside its own edit (e.g. finishing a drawn shape): redraw the
+            # stored objects once it is done.
+            self._redraw_timer.start()
+
+    def _store_rows(
+        self, layer: Layer, rows: list[np.ndarray], action: str, indices: tuple[int, ...]
+    ) -> bool:
+        """Store ``rows`` as the shown frame; return whether rows the key cannot hold were dropped.
+
+        Raises
+        ------
+        ValueError, TypeError, OverflowError
+            If the rows cannot be converted or the DataManager refuses them (nothing stored).
+        """
         ids = reconcile_row_ids(self.row_ids, len(rows), action, indices)
         objects = self._rows_to_objects(layer, rows)
         self._keep_untouched_objects(objects, ids, rows)
         refused = [i for i, obj in enumerate(objects) if obj is None]
         if refused:
-            self.tell_refused(len(refused))
             keep = np.ones(len(objects), dtype=bool)
             keep[refused] = False
             objects = [obj for obj in objects if obj is not None]
@@ -252,20 +305,60 @@ class RowBinding(Binding):
             objects, ids, hidden, hidden_ids, hidden_positions
         )
         stored = self.push_frame(self._pack(merged), merged_ids)
+        if refused:
+            self.tell_refused(len(refused))
         self.row_ids = stored[is_row]
         self._hidden_ids = stored[~is_row]
         self._hidden_positions = np.flatnonzero(~is_row).tolist()
         self._shown_rows = [np.array(row, copy=True) for row in rows]
-        if refused or self._rows_changed_form(layer):
-            # napari is still inside its own edit (e.g. finishing a drawn shape): redraw the
-            # stored objects once it is done.
-            self._redraw_timer.start()
+        return bool(refused)
+
+    def refuse_edit(self, reason: str) -> None:
+        """Block an edit the DataManager refused: tell why, show the stored frame again.
+
+        Nothing is stored (no undo step). The layer's rows are replaced by the shown
+        frame's stored objects at once, so the next frame step, save or script sees the
+        layer and the DataManager agree.
+
+        Parameters
+        ----------
+        reason : str
+            Why the edit was refused (the converter's or the DataManager's message).
+        """
+        from napari.utils.notifications import show_warning
+
+        index = self.shown_index
+        self._started = None
+        self._unfinished_timer.stop()
+        show_warning(
+            f"{self.key}: the edit on frame {index} was not stored ({reason}); the layer "
+            "shows the stored frame again."
+        )
+        if index is None or self.layer is None:
+            return
+        self._render(index)
+        self._own_refresh = True
+        try:  # napari's extent and the viewer's ranges may hold the refused values
+            self.layer.refresh()
+        finally:
+            self._own_refresh = False
+
+    def _show_stored(self) -> None:
+        """Show the shown frame's stored objects again (rows just refused go away).
+
+        Not :meth:`redraw`: its flush would take the refused rows, still in the layer, for
+        rows pasted without an event and refuse (and tell) them a second time.
+        """
+        if self.layer is not None and self.shown_index is not None:
+            self._render(self.shown_index)
 
     def tell_refused(self, count: int) -> None:
         """Tell the user that rows the key cannot hold were dropped."""
         from napari.utils.notifications import show_warning
 
-        show_warning(f"{self.key}: {self._refused_rows_message(count)}.")
+        show_warning(
+            f"{self.key}: on frame {self.shown_index}, {self._refused_rows_message(count)}."
+        )
 
     def _rows_changed_form(self, layer: Layer) -> bool:
         """Whether stored objects look different from the layer's rows (redraw them)."""

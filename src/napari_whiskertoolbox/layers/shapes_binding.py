@@ -89,6 +89,7 @@ class ShapesBinding(RowBinding):
     }
     noun = "lines"
     _refused_ellipses = 0  # ellipses among the rows last converted (for the message)
+    _refused_nonfinite = 0  # paths with a NaN or infinite vertex among them
     _groups_slot: Callable[..., Any] | None = None  # dm.groups.changed -> _show_groups
 
     def __init__(self, session: BindingHost, key: str) -> None:
@@ -266,24 +267,33 @@ class ShapesBinding(RowBinding):
     def _rows_to_objects(self, layer: Shapes, rows: list[np.ndarray]) -> list[Any]:
         """Return the line of each shape; ``None`` for ellipses and undrawable paths.
 
-        A click with the path tool leaves napari a path of one repeated point. Stored, it
-        would be a line the layer cannot draw: gone on the next frame step, so it could
-        be neither seen nor deleted, yet saved. Such paths are refused like ellipses.
+        A click with the path tool leaves napari a path of one repeated point; a vertex
+        set in place to a value napari's float32 array cannot hold is infinite. Stored,
+        either would be a line the layer cannot draw: gone on the next frame step, so it
+        could be neither seen nor deleted, yet saved. Such paths are refused like ellipses.
         """
         lines = shapes_to_lines(rows, list(layer.shape_type))
         self._refused_ellipses = sum(line is None for line in lines)
+        self._refused_nonfinite = sum(
+            line is not None and not np.isfinite(line).all() for line in lines
+        )
         drawable = drawable_lines([np.empty((0, 2)) if line is None else line for line in lines])
         return [line if ok else None for line, ok in zip(lines, drawable)]
 
     def _refused_rows_message(self, n_rows: int) -> str:
         n_ellipses = min(self._refused_ellipses, n_rows)
+        n_nonfinite = min(self._refused_nonfinite, n_rows - n_ellipses)
         parts = []
         if n_ellipses:
             parts.append(f"{n_ellipses} ellipse(s) cannot be stored as lines")
-        if n_rows > n_ellipses:
+        if n_nonfinite:
             parts.append(
-                f"{n_rows - n_ellipses} path(s) with fewer than two distinct points (a click "
-                "without drawing) cannot be shown as lines"
+                f"{n_nonfinite} path(s) with a NaN or infinite vertex cannot be shown as lines"
+            )
+        if n_rows > n_ellipses + n_nonfinite:
+            parts.append(
+                f"{n_rows - n_ellipses - n_nonfinite} path(s) with fewer than two distinct "
+                "points (a click without drawing) cannot be shown as lines"
             )
         return "; ".join(parts) + " and were removed"
 
@@ -292,6 +302,10 @@ class ShapesBinding(RowBinding):
 
     def _pack(self, objects: list[Any]) -> list[np.ndarray]:
         return list(objects)
+
+    def _may_be_drawing(self, layer: Shapes) -> bool:
+        """Say yes in an add mode: a path or polyline takes many clicks, announced once."""
+        return str(layer.mode).startswith("add_")
 
     def _finish_drawing(self, layer: Shapes) -> None:
         """Finish the shape being drawn as the user's double-click would, else by a mode change.
