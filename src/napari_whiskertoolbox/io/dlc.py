@@ -937,7 +937,7 @@ def dlc_to_pose(
                 _skip(skips, f"{who}: a likelihood of nan (fails any likelihood threshold, "
                       "as in WhiskerToolbox)", table.row_lines, keep & stated & finite)  # fmt: skip
                 keep &= (table.likelihood[:, k] >= likelihood_threshold) | unknown
-            _skip(skips, f"{who}: NaN x or y (points hold finite coordinates)",
+            _skip(skips, f"{who}: NaN x or y (a NaN cell is DeepLabCut's absent keypoint)",
                   table.row_lines, keep & ~finite)  # fmt: skip
             keep &= finite
             _skip(unscored, f"{who}: x and y with an empty likelihood (a prediction of unknown "
