@@ -101,7 +101,8 @@ def test_joint_rate_is_a_common_multiple_or_names_what_it_rounds() -> None:
     chosen = joint_rate({"odd": odd, "v": video})
     assert chosen.rate == 30000.123456789
     (name, error), *_ = chosen.inexact
-    assert name == "v" and 0 < error <= 0.5 / chosen.rate
+    assert name == "v"
+    assert 0 < error <= 0.5 / chosen.rate
     # within the cap: the ticks of the longest clock times the factor stay below 2**53
     long = TimeFrame.from_count(10**9, sampling_rate=30.0)
     assert joint_rate({"long": long, "e": ephys}).rate * (10**9 / 30.0) <= MAX_TICK
@@ -152,3 +153,33 @@ def test_a_30_hz_nwb_file_opened_in_a_25_fps_video_window_keeps_every_time(
     viewer.dims.set_current_step(0, 25)  # frame 25: 1 s, sample 30 of the sensor
     assert dm.convert_index(viewer.dims.current_step[0], "time", dm.time_key("sensor")) == 30
     viewer.screenshot(str(tmp_path / "shot.png"), canvas_only=False)
+
+
+def test_jittered_stamps_of_an_hour_get_a_fine_rate_within_the_cap(caplog) -> None:
+    """3 GHz beside a 30 kHz series: int64 and float64 hold its ticks; a later clock whose
+    common multiple with it would pass 2**53 ticks is rounded to it, with a warning."""
+    from napari_whiskertoolbox.io.tick_rate import exact_tick_rate
+
+    rng = np.random.default_rng(1)
+    hour = np.sort(rng.uniform(0, 3600, 2000))  # 17 significant digits
+    chosen = exact_tick_rate([30000.0], [("jitter", hour)], 1000.0)
+    assert chosen.rate == 3e9
+    assert chosen.rate * 3600 <= MAX_TICK
+    ((name, error),) = chosen.inexact
+    assert name == "jitter"
+    assert error <= 0.5 / chosen.rate * 1.01
+    months = hour * 2400  # 100 days: 3 GHz would count past 2**53
+    assert exact_tick_rate([30000.0], [("jitter", months)], 1000.0).rate * months.max() <= MAX_TICK
+    # a 29.97 fps video joining that hour: 2.997 THz would count past 2**53 ticks
+    dm = DataManager()
+    dm.set_time("jitter", TimeFrame(np.rint(hour * 3e9).astype(np.int64), sampling_rate=3e9))
+    ticks = np.asarray(dm.get_time("jitter").times).copy()
+    with caplog.at_level(logging.WARNING, logger="napari_whiskertoolbox.io"):
+        join_clocks(dm, [("video", TimeFrame.from_count(1000, sampling_rate=29.97))], "v.mp4")
+    assert dm.get_time("jitter").sampling_rate == 3e9
+    np.testing.assert_array_equal(dm.get_time("jitter").times, ticks)
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "clock 'video (v.mp4)' by up to" in said
+    video = dm.get_time("video")
+    error = np.abs(np.asarray(video.times) / 3e9 - np.arange(1000) / 29.97).max()
+    assert 0 < error <= 0.5 / 3e9 * 1.01

@@ -135,7 +135,9 @@ class SourceScores:
             return False
         unknown = self.unknown.get(key)
         return bool(
-            threshold_hides(scores[i : i + 1], threshold, None if unknown is None else unknown[i : i + 1])[0]
+            threshold_hides(
+                scores[i : i + 1], threshold, None if unknown is None else unknown[i : i + 1]
+            )[0]
         )
 
     def user_frames(
