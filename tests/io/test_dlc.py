@@ -664,6 +664,9 @@ def test_nan_points_are_skipped_and_reported_with_file_lines(tmp_path) -> None:
     assert note.count == 2  # line 8: below the threshold, not a skipped NaN point
     assert note.lines == (5, 7)  # file lines (line 6 is blank)
     assert "a: NaN x or y" in note.message
+    # the reason is DeepLabCut's convention, not a rule of points (which may hold NaN)
+    assert "DeepLabCut's absent keypoint" in note.message
+    assert "finite" not in note.message
     assert "d.csv" in str(note)
     assert dm.metadata["sources"]["k_a"]["notes"] == [str(note)]
 

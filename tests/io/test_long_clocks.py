@@ -97,7 +97,7 @@ def test_a_finer_file_joins_a_long_session_without_its_times() -> None:
     assert peak < PEAK_LIMIT
     ephys = dm.get_time("ephys")
     assert ephys._times is None
-    assert ephys.sampling_rate == 40_000.0
+    assert ephys.sampling_rate == 120_000.0  # a common multiple of 30 and 40 kHz
     # sample 3 of the 30 kHz recording is at 0.1 ms: tick 4 of the 40 kHz file
     assert dm.convert_index(3, "ephys", "fine") == 4
     assert ephys.seconds_at_index(N - 1) == pytest.approx((N - 1) / RATE)

@@ -115,3 +115,29 @@ def test_an_nwb_export_read_back_shows_what_was_shown_and_keeps_the_rest(opened,
         xy = table[[(scorer, bp, "x"), (scorer, bp, "y")]].to_numpy()
         np.testing.assert_allclose(xy, XY[bp], rtol=1e-6)
         np.testing.assert_array_equal(table[(scorer, bp, "likelihood")], LIKELIHOOD[bp])
+
+
+def test_a_nan_likelihood_stays_hidden_through_an_nwb_export(tmp_path) -> None:
+    """A CSV likelihood saying ``nan`` fails the threshold on reading (hidden), an empty one is a
+    score not given (shown). Were: the export dropped the hidden NaN prediction (its NWB row
+    NaN), and would have shown a NaN confidence read back (``NaN < threshold`` is False)."""
+    h5 = write_project_predictions(tmp_path / "proj")
+    csv = h5.with_suffix(".csv")
+    table = pd.read_hdf(h5)
+    table.iloc[1, 2] = np.nan  # Hand, frame 1: "nan"
+    text = table.to_csv(na_rep="nan").splitlines()
+    cells = text[3 + 2].split(",")
+    cells[3] = ""  # Hand, frame 2: an empty likelihood cell
+    text[3 + 2] = ",".join(cells)
+    csv.write_text("\n".join(text) + "\n")
+    h5.unlink()
+    dm = open_path(csv).dm
+    np.testing.assert_array_equal(dm.get_data("vid_Hand").times_with_data(), [0, 2])
+    exported = export_nwb(dm, tmp_path / "out.nwb", session_start_time=START, sampling_rate=25.0)
+    data, confidence = _nwb_series(exported)["Hand"]
+    np.testing.assert_allclose(data, XY["Hand"], rtol=1e-6)  # the hidden one kept too
+    np.testing.assert_array_equal(confidence, [0.9, np.nan, np.nan, 0.1])
+    shutil.rmtree(tmp_path / "proj")  # only the NWB file travels
+    back = open_path(exported).dm
+    np.testing.assert_array_equal(back.get_data("vid_Hand").times_with_data(), [0, 2])
+    np.testing.assert_array_equal(back.get_data("vid_Tongue").times_with_data(), SHOWN["Tongue"])

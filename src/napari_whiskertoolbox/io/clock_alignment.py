@@ -4,11 +4,16 @@ design.md §3: all clocks of a DataManager count ticks of one master clock, so i
 of clock A is ``B.index_at_time(A.time_at_index(i))`` in clock B. Files of other tools
 bring clocks of their own units: an Open Ephys or Intan recording counts its samples
 (30 kHz), an NWB file ticks of its own rate, a video its frames. When such a file joins a
-DataManager that already has clocks, both are put on one tick rate — the finer of the
-two, so no tick is merged with its neighbour — by scaling ticks with the ratio of their
-``sampling_rate`` (ticks per second): ``round(ticks * target_rate / rate)``. Rescaling all
-of a DataManager's clocks by one factor leaves every conversion between them unchanged;
-data keys hold indices, not ticks, and are untouched.
+DataManager that already has clocks, both are put on one tick rate — the least common
+multiple of theirs (:func:`~.tick_rate.common_multiple`, the rule NWB import uses: 30 and
+1000 → 3000, 30000 and 1e7 → 3e7), so every tick of either side is a whole tick of it and
+every time stays the same number of seconds — by scaling ticks with the ratio of their
+``sampling_rate`` (ticks per second): ``ticks * target_rate / rate``. Where that rate would
+count a clock's ticks past :data:`~.tick_rate.MAX_TICK` (a rate given as an odd float), the
+finer of the rates is used and the clocks it rounds are reported with their keys and
+largest rounding error (:func:`joint_rate`). Rescaling all of a DataManager's clocks by one
+factor leaves every conversion between them unchanged; data keys hold indices, not ticks,
+and are untouched.
 
 Clocks without a rate (WhiskerToolbox's own clocks carry none) cannot be aligned: their
 ticks are compared as they are, with a warning naming the clocks and how to give them a
@@ -32,6 +37,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.rate_hint import frames_without_rate
 from napari_whiskertoolbox.core.timeframe import TimeFrame
 from napari_whiskertoolbox.io.report import LoadNote, LoadReport
+from napari_whiskertoolbox.io.tick_rate import MAX_TICK, TickRate, common_multiple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "frame_clock",
     "join_clocks",
+    "joint_rate",
     "media_clock",
     "on_one_rate",
     "rescaled",
@@ -81,11 +88,14 @@ def rescaled(clock: TimeFrame, sampling_rate: float) -> TimeFrame:
     if rate == sampling_rate:
         return clock
     factor = float(sampling_rate) / rate
+    whole = round(factor)
+    if whole >= 1 and abs(factor - whole) <= 1e-12 * factor:
+        factor = whole  # a common multiple of rates given as floats (29.97 → 29970000)
     form = clock.regular_form
     if form is not None:
         start, step = form
         return TimeFrame.regular(len(clock), step * factor, start * factor, sampling_rate)
-    ticks = np.rint(clock.times * (float(sampling_rate) / rate)).astype(np.int64)
+    ticks = np.rint(clock.times * factor).astype(np.int64)
     return TimeFrame(ticks, sampling_rate)
 
 
@@ -116,10 +126,85 @@ def tick_rate(dm: DataManager) -> float | None:
     return shared_rate(dm.get_time(name) for name in _in_use(dm))
 
 
+def _sample_indices(n: int) -> np.ndarray:
+    """Return the first 4096 indices of ``n`` and about 60000 more spread over the rest."""
+    if n <= 65536:
+        return np.arange(n, dtype=np.int64)
+    return np.concatenate([np.arange(4096), np.arange(4096, n, n // 61440), [n - 1]]).astype(
+        np.int64
+    )
+
+
+def _rescaling_error(clock: TimeFrame, rate: float) -> float:
+    """Return the largest change in seconds of ``clock``'s times counted at ``rate`` (0: none).
+
+    Over its first 4096 ticks and about 60000 more spread over the rest (a regular clock of
+    2e9 samples is never built).
+    """
+    own = clock.sampling_rate
+    if own is None or len(clock) == 0:
+        return 0.0
+    ticks = clock.times_at_indices(_sample_indices(len(clock))).astype(np.float64)
+    moved = np.rint(ticks * (rate / own)) / rate
+    return float(np.abs(moved - ticks / own).max())
+
+
+def joint_rate(clocks: Mapping[str, TimeFrame]) -> TickRate:
+    """Return the tick rate that ``clocks`` (all with a sampling rate) are put on together.
+
+    Parameters
+    ----------
+    clocks : mapping of str to TimeFrame
+        Clocks by name, each with a ``sampling_rate`` (ticks per second); empty ones count
+        for nothing.
+
+    Returns
+    -------
+    TickRate
+        The least common multiple of their rates (:func:`~.tick_rate.common_multiple`),
+        at which each of their ticks is a whole tick, with ``inexact`` empty; when that
+        rate would count a clock's ticks past :data:`~.tick_rate.MAX_TICK`, the finest of
+        their rates, with ``inexact`` naming each clock it rounds and its largest rounding
+        error in seconds.
+    """
+    rated = {n: c for n, c in clocks.items() if len(c) > 0 and c.sampling_rate is not None}
+    if not rated:
+        return TickRate(1.0, [])
+    common = float(common_multiple(c.sampling_rate or 1.0 for c in rated.values()))
+
+    def fits(clock: TimeFrame, rate: float) -> bool:
+        edge = max(abs(clock.time_at_index(0)), abs(clock.time_at_index(len(clock) - 1)))
+        return edge * (rate / (clock.sampling_rate or 1.0)) <= MAX_TICK
+
+    if np.isfinite(common) and all(fits(c, common) for c in rated.values()):
+        return TickRate(common, [])
+    finest = max(c.sampling_rate or 1.0 for c in rated.values())
+    errors = [(n, _rescaling_error(c, finest)) for n, c in rated.items()]
+    return TickRate(finest, [(n, e) for n, e in errors if e > 0])
+
+
+def _tell_rounded(dm: DataManager | None, source: str, chosen: TickRate) -> None:
+    """Report the clocks (and their keys in ``dm``) that no exact common rate holds."""
+    if not chosen.inexact:
+        return
+    parts = []
+    for name, error in chosen.inexact:
+        keys = [] if dm is None else [k for k in dm if dm.time_key(k) == name]
+        held = f" (keys {', '.join(map(repr, keys))})" if keys else ""
+        parts.append(f"clock {name!r}{held} by up to {error:.3g} s")
+    message = (
+        f"no tick rate counts every time of the session and the file exactly within "
+        f"{MAX_TICK:.3g} ticks: they count {chosen.rate:g} ticks per second, which rounds "
+        + "; ".join(parts)
+    )
+    logger.warning("%s: %s", source, message)
+    LoadReport().extend([LoadNote(Path(source).name, "clock", message, path=source)])
+
+
 def on_one_rate(
-    clock: TimeFrame, others: Mapping[str, TimeFrame]
+    clock: TimeFrame, others: Mapping[str, TimeFrame], source: str = "config"
 ) -> tuple[TimeFrame, dict[str, TimeFrame]]:
-    """Put ``clock`` and ``others`` on one tick rate, the finer of theirs.
+    """Put ``clock`` and ``others`` on one tick rate, a common multiple of theirs.
 
     The rule :func:`join_clocks` applies to a file joining a DataManager, for clocks not
     yet in one (a config's video clock and the config's other clocks).
@@ -130,21 +215,25 @@ def on_one_rate(
         The joining clock (e.g. a video's frames at its frame rate).
     others : mapping of str to TimeFrame
         The clocks it joins, by name.
+    source : str
+        What ``clock`` comes from, for the warning when no exact common rate exists.
 
     Returns
     -------
     tuple of (TimeFrame, dict of str to TimeFrame)
-        ``clock`` counted in the common rate, and those of ``others`` that had to be
-        rescaled (all non-empty ones, by one factor, when ``clock`` ticks faster; none
-        otherwise). Unchanged, with no rescaled clock, when ``clock`` has no rate or
-        ``others`` do not share one (:func:`shared_rate`): such ticks are compared as
-        they are.
+        ``clock`` counted in the common rate (:func:`joint_rate`), and those of ``others``
+        that had to be rescaled (all non-empty ones, by one factor, when the common rate
+        is not theirs; none otherwise). Unchanged, with no rescaled clock, when ``clock``
+        has no rate or ``others`` do not share one (:func:`shared_rate`): such ticks are
+        compared as they are.
     """
     rate = clock.sampling_rate
     common = shared_rate(others.values())
     if rate is None or common is None or rate == common:
         return clock, {}
-    target = max(rate, common)
+    chosen = joint_rate({**{n: o for n, o in others.items() if len(o) > 0}, source: clock})
+    _tell_rounded(None, source, chosen)
+    target = chosen.rate
     moved = {
         name: rescaled(other, target)
         for name, other in others.items()
@@ -203,13 +292,17 @@ def join_clocks(
         counted = " / ".join(f"{r:g}" for r in sorted(set(rates)))
         _tell_unaligned(dm, source, f"its clocks count {counted} ticks per second")
     if session_rate is not None and rates:
-        target = max(session_rate, *rates)
+        mine = {name: dm.get_time(name) for name in present}
+        theirs = {f"{name} ({Path(source).name})": c for name, c in clocks}
+        chosen = joint_rate({**mine, **theirs})
+        _tell_rounded(dm, source, chosen)
+        target = chosen.rate
         if target != session_rate:
             for name in present:
                 dm.set_time(name, rescaled(dm.get_time(name), target))
             logger.info(
-                "%s: the session's clocks now count %g ticks per second (were %g), as the "
-                "file's do",
+                "%s: the session's clocks now count %g ticks per second (were %g), a common "
+                "multiple of the file's rates",
                 source,
                 target,
                 session_rate,

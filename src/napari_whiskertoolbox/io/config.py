@@ -590,7 +590,7 @@ def _beside_held_time(
         )
         return
     name = first_free(f"{media.key}_clock", lambda c: c in held_clocks or c in clocks)
-    clocks[name], moved = on_one_rate(media.clock, others)
+    clocks[name], moved = on_one_rate(media.clock, others, f"video {media.key!r}")
     clocks.update(moved)
     moving = sorted(
         k
@@ -671,8 +671,8 @@ def _join_media_clock(
     """Put the video's ``time`` clock on the tick rate of the config's other clocks.
 
     As a file joining a session (:func:`~.clock_alignment.on_one_rate`): when the other
-    clocks share a sampling rate, ``time`` counts that rate's ticks (or, when the video's
-    frames are finer, the other clocks are rescaled by one factor), so converting frame
+    clocks share a sampling rate, ``time`` counts ticks of a common multiple of it and the
+    frame rate (the other clocks rescaled by one factor when it is not theirs), so converting frame
     ``i`` to a 30 kHz clock gives sample ``i * 30000 / fps``. Clocks without a rate
     (WhiskerToolbox's) are compared tick for tick, as in WhiskerToolbox.
 
@@ -682,7 +682,7 @@ def _join_media_clock(
         The ``time`` clock, and the other clocks that were rescaled. What was done is a
         ``clock`` note of the video's item.
     """
-    clock, moved = on_one_rate(media.clock, others)
+    clock, moved = on_one_rate(media.clock, others, f"video {media.key!r}")
     fps = media.clock.sampling_rate
     if fps is None:
         return clock, moved

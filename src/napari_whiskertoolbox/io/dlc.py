@@ -50,6 +50,7 @@ from napari_whiskertoolbox.io.dlc_merge import changed_cells, merge_labels
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet, pose_key
+from napari_whiskertoolbox.io.pose_written import threshold_hides
 
 if TYPE_CHECKING:
     import os
@@ -936,8 +937,8 @@ def dlc_to_pose(
                 unknown = np.isnan(table.likelihood[:, k]) & ~stated & finite
                 _skip(skips, f"{who}: a likelihood of nan (fails any likelihood threshold, "
                       "as in WhiskerToolbox)", table.row_lines, keep & stated & finite)  # fmt: skip
-                keep &= (table.likelihood[:, k] >= likelihood_threshold) | unknown
-            _skip(skips, f"{who}: NaN x or y (points hold finite coordinates)",
+                keep &= ~threshold_hides(table.likelihood[:, k], likelihood_threshold, unknown)
+            _skip(skips, f"{who}: NaN x or y (a NaN cell is DeepLabCut's absent keypoint)",
                   table.row_lines, keep & ~finite)  # fmt: skip
             keep &= finite
             _skip(unscored, f"{who}: x and y with an empty likelihood (a prediction of unknown "

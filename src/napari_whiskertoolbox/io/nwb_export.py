@@ -363,6 +363,8 @@ class _Writer:
         self._pose_module: Any = None
         self._image_series: dict[str, Any] = {}
         self.poses: list[PoseSet] = []
+        self.unscored: dict[str, dict[str, list[int]]] = {}
+        """``{pose set: {key: rows}}``: shown points whose confidence is NaN, a score not given."""
 
     # ---------------------------------------------------------------- helpers
     def module(self) -> Any:
@@ -738,6 +740,9 @@ class _Writer:
                 scores[at] = confidence.of(individual, bp, key, flat)
                 by_hand = at[np.isin(flat.times, users)]
                 scores[by_hand] = 1.0  # an edited prediction: the user's
+                unknown = at[flat.held & np.isnan(scores[at])]  # shown: a score not given
+                if unknown.size:
+                    self.unscored.setdefault(pose.name, {})[key] = unknown.tolist()
                 series.append(
                     PoseEstimationSeries(
                         name=nwb_name(bp),
@@ -846,7 +851,9 @@ class _Writer:
         The table's description is a JSON object (as the clock tables'): ``pose_set`` (the
         name), ``source`` (what writing it back to its source file needs: format, path,
         scorer, image-path rows, index layout...), ``point_size``, ``colormap`` and
-        ``skeleton_color``; its rows are the
+        ``skeleton_color``, and ``unscored`` (``{key: rows}`` of points shown with a NaN
+        confidence, a score not given: any other NaN confidence is a NaN likelihood, hidden
+        by the set's threshold on import); its rows are the
         set's keys (``individual``, ``bodypart``, ``key``). nwbinspector flags JSON objects
         in table cells, not in descriptions.
         """
@@ -864,6 +871,8 @@ class _Writer:
                 "colormap": pose.colormap,
                 "skeleton_color": pose.skeleton_color,
             }
+            if self.unscored.get(pose.name):  # NaN confidences shown, not hidden on import
+                info["unscored"] = self.unscored[pose.name]
             table = DynamicTable(
                 name=first_free(
                     nwb_name(f"pose_set_{pose.name}"), module.data_interfaces.__contains__

@@ -474,9 +474,11 @@ class _OurImport:
 
         The export writes a DeepLabCut set's predictions below its likelihood threshold too
         (:mod:`.pose_written`); the session they came from held no point there, nor does the
-        one read back (they stay in the file, and are written again from it).
+        one read back (they stay in the file, and are written again from it). The rule is
+        reading's (:func:`~.pose_written.threshold_hides`): a NaN confidence is hidden, except
+        in the rows the export lists as ``unscored`` (shown with a score not given).
         """
-        from napari_whiskertoolbox.io.pose_written import hiding_threshold
+        from napari_whiskertoolbox.io.pose_written import hiding_threshold, threshold_hides
 
         out = np.zeros(n, bool)
         facts = self.pose_facts().get(str(row.get("pose", "")), {})
@@ -484,7 +486,11 @@ class _OurImport:
         if threshold is None or getattr(series, "confidence", None) is None:
             return out
         confidence = _read(series.confidence, self.path, f"{series.name} confidence", np.float64)
-        out[: len(confidence)] = confidence[:n] < threshold
+        confidence = confidence[:n]
+        unknown = np.zeros(len(confidence), bool)
+        rows = np.asarray((facts.get("unscored") or {}).get(str(row.get("key", "")), []), np.int64)
+        unknown[rows[rows < len(confidence)]] = True
+        out[: len(confidence)] = threshold_hides(confidence, threshold, unknown)
         return out
 
     def pose_set(self, row: Any, rows: Any) -> PoseSet:

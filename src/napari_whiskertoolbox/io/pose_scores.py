@@ -52,6 +52,10 @@ class SourceScores:
         ``{key: individual}`` when the source scores whole instances (SLEAP): an instance
         with one keypoint placed or moved is the user's, every keypoint of it
         (:meth:`per_instance`), as :func:`~.io.sleap.write_slp` writes it.
+    unknown : dict, optional
+        ``{key: (n,) bool}``: where a NaN score is one not given (a DeepLabCut empty
+        likelihood cell, shown whatever the threshold), unlike a NaN likelihood, which
+        fails any threshold (:func:`~.io.pose_written.threshold_hides`).
     """
 
     def __init__(
@@ -59,8 +63,10 @@ class SourceScores:
         columns: dict[str, _Column],
         siblings: dict[str, list[str]] | None = None,
         instance_of: dict[str, str] | None = None,
+        unknown: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.columns = columns
+        self.unknown = unknown or {}
         self.siblings = siblings or {}
         self.instance_of = instance_of
 
@@ -115,14 +121,24 @@ class SourceScores:
     def below(self, key: str, t: int, threshold: float) -> bool:
         """Return whether the source's prediction of ``key`` at index ``t`` scores under ``threshold``.
 
-        False where the source has no prediction there, or one of unknown score (NaN, shown).
+        False where the source has no prediction there, or one of unknown score (shown); a
+        NaN likelihood is under any threshold (:func:`~.io.pose_written.threshold_hides`).
         """
+        from napari_whiskertoolbox.io.pose_written import threshold_hides
+
         column = self.columns.get(key)
         if column is None:
             return False
         times, _, scores = column
         i = int(np.searchsorted(times, t))
-        return i < len(times) and int(times[i]) == t and bool(scores[i] < threshold)
+        if i >= len(times) or int(times[i]) != t:
+            return False
+        unknown = self.unknown.get(key)
+        return bool(
+            threshold_hides(
+                scores[i : i + 1], threshold, None if unknown is None else unknown[i : i + 1]
+            )[0]
+        )
 
     def user_frames(
         self, keys: list[str], points: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -291,6 +307,7 @@ def _dlc_scores(pose: PoseSet) -> SourceScores | None:
     factors = None if scale is None else np.asarray(scale, np.float32)
     column_of = {col: k for k, col in enumerate(table.columns)}
     columns: dict[str, _Column] = {}
+    unknown: dict[str, np.ndarray] = {}
     for individual, parts in pose.keys.items():
         for bodypart, key in parts.items():
             k = column_of.get((individual, bodypart))
@@ -298,11 +315,18 @@ def _dlc_scores(pose: PoseSet) -> SourceScores | None:
                 continue
             xy = table.xy[:, k]
             likelihood = table.likelihood[:, k]
-            # An empty likelihood cell: a prediction of unknown score (NaN), still a prediction.
+            # An empty likelihood cell: a prediction of unknown score (NaN), still a prediction;
+            # a cell saying nan: a NaN likelihood, failing any threshold.
+            stated = (
+                table.nan_likelihood[:, k]
+                if table.nan_likelihood is not None
+                else np.zeros(len(likelihood), bool)
+            )
             keep = (frames >= 0) & np.isfinite(xy).all(axis=1)
             order = np.argsort(frames[keep], kind="stable")
             coords = xy[keep][order].astype(np.float32)
             if factors is not None:
                 coords = coords * factors  # as the reader scaled them
             columns[key] = (frames[keep][order], coords, likelihood[keep][order])
-    return SourceScores(columns)
+            unknown[key] = (np.isnan(likelihood) & ~stated)[keep][order]
+    return SourceScores(columns, unknown=unknown)

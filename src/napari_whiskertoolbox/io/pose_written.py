@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from napari_whiskertoolbox.io.pose import PoseSet
     from napari_whiskertoolbox.io.pose_scores import SourceScores
 
-__all__ = ["KeyPoints", "hidden_predictions", "hiding_threshold", "written_points"]
+__all__ = [
+    "KeyPoints",
+    "hidden_predictions",
+    "hiding_threshold",
+    "threshold_hides",
+    "written_points",
+]
 
 
 class KeyPoints(NamedTuple):
@@ -53,6 +59,38 @@ def hiding_threshold(source: Mapping[str, Any]) -> float | None:
     if source.get("format") != "deeplabcut" or not source.get("likelihood") or not threshold:
         return None
     return float(threshold)
+
+
+def threshold_hides(
+    scores: np.ndarray, threshold: float, unknown: np.ndarray | None = None
+) -> np.ndarray:
+    """Return where a likelihood threshold hides predictions: the one rule of reading and writing.
+
+    A score below ``threshold`` fails it, and so does a NaN score (a likelihood saying
+    ``nan`` fails any threshold, as in WhiskerToolbox), except where ``unknown``: a score
+    not given (a DeepLabCut CSV's empty likelihood cell, a prediction shown whatever the
+    threshold). DeepLabCut reading, the keypoints layer's count of hidden keypoints, the
+    writers' hidden predictions and the NWB import of our export all apply it.
+
+    Parameters
+    ----------
+    scores : (n,) float64
+        Likelihoods or confidences.
+    threshold : float
+        The likelihood threshold.
+    unknown : (n,) bool, optional
+        Where the score is not given (NaN, yet shown); none when omitted.
+
+    Returns
+    -------
+    (n,) bool
+        True where the prediction is hidden.
+    """
+    with np.errstate(invalid="ignore"):
+        hides = ~(np.asarray(scores, np.float64) >= threshold)
+    if unknown is not None:
+        hides &= ~np.asarray(unknown, bool)
+    return hides
 
 
 def hidden_predictions(
@@ -86,7 +124,7 @@ def hidden_predictions(
         return {}
     out = {}
     for key, (times, coords, likelihood) in scores.columns.items():
-        below = likelihood < threshold  # NaN (a score unknown) was shown
+        below = threshold_hides(likelihood, threshold, scores.unknown.get(key))
         if key in dm:
             below &= ~np.isin(times, dm.get_data(key).times_with_data())
         if below.any():

@@ -481,8 +481,8 @@ def _shown_points(group: _Column, n_nodes: int) -> np.ndarray:
     """Return an individual's ``(n_nodes, 2)`` float64 keypoints as read.
 
     Those of its first shown instance; a node missing there is taken from the next (two
-    instances of one track on a frame). A node with one NaN coordinate is missing (points
-    hold finite coordinates), so that an untouched instance compares equal to its keys.
+    instances of one track on a frame). A node with one NaN coordinate is missing (NaN is
+    SLEAP's absent node), so that an untouched instance compares equal to its keys.
     """
     return _shown(None, group, n_nodes)[0]
 

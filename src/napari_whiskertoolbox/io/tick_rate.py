@@ -20,13 +20,26 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["MAX_DECIMALS", "TickRate", "exact_tick_rate", "rounding_error"]
+__all__ = [
+    "MAX_DECIMALS",
+    "MAX_TICK",
+    "TickRate",
+    "common_multiple",
+    "exact_tick_rate",
+    "rounding_error",
+]
 
 MAX_DECIMALS = 9
 """Finest decimal tick tried: 10**-9 s (a nanosecond)."""
 
-_MAX_TICK = 2.0**53
-"""Largest tick magnitude allowed: every tick a float64 too, so ``tick / rate`` is exact."""
+MAX_TICK = 2.0**53
+"""Largest tick magnitude allowed: every tick a float64 too, so ``tick / rate`` is exact.
+
+The cap of every master rate chosen here and when clocks join a session
+(:mod:`.clock_alignment`): ``rate * duration <= 2**53`` (a 1-hour recording: 2.5 THz at
+most; int64 holds 1024 times more). A finer rate would seek precision beyond what float64
+seconds hold (their spacing near ``t`` is ``t * 2**-52``): timestamps needing one are
+rounded to the best rate within the cap, with a warning."""
 
 
 class TickRate(NamedTuple):
@@ -69,6 +82,19 @@ def _fraction(rate: float) -> Fraction:
 def _lcm(a: Fraction, b: Fraction) -> Fraction:
     """Return the least common multiple of two positive fractions."""
     return Fraction(math.lcm(a.numerator, b.numerator), math.gcd(a.denominator, b.denominator))
+
+
+def common_multiple(rates: Iterable[float]) -> Fraction:
+    """Return the least common multiple of sampling ``rates`` (Hz, > 0), as a fraction.
+
+    Each rate is taken as the smallest fraction that gives the same float (29.97 is
+    2997/100), so a rate at which every sample of each is a whole tick: 30 and 1000 → 3000,
+    30000 and 1e7 → 3e7. 1 for no rate.
+    """
+    base = Fraction(1)
+    for rate in rates:
+        base = _lcm(base, _fraction(float(rate)))
+    return base
 
 
 def _regular_rate(seconds: np.ndarray) -> Fraction | None:
@@ -115,14 +141,12 @@ def exact_tick_rate(
         error is float64's own (a few units in the last place: ``0.5 + k / 30000`` is no
         exact multiple of ``1 / 30000``).
     """
-    base = Fraction(1)
     given = [float(r) for r in rates if r and np.isfinite(r) and r > 0]
-    for rate in given or [float(default)]:
-        base = _lcm(base, _fraction(rate))
+    base = common_multiple(given or [float(default)])
     sources = [(name, np.asarray(s, np.float64)) for name, s in timed]
     sources = [(name, s[np.isfinite(s)]) for name, s in sources]
     biggest = max((float(np.abs(s).max()) for _, s in sources if s.size), default=0.0)
-    limit = _MAX_TICK / max(biggest, 1.0)
+    limit = MAX_TICK / max(biggest, 1.0)
     # float64's own rounding: start + k / rate is no exact multiple of 1 / rate
     noise = 4 * float(np.spacing(max(biggest, 1.0)))
     for _, seconds in sources:
