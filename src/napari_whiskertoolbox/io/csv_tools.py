@@ -56,7 +56,8 @@ class NumberStyle:
     Attributes
     ----------
     delimiter : str
-        Column delimiter; a blank one splits on runs of spaces and tabs.
+        Column delimiter (cells as :func:`split_row` splits them: a space takes a run of
+        spaces as one separator, a tab separates exactly one cell).
     decimal : {".", ",", "auto"}
         Decimal mark. ``"auto"`` (only with a delimiter other than ``,``): a number with a
         comma and no point uses the comma as its decimal mark (``1,5`` is 1.5) — the only
@@ -353,7 +354,8 @@ def parse_number(
     try:
         return float(text)
     except ValueError:
-        raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
+        found = "an empty cell" if not text else repr(token)
+        raise FormatError(f"expected {what}, found {found}", path=path, line=line) from None
 
 
 def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
@@ -693,10 +695,25 @@ def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[
     return utf8_bytes(data, p).decode("utf-8").splitlines()
 
 
+_BLANK_SPLIT = re.compile(r"[^\S\t]*\t[^\S\t]*|[^\S\t]+")
+"""A blank delimiter's separators: a tab with the spaces around it, or a run of spaces."""
+
+
 def split_row(line: str, delimiter: str) -> list[str]:
-    """Split ``line`` on ``delimiter``; a blank (whitespace) delimiter splits on runs of spaces/tabs."""
+    r"""Split ``line`` into cells at ``delimiter``, cells trimmed of spaces.
+
+    A tab, as any other one-character delimiter, separates exactly one cell: two tabs in a
+    row hold an empty cell (``"1		31.75"`` is ``["1", "", "31.75"]``), as in
+    WhiskerToolbox's loaders and every spreadsheet. A space delimiter (the points CSV's
+    default, and what a table aligned with blanks is read with) takes a run of spaces as
+    one separator (aligned columns; see the README's *Where we differ*), but still
+    each tab as one: a tab-separated row read with it keeps its empty cells.
+    """
+    if delimiter == "\t":
+        return [token.strip() for token in line.rstrip("\r\n").split("\t")]
     if delimiter.strip() == "":
-        return line.split()
+        text = line.strip(" \r\n\f\v")
+        return _BLANK_SPLIT.split(text) if text else []
     return [token.strip() for token in line.split(delimiter)]
 
 
@@ -718,7 +735,7 @@ def short_row_reason(rows: Sequence[str], delimiter: str, needed: int, option: s
     rows : sequence of str
         The lines the reader reads (a header included).
     delimiter : str
-        The delimiter in use (blank: runs of spaces and tabs).
+        The delimiter in use (see :func:`split_row`).
     needed : int
         Columns a row must have.
     option : str
@@ -780,30 +797,6 @@ def format_floats(values: np.ndarray, precision: int | None = None) -> list[str]
     if precision is None:
         return arr.astype(str).tolist()
     return np.char.mod(f"%.{int(precision)}f", arr.astype(np.float64)).tolist()
-
-
-def fast_numeric_table(
-    lines: list[str], delimiter: str, usecols: tuple[int, ...] | None = None
-) -> np.ndarray | None:
-    """Parse clean numeric rows with numpy's C parser; ``None`` if anything is off.
-
-    Callers fall back to their line-by-line parser on ``None``, which then reports the
-    exact file line of the problem. Blank lines are skipped; ``#`` is not a comment.
-    """
-    if not lines:
-        return None
-    try:
-        table = np.loadtxt(
-            lines,
-            delimiter=None if delimiter.strip() == "" else delimiter,
-            usecols=usecols,
-            comments=None,
-            ndmin=2,
-            dtype=np.float64,
-        )
-    except (ValueError, IndexError):
-        return None
-    return table if np.all(np.isfinite(table)) else None
 
 
 def integral(values: np.ndarray) -> np.ndarray | None:

@@ -20,6 +20,7 @@ from napari_whiskertoolbox.io.csv_tools import (
     read_lines,
     read_text_bytes,
     short_row_reason,
+    split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -39,13 +40,14 @@ def is_header_line(
     """Return whether :func:`read_points_csv` reads a file's first line ``line`` as no point.
 
     With ``has_header`` it skips the line whatever it holds; otherwise a line whose frame
-    cell (column ``frame_column`` split at ``delimiter``; blank: runs of spaces and tabs) is
-    not all digits, such as a header ``frame,x,y``, holds no point.
+    cell (column ``frame_column`` split at ``delimiter`` as :func:`~.csv_tools.split_row`
+    splits it: a space delimiter takes a run of spaces as one separator, a tab separates
+    exactly one cell) is not all digits, such as a header ``frame,x,y``, holds no point.
     """
     if has_header:
         return True
-    cells = line.split(delimiter) if delimiter.strip() else line.split()
-    return len(cells) <= frame_column or not _FRAME.match(cells[frame_column].strip())
+    cells = split_row(line, delimiter)
+    return len(cells) <= frame_column or not _FRAME.match(cells[frame_column])
 
 
 def read_points_csv(
@@ -76,7 +78,8 @@ def read_points_csv(
     frame_column, x_column, y_column : int
         0-based columns (WhiskerToolbox defaults 0, 1, 2).
     delimiter : str, optional
-        Column delimiter (first character; blank splits on runs of spaces and tabs).
+        Column delimiter (first character; a space splits on runs of spaces, a tab
+        separates exactly one cell: see :func:`~.csv_tools.split_row`).
         Default: space, or ``;`` when every line holds one.
     has_header : bool, optional
         Skip the first line whatever it holds.
