@@ -108,7 +108,7 @@ def test_deeplabcut_table_written_with_tabs_and_nan_cells(tmp_path):
         read[name] = {
             key.split("_", 1)[1]: {int(t): dm.get_data(key).at(t).tolist() for t in
                                    dm.get_data(key).times_with_data()}
-            for key in dm.keys() if dm.data_type(key) == "points"
+            for key in dm if dm.data_type(key) == "points"
         }  # fmt: skip
     assert read["tab"] == read["comma"]
     assert read["tab"]["nose"] == {1: [[5.5, 6.5]]}
