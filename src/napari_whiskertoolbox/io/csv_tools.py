@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ __all__ = [
     "delimiter_char",
     "encoding_notes",
     "first_line",
+    "float32_cell",
+    "frame_cell",
     "head_lines",
     "head_text",
     "looks_numeric",
@@ -356,6 +359,47 @@ def parse_number(
     except ValueError:
         found = "an empty cell" if not text else repr(token)
         raise FormatError(f"expected {what}, found {found}", path=path, line=line) from None
+
+
+_FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+"""Smallest magnitude a float64 rounds to infinity at in float32 (float32's largest value
+plus half its last step)."""
+
+
+def float32_cell(
+    value: float, token: str, path: str | os.PathLike[str], line: int, what: str
+) -> float:
+    """Return ``value``, or raise ``FormatError`` when float32 cannot hold it.
+
+    Coordinates and signal values are kept as 32-bit floats (as WhiskerToolbox keeps them):
+    a finite number beyond float32's range (``1e39``) would silently become infinite, so
+    the file is refused, naming its line and the cell. NaN and ``inf`` cells are kept.
+    """
+    if _FLOAT32_OVERFLOW <= abs(value) < math.inf:
+        raise FormatError(
+            f"{what} {token.strip()!r} does not fit in a 32-bit float (largest magnitude "
+            f"{float(np.finfo(np.float32).max):.8g}), the precision it is kept in",
+            path=path,
+            line=line,
+        )
+    return value
+
+
+def frame_cell(
+    value: float, token: str, path: str | os.PathLike[str], line: int, what: str
+) -> float:
+    """Return ``value``, or raise ``FormatError`` when it is beyond a 64-bit frame index.
+
+    Frames are int64: a larger number (``1e39``) would wrap to a wrong frame, so the file
+    is refused, naming its line and the cell.
+    """
+    if abs(value) >= 2.0**63:
+        raise FormatError(
+            f"{what} {token.strip()!r} is beyond the frames a 64-bit integer holds",
+            path=path,
+            line=line,
+        )
+    return value
 
 
 def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:

@@ -17,6 +17,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     delimiter_char,
+    frame_cell,
     looks_numeric,
     number_style,
     parse_number,
@@ -117,6 +118,8 @@ def read_intervals_csv(
             raise FormatError(
                 f"expected finite start and end, found {a} and {b}", path=path, line=number
             )
+        frame_cell(a, cells[starts_at], path, number, "the interval start")
+        frame_cell(b, cells[ends_at], path, number, "the interval end")
         start, end = math.trunc(a), math.trunc(b)
         if end < start:
             raise FormatError(

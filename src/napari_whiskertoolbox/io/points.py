@@ -13,7 +13,9 @@ from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fas
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     delimiter_char,
+    float32_cell,
     format_floats,
+    frame_cell,
     head_lines,
     number_style,
     parse_number,
@@ -149,9 +151,12 @@ def read_points_csv(
             continue
         x = parse_number(cells[x_column], style, path, number, "an x coordinate")
         y = parse_number(cells[y_column], style, path, number, "a y coordinate")
+        float32_cell(x, cells[x_column], path, number, "the x coordinate")
+        float32_cell(y, cells[y_column], path, number, "the y coordinate")
         if nan_handling != "Include" and (math.isnan(x) or math.isnan(y)):
             skips.add("x or y is NaN (nan_handling 'Skip')", number)
             continue
+        frame_cell(float(frame), frame, path, number, "the frame")
         times.append(int(frame))
         xy.append((x, y))
     return np.asarray(times, dtype=np.int64), np.asarray(xy, dtype=np.float32).reshape(-1, 2)
