@@ -177,6 +177,7 @@ def number_style(
         # commas delimit: WhiskerToolbox's reading (``100,200,1`` is three integer columns)
         if text_column is None:
             _note_ragged_integer_rows(sample, path, used, first_line)
+        _note_leading_zero_cells(sample, path, first_line)
         return NumberStyle(delimiter, ".")
     if decimal == "," and delimiter == "," and text_column is not None:
         _check_pairs_with_text(sample, path, number_column, text_column, used, first_line)
@@ -326,6 +327,41 @@ def _note_ragged_integer_rows(
             path=str(path),
         )
     )
+
+
+_LEADING_ZERO = re.compile(r"^0\d+$")
+
+
+def _note_leading_zero_cells(
+    sample: list[tuple[int, str]], path: str | os.PathLike[str], first_line: int
+) -> None:
+    """Log an ``info`` note when a comma-delimited row holds a cell like ``034`` after its first.
+
+    Read as WhiskerToolbox reads the file, ``1,034`` is two integer columns and ``034``
+    is 34 (or a column the reader does not take): its leading zero, which says these may
+    be decimals written with a decimal comma (1.034), would be lost without a word. The
+    note names the first such line and the ``decimal`` option. Rows holding a ``.`` (a
+    decimal point: commas then separate columns) are passed over.
+    """
+    for index, text in sample:
+        if "." in text:
+            continue
+        cells = text.split(",")
+        cell = next((c.strip() for c in cells[1:] if _LEADING_ZERO.match(c.strip())), None)
+        if cell is None:
+            continue
+        log_note(
+            LoadNote(
+                str(path),
+                "info",
+                f"line {first_line + index}: {text.strip()!r} is read as WhiskerToolbox reads "
+                f"it, commas separating integer columns, so {cell!r} is {int(cell)} (its "
+                "leading zero dropped) or a column not read; if these are numbers with "
+                'decimal commas, set "decimal": ","',
+                path=str(path),
+            )
+        )
+        return
 
 
 def looks_numeric(token: str) -> bool:
