@@ -15,7 +15,9 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     check_file,
     delimiter_char,
+    float32_cell,
     format_floats,
+    frame_cell,
     number_style,
     parse_number,
     read_lines,
@@ -132,9 +134,12 @@ def read_analog_csv(
             if not header_line:
                 skips.add("a cell is not a number", number)
             continue
+        cell = cells[0 if single_column_format else data_column]
+        float32_cell(value, cell, path, number, "the value")
         if not single_column_format:
             if not math.isfinite(time):
                 raise FormatError(f"expected a finite time, found {time}", path=path, line=number)
+            frame_cell(time, cells[time_column], path, number, "the time")
             times.append(math.trunc(time))
         values.append(value)
     info["max_columns"] = widest

@@ -142,7 +142,11 @@ def _ints(strings: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
 
 
 def _floats(strings: pa.ChunkedArray | pa.Array, comma_decimal: bool) -> np.ndarray | None:
-    """float64 → float32 of every string (None when one is not a finite number)."""
+    """float64 → float32 of every string (None when one is not a finite float32).
+
+    A finite number beyond float32's range (``1e39``) gives ``None`` too: the line-by-line
+    reader refuses it, naming its line.
+    """
     if comma_decimal:
         strings = pc.replace_substring(strings, ",", ".")
     try:
@@ -151,7 +155,9 @@ def _floats(strings: pa.ChunkedArray | pa.Array, comma_decimal: bool) -> np.ndar
         return None
     if not np.isfinite(values).all():
         return None
-    return values.astype(np.float32)
+    with np.errstate(over="ignore"):
+        out = values.astype(np.float32)
+    return out if np.isfinite(out).all() else None
 
 
 def _frames(field: pa.ChunkedArray, delimiter: str) -> np.ndarray | None:

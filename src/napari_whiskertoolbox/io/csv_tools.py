@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ __all__ = [
     "delimiter_char",
     "encoding_notes",
     "first_line",
+    "float32_cell",
+    "frame_cell",
     "head_lines",
     "head_text",
     "looks_numeric",
@@ -56,7 +59,8 @@ class NumberStyle:
     Attributes
     ----------
     delimiter : str
-        Column delimiter; a blank one splits on runs of spaces and tabs.
+        Column delimiter (cells as :func:`split_row` splits them: a space takes a run of
+        spaces as one separator, a tab separates exactly one cell).
     decimal : {".", ",", "auto"}
         Decimal mark. ``"auto"`` (only with a delimiter other than ``,``): a number with a
         comma and no point uses the comma as its decimal mark (``1,5`` is 1.5) — the only
@@ -173,6 +177,7 @@ def number_style(
         # commas delimit: WhiskerToolbox's reading (``100,200,1`` is three integer columns)
         if text_column is None:
             _note_ragged_integer_rows(sample, path, used, first_line)
+        _note_leading_zero_cells(sample, path, first_line)
         return NumberStyle(delimiter, ".")
     if decimal == "," and delimiter == "," and text_column is not None:
         _check_pairs_with_text(sample, path, number_column, text_column, used, first_line)
@@ -324,6 +329,41 @@ def _note_ragged_integer_rows(
     )
 
 
+_LEADING_ZERO = re.compile(r"^0\d+$")
+
+
+def _note_leading_zero_cells(
+    sample: list[tuple[int, str]], path: str | os.PathLike[str], first_line: int
+) -> None:
+    """Log an ``info`` note when a comma-delimited row holds a cell like ``034`` after its first.
+
+    Read as WhiskerToolbox reads the file, ``1,034`` is two integer columns and ``034``
+    is 34 (or a column the reader does not take): its leading zero, which says these may
+    be decimals written with a decimal comma (1.034), would be lost without a word. The
+    note names the first such line and the ``decimal`` option. Rows holding a ``.`` (a
+    decimal point: commas then separate columns) are passed over.
+    """
+    for index, text in sample:
+        if "." in text:
+            continue
+        cells = text.split(",")
+        cell = next((c.strip() for c in cells[1:] if _LEADING_ZERO.match(c.strip())), None)
+        if cell is None:
+            continue
+        log_note(
+            LoadNote(
+                str(path),
+                "info",
+                f"line {first_line + index}: {text.strip()!r} is read as WhiskerToolbox reads "
+                f"it, commas separating integer columns, so {cell!r} is {int(cell)} (its "
+                "leading zero dropped) or a column not read; if these are numbers with "
+                'decimal commas, set "decimal": ","',
+                path=str(path),
+            )
+        )
+        return
+
+
 def looks_numeric(token: str) -> bool:
     """Return whether ``token`` parses as a float (used to detect header rows)."""
     try:
@@ -353,7 +393,49 @@ def parse_number(
     try:
         return float(text)
     except ValueError:
-        raise FormatError(f"expected {what}, found {token!r}", path=path, line=line) from None
+        found = "an empty cell" if not text else repr(token)
+        raise FormatError(f"expected {what}, found {found}", path=path, line=line) from None
+
+
+_FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+"""Smallest magnitude a float64 rounds to infinity at in float32 (float32's largest value
+plus half its last step)."""
+
+
+def float32_cell(
+    value: float, token: str, path: str | os.PathLike[str], line: int, what: str
+) -> float:
+    """Return ``value``, or raise ``FormatError`` when float32 cannot hold it.
+
+    Coordinates and signal values are kept as 32-bit floats (as WhiskerToolbox keeps them):
+    a finite number beyond float32's range (``1e39``) would silently become infinite, so
+    the file is refused, naming its line and the cell. NaN and ``inf`` cells are kept.
+    """
+    if _FLOAT32_OVERFLOW <= abs(value) < math.inf:
+        raise FormatError(
+            f"{what} {token.strip()!r} does not fit in a 32-bit float (largest magnitude "
+            f"{float(np.finfo(np.float32).max):.8g}), the precision it is kept in",
+            path=path,
+            line=line,
+        )
+    return value
+
+
+def frame_cell(
+    value: float, token: str, path: str | os.PathLike[str], line: int, what: str
+) -> float:
+    """Return ``value``, or raise ``FormatError`` when it is beyond a 64-bit frame index.
+
+    Frames are int64: a larger number (``1e39``) would wrap to a wrong frame, so the file
+    is refused, naming its line and the cell.
+    """
+    if abs(value) >= 2.0**63:
+        raise FormatError(
+            f"{what} {token.strip()!r} is beyond the frames a 64-bit integer holds",
+            path=path,
+            line=line,
+        )
+    return value
 
 
 def check_file(path: str | os.PathLike[str], what: str = "file") -> Path:
@@ -693,10 +775,25 @@ def read_lines(path: str | os.PathLike[str], data: bytes | None = None) -> list[
     return utf8_bytes(data, p).decode("utf-8").splitlines()
 
 
+_BLANK_SPLIT = re.compile(r"[^\S\t]*\t[^\S\t]*|[^\S\t]+")
+"""A blank delimiter's separators: a tab with the spaces around it, or a run of spaces."""
+
+
 def split_row(line: str, delimiter: str) -> list[str]:
-    """Split ``line`` on ``delimiter``; a blank (whitespace) delimiter splits on runs of spaces/tabs."""
+    r"""Split ``line`` into cells at ``delimiter``, cells trimmed of spaces.
+
+    A tab, as any other one-character delimiter, separates exactly one cell: two tabs in a
+    row hold an empty cell (``"1		31.75"`` is ``["1", "", "31.75"]``), as in
+    WhiskerToolbox's loaders and every spreadsheet. A space delimiter (the points CSV's
+    default, and what a table aligned with blanks is read with) takes a run of spaces as
+    one separator (aligned columns; see the README's *Where we differ*), but still
+    each tab as one: a tab-separated row read with it keeps its empty cells.
+    """
+    if delimiter == "\t":
+        return [token.strip() for token in line.rstrip("\r\n").split("\t")]
     if delimiter.strip() == "":
-        return line.split()
+        text = line.strip(" \r\n\f\v")
+        return _BLANK_SPLIT.split(text) if text else []
     return [token.strip() for token in line.split(delimiter)]
 
 
@@ -718,7 +815,7 @@ def short_row_reason(rows: Sequence[str], delimiter: str, needed: int, option: s
     rows : sequence of str
         The lines the reader reads (a header included).
     delimiter : str
-        The delimiter in use (blank: runs of spaces and tabs).
+        The delimiter in use (see :func:`split_row`).
     needed : int
         Columns a row must have.
     option : str
@@ -780,30 +877,6 @@ def format_floats(values: np.ndarray, precision: int | None = None) -> list[str]
     if precision is None:
         return arr.astype(str).tolist()
     return np.char.mod(f"%.{int(precision)}f", arr.astype(np.float64)).tolist()
-
-
-def fast_numeric_table(
-    lines: list[str], delimiter: str, usecols: tuple[int, ...] | None = None
-) -> np.ndarray | None:
-    """Parse clean numeric rows with numpy's C parser; ``None`` if anything is off.
-
-    Callers fall back to their line-by-line parser on ``None``, which then reports the
-    exact file line of the problem. Blank lines are skipped; ``#`` is not a comment.
-    """
-    if not lines:
-        return None
-    try:
-        table = np.loadtxt(
-            lines,
-            delimiter=None if delimiter.strip() == "" else delimiter,
-            usecols=usecols,
-            comments=None,
-            ndmin=2,
-            dtype=np.float64,
-        )
-    except (ValueError, IndexError):
-        return None
-    return table if np.all(np.isfinite(table)) else None
 
 
 def integral(values: np.ndarray) -> np.ndarray | None:

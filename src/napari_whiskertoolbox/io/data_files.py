@@ -53,6 +53,7 @@ __all__ = [
     "FOLDER_DATA_TYPES",
     "DataFileGuess",
     "data_file_item",
+    "decimal_comma_evidence",
     "file_formats",
     "file_key_stem",
     "guess_data_file",
@@ -109,6 +110,15 @@ class DataFileGuess:
         Why: what was seen in the file, in a sentence for the user.
     preview : tuple of str
         The first lines of a text file (empty for a binary file).
+    reading : str
+        How the numbers are read, with the first values, when the file can be read two
+        ways (``""`` otherwise): ``"commas separate columns, as WhiskerToolbox reads them:
+        0 | 512, 1 | 34…"``.
+    alternative : DataFileGuess or None
+        The other reading of a file whose cells look like numbers with decimal commas
+        (``0,512`` / ``1,034``, see :func:`decimal_comma_evidence`): the guess is then
+        the decimal-comma reading (``"decimal": ","`` in its options) and
+        ``alternative`` WhiskerToolbox's (commas separate columns). ``None`` otherwise.
     """
 
     path: Path
@@ -118,6 +128,8 @@ class DataFileGuess:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     reason: str = ""
     preview: tuple[str, ...] = ()
+    reading: str = ""
+    alternative: DataFileGuess | None = None
 
     @property
     def certain(self) -> bool:
@@ -318,8 +330,54 @@ def _state_header_line(lines: list[str]) -> int | None:
     return None
 
 
+_UNSIGNED = re.compile(r"^\d+$")
+_SIGNED = re.compile(r"^[-+]?\d+$")
+
+
+def decimal_comma_evidence(data: list[list[str]]) -> str | None:
+    """Return why the comma-delimited cells ``data`` look like numbers with decimal commas.
+
+    Only a table whose every row is two integer cells, the second unsigned (``0,512``),
+    can be one column of decimal-comma numbers. It looks like one when a second cell has
+    a leading zero (``1,034``: a fraction's digits; an integer column is not written so),
+    or when the second cells vary in digit count, none of several digits ends in ``0``
+    (decimals are written without trailing zeros: ``2,75`` next to ``3,101``; about one
+    integer in ten ends in 0) and some is smaller than the first cell (so the rows are no
+    ``start,end`` table). ``None``: no sign of decimal commas.
+    """
+    if not data or any(len(row) != 2 for row in data):
+        return None
+    if not all(_SIGNED.match(a) and _UNSIGNED.match(b) for a, b in data):
+        return None
+    zero = next((f"{a},{b}" for a, b in data if len(b) > 1 and b.startswith("0")), None)
+    if zero is not None:
+        return f"'{zero}': a second cell with a leading zero, as decimals have"
+    seconds = [b for _, b in data]
+    if (
+        len({len(b) for b in seconds}) > 1
+        and not any(len(b) > 1 and b.endswith("0") for b in seconds)
+        and any(int(b) < int(a) for a, b in data)
+    ):
+        return (
+            "second cells of varying digit counts without trailing zeros, as decimals are "
+            "written, and not interval ends"
+        )
+    return None
+
+
+def _first_values(values: list[list[float]], separator: str = " | ") -> str:
+    shown = [separator.join(f"{v:g}" for v in row) for row in values[:4]]
+    return ", ".join(shown) + ("…" if len(values) > 4 else "")
+
+
 def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> DataFileGuess:
-    """Guess from a table of numbers (after at most one header row)."""
+    """Guess from a table of numbers (after at most one header row).
+
+    A comma-delimited table of integer pairs that looks like one column of numbers with
+    decimal commas (:func:`decimal_comma_evidence`) is guessed both ways: the guess
+    returned reads the decimal commas (``"decimal": ","``), its ``alternative`` reads
+    the commas as WhiskerToolbox does (separating columns).
+    """
     delimiter = _delimiter(rows[-1])
     data = [_fields(row, delimiter) for row in rows]
     header = bool(data) and not all(looks_numeric(t) for t in data[0])
@@ -333,26 +391,67 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
             reason="a table whose columns could not be recognised",
             preview=preview,
         )
+    columns = _table_guess(path, data, delimiter, header, preview)
+    why = decimal_comma_evidence(data) if delimiter == "," else None
+    if why is None:
+        return columns
+    decimals = _table_guess(path, [[f"{a}.{b}"] for a, b in data], ",", header, preview, True)
+    zero = next((b for _, b in data if len(b) > 1 and b.startswith("0")), None)
+    lost = "" if zero is None else f" ('{zero}' read as {int(zero)}: its leading zero is lost)"
+    as_columns = (
+        f"commas separate columns, as WhiskerToolbox reads them: "
+        f"{_first_values([[float(t) for t in row] for row in data])}{lost}"
+    )
+    as_decimals = (
+        'commas are decimal marks ("decimal": ","): '
+        f"{_first_values([[float(f'{a}.{b}')] for a, b in data])}"
+    )
+    columns = dataclasses.replace(
+        columns,
+        reason=f"{columns.reason} — but its cells look like numbers with decimal commas ({why})",
+        reading=as_columns,
+    )
+    decimals = dataclasses.replace(
+        decimals,
+        reason=f"{decimals.reason}, written with decimal commas ({why}); WhiskerToolbox reads "
+        "the commas as separating two integer columns",
+        reading=as_decimals,
+    )
+    return dataclasses.replace(decimals, alternative=columns)
+
+
+def _table_guess(
+    path: Path,
+    data: list[list[str]],
+    delimiter: str,
+    header: bool,
+    preview: tuple[str, ...],
+    decimal: bool = False,
+) -> DataFileGuess:
+    """Guess from the numeric cells ``data`` (``decimal``: read with ``"decimal": ","``)."""
     n_columns = max(len(row) for row in data)
     values = [[float(t) for t in row] for row in data]
 
     def options(data_type: str) -> dict[str, Any]:
-        return _csv_options(data_type, delimiter, header=header, n_columns=n_columns)
+        found = _csv_options(data_type, delimiter, header=header, n_columns=n_columns)
+        return {**found, "decimal": ","} if decimal else found
 
     if n_columns == 1:
         column = [row[0] for row in values]
         increasing = all(b > a for a, b in itertools.pairwise(column))
         whole = all(v.is_integer() for v in column)
         order: tuple[str, ...] = ("digital_event", "analog", "time") if increasing else ("analog",)
+        if decimal:  # clock text takes no decimal commas
+            order = tuple(t for t in order if t != "time")
         reason = "one column of numbers: event times" + (
             ", signal samples or clock ticks" if increasing else " or signal samples"
         )
         if increasing and whole:
             reason += " (whole, increasing numbers)"
         elif increasing:  # events and clock ticks are frame numbers: whole
-            order = ("analog", "digital_event", "time")
-            reason = (
-                "one column of numbers, some fractional: signal samples, event times or clock ticks"
+            order = ("analog", "digital_event") if decimal else ("analog", "digital_event", "time")
+            reason = "one column of numbers, some fractional: signal samples, event times" + (
+                "" if decimal else " or clock ticks"
             )
         return DataFileGuess(
             path,

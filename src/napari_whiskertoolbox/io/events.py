@@ -17,6 +17,7 @@ import numpy as np
 from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     delimiter_char,
+    frame_cell,
     looks_numeric,
     number_style,
     parse_number,
@@ -140,6 +141,13 @@ def read_events_csv(
             raise FormatError(
                 f"expected a finite event time, found {value}", path=path, line=number
             )
+        frame_cell(
+            value / scale if scale_divide else value * scale,
+            cells[event_column],
+            path,
+            number,
+            "the event time (times scale)",
+        )
         label = cells[identifier_column] if identifier_column >= 0 else None
         values.setdefault(label, []).append(value)
     if not values:

@@ -17,6 +17,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     delimiter_char,
+    frame_cell,
     looks_numeric,
     number_style,
     parse_number,
@@ -117,6 +118,8 @@ def read_intervals_csv(
             raise FormatError(
                 f"expected finite start and end, found {a} and {b}", path=path, line=number
             )
+        frame_cell(a, cells[starts_at], path, number, "the interval start")
+        frame_cell(b, cells[ends_at], path, number, "the interval end")
         start, end = math.trunc(a), math.trunc(b)
         if end < start:
             raise FormatError(
@@ -180,7 +183,8 @@ def _binary_state_table(
 
     Blank data rows are skipped (reported); cells keep their position, with the default tab
     delimiter too (WhiskerToolbox drops empty cells with a one-character delimiter, shifting
-    later columns left; see README). A space delimiter splits on runs of blanks.
+    later columns left; see README). A space delimiter splits on runs of spaces
+    (:func:`~.csv_tools.split_row`).
     """
     lines = read_lines(path)
     if len(lines) <= header_lines_to_skip:
@@ -208,7 +212,7 @@ def _binary_state_table(
     for number, text in enumerate(lines[name_line:], start=name_line + 1):
         if not text.strip():
             skips.add("blank row", number)
-        elif exact_tabs:  # split_row would take a run of tabs (an empty cell) as one
+        elif exact_tabs:
             # tabs ending the row (exports often end every row with one) hold no cell
             rows.append((number, [cell.strip() for cell in text.rstrip().split("\t")]))
         else:

@@ -19,6 +19,7 @@ from napari_whiskertoolbox.io.atomic import atomic_open
 from napari_whiskertoolbox.io.csv_arrow import lines_csv_bytes, read_lines_fast
 from napari_whiskertoolbox.io.csv_tools import (
     delimiter_char,
+    float32_cell,
     format_floats,
     head_lines,
     number_style,
@@ -202,12 +203,16 @@ def _parse_joined(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            values = np.fromstring(joined, dtype=np.float32, sep=delimiter)
+            values = np.fromstring(joined, dtype=np.float64, sep=delimiter)
         except ValueError:
             return None
     if values.size != expected:
         return None
-    return values
+    with np.errstate(over="ignore"):
+        out = values.astype(np.float32)
+    if np.isinf(out).sum() != np.isinf(values).sum():
+        return None  # a number beyond float32's range: _raise_first_bad names its line
+    return out
 
 
 def _raise_first_bad(
@@ -224,7 +229,8 @@ def _raise_first_bad(
             continue
         for token in next(nonempty).split(delimiter):
             text = token.strip().replace(",", ".") if comma_decimal else token.strip()
-            parse_float(text, path, number, "a number in the coordinate list")
+            value = parse_float(text, path, number, "a number in the coordinate list")
+            float32_cell(value, token, path, number, "the coordinate")
     raise FormatError("expected numeric coordinate lists", path=path)
 
 
@@ -347,6 +353,8 @@ def read_lines_folder(
             except FormatError:
                 skips.add(f"x or y missing or not a number in {file.name}", number)
                 continue
+            float32_cell(x, cells[x_column], file, number, "the x coordinate")
+            float32_cell(y, cells[y_column], file, number, "the y coordinate")
             pts.append((x, y))
         if not pts:
             skips.add_file("no point in the file", file.name)

@@ -13,13 +13,16 @@ from napari_whiskertoolbox.io.csv_arrow import points_csv_bytes, read_points_fas
 from napari_whiskertoolbox.io.csv_tools import (
     NumberStyle,
     delimiter_char,
+    float32_cell,
     format_floats,
+    frame_cell,
     head_lines,
     number_style,
     parse_number,
     read_lines,
     read_text_bytes,
     short_row_reason,
+    split_row,
 )
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.report import RowSkips
@@ -39,13 +42,14 @@ def is_header_line(
     """Return whether :func:`read_points_csv` reads a file's first line ``line`` as no point.
 
     With ``has_header`` it skips the line whatever it holds; otherwise a line whose frame
-    cell (column ``frame_column`` split at ``delimiter``; blank: runs of spaces and tabs) is
-    not all digits, such as a header ``frame,x,y``, holds no point.
+    cell (column ``frame_column`` split at ``delimiter`` as :func:`~.csv_tools.split_row`
+    splits it: a space delimiter takes a run of spaces as one separator, a tab separates
+    exactly one cell) is not all digits, such as a header ``frame,x,y``, holds no point.
     """
     if has_header:
         return True
-    cells = line.split(delimiter) if delimiter.strip() else line.split()
-    return len(cells) <= frame_column or not _FRAME.match(cells[frame_column].strip())
+    cells = split_row(line, delimiter)
+    return len(cells) <= frame_column or not _FRAME.match(cells[frame_column])
 
 
 def read_points_csv(
@@ -76,7 +80,8 @@ def read_points_csv(
     frame_column, x_column, y_column : int
         0-based columns (WhiskerToolbox defaults 0, 1, 2).
     delimiter : str, optional
-        Column delimiter (first character; blank splits on runs of spaces and tabs).
+        Column delimiter (first character; a space splits on runs of spaces, a tab
+        separates exactly one cell: see :func:`~.csv_tools.split_row`).
         Default: space, or ``;`` when every line holds one.
     has_header : bool, optional
         Skip the first line whatever it holds.
@@ -146,9 +151,12 @@ def read_points_csv(
             continue
         x = parse_number(cells[x_column], style, path, number, "an x coordinate")
         y = parse_number(cells[y_column], style, path, number, "a y coordinate")
+        float32_cell(x, cells[x_column], path, number, "the x coordinate")
+        float32_cell(y, cells[y_column], path, number, "the y coordinate")
         if nan_handling != "Include" and (math.isnan(x) or math.isnan(y)):
             skips.add("x or y is NaN (nan_handling 'Skip')", number)
             continue
+        frame_cell(float(frame), frame, path, number, "the frame")
         times.append(int(frame))
         xy.append((x, y))
     return np.asarray(times, dtype=np.int64), np.asarray(xy, dtype=np.float32).reshape(-1, 2)

@@ -13,6 +13,7 @@ from napari_whiskertoolbox.io.atomic import atomic_save_npy
 from napari_whiskertoolbox.io.csv_tools import (
     check_file,
     delimiter_char,
+    float32_cell,
     number_style,
     parse_int,
     parse_number,
@@ -180,7 +181,18 @@ def read_tensor_csv(
                 line=number,
             )
         labels.append(cells[0].strip())
-        table.append([parse_number(c, style, path, number, "a tensor value") for c in cells[1:]])
+        table.append(
+            [
+                float32_cell(
+                    parse_number(c, style, path, number, "a tensor value"),
+                    c,
+                    path,
+                    number,
+                    f"the value of column {k}",
+                )
+                for k, c in enumerate(cells[1:], start=1)
+            ]
+        )
     values = np.asarray(table, dtype=np.float32).reshape(len(table), -1)
     first = labels[0]
     rows: np.ndarray | None = None

@@ -71,15 +71,23 @@ class DataFileDialog(QDialog):
         self.request = request
         self.loaded_item: ConfigItem | None = None
         guess = request.guess
+        self.guess = guess
+        """The reading of the file the form follows (a :class:`DataFileGuess`)."""
+        self._readings = [guess] if guess.alternative is None else [guess, guess.alternative]
         self.setWindowTitle(f"Open {request.path.name}")
         self.setObjectName("wtb_data_file_form")
 
-        intro = QLabel(
-            f"<b>What does {request.path.name} hold?</b><br>Its content looks like "
-            f"{guess.reason}. Choose what WhiskerToolbox should read it as — the same fields "
-            "a config item has."
-        )
+        self.intro = intro = QLabel()
         intro.setWordWrap(True)
+        # a file whose numbers read two ways (decimal commas or columns): which, with the
+        # first values each way gives
+        self.reading_combo = QComboBox()
+        for reading in self._readings:
+            self.reading_combo.addItem(reading.reading)
+        self.reading_combo.setToolTip(
+            'How the numbers are read: commas as decimal marks (the "decimal" option) or '
+            "as column separators (WhiskerToolbox's reading)"
+        )
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.preview = QPlainTextEdit("\n".join(guess.preview) or "(binary data)")
         self.preview.setReadOnly(True)
@@ -88,9 +96,7 @@ class DataFileDialog(QDialog):
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
 
         self.type_combo = QComboBox()
-        others = [t for t in FILE_DATA_TYPES if t not in guess.candidates]
-        for data_type in (*guess.candidates, *others):
-            self.type_combo.addItem(data_type_label(data_type), data_type)
+        self._fill_types()
         self.format_combo = QComboBox()
         self.name_edit = QLineEdit(key_for_file(request.dm, request.path))
         self.clock_combo = QComboBox()
@@ -112,6 +118,8 @@ class DataFileDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
+        if len(self._readings) > 1:
+            form.addRow("Numbers", self.reading_combo)
         form.addRow("Data type", self.type_combo)
         form.addRow("Format", self.format_combo)
         form.addRow("Key", self.name_edit)
@@ -127,11 +135,32 @@ class DataFileDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
 
+        self.reading_combo.currentIndexChanged.connect(self._reading_changed)
         self.type_combo.currentIndexChanged.connect(self._type_changed)
         for edit in (self.name_edit, self.options_edit):
             edit.textChanged.connect(self._update_item)
         self.format_combo.currentTextChanged.connect(self._update_item)
         self.clock_combo.currentTextChanged.connect(self._update_item)
+        self._type_changed()
+
+    def _fill_types(self) -> None:
+        """List the data types, the reading's candidates first, and tell what was seen."""
+        guess = self.guess
+        self.intro.setText(
+            f"<b>What does {self.request.path.name} hold?</b><br>Its content looks like "
+            f"{guess.reason}. Choose what WhiskerToolbox should read it as — the same fields "
+            "a config item has."
+        )
+        self.type_combo.blockSignals(True)
+        self.type_combo.clear()
+        others = [t for t in FILE_DATA_TYPES if t not in guess.candidates]
+        for data_type in (*guess.candidates, *others):
+            self.type_combo.addItem(data_type_label(data_type), data_type)
+        self.type_combo.blockSignals(False)
+
+    def _reading_changed(self, index: int) -> None:
+        self.guess = self._readings[index]
+        self._fill_types()
         self._type_changed()
 
     # ------------------------------------------------------------------ fields
@@ -193,7 +222,7 @@ class DataFileDialog(QDialog):
 
     def _type_changed(self, *_: object) -> None:
         data_type = self.data_type
-        guess = self.request.guess
+        guess = self.guess
         self.format_combo.blockSignals(True)
         self.format_combo.clear()
         self.format_combo.addItems(file_formats(data_type))
