@@ -15,7 +15,7 @@ from napari_whiskertoolbox.io.report import LoadReport
 
 @pytest.fixture
 def big_lines(tmp_path, monkeypatch):
-    """A 1.5 MB lines CSV with one NaN line (a skip note), a config, and a fresh cache."""
+    """A 1.5 MB lines CSV with one NaN line (kept), one bad row (a skip note), a config, and a fresh cache."""
     monkeypatch.setenv(parse_cache.CACHE_ENV, str(tmp_path / "cache"))
     rng = np.random.default_rng(0)
     n = 3000
@@ -23,6 +23,7 @@ def big_lines(tmp_path, monkeypatch):
     write_lines_csv(tmp_path / "w.csv", np.arange(n) // 5, np.arange(0, n * 40 + 1, 40), coords)
     with open(tmp_path / "w.csv", "a") as handle:
         handle.write('9999,"1,nan","2,3"\n')
+        handle.write('9999,"1,2,5","2,3"\n')
     item = {"data_type": "line", "name": "w", "format": "csv", "filepath": "w.csv",
             "width": 640, "height": 480}  # fmt: skip
     (tmp_path / "c.json").write_text(json.dumps([item]))
@@ -67,6 +68,8 @@ def test_second_load_maps_the_cache(big_lines, monkeypatch):
     assert not set(a.ids.tolist()) & set(b.ids.tolist())  # fresh entity ids
     assert [str(n) for n in report2.notes] == [str(n) for n in report1.notes]
     assert report2.skipped() == 1
+    nan_line = second.get_data("w").at(9999)[0]
+    assert np.isnan(nan_line[1, 0]) and nan_line[1, 1] == 3
 
 
 def test_changed_file_or_options_miss_the_cache(big_lines, monkeypatch):
