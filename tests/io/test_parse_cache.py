@@ -69,7 +69,8 @@ def test_second_load_maps_the_cache(big_lines, monkeypatch):
     assert [str(n) for n in report2.notes] == [str(n) for n in report1.notes]
     assert report2.skipped() == 1
     nan_line = second.get_data("w").at(9999)[0]
-    assert np.isnan(nan_line[1, 0]) and nan_line[1, 1] == 3
+    assert np.isnan(nan_line[1, 0])
+    assert nan_line[1, 1] == 3
 
 
 def test_changed_file_or_options_miss_the_cache(big_lines, monkeypatch):
