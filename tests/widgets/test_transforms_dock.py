@@ -486,6 +486,30 @@ def test_output_clock_converts_events_and_refuses_unfit_analog_before_run(dock, 
     assert dock.run_button.enabled
 
 
+def test_the_status_line_says_how_many_events_merged_on_the_output_clock(dock, qtbot):
+    """985 events became 103 camera frames; the status line said only "… in 0.14 s"."""
+    dm = dock.dm
+    dock.select_transform("AnalogEventThreshold")
+    dock.input_combo.value = "whisker_angle"
+    dock.form["threshold_value"].value = 10.0
+    dock.output_key.value = "ev_t"
+    outcome = _run_and_wait(dock, qtbot)
+    assert "merged" not in outcome.message  # on its own clock nothing merges
+    n = len(dm.get_data("ev_t").times)
+    dock.output_clock.value = "camera"
+    dock.output_key.value = "ev_cam"
+    outcome = _run_and_wait(dock, qtbot)
+    kept = len(dm.get_data("ev_cam").times)
+    assert kept < n
+    note = (
+        f"{n - kept:,} events of the {n:,} merged with another on the same 'camera' frame "
+        f"(an event key holds one event per frame): {kept:,} stored"
+    )
+    assert outcome.message.startswith("AnalogEventThreshold → ev_cam in ")
+    assert outcome.message.endswith(f" s; {note}")
+    assert dock.status.value == outcome.message
+
+
 def test_preview_draws_the_current_frame_only(dock, qtbot):
     viewer, dm = dock.viewer, dock.dm
     session = get_session(viewer)
