@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
-from napari.errors import MultipleReaderError
+from napari.errors import MultipleReaderError, ReaderPluginError
 from napari.layers import Points, Shapes
 
 from napari_whiskertoolbox._reader import READER_TABLE, get_data_file_reader, get_session_reader
@@ -116,9 +116,9 @@ def test_a_plain_folder_neither_reads_says_what_it_holds_not_a_backend_error(
     (plain / "readme.txt").write_text("x", encoding="utf-8")
     viewer = make_napari_viewer()
     prefer_our_readers()  # File > IO Utilities > Open … with WhiskerToolbox
-    with pytest.raises(Exception) as preferred:  # napari's ReaderPluginError around ours
+    with pytest.raises(ReaderPluginError) as preferred:  # napari's error around ours
         viewer.open(str(plain), plugin=None)  # what File > Open Folder… does
-    errors = [preferred.value, getattr(preferred.value, "original_error", None)]
+    errors = [preferred.value, preferred.value.original_error]
     with pytest.raises(FormatError) as chosen:
         viewer.open(str(plain), plugin=PLUGIN_NAME)
     for error in (errors[1], chosen.value):

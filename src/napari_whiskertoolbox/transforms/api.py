@@ -18,8 +18,8 @@ from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, ex
 from napari_whiskertoolbox.transforms.group_edit import store_group_edit, working_copy
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.output_clock import (
-    natural_clock_of,
     merge_note,
+    natural_clock_of,
     on_output_clock,
     planned_clock_problem,
 )

@@ -121,9 +121,9 @@ class FloatField(LineEdit):
     def _normalise(self) -> None:
         """Show a finite number typed as its exact text (``1,5`` -> ``1.5``)."""
         value = self.get_value()
-        if isinstance(value, float) and math.isfinite(value):
-            if self.native.text() != float_text(value):
-                self.set_value(value)
+        finite = isinstance(value, float) and math.isfinite(value)
+        if finite and self.native.text() != float_text(value):
+            self.set_value(value)
 
     def set_value(self, value: Any) -> None:
         """Show ``value`` (a float exactly, as :func:`float_text` writes it)."""
