@@ -231,6 +231,13 @@ def test_mask_pixels_are_inside_the_image_and_centred_on_the_pad(session: DataMa
         assert image.sum() == len(pixels)
 
 
+def test_analog_series_carry_their_unit(session: DataManager) -> None:
+    """The angle's unit was None although the docstring said degrees."""
+    analog_keys = [k for k in session if isinstance(session[k], AnalogTimeSeries)]
+    assert analog_keys == ["whisker_angle"]
+    assert session["whisker_angle"].unit == "degrees"
+
+
 def test_analog_angle_is_the_whisking_model(session: DataManager) -> None:
     analog = session["whisker_angle"]
     expected = whisker_angle_deg(analog.times / MASTER_RATE).astype(np.float32)

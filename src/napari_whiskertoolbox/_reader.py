@@ -200,15 +200,42 @@ def _read_with_napari(path: PathOrPaths) -> list[tuple[Any, ...]]:
     return list(npe2.read(paths, stack=False, plugin_name=NAPARI_READER))
 
 
+FOLDER_ENTRIES_NAMED = 5
+"""How many of a folder's entries the error for a folder neither reader reads names."""
+
+
+def _folder_contents(folder: Path) -> str:
+    """Return what ``folder`` holds, in a few words (``"readme.txt and the folder sub/"``)."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: (p.is_dir(), p.name.lower()))
+    except OSError as exc:
+        return f"it cannot be listed: {exc.strerror or exc}"
+    if not entries:
+        return "it is empty"
+    names = [f"the folder {p.name}/" if p.is_dir() else p.name for p in entries]
+    shown = names[:FOLDER_ENTRIES_NAMED]
+    if len(names) > len(shown):
+        shown.append(f"{len(names) - len(shown)} more")
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return f"it holds {listed}"
+
+
 def _read_other_folder(path: PathOrPaths) -> list[tuple[Any, ...]]:
-    """Read a folder none of ours with napari's reader, else raise an error naming ours."""
+    """Read a folder none of ours with napari's reader, else raise an error naming ours.
+
+    napari's reader reads each file of a folder as an image; what its image backends raise
+    on a file that is none (``struct.error`` from Pillow on a short text file) says nothing
+    to the user, so the message says what the folder holds instead (the backend's error
+    stays chained, for a traceback).
+    """
     try:
         return _read_with_napari(path)
     except Exception as exc:  # napari's reader raises whatever its backend raises
         folder = _single_path(path)
+        contents = "" if folder is None else f" ({_folder_contents(folder)})"
         raise FormatError(
             f"this folder is none WhiskerToolbox opens (expected {FOLDERS_WE_OPEN}), and "
-            f"napari's own reader could not read it either: {exc}",
+            f"napari's own reader found no images it could read in it{contents}",
             path=folder,
         ) from exc
 

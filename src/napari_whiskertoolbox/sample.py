@@ -34,6 +34,7 @@ from napari_whiskertoolbox.core import (
 )
 from napari_whiskertoolbox.core.media import MediaData
 from napari_whiskertoolbox.media.frame_cache import FrameCache
+from napari_whiskertoolbox.transforms.units import DEGREES
 
 __all__ = [
     "CAMERA_RATE",
@@ -97,7 +98,7 @@ def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
         :class:`SampleVideo` rendering each frame when read), ``"whiskers"``
         (LineData, 4 whiskers × 30 points per frame), ``"nose"`` and ``"pad"`` (PointData,
         one point per frame), ``"pad_mask"`` (MaskData, the whisker pad), all on the
-        ``"camera"`` clock; ``"whisker_angle"`` (AnalogTimeSeries, degrees), ``"contact"``
+        ``"camera"`` clock; ``"whisker_angle"`` (AnalogTimeSeries, unit ``"degrees"``), ``"contact"``
         (DigitalIntervalSeries, angle above :data:`CONTACT_THRESHOLD_DEG`) and
         ``"contact_events"`` (DigitalEventSeries, contact onsets) on the ``"time"`` clock.
         The session starts unmodified with an empty undo history.
@@ -123,7 +124,7 @@ def make_sample_session(n_frames: int = 300, seed: int = 0) -> DataManager:
     dm.set_data("nose", _point_data(_NOSE + head), "camera")
     dm.set_data("pad", _point_data(_PAD_CENTER + head), "camera")
     dm.set_data("pad_mask", _pad_mask(head), "camera")
-    dm.set_data("whisker_angle", AnalogTimeSeries(master_angle), "time")
+    dm.set_data("whisker_angle", AnalogTimeSeries(master_angle, unit=DEGREES), "time")
     dm.set_data("contact", DigitalIntervalSeries(contact_pairs), "time")
     dm.set_data("contact_events", DigitalEventSeries(contact_pairs[:, 0]), "time")
     dm.metadata["sample"] = {

@@ -507,6 +507,26 @@ def test_a_misspelt_item_option_is_named_with_the_closest_option(tmp_path, write
     assert "option 'scael' is not read by digital_event csv and is ignored (did you mean 'scale'?)" in note.message  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("data_type", "text"),
+    [
+        ("points", "frame,x,y\n0,1.0,2.0\n"),
+        ("line", "frame,x,y\n0,1.0,2.0\n"),
+        ("mask", "0,1,2\n"),
+    ],
+)
+def test_a_misspelt_colour_is_named_with_the_color_field(tmp_path, write_config, data_type, text):
+    """'colour' on a points/line/mask item: the note listed options without 'color', no hint."""
+    (tmp_path / "d.csv").write_text(text)
+    item = {"data_type": data_type, "name": "d", "filepath": str(tmp_path / "d.csv")}
+    report = LoadReport()
+    load_config(write_config([{**item, "colour": "#ff8800"}]), report=report)
+    (note,) = report.of_kind("unknown_option")
+    assert "option 'colour'" in note.message
+    assert "(did you mean 'color'?)" in note.message
+    assert "color)" in note.message  # the known options end with the item's color field
+
+
 def test_glob_matching_nothing(tmp_path, write_config):
     with pytest.raises(FormatError, match=r"pattern .*\*\.mp4.* matches nothing"):
         _load_item(write_config, "video", tmp_path / "*.mp4")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
-from napari.errors import MultipleReaderError
+from napari.errors import MultipleReaderError, ReaderPluginError
 from napari.layers import Points, Shapes
 
 from napari_whiskertoolbox._reader import READER_TABLE, get_data_file_reader, get_session_reader
@@ -103,6 +103,36 @@ def test_a_folder_we_do_not_read_says_which_folders_we_read(
     with pytest.raises(FormatError, match=r"folder is none WhiskerToolbox opens"):
         open_path(notes)
     assert not get_session(viewer).dm.keys()
+
+
+def test_a_plain_folder_neither_reads_says_what_it_holds_not_a_backend_error(
+    make_napari_viewer: Any, reader_settings: Any, tmp_path: Path
+) -> None:
+    """A readme.txt and an empty sub/: ours preferred, the error was Pillow's
+    ``struct.error: unpack_from requires a buffer of at least 4 bytes`` (napari's reader
+    reading readme.txt as an image), also after our folder list."""
+    plain = tmp_path / "plain"
+    (plain / "sub").mkdir(parents=True)
+    (plain / "readme.txt").write_text("x", encoding="utf-8")
+    viewer = make_napari_viewer()
+    prefer_our_readers()  # File > IO Utilities > Open … with WhiskerToolbox
+    with pytest.raises(ReaderPluginError) as preferred:  # napari's error around ours
+        viewer.open(str(plain), plugin=None)  # what File > Open Folder… does
+    errors = [preferred.value, preferred.value.original_error]
+    with pytest.raises(FormatError) as chosen:
+        viewer.open(str(plain), plugin=PLUGIN_NAME)
+    for error in (errors[1], chosen.value):
+        assert isinstance(error, FormatError)
+        message = str(error)
+        assert "a saved session folder (holding session.json), a folder of images" in message
+        assert message.endswith(
+            "napari's own reader found no images it could read in it "
+            "(it holds readme.txt and the folder sub/)"
+        )
+        assert "unpack_from" not in message
+        assert "buffer" not in message
+    assert not get_session(viewer).dm.keys()
+    assert not viewer.layers
 
 
 def test_a_folder_napari_reads_and_we_do_not_opens_with_napari_s_reader(

@@ -8,13 +8,25 @@ frame numbers were relabelled, not converted.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
-from napari_whiskertoolbox.core import AnalogTimeSeries, TimeFrame
+from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries, LineData, TimeFrame
 from napari_whiskertoolbox.sample import make_sample_session
-from napari_whiskertoolbox.transforms import TransformError, load_pipeline, run_transform
-from napari_whiskertoolbox.transforms.output_clock import sample_count_message
+from napari_whiskertoolbox.transforms import (
+    TransformError,
+    apply_transform,
+    load_pipeline,
+    run_transform,
+)
+from napari_whiskertoolbox.transforms.api import plan_transform
+from napari_whiskertoolbox.transforms.output_clock import (
+    merge_note,
+    on_output_clock,
+    sample_count_message,
+)
 
 N_FRAMES = 40
 
@@ -113,3 +125,69 @@ def test_the_natural_clock_chosen_explicitly_changes_nothing(dm):
     run_transform(dm, "ZScoreNormalizeV2", "whisker_angle", "z", output_time_key="time")
     assert isinstance(dm.get_data("z"), AnalogTimeSeries)
     assert len(dm.get_data("z")) == len(dm.get_data("whisker_angle"))
+
+
+def test_events_merged_on_one_frame_of_the_output_clock_are_counted(dm, caplog):
+    """985 events became 103 camera frames and the run said only "… → ev_cam in 0.14 s"."""
+    params = {"threshold_value": 10.0}
+    source = apply_transform("AnalogEventThreshold", dm.get_data("whisker_angle"), params)
+    planned = plan_transform(
+        dm, "AnalogEventThreshold", "whisker_angle", "ev_cam", params, output_time_key="camera"
+    )
+    with caplog.at_level(logging.WARNING, logger="napari_whiskertoolbox.transforms"):
+        planned.store(planned.compute())
+    n, kept = len(source.times), len(dm.get_data("ev_cam").times)
+    assert kept < n
+    note = (
+        f"{n - kept:,} events of the {n:,} merged with another on the same 'camera' frame "
+        f"(an event key holds one event per frame): {kept:,} stored"
+    )
+    assert planned.clock_note == note
+    assert f"AnalogEventThreshold → ev_cam: {note}" in caplog.text
+    # on its own clock, or to a finer one, nothing merges and nothing is said
+    caplog.clear()
+    for clock in ("time", None):
+        again = plan_transform(
+            dm, "AnalogEventThreshold", "whisker_angle", "ev_t", params, output_time_key=clock
+        )
+        again.store(again.compute())
+        assert again.clock_note == ""
+    assert "merged" not in caplog.text
+
+
+def test_intervals_merged_on_the_output_clock_are_counted(dm):
+    dm.set_data("iv_t", DigitalIntervalSeries([[0, 2], [4, 6], [30, 40], [100, 103]]), "time")
+    planned = plan_transform(dm, "DigitalIntervalBoolean", "iv_t", "iv_cam",
+                             {"operation": "not"}, output_time_key="camera")  # fmt: skip
+    result = planned.compute()
+    planned.store(result)
+    n, kept = len(result.intervals), len(dm.get_data("iv_cam").intervals)
+    assert kept < n
+    assert planned.clock_note == merge_note(result, dm.get_data("iv_cam"), "camera")
+    assert planned.clock_note.startswith(f"{n - kept:,} interval")
+    note = merge_note(
+        DigitalIntervalSeries([[0, 2], [4, 6], [30, 40]]),
+        on_output_clock(
+            dm, DigitalIntervalSeries([[0, 2], [4, 6], [30, 40]]), "time", "camera", "T"
+        ),
+        "camera",
+    )
+    assert note == (
+        "1 interval of the 3 merged with another it came to overlap or touch on 'camera' "
+        "(the intervals are kept disjoint): 2 stored"
+    )
+
+
+def test_lines_of_several_frames_sharing_one_of_the_output_clock_are_counted(dm):
+    flat = dm.get_data("whiskers").to_flat()
+    ticks = np.repeat([0, 1, 12], 4)  # 3 frames of 'time', 4 lines each: 0 and 1 -> camera 0
+    lines = LineData.from_flat(ticks, flat.coords[: flat.offsets[12]], flat.offsets[:13],
+                               flat.ids[:12])  # fmt: skip
+    dm.set_data("l_t", lines, "time")
+    planned = plan_transform(dm, "FlipLineBase", "l_t", "l_cam", output_time_key="camera")
+    planned.store(planned.compute())
+    assert dm.get_data("l_cam").n_entries == 12  # nothing lost: frame 0 holds 8 lines
+    assert planned.clock_note == (
+        "1 frame of the 3 with lines landed on a 'camera' frame another did too (their lines "
+        "share it): 2 frames hold them"
+    )

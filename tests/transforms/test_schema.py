@@ -93,6 +93,30 @@ def test_nan_is_rejected_for_bounded_and_unbounded_floats():
         ParamSchema((p_float("x", 0.0),)).parse({"x": math.nan}, "T")
 
 
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 1e400, "inf", "nan", "1e400"])
+def test_non_finite_floats_are_refused_naming_the_parameter(value):
+    """``inf`` and an overflowing ``1e400`` ran as a threshold of inf (the Python API too)."""
+    lenient = isinstance(value, str)
+    for schema in (SCHEMA, ParamSchema((p_float("scale", 0.0),))):
+        with pytest.raises(TransformError, match=r"'scale' = .* expected a finite number"):
+            schema.parse({"scale": value}, "T", lenient=lenient)
+    with pytest.raises(TransformError, match=r"'window' = .* non-finite"):
+        SCHEMA.parse({"window": value}, "T", lenient=lenient)
+
+
+def test_a_parameter_may_allow_non_finite_floats():
+    schema = ParamSchema((p_float("limit", math.inf, allow_non_finite=True),))
+    assert schema.parse({"limit": -math.inf}, "T").limit == -math.inf
+    assert schema.parse({}, "T").limit == math.inf
+
+
+def test_every_registered_float_default_is_finite_or_allowed():
+    for name in names():
+        for param in REGISTRY.get(name).schema:
+            if param.type == "float" and not param.required:
+                assert math.isfinite(param.default) or param.allow_non_finite, (name, param.name)
+
+
 def test_required_parameters():
     schema = ParamSchema((p_key("other", ("digital_interval",), "other series"),))
     with pytest.raises(TransformError, match="'other' is required"):

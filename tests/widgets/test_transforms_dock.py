@@ -315,6 +315,71 @@ def test_strict_bounds_accept_any_value_above_and_refuse_the_bound_before_run(do
     assert dock.run_problem() is None
 
 
+def test_a_decimal_comma_reads_as_a_point_and_non_numbers_are_refused_before_run(dock, qtbot):
+    """``1,5`` became ``15`` (Run on, 10x the threshold); ``abc``, ``nan`` and ``inf`` were
+    silently dropped; ``1e400`` read as inf with Run on."""
+    dock.select_transform("AnalogEventThreshold")
+    dock.input_combo.value = "whisker_angle"
+    dock.output_key.value = "ev_comma"
+    field = dock.form["threshold_value"]
+    _type_into(field, "1,5")
+    assert dock.form.values()["threshold_value"] == 1.5
+    assert dock.run_problem() is None
+    field.native.editingFinished.emit()  # editing ends: the value is shown normalised
+    assert field.native.text() == "1.5"
+    for text in ("abc", "nan", "inf", "-inf", "1e400", "1,000.5", "1,5,0"):
+        _type_into(field, text)
+        assert field.native.text() == text  # kept as typed, not silently changed
+        problem = dock.run_problem() or ""
+        assert "'threshold_value'" in problem, text
+        assert not dock.run_button.enabled, text
+        assert dock.status.value == f"Run is off: {problem}", text
+    _type_into(field, "1e400")
+    assert "finite" in (dock.run_problem() or "")
+    _type_into(field, " 2,5e1 ")
+    assert dock.form.values()["threshold_value"] == 25.0
+    assert _run_and_wait(dock, qtbot).status == "done"
+    expected = apply_transform(
+        "AnalogEventThreshold", dock.dm.get_data("whisker_angle"), {"threshold_value": 25.0}
+    )
+    np.testing.assert_array_equal(dock.dm.get_data("ev_comma").times, expected.times)
+
+
+def test_up_and_down_stop_at_the_parameter_bounds(dock):
+    """``scale_factor > 0``: 0.0025 then Down gave -0.0975 (Run then off)."""
+    dock.select_transform("CalculateMaskArea")
+    dock.input_combo.value = "pad_mask"
+    field = dock.form["scale_factor"]
+    _type_into(field, "0.0025")
+    values = []
+    for _ in range(3):
+        QTest.keyClick(field.native, Qt.Key.Key_Down)
+        values.append(field.value)
+    # a strict bound is never reached: each step goes halfway to it
+    assert values == [0.00125, 0.000625, 0.0003125]
+    assert dock.run_problem() is None
+    assert dock.run_button.enabled
+    QTest.keyClick(field.native, Qt.Key.Key_Up)
+    assert field.value == pytest.approx(0.1003125)
+    # an inclusive bound is stepped onto and not past; a strict one held at the last float
+    for spec in visible_specs(show_legacy=True):
+        for param in spec.schema:
+            if param.type != "float" or param.minimum is None:
+                continue
+            form = ParamForm(spec.schema, spec.name, lambda kinds: ["a_key"])
+            widget = form[param.name]
+            lo = param.minimum
+            widget.value = lo if not param.exclusive_minimum else math.nextafter(lo, math.inf)
+            start = widget.value
+            for _ in range(3):
+                widget.step_by(-1)
+            assert widget.value == start, (spec.name, param.name)
+            widget.value = lo + widget.step / 2
+            widget.step_by(-1)
+            assert form.problem() is None, (spec.name, param.name, widget.value)
+            form.native.close()
+
+
 def test_pipeline_editor_keeps_small_floats_of_a_library_file(dock, qtbot, tmp_path):
     """Editing another field and saving rewrote ``"threshold_value": 0.00025`` as 0.0."""
     doc = {"metadata": {"name": "Spikes"},
@@ -419,6 +484,30 @@ def test_output_clock_converts_events_and_refuses_unfit_analog_before_run(dock, 
     dock.output_clock.value = dock.output_clock.choices[0]  # (input's clock)
     assert dock.run_problem() is None
     assert dock.run_button.enabled
+
+
+def test_the_status_line_says_how_many_events_merged_on_the_output_clock(dock, qtbot):
+    """985 events became 103 camera frames; the status line said only "… in 0.14 s"."""
+    dm = dock.dm
+    dock.select_transform("AnalogEventThreshold")
+    dock.input_combo.value = "whisker_angle"
+    dock.form["threshold_value"].value = 10.0
+    dock.output_key.value = "ev_t"
+    outcome = _run_and_wait(dock, qtbot)
+    assert "merged" not in outcome.message  # on its own clock nothing merges
+    n = len(dm.get_data("ev_t").times)
+    dock.output_clock.value = "camera"
+    dock.output_key.value = "ev_cam"
+    outcome = _run_and_wait(dock, qtbot)
+    kept = len(dm.get_data("ev_cam").times)
+    assert kept < n
+    note = (
+        f"{n - kept:,} events of the {n:,} merged with another on the same 'camera' frame "
+        f"(an event key holds one event per frame): {kept:,} stored"
+    )
+    assert outcome.message.startswith("AnalogEventThreshold → ev_cam in ")
+    assert outcome.message.endswith(f" s; {note}")
+    assert dock.status.value == outcome.message
 
 
 def test_preview_draws_the_current_frame_only(dock, qtbot):

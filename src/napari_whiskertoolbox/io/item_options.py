@@ -91,7 +91,7 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
         An option of the wrong type, out of range, not one of its choices, or a required
         option missing; the message names the item and the option.
     """
-    from napari_whiskertoolbox.io.option_table import COMMON_FIELDS
+    from napari_whiskertoolbox.io.option_table import COLOR_OPTION, COLORED_KINDS, COMMON_FIELDS
 
     variant = variant_of(item, fmt)
     if variant is None:
@@ -111,9 +111,12 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
             continue
         out[opt.name] = _checked(item, present[0], item.options[present[0]], opt)
     if variant.check_unknown:
+        # a points, line or mask item's own ``color`` field is an option too (any format)
+        common = (COLOR_OPTION,) if item.data_type in COLORED_KINDS else ()
+        known = [*variant.options, *common]
         for key in item.options:
             if key not in COMMON_FIELDS and not variant.accepts(key):
-                names = [n for o in variant.options for n in (o.name, *o.aliases)]
+                names = [n for o in known for n in (o.name, *o.aliases)]
                 other_name = _SIZE_NAMES.get(key)  # the other spelling of an image size
                 hint = (
                     f" (did you mean {other_name!r}?)"
@@ -124,7 +127,7 @@ def item_options(item: ConfigItem, fmt: str | None = None) -> dict[str, Any]:
                     "unknown_option",
                     f"option {key!r} is not read by {item.data_type} {variant.variant} and is "
                     f"ignored{hint} "
-                    f"(known: {', '.join(o.name for o in variant.options) or 'none'})",
+                    f"(known: {', '.join(o.name for o in known) or 'none'})",
                 )
     return out
 

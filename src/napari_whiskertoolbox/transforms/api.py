@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from napari_whiskertoolbox.transforms.execute import KeyLookup, check_inputs, ex
 from napari_whiskertoolbox.transforms.group_edit import store_group_edit, working_copy
 from napari_whiskertoolbox.transforms.lift import Bound
 from napari_whiskertoolbox.transforms.output_clock import (
+    merge_note,
     natural_clock_of,
     on_output_clock,
     planned_clock_problem,
@@ -49,6 +51,10 @@ __all__ = [
     "run_transform",
     "store_result",
 ]
+
+CLOCK_LOGGER = logging.getLogger(__package__ or "napari_whiskertoolbox.transforms")
+"""The transforms' logger (``napari_whiskertoolbox.transforms``, the pipelines' ``LOGGER``):
+what converting a result to its output clock merged is written to it (WARNING)."""
 
 
 def names(engine: Engine | None = None) -> list[str]:
@@ -322,6 +328,11 @@ class PlannedRun:
         The clock the result's frames count (its input's). When :attr:`output_time_key` is
         another, chosen clock, :meth:`store` converts the frames to it or refuses
         (:func:`~napari_whiskertoolbox.transforms.output_clock.on_output_clock`).
+    clock_note : str
+        Set by :meth:`store`: what converting to the output clock merged ("882 events of the
+        985 merged with another on the same 'camera' frame …",
+        :func:`~napari_whiskertoolbox.transforms.output_clock.merge_note`), "" when nothing
+        did. Also logged (WARNING) on the ``napari_whiskertoolbox.transforms`` logger.
     """
 
     dm: DataManager
@@ -339,6 +350,7 @@ class PlannedRun:
     sampling_rate: float | None = None
     edits_groups: bool = False
     natural_time_key: str | None = None
+    clock_note: str = field(default="", init=False)
 
     @property
     def label(self) -> str:
@@ -382,8 +394,11 @@ class PlannedRun:
         """
         time_key, new_clock = self.output_time_key, self.new_clock
         natural = self.natural_time_key
+        self.clock_note = ""
         if self.explicit_time_key and natural is not None and natural != time_key:
-            result = on_output_clock(self.dm, result, natural, time_key, self.name)
+            converted = on_output_clock(self.dm, result, natural, time_key, self.name)
+            self.clock_note = merge_note(result, converted, time_key)
+            result = converted
         if self.edits_groups:
             with self.dm.history.group(self.label):
                 store_group_edit(self.dm, result, self.label)
@@ -399,6 +414,8 @@ class PlannedRun:
                 self.dm.set_time(time_key, new_clock, auto_remove=True)
             store_result(self.dm, self.output_key, result, time_key, self.label, self.name)
             self._record(recorder)
+        if self.clock_note:
+            CLOCK_LOGGER.warning("%s: %s", self.label, self.clock_note)
 
     def _record(self, recorder: AppliedSteps | None) -> None:
         if recorder is not None:

@@ -16,6 +16,11 @@ camera clock.
 * A relative clock (``relative:<key>``, ticks since each trial's start) shares no time base
   with the others: nothing is converted to or from it.
 
+Converting to a coarser clock can put several frames on one: events on one frame merge (an
+event key holds one event per frame), disjoint intervals that come to overlap or touch merge,
+and the points, lines or masks of several frames share one. :func:`merge_note` says how many,
+for the run's message (the dock's status line, the log of a Python run).
+
 The Transforms dock asks :func:`output_clock_problem` before Run (with the sample count
 :func:`expected_samples` predicts); :func:`on_output_clock` applies the rule to a computed
 result when it is stored.
@@ -28,9 +33,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from napari_whiskertoolbox.core.analog import AnalogTimeSeries
+from napari_whiskertoolbox.core.counted import counted
 from napari_whiskertoolbox.core.events import DigitalEventSeries
 from napari_whiskertoolbox.core.intervals import DigitalIntervalSeries
-from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, data_type_of
+from napari_whiskertoolbox.core.kinds import RAGGED_KINDS, data_type_of, kind_info
 from napari_whiskertoolbox.core.relative_clock import is_relative_clock
 from napari_whiskertoolbox.core.tensor import TensorData
 from napari_whiskertoolbox.transforms.errors import TransformError
@@ -44,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SAMPLED_KINDS",
     "expected_samples",
+    "merge_note",
     "natural_clock_of",
     "on_output_clock",
     "output_clock_problem",
@@ -189,3 +196,44 @@ def on_output_clock(dm: DataManager, result: Any, natural: str, target: str, own
             image_size=result.image_size,
         )
     return result
+
+
+def merge_note(before: Any, after: Any, target: str) -> str:
+    """Return a sentence saying what converting ``before`` to clock ``target`` merged.
+
+    ``after`` is ``before`` converted (:func:`on_output_clock`). "" when nothing merged, or
+    for data that cannot merge (analog signals, tensors, overlapping-layout intervals).
+
+    Examples
+    --------
+    ``"882 events of the 985 merged with another on the same 'camera' frame (an event key
+    holds one event per frame): 103 stored"``.
+    """
+    if isinstance(before, DigitalEventSeries) and isinstance(after, DigitalEventSeries):
+        n, kept = before.times.size, after.times.size
+        if kept >= n:
+            return ""
+        return (
+            f"{counted(n - kept, 'event')} of the {n:,} merged with another on the same "
+            f"'{target}' frame (an event key holds one event per frame): {kept:,} stored"
+        )
+    if isinstance(before, DigitalIntervalSeries) and isinstance(after, DigitalIntervalSeries):
+        n, kept = before.intervals.shape[0], after.intervals.shape[0]
+        if kept >= n:
+            return ""
+        return (
+            f"{counted(n - kept, 'interval')} of the {n:,} merged with another it came to "
+            f"overlap or touch on '{target}' (the intervals are kept disjoint): {kept:,} stored"
+        )
+    kind = data_type_of(after) if not isinstance(after, (AnalogTimeSeries, TensorData)) else ""
+    if kind in RAGGED_KINDS and data_type_of(before) == kind:
+        n, kept = before.n_frames_with_data, after.n_frames_with_data
+        if kept >= n:
+            return ""
+        label = kind_info(kind).label
+        return (
+            f"{counted(n - kept, 'frame')} of the {n:,} with {label} landed on a '{target}' "
+            f"frame another did too (their {label} share it): {counted(kept, 'frame')} "
+            "hold them"
+        )
+    return ""

@@ -108,6 +108,10 @@ class Param:
         Form label; Title Case of ``name`` when omitted.
     advanced : bool
         Shown collapsed in forms.
+    allow_non_finite : bool
+        A ``float`` parameter may be NaN or infinite (otherwise :meth:`parse` refuses them:
+        ``nan``, ``inf`` and overflowing text such as ``1e400`` are no usable threshold,
+        scale or bound).
     """
 
     name: str
@@ -123,6 +127,7 @@ class Param:
     key_kinds: tuple[str, ...] = ()
     display_name: str | None = None
     advanced: bool = False
+    allow_non_finite: bool = False
 
     @property
     def label(self) -> str:
@@ -192,11 +197,15 @@ class Param:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self._error(owner, value, f"a number, got a {_type_name(value)}")
             out_f = float(value)
+            if not self.allow_non_finite and not math.isfinite(out_f):
+                raise self._error(owner, value, "a finite number (not NaN or infinite)")
             self._check_bounds(out_f, owner)
             return out_f
         if kind == "int":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self._error(owner, value, f"an integer, got a {_type_name(value)}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self._error(owner, value, "an integer, got a non-finite number")
             if isinstance(value, float) and not value.is_integer():
                 raise self._error(owner, value, "an integer, got a fractional number")
             out_i = int(value)
@@ -281,7 +290,8 @@ class Param:
             ``choices`` for enums; ``widget_type`` naming the magicgui widget, or
             ``"FloatField"`` for floats: a text field that keeps any float exactly (a spin
             box rounds to its decimals), whose bounds — strict ones included — :meth:`parse`
-            enforces.
+            enforces; its ``minimum``/``maximum``/``exclusive_minimum``/``exclusive_maximum``
+            (the schema's, when set) stop Up/Down at the bound.
         """
         options: dict[str, Any] = {"label": self.label, "tooltip": self.help}
         if not self.required and self.type not in ("object",):
@@ -297,6 +307,10 @@ class Param:
         elif self.type == "float":
             step = 10 ** math.floor(math.log10(abs(self.default) or 1) - 1)
             options.update(widget_type="FloatField", value=float(self.default), step=step)
+            if self.minimum is not None:
+                options.update(minimum=self.minimum, exclusive_minimum=self.exclusive_minimum)
+            if self.maximum is not None:
+                options.update(maximum=self.maximum, exclusive_maximum=self.exclusive_maximum)
         elif self.type == "bool":
             options["widget_type"] = "CheckBox"
         elif self.type == "enum":
@@ -348,8 +362,9 @@ def p_float(
     exclusive_minimum: bool = False,
     exclusive_maximum: bool = False,
     advanced: bool = False,
+    allow_non_finite: bool = False,
 ) -> Param:
-    """Declare a float parameter (JSON number)."""
+    """Declare a float parameter (JSON number; finite unless ``allow_non_finite``)."""
     return Param(
         name,
         "float",
@@ -360,6 +375,7 @@ def p_float(
         exclusive_minimum,
         exclusive_maximum,
         advanced=advanced,
+        allow_non_finite=allow_non_finite,
     )
 
 

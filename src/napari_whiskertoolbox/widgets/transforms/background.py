@@ -155,6 +155,8 @@ class BackgroundRun:
                 status, message = "failed", str(exc)
             else:
                 message = f"{self.planned.label} in {seconds:.2f} s"
+                if self.planned.clock_note:  # what converting to the output clock merged
+                    message += f"; {self.planned.clock_note}"
                 if self.planned.edits_groups:  # what the operation did to the groups
                     # the edit's summary starts with the operation's name, already said
                     summary = str(payload).removeprefix(f"{self.planned.name}: ")
