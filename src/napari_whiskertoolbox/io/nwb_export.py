@@ -7,14 +7,16 @@ analog                    ``TimeSeries`` in ``acquisition`` (``rate`` when dense
                           regular clock, else ``timestamps`` in seconds; ``unit`` the
                           series' unit, ``"a.u."`` when it has none)
 digital_event             ``EventsTable`` in ``events`` (NWB 2.10+; ``timestamp`` with the
-                          clock's tick period as ``resolution``, ``entity_id``); a
+                          clock's tick period as ``resolution``, ``entity_id``, the key's
+                          table columns of :mod:`.table_columns`); a
                           ``TimeSeries`` of ones in ``acquisition`` when the installed
                           pynwb (< 4.0) has no EventsTable
 digital_interval          ``TimeIntervals`` per key in ``intervals`` (``stop_time`` = the
                           time of the last frame inside, WhiskerToolbox intervals being
-                          inclusive at both ends); an analog key ``<key>_<column>`` with
+                          inclusive at both ends; the key's table columns of
+                          :mod:`.table_columns`); an analog key ``<key>_<column>`` with
                           a sample at each interval's start (a trials table's numeric
-                          column as imported) is also its column ``<column>``
+                          column as older imports made it) is also its column ``<column>``
 video / images            ``ImageSeries`` in ``acquisition``, ``external_file`` relative
                           to the NWB file
 points                    ndx-pose ``PoseEstimation`` per pose set and individual in
@@ -601,8 +603,9 @@ class _Writer:
         """Return the columns of intervals ``key``'s table held by analog keys ``<key>_<column>``.
 
         An analog key named so with one sample at the start of each interval (what
-        :mod:`.nwb_import` makes of a ``TimeIntervals``' numeric columns: a trial's
-        ``correct``, ``reward_volume``) goes back into the table as column ``<column>``,
+        :mod:`.nwb_import` made of a ``TimeIntervals``' numeric columns before they were
+        kept as table columns: a trial's ``correct``, ``reward_volume``; ``kept``: the
+        names the table's kept columns have already) goes back into the table as column ``<column>``,
         a value per row (of two intervals starting at the same time, the first gets the
         first sample). The analog key is written as its own ``TimeSeries`` too: the
         ``keys`` table reads it from there.

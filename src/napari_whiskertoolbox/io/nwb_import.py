@@ -6,18 +6,19 @@ how). Any other NWB file maps:
 
 - ``TimeSeries`` in ``acquisition`` and processing modules, also inside containers such as
   ``Position`` → ``analog`` (one key per column of 2-D data; values in the series' ``unit``:
-  ``data * conversion + offset``, times ``channel_conversion``);
+  ``data * conversion + offset``, times ``channel_conversion``; the ``unit`` as the file
+  has it, ``"a.u."`` too);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...; or in a processing module) →
-  ``digital_interval`` from each row's ``start_time`` to its ``stop_time``, its numeric
-  columns (a trial's ``correct``, ``reward_volume``) → ``analog`` ``<name>_<column>`` (one
-  sample per interval, at its start), other columns (text, ragged ``tags``) named in a
-  WARNING; rows without finite times or stopping before they start are left out, named
-  in a WARNING;
+  ``digital_interval`` from each row's ``start_time`` to its ``stop_time``, its 1-D
+  columns (a trial's ``correct``, ``reward_volume``, ``trial_type``: numbers, booleans,
+  text) → the intervals' own columns (:mod:`.table_columns`: values by entity id, dtype,
+  description), other columns (ragged ``tags``, references) named in a WARNING; rows
+  without finite times or stopping before they start are left out, named in a WARNING;
 - ``EventsTable`` (``events``, or in a processing module; read from the HDF5 file with a
   pynwb older than 4.0, which leaves ``/events`` out) → ``digital_event`` at its
-  ``timestamp``, its numeric columns → ``analog`` ``<name>_<column>``, its ``duration`` →
-  ``digital_interval`` ``<name>_duration`` (each event that has one, from its time to its
-  time + duration), other columns named in a WARNING;
+  ``timestamp``, its 1-D columns → the events' own columns (:mod:`.table_columns`), its
+  ``duration`` → ``digital_interval`` ``<name>_duration`` (each event that has one, from
+  its time to its time + duration), other columns named in a WARNING;
 - a ``BehavioralEvents`` container's ``TimeSeries`` (deprecated by NWB 2.10 for
   ``EventsTable``) → ``digital_event`` at its times (and ``analog`` ``<name>_values`` when
   its values vary);
@@ -928,9 +929,9 @@ class _GenericImport:
           that have one (NWB anchors an event at its timestamp, a duration being optional
           and possibly mixed, so the events key keeps every row; a table whose every row has
           a start and a stop is a ``TimeIntervals``, read as intervals);
-        - a numeric (or boolean) 1-D column: an analog key ``<name>_<column>``, one sample
-          per event in time order, on a clock of those times;
-        - any other (text such as ``annotation``, ragged, references): named in a WARNING.
+        - a 1-D column of numbers, booleans or text (``annotation``): the events' own
+          column (:meth:`add_columns`), a value per event in its dtype;
+        - any other (ragged, references, n-D): named in a WARNING.
 
         A row whose timestamp is not finite, or whose duration is negative, is left out
         (of the events, resp. the intervals), with a WARNING counting them.
@@ -1066,16 +1067,14 @@ class _GenericImport:
         """Add a ``TimeIntervals`` (trials, epochs...): an interval key ``<name>``, its columns.
 
         Each row is an interval from its ``start_time`` to its ``stop_time`` (seconds). As
-        for an ``EventsTable``, each numeric (or boolean) 1-D column (a trial's ``correct``,
-        ``reward_volume``) becomes an analog key ``<name>_<column>``: one sample per
-        interval, at its start, in time order, on a clock of those times (so it lines up
-        with the intervals and every other key). Other columns (text such as
-        ``trial_type``, ragged ``tags``, ``timeseries`` references, n-D) are named in a
-        WARNING.
+        for an ``EventsTable``, each 1-D column of numbers, booleans or text (a trial's
+        ``correct``, ``reward_volume``, ``trial_type``) is the intervals' own column
+        (:meth:`add_columns`), a value per interval in its dtype. Other columns (ragged
+        ``tags``, ``timeseries`` references, n-D) are named in a WARNING.
 
         A row whose start or stop is not finite, or whose stop is before its start, is left
-        out (of the intervals and of every column's samples), with a WARNING naming the
-        table, the column and the rows.
+        out (of the intervals and of every column), with a WARNING naming the table, the
+        column and the rows.
 
         Raises
         ------
