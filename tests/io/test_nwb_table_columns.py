@@ -202,3 +202,20 @@ def test_columns_follow_the_key_and_the_session(tmp_path, caplog) -> None:
         np.testing.assert_array_equal(port, [3, 1, 2, np.nan])
     dm.delete_data("water")
     assert "water" not in dm.metadata.get(TABLE_COLUMNS, {})
+
+
+def test_a_config_item_keeps_the_tables_columns(tmp_path) -> None:
+    """An ``nwb`` config item (here its intervals only) brings the trials' columns too."""
+    import json
+
+    from napari_whiskertoolbox.io import load_config
+
+    _write_lab_file(tmp_path / "lab.nwb")
+    item = {"data_type": "digital_interval", "name": "nwb", "format": "nwb", "filepath": "lab.nwb"}
+    (tmp_path / "c.json").write_text(json.dumps([item]))
+    dm = load_config(tmp_path / "c.json")
+    assert list(dm.keys()) == ["nwb_trials"]
+    columns = key_columns(dm, "nwb_trials")
+    assert columns["correct"].tolist() == [True, False, True]
+    assert columns["licks"].tolist() == [4, 0, 7]
+    assert columns["trial_type"].tolist() == ["go", "nogo", "go"]
