@@ -26,6 +26,7 @@ from napari_whiskertoolbox.io.nwb_export import export_nwb
 from napari_whiskertoolbox.io.nwb_import import load_nwb_entries
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import classify_path, open_path
+from napari_whiskertoolbox.io.table_columns import key_columns
 from napari_whiskertoolbox.sample import CAMERA_RATE, make_sample_session
 
 pynwb = pytest.importorskip("pynwb")
@@ -915,14 +916,16 @@ def test_a_3d_pose_estimation_is_left_out_and_named_not_flattened(tmp_path, capl
 
 
 def test_trial_columns_not_read_are_named(tmp_path, caplog) -> None:
-    """Were: a trials table's own columns (outcome, stimulus) dropped without a word."""
+    """Were: a trials table's own columns (outcome, stimulus) dropped without a word.
+
+    Its 1-D columns (bool, text) are the trials' columns now; a ragged one is named."""
     from pynwb import NWBHDF5IO, NWBFile
 
     nwbfile = NWBFile(session_description="s", identifier="t1", session_start_time=START)
     nwbfile.add_trial_column(name="correct", description="outcome")
     nwbfile.add_trial_column(name="stimulus", description="which")
-    nwbfile.add_trial(start_time=0.0, stop_time=1.0, correct=True, stimulus="left")
-    nwbfile.add_trial(start_time=2.0, stop_time=3.0, correct=False, stimulus="right")
+    nwbfile.add_trial(start_time=0.0, stop_time=1.0, correct=True, stimulus="left", tags=["a"])
+    nwbfile.add_trial(start_time=2.0, stop_time=3.0, correct=False, stimulus="right", tags=["b"])
     with NWBHDF5IO(str(tmp_path / "t.nwb"), "w") as io:
         io.write(nwbfile)
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
@@ -930,14 +933,18 @@ def test_trial_columns_not_read_are_named(tmp_path, caplog) -> None:
     assert len(dm.get_data("trials").toList()) == 2
     (said,) = [r.getMessage() for r in caplog.records if "trials" in r.getMessage()]
     assert "TimeIntervals table 'trials'" in said
-    assert "'stimulus'" in said
-    assert "'correct'" not in said  # numeric: read (trials_correct)
-    np.testing.assert_array_equal(dm.get_data("trials_correct").values, [1.0, 0.0])
+    assert "'tags'" in said  # ragged: not read
+    assert "'stimulus'" not in said
+    assert "'correct'" not in said
+    columns = key_columns(dm, "trials")
+    assert columns["correct"].dtype == bool
+    np.testing.assert_array_equal(columns["correct"], [True, False])
+    assert list(columns["stimulus"]) == ["left", "right"]
 
 
 def test_time_intervals_columns_open_on_the_intervals_clock(tmp_path, caplog) -> None:
-    """A trials table's numeric columns -> analog ``trials_<column>``, one sample per trial
-    at its start (as an EventsTable's); a TimeIntervals in a processing module opens too."""
+    """A trials table's 1-D columns -> the trials' columns (one value per trial, in its
+    dtype, :func:`key_columns`); a TimeIntervals in a processing module opens too."""
     from pynwb import NWBHDF5IO, NWBFile, TimeSeries
     from pynwb.epoch import TimeIntervals
 
@@ -968,32 +975,30 @@ def test_time_intervals_columns_open_on_the_intervals_clock(tmp_path, caplog) ->
         io.write(nwbfile)
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         dm = open_path(tmp_path / "t.nwb").dm
-    assert sorted(dm.keys()) == [
-        "emg", "sleep_bouts", "sleep_bouts_depth", "trials", "trials_correct",
-        "trials_reward_volume",
-    ]  # fmt: skip
-    trials = np.asarray(dm.get_data("trials").intervals)
+    assert sorted(dm.keys()) == ["emg", "sleep_bouts", "trials"]
+    trials = np.asarray(dm.get_data("trials").intervals)  # in time order
     np.testing.assert_allclose(
-        np.sort(_seconds(dm, "trials", trials.ravel()).reshape(-1, 2), axis=0),
+        _seconds(dm, "trials", trials.ravel()).reshape(-1, 2),
         [[0.5, 1.25], [1.5, 1.75], [2.0, 2.5]],
     )
-    volume = dm.get_data("trials_reward_volume")
-    assert isinstance(volume, AnalogTimeSeries)
-    np.testing.assert_array_equal(volume.values, [0.0, 2.0, 3.5])  # in time order
-    np.testing.assert_allclose(_seconds(dm, "trials_reward_volume", volume.times), [0.5, 1.5, 2.0])
-    correct = dm.get_data("trials_correct")
-    np.testing.assert_array_equal(correct.values, [0.0, 1.0, 1.0])
-    np.testing.assert_allclose(_seconds(dm, "trials_correct", correct.times), [0.5, 1.5, 2.0])
-    assert dm.clock_of("trials_correct").sampling_rate == 100.0  # the file's master clock
+    assert dm.clock_of("trials").sampling_rate == 100.0  # the file's master clock
+    columns = key_columns(dm, "trials")  # each trial's own values, in the trials' order
+    np.testing.assert_array_equal(columns["reward_volume"], [0.0, 2.0, 3.5])
+    assert columns["reward_volume"].dtype == np.float64
+    np.testing.assert_array_equal(columns["correct"], [False, True, True])
+    assert columns["correct"].dtype == bool
+    assert list(columns["trial_type"]) == ["nogo", "go", "go"]
     sleep_bouts = np.asarray(dm.get_data("sleep_bouts").intervals)
     np.testing.assert_allclose(
         _seconds(dm, "sleep_bouts", sleep_bouts.ravel()).reshape(-1, 2), [[0.25, 0.75], [3, 4]]
     )
-    np.testing.assert_array_equal(dm.get_data("sleep_bouts_depth").values, [2.0, 3.0])
+    depth = key_columns(dm, "sleep_bouts")["depth"]
+    np.testing.assert_array_equal(depth, [2, 3])
+    assert depth.dtype.kind == "i"
     said = [r.getMessage() for r in caplog.records]
     (trials_said,) = [m for m in said if "'trials'" in m]
-    assert "'trial_type'" in trials_said
-    assert "'tags'" in trials_said
+    assert "'tags'" in trials_said  # ragged
+    assert "'trial_type'" not in trials_said
     assert "'correct'" not in trials_said
     assert not [m for m in said if "sleep_bouts" in m]  # every column of it is read
 
@@ -1020,11 +1025,15 @@ def test_trial_columns_go_back_into_the_exported_trials_table(tmp_path) -> None:
         starts = np.asarray(table["start_time"][:])
         order = np.argsort(starts)
         np.testing.assert_allclose(starts[order], [0.5, 2.0])
-        np.testing.assert_array_equal(np.asarray(table["correct"][:])[order], [0.0, 1.0])
+        correct = np.asarray(table["correct"][:])
+        assert correct.dtype == bool  # were: float32 1.0 / 0.0 (an analog key's values)
+        np.testing.assert_array_equal(correct[order], [False, True])
         np.testing.assert_array_equal(np.asarray(table["reward_volume"][:])[order], [0.0, 3.5])
+        assert table["correct"].description == "outcome"
     back = open_path(tmp_path / "out.nwb").dm  # our own export: the same keys, no twins
     assert sorted(back.keys()) == sorted(dm.keys())
-    np.testing.assert_array_equal(back.get_data("trials_reward_volume").values, [0.0, 3.5])
+    np.testing.assert_array_equal(key_columns(back, "trials")["reward_volume"], [0.0, 3.5])
+    assert key_columns(back, "trials")["correct"].dtype == bool
 
 
 def test_time_intervals_bad_rows_are_left_out_and_named(tmp_path, caplog) -> None:
@@ -1046,9 +1055,7 @@ def test_time_intervals_bad_rows_are_left_out_and_named(tmp_path, caplog) -> Non
     np.testing.assert_allclose(
         _seconds(dm, "trials", pairs.ravel()).reshape(-1, 2), [[0.0, 1.0], [5.0, 6.0]]
     )
-    licks = dm.get_data("trials_lick_count")
-    np.testing.assert_array_equal(licks.values, [3.0, 1.0])
-    np.testing.assert_allclose(_seconds(dm, "trials_lick_count", licks.times), [0.0, 5.0])
+    np.testing.assert_array_equal(key_columns(dm, "trials")["lick_count"], [3, 1])
     said = " | ".join(r.getMessage() for r in caplog.records if "'trials'" in r.getMessage())
     assert "TimeIntervals 'trials': 1 row(s) without a finite stop_time" in said
     assert "row 1 (id 17)" in said
@@ -1116,35 +1123,31 @@ def _write_events_tables(path: Path) -> None:
 def test_events_tables_open_as_events_with_their_columns(tmp_path, caplog) -> None:
     """NWB's ``EventsTable`` (what replaces the deprecated ``BehavioralEvents``) -> event keys.
 
-    Numeric columns (the ``data`` of a BehavioralEvents series in NWB's migration) are kept
-    as analog ``<table>_<column>``, ``duration`` as intervals ``<table>_duration`` from each
-    event with one; text columns (``annotation``) are named in a warning.
+    1-D columns (the ``data`` of a BehavioralEvents series in NWB's migration, text such
+    as ``annotation``) are kept as the events' columns (:func:`key_columns`, in their dtype),
+    ``duration`` as intervals ``<table>_duration`` from each event with one.
     """
     _write_events_tables(tmp_path / "ev.nwb")
     with caplog.at_level("WARNING", logger="napari_whiskertoolbox.io"):
         dm = open_path(tmp_path / "ev.nwb").dm
-    assert sorted(dm.keys()) == [
-        "emg", "lick", "reward", "reward_duration", "reward_port", "reward_volume",
-    ]  # fmt: skip
+    assert sorted(dm.keys()) == ["emg", "lick", "reward", "reward_duration"]
     lick = dm.get_data("lick")
     assert isinstance(lick, DigitalEventSeries)
     assert dm.clock_of("lick").sampling_rate == 100.0  # the file's clock (emg at 100 Hz)
     np.testing.assert_allclose(_seconds(dm, "lick", lick.times), [0.5, 1.0, 2.5])
     reward = dm.get_data("reward")
     np.testing.assert_allclose(_seconds(dm, "reward", reward.times), [1.25, 2.0, 3.0])
-    volume = dm.get_data("reward_volume")
-    assert isinstance(volume, AnalogTimeSeries)
-    np.testing.assert_array_equal(volume.values, [2.0, 4.0, 4.0])  # in time order
-    np.testing.assert_allclose(_seconds(dm, "reward_volume", volume.times), [1.25, 2.0, 3.0])
-    np.testing.assert_array_equal(dm.get_data("reward_port").values, [1.0, 1.0, 2.0])
+    columns = key_columns(dm, "reward")  # in the events' (time) order
+    np.testing.assert_array_equal(columns["volume"], [2.0, 4.0, 4.0])
+    np.testing.assert_array_equal(columns["port"], [1, 1, 2])
+    assert columns["port"].dtype.kind == "i"
+    assert list(key_columns(dm, "lick")["annotation"]) == ["seen on video"] * 3
     duration = dm.get_data("reward_duration")
     assert isinstance(duration, DigitalIntervalSeries)
     seconds = _seconds(dm, "reward_duration", np.asarray(duration.intervals).ravel())
     np.testing.assert_allclose(seconds.reshape(-1, 2), [[1.25, 1.5], [2.0, 2.5]])  # NaN: none
     said = [r.getMessage() for r in caplog.records]
-    (lick_said,) = [m for m in said if "'lick'" in m]
-    assert "'annotation'" in lick_said
-    assert not [m for m in said if "'reward'" in m]  # every column of it is read
+    assert not [m for m in said if "'reward'" in m or "'lick'" in m]  # every column is read
 
 
 def test_events_tables_elsewhere_and_bad_rows(tmp_path, caplog) -> None:
@@ -1184,7 +1187,7 @@ def test_events_tables_elsewhere_and_bad_rows(tmp_path, caplog) -> None:
     said = " | ".join(r.getMessage() for r in caplog.records if "ripples" in r.getMessage())
     assert "1 event(s) without a finite timestamp" in said
     assert "1 event(s) with a negative duration" in said
-    assert "'channel'" in said
+    assert list(key_columns(dm, "ripples")["channel"]) == ["a", "c", "d"]  # NaN row left out
 
 
 def test_exported_events_are_an_events_table_pynwb_reads(tmp_path) -> None:
@@ -1235,7 +1238,7 @@ def test_events_tables_open_with_a_pynwb_older_than_4(tmp_path, monkeypatch) -> 
         assert sorted((k, type(o).__name__) for k, o in load_nwb_entries(tmp_path / name)) == kinds
     dm = open_path(tmp_path / "ev.nwb").dm
     np.testing.assert_allclose(_seconds(dm, "reward", dm.get_data("reward").times), [1.25, 2, 3])
-    np.testing.assert_array_equal(dm.get_data("reward_volume").values, [2.0, 4.0, 4.0])
+    np.testing.assert_array_equal(key_columns(dm, "reward")["volume"], [2.0, 4.0, 4.0])
     back = open_path(tmp_path / "ours.nwb").dm
     np.testing.assert_array_equal(back.get_data("clicks").times, [1, 3, 7])
     np.testing.assert_array_equal(back.get_data("clicks").ids, ours.get_data("clicks").ids)

@@ -50,6 +50,7 @@ from napari_whiskertoolbox.io.parse_cache import cached_read
 from napari_whiskertoolbox.io.pose import PoseSet, apply_pose
 from napari_whiskertoolbox.io.registry import item_format, read_item
 from napari_whiskertoolbox.io.report import LoadNote, LoadReport
+from napari_whiskertoolbox.io.table_columns import TableColumns, record_columns
 
 if TYPE_CHECKING:
     import os
@@ -272,6 +273,7 @@ def load_config(
     target = staging if dm is None else dm
     poses: list[PoseSet] = staging.metadata.pop("_poses", [])
     colors = staging.metadata.pop("_colors", {})
+    columns: list[TableColumns] = staging.metadata.pop("_table_columns", [])
     if colors:  # before the keys reach ``dm``: its layers are made in these colours
         target.metadata.setdefault(COLORS, {}).update(colors)
     if dm is not None:
@@ -279,6 +281,8 @@ def load_config(
     _update_metadata(target, parsed, sources, allow_python)
     for pose in poses:
         apply_pose(target, pose)
+    for table in columns:
+        record_columns(target, table.key, table.columns)
     if parsed.python is not None:
         target.metadata["config_python"] = {**parsed.python.to_json(), "message": python_message}
     if dm is None:  # a new DataManager: loading it is not an undo step, nothing is unsaved
@@ -388,6 +392,9 @@ def _load_into(
         for key, obj in produced:
             if isinstance(obj, PoseSet):
                 staging.metadata.setdefault("_poses", []).append(obj)
+                continue
+            if isinstance(obj, TableColumns):
+                staging.metadata.setdefault("_table_columns", []).append(obj)
                 continue
             if isinstance(obj, NewClock):
                 continue

@@ -2,7 +2,9 @@
 
 A config reader returns ``[(key, object), ...]``. Readers of other tools' files also describe
 how their keys belong together: a :class:`~napari_whiskertoolbox.io.pose.PoseSet` (keys of
-one skeleton) or a :class:`NewClock` (a recording's own clock, with the keys bound to it).
+one skeleton), a :class:`NewClock` (a recording's own clock, with the keys bound to it) or a
+:class:`~napari_whiskertoolbox.io.table_columns.TableColumns` (the other columns of an events
+or intervals table, a value per event).
 The config loader and :func:`commit` apply them to the DataManager.
 """
 
@@ -15,6 +17,7 @@ from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.io.clock_alignment import join_clocks
 from napari_whiskertoolbox.io.pose import PoseSet, apply_pose, pose_sets, record_pose
 from napari_whiskertoolbox.io.report import log_renamed_keys
+from napari_whiskertoolbox.io.table_columns import TableColumns, record_columns
 
 if TYPE_CHECKING:
     from napari_whiskertoolbox.core import DataManager
@@ -44,7 +47,7 @@ class NewClock:
 
 def is_contribution(obj: Any) -> bool:
     """Return whether a reader's returned object describes keys rather than being data."""
-    return isinstance(obj, (PoseSet, NewClock))
+    return isinstance(obj, (PoseSet, NewClock, TableColumns))
 
 
 def commit(
@@ -60,7 +63,8 @@ def commit(
     Clocks are set first (:func:`~.clock_alignment.join_clocks`: on ``dm``'s tick rate,
     renamed when ``dm`` has a clock of that name with other ticks; ``source`` names the
     file in its messages), data keys are bound to the clock a :class:`NewClock` names (else
-    ``clock``), then pose sets are recorded (:func:`~napari_whiskertoolbox.io.pose.apply_pose`).
+    ``clock``), then pose sets are recorded (:func:`~napari_whiskertoolbox.io.pose.apply_pose`)
+    and table columns (:func:`~napari_whiskertoolbox.io.table_columns.record_columns`).
     A data key ``dm`` already holds is never replaced: it is added as ``<key>_2`` (pose sets
     and clocks follow), and a load note says so.
     """
@@ -81,6 +85,9 @@ def commit(
             dm.set_data(key, obj, clock_of.get(key, clock))
     for pose in poses:
         apply_pose(dm, pose)
+    for _, obj in entries:
+        if isinstance(obj, TableColumns):
+            record_columns(dm, renamed.get(obj.key, obj.key), obj.columns)
     return tuple(k for k, _ in data)
 
 

@@ -7,14 +7,16 @@ analog                    ``TimeSeries`` in ``acquisition`` (``rate`` when dense
                           regular clock, else ``timestamps`` in seconds; ``unit`` the
                           series' unit, ``"a.u."`` when it has none)
 digital_event             ``EventsTable`` in ``events`` (NWB 2.10+; ``timestamp`` with the
-                          clock's tick period as ``resolution``, ``entity_id``); a
+                          clock's tick period as ``resolution``, ``entity_id``, the key's
+                          table columns of :mod:`.table_columns`); a
                           ``TimeSeries`` of ones in ``acquisition`` when the installed
                           pynwb (< 4.0) has no EventsTable
 digital_interval          ``TimeIntervals`` per key in ``intervals`` (``stop_time`` = the
                           time of the last frame inside, WhiskerToolbox intervals being
-                          inclusive at both ends); an analog key ``<key>_<column>`` with
+                          inclusive at both ends; the key's table columns of
+                          :mod:`.table_columns`); an analog key ``<key>_<column>`` with
                           a sample at each interval's start (a trials table's numeric
-                          column as imported) is also its column ``<column>``
+                          column as older imports made it) is also its column ``<column>``
 video / images            ``ImageSeries`` in ``acquisition``, ``external_file`` relative
                           to the NWB file
 points                    ndx-pose ``PoseEstimation`` per pose set and individual in
@@ -486,7 +488,7 @@ class _Writer:
             **timing,
         )
         self.nwbfile.add_acquisition(ts)
-        self.record(key, f"acquisition/{ts.name}")
+        self.record(key, f"acquisition/{ts.name}", unit=series.unit or "")
 
     def write_digital_event(self, key: str, events: Any) -> None:
         seconds = self.seconds(key, events.times)
@@ -521,10 +523,11 @@ class _Writer:
                     resolution=1.0 / self.ticks_per_second(self.dm.time_key(key)),
                 ),
                 _entity_id_column(events.ids),
+                *(kept := self.kept_columns(key, events.ids, {"timestamp", "entity_id"})),
             ],
         )
         self.nwbfile.add_events_table(table)
-        self.record(key, f"events/{table.name}")
+        self.record(key, f"events/{table.name}", table_columns=json.dumps([c.name for c in kept]))
 
     def write_digital_interval(self, key: str, intervals: Any) -> None:
         from pynwb.epoch import TimeIntervals
@@ -551,20 +554,60 @@ class _Writer:
                     data=np.asarray(stops, np.float64),
                 ),
                 _entity_id_column(intervals.ids),
-                *self.interval_columns(key, starts),
+                *(kept := self.kept_columns(key, intervals.ids, set(_INTERVAL_COLUMNS))),
+                *self.interval_columns(key, starts, {c.name for c in kept}),
             ],
         )
         self.nwbfile.add_time_intervals(table)
         self.record(
-            key, f"intervals/{table.name}", layout=str(getattr(intervals, "layout", "disjoint"))
+            key,
+            f"intervals/{table.name}",
+            layout=str(getattr(intervals, "layout", "disjoint")),
+            table_columns=json.dumps([c.name for c in kept]),
         )
 
-    def interval_columns(self, key: str, starts: np.ndarray) -> list[Any]:
+    def kept_columns(self, key: str, ids: np.ndarray, taken: set[str]) -> list[Any]:
+        """Return the columns of ``key``'s table kept from its source file, a value per row.
+
+        :mod:`.table_columns` holds them (a reward's ``volume``, a trial's ``correct``):
+        each is written with its name, dtype and description, its value for each row's
+        entity id. A row without one (an event added here) gets NaN, or ``""`` for text;
+        an integer or boolean column with such rows is written as float64 (a WARNING says
+        so). Names the table has already are left out.
+        """
+        from hdmf.common import VectorData
+
+        from napari_whiskertoolbox.io.report import LOGGER
+        from napari_whiskertoolbox.io.table_columns import TABLE_COLUMNS, row_values
+
+        records = (self.dm.metadata.get(TABLE_COLUMNS) or {}).get(key) or {}
+        columns = []
+        for name, record in records.items():
+            if nwb_name(name) in taken or not isinstance(record, dict):
+                continue
+            values, missing = row_values(record, np.asarray(ids, np.uint64))
+            if missing and values.dtype == np.float64 and record.get("dtype") != "float64":
+                LOGGER.warning(
+                    "NWB export: %d row(s) of key %r have no %r value (added since it was "
+                    "read); column %r is written as float64 with NaN there, not %s",
+                    missing,
+                    key,
+                    name,
+                    name,
+                    record.get("dtype"),
+                )
+            description = str(record.get("description") or "") or f"column {name!r}"
+            columns.append(VectorData(name=nwb_name(name), description=description, data=values))
+            taken.add(nwb_name(name))
+        return columns
+
+    def interval_columns(self, key: str, starts: np.ndarray, kept: set[str]) -> list[Any]:
         """Return the columns of intervals ``key``'s table held by analog keys ``<key>_<column>``.
 
         An analog key named so with one sample at the start of each interval (what
-        :mod:`.nwb_import` makes of a ``TimeIntervals``' numeric columns: a trial's
-        ``correct``, ``reward_volume``) goes back into the table as column ``<column>``,
+        :mod:`.nwb_import` made of a ``TimeIntervals``' numeric columns before they were
+        kept as table columns: a trial's ``correct``, ``reward_volume``; ``kept``: the
+        names the table's kept columns have already) goes back into the table as column ``<column>``,
         a value per row (of two intervals starting at the same time, the first gets the
         first sample). The analog key is written as its own ``TimeSeries`` too: the
         ``keys`` table reads it from there.
@@ -575,7 +618,7 @@ class _Writer:
             return []
         order = np.argsort(starts, kind="stable")
         ahead = starts[order]
-        taken = {"id", "start_time", "stop_time", "entity_id", "tags", "timeseries"}
+        taken = set(_INTERVAL_COLUMNS) | kept
         prefix = f"{key}_"
         columns = []
         for other in self.dm:
@@ -1083,6 +1126,11 @@ KEY_COLUMNS: dict[str, tuple[Any, str]] = {
     "source_format": ("", "the tool a pose set came from"),
     "source_path": ("", "the file a pose set came from"),
     "entity_ids": ([], "entity ids of keypoints or tensor rows (ragged)"),
+    "unit": ("", "an analog key's unit ('' for none, written as 'a.u.')"),
+    "table_columns": (
+        "[]",
+        "JSON list: the columns an events or intervals table kept from its source",
+    ),
 }
 """Columns of the ``keys`` table: name → (default, description)."""
 
@@ -1132,6 +1180,10 @@ def _regular_step(clock: TimeFrame, n: int) -> tuple[float, float] | None:
     if steps[0] > 0 and np.all(steps == steps[0]):
         return int(ticks[0]), int(steps[0])
     return None
+
+
+_INTERVAL_COLUMNS = ("id", "start_time", "stop_time", "entity_id", "tags", "timeseries")
+"""Columns of a ``TimeIntervals`` that are not a kept or analog key's column."""
 
 
 def _entity_id_column(ids: Any) -> Any:

@@ -6,18 +6,19 @@ how). Any other NWB file maps:
 
 - ``TimeSeries`` in ``acquisition`` and processing modules, also inside containers such as
   ``Position`` → ``analog`` (one key per column of 2-D data; values in the series' ``unit``:
-  ``data * conversion + offset``, times ``channel_conversion``);
+  ``data * conversion + offset``, times ``channel_conversion``; the ``unit`` as the file
+  has it, ``"a.u."`` too);
 - ``TimeIntervals`` (``intervals``: epochs, trials, ...; or in a processing module) →
-  ``digital_interval`` from each row's ``start_time`` to its ``stop_time``, its numeric
-  columns (a trial's ``correct``, ``reward_volume``) → ``analog`` ``<name>_<column>`` (one
-  sample per interval, at its start), other columns (text, ragged ``tags``) named in a
-  WARNING; rows without finite times or stopping before they start are left out, named
-  in a WARNING;
+  ``digital_interval`` from each row's ``start_time`` to its ``stop_time``, its 1-D
+  columns (a trial's ``correct``, ``reward_volume``, ``trial_type``: numbers, booleans,
+  text) → the intervals' own columns (:mod:`.table_columns`: values by entity id, dtype,
+  description), other columns (ragged ``tags``, references) named in a WARNING; rows
+  without finite times or stopping before they start are left out, named in a WARNING;
 - ``EventsTable`` (``events``, or in a processing module; read from the HDF5 file with a
   pynwb older than 4.0, which leaves ``/events`` out) → ``digital_event`` at its
-  ``timestamp``, its numeric columns → ``analog`` ``<name>_<column>``, its ``duration`` →
-  ``digital_interval`` ``<name>_duration`` (each event that has one, from its time to its
-  time + duration), other columns named in a WARNING;
+  ``timestamp``, its 1-D columns → the events' own columns (:mod:`.table_columns`), its
+  ``duration`` → ``digital_interval`` ``<name>_duration`` (each event that has one, from
+  its time to its time + duration), other columns named in a WARNING;
 - a ``BehavioralEvents`` container's ``TimeSeries`` (deprecated by NWB 2.10 for
   ``EventsTable``) → ``digital_event`` at its times (and ``analog`` ``<name>_values`` when
   its values vary);
@@ -55,6 +56,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from napari_whiskertoolbox.core.entity import allocate_ids
 from napari_whiskertoolbox.core.free_names import first_free
 from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, RAGGED_KINDS
 from napari_whiskertoolbox.core.tensor import ROW_TYPES
@@ -66,6 +68,7 @@ from napari_whiskertoolbox.io.nwb_export import NO_UNIT, OUR_MODULE
 from napari_whiskertoolbox.io.optional import require
 from napari_whiskertoolbox.io.pose import SINGLE_ANIMAL, PoseSet
 from napari_whiskertoolbox.io.report import LOGGER
+from napari_whiskertoolbox.io.table_columns import TableColumns, column_record
 from napari_whiskertoolbox.io.tick_rate import exact_tick_rate
 from napari_whiskertoolbox.media._common import natural_sort_key
 
@@ -151,13 +154,15 @@ def _only(entries: list[tuple[str, Any]], wanted: set[str] | None) -> list[tuple
     for name, obj in entries:
         if isinstance(obj, NewClock) and names & set(obj.keys):
             meta.append((name, NewClock(obj.name, obj.clock, [k for k in obj.keys if k in names])))
-        elif isinstance(obj, PoseSet) and names & set(obj.all_keys()):
+        elif (isinstance(obj, PoseSet) and names & set(obj.all_keys())) or (
+            isinstance(obj, TableColumns) and obj.key in names
+        ):
             meta.append((name, obj))
     return kept + meta
 
 
 def _is_meta(obj: Any) -> bool:
-    return isinstance(obj, (NewClock, PoseSet))
+    return isinstance(obj, (NewClock, PoseSet, TableColumns))
 
 
 def _ticks(seconds: np.ndarray, rate: float) -> np.ndarray:
@@ -314,6 +319,9 @@ class _OurImport:
                 continue
             out.append((str(row["key"]), obj))
             bound.setdefault(str(row["clock"]), []).append(str(row["key"]))
+            columns = self.table_columns(row)
+            if columns is not None:
+                out.append((str(row["key"]), columns))
         for row in pose_rows:
             out.append((str(row["key"]), self.pose_set(row, rows)))
         for name, (clock, _) in self.clocks.items():
@@ -345,6 +353,32 @@ class _OurImport:
                 confidence[keep],
             )
         return out
+
+    def table_columns(self, row: Any) -> TableColumns | None:
+        """Return the columns an events or intervals key's table kept from its source file.
+
+        The keys table's ``table_columns`` (a JSON list) names them; their values are tied to
+        the table's ``entity_id`` s. None: the key has none (or the file predates them).
+        """
+        names = json.loads(str(row["table_columns"])) if "table_columns" in row.index else []
+        if not names:
+            return None
+        table = self.obj(str(row["nwb_path"]))
+        ids = np.asarray(table["entity_id"][:], np.uint64)
+        columns = {}
+        for name in names:
+            stored = _row_column(table, name)
+            if stored is None:
+                raise FormatError(
+                    f"{row['nwb_path']}: the keys table names column {name!r}, which it "
+                    "does not hold as a 1-D column",
+                    path=self.path,
+                )
+            values = _read(stored, self.path, f"{table.name} {name}")
+            record = column_record(values, ids, _description(table, name))
+            if record is not None:
+                columns[str(name)] = record
+        return TableColumns(str(row["key"]), columns)
 
     def read_clocks(self) -> None:
         from napari_whiskertoolbox.core.timeframe import TimeFrame
@@ -421,7 +455,7 @@ class _OurImport:
             values = _read(obj.data, self.path, obj.name, np.float32)
             times = self.indices(clock, series_seconds(obj, len(values)))
             dense = np.array_equal(times, np.arange(len(values)))
-            return AnalogTimeSeries(values, None if dense else times, unit=_unit(obj))
+            return AnalogTimeSeries(values, None if dense else times, unit=_our_unit(obj, row))
         if kind == "digital_event":
             if hasattr(obj, "colnames"):
                 times = self.indices(clock, np.asarray(obj["timestamp"][:], np.float64))
@@ -549,7 +583,20 @@ def _legacy(estimation: Any, name: str) -> Any:
 
 
 def _unit(series: Any) -> str | None:
-    """Return a TimeSeries' ``unit``; None for none or arbitrary units (what we write for none)."""
+    """Return a TimeSeries' ``unit`` exactly as the file has it (``"a.u."`` too); None: none."""
+    unit = getattr(series, "unit", None)
+    return None if unit in (None, "") else str(unit)
+
+
+def _our_unit(series: Any, row: Any) -> str | None:
+    """Return the unit of an analog key read back from our export.
+
+    The keys table's ``unit`` column holds the key's unit (``""``: none, written as
+    :data:`~.nwb_export.NO_UNIT`); exports without that column wrote ``NO_UNIT`` (or
+    ``"n.a."``) for none.
+    """
+    if "unit" in row.index:
+        return str(row["unit"]) or None
     unit = getattr(series, "unit", None)
     return None if unit in (None, "", NO_UNIT, "n.a.") else str(unit)
 
@@ -568,19 +615,25 @@ class _StoredEventsTable:
     """An ``EventsTable`` read from the HDF5 file itself, for a pynwb older than 4.0.
 
     Such a pynwb opens an NWB 2.10+ file but leaves its ``/events`` group out. ``columns``
-    maps each column of ``colnames`` to its values (a numeric 1-D dataset read whole) or None
-    (text, ragged, a reference to another table: not read).
+    maps each column of ``colnames`` to its values (a numeric or text 1-D dataset read whole)
+    or None (ragged, a reference to another table: not read); ``descriptions`` each column's
+    description.
     """
 
     neurodata_type = "EventsTable"
 
     def __init__(
-        self, name: str, columns: dict[str, np.ndarray | None], resolution: float | None = None
+        self,
+        name: str,
+        columns: dict[str, np.ndarray | None],
+        resolution: float | None = None,
+        descriptions: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.colnames = list(columns)
         self.columns = columns
         self.resolution = resolution
+        self.descriptions = descriptions or {}
 
     def __getitem__(self, column: str) -> np.ndarray:
         values = self.columns.get(column)
@@ -607,20 +660,23 @@ def _stored_events_tables(path: Path) -> dict[str, _StoredEventsTable]:
             if text(table.attrs.get("neurodata_type", "")) != "EventsTable":
                 continue
             columns: dict[str, np.ndarray | None] = {}
+            descriptions: dict[str, str] = {}
             for column in (text(c) for c in table.attrs.get("colnames", [])):
                 data = table.get(column)
                 plain = (
                     isinstance(data, h5py.Dataset)
                     and f"{column}_index" not in table
                     and text(data.attrs.get("neurodata_type", "")) != "DynamicTableRegion"
-                    and data.dtype.kind in "biuf"
+                    and data.dtype.kind in "biufSO"
                     and data.ndim == 1
                 )
                 columns[column] = _read(data, path, f"{name} {column}") if plain else None
+                if isinstance(data, h5py.Dataset):
+                    descriptions[column] = text(data.attrs.get("description", ""))
             stamps = table.get("timestamp")
             resolution = stamps.attrs.get("resolution") if stamps is not None else None
             out[str(name)] = _StoredEventsTable(
-                str(name), columns, None if resolution is None else float(resolution)
+                str(name), columns, None if resolution is None else float(resolution), descriptions
             )
     return out
 
@@ -651,6 +707,33 @@ def _numeric_column(table: Any, column: str) -> Any:
     if dtype is None or np.dtype(dtype).kind not in "biuf" or len(shape) != 1:
         return None
     return stored
+
+
+_OUR_TABLE_COLUMNS = frozenset({"id", "entity_id", "start_time", "stop_time", "timestamp"})
+"""Columns the export writes from the keys themselves (never kept as a table column)."""
+
+
+def _row_column(table: Any, column: str) -> Any:
+    """Return the stored 1-D numeric, boolean or text column ``column`` of ``table``, else None.
+
+    None for ragged, reference, compound and n-D columns (named in the readers' warning of
+    columns not read).
+    """
+    stored = _plain_column(table, column)
+    dtype = getattr(stored, "dtype", None)
+    shape = tuple(getattr(stored, "shape", ()))
+    if dtype is None or np.dtype(dtype).kind not in "biufSUO" or len(shape) != 1:
+        return None
+    return stored
+
+
+def _description(table: Any, column: str) -> str:
+    """Return the description of a table's column (``""``: none)."""
+    if isinstance(table, _StoredEventsTable):
+        return table.descriptions.get(column, "")
+    if column not in table.colnames:
+        return ""
+    return str(getattr(table[column], "description", "") or "")
 
 
 def _plain_column(table: Any, column: str) -> Any:
@@ -852,18 +935,14 @@ class _GenericImport:
           that have one (NWB anchors an event at its timestamp, a duration being optional
           and possibly mixed, so the events key keeps every row; a table whose every row has
           a start and a stop is a ``TimeIntervals``, read as intervals);
-        - a numeric (or boolean) 1-D column: an analog key ``<name>_<column>``, one sample
-          per event in time order, on a clock of those times;
-        - any other (text such as ``annotation``, ragged, references): named in a WARNING.
+        - a 1-D column of numbers, booleans or text (``annotation``): the events' own
+          column (:meth:`add_columns`), a value per event in its dtype;
+        - any other (ragged, references, n-D): named in a WARNING.
 
         A row whose timestamp is not finite, or whose duration is negative, is left out
         (of the events, resp. the intervals), with a WARNING counting them.
         """
-        from napari_whiskertoolbox.core import (
-            AnalogTimeSeries,
-            DigitalEventSeries,
-            DigitalIntervalSeries,
-        )
+        from napari_whiskertoolbox.core import DigitalEventSeries
 
         where = f"file '{self.path}': EventsTable '{table.name}'"
         stamp_column = _plain_column(table, "timestamp")
@@ -879,47 +958,90 @@ class _GenericImport:
             )
         seconds = stamps[finite]
         instants = np.unique(seconds)
+        name = self.key(table.name)
         self.add(
-            self.key(table.name), DigitalEventSeries(np.searchsorted(instants, seconds)), instants
+            name,
+            DigitalEventSeries(np.searchsorted(instants, seconds), allocate_ids(len(seconds))),
+            instants,
         )
+        events = cast("Any", self.out[-2][1])
         read = {"timestamp"}
-        order = np.argsort(seconds, kind="stable")
+        duration = _numeric_column(table, "duration")
+        if duration is not None and duration.shape == stamps.shape:
+            read.add("duration")
+            values = _read(duration, self.path, f"{table.name} duration")[finite]
+            self.add_durations(where, table.name, seconds, values.astype(np.float64))
+        # the first event of several at one time is the one kept, with its values
+        at = np.searchsorted(instants, seconds)
+        first = np.unique(at, return_index=True)[1]
+        self.add_columns(table, name, finite, first, np.asarray(events.ids), read)
+        self.say_columns_left_out(table, read, "events", "times, durations and 1-D columns")
+
+    def add_durations(self, where: str, name: str, seconds: np.ndarray, values: np.ndarray) -> None:
+        """Add an EventsTable's ``duration``: intervals ``<name>_duration`` from each event's time."""
+        from napari_whiskertoolbox.core import DigitalIntervalSeries
+
+        has = np.isfinite(values)
+        negative = has & (values < 0)
+        if negative.any():
+            LOGGER.warning(
+                "%s: %d event(s) with a negative duration are left out of '%s'",
+                where,
+                int(negative.sum()),
+                f"{name}_duration",
+            )
+        rows = np.flatnonzero(has & ~negative)
+        if rows.size == 0:
+            return  # no event has a duration
+        starts, stops = seconds[rows], seconds[rows] + values[rows]
+        ends = np.unique(np.concatenate([starts, stops]))
+        pairs = np.stack([np.searchsorted(ends, starts), np.searchsorted(ends, stops)], axis=1)
+        self.add(
+            self.key(f"{name}_duration"), DigitalIntervalSeries(pairs, layout="overlapping"), ends
+        )
+
+    def add_columns(
+        self,
+        table: Any,
+        key: str,
+        keep: np.ndarray,
+        rows: np.ndarray,
+        ids: np.ndarray,
+        read: set[str],
+    ) -> None:
+        """Keep a table's other 1-D columns (numbers, booleans, text) as ``key``'s columns.
+
+        ``keep`` (a mask of the table's rows) are the rows read; ``rows`` index those kept
+        rows, in the order of ``ids`` (the key's entity ids). Each column's values, dtype
+        and description go to a :class:`~.table_columns.TableColumns` (what the export
+        writes back as the table's own columns); columns read are added to ``read``.
+
+        Raises
+        ------
+        FormatError
+            A column whose length is not the table's number of rows (naming it).
+        """
+        columns: dict[str, dict[str, Any]] = {}
         for column in table.colnames:
-            if column in read:
+            if column in read or column in _OUR_TABLE_COLUMNS:
                 continue
-            stored = _numeric_column(table, column)
-            if stored is None or stored.shape != stamps.shape:
-                continue  # named below
-            data = _read(stored, self.path, f"{table.name} {column}")
-            read.add(column)
-            values = data[finite].astype(np.float64)
-            if column == "duration":
-                has = np.isfinite(values)
-                negative = has & (values < 0)
-                if negative.any():
-                    LOGGER.warning(
-                        "%s: %d event(s) with a negative duration are left out of '%s'",
-                        where,
-                        int(negative.sum()),
-                        f"{table.name}_duration",
-                    )
-                rows = np.flatnonzero(has & ~negative)
-                if rows.size == 0:
-                    continue  # no event has a duration
-                starts, stops = seconds[rows], seconds[rows] + values[rows]
-                ends = np.unique(np.concatenate([starts, stops]))
-                pairs = np.stack(
-                    [np.searchsorted(ends, starts), np.searchsorted(ends, stops)], axis=1
+            stored = _row_column(table, column)
+            if stored is None:
+                continue  # named in the warning of columns not read
+            if stored.shape[0] != len(keep):
+                raise FormatError(
+                    f"{getattr(table, 'neurodata_type', None) or type(table).__name__} "
+                    f"{table.name!r}: column {column!r} has {stored.shape[0]} values "
+                    f"for {len(keep)} rows",
+                    path=self.path,
                 )
-                self.add(
-                    self.key(f"{table.name}_duration"),
-                    DigitalIntervalSeries(pairs, layout="overlapping"),
-                    ends,
-                )
-                continue
-            analog = AnalogTimeSeries(np.asarray(values[order], np.float32))
-            self.add(self.key(f"{table.name}_{column}"), analog, seconds[order])
-        self.say_columns_left_out(table, read, "events", "times, numeric columns and durations")
+            data = _read(stored, self.path, f"{table.name} {column}")[keep][rows]
+            record = column_record(data, ids, _description(table, column))
+            if record is not None:
+                columns[column] = record
+                read.add(column)
+        if columns:
+            self.out.append((key, TableColumns(key, columns)))
 
     def interval_tables(self) -> list[Any]:
         """Return the file's ``TimeIntervals``: ``intervals`` (trials, epochs...), then modules'."""
@@ -951,16 +1073,14 @@ class _GenericImport:
         """Add a ``TimeIntervals`` (trials, epochs...): an interval key ``<name>``, its columns.
 
         Each row is an interval from its ``start_time`` to its ``stop_time`` (seconds). As
-        for an ``EventsTable``, each numeric (or boolean) 1-D column (a trial's ``correct``,
-        ``reward_volume``) becomes an analog key ``<name>_<column>``: one sample per
-        interval, at its start, in time order, on a clock of those times (so it lines up
-        with the intervals and every other key). Other columns (text such as
-        ``trial_type``, ragged ``tags``, ``timeseries`` references, n-D) are named in a
-        WARNING.
+        for an ``EventsTable``, each 1-D column of numbers, booleans or text (a trial's
+        ``correct``, ``reward_volume``, ``trial_type``) is the intervals' own column
+        (:meth:`add_columns`), a value per interval in its dtype. Other columns (ragged
+        ``tags``, ``timeseries`` references, n-D) are named in a WARNING.
 
         A row whose start or stop is not finite, or whose stop is before its start, is left
-        out (of the intervals and of every column's samples), with a WARNING naming the
-        table, the column and the rows.
+        out (of the intervals and of every column), with a WARNING naming the table, the
+        column and the rows.
 
         Raises
         ------
@@ -968,7 +1088,7 @@ class _GenericImport:
             No ``start_time`` / ``stop_time`` column (naming the table), or a column whose
             length is not the table's number of rows (naming it).
         """
-        from napari_whiskertoolbox.core import AnalogTimeSeries, DigitalIntervalSeries
+        from napari_whiskertoolbox.core import DigitalIntervalSeries
 
         where = f"file '{self.path}': TimeIntervals '{table.name}'"
         times = {}
@@ -1004,28 +1124,12 @@ class _GenericImport:
         pairs = np.stack(
             [np.searchsorted(instants, starts), np.searchsorted(instants, stops)], axis=1
         )
-        self.add(self.key(table.name), DigitalIntervalSeries(pairs, layout="overlapping"), instants)
+        name = self.key(table.name)
+        ids = allocate_ids(len(pairs))  # the intervals' order changes; each row's id stays
+        self.add(name, DigitalIntervalSeries(pairs, ids, layout="overlapping"), instants)
         read = {"start_time", "stop_time"}
-        order = np.argsort(starts, kind="stable")
-        n_rows = len(keep)
-        for column in table.colnames:
-            if column in read:
-                continue
-            stored = _numeric_column(table, column)
-            if stored is None:
-                continue  # named below
-            if stored.shape[0] != n_rows:
-                raise FormatError(
-                    f"TimeIntervals {table.name!r}: column {column!r} has {stored.shape[0]} values "
-                    f"for {n_rows} rows",
-                    path=self.path,
-                )
-            data = _read(stored, self.path, f"{table.name} {column}")
-            read.add(column)
-            values = data[keep].astype(np.float64)[order]
-            analog = AnalogTimeSeries(np.asarray(values, np.float32))
-            self.add(self.key(f"{table.name}_{column}"), analog, starts[order])
-        self.say_columns_left_out(table, read, "intervals", "start and stop times, numeric columns")
+        self.add_columns(table, name, keep, np.arange(len(pairs)), ids, read)
+        self.say_columns_left_out(table, read, "intervals", "start and stop times, 1-D columns")
 
     def say_rows_left_out(
         self,
