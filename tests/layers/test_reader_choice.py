@@ -115,7 +115,7 @@ def test_a_plain_folder_neither_reads_says_what_it_holds_not_a_backend_error(
     (plain / "sub").mkdir(parents=True)
     (plain / "readme.txt").write_text("x", encoding="utf-8")
     viewer = make_napari_viewer()
-    prefer_our_readers()  # File > IO Utilities > Open … with WhiskerToolbox
+    prefer_our_readers()  # command palette: Open … with WhiskerToolbox
     with pytest.raises(ReaderPluginError) as preferred:  # napari's error around ours
         viewer.open(str(plain), plugin=None)  # what File > Open Folder… does
     errors = [preferred.value, preferred.value.original_error]

@@ -3,9 +3,9 @@
 napari's own reader also matches ``.csv``, ``.h5``, video and TIFF file names and every
 folder, so napari asks "Choose reader" each time such a path is opened, unless a preferred
 reader is set in napari's settings (``settings.plugins.extension2reader``, what the
-dialog's "remember" box writes). File > IO Utilities > "Open videos, data files and folders
-with WhiskerToolbox" (:func:`prefer_whiskertoolbox_readers`) sets ours for all of them at
-once, never silently; napari's Preferences > Plugins lists and removes them.
+dialog's "remember" box writes). The command "Open videos, data files and folders with
+WhiskerToolbox" of napari's command palette (View > Command Palette;
+:func:`prefer_whiskertoolbox_readers`) sets ours for all of them at once, never silently; napari's Preferences > Plugins lists and removes them.
 
 With ours preferred nothing napari read is lost: napari's own points and shapes CSVs, and
 folders none of ours, are handed to napari's reader (:mod:`napari_whiskertoolbox._reader`).
@@ -86,7 +86,7 @@ def prefer_our_readers(patterns: tuple[str, ...] | None = None) -> dict[str, str
 
 
 def prefer_whiskertoolbox_readers() -> dict[str, str]:
-    """Prefer ours for every shared pattern and say so (the File > IO Utilities action)."""
+    """Prefer ours for every shared pattern and say so (the command palette's action)."""
     changed = prefer_our_readers()
     if changed:
         show_info(
