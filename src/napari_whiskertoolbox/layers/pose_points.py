@@ -55,9 +55,9 @@ from napari_whiskertoolbox.io.pose_scores import (
 )
 from napari_whiskertoolbox.io.pose_written import hiding_threshold
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
-from napari_whiskertoolbox.layers.row_edits import refuse_layer_edit
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.layers.quiet import quiet_update
+from napari_whiskertoolbox.layers.row_edits import refuse_layer_edit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -710,8 +710,11 @@ class PosePointsView:
             self._restyle(keys, list(rows), self.frame)
 
     def refuse_edit(self, reason: str) -> None:
-        """Block an edit the DataManager refused (:func:`.refuse_layer_edit`: one warning naming
-        the pose set, the frame and ``reason``; nothing stored; the stored keypoints shown)."""
+        """Block an edit the DataManager refused, as every layer does (:func:`.refuse_layer_edit`).
+
+        One warning names the pose set, the frame and ``reason``; nothing is stored; the
+        stored keypoints are shown again.
+        """
         refuse_layer_edit(
             self.pose.name, self.frame, reason, self.layer, self._show_stored, self.notify
         )
