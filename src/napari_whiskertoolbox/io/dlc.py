@@ -1734,8 +1734,8 @@ def _merge_original(
                     restored[i, c] = True
             elif hides[j, k] and np.all(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
                 values[i, c, 0:2] = old  # hidden by the threshold, kept as the source has it
-                if with_likelihood:
-                    values[i, c, 2] = original.likelihood[j, k]
+                if with_likelihood:  # a scored column (hidden_by): the source's own score
+                    values[i, c, 2] = _source_likelihood(original, j, k)
             elif with_likelihood and not np.any(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
                 values[i, c, 2] = _source_likelihood(original, j, k)  # absent, its score kept
             elif before and np.isfinite(held[i, c]).all():
