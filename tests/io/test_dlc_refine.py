@@ -10,7 +10,8 @@ import pytest
 
 from _dlc_project import add_outlier_frames, copy_reaching
 from napari_whiskertoolbox.io import FormatError
-from napari_whiskertoolbox.io.dlc import write_dlc_pair
+from napari_whiskertoolbox.io.dlc import read_dlc, write_dlc_pair
+from napari_whiskertoolbox.io.dlc_merge import changed_cells
 from napari_whiskertoolbox.io.dlc_project import refine_target
 from napari_whiskertoolbox.io.pose import pose_sets
 from napari_whiskertoolbox.io.routing import open_path
@@ -243,3 +244,26 @@ def test_the_labels_set_shows_a_merge_written_from_python_and_its_next_save_keep
     back = pd.read_hdf(folder / "CollectedData_Mackenzie.h5", "df_with_missing")
     assert back.loc[IMG250, ("Mackenzie", "Hand", "x")] == 325.0
     assert back.loc[IMG250, ("Mackenzie", "Hand", "y")] == 425.0
+
+
+def test_a_point_the_reader_hid_is_no_deletion_whatever_hid_it(tmp_path: Path) -> None:
+    """Were: a ``nan`` likelihood passed the merge's ``likelihood < threshold``, so the point the
+    reader hid for it (NaN fails any threshold) counted as deleted and erased the label."""
+    path = tmp_path / "machine.csv"
+    path.write_text(
+        "scorer,s,s,s,s,s,s\nbodyparts,a,a,a,b,b,b\ncoords,x,y,likelihood,x,y,likelihood\n"
+        "0,1,2,nan,1,2,0.9\n"  # a: a nan likelihood (hidden)
+        "1,3,4,0.2,3,4,0.9\n"  # a: below the threshold (hidden)
+        "2,5,6,,5,6,0.9\n"  # a: an empty cell (a score not given: shown)
+        "3,7,8,0.9,7,8,0.9\n"  # a: above (shown)
+    )
+    source = read_dlc(path)
+    rows, columns = source.rows, source.columns
+    shown = source.xy.copy()
+    shown[[0, 1], 0] = np.nan  # what reading with a threshold of 0.5 shows
+    assert not changed_cells(shown, rows, columns, source, 0.5).any()
+    deleted = shown.copy()
+    deleted[[2, 3], 0] = np.nan  # the shown points of a, deleted
+    changed = changed_cells(deleted, rows, columns, source, 0.5)
+    np.testing.assert_array_equal(changed[:, 0], [False, False, True, True])
+    assert not changed[:, 1].any()

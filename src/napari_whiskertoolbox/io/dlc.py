@@ -155,6 +155,42 @@ class DLCTable:
         """Body parts in first-seen order."""
         return list(dict.fromkeys(bp for _, bp in self.columns))
 
+    def unknown_scores(self) -> np.ndarray:
+        """Return where a point's score is not given: shown whatever the likelihood threshold.
+
+        Returns
+        -------
+        (rows, columns) bool
+            True in unscored columns and where a point with finite x and y has an empty
+            likelihood cell (a NaN likelihood an HDF5 table holds, or a CSV's empty cell); a
+            CSV cell saying ``nan`` is a NaN likelihood, which fails any threshold. All False
+            for a table without likelihoods.
+        """
+        unknown = np.zeros(self.xy.shape[:2], dtype=bool)
+        if self.likelihood is None:
+            return unknown
+        stated = self.nan_likelihood if self.nan_likelihood is not None else unknown
+        unknown = np.isnan(self.likelihood) & ~stated & np.isfinite(self.xy).all(axis=-1)
+        unknown[:, list(self.unscored)] = True
+        return unknown
+
+    def hidden_by(self, threshold: float | None) -> np.ndarray:
+        """Return the predictions a likelihood threshold hides (:func:`.threshold_hides`).
+
+        Parameters
+        ----------
+        threshold : float or None
+            The likelihood threshold (None: none hidden).
+
+        Returns
+        -------
+        (rows, columns) bool
+            True where reading the table with ``threshold`` drops the point.
+        """
+        if self.likelihood is None or threshold is None:
+            return np.zeros(self.xy.shape[:2], dtype=bool)
+        return threshold_hides(self.likelihood, threshold, self.unknown_scores())
+
     def select(self, columns: list[tuple[str, str]]) -> DLCTable:
         """Return the table restricted to ``columns`` (``(individual, bodypart)`` pairs)."""
         index = [self.columns.index(col) for col in columns]
@@ -914,6 +950,7 @@ def dlc_to_pose(
     bodyparts = _ordered(table.bodyparts, project)
     individuals = _ordered_individuals(table.individuals, project)
     column_of = {col: k for k, col in enumerate(table.columns)}
+    unknown_scores = table.unknown_scores()
     entries: list[tuple[str, PointData]] = []
     keys: dict[str, dict[str, str]] = {}
     repeated = False
@@ -934,7 +971,7 @@ def dlc_to_pose(
                     else np.zeros(keep.shape, bool)
                 )
                 # an empty cell: a score not given (kept); "nan": fails, as in WhiskerToolbox
-                unknown = np.isnan(table.likelihood[:, k]) & ~stated & finite
+                unknown = unknown_scores[:, k]
                 _skip(skips, f"{who}: a likelihood of nan (fails any likelihood threshold, "
                       "as in WhiskerToolbox)", table.row_lines, keep & stated & finite)  # fmt: skip
                 keep &= ~threshold_hides(table.likelihood[:, k], likelihood_threshold, unknown)
@@ -1673,6 +1710,7 @@ def _merge_original(
         for col, (_, part) in zip(columns, columns)
     ]
     row_of = {r: i for i, r in enumerate(original.rows)}
+    hides = original.hidden_by(threshold)  # the reader's rule: below it, or a NaN likelihood
     for i, label in enumerate(labels):
         j = row_of.get(label)
         if j is None:
@@ -1694,20 +1732,10 @@ def _merge_original(
                     values[i, c, 2] = _source_likelihood(original, j, k)
                 if restored is not None:
                     restored[i, c] = True
-            elif (
-                threshold is not None
-                and original.likelihood is not None
-                and k not in original.unscored
-                and np.all(np.isfinite(old))
-                and np.all(np.isnan(held[i, c]))
-                and (
-                    original.likelihood[j, k] < threshold
-                    or (original.nan_likelihood is not None and original.nan_likelihood[j, k])
-                )
-            ):
+            elif hides[j, k] and np.all(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
                 values[i, c, 0:2] = old  # hidden by the threshold, kept as the source has it
-                if with_likelihood:
-                    values[i, c, 2] = original.likelihood[j, k]
+                if with_likelihood:  # a scored column (hidden_by): the source's own score
+                    values[i, c, 2] = _source_likelihood(original, j, k)
             elif with_likelihood and not np.any(np.isfinite(old)) and np.all(np.isnan(held[i, c])):
                 values[i, c, 2] = _source_likelihood(original, j, k)  # absent, its score kept
             elif before and np.isfinite(held[i, c]).all():

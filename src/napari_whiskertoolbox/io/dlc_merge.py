@@ -48,8 +48,9 @@ def changed_cells(
     source : DLCTable or None
         The file the pose set was read from (None when it is gone: every point is a change).
     threshold : float or None
-        The likelihood threshold it was read with: a prediction below it was never shown, so
-        its absence is no deletion.
+        The likelihood threshold it was read with: a prediction it hid (below it, or a NaN
+        likelihood: :meth:`.DLCTable.hidden_by`, the reader's rule) was never shown, so its
+        absence is no deletion.
 
     Returns
     -------
@@ -69,12 +70,7 @@ def changed_cells(
     old = np.full(xy.shape, np.nan)
     old[where] = source.xy[taken]
     hidden = np.zeros(finite.shape, dtype=bool)
-    if source.likelihood is not None and threshold is not None:
-        scored = np.ones(len(source.columns), dtype=bool)
-        scored[list(source.unscored)] = False
-        with np.errstate(invalid="ignore"):
-            below = (source.likelihood < threshold) & scored
-        hidden[where] = below[taken]
+    hidden[where] = source.hidden_by(threshold)[taken]
     old_finite = np.isfinite(old).all(axis=-1)
     same = np.where(old_finite, (old == xy).all(axis=-1), ~finite)
     return ~same & ~(hidden & ~finite)

@@ -57,6 +57,7 @@ from napari_whiskertoolbox.io.pose_written import hiding_threshold
 from napari_whiskertoolbox.layers.converters import layer_points_to_points, points_to_layer_points
 from napari_whiskertoolbox.layers.main_thread import call_in_main
 from napari_whiskertoolbox.layers.quiet import quiet_update
+from napari_whiskertoolbox.layers.row_edits import refuse_layer_edit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -658,7 +659,11 @@ class PosePointsView:
             self.draw(self.frame)
             return
         indices = [i for i in (getattr(event, "data_indices", ()) or ()) if i is not None]
-        rows = layer_points_to_points(self.layer.data)
+        try:
+            rows = layer_points_to_points(self.layer.data)
+        except (ValueError, TypeError, OverflowError) as exc:
+            self.refuse_edit(str(exc))  # a value too large for float32, rows not numbers
+            return
         keys = list(self.row_keys)
         writes: dict[str, np.ndarray | None] = {}
         gone: set[int] = set()
@@ -682,7 +687,11 @@ class PosePointsView:
             for i in indices or range(len(keys)):
                 if 0 <= i < len(keys):
                     writes[keys[i]] = rows[i]
-        self._write(writes)
+        try:
+            self._write(writes)
+        except (ValueError, TypeError, OverflowError) as exc:
+            self.refuse_edit(str(exc))
+            return
         self.row_keys = keys
         if action == "removed":  # the shown scores are the rows' own, row for row
             self._shown_scores = [s for i, s in enumerate(self._shown_scores) if i not in gone]
@@ -699,6 +708,23 @@ class PosePointsView:
             self.draw(self.frame)
         else:  # a moved prediction is the user's now (and one moved back is the prediction)
             self._restyle(keys, list(rows), self.frame)
+
+    def refuse_edit(self, reason: str) -> None:
+        """Block an edit the DataManager refused, as every layer does (:func:`.refuse_layer_edit`).
+
+        One warning names the pose set, the frame and ``reason``; nothing is stored; the
+        stored keypoints are shown again.
+        """
+        refuse_layer_edit(
+            self.pose.name, self.frame, reason, self.layer, self._show_stored, self.notify
+        )
+
+    def _show_stored(self) -> None:
+        """Draw the shown frame's stored keypoints again, every row restyled."""
+        if self.frame is not None:
+            self.row_keys = self._feature_keys = []
+            self._shown_scores = []
+            self.draw(self.frame)
 
     def _labels_out_of_date(self, keys: list[str]) -> bool:
         """Whether the text labels of the layer's rows (``keys``) differ from :func:`row_labels`.

@@ -29,6 +29,7 @@ untouched (:mod:`~napari_whiskertoolbox.layers.frame_merge`).
 from __future__ import annotations
 
 from abc import abstractmethod
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,11 +41,11 @@ from napari_whiskertoolbox.layers.converters import reconcile_row_ids
 from napari_whiskertoolbox.layers.frame_merge import deleted_rows, merge_hidden
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from napari.layers import Layer
 
-__all__ = ["EDIT_ACTIONS", "STARTED_ACTIONS", "STARTED_ADDING", "RowBinding"]
+__all__ = ["EDIT_ACTIONS", "STARTED_ACTIONS", "STARTED_ADDING", "RowBinding", "refuse_layer_edit"]
 
 EDIT_ACTIONS = ("added", "removed", "changed")
 """Values of napari's ``events.data.action`` that finish an edit of the layer's rows."""
@@ -52,6 +53,51 @@ STARTED_ADDING = "adding"
 """napari's action while a shape is being drawn with the mouse (until it is finished)."""
 STARTED_ACTIONS = (STARTED_ADDING, "removing", "changing")
 """Values announcing an edit under way."""
+
+
+def refuse_layer_edit(
+    name: str,
+    frame: int | None,
+    reason: str,
+    layer: Layer | None,
+    show_stored: Callable[[], None],
+    notify: Callable[[str], None],
+    refreshing: Callable[[], AbstractContextManager[Any]] = nullcontext,
+) -> None:
+    """Block an edit of a layer the DataManager refused: tell why, show the stored frame again.
+
+    The one rule of every layer's refused edit: one warning naming the layer (or key), the
+    frame and the reason; nothing stored (the caller stores nothing, so no undo step); the
+    layer's content replaced at once by what the DataManager holds, so the next frame step,
+    save or script sees the layer and the DataManager agree.
+
+    Parameters
+    ----------
+    name : str
+        The key or layer the edit was made in (first in the message).
+    frame : int or None
+        The frame shown (None: no frame is shown, only the warning is given).
+    reason : str
+        Why the edit was refused (the converter's or the DataManager's message).
+    layer : napari.layers.Layer or None
+        The layer edited (refreshed whole after ``show_stored``: napari's extent and the
+        viewer's ranges may hold the refused values).
+    show_stored : callable
+        ``() -> None``: put the frame's stored content back into the layer.
+    notify : callable
+        ``message -> None``: shows the warning.
+    refreshing : callable, optional
+        Returns the context the layer's refresh runs in (e.g. marking it as the owner's own).
+    """
+    notify(
+        f"{name}: the edit on frame {frame} was not stored ({reason}); the layer shows the "
+        "stored frame again."
+    )
+    if frame is None or layer is None:
+        return
+    show_stored()
+    with refreshing():
+        layer.refresh()
 
 
 class RowBinding(Binding):
@@ -330,16 +376,22 @@ class RowBinding(Binding):
         index = self.shown_index
         self._started = None
         self._unfinished_timer.stop()
-        show_warning(
-            f"{self.key}: the edit on frame {index} was not stored ({reason}); the layer "
-            "shows the stored frame again."
+        refuse_layer_edit(
+            self.key,
+            index,
+            reason,
+            self.layer,
+            lambda: self._render(index) if index is not None else None,
+            show_warning,
+            self._own_refreshing,
         )
-        if index is None or self.layer is None:
-            return
-        self._render(index)
+
+    @contextmanager
+    def _own_refreshing(self) -> Iterator[None]:
+        """Mark the layer's refreshes inside the block as the binding's own (no write-back)."""
         self._own_refresh = True
-        try:  # napari's extent and the viewer's ranges may hold the refused values
-            self.layer.refresh()
+        try:
+            yield
         finally:
             self._own_refresh = False
 
