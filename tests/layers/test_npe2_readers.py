@@ -340,10 +340,10 @@ def test_a_config_opens_with_our_reader_when_napari_picks(
 def test_a_dropped_config_opens_without_a_dialog(
     make_napari_viewer: Any, wtb_data: Path, qtbot: Any
 ) -> None:
-    from qtpy.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-    from qtpy.QtGui import QDropEvent
+    from qtpy.QtCore import QTimer
     from qtpy.QtWidgets import QApplication, QDialog
 
+    from _file_drops import drop_file
     from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 
     viewer = make_napari_viewer()
@@ -358,16 +358,7 @@ def test_a_dropped_config_opens_without_a_dialog(
     timer = QTimer()
     timer.timeout.connect(close_dialogs)
     timer.start(200)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(wtb_data / "test_config.json"))])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    viewer_widget(viewer).dropEvent(event)
+    drop_file(viewer_widget(viewer), wtb_data / "test_config.json")
     qtbot.waitUntil(lambda: "my_video" in _synced(viewer))
     timer.stop()
     assert dialogs == []

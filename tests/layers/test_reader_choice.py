@@ -174,10 +174,10 @@ def test_our_readers_are_preferred_only_when_asked(
 
 def _drop(viewer: Any, qtbot: Any, path: Path, until: Any) -> list[str]:
     """Drop ``path`` on the canvas (File > Open's route); accept "Choose reader" as offered."""
-    from qtpy.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-    from qtpy.QtGui import QDropEvent
+    from qtpy.QtCore import QTimer
     from qtpy.QtWidgets import QApplication, QDialog
 
+    from _file_drops import drop_file
     from napari_whiskertoolbox.layers._napari_compat import viewer_widget
 
     dialogs: list[str] = []
@@ -191,16 +191,7 @@ def _drop(viewer: Any, qtbot: Any, path: Path, until: Any) -> list[str]:
     timer = QTimer()
     timer.timeout.connect(answer)
     timer.start(100)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    viewer_widget(viewer).dropEvent(event)
+    drop_file(viewer_widget(viewer), path)
     qtbot.waitUntil(until)
     timer.stop()
     return dialogs

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 from _script_runner_support import RUN_TIMEOUT_MS, docked_runner, run_and_wait
-from qtpy.QtCore import QMimeData, QPointF, Qt, QUrl
-from qtpy.QtGui import QDropEvent, QTextCursor
+from qtpy.QtCore import Qt
+from qtpy.QtGui import QTextCursor
 
+from _file_drops import drop_file
 from napari_whiskertoolbox._sample_data import adopt_data_manager
 from napari_whiskertoolbox.sample import make_sample_session
 from napari_whiskertoolbox.widgets.recent_files import RecentFiles
@@ -414,16 +415,7 @@ def test_the_run_status_leaves_the_docks_minimum_width(qtbot, make_napari_viewer
 
 
 def _drop(runner: ScriptRunnerWidget, path: Path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(
-        QPointF(5, 5),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    runner.editor.dropEvent(event)
+    drop_file(runner.editor, path)
 
 
 def test_a_file_that_is_not_utf8_is_refused_in_the_dock_by_name_and_line(
