@@ -413,7 +413,15 @@ def test_a_window_closed_before_its_recovery_offer_leaves_the_offer_to_the_next(
     np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[5.0, 2.0]])
 
 
-_DOCKS = ["Script runner", "Data browser", "Timeline", "Key help", "Transforms", "Swap IDs", "Batch"]
+_DOCKS = [
+    "Script runner",
+    "Data browser",
+    "Timeline",
+    "Key help",
+    "Transforms",
+    "Swap IDs",
+    "Batch",
+]
 
 
 @pytest.mark.gui
@@ -448,7 +456,9 @@ def test_the_first_use_of_whiskertoolbox_in_a_window_offers_a_left_autosave(
         if first_use == "config":
             path = tmp_path / "config.json"
             path.write_text(
-                json.dumps([{"filepath": str(frame_number_video), "data_type": "video", "name": "cam"}]),
+                json.dumps(
+                    [{"filepath": str(frame_number_video), "data_type": "video", "name": "cam"}]
+                ),
                 encoding="utf-8",
             )
         viewer.open(str(path), plugin="napari-whiskertoolbox")

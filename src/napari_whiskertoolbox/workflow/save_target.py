@@ -135,9 +135,7 @@ class SaveTarget:
     def _note_saved_keys(self) -> None:
         dm = self._session.dm
         self._saved_keys = frozenset(dm.keys())
-        self._config_keys = frozenset(
-            key for key in dm.keys() if (source_of(dm, key) or {}).get("config")
-        )
+        self._config_keys = frozenset(key for key in dm if (source_of(dm, key) or {}).get("config"))
 
     def changed_clocks(self) -> list[str]:
         """Return the clocks added, removed or changed (ticks, rate) since the last save.
