@@ -411,3 +411,59 @@ def test_a_window_closed_before_its_recovery_offer_leaves_the_offer_to_the_next(
     session = get_session(make_napari_viewer(show=True))
     qtbot.waitUntil(lambda: bool(questions), timeout=10_000)
     np.testing.assert_array_equal(session.dm.get_data(KEY).at(4), [[5.0, 2.0]])
+
+
+_DOCKS = [
+    "Script runner",
+    "Data browser",
+    "Timeline",
+    "Key help",
+    "Transforms",
+    "Swap IDs",
+    "Batch",
+]
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("first_use", [*_DOCKS, "video", "config", "sample"])
+def test_the_first_use_of_whiskertoolbox_in_a_window_offers_a_left_autosave(
+    make_napari_viewer: Any,
+    root: Path,
+    tmp_path: Path,
+    frame_number_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: Any,
+    notifications: list[str],
+    first_use: str,
+) -> None:
+    """napari imports a plugin only when one of its contributions is first used (npe2 has
+    no start-up hook), so a window asks nothing until then: a dock opened from the
+    Plugins menu asks (the window is empty); a file or the sample opened with it says
+    where the autosave is."""
+    folder = _untitled_autosave(make_napari_viewer, root, 3.0)
+    _left_by_a_stopped_napari(folder)
+    questions = answer_questions(monkeypatch)
+    viewer = make_napari_viewer(show=True)
+    if first_use in _DOCKS:
+        viewer.window.add_plugin_dock_widget("napari-whiskertoolbox", first_use)
+        qtbot.waitUntil(lambda: bool(questions), timeout=10_000)
+        np.testing.assert_array_equal(get_session(viewer).dm.get_data(KEY).at(4), [[3.0, 2.0]])
+        return
+    if first_use == "sample":
+        viewer.open_sample("napari-whiskertoolbox", "whisker_session")
+    else:
+        path = frame_number_video
+        if first_use == "config":
+            path = tmp_path / "config.json"
+            path.write_text(
+                json.dumps(
+                    [{"filepath": str(frame_number_video), "data_type": "video", "name": "cam"}]
+                ),
+                encoding="utf-8",
+            )
+        viewer.open(str(path), plugin="napari-whiskertoolbox")
+    qtbot.waitUntil(lambda: any("never saved" in m for m in notifications), timeout=10_000)
+    (told,) = [m for m in notifications if "never saved" in m]
+    assert str(folder) in told
+    assert questions == []
+    assert folder.exists()

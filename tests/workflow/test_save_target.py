@@ -371,3 +371,56 @@ def test_a_failed_save_into_the_config_files_is_told_and_asked_again(
     assert actions.save(session)
     assert len(answers.questions) == 2
     assert session.path == tmp_path / "exp.session"
+
+
+@pytest.mark.parametrize("undo_it", ["delete", "rename"])
+def test_a_key_made_and_undone_before_any_save_does_not_block_the_config_files(
+    make_napari_viewer, config, undo_it
+):
+    """A points key made and deleted (or made as 'snout' and renamed 'nose_tip') before the
+    first save disabled "Save into the config's own files": "'tmp' was deleted or renamed;
+    a config's files cannot forget a key". The config never held it: nothing to forget,
+    and a renamed new key is a new key under its new name."""
+    answers = Answers(choose={FIRST_SAVE_QUESTION: CONFIG_FILES})
+    viewer, session = _edited(make_napari_viewer, config, answers)
+    dm = session.dm
+    clock = dm.time_key("tip")
+    dm.set_data("tmp", PointData(), clock)
+    if undo_it == "delete":
+        dm.delete_data("tmp")
+        dm.set_data("nose", PointData(), clock)
+    else:
+        dm.rename_data("tmp", "nose")
+    dm.get_data("nose").add(2, np.array([[10.0, 20.0]], dtype=np.float32))
+    target = get_workflow(viewer).save_target
+    files_choice = target.question().choice(CONFIG_FILES)
+    assert files_choice.enabled, files_choice.detail
+    assert "nose → nose.csv" in files_choice.detail
+    assert actions.save(session)
+    loaded = load_config(config)
+    assert "nose" in loaded
+    assert "tmp" not in loaded
+    # saved into the config, 'nose' is the config's now: deleting it is refused
+    dm.delete_data("nose")
+    files_choice = target.question().choice(CONFIG_FILES)
+    assert not files_choice.enabled
+    assert "'nose' was deleted or renamed" in files_choice.detail
+
+
+@pytest.mark.parametrize("undo_it", ["delete", "rename"])
+def test_a_key_of_the_config_deleted_or_renamed_still_refuses_the_config_files(
+    make_napari_viewer, config, undo_it
+):
+    viewer, session = _edited(make_napari_viewer, config, None)
+    dm = session.dm
+    if undo_it == "delete":
+        dm.delete_data("tip")
+    else:
+        dm.rename_data("tip", "nose_tip")
+    files_choice = get_workflow(viewer).save_target.question().choice(CONFIG_FILES)
+    assert not files_choice.enabled
+    assert "'tip' was deleted or renamed; a config's files cannot forget a key or rename it" in (
+        files_choice.detail
+    )
+    if undo_it == "rename":
+        assert "'nose_tip' was renamed from 'tip'" in files_choice.detail

@@ -123,7 +123,9 @@ def plan_write_back(
     changed : iterable of str
         Keys added or edited since the last save.
     removed : iterable of str
-        Keys deleted since the last save.
+        Keys the config's files held at the last save, deleted or renamed since: each is
+        refused (a config's files cannot forget or rename a key). A key made since the
+        last save and deleted or renamed is not one: it has nothing in those files.
     config : path-like, optional
         The config the session was opened from: keys it does not hold are added to it as
         new items (:attr:`WriteBackPlan.additions`). Without it they are refused.

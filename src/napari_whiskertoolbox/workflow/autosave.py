@@ -12,8 +12,9 @@ source path, so the user's data folders are never written to behind their back::
 
 A session never saved (the sample, keys made in the console) has a folder of its own,
 ``<root>/untitled-<time>-<pid>-<token>``, so two windows never overwrite each other's
-autosave; when a napari that did not close leaves one behind, the next window that starts
-an empty session offers it (:func:`offer_untitled_recovery`).
+autosave; when a napari that did not close leaves one behind, the next window to start a
+session offers it (:func:`offer_untitled_recovery`) — when the plugin is first used in it
+(a dock, a file opened with it, the sample: napari imports a plugin only then).
 
 A clean save (the DataManager becomes unmodified) or discarding on close removes it.
 """

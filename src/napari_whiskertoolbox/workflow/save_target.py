@@ -80,6 +80,11 @@ class SaveTarget:
         """Whether a group changed since the last save (a key's file does not hold groups)."""
         dm = session.dm
         self._saved_clocks = _clocks_of(dm)
+        self._saved_keys: frozenset[str] = frozenset()
+        """The keys at the last save (a key made since and deleted was never saved)."""
+        self._config_keys: frozenset[str] = frozenset()
+        """The keys the config's files held at the last save (read from or added to them)."""
+        self._note_saved_keys()
         dm.groups.changed.connect(self._on_groups_changed)
         dm.data_added.connect(self._on_added)
         dm.data_changed.connect(self._on_changed)
@@ -99,18 +104,20 @@ class SaveTarget:
 
     def _on_removed(self, key: str) -> None:
         self.changed.discard(key)
-        self.removed.add(key)
+        if key in self._saved_keys:  # a key made since the last save leaves nothing behind
+            self.removed.add(key)
 
     def _on_renamed(self, old: str, new: str) -> None:
         if pose_of_key(self._session.dm, new) is None:
             self._on_removed(old)
             self.changed.add(new)
+            self.removed.discard(new)  # renamed back to a name it had at the last save
             return
         if old in self.changed:
             self.changed.discard(old)
             self.changed.add(new)
         saved_name = self.renamed.pop(old, old)
-        if saved_name != new:
+        if saved_name != new and saved_name in self._saved_keys:
             self.renamed[new] = saved_name
 
     def _on_groups_changed(self, *_: Any) -> None:
@@ -123,6 +130,12 @@ class SaveTarget:
             self.renamed.clear()
             self.groups_changed = False
             self._saved_clocks = _clocks_of(self._session.dm)
+            self._note_saved_keys()
+
+    def _note_saved_keys(self) -> None:
+        dm = self._session.dm
+        self._saved_keys = frozenset(dm.keys())
+        self._config_keys = frozenset(key for key in dm if (source_of(dm, key) or {}).get("config"))
 
     def changed_clocks(self) -> list[str]:
         """Return the clocks added, removed or changed (ticks, rate) since the last save.
@@ -181,11 +194,17 @@ class SaveTarget:
         return path
 
     def plan(self) -> WriteBackPlan:
-        """Where each changed key would go in the config's own files (or why it cannot)."""
+        """Where each changed key would go in the config's own files (or why it cannot).
+
+        Only a key the config's files held at the last save (read from them, or added to
+        them by a save) is refused when deleted or renamed: a key made since is new under
+        whatever name it has now.
+        """
+        gone = (self.removed | set(self.renamed.values())) & self._config_keys
         return plan_write_back(
             self._session.dm,
             sorted(self.changed),
-            sorted(self.removed | set(self.renamed.values())),  # a config's item names its keys
+            sorted(gone),  # a config's item names its keys
             config=self.config(),
             clocks=self.changed_clocks(),
         )
