@@ -143,3 +143,24 @@ def test_input_files_of_a_config_name_its_data_files_and_folders(tmp_path: Path)
     config.write_text(json.dumps(items))
     names = [p.relative_to(tmp_path).as_posix() for p in input_files(config)]
     assert names == ["config.json", "frames/f0.png", "frames/f1.png", "sig.csv"]
+
+
+def test_a_path_option_counts_from_its_item_s_folder_as_loading_takes_it(tmp_path: Path) -> None:
+    """A tensor's ``row_labels`` is read beside the tensor (``session_paths.option_path``),
+    not beside the config: editing it re-runs the session only if it is counted there."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "t.npy").write_bytes(b"x")
+    (tmp_path / "data" / "rows.txt").write_text("0\n1\n")
+    config = tmp_path / "config.json"
+    items = [
+        {
+            "data_type": "tensor",
+            "name": "t",
+            "filepath": "data/t.npy",
+            "format": "numpy",
+            "row_labels": "rows.txt",
+        }
+    ]
+    config.write_text(json.dumps(items))
+    names = [p.relative_to(tmp_path).as_posix() for p in input_files(config)]
+    assert names == ["config.json", "data/rows.txt", "data/t.npy"]

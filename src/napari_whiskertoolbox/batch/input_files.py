@@ -18,12 +18,14 @@ its session, the safe side.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from napari_whiskertoolbox.batch.markers import BATCH_OWN_FILES, FileState, file_states
 from napari_whiskertoolbox.batch.session_lock import SESSION_LOCK_SUFFIXES
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["input_files", "input_folder", "input_state", "session_inputs"]
 
@@ -49,27 +51,28 @@ def _folder_files(folder: Path, recursive: bool) -> list[Path]:
 def _named_files(document: Path) -> list[Path]:
     """Return the files a config or ``session.json`` names (resolved as loading resolves them).
 
+    An item's path options are taken from its file's folder
+    (:func:`~napari_whiskertoolbox.io.session_paths.option_path`).
+
     Empty when the document cannot be parsed: loading it fails and says why.
     """
     from napari_whiskertoolbox.io.config_parse import parse_config
     from napari_whiskertoolbox.io.option_table import PATH_OPTIONS
+    from napari_whiskertoolbox.io.session_paths import option_path
 
     try:
         parsed = parse_config(document)
     except Exception:
         return []
-    base = parsed.path.parent
     named: list[Path] = []
     for item in (*parsed.clocks, *parsed.data):
-        paths: list[Any] = [item.path]
+        paths: list[Path] = [] if item.path is None else [item.path]
         for key in PATH_OPTIONS & item.options.keys():
             value = item.options[key]
-            paths += value if isinstance(value, list) else [value]
-        for value in paths:
-            if not isinstance(value, str | os.PathLike):
-                continue
-            path = Path(value).expanduser()
-            path = path if path.is_absolute() else base / path
+            for each in value if isinstance(value, list) else [value]:
+                if isinstance(each, str):
+                    paths.append(option_path(each, item.path) or Path(each))
+        for path in paths:
             if path.is_dir():
                 named += _folder_files(path, recursive=False)
             elif path.is_file():
