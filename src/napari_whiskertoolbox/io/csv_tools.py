@@ -29,6 +29,7 @@ __all__ = [
     "first_line",
     "float32_cell",
     "frame_cell",
+    "has_leading_zero",
     "head_lines",
     "head_text",
     "looks_numeric",
@@ -332,6 +333,15 @@ def _note_ragged_integer_rows(
 _LEADING_ZERO = re.compile(r"^0\d+$")
 
 
+def has_leading_zero(cell: str) -> bool:
+    """Return whether ``cell`` is digits starting with a zero (``034``), as no integer is written.
+
+    Such a cell after a row's first, read as an integer column, loses its zero: a sign of a
+    decimal comma (``1,034``).
+    """
+    return _LEADING_ZERO.match(cell) is not None
+
+
 def _note_leading_zero_cells(
     sample: list[tuple[int, str]], path: str | os.PathLike[str], first_line: int
 ) -> None:
@@ -347,7 +357,7 @@ def _note_leading_zero_cells(
         if "." in text:
             continue
         cells = text.split(",")
-        cell = next((c.strip() for c in cells[1:] if _LEADING_ZERO.match(c.strip())), None)
+        cell = next((c.strip() for c in cells[1:] if has_leading_zero(c.strip())), None)
         if cell is None:
             continue
         log_note(

@@ -30,7 +30,7 @@ from napari_whiskertoolbox.core.kinds import MEDIA_KINDS, SERIES_KINDS
 from napari_whiskertoolbox.io.clock_fit import frames_outside_clocks
 from napari_whiskertoolbox.io.config_parse import ConfigItem
 from napari_whiskertoolbox.io.contributions import commit, is_contribution
-from napari_whiskertoolbox.io.csv_tools import looks_numeric, utf8_bytes
+from napari_whiskertoolbox.io.csv_tools import has_leading_zero, looks_numeric, utf8_bytes
 from napari_whiskertoolbox.io.errors import FormatError
 from napari_whiskertoolbox.io.native import NATIVE_FORMAT
 from napari_whiskertoolbox.io.registry import (
@@ -349,7 +349,7 @@ def decimal_comma_evidence(data: list[list[str]]) -> str | None:
         return None
     if not all(_SIGNED.match(a) and _UNSIGNED.match(b) for a, b in data):
         return None
-    zero = next((f"{a},{b}" for a, b in data if len(b) > 1 and b.startswith("0")), None)
+    zero = next((f"{a},{b}" for a, b in data if has_leading_zero(b)), None)
     if zero is not None:
         return f"'{zero}': a second cell with a leading zero, as decimals have"
     seconds = [b for _, b in data]
@@ -396,7 +396,7 @@ def _numeric_guess(path: Path, rows: list[str], preview: tuple[str, ...]) -> Dat
     if why is None:
         return columns
     decimals = _table_guess(path, [[f"{a}.{b}"] for a, b in data], ",", header, preview, True)
-    zero = next((b for _, b in data if len(b) > 1 and b.startswith("0")), None)
+    zero = next((b for _, b in data if has_leading_zero(b)), None)
     lost = "" if zero is None else f" ('{zero}' read as {int(zero)}: its leading zero is lost)"
     as_columns = (
         f"commas separate columns, as WhiskerToolbox reads them: "
